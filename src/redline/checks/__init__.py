@@ -1,0 +1,1 @@
+"""Checks judge facts and emit findings, grouped by the audit area they serve."""

@@ -1,0 +1,1 @@
+"""Resilience checks: timeouts, retries, circuit breakers, backpressure."""

@@ -1,0 +1,245 @@
+"""External calls made without a timeout, in Python source.
+
+A call without a timeout waits as long as the peer (or a dead TCP
+connection) lets it: one slow dependency then holds a worker forever and
+the stall spreads to every caller. Each client library has its own way to be
+wrong, so there is one rule per library.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from redline.checks.interface import CheckContext, FileCheck
+from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.python import PythonModule
+
+_TAGS = ("CWE-400", "STRIDE:D")
+_REF_RELEASE_IT = "Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 \"Stability Patterns: Timeouts\""
+
+REQUESTS_NO_TIMEOUT = Rule(
+    code="RES101",
+    name="requests-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="HTTP call through requests without a timeout",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds calls through `requests` (module functions and `Session` objects) "
+        "that pass no `timeout`, or pass `timeout=None`.",
+        why_bad="requests never times out by default. A peer that accepts the connection and then "
+        "stops answering blocks the calling thread forever; under load every worker ends up "
+        "waiting on the same dead dependency and the service stops serving.",
+        example='import requests\n\nresp = requests.get("https://api.example.com/orders")',
+        use_instead='resp = requests.get("https://api.example.com/orders", timeout=(3.05, 10))',
+        references=(
+            "https://requests.readthedocs.io/en/latest/user/advanced/#timeouts",
+            "https://bandit.readthedocs.io/en/latest/plugins/b113_request_without_timeout.html",
+            _REF_RELEASE_IT,
+        ),
+    ),
+)
+
+HTTPX_TIMEOUT_DISABLED = Rule(
+    code="RES102",
+    name="httpx-timeout-disabled",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="httpx call or client with its timeout disabled",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds httpx requests, `Client`/`AsyncClient` constructions and `Timeout` "
+        "objects that set the timeout to `None`.",
+        why_bad="httpx times out after 5 seconds by default; `timeout=None` switches that off and "
+        "lets a stalled peer hold the connection and the caller forever.",
+        example="client = httpx.Client(timeout=None)",
+        use_instead="client = httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))",
+        references=("https://www.python-httpx.org/advanced/timeouts/", _REF_RELEASE_IT),
+    ),
+)
+
+URLOPEN_NO_TIMEOUT = Rule(
+    code="RES103",
+    name="urlopen-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="urllib.request.urlopen without a timeout",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds `urllib.request.urlopen` calls that pass no `timeout`.",
+        why_bad="Without a timeout, urlopen falls back to the global socket default, which is "
+        "no timeout at all unless something called `socket.setdefaulttimeout`; the call can block forever.",
+        example="with urllib.request.urlopen(url) as resp:\n    body = resp.read()",
+        use_instead="with urllib.request.urlopen(url, timeout=10) as resp:\n    body = resp.read()",
+        references=("https://docs.python.org/3/library/urllib.request.html#urllib.request.urlopen",
+                    _REF_RELEASE_IT),
+    ),
+)
+
+AIOHTTP_NO_TIMEOUT = Rule(
+    code="RES104",
+    name="aiohttp-session-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="aiohttp session or request without an explicit timeout",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds `aiohttp.ClientSession(...)` and `aiohttp.request(...)` without a "
+        "`timeout`, and any of them with `timeout=None`.",
+        why_bad="aiohttp's default total timeout is five minutes: far longer than any caller's "
+        "budget, so a slow peer ties up the event loop's connections long after the user gave up. "
+        "`timeout=None` removes the limit entirely.",
+        example="async with aiohttp.ClientSession() as session:\n    ...",
+        use_instead="timeout = aiohttp.ClientTimeout(total=10, sock_connect=3)\n"
+        "async with aiohttp.ClientSession(timeout=timeout) as session:\n    ...",
+        references=("https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts", _REF_RELEASE_IT),
+    ),
+)
+
+SOCKET_NO_TIMEOUT = Rule(
+    code="RES105",
+    name="socket-connect-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="socket.create_connection without a timeout",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds `socket.create_connection` calls that pass no timeout.",
+        why_bad="The connection then uses the global default, normally blocking: a black-holed "
+        "address waits for the kernel's SYN retries (minutes) and reads can block forever.",
+        example='sock = socket.create_connection(("db", 5432))',
+        use_instead='sock = socket.create_connection(("db", 5432), timeout=5)',
+        references=("https://docs.python.org/3/library/socket.html#socket.create_connection",
+                    _REF_RELEASE_IT),
+    ),
+)
+
+_REQUESTS_FUNCS = {f"requests.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
+_REQUESTS_FUNCS |= {f"requests.api.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
+_SESSION_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+_SESSION_FACTORIES = {"requests.Session", "requests.session", "requests.sessions.Session"}
+_HTTPX_FUNCS = {f"httpx.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")}
+_HTTPX_OBJECTS = {"httpx.Client", "httpx.AsyncClient", "httpx.Timeout"}
+_URLOPEN = {"urllib.request.urlopen", "urllib2.urlopen"}
+_AIOHTTP = {"aiohttp.ClientSession", "aiohttp.request", "aiohttp.client.ClientSession"}
+_CREATE_CONNECTION = {"socket.create_connection"}
+
+
+def _kw(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def _has_star_kwargs(call: ast.Call) -> bool:
+    """``f(**opts)`` may carry a timeout we cannot see: stay quiet (precision first)."""
+    return any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+def _session_names(module: PythonModule) -> set[str]:
+    """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module."""
+    names: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            value = node.value
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if isinstance(value, ast.Call) and module.qualname(value.func) in _SESSION_FACTORIES:
+                names.update(d for t in targets if (d := _dotted(t)))
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                ctx = item.context_expr
+                if (isinstance(ctx, ast.Call) and module.qualname(ctx.func) in _SESSION_FACTORIES
+                        and item.optional_vars is not None and (d := _dotted(item.optional_vars))):
+                    names.add(d)
+    return names
+
+
+class MissingTimeoutCheck(FileCheck):
+    name = "python-missing-timeout"
+    rules = (REQUESTS_NO_TIMEOUT, HTTPX_TIMEOUT_DISABLED, URLOPEN_NO_TIMEOUT, AIOHTTP_NO_TIMEOUT, SOCKET_NO_TIMEOUT)
+    fact_types = (PythonModule,)
+
+    def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
+        if not any(lib in name for name in fact.imports.values()
+                   for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")):
+            return []
+        sessions = _session_names(fact)
+        return list(self._scan(fact, sessions))
+
+    def _scan(self, module: PythonModule, sessions: set[str]) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call) or _has_star_kwargs(node):
+                continue
+            qual = module.qualname(node.func)
+            found = self._judge(node, qual, sessions)
+            if found is not None:
+                rule, message = found
+                yield self.finding(rule, message, _location(module, node),
+                                   confidence=Confidence.HIGH if qual else Confidence.MEDIUM)
+
+    def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
+        timeout = _kw(call, "timeout")
+        if qual in _REQUESTS_FUNCS or self._is_session_call(call, sessions):
+            if timeout is None:
+                return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called without a timeout"
+            if _is_none(timeout.value):
+                return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called with timeout=None"
+            return None
+        if qual in _HTTPX_FUNCS or qual in _HTTPX_OBJECTS:
+            if timeout is not None and _is_none(timeout.value):
+                return HTTPX_TIMEOUT_DISABLED, f"`{qual}` disables the timeout (timeout=None)"
+            if qual == "httpx.Timeout" and call.args and _is_none(call.args[0]) and not call.keywords:
+                return HTTPX_TIMEOUT_DISABLED, "`httpx.Timeout(None)` disables every timeout"
+            return None
+        if qual in _URLOPEN:
+            if (timeout is None and len(call.args) < 3) or (timeout is not None and _is_none(timeout.value)):
+                return URLOPEN_NO_TIMEOUT, f"`{qual}` is called without a timeout"
+            return None
+        if qual in _AIOHTTP:
+            if timeout is None:
+                return AIOHTTP_NO_TIMEOUT, f"`{qual}` relies on aiohttp's five-minute default timeout"
+            if _is_none(timeout.value):
+                return AIOHTTP_NO_TIMEOUT, f"`{qual}` disables the timeout (timeout=None)"
+            return None
+        if qual in _CREATE_CONNECTION:
+            if (timeout is None and len(call.args) < 2) or (timeout is not None and _is_none(timeout.value)):
+                return SOCKET_NO_TIMEOUT, "`socket.create_connection` is called without a timeout"
+        return None
+
+    @staticmethod
+    def _is_session_call(call: ast.Call, sessions: set[str]) -> bool:
+        func = call.func
+        return (isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS
+                and _dotted(func.value) in sessions)
+
+
+def _callee(call: ast.Call) -> str:
+    return _dotted(call.func) or "call"
+
+
+def _location(module: PythonModule, node: ast.expr) -> Location:
+    return Location(
+        path=module.path,
+        start_line=node.lineno,
+        end_line=node.end_lineno or node.lineno,
+        start_column=node.col_offset + 1,
+        end_column=(node.end_col_offset or node.col_offset) + 1,
+        snippet=module.snippet(node),
+    )

@@ -1,0 +1,1 @@
+"""The command line: parse arguments, call the pipeline, pick the exit code."""

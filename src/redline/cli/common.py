@@ -1,0 +1,137 @@
+"""Options and steps shared by the commands that scan a tree (audit, baseline, secrets …)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from redline.cli import exit_codes
+from redline.cli.catalogue import Catalogue
+from redline.cli.progress import make_progress
+from redline.core.config import Config, ConfigError, find_config, load_config, parse_size
+from redline.core.model import Severity, ToolError
+from redline.core.result import AuditResult
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.report.formats import write_reports
+from redline.report.interface import OutputFormat
+from redline.store.baseline import read_baseline
+
+log = logging.getLogger("redline")
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit code 2 with the message."""
+
+
+def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> None:
+    p.add_argument("path", nargs="?", default=".", help="the tree to audit (default: .)")
+    p.add_argument("--config", type=Path, help="config file (default: redline.toml or [tool.redline] in pyproject.toml)")
+    p.add_argument("--select", action="append", default=[], metavar="CODES",
+                   help="only these rules (codes, prefixes like SEC, or names; comma-separated, repeatable)")
+    p.add_argument("--ignore", action="append", default=[], metavar="CODES", help="skip these rules")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob to skip")
+    p.add_argument("--max-file-size", metavar="SIZE", help="skip (and report) larger files, e.g. 5MB")
+    p.add_argument("--include-ignored", action="store_true", help="also scan files .gitignore excludes")
+    p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    if outputs:
+        p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
+        p.add_argument("--format", action="append", choices=[f.value for f in OutputFormat], dest="formats",
+                       help="output format (repeatable; default from config: all)")
+        p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
+        p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
+        p.add_argument("--baseline", type=Path, help="only findings absent from this baseline count toward the gate")
+
+
+def split_codes(values: list[str]) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+
+
+def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
+    path = args.config or find_config(root)
+    try:
+        config = load_config(path, catalogue.sections)
+        overrides: dict[str, object] = {}
+        if args.exclude:
+            overrides["exclude"] = (*config.exclude, *args.exclude)
+        if args.max_file_size:
+            overrides["max_file_size"] = parse_size(args.max_file_size, "--max-file-size")
+        if args.jobs is not None:
+            overrides["jobs"] = args.jobs
+        if getattr(args, "fail_on", None):
+            overrides["fail_on"] = Severity.parse(args.fail_on)
+        if getattr(args, "formats", None):
+            overrides["formats"] = tuple(args.formats)
+        return config.with_overrides(**overrides)
+    except (ConfigError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: object) -> AuditRequest:
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory")
+    config = load_run_config(args, root, catalogue)
+    baseline = frozenset[str]()
+    if getattr(args, "baseline", None):
+        try:
+            baseline = read_baseline(args.baseline)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    select, ignore = split_codes(args.select), split_codes(args.ignore)
+    registry = catalogue.registry
+    for code in (*select, *ignore):
+        if not registry.matching([code]):
+            raise UsageError(f"--select/--ignore: no rule matches {code!r}")
+    return AuditRequest(
+        root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
+        project_sources=catalogue.project_sources, steps=catalogue.steps, select=select, ignore=ignore,
+        baseline=baseline, options=dict(options), include_ignored=args.include_ignored,
+        extra_errors=[ToolError("plugins", p, stage="plugin", fatal=True) for p in catalogue.plugin_problems],
+    )
+
+
+def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
+    return run_audit(req, make_progress(args.quiet))
+
+
+def finish(result: AuditResult, args: argparse.Namespace) -> int:
+    """Write the reports, print a short summary, and choose the exit code."""
+    formats = [OutputFormat(f) for f in result.config.formats]
+    written = write_reports(result, args.out, formats)
+    gating = result.gating(result.config.fail_on)
+    if not args.quiet:
+        print_summary(result, gating=len(gating))
+        for path in written:
+            print(f"  wrote {path}")
+    for err in result.fatal_errors:
+        log.error("%s: %s", err.where, err.reason)
+    return exit_code(result, exit_zero=args.exit_zero)
+
+
+def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
+    if result.fatal_errors:
+        return exit_codes.TOOL_ERROR
+    if result.gating(result.config.fail_on) and not exit_zero:
+        return exit_codes.GATE_FAILED
+    return exit_codes.OK
+
+
+def print_summary(result: AuditResult, *, gating: int) -> None:
+    by_sev: dict[str, int] = {}
+    for f in result.active:
+        by_sev[str(f.severity)] = by_sev.get(str(f.severity), 0) + 1
+    counts = ", ".join(f"{by_sev[str(s)]} {s}" for s in reversed(Severity) if str(s) in by_sev) or "none"
+    out = sys.stdout
+    out.write(f"redline: {len(result.active)} finding(s) ({counts}) in {result.stats.files_scanned:,} files, "
+              f"{result.stats.seconds:.2f}s\n")
+    suppressed = len(result.findings) - len(result.active)
+    if suppressed:
+        out.write(f"  {suppressed} suppressed inline\n")
+    if result.skipped:
+        out.write(f"  {len(result.skipped)} input(s) not covered (listed in the report)\n")
+    verdict = "FAILED" if gating else "passed"
+    out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")

@@ -1,0 +1,54 @@
+"""The ``redline`` entry point."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from redline import __version__
+from redline.cli import exit_codes
+from redline.cli.commands import audit, baseline, rules
+from redline.cli.common import UsageError
+
+COMMANDS = (audit, rules, baseline)
+log = logging.getLogger("redline")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="redline", description="Audit a system for performance, security and scale.")
+    parser.add_argument("--version", action="version", version=f"redline {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("redline: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    _configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", False))
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        sys.stderr.write(f"redline: error: {exc}\n")
+        return exit_codes.TOOL_ERROR
+    except Exception:  # a bug in redline: say so, exit 2, keep the traceback for -v
+        log.exception("internal error; no output written")
+        return exit_codes.TOOL_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("redline: interrupted; no output written\n")
+        return exit_codes.TOOL_ERROR

@@ -1,0 +1,36 @@
+"""Progress on a terminal (rich), silence elsewhere."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from redline.pipeline.run import Progress as SilentProgress
+
+
+class RichProgress(SilentProgress):
+    def __init__(self) -> None:
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._task: object = None
+        self._progress.start()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)  # type: ignore[arg-type]
+        self._task = self._progress.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)  # type: ignore[arg-type]
+
+    def done(self) -> None:
+        self._progress.stop()
+
+
+def make_progress(quiet: bool) -> SilentProgress:
+    if quiet or not sys.stderr.isatty():
+        return SilentProgress()
+    return RichProgress()

@@ -1,0 +1,1 @@
+"""The model every layer shares. Imports nothing else of redline."""

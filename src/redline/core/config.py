@@ -1,0 +1,197 @@
+"""Configuration: ``redline.toml`` or ``[tool.redline]`` in ``pyproject.toml``.
+
+Validated on load. An unknown key or a wrong type is a ``ConfigError`` that
+names the key and the file; the CLI turns it into exit code 2.
+Analyzers own their own tables (``[secrets]``, ``[drift]`` …) and declare
+them as ``SectionSpec`` so that the same validation applies.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from redline.core.model import Area, Severity
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+FORMATS = ("json", "sarif", "markdown", "html")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """An analyzer's own table: allowed keys and their Python types."""
+
+    name: str
+    keys: Mapping[str, type | tuple[type, ...]]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty = every rule
+    ignore: tuple[str, ...] = ()
+    areas: tuple[Area, ...] = tuple(Area)
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    fail_on: Severity = Severity.HIGH
+    formats: tuple[str, ...] = ("json", "sarif", "markdown", "html")
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    jobs: int = 0  # 0 = one per core
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str = ""  # the file it came from, for messages
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name, {})
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
+          "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value: object, where: str) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: expected a size such as 5MB, got {value!r}")
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = _SIZE_RE.match(value)
+        if m and (m.group(2) or "").lower() in _UNITS:
+            return int(float(m.group(1)) * _UNITS[(m.group(2) or "").lower()])
+    raise ConfigError(f"{where}: expected a size such as 5MB or a positive integer, got {value!r}")
+
+
+def find_config(root: Path) -> Path | None:
+    for name in ("redline.toml", ".redline.toml"):
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # the project's own pyproject is not ours to reject
+        if isinstance(data.get("tool"), dict) and "redline" in data["tool"]:
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None, sections: Iterable[SectionSpec] = ()) -> Config:
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("redline", {})
+        prefix = "tool.redline."
+    else:
+        prefix = ""
+    return parse_config(raw, str(path), prefix, sections)
+
+
+def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: key '{key}' must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def parse_config(
+    raw: Mapping[str, Any], source: str, prefix: str = "", sections: Iterable[SectionSpec] = ()
+) -> Config:
+    specs = {s.name: s for s in sections}
+    known = {"select", "ignore", "areas", "exclude", "max_file_size", "fail_on", "formats",
+             "severity", "jobs"}
+    cfg: dict[str, Any] = {"source": source}
+    extra: dict[str, Mapping[str, Any]] = {}
+    for key in raw:
+        where = f"{source}: key '{prefix}{key}'"
+        if key in specs:
+            extra[key] = _validate_section(raw[key], specs[key], source, prefix)
+            continue
+        if key not in known:
+            allowed = ", ".join(sorted(known | set(specs)))
+            raise ConfigError(f"{where} is unknown (allowed: {allowed})")
+    if "select" in raw:
+        cfg["select"] = _str_list(raw, "select", source)
+    if "ignore" in raw:
+        cfg["ignore"] = _str_list(raw, "ignore", source)
+    if "exclude" in raw:
+        cfg["exclude"] = _str_list(raw, "exclude", source)
+    if "areas" in raw:
+        names = _str_list(raw, "areas", source)
+        try:
+            cfg["areas"] = tuple(Area(n) for n in names)
+        except ValueError:
+            raise ConfigError(f"{source}: key '{prefix}areas' has an unknown area in {list(names)} "
+                              f"(allowed: {', '.join(a.value for a in Area)})") from None
+    if "formats" in raw:
+        fmts = _str_list(raw, "formats", source)
+        bad = [f for f in fmts if f not in FORMATS]
+        if bad:
+            raise ConfigError(f"{source}: key '{prefix}formats' has unknown formats {bad} "
+                              f"(allowed: {', '.join(FORMATS)})")
+        cfg["formats"] = fmts
+    if "max_file_size" in raw:
+        cfg["max_file_size"] = parse_size(raw["max_file_size"], f"{source}: key '{prefix}max_file_size'")
+    if "jobs" in raw:
+        if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
+            raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")
+        cfg["jobs"] = raw["jobs"]
+    if "fail_on" in raw:
+        cfg["fail_on"] = _severity(raw["fail_on"], f"{source}: key '{prefix}fail_on'")
+    if "severity" in raw:
+        table = raw["severity"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: key '{prefix}severity' must be a table of CODE = \"level\"")
+        cfg["severity_overrides"] = {
+            code.upper(): _severity(level, f"{source}: key '{prefix}severity.{code}'")
+            for code, level in table.items()
+        }
+    cfg["sections"] = extra
+    return Config(**cfg)
+
+
+def _severity(value: object, where: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string severity, got {value!r}")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _validate_section(value: object, spec: SectionSpec, source: str, prefix: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: key '{prefix}{spec.name}' must be a table")
+    for key, item in value.items():
+        where = f"{source}: key '{prefix}{spec.name}.{key}'"
+        if key not in spec.keys:
+            raise ConfigError(f"{where} is unknown (allowed: {', '.join(sorted(spec.keys))})")
+        expected = spec.keys[key]
+        if isinstance(item, bool) and expected is not bool and not (
+            isinstance(expected, tuple) and bool in expected
+        ):
+            raise ConfigError(f"{where} has the wrong type: {type(item).__name__}")
+        if not isinstance(item, expected):
+            names = (expected,) if isinstance(expected, type) else expected
+            raise ConfigError(f"{where} must be {' or '.join(t.__name__ for t in names)}, "
+                              f"got {type(item).__name__}")
+    return dict(value)

@@ -1,0 +1,43 @@
+"""The bag of typed facts sources produce and checks read.
+
+A fact is any frozen dataclass. Facts whose class sets ``KEEP = False``
+(parsed syntax trees, whole file texts) stay inside the worker that made
+them and are only seen by file checks; the rest reach project checks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def keeps(fact: object) -> bool:
+    return bool(getattr(type(fact), "KEEP", True))
+
+
+class Facts:
+    def __init__(self, facts: Iterable[object] = ()) -> None:
+        self._by_type: dict[type, list[Any]] = defaultdict(list)
+        for fact in facts:
+            self.add(fact)
+
+    def add(self, fact: object) -> None:
+        self._by_type[type(fact)].append(fact)
+
+    def extend(self, facts: Iterable[object]) -> None:
+        for fact in facts:
+            self.add(fact)
+
+    def of(self, kind: type[T]) -> list[T]:
+        """Every fact of ``kind`` (subclasses included), in insertion order."""
+        out: list[T] = []
+        for t, items in self._by_type.items():
+            if issubclass(t, kind):
+                out.extend(items)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {t.__name__: len(v) for t, v in sorted(self._by_type.items(), key=lambda kv: kv[0].__name__)}

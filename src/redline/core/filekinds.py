@@ -1,0 +1,103 @@
+"""Tell what kind of file a path is, from its name alone (content is never executed)."""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import PurePosixPath
+
+_BY_NAME = {
+    "dockerfile": "dockerfile",
+    "containerfile": "dockerfile",
+    "docker-compose.yml": "compose",
+    "docker-compose.yaml": "compose",
+    "compose.yml": "compose",
+    "compose.yaml": "compose",
+    "makefile": "makefile",
+    ".env": "dotenv",
+    ".npmrc": "credentials-config",
+    ".pypirc": "credentials-config",
+    ".netrc": "credentials-config",
+    ".git-credentials": "credentials-config",
+    "package.json": "package-manifest",
+    "package-lock.json": "lockfile",
+    "npm-shrinkwrap.json": "lockfile",
+    "yarn.lock": "lockfile",
+    "pnpm-lock.yaml": "lockfile",
+    "bun.lock": "lockfile",
+    "poetry.lock": "lockfile",
+    "pipfile.lock": "lockfile",
+    "uv.lock": "lockfile",
+    "pdm.lock": "lockfile",
+    "pylock.toml": "lockfile",
+    "pyproject.toml": "package-manifest",
+    "go.mod": "package-manifest",
+    "go.sum": "lockfile",
+    "cargo.lock": "lockfile",
+    "gemfile.lock": "lockfile",
+    "composer.lock": "lockfile",
+    "pom.xml": "package-manifest",
+    "gradle.lockfile": "lockfile",
+    "packages.lock.json": "lockfile",
+}
+
+_BY_GLOB = (
+    ("*.dockerfile", "dockerfile"),
+    ("dockerfile.*", "dockerfile"),
+    ("docker-compose.*.yml", "compose"),
+    ("docker-compose.*.yaml", "compose"),
+    ("compose.*.yml", "compose"),
+    ("compose.*.yaml", "compose"),
+    (".env.*", "dotenv"),
+    ("*.env", "dotenv"),
+    ("requirements*.txt", "package-manifest"),
+    ("*.tfplan.json", "terraform-plan"),
+    ("*.tf.json", "terraform"),
+)
+
+_BY_SUFFIX = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".tf": "terraform",
+    ".tfvars": "terraform-vars",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".md": "markdown",
+    ".rst": "text",
+    ".txt": "text",
+    ".sh": "shell",
+    ".go": "go",
+    ".java": "java",
+    ".rb": "ruby",
+    ".php": "php",
+    ".rs": "rust",
+    ".cs": "csharp",
+    ".html": "html",
+    ".htm": "html",
+    ".css": "css",
+    ".xml": "xml",
+    ".sql": "sql",
+    ".pem": "key",
+    ".key": "key",
+    ".ppk": "key",
+}
+
+
+def kind_of(relpath: str) -> str:
+    name = PurePosixPath(relpath).name.lower()
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    for pattern, kind in _BY_GLOB:
+        if fnmatch.fnmatchcase(name, pattern):
+            return kind
+    suffix = PurePosixPath(name).suffix
+    return _BY_SUFFIX.get(suffix, "other")

@@ -1,0 +1,189 @@
+"""Typed, frozen facts and findings shared by every layer.
+
+Findings are frozen so that equality, hashing and fingerprints always agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that comparisons (``>= Severity.HIGH``) read naturally."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class Area(enum.Enum):
+    PERFORMANCE = "performance"
+    SECURITY = "security"
+    RESILIENCE = "resilience"
+    COST = "cost"
+    MAP = "map"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Confidence(enum.IntEnum):
+    LOW = 0
+    MEDIUM = 1
+    HIGH = 2
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding sits. ``path`` is relative to the audited root, POSIX style.
+
+    ``snippet`` must already be redacted when it could hold a secret.
+    A location with no line (``start_line == 0``) names a whole file or resource.
+    """
+
+    path: str
+    start_line: int = 0
+    end_line: int = 0
+    start_column: int = 0
+    end_column: int = 0
+    snippet: str = ""
+    resource: str = ""  # e.g. a Terraform address or "Deployment/ns/name"
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityFactors:
+    """The three factors every finding is ranked by, each in [0, 1]."""
+
+    user_impact: float = 0.5
+    exploitability: float = 0.5
+    cost_of_delay: float = 0.5
+
+    @property
+    def score(self) -> float:
+        return round(self.user_impact * self.exploitability * self.cost_of_delay, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One judged problem. Built by checks, never mutated afterwards.
+
+    ``identity`` is the content that makes the fingerprint: by default the
+    normalised snippet; a secret check puts a salted hash of the secret here,
+    an infrastructure check the resource address. It never holds a secret.
+    """
+
+    rule: str
+    message: str
+    severity: Severity
+    location: Location
+    confidence: Confidence = Confidence.HIGH
+    component: str = ""
+    evidence: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()
+    remediation: str = ""
+    effort: str = ""
+    priority: PriorityFactors = field(default_factory=PriorityFactors)
+    identity: str = ""
+    suppressed: str | None = None  # the reason, when suppressed inline
+
+    @property
+    def fingerprint(self) -> str:
+        from redline.core.fingerprint import fingerprint_of
+
+        return fingerprint_of(self)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        loc = self.location
+        return (loc.path, loc.start_line, loc.start_column, self.rule, loc.resource, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolError:
+    """Something redline could not do: a file it could not read, a check that failed.
+
+    Recorded, reported, and turned into exit code 2 when ``fatal``; the run goes on.
+    """
+
+    where: str  # a path, a check name, or a source name
+    reason: str
+    stage: str = "read"  # read | parse | check | source | config
+    fatal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file or input the run did not cover, and why (size limit, binary, symlink out of root)."""
+
+    path: str
+    reason: str
+
+
+# --- the map's facts ----------------------------------------------------------------
+
+
+class ComponentKind(enum.Enum):
+    SERVICE = "service"
+    DATASTORE = "datastore"
+    QUEUE = "queue"
+    CACHE = "cache"
+    EXTERNAL = "external"
+    FRONTEND = "frontend"
+    UNKNOWN = "unknown"
+
+
+class Colour(enum.Enum):
+    CORE = "core"
+    RISKY = "risky"
+    LEGACY = "legacy"
+    THIRD_PARTY = "third-party"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    name: str
+    kind: ComponentKind = ComponentKind.UNKNOWN
+    colour: Colour = Colour.UNKNOWN
+    paths: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    source: str
+    target: str
+    protocol: str = ""
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrustZone:
+    name: str
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    component: str
+    kind: str  # http-route, port, queue-consumer, cli
+    name: str
+    authenticated: bool | None = None
+    location: Location | None = None

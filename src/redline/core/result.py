@@ -1,0 +1,55 @@
+"""What one audit produced, handed to reporters and the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from redline.core.config import Config
+from redline.core.model import Finding, Severity, Skipped, ToolError
+from redline.core.rules import RuleRegistry
+
+
+@dataclass(frozen=True)
+class RunStats:
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    root: str
+    findings: tuple[Finding, ...]
+    rules: RuleRegistry
+    config: Config
+    errors: tuple[ToolError, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    stats: RunStats = field(default_factory=RunStats)
+    baseline: frozenset[str] = frozenset()
+    facts_summary: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # synthesis output (map, sbom …)
+
+    def is_new(self, finding: Finding) -> bool:
+        return finding.fingerprint not in self.baseline
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings that count: not suppressed inline."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    def gating(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.active if f.severity >= threshold and self.is_new(f)]
+
+    @property
+    def fatal_errors(self) -> list[ToolError]:
+        return [e for e in self.errors if e.fatal]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        by_area: dict[str, Counter[str]] = {}
+        for f in self.active:
+            area = self.rules.get(f.rule).area.value if f.rule in self.rules else "unknown"
+            by_area.setdefault(area, Counter())[str(f.severity)] += 1
+        return by_area

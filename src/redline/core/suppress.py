@@ -1,0 +1,63 @@
+"""Inline suppressions: ``# redline: ignore[CODE, CODE] reason``.
+
+The reason is mandatory. A suppression covers a finding on its own line, on
+the next line when the comment stands alone, or any finding whose span
+contains it (a resource block). Any comment leader works (``#``, ``//``,
+``--``, ``<!--``) so YAML, HCL, JS and SQL are covered alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MARK = "redline:"
+_RE = re.compile(r"redline:\s*ignore\[([A-Za-z0-9_,\s]+)\](.*)$")
+_LEADER = re.compile(r"^\s*(#|//|--|/\*|<!--|;)")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    path: str
+    line: int
+    codes: tuple[str, ...]
+    reason: str
+    standalone: bool  # the comment is alone on its line
+
+    def covers(self, code: str, start: int, end: int) -> bool:
+        if not any(code == c or code.startswith(c) for c in self.codes):
+            return False
+        if start == self.line or (self.standalone and start == self.line + 1):
+            return True
+        return start < self.line <= max(end, start)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSuppressions:
+    """The suppressions of one file (a fact: kept, applied after every check ran)."""
+
+    path: str
+    items: tuple[Suppression, ...]
+    missing_reason: tuple[int, ...]  # lines with a suppression but no reason: not honoured
+
+
+def parse_suppressions(path: str, text: str) -> FileSuppressions | None:
+    if _MARK not in text:
+        return None
+    items: list[Suppression] = []
+    missing: list[int] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if _MARK not in line:
+            continue
+        m = _RE.search(line)
+        if not m:
+            continue
+        reason = m.group(2).strip().rstrip("*/->").strip()
+        codes = tuple(c.strip().upper() for c in m.group(1).split(",") if c.strip())
+        if not reason:
+            missing.append(number)
+            continue
+        items.append(Suppression(path, number, codes, reason, bool(_LEADER.match(line))))
+    if not items and not missing:
+        return None
+    return FileSuppressions(path, tuple(items), tuple(missing))

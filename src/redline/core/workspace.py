@@ -1,0 +1,191 @@
+"""The audited tree: which files exist, what kind they are, and their text.
+
+The walk honours ``.gitignore`` files (nested, like git), ``--exclude`` globs
+and a size limit; it never follows a symlink out of the root and never
+follows directory symlinks at all (no loops). Whatever it leaves out is
+returned as ``Skipped`` with a reason, so the report can list it.
+It only reads bytes: nothing of the audited repository is imported or run.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from redline.core.filekinds import kind_of
+from redline.core.model import Skipped
+
+BINARY_SNIFF = 8192
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file the run covers. ``path`` is relative and POSIX style."""
+
+    path: str
+    abspath: str
+    kind: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    """A file's bytes and text, read once and shared by every source and check."""
+
+    file: SourceFile
+    data: bytes
+    text: str
+    decode_error: str = ""  # set when the bytes were not valid UTF-8
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+class UnreadableFile(Exception):
+    """The file could not be read, or turned out to be binary."""
+
+
+def read_file(file: SourceFile) -> FileText:
+    try:
+        with open(file.abspath, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in data[:BINARY_SNIFF]:
+        raise UnreadableFile("binary file (NUL byte)")
+    try:
+        return FileText(file, data, data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        return FileText(file, data, text, f"invalid UTF-8 at byte {exc.start}; read with replacement characters")
+
+
+@dataclass
+class _IgnoreLevel:
+    base: str  # relative dir, "" for root
+    spec: pathspec.PathSpec
+
+
+@dataclass
+class WalkResult:
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Workspace:
+    """Walks one root once; the result is reused by every source."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        exclude: Iterable[str] = (),
+        max_file_size: int,
+        honour_gitignore: bool = True,
+    ) -> None:
+        self.root = root.resolve()
+        self.max_file_size = max_file_size
+        self.honour_gitignore = honour_gitignore
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+
+    def walk(self) -> WalkResult:
+        result = WalkResult()
+        self._walk_dir(self.root, "", [], result)
+        result.files.sort(key=lambda f: f.path)
+        result.skipped.sort(key=lambda s: s.path)
+        return result
+
+    def _ignored(self, rel: str, is_dir: bool, levels: list[_IgnoreLevel]) -> bool:
+        probe = rel + "/" if is_dir else rel
+        if self._exclude is not None and self._exclude.match_file(probe):
+            return True
+        ignored = False
+        for level in levels:
+            sub = probe[len(level.base) + 1 :] if level.base else probe
+            res = level.spec.check_file(sub)
+            if res.include is not None:
+                ignored = res.include
+        return ignored
+
+    def _load_gitignore(self, directory: Path, rel: str, levels: list[_IgnoreLevel],
+                        result: WalkResult) -> list[_IgnoreLevel]:
+        if not self.honour_gitignore:
+            return levels
+        gi = directory / ".gitignore"
+        try:
+            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return levels
+        except OSError as exc:
+            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"cannot read .gitignore: {exc.strerror}"))
+            return levels
+        return [*levels, _IgnoreLevel(rel, pathspec.GitIgnoreSpec.from_lines(lines))]
+
+    def _walk_dir(self, directory: Path, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
+        levels = self._load_gitignore(directory, rel, levels, result)
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as exc:
+            result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
+            return
+        for entry in entries:
+            child = _join(rel, entry.name)
+            try:
+                self._visit(entry, child, levels, result)
+            except OSError as exc:
+                result.skipped.append(Skipped(child, f"cannot stat: {exc.strerror}"))
+
+    def _visit(self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
+        if entry.is_symlink():
+            self._visit_symlink(entry, child, levels, result)
+            return
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
+                return
+            self._walk_dir(Path(entry.path), child, levels, result)
+            return
+        if not entry.is_file(follow_symlinks=False):
+            return  # sockets, fifos, devices: never read
+        if self._ignored(child, False, levels):
+            return
+        self._add_file(entry.path, child, entry.stat(follow_symlinks=False).st_size, result)
+
+    def _visit_symlink(self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel],
+                       result: WalkResult) -> None:
+        if self._ignored(child, False, levels):
+            return
+        try:
+            target = Path(entry.path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            result.skipped.append(Skipped(child, "broken or looping symlink"))
+            return
+        if not target.is_relative_to(self.root):
+            result.skipped.append(Skipped(child, "symlink points outside the audited tree"))
+            return
+        st = target.stat()
+        if stat.S_ISDIR(st.st_mode):
+            result.skipped.append(Skipped(child, "symlink to a directory (not followed)"))
+        elif stat.S_ISREG(st.st_mode):
+            self._add_file(str(target), child, st.st_size, result)
+
+    def _add_file(self, abspath: str, rel: str, size: int, result: WalkResult) -> None:
+        if size > self.max_file_size:
+            result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {self.max_file_size:,} bytes)"))
+            return
+        result.files.append(SourceFile(rel, abspath, kind_of(rel), size))
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
+
+
+def iter_kinds(files: Iterable[SourceFile], *kinds: str) -> Iterator[SourceFile]:
+    wanted = set(kinds)
+    return (f for f in files if f.kind in wanted)

@@ -1,0 +1,1 @@
+"""Run an audit: walk, parse once, judge, combine."""

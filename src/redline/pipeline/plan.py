@@ -1,0 +1,58 @@
+"""Decide which rules, checks and sources a run needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redline.checks.interface import Check, FileCheck, ProjectCheck
+from redline.core.config import Config
+from redline.core.rules import RuleRegistry
+from redline.core.workspace import FileText
+from redline.sources.interface import FileSource, ProjectSource
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    registry: RuleRegistry
+    enabled: frozenset[str]
+    file_checks: tuple[FileCheck, ...]
+    project_checks: tuple[ProjectCheck, ...]
+    file_sources: tuple[FileSource, ...]
+    project_sources: tuple[ProjectSource, ...]
+
+
+def enabled_codes(registry: RuleRegistry, config: Config, select: Iterable[str] = (),
+                  ignore: Iterable[str] = ()) -> frozenset[str]:
+    chosen_select = list(select) or list(config.select)
+    codes = registry.matching(chosen_select) if chosen_select else {r.code for r in registry}
+    codes -= registry.matching([*config.ignore, *ignore])
+    areas = set(config.areas)
+    return frozenset(c for c in codes if registry.get(c).area in areas)
+
+
+def make_plan(
+    checks: Iterable[Check],
+    file_sources: Iterable[FileSource],
+    project_sources: Iterable[ProjectSource],
+    config: Config,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> RunPlan:
+    checks = list(checks)
+    registry = RuleRegistry(rule for check in checks for rule in check.rules)
+    enabled = enabled_codes(registry, config, select, ignore)
+    active = [c for c in checks if any(r.code in enabled for r in c.rules)]
+    needed: set[type] = {t for c in active for t in getattr(c, "fact_types", ())}
+    return RunPlan(
+        registry=registry,
+        enabled=enabled,
+        file_checks=tuple(c for c in active if isinstance(c, FileCheck)),
+        project_checks=tuple(c for c in active if isinstance(c, ProjectCheck)),
+        file_sources=tuple(s for s in file_sources if _needed(s.produces, needed)),
+        project_sources=tuple(s for s in project_sources if _needed(s.produces, needed)),
+    )
+
+
+def _needed(produces: type, needed: set[type]) -> bool:
+    return produces is not FileText and any(issubclass(produces, t) or issubclass(t, produces) for t in needed)

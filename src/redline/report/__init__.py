@@ -1,0 +1,1 @@
+"""Reporters render an AuditResult; they never judge."""

@@ -1,0 +1,35 @@
+"""Pick the reporter for an output format, exhaustively."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import assert_never
+
+from redline.core.result import AuditResult
+from redline.report.atomic import write_atomic
+from redline.report.html import HtmlReporter
+from redline.report.interface import OutputFormat, Reporter
+from redline.report.json_report import JsonReporter
+from redline.report.markdown import MarkdownReporter
+from redline.report.sarif import SarifReporter
+
+
+def reporter_for(fmt: OutputFormat) -> Reporter:
+    if fmt is OutputFormat.JSON:
+        return JsonReporter()
+    if fmt is OutputFormat.SARIF:
+        return SarifReporter()
+    if fmt is OutputFormat.MARKDOWN:
+        return MarkdownReporter()
+    if fmt is OutputFormat.HTML:
+        return HtmlReporter()
+    assert_never(fmt)
+
+
+def write_reports(result: AuditResult, out_dir: Path, formats: Iterable[OutputFormat]) -> list[Path]:
+    """Render every format first, then write them all: nothing is written if one fails."""
+    rendered = [(out_dir / r.filename, r.render(result)) for r in map(reporter_for, dict.fromkeys(formats))]
+    for path, data in rendered:
+        write_atomic(path, data)
+    return [p for p, _ in rendered]

@@ -1,0 +1,41 @@
+"""``report.html``: one self-contained, autoescaped page (no network, no CDN).
+
+Every scanned string reaches the page through Jinja2 autoescaping; the
+table's data is embedded as JSON in a ``<script type="application/json">``
+block with ``<``, ``>`` and ``&`` escaped, and rendered with textContent.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import jinja2
+
+from redline import __version__
+from redline.core.result import AuditResult
+from redline.report.interface import Reporter
+from redline.report.serialize import finding_dict, summary_dict
+
+
+def _script_json(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class HtmlReporter(Reporter):
+    filename = "report.html"
+
+    def render(self, result: AuditResult) -> bytes:
+        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+        template = env.from_string(files("redline.report").joinpath("templates/report.html.j2").read_text("utf-8"))
+        findings = [finding_dict(result, f) for f in result.findings]
+        page = template.render(
+            version=__version__,
+            root=result.root,
+            summary=summary_dict(result),
+            findings_json=jinja2.utils.markupsafe.Markup(_script_json(findings)),
+            errors=result.errors,
+            skipped=result.skipped,
+        )
+        return page.encode()

@@ -1,0 +1,36 @@
+"""``findings.json``: the versioned, documented machine-readable result.
+
+The schema lives beside this module (``schema/findings.schema.json``); bump
+``SCHEMA_VERSION`` on any incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redline.core.result import AuditResult
+from redline.report.interface import Reporter
+from redline.report.serialize import finding_dict, summary_dict, tool_dict
+
+SCHEMA_VERSION = "1.0"
+
+
+def json_document(result: AuditResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": tool_dict(),
+        "summary": summary_dict(result),
+        "findings": [finding_dict(result, f) for f in result.findings],
+        "errors": [{"where": e.where, "stage": e.stage, "reason": e.reason, "fatal": e.fatal}
+                   for e in result.errors],
+        "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "facts": result.facts_summary,
+    }
+
+
+class JsonReporter(Reporter):
+    filename = "findings.json"
+
+    def render(self, result: AuditResult) -> bytes:
+        return (json.dumps(json_document(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode()

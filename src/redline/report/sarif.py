@@ -1,0 +1,118 @@
+"""``findings.sarif``: SARIF 2.1.0 as GitHub code scanning accepts it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redline import __version__
+from redline.core.model import Area, Finding, Severity
+from redline.core.result import AuditResult
+from redline.core.rules import Rule
+from redline.report.interface import Reporter
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "SRCROOT"
+
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub maps security-severity > 9 critical, 7-8.9 high, 4-6.9 medium, else low
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    props: dict[str, Any] = {"tags": [rule.area.value, *rule.tags], "precision": "high"}
+    if rule.area is Area.SECURITY:
+        props["security-severity"] = _SECURITY_SEVERITY[rule.severity]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.doc.what_it_does},
+        "help": {"text": f"{rule.doc.why_bad}\n\nUse instead:\n{rule.doc.use_instead}",
+                 "markdown": rule.doc.markdown()},
+        "helpUri": f"https://redline.dev/rules/{rule.code}",
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": props,
+    }
+
+
+def _result(f: Finding, index: dict[str, int], result: AuditResult) -> dict[str, Any]:
+    loc = f.location
+    physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": SRCROOT}}
+    if loc.start_line > 0:
+        region: dict[str, Any] = {"startLine": loc.start_line, "endLine": max(loc.end_line, loc.start_line)}
+        if loc.start_column > 0:
+            region["startColumn"] = loc.start_column
+        if loc.end_column > 0 and (loc.end_line > loc.start_line or loc.end_column > loc.start_column):
+            region["endColumn"] = loc.end_column
+        if loc.snippet:
+            region["snippet"] = {"text": loc.snippet}
+        physical["region"] = region
+    out: dict[str, Any] = {
+        "ruleId": f.rule,
+        "level": _LEVEL[f.severity],
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {"redline/v1": f.fingerprint},
+        "baselineState": "new" if result.is_new(f) else "unchanged",
+        "properties": {"severity": str(f.severity), "confidence": str(f.confidence), "tags": list(f.tags)},
+    }
+    if f.rule in index:
+        out["ruleIndex"] = index[f.rule]
+    if f.rule in result.rules and result.rules.get(f.rule).area is Area.SECURITY:
+        out["properties"]["security-severity"] = _SECURITY_SEVERITY[f.severity]
+    if loc.resource:
+        out["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": loc.resource, "kind": "resource"}]
+    if f.suppressed is not None:
+        out["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+    return out
+
+
+def sarif_document(result: AuditResult) -> dict[str, Any]:
+    used = sorted({f.rule for f in result.findings} | {r.code for r in result.rules})
+    rules = [result.rules.get(code) for code in used if code in result.rules]
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    notifications = [
+        {"level": "error" if e.fatal else "warning",
+         "message": {"text": f"{e.where}: {e.reason}"},
+         "descriptor": {"id": e.stage}}
+        for e in result.errors
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "redline",
+                "version": __version__,
+                "informationUri": "https://redline.dev",
+                "rules": [_rule_descriptor(r) for r in rules],
+            }},
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the audited tree"}}},
+            "invocations": [{
+                "executionSuccessful": not result.fatal_errors,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": [_result(f, index, result) for f in result.findings],
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+
+
+class SarifReporter(Reporter):
+    filename = "findings.sarif"
+
+    def render(self, result: AuditResult) -> bytes:
+        return (json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,1 @@
+"""Sources read raw inputs into typed facts. They never judge."""

@@ -1,0 +1,70 @@
+"""The extension point for sources.
+
+A ``FileSource`` turns one file's text into a fact; it runs in worker
+processes, once per file, and the fact is shared by every check.
+A ``ProjectSource`` reads what is not one file (git history, a database,
+several files that only make sense together) and runs once in the main process.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from redline.core.config import Config
+from redline.core.model import Skipped, ToolError
+from redline.core.workspace import FileText, SourceFile
+
+
+class SourceError(Exception):
+    """The input cannot be parsed. The message is the reason, without the path."""
+
+
+class FileSource(ABC):
+    #: a short, stable name used in messages
+    name: str = ""
+    #: file kinds (see ``core.filekinds``) this source reads; override ``wants`` for more
+    kinds: frozenset[str] = frozenset()
+    #: the fact type it produces, so the pipeline can skip sources nobody needs
+    produces: type = object
+
+    def wants(self, file: SourceFile) -> bool:
+        return file.kind in self.kinds
+
+    @abstractmethod
+    def parse(self, text: FileText) -> object | None:
+        """Return the fact for this file, ``None`` when it is not this source's kind
+        after all, or raise ``SourceError`` with the reason."""
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    root: Path
+    config: Config
+    files: tuple[SourceFile, ...]  # what the workspace walk found
+
+
+@dataclass
+class ProjectOutput:
+    facts: list[object]
+    errors: list[ToolError]
+    skipped: list[Skipped]
+
+
+class ProjectSource(ABC):
+    name: str = ""
+    produces: type = object
+
+    @abstractmethod
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        """Read the input. Report problems in the output; raise only on a bug."""
+
+
+def empty_output() -> ProjectOutput:
+    return ProjectOutput([], [], [])
+
+
+def facts_only(facts: Iterable[object]) -> ProjectOutput:
+    return ProjectOutput(list(facts), [], [])

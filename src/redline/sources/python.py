@@ -1,0 +1,74 @@
+"""Python modules parsed once with ``ast`` (never imported, never run)."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+
+from redline.core.workspace import FileText
+from redline.sources.interface import FileSource, SourceError
+
+
+@dataclass(frozen=True)
+class PythonModule:
+    """A parsed module. Holds a syntax tree, so it stays in the worker."""
+
+    KEEP = False
+
+    path: str
+    tree: ast.Module
+    lines: tuple[str, ...]
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+
+    def qualname(self, node: ast.expr) -> str | None:
+        """The dotted name an expression refers to, with import aliases resolved."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.imports.get(node.id)
+        if head is None:
+            return None
+        return ".".join([head, *reversed(parts)])
+
+    def snippet(self, node: ast.AST) -> str:
+        line = getattr(node, "lineno", 0)
+        return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+
+
+def collect_imports(tree: ast.Module) -> dict[str, str]:
+    """Map local names to what they import, for the whole module (any scope)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+class PythonSource(FileSource):
+    name = "python"
+    kinds = frozenset({"python"})
+    produces = PythonModule
+
+    def parse(self, text: FileText) -> PythonModule:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
+                tree = ast.parse(text.text, filename=text.file.path)
+        except SyntaxError as exc:
+            raise SourceError(f"Python syntax error at line {exc.lineno}: {exc.msg}") from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise SourceError(f"cannot parse Python: {type(exc).__name__}") from None
+        return PythonModule(text.file.path, tree, tuple(text.text.splitlines()), collect_imports(tree))

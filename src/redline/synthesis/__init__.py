@@ -1,0 +1,1 @@
+"""Synthesis combines facts and findings: map, threats, capacity, priority, plan."""
