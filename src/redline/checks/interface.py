@@ -33,7 +33,7 @@ class CheckContext:
     options: dict[str, Any] = field(default_factory=dict)  # command-line extras (e.g. secrets --history)
 
 
-class Check(ABC):
+class Check:
     #: a short, stable, kebab-case name used in error messages
     name: str = ""
     #: every rule this check may emit
@@ -74,7 +74,7 @@ class Check(ABC):
         )
 
 
-class FileCheck(Check):
+class FileCheck(Check, ABC):
     #: fact types this check looks at (``FileText`` for raw text)
     fact_types: tuple[type, ...] = ()
 
@@ -83,7 +83,7 @@ class FileCheck(Check):
         """Judge the fact of one file."""
 
 
-class ProjectCheck(Check):
+class ProjectCheck(Check, ABC):
     #: fact types this check needs; their sources run only when some check needs them
     fact_types: tuple[type, ...] = ()
 

@@ -27,7 +27,8 @@ class UsageError(Exception):
 
 def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> None:
     p.add_argument("path", nargs="?", default=".", help="the tree to audit (default: .)")
-    p.add_argument("--config", type=Path, help="config file (default: redline.toml or [tool.redline] in pyproject.toml)")
+    p.add_argument("--config", type=Path,
+                   help="config file (default: redline.toml or [tool.redline] in pyproject.toml)")
     p.add_argument("--select", action="append", default=[], metavar="CODES",
                    help="only these rules (codes, prefixes like SEC, or names; comma-separated, repeatable)")
     p.add_argument("--ignore", action="append", default=[], metavar="CODES", help="skip these rules")

@@ -9,6 +9,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.core.fingerprint import fingerprint_of
+
 
 class Severity(enum.IntEnum):
     """Ordered so that comparisons (``>= Severity.HIGH``) read naturally."""
@@ -106,8 +108,6 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        from redline.core.fingerprint import fingerprint_of
-
         return fingerprint_of(self)
 
     def sort_key(self) -> tuple[Any, ...]:

@@ -70,7 +70,7 @@ def read_file(file: SourceFile) -> FileText:
 @dataclass
 class _IgnoreLevel:
     base: str  # relative dir, "" for root
-    spec: pathspec.PathSpec
+    spec: pathspec.GitIgnoreSpec
 
 
 @dataclass

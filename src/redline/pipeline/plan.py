@@ -36,6 +36,7 @@ def make_plan(
     file_sources: Iterable[FileSource],
     project_sources: Iterable[ProjectSource],
     config: Config,
+    *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
 ) -> RunPlan:

@@ -20,7 +20,7 @@ from redline.core.model import Finding, Skipped, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
-from redline.pipeline.plan import RunPlan, make_plan
+from redline.pipeline.plan import make_plan
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
@@ -62,7 +62,8 @@ class AuditRequest:
 def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResult:
     progress = progress or Progress()
     started = time.perf_counter()
-    plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config, req.select, req.ignore)
+    plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
+                     select=req.select, ignore=req.ignore)
     ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options))
 
     progress.stage("walking the tree")
@@ -182,14 +183,12 @@ def _apply_suppressions(findings: list[Finding],
                         stage="suppression")
               for s in by_path.values() for line in s.missing_reason]
     out: list[Finding] = []
-    for f in findings:
-        supp = by_path.get(f.location.path)
-        if supp is not None:
-            for item in supp.items:
-                if item.covers(f.rule, f.location.start_line, f.location.end_line):
-                    f = replace(f, suppressed=item.reason)
-                    break
-        out.append(f)
+    for finding in findings:
+        supp = by_path.get(finding.location.path)
+        loc = finding.location
+        reason = next((item.reason for item in supp.items if item.covers(finding.rule, loc.start_line, loc.end_line)),
+                      None) if supp is not None else None
+        out.append(finding if reason is None else replace(finding, suppressed=reason))
     return out, errors
 
 

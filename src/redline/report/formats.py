@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import assert_never
 
 from redline.core.result import AuditResult
-from redline.report.atomic import write_atomic
+from redline.core.atomic import write_atomic
 from redline.report.html import HtmlReporter
 from redline.report.interface import OutputFormat, Reporter
 from redline.report.json_report import JsonReporter

@@ -11,6 +11,7 @@ import json
 from importlib.resources import files
 
 import jinja2
+from markupsafe import Markup
 
 from redline import __version__
 from redline.core.result import AuditResult
@@ -34,7 +35,7 @@ class HtmlReporter(Reporter):
             version=__version__,
             root=result.root,
             summary=summary_dict(result),
-            findings_json=jinja2.utils.markupsafe.Markup(_script_json(findings)),
+            findings_json=Markup(_script_json(findings)),
             errors=result.errors,
             skipped=result.skipped,
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.core.model import Finding
-from redline.report.atomic import write_atomic
+from redline.core.atomic import write_atomic
 
 BASELINE_VERSION = 1
 

@@ -116,9 +116,8 @@ SOCKET_NO_TIMEOUT = Rule(
     ),
 )
 
-_REQUESTS_FUNCS = {f"requests.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
-_REQUESTS_FUNCS |= {f"requests.api.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
 _SESSION_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+_REQUESTS_FUNCS = {f"requests.{m}" for m in _SESSION_METHODS} | {f"requests.api.{m}" for m in _SESSION_METHODS}
 _SESSION_FACTORIES = {"requests.Session", "requests.session", "requests.sessions.Session"}
 _HTTPX_FUNCS = {f"httpx.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")}
 _HTTPX_OBJECTS = {"httpx.Client", "httpx.AsyncClient", "httpx.Timeout"}
@@ -218,9 +217,10 @@ class MissingTimeoutCheck(FileCheck):
             if _is_none(timeout.value):
                 return AIOHTTP_NO_TIMEOUT, f"`{qual}` disables the timeout (timeout=None)"
             return None
-        if qual in _CREATE_CONNECTION:
-            if (timeout is None and len(call.args) < 2) or (timeout is not None and _is_none(timeout.value)):
-                return SOCKET_NO_TIMEOUT, "`socket.create_connection` is called without a timeout"
+        if qual in _CREATE_CONNECTION and (
+            (timeout is None and len(call.args) < 2) or (timeout is not None and _is_none(timeout.value))
+        ):
+            return SOCKET_NO_TIMEOUT, "`socket.create_connection` is called without a timeout"
         return None
 
     @staticmethod

@@ -1,0 +1,98 @@
+"""The audit command end to end: exit codes, gate, selection, baselines, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redline.cli.main import main
+
+from .helpers import HTTP_CALL, audit, findings, report, write
+
+
+def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
+    write(tmp_path / "src", "app.py", "print('hello')\n")
+    out = tmp_path / "out"
+    assert audit(tmp_path / "src", out) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html", "summary.md"]
+    assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0}
+
+
+def test_gate_fails_at_threshold_and_exit_zero_overrides(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL)
+    assert audit(src, tmp_path / "a") == 0  # medium finding, default gate is high
+    assert audit(src, tmp_path / "b", "--fail-on", "medium") == 1
+    assert audit(src, tmp_path / "c", "--fail-on", "medium", "--exit-zero") == 0
+    assert [f["rule"] for f in findings(tmp_path / "b")] == ["RES101"]
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL + "import socket\nsocket.create_connection(('db', 5432))\n")
+    audit(src, tmp_path / "all")
+    assert sorted(f["rule"] for f in findings(tmp_path / "all")) == ["RES101", "RES105"]
+    audit(src, tmp_path / "sel", "--select", "RES105")
+    assert [f["rule"] for f in findings(tmp_path / "sel")] == ["RES105"]
+    audit(src, tmp_path / "ign", "--ignore", "RES105,requests-without-timeout")
+    assert findings(tmp_path / "ign") == []
+
+
+def test_unknown_rule_in_select_is_a_usage_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "src", "a.py", "x = 1\n")
+    assert audit(tmp_path / "src", tmp_path / "out", "--select", "NOPE999") == 2
+    assert "NOPE999" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_format_option_limits_outputs(tmp_path: Path) -> None:
+    write(tmp_path / "src", "a.py", "x = 1\n")
+    out = tmp_path / "out"
+    assert audit(tmp_path / "src", out, "--format", "sarif", "--format", "markdown") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["findings.sarif", "summary.md"]
+
+
+def test_outputs_are_deterministic(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for i in range(5):
+        write(src, f"pkg/m{i}.py", HTTP_CALL * (i + 1))
+    audit(src, tmp_path / "one")
+    audit(src, tmp_path / "two", "--jobs", "1")
+    for name in ("findings.json", "findings.sarif", "summary.md", "report.html"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_baseline_hides_known_findings_from_the_gate(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL)
+    base = tmp_path / "baseline.json"
+    assert main(["baseline", str(base), str(src), "--quiet"]) == 0
+    assert audit(src, tmp_path / "a", "--fail-on", "medium", "--baseline", str(base)) == 0
+    first = findings(tmp_path / "a")
+    assert [f["new"] for f in first] == [False]
+    # a new finding above the old one: the old keeps its fingerprint, the new one gates
+    write(src, "client.py", 'import requests\nrequests.post("https://x")\n' + HTTP_CALL)
+    assert audit(src, tmp_path / "b", "--fail-on", "medium", "--baseline", str(base)) == 1
+    second = {f["location"]["snippet"]: f["new"] for f in findings(tmp_path / "b")}
+    assert second == {'requests.post("https://x")': True, 'requests.get("https://api.example.com/orders")': False}
+
+
+def test_bad_baseline_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "src", "a.py", "x = 1\n")
+    bad = write(tmp_path, "base.json", '{"version": 99, "findings": []}')
+    assert audit(tmp_path / "src", tmp_path / "out", "--baseline", str(bad)) == 2
+    assert "version 99" in capsys.readouterr().err
+
+
+def test_missing_path_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert audit(tmp_path / "nope", tmp_path / "out") == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["rules", "--area", "resilience"]) == 0
+    assert "RES101" in capsys.readouterr().out
+    assert main(["rules", "explain", "res101"]) == 0
+    text = capsys.readouterr().out
+    for section in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
+        assert f"### {section}" in text
+    assert main(["rules", "explain", "NOPE1"]) == 2

@@ -1,0 +1,94 @@
+"""Outputs: SARIF 2.1.0 valid and GitHub-ready, findings.json valid against its schema, HTML escaped."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from redline.checks.builtin import builtin_checks
+from redline.core.config import Config
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.report.formats import write_reports
+from redline.report.interface import OutputFormat
+from redline.sources.builtin import builtin_file_sources
+
+from .checks_for_tests import MarkerCheck
+from .helpers import HTTP_CALL, audit, write
+
+NASTY = '<script>alert("x")</script>&amp;'
+
+
+@pytest.fixture
+def audited(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL + f"# TODO-SECRET {NASTY}\n")
+    write(src, "pkg/<odd>.py", "# TODO-SECRET\n")
+    write(src, "pkg/quiet.py", "import requests\nrequests.get('x')  # redline: ignore[RES101] known\n")
+    req = AuditRequest(root=src, config=Config(), checks=[*builtin_checks(), MarkerCheck()],
+                       file_sources=builtin_file_sources())
+    out = tmp_path / "out"
+    write_reports(run_audit(req), out, list(OutputFormat))
+    return out
+
+
+def test_sarif_validates_against_the_2_1_0_schema(audited: Path, shared_data: Path) -> None:
+    schema = json.loads((shared_data / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    doc = json.loads((audited / "findings.sarif").read_text())
+    jsonschema.Draft4Validator(schema).validate(doc)
+
+
+def test_sarif_is_what_github_code_scanning_needs(audited: Path) -> None:
+    run = json.loads((audited / "findings.sarif").read_text())["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["TST101"]["properties"]["security-severity"] == "8.0"
+    assert "security-severity" not in rules["RES101"]["properties"]
+    assert rules["RES101"]["help"]["markdown"].startswith("### What it does")
+    results = run["results"]
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SRCROOT" for r in results)
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
+    assert uris == ["client.py", "client.py", "pkg/<odd>.py", "pkg/quiet.py"]
+    assert all(len(r["partialFingerprints"]["redline/v1"]) == 32 for r in results)
+    for r in results:
+        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert [s["suppressions"] for s in suppressed] == [[{"kind": "inSource", "justification": "known"}]]
+
+
+def test_findings_json_validates_against_its_schema(audited: Path) -> None:
+    schema = json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(json.loads((audited / "findings.json").read_text()))
+
+
+def test_html_is_self_contained_and_escaped(audited: Path) -> None:
+    html = (audited / "report.html").read_text()
+    assert NASTY not in html and "<odd>" not in html
+    assert "\\u003cscript\\u003e" in html  # the snippet travels as escaped JSON
+    assert "src=" not in html and "href=" not in html and "@import" not in html
+    assert "http://" not in html and "//cdn" not in html
+
+
+def test_summary_markdown_has_counts_and_top_findings(audited: Path) -> None:
+    text = (audited / "summary.md").read_text()
+    assert "| resilience | 0 | 0 | 1 | 0 | 0 |" in text
+    assert "| security | 0 | 2 | 0 | 0 | 0 |" in text
+    assert "| high | TST101 | `client.py:4` | marker word found |" in text
+
+
+def test_no_partial_outputs_when_rendering_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from redline.report import sarif
+
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL)
+
+    def broken(result: object) -> dict[str, object]:
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr(sarif, "sarif_document", broken)
+    out = tmp_path / "out"
+    assert audit(src, out) == 2
+    assert not out.exists() or list(out.iterdir()) == []

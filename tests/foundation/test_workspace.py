@@ -1,0 +1,158 @@
+"""The walk: ignores, limits, binaries, symlinks, odd encodings, big trees — each reported, none silent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from redline.core.workspace import Workspace
+
+from .helpers import HTTP_CALL, audit, findings, report, write
+
+LIMIT = 5 * 1024 * 1024
+
+
+def walk(root: Path, **kw: object) -> tuple[list[str], dict[str, str]]:
+    result = Workspace(root, max_file_size=int(kw.pop("max_file_size", LIMIT)), **kw).walk()  # type: ignore[arg-type]
+    return [f.path for f in result.files], {s.path: s.reason for s in result.skipped}
+
+
+def test_gitignore_nested_and_negated(tmp_path: Path) -> None:
+    write(tmp_path, ".gitignore", "*.log\nbuild/\n!keep.log\n")
+    write(tmp_path, "a.py", "")
+    write(tmp_path, "x.log", "")
+    write(tmp_path, "keep.log", "")
+    write(tmp_path, "build/out.py", "")
+    write(tmp_path, "sub/.gitignore", "secret.txt\n")
+    write(tmp_path, "sub/secret.txt", "")
+    write(tmp_path, "sub/b.py", "")
+    write(tmp_path, "other/secret.txt", "")
+    files, _ = walk(tmp_path)
+    assert files == [".gitignore", "a.py", "keep.log", "other/secret.txt", "sub/.gitignore", "sub/b.py"]
+    files_all, _ = walk(tmp_path, honour_gitignore=False)
+    assert "build/out.py" in files_all and "sub/secret.txt" in files_all
+
+
+def test_exclude_globs(tmp_path: Path) -> None:
+    write(tmp_path, "vendor/lib.py", "")
+    write(tmp_path, "app/main.py", "")
+    write(tmp_path, "app/main_test.py", "")
+    files, _ = walk(tmp_path, exclude=["vendor/", "*_test.py"])
+    assert files == ["app/main.py"]
+
+
+def test_git_directory_is_never_walked(tmp_path: Path) -> None:
+    write(tmp_path, ".git/config", "[core]\n")
+    write(tmp_path, "a.py", "")
+    assert walk(tmp_path)[0] == ["a.py"]
+
+
+def test_fifty_megabyte_file_is_reported_not_read(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL)
+    big = src / "dump.sql"
+    with open(big, "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    out = tmp_path / "out"
+    assert audit(src, out) == 0
+    doc = report(out)
+    assert {"path": "dump.sql", "reason": "larger than the size limit (52,428,800 > 5,242,880 bytes)"} in doc["not_covered"]
+    assert doc["summary"]["files_scanned"] == 1
+    assert "dump.sql" in (out / "summary.md").read_text()
+
+
+def test_size_limit_is_configurable(tmp_path: Path) -> None:
+    write(tmp_path, "a.py", "x" * 2000)
+    _, skipped = walk(tmp_path, max_file_size=1000)
+    assert skipped == {"a.py": "larger than the size limit (2,000 > 1,000 bytes)"}
+
+
+def test_symlink_outside_root_is_not_followed(tmp_path: Path) -> None:
+    outside = write(tmp_path, "outside/passwords.py", HTTP_CALL)
+    src = tmp_path / "src"
+    write(src, "a.py", "")
+    (src / "escape.py").symlink_to(outside)
+    (src / "escape_dir").symlink_to(outside.parent, target_is_directory=True)
+    (src / "inside.py").symlink_to(src / "a.py")
+    (src / "loop").symlink_to(src / "loop")
+    files, skipped = walk(src)
+    assert files == ["a.py", "inside.py"]
+    assert skipped == {
+        "escape.py": "symlink points outside the audited tree",
+        "escape_dir": "symlink points outside the audited tree",
+        "loop": "broken or looping symlink",
+    }
+    out = tmp_path / "out"
+    audit(src, out)
+    assert findings(out) == []  # the outside file's finding never appears
+
+
+def test_binary_files_are_skipped_and_listed(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src).mkdir()
+    (src / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
+    write(src, "a.py", HTTP_CALL)
+    out = tmp_path / "out"
+    audit(src, out, "--select", "RES")
+    # a python-only run only reads python files; binary detection needs a reader of every file
+    assert report(out)["summary"]["files_scanned"] == 1
+    from redline.core.workspace import SourceFile, UnreadableFile, read_file
+
+    with pytest.raises(UnreadableFile, match="binary"):
+        read_file(SourceFile("logo.png", str(src / "logo.png"), "other", 113))
+
+
+def test_invalid_utf8_is_read_with_a_notice(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "legacy.py").write_bytes(b"# caf\xe9\nimport requests\nrequests.get('https://x')\n")
+    out = tmp_path / "out"
+    assert audit(src, out) == 0
+    doc = report(out)
+    assert [f["location"]["start_line"] for f in doc["findings"]] == [3]
+    assert {"where": "legacy.py", "stage": "decode", "fatal": False,
+            "reason": "invalid UTF-8 at byte 5; read with replacement characters"} in doc["errors"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_by_mode(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    locked = write(src, "locked.py", HTTP_CALL)
+    write(src, "open.py", HTTP_CALL)
+    locked.chmod(0)
+    out = tmp_path / "out"
+    assert audit(src, out) == 2
+    doc = report(out)
+    assert [f["location"]["path"] for f in doc["findings"]] == ["open.py"]
+    assert any(e["where"] == "locked.py" and "cannot read" in e["reason"] for e in doc["errors"])
+
+
+def test_file_that_cannot_be_read_is_a_tool_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A file that vanishes or cannot be opened between the walk and the read (real OSError)."""
+    from redline.pipeline.worker import ChunkOutcome, WorkerState, process_file
+    from redline.checks.interface import CheckContext
+    from redline.core.config import Config
+    from redline.core.workspace import SourceFile
+
+    state = WorkerState((), (), CheckContext(tmp_path, Config(), frozenset()), needs_text=True)
+    out = ChunkOutcome()
+    process_file(state, SourceFile("gone.py", str(tmp_path / "gone.py"), "python", 10), out)
+    assert out.skipped[0].path == "gone.py" and "cannot read" in out.skipped[0].reason
+    assert out.errors[0].fatal and out.errors[0].where == "gone.py"
+
+
+def test_ten_thousand_empty_files(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    many = src / "many"
+    many.mkdir(parents=True)
+    for i in range(10_000):
+        (many / f"f{i:05}.py").touch()
+    write(src, "client.py", HTTP_CALL)
+    out = tmp_path / "out"
+    assert audit(src, out) == 0
+    doc = report(out)
+    assert doc["summary"]["files_scanned"] == 10_001
+    assert [f["location"]["path"] for f in doc["findings"]] == ["client.py"]
+    assert doc["errors"] == [] and doc["not_covered"] == []

@@ -1,0 +1,58 @@
+"""Each timeout rule: exact locations of true positives; look-alikes stay silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.interface import CheckContext
+from redline.checks.resilience.timeouts import MissingTimeoutCheck
+from redline.core.config import Config
+from redline.core.workspace import SourceFile, read_file
+from redline.sources.python import PythonSource
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+EXPECTED = {
+    "RES101": [(6, 1), (7, 1), (8, 1), (9, 1), (11, 1), (19, 16), (23, 5)],
+    "RES102": [(5, 1), (6, 10), (7, 16), (8, 12)],
+    "RES103": [(5, 1), (6, 6), (8, 1)],
+    "RES104": [(6, 16), (8, 16), (10, 5)],
+    "RES105": [(5, 1), (6, 1)],
+}
+
+
+def findings_for(name: str) -> list[tuple[str, int, int]]:
+    path = FIXTURES / f"{name}.py"
+    text = read_file(SourceFile(path.name, str(path), "python", path.stat().st_size))
+    module = PythonSource().parse(text)
+    check = MissingTimeoutCheck()
+    ctx = CheckContext(FIXTURES, Config(), frozenset(r.code for r in check.rules))
+    return sorted((f.rule, f.location.start_line, f.location.start_column) for f in check.check_file(module, ctx))
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_rule_fires_exactly_at_expected_locations(code: str) -> None:
+    assert findings_for(code) == [(code, line, col) for line, col in EXPECTED[code]]
+
+
+def test_findings_carry_snippet_and_message() -> None:
+    path = FIXTURES / "RES101.py"
+    module = PythonSource().parse(read_file(SourceFile("RES101.py", str(path), "python", 1)))
+    check = MissingTimeoutCheck()
+    ctx = CheckContext(FIXTURES, Config(), frozenset({"RES101"}))
+    first = min(check.check_file(module, ctx), key=lambda f: f.location.start_line)
+    assert first.location.snippet == 'requests.get("https://api.example.com/a")'
+    assert "without a timeout" in first.message
+    assert "CWE-400" in first.tags
+
+
+def test_module_without_http_imports_is_skipped_cheaply() -> None:
+    src = "def get(url):\n    return url\n\nget('x')\n"
+    from redline.core.workspace import FileText
+
+    f = SourceFile("m.py", "/dev/null", "python", len(src))
+    module = PythonSource().parse(FileText(f, src.encode(), src))
+    ctx = CheckContext(Path("."), Config(), frozenset({"RES101"}))
+    assert list(MissingTimeoutCheck().check_file(module, ctx)) == []
