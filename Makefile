@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= redline-report
 
-.PHONY: run test lint docs bench clean
+.PHONY: run test lint docs bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(VENV)/.dev-installed lint
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: $(VENV)/.dev-installed system-deps lint
 	$(BIN)/python -m pytest -n 2 -q
 
 docs: $(VENV)/.installed

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from redline.pipeline.run import Progress as SilentProgress
+
+log = logging.getLogger("redline")
 
 
 class RichProgress(SilentProgress):
@@ -30,7 +33,16 @@ class RichProgress(SilentProgress):
         self._progress.stop()
 
 
+class LogProgress(SilentProgress):
+    """Off a terminal: one plain log line per stage, visible with -v."""
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        log.info("%s%s", name, f" ({total:,})" if total is not None else "")
+
+
 def make_progress(quiet: bool) -> SilentProgress:
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return SilentProgress()
+    if not sys.stderr.isatty():
+        return LogProgress()
     return RichProgress()

@@ -41,6 +41,14 @@ class FileSuppressions:
     missing_reason: tuple[int, ...]  # lines with a suppression but no reason: not honoured
 
 
+def _strip_closer(reason: str) -> str:
+    """Drop a block comment's closing token (``*/``, ``-->``), nothing else."""
+    for closer in ("*/", "-->"):
+        if reason.endswith(closer):
+            return reason[: -len(closer)].strip()
+    return reason
+
+
 def parse_suppressions(path: str, text: str) -> FileSuppressions | None:
     if _MARK not in text:
         return None
@@ -52,7 +60,7 @@ def parse_suppressions(path: str, text: str) -> FileSuppressions | None:
         m = _RE.search(line)
         if not m:
             continue
-        reason = m.group(2).strip().rstrip("*/->").strip()
+        reason = _strip_closer(m.group(2).strip())
         codes = tuple(c.strip().upper() for c in m.group(1).split(",") if c.strip())
         if not reason:
             missing.append(number)

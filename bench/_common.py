@@ -1,0 +1,51 @@
+"""Shared benchmark helpers: fetch a real code base from the registry, time a command with its peak RSS."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / ".work"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sdist(package: str, version: str) -> Path:
+    """Download and unpack ``package==version`` from PyPI (sdist) into bench/.work; cached."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    target = WORK / f"{package}-{version}"
+    if target.is_dir():
+        return target
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
+                    f"{package}=={version}", "-d", str(WORK)], check=True)
+    archive = next(p for p in WORK.iterdir() if p.name.lower().startswith(f"{package.lower()}-{version}")
+                   and p.name.endswith((".tar.gz", ".zip")))
+    with tarfile.open(archive) as tar:
+        tar.extractall(WORK, filter="data")
+    unpacked = next(p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == f"{package.lower()}-{version}")
+    if unpacked != target:
+        unpacked.rename(target)
+    return target
+
+
+@dataclass
+class Timing:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> Timing:
+    """Run a command; wall time and the peak RSS of the largest child (ru_maxrss of RUSAGE_CHILDREN)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is a running maximum: run the heavier command last or in its own process
+    return Timing(seconds, max(after, before) / 1024, proc.returncode, proc.stdout + proc.stderr)
