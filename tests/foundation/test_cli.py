@@ -96,3 +96,14 @@ def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
         assert f"### {section}" in text
     assert main(["rules", "explain", "NOPE1"]) == 2
+
+
+def test_fingerprint_unchanged_after_inserting_lines_above(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "client.py", HTTP_CALL)
+    audit(src, tmp_path / "before")
+    write(src, "client.py", "# a new header\n\n\n" + HTTP_CALL.replace("import requests\n", "import requests\n\n\n"))
+    audit(src, tmp_path / "after")
+    (before,), (after,) = findings(tmp_path / "before"), findings(tmp_path / "after")
+    assert after["location"]["start_line"] == before["location"]["start_line"] + 5
+    assert after["fingerprint"] == before["fingerprint"]

@@ -56,3 +56,21 @@ def test_module_without_http_imports_is_skipped_cheaply() -> None:
     module = PythonSource().parse(FileText(f, src.encode(), src))
     ctx = CheckContext(Path("."), Config(), frozenset({"RES101"}))
     assert list(MissingTimeoutCheck().check_file(module, ctx)) == []
+
+
+def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) -> None:
+    from redline.core.model import Confidence, Severity
+    from redline.core.workspace import FileText
+
+    src = 'import requests\nrequests.get("http://localhost:8000")\n'
+    results = {}
+    for rel in ("app/client.py", "tests/test_client.py", "pkg/client_test.py"):
+        module = PythonSource().parse(FileText(SourceFile(rel, "/dev/null", "python", 1), src.encode(), src))
+        ctx = CheckContext(tmp_path, Config(), frozenset({"RES101"}))
+        (finding,) = MissingTimeoutCheck().check_file(module, ctx)
+        results[rel] = (finding.severity, finding.confidence)
+    assert results == {
+        "app/client.py": (Severity.MEDIUM, Confidence.HIGH),
+        "tests/test_client.py": (Severity.LOW, Confidence.LOW),
+        "pkg/client_test.py": (Severity.LOW, Confidence.LOW),
+    }

@@ -101,3 +101,19 @@ def kind_of(relpath: str) -> str:
             return kind
     suffix = PurePosixPath(name).suffix
     return _BY_SUFFIX.get(suffix, "other")
+
+
+_TEST_DIRS = frozenset({"test", "tests", "testing", "spec", "specs", "__tests__", "fixtures", "testdata",
+                        "examples", "example", "samples", "sample", "docs", "doc"})
+
+
+def looks_like_test_or_sample(relpath: str) -> bool:
+    """Test code, fixtures, docs and samples: findings there are real but matter less."""
+    parts = PurePosixPath(relpath.lower()).parts
+    if any(p in _TEST_DIRS for p in parts[:-1]):
+        return True
+    name = parts[-1] if parts else ""
+    stem = name.split(".", 1)[0]
+    return (stem.startswith("test_") or stem.endswith(("_test", "_tests", "_spec", ".test", ".spec"))
+            or name.endswith((".test.js", ".spec.js", ".test.ts", ".spec.ts", ".example", ".sample"))
+            or stem in {"conftest", "example", "sample"})

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.python import PythonModule
@@ -180,9 +181,9 @@ class MissingTimeoutCheck(FileCheck):
                    for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")):
             return []
         sessions = _session_names(fact)
-        return list(self._scan(fact, sessions))
+        return list(self._scan(fact, sessions, in_tests=looks_like_test_or_sample(fact.path)))
 
-    def _scan(self, module: PythonModule, sessions: set[str]) -> Iterator[Finding]:
+    def _scan(self, module: PythonModule, sessions: set[str], *, in_tests: bool) -> Iterator[Finding]:
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call) or _has_star_kwargs(node):
                 continue
@@ -190,8 +191,9 @@ class MissingTimeoutCheck(FileCheck):
             found = self._judge(node, qual, sessions)
             if found is not None:
                 rule, message = found
-                yield self.finding(rule, message, _location(module, node),
-                                   confidence=Confidence.HIGH if qual else Confidence.MEDIUM)
+                confidence = Confidence.LOW if in_tests else Confidence.HIGH if qual else Confidence.MEDIUM
+                yield self.finding(rule, message, _location(module, node), confidence=confidence,
+                                   severity=Severity.LOW if in_tests else None)
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")
