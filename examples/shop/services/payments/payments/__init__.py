@@ -1,0 +1,1 @@
+"""Payments service: charges cards through Stripe and archives receipts to S3."""
