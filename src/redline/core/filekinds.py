@@ -37,7 +37,9 @@ _BY_NAME = {
     "composer.lock": "lockfile",
     "pom.xml": "package-manifest",
     "gradle.lockfile": "lockfile",
+    "buildscript-gradle.lockfile": "lockfile",
     "packages.lock.json": "lockfile",
+    "gems.locked": "lockfile",
 }
 
 _BY_GLOB = (
@@ -50,6 +52,7 @@ _BY_GLOB = (
     (".env.*", "dotenv"),
     ("*.env", "dotenv"),
     ("requirements*.txt", "package-manifest"),
+    ("pylock.*.toml", "lockfile"),
     ("*.tfplan.json", "terraform-plan"),
     ("*.tf.json", "terraform"),
 )

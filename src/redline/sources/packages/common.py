@@ -1,0 +1,292 @@
+"""Shared helpers for the parsers: decoding, names, purls, redaction, and a manifest builder.
+
+The builder owns the rules every format shares: one ``Package`` per key,
+``direct`` from edges out of the project (parent ``""``), and ``dev`` from
+reachability when the format gives no explicit flag (a package is dev only
+when no runtime root reaches it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from packageurl import PackageURL
+
+from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.sources.interface import SourceError
+
+_PURL_TYPES = {
+    "PyPI": "pypi",
+    "npm": "npm",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "RubyGems": "gem",
+    "Packagist": "composer",
+    "Maven": "maven",
+    "NuGet": "nuget",
+}
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+def pep503(name: str) -> str:
+    """PEP 503 normalised project name."""
+    return _PEP503.sub("-", name.strip()).lower()
+
+
+def normalise_name(ecosystem: str, name: str) -> str:
+    """The name as OSV spells it: PEP 503 for PyPI, lower case for Packagist, as written otherwise."""
+    name = name.strip()
+    if ecosystem == "PyPI":
+        return pep503(name)
+    if ecosystem == "Packagist":
+        return name.lower()
+    return name
+
+
+def purl_for(ecosystem: str, name: str, version: str) -> str:
+    """A package URL (purl) for a normalised name; no version when unpinned."""
+    ptype = _PURL_TYPES[ecosystem]
+    namespace: str | None = None
+    short = name
+    if ecosystem == "Maven" and ":" in name:
+        namespace, short = name.split(":", 1)
+    elif ecosystem in ("npm", "Packagist", "Go") and "/" in name:
+        namespace, short = name.rsplit("/", 1) if ecosystem == "Go" else name.split("/", 1)
+    purl_version = version or None
+    if ecosystem == "Go" and version and not version.startswith("v"):
+        purl_version = "v" + version
+    return str(PackageURL(type=ptype, namespace=namespace, name=short, version=purl_version).to_string())
+
+
+_USERINFO = re.compile(r"(?<=://)([^/@\s]+)@")
+
+
+def redact_url(text: str) -> str:
+    """Drop credentials (``user:token@``, ``token@``) from any URL in ``text``; the conventional
+    ``git@`` user stays, it is not a secret."""
+    if "://" not in text or "@" not in text:
+        return text
+    return _USERINFO.sub(lambda m: m.group(0) if m.group(1) == "git" else "", text)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise SourceError("invalid JSON: nested too deeply") from None
+
+
+def load_json_object(text: str) -> dict[str, Any]:
+    data = load_json(text)
+    if not isinstance(data, dict):
+        raise SourceError(f"expected a JSON object at the top level, found {json_type(data)}")
+    return data
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise SourceError("invalid TOML: nested too deeply") from None
+
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise SourceError(f"invalid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise SourceError("invalid YAML: nested too deeply") from None
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number")
+
+
+def expect_dict(value: object, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SourceError(f"{what} must be a table/object, found {json_type(value)}")
+    return value
+
+
+def expect_list(value: object, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SourceError(f"{what} must be a list, found {json_type(value)}")
+    return value
+
+
+def expect_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise SourceError(f"{what} must be a string, found {json_type(value)}")
+    return value
+
+
+def line_of(lines: list[str], needle: str, start: int = 0) -> int:
+    """1-based number of the first line at or after ``start`` containing ``needle``; 0 if absent."""
+    for i in range(start, len(lines)):
+        if needle in lines[i]:
+            return i + 1
+    return 0
+
+
+_JSON_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:')
+
+
+def json_key_lines(lines: list[str], after: str = "") -> dict[str, int]:
+    """First line of each object key written at the start of a line (pretty-printed JSON), counting only
+    from the line holding the key ``after`` when given; cheap, no parse."""
+    out: dict[str, int] = {}
+    started = not after
+    for number, line in enumerate(lines, start=1):
+        m = _JSON_KEY.match(line)
+        if not m:
+            continue
+        if not started:
+            started = m.group(1) == after
+            continue
+        out.setdefault(m.group(1), number)
+    return out
+
+
+def toml_array_lines(lines: list[str], table: str) -> list[int]:
+    """Line numbers of every ``[[table]]`` header, in order (they match the parsed array's order)."""
+    header = f"[[{table}]]"
+    return [n for n, line in enumerate(lines, start=1) if line.strip() == header]
+
+
+def nth_line(headers: list[int], index: int, total: int) -> int:
+    """The header line of entry ``index`` when the file wrote one header per entry, else 0."""
+    return headers[index] if len(headers) == total and index < total else 0
+
+
+# --------------------------------------------------------------------------- builder
+
+
+@dataclass
+class _Draft:
+    ecosystem: str
+    name: str
+    version: str
+    pinned: bool
+    requirement: str
+    line: int
+    direct: bool
+    dev: bool | None
+    license: str
+    manifest: str
+
+
+class ManifestBuilder:
+    """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
+
+    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True) -> None:
+        self.path = path
+        self.format = fmt
+        self.ecosystem = ecosystem
+        self.is_lockfile = is_lockfile
+        self._drafts: dict[str, _Draft] = {}
+        self._edges: dict[tuple[str, str], None] = {}
+        self._root_dev: dict[str, bool] = {}
+
+    def key(self, name: str, version: str, ecosystem: str | None = None) -> str:
+        eco = ecosystem or self.ecosystem
+        return f"{eco}/{normalise_name(eco, name)}@{version}"
+
+    def add(self, name: str, version: str, *, pinned: bool = True, requirement: str = "", line: int = 0,
+            direct: bool = False, dev: bool | None = None, license: str = "",
+            ecosystem: str | None = None, manifest: str = "") -> str:
+        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph."""
+        eco = ecosystem or self.ecosystem
+        name = normalise_name(eco, name)
+        if not name:
+            raise SourceError("a package has an empty name")
+        version = version.strip()
+        if not version:
+            pinned = False
+        key = f"{eco}/{name}@{version}"
+        draft = self._drafts.get(key)
+        if draft is None:
+            self._drafts[key] = _Draft(eco, name, version, pinned, redact_url(requirement), line, direct, dev,
+                                       license, manifest or self.path)
+            return key
+        draft.direct = draft.direct or direct
+        if dev is not None:
+            draft.dev = dev if draft.dev is None else (draft.dev and dev)
+        if not draft.line:
+            draft.line = line
+        if not draft.requirement and requirement:
+            draft.requirement = redact_url(requirement)
+        if not draft.license:
+            draft.license = license
+        return key
+
+    def has(self, key: str) -> bool:
+        return key in self._drafts
+
+    def depends(self, parent: str, child: str) -> None:
+        if parent != child:
+            self._edges[(parent, child)] = None
+
+    def root(self, child: str, *, dev: bool = False) -> None:
+        """The project depends on ``child`` directly (as a dev dependency when ``dev``)."""
+        self._edges[("", child)] = None
+        self._root_dev[child] = self._root_dev.get(child, True) and dev
+
+    def build(self) -> PackageManifest:
+        children: dict[str, list[str]] = {}
+        for parent, child in self._edges:
+            children.setdefault(parent, []).append(child)
+        runtime = _reach([c for c, d in self._root_dev.items() if not d], children)
+        dev_reach = _reach([c for c, d in self._root_dev.items() if d], children)
+        packages = []
+        for key, d in self._drafts.items():
+            dev = d.dev if d.dev is not None else (key not in runtime and key in dev_reach)
+            packages.append(Package(
+                ecosystem=d.ecosystem, name=d.name, version=d.version,
+                purl=purl_for(d.ecosystem, d.name, d.version if d.pinned else ""),
+                manifest=d.manifest, direct=d.direct or key in self._root_dev, dev=dev, pinned=d.pinned,
+                line=d.line, license=d.license, requirement=d.requirement,
+            ))
+        packages.sort(key=lambda p: (p.name, p.version, p.ecosystem))
+        edges = [DependencyEdge(p, c) for p, c in sorted(self._edges)
+                 if (p == "" or p in self._drafts) and c in self._drafts]
+        return PackageManifest(self.path, self.format, self.ecosystem, tuple(packages), tuple(edges),
+                               self.is_lockfile)
+
+
+def _reach(starts: list[str], children: dict[str, list[str]]) -> set[str]:
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        for child in children.get(queue.popleft(), ()):
+            if child not in seen:
+                seen.add(child)
+                queue.append(child)
+    return seen

@@ -1,0 +1,56 @@
+"""``package.json``: the project's declared dependencies (a manifest, not a lockfile).
+
+``dependencies``, ``optionalDependencies`` and ``peerDependencies`` are runtime,
+``devDependencies`` dev; all are direct. An exact version (``1.2.3``, ``=1.2.3``,
+``v1.2.3``) is pinned; ranges, tags, URLs, git and ``file:`` references are unpinned
+with their text. ``npm:name@range`` aliases report the real name. A ``package.json``
+under ``node_modules`` belongs to an installed package, not the project, and is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from redline.core.packages import PackageManifest
+from redline.core.workspace import FileText, SourceFile
+from redline.sources.interface import SourceError
+from redline.sources.packages.common import ManifestBuilder, line_of, load_json_object
+from redline.sources.packages.interface import ManifestParser
+from redline.sources.packages.yarn_lock import split_descriptor
+
+_EXACT = re.compile(r"^\s*[=v]?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
+_FIELDS = (("dependencies", False), ("optionalDependencies", False), ("peerDependencies", False),
+           ("devDependencies", True))
+
+
+class PackageJsonParser(ManifestParser):
+    name = "package-json"
+    file_names = ("package.json",)
+
+    def wants(self, file: SourceFile) -> bool:
+        return super().wants(file) and "node_modules/" not in f"/{file.path}"
+
+    def parse_manifest(self, text: FileText) -> PackageManifest:
+        data = load_json_object(text.text)
+        lines = text.lines
+        b = ManifestBuilder(text.file.path, "package.json", "npm", is_lockfile=False)
+        for field, dev in _FIELDS:
+            table = data.get(field)
+            if table is None:
+                continue
+            if not isinstance(table, dict):
+                raise SourceError(f"{field} must be an object")
+            start = max(line_of(lines, f'"{field}"') - 1, 0)
+            for name, spec in table.items():
+                if not isinstance(spec, str):
+                    raise SourceError(f"{field}.{name} must be a version string")
+                real = name
+                rng = spec
+                if spec.startswith("npm:"):
+                    real, rng = split_descriptor(spec[4:])
+                exact = _EXACT.match(rng)
+                key = b.add(real, exact.group(1) if exact else "", pinned=bool(exact),
+                            requirement="" if exact else spec, line=line_of(lines, f'"{name}"', start), dev=dev,
+                            direct=True)
+                b.root(key, dev=dev)
+        return b.build()

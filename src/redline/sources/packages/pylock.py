@@ -1,0 +1,71 @@
+"""``pylock.toml`` (PEP 751): ``[[packages]]`` with optional ``dependencies`` edges.
+
+Entries without a version (VCS, directory, archive) are unpinned with their source;
+a ``directory`` at ``.`` is the project itself and is not a dependency. PEP 751 keeps
+groups in markers only, so dev is not derived (all packages runtime, none direct).
+"""
+
+from __future__ import annotations
+
+from redline.core.packages import PackageManifest
+from redline.core.workspace import FileText
+from redline.sources.interface import SourceError
+from redline.sources.packages.common import (
+    ManifestBuilder,
+    expect_dict,
+    expect_list,
+    load_toml,
+    nth_line,
+    pep503,
+    toml_array_lines,
+)
+from redline.sources.packages.interface import ManifestParser
+
+
+class PylockParser(ManifestParser):
+    name = "pylock"
+    file_names = ("pylock.toml", "pylock.*.toml")
+
+    def parse_manifest(self, text: FileText) -> PackageManifest:
+        data = load_toml(text.text)
+        lock_version = data.get("lock-version")
+        if lock_version is None:
+            raise SourceError("no lock-version: not a pylock.toml")
+        if not str(lock_version).startswith("1."):
+            raise SourceError(f"unsupported pylock lock-version {lock_version!r} (supported: 1.x)")
+        b = ManifestBuilder(text.file.path, f"pylock.toml {lock_version}", "PyPI")
+        by_name: dict[str, list[str]] = {}
+        pending: list[tuple[str, list[object]]] = []
+        entries = expect_list(data.get("packages"), "packages")
+        headers = toml_array_lines(text.lines, "packages")
+        for i, raw in enumerate(entries):
+            pkg = expect_dict(raw, f"packages[{i}]")
+            name = pkg.get("name")
+            if not isinstance(name, str):
+                raise SourceError(f"packages[{i}] has no name")
+            directory = expect_dict(pkg.get("directory"), "directory")
+            if directory.get("path") in (".", "./"):
+                continue  # the project itself
+            version = str(pkg.get("version", ""))
+            requirement = ""
+            if "vcs" in pkg:
+                vcs = expect_dict(pkg["vcs"], "vcs")
+                requirement = f"{vcs.get('type', 'vcs')}: {vcs.get('url', '')}@{vcs.get('commit-id', '')}"
+            elif directory:
+                requirement = f"path: {directory.get('path', '')}"
+            elif "archive" in pkg:
+                archive = expect_dict(pkg["archive"], "archive")
+                requirement = f"archive: {archive.get('url') or archive.get('path', '')}"
+            key = b.add(name, version, pinned=bool(version), requirement="" if version else requirement,
+                        line=nth_line(headers, i, len(entries)))
+            by_name.setdefault(pep503(name), []).append(key)
+            pending.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
+        for key, deps in pending:
+            for dep in deps:
+                ref = expect_dict(dep, "dependency")
+                candidates = by_name.get(pep503(str(ref.get("name", ""))), [])
+                if ref.get("version"):
+                    candidates = [c for c in candidates if c.endswith(f"@{ref['version']}")] or candidates
+                for child in candidates:
+                    b.depends(key, child)
+        return b.build()

@@ -1,0 +1,76 @@
+"""A lockfile's own project manifest beside it (``package.json`` next to ``yarn.lock``, ``composer.json``
+next to ``composer.lock``, ``Pipfile`` next to ``Pipfile.lock``), read only to learn which dependencies
+are direct and which are dev when the lockfile does not say.
+
+Read-only, same folder only, never followed outside the audited tree; a missing or unreadable
+sibling simply leaves the lockfile's own heuristics in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redline.core.workspace import FileText
+
+MAX_SIBLING_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DeclaredDeps:
+    """name -> declared range, per group, from the project manifest."""
+
+    runtime: dict[str, str] = field(default_factory=dict)
+    dev: dict[str, str] = field(default_factory=dict)
+
+
+def _read_beside(text: FileText, name: str) -> dict[str, Any] | None:
+    """The parsed JSON or TOML file ``name`` in the lockfile's own folder (no symlink out of it)."""
+    folder = os.path.dirname(text.file.abspath)
+    try:
+        real = Path(os.path.realpath(os.path.join(folder, name)))
+        if not real.is_file() or real.parent != Path(os.path.realpath(folder)):
+            return None
+        if real.stat().st_size > MAX_SIBLING_BYTES:
+            return None
+        content = real.read_text(encoding="utf-8")
+        data = json.loads(content) if name.endswith(".json") else tomllib.loads(content)
+    except (OSError, ValueError, RecursionError):  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _declared(data: dict[str, Any], runtime_sections: tuple[str, ...], dev_sections: tuple[str, ...]) -> DeclaredDeps:
+    runtime: dict[str, str] = {}
+    dev: dict[str, str] = {}
+    for sections, into in ((runtime_sections, runtime), (dev_sections, dev)):
+        for section in sections:
+            table = data.get(section)
+            if isinstance(table, dict):
+                into.update({str(k): str(v) for k, v in table.items()})
+    return DeclaredDeps(runtime, {k: v for k, v in dev.items() if k not in runtime})
+
+
+def package_json_beside(text: FileText) -> DeclaredDeps | None:
+    """The ``dependencies``/``optionalDependencies``/``peerDependencies`` and ``devDependencies`` of the
+    ``package.json`` in the lockfile's folder, or ``None`` when there is none (or it cannot be read)."""
+    data = _read_beside(text, "package.json")
+    if data is None:
+        return None
+    return _declared(data, ("dependencies", "optionalDependencies", "peerDependencies"), ("devDependencies",))
+
+
+def composer_json_beside(text: FileText) -> DeclaredDeps | None:
+    """``require`` and ``require-dev`` of the ``composer.json`` beside a ``composer.lock``."""
+    data = _read_beside(text, "composer.json")
+    return None if data is None else _declared(data, ("require",), ("require-dev",))
+
+
+def pipfile_beside(text: FileText) -> DeclaredDeps | None:
+    """``[packages]`` and ``[dev-packages]`` of the ``Pipfile`` beside a ``Pipfile.lock``."""
+    data = _read_beside(text, "Pipfile")
+    return None if data is None else _declared(data, ("packages",), ("dev-packages",))

@@ -1,0 +1,97 @@
+"""``uv.lock``: packages, edges from ``dependencies``, and the project's own entries as roots.
+
+A package whose ``source`` is ``virtual``/``editable`` at a workspace path is the
+project (or a workspace member), not a dependency: its ``dependencies`` and
+``optional-dependencies`` are runtime roots (extras named like dev groups are dev),
+its ``dev-dependencies`` are dev roots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redline.core.packages import PackageManifest
+from redline.core.workspace import FileText
+from redline.sources.interface import SourceError
+from redline.sources.packages.common import (
+    ManifestBuilder,
+    expect_dict,
+    expect_list,
+    load_toml,
+    nth_line,
+    pep503,
+    toml_array_lines,
+)
+from redline.sources.packages.interface import ManifestParser
+from redline.sources.packages.pep508 import is_dev_group
+
+SUPPORTED_VERSIONS = (1,)
+
+
+class UvLockParser(ManifestParser):
+    name = "uv-lock"
+    file_names = ("uv.lock",)
+
+    def parse_manifest(self, text: FileText) -> PackageManifest:
+        data = load_toml(text.text)
+        version = data.get("version")
+        if version is None:
+            raise SourceError("no lockfile version: not a uv.lock")
+        if version not in SUPPORTED_VERSIONS:
+            raise SourceError(f"unsupported uv.lock version {version!r} (supported: 1)")
+        b = ManifestBuilder(text.file.path, f"uv.lock v{version}", "PyPI")
+        entries = [expect_dict(p, f"package[{i}]") for i, p in enumerate(expect_list(data.get("package"), "package"))]
+        keys: dict[str, list[str]] = {}
+        projects: list[dict[str, Any]] = []
+        nodes: list[tuple[str, dict[str, Any]]] = []
+        headers = toml_array_lines(text.lines, "package")
+        for i, pkg in enumerate(entries):
+            name, ver = pkg.get("name"), pkg.get("version", "")
+            if not isinstance(name, str):
+                raise SourceError(f"package[{i}] has no name")
+            source = expect_dict(pkg.get("source"), f"package[{i}].source")
+            if "virtual" in source or "editable" in source:
+                projects.append(pkg)
+                continue
+            requirement = ""
+            if "git" in source:
+                requirement = f"git: {source['git']}"
+            elif "path" in source or "directory" in source:
+                requirement = f"path: {source.get('path') or source.get('directory')}"
+            elif "url" in source:
+                requirement = f"url: {source['url']}"
+            key = b.add(name, str(ver), requirement=requirement, line=nth_line(headers, i, len(entries)))
+            keys.setdefault(pep503(name), []).append(key)
+            nodes.append((key, pkg))
+        for key, pkg in nodes:
+            for dep in _deps(pkg, "dependencies"):
+                for child in _resolve(keys, dep):
+                    b.depends(key, child)
+            for extra_deps in expect_dict(pkg.get("optional-dependencies"), "optional-dependencies").values():
+                for dep in expect_list(extra_deps, "optional-dependencies"):
+                    for child in _resolve(keys, expect_dict(dep, "dependency")):
+                        b.depends(key, child)
+        for project in projects:
+            for dep in _deps(project, "dependencies"):
+                for child in _resolve(keys, dep):
+                    b.root(child)
+            for table, dev_table in (("optional-dependencies", False), ("dev-dependencies", True)):
+                for group, deps in expect_dict(project.get(table), table).items():
+                    for dep in expect_list(deps, f"{table}.{group}"):
+                        for child in _resolve(keys, expect_dict(dep, "dependency")):
+                            b.root(child, dev=dev_table or is_dev_group(group))
+        return b.build()
+
+
+def _deps(pkg: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    return [expect_dict(d, field) for d in expect_list(pkg.get(field), field)]
+
+
+def _resolve(keys: dict[str, list[str]], dep: dict[str, Any]) -> list[str]:
+    """A dependency names a package, and its version when the lock holds several."""
+    candidates = keys.get(pep503(str(dep.get("name", ""))), [])
+    version = dep.get("version")
+    if version and len(candidates) > 1:
+        exact = [k for k in candidates if k.endswith(f"@{version}")]
+        return exact or candidates
+    return candidates
