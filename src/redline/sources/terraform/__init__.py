@@ -1,12 +1,13 @@
-"""Sources : Terraform configurations, variables and plan JSON."""
+"""Sources: Terraform configurations, variables and plan JSON."""
 
 from __future__ import annotations
 
 from redline.sources.interface import FileSource, ProjectSource
+from redline.sources.terraform.source import TerraformPlanSource, TerraformSource, TfVarsSource
 
 
 def file_sources() -> list[FileSource]:
-    return []
+    return [TerraformSource(), TfVarsSource(), TerraformPlanSource()]
 
 
 def project_sources() -> list[ProjectSource]:

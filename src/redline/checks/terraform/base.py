@@ -1,0 +1,90 @@
+"""Shared plumbing for Terraform checks: the assembled project, locations, resource links."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.model import Confidence, Finding, Location, Severity
+from redline.core.rules import Rule
+from redline.sources.terraform.modules import TerraformProject
+from redline.sources.terraform.plan import PlanFile
+from redline.sources.terraform.project import terraform_project
+from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
+from redline.sources.terraform.values import Resource, ResourceRef, Unknown
+
+REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
+
+
+def location(resource: Resource) -> Location:
+    """The whole resource block, so an ignore comment anywhere inside it applies."""
+    keyword = "data" if resource.mode == "data" else "resource"
+    return Location(resource.path, resource.start_line, resource.end_line,
+                    snippet=f'{keyword} "{resource.type}" "{resource.name}"', resource=resource.address)
+
+
+def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
+    """``value`` refers to ``target``: a reference to its address, or its literal name."""
+    if isinstance(value, ResourceRef):
+        return value.address == target.address
+    if isinstance(value, str) and value:
+        return any(target.get(a) == value for a in name_attrs)
+    return False
+
+
+def may_link_to(value: Any, target: Resource) -> bool:
+    """``value`` refers to ``target`` or might (it is unknown): absence checks stay quiet then."""
+    if isinstance(value, ResourceRef):
+        return value.address == target.address
+    return isinstance(value, Unknown) or links_to(value, target)
+
+
+def strings(value: Any) -> list[str]:
+    """The known strings of a value that may be a string, a list, or unknown."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):  # one level of nesting: 0.11-style ["${var.cidrs}"]
+        flat = [x for v in value for x in (v if isinstance(v, list) else [v])]
+        return [v for v in flat if isinstance(v, str)]
+    return []
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, (bool, Unknown)):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+class TerraformCheck(ProjectCheck):
+    """A check over the assembled Terraform configuration (all modules, once per run)."""
+
+    fact_types: tuple[type, ...] = (TerraformFile, TfVarsFile, PlanFile)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        project = terraform_project(facts)
+        if not project.resources:
+            return []
+        return list(self.check_project(project, ctx))
+
+    @abstractmethod
+    def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
+        """Judge the project."""
+
+    def emit(self, rule: Rule, resource: Resource, message: str, *, severity: Severity | None = None,
+             confidence: Confidence = Confidence.HIGH, evidence: Iterable[tuple[str, str]] = (),
+             remediation: str = "") -> Finding:
+        where = f" (in root module {resource.root or '.'})" if resource.module else ""
+        root = (("root_module", resource.root or "."),) if resource.module else ()
+        return self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
+                            confidence=confidence, evidence=(("resource", resource.address), *root, *evidence),
+                            remediation=remediation, identity=f"{resource.root}:{resource.address}",
+                            component=resource.module or "")

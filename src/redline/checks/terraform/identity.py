@@ -1,0 +1,141 @@
+"""Identity in Terraform: over-broad IAM policies, iam:PassRole to any role, long-lived access keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from redline.checks.interface import CheckContext
+from redline.checks.terraform.base import TerraformCheck
+from redline.checks.terraform.policies import (
+    Statement,
+    action_matches,
+    from_policy_document_data,
+    is_write,
+    statements,
+)
+from redline.core.model import Area, Confidence, Finding, Severity
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.terraform.modules import TerraformProject
+from redline.sources.terraform.values import Resource, ResourceRef
+
+_IAM_REFS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    "https://www.cisecurity.org/benchmark/amazon_web_services (CIS AWS Foundations 1.16)",
+)
+
+ADMIN_ACTION = Rule(
+    code="TF105", name="iam-policy-allows-all-actions", area=Area.SECURITY, severity=Severity.HIGH,
+    summary='IAM policy allows Action "*"', tags=("CWE-269", "STRIDE:E"),
+    doc=RuleDoc(
+        what_it_does='Finds identity policies (aws_iam_policy, role/user/group policies, inline policies and '
+        'aws_iam_policy_document data sources) with an Allow statement whose Action is `"*"` or `"*:*"`, or an '
+        'Allow statement with NotAction on Resource `"*"` without a Condition (everything except a few actions).',
+        why_bad="Every action on every service is full administrator access: whoever holds the role or user "
+        "(or steals its credentials) can create users, read every secret and delete every resource.",
+        example='policy = jsonencode({\n  Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]\n})',
+        use_instead='policy = jsonencode({\n  Statement = [{\n    Effect   = "Allow"\n'
+        '    Action   = ["s3:GetObject", "s3:PutObject"]\n    Resource = "${aws_s3_bucket.uploads.arn}/*"\n  }]\n})',
+        references=_IAM_REFS,
+    ),
+)
+
+WRITE_ANY_RESOURCE = Rule(
+    code="TF106", name="iam-write-on-any-resource", area=Area.SECURITY, severity=Severity.MEDIUM,
+    summary='IAM policy allows write actions on Resource "*" without a condition', tags=("CWE-732", "STRIDE:E"),
+    doc=RuleDoc(
+        what_it_does='Finds Allow statements with Resource `"*"`, no Condition, and at least one action that is '
+        'not read-only (not Get/List/Describe/…), including service wildcards such as `s3:*`.',
+        why_bad="The permission then covers every bucket, table or queue in the account, including ones created "
+        "later for other systems; a compromised workload can tamper with or delete data it never needed.",
+        example='statement {\n  actions   = ["s3:PutObject", "s3:DeleteObject"]\n  resources = ["*"]\n}',
+        use_instead='statement {\n  actions   = ["s3:PutObject", "s3:DeleteObject"]\n'
+        '  resources = ["${aws_s3_bucket.uploads.arn}/*"]\n}',
+        references=(*_IAM_REFS, "https://docs.aws.amazon.com/service-authorization/latest/reference/"),
+    ),
+)
+
+PASSROLE_ANY = Rule(
+    code="TF107", name="iam-passrole-any-role", area=Area.SECURITY, severity=Severity.HIGH,
+    summary='IAM policy allows iam:PassRole on Resource "*"', tags=("CWE-269", "STRIDE:E"),
+    doc=RuleDoc(
+        what_it_does='Finds Allow statements whose actions match `iam:PassRole` (also `iam:*`, `iam:Pass*`) '
+        'with Resource `"*"`.',
+        why_bad="PassRole on any role lets the holder hand a more privileged role (an admin role) to a service "
+        "it can start — an EC2 instance, a Lambda function — and then act with that role: a classic privilege "
+        "escalation path.",
+        example='statement {\n  actions   = ["iam:PassRole"]\n  resources = ["*"]\n}',
+        use_instead='statement {\n  actions   = ["iam:PassRole"]\n  resources = [aws_iam_role.worker.arn]\n'
+        '  condition {\n    test     = "StringEquals"\n    variable = "iam:PassedToService"\n'
+        '    values   = ["ecs-tasks.amazonaws.com"]\n  }\n}',
+        references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+                    "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/"),
+    ),
+)
+
+ACCESS_KEY = Rule(
+    code="TF108", name="iam-long-lived-access-key", area=Area.SECURITY, severity=Severity.MEDIUM,
+    summary="Long-lived IAM access key managed in Terraform", tags=("CWE-798", "STRIDE:S"),
+    doc=RuleDoc(
+        what_it_does="Finds `aws_iam_access_key` resources.",
+        why_bad="A static access key never expires; it ends up in CI variables, laptops and logs, and its secret "
+        "is also written to the Terraform state in plain text. Leaked keys are the most common initial access "
+        "to AWS accounts.",
+        example='resource "aws_iam_access_key" "ci" {\n  user = aws_iam_user.ci.name\n}',
+        use_instead="Use roles with short-lived credentials: IAM roles for workloads, OIDC federation for CI "
+        "(GitHub Actions `aws-actions/configure-aws-credentials` with `role-to-assume`), IAM Identity Center "
+        "for people.",
+        references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles",
+                    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key"),
+    ),
+)
+
+_POLICY_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+
+
+def _allows(st: Statement) -> bool:
+    return st.effect == "Allow" and not st.not_action and not st.principals
+
+
+class IamCheck(TerraformCheck):
+    name = "terraform-iam"
+    rules = (ADMIN_ACTION, WRITE_ANY_RESOURCE, PASSROLE_ANY, ACCESS_KEY)
+
+    def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
+        for doc in project.of_type("aws_iam_policy_document", mode="data"):
+            yield from self._judge(doc, from_policy_document_data(doc))
+        for r in project.of_type(*_POLICY_RESOURCES):
+            policy = r.get("policy")
+            if isinstance(policy, ResourceRef):
+                continue  # judged once, on the policy document it points at
+            yield from self._judge(r, statements(project, policy)[0])
+        for r in project.of_type("aws_iam_role"):
+            found: list[Statement] = []
+            for inline in r.nested("inline_policy"):
+                policy = inline.get("policy")
+                if not isinstance(policy, ResourceRef):
+                    found.extend(statements(project, policy)[0])
+            yield from self._judge(r, found)
+        for r in project.of_type("aws_iam_access_key"):
+            if r.get("status") == "Inactive":
+                continue
+            user = r.get("user")
+            who = f" for user {user}" if isinstance(user, str) else ""
+            yield self.emit(ACCESS_KEY, r, f"long-lived access key{who}")
+
+    def _judge(self, r: Resource, sts: list[Statement]) -> Iterator[Finding]:
+        allow = [s for s in sts if _allows(s)]
+        if any(a in ("*", "*:*") for s in allow for a in s.actions):
+            yield self.emit(ADMIN_ACTION, r, 'policy allows every action ("*")')
+        elif any(s.effect == "Allow" and s.not_action and not s.principals and "*" in s.resources
+                 and not s.has_condition for s in sts):
+            yield self.emit(ADMIN_ACTION, r, 'policy allows every action except a few (Allow + NotAction on "*")')
+        passrole = [s for s in allow if "*" in s.resources
+                    and any(action_matches(a, "iam:PassRole") and a not in ("*", "*:*") for a in s.actions)]
+        if passrole:
+            yield self.emit(PASSROLE_ANY, r, 'policy allows iam:PassRole on any role (Resource "*")')
+        writes = sorted({a for s in allow if "*" in s.resources and not s.has_condition for a in s.actions
+                         if a not in ("*", "*:*") and is_write(a) and not action_matches(a, "iam:PassRole")})
+        if writes:
+            shown = ", ".join(writes[:6]) + (f" and {len(writes) - 6} more" if len(writes) > 6 else "")
+            yield self.emit(WRITE_ANY_RESOURCE, r, f'write actions on Resource "*": {shown}',
+                            confidence=Confidence.MEDIUM, evidence=(("actions", ",".join(writes)),))

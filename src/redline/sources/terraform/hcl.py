@@ -1,0 +1,329 @@
+"""HCL text -> ``Block`` facts, straight from python-hcl2's Lark parse tree (lines included).
+
+python-hcl2 8.x accepts a ``with_meta`` option but does not emit line numbers,
+and its typed rule tree costs as much again as the parse itself. So this
+module walks the raw Lark tree: blocks get their exact line span (Lark's
+propagated positions) and expressions become the small node types of
+``syntax.py`` instead of ``${…}`` strings that would need re-parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hcl2.api import parses_to_tree
+from hcl2.utils import process_escape_sequences
+from lark import Token, Tree
+
+from redline.sources.terraform.syntax import (
+    BinOp,
+    Block,
+    Call,
+    Cond,
+    Opaque,
+    Ref,
+    Template,
+    UnOp,
+)
+
+_NL = "new_line_or_comment"
+
+
+class HclSyntaxError(ValueError):
+    """The text is not valid HCL; the message says where and why."""
+
+
+def _parse(text: str) -> Tree[Token]:
+    try:
+        return parses_to_tree(text)
+    except RecursionError:
+        raise HclSyntaxError("invalid HCL: nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - lark raises many types; all mean "not HCL"
+        raise HclSyntaxError(_describe(exc)) from None
+
+
+def parse_hcl(text: str) -> tuple[Block, ...]:
+    """Parse HCL into its top-level blocks."""
+    return _Converter(text).body(_body_of(_parse(text)))[2]
+
+
+def parse_hcl_attributes(text: str) -> dict[str, Any]:
+    """Top-level ``name = value`` pairs (a ``*.tfvars`` file)."""
+    return _Converter(text).body(_body_of(_parse(text)))[0]
+
+
+def _body_of(start: Tree[Token]) -> Tree[Token]:
+    body = next((c for c in start.children if isinstance(c, Tree) and c.data == "body"), None)
+    if body is None:
+        raise HclSyntaxError("invalid HCL: no body")
+    return body
+
+
+def _describe(exc: Exception) -> str:
+    line = getattr(exc, "line", None)
+    col = getattr(exc, "column", None)
+    kind = type(exc).__name__
+    if isinstance(line, int) and line > 0:
+        token = getattr(exc, "token", None)
+        near = f" near {str(token)[:30]!r}" if token is not None else ""
+        return f"invalid HCL at line {line}, column {col}{near} ({kind})"
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else kind
+    return f"invalid HCL: {first}"
+
+
+def _trees(node: Tree[Token]) -> list[Tree[Token]]:
+    return [c for c in node.children if isinstance(c, Tree) and c.data != _NL]
+
+
+def _name(node: Any) -> str:
+    """identifier / keyword / literal_value used as a name, or a plain token."""
+    if isinstance(node, Token):
+        return str(node)
+    tokens = [c for c in node.children if isinstance(c, Token)]
+    return str(tokens[0]) if tokens else ""
+
+
+class _Converter:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def body(self, body: Tree[Token]) -> tuple[dict[str, Any], dict[str, int], tuple[Block, ...]]:
+        attrs: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        blocks: list[Block] = []
+        for child in body.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data == "attribute":
+                parts = _trees(child)
+                name = _name(parts[0])
+                attrs[name] = self.expr(parts[-1])
+                lines[name] = _line(child)
+            elif child.data == "block":
+                blocks.append(self.block(child))
+        return attrs, lines, tuple(blocks)
+
+    def block(self, node: Tree[Token]) -> Block:
+        parts = _trees(node)
+        *label_nodes, body = parts
+        labels = [self.label(n) for n in label_nodes]
+        attrs, lines, blocks = self.body(body)
+        start = _line(node)
+        end = int(getattr(node.meta, "end_line", start) or start) if not node.meta.empty else start
+        return Block(labels[0], tuple(labels[1:]), attrs, blocks, start, end, lines)
+
+    def label(self, node: Tree[Token]) -> str:
+        if node.data == "string":
+            value = self.string(node)
+            return value if isinstance(value, str) else self.source(node).strip('"')
+        return _name(node)
+
+    def source(self, node: Tree[Token]) -> str:
+        meta = node.meta
+        if meta.empty:
+            return node.data
+        return self.text[meta.start_pos:meta.end_pos]
+
+    def opaque(self, node: Tree[Token]) -> Opaque:
+        return Opaque(self.source(node))
+
+    def expr(self, node: Any) -> Any:
+        if isinstance(node, Token):
+            return Opaque(str(node))
+        kind = node.data
+        if kind == "expr_term":
+            inner = _trees(node)
+            return self.expr(inner[0]) if len(inner) == 1 else self.opaque(node)
+        if kind == "int_lit":
+            return int(_name(node))
+        if kind == "float_lit":
+            return float(_name(node))
+        if kind == "literal_value":
+            return {"true": True, "false": False, "null": None}.get(_name(node))
+        if kind in ("identifier", "keyword"):
+            return Ref((_name(node),))
+        if kind == "string":
+            return self.string(node)
+        if kind in ("heredoc_template", "heredoc_template_trim"):
+            return template_from_text(_heredoc_body(_name(node)))
+        if kind == "tuple":
+            return [self.expr(c) for c in _trees(node)]
+        if kind == "object":
+            out: dict[str, Any] = {}
+            for elem in _trees(node):
+                if elem.data == "object_elem":
+                    key, value = self.object_elem(elem)
+                    out[key] = value
+            return out
+        if kind == "get_attr_expr_term":
+            base_node, attr = _trees(node)
+            base = self.expr(base_node)
+            name = _name(_trees(attr)[-1]) if _trees(attr) else ""
+            return Ref((*base.parts, name)) if isinstance(base, Ref) and name else self.opaque(node)
+        if kind == "index_expr_term":
+            base_node, index_node = _trees(node)
+            base = self.expr(base_node)
+            index = self.index(index_node)
+            if isinstance(base, Ref) and isinstance(index, (int, str)) and not isinstance(index, bool):
+                return Ref((*base.parts, index))
+            return self.opaque(node)
+        if kind == "function_call":
+            names = [_name(c) for c in _trees(node) if c.data == "identifier"]
+            args = next((c for c in _trees(node) if c.data == "arguments"), None)
+            if args is not None and any(isinstance(t, Token) and str(t) == "..." for t in args.children):
+                return self.opaque(node)
+            return Call("::".join(names), tuple(self.expr(a) for a in _trees(args)) if args is not None else ())
+        if kind == "conditional":
+            parts = _trees(node)
+            if len(parts) == 3:
+                return Cond(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]))
+            return self.opaque(node)
+        if kind == "binary_op":
+            parts = _trees(node)
+            if len(parts) == 2 and parts[1].data == "binary_term":
+                op_node, right = _trees(parts[1])
+                return BinOp(_name(op_node), self.expr(parts[0]), self.expr(right))
+            return self.opaque(node)
+        if kind == "unary_op":
+            op = next((str(t) for t in node.children if isinstance(t, Token)), "?")
+            return UnOp(op, self.expr(_trees(node)[-1]))
+        return self.opaque(node)
+
+    def object_elem(self, elem: Tree[Token]) -> tuple[str, Any]:
+        key_node, value_node = _trees(elem)[0], _trees(elem)[-1]
+        key: Any = None
+        if key_node.data == "object_elem_key":
+            inner = _trees(key_node)
+            target = inner[0] if inner else key_node
+            while target.data == "expr_term" and len(_trees(target)) == 1 and \
+                    not any(isinstance(t, Token) for t in target.children):
+                target = _trees(target)[0]
+            if target.data in ("identifier", "keyword", "literal_value", "int_lit", "float_lit"):
+                key = _name(target)
+            elif target.data == "string":
+                key = self.string(target)
+        if not isinstance(key, str):
+            key = "${" + self.source(key_node) + "}"
+        return key, self.expr(value_node)
+
+    def index(self, node: Tree[Token]) -> Any:
+        if node.data == "braces_index":
+            inner = _trees(node)
+            return self.expr(inner[0]) if inner else None
+        if node.data == "short_index":
+            digits = [str(t) for t in node.children if isinstance(t, Token) and str(t).isdigit()]
+            return int(digits[0]) if digits else None
+        return None
+
+    def string(self, node: Tree[Token]) -> Any:
+        parts: list[Any] = []
+        for part in node.children:
+            if isinstance(part, Token):
+                continue  # the quotes
+            content = part.children[0] if part.children else ""
+            if isinstance(content, Token):
+                parts.append(_literal(content))
+            elif isinstance(content, Tree) and content.data == "interpolation":
+                parts.append(self.expr(_trees(content)[0]))
+            else:  # %{ if } / %{ for } directives: not evaluated
+                return self.opaque(node)
+        return _join_template(parts)
+
+
+def _literal(token: Token) -> str:
+    text = str(token)
+    if token.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+        return text[1:]
+    return process_escape_sequences(text)
+
+
+def _line(node: Tree[Token]) -> int:
+    return 0 if node.meta.empty else int(node.meta.line)
+
+
+_HEREDOC = re.compile(r"^<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)(?:\r?\n)?[ \t]*\2\s*$", re.S)
+
+
+def _heredoc_body(token: str) -> str:
+    """The text of ``<<EOT``/``<<-EOT`` heredocs (``<<-`` strips the common indentation)."""
+    m = _HEREDOC.match(token)
+    if not m:
+        return token
+    body = m.group(3)
+    if m.group(1):
+        lines = body.split("\n")
+        indents = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
+        cut = min(indents) if indents else 0
+        body = "\n".join(ln[cut:] for ln in lines)
+    return body + "\n"
+
+
+def _join_template(parts: list[Any]) -> Any:
+    merged: list[Any] = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p != "":
+            merged.append(p)
+    if not merged:
+        return ""
+    if len(merged) == 1 and isinstance(merged[0], str):
+        return merged[0]
+    return Template(tuple(merged))
+
+
+_INTERP = re.compile(r"(?<!\$)\$\{")
+
+
+def template_from_text(text: str) -> Any:
+    """A string that may hold ``${…}`` interpolations (heredocs, ``.tf.json`` values)."""
+    if "${" not in text and "%{" not in text:
+        return text
+    if "%{" in text.replace("%%{", ""):
+        return Opaque(text)
+    parts: list[Any] = []
+    pos = 0
+    for m in _INTERP.finditer(text):
+        if m.start() < pos:
+            continue
+        end = _matching_brace(text, m.end())
+        if end < 0:
+            return Opaque(text)
+        parts.append(text[pos:m.start()].replace("$${", "${"))
+        parts.append(parse_expression(text[m.end():end]))
+        pos = end + 1
+    parts.append(text[pos:].replace("$${", "${"))
+    return _join_template(parts)
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 1
+    quote = False
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def parse_expression(source: str) -> Any:
+    """One expression from text (``${…}`` contents); unparsable text stays ``Opaque``."""
+    try:
+        attrs = parse_hcl_attributes(f"x = {source.strip()}\n")
+    except HclSyntaxError:
+        return Opaque(source)
+    return attrs.get("x", Opaque(source))

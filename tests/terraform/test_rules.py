@@ -1,0 +1,74 @@
+"""Checkov-style fixtures: per rule, a failure/ and a success/ module; the exact addresses that fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from redline.checks import terraform as tf_checks
+
+from .helpers import FIXTURES, audit
+
+EXPECTED: dict[str, set[str]] = {
+    "TF101": {"aws_security_group.ssh_world", "aws_security_group.all_ports_v6", "aws_security_group_rule.postgres",
+              "aws_vpc_security_group_ingress_rule.redis", "google_compute_firewall.rdp",
+              "azurerm_network_security_group.nsg"},
+    "TF102": {"aws_security_group.app", "google_compute_firewall.game"},
+    "TF103": {"aws_lb.public_default", "aws_alb.explicit", "aws_elb.classic"},
+    "TF104": {"aws_db_instance.public", "aws_rds_cluster_instance.aurora_public",
+              "google_sql_database_instance.open", "azurerm_mssql_firewall_rule.everyone"},
+    "TF105": {"aws_iam_policy.admin_jsonencode", "aws_iam_role_policy.admin_heredoc",
+              "data.aws_iam_policy_document.admin_doc", "data.aws_iam_policy_document.all_but_iam"},
+    "TF106": {"aws_iam_policy.s3_any", "data.aws_iam_policy_document.delete_tables", "aws_iam_role.inline"},
+    "TF107": {"data.aws_iam_policy_document.passrole", "aws_iam_group_policy.iam_star"},
+    "TF108": {"aws_iam_access_key.ci", "aws_iam_access_key.legacy"},
+    "TF109": {"aws_s3_bucket.legacy_acl", "aws_s3_bucket_acl.site", "aws_s3_bucket_policy.site",
+              "aws_s3_bucket_policy.docs", "google_storage_bucket_iam_member.public",
+              "azurerm_storage_container.blobs"},
+    "TF110": {"aws_s3_bucket.no_block", "aws_s3_bucket_public_access_block.partial"},
+    "TF111": {"aws_ebs_volume.data", "aws_db_instance.plain", "aws_rds_cluster.aurora", "aws_sqs_queue.sse_off",
+              "aws_sns_topic.alerts", "aws_efs_file_system.shared", "aws_instance.web", "aws_s3_bucket.no_sse"},
+    "TF112": {"aws_lb_listener.http_forward"},
+    "TF113": {"aws_lb_listener.old_policy", "aws_cloudfront_distribution.cdn", "google_compute_ssl_policy.default_min",
+              "azurerm_storage_account.old"},
+    "TF114": {"aws_db_instance.default_single", "aws_db_instance.explicit_single",
+              "google_sql_database_instance.zonal"},
+    "TF115": {"aws_db_instance.no_backups", "google_sql_database_instance.no_backup_block",
+              "aws_dynamodb_table.no_pitr"},
+    "TF116": {"aws_s3_bucket.forever", "google_storage_bucket.gcs_forever"},
+    "TF117": {"aws_cloudwatch_log_group.forever", "aws_cloudwatch_log_group.zero"},
+    "TF118": {"aws_dynamodb_table.events", "aws_dynamodb_table.metrics", "aws_dynamodb_table.daily"},
+}
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_exact_failing_and_passing_resources(code: str) -> None:
+    result = audit(FIXTURES / code)
+    assert not result.errors, result.errors
+    hits = [f for f in result.findings if f.rule == code]
+    failing = {f.location.resource for f in hits if f.location.path.startswith("failure/")}
+    passing_flagged = {f.location.resource for f in hits if f.location.path.startswith("success/")}
+    assert failing == EXPECTED[code]
+    assert passing_flagged == set()
+    assert len(hits) == len(EXPECTED[code])  # one finding per resource and rule
+
+
+def test_every_rule_has_a_fixture_and_full_docs() -> None:
+    codes = {r.code for c in tf_checks.checks() for r in c.rules}
+    assert codes - {"TF119"} == set(EXPECTED)
+    for check in tf_checks.checks():
+        for rule in check.rules:
+            rule.validate()
+
+
+def test_finding_spans_the_resource_block() -> None:
+    result = audit(FIXTURES / "TF101")
+    f = next(f for f in result.findings if f.location.resource == "aws_security_group.ssh_world")
+    assert (f.location.path, f.location.start_line, f.location.end_line) == ("failure/main.tf", 5, 13)
+    assert "22 (SSH)" in f.message and "0.0.0.0/0" in f.message
+
+
+def test_severity_is_graded_by_port() -> None:
+    result = audit(FIXTURES / "TF101")
+    by_addr = {f.location.resource: f for f in result.findings if f.rule in ("TF101", "TF102")}
+    assert str(by_addr["google_compute_firewall.rdp"].severity) == "high"
+    assert "3306 (MySQL), 3389 (RDP)" in by_addr["google_compute_firewall.rdp"].message
