@@ -1,13 +1,16 @@
-"""Sources : Kubernetes manifests, Dockerfiles and compose files."""
+"""Sources: Kubernetes manifests, Dockerfiles and compose files."""
 
 from __future__ import annotations
 
+from redline.sources.containers.compose import ComposeSource
+from redline.sources.containers.dockerfile import DockerfileSource
+from redline.sources.containers.kubernetes import KubernetesSource
 from redline.sources.interface import FileSource, ProjectSource
 
 
 def file_sources() -> list[FileSource]:
-    return []
+    return [KubernetesSource(), DockerfileSource()]
 
 
 def project_sources() -> list[ProjectSource]:
-    return []
+    return [ComposeSource()]

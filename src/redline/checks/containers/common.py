@@ -1,0 +1,163 @@
+"""Helpers shared by the container checks: rule building, locations, parsing of
+image references, quantities and secret-looking names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from redline.checks.interface import Check
+from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.containers.kubernetes import KubeObject
+
+PSS = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+CIS_DOCKER = "CIS Docker Benchmark v1.6.0, section 4 (Container Images and Build File)"
+CIS_K8S = "CIS Kubernetes Benchmark v1.9, section 5 (Policies)"
+
+
+def rule(code: str, name: str, area: Area, severity: Severity, summary: str, *, what: str, why: str,
+         example: str, use: str, refs: tuple[str, ...], tags: tuple[str, ...] = ()) -> Rule:
+    return Rule(code, name, area, severity, summary, RuleDoc(what, why, example, use, refs), tags)
+
+
+def kube_location(obj: KubeObject, snippet: str = "") -> Location:
+    """Spans the whole object and the comment header above it, so an inline suppression anywhere in
+    it (or right above its ``# Source:`` line) applies."""
+    first = obj.lead_line or obj.line
+    return Location(obj.path, first, max(obj.end_line, obj.line), snippet=snippet, resource=obj.resource)
+
+
+def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
+                 severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
+                 evidence: tuple[tuple[str, str], ...] = (), remediation: str = "",
+                 location: Location | None = None) -> Finding:
+    """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation."""
+    ev = (("container", container), *evidence) if container else evidence
+    identity = ":".join([obj.resource, container, *(v for _, v in evidence)])
+    snippet = f"{obj.resource} container {container}" if container else obj.resource
+    f = check.finding(r, message, location or kube_location(obj, snippet), severity=severity,
+                      confidence=confidence, evidence=ev, remediation=remediation, identity=identity,
+                      component=obj.name)
+    reason = obj.ignored().get(r.code)
+    return replace(f, suppressed=reason) if reason else f
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """``(repository, tag, digest)``; the tag is "" when absent."""
+    ref, _, digest = image.partition("@")
+    slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon > slash:
+        return ref[:colon], ref[colon + 1:], digest
+    return ref, "", digest
+
+
+def unpinned_reason(image: str) -> str | None:
+    """Why an image reference floats (``latest`` or no tag, no digest); ``None`` when pinned or unknown."""
+    if not image or "$" in image or "{" in image:
+        return None
+    _repo, tag, digest = split_image(image)
+    if digest:
+        return None
+    if not tag:
+        return f"image `{image}` has no tag (resolves to latest) and no digest"
+    if tag.lower() == "latest":
+        return f"image `{image}` uses the `latest` tag and no digest"
+    return None
+
+
+def image_name(image: str) -> str:
+    """Last path segment of the repository, lower-case (``eclipse-temurin``)."""
+    repo = split_image(image)[0]
+    return repo.rsplit("/", 1)[-1].lower()
+
+
+# --- quantities -------------------------------------------------------------------------------
+
+_MEM_UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4, "Ki": 1024, "Mi": 1024**2,
+              "Gi": 1024**3, "Ti": 1024**4, "m": 0.001}
+_MEM_RE = re.compile(r"^\s*([0-9.]+)\s*([a-zA-Z]*)\s*$")
+
+
+def cpu_cores(value: Any) -> float | None:
+    """``500m`` -> 0.5, ``2`` -> 2.0; ``None`` when absent or unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        return None
+
+
+_DOCKER_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
+
+
+def memory_bytes(value: Any, *, docker: bool = False) -> int | None:
+    """Kubernetes quantities (``512Mi``, ``1G``) or, with ``docker``, Docker's binary units (``512m``)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    m = _MEM_RE.match(str(value))
+    if not m:
+        return None
+    unit = m.group(2) if not docker else m.group(2).lower()
+    table = _DOCKER_UNITS if docker else _MEM_UNITS
+    if unit not in table:
+        return None
+    try:
+        return int(float(m.group(1)) * table[unit])
+    except ValueError:
+        return None
+
+
+# --- names that say "secret" --------------------------------------------------------------------
+
+_SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH_?KEY|"
+    r"(MASTER|ENCRYPTION|SIGNING|LICENSE|CLIENT)_?KEY($|_)|CREDENTIALS?($|_))", re.IGNORECASE)
+_NOT_SECRET = re.compile(
+    r"(_FILE|_PATH|_DIR|_NAME|_ID|_URL|_URI|_ENDPOINT|_HEADER|_TTL|_EXPIRY|_EXPIRES|_LENGTH|_TIMEOUT|_ENABLED|"
+    r"_TYPE|_MODE|_REF|_KEY_REF|_SECRET_REF|_LOCATION|_FIELD|_POLICY|_ALGORITHM|_ROTATION|_SIZE|_COUNT|_MIN|_MAX|"
+    r"_DAYS|_SECONDS|_PARAM|_PREFIX|_SUFFIX|_REGEX|_PATTERN|_ISSUER|_AUDIENCE|_LIFETIME)$|"
+    r"^(NO_|DISABLE_|ENABLE_|ALLOW_|REQUIRE_|SKIP_|USE_)|EMPTY_PASSWORD",
+    re.IGNORECASE)
+
+
+_FLAG_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1", "none", "null", "disabled", "enabled"})
+
+
+def secret_like_name(name: str) -> bool:
+    """A variable whose NAME says it holds a credential (the value scan is the secrets checks' job)."""
+    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
+
+
+def flag_value(value: object) -> bool:
+    """A switch, not a credential (``ALLOW_EMPTY_PASSWORD=no``, ``TOKEN_AUTH=true``)."""
+    return str(value).strip().strip("\"'").lower() in _FLAG_VALUES
+
+
+def unique(findings: Iterable[Finding]) -> list[Finding]:
+    """Drop repeats (compose project variants see the base file's services more than once)."""
+    seen: dict[tuple[str, str, int, str, str], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.rule, f.location.path, f.location.start_line, f.location.resource, f.message), f)
+    return list(seen.values())
+
+
+def seq(value: Any) -> list[Any]:
+    """A YAML sequence as a list; a lone string as one item; anything else (a typo'd scalar) as nothing."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [value]
+    return []

@@ -1,0 +1,244 @@
+"""docker-compose hardening: the CIS Docker runtime items that compose files control.
+
+A service built from a Dockerfile in the audited tree is judged together
+with it (its USER and HEALTHCHECK count); a service that only names an image
+is judged on the compose file alone, with lower confidence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from redline.checks.containers.common import rule, seq, unique
+from redline.checks.containers.dockerfiles import has_healthcheck
+from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.dockerfile import Dockerfile
+
+CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
+
+PRIVILEGED = rule(
+    "CMP101", "compose-privileged", Area.SECURITY, Severity.HIGH, "Compose service runs privileged",
+    what="Flags services with `privileged: true`.",
+    why="A privileged container has every capability and every host device: it is root on the host.",
+    example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
+    use="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: [NET_BIND_SERVICE]",
+    refs=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged"),
+    tags=("CWE-250", "STRIDE:E"))
+DOCKER_SOCK = rule(
+    "CMP102", "compose-docker-socket", Area.SECURITY, Severity.CRITICAL, "Compose service mounts the Docker socket",
+    what="Flags services whose `volumes` mount `docker.sock` (or another runtime socket, or its directory).",
+    why="Access to the Docker socket is root on the host: the service can start a privileged container "
+        "mounting `/`. A compromise of that service (often a web UI) is a compromise of the host.",
+    example="volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
+    use="Use a socket proxy that allows only the read-only endpoints needed (e.g. tecnativa/docker-socket-proxy), "
+        "or drop the mount.",
+    refs=(CIS_RUNTIME + " 5.31",), tags=("CWE-250", "STRIDE:E"))
+NO_USER = rule(
+    "CMP103", "compose-runs-as-root", Area.SECURITY, Severity.LOW, "Compose service may run as root",
+    what="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when built here) "
+         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
+    why="Root inside the container is one kernel or runtime bug away from root on the host.",
+    example="services:\n  api:\n    build: ./api",
+    use="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
+    refs=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user"),
+    tags=("CWE-250", "STRIDE:E"))
+DB_PORT_PUBLIC = rule(
+    "CMP104", "compose-database-port-on-all-interfaces", Area.SECURITY, Severity.HIGH,
+    "Database or cache port published on all interfaces",
+    what="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
+         "MongoDB, Redis, Elasticsearch, Memcached, Cassandra, RabbitMQ, Kafka, etc.) without a host IP, "
+         "or on 0.0.0.0 / ::.",
+    why="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
+        "(ufw does not stop them): a development database with default credentials becomes reachable from "
+        "the internet.",
+    example="ports:\n  - \"5432:5432\"",
+    use="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose network",
+    refs=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
+          CIS_RUNTIME + " 5.14"), tags=("CWE-668", "STRIDE:I"))
+NO_LIMITS = rule(
+    "CMP105", "compose-no-resource-limits", Area.RESILIENCE, Severity.LOW, "Compose service has no memory limit",
+    what="Flags services without a memory limit (`deploy.resources.limits.memory` or `mem_limit`).",
+    why="One leaking or overloaded container can take all of the host's memory and get its neighbours "
+        "OOM-killed; runtime tuning (heap sizes, worker counts) also needs a known limit.",
+    example="services:\n  api:\n    image: acme/api:1.0",
+    use="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
+        "        limits: {cpus: '1.0', memory: 512M}",
+    refs=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources"),
+    tags=("CWE-770", "STRIDE:D"))
+NO_HEALTHCHECK = rule(
+    "CMP106", "compose-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Compose service has no healthcheck",
+    what="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, has no "
+         "HEALTHCHECK either; image-only services are reported with low confidence.",
+    why="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
+    example="services:\n  db:\n    image: postgres:16",
+    use="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+        "      interval: 10s",
+    refs=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck"),
+    tags=("CWE-703",))
+HOST_NAMESPACES = rule(
+    "CMP107", "compose-host-namespaces", Area.SECURITY, Severity.HIGH,
+    "Compose service shares the host network, PID or IPC namespace",
+    what="Flags `network_mode: host`, `pid: host` and `ipc: host`.",
+    why="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
+        "container see and signal every host process; host IPC shares memory segments.",
+    example="network_mode: host",
+    use="ports:\n  - \"127.0.0.1:8080:8080\"",
+    refs=(CIS_RUNTIME + " 5.9, 5.15, 5.16",), tags=("CWE-668", "STRIDE:E"))
+WEAK_CONFINEMENT = rule(
+    "CMP108", "compose-weak-confinement", Area.SECURITY, Severity.MEDIUM,
+    "Compose service adds dangerous capabilities or disables seccomp/AppArmor",
+    what="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and `security_opt` "
+         "entries `seccomp:unconfined`, `apparmor:unconfined` or `label:disable`.",
+    why="Each removes a layer that stops a container compromise from reaching the host kernel.",
+    example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
+    use="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
+    refs=(CIS_RUNTIME + " 5.3, 5.21",), tags=("CWE-250", "STRIDE:E"))
+
+DB_PORTS: Mapping[int, str] = {
+    5432: "PostgreSQL", 3306: "MySQL", 33060: "MySQL X", 1433: "SQL Server", 1521: "Oracle", 27017: "MongoDB",
+    6379: "Redis", 11211: "Memcached", 9200: "Elasticsearch", 9300: "Elasticsearch", 9042: "Cassandra",
+    5984: "CouchDB", 7474: "Neo4j", 7687: "Neo4j", 8086: "InfluxDB", 2379: "etcd", 5672: "RabbitMQ",
+    9092: "Kafka", 2181: "ZooKeeper", 26257: "CockroachDB", 8123: "ClickHouse", 9000: "ClickHouse",
+    28015: "RethinkDB", 6380: "Redis", 50000: "DB2", 4222: "NATS", 8529: "ArangoDB",
+}
+_PORT_RE = re.compile(r"^(?:(?P<ip>\[[^\]]*\]|[0-9.]+|[^:]*?):)??(?:(?P<host>[0-9-]*):)?(?P<ctr>[0-9]+)(?:-[0-9]+)?"
+                      r"(?:/(?P<proto>\w+))?$")
+_ROOT = frozenset({"root", "0", "0:0", "root:root"})
+_DEFAULT_CAPS = BASELINE_CAPS | {"NET_RAW"}
+
+
+def _m(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def published(entry: Any) -> tuple[str, int] | None:
+    """(host IP or "", container port) of one ``ports`` entry; ``None`` when not published on the host."""
+    if isinstance(entry, int):
+        return "", entry
+    if isinstance(entry, Mapping):
+        target = entry.get("target")
+        if not isinstance(target, int | str) or not str(target).isdigit():
+            return None
+        return str(entry.get("host_ip", "")), int(target)
+    m = _PORT_RE.match(str(entry).strip())
+    if not m:
+        return None
+    return (m.group("ip") or "").strip("[]"), int(m.group("ctr"))
+
+
+def _volume_source(entry: Any) -> str:
+    if isinstance(entry, Mapping):
+        return str(entry.get("source", ""))
+    return str(entry).split(":", 1)[0]
+
+
+def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
+    build = svc.body.get("build")
+    if isinstance(build, str):
+        context, name = build, "Dockerfile"
+    elif isinstance(build, Mapping):
+        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+    else:
+        return None
+    if "://" in context:
+        return None
+    path = posixpath.normpath(posixpath.join(svc.directory, context, name))
+    return dockerfiles.get(path)
+
+
+class ComposeCheck(ProjectCheck):
+    name = "compose-hardening"
+    rules = (PRIVILEGED, DOCKER_SOCK, NO_USER, DB_PORT_PUBLIC, NO_LIMITS, NO_HEALTHCHECK, HOST_NAMESPACES,
+             WEAK_CONFINEMENT)
+    fact_types = (ComposeProject, Dockerfile)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
+        out: list[Finding] = []
+        for project in facts.of(ComposeProject):
+            for svc in project.services:
+                out.extend(self._service(svc, build_dockerfile(svc, dockerfiles)))
+        return unique(out)  # project variants (base + prod) repeat what the base defines
+
+    def _f(self, r: Any, svc: ComposeService, key: str | None, message: str, entry: Any = None,
+           **kw: Any) -> Finding:
+        path, first, last = svc.origin(key, entry)
+        resource = f"compose/{svc.directory or '.'}/{svc.name}"
+        loc = Location(path, first, max(first, last), snippet=f"service {svc.name}", resource=resource)
+        if svc.profiles:  # only started with --profile: say so, the reader decides how much it matters
+            kw["evidence"] = (*kw.get("evidence", ()), ("profiles", ",".join(svc.profiles)))
+        return self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
+                            component=svc.name, **kw)
+
+    def _service(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+        body = svc.body
+        if body.get("privileged") is True:
+            yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
+        for vol in seq(body.get("volumes")):
+            source = _volume_source(vol)
+            if source.startswith("/") and socket_path(source):
+                yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
+        yield from self._user(svc, df)
+        for entry in seq(body.get("ports")):
+            pub = published(entry)
+            if pub is None:
+                continue
+            ip, port = pub
+            if port in DB_PORTS and ip in ("", "0.0.0.0", "::"):
+                shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
+                yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
+                              f"interfaces (`{shown}`)", entry, evidence=(("port", str(port)),))
+        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
+        if "memory" not in limits and "mem_limit" not in body:
+            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
+        yield from self._health(svc, df)
+        for key in ("network_mode", "pid", "ipc"):
+            if body.get(key) == "host":
+                yield self._f(HOST_NAMESPACES, svc, key, f"{key}: host")
+        caps = sorted({str(c).upper().removeprefix("CAP_") for c in seq(body.get("cap_add"))} - _DEFAULT_CAPS)
+        if caps:
+            yield self._f(WEAK_CONFINEMENT, svc, "cap_add", f"adds capabilities {', '.join(caps)}")
+        # security_opt entries are attributed to the file that added them
+        for opt in seq(body.get("security_opt")):
+            text = str(opt).replace("=", ":").lower().replace(" ", "")
+            if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
+                yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
+
+    def _user(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+        user = svc.body.get("user")
+        if user is not None:
+            if str(user).lower() in _ROOT:
+                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM)
+            return
+        if df is not None and df.final_stage is not None:
+            found = df.effective_user(df.final_stage.index)
+            if found is None or found[0].lower() in _ROOT:
+                yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root")
+            return
+        if "build" not in svc.body:
+            yield self._f(NO_USER, svc, None, f"sets no user; image `{svc.body.get('image', '?')}` decides "
+                          "(often root)", confidence=Confidence.LOW)
+
+    def _health(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+        hc = svc.body.get("healthcheck")
+        if isinstance(hc, Mapping):
+            test = hc.get("test")
+            disabled = hc.get("disable") is True or test in (["NONE"], "NONE")
+            if not disabled:
+                return
+            yield self._f(NO_HEALTHCHECK, svc, "healthcheck", "disables its healthcheck")
+            return
+        if df is not None:
+            if not has_healthcheck(df):
+                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}")
+            return
+        if "build" not in svc.body:
+            yield self._f(NO_HEALTHCHECK, svc, None, "has no healthcheck (the image may define one)",
+                          confidence=Confidence.LOW)

@@ -1,0 +1,180 @@
+"""Dockerfile hardening (CIS Docker Benchmark section 4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from redline.checks.containers.common import CIS_DOCKER, flag_value, rule, secret_like_name, unpinned_reason
+from redline.checks.interface import CheckContext, FileCheck
+from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
+
+ROOT_USER = rule(
+    "DKR101", "dockerfile-runs-as-root", Area.SECURITY, Severity.MEDIUM, "Image runs as root",
+    what="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` instruction, "
+         "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
+    why="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
+        "away from root on the host, and it can modify everything in the image at run time.",
+    example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
+    use="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
+        "CMD [\"python\", \"/app/main.py\"]",
+    refs=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user"),
+    tags=("CWE-250", "STRIDE:E"))
+BASE_UNPINNED = rule(
+    "DKR102", "dockerfile-base-image-not-pinned", Area.SECURITY, Severity.LOW,
+    "Base image uses latest or no tag and no digest",
+    what="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a digest "
+         "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
+    why="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
+        "compromised or broken upstream push goes straight into your image.",
+    example="FROM node:latest",
+    use="FROM node:22.11-bookworm-slim@sha256:<digest>",
+    refs=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from"), tags=("CWE-494", "STRIDE:T"))
+ADD_URL = rule(
+    "DKR103", "dockerfile-add-from-url", Area.SECURITY, Severity.MEDIUM, "ADD downloads from a URL",
+    what="Flags `ADD` instructions whose source is an http(s) URL and which carry no `--checksum`.",
+    why="ADD fetches the URL at build time without verifying it: a changed or hijacked file lands in the "
+        "image unnoticed, and the download is not cached predictably.",
+    example="ADD https://example.com/tool.tar.gz /opt/",
+    use="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
+        "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
+    refs=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum"),
+    tags=("CWE-494", "STRIDE:T"))
+SECRET_BUILD_VAR = rule(
+    "DKR104", "dockerfile-secret-in-env-or-arg", Area.SECURITY, Severity.HIGH,
+    "Credential-named ENV or ARG",
+    what="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
+         "SECRET, TOKEN, API_KEY…).",
+    why="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
+        "anyone who can pull the image reads the credential.",
+    example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
+    use="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
+    refs=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
+          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"),
+    tags=("CWE-798", "STRIDE:I"))
+NO_HEALTHCHECK = rule(
+    "DKR105", "dockerfile-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Image defines no HEALTHCHECK",
+    what="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
+         "`HEALTHCHECK NONE`.",
+    why="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
+        "dead service and nothing restarts it. (Kubernetes ignores HEALTHCHECK and uses probes: see KUB113.)",
+    example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
+    use="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
+        "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost/ || exit 1",
+    refs=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck"), tags=("CWE-703",))
+
+UPDATE_ALONE = rule(
+    "DKR106", "dockerfile-update-alone", Area.SECURITY, Severity.LOW,
+    "Package index update in a RUN of its own",
+    what="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk update`, "
+         "`yum`/`dnf makecache`) without installing anything in the same instruction.",
+    why="The update is cached as its own layer: later builds reuse the stale index while the install layer "
+        "changes, so images get outdated (unpatched) packages or fail to build when the mirror moves on.",
+    example="RUN apt-get update\nRUN apt-get install -y curl",
+    use="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*",
+    refs=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get"),
+    tags=("CWE-1104",))
+
+_END = r"(?=$|[\s;&|)])"
+_UPDATE = re.compile(r"\b(?:apt-get|apt|aptitude|apk)\s+(?:-\S+\s+)*update" + _END + "|"
+                     r"\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*makecache" + _END + "|"
+                     r"\bzypper\s+(?:-\S+\s+)*(?:refresh|ref)" + _END)
+_INSTALL = re.compile(r"\b(?:apt-get|apt|aptitude|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|upgrade|"
+                      r"dist-upgrade|in)" + _END + r"|\bapk\s+(?:-\S+\s+)*(?:add|upgrade)" + _END)
+_ROOT = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def _nonroot_base(image: str) -> bool:
+    lower = image.lower()
+    return ":nonroot" in lower or "-nonroot" in lower or lower.startswith("cgr.dev/chainguard/")
+
+
+def _loc(df: Dockerfile, first: int, last: int, snippet: str) -> Location:
+    return Location(df.path, first, max(first, last), snippet=snippet[:200])
+
+
+def _stage_loc(df: Dockerfile, stage: DockerStage) -> Location:
+    return _loc(df, stage.line, stage.end_line, f"FROM {stage.base}")
+
+
+def env_names(ins: DockerInstruction) -> list[tuple[str, str]]:
+    """``ENV a=1 b=2`` or the legacy ``ENV a 1`` -> [(name, value)]."""
+    return env_pairs(ins.arguments)
+
+
+def has_healthcheck(df: Dockerfile) -> bool:
+    """The final image's HEALTHCHECK is in force (the nearest stage's last one; NONE disables it)."""
+    final = df.final_stage
+    for index in df.lineage(final.index) if final else []:
+        found = df.in_stage(index, "HEALTHCHECK")
+        if found:
+            return found[-1].arguments.strip().upper() != "NONE"
+    return False
+
+
+class DockerfileCheck(FileCheck):
+    name = "dockerfile-hardening"
+    rules = (ROOT_USER, BASE_UNPINNED, ADD_URL, SECRET_BUILD_VAR, NO_HEALTHCHECK, UPDATE_ALONE)
+    fact_types = (Dockerfile,)
+
+    def check_file(self, fact: Dockerfile, ctx: CheckContext) -> Iterable[Finding]:
+        return list(self._scan(fact))
+
+    def _scan(self, df: Dockerfile) -> Iterator[Finding]:
+        final = df.final_stage
+        if final is None:
+            return
+        yield from self._user(df, final)
+        for stage in df.stages:
+            reason = unpinned_reason(stage.image) if stage.external else None
+            if reason:
+                yield self.finding(BASE_UNPINNED, f"stage {stage.index} (`FROM {stage.base}`): {reason}",
+                                   _loc(df, stage.line, stage.line, f"FROM {stage.base}"), identity=stage.image,
+                                   evidence=(("image", stage.image),))
+        for ins in df.instructions:
+            if ins.cmd == "ADD" and ins.flag("checksum") is None:
+                sources = ins.arguments.split()[:-1]
+                urls = [s for s in sources if _URL.match(s)]
+                if urls:
+                    yield self.finding(ADD_URL, f"ADD downloads {urls[0]} without --checksum",
+                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"))
+            elif ins.cmd in ("ENV", "ARG"):
+                yield from self._secret_vars(df, ins)
+            elif ins.cmd == "RUN" and not ins.heredoc:
+                command = " ".join(ins.exec_form) if ins.exec_form is not None else ins.arguments
+                if _UPDATE.search(command) and not _INSTALL.search(command):
+                    yield self.finding(UPDATE_ALONE, "RUN refreshes the package index without installing in the "
+                                       "same layer", _loc(df, ins.line, ins.end_line, f"RUN {ins.value}"),
+                                       identity=f"update:{ins.stage}")
+        if not has_healthcheck(df):
+            yield self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
+                               identity="healthcheck")
+
+    def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
+        found = df.effective_user(final.index)
+        base = df.stages[df.lineage(final.index)[-1]].image
+        if found is None:
+            if _nonroot_base(base):
+                return
+            yield self.finding(ROOT_USER, "the final stage sets no USER: the container runs as root",
+                               _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
+                               if "$" in base else Confidence.HIGH)
+            return
+        user, ins = found
+        if user.lower() in _ROOT or user.lower().startswith("root:"):
+            yield self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
+                               _loc(df, final.line, max(final.end_line, ins.line), f"USER {user}"), identity="user")
+
+    def _secret_vars(self, df: Dockerfile, ins: DockerInstruction) -> Iterator[Finding]:
+        if ins.cmd == "ARG":
+            names = [(tok.partition("=")[0], tok.partition("=")[2]) for tok in ins.arguments.split()]
+        else:
+            names = [(k, v) for k, v in env_names(ins) if v and not flag_value(v)]
+        for name, _value in names:
+            if secret_like_name(name):
+                yield self.finding(SECRET_BUILD_VAR, f"{ins.cmd} `{name}` puts a credential into the image "
+                                   f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
+                                   _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"), identity=f"{ins.cmd}:{name}",
+                                   evidence=(("variable", name),))

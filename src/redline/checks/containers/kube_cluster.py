@@ -1,0 +1,273 @@
+"""Rules that need every manifest at once: network policies per namespace, the default
+service account, and the autoscaling / disruption story of each workload.
+
+An object without ``metadata.namespace`` is counted in ``default`` (where
+``kubectl apply`` would put it without ``-n``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from redline.checks.containers.common import CIS_K8S, kube_finding, rule, seq
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.model import Area, Confidence, Finding, Severity
+from redline.sources.containers.kubernetes import KubeManifest, KubeObject
+
+NO_NETWORK_POLICY = rule(
+    "KUB121", "kube-namespace-without-network-policy", Area.SECURITY, Severity.MEDIUM,
+    "Namespace runs workloads but has no NetworkPolicy",
+    what="For each namespace that holds workloads in the audited manifests, flags it when no NetworkPolicy "
+         "in the manifests selects that namespace. Reported once per namespace, on its first workload.",
+    why="Without a NetworkPolicy every pod accepts traffic from every pod in the cluster: one compromised "
+        "pod reaches databases and internal admin endpoints directly (no lateral-movement barrier).",
+    example="kind: Deployment\nmetadata: {name: api, namespace: shop}\n# and no NetworkPolicy in 'shop'",
+    use="kind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n"
+        "  policyTypes: [Ingress, Egress]",
+    refs=(CIS_K8S + " 5.3.2", "https://kubernetes.io/docs/concepts/services-networking/network-policies/"),
+    tags=("CWE-923", "STRIDE:E"))
+DEFAULT_SA_AUTOMOUNT = rule(
+    "KUB132", "kube-default-service-account-token", Area.SECURITY, Severity.LOW,
+    "Pod mounts the default service account token",
+    what="Flags workloads that run as the `default` service account (no `serviceAccountName`) while its token "
+         "is automounted: neither the pod spec nor a `default` ServiceAccount in the manifests sets "
+         "`automountServiceAccountToken: false`.",
+    why="Every pod then carries an API token. Whatever RBAC later grants to `default` (often by accident) is "
+        "granted to every workload in the namespace, and a compromised pod can query the API server.",
+    example="spec:\n  template:\n    spec:\n      containers: [{name: app, image: acme/app:1.0}]",
+    use="spec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers: [...]",
+    refs=(CIS_K8S + " 5.1.5-5.1.6",
+          "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"),
+    tags=("CWE-269",))
+SINGLE_REPLICA = rule(
+    "KUB140", "kube-single-replica", Area.RESILIENCE, Severity.MEDIUM,
+    "Deployment runs one replica and has no autoscaler",
+    what="Flags Deployments and StatefulSets with `replicas: 1` (or unset, which means 1) that no "
+         "HorizontalPodAutoscaler or KEDA ScaledObject targets.",
+    why="One replica means every node drain, rollout, OOM kill or crash is an outage: there is nothing to "
+        "fail over to, and no autoscaler will add capacity under load.",
+    example="kind: Deployment\nspec:\n  replicas: 1",
+    use="kind: Deployment\nspec:\n  replicas: 3  # or an HPA with minReplicas: 2 and a PDB",
+    refs=("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
+          "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"), tags=("STRIDE:D",))
+HPA_CPU_ONLY = rule(
+    "KUB141", "kube-hpa-cpu-only", Area.RESILIENCE, Severity.LOW,
+    "HorizontalPodAutoscaler scales on CPU only",
+    what="Flags HPAs whose only signal is CPU utilisation: autoscaling/v1 objects, and v2 objects whose every "
+         "metric is the `cpu` Resource (or which list none, defaulting to 80% CPU).",
+    why="Latency-bound and I/O-bound services saturate on connections, queue depth or request rate long "
+        "before CPU rises: the HPA reacts late (or never), and queue consumers scale on the wrong signal.",
+    example="apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  metrics:\n"
+            "    - type: Resource\n      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}",
+    use="  metrics:\n    - type: Pods\n      pods:\n        metric: {name: http_requests_per_second}\n"
+        "        target: {type: AverageValue, averageValue: '100'}\n    - type: External  # e.g. queue depth",
+    refs=("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-on-custom-metrics",
+          "https://keda.sh/docs/latest/scalers/"), tags=("STRIDE:D",))
+HPA_NO_PDB = rule(
+    "KUB142", "kube-hpa-without-pdb", Area.RESILIENCE, Severity.LOW,
+    "Autoscaled workload has no PodDisruptionBudget",
+    what="Flags HPAs whose target workload's pods are selected by no PodDisruptionBudget in the same namespace.",
+    why="Node drains (upgrades, autoscaler scale-down) may then evict every replica at once: the HPA buys "
+        "capacity under load but nothing protects it from voluntary disruptions.",
+    example="kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n"
+            "# no PodDisruptionBudget selecting app=api",
+    use="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}",
+    refs=("https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",), tags=("STRIDE:D",))
+PDB_BLOCKS = rule(
+    "KUB143", "kube-pdb-blocks-evictions", Area.RESILIENCE, Severity.MEDIUM,
+    "PodDisruptionBudget allows no eviction",
+    what="Flags PDBs with `maxUnavailable: 0` or `0%`, `minAvailable: 100%`, or an integer `minAvailable` at or "
+         "above the replicas of every workload it selects.",
+    why="Such a budget never allows a voluntary eviction: node drains hang, cluster upgrades stall and the "
+        "cluster autoscaler cannot remove nodes, until someone deletes the PDB by hand under pressure.",
+    example="kind: PodDisruptionBudget\nspec:\n  minAvailable: 3  # and the Deployment has replicas: 3",
+    use="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1",
+    refs=("https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-"
+          "reacts-to-disruptions",), tags=("STRIDE:D",))
+NO_SPREAD = rule(
+    "KUB144", "kube-no-pod-spread", Area.RESILIENCE, Severity.LOW,
+    "Multi-replica workload has no anti-affinity or topology spread",
+    what="Flags Deployments and StatefulSets with more than one replica (or an HPA with minReplicas > 1) whose "
+         "pod spec has neither `podAntiAffinity` nor `topologySpreadConstraints`.",
+    why="The scheduler may place every replica on the same node or zone; losing that node or zone then takes "
+        "all replicas down and the redundancy was an illusion.",
+    example="spec:\n  replicas: 3\n  template:\n    spec:\n      containers: [...]",
+    use="      topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n"
+        "          whenUnsatisfiable: ScheduleAnyway\n          labelSelector: {matchLabels: {app: api}}",
+    refs=("https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/",),
+    tags=("STRIDE:D",))
+
+_SCALED = frozenset({"Deployment", "StatefulSet"})
+
+
+def _m(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def ns(obj: KubeObject) -> str:
+    return obj.namespace or "default"
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    """A Kubernetes label selector (matchLabels + matchExpressions); an empty selector matches all."""
+    for key, value in _m(selector.get("matchLabels")).items():
+        if str(labels.get(key)) != str(value) or key not in labels:
+            return False
+    exprs = selector.get("matchExpressions")
+    for expr in exprs if isinstance(exprs, list) else []:
+        if not isinstance(expr, Mapping):
+            return False
+        key, op = str(expr.get("key")), expr.get("operator")
+        values = {str(v) for v in seq(expr.get("values"))}
+        present = key in labels
+        if (op == "In" and (not present or str(labels[key]) not in values)) or \
+                (op == "NotIn" and present and str(labels[key]) in values) or \
+                (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+            return False
+    return True
+
+
+def _pod_labels(obj: KubeObject) -> Mapping[str, Any]:
+    return _m(obj.pod_metadata().get("labels"))
+
+
+class _Index:
+    def __init__(self, objects: list[KubeObject]) -> None:
+        self.objects = objects
+        self.by_kind: dict[str, list[KubeObject]] = defaultdict(list)
+        for obj in objects:
+            self.by_kind[obj.kind].append(obj)
+
+    def scalers_of(self, obj: KubeObject) -> list[KubeObject]:
+        out = []
+        for hpa in self.by_kind["HorizontalPodAutoscaler"] + self.by_kind["ScaledObject"]:
+            ref = _m(hpa.spec.get("scaleTargetRef"))
+            kind = ref.get("kind") or "Deployment"
+            if ns(hpa) == ns(obj) and ref.get("name") == obj.name and kind == obj.kind:
+                out.append(hpa)
+        return out
+
+    def target_of(self, hpa: KubeObject) -> KubeObject | None:
+        ref = _m(hpa.spec.get("scaleTargetRef"))
+        for obj in self.by_kind.get(str(ref.get("kind") or "Deployment"), []):
+            if obj.name == ref.get("name") and ns(obj) == ns(hpa):
+                return obj
+        return None
+
+    def pdbs_for(self, obj: KubeObject) -> list[KubeObject]:
+        labels = _pod_labels(obj)
+        return [p for p in self.by_kind["PodDisruptionBudget"]
+                if ns(p) == ns(obj) and isinstance(p.spec.get("selector"), Mapping) and labels
+                and selector_matches(p.spec["selector"], labels)]
+
+
+class KubeClusterCheck(ProjectCheck):
+    name = "kube-cluster"
+    rules = (NO_NETWORK_POLICY, DEFAULT_SA_AUTOMOUNT, SINGLE_REPLICA, HPA_CPU_ONLY, HPA_NO_PDB, PDB_BLOCKS,
+             NO_SPREAD)
+    fact_types = (KubeManifest,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        # kustomize patches only hold the fields they change: judging them as objects would misfire
+        objects = [o for m in sorted(facts.of(KubeManifest), key=lambda m: m.path) for o in m.objects
+                   if not o.is_patch]
+        index = _Index(objects)
+        out: list[Finding] = []
+        out += self._network_policies(index)
+        out += self._default_sa(index)
+        for obj in objects:
+            if obj.kind in _SCALED:
+                out += self._replicas(index, obj)
+            elif obj.kind == "HorizontalPodAutoscaler":
+                out += self._hpa(index, obj)
+            elif obj.kind == "PodDisruptionBudget":
+                out += self._pdb(index, obj)
+        return out
+
+    def _network_policies(self, index: _Index) -> Iterator[Finding]:
+        covered = {ns(p) for p in index.by_kind["NetworkPolicy"]}
+        first: dict[str, KubeObject] = {}
+        for obj in index.objects:
+            if obj.is_workload and ns(obj) not in covered:
+                first.setdefault(ns(obj), obj)
+        for namespace, obj in sorted(first.items()):
+            yield kube_finding(self, NO_NETWORK_POLICY, obj, f"namespace `{namespace}` runs {obj.resource} but no "
+                               "NetworkPolicy in the audited manifests applies to it",
+                               evidence=(("namespace", namespace),))
+
+    def _default_sa(self, index: _Index) -> Iterator[Finding]:
+        off = {ns(sa) for sa in index.by_kind["ServiceAccount"]
+               if sa.name == "default" and sa.body.get("automountServiceAccountToken") is False}
+        for obj in index.objects:
+            pod = obj.pod_spec()
+            if not pod:
+                continue
+            account = pod.get("serviceAccountName") or pod.get("serviceAccount") or "default"
+            if account != "default" or pod.get("automountServiceAccountToken") is False or ns(obj) in off:
+                continue
+            yield kube_finding(self, DEFAULT_SA_AUTOMOUNT, obj, f"{obj.resource} runs as the default service "
+                               "account with its API token mounted")
+
+    def _replicas(self, index: _Index, obj: KubeObject) -> Iterator[Finding]:
+        replicas = obj.replicas
+        scalers = index.scalers_of(obj)
+        if (replicas is None or replicas == 1) and not scalers:
+            shown = "replicas: 1" if replicas == 1 else "no replicas field (defaults to 1)"
+            yield kube_finding(self, SINGLE_REPLICA, obj, f"{obj.resource} has {shown} and no autoscaler")
+        mins = [s.spec.get("minReplicas", s.spec.get("minReplicaCount", 1)) for s in scalers]
+        min_replicas = max([m for m in mins if isinstance(m, int)] or [0])
+        if max(replicas or 0, min_replicas) > 1:
+            affinity = _m(_m(obj.pod_spec()).get("affinity"))
+            if not affinity.get("podAntiAffinity") and not _m(obj.pod_spec()).get("topologySpreadConstraints"):
+                yield kube_finding(self, NO_SPREAD, obj, f"{obj.resource} runs {max(replicas or 0, min_replicas)} "
+                                   "replicas with no podAntiAffinity or topologySpreadConstraints")
+
+    def _hpa(self, index: _Index, hpa: KubeObject) -> Iterator[Finding]:
+        if _cpu_only(hpa):
+            yield kube_finding(self, HPA_CPU_ONLY, hpa, f"{hpa.resource} scales on CPU utilisation only; add a "
+                               "load signal such as request rate or queue depth")
+        target = index.target_of(hpa)
+        if target is not None and not index.pdbs_for(target):
+            yield kube_finding(self, HPA_NO_PDB, hpa, f"{hpa.resource} scales {target.resource}, whose pods no "
+                               "PodDisruptionBudget selects")
+
+    def _pdb(self, index: _Index, pdb: KubeObject) -> Iterator[Finding]:
+        spec = pdb.spec
+        max_unavailable, min_available = spec.get("maxUnavailable"), spec.get("minAvailable")
+        if max_unavailable in (0, "0", "0%"):
+            yield kube_finding(self, PDB_BLOCKS, pdb, f"{pdb.resource} sets maxUnavailable: {max_unavailable}: "
+                               "no pod may ever be evicted")
+            return
+        if min_available == "100%":
+            yield kube_finding(self, PDB_BLOCKS, pdb, f"{pdb.resource} sets minAvailable: 100%: no pod may ever be "
+                               "evicted")
+            return
+        if not isinstance(min_available, int) or isinstance(min_available, bool):
+            return
+        selector = _m(spec.get("selector"))
+        selected = [o for o in index.objects if o.kind in _SCALED and ns(o) == ns(pdb) and _pod_labels(o)
+                    and selector_matches(selector, _pod_labels(o))]
+        if selected and all(not index.scalers_of(o) and min_available >= (o.replicas or 1) for o in selected):
+            names = ", ".join(o.resource for o in selected)
+            yield kube_finding(self, PDB_BLOCKS, pdb, f"{pdb.resource} requires minAvailable: {min_available}, as "
+                               f"many as the replicas of {names}", confidence=Confidence.MEDIUM)
+
+
+def _cpu_only(hpa: KubeObject) -> bool:
+    if hpa.api_version == "autoscaling/v1":
+        return True
+    metrics = hpa.spec.get("metrics")
+    if not isinstance(metrics, list) or not metrics:
+        return True  # v2 without metrics defaults to 80% average CPU
+    for metric in metrics:
+        m = _m(metric)
+        kind = m.get("type")
+        if kind == "Resource" and _m(m.get("resource")).get("name") == "cpu":
+            continue
+        if kind == "ContainerResource" and _m(m.get("containerResource")).get("name") == "cpu":
+            continue
+        return False
+    return True

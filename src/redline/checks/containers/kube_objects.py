@@ -1,0 +1,129 @@
+"""Exposure and identity on single Kubernetes objects: Services, RBAC roles and bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from redline.checks.containers.common import CIS_K8S, kube_finding, rule, seq
+from redline.checks.interface import CheckContext, FileCheck
+from redline.core.model import Area, Finding, Severity
+from redline.sources.containers.kubernetes import KubeManifest, KubeObject
+
+EXPOSED_SERVICE = rule(
+    "KUB120", "kube-service-exposed", Area.SECURITY, Severity.MEDIUM,
+    "Service of type LoadBalancer or NodePort",
+    what="Flags Services of type `LoadBalancer` (unless annotated as an internal load balancer or limited by "
+         "`loadBalancerSourceRanges` without 0.0.0.0/0) and of type `NodePort`.",
+    why="A LoadBalancer usually gets a public address; a NodePort opens the port on every node. Either puts "
+        "the workload on the network edge, outside the ingress controller's TLS, authentication and rate limits.",
+    example="kind: Service\nspec:\n  type: LoadBalancer\n  ports: [{port: 5432}]",
+    use="kind: Service\nspec:\n  type: ClusterIP  # publish HTTP through an Ingress with TLS",
+    refs=("https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
+          "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer"),
+    tags=("CWE-668", "STRIDE:I"))
+RBAC_WILDCARD = rule(
+    "KUB130", "kube-rbac-wildcard", Area.SECURITY, Severity.HIGH, "RBAC rule grants wildcard verbs or resources",
+    what="Flags Roles and ClusterRoles with a rule whose `verbs`, `resources` or `apiGroups` contain `*` "
+         "(aggregated ClusterRoles, whose rules the controller fills in, are skipped).",
+    why="A wildcard grants every current and future verb or resource, including `escalate`, `bind`, "
+        "`impersonate`, secrets and CRDs added later: least privilege is lost silently as the cluster grows.",
+    example="rules:\n  - apiGroups: ['*']\n    resources: ['*']\n    verbs: ['*']",
+    use="rules:\n  - apiGroups: ['apps']\n    resources: ['deployments']\n    verbs: ['get', 'list', 'watch']",
+    refs=(CIS_K8S + " 5.1.3", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"),
+    tags=("CWE-269", "STRIDE:E"))
+CLUSTER_ADMIN_SA = rule(
+    "KUB131", "kube-cluster-admin-service-account", Area.SECURITY, Severity.CRITICAL,
+    "cluster-admin bound to a service account",
+    what="Flags ClusterRoleBindings and RoleBindings that bind the `cluster-admin` ClusterRole to a "
+         "ServiceAccount (or to all service accounts through a group).",
+    why="Every pod running as that service account holds full control of the cluster; one compromised "
+        "container (an RCE, a leaked token) owns every namespace and secret.",
+    example="kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\n"
+            "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]",
+    use="Bind a ClusterRole listing only the verbs and resources the controller needs, in the namespaces it needs.",
+    refs=(CIS_K8S + " 5.1.1", "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles"),
+    tags=("CWE-269", "STRIDE:E"))
+
+_INTERNAL_LB = {
+    "service.beta.kubernetes.io/aws-load-balancer-internal": None,
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    "networking.gke.io/load-balancer-type": "internal",
+    "cloud.google.com/load-balancer-type": "internal",
+    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/oci-load-balancer-internal": "true",
+    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": "private",
+}
+
+
+def _internal(obj: KubeObject) -> bool:
+    for key, wanted in _INTERNAL_LB.items():
+        value = obj.annotations.get(key)
+        if value is None:
+            continue
+        text = str(value).lower()
+        if wanted is None and text not in ("false", "0", ""):
+            return True
+        if wanted is not None and text == wanted:
+            return True
+    ranges = obj.spec.get("loadBalancerSourceRanges")
+    return isinstance(ranges, list) and bool(ranges) and not any(
+        str(r) in ("0.0.0.0/0", "::/0") for r in ranges)
+
+
+def _strs(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+class KubeObjectCheck(FileCheck):
+    name = "kube-objects"
+    rules = (EXPOSED_SERVICE, RBAC_WILDCARD, CLUSTER_ADMIN_SA)
+    fact_types = (KubeManifest,)
+
+    def check_file(self, fact: KubeManifest, ctx: CheckContext) -> Iterable[Finding]:
+        out: list[Finding] = []
+        for obj in fact.objects:
+            if obj.kind == "Service":
+                out.extend(self._service(obj))
+            elif obj.kind in ("Role", "ClusterRole"):
+                out.extend(self._role(obj))
+            elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
+                out.extend(self._binding(obj))
+        return out
+
+    def _service(self, obj: KubeObject) -> Iterator[Finding]:
+        kind = obj.spec.get("type")
+        ports = ", ".join(str(p.get("port")) for p in seq(obj.spec.get("ports")) if isinstance(p, Mapping))
+        if kind == "NodePort":
+            yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a NodePort Service (ports {ports}) "
+                               "opened on every node", severity=Severity.LOW)
+        elif kind == "LoadBalancer" and not _internal(obj):
+            yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a LoadBalancer Service (ports "
+                               f"{ports}) with no internal annotation or source ranges")
+
+    def _role(self, obj: KubeObject) -> Iterator[Finding]:
+        if obj.kind == "ClusterRole" and isinstance(obj.body.get("aggregationRule"), Mapping):
+            return
+        rules = obj.body.get("rules")
+        for index, item in enumerate(rules if isinstance(rules, list) else []):
+            if not isinstance(item, Mapping):
+                continue
+            wild = [field for field in ("verbs", "resources", "apiGroups") if "*" in _strs(item.get(field))]
+            if wild:
+                yield kube_finding(self, RBAC_WILDCARD, obj, f"{obj.resource} rule {index + 1} grants `*` in "
+                                   f"{', '.join(wild)}", evidence=(("rule", str(index + 1)),))
+
+    def _binding(self, obj: KubeObject) -> Iterator[Finding]:
+        ref = obj.body.get("roleRef")
+        if not isinstance(ref, Mapping) or ref.get("name") != "cluster-admin" or ref.get("kind") != "ClusterRole":
+            return
+        subjects = obj.body.get("subjects")
+        for s in subjects if isinstance(subjects, list) else []:
+            if not isinstance(s, Mapping):
+                continue
+            if s.get("kind") == "ServiceAccount" or (s.get("kind") == "Group" and
+                                                     str(s.get("name", "")).startswith("system:serviceaccounts")):
+                who = f"Group {s.get('name')}" if s.get("kind") == "Group" else \
+                    f"ServiceAccount {s.get('namespace', obj.namespace or 'default')}/{s.get('name')}"
+                yield kube_finding(self, CLUSTER_ADMIN_SA, obj, f"{obj.resource} binds cluster-admin to {who}",
+                                   evidence=(("subject", who),))

@@ -1,0 +1,294 @@
+"""Dockerfiles read into instructions and stages (nothing is built or run).
+
+Handles parser directives (``# escape=``), line continuations with comments
+inside them, heredocs (their body is kept in the instruction's value, never
+interpreted), exec (JSON) and shell forms, flags (``--from``, ``--chown``)
+and multi-stage builds with ``ARG`` substitution in ``FROM``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from redline.core.workspace import FileText
+from redline.sources.interface import FileSource, SourceError
+
+KNOWN = frozenset({
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+})
+_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC_RE = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_FLAG_RE = re.compile(r"^--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?\s*")
+
+
+@dataclass(frozen=True)
+class DockerInstruction:
+    """One instruction. ``value`` is the raw argument text (continuations joined, heredoc bodies kept)."""
+
+    cmd: str  # upper-case: FROM, RUN, ...
+    value: str
+    line: int
+    end_line: int
+    stage: int  # index of the stage it belongs to; -1 before the first FROM
+    flags: tuple[tuple[str, str], ...] = ()  # leading --name=value flags, in order
+    exec_form: tuple[str, ...] | None = None  # the JSON array form, when used
+    heredoc: bool = False
+
+    def flag(self, name: str) -> str | None:
+        for key, value in self.flags:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def arguments(self) -> str:
+        """The value without its leading flags."""
+        rest = self.value
+        while True:
+            m = _FLAG_RE.match(rest)
+            if not m:
+                return rest
+            rest = rest[m.end():]
+
+
+@dataclass(frozen=True)
+class DockerStage:
+    index: int
+    base: str  # FROM argument as written
+    image: str  # after ARG substitution; may still hold "$" when unresolvable
+    name: str  # the AS name, lower-case, or ""
+    line: int
+    end_line: int
+    parent: int | None  # index of an earlier stage this one builds FROM
+    platform: str = ""
+
+    @property
+    def external(self) -> bool:
+        """Pulls a registry image (not ``scratch``, not an earlier stage)."""
+        return self.parent is None and self.image.lower() != "scratch"
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str
+    instructions: tuple[DockerInstruction, ...]
+    stages: tuple[DockerStage, ...] = ()
+    global_args: Mapping[str, str | None] = field(default_factory=dict)  # ARGs before the first FROM
+    escape: str = "\\"
+
+    @property
+    def final_stage(self) -> DockerStage | None:
+        return self.stages[-1] if self.stages else None
+
+    def in_stage(self, index: int, *cmds: str) -> list[DockerInstruction]:
+        wanted = set(cmds)
+        return [i for i in self.instructions if i.stage == index and (not wanted or i.cmd in wanted)]
+
+    def lineage(self, index: int) -> list[int]:
+        """The stage and the earlier stages it is built FROM, nearest first."""
+        out: list[int] = []
+        current: int | None = index
+        while current is not None and current not in out and 0 <= current < len(self.stages):
+            out.append(current)
+            current = self.stages[current].parent
+        return out
+
+    def env(self, index: int) -> dict[str, str]:
+        """ENV in force in a stage (inherited along its lineage); ``ENV a=1 b=2`` and ``ENV a 1`` forms."""
+        out: dict[str, str] = {}
+        for stage in reversed(self.lineage(index)):
+            for ins in self.in_stage(stage, "ENV"):
+                out.update(env_pairs(ins.arguments))
+        return out
+
+    def exposed_ports(self, index: int) -> list[str]:
+        """``EXPOSE`` entries in force in a stage (``8080/tcp`` as written, ARGs not expanded)."""
+        return [p for stage in reversed(self.lineage(index)) for ins in self.in_stage(stage, "EXPOSE")
+                for p in ins.arguments.split()]
+
+    def effective_user(self, index: int) -> tuple[str, DockerInstruction] | None:
+        """The last USER in force for a stage (inherited from stages it builds on)."""
+        for stage in self.lineage(index):
+            users = self.in_stage(stage, "USER")
+            if users:
+                return users[-1].arguments.strip(), users[-1]
+        return None
+
+
+_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)""")
+
+
+def env_pairs(args: str) -> list[tuple[str, str]]:
+    """``a=1 b="two words"`` or the legacy ``a 1`` -> [(name, value)], quotes removed."""
+    args = args.strip()
+    if args and "=" in args.split()[0]:
+        return [(k, v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'" else v)
+                for k, v in _ENV_PAIR.findall(args)]
+    name, _, value = args.partition(" ")
+    return [(name, value.strip())] if name else []
+
+
+def substitute(text: str, env: Mapping[str, str | None]) -> str:
+    """Expand ``$VAR``, ``${VAR}``, ``${VAR:-d}``, ``${VAR:+x}``; unknown names stay as written."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(4)
+        op, word = m.group(2), m.group(3)
+        value = env.get(name)
+        if op in (":-", "-"):
+            return value if value else (word or "")
+        if op in (":+", "+"):
+            return (word or "") if value else ""
+        return value if value is not None else m.group(0)
+
+    return _VAR_RE.sub(repl, text)
+
+
+def _logical_lines(lines: list[str]) -> tuple[list[tuple[str, int, int, bool]], str]:
+    """Join continuations: ``(text, first_line, last_line, heredoc)`` per instruction."""
+    escape = "\\"
+    start = 0
+    for idx, line in enumerate(lines):  # parser directives come first, before any other line
+        m = _DIRECTIVE_RE.match(line.strip())
+        if not m:
+            start = idx
+            break
+        if m.group(1).lower() == "escape" and m.group(2) in ("`", "\\"):
+            escape = m.group(2)
+        start = idx + 1
+    out: list[tuple[str, int, int, bool]] = []
+    i = start
+    n = len(lines)
+    while i < n:
+        raw = lines[i]
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        first = i
+        parts: list[str] = []
+        current = raw.rstrip()
+        while True:
+            if current.endswith(escape):
+                parts.append(current[:-1])
+                i += 1
+                while i < n and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+                    i += 1  # comments and blank lines inside a continuation are dropped
+                if i >= n:
+                    break
+                current = lines[i].rstrip()
+                continue
+            parts.append(current)
+            break
+        text = " ".join(p.strip() for p in parts if p.strip())
+        heredoc = False
+        body: list[str] = []
+        for m in _HEREDOC_RE.finditer(text):
+            if not re.match(r"^(RUN|COPY|ADD)\b", text.strip(), re.IGNORECASE):
+                break
+            heredoc = True
+            strip_tabs, delimiter = m.group(1) == "-", m.group(3)
+            i += 1
+            while i < n:
+                candidate = lines[i].lstrip("\t") if strip_tabs else lines[i]
+                if candidate.rstrip() == delimiter:
+                    break
+                body.append(lines[i])
+                i += 1
+        if body:
+            text = text + "\n" + "\n".join(body)
+        out.append((text, first + 1, min(i, n - 1) + 1, heredoc))
+        i += 1
+    return out, escape
+
+
+def _split_flags(rest: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    flags: list[tuple[str, str]] = []
+    while True:
+        m = _FLAG_RE.match(rest)
+        if not m:
+            return tuple(flags), rest
+        flags.append((m.group(1).lower(), m.group(2) or ""))
+        rest = rest[m.end():]
+
+
+def _exec_form(args: str) -> tuple[str, ...] | None:
+    if not args.startswith("["):
+        return None
+    try:
+        value = json.loads(args)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def parse_dockerfile(path: str, text: str) -> Dockerfile:
+    lines = text.splitlines()
+    logical, escape = _logical_lines(lines)
+    instructions: list[DockerInstruction] = []
+    stages: list[DockerStage] = []
+    global_args: dict[str, str | None] = {}
+    names: dict[str, int] = {}
+    stage = -1
+    unknown = 0
+    for text_, first, last, heredoc in logical:
+        word, _, rest = text_.partition(" ")
+        cmd = word.upper()
+        if cmd not in KNOWN:
+            unknown += 1
+            continue
+        rest = rest.strip()
+        flags, args = _split_flags(rest) if cmd in ("FROM", "RUN", "COPY", "ADD", "HEALTHCHECK") else ((), rest)
+        if cmd == "FROM":
+            stage += 1
+            if stages:
+                stages[-1] = _close(stages[-1], first - 1)
+            stages.append(_stage(stage, args, dict(flags), global_args, names=names, line=first))
+            if stages[-1].name:
+                names[stages[-1].name] = stage
+        elif cmd == "ARG" and stage == -1:
+            for token in args.split():
+                key, sep, default = token.partition("=")
+                global_args[key] = default.strip("\"'") if sep else None
+        instructions.append(DockerInstruction(cmd, rest, first, last, stage, flags,
+                                              _exec_form(args) if cmd in ("CMD", "ENTRYPOINT", "RUN", "SHELL",
+                                                                          "HEALTHCHECK") else None,
+                                              heredoc))
+    if not stages:
+        if unknown and not instructions:
+            raise SourceError("not a Dockerfile: no known instruction")
+        raise SourceError("Dockerfile has no FROM instruction")
+    stages[-1] = _close(stages[-1], logical[-1][2] if logical else stages[-1].line)
+    return Dockerfile(path, tuple(instructions), tuple(stages), global_args, escape)
+
+
+def _stage(index: int, args: str, flags: dict[str, str], global_args: Mapping[str, str | None], *,
+           names: Mapping[str, int], line: int) -> DockerStage:
+    tokens = args.split()
+    base = tokens[0] if tokens else ""
+    name = tokens[2].lower() if len(tokens) >= 3 and tokens[1].lower() == "as" else ""
+    image = substitute(base, global_args)
+    parent = names.get(image.lower())
+    return DockerStage(index, base, image, name, line, line, parent, substitute(flags.get("platform", ""),
+                                                                                global_args))
+
+
+def _close(stage: DockerStage, end_line: int) -> DockerStage:
+    return DockerStage(stage.index, stage.base, stage.image, stage.name, stage.line, max(stage.line, end_line),
+                       stage.parent, stage.platform)
+
+
+class DockerfileSource(FileSource):
+    name = "dockerfile"
+    kinds = frozenset({"dockerfile"})
+    produces = Dockerfile
+
+    def parse(self, text: FileText) -> Dockerfile:
+        return parse_dockerfile(text.file.path, text.text)

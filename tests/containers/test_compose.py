@@ -1,0 +1,149 @@
+"""Compose projects: merging, interpolation, variants, and the CMP rules' exact failing services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redline.cli.main import main
+from redline.core.config import Config
+from redline.core.workspace import Workspace
+from redline.sources.containers.compose import ComposeProject, ComposeSource, interpolate, merge, parse_dotenv
+from redline.sources.interface import ProjectContext
+
+from .helpers import FIXTURES, run
+
+COMPOSE = FIXTURES / "compose"
+BASE = "stack/docker-compose.yml"
+OVR = "stack/docker-compose.override.yml"
+PROD = "stack/docker-compose.prod.yml"
+
+EXPECTED = {
+    "CMP101": {(BASE, 34, "agent"), ("v1/docker-compose.yml", 1, "web")},
+    "CMP102": {(BASE, 34, "agent"), (OVR, 2, "api")},
+    "CMP103": {(BASE, 3, "db"), (BASE, 34, "agent"), ("v1/docker-compose.yml", 1, "web"),
+               ("v1/docker-compose.yml", 5, "redis")},
+    "CMP104": {(BASE, 3, "db"), (PROD, 2, "db"), (OVR, 2, "api"), ("legacy/docker-compose.yml", 3, "mysql"),
+               ("legacy/docker-compose.yml", 9, "mongo")},
+    "CMP105": {(OVR, 10, "mailhog"), ("v1/docker-compose.yml", 1, "web"), ("v1/docker-compose.yml", 5, "redis")},
+    "CMP106": {(BASE, 22, "api"), (BASE, 34, "agent"), (OVR, 10, "mailhog"), ("v1/docker-compose.yml", 1, "web"),
+               ("v1/docker-compose.yml", 5, "redis")},
+    "CMP107": {(BASE, 34, "agent"), (PROD, 5, "cache")},
+    "CMP108": {(BASE, 34, "agent")},
+}
+COUNTS = {"CMP107": 2, "CMP108": 2}
+
+
+@pytest.fixture(scope="module")
+def findings() -> list:  # type: ignore[type-arg]
+    return run(COMPOSE, "CMP")
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_rule_fails_exactly_the_expected_services(code: str, findings: list) -> None:  # type: ignore[type-arg]
+    got = [(f.location.path, f.location.start_line, f.location.resource.rsplit("/", 1)[-1])
+           for f in findings if f.rule == code]
+    assert set(got) == EXPECTED[code]
+    assert len(got) == COUNTS.get(code, len(EXPECTED[code]))
+
+
+def _projects(root: Path) -> list[ComposeProject]:
+    files = tuple(Workspace(root, max_file_size=10**7).walk().files)
+    out = ComposeSource().collect(ProjectContext(root, Config(), files))
+    assert out.errors == []
+    return [f for f in out.facts if isinstance(f, ComposeProject)]
+
+
+def test_base_and_override_merge_and_variants() -> None:
+    stack = [p for p in _projects(COMPOSE) if p.directory == "stack"]
+    assert sorted(p.files for p in stack) == [(BASE, OVR), (BASE, PROD)]
+    merged = next(p for p in stack if p.files == (BASE, OVR))
+    api = next(s for s in merged.services if s.name == "api")
+    assert api.body["ports"] == ["8080:8080", {"target": 9200, "published": 9200}]
+    assert api.blocks == {BASE: (22, 33), OVR: (2, 9)}
+    assert api.origin("volumes") == (OVR, 2, 9)
+    assert api.origin(None) == (BASE, 22, 33)
+    assert [s.name for s in merged.services] == ["agent", "api", "cache", "db", "mailhog"]
+    prod = next(p for p in stack if p.files == (BASE, PROD))
+    db = next(s for s in prod.services if s.name == "db")
+    assert db.body["ports"] == ["5432:5432", "0.0.0.0:5433:5432"]
+    assert db.body["image"] == "postgres:16.4"  # from .env, not the :-15 default
+    agent = next(s for s in merged.services if s.name == "agent")
+    assert agent.profiles == ("ops",)
+
+
+def test_env_interpolation_forms() -> None:
+    merged = next(p for p in _projects(COMPOSE) if p.files == (BASE, OVR))
+    api = next(s for s in merged.services if s.name == "api")
+    assert api.environment == {"PRICE": "$5", "MODE": "dev", "LEVEL": "info", "ALT": ""}
+    unset: set[str] = set()
+    env = {"SET": "x", "EMPTY": ""}
+    assert interpolate("${SET}/${EMPTY-d}/${EMPTY:-d}/${GONE-d}/${GONE:-d}/$$SET/${SET:+alt}/${EMPTY:+alt}",
+                       env, unset) == "x//d/d/d/$SET/alt/"
+    assert interpolate("${MISSING}-$ALSO", env, unset) == "-"
+    assert unset == {"MISSING", "ALSO"}
+    assert interpolate("${GONE:-${SET}}", env, set()) == "x"
+
+
+def test_dotenv_parsing() -> None:
+    env = parse_dotenv('# comment\nA=1\nexport B="two words"\nC=\'single\'\nD=val # trailing\nnot a line\n')
+    assert env == {"A": "1", "B": "two words", "C": "single", "D": "val"}
+
+
+def test_merge_rules() -> None:
+    base = {"ports": ["80:80"], "environment": {"A": "1"}, "command": ["a"], "deploy": {"replicas": 1}}
+    over = {"ports": ["80:80", "443:443"], "environment": {"B": "2"}, "command": ["b"],
+            "deploy": {"resources": {"limits": {"memory": "1g"}}}}
+    assert merge(base, over) == {"ports": ["80:80", "443:443"], "environment": {"A": "1", "B": "2"},
+                                 "command": ["b"], "deploy": {"replicas": 1, "resources": {"limits": {"memory": "1g"}}}}
+
+
+def test_bad_compose_file_is_reported_and_others_go_on(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "docker-compose.yml").write_text("services:\n  web: [unclosed\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n    privileged: true\n")
+    files = tuple(Workspace(tmp_path, max_file_size=10**7).walk().files)
+    out = ComposeSource().collect(ProjectContext(tmp_path, Config(), files))
+    assert [(e.where, e.stage) for e in out.errors] == [("a/docker-compose.yml", "parse")]
+    assert "invalid YAML" in out.errors[0].reason
+    assert [p.directory for p in out.facts if isinstance(p, ComposeProject)] == ["b"]
+
+
+def test_inline_suppression_covers_the_service_block(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  # redline: ignore[CMP101] the agent needs device access, reviewed 2026-11\n"
+        "  agent:\n"
+        "    image: acme/agent:1.0\n"
+        "    privileged: true\n"
+        "  other:\n"
+        "    image: acme/other:1.0\n"
+        "    privileged: true\n")
+    out = tmp_path / "out"
+    main(["audit", str(tmp_path), "--out", str(out), "--quiet", "--select", "CMP101", "--exit-zero"])
+    found = json.loads((out / "findings.json").read_text())["findings"]
+    by_service = {f["location"]["resource"]: f for f in found}
+    assert set(by_service) == {"compose/./agent", "compose/./other"}
+    assert by_service["compose/./agent"].get("suppressed") == "the agent needs device access, reviewed 2026-11"
+    assert not by_service["compose/./other"].get("suppressed")
+
+
+def test_second_base_file_is_its_own_project_and_profiles_are_evidence(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: x:1\n    privileged: true\n"
+                                           "    profiles: [debug]\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  b:\n    image: y:1\n")
+    assert sorted(p.files for p in _projects(tmp_path)) == [("compose.yaml",), ("docker-compose.yml",)]
+    priv = [f for f in run(tmp_path, "CMP101")]
+    assert [(f.location.path, dict(f.evidence).get("profiles")) for f in priv] == [("compose.yaml", "debug")]
+
+
+def test_dash_named_compose_files_are_variants(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  a:\n    image: x:1\n")
+    (tmp_path / "docker-compose-pro.yml").write_text("services:\n  a:\n    privileged: true\n")
+    (tmp_path / "compose-notes.txt").write_text("not yaml\n")
+    assert sorted(p.files for p in _projects(tmp_path)) == [("docker-compose.yml",),
+                                                            ("docker-compose.yml", "docker-compose-pro.yml")]
+    assert [f.location.path for f in run(tmp_path, "CMP101")] == ["docker-compose-pro.yml"]

@@ -1,0 +1,133 @@
+"""Dockerfile parsing and the DKR rules (exact file, line and span per finding)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.containers.dockerfiles import DockerfileCheck
+from redline.checks.interface import CheckContext
+from redline.core.config import Config
+from redline.sources.containers.dockerfile import env_pairs, parse_dockerfile, substitute
+from redline.sources.interface import SourceError
+
+from .helpers import FIXTURES
+
+DOCKER = FIXTURES / "docker"
+
+EXPECTED = {
+    "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 1, 7)},
+    "DKR102": {("pinning.Dockerfile", 4, 4), ("pinning.Dockerfile", 5, 5), ("pinning.Dockerfile", 11, 11)},
+    "DKR103": {("add_url.Dockerfile", 2, 2), ("add_url.Dockerfile", 5, 7)},
+    "DKR104": {("secrets.Dockerfile", 2, 2), ("secrets.Dockerfile", 4, 4), ("secrets.Dockerfile", 6, 6),
+               ("secrets.Dockerfile", 7, 7), ("secrets.Dockerfile", 12, 12)},
+    "DKR105": {("root_nouser.Dockerfile", 1, 4), ("inherit_user.Dockerfile", 5, 8)},
+    "DKR106": {("update.Dockerfile", 2, 2), ("update.Dockerfile", 6, 6), ("update.Dockerfile", 9, 9)},
+}
+
+
+def _all() -> list[tuple[str, str, int, int]]:
+    check = DockerfileCheck()
+    ctx = CheckContext(DOCKER, Config(), frozenset(r.code for r in check.rules))
+    out = []
+    for path in sorted(DOCKER.glob("*.Dockerfile")):
+        df = parse_dockerfile(path.name, path.read_text())
+        out += [(f.rule, path.name, f.location.start_line, f.location.end_line) for f in check.check_file(df, ctx)]
+    return out
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_rule_fires_exactly_on_expected_files_and_lines(code: str) -> None:
+    got = [(p, a, b) for rule, p, a, b in _all() if rule == code]
+    assert len(got) == len(set(got))
+    assert set(got) == EXPECTED[code]
+
+
+def test_multistage_arg_substitution_and_stage_links() -> None:
+    df = parse_dockerfile("Dockerfile", (DOCKER / "pinning.Dockerfile").read_text())
+    assert [s.image for s in df.stages][:3] == ["python:3.12", "node", "ubuntu:latest"]
+    assert df.stages[5].parent == 0 and not df.stages[5].external
+    assert df.stages[6].image == "$UNKNOWN"
+    assert df.stages[7].platform == "$BUILDPLATFORM" and df.stages[7].image == "golang:1.23"
+    assert df.global_args == {"PY_TAG": "3.12", "UNKNOWN": None}
+    assert df.instructions[0].stage == -1 and df.instructions[-1].stage == 8
+
+
+def test_continuations_comments_heredocs_flags_exec_form() -> None:
+    text = (
+        "# escape=\\\n"
+        "FROM alpine:3.20 AS base\n"
+        "RUN apk add --no-cache \\\n"
+        "    # a comment inside the continuation\n"
+        "    curl \\\n"
+        "\n"
+        "    jq\n"
+        "COPY --from=base --chown=app:app <<EOF /etc/app.conf\n"
+        "key=value\n"
+        "EOF\n"
+        "RUN <<-SCRIPT\n"
+        "\techo one\n"
+        "\tSCRIPT\n"
+        'CMD ["/bin/app", "--port", "8080"]\n'
+        "ENTRYPOINT /bin/app --flag\n"
+        "EXPOSE 8080/tcp\n"
+    )
+    df = parse_dockerfile("Dockerfile", text)
+    cmds = [(i.cmd, i.line, i.end_line) for i in df.instructions]
+    assert cmds == [("FROM", 2, 2), ("RUN", 3, 7), ("COPY", 8, 10), ("RUN", 11, 13), ("CMD", 14, 14),
+                    ("ENTRYPOINT", 15, 15), ("EXPOSE", 16, 16)]
+    run = df.instructions[1]
+    assert run.value.split() == ["apk", "add", "--no-cache", "curl", "jq"]
+    copy = df.instructions[2]
+    assert copy.heredoc and copy.flag("from") == "base" and copy.flag("chown") == "app:app"
+    assert copy.value.endswith("\nkey=value")
+    assert df.instructions[4].exec_form == ("/bin/app", "--port", "8080")
+    assert df.instructions[5].exec_form is None
+
+
+def test_backtick_escape_directive() -> None:
+    df = parse_dockerfile("Dockerfile", "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+                                        "RUN dir c:\\ `\n    && echo done\n")
+    assert df.escape == "`"
+    assert df.instructions[1].value == "dir c:\\ && echo done"
+    assert (df.instructions[1].line, df.instructions[1].end_line) == (3, 4)
+
+
+def test_user_is_per_stage() -> None:
+    df = parse_dockerfile("Dockerfile", "FROM a:1 AS build\nUSER builder\nFROM b:1\nRUN x\n")
+    assert df.effective_user(0) is not None
+    assert df.effective_user(1) is None  # USER does not carry over to an unrelated stage
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    with pytest.raises(SourceError, match="no FROM"):
+        parse_dockerfile("Dockerfile", "RUN echo hi\n")
+    with pytest.raises(SourceError, match="not a Dockerfile"):
+        parse_dockerfile("Dockerfile", "hello world\nthis is prose\n")
+    with pytest.raises(SourceError):
+        parse_dockerfile("Dockerfile", "")
+
+
+def test_substitute_forms() -> None:
+    env = {"A": "1", "E": ""}
+    assert substitute("x${A}y$A${B:-d}${E:-e}${A:+set}${B:+no}", env) == "x1y1deset"
+    assert substitute("${NOPE}", env) == "${NOPE}"
+
+
+def test_only_names_reach_messages() -> None:
+    df = parse_dockerfile("Dockerfile", (DOCKER / "secrets.Dockerfile").read_text())
+    check = DockerfileCheck()
+    msgs = [f.message for f in check.check_file(df, CheckContext(Path("."), Config(), frozenset({"DKR104"})))]
+    assert msgs and all("changeme" not in m and "ghp_" not in m for m in msgs)
+
+
+def test_env_forms_and_stage_helpers() -> None:
+
+
+    assert env_pairs('A=1 B="two words" C=\'x y\' D="esc \\" q" E=') == [
+        ("A", "1"), ("B", "two words"), ("C", "x y"), ("D", 'esc \\" q'), ("E", "")]
+    assert env_pairs("LEGACY some value") == [("LEGACY", "some value")]
+    df = parse_dockerfile("Dockerfile", "FROM a:1 AS b\nENV X=1\nEXPOSE 80 443/tcp\nFROM b\nENV Y=2 X=3\n")
+    assert df.env(1) == {"X": "3", "Y": "2"}
+    assert df.exposed_ports(1) == ["80", "443/tcp"]

@@ -1,0 +1,110 @@
+"""The family inside the real pipeline: registration, rule docs, suppression, one pass per file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from redline.checks.builtin import builtin_checks
+from redline.checks.containers import checks
+from redline.cli.main import main
+from redline.core.rules import RuleRegistry
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+from redline.sources.containers.compose import ComposeSource
+from redline.sources.containers.dockerfile import DockerfileSource
+from redline.sources.containers.kubernetes import KubernetesSource
+
+PREFIXES = ("KUB", "DKR", "CMP", "RUN")
+
+
+def test_family_is_registered_and_every_rule_is_documented() -> None:
+    rules = [r for c in checks() for r in c.rules]
+    assert {r.prefix for r in rules} == set(PREFIXES)
+    for r in rules:
+        r.validate()
+        assert r.doc.references and all(s.strip() for s in r.doc.sections().values())
+    registry = RuleRegistry(r for c in builtin_checks() for r in c.rules)
+    assert all(r.code in registry for r in rules)
+    assert any(isinstance(s, KubernetesSource) for s in builtin_file_sources())
+    assert any(isinstance(s, DockerfileSource) for s in builtin_file_sources())
+    assert any(isinstance(s, ComposeSource) for s in builtin_project_sources())
+
+
+def _audit(root: Path, tmp: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+    out = tmp / "out"
+    main(["audit", str(root), "--out", str(out), "--quiet", "--exit-zero", "--format", "json", *extra])
+    return json.loads((out / "findings.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_inline_comment_suppresses_a_whole_kubernetes_object(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "k.yaml").write_text(
+        "# redline: ignore[KUB102] node agent needs the host devices, see ADR-7\n"
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ops}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: a\n          image: acme/agent:1.0\n"
+        "          securityContext: {privileged: true}\n"
+        "---\n"
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: other, namespace: ops}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: a\n          image: acme/agent:1.0\n"
+        "          securityContext:\n"
+        "            privileged: true  # redline: ignore[KUB102] inside the object works too\n"
+        "---\n"
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: third, namespace: ops}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: a\n          image: acme/agent:1.0\n"
+        "          securityContext: {privileged: true}\n")
+    report = _audit(root, tmp_path, "--select", "KUB102")
+    got = {f["location"]["resource"]: f.get("suppressed") for f in report["findings"]}
+    assert got == {"DaemonSet/ops/agent": "node agent needs the host devices, see ADR-7",
+                   "DaemonSet/ops/other": "inside the object works too",
+                   "DaemonSet/ops/third": None}
+
+
+def test_annotation_suppression_through_the_pipeline(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n  annotations:\n"
+        "    redline.dev/ignore: KUB120=public ingress gateway behind the CDN\nspec:\n  type: LoadBalancer\n")
+    report = _audit(root, tmp_path, "--select", "KUB120")
+    assert [(f["rule"], f.get("suppressed")) for f in report["findings"]] == \
+        [("KUB120", "public ingress gateway behind the CDN")]
+
+
+def test_dockerfile_and_compose_in_one_run(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "svc").mkdir(parents=True)
+    (root / "svc" / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\nCMD [\"gunicorn\", \"app:app\"]\n")
+    (root / "docker-compose.yml").write_text(
+        "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n")
+    report = _audit(root, tmp_path, "--select", "DKR,CMP,RUN")
+    got = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"])
+    assert got == [("CMP106", "docker-compose.yml", 2), ("DKR105", "svc/Dockerfile", 1),
+                   ("RUN104", "docker-compose.yml", 2)]
+    assert report["errors"] == []
+
+
+def test_suppression_above_a_helm_source_header(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "rendered.yaml").write_text(
+        "---\n# redline: ignore[KUB120] public API gateway, WAF in front\n"
+        "# Source: gateway/templates/service.yaml\napiVersion: v1\nkind: Service\n"
+        "metadata: {name: gw, namespace: edge}\nspec:\n  type: LoadBalancer\n"
+        "---\n# Source: gateway/templates/debug.yaml\napiVersion: v1\nkind: Service\n"
+        "metadata: {name: debug, namespace: edge}\nspec:\n  type: NodePort\n")
+    report = _audit(root, tmp_path, "--select", "KUB120")
+    got = {f["location"]["resource"]: (f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]}
+    assert got == {"Service/edge/gw": (2, "public API gateway, WAF in front"), "Service/edge/debug": (10, None)}
+
+
+def test_suppression_in_a_dockerfile(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "Dockerfile").write_text(
+        "FROM golang:1.23 AS build\nRUN go build -o /app .\n"
+        "# redline: ignore[DKR101] scratch image, the binary drops privileges itself\n"
+        "FROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n")
+    report = _audit(root, tmp_path, "--select", "DKR101")
+    assert [(f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]] == \
+        [(4, "scratch image, the binary drops privileges itself")]

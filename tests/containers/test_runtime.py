@@ -1,0 +1,50 @@
+"""Runtime tuning rules over pod specs, compose services and the Dockerfiles they build."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import FIXTURES, run
+
+RUNTIME = FIXTURES / "runtime"
+K8S = "k8s/runtime.yaml"
+CMP = "services/compose.yaml"
+
+EXPECTED = {
+    "RUN101": {(K8S, 1, "Deployment/rt/java-untuned", "app"), (K8S, 1, "Deployment/rt/java-untuned", "heap-only"),
+               (K8S, 1, "Deployment/rt/java-untuned", "image-only"), (CMP, 2, "compose/services/web", ""),
+               (CMP, 6, "compose/services/web-tuned", "")},
+    "RUN102": {(K8S, 87, "Deployment/rt/go", "gogc"), (K8S, 87, "Deployment/rt/go", "worker"),
+               (CMP, 11, "compose/services/worker", "")},
+    "RUN103": {(K8S, 30, "Deployment/rt/node", "plain"), (K8S, 30, "Deployment/rt/node", "npm"),
+               (CMP, 14, "compose/services/node", "")},
+    "RUN104": {(K8S, 54, "Deployment/rt/python", "default-one"), (K8S, 54, "Deployment/rt/python", "too-few"),
+               (K8S, 54, "Deployment/rt/python", "too-many"), (CMP, 18, "compose/services/api", "")},
+}
+
+
+@pytest.fixture(scope="module")
+def findings() -> list:  # type: ignore[type-arg]
+    return run(RUNTIME, "RUN")
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_rule_fails_exactly_the_expected_processes(code: str, findings: list) -> None:  # type: ignore[type-arg]
+    got = [(f.location.path, f.location.start_line, f.location.resource, dict(f.evidence).get("container", ""))
+           for f in findings if f.rule == code]
+    assert sorted(got) == sorted(EXPECTED[code])
+
+
+def test_messages_explain_the_decision(findings: list) -> None:  # type: ignore[type-arg]
+    by = {(f.rule, f.location.resource, dict(f.evidence).get("container", "")): f.message for f in findings}
+    assert "SerialGC" in by[("RUN101", "Deployment/rt/java-untuned", "app")]
+    tuned = by[("RUN101", "compose/services/web-tuned", "")]
+    assert "no heap size" in tuned and "JAVA_OPTS is set, but `java` itself does not read it" in tuned
+    assert "2 CPU(s) stay idle" in by[("RUN104", "Deployment/rt/python", "too-few")]
+    assert "throttled" in by[("RUN104", "compose/services/api", "")]
+    assert "128 MiB" in by[("RUN102", "compose/services/worker", "")]
+
+
+def test_go_detection_through_the_image_directory_is_medium_confidence(findings: list) -> None:  # type: ignore[type-arg]
+    worker = next(f for f in findings if f.rule == "RUN102" and dict(f.evidence).get("container") == "worker")
+    assert str(worker.confidence) == "medium"
