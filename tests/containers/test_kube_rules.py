@@ -132,3 +132,13 @@ def test_kustomize_patches_are_not_judged_as_objects() -> None:
     findings = run(FIXTURES / "kustomize")
     assert {f.location.path for f in findings} == {"base/deployment.yaml"}
     assert "KUB102" in {f.rule for f in findings}
+
+
+def test_missing_network_policy_is_anchored_at_the_declared_namespace(tmp_path: Path) -> None:
+    (tmp_path / "namespace.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\n"
+        "spec:\n  containers: [{name: c, image: x:1}]\n")
+    (found,) = run(tmp_path, "KUB121")
+    assert (found.location.path, found.location.start_line, found.location.resource) == \
+        ("namespace.yaml", 1, "Namespace/shop")

@@ -193,9 +193,12 @@ class KubeClusterCheck(ProjectCheck):
         for obj in index.objects:
             if obj.is_workload and ns(obj) not in covered:
                 first.setdefault(ns(obj), obj)
+        declared = {o.name: o for o in index.by_kind["Namespace"]}
         for namespace, obj in sorted(first.items()):
-            yield kube_finding(self, NO_NETWORK_POLICY, obj, f"namespace `{namespace}` runs {obj.resource} but no "
-                               "NetworkPolicy in the audited manifests applies to it",
+            # anchor at the Namespace object when the tree declares it: that is where the policy belongs
+            anchor = declared.get(namespace, obj)
+            yield kube_finding(self, NO_NETWORK_POLICY, anchor, f"namespace `{namespace}` runs {obj.resource} but "
+                               "no NetworkPolicy in the audited manifests applies to it",
                                evidence=(("namespace", namespace),))
 
     def _default_sa(self, index: _Index) -> Iterator[Finding]:
