@@ -18,7 +18,7 @@ from typing import Any
 from redline.core.model import Area, Severity
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
-FORMATS = ("json", "sarif", "markdown", "html")
+FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx")
 
 
 class ConfigError(ValueError):

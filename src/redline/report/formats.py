@@ -8,6 +8,7 @@ from typing import assert_never
 
 from redline.core.result import AuditResult
 from redline.core.atomic import write_atomic
+from redline.report.cyclonedx import CycloneDxReporter
 from redline.report.html import HtmlReporter
 from redline.report.interface import OutputFormat, Reporter
 from redline.report.json_report import JsonReporter
@@ -24,6 +25,8 @@ def reporter_for(fmt: OutputFormat) -> Reporter:
         return MarkdownReporter()
     if fmt is OutputFormat.HTML:
         return HtmlReporter()
+    if fmt is OutputFormat.CYCLONEDX:
+        return CycloneDxReporter()
     assert_never(fmt)
 
 

@@ -17,6 +17,7 @@ class OutputFormat(enum.Enum):
     SARIF = "sarif"
     MARKDOWN = "markdown"
     HTML = "html"
+    CYCLONEDX = "cyclonedx"
 
 
 class Reporter(ABC):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from redline.sources import containers, packages, secrets, terraform
+from redline.sources import advisories, containers, packages, secrets, terraform
 from redline.sources.interface import FileSource, ProjectSource
 from redline.sources.python import PythonSource
 
-_FAMILIES = (secrets, packages, terraform, containers)
+_FAMILIES = (secrets, packages, terraform, containers, advisories)
 
 
 def builtin_file_sources() -> list[FileSource]:

@@ -28,4 +28,6 @@ class SynthesisStep(ABC):
 
 
 def builtin_steps() -> list[SynthesisStep]:
-    return []
+    from redline.synthesis.sbom import SbomStep  # noqa: PLC0415 - sbom imports this module
+
+    return [SbomStep()]

@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 
 from redline.cli.catalogue import load_catalogue
+from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.common import add_scan_options, build_request, execute, finish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help="audit a tree: every check, every output")
     add_scan_options(p)
+    add_supply_chain_options(
+        p, kev_help="rate KEV-listed vulnerabilities critical in development dependencies too, so the gate "
+                    "fails on every one",
+        epss_help="report vulnerabilities with an EPSS probability of at least P (0..1) as likely exploited "
+                  "(VUL103, at least high in runtime dependencies)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
-    result = execute(build_request(args, catalogue), args)
+    result = execute(with_supply_chain_options(build_request(args, catalogue), args), args)
     return finish(result, args)

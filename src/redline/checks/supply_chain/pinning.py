@@ -1,0 +1,107 @@
+"""Dependencies declared without an exact version where nothing else pins them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.packages import Package, PackageManifest
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.advisories.osv import normalise_name
+
+UNPINNED = Rule(
+    code="DEP101",
+    name="unpinned-dependency",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Dependency without an exact version and no lockfile pinning it",
+    tags=("CWE-1357", "CWE-829"),
+    doc=RuleDoc(
+        what_it_does="Reports each requirement given as a range, a URL, a path or an editable checkout in "
+        "requirements files (unless a lockfile beside it pins the package), and once per other manifest "
+        "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
+        "ecosystem in the same directory. Installed packages' own manifests (node_modules, site-packages) are "
+        "not judged.",
+        why_bad="Every install may resolve a different version: builds stop being reproducible, a "
+        "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
+        "version actually runs.",
+        example="# requirements.txt\nrequests>=2.0\n-e git+https://github.com/org/lib#egg=lib",
+        use_instead="# requirements.txt (pip-compile --generate-hashes)\nrequests==2.32.3 \\\n"
+        "    --hash=sha256:…",
+        references=("https://pip.pypa.io/en/stable/topics/repeatable-installs/",
+                    "https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json",
+                    "https://cwe.mitre.org/data/definitions/1357.html"),
+    ),
+)
+
+
+def _dir(path: str) -> str:
+    return str(PurePosixPath(path).parent)
+
+
+class UnpinnedDependencyCheck(ProjectCheck):
+    name = "unpinned-dependencies"
+    rules = (UNPINNED,)
+    fact_types = (PackageManifest,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        manifests = facts.of(PackageManifest)
+        locked: dict[tuple[str, str], set[str]] = {}  # (dir, ecosystem) -> pinned names
+        for m in manifests:
+            if m.is_lockfile:
+                names = locked.setdefault((_dir(m.path), m.ecosystem), set())
+                names.update(normalise_name(p.ecosystem, p.name) for p in m.packages if p.pinned and p.version)
+        out: list[Finding] = []
+        for m in sorted(manifests, key=lambda m: m.path):
+            if m.is_lockfile or _installed(m.path):
+                continue
+            requirements = PurePosixPath(m.path).name.lower().startswith("requirements")
+            lock = locked.get((_dir(m.path), m.ecosystem))
+            loose = [p for p in m.packages if not (p.pinned and p.version)]
+            if requirements:  # pip installs exactly these lines: each range is its own problem
+                out.extend(self._one(m, p) for p in loose
+                           if lock is None or normalise_name(p.ecosystem, p.name) not in lock)
+            elif lock is None and (direct := [p for p in loose if p.direct]):
+                out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
+        return out
+
+    def _one(self, m: PackageManifest, pkg: Package) -> Finding:
+        spec = pkg.requirement or "any version"
+        return self.finding(
+            UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
+            Location(m.path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
+            evidence=[("requirement", spec), ("scope", "development" if pkg.dev else "runtime")],
+            remediation="Pin the exact version (and its hash), e.g. with pip-compile --generate-hashes.",
+            identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
+        )
+
+    def _no_lockfile(self, m: PackageManifest, loose: list[Package]) -> Finding:
+        names = ", ".join(_spec(p) for p in loose[:5])
+        more = f" and {len(loose) - 5} more" if len(loose) > 5 else ""
+        first = min((p.line for p in loose if p.line), default=0)
+        return self.finding(
+            UNPINNED, f"no lockfile beside {PurePosixPath(m.path).name} pins its {len(loose)} ranged "
+                      f"{'dependency' if len(loose) == 1 else 'dependencies'} ({names}{more})",
+            Location(m.path, first, first, resource=f"{m.ecosystem}:{m.path}"),
+            confidence=Confidence.MEDIUM,
+            evidence=[("unpinned", ", ".join(p.name for p in loose))],
+            remediation="Commit the lockfile your package manager writes (package-lock.json, poetry.lock, uv.lock …) "
+                        "for applications; libraries may keep ranges but should test against a lockfile in CI.",
+            identity=f"{m.ecosystem}:{len(loose)}",
+        )
+
+
+def _spec(pkg: Package) -> str:
+    """``requests>=2`` (PEP 508 text already names the package) or ``lodash ^4.17.0``."""
+    if not pkg.requirement:
+        return pkg.name
+    if normalise_name("PyPI", pkg.requirement).startswith(normalise_name("PyPI", pkg.name)):
+        return pkg.requirement
+    return f"{pkg.name} {pkg.requirement}"
+
+
+def _installed(path: str) -> bool:
+    return "node_modules/" in path or "site-packages/" in path

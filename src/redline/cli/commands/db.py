@@ -1,0 +1,116 @@
+"""``redline db update`` fetches the vulnerability feeds and builds the local database;
+``redline db status`` says what the audit would use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from redline.cli import exit_codes
+from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError, default_db_dir
+from redline.sources.advisories.fetch import DEFAULT_ECOSYSTEMS, ByteProgress, NoProgress
+from redline.sources.advisories.status import DEFAULT_MAX_AGE_DAYS
+from redline.sources.advisories.update import UpdateError, update_database
+
+
+class RichBytes:
+    """A download bar per feed, on stderr, removed when done."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), DownloadColumn(),
+                                  TransferSpeedColumn(), console=Console(stderr=True), transient=True)
+        self._task: object = None
+        self._progress.start()
+
+    def start(self, label: str, total: int | None) -> None:
+        self._task = self._progress.add_task(label, total=total)
+
+    def advance(self, n: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)  # type: ignore[arg-type]
+
+    def finish(self) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)  # type: ignore[arg-type]
+            self._task = None
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("db", help="manage the local vulnerability database (OSV, KEV, EPSS, SPDX)")
+    inner = p.add_subparsers(dest="action", required=True)
+    up = inner.add_parser("update", help="download the feeds and rebuild the database atomically")
+    up.add_argument("--db-dir", type=Path, help=f"database directory (default: $REDLINE_DB_DIR or {default_db_dir()})")
+    up.add_argument("--mirror", metavar="URL_OR_DIR",
+                    help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…")
+    up.add_argument("--ecosystem", action="append", dest="ecosystems", metavar="NAME",
+                    help=f"OSV ecosystem to fetch (repeatable; default: {', '.join(DEFAULT_ECOSYSTEMS)})")
+    up.add_argument("--epss-file", metavar="NAME", help="EPSS file name in the mirror's epss/ (default: the newest)")
+    up.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only errors")
+    st = inner.add_parser("status", help="show what the audit would read")
+    st.add_argument("--db-dir", type=Path, help="database directory")
+    for parser in (up, st):
+        parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    p.set_defaults(func=run)
+
+
+def _db_dir(args: argparse.Namespace) -> Path:
+    if args.db_dir is not None:
+        return Path(args.db_dir)
+    env = os.environ.get("REDLINE_DB_DIR")
+    return Path(env) if env else default_db_dir()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "status":
+        return _status(_db_dir(args))
+    progress: ByteProgress = NoProgress()
+    rich_bar = None
+    if not args.quiet and sys.stderr.isatty():
+        rich_bar = RichBytes()
+        progress = rich_bar
+    try:
+        report = update_database(_db_dir(args), mirror=args.mirror,
+                                 ecosystems=tuple(args.ecosystems or DEFAULT_ECOSYSTEMS),
+                                 epss_file=args.epss_file, progress=progress)
+    except UpdateError as exc:
+        sys.stderr.write(f"redline: db update failed: {exc}\n")
+        return exit_codes.TOOL_ERROR
+    finally:
+        if rich_bar is not None:
+            rich_bar.stop()
+    if not args.quiet:
+        out = sys.stdout
+        out.write(f"redline: vulnerability database built from {report.source} in {report.seconds:.1f}s\n")
+        for key, value in sorted(report.counts.items()):
+            out.write(f"  {key:<16} {value:>9,}\n")
+        for line in report.skipped:
+            out.write(f"  not available: {line}\n")
+        if report.warnings:
+            out.write(f"  {len(report.warnings)} advisory file(s) skipped as unreadable (see -v)\n")
+        out.write(f"  wrote {report.path}\n")
+    return exit_codes.OK
+
+
+def _status(db_dir: Path) -> int:
+    try:
+        db = AdvisoryDatabase(db_dir / DB_FILENAME)
+    except DatabaseError as exc:
+        sys.stderr.write(f"redline: {exc}\n")
+        return exit_codes.TOOL_ERROR
+    info = db.info()
+    db.close()
+    age = info.age_days()
+    sys.stdout.write(f"{info.path}\n  built {info.built_at} ({age:.1f} days ago) from {info.source}\n")
+    for key, value in sorted(info.counts.items()):
+        sys.stdout.write(f"  {key:<16} {value:>9,}\n")
+    if age > DEFAULT_MAX_AGE_DAYS:
+        sys.stdout.write(f"  older than {DEFAULT_MAX_AGE_DAYS} days: run `redline db update`\n")
+    return exit_codes.OK

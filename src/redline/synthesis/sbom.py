@@ -1,0 +1,198 @@
+"""The SBOM: CycloneDX 1.6 built with cyclonedx-python-lib from the run's facts and findings.
+
+Components are the packages of every manifest (one per ecosystem/name@version,
+with purl, licence and where it was declared), the dependency graph comes from
+the manifests' edges, and the vulnerabilities section from the VUL findings
+(ids, CVSS rating, KEV and EPSS as properties, the recommended upgrade).
+Output is deterministic: no timestamp, a serial number derived from content.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+
+from cyclonedx.model import Property
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentScope, ComponentType
+from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.license import LicenseExpression
+from cyclonedx.model.vulnerability import (
+    BomTarget,
+    Vulnerability,
+    VulnerabilityRating,
+    VulnerabilityReference,
+    VulnerabilityScoreSource,
+    VulnerabilitySeverity,
+    VulnerabilitySource,
+)
+from cyclonedx.output.json import JsonV1Dot6
+from packageurl import PackageURL
+
+from redline import __version__
+from redline.checks.interface import CheckContext
+from redline.checks.supply_chain.licences import normaliser_for
+from redline.checks.supply_chain.vulns import EXPLOITED, KNOWN_VULNERABLE, LIKELY_EXPLOITED
+from redline.core.facts import Facts
+from redline.core.model import Finding
+from redline.core.packages import Package, PackageManifest
+from redline.sources.advisories.licences import DeclaredLicence
+from redline.sources.advisories.spdx import LicenceNormaliser
+from redline.synthesis.interface import SynthesisOutput, SynthesisStep
+
+VULN_RULES = frozenset({KNOWN_VULNERABLE.code, EXPLOITED.code, LIKELY_EXPLOITED.code})
+_PURL_TYPES = {"PyPI": "pypi", "npm": "npm", "Go": "golang", "crates.io": "cargo", "Maven": "maven",
+               "RubyGems": "gem", "Packagist": "composer", "NuGet": "nuget", "Pub": "pub", "Hex": "hex"}
+_NAMESPACE = uuid.UUID("6f1d3a52-8d1e-4d6c-9a43-2b1d2f5c7e10")
+
+
+def purl_for(pkg: Package) -> PackageURL | None:
+    if pkg.purl:
+        try:
+            return PackageURL.from_string(pkg.purl)
+        except ValueError:
+            pass
+    kind = _PURL_TYPES.get(pkg.ecosystem)
+    if kind is None or not pkg.version:
+        return None
+    namespace, name = None, pkg.name
+    if kind == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
+    elif kind in ("npm", "composer", "golang") and "/" in name:
+        namespace, name = name.rsplit("/", 1)
+    return PackageURL(type=kind, namespace=namespace, name=name, version=pkg.version)
+
+
+def _licences(facts: Facts, normaliser: LicenceNormaliser) -> dict[tuple[str, str, str], str]:
+    out: dict[tuple[str, str, str], str] = {}
+    for d in facts.of(DeclaredLicence):
+        if d.project:
+            continue
+        norm = normaliser.normalise(d.declared, d.classifiers)
+        if norm.expression:
+            out[(d.ecosystem, d.name.lower(), d.version)] = norm.expression
+    return out
+
+
+def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: Iterable[Finding],
+              licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser) -> Bom:
+    packages: dict[str, tuple[Package, list[str]]] = {}
+    for m in sorted(manifests, key=lambda m: m.path):
+        for p in m.packages:
+            if p.version:
+                packages.setdefault(p.key, (p, []))[1].append(m.path)
+    root = Component(name=root_name, type=ComponentType.APPLICATION, bom_ref="project")
+    components: dict[str, Component] = {}
+    for key in sorted(packages):
+        pkg, where = packages[key]
+        expression = licences.get((pkg.ecosystem, pkg.name.lower(), pkg.version), "")
+        if not expression and pkg.license:
+            expression = normaliser.normalise(pkg.license).expression
+        all_dev = all(p.dev for m in manifests for p in m.packages if p.key == key)
+        group, name = (pkg.name.split(":", 1) if pkg.ecosystem == "Maven" and ":" in pkg.name else (None, pkg.name))
+        components[key] = Component(
+            name=name, group=group, version=pkg.version, bom_ref=key, purl=purl_for(pkg),
+            scope=ComponentScope.OPTIONAL if all_dev else ComponentScope.REQUIRED,
+            licenses=[LicenseExpression(expression)] if expression else None,
+            properties=[Property(name="redline:manifest", value=w) for w in sorted(set(where))]
+            + [Property(name="redline:ecosystem", value=pkg.ecosystem)],
+        )
+    children: dict[str, set[str]] = {}
+    for m in manifests:
+        for e in m.edges:
+            if e.child in components and (e.parent in components or not e.parent):
+                children.setdefault(e.parent or "project", set()).add(e.child)
+        for p in m.packages:
+            if p.direct and p.key in components:
+                children.setdefault("project", set()).add(p.key)
+    reached = {c for parent, kids in children.items() if parent != "project" for c in kids}
+    orphans = [k for k in components if k not in reached]  # flat lockfiles: hang them under the project
+    if orphans:
+        children.setdefault("project", set()).update(orphans)
+    refs = {"project": root.bom_ref, **{k: c.bom_ref for k, c in components.items()}}
+    graph = [Dependency(ref=refs[parent], dependencies=[Dependency(ref=refs[c]) for c in sorted(kids)])
+             for parent, kids in sorted(children.items())]
+    graph += [Dependency(ref=refs[k]) for k in sorted(components) if k not in children]
+    bom = Bom(components=components.values(), metadata=BomMetaData(component=root), dependencies=graph)
+    for vuln in _vulnerabilities(findings, components):
+        bom.vulnerabilities.add(vuln)
+    bom.serial_number = uuid.uuid5(_NAMESPACE, json.dumps(sorted(packages)) + root_name)
+    return bom
+
+
+def _evidence(f: Finding) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in f.evidence:
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def _vulnerabilities(findings: Iterable[Finding], components: dict[str, Component]) -> list[Vulnerability]:
+    out: list[Vulnerability] = []
+    seen: set[str] = set()
+    # the same package in several manifests: one entry, from its most severe (runtime) finding
+    for f in sorted(findings, key=lambda f: (-int(f.severity), *f.sort_key())):
+        if f.rule not in VULN_RULES:
+            continue
+        ev = _evidence(f)
+        key = ev.get("package", [""])[0]
+        if key not in components:
+            continue
+        ids = [i.strip() for i in ev.get("ids", [""])[0].split(",") if i.strip()]
+        primary = next((i for i in ids if i.startswith("CVE-")), ids[0] if ids else f.identity)
+        if f"{primary}@{key}" in seen:
+            continue
+        seen.add(f"{primary}@{key}")
+        ratings = []
+        if "cvss" in ev:
+            score, _, vector = ev["cvss"][0].partition(" ")
+            method = VulnerabilityScoreSource.CVSS_V3_1 if vector.startswith("CVSS:3.1") else (
+                VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
+            ratings.append(VulnerabilityRating(score=Decimal(score), method=method, vector=vector,
+                                               severity=VulnerabilitySeverity(str(f.severity))))
+        else:
+            ratings.append(VulnerabilityRating(severity=VulnerabilitySeverity(str(f.severity)),
+                                               method=VulnerabilityScoreSource.OTHER))
+        props = [Property(name="redline:rule", value=f.rule)]
+        props += [Property(name="redline:kev", value=v) for v in ev.get("kev", [])]
+        props += [Property(name="redline:epss", value=v) for v in ev.get("epss", [])]
+        props += [Property(name="redline:dependency-path", value=v) for v in ev.get("dependency path", [])]
+        out.append(Vulnerability(
+            bom_ref=f"{primary}@{key}", id=primary,
+            source=VulnerabilitySource(name="OSV", url=None),
+            references=[VulnerabilityReference(id=i, source=VulnerabilitySource(name=_source_of(i)))
+                        for i in ids if i != primary],
+            ratings=ratings, description=f.message, recommendation=f.remediation,
+            affects=[BomTarget(ref=key)], properties=props,
+        ))
+    return sorted(out, key=lambda v: str(v.bom_ref.value))
+
+
+def _source_of(ident: str) -> str:
+    return "NVD" if ident.startswith("CVE-") else "GitHub" if ident.startswith("GHSA-") else "OSV"
+
+
+def bom_document(bom: Bom) -> dict[str, Any]:
+    """The CycloneDX 1.6 JSON document, without the run timestamp (outputs are deterministic)."""
+    doc: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
+    doc.get("metadata", {}).pop("timestamp", None)
+    doc.setdefault("metadata", {})["tools"] = {"components": [
+        {"type": "application", "name": "redline", "version": __version__}]}
+    return doc
+
+
+class SbomStep(SynthesisStep):
+    name = "sbom"
+
+    def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
+        manifests = facts.of(PackageManifest)
+        if not manifests or "cyclonedx" not in ctx.config.formats:
+            return SynthesisOutput()  # nobody asked for an SBOM
+        normaliser = normaliser_for(facts)
+        bom = build_bom(PurePosixPath(ctx.root.as_posix()).name or "project", manifests, findings,
+                        _licences(facts, normaliser), normaliser)
+        return SynthesisOutput(extras={"sbom": bom_document(bom)})

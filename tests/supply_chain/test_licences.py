@@ -1,0 +1,117 @@
+"""LIC101/LIC102 over installed environments (git-ignored .venv and node_modules, as in real trees)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redline.core.model import Finding
+from redline.sources.advisories.spdx import LicenceNormaliser
+
+from .helpers import audit, write_tree
+
+SITE = ".venv/lib/python3.11/site-packages"
+
+
+def metadata(name: str, version: str, *headers: str) -> str:
+    return "\n".join(["Metadata-Version: 2.4", f"Name: {name}", f"Version: {version}", *headers, "", "Body text."])
+
+
+def npm(name: str, version: str, **extra: object) -> str:
+    return json.dumps({"name": name, "version": version, **extra})
+
+
+TREE = {
+    ".gitignore": ".venv/\nnode_modules/\n",
+    "pyproject.toml": '[project]\nname = "shop"\nversion = "1.0"\ndependencies = ["gplthing"]\n',
+    f"{SITE}/gplthing-1.0.dist-info/METADATA": metadata("gplthing", "1.0", "License-Expression: GPL-3.0-only"),
+    f"{SITE}/agplthing-2.0.dist-info/METADATA": metadata(
+        "agplthing", "2.0", "Classifier: License :: OSI Approved :: GNU Affero General Public License v3"),
+    f"{SITE}/mitthing-1.0.dist-info/METADATA": metadata("mitthing", "1.0", "License: MIT"),
+    f"{SITE}/dual-1.0.dist-info/METADATA": metadata("dual", "1.0", "License-Expression: GPL-2.0-only OR MIT"),
+    f"{SITE}/lgplthing-3.0.dist-info/METADATA": metadata("lgplthing", "3.0", "License: LGPLv3"),
+    f"{SITE}/pasted-1.0.dist-info/METADATA": metadata(
+        "pasted", "1.0", "License: Copyright (c) 2020 Someone", " .", " Permission is hereby granted, free of charge, "
+        "to any person obtaining a copy"),
+    f"{SITE}/mystery-0.1.dist-info/METADATA": metadata("mystery", "0.1", "License: see LICENSE file"),
+    f"{SITE}/nolicence-0.2.dist-info/METADATA": metadata("nolicence", "0.2"),
+    "node_modules/gpl-js/package.json": npm("gpl-js", "1.0.0", license="GPL-2.0-or-later"),
+    "node_modules/@scope/ok/package.json": npm("@scope/ok", "2.0.0", license="Apache-2.0"),
+    "node_modules/old-style/package.json": npm("old-style", "0.1.0", licenses=[{"type": "MIT"}]),
+    "node_modules/gpl-js/node_modules/nested/package.json": npm("nested", "1.0.0", license="AGPL-3.0-only"),
+}
+
+
+def _keys(findings: list[Finding]) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.location.resource, str(f.severity)) for f in findings if f.rule.startswith("LIC")}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "tree", TREE)
+
+
+def test_proprietary_project_flags_copyleft_and_unknown(tree: Path, vulndb_dir: Path) -> None:
+    result = audit(tree, vulndb_dir, select=("LIC",))
+    assert _keys(list(result.findings)) == {
+        ("LIC101", "PyPI/gplthing@1.0", "medium"),
+        ("LIC101", "PyPI/agplthing@2.0", "high"),
+        ("LIC101", "npm/gpl-js@1.0.0", "medium"),
+        ("LIC101", "npm/nested@1.0.0", "high"),  # nested node_modules, AGPL
+        ("LIC102", "PyPI/mystery@0.1", "info"),
+        ("LIC102", "PyPI/nolicence@0.2", "info"),
+    }
+    [gpl] = [f for f in result.findings if f.location.resource == "PyPI/gplthing@1.0"]
+    assert gpl.location.path == f"{SITE}/gplthing-1.0.dist-info/METADATA"
+    assert "project is proprietary" in gpl.message
+
+
+def test_open_source_project_has_no_default_deny_list(tree: Path, vulndb_dir: Path) -> None:
+    result = audit(tree, vulndb_dir, select=("LIC",), extra_config='project_license = "GPL-3.0-or-later"\n')
+    assert {k[0] for k in _keys(list(result.findings))} == {"LIC102"}
+
+
+def test_deny_and_allow_lists(tree: Path, vulndb_dir: Path) -> None:
+    result = audit(tree, vulndb_dir, select=("LIC101",), extra_config='license_deny = ["MIT"]\n')
+    # "GPL-2.0-only OR MIT" stays acceptable: its GPL branch is not denied
+    assert _keys(list(result.findings)) == {("LIC101", "PyPI/mitthing@1.0", "medium"),
+                                            ("LIC101", "PyPI/pasted@1.0", "medium"),
+                                            ("LIC101", "npm/old-style@0.1.0", "medium")}
+    result = audit(tree, vulndb_dir, select=("LIC101",), extra_config='license_allow = ["MIT", "Apache-*"]\n')
+    assert {k[1] for k in _keys(list(result.findings))} == {
+        "PyPI/gplthing@1.0", "PyPI/agplthing@2.0", "npm/gpl-js@1.0.0", "PyPI/lgplthing@3.0", "npm/nested@1.0.0"}
+
+
+def test_without_a_database_the_shipped_spdx_list_is_used(tree: Path) -> None:
+    result = audit(tree, None, select=("LIC",))
+    assert ("LIC101", "PyPI/gplthing@1.0", "medium") in _keys(list(result.findings))
+
+
+@pytest.mark.parametrize(("declared", "classifiers", "expected"), [
+    ("MIT", (), "MIT"),
+    ("Apache Software License", (), "Apache-2.0"),
+    ("BSD 2-Clause License", ("License :: OSI Approved :: BSD License",), "BSD-2-Clause"),  # grimp's metadata
+    ("", ("License :: OSI Approved :: BSD License",), "LicenseRef-BSD"),  # no clause count: not guessed
+    ('BSD 3-Clause "New" or "Revised" License', (), "BSD-3-Clause"),  # the SPDX list's full name
+    ("BSD-3-Clause OR GPL-2.0-or-later", (), "BSD-3-Clause OR GPL-2.0-or-later"),
+    ("", ("License :: OSI Approved :: MIT License", "License :: OSI Approved :: Apache Software License"),
+     "Apache-2.0 OR MIT"),
+    ("GNU GENERAL PUBLIC LICENSE\n   Version 3, 29 June 2007\n...", (), "GPL-3.0-only"),
+    ("UNLICENSED", (), "LicenseRef-Proprietary"),
+    ("Dual licensed, ask us", (), ""),
+    ("", (), ""),
+])
+def test_normalisation(shared_data: Path, declared: str, classifiers: tuple[str, ...], expected: str) -> None:
+    spdx = json.loads((shared_data / "spdx" / "licenses.json").read_text())
+    exceptions = json.loads((shared_data / "spdx" / "exceptions.json").read_text())
+    rows = [(x["licenseId"], False) for x in spdx["licenses"]]
+    rows += [(x["licenseExceptionId"], True) for x in exceptions["exceptions"]]
+    names = [(x["name"], x["licenseId"]) for x in spdx["licenses"]]
+    assert LicenceNormaliser(rows, names).normalise(declared, classifiers).expression == expected
+
+
+def test_licence_only_run_does_not_ask_for_the_database(tree: Path) -> None:
+    result = audit(tree, None, select=("LIC",))
+    assert not [e for e in result.errors if e.where == "vulnerability database"]

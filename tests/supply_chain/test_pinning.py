@@ -1,0 +1,64 @@
+"""DEP101 unpinned-dependency: ranges, URLs and editables, unless a lockfile beside the manifest pins them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .helpers import audit, write_tree
+
+LOCK = {"name": "locked", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": {
+    "": {"name": "locked", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}},
+    "node_modules/lodash": {"version": "4.17.21"}}}
+
+
+def test_unpinned_dependencies(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "requirements.txt": "requests==2.31.0\nflask>=2.0\n-e git+https://github.com/org/lib#egg=lib\n"
+                            "attrs==23.1.0 ; python_version >= '3.8'\n",
+        "web/package.json": json.dumps({"name": "web", "version": "1.0.0",
+                                        "dependencies": {"lodash": "^4.17.0", "left-pad": "1.3.0"}}, indent=2),
+        "locked/package.json": json.dumps({"name": "locked", "version": "1.0.0",
+                                           "dependencies": {"lodash": "^4.17.0"}}),
+        "locked/package-lock.json": json.dumps(LOCK),
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    got = {(f.location.path, f.location.start_line, f.location.resource) for f in result.findings}
+    # left-pad 1.3.0 is exact; requests/attrs are pinned; locked/ has a lockfile pinning lodash
+    assert got == {
+        ("requirements.txt", 2, "PyPI/flask"),
+        ("requirements.txt", 3, "PyPI/lib"),
+        ("web/package.json", 5, "npm:web/package.json"),  # one finding for the missing lockfile
+    }
+    [web] = [f for f in result.findings if f.location.path == "web/package.json"]
+    assert web.message == "no lockfile beside package.json pins its 1 ranged dependency (lodash ^4.17.0)"
+    [flask] = [f for f in result.findings if f.location.resource == "PyPI/flask"]
+    assert "flask>=2.0" in flask.message
+
+
+POETRY_LOCK = """[[package]]
+name = "requests"
+version = "2.31.0"
+description = "HTTP"
+optional = false
+python-versions = ">=3.7"
+files = []
+
+[metadata]
+lock-version = "2.0"
+python-versions = "^3.11"
+content-hash = "0"
+"""
+
+
+def test_pyproject_with_and_without_lockfile(tmp_path: Path) -> None:
+    project = '[project]\nname = "{}"\nversion = "1.0"\ndependencies = [\n    "requests>=2",\n]\n'
+    write_tree(tmp_path, {
+        "app/pyproject.toml": project.format("app"), "app/poetry.lock": POETRY_LOCK,
+        "lib/pyproject.toml": project.format("lib"),
+        "node_modules/dep/package.json": json.dumps({"name": "dep", "version": "1.0.0",
+                                                     "dependencies": {"x": "^1"}}),
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
+        ("lib/pyproject.toml", 5, "no lockfile beside pyproject.toml pins its 1 ranged dependency (requests>=2)")]

@@ -1,0 +1,124 @@
+"""The CycloneDX 1.6 SBOM: schema-valid, components with purls and licences, the dependency graph,
+the vulnerabilities section, deterministic output, and ``redline sbom``'s gate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+
+from redline.cli.catalogue import load_catalogue
+from redline.cli.main import main
+from redline.core.config import load_config
+from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.report.cyclonedx import CycloneDxReporter, empty_bom
+from redline.sources.advisories.spdx import LicenceNormaliser
+from redline.synthesis.sbom import bom_document, build_bom, purl_for
+
+from .helpers import audit, write_tree
+
+FIXTURE = Path(__file__).parent / "fixtures" / "vulns"
+
+
+def validate(doc: dict[str, Any]) -> None:
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
+    assert error is None, error
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path / "tree")
+    write_tree(tmp_path / "tree", {
+        ".venv/lib/python3.11/site-packages/aiohttp-3.8.5.dist-info/METADATA":
+            "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.8.5\nLicense: Apache 2\n",
+    })
+    return tmp_path / "tree"
+
+
+def test_audit_sbom_is_valid_and_complete(tree: Path, vulndb_dir: Path) -> None:
+    result = audit(tree, vulndb_dir)
+    doc = result.extras["sbom"]
+    validate(doc)
+    assert doc["specVersion"] == "1.6"
+    comps = {c["bom-ref"]: c for c in doc["components"]}
+    assert set(comps) == {"PyPI/pyspark@3.1.2", "PyPI/requests@2.31.0", "PyPI/pyyaml@5.4", "PyPI/redis@5.0.1",
+                          "PyPI/aiohttp@3.8.5", "npm/express-lite@1.0.0", "npm/lodash@4.17.15",
+                          "npm/lodash-es@4.17.21"}
+    assert comps["PyPI/aiohttp@3.8.5"]["purl"] == "pkg:pypi/aiohttp@3.8.5"
+    assert comps["PyPI/aiohttp@3.8.5"]["licenses"] == [{"expression": "Apache-2.0"}]
+    assert comps["npm/lodash@4.17.15"]["purl"] == "pkg:npm/lodash@4.17.15"
+    deps = {d["ref"]: set(d.get("dependsOn", [])) for d in doc["dependencies"]}
+    assert deps["npm/express-lite@1.0.0"] == {"npm/lodash@4.17.15"}
+    assert {"PyPI/pyspark@3.1.2", "npm/express-lite@1.0.0", "npm/lodash-es@4.17.21"} <= deps["project"]
+    vulns = {v["bom-ref"]: v for v in doc["vulnerabilities"]}
+    assert len(vulns) == 12  # 5 pyspark + 5 aiohttp + 2 lodash groups, pyspark's dev duplicates merged
+    kev = vulns["CVE-2022-33891@PyPI/pyspark@3.1.2"]
+    assert kev["affects"] == [{"ref": "PyPI/pyspark@3.1.2"}]
+    assert {r["id"] for r in kev["references"]} == {"PYSEC-2022-236", "GHSA-4x9r-j582-cgr8"}
+    assert any(p["name"] == "redline:kev" for p in kev["properties"])
+    assert kev["ratings"][0]["severity"] == "critical"
+    assert "3.4.0" in kev["recommendation"]
+
+
+def test_reporter_writes_deterministic_sbom(tree: Path, vulndb_dir: Path) -> None:
+    first = CycloneDxReporter().render(audit(tree, vulndb_dir))
+    second = CycloneDxReporter().render(audit(tree, vulndb_dir))
+    assert first == second
+    assert b'"timestamp"' not in first
+    assert CycloneDxReporter.filename == "sbom.cdx.json"
+
+
+def test_sbom_command(tree: Path, vulndb_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out" / "bom.json"
+    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q"]) == 0
+    validate(json.loads(out.read_text()))
+    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q", "--fail-on-kev"]) == 1
+    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q",
+                 "--epss-threshold", "0.95"]) == 0
+    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q",
+                 "--epss-threshold", "0.9"]) == 1  # CVE-2022-33891 has EPSS 0.93
+    assert "gate failed" in capsys.readouterr().err
+
+
+def test_audit_writes_sbom_file(tree: Path, vulndb_dir: Path, tmp_path: Path) -> None:
+    (tree / "redline.toml").write_text(f'formats = ["cyclonedx", "json"]\n[supply_chain]\n'
+                                       f'db_dir = "{vulndb_dir.as_posix()}"\n')
+    code = main(["audit", str(tree), "--out", str(tmp_path / "report"), "--exit-zero", "-q", "--select", "VUL"])
+    assert code == 0
+    validate(json.loads((tmp_path / "report" / "sbom.cdx.json").read_text()))
+
+
+def test_purls_and_graph_from_facts() -> None:
+    pkgs = (Package("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", "", "pom.xml", direct=True),
+            Package("Go", "github.com/gin-gonic/gin", "v1.9.0", "", "go.mod", direct=True),
+            Package("npm", "@babel/core", "7.0.0", "", "package-lock.json", dev=True))
+    assert str(purl_for(pkgs[0])) == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    assert str(purl_for(pkgs[1])) == "pkg:golang/github.com/gin-gonic/gin@v1.9.0"
+    assert str(purl_for(pkgs[2])) == "pkg:npm/%40babel/core@7.0.0"
+    manifest = PackageManifest("x", "test", "mixed", pkgs, (DependencyEdge(pkgs[0].key, pkgs[1].key),))
+    doc = bom_document(build_bom("demo", [manifest], [], {}, LicenceNormaliser()))
+    validate(doc)
+    comps = {c["bom-ref"]: c for c in doc["components"]}
+    assert comps[pkgs[0].key]["group"] == "org.apache.logging.log4j"
+    assert comps[pkgs[2].key]["scope"] == "optional"  # development only
+
+
+def test_empty_bom_is_valid() -> None:
+    validate(empty_bom())
+
+
+def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
+    (tree / "redline.toml").write_text(f'formats = ["json"]\n[supply_chain]\ndb_dir = "{vulndb_dir.as_posix()}"\n')
+    catalogue = load_catalogue(with_plugins=False)
+    config = load_config(tree / "redline.toml", catalogue.sections)
+    result = run_audit(AuditRequest(root=tree, config=config, checks=catalogue.checks,
+                                    file_sources=catalogue.file_sources, project_sources=catalogue.project_sources,
+                                    steps=catalogue.steps, select=("VUL",)))
+    assert "sbom" not in result.extras
+    assert [f for f in result.findings if f.rule == "VUL102"]
