@@ -107,3 +107,23 @@ def test_fingerprint_unchanged_after_inserting_lines_above(tmp_path: Path) -> No
     (before,), (after,) = findings(tmp_path / "before"), findings(tmp_path / "after")
     assert after["location"]["start_line"] == before["location"]["start_line"] + 5
     assert after["fingerprint"] == before["fingerprint"]
+
+
+def test_rule_gate_floor_and_its_config_override(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from redline.core.config import Config
+    from redline.core.model import Finding, Location, Severity
+    from redline.core.result import AuditResult
+    from redline.core.rules import RuleRegistry
+
+    from .checks_for_tests import MARKER
+
+    floored = replace(MARKER, gate_floor=Severity.CRITICAL)
+    high = Finding("TST101", "m", Severity.HIGH, Location("a.py", 1, 1, 1, 2, "x"))
+    critical = Finding("TST101", "m", Severity.CRITICAL, Location("b.py", 1, 1, 1, 2, "y"))
+    result = AuditResult(".", (high, critical), RuleRegistry([floored]), Config())
+    assert result.gating(Severity.HIGH) == [critical]
+    assert result.gating(Severity.LOW) == [critical]
+    lowered = AuditResult(".", (high, critical), RuleRegistry([floored]), Config(gate_floors={"TST101": Severity.HIGH}))
+    assert lowered.gating(Severity.CRITICAL) == [high, critical]

@@ -44,6 +44,7 @@ class Config:
     fail_on: Severity = Severity.HIGH
     formats: tuple[str, ...] = ("json", "sarif", "markdown", "html")
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    gate_floors: Mapping[str, Severity] = field(default_factory=dict)  # per-rule gate thresholds
     jobs: int = 0  # 0 = one per core
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
@@ -118,7 +119,7 @@ def parse_config(
 ) -> Config:
     specs = {s.name: s for s in sections}
     known = {"select", "ignore", "areas", "exclude", "max_file_size", "fail_on", "formats",
-             "severity", "jobs"}
+             "severity", "gate", "jobs"}
     cfg: dict[str, Any] = {"source": source}
     extra: dict[str, Mapping[str, Any]] = {}
     for key in raw:
@@ -164,6 +165,13 @@ def parse_config(
         cfg["severity_overrides"] = {
             code.upper(): _severity(level, f"{source}: key '{prefix}severity.{code}'")
             for code, level in table.items()
+        }
+    if "gate" in raw:
+        table = raw["gate"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: key '{prefix}gate' must be a table of CODE = \"level\"")
+        cfg["gate_floors"] = {
+            code.upper(): _severity(level, f"{source}: key '{prefix}gate.{code}'") for code, level in table.items()
         }
     cfg["sections"] = extra
     return Config(**cfg)

@@ -40,8 +40,17 @@ class AuditResult:
         """Findings that count: not suppressed inline."""
         return [f for f in self.findings if f.suppressed is None]
 
+    def gate_threshold(self, rule: str, threshold: Severity) -> Severity:
+        """The severity at which a rule's findings gate: ``fail_on``, raised by the rule's floor
+        unless ``[gate]`` in the config sets that rule's threshold explicitly."""
+        if rule in self.config.gate_floors:
+            return self.config.gate_floors[rule]
+        floor = self.rules.get(rule).gate_floor if rule in self.rules else Severity.INFO
+        return max(threshold, floor)
+
     def gating(self, threshold: Severity) -> list[Finding]:
-        return [f for f in self.active if f.severity >= threshold and self.is_new(f)]
+        return [f for f in self.active
+                if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)]
 
     @property
     def fatal_errors(self) -> list[ToolError]:

@@ -61,6 +61,9 @@ class Rule:
     summary: str  # one line
     doc: RuleDoc
     tags: tuple[str, ...] = ()  # CWE-…, STRIDE letters
+    #: findings of this rule gate only at or above this severity, whatever ``fail_on`` says
+    #: (a high-CVSS advisory nobody exploits should not block every merge); ``[gate]`` overrides it
+    gate_floor: Severity = Severity.INFO
 
     def validate(self) -> None:
         if not CODE_RE.match(self.code):

@@ -36,7 +36,9 @@ _TAGS = ("CWE-1395", "STRIDE:E")
 _SEVERITY_NOTE = (
     "Severity: the highest CVSS base score in the group (computed from the advisory's vector), else the "
     "database's own rating, else medium when the advisory gives none. A development-only dependency is "
-    "one level lower, because it does not ship to production."
+    "one level lower, because it does not ship to production. Gate: VUL101 and VUL102 findings fail the gate "
+    "only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime dependency, or any KEV entry "
+    "with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = \"high\"` to gate earlier."
 )
 _REFS = (
     "https://ossf.github.io/osv-schema/",
@@ -50,6 +52,7 @@ KNOWN_VULNERABLE = Rule(
     severity=Severity.HIGH,
     summary="Dependency version affected by a published advisory",
     tags=_TAGS,
+    gate_floor=Severity.CRITICAL,
     doc=RuleDoc(
         what_it_does="Matches every pinned dependency of every manifest and lockfile against the local OSV "
         "database (`redline db update`) with each ecosystem's version ordering, groups advisories that share "
@@ -70,6 +73,7 @@ EXPLOITED = Rule(
     severity=Severity.CRITICAL,
     summary="Dependency affected by a vulnerability exploited in the wild (CISA KEV)",
     tags=(*_TAGS, "KEV"),
+    gate_floor=Severity.CRITICAL,
     doc=RuleDoc(
         what_it_does="Like VUL101, for a vulnerability group one of whose CVEs is in CISA's Known Exploited "
         "Vulnerabilities catalog; the finding shows the date it was added, CISA's due date and whether "
