@@ -18,8 +18,16 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
-	$(BIN)/redline audit examples/shop --out $(OUT) --exit-zero
+# the vulnerability database: built offline from the reference data beside the checkout
+DB_DIR ?= $(VENV)/redline-db
+MIRROR ?= ../shared/data
+
+$(DB_DIR)/.built: | $(VENV)/.installed
+	$(BIN)/redline db update --mirror $(MIRROR) --db-dir $(DB_DIR) -q
+	touch $@
+
+run: $(VENV)/.installed $(DB_DIR)/.built
+	REDLINE_DB_DIR=$(DB_DIR) $(BIN)/redline audit examples/shop --out $(OUT) --exit-zero
 	@echo "report: $(OUT)/report.html"
 
 lint: $(VENV)/.dev-installed

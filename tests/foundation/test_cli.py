@@ -13,7 +13,8 @@ def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
     write(tmp_path / "src", "app.py", "print('hello')\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html", "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html",
+                                                     "sbom.cdx.json", "summary.md"]
     assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0}
 
 
@@ -57,7 +58,7 @@ def test_outputs_are_deterministic(tmp_path: Path) -> None:
         write(src, f"pkg/m{i}.py", HTTP_CALL * (i + 1))
     audit(src, tmp_path / "one")
     audit(src, tmp_path / "two", "--jobs", "1")
-    for name in ("findings.json", "findings.sarif", "summary.md", "report.html"):
+    for name in ("findings.json", "findings.sarif", "summary.md", "report.html", "sbom.cdx.json"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 

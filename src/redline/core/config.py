@@ -42,7 +42,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     fail_on: Severity = Severity.HIGH
-    formats: tuple[str, ...] = ("json", "sarif", "markdown", "html")
+    formats: tuple[str, ...] = ("json", "sarif", "markdown", "html", "cyclonedx")
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     gate_floors: Mapping[str, Severity] = field(default_factory=dict)  # per-rule gate thresholds
     jobs: int = 0  # 0 = one per core
