@@ -6,6 +6,7 @@ Run: .venv/bin/python bench/foundation_bench.py
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import time
@@ -13,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, sdist, timed  # noqa: E402
+from _common import REPO, sdist, timed
 
-from redline.core.config import DEFAULT_MAX_FILE_SIZE  # noqa: E402
-from redline.core.workspace import UnreadableFile, Workspace, read_file  # noqa: E402
+from redline.core.config import DEFAULT_MAX_FILE_SIZE
+from redline.core.workspace import UnreadableFile, Workspace, read_file
 
 
 def walk_and_read(root: Path) -> tuple[int, int, float, float]:
@@ -25,10 +26,8 @@ def walk_and_read(root: Path) -> tuple[int, int, float, float]:
     walked = time.perf_counter() - start
     size = 0
     for f in walk.files:
-        try:
+        with contextlib.suppress(UnreadableFile):
             size += len(read_file(f).data)
-        except UnreadableFile:
-            pass
     return len(walk.files), size, walked, time.perf_counter() - start
 
 

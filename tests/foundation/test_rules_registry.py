@@ -11,7 +11,7 @@ import pytest
 
 from redline.checks.plugins import load_plugin_checks, plugin_manager
 from redline.cli.catalogue import load_catalogue
-from redline.core.rules import DOC_SECTIONS, CODE_RE, NAME_RE, RuleError
+from redline.core.rules import CODE_RE, DOC_SECTIONS, NAME_RE, RuleError
 from redline.report.rules_doc import rules_markdown
 
 

@@ -58,7 +58,8 @@ def test_fifty_megabyte_file_is_reported_not_read(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert audit(src, out) == 0
     doc = report(out)
-    assert {"path": "dump.sql", "reason": "larger than the size limit (52,428,800 > 5,242,880 bytes)"} in doc["not_covered"]
+    reason = "larger than the size limit (52,428,800 > 5,242,880 bytes)"
+    assert {"path": "dump.sql", "reason": reason} in doc["not_covered"]
     assert doc["summary"]["files_scanned"] == 1
     assert "dump.sql" in (out / "summary.md").read_text()
 
@@ -131,10 +132,10 @@ def test_unreadable_file_by_mode(tmp_path: Path) -> None:
 
 def test_file_that_cannot_be_read_is_a_tool_error_and_the_run_goes_on(tmp_path: Path) -> None:
     """A file that vanishes or cannot be opened between the walk and the read (real OSError)."""
-    from redline.pipeline.worker import ChunkOutcome, WorkerState, process_file
     from redline.checks.interface import CheckContext
     from redline.core.config import Config
     from redline.core.workspace import SourceFile
+    from redline.pipeline.worker import ChunkOutcome, WorkerState, process_file
 
     state = WorkerState((), (), CheckContext(tmp_path, Config(), frozenset()), needs_text=True)
     out = ChunkOutcome()

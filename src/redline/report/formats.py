@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import assert_never
 
-from redline.core.result import AuditResult
 from redline.core.atomic import write_atomic
+from redline.core.result import AuditResult
 from redline.report.cyclonedx import CycloneDxReporter
 from redline.report.html import HtmlReporter
 from redline.report.interface import OutputFormat, Reporter

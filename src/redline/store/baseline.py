@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from redline.core.model import Finding
 from redline.core.atomic import write_atomic
+from redline.core.model import Finding
 
 BASELINE_VERSION = 1
 
