@@ -92,3 +92,18 @@ def test_no_partial_outputs_when_rendering_fails(tmp_path: Path, monkeypatch: py
     out = tmp_path / "out"
     assert audit(src, out) == 2
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_region_topology_reaches_findings_json_and_summary(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
+          'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n\n'
+          'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n')
+    out = tmp_path / "out"
+    audit(src, out, "--exit-zero")
+    doc = json.loads((out / "findings.json").read_text())
+    assert doc["inventory"]["topology"]["placements"] == [
+        {"provider": "aws", "account": "", "region": "eu-west-1", "zone": "", "source": "config", "resources": 2}]
+    schema = json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert "| aws | - | eu-west-1 | - | config | 2 |" in (out / "summary.md").read_text()

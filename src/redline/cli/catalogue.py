@@ -12,7 +12,8 @@ from redline.core.config import SectionSpec
 from redline.core.rules import RuleRegistry
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.interface import FileSource, ProjectSource
-from redline.synthesis.interface import SynthesisStep, builtin_steps
+from redline.synthesis.builtin import builtin_steps
+from redline.synthesis.interface import SynthesisStep
 
 log = logging.getLogger("redline")
 

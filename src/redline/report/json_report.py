@@ -14,6 +14,8 @@ from redline.report.interface import Reporter
 from redline.report.serialize import finding_dict, summary_dict, tool_dict
 
 SCHEMA_VERSION = "1.0"
+#: synthesis results that travel in findings.json (the SBOM has its own file)
+INVENTORY_KEYS = ("topology",)
 
 
 def json_document(result: AuditResult) -> dict[str, Any]:
@@ -26,6 +28,7 @@ def json_document(result: AuditResult) -> dict[str, Any]:
                    for e in result.errors],
         "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "facts": result.facts_summary,
+        "inventory": {key: result.extras[key] for key in INVENTORY_KEYS if key in result.extras},
     }
 
 

@@ -13,6 +13,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
+def _topology(result: AuditResult) -> list[str]:
+    placements = result.extras.get("topology", {}).get("placements", [])
+    if not placements:
+        return []
+    out = ["", "### Region topology", "", "| provider | account | region | zone | source | resources |",
+           "|---|---|---|---|---|---:|"]
+    out += [f"| {p['provider']} | {p['account'] or '-'} | {p['region']} | {p['zone'] or '-'} | {p['source']} | "
+            f"{p['resources']} |" for p in placements]
+    return out
+
+
 class MarkdownReporter(Reporter):
     filename = "summary.md"
 
@@ -38,6 +49,7 @@ class MarkdownReporter(Reporter):
             for f in top:
                 where = f.location.path + (f":{f.location.start_line}" if f.location.start_line else "")
                 lines.append(f"| {f.severity} | {f.rule} | `{_cell(where)}` | {_cell(f.message)} |")
+        lines += _topology(result)
         if result.fatal_errors:
             lines += ["", f"### Tool errors ({len(result.fatal_errors)})", ""]
             lines += [f"- `{_cell(e.where)}`: {_cell(e.reason)}" for e in result.fatal_errors[:TOP]]

@@ -25,9 +25,3 @@ class SynthesisStep(ABC):
     @abstractmethod
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         """Combine; never re-read a file."""
-
-
-def builtin_steps() -> list[SynthesisStep]:
-    from redline.synthesis.sbom import SbomStep  # noqa: PLC0415 - sbom imports this module
-
-    return [SbomStep()]

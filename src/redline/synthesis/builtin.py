@@ -1,0 +1,11 @@
+"""The built-in synthesis steps, in an explicit list, run in this order after every check."""
+
+from __future__ import annotations
+
+from redline.synthesis.interface import SynthesisStep
+from redline.synthesis.sbom import SbomStep
+from redline.synthesis.topology import TopologyStep
+
+
+def builtin_steps() -> list[SynthesisStep]:
+    return [SbomStep(), TopologyStep()]
