@@ -1,0 +1,239 @@
+"""Secrets that reach clusters and images: Kubernetes ``Secret`` manifests with real data,
+Dockerfile ``ENV``/``ARG`` with secret values and ``COPY``/``ADD`` of credential files.
+
+Both read the containers family's facts (parsed once), never the files again;
+only the names in a build context directory are listed, to see what ``COPY .`` takes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import json
+import os
+import re
+import shlex
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pathspec
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.secrets.configfiles import assigned_secret, is_real_value
+from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
+from redline.checks.secrets.filters import context_confidence
+from redline.checks.secrets.redact import redact
+from redline.checks.secrets.report import secret_finding
+from redline.checks.secrets.settings import SecretSettings, settings_for
+from redline.core.facts import Facts
+from redline.core.model import Confidence, Finding, Location
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
+from redline.sources.containers.kubernetes import KubeManifest, KubeObject
+
+_NOT_SECRET_KEYS = re.compile(
+    r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|"
+    r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
+)
+_SECRET_FILES = (
+    ".env", ".env.*", "*.env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "*.pem", "*.key", "*.p12", "*.pfx",
+    "*.jks", "*.keystore", ".npmrc", ".pypirc", ".netrc", ".git-credentials", "credentials", "credentials.json",
+    "*credentials*.json", ".htpasswd", "*.ppk", "service-account*.json", "secrets.y*ml", "secrets.json",
+)
+_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".pub")
+
+
+def secret_file_name(name: str) -> bool:
+    low = name.lower()
+    if low.endswith(_SAMPLE_SUFFIXES):
+        return False
+    return any(fnmatch.fnmatchcase(low, pat) for pat in _SECRET_FILES)
+
+
+class KubeSecretCheck(ProjectCheck):
+    name = "secrets-kubernetes"
+    fact_types = (KubeManifest,)
+    rules = (KUBE_SECRET,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        settings: SecretSettings | None = None
+        out: list[Finding] = []
+        for manifest in facts.of(KubeManifest):
+            for obj in manifest.objects:
+                if obj.kind != "Secret":
+                    continue
+                settings = settings or settings_for(ctx.config, ctx.root)
+                out.extend(self._secret(manifest.path, obj, settings))
+        return out
+
+    def _secret(self, path: str, obj: KubeObject, settings: SecretSettings) -> Iterator[Finding]:
+        ignored = obj.ignored()
+        for field, encoded in (("data", True), ("stringData", False)):
+            values = obj.body.get(field)
+            if not isinstance(values, Mapping):
+                continue
+            lines = _key_lines(values, obj.line)
+            for key, raw in values.items():
+                if not isinstance(raw, str) or _NOT_SECRET_KEYS.match(str(key)):
+                    continue
+                line = lines.get(key, obj.line)
+                value = _decode(raw) if encoded else raw
+                if value is None or value.startswith("-----BEGIN CERTIFICATE") or not is_real_value(value, strict=True):
+                    continue
+                finding = secret_finding(
+                    self, KUBE_SECRET, path=path, secret=value, salt=settings.salt,
+                    what=f"Secret {obj.namespace or 'default'}/{obj.name} holds a real value in {field}.{key}",
+                    revoke="Rotate the credential, then replace the manifest with a sealed or externally managed "
+                    "Secret.", line=line, end_line=obj.end_line or line,
+                    snippet=f"{field}: {key}: {redact(value)}", resource=f"{obj.resource}#{field}.{key}",
+                    confidence=context_confidence(Confidence.HIGH, path),
+                    evidence=(("key", f"{field}.{key}"),), allowlist=settings.allowlist,
+                )
+                reason = ignored.get(KUBE_SECRET.code)
+                yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
+
+
+def _key_lines(values: Mapping[str, Any], fallback: int) -> dict[str, int]:
+    """The line of each key of a block mapping whose values are one-line scalars (the usual Secret
+    layout); the mapping's first line for the rest, or when the mapping is written inline."""
+    first = int(getattr(values, "line", 0) or fallback)
+    last = int(getattr(values, "end_line", 0) or 0)
+    lines: dict[str, int] = {}
+    exact = last > first or len(values) == 1
+    for index, (key, value) in enumerate(values.items()):
+        lines[key] = first + index if exact else first
+        if not isinstance(value, str) or "\n" in value:
+            exact = False
+    return lines
+
+
+def _decode(raw: str) -> str | None:
+    try:
+        data = base64.b64decode("".join(raw.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None  # kubectl would reject it; not a usable secret
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw  # binary (a keystore): hash the encoded form
+
+
+class DockerSecretCheck(ProjectCheck):
+    name = "secrets-dockerfile"
+    fact_types = (Dockerfile,)
+    rules = (DOCKER_ENV_SECRET, DOCKER_COPY_SECRET)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        out: list[Finding] = []
+        settings: SecretSettings | None = None
+        for dockerfile in facts.of(Dockerfile):
+            for ins in dockerfile.instructions:
+                if ins.cmd in ("ENV", "ARG"):
+                    pairs = list(_assignments(ins))
+                    if pairs:
+                        settings = settings or settings_for(ctx.config, ctx.root)
+                        out.extend(self._env(dockerfile.path, ins, pairs, settings))
+                elif ins.cmd in ("COPY", "ADD"):
+                    out.extend(self._copy(dockerfile.path, ins, ctx.root))
+        return out
+
+    def _env(self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]],
+             settings: SecretSettings) -> Iterator[Finding]:
+        for key, value in pairs:
+            found = assigned_secret(key, value) if "$" not in value else None
+            if found is None:
+                continue
+            secret = found[1]
+            yield secret_finding(
+                self, DOCKER_ENV_SECRET, path=path, secret=secret, salt=settings.salt,
+                what=f"{ins.cmd} {key} bakes a secret into the image", revoke="Rotate the credential, then pass it "
+                "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
+                end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
+                confidence=context_confidence(Confidence.HIGH, path), evidence=(("variable", key),),
+                allowlist=settings.allowlist,
+            )
+
+    def _copy(self, path: str, ins: DockerInstruction, root: Path) -> Iterator[Finding]:
+        sources = _copy_sources(ins)
+        context = (root / path).parent if ins.flag("from") is None else None
+        for src in sources:
+            name = PurePosixPath(src.rstrip("/")).name
+            if secret_file_name(name):
+                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image")
+            elif context is not None and name in (".", "*", "") and src.rstrip("/") in (".", "./", "*", "./*", ""):
+                for leaked in _context_secrets(context):
+                    yield self._copy_finding(
+                        path, ins, leaked, f"{ins.cmd} {src} copies {leaked} from the build context "
+                        "(not excluded by .dockerignore) into the image")
+
+    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str) -> Finding:
+        return self.finding(
+            DOCKER_COPY_SECRET, message,
+            Location(path, ins.line, ins.end_line, 0, 0, f"{ins.cmd} {ins.value}"[:160]),
+            confidence=context_confidence(Confidence.HIGH, path), identity=f"copy:{src}",
+            remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
+            "that needs it: RUN --mount=type=secret,id=...,target=... ; rotate it if an image was already pushed.",
+            effort="hours", evidence=(("file", src),),
+        )
+
+
+def _assignments(ins: DockerInstruction) -> Iterator[tuple[str, str]]:
+    text = ins.arguments.strip()
+    try:
+        words = shlex.split(text, posix=True)
+    except ValueError:
+        return
+    if not words:
+        return
+    if ins.cmd == "ENV" and "=" not in words[0]:  # legacy form: ENV KEY value with spaces
+        parts = text.split(None, 1)
+        if len(parts) == 2:
+            yield parts[0], parts[1].strip().strip("\"'")
+        return
+    for word in words:
+        key, sep, value = word.partition("=")
+        if sep and value:
+            yield key, value
+
+
+def _copy_sources(ins: DockerInstruction) -> list[str]:
+    if ins.heredoc:
+        return []
+    args = ins.arguments.strip()
+    if ins.exec_form is not None:
+        items = list(ins.exec_form)
+    elif args.startswith("["):  # the JSON form, for paths with spaces
+        try:
+            parsed = json.loads(args)
+        except ValueError:
+            parsed = None
+        items = [str(p) for p in parsed] if isinstance(parsed, list) else args.split()
+    else:
+        try:
+            items = shlex.split(ins.arguments)
+        except ValueError:
+            items = ins.arguments.split()
+    return items[:-1] if len(items) >= 2 else []
+
+
+def _context_secrets(context: Path) -> list[str]:
+    """Credential-named files at the top of a build context that .dockerignore does not exclude."""
+    try:
+        names = sorted(e.name for e in os.scandir(context) if e.is_file(follow_symlinks=False))
+    except OSError:
+        return []
+    secret = [n for n in names if secret_file_name(n)]
+    if not secret:
+        return []
+    ignore = _dockerignore(context)
+    return [n for n in secret if ignore is None or not ignore.match_file(n)]
+
+
+def _dockerignore(context: Path) -> Any:
+    try:
+        lines = (context / ".dockerignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines([ln.strip().lstrip("/") for ln in lines if ln.strip()])

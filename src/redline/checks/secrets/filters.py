@@ -1,0 +1,100 @@
+"""What makes a pattern hit not a leak: placeholders, templating, secret-store references,
+low entropy. And what makes it a less certain one: a test, docs or sample path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+
+from redline.core.model import Confidence
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?i)example|x{4,}|\*{4,}|changeme|change_me|dummy|redacted|placeholder|your[-_]?(?:api[-_]?)?"
+    r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
+)
+_TEMPLATING = re.compile(
+    r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
+    r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
+)
+_STORE_REFS = (
+    "${{ secrets.", "${{secrets.", "vault:", "arn:aws:secretsmanager", "arn:aws:ssm", "ssm:", "{{resolve:",
+    "secretmanager.googleapis.com", "keyvault.azure.net", "op://", "sops:", "akv://", "secretkeyref",
+)
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+_PREFIX = re.compile(r"^[A-Za-z]{2,12}[_-]")
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character."""
+    if not text:
+        return 0.0
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+def is_placeholder(secret: str) -> bool:
+    """Documented dummies and templates that are not a credential in any provider."""
+    if _PLACEHOLDER_WORDS.search(secret) or _TEMPLATING.search(secret):
+        return True
+    body = _PREFIX.sub("", secret, count=1)
+    core = re.sub(r"[^A-Za-z0-9]", "", body).lower()
+    if len(core) < 4:
+        return len(body) > 0 and len(set(body)) <= 1
+    if len(set(core)) <= 2:
+        return True
+    return _sequential_share(core) >= 0.5
+
+
+def _sequential_share(core: str) -> float:
+    """Share of the string covered by runs of consecutive characters (1234…, abcd…, qwerty…)."""
+    covered = 0
+    i = 0
+    while i < len(core):
+        j = i + 1
+        while j < len(core) and any(core[j - 1] + core[j] in seq for seq in _SEQUENCES):
+            j += 1
+        if j - i >= 4:
+            covered += j - i
+        i = j
+    return covered / len(core)
+
+
+def is_store_reference(secret: str, matched: str) -> bool:
+    """A pointer to a secret store (GitHub Actions secrets, Vault, AWS Secrets Manager, SSM …)."""
+    low = matched.lower()
+    sec = secret.lower()
+    return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS)
+
+
+_SAMPLE_DIRS = frozenset({
+    "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
+    "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
+    "demos", "mock", "mocks", "stubs", "testutils", "e2e",
+})
+_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
+_SAMPLE_NAME = re.compile(
+    r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|sample|example"
+    r"|dummy|fake|mock|fixture)"
+)
+
+
+def is_sample_path(path: str) -> bool:
+    """Tests, fixtures, documentation and files named like samples."""
+    if not path:
+        return False
+    p = PurePosixPath(path)
+    parts = [part.lower() for part in p.parts[:-1]]
+    if any(part in _SAMPLE_DIRS for part in parts):
+        return True
+    name = p.name.lower()
+    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+
+
+def context_confidence(base: Confidence, path: str) -> Confidence:
+    """One step lower in a sample path; never below LOW, never dropped."""
+    if is_sample_path(path):
+        return Confidence(max(Confidence.LOW, base - 1))
+    return base

@@ -1,0 +1,86 @@
+"""Turning a secret into a finding: redacted snippet, salted hash, remediation.
+
+Everything that leaves the scanner goes through here, so this is the one place
+that must never let the raw secret through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from redline.checks.interface import Check
+from redline.checks.secrets.engine import Span
+from redline.checks.secrets.redact import redact, secret_hash
+from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity
+from redline.core.rules import Rule
+
+SNIPPET_MAX = 160
+PURGE = ("Then remove it from the code (read it from the environment or a secret store) and purge it from "
+         "history: `git filter-repo --replace-text replacements.txt` where each line of replacements.txt is "
+         "`<the secret>==>REMOVED`, force-push every branch and tag, and have collaborators re-clone. Purging "
+         "does not un-leak it: forks, clones and CI caches keep it, so revoking is what protects you.")
+ALLOWLISTED = "in the [secrets] allowlist"
+
+
+def remediation(revoke: str) -> str:
+    return f"Revoke or rotate it first: {revoke.strip()} {PURGE}"
+
+
+def redacted_line(data: bytes, offset: int, spans: Sequence[Span]) -> str:
+    """The line holding ``offset`` with every candidate secret on it redacted, trimmed to a short snippet."""
+    begin = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    end = len(data) if end < 0 else end
+    parts: list[str] = []
+    pos = begin
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.end <= begin or span.start >= end or span.start < pos:
+            continue
+        parts.append(data[pos : span.start].decode("utf-8", "replace"))
+        parts.append(redact(span.secret))
+        pos = max(pos, span.end)
+    if pos < end:
+        parts.append(data[pos:end].decode("utf-8", "replace"))
+    text = "".join(parts).strip()
+    return text if len(text) <= SNIPPET_MAX else text[: SNIPPET_MAX - 1] + "…"
+
+
+def secret_finding(
+    check: Check,
+    rule: Rule,
+    *,
+    path: str,
+    secret: str,
+    salt: str,
+    what: str,
+    revoke: str,
+    line: int = 0,
+    column: int = 0,
+    end_line: int = 0,
+    snippet: str = "",
+    resource: str = "",
+    confidence: Confidence = Confidence.HIGH,
+    severity: Severity | None = None,
+    identity_prefix: str = "",
+    evidence: Iterable[tuple[str, str]] = (),
+    allowlist: frozenset[str] = frozenset(),
+) -> Finding:
+    digest = secret_hash(secret, salt)
+    shown = redact(secret)
+    finding = check.finding(
+        rule,
+        f"{what}: {shown}",
+        Location(path, line, end_line or line, column, 0, snippet or shown, resource),
+        severity=severity,
+        confidence=confidence,
+        evidence=(("secret", shown), ("secret_hash", f"hmac-sha256:{digest}"), *evidence),
+        remediation=remediation(revoke),
+        effort="hours",
+        priority=PriorityFactors(user_impact=0.9, exploitability=0.9 if confidence == Confidence.HIGH else 0.6,
+                                 cost_of_delay=0.9),
+        identity=f"{identity_prefix}{digest}",
+    )
+    if finding.fingerprint in allowlist:
+        finding = replace(finding, suppressed=ALLOWLISTED)
+    return finding
