@@ -19,6 +19,12 @@ _TEMPLATING = re.compile(
     r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
     r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
 )
+# what scrubbers put where a secret was ("[Filtered]", "[REDACTED]") and typing annotations
+# that happen to sit after a key named like a secret ("token_usage: Optional[int]")
+_NOT_A_VALUE = re.compile(
+    r"^\[[A-Za-z _-]{1,30}\]$|^(?:Optional|List|Dict|Union|Sequence|Mapping|Tuple|Set|Iterable|Callable|Literal"
+    r"|Annotated|Type|list|dict|tuple|set|type)\["
+)
 _STORE_REFS = (
     "${{ secrets.", "${{secrets.", "vault:", "arn:aws:secretsmanager", "arn:aws:ssm", "ssm:", "{{resolve:",
     "secretmanager.googleapis.com", "keyvault.azure.net", "op://", "sops:", "akv://", "secretkeyref",
@@ -37,7 +43,7 @@ def shannon_entropy(text: str) -> float:
 
 def is_placeholder(secret: str) -> bool:
     """Documented dummies and templates that are not a credential in any provider."""
-    if _PLACEHOLDER_WORDS.search(secret) or _TEMPLATING.search(secret):
+    if _PLACEHOLDER_WORDS.search(secret) or _TEMPLATING.search(secret) or _NOT_A_VALUE.search(secret):
         return True
     body = _PREFIX.sub("", secret, count=1)
     core = re.sub(r"[^A-Za-z0-9]", "", body).lower()
