@@ -100,10 +100,10 @@ resource "aws_security_group" "this" {
     project = _project(tmp_path)
     assert project.roots == ["live"]
     by_addr = {r.address: r for r in project.resources}
-    assert set(by_addr) == {"aws_s3_bucket.logs", "aws_sqs_queue.q", "module.net.aws_security_group.this"}
+    assert set(by_addr) == {"aws_s3_bucket.logs", "aws_sqs_queue.q[0]", "module.net.aws_security_group.this"}
     assert by_addr["aws_s3_bucket.logs"].get("bucket") == "acme-prod-logs"
     assert by_addr["aws_s3_bucket.logs"].provider.region == "eu-west-1"  # type: ignore[union-attr]
-    q = by_addr["aws_sqs_queue.q"]
+    q = by_addr["aws_sqs_queue.q[0]"]
     assert q.get("name") == "PROD"
     assert (q.provider.region, q.provider.account) == ("us-east-1", "123456789012")  # type: ignore[union-attr]
     sg = by_addr["module.net.aws_security_group.this"]
@@ -128,6 +128,7 @@ resource "aws_s3_bucket" "b" {
   tags   = merge(var.no_default, { a = "b" })
   policy = data.aws_iam_policy_document.p.json
   list   = [for s in ["a"] : upper(s)]
+  other  = [for s in var.no_default : upper(s)]
 }
 """)
     (b,) = _project(tmp_path).resources
@@ -136,7 +137,8 @@ resource "aws_s3_bucket" "b" {
     assert isinstance(b.get("tags"), Unknown)
     ref = b.get("policy")
     assert isinstance(ref, ResourceRef) and (ref.address, ref.attribute) == ("data.aws_iam_policy_document.p", "json")
-    assert isinstance(b.get("list"), Unknown)
+    assert b.get("list") == ["A"]
+    assert isinstance(b.get("other"), Unknown)
 
 
 def test_several_var_files_only_agreeing_values_are_used(tmp_path: Path) -> None:
@@ -294,10 +296,12 @@ resource "aws_db_instance" "mssql" {
 }
 """)
     project = _project(tmp_path)
-    assert [r.address for r in project.resources] == ["aws_db_instance.mssql"]  # pg: false == true -> count 0
+    assert [r.address for r in project.resources] == ["aws_db_instance.mssql[0]"]  # pg: false == true -> count 0
+    assert [(a.address, a.reason) for a in project.absent] == [("aws_db_instance.pg", "count = 0")]
     (db,) = project.resources
     assert (db.get("allocated_storage"), db.get("iops")) == (10, 3000)
-    assert isinstance(db.get("port"), Unknown) and isinstance(db.get("tags"), Unknown)
+    assert isinstance(db.get("port"), Unknown)
+    assert db.get("tags") == {"size": 10}  # a for expression over a known map
 
 
 def test_bad_tfvars_and_tf_json_are_clear_errors(tmp_path: Path) -> None:

@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import posixpath
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, CheckError, ProjectCheck
+from redline.core.config import SectionSpec
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.plan import PlanFile
-from redline.sources.terraform.project import terraform_project
+from redline.sources.terraform.project import Settings, base_address, terraform_project
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
 REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
+
+TERRAFORM_SECTION = SectionSpec(
+    name="terraform",
+    keys={"var_files": list},
+    doc='Variable files passed with -var-file, relative to the audited root, in order (later ones win), '
+        'e.g. var_files = ["envs/prod.tfvars"]; each applies to the root modules declaring its variables',
+)
+
+
+def settings(ctx: CheckContext) -> Settings:
+    """The ``[terraform]`` table, validated: ``var_files`` must name existing ``.tfvars`` files below the root."""
+    raw = ctx.config.section("terraform").get("var_files", [])
+    where = f"{ctx.config.source or 'configuration'}: [terraform] var_files"
+    paths: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or not item.strip():
+            raise CheckError(f"{where}: every entry must be a non-empty path, got {item!r}")
+        rel = posixpath.normpath(item.strip().replace("\\", "/"))
+        if rel.startswith(("/", "../")) or rel == "..":
+            raise CheckError(f"{where}: {item!r} is outside the audited root")
+        if not rel.lower().endswith((".tfvars", ".tfvars.json")):
+            raise CheckError(f"{where}: {item!r} is not a .tfvars or .tfvars.json file")
+        if not (ctx.root / rel).is_file():
+            raise CheckError(f"{where}: {item!r} does not exist")
+        paths.append(rel)
+    return Settings(ctx.root, tuple(paths))
 
 
 def location(resource: Resource) -> Location:
@@ -29,7 +57,7 @@ def location(resource: Resource) -> Location:
 def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
     """``value`` refers to ``target``: a reference to its address, or its literal name."""
     if isinstance(value, ResourceRef):
-        return value.address == target.address
+        return same_resource(value.address, target.address)
     if isinstance(value, str) and value:
         return any(target.get(a) == value for a in name_attrs)
     return False
@@ -38,8 +66,17 @@ def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucke
 def may_link_to(value: Any, target: Resource) -> bool:
     """``value`` refers to ``target`` or might (it is unknown): absence checks stay quiet then."""
     if isinstance(value, ResourceRef):
-        return value.address == target.address
+        return same_resource(value.address, target.address)
     return isinstance(value, Unknown) or links_to(value, target)
+
+
+def same_resource(ref: str, address: str) -> bool:
+    """A reference names this instance: the same address, or one side does not say which instance
+    (``aws_s3_bucket.b.id`` inside a counted block, or a target whose count is unknown)."""
+    if ref == address:
+        return True
+    base = base_address(ref)
+    return base == base_address(address) and base in (ref, address)
 
 
 def strings(value: Any) -> list[str]:
@@ -68,9 +105,10 @@ class TerraformCheck(ProjectCheck):
     """A check over the assembled Terraform configuration (all modules, once per run)."""
 
     fact_types: tuple[type, ...] = (TerraformFile, TfVarsFile, PlanFile)
+    config_sections = (TERRAFORM_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        project = terraform_project(facts)
+        project = terraform_project(facts, settings(ctx))
         if not project.resources:
             return []
         return list(self.check_project(project, ctx))

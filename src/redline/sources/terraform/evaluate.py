@@ -1,5 +1,6 @@
-"""Resolve simple Terraform expressions: literals, ``var.``, ``local.``, templates, lists, maps,
-a few pure functions and operators. Anything else becomes an explicit ``Unknown``.
+"""Resolve Terraform expressions: literals, ``var.``, ``local.``, templates, lists, maps, ``for``
+expressions, splats, indexes, pure functions, operators, and ``file()`` / ``templatefile()`` below
+the audited root. Anything else becomes an explicit ``Unknown``.
 
 Nothing is guessed: an unresolved part makes the whole template unknown, but a
 list or map keeps its known items (``["10.0.0.0/8", var.extra]`` still shows
@@ -10,14 +11,39 @@ from __future__ import annotations
 
 import json
 import math
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from redline.sources.terraform.syntax import BinOp, Call, Cond, Opaque, Ref, Template, UnOp
+from redline.sources.terraform.files import read_in_root
+from redline.sources.terraform.hcl import template_from_text
+from redline.sources.terraform.syntax import (
+    BinOp,
+    Call,
+    Cond,
+    ForExpr,
+    GetAttr,
+    Index,
+    Opaque,
+    Ref,
+    Splat,
+    Template,
+    UnOp,
+)
 from redline.sources.terraform.values import Missing, ResourceRef, Unknown, contains_unknown
 
 MAX_DEPTH = 64
+#: a for expression over more items than this stays unknown (evaluation cost, not semantics)
+MAX_FOR_ITEMS = 10_000
+
+
+@dataclass(frozen=True)
+class ModuleInstances:
+    """The outputs of a module call with ``count`` / ``for_each``, per instance key."""
+
+    by_key: dict[str | int, dict[str, Any]]
 
 
 @dataclass
@@ -29,7 +55,9 @@ class Scope:
     variables: dict[str, Any]
     locals: Mapping[str, Any]  # unevaluated expressions
     extra: dict[str, Any] = field(default_factory=dict)  # each / count / dynamic iterators
-    modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # outputs of followed module calls
+    modules: dict[str, dict[str, Any] | ModuleInstances] = field(default_factory=dict)  # followed calls' outputs
+    fs_root: Path | None = None  # the audited root on disk: file()/templatefile() read only below it
+    root_dir: str = ""  # the root module directory (Terraform's working directory), POSIX, "" for "."
     _local_values: dict[str, Any] = field(default_factory=dict)
     _evaluating: set[str] = field(default_factory=set)
 
@@ -50,7 +78,7 @@ class Scope:
 
     def child(self, extra: dict[str, Any]) -> Scope:
         scope = Scope(self.prefix, self.directory, self.variables, self.locals, {**self.extra, **extra},
-                      self.modules)
+                      self.modules, self.fs_root, self.root_dir)
         scope._local_values = self._local_values
         scope._evaluating = self._evaluating
         return scope
@@ -90,6 +118,14 @@ def evaluate(node: Any, scope: Scope, depth: int = 0) -> Any:
         return Unknown(f"operator {node.op} on an unknown value")
     if isinstance(node, Call):
         return _call(node, scope, depth)
+    if isinstance(node, Index):
+        return _index_expr(evaluate(node.base, scope, depth + 1), evaluate(node.key, scope, depth + 1))
+    if isinstance(node, GetAttr):
+        return _get_attr(evaluate(node.base, scope, depth + 1), node.name)
+    if isinstance(node, Splat):
+        return _splat(node, scope, depth)
+    if isinstance(node, ForExpr):
+        return _for(node, scope, depth)
     if isinstance(node, Opaque):
         return Unknown(f"expression not evaluated: {node.text[:60]}")
     return Unknown(f"unsupported value {type(node).__name__}")
@@ -109,22 +145,144 @@ def _ref(ref: Ref, scope: Scope, depth: int) -> Any:
         return _index(scope.variables[rest[0]], rest[1:], ref)
     if head == "local" and rest and isinstance(rest[0], str):
         return _index(scope.local(rest[0]), rest[1:], ref)
-    if head == "path" and rest and rest[0] in ("module", "root", "cwd"):
-        return scope.directory or "."
+    if head == "path" and rest and rest[0] in ("root", "cwd"):
+        return "."
+    if head == "path" and rest and rest[0] == "module":  # relative to the root module, as Terraform shows it
+        return posixpath.relpath(scope.directory or ".", scope.root_dir or ".")
     if head == "module" and rest and isinstance(rest[0], str) and rest[0] in scope.modules:
+        outputs = scope.modules[rest[0]]
         tail = rest[1:]
-        if tail and isinstance(tail[0], int):  # module.x[0].out: instances share one evaluation
+        if isinstance(outputs, ModuleInstances):
+            if not tail:
+                return outputs
+            if tail[0] not in outputs.by_key:
+                return Unknown(f"module.{rest[0]}: no instance {tail[0]!r}")
+            return _index(outputs.by_key[tail[0]], tail[1:], ref)
+        if tail and isinstance(tail[0], int):  # module.x[0].out with an unknown count: one evaluation
             tail = tail[1:]
-        return _index(scope.modules[rest[0]], tail, ref)
+        return _index(outputs, tail, ref)
     if head in ("count", "each", "self", "terraform", "module"):
         return Unknown(f"{ref} is only known at plan time")
     if head == "data" and len(rest) >= 2:
-        addr = f"{scope.prefix}data.{rest[0]}.{rest[1]}"
-        return ResourceRef(f"reference to {addr}", addr, _attr_path(rest[2:]))
+        return _resource_ref(f"{scope.prefix}data.{rest[0]}.{rest[1]}", rest[2:])
     if "_" in head and rest and isinstance(rest[0], str):
-        addr = f"{scope.prefix}{head}.{rest[0]}"
-        return ResourceRef(f"reference to {addr}", addr, _attr_path(rest[1:]))
+        return _resource_ref(f"{scope.prefix}{head}.{rest[0]}", rest[1:])
     return Unknown(f"reference {ref}")
+
+
+def _resource_ref(addr: str, tail: list[str | int]) -> ResourceRef:
+    if tail and isinstance(tail[0], int):  # aws_instance.web[0].id names one instance
+        addr = f"{addr}[{tail[0]}]"
+        tail = tail[1:]
+    return ResourceRef(f"reference to {addr}", addr, _attr_path(tail))
+
+
+def instance_key(key: str | int) -> str:
+    """``[0]`` or ``["a"]``, as Terraform writes instance keys in addresses."""
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _index_expr(base: Any, key: Any) -> Any:
+    if isinstance(base, ModuleInstances):
+        if isinstance(key, (str, int)) and not isinstance(key, bool) and key in base.by_key:
+            return base.by_key[key]
+        return Unknown("module instance not known")
+    if isinstance(base, ResourceRef):
+        if base.attribute or "[" in base.address.rsplit(".", 1)[-1]:
+            tail = f"[{key}]" if isinstance(key, (str, int)) and not isinstance(key, bool) else "[?]"
+            return ResourceRef(base.reason, base.address, base.attribute + tail)
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            addr = base.address + instance_key(key)
+            return ResourceRef(f"reference to {addr}", addr, "")
+        return base  # some instance of it: still a link to the resource
+    if isinstance(base, Unknown):
+        return base
+    if isinstance(key, Unknown):
+        return Unknown("index not known")
+    if isinstance(base, list):
+        num = _number(key)
+        key = int(num) if isinstance(num, (int, float)) and float(num).is_integer() else key
+    if isinstance(base, dict) and isinstance(key, (int, float)) and not isinstance(key, bool):
+        key = _to_string(key)
+    return _index(base, [key], Ref(("value",)))
+
+
+def _get_attr(base: Any, name: str) -> Any:
+    if isinstance(base, ResourceRef):
+        return ResourceRef(base.reason, base.address, f"{base.attribute}.{name}" if base.attribute else name)
+    return _index(base, [name], Ref(("value", name)))
+
+
+def _splat(node: Splat, scope: Scope, depth: int) -> Any:
+    path, after = list(node.path), []
+    if not node.full:  # the legacy a.*.b takes attributes only: a following [0] indexes the result
+        cut = next((i for i, step in enumerate(path) if not isinstance(step, str)), len(path))
+        path, after = path[:cut], path[cut:]
+    base = evaluate(node.base, scope, depth + 1)
+    if isinstance(base, ResourceRef):  # aws_instance.web[*].id: every instance, each unknown
+        names = ".".join(p for p in path if isinstance(p, str))
+        if not after:
+            return ResourceRef(base.reason, base.address, f"*.{names}" if names else "*")
+        key = evaluate(after[0].key, scope, depth + 1)  # aws_instance.web.*.id[0]: instance 0's id
+        if isinstance(key, int) and not isinstance(key, bool) and len(after) == 1:
+            addr = base.address + instance_key(key)
+            return ResourceRef(f"reference to {addr}", addr, names)
+        return base
+    if isinstance(base, Unknown):
+        return base
+    items = [] if base is None else base if isinstance(base, list) else [base]
+    out: list[Any] = [_steps(item, path, scope, depth) for item in items]
+    return _steps(out, after, scope, depth) if after else out
+
+
+def _steps(value: Any, path: list[Any], scope: Scope, depth: int) -> Any:
+    for step in path:
+        if isinstance(step, str):
+            value = _get_attr(value, step)
+        else:
+            value = _index_expr(value, evaluate(step.key, scope, depth + 1))
+    return value
+
+
+def _for(node: ForExpr, scope: Scope, depth: int) -> Any:
+    coll = evaluate(node.collection, scope, depth + 1)
+    if isinstance(coll, dict):
+        pairs: list[tuple[Any, Any]] = sorted(coll.items())  # Terraform iterates maps in key order
+    elif isinstance(coll, list):
+        pairs = list(enumerate(coll))
+    elif isinstance(coll, Unknown):
+        return Unknown("for expression over an unknown collection")
+    else:
+        return Unknown("for expression over a non-collection")
+    if len(pairs) > MAX_FOR_ITEMS:
+        return Unknown("for expression over too many items")
+    items: list[Any] = []
+    keyed: dict[str, Any] = {}
+    for k, v in pairs:
+        bound = {node.value_var: v} | ({node.key_var: k} if node.key_var else {})
+        inner = scope.child(bound)
+        if node.cond is not None:
+            keep = evaluate(node.cond, inner, depth + 1)
+            if not isinstance(keep, bool):
+                return Unknown("for expression condition not known")
+            if not keep:
+                continue
+        value = evaluate(node.value, inner, depth + 1)
+        if not node.is_object:
+            items.append(value)
+            continue
+        key = evaluate(node.key, inner, depth + 1)
+        if isinstance(key, (int, float)) and not isinstance(key, bool):
+            key = _to_string(key)
+        if not isinstance(key, str):
+            return Unknown("for expression key not known")
+        if node.group:
+            keyed.setdefault(key, []).append(value)
+        elif key in keyed:
+            return Unknown(f"for expression produces duplicate key {key!r}")
+        else:
+            keyed[key] = value
+    return keyed if node.is_object else items
 
 
 def _attr_path(parts: list[str | int]) -> str:
@@ -209,8 +367,13 @@ def _call(node: Call, scope: Scope, depth: int) -> Any:
             return json.loads(args[0])
         except (ValueError, RecursionError):
             return Unknown("jsondecode of invalid JSON")
+    if name == "toset" and len(args) == 1 and isinstance(args[0], list) \
+            and all(isinstance(a, str) for a in args[0]):
+        return sorted(set(args[0]))  # a set of strings iterates in lexical order
     if name in ("tolist", "toset", "tomap", "sensitive", "nonsensitive") and len(args) == 1:
         return args[0]
+    if name in ("file", "templatefile", "fileexists"):
+        return _file_call(name, args, scope, depth)
     if name == "try":
         # the first argument that evaluates without error; an unknown one might have failed
         for arg in args:
@@ -282,10 +445,39 @@ def _pure(name: str, args: list[Any]) -> Any:
         return [k for k, _v in items] if name == "keys" else [v for _k, v in items]
     if name in ("startswith", "endswith") and len(args) == 2 and all(isinstance(a, str) for a in args):
         return args[0].startswith(args[1]) if name == "startswith" else args[0].endswith(args[1])
+    if name == "range" and 1 <= len(args) <= 3 and all(isinstance(_number(a), int) for a in args):
+        bounds = [int(a) for a in args]
+        if len(bounds) == 1:
+            bounds = [0, *bounds]
+        step = bounds[2] if len(bounds) == 3 else (1 if bounds[1] >= bounds[0] else -1)
+        if step != 0 and abs((bounds[1] - bounds[0]) // step) <= MAX_FOR_ITEMS:
+            return list(range(bounds[0], bounds[1], step))
+    if name == "zipmap" and len(args) == 2 and all(isinstance(a, list) for a in args) \
+            and len(args[0]) == len(args[1]) and all(isinstance(k, str) for k in args[0]):
+        return dict(zip(args[0], args[1], strict=True))
     if name in ("min", "max") and args and all(_number(a) is not None for a in args):
         nums = [_number(a) for a in args]
         return min(nums) if name == "min" else max(nums)  # type: ignore[type-var]
     return Unknown(f"function {name}() not evaluated")
+
+
+def _file_call(name: str, args: list[Any], scope: Scope, depth: int) -> Any:
+    """``file`` / ``templatefile`` / ``fileexists``: read below the audited root only, never run anything."""
+    if not args or not isinstance(args[0], str):
+        return Unknown(f"{name}() of an unknown path")
+    if scope.fs_root is None:
+        return Unknown(f"{name}() without the audited root")
+    text = read_in_root(scope.fs_root, scope.root_dir, args[0])
+    if name == "fileexists":
+        return Unknown("fileexists() of an unreadable path") if isinstance(text, Unknown) and \
+            text.reason != "no such file" else not isinstance(text, Unknown)
+    if isinstance(text, Unknown) or name == "file":
+        return text
+    if len(args) != 2 or not isinstance(args[1], dict):
+        return Unknown("templatefile() variables not known")
+    template = template_from_text(text)
+    inner = Scope("", scope.directory, {}, {}, dict(args[1]), {}, scope.fs_root, scope.root_dir)
+    return evaluate(template, inner, depth + 1)
 
 
 def _flatten(items: list[Any]) -> list[Any]:

@@ -21,8 +21,12 @@ from redline.sources.terraform.syntax import (
     Block,
     Call,
     Cond,
+    ForExpr,
+    GetAttr,
+    Index,
     Opaque,
     Ref,
+    Splat,
     Template,
     UnOp,
 )
@@ -160,14 +164,29 @@ class _Converter:
             base_node, attr = _trees(node)
             base = self.expr(base_node)
             name = _name(_trees(attr)[-1]) if _trees(attr) else ""
-            return Ref((*base.parts, name)) if isinstance(base, Ref) and name else self.opaque(node)
+            if not name:
+                return self.opaque(node)
+            return Ref((*base.parts, name)) if isinstance(base, Ref) else GetAttr(base, name)
         if kind == "index_expr_term":
             base_node, index_node = _trees(node)
             base = self.expr(base_node)
             index = self.index(index_node)
-            if isinstance(base, Ref) and isinstance(index, (int, str)) and not isinstance(index, bool):
+            if isinstance(base, Ref) and isinstance(index, int) and not isinstance(index, bool):
                 return Ref((*base.parts, index))
-            return self.opaque(node)
+            if isinstance(base, Ref) and isinstance(index, str) and not _is_resource_address(base):
+                return Ref((*base.parts, index))
+            return Index(base, index)
+        if kind in ("full_splat_expr_term", "attr_splat_expr_term"):
+            base_node, splat = _trees(node)
+            path: list[Any] = []
+            for step in _trees(splat):
+                if step.data == "get_attr":
+                    path.append(_name(_trees(step)[-1]))
+                else:
+                    path.append(Index(None, self.index(step)))
+            return Splat(self.expr(base_node), tuple(path), kind == "full_splat_expr_term")
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            return self.for_expr(node, kind == "for_object_expr")
         if kind == "function_call":
             names = [_name(c) for c in _trees(node) if c.data == "identifier"]
             args = next((c for c in _trees(node) if c.data == "arguments"), None)
@@ -189,6 +208,20 @@ class _Converter:
             op = next((str(t) for t in node.children if isinstance(t, Token)), "?")
             return UnOp(op, self.expr(_trees(node)[-1]))
         return self.opaque(node)
+
+    def for_expr(self, node: Tree[Token], is_object: bool) -> Any:
+        intro, *rest = _trees(node)
+        cond = next((c for c in rest if c.data == "for_cond"), None)
+        exprs = [c for c in rest if c.data != "for_cond"]
+        names = [_name(c) for c in _trees(intro) if c.data == "identifier"]
+        collection = _trees(intro)[-1]
+        if len(names) not in (1, 2) or len(exprs) != (2 if is_object else 1):
+            return self.opaque(node)
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        group = any(isinstance(t, Token) and str(t) == "..." for t in node.children)
+        return ForExpr(key_var, value_var, self.expr(collection), self.expr(exprs[0]) if is_object else None,
+                       self.expr(exprs[-1]), self.expr(_trees(cond)[-1]) if cond is not None else None,
+                       group, is_object)
 
     def object_elem(self, elem: Tree[Token]) -> tuple[str, Any]:
         key_node, value_node = _trees(elem)[0], _trees(elem)[-1]
@@ -229,6 +262,17 @@ class _Converter:
             else:  # %{ if } / %{ for } directives: not evaluated
                 return self.opaque(node)
         return _join_template(parts)
+
+
+_NAMESPACES = frozenset({"var", "local", "module", "path", "each", "count", "self", "terraform"})
+
+
+def _is_resource_address(ref: Ref) -> bool:
+    """``aws_s3_bucket.b`` / ``data.x.y``: a following ``["key"]`` picks an instance, not an attribute."""
+    head = ref.parts[0]
+    if head == "data":
+        return len(ref.parts) == 3
+    return len(ref.parts) == 2 and isinstance(head, str) and head not in _NAMESPACES and "_" in head
 
 
 def _literal(token: Token) -> str:

@@ -2,11 +2,18 @@
 
 A directory of ``*.tf`` files is a module. Directories that no other local
 module call points at are roots: their variables take defaults, then
-``terraform.tfvars`` / ``*.auto.tfvars``, then a lone ``*.tfvars`` (with several,
-only the values they agree on). Local module calls (``source = "./…"``) are
-followed with their variables bound from the call's arguments; registry and
-git modules are listed as not followed. Providers resolve through aliases, the
-``provider`` meta-argument and a module call's ``providers`` map.
+``terraform.tfvars`` / ``*.auto.tfvars``, then the configured ``-var-file`` files
+(``[terraform] var_files``) or else a lone ``*.tfvars`` (with several, only the
+values they agree on). Local module calls (``source = "./…"``) are followed
+with their variables bound from the call's arguments; registry and git modules
+are listed as not followed. Providers resolve through aliases, the ``provider``
+meta-argument and a module call's ``providers`` map.
+
+Resources and module calls with ``count`` / ``for_each`` become one instance
+per key (``aws_s3_bucket.b["a"]``, ``module.m[0]``) with ``count.index`` /
+``each.key`` / ``each.value`` bound; when the keys are not known they stay one
+un-indexed instance whose meta-arguments are ``Unknown``. Blocks with no
+instances (``count = 0``, empty ``for_each``) are listed in ``absent``.
 """
 
 from __future__ import annotations
@@ -16,15 +23,20 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from redline.sources.terraform.evaluate import Scope, evaluate
+from redline.sources.terraform.evaluate import ModuleInstances, Scope, evaluate, instance_key
 from redline.sources.terraform.syntax import Block, Ref, TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Body, Provider, Resource, Unknown
 
 MAX_MODULE_DEPTH = 12
+#: an instance key in an address: ``[0]`` or ``["a"]``
+INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 _ACCOUNT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):")
 _META = ("count", "for_each", "depends_on", "lifecycle", "provider")
+#: more instances than this are folded into one un-indexed instance (with a note)
+MAX_INSTANCES = 256
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,17 @@ class ModuleCall:
     directory: str = ""  # the module directory when followed
 
 
+@dataclass(frozen=True)
+class Absent:
+    """A resource or module call with no instances (``count = 0``, empty ``for_each``): listed, not dropped."""
+
+    address: str
+    path: str
+    line: int
+    reason: str
+    source: str = ""  # a module call's source
+
+
 @dataclass
 class TerraformProject:
     """Every module instance's resources, and what could not be followed."""
@@ -45,11 +68,15 @@ class TerraformProject:
     calls: list[ModuleCall] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    absent: list[Absent] = field(default_factory=list)
     _by_address: dict[str, Resource] = field(default_factory=dict)
 
     def add(self, resource: Resource) -> None:
         self.resources.append(resource)
         self._by_address.setdefault(resource.address, resource)
+        base = INSTANCE_KEY.sub("", resource.address)
+        if base != resource.address:
+            self._by_address.setdefault(base, resource)  # an un-indexed reference finds the first instance
 
     def get(self, address: str) -> Resource | None:
         return self._by_address.get(address)
@@ -66,7 +93,11 @@ class _Dir:
     tfvars: list[TfVarsFile] = field(default_factory=list)
 
 
-def assemble(files: Iterable[TerraformFile], tfvars: Iterable[TfVarsFile] = ()) -> TerraformProject:
+def assemble(files: Iterable[TerraformFile], tfvars: Iterable[TfVarsFile] = (), *,
+             fs_root: Path | None = None, var_files: Iterable[TfVarsFile] = ()) -> TerraformProject:
+    """Assemble modules. ``fs_root`` lets ``file()`` read below the audited root; ``var_files`` are the
+    ``-var-file`` files, in order, each applied to the root modules that declare a variable it sets."""
+    named = list(var_files)
     dirs: dict[str, _Dir] = {}
     for f in sorted(files, key=lambda f: f.path):
         d = dirs.setdefault(f.directory, _Dir(f.directory))
@@ -85,11 +116,13 @@ def assemble(files: Iterable[TerraformFile], tfvars: Iterable[TfVarsFile] = ()) 
     reached: set[str] = set()
     for root in sorted(set(dirs) - called):
         project.roots.append(root)
-        _Instance(project, dirs, reached).run(dirs[root], "", _root_variables(dirs[root], project), {}, [root])
-    for orphan in sorted(called - reached):  # only called from a cycle: evaluate on its own
+        _Instance(project, dirs, reached, fs_root).run(dirs[root], "", _root_variables(dirs[root], project, named),
+                                                       {}, [root])
+    disabled = {_local_source(posixpath.dirname(a.path), a.source) for a in project.absent if a.source}
+    for orphan in sorted(called - reached - disabled):  # only called from a cycle: evaluate on its own
         project.roots.append(orphan)
-        _Instance(project, dirs, reached).run(dirs[orphan], "", _root_variables(dirs[orphan], project), {},
-                                              [orphan])
+        _Instance(project, dirs, reached, fs_root).run(dirs[orphan], "",
+                                                       _root_variables(dirs[orphan], project, named), {}, [orphan])
     return project
 
 
@@ -106,10 +139,11 @@ def _declared(d: _Dir) -> dict[str, Block]:
     return {b.labels[0]: b for _p, b in d.blocks if b.type == "variable" and b.labels}
 
 
-def _root_variables(d: _Dir, project: TerraformProject) -> dict[str, Any]:
+def _root_variables(d: _Dir, project: TerraformProject, named: list[TfVarsFile]) -> dict[str, Any]:
     empty = Scope("", d.path, {}, {})
     values: dict[str, Any] = {}
-    for name, block in _declared(d).items():
+    declared = _declared(d)
+    for name, block in declared.items():
         if "default" in block.attrs:
             values[name] = evaluate(block.attrs["default"], empty)
         else:
@@ -117,6 +151,12 @@ def _root_variables(d: _Dir, project: TerraformProject) -> dict[str, Any]:
     auto = sorted((v for v in d.tfvars if v.auto), key=lambda v: (not v.path.endswith("terraform.tfvars"), v.path))
     for v in auto:
         values.update({k: evaluate(x, empty) for k, x in v.values.items()})
+    applied = [v for v in named if set(v.values) & set(declared)]
+    if applied:  # -var-file: exactly these, in order (later files win), instead of guessing
+        for v in applied:
+            values.update({k: evaluate(x, empty) for k, x in v.values.items()})
+        project.notes.append(f"{d.path or '.'}: var files " + ", ".join(v.path for v in applied))
+        return values
     others = [v for v in d.tfvars if not v.auto]
     if len(others) == 1:
         values.update({k: evaluate(x, empty) for k, x in others[0].values.items()})
@@ -132,10 +172,12 @@ def _root_variables(d: _Dir, project: TerraformProject) -> dict[str, Any]:
 
 
 class _Instance:
-    def __init__(self, project: TerraformProject, dirs: dict[str, _Dir], reached: set[str]) -> None:
+    def __init__(self, project: TerraformProject, dirs: dict[str, _Dir], reached: set[str],
+                 fs_root: Path | None) -> None:
         self.project = project
         self.dirs = dirs
         self.reached = reached
+        self.fs_root = fs_root
 
     def run(self, d: _Dir, prefix: str, variables: dict[str, Any], inherited: dict[str, Provider],
             stack: list[str]) -> dict[str, Any]:
@@ -147,7 +189,8 @@ class _Instance:
             if b.type == "locals":
                 locals_.update(b.attrs)
         scope = Scope(prefix, d.path, {k: variables.get(k, Unknown(f"var.{k} not set"))
-                                       for k in declared} | variables, locals_)
+                                       for k in declared} | variables, locals_, fs_root=self.fs_root,
+                      root_dir=stack[0])
         providers = dict(inherited)
         for path, b in d.blocks:
             if b.type == "provider" and b.labels:
@@ -161,14 +204,13 @@ class _Instance:
                     scope.modules[b.labels[0]] = outputs
         for path, b in d.blocks:
             if b.type in ("resource", "data") and len(b.labels) >= 2:
-                res = _resource(b, path, scope, providers, module, d.path, stack[0])
-                if res is not None:
+                for res in _resources(b, path, scope, providers, module, d.path, self.project, stack[0]):
                     self.project.add(res)
         return {b.labels[0]: evaluate(b.attrs.get("value"), scope)
                 for _p, b in d.blocks if b.type == "output" and b.labels}
 
     def _call(self, d: _Dir, path: str, b: Block, scope: Scope,  # noqa: PLR0917
-              providers: dict[str, Provider], prefix: str, stack: list[str]) -> dict[str, Any] | None:
+              providers: dict[str, Provider], prefix: str, stack: list[str]) -> dict[str, Any] | ModuleInstances | None:
         address = f"{prefix}module.{b.labels[0]}"
         source = evaluate(b.attrs.get("source"), scope)
         target = _local_source(d.path, source)
@@ -179,14 +221,29 @@ class _Instance:
             if why:
                 self.project.notes.append(f"{address}: module not followed ({why})")
             return None
-        if _count_is_zero(b, scope):
+        why_absent = _no_instances(b, scope)
+        if why_absent:
+            self.project.absent.append(Absent(address, path, b.start_line, why_absent, str(source)))
             return None
         self.project.calls.append(ModuleCall(address, str(source), path, b.start_line, True, target))
+        instances = _instances(b, scope)
+        if instances is None:
+            instances = [("", None, _UNKNOWN_INSTANCE)]
+        by_key: dict[str | int, dict[str, Any]] = {}
+        for suffix, key, bound in instances:
+            outputs = self._instance(target, f"{address}{suffix}", b, scope.child(bound), providers, stack)
+            if key is None:
+                return outputs
+            by_key[key] = outputs
+        return ModuleInstances(by_key)
+
+    def _instance(self, target: str, address: str, b: Block, scope: Scope,  # noqa: PLR0917
+                  providers: dict[str, Provider], stack: list[str]) -> dict[str, Any]:
         child = self.dirs[target]
         args = {k: evaluate(v, scope) for k, v in b.attrs.items()
                 if k not in ("source", "version", "providers", *_META)}
         variables: dict[str, Any] = {}
-        empty = Scope("", child.path, {}, {})
+        empty = Scope("", child.path, {}, {}, fs_root=self.fs_root, root_dir=stack[0])
         for name, decl in _declared(child).items():
             if name in args:
                 variables[name] = args[name]
@@ -205,14 +262,44 @@ class _Instance:
         return self.run(child, f"{address}.", variables, inherited, [*stack, target])
 
 
-def _count_is_zero(b: Block, scope: Scope) -> bool:
+def _no_instances(b: Block, scope: Scope) -> str:
+    """Why the block has no instances (``count = 0``, empty ``for_each``), or "" when it has or may have."""
     if "count" in b.attrs:
-        count = evaluate(b.attrs["count"], scope)
-        return count == 0 and not isinstance(count, bool)
+        count = _whole(evaluate(b.attrs["count"], scope))
+        return "count = 0" if count == 0 else ""
     if "for_each" in b.attrs:
         each = evaluate(b.attrs["for_each"], scope)
-        return isinstance(each, (list, dict)) and len(each) == 0
-    return False
+        return "for_each is empty" if isinstance(each, (list, dict)) and len(each) == 0 else ""
+    return ""
+
+
+def _whole(value: Any) -> int | None:
+    """A count as Terraform converts it: ``2``, ``2.0`` or ``"2"``; anything else is not known."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+_UNKNOWN_INSTANCE: dict[str, Any] = {"count": {"index": Unknown("count.index")}, "each": Unknown("each.*")}
+
+
+def _instances(b: Block, scope: Scope) -> list[tuple[str, str | int | None, dict[str, Any]]] | None:
+    """(address suffix, instance key, names bound in the body) per instance; None when they are not known."""
+    if "count" in b.attrs:
+        count = _whole(evaluate(b.attrs["count"], scope))
+        if count is None or not 0 <= count <= MAX_INSTANCES:
+            return None
+        return [(instance_key(i), i, {"count": {"index": i}}) for i in range(count)]
+    if "for_each" in b.attrs:
+        each = evaluate(b.attrs["for_each"], scope)
+        if isinstance(each, list) and all(isinstance(k, str) for k in each):
+            each = {k: k for k in each}  # a set of strings: each.key == each.value
+        if not isinstance(each, dict) or len(each) > MAX_INSTANCES:
+            return None
+        return [(instance_key(k), k, {"each": {"key": k, "value": v}}) for k, v in sorted(each.items())]
+    return [("", None, {})]
 
 
 def _provider(b: Block, path: str, scope: Scope) -> Provider:
@@ -241,21 +328,33 @@ def _provider(b: Block, path: str, scope: Scope) -> Provider:
     return Provider(name, str(alias or ""), region, account, zone, path, b.start_line)
 
 
-def _resource(b: Block, path: str, scope: Scope, providers: dict[str, Provider],  # noqa: PLR0917
-              module: str, directory: str, root: str) -> Resource | None:
+def _resources(b: Block, path: str, scope: Scope, providers: dict[str, Provider],  # noqa: PLR0917
+               module: str, directory: str, project: TerraformProject, root: str) -> list[Resource]:
+    """One ``Resource`` per instance; one un-indexed instance when count / for_each are not known."""
     rtype, name = b.labels[0], b.labels[1]
-    if _count_is_zero(b, scope):
-        return None
     mode = "data" if b.type == "data" else "managed"
-    local = f"data.{rtype}.{name}" if mode == "data" else f"{rtype}.{name}"
+    address = f"{scope.prefix}data.{rtype}.{name}" if mode == "data" else f"{scope.prefix}{rtype}.{name}"
+    why_absent = _no_instances(b, scope)
+    if why_absent:
+        project.absent.append(Absent(address, path, b.start_line, why_absent))
+        return []
     meta: dict[str, Any] = {k: evaluate(b.attrs[k], scope) for k in ("count", "for_each") if k in b.attrs}
-    inner = scope.child({"count": Unknown("count.index"), "each": Unknown("each.*"), "self": Unknown("self")})
-    body = _body(b, inner, top=True)
     provider_ref = b.attrs.get("provider")
     key = ".".join(str(p) for p in provider_ref.parts) if isinstance(provider_ref, Ref) else rtype.split("_", 1)[0]
     provider = providers.get(key)
-    return Resource(f"{scope.prefix}{local}", mode, rtype, name, module, directory, path, body, provider, meta,
-                    root)
+    instances = _instances(b, scope)
+    if instances is None:
+        if meta and not any(isinstance(v, Unknown) for v in meta.values()):
+            project.notes.append(f"{address}: too many instances to expand; checked once, un-indexed")
+        instances = [("", None, _UNKNOWN_INSTANCE)]
+    out: list[Resource] = []
+    for suffix, _key, bound in instances:
+        inner = scope.child({"count": Unknown("count.index"), "each": Unknown("each.*"), "self": Unknown("self"),
+                             **bound})
+        body = _body(b, inner, top=True)
+        out.append(Resource(f"{address}{suffix}", mode, rtype, name, module, directory, path, body, provider,
+                            {**meta, "instance": suffix} if suffix else meta, root))
+    return out
 
 
 def _body(b: Block, scope: Scope, top: bool = False, from_dynamic: bool = False) -> Body:
@@ -271,9 +370,16 @@ def _body(b: Block, scope: Scope, top: bool = False, from_dynamic: bool = False)
             items = evaluate(child.attrs.get("for_each"), scope)
             if isinstance(items, (list, dict)) and not items:
                 continue
-            inner = scope.child({str(name): Unknown(f"dynamic {label} iterator")})
-            for content in child.children("content"):
-                blocks[label].append(_body(content, inner, from_dynamic=True))
+            pairs: list[tuple[Any, Any]] = []
+            if isinstance(items, dict) and len(items) <= MAX_INSTANCES:
+                pairs = sorted(items.items())
+            elif isinstance(items, list) and len(items) <= MAX_INSTANCES:
+                pairs = list(enumerate(items))
+            bindings: list[Any] = [{"key": k, "value": v} for k, v in pairs] or [Unknown(f"dynamic {label} iterator")]
+            for binding in bindings:
+                inner = scope.child({str(name): binding})
+                for content in child.children("content"):
+                    blocks[label].append(_body(content, inner, from_dynamic=True))
         elif top and child.type == "lifecycle":
             continue
         else:

@@ -8,33 +8,53 @@ are already resolved by Terraform.
 
 from __future__ import annotations
 
-import re
 import weakref
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from redline.core.facts import Facts
+from redline.sources.terraform.modules import INSTANCE_KEY as _INSTANCE
 from redline.sources.terraform.modules import TerraformProject, assemble
 from redline.sources.terraform.plan import PlanFile, PlannedResource
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Body, Resource
 
-_CACHE: weakref.WeakKeyDictionary[Facts, TerraformProject] = weakref.WeakKeyDictionary()
-_INDEX = re.compile(r"\[[^\]]*\]")
+
+@dataclass(frozen=True)
+class Settings:
+    """What the assembly depends on beyond the facts: the root on disk (``file()``) and ``-var-file`` paths."""
+
+    fs_root: Path | None = None
+    var_files: tuple[str, ...] = ()
 
 
-def terraform_project(facts: Facts) -> TerraformProject:
-    """Modules assembled from the run's kept ``TerraformFile`` and ``TfVarsFile`` facts, plus plans."""
-    project = _CACHE.get(facts)
-    if project is None:
-        project = assemble(facts.of(TerraformFile), facts.of(TfVarsFile))
-        add_planned(project, facts.of(PlanFile))
-        _CACHE[facts] = project
+_CACHE: weakref.WeakKeyDictionary[Facts, tuple[Settings, TerraformProject]] = weakref.WeakKeyDictionary()
+
+
+def terraform_project(facts: Facts, settings: Settings | None = None) -> TerraformProject:
+    """Modules assembled from the run's kept ``TerraformFile`` and ``TfVarsFile`` facts, plus plans.
+
+    Built once per run; without ``settings`` a later caller gets the project the checks built.
+    """
+    cached = _CACHE.get(facts)
+    if cached is not None and (settings is None or cached[0] == settings):
+        return cached[1]
+    settings = settings or Settings()
+    tfvars = facts.of(TfVarsFile)
+    by_path = {v.path: v for v in tfvars}
+    named = [by_path[p] for p in settings.var_files if p in by_path]
+    project = assemble(facts.of(TerraformFile), tfvars, fs_root=settings.fs_root, var_files=named)
+    project.notes.extend(f"var file {p} was not read (excluded, too large or not parsed)"
+                         for p in settings.var_files if p not in by_path)
+    add_planned(project, facts.of(PlanFile))
+    _CACHE[facts] = (settings, project)
     return project
 
 
 def base_address(address: str) -> str:
     """``module.a["x"].aws_s3_bucket.b[0]`` -> ``module.a.aws_s3_bucket.b`` (instances folded)."""
-    return _INDEX.sub("", address)
+    return _INSTANCE.sub("", address)
 
 
 def add_planned(project: TerraformProject, plans: list[PlanFile]) -> None:

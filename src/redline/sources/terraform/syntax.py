@@ -58,15 +58,56 @@ class UnOp:
 
 
 @dataclass(frozen=True, slots=True)
+class Index:
+    """``base[key]`` where the key is an expression, or a bracket key on a resource address
+    (``aws_s3_bucket.b["a"]``, kept apart from the attribute ``aws_s3_bucket.b.a``)."""
+
+    base: Any
+    key: Any
+
+
+@dataclass(frozen=True, slots=True)
+class GetAttr:
+    """``base.name`` where ``base`` is not a plain reference (``var.m[each.key].name``)."""
+
+    base: Any
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Splat:
+    """``base[*].a.b`` (``full``) or the legacy ``base.*.a.b``; ``path`` holds attribute names
+    (``str``) and index expressions (``Index(None, key)``)."""
+
+    base: Any
+    path: tuple[Any, ...]
+    full: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ForExpr:
+    """``[for k, v in coll : value if cond]`` or ``{for k, v in coll : key => value... if cond}``."""
+
+    key_var: str | None
+    value_var: str
+    collection: Any
+    key: Any  # the key expression of the object form, None for the list form
+    value: Any
+    cond: Any = None
+    group: bool = False
+    is_object: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
-    """An expression redline does not evaluate (for-expressions, splats …); kept as text."""
+    """An expression redline does not evaluate (template directives, ``...`` expansion …); kept as text."""
 
     text: str
 
 
 #: an unevaluated expression: JSON-like Python values (lists, dicts, scalars) or the nodes above
 Expr = (str | int | float | bool | None | list[Any] | dict[str, Any]
-        | Ref | Template | Call | Cond | BinOp | UnOp | Opaque)
+        | Ref | Template | Call | Cond | BinOp | UnOp | Index | GetAttr | Splat | ForExpr | Opaque)
 
 
 @dataclass(frozen=True)
