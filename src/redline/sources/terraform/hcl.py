@@ -331,7 +331,7 @@ def template_from_text(text: str) -> Any:
     for m in _INTERP.finditer(text):
         if m.start() < pos:
             continue
-        end = _matching_brace(text, m.end())
+        end = matching_brace(text, m.end())
         if end < 0:
             return Opaque(text)
         parts.append(text[pos:m.start()].replace("$${", "${"))
@@ -341,7 +341,8 @@ def template_from_text(text: str) -> Any:
     return _join_template(parts)
 
 
-def _matching_brace(text: str, start: int) -> int:
+def matching_brace(text: str, start: int) -> int:
+    """Index of the brace closing the one just before ``start`` (quoted braces skipped), or -1."""
     depth = 1
     quote = False
     i = start

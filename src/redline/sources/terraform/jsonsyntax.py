@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redline.sources.terraform.hcl import template_from_text
+from redline.sources.terraform.hcl import matching_brace, template_from_text
 from redline.sources.terraform.syntax import Block
 
 _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
@@ -98,28 +98,5 @@ class _LineFinder:
         start = self.text.count("\n", 0, pos) + 1
         if brace < 0:
             return start, start
-        end_pos = _close(self.text, brace)
+        end_pos = matching_brace(self.text, brace + 1)
         return start, (self.text.count("\n", 0, end_pos) + 1) if end_pos >= 0 else start
-
-
-def _close(text: str, brace: int) -> int:
-    depth = 0
-    in_str = False
-    i = brace
-    while i < len(text):
-        ch = text[i]
-        if in_str:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
