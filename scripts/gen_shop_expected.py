@@ -64,7 +64,7 @@ add("services/payments/.env", "PAYMENTS_DB_PASSWORD=", "secret", "committed `.en
 add("docker-compose.yml", "POSTGRES_PASSWORD: iBG", "secret", "PostgreSQL password as a literal in the compose environment (FAKE)", address="compose/./postgres", rule="SEC437")
 add("deploy/k8s/secrets.yaml", "password: aUJH", "secret", "Kubernetes Secret with real-looking data (base64 of a FAKE password)", address="Secret/shop/orders-db#data.password", rule="SEC903")
 add("deploy/k8s/secrets.yaml", "PAYMENTS_DB_PASSWORD: C7", "secret", "Kubernetes Secret stringData: the payments DB password (FAKE)", address="Secret/shop/payments-env#stringData.PAYMENTS_DB_PASSWORD", rule="SEC903")
-add("deploy/k8s/secrets.yaml", "STRIPE_API_KEY: sk_live_", "secret", "the same FAKE Stripe live key copied into a Secret", address="Secret/shop/payments-env#stringData.STRIPE_API_KEY", rule="SEC903 SEC220")
+add("deploy/k8s/secrets.yaml", "STRIPE_API_KEY: sk_live_", "secret", "the same FAKE Stripe live key copied into a Secret (one finding: the provider rule, with SEC903 in its `also` evidence)", address="Secret/shop/payments-env#stringData.STRIPE_API_KEY", rule="SEC220")
 add("services/orders/Dockerfile", "ENV DATABASE_PASSWORD", "secret / container hardening", "credential-named variable set with `ENV`: baked into every image layer", rule="DKR104")
 
 R = "services/orders/requirements.txt"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from redline.synthesis.interface import SynthesisStep
+from redline.synthesis.overlaps import OverlapStep
 from redline.synthesis.sbom import SbomStep
 from redline.synthesis.topology import TopologyStep
 
 
 def builtin_steps() -> list[SynthesisStep]:
-    return [SbomStep(), TopologyStep()]
+    return [OverlapStep(), SbomStep(), TopologyStep()]

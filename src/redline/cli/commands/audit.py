@@ -6,12 +6,14 @@ import argparse
 
 from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
-from redline.cli.common import add_scan_options, build_request, execute, finish
+from redline.cli.commands.secrets import add_history_options, execute_secrets, history_options
+from redline.cli.common import add_scan_options, build_request, finish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help="audit a tree: every check, every output")
     add_scan_options(p)
+    add_history_options(p)
     add_supply_chain_options(
         p, kev_help="rate KEV-listed vulnerabilities critical in development dependencies too, so the gate "
                     "fails on every one",
@@ -22,5 +24,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
-    result = execute(with_supply_chain_options(build_request(args, catalogue), args), args)
-    return finish(result, args)
+    req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
+    return finish(execute_secrets(req, args), args)

@@ -13,7 +13,11 @@ from redline.checks.secrets.settings import settings_for
 from redline.cli.catalogue import Catalogue, load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
 from redline.core.config import Config
+from redline.core.model import Finding
+from redline.core.result import AuditResult
+from redline.pipeline.run import AuditRequest
 from redline.report.interface import OutputFormat
+from redline.synthesis.overlaps import OverlapStep
 
 SECRET_CHECKS = "redline.checks.secrets"
 SBOM_FORMAT = OutputFormat.CYCLONEDX.value
@@ -22,9 +26,7 @@ SBOM_FORMAT = OutputFormat.CYCLONEDX.value
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("secrets", help="find leaked credentials in the tree and, with --history, in git history")
     add_scan_options(p)
-    p.add_argument("--history", action="store_true",
-                   help="also scan every unique blob reachable from any ref of the git history")
-    p.add_argument("--since", metavar="REV", help="history: only blobs introduced after REV (implies --history)")
+    add_history_options(p)
     p.add_argument("--verify", action="store_true",
                    help="ask each provider whether a found credential still works (sends it to the provider; off "
                    "by default)")
@@ -35,10 +37,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def add_history_options(p: argparse.ArgumentParser) -> None:
+    """``--history`` and ``--since``: the same flags on every command that scans for secrets."""
+    p.add_argument("--history", action="store_true",
+                   help="also scan every unique blob reachable from any ref of the git history for secrets")
+    p.add_argument("--since", metavar="REV", help="history: only blobs introduced after REV (implies --history)")
+
+
+def history_options(args: argparse.Namespace) -> dict[str, object]:
+    """The pipeline options the history check reads (``history``, ``since``)."""
+    return {"history": bool(args.history or args.since), "since": args.since or ""}
+
+
 def secret_catalogue(catalogue: Catalogue) -> Catalogue:
-    """Only the secret checks, and no synthesis steps (a map or an SBOM is not what this command is for)."""
+    """Only the secret checks, and of the synthesis steps only the merge of findings about one secret
+    (a map or an SBOM is not what this command is for), so it reports what ``audit`` reports."""
     checks = [c for c in catalogue.checks if type(c).__module__.startswith(SECRET_CHECKS)]
-    return replace(catalogue, checks=checks, steps=[])
+    return replace(catalogue, checks=checks, steps=[s for s in catalogue.steps if isinstance(s, OverlapStep)])
 
 
 def _endpoints(values: list[str]) -> dict[str, str]:
@@ -57,14 +72,24 @@ def _warm_up(config: Config, root: Path) -> None:
         settings_for(config, root.resolve()).scanner  # noqa: B018 - the property compiles
 
 
+def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
+    """Run a request that includes the secret checks: the scanner is compiled (or loaded) before the
+    pipeline forks, and with ``--history`` the tree's and the history's finding for one secret become
+    one (:func:`merge_history`). ``redline secrets`` and ``redline audit`` both go through here."""
+    _warm_up(req.config, req.root)
+    result = execute(req, args)
+    if req.options.get("history"):
+        result = replace(result, findings=tuple(sorted(merge_history(result.findings), key=Finding.sort_key)))
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     catalogue = secret_catalogue(load_catalogue())
-    history = bool(args.history or args.since)
     if args.verify_endpoint and not args.verify:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:
         raise UsageError("--verify-timeout must be positive")
-    options: dict[str, object] = {"history": history, "since": args.since or "", "verify": args.verify,
+    options: dict[str, object] = {**history_options(args), "verify": args.verify,
                                   "verify_endpoints": _endpoints(args.verify_endpoint),
                                   "verify_timeout": args.verify_timeout}
     req = build_request(args, catalogue, **options)
@@ -77,8 +102,4 @@ def run(args: argparse.Namespace) -> int:
         req.select = ("SEC",)
     if not args.formats and SBOM_FORMAT in req.config.formats:  # an empty SBOM is noise here
         req.config = req.config.with_overrides(formats=tuple(f for f in req.config.formats if f != SBOM_FORMAT))
-    _warm_up(req.config, req.root)
-    result = execute(req, args)
-    if history:
-        result = replace(result, findings=tuple(merge_history(result.findings)))
-    return finish(result, args)
+    return finish(execute_secrets(req, args), args)

@@ -1,0 +1,128 @@
+"""One credential, one finding: the overlap step on real files through the real pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from redline.cli.main import main
+from redline.core.facts import Facts
+from redline.core.model import Finding, Location, Severity
+from redline.synthesis.overlaps import merge_overlaps
+
+FIXTURE = Path(__file__).parent / "fixtures" / "overlaps"
+SELECT = ("--select", "SEC,DKR104,KUB112,CMP")
+
+# (rule, path, line, also, variable, suppressed)
+Row = tuple[str, str, int, str, str, bool]
+
+
+def _audit(tmp_path: Path, *extra: str) -> set[Row]:
+    out = tmp_path / "out"
+    assert main(["audit", "-q", str(FIXTURE), *SELECT, "--out", str(out), "--format", "json", "--exit-zero",
+                 *extra]) == 0
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    rows = set()
+    for f in data["findings"]:
+        ev = dict(f["evidence"])
+        rows.add((f["rule"], f["location"]["path"], f["location"]["start_line"], ev.get("also", ""),
+                  ev.get("variable", ""), bool(f.get("suppressed"))))
+    return rows
+
+
+def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
+    rows = _audit(tmp_path)
+    assert {r for r in rows if r[1] == "Dockerfile"} == {
+        ("SEC904", "Dockerfile", 3, "DKR104", "DB_PASSWORD", False),  # value + name: one finding
+        ("DKR104", "Dockerfile", 4, "", "APP_TOKEN", False),  # placeholder value: no SEC counterpart
+        ("DKR104", "Dockerfile", 5, "", "NPM_TOKEN", False),  # ARG without a value
+        ("SEC220", "Dockerfile", 6, "DKR104, SEC904", "", False),  # provider rule beats the file-kind rule
+        ("SEC904", "Dockerfile", 7, "DKR104", "API_PASSWORD", False),  # two variables on one line:
+        ("SEC904", "Dockerfile", 7, "DKR104", "SERVICE_TOKEN", False),  # each pairs with its own DKR104
+        ("SEC904", "Dockerfile", 9, "", "CACHE_PASSWORD", True),  # suppressed inline ...
+        ("DKR104", "Dockerfile", 9, "", "CACHE_PASSWORD", False),  # ... so DKR104 stays
+    }
+    assert {r for r in rows if r[1] == "k8s/app.yaml"} == {
+        ("SEC903", "k8s/app.yaml", 8, "SEC449", "", False),  # the Secret's rule beats the generic one
+        ("SEC220", "k8s/app.yaml", 9, "SEC903", "", False),
+        ("KUB112", "k8s/app.yaml", 11, "", "DB_PASSWORD", False),  # quoted value no SEC rule reports
+        ("KUB112", "k8s/app.yaml", 11, "", "API_TOKEN", False),  # the entry next to a secret's is not it
+        ("SEC220", "k8s/app.yaml", 28, "KUB112", "", False),  # the STRIPE_SECRET_KEY env entry
+    }
+    compose = {r for r in rows if r[1] == "docker-compose.yml"}
+    assert compose == {  # no name-based compose rule: nothing to merge, nothing lost
+        ("CMP103", "docker-compose.yml", 3, "", "", False),
+        ("CMP105", "docker-compose.yml", 3, "", "", False),
+        ("CMP106", "docker-compose.yml", 3, "", "", False),
+        ("SEC437", "docker-compose.yml", 6, "", "", False),
+        ("SEC220", "docker-compose.yml", 7, "", "", False),
+    }
+
+
+def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> None:
+    rows = _audit(tmp_path, "--ignore", "SEC904,SEC903")
+    docker = {(r[0], r[2], r[3], r[4]) for r in rows if r[1] == "Dockerfile"}
+    assert ("DKR104", 3, "", "DB_PASSWORD") in docker
+    assert ("DKR104", 6, "", "STRIPE_SECRET") in docker  # SEC220 alone does not name the variable
+    assert ("SEC220", 6, "", "") in docker
+    assert {("DKR104", 7, "", "API_PASSWORD"), ("DKR104", 7, "", "SERVICE_TOKEN")} <= docker
+    kube = {(r[0], r[2], r[3]) for r in rows if r[1] == "k8s/app.yaml"}
+    assert ("SEC449", 8, "") in kube and ("SEC220", 9, "") in kube  # the generic one stays when SEC903 is off
+
+
+def _secret(rule: str, line: int, digest: str = "h1", **extra: str) -> Finding:
+    evidence = (("secret_hash", digest), *extra.items())
+    return Finding(rule, f"{rule} finding", Severity.HIGH, Location("a.env", line, line), evidence=evidence,
+                   identity=f"{rule}{digest}")
+
+
+def test_same_secret_needs_same_hash_and_overlapping_lines() -> None:
+    generic, dotenv = _secret("SEC436", 2), _secret("SEC901", 2)
+    other_line, other_hash = _secret("SEC436", 5), _secret("SEC436", 2, "h2")
+    merged = merge_overlaps([generic, dotenv, other_line, other_hash], Facts([]))
+    assert [(f.rule, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
+        ("SEC901", 2, "SEC436"), ("SEC436", 5, None), ("SEC436", 2, None)]
+    assert merge_overlaps(merged, Facts([])) == merged  # a second pass changes nothing
+    backwards = merge_overlaps([other_hash, other_line, dotenv, generic], Facts([]))
+    assert set(backwards) == set(merged)  # the order findings arrive in does not matter
+
+
+def test_suppressed_or_past_findings_are_never_merged() -> None:
+    from dataclasses import replace
+
+    suppressed = replace(_secret("SEC901", 2), suppressed="reviewed")
+    generic = _secret("SEC436", 2)
+    assert merge_overlaps([suppressed, generic], Facts([])) == [suppressed, generic]
+    past = _secret("SEC901", 2, present_at_head="no")
+    assert merge_overlaps([past, generic], Facts([])) == [past, generic]
+
+
+def test_history_evidence_and_severity_carry_over() -> None:
+    from dataclasses import replace
+
+    generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head="yes"),
+                      severity=Severity.CRITICAL)
+    dotenv = _secret("SEC901", 2)
+    [kept] = merge_overlaps([generic, dotenv], Facts([]))
+    evidence = dict(kept.evidence)
+    assert kept.rule == "SEC901" and kept.severity == Severity.CRITICAL
+    assert evidence["introduced_in"] == "abc123" and evidence["also"] == "SEC436"
+
+
+def test_secrets_command_merges_alike(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["secrets", "-q", str(FIXTURE), "--out", str(out), "--format", "json", "--exit-zero"]) == 0
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    rows = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"], dict(f["evidence"]).get("also", ""))
+                  for f in data["findings"] if not f.get("suppressed"))
+    assert rows == [  # only secret rules run here: no DKR104/KUB112 to absorb
+        ("SEC220", "Dockerfile", 6, "SEC904"),
+        ("SEC220", "docker-compose.yml", 7, ""),
+        ("SEC220", "k8s/app.yaml", 9, "SEC903"),
+        ("SEC220", "k8s/app.yaml", 28, ""),
+        ("SEC437", "docker-compose.yml", 6, ""),
+        ("SEC903", "k8s/app.yaml", 8, "SEC449"),
+        ("SEC904", "Dockerfile", 3, ""),
+        ("SEC904", "Dockerfile", 7, ""),
+        ("SEC904", "Dockerfile", 7, ""),
+    ]
