@@ -206,3 +206,16 @@ def test_audited_subdirectory_sees_only_its_history(make_repo: Callable[[], Path
     _commit(repo, "y", "2024-01-02T10:00:00+00:00")
     [finding] = run_secrets(repo / "svc", options={"history": True}).findings
     assert (finding.location.path, dict(finding.evidence)["introduced_path"]) == ("a.py", "a.py")
+
+
+def test_history_blob_over_the_size_limit_is_listed_as_not_covered(make_repo: Callable[[], Path],
+                                                                  run_secrets: Callable[..., AuditResult]) -> None:
+    repo = make_repo()
+    (repo / "dump.sql").write_text("-- data\n" + "x" * 5000 + "\n")
+    _commit(repo, "big", "2024-01-01T10:00:00+00:00")
+    blob = git(repo, "rev-parse", "HEAD:dump.sql")
+    git(repo, "rm", "-q", "dump.sql")
+    _commit(repo, "gone", "2024-02-01T10:00:00+00:00")
+    result = run_secrets(repo, config=Config(jobs=1, max_file_size=1000), options={"history": True})
+    assert [(s.path, s.reason) for s in result.skipped] == [
+        (f"git history: dump.sql@{blob[:12]}", "larger than the size limit (1,000 bytes); not scanned")]

@@ -98,7 +98,11 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     for check in plan.project_checks:
         progress.stage(f"checking {check.name}")
         try:
-            findings.extend(f for f in check.check(facts, ctx) if f.rule in plan.enabled)
+            for item in check.check(facts, ctx):
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                elif item.rule in plan.enabled:
+                    findings.append(item)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
                                     stage="check", fatal=True))

@@ -26,7 +26,7 @@ from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.tree import SecretsBase
 from redline.core.facts import Facts
-from redline.core.model import Finding
+from redline.core.model import Finding, Skipped
 from redline.core.rules import Rule
 from redline.sources.secrets.git import GitError, GitHistory, Introduction, is_binary
 
@@ -46,7 +46,7 @@ class HistoryStats:
     blobs: int = 0
     bytes: int = 0
     binary: int = 0
-    oversize: int = 0
+    oversize: list[str] = field(default_factory=list)  # "path@blob" of blobs over the size limit
 
 
 class SecretHistoryCheck(SecretsBase, ProjectCheck):
@@ -60,7 +60,7 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
         self.rules = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
         self.last_stats = HistoryStats()
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
         self.settings(ctx)  # raises when the rule files are broken: one error per run
         if not ctx.options.get("history"):
             return []
@@ -68,9 +68,11 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
         if not histories:
             raise CheckError(f"{ctx.root}: --history needs a git repository (none found, or git is missing)")
         try:
-            return self.scan(histories[0], ctx, str(ctx.options.get("since") or ""))
+            findings = self.scan(histories[0], ctx, str(ctx.options.get("since") or ""))
         except GitError as exc:
             raise CheckError(str(exc)) from None
+        limit = f"larger than the size limit ({ctx.config.max_file_size:,} bytes); not scanned"
+        return [*findings, *(Skipped(f"git history: {blob}", limit) for blob in self.last_stats.oversize)]
 
     def scan(self, history: GitHistory, ctx: CheckContext, since: str = "") -> list[Finding]:
         settings = self.settings(ctx)
@@ -87,7 +89,7 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
             if size is None:
                 continue  # a submodule link or a blob missing from a shallow clone
             if size > limit:
-                stats.oversize += 1
+                stats.oversize.append(f"{intro[sha].path}@{sha[:12]}")
                 continue
             todo.append(sha)
         seen: dict[tuple[str, str], list[_Seen]] = defaultdict(list)
@@ -100,7 +102,7 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
                 key = (found.rule.code, found.identity_prefix + secret_hash(found.secret, settings.salt))
                 seen[key].append(_Seen(intro[sha].order, sha, found))
         if stats.oversize:
-            log.warning("history: %d blob(s) larger than %d bytes were not scanned", stats.oversize, limit)
+            log.warning("history: %d blob(s) larger than %d bytes were not scanned", len(stats.oversize), limit)
         log.info("history: %d unique blob(s), %.1f MB scanned; %d binary skipped", stats.blobs,
                  stats.bytes / 1e6, stats.binary)
         self.last_stats = stats
