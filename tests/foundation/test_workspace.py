@@ -157,3 +157,13 @@ def test_ten_thousand_empty_files(tmp_path: Path) -> None:
     assert doc["summary"]["files_scanned"] == 10_001
     assert [f["location"]["path"] for f in doc["findings"]] == ["client.py"]
     assert doc["errors"] == [] and doc["not_covered"] == []
+
+
+def test_lockfiles_have_their_own_larger_limit(tmp_path: Path) -> None:
+    write(tmp_path, "package-lock.json", "{}" + " " * 2000)
+    write(tmp_path, "big.py", "x" * 2000)
+    files, skipped = walk(tmp_path, max_file_size=1000, max_lockfile_size=4000)
+    assert files == ["package-lock.json"]
+    assert skipped == {"big.py": "larger than the size limit (2,000 > 1,000 bytes)"}
+    _, skipped = walk(tmp_path, max_file_size=1000, max_lockfile_size=1500)
+    assert skipped["package-lock.json"] == "larger than the size limit (2,002 > 1,500 bytes)"

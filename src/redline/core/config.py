@@ -18,6 +18,7 @@ from typing import Any
 from redline.core.model import Area, Severity
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+DEFAULT_MAX_LOCKFILE_SIZE = 64 * 1024 * 1024
 FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx")
 
 
@@ -41,6 +42,7 @@ class Config:
     areas: tuple[Area, ...] = tuple(Area)
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_lockfile_size: int = DEFAULT_MAX_LOCKFILE_SIZE  # lockfiles only; never below max_file_size
     fail_on: Severity = Severity.HIGH
     formats: tuple[str, ...] = ("json", "sarif", "markdown", "html", "cyclonedx")
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
@@ -118,7 +120,7 @@ def parse_config(
     raw: Mapping[str, Any], source: str, prefix: str = "", sections: Iterable[SectionSpec] = ()
 ) -> Config:
     specs = {s.name: s for s in sections}
-    known = {"select", "ignore", "areas", "exclude", "max_file_size", "fail_on", "formats",
+    known = {"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on", "formats",
              "severity", "gate", "jobs"}
     cfg: dict[str, Any] = {"source": source}
     extra: dict[str, Mapping[str, Any]] = {}
@@ -152,6 +154,8 @@ def parse_config(
         cfg["formats"] = fmts
     if "max_file_size" in raw:
         cfg["max_file_size"] = parse_size(raw["max_file_size"], f"{source}: key '{prefix}max_file_size'")
+    if "max_lockfile_size" in raw:
+        cfg["max_lockfile_size"] = parse_size(raw["max_lockfile_size"], f"{source}: key '{prefix}max_lockfile_size'")
     if "jobs" in raw:
         if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
             raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")

@@ -88,10 +88,13 @@ class Workspace:
         *,
         exclude: Iterable[str] = (),
         max_file_size: int,
+        max_lockfile_size: int = 0,
         honour_gitignore: bool = True,
     ) -> None:
         self.root = root.resolve()
         self.max_file_size = max_file_size
+        # lockfiles of large monorepos run to tens of MB; skipping one hides every vulnerability in it
+        self.max_lockfile_size = max(max_lockfile_size, max_file_size)
         self.honour_gitignore = honour_gitignore
         self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
 
@@ -176,10 +179,12 @@ class Workspace:
             self._add_file(str(target), child, st.st_size, result)
 
     def _add_file(self, abspath: str, rel: str, size: int, result: WalkResult) -> None:
-        if size > self.max_file_size:
-            result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {self.max_file_size:,} bytes)"))
+        kind = kind_of(rel)
+        limit = self.max_lockfile_size if kind == "lockfile" else self.max_file_size
+        if size > limit:
+            result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {limit:,} bytes)"))
             return
-        result.files.append(SourceFile(rel, abspath, kind_of(rel), size))
+        result.files.append(SourceFile(rel, abspath, kind, size))
 
 
 def _join(rel: str, name: str) -> str:

@@ -68,6 +68,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
 
     progress.stage("walking the tree")
     walk = Workspace(req.root, exclude=req.config.exclude, max_file_size=req.config.max_file_size,
+                     max_lockfile_size=req.config.max_lockfile_size,
                      honour_gitignore=not req.include_ignored).walk()
     errors: list[ToolError] = list(req.extra_errors)
     skipped: list[Skipped] = list(walk.skipped)
