@@ -18,12 +18,13 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# the vulnerability database: built offline from the reference data beside the checkout
+# the vulnerability database, built through the real download path from the reference data
+# beside the checkout, served once on loopback (no network needed)
 DB_DIR ?= $(VENV)/redline-db
 MIRROR ?= ../shared/data
 
 $(DB_DIR)/.built: | $(VENV)/.installed
-	$(BIN)/redline db update --mirror $(MIRROR) --db-dir $(DB_DIR) -q
+	$(BIN)/python scripts/example_db.py $(MIRROR) $(DB_DIR)
 	touch $@
 
 run: $(VENV)/.installed $(DB_DIR)/.built
