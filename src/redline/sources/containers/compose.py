@@ -18,7 +18,22 @@ later file wins on scalars; ``ports``, ``expose``, ``volumes``, ``cap_add``,
 ``secrets``, ``configs`` and ``tmpfs`` are concatenated without duplicates;
 other sequences (``command``, ``entrypoint``, ``healthcheck.test``) are
 replaced. ``environment`` and ``labels`` in list form (``["K=V"]``) become
-mappings first. ``extends`` and ``include`` are not followed.
+mappings first.
+
+``extends`` (``extends: base`` in the same file, or ``{file: other.yml, service:
+base}``) is followed: the base service's layers come first and the extending
+service is merged on top with the same rules, so a value a finding reports
+keeps the file and block that set it. Top-level ``include`` (a path, or
+``{path: [...], project_directory, env_file}``) loads each entry as its own
+model (its project directory, its ``.env``) after the files above are merged;
+its services join the project, and a name clash is recorded (Compose warns and
+does not merge them), keeping the including file's service. References are
+followed only inside the audited root: a remote, absolute, escaping, missing
+or cyclic reference is recorded as a per-file error and the run goes on. Each
+file is read once per run, however many projects use it. An ``extends`` file
+may be a fragment (services at its top level, as the Compose docs allow); it
+is interpolated with the extending project's ``.env``, and its relative paths
+are read relative to the project directory (the docs require that).
 
 Interpolation uses the ``.env`` file of the project directory only (never the
 auditor's own environment): ``$VAR``, ``${VAR}``, ``${VAR:-default}``,
@@ -29,6 +44,7 @@ compose does, and is listed in ``unset_variables``.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +65,8 @@ _VAR_RE = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[
                      r"|([A-Za-z_][A-Za-z0-9_]*))")
 #: ``docker-compose-prod.yml``, ``compose-dev.yaml``: named like compose files but not matched by file kinds
 _COMPOSE_NAME_RE = re.compile(r"^(docker-)?compose-[\w.-]+\.ya?ml$", re.IGNORECASE)
+#: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
+MAX_DEPTH = 32
 _DOTENV_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 
 
@@ -62,6 +80,8 @@ class ComposeService:
     origins: Mapping[str, str]  # top-level key -> the file whose value won
     directory: str
     layers: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # (file, its interpolated service body), merge order
+    spans: tuple[tuple[int, int], ...] = ()  # (first, last) line of each layer's block, parallel to ``layers``
+    origin_layers: Mapping[str, int] = field(default_factory=dict)  # top-level key -> index of the winning layer
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -72,10 +92,13 @@ class ComposeService:
         """(path, first line, last line) of the service block that set ``key`` — or that contributed
         ``entry`` to a concatenated list; with no key, the first file that defines the service
         (where a missing setting belongs)."""
-        path = self.origins.get(key, "") if key else ""
+        index = self.origin_layers.get(key) if key else None
         if key and entry is not None:
-            path = next((p for p, body in reversed(self.layers)
-                         if isinstance(body.get(key), list) and entry in body[key]), path)
+            index = next((i for i in reversed(range(len(self.layers)))
+                          if isinstance(self.layers[i][1].get(key), list) and entry in self.layers[i][1][key]), index)
+        if index is not None and index < len(self.spans):
+            return self.layers[index][0], *self.spans[index]
+        path = self.origins.get(key, "") if key else ""
         if not path:
             path = next(iter(self.blocks))
         first, last = self.blocks[path]
@@ -92,6 +115,7 @@ class ComposeProject:
     files: tuple[str, ...]  # in merge order
     services: tuple[ComposeService, ...]
     unset_variables: tuple[str, ...] = field(default=())
+    included: tuple[str, ...] = field(default=())  # files brought in by ``include``, in load order
 
 
 def parse_dotenv(text: str) -> dict[str, str]:
@@ -191,6 +215,24 @@ def _services_of(doc: Any) -> Mapping[str, Any] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _File:
+    """One compose file as loaded (not interpolated): its services and its raw top-level ``include``."""
+
+    services: Mapping[str, Any] | None  # None: no ``services`` mapping (an ``extends`` fragment, or not compose)
+    include: Any
+    doc: Any  # the whole first document: ``extends`` may name a fragment file with services at its top level
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Files merged into one model with their own project directory and ``.env`` (the project, or an include)."""
+
+    directory: str
+    files: tuple[str, ...]
+    env: Mapping[str, str]
+
+
 class ComposeSource(ProjectSource):
     name = "compose"
     produces = ComposeProject
@@ -202,17 +244,37 @@ class ComposeSource(ProjectSource):
                 parent = str(PurePosixPath(f.path).parent)
                 by_dir.setdefault("" if parent == "." else parent, []).append(f.path)
         out = ProjectOutput([], [], [])
+        run = _Run(ctx.root, out)
         for directory, paths in sorted(by_dir.items()):
-            self._directory(ctx.root, directory, sorted(paths), out)
+            run.directory(directory, sorted(paths))
         return out
 
-    def _directory(self, root: Path, directory: str, paths: list[str], out: ProjectOutput) -> None:
-        env = _read_dotenv(root / directory / ".env")
-        loaded: dict[str, Mapping[str, Any]] = {}
+
+class _Run:
+    """One collect(): files read once (cached), notes recorded once, however many projects share them."""
+
+    def __init__(self, root: Path, out: ProjectOutput) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.out = out
+        self.cache: dict[str, _File | None] = {}
+        self.noted: set[tuple[str, str]] = set()
+
+    def note(self, where: str, reason: str) -> None:
+        if (where, reason) not in self.noted:
+            self.noted.add((where, reason))
+            self.out.errors.append(ToolError(where, f"compose: {reason}", stage="parse"))
+
+    def directory(self, directory: str, paths: list[str]) -> None:
+        env = _read_dotenv(self.root / directory / ".env")
+        loaded: list[str] = []
         for path in paths:
-            services = self._load(root, path, env, out)
-            if services is not None:
-                loaded[path] = services
+            file = self.load(path)
+            if file is not None and file.services is None and file.include is None:
+                if file.doc:
+                    self.out.errors.append(ToolError(path, "compose: no 'services' mapping found", stage="parse"))
+            elif file is not None:
+                loaded.append(path)
         names = {PurePosixPath(p).name.lower(): p for p in loaded}
         base = next((names[n] for n in BASE_NAMES if n in names), None)
         override = next((names[n] for n in OVERRIDE_NAMES if n in names), None)
@@ -227,51 +289,210 @@ class ComposeSource(ProjectSource):
                 # a second base-named file (compose.yaml beside docker-compose.yml) is its own project
                 groups.append([p] if PurePosixPath(p).name.lower() in BASE_NAMES + OVERRIDE_NAMES else [base, p])
         for group in groups:
-            out.facts.append(self._project(directory, group, loaded, env))
+            unset: set[str] = set()
+            unit = _Unit(directory, tuple(group), env)
+            services, included = self.unit(unit, unset, tuple(group), set())
+            self.out.facts.append(ComposeProject(directory, tuple(group), tuple(services[n] for n in sorted(services)),
+                                                 tuple(sorted(unset)), tuple(included)))
 
-    def _load(self, root: Path, path: str, env: Mapping[str, str], out: ProjectOutput) -> Mapping[str, Any] | None:
+    def load(self, path: str) -> _File | None:
+        if path in self.cache:
+            return self.cache[path]
+        self.cache[path] = None
         try:
-            text = (root / path).read_text(encoding="utf-8", errors="replace")
+            text = (self.root / path).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            out.errors.append(ToolError(path, f"compose: cannot read: {exc.strerror}", stage="read"))
+            self.out.errors.append(ToolError(path, f"compose: cannot read: {exc.strerror}", stage="read"))
             return None
         supp = parse_suppressions(path, text)  # compose files are read here, not in the workers
         if supp is not None:
-            out.facts.append(supp)
+            self.out.facts.append(supp)
         try:
             docs = list(load_documents(text))
         except YamlError as exc:
-            out.errors.append(ToolError(path, f"compose: {exc}", stage="parse"))
+            self.out.errors.append(ToolError(path, f"compose: {exc}", stage="parse"))
             return None
-        services = _services_of(docs[0].value) if docs else None
-        if services is None:
-            if docs and docs[0].value:
-                out.errors.append(ToolError(path, "compose: no 'services' mapping found", stage="parse"))
-            return None
-        return services
+        doc = docs[0].value if docs else None
+        include = doc.get("include") if isinstance(doc, Mapping) else None
+        self.cache[path] = _File(_services_of(doc), include, doc)
+        return self.cache[path]
 
-    def _project(self, directory: str, group: list[str], loaded: Mapping[str, Mapping[str, Any]],
-                 env: Mapping[str, str]) -> ComposeProject:
-        unset: set[str] = set()
+    def ref(self, where: str, raw: Any, what: str, env: Mapping[str, str], *, directory: bool = False) -> str | None:
+        """The root-relative path ``raw`` names (relative to ``where``'s directory), or ``None`` with a note
+        when it is not a local file (or ``directory``) inside the audited root."""
+        if not isinstance(raw, str) or not raw.strip():
+            self.note(where, f"{what} path must be a non-empty string, got {raw!r}")
+            return None
+        ref = interpolate(raw, env, set()) if "$" in raw else raw
+        if "://" in ref or ref.startswith(("git@", "oci:")):
+            self.note(where, f"{what} `{ref}` is remote: not followed")
+            return None
+        if ref.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", ref):
+            self.note(where, f"{what} `{ref}` is an absolute path outside the audited root: not followed")
+            return None
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(where), ref.replace("\\", "/")))
+        if rel == ".." or rel.startswith("../"):
+            self.note(where, f"{what} `{ref}` is outside the audited root: not followed")
+            return None
+        target = self.root / rel
+        try:
+            inside = target.resolve().is_relative_to(self.real_root)
+            exists = target.is_dir() if directory else target.is_file()
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.note(where, f"{what} `{ref}` cannot be followed: {exc}")
+            return None
+        if not inside:
+            self.note(where, f"{what} `{ref}` leads outside the audited root (symlink): not followed")
+            return None
+        if not exists:
+            self.note(where, f"{what} `{ref}` not found")
+            return None
+        return "" if rel == "." else rel
+
+    def layers(self, path: str, name: str, env: Mapping[str, str],
+               chain: tuple[tuple[str, str], ...]) -> list[tuple[str, Mapping[str, Any]]] | None:
+        """The raw blocks service ``name`` of ``path`` is made of, through ``extends``: bases first."""
+        loaded = self.load(path)
+        services = loaded.services if loaded and loaded.services is not None else loaded.doc if loaded else None
+        raw = services.get(name) if isinstance(services, Mapping) else None
+        if not isinstance(raw, Mapping):
+            return None
+        own = [(path, raw)]
+        ext = raw.get("extends")
+        if ext is None:
+            return own
+        target: str | None = path
+        if isinstance(ext, str):
+            base: Any = ext
+        elif isinstance(ext, Mapping):
+            base = ext.get("service")
+            if ext.get("file") is not None:
+                target = self.ref(path, ext.get("file"), f"service `{name}`: extends file", env)
+        else:
+            base = None
+        if not isinstance(base, str) or not base:
+            self.note(path, f"service `{name}`: extends needs a service name, got {ext!r}")
+            return own
+        if target is None:
+            return own
+        if len(chain) >= MAX_DEPTH:
+            self.note(path, f"service `{name}`: extends chain deeper than {MAX_DEPTH}: not followed further")
+            return own
+        if (target, base) in chain:
+            cycle = " -> ".join(f"{p}:{s}" for p, s in (*chain, (target, base)))
+            self.note(path, f"extends cycle {cycle}: not followed")
+            return own
+        inherited = self.layers(target, base, env, (*chain, (target, base)))
+        if inherited is None:
+            self.note(path, f"service `{name}` extends `{base}`, which {target} does not define")
+            return own
+        return inherited + own
+
+    def unit(self, unit: _Unit, unset: set[str], chain: tuple[str, ...],
+             seen: set[tuple[str, ...]]) -> tuple[dict[str, ComposeService], list[str]]:
+        """Services of one model (its files merged, ``extends`` followed), then what its ``include`` adds.
+        A model the project already included is not loaded again (diamond includes stay linear)."""
+        services = self.merged(unit, unset)
+        included: list[str] = []
+        for where, sub in self.includes(unit, chain):
+            if sub.files in seen:
+                continue
+            seen.add(sub.files)
+            found, deeper = self.unit(sub, unset, (*chain, *sub.files), seen)
+            included.extend((*sub.files, *deeper))
+            for name, svc in found.items():
+                if name in services:
+                    self.note(where, f"include {', '.join(sub.files)}: service `{name}` is already defined; "
+                              "Compose does not merge them: the included one is not audited")
+                else:
+                    services[name] = svc
+        return services, included
+
+    def merged(self, unit: _Unit, unset: set[str]) -> dict[str, ComposeService]:
         merged: dict[str, dict[str, Any]] = {}
         blocks: dict[str, dict[str, tuple[int, int]]] = {}
         origins: dict[str, dict[str, str]] = {}
+        origin_layers: dict[str, dict[str, int]] = {}
         layers: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-        for path in group:
-            for name, raw in loaded[path].items():
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for path in unit.files:
+            loaded = self.load(path)
+            for name, raw in (loaded.services or {} if loaded else {}).items():
                 if not isinstance(raw, Mapping):
                     continue
-                svc = _normalise(_interpolate_tree(raw, env, unset))
-                merged[name] = merge(merged.get(name, {}), svc)
-                layers.setdefault(name, []).append((path, svc))
-                line = raw.key_line if isinstance(raw, LineMap) else 0
-                end = raw.end_line if isinstance(raw, LineMap) else 0
-                blocks.setdefault(name, {})[path] = (line, end)
-                for key in svc:
-                    origins.setdefault(name, {})[key] = path
-        services = tuple(ComposeService(n, merged[n], blocks[n], origins.get(n, {}), directory, tuple(layers[n]))
-                         for n in sorted(merged))
-        return ComposeProject(directory, tuple(group), services, tuple(sorted(unset)))
+                blocks.setdefault(name, {})[path] = _lines(raw)
+                for layer_path, layer_raw in self.layers(path, name, unit.env, ((path, name),)) or []:
+                    body = {k: v for k, v in layer_raw.items() if k != "extends"}
+                    svc = _normalise(_interpolate_tree(body, unit.env, unset))
+                    merged[name] = merge(merged.get(name, {}), svc)
+                    index = len(layers.setdefault(name, []))
+                    layers[name].append((layer_path, svc))
+                    spans.setdefault(name, []).append(_lines(layer_raw))
+                    for key in svc:
+                        origins.setdefault(name, {})[key] = layer_path
+                        origin_layers.setdefault(name, {})[key] = index
+        return {n: ComposeService(n, merged[n], blocks[n], origins.get(n, {}), unit.directory, tuple(layers[n]),
+                                  tuple(spans[n]), origin_layers.get(n, {}))
+                for n in merged}
+
+    def includes(self, unit: _Unit, chain: tuple[str, ...]) -> list[tuple[str, _Unit]]:
+        """(including file, included model) for each ``include`` entry of the unit's files that can be followed."""
+        out: list[tuple[str, _Unit]] = []
+        for path in unit.files:
+            loaded = self.load(path)
+            raw = loaded.include if loaded else None
+            if raw is None:
+                continue
+            for entry in raw if isinstance(raw, list) else [raw]:
+                sub = self.include_entry(path, entry, unit.env, chain)
+                if sub is not None:
+                    out.append((path, sub))
+        return out
+
+    def include_entry(self, where: str, entry: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> _Unit | None:
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, Mapping):
+            self.note(where, f"include entry must be a path or a mapping, got {entry!r}")
+            return None
+        raw_paths = entry.get("path")
+        files: list[str] = []
+        if len(chain) >= MAX_DEPTH:
+            self.note(where, f"include chain deeper than {MAX_DEPTH}: not followed further")
+            return None
+        for raw in raw_paths if isinstance(raw_paths, list) else [raw_paths]:
+            rel = self.ref(where, raw, "include", env)
+            if rel is None:
+                continue
+            if rel in chain:
+                self.note(where, f"include cycle {' -> '.join((*chain, rel))}: not followed")
+                continue
+            loaded = self.load(rel)
+            if loaded is not None and loaded.services is None and loaded.include is None:
+                self.note(where, f"include `{rel}` has no 'services' mapping: nothing included")
+            elif loaded is not None:
+                files.append(rel)
+        if not files:
+            return None
+        directory = posixpath.dirname(files[0])
+        if entry.get("project_directory") is not None:
+            chosen = self.ref(where, entry["project_directory"], "include project_directory", env, directory=True)
+            if chosen is None:
+                return None
+            directory = chosen
+        env_files = entry.get("env_file")
+        sub_env: dict[str, str] = {}
+        if env_files is None:
+            sub_env = _read_dotenv(self.root / directory / ".env")
+        for raw in env_files if isinstance(env_files, list) else [] if env_files is None else [env_files]:
+            rel = self.ref(where, raw, "include env_file", env)
+            if rel is not None:
+                sub_env.update(_read_dotenv(self.root / rel))
+        return _Unit(directory, tuple(files), sub_env)
+
+
+def _lines(raw: Mapping[str, Any]) -> tuple[int, int]:
+    return (raw.key_line, raw.end_line) if isinstance(raw, LineMap) else (0, 0)
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
