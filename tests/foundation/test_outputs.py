@@ -107,3 +107,18 @@ def test_region_topology_reaches_findings_json_and_summary(tmp_path: Path) -> No
     schema = json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert "| aws | - | eu-west-1 | - | config | 2 |" in (out / "summary.md").read_text()
+
+
+def test_unfollowed_terraform_modules_are_listed_as_not_covered(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "main.tf", 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}\n\n'
+          'module "local" {\n  source = "./modules/net"\n}\n')
+    write(src, "modules/net/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    out = tmp_path / "out"
+    audit(src, out, "--exit-zero")
+    doc = json.loads((out / "findings.json").read_text())
+    assert doc["not_covered"] == [{
+        "path": "main.tf:1 module.vpc",
+        "reason": "Terraform module not followed (source terraform-aws-modules/vpc/aws); "
+                  "its resources were not audited",
+    }]

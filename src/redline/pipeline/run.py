@@ -122,6 +122,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
                                     stage="synthesis", fatal=True))
             continue
         extras.update(result.extras)
+        skipped += result.skipped
         if result.findings is not None:
             findings = result.findings
     progress.done()

@@ -8,7 +8,7 @@ from typing import Any
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.model import Finding
+from redline.core.model import Finding, Skipped
 
 
 @dataclass
@@ -17,6 +17,8 @@ class SynthesisOutput:
     extras: dict[str, Any] = field(default_factory=dict)
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
+    #: inputs the step found were not covered (a Terraform module that could not be followed …)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 class SynthesisStep(ABC):

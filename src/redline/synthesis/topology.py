@@ -1,10 +1,11 @@
-"""Region topology for the report: resources per provider, account, region and zone."""
+"""Region topology for the report, and which Terraform modules could not be followed."""
 
 from __future__ import annotations
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.model import Finding
+from redline.core.model import Finding, Skipped
+from redline.sources.terraform.project import terraform_project
 from redline.sources.terraform.topology import region_topology
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
@@ -14,6 +15,11 @@ class TopologyStep(SynthesisStep):
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         topology = region_topology(facts)
-        if not topology.counts:
-            return SynthesisOutput()
-        return SynthesisOutput(extras={"topology": topology.as_dict()})
+        out = SynthesisOutput(extras={"topology": topology.as_dict()} if topology.counts else {})
+        # a registry, git or missing module's resources were never read: the report must say so
+        for call in terraform_project(facts).calls:
+            if not call.followed:
+                out.skipped.append(Skipped(f"{call.caller_path}:{call.line} {call.address}",
+                                           f"Terraform module not followed (source {call.source}); "
+                                           "its resources were not audited"))
+        return out
