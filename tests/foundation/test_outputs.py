@@ -107,6 +107,8 @@ def test_region_topology_reaches_findings_json_and_summary(tmp_path: Path) -> No
     schema = json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert "| aws | - | eu-west-1 | - | config | 2 |" in (out / "summary.md").read_text()
+    html = (out / "report.html").read_text()
+    assert "<td>aws</td><td>-</td><td>eu-west-1</td><td>-</td><td>config</td><td>2</td>" in html
 
 
 def test_unfollowed_terraform_modules_are_listed_as_not_covered(tmp_path: Path) -> None:
