@@ -1,4 +1,4 @@
-"""Write a realistic, deterministic Terraform corpus to bench/corpus/iac/ (a few hundred KB).
+"""Write a realistic, deterministic Terraform corpus to bench/.work/corpus/iac/ (a few hundred KB).
 
 Shape of a real estate of services: shared local modules (network, database,
 storage, iam, compute), one root module per service and environment that
@@ -16,7 +16,7 @@ import random
 import shutil
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "corpus" / "iac"
+OUT = Path(__file__).resolve().parent / ".work" / "corpus" / "iac"  # generated, never committed
 
 MODULE_NETWORK = '''variable "name" {
   type = string
