@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import PurePosixPath
 
 _BY_NAME = {
@@ -106,17 +107,26 @@ def kind_of(relpath: str) -> str:
     return _BY_SUFFIX.get(suffix, "other")
 
 
-_TEST_DIRS = frozenset({"test", "tests", "testing", "spec", "specs", "__tests__", "fixtures", "testdata",
-                        "examples", "example", "samples", "sample", "docs", "doc"})
+
+_SAMPLE_DIRS = frozenset({
+    "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
+    "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
+    "demos", "mock", "mocks", "stubs", "testutils", "e2e",
+})
+_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
+_SAMPLE_NAME = re.compile(
+    r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
+    r"|sample|example|dummy|fake|mock|fixture)"
+)
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:
-    """Test code, fixtures, docs and samples: findings there are real but matter less."""
-    parts = PurePosixPath(relpath.lower()).parts
-    if any(p in _TEST_DIRS for p in parts[:-1]):
+    """Tests, fixtures, documentation and files named like samples: findings there are real but
+    matter less (lower confidence, and for some rules lower severity), never dropped."""
+    if not relpath:
+        return False
+    p = PurePosixPath(relpath)
+    if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
-    name = parts[-1] if parts else ""
-    stem = name.split(".", 1)[0]
-    return (stem.startswith("test_") or stem.endswith(("_test", "_tests", "_spec", ".test", ".spec"))
-            or name.endswith((".test.js", ".spec.js", ".test.ts", ".spec.ts", ".example", ".sample"))
-            or stem in {"conftest", "example", "sample"})
+    name = p.name.lower()
+    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from pathlib import PurePosixPath
 
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence
 
 _PLACEHOLDER_WORDS = re.compile(
@@ -75,28 +75,9 @@ def is_store_reference(secret: str, matched: str) -> bool:
     return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS)
 
 
-_SAMPLE_DIRS = frozenset({
-    "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
-    "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
-    "demos", "mock", "mocks", "stubs", "testutils", "e2e",
-})
-_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
-_SAMPLE_NAME = re.compile(
-    r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|sample|example"
-    r"|dummy|fake|mock|fixture)"
-)
-
-
 def is_sample_path(path: str) -> bool:
-    """Tests, fixtures, documentation and files named like samples."""
-    if not path:
-        return False
-    p = PurePosixPath(path)
-    parts = [part.lower() for part in p.parts[:-1]]
-    if any(part in _SAMPLE_DIRS for part in parts):
-        return True
-    name = p.name.lower()
-    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+    """Tests, fixtures, documentation and files named like samples (one definition, in core)."""
+    return looks_like_test_or_sample(path)
 
 
 def context_confidence(base: Confidence, path: str) -> Confidence:
