@@ -12,8 +12,8 @@ import pytest
 from redline.cli.main import main
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.containers.kubernetes import KubeObject, KubernetesSource, parse_manifest
-from redline.sources.containers.yamlsafe import YamlError, load_documents
 from redline.sources.interface import SourceError
+from redline.sources.yamlsafe import YamlError, load_documents
 
 from .helpers import FIXTURES
 

@@ -75,3 +75,22 @@ def test_hostile_documents(tmp_path: Path, parser: ManifestParser) -> None:
             assert str(exc)
             continue
         assert isinstance(result, PackageManifest)
+
+
+def _alias_bomb(header: str) -> str:
+    lines = [header, 'l0: &l0 {a: "1", b: "1", c: "1", d: "1", e: "1", f: "1", g: "1", h: "1", i: "1", j: "1"}']
+    for i in range(1, 9):
+        keys = ", ".join(f"k{k}: *l{i - 1}" for k in range(10))
+        lines.append(f"l{i}: &l{i} {{{keys}}}")
+    return "\n".join(lines) + "\npackages: *l8\n"
+
+
+@pytest.mark.parametrize(("name", "header"), [("pnpm-lock.yaml", "lockfileVersion: '9.0'"),
+                                              ("yarn.lock", "__metadata:\n  version: 8")])
+def test_yaml_alias_bomb_in_a_lockfile_is_refused(tmp_path: Path, name: str, header: str) -> None:
+    """A lockfile is input like any other: a 'billion laughs' document stops with a reason."""
+    (parser,) = [p for p in PARSERS if name in p.file_names]
+    path = tmp_path / name
+    path.write_text(_alias_bomb(header))
+    with pytest.raises(SourceError, match="alias expansion exceeds"):
+        parser.parse(file_text(path, name))

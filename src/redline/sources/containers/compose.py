@@ -53,8 +53,8 @@ from typing import Any
 
 from redline.core.model import ToolError
 from redline.core.suppress import parse_suppressions
-from redline.sources.containers.yamlsafe import LineMap, YamlError, load_documents
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
+from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_NAMES = ("compose.override.yaml", "compose.override.yml",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redline.core.workspace import FileText
-from redline.sources.containers.yamlsafe import LineMap, YamlError, load_documents
 from redline.sources.interface import FileSource, SourceError
+from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
 #: workload kind -> path (keys) from the object's body to its pod spec
 POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {

@@ -15,11 +15,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from packageurl import PackageURL
 
 from redline.core.packages import DependencyEdge, Package, PackageManifest
 from redline.sources.interface import SourceError
+from redline.sources.yamlsafe import YamlError, load_documents
 
 _PURL_TYPES = {
     "PyPI": "pypi",
@@ -104,19 +104,16 @@ def load_toml(text: str) -> dict[str, Any]:
         raise SourceError("invalid TOML: nested too deeply") from None
 
 
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_yaml(text: str) -> Any:
+    """The first document, through the shared loader that refuses alias bombs (a lockfile is input too)."""
     try:
-        return yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise SourceError(f"invalid YAML{where}: {problem}") from None
+        for document in load_documents(text):
+            return document.value
+    except YamlError as exc:
+        raise SourceError(str(exc)) from None
     except RecursionError:
         raise SourceError("invalid YAML: nested too deeply") from None
+    return None
 
 
 def json_type(value: object) -> str:
