@@ -241,3 +241,9 @@ output "sg_id" { value = aws_security_group.sg.id }
     assert isinstance(ref, ResourceRef) and ref.address == 'module.edge["dev"].aws_security_group.sg'
     got = {(f.rule, f.location.resource, f.location.path) for f in audit(tmp_path).findings if f.rule == "TF101"}
     assert got == {("TF101", 'module.edge["prod"].aws_security_group.sg', "modules/edge/main.tf")}
+
+
+def test_a_bad_var_files_entry_is_reported_once_not_once_per_check(tmp_path: Path) -> None:
+    write(tmp_path, "infra/main.tf", _VARS)
+    result = audit(tmp_path, _with_var_files(["envs/missing.tfvars"]))
+    assert len(result.errors) == 1 and result.errors[0].fatal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import weakref
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -101,6 +102,20 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+#: per run (keyed by its Facts): the project, or None once a bad ``[terraform]`` table was reported
+_RUNS: weakref.WeakKeyDictionary[Facts, TerraformProject | None] = weakref.WeakKeyDictionary()
+
+
+def _run_project(facts: Facts, ctx: CheckContext) -> TerraformProject | None:
+    """The run's project. A configuration error is raised by the first check only, so the report
+    names it once instead of once per Terraform check; the others have nothing to judge."""
+    if facts in _RUNS:
+        return _RUNS[facts]
+    _RUNS[facts] = None
+    _RUNS[facts] = terraform_project(facts, settings(ctx))
+    return _RUNS[facts]
+
+
 class TerraformCheck(ProjectCheck):
     """A check over the assembled Terraform configuration (all modules, once per run)."""
 
@@ -108,8 +123,8 @@ class TerraformCheck(ProjectCheck):
     config_sections = (TERRAFORM_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        project = terraform_project(facts, settings(ctx))
-        if not project.resources:
+        project = _run_project(facts, ctx)
+        if project is None or not project.resources:
             return []
         return list(self.check_project(project, ctx))
 
