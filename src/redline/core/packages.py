@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_PEP503_SEP = re.compile(r"[-_.]+")
+
+
+def pep503(name: str) -> str:
+    """PEP 503 normalised Python project name: how PyPI, OSV and lockfiles agree on one spelling."""
+    return _PEP503_SEP.sub("-", name.strip()).lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from redline.core.advisories import EVENT_KINDS, Advisory, Affected, AffectedRange, RangeEvent
-
-_NAME_SEP = re.compile(r"[-_.]+")
+from redline.core.packages import pep503
 
 
 class OsvFormatError(ValueError):
@@ -19,7 +17,7 @@ def normalise_name(ecosystem: str, name: str) -> str:
     """The key packages and advisories are matched by, per ecosystem."""
     base = ecosystem.split(":", 1)[0]
     if base == "PyPI":
-        return _NAME_SEP.sub("-", name).lower()  # PEP 503
+        return pep503(name)
     if base in ("Packagist", "NuGet", "crates.io", "Hex", "Pub"):
         return name.lower()
     return name

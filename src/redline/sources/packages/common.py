@@ -17,7 +17,7 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.core.packages import DependencyEdge, Package, PackageManifest, pep503
 from redline.sources.interface import SourceError
 from redline.sources.yamlsafe import YamlError, load_documents
 
@@ -31,14 +31,6 @@ _PURL_TYPES = {
     "Maven": "maven",
     "NuGet": "nuget",
 }
-
-_PEP503 = re.compile(r"[-_.]+")
-
-
-def pep503(name: str) -> str:
-    """PEP 503 normalised project name."""
-    return _PEP503.sub("-", name.strip()).lower()
-
 
 def normalise_name(ecosystem: str, name: str) -> str:
     """The name as OSV spells it: PEP 503 for PyPI, lower case for Packagist, as written otherwise."""

@@ -4,7 +4,7 @@ PEP 508 ``dependencies`` strings. The lock does not mark direct dependencies."""
 
 from __future__ import annotations
 
-from redline.core.packages import PackageManifest
+from redline.core.packages import PackageManifest, pep503
 from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import (
@@ -13,7 +13,6 @@ from redline.sources.packages.common import (
     expect_list,
     load_toml,
     nth_line,
-    pep503,
     toml_array_lines,
 )
 from redline.sources.packages.interface import ManifestParser

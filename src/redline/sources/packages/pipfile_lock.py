@@ -8,10 +8,10 @@ runtime. Git/path entries are unpinned.
 
 from __future__ import annotations
 
-from redline.core.packages import PackageManifest
+from redline.core.packages import PackageManifest, pep503
 from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
-from redline.sources.packages.common import ManifestBuilder, expect_dict, load_json_object, pep503
+from redline.sources.packages.common import ManifestBuilder, expect_dict, load_json_object
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.siblings import pipfile_beside
 

@@ -7,7 +7,7 @@ is marked direct and the dev flag comes from the lock, not from the graph.
 
 from __future__ import annotations
 
-from redline.core.packages import PackageManifest
+from redline.core.packages import PackageManifest, pep503
 from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import (
@@ -16,7 +16,6 @@ from redline.sources.packages.common import (
     expect_list,
     load_toml,
     nth_line,
-    pep503,
     toml_array_lines,
 )
 from redline.sources.packages.interface import ManifestParser

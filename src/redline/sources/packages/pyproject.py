@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from redline.core.packages import PackageManifest
+from redline.core.packages import PackageManifest, pep503
 from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
-from redline.sources.packages.common import ManifestBuilder, expect_dict, expect_list, line_of, load_toml, pep503
+from redline.sources.packages.common import ManifestBuilder, expect_dict, expect_list, line_of, load_toml
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.pep508 import is_dev_group, parse_pep508
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redline.core.packages import PackageManifest
+from redline.core.packages import PackageManifest, pep503
 from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import (
@@ -19,7 +19,6 @@ from redline.sources.packages.common import (
     expect_list,
     load_toml,
     nth_line,
-    pep503,
     toml_array_lines,
 )
 from redline.sources.packages.interface import ManifestParser
