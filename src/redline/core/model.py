@@ -105,6 +105,9 @@ class Finding:
     priority: PriorityFactors = field(default_factory=PriorityFactors)
     identity: str = ""
     suppressed: str | None = None  # the reason, when suppressed inline
+    #: the root cause this finding shares with others (one base image, one package version,
+    #: one manifest copied into overlays); findings with the same rule and group are one item
+    group: str = ""
 
     @property
     def fingerprint(self) -> str:
