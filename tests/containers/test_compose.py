@@ -137,7 +137,7 @@ def test_second_base_file_is_its_own_project_and_profiles_are_evidence(tmp_path:
     (tmp_path / "docker-compose.yml").write_text("services:\n  b:\n    image: y:1\n")
     assert sorted(p.files for p in _projects(tmp_path)) == [("compose.yaml",), ("docker-compose.yml",)]
     priv = [f for f in run(tmp_path, "CMP101")]
-    assert [(f.location.path, dict(f.evidence).get("profiles")) for f in priv] == [("compose.yaml", "debug")]
+    assert [(f.location.path, dict(f.evidence).get("profiles")) for f in priv] == [("compose.yaml", ("debug",))]
 
 
 def test_dash_named_compose_files_are_variants(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_history_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "unknown revision" in capsys.readouterr().err
     assert _run(str(repo), "--history", "--out", str(out), "--format", "json") == 1
     [finding] = _findings(out)  # tree and history merged into one
-    assert finding["evidence"]["present_at_head"] == "yes"  # type: ignore[index]
+    assert finding["evidence"]["present_at_head"] is True  # type: ignore[index]
     assert finding["evidence"]["introduced_in"] == git(repo, "rev-parse", "HEAD")  # type: ignore[index]
 
 

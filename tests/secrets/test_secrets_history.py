@@ -41,13 +41,13 @@ def test_added_moved_deleted_is_one_finding_not_at_head(make_repo: Callable[[], 
     result = run_secrets(repo, options={"history": True})
     assert not result.errors
     [finding] = result.findings
-    evidence = dict(finding.evidence)
+    evidence = finding.evidence
     assert finding.rule == "SEC495"
     assert evidence["introduced_in"] == introduced
     assert evidence["author"] == "Ada <ada@example.test>"
-    assert evidence["date"].startswith("2024-02-01")
-    assert evidence["present_at_head"] == "no"
-    assert evidence["blobs"] == "2"
+    assert evidence.text("date").startswith("2024-02-01")
+    assert evidence["present_at_head"] is False
+    assert evidence["blobs"] == 2
     assert (finding.location.path, finding.location.start_line) == ("app.py", 2)
     assert "not present at HEAD" in finding.message and GHP not in finding.message
 
@@ -66,7 +66,7 @@ def test_secret_still_at_head_merges_with_tree_finding(make_repo: Callable[[], P
     assert len({f.fingerprint for f in result.findings}) == 1
     [merged] = merge_history(result.findings)
     evidence = dict(merged.evidence)
-    assert evidence["present_at_head"] == "yes" and evidence["introduced_in"] == first
+    assert evidence["present_at_head"] is True and evidence["introduced_in"] == first
     assert (merged.location.path, merged.location.start_line) == ("a.py", 2)
 
 
@@ -83,8 +83,8 @@ def test_every_ref_is_covered_and_each_blob_read_once(make_repo: Callable[[], Pa
     git(repo, "tag", "-a", "-m", "t", "v1", "feature")
     result = run_secrets(repo, options={"history": True})
     [finding] = result.findings
-    assert dict(finding.evidence)["present_at_head"] == "no"
-    assert dict(finding.evidence)["blobs"] == "1"
+    assert finding.evidence["present_at_head"] is False
+    assert finding.evidence["blobs"] == 1
     history = open_history(repo)
     assert history is not None
     intro = history.introductions()
@@ -177,7 +177,7 @@ def test_parallel_history_scan_matches_inline(make_repo: Callable[[], Path], run
     assert not parallel.errors
     hist = [f for f in parallel.findings if dict(f.evidence).get("introduced_in")]
     [finding] = hist  # one secret, in four blobs (f0, f4, f8 contents differ)
-    assert dict(finding.evidence)["blobs"] == "3" and dict(finding.evidence)["introduced_path"] == "f0.py"
+    assert finding.evidence["blobs"] == 3 and dict(finding.evidence)["introduced_path"] == "f0.py"
     assert [f.fingerprint for f in inline.findings] == [f.fingerprint for f in parallel.findings]
 
 

@@ -92,10 +92,9 @@ def test_every_advisory_for_the_pinned_versions(tmp_path: Path, shared_data: Pat
     assert not result.errors, result.errors
     by_pkg: dict[str, list[tuple[set[str], set[str]]]] = {n: [] for n in PINS}
     for f in result.findings:
-        ev = dict(f.evidence)
-        name = ev["package"].split("/")[1].split("@")[0]
-        fixed = set() if ev["fixed"] == "none" else set(ev["fixed"].split(", "))
-        by_pkg[name].append((set(ev["ids"].split(", ")), fixed))
+        ev = f.evidence
+        name = ev.text("package").split("/")[1].split("@")[0]
+        by_pkg[name].append((set(ev.strings("ids")), set(ev.strings("fixed"))))
         assert f.location.path == "requirements.txt"
         assert f.location.start_line == list(PINS).index(name) + 1
     for name, pinned in PINS.items():

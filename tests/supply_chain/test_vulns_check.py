@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from redline.cli.main import main
+from redline.core.evidence import Evidence
 from redline.core.model import Finding, Severity
 from redline.core.result import AuditResult
 
@@ -29,7 +30,7 @@ def _vulns(result: AuditResult) -> list[Finding]:
 
 
 def _key(f: Finding) -> tuple[str, str, int, str, str]:
-    return (f.rule, f.location.path, f.location.start_line, str(f.severity), dict(f.evidence)["ids"].split(", ")[0])
+    return (f.rule, f.location.path, f.location.start_line, str(f.severity), f.evidence.strings("ids")[0])
 
 
 EXPECTED = {
@@ -70,13 +71,15 @@ def test_exact_findings_and_look_alikes(tree: Path, vulndb_dir: Path) -> None:
 def test_kev_finding_carries_everything(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir)
     [kev] = [f for f in _vulns(result) if f.rule == "VUL102" and f.location.path == "requirements.txt"]
-    ev = dict(kev.evidence)
-    assert ev["ids"] == "PYSEC-2022-236, GHSA-4x9r-j582-cgr8, CVE-2022-33891"
-    assert ev["fixed"] == "3.1.3, 3.2.2"  # the fix on its own line first, then the 3.2 line's
-    assert ev["kev"].startswith("CVE-2022-33891 added 2023-03-07, due 2023-03-28")
-    assert ev["epss"].startswith("CVE-2022-33891 probability 0.93076")
-    assert ev["smallest upgrade clearing all advisories"] == "3.4.0"
-    assert ev["scope"] == "runtime"
+    ev = kev.evidence
+    assert ev["ids"] == ("PYSEC-2022-236", "GHSA-4x9r-j582-cgr8", "CVE-2022-33891")
+    assert ev["fixed"] == ("3.1.3", "3.2.2")  # the fix on its own line first, then the 3.2 line's
+    assert ev["kev"] == (Evidence({"cve": "CVE-2022-33891", "date_added": "2023-03-07", "due_date": "2023-03-28",
+                                   "ransomware": False}),)
+    epss = ev.nested("epss")
+    assert epss.text("cve") == "CVE-2022-33891" and round(epss.number("probability") or 0, 5) == 0.93076
+    assert ev["upgrade"] == "3.4.0"
+    assert ev["scope"] == "runtime" and ev["direct"] is True and ev["dependency_path"] == ("PyPI/pyspark@3.1.2",)
     assert "CVE-2022-33891" in kev.message and "exploited in the wild" in kev.message
     assert kev.priority.exploitability == 1.0
     assert kev.remediation == "Upgrade pyspark to 3.4.0 (clears every known advisory on it)."
@@ -85,8 +88,8 @@ def test_kev_finding_carries_everything(tree: Path, vulndb_dir: Path) -> None:
 def test_dependency_path_for_transitive_packages(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir)
     lodash = [f for f in _vulns(result) if f.location.path == "web/package-lock.json"]
-    assert {dict(f.evidence)["dependency path"] for f in lodash} == {"npm/express-lite@1.0.0 > npm/lodash@4.17.15"}
-    assert {dict(f.evidence)["smallest upgrade clearing all advisories"] for f in lodash} == {"4.17.21"}
+    assert {f.evidence["dependency_path"] for f in lodash} == {("npm/express-lite@1.0.0", "npm/lodash@4.17.15")}
+    assert {f.evidence["upgrade"] for f in lodash} == {"4.17.21"}
 
 
 def test_fail_on_kev_keeps_dev_dependencies_critical(tree: Path, vulndb_dir: Path) -> None:

@@ -51,7 +51,7 @@ def test_deleted_secret_is_found_only_with_history(tmp_path: Path) -> None:
     [finding] = _audit(repo, tmp_path / "history", "--history")
     evidence = dict(finding["evidence"])  # type: ignore[call-overload]
     assert finding["rule"] == "SEC150"  # github-pat
-    assert evidence["introduced_in"] == introduced and evidence["present_at_head"] == "no"
+    assert evidence["introduced_in"] == introduced and evidence["present_at_head"] is False
     assert finding["location"] == {**finding["location"], "path": "client.py", "start_line": 2}  # type: ignore[dict-item]
     [since] = _audit(repo, tmp_path / "since", "--since", first)
     assert dict(since["evidence"])["introduced_in"] == introduced  # type: ignore[call-overload]
@@ -64,7 +64,7 @@ def test_secret_still_at_head_is_one_finding(tmp_path: Path) -> None:
     _commit(repo, "put it back")
     [finding] = _audit(repo, tmp_path / "out", "--history")  # the tree's and the history's finding merged
     evidence = dict(finding["evidence"])  # type: ignore[call-overload]
-    assert evidence["introduced_in"] == introduced and evidence["present_at_head"] == "yes"
+    assert evidence["introduced_in"] == introduced and evidence["present_at_head"] is True
     assert (finding["location"]["path"], finding["location"]["start_line"]) == ("api.py", 3)  # type: ignore[index]
 
 
@@ -80,4 +80,4 @@ def test_history_finding_and_name_based_finding_merge(tmp_path: Path) -> None:
                  "--exit-zero", "--history"]) == 0
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
     assert [(f["rule"], f["location"]["start_line"], dict(f["evidence"])["also"], dict(f["evidence"])["introduced_in"])
-            for f in findings] == [("SEC220", 2, "DKR104, SEC904", introduced)]
+            for f in findings] == [("SEC220", 2, ["DKR104", "SEC904"], introduced)]

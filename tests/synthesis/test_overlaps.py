@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from redline.cli.main import main
+from redline.core.evidence import Evidence
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Severity
 from redline.synthesis.overlaps import merge_overlaps
@@ -25,7 +26,7 @@ def _audit(tmp_path: Path, *extra: str) -> set[Row]:
     rows = set()
     for f in data["findings"]:
         ev = dict(f["evidence"])
-        rows.add((f["rule"], f["location"]["path"], f["location"]["start_line"], ev.get("also", ""),
+        rows.add((f["rule"], f["location"]["path"], f["location"]["start_line"], ", ".join(ev.get("also", [])),
                   ev.get("variable", ""), bool(f.get("suppressed"))))
     return rows
 
@@ -70,8 +71,8 @@ def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> 
     assert ("SEC449", 8, "") in kube and ("SEC220", 9, "") in kube  # the generic one stays when SEC903 is off
 
 
-def _secret(rule: str, line: int, digest: str = "h1", **extra: str) -> Finding:
-    evidence = (("secret_hash", digest), *extra.items())
+def _secret(rule: str, line: int, digest: str = "h1", **extra: str | bool) -> Finding:
+    evidence = Evidence({"secret_hash": digest, **extra})
     return Finding(rule, f"{rule} finding", Severity.HIGH, Location("a.env", line, line), evidence=evidence,
                    identity=f"{rule}{digest}")
 
@@ -81,7 +82,7 @@ def test_same_secret_needs_same_hash_and_overlapping_lines() -> None:
     other_line, other_hash = _secret("SEC436", 5), _secret("SEC436", 2, "h2")
     merged = merge_overlaps([generic, dotenv, other_line, other_hash], Facts([]))
     assert [(f.rule, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
-        ("SEC901", 2, "SEC436"), ("SEC436", 5, None), ("SEC436", 2, None)]
+        ("SEC901", 2, ("SEC436",)), ("SEC436", 5, None), ("SEC436", 2, None)]
     assert merge_overlaps(merged, Facts([])) == merged  # a second pass changes nothing
     backwards = merge_overlaps([other_hash, other_line, dotenv, generic], Facts([]))
     assert set(backwards) == set(merged)  # the order findings arrive in does not matter
@@ -93,28 +94,28 @@ def test_suppressed_or_past_findings_are_never_merged() -> None:
     suppressed = replace(_secret("SEC901", 2), suppressed="reviewed")
     generic = _secret("SEC436", 2)
     assert merge_overlaps([suppressed, generic], Facts([])) == [suppressed, generic]
-    past = _secret("SEC901", 2, present_at_head="no")
+    past = _secret("SEC901", 2, present_at_head=False)
     assert merge_overlaps([past, generic], Facts([])) == [past, generic]
 
 
 def test_history_evidence_and_severity_carry_over() -> None:
     from dataclasses import replace
 
-    generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head="yes"),
+    generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head=True),
                       severity=Severity.CRITICAL)
     dotenv = _secret("SEC901", 2)
     [kept] = merge_overlaps([generic, dotenv], Facts([]))
     evidence = dict(kept.evidence)
     assert kept.rule == "SEC901" and kept.severity == Severity.CRITICAL
-    assert evidence["introduced_in"] == "abc123" and evidence["also"] == "SEC436"
+    assert evidence["introduced_in"] == "abc123" and evidence["also"] == ("SEC436",)
 
 
 def test_secrets_command_merges_alike(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["secrets", "-q", str(FIXTURE), "--out", str(out), "--format", "json", "--exit-zero"]) == 0
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    rows = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"], dict(f["evidence"]).get("also", ""))
-                  for f in data["findings"] if not f.get("suppressed"))
+    rows = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"],
+                   ", ".join(f["evidence"].get("also", []))) for f in data["findings"] if not f.get("suppressed"))
     assert rows == [  # only secret rules run here: no DKR104/KUB112 to absorb
         ("SEC220", "Dockerfile", 6, "SEC904"),
         ("SEC220", "docker-compose.yml", 7, ""),

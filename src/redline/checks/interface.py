@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.core.config import Config, SectionSpec
+from redline.core.evidence import Evidence, EvidenceInput
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped
 from redline.core.rules import Rule
@@ -49,7 +50,7 @@ class Check:
         *,
         severity: Severity | None = None,
         confidence: Confidence = Confidence.HIGH,
-        evidence: Iterable[tuple[str, str]] = (),
+        evidence: EvidenceInput | None = None,
         tags: Iterable[str] = (),
         remediation: str = "",
         effort: str = "",
@@ -65,7 +66,7 @@ class Check:
             location=location,
             confidence=confidence,
             component=component,
-            evidence=tuple(evidence),
+            evidence=evidence if isinstance(evidence, Evidence) else Evidence(evidence),
             tags=tuple(dict.fromkeys((*rule.tags, *tags))),
             remediation=remediation,
             effort=effort,

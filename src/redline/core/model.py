@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.core.evidence import EMPTY, Evidence
 from redline.core.fingerprint import fingerprint_of
 
 
@@ -98,7 +99,7 @@ class Finding:
     location: Location
     confidence: Confidence = Confidence.HIGH
     component: str = ""
-    evidence: tuple[tuple[str, str], ...] = ()
+    evidence: Evidence = EMPTY  # typed, JSON-serialisable; see core/evidence.py
     tags: tuple[str, ...] = ()
     remediation: str = ""
     effort: str = ""
@@ -108,6 +109,10 @@ class Finding:
     #: the root cause this finding shares with others (one base image, one package version,
     #: one manifest copied into overlays); findings with the same rule and group are one item
     group: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.evidence, Evidence):  # one form: a dict here would break hashing
+            raise TypeError(f"Finding.evidence must be Evidence, not {type(self.evidence).__name__}")
 
     @property
     def fingerprint(self) -> str:

@@ -13,7 +13,7 @@ from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.serialize import finding_dict, summary_dict, tool_dict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: evidence values are typed JSON (numbers, booleans, arrays, objects)
 #: synthesis results that travel in findings.json (the SBOM has its own file)
 INVENTORY_KEYS = ("topology",)
 

@@ -31,7 +31,7 @@ def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
             "resource": loc.resource,
         },
         "component": f.component,
-        "evidence": dict(f.evidence),
+        "evidence": f.evidence.to_json(),
         "tags": list(f.tags),
         "remediation": f.remediation,
         "effort": f.effort,

@@ -32,6 +32,7 @@ from typing import Any
 from redline.checks.interface import CheckContext
 from redline.checks.secrets.history import HISTORY_KEY, merge_history
 from redline.checks.secrets.ruleset import RuleSetError, load_builtin_rules
+from redline.core.evidence import Evidence, EvidenceValue
 from redline.core.facts import Facts
 from redline.core.model import Finding
 from redline.sources.containers.kubernetes import KubeManifest
@@ -127,8 +128,8 @@ def _dockerfile_var(named: Finding, secret: Finding, _kube: _KubeEnvLines) -> bo
     """DKR104 and the SEC904 finding on the same instruction and variable."""
     span = _Span(named.location.path, named.location.start_line, max(named.location.end_line,
                                                                        named.location.start_line))
-    var = _evidence(named, "variable")
-    return bool(var) and span.holds(secret) and _evidence(secret, "variable") == var
+    var = named.evidence.text("variable")
+    return bool(var) and span.holds(secret) and secret.evidence.text("variable") == var
 
 
 def _kube_env(named: Finding, secret: Finding, kube: _KubeEnvLines) -> bool:
@@ -161,7 +162,7 @@ class _KubeEnvLines:
             self._by_path = defaultdict(list)
             for m in self._facts.of(KubeManifest):
                 self._by_path[m.path].append(m)
-        container, var = _evidence(named, "container"), _evidence(named, "variable")
+        container, var = named.evidence.text("container"), named.evidence.text("variable")
         loc = named.location
         for manifest in self._by_path.get(loc.path, ()):
             for obj in manifest.objects:
@@ -186,20 +187,18 @@ def _env_item(env: Any, name: str) -> tuple[int, int] | None:
 
 def _absorb(kept: Finding, others: Iterable[Finding]) -> Finding:
     others = list(others)
-    also = set(filter(None, _evidence(kept, ALSO_KEY).split(", ")))
+    also = set(kept.evidence.strings(ALSO_KEY))
     also.update(o.rule for o in others if o.rule != kept.rule)
     for o in others:
-        also.update(filter(None, _evidence(o, ALSO_KEY).split(", ")))
-    evidence = [(k, v) for k, v in kept.evidence if k != ALSO_KEY]
-    have = {k for k, _ in evidence}
+        also.update(o.evidence.strings(ALSO_KEY))
+    evidence: dict[str, EvidenceValue] = {k: v for k, v in kept.evidence.items() if k != ALSO_KEY}
     for o in sorted(others, key=_order):
-        for k, v in o.evidence:
-            if k in HISTORY_KEYS and k not in have:
-                evidence.append((k, v))
-                have.add(k)
-    evidence.append((ALSO_KEY, ", ".join(sorted(also))))
+        for k, v in o.evidence.items():
+            if k in HISTORY_KEYS:
+                evidence.setdefault(k, v)
+    evidence[ALSO_KEY] = tuple(sorted(also))
     severity = max([kept.severity, *(o.severity for o in others)])
-    return replace(kept, evidence=tuple(evidence), severity=severity)
+    return replace(kept, evidence=Evidence(evidence), severity=severity)
 
 
 def _order(f: Finding) -> tuple[Any, ...]:
@@ -209,7 +208,7 @@ def _order(f: Finding) -> tuple[Any, ...]:
 
 def _mergeable(f: Finding) -> bool:
     """Active, and about the present (a history finding no longer at HEAD describes the past)."""
-    return f.suppressed is None and _evidence(f, "present_at_head") != "no"
+    return f.suppressed is None and f.evidence.get("present_at_head") is not False
 
 
 def _overlap(a: Finding, b: Finding) -> bool:
@@ -234,8 +233,4 @@ def _families() -> dict[str, str]:
 
 
 def _secret_hash(f: Finding) -> str:
-    return _evidence(f, HASH_KEY) if f.rule.startswith("SEC") else ""
-
-
-def _evidence(f: Finding, key: str) -> str:
-    return next((v for k, v in f.evidence if k == key), "")
+    return f.evidence.text(HASH_KEY) if f.rule.startswith("SEC") else ""

@@ -37,6 +37,7 @@ from redline import __version__
 from redline.checks.interface import CheckContext
 from redline.checks.supply_chain.licences import normaliser_for
 from redline.checks.supply_chain.vulns import EXPLOITED, KNOWN_VULNERABLE, LIKELY_EXPLOITED
+from redline.core.evidence import Evidence
 from redline.core.facts import Facts
 from redline.core.model import Finding
 from redline.core.packages import Package, PackageManifest
@@ -124,11 +125,33 @@ def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: It
     return bom
 
 
-def _evidence(f: Finding) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for k, v in f.evidence:
-        out.setdefault(k, []).append(v)
-    return out
+def _kev_text(kev: Evidence) -> str:
+    ransomware = "known" if kev.get("ransomware") is True else "unknown"
+    return (f"{kev.text('cve')} added {kev.text('date_added')}, due {kev.text('due_date')}, "
+            f"ransomware use: {ransomware}")
+
+
+def _epss_text(epss: Evidence) -> str:
+    return (f"{epss.text('cve')} probability {epss.number('probability') or 0.0:.5f}, "
+            f"percentile {epss.number('percentile') or 0.0:.5f}")
+
+
+def _path_text(ev: Evidence) -> str:
+    path = ev.strings("dependency_path")
+    return " > ".join(path) if path else ("direct" if ev.get("direct") is True else "unknown")
+
+
+def _rating(f: Finding) -> VulnerabilityRating:
+    cvss = f.evidence.nested("cvss")
+    score = cvss.number("score")
+    if score is None:
+        return VulnerabilityRating(severity=VulnerabilitySeverity(str(f.severity)),
+                                   method=VulnerabilityScoreSource.OTHER)
+    vector = cvss.text("vector")
+    method = VulnerabilityScoreSource.CVSS_V3_1 if vector.startswith("CVSS:3.1") else (
+        VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
+    return VulnerabilityRating(score=Decimal(str(score)), method=method, vector=vector,
+                               severity=VulnerabilitySeverity(str(f.severity)))
 
 
 def _vulnerabilities(findings: Iterable[Finding], components: dict[str, Component]) -> list[Vulnerability]:
@@ -138,29 +161,23 @@ def _vulnerabilities(findings: Iterable[Finding], components: dict[str, Componen
     for f in sorted(findings, key=lambda f: (-int(f.severity), *f.sort_key())):
         if f.rule not in VULN_RULES:
             continue
-        ev = _evidence(f)
-        key = ev.get("package", [""])[0]
+        ev = f.evidence
+        key = ev.text("package")
         if key not in components:
             continue
-        ids = [i.strip() for i in ev.get("ids", [""])[0].split(",") if i.strip()]
+        ids = list(ev.strings("ids"))
         primary = next((i for i in ids if i.startswith("CVE-")), ids[0] if ids else f.identity)
         if f"{primary}@{key}" in seen:
             continue
         seen.add(f"{primary}@{key}")
-        ratings = []
-        if "cvss" in ev:
-            score, _, vector = ev["cvss"][0].partition(" ")
-            method = VulnerabilityScoreSource.CVSS_V3_1 if vector.startswith("CVSS:3.1") else (
-                VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
-            ratings.append(VulnerabilityRating(score=Decimal(score), method=method, vector=vector,
-                                               severity=VulnerabilitySeverity(str(f.severity))))
-        else:
-            ratings.append(VulnerabilityRating(severity=VulnerabilitySeverity(str(f.severity)),
-                                               method=VulnerabilityScoreSource.OTHER))
+        kevs = ev.get("kev")
         props = [Property(name="redline:rule", value=f.rule)]
-        props += [Property(name="redline:kev", value=v) for v in ev.get("kev", [])]
-        props += [Property(name="redline:epss", value=v) for v in ev.get("epss", [])]
-        props += [Property(name="redline:dependency-path", value=v) for v in ev.get("dependency path", [])]
+        props += [Property(name="redline:kev", value=_kev_text(k))
+                  for k in (kevs if isinstance(kevs, tuple) else ()) if isinstance(k, Evidence)]
+        if "epss" in ev:
+            props.append(Property(name="redline:epss", value=_epss_text(ev.nested("epss"))))
+        props.append(Property(name="redline:dependency-path", value=_path_text(ev)))
+        ratings = [_rating(f)]
         out.append(Vulnerability(
             bom_ref=f"{primary}@{key}", id=primary,
             source=VulnerabilitySource(name="OSV", url=None),

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import Check
+from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import KubeObject
@@ -30,13 +31,21 @@ def kube_location(obj: KubeObject, snippet: str = "") -> Location:
     return Location(obj.path, first, max(obj.end_line, obj.line), snippet=snippet, resource=obj.resource)
 
 
+def _identity_part(value: EvidenceValue) -> str:
+    """Evidence as it entered the identity when it was text (lists comma-joined), so fingerprints hold."""
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
 def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
                  severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
-                 evidence: tuple[tuple[str, str], ...] = (), remediation: str = "",
+                 evidence: EvidenceInput | None = None, remediation: str = "",
                  location: Location | None = None) -> Finding:
     """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation."""
-    ev = (("container", container), *evidence) if container else evidence
-    identity = ":".join([obj.resource, container, *(v for _, v in evidence)])
+    given = Evidence(evidence)
+    ev = Evidence({"container": container}).with_values(given) if container else given
+    identity = ":".join([obj.resource, container, *(_identity_part(v) for v in given.values())])
     snippet = f"{obj.resource} container {container}" if container else obj.resource
     f = check.finding(r, message, location or kube_location(obj, snippet), severity=severity,
                       confidence=confidence, evidence=ev, remediation=remediation, identity=identity,

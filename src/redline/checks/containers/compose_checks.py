@@ -173,7 +173,7 @@ class ComposeCheck(ProjectCheck):
         resource = f"compose/{svc.directory or '.'}/{svc.name}"
         loc = Location(path, first, max(first, last), snippet=f"service {svc.name}", resource=resource)
         if svc.profiles:  # only started with --profile: say so, the reader decides how much it matters
-            kw["evidence"] = (*kw.get("evidence", ()), ("profiles", ",".join(svc.profiles)))
+            kw["evidence"] = {**kw.get("evidence", {}), "profiles": tuple(svc.profiles)}
         return self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
                             component=svc.name, **kw)
 
@@ -194,7 +194,7 @@ class ComposeCheck(ProjectCheck):
             if port in DB_PORTS and ip in ("", "0.0.0.0", "::"):
                 shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
                 yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
-                              f"interfaces (`{shown}`)", entry, evidence=(("port", str(port)),))
+                              f"interfaces (`{shown}`)", entry, evidence={"port": port})
         limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
             yield self._f(NO_LIMITS, svc, None, "sets no memory limit")

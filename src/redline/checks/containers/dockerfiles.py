@@ -132,7 +132,7 @@ class DockerfileCheck(FileCheck):
             if reason:
                 yield self.finding(BASE_UNPINNED, f"stage {stage.index} (`FROM {stage.base}`): {reason}",
                                    _loc(df, stage.line, stage.line, f"FROM {stage.base}"), identity=stage.image,
-                                   evidence=(("image", stage.image),))
+                                   evidence={"image": stage.image})
         for ins in df.instructions:
             if ins.cmd == "ADD" and ins.flag("checksum") is None:
                 sources = ins.arguments.split()[:-1]
@@ -177,4 +177,4 @@ class DockerfileCheck(FileCheck):
                 yield self.finding(SECRET_BUILD_VAR, f"{ins.cmd} `{name}` puts a credential into the image "
                                    f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
                                    _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"), identity=f"{ins.cmd}:{name}",
-                                   evidence=(("variable", name),))
+                                   evidence={"variable": name})

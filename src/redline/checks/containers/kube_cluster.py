@@ -199,7 +199,7 @@ class KubeClusterCheck(ProjectCheck):
             anchor = declared.get(namespace, obj)
             yield kube_finding(self, NO_NETWORK_POLICY, anchor, f"namespace `{namespace}` runs {obj.resource} but "
                                "no NetworkPolicy in the audited manifests applies to it",
-                               evidence=(("namespace", namespace),))
+                               evidence={"namespace": namespace})
 
     def _default_sa(self, index: _Index) -> Iterator[Finding]:
         off = {ns(sa) for sa in index.by_kind["ServiceAccount"]

@@ -111,7 +111,7 @@ class KubeObjectCheck(FileCheck):
             wild = [field for field in ("verbs", "resources", "apiGroups") if "*" in _strs(item.get(field))]
             if wild:
                 yield kube_finding(self, RBAC_WILDCARD, obj, f"{obj.resource} rule {index + 1} grants `*` in "
-                                   f"{', '.join(wild)}", evidence=(("rule", str(index + 1)),))
+                                   f"{', '.join(wild)}", evidence={"rule": index + 1})
 
     def _binding(self, obj: KubeObject) -> Iterator[Finding]:
         ref = obj.body.get("roleRef")
@@ -126,4 +126,4 @@ class KubeObjectCheck(FileCheck):
                 who = f"Group {s.get('name')}" if s.get("kind") == "Group" else \
                     f"ServiceAccount {s.get('namespace', obj.namespace or 'default')}/{s.get('name')}"
                 yield kube_finding(self, CLUSTER_ADMIN_SA, obj, f"{obj.resource} binds cluster-admin to {who}",
-                                   evidence=(("subject", who),))
+                                   evidence={"subject": who})

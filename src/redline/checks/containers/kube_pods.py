@@ -250,11 +250,11 @@ class KubePodSecurityCheck(FileCheck):
         unsafe = sorted(n for n in sysctls if n not in SAFE_SYSCTLS)
         if unsafe:
             yield kube_finding(self, BASELINE_OTHER, obj, f"{obj.resource} sets unsafe sysctls {', '.join(unsafe)}",
-                               evidence=(("sysctls", ",".join(unsafe)),))
+                               evidence={"sysctls": tuple(unsafe)})
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if pod.get(key) is True:
                 yield kube_finding(self, HOST_NAMESPACES, obj, f"{obj.resource} sets {key}: true",
-                                   evidence=(("setting", key),))
+                                   evidence={"setting": key})
         volumes = pod.get("volumes")
         for vol in volumes if isinstance(volumes, list) else []:
             host = _m(vol).get("hostPath") if isinstance(vol, Mapping) else None
@@ -265,10 +265,10 @@ class KubePodSecurityCheck(FileCheck):
             if socket_path(path):
                 yield kube_finding(self, RUNTIME_SOCKET, obj,
                                    f"{obj.resource} mounts the container runtime socket `{path}` (volume {vname})",
-                                   evidence=(("volume", vname), ("path", path)))
+                                   evidence={"volume": vname, "path": path})
             else:
                 yield kube_finding(self, HOST_PATH, obj, f"{obj.resource} mounts hostPath `{path}` (volume {vname})",
-                                   evidence=(("volume", vname), ("path", path)))
+                                   evidence={"volume": vname, "path": path})
 
     def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Finding]:
         sc = _m(c.body.get("securityContext"))
@@ -295,7 +295,7 @@ class KubePodSecurityCheck(FileCheck):
         bad = sorted(a for a in added if a not in BASELINE_CAPS)
         if bad:
             yield kube_finding(self, CAPS_ADDED, obj, f"{who} adds capabilities {', '.join(bad)}",
-                               container=c.name, evidence=(("capabilities", ",".join(bad)),))
+                               container=c.name, evidence={"capabilities": tuple(bad)})
         seccomp = _seccomp_type(obj, pod, c)
         if seccomp == "Unconfined":
             yield kube_finding(self, SECCOMP, obj, f"{who} runs with seccomp Unconfined", container=c.name,
@@ -309,7 +309,7 @@ class KubePodSecurityCheck(FileCheck):
         reason = unpinned_reason(c.image)
         if reason:
             yield kube_finding(self, IMAGE_UNPINNED, obj, f"{who}: {reason}", container=c.name,
-                               evidence=(("image", c.image),))
+                               evidence={"image": c.image})
         yield from self._env(obj, c, who)
         if c.init:
             return
@@ -335,7 +335,7 @@ class KubePodSecurityCheck(FileCheck):
             problems.append("custom SELinux options")
         if problems:
             yield kube_finding(self, BASELINE_OTHER, obj, f"{who}: {'; '.join(problems)}", container=c.name,
-                               evidence=(("controls", "; ".join(problems)),))
+                               evidence={"controls": "; ".join(problems)})
 
     def _env(self, obj: KubeObject, c: Container, who: str) -> Iterator[Finding]:
         env = c.body.get("env")
@@ -349,7 +349,7 @@ class KubePodSecurityCheck(FileCheck):
                 continue  # a reference to another variable
             if secret_like_name(item["name"]) and not flag_value(value):
                 yield kube_finding(self, SECRET_ENV, obj, f"{who} sets `{item['name']}` to a literal value",
-                                   container=c.name, evidence=(("variable", item["name"]),))
+                                   container=c.name, evidence={"variable": item["name"]})
 
     def _resources(self, obj: KubeObject, c: Container, who: str) -> Iterator[Finding]:
         res = _m(c.body.get("resources"))
@@ -359,4 +359,4 @@ class KubePodSecurityCheck(FileCheck):
                                                 ("memory limit", "memory" in limits)) if not present]
         if missing:
             yield kube_finding(self, NO_RESOURCES, obj, f"{who} sets no {', '.join(missing)}", container=c.name,
-                               evidence=(("missing", ",".join(missing)),))
+                               evidence={"missing": tuple(missing)})

@@ -89,7 +89,7 @@ class KubeSecretCheck(ProjectCheck):
                     "Secret.", line=line, end_line=obj.end_line or line,
                     snippet=f"{field}: {key}: {redact(value)}", resource=f"{obj.resource}#{field}.{key}",
                     confidence=context_confidence(Confidence.HIGH, path),
-                    evidence=(("key", f"{field}.{key}"),), allowlist=settings.allowlist,
+                    evidence={"key": f"{field}.{key}"}, allowlist=settings.allowlist,
                 )
                 reason = ignored.get(KUBE_SECRET.code)
                 yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
@@ -151,7 +151,7 @@ class DockerSecretCheck(ProjectCheck):
                 what=f"{ins.cmd} {key} bakes a secret into the image", revoke="Rotate the credential, then pass it "
                 "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
                 end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
-                confidence=context_confidence(Confidence.HIGH, path), evidence=(("variable", key),),
+                confidence=context_confidence(Confidence.HIGH, path), evidence={"variable": key},
                 allowlist=settings.allowlist,
             )
 
@@ -175,7 +175,7 @@ class DockerSecretCheck(ProjectCheck):
             confidence=context_confidence(Confidence.HIGH, path), identity=f"copy:{src}",
             remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
             "that needs it: RUN --mount=type=secret,id=...,target=... ; rotate it if an image was already pushed.",
-            effort="hours", evidence=(("file", src),),
+            effort="hours", evidence={"file": src},
         )
 
 

@@ -25,6 +25,7 @@ from redline.checks.secrets.ruleset import SecretRule
 from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.tree import SecretsBase
+from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped
 from redline.core.rules import Rule
@@ -118,14 +119,14 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
                          key=lambda t: (t[0], t[1]))
         shown = at_head[0][2] if at_head else first
         path = at_head[0][0] if at_head else origin.path
-        evidence = (
-            (HISTORY_KEY, origin.commit),
-            ("author", f"{origin.author} <{origin.email}>"),
-            ("date", origin.date),
-            ("introduced_path", origin.path),
-            ("present_at_head", "yes" if at_head else "no"),
-            ("blobs", str(len({s.blob for s in occ}))),
-        )
+        evidence: dict[str, EvidenceInputValue] = {
+            HISTORY_KEY: origin.commit,
+            "author": f"{origin.author} <{origin.email}>",
+            "date": origin.date,
+            "introduced_path": origin.path,
+            "present_at_head": bool(at_head),
+            "blobs": len({s.blob for s in occ}),
+        }
         where = "still present at HEAD" if at_head else "not present at HEAD"
         found = replace(shown.found, what=f"{shown.found.what} in git history "
                         f"(introduced in {origin.commit[:12]} on {origin.date[:10]}; {where})")
@@ -194,7 +195,7 @@ def _run_parts(job: _Job, todo: list[str], sizes: dict[str, int], jobs: int) -> 
 def merge_history(findings: Sequence[Finding]) -> list[Finding]:
     """One finding per fingerprint when the tree and the history both saw a secret: the history's
     (it knows the introducing commit) at the tree's current location."""
-    history = {f.fingerprint: f for f in findings if any(k == HISTORY_KEY for k, _ in f.evidence)}
+    history = {f.fingerprint: f for f in findings if HISTORY_KEY in f.evidence}
     if not history:
         return list(findings)
     out: list[Finding] = []

@@ -6,12 +6,13 @@ that must never let the raw secret through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from redline.checks.interface import Check
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
+from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity
 from redline.core.rules import Rule
 
@@ -63,7 +64,7 @@ def secret_finding(
     confidence: Confidence = Confidence.HIGH,
     severity: Severity | None = None,
     identity_prefix: str = "",
-    evidence: Iterable[tuple[str, str]] = (),
+    evidence: EvidenceInput | None = None,
     allowlist: frozenset[str] = frozenset(),
 ) -> Finding:
     digest = secret_hash(secret, salt)
@@ -74,7 +75,7 @@ def secret_finding(
         Location(path, line, end_line or line, column, 0, snippet or shown, resource),
         severity=severity,
         confidence=confidence,
-        evidence=(("secret", shown), ("secret_hash", f"hmac-sha256:{digest}"), *evidence),
+        evidence={"secret": shown, "secret_hash": f"hmac-sha256:{digest}", **(evidence or {})},
         remediation=remediation(revoke),
         effort="hours",
         priority=PriorityFactors(user_impact=0.9, exploitability=0.9 if confidence == Confidence.HIGH else 0.6,

@@ -15,6 +15,7 @@ from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SecretSettings, settings_for
 from redline.checks.secrets.verify import Status, Verdict, Verifier, make_verifiers
 from redline.checks.secrets.verify.interface import DEFAULT_TIMEOUT
+from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Finding, Severity
 from redline.core.rules import Rule
 from redline.core.workspace import FileText
@@ -73,16 +74,16 @@ class SecretsBase:
         return replace(found, verdict=note)
 
     def to_finding(self, check: FileCheck | object, found: FoundSecret, path: str, settings: SecretSettings,
-                   evidence: Iterable[tuple[str, str]] = ()) -> Finding:
+                   evidence: EvidenceInput | None = None) -> Finding:
         assert hasattr(check, "finding")
         if found.verdict:
-            evidence = (*evidence, ("verification", found.verdict))
+            evidence = {**(evidence or {}), "verification": found.verdict}
         return secret_finding(
             check,  # type: ignore[arg-type]
             found.rule, path=path, secret=found.secret, salt=settings.salt, what=found.what, revoke=found.revoke,
             line=found.line, column=found.column, end_line=found.end_line, snippet=found.snippet,
             confidence=found.confidence, severity=found.severity, identity_prefix=found.identity_prefix,
-            evidence=(("rule_id", found.rule_id), *evidence), allowlist=settings.allowlist,
+            evidence={"rule_id": found.rule_id, **(evidence or {})}, allowlist=settings.allowlist,
         )
 
 

@@ -123,7 +123,7 @@ class LicencePolicyCheck(ProjectCheck):
                 said = f"declares {text.strip()[:60]!r}" if text.strip() else "declares no licence"
                 out.append(self.finding(UNKNOWN, f"{name} {version} {said}, which is not an SPDX licence", loc,
                                         confidence=Confidence.MEDIUM, identity=f"{resource}:unknown",
-                                        evidence=[("declared", text.strip()[:200] or "(none)")]))
+                                        evidence={"declared": text.strip()[:200] or "(none)"}))
                 continue
             parsed = normaliser.licensing.parse(norm.expression)
             if acceptable(parsed, deny, allow):
@@ -136,7 +136,7 @@ class LicencePolicyCheck(ProjectCheck):
                 DENIED, f"{name} {version} is licensed {norm.expression}, which {why}", loc,
                 severity=Severity.HIGH if network else Severity.MEDIUM,
                 confidence=Confidence.HIGH if norm.how in ("spdx", "alias") else Confidence.MEDIUM,
-                evidence=[("declared", text.strip()[:200]), ("spdx", norm.expression), ("mapped by", norm.how)],
+                evidence={"declared": text.strip()[:200], "spdx": norm.expression, "mapped_by": norm.how},
                 identity=f"{resource}:{norm.expression}",
                 remediation="Replace the dependency, buy a commercial licence, or record the legal decision "
                             "in [supply_chain] license_allow.",

@@ -73,7 +73,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
         return self.finding(
             UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
             Location(m.path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
-            evidence=[("requirement", spec), ("scope", "development" if pkg.dev else "runtime")],
+            evidence={"requirement": spec, "scope": "development" if pkg.dev else "runtime"},
             remediation="Pin the exact version (and its hash), e.g. with pip-compile --generate-hashes.",
             identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
         )
@@ -87,7 +87,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
                       f"{'dependency' if len(loose) == 1 else 'dependencies'} ({names}{more})",
             Location(m.path, first, first, resource=f"{m.ecosystem}:{m.path}"),
             confidence=Confidence.MEDIUM,
-            evidence=[("unpinned", ", ".join(p.name for p in loose))],
+            evidence={"unpinned": tuple(p.name for p in loose)},
             remediation="Commit the lockfile your package manager writes (package-lock.json, poetry.lock, uv.lock …) "
                         "for applications; libraries may keep ranges but should test against a lockfile in CI.",
             identity=f"{m.ecosystem}:no-lockfile",  # stable when dependencies are added: baselines hold

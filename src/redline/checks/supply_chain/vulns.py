@@ -24,6 +24,7 @@ from redline.checks.supply_chain.matching import (
 )
 from redline.checks.supply_chain.settings import SECTION, SupplyChainSettings, settings_from
 from redline.core.advisories import EpssScore, KevEntry
+from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Location, PriorityFactors, Severity
 from redline.core.packages import Package, PackageManifest
@@ -216,18 +217,20 @@ class VulnerableDependencyCheck(ProjectCheck):
                    f"{' (' + ', '.join(others) + ')' if others else ''}: {summary.rstrip('.')}; {fix_text}")
         if verdict.kev:
             message += "; exploited in the wild (CISA KEV)"
-        evidence = [("ids", ", ".join(ids)), ("package", pkg.key), ("fixed", ", ".join(fixed) or "none"),
-                    ("smallest upgrade clearing all advisories", upgrade or "none known"),
-                    ("scope", "development" if pkg.dev else "runtime"),
-                    ("dependency path", " > ".join(path) if path else ("direct" if pkg.direct else "unknown"))]
+        evidence: dict[str, EvidenceInputValue] = {
+            "ids": tuple(ids), "package": pkg.key, "fixed": tuple(fixed),
+            "upgrade": upgrade,  # the smallest upgrade clearing every advisory; None when none is known
+            "scope": "development" if pkg.dev else "runtime", "direct": pkg.direct,
+            "dependency_path": tuple(path),  # root first; empty when the lockfile has no edges
+        }
         if verdict.score is not None:
-            evidence.append(("cvss", f"{verdict.score} {verdict.vector}"))
-        for entry in verdict.kev:
-            evidence.append(("kev", f"{entry.cve} added {entry.date_added}, due {entry.due_date}, ransomware use: "
-                                    f"{'known' if entry.ransomware else 'unknown'}"))
+            evidence["cvss"] = {"score": verdict.score, "vector": verdict.vector}
+        if verdict.kev:
+            evidence["kev"] = tuple({"cve": e.cve, "date_added": e.date_added, "due_date": e.due_date,
+                                     "ransomware": e.ransomware} for e in verdict.kev)
         if verdict.epss is not None:
-            evidence.append(("epss", f"{verdict.epss.cve} probability {verdict.epss.probability:.5f}, "
-                                     f"percentile {verdict.epss.percentile:.5f}"))
+            evidence["epss"] = {"cve": verdict.epss.cve, "probability": verdict.epss.probability,
+                                "percentile": verdict.epss.percentile}
         remediation = (f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)." if upgrade
                        else f"Upgrade {pkg.name} to a version outside the affected ranges ({fix_text}).")
         return self.finding(

@@ -10,6 +10,7 @@ from typing import Any
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.core.config import SectionSpec
+from redline.core.evidence import EvidenceInput
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
@@ -133,11 +134,11 @@ class TerraformCheck(ProjectCheck):
         """Judge the project."""
 
     def emit(self, rule: Rule, resource: Resource, message: str, *, severity: Severity | None = None,
-             confidence: Confidence = Confidence.HIGH, evidence: Iterable[tuple[str, str]] = (),
+             confidence: Confidence = Confidence.HIGH, evidence: EvidenceInput | None = None,
              remediation: str = "") -> Finding:
         where = f" (in root module {resource.root or '.'})" if resource.module else ""
-        root = (("root_module", resource.root or "."),) if resource.module else ()
+        root = {"root_module": resource.root or "."} if resource.module else {}
         return self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
-                            confidence=confidence, evidence=(("resource", resource.address), *root, *evidence),
+                            confidence=confidence, evidence={"resource": resource.address, **root, **(evidence or {})},
                             remediation=remediation, identity=f"{resource.root}:{resource.address}",
                             component=resource.module or "")

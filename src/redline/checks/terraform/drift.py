@@ -95,7 +95,6 @@ class DriftCheck(ProjectCheck):
             DRIFT, f"{entry.address}: {summary}",
             Location(plan.path, resource=entry.address, snippet=entry.address),
             severity=severity,
-            evidence=(("resource", entry.address),
-                      *(("change", _describe(c)) for c in changes[:20])),
+            evidence={"resource": entry.address, "changes": tuple(_describe(c) for c in changes[:20])},
             identity=f"{entry.address}|" + ",".join(sorted(c.path for c in changes)),
         )

@@ -138,4 +138,4 @@ class IamCheck(TerraformCheck):
         if writes:
             shown = ", ".join(writes[:6]) + (f" and {len(writes) - 6} more" if len(writes) > 6 else "")
             yield self.emit(WRITE_ANY_RESOURCE, r, f'write actions on Resource "*": {shown}',
-                            confidence=Confidence.MEDIUM, evidence=(("actions", ",".join(writes)),))
+                            confidence=Confidence.MEDIUM, evidence={"actions": tuple(writes)})

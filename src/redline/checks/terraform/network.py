@@ -283,7 +283,7 @@ class NetworkExposureCheck(TerraformCheck):
             names = ", ".join(f"{p} ({SENSITIVE_PORTS[p]})" for p in sorted(set(sensitive))[:8])
             more = "" if len(set(sensitive)) <= 8 else f" and {len(set(sensitive)) - 8} more"
             yield self.emit(SENSITIVE_OPEN, r, f"ingress from {src} reaches {names}{more}",
-                            evidence=(("ports", ",".join(str(p) for p in sorted(set(sensitive)))),))
+                            evidence={"ports": tuple(sorted(set(sensitive)))})
         elif other:
             desc = "; ".join(_describe(o.ranges) for o in other)
-            yield self.emit(INGRESS_OPEN, r, f"ingress from {src} to {desc}", evidence=(("ports", desc),))
+            yield self.emit(INGRESS_OPEN, r, f"ingress from {src} to {desc}", evidence={"ports": desc})

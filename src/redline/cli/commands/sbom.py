@@ -16,6 +16,7 @@ from redline.cli import exit_codes
 from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute
 from redline.core.atomic import write_atomic
+from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest
 from redline.report.cyclonedx import empty_bom
 
@@ -86,11 +87,5 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
-def _epss(finding: object) -> float:
-    for key, value in getattr(finding, "evidence", ()):
-        if key == "epss":
-            try:
-                return float(value.split("probability ")[1].split(",")[0])
-            except (IndexError, ValueError):
-                return 0.0
-    return 0.0
+def _epss(finding: Finding) -> float:
+    return finding.evidence.nested("epss").number("probability") or 0.0
