@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.core.config import ConfigError, SectionSpec, load_config, parse_size
+from redline.core.config import Config, ConfigError, SectionSpec, load_config, parse_size
 from redline.core.model import Area, Severity
 
 from .helpers import HTTP_CALL, audit, findings, write
@@ -53,9 +53,10 @@ def test_invalid_config_names_file_and_key(tmp_path: Path, body: str, message: s
 
 
 def test_analyzer_sections_are_validated(tmp_path: Path) -> None:
-    spec = SectionSpec("drift", {"ignore": list})
+    spec = SectionSpec("drift", {"ignore": list}, parse=lambda raw, where: tuple(raw.get("ignore", [])))
     ok = write(tmp_path, "ok.toml", "[drift]\nignore = ['a.*']\n")
-    assert load_config(ok, [spec]).section("drift") == {"ignore": ["a.*"]}
+    assert load_config(ok, [spec]).settings(spec) == ("a.*",)
+    assert load_config(None, [spec]).settings(spec) == () == Config().settings(spec)  # the defaults
     bad = write(tmp_path, "bad.toml", "[drift]\nignore = 'a.*'\n")
     with pytest.raises(ConfigError, match=r"key 'drift.ignore' must be list"):
         load_config(bad, [spec])

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import FIXTURES
-from redline.checks.secrets.ruleset import SECTION
+from redline.checks.secrets.settings import SECTION
 from redline.core.config import Config, SectionSpec, parse_config
 from redline.core.model import Confidence
 from redline.core.result import AuditResult

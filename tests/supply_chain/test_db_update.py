@@ -245,3 +245,25 @@ def test_advisory_in_two_ecosystem_exports_is_stored_once(tmp_path: Path) -> Non
     assert [(i, e.ecosystem) for i, e in db.entries("PyPI", "twin")] == [("GHSA-aaaa-bbbb-cccc", "PyPI")]
     assert [(i, e.ecosystem) for i, e in db.entries("npm", "twin")] == [("GHSA-aaaa-bbbb-cccc", "npm")]
     db.close()
+
+
+def test_db_commands_honour_the_configured_db_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``db update`` writes where ``audit`` reads: ``[supply_chain] db_dir``, relative to the config's directory."""
+    mirror = small_mirror(tmp_path / "mirror")
+    project = tmp_path / "project"
+    write_tree(project, {"redline.toml": '[supply_chain]\ndb_dir = "cache/vulndb"\n',
+                         "requirements.txt": "demo-pkg==1.0\n"})
+    monkeypatch.delenv("REDLINE_DB_DIR", raising=False)
+    monkeypatch.chdir(project)
+    assert main(["db", "update", "-q", "--mirror", str(mirror), "--ecosystem", "PyPI"]) == 0
+    assert (project / "cache" / "vulndb" / DB_FILENAME).is_file()
+    assert main(["db", "status"]) == 0
+    assert str(project / "cache" / "vulndb" / DB_FILENAME) in capsys.readouterr().out
+    out = tmp_path / "out"
+    assert main(["audit", "-q", str(project), "--select", "VUL", "--format", "json", "--out", str(out)]) == 1
+    rules = [f["rule"] for f in json.loads((out / "findings.json").read_text())["findings"]]
+    assert rules == ["VUL102"]  # the one advisory, its CVE in KEV: read from the database db update built
+    (project / "redline.toml").write_text("[supply_chain]\ndb_dir = 3\n")
+    assert main(["db", "status"]) == 2
+    assert "supply_chain.db_dir" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ resource "aws_security_group" "web" {
 
 def _with_var_files(files: list[str], source: str = "redline.toml") -> Config:
     cfg = parse_config({"terraform": {"var_files": files}}, source, sections=_sections())
-    return Config(jobs=1, sections=cfg.sections, source=source)
+    return replace(cfg, jobs=1)
 
 
 def _sections() -> list[SectionSpec]:
@@ -139,15 +140,22 @@ def test_var_files_from_other_directories(tmp_path: Path) -> None:
     assert not loud.errors and not later_wins.errors
 
 
-@pytest.mark.parametrize(("entry", "reason"), [
-    ("envs/missing.tfvars", "does not exist"),
-    ("../outside.tfvars", "outside the audited root"),
-    ("infra/main.tf", "not a .tfvars"),
-])
-def test_bad_var_files_are_reported(tmp_path: Path, entry: str, reason: str) -> None:
+def test_missing_var_files_are_reported(tmp_path: Path) -> None:
     write(tmp_path, "infra/main.tf", _VARS)
-    result = audit(tmp_path, _with_var_files([entry]))
-    assert result.errors and all(reason in e.reason and "[terraform] var_files" in e.reason for e in result.errors)
+    result = audit(tmp_path, _with_var_files(["envs/missing.tfvars"]))
+    [error] = result.errors
+    assert error.reason.endswith("redline.toml: [terraform] var_files: 'envs/missing.tfvars' does not exist")
+
+
+@pytest.mark.parametrize(("entry", "reason"), [
+    ("../outside.tfvars", "'../outside.tfvars' is outside the audited root"),
+    ("infra/main.tf", "'infra/main.tf' is not a .tfvars or .tfvars.json file"),
+    ("", "every entry must be a non-empty path"),
+])
+def test_bad_var_files_are_config_errors(entry: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        _with_var_files([entry])
+    assert str(err.value).startswith("redline.toml: [terraform] var_files: ") and reason in str(err.value)
 
 
 def test_var_files_config_is_validated() -> None:

@@ -40,7 +40,7 @@ class Check:
     #: every rule this check may emit
     rules: tuple[Rule, ...] = ()
     #: configuration tables this check owns
-    config_sections: tuple[SectionSpec, ...] = ()
+    config_sections: tuple[SectionSpec[Any], ...] = ()
 
     def finding(
         self,

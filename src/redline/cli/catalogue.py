@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from redline.checks.builtin import builtin_checks
 from redline.checks.interface import Check
@@ -31,7 +32,7 @@ class Catalogue:
         return RuleRegistry(rule for check in self.checks for rule in check.rules)
 
     @property
-    def sections(self) -> list[SectionSpec]:
+    def sections(self) -> list[SectionSpec[Any]]:
         return [spec for check in self.checks for spec in check.config_sections]
 
 

@@ -3,17 +3,21 @@
 Validated on load. An unknown key or a wrong type is a ``ConfigError`` that
 names the key and the file; the CLI turns it into exit code 2.
 Analyzers own their own tables (``[secrets]``, ``[drift]`` …) and declare
-them as ``SectionSpec`` so that the same validation applies.
+them as ``SectionSpec``: the same key and type validation applies, then the
+spec's ``parse`` turns the table into the analyzer's frozen settings object,
+once, at load. Consumers read ``config.settings(SPEC)``; they never see the raw
+table. A command-line override is ``dataclasses.replace`` on that object
+(``config.with_settings(SPEC, replace(config.settings(SPEC), …))``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from redline.core.model import Area, Severity
 
@@ -26,13 +30,34 @@ class ConfigError(ValueError):
     """The configuration is invalid; the message names the file and the key."""
 
 
+SettingsT = TypeVar("SettingsT")
+
+
 @dataclass(frozen=True)
-class SectionSpec:
-    """An analyzer's own table: allowed keys and their Python types."""
+class Where:
+    """Where a table came from, so that a settings parser names the file and the key in its errors."""
+
+    source: str  # the config file ("" for the defaults)
+    table: str  # the key path of the table, e.g. "tool.redline.supply_chain"
+
+    def key(self, key: str) -> str:
+        return f"{self.source or 'configuration'}: key '{self.table}.{key}'"
+
+
+@dataclass(frozen=True)
+class SectionSpec(Generic[SettingsT]):
+    """An analyzer's own table: allowed keys, their Python types, and the parser that turns the
+    (type-checked) table into the analyzer's frozen settings. ``parse`` raises ``ConfigError``
+    (via ``Where.key``) for a value of the right type but wrong meaning; ``parse({}, …)`` gives
+    the defaults."""
 
     name: str
     keys: Mapping[str, type | tuple[type, ...]]
+    parse: Callable[[Mapping[str, Any], Where], SettingsT]
     doc: str = ""
+
+    def defaults(self) -> SettingsT:
+        return self.parse({}, Where("", self.name))
 
 
 @dataclass(frozen=True)
@@ -48,11 +73,18 @@ class Config:
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     gate_floors: Mapping[str, Severity] = field(default_factory=dict)  # per-rule gate thresholds
     jobs: int = 0  # 0 = one per core
-    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: each analyzer table parsed by its ``SectionSpec``, by table name; read with ``settings(SPEC)``
+    parsed_sections: Mapping[str, object] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
 
-    def section(self, name: str) -> Mapping[str, Any]:
-        return self.sections.get(name, {})
+    def settings(self, spec: SectionSpec[SettingsT]) -> SettingsT:
+        """The typed settings of ``spec``'s table (its defaults when the file has no such table)."""
+        if spec.name in self.parsed_sections:
+            return cast(SettingsT, self.parsed_sections[spec.name])
+        return spec.defaults()
+
+    def with_settings(self, spec: SectionSpec[SettingsT], value: SettingsT) -> Config:
+        return replace(self, parsed_sections={**self.parsed_sections, spec.name: value})
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -90,9 +122,9 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None, sections: Iterable[SectionSpec] = ()) -> Config:
+def load_config(path: Path | None, sections: Iterable[SectionSpec[Any]] = ()) -> Config:
     if path is None:
-        return Config()
+        return parse_config({}, "", sections=sections)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -117,17 +149,18 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def parse_config(
-    raw: Mapping[str, Any], source: str, prefix: str = "", sections: Iterable[SectionSpec] = ()
+    raw: Mapping[str, Any], source: str, prefix: str = "", sections: Iterable[SectionSpec[Any]] = ()
 ) -> Config:
     specs = {s.name: s for s in sections}
     known = {"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on", "formats",
              "severity", "gate", "jobs"}
     cfg: dict[str, Any] = {"source": source}
-    extra: dict[str, Mapping[str, Any]] = {}
+    extra: dict[str, object] = {}
     for key in raw:
         where = f"{source}: key '{prefix}{key}'"
         if key in specs:
-            extra[key] = _validate_section(raw[key], specs[key], source, prefix)
+            table = _validate_section(raw[key], specs[key], source, prefix)
+            extra[key] = specs[key].parse(table, Where(source, f"{prefix}{key}"))
             continue
         if key not in known:
             allowed = ", ".join(sorted(known | set(specs)))
@@ -177,7 +210,10 @@ def parse_config(
         cfg["gate_floors"] = {
             code.upper(): _severity(level, f"{source}: key '{prefix}gate.{code}'") for code, level in table.items()
         }
-    cfg["sections"] = extra
+    for name, spec in specs.items():
+        if name not in extra:
+            extra[name] = spec.defaults()
+    cfg["parsed_sections"] = extra
     return Config(**cfg)
 
 
@@ -190,7 +226,7 @@ def _severity(value: object, where: str) -> Severity:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _validate_section(value: object, spec: SectionSpec, source: str, prefix: str) -> Mapping[str, Any]:
+def _validate_section(value: object, spec: SectionSpec[Any], source: str, prefix: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: key '{prefix}{spec.name}' must be a table")
     for key, item in value.items():
@@ -207,3 +243,11 @@ def _validate_section(value: object, spec: SectionSpec, source: str, prefix: str
             raise ConfigError(f"{where} must be {' or '.join(t.__name__ for t in names)}, "
                               f"got {type(item).__name__}")
     return dict(value)
+
+
+def str_tuple(raw: Mapping[str, Any], key: str, where: Where) -> tuple[str, ...]:
+    """A list-of-strings key of an analyzer table (the type check has already made it a list)."""
+    value = raw.get(key, [])
+    if not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where.key(key)} must be a list of strings")
+    return tuple(value)

@@ -22,7 +22,6 @@ from typing import Any
 from redline.checks.secrets.cache import read_entry, write_entry
 from redline.checks.secrets.patterns import PatternError, check_pattern
 from redline.checks.secrets.redact import redact
-from redline.core.config import SectionSpec
 from redline.core.model import Area, Confidence, Severity
 from redline.core.rules import CODE_RE, NAME_RE, Rule, RuleDoc
 
@@ -32,14 +31,6 @@ TAGS = ("CWE-798", "STRIDE:I", "STRIDE:S")
 #: findings of rules written in ``redline.toml`` are reported under this code
 USER_RULE_CODE = "SEC999"
 _CODE_RANGE = (100, 499)
-
-SECTION = SectionSpec(
-    name="secrets",
-    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool},
-    doc="Secret scanning: extra rules ([[secrets.rules]] tables, reported as SEC999), an allowlist "
-    "(fingerprints, or the path of a file of them), the salt of secret hashes, whether to scan "
-    ".gitignore'd files, and whether --verify is permitted.",
-)
 
 _RULE_KEYS: dict[str, type | tuple[type, ...]] = {
     "id": str, "code": str, "provider": str, "summary": str, "keywords": list, "pattern": str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,21 @@ from redline.checks.interface import CheckError
 from redline.checks.secrets.engine import SecretScanner
 from redline.checks.secrets.redact import DEFAULT_SALT
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules, parse_user_rules
-from redline.core.config import Config
+from redline.core.config import Config, ConfigError, SectionSpec, Where
 
 log = logging.getLogger("redline")
+
+
+@dataclass(frozen=True)
+class SecretsTable:
+    """The ``[secrets]`` table, parsed at config load."""
+
+    user_rules: tuple[SecretRule, ...] = ()
+    allowlist: tuple[str, ...] = ()  # fingerprints given inline
+    allowlist_file: str = ""  # or a file of them, read when the run starts
+    salt: str = DEFAULT_SALT
+    include_ignored: bool = False
+    verify: bool = True  # whether --verify is permitted
 
 
 @dataclass
@@ -37,6 +50,37 @@ class SecretSettings:
             self._scanner = SecretScanner(self.rules)
         return self._scanner
 
+
+def parse_secrets(raw: Mapping[str, Any], where: Where) -> SecretsTable:
+    """The ``[secrets]`` table: user rules compiled and checked, the salt and the allowlist validated."""
+    try:
+        user = parse_user_rules(raw["rules"], where.source or "redline.toml") if "rules" in raw else ()
+    except RuleSetError as exc:
+        raise ConfigError(str(exc)) from None
+    salt = raw.get("salt", DEFAULT_SALT)
+    if not salt:
+        raise ConfigError(f"{where.key('salt')} must be a non-empty string")
+    allowlist = raw.get("allowlist", [])
+    if isinstance(allowlist, str) and not allowlist.strip():
+        raise ConfigError(f"{where.key('allowlist')} must be a list of fingerprints or the path of a file of them")
+    return SecretsTable(
+        user_rules=user,
+        allowlist=tuple(str(v).strip() for v in allowlist if str(v).strip()) if isinstance(allowlist, list) else (),
+        allowlist_file=allowlist.strip() if isinstance(allowlist, str) else "",
+        salt=salt,
+        include_ignored=raw.get("include_ignored", False),
+        verify=raw.get("verify", True),
+    )
+
+
+SECTION: SectionSpec[SecretsTable] = SectionSpec(
+    name="secrets",
+    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool},
+    parse=parse_secrets,
+    doc="Secret scanning: extra rules ([[secrets.rules]] tables, reported as SEC999), an allowlist "
+    "(fingerprints, or the path of a file of them), the salt of secret hashes, whether to scan "
+    ".gitignore'd files, and whether --verify is permitted.",
+)
 
 _CACHE: dict[tuple[int, int], tuple[Config, SecretSettings]] = {}
 _LOCK = threading.Lock()
@@ -57,31 +101,29 @@ def settings_for(config: Config, root: Path, builtin: tuple[SecretRule, ...] | N
 
 
 def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:
-    section = config.section("secrets")
+    table = config.settings(SECTION)
     source = config.source or "redline.toml"
     try:
         rules = load_builtin_rules() if builtin is None else builtin
-        user = parse_user_rules(section["rules"], source) if "rules" in section else ()
     except RuleSetError as exc:
         raise CheckError(str(exc)) from None
-    clash = {r.id for r in user} & {r.id for r in rules}
+    clash = {r.id for r in table.user_rules} & {r.id for r in rules}
     if clash:
         raise CheckError(f"{source}: secrets.rules reuse built-in rule ids {sorted(clash)}")
-    salt = section.get("salt", DEFAULT_SALT)
-    if not isinstance(salt, str) or not salt:
-        raise CheckError(f"{source}: secrets.salt must be a non-empty string")
+    allowlist = frozenset(table.allowlist)
+    if table.allowlist_file:
+        allowlist |= read_allowlist(table.allowlist_file, root, source)
     return SecretSettings(
-        rules=(*rules, *user),
-        salt=salt,
-        allowlist=read_allowlist(section.get("allowlist", []), root, source),
-        verify_permitted=bool(section.get("verify", True)),
+        rules=(*rules, *table.user_rules),
+        salt=table.salt,
+        allowlist=allowlist,
+        verify_permitted=table.verify,
     )
 
 
-def read_allowlist(value: Any, root: Path, source: str) -> frozenset[str]:
-    """Fingerprints given inline, or a file of them (one per line, ``#`` comments, or a redline baseline)."""
-    if isinstance(value, list):
-        return frozenset(str(v).strip() for v in value if str(v).strip())
+def read_allowlist(value: str, root: Path, source: str) -> frozenset[str]:
+    """A file of fingerprints (one per line, ``#`` comments, or a redline baseline), relative to the
+    config file (or the audited root when the configuration did not come from a file)."""
     path = Path(value)
     if not path.is_absolute():
         base = Path(source).parent if source and Path(source).is_file() else root

@@ -10,9 +10,9 @@ from redline.checks.interface import CheckContext, CheckError, FileCheck
 from redline.checks.secrets.extra_rules import EXTRA_RULES
 from redline.checks.secrets.redact import secret_hash
 from redline.checks.secrets.report import secret_finding
-from redline.checks.secrets.ruleset import SECTION, RuleSetError, SecretRule, load_builtin_rules
+from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
 from redline.checks.secrets.scan import FoundSecret, scan_blob
-from redline.checks.secrets.settings import SecretSettings, settings_for
+from redline.checks.secrets.settings import SECTION, SecretSettings, settings_for
 from redline.checks.secrets.verify import Status, Verdict, Verifier, make_verifiers
 from redline.checks.secrets.verify.interface import DEFAULT_TIMEOUT
 from redline.core.evidence import EvidenceInput

@@ -18,13 +18,13 @@ from typing import Any
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
 
 from redline.checks.interface import CheckContext, ProjectCheck
-from redline.checks.supply_chain.settings import DEFAULT_COPYLEFT, SECTION, settings_from
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.packages import PackageManifest
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.licences import DeclaredLicence
+from redline.sources.advisories.settings import DEFAULT_COPYLEFT, SECTION
 from redline.sources.advisories.spdx import PROPRIETARY, LicenceNormaliser, Normalised
 from redline.sources.advisories.status import AdvisoryDbStatus
 
@@ -102,7 +102,7 @@ class LicencePolicyCheck(ProjectCheck):
     config_sections = (SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        settings = settings_from(ctx.config.section("supply_chain"))
+        settings = ctx.config.settings(SECTION)
         normaliser = normaliser_for(facts)
         declared = facts.of(DeclaredLicence)
         project = _project_licence(declared, settings.project_license, normaliser)

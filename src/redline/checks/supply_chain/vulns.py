@@ -22,7 +22,6 @@ from redline.checks.supply_chain.matching import (
     smallest_upgrade,
     sort_versions,
 )
-from redline.checks.supply_chain.settings import SECTION, SupplyChainSettings, settings_from
 from redline.core.advisories import EpssScore, KevEntry
 from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
@@ -30,6 +29,7 @@ from redline.core.model import Area, Finding, Location, PriorityFactors, Severit
 from redline.core.packages import Package, PackageManifest
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
+from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 from redline.sources.advisories.status import AdvisoryDbStatus
 from redline.sources.packages.graph import dependency_paths
 
@@ -171,7 +171,7 @@ class VulnerableDependencyCheck(ProjectCheck):
         manifests = facts.of(PackageManifest)
         if not statuses or not statuses[0].usable or not manifests:
             return []  # the source already reported why nothing was checked
-        settings = settings_from(ctx.config.section("supply_chain"))
+        settings = ctx.config.settings(SECTION)
         try:
             db = AdvisoryDatabase(Path(statuses[0].path))
         except DatabaseError as exc:

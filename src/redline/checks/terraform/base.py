@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
 import weakref
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
-from redline.core.config import SectionSpec
 from redline.core.evidence import EvidenceInput
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
@@ -17,36 +15,20 @@ from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.plan import PlanFile
 from redline.sources.terraform.project import Settings, base_address, terraform_project
+from redline.sources.terraform.settings import TERRAFORM_SECTION
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
 REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
 
-TERRAFORM_SECTION = SectionSpec(
-    name="terraform",
-    keys={"var_files": list},
-    doc='Variable files passed with -var-file, relative to the audited root, in order (later ones win), '
-        'e.g. var_files = ["envs/prod.tfvars"]; each applies to the root modules declaring its variables',
-)
-
-
 def settings(ctx: CheckContext) -> Settings:
-    """The ``[terraform]`` table, validated: ``var_files`` must name existing ``.tfvars`` files below the root."""
-    raw = ctx.config.section("terraform").get("var_files", [])
+    """The ``[terraform]`` settings for the assembly; every ``var_files`` entry must exist."""
+    var_files = ctx.config.settings(TERRAFORM_SECTION).var_files
     where = f"{ctx.config.source or 'configuration'}: [terraform] var_files"
-    paths: list[str] = []
-    for item in raw:
-        if not isinstance(item, str) or not item.strip():
-            raise CheckError(f"{where}: every entry must be a non-empty path, got {item!r}")
-        rel = posixpath.normpath(item.strip().replace("\\", "/"))
-        if rel.startswith(("/", "../")) or rel == "..":
-            raise CheckError(f"{where}: {item!r} is outside the audited root")
-        if not rel.lower().endswith((".tfvars", ".tfvars.json")):
-            raise CheckError(f"{where}: {item!r} is not a .tfvars or .tfvars.json file")
+    for rel in var_files:
         if not (ctx.root / rel).is_file():
-            raise CheckError(f"{where}: {item!r} does not exist")
-        paths.append(rel)
-    return Settings(ctx.root, tuple(paths))
+            raise CheckError(f"{where}: {rel!r} does not exist")
+    return Settings(ctx.root, var_files)
 
 
 def location(resource: Resource) -> Location:

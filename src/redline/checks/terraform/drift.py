@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, ProjectCheck
-from redline.core.config import SectionSpec
+from redline.core.config import SectionSpec, str_tuple
 from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.plan import AttributeChange, DriftEntry, PlanFile
 
-DRIFT_SECTION = SectionSpec(
+
+@dataclass(frozen=True)
+class DriftSettings:
+    ignore: tuple[str, ...] = ()  # globs on "address.attribute"
+
+
+DRIFT_SECTION: SectionSpec[DriftSettings] = SectionSpec(
     name="drift",
     keys={"ignore": list},
+    parse=lambda raw, where: DriftSettings(str_tuple(raw, "ignore", where)),
     doc='Expected drift, as globs on "address.attribute", e.g. ignore = ["aws_autoscaling_group.*.desired_capacity"]',
 )
 
@@ -65,8 +73,7 @@ class DriftCheck(ProjectCheck):
     config_sections = (DRIFT_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        raw = ctx.config.section("drift").get("ignore", [])
-        patterns = tuple(p for p in raw if isinstance(p, str))
+        patterns = ctx.config.settings(DRIFT_SECTION).ignore
         out: list[Finding] = []
         for plan in facts.of(PlanFile):
             if not plan.has_drift_key:

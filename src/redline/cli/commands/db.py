@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -12,9 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from redline.cli import exit_codes
+from redline.cli.catalogue import load_catalogue
+from redline.cli.common import UsageError
+from redline.core.config import ConfigError, find_config, load_config
 from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError, default_db_dir
 from redline.sources.advisories.fetch import DEFAULT_ECOSYSTEMS, ByteProgress, NoProgress
-from redline.sources.advisories.status import DEFAULT_MAX_AGE_DAYS
+from redline.sources.advisories.settings import SECTION as SUPPLY_CHAIN
+from redline.sources.advisories.settings import SupplyChainSettings, database_dir
 from redline.sources.advisories.update import UpdateError, update_database
 
 
@@ -47,7 +50,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db", help="manage the local vulnerability database (OSV, KEV, EPSS, SPDX)")
     inner = p.add_subparsers(dest="action", required=True)
     up = inner.add_parser("update", help="download the feeds and rebuild the database atomically")
-    up.add_argument("--db-dir", type=Path, help=f"database directory (default: $REDLINE_DB_DIR or {default_db_dir()})")
+    up.add_argument("--db-dir", type=Path, help=f"database directory (default: [supply_chain] db_dir, "
+                                                f"$REDLINE_DB_DIR or {default_db_dir()})")
     up.add_argument("--mirror", metavar="URL_OR_DIR",
                     help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…")
     up.add_argument("--ecosystem", action="append", dest="ecosystems", metavar="NAME",
@@ -57,27 +61,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     st = inner.add_parser("status", help="show what the audit would read")
     st.add_argument("--db-dir", type=Path, help="database directory")
     for parser in (up, st):
+        parser.add_argument("--config", type=Path, help="config file whose [supply_chain] db_dir and max_db_age_days "
+                            "apply (default: redline.toml or [tool.redline] in pyproject.toml of the current "
+                            "directory)")
         parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     p.set_defaults(func=run)
 
 
-def _db_dir(args: argparse.Namespace) -> Path:
-    if args.db_dir is not None:
-        return Path(args.db_dir)
-    env = os.environ.get("REDLINE_DB_DIR")
-    return Path(env) if env else default_db_dir()
+def _settings(args: argparse.Namespace) -> tuple[SupplyChainSettings, Path | None]:
+    """``[supply_chain]`` of the configuration (validated like ``audit`` does) and the directory a relative
+    ``db_dir`` is relative to: the configuration's own."""
+    path = args.config or find_config(Path.cwd())
+    try:
+        config = load_config(path, load_catalogue(with_plugins=False).sections)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return config.settings(SUPPLY_CHAIN), (path.resolve().parent if path is not None else None)
+
+
+def _db_dir(args: argparse.Namespace, settings: SupplyChainSettings, root: Path | None) -> Path:
+    return Path(args.db_dir) if args.db_dir is not None else database_dir(settings, root)
 
 
 def run(args: argparse.Namespace) -> int:
+    settings, root = _settings(args)
     if args.action == "status":
-        return _status(_db_dir(args))
+        return _status(_db_dir(args, settings, root), settings.max_db_age_days)
     progress: ByteProgress = NoProgress()
     rich_bar = None
     if not args.quiet and sys.stderr.isatty():
         rich_bar = RichBytes()
         progress = rich_bar
     try:
-        report = update_database(_db_dir(args), mirror=args.mirror,
+        report = update_database(_db_dir(args, settings, root), mirror=args.mirror,
                                  ecosystems=tuple(args.ecosystems or DEFAULT_ECOSYSTEMS),
                                  epss_file=args.epss_file, progress=progress)
     except UpdateError as exc:
@@ -99,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
-def _status(db_dir: Path) -> int:
+def _status(db_dir: Path, max_age: int) -> int:
     try:
         db = AdvisoryDatabase(db_dir / DB_FILENAME)
     except DatabaseError as exc:
@@ -111,6 +127,6 @@ def _status(db_dir: Path) -> int:
     sys.stdout.write(f"{info.path}\n  built {info.built_at} ({age:.1f} days ago) from {info.source}\n")
     for key, value in sorted(info.counts.items()):
         sys.stdout.write(f"  {key:<16} {value:>9,}\n")
-    if age > DEFAULT_MAX_AGE_DAYS:
-        sys.stdout.write(f"  older than {DEFAULT_MAX_AGE_DAYS} days: run `redline db update`\n")
+    if age > max_age:
+        sys.stdout.write(f"  older than {max_age} days: run `redline db update`\n")
     return exit_codes.OK

@@ -19,6 +19,7 @@ from redline.core.atomic import write_atomic
 from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest
 from redline.report.cyclonedx import empty_bom
+from redline.sources.advisories.settings import SECTION as SUPPLY_CHAIN
 
 log = logging.getLogger("redline")
 SELECT = ("VUL", "LIC", "DEP")
@@ -36,14 +37,14 @@ def with_supply_chain_options(req: AuditRequest, args: argparse.Namespace) -> Au
     """The request with ``[supply_chain]`` overridden by the command-line options."""
     if args.epss_threshold is not None and not 0 <= args.epss_threshold <= 1:
         raise UsageError("--epss-threshold must be within 0..1")
-    section = dict(req.config.section("supply_chain"))
+    settings = req.config.settings(SUPPLY_CHAIN)
     if args.db_dir:
-        section["db_dir"] = str(Path(args.db_dir).resolve())
+        settings = replace(settings, db_dir=str(Path(args.db_dir).resolve()))
     if args.epss_threshold is not None:
-        section["epss_threshold"] = args.epss_threshold
+        settings = replace(settings, epss_threshold=args.epss_threshold)
     if args.fail_on_kev:
-        section["fail_on_kev"] = True
-    return replace(req, config=req.config.with_overrides(sections={**req.config.sections, "supply_chain": section}))
+        settings = replace(settings, fail_on_kev=True)
+    return replace(req, config=req.config.with_settings(SUPPLY_CHAIN, settings))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from redline.checks.interface import CheckError
 from redline.checks.secrets.history import merge_history
+from redline.checks.secrets.settings import SECTION as SECRETS
 from redline.checks.secrets.settings import settings_for
 from redline.cli.catalogue import Catalogue, load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
@@ -93,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
                                   "verify_endpoints": _endpoints(args.verify_endpoint),
                                   "verify_timeout": args.verify_timeout}
     req = build_request(args, catalogue, **options)
-    section = req.config.section("secrets")
-    if args.verify and section.get("verify") is False:
+    table = req.config.settings(SECRETS)
+    if args.verify and not table.verify:
         raise UsageError(f"{req.config.source}: [secrets] verify = false forbids --verify")
-    if section.get("include_ignored"):
+    if table.include_ignored:
         req.include_ignored = True
     if not req.select:
         req.select = ("SEC",)

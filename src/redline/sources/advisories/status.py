@@ -9,16 +9,14 @@ never read as "no vulnerabilities".
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from redline.core.config import Config
 from redline.core.model import Skipped, ToolError
-from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError, default_db_dir
+from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError
+from redline.sources.advisories.settings import SECTION, database_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
-DEFAULT_MAX_AGE_DAYS = 7
 MANIFEST_KINDS = frozenset({"lockfile", "package-manifest"})
 #: the OSV ecosystem a manifest or lockfile name belongs to
 _ECOSYSTEM_OF = {
@@ -49,24 +47,15 @@ class AdvisoryDbStatus:
         return bool(self.path) and not self.problem
 
 
-def configured_db_dir(config: Config, root: Path | None = None) -> Path:
-    """``[supply_chain] db_dir`` (relative to the audited root), else ``$REDLINE_DB_DIR``, else the XDG cache."""
-    value = config.section("supply_chain").get("db_dir")
-    if isinstance(value, str) and value:
-        path = Path(value).expanduser()
-        return path if path.is_absolute() or root is None else root / path
-    env = os.environ.get("REDLINE_DB_DIR")
-    return Path(env) if env else default_db_dir()
-
-
 class AdvisoryDbSource(ProjectSource):
     name = "vulnerability-database"
     produces = AdvisoryDbStatus
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
-        db_path = configured_db_dir(ctx.config, ctx.root) / DB_FILENAME
+        settings = ctx.config.settings(SECTION)
+        db_path = database_dir(settings, ctx.root) / DB_FILENAME
         manifests = [f.path for f in ctx.files if f.kind in MANIFEST_KINDS]
-        max_age = ctx.config.section("supply_chain").get("max_db_age_days", DEFAULT_MAX_AGE_DAYS)
+        max_age = settings.max_db_age_days
         try:
             db = AdvisoryDatabase(db_path)
         except DatabaseError as exc:
