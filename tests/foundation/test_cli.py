@@ -128,3 +128,5 @@ def test_rule_gate_floor_and_its_config_override(tmp_path: Path) -> None:
     assert result.gating(Severity.LOW) == [critical]
     lowered = AuditResult(".", (high, critical), RuleRegistry([floored]), Config(gate_floors={"TST101": Severity.HIGH}))
     assert lowered.gating(Severity.CRITICAL) == [high, critical]
+    assert result.gate == (critical,) and lowered.gate == (high, critical)  # at config.fail_on (high), decided once
+    assert result.gate is result.gate

@@ -43,7 +43,8 @@ def tree(tmp_path: Path) -> Path:
 
 def test_audit_sbom_is_valid_and_complete(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir)
-    doc = result.extras["sbom"]
+    doc = result.sbom
+    assert doc is not None
     validate(doc)
     assert doc["specVersion"] == "1.6"
     comps = {c["bom-ref"]: c for c in doc["components"]}
@@ -120,5 +121,5 @@ def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
     result = run_audit(AuditRequest(root=tree, config=config, checks=catalogue.checks,
                                     file_sources=catalogue.file_sources, project_sources=catalogue.project_sources,
                                     steps=catalogue.steps, select=("VUL",)))
-    assert "sbom" not in result.extras
+    assert result.sbom is None
     assert [f for f in result.findings if f.rule == "VUL102"]

@@ -10,12 +10,11 @@ from pathlib import Path
 from redline.cli import exit_codes
 from redline.cli.catalogue import Catalogue
 from redline.cli.progress import make_progress
-from redline.core.config import Config, ConfigError, find_config, load_config, parse_size
-from redline.core.model import Severity, ToolError
+from redline.core.config import Config, ConfigError, OutputFormat, find_config, load_config, parse_size
+from redline.core.model import Severity, Stage, ToolError
 from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.formats import write_reports
-from redline.report.interface import OutputFormat
 from redline.store.baseline import read_baseline
 
 log = logging.getLogger("redline")
@@ -65,7 +64,7 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
         if getattr(args, "fail_on", None):
             overrides["fail_on"] = Severity.parse(args.fail_on)
         if getattr(args, "formats", None):
-            overrides["formats"] = tuple(args.formats)
+            overrides["formats"] = tuple(OutputFormat(f) for f in args.formats)
         return config.with_overrides(**overrides)
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -91,7 +90,7 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
         project_sources=catalogue.project_sources, steps=catalogue.steps, select=select, ignore=ignore,
         baseline=baseline, options=dict(options), include_ignored=args.include_ignored,
-        extra_errors=[ToolError("plugins", p, stage="plugin", fatal=True) for p in catalogue.plugin_problems],
+        extra_errors=[ToolError("plugins", p, stage=Stage.PLUGIN, fatal=True) for p in catalogue.plugin_problems],
     )
 
 
@@ -101,11 +100,9 @@ def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
 
 def finish(result: AuditResult, args: argparse.Namespace) -> int:
     """Write the reports, print a short summary, and choose the exit code."""
-    formats = [OutputFormat(f) for f in result.config.formats]
-    written = write_reports(result, args.out, formats)
-    gating = result.gating(result.config.fail_on)
+    written = write_reports(result, args.out, result.config.formats)
     if not args.quiet:
-        print_summary(result, gating=len(gating))
+        print_summary(result, gating=len(result.gate))
         for path in written:
             print(f"  wrote {path}")
     for err in result.fatal_errors:
@@ -116,7 +113,7 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
 def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
     if result.fatal_errors:
         return exit_codes.TOOL_ERROR
-    if result.gating(result.config.fail_on) and not exit_zero:
+    if result.gate and not exit_zero:
         return exit_codes.GATE_FAILED
     return exit_codes.OK
 

@@ -12,6 +12,7 @@ table. A command-line override is ``dataclasses.replace`` on that object
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -23,7 +24,16 @@ from redline.core.model import Area, Severity
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 DEFAULT_MAX_LOCKFILE_SIZE = 64 * 1024 * 1024
-FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx")
+
+
+class OutputFormat(enum.Enum):
+    """Every output redline writes; reporters are picked for it exhaustively (``report/formats.py``)."""
+
+    JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    CYCLONEDX = "cyclonedx"
 
 
 class ConfigError(ValueError):
@@ -69,7 +79,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_lockfile_size: int = DEFAULT_MAX_LOCKFILE_SIZE  # lockfiles only; never below max_file_size
     fail_on: Severity = Severity.HIGH
-    formats: tuple[str, ...] = ("json", "sarif", "markdown", "html", "cyclonedx")
+    formats: tuple[OutputFormat, ...] = tuple(OutputFormat)
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     gate_floors: Mapping[str, Severity] = field(default_factory=dict)  # per-rule gate thresholds
     jobs: int = 0  # 0 = one per core
@@ -180,11 +190,12 @@ def parse_config(
                               f"(allowed: {', '.join(a.value for a in Area)})") from None
     if "formats" in raw:
         fmts = _str_list(raw, "formats", source)
-        bad = [f for f in fmts if f not in FORMATS]
+        by_value = {f.value: f for f in OutputFormat}
+        bad = [f for f in fmts if f not in by_value]
         if bad:
             raise ConfigError(f"{source}: key '{prefix}formats' has unknown formats {bad} "
-                              f"(allowed: {', '.join(FORMATS)})")
-        cfg["formats"] = fmts
+                              f"(allowed: {', '.join(by_value)})")
+        cfg["formats"] = tuple(by_value[f] for f in fmts)
     if "max_file_size" in raw:
         cfg["max_file_size"] = parse_size(raw["max_file_size"], f"{source}: key '{prefix}max_file_size'")
     if "max_lockfile_size" in raw:

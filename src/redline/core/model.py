@@ -123,6 +123,19 @@ class Finding:
         return (loc.path, loc.start_line, loc.start_column, self.rule, loc.resource, self.message)
 
 
+class Stage(enum.StrEnum):
+    """The step of a run a ``ToolError`` happened in (reported as its value)."""
+
+    READ = "read"  # a file could not be read
+    DECODE = "decode"  # a file was not valid in its encoding (read with replacements)
+    PARSE = "parse"  # a source could not parse a file
+    SOURCE = "source"  # a source failed, or a project source could not cover its input
+    CHECK = "check"  # a check failed
+    SUPPRESSION = "suppression"  # an inline suppression was not honoured
+    SYNTHESIS = "synthesis"  # a synthesis step failed
+    PLUGIN = "plugin"  # a plugin could not be loaded
+
+
 @dataclass(frozen=True, slots=True)
 class ToolError:
     """Something redline could not do: a file it could not read, a check that failed.
@@ -132,7 +145,7 @@ class ToolError:
 
     where: str  # a path, a check name, or a source name
     reason: str
-    stage: str = "read"  # read | parse | check | source | config
+    stage: Stage = Stage.READ
     fatal: bool = False
 
 

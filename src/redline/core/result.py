@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
 
 from redline.core.config import Config
+from redline.core.inventory import RegionTopology, SbomDocument
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
@@ -30,7 +31,9 @@ class AuditResult:
     stats: RunStats = field(default_factory=RunStats)
     baseline: frozenset[str] = frozenset()
     facts_summary: dict[str, int] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)  # synthesis output (map, sbom …)
+    # what synthesis produced (see core/inventory.py); None when the step did not run or had nothing
+    topology: RegionTopology | None = None
+    sbom: SbomDocument | None = None
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline
@@ -49,8 +52,15 @@ class AuditResult:
         return max(threshold, floor)
 
     def gating(self, threshold: Severity) -> list[Finding]:
+        """New, active findings at or above ``threshold`` (or their rule's own gate level)."""
         return [f for f in self.active
                 if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)]
+
+    @cached_property
+    def gate(self) -> tuple[Finding, ...]:
+        """The gate decision of this run, made once: the findings that fail it at ``config.fail_on``.
+        Reporters and the exit code read this; none recomputes it."""
+        return tuple(self.gating(self.config.fail_on))
 
     @property
     def fatal_errors(self) -> list[ToolError]:

@@ -16,7 +16,8 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.model import Finding, Skipped, ToolError
+from redline.core.inventory import RegionTopology, SbomDocument
+from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
@@ -90,7 +91,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
             out = source.collect(project_ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             errors.append(ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}",
-                                    stage="source", fatal=True))
+                                    stage=Stage.SOURCE, fatal=True))
             continue
         facts.extend(out.facts)
         errors += out.errors
@@ -106,22 +107,24 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
                     findings.append(item)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
-                                    stage="check", fatal=True))
+                                    stage=Stage.CHECK, fatal=True))
 
     findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
     errors += supp_errors
     findings = [_override(f, req.config) for f in findings]
 
-    extras: dict[str, Any] = {}
+    topology: RegionTopology | None = None
+    sbom: SbomDocument | None = None
     for step in req.steps:
         progress.stage(step.name)
         try:
             result = step.run(facts, findings, ctx)
         except Exception as exc:  # noqa: BLE001
             errors.append(ToolError(step.name, f"synthesis failed: {type(exc).__name__}: {exc}",
-                                    stage="synthesis", fatal=True))
+                                    stage=Stage.SYNTHESIS, fatal=True))
             continue
-        extras.update(result.extras)
+        topology = result.topology if result.topology is not None else topology
+        sbom = result.sbom if result.sbom is not None else sbom
         skipped += result.skipped
         if result.findings is not None:
             findings = result.findings
@@ -137,7 +140,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         stats=RunStats(outcome.files, outcome.bytes, round(time.perf_counter() - started, 3), workers),
         baseline=req.baseline,
         facts_summary=facts.counts(),
-        extras=extras,
+        topology=topology,
+        sbom=sbom,
     )
 
 
@@ -186,7 +190,7 @@ def _apply_suppressions(findings: list[Finding],
                         suppressions: Iterable[FileSuppressions]) -> tuple[list[Finding], list[ToolError]]:
     by_path = {s.path: s for s in suppressions}
     errors = [ToolError(f"{s.path}:{line}", "suppression comment without a reason is not honoured",
-                        stage="suppression")
+                        stage=Stage.SUPPRESSION)
               for s in by_path.values() for line in s.missing_reason]
     out: list[Finding] = []
     for finding in findings:

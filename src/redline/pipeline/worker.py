@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from redline.checks.interface import CheckContext, FileCheck
 from redline.core.facts import keeps
-from redline.core.model import Finding, Skipped, ToolError
+from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
 from redline.sources.interface import FileSource, SourceError
@@ -60,12 +60,12 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
         reason = str(exc)
         out.skipped.append(Skipped(file.path, reason))
         if not reason.startswith("binary"):
-            out.errors.append(ToolError(file.path, reason, stage="read", fatal=True))
+            out.errors.append(ToolError(file.path, reason, stage=Stage.READ, fatal=True))
         return
     out.files += 1
     out.bytes += len(text.data)
     if text.decode_error:
-        out.errors.append(ToolError(file.path, text.decode_error, stage="decode"))
+        out.errors.append(ToolError(file.path, text.decode_error, stage=Stage.DECODE))
     supp = parse_suppressions(file.path, text.text)
     if supp is not None:
         out.facts.append(supp)
@@ -74,11 +74,11 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
         try:
             fact = source.parse(text)
         except SourceError as exc:
-            out.errors.append(ToolError(file.path, f"{source.name}: {exc}", stage="parse"))
+            out.errors.append(ToolError(file.path, f"{source.name}: {exc}", stage=Stage.PARSE))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the run
             out.errors.append(ToolError(file.path, f"source {source.name} failed: {_describe(exc)}",
-                                        stage="source", fatal=True))
+                                        stage=Stage.SOURCE, fatal=True))
             continue
         if fact is not None:
             facts.append(fact)
@@ -93,7 +93,7 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
                 out.findings.extend(f for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled)
             except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
                 out.errors.append(ToolError(file.path, f"check {check.name} failed: {_describe(exc)}",
-                                            stage="check", fatal=True))
+                                            stage=Stage.CHECK, fatal=True))
 
 
 def _describe(exc: BaseException) -> str:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 
+from redline.core.inventory import SbomDocument
 from redline.core.result import AuditResult
-from redline.report.interface import Reporter, ReportError
+from redline.report.interface import Reporter
 
 
 class CycloneDxReporter(Reporter):
     filename = "sbom.cdx.json"
 
     def render(self, result: AuditResult) -> bytes:
-        doc = result.extras.get("sbom")
-        if doc is None:
-            doc = empty_bom()
-        if not isinstance(doc, dict):
-            raise ReportError("the sbom step produced no CycloneDX document")
-        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+        doc = result.sbom if result.sbom is not None else empty_bom()
+        return (json.dumps(dict(doc), indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def empty_bom() -> dict[str, object]:
+def empty_bom() -> SbomDocument:
     """A valid SBOM for a tree with no manifests (so the file always exists when asked for)."""
     return {"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "bomFormat": "CycloneDX",
             "specVersion": "1.6", "version": 1, "components": [], "dependencies": []}

@@ -37,7 +37,7 @@ class HtmlReporter(Reporter):
             summary=summary_dict(result),
             findings_json=Markup(_script_json(findings)),
             errors=result.errors,
-            placements=result.extras.get("topology", {}).get("placements", []),
+            placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
             skipped=result.skipped,
         )
         return page.encode()

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from abc import ABC, abstractmethod
 
+from redline.core.config import OutputFormat
 from redline.core.result import AuditResult
+
+__all__ = ["OutputFormat", "ReportError", "Reporter"]
 
 
 class ReportError(Exception):
     """A reporter could not render the result."""
-
-
-class OutputFormat(enum.Enum):
-    JSON = "json"
-    SARIF = "sarif"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    CYCLONEDX = "cyclonedx"
 
 
 class Reporter(ABC):

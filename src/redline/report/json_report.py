@@ -14,8 +14,6 @@ from redline.report.interface import Reporter
 from redline.report.serialize import finding_dict, summary_dict, tool_dict
 
 SCHEMA_VERSION = "2.0"  # 2.0: evidence values are typed JSON (numbers, booleans, arrays, objects)
-#: synthesis results that travel in findings.json (the SBOM has its own file)
-INVENTORY_KEYS = ("topology",)
 
 
 def json_document(result: AuditResult) -> dict[str, Any]:
@@ -28,7 +26,8 @@ def json_document(result: AuditResult) -> dict[str, Any]:
                    for e in result.errors],
         "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "facts": result.facts_summary,
-        "inventory": {key: result.extras[key] for key in INVENTORY_KEYS if key in result.extras},
+        # synthesis results that travel in findings.json (the SBOM has its own file)
+        "inventory": {"topology": result.topology.as_dict()} if result.topology is not None else {},
     }
 
 

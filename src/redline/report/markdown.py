@@ -14,7 +14,7 @@ def _cell(text: str) -> str:
 
 
 def _topology(result: AuditResult) -> list[str]:
-    placements = result.extras.get("topology", {}).get("placements", [])
+    placements = result.topology.as_dict()["placements"] if result.topology is not None else []
     if not placements:
         return []
     out = ["", "### Region topology", "", "| provider | account | region | zone | source | resources |",
@@ -30,7 +30,7 @@ class MarkdownReporter(Reporter):
     def render(self, result: AuditResult) -> bytes:
         sev_order = list(reversed(Severity))
         counts = result.counts()
-        gating = result.gating(result.config.fail_on)
+        gating = result.gate
         lines = ["## redline audit", ""]
         verdict = "failed" if gating else "passed"
         lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "

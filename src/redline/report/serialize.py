@@ -48,7 +48,7 @@ def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
 
 def summary_dict(result: AuditResult) -> dict[str, Any]:
     active = result.active
-    gating = result.gating(result.config.fail_on)
+    gating = result.gate
     by_sev = Counter(str(f.severity) for f in active)
     return {
         "findings": len(active),

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
+from redline.core.inventory import RegionTopology, SbomDocument
 from redline.core.model import Finding, Skipped
 
 
 @dataclass
 class SynthesisOutput:
-    #: named results for reporters (``"sbom"``, ``"map"`` …)
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: typed results for reporters, one field per kind (core/inventory.py); None = this step has none
+    topology: RegionTopology | None = None
+    sbom: SbomDocument | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)

@@ -37,6 +37,7 @@ from redline import __version__
 from redline.checks.interface import CheckContext
 from redline.checks.supply_chain.licences import normaliser_for
 from redline.checks.supply_chain.vulns import EXPLOITED, KNOWN_VULNERABLE, LIKELY_EXPLOITED
+from redline.core.config import OutputFormat
 from redline.core.evidence import Evidence
 from redline.core.facts import Facts
 from redline.core.model import Finding
@@ -207,9 +208,9 @@ class SbomStep(SynthesisStep):
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         manifests = facts.of(PackageManifest)
-        if not manifests or "cyclonedx" not in ctx.config.formats:
+        if not manifests or OutputFormat.CYCLONEDX not in ctx.config.formats:
             return SynthesisOutput()  # nobody asked for an SBOM
         normaliser = normaliser_for(facts)
         bom = build_bom(PurePosixPath(ctx.root.as_posix()).name or "project", manifests, findings,
                         _licences(facts, normaliser), normaliser)
-        return SynthesisOutput(extras={"sbom": bom_document(bom)})
+        return SynthesisOutput(sbom=bom_document(bom))

@@ -15,7 +15,7 @@ class TopologyStep(SynthesisStep):
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         topology = region_topology(facts)
-        out = SynthesisOutput(extras={"topology": topology.as_dict()} if topology.counts else {})
+        out = SynthesisOutput(topology=topology if topology.counts else None)
         # a registry, git or missing module's resources were never read: the report must say so
         for call in terraform_project(facts).calls:
             if not call.followed:

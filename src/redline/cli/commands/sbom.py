@@ -4,21 +4,20 @@ known vulnerabilities) without the rest of the audit; optionally gate on exploit
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from redline.checks.supply_chain.vulns import EXPLOITED, LIKELY_EXPLOITED
 from redline.cli import exit_codes
 from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute
 from redline.core.atomic import write_atomic
+from redline.core.config import OutputFormat
 from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest
-from redline.report.cyclonedx import empty_bom
+from redline.report.cyclonedx import CycloneDxReporter
 from redline.sources.advisories.settings import SECTION as SUPPLY_CHAIN
 
 log = logging.getLogger("redline")
@@ -60,12 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue), args)
-    req = replace(req, config=req.config.with_overrides(formats=("cyclonedx",)),
+    req = replace(req, config=req.config.with_overrides(formats=(OutputFormat.CYCLONEDX,)),
                   select=SELECT if not req.select else req.select,
                   steps=[s for s in req.steps if s.name == "sbom"])
     result = execute(req, args)
-    doc: dict[str, Any] = result.extras.get("sbom") or empty_bom()
-    data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+    data = CycloneDxReporter().render(result)
     for err in result.errors:
         log.log(logging.ERROR if err.fatal else logging.WARNING, "%s: %s", err.where, err.reason)
     if result.fatal_errors:
@@ -75,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_atomic(args.out, data)
         if not args.quiet:
-            vulns = len(doc.get("vulnerabilities", []))
+            doc = result.sbom or {}
             sys.stdout.write(f"redline: wrote {args.out} ({len(doc.get('components', []))} components, "
-                             f"{vulns} vulnerabilities)\n")
+                             f"{len(doc.get('vulnerabilities', []))} vulnerabilities)\n")
     gating = [f for f in result.active
               if (args.fail_on_kev and f.rule == EXPLOITED.code)
               or (args.epss_threshold is not None and f.rule in (EXPLOITED.code, LIKELY_EXPLOITED.code)

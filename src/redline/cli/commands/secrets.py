@@ -13,15 +13,13 @@ from redline.checks.secrets.settings import SECTION as SECRETS
 from redline.checks.secrets.settings import settings_for
 from redline.cli.catalogue import Catalogue, load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.core.config import Config
+from redline.core.config import Config, OutputFormat
 from redline.core.model import Finding
 from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest
-from redline.report.interface import OutputFormat
 from redline.synthesis.overlaps import OverlapStep
 
 SECRET_CHECKS = "redline.checks.secrets"
-SBOM_FORMAT = OutputFormat.CYCLONEDX.value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         req.include_ignored = True
     if not req.select:
         req.select = ("SEC",)
-    if not args.formats and SBOM_FORMAT in req.config.formats:  # an empty SBOM is noise here
-        req.config = req.config.with_overrides(formats=tuple(f for f in req.config.formats if f != SBOM_FORMAT))
+    if not args.formats and OutputFormat.CYCLONEDX in req.config.formats:  # an empty SBOM is noise here
+        req.config = req.config.with_overrides(
+            formats=tuple(f for f in req.config.formats if f is not OutputFormat.CYCLONEDX))
     return finish(execute_secrets(req, args), args)

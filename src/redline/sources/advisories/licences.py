@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
 
-from redline.core.model import Skipped, ToolError
+from redline.core.model import Skipped, Stage, ToolError
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 MAX_INSTALLED = 20_000
@@ -113,7 +113,7 @@ class DeclaredLicenceSource(ProjectSource):
                         else read_pyproject(text, rel) if kind == "pyproject"
                         else read_package_json(text, rel, project=kind == "project-npm"))
             except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
-                out.errors.append(ToolError(rel, f"cannot read declared licence: {exc}", stage="parse"))
+                out.errors.append(ToolError(rel, f"cannot read declared licence: {exc}", stage=Stage.PARSE))
                 continue
             if fact is not None:
                 out.facts.append(fact)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from redline.core.model import Skipped, ToolError
+from redline.core.model import Skipped, Stage, ToolError
 from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.settings import SECTION, database_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
@@ -64,7 +64,7 @@ class AdvisoryDbSource(ProjectSource):
                 return ProjectOutput([status], [], [])
             reason = (f"{exc}. Dependencies were NOT checked for known vulnerabilities "
                       f"({len(manifests)} manifest(s) not covered).")
-            return ProjectOutput([status], [ToolError("vulnerability database", reason, stage="source")],
+            return ProjectOutput([status], [ToolError("vulnerability database", reason, stage=Stage.SOURCE)],
                                  [Skipped(p, "not checked for known vulnerabilities: no usable database")
                                   for p in manifests])
         info = db.info()
@@ -80,11 +80,11 @@ class AdvisoryDbSource(ProjectSource):
             errors.append(ToolError("vulnerability database", (
                 f"{db_path} holds no OSV data for {', '.join(uncovered)}: {len(paths)} manifest(s) of those "
                 "ecosystems were NOT checked for known vulnerabilities. Run `redline db update` with a source "
-                "that has them."), stage="source"))
+                "that has them."), stage=Stage.SOURCE))
             skipped += [Skipped(p, f"not checked for known vulnerabilities: no {ecosystem_of(p)} advisories "
                                    "in the database") for p in paths]
         if manifests and age > max_age:
             errors.append(ToolError("vulnerability database", (
                 f"{db_path} was built {age:.0f} days ago (limit {max_age}); advisories published since then "
-                "are missing from this report. Run `redline db update`."), stage="source"))
+                "are missing from this report. Run `redline db update`."), stage=Stage.SOURCE))
         return ProjectOutput([status], errors, skipped)

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from redline.core.model import ToolError
+from redline.core.model import Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
@@ -263,7 +263,7 @@ class _Run:
     def note(self, where: str, reason: str) -> None:
         if (where, reason) not in self.noted:
             self.noted.add((where, reason))
-            self.out.errors.append(ToolError(where, f"compose: {reason}", stage="parse"))
+            self.out.errors.append(ToolError(where, f"compose: {reason}", stage=Stage.PARSE))
 
     def directory(self, directory: str, paths: list[str]) -> None:
         env = _read_dotenv(self.root / directory / ".env")
@@ -272,7 +272,7 @@ class _Run:
             file = self.load(path)
             if file is not None and file.services is None and file.include is None:
                 if file.doc:
-                    self.out.errors.append(ToolError(path, "compose: no 'services' mapping found", stage="parse"))
+                    self.out.errors.append(ToolError(path, "compose: no 'services' mapping found", stage=Stage.PARSE))
             elif file is not None:
                 loaded.append(path)
         names = {PurePosixPath(p).name.lower(): p for p in loaded}
@@ -302,7 +302,7 @@ class _Run:
         try:
             text = (self.root / path).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            self.out.errors.append(ToolError(path, f"compose: cannot read: {exc.strerror}", stage="read"))
+            self.out.errors.append(ToolError(path, f"compose: cannot read: {exc.strerror}", stage=Stage.READ))
             return None
         supp = parse_suppressions(path, text)  # compose files are read here, not in the workers
         if supp is not None:
@@ -310,7 +310,7 @@ class _Run:
         try:
             docs = list(load_documents(text))
         except YamlError as exc:
-            self.out.errors.append(ToolError(path, f"compose: {exc}", stage="parse"))
+            self.out.errors.append(ToolError(path, f"compose: {exc}", stage=Stage.PARSE))
             return None
         doc = docs[0].value if docs else None
         include = doc.get("include") if isinstance(doc, Mapping) else None

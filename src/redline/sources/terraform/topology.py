@@ -8,39 +8,13 @@ shown as ``?`` rather than guessed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from redline.core.facts import Facts
+from redline.core.inventory import UNKNOWN, Placement, RegionTopology
 from redline.sources.terraform.plan import PlanFile
 from redline.sources.terraform.project import terraform_project
 from redline.sources.terraform.values import Resource, Unknown
-
-UNKNOWN = "?"
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    provider: str
-    account: str
-    region: str
-    zone: str
-    source: str  # "config" or "plan"
-
-
-@dataclass(frozen=True)
-class RegionTopology:
-    """Counts of resources per placement, stable-ordered, JSON-ready through ``as_dict``."""
-
-    counts: tuple[tuple[Placement, int], ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"placements": [
-            {"provider": p.provider, "account": p.account, "region": p.region, "zone": p.zone,
-             "source": p.source, "resources": n} for p, n in self.counts]}
-
-    def regions(self) -> set[str]:
-        return {p.region for p, _n in self.counts if p.region not in (UNKNOWN, "")}
 
 
 def _text(value: Any) -> str:

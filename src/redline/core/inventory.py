@@ -1,0 +1,40 @@
+"""What synthesis learnt about the system, as typed results the reporters read.
+
+Each synthesis output has a field of its own on ``AuditResult`` (and ``SynthesisOutput``);
+a new kind of output (the map, the plan …) adds a dataclass here and a field there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+UNKNOWN = "?"
+
+#: a CycloneDX 1.6 JSON document, as the cyclonedx library renders it (an external, versioned shape)
+SbomDocument: TypeAlias = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    provider: str
+    account: str
+    region: str
+    zone: str
+    source: str  # "config" or "plan"
+
+
+@dataclass(frozen=True)
+class RegionTopology:
+    """Counts of resources per placement, stable-ordered, JSON-ready through ``as_dict``."""
+
+    counts: tuple[tuple[Placement, int], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"placements": [
+            {"provider": p.provider, "account": p.account, "region": p.region, "zone": p.zone,
+             "source": p.source, "resources": n} for p, n in self.counts]}
+
+    def regions(self) -> set[str]:
+        return {p.region for p, _n in self.counts if p.region not in (UNKNOWN, "")}
