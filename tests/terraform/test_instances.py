@@ -144,7 +144,8 @@ def test_missing_var_files_are_reported(tmp_path: Path) -> None:
     write(tmp_path, "infra/main.tf", _VARS)
     result = audit(tmp_path, _with_var_files(["envs/missing.tfvars"]))
     [error] = result.errors
-    assert error.reason.endswith("redline.toml: [terraform] var_files: 'envs/missing.tfvars' does not exist")
+    assert (error.where, error.reason) == ("terraform-project", "redline.toml: [terraform] var_files: "
+                                           "'envs/missing.tfvars' does not exist; Terraform was not judged")
 
 
 @pytest.mark.parametrize(("entry", "reason"), [

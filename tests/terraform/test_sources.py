@@ -10,7 +10,8 @@ from redline.core.filekinds import kind_of
 from redline.core.workspace import FileText, SourceFile, read_file
 from redline.sources.terraform.hcl import parse_hcl
 from redline.sources.terraform.modules import TerraformProject, assemble
-from redline.sources.terraform.plan import parse_plan
+from redline.sources.terraform.plan import PlanFile, parse_plan
+from redline.sources.terraform.project import build_project
 from redline.sources.terraform.source import MAX_HCL_BYTES, TerraformSource, TfVarsSource
 from redline.sources.terraform.syntax import Ref, Template, TerraformFile, TfVarsFile
 from redline.sources.terraform.topology import region_topology
@@ -247,7 +248,7 @@ resource "azurerm_resource_group" "rg" { location = "westeurope" }
     facts = Facts(_facts(tmp_path))
     data = json.loads((FIXTURES / "drift" / "prod.tfplan.json").read_text())
     facts.add(parse_plan("prod.tfplan.json", data))
-    rows = region_topology(facts).as_dict()["placements"]
+    rows = region_topology(build_project(facts), facts.of(PlanFile)).as_dict()["placements"]
     got = {(r["source"], r["provider"], r["account"], r["region"], r["zone"], r["resources"]) for r in rows}
     assert got == {
         ("config", "aws", "", "eu-west-1", "", 1),

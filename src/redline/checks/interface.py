@@ -10,10 +10,10 @@ emit; the registry is built from those declarations.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from redline.core.config import Config, SectionSpec
 from redline.core.evidence import Evidence, EvidenceInput
@@ -21,9 +21,26 @@ from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped
 from redline.core.rules import Rule
 
+T = TypeVar("T")
+
 
 class CheckError(Exception):
     """A check could not complete; recorded as a tool error naming the check."""
+
+
+class RunScope:
+    """What the checks of one run build once and share (the secret settings and compiled scanner).
+
+    It lives in the run's ``CheckContext`` and dies with the run, so nothing a run built outlives it
+    in a module; worker processes forked after ``prepare()`` inherit what is in it."""
+
+    def __init__(self) -> None:
+        self._made: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        if key not in self._made:
+            self._made[key] = make()
+        return cast(T, self._made[key])
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,7 @@ class CheckContext:
     config: Config
     enabled: frozenset[str]  # rule codes enabled for this run
     options: dict[str, Any] = field(default_factory=dict)  # command-line extras (e.g. secrets --history)
+    scope: RunScope = field(default_factory=RunScope, compare=False)  # per-run shared objects
 
 
 class Check:
@@ -41,6 +59,11 @@ class Check:
     rules: tuple[Rule, ...] = ()
     #: configuration tables this check owns
     config_sections: tuple[SectionSpec[Any], ...] = ()
+
+    def prepare(self, ctx: CheckContext) -> None:
+        """Called once per run, in the main process, before worker processes fork: build here what
+        every file will need (the secret checks compile their scanner), keeping it in ``ctx.scope``.
+        Raise ``CheckError`` when the check cannot run: the run reports it once and goes on without it."""
 
     def finding(
         self,

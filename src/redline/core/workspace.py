@@ -105,6 +105,27 @@ class Workspace:
         result.skipped.sort(key=lambda s: s.path)
         return result
 
+    def files_in(self, rel_dir: str) -> list[SourceFile]:
+        """The regular files directly in one directory, sorted, with the ``--exclude`` globs applied but
+        not ``.gitignore`` (a build context takes what git ignores) and no size filter: a listing, for
+        sources that need to know what a directory holds (what ``COPY .`` takes). Symlinks are left out;
+        an unlistable directory lists as empty."""
+        directory = self.root / rel_dir if rel_dir else self.root
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return []
+        out: list[SourceFile] = []
+        for entry in entries:
+            child = _join(rel_dir, entry.name)
+            try:
+                if not entry.is_file(follow_symlinks=False) or self._ignored(child, False, []):
+                    continue
+                out.append(SourceFile(child, entry.path, kind_of(child), entry.stat(follow_symlinks=False).st_size))
+            except OSError:
+                continue
+        return sorted(out, key=lambda f: f.path)
+
     def _ignored(self, rel: str, is_dir: bool, levels: list[_IgnoreLevel]) -> bool:
         probe = rel + "/" if is_dir else rel
         if self._exclude is not None and self._exclude.match_file(probe):

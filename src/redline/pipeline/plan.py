@@ -45,14 +45,35 @@ def make_plan(
     enabled = enabled_codes(registry, config, select, ignore)
     active = [c for c in checks if any(r.code in enabled for r in c.rules)]
     needed: set[type] = {t for c in active for t in getattr(c, "fact_types", ())}
+    chosen = _project_sources(list(project_sources), needed)
     return RunPlan(
         registry=registry,
         enabled=enabled,
         file_checks=tuple(c for c in active if isinstance(c, FileCheck)),
         project_checks=tuple(c for c in active if isinstance(c, ProjectCheck)),
         file_sources=tuple(s for s in file_sources if _needed(s.produces, needed)),
-        project_sources=tuple(s for s in project_sources if _needed(s.produces, needed)),
+        project_sources=chosen,
     )
+
+
+def _project_sources(sources: list[ProjectSource], needed: set[type]) -> tuple[ProjectSource, ...]:
+    """The project sources the run needs, each after the project sources of the facts it derives from.
+    ``needed`` grows by what the chosen sources need, so their file sources run too."""
+    chosen: list[ProjectSource] = []
+    grew = True
+    while grew:
+        grew = False
+        for source in sources:
+            if source not in chosen and _needed(source.produces, needed):
+                chosen.append(source)
+                needed.update(source.needs)
+                grew = True
+    ordered: list[ProjectSource] = []
+    while len(ordered) < len(chosen):
+        ready = [s for s in chosen if s not in ordered
+                 and not any(_needed(o.produces, set(s.needs)) for o in chosen if o is not s and o not in ordered)]
+        ordered.extend(ready or [s for s in chosen if s not in ordered])  # a cycle: keep the declared order
+    return tuple(ordered)
 
 
 def _needed(produces: type, needed: set[type]) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from redline.checks.interface import Check, CheckContext
+from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.inventory import RegionTopology, SbomDocument
@@ -21,7 +21,7 @@ from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
-from redline.pipeline.plan import make_plan
+from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
@@ -66,12 +66,13 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
                      select=req.select, ignore=req.ignore)
     ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options))
+    plan, prepare_errors = _prepare(plan, ctx)
 
     progress.stage("walking the tree")
     walk = Workspace(req.root, exclude=req.config.exclude, max_file_size=req.config.max_file_size,
                      max_lockfile_size=req.config.max_lockfile_size,
                      honour_gitignore=not req.include_ignored).walk()
-    errors: list[ToolError] = list(req.extra_errors)
+    errors: list[ToolError] = [*req.extra_errors, *prepare_errors]
     skipped: list[Skipped] = list(walk.skipped)
 
     state = WorkerState(plan.file_sources, plan.file_checks, ctx,
@@ -84,7 +85,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     facts = Facts(outcome.facts)
     findings = list(outcome.findings)
 
-    project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files))
+    project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files), facts)
     for source in plan.project_sources:
         progress.stage(f"reading {source.name}")
         try:
@@ -145,6 +146,24 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     )
 
 
+def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]]:
+    """Each active check's ``prepare()``, once, before any worker forks. A check that cannot run is left
+    out of the run; checks failing for one reason (a bad ``[secrets]`` table) make one error."""
+    failed: dict[str, list[str]] = {}
+    dropped: set[int] = set()
+    for check in (*plan.file_checks, *plan.project_checks):
+        try:
+            check.prepare(ctx)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on without the check
+            reason = str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
+            failed.setdefault(reason, []).append(check.name)
+            dropped.add(id(check))
+    errors = [ToolError(", ".join(names), f"check not run: {reason}", stage=Stage.CHECK, fatal=True)
+              for reason, names in failed.items()]
+    return replace(plan, file_checks=tuple(c for c in plan.file_checks if id(c) not in dropped),
+                   project_checks=tuple(c for c in plan.project_checks if id(c) not in dropped)), errors
+
+
 def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
                    progress: Progress) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
@@ -157,10 +176,13 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
         return total, 1
     install_state(state)
     chunks = list(_chunks(files))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
-            _merge(total, out)
-            progress.advance(len(chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
+                _merge(total, out)
+                progress.advance(len(chunk))
+    finally:
+        install_state(None)
     return total, workers
 
 

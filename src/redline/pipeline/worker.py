@@ -38,8 +38,8 @@ class ChunkOutcome:
 _STATE: WorkerState | None = None
 
 
-def install_state(state: WorkerState) -> None:
-    """Set before forking; children inherit it."""
+def install_state(state: WorkerState | None) -> None:
+    """Set before forking (children inherit it), cleared after the pool is done (no run outlives it)."""
     global _STATE
     _STATE = state
 

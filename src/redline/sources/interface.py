@@ -4,16 +4,21 @@ A ``FileSource`` turns one file's text into a fact; it runs in worker
 processes, once per file, and the fact is shared by every check.
 A ``ProjectSource`` reads what is not one file (git history, a database,
 several files that only make sense together) and runs once in the main process.
+A project source that ``needs`` facts derives a fact from them (the evaluated
+Terraform project from every ``.tf`` file, the build context of each Dockerfile):
+it runs after the sources of what it needs, once, and checks and synthesis steps
+read its fact instead of rebuilding (or caching) it themselves.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redline.core.config import Config
+from redline.core.facts import Facts
 from redline.core.model import Skipped, ToolError
 from redline.core.workspace import FileText, SourceFile
 
@@ -44,6 +49,7 @@ class ProjectContext:
     root: Path
     config: Config
     files: tuple[SourceFile, ...]  # what the workspace walk found
+    facts: Facts = field(default_factory=Facts)  # what the file sources and earlier project sources produced
 
 
 @dataclass
@@ -56,6 +62,8 @@ class ProjectOutput:
 class ProjectSource(ABC):
     name: str = ""
     produces: type = object
+    #: fact types it derives its fact from; their sources run first (and run because this one does)
+    needs: tuple[type, ...] = ()
 
     @abstractmethod
     def collect(self, ctx: ProjectContext) -> ProjectOutput:

@@ -1,8 +1,8 @@
 """Secrets that reach clusters and images: Kubernetes ``Secret`` manifests with real data,
 Dockerfile ``ENV``/``ARG`` with secret values and ``COPY``/``ADD`` of credential files.
 
-Both read the containers family's facts (parsed once), never the files again;
-only the names in a build context directory are listed, to see what ``COPY .`` takes.
+Both read the containers family's facts (parsed once), never the files again; what ``COPY .``
+takes comes from the build-context source (``BuildContext``), never from the disk.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import base64
 import binascii
 import fnmatch
 import json
-import os
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import pathspec
@@ -30,6 +30,7 @@ from redline.checks.secrets.report import secret_finding
 from redline.checks.secrets.settings import SecretSettings, settings_for
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location
+from redline.sources.containers.build_context import BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
@@ -64,7 +65,7 @@ class KubeSecretCheck(ProjectCheck):
             for obj in manifest.objects:
                 if obj.kind != "Secret":
                     continue
-                settings = settings or settings_for(ctx.config, ctx.root)
+                settings = settings or settings_for(ctx)
                 out.extend(self._secret(manifest.path, obj, settings))
         return out
 
@@ -122,21 +123,22 @@ def _decode(raw: str) -> str | None:
 
 class DockerSecretCheck(ProjectCheck):
     name = "secrets-dockerfile"
-    fact_types = (Dockerfile,)
+    fact_types = (Dockerfile, BuildContext)
     rules = (DOCKER_ENV_SECRET, DOCKER_COPY_SECRET)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         out: list[Finding] = []
         settings: SecretSettings | None = None
+        contexts = {c.directory: c for c in facts.of(BuildContext)}
         for dockerfile in facts.of(Dockerfile):
             for ins in dockerfile.instructions:
                 if ins.cmd in ("ENV", "ARG"):
                     pairs = list(_assignments(ins))
                     if pairs:
-                        settings = settings or settings_for(ctx.config, ctx.root)
+                        settings = settings or settings_for(ctx)
                         out.extend(self._env(dockerfile.path, ins, pairs, settings))
                 elif ins.cmd in ("COPY", "ADD"):
-                    out.extend(self._copy(dockerfile.path, ins, ctx.root))
+                    out.extend(self._copy(dockerfile.path, ins, contexts))
         return out
 
     def _env(self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]],
@@ -155,9 +157,9 @@ class DockerSecretCheck(ProjectCheck):
                 allowlist=settings.allowlist,
             )
 
-    def _copy(self, path: str, ins: DockerInstruction, root: Path) -> Iterator[Finding]:
+    def _copy(self, path: str, ins: DockerInstruction, contexts: Mapping[str, BuildContext]) -> Iterator[Finding]:
         sources = _copy_sources(ins)
-        context = (root / path).parent if ins.flag("from") is None else None
+        context = contexts.get(posixpath.dirname(path)) if ins.flag("from") is None else None
         for src in sources:
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
@@ -218,22 +220,10 @@ def _copy_sources(ins: DockerInstruction) -> list[str]:
     return items[:-1] if len(items) >= 2 else []
 
 
-def _context_secrets(context: Path) -> list[str]:
+def _context_secrets(context: BuildContext) -> list[str]:
     """Credential-named files at the top of a build context that .dockerignore does not exclude."""
-    try:
-        names = sorted(e.name for e in os.scandir(context) if e.is_file(follow_symlinks=False))
-    except OSError:
-        return []
-    secret = [n for n in names if secret_file_name(n)]
-    if not secret:
-        return []
-    ignore = _dockerignore(context)
-    return [n for n in secret if ignore is None or not ignore.match_file(n)]
-
-
-def _dockerignore(context: Path) -> Any:
-    try:
-        lines = (context / ".dockerignore").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines([ln.strip().lstrip("/") for ln in lines if ln.strip()])
+    secret = [n for n in context.files if secret_file_name(n)]
+    if not secret or context.dockerignore is None:
+        return secret
+    ignore = pathspec.GitIgnoreSpec.from_lines(list(context.dockerignore))
+    return [n for n in secret if not ignore.match_file(n)]

@@ -61,8 +61,10 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
         self.rules = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
         self.last_stats = HistoryStats()
 
+    def prepare(self, ctx: CheckContext) -> None:
+        self.settings(ctx)  # a broken rule file or [secrets] table: reported once, before the run
+
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
-        self.settings(ctx)  # raises when the rule files are broken: one error per run
         if not ctx.options.get("history"):
             return []
         histories = facts.of(GitHistory)

@@ -1,20 +1,19 @@
 """The run's secret-scanning settings from ``[secrets]``: rules, salt, allowlist.
 
-Built once per process and configuration (workers are forked, each compiles
-its own scanner the first time it needs one).
+Built once per run and kept in the run's scope; the checks' ``prepare()`` compiles the
+scanner there before workers fork, so they inherit it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redline.checks.interface import CheckError
+from redline.checks.interface import CheckContext, CheckError
 from redline.checks.secrets.engine import SecretScanner
 from redline.checks.secrets.redact import DEFAULT_SALT
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules, parse_user_rules
@@ -82,22 +81,10 @@ SECTION: SectionSpec[SecretsTable] = SectionSpec(
     ".gitignore'd files, and whether --verify is permitted.",
 )
 
-_CACHE: dict[tuple[int, int], tuple[Config, SecretSettings]] = {}
-_LOCK = threading.Lock()
-
-
-def settings_for(config: Config, root: Path, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:
-    """Settings for this config; ``builtin`` replaces the packaged rules (tests use the seed rules)."""
-    key = (id(config), id(builtin))
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is config:
-            return hit[1]
-        made = build_settings(config, root, builtin)
-        if len(_CACHE) >= 8:  # one entry per run in practice; tests make many
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (config, made)
-        return made
+def settings_for(ctx: CheckContext, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:
+    """The run's settings, built once per run (kept in its scope); ``builtin`` replaces the packaged
+    rules (tests use the seed rules)."""
+    return ctx.scope.get(("secret-settings", id(builtin)), lambda: build_settings(ctx.config, ctx.root, builtin))
 
 
 def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:

@@ -48,7 +48,7 @@ class SecretsBase:
     def settings(self, ctx: CheckContext) -> SecretSettings:
         if self.load_error:
             raise CheckError(f"secret rules not loaded: {self.load_error}")
-        return settings_for(ctx.config, ctx.root, self._override)
+        return settings_for(ctx, self._override)
 
     def verified(self, found: FoundSecret, ctx: CheckContext, settings: SecretSettings) -> FoundSecret:
         """With ``--verify``: ask the provider, record the verdict, adjust confidence and severity."""
@@ -96,9 +96,11 @@ class SecretsFileCheck(SecretsBase, FileCheck):
         SecretsBase.__init__(self, rules)
         self.rules = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
 
+    def prepare(self, ctx: CheckContext) -> None:
+        """Build the run's settings and compile the scanner before the workers fork (they inherit it)."""
+        self.settings(ctx).scanner  # noqa: B018 - the property compiles
+
     def check_file(self, fact: FileText, ctx: CheckContext) -> Iterable[Finding]:
-        if self.load_error:
-            return []  # reported once by the project check, not once per file
         settings = self.settings(ctx)
         path = fact.file.path
         return [self.to_finding(self, self.verified(found, ctx, settings), path, settings)

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import weakref
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from redline.checks.interface import CheckContext, CheckError, ProjectCheck
+from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EvidenceInput
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
-from redline.sources.terraform.plan import PlanFile
-from redline.sources.terraform.project import Settings, base_address, terraform_project
+from redline.sources.terraform.project import base_address
 from redline.sources.terraform.settings import TERRAFORM_SECTION
-from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
 REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
-
-def settings(ctx: CheckContext) -> Settings:
-    """The ``[terraform]`` settings for the assembly; every ``var_files`` entry must exist."""
-    var_files = ctx.config.settings(TERRAFORM_SECTION).var_files
-    where = f"{ctx.config.source or 'configuration'}: [terraform] var_files"
-    for rel in var_files:
-        if not (ctx.root / rel).is_file():
-            raise CheckError(f"{where}: {rel!r} does not exist")
-    return Settings(ctx.root, var_files)
-
 
 def location(resource: Resource) -> Location:
     """The whole resource block, so an ignore comment anywhere inside it applies."""
@@ -85,31 +72,18 @@ def as_int(value: Any) -> int | None:
     return None
 
 
-#: per run (keyed by its Facts): the project, or None once a bad ``[terraform]`` table was reported
-_RUNS: weakref.WeakKeyDictionary[Facts, TerraformProject | None] = weakref.WeakKeyDictionary()
-
-
-def _run_project(facts: Facts, ctx: CheckContext) -> TerraformProject | None:
-    """The run's project. A configuration error is raised by the first check only, so the report
-    names it once instead of once per Terraform check; the others have nothing to judge."""
-    if facts in _RUNS:
-        return _RUNS[facts]
-    _RUNS[facts] = None
-    _RUNS[facts] = terraform_project(facts, settings(ctx))
-    return _RUNS[facts]
-
-
 class TerraformCheck(ProjectCheck):
     """A check over the assembled Terraform configuration (all modules, once per run)."""
 
-    fact_types: tuple[type, ...] = (TerraformFile, TfVarsFile, PlanFile)
+    #: the project source builds it once per run (with ``[terraform] var_files``) from the parsed files
+    fact_types: tuple[type, ...] = (TerraformProject,)
     config_sections = (TERRAFORM_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        project = _run_project(facts, ctx)
-        if project is None or not project.resources:
+        projects = facts.of(TerraformProject)
+        if not projects or not projects[0].resources:
             return []
-        return list(self.check_project(project, ctx))
+        return list(self.check_project(projects[0], ctx))
 
     @abstractmethod
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from dataclasses import replace
-from pathlib import Path
 
-from redline.checks.interface import CheckError
 from redline.checks.secrets.history import merge_history
 from redline.checks.secrets.settings import SECTION as SECRETS
-from redline.checks.secrets.settings import settings_for
 from redline.cli.catalogue import Catalogue, load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.core.config import Config, OutputFormat
+from redline.core.config import OutputFormat
 from redline.core.model import Finding
 from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest
@@ -65,17 +61,10 @@ def _endpoints(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _warm_up(config: Config, root: Path) -> None:
-    """Compile (or load) the scanner before the pipeline forks, so workers inherit it."""
-    with contextlib.suppress(CheckError):  # the checks report it, once, with the run's other errors
-        settings_for(config, root.resolve()).scanner  # noqa: B018 - the property compiles
-
-
 def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
     """Run a request that includes the secret checks: the scanner is compiled (or loaded) before the
     pipeline forks, and with ``--history`` the tree's and the history's finding for one secret become
     one (:func:`merge_history`). ``redline secrets`` and ``redline audit`` both go through here."""
-    _warm_up(req.config, req.root)
     result = execute(req, args)
     if req.options.get("history"):
         result = replace(result, findings=tuple(sorted(merge_history(result.findings), key=Finding.sort_key)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redline.sources.containers.build_context import BuildContextSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import DockerfileSource
 from redline.sources.containers.kubernetes import KubernetesSource
@@ -13,4 +14,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return [ComposeSource()]
+    return [ComposeSource(), BuildContextSource()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redline.sources.interface import FileSource, ProjectSource
+from redline.sources.terraform.project import TerraformProjectSource
 from redline.sources.terraform.source import TerraformPlanSource, TerraformSource, TfVarsSource
 
 
@@ -11,4 +12,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return []
+    return [TerraformProjectSource()]

@@ -1,4 +1,4 @@
-"""One assembled Terraform project per run, shared by every Terraform check (built once, on first use).
+"""One assembled Terraform project per run, shared by every Terraform check (a project source, run once).
 
 Resources come from the configuration (``*.tf`` assembled into modules) and,
 for addresses the configuration does not show — resources of registry or git
@@ -8,15 +8,17 @@ are already resolved by Terraform.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from redline.core.facts import Facts
+from redline.core.model import Stage, ToolError
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, empty_output, facts_only
 from redline.sources.terraform.modules import INSTANCE_KEY as _INSTANCE
 from redline.sources.terraform.modules import TerraformProject, assemble
 from redline.sources.terraform.plan import PlanFile, PlannedResource
+from redline.sources.terraform.settings import TERRAFORM_SECTION
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Body, Resource
 
@@ -29,17 +31,8 @@ class Settings:
     var_files: tuple[str, ...] = ()
 
 
-_CACHE: weakref.WeakKeyDictionary[Facts, tuple[Settings, TerraformProject]] = weakref.WeakKeyDictionary()
-
-
-def terraform_project(facts: Facts, settings: Settings | None = None) -> TerraformProject:
-    """Modules assembled from the run's kept ``TerraformFile`` and ``TfVarsFile`` facts, plus plans.
-
-    Built once per run; without ``settings`` a later caller gets the project the checks built.
-    """
-    cached = _CACHE.get(facts)
-    if cached is not None and (settings is None or cached[0] == settings):
-        return cached[1]
+def build_project(facts: Facts, settings: Settings | None = None) -> TerraformProject:
+    """Modules assembled from the run's ``TerraformFile`` and ``TfVarsFile`` facts, plus plans."""
     settings = settings or Settings()
     tfvars = facts.of(TfVarsFile)
     by_path = {v.path: v for v in tfvars}
@@ -48,8 +41,27 @@ def terraform_project(facts: Facts, settings: Settings | None = None) -> Terrafo
     project.notes.extend(f"var file {p} was not read (excluded, too large or not parsed)"
                          for p in settings.var_files if p not in by_path)
     add_planned(project, facts.of(PlanFile))
-    _CACHE[facts] = (settings, project)
     return project
+
+
+class TerraformProjectSource(ProjectSource):
+    """The evaluated Terraform project of the run, with ``[terraform] var_files``: built once, read by
+    every Terraform check and by synthesis (the region topology, modules not followed)."""
+
+    name = "terraform-project"
+    produces = TerraformProject
+    needs = (TerraformFile, TfVarsFile, PlanFile)
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        if not ctx.facts.of(TerraformFile) and not ctx.facts.of(PlanFile):
+            return empty_output()
+        var_files = ctx.config.settings(TERRAFORM_SECTION).var_files
+        where = f"{ctx.config.source or 'configuration'}: [terraform] var_files"
+        missing = [rel for rel in var_files if not (ctx.root / rel).is_file()]
+        if missing:  # judging with other variables than the user named would report the wrong thing
+            return ProjectOutput([], [ToolError(self.name, f"{where}: {rel!r} does not exist; Terraform was not "
+                                                "judged", stage=Stage.SOURCE, fatal=True) for rel in missing], [])
+        return facts_only([build_project(ctx.facts, Settings(ctx.root, var_files))])
 
 
 def base_address(address: str) -> str:

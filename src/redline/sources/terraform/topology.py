@@ -8,12 +8,12 @@ shown as ``?`` rather than guessed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from redline.core.facts import Facts
 from redline.core.inventory import UNKNOWN, Placement, RegionTopology
+from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.plan import PlanFile
-from redline.sources.terraform.project import terraform_project
 from redline.sources.terraform.values import Resource, Unknown
 
 
@@ -38,12 +38,13 @@ def placement(resource: Resource) -> Placement:
     return Placement(name, account if account != "" else "", _text(region), _text(zone) if zone else "", "config")
 
 
-def region_topology(facts: Facts) -> RegionTopology:
+def region_topology(project: TerraformProject | None, plans: Sequence[PlanFile]) -> RegionTopology:
+    """Resources per placement, from the run's evaluated project and the plans' prior state."""
     counter: Counter[Placement] = Counter()
-    for r in terraform_project(facts).resources:
+    for r in project.resources if project is not None else ():
         if r.mode == "managed" and r.meta.get("source") != "plan":  # plans are counted from prior state
             counter[placement(r)] += 1
-    for plan in facts.of(PlanFile):
+    for plan in plans:
         for s in plan.prior_state:
             if s.address.startswith("data.") or ".data." in s.address:
                 continue

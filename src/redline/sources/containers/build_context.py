@@ -1,0 +1,53 @@
+"""What ``COPY .`` takes: the top of each Dockerfile's build context, listed once per run.
+
+A project source derived from the Dockerfile facts. It lists through the workspace (the
+``--exclude`` globs apply; ``.gitignore`` does not, as for ``docker build``) and reads
+``.dockerignore`` within the size limit, so no check touches the disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from redline.core.model import Skipped
+from redline.core.workspace import UnreadableFile, Workspace, read_file
+from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
+
+DOCKERIGNORE = ".dockerignore"
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """The directory a Dockerfile beside it is built from (``docker build .`` next to it)."""
+
+    directory: str  # relative POSIX path, "" for the audited root
+    files: tuple[str, ...]  # names of the regular files directly in it, sorted
+    dockerignore: tuple[str, ...] | None  # its .dockerignore patterns, None when there is none (or unread)
+
+
+class BuildContextSource(ProjectSource):
+    name = "docker-build-contexts"
+    produces = BuildContext
+    needs = (Dockerfile,)
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        workspace = Workspace(ctx.root, exclude=ctx.config.exclude, max_file_size=ctx.config.max_file_size)
+        out = ProjectOutput([], [], [])
+        for directory in sorted({posixpath.dirname(d.path) for d in ctx.facts.of(Dockerfile)}):
+            files = workspace.files_in(directory)
+            ignore_file = next((f for f in files if posixpath.basename(f.path) == DOCKERIGNORE), None)
+            patterns: tuple[str, ...] | None = None
+            if ignore_file is not None and ignore_file.size > ctx.config.max_file_size:
+                out.skipped.append(Skipped(ignore_file.path, "larger than the size limit; its patterns were not "
+                                                             "applied to the build context"))
+            elif ignore_file is not None:
+                try:
+                    text = read_file(ignore_file).text
+                except UnreadableFile as exc:
+                    out.skipped.append(Skipped(ignore_file.path, f"{exc}; its patterns were not applied"))
+                else:
+                    patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
+            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns))
+        return out

@@ -1,0 +1,44 @@
+"""The build-context source: what ``COPY .`` takes, listed through the workspace (excludes, size limit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redline.checks.secrets.containers import DockerSecretCheck
+from redline.core.config import Config
+from redline.core.result import AuditResult
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+
+
+def _tree(root: Path, dockerignore: str) -> None:
+    app = root / "app"
+    app.mkdir(parents=True)
+    (app / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nUSER app\n")
+    (app / ".dockerignore").write_text(dockerignore)
+    for name in (".env", "id_rsa", ".npmrc", "main.py"):
+        (app / name).write_text("x\n")
+    (root / ".gitignore").write_text(".env\n")  # git ignores it, docker build still copies it
+
+
+def _copied(root: Path, config: Config) -> AuditResult:
+    req = AuditRequest(root=root, config=config, checks=[DockerSecretCheck()], file_sources=builtin_file_sources(),
+                       project_sources=builtin_project_sources())
+    return run_audit(req)
+
+
+def test_excludes_and_dockerignore_apply(tmp_path: Path) -> None:
+    _tree(tmp_path, "id_rsa\n# comment lines are patterns too, harmlessly\n")
+    result = _copied(tmp_path, Config(jobs=1, exclude=("app/.npmrc",)))
+    assert [(f.rule, f.location.path, f.location.start_line, f.evidence["file"]) for f in result.findings] == [
+        ("SEC905", "app/Dockerfile", 2, ".env")]
+    assert not result.errors and not result.skipped
+
+
+def test_an_oversized_dockerignore_is_not_read_and_says_so(tmp_path: Path) -> None:
+    _tree(tmp_path, "id_rsa\n" + "#" * 200 + "\n")
+    result = _copied(tmp_path, Config(jobs=1, max_file_size=100))
+    assert sorted(f.evidence["file"] for f in result.findings) == [".env", ".npmrc", "id_rsa"]
+    assert [(s.path, s.reason) for s in result.skipped] == [  # the walk's entry, and what it meant for the context
+        ("app/.dockerignore", "larger than the size limit (208 > 100 bytes)"),
+        ("app/.dockerignore", "larger than the size limit; its patterns were not applied to the build context")]
