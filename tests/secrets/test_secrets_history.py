@@ -9,10 +9,10 @@ import pytest
 
 from conftest import git
 from redline.checks.secrets import history as history_module
-from redline.checks.secrets.history import merge_history
 from redline.core.config import Config
 from redline.core.result import AuditResult
 from redline.sources.secrets.git import open_history
+from redline.synthesis.overlaps import merge_history
 
 GHP = "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU"
 GHP2 = "ghp_Jv1kjscOrbgEOlycUA45swaSr0eeNWCYaa9y"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from redline.checks import secrets
 from redline.cli.main import main
 from redline.core.evidence import Evidence
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Severity
+from redline.core.rules import RuleRegistry
 from redline.synthesis.overlaps import merge_overlaps
 
 FIXTURE = Path(__file__).parent / "fixtures" / "overlaps"
@@ -71,6 +73,10 @@ def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> 
     assert ("SEC449", 8, "") in kube and ("SEC220", 9, "") in kube  # the generic one stays when SEC903 is off
 
 
+#: the packaged secret rules: they say which rules are generic (SEC436) and which are not
+RULES = RuleRegistry(r for c in secrets.checks() for r in c.rules)
+
+
 def _secret(rule: str, line: int, digest: str = "h1", **extra: str | bool) -> Finding:
     evidence = Evidence({"secret_hash": digest, **extra})
     return Finding(rule, f"{rule} finding", Severity.HIGH, Location("a.env", line, line), evidence=evidence,
@@ -80,11 +86,11 @@ def _secret(rule: str, line: int, digest: str = "h1", **extra: str | bool) -> Fi
 def test_same_secret_needs_same_hash_and_overlapping_lines() -> None:
     generic, dotenv = _secret("SEC436", 2), _secret("SEC901", 2)
     other_line, other_hash = _secret("SEC436", 5), _secret("SEC436", 2, "h2")
-    merged = merge_overlaps([generic, dotenv, other_line, other_hash], Facts([]))
+    merged = merge_overlaps([generic, dotenv, other_line, other_hash], Facts([]), RULES)
     assert [(f.rule, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
         ("SEC901", 2, ("SEC436",)), ("SEC436", 5, None), ("SEC436", 2, None)]
-    assert merge_overlaps(merged, Facts([])) == merged  # a second pass changes nothing
-    backwards = merge_overlaps([other_hash, other_line, dotenv, generic], Facts([]))
+    assert merge_overlaps(merged, Facts([]), RULES) == merged  # a second pass changes nothing
+    backwards = merge_overlaps([other_hash, other_line, dotenv, generic], Facts([]), RULES)
     assert set(backwards) == set(merged)  # the order findings arrive in does not matter
 
 
@@ -93,9 +99,9 @@ def test_suppressed_or_past_findings_are_never_merged() -> None:
 
     suppressed = replace(_secret("SEC901", 2), suppressed="reviewed")
     generic = _secret("SEC436", 2)
-    assert merge_overlaps([suppressed, generic], Facts([])) == [suppressed, generic]
+    assert merge_overlaps([suppressed, generic], Facts([]), RULES) == [suppressed, generic]
     past = _secret("SEC901", 2, present_at_head=False)
-    assert merge_overlaps([past, generic], Facts([])) == [past, generic]
+    assert merge_overlaps([past, generic], Facts([]), RULES) == [past, generic]
 
 
 def test_history_evidence_and_severity_carry_over() -> None:
@@ -104,7 +110,7 @@ def test_history_evidence_and_severity_carry_over() -> None:
     generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head=True),
                       severity=Severity.CRITICAL)
     dotenv = _secret("SEC901", 2)
-    [kept] = merge_overlaps([generic, dotenv], Facts([]))
+    [kept] = merge_overlaps([generic, dotenv], Facts([]), RULES)
     evidence = dict(kept.evidence)
     assert kept.rule == "SEC901" and kept.severity == Severity.CRITICAL
     assert evidence["introduced_in"] == "abc123" and evidence["also"] == ("SEC436",)

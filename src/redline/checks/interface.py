@@ -19,7 +19,7 @@ from redline.core.config import Config, SectionSpec
 from redline.core.evidence import Evidence, EvidenceInput
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped
-from redline.core.rules import Rule
+from redline.core.rules import Rule, RuleRegistry
 
 T = TypeVar("T")
 
@@ -50,6 +50,7 @@ class CheckContext:
     enabled: frozenset[str]  # rule codes enabled for this run
     options: dict[str, Any] = field(default_factory=dict)  # command-line extras (e.g. secrets --history)
     scope: RunScope = field(default_factory=RunScope, compare=False)  # per-run shared objects
+    rules: RuleRegistry = field(default_factory=lambda: RuleRegistry(()), compare=False)  # the run's registry
 
 
 class Check:

@@ -64,6 +64,9 @@ class Rule:
     #: findings of this rule gate only at or above this severity, whatever ``fail_on`` says
     #: (a high-CVSS advisory nobody exploits should not block every merge); ``[gate]`` overrides it
     gate_floor: Severity = Severity.INFO
+    #: the family a data-declared rule comes from (a secret rule file's ``family``, e.g. "generic"), so
+    #: synthesis can weigh rules without importing the check that owns them
+    family: str = ""
 
     def validate(self) -> None:
         if not CODE_RE.match(self.code):

@@ -65,7 +65,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     started = time.perf_counter()
     plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
                      select=req.select, ignore=req.ignore)
-    ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options))
+    ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options), rules=plan.registry)
     plan, prepare_errors = _prepare(plan, ctx)
 
     progress.stage("walking the tree")

@@ -26,15 +26,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from redline.checks.interface import CheckContext
-from redline.checks.secrets.history import HISTORY_KEY, merge_history
-from redline.checks.secrets.ruleset import RuleSetError, load_builtin_rules
 from redline.core.evidence import Evidence, EvidenceValue
 from redline.core.facts import Facts
 from redline.core.model import Finding
+from redline.core.rules import RuleRegistry
 from redline.sources.containers.kubernetes import KubeManifest
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
@@ -42,8 +40,9 @@ log = logging.getLogger("redline")
 
 ALSO_KEY = "also"
 HASH_KEY = "secret_hash"
-#: the history scan's evidence, carried over when a history finding is merged into another
-HISTORY_KEYS = (HISTORY_KEY, "author", "date", "introduced_path", "present_at_head", "blobs")
+#: the history scan's evidence (the introducing commit first), carried over when a history finding is
+#: merged into another
+HISTORY_KEYS = ("introduced_in", "author", "date", "introduced_path", "present_at_head", "blobs")
 #: secret rules tied to a kind of file (dotenv, credential configs, Kubernetes Secret, Dockerfile)
 FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905"})
 PROVIDER, FILE_KIND, GENERIC = 0, 1, 2
@@ -64,25 +63,45 @@ class OverlapStep(SynthesisStep):
     name = "merging overlapping credential findings"
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
-        merged = merge_overlaps(merge_history(findings), facts)
+        merged = merge_overlaps(merge_history(findings), facts, ctx.rules)
         return SynthesisOutput(findings=merged if merged != findings else None)
 
 
-def merge_overlaps(findings: Sequence[Finding], facts: Facts) -> list[Finding]:
-    """The findings with overlaps merged (see the module doc); the input order is kept."""
+def merge_overlaps(findings: Sequence[Finding], facts: Facts, rules: RuleRegistry) -> list[Finding]:
+    """The findings with overlaps merged (see the module doc); the input order is kept. ``rules`` says
+    which secret rules are generic (the least specific)."""
+    spec = _Specificity(frozenset(r.code for r in rules if r.family == "generic"))
     absorbed: dict[int, list[Finding]] = defaultdict(list)  # index of the kept finding -> what it took in
     gone: set[int] = set()
-    _merge_same_secret(findings, absorbed, gone)
-    _merge_name_based(findings, facts, absorbed, gone)
+    _merge_same_secret(findings, spec, absorbed, gone)
+    _merge_name_based(findings, facts, spec, absorbed, gone)
     out = []
     for i, f in enumerate(findings):
         if i in gone:
             continue
-        out.append(_absorb(f, absorbed[i]) if absorbed.get(i) else f)
+        out.append(_absorb(f, absorbed[i], spec) if absorbed.get(i) else f)
     return out
 
 
-def _merge_same_secret(findings: Sequence[Finding], absorbed: dict[int, list[Finding]], gone: set[int]) -> None:
+@dataclass(frozen=True)
+class _Specificity:
+    """How specific a secret finding's rule is: a provider rule (it names the credential and where to
+    revoke it), then the file-kind rules, then the generic ones (user rules rank as providers)."""
+
+    generic: frozenset[str]
+
+    def rank(self, f: Finding) -> int:
+        if f.rule in FILE_KIND_RULES:
+            return FILE_KIND
+        return GENERIC if f.rule in self.generic else PROVIDER
+
+    def order(self, f: Finding) -> tuple[Any, ...]:
+        """Most specific first, then a total, input-order-free order (workers finish in any order)."""
+        return (self.rank(f), *f.sort_key(), f.fingerprint)
+
+
+def _merge_same_secret(findings: Sequence[Finding], spec: _Specificity, absorbed: dict[int, list[Finding]],
+                       gone: set[int]) -> None:
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(findings):
         digest = _secret_hash(f)
@@ -92,9 +111,10 @@ def _merge_same_secret(findings: Sequence[Finding], absorbed: dict[int, list[Fin
         if len(members) < 2:
             continue
         kept: list[int] = []
-        for i in sorted(members, key=lambda i: _order(findings[i])):
+        for i in sorted(members, key=lambda i: spec.order(findings[i])):
             f = findings[i]
-            into = next((k for k in kept if _rank(findings[k]) < _rank(f) and _overlap(findings[k], f)), None)
+            into = next((k for k in kept if spec.rank(findings[k]) < spec.rank(f) and _overlap(findings[k], f)),
+                        None)
             if into is None:
                 kept.append(i)
             else:
@@ -102,11 +122,11 @@ def _merge_same_secret(findings: Sequence[Finding], absorbed: dict[int, list[Fin
                 gone.add(i)
 
 
-def _merge_name_based(findings: Sequence[Finding], facts: Facts, absorbed: dict[int, list[Finding]],
-                      gone: set[int]) -> None:
+def _merge_name_based(findings: Sequence[Finding], facts: Facts, spec: _Specificity,
+                      absorbed: dict[int, list[Finding]], gone: set[int]) -> None:
     secrets: dict[str, list[int]] = defaultdict(list)  # by path, most specific first
     for i in sorted((i for i, f in enumerate(findings) if i not in gone and _secret_hash(f) and _mergeable(f)),
-                    key=lambda i: _order(findings[i])):
+                    key=lambda i: spec.order(findings[i])):
         secrets[findings[i].location.path].append(i)
     if not secrets:
         return
@@ -185,25 +205,20 @@ def _env_item(env: Any, name: str) -> tuple[int, int] | None:
     return None
 
 
-def _absorb(kept: Finding, others: Iterable[Finding]) -> Finding:
+def _absorb(kept: Finding, others: Iterable[Finding], spec: _Specificity) -> Finding:
     others = list(others)
     also = set(kept.evidence.strings(ALSO_KEY))
     also.update(o.rule for o in others if o.rule != kept.rule)
     for o in others:
         also.update(o.evidence.strings(ALSO_KEY))
     evidence: dict[str, EvidenceValue] = {k: v for k, v in kept.evidence.items() if k != ALSO_KEY}
-    for o in sorted(others, key=_order):
+    for o in sorted(others, key=spec.order):
         for k, v in o.evidence.items():
             if k in HISTORY_KEYS:
                 evidence.setdefault(k, v)
     evidence[ALSO_KEY] = tuple(sorted(also))
     severity = max([kept.severity, *(o.severity for o in others)])
     return replace(kept, evidence=Evidence(evidence), severity=severity)
-
-
-def _order(f: Finding) -> tuple[Any, ...]:
-    """Most specific first, then a total, input-order-free order (workers finish in any order)."""
-    return (_rank(f), *f.sort_key(), f.fingerprint)
 
 
 def _mergeable(f: Finding) -> bool:
@@ -216,21 +231,27 @@ def _overlap(a: Finding, b: Finding) -> bool:
     return la.start_line <= max(lb.end_line, lb.start_line) and lb.start_line <= max(la.end_line, la.start_line)
 
 
-def _rank(f: Finding) -> int:
-    if f.rule in FILE_KIND_RULES:
-        return FILE_KIND
-    return GENERIC if _families().get(f.rule) == "generic" else PROVIDER
-
-
-@lru_cache(maxsize=1)
-def _families() -> dict[str, str]:
-    """Rule code -> family of the packaged secret rules (user rules, absent here, rank as providers)."""
-    try:
-        return {r.code: r.family for r in load_builtin_rules()}
-    except RuleSetError as exc:  # the secret checks report it; merge nothing by family then
-        log.debug("overlaps: secret rules not loaded: %s", exc)
-        return {}
-
-
 def _secret_hash(f: Finding) -> str:
     return f.evidence.text(HASH_KEY) if f.rule.startswith("SEC") else ""
+
+
+def merge_history(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per fingerprint when the tree and the history both saw a secret: the history's
+    (it knows the introducing commit) at the tree's current location."""
+    history = {f.fingerprint: f for f in findings if HISTORY_KEYS[0] in f.evidence}
+    if not history:
+        return list(findings)
+    out: list[Finding] = []
+    tree_loc: dict[str, Finding] = {}
+    for f in findings:
+        fp = f.fingerprint
+        if fp in history and history[fp] is not f:
+            tree_loc.setdefault(fp, f)
+            continue
+        out.append(f)
+    merged = []
+    for f in out:
+        tree = tree_loc.get(f.fingerprint) if f is history.get(f.fingerprint) else None
+        merged.append(f if tree is None else
+                      replace(f, location=tree.location, suppressed=f.suppressed or tree.suppressed))
+    return merged

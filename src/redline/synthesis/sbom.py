@@ -35,8 +35,6 @@ from packageurl import PackageURL
 
 from redline import __version__
 from redline.checks.interface import CheckContext
-from redline.checks.supply_chain.licences import normaliser_for
-from redline.checks.supply_chain.vulns import EXPLOITED, KNOWN_VULNERABLE, LIKELY_EXPLOITED
 from redline.core.config import OutputFormat
 from redline.core.evidence import Evidence
 from redline.core.facts import Facts
@@ -44,9 +42,11 @@ from redline.core.model import Finding
 from redline.core.packages import Package, PackageManifest
 from redline.sources.advisories.licences import DeclaredLicence
 from redline.sources.advisories.spdx import LicenceNormaliser
+from redline.sources.advisories.status import normaliser_for
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
-VULN_RULES = frozenset({KNOWN_VULNERABLE.code, EXPLOITED.code, LIKELY_EXPLOITED.code})
+#: the vulnerability rules' prefix (VUL101 known, VUL102 exploited, VUL103 likely exploited)
+VULN_PREFIX = "VUL"
 _PURL_TYPES = {"PyPI": "pypi", "npm": "npm", "Go": "golang", "crates.io": "cargo", "Maven": "maven",
                "RubyGems": "gem", "Packagist": "composer", "NuGet": "nuget", "Pub": "pub", "Hex": "hex"}
 _NAMESPACE = uuid.UUID("6f1d3a52-8d1e-4d6c-9a43-2b1d2f5c7e10")
@@ -160,7 +160,7 @@ def _vulnerabilities(findings: Iterable[Finding], components: dict[str, Componen
     seen: set[str] = set()
     # the same package in several manifests: one entry, from its most severe (runtime) finding
     for f in sorted(findings, key=lambda f: (-int(f.severity), *f.sort_key())):
-        if f.rule not in VULN_RULES:
+        if not f.rule.startswith(VULN_PREFIX) or "ids" not in f.evidence:
             continue
         ev = f.evidence
         key = ev.text("package")

@@ -192,25 +192,3 @@ def _run_parts(job: _Job, todo: list[str], sizes: dict[str, int], jobs: int) -> 
             return list(pool.map(_scan_part, [b for b in bins if b]))
     finally:
         _JOB = None
-
-
-def merge_history(findings: Sequence[Finding]) -> list[Finding]:
-    """One finding per fingerprint when the tree and the history both saw a secret: the history's
-    (it knows the introducing commit) at the tree's current location."""
-    history = {f.fingerprint: f for f in findings if HISTORY_KEY in f.evidence}
-    if not history:
-        return list(findings)
-    out: list[Finding] = []
-    tree_loc: dict[str, Finding] = {}
-    for f in findings:
-        fp = f.fingerprint
-        if fp in history and history[fp] is not f:
-            tree_loc.setdefault(fp, f)
-            continue
-        out.append(f)
-    merged = []
-    for f in out:
-        tree = tree_loc.get(f.fingerprint) if f is history.get(f.fingerprint) else None
-        merged.append(f if tree is None else
-                      replace(f, location=tree.location, suppressed=f.suppressed or tree.suppressed))
-    return merged

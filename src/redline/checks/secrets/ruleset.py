@@ -89,6 +89,7 @@ class SecretRule:
             severity=self.severity,
             summary=self.summary,
             tags=TAGS,
+            family=self.family,
             doc=RuleDoc(
                 what_it_does=f"Finds {self.summary} ({self.provider}) committed in files or git history.",
                 why_bad=self.family_why,

@@ -13,7 +13,7 @@ from redline.checks.secrets.report import secret_finding
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
 from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SECTION, SecretSettings, settings_for
-from redline.checks.secrets.verify import Status, Verdict, Verifier, make_verifiers
+from redline.checks.secrets.verify import Status, Verdict, make_verifiers
 from redline.checks.secrets.verify.interface import DEFAULT_TIMEOUT
 from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Finding, Severity
@@ -40,8 +40,6 @@ class SecretsBase:
     def __init__(self, rules: tuple[SecretRule, ...] | None = None) -> None:
         self.secret_rules, self.load_error = builtin_or_error(rules)
         self._override = rules
-        self._verifiers: list[Verifier] | None = None
-        self._verdicts: dict[str, Verdict] = {}
         self.core_rules: dict[str, Rule] = {r.code: r.core_rule() for r in self.secret_rules}
         self.core_rules.update({r.code: r for r in EXTRA_RULES})
 
@@ -54,17 +52,19 @@ class SecretsBase:
         """With ``--verify``: ask the provider, record the verdict, adjust confidence and severity."""
         if not ctx.options.get("verify") or not settings.verify_permitted:
             return found
-        if self._verifiers is None:
-            endpoints = ctx.options.get("verify_endpoints") or {}
-            self._verifiers = make_verifiers(endpoints, float(ctx.options.get("verify_timeout") or DEFAULT_TIMEOUT))
-        verifier = next((v for v in self._verifiers if v.applies(found.rule_id, found.secret)), None)
+        endpoints = ctx.options.get("verify_endpoints") or {}
+        timeout = float(ctx.options.get("verify_timeout") or DEFAULT_TIMEOUT)
+        verifiers = ctx.scope.get("secret-verifiers", lambda: make_verifiers(endpoints, timeout))
+        verifier = next((v for v in verifiers if v.applies(found.rule_id, found.secret)), None)
         if verifier is None:
             return found
+        # one question per secret and run, whichever check (tree, history) found it
+        verdicts: dict[str, Verdict] = ctx.scope.get("secret-verdicts", dict)
         key = secret_hash(found.secret, settings.salt)
-        verdict = self._verdicts.get(key)
+        verdict = verdicts.get(key)
         if verdict is None:
             verdict = verifier.verify(found.secret)
-            self._verdicts[key] = verdict
+            verdicts[key] = verdict
         note = f"verified {verdict.status.value}" + (f" ({verdict.detail})" if verdict.detail else "")
         if verdict.status is Status.LIVE:
             return replace(found, what=f"{found.what} [{note}]", confidence=Confidence.HIGH,

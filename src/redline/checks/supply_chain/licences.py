@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
@@ -22,11 +22,10 @@ from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.packages import PackageManifest
 from redline.core.rules import Rule, RuleDoc
-from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.licences import DeclaredLicence
 from redline.sources.advisories.settings import DEFAULT_COPYLEFT, SECTION
 from redline.sources.advisories.spdx import PROPRIETARY, LicenceNormaliser, Normalised
-from redline.sources.advisories.status import AdvisoryDbStatus
+from redline.sources.advisories.status import normaliser_for
 
 _REFS = ("https://spdx.org/licenses/", "https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/",
          "https://packaging.python.org/en/latest/specifications/core-metadata/#license-expression")
@@ -142,22 +141,6 @@ class LicencePolicyCheck(ProjectCheck):
                             "in [supply_chain] license_allow.",
             ))
         return out
-
-
-def normaliser_for(facts: Facts) -> LicenceNormaliser:
-    """With the SPDX list from the local database when there is one, else the list license-expression ships."""
-    statuses = [s for s in facts.of(AdvisoryDbStatus) if s.usable]
-    if statuses:
-        try:
-            db = AdvisoryDatabase(Path(statuses[0].path))
-            rows = db.spdx_licences()
-            db.close()
-            if rows:
-                return LicenceNormaliser(((i, exc) for i, _n, _o, _d, exc in rows),
-                                         names=((n, i) for i, n, _o, _d, exc in rows if not exc))
-        except DatabaseError:
-            pass
-    return LicenceNormaliser()
 
 
 def _project_licence(declared: Sequence[DeclaredLicence], configured: str,

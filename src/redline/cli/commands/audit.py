@@ -6,8 +6,8 @@ import argparse
 
 from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
-from redline.cli.commands.secrets import add_history_options, execute_secrets, history_options
-from redline.cli.common import add_scan_options, build_request, finish
+from redline.cli.commands.secrets import add_history_options, history_options
+from redline.cli.common import add_scan_options, build_request, execute, finish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,4 +25,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
-    return finish(execute_secrets(req, args), args)
+    return finish(execute(req, args), args)

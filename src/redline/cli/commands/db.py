@@ -13,12 +13,19 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from redline.cli import exit_codes
 from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError
-from redline.core.config import ConfigError, find_config, load_config
-from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError, default_db_dir
-from redline.sources.advisories.fetch import DEFAULT_ECOSYSTEMS, ByteProgress, NoProgress
-from redline.sources.advisories.settings import SECTION as SUPPLY_CHAIN
-from redline.sources.advisories.settings import SupplyChainSettings, database_dir
-from redline.sources.advisories.update import UpdateError, update_database
+from redline.core.config import ConfigError
+from redline.pipeline.supply_chain import (
+    DB_FILENAME,
+    DEFAULT_ECOSYSTEMS,
+    AdvisoryDatabase,
+    ByteProgress,
+    DatabaseError,
+    NoProgress,
+    UpdateError,
+    database_location,
+    default_db_dir,
+    update_database,
+)
 
 
 class RichBytes:
@@ -68,32 +75,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _settings(args: argparse.Namespace) -> tuple[SupplyChainSettings, Path | None]:
-    """``[supply_chain]`` of the configuration (validated like ``audit`` does) and the directory a relative
-    ``db_dir`` is relative to: the configuration's own."""
-    path = args.config or find_config(Path.cwd())
+def run(args: argparse.Namespace) -> int:
     try:
-        config = load_config(path, load_catalogue(with_plugins=False).sections)
+        db_dir, settings = database_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return config.settings(SUPPLY_CHAIN), (path.resolve().parent if path is not None else None)
-
-
-def _db_dir(args: argparse.Namespace, settings: SupplyChainSettings, root: Path | None) -> Path:
-    return Path(args.db_dir) if args.db_dir is not None else database_dir(settings, root)
-
-
-def run(args: argparse.Namespace) -> int:
-    settings, root = _settings(args)
     if args.action == "status":
-        return _status(_db_dir(args, settings, root), settings.max_db_age_days)
+        return _status(db_dir, settings.max_db_age_days)
     progress: ByteProgress = NoProgress()
     rich_bar = None
     if not args.quiet and sys.stderr.isatty():
         rich_bar = RichBytes()
         progress = rich_bar
     try:
-        report = update_database(_db_dir(args, settings, root), mirror=args.mirror,
+        report = update_database(db_dir, mirror=args.mirror,
                                  ecosystems=tuple(args.ecosystems or DEFAULT_ECOSYSTEMS),
                                  epss_file=args.epss_file, progress=progress)
     except UpdateError as exc:

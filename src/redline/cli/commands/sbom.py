@@ -9,19 +9,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from redline.checks.supply_chain.vulns import EXPLOITED, LIKELY_EXPLOITED
 from redline.cli import exit_codes
 from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute
 from redline.core.atomic import write_atomic
-from redline.core.config import OutputFormat
-from redline.core.model import Finding
+from redline.core.config import ConfigError
 from redline.pipeline.run import AuditRequest
+from redline.pipeline.supply_chain import exploitation_gate, sbom_request, with_supply_chain_overrides
 from redline.report.cyclonedx import CycloneDxReporter
-from redline.sources.advisories.settings import SECTION as SUPPLY_CHAIN
 
 log = logging.getLogger("redline")
-SELECT = ("VUL", "LIC", "DEP")
 
 
 def add_supply_chain_options(p: argparse.ArgumentParser, *, kev_help: str, epss_help: str) -> None:
@@ -34,16 +31,12 @@ def add_supply_chain_options(p: argparse.ArgumentParser, *, kev_help: str, epss_
 
 def with_supply_chain_options(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
     """The request with ``[supply_chain]`` overridden by the command-line options."""
-    if args.epss_threshold is not None and not 0 <= args.epss_threshold <= 1:
-        raise UsageError("--epss-threshold must be within 0..1")
-    settings = req.config.settings(SUPPLY_CHAIN)
-    if args.db_dir:
-        settings = replace(settings, db_dir=str(Path(args.db_dir).resolve()))
-    if args.epss_threshold is not None:
-        settings = replace(settings, epss_threshold=args.epss_threshold)
-    if args.fail_on_kev:
-        settings = replace(settings, fail_on_kev=True)
-    return replace(req, config=req.config.with_settings(SUPPLY_CHAIN, settings))
+    try:
+        config = with_supply_chain_overrides(req.config, db_dir=args.db_dir, epss_threshold=args.epss_threshold,
+                                             fail_on_kev=args.fail_on_kev)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return replace(req, config=config)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,10 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue), args)
-    req = replace(req, config=req.config.with_overrides(formats=(OutputFormat.CYCLONEDX,)),
-                  select=SELECT if not req.select else req.select,
-                  steps=[s for s in req.steps if s.name == "sbom"])
-    result = execute(req, args)
+    result = execute(sbom_request(req), args)
     data = CycloneDxReporter().render(result)
     for err in result.errors:
         log.log(logging.ERROR if err.fatal else logging.WARNING, "%s: %s", err.where, err.reason)
@@ -76,15 +66,8 @@ def run(args: argparse.Namespace) -> int:
             doc = result.sbom or {}
             sys.stdout.write(f"redline: wrote {args.out} ({len(doc.get('components', []))} components, "
                              f"{len(doc.get('vulnerabilities', []))} vulnerabilities)\n")
-    gating = [f for f in result.active
-              if (args.fail_on_kev and f.rule == EXPLOITED.code)
-              or (args.epss_threshold is not None and f.rule in (EXPLOITED.code, LIKELY_EXPLOITED.code)
-                  and _epss(f) >= args.epss_threshold)]
+    gating = exploitation_gate(result, fail_on_kev=args.fail_on_kev, epss_threshold=args.epss_threshold)
     if gating:
         sys.stderr.write(f"redline: gate failed: {len(gating)} exploited or likely exploited vulnerabilities\n")
         return exit_codes.GATE_FAILED
     return exit_codes.OK
-
-
-def _epss(finding: Finding) -> float:
-    return finding.evidence.nested("epss").number("probability") or 0.0

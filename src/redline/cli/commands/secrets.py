@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
-from redline.checks.secrets.history import merge_history
-from redline.checks.secrets.settings import SECTION as SECRETS
-from redline.cli.catalogue import Catalogue, load_catalogue
+from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.core.config import OutputFormat
-from redline.core.model import Finding
-from redline.core.result import AuditResult
-from redline.pipeline.run import AuditRequest
-from redline.synthesis.overlaps import OverlapStep
-
-SECRET_CHECKS = "redline.checks.secrets"
+from redline.core.config import ConfigError
+from redline.pipeline.secrets import secrets_request
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,13 +36,6 @@ def history_options(args: argparse.Namespace) -> dict[str, object]:
     return {"history": bool(args.history or args.since), "since": args.since or ""}
 
 
-def secret_catalogue(catalogue: Catalogue) -> Catalogue:
-    """Only the secret checks, and of the synthesis steps only the merge of findings about one secret
-    (a map or an SBOM is not what this command is for), so it reports what ``audit`` reports."""
-    checks = [c for c in catalogue.checks if type(c).__module__.startswith(SECRET_CHECKS)]
-    return replace(catalogue, checks=checks, steps=[s for s in catalogue.steps if isinstance(s, OverlapStep)])
-
-
 def _endpoints(values: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
@@ -61,18 +46,8 @@ def _endpoints(values: list[str]) -> dict[str, str]:
     return out
 
 
-def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
-    """Run a request that includes the secret checks: the scanner is compiled (or loaded) before the
-    pipeline forks, and with ``--history`` the tree's and the history's finding for one secret become
-    one (:func:`merge_history`). ``redline secrets`` and ``redline audit`` both go through here."""
-    result = execute(req, args)
-    if req.options.get("history"):
-        result = replace(result, findings=tuple(sorted(merge_history(result.findings), key=Finding.sort_key)))
-    return result
-
-
 def run(args: argparse.Namespace) -> int:
-    catalogue = secret_catalogue(load_catalogue())
+    catalogue = load_catalogue()
     if args.verify_endpoint and not args.verify:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:
@@ -80,15 +55,9 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, object] = {**history_options(args), "verify": args.verify,
                                   "verify_endpoints": _endpoints(args.verify_endpoint),
                                   "verify_timeout": args.verify_timeout}
-    req = build_request(args, catalogue, **options)
-    table = req.config.settings(SECRETS)
-    if args.verify and not table.verify:
-        raise UsageError(f"{req.config.source}: [secrets] verify = false forbids --verify")
-    if table.include_ignored:
-        req.include_ignored = True
-    if not req.select:
-        req.select = ("SEC",)
-    if not args.formats and OutputFormat.CYCLONEDX in req.config.formats:  # an empty SBOM is noise here
-        req.config = req.config.with_overrides(
-            formats=tuple(f for f in req.config.formats if f is not OutputFormat.CYCLONEDX))
-    return finish(execute_secrets(req, args), args)
+    try:
+        req = secrets_request(build_request(args, catalogue, **options), verify=args.verify,
+                              formats_given=bool(args.formats))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return finish(execute(req, args), args)

@@ -10,11 +10,13 @@ never read as "no vulnerabilities".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from redline.core.facts import Facts
 from redline.core.model import Skipped, Stage, ToolError
 from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.settings import SECTION, database_dir
+from redline.sources.advisories.spdx import LicenceNormaliser
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 MANIFEST_KINDS = frozenset({"lockfile", "package-manifest"})
@@ -88,3 +90,20 @@ class AdvisoryDbSource(ProjectSource):
                 f"{db_path} was built {age:.0f} days ago (limit {max_age}); advisories published since then "
                 "are missing from this report. Run `redline db update`."), stage=Stage.SOURCE))
         return ProjectOutput([status], errors, skipped)
+
+
+def normaliser_for(facts: Facts) -> LicenceNormaliser:
+    """With the SPDX list from the run's usable database when there is one, else the list
+    license-expression ships (read by the licence check and the SBOM step alike)."""
+    statuses = [s for s in facts.of(AdvisoryDbStatus) if s.usable]
+    if statuses:
+        try:
+            db = AdvisoryDatabase(Path(statuses[0].path))
+            rows = db.spdx_licences()
+            db.close()
+            if rows:
+                return LicenceNormaliser(((i, exc) for i, _n, _o, _d, exc in rows),
+                                         names=((n, i) for i, n, _o, _d, exc in rows if not exc))
+        except DatabaseError:
+            pass
+    return LicenceNormaliser()

@@ -1,0 +1,29 @@
+"""The ``secrets`` run: the secret rules only, chosen by rule prefix, and the merge of what several
+checks say about one secret. The CLI parses the flags; this decides what they mean for the run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from redline.checks.secrets.settings import SECTION as SECRETS
+from redline.core.config import ConfigError, OutputFormat
+from redline.pipeline.run import AuditRequest
+from redline.synthesis.overlaps import OverlapStep
+
+#: every secret rule's code starts with it (SEC101 … SEC999)
+SECRET_PREFIX = "SEC"
+
+
+def secrets_request(req: AuditRequest, *, verify: bool, formats_given: bool) -> AuditRequest:
+    """``req`` narrowed to secret scanning: the checks whose rules are all secret rules, only the overlap
+    step (it also merges the tree's and the history's finding for one secret), ``[secrets]`` honoured
+    (``include_ignored``, ``verify = false``), and no SBOM unless one was asked for."""
+    table = req.config.settings(SECRETS)
+    if verify and not table.verify:
+        raise ConfigError(f"{req.config.source}: [secrets] verify = false forbids --verify")
+    checks = [c for c in req.checks if c.rules and all(r.code.startswith(SECRET_PREFIX) for r in c.rules)]
+    config = req.config
+    if not formats_given and OutputFormat.CYCLONEDX in config.formats:  # an empty SBOM is noise here
+        config = config.with_overrides(formats=tuple(f for f in config.formats if f is not OutputFormat.CYCLONEDX))
+    return replace(req, checks=checks, steps=[s for s in req.steps if isinstance(s, OverlapStep)], config=config,
+                   select=req.select or (SECRET_PREFIX,), include_ignored=req.include_ignored or table.include_ignored)
