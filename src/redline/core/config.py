@@ -158,29 +158,30 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+_KNOWN = frozenset({"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on",
+                    "formats", "severity", "gate", "jobs"})
+
+
 def parse_config(
     raw: Mapping[str, Any], source: str, prefix: str = "", sections: Iterable[SectionSpec[Any]] = ()
 ) -> Config:
     specs = {s.name: s for s in sections}
-    known = {"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on", "formats",
-             "severity", "gate", "jobs"}
-    cfg: dict[str, Any] = {"source": source}
-    extra: dict[str, object] = {}
     for key in raw:
-        where = f"{source}: key '{prefix}{key}'"
-        if key in specs:
-            table = _validate_section(raw[key], specs[key], source, prefix)
-            extra[key] = specs[key].parse(table, Where(source, f"{prefix}{key}"))
-            continue
-        if key not in known:
-            allowed = ", ".join(sorted(known | set(specs)))
-            raise ConfigError(f"{where} is unknown (allowed: {allowed})")
-    if "select" in raw:
-        cfg["select"] = _str_list(raw, "select", source)
-    if "ignore" in raw:
-        cfg["ignore"] = _str_list(raw, "ignore", source)
-    if "exclude" in raw:
-        cfg["exclude"] = _str_list(raw, "exclude", source)
+        if key not in specs and key not in _KNOWN:
+            allowed = ", ".join(sorted(_KNOWN | set(specs)))
+            raise ConfigError(f"{source}: key '{prefix}{key}' is unknown (allowed: {allowed})")
+    cfg: dict[str, Any] = {"source": source}
+    cfg.update(_lists(raw, source, prefix))
+    cfg.update(_scalars(raw, source, prefix))
+    for key, field_name in (("severity", "severity_overrides"), ("gate", "gate_floors")):
+        if key in raw:
+            cfg[field_name] = _severity_table(raw[key], f"{source}: key '{prefix}{key}")
+    cfg["parsed_sections"] = _sections(raw, specs, source, prefix)
+    return Config(**cfg)
+
+
+def _lists(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
+    cfg: dict[str, Any] = {key: _str_list(raw, key, source) for key in ("select", "ignore", "exclude") if key in raw}
     if "areas" in raw:
         names = _str_list(raw, "areas", source)
         try:
@@ -196,36 +197,39 @@ def parse_config(
             raise ConfigError(f"{source}: key '{prefix}formats' has unknown formats {bad} "
                               f"(allowed: {', '.join(by_value)})")
         cfg["formats"] = tuple(by_value[f] for f in fmts)
-    if "max_file_size" in raw:
-        cfg["max_file_size"] = parse_size(raw["max_file_size"], f"{source}: key '{prefix}max_file_size'")
-    if "max_lockfile_size" in raw:
-        cfg["max_lockfile_size"] = parse_size(raw["max_lockfile_size"], f"{source}: key '{prefix}max_lockfile_size'")
+    return cfg
+
+
+def _scalars(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
+    cfg: dict[str, Any] = {key: parse_size(raw[key], f"{source}: key '{prefix}{key}'")
+                           for key in ("max_file_size", "max_lockfile_size") if key in raw}
     if "jobs" in raw:
         if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
             raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")
         cfg["jobs"] = raw["jobs"]
     if "fail_on" in raw:
         cfg["fail_on"] = _severity(raw["fail_on"], f"{source}: key '{prefix}fail_on'")
-    if "severity" in raw:
-        table = raw["severity"]
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: key '{prefix}severity' must be a table of CODE = \"level\"")
-        cfg["severity_overrides"] = {
-            code.upper(): _severity(level, f"{source}: key '{prefix}severity.{code}'")
-            for code, level in table.items()
-        }
-    if "gate" in raw:
-        table = raw["gate"]
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: key '{prefix}gate' must be a table of CODE = \"level\"")
-        cfg["gate_floors"] = {
-            code.upper(): _severity(level, f"{source}: key '{prefix}gate.{code}'") for code, level in table.items()
-        }
+    return cfg
+
+
+def _severity_table(table: object, where: str) -> dict[str, Severity]:
+    """``[severity]`` / ``[gate]``: CODE = "level"; ``where`` is the message prefix up to the key name."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}' must be a table of CODE = \"level\"")
+    return {code.upper(): _severity(level, f"{where}.{code}'") for code, level in table.items()}
+
+
+def _sections(raw: Mapping[str, Any], specs: Mapping[str, SectionSpec[Any]], source: str,
+              prefix: str) -> dict[str, object]:
+    """Every analyzer table parsed into its settings object (the defaults where the file has none)."""
+    parsed: dict[str, object] = {}
     for name, spec in specs.items():
-        if name not in extra:
-            extra[name] = spec.defaults()
-    cfg["parsed_sections"] = extra
-    return Config(**cfg)
+        if name in raw:
+            table = _validate_section(raw[name], spec, source, prefix)
+            parsed[name] = spec.parse(table, Where(source, f"{prefix}{name}"))
+        else:
+            parsed[name] = spec.defaults()
+    return parsed
 
 
 def _severity(value: object, where: str) -> Severity:

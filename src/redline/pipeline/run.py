@@ -86,49 +86,15 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     findings = list(outcome.findings)
 
     project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files), facts)
-    for source in plan.project_sources:
-        progress.stage(f"reading {source.name}")
-        try:
-            out = source.collect(project_ctx)
-        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            errors.append(ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}",
-                                    stage=Stage.SOURCE, fatal=True))
-            continue
-        facts.extend(out.facts)
-        errors += out.errors
-        skipped += out.skipped
-
-    for check in plan.project_checks:
-        progress.stage(f"checking {check.name}")
-        try:
-            for item in check.check(facts, ctx):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                elif item.rule in plan.enabled:
-                    findings.append(item)
-        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
-                                    stage=Stage.CHECK, fatal=True))
+    noted = _Noted(errors, skipped)
+    _collect_project_facts(plan, project_ctx, noted, progress)
+    findings += _check_project(plan, facts, ctx, noted, progress)
 
     findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
     errors += supp_errors
     findings = [_override(f, req.config) for f in findings]
-
-    topology: RegionTopology | None = None
-    sbom: SbomDocument | None = None
-    for step in req.steps:
-        progress.stage(step.name)
-        try:
-            result = step.run(facts, findings, ctx)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(ToolError(step.name, f"synthesis failed: {type(exc).__name__}: {exc}",
-                                    stage=Stage.SYNTHESIS, fatal=True))
-            continue
-        topology = result.topology if result.topology is not None else topology
-        sbom = result.sbom if result.sbom is not None else sbom
-        skipped += result.skipped
-        if result.findings is not None:
-            findings = result.findings
+    synthesis = _synthesise(req.steps, facts, findings, ctx, noted=noted, progress=progress)
+    findings = synthesis.findings
     progress.done()
 
     return AuditResult(
@@ -141,9 +107,76 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         stats=RunStats(outcome.files, outcome.bytes, round(time.perf_counter() - started, 3), workers),
         baseline=req.baseline,
         facts_summary=facts.counts(),
-        topology=topology,
-        sbom=sbom,
+        topology=synthesis.topology,
+        sbom=synthesis.sbom,
     )
+
+
+@dataclass
+class _Noted:
+    """What the run could not do or cover, gathered along the way."""
+
+    errors: list[ToolError]
+    skipped: list[Skipped]
+
+
+@dataclass
+class _Synthesis:
+    findings: list[Finding]
+    topology: RegionTopology | None = None
+    sbom: SbomDocument | None = None
+
+
+def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
+    """Each project source once, in the plan's order (derived facts after what they derive from)."""
+    for source in plan.project_sources:
+        progress.stage(f"reading {source.name}")
+        try:
+            out = source.collect(ctx)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+            noted.errors.append(ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}",
+                                          stage=Stage.SOURCE, fatal=True))
+            continue
+        ctx.facts.extend(out.facts)
+        noted.errors.extend(out.errors)
+        noted.skipped.extend(out.skipped)
+
+
+def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted,
+                   progress: Progress) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in plan.project_checks:
+        progress.stage(f"checking {check.name}")
+        try:
+            for item in check.check(facts, ctx):
+                if isinstance(item, Skipped):
+                    noted.skipped.append(item)
+                elif item.rule in plan.enabled:
+                    findings.append(item)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+            noted.errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
+                                          stage=Stage.CHECK, fatal=True))
+    return findings
+
+
+def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding], ctx: CheckContext, *,
+                noted: _Noted, progress: Progress) -> _Synthesis:
+    """The synthesis steps in order; each sees the findings the previous one left."""
+    out = _Synthesis(findings)
+    for step in steps:
+        progress.stage(step.name)
+        try:
+            result = step.run(facts, out.findings, ctx)
+        except Exception as exc:  # noqa: BLE001
+            noted.errors.append(ToolError(step.name, f"synthesis failed: {type(exc).__name__}: {exc}",
+                                          stage=Stage.SYNTHESIS, fatal=True))
+            continue
+        out.topology = result.topology if result.topology is not None else out.topology
+        out.sbom = result.sbom if result.sbom is not None else out.sbom
+        noted.skipped.extend(result.skipped)
+        if result.findings is not None:
+            out.findings = result.findings
+    return out
 
 
 def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]]:
