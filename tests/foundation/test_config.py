@@ -101,3 +101,34 @@ def test_severity_override_applies(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "size"), [("5MB", 5_000_000), ("5MiB", 5 * 1024**2), (1024, 1024), ("10k", 10_000)])
 def test_parse_size(text: object, size: int) -> None:
     assert parse_size(text, "x") == size
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[supply_chain]\nepss_threshold = 2\n", "key 'supply_chain.epss_threshold' must be within 0..1, got 2.0"),
+    ("[supply_chain]\nmax_db_age_days = -1\n", "key 'supply_chain.max_db_age_days' must not be negative"),
+    ("[supply_chain]\nlicense_deny = [1]\n", "key 'supply_chain.license_deny' must be a list of strings"),
+    ('[secrets]\nsalt = ""\n', "key 'secrets.salt' must be a non-empty string"),
+    ("[terraform]\nvar_files = ['../x.tfvars']\n", "[terraform] var_files: '../x.tfvars' is outside the audited root"),
+    ("[drift]\nignore = [3]\n", "key 'drift.ignore' must be a list of strings"),
+])
+def test_analyzer_values_are_checked_at_load(tmp_path: Path, body: str, message: str) -> None:
+    """A bad value fails the load, naming the file and the key, before anything runs."""
+    from redline.cli.catalogue import load_catalogue
+
+    cfg = write(tmp_path, "redline.toml", body)
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg, load_catalogue(with_plugins=False).sections)
+    assert str(err.value).startswith(str(cfg)) and message in str(err.value)
+
+
+def test_settings_are_typed_and_overridden_by_replace(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from redline.cli.catalogue import load_catalogue
+    from redline.sources.advisories.settings import SECTION, SupplyChainSettings
+
+    cfg = write(tmp_path, "redline.toml", "[supply_chain]\nepss_threshold = 0.5\nlicense_deny = ['GPL-*']\n")
+    config = load_config(cfg, load_catalogue(with_plugins=False).sections)
+    assert config.settings(SECTION) == SupplyChainSettings(epss_threshold=0.5, license_deny=("GPL-*",))
+    changed = config.with_settings(SECTION, replace(config.settings(SECTION), fail_on_kev=True))
+    assert changed.settings(SECTION).fail_on_kev and not config.settings(SECTION).fail_on_kev
