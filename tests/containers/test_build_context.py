@@ -38,7 +38,7 @@ def test_excludes_and_dockerignore_apply(tmp_path: Path) -> None:
 def test_an_oversized_dockerignore_is_not_read_and_says_so(tmp_path: Path) -> None:
     _tree(tmp_path, "id_rsa\n" + "#" * 200 + "\n")
     result = _copied(tmp_path, Config(jobs=1, max_file_size=100))
-    assert sorted(f.evidence["file"] for f in result.findings) == [".env", ".npmrc", "id_rsa"]
+    assert sorted(f.evidence.text("file") for f in result.findings) == [".env", ".npmrc", "id_rsa"]
     assert [(s.path, s.reason) for s in result.skipped] == [  # the walk's entry, and what it meant for the context
         ("app/.dockerignore", "larger than the size limit (208 > 100 bytes)"),
         ("app/.dockerignore", "larger than the size limit; its patterns were not applied to the build context")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from conftest import FIXTURES
 from redline.checks.secrets.settings import SECTION
@@ -53,7 +54,7 @@ def test_fixture_tree_exact_findings(run_secrets: Callable[..., AuditResult]) ->
     assert not result.errors
     assert _keys(result) == EXPECTED
     copy_lines = [f for f in result.findings if f.rule == "SEC905" and f.location.start_line == 8]
-    assert sorted(dict(f.evidence)["file"] for f in copy_lines) == [".env", ".npmrc"]
+    assert sorted(f.evidence.text("file") for f in copy_lines) == [".env", ".npmrc"]
 
 
 def test_confidence_lowered_in_test_paths_not_dropped(run_secrets: Callable[..., AuditResult]) -> None:
@@ -73,9 +74,10 @@ def test_no_raw_secret_in_any_output(run_secrets: Callable[..., AuditResult], tm
             assert raw not in text, f"{raw[:4]}… leaked into {path.name}"
     finding = next(f for f in result.findings if f.rule == "SEC495")
     assert finding.location.snippet == 'GITHUB_TOKEN = "ghp_…(40 chars)"'
-    evidence = dict(finding.evidence)
+    evidence = finding.evidence
     assert evidence["secret"] == "ghp_…(40 chars)"
-    assert evidence["secret_hash"].startswith("hmac-sha256:") and len(evidence["secret_hash"]) == 12 + 32
+    digest = evidence.text("secret_hash")
+    assert digest.startswith("hmac-sha256:") and len(digest) == 12 + 32
     assert "git filter-repo" in finding.remediation and "github.com/settings/tokens" in finding.remediation
 
 
@@ -96,7 +98,7 @@ def test_fingerprint_survives_line_moves_and_depends_on_salt(run_secrets: Callab
     assert dict(salted[0].evidence)["secret_hash"] != dict(after[0].evidence)["secret_hash"]
 
 
-def _sections() -> list[SectionSpec]:
+def _sections() -> list[SectionSpec[Any]]:
     return [SECTION]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,7 @@ def _with_var_files(files: list[str], source: str = "redline.toml") -> Config:
     return replace(cfg, jobs=1)
 
 
-def _sections() -> list[SectionSpec]:
+def _sections() -> list[SectionSpec[Any]]:
     return [s for c in tf_checks.checks() for s in c.config_sections]
 
 
