@@ -103,6 +103,7 @@ class AzureSqlCheck(TerraformCheck):
                 yield self.emit(NO_AAD_ADMIN, r, "no Entra ID (Azure AD) administrator; only SQL logins",
                                 remediation="Add `azuread_administrator { login_username = \"sql-admins\" object_id "
                                 "= <group object id> azuread_authentication_only = true }`.")
+        yield from self._alert_policies(project)
         for r in project.of_type("azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"):
             if not any(is_true(t.get("enabled", True)) for t in r.nested("threat_detection_policy")) \
                     and "threat_detection_policy" not in r.body.dynamic:
@@ -140,8 +141,12 @@ class AzureSqlCheck(TerraformCheck):
         if not alerts:
             problems.append("threat detection (security alert policy) is not enabled")
             fixes.append(_ALERT_FIX)
-        elif any(a.get("state") == "Disabled" or a.get("disabled_alerts") for a in alerts):
-            problems.append("threat detection is disabled or skips some alert types")
-            fixes.append('Set `state = "Enabled"` and remove `disabled_alerts` from the security alert policy.')
         if problems:
             yield self.emit(NO_AUDIT, r, "; ".join(problems), remediation=" ".join(fixes))
+
+    def _alert_policies(self, project: TerraformProject) -> Iterator[Finding]:
+        """A policy that exists but is off or skips alert types: reported where the fix is, on the policy."""
+        for a in project.of_type("azurerm_mssql_server_security_alert_policy"):
+            if a.get("state") == "Disabled" or a.get("disabled_alerts"):
+                yield self.emit(NO_AUDIT, a, "threat detection is disabled or skips some alert types",
+                                remediation='Set `state = "Enabled"` and remove `disabled_alerts`.')

@@ -144,8 +144,12 @@ class KubernetesCheck(TerraformCheck):
                             "= false } }`; grant access with IAM and Kubernetes RBAC.")
         private = _first(r, "private_cluster_config")
         private_endpoint = private is not None and is_true(private.get("enable_private_endpoint"))
-        if not private_endpoint and not r.body.may_have("master_authorized_networks_config"):
-            yield self.emit(PUBLIC_API, r, "control plane endpoint is public and has no authorized networks",
+        authorized = [c.get("cidr_block") for m in r.nested("master_authorized_networks_config")
+                      for c in m.nested("cidr_blocks")]
+        open_networks = any(c in _WORLD for c in authorized)
+        if not private_endpoint and (open_networks or not r.body.may_have("master_authorized_networks_config")):
+            yield self.emit(PUBLIC_API, r, "control plane endpoint is public and " + (
+                "its authorized networks include 0.0.0.0/0" if open_networks else "has no authorized networks"),
                             remediation="Add `master_authorized_networks_config { cidr_blocks { cidr_block = "
                             "\"203.0.113.0/24\" display_name = \"vpn\" } }`, or `private_cluster_config { "
                             "enable_private_endpoint = true }`.")

@@ -125,6 +125,7 @@ class DataStoreCheck(TerraformCheck):
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
         yield from self._rds(project)
         yield from self._cloud_sql(project)
+        yield from self._clusters(project)
         for r in project.of_type("aws_dynamodb_table"):
             pitr = r.nested("point_in_time_recovery")
             if "point_in_time_recovery" not in r.body.dynamic and not any(is_true(p.get("enabled")) for p in pitr) \
@@ -155,6 +156,12 @@ class DataStoreCheck(TerraformCheck):
                 yield self.emit(NO_BACKUPS, r, "backup_retention_period = 0 disables automated backups",
                                 remediation="Set `backup_retention_period = 7` or more (35 at most) and a "
                                 "`backup_window` outside peak hours.")
+
+    def _clusters(self, project: TerraformProject) -> Iterator[Finding]:
+        for r in project.of_type("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"):
+            if as_int(r.get("backup_retention_period")) == 0:
+                yield self.emit(NO_BACKUPS, r, "backup_retention_period = 0 (no usable automated backups)",
+                                remediation="Set `backup_retention_period = 7` or more (1–35).")
 
     def _cloud_sql(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("google_sql_database_instance"):

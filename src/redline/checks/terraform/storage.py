@@ -85,7 +85,8 @@ PLAINTEXT = Rule(
     summary="Load balancer listener serves plain HTTP without redirecting to HTTPS", tags=("CWE-319", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does='Finds `aws_lb_listener`/`aws_alb_listener` with `protocol = "HTTP"` whose default action '
-        "is not a redirect (to HTTPS). Listeners of internal load balancers are reported with low severity.",
+        "is not a redirect (to HTTPS), and classic `aws_elb` listeners on `http`/`tcp`. Listeners of internal load "
+        "balancers are reported with low severity.",
         why_bad="Traffic over plain HTTP — session cookies, tokens, personal data — can be read and altered by "
         "anyone on the path (public Wi-Fi, a compromised hop).",
         example='resource "aws_lb_listener" "web" {\n  port     = 80\n  protocol = "HTTP"\n'
@@ -366,6 +367,14 @@ class StorageCheck(TerraformCheck):
                 internal = lb is not None and is_true(lb.get("internal"))
                 yield self.emit(PLAINTEXT, r, "listener serves plain HTTP without a redirect to HTTPS",
                                 severity=Severity.LOW if internal else None, remediation=_HTTP_FIX)
+        for r in project.of_type("aws_elb"):
+            plain = sorted({str(x.get("lb_port")) for x in r.nested("listener")
+                            if str(x.get("lb_protocol", "")).lower() in ("http", "tcp")})
+            if plain:
+                yield self.emit(PLAINTEXT, r, f"classic ELB listener(s) on port {', '.join(plain)} without TLS",
+                                severity=Severity.LOW if is_true(r.get("internal")) else None,
+                                remediation='Change the listener to `lb_protocol = "https"` with `ssl_certificate_id` '
+                                "(an ACM certificate), or migrate to an ALB with an HTTP-to-HTTPS redirect.")
 
     def _old_tls(self, r: Resource, message: str) -> Finding:
         return self.emit(OLD_TLS, r, message, remediation=_TLS_FIX[r.type])
