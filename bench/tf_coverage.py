@@ -70,6 +70,7 @@ FAMILIES: dict[str, frozenset[str]] = {
     "CKV_AWS_115": frozenset({"TF138"}),
     "CKV_AWS_50": frozenset({"TF139"}),
     "CKV_AWS_45": frozenset({"TF140"}),
+    **dict.fromkeys(["CKV_AWS_60", "CKV_AWS_61"], frozenset({"TF141"})),
 }
 _INSTANCE = re.compile(r'\[(?:\d+|"[^"]*")\]')
 

@@ -71,6 +71,7 @@ EXPECTED: dict[str, set[str]] = {
     "TF138": {"aws_lambda_function.unbounded", "aws_lambda_function.unreserved"},
     "TF139": {"aws_lambda_function.untraced", "aws_lambda_function.passthrough"},
     "TF140": {"aws_lambda_function.literal"},
+    "TF141": {"aws_iam_role.from_document", "aws_iam_role.inline_json"},
 }
 
 

@@ -15,9 +15,10 @@ from redline.checks.terraform.providers import ProviderCredentialsCheck
 from redline.checks.terraform.resilience import DataStoreCheck
 from redline.checks.terraform.search_domains import SearchDomainCheck
 from redline.checks.terraform.storage import StorageCheck
+from redline.checks.terraform.trust import TrustPolicyCheck
 
 
 def checks() -> list[Check]:
     return [NetworkExposureCheck(), IamCheck(), StorageCheck(), DataStoreCheck(), DriftCheck(),
             ProviderCredentialsCheck(), AzureSqlCheck(), DataTransitCheck(), AzureStorageCheck(),
-            KubernetesCheck(), SearchDomainCheck(), LambdaCheck()]
+            KubernetesCheck(), SearchDomainCheck(), LambdaCheck(), TrustPolicyCheck()]

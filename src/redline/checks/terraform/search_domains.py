@@ -42,7 +42,8 @@ PUBLIC_DOMAIN = Rule(
     doc=RuleDoc(
         what_it_does='Finds domains whose access policy (inline `access_policies` or a domain policy resource) '
         'allows Principal `"*"` without a Condition (high), and domains without `vpc_options` — a public endpoint '
-        "(low).",
+        "(low). An open policy on a domain with fine-grained access control enabled and anonymous access off is "
+        "the pattern AWS documents for FGAC (every request still authenticates) and is not reported as open.",
         why_bad='With Principal "*" and no IP or VPC restriction, anyone on the internet can read, change and '
         "delete every index; open Elasticsearch clusters are among the most frequently leaked data stores.",
         example='access_policies = jsonencode({\n  Statement = [{ Effect = "Allow", Principal = "*", '
@@ -61,6 +62,13 @@ def _off(r: Resource, block: str, attr: str) -> bool:
         return False
     blocks = r.nested(block)
     return not blocks or not any(is_true(b.get(attr)) or is_unknown(b.get(attr)) for b in blocks)
+
+
+def _fine_grained(r: Resource) -> bool:
+    """Fine-grained access control on, anonymous access off: every request must authenticate (IAM or SAML/
+    internal users), which is why AWS documents an open domain access policy for FGAC domains."""
+    return any(is_true(a.get("enabled")) and not is_true(a.get("anonymous_auth_enabled"))
+               for a in r.nested("advanced_security_options"))
 
 
 class SearchDomainCheck(TerraformCheck):
@@ -86,12 +94,16 @@ class SearchDomainCheck(TerraformCheck):
         open_policy = any(s.effect == "Allow" and "*" in s.principals and not s.has_condition
                           for policy in policies if policy is not None for s in statements(project, policy)[0])
         public_endpoint = not r.body.may_have("vpc_options")
+        if open_policy and _fine_grained(r):
+            open_policy = False  # the documented FGAC pattern: an open domain policy, users authorised by FGAC
         if open_policy:
             yield self.emit(PUBLIC_DOMAIN, r, 'access policy allows Principal "*" without a condition'
                             + (" on a public endpoint" if public_endpoint else ""),
                             remediation='Replace Principal "*" with the IAM roles that use the domain, or add an '
                             '`IpAddress`/`aws:SourceVpce` Condition; put the domain in a VPC with `vpc_options`.')
         elif public_endpoint:
-            yield self.emit(PUBLIC_DOMAIN, r, "domain has a public endpoint (no vpc_options)", severity=Severity.LOW,
+            fgac = " (requests are authorised by fine-grained access control)" if _fine_grained(r) else ""
+            yield self.emit(PUBLIC_DOMAIN, r, f"domain has a public endpoint (no vpc_options){fgac}",
+                            severity=Severity.LOW,
                             remediation="Add `vpc_options { subnet_ids = [...] security_group_ids = [...] }` "
                             "(moving an existing domain into a VPC recreates it).")
