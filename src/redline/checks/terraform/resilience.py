@@ -38,8 +38,9 @@ NO_BACKUPS = Rule(
     summary="Managed database with automated backups turned off", tags=("STRIDE:D",),
     doc=RuleDoc(
         what_it_does="Finds RDS instances with `backup_retention_period = 0`, Cloud SQL instances whose "
-        "`backup_configuration` is absent or disabled, and DynamoDB tables without point-in-time recovery "
-        "(low severity).",
+        "`backup_configuration` is absent or disabled, Aurora/DocumentDB/Neptune clusters with "
+        "`backup_retention_period = 0`, and DynamoDB tables without point-in-time recovery (low severity; "
+        "Terraform state-lock tables, `hash_key = \"LockID\"`, are skipped).",
         why_bad="Without automated backups there is no recovery point: a bad migration, a deleted table or "
         "ransomware means the data is gone. Recovery point objective (RPO) is effectively infinite.",
         example='resource "aws_db_instance" "orders" {\n  backup_retention_period = 0\n}',
@@ -128,6 +129,8 @@ class DataStoreCheck(TerraformCheck):
         yield from self._clusters(project)
         for r in project.of_type("aws_dynamodb_table"):
             pitr = r.nested("point_in_time_recovery")
+            if r.get("hash_key") == "LockID":
+                continue  # a Terraform state-lock table: nothing to recover (its keys are recreated on the next run)
             if "point_in_time_recovery" not in r.body.dynamic and not any(is_true(p.get("enabled")) for p in pitr) \
                     and not any(is_unknown(p.get("enabled")) for p in pitr):
                 yield self.emit(NO_BACKUPS, r, "point-in-time recovery is not enabled", severity=Severity.LOW,
