@@ -69,3 +69,15 @@ def test_star_only_actions_are_data_with_a_source_per_service() -> None:
         assert all(a.lower().startswith(f"{name}:") for a in entry["actions"]), name
     assert resource_star_only("ec2:DescribeInstances") and resource_star_only("CloudWatch:PutMetricData")
     assert not resource_star_only("logs:PutLogEvents") and not resource_star_only("xray:*")
+
+
+def test_example_root_modules_are_reported_low(tmp_path: Path) -> None:
+    module = 'resource "aws_db_instance" "this" {\n  engine = "postgres"\n  publicly_accessible = true\n}\n'
+    write(tmp_path, "modules/db/main.tf", module)
+    write(tmp_path, "envs/prod/main.tf", 'module "db" {\n  source = "../../modules/db"\n}\n')
+    write(tmp_path, "examples/simple/main.tf", 'module "db" {\n  source = "../../modules/db"\n}\n')
+    hits = {f.evidence[1][1]: f for f in audit(tmp_path).findings if f.rule == "TF104"}
+    assert str(hits["envs/prod"].severity) == "high" and "example" not in hits["envs/prod"].message
+    assert str(hits["examples/simple"].severity) == "low"
+    assert "[example/test configuration]" in hits["examples/simple"].message
+    assert hits["envs/prod"].group == hits["examples/simple"].group  # one block, one root cause

@@ -12,6 +12,7 @@ from typing import Any
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.core.config import SectionSpec
 from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
@@ -82,6 +83,13 @@ def same_resource(ref: str, address: str) -> bool:
     return base == base_address(address) and base in (ref, address)
 
 
+def sample_configuration(resource: Resource) -> bool:
+    """The instance belongs to an example, test or docs root module (``examples/complete``), or its file lies
+    there: real findings about code nobody deploys as is, so they are reported at low severity."""
+    root_file = f"{resource.root}/main.tf" if resource.root else ""
+    return looks_like_test_or_sample(root_file) or looks_like_test_or_sample(resource.path)
+
+
 def root_cause(resource: Resource) -> str:
     """The resource block a finding comes from: every instance of one block (``count``/``for_each``, each
     call of its module, each root using the module) shares it, so the block is reported once with all
@@ -148,6 +156,9 @@ class TerraformCheck(ProjectCheck):
              remediation: str = "") -> Finding:
         where = f" (in root module {resource.root or '.'})" if resource.module else ""
         root = (("root_module", resource.root or "."),) if resource.module else ()
+        if sample_configuration(resource):
+            where += " [example/test configuration]"
+            severity, confidence = Severity.LOW, min(confidence, Confidence.MEDIUM)
         found = self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
                              confidence=confidence, evidence=(("resource", resource.address), *root, *evidence),
                              remediation=remediation, identity=f"{resource.root}:{resource.address}",
