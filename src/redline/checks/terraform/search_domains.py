@@ -42,8 +42,9 @@ PUBLIC_DOMAIN = Rule(
     doc=RuleDoc(
         what_it_does='Finds domains whose access policy (inline `access_policies` or a domain policy resource) '
         'allows Principal `"*"` without a Condition (high), and domains without `vpc_options` — a public endpoint '
-        "(low). An open policy on a domain with fine-grained access control enabled and anonymous access off is "
-        "the pattern AWS documents for FGAC (every request still authenticates) and is not reported as open.",
+        "(low; not when fine-grained access control or a policy Condition such as an IP allow-list guards it). "
+        "An open policy on a domain with fine-grained access control enabled and anonymous access off is the "
+        "pattern AWS documents for FGAC (every request still authenticates) and is not reported as open.",
         why_bad='With Principal "*" and no IP or VPC restriction, anyone on the internet can read, change and '
         "delete every index; open Elasticsearch clusters are among the most frequently leaked data stores.",
         example='access_policies = jsonencode({\n  Statement = [{ Effect = "Allow", Principal = "*", '
@@ -91,8 +92,10 @@ class SearchDomainCheck(TerraformCheck):
         policies = [r.get("access_policies")] + [
             p.get("access_policies") for p in project.of_type(*_POLICIES)
             if links_to(p.get("domain_name"), r, ("domain_name",)) or links_to(p.get("domain_name"), r)]
-        open_policy = any(s.effect == "Allow" and "*" in s.principals and not s.has_condition
-                          for policy in policies if policy is not None for s in statements(project, policy)[0])
+        allows = [s for policy in policies if policy is not None for s in statements(project, policy)[0]
+                  if s.effect == "Allow"]
+        open_policy = any("*" in s.principals and not s.has_condition for s in allows)
+        guarded = _fine_grained(r) or any(s.has_condition for s in allows)
         public_endpoint = not r.body.may_have("vpc_options")
         if open_policy and _fine_grained(r):
             open_policy = False  # the documented FGAC pattern: an open domain policy, users authorised by FGAC
@@ -101,9 +104,7 @@ class SearchDomainCheck(TerraformCheck):
                             + (" on a public endpoint" if public_endpoint else ""),
                             remediation='Replace Principal "*" with the IAM roles that use the domain, or add an '
                             '`IpAddress`/`aws:SourceVpce` Condition; put the domain in a VPC with `vpc_options`.')
-        elif public_endpoint:
-            fgac = " (requests are authorised by fine-grained access control)" if _fine_grained(r) else ""
-            yield self.emit(PUBLIC_DOMAIN, r, f"domain has a public endpoint (no vpc_options){fgac}",
-                            severity=Severity.LOW,
+        elif public_endpoint and not guarded:
+            yield self.emit(PUBLIC_DOMAIN, r, "domain has a public endpoint (no vpc_options)", severity=Severity.LOW,
                             remediation="Add `vpc_options { subnet_ids = [...] security_group_ids = [...] }` "
                             "(moving an existing domain into a VPC recreates it).")
