@@ -71,6 +71,8 @@ FAMILIES: dict[str, frozenset[str]] = {
     "CKV_AWS_50": frozenset({"TF139"}),
     "CKV_AWS_45": frozenset({"TF140"}),
     **dict.fromkeys(["CKV_AWS_60", "CKV_AWS_61"], frozenset({"TF141"})),
+    "CKV_GCP_35": frozenset({"TF142"}),
+    "CKV_GCP_41": frozenset({"TF143"}),
 }
 _INSTANCE = re.compile(r'\[(?:\d+|"[^"]*")\]')
 

@@ -72,6 +72,8 @@ EXPECTED: dict[str, set[str]] = {
     "TF139": {"aws_lambda_function.untraced", "aws_lambda_function.passthrough"},
     "TF140": {"aws_lambda_function.literal"},
     "TF141": {"aws_iam_role.from_document", "aws_iam_role.inline_json"},
+    "TF142": {"google_compute_instance.serial", "google_compute_project_metadata_item.serial"},
+    "TF143": {"google_compute_instance.default_sa", "google_compute_instance_template.explicit_default"},
 }
 
 

@@ -7,6 +7,7 @@ from redline.checks.terraform.azure_sql import AzureSqlCheck
 from redline.checks.terraform.azure_storage import AzureStorageCheck
 from redline.checks.terraform.data_transit import DataTransitCheck
 from redline.checks.terraform.drift import DriftCheck
+from redline.checks.terraform.gcp_compute import GcpComputeCheck
 from redline.checks.terraform.identity import IamCheck
 from redline.checks.terraform.kubernetes import KubernetesCheck
 from redline.checks.terraform.lambda_functions import LambdaCheck
@@ -21,4 +22,5 @@ from redline.checks.terraform.trust import TrustPolicyCheck
 def checks() -> list[Check]:
     return [NetworkExposureCheck(), IamCheck(), StorageCheck(), DataStoreCheck(), DriftCheck(),
             ProviderCredentialsCheck(), AzureSqlCheck(), DataTransitCheck(), AzureStorageCheck(),
-            KubernetesCheck(), SearchDomainCheck(), LambdaCheck(), TrustPolicyCheck()]
+            KubernetesCheck(), SearchDomainCheck(), LambdaCheck(), TrustPolicyCheck(),
+            GcpComputeCheck()]
