@@ -14,7 +14,7 @@ from redline.checks.terraform.base import TerraformCheck, strings
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
-from redline.sources.terraform.values import Body, Resource, is_false, is_true, is_unknown
+from redline.sources.terraform.values import Body, Resource, contains_unknown, is_false, is_true, is_unknown
 
 _AKS = "https://learn.microsoft.com/en-us/azure/aks/"
 _GKE = "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster"
@@ -113,10 +113,11 @@ class KubernetesCheck(TerraformCheck):
                             remediation="Add `local_account_disabled = true` (needs Entra ID integration: an "
                             "`azure_active_directory_role_based_access_control` block).")
         profile = _first(r, "api_server_access_profile")
-        ranges = strings(r.get("api_server_authorized_ip_ranges")) + strings(
-            profile.get("authorized_ip_ranges") if profile else None)
+        raw = [r.get("api_server_authorized_ip_ranges"), profile.get("authorized_ip_ranges") if profile else None]
+        ranges = [x for v in raw for x in strings(v)]
         private = r.get("private_cluster_enabled")
-        if not is_true(private) and not is_unknown(private) and (not ranges or any(x in _WORLD for x in ranges)):
+        known = not is_unknown(private) and not any(contains_unknown(v) for v in raw)
+        if known and not is_true(private) and (not ranges or any(x in _WORLD for x in ranges)):
             yield self.emit(PUBLIC_API, r, "API server is public and no authorized IP ranges restrict it",
                             remediation="Add `private_cluster_enabled = true`, or `api_server_access_profile { "
                             "authorized_ip_ranges = [\"203.0.113.0/24\"] }` (your office / VPN / CI ranges).")

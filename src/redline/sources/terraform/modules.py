@@ -28,7 +28,7 @@ from typing import Any
 
 from redline.sources.terraform.evaluate import ModuleInstances, Scope, evaluate, instance_key
 from redline.sources.terraform.syntax import Block, Ref, TerraformFile, TfVarsFile
-from redline.sources.terraform.values import Body, Provider, Resource, Unknown
+from redline.sources.terraform.values import Body, Provider, Resource, Unknown, is_true
 
 MAX_MODULE_DEPTH = 12
 #: an instance key in an address: ``[0]`` or ``["a"]``
@@ -331,7 +331,7 @@ def _provider(b: Block, path: str, scope: Scope) -> Provider:
         region = ""
     return Provider(name, str(alias or ""), region, account, zone, path, b.start_line,
                     credentials=tuple(k for k in CREDENTIAL_ARGS.get(name, ()) if _literal(attrs.get(k))),
-                    mock=attrs.get("skip_credentials_validation") is True)
+                    mock=is_true(attrs.get("skip_credentials_validation")))
 
 
 #: provider arguments that hold a secret credential, per provider
