@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -81,3 +82,11 @@ def test_example_root_modules_are_reported_low(tmp_path: Path) -> None:
     assert str(hits["examples/simple"].severity) == "low"
     assert "[example/test configuration]" in hits["examples/simple"].message
     assert hits["envs/prod"].group == hits["examples/simple"].group  # one block, one root cause
+
+
+def test_drift_findings_say_how_to_reconcile(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "drift" / "prod.tfplan.json", tmp_path / "prod.tfplan.json")
+    drift = {f.location.resource: f.remediation for f in audit(tmp_path).findings if f.rule == "TF119"}
+    assert "`aws_security_group.web`" in drift["aws_security_group.web"]
+    assert "terraform apply" in drift["module.queue.aws_sqs_queue.dlq"]
+    assert "intended" in drift["module.queue.aws_sqs_queue.dlq"]
