@@ -41,7 +41,8 @@ SENSITIVE_OPEN = Rule(
     code="TF101", name="sensitive-port-open-to-internet", area=Area.SECURITY, severity=Severity.HIGH,
     summary="Firewall rule opens an administration, database or cache port to the whole internet", tags=_TAGS,
     doc=RuleDoc(
-        what_it_does="Finds AWS security groups and rules, GCP firewalls and Azure NSG rules that allow ingress "
+        what_it_does="Finds AWS security groups and rules, GCP firewalls, Azure NSG rules, Alibaba Cloud security "
+        "group rules and OCI security lists / NSG rules that allow ingress "
         "from `0.0.0.0/0`, `::/0` or `*` to a port range covering SSH, RDP, database, cache or cluster-control "
         "ports (22, 3389, 3306, 5432, 1433, 1521, 6379, 11211, 27017, 9200, 6443, …), including 'all ports'.",
         why_bad="These services are scanned for continuously; an exposed SSH/RDP daemon or database is brute-"
@@ -92,7 +93,8 @@ PUBLIC_DB = Rule(
     doc=RuleDoc(
         what_it_does="Finds RDS instances, Aurora cluster instances and Redshift clusters with "
         "`publicly_accessible = true`, Cloud SQL instances whose authorized networks include `0.0.0.0/0`, and "
-        "Azure SQL/PostgreSQL/MySQL firewall rules from 0.0.0.0 to 255.255.255.255. (The Azure rule "
+        "Azure SQL/PostgreSQL/MySQL firewall rules from 0.0.0.0 to 255.255.255.255, and Alibaba Cloud RDS "
+        "instances whose `security_ips` admit 0.0.0.0/0. (The Azure rule "
         "0.0.0.0-0.0.0.0 only admits Azure services and is not reported.)",
         why_bad="A public endpoint lets anyone on the internet try credentials and exploit the database engine "
         "directly; databases belong in private subnets reached only by the services that use them.",
