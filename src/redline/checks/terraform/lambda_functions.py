@@ -39,6 +39,7 @@ URL_NO_AUTH = Rule(
 NO_DLQ = Rule(
     code="TF137", name="lambda-no-failure-destination", area=Area.RESILIENCE, severity=Severity.LOW,
     summary="Lambda function drops failed asynchronous events", tags=("STRIDE:D",),
+    gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     doc=RuleDoc(
         what_it_does="Finds `aws_lambda_function` without `dead_letter_config` and without an "
         "`aws_lambda_function_event_invoke_config` whose `destination_config` has `on_failure`.",
@@ -54,6 +55,7 @@ NO_DLQ = Rule(
 NO_CONCURRENCY_CAP = Rule(
     code="TF138", name="lambda-no-concurrency-limit", area=Area.RESILIENCE, severity=Severity.LOW,
     summary="Lambda function without reserved concurrency", tags=("STRIDE:D",),
+    gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     doc=RuleDoc(
         what_it_does="Finds `aws_lambda_function` without `reserved_concurrent_executions` (or with -1, "
         "unreserved).",
@@ -70,6 +72,7 @@ NO_CONCURRENCY_CAP = Rule(
 NO_TRACING = Rule(
     code="TF139", name="lambda-tracing-off", area=Area.PERFORMANCE, severity=Severity.LOW,
     summary="Lambda function without X-Ray active tracing", tags=(),
+    gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     doc=RuleDoc(
         what_it_does='Finds `aws_lambda_function` without `tracing_config { mode = "Active" }`.',
         why_bad="Without traces, cold starts, slow downstream calls and retries are invisible: latency problems "
