@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EvidenceInput
 from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
@@ -34,11 +36,12 @@ def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucke
     return False
 
 
-def may_link_to(value: Any, target: Resource) -> bool:
+def may_link_to(value: Any, target: Resource,
+                name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
     """``value`` refers to ``target`` or might (it is unknown): absence checks stay quiet then."""
     if isinstance(value, ResourceRef):
         return same_resource(value.address, target.address)
-    return isinstance(value, Unknown) or links_to(value, target)
+    return isinstance(value, Unknown) or links_to(value, target, name_attrs)
 
 
 def same_resource(ref: str, address: str) -> bool:
@@ -48,6 +51,22 @@ def same_resource(ref: str, address: str) -> bool:
         return True
     base = base_address(ref)
     return base == base_address(address) and base in (ref, address)
+
+
+def sample_configuration(resource: Resource) -> bool:
+    """The instance belongs to an example, test or docs root module (``examples/complete``), or its file lies
+    there: real findings about code nobody deploys as is, so they are reported at low severity."""
+    root_file = f"{resource.root}/main.tf" if resource.root else ""
+    return looks_like_test_or_sample(root_file) or looks_like_test_or_sample(resource.path)
+
+
+def root_cause(resource: Resource) -> str:
+    """The resource block a finding comes from: every instance of one block (``count``/``for_each``, each
+    call of its module, each root using the module) shares it, so the block is reported once with all
+    its instances. Plan-only resources have no block; their address without instance keys stands in."""
+    if resource.start_line:
+        return f"terraform:{resource.path}:{resource.start_line}:{resource.type}.{resource.name}"
+    return f"terraform:{resource.path}:{base_address(resource.address)}"
 
 
 def strings(value: Any) -> list[str]:
@@ -94,7 +113,11 @@ class TerraformCheck(ProjectCheck):
              remediation: str = "") -> Finding:
         where = f" (in root module {resource.root or '.'})" if resource.module else ""
         root = {"root_module": resource.root or "."} if resource.module else {}
-        return self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
-                            confidence=confidence, evidence={"resource": resource.address, **root, **(evidence or {})},
-                            remediation=remediation, identity=f"{resource.root}:{resource.address}",
-                            component=resource.module or "")
+        if sample_configuration(resource):
+            where += " [example/test configuration]"
+            severity, confidence = Severity.LOW, min(confidence, Confidence.MEDIUM)
+        found = self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
+                             confidence=confidence, evidence={"resource": resource.address, **root, **(evidence or {})},
+                             remediation=remediation, identity=f"{resource.root}:{resource.address}",
+                             component=resource.module or "")
+        return replace(found, group=root_cause(resource))

@@ -104,4 +104,9 @@ class DriftCheck(ProjectCheck):
             severity=severity,
             evidence={"resource": entry.address, "changes": tuple(_describe(c) for c in changes[:20])},
             identity=f"{entry.address}|" + ",".join(sorted(c.path for c in changes)),
+            remediation=("Recreate it with `terraform apply`, or remove it from the configuration if the deletion was "
+                         "intended." if deleted else
+                         f"Decide which side is right: run `terraform apply` to restore the configuration, or copy "
+                         f"the live values into the `{entry.address}` block (`terraform plan` must then show no "
+                         "change); list expected drift under [drift] ignore."),
         )

@@ -13,6 +13,7 @@ from redline.checks.terraform.policies import (
     is_write,
     statements,
 )
+from redline.checks.terraform.star_only import resource_star_only
 from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
@@ -44,7 +45,11 @@ WRITE_ANY_RESOURCE = Rule(
     summary='IAM policy allows write actions on Resource "*" without a condition', tags=("CWE-732", "STRIDE:E"),
     doc=RuleDoc(
         what_it_does='Finds Allow statements with Resource `"*"`, no Condition, and at least one action that is '
-        'not read-only (not Get/List/Describe/…), including service wildcards such as `s3:*`.',
+        'not read-only (not Get/List/Describe/…), including service wildcards such as `s3:*`. Actions that AWS '
+        'documents as supporting no resource-level permissions (`cloudwatch:PutMetricData`, '
+        '`xray:PutTraceSegments`, `ssmmessages:*Channel`, `kms:CreateKey` …; the list and its Service '
+        'Authorization Reference sources are in `checks/terraform/data/iam_resource_star_actions.toml`) are not '
+        'reported: "*" is the only Resource they accept.',
         why_bad="The permission then covers every bucket, table or queue in the account, including ones created "
         "later for other systems; a compromised workload can tamper with or delete data it never needed.",
         example='statement {\n  actions   = ["s3:PutObject", "s3:DeleteObject"]\n  resources = ["*"]\n}',
@@ -89,6 +94,10 @@ ACCESS_KEY = Rule(
     ),
 )
 
+_LEAST = ('Replace `Action = "*"` (or the NotAction statement) with the actions the workload calls, e.g. '
+          '`Action = ["s3:GetObject", "s3:PutObject"]`, and `Resource` with the ARNs it touches (IAM Access '
+          "Analyzer can generate the policy from CloudTrail); keep administrator access for break-glass roles "
+          "with MFA.")
 _POLICY_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
 
 
@@ -120,22 +129,33 @@ class IamCheck(TerraformCheck):
                 continue
             user = r.get("user")
             who = f" for user {user}" if isinstance(user, str) else ""
-            yield self.emit(ACCESS_KEY, r, f"long-lived access key{who}")
+            yield self.emit(ACCESS_KEY, r, f"long-lived access key{who}",
+                            remediation="Delete the `aws_iam_access_key` resource (and rotate the key, whose secret "
+                            "is in the state); give workloads an IAM role and CI an OIDC role "
+                            "(`aws_iam_openid_connect_provider` + a role with `sts:AssumeRoleWithWebIdentity`).")
 
     def _judge(self, r: Resource, sts: list[Statement]) -> Iterator[Finding]:
         allow = [s for s in sts if _allows(s)]
         if any(a in ("*", "*:*") for s in allow for a in s.actions):
-            yield self.emit(ADMIN_ACTION, r, 'policy allows every action ("*")')
+            yield self.emit(ADMIN_ACTION, r, 'policy allows every action ("*")', remediation=_LEAST)
         elif any(s.effect == "Allow" and s.not_action and not s.principals and "*" in s.resources
                  and not s.has_condition for s in sts):
-            yield self.emit(ADMIN_ACTION, r, 'policy allows every action except a few (Allow + NotAction on "*")')
+            yield self.emit(ADMIN_ACTION, r, 'policy allows every action except a few (Allow + NotAction on "*")',
+                            remediation=_LEAST)
         passrole = [s for s in allow if "*" in s.resources
                     and any(action_matches(a, "iam:PassRole") and a not in ("*", "*:*") for a in s.actions)]
         if passrole:
-            yield self.emit(PASSROLE_ANY, r, 'policy allows iam:PassRole on any role (Resource "*")')
+            yield self.emit(PASSROLE_ANY, r, 'policy allows iam:PassRole on any role (Resource "*")',
+                            remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`) and add a "
+                            '`condition { test = "StringEquals" variable = "iam:PassedToService" values = '
+                            '["ecs-tasks.amazonaws.com"] }`.')
         writes = sorted({a for s in allow if "*" in s.resources and not s.has_condition for a in s.actions
-                         if a not in ("*", "*:*") and is_write(a) and not action_matches(a, "iam:PassRole")})
+                         if a not in ("*", "*:*") and is_write(a) and not action_matches(a, "iam:PassRole")
+                         and not resource_star_only(a)})
         if writes:
             shown = ", ".join(writes[:6]) + (f" and {len(writes) - 6} more" if len(writes) > 6 else "")
             yield self.emit(WRITE_ANY_RESOURCE, r, f'write actions on Resource "*": {shown}',
+                            remediation="Scope `resources` of these actions to the ARNs the workload owns (e.g. "
+                            '`"${aws_s3_bucket.uploads.arn}/*"`, `aws_sqs_queue.jobs.arn`), or add a Condition '
+                            "(`aws:ResourceTag/...`, `aws:RequestedRegion`).",
                             confidence=Confidence.MEDIUM, evidence={"actions": tuple(writes)})

@@ -41,7 +41,8 @@ SENSITIVE_OPEN = Rule(
     code="TF101", name="sensitive-port-open-to-internet", area=Area.SECURITY, severity=Severity.HIGH,
     summary="Firewall rule opens an administration, database or cache port to the whole internet", tags=_TAGS,
     doc=RuleDoc(
-        what_it_does="Finds AWS security groups and rules, GCP firewalls and Azure NSG rules that allow ingress "
+        what_it_does="Finds AWS security groups and rules, GCP firewalls, Azure NSG rules, Alibaba Cloud security "
+        "group rules and OCI security lists / NSG rules that allow ingress "
         "from `0.0.0.0/0`, `::/0` or `*` to a port range covering SSH, RDP, database, cache or cluster-control "
         "ports (22, 3389, 3306, 5432, 1433, 1521, 6379, 11211, 27017, 9200, 6443, …), including 'all ports'.",
         why_bad="These services are scanned for continuously; an exposed SSH/RDP daemon or database is brute-"
@@ -92,7 +93,8 @@ PUBLIC_DB = Rule(
     doc=RuleDoc(
         what_it_does="Finds RDS instances, Aurora cluster instances and Redshift clusters with "
         "`publicly_accessible = true`, Cloud SQL instances whose authorized networks include `0.0.0.0/0`, and "
-        "Azure SQL/PostgreSQL/MySQL firewall rules from 0.0.0.0 to 255.255.255.255. (The Azure rule "
+        "Azure SQL/PostgreSQL/MySQL firewall rules from 0.0.0.0 to 255.255.255.255, and Alibaba Cloud RDS "
+        "instances whose `security_ips` admit 0.0.0.0/0. (The Azure rule "
         "0.0.0.0-0.0.0.0 only admits Azure services and is not reported.)",
         why_bad="A public endpoint lets anyone on the internet try credentials and exploit the database engine "
         "directly; databases belong in private subnets reached only by the services that use them.",
@@ -159,51 +161,102 @@ def _aws_rule(body: Body, cidr_keys: tuple[str, ...], proto_key: str) -> Opening
     return Opening(body.start_line, (rng,), tuple(sources))
 
 
-def openings(resource: Resource) -> list[Opening]:
-    t = resource.type
-    out: list[Opening] = []
-    if t == "aws_security_group":
-        for ing in resource.nested("ingress"):
-            o = _aws_rule(ing, ("cidr_blocks", "ipv6_cidr_blocks"), "protocol")
-            if o:
-                out.append(o)
-    elif t == "aws_security_group_rule":
-        if resource.get("type") == "ingress":
-            o = _aws_rule(resource.body, ("cidr_blocks", "ipv6_cidr_blocks"), "protocol")
-            if o:
-                out.append(o)
-    elif t == "aws_vpc_security_group_ingress_rule":
-        o = _aws_rule(resource.body, ("cidr_ipv4", "cidr_ipv6"), "ip_protocol")
-        if o:
-            out.append(o)
-    elif t == "google_compute_firewall":
-        direction = resource.get("direction", "INGRESS")
-        if direction != "INGRESS" or is_true(resource.get("disabled")):
-            return []
-        sources = _world(strings(resource.get("source_ranges")))
-        if not sources:
-            return []
-        for allow in resource.nested("allow"):
-            proto = allow.get("protocol")
-            if isinstance(proto, str) and proto.lower() in _ICMP:
-                continue
-            ports = allow.get("ports")
-            if ports is None:
-                out.append(Opening(allow.start_line, ((0, 65535),), tuple(sources)))
-                continue
-            ranges = tuple(r for r in (_parse_ports(p) for p in strings(ports)) if r)
-            if ranges:
-                out.append(Opening(allow.start_line, ranges, tuple(sources)))
-    elif t == "azurerm_network_security_rule":
-        o = _azure_rule(resource.body)
-        if o:
-            out.append(o)
-    elif t == "azurerm_network_security_group":
-        for rule in resource.nested("security_rule"):
-            o = _azure_rule(rule)
-            if o:
-                out.append(o)
+def _aws_group(resource: Resource) -> list[Opening | None]:
+    return [_aws_rule(ing, ("cidr_blocks", "ipv6_cidr_blocks"), "protocol") for ing in resource.nested("ingress")]
+
+
+def _aws_group_rule(resource: Resource) -> list[Opening | None]:
+    if resource.get("type") != "ingress":
+        return []
+    return [_aws_rule(resource.body, ("cidr_blocks", "ipv6_cidr_blocks"), "protocol")]
+
+
+def _aws_ingress_rule(resource: Resource) -> list[Opening | None]:
+    return [_aws_rule(resource.body, ("cidr_ipv4", "cidr_ipv6"), "ip_protocol")]
+
+
+def _gcp_firewall(resource: Resource) -> list[Opening | None]:
+    if resource.get("direction", "INGRESS") != "INGRESS" or is_true(resource.get("disabled")):
+        return []
+    sources = _world(strings(resource.get("source_ranges")))
+    if not sources:
+        return []
+    out: list[Opening | None] = []
+    for allow in resource.nested("allow"):
+        proto = allow.get("protocol")
+        if isinstance(proto, str) and proto.lower() in _ICMP:
+            continue
+        ports = allow.get("ports")
+        ranges = ((0, 65535),) if ports is None else tuple(r for r in (_parse_ports(p) for p in strings(ports)) if r)
+        if ranges:
+            out.append(Opening(allow.start_line, ranges, tuple(sources)))
     return out
+
+
+def _azure_rules(resource: Resource) -> list[Opening | None]:
+    if resource.type == "azurerm_network_security_rule":
+        return [_azure_rule(resource.body)]
+    return [_azure_rule(rule) for rule in resource.nested("security_rule")]
+
+
+def _alicloud_rule(resource: Resource) -> list[Opening | None]:
+    """``alicloud_security_group_rule``: ``port_range = "22/22"`` (``-1/-1`` = all), ``policy`` accept by default."""
+    if resource.get("type") != "ingress" or str(resource.get("policy", "accept")).lower() != "accept":
+        return []
+    proto = str(resource.get("ip_protocol", "")).lower()
+    sources = _world(strings(resource.get("cidr_ip")) + strings(resource.get("ipv6_cidr_ip")))
+    if not sources or proto in ("icmp", "gre"):
+        return []
+    spec = resource.get("port_range", "-1/-1")
+    lo, _, hi = str(spec).partition("/")
+    rng = (0, 65535) if proto == "all" else _port_range(lo.strip(), hi.strip() or lo.strip(), proto)
+    return [Opening(resource.start_line, (rng,), tuple(sources))] if rng else []
+
+
+def _oci_ports(rule: Body, sources: list[str]) -> Opening | None:
+    """OCI rule: protocol "all", "6" (TCP) or "17" (UDP) with ``tcp_options``/``udp_options`` min/max
+    (``destination_port_range { min max }`` in NSG rules); no options means every port."""
+    proto = str(rule.get("protocol", "")).lower()
+    if proto not in ("all", "6", "17"):
+        return None
+    options = [*rule.nested("tcp_options"), *rule.nested("udp_options")]
+    ranges: list[tuple[int, int]] = []
+    for opt in options:
+        inner = opt.nested("destination_port_range") or [opt]
+        for o in inner:
+            rng = _port_range(o.get("min"), o.get("max"), "tcp")
+            if rng:
+                ranges.append(rng)
+    if not options:
+        ranges.append((0, 65535))
+    return Opening(rule.start_line, tuple(ranges), tuple(sources)) if ranges else None
+
+
+def _oci_security_list(resource: Resource) -> list[Opening | None]:
+    return [_oci_ports(rule, _world(strings(rule.get("source"))))
+            for rule in resource.nested("ingress_security_rules") if _world(strings(rule.get("source")))]
+
+
+def _oci_nsg_rule(resource: Resource) -> list[Opening | None]:
+    sources = _world(strings(resource.get("source")))
+    if resource.get("direction") != "INGRESS" or not sources:
+        return []
+    return [_oci_ports(resource.body, sources)]
+
+
+_OPENINGS = {
+    "aws_security_group": _aws_group, "aws_security_group_rule": _aws_group_rule,
+    "aws_vpc_security_group_ingress_rule": _aws_ingress_rule, "google_compute_firewall": _gcp_firewall,
+    "azurerm_network_security_rule": _azure_rules, "azurerm_network_security_group": _azure_rules,
+    "alicloud_security_group_rule": _alicloud_rule, "oci_core_security_list": _oci_security_list,
+    "oci_core_network_security_group_security_rule": _oci_nsg_rule,
+}
+
+
+def openings(resource: Resource) -> list[Opening]:
+    """Every ingress permission of a firewall resource that admits the whole internet."""
+    reader = _OPENINGS.get(resource.type)
+    return [o for o in reader(resource) if o is not None] if reader else []
 
 
 def _azure_rule(body: Body) -> Opening | None:
@@ -234,8 +287,38 @@ def _describe(ranges: tuple[tuple[int, int], ...]) -> str:
 _AZURE_DB_FIREWALLS = ("azurerm_mssql_firewall_rule", "azurerm_sql_firewall_rule", "azurerm_postgresql_firewall_rule",
                        "azurerm_postgresql_flexible_server_firewall_rule", "azurerm_mysql_firewall_rule",
                        "azurerm_mysql_flexible_server_firewall_rule", "azurerm_mariadb_firewall_rule")
-_FIREWALLS = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
-              "google_compute_firewall", "azurerm_network_security_rule", "azurerm_network_security_group")
+_FIREWALLS = tuple(_OPENINGS)
+
+
+_RESTRICT = {
+    "aws_security_group": "In the `ingress` block, replace `cidr_blocks = [\"0.0.0.0/0\"]` with "
+                          "`security_groups = [aws_security_group.<client>.id]` or your VPN/bastion CIDR.",
+    "google_compute_firewall": "Replace `source_ranges = [\"0.0.0.0/0\"]` with your VPN/IAP range "
+                               "(35.235.240.0/20 for IAP TCP forwarding) or use `source_tags`.",
+    "azurerm_network_security_rule": "Set `source_address_prefix` to your VPN/bastion range or a service tag "
+                                     "(e.g. \"VirtualNetwork\") instead of \"*\"/\"Internet\"; use Azure Bastion "
+                                     "for SSH/RDP.",
+    "alicloud_security_group_rule": "Set `cidr_ip` to your VPN/bastion range instead of 0.0.0.0/0, or use "
+                                    "`source_security_group_id`.",
+    "oci_core_security_list": "Set the ingress rule's `source` to your VPN/bastion CIDR instead of 0.0.0.0/0, "
+                              "or use OCI Bastion for SSH.",
+}
+_RESTRICT["aws_security_group_rule"] = _RESTRICT["aws_vpc_security_group_ingress_rule"] = (
+    "Replace the `cidr_blocks`/`cidr_ipv4` 0.0.0.0/0 with `source_security_group_id` (or "
+    "`referenced_security_group_id`) of the clients, or your VPN/bastion CIDR.")
+_RESTRICT["azurerm_network_security_group"] = _RESTRICT["azurerm_network_security_rule"]
+_RESTRICT["oci_core_network_security_group_security_rule"] = _RESTRICT["oci_core_security_list"]
+_PRIVATE_DB = {
+    "aws_db_instance": "Set `publicly_accessible = false` and place it in private subnets "
+                       "(`db_subnet_group_name`); reach it through the application tier, a bastion or SSM.",
+    "google_sql_database_instance": "Remove 0.0.0.0/0 from `authorized_networks`; use private IP "
+                                    "(`ipv4_enabled = false`, `private_network`) or the Cloud SQL Auth Proxy.",
+    "alicloud_db_instance": "Remove 0.0.0.0/0 from `security_ips`; list only the application's VPC CIDRs.",
+}
+_PRIVATE_DB["aws_rds_cluster_instance"] = _PRIVATE_DB["aws_redshift_cluster"] = _PRIVATE_DB["aws_db_instance"]
+_AZURE_DB_FIX = ("Delete this firewall rule (`start_ip_address = \"0.0.0.0\"`, `end_ip_address = "
+                 "\"255.255.255.255\"`); add rules for the application's outbound addresses only, or use a private "
+                 "endpoint / `azurerm_mssql_virtual_network_rule`.")
 
 
 class NetworkExposureCheck(TerraformCheck):
@@ -250,14 +333,21 @@ class NetworkExposureCheck(TerraformCheck):
             if r.get("load_balancer_type") == "gateway" or is_true(internal) or is_unknown(internal):
                 continue
             yield self.emit(PUBLIC_LB, r, "load balancer is internet-facing"
-                            + (" (internal is not set; the default is false)" if internal is None else ""))
+                            + (" (internal is not set; the default is false)" if internal is None else ""),
+                            remediation="If only internal clients use it, set `internal = true` and move it to "
+                            "private subnets; if it is meant to be public, put a WAF (`aws_wafv2_web_acl_association`)"
+                            " in front and suppress this finding with the reason.")
+        yield from self._databases(project)
+
+    def _databases(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster"):
             if is_true(r.get("publicly_accessible")):
-                yield self.emit(PUBLIC_DB, r, "database has publicly_accessible = true")
+                yield self.emit(PUBLIC_DB, r, "database has publicly_accessible = true",
+                                remediation=_PRIVATE_DB[r.type])
         for r in project.of_type(*_AZURE_DB_FIREWALLS):
             start, end = r.get("start_ip_address"), r.get("end_ip_address")
             if start == "0.0.0.0" and end == "255.255.255.255":
-                yield self.emit(PUBLIC_DB, r, "database firewall allows every IPv4 address")
+                yield self.emit(PUBLIC_DB, r, "database firewall allows every IPv4 address", remediation=_AZURE_DB_FIX)
         for r in project.of_type("google_sql_database_instance"):
             for settings in r.nested("settings"):
                 for ip in settings.nested("ip_configuration"):
@@ -265,7 +355,11 @@ class NetworkExposureCheck(TerraformCheck):
                         continue
                     nets = [n.get("value") for n in ip.nested("authorized_networks")]
                     if any(isinstance(v, str) and v.strip() in ("0.0.0.0/0", "::/0") for v in nets):
-                        yield self.emit(PUBLIC_DB, r, "Cloud SQL authorizes 0.0.0.0/0")
+                        yield self.emit(PUBLIC_DB, r, "Cloud SQL authorizes 0.0.0.0/0", remediation=_PRIVATE_DB[r.type])
+        for r in project.of_type("alicloud_db_instance"):
+            if any(ip.strip() in ("0.0.0.0/0", "0.0.0.0") for ip in strings(r.get("security_ips"))):
+                yield self.emit(PUBLIC_DB, r, "security_ips admit every address (0.0.0.0/0)",
+                                remediation=_PRIVATE_DB[r.type])
 
     def _firewall(self, r: Resource) -> Iterator[Finding]:
         sensitive: list[int] = []
@@ -279,11 +373,13 @@ class NetworkExposureCheck(TerraformCheck):
             elif not _only_web(o.ranges):
                 other.append(o)
         src = ", ".join(sorted(sources))
+        fix = _RESTRICT.get(r.type, "Restrict the source to the clients that need the port.")
         if sensitive:
             names = ", ".join(f"{p} ({SENSITIVE_PORTS[p]})" for p in sorted(set(sensitive))[:8])
             more = "" if len(set(sensitive)) <= 8 else f" and {len(set(sensitive)) - 8} more"
             yield self.emit(SENSITIVE_OPEN, r, f"ingress from {src} reaches {names}{more}",
-                            evidence={"ports": tuple(sorted(set(sensitive)))})
+                            evidence={"ports": tuple(sorted(set(sensitive)))}, remediation=fix)
         elif other:
             desc = "; ".join(_describe(o.ranges) for o in other)
-            yield self.emit(INGRESS_OPEN, r, f"ingress from {src} to {desc}", evidence={"ports": desc})
+            yield self.emit(INGRESS_OPEN, r, f"ingress from {src} to {desc}", evidence={"ports": desc},
+                            remediation=fix + " Public web traffic belongs on a load balancer (80/443) instead.")

@@ -38,8 +38,9 @@ NO_BACKUPS = Rule(
     summary="Managed database with automated backups turned off", tags=("STRIDE:D",),
     doc=RuleDoc(
         what_it_does="Finds RDS instances with `backup_retention_period = 0`, Cloud SQL instances whose "
-        "`backup_configuration` is absent or disabled, and DynamoDB tables without point-in-time recovery "
-        "(low severity).",
+        "`backup_configuration` is absent or disabled, Aurora/DocumentDB/Neptune clusters with "
+        "`backup_retention_period = 0`, and DynamoDB tables without point-in-time recovery (low severity; "
+        "Terraform state-lock tables, `hash_key = \"LockID\"`, are skipped).",
         why_bad="Without automated backups there is no recovery point: a bad migration, a deleted table or "
         "ransomware means the data is gone. Recovery point objective (RPO) is effectively infinite.",
         example='resource "aws_db_instance" "orders" {\n  backup_retention_period = 0\n}',
@@ -123,35 +124,60 @@ class DataStoreCheck(TerraformCheck):
     rules = (SINGLE_AZ, NO_BACKUPS, NO_LIFECYCLE, LOG_RETENTION, HOT_PARTITION)
 
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
+        yield from self._rds(project)
+        yield from self._cloud_sql(project)
+        yield from self._clusters(project)
+        for r in project.of_type("aws_dynamodb_table"):
+            pitr = r.nested("point_in_time_recovery")
+            if r.get("hash_key") == "LockID":
+                continue  # a Terraform state-lock table: nothing to recover (its keys are recreated on the next run)
+            if "point_in_time_recovery" not in r.body.dynamic and not any(is_true(p.get("enabled")) for p in pitr) \
+                    and not any(is_unknown(p.get("enabled")) for p in pitr):
+                yield self.emit(NO_BACKUPS, r, "point-in-time recovery is not enabled", severity=Severity.LOW,
+                                remediation="Add `point_in_time_recovery { enabled = true }`.")
+            yield from self._hash_keys(r)
+        yield from self._lifecycle(project)
+        for r in project.of_type("aws_cloudwatch_log_group"):
+            days = r.get("retention_in_days")
+            if days is None or as_int(days) == 0:
+                yield self.emit(LOG_RETENTION, r, "log group never expires its logs",
+                                remediation="Set `retention_in_days` (e.g. 30 for application logs, 365 for audit "
+                                "logs); export longer-lived logs to S3 with a lifecycle rule.")
+
+    def _rds(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("aws_db_instance"):
             engine = r.get("engine")
             if (isinstance(engine, str) and engine.startswith("aurora")) or r.has("replicate_source_db"):
                 continue
             if not is_true(r.get("multi_az")) and not is_unknown(r.get("multi_az")):
                 yield self.emit(SINGLE_AZ, r, "RDS instance is single-AZ" + (
-                    "" if r.has("multi_az") else " (multi_az is not set; the default is false)"))
+                    "" if r.has("multi_az") else " (multi_az is not set; the default is false)"),
+                    remediation="Set `multi_az = true` (a standby in another zone; applied with a short "
+                    "failover, roughly doubling the instance cost).")
             retention = as_int(r.get("backup_retention_period"))
             if retention == 0:
-                yield self.emit(NO_BACKUPS, r, "backup_retention_period = 0 disables automated backups")
+                yield self.emit(NO_BACKUPS, r, "backup_retention_period = 0 disables automated backups",
+                                remediation="Set `backup_retention_period = 7` or more (35 at most) and a "
+                                "`backup_window` outside peak hours.")
+
+    def _clusters(self, project: TerraformProject) -> Iterator[Finding]:
+        for r in project.of_type("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"):
+            if as_int(r.get("backup_retention_period")) == 0:
+                yield self.emit(NO_BACKUPS, r, "backup_retention_period = 0 (no usable automated backups)",
+                                remediation="Set `backup_retention_period = 7` or more (1–35).")
+
+    def _cloud_sql(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("google_sql_database_instance"):
             for settings in r.nested("settings") or []:
                 if settings.get("availability_type", "ZONAL") == "ZONAL":
-                    yield self.emit(SINGLE_AZ, r, "Cloud SQL availability_type is ZONAL")
+                    yield self.emit(SINGLE_AZ, r, "Cloud SQL availability_type is ZONAL",
+                                    remediation='In `settings` set `availability_type = "REGIONAL"`.')
                 backups = settings.nested("backup_configuration")
                 if "backup_configuration" not in settings.dynamic and (
                         not backups or all(is_false(b.get("enabled", False)) for b in backups)):
-                    yield self.emit(NO_BACKUPS, r, "Cloud SQL backups are not enabled")
-        for r in project.of_type("aws_dynamodb_table"):
-            pitr = r.nested("point_in_time_recovery")
-            if "point_in_time_recovery" not in r.body.dynamic and not any(is_true(p.get("enabled")) for p in pitr) \
-                    and not any(is_unknown(p.get("enabled")) for p in pitr):
-                yield self.emit(NO_BACKUPS, r, "point-in-time recovery is not enabled", severity=Severity.LOW)
-            yield from self._hash_keys(r)
-        yield from self._lifecycle(project)
-        for r in project.of_type("aws_cloudwatch_log_group"):
-            days = r.get("retention_in_days")
-            if days is None or as_int(days) == 0:
-                yield self.emit(LOG_RETENTION, r, "log group never expires its logs")
+                    yield self.emit(NO_BACKUPS, r, "Cloud SQL backups are not enabled",
+                                    remediation="In `settings` add `backup_configuration { enabled = true "
+                                    "point_in_time_recovery_enabled = true }` (binary_log_enabled for MySQL).")
 
     def _hash_keys(self, r: Resource) -> Iterator[Finding]:
         keys: list[str] = []
@@ -164,7 +190,10 @@ class DataStoreCheck(TerraformCheck):
             if isinstance(gkey, str) and timestamp_like(gkey):
                 keys.append(f"index {name if isinstance(name, str) else '?'} hash_key {gkey!r}")
         if keys:
-            yield self.emit(HOT_PARTITION, r, "partitioned by time: " + "; ".join(keys))
+            yield self.emit(HOT_PARTITION, r, "partitioned by time: " + "; ".join(keys),
+                            remediation="Make a high-cardinality attribute (tenant, user, order id) the `hash_key` "
+                            "and the time value the `range_key`; if every query is by time, add a write shard "
+                            "suffix (`date#0..N`). Changing keys needs a new table and a backfill.")
 
     def _lifecycle(self, project: TerraformProject) -> Iterator[Finding]:
         configs = project.of_type("aws_s3_bucket_lifecycle_configuration",
@@ -172,9 +201,14 @@ class DataStoreCheck(TerraformCheck):
         for bucket in project.of_type("aws_s3_bucket"):
             if bucket.body.may_have("lifecycle_rule") or any(may_link_to(c.get("bucket"), bucket) for c in configs):
                 continue
-            yield self.emit(NO_LIFECYCLE, bucket, "no lifecycle rules or intelligent tiering")
+            yield self.emit(NO_LIFECYCLE, bucket, "no lifecycle rules or intelligent tiering",
+                            remediation="Add an `aws_s3_bucket_lifecycle_configuration` for the bucket with a "
+                            "`rule` that transitions or expires objects (e.g. `expiration { days = 90 }`) and "
+                            "`abort_incomplete_multipart_upload { days_after_initiation = 7 }`.")
         for bucket in project.of_type("google_storage_bucket"):
             if bucket.body.may_have("lifecycle_rule") or any(is_true(a.get("enabled"))
                                                                for a in bucket.nested("autoclass")):
                 continue
-            yield self.emit(NO_LIFECYCLE, bucket, "no lifecycle rules or Autoclass")
+            yield self.emit(NO_LIFECYCLE, bucket, "no lifecycle rules or Autoclass",
+                            remediation='Add `lifecycle_rule { condition { age = 90 } action { type = "Delete" } }` '
+                            "(or a SetStorageClass action), or `autoclass { enabled = true }`.")

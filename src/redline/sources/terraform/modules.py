@@ -28,7 +28,7 @@ from typing import Any
 
 from redline.sources.terraform.evaluate import ModuleInstances, Scope, evaluate, instance_key
 from redline.sources.terraform.syntax import Block, Ref, TerraformFile, TfVarsFile
-from redline.sources.terraform.values import Body, Provider, Resource, Unknown
+from redline.sources.terraform.values import Body, Provider, Resource, Unknown, is_true
 
 MAX_MODULE_DEPTH = 12
 #: an instance key in an address: ``[0]`` or ``["a"]``
@@ -69,6 +69,8 @@ class TerraformProject:
     roots: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     absent: list[Absent] = field(default_factory=list)
+    #: provider blocks as evaluated, once per block (a module called twice declares its providers once)
+    providers: list[Provider] = field(default_factory=list)
     _by_address: dict[str, Resource] = field(default_factory=dict)
 
     def add(self, resource: Resource) -> None:
@@ -195,6 +197,8 @@ class _Instance:
         for path, b in d.blocks:
             if b.type == "provider" and b.labels:
                 prov = _provider(b, path, scope)
+                if not any((p.path, p.line) == (prov.path, prov.line) for p in self.project.providers):
+                    self.project.providers.append(prov)
                 providers[f"{prov.name}.{prov.alias}" if prov.alias else prov.name] = prov
         module = prefix[:-1] if prefix.endswith(".") else prefix
         for path, b in d.blocks:  # module calls first: resources may use their outputs
@@ -325,7 +329,32 @@ def _provider(b: Block, path: str, scope: Scope) -> Provider:
     elif name == "azurerm":
         account = attrs.get("subscription_id", "")
         region = ""
-    return Provider(name, str(alias or ""), region, account, zone, path, b.start_line)
+    return Provider(name, str(alias or ""), region, account, zone, path, b.start_line,
+                    credentials=tuple(k for k in CREDENTIAL_ARGS.get(name, ()) if _literal(attrs.get(k))),
+                    mock=is_true(attrs.get("skip_credentials_validation")))
+
+
+#: provider arguments that hold a secret credential, per provider
+CREDENTIAL_ARGS: dict[str, tuple[str, ...]] = {
+    "aws": ("access_key", "secret_key", "token"),
+    "azurerm": ("client_secret", "client_certificate_password"),
+    "azuread": ("client_secret", "client_certificate_password"),
+    "google": ("credentials", "access_token"),
+    "google-beta": ("credentials", "access_token"),
+    "alicloud": ("access_key", "secret_key", "security_token"),
+    "oci": ("private_key", "private_key_password"),
+}
+
+
+def _literal(value: Any) -> bool:
+    """A credential written into the configuration (directly or as a variable default / tfvars value),
+    not a path to a key file and not read from the environment."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    text = value.strip()
+    if text.startswith("{") or "PRIVATE KEY" in text:
+        return True  # inline service-account JSON or PEM
+    return not text.endswith((".json", ".pem", ".key", ".p12")) and not text.startswith(("~/", "./", "../", "/"))
 
 
 def _resources(b: Block, path: str, scope: Scope, providers: dict[str, Provider],  # noqa: PLR0917

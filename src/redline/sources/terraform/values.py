@@ -91,6 +91,10 @@ class Provider:
     zone: Any = ""
     path: str = ""
     line: int = 0
+    #: credential arguments (``access_key``, ``client_secret`` …) set to a known literal: names only, never values
+    credentials: tuple[str, ...] = ()
+    #: the block says the credentials are not checked (``skip_credentials_validation``: a local emulator)
+    mock: bool = False
 
 
 @dataclass(frozen=True)
