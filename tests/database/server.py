@@ -95,6 +95,6 @@ def running_server(extra_conf: str = "") -> Iterator[Server]:
     finally:
         if (datadir / "postmaster.pid").exists():
             subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-                                            "-w", "stop"]), capture_output=True)
+                                            "-w", "stop"]), capture_output=True, check=False)
         time.sleep(0.1)
         shutil.rmtree(base, ignore_errors=True)

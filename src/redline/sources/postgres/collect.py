@@ -8,6 +8,7 @@ every check it can, and the report says which were skipped and why.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,20 @@ class Reader:
         except psycopg.Error as exc:
             self.gaps.append(Gap(section, f"query failed: {_first_line(exc)}", fix or "see the server log"))
         return None
+
+
+_PLANNABLE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*(select|insert|update|delete|with|values|merge|table)\b",
+                        re.IGNORECASE | re.DOTALL)
+_FIRST_WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)?")
+
+
+def safe_text(query: str) -> str:
+    """The statement text, unless it is a utility statement: pg_stat_statements replaces the constants of
+    plannable statements with $n but keeps utility statements verbatim (CREATE ROLE … PASSWORD '…')."""
+    if _PLANNABLE.match(query):
+        return query
+    words = _FIRST_WORDS.search(query)
+    return f"<{words.group(0).upper() if words else 'utility'} statement; text withheld>"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -133,7 +148,8 @@ def _statements(reader: Reader, server: ServerInfo,
     if hidden:
         reader.gaps.append(Gap("statements", f"the text of {hidden} statement(s) is hidden from {server.user}",
                                "GRANT pg_read_all_stats TO the audit role (pg_monitor includes it)"))
-    stmts = tuple(Statement(queryid=r[0] or "", query=r[1] or "", calls=int(r[2]), total_ms=round(float(r[3]), 3),
+    stmts = tuple(Statement(queryid=r[0] or "", query=safe_text(r[1] or ""), calls=int(r[2]),
+                            total_ms=round(float(r[3]), 3),
                             mean_ms=round(float(r[3]) / r[2], 3) if r[2] else 0.0, rows=int(r[4]),
                             shared_blks_hit=int(r[5]), shared_blks_read=int(r[6]))
                   for r in rows if r[1] != "<insufficient privilege>")

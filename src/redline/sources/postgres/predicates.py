@@ -54,6 +54,8 @@ def extract_predicates(statements: Iterable[Statement]) -> tuple[tuple[Predicate
     out: list[Predicate] = []
     unparsed = 0
     for stmt in statements:
+        if stmt.query.startswith("<"):
+            continue  # a withheld utility statement: nothing to index
         try:
             tree = pglast.parse_sql(stmt.query)
         except pglast.parser.ParseError:

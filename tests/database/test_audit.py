@@ -1,0 +1,154 @@
+"""The database checks against a real PostgreSQL: each planted problem is found exactly, the well-indexed
+twin yields nothing, a saved snapshot gives the same findings, and bad input fails cleanly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from tests.database import workload
+from tests.database.server import PASSWORD, Server
+
+from redline.cli.main import main
+from redline.core.config import Config
+from redline.core.model import Confidence, Finding
+from redline.pipeline.database import audit_snapshot
+from redline.sources.postgres.live import snapshot_database
+from redline.sources.postgres.model import Snapshot
+from redline.sources.postgres.serialize import from_json, to_json
+from redline.sources.postgres.settings import PostgresSettings
+
+pytestmark = pytest.mark.postgres
+THRESHOLDS = {"slow_query_ms": 1.0, "idle_in_transaction_s": 1.0}
+
+
+@pytest.fixture(scope="module")
+def planted(pg_server: Server) -> Iterator[tuple[str, Snapshot, int]]:
+    url = workload.build_planted(pg_server)
+    with workload.blocked_session(url) as blocker:
+        snap = snapshot_database(PostgresSettings(url=url, **THRESHOLDS))  # type: ignore[arg-type]
+    yield url, snap, blocker
+
+
+def _findings(snap: Snapshot) -> tuple[Finding, ...]:
+    return audit_snapshot(snap, Config(), PostgresSettings(**THRESHOLDS)).result.findings  # type: ignore[arg-type]
+
+
+def test_each_planted_problem_is_found_exactly(planted: tuple[str, Snapshot, int]) -> None:
+    _, snap, blocker = planted
+    q1 = next(s.queryid for s in snap.statements if "customer_id" in s.query)
+    got = {(f.rule, f.location.resource) for f in _findings(snap)}
+    assert got == {
+        ("DB101", f"statement {q1}"),
+        ("DB102", "table public.orders"),
+        ("DB103", "table public.orders"),
+        ("DB104", f"session {blocker}"),
+        ("DB105", f"session {blocker}"),
+        ("DB106", "table public.events"),
+        ("DB107", "index public.bloated_code_idx"),
+        ("DB108", "table public.churn"),
+        ("DB109", "index public.orders_note_idx"),
+        ("DB110", "index public.orders_region_idx"),
+        ("DB113", "sequence public.tickets_id_seq"),
+        ("DB113", "sequence public.legacy_id_seq"),
+    }
+    assert not snap.gaps
+
+
+def test_composite_index_is_proposed_in_selectivity_order_and_confirmed(planted: tuple[str, Snapshot, int]) -> None:
+    _, snap, _ = planted
+    (finding,) = [f for f in _findings(snap) if f.rule == "DB103"]
+    evidence = dict(finding.evidence)
+    assert evidence["columns"] == "customer_id, status"  # 5 000 customers before 10 statuses
+    assert evidence["confirmed"] == "yes"
+    assert float(evidence["cost_after"]) < float(evidence["cost_before"]) / 10
+    assert finding.confidence is Confidence.HIGH
+    assert finding.remediation == "CREATE INDEX CONCURRENTLY ON public.orders (customer_id, status);"
+
+
+def test_sequence_capped_by_its_integer_column(planted: tuple[str, Snapshot, int]) -> None:
+    _, snap, _ = planted
+    legacy = next(f for f in _findings(snap) if f.location.resource == "sequence public.legacy_id_seq")
+    assert dict(legacy.evidence)["limit"] == str(2**31 - 1)
+    assert "capped by column public.legacy.id of type integer" in legacy.message
+
+
+def test_without_hypopg_confirmation_the_proposal_is_marked_unconfirmed(planted: tuple[str, Snapshot, int]) -> None:
+    from dataclasses import replace
+
+    _, snap, _ = planted
+    bare = replace(snap, whatifs=())
+    (finding,) = [f for f in _findings(bare) if f.rule == "DB103"]
+    assert finding.confidence is Confidence.MEDIUM and "unconfirmed" in finding.message
+
+
+def test_snapshot_round_trip_gives_the_same_findings(planted: tuple[str, Snapshot, int]) -> None:
+    _, snap, _ = planted
+    again = from_json(to_json(snap))
+    assert again == snap
+    assert _findings(again) == _findings(snap)
+
+
+def test_well_indexed_twin_has_no_findings(pg_server: Server) -> None:
+    url = workload.build_clean(pg_server)
+    snap = snapshot_database(PostgresSettings(url=url, **THRESHOLDS))  # type: ignore[arg-type]
+    assert _findings(snap) == ()
+    assert not snap.gaps
+
+
+def test_least_privilege_role_reports_what_it_skipped(planted: tuple[str, Snapshot, int], pg_server: Server) -> None:
+    url, _, _ = planted
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS auditor")
+        conn.execute("CREATE ROLE auditor LOGIN PASSWORD 'audit-pw' IN ROLE pg_monitor")
+    snap = snapshot_database(PostgresSettings(url=pg_server.url("auditor", "audit-pw", "planted"), **THRESHOLDS))  # type: ignore[arg-type]
+    sections = {g.section for g in snap.gaps}
+    assert {"column-stats", "sequences"} <= sections
+    fixes = " ".join(g.fix for g in snap.gaps)
+    assert "GRANT SELECT" in fixes
+    rules = {f.rule for f in _findings(snap)}
+    assert {"DB101", "DB102", "DB109", "DB110"} <= rules  # what pg_monitor can see still works
+    assert "DB103" not in rules  # no statistics, no honest proposal
+
+
+def test_db_audit_cli_writes_findings_and_a_replayable_snapshot(planted: tuple[str, Snapshot, int], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    url, _, _ = planted
+    code = main(["db-audit", url, "--out", str(tmp_path / "live"), "--exit-zero"])
+    out = capsys.readouterr()
+    assert code == 0
+    assert PASSWORD not in out.out + out.err
+    doc = json.loads((tmp_path / "live" / "findings.json").read_text())
+    assert {f["rule"] for f in doc["findings"]} >= {"DB102", "DB103", "DB109", "DB110"}
+    snapshot_text = (tmp_path / "live" / "snapshot.json").read_text()
+    assert PASSWORD not in snapshot_text
+    code = main(["db-audit", "--snapshot", str(tmp_path / "live" / "snapshot.json"), "--out", str(tmp_path / "replay"),
+                 "--exit-zero", "-q"])
+    assert code == 0
+    replay = json.loads((tmp_path / "replay" / "findings.json").read_text())
+    assert [f["fingerprint"] for f in replay["findings"]] == [f["fingerprint"] for f in doc["findings"]]
+
+
+@pytest.mark.parametrize("case", ["unreachable", "wrong-password"])
+def test_connection_failures_are_clean(case: str, pg_server: Server, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    url = (f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres" if case == "unreachable"
+           else pg_server.url(password="not-the-" + PASSWORD))
+    code = main(["db-audit", url, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "cannot connect to postgresql://postgres:***@127.0.0.1" in err
+    assert PASSWORD not in err and "Traceback" not in err
+    assert ("password authentication failed" in err) == (case == "wrong-password")
+    assert not (tmp_path / "findings.json").exists()
+
+
+def test_corrupt_snapshot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "snapshot.json"
+    bad.write_text('{"format": "redline-postgres-snapshot", "version": 1, "server": ')
+    assert main(["db-audit", "--snapshot", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: not valid JSON" in err and "Traceback" not in err
