@@ -9,7 +9,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from redline.sources.postgres.candidates import Candidate, candidates, covered_by
-from redline.sources.postgres.model import Gap, Snapshot, WhatIf
+from redline.sources.postgres.model import Gap, Index, Snapshot, WhatIf
 
 if TYPE_CHECKING:
     import psycopg
@@ -35,10 +35,12 @@ def confirm(conn: psycopg.Connection[Any], snapshot: Snapshot) -> tuple[tuple[Wh
         return (), [Gap("hypopg", "hypopg is not installed: index proposals are not confirmed by the planner",
                         "install the postgresql-NN-hypopg package matching the server, then CREATE EXTENSION hypopg")]
     by_id = {s.queryid: s for s in snapshot.statements}
-    indexes = [i for i in snapshot.indexes]
+    indexes: dict[tuple[str, str], list[Index]] = {}
+    for index in snapshot.indexes:
+        indexes.setdefault((index.schema, index.table), []).append(index)
     todo = [(pred, cand) for pred, cand in candidates(snapshot)
-            if pred.queryid in by_id and not any(covered_by(cand, i) for i in indexes
-                                                 if (i.schema, i.table) == (cand.schema, cand.table))]
+            if pred.queryid in by_id
+            and not any(covered_by(cand, i) for i in indexes.get((cand.schema, cand.table), ()))]
     todo.sort(key=lambda pc: (-by_id[pc[0].queryid].total_ms, pc[0].queryid))
     out: list[WhatIf] = []
     failures = 0
