@@ -152,3 +152,56 @@ def test_corrupt_snapshot_is_a_clear_error(tmp_path: Path, capsys: pytest.Captur
     assert main(["db-audit", "--snapshot", str(bad), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert f"{bad}: not valid JSON" in err and "Traceback" not in err
+
+
+def test_audit_with_postgres_joins_the_tree_audit(planted: tuple[str, Snapshot, int], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    url, _, _ = planted
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "redline.toml").write_text("[postgres]\nslow_query_ms = 1\nstatement_timeout_ms = 4000\n")
+    code = main(["audit", str(tree), "--postgres", url, "--out", str(tmp_path / "out"), "--format", "json",
+                 "--exit-zero", "-q"])
+    assert code == 0
+    text = (tmp_path / "out" / "findings.json").read_text()
+    assert PASSWORD not in text + capsys.readouterr().out
+    rules = {f["rule"] for f in json.loads(text)["findings"]}
+    assert {"DB101", "DB102", "DB103", "DB109", "DB110", "DB113"} <= rules
+
+
+def test_audit_with_unreachable_postgres_is_a_tool_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    code = main(["audit", str(tree), "--postgres", f"postgresql://app:{PASSWORD}@127.0.0.1:1/db",
+                 "--out", str(tmp_path / "out"), "--format", "json", "-q"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "postgresql://app:***@127.0.0.1:1/db" in captured.err
+    assert PASSWORD not in captured.err + captured.out + (tmp_path / "out" / "findings.json").read_text()
+
+
+def test_bad_postgres_settings_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "redline.toml").write_text("[postgres]\nstatement_timeout_ms = 0\n")
+    code = main(["db-audit", "--config", str(tmp_path / "redline.toml"), "--snapshot", str(tmp_path / "none.json")])
+    assert code == 2
+    assert "postgres.statement_timeout_ms' must be positive" in capsys.readouterr().err
+    (tmp_path / "redline.toml").write_text("[postgres]\nstatement_timeout = 10\n")
+    assert main(["db-audit", "--config", str(tmp_path / "redline.toml"), "--snapshot", "x.json"]) == 2
+    assert "postgres.statement_timeout' is unknown" in capsys.readouterr().err
+
+
+def test_findings_json_carries_the_database_inventory(planted: tuple[str, Snapshot, int], tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    import jsonschema
+
+    _, snap, _ = planted
+    (tmp_path / "snapshot.json").write_text(to_json(snap))
+    assert main(["db-audit", "--snapshot", str(tmp_path / "snapshot.json"), "--out", str(tmp_path / "o"),
+                 "--exit-zero", "-q"]) == 0
+    doc = json.loads((tmp_path / "o" / "findings.json").read_text())
+    jsonschema.validate(doc, json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text()))
+    (inventory,) = doc["inventory"]["postgres"]
+    assert inventory["component"] == "postgres/planted"
+    assert "customer_id" in inventory["top_statements"][0]["query"]
+    assert inventory["largest_tables"][0]["table"] in {"public.bloated", "public.orders"}

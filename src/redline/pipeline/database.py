@@ -20,6 +20,7 @@ from redline.pipeline.plan import make_plan
 from redline.sources.postgres import not_covered
 from redline.sources.postgres.model import Snapshot
 from redline.sources.postgres.settings import PostgresSettings
+from redline.synthesis.database import DatabaseInventoryStep
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def audit_snapshot(snap: Snapshot, config: Config, settings: PostgresSettings, *
             errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage="check",
                                     fatal=True))
     findings = [_override(f, config) for f in findings]
+    extras = DatabaseInventoryStep().run(facts, findings, ctx).extras
     result = AuditResult(
         root=f"postgres/{snap.server.database}",
         findings=tuple(sorted(findings, key=Finding.sort_key)),
@@ -57,6 +59,7 @@ def audit_snapshot(snap: Snapshot, config: Config, settings: PostgresSettings, *
         stats=RunStats(0, 0, round(time.perf_counter() - started, 3), 1),
         facts_summary={"Snapshot": 1, "Statement": len(snap.statements), "Table": len(snap.tables),
                        "Index": len(snap.indexes)},
+        extras=extras,
     )
     return DatabaseAudit(result, snap)
 

@@ -15,7 +15,7 @@ from redline.report.serialize import finding_dict, summary_dict, tool_dict
 
 SCHEMA_VERSION = "1.0"
 #: synthesis results that travel in findings.json (the SBOM has its own file)
-INVENTORY_KEYS = ("topology",)
+INVENTORY_KEYS = ("topology", "postgres")
 
 
 def json_document(result: AuditResult) -> dict[str, Any]:

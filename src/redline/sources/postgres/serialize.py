@@ -20,8 +20,26 @@ class SnapshotError(ValueError):
 
 
 def to_json(snapshot: Snapshot) -> str:
-    body = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, **dataclasses.asdict(snapshot)}
-    return json.dumps(body, indent=1, sort_keys=True, allow_nan=False) + "\n"
+    """Compact JSON: the C encoder (no ``indent``) is ten times faster
+    than the indenting one, which matters for a snapshot of thousands of tables and statements."""
+    body = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, **_plain(snapshot)}
+    return json.dumps(body, sort_keys=True, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj: Any) -> Any:
+    """Like ``dataclasses.asdict`` without its deep copies."""
+    if isinstance(obj, tuple | list):
+        return [_plain(v) for v in obj]
+    kind = type(obj)
+    if dataclasses.is_dataclass(obj):
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(obj))
+        return {name: _plain(getattr(obj, name)) for name in names}
+    return obj
 
 
 def from_json(text: str, where: str = "snapshot") -> Snapshot:
@@ -50,11 +68,20 @@ def read_snapshot(path: Path) -> Snapshot:
     return from_json(text, str(path))
 
 
+_SCHEMAS: dict[type, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+
+
+def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """Type hints and fields of a record class, resolved once (``get_type_hints`` is slow)."""
+    if cls not in _SCHEMAS:
+        _SCHEMAS[cls] = (get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)})
+    return _SCHEMAS[cls]
+
+
 def _build(cls: type[T], raw: object, where: str) -> T:
     if not isinstance(raw, dict):
         raise SnapshotError(f"{where}: expected an object")
-    hints = get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, fields = _schema(cls)
     unknown = set(raw) - set(fields)
     if unknown:
         raise SnapshotError(f"{where}: unknown field(s) {sorted(unknown)}")
