@@ -3,7 +3,8 @@
 Per statement (parsed from ``pg_stat_statements``): equality columns ordered by selectivity from
 ``pg_stats``, then one range or sort column (``sources.postgres.candidates``). A proposal is reported when
 no existing index's prefix serves it, when it cuts the rows the best existing access path reads at least
-tenfold, and — where hypopg confirmed it — when the planner uses the hypothetical index for a lower cost.
+tenfold and from at least a hundred rows, when its equality part matches at most 5% of the table, and —
+where hypopg confirmed it — when the planner uses the hypothetical index for a lower cost.
 Proposals of one table that are prefixes of another collapse into the longer one.
 """
 
@@ -21,7 +22,9 @@ from redline.sources.postgres.settings import PostgresSettings
 
 MIN_STATEMENT_SHARE = 0.01  # statements below 1% of all statement time are not worth an index
 MIN_GAIN = 10.0  # the proposal must read at least ten times fewer rows than today's best path
+MIN_ROWS_READ = 100  # a path that reads fewer rows than this is fine as it is, whatever a wider index saves
 MIN_COST_REDUCTION = 0.10  # a confirmed proposal must lower the planner's cost by at least 10%
+MAX_MATCH_FRACTION = 0.05  # an index whose equality part still matches over 5% of the rows rarely beats a scan
 
 MISSING_INDEX = Rule(
     code="DB103",
@@ -95,13 +98,13 @@ class MissingIndexCheck(SnapshotCheck):
             stmt = by_id.get(pred.queryid)
             if stmt is None or total <= 0 or stmt.total_ms < MIN_STATEMENT_SHARE * total:
                 continue
-            if cand.table_rows < settings.min_table_rows:
+            if cand.table_rows < settings.min_table_rows or cand.estimated_rows > MAX_MATCH_FRACTION * cand.table_rows:
                 continue
             existing = indexes.get((cand.schema, cand.table), [])
             if any(covered_by(cand, i) for i in existing):
                 continue
             best = best_existing_rows(cand, existing, stats.get((cand.schema, cand.table), {}))
-            if best < MIN_GAIN * max(cand.estimated_rows, 1.0):
+            if best < max(MIN_GAIN * max(cand.estimated_rows, 1.0), MIN_ROWS_READ):
                 continue
             prop = found.setdefault((cand.schema, cand.table, cand.columns), Proposal(cand, best_rows=best))
             if pred.queryid not in prop.statements:
