@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.database.server import Server, find_bindir, running_server
+
+from .server import Server, find_bindir, running_server
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from tests.database import workload
-from tests.database.server import PASSWORD, Server
 
 from redline.cli.main import main
 from redline.core.config import Config
@@ -21,20 +19,28 @@ from redline.sources.postgres.model import Snapshot
 from redline.sources.postgres.serialize import from_json, to_json
 from redline.sources.postgres.settings import PostgresSettings
 
+from . import workload
+from .server import PASSWORD, Server
+
 pytestmark = pytest.mark.postgres
-THRESHOLDS = {"slow_query_ms": 1.0, "idle_in_transaction_s": 1.0}
+
+
+def _settings(url: str = "") -> PostgresSettings:
+    """Thresholds a small test workload reaches: 1 ms counts as slow, 1 s idle in transaction as long."""
+    return PostgresSettings(url=url, slow_query_ms=1.0, idle_in_transaction_s=1.0)
 
 
 @pytest.fixture(scope="module")
 def planted(pg_server: Server) -> Iterator[tuple[str, Snapshot, int]]:
     url = workload.build_planted(pg_server)
     with workload.blocked_session(url) as blocker:
-        snap = snapshot_database(PostgresSettings(url=url, **THRESHOLDS))  # type: ignore[arg-type]
+        snap = snapshot_database(_settings(url))
     yield url, snap, blocker
 
 
 def _findings(snap: Snapshot) -> tuple[Finding, ...]:
-    return audit_snapshot(snap, Config(), PostgresSettings(**THRESHOLDS)).result.findings  # type: ignore[arg-type]
+    found: tuple[Finding, ...] = audit_snapshot(snap, Config(), _settings()).result.findings
+    return found
 
 
 def test_each_planted_problem_is_found_exactly(planted: tuple[str, Snapshot, int]) -> None:
@@ -94,7 +100,7 @@ def test_snapshot_round_trip_gives_the_same_findings(planted: tuple[str, Snapsho
 
 def test_well_indexed_twin_has_no_findings(pg_server: Server) -> None:
     url = workload.build_clean(pg_server)
-    snap = snapshot_database(PostgresSettings(url=url, **THRESHOLDS))  # type: ignore[arg-type]
+    snap = snapshot_database(_settings(url))
     assert _findings(snap) == ()
     assert not snap.gaps
 
@@ -104,7 +110,7 @@ def test_least_privilege_role_reports_what_it_skipped(planted: tuple[str, Snapsh
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP ROLE IF EXISTS auditor")
         conn.execute("CREATE ROLE auditor LOGIN PASSWORD 'audit-pw' IN ROLE pg_monitor")
-    snap = snapshot_database(PostgresSettings(url=pg_server.url("auditor", "audit-pw", "planted"), **THRESHOLDS))  # type: ignore[arg-type]
+    snap = snapshot_database(_settings(pg_server.url("auditor", "audit-pw", "planted")))
     sections = {g.section for g in snap.gaps}
     assert {"column-stats", "sequences"} <= sections
     fixes = " ".join(g.fix for g in snap.gaps)

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from tests.database import workload
-from tests.database.server import Server
 
 from redline.core.config import Config
 from redline.core.model import Finding
@@ -16,6 +14,9 @@ from redline.pipeline.database import audit_snapshot
 from redline.sources.postgres.live import snapshot_database
 from redline.sources.postgres.model import Index, Predicate, Snapshot
 from redline.sources.postgres.settings import PostgresSettings
+
+from . import workload
+from .server import Server
 
 pytestmark = pytest.mark.postgres
 
@@ -84,3 +85,9 @@ def test_whole_database_limits(snap: Snapshot) -> None:
     below = replace(snap, database=replace(db, xid_age=900_000_000, connections=db.max_connections // 2,
                                            blks_hit=950_000, blks_read=40_000))
     assert not {r for r, _ in _rules(below)} & {"DB111", "DB112", "DB114"}
+
+
+def test_bloat_estimate_without_pgstattuple_finds_the_same_index(snap: Snapshot) -> None:
+    unmeasured = replace(snap, indexes=tuple(replace(i, leaf_density=None) for i in snap.indexes))
+    bloat = [r for r in _rules(unmeasured) if r[0] == "DB107"]
+    assert bloat == [("DB107", "index public.bloated_code_idx")]

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from tests.database.server import Server
+
+from .server import Server
 
 ORDERS = """
 CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, status int NOT NULL, region int NOT NULL,
