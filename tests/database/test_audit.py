@@ -211,3 +211,22 @@ def test_findings_json_carries_the_database_inventory(planted: tuple[str, Snapsh
     assert inventory["component"] == "postgres/planted"
     assert "customer_id" in inventory["top_statements"][0]["query"]
     assert inventory["largest_tables"][0]["table"] in {"public.bloated", "public.orders"}
+
+
+def test_what_if_plans_every_candidate(pg_server: Server) -> None:
+    """More statements than psycopg's auto-prepare threshold (5): the what-if step's own PREPAREs must
+    not trip over the driver's prepared statements."""
+    url = workload.create_database(pg_server, "whatif")
+    columns = ("a", "b", "c", "d", "e", "f", "g")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pg_stat_statements; CREATE EXTENSION hypopg")
+        conn.execute(f"CREATE TABLE w (id int PRIMARY KEY, {', '.join(c + ' int' for c in columns)})")
+        conn.execute("INSERT INTO w SELECT i, " + ", ".join(f"i % {97 + n}" for n in range(len(columns)))
+                     + " FROM generate_series(1, 20000) i")
+        conn.execute("ANALYZE w")
+        for col in columns:
+            conn.execute(f"SELECT id FROM w WHERE {col} = %s", (1,)).fetchall()
+    snap = snapshot_database(_settings(url))
+    assert [g.section for g in snap.gaps] == ["pgstattuple"]  # not installed here, and reported as such
+    assert sorted(w.index for w in snap.whatifs) == [f"public.w ({c})" for c in columns]
+    assert all(w.uses_index and w.cost_after < w.cost_before for w in snap.whatifs)

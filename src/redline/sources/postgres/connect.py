@@ -81,8 +81,11 @@ def open_session(settings: PostgresSettings) -> psycopg.Connection[Any]:
     except ImportError:
         raise ConnectError("psycopg is not installed: pip install 'psycopg[binary]'") from None
     try:
+        # prepare_threshold=None: no automatic server-side prepared statements (the what-if step manages its
+        # own, and a transaction-mode pooler in front would break them)
         conn = psycopg.connect(settings.url, autocommit=True, application_name=APPLICATION_NAME,
-                               connect_timeout=settings.connect_timeout_s, options=_options(settings))
+                               connect_timeout=settings.connect_timeout_s, options=_options(settings),
+                               prepare_threshold=None)
     except psycopg.Error as exc:
         raise ConnectError(f"cannot connect to {redact_url(settings.url)}: {scrub(str(exc), settings.url)}") \
             from None
