@@ -24,6 +24,8 @@ def database_inventory(snap: Snapshot) -> dict[str, Any]:
         "server_version_num": snap.server.version_num,
         "captured_at": snap.server.captured_at,
         "stats_reset": snap.server.stats_reset,
+        "deadlocks": snap.database.deadlocks,  # since stats_reset: the lock-wait counter the server keeps
+        "blocked_sessions": sum(1 for s in snap.sessions if s.blocked_by),
         "top_statements": [
             {"queryid": s.queryid, "calls": s.calls, "total_ms": s.total_ms, "mean_ms": s.mean_ms,
              "share": round(s.total_ms / total, 4) if total > 0 else 0.0, "rows": s.rows,
