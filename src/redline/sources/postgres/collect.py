@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from redline.sources.postgres import queries as q
-from redline.sources.postgres.connect import redact_url
+from redline.sources.postgres.connect import ConnectError, redact_url
 from redline.sources.postgres.model import (
     ColumnStats,
     DatabaseStats,
@@ -88,10 +88,10 @@ def take_snapshot(conn: psycopg.Connection[Any], settings: PostgresSettings) -> 
     reader = Reader(conn)
     server = _server(reader, settings)
     stmts, all_ms = _statements(reader, server, settings)
+    database = _database(reader, all_ms)  # before pgstatindex reads pages and moves the buffer counters
     tables = _tables(reader)
     columns = _columns(reader, tables)
     indexes = _indexes(reader, server, settings)
-    database = _database(reader, all_ms)
     snap = Snapshot(
         server=server,
         settings=tuple((r[0], str(r[1])) for r in reader.rows("settings", q.SETTINGS, (list(q.SETTING_NAMES),))
@@ -112,7 +112,8 @@ def take_snapshot(conn: psycopg.Connection[Any], settings: PostgresSettings) -> 
 def _server(reader: Reader, settings: PostgresSettings) -> ServerInfo:
     rows = reader.rows("server", q.SERVER)
     if not rows:
-        raise RuntimeError("the server did not answer the basic catalog query")
+        why = reader.gaps[-1].reason if reader.gaps else "no answer"
+        raise ConnectError(f"{redact_url(settings.url)}: cannot read the server's basic catalog: {why}")
     r = rows[0]
     address = redact_url(settings.url).split("@")[-1].split("://")[-1].split("?")[0]
     return ServerInfo(version_num=r[0], version=r[1], database=r[2], user=r[3], address=address, captured_at=r[8],
