@@ -230,3 +230,17 @@ def test_what_if_plans_every_candidate(pg_server: Server) -> None:
     assert [g.section for g in snap.gaps] == ["pgstattuple"]  # not installed here, and reported as such
     assert sorted(w.index for w in snap.whatifs) == [f"public.w ({c})" for c in columns]
     assert all(w.uses_index and w.cost_after < w.cost_before for w in snap.whatifs)
+
+
+def test_missing_extensions_are_reported_with_the_fix(pg_server: Server, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    url = workload.create_database(pg_server, "bare")
+    assert main(["db-audit", url, "--out", str(tmp_path), "--exit-zero"]) == 0
+    out = capsys.readouterr().out
+    assert "not covered: statements: pg_stat_statements is not installed" in out
+    assert "CREATE EXTENSION pg_stat_statements" in out
+    assert "not covered: pgstattuple: pgstattuple is not installed" in out
+    assert "not covered: hypopg: hypopg is not installed" in out and "postgresql-NN-hypopg" in out
+    doc = json.loads((tmp_path / "findings.json").read_text())
+    assert {e["path"] for e in doc["not_covered"]} == {"postgres/bare"}
+    assert len(doc["not_covered"]) == 3

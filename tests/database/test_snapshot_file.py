@@ -54,3 +54,16 @@ def test_utility_statements_are_withheld() -> None:
 
     assert safe_text("CREATE ROLE app LOGIN PASSWORD 'hunter2'") == "<CREATE ROLE statement; text withheld>"
     assert safe_text("/* x */ SELECT 1 FROM t WHERE a = $1") == "/* x */ SELECT 1 FROM t WHERE a = $1"
+
+
+@pytest.mark.parametrize(("columns", "total", "toplevel"), [
+    ({"total_time", "calls"}, "(s.total_time)", False),  # pg_stat_statements 1.7 and older
+    ({"total_exec_time", "total_plan_time", "calls"}, "(s.total_exec_time + s.total_plan_time)", False),  # PG 13
+    ({"total_exec_time", "total_plan_time", "toplevel"}, "(s.total_exec_time + s.total_plan_time)", True),  # 14+
+])
+def test_statement_columns_follow_the_server_version(columns: set[str], total: str, toplevel: bool) -> None:
+    from redline.sources.postgres.collect import statements_sql
+
+    sql = statements_sql('"public"', columns)
+    assert f"{total}::float8 AS total_ms" in sql
+    assert ("AND s.toplevel" in sql) is toplevel

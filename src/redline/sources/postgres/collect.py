@@ -139,8 +139,7 @@ def _statements(reader: Reader, server: ServerInfo,
                                "CREATE EXTENSION pg_stat_statements"))
         return (), 0.0
     cols = {r[0] for r in reader.rows("statements", q.VIEW_COLUMNS, (f"{schema}.pg_stat_statements",)) or ()}
-    total = "s.total_exec_time + s.total_plan_time" if "total_exec_time" in cols else "s.total_time"
-    sql = q.STATEMENTS.format(schema=schema, total=total, toplevel="AND s.toplevel" if "toplevel" in cols else "")
+    sql = statements_sql(schema, cols)
     rows = reader.rows("statements", sql, (settings.max_statements,),
                        fix="GRANT pg_read_all_stats TO the audit role (pg_monitor includes it)")
     if rows is None:
@@ -155,6 +154,15 @@ def _statements(reader: Reader, server: ServerInfo,
                             shared_blks_hit=int(r[5]), shared_blks_read=int(r[6]))
                   for r in rows if r[1] != "<insufficient privilege>")
     return stmts, round(float(rows[0][7]), 3) if rows else 0.0
+
+
+def statements_sql(schema: str, columns: set[str]) -> str:
+    """The pg_stat_statements query for the columns this server's version of the view has: total time is
+    ``total_exec_time + total_plan_time`` from 1.8 (PostgreSQL 13), ``total_time`` before; ``toplevel``
+    (1.9, PostgreSQL 14) keeps statements run inside functions from being counted twice."""
+    total = "s.total_exec_time + s.total_plan_time" if "total_exec_time" in columns else "s.total_time"
+    toplevel = "AND s.toplevel" if "toplevel" in columns else ""
+    return q.STATEMENTS.format(schema=schema, total=total, toplevel=toplevel)
 
 
 def _tables(reader: Reader) -> tuple[Table, ...]:
