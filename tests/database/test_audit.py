@@ -244,3 +244,15 @@ def test_missing_extensions_are_reported_with_the_fix(pg_server: Server, tmp_pat
     doc = json.loads((tmp_path / "findings.json").read_text())
     assert {e["path"] for e in doc["not_covered"]} == {"postgres/bare"}
     assert len(doc["not_covered"]) == 3
+
+
+def test_evidence_of_the_partition_and_lock_findings(planted: tuple[str, Snapshot, int]) -> None:
+    _, snap, blocker = planted
+    found = {f.rule: dict(f.evidence) for f in _findings(snap)}
+    assert found["DB106"]["hot_partition"] == "public.events_1"
+    assert (found["DB106"]["hot_rows"], found["DB106"]["median_rows"], found["DB106"]["key"]) == ("30000", "500",
+                                                                                                   "tenant")
+    assert found["DB104"]["blocker"] == str(blocker)
+    assert found["DB104"]["waiting_for"] == "transactionid (ShareLock)"
+    assert found["DB110"]["kept_index"] == "public.orders_region_created_idx"
+    assert not any(s.query.startswith("/* redline */") or "redline_whatif" in s.query for s in snap.statements)

@@ -20,7 +20,7 @@ from redline.core.result import AuditResult
 from redline.pipeline.database import audit_snapshot
 from redline.report.formats import write_reports
 from redline.report.interface import OutputFormat
-from redline.sources.postgres.connect import ConnectError, redact_url
+from redline.sources.postgres.connect import ConnectError, check_url, redact_url
 from redline.sources.postgres.model import Snapshot
 from redline.sources.postgres.serialize import SnapshotError, read_snapshot, to_json
 from redline.sources.postgres.settings import ENV_URL, POSTGRES_SECTION, PostgresSettings, SettingsError, settings_from
@@ -87,6 +87,7 @@ def _snapshot(args: argparse.Namespace, settings: PostgresSettings) -> Snapshot:
         raise UsageError(f"give a postgresql:// URL, --snapshot FILE, ${ENV_URL} or [postgres] url")
     from redline.sources.postgres.live import snapshot_database  # noqa: PLC0415 - psycopg only when live
 
+    check_url(settings.url)
     if not args.quiet:
         sys.stderr.write(f"redline: reading {redact_url(settings.url)} (read-only)\n")
     return snapshot_database(settings)

@@ -90,11 +90,11 @@ def open_session(settings: PostgresSettings) -> psycopg.Connection[Any]:
         raise ConnectError(f"cannot connect to {redact_url(settings.url)}: {scrub(str(exc), settings.url)}") \
             from None
     try:
-        conn.execute("SET default_transaction_read_only = on")
-        conn.execute(f"SET statement_timeout = {int(settings.statement_timeout_ms)}")
-        conn.execute(f"SET lock_timeout = {int(settings.lock_timeout_ms)}")
-        conn.execute("SET application_name = 'redline'")
-        row = conn.execute("SHOW transaction_read_only").fetchone()
+        conn.execute("/* redline */ SET default_transaction_read_only = on")
+        conn.execute(f"/* redline */ SET statement_timeout = {int(settings.statement_timeout_ms)}")
+        conn.execute(f"/* redline */ SET lock_timeout = {int(settings.lock_timeout_ms)}")
+        conn.execute("/* redline */ SET application_name = 'redline'")
+        row = conn.execute("/* redline */ SHOW transaction_read_only").fetchone()
     except psycopg.Error as exc:
         conn.close()
         raise ConnectError(f"{redact_url(settings.url)}: cannot configure the session: "

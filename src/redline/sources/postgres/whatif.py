@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from redline.sources.postgres.candidates import Candidate, candidates, covered_by
 from redline.sources.postgres.model import Gap, Index, Snapshot, WhatIf
+from redline.sources.postgres.queries import TAG
 
 if TYPE_CHECKING:
     import psycopg
@@ -62,9 +63,9 @@ def _what_if(conn: psycopg.Connection[Any], query: str, cand: Candidate) -> tupl
     import psycopg  # noqa: PLC0415
 
     try:
-        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute(f"{TAG} SET plan_cache_mode = force_generic_plan")
         before, _ = _cost(conn, query, "")
-        row = conn.execute("SELECT indexname FROM hypopg_create_index(%s)", (cand.ddl(),)).fetchone()
+        row = conn.execute(f"{TAG} SELECT indexname FROM hypopg_create_index(%s)", (cand.ddl(),)).fetchone()
         name = row[0] if row else ""
         after, used = _cost(conn, query, name)
         return before, after, used
@@ -73,17 +74,17 @@ def _what_if(conn: psycopg.Connection[Any], query: str, cand: Candidate) -> tupl
     finally:
         for cleanup in ("DEALLOCATE ALL", "SELECT hypopg_reset()", "RESET plan_cache_mode"):
             with contextlib.suppress(psycopg.Error):
-                conn.execute(cleanup)
+                conn.execute(f"{TAG} {cleanup}")  # type: ignore[arg-type]
 
 
 def _cost(conn: psycopg.Connection[Any], query: str, index_name: str) -> tuple[float, bool]:
     """Prepare afresh (a cached generic plan would not see a new hypothetical index) and explain."""
-    conn.execute("DEALLOCATE ALL")
-    conn.execute(f"PREPARE {_STATEMENT} AS {query}")  # type: ignore[arg-type]
-    row = conn.execute("SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = %s",
+    conn.execute(f"{TAG} DEALLOCATE ALL")
+    conn.execute(f"{TAG} PREPARE {_STATEMENT} AS {query}")  # type: ignore[arg-type]
+    row = conn.execute(f"{TAG} SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = %s",
                        (_STATEMENT,)).fetchone()
     params = ", ".join(["NULL"] * int(row[0] if row and row[0] else 0))
-    sql = f"EXPLAIN (FORMAT JSON) EXECUTE {_STATEMENT}" + (f"({params})" if params else "")
+    sql = f"{TAG} EXPLAIN (FORMAT JSON) EXECUTE {_STATEMENT}" + (f"({params})" if params else "")
     plan_row = conn.execute(sql).fetchone()  # type: ignore[arg-type]
     plan = plan_row[0][0]["Plan"] if plan_row else {}
     return float(plan.get("Total Cost", 0.0)), bool(index_name) and index_name in str(plan)
