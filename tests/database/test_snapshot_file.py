@@ -37,6 +37,10 @@ def test_predicates_only_single_table_conditions() -> None:
         Statement("4", "SELECT * FROM orders WHERE status IN ($1, $2) ORDER BY created_at DESC LIMIT $3",
                   1, 1, 1, 1, 0, 0),
         Statement("5", "not sql at all", 1, 1, 1, 1, 0, 0),
+        Statement("6", 'SELECT "shop_order"."id" FROM "shop_order" WHERE ("shop_order"."customer_id" = $1 AND '
+                       '"shop_order"."state" = ANY($2)) ORDER BY "shop_order"."created" DESC LIMIT $3',
+                  1, 1, 1, 1, 0, 0),  # what Django sends
+        Statement("7", "SELECT * FROM orders WHERE lower(email) = $1 AND note IS NULL AND a = b", 1, 1, 1, 1, 0, 0),
     ]
     preds, unparsed = extract_predicates(stmts)
     got = {(p.queryid, p.table, p.equality, p.ranges, p.order_by) for p in preds}
@@ -45,6 +49,7 @@ def test_predicates_only_single_table_conditions() -> None:
         ("1", "customers", ("region",), (), ()),
         ("3", "orders", ("customer_id",), ("created_at",), ()),
         ("4", "orders", ("status",), (), ("created_at",)),
+        ("6", "shop_order", ("customer_id", "state"), (), ("created",)),
     }
     assert unparsed == 1
 

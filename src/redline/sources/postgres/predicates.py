@@ -158,7 +158,7 @@ def _where(scope: _Scope, where: Any) -> Iterator[_Scope]:
                 scope.note("eq", left)
             elif op in _RANGE_OPS:
                 scope.note("range", left)
-        elif expr_kind == "AEXPR_IN" and op == "=" and all(_is_value(v) for v in _items(right)):
+        elif op == "=" and _is_list_of_values(expr_kind, right):
             scope.note("eq", left)
         elif expr_kind == "AEXPR_BETWEEN" and all(_is_value(v) for v in _items(right)):
             scope.note("range", left)
@@ -171,6 +171,13 @@ def _conjuncts(where: Any) -> Iterator[Any]:
             yield from _conjuncts(arg)
     elif kind:
         yield where
+
+
+def _is_list_of_values(expr_kind: str, right: Any) -> bool:
+    """``col IN ($1, $2)`` or ``col = ANY($1)`` (how drivers send an IN list as one array parameter)."""
+    if expr_kind == "AEXPR_OP_ANY":
+        return _is_value(right)
+    return expr_kind == "AEXPR_IN" and all(_is_value(v) for v in _items(right))
 
 
 def _is_value(node: Any) -> bool:
