@@ -38,3 +38,14 @@ class RegionTopology:
 
     def regions(self) -> set[str]:
         return {p.region for p, _n in self.counts if p.region not in (UNKNOWN, "")}
+
+
+@dataclass(frozen=True)
+class DatabaseInventory:
+    """Per audited PostgreSQL database: the top statements by total time and the largest tables,
+    JSON-ready (``synthesis/database.py`` builds each entry from the snapshot)."""
+
+    databases: tuple[Mapping[str, Any], ...]
+
+    def as_list(self) -> list[Mapping[str, Any]]:
+        return list(self.databases)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from redline.core.config import Config
-from redline.core.inventory import RegionTopology, SbomDocument
+from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
@@ -34,6 +34,7 @@ class AuditResult:
     # what synthesis produced (see core/inventory.py); None when the step did not run or had nothing
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
+    postgres: DatabaseInventory | None = None
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

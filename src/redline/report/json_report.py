@@ -27,8 +27,17 @@ def json_document(result: AuditResult) -> dict[str, Any]:
         "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "facts": result.facts_summary,
         # synthesis results that travel in findings.json (the SBOM has its own file)
-        "inventory": {"topology": result.topology.as_dict()} if result.topology is not None else {},
+        "inventory": _inventory(result),
     }
+
+
+def _inventory(result: AuditResult) -> dict[str, Any]:
+    inventory: dict[str, Any] = {}
+    if result.topology is not None:
+        inventory["topology"] = result.topology.as_dict()
+    if result.postgres is not None:
+        inventory["postgres"] = result.postgres.as_list()
+    return inventory
 
 
 class JsonReporter(Reporter):

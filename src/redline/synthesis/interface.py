@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.inventory import RegionTopology, SbomDocument
+from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.model import Finding, Skipped
 
 
@@ -16,6 +16,7 @@ class SynthesisOutput:
     #: typed results for reporters, one field per kind (core/inventory.py); None = this step has none
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
+    postgres: DatabaseInventory | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)

@@ -7,7 +7,8 @@ import argparse
 from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
-from redline.cli.common import add_scan_options, build_request, execute, finish
+from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
+from redline.pipeline.database import ConnectError, with_postgres
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,10 +20,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "fails on every one",
         epss_help="report vulnerabilities with an EPSS probability of at least P (0..1) as likely exploited "
                   "(VUL103, at least high in runtime dependencies)")
+    p.add_argument("--postgres", metavar="URL", help="also audit this PostgreSQL database, read-only (default: "
+                   "$REDLINE_POSTGRES_URL or [postgres] url)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
+    if args.postgres:
+        try:
+            req = with_postgres(req, args.postgres)
+        except ConnectError as exc:
+            raise UsageError(f"--postgres: {exc}") from None
     return finish(execute(req, args), args)

@@ -1,0 +1,100 @@
+"""A throwaway PostgreSQL server for the database tests and the benchmark.
+
+It uses the Debian server binaries (``/usr/lib/postgresql/NN/bin``), runs ``initdb`` into a temporary
+directory (as the ``postgres`` system user when we are root: the server refuses to run as root), listens on
+a free loopback port with password authentication, and preloads ``pg_stat_statements``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPERUSER = "postgres"
+PASSWORD = "s3cret-test-pw"
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    major: int
+    bindir: Path
+    datadir: Path
+
+    def url(self, user: str = SUPERUSER, password: str = PASSWORD, dbname: str = "postgres") -> str:
+        return f"postgresql://{user}:{password}@{self.host}:{self.port}/{dbname}"
+
+
+def find_bindir() -> Path | None:
+    """The newest installed server's binaries, or None."""
+    found = []
+    for pg_ctl in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"):
+        with contextlib.suppress(ValueError):
+            found.append((int(pg_ctl.parent.parent.name), pg_ctl.parent))
+    return max(found)[1] if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", SUPERUSER, "--", *cmd]
+
+
+def _owner_ids() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    entry = pwd.getpwnam(SUPERUSER)
+    return entry.pw_uid, entry.pw_gid
+
+
+@contextlib.contextmanager
+def running_server(extra_conf: str = "") -> Iterator[Server]:
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql (run make system-deps)")
+    base = Path(tempfile.mkdtemp(prefix="redline-pg-"))
+    ids = _owner_ids()
+    datadir = base / "data"
+    pwfile = base / "pw"
+    pwfile.write_text(PASSWORD + "\n")
+    if ids is not None:
+        base.chmod(0o755)
+        os.chown(base, *ids)
+        os.chown(pwfile, *ids)
+    port = _free_port()
+    try:
+        subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(datadir), "-U", SUPERUSER,
+                                        "--pwfile", str(pwfile), "--auth-local=trust",
+                                        "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"]),
+                       check=True, capture_output=True)
+        conf = (f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{base}'\n"
+                "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n"
+                "pg_stat_statements.max = 10000\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                "max_connections = 40\ntrack_io_timing = on\n" + extra_conf)
+        with (datadir / "postgresql.conf").open("a") as fh:
+            fh.write(conf)
+        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"),
+                                        "-w", "-t", "60", "start"]), check=True, capture_output=True)
+        yield Server("127.0.0.1", port, int(bindir.parent.name), bindir, datadir)
+    finally:
+        if (datadir / "postmaster.pid").exists():
+            subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
+                                            "-w", "stop"]), capture_output=True, check=False)
+        time.sleep(0.1)
+        shutil.rmtree(base, ignore_errors=True)
