@@ -251,7 +251,8 @@ def test_evidence_of_the_partition_and_lock_findings(planted: tuple[str, Snapsho
     _, snap, blocker = planted
     found = {f.rule: dict(f.evidence) for f in _findings(snap)}
     assert found["DB106"]["hot_partition"] == "public.events_1"
-    assert (found["DB106"]["hot_rows"], found["DB106"]["median_rows"], found["DB106"]["key"]) == (30000, 500, ("tenant",))
+    db106 = found["DB106"]
+    assert (db106["hot_rows"], db106["median_rows"], db106["key"]) == (30000, 500, ("tenant",))
     assert found["DB104"]["blocker"] == blocker
     assert found["DB104"]["waiting_for"] == ("transactionid (ShareLock)",)
     assert found["DB110"]["kept_index"] == "public.orders_region_created_idx"
