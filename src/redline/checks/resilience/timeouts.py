@@ -156,7 +156,7 @@ def _dotted(node: ast.expr) -> str | None:
 def _session_names(module: PythonModule) -> set[str]:
     """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module."""
     names: set[str] = set()
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -184,8 +184,8 @@ class MissingTimeoutCheck(FileCheck):
         return list(self._scan(fact, sessions, in_tests=looks_like_test_or_sample(fact.path)))
 
     def _scan(self, module: PythonModule, sessions: set[str], *, in_tests: bool) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call) or _has_star_kwargs(node):
+        for node in module.calls:
+            if _has_star_kwargs(node):
                 continue
             qual = module.qualname(node.func)
             found = self._judge(node, qual, sessions)
