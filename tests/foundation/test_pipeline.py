@@ -57,7 +57,7 @@ def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.Monk
     write(tmp_path, "pkg0/boom.py", "x = 1\n")
     checks = [*builtin_checks(), MarkerCheck(), FailingCheck()]
     serial = run_audit(request(tmp_path, checks, config=Config(jobs=1)))
-    monkeypatch.setattr(run_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(run_module, "PARALLEL_MIN_COST", 0)
     monkeypatch.setattr(run_module, "CHUNK_FILES", 7)
     parallel = run_audit(request(tmp_path, checks, config=Config(jobs=2)))
     assert parallel.stats.workers == 2 and serial.stats.workers == 1

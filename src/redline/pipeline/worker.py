@@ -6,7 +6,10 @@ inline for small trees. Returns only small, picklable results.
 
 from __future__ import annotations
 
+import gc
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from redline.checks.interface import CheckContext, FileCheck
@@ -44,11 +47,30 @@ def install_state(state: WorkerState) -> None:
     _STATE = state
 
 
+#: allocations between young-generation collections while parsing (CPython's default is 700)
+PARSE_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def parsing() -> Iterator[None]:
+    """Fewer garbage collections while files are parsed: a syntax tree is thousands of small objects
+    without reference cycles (reference counting frees it), yet each allocation counts towards a
+    collection that would walk every live object; with the default threshold that is a fifth of the
+    parse time."""
+    before = gc.get_threshold()
+    gc.set_threshold(PARSE_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def process_chunk(files: list[SourceFile]) -> ChunkOutcome:
     assert _STATE is not None, "worker state not installed"
     out = ChunkOutcome()
-    for file in files:
-        process_file(_STATE, file, out)
+    with parsing():
+        for file in files:
+            process_file(_STATE, file, out)
     return out
 
 
