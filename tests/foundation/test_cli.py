@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from redline.cli.main import main
+from redline.pipeline.catalogue import load_catalogue
 
 from .helpers import HTTP_CALL, audit, findings, report, write
 
@@ -97,6 +100,20 @@ def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
         assert f"### {section}" in text
     assert main(["rules", "explain", "NOPE1"]) == 2
+
+
+def test_explain_of_a_prefix_lists_its_rules_the_same_way_every_time(capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for _ in range(3):
+        assert main(["rules", "explain", "RES"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    expected = sorted(r.code for r in load_catalogue(with_plugins=False).registry if r.code.startswith("RES"))
+    lines = outputs[0].splitlines()
+    assert lines[0] == f"'RES' matches {len(expected)} rules; explain one of them:"
+    assert [line.split()[0] for line in lines[1:]] == expected
+    assert main(["rules", "explain", "requests-without-timeout"]) == 0
+    assert capsys.readouterr().out.startswith("## RES101 requests-without-timeout\n")
 
 
 def test_fingerprint_unchanged_after_inserting_lines_above(tmp_path: Path) -> None:

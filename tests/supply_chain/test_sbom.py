@@ -12,10 +12,10 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.main import main
 from redline.core.config import load_config
 from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.cyclonedx import CycloneDxReporter, empty_bom
 from redline.sources.advisories.spdx import LicenceNormaliser

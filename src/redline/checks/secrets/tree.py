@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from redline.checks.interface import CheckContext, CheckError, FileCheck
-from redline.checks.secrets.extra_rules import EXTRA_RULES
+from redline.checks.secrets.extra_rules import BLOB_RULES
 from redline.checks.secrets.redact import secret_hash
 from redline.checks.secrets.report import secret_finding
 from redline.checks.secrets.ruleset import SECTION, RuleSetError, SecretRule, load_builtin_rules
@@ -42,7 +42,7 @@ class SecretsBase:
         self._verifiers: list[Verifier] | None = None
         self._verdicts: dict[str, Verdict] = {}
         self.core_rules: dict[str, Rule] = {r.code: r.core_rule() for r in self.secret_rules}
-        self.core_rules.update({r.code: r for r in EXTRA_RULES})
+        self.core_rules.update({r.code: r for r in BLOB_RULES})
 
     def settings(self, ctx: CheckContext) -> SecretSettings:
         if self.load_error:

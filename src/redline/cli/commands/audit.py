@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, execute_secrets, history_options
 from redline.cli.common import add_scan_options, build_request, finish
@@ -23,6 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.pipeline.catalogue import load_catalogue
+
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
     return finish(execute_secrets(req, args), args)

@@ -7,21 +7,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError, default_db_dir
-from redline.sources.advisories.fetch import DEFAULT_ECOSYSTEMS, ByteProgress, NoProgress
-from redline.sources.advisories.status import DEFAULT_MAX_AGE_DAYS
-from redline.sources.advisories.update import UpdateError, update_database
+
+if TYPE_CHECKING:
+    from redline.sources.advisories.fetch import ByteProgress
 
 
 class RichBytes:
     """A download bar per feed, on stderr, removed when done."""
 
     def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
         self._progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), DownloadColumn(),
                                   TransferSpeedColumn(), console=Console(stderr=True), transient=True)
         self._task: object = None
@@ -47,11 +47,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db", help="manage the local vulnerability database (OSV, KEV, EPSS, SPDX)")
     inner = p.add_subparsers(dest="action", required=True)
     up = inner.add_parser("update", help="download the feeds and rebuild the database atomically")
-    up.add_argument("--db-dir", type=Path, help=f"database directory (default: $REDLINE_DB_DIR or {default_db_dir()})")
+    up.add_argument("--db-dir", type=Path,
+                    help="database directory (default: $REDLINE_DB_DIR or redline/db in the XDG cache)")
     up.add_argument("--mirror", metavar="URL_OR_DIR",
                     help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…")
     up.add_argument("--ecosystem", action="append", dest="ecosystems", metavar="NAME",
-                    help=f"OSV ecosystem to fetch (repeatable; default: {', '.join(DEFAULT_ECOSYSTEMS)})")
+                    help="OSV ecosystem to fetch (repeatable; default: every ecosystem redline reads lockfiles of)")
     up.add_argument("--epss-file", metavar="NAME", help="EPSS file name in the mirror's epss/ (default: the newest)")
     up.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only errors")
     st = inner.add_parser("status", help="show what the audit would read")
@@ -62,6 +63,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _db_dir(args: argparse.Namespace) -> Path:
+    from redline.sources.advisories.database import default_db_dir
+
     if args.db_dir is not None:
         return Path(args.db_dir)
     env = os.environ.get("REDLINE_DB_DIR")
@@ -69,6 +72,9 @@ def _db_dir(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.sources.advisories.fetch import DEFAULT_ECOSYSTEMS, NoProgress
+    from redline.sources.advisories.update import UpdateError, update_database
+
     if args.action == "status":
         return _status(_db_dir(args))
     progress: ByteProgress = NoProgress()
@@ -100,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _status(db_dir: Path) -> int:
+    from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError
+    from redline.sources.advisories.status import DEFAULT_MAX_AGE_DAYS
+
     try:
         db = AdvisoryDatabase(db_dir / DB_FILENAME)
     except DatabaseError as exc:

@@ -9,15 +9,13 @@ import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redline.checks.supply_chain.vulns import EXPLOITED, LIKELY_EXPLOITED
 from redline.cli import exit_codes
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute
-from redline.core.atomic import write_atomic
-from redline.pipeline.run import AuditRequest
-from redline.report.cyclonedx import empty_bom
+
+if TYPE_CHECKING:
+    from redline.pipeline.run import AuditRequest
 
 log = logging.getLogger("redline")
 SELECT = ("VUL", "LIC", "DEP")
@@ -56,6 +54,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.checks.supply_chain.vulns import EXPLOITED, LIKELY_EXPLOITED
+    from redline.core.atomic import write_atomic
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.report.cyclonedx import empty_bom
+
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue), args)
     req = replace(req, config=req.config.with_overrides(formats=("cyclonedx",)),

@@ -6,21 +6,18 @@ import argparse
 import contextlib
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from redline.checks.interface import CheckError
-from redline.checks.secrets.history import merge_history
-from redline.checks.secrets.settings import settings_for
-from redline.cli.catalogue import Catalogue, load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.core.config import Config
-from redline.core.model import Finding
-from redline.core.result import AuditResult
-from redline.pipeline.run import AuditRequest
-from redline.report.interface import OutputFormat
-from redline.synthesis.overlaps import OverlapStep
+
+if TYPE_CHECKING:
+    from redline.core.config import Config
+    from redline.core.result import AuditResult
+    from redline.pipeline.catalogue import Catalogue
+    from redline.pipeline.run import AuditRequest
 
 SECRET_CHECKS = "redline.checks.secrets"
-SBOM_FORMAT = OutputFormat.CYCLONEDX.value
+SBOM_FORMAT = "cyclonedx"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +49,8 @@ def history_options(args: argparse.Namespace) -> dict[str, object]:
 def secret_catalogue(catalogue: Catalogue) -> Catalogue:
     """Only the secret checks, and of the synthesis steps only the merge of findings about one secret
     (a map or an SBOM is not what this command is for), so it reports what ``audit`` reports."""
+    from redline.synthesis.overlaps import OverlapStep
+
     checks = [c for c in catalogue.checks if type(c).__module__.startswith(SECRET_CHECKS)]
     return replace(catalogue, checks=checks, steps=[s for s in catalogue.steps if isinstance(s, OverlapStep)])
 
@@ -68,6 +67,9 @@ def _endpoints(values: list[str]) -> dict[str, str]:
 
 def _warm_up(config: Config, root: Path) -> None:
     """Compile (or load) the scanner before the pipeline forks, so workers inherit it."""
+    from redline.checks.interface import CheckError
+    from redline.checks.secrets.settings import settings_for
+
     with contextlib.suppress(CheckError):  # the checks report it, once, with the run's other errors
         settings_for(config, root.resolve()).scanner  # noqa: B018 - the property compiles
 
@@ -76,6 +78,9 @@ def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
     """Run a request that includes the secret checks: the scanner is compiled (or loaded) before the
     pipeline forks, and with ``--history`` the tree's and the history's finding for one secret become
     one (:func:`merge_history`). ``redline secrets`` and ``redline audit`` both go through here."""
+    from redline.checks.secrets.history import merge_history
+    from redline.core.model import Finding
+
     _warm_up(req.config, req.root)
     result = execute(req, args)
     if req.options.get("history"):
@@ -84,7 +89,9 @@ def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalogue = secret_catalogue(load_catalogue())
+    from redline.pipeline.catalogue import load_catalogue
+
+    catalogue = secret_catalogue(load_catalogue(families=(SECRET_CHECKS,)))
     if args.verify_endpoint and not args.verify:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:
