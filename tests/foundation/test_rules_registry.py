@@ -11,7 +11,7 @@ import pytest
 
 from redline.checks.plugins import load_plugin_checks, plugin_manager
 from redline.core.rules import CODE_RE, DOC_SECTIONS, NAME_RE, RuleError
-from redline.pipeline.catalogue import load_catalogue
+from redline.pipeline.catalogue import Catalogue, load_catalogue
 from redline.report.rules_doc import rules_markdown
 
 
@@ -222,3 +222,23 @@ def test_cli_format_choices_match_the_config() -> None:
 
     assert CLI_FORMATS == FORMATS
     assert tuple(a.value for a in Area) == AREAS
+
+
+def test_a_one_family_catalogue_plans_what_the_full_catalogue_plans_for_that_family() -> None:
+    from redline.core.config import Config
+    from redline.pipeline.plan import make_plan
+
+    full = load_catalogue(with_plugins=False)
+    partial = load_catalogue(with_plugins=False, families=("redline.checks.secrets",),
+                             steps=("redline.synthesis.overlaps",))
+
+    def planned(catalogue: Catalogue) -> tuple[list[str], list[str], list[str]]:
+        plan = make_plan(catalogue.checks, catalogue.file_sources, catalogue.project_sources, Config(),
+                         select=["SEC"])
+        return (sorted(c.name for c in (*plan.file_checks, *plan.project_checks)),
+                sorted(s.name for s in plan.file_sources), sorted(s.name for s in plan.project_sources))
+
+    assert planned(partial) == planned(full)
+    assert [s.name for s in partial.steps] == ["merging overlapping credential findings"]
+    assert partial.known_rules.get("RES101").code == "RES101"  # other families' rules stay selectable
+    assert {s.name for s in partial.sections} == {s.name for s in full.sections}  # and their tables valid

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from redline.synthesis.interface import SynthesisStep
 
 log = logging.getLogger("redline")
+#: ``redline.checks.plugins.ENTRY_POINT_GROUP``, spelled here so that finding none imports no pluggy
+PLUGIN_GROUP = "redline.checks"
 
 
 @dataclass
@@ -49,18 +51,22 @@ class Catalogue:
         return self.all_rules if self.all_rules is not None else self.registry
 
 
-def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = None) -> Catalogue:
-    """The catalogue of every built-in family (or only ``families``, with the rule index standing in for
-    the others' rules and configuration tables) plus, unless told otherwise, the plugins."""
-    from redline.sources.builtin import builtin_file_sources, builtin_project_sources  # noqa: PLC0415
+def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = None,
+                   steps: Iterable[str] | None = None) -> Catalogue:
+    """The catalogue of every built-in family, or only ``families`` (with the sources their checks read
+    and the rule index standing in for the other families' rules and configuration tables); every
+    synthesis step or only those of ``steps`` (modules); and, unless told otherwise, the plugins."""
+    from redline.sources.builtin import builtin_file_sources, builtin_project_sources, families_producing  # noqa: PLC0415
     from redline.synthesis.builtin import builtin_steps  # noqa: PLC0415
 
     builtin = builtin_checks(families)
     index = rule_index() if families is not None else None
     taken = {r.code for r in index.registry} if index is not None else set()
     extra, problems = _plugins(builtin, taken) if with_plugins else ([], [])
-    catalogue = Catalogue([*builtin, *extra], builtin_file_sources(), builtin_project_sources(), builtin_steps(),
-                          problems)
+    checks = [*builtin, *extra]
+    sources = None if index is None else families_producing(t for c in checks for t in getattr(c, "fact_types", ()))
+    catalogue = Catalogue(checks, builtin_file_sources(sources), builtin_project_sources(sources),
+                          builtin_steps(steps), problems)
     if index is not None:
         catalogue.all_sections = list(index.sections)
         catalogue.all_rules = RuleRegistry([*index.registry, *(r for c in extra for r in c.rules)])
@@ -69,18 +75,21 @@ def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = N
 
 def plugin_rules(taken: set[str]) -> list[Rule]:
     """The rules of installed plugins (none installed: nothing is imported beyond the entry-point scan)."""
-    from importlib.metadata import entry_points  # noqa: PLC0415
-
-    from redline.checks.plugins import ENTRY_POINT_GROUP  # noqa: PLC0415
-
-    if not entry_points(group=ENTRY_POINT_GROUP):
-        return []
     extra, _problems = _plugins([], taken)
     return [r for c in extra for r in c.rules]
 
 
+def _plugins_installed() -> bool:
+    """Whether any distribution declares a ``redline.checks`` entry point (pluggy is imported only then)."""
+    from importlib.metadata import entry_points  # noqa: PLC0415
+
+    return bool(entry_points(group=PLUGIN_GROUP))
+
+
 def _plugins(builtin: list[Check], taken: set[str]) -> tuple[list[Check], list[str]]:
     """Plugin checks; a plugin check whose rule codes clash with another check's is left out and reported."""
+    if not _plugins_installed():
+        return [], []
     from redline.checks.plugins import load_plugin_checks  # noqa: PLC0415 - pluggy only when plugins are read
 
     extra, problems = load_plugin_checks()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 SECRET_CHECKS = "redline.checks.secrets"
 SBOM_FORMAT = "cyclonedx"
+OVERLAPS = "redline.synthesis.overlaps"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,7 +92,7 @@ def execute_secrets(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
 def run(args: argparse.Namespace) -> int:
     from redline.pipeline.catalogue import load_catalogue
 
-    catalogue = secret_catalogue(load_catalogue(families=(SECRET_CHECKS,)))
+    catalogue = secret_catalogue(load_catalogue(families=(SECRET_CHECKS,), steps=(OVERLAPS,)))
     if args.verify_endpoint and not args.verify:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:
