@@ -102,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
         if report.warnings:
             out.write(f"  {len(report.warnings)} advisory file(s) skipped as unreadable (see -v)\n")
         out.write(f"  wrote {report.path}\n")
+    from redline.pipeline.prebuild import prebuild_caches
+
+    for line in prebuild_caches():
+        if not args.quiet:
+            sys.stdout.write(f"redline: {line}\n")
     return exit_codes.OK
 
 
