@@ -38,5 +38,6 @@ def test_prebuild_says_built_then_already_built(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(engine, "load_builtin_rules", lambda: seed_rules)
     n = len(seed_rules)
-    assert engine.prebuild_builtin_database().startswith(f"secret scanner: built the Hyperscan database for {n} rules in ")
+    built = engine.prebuild_builtin_database()
+    assert built.startswith(f"secret scanner: built the Hyperscan database for {n} rules in ")
     assert engine.prebuild_builtin_database() == f"secret scanner: Hyperscan database for {n} rules already built"
