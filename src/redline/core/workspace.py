@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,7 +190,3 @@ class Workspace:
 def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
-
-def iter_kinds(files: Iterable[SourceFile], *kinds: str) -> Iterator[SourceFile]:
-    wanted = set(kinds)
-    return (f for f in files if f.kind in wanted)

@@ -19,8 +19,6 @@ from redline.sources.terraform.project import Settings, base_address, terraform_
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
 from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
-REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
-
 TERRAFORM_SECTION = SectionSpec(
     name="terraform",
     keys={"var_files": list},
