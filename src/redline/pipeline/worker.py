@@ -92,21 +92,34 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
     if supp is not None:
         out.facts.append(supp)
     facts: list[object] = [text] if state.needs_text else []
+    facts += _parse(sources, text, out)
+    for fact in facts:
+        if keeps(fact) and not isinstance(fact, FileText):
+            out.facts.append(fact)
+    _judge(state, facts, file.path, out)
+
+
+def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list[object]:
+    """The facts every wanting source makes of the file; a source that fails is a tool error."""
+    facts: list[object] = []
+    path = text.file.path
     for source in sources:
         try:
             fact = source.parse(text)
         except SourceError as exc:
-            out.errors.append(ToolError(file.path, f"{source.name}: {exc}", stage="parse"))
+            out.errors.append(ToolError(path, f"{source.name}: {exc}", stage="parse"))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the run
-            out.errors.append(ToolError(file.path, f"source {source.name} failed: {_describe(exc)}",
+            out.errors.append(ToolError(path, f"source {source.name} failed: {_describe(exc)}",
                                         stage="source", fatal=True))
             continue
         if fact is not None:
             facts.append(fact)
-    for fact in facts:
-        if keeps(fact) and not isinstance(fact, FileText):
-            out.facts.append(fact)
+    return facts
+
+
+def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome) -> None:
+    """Every file check over the facts of its types; a check that fails is a tool error."""
     for check in state.checks:
         for fact in facts:
             if not isinstance(fact, check.fact_types):
@@ -114,7 +127,7 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
             try:
                 out.findings.extend(f for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled)
             except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
-                out.errors.append(ToolError(file.path, f"check {check.name} failed: {_describe(exc)}",
+                out.errors.append(ToolError(path, f"check {check.name} failed: {_describe(exc)}",
                                             stage="check", fatal=True))
 
 
