@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -15,9 +16,10 @@ from redline.pipeline.catalogue import Catalogue, load_catalogue
 from redline.report.rules_doc import rules_markdown
 
 
-def test_every_rule_has_every_doc_section() -> None:
+def test_every_rule_has_every_doc_section(repo_root: Path) -> None:
     registry = load_catalogue(with_plugins=False).registry
-    assert len(registry) >= 5
+    documented = re.findall(r"^\| \[([A-Z]+[0-9]+)\]", (repo_root / "docs" / "rules.md").read_text(), re.M)
+    assert [r.code for r in registry] == documented  # every rule, each once, in the reference's order
     for rule in registry:
         sections = rule.doc.sections()
         assert tuple(sections) == DOC_SECTIONS
