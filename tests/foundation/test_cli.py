@@ -41,7 +41,7 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert findings(tmp_path / "ign") == []
 
 
-def test_unknown_rule_in_select_is_a_usage_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_rule_in_select_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     assert audit(tmp_path / "src", tmp_path / "out", "--select", "NOPE999") == 2
     assert "NOPE999" in capsys.readouterr().err
@@ -80,19 +80,19 @@ def test_baseline_hides_known_findings_from_the_gate(tmp_path: Path) -> None:
     assert second == {'requests.post("https://x")': True, 'requests.get("https://api.example.com/orders")': False}
 
 
-def test_bad_baseline_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_bad_baseline_is_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     bad = write(tmp_path, "base.json", '{"version": 99, "findings": []}')
     assert audit(tmp_path / "src", tmp_path / "out", "--baseline", str(bad)) == 2
     assert "version 99" in capsys.readouterr().err
 
 
-def test_missing_path_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_path_is_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert audit(tmp_path / "nope", tmp_path / "out") == 2
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rules_list_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--area", "resilience"]) == 0
     assert "RES101" in capsys.readouterr().out
     assert main(["rules", "explain", "res101"]) == 0

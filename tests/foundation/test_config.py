@@ -71,7 +71,7 @@ def test_pyproject_tool_table_is_read(tmp_path: Path) -> None:
     assert audit(src, tmp_path / "out") == 1
 
 
-def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "src"
     write(src, "pyproject.toml", "[tool.redline]\nfail = 'medium'\n")
     assert audit(src, tmp_path / "out") == 2
@@ -79,7 +79,7 @@ def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys) -> None: 
     assert "pyproject.toml" in err and "'tool.redline.fail' is unknown" in err
 
 
-def test_malformed_config_exits_two_and_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_config_exits_two_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "src"
     write(src, "redline.toml", "fail_on = [\n")
     write(src, "client.py", HTTP_CALL)

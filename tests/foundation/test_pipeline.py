@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from redline.checks.builtin import builtin_checks
+from redline.checks.interface import Check
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Severity
@@ -18,9 +19,8 @@ from .checks_for_tests import FailingCheck, MarkerCheck, ModuleCountCheck
 from .helpers import HTTP_CALL, write
 
 
-def request(root: Path, checks: list, **kw: object) -> AuditRequest:  # type: ignore[type-arg]
-    return AuditRequest(root=root, config=kw.pop("config", Config()), checks=checks,  # type: ignore[arg-type]
-                        file_sources=builtin_file_sources(), **kw)  # type: ignore[arg-type]
+def request(root: Path, checks: list[Check], *, config: Config | None = None) -> AuditRequest:
+    return AuditRequest(root=root, config=config or Config(), checks=checks, file_sources=builtin_file_sources())
 
 
 def test_exception_in_one_check_becomes_a_tool_error(tmp_path: Path) -> None:
