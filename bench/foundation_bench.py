@@ -53,7 +53,7 @@ def walk_and_read(root: Path) -> tuple[int, int, float, float]:
 
 def small_tree() -> Path:
     """Three files: what `redline secrets` start-up is measured on."""
-    root = WORK / "small-tree"
+    root = Path(WORK) / "small-tree"
     root.mkdir(parents=True, exist_ok=True)
     (root / "app.py").write_text('import os\n\nTOKEN = os.environ["TOKEN"]\n')
     (root / "README.md").write_text("# small\n")
@@ -137,6 +137,41 @@ def audits(root: Path, repeat: int) -> None:
               f"(load average {os.getloadavg()[0]:.1f} at the end)")
 
 
+_CPU_PROBE = """
+import resource, sys
+from redline.cli.main import main
+code = main(sys.argv[1:])
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime, code)
+"""
+
+
+def cpu_projection(root: Path, repeat: int) -> None:
+    """What the speed-up would be on two idle cores, from CPU time: with ``--jobs 1`` the main process does
+    everything; with two workers the wall time is at least the main process's own CPU time plus half the
+    workers' (chunks are handed out dynamically, so the two stay within a chunk of each other). On a machine
+    whose cores other jobs keep busy, wall time says little; CPU time does not depend on the load."""
+    python = str(REPO / ".venv" / "bin" / "python")
+    best: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(repeat):
+            for label, extra in (("--jobs 1", ["--jobs", "1"]), ("default (2 cores)", ["--jobs", "2"])):
+                proc = subprocess.run([python, "-c", _CPU_PROBE, "audit", str(root), "--out", out, "--exit-zero",
+                                       "--quiet", *extra], env=ENV, capture_output=True, text=True, check=False)
+                own, kids, code = proc.stdout.split()[-3:]
+                if code != "0":
+                    continue
+                run = (float(own), float(kids))
+                if label not in best or sum(run) < sum(best[label]):
+                    best[label] = run
+    serial = sum(best["--jobs 1"])
+    main_cpu, workers_cpu = best["default (2 cores)"]
+    projected = main_cpu + workers_cpu / 2
+    print(f"\nCPU accounting (least total CPU of {repeat}): --jobs 1 {serial:.2f} s CPU; two workers: main process "
+          f"{main_cpu:.2f} s + workers {workers_cpu:.2f} s -> at least {projected:.2f} s wall on two idle cores; "
+          f"projected speed-up {serial / projected:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -153,6 +188,7 @@ def main() -> None:
     if not args.skip_startup:
         startup(args.repeat)
     if not args.skip_audit:
+        cpu_projection(root, max(1, args.repeat // 2))
         audits(root, max(1, args.repeat // 2))
 
 
