@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -150,20 +148,25 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
     costs = [_cost(f) for f in files]
-    if workers <= 1 or sum(costs) < PARALLEL_MIN_COST or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or sum(costs) < PARALLEL_MIN_COST or not hasattr(os, "fork"):
         with parsing():
             for file in files:
                 process_file(state, file, total)
                 progress.advance()
         return total, 1
+    import multiprocessing  # noqa: PLC0415 - only a parallel run pays for it
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     install_state(state)
-    gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
-            _merge(total, out)
-            progress.advance(len(chunk))
-    gc.unfreeze()
+    gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
+                _merge(total, out)
+                progress.advance(len(chunk))
+    finally:
+        gc.unfreeze()
     return total, workers
 
 
