@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pluggy
@@ -244,3 +245,32 @@ def test_a_one_family_catalogue_plans_what_the_full_catalogue_plans_for_that_fam
     assert [s.name for s in partial.steps] == ["merging overlapping credential findings"]
     assert partial.known_rules.get("RES101").code == "RES101"  # other families' rules stay selectable
     assert {s.name for s in partial.sections} == {s.name for s in full.sections}  # and their tables valid
+
+
+def test_a_plugin_check_redeclaring_a_builtin_rule_is_left_out_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from redline.checks import plugins
+    from redline.checks.interface import ProjectCheck
+    from redline.core.facts import Facts
+    from redline.pipeline import catalogue as catalogue_module
+
+    builtin = load_catalogue(with_plugins=False).registry.get("RES101")
+
+    class Thief(ProjectCheck):
+        name = "thief"
+        rules = (builtin,)
+
+        def check(self, facts: Facts, ctx: object) -> list[object]:  # type: ignore[override]
+            return []
+
+    class Honest(Thief):
+        name = "honest"
+        rules = (replace(builtin, code="EXT901", name="extra-honest"),)
+
+    monkeypatch.setattr(catalogue_module, "_plugins_installed", lambda: True)
+    monkeypatch.setattr(plugins, "load_plugin_checks", lambda: ([Thief(), Honest()], []))
+    for families in (None, ("redline.checks.secrets",)):
+        loaded = load_catalogue(families=families)
+        assert [c.name for c in loaded.checks if c.name in ("thief", "honest")] == ["honest"]
+        assert len(loaded.plugin_problems) == 1
+        assert loaded.plugin_problems[0].startswith("plugin check 'thief' not loaded: rule RES101 ")
+        assert loaded.known_rules.get("EXT901").name == "extra-honest"
