@@ -88,13 +88,18 @@ def _package_files(top: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _index_key() -> str:
-    """A hash of redline's version and the name, size and mtime of every file the checks are made of."""
+    """A hash of redline's version and the name, size and mtime of every file the checks are made of, and
+    of the modules that define what a rule and a configuration table are."""
     import redline.checks as checks_package  # noqa: PLC0415 - only its location is needed
+    from redline.core import config, model, rules  # noqa: PLC0415
 
     digest = hashlib.sha256(f"{INDEX_VERSION}:{__version__}".encode())
     for path in checks_package.__path__:
         for item in sorted(_package_files(path)):
             digest.update(repr(item).encode())
+    for module in (config, model, rules):
+        st = os.stat(str(module.__file__))
+        digest.update(repr((module.__name__, st.st_mtime_ns, st.st_size)).encode())
     return digest.hexdigest()[:24]
 
 
