@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= redline-report
 
-.PHONY: run test lint docs bench clean system-deps
+.PHONY: run test lint format-check docs bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# `ruff format` as a gate: joins `lint` once the tree has been formatted (in one commit, after the merge)
+format-check: $(VENV)/.dev-installed
+	$(BIN)/ruff format --check src tests bench
 
 system-deps:
 	bash scripts/install-system-deps.sh

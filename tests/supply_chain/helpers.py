@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.cli.catalogue import load_catalogue
 from redline.core.config import load_config
 from redline.core.result import AuditResult
+from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 
 

@@ -65,12 +65,24 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
 def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> None:
     rows = _audit(tmp_path, "--ignore", "SEC904,SEC903")
     docker = {(r[0], r[2], r[3], r[4]) for r in rows if r[1] == "Dockerfile"}
-    assert ("DKR104", 3, "", "DB_PASSWORD") in docker
-    assert ("DKR104", 6, "", "STRIPE_SECRET") in docker  # SEC220 alone does not name the variable
-    assert ("SEC220", 6, "", "") in docker
-    assert {("DKR104", 7, "", "API_PASSWORD"), ("DKR104", 7, "", "SERVICE_TOKEN")} <= docker
-    kube = {(r[0], r[2], r[3]) for r in rows if r[1] == "k8s/app.yaml"}
-    assert ("SEC449", 8, "") in kube and ("SEC220", 9, "") in kube  # the generic one stays when SEC903 is off
+    assert docker == {
+        ("DKR104", 3, "", "DB_PASSWORD"),  # SEC904 is off: the name-based finding stays
+        ("DKR104", 4, "", "APP_TOKEN"),
+        ("DKR104", 5, "", "NPM_TOKEN"),
+        ("DKR104", 6, "", "STRIPE_SECRET"),  # SEC220 alone does not name the variable
+        ("SEC220", 6, "", ""),
+        ("DKR104", 7, "", "API_PASSWORD"),
+        ("DKR104", 7, "", "SERVICE_TOKEN"),
+        ("DKR104", 9, "", "CACHE_PASSWORD"),
+    }
+    kube = {(r[0], r[2], r[3], r[4]) for r in rows if r[1] == "k8s/app.yaml"}
+    assert kube == {
+        ("SEC449", 8, "", ""),  # the generic one stays when SEC903 is off
+        ("SEC220", 9, "", ""),
+        ("KUB112", 11, "", "DB_PASSWORD"),
+        ("KUB112", 11, "", "API_TOKEN"),
+        ("SEC220", 28, "KUB112", ""),
+    }
 
 
 #: the packaged secret rules: they say which rules are generic (SEC436) and which are not

@@ -96,16 +96,20 @@ _BY_SUFFIX = {
 }
 
 
+#: the globs as one expression: a file is matched once, not once per glob (the first glob that matches wins)
+_GLOB_RE = re.compile("|".join(f"(?P<g{i}>{fnmatch.translate(pattern)})" for i, (pattern, _) in enumerate(_BY_GLOB)))
+
+
 def kind_of(relpath: str) -> str:
-    name = PurePosixPath(relpath).name.lower()
+    name = relpath.rsplit("/", 1)[-1].lower()
     if name in _BY_NAME:
         return _BY_NAME[name]
-    for pattern, kind in _BY_GLOB:
-        if fnmatch.fnmatchcase(name, pattern):
-            return kind
-    suffix = PurePosixPath(name).suffix
+    glob = _GLOB_RE.match(name)
+    if glob is not None and glob.lastgroup is not None:
+        return _BY_GLOB[int(glob.lastgroup[1:])][1]
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # PurePosixPath.suffix: ".env" has none
     return _BY_SUFFIX.get(suffix, "other")
-
 
 
 _SAMPLE_DIRS = frozenset({

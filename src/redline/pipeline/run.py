@@ -3,12 +3,11 @@ sources → project checks → suppressions and overrides → synthesis."""
 
 from __future__ import annotations
 
+import gc
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,20 @@ from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.plan import RunPlan, make_plan
-from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
+from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, parsing, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
 
 log = logging.getLogger("redline")
 
-#: below this many bytes a process pool costs more than it saves
-PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-CHUNK_BYTES = 2 * 1024 * 1024
+#: below this much estimated work (bytes, parsed kinds weighted) a process pool costs more than it saves
+PARALLEL_MIN_COST = 4 * 1024 * 1024
+#: chunks per worker: small enough that a worker finishing early takes more, large enough that sending
+#: a chunk costs little beside parsing it
+CHUNKS_PER_WORKER = 16
 CHUNK_FILES = 400
-
+#: parsing a Python module into a syntax tree costs about this many times a plain text scan per byte
+PARSE_WEIGHT = {"python": 8}
 
 class Progress:
     """Silent progress; the CLI passes a rich one on a terminal."""
@@ -204,33 +206,46 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
                    progress: Progress) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
-    size = sum(f.size for f in files)
-    if workers <= 1 or size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        for file in files:
-            process_file(state, file, total)
-            progress.advance()
+    costs = [_cost(f) for f in files]
+    if workers <= 1 or sum(costs) < PARALLEL_MIN_COST or not hasattr(os, "fork"):
+        with parsing():
+            for file in files:
+                process_file(state, file, total)
+                progress.advance()
         return total, 1
+    import multiprocessing  # noqa: PLC0415 - only a parallel run pays for it
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     install_state(state)
-    chunks = list(_chunks(files))
+    chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
+    gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
     finally:
+        gc.unfreeze()
         install_state(None)
     return total, workers
 
 
-def _chunks(files: list[SourceFile]) -> Iterator[list[SourceFile]]:
+def _cost(file: SourceFile) -> int:
+    """Estimated work for one file: its size, weighted by how much parsing its kind costs."""
+    return file.size * PARSE_WEIGHT.get(file.kind, 1) + 1024  # reading any file has a fixed cost too
+
+
+def _chunks(files: list[SourceFile], costs: list[int], budget: int) -> Iterator[list[SourceFile]]:
+    """Consecutive runs of files of about ``budget`` estimated work each (the walk's order is kept, so
+    facts come back in the same order whatever the number of workers)."""
     chunk: list[SourceFile] = []
-    size = 0
-    for f in files:
+    spent = 0
+    for f, cost in zip(files, costs, strict=True):
         chunk.append(f)
-        size += f.size
-        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
+        spent += cost
+        if spent >= budget or len(chunk) >= CHUNK_FILES:
             yield chunk
-            chunk, size = [], 0
+            chunk, spent = [], 0
     if chunk:
         yield chunk
 

@@ -104,4 +104,6 @@ USER_RULE = Rule(
     ),
 )
 
-EXTRA_RULES = (COMMITTED_DOTENV, CREDENTIALS_CONFIG, KUBE_SECRET, DOCKER_ENV_SECRET, DOCKER_COPY_SECRET, USER_RULE)
+#: the rules a scan of one blob reports beside the provider patterns (owned by the tree scan, borrowed by
+#: the history scan); the Kubernetes and Dockerfile rules belong to their own checks
+BLOB_RULES = (COMMITTED_DOTENV, CREDENTIALS_CONFIG, USER_RULE)

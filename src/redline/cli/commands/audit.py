@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.pipeline.database import ConnectError, with_postgres
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,9 +24,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.pipeline.catalogue import load_catalogue
+
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
     if args.postgres:
+        from redline.pipeline.database import ConnectError, with_postgres
+
         try:
             req = with_postgres(req, args.postgres)
         except ConnectError as exc:

@@ -218,12 +218,6 @@ class AdvisoryDatabase:
                 self._advisories[ident] = _advisory_from(_unpack(doc))
         return {i: self._advisories[i] for i in ids if i in self._advisories}
 
-    def lookup(self, ecosystem: str, name: str) -> list[tuple[Advisory, Affected]]:
-        """Every (advisory, affected entry) naming this package, withdrawn ones left out."""
-        found = self.entries(ecosystem, name)
-        docs = self.advisories(i for i, _ in found)
-        return [(docs[i], entry) for i, entry in found]
-
     def kev(self, cves: Iterable[str]) -> dict[str, KevEntry]:
         out: dict[str, KevEntry] = {}
         for chunk in _chunks(sorted(set(cves))):

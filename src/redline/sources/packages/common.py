@@ -175,6 +175,38 @@ def nth_line(headers: list[int], index: int, total: int) -> int:
     return headers[index] if len(headers) == total and index < total else 0
 
 
+@dataclass(frozen=True)
+class TomlPackage:
+    """One entry of a lockfile's ``[[package]]`` array, checked: a table with a string name."""
+
+    index: int
+    where: str  # "package[3]", for messages
+    table: dict[str, Any]
+    name: str
+    version: str  # "" when the lock format allows none and the entry has none
+    line: int  # the entry's ``[[package]]`` header line, 0 when the file does not write one per entry
+
+
+def toml_packages(data: dict[str, Any], lines: list[str], table: str = "package", *, label: str = "",
+                  need_version: bool = True) -> list[TomlPackage]:
+    """Every entry of the ``[[table]]`` array of a parsed TOML lockfile, in order, with its header line.
+
+    An entry that is not a table, has no string name, or (``need_version``) no string version is a
+    ``SourceError`` naming it; ``label`` names the array in the message when it is not a list."""
+    raw = expect_list(data.get(table), label or table)
+    headers = toml_array_lines(lines, table)
+    out: list[TomlPackage] = []
+    for i, item in enumerate(raw):
+        where = f"{table}[{i}]"
+        entry = expect_dict(item, where)
+        name, version = entry.get("name"), entry.get("version")
+        if not isinstance(name, str) or (need_version and not isinstance(version, str)):
+            raise SourceError(f"{where} lacks a name or version" if need_version else f"{where} has no name")
+        out.append(TomlPackage(i, where, entry, name, "" if version is None else str(version),
+                               nth_line(headers, i, len(raw))))
+    return out
+
+
 # --------------------------------------------------------------------------- builder
 
 

@@ -15,8 +15,7 @@ from redline.sources.packages.common import (
     expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 
@@ -35,17 +34,12 @@ class PylockParser(ManifestParser):
         b = ManifestBuilder(text.file.path, f"pylock.toml {lock_version}", "PyPI")
         by_name: dict[str, list[str]] = {}
         pending: list[tuple[str, list[object]]] = []
-        entries = expect_list(data.get("packages"), "packages")
-        headers = toml_array_lines(text.lines, "packages")
-        for i, raw in enumerate(entries):
-            pkg = expect_dict(raw, f"packages[{i}]")
-            name = pkg.get("name")
-            if not isinstance(name, str):
-                raise SourceError(f"packages[{i}] has no name")
+        for entry in toml_packages(data, text.lines, "packages", need_version=False):
+            name, pkg = entry.name, entry.table
             directory = expect_dict(pkg.get("directory"), "directory")
             if directory.get("path") in (".", "./"):
                 continue  # the project itself
-            version = str(pkg.get("version", ""))
+            version = entry.version
             requirement = ""
             if "vcs" in pkg:
                 vcs = expect_dict(pkg["vcs"], "vcs")
@@ -56,7 +50,7 @@ class PylockParser(ManifestParser):
                 archive = expect_dict(pkg["archive"], "archive")
                 requirement = f"archive: {archive.get('url') or archive.get('path', '')}"
             key = b.add(name, version, pinned=bool(version), requirement="" if version else requirement,
-                        line=nth_line(headers, i, len(entries)))
+                        line=entry.line)
             by_name.setdefault(pep503(name), []).append(key)
             pending.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
         for key, deps in pending:

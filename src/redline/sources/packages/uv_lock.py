@@ -18,8 +18,7 @@ from redline.sources.packages.common import (
     expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.pep508 import is_dev_group
@@ -39,16 +38,12 @@ class UvLockParser(ManifestParser):
         if version not in SUPPORTED_VERSIONS:
             raise SourceError(f"unsupported uv.lock version {version!r} (supported: 1)")
         b = ManifestBuilder(text.file.path, f"uv.lock v{version}", "PyPI")
-        entries = [expect_dict(p, f"package[{i}]") for i, p in enumerate(expect_list(data.get("package"), "package"))]
         keys: dict[str, list[str]] = {}
         projects: list[dict[str, Any]] = []
         nodes: list[tuple[str, dict[str, Any]]] = []
-        headers = toml_array_lines(text.lines, "package")
-        for i, pkg in enumerate(entries):
-            name, ver = pkg.get("name"), pkg.get("version", "")
-            if not isinstance(name, str):
-                raise SourceError(f"package[{i}] has no name")
-            source = expect_dict(pkg.get("source"), f"package[{i}].source")
+        for entry in toml_packages(data, text.lines, need_version=False):
+            name, ver, pkg = entry.name, entry.version, entry.table
+            source = expect_dict(pkg.get("source"), f"{entry.where}.source")
             if "virtual" in source or "editable" in source:
                 projects.append(pkg)
                 continue
@@ -59,7 +54,7 @@ class UvLockParser(ManifestParser):
                 requirement = f"path: {source.get('path') or source.get('directory')}"
             elif "url" in source:
                 requirement = f"url: {source['url']}"
-            key = b.add(name, str(ver), requirement=requirement, line=nth_line(headers, i, len(entries)))
+            key = b.add(name, ver, requirement=requirement, line=entry.line)
             keys.setdefault(pep503(name), []).append(key)
             nodes.append((key, pkg))
         for key, pkg in nodes:
