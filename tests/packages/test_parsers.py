@@ -237,7 +237,10 @@ def test_go_mod_blocks_comments_and_replace() -> None:
         ("golang.org/x/crypto", "0.17.0", False, 7),
         ("github.com/quoted/mod", "0.1.0", True, 8),
         ("github.com/new/lib", "1.2.0", True, 11),
+        ("stdlib", "1.22.0", True, 3),  # the go directive names the standard library release
+        ("toolchain", "1.22.0", True, 3),
     }
+    assert {p.name: p.dev for p in m.packages}["toolchain"]  # the go command: build time only
 
 
 def test_gradle_dev_configurations() -> None:

@@ -95,7 +95,13 @@ def test_every_advisory_for_the_pinned_versions(tmp_path: Path, shared_data: Pat
         ev = dict(f.evidence)
         name = ev["package"].split("/")[1].split("@")[0]
         fixed = set() if ev["fixed"] == "none" else set(ev["fixed"].split(", "))
-        by_pkg[name].append((set(ev["ids"].split(", ")), fixed))
+        for line in (v for k, v in f.evidence if k == "advisory"):  # every advisory group on the version
+            m = re.match(r"^(\S+)(?: \(([^)]*)\))?, [a-z]+: (.*)$", line)
+            assert m is not None, line
+            ids, rest = {m[1], *(i for i in (m[2] or "").split(", ") if i)}, m[3]
+            group_fixed = set(rest.split("fixed in ")[1].split(", ")) if "fixed in " in rest else set()
+            by_pkg[name].append((ids, group_fixed))
+        assert fixed >= {v for _, g in by_pkg[name] for v in g}
         assert f.location.path == "requirements.txt"
         assert f.location.start_line == list(PINS).index(name) + 1
     for name, pinned in PINS.items():
@@ -109,3 +115,4 @@ def test_every_advisory_for_the_pinned_versions(tmp_path: Path, shared_data: Pat
             assert all(Version(f) > Version(pinned) for f in fixed)
     assert len(by_pkg["requests"]) == 2
     assert len(by_pkg["pyyaml"]) == 2
+    assert len(result.findings) == len({f.location.start_line for f in result.findings})  # one per version

@@ -102,6 +102,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
             for item in check.check(facts, ctx):
                 if isinstance(item, Skipped):
                     skipped.append(item)
+                elif isinstance(item, ToolError):  # a notice: what the check could not vouch for
+                    errors.append(item)
                 elif item.rule in plan.enabled:
                     findings.append(item)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on

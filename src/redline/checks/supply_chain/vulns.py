@@ -9,10 +9,11 @@ probability reaches the configured threshold, VUL101 otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
+from redline.checks.supply_chain.advisory_text import affected_text, clip, flaw_text
 from redline.checks.supply_chain.cvss import CvssError, base_score, database_severity, severity_of_score
 from redline.checks.supply_chain.matching import (
     AdvisoryMatch,
@@ -25,7 +26,7 @@ from redline.checks.supply_chain.matching import (
 from redline.checks.supply_chain.settings import SECTION, SupplyChainSettings, settings_from
 from redline.core.advisories import EpssScore, KevEntry
 from redline.core.facts import Facts
-from redline.core.model import Area, Finding, Location, PriorityFactors, Severity
+from redline.core.model import Area, Finding, Location, PriorityFactors, Severity, ToolError
 from redline.core.packages import Package, PackageManifest
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
@@ -159,15 +160,76 @@ def judge(group: Sequence[AdvisoryMatch], package: Package, kev: dict[str, KevEn
     return GroupVerdict(KNOWN_VULNERABLE, _lower(base) if package.dev else base, score, vector, (), top_epss)
 
 
+_RULE_RANK = {KNOWN_VULNERABLE.code: 0, LIKELY_EXPLOITED.code: 1, EXPLOITED.code: 2}
+#: how many advisories the message spells out; the evidence lists every one
+_IN_MESSAGE = 3
+
+
+@dataclass(frozen=True)
+class AdvisoryGroup:
+    """One vulnerability (advisories sharing an alias) on one package version, judged and worded."""
+
+    ids: tuple[str, ...]
+    primary: str
+    verdict: GroupVerdict
+    fixed: tuple[str, ...]
+    flaw: str
+    affected: str
+
+    @property
+    def others(self) -> list[str]:
+        return [i for i in self.ids if i != self.primary]
+
+    def line(self) -> str:
+        """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
+        head = self.primary + (f" ({', '.join(self.others)})" if self.others else "")
+        fixed = f"fixed in {', '.join(self.fixed)}" if self.fixed else "no fixed version published"
+        return f"{head}, {self.verdict.severity}: {self.flaw}; affected {self.affected}; {fixed}"
+
+
+def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupVerdict) -> AdvisoryGroup:
+    ids = tuple(ordered_ids(group))
+    primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
+    fixed = tuple(sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed)))
+    entries = [e for m in group for e in m.entries]
+    flaw = flaw_text((m.advisory.summary for m in group), (m.advisory.details for m in group))
+    return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries))
+
+
+def _worst(groups: Sequence[AdvisoryGroup]) -> AdvisoryGroup:
+    return max(groups, key=lambda g: (_RULE_RANK[g.verdict.rule.code], g.verdict.severity,
+                                      g.verdict.score or 0.0, g.primary))
+
+
+def _scope(pkg: Package) -> str:
+    return ("development-only dependency, ranked one level below a runtime one" if pkg.dev
+            else "runtime dependency")
+
+
+def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade: str | None) -> str:
+    worst = _worst(groups)
+    ordered = [worst, *sorted((g for g in groups if g is not worst),
+                              key=lambda g: (-int(g.verdict.severity), g.primary))]
+    fix = f"upgrade to {upgrade} clears {'all' if len(groups) > 1 else 'it'}" if upgrade else \
+        "no single published version clears " + ("them all" if len(groups) > 1 else "it")
+    kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
+    if len(groups) == 1:
+        return f"{pkg.name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
+    also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
+    more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
+    return (f"{pkg.name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
+            f"{worst.line()}; also {also}{more}; {fix}")
+
+
 class VulnerableDependencyCheck(ProjectCheck):
     name = "vulnerable-dependencies"
     rules = (KNOWN_VULNERABLE, EXPLOITED, LIKELY_EXPLOITED)
     fact_types = (PackageManifest, AdvisoryDbStatus)
     config_sections = (SECTION,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | ToolError]:
         statuses = facts.of(AdvisoryDbStatus)
-        manifests = facts.of(PackageManifest)
+        manifests = [m for m in facts.of(PackageManifest) if m.build_list]
         if not statuses or not statuses[0].usable or not manifests:
             return []  # the source already reported why nothing was checked
         settings = settings_from(ctx.config.section("supply_chain"))
@@ -176,7 +238,8 @@ class VulnerableDependencyCheck(ProjectCheck):
         except DatabaseError as exc:
             raise CheckError(str(exc)) from None
         try:
-            return sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+            findings = sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+            return [*findings, *thin_data_notices(db, manifests)]
         finally:
             db.close()
 
@@ -193,54 +256,74 @@ class VulnerableDependencyCheck(ProjectCheck):
             cves = {i for _, found in matched for m in found for i in m.advisory.cves}
             kev, epss = db.kev(cves), db.epss(cves)
             for pkg, found in matched:
+                groups = [describe_group(pkg, g, judge(g, pkg, kev, epss, settings)) for g in group_by_alias(found)]
                 upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, found)
-                key = pkg.key
-                for group in group_by_alias(found):
-                    verdict = judge(group, pkg, kev, epss, settings)
-                    yield self._finding(manifest, pkg=pkg, group=group, verdict=verdict, upgrade=upgrade,
-                                        path=paths.get(key, []))
+                yield self._finding(manifest, pkg, groups, upgrade, paths.get(pkg.key, []))
 
-    def _finding(self, manifest: PackageManifest, *, pkg: Package, group: Sequence[AdvisoryMatch],
-                 verdict: GroupVerdict, upgrade: str | None, path: list[str]) -> Finding:
-        ids = ordered_ids(group)
-        primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
-        others = [i for i in ids if i != primary]
-        fixed = sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed))
-        summary = next((m.advisory.summary for m in group if m.advisory.summary), "")
-        if not summary:
-            details = next((m.advisory.details for m in group if m.advisory.details), "")
-            summary = details.split(". ")[0][:160]
-        summary = " ".join(summary.split())
-        fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
-        message = (f"{pkg.name} {pkg.version} is affected by {primary}"
-                   f"{' (' + ', '.join(others) + ')' if others else ''}: {summary.rstrip('.')}; {fix_text}")
-        if verdict.kev:
-            message += "; exploited in the wild (CISA KEV)"
-        evidence = [("ids", ", ".join(ids)), ("package", pkg.key), ("fixed", ", ".join(fixed) or "none"),
+    def _finding(self, manifest: PackageManifest, pkg: Package, groups: Sequence[AdvisoryGroup],
+                 upgrade: str | None, path: list[str]) -> Finding:
+        """One finding per package version: every advisory group on it, the worst deciding the rule."""
+        worst = _worst(groups)
+        severity = max(g.verdict.severity for g in groups)
+        all_ids = [i for g in groups for i in g.ids]
+        fixed = sort_versions(pkg.ecosystem, (f for g in groups for f in g.fixed))
+        evidence = [("package", pkg.key), ("advisories", str(len(groups))), ("ids", ", ".join(worst.ids)),
+                    ("fixed", ", ".join(fixed) or "none"),
                     ("smallest upgrade clearing all advisories", upgrade or "none known"),
                     ("scope", "development" if pkg.dev else "runtime"),
                     ("dependency path", " > ".join(path) if path else ("direct" if pkg.direct else "unknown"))]
-        if verdict.score is not None:
-            evidence.append(("cvss", f"{verdict.score} {verdict.vector}"))
-        for entry in verdict.kev:
-            evidence.append(("kev", f"{entry.cve} added {entry.date_added}, due {entry.due_date}, ransomware use: "
-                                    f"{'known' if entry.ransomware else 'unknown'}"))
-        if verdict.epss is not None:
-            evidence.append(("epss", f"{verdict.epss.cve} probability {verdict.epss.probability:.5f}, "
-                                     f"percentile {verdict.epss.percentile:.5f}"))
+        evidence += [("advisory", g.line()) for g in sorted(groups, key=lambda g: g.primary)]
+        evidence += _scores(groups)
         remediation = (f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)." if upgrade
-                       else f"Upgrade {pkg.name} to a version outside the affected ranges ({fix_text}).")
-        return self.finding(
-            verdict.rule, message,
+                       else f"Upgrade {pkg.name} to a version outside the affected ranges "
+                            f"({'fixed in ' + ', '.join(fixed) if fixed else 'no fixed version published'}).")
+        finding = self.finding(
+            worst.verdict.rule, vulnerability_message(pkg, groups, upgrade),
             Location(manifest.path, pkg.line, pkg.line, resource=pkg.key),
-            severity=verdict.severity, evidence=evidence, tags=ids, remediation=remediation,
-            effort="small" if upgrade else "medium", priority=_priority(verdict, pkg),
-            identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}#{primary}",  # the CVE: stable as aliases grow
+            severity=severity, evidence=evidence, tags=dict.fromkeys(all_ids), remediation=remediation,
+            effort="small" if upgrade else "medium", priority=_priority(worst.verdict, pkg, groups),
+            identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
+        return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
 
 
-def _priority(verdict: GroupVerdict, pkg: Package) -> PriorityFactors:
-    impact = verdict.score / 10 if verdict.score is not None else 0.5
+def _scores(groups: Sequence[AdvisoryGroup]) -> list[tuple[str, str]]:
+    """CVSS per advisory group, and the KEV/EPSS entries of each (keyed by their CVE)."""
+    out: list[tuple[str, str]] = []
+    for g in sorted(groups, key=lambda g: g.primary):
+        v = g.verdict
+        if v.score is not None:
+            out.append(("cvss", f"{g.primary} {v.score} {v.vector}"))
+        out += [("kev", f"{e.cve} added {e.date_added}, due {e.due_date}, ransomware use: "
+                        f"{'known' if e.ransomware else 'unknown'}") for e in v.kev]
+        if v.epss is not None:
+            out.append(("epss", f"{v.epss.cve} probability {v.epss.probability:.5f}, "
+                                f"percentile {v.epss.percentile:.5f}"))
+    return list(dict.fromkeys(out))
+
+
+#: fewer advisories than this for an ecosystem the project uses is a partial database, not a clean bill
+THIN_DATA = 100
+
+
+def thin_data_notices(db: AdvisoryDatabase, manifests: Sequence[PackageManifest]) -> list[ToolError]:
+    """One notice per ecosystem whose advisory data is suspiciously small for the packages checked."""
+    packages: dict[str, set[str]] = {}
+    for m in manifests:
+        for p in m.packages:
+            if p.version:
+                packages.setdefault(p.ecosystem.split(":", 1)[0], set()).add(p.key)
+    counts = db.advisory_counts()
+    loaded = set(db.info().meta.get("osv_ecosystems", "").split(","))  # absent ones: the status source says so
+    return [ToolError("vulnerability database", (
+        f"{len(keys):,} {eco} packages checked against {counts.get(eco, 0):,} {eco} advisories — run "
+        f"`redline db update` (a database this small cannot show that they are free of known vulnerabilities)"),
+        stage="check") for eco, keys in sorted(packages.items()) if eco in loaded and counts.get(eco, 0) < THIN_DATA]
+
+
+def _priority(verdict: GroupVerdict, pkg: Package, groups: Sequence[AdvisoryGroup]) -> PriorityFactors:
+    scores = [g.verdict.score for g in groups if g.verdict.score is not None]
+    impact = max(scores) / 10 if scores else 0.5
     if verdict.kev:
         exploit = 1.0
         delay = 1.0 if any(k.ransomware for k in verdict.kev) else 0.9

@@ -87,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _epss(finding: object) -> float:
+    """The highest EPSS probability among the finding's advisories (one ``epss`` entry each)."""
+    best = 0.0
     for key, value in getattr(finding, "evidence", ()):
         if key == "epss":
             try:
-                return float(value.split("probability ")[1].split(",")[0])
+                best = max(best, float(value.split("probability ")[1].split(",")[0]))
             except (IndexError, ValueError):
-                return 0.0
-    return 0.0
+                continue
+    return best

@@ -241,6 +241,11 @@ class AdvisoryDatabase:
                 out[cve] = EpssScore(cve, prob, pct)
         return out
 
+    def advisory_counts(self) -> dict[str, int]:
+        """Advisories per OSV ecosystem, withdrawn ones left out: how much the database can know."""
+        rows = self.conn.execute("SELECT ecosystem, COUNT(*) FROM advisory WHERE withdrawn = '' GROUP BY ecosystem")
+        return {eco: int(n) for eco, n in rows}
+
     def spdx_licences(self) -> list[tuple[str, str, bool, bool, bool]]:
         rows = self.conn.execute("SELECT id, name, osi, deprecated, exception FROM spdx ORDER BY id").fetchall()
         return [(i, n, bool(o), bool(d), bool(x)) for i, n, o, d, x in rows]

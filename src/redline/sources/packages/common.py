@@ -195,8 +195,10 @@ class _Draft:
 class ManifestBuilder:
     """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
 
-    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True) -> None:
+    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True,
+                 confirms_only: bool = False) -> None:
         self.path = path
+        self.confirms_only = confirms_only
         self.format = fmt
         self.ecosystem = ecosystem
         self.is_lockfile = is_lockfile
@@ -267,7 +269,7 @@ class ManifestBuilder:
         edges = [DependencyEdge(p, c) for p, c in sorted(self._edges)
                  if (p == "" or p in self._drafts) and c in self._drafts]
         return PackageManifest(self.path, self.format, self.ecosystem, tuple(packages), tuple(edges),
-                               self.is_lockfile)
+                               self.is_lockfile, confirms_only=self.confirms_only)
 
 
 def _reach(starts: list[str], children: dict[str, list[str]]) -> set[str]:

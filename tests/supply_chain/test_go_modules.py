@@ -1,0 +1,85 @@
+"""Go: the build list is go.mod's ``require`` blocks after ``replace``/``exclude``; go.sum only confirms.
+The ``go``/``toolchain`` directive is matched as the ``stdlib`` and ``toolchain`` pseudo-modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redline.core.model import Finding
+from redline.sources.packages.go_mod import go_release_version
+
+from .helpers import audit, write_tree
+
+GO_MOD = """module example.com/shop
+
+go 1.21.0
+
+require (
+\tgolang.org/x/crypto v0.44.0
+\tgithub.com/gorilla/websocket v1.5.3 // indirect
+\tgolang.org/x/net v0.1.0 // indirect
+\tgolang.org/x/text v0.3.0
+)
+
+replace golang.org/x/net v0.1.0 => golang.org/x/net v0.38.0
+
+exclude golang.org/x/text v0.3.0
+"""
+# every version the module graph touched: three x/crypto versions, a module the build never uses
+GO_SUM = """golang.org/x/crypto v0.0.0-20190308221718-c2843e01d9a2/go.mod h1:djNgcEr1/C05ACkg1iLfiJU5Ep61QUkGW8qpdssI0+w=
+golang.org/x/crypto v0.16.0 h1:mMMrFzRSCF0GvB7Ne27XVtVAaXLrPmgPC7/v0tkwHaY=
+golang.org/x/crypto v0.44.0 h1:A97SsFvM3AIwEEmTBiaxPPTYpDC47w720rdiiUvgoAU=
+golang.org/x/net v0.1.0 h1:hZ/3BKLgV1R4xT8sjf5kKV8ncS3l2yXSZ7uB3Kgsw2Y=
+golang.org/x/net v0.38.0 h1:vRMAPTMaeGqVhG5QyLJHqNDwecKTomGeqbnfZyKlBI8=
+github.com/dgrijalva/jwt-go v3.2.0+incompatible h1:7qlOGliEKZXTDg6OTjfoBKDXWrumCAMpl/TFQ4/5kLM=
+"""
+
+
+def _vulns(tree: Path, db: Path) -> list[Finding]:
+    return [f for f in audit(tree, db, select=("VUL",)).findings if f.rule.startswith("VUL")]
+
+
+def test_build_list_from_go_mod_not_go_sum(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": GO_MOD, "go.sum": GO_SUM})
+    found = {dict(f.evidence)["package"]: f for f in _vulns(tmp_path, go_vulndb_dir)}
+    # x/crypto 0.44.0 only (not 0.16.0 from go.sum); jwt-go is only in go.sum; x/net 0.1.0 is replaced
+    assert "Go/golang.org/x/crypto@0.44.0" in found
+    assert not [k for k in found if k.startswith(("Go/golang.org/x/crypto@0.16", "Go/github.com/dgrijalva"))]
+    assert not [k for k in found if k == "Go/golang.org/x/net@0.1.0"]  # replaced
+    assert not [k for k in found if k.startswith("Go/golang.org/x/text")]  # excluded: version unknown
+    assert all(f.location.path == "go.mod" for f in found.values())
+    crypto = found["Go/golang.org/x/crypto@0.44.0"]
+    assert crypto.location.start_line == 6  # the require line
+    ids = [v.split(" ", 1)[0] for k, v in crypto.evidence if k == "advisory"]
+    assert "CVE-2025-58181" in ids and "CVE-2025-47914" in ids  # both fixed in 0.45.0
+    assert "CVE-2023-48795" not in ids  # fixed in 0.17.0, before 0.44.0
+    assert len([f for f in found.values() if "x/crypto" in f.message]) == 1  # one finding for the version
+    # GO-2026-5932 (x/crypto/openpgp unmaintained) has no fixed version: no upgrade clears them all
+    assert dict(crypto.evidence)["smallest upgrade clearing all advisories"] == "none known"
+    assert crypto.message.endswith("no single published version clears them all")
+
+
+def test_go_directive_is_matched_as_the_standard_library(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": GO_MOD})
+    found = {dict(f.evidence)["package"]: f for f in _vulns(tmp_path, go_vulndb_dir)}
+    stdlib, toolchain = found["Go/stdlib@1.21.0"], found["Go/toolchain@1.21.0"]
+    assert (stdlib.location.path, stdlib.location.start_line) == ("go.mod", 3)
+    assert "CVE-2023-39325" in stdlib.tags  # HTTP/2 rapid reset, fixed in 1.21.3
+    assert "(runtime dependency)" in stdlib.message
+    assert toolchain.severity < max(f.severity for f in found.values())  # the go command: build time
+    assert "development-only" in toolchain.message
+
+
+def test_toolchain_directive_wins_over_go(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.21\n\ntoolchain go1.25.99\n"})
+    assert not _vulns(tmp_path, go_vulndb_dir)  # a release newer than every advisory in the data
+
+
+def test_go_sum_alone_reports_nothing(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.sum": GO_SUM})
+    assert not _vulns(tmp_path, go_vulndb_dir)
+
+
+def test_go_release_spellings() -> None:
+    assert [go_release_version(v) for v in ("1.21", "go1.21.5", "1.22rc1", "go1.23.6-xyz", "default", "")] == [
+        "1.21.0", "1.21.5", "1.22.0-rc.1", "1.23.6", "", ""]
