@@ -26,7 +26,7 @@ replace golang.org/x/net v0.1.0 => golang.org/x/net v0.38.0
 exclude golang.org/x/text v0.3.0
 """
 # every version the module graph touched: three x/crypto versions, a module the build never uses
-GO_SUM = """golang.org/x/crypto v0.0.0-20190308221718-c2843e01d9a2/go.mod h1:djNgcEr1/C05ACkg1iLfiJU5Ep61QUkGW8qpdssI0+w=
+GO_SUM = """golang.org/x/crypto v0.0.0-20190308221718-c2843e01d9a2/go.mod h1:djNgcEr1/C05ACkg1iLfiJU5Ep61QUkGW8=
 golang.org/x/crypto v0.16.0 h1:mMMrFzRSCF0GvB7Ne27XVtVAaXLrPmgPC7/v0tkwHaY=
 golang.org/x/crypto v0.44.0 h1:A97SsFvM3AIwEEmTBiaxPPTYpDC47w720rdiiUvgoAU=
 golang.org/x/net v0.1.0 h1:hZ/3BKLgV1R4xT8sjf5kKV8ncS3l2yXSZ7uB3Kgsw2Y=
