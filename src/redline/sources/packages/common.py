@@ -212,14 +212,16 @@ class ManifestBuilder:
 
     def add(self, name: str, version: str, *, pinned: bool = True, requirement: str = "", line: int = 0,
             direct: bool = False, dev: bool | None = None, license: str = "",
-            ecosystem: str | None = None, manifest: str = "") -> str:
-        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph."""
+            ecosystem: str | None = None, manifest: str = "", managed: bool = False) -> str:
+        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph.
+        ``managed``: the version is fixed by something redline does not read (a Maven BOM or parent POM),
+        so the package is pinned although its version is unknown here."""
         eco = ecosystem or self.ecosystem
         name = normalise_name(eco, name)
         if not name:
             raise SourceError("a package has an empty name")
         version = version.strip()
-        if not version:
+        if not version and not managed:
             pinned = False
         key = f"{eco}/{name}@{version}"
         draft = self._drafts.get(key)
