@@ -30,6 +30,7 @@ _PURL_TYPES = {
     "Packagist": "composer",
     "Maven": "maven",
     "NuGet": "nuget",
+    "Hex": "hex",
 }
 
 def normalise_name(ecosystem: str, name: str) -> str:
