@@ -102,8 +102,9 @@ class MarkdownReporter(Reporter):
         if lines[-1] != "":
             lines.append("")
         verdict = "failed" if gating else "passed"
+        places = f" ({len(result.active)} places)" if len(result.active) != len(items) else ""
         lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
-                     f"{len(items)} finding(s) ({len(result.active)} places) in {result.stats.files_scanned:,} files.")
+                     f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files.")
         lines += _counts(result)
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
         real = [g for g in ranked if not is_sample(g.lead)]
