@@ -150,8 +150,6 @@ REPRESENTATIVE: list[tuple[str, str, set[tuple[str, str, bool, bool]]]] = [
         ('github.com/mattn/go-isatty', '0.0.14', False, False),
         ('golang.org/x/sys', '0.0.0-20210630005230-0f9fa26af87c', False, False),
         ('gopkg.in/yaml.v2', '2.4.0', False, True),
-        ('stdlib', '1.17.0', False, True),  # go 1.17
-        ('toolchain', '1.17.0', True, True),
     }),
     ('golang/gomod/testdata/replace-mixed.mod', 'go.mod', {
         ('example.com/fork/net', '1.4.5', False, True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.core.model import Finding
+from redline.core.model import Confidence, Finding
 from redline.sources.packages.go_mod import go_release_version
 
 from .helpers import audit, write_tree
@@ -65,14 +65,26 @@ def test_go_directive_is_matched_as_the_standard_library(tmp_path: Path, go_vuln
     stdlib, toolchain = found["Go/stdlib@1.21.0"], found["Go/toolchain@1.21.0"]
     assert (stdlib.location.path, stdlib.location.start_line) == ("go.mod", 3)
     assert "CVE-2023-39325" in stdlib.tags  # HTTP/2 rapid reset, fixed in 1.21.3
-    assert "(runtime dependency)" in stdlib.message
+    assert "(runtime dependency; the minimum Go release the go directive allows" in stdlib.message
+    assert stdlib.confidence == Confidence.MEDIUM  # the toolchain that builds it may be newer
+    assert stdlib.remediation.startswith("Build with Go 1.25.13 or later: set `toolchain go1.25.13`")
     assert toolchain.severity < max(f.severity for f in found.values())  # the go command: build time
     assert "development-only" in toolchain.message
 
 
 def test_toolchain_directive_wins_over_go(tmp_path: Path, go_vulndb_dir: Path) -> None:
-    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.21\n\ntoolchain go1.25.99\n"})
+    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.21\n\ntoolchain go1.99.0\n"})
     assert not _vulns(tmp_path, go_vulndb_dir)  # a release newer than every advisory in the data
+    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.25.0\n\ntoolchain go1.21.0\n"})
+    [stdlib] = [f for f in _vulns(tmp_path, go_vulndb_dir) if "stdlib" in f.message]
+    assert stdlib.confidence == Confidence.HIGH and stdlib.location.start_line == 5
+
+
+def test_old_go_line_is_a_language_version(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """Before Go 1.21 the go line is not a toolchain minimum: a tools module with `go 1.12` built by
+    Go 1.25 must not get Go 1.12's 141 advisories."""
+    write_tree(tmp_path, {"go.mod": "module tools\n\ngo 1.12\n"})
+    assert not _vulns(tmp_path, go_vulndb_dir)
 
 
 def test_go_sum_alone_reports_nothing(tmp_path: Path, go_vulndb_dir: Path) -> None:

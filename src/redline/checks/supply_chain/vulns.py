@@ -26,7 +26,7 @@ from redline.checks.supply_chain.matching import (
 from redline.checks.supply_chain.settings import SECTION, SupplyChainSettings, settings_from
 from redline.core.advisories import EpssScore, KevEntry
 from redline.core.facts import Facts
-from redline.core.model import Area, Finding, Location, PriorityFactors, Severity, ToolError
+from redline.core.model import Area, Confidence, Finding, Location, PriorityFactors, Severity, ToolError
 from redline.core.packages import Package, PackageManifest
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
@@ -201,9 +201,20 @@ def _worst(groups: Sequence[AdvisoryGroup]) -> AdvisoryGroup:
                                       g.verdict.score or 0.0, g.primary))
 
 
+#: the Go release taken from a go.mod ``go`` line: the minimum the module allows, not necessarily the one used
+GO_MINIMUM = "go directive"
+
+
+def _go_minimum(pkg: Package) -> bool:
+    return pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and pkg.requirement.startswith(GO_MINIMUM)
+
+
 def _scope(pkg: Package) -> str:
-    return ("development-only dependency, ranked one level below a runtime one" if pkg.dev
-            else "runtime dependency")
+    scope = ("development-only dependency, ranked one level below a runtime one" if pkg.dev
+             else "runtime dependency")
+    if _go_minimum(pkg):
+        scope += "; the minimum Go release the go directive allows: the toolchain that builds it may be newer"
+    return scope
 
 
 def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade: str | None) -> str:
@@ -277,10 +288,14 @@ class VulnerableDependencyCheck(ProjectCheck):
         remediation = (f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)." if upgrade
                        else f"Upgrade {pkg.name} to a version outside the affected ranges "
                             f"({'fixed in ' + ', '.join(fixed) if fixed else 'no fixed version published'}).")
+        if pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and upgrade:
+            remediation = (f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
+                           "go.mod and use that release in the build image (clears every known advisory on it).")
         finding = self.finding(
             worst.verdict.rule, vulnerability_message(pkg, groups, upgrade),
             Location(manifest.path, pkg.line, pkg.line, resource=pkg.key),
             severity=severity, evidence=evidence, tags=dict.fromkeys(all_ids), remediation=remediation,
+            confidence=Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH,
             effort="small" if upgrade else "medium", priority=_priority(worst.verdict, pkg, groups),
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )

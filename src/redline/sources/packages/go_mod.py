@@ -12,7 +12,9 @@ to a local directory leaves the original module unpinned with the path as its so
 An excluded version is unknown (Go takes the next higher one, which only the module proxy knows).
 The ``toolchain`` directive (else ``go``) names the Go release, matched as OSV's ``stdlib``
 (runtime) and ``toolchain`` (the go command: build time) pseudo-modules; the ``go`` line is a
-minimum, so that version is the oldest the module allows, said in the requirement.
+minimum, so that version is the oldest the module allows, said in the requirement. A ``go`` line
+below 1.21 is only the language version (older toolchains do not enforce it): no release is taken
+from it, since reporting Go 1.12's advisories for a module built with Go 1.25 would be wrong.
 go.mod has no graph: direct requirements are roots, ``// indirect`` ones are not.
 """
 
@@ -144,6 +146,15 @@ def _resolve(req: _Require, mod: _GoMod) -> tuple[str, str, str]:
     return req.path, "", f"replaced by local path {new_path}"  # a local directory
 
 
+def _enforced(version: str) -> bool:
+    """Since Go 1.21 the ``go`` line is the minimum toolchain the go command will build with."""
+    try:
+        major, minor = (int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (1, 21)
+
+
 class GoModParser(ManifestParser):
     name = "go-mod"
     file_names = ("go.mod",)
@@ -160,6 +171,8 @@ class GoModParser(ManifestParser):
         if mod.release is not None:
             directive, written, line = mod.release
             version = go_release_version(written)
+            if directive == "go" and not _enforced(version):
+                version = ""  # before Go 1.21 the go line is the language version, not a toolchain minimum
             if version:
                 note = (f"toolchain directive {written}" if directive == "toolchain"
                         else f"go directive {written} (the minimum Go release; the one building may be newer)")
