@@ -214,6 +214,8 @@ def _scope(pkg: Package) -> str:
              else "runtime dependency")
     if _go_minimum(pkg):
         scope += "; the minimum Go release the go directive allows: the toolchain that builds it may be newer"
+    elif pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and pkg.requirement:
+        scope += f"; Go release from the {pkg.requirement}"
     return scope
 
 

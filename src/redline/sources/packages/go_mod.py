@@ -15,6 +15,9 @@ The ``toolchain`` directive (else ``go``) names the Go release, matched as OSV's
 minimum, so that version is the oldest the module allows, said in the requirement. A ``go`` line
 below 1.21 is only the language version (older toolchains do not enforce it): no release is taken
 from it, since reporting Go 1.12's advisories for a module built with Go 1.25 would be wrong.
+A ``golang:<release>`` builder image in the Dockerfile beside go.mod is what actually builds the
+shipped binary and wins over both directives; a floating tag (``golang:1.26``) means the latest
+patch at build time, which go.mod cannot tell, so no release is matched then.
 go.mod has no graph: direct requirements are roots, ``// indirect`` ones are not.
 """
 
@@ -28,6 +31,7 @@ from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
+from redline.sources.packages.siblings import text_beside
 
 _DIRECTIVES = frozenset({"module", "go", "toolchain", "require", "replace", "exclude", "retract", "godebug",
                          "tool", "ignore"})
@@ -146,6 +150,23 @@ def _resolve(req: _Require, mod: _GoMod) -> tuple[str, str, str]:
     return req.path, "", f"replaced by local path {new_path}"  # a local directory
 
 
+#: ``FROM [--platform=…] [docker.io/library/]golang:<tag>`` in a Dockerfile beside go.mod
+_GOLANG_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?:docker\.io/)?(?:library/)?golang:([\w.-]+)", re.IGNORECASE)
+_FULL_RELEASE = re.compile(r"^(\d+\.\d+\.\d+)(?:$|-)")
+
+
+def builder_release(dockerfile: str) -> tuple[str, str] | None:
+    """The Go release the ``golang`` builder image builds with: ``(version, tag)`` when the tag names a
+    full release (``1.26.6-bookworm``), ``("", tag)`` when it floats (``1.26``, ``alpine``: the latest
+    patch when built), None when no golang image is used."""
+    for line in dockerfile.splitlines():
+        m = _GOLANG_FROM.match(line)
+        if m:
+            full = _FULL_RELEASE.match(m.group(1))
+            return (full.group(1) if full else "", m.group(1))
+    return None
+
+
 def _enforced(version: str) -> bool:
     """Since Go 1.21 the ``go`` line is the minimum toolchain the go command will build with."""
     try:
@@ -168,17 +189,31 @@ class GoModParser(ManifestParser):
                         direct=not req.indirect)
             if not req.indirect:
                 b.root(key)
-        if mod.release is not None:
-            directive, written, line = mod.release
-            version = go_release_version(written)
-            if directive == "go" and not _enforced(version):
-                version = ""  # before Go 1.21 the go line is the language version, not a toolchain minimum
-            if version:
-                note = (f"toolchain directive {written}" if directive == "toolchain"
-                        else f"go directive {written} (the minimum Go release; the one building may be newer)")
-                b.root(b.add("stdlib", version, requirement=note, line=line, direct=True, dev=False))
-                b.root(b.add("toolchain", version, requirement=note, line=line, direct=True, dev=True), dev=True)
+        release = _release(mod, text_beside(text, "Dockerfile"))
+        if release is not None:
+            version, note, line = release
+            b.root(b.add("stdlib", version, requirement=note, line=line, direct=True, dev=False))
+            b.root(b.add("toolchain", version, requirement=note, line=line, direct=True, dev=True), dev=True)
         return b.build()
+
+
+def _release(mod: _GoMod, dockerfile: str | None) -> tuple[str, str, int] | None:
+    """(version, how it is known, go.mod line) of the Go release that builds the module, or None when
+    it cannot be told: the ``golang`` builder image beside go.mod wins (that is what ships), else the
+    ``toolchain`` directive, else a ``go`` line of Go 1.21 or later (a minimum)."""
+    if mod.release is None:
+        return None
+    directive, written, line = mod.release
+    builder = builder_release(dockerfile) if dockerfile is not None else None
+    if builder is not None:
+        version, tag = builder
+        return (version, f"builder image golang:{tag} in the Dockerfile beside go.mod", line) if version else None
+    version = go_release_version(written)
+    if directive == "toolchain":
+        return (version, f"toolchain directive {written}", line) if version else None
+    if not _enforced(version):
+        return None  # before Go 1.21 the go line is the language version, not a toolchain minimum
+    return version, f"go directive {written} (the minimum Go release; the one building may be newer)", line
 
 
 _SUM_LINE = re.compile(r"^(\S+)\s+(v\S+?)(/go\.mod)?\s+(h\d+:\S+)\s*$")

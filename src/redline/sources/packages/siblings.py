@@ -44,6 +44,20 @@ def _read_beside(text: FileText, name: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def text_beside(text: FileText, name: str) -> str | None:
+    """The text of file ``name`` in the same folder (no symlink out of it), or None."""
+    folder = os.path.dirname(text.file.abspath)
+    try:
+        real = Path(os.path.realpath(os.path.join(folder, name)))
+        if not real.is_file() or real.parent != Path(os.path.realpath(folder)):
+            return None
+        if real.stat().st_size > MAX_SIBLING_BYTES:
+            return None
+        return real.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 def _declared(data: dict[str, Any], runtime_sections: tuple[str, ...], dev_sections: tuple[str, ...]) -> DeclaredDeps:
     runtime: dict[str, str] = {}
     dev: dict[str, str] = {}
