@@ -105,10 +105,12 @@ def test_builder_image_beside_go_mod_wins(tmp_path: Path, go_vulndb_dir: Path) -
                           "a/Dockerfile": "FROM --platform=$BUILDPLATFORM golang:1.99.0-alpine AS b\n",
                           "b/go.mod": gomod, "b/Dockerfile": "FROM docker.io/library/golang:1.25 AS builder\n",
                           "c/go.mod": gomod + "\ntoolchain go1.99.0\n",
-                          "c/Dockerfile": "FROM golang:1.21.0-bookworm@sha256:abc AS builder\n"})
+                          "c/Dockerfile": "FROM golang:1.21.0-bookworm@sha256:abc AS builder\n",
+                          # the Dockerfile that builds a module often sits a folder above it
+                          "d/Dockerfile": "FROM golang:1.99.0 AS builder\n", "d/ext/go.mod": gomod})
     found = {(f.location.path, dict(f.evidence)["package"]): f for f in _vulns(tmp_path, go_vulndb_dir)}
     assert {p for p, _ in found} == {"c/go.mod"}  # a: patched builder; b: floating tag
     stdlib = found[("c/go.mod", "Go/stdlib@1.21.0")]
     assert "Go release from the builder image golang:1.21.0-bookworm@sha256:abc" not in stdlib.message
-    assert "Go release from the builder image golang:1.21.0-bookworm in the Dockerfile" in stdlib.message
+    assert "Go release from the builder image golang:1.21.0-bookworm in the nearest Dockerfile" in stdlib.message
     assert stdlib.confidence == Confidence.HIGH

@@ -15,9 +15,10 @@ The ``toolchain`` directive (else ``go``) names the Go release, matched as OSV's
 minimum, so that version is the oldest the module allows, said in the requirement. A ``go`` line
 below 1.21 is only the language version (older toolchains do not enforce it): no release is taken
 from it, since reporting Go 1.12's advisories for a module built with Go 1.25 would be wrong.
-A ``golang:<release>`` builder image in the Dockerfile beside go.mod is what actually builds the
-shipped binary and wins over both directives; a floating tag (``golang:1.26``) means the latest
-patch at build time, which go.mod cannot tell, so no release is matched then.
+A ``golang:<release>`` builder image in the Dockerfile beside go.mod (or up to two folders
+above) is what actually builds the shipped binary and wins over both directives; a floating
+tag (``golang:1.26``) means the latest patch at build time, which go.mod cannot tell, so no
+release is matched then.
 go.mod has no graph: direct requirements are roots, ``// indirect`` ones are not.
 """
 
@@ -31,7 +32,7 @@ from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
-from redline.sources.packages.siblings import text_beside
+from redline.sources.packages.siblings import text_near
 
 _DIRECTIVES = frozenset({"module", "go", "toolchain", "require", "replace", "exclude", "retract", "godebug",
                          "tool", "ignore"})
@@ -189,7 +190,7 @@ class GoModParser(ManifestParser):
                         direct=not req.indirect)
             if not req.indirect:
                 b.root(key)
-        release = _release(mod, text_beside(text, "Dockerfile"))
+        release = _release(mod, text_near(text, "Dockerfile"))
         if release is not None:
             version, note, line = release
             b.root(b.add("stdlib", version, requirement=note, line=line, direct=True, dev=False))
@@ -207,7 +208,7 @@ def _release(mod: _GoMod, dockerfile: str | None) -> tuple[str, str, int] | None
     builder = builder_release(dockerfile) if dockerfile is not None else None
     if builder is not None:
         version, tag = builder
-        return (version, f"builder image golang:{tag} in the Dockerfile beside go.mod", line) if version else None
+        return (version, f"builder image golang:{tag} in the nearest Dockerfile", line) if version else None
     version = go_release_version(written)
     if directive == "toolchain":
         return (version, f"toolchain directive {written}", line) if version else None
