@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,6 +59,18 @@ class AuditRequest:
     extra_errors: list[ToolError] = field(default_factory=list)
 
 
+def _route(item: Finding | Skipped | ToolError, enabled: Container[str], findings: list[Finding],
+           skipped: list[Skipped], errors: list[ToolError]) -> None:
+    """A project check's output: a finding of an enabled rule, an input not covered, or a notice
+    (a non-fatal ``ToolError``: what the check could not vouch for)."""
+    if isinstance(item, Skipped):
+        skipped.append(item)
+    elif isinstance(item, ToolError):
+        errors.append(item)
+    elif item.rule in enabled:
+        findings.append(item)
+
+
 def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResult:
     progress = progress or Progress()
     started = time.perf_counter()
@@ -100,12 +112,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         progress.stage(f"checking {check.name}")
         try:
             for item in check.check(facts, ctx):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                elif isinstance(item, ToolError):  # a notice: what the check could not vouch for
-                    errors.append(item)
-                elif item.rule in plan.enabled:
-                    findings.append(item)
+                _route(item, plan.enabled, findings, skipped, errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
                                     stage="check", fatal=True))
