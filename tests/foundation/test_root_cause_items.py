@@ -90,7 +90,9 @@ def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_pat
     assert "`b/requirements.txt:5` (+2 more)" in md
     assert md.count("VUL101 at") == 3  # the package once, two ungrouped findings
     html = (tmp_path / "report.html").read_text()
-    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)[1])
+    embedded = re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)
+    assert embedded is not None
+    data = json.loads(embedded[1])
     assert len(data) == 3 and max(d.get("occurrences", 1) for d in data) == 3  # the sample is in its own section
 
 

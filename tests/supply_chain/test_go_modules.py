@@ -62,21 +62,25 @@ def test_build_list_from_go_mod_not_go_sum(tmp_path: Path, go_vulndb_dir: Path) 
 def test_go_directive_is_matched_as_the_standard_library(tmp_path: Path, go_vulndb_dir: Path) -> None:
     write_tree(tmp_path, {"go.mod": GO_MOD})
     found = {dict(f.evidence)["package"]: f for f in _vulns(tmp_path, go_vulndb_dir)}
-    stdlib, toolchain = found["Go/stdlib@1.21.0"], found["Go/toolchain@1.21.0"]
+    stdlib = found["Go/stdlib@1.21.0"]
+    assert "Go/toolchain@1.21.0" not in found  # one Go release, one fix: one item
     assert (stdlib.location.path, stdlib.location.start_line) == ("go.mod", 3)
-    assert "CVE-2023-39325" in stdlib.tags  # HTTP/2 rapid reset, fixed in 1.21.3
-    assert "(runtime dependency; the minimum Go release the go directive allows" in stdlib.message
+    assert "CVE-2023-39325" in stdlib.tags  # stdlib: HTTP/2 rapid reset, fixed in 1.21.3
+    assert "CVE-2023-39320" in stdlib.tags  # toolchain: code execution via the go.mod toolchain directive
+    [line] = [v for k, v in stdlib.evidence if k == "advisory" and v.startswith("CVE-2023-39320")]
+    runtime = [v for k, v in stdlib.evidence if k == "advisory" and v.startswith("CVE-2023-39325")]
+    assert line.split(": ", 1)[0].endswith(", low")  # the go command: build time, one level lower
+    assert runtime and runtime[0].split(": ", 1)[0].endswith(", medium")  # Go advisories carry no CVSS
+    assert stdlib.message.startswith("Go standard library and go command 1.21.0 (runtime dependency; the minimum")
     assert stdlib.confidence == Confidence.MEDIUM  # the toolchain that builds it may be newer
     assert stdlib.remediation.startswith("Build with Go 1.25.13 or later: set `toolchain go1.25.13`")
-    assert toolchain.severity < max(f.severity for f in found.values())  # the go command: build time
-    assert "development-only" in toolchain.message
 
 
 def test_toolchain_directive_wins_over_go(tmp_path: Path, go_vulndb_dir: Path) -> None:
     write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.21\n\ntoolchain go1.99.0\n"})
     assert not _vulns(tmp_path, go_vulndb_dir)  # a release newer than every advisory in the data
     write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.25.0\n\ntoolchain go1.21.0\n"})
-    [stdlib] = [f for f in _vulns(tmp_path, go_vulndb_dir) if "stdlib" in f.message]
+    [stdlib] = [f for f in _vulns(tmp_path, go_vulndb_dir) if dict(f.evidence)["package"] == "Go/stdlib@1.21.0"]
     assert stdlib.confidence == Confidence.HIGH and stdlib.location.start_line == 5
 
 
@@ -109,7 +113,7 @@ def test_builder_image_beside_go_mod_wins(tmp_path: Path, go_vulndb_dir: Path) -
                           # the Dockerfile that builds a module often sits a folder above it
                           "d/Dockerfile": "FROM golang:1.99.0 AS builder\n", "d/ext/go.mod": gomod})
     found = {(f.location.path, dict(f.evidence)["package"]): f for f in _vulns(tmp_path, go_vulndb_dir)}
-    assert {p for p, _ in found} == {"c/go.mod"}  # a: patched builder; b: floating tag
+    assert {p for p, _ in found} == {"c/go.mod"}  # a, d: patched builder; b: floating tag
     stdlib = found[("c/go.mod", "Go/stdlib@1.21.0")]
     assert "Go release from the builder image golang:1.21.0-bookworm@sha256:abc" not in stdlib.message
     assert "Go release from the builder image golang:1.21.0-bookworm in the nearest Dockerfile" in stdlib.message

@@ -196,6 +196,25 @@ def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupV
     return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries))
 
 
+def _one_go_release(matched: list[tuple[Package, list[AdvisoryMatch]]]
+                    ) -> list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]]:
+    """Each package with the matches to report on it. One Go release is one fix: the ``toolchain``
+    pseudo-module's advisories (the go command, judged as build time) join the ``stdlib`` finding of
+    the same version instead of making a second item for the same upgrade."""
+    stdlib = {p.version: p for p, _ in matched if p.ecosystem == "Go" and p.name == "stdlib"}
+    out: list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]] = []
+    joined: dict[str, list[tuple[Package, list[AdvisoryMatch]]]] = {}
+    for pkg, found in matched:
+        if pkg.ecosystem == "Go" and pkg.name == "toolchain" and pkg.version in stdlib:
+            joined.setdefault(pkg.version, []).append((pkg, found))
+            continue
+        out.append((pkg, [(pkg, found)]))
+    for pkg, parts in out:
+        if pkg.ecosystem == "Go" and pkg.name == "stdlib":
+            parts.extend(joined.get(pkg.version, []))
+    return out
+
+
 def _worst(groups: Sequence[AdvisoryGroup]) -> AdvisoryGroup:
     return max(groups, key=lambda g: (_RULE_RANK[g.verdict.rule.code], g.verdict.severity,
                                       g.verdict.score or 0.0, g.primary))
@@ -226,11 +245,12 @@ def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade
     fix = f"upgrade to {upgrade} clears {'all' if len(groups) > 1 else 'it'}" if upgrade else \
         "no single published version clears " + ("them all" if len(groups) > 1 else "it")
     kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
+    name = "Go standard library and go command" if pkg.ecosystem == "Go" and pkg.name == "stdlib" else pkg.name
     if len(groups) == 1:
-        return f"{pkg.name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
+        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
     also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
     more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
-    return (f"{pkg.name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
+    return (f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
             f"{worst.line()}; also {also}{more}; {fix}")
 
 
@@ -268,9 +288,11 @@ class VulnerableDependencyCheck(ProjectCheck):
             matched = [(pkg, found) for pkg in packages if (found := match_package(db, pkg))]
             cves = {i for _, found in matched for m in found for i in m.advisory.cves}
             kev, epss = db.kev(cves), db.epss(cves)
-            for pkg, found in matched:
-                groups = [describe_group(pkg, g, judge(g, pkg, kev, epss, settings)) for g in group_by_alias(found)]
-                upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, found)
+            for pkg, parts in _one_go_release(matched):
+                groups = [describe_group(part, g, judge(g, part, kev, epss, settings))
+                          for part, found in parts for g in group_by_alias(found)]
+                every = [m for _, found in parts for m in found]
+                upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, every)
                 yield self._finding(manifest, pkg, groups, upgrade, paths.get(pkg.key, []))
 
     def _finding(self, manifest: PackageManifest, pkg: Package, groups: Sequence[AdvisoryGroup],
