@@ -23,10 +23,12 @@ _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]`'\"])\.\s+(?=[A-Z`'\"(])")
 _FLAW_WORDS = re.compile(r"vulnerab|attack|inject|overflow|denial|bypass|exposure|leak|travers|forg|"
                          r"execut|crash|escal|disclos|smuggl|unsafe|improper|incorrect|missing|imperson|"
                          r"arbitrary|malicious|unauthori|unauthenti|exhaust|pollution|redirect|spoof|"
-                         r"insecure|race condition|panic|infinite|excessive|unbounded", re.IGNORECASE)
+                         r"insecure|race condition|panic|infinite|excessive|unbounded|dereference|segfault|"
+                         r"null.pointer|\bre?dos\b|regular expression|sandbox|escape|cross-site|\bxss\b|csrf|"
+                         r"ssrf|hijack|tamper", re.IGNORECASE)
 _MARKERS = re.compile(r"\*\*[^*]{1,60}\*\*\s*")  # NVD's "** DISPUTED **", "** UNSUPPORTED WHEN ASSIGNED **"
 #: how far into the details to look for the sentence that names the flaw
-_LOOK_AHEAD = 4
+_LOOK_AHEAD = 6
 
 
 def _sentences(text: str) -> list[str]:
