@@ -69,8 +69,10 @@ def test_gate_and_counts_see_items(result: AuditResult) -> None:
     assert sum(result.counts()["security"].values()) == 4
 
 
-def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_path: Path) -> None:
+def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_path: Path, shared_data: Path) -> None:
     write_reports(result, tmp_path, list(OutputFormat))
+    sarif_schema = json.loads((shared_data / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(sarif_schema).validate(json.loads((tmp_path / "findings.sarif").read_text()))
     doc = json.loads((tmp_path / "findings.json").read_text())
     schema = json.loads((Path(__file__).parents[2] / "src/redline/report/schema/findings.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
