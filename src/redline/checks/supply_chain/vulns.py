@@ -1,9 +1,12 @@
 """Known-vulnerable dependencies: OSV matches grouped by alias, enriched with KEV and EPSS.
 
-One finding per package version and vulnerability group (advisories sharing
-any id or alias). The rule says how urgent it is: VUL102 when a CVE of the
-group is in CISA's KEV catalog (exploited in the wild), VUL103 when its EPSS
-probability reaches the configured threshold, VUL101 otherwise.
+One finding per package version and manifest (one upgrade fixes it), listing every vulnerability
+group on it (advisories sharing any id or alias) with its flaw, affected span, fix, CVSS, KEV and
+EPSS. The most urgent group decides the rule: VUL102 when a CVE is in CISA's KEV catalog
+(exploited in the wild), VUL103 when an EPSS probability reaches the configured threshold,
+VUL101 otherwise. The same package version in several manifests shares ``Finding.group``, so
+reports show it once with every place. The Go ``toolchain`` pseudo-module joins the ``stdlib``
+finding of the same release.
 """
 
 from __future__ import annotations
@@ -56,9 +59,12 @@ KNOWN_VULNERABLE = Rule(
     gate_floor=Severity.CRITICAL,
     doc=RuleDoc(
         what_it_does="Matches every pinned dependency of every manifest and lockfile against the local OSV "
-        "database (`redline db update`) with each ecosystem's version ordering, groups advisories that share "
-        "an alias (PYSEC, GHSA, CVE) into one finding, and names the fixed versions, the smallest upgrade that "
-        "clears every advisory on the package, and the path from a direct dependency. " + _SEVERITY_NOTE,
+        "database (`redline db update`) with each ecosystem's version ordering (for Go: go.mod's build list, "
+        "and the standard library of the Go release that builds it), and reports one finding per package "
+        "version: every advisory on it (those sharing an alias — PYSEC, GHSA, CVE — as one vulnerability) with "
+        "what the flaw is, the affected range and the fix, the smallest upgrade that clears all of them, and "
+        "the path from a direct dependency. The same version reached from several manifests is one item with "
+        "every place. " + _SEVERITY_NOTE,
         why_bad="A published advisory tells attackers exactly what to try and which versions to look for; "
         "known-vulnerable components are a top cause of breaches (OWASP A06).",
         example="# requirements.txt\nrequests==2.19.0   # CVE-2018-18074, CVE-2023-32681",
