@@ -118,3 +118,10 @@ def test_builder_image_beside_go_mod_wins(tmp_path: Path, go_vulndb_dir: Path) -
     assert "Go release from the builder image golang:1.21.0-bookworm@sha256:abc" not in stdlib.message
     assert "Go release from the builder image golang:1.21.0-bookworm in the nearest Dockerfile" in stdlib.message
     assert stdlib.confidence == Confidence.HIGH
+
+
+def test_no_fix_remediation_says_replace(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.20\n\nrequire github.com/dgrijalva/jwt-go v3.2.0+incompatible\n"})
+    [jwt] = _vulns(tmp_path, go_vulndb_dir)
+    assert "CVE-2020-26160" in jwt.tags and jwt.location.start_line == 5
+    assert jwt.remediation.startswith("No fixed version of github.com/dgrijalva/jwt-go is published: replace it")

@@ -315,12 +315,7 @@ class VulnerableDependencyCheck(ProjectCheck):
                     ("dependency path", " > ".join(path) if path else ("direct" if pkg.direct else "unknown"))]
         evidence += [("advisory", g.line()) for g in sorted(groups, key=lambda g: g.primary)]
         evidence += _scores(groups)
-        remediation = (f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)." if upgrade
-                       else f"Upgrade {pkg.name} to a version outside the affected ranges "
-                            f"({'fixed in ' + ', '.join(fixed) if fixed else 'no fixed version published'}).")
-        if pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and upgrade:
-            remediation = (f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
-                           "go.mod and use that release in the build image (clears every known advisory on it).")
+        remediation = _remediation(pkg, upgrade, fixed)
         finding = self.finding(
             worst.verdict.rule, vulnerability_message(pkg, groups, upgrade),
             Location(manifest.path, pkg.line, pkg.line, resource=pkg.key),
@@ -330,6 +325,19 @@ class VulnerableDependencyCheck(ProjectCheck):
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
         return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
+
+
+def _remediation(pkg: Package, upgrade: str | None, fixed: Sequence[str]) -> str:
+    if pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and upgrade:
+        return (f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
+                "go.mod and use that release in the build image (clears every known advisory on it).")
+    if upgrade:
+        return f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)."
+    if fixed:
+        return (f"Upgrade {pkg.name} to a version outside the affected ranges (fixed in {', '.join(fixed)}); an "
+                "advisory without a fix remains: replace the package or keep its affected code unused.")
+    return (f"No fixed version of {pkg.name} is published: replace it (a maintained fork or an alternative) or "
+            "remove it; until then keep the affected code path unused.")
 
 
 def _scores(groups: Sequence[AdvisoryGroup]) -> list[tuple[str, str]]:
