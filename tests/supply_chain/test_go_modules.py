@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.core.model import Confidence, Finding
+from redline.core.model import Confidence, Finding, Severity
+from redline.sources.advisories.osv import parse_osv
 from redline.sources.packages.go_mod import go_release_version
 
 from .helpers import audit, write_tree
@@ -125,3 +126,22 @@ def test_no_fix_remediation_says_replace(tmp_path: Path, go_vulndb_dir: Path) ->
     [jwt] = _vulns(tmp_path, go_vulndb_dir)
     assert "CVE-2020-26160" in jwt.tags and jwt.location.start_line == 5
     assert jwt.remediation.startswith("No fixed version of github.com/dgrijalva/jwt-go is published: replace it")
+
+
+def test_windows_only_advisory_ranks_low(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """GO-2026-5024 is in golang.org/x/sys/windows (goos: windows): true, but low for a server module."""
+    write_tree(tmp_path, {"go.mod": "module x\n\ngo 1.20\n\nrequire golang.org/x/sys v0.43.0\n"})
+    [xsys] = _vulns(tmp_path, go_vulndb_dir)
+    [line] = [v for k, v in xsys.evidence if k == "advisory" and "GO-2026-5024" in v]
+    assert "(only on windows: ranked low)" in line and ", low: " in line
+    assert xsys.severity == Severity.LOW
+
+
+def test_osv_platforms_from_go_imports() -> None:
+    doc = {"id": "GO-X", "affected": [
+        {"package": {"ecosystem": "Go", "name": "m"}, "ecosystem_specific": {"imports": [
+            {"path": "m/windows", "goos": ["windows"]}, {"path": "m/plan9", "goos": ["plan9"]}]}},
+        {"package": {"ecosystem": "Go", "name": "n"}, "ecosystem_specific": {"imports": [
+            {"path": "n/win", "goos": ["windows"]}, {"path": "n/all"}]}}]}
+    m, n = parse_osv(doc).affected
+    assert (m.platforms, n.platforms) == (("plan9", "windows"), ())  # one import on every platform: all

@@ -130,6 +130,7 @@ class GroupVerdict:
     vector: str
     kev: tuple[KevEntry, ...]
     epss: EpssScore | None
+    platforms: tuple[str, ...] = ()  # set when the affected code exists only on these (not server) platforms
 
 
 def _best_cvss(group: Sequence[AdvisoryMatch]) -> tuple[float | None, str, Severity | None]:
@@ -190,10 +191,26 @@ class AdvisoryGroup:
         """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
         head = self.primary + (f" ({', '.join(self.others)})" if self.others else "")
         fixed = f"fixed in {', '.join(self.fixed)}" if self.fixed else "no fixed version published"
-        return f"{head}, {self.verdict.severity}: {self.flaw}; affected {self.affected}; {fixed}"
+        where = f" (only on {', '.join(self.verdict.platforms)}: ranked low)" if self.verdict.platforms else ""
+        return f"{head}, {self.verdict.severity}: {self.flaw}{where}; affected {self.affected}; {fixed}"
+
+
+#: where services run: an advisory on code that exists only on other platforms ranks low
+SERVER_PLATFORMS = frozenset({"linux"})
+
+
+def only_on(group: Sequence[AdvisoryMatch]) -> tuple[str, ...]:
+    """The platforms the group's affected code exists on, when every entry says (else ())."""
+    entries = [e for m in group for e in m.entries]
+    if not entries or not all(e.platforms for e in entries):
+        return ()
+    return tuple(sorted({p for e in entries for p in e.platforms}))
 
 
 def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupVerdict) -> AdvisoryGroup:
+    platforms = only_on(group)
+    if platforms and not SERVER_PLATFORMS & set(platforms) and not verdict.kev:
+        verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW), platforms=platforms)
     ids = tuple(ordered_ids(group))
     primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
     fixed = tuple(sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed)))

@@ -77,12 +77,13 @@ def canonical_version(ecosystem: str, version: str) -> str:
 def _affected_dict(a: Affected) -> dict[str, Any]:
     return {"e": a.ecosystem, "n": a.name, "v": list(a.versions),
             "c": sorted({canonical_version(a.ecosystem, v) for v in a.versions}) if a.ecosystem == "PyPI" else [],
-            "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges]}
+            "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges],
+            "p": list(a.platforms)}
 
 
 def _affected_from(d: dict[str, Any]) -> Affected:
     ranges = tuple(AffectedRange(r["t"], tuple(RangeEvent(k, v) for k, v in r["ev"])) for r in d["r"])
-    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())))
+    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())), tuple(d.get("p", ())))
 
 
 class DatabaseWriter:
