@@ -21,6 +21,8 @@ from redline.core.rules import RuleRegistry
 from redline.report.formats import write_reports
 from redline.report.interface import OutputFormat
 
+from .test_html_browser import CHROMIUM, rendered_rows
+
 REGISTRY = RuleRegistry(rule for check in builtin_checks() for rule in check.rules)
 
 
@@ -114,3 +116,13 @@ def test_errors_not_covered_and_samples_have_sections(result: AuditResult, tmp_p
     assert 'id="samples"' in html and "tests/fixtures/key.pem" in html.split('id="samples"')[1]
     assert "Not covered (3)" in html and "format not supported" in html
     assert html.index("no vulnerability database") < html.index("<h2>Findings</h2>")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
+def test_browser_shows_every_place_of_an_item(result: AuditResult, tmp_path: Path) -> None:
+    write_reports(result, tmp_path, [OutputFormat.HTML])
+    rows = rendered_rows(tmp_path / "report.html", "", tmp_path / "profile")
+    assert len(rows) == 3  # the sample secret is in its own section, not in the table
+    [grouped] = [r for r in rows if "+2 more place(s)" in r[3]]
+    assert grouped[3].startswith("b/requirements.txt:5")
+    assert "a/requirements.txt:3" in grouped[3] and "c/requirements-dev.txt:1" in grouped[3]
