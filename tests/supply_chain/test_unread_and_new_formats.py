@@ -99,3 +99,18 @@ def test_unread_manifests_are_listed_by_name(tmp_path: Path) -> None:
     assert "commit gradle.lockfile" in reasons["android/app/build.gradle.kts"]
     assert "no mix.lock beside it" in reasons["elixir/mix.exs"]
     assert "svc/Cart.csproj" not in reasons  # read now
+
+
+def test_csproj_central_package_versions(tmp_path: Path) -> None:
+    _write(tmp_path, "Directory.Packages.props", """<Project>
+  <ItemGroup>
+    <PackageVersion Include="Microsoft.Extensions.Http" Version="8.0.0" />
+    <PackageVersion Include="Serilog" Version="3.1.1" />
+  </ItemGroup>
+</Project>
+""")
+    project = _write(tmp_path, "src/cart/Cart.csproj", CSPROJ)
+    m = parse(CsprojParser(), project, "src/cart/Cart.csproj")
+    got = {p.name: (p.version, p.pinned) for p in m.packages}
+    assert got["Microsoft.Extensions.Http"] == ("8.0.0", True)  # from the props two folders up
+    assert got["Serilog"] == ("", False)  # its own floating Version="3.*" wins over the central one

@@ -4,7 +4,8 @@ A manifest, not a lockfile (NuGet resolves the graph at restore; ``packages.lock
 when committed, is the lockfile and wins). ``Include``/``Update`` name the package and the version
 comes from a ``Version`` attribute or child element. An exact version (``8.0.1`` or ``[8.0.1]``) is
 pinned; a floating (``8.*``) or range (``[8.0,9.0)``) version is not. No version at all means Central
-Package Management (``Directory.Packages.props``, not read here) manages it: pinned, version unknown.
+Package Management manages it: the ``PackageVersion`` of the nearest ``Directory.Packages.props`` (the
+project's folder or up to two above) gives it; without one it is pinned with its version unknown.
 ``PrivateAssets="all"`` marks build-time packages (analyzers, source generators): dev.
 """
 
@@ -18,6 +19,7 @@ from redline.sources.interface import SourceError
 from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.maven_pom import Node, parse_xml
+from redline.sources.packages.siblings import text_near
 
 _EXACT = re.compile(r"^\[?\s*(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?)\s*\]?$")
 _ATTRS = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
@@ -46,6 +48,18 @@ def _child_versions(root: Node) -> dict[int, str]:
     return out
 
 
+def _central_versions(props: str | None) -> dict[str, str]:
+    """``<PackageVersion Include="X" Version="1.2.3" />`` of a Directory.Packages.props, by lower-case id."""
+    if not props:
+        return {}
+    out: dict[str, str] = {}
+    for tag in re.finditer(r"<PackageVersion\b([^>]*)>", props):
+        attrs = dict(_ATTRS.findall(tag.group(1)))
+        if attrs.get("Include") and attrs.get("Version"):
+            out[attrs["Include"].lower()] = attrs["Version"]
+    return out
+
+
 class CsprojParser(ManifestParser):
     name = "dotnet-project"
     file_names = ("*.csproj", "*.fsproj", "*.vbproj")
@@ -55,12 +69,14 @@ class CsprojParser(ManifestParser):
         if root.tag != "Project":
             raise SourceError(f"root element is <{root.tag}>, not <Project>: not an MSBuild project")
         children = _child_versions(root)
+        central = _central_versions(text_near(text, "Directory.Packages.props"))
         b = ManifestBuilder(text.file.path, "csproj", "NuGet", is_lockfile=False)
         for line, attrs in _references(text.lines):
             name = attrs.get("Include") or attrs.get("Update", "")
             if not name:
                 continue
-            declared = (attrs.get("Version") or attrs.get("VersionOverride") or children.get(line, "")).strip()
+            declared = (attrs.get("Version") or attrs.get("VersionOverride") or children.get(line, "")
+                        or central.get(name.lower(), "")).strip()
             exact = _EXACT.match(declared)
             dev = attrs.get("PrivateAssets", "").lower() == "all"
             if exact:

@@ -19,7 +19,6 @@ UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("build.gradle", "Gradle build script", "gradle.lockfile (gradle dependencies --write-locks)"),
     ("build.gradle.kts", "Gradle build script", "gradle.lockfile (gradle dependencies --write-locks)"),
     ("packages.config", "NuGet packages.config", "PackageReference in the project file, or packages.lock.json"),
-    ("directory.packages.props", "NuGet central package versions", "packages.lock.json (RestorePackagesWithLockFile)"),
     ("paket.lock", "Paket lockfile", ""),
     ("podfile.lock", "CocoaPods lockfile", ""),
     ("podfile", "CocoaPods manifest", ""),
