@@ -40,7 +40,8 @@ _TAGS = ("CWE-1395", "STRIDE:E")
 _SEVERITY_NOTE = (
     "Severity: the highest CVSS base score in the group (computed from the advisory's vector), else the "
     "database's own rating, else medium when the advisory gives none. A development-only dependency is "
-    "one level lower, because it does not ship to production. Gate: VUL101 and VUL102 findings fail the gate "
+    "one level lower, because it does not ship to production; an advisory on code that exists only on "
+    "non-Linux platforms (OSV's Go `goos`, e.g. x/sys/windows) is low, and says so. Gate: VUL101 and VUL102 findings fail the gate "
     "only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime dependency, or any KEV entry "
     "with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = \"high\"` to gate earlier."
 )
