@@ -73,9 +73,9 @@ add(R, "jinja2==2.10", "vulnerable dependency", "Jinja2 2.10: PYSEC-2019-217 (CV
 add(R, "werkzeug==0.15.3", "vulnerable dependency", "Werkzeug 0.15.3: CVE-2022-29361, CVE-2023-23934, CVE-2023-25577, CVE-2023-46136", address="PyPI/werkzeug@0.15.3", rule="VUL101")
 add(R, "requests==2.19.0", "vulnerable dependency", "requests 2.19.0: PYSEC-2018-28 (CVE-2018-18074), PYSEC-2023-74 (CVE-2023-32681)", address="PyPI/requests@2.19.0", rule="VUL101")
 add(R, "pyyaml==5.3", "vulnerable dependency", "PyYAML 5.3: PYSEC-2020-96 (CVE-2020-1747), PYSEC-2021-142 (CVE-2020-14343)", address="PyPI/pyyaml@5.3", rule="VUL101")
-add("services/payments/requirements.txt", "aiohttp==3.8.5", "vulnerable dependency", "aiohttp 3.8.5: CVE-2023-47627, CVE-2023-49081, CVE-2023-49082, CVE-2024-23829; CVE-2024-23334 has a high EPSS score", address="PyPI/aiohttp@3.8.5", rule="VUL101 VUL103")
-add("jobs/sales-report/requirements.txt", "pyspark==3.1.2", "vulnerable dependency", "pyspark 3.1.2: 5 advisories; CVE-2022-33891 is in CISA KEV (exploited in the wild) and must rank critical", address="PyPI/pyspark@3.1.2", rule="VUL101 VUL102 VUL103")
-add("web/package-lock.json", '"node_modules/lodash"', "vulnerable dependency", "lodash 4.17.15 (lockfile v3): GHSA-p6mc-m468-83gw (CVE-2020-8203), GHSA-35jh-r3h4-6jhm (CVE-2021-23337, high EPSS)", address="npm/lodash@4.17.15", rule="VUL101 VUL103")
+add("services/payments/requirements.txt", "aiohttp==3.8.5", "vulnerable dependency", "aiohttp 3.8.5: CVE-2023-47627, CVE-2023-49081, CVE-2023-49082, CVE-2024-23829; CVE-2024-23334 has a high EPSS score; one finding for the version, ranked by its most urgent advisory", address="PyPI/aiohttp@3.8.5", rule="VUL103")
+add("jobs/sales-report/requirements.txt", "pyspark==3.1.2", "vulnerable dependency", "pyspark 3.1.2: 5 advisories; CVE-2022-33891 is in CISA KEV (exploited in the wild) and must rank critical; one finding listing all five", address="PyPI/pyspark@3.1.2", rule="VUL102")
+add("web/package-lock.json", '"node_modules/lodash"', "vulnerable dependency", "lodash 4.17.15 (lockfile v3): GHSA-p6mc-m468-83gw (CVE-2020-8203), GHSA-35jh-r3h4-6jhm (CVE-2021-23337, high EPSS): one finding for the version", address="npm/lodash@4.17.15", rule="VUL103")
 
 D = "services/orders/Dockerfile"
 add(D, "FROM python:latest", "container hardening", "base image `latest`, no digest", rule="DKR102")
@@ -263,7 +263,7 @@ for svc_name, why in (("postgres", "the official image starts as root and drops 
     judge("docker-compose.yml", "^  " + svc_name + ":", "CMP103", why + "; a low \"may run as root\" is fair", address="compose/./" + svc_name)
 judge("deploy/k8s/orders-deployment.yaml", "^apiVersion: apps/v1", "KUB103 KUB104 KUB106", "privilege escalation, capabilities and seccomp are moot under `privileged: true`; reporting them or folding them into KUB102 are both fine", address="Deployment/shop/orders")
 judge("deploy/k8s/notifications.yaml", "^apiVersion: apps/v1", "", "liveness probe only: the consumer serves no traffic (no Service), so no readiness probe is acceptable", address="Deployment/shop/notifications")
-judge("web/package.json", '"lodash": "4.17.15"', "VUL101 VUL103", "the direct declaration of the lodash the lockfile pins; redline reports it once, on the lockfile", address="npm/lodash@4.17.15")
+judge("web/package.json", '"lodash": "4.17.15"', "VUL103", "the direct declaration of the lodash the lockfile pins; redline reports it once, on the lockfile", address="npm/lodash@4.17.15")
 for svc_name in ("orders", "orders-consumer", "notifications"):
     judge("docker-compose.yml", "AMQP_URL: amqp://guest:guest@rabbitmq", "SEC314", "RabbitMQ's well-known default `guest:guest`: a default credential, not a leaked secret", after="^  " + svc_name + ":")
 judge("services/orders/app/config.py", "amqp://guest:guest@", "SEC314", "same default `guest:guest` URI as a fallback value")

@@ -59,9 +59,10 @@ SAMPLE_OUTCOMES = {
     "requirements": (35, 233, 378), "pyproject": (46, 222, 11), "poetry-lock": (16, 252, 29),
     "pipfile-lock": (8, 260, 13), "uv-lock": (8, 260, 22), "pdm-lock": (13, 255, 18), "pylock": (6, 262, 27),
     "package-json": (46, 222, 92), "npm-lock": (29, 239, 118), "yarn-lock": (28, 240, 75),
-    "pnpm-lock": (28, 240, 89), "bun-lock": (27, 241, 58), "go-mod": (13, 255, 23), "go-sum": (1, 267, 6),
+    "pnpm-lock": (28, 240, 89), "bun-lock": (27, 241, 58), "go-mod": (13, 255, 29), "go-sum": (1, 267, 6),
     "cargo-lock": (29, 239, 40), "gemfile-lock": (11, 257, 102), "composer-lock": (7, 261, 13),
     "maven-pom": (17, 251, 28), "gradle-lockfile": (7, 261, 6), "nuget-lock": (1, 267, 8),
+    "dotnet-project": (0, 268, 0), "mix-lock": (0, 268, 0),  # no .csproj or mix.lock among the samples
 }
 #: the same for the hostile documents: almost all refused with a SourceError, none crashes
 HOSTILE_OUTCOMES = {
@@ -70,6 +71,7 @@ HOSTILE_OUTCOMES = {
     "npm-lock": (0, 29, 0), "yarn-lock": (0, 29, 0), "pnpm-lock": (0, 29, 0), "bun-lock": (1, 28, 0),
     "go-mod": (0, 29, 0), "go-sum": (0, 29, 0), "cargo-lock": (1, 28, 1), "gemfile-lock": (0, 29, 0),
     "composer-lock": (0, 29, 0), "maven-pom": (1, 28, 1), "gradle-lockfile": (0, 29, 0), "nuget-lock": (0, 29, 0),
+    "dotnet-project": (0, 29, 0), "mix-lock": (0, 29, 0),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from redline.core.config import Config, SectionSpec
 from redline.core.evidence import Evidence, EvidenceInput
 from redline.core.facts import Facts
-from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped
+from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleRegistry
 
 T = TypeVar("T")
@@ -140,6 +140,7 @@ class ProjectCheck(Check, ABC):
     fact_types: tuple[type, ...] = ()
 
     @abstractmethod
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         """Judge all facts of the run. A ``Skipped`` names an input the check could not cover
-        (a git blob over the size limit …); the report lists it with the reason."""
+        (a git blob over the size limit …); the report lists it with the reason. A non-fatal
+        ``ToolError`` is a notice every output shows (a partial advisory database …)."""

@@ -142,12 +142,17 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     from redline.core.model import Severity
 
     by_sev: dict[str, int] = {}
-    for f in result.active:
+    items = result.items  # one per root cause
+    for f in (g.lead for g in items):
         by_sev[str(f.severity)] = by_sev.get(str(f.severity), 0) + 1
     counts = ", ".join(f"{by_sev[str(s)]} {s}" for s in reversed(Severity) if str(s) in by_sev) or "none"
     out = sys.stdout
-    out.write(f"redline: {len(result.active)} finding(s) ({counts}) in {result.stats.files_scanned:,} files, "
+    places = f", {len(result.active)} places" if len(result.active) != len(items) else ""
+    out.write(f"redline: {len(items)} finding(s) ({counts}{places}) in {result.stats.files_scanned:,} files, "
               f"{result.stats.seconds:.2f}s\n")
+    for err in result.errors:  # what the vulnerability check could not vouch for is said on the terminal too
+        if not err.fatal and err.where == "vulnerability database":
+            out.write(f"  note: {err.reason}\n")
     suppressed = len(result.findings) - len(result.active)
     if suppressed:
         out.write(f"  {suppressed} suppressed inline\n")

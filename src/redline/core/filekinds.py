@@ -41,6 +41,7 @@ _BY_NAME = {
     "buildscript-gradle.lockfile": "lockfile",
     "packages.lock.json": "lockfile",
     "gems.locked": "lockfile",
+    "mix.lock": "lockfile",
 }
 
 _BY_GLOB = (
@@ -56,6 +57,9 @@ _BY_GLOB = (
     ("pylock.*.toml", "lockfile"),
     ("*.tfplan.json", "terraform-plan"),
     ("*.tf.json", "terraform"),
+    ("*.csproj", "package-manifest"),
+    ("*.fsproj", "package-manifest"),
+    ("*.vbproj", "package-manifest"),
 )
 
 _BY_SUFFIX = {

@@ -7,7 +7,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,18 @@ class AuditRequest:
     options: dict[str, Any] = field(default_factory=dict)
     include_ignored: bool = False
     extra_errors: list[ToolError] = field(default_factory=list)
+
+
+def route(item: Finding | Skipped | ToolError, enabled: Container[str], findings: list[Finding],
+           skipped: list[Skipped], errors: list[ToolError]) -> None:
+    """A project check's output: a finding of an enabled rule, an input not covered, or a notice
+    (a non-fatal ``ToolError``: what the check could not vouch for)."""
+    if isinstance(item, Skipped):
+        skipped.append(item)
+    elif isinstance(item, ToolError):
+        errors.append(item)
+    elif item.rule in enabled:
+        findings.append(item)
 
 
 def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResult:
@@ -153,10 +165,7 @@ def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted
         progress.stage(f"checking {check.name}")
         try:
             for item in check.check(facts, ctx):
-                if isinstance(item, Skipped):
-                    noted.skipped.append(item)
-                elif item.rule in plan.enabled:
-                    findings.append(item)
+                route(item, plan.enabled, findings, noted.skipped, noted.errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             noted.errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
                                           stage=Stage.CHECK, fatal=True))

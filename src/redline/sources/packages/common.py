@@ -30,6 +30,7 @@ _PURL_TYPES = {
     "Packagist": "composer",
     "Maven": "maven",
     "NuGet": "nuget",
+    "Hex": "hex",
 }
 
 def normalise_name(ecosystem: str, name: str) -> str:
@@ -227,8 +228,10 @@ class _Draft:
 class ManifestBuilder:
     """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
 
-    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True) -> None:
+    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True,
+                 confirms_only: bool = False) -> None:
         self.path = path
+        self.confirms_only = confirms_only
         self.format = fmt
         self.ecosystem = ecosystem
         self.is_lockfile = is_lockfile
@@ -242,14 +245,16 @@ class ManifestBuilder:
 
     def add(self, name: str, version: str, *, pinned: bool = True, requirement: str = "", line: int = 0,
             direct: bool = False, dev: bool | None = None, license: str = "",
-            ecosystem: str | None = None, manifest: str = "") -> str:
-        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph."""
+            ecosystem: str | None = None, manifest: str = "", managed: bool = False) -> str:
+        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph.
+        ``managed``: the version is fixed by something redline does not read (a Maven BOM or parent POM),
+        so the package is pinned although its version is unknown here."""
         eco = ecosystem or self.ecosystem
         name = normalise_name(eco, name)
         if not name:
             raise SourceError("a package has an empty name")
         version = version.strip()
-        if not version:
+        if not version and not managed:
             pinned = False
         key = f"{eco}/{name}@{version}"
         draft = self._drafts.get(key)
@@ -299,7 +304,7 @@ class ManifestBuilder:
         edges = [DependencyEdge(p, c) for p, c in sorted(self._edges)
                  if (p == "" or p in self._drafts) and c in self._drafts]
         return PackageManifest(self.path, self.format, self.ecosystem, tuple(packages), tuple(edges),
-                               self.is_lockfile)
+                               self.is_lockfile, confirms_only=self.confirms_only)
 
 
 def _reach(starts: list[str], children: dict[str, list[str]]) -> set[str]:

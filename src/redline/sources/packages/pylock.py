@@ -40,15 +40,7 @@ class PylockParser(ManifestParser):
             if directory.get("path") in (".", "./"):
                 continue  # the project itself
             version = entry.version
-            requirement = ""
-            if "vcs" in pkg:
-                vcs = expect_dict(pkg["vcs"], "vcs")
-                requirement = f"{vcs.get('type', 'vcs')}: {vcs.get('url', '')}@{vcs.get('commit-id', '')}"
-            elif directory:
-                requirement = f"path: {directory.get('path', '')}"
-            elif "archive" in pkg:
-                archive = expect_dict(pkg["archive"], "archive")
-                requirement = f"archive: {archive.get('url') or archive.get('path', '')}"
+            requirement = _source(pkg, directory)
             key = b.add(name, version, pinned=bool(version), requirement="" if version else requirement,
                         line=entry.line)
             by_name.setdefault(pep503(name), []).append(key)
@@ -62,3 +54,16 @@ class PylockParser(ManifestParser):
                 for child in candidates:
                     b.depends(key, child)
         return b.build()
+
+
+def _source(pkg: dict[str, object], directory: dict[str, object]) -> str:
+    """Where an unversioned package comes from: a VCS commit, a folder or an archive."""
+    if "vcs" in pkg:
+        vcs = expect_dict(pkg["vcs"], "vcs")
+        return f"{vcs.get('type', 'vcs')}: {vcs.get('url', '')}@{vcs.get('commit-id', '')}"
+    if directory:
+        return f"path: {directory.get('path', '')}"
+    if "archive" in pkg:
+        archive = expect_dict(pkg["archive"], "archive")
+        return f"archive: {archive.get('url') or archive.get('path', '')}"
+    return ""

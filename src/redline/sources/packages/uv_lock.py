@@ -47,34 +47,52 @@ class UvLockParser(ManifestParser):
             if "virtual" in source or "editable" in source:
                 projects.append(pkg)
                 continue
-            requirement = ""
-            if "git" in source:
-                requirement = f"git: {source['git']}"
-            elif "path" in source or "directory" in source:
-                requirement = f"path: {source.get('path') or source.get('directory')}"
-            elif "url" in source:
-                requirement = f"url: {source['url']}"
-            key = b.add(name, ver, requirement=requirement, line=entry.line)
+            key = b.add(name, ver, requirement=_requirement(source), line=entry.line)
             keys.setdefault(pep503(name), []).append(key)
             nodes.append((key, pkg))
-        for key, pkg in nodes:
-            for dep in _deps(pkg, "dependencies"):
-                for child in _resolve(keys, dep):
-                    b.depends(key, child)
-            for extra_deps in expect_dict(pkg.get("optional-dependencies"), "optional-dependencies").values():
-                for dep in expect_list(extra_deps, "optional-dependencies"):
-                    for child in _resolve(keys, expect_dict(dep, "dependency")):
-                        b.depends(key, child)
-        for project in projects:
-            for dep in _deps(project, "dependencies"):
-                for child in _resolve(keys, dep):
-                    b.root(child)
-            for table, dev_table in (("optional-dependencies", False), ("dev-dependencies", True)):
-                for group, deps in expect_dict(project.get(table), table).items():
-                    for dep in expect_list(deps, f"{table}.{group}"):
-                        for child in _resolve(keys, expect_dict(dep, "dependency")):
-                            b.root(child, dev=dev_table or is_dev_group(group))
+        _link(b, keys, nodes, projects)
         return b.build()
+
+
+def _requirement(source: dict[str, Any]) -> str:
+    """Where a package not from an index comes from (git, a folder, a URL)."""
+    if "git" in source:
+        return f"git: {source['git']}"
+    if "path" in source or "directory" in source:
+        return f"path: {source.get('path') or source.get('directory')}"
+    if "url" in source:
+        return f"url: {source['url']}"
+    return ""
+
+
+def _link(b: ManifestBuilder, keys: dict[str, list[str]], nodes: list[tuple[str, dict[str, Any]]],
+          projects: list[dict[str, Any]]) -> None:
+    """Edges (extras included), then the projects' dependencies and groups as roots."""
+    _edges(b, keys, nodes)
+    _roots(b, keys, projects)
+
+
+def _edges(b: ManifestBuilder, keys: dict[str, list[str]], nodes: list[tuple[str, dict[str, Any]]]) -> None:
+    for key, pkg in nodes:
+        for dep in _deps(pkg, "dependencies"):
+            for child in _resolve(keys, dep):
+                b.depends(key, child)
+        for extra_deps in expect_dict(pkg.get("optional-dependencies"), "optional-dependencies").values():
+            for dep in expect_list(extra_deps, "optional-dependencies"):
+                for child in _resolve(keys, expect_dict(dep, "dependency")):
+                    b.depends(key, child)
+
+
+def _roots(b: ManifestBuilder, keys: dict[str, list[str]], projects: list[dict[str, Any]]) -> None:
+    for project in projects:
+        for dep in _deps(project, "dependencies"):
+            for child in _resolve(keys, dep):
+                b.root(child)
+        for table, dev_table in (("optional-dependencies", False), ("dev-dependencies", True)):
+            for group, deps in expect_dict(project.get(table), table).items():
+                for dep in expect_list(deps, f"{table}.{group}"):
+                    for child in _resolve(keys, expect_dict(dep, "dependency")):
+                        b.root(child, dev=dev_table or is_dev_group(group))
 
 
 def _deps(pkg: dict[str, Any], field: str) -> list[dict[str, Any]]:
