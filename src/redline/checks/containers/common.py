@@ -9,18 +9,13 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import Check
-from redline.core.model import Area, Confidence, Finding, Location, Severity
-from redline.core.rules import Rule, RuleDoc
+from redline.core.model import Confidence, Finding, Location, Severity
+from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
 
 PSS = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 CIS_DOCKER = "CIS Docker Benchmark v1.6.0, section 4 (Container Images and Build File)"
 CIS_K8S = "CIS Kubernetes Benchmark v1.9, section 5 (Policies)"
-
-
-def rule(code: str, name: str, area: Area, severity: Severity, summary: str, *, what: str, why: str,
-         example: str, use: str, refs: tuple[str, ...], tags: tuple[str, ...] = ()) -> Rule:
-    return Rule(code, name, area, severity, summary, RuleDoc(what, why, example, use, refs), tags)
 
 
 def kube_location(obj: KubeObject, snippet: str = "") -> Location:

@@ -12,94 +12,144 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import rule, seq, unique
+from redline.checks.containers.common import seq, unique
 from redline.checks.containers.dockerfiles import has_healthcheck
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
 
-PRIVILEGED = rule(
-    "CMP101", "compose-privileged", Area.SECURITY, Severity.HIGH, "Compose service runs privileged",
-    what="Flags services with `privileged: true`.",
-    why="A privileged container has every capability and every host device: it is root on the host.",
-    example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
-    use="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: [NET_BIND_SERVICE]",
-    refs=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged"),
+PRIVILEGED = Rule(
+    code="CMP101",
+    name="compose-privileged",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Compose service runs privileged",
+    doc=RuleDoc(
+        what_it_does="Flags services with `privileged: true`.",
+        why_bad="A privileged container has every capability and every host device: it is root on the host.",
+        example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
+        use_instead="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: "
+        "[NET_BIND_SERVICE]",
+        references=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged")),
     tags=("CWE-250", "STRIDE:E"))
-DOCKER_SOCK = rule(
-    "CMP102", "compose-docker-socket", Area.SECURITY, Severity.CRITICAL, "Compose service mounts the Docker socket",
-    what="Flags services whose `volumes` mount `docker.sock` (or another runtime socket, or its directory).",
-    why="Access to the Docker socket is root on the host: the service can start a privileged container "
+DOCKER_SOCK = Rule(
+    code="CMP102",
+    name="compose-docker-socket",
+    area=Area.SECURITY,
+    severity=Severity.CRITICAL,
+    summary="Compose service mounts the Docker socket",
+    doc=RuleDoc(
+        what_it_does="Flags services whose `volumes` mount `docker.sock` (or another runtime socket, or its "
+        "directory).",
+        why_bad="Access to the Docker socket is root on the host: the service can start a privileged container "
         "mounting `/`. A compromise of that service (often a web UI) is a compromise of the host.",
-    example="volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
-    use="Use a socket proxy that allows only the read-only endpoints needed (e.g. tecnativa/docker-socket-proxy), "
+        example="volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
+        use_instead="Use a socket proxy that allows only the read-only endpoints needed (e.g. "
+        "tecnativa/docker-socket-proxy), "
         "or drop the mount.",
-    refs=(CIS_RUNTIME + " 5.31",), tags=("CWE-250", "STRIDE:E"))
-NO_USER = rule(
-    "CMP103", "compose-runs-as-root", Area.SECURITY, Severity.LOW, "Compose service may run as root",
-    what="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when built here) "
-         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
-    why="Root inside the container is one kernel or runtime bug away from root on the host.",
-    example="services:\n  api:\n    build: ./api",
-    use="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
-    refs=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user"),
+        references=(CIS_RUNTIME + " 5.31",)),
     tags=("CWE-250", "STRIDE:E"))
-DB_PORT_PUBLIC = rule(
-    "CMP104", "compose-database-port-on-all-interfaces", Area.SECURITY, Severity.HIGH,
-    "Database or cache port published on all interfaces",
-    what="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
+NO_USER = Rule(
+    code="CMP103",
+    name="compose-runs-as-root",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Compose service may run as root",
+    doc=RuleDoc(
+        what_it_does="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when "
+        "built here) "
+         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
+        why_bad="Root inside the container is one kernel or runtime bug away from root on the host.",
+        example="services:\n  api:\n    build: ./api",
+        use_instead="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
+        references=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user")),
+    tags=("CWE-250", "STRIDE:E"))
+DB_PORT_PUBLIC = Rule(
+    code="CMP104",
+    name="compose-database-port-on-all-interfaces",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Database or cache port published on all interfaces",
+    doc=RuleDoc(
+        what_it_does="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
          "MongoDB, Redis, Elasticsearch, Memcached, Cassandra, RabbitMQ, Kafka, etc.) without a host IP, "
          "or on 0.0.0.0 / ::.",
-    why="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
+        why_bad="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
         "(ufw does not stop them): a development database with default credentials becomes reachable from "
         "the internet.",
-    example="ports:\n  - \"5432:5432\"",
-    use="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose network",
-    refs=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
-          CIS_RUNTIME + " 5.14"), tags=("CWE-668", "STRIDE:I"))
-NO_LIMITS = rule(
-    "CMP105", "compose-no-resource-limits", Area.RESILIENCE, Severity.LOW, "Compose service has no memory limit",
-    what="Flags services without a memory limit (`deploy.resources.limits.memory` or `mem_limit`).",
-    why="One leaking or overloaded container can take all of the host's memory and get its neighbours "
+        example="ports:\n  - \"5432:5432\"",
+        use_instead="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose "
+        "network",
+        references=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
+          CIS_RUNTIME + " 5.14")),
+    tags=("CWE-668", "STRIDE:I"))
+NO_LIMITS = Rule(
+    code="CMP105",
+    name="compose-no-resource-limits",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Compose service has no memory limit",
+    doc=RuleDoc(
+        what_it_does="Flags services without a memory limit (`deploy.resources.limits.memory` or `mem_limit`).",
+        why_bad="One leaking or overloaded container can take all of the host's memory and get its neighbours "
         "OOM-killed; runtime tuning (heap sizes, worker counts) also needs a known limit.",
-    example="services:\n  api:\n    image: acme/api:1.0",
-    use="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
+        example="services:\n  api:\n    image: acme/api:1.0",
+        use_instead="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
         "        limits: {cpus: '1.0', memory: 512M}",
-    refs=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources"),
+        references=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources")),
     tags=("CWE-770", "STRIDE:D"))
-NO_HEALTHCHECK = rule(
-    "CMP106", "compose-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Compose service has no healthcheck",
-    what="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, has no "
+NO_HEALTHCHECK = Rule(
+    code="CMP106",
+    name="compose-no-healthcheck",
+    area=Area.RESILIENCE,
+    severity=Severity.INFO,
+    summary="Compose service has no healthcheck",
+    doc=RuleDoc(
+        what_it_does="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, "
+        "has no "
          "HEALTHCHECK either; image-only services are reported with low confidence.",
-    why="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
-    example="services:\n  db:\n    image: postgres:16",
-    use="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+        why_bad="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
+        example="services:\n  db:\n    image: postgres:16",
+        use_instead="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", "
+        "\"pg_isready\"]\n"
         "      interval: 10s",
-    refs=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck"),
+        references=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck")),
     tags=("CWE-703",))
-HOST_NAMESPACES = rule(
-    "CMP107", "compose-host-namespaces", Area.SECURITY, Severity.HIGH,
-    "Compose service shares the host network, PID or IPC namespace",
-    what="Flags `network_mode: host`, `pid: host` and `ipc: host`.",
-    why="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
+HOST_NAMESPACES = Rule(
+    code="CMP107",
+    name="compose-host-namespaces",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Compose service shares the host network, PID or IPC namespace",
+    doc=RuleDoc(
+        what_it_does="Flags `network_mode: host`, `pid: host` and `ipc: host`.",
+        why_bad="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
         "container see and signal every host process; host IPC shares memory segments.",
-    example="network_mode: host",
-    use="ports:\n  - \"127.0.0.1:8080:8080\"",
-    refs=(CIS_RUNTIME + " 5.9, 5.15, 5.16",), tags=("CWE-668", "STRIDE:E"))
-WEAK_CONFINEMENT = rule(
-    "CMP108", "compose-weak-confinement", Area.SECURITY, Severity.MEDIUM,
-    "Compose service adds dangerous capabilities or disables seccomp/AppArmor",
-    what="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and `security_opt` "
+        example="network_mode: host",
+        use_instead="ports:\n  - \"127.0.0.1:8080:8080\"",
+        references=(CIS_RUNTIME + " 5.9, 5.15, 5.16",)),
+    tags=("CWE-668", "STRIDE:E"))
+WEAK_CONFINEMENT = Rule(
+    code="CMP108",
+    name="compose-weak-confinement",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Compose service adds dangerous capabilities or disables seccomp/AppArmor",
+    doc=RuleDoc(
+        what_it_does="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and "
+        "`security_opt` "
          "entries `seccomp:unconfined`, `apparmor:unconfined` or `label:disable`.",
-    why="Each removes a layer that stops a container compromise from reaching the host kernel.",
-    example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
-    use="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
-    refs=(CIS_RUNTIME + " 5.3, 5.21",), tags=("CWE-250", "STRIDE:E"))
+        why_bad="Each removes a layer that stops a container compromise from reaching the host kernel.",
+        example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
+        use_instead="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
+        references=(CIS_RUNTIME + " 5.3, 5.21",)),
+    tags=("CWE-250", "STRIDE:E"))
 
 DB_PORTS: Mapping[int, str] = {
     5432: "PostgreSQL", 3306: "MySQL", 33060: "MySQL X", 1433: "SQL Server", 1521: "Oracle", 27017: "MongoDB",

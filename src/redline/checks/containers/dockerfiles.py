@@ -5,75 +5,109 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from redline.checks.containers.common import CIS_DOCKER, flag_value, rule, secret_like_name, unpinned_reason
+from redline.checks.containers.common import CIS_DOCKER, flag_value, secret_like_name, unpinned_reason
 from redline.checks.interface import CheckContext, FileCheck
 from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
 
-ROOT_USER = rule(
-    "DKR101", "dockerfile-runs-as-root", Area.SECURITY, Severity.MEDIUM, "Image runs as root",
-    what="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` instruction, "
+ROOT_USER = Rule(
+    code="DKR101",
+    name="dockerfile-runs-as-root",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Image runs as root",
+    doc=RuleDoc(
+        what_it_does="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` "
+        "instruction, "
          "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
-    why="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
+        why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
-    example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
-    use="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
+        example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
+        use_instead="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
         "CMD [\"python\", \"/app/main.py\"]",
-    refs=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user"),
+        references=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user")),
     tags=("CWE-250", "STRIDE:E"))
-BASE_UNPINNED = rule(
-    "DKR102", "dockerfile-base-image-not-pinned", Area.SECURITY, Severity.LOW,
-    "Base image uses latest or no tag and no digest",
-    what="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a digest "
+BASE_UNPINNED = Rule(
+    code="DKR102",
+    name="dockerfile-base-image-not-pinned",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Base image uses latest or no tag and no digest",
+    doc=RuleDoc(
+        what_it_does="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a "
+        "digest "
          "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
-    why="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
+        why_bad="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
         "compromised or broken upstream push goes straight into your image.",
-    example="FROM node:latest",
-    use="FROM node:22.11-bookworm-slim@sha256:<digest>",
-    refs=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from"), tags=("CWE-494", "STRIDE:T"))
-ADD_URL = rule(
-    "DKR103", "dockerfile-add-from-url", Area.SECURITY, Severity.MEDIUM, "ADD downloads from a URL",
-    what="Flags `ADD` instructions whose source is an http(s) URL and which carry no `--checksum`.",
-    why="ADD fetches the URL at build time without verifying it: a changed or hijacked file lands in the "
-        "image unnoticed, and the download is not cached predictably.",
-    example="ADD https://example.com/tool.tar.gz /opt/",
-    use="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
-        "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
-    refs=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum"),
+        example="FROM node:latest",
+        use_instead="FROM node:22.11-bookworm-slim@sha256:<digest>",
+        references=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from")),
     tags=("CWE-494", "STRIDE:T"))
-SECRET_BUILD_VAR = rule(
-    "DKR104", "dockerfile-secret-in-env-or-arg", Area.SECURITY, Severity.HIGH,
-    "Credential-named ENV or ARG",
-    what="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
+ADD_URL = Rule(
+    code="DKR103",
+    name="dockerfile-add-from-url",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="ADD downloads from a URL",
+    doc=RuleDoc(
+        what_it_does="Flags `ADD` instructions whose source is an http(s) URL and which carry no `--checksum`.",
+        why_bad="ADD fetches the URL at build time without verifying it: a changed or hijacked file lands in the "
+        "image unnoticed, and the download is not cached predictably.",
+        example="ADD https://example.com/tool.tar.gz /opt/",
+        use_instead="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
+        "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
+        references=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum")),
+    tags=("CWE-494", "STRIDE:T"))
+SECRET_BUILD_VAR = Rule(
+    code="DKR104",
+    name="dockerfile-secret-in-env-or-arg",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Credential-named ENV or ARG",
+    doc=RuleDoc(
+        what_it_does="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
          "SECRET, TOKEN, API_KEY…).",
-    why="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
+        why_bad="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
         "anyone who can pull the image reads the credential.",
-    example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
-    use="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
-    refs=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
-          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"),
+        example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
+        use_instead="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
+        references=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
+          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/")),
     tags=("CWE-798", "STRIDE:I"))
-NO_HEALTHCHECK = rule(
-    "DKR105", "dockerfile-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Image defines no HEALTHCHECK",
-    what="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
+NO_HEALTHCHECK = Rule(
+    code="DKR105",
+    name="dockerfile-no-healthcheck",
+    area=Area.RESILIENCE,
+    severity=Severity.INFO,
+    summary="Image defines no HEALTHCHECK",
+    doc=RuleDoc(
+        what_it_does="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
          "`HEALTHCHECK NONE`.",
-    why="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
+        why_bad="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
         "dead service and nothing restarts it. (Kubernetes ignores HEALTHCHECK and uses probes: see KUB113.)",
-    example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
-    use="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
+        example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
+        use_instead="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
         "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost/ || exit 1",
-    refs=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck"), tags=("CWE-703",))
+        references=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck")),
+    tags=("CWE-703",))
 
-UPDATE_ALONE = rule(
-    "DKR106", "dockerfile-update-alone", Area.SECURITY, Severity.LOW,
-    "Package index update in a RUN of its own",
-    what="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk update`, "
+UPDATE_ALONE = Rule(
+    code="DKR106",
+    name="dockerfile-update-alone",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Package index update in a RUN of its own",
+    doc=RuleDoc(
+        what_it_does="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk "
+        "update`, "
          "`yum`/`dnf makecache`) without installing anything in the same instruction.",
-    why="The update is cached as its own layer: later builds reuse the stale index while the install layer "
+        why_bad="The update is cached as its own layer: later builds reuse the stale index while the install layer "
         "changes, so images get outdated (unpatched) packages or fail to build when the mirror moves on.",
-    example="RUN apt-get update\nRUN apt-get install -y curl",
-    use="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*",
-    refs=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get"),
+        example="RUN apt-get update\nRUN apt-get install -y curl",
+        use_instead="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf "
+        "/var/lib/apt/lists/*",
+        references=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get")),
     tags=("CWE-1104",))
 
 _END = r"(?=$|[\s;&|)])"

@@ -11,93 +11,132 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, kube_finding, rule, seq
+from redline.checks.containers.common import CIS_K8S, kube_finding, seq
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Severity
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
-NO_NETWORK_POLICY = rule(
-    "KUB121", "kube-namespace-without-network-policy", Area.SECURITY, Severity.MEDIUM,
-    "Namespace runs workloads but has no NetworkPolicy",
-    what="For each namespace that holds workloads in the audited manifests, flags it when no NetworkPolicy "
+NO_NETWORK_POLICY = Rule(
+    code="KUB121",
+    name="kube-namespace-without-network-policy",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Namespace runs workloads but has no NetworkPolicy",
+    doc=RuleDoc(
+        what_it_does="For each namespace that holds workloads in the audited manifests, flags it when no NetworkPolicy "
          "in the manifests selects that namespace. Reported once per namespace, on its first workload.",
-    why="Without a NetworkPolicy every pod accepts traffic from every pod in the cluster: one compromised "
+        why_bad="Without a NetworkPolicy every pod accepts traffic from every pod in the cluster: one compromised "
         "pod reaches databases and internal admin endpoints directly (no lateral-movement barrier).",
-    example="kind: Deployment\nmetadata: {name: api, namespace: shop}\n# and no NetworkPolicy in 'shop'",
-    use="kind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n"
+        example="kind: Deployment\nmetadata: {name: api, namespace: shop}\n# and no NetworkPolicy in 'shop'",
+        use_instead="kind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n"
         "  policyTypes: [Ingress, Egress]",
-    refs=(CIS_K8S + " 5.3.2", "https://kubernetes.io/docs/concepts/services-networking/network-policies/"),
+        references=(CIS_K8S + " 5.3.2", "https://kubernetes.io/docs/concepts/services-networking/network-policies/")),
     tags=("CWE-923", "STRIDE:E"))
-DEFAULT_SA_AUTOMOUNT = rule(
-    "KUB132", "kube-default-service-account-token", Area.SECURITY, Severity.LOW,
-    "Pod mounts the default service account token",
-    what="Flags workloads that run as the `default` service account (no `serviceAccountName`) while its token "
+DEFAULT_SA_AUTOMOUNT = Rule(
+    code="KUB132",
+    name="kube-default-service-account-token",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Pod mounts the default service account token",
+    doc=RuleDoc(
+        what_it_does="Flags workloads that run as the `default` service account (no `serviceAccountName`) while its "
+        "token "
          "is automounted: neither the pod spec nor a `default` ServiceAccount in the manifests sets "
          "`automountServiceAccountToken: false`.",
-    why="Every pod then carries an API token. Whatever RBAC later grants to `default` (often by accident) is "
+        why_bad="Every pod then carries an API token. Whatever RBAC later grants to `default` (often by accident) is "
         "granted to every workload in the namespace, and a compromised pod can query the API server.",
-    example="spec:\n  template:\n    spec:\n      containers: [{name: app, image: acme/app:1.0}]",
-    use="spec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers: [...]",
-    refs=(CIS_K8S + " 5.1.5-5.1.6",
-          "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"),
+        example="spec:\n  template:\n    spec:\n      containers: [{name: app, image: acme/app:1.0}]",
+        use_instead="spec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers: [...]",
+        references=(CIS_K8S + " 5.1.5-5.1.6",
+          "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/")),
     tags=("CWE-269",))
-SINGLE_REPLICA = rule(
-    "KUB140", "kube-single-replica", Area.RESILIENCE, Severity.MEDIUM,
-    "Deployment runs one replica and has no autoscaler",
-    what="Flags Deployments and StatefulSets with `replicas: 1` (or unset, which means 1) that no "
+SINGLE_REPLICA = Rule(
+    code="KUB140",
+    name="kube-single-replica",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="Deployment runs one replica and has no autoscaler",
+    doc=RuleDoc(
+        what_it_does="Flags Deployments and StatefulSets with `replicas: 1` (or unset, which means 1) that no "
          "HorizontalPodAutoscaler or KEDA ScaledObject targets.",
-    why="One replica means every node drain, rollout, OOM kill or crash is an outage: there is nothing to "
+        why_bad="One replica means every node drain, rollout, OOM kill or crash is an outage: there is nothing to "
         "fail over to, and no autoscaler will add capacity under load.",
-    example="kind: Deployment\nspec:\n  replicas: 1",
-    use="kind: Deployment\nspec:\n  replicas: 3  # or an HPA with minReplicas: 2 and a PDB",
-    refs=("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
-          "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"), tags=("STRIDE:D",))
-HPA_CPU_ONLY = rule(
-    "KUB141", "kube-hpa-cpu-only", Area.RESILIENCE, Severity.LOW,
-    "HorizontalPodAutoscaler scales on CPU only",
-    what="Flags HPAs whose only signal is CPU utilisation: autoscaling/v1 objects, and v2 objects whose every "
+        example="kind: Deployment\nspec:\n  replicas: 1",
+        use_instead="kind: Deployment\nspec:\n  replicas: 3  # or an HPA with minReplicas: 2 and a PDB",
+        references=("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
+          "https://kubernetes.io/docs/tasks/run-application/configure-pdb/")),
+    tags=("STRIDE:D",))
+HPA_CPU_ONLY = Rule(
+    code="KUB141",
+    name="kube-hpa-cpu-only",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="HorizontalPodAutoscaler scales on CPU only",
+    doc=RuleDoc(
+        what_it_does="Flags HPAs whose only signal is CPU utilisation: autoscaling/v1 objects, and v2 objects whose "
+        "every "
          "metric is the `cpu` Resource (or which list none, defaulting to 80% CPU).",
-    why="Latency-bound and I/O-bound services saturate on connections, queue depth or request rate long "
+        why_bad="Latency-bound and I/O-bound services saturate on connections, queue depth or request rate long "
         "before CPU rises: the HPA reacts late (or never), and queue consumers scale on the wrong signal.",
-    example="apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  metrics:\n"
+        example="apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  metrics:\n"
             "    - type: Resource\n      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}",
-    use="  metrics:\n    - type: Pods\n      pods:\n        metric: {name: http_requests_per_second}\n"
+        use_instead="  metrics:\n    - type: Pods\n      pods:\n        metric: {name: http_requests_per_second}\n"
         "        target: {type: AverageValue, averageValue: '100'}\n    - type: External  # e.g. queue depth",
-    refs=("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-on-custom-metrics",
-          "https://keda.sh/docs/latest/scalers/"), tags=("STRIDE:D",))
-HPA_NO_PDB = rule(
-    "KUB142", "kube-hpa-without-pdb", Area.RESILIENCE, Severity.LOW,
-    "Autoscaled workload has no PodDisruptionBudget",
-    what="Flags HPAs whose target workload's pods are selected by no PodDisruptionBudget in the same namespace.",
-    why="Node drains (upgrades, autoscaler scale-down) may then evict every replica at once: the HPA buys "
+        references=("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-on-custom-metrics",
+          "https://keda.sh/docs/latest/scalers/")),
+    tags=("STRIDE:D",))
+HPA_NO_PDB = Rule(
+    code="KUB142",
+    name="kube-hpa-without-pdb",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Autoscaled workload has no PodDisruptionBudget",
+    doc=RuleDoc(
+        what_it_does="Flags HPAs whose target workload's pods are selected by no PodDisruptionBudget in the same "
+        "namespace.",
+        why_bad="Node drains (upgrades, autoscaler scale-down) may then evict every replica at once: the HPA buys "
         "capacity under load but nothing protects it from voluntary disruptions.",
-    example="kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n"
+        example="kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n"
             "# no PodDisruptionBudget selecting app=api",
-    use="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}",
-    refs=("https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",), tags=("STRIDE:D",))
-PDB_BLOCKS = rule(
-    "KUB143", "kube-pdb-blocks-evictions", Area.RESILIENCE, Severity.MEDIUM,
-    "PodDisruptionBudget allows no eviction",
-    what="Flags PDBs with `maxUnavailable: 0` or `0%`, `minAvailable: 100%`, or an integer `minAvailable` at or "
+        use_instead="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}",
+        references=("https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",)),
+    tags=("STRIDE:D",))
+PDB_BLOCKS = Rule(
+    code="KUB143",
+    name="kube-pdb-blocks-evictions",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="PodDisruptionBudget allows no eviction",
+    doc=RuleDoc(
+        what_it_does="Flags PDBs with `maxUnavailable: 0` or `0%`, `minAvailable: 100%`, or an integer "
+        "`minAvailable` at or "
          "above the replicas of every workload it selects.",
-    why="Such a budget never allows a voluntary eviction: node drains hang, cluster upgrades stall and the "
+        why_bad="Such a budget never allows a voluntary eviction: node drains hang, cluster upgrades stall and the "
         "cluster autoscaler cannot remove nodes, until someone deletes the PDB by hand under pressure.",
-    example="kind: PodDisruptionBudget\nspec:\n  minAvailable: 3  # and the Deployment has replicas: 3",
-    use="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1",
-    refs=("https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-"
-          "reacts-to-disruptions",), tags=("STRIDE:D",))
-NO_SPREAD = rule(
-    "KUB144", "kube-no-pod-spread", Area.RESILIENCE, Severity.LOW,
-    "Multi-replica workload has no anti-affinity or topology spread",
-    what="Flags Deployments and StatefulSets with more than one replica (or an HPA with minReplicas > 1) whose "
+        example="kind: PodDisruptionBudget\nspec:\n  minAvailable: 3  # and the Deployment has replicas: 3",
+        use_instead="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1",
+        references=("https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-"
+          "reacts-to-disruptions",)),
+    tags=("STRIDE:D",))
+NO_SPREAD = Rule(
+    code="KUB144",
+    name="kube-no-pod-spread",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Multi-replica workload has no anti-affinity or topology spread",
+    doc=RuleDoc(
+        what_it_does="Flags Deployments and StatefulSets with more than one replica (or an HPA with minReplicas > "
+        "1) whose "
          "pod spec has neither `podAntiAffinity` nor `topologySpreadConstraints`.",
-    why="The scheduler may place every replica on the same node or zone; losing that node or zone then takes "
+        why_bad="The scheduler may place every replica on the same node or zone; losing that node or zone then takes "
         "all replicas down and the redundancy was an illusion.",
-    example="spec:\n  replicas: 3\n  template:\n    spec:\n      containers: [...]",
-    use="      topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n"
+        example="spec:\n  replicas: 3\n  template:\n    spec:\n      containers: [...]",
+        use_instead="      topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: "
+        "topology.kubernetes.io/zone\n"
         "          whenUnsatisfiable: ScheduleAnyway\n          labelSelector: {matchLabels: {app: api}}",
-    refs=("https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/",),
+        references=("https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/",)),
     tags=("STRIDE:D",))
 
 _SCALED = frozenset({"Deployment", "StatefulSet"})

@@ -5,44 +5,61 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, kube_finding, rule, seq
+from redline.checks.containers.common import CIS_K8S, kube_finding, seq
 from redline.checks.interface import CheckContext, FileCheck
 from redline.core.model import Area, Finding, Severity
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
-EXPOSED_SERVICE = rule(
-    "KUB120", "kube-service-exposed", Area.SECURITY, Severity.MEDIUM,
-    "Service of type LoadBalancer or NodePort",
-    what="Flags Services of type `LoadBalancer` (unless annotated as an internal load balancer or limited by "
+EXPOSED_SERVICE = Rule(
+    code="KUB120",
+    name="kube-service-exposed",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Service of type LoadBalancer or NodePort",
+    doc=RuleDoc(
+        what_it_does="Flags Services of type `LoadBalancer` (unless annotated as an internal load balancer or "
+        "limited by "
          "`loadBalancerSourceRanges` without 0.0.0.0/0) and of type `NodePort`.",
-    why="A LoadBalancer usually gets a public address; a NodePort opens the port on every node. Either puts "
+        why_bad="A LoadBalancer usually gets a public address; a NodePort opens the port on every node. Either puts "
         "the workload on the network edge, outside the ingress controller's TLS, authentication and rate limits.",
-    example="kind: Service\nspec:\n  type: LoadBalancer\n  ports: [{port: 5432}]",
-    use="kind: Service\nspec:\n  type: ClusterIP  # publish HTTP through an Ingress with TLS",
-    refs=("https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
-          "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer"),
+        example="kind: Service\nspec:\n  type: LoadBalancer\n  ports: [{port: 5432}]",
+        use_instead="kind: Service\nspec:\n  type: ClusterIP  # publish HTTP through an Ingress with TLS",
+        references=("https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
+          "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer")),
     tags=("CWE-668", "STRIDE:I"))
-RBAC_WILDCARD = rule(
-    "KUB130", "kube-rbac-wildcard", Area.SECURITY, Severity.HIGH, "RBAC rule grants wildcard verbs or resources",
-    what="Flags Roles and ClusterRoles with a rule whose `verbs`, `resources` or `apiGroups` contain `*` "
+RBAC_WILDCARD = Rule(
+    code="KUB130",
+    name="kube-rbac-wildcard",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="RBAC rule grants wildcard verbs or resources",
+    doc=RuleDoc(
+        what_it_does="Flags Roles and ClusterRoles with a rule whose `verbs`, `resources` or `apiGroups` contain `*` "
          "(aggregated ClusterRoles, whose rules the controller fills in, are skipped).",
-    why="A wildcard grants every current and future verb or resource, including `escalate`, `bind`, "
+        why_bad="A wildcard grants every current and future verb or resource, including `escalate`, `bind`, "
         "`impersonate`, secrets and CRDs added later: least privilege is lost silently as the cluster grows.",
-    example="rules:\n  - apiGroups: ['*']\n    resources: ['*']\n    verbs: ['*']",
-    use="rules:\n  - apiGroups: ['apps']\n    resources: ['deployments']\n    verbs: ['get', 'list', 'watch']",
-    refs=(CIS_K8S + " 5.1.3", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"),
+        example="rules:\n  - apiGroups: ['*']\n    resources: ['*']\n    verbs: ['*']",
+        use_instead="rules:\n  - apiGroups: ['apps']\n    resources: ['deployments']\n    verbs: ['get', 'list', "
+        "'watch']",
+        references=(CIS_K8S + " 5.1.3", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/")),
     tags=("CWE-269", "STRIDE:E"))
-CLUSTER_ADMIN_SA = rule(
-    "KUB131", "kube-cluster-admin-service-account", Area.SECURITY, Severity.CRITICAL,
-    "cluster-admin bound to a service account",
-    what="Flags ClusterRoleBindings and RoleBindings that bind the `cluster-admin` ClusterRole to a "
+CLUSTER_ADMIN_SA = Rule(
+    code="KUB131",
+    name="kube-cluster-admin-service-account",
+    area=Area.SECURITY,
+    severity=Severity.CRITICAL,
+    summary="cluster-admin bound to a service account",
+    doc=RuleDoc(
+        what_it_does="Flags ClusterRoleBindings and RoleBindings that bind the `cluster-admin` ClusterRole to a "
          "ServiceAccount (or to all service accounts through a group).",
-    why="Every pod running as that service account holds full control of the cluster; one compromised "
+        why_bad="Every pod running as that service account holds full control of the cluster; one compromised "
         "container (an RCE, a leaked token) owns every namespace and secret.",
-    example="kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\n"
+        example="kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\n"
             "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]",
-    use="Bind a ClusterRole listing only the verbs and resources the controller needs, in the namespaces it needs.",
-    refs=(CIS_K8S + " 5.1.1", "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles"),
+        use_instead="Bind a ClusterRole listing only the verbs and resources the controller needs, in the "
+        "namespaces it needs.",
+        references=(CIS_K8S + " 5.1.1", "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles")),
     tags=("CWE-269", "STRIDE:E"))
 
 _INTERNAL_LB = {

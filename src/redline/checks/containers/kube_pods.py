@@ -16,172 +16,255 @@ from redline.checks.containers.common import (
     PSS,
     flag_value,
     kube_finding,
-    rule,
     secret_like_name,
     seq,
     unpinned_reason,
 )
 from redline.checks.interface import CheckContext, FileCheck
 from redline.core.model import Area, Finding, Severity
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject
 
 _DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
            "      containers:\n")
 
-RUN_AS_ROOT = rule(
-    "KUB101", "kube-run-as-root", Area.SECURITY, Severity.MEDIUM, "Container may run as root",
-    what="Flags containers whose effective security context (pod level, overridden by the container) sets "
+RUN_AS_ROOT = Rule(
+    code="KUB101",
+    name="kube-run-as-root",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Container may run as root",
+    doc=RuleDoc(
+        what_it_does="Flags containers whose effective security context (pod level, overridden by the container) sets "
          "`runAsUser: 0`, or sets neither `runAsNonRoot: true` nor a non-zero `runAsUser`.",
-    why="Most images default to UID 0. A root process that escapes the container (a kernel or runtime bug, a "
+        why_bad="Most images default to UID 0. A root process that escapes the container (a kernel or runtime bug, a "
         "writable hostPath) is root on the node; the restricted Pod Security Standard forbids it.",
-    example=_DEPLOY + "        - name: app\n          image: acme/web:1.4",
-    use=_DEPLOY + "        - name: app\n          image: acme/web:1.4\n          securityContext:\n"
+        example=_DEPLOY + "        - name: app\n          image: acme/web:1.4",
+        use_instead=_DEPLOY + "        - name: app\n          image: acme/web:1.4\n          securityContext:\n"
         "            runAsNonRoot: true\n            runAsUser: 10001",
-    refs=(PSS + "#restricted", CIS_K8S + " 5.2.6"), tags=("CWE-250", "STRIDE:E"))
-PRIVILEGED = rule(
-    "KUB102", "kube-privileged-container", Area.SECURITY, Severity.HIGH, "Privileged container",
-    what="Flags containers with `securityContext.privileged: true`.",
-    why="A privileged container sees every host device and has all capabilities: it is root on the node. "
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.6")),
+    tags=("CWE-250", "STRIDE:E"))
+PRIVILEGED = Rule(
+    code="KUB102",
+    name="kube-privileged-container",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Privileged container",
+    doc=RuleDoc(
+        what_it_does="Flags containers with `securityContext.privileged: true`.",
+        why_bad="A privileged container sees every host device and has all capabilities: it is root on the node. "
         "The baseline Pod Security Standard forbids it.",
-    example="securityContext:\n  privileged: true",
-    use="securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
-    refs=(PSS + "#baseline", CIS_K8S + " 5.2.2"), tags=("CWE-250", "STRIDE:E"))
-PRIV_ESCALATION = rule(
-    "KUB103", "kube-allow-privilege-escalation", Area.SECURITY, Severity.MEDIUM,
-    "Container does not forbid privilege escalation",
-    what="Flags containers that do not set `allowPrivilegeEscalation: false` (it defaults to true). Privileged "
+        example="securityContext:\n  privileged: true",
+        use_instead="securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.2")),
+    tags=("CWE-250", "STRIDE:E"))
+PRIV_ESCALATION = Rule(
+    code="KUB103",
+    name="kube-allow-privilege-escalation",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Container does not forbid privilege escalation",
+    doc=RuleDoc(
+        what_it_does="Flags containers that do not set `allowPrivilegeEscalation: false` (it defaults to true). "
+        "Privileged "
          "containers are left to KUB102.",
-    why="With escalation allowed, a setuid binary or file capability in the image lets a compromised process "
+        why_bad="With escalation allowed, a setuid binary or file capability in the image lets a compromised process "
         "gain more privileges than it started with (no_new_privs is off). Required by the restricted standard.",
-    example="securityContext:\n  runAsNonRoot: true",
-    use="securityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: false",
-    refs=(PSS + "#restricted", CIS_K8S + " 5.2.5"), tags=("CWE-269", "STRIDE:E"))
-CAPS_NOT_DROPPED = rule(
-    "KUB104", "kube-capabilities-not-dropped", Area.SECURITY, Severity.LOW,
-    "Container keeps the default Linux capabilities",
-    what="Flags containers whose `securityContext.capabilities.drop` does not contain `ALL` (privileged "
+        example="securityContext:\n  runAsNonRoot: true",
+        use_instead="securityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: false",
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.5")),
+    tags=("CWE-269", "STRIDE:E"))
+CAPS_NOT_DROPPED = Rule(
+    code="KUB104",
+    name="kube-capabilities-not-dropped",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Container keeps the default Linux capabilities",
+    doc=RuleDoc(
+        what_it_does="Flags containers whose `securityContext.capabilities.drop` does not contain `ALL` (privileged "
          "containers are left to KUB102).",
-    why="The runtime's default set includes CHOWN, DAC_OVERRIDE, SETUID, NET_RAW and others an application "
+        why_bad="The runtime's default set includes CHOWN, DAC_OVERRIDE, SETUID, NET_RAW and others an application "
         "rarely needs; each is a step an attacker can use after a compromise (NET_RAW allows ARP/DNS spoofing).",
-    example="securityContext:\n  allowPrivilegeEscalation: false",
-    use="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]  # only if needed",
-    refs=(PSS + "#restricted", CIS_K8S + " 5.2.9"), tags=("CWE-250", "STRIDE:E"))
-CAPS_ADDED = rule(
-    "KUB105", "kube-dangerous-capabilities", Area.SECURITY, Severity.HIGH,
-    "Container adds capabilities beyond the baseline set",
-    what="Flags `capabilities.add` entries outside the baseline standard's allowed list (AUDIT_WRITE, CHOWN, "
+        example="securityContext:\n  allowPrivilegeEscalation: false",
+        use_instead="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]  # only if needed",
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.9")),
+    tags=("CWE-250", "STRIDE:E"))
+CAPS_ADDED = Rule(
+    code="KUB105",
+    name="kube-dangerous-capabilities",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Container adds capabilities beyond the baseline set",
+    doc=RuleDoc(
+        what_it_does="Flags `capabilities.add` entries outside the baseline standard's allowed list (AUDIT_WRITE, "
+        "CHOWN, "
          "DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, "
          "SYS_CHROOT), e.g. SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL.",
-    why="SYS_ADMIN is close to privileged; SYS_PTRACE reads other processes' memory; NET_ADMIN rewrites the "
+        why_bad="SYS_ADMIN is close to privileged; SYS_PTRACE reads other processes' memory; NET_ADMIN rewrites the "
         "network. Each turns a container compromise into a node compromise.",
-    example="securityContext:\n  capabilities:\n    add: [SYS_ADMIN]",
-    use="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]",
-    refs=(PSS + "#baseline", CIS_K8S + " 5.2.8"), tags=("CWE-250", "STRIDE:E"))
-SECCOMP = rule(
-    "KUB106", "kube-seccomp-not-enforced", Area.SECURITY, Severity.LOW,
-    "Seccomp profile is Unconfined or unset",
-    what="Flags containers whose effective seccomp profile (container, else pod, including the legacy "
+        example="securityContext:\n  capabilities:\n    add: [SYS_ADMIN]",
+        use_instead="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]",
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.8")),
+    tags=("CWE-250", "STRIDE:E"))
+SECCOMP = Rule(
+    code="KUB106",
+    name="kube-seccomp-not-enforced",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Seccomp profile is Unconfined or unset",
+    doc=RuleDoc(
+        what_it_does="Flags containers whose effective seccomp profile (container, else pod, including the legacy "
          "annotations) is `Unconfined` (high severity, baseline) or not set at all (restricted; privileged "
          "containers, which run unconfined anyway, are left to KUB102).",
-    why="Without seccomp the container can call every syscall, including the rarely used ones most kernel "
+        why_bad="Without seccomp the container can call every syscall, including the rarely used ones most kernel "
         "exploits go through. `RuntimeDefault` blocks them at almost no cost.",
-    example="spec:\n  securityContext:\n    seccompProfile:\n      type: Unconfined",
-    use="spec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault",
-    refs=(PSS + "#restricted", "https://kubernetes.io/docs/tutorials/security/seccomp/"), tags=("CWE-693",))
-WRITABLE_ROOT = rule(
-    "KUB107", "kube-writable-root-filesystem", Area.SECURITY, Severity.LOW,
-    "Container root filesystem is writable",
-    what="Flags containers without `securityContext.readOnlyRootFilesystem: true`.",
-    why="A writable root lets an attacker drop tools, alter binaries or persist inside the container; "
+        example="spec:\n  securityContext:\n    seccompProfile:\n      type: Unconfined",
+        use_instead="spec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault",
+        references=(PSS + "#restricted", "https://kubernetes.io/docs/tutorials/security/seccomp/")),
+    tags=("CWE-693",))
+WRITABLE_ROOT = Rule(
+    code="KUB107",
+    name="kube-writable-root-filesystem",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Container root filesystem is writable",
+    doc=RuleDoc(
+        what_it_does="Flags containers without `securityContext.readOnlyRootFilesystem: true`.",
+        why_bad="A writable root lets an attacker drop tools, alter binaries or persist inside the container; "
         "a read-only root with explicit emptyDir mounts for scratch space removes that foothold.",
-    example="securityContext:\n  runAsNonRoot: true",
-    use="securityContext:\n  readOnlyRootFilesystem: true\nvolumeMounts:\n  - {name: tmp, mountPath: /tmp}",
-    refs=(CIS_K8S + " 5.7.3", "CIS Docker Benchmark 5.12"), tags=("CWE-732",))
-HOST_NAMESPACES = rule(
-    "KUB108", "kube-host-namespaces", Area.SECURITY, Severity.HIGH,
-    "Pod shares the host network, PID or IPC namespace",
-    what="Flags pod specs with `hostNetwork`, `hostPID` or `hostIPC` set to true (one finding per setting).",
-    why="hostNetwork exposes node-local services (kubelet, metadata endpoints) and bypasses NetworkPolicies; "
+        example="securityContext:\n  runAsNonRoot: true",
+        use_instead="securityContext:\n  readOnlyRootFilesystem: true\nvolumeMounts:\n  - {name: tmp, mountPath: /tmp}",
+        references=(CIS_K8S + " 5.7.3", "CIS Docker Benchmark 5.12")),
+    tags=("CWE-732",))
+HOST_NAMESPACES = Rule(
+    code="KUB108",
+    name="kube-host-namespaces",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Pod shares the host network, PID or IPC namespace",
+    doc=RuleDoc(
+        what_it_does="Flags pod specs with `hostNetwork`, `hostPID` or `hostIPC` set to true (one finding per "
+        "setting).",
+        why_bad="hostNetwork exposes node-local services (kubelet, metadata endpoints) and bypasses NetworkPolicies; "
         "hostPID lets the pod see and signal every process on the node; hostIPC shares its memory segments.",
-    example="spec:\n  hostNetwork: true",
-    use="spec:\n  hostNetwork: false  # expose through a Service instead",
-    refs=(PSS + "#baseline", CIS_K8S + " 5.2.3-5.2.4"), tags=("CWE-668", "STRIDE:E"))
-HOST_PATH = rule(
-    "KUB109", "kube-hostpath-volume", Area.SECURITY, Severity.MEDIUM, "Pod mounts a hostPath volume",
-    what="Flags `hostPath` volumes (container runtime sockets are reported by KUB110 instead).",
-    why="A hostPath gives the pod a piece of the node's filesystem; writable, it lets a compromised pod modify "
+        example="spec:\n  hostNetwork: true",
+        use_instead="spec:\n  hostNetwork: false  # expose through a Service instead",
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.3-5.2.4")),
+    tags=("CWE-668", "STRIDE:E"))
+HOST_PATH = Rule(
+    code="KUB109",
+    name="kube-hostpath-volume",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Pod mounts a hostPath volume",
+    doc=RuleDoc(
+        what_it_does="Flags `hostPath` volumes (container runtime sockets are reported by KUB110 instead).",
+        why_bad="A hostPath gives the pod a piece of the node's filesystem; writable, it lets a compromised pod modify "
         "node files; read-only, it can still leak credentials and logs of other pods.",
-    example="volumes:\n  - name: logs\n    hostPath: {path: /var/log}",
-    use="volumes:\n  - name: logs\n    emptyDir: {}",
-    refs=(PSS + "#baseline",), tags=("CWE-668",))
-RUNTIME_SOCKET = rule(
-    "KUB110", "kube-runtime-socket-mount", Area.SECURITY, Severity.CRITICAL,
-    "Pod mounts the container runtime socket",
-    what="Flags hostPath volumes pointing at `docker.sock`, `containerd.sock`, `crio.sock` or their directory.",
-    why="Whoever talks to the runtime socket can start a privileged container on the node: it is root on "
+        example="volumes:\n  - name: logs\n    hostPath: {path: /var/log}",
+        use_instead="volumes:\n  - name: logs\n    emptyDir: {}",
+        references=(PSS + "#baseline",)),
+    tags=("CWE-668",))
+RUNTIME_SOCKET = Rule(
+    code="KUB110",
+    name="kube-runtime-socket-mount",
+    area=Area.SECURITY,
+    severity=Severity.CRITICAL,
+    summary="Pod mounts the container runtime socket",
+    doc=RuleDoc(
+        what_it_does="Flags hostPath volumes pointing at `docker.sock`, `containerd.sock`, `crio.sock` or their "
+        "directory.",
+        why_bad="Whoever talks to the runtime socket can start a privileged container on the node: it is root on "
         "the node and access to every other pod's secrets.",
-    example="volumes:\n  - name: docker\n    hostPath: {path: /var/run/docker.sock}",
-    use="Build images with a daemonless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
-    refs=(CIS_DOCKER.replace("section 4 (Container Images and Build File)", "5.31"), PSS + "#baseline"),
+        example="volumes:\n  - name: docker\n    hostPath: {path: /var/run/docker.sock}",
+        use_instead="Build images with a daemonless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
+        references=(CIS_DOCKER.replace("section 4 (Container Images and Build File)", "5.31"), PSS + "#baseline")),
     tags=("CWE-250", "STRIDE:E"))
-IMAGE_UNPINNED = rule(
-    "KUB111", "kube-image-not-pinned", Area.SECURITY, Severity.LOW,
-    "Container image uses latest or no tag and no digest",
-    what="Flags container images without a tag, or tagged `latest`, and without an `@sha256:` digest.",
-    why="The image that runs changes whenever someone pushes: deployments are not reproducible, rollbacks do "
+IMAGE_UNPINNED = Rule(
+    code="KUB111",
+    name="kube-image-not-pinned",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Container image uses latest or no tag and no digest",
+    doc=RuleDoc(
+        what_it_does="Flags container images without a tag, or tagged `latest`, and without an `@sha256:` digest.",
+        why_bad="The image that runs changes whenever someone pushes: deployments are not reproducible, rollbacks do "
         "not roll back, and a compromised registry push lands in production unnoticed.",
-    example="image: nginx:latest",
-    use="image: nginx:1.27.2@sha256:<digest>",
-    refs=(CIS_K8S + " 5.5.1", "https://kubernetes.io/docs/concepts/containers/images/#image-names"),
+        example="image: nginx:latest",
+        use_instead="image: nginx:1.27.2@sha256:<digest>",
+        references=(CIS_K8S + " 5.5.1", "https://kubernetes.io/docs/concepts/containers/images/#image-names")),
     tags=("CWE-494", "STRIDE:T"))
-SECRET_ENV = rule(
-    "KUB112", "kube-secret-in-env-literal", Area.SECURITY, Severity.MEDIUM,
-    "Credential-named environment variable set to a literal value",
-    what="Flags `env` entries whose NAME says credential (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY…) and "
+SECRET_ENV = Rule(
+    code="KUB112",
+    name="kube-secret-in-env-literal",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Credential-named environment variable set to a literal value",
+    doc=RuleDoc(
+        what_it_does="Flags `env` entries whose NAME says credential (PASSWORD, SECRET, TOKEN, API_KEY, "
+        "PRIVATE_KEY…) and "
          "which carry a literal `value` instead of `valueFrom` (the value itself is judged by the secrets rules).",
-    why="A literal value sits in the manifest, in git, in `kubectl get -o yaml` output and in every rendered "
+        why_bad="A literal value sits in the manifest, in git, in `kubectl get -o yaml` output and in every rendered "
         "chart: anyone who can read the Deployment reads the credential.",
-    example="env:\n  - name: DB_PASSWORD\n    value: hunter2",
-    use="env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}",
-    refs=("https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables",
-          CIS_K8S + " 5.4.1"), tags=("CWE-798", "STRIDE:I"))
-NO_PROBES = rule(
-    "KUB113", "kube-no-probes", Area.RESILIENCE, Severity.LOW, "Long-running container has no probes",
-    what="Flags containers of long-running workloads (not Jobs or CronJobs) with neither a readiness nor a "
+        example="env:\n  - name: DB_PASSWORD\n    value: hunter2",
+        use_instead="env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}",
+        references=("https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables",
+          CIS_K8S + " 5.4.1")),
+    tags=("CWE-798", "STRIDE:I"))
+NO_PROBES = Rule(
+    code="KUB113",
+    name="kube-no-probes",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Long-running container has no probes",
+    doc=RuleDoc(
+        what_it_does="Flags containers of long-running workloads (not Jobs or CronJobs) with neither a readiness nor a "
          "liveness probe.",
-    why="Without a readiness probe traffic reaches pods that are still starting or overloaded; without a "
+        why_bad="Without a readiness probe traffic reaches pods that are still starting or overloaded; without a "
         "liveness probe a deadlocked process is never restarted. Both turn one bad pod into user-facing errors.",
-    example="containers:\n  - name: app\n    image: acme/web:1.4",
-    use="containers:\n  - name: app\n    image: acme/web:1.4\n    readinessProbe:\n      httpGet: {path: /ready, "
+        example="containers:\n  - name: app\n    image: acme/web:1.4",
+        use_instead="containers:\n  - name: app\n    image: acme/web:1.4\n    readinessProbe:\n      httpGet: "
+        "{path: /ready, "
         "port: 8080}\n    livenessProbe:\n      httpGet: {path: /live, port: 8080}",
-    refs=("https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
-          "CIS Docker Benchmark 4.6"), tags=("CWE-703",))
-NO_RESOURCES = rule(
-    "KUB114", "kube-no-resources", Area.RESILIENCE, Severity.MEDIUM,
-    "Container has no resource requests or memory limit",
-    what="Flags containers (not init containers) missing `resources.requests.cpu`, `resources.requests.memory` "
+        references=("https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+          "CIS Docker Benchmark 4.6")),
+    tags=("CWE-703",))
+NO_RESOURCES = Rule(
+    code="KUB114",
+    name="kube-no-resources",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="Container has no resource requests or memory limit",
+    doc=RuleDoc(
+        what_it_does="Flags containers (not init containers) missing `resources.requests.cpu`, "
+        "`resources.requests.memory` "
          "or `resources.limits.memory`.",
-    why="Without requests the scheduler packs pods blindly and the pod is first to be evicted (BestEffort); "
+        why_bad="Without requests the scheduler packs pods blindly and the pod is first to be evicted (BestEffort); "
         "without a memory limit one leaking pod takes the node's memory and its neighbours with it. Runtime "
         "tuning (GC, heap, workers) also needs to know the limits.",
-    example="containers:\n  - name: app\n    image: acme/web:1.4",
-    use="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 512Mi}",
-    refs=("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
-          "https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/"), tags=("CWE-770", "STRIDE:D"))
+        example="containers:\n  - name: app\n    image: acme/web:1.4",
+        use_instead="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 512Mi}",
+        references=("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+          "https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/")),
+    tags=("CWE-770", "STRIDE:D"))
 
-BASELINE_OTHER = rule(
-    "KUB115", "kube-baseline-isolation-weakened", Area.SECURITY, Severity.MEDIUM,
-    "Pod weakens another Pod Security Standards baseline control",
-    what="Flags the remaining baseline controls: `hostPort` on container ports, `procMount: Unmasked`, "
+BASELINE_OTHER = Rule(
+    code="KUB115",
+    name="kube-baseline-isolation-weakened",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Pod weakens another Pod Security Standards baseline control",
+    doc=RuleDoc(
+        what_it_does="Flags the remaining baseline controls: `hostPort` on container ports, `procMount: Unmasked`, "
          "AppArmor `Unconfined` (field or annotation), SELinux types outside container_t/container_init_t/"
          "container_kvm_t/container_engine_t (or a custom user/role), and sysctls outside the safe set.",
-    why="Each one removes a piece of the isolation between the pod and the node: a hostPort bypasses "
+        why_bad="Each one removes a piece of the isolation between the pod and the node: a hostPort bypasses "
         "NetworkPolicies and pins the pod to the node's address, an unmasked /proc exposes kernel "
         "interfaces, unconfined AppArmor and custom SELinux labels drop mandatory access control, and "
         "unsafe sysctls change kernel settings for every pod on the node.",
-    example="ports:\n  - containerPort: 8080\n    hostPort: 8080\nsecurityContext:\n  procMount: Unmasked",
-    use="ports:\n  - containerPort: 8080   # publish through a Service instead",
-    refs=(PSS + "#baseline", "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"),
+        example="ports:\n  - containerPort: 8080\n    hostPort: 8080\nsecurityContext:\n  procMount: Unmasked",
+        use_instead="ports:\n  - containerPort: 8080   # publish through a Service instead",
+        references=(PSS + "#baseline", "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/")),
     tags=("CWE-668", "STRIDE:E"))
 
 SAFE_SYSCTLS = frozenset({

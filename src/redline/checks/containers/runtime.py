@@ -16,72 +16,94 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from redline.checks.containers.common import cpu_cores, image_name, kube_finding, memory_bytes, rule, seq, unique
+from redline.checks.containers.common import cpu_cores, image_name, kube_finding, memory_bytes, seq, unique
 from redline.checks.containers.compose_checks import build_dockerfile
 from redline.checks.containers.dockerfiles import env_names
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
-from redline.core.rules import Rule
+from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import Container, KubeManifest, KubeObject
 
-JVM_GC = rule(
-    "RUN101", "jvm-small-container-untuned", Area.PERFORMANCE, Severity.MEDIUM,
-    "JVM in a container with < 2 CPUs and no explicit GC or heap settings",
-    what="Flags Java processes (a `java` command, or a JDK/JRE base image) whose container has a CPU limit "
+JVM_GC = Rule(
+    code="RUN101",
+    name="jvm-small-container-untuned",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
+    summary="JVM in a container with < 2 CPUs and no explicit GC or heap settings",
+    doc=RuleDoc(
+        what_it_does="Flags Java processes (a `java` command, or a JDK/JRE base image) whose container has a CPU limit "
          "below 2 and whose command line or JAVA_TOOL_OPTIONS/JAVA_OPTS/JDK_JAVA_OPTIONS lack an explicit "
          "collector (`-XX:+UseG1GC`…, or `-XX:ActiveProcessorCount`) or heap size (`-Xmx`, "
          "`-XX:MaxRAMPercentage`).",
-    why="With fewer than 2 CPUs (or under 1792 MB) the JVM considers itself a client machine and silently "
+        why_bad="With fewer than 2 CPUs (or under 1792 MB) the JVM considers itself a client machine and silently "
         "picks SerialGC: every collection stops all threads, and tail latency grows with the heap. The default "
         "max heap is 25% of the container's memory, leaving most of the limit unused or, with native memory, "
         "ending in OOM kills.",
-    example="containers:\n  - name: api\n    image: eclipse-temurin:21-jre\n    command: [java, -jar, /app.jar]\n"
+        example="containers:\n  - name: api\n    image: eclipse-temurin:21-jre\n    command: [java, -jar, /app.jar]\n"
             "    resources: {limits: {cpu: 1, memory: 1Gi}}",
-    use="    env:\n      - name: JAVA_TOOL_OPTIONS\n        value: -XX:+UseG1GC -XX:MaxRAMPercentage=75",
-    refs=("https://docs.oracle.com/en/java/javase/21/gctuning/ergonomics.html",
+        use_instead="    env:\n      - name: JAVA_TOOL_OPTIONS\n        value: -XX:+UseG1GC -XX:MaxRAMPercentage=75",
+        references=("https://docs.oracle.com/en/java/javase/21/gctuning/ergonomics.html",
           "https://learn.microsoft.com/en-us/azure/developer/java/containers/overview#understand-jvm-default-"
-          "ergonomics"), tags=("STRIDE:D",))
-GO_MEMLIMIT = rule(
-    "RUN102", "go-without-gomemlimit", Area.PERFORMANCE, Severity.LOW,
-    "Go service with a memory limit but no GOMEMLIMIT",
-    what="Flags Go services (built by a `golang` stage of the Dockerfile, or configured with GOGC/GOMAXPROCS) "
+          "ergonomics")),
+    tags=("STRIDE:D",))
+GO_MEMLIMIT = Rule(
+    code="RUN102",
+    name="go-without-gomemlimit",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="Go service with a memory limit but no GOMEMLIMIT",
+    doc=RuleDoc(
+        what_it_does="Flags Go services (built by a `golang` stage of the Dockerfile, or configured with "
+        "GOGC/GOMAXPROCS) "
          "whose container has a memory limit and whose environment sets no `GOMEMLIMIT`.",
-    why="The Go runtime does not read cgroup limits: the heap grows to twice the live set (GOGC=100) "
+        why_bad="The Go runtime does not read cgroup limits: the heap grows to twice the live set (GOGC=100) "
         "regardless of the container limit, so a spike ends in an OOM kill instead of more frequent GC. "
         "GOMEMLIMIT (Go >= 1.19) makes the GC work harder as the limit nears.",
-    example="services:\n  api:\n    build: ./api   # FROM golang:1.23 AS build ...\n"
+        example="services:\n  api:\n    build: ./api   # FROM golang:1.23 AS build ...\n"
             "    deploy: {resources: {limits: {memory: 512M}}}",
-    use="    environment:\n      GOMEMLIMIT: 450MiB   # ~90% of the limit",
-    refs=("https://go.dev/doc/gc-guide#Memory_limit", "https://pkg.go.dev/runtime#hdr-Environment_Variables"),
+        use_instead="    environment:\n      GOMEMLIMIT: 450MiB   # ~90% of the limit",
+        references=("https://go.dev/doc/gc-guide#Memory_limit", "https://pkg.go.dev/runtime#hdr-Environment_Variables")),
     tags=("STRIDE:D",))
-NODE_HEAP = rule(
-    "RUN103", "node-without-max-old-space-size", Area.PERFORMANCE, Severity.LOW,
-    "Node.js under a memory limit without --max-old-space-size",
-    what="Flags Node.js processes (a `node`/`npm`/`yarn` command or a `node` base image) whose container has a "
+NODE_HEAP = Rule(
+    code="RUN103",
+    name="node-without-max-old-space-size",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="Node.js under a memory limit without --max-old-space-size",
+    doc=RuleDoc(
+        what_it_does="Flags Node.js processes (a `node`/`npm`/`yarn` command or a `node` base image) whose "
+        "container has a "
          "memory limit and whose command line and NODE_OPTIONS set no `--max-old-space-size`.",
-    why="V8 sizes its old space from heuristics that older Node versions do not tie to the container limit: the "
+        why_bad="V8 sizes its old space from heuristics that older Node versions do not tie to the container limit: "
+        "the "
         "heap can grow past the limit (OOM kill, no heap-out-of-memory error to debug) or stay far below it "
         "(GC thrash).",
-    example="containers:\n  - name: web\n    image: node:22-slim\n    command: [node, server.js]\n"
+        example="containers:\n  - name: web\n    image: node:22-slim\n    command: [node, server.js]\n"
             "    resources: {limits: {memory: 512Mi}}",
-    use="    env:\n      - name: NODE_OPTIONS\n        value: --max-old-space-size=384",
-    refs=("https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib",
-          "https://nodejs.org/en/learn/diagnostics/memory/understanding-and-tuning-memory"), tags=("STRIDE:D",))
-WORKERS = rule(
-    "RUN104", "python-workers-vs-cpu", Area.PERFORMANCE, Severity.LOW,
-    "gunicorn/uvicorn worker count does not fit the CPU limit",
-    what="Flags gunicorn and uvicorn commands whose worker count (`-w`, `--workers`, `WEB_CONCURRENCY`; "
+        use_instead="    env:\n      - name: NODE_OPTIONS\n        value: --max-old-space-size=384",
+        references=("https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib",
+          "https://nodejs.org/en/learn/diagnostics/memory/understanding-and-tuning-memory")),
+    tags=("STRIDE:D",))
+WORKERS = Rule(
+    code="RUN104",
+    name="python-workers-vs-cpu",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="gunicorn/uvicorn worker count does not fit the CPU limit",
+    doc=RuleDoc(
+        what_it_does="Flags gunicorn and uvicorn commands whose worker count (`-w`, `--workers`, `WEB_CONCURRENCY`; "
          "default 1) is below the container's CPU limit, or above twice gunicorn's 2 x CPUs + 1 guideline.",
-    why="Python workers are single-threaded for CPU work: fewer workers than CPUs leaves paid cores idle and "
+        why_bad="Python workers are single-threaded for CPU work: fewer workers than CPUs leaves paid cores idle and "
         "queues requests; far more than the CPUs allow makes workers fight for the quota (CFS throttling), "
         "multiplies memory and adds tail latency.",
-    example="command: gunicorn app:app --workers 1   # limits: cpu: 4",
-    use="command: gunicorn app:app --workers 4   # ~ 1-2 per CPU of the limit",
-    refs=("https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
-          "https://www.uvicorn.org/deployment/#using-a-process-manager"), tags=("STRIDE:D",))
+        example="command: gunicorn app:app --workers 1   # limits: cpu: 4",
+        use_instead="command: gunicorn app:app --workers 4   # ~ 1-2 per CPU of the limit",
+        references=("https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
+          "https://www.uvicorn.org/deployment/#using-a-process-manager")),
+    tags=("STRIDE:D",))
 
 JVM_IMAGES = frozenset({"openjdk", "eclipse-temurin", "amazoncorretto", "ibm-semeru-runtimes", "zulu-openjdk",
                         "sapmachine", "liberica-openjdk-debian", "liberica-openjdk-alpine", "liberica-openjre",
