@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import Check
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
@@ -156,3 +157,28 @@ def seq(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [value]
     return []
+
+
+# --- context: tests, load generators, dev and CI files -----------------------------------------
+
+#: workload and service names of things that drive or test the system rather than being part of it
+_DRIVER_NAME = re.compile(r"(?i)(^|[-_.])(loadgen|loadgenerator|load-generator|locust|k6|e2e|tests?|"
+                          r"test-runner|integration-tests?|smoke-tests?)([-_.]|$)")
+
+
+def in_test_context(path: str, name: str = "") -> bool:
+    """A test/dev/debug/CI file (``core.filekinds``' one definition) or a load generator / test runner."""
+    return looks_like_test_or_sample(path) or bool(name and _DRIVER_NAME.search(name))
+
+
+def lowered(finding: Finding, name: str = "") -> Finding:
+    """Findings in test, dev, CI or load-generator files are kept but never above LOW, with low confidence."""
+    if not in_test_context(finding.location.path, name):
+        return finding
+    return replace(finding, severity=min(finding.severity, Severity.LOW), confidence=Confidence.LOW,
+                   evidence=(*finding.evidence, ("context", "test, development or load-generation file")))
+
+
+def root_group(image_key: str) -> str:
+    """The group every "runs as root" finding about one image shares (DKR101, KUB101, CMP103)."""
+    return f"runs-as-root:{image_key}"

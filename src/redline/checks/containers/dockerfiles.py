@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
-from redline.checks.containers.common import CIS_DOCKER, flag_value, secret_like_name, unpinned_reason
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.containers.builds import BuildIndex, orchestrated_healthcheck
+from redline.checks.containers.common import (
+    CIS_DOCKER,
+    flag_value,
+    lowered,
+    root_group,
+    secret_like_name,
+    split_image,
+    unpinned_reason,
+)
+from redline.checks.containers.known_images import lookup, unprivileged
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
+from redline.sources.containers.kubernetes import KubeManifest
 
 ROOT_USER = Rule(
     code="DKR101",
@@ -148,32 +163,65 @@ def has_healthcheck(df: Dockerfile) -> bool:
     return False
 
 
-class DockerfileCheck(FileCheck):
+def export_stage(df: Dockerfile, stage: DockerStage) -> bool:
+    """A ``FROM scratch`` stage with no CMD or ENTRYPOINT only carries files out of the build
+    (``docker build --output``): nothing ever runs it."""
+    lineage = df.lineage(stage.index)
+    if df.stages[lineage[-1]].image.lower() != "scratch":
+        return False
+    return not any(df.in_stage(index, "CMD", "ENTRYPOINT") for index in lineage)
+
+
+def image_key(df: Dockerfile) -> str:
+    """What the image built by a Dockerfile is called in groups: its directory (the build context)."""
+    return posixpath.basename(posixpath.dirname(df.path)).lower() or df.path
+
+
+class DockerfileCheck(ProjectCheck):
     name = "dockerfile-hardening"
     rules = (ROOT_USER, BASE_UNPINNED, ADD_URL, SECRET_BUILD_VAR, NO_HEALTHCHECK, UPDATE_ALONE)
-    fact_types = (Dockerfile,)
+    fact_types = (Dockerfile, KubeManifest, ComposeProject)
 
-    def check_file(self, fact: Dockerfile, ctx: CheckContext) -> Iterable[Finding]:
-        return list(self._scan(fact))
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        manifests = list(facts.of(KubeManifest))
+        index = BuildIndex.of(facts.of(Dockerfile), manifests)
+        covered = orchestrated_healthcheck(index, manifests, facts.of(ComposeProject))
+        out: list[Finding] = []
+        for df in index.dockerfiles.values():
+            out.extend(lowered(f) for f in self._scan(df, covered.get(df.path)))
+        return out
 
-    def _scan(self, df: Dockerfile) -> Iterator[Finding]:
+    def _scan(self, df: Dockerfile, health_covered: str | None) -> Iterator[Finding]:
         final = df.final_stage
         if final is None:
             return
-        yield from self._user(df, final)
+        shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
+        if shipped:
+            yield from self._user(df, final)
+        yield from self._pinning(df)
+        yield from self._instructions(df)
+        if shipped and health_covered is None and not has_healthcheck(df):
+            yield self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
+                               identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
+
+    def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:
             reason = unpinned_reason(stage.image) if stage.external else None
             if reason:
                 yield self.finding(BASE_UNPINNED, f"stage {stage.index} (`FROM {stage.base}`): {reason}",
                                    _loc(df, stage.line, stage.line, f"FROM {stage.base}"), identity=stage.image,
-                                   evidence=(("image", stage.image),))
+                                   evidence=(("image", stage.image),),
+                                   remediation=f"FROM {split_image(stage.image)[0]}:<version>@sha256:<digest>")
+
+    def _instructions(self, df: Dockerfile) -> Iterator[Finding]:
         for ins in df.instructions:
             if ins.cmd == "ADD" and ins.flag("checksum") is None:
                 sources = ins.arguments.split()[:-1]
                 urls = [s for s in sources if _URL.match(s)]
                 if urls:
                     yield self.finding(ADD_URL, f"ADD downloads {urls[0]} without --checksum",
-                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"))
+                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"),
+                                       remediation=f"ADD --checksum=sha256:<hash> {ins.arguments}")
             elif ins.cmd in ("ENV", "ARG"):
                 yield from self._secret_vars(df, ins)
             elif ins.cmd == "RUN" and not ins.heredoc:
@@ -181,25 +229,30 @@ class DockerfileCheck(FileCheck):
                 if _UPDATE.search(command) and not _INSTALL.search(command):
                     yield self.finding(UPDATE_ALONE, "RUN refreshes the package index without installing in the "
                                        "same layer", _loc(df, ins.line, ins.end_line, f"RUN {ins.value}"),
-                                       identity=f"update:{ins.stage}")
-        if not has_healthcheck(df):
-            yield self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
-                               identity="healthcheck")
+                                       identity=f"update:{ins.stage}", remediation=UPDATE_ALONE.doc.use_instead)
 
     def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
         found = df.effective_user(final.index)
         base = df.stages[df.lineage(final.index)[-1]].image
+        fix = "RUN useradd --uid 10001 --no-create-home app\nUSER 10001"
+        group = root_group(image_key(df))
         if found is None:
-            if _nonroot_base(base):
-                return
-            yield self.finding(ROOT_USER, "the final stage sets no USER: the container runs as root",
-                               _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
-                               if "$" in base else Confidence.HIGH)
+            overridden = any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(final.index))
+            if _nonroot_base(base) or unprivileged(base, entrypoint_overridden=overridden):
+                return  # the base image sets a non-root USER, or its entrypoint drops root itself
+            known = lookup(base)
+            why = f" ({known.note})" if known and known.note else ""
+            f = self.finding(ROOT_USER, f"the final stage sets no USER: the container runs as root{why}",
+                             _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
+                             if "$" in base else Confidence.HIGH, remediation=fix)
+            yield replace(f, group=group)
             return
         user, ins = found
         if user.lower() in _ROOT or user.lower().startswith("root:"):
-            yield self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
-                               _loc(df, final.line, max(final.end_line, ins.line), f"USER {user}"), identity="user")
+            f = self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
+                             _loc(df, ins.line, max(final.end_line, ins.line), f"USER {user}"), identity="user",
+                             remediation="USER 10001   # a user created in the image, after the steps that need root")
+            yield replace(f, group=group)
 
     def _secret_vars(self, df: Dockerfile, ins: DockerInstruction) -> Iterator[Finding]:
         if ins.cmd == "ARG":
@@ -211,4 +264,4 @@ class DockerfileCheck(FileCheck):
                 yield self.finding(SECRET_BUILD_VAR, f"{ins.cmd} `{name}` puts a credential into the image "
                                    f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
                                    _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"), identity=f"{ins.cmd}:{name}",
-                                   evidence=(("variable", name),))
+                                   evidence=(("variable", name),), remediation=SECRET_BUILD_VAR.doc.use_instead)
