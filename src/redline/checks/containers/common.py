@@ -13,31 +13,41 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
+from redline.sources.yamlsafe import LineMap
 
 PSS = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 CIS_DOCKER = "CIS Docker Benchmark v1.6.0, section 4 (Container Images and Build File)"
 CIS_K8S = "CIS Kubernetes Benchmark v1.9, section 5 (Policies)"
 
 
-def kube_location(obj: KubeObject, snippet: str = "") -> Location:
-    """Spans the whole object and the comment header above it, so an inline suppression anywhere in
-    it (or right above its ``# Source:`` line) applies."""
-    first = obj.lead_line or obj.line
-    return Location(obj.path, first, max(obj.end_line, obj.line), snippet=snippet, resource=obj.resource)
+def key_line(mapping: Any, key: str) -> int:
+    """The line of ``key`` in a loaded YAML mapping (0 when unknown or absent)."""
+    if isinstance(mapping, LineMap):
+        return mapping.key_lines.get(key, 0)
+    return 0
+
+
+def kube_location(obj: KubeObject, snippet: str = "", line: int = 0) -> Location:
+    """The offending key's line when known, else the object's ``kind:`` line (never its comment header)."""
+    at = line or key_line(obj.body, "kind") or obj.line
+    return Location(obj.path, at, at, snippet=snippet, resource=obj.resource)
 
 
 def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
                  severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
                  evidence: tuple[tuple[str, str], ...] = (), remediation: str = "",
-                 location: Location | None = None) -> Finding:
-    """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation."""
+                 line: int = 0) -> Finding:
+    """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation and the
+    suppression comments inside it. Its group is the object's address plus the evidence values:
+    copies of one manifest (kustomize base, rendered ``release/`` file, per-platform variants) share it."""
     ev = (("container", container), *evidence) if container else evidence
     identity = ":".join([obj.resource, container, *(v for _, v in evidence)])
     snippet = f"{obj.resource} container {container}" if container else obj.resource
-    f = check.finding(r, message, location or kube_location(obj, snippet), severity=severity,
-                      confidence=confidence, evidence=ev, remediation=remediation, identity=identity,
-                      component=obj.name)
-    reason = obj.ignored().get(r.code)
+    f = check.finding(r, message, kube_location(obj, snippet, line), severity=severity,
+                      confidence=confidence, evidence=ev, remediation=remediation or r.doc.use_instead,
+                      identity=identity, component=obj.name)
+    f = replace(lowered(f, obj.name), group=":".join([obj.resource, *(v for _, v in evidence)]))
+    reason = obj.suppression(r.code)
     return replace(f, suppressed=reason) if reason else f
 
 

@@ -7,11 +7,11 @@ is judged on the compose file alone, with lower confidence.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from redline.checks.containers.builds import build_dockerfile
 from redline.checks.containers.common import seq, unique
 from redline.checks.containers.dockerfiles import has_healthcheck
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
@@ -187,20 +187,6 @@ def _volume_source(entry: Any) -> str:
     if isinstance(entry, Mapping):
         return str(entry.get("source", ""))
     return str(entry).split(":", 1)[0]
-
-
-def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
-    build = svc.body.get("build")
-    if isinstance(build, str):
-        context, name = build, "Dockerfile"
-    elif isinstance(build, Mapping):
-        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-    else:
-        return None
-    if "://" in context:
-        return None
-    path = posixpath.normpath(posixpath.join(svc.directory, context, name))
-    return dockerfiles.get(path)
 
 
 class ComposeCheck(ProjectCheck):

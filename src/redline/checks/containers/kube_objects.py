@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, kube_finding, seq
+from redline.checks.containers.common import CIS_K8S, key_line, kube_finding, seq
 from redline.checks.interface import CheckContext, FileCheck
-from redline.core.model import Area, Finding, Severity
+from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
+from redline.sources.yamlsafe import LineMap
 
 EXPOSED_SERVICE = Rule(
     code="KUB120",
@@ -88,6 +90,18 @@ def _internal(obj: KubeObject) -> bool:
         str(r) in ("0.0.0.0/0", "::/0") for r in ranges)
 
 
+#: names of services that are the system's entry point on purpose
+_ENTRY_NAME = re.compile(r"(?i)(^|[-_])(frontend|front|web|www|site|storefront|store|shop|ui|portal|gateway|"
+                         r"api-gateway|edge|ingress|proxy|nginx|envoy|traefik)([-_]|$)")
+#: ports a public entry point serves (HTTP(S), gRPC-web)
+_WEB_PORTS = frozenset({80, 443, 8080, 8443, 3000, 4000, 5000, 8000, 8888})
+
+
+def _entry_point(obj: KubeObject, ports: list[int]) -> bool:
+    """A Service meant to be reached from outside: named like the front door and serving web ports only."""
+    return bool(_ENTRY_NAME.search(obj.name)) and bool(ports) and all(p in _WEB_PORTS for p in ports)
+
+
 def _strs(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
@@ -110,13 +124,28 @@ class KubeObjectCheck(FileCheck):
 
     def _service(self, obj: KubeObject) -> Iterator[Finding]:
         kind = obj.spec.get("type")
-        ports = ", ".join(str(p.get("port")) for p in seq(obj.spec.get("ports")) if isinstance(p, Mapping))
+        numbers = [p.get("port") for p in seq(obj.spec.get("ports")) if isinstance(p, Mapping)]
+        ports = ", ".join(str(p) for p in numbers)
+        line = key_line(obj.spec, "type")
         if kind == "NodePort":
             yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a NodePort Service (ports {ports}) "
-                               "opened on every node", severity=Severity.LOW)
+                               "opened on every node", severity=Severity.LOW, line=line,
+                               remediation="spec:\n  type: ClusterIP   # reach it through an Ingress or a port-forward")
         elif kind == "LoadBalancer" and not _internal(obj):
-            yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a LoadBalancer Service (ports "
-                               f"{ports}) with no internal annotation or source ranges")
+            if _entry_point(obj, [p for p in numbers if isinstance(p, int)]):
+                yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is the public entry point (LoadBalancer"
+                                   f", ports {ports}): review its exposure (TLS, WAF, rate limits, authentication) "
+                                   "rather than treat it as an accidental leak", severity=Severity.LOW,
+                                   confidence=Confidence.MEDIUM, line=line,
+                                   remediation="Terminate TLS and rate-limit in front of it: publish it through an "
+                                   "Ingress/Gateway with TLS (and a WAF), or restrict spec.loadBalancerSourceRanges; "
+                                   "keep type: ClusterIP when the Ingress is the front door")
+            else:
+                yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a LoadBalancer Service (ports "
+                                   f"{ports}) with no internal annotation or source ranges", line=line,
+                                   remediation="metadata:\n  annotations:\n    networking.gke.io/load-balancer-type: "
+                                   "Internal   # or your cloud's internal-LB annotation\nspec:\n  type: ClusterIP   "
+                                   "# or loadBalancerSourceRanges: [<office/VPN CIDR>]")
 
     def _role(self, obj: KubeObject) -> Iterator[Finding]:
         if obj.kind == "ClusterRole" and isinstance(obj.body.get("aggregationRule"), Mapping):
@@ -128,7 +157,8 @@ class KubeObjectCheck(FileCheck):
             wild = [field for field in ("verbs", "resources", "apiGroups") if "*" in _strs(item.get(field))]
             if wild:
                 yield kube_finding(self, RBAC_WILDCARD, obj, f"{obj.resource} rule {index + 1} grants `*` in "
-                                   f"{', '.join(wild)}", evidence=(("rule", str(index + 1)),))
+                                   f"{', '.join(wild)}", evidence=(("rule", str(index + 1)),),
+                                   line=item.line if isinstance(item, LineMap) else key_line(obj.body, "rules"))
 
     def _binding(self, obj: KubeObject) -> Iterator[Finding]:
         ref = obj.body.get("roleRef")
@@ -143,4 +173,5 @@ class KubeObjectCheck(FileCheck):
                 who = f"Group {s.get('name')}" if s.get("kind") == "Group" else \
                     f"ServiceAccount {s.get('namespace', obj.namespace or 'default')}/{s.get('name')}"
                 yield kube_finding(self, CLUSTER_ADMIN_SA, obj, f"{obj.resource} binds cluster-admin to {who}",
-                                   evidence=(("subject", who),))
+                                   evidence=(("subject", who),), line=key_line(ref, "name") or key_line(obj.body,
+                                                                                                     "roleRef"))

@@ -8,6 +8,7 @@ the object so inline suppressions work, and ``redline.dev/ignore`` applies.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from redline.checks.containers.common import (
@@ -15,12 +16,17 @@ from redline.checks.containers.common import (
     CIS_K8S,
     PSS,
     flag_value,
+    key_line,
     kube_finding,
     secret_like_name,
     seq,
+    split_image,
     unpinned_reason,
 )
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.containers.known_images import unprivileged
+from redline.checks.containers.variants import Variants
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject
@@ -267,6 +273,28 @@ BASELINE_OTHER = Rule(
         references=(PSS + "#baseline", "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/")),
     tags=("CWE-668", "STRIDE:E"))
 
+NO_SECURITY_CONTEXT = Rule(
+    code="KUB116",
+    name="kube-no-security-context",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Workload sets no securityContext at all",
+    doc=RuleDoc(
+        what_it_does="Flags workloads where neither the pod nor any container sets a `securityContext` (nor a legacy "
+        "seccomp annotation): ONE finding per workload listing the restricted-profile controls that are missing "
+        "(runAsNonRoot, allowPrivilegeEscalation, capabilities, seccomp, readOnlyRootFilesystem), instead of one "
+        "finding per control and container (KUB101, KUB103, KUB104, KUB106, KUB107 report partial contexts).",
+        why_bad="Without a security context the container runs with the runtime's defaults: the image's user (often "
+        "root), privilege escalation allowed, the default capability set, no seccomp filter and a writable root "
+        "filesystem. One missing block is one root cause, fixed by one block.",
+        example=_DEPLOY + "        - name: app\n          image: acme/web:1.4",
+        use_instead=_DEPLOY + "        - name: app\n          image: acme/web:1.4\n          securityContext:\n"
+        "            runAsNonRoot: true\n            allowPrivilegeEscalation: false\n"
+        "            readOnlyRootFilesystem: true\n            capabilities: {drop: [ALL]}\n"
+        "            seccompProfile: {type: RuntimeDefault}",
+        references=(PSS + "#restricted", "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/")),
+    tags=("CWE-250", "STRIDE:E"))
+
 SAFE_SYSCTLS = frozenset({
     "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
     "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
@@ -308,99 +336,192 @@ def socket_path(path: str) -> bool:
     return clean.endswith(_SOCKETS) or clean in _SOCKET_DIRS
 
 
-class KubePodSecurityCheck(FileCheck):
+@dataclass(frozen=True)
+class Issue:
+    """One problem of one container, before the containers of a workload are merged into one finding."""
+
+    rule: Rule
+    container: str
+    line: int
+    text: str  # what is wrong, without naming the container
+    severity: Severity | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+    remediation: str = ""
+
+
+#: rules that only say "this control is not set": a workload without any securityContext gets KUB116 instead
+_UNSET_CONTROLS: Mapping[str, tuple[str, str]] = {
+    "KUB101": ("runAsNonRoot", "runAsNonRoot: true"),
+    "KUB103": ("allowPrivilegeEscalation", "allowPrivilegeEscalation: false"),
+    "KUB104": ("capabilities", "capabilities: {drop: [ALL]}"),
+    "KUB106": ("seccompProfile", "seccompProfile: {type: RuntimeDefault}"),
+    "KUB107": ("readOnlyRootFilesystem", "readOnlyRootFilesystem: true"),
+}
+
+
+def _sc_line(pod: Mapping[str, Any], c: Container, key: str) -> int:
+    """Line of ``key`` in the container's securityContext, else the pod's, else the securityContext block,
+    else the container's entry (where the missing block belongs)."""
+    own = c.body.get("securityContext")
+    return (key_line(own, key) or key_line(pod.get("securityContext"), key) or key_line(c.body, "securityContext")
+            or c.line)
+
+
+def has_security_context(obj: KubeObject, pod: Mapping[str, Any]) -> bool:
+    ann = _m(obj.pod_metadata().get("annotations"))
+    return bool(_m(pod.get("securityContext"))) or any("securityContext" in c.body for c in obj.containers()) \
+        or any(str(k).startswith("seccomp.security.alpha.kubernetes.io") or
+               str(k).startswith("container.seccomp.security.alpha.kubernetes.io") for k in ann)
+
+
+class KubePodSecurityCheck(ProjectCheck):
     name = "kube-pod-security"
     rules = (RUN_AS_ROOT, PRIVILEGED, PRIV_ESCALATION, CAPS_NOT_DROPPED, CAPS_ADDED, SECCOMP, WRITABLE_ROOT,
              HOST_NAMESPACES, HOST_PATH, RUNTIME_SOCKET, IMAGE_UNPINNED, SECRET_ENV, NO_PROBES, NO_RESOURCES,
-             BASELINE_OTHER)
+             BASELINE_OTHER, NO_SECURITY_CONTEXT)
     fact_types = (KubeManifest,)
 
-    def check_file(self, fact: KubeManifest, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        manifests = sorted(facts.of(KubeManifest), key=lambda m: m.path)
+        variants = Variants.of(manifests)
         out: list[Finding] = []
-        for obj in fact.objects:
-            pod = obj.pod_spec()
-            if pod is None or obj.is_patch:
-                continue  # a kustomize patch holds only the fields it changes
-            if _m(pod.get("os")).get("name") == "windows":
-                continue  # Linux security contexts do not apply
-            out.extend(self._pod(obj, pod))
-            for c in obj.containers():
-                out.extend(self._container(obj, pod, c))
+        for manifest in manifests:
+            for obj in manifest.objects:
+                pod = obj.pod_spec()
+                if pod is None or obj.is_patch or obj.path in variants.patch_files:
+                    continue  # a kustomize patch holds only the fields it changes
+                if _m(pod.get("os")).get("name") == "windows":
+                    continue  # Linux security contexts do not apply
+                out.extend(self._workload(obj, pod, variants))
         return out
+
+    def _workload(self, obj: KubeObject, pod: Mapping[str, Any], variants: Variants) -> Iterator[Finding]:
+        yield from self._pod(obj, pod)
+        issues = [i for c in obj.containers() for i in self._container(obj, pod, c, variants)]
+        if not has_security_context(obj, pod):
+            unset = [i for i in issues if i.rule.code in _UNSET_CONTROLS and i.severity is None]
+            if unset:
+                yield self._no_context(obj, unset)
+                issues = [i for i in issues if i not in unset]
+        yield from self._merge(obj, issues)
+
+    def _no_context(self, obj: KubeObject, unset: list[Issue]) -> Finding:
+        controls = [code for code in _UNSET_CONTROLS if any(i.rule.code == code for i in unset)]
+        names = list(dict.fromkeys(i.container for i in unset))
+        block = "securityContext:\n" + "".join(f"  {_UNSET_CONTROLS[code][1]}\n" for code in controls)
+        shown = ", ".join(_UNSET_CONTROLS[code][0] for code in controls)
+        return kube_finding(self, NO_SECURITY_CONTEXT, obj, f"{obj.resource} sets no securityContext for "
+                            f"{_who(names)}: missing {shown}", container=",".join(names), line=unset[0].line,
+                            evidence=(("missing", ",".join(_UNSET_CONTROLS[c][0] for c in controls)),),
+                            remediation=f"Add to each container ({', '.join(names)}):\n{block}")
+
+    def _merge(self, obj: KubeObject, issues: list[Issue]) -> Iterator[Finding]:
+        """One finding per rule and problem for the workload, naming every container it concerns."""
+        merged: dict[tuple[Any, ...], list[Issue]] = {}
+        for issue in issues:
+            merged.setdefault((issue.rule.code, issue.text, issue.evidence, issue.severity), []).append(issue)
+        for group in merged.values():
+            first = group[0]
+            names = list(dict.fromkeys(i.container for i in group if i.container))
+            who = f"{obj.resource} {_who(names)}" if names else obj.resource
+            yield kube_finding(self, first.rule, obj, f"{who}: {first.text}", container=",".join(names),
+                               severity=first.severity, evidence=first.evidence, line=first.line,
+                               remediation=first.remediation)
 
     def _pod(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
         sysctls = [str(_m(x).get("name")) for x in seq(_m(pod.get("securityContext")).get("sysctls"))]
         unsafe = sorted(n for n in sysctls if n not in SAFE_SYSCTLS)
         if unsafe:
             yield kube_finding(self, BASELINE_OTHER, obj, f"{obj.resource} sets unsafe sysctls {', '.join(unsafe)}",
-                               evidence=(("sysctls", ",".join(unsafe)),))
+                               evidence=(("sysctls", ",".join(unsafe)),),
+                               line=key_line(pod.get("securityContext"), "sysctls"))
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if pod.get(key) is True:
                 yield kube_finding(self, HOST_NAMESPACES, obj, f"{obj.resource} sets {key}: true",
-                                   evidence=(("setting", key),))
-        volumes = pod.get("volumes")
-        for vol in volumes if isinstance(volumes, list) else []:
-            host = _m(vol).get("hostPath") if isinstance(vol, Mapping) else None
+                                   evidence=(("setting", key),), line=key_line(pod, key),
+                                   remediation=f"{key}: false")
+        yield from self._host_paths(obj, pod)
+
+    def _host_paths(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
+        for vol in seq(pod.get("volumes")):
+            host = _m(vol).get("hostPath")
             if not isinstance(host, Mapping):
                 continue
             path = str(host.get("path", ""))
             vname = str(vol.get("name", ""))
+            line = key_line(vol, "hostPath") or key_line(pod, "volumes")
             if socket_path(path):
                 yield kube_finding(self, RUNTIME_SOCKET, obj,
                                    f"{obj.resource} mounts the container runtime socket `{path}` (volume {vname})",
-                                   evidence=(("volume", vname), ("path", path)))
+                                   evidence=(("volume", vname), ("path", path)), line=line)
             else:
                 yield kube_finding(self, HOST_PATH, obj, f"{obj.resource} mounts hostPath `{path}` (volume {vname})",
-                                   evidence=(("volume", vname), ("path", path)))
+                                   evidence=(("volume", vname), ("path", path)), line=line,
+                                   remediation=f"volumes:\n  - name: {vname}\n    emptyDir: {{}}   # or a "
+                                   "PersistentVolumeClaim; mount it readOnly if the host path is really needed")
 
-    def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Finding]:
-        sc = _m(c.body.get("securityContext"))
-        who = f"{obj.resource} container `{c.name}`"
-        user = effective(pod, c, "runAsUser")
-        if user == 0:
-            yield kube_finding(self, RUN_AS_ROOT, obj, f"{who} runs as UID 0 (runAsUser: 0)", container=c.name,
-                               severity=Severity.HIGH)
-        elif effective(pod, c, "runAsNonRoot") is not True and not (isinstance(user, int) and user > 0):
-            yield kube_finding(self, RUN_AS_ROOT, obj, f"{who} sets neither runAsNonRoot: true nor a non-zero "
-                               "runAsUser: it runs as the image's user, often root", container=c.name)
-        privileged = sc.get("privileged") is True
-        if privileged:
-            yield kube_finding(self, PRIVILEGED, obj, f"{who} is privileged", container=c.name)
-        elif sc.get("allowPrivilegeEscalation") is not False:
-            yield kube_finding(self, PRIV_ESCALATION, obj, f"{who} does not set allowPrivilegeEscalation: false",
-                               container=c.name)
-        caps = _m(sc.get("capabilities"))
-        drop = {str(x).upper() for x in seq(caps.get("drop")) if isinstance(x, str)}
-        if "ALL" not in drop and not privileged:
-            yield kube_finding(self, CAPS_NOT_DROPPED, obj, f"{who} does not drop ALL capabilities",
-                               container=c.name)
-        added = [str(x).upper().removeprefix("CAP_") for x in seq(caps.get("add")) if isinstance(x, str)]
-        bad = sorted(a for a in added if a not in BASELINE_CAPS)
-        if bad:
-            yield kube_finding(self, CAPS_ADDED, obj, f"{who} adds capabilities {', '.join(bad)}",
-                               container=c.name, evidence=(("capabilities", ",".join(bad)),))
-        seccomp = _seccomp_type(obj, pod, c)
-        if seccomp == "Unconfined":
-            yield kube_finding(self, SECCOMP, obj, f"{who} runs with seccomp Unconfined", container=c.name,
-                               severity=Severity.HIGH)
-        elif seccomp is None and not privileged:
-            yield kube_finding(self, SECCOMP, obj, f"{who} sets no seccomp profile (RuntimeDefault is not "
-                               "applied unless the kubelet defaults it)", container=c.name)
-        if sc.get("readOnlyRootFilesystem") is not True:
-            yield kube_finding(self, WRITABLE_ROOT, obj, f"{who} has a writable root filesystem", container=c.name)
-        yield from self._baseline_other(obj, pod, c, who)
+    def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container,
+                   variants: Variants) -> Iterator[Issue]:
+        yield from self._identity(pod, c)
+        yield from self._privileges(pod, c)
+        yield from self._confinement(obj, pod, c)
+        yield from self._baseline_other(obj, pod, c)
         reason = unpinned_reason(c.image)
-        if reason:
-            yield kube_finding(self, IMAGE_UNPINNED, obj, f"{who}: {reason}", container=c.name,
-                               evidence=(("image", c.image),))
-        yield from self._env(obj, c, who)
+        if reason and not variants.placeholder(c.image) and not variants.patches(obj, "image"):
+            yield Issue(IMAGE_UNPINNED, c.name, key_line(c.body, "image") or c.line, reason,
+                        evidence=(("image", c.image),), remediation=f"image: {split_image(c.image)[0]}:<version>"
+                        "@sha256:<digest>")
+        yield from self._env(c)
         if c.init:
             return
         if obj.kind not in BATCH_KINDS and not any(k in c.body for k in ("readinessProbe", "livenessProbe")):
-            yield kube_finding(self, NO_PROBES, obj, f"{who} has no readiness or liveness probe", container=c.name)
-        yield from self._resources(obj, c, who)
+            yield Issue(NO_PROBES, c.name, c.line, "has no readiness or liveness probe")
+        yield from self._resources(c)
 
-    def _baseline_other(self, obj: KubeObject, pod: Mapping[str, Any], c: Container, who: str) -> Iterator[Finding]:
+    def _identity(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
+        user = effective(pod, c, "runAsUser")
+        if user == 0:
+            yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsUser"), "runs as UID 0 (runAsUser: 0)",
+                        severity=Severity.HIGH, remediation="securityContext:\n  runAsUser: 10001\n"
+                        "  runAsNonRoot: true")
+        elif effective(pod, c, "runAsNonRoot") is not True and not (isinstance(user, int) and user > 0):
+            if unprivileged(c.image, entrypoint_overridden="command" in c.body):
+                return  # the image itself runs unprivileged (known-image table)
+            yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsNonRoot"), "sets neither runAsNonRoot: true nor "
+                        "a non-zero runAsUser: it runs as the image's user, often root")
+
+    def _privileges(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
+        sc = _m(c.body.get("securityContext"))
+        privileged = sc.get("privileged") is True
+        if privileged:
+            yield Issue(PRIVILEGED, c.name, _sc_line(pod, c, "privileged"), "is privileged")
+        elif sc.get("allowPrivilegeEscalation") is not False:
+            yield Issue(PRIV_ESCALATION, c.name, _sc_line(pod, c, "allowPrivilegeEscalation"),
+                        "does not set allowPrivilegeEscalation: false")
+        caps = _m(sc.get("capabilities"))
+        drop = {str(x).upper() for x in seq(caps.get("drop")) if isinstance(x, str)}
+        if "ALL" not in drop and not privileged:
+            yield Issue(CAPS_NOT_DROPPED, c.name, _sc_line(pod, c, "capabilities"), "does not drop ALL capabilities")
+        added = [str(x).upper().removeprefix("CAP_") for x in seq(caps.get("add")) if isinstance(x, str)]
+        bad = sorted(a for a in added if a not in BASELINE_CAPS)
+        if bad:
+            yield Issue(CAPS_ADDED, c.name, key_line(caps, "add") or _sc_line(pod, c, "capabilities"),
+                        f"adds capabilities {', '.join(bad)}", evidence=(("capabilities", ",".join(bad)),))
+
+    def _confinement(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
+        sc = _m(c.body.get("securityContext"))
+        seccomp = _seccomp_type(obj, pod, c)
+        if seccomp == "Unconfined":
+            yield Issue(SECCOMP, c.name, _sc_line(pod, c, "seccompProfile"), "runs with seccomp Unconfined",
+                        severity=Severity.HIGH)
+        elif seccomp is None and sc.get("privileged") is not True:
+            yield Issue(SECCOMP, c.name, _sc_line(pod, c, "seccompProfile"), "sets no seccomp profile "
+                        "(RuntimeDefault is not applied unless the kubelet defaults it)")
+        if sc.get("readOnlyRootFilesystem") is not True:
+            yield Issue(WRITABLE_ROOT, c.name, _sc_line(pod, c, "readOnlyRootFilesystem"),
+                        "has a writable root filesystem")
+
+    def _baseline_other(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         problems: list[str] = []
         host_ports = [str(_m(p).get("hostPort")) for p in seq(c.body.get("ports")) if _m(p).get("hostPort")]
         if host_ports:
@@ -417,12 +538,12 @@ class KubePodSecurityCheck(FileCheck):
         if str(selinux.get("type") or "") not in SELINUX_TYPES or selinux.get("user") or selinux.get("role"):
             problems.append("custom SELinux options")
         if problems:
-            yield kube_finding(self, BASELINE_OTHER, obj, f"{who}: {'; '.join(problems)}", container=c.name,
-                               evidence=(("controls", "; ".join(problems)),))
+            line = key_line(c.body, "ports") if host_ports else _sc_line(pod, c, "procMount")
+            yield Issue(BASELINE_OTHER, c.name, line, "; ".join(problems),
+                        evidence=(("controls", "; ".join(problems)),))
 
-    def _env(self, obj: KubeObject, c: Container, who: str) -> Iterator[Finding]:
-        env = c.body.get("env")
-        for item in env if isinstance(env, list) else []:
+    def _env(self, c: Container) -> Iterator[Issue]:
+        for item in seq(c.body.get("env")):
             if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
                 continue
             value = item.get("value")
@@ -431,15 +552,24 @@ class KubePodSecurityCheck(FileCheck):
             if isinstance(value, str) and value.startswith("$(") and value.endswith(")"):
                 continue  # a reference to another variable
             if secret_like_name(item["name"]) and not flag_value(value):
-                yield kube_finding(self, SECRET_ENV, obj, f"{who} sets `{item['name']}` to a literal value",
-                                   container=c.name, evidence=(("variable", item["name"]),))
+                name = item["name"]
+                yield Issue(SECRET_ENV, c.name, key_line(item, "value") or c.line,
+                            f"sets `{name}` to a literal value", evidence=(("variable", name),),
+                            remediation=f"- name: {name}\n  valueFrom:\n    secretKeyRef: {{name: <secret>, "
+                            "key: <key>}")
 
-    def _resources(self, obj: KubeObject, c: Container, who: str) -> Iterator[Finding]:
+    def _resources(self, c: Container) -> Iterator[Issue]:
         res = _m(c.body.get("resources"))
         requests, limits = _m(res.get("requests")), _m(res.get("limits"))
         missing = [label for label, present in (("cpu request", "cpu" in requests or "cpu" in limits),
                                                 ("memory request", "memory" in requests or "memory" in limits),
                                                 ("memory limit", "memory" in limits)) if not present]
         if missing:
-            yield kube_finding(self, NO_RESOURCES, obj, f"{who} sets no {', '.join(missing)}", container=c.name,
-                               evidence=(("missing", ",".join(missing)),))
+            yield Issue(NO_RESOURCES, c.name, key_line(c.body, "resources") or c.line,
+                        f"sets no {', '.join(missing)}", evidence=(("missing", ",".join(missing)),))
+
+
+def _who(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"container `{names[0]}`"
+    return "containers " + ", ".join(f"`{n}`" for n in names)

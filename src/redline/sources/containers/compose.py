@@ -160,6 +160,7 @@ def _interpolate_tree(value: Any, env: Mapping[str, str], unset: set[str]) -> An
         return interpolate(value, env, unset) if "$" in value else value
     if isinstance(value, LineMap):
         out = LineMap(value.line, value.end_line, value.key_line)
+        out.key_lines.update(value.key_lines)
         for k, v in value.items():
             out[k] = _interpolate_tree(v, env, unset)
         return out
