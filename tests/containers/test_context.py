@@ -56,3 +56,88 @@ def test_healthcheck_not_asked_of_images_an_orchestrator_checks(tmp_path: Path) 
     })
     got = sorted((f.location.path, f.location.start_line) for f in run(root, "DKR105"))
     assert got == [("tools/Dockerfile", 1), ("worker/Dockerfile", 1)]
+
+
+_DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n"
+           "  template:\n    spec:\n      containers:\n        - name: {name}\n          image: {image}\n")
+
+
+def test_hpa_of_another_variant_does_not_scale_the_base(tmp_path: Path) -> None:
+    hpa = ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\n"
+           "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 5\n"
+           "  maxReplicas: 9\n  metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: AverageValue, "
+           "averageValue: 10}}}]\n")
+    root = _write(tmp_path, {
+        "base/web.yaml": _DEPLOY.format(name="web", image="acme/web:1.0"),
+        "extras/hpa.yaml": hpa,  # not rendered with base/: the base Deployment still has one replica
+        "overlay/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                      "resources: [../base, hpa.yaml]\n",
+        "overlay/hpa.yaml": hpa,  # rendered with base/ through the overlay's kustomization
+    })
+    assert [(f.location.path, f.location.start_line) for f in run(root, "KUB140")] == []
+    # without the overlay, only the extras/ HPA exists and must not count
+    (root / "overlay" / "kustomization.yaml").unlink()
+    (root / "overlay" / "hpa.yaml").unlink()
+    assert [(f.location.path, f.location.start_line) for f in run(root, "KUB140")] == [("base/web.yaml", 4)]
+    assert [f.location.resource for f in run(root, "KUB144")] == []  # no 5 replicas borrowed from extras/
+
+
+def test_kustomize_base_is_judged_as_rendered(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n"
+                         "    - image: frontend\n      context: src/frontend\n",
+        "base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                   "resources: [frontend.yaml, cart.yaml, api.yaml]\n",
+        "base/frontend.yaml": _DEPLOY.format(name="frontend", image="frontend"),  # skaffold placeholder
+        "base/cart.yaml": _DEPLOY.format(name="cart", image="cart"),  # nobody replaces it: untagged
+        "base/api.yaml": _DEPLOY.format(name="api", image="acme/api:1.0"),
+        "components/sa/kustomization.yaml":
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n"
+            "      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: frontend}\n"
+            "      spec:\n        template:\n          spec:\n            serviceAccountName: frontend\n",
+    })
+    assert [(f.location.path, f.location.start_line) for f in run(root, "KUB111")] == [("base/cart.yaml", 9)]
+    assert sorted(f.location.resource for f in run(root, "KUB132")) == ["Deployment/shop/api", "Deployment/shop/cart"]
+
+
+def test_stateful_workloads_get_durability_not_replica_advice(tmp_path: Path) -> None:
+    pg = _DEPLOY.format(name="db", image="postgres:16.4") + (
+        "          volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]\n"
+        "      volumes:\n        - name: data\n          emptyDir: {}\n")
+    redis = _DEPLOY.format(name="cache", image="redis:7.4")  # no volume at all
+    durable = _DEPLOY.format(name="orders-db", image="postgres:16.4").replace("Deployment", "StatefulSet") + (
+        "          volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]\n"
+        "  volumeClaimTemplates:\n    - metadata: {name: data}\n      spec: {accessModes: [ReadWriteOnce]}\n")
+    custom = _DEPLOY.format(name="legacy-db", image="acme/pg:9") + (
+        "          volumeMounts: [{name: d, mountPath: /var/lib/mysql}]\n      volumes: [{name: d, emptyDir: {}}]\n")
+    root = _write(tmp_path, {"db.yaml": pg, "cache.yaml": redis, "orders.yaml": durable, "legacy.yaml": custom,
+                             "web.yaml": _DEPLOY.format(name="web", image="acme/web:1.0")})
+    got = sorted((f.location.path, f.location.start_line, f.message.split(": ", 1)[0]) for f in run(root, "KUB145"))
+    assert [(p, line) for p, line, _ in got] == [("cache.yaml", 8), ("db.yaml", 10), ("legacy.yaml", 10)]
+    assert "emptyDir `data`" in next(f.message for f in run(root, "KUB145") if f.location.path == "db.yaml")
+    # replica advice only for the stateless web Deployment
+    assert [f.location.path for f in run(root, "KUB140")] == ["web.yaml"]
+
+
+def test_public_entry_point_is_exposure_to_review(tmp_path: Path) -> None:
+    svc = "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  type: LoadBalancer\n" \
+          "  ports: [{{port: {port}}}]\n"
+    root = _write(tmp_path, {"a.yaml": svc.format(name="frontend-external", port=80),
+                             "b.yaml": svc.format(name="postgres", port=5432),
+                             "c.yaml": svc.format(name="web", port=5432)})
+    got = {f.location.path: (f.location.start_line, str(f.severity), "entry point" in f.message)
+           for f in run(root, "KUB120")}
+    assert got == {"a.yaml": (5, "low", True), "b.yaml": (5, "medium", False), "c.yaml": (5, "medium", False)}
+
+
+def test_copies_of_one_manifest_share_a_group_and_test_workloads_are_lowered(tmp_path: Path) -> None:
+    text = _DEPLOY.format(name="checkout", image="acme/checkout:1.0")
+    root = _write(tmp_path, {"kustomize/base/checkout.yaml": text, "release/all.yaml": "# Source: x\n" + text,
+                             "k8s/loadgenerator.yaml": _DEPLOY.format(name="loadgenerator", image="acme/lg:1.0")})
+    findings = [f for f in run(root, "KUB116")]
+    groups = {f.location.path: f.group for f in findings}
+    assert groups["kustomize/base/checkout.yaml"] == groups["release/all.yaml"] == "Deployment/shop/checkout:" + \
+        "runAsNonRoot,allowPrivilegeEscalation,capabilities,seccompProfile,readOnlyRootFilesystem"
+    lg = next(f for f in findings if f.location.path == "k8s/loadgenerator.yaml")
+    assert str(lg.severity) == "low" and str(lg.confidence) == "low"
+    assert all(str(f.severity) == "medium" for f in findings if f is not lg)

@@ -75,6 +75,9 @@ class Variants:
             if isinstance(image, Mapping) and isinstance(image.get("name"), str) and \
                     any(image.get(k) for k in ("newTag", "newName", "digest")):
                 self.placeholders.add(str(image["name"]))
+        self._patches(obj, here)
+
+    def _patches(self, obj: KubeObject, here: str) -> None:
         for entry in (obj.body.get("patchesStrategicMerge") or []):
             if isinstance(entry, str) and "\n" not in entry:
                 self.patch_files.add(posixpath.normpath(posixpath.join(here, entry)))
