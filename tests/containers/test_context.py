@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from redline.checks.containers.known_images import lookup, table, unprivileged
+from redline.core.config import Config
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.workspace import Workspace
+from redline.sources.containers.compose import ComposeProject, ComposeSource
+from redline.sources.interface import ProjectContext
 
 from .helpers import run
 
@@ -141,3 +145,42 @@ def test_copies_of_one_manifest_share_a_group_and_test_workloads_are_lowered(tmp
     lg = next(f for f in findings if f.location.path == "k8s/loadgenerator.yaml")
     assert str(lg.severity) == "low" and str(lg.confidence) == "low"
     assert all(str(f.severity) == "medium" for f in findings if f is not lg)
+
+
+def test_compose_file_names_stacks_overrides_and_vendored_copies(tmp_path: Path) -> None:
+    priv = "services:\n  {name}:\n    image: acme/{name}:1.0\n    privileged: true\n"
+    root = _write(tmp_path, {
+        "docker_compose.yml": priv.format(name="underscored"),  # `_` in the name: still compose
+        "docker-compose.yml": priv.format(name="base"),
+        "docker-stack.yml": "version: '3.8'\nservices:\n  swarm:\n    image: acme/swarm:1.0\n    privileged: true\n"
+                            "    deploy: {replicas: 3}\n",  # its own deployment, not `-f docker-compose.yml -f ...`
+        "only-override/compose.override.yaml": priv.format(name="alone"),  # no base beside it: not audited alone
+        "third_party/tool/docker-compose.yml": priv.format(name="vendored"),  # not part of the system
+    })
+    got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in run(root, "CMP101"))
+    assert got == [("docker-compose.yml", 4, "compose/./base"), ("docker-stack.yml", 5, "compose/./swarm"),
+                   ("docker_compose.yml", 4, "compose/./underscored")]
+    files = tuple(Workspace(root, max_file_size=10**7).walk().files)
+    out = ComposeSource().collect(ProjectContext(root, Config(), files))
+    assert sorted(s.path for s in out.skipped) == ["only-override/compose.override.yaml",
+                                                   "third_party/tool/docker-compose.yml"]
+    stack = next(p for p in out.facts if isinstance(p, ComposeProject) and "docker-stack.yml" in p.files)
+    assert stack.files == ("docker-stack.yml",)
+
+
+def test_runs_as_root_of_one_image_is_one_group_across_families(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "api/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nHEALTHCHECK CMD true\nCMD [\"python\", \"main.py\"]\n",
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n  db:\n    image: postgres:16.4\n"
+                              "  web:\n    image: nginx:1.27\n",
+        "k8s/api.yaml": _DEPLOY.format(name="api", image="registry.example.com/shop/api:1.0") +
+        "          securityContext: {allowPrivilegeEscalation: false}\n",
+    })
+    groups = {(f.rule, f.location.resource or f.location.path): f.group for f in run(root)
+              if f.rule in ("DKR101", "CMP103", "KUB101")}
+    assert groups[("DKR101", "api/Dockerfile")] == groups[("CMP103", "compose/./api")] == \
+        groups[("KUB101", "Deployment/shop/api")] == "runs-as-root:api"
+    # postgres drops root in its entrypoint: no CMP103 for db; nginx's master stays root: reported, with the fix
+    cmp = [f for f in run(root, "CMP103")]
+    assert sorted(f.location.resource for f in cmp) == ["compose/./api", "compose/./web"]
+    assert "nginx-unprivileged" in next(f.message for f in cmp if f.location.resource.endswith("web"))

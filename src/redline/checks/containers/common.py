@@ -36,7 +36,7 @@ def kube_location(obj: KubeObject, snippet: str = "", line: int = 0) -> Location
 def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
                  severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
                  evidence: tuple[tuple[str, str], ...] = (), remediation: str = "",
-                 line: int = 0) -> Finding:
+                 line: int = 0, group: str = "") -> Finding:
     """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation and the
     suppression comments inside it. Its group is the object's address plus the evidence values:
     copies of one manifest (kustomize base, rendered ``release/`` file, per-platform variants) share it."""
@@ -46,7 +46,7 @@ def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, contai
     f = check.finding(r, message, kube_location(obj, snippet, line), severity=severity,
                       confidence=confidence, evidence=ev, remediation=remediation or r.doc.use_instead,
                       identity=identity, component=obj.name)
-    f = replace(lowered(f, obj.name), group=":".join([obj.resource, *(v for _, v in evidence)]))
+    f = replace(lowered(f, obj.name), group=group or ":".join([obj.resource, *(v for _, v in evidence)]))
     reason = obj.suppression(r.code)
     return replace(f, suppressed=reason) if reason else f
 

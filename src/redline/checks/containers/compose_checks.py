@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from redline.checks.containers.builds import build_dockerfile
-from redline.checks.containers.common import seq, unique
-from redline.checks.containers.dockerfiles import has_healthcheck
+from redline.checks.containers.common import image_name, lowered, root_group, seq, unique
+from redline.checks.containers.dockerfiles import has_healthcheck, image_key
+from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 
@@ -189,29 +192,73 @@ def _volume_source(entry: Any) -> str:
     return str(entry).split(":", 1)[0]
 
 
+_REMEDY = {
+    "CMP101": "privileged: false   # and grant only what it needs:\ncap_drop: [ALL]\ncap_add: [<the one capability>]",
+    "CMP102": "Remove the docker.sock mount, or put a read-only socket proxy in front of it "
+              "(tecnativa/docker-socket-proxy with only the endpoints it needs).",
+    "CMP103": "user: \"10001:10001\"   # or USER 10001 in the Dockerfile it builds",
+    "CMP104": "ports:\n  - \"127.0.0.1:{port}:{port}\"   # or drop `ports:`: services reach it on the compose network",
+    "CMP105": "deploy:\n  resources:\n    limits: {cpus: '1.0', memory: 512M}",
+    "CMP106": "healthcheck:\n  test: [\"CMD\", \"<a command that fails when the service is unhealthy>\"]\n"
+              "  interval: 10s\n  timeout: 3s\n  retries: 3",
+    "CMP107": "Remove `{key}: host`; publish the ports it serves instead (ports: [\"127.0.0.1:8080:8080\"]).",
+    "CMP108": "cap_drop: [ALL]\ncap_add: [<only what it needs>]\nsecurity_opt: [\"no-new-privileges:true\"]",
+}
+
+
+class _Scope:
+    """Suppression comments of the compose files: a comment in (or right above) a service block covers every
+    finding on that service, although a finding points at one key's line."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.by_path = {s.path: s for s in facts.of(FileSuppressions)}
+
+    def reason(self, code: str, path: str, first: int, last: int) -> str | None:
+        supp = self.by_path.get(path)
+        for item in supp.items if supp else ():
+            if first - 1 <= item.line <= last and any(code.startswith(c) for c in item.codes):
+                return item.reason
+        return None
+
+
 class ComposeCheck(ProjectCheck):
     name = "compose-hardening"
     rules = (PRIVILEGED, DOCKER_SOCK, NO_USER, DB_PORT_PUBLIC, NO_LIMITS, NO_HEALTHCHECK, HOST_NAMESPACES,
              WEAK_CONFINEMENT)
-    fact_types = (ComposeProject, Dockerfile)
+    fact_types = (ComposeProject, Dockerfile, FileSuppressions)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
+        scope = _Scope(facts)
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             for svc in project.services:
-                out.extend(self._service(svc, build_dockerfile(svc, dockerfiles)))
+                df = build_dockerfile(svc, dockerfiles)
+                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df))
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
-    def _f(self, r: Any, svc: ComposeService, key: str | None, message: str, entry: Any = None,
-           **kw: Any) -> Finding:
-        path, first, last = svc.origin(key, entry)
+    def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
+        if f.suppressed:
+            return f
+        line = f.location.start_line
+        spans = [(a, b) for (p, _), (a, b) in zip(svc.layers, svc.spans, strict=False)
+                 if p == f.location.path and a <= line <= b]
+        spans += [span for p, span in svc.blocks.items() if p == f.location.path]
+        first, last = spans[0] if spans else (line, line)
+        reason = scope.reason(f.rule, f.location.path, first, last)
+        return replace(f, suppressed=reason) if reason else f
+
+    def _f(self, r: Rule, svc: ComposeService, key: str | None, message: str, entry: Any = None, *,
+           group: str = "", remediation: str = "", **kw: Any) -> Finding:
+        path, _first, _last = svc.origin(key, entry)
+        line = svc.key_line(key, entry)
         resource = f"compose/{svc.directory or '.'}/{svc.name}"
-        loc = Location(path, first, max(first, last), snippet=f"service {svc.name}", resource=resource)
+        loc = Location(path, line, line, snippet=f"service {svc.name}", resource=resource)
         if svc.profiles:  # only started with --profile: say so, the reader decides how much it matters
             kw["evidence"] = (*kw.get("evidence", ()), ("profiles", ",".join(svc.profiles)))
-        return self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
-                            component=svc.name, **kw)
+        f = self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
+                         component=svc.name, remediation=remediation or _REMEDY[r.code], **kw)
+        return replace(lowered(f, svc.name), group=group or f"{resource}:{key or ''}:{message}")
 
     def _service(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         body = svc.body
@@ -222,7 +269,15 @@ class ComposeCheck(ProjectCheck):
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
         yield from self._user(svc, df)
-        for entry in seq(body.get("ports")):
+        yield from self._ports(svc)
+        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
+        if "memory" not in limits and "mem_limit" not in body:
+            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
+        yield from self._health(svc, df)
+        yield from self._confinement(svc)
+
+    def _ports(self, svc: ComposeService) -> Iterator[Finding]:
+        for entry in seq(svc.body.get("ports")):
             pub = published(entry)
             if pub is None:
                 continue
@@ -230,14 +285,14 @@ class ComposeCheck(ProjectCheck):
             if port in DB_PORTS and ip in ("", "0.0.0.0", "::"):
                 shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
                 yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
-                              f"interfaces (`{shown}`)", entry, evidence=(("port", str(port)),))
-        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
-        if "memory" not in limits and "mem_limit" not in body:
-            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
-        yield from self._health(svc, df)
+                              f"interfaces (`{shown}`)", entry, evidence=(("port", str(port)),),
+                              remediation=_REMEDY["CMP104"].format(port=port))
+
+    def _confinement(self, svc: ComposeService) -> Iterator[Finding]:
+        body = svc.body
         for key in ("network_mode", "pid", "ipc"):
             if body.get(key) == "host":
-                yield self._f(HOST_NAMESPACES, svc, key, f"{key}: host")
+                yield self._f(HOST_NAMESPACES, svc, key, f"{key}: host", remediation=_REMEDY["CMP107"].format(key=key))
         caps = sorted({str(c).upper().removeprefix("CAP_") for c in seq(body.get("cap_add"))} - _DEFAULT_CAPS)
         if caps:
             yield self._f(WEAK_CONFINEMENT, svc, "cap_add", f"adds capabilities {', '.join(caps)}")
@@ -249,18 +304,28 @@ class ComposeCheck(ProjectCheck):
 
     def _user(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")
+        image = str(svc.body.get("image", ""))
+        group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
         if user is not None:
             if str(user).lower() in _ROOT:
-                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM)
+                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
             return
         if df is not None and df.final_stage is not None:
             found = df.effective_user(df.final_stage.index)
+            base = df.stages[df.lineage(df.final_stage.index)[-1]].image
+            overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT")
+                                                           for i in df.lineage(df.final_stage.index))
+            if found is None and unprivileged(base, entrypoint_overridden=overridden):
+                return
             if found is None or found[0].lower() in _ROOT:
-                yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root")
+                yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root",
+                              group=group)
             return
-        if "build" not in svc.body:
-            yield self._f(NO_USER, svc, None, f"sets no user; image `{svc.body.get('image', '?')}` decides "
-                          "(often root)", confidence=Confidence.LOW)
+        if "build" not in svc.body and not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body):
+            known = lookup(image)
+            why = f" ({known.note})" if known and known.note else ""
+            yield self._f(NO_USER, svc, None, f"sets no user; image `{image or '?'}` decides (often root){why}",
+                          confidence=Confidence.LOW, group=group)
 
     def _health(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         hc = svc.body.get("healthcheck")

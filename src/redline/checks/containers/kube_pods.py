@@ -11,24 +11,29 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from redline.checks.containers.builds import BuildIndex
 from redline.checks.containers.common import (
     CIS_DOCKER,
     CIS_K8S,
     PSS,
     flag_value,
+    image_name,
     key_line,
     kube_finding,
+    root_group,
     secret_like_name,
     seq,
     split_image,
     unpinned_reason,
 )
+from redline.checks.containers.dockerfiles import image_key
 from redline.checks.containers.known_images import unprivileged
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject
 
 _DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
@@ -347,6 +352,7 @@ class Issue:
     severity: Severity | None = None
     evidence: tuple[tuple[str, str], ...] = ()
     remediation: str = ""
+    group: str = ""
 
 
 #: rules that only say "this control is not set": a workload without any securityContext gets KUB116 instead
@@ -374,30 +380,38 @@ def has_security_context(obj: KubeObject, pod: Mapping[str, Any]) -> bool:
                str(k).startswith("container.seccomp.security.alpha.kubernetes.io") for k in ann)
 
 
+@dataclass(frozen=True)
+class _Tree:
+    """What the whole tree says about a workload: kustomize/skaffold variants and the Dockerfiles built here."""
+
+    variants: Variants
+    builds: BuildIndex
+
+
 class KubePodSecurityCheck(ProjectCheck):
     name = "kube-pod-security"
     rules = (RUN_AS_ROOT, PRIVILEGED, PRIV_ESCALATION, CAPS_NOT_DROPPED, CAPS_ADDED, SECCOMP, WRITABLE_ROOT,
              HOST_NAMESPACES, HOST_PATH, RUNTIME_SOCKET, IMAGE_UNPINNED, SECRET_ENV, NO_PROBES, NO_RESOURCES,
              BASELINE_OTHER, NO_SECURITY_CONTEXT)
-    fact_types = (KubeManifest,)
+    fact_types = (KubeManifest, Dockerfile)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         manifests = sorted(facts.of(KubeManifest), key=lambda m: m.path)
-        variants = Variants.of(manifests)
+        tree = _Tree(Variants.of(manifests), BuildIndex.of(facts.of(Dockerfile), manifests))
         out: list[Finding] = []
         for manifest in manifests:
             for obj in manifest.objects:
                 pod = obj.pod_spec()
-                if pod is None or obj.is_patch or obj.path in variants.patch_files:
+                if pod is None or obj.is_patch or obj.path in tree.variants.patch_files:
                     continue  # a kustomize patch holds only the fields it changes
                 if _m(pod.get("os")).get("name") == "windows":
                     continue  # Linux security contexts do not apply
-                out.extend(self._workload(obj, pod, variants))
+                out.extend(self._workload(obj, pod, tree))
         return out
 
-    def _workload(self, obj: KubeObject, pod: Mapping[str, Any], variants: Variants) -> Iterator[Finding]:
+    def _workload(self, obj: KubeObject, pod: Mapping[str, Any], tree: _Tree) -> Iterator[Finding]:
         yield from self._pod(obj, pod)
-        issues = [i for c in obj.containers() for i in self._container(obj, pod, c, variants)]
+        issues = [i for c in obj.containers() for i in self._container(obj, pod, c, tree)]
         if not has_security_context(obj, pod):
             unset = [i for i in issues if i.rule.code in _UNSET_CONTROLS and i.severity is None]
             if unset:
@@ -419,14 +433,15 @@ class KubePodSecurityCheck(ProjectCheck):
         """One finding per rule and problem for the workload, naming every container it concerns."""
         merged: dict[tuple[Any, ...], list[Issue]] = {}
         for issue in issues:
-            merged.setdefault((issue.rule.code, issue.text, issue.evidence, issue.severity), []).append(issue)
+            key = (issue.rule.code, issue.text, issue.evidence, issue.severity, issue.group)
+            merged.setdefault(key, []).append(issue)
         for group in merged.values():
             first = group[0]
             names = list(dict.fromkeys(i.container for i in group if i.container))
             who = f"{obj.resource} {_who(names)}" if names else obj.resource
             yield kube_finding(self, first.rule, obj, f"{who}: {first.text}", container=",".join(names),
                                severity=first.severity, evidence=first.evidence, line=first.line,
-                               remediation=first.remediation)
+                               remediation=first.remediation, group=first.group)
 
     def _pod(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
         sysctls = [str(_m(x).get("name")) for x in seq(_m(pod.get("securityContext")).get("sysctls"))]
@@ -460,9 +475,9 @@ class KubePodSecurityCheck(ProjectCheck):
                                    remediation=f"volumes:\n  - name: {vname}\n    emptyDir: {{}}   # or a "
                                    "PersistentVolumeClaim; mount it readOnly if the host path is really needed")
 
-    def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container,
-                   variants: Variants) -> Iterator[Issue]:
-        yield from self._identity(pod, c)
+    def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container, tree: _Tree) -> Iterator[Issue]:
+        variants = tree.variants
+        yield from self._identity(pod, c, tree.builds.for_image(c.image))
         yield from self._privileges(pod, c)
         yield from self._confinement(obj, pod, c)
         yield from self._baseline_other(obj, pod, c)
@@ -478,17 +493,21 @@ class KubePodSecurityCheck(ProjectCheck):
             yield Issue(NO_PROBES, c.name, c.line, "has no readiness or liveness probe")
         yield from self._resources(c)
 
-    def _identity(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
+    def _identity(self, pod: Mapping[str, Any], c: Container, df: Dockerfile | None) -> Iterator[Issue]:
         user = effective(pod, c, "runAsUser")
+        group = root_group(image_key(df) if df is not None else image_name(c.image) or c.name)
         if user == 0:
             yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsUser"), "runs as UID 0 (runAsUser: 0)",
                         severity=Severity.HIGH, remediation="securityContext:\n  runAsUser: 10001\n"
-                        "  runAsNonRoot: true")
+                        "  runAsNonRoot: true", group=group)
         elif effective(pod, c, "runAsNonRoot") is not True and not (isinstance(user, int) and user > 0):
             if unprivileged(c.image, entrypoint_overridden="command" in c.body):
                 return  # the image itself runs unprivileged (known-image table)
+            found = df.effective_user(df.final_stage.index) if df is not None and df.final_stage else None
+            if found is not None and found[0].lower() not in ("root", "0", "0:0", "root:root"):
+                return  # the Dockerfile that builds it sets a non-root USER
             yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsNonRoot"), "sets neither runAsNonRoot: true nor "
-                        "a non-zero runAsUser: it runs as the image's user, often root")
+                        "a non-zero runAsUser: it runs as the image's user, often root", group=group)
 
     def _privileges(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         sc = _m(c.body.get("securityContext"))
