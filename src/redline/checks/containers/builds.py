@@ -98,6 +98,8 @@ def orchestrated_healthcheck(index: BuildIndex, manifests: Iterable[KubeManifest
             hc = svc.body.get("healthcheck")
             if df is not None and isinstance(hc, Mapping) and hc.get("disable") is not True:
                 out.setdefault(df.path, f"compose service `{svc.name}` defines a healthcheck")
+            elif df is not None and "restart" in svc.body and str(svc.body["restart"]).lower() == "no":
+                out.setdefault(df.path, f"compose service `{svc.name}` is a one-shot job (restart: no)")
     return out
 
 

@@ -206,6 +206,32 @@ _REMEDY = {
 }
 
 
+def depends_on(svc: ComposeService) -> list[str]:
+    """The services this one waits for (``depends_on`` as a list or a mapping)."""
+    raw = svc.body.get("depends_on")
+    if isinstance(raw, Mapping):
+        return [str(k) for k in raw]
+    return [str(x) for x in seq(raw)]
+
+
+def dev_mode(svc: ComposeService) -> bool:
+    """A live-reload development container: it bind-mounts its own build context over the image, or builds a
+    ``dev``/``debug``/``test`` target."""
+    build = svc.body.get("build")
+    context = build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
+    target = str(_m(build).get("target", "")).lower() if isinstance(build, Mapping) else ""
+    if target.startswith(("dev", "debug", "test")):
+        return True
+    norm = context.rstrip("/").removeprefix("./") or "."
+    return bool(context) and any(_volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src")
+                                 for v in seq(svc.body.get("volumes")))
+
+
+def one_shot(svc: ComposeService) -> bool:
+    """A job that runs to completion (``restart: "no"`` said explicitly): no limits or health to keep."""
+    return str(svc.body.get("restart", "")).strip("\"'").lower() == "no" and "restart" in svc.body
+
+
 class _Scope:
     """Suppression comments of the compose files: a comment in (or right above) a service block covers every
     finding on that service, although a finding points at one key's line."""
@@ -232,9 +258,10 @@ class ComposeCheck(ProjectCheck):
         scope = _Scope(facts)
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
+            needed = {name for svc in project.services for name in depends_on(svc)}
             for svc in project.services:
                 df = build_dockerfile(svc, dockerfiles)
-                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df))
+                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, svc.name in needed))
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
     def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
@@ -260,7 +287,7 @@ class ComposeCheck(ProjectCheck):
                          component=svc.name, remediation=remediation or _REMEDY[r.code], **kw)
         return replace(lowered(f, svc.name), group=group or f"{resource}:{key or ''}:{message}")
 
-    def _service(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _service(self, svc: ComposeService, df: Dockerfile | None, needed: bool) -> Iterator[Finding]:
         body = svc.body
         if body.get("privileged") is True:
             yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
@@ -270,11 +297,13 @@ class ComposeCheck(ProjectCheck):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
         yield from self._user(svc, df)
         yield from self._ports(svc)
+        yield from self._confinement(svc)
+        if dev_mode(svc) or one_shot(svc):
+            return  # limits and health are production concerns: not for a live-reload dev container or a job
         limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
             yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
-        yield from self._health(svc, df)
-        yield from self._confinement(svc)
+        yield from self._health(svc, df, needed)
 
     def _ports(self, svc: ComposeService) -> Iterator[Finding]:
         for entry in seq(svc.body.get("ports")):
@@ -303,6 +332,11 @@ class ComposeCheck(ProjectCheck):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
     def _user(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+        for f in self._user_findings(svc, df):
+            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) \
+                if dev_mode(svc) else f
+
+    def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")
         image = str(svc.body.get("image", ""))
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
@@ -327,7 +361,7 @@ class ComposeCheck(ProjectCheck):
             yield self._f(NO_USER, svc, None, f"sets no user; image `{image or '?'}` decides (often root){why}",
                           confidence=Confidence.LOW, group=group)
 
-    def _health(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _health(self, svc: ComposeService, df: Dockerfile | None, needed: bool) -> Iterator[Finding]:
         hc = svc.body.get("healthcheck")
         if isinstance(hc, Mapping):
             test = hc.get("test")
@@ -337,9 +371,10 @@ class ComposeCheck(ProjectCheck):
             yield self._f(NO_HEALTHCHECK, svc, "healthcheck", "disables its healthcheck")
             return
         if df is not None:
-            if not has_healthcheck(df):
-                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}")
+            if not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
+                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}",
+                              group=f"healthcheck:{df.path}")
             return
-        if "build" not in svc.body:
-            yield self._f(NO_HEALTHCHECK, svc, None, "has no healthcheck (the image may define one)",
-                          confidence=Confidence.LOW)
+        if "build" not in svc.body and needed:  # others wait for it: without a healthcheck they cannot
+            yield self._f(NO_HEALTHCHECK, svc, None, "has no healthcheck although other services depend on it (its "
+                          "image may define one)", confidence=Confidence.LOW)

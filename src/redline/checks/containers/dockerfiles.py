@@ -201,8 +201,9 @@ class DockerfileCheck(ProjectCheck):
         yield from self._pinning(df)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df):
-            yield self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
-                               identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
+            f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
+                             identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
+            yield replace(f, group=f"healthcheck:{df.path}")  # one cause with CMP106 on services built from it
 
     def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:

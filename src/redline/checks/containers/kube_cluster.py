@@ -270,6 +270,7 @@ class KubeClusterCheck(ProjectCheck):
             yield kube_finding(self, NO_NETWORK_POLICY, anchor, f"namespace `{namespace}` runs {obj.resource} but "
                                "no NetworkPolicy in the audited manifests applies to it",
                                evidence=(("namespace", namespace),), line=key_line(anchor.metadata, "namespace"),
+                               group=f"namespace/{namespace}",
                                remediation=f"kind: NetworkPolicy\nmetadata: {{name: default-deny, namespace: "
                                f"{namespace}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n"
                                "# then one policy per workload allowing only the traffic it needs")
