@@ -89,6 +89,9 @@ def test_secret_env_names_only_the_variables(per_rule: dict[str, list]) -> None:
     assert names == ["DB_PASSWORD", "GITHUB_TOKEN", "STRIPE_API_KEY"]
     assert all("not-a-real-one" not in f.message and "placeholder" not in f.message for f in per_rule["KUB112"])
     assert len({f.fingerprint for f in per_rule["KUB112"]}) == 3
+    # stand-ins (`placeholder`, `GOOGLE_API_KEY_VAL`, `<your-key>`) are not leaked keys: low severity, same fix
+    severities = {dict(f.evidence)["variable"]: str(f.severity) for f in per_rule["KUB112"]}
+    assert severities == {"DB_PASSWORD": "medium", "GITHUB_TOKEN": "low", "STRIPE_API_KEY": "low"}
 
 
 CLUSTER_EXPECTED = {

@@ -105,3 +105,41 @@ def orchestrated_healthcheck(index: BuildIndex, manifests: Iterable[KubeManifest
 
 def _containers(obj: KubeObject) -> Iterable[Container]:
     return obj.containers(include_init=False) if obj.is_workload and not obj.is_patch else ()
+
+
+_ROOT_USERS = frozenset({"root", "0", "0:0", "root:root", "root:0", "0:root"})
+
+
+def _kube_user(obj: KubeObject, c: Container) -> str:
+    """"non-root" when the pod or container security context forces a non-root user, else "root-or-image"."""
+    pod = obj.pod_spec() or {}
+    own, shared = _m(c.body.get("securityContext")), _m(pod.get("securityContext"))
+    user = own.get("runAsUser", shared.get("runAsUser"))
+    nonroot = own.get("runAsNonRoot", shared.get("runAsNonRoot"))
+    if user == 0:
+        return "root"
+    if nonroot is True or (isinstance(user, int) and not isinstance(user, bool) and user > 0):
+        return "non-root"
+    return "image"
+
+
+def orchestrated_user(index: BuildIndex, manifests: Iterable[KubeManifest],
+                      projects: Iterable[ComposeProject]) -> dict[str, str]:
+    """Dockerfile path -> why its image never runs as root where it is deployed: every Kubernetes container
+    and compose service that runs it sets a non-root user (absent when any of them does not, or none runs it)."""
+    verdicts: dict[str, list[tuple[bool, str]]] = {}
+    for manifest in manifests:
+        for obj in manifest.objects:
+            for c in _containers(obj):
+                df = index.for_image(c.image)
+                if df is not None:
+                    verdicts.setdefault(df.path, []).append((_kube_user(obj, c) == "non-root", obj.resource))
+    for project in projects:
+        for svc in project.services:
+            df = build_dockerfile(svc, index.dockerfiles)
+            if df is not None:
+                user = svc.body.get("user")
+                ok = user is not None and str(user).lower() not in _ROOT_USERS
+                verdicts.setdefault(df.path, []).append((ok, f"compose service `{svc.name}`"))
+    return {path: ", ".join(where for _, where in runs) for path, runs in verdicts.items()
+            if runs and all(ok for ok, _ in runs)}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from redline.checks.containers.builds import BuildIndex, orchestrated_healthcheck
+from redline.checks.containers.builds import BuildIndex, orchestrated_healthcheck, orchestrated_user
 from redline.checks.containers.common import (
     CIS_DOCKER,
     flag_value,
@@ -172,9 +172,16 @@ def export_stage(df: Dockerfile, stage: DockerStage) -> bool:
     return not any(df.in_stage(index, "CMD", "ENTRYPOINT") for index in lineage)
 
 
+_GENERIC_DIRS = frozenset({"src", "app", "docker", "build", "deploy", "container", "image", "."})
+
+
 def image_key(df: Dockerfile) -> str:
-    """What the image built by a Dockerfile is called in groups: its directory (the build context)."""
-    return posixpath.basename(posixpath.dirname(df.path)).lower() or df.path
+    """What the image built by a Dockerfile is called in groups: its directory (the build context), or the
+    directory above a generic one (``cartservice/src`` -> ``cartservice``)."""
+    parts = [p for p in posixpath.dirname(df.path).lower().split("/") if p]
+    while len(parts) > 1 and parts[-1] in _GENERIC_DIRS:
+        parts.pop()
+    return parts[-1] if parts else df.path
 
 
 class DockerfileCheck(ProjectCheck):
@@ -185,18 +192,20 @@ class DockerfileCheck(ProjectCheck):
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         manifests = list(facts.of(KubeManifest))
         index = BuildIndex.of(facts.of(Dockerfile), manifests)
-        covered = orchestrated_healthcheck(index, manifests, facts.of(ComposeProject))
+        projects = list(facts.of(ComposeProject))
+        covered = orchestrated_healthcheck(index, manifests, projects)
+        nonroot = orchestrated_user(index, manifests, projects)
         out: list[Finding] = []
         for df in index.dockerfiles.values():
-            out.extend(lowered(f) for f in self._scan(df, covered.get(df.path)))
+            out.extend(lowered(f) for f in self._scan(df, covered.get(df.path), nonroot.get(df.path)))
         return out
 
-    def _scan(self, df: Dockerfile, health_covered: str | None) -> Iterator[Finding]:
+    def _scan(self, df: Dockerfile, health_covered: str | None, runs_nonroot: str | None) -> Iterator[Finding]:
         final = df.final_stage
         if final is None:
             return
         shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
-        if shipped:
+        if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
             yield from self._user(df, final)
         yield from self._pinning(df)
         yield from self._instructions(df)

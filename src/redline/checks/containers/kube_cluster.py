@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, key_line, kube_finding, seq
+from redline.checks.containers.common import CIS_K8S, in_test_context, key_line, kube_finding, seq
 from redline.checks.containers.stateful import StatefulMount, stateful_data
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -297,7 +297,8 @@ class KubeClusterCheck(ProjectCheck):
         stateful = stateful_data(obj)
         if stateful:  # a single-instance database wants durable storage, not three replicas
             yield from self._durability(obj, stateful)
-        elif (replicas is None or replicas == 1) and not scalers and not index.variants.patches(obj, "replicas"):
+        elif (replicas is None or replicas == 1) and not scalers and not index.variants.patches(obj, "replicas") \
+                and not in_test_context(obj.path, obj.name):  # one load generator is enough
             shown = "replicas: 1" if replicas == 1 else "no replicas field (defaults to 1)"
             yield kube_finding(self, SINGLE_REPLICA, obj, f"{obj.resource} has {shown} and no autoscaler", line=line,
                                remediation="spec:\n  replicas: 2   # or an HPA with minReplicas: 2, plus a "

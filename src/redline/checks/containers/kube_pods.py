@@ -18,8 +18,10 @@ from redline.checks.containers.common import (
     PSS,
     flag_value,
     image_name,
+    in_test_context,
     key_line,
     kube_finding,
+    looks_like_placeholder,
     root_group,
     secret_like_name,
     seq,
@@ -489,7 +491,8 @@ class KubePodSecurityCheck(ProjectCheck):
         yield from self._env(c)
         if c.init:
             return
-        if obj.kind not in BATCH_KINDS and not any(k in c.body for k in ("readinessProbe", "livenessProbe")):
+        if obj.kind not in BATCH_KINDS and not any(k in c.body for k in ("readinessProbe", "livenessProbe")) \
+                and not in_test_context(obj.path, obj.name):  # a load generator or test runner serves nobody
             yield Issue(NO_PROBES, c.name, c.line, "has no readiness or liveness probe")
         yield from self._resources(c)
 
@@ -572,8 +575,12 @@ class KubePodSecurityCheck(ProjectCheck):
                 continue  # a reference to another variable
             if secret_like_name(item["name"]) and not flag_value(value):
                 name = item["name"]
+                placeholder = looks_like_placeholder(str(value))
                 yield Issue(SECRET_ENV, c.name, key_line(item, "value") or c.line,
-                            f"sets `{name}` to a literal value", evidence=(("variable", name),),
+                            f"sets `{name}` to a literal value" if not placeholder else
+                            f"sets `{name}` to a stand-in value to be substituted at deploy time: the real "
+                            "credential then sits in the manifest as a literal", evidence=(("variable", name),),
+                            severity=Severity.LOW if placeholder else None,
                             remediation=f"- name: {name}\n  valueFrom:\n    secretKeyRef: {{name: <secret>, "
                             "key: <key>}")
 
