@@ -34,7 +34,8 @@ def test_known_image_table_has_sources_and_matches_official_names() -> None:
 
 def test_test_dev_ci_and_load_generator_paths() -> None:
     for path in ("Dockerfile.dev", "docker-compose.ci.yml", "deploy/app.test.yml", "src/loadgenerator/Dockerfile",
-                 "src/load-generator/Dockerfile", "e2e/compose.yaml", "compose.debug.yaml"):
+                 "src/load-generator/Dockerfile", "e2e/compose.yaml", "compose.debug.yaml",
+                 "src/frontend/Dockerfile.cypress"):
         assert looks_like_test_or_sample(path), path
     for path in ("Dockerfile", "Dockerfile.prod", "docker-compose.yml", "docker-compose.prod.yml",
                  ".github/workflows/ci.yml", "src/devices/Dockerfile"):

@@ -17,8 +17,8 @@ from .helpers import FIXTURES
 DOCKER = FIXTURES / "docker"
 
 EXPECTED = {
-    # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot and the
-    # scratch export stage are look-alikes that must not fire; the postgres image whose entrypoint is
+    # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot, the scratch
+    # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes; the postgres image whose entrypoint is
     # replaced keeps root, and nginx's master process stays root
     "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 5, 7), ("dev.Dockerfile", 1, 3),
                ("postgres_own_entrypoint.Dockerfile", 1, 3), ("nginx.Dockerfile", 1, 3)},
@@ -26,6 +26,7 @@ EXPECTED = {
     "DKR103": {("add_url.Dockerfile", 2, 2), ("add_url.Dockerfile", 5, 7)},
     "DKR104": {("secrets.Dockerfile", 2, 2), ("secrets.Dockerfile", 4, 4), ("secrets.Dockerfile", 6, 6),
                ("secrets.Dockerfile", 7, 7), ("secrets.Dockerfile", 12, 12)},
+    # pinning.Dockerfile's last stage sets HEALTHCHECK; buildenv and the exports never run
     "DKR105": {("root_nouser.Dockerfile", 1, 4), ("inherit_user.Dockerfile", 5, 8), ("dev.Dockerfile", 1, 3)},
     "DKR106": {("update.Dockerfile", 2, 2), ("update.Dockerfile", 6, 6), ("update.Dockerfile", 9, 9)},
 }

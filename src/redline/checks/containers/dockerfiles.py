@@ -11,6 +11,7 @@ from redline.checks.containers.builds import BuildIndex, orchestrated_healthchec
 from redline.checks.containers.common import (
     CIS_DOCKER,
     flag_value,
+    image_name,
     lowered,
     root_group,
     secret_like_name,
@@ -163,13 +164,31 @@ def has_healthcheck(df: Dockerfile) -> bool:
     return False
 
 
+#: base images that are toolchains or bare distributions: without a CMD/ENTRYPOINT of its own, an image built
+#: on them is a build environment (code generation, packaging), not a service
+_TOOLCHAINS = frozenset({"golang", "rust", "node", "python", "maven", "gradle", "openjdk", "eclipse-temurin",
+                         "amazoncorretto", "alpine", "debian", "ubuntu", "busybox", "buildpack-deps", "gcc", "sdk",
+                         "clang", "fedora", "centos", "rockylinux", "almalinux", "ruby", "php", "swift", "dart"})
+#: what a ``FROM scratch`` image cannot execute: an ENTRYPOINT naming one is only a label on an exported artifact
+_ARTIFACTS = (".apk", ".aab", ".ipa", ".zip", ".tar", ".tgz", ".gz", ".whl", ".deb", ".rpm", ".jar", ".war")
+
+
+def _entrypoints(df: Dockerfile, lineage: list[int]) -> list[DockerInstruction]:
+    return [i for index in lineage for i in df.in_stage(index, "CMD", "ENTRYPOINT")]
+
+
 def export_stage(df: Dockerfile, stage: DockerStage) -> bool:
-    """A ``FROM scratch`` stage with no CMD or ENTRYPOINT only carries files out of the build
-    (``docker build --output``): nothing ever runs it."""
+    """A final stage nothing ever runs: a ``FROM scratch`` stage that only carries files out of the build
+    (``docker build --output``), or a build environment on a toolchain image with no CMD, ENTRYPOINT or
+    EXPOSE of its own (``genproto`` images that run protoc at build time)."""
     lineage = df.lineage(stage.index)
-    if df.stages[lineage[-1]].image.lower() != "scratch":
-        return False
-    return not any(df.in_stage(index, "CMD", "ENTRYPOINT") for index in lineage)
+    base = df.stages[lineage[-1]].image
+    starts = _entrypoints(df, lineage)
+    if base.lower() == "scratch":
+        words = [w for i in starts for w in (i.exec_form or tuple(i.arguments.split()))]
+        return not starts or (bool(words) and words[0].lower().endswith(_ARTIFACTS))
+    runs = starts or any(df.in_stage(index, "EXPOSE", "HEALTHCHECK") for index in lineage)
+    return not runs and image_name(base) in _TOOLCHAINS
 
 
 _GENERIC_DIRS = frozenset({"src", "app", "docker", "build", "deploy", "container", "image", "."})
