@@ -132,7 +132,8 @@ _SAMPLE_NAME = re.compile(
 #: container build and deployment files for tests, development, debugging and CI:
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
 _CONTAINER_VARIANT = re.compile(
-    r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:\..*)?"
+    r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
+    r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
     r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
