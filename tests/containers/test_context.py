@@ -189,24 +189,24 @@ def test_runs_as_root_of_one_image_is_one_group_across_families(tmp_path: Path) 
 
 def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(tmp_path: Path) -> None:
     root = _write(tmp_path, {
-        "docker-compose.yml":
+        # a live-reload dev environment: limits and health are not its concern, root is reported low
+        "dev/docker-compose.yml": "services:\n  web:\n    build: ./web\n    volumes: ['./web:/usr/src/app']\n"
+                                  "  api:\n    build: {context: ./api, target: dev}\n  db:\n    image: postgres:16.4\n",
+        "prod/docker-compose.yml":
             "services:\n"
-            "  web:\n    build: ./web\n    volumes: ['./web:/usr/src/app']\n    depends_on: [db, cache]\n"  # dev
-            "  api:\n    build: {context: ./api, target: dev}\n"  # dev target
-            "  worker:\n    build: ./worker\n"  # a real service: limits and health apply
+            "  worker:\n    build: ./worker\n    depends_on: [db, cache]\n"  # a real service: limits and health
             "  seed:\n    build: ./seed\n    restart: \"no\"\n"  # a one-shot job
-            "  db:\n    image: postgres:16.4\n    mem_limit: 1g\n    depends_on: []\n"  # others wait for it
+            "  db:\n    image: postgres:16.4\n    mem_limit: 1g\n"  # others wait for it
             "  cache:\n    image: redis:7.4\n    mem_limit: 256m\n    healthcheck: {test: [CMD, redis-cli, ping]}\n"
             "  mail:\n    image: mailhog/mailhog:v1.0.1\n    mem_limit: 64m\n",  # nobody waits for it
         **{f"{d}/Dockerfile": "FROM debian:12-slim\nUSER 10001\nCMD [\"/app\"]\n"
-           for d in ("web", "api", "worker", "seed")},
+           for d in ("dev/web", "dev/api", "prod/worker", "prod/seed")},
     })
-    limits = sorted(f.location.resource for f in run(root, "CMP105"))
-    assert limits == ["compose/./worker"]
-    health = sorted(f.location.resource for f in run(root, "CMP106"))
-    assert health == ["compose/./db", "compose/./worker"]
+    assert sorted(f.location.resource for f in run(root, "CMP105")) == ["compose/prod/worker"]
+    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db", "compose/prod/worker"]
+    # seed's job needs no healthcheck; the dev images are still asked (the Dockerfile is not dev-only)
     dkr = sorted(f.location.path for f in run(root, "DKR105"))
-    assert dkr == ["api/Dockerfile", "web/Dockerfile", "worker/Dockerfile"]  # seed's job needs none
+    assert dkr == ["dev/api/Dockerfile", "dev/web/Dockerfile", "prod/worker/Dockerfile"]
     same = {f.group for f in run(root)
             if f.rule in ("DKR105", "CMP106") and "worker" in f.location.resource + f.location.path}
-    assert same == {"healthcheck:worker/Dockerfile"}
+    assert same == {"healthcheck:prod/worker/Dockerfile"}

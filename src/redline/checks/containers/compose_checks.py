@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redline.checks.containers.builds import build_dockerfile
-from redline.checks.containers.common import image_name, lowered, root_group, seq, unique
+from redline.checks.containers.common import image_name, in_test_context, lowered, root_group, seq, unique
 from redline.checks.containers.dockerfiles import has_healthcheck, image_key
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
@@ -232,6 +232,12 @@ def one_shot(svc: ComposeService) -> bool:
     return str(svc.body.get("restart", "")).strip("\"'").lower() == "no" and "restart" in svc.body
 
 
+@dataclass(frozen=True)
+class _Mode:
+    needed: bool  # other services depend on it
+    dev: bool  # a development or test environment: production concerns (limits, health) do not apply
+
+
 class _Scope:
     """Suppression comments of the compose files: a comment in (or right above) a service block covers every
     finding on that service, although a finding points at one key's line."""
@@ -259,9 +265,12 @@ class ComposeCheck(ProjectCheck):
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             needed = {name for svc in project.services for name in depends_on(svc)}
+            # one live-reload container makes the whole project a development environment
+            dev = any(dev_mode(svc) for svc in project.services)
             for svc in project.services:
                 df = build_dockerfile(svc, dockerfiles)
-                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, svc.name in needed))
+                mode = _Mode(needed=svc.name in needed, dev=dev or in_test_context(svc.origin(None)[0], svc.name))
+                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, mode))
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
     def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
@@ -287,7 +296,7 @@ class ComposeCheck(ProjectCheck):
                          component=svc.name, remediation=remediation or _REMEDY[r.code], **kw)
         return replace(lowered(f, svc.name), group=group or f"{resource}:{key or ''}:{message}")
 
-    def _service(self, svc: ComposeService, df: Dockerfile | None, needed: bool) -> Iterator[Finding]:
+    def _service(self, svc: ComposeService, df: Dockerfile | None, mode: _Mode) -> Iterator[Finding]:
         body = svc.body
         if body.get("privileged") is True:
             yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
@@ -295,15 +304,15 @@ class ComposeCheck(ProjectCheck):
             source = _volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user(svc, df)
+        yield from self._user(svc, df, mode.dev)
         yield from self._ports(svc)
         yield from self._confinement(svc)
-        if dev_mode(svc) or one_shot(svc):
-            return  # limits and health are production concerns: not for a live-reload dev container or a job
+        if mode.dev or one_shot(svc):
+            return  # limits and health are production concerns: not for a dev or test environment, or a job
         limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
             yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
-        yield from self._health(svc, df, needed)
+        yield from self._health(svc, df, mode.needed)
 
     def _ports(self, svc: ComposeService) -> Iterator[Finding]:
         for entry in seq(svc.body.get("ports")):
@@ -331,10 +340,9 @@ class ComposeCheck(ProjectCheck):
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
-    def _user(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _user(self, svc: ComposeService, df: Dockerfile | None, dev: bool) -> Iterator[Finding]:
         for f in self._user_findings(svc, df):
-            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) \
-                if dev_mode(svc) else f
+            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) if dev else f
 
     def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")

@@ -21,6 +21,7 @@ from redline.checks.containers.common import (
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.compose import ComposeProject
@@ -228,7 +229,7 @@ class DockerfileCheck(ProjectCheck):
             yield from self._user(df, final)
         yield from self._pinning(df)
         yield from self._instructions(df)
-        if shipped and health_covered is None and not has_healthcheck(df):
+        if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
             f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
                              identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
             yield replace(f, group=f"healthcheck:{df.path}")  # one cause with CMP106 on services built from it
