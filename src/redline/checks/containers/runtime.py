@@ -20,6 +20,7 @@ from redline.checks.containers.builds import BuildIndex, build_dockerfile
 from redline.checks.containers.common import (
     cpu_cores,
     image_name,
+    in_test_context,
     kube_finding,
     lowered,
     memory_bytes,
@@ -251,11 +252,15 @@ class RuntimeTuningCheck(ProjectCheck):
             for obj in manifest.objects:
                 if obj.is_patch:
                     continue
+                if in_test_context(obj.path, obj.name):
+                    continue  # a load generator or test runner: its tuning is not the system's
                 for c in obj.containers(include_init=False):
                     df = index.for_image(c.image)
                     out.extend(self._judge(self._kube_target(obj, c, df, scripts)))
         for project in facts.of(ComposeProject):
             for svc in project.services:
+                if in_test_context(svc.origin(None)[0], svc.name):
+                    continue
                 df = build_dockerfile(svc, index.dockerfiles)
                 out.extend(self._judge(self._compose_target(svc, df, scripts)))
         return unique(out)
