@@ -201,7 +201,9 @@ def image_key(df: Dockerfile) -> str:
     parts = [p for p in posixpath.dirname(df.path).lower().split("/") if p]
     while len(parts) > 1 and parts[-1] in _GENERIC_DIRS:
         parts.pop()
-    return parts[-1] if parts else df.path
+    name = posixpath.basename(df.path)
+    key = parts[-1] if parts else name
+    return key if name.lower() == "dockerfile" or not parts else f"{key}/{name}"  # Dockerfile.cypress: another image
 
 
 class DockerfileCheck(ProjectCheck):
