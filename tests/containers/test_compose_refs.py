@@ -190,9 +190,9 @@ def test_extends_may_name_a_fragment_file_without_services(tmp_path: Path) -> No
     # the docs allow extend files that are not valid compose files: services at the top level, no image/build
     (tmp_path / "fragments.yml").write_text("hardening:\n  user: '10001'\nloose:\n  privileged: true\n")
     (tmp_path / "compose.yaml").write_text(
-        "services:\n"
-        "  safe:\n    image: s:1\n    extends: {file: fragments.yml, service: hardening}\n"
-        "  risky:\n    image: r:1\n    extends: {file: fragments.yml, service: loose}\n")
+        "services:\n"  # nginx keeps root (known-image table): `user:` from the fragment decides
+        "  safe:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: hardening}\n"
+        "  risky:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: loose}\n")
     out = _collect(tmp_path)
     assert _errors(out) == []
     assert _where(tmp_path, "CMP101") == {("fragments.yml", 4, "compose/./risky")}

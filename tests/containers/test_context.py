@@ -210,3 +210,15 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
     same = {f.group for f in run(root)
             if f.rule in ("DKR105", "CMP106") and "worker" in f.location.resource + f.location.path}
     assert same == {"healthcheck:prod/worker/Dockerfile"}
+
+
+def test_image_only_compose_services_are_judged_only_on_what_is_known(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"docker-compose.yml":
+        "services:\n"
+        "  app:\n    image: acme/app:1.0\n    mem_limit: 1g\n    depends_on: [db, tracing, cache]\n"
+        "  db:\n    image: postgres:16.4\n    mem_limit: 1g\n"  # data store others wait for: healthcheck asked
+        "  tracing:\n    image: jaegertracing/all-in-one:1.60\n    mem_limit: 1g\n"  # not a data store
+        "  cache:\n    image: acme/cache:2\n    mem_limit: 1g\n"  # unknown image: neither root nor health guessed
+        "  web:\n    image: nginx:1.27\n    mem_limit: 64m\n"})  # known to keep root
+    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/./db"]
+    assert sorted(f.location.resource for f in run(root, "CMP103")) == ["compose/./web"]

@@ -363,11 +363,12 @@ class ComposeCheck(ProjectCheck):
                 yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root",
                               group=group)
             return
-        if "build" not in svc.body and not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body):
-            known = lookup(image)
-            why = f" ({known.note})" if known and known.note else ""
-            yield self._f(NO_USER, svc, None, f"sets no user; image `{image or '?'}` decides (often root){why}",
-                          confidence=Confidence.LOW, group=group)
+        known = lookup(image)
+        if "build" not in svc.body and known is not None and \
+                not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body):
+            # only an image the known-image table says keeps root: an unknown image is not guessed at
+            why = f" ({known.note})" if known.note else ""
+            yield self._f(NO_USER, svc, None, f"sets no user and image `{image}` runs as root{why}", group=group)
 
     def _health(self, svc: ComposeService, df: Dockerfile | None, needed: bool) -> Iterator[Finding]:
         hc = svc.body.get("healthcheck")
@@ -383,6 +384,8 @@ class ComposeCheck(ProjectCheck):
                 yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}",
                               group=f"healthcheck:{df.path}")
             return
-        if "build" not in svc.body and needed:  # others wait for it: without a healthcheck they cannot
-            yield self._f(NO_HEALTHCHECK, svc, None, "has no healthcheck although other services depend on it (its "
-                          "image may define one)", confidence=Confidence.LOW)
+        known = lookup(str(svc.body.get("image", "")))
+        if "build" not in svc.body and needed and known is not None and known.stateful:
+            # a data store others connect to at start-up: without a healthcheck they cannot wait until it is ready
+            yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck although other services depend on it (the "
+                          f"official `{known.label}` image defines none)")
