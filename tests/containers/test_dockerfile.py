@@ -18,8 +18,8 @@ DOCKER = FIXTURES / "docker"
 
 EXPECTED = {
     # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot, the scratch
-    # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes; the postgres image whose entrypoint is
-    # replaced keeps root, and nginx's master process stays root
+    # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes;
+    # the postgres image whose entrypoint is replaced keeps root, and nginx's master process stays root
     "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 5, 7), ("dev.Dockerfile", 1, 3),
                ("postgres_own_entrypoint.Dockerfile", 1, 3), ("nginx.Dockerfile", 1, 3)},
     "DKR102": {("pinning.Dockerfile", 4, 4), ("pinning.Dockerfile", 5, 5), ("pinning.Dockerfile", 11, 11)},
