@@ -494,17 +494,9 @@ class _Run:
                     out.append((path, sub))
         return out
 
-    def include_entry(self, where: str, entry: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> _Unit | None:
-        if isinstance(entry, str):
-            entry = {"path": entry}
-        if not isinstance(entry, Mapping):
-            self.note(where, f"include entry must be a path or a mapping, got {entry!r}")
-            return None
-        raw_paths = entry.get("path")
+    def include_files(self, where: str, raw_paths: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> list[str]:
+        """The files one ``include`` entry names that can be followed (cycles and fragments noted)."""
         files: list[str] = []
-        if len(chain) >= MAX_DEPTH:
-            self.note(where, f"include chain deeper than {MAX_DEPTH}: not followed further")
-            return None
         for raw in raw_paths if isinstance(raw_paths, list) else [raw_paths]:
             rel = self.ref(where, raw, "include", env)
             if rel is None:
@@ -517,6 +509,18 @@ class _Run:
                 self.note(where, f"include `{rel}` has no 'services' mapping: nothing included")
             elif loaded is not None:
                 files.append(rel)
+        return files
+
+    def include_entry(self, where: str, entry: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> _Unit | None:
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, Mapping):
+            self.note(where, f"include entry must be a path or a mapping, got {entry!r}")
+            return None
+        if len(chain) >= MAX_DEPTH:
+            self.note(where, f"include chain deeper than {MAX_DEPTH}: not followed further")
+            return None
+        files = self.include_files(where, entry.get("path"), env, chain)
         if not files:
             return None
         directory = posixpath.dirname(files[0])
