@@ -222,3 +222,16 @@ def test_image_only_compose_services_are_judged_only_on_what_is_known(tmp_path: 
         "  web:\n    image: nginx:1.27\n    mem_limit: 64m\n"})  # known to keep root
     assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/./db"]
     assert sorted(f.location.resource for f in run(root, "CMP103")) == ["compose/./web"]
+
+
+def test_a_service_an_ingress_routes_to_is_an_entry_point(tmp_path: Path) -> None:
+    svc = "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  type: LoadBalancer\n" \
+          "  ports: [{{port: 8080}}]\n"
+    ingress = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: edge, namespace: shop}\nspec:\n"
+               "  rules:\n    - http:\n        paths:\n          - path: /\n            pathType: Prefix\n"
+               "            backend: {service: {name: checkout, port: {number: 8080}}}\n")
+    root = _write(tmp_path, {"app/checkout.yaml": svc.format(name="checkout"), "app/ingress.yaml": ingress,
+                             "app/orders.yaml": svc.format(name="orders"),
+                             "other/ingress.yaml": ingress.replace("checkout", "orders")})  # another variant
+    got = {f.location.resource: str(f.severity) for f in run(root, "KUB120")}
+    assert got == {"Service/shop/checkout": "low", "Service/shop/orders": "medium"}

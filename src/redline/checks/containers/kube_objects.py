@@ -7,7 +7,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from redline.checks.containers.common import CIS_K8S, key_line, kube_finding, seq
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.containers.variants import Variants
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
@@ -21,8 +23,10 @@ EXPOSED_SERVICE = Rule(
     summary="Service of type LoadBalancer or NodePort",
     doc=RuleDoc(
         what_it_does="Flags Services of type `LoadBalancer` (unless annotated as an internal load balancer or "
-        "limited by "
-         "`loadBalancerSourceRanges` without 0.0.0.0/0) and of type `NodePort`.",
+        "limited by `loadBalancerSourceRanges` without 0.0.0.0/0) and of type `NodePort`. A LoadBalancer that is "
+        "the system's entry point on purpose (an Ingress of the same manifests routes to it, or it is named like "
+        "a front door — frontend, web, storefront, gateway… — and serves only web ports) is reported at low "
+        "severity as exposure to review, not like an accidentally exposed database.",
         why_bad="A LoadBalancer usually gets a public address; a NodePort opens the port on every node. Either puts "
         "the workload on the network edge, outside the ingress controller's TLS, authentication and rate limits.",
         example="kind: Service\nspec:\n  type: LoadBalancer\n  ports: [{port: 5432}]",
@@ -106,23 +110,43 @@ def _strs(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-class KubeObjectCheck(FileCheck):
+def _ingress_backends(ingress: KubeObject) -> set[str]:
+    """Names of the Services an Ingress routes to (default backend and every rule path; v1 and v1beta1)."""
+    spec = ingress.spec
+    backends = [spec.get("defaultBackend"), spec.get("backend")]
+    for rule in seq(spec.get("rules")):
+        backends += [_m(p).get("backend") for p in seq(_m(_m(rule).get("http")).get("paths"))]
+    names = {_m(_m(b).get("service")).get("name") or _m(b).get("serviceName") for b in backends}
+    return {str(n) for n in names if n}
+
+
+def _m(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+class KubeObjectCheck(ProjectCheck):
     name = "kube-objects"
     rules = (EXPOSED_SERVICE, RBAC_WILDCARD, CLUSTER_ADMIN_SA)
     fact_types = (KubeManifest,)
 
-    def check_file(self, fact: KubeManifest, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        manifests = sorted(facts.of(KubeManifest), key=lambda m: m.path)
+        variants = Variants.of(manifests)
+        ingresses = [o for m in manifests for o in m.objects if o.kind == "Ingress"]
         out: list[Finding] = []
-        for obj in fact.objects:
+        for obj in (o for m in manifests for o in m.objects if o.path not in variants.patch_files):
             if obj.kind == "Service":
-                out.extend(self._service(obj))
+                routed = any(obj.name in _ingress_backends(i) and (i.namespace or "default") ==
+                             (obj.namespace or "default") and variants.same_set(i, obj) for i in ingresses)
+                out.extend(self._service(obj, routed))
             elif obj.kind in ("Role", "ClusterRole"):
                 out.extend(self._role(obj))
             elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
                 out.extend(self._binding(obj))
         return out
 
-    def _service(self, obj: KubeObject) -> Iterator[Finding]:
+    def _service(self, obj: KubeObject, routed: bool) -> Iterator[Finding]:
+        """``routed``: an Ingress of the same rendered set sends traffic to it: the service is an entry point."""
         kind = obj.spec.get("type")
         numbers = [p.get("port") for p in seq(obj.spec.get("ports")) if isinstance(p, Mapping)]
         ports = ", ".join(str(p) for p in numbers)
@@ -132,7 +156,7 @@ class KubeObjectCheck(FileCheck):
                                "opened on every node", severity=Severity.LOW, line=line,
                                remediation="spec:\n  type: ClusterIP   # reach it through an Ingress or a port-forward")
         elif kind == "LoadBalancer" and not _internal(obj):
-            if _entry_point(obj, [p for p in numbers if isinstance(p, int)]):
+            if routed or _entry_point(obj, [p for p in numbers if isinstance(p, int)]):
                 yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is the public entry point (LoadBalancer"
                                    f", ports {ports}): review its exposure (TLS, WAF, rate limits, authentication) "
                                    "rather than treat it as an accidental leak", severity=Severity.LOW,
