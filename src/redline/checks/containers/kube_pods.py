@@ -1,8 +1,11 @@
 """Pod hardening (Pod Security Standards baseline + restricted) for every workload kind.
 
-One finding per offending container (or per pod-level setting), addressed as
-``Kind/namespace/name`` with the container in the evidence; the location spans
-the object so inline suppressions work, and ``redline.dev/ignore`` applies.
+One finding per workload, rule and problem, naming every container it concerns (in the
+evidence), addressed as ``Kind/namespace/name`` and located at the offending key (or the
+container entry where a missing block belongs). A workload with no securityContext at all gets
+one KUB116 finding listing the missing controls instead of one per control. Suppression comments
+anywhere in the object and ``redline.dev/ignore`` apply. The whole tree is read first: kustomize
+patches and skaffold placeholders (``variants``) and the Dockerfiles that build each image.
 """
 
 from __future__ import annotations
@@ -478,13 +481,12 @@ class KubePodSecurityCheck(ProjectCheck):
                                    "PersistentVolumeClaim; mount it readOnly if the host path is really needed")
 
     def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container, tree: _Tree) -> Iterator[Issue]:
-        variants = tree.variants
         yield from self._identity(pod, c, tree.builds.for_image(c.image))
         yield from self._privileges(pod, c)
         yield from self._confinement(obj, pod, c)
         yield from self._baseline_other(obj, pod, c)
         reason = unpinned_reason(c.image)
-        if reason and not variants.placeholder(c.image) and not variants.patches(obj, "image"):
+        if reason and not tree.variants.placeholder(c.image) and not tree.variants.patches(obj, "image"):
             yield Issue(IMAGE_UNPINNED, c.name, key_line(c.body, "image") or c.line, reason,
                         evidence=(("image", c.image),), remediation=f"image: {split_image(c.image)[0]}:<version>"
                         "@sha256:<digest>")
