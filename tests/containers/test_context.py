@@ -235,3 +235,16 @@ def test_a_service_an_ingress_routes_to_is_an_entry_point(tmp_path: Path) -> Non
                              "other/ingress.yaml": ingress.replace("checkout", "orders")})  # another variant
     got = {f.location.resource: str(f.severity) for f in run(root, "KUB120")}
     assert got == {"Service/shop/checkout": "low", "Service/shop/orders": "medium"}
+
+
+def test_compose_build_target_is_the_shipped_stage(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/Dockerfile": "FROM python:3.12-slim AS base\nCOPY . /app\n"
+                          "FROM base AS debug\nRUN pip install debugpy\nCMD [\"python\", \"-m\", \"debugpy\"]\n"
+                          "FROM base AS prod\nUSER 10001\nCMD [\"python\", \"-m\", \"app\"]\n",
+        "docker-compose.yml": "services:\n  prod:\n    build: {context: ./app}\n    mem_limit: 1g\n"
+                              "  debugging:\n    build: {context: ./app, target: debug}\n    mem_limit: 1g\n",
+    })
+    got = {f.location.resource: f.message for f in run(root, "CMP103")}
+    assert list(got) == ["compose/./debugging"]
+    assert "stage `debug` of app/Dockerfile runs as root" in got["compose/./debugging"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from redline.checks.containers.builds import build_dockerfile
 from redline.checks.containers.common import image_name, in_test_context, lowered, root_group, seq, unique
-from redline.checks.containers.dockerfiles import has_healthcheck, image_key
+from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -206,6 +206,12 @@ _REMEDY = {
 }
 
 
+def build_target(svc: ComposeService) -> str:
+    """The ``build.target`` stage a service builds ("" for the Dockerfile's last stage)."""
+    build = svc.body.get("build")
+    return str(build.get("target") or "") if isinstance(build, Mapping) else ""
+
+
 def depends_on(svc: ComposeService) -> list[str]:
     """The services this one waits for (``depends_on`` as a list or a mapping)."""
     raw = svc.body.get("depends_on")
@@ -352,16 +358,16 @@ class ComposeCheck(ProjectCheck):
             if str(user).lower() in _ROOT:
                 yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
             return
-        if df is not None and df.final_stage is not None:
-            found = df.effective_user(df.final_stage.index)
-            base = df.stages[df.lineage(df.final_stage.index)[-1]].image
-            overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT")
-                                                           for i in df.lineage(df.final_stage.index))
+        stage = shipped_stage(df, build_target(svc)) if df is not None else None
+        if df is not None and stage is not None:
+            found = df.effective_user(stage.index)
+            base = df.stages[df.lineage(stage.index)[-1]].image
+            overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(stage.index))
             if found is None and unprivileged(base, entrypoint_overridden=overridden):
                 return
             if found is None or found[0].lower() in _ROOT:
-                yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root",
-                              group=group)
+                which = f"its Dockerfile {df.path}" if stage is df.final_stage else f"stage `{stage.name}` of {df.path}"
+                yield self._f(NO_USER, svc, None, f"sets no user and {which} runs as root", group=group)
             return
         known = lookup(image)
         if "build" not in svc.body and known is not None and \

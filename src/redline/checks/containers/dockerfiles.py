@@ -195,6 +195,16 @@ def export_stage(df: Dockerfile, stage: DockerStage) -> bool:
 _GENERIC_DIRS = frozenset({"src", "app", "docker", "build", "deploy", "container", "image", "."})
 
 
+def shipped_stage(df: Dockerfile, target: str = "") -> DockerStage | None:
+    """The stage that becomes the image: the ``--target`` stage when one is named (compose ``build.target``),
+    else the last one."""
+    if target:
+        named = next((st for st in df.stages if st.name == target.lower()), None)
+        if named is not None:
+            return named
+    return df.final_stage
+
+
 def image_key(df: Dockerfile) -> str:
     """What the image built by a Dockerfile is called in groups: its directory (the build context), or the
     directory above a generic one (``cartservice/src`` -> ``cartservice``)."""
