@@ -248,3 +248,12 @@ def test_compose_build_target_is_the_shipped_stage(tmp_path: Path) -> None:
     got = {f.location.resource: f.message for f in run(root, "CMP103")}
     assert list(got) == ["compose/./debugging"]
     assert "stage `debug` of app/Dockerfile runs as root" in got["compose/./debugging"]
+
+
+def test_shared_ports_are_a_data_store_only_when_the_service_says_so(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"docker-compose.yml":
+        "services:\n"
+        "  portainer:\n    image: portainer/portainer-ce:2.21.0\n    ports: ['9000:9000']\n"  # its web UI
+        "  clickhouse:\n    image: clickhouse/clickhouse-server:24.8\n    ports: ['9000:9000']\n"
+        "  db:\n    image: acme/pg:16\n    ports: ['5432:5432']\n"})  # an unambiguous port
+    assert sorted(f.location.resource for f in run(root, "CMP104")) == ["compose/./clickhouse", "compose/./db"]

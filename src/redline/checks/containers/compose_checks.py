@@ -171,6 +171,24 @@ def _m(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+#: ports many other programs use too (9000: Portainer, MinIO, PHP-FPM, SonarQube…): the service must name the store
+_SHARED_PORTS: Mapping[int, tuple[str, ...]] = {
+    9000: ("clickhouse",), 8123: ("clickhouse",), 8086: ("influx",), 4222: ("nats",), 50000: ("db2",),
+    7474: ("neo4j",), 7687: ("neo4j",), 8529: ("arango",), 28015: ("rethink",), 2181: ("zookeeper", "zk"),
+    2379: ("etcd",), 9300: ("elastic", "opensearch"), 5984: ("couch",), 9042: ("cassandra", "scylla"),
+}
+
+
+def _serves(svc: ComposeService, port: int) -> bool:
+    """The published port is the data store's: unambiguous ports always, shared ones when the service or its
+    image names the product."""
+    words = _SHARED_PORTS.get(port)
+    if words is None:
+        return True
+    named = f"{svc.name} {svc.body.get('image', '')}".lower()
+    return any(w in named for w in words)
+
+
 def published(entry: Any) -> tuple[str, int] | None:
     """(host IP or "", container port) of one ``ports`` entry; ``None`` when not published on the host."""
     if isinstance(entry, int):
@@ -326,7 +344,7 @@ class ComposeCheck(ProjectCheck):
             if pub is None:
                 continue
             ip, port = pub
-            if port in DB_PORTS and ip in ("", "0.0.0.0", "::"):
+            if port in DB_PORTS and ip in ("", "0.0.0.0", "::") and _serves(svc, port):
                 shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
                 yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
                               f"interfaces (`{shown}`)", entry, evidence=(("port", str(port)),),
