@@ -80,53 +80,53 @@ add("web/package-lock.json", '"node_modules/lodash"', "vulnerable dependency", "
 D = "services/orders/Dockerfile"
 add(D, "FROM python:latest", "container hardening", "base image `latest`, no digest", rule="DKR102")
 add(D, "FROM python:latest", "container hardening", "no `USER` instruction: the service runs as root", rule="DKR101")
-add(D, "FROM python:latest", "container hardening", "no `HEALTHCHECK`", rule="DKR105")
 add(D, "ADD https://", "container hardening", "`ADD` from a URL (no checksum, unpinned content)", rule="DKR103")
-add("services/notifications/Dockerfile", "FROM node:", "container hardening", "no `HEALTHCHECK`", rule="DKR105")
 
 C = "docker-compose.yml"
-def svc(name, desc, rule, category="container hardening"):
-    add(C, "^  " + name + ":", category, desc, rule=rule, address="compose/./" + name)
-svc("postgres", "PostgreSQL port 5432 published on all interfaces", "CMP104")
+def svc(name, desc, rule, category="container hardening", key=None):
+    # findings point at the offending key inside the service (`key`), or at the service when a setting is missing
+    if key:
+        add(C, key, category, desc, rule=rule, address="compose/./" + name, after="^  " + name + ":")
+    else:
+        add(C, "^  " + name + ":", category, desc, rule=rule, address="compose/./" + name)
+svc("postgres", "PostgreSQL port 5432 published on all interfaces", "CMP104", key="^    ports:")
 svc("postgres", "no memory limit", "CMP105", "resilience")
-svc("redis", "Redis (no auth) port 6379 published on all interfaces", "CMP104")
+svc("redis", "Redis (no auth) port 6379 published on all interfaces", "CMP104", key="^    ports:")
 svc("redis", "no memory limit", "CMP105", "resilience")
 svc("redis", "no healthcheck", "CMP106", "resilience")
-svc("rabbitmq", "RabbitMQ AMQP (5672) and management UI (15672) published on all interfaces", "CMP104")
+svc("rabbitmq", "RabbitMQ AMQP (5672) and management UI (15672) published on all interfaces", "CMP104",
+    key="^    ports:")
 svc("rabbitmq", "no memory limit", "CMP105", "resilience")
 svc("rabbitmq", "no healthcheck", "CMP106", "resilience")
-svc("orders", "`privileged: true`", "CMP101")
+svc("orders", "`privileged: true`", "CMP101", key="privileged: true")
 svc("orders", "runs as root (no `user:`, and its Dockerfile has no `USER`)", "CMP103")
 svc("orders", "no memory limit", "CMP105", "resilience")
 svc("orders", "no healthcheck (none in the Dockerfile either)", "CMP106", "resilience")
-svc("orders-consumer", "mounts `/var/run/docker.sock` (root on the host)", "CMP102")
+svc("orders-consumer", "mounts `/var/run/docker.sock` (root on the host)", "CMP102", key="^    volumes:")
 svc("orders-consumer", "runs as root (no `user:`, and its Dockerfile has no `USER`)", "CMP103")
 svc("orders-consumer", "no memory limit", "CMP105", "resilience")
 svc("orders-consumer", "no healthcheck", "CMP106", "resilience")
 svc("payments", "no memory limit (otherwise the hardened look-alike)", "CMP105", "resilience")
 svc("notifications", "no healthcheck", "CMP106", "resilience")
-svc("notifications", "Node.js under `mem_limit: 256m` without `--max-old-space-size`", "RUN103", "runtime tuning")
 svc("web", "no memory limit", "CMP105", "resilience")
-svc("web", "no healthcheck", "CMP106", "resilience")
 
 K = "deploy/k8s/orders-deployment.yaml"
 OD = "Deployment/shop/orders"
-add(K, "^apiVersion: apps/v1", "k8s", "privileged container (`privileged: true`)", address=OD, rule="KUB102")
-add(K, "^apiVersion: apps/v1", "k8s", "runs as root (`runAsUser: 0`, no `runAsNonRoot`)", address=OD, rule="KUB101")
-add(K, "^apiVersion: apps/v1", "k8s", "writable root filesystem", address=OD, rule="KUB107")
-add(K, "^apiVersion: apps/v1", "k8s", "no resource requests or limits", address=OD, rule="KUB114")
-add(K, "^apiVersion: apps/v1", "k8s", "no liveness or readiness probe", address=OD, rule="KUB113")
-add(K, "^apiVersion: apps/v1", "k8s", "image tag `latest`, no digest", address=OD, rule="KUB111")
-add(K, "^apiVersion: apps/v1", "k8s", "`replicas: 1` and no HPA: one pod restart is an outage", address=OD, rule="KUB140")
+add(K, "privileged: true", "k8s", "privileged container (`privileged: true`)", address=OD, rule="KUB102")
+add(K, "runAsUser: 0", "k8s", "runs as root (`runAsUser: 0`, no `runAsNonRoot`)", address=OD, rule="KUB101")
+add(K, "^          securityContext:", "k8s", "writable root filesystem", address=OD, rule="KUB107")
+add(K, "- name: orders", "k8s", "no resource requests or limits", address=OD, rule="KUB114")
+add(K, "- name: orders", "k8s", "no liveness or readiness probe", address=OD, rule="KUB113")
+add(K, "image: registry.acme-shop.example/orders:latest", "k8s", "image tag `latest`, no digest", address=OD, rule="KUB111")
+add(K, "^  replicas: 1", "k8s", "`replicas: 1` and no HPA: one pod restart is an outage", address=OD, rule="KUB140")
 add(K, "^apiVersion: apps/v1", "k8s", "token of a cluster-admin service account automounted into an internet-facing pod", address=OD)
-add("deploy/k8s/orders-service.yaml", "^apiVersion: v1", "k8s", "Service of type LoadBalancer exposes orders directly", address="Service/shop/orders", rule="KUB120")
-add("deploy/k8s/rbac.yaml", '# "Temporary" grant', "k8s", "ClusterRoleBinding of cluster-admin to the `orders-deployer` service account", address="ClusterRoleBinding/orders-deployer-admin", rule="KUB131")
-add("deploy/k8s/namespace.yaml", "^apiVersion: v1", "k8s", "namespace `shop` runs workloads and has no NetworkPolicy", address="Namespace/shop", rule="KUB121")
+add("deploy/k8s/orders-service.yaml", "^  type: LoadBalancer", "k8s", "Service of type LoadBalancer exposes orders directly", address="Service/shop/orders", rule="KUB120")
+add("deploy/k8s/rbac.yaml", "^  name: cluster-admin", "k8s", "ClusterRoleBinding of cluster-admin to the `orders-deployer` service account", address="ClusterRoleBinding/orders-deployer-admin", rule="KUB131")
+add("deploy/k8s/namespace.yaml", "^kind: Namespace", "k8s", "namespace `shop` runs workloads and has no NetworkPolicy", address="Namespace/shop", rule="KUB121")
 N = "deploy/k8s/notifications.yaml"
-add(N, "^apiVersion: apps/v1", "k8s", "2 replicas (up to 10 via HPA) with no topology spread or pod anti-affinity", address="Deployment/shop/notifications", rule="KUB144")
-add(N, "^apiVersion: apps/v1", "runtime tuning", "Node.js under a 512Mi memory limit without `--max-old-space-size` (NODE_OPTIONS unset)", address="Deployment/shop/notifications", rule="RUN103")
-add(N, "^apiVersion: autoscaling/v2", "k8s", "HPA scales on CPU only (a queue consumer: scale on queue depth)", address="HorizontalPodAutoscaler/shop/notifications", rule="KUB141")
-add(N, "^apiVersion: autoscaling/v2", "k8s", "HPA without a PodDisruptionBudget for its workload", address="HorizontalPodAutoscaler/shop/notifications", rule="KUB142")
+add(N, "^  replicas: 2", "k8s", "2 replicas (up to 10 via HPA) with no topology spread or pod anti-affinity", address="Deployment/shop/notifications", rule="KUB144")
+add(N, "^  metrics:", "k8s", "HPA scales on CPU only (a queue consumer: scale on queue depth)", address="HorizontalPodAutoscaler/shop/notifications", rule="KUB141")
+add(N, "^  scaleTargetRef:", "k8s", "HPA without a PodDisruptionBudget for its workload", address="HorizontalPodAutoscaler/shop/notifications", rule="KUB142")
 
 T = "deploy/terraform/main.tf"
 add(T, 'resource "aws_s3_bucket" "order_exports"', "terraform", "S3 bucket without a server-side encryption configuration", address="aws_s3_bucket.order_exports", rule="TF111")

@@ -13,6 +13,10 @@ _BY_NAME = {
     "docker-compose.yaml": "compose",
     "compose.yml": "compose",
     "compose.yaml": "compose",
+    "docker_compose.yml": "compose",
+    "docker_compose.yaml": "compose",
+    "docker-stack.yml": "compose",
+    "docker-stack.yaml": "compose",
     "makefile": "makefile",
     ".env": "dotenv",
     ".npmrc": "credentials-config",
@@ -51,6 +55,10 @@ _BY_GLOB = (
     ("docker-compose.*.yaml", "compose"),
     ("compose.*.yml", "compose"),
     ("compose.*.yaml", "compose"),
+    ("docker_compose.*.yml", "compose"),
+    ("docker_compose.*.yaml", "compose"),
+    ("docker-stack.*.yml", "compose"),
+    ("docker-stack.*.yaml", "compose"),
     (".env.*", "dotenv"),
     ("*.env", "dotenv"),
     ("requirements*.txt", "package-manifest"),
@@ -120,11 +128,23 @@ _SAMPLE_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
     "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
     "demos", "mock", "mocks", "stubs", "testutils", "e2e",
+    # load generators and end-to-end/integration suites: they drive the system, they are not part of it
+    "loadgenerator", "load-generator", "loadgen", "loadtest", "loadtests", "load-test", "load-tests", "locust",
+    "e2e-tests", "integration-tests", "integration_tests",
 })
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
     r"|sample|example|dummy|fake|mock|fixture)"
+)
+#: container build and deployment files for tests, development, debugging and CI:
+#: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
+_CONTAINER_VARIANT = re.compile(
+    r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
+    r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
+    r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
+    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
+    r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 
 
@@ -137,4 +157,4 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
     name = p.name.lower()
-    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name)) or bool(_CONTAINER_VARIANT.match(name))

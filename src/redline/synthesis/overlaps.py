@@ -186,7 +186,8 @@ class _KubeEnvLines:
         loc = named.location
         for manifest in self._by_path.get(loc.path, ()):
             for obj in manifest.objects:
-                if obj.resource != loc.resource or not loc.start_line <= obj.line <= max(loc.end_line, obj.line):
+                inside = obj.line <= loc.start_line <= max(obj.end_line, obj.line)  # at a key of the object
+                if obj.resource != loc.resource or not (inside or loc.start_line <= obj.line <= loc.end_line):
                     continue
                 for c in obj.containers():
                     if c.name == container:
