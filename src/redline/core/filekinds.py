@@ -112,11 +112,22 @@ _SAMPLE_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
     "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
     "demos", "mock", "mocks", "stubs", "testutils", "e2e",
+    # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
+    "cassettes", "vcr_cassettes", "fixtures_vcr", "__recordings__", "recordings", "betamax", "__nock-fixtures__",
+    "nock-fixtures", "nock_fixtures",
 })
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
     r"|sample|example|dummy|fake|mock|fixture)"
+)
+# dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
+# Rails config/environments/test.rb, *.test.yml, application-test.yml (values meant for a laptop or CI)
+_DEV_TEST_CONFIG = re.compile(
+    r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
+    r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
+    r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
+    r"|(?:^|/)appsettings\.Development\.json$"
 )
 
 
@@ -129,4 +140,5 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
     name = p.name.lower()
-    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+    return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+            or bool(_DEV_TEST_CONFIG.search(relpath)))

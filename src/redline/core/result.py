@@ -11,6 +11,11 @@ from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
 
+#: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
+#: unless ``[secrets] gate_samples = true``)
+GATE_EXEMPT_TAG = "gate:exempt"
+
+
 @dataclass(frozen=True)
 class RunStats:
     files_scanned: int = 0
@@ -50,7 +55,8 @@ class AuditResult:
 
     def gating(self, threshold: Severity) -> list[Finding]:
         return [f for f in self.active
-                if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)]
+                if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)
+                and GATE_EXEMPT_TAG not in f.tags]
 
     @property
     def fatal_errors(self) -> list[ToolError]:

@@ -90,6 +90,7 @@ class KubeSecretCheck(ProjectCheck):
                     snippet=f"{field}: {key}: {redact(value)}", resource=f"{obj.resource}#{field}.{key}",
                     confidence=context_confidence(Confidence.HIGH, path),
                     evidence=(("key", f"{field}.{key}"),), allowlist=settings.allowlist,
+                    gate_samples=settings.gate_samples,
                 )
                 reason = ignored.get(KUBE_SECRET.code)
                 yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
@@ -152,7 +153,7 @@ class DockerSecretCheck(ProjectCheck):
                 "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
                 end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
                 confidence=context_confidence(Confidence.HIGH, path), evidence=(("variable", key),),
-                allowlist=settings.allowlist,
+                allowlist=settings.allowlist, gate_samples=settings.gate_samples,
             )
 
     def _copy(self, path: str, ins: DockerInstruction, root: Path) -> Iterator[Finding]:

@@ -35,10 +35,13 @@ _CODE_RANGE = (100, 499)
 
 SECTION = SectionSpec(
     name="secrets",
-    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool},
+    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool,
+          "gate_samples": bool},
     doc="Secret scanning: extra rules ([[secrets.rules]] tables, reported as SEC999), an allowlist "
     "(fingerprints, or the path of a file of them), the salt of secret hashes, whether to scan "
-    ".gitignore'd files, and whether --verify is permitted.",
+    ".gitignore'd files, whether --verify is permitted, and whether secrets in tests, docs, examples, "
+    "fixtures and recorded HTTP cassettes may fail the gate (gate_samples, default false: they are "
+    "reported at low severity, tagged context:sample).",
 )
 
 _RULE_KEYS: dict[str, type | tuple[type, ...]] = {

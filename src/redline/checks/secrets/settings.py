@@ -28,6 +28,7 @@ class SecretSettings:
     salt: str
     allowlist: frozenset[str]
     verify_permitted: bool
+    gate_samples: bool = False  # may a secret in a test/docs/sample path fail the gate?
     _scanner: SecretScanner | None = None
 
     @property
@@ -75,6 +76,7 @@ def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] |
         salt=salt,
         allowlist=read_allowlist(section.get("allowlist", []), root, source),
         verify_permitted=bool(section.get("verify", True)),
+        gate_samples=bool(section.get("gate_samples", False)),
     )
 
 
