@@ -10,7 +10,10 @@ import pytest
 
 from redline.checks.secrets.report import SAMPLE_TAG
 from redline.checks.secrets.ruleset import SECTION
-from redline.core.config import parse_config
+from redline.checks.secrets.scan import scan_blob
+from redline.checks.secrets.settings import build_settings
+from redline.checks.secrets.tree import SecretsFileCheck
+from redline.core.config import Config, parse_config
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Severity
 from redline.core.result import GATE_EXEMPT_TAG, AuditResult
@@ -65,3 +68,57 @@ def test_gate_samples_setting_lets_samples_gate(tmp_path: Path, run_secrets: Cal
     assert gating == ["app/settings.py", "config/dev.exs", "docs/setup.md", "spec/cassettes/charge.yml",
                       "tests/test_api.py"]
     assert all(GATE_EXEMPT_TAG not in f.tags for f in result.findings)
+
+
+# --- look-alikes that must not be reported (built-in rules) ------------------------------------------
+
+_CHECK = SecretsFileCheck()
+
+
+def scan(path: str, text: str) -> list[tuple[str, int]]:
+    """(rule code, line) of every secret the built-in rules report in ``text`` at ``path``."""
+    settings = build_settings(Config(jobs=1), Path("."))
+    return [(f.rule.code, f.line) for f in scan_blob(settings, _CHECK.core_rules, path, text.encode())]
+
+
+# values assembled from parts so that no scanner reading this file sees a credential
+_HEX = "6be0576ff61c" + "053d5f9a3225e2a90f76"
+_STRIPE_PK = "pk_live_" + "51HqLrTJk2mN5xL7yB4cD6eF1gH0iJ2kL3mN4oP5qR6sT7uV8wX9yZ0"
+_POSTHOG = "phc_" + "k3J9vQw8ZrT2mN5xL7yB4cD6eF1gH0iJ2kL3mN4oP5q"
+_AIZA = "AIza" + "SyD9kP2wfxCQB3tEG569RlC2SRSVqnHoxyH"
+_SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFOb9I5XRb6khyfD1Yt3YiCgQWMNW6"
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    # public by design, each per its provider's documentation (context.PUBLIC_BY_DESIGN)
+    ("web/analytics.js", f"posthog.init('{_POSTHOG}', {{api_host: 'https://eu.posthog.com'}})\n"),
+    (".env", f"NEXT_PUBLIC_POSTHOG_KEY={_POSTHOG}\nSTRIPE_PUBLISHABLE_KEY={_STRIPE_PK}\n"),
+    ("src/pay.ts", f"const STRIPE_KEY = \"{_STRIPE_PK}\";\n"),
+    ("web/firebase.js",
+     f'const firebaseConfig = {{\n  apiKey: "{_AIZA}",\n  authDomain: "shop.firebaseapp.com",\n}};\n'),
+    (".env", f"ALGOLIA_SEARCH_API_KEY={_HEX}\n"),
+    ("src/search.js", f"const client = algoliasearch('LATENCY9XY', '{_HEX}');\n"),
+    ("src/sentry.js", f"Sentry.init({{ dsn: 'https://{_HEX[::-1]}@o1.ingest.sentry.io/4504' }})\n"),
+    ("src/keys.py", f'PUBLIC_KEY = "{_SPKI}"\n'),
+    # placeholders and defaults
+    (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
+    (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
+    ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
+    ("chart/templates/secret.yaml", "  password: {{ .Values.dbPassword }}\n"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
+    # package names holding "password" next to versions; a public key in a vendored bundle
+    ("pnpm-lock.yaml", "importers:\n  .:\n    dependencies:\n      password-validator: 5.3.0-beta.2x\n"),
+    ("package-lock.json", '{"dependencies": {"generate-password": "^1.7.1", "password-hash": "1.2.2-rc.7b"}}\n'),
+    ("package.json", '{"dependencies": {"generate-password": "^1.7.1"}}\n'),
+    ("static/vendor/jsencrypt.min.js",
+     f'var e="-----BEGIN PUBLIC KEY-----\\n{_SPKI}\\n-----END PUBLIC KEY-----",t={{password:"kP9wfx{_HEX[:8]}"}};\n'),
+])
+def test_look_alikes_not_reported(path: str, text: str) -> None:
+    assert scan(path, text) == []
+
+
+def test_public_context_needs_its_markers() -> None:
+    """The same shapes without the context that makes them public are still reported."""
+    assert scan("app/settings.py", f'GOOGLE_API_KEY = "{_AIZA}"\n') == [("SEC106", 1)]
+    assert scan("app/settings.py", f'ALGOLIA_ADMIN_KEY = "{_HEX}"\n') != []
+    assert scan("src/db.js", f'const x = {{password: "kP9wfx{_HEX[:8]}"}};\n') == [("SEC435", 1)]

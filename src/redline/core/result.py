@@ -10,7 +10,6 @@ from redline.core.config import Config
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
-
 #: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
 #: unless ``[secrets] gate_samples = true``)
 GATE_EXEMPT_TAG = "gate:exempt"

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from redline.checks.secrets.configfiles import find_config_secrets
+from redline.checks.secrets.context import generic_noise_file, public_by_design
 from redline.checks.secrets.engine import LineIndex, Span
 from redline.checks.secrets.extra_rules import COMMITTED_DOTENV, CREDENTIALS_CONFIG, USER_RULE
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.report import redacted_line
-from redline.checks.secrets.ruleset import USER_RULE_CODE
+from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.core.filekinds import kind_of
 from redline.core.model import Confidence, Severity
@@ -53,6 +54,9 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     config_values = {c.secret for c in extra}
     provider_values = {m.secret for m in matches if by_id[m.rule_id].family != "generic"}
     matches = [m for m in matches if m.secret not in config_values or m.secret in provider_values]
+    matches = [m for m in matches
+               if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
+    extra = [c for c in extra if not public_by_design(c.secret, _line_at(data, c.start), data)]
     for m in matches:
         srule = by_id[m.rule_id]
         user = srule.code == USER_RULE_CODE
@@ -78,6 +82,25 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
                 c.secret,
             ))
     return found
+
+
+def _line_at(data: bytes, offset: int) -> bytes:
+    begin = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    return data[begin : end if end >= 0 else len(data)]
+
+
+#: generic rules that still apply in lockfiles and bundles: a password in a URL is never a package name
+_GENERIC_KEPT_IN_NOISE = frozenset({"url-credentials"})
+
+
+def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, path: str, kind: str) -> bool:
+    """Public-by-design keys anywhere; generic keyword hits in lockfiles and generated bundles."""
+    line = _line_at(data, offset)
+    if public_by_design(secret, line, data):
+        return True
+    return srule.family == "generic" and srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(
+        kind, path, line)
 
 
 _REVOKE_CONFIG = "Rotate the credential where it was issued (registry, database, provider console)."
