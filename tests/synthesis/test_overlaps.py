@@ -45,7 +45,7 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
     assert {r for r in rows if r[1] == "k8s/app.yaml"} == {
         ("SEC903", "k8s/app.yaml", 8, "SEC449", "", False),  # the Secret's rule beats the generic one
         ("SEC220", "k8s/app.yaml", 9, "SEC903", "", False),
-        ("KUB112", "k8s/app.yaml", 11, "", "DB_PASSWORD", False),  # quoted value no SEC rule reports
+        ("SEC906", "k8s/app.yaml", 24, "KUB112", "", False),  # the data-store family reads the env entry
         ("KUB112", "k8s/app.yaml", 11, "", "API_TOKEN", False),  # the entry next to a secret's is not it
         ("SEC220", "k8s/app.yaml", 28, "KUB112", "", False),  # the STRIPE_SECRET_KEY env entry
     }
@@ -54,7 +54,7 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
         ("CMP103", "docker-compose.yml", 3, "", "", False),
         ("CMP105", "docker-compose.yml", 3, "", "", False),
         ("CMP106", "docker-compose.yml", 3, "", "", False),
-        ("SEC437", "docker-compose.yml", 6, "", "", False),
+        ("SEC906", "docker-compose.yml", 6, "", "", False),  # POSTGRES_PASSWORD in compose environment
         ("SEC220", "docker-compose.yml", 7, "", "", False),
     }
 
@@ -120,9 +120,10 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
         ("SEC220", "docker-compose.yml", 7, ""),
         ("SEC220", "k8s/app.yaml", 9, "SEC903"),
         ("SEC220", "k8s/app.yaml", 28, ""),
-        ("SEC437", "docker-compose.yml", 6, ""),
         ("SEC903", "k8s/app.yaml", 8, "SEC449"),
         ("SEC904", "Dockerfile", 3, ""),
         ("SEC904", "Dockerfile", 7, ""),
         ("SEC904", "Dockerfile", 7, ""),
+        ("SEC906", "docker-compose.yml", 6, ""),
+        ("SEC906", "k8s/app.yaml", 24, ""),
     ]

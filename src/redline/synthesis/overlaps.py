@@ -44,7 +44,7 @@ HASH_KEY = "secret_hash"
 #: the history scan's evidence, carried over when a history finding is merged into another
 HISTORY_KEYS = (HISTORY_KEY, "author", "date", "introduced_path", "present_at_head", "blobs")
 #: secret rules tied to a kind of file (dotenv, credential configs, Kubernetes Secret, Dockerfile)
-FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905"})
+FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905", "SEC906", "SEC907"})
 PROVIDER, FILE_KIND, GENERIC = 0, 1, 2
 
 

@@ -5,13 +5,22 @@ Shared by the working-tree check and the history scan so both judge alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
 from redline.checks.secrets.context import generic_noise_file, public_by_design
-from redline.checks.secrets.engine import LineIndex, Span
-from redline.checks.secrets.extra_rules import COMMITTED_DOTENV, CREDENTIALS_CONFIG, USER_RULE
+from redline.checks.secrets.datastore import DatastoreCredential, find_datastore_credentials
+from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
+from redline.checks.secrets.extra_rules import (
+    COMMITTED_DOTENV,
+    CREDENTIALS_CONFIG,
+    DATASTORE_CREDENTIAL,
+    DEFAULT_DATASTORE_CREDENTIAL,
+    USER_RULE,
+)
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.report import redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
@@ -42,46 +51,79 @@ class FoundSecret:
 
 def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes,
               kind: str | None = None) -> list[FoundSecret]:
+    """Provider rules, credential files and data-store credentials; one finding per value, the most
+    specific family first: provider rule, then data store, then credential file, then generic rule."""
     out = settings.scanner.scan_bytes(data, path)
-    spans = list(out.spans)
     kind = kind if kind is not None else kind_of(path)
     extra = find_config_secrets(path, kind, data)
-    spans += [Span(c.start, c.end, c.secret) for c in extra]
-    found: list[FoundSecret] = []
+    stores = find_datastore_credentials(path, kind, data)
+    spans = [*out.spans, *(Span(c.start, c.end, c.secret) for c in extra),
+             *(Span(c.start, c.end, c.secret) for c in stores)]
     by_id = settings.scanner.by_id
-    matches = settings.scanner.best_per_span(out.matches)
-    # a credential file's own rule beats a generic pattern on the same value; a provider rule beats both
-    config_values = {c.secret for c in extra}
-    provider_values = {m.secret for m in matches if by_id[m.rule_id].family != "generic"}
-    matches = [m for m in matches if m.secret not in config_values or m.secret in provider_values]
-    matches = [m for m in matches
+    matches = [m for m in settings.scanner.best_per_span(out.matches)
                if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
-    extra = [c for c in extra if not public_by_design(c.secret, _line_at(data, c.start), data)]
-    for m in matches:
-        srule = by_id[m.rule_id]
-        user = srule.code == USER_RULE_CODE
-        rule = USER_RULE if user else core_rules.get(srule.code)
-        if rule is None:
-            continue
-        what = f"{srule.summary} ({srule.provider})" + (f" [rule {srule.id}]" if user else "")
+    provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
+    # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
+    stores = [c for c in stores if not _overlaps(c, provider) and (c.default or not _overlaps(c, extra))]
+    extra = [c for c in extra if not _overlaps(c, provider) and not _overlaps(c, stores)
+             and not public_by_design(c.secret, _line_at(data, c.start), data)]
+    taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra]
+    matches = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, taken)]
+    found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
+    lines = LineIndex(data).position
+    found += [_from_store(c, path, lines(c.start), data, spans) for c in stores]
+    rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
+    for c in extra:
+        line, col = lines(c.start)
         found.append(FoundSecret(
-            rule, srule.id, what, srule.revoke, m.line, m.column, m.end_line,
-            redacted_line(data, m.byte_start, spans), m.confidence, srule.severity if user else None,
-            f"{srule.id}:" if user else "", m.secret,
+            rule, rule.name, f"{c.key} in a committed {PurePosixPath(path).name} file", _REVOKE_CONFIG, line, col,
+            line, redacted_line(data, c.start, spans), context_confidence(Confidence.HIGH, path), None, "",
+            c.secret,
         ))
-    if extra:
-        lines = LineIndex(data).position
-        rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
-        for c in extra:
-            if c.secret in provider_values:
-                continue  # a provider rule already reported this value, with a better name
-            line, col = lines(c.start)
-            found.append(FoundSecret(
-                rule, rule.name, f"{c.key} in a committed {PurePosixPath(path).name} file", _REVOKE_CONFIG, line, col,
-                line, redacted_line(data, c.start, spans), context_confidence(Confidence.HIGH, path), None, "",
-                c.secret,
-            ))
     return found
+
+
+def _from_rule(settings: SecretSettings, core_rules: dict[str, Rule], m: SecretMatch, data: bytes,
+               spans: list[Span]) -> FoundSecret | None:
+    srule = settings.scanner.by_id[m.rule_id]
+    user = srule.code == USER_RULE_CODE
+    rule = USER_RULE if user else core_rules.get(srule.code)
+    if rule is None:
+        return None
+    what = f"{srule.summary} ({srule.provider})" + (f" [rule {srule.id}]" if user else "")
+    return FoundSecret(
+        rule, srule.id, what, srule.revoke, m.line, m.column, m.end_line,
+        redacted_line(data, m.byte_start, spans), m.confidence, srule.severity if user else None,
+        f"{srule.id}:" if user else "", m.secret,
+    )
+
+
+def _from_store(c: DatastoreCredential, path: str, position: tuple[int, int], data: bytes,
+                spans: list[Span]) -> FoundSecret:
+    rule = DEFAULT_DATASTORE_CREDENTIAL if c.default else DATASTORE_CREDENTIAL
+    what = (f"{c.store} default password at {c.key}" if c.default else f"{c.store} password at {c.key}")
+    line, col = position
+    return FoundSecret(
+        rule, rule.name, what, _REVOKE_STORE, line, col, line, redacted_line(data, c.start, spans),
+        context_confidence(Confidence.MEDIUM if c.default else Confidence.HIGH, path), None, "", c.secret,
+    )
+
+
+class _HasSpan(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _overlaps(item: _HasSpan | SecretMatch, others: Iterable[tuple[int, int] | _HasSpan]) -> bool:
+    """Whether ``item``'s bytes overlap any of ``others`` (one value, one finding)."""
+    s, e = (item.byte_start, item.byte_end) if isinstance(item, SecretMatch) else (item.start, item.end)
+    for other in others:
+        o_s, o_e = other if isinstance(other, tuple) else (other.start, other.end)
+        if s < o_e and o_s < e:
+            return True
+    return False
 
 
 def _line_at(data: bytes, offset: int) -> bytes:
@@ -103,4 +145,7 @@ def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, pat
         kind, path, line)
 
 
+_REVOKE_STORE = ("Change the password on the data store (ALTER USER …, the provider console), check its logs for "
+                 "logins you do not recognise, and read it at run time from the environment or a secret store "
+                 "(compose/Kubernetes secrets, *_PASSWORD_FILE variables).")
 _REVOKE_CONFIG = "Rotate the credential where it was issued (registry, database, provider console)."

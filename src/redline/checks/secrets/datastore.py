@@ -1,0 +1,209 @@
+"""Credentials of data stores, wherever a program or deployment writes them down.
+
+Three shapes, in any language or file type:
+
+- URL userinfo: ``postgres://user:pass@host``, MySQL/MariaDB, MongoDB (``+srv``), Redis(``s``),
+  AMQP(``s``), SQL Server, Oracle, ClickHouse, CockroachDB, SQLAlchemy ``dialect+driver://`` and
+  ``jdbc:…://user:pass@``;
+- key=value connection strings: ADO.NET (``Server=…;Password=…;``), ODBC (``…;PWD=…``), JDBC
+  properties (``jdbc:…?user=…&password=…``);
+- structured configuration: a ``password``/``secret``/``token`` key whose own name or whose parent
+  section names a data store (``database:``, ``spring.datasource.password``, ``[redis]``,
+  ``POSTGRES_PASSWORD`` in compose ``environment`` in map or list form, Kubernetes ``env``
+  name/value pairs), in YAML, JSON, TOML, INI and ``.properties`` files (see ``structure``).
+
+A well-known default (postgres/postgres, root/root, guest/guest, admin/admin, sa with the product's
+name, a password equal to the user name) is reported as a default credential at low severity;
+a variable reference (``${POSTGRES_PASSWORD}``) or a placeholder is no credential at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from redline.checks.secrets.filters import is_placeholder, is_store_reference
+from redline.checks.secrets.structure import KeyValue, key_values
+
+#: passwords that products ship with or that tutorials use: a default, not a chosen secret
+DEFAULT_PASSWORDS = frozenset({
+    "postgres", "postgresql", "root", "guest", "admin", "administrator", "mysql", "mariadb", "redis", "rabbitmq",
+    "mongo", "mongodb", "sa", "pass", "test", "oracle", "tiger", "user", "demo", "dev", "keycloak", "elastic",
+    "minio", "minioadmin", "neo4j", "clickhouse", "default", "app", "apppass", "dbpass", "db", "docker", "sql",
+    "admin123", "root123", "toor", "qwerty", "letmein", "welcome", "123456", "12345678", "password1", "passw0rd",
+    "p@ssw0rd", "p@ssword", "postgrespw", "mysqlpw", "rootpassword",
+})
+
+_STORES = (
+    ("PostgreSQL", r"postgres(?:ql)?|pg(?:sql)?|psql|cockroach(?:db)?|timescale(?:db)?|supabase"),
+    ("MySQL", r"mysql|mariadb"),
+    ("MongoDB", r"mongo(?:db)?"),
+    ("Redis", r"redis|valkey|keydb"),
+    ("RabbitMQ", r"rabbit(?:mq)?|amqp"),
+    ("SQL Server", r"mssql|sqlserver|sql[_-]?server"),
+    ("Oracle", r"oracle"),
+    ("ClickHouse", r"clickhouse"),
+    ("Elasticsearch", r"elastic(?:search)?|opensearch"),
+    ("Cassandra", r"cassandra|scylla"),
+    ("Neo4j", r"neo4j"),
+    ("InfluxDB", r"influx(?:db)?"),
+    ("MinIO", r"minio"),
+    ("Kafka", r"kafka"),
+    ("Memcached", r"memcached?"),
+    ("CouchDB", r"couch(?:db|base)"),
+    ("database", r"db|database|databases|datasource|datasources|datastore|sql|jdbc|r2dbc|sqlalchemy|ecto"),
+    ("cache", r"cache|caches"),
+    ("message broker", r"broker|mq|celery"),
+)
+_STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
+
+_SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
+            r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
+_URL = re.compile(
+    rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
+    rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
+)
+_CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
+_CONN_STRING_MARKERS = re.compile(
+    rb"(?i)(?:^|[;\"'\s])(?:server|data source|datasource|host|hostname|address|addr|network address|uid|user id"
+    rb"|userid|username|user|database|initial catalog|dsn|driver|port)\s{0,2}=[^;\n]{0,200};|jdbc:[a-z0-9]+:"
+)
+_CONN_STRING_USER = re.compile(
+    rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})")
+_DRIVER_HINT = re.compile(rb"(?i)postgres|npgsql|mysql|mariadb|sql server|sqlserver|mssql|oracle|mongo|redis")
+_SECRET_KEY_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|pwd|secret|token|credentials?)$|(?:^|[_.-])pass$")
+_NOT_A_PASSWORD_KEY = re.compile(
+    r"(?i)(?:_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type|_env|_ref|_key_ref|keyref"
+    r"|_policy|_method|_min|_max|_rounds|_hasher|_reset|_url|_uri|_command|_cmd|_prompt|_regex|_pattern)$"
+    r"|allow_empty|random_root|require|encrypt|hash|salt_len|reset|forgot|expire|complexity|min_length"
+)
+_NOT_A_VALUE = re.compile(
+    r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|required|optional|\d{1,11}|[\d.]+[smhd]?|~)$"
+    r"|^(?:ENV|env|os\.environ|process\.env|System\.getenv|getenv|Environment\.)|^!(?:vault|Ref|Sub|GetAtt|secret)"
+    r"|^\$|^%\(|^%[A-Za-z_]|^<|^\{|^#\{|^@[A-Za-z_]|^\[\["
+)
+_CONFIG_KINDS = frozenset({"yaml", "compose", "json", "toml", "ini", "properties", "dotenv", "xml"})
+
+
+@dataclass(frozen=True, slots=True)
+class DatastoreCredential:
+    """One data-store credential: where it sits (``key``), for which store, and whether it is a default."""
+
+    key: str  # a config key path, "URL userinfo" or the connection-string key; safe to show
+    store: str
+    start: int  # byte offsets of the password in the file
+    end: int
+    default: bool
+    secret: str = field(repr=False)
+
+
+def find_datastore_credentials(path: str, kind: str, data: bytes) -> list[DatastoreCredential]:
+    """Every data-store credential in ``data`` (see the module doc), one per value span."""
+    found: dict[tuple[int, int], DatastoreCredential] = {}
+    for cred in (*_urls(data), *_connection_strings(data)):
+        found.setdefault((cred.start, cred.end), cred)
+    if kind in _CONFIG_KINDS or _config_kind(path) is not None:
+        for cred in _structured(path, kind, data):
+            found.setdefault((cred.start, cred.end), cred)
+    return sorted(found.values(), key=lambda c: c.start)
+
+
+def store_of(*words: str) -> str:
+    """The data store a key path names (``spring.datasource.password`` -> database), or ""."""
+    best = ""
+    for word in words:
+        for token in _tokens(word):
+            m = _STORE_TOKEN.match(token)
+            if m is None:
+                continue
+            name = _STORES[int(next(k for k, v in m.groupdict().items() if v)[1:])][0]
+            if name not in ("database", "cache", "message broker"):
+                return name  # a product beats a generic word
+            best = best or name
+    return best
+
+
+def is_default(password: str, user: str = "") -> bool:
+    low = password.lower()
+    return low in DEFAULT_PASSWORDS or (bool(user) and low == user.lower())
+
+
+def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str = "") -> DatastoreCredential | None:
+    """The credential, or None when the value is a reference, a placeholder or not a value."""
+    if not password or _NOT_A_VALUE.search(password) or is_store_reference(password, password):
+        return None
+    if is_default(password, user):
+        return DatastoreCredential(key, store, *span, True, password)
+    if len(password) < 4 or is_placeholder(password):
+        return None
+    return DatastoreCredential(key, store, *span, False, password)
+
+
+def _urls(data: bytes) -> Iterator[DatastoreCredential]:
+    if b"://" not in data:
+        return
+    for m in _URL.finditer(data):
+        scheme = m.group("scheme").decode("ascii", "replace")
+        user = m.group("user").decode("utf-8", "replace")
+        pw = m.group("pw").decode("utf-8", "replace")
+        cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
+        if cred is not None:
+            yield cred
+
+
+def _connection_strings(data: bytes) -> Iterator[DatastoreCredential]:
+    low = data.lower()
+    if b"password" not in low and b"pwd" not in low:
+        return
+    for m in _CONN_STRING_PW.finditer(data):
+        begin = data.rfind(b"\n", 0, m.start()) + 1
+        end = data.find(b"\n", m.end())
+        line = data[begin : end if end >= 0 else len(data)]
+        if not _CONN_STRING_MARKERS.search(line) or line.count(b";") + line.count(b"&") < 1:
+            continue
+        user = _CONN_STRING_USER.search(line)
+        hint = _DRIVER_HINT.search(line)
+        store = store_of(hint.group(0).decode().replace(" ", "")) if hint else "database"
+        pw = m.group("pw").decode("utf-8", "replace")
+        cred = _judge(m.group("key").decode("ascii"), store or "database", m.span("pw"), pw,
+                      user.group(1).decode("utf-8", "replace") if user else "")
+        if cred is not None:
+            yield cred
+
+
+def _config_kind(path: str) -> str | None:
+    suffix = PurePosixPath(path).suffix.lower()
+    return {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
+            ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}.get(suffix)
+
+
+def _structured(path: str, kind: str, data: bytes) -> Iterator[DatastoreCredential]:
+    fmt = _config_kind(path) or ("yaml" if kind == "compose" else kind)
+    if fmt == "dotenv":
+        fmt = "properties"
+    users: dict[tuple[str, ...], str] = {}
+    pending: list[KeyValue] = []
+    for kv in key_values(fmt, data):
+        name = kv.key.lower()
+        if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
+            users[kv.parents] = kv.value
+            continue
+        if _SECRET_KEY_NAME.search(kv.key) and not _NOT_A_PASSWORD_KEY.search(kv.key):
+            pending.append(kv)
+    for kv in pending:
+        store = store_of(kv.key, *kv.parents)
+        if not store:
+            continue
+        where = ".".join((*kv.parents, kv.key))
+        cred = _judge(where, store, (kv.start, kv.end), kv.value, users.get(kv.parents, ""))
+        if cred is not None:
+            yield cred
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _tokens(word: str) -> list[str]:
+    return [t.lower() for t in re.split(r"[^A-Za-z0-9+]+", _CAMEL.sub("_", word)) if t]

@@ -1,0 +1,111 @@
+"""Data-store credentials in every language and config format (SEC906), defaults listed low (SEC907),
+references and placeholders left alone; and the structure reader that names a value's parents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.secrets.datastore import find_datastore_credentials
+from redline.checks.secrets.scan import scan_blob
+from redline.checks.secrets.settings import build_settings
+from redline.checks.secrets.structure import key_values
+from redline.checks.secrets.tree import SecretsFileCheck
+from redline.core.config import Config
+
+PW = "Tr0ub4dor" + "x9Qz"  # a random fake, split so no scanner reads it here
+_CHECK = SecretsFileCheck()
+
+
+def found(path: str, text: str) -> list[tuple[str, int, str]]:
+    """(rule code, line, secret) reported by the full built-in scan."""
+    settings = build_settings(Config(jobs=1), Path("."))
+    return sorted((f.rule.code, f.line, f.secret) for f in scan_blob(settings, _CHECK.core_rules, path, text.encode()))
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    # ADO.NET, ODBC and JDBC connection strings
+    ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=shop;Password=' + PW + ';";\n', [("SEC319", 1)]),
+    ("src/Shop/Db.cs", 'var cs = "Database=shop;Uid=shop;Pwd=' + PW + ';";\n', [("SEC906", 1)]),
+    ("src/odbc.py", 'cs = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=app;PWD=' + PW + '"\n',
+     [("SEC319", 1)]),
+    ("src/Main.java", 'String u = "jdbc:postgresql://db/shop?user=app&password=' + PW + '";\n', [("SEC318", 1)]),
+    # URL userinfo in any language (redis with an empty user name)
+    ("src/cache.go", 'url := "redis://:' + PW + '@cache:6379/0"\n', [("SEC313", 1)]),
+    # structured configs: the parent section tells it is a data store
+    ("config/database.yml", f"production:\n  database:\n    host: db\n    password: {PW}  # prod\n", [("SEC906", 4)]),
+    ("src/main/resources/application.properties", f"spring.datasource.url=jdbc:x\nspring.datasource.password={PW}\n",
+     [("SEC906", 2)]),
+    ("config.toml", f'[server]\nport = 80\n[database]\nuser = "shop"\npassword = "{PW}"\n', [("SEC906", 5)]),
+    ("config.json", '{"database": {"host": "db",\n "password": "' + PW + '"}}\n', [("SEC906", 2)]),
+    ("app.ini", f"[redis]\nhost=cache\npassword={PW}\n", [("SEC906", 3)]),
+    # compose environment, map and list form; Kubernetes env name/value pairs
+    ("docker-compose.yml", "services:\n  mq:\n    image: rabbitmq:3\n    environment:\n"
+     f"      - RABBITMQ_DEFAULT_PASS={PW}\n      - RABBITMQ_DEFAULT_USER=shop\n", [("SEC906", 5)]),
+    ("compose.yaml", f"services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: '{PW}'\n", [("SEC906", 4)]),
+    ("k8s/db.yaml", "spec:\n  containers:\n    - name: db\n      env:\n        - name: PGDATA\n          value: /d\n"
+     f"        - name: POSTGRES_PASSWORD\n          value: \"{PW}\"\n", [("SEC906", 8)]),
+])
+def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(code, line) for code, line, _ in found(path, text)] == expected
+    assert all(secret == PW for _, _, secret in found(path, text))
+
+
+@pytest.mark.parametrize(("path", "text", "line", "secret"), [
+    ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=postgres;Password=postgres;";\n', 1, "postgres"),
+    ("src/db.js", "const pool = new Pool({ connectionString: 'postgres://user:pass@db:5432/shop' })\n", 1, "pass"),
+    ("app.py", "URI = 'postgresql+psycopg2://scott:tiger@localhost/test'\n", 1, "tiger"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n", 4, "postgres"),
+    ("docker-compose.yml", "services:\n  mq:\n    environment:\n      - RABBITMQ_DEFAULT_PASS=guest\n", 4, "guest"),
+    ("src/Db.cs", 'var cs = "Server=db;Database=shop;User Id=sa;Password=root;";\n', 1, "root"),
+    ("config/database.yml", "db:\n  username: shop\n  password: shop\n", 3, "shop"),  # the user name again
+    (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
+])
+def test_default_credentials_listed_low(path: str, text: str, line: int, secret: str) -> None:
+    assert found(path, text) == [("SEC907", line, secret)]
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
+     "      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-}\n      MYSQL_ALLOW_EMPTY_PASSWORD: 'yes'\n"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n"),
+    ("config/database.yml", "production:\n  database:\n    password: <%= ENV['DB_PASSWORD'] %>\n"
+     "    password_min_length: 12\n"),
+    ("config.json", '{"database": {"password": "{{ .Values.db.password }}"}}\n'),
+    ("src/db.js", "const url = `postgres://${user}:${password}@${host}/shop`;\n"),
+    ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
+    ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
+    ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
+    ("app.properties", "spring.datasource.password=${DB_PASSWORD}\nredis.password=\n"),
+])
+def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:
+    assert found(path, text) == []
+
+
+def test_datastore_kinds_name_the_store() -> None:
+    creds = find_datastore_credentials("docker-compose.yml", "compose", (
+        "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: " + PW + "\n"
+        "  cache:\n    command: redis-server --requirepass x\n    environment:\n      - REDIS_PASSWORD=" + PW + "\n"
+    ).encode())
+    assert [(c.key, c.store, c.default) for c in creds] == [
+        ("services.db.environment.POSTGRES_PASSWORD", "PostgreSQL", False),
+        ("services.cache.environment.REDIS_PASSWORD", "Redis", False),
+    ]
+
+
+@pytest.mark.parametrize(("fmt", "text", "expected"), [
+    ("yaml", "a:\n  b:\n    c: 1\n  d: x # note\n- e=f\n",
+     [(("a", "b"), "c", "1"), (("a",), "d", "x"), ((), "e", "f")]),
+    ("yaml", "env:\n  - name: K\n    value: 'v'\n", [(("env",), "K", "v")]),
+    ("json", '{"a": {"b": "c", "d": [{"e": "f"}]}, "g": "h"}', [(("a",), "b", "c"), (("a", "d"), "e", "f"),
+                                                              ((), "g", "h")]),
+    ("toml", '[a.b]\nc = "d"\ne.f = 1\n', [(("a", "b"), "c", "d"), (("a", "b", "e"), "f", "1")]),
+    ("ini", "[s]\nk : v ; c\n", [(("s",), "k", "v")]),
+    ("properties", "a.b.c=d\n# x=y\n", [(("a", "b"), "c", "d")]),
+])
+def test_structure_names_parents(fmt: str, text: str, expected: list[tuple[tuple[str, ...], str, str]]) -> None:
+    data = text.encode()
+    got = list(key_values(fmt, data))
+    assert [(kv.parents, kv.key, kv.value) for kv in got] == expected
+    assert all(data[kv.start : kv.end].decode() == kv.value for kv in got)
