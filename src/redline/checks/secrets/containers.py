@@ -26,10 +26,12 @@ from redline.checks.secrets.configfiles import assigned_secret, is_real_value
 from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.redact import redact
-from redline.checks.secrets.report import secret_finding
+from redline.checks.secrets.report import sample_context, secret_finding
 from redline.checks.secrets.settings import SecretSettings, settings_for
+from redline.checks.secrets.shipping import dotenv_severity, stage_ships
 from redline.core.facts import Facts
-from redline.core.model import Confidence, Finding, Location
+from redline.core.filekinds import kind_of
+from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
@@ -137,7 +139,8 @@ class DockerSecretCheck(ProjectCheck):
                         settings = settings or settings_for(ctx.config, ctx.root)
                         out.extend(self._env(dockerfile.path, ins, pairs, settings))
                 elif ins.cmd in ("COPY", "ADD"):
-                    out.extend(self._copy(dockerfile.path, ins, ctx.root))
+                    settings = settings or settings_for(ctx.config, ctx.root)
+                    out.extend(self._copy(dockerfile, ins, ctx.root, settings.gate_samples))
         return out
 
     def _env(self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]],
@@ -156,23 +159,33 @@ class DockerSecretCheck(ProjectCheck):
                 allowlist=settings.allowlist, gate_samples=settings.gate_samples,
             )
 
-    def _copy(self, path: str, ins: DockerInstruction, root: Path) -> Iterator[Finding]:
-        sources = _copy_sources(ins)
+    def _copy(self, dockerfile: Dockerfile, ins: DockerInstruction, root: Path,
+              gate_samples: bool) -> Iterator[Finding]:
+        path = dockerfile.path
         context = (root / path).parent if ins.flag("from") is None else None
-        for src in sources:
+        for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
-                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image")
+                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image",
+                                         severity=None, gate_samples=gate_samples)
             elif context is not None and name in (".", "*", "") and src.rstrip("/") in (".", "./", "*", "./*", ""):
+                if not stage_ships(dockerfile, ins):
+                    continue  # a builder stage whose output the shipped stages copy selectively
                 for leaked in _context_secrets(context):
+                    severity = _held_severity(context / leaked)
+                    if severity is None:
+                        continue  # PORT=3000 and friends: nothing secret is copied
                     yield self._copy_finding(
                         path, ins, leaked, f"{ins.cmd} {src} copies {leaked} from the build context "
-                        "(not excluded by .dockerignore) into the image")
+                        "(not excluded by .dockerignore) into the image", severity=severity, gate_samples=gate_samples)
 
-    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str) -> Finding:
+    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str, *,
+                      severity: Severity | None, gate_samples: bool) -> Finding:
+        sample_severity, tags = sample_context(path, gate_samples)
         return self.finding(
             DOCKER_COPY_SECRET, message,
             Location(path, ins.line, ins.end_line, 0, 0, f"{ins.cmd} {ins.value}"[:160]),
+            severity=sample_severity or severity, tags=tags,
             confidence=context_confidence(Confidence.HIGH, path), identity=f"copy:{src}",
             remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
             "that needs it: RUN --mount=type=secret,id=...,target=... ; rotate it if an image was already pushed.",
@@ -230,6 +243,18 @@ def _context_secrets(context: Path) -> list[str]:
         return []
     ignore = _dockerignore(context)
     return [n for n in secret if ignore is None or not ignore.match_file(n)]
+
+
+def _held_severity(file: Path) -> Severity | None:
+    """What a copied dotenv file holds decides the finding (shipping.dotenv_severity); any other
+    credential-named file (a key, a keystore, .npmrc) is taken at its name, HIGH."""
+    if kind_of(file.name) != "dotenv":
+        return Severity.HIGH
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return Severity.HIGH  # unreadable here, but it is in the build context: assume the worst
+    return dotenv_severity(data)
 
 
 def _dockerignore(context: Path) -> Any:
