@@ -103,6 +103,8 @@ _SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFO
     # placeholders and defaults
     (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
     (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
+    (".env", "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n"),  # full-stack-fastapi-template's placeholder
+    (".env", "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\nAPI_TOKEN=ci-api-token\n"),  # names, not values
     ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
     ("chart/templates/secret.yaml", "  password: {{ .Values.dbPassword }}\n"),
     ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),

@@ -84,7 +84,6 @@ _NOT_A_VALUE = re.compile(
     r"|^(?:ENV|env|os\.environ|process\.env|System\.getenv|getenv|Environment\.)|^!(?:vault|Ref|Sub|GetAtt|secret)"
     r"|^\$|^%\(|^%[A-Za-z_]|^<|^\{|^#\{|^@[A-Za-z_]|^\[\["
 )
-_CONFIG_KINDS = frozenset({"yaml", "compose", "json", "toml", "ini", "properties", "dotenv", "xml"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +103,9 @@ def find_datastore_credentials(path: str, kind: str, data: bytes) -> list[Datast
     found: dict[tuple[int, int], DatastoreCredential] = {}
     for cred in (*_urls(data), *_connection_strings(data)):
         found.setdefault((cred.start, cred.end), cred)
-    if kind in _CONFIG_KINDS or _config_kind(path) is not None:
-        for cred in _structured(path, kind, data):
+    fmt = config_format(path, kind)
+    if fmt is not None:
+        for cred in _structured(fmt, data):
             found.setdefault((cred.start, cred.end), cred)
     return sorted(found.values(), key=lambda c: c.start)
 
@@ -173,16 +173,20 @@ def _connection_strings(data: bytes) -> Iterator[DatastoreCredential]:
             yield cred
 
 
-def _config_kind(path: str) -> str | None:
-    suffix = PurePosixPath(path).suffix.lower()
-    return {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
-            ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}.get(suffix)
+_SUFFIX_FORMATS = {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
+                   ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
+_KIND_FORMATS = {"compose": "yaml", "yaml": "yaml", "json": "json", "toml": "toml", "ini": "ini",
+                 "dotenv": "properties"}
 
 
-def _structured(path: str, kind: str, data: bytes) -> Iterator[DatastoreCredential]:
-    fmt = _config_kind(path) or ("yaml" if kind == "compose" else kind)
-    if fmt == "dotenv":
-        fmt = "properties"
+def config_format(path: str, kind: str) -> str | None:
+    """The ``structure`` reader for a file, by its suffix or its ``core.filekinds`` kind; None for code."""
+    if kind == "lockfile":
+        return None
+    return _SUFFIX_FORMATS.get(PurePosixPath(path).suffix.lower()) or _KIND_FORMATS.get(kind)
+
+
+def _structured(fmt: str, data: bytes) -> Iterator[DatastoreCredential]:
     users: dict[tuple[str, ...], str] = {}
     pending: list[KeyValue] = []
     for kv in key_values(fmt, data):

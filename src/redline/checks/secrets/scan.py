@@ -22,6 +22,7 @@ from redline.checks.secrets.extra_rules import (
     USER_RULE,
 )
 from redline.checks.secrets.filters import context_confidence
+from redline.checks.secrets.nested import nested_provider_matches
 from redline.checks.secrets.report import redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
@@ -62,6 +63,7 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     by_id = settings.scanner.by_id
     matches = [m for m in settings.scanner.best_per_span(out.matches)
                if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
+    matches = _with_nested(settings, matches, path, kind, data)
     provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
     # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
     stores = [c for c in stores if not _overlaps(c, provider) and (c.default or not _overlaps(c, extra))]
@@ -107,6 +109,28 @@ def _from_store(c: DatastoreCredential, path: str, position: tuple[int, int], da
         rule, rule.name, what, _REVOKE_STORE, line, col, line, redacted_line(data, c.start, spans),
         context_confidence(Confidence.MEDIUM if c.default else Confidence.HIGH, path), None, "", c.secret,
     )
+
+
+def _with_nested(settings: SecretSettings, matches: list[SecretMatch], path: str, kind: str,
+                 data: bytes) -> list[SecretMatch]:
+    """Add provider matches found through the section a value is nested in (``nested``); they beat a
+    generic match on the same value."""
+    by_id = settings.scanner.by_id
+    taken = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
+    extra: list[SecretMatch] = []
+    lines = LineIndex(data).position
+    for n in nested_provider_matches(settings.scanner, path, kind, data):
+        if _overlaps(n, taken):
+            continue
+        line, col = lines(n.start)
+        rule = by_id[n.rule_id]
+        extra.append(SecretMatch(rule.id, rule.code, n.start, n.end, line, col, n.secret,
+                                 context_confidence(rule.confidence, path), line, n.start, n.end))
+        taken.append((n.start, n.end))
+    if not extra:
+        return matches
+    kept = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, extra)]
+    return sorted([*kept, *extra], key=lambda m: (m.byte_start, m.code))
 
 
 class _HasSpan(Protocol):
