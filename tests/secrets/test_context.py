@@ -28,7 +28,7 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
     ("mysite/settings/dev.py", True), ("mysite/settings/test.py", True), ("mysite/settings/production.py", False),
     ("ci/app.test.yml", True), ("deploy/app.yml", False),
     ("spec/cassettes/stripe_charge.yml", True), ("tests_recorded/__recordings__/api_123/recording.har", True),
-    ("src/vcr_cassettes/login.yaml", True), ("betamax/x.json", True),
+    ("src/vcr_cassettes/login.yaml", True), ("betamax/x.json", True), (".devcontainer/docker-compose.yml", True),
     ("src/main/resources/application-test.yml", True), ("src/main/resources/application.yml", False),
     (".env.example", True), (".env.sample", True), (".env.template", True), (".env", False), (".env.production", False),
     ("config/environments/test.rb", True), ("config/environments/production.rb", False),

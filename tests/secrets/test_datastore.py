@@ -61,6 +61,8 @@ def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[s
     ("src/Db.cs", 'var cs = "Server=db;Database=shop;User Id=sa;Password=root;";\n', 1, "root"),
     ("config/database.yml", "db:\n  username: shop\n  password: shop\n", 3, "shop"),  # the user name again
     (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
+    ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
+    ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),
 ])
 def test_default_credentials_listed_low(path: str, text: str, line: int, secret: str) -> None:
     assert found(path, text) == [("SEC907", line, secret)]

@@ -115,6 +115,8 @@ _SAMPLE_DIRS = frozenset({
     # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
     "cassettes", "vcr_cassettes", "fixtures_vcr", "__recordings__", "recordings", "betamax", "__nock-fixtures__",
     "nock-fixtures", "nock_fixtures",
+    # development containers: a laptop's environment, not a deployment
+    ".devcontainer",
 })
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(

@@ -64,6 +64,7 @@ _SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mss
 _URL = re.compile(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
+    rb"(?::[0-9]{1,5})?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
 )
 _CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
 _CONN_STRING_MARKERS = re.compile(
@@ -126,8 +127,11 @@ def store_of(*words: str) -> str:
 
 
 def is_default(password: str, user: str = "") -> bool:
+    """A product default, or the user's (or database's) own name again: ``saleor_read_only:saleor@…/saleor``.
+    ``user`` may hold several names separated by ``/``."""
     low = password.lower()
-    return low in DEFAULT_PASSWORDS or (bool(user) and low == user.lower())
+    names = {n for part in user.lower().split("/") for n in (part, *re.split(r"[_.-]", part)) if len(n) >= 2}
+    return low in DEFAULT_PASSWORDS or low in names
 
 
 def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str = "") -> DatastoreCredential | None:
@@ -146,7 +150,7 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         return
     for m in _URL.finditer(data):
         scheme = m.group("scheme").decode("ascii", "replace")
-        user = m.group("user").decode("utf-8", "replace")
+        user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
         pw = m.group("pw").decode("utf-8", "replace")
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:

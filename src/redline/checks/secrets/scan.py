@@ -64,6 +64,9 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     matches = [m for m in settings.scanner.best_per_span(out.matches)
                if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
     matches = _with_nested(settings, matches, path, kind, data)
+    # a connection URL whose password is a default (saleor:saleor, postgres:postgres) is a default credential
+    defaults = [c for c in stores if c.default]
+    matches = [m for m in matches if by_id[m.rule_id].family != "databases" or not _overlaps(m, defaults)]
     provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
     # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
     stores = [c for c in stores if not _overlaps(c, provider) and (c.default or not _overlaps(c, extra))]
