@@ -20,9 +20,8 @@ a variable reference (``${POSTGRES_PASSWORD}``) or a placeholder is no credentia
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -61,6 +60,9 @@ _STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) i
 
 _SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
             r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
+_SCHEME_WORDS = (b"postgres", b"mysql", b"mariadb", b"mongodb", b"redis", b"amqp", b"mssql", b"sqlserver", b"oracle",
+                 b"clickhouse", b"cockroach", b"timescale", b"neo4j", b"bolt", b"couchbase", b"influx", b"cassandra",
+                 b"elasticsearch")
 _URL = re.compile(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
@@ -99,15 +101,20 @@ class DatastoreCredential:
     secret: str = field(repr=False)
 
 
-def find_datastore_credentials(path: str, kind: str, data: bytes) -> list[DatastoreCredential]:
-    """Every data-store credential in ``data`` (see the module doc), one per value span."""
+def find_datastore_credentials(path: str, kind: str, data: bytes,
+                               values: Sequence[KeyValue] | None = None) -> list[DatastoreCredential]:
+    """Every data-store credential in ``data`` (see the module doc), one per value span. ``values`` are the
+    file's ``structure.key_values`` when the caller already has them (read once, used twice)."""
     found: dict[tuple[int, int], DatastoreCredential] = {}
-    for cred in (*_urls(data), *_connection_strings(data)):
-        found.setdefault((cred.start, cred.end), cred)
-    fmt = config_format(path, kind)
-    if fmt is not None:
-        for cred in _structured(fmt, data):
+    if b"://" in data or any(w in data for w in (b"assword", b"ASSWORD", b"wd", b"WD")):
+        low = data.lower()
+        for cred in (*_urls(data, low), *_connection_strings(data, low)):
             found.setdefault((cred.start, cred.end), cred)
+    if values is None:
+        fmt = config_format(path, kind)
+        values = list(key_values(fmt, data)) if fmt is not None else []
+    for cred in _structured(values):
+        found.setdefault((cred.start, cred.end), cred)
     return sorted(found.values(), key=lambda c: c.start)
 
 
@@ -145,9 +152,9 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
     return DatastoreCredential(key, store, *span, False, password)
 
 
-def _urls(data: bytes) -> Iterator[DatastoreCredential]:
-    if b"://" not in data:
-        return
+def _urls(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
+    if not _has_datastore_url(low):
+        return  # most files hold http(s) URLs only: the regex never runs on them
     for m in _URL.finditer(data):
         scheme = m.group("scheme").decode("ascii", "replace")
         user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
@@ -157,11 +164,20 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
             yield cred
 
 
-def _connection_strings(data: bytes) -> Iterator[DatastoreCredential]:
-    low = data.lower()
+def _has_datastore_url(low: bytes) -> bool:
+    pos = low.find(b"://")
+    while pos >= 0:
+        head = low[max(0, pos - 24) : pos]
+        if any(word in head for word in _SCHEME_WORDS):
+            return True
+        pos = low.find(b"://", pos + 3)
+    return False
+
+
+def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
     if b"password" not in low and b"pwd" not in low:
         return
-    for m in _CONN_STRING_PW.finditer(data):
+    for m in _candidates(data, low):
         begin = data.rfind(b"\n", 0, m.start()) + 1
         end = data.find(b"\n", m.end())
         line = data[begin : end if end >= 0 else len(data)]
@@ -177,6 +193,22 @@ def _connection_strings(data: bytes) -> Iterator[DatastoreCredential]:
             yield cred
 
 
+def _candidates(data: bytes, low: bytes) -> Iterator[re.Match[bytes]]:
+    """``_CONN_STRING_PW`` matches, tried only where ``password``/``pwd`` is followed by ``=`` (a plain
+    ``find`` loop: the regex over a whole file full of the word "password" is the slow part)."""
+    for word in (b"password", b"pwd"):
+        pos = low.find(word)
+        while pos >= 0:
+            after = low[pos + len(word) : pos + len(word) + 3].lstrip(b" ")
+            if after.startswith(b"="):
+                m = _CONN_STRING_PW.match(data, max(0, pos - 1))
+                if m is None and pos == 0:
+                    m = _CONN_STRING_PW.match(data, 0)
+                if m is not None:
+                    yield m
+            pos = low.find(word, pos + 1)
+
+
 _SUFFIX_FORMATS = {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
                    ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
 _KIND_FORMATS = {"compose": "yaml", "yaml": "yaml", "json": "json", "toml": "toml", "ini": "ini",
@@ -187,13 +219,15 @@ def config_format(path: str, kind: str) -> str | None:
     """The ``structure`` reader for a file, by its suffix or its ``core.filekinds`` kind; None for code."""
     if kind == "lockfile":
         return None
-    return _SUFFIX_FORMATS.get(PurePosixPath(path).suffix.lower()) or _KIND_FORMATS.get(kind)
+    name = path.rsplit("/", 1)[-1].lower()
+    dot = name.rfind(".")
+    return (_SUFFIX_FORMATS.get(name[dot:]) if dot > 0 else None) or _KIND_FORMATS.get(kind)
 
 
-def _structured(fmt: str, data: bytes) -> Iterator[DatastoreCredential]:
+def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
     users: dict[tuple[str, ...], str] = {}
     pending: list[KeyValue] = []
-    for kv in key_values(fmt, data):
+    for kv in values:
         name = kv.key.lower()
         if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
             users[kv.parents] = kv.value

@@ -12,11 +12,11 @@ provider (non-generic) match whose secret is exactly the value is reported at th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from redline.checks.secrets.datastore import config_format
 from redline.checks.secrets.engine import SecretScanner
-from redline.checks.secrets.structure import key_values
+from redline.checks.secrets.structure import KeyValue
 
 _MIN, _MAX = 16, 300
 
@@ -29,13 +29,11 @@ class NestedMatch:
     secret: str = field(repr=False)
 
 
-def nested_provider_matches(scanner: SecretScanner, path: str, kind: str, data: bytes) -> list[NestedMatch]:
-    fmt = config_format(path, kind)
-    if fmt is None:
-        return []
+def nested_provider_matches(scanner: SecretScanner, values: Sequence[KeyValue]) -> list[NestedMatch]:
+    """Provider matches among a config file's ``values`` (``structure.key_values``) read with their section."""
     lines: list[bytes] = []
     where: list[tuple[int, int, str]] = []
-    for kv in key_values(fmt, data):
+    for kv in values:
         value = kv.value
         if not kv.parents or not _MIN <= len(value) <= _MAX or any(c.isspace() for c in value):
             continue

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
 from redline.checks.secrets.context import generic_noise_file, public_by_design
-from redline.checks.secrets.datastore import DatastoreCredential, find_datastore_credentials
+from redline.checks.secrets.datastore import DatastoreCredential, config_format, find_datastore_credentials
 from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
 from redline.checks.secrets.extra_rules import (
     COMMITTED_DOTENV,
@@ -26,6 +26,7 @@ from redline.checks.secrets.nested import nested_provider_matches
 from redline.checks.secrets.report import redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
+from redline.checks.secrets.structure import KeyValue, key_values
 from redline.core.filekinds import kind_of
 from redline.core.model import Confidence, Severity
 from redline.core.rules import Rule
@@ -57,13 +58,15 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     out = settings.scanner.scan_bytes(data, path)
     kind = kind if kind is not None else kind_of(path)
     extra = find_config_secrets(path, kind, data)
-    stores = find_datastore_credentials(path, kind, data)
+    fmt = config_format(path, kind)
+    values = list(key_values(fmt, data)) if fmt is not None else []
+    stores = find_datastore_credentials(path, kind, data, values)
     spans = [*out.spans, *(Span(c.start, c.end, c.secret) for c in extra),
              *(Span(c.start, c.end, c.secret) for c in stores)]
     by_id = settings.scanner.by_id
     matches = [m for m in settings.scanner.best_per_span(out.matches)
                if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
-    matches = _with_nested(settings, matches, path, kind, data)
+    matches = _with_nested(settings, matches, values, path, data)
     # a connection URL whose password is a default (saleor:saleor, postgres:postgres) is a default credential
     defaults = [c for c in stores if c.default]
     matches = [m for m in matches if by_id[m.rule_id].family != "databases" or not _overlaps(m, defaults)]
@@ -114,7 +117,7 @@ def _from_store(c: DatastoreCredential, path: str, position: tuple[int, int], da
     )
 
 
-def _with_nested(settings: SecretSettings, matches: list[SecretMatch], path: str, kind: str,
+def _with_nested(settings: SecretSettings, matches: list[SecretMatch], values: list[KeyValue], path: str,
                  data: bytes) -> list[SecretMatch]:
     """Add provider matches found through the section a value is nested in (``nested``); they beat a
     generic match on the same value."""
@@ -122,7 +125,7 @@ def _with_nested(settings: SecretSettings, matches: list[SecretMatch], path: str
     taken = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
     extra: list[SecretMatch] = []
     lines = LineIndex(data).position
-    for n in nested_provider_matches(settings.scanner, path, kind, data):
+    for n in nested_provider_matches(settings.scanner, values):
         if _overlaps(n, taken):
             continue
         line, col = lines(n.start)
