@@ -111,3 +111,15 @@ def test_structure_names_parents(fmt: str, text: str, expected: list[tuple[tuple
     got = list(key_values(fmt, data))
     assert [(kv.parents, kv.key, kv.value) for kv in got] == expected
     assert all(data[kv.start : kv.end].decode() == kv.value for kv in got)
+
+
+@pytest.mark.parametrize("text", [
+    "x = 'https://example.org/a' and 'postgres://u:p@h/db'\n", "https://a.test http://b.test\n", "Pwd = 1;\n",
+    "PASSWORD=x\n", "nothing here\n", "mongodb+srv://cluster\n", "",
+])
+def test_triggers_agree_with_and_without_hyperscan(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from redline.checks.secrets import triggers
+
+    with_hs = triggers.triggers(text.encode())
+    monkeypatch.setattr(triggers, "_hs", None)
+    assert triggers.triggers(text.encode()) == with_hs

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
+from redline.checks.secrets.triggers import PASSWORD, URL, triggers
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
 DEFAULT_PASSWORDS = frozenset({
@@ -58,11 +59,11 @@ _STORES = (
 )
 _STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
 
+#: translation catalogues, compiled catalogues, stylesheets, images and source maps hold no connection strings
+_NO_CREDENTIALS = (".po", ".pot", ".mo", ".css", ".scss", ".less", ".svg", ".map", ".png", ".jpg", ".gif", ".ico",
+                   ".woff", ".woff2", ".ttf", ".eot", ".pdf")
 _SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
             r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
-_SCHEME_WORDS = (b"postgres", b"mysql", b"mariadb", b"mongodb", b"redis", b"amqp", b"mssql", b"sqlserver", b"oracle",
-                 b"clickhouse", b"cockroach", b"timescale", b"neo4j", b"bolt", b"couchbase", b"influx", b"cassandra",
-                 b"elasticsearch")
 _URL = re.compile(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
@@ -106,10 +107,15 @@ def find_datastore_credentials(path: str, kind: str, data: bytes,
     """Every data-store credential in ``data`` (see the module doc), one per value span. ``values`` are the
     file's ``structure.key_values`` when the caller already has them (read once, used twice)."""
     found: dict[tuple[int, int], DatastoreCredential] = {}
-    if b"://" in data or any(w in data for w in (b"assword", b"ASSWORD", b"wd", b"WD")):
+    kinds = triggers(data) if not path.endswith(_NO_CREDENTIALS) else set()
+    if kinds:
         low = data.lower()
-        for cred in (*_urls(data, low), *_connection_strings(data, low)):
-            found.setdefault((cred.start, cred.end), cred)
+        if URL in kinds:
+            for cred in _urls(data):
+                found.setdefault((cred.start, cred.end), cred)
+        if PASSWORD in kinds:
+            for cred in _connection_strings(data, low):
+                found.setdefault((cred.start, cred.end), cred)
     if values is None:
         fmt = config_format(path, kind)
         values = list(key_values(fmt, data)) if fmt is not None else []
@@ -152,9 +158,7 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
     return DatastoreCredential(key, store, *span, False, password)
 
 
-def _urls(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
-    if not _has_datastore_url(low):
-        return  # most files hold http(s) URLs only: the regex never runs on them
+def _urls(data: bytes) -> Iterator[DatastoreCredential]:
     for m in _URL.finditer(data):
         scheme = m.group("scheme").decode("ascii", "replace")
         user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
@@ -164,19 +168,7 @@ def _urls(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
             yield cred
 
 
-def _has_datastore_url(low: bytes) -> bool:
-    pos = low.find(b"://")
-    while pos >= 0:
-        head = low[max(0, pos - 24) : pos]
-        if any(word in head for word in _SCHEME_WORDS):
-            return True
-        pos = low.find(b"://", pos + 3)
-    return False
-
-
 def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
-    if b"password" not in low and b"pwd" not in low:
-        return
     for m in _candidates(data, low):
         begin = data.rfind(b"\n", 0, m.start()) + 1
         end = data.find(b"\n", m.end())

@@ -61,6 +61,8 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     fmt = config_format(path, kind)
     values = list(key_values(fmt, data)) if fmt is not None else []
     stores = find_datastore_credentials(path, kind, data, values)
+    if not out.matches and not extra and not stores and not values:
+        return []  # most files: nothing to weigh
     spans = [*out.spans, *(Span(c.start, c.end, c.secret) for c in extra),
              *(Span(c.start, c.end, c.secret) for c in stores)]
     by_id = settings.scanner.by_id
