@@ -46,3 +46,9 @@ def test_dockerignored_env_is_not_copied(tmp_path: Path, run_secrets: Callable[.
     (tmp_path / ".env").write_text(REAL)
     (tmp_path / ".dockerignore").write_text(".env\n")
     assert _copy_findings(tmp_path, run_secrets) == []
+
+
+def test_dockerfile_env_default_password_is_low(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM postgres:16\nENV POSTGRES_PASSWORD=postgres\nENV DB_PASSWORD={PW}\n")
+    found = sorted((f.location.start_line, f.severity) for f in run_secrets(tmp_path).findings if f.rule == "SEC904")
+    assert found == [(2, Severity.LOW), (3, Severity.HIGH)]

@@ -23,6 +23,7 @@ import pathspec
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.secrets.configfiles import assigned_secret, is_real_value
+from redline.checks.secrets.datastore import is_default, store_of
 from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.redact import redact
@@ -150,9 +151,12 @@ class DockerSecretCheck(ProjectCheck):
             if found is None:
                 continue
             secret = found[1]
+            default = bool(store_of(key)) and is_default(secret)
             yield secret_finding(
                 self, DOCKER_ENV_SECRET, path=path, secret=secret, salt=settings.salt,
-                what=f"{ins.cmd} {key} bakes a secret into the image", revoke="Rotate the credential, then pass it "
+                severity=Severity.LOW if default else None,
+                what=f"{ins.cmd} {key} bakes a " + ("default password" if default else "secret") + " into the image",
+                revoke="Rotate the credential, then pass it "
                 "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
                 end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
                 confidence=context_confidence(Confidence.HIGH, path), evidence=(("variable", key),),
