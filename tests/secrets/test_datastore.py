@@ -123,3 +123,18 @@ def test_triggers_agree_with_and_without_hyperscan(text: str, monkeypatch: pytes
     with_hs = triggers.triggers(text.encode())
     monkeypatch.setattr(triggers, "_hs", None)
     assert triggers.triggers(text.encode()) == with_hs
+
+
+HEX32 = "3f0c9a1b7d2e4f60" + "8a9b0c1d2e3f4a5b"  # a random fake, split so no scanner reads it here
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    # the provider is named by the section above the key, not on the key's line
+    ("config/datadog.yaml", f"datadog:\n  site: datadoghq.eu\n  api_key: {HEX32}\n", [("SEC340", 3)]),
+    ("config/algolia.json", '{"algolia": {"appId": "LATENCY9XY",\n  "adminKey": "' + HEX32 + '"}}\n', [("SEC378", 2)]),
+    ("config/app.toml", f'[datadog]\napi_key = "{HEX32}"\n', [("SEC340", 2)]),
+    # the same value under a section that names nothing known stays with the generic rule
+    ("config/other.yaml", f"metrics:\n  api_key: {HEX32}\n", [("SEC440", 2)]),
+])
+def test_provider_context_from_the_enclosing_section(path: str, text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(code, line) for code, line, _ in found(path, text)] == expected
