@@ -138,3 +138,29 @@ HEX32 = "3f0c9a1b7d2e4f60" + "8a9b0c1d2e3f4a5b"  # a random fake, split so no sc
 ])
 def test_provider_context_from_the_enclosing_section(path: str, text: str, expected: list[tuple[str, int]]) -> None:
     assert [(code, line) for code, line, _ in found(path, text)] == expected
+
+
+CI = f"""env:
+  DATABASE_URL: "postgres://shop:shop@postgres:5432/shop"
+  PROD_URL: "postgres://shop:shop@db.shop.example.net/shop"
+jobs:
+  test:
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_USER: shop
+          POSTGRES_PASSWORD: shop
+    steps:
+      - run: pytest
+        env:
+          DEPLOY_DB_PASSWORD_URL: "mysql://deploy:{PW}@db.shop.example.net/shop"
+"""
+
+
+def test_ci_service_containers_default_passwords_are_not_reported() -> None:
+    """A CI job's own service container (a host without a domain, a services: block) with a default
+    password is left alone; a default for a real host and a real secret in the same workflow are not."""
+    assert found(".github/workflows/tests.yml", CI) == [("SEC311", 15, PW), ("SEC907", 3, "shop")]
+    # the same content outside a CI definition keeps its default-credential findings
+    assert [code for code, _, _ in found("deploy/compose-env.yml", CI)].count("SEC907") == 3

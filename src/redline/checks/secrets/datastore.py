@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -62,6 +62,11 @@ _STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) i
 #: translation catalogues, compiled catalogues, stylesheets, images and source maps hold no connection strings
 _NO_CREDENTIALS = (".po", ".pot", ".mo", ".css", ".scss", ".less", ".svg", ".map", ".png", ".jpg", ".gif", ".ico",
                    ".woff", ".woff2", ".ttf", ".eot", ".pdf")
+#: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
+_CI_CONFIG = re.compile(
+    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
+    r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
+)
 _SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
             r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
 _URL = re.compile(
@@ -100,6 +105,10 @@ class DatastoreCredential:
     end: int
     default: bool
     secret: str = field(repr=False)
+    local: bool = False  # a host without a domain (a service container, localhost) or a CI job's services block
+    #: a CI job's own service container with its image's default password: it lives as long as the job and
+    #: is reachable from nothing else, so it is not reported (a real secret in a workflow still is)
+    ephemeral: bool = False
 
 
 def find_datastore_credentials(path: str, kind: str, data: bytes,
@@ -121,7 +130,10 @@ def find_datastore_credentials(path: str, kind: str, data: bytes,
         values = list(key_values(fmt, data)) if fmt is not None else []
     for cred in _structured(values):
         found.setdefault((cred.start, cred.end), cred)
-    return sorted(found.values(), key=lambda c: c.start)
+    creds = sorted(found.values(), key=lambda c: c.start)
+    if _CI_CONFIG.search(path):
+        creds = [replace(c, ephemeral=True) if c.default and c.local else c for c in creds]
+    return creds
 
 
 def store_of(*words: str) -> str:
@@ -165,7 +177,8 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         pw = m.group("pw").decode("utf-8", "replace")
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:
-            yield cred
+            host = m.group("host").lower()
+            yield replace(cred, local=b"." not in host or host.startswith((b"127.", b"localhost")))
 
 
 def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
@@ -233,7 +246,7 @@ def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
         where = ".".join((*kv.parents, kv.key))
         cred = _judge(where, store, (kv.start, kv.end), kv.value, users.get(kv.parents, ""))
         if cred is not None:
-            yield cred
+            yield replace(cred, local="services" in kv.parents)
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -74,10 +74,12 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     matches = [m for m in matches if by_id[m.rule_id].family != "databases" or not _overlaps(m, defaults)]
     provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
     # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
-    stores = [c for c in stores if not _overlaps(c, provider) and (c.default or not _overlaps(c, extra))]
+    ephemeral = [(c.start, c.end) for c in stores if c.ephemeral]
+    stores = [c for c in stores if not c.ephemeral and not _overlaps(c, provider)
+              and (c.default or not _overlaps(c, extra))]
     extra = [c for c in extra if not _overlaps(c, provider) and not _overlaps(c, stores)
              and not public_by_design(c.secret, _line_at(data, c.start), data)]
-    taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra]
+    taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra] + ephemeral
     matches = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, taken)]
     found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
     lines = LineIndex(data).position

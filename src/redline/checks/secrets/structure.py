@@ -80,10 +80,7 @@ def _yaml(data: bytes) -> Iterator[KeyValue]:
             continue
         item = _YAML_ITEM.match(line)
         if item is not None:  # compose list-form environment: "- KEY=value"
-            indent = len(item.group("indent"))
-            parents = [k for i, k in stack if i < indent]
-            kv = _kv(parents, item.group("key").decode("utf-8", "replace"), data, start + item.start("value"),
-                     start + item.end("value"))
+            kv = _list_item(item, stack, data, start)
             if kv is not None:
                 yield kv
             continue
@@ -108,6 +105,13 @@ def _yaml(data: bytes) -> Iterator[KeyValue]:
         kv = _kv([k for _, k in stack], key, data, start + m.start("value"), start + m.end("value"))
         if kv is not None:
             yield kv
+
+
+def _list_item(item: re.Match[bytes], stack: list[tuple[int, str]], data: bytes, start: int) -> KeyValue | None:
+    indent = len(item.group("indent"))
+    parents = [k for i, k in stack if i < indent]
+    return _kv(parents, item.group("key").decode("utf-8", "replace"), data, start + item.start("value"),
+               start + item.end("value"))
 
 
 # --- JSON --------------------------------------------------------------------------------------
