@@ -127,3 +127,18 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
         ("SEC906", "docker-compose.yml", 6, ""),
         ("SEC906", "k8s/app.yaml", 24, ""),
     ]
+
+
+def test_default_credential_keeps_its_severity_when_absorbing_a_name_based_finding(tmp_path: Path) -> None:
+    """KUB112 (a credential-named env entry, medium) folds into SEC907 (the value is the image's default,
+    low): one finding, and the value-based verdict decides its severity."""
+    (tmp_path / "db.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: db\n          image: postgres:16\n          env:\n"
+        "            - name: POSTGRES_PASSWORD\n              value: postgres\n")
+    out = tmp_path / "out"
+    assert main(["audit", "-q", str(tmp_path), "--out", str(out), "--format", "json", "--exit-zero",
+                 "--select", "SEC,KUB112"]) == 0
+    rows = [(f["rule"], f["severity"], dict(f["evidence"]).get("also", ""))
+            for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]]
+    assert rows == [("SEC907", "low", "KUB112")]

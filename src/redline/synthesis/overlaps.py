@@ -46,6 +46,8 @@ HISTORY_KEYS = (HISTORY_KEY, "author", "date", "introduced_path", "present_at_he
 #: secret rules tied to a kind of file (dotenv, credential configs, Kubernetes Secret, Dockerfile)
 FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905", "SEC906", "SEC907"})
 PROVIDER, FILE_KIND, GENERIC = 0, 1, 2
+#: value-based findings that know the value is a well-known default (see checks/secrets/datastore.py)
+VALUE_KNOWN_DEFAULT = frozenset({"SEC907"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,10 @@ def _absorb(kept: Finding, others: Iterable[Finding]) -> Finding:
                 evidence.append((k, v))
                 have.add(k)
     evidence.append((ALSO_KEY, ", ".join(sorted(also))))
-    severity = max([kept.severity, *(o.severity for o in others)])
+    # a name-based finding (KUB112, DKR104) cannot tell a product's default password from a chosen one;
+    # the value-based verdict "default credential" (SEC907) keeps its own severity
+    raising = [o for o in others if not (kept.rule in VALUE_KNOWN_DEFAULT and o.rule in _MATCHERS)]
+    severity = max([kept.severity, *(o.severity for o in raising)])
     return replace(kept, evidence=tuple(evidence), severity=severity)
 
 
