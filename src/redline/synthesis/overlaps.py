@@ -16,8 +16,9 @@ Two kinds of overlap are merged, and nothing else:
 
 A finding is merged only into an active (not suppressed) finding and only when it is active
 itself, so a suppressed, ignored or unselected counterpart never makes a finding vanish.
-The kept finding takes the highest severity of what it absorbed (the gate never loosens)
-and the history evidence (introducing commit …) of a merged history finding.
+The kept finding takes the highest severity of what it absorbed (the gate never loosens), except
+that a default credential (SEC907) is not raised by the name-based finding it absorbs (that one cannot
+see the value), and the history evidence (introducing commit …) of a merged history finding.
 """
 
 from __future__ import annotations
