@@ -44,6 +44,8 @@ def found(path: str, text: str) -> list[tuple[str, int, str]]:
     ("docker-compose.yml", "services:\n  mq:\n    image: rabbitmq:3\n    environment:\n"
      f"      - RABBITMQ_DEFAULT_PASS={PW}\n      - RABBITMQ_DEFAULT_USER=shop\n", [("SEC906", 5)]),
     ("compose.yaml", f"services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: '{PW}'\n", [("SEC906", 4)]),
+    ("compose.yaml", "services:\n  db:\n    environment:\n      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-" + PW + "}\n",
+     [("SEC906", 4)]),
     ("k8s/db.yaml", "spec:\n  containers:\n    - name: db\n      env:\n        - name: PGDATA\n          value: /d\n"
      f"        - name: POSTGRES_PASSWORD\n          value: \"{PW}\"\n", [("SEC906", 8)]),
 ])
@@ -63,6 +65,9 @@ def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[s
     (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
     ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
     ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),
+    # the fallback is the password whenever the variable is unset
+    ("docker-compose.yml",
+     "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres}\n", 4, "postgres"),
 ])
 def test_default_credentials_listed_low(path: str, text: str, line: int, secret: str) -> None:
     assert found(path, text) == [("SEC907", line, secret)]
@@ -72,6 +77,8 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
     ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
      "      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-}\n      MYSQL_ALLOW_EMPTY_PASSWORD: 'yes'\n"),
     ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n"
+     "      REDIS_PASSWORD: ${REDIS_PASSWORD:-}\n"),
     ("config/database.yml", "production:\n  database:\n    password: <%= ENV['DB_PASSWORD'] %>\n"
      "    password_min_length: 12\n"),
     ("config.json", '{"database": {"password": "{{ .Values.db.password }}"}}\n'),

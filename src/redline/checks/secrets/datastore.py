@@ -63,6 +63,7 @@ _STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) i
 _NO_CREDENTIALS = (".po", ".pot", ".mo", ".css", ".scss", ".less", ".svg", ".map", ".png", ".jpg", ".gif", ".ico",
                    ".woff", ".woff2", ".ttf", ".eot", ".pdf")
 #: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
+_FALLBACK = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
 _CI_CONFIG = re.compile(
     r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
@@ -160,7 +161,14 @@ def is_default(password: str, user: str = "") -> bool:
 
 
 def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str = "") -> DatastoreCredential | None:
-    """The credential, or None when the value is a reference, a placeholder or not a value."""
+    """The credential, or None when the value is a reference, a placeholder or not a value. A reference
+    with a fallback (``${POSTGRES_PASSWORD:-postgres}``, compose and shell) is judged by its fallback:
+    that is the password whenever the variable is unset."""
+    fallback = _FALLBACK.match(password)
+    if fallback is not None:
+        offset = len(password[: fallback.start(1)].encode("utf-8"))
+        password = fallback.group(1)
+        span = (span[0] + offset, span[0] + offset + len(password.encode("utf-8")))
     if not password or _NOT_A_VALUE.search(password) or is_store_reference(password, password):
         return None
     if is_default(password, user):
