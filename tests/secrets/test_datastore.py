@@ -31,6 +31,10 @@ def found(path: str, text: str) -> list[tuple[str, int, str]]:
     ("src/odbc.py", 'cs = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=app;PWD=' + PW + '"\n',
      [("SEC319", 1)]),
     ("src/Main.java", 'String u = "jdbc:postgresql://db/shop?user=app&password=' + PW + '";\n', [("SEC318", 1)]),
+    # driver calls taking the password as an argument (PHP PDO/mysqli, Java DriverManager)
+    ("api/db.php", "$pdo = new PDO('mysql:host=db;dbname=shop', 'shop', '" + PW + "');\n", [("SEC906", 1)]),
+    ("api/legacy.php", '$db = mysqli_connect("db", "shop", "' + PW + '", "shop");\n', [("SEC906", 1)]),
+    ("api/Db.java", 'Connection c = DriverManager.getConnection(url, "shop", "' + PW + '");\n', [("SEC906", 1)]),
     # URL userinfo in any language (redis with an empty user name)
     ("src/cache.go", 'url := "redis://:' + PW + '@cache:6379/0"\n', [("SEC313", 1)]),
     # structured configs: the parent section tells it is a data store
@@ -86,6 +90,7 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
     ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
     ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
     ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
+    ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),
     ("app.properties", "spring.datasource.password=${DB_PASSWORD}\nredis.password=\n"),
 ])
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:
@@ -122,7 +127,7 @@ def test_structure_names_parents(fmt: str, text: str, expected: list[tuple[tuple
 
 @pytest.mark.parametrize("text", [
     "x = 'https://example.org/a' and 'postgres://u:p@h/db'\n", "https://a.test http://b.test\n", "Pwd = 1;\n",
-    "PASSWORD=x\n", "nothing here\n", "mongodb+srv://cluster\n", "",
+    "PASSWORD=x\n", "nothing here\n", "mongodb+srv://cluster\n", "", "$p = new PDO($d, 'u', 'p');\n",
 ])
 def test_triggers_agree_with_and_without_hyperscan(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from redline.checks.secrets import triggers

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
-from redline.checks.secrets.triggers import PASSWORD, URL, triggers
+from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
 DEFAULT_PASSWORDS = frozenset({
@@ -74,6 +74,11 @@ _URL = re.compile(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
     rb"(?::[0-9]{1,5})?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
+)
+_STR = rb"""(?:'[^'\n]{0,300}'|"[^"\n]{0,300}"|\$?[A-Za-z_][A-Za-z0-9_.]{0,60})"""
+_DRIVER_CALL = re.compile(
+    rb"(?i)(?P<call>new\s+PDO|new\s+mysqli|mysqli_connect|DriverManager\.getConnection)\s*\(\s*" + _STR
+    + rb"\s*,\s*['\"](?P<user>[^'\"\n]{1,100})['\"]\s*,\s*['\"](?P<pw>[^'\"\n\\]{1,200})['\"]"
 )
 _CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
 _CONN_STRING_MARKERS = re.compile(
@@ -125,6 +130,9 @@ def find_datastore_credentials(path: str, kind: str, data: bytes,
                 found.setdefault((cred.start, cred.end), cred)
         if PASSWORD in kinds:
             for cred in _connection_strings(data, low):
+                found.setdefault((cred.start, cred.end), cred)
+        if DRIVER_CALL in kinds:
+            for cred in _driver_calls(data):
                 found.setdefault((cred.start, cred.end), cred)
     if values is None:
         fmt = config_format(path, kind)
@@ -187,6 +195,19 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         if cred is not None:
             host = m.group("host").lower()
             yield replace(cred, local=b"." not in host or host.startswith((b"127.", b"localhost")))
+
+
+def _driver_calls(data: bytes) -> Iterator[DatastoreCredential]:
+    """Driver calls that take user and password as literal arguments: PHP ``new PDO($dsn, 'u', 'p')``,
+    ``mysqli_connect('h', 'u', 'p')``/``new mysqli(…)``, Java ``DriverManager.getConnection(url, "u", "p")``."""
+    for m in _DRIVER_CALL.finditer(data):
+        user = m.group("user").decode("utf-8", "replace")
+        pw = m.group("pw").decode("utf-8", "replace")
+        hint = _DRIVER_HINT.search(m.group(0))
+        store = store_of(hint.group(0).decode().replace(" ", "")) if hint else ""
+        cred = _judge(f"{m.group('call').decode()}() password argument", store or "database", m.span("pw"), pw, user)
+        if cred is not None:
+            yield cred
 
 
 def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:

@@ -1,5 +1,6 @@
-"""Which files can hold a data-store credential at all: one Hyperscan pass for two cheap triggers
-(a data-store URL scheme before ``://``; ``password=``/``pwd=``), so the data-store family costs
+"""Which files can hold a data-store credential at all: one Hyperscan pass for three cheap triggers
+(a data-store URL scheme before ``://``; ``password=``/``pwd=``; a driver call taking the password as an
+argument), so the data-store family costs
 nothing on the many files that have neither. Without Hyperscan, lower-cased ``find`` loops decide.
 """
 
@@ -15,10 +16,12 @@ try:  # pragma: no cover - exercised by whichever platform runs the tests
 except ImportError:  # pragma: no cover
     _hs = None
 
-URL, PASSWORD = 0, 1
+URL, PASSWORD, DRIVER_CALL = 0, 1, 2
 _SCHEMES = (rb"postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|oracle|clickhouse|cockroach|timescale|neo4j"
             rb"|bolt|couchbase|influx|cassandra|elasticsearch")
-_PATTERNS = (rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}://", rb"(?:password|pwd)[ \t]{0,2}=")
+_DRIVER_CALLS = rb"new[ \t]+(?:PDO|mysqli)[ \t]*\(|mysqli_connect[ \t]*\(|DriverManager\.getConnection[ \t]*\("
+_PATTERNS = (rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}://", rb"(?:password|pwd)[ \t]{0,2}=", _DRIVER_CALLS)
+_DRIVER_CALL_RE = re.compile(_DRIVER_CALLS, re.IGNORECASE)
 _SCHEME_AT_END = re.compile(rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}$")
 _COMMON_SCHEMES = (b"http", b"https", b"ftp", b"file", b"ws", b"wss", b"git", b"ssh", b"s3", b"gs")
 
@@ -33,7 +36,8 @@ class _Database:
         if self.db is None:
             self.db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             flags = _hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH
-            self.db.compile(expressions=list(_PATTERNS), ids=[URL, PASSWORD], elements=2, flags=[flags, flags])
+            self.db.compile(expressions=list(_PATTERNS), ids=[URL, PASSWORD, DRIVER_CALL], elements=3,
+                            flags=[flags, flags, flags])
         if self.scratch is None or self.pid != os.getpid():
             self.scratch = _hs.Scratch(self.db)
             self.pid = os.getpid()
@@ -64,6 +68,8 @@ def triggers(data: bytes) -> set[int]:
         found.add(URL)
     if b"password" in low or b"pwd" in low:
         found.add(PASSWORD)
+    if (b"pdo" in low or b"mysqli" in low or b"getconnection" in low) and _DRIVER_CALL_RE.search(data):
+        found.add(DRIVER_CALL)
     return found
 
 
