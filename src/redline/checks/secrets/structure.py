@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 MAX_BYTES = 2_000_000  # larger files are data, not configuration
+MAX_LINE = 4096  # a longer line is data (or minified), not a key: skipped, which also bounds regex work
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def _yaml(data: bytes) -> Iterator[KeyValue]:
         start = pos
         pos += len(line) + 1
         stripped = line.lstrip()
-        if not stripped or stripped.startswith((b"#", b"---", b"...")):
+        if not stripped or stripped.startswith((b"#", b"---", b"...")) or len(line) > MAX_LINE:
             continue
         item = _YAML_ITEM.match(line)
         if item is not None:  # compose list-form environment: "- KEY=value"
@@ -167,7 +168,7 @@ def _assignments(data: bytes, *, headers: bool) -> Iterator[KeyValue]:
         start = pos
         pos += len(line) + 1
         stripped = line.lstrip()
-        if not stripped or stripped[:1] in (b"#", b";", b"!"):
+        if not stripped or stripped[:1] in (b"#", b";", b"!") or len(line) > MAX_LINE:
             continue
         if headers:
             header = _HEADER.match(line)
