@@ -48,7 +48,7 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
     assert {r for r in rows if r[1] == "k8s/app.yaml"} == {
         ("SEC903", "k8s/app.yaml", 8, "SEC449", "", False),  # the Secret's rule beats the generic one
         ("SEC220", "k8s/app.yaml", 9, "SEC903", "", False),
-        ("KUB112", "k8s/app.yaml", 24, "", "DB_PASSWORD", False),  # quoted value no SEC rule reports
+        ("SEC906", "k8s/app.yaml", 24, "KUB112", "", False),  # the data-store family reads the env entry
         ("KUB112", "k8s/app.yaml", 26, "", "API_TOKEN", False),  # the entry next to a secret's is not it
         ("SEC220", "k8s/app.yaml", 28, "KUB112", "", False),  # the STRIPE_SECRET_KEY env entry
     }
@@ -57,7 +57,7 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
     # nothing depends on `db`: no CMP103, no CMP106)
     assert compose == {
         ("CMP105", "docker-compose.yml", 3, "", "", False),
-        ("SEC437", "docker-compose.yml", 6, "", "", False),
+        ("SEC906", "docker-compose.yml", 6, "", "", False),  # POSTGRES_PASSWORD in compose environment
         ("SEC220", "docker-compose.yml", 7, "", "", False),
     }
 
@@ -79,7 +79,7 @@ def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> 
     assert kube == {
         ("SEC449", 8, "", ""),  # the generic one stays when SEC903 is off
         ("SEC220", 9, "", ""),
-        ("KUB112", 24, "", "DB_PASSWORD"),
+        ("SEC906", 24, "KUB112", ""),  # the data-store family reads the value and absorbs the name-based one
         ("KUB112", 26, "", "API_TOKEN"),
         ("SEC220", 28, "KUB112", ""),
     }
@@ -139,9 +139,25 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
         ("SEC220", "docker-compose.yml", 7, ""),
         ("SEC220", "k8s/app.yaml", 9, "SEC903"),
         ("SEC220", "k8s/app.yaml", 28, ""),
-        ("SEC437", "docker-compose.yml", 6, ""),
         ("SEC903", "k8s/app.yaml", 8, "SEC449"),
         ("SEC904", "Dockerfile", 3, ""),
         ("SEC904", "Dockerfile", 7, ""),
         ("SEC904", "Dockerfile", 7, ""),
+        ("SEC906", "docker-compose.yml", 6, ""),
+        ("SEC906", "k8s/app.yaml", 24, ""),
     ]
+
+
+def test_default_credential_keeps_its_severity_when_absorbing_a_name_based_finding(tmp_path: Path) -> None:
+    """KUB112 (a credential-named env entry, medium) folds into SEC907 (the value is the image's default,
+    low): one finding, and the value-based verdict decides its severity."""
+    (tmp_path / "db.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: db\n          image: postgres:16\n          env:\n"
+        "            - name: POSTGRES_PASSWORD\n              value: postgres\n")
+    out = tmp_path / "out"
+    assert main(["audit", "-q", str(tmp_path), "--out", str(out), "--format", "json", "--exit-zero",
+                 "--select", "SEC,KUB112"]) == 0
+    rows = [(f["rule"], f["severity"], dict(f["evidence"]).get("also", ""))
+            for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]]
+    assert rows == [("SEC907", "low", ["KUB112"])]

@@ -131,6 +131,11 @@ _SAMPLE_DIRS = frozenset({
     # load generators and end-to-end/integration suites: they drive the system, they are not part of it
     "loadgenerator", "load-generator", "loadgen", "loadtest", "loadtests", "load-test", "load-tests", "locust",
     "e2e-tests", "integration-tests", "integration_tests",
+    # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
+    "cassettes", "vcr_cassettes", "fixtures_vcr", "__recordings__", "recordings", "betamax", "__nock-fixtures__",
+    "nock-fixtures", "nock_fixtures",
+    # development containers: a laptop's environment, not a deployment
+    ".devcontainer",
 })
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(
@@ -146,6 +151,14 @@ _CONTAINER_VARIANT = re.compile(
     r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
+# dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
+# Rails config/environments/test.rb, *.test.yml, application-test.yml (values meant for a laptop or CI)
+_DEV_TEST_CONFIG = re.compile(
+    r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
+    r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
+    r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
+    r"|(?:^|/)appsettings\.Development\.json$"
+)
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:
@@ -157,4 +170,5 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
     name = p.name.lower()
-    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name)) or bool(_CONTAINER_VARIANT.match(name))
+    return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+            or bool(_CONTAINER_VARIANT.match(name)) or bool(_DEV_TEST_CONFIG.search(relpath)))

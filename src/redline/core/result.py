@@ -12,6 +12,10 @@ from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocume
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
+#: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
+#: unless ``[secrets] gate_samples = true``)
+GATE_EXEMPT_TAG = "gate:exempt"
+
 
 @dataclass(frozen=True)
 class RunStats:
@@ -59,8 +63,10 @@ class AuditResult:
         return max(threshold, floor)
 
     def gating(self, threshold: Severity) -> list[Finding]:
-        """The gating items' leads: a root cause seen in five places fails the gate once."""
-        members = [f for f in self.active if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)]
+        """The gating items' leads: a root cause seen in five places fails the gate once. Findings tagged
+        ``GATE_EXEMPT_TAG`` (secrets in tests, docs and samples, unless ``[secrets] gate_samples``) never gate."""
+        members = [f for f in self.active if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)
+                   and GATE_EXEMPT_TAG not in f.tags]
         return [g.lead for g in group_findings(members)]
 
     @cached_property

@@ -84,6 +84,7 @@ class SecretsBase:
             line=found.line, column=found.column, end_line=found.end_line, snippet=found.snippet,
             confidence=found.confidence, severity=found.severity, identity_prefix=found.identity_prefix,
             evidence={"rule_id": found.rule_id, **(evidence or {})}, allowlist=settings.allowlist,
+            gate_samples=settings.gate_samples,
         )
 
 
