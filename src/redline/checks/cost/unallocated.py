@@ -60,6 +60,7 @@ class UnallocatedSpendCheck(CostCheck):
                 evidence=[("share", pct(share)), ("amount", money(amount, currency)),
                           *((f"top{i + 1}", r) for i, (r, _) in enumerate(top))],
                 remediation="Tag these resources with one of the service tags "
-                f"({', '.join(ds.settings.service_tags[:4])} …) or add their id patterns under [cost.components]; start with {top[0][0]}.",
+                f"({', '.join(ds.settings.service_tags[:4])} …) or add their id patterns under "
+                f"[cost.components]; start with {top[0][0]}.",
                 priority=priority(amount, total), identity=f"unallocated/{currency}",
             )
