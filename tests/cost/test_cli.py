@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.cost.planted import write_planted
 
 from redline.cli.main import main
-from tests.cost.planted import write_planted
 
 
 def _schema() -> dict[str, object]:

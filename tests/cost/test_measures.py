@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.cost.exports import focus_row, write_focus
 
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.measures import baseline_criterion, component_costs, feature_costs, tenant_costs
 from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import CostSettings
-from tests.cost.exports import focus_row, write_focus
 
 
 def _ds(tmp_path: Path, rows: list[dict[str, object]], requests: str, **settings: object) -> CostDataset:
-    export = write_focus(tmp_path / "f.csv", rows)  # type: ignore[arg-type]
+    export = write_focus(tmp_path / "f.csv", rows)
     req = tmp_path / "requests.csv"
     req.write_text("date,service,tenant,route,requests\n" + requests, encoding="utf-8")
-    return load_dataset([export], [str(req)], CostSettings(**settings))  # type: ignore[arg-type]
+    return load_dataset([export], [str(req)], CostSettings(**settings))
 
 
 ROWS = [focus_row(60.0, resource="i-a", tags={"application": "a"}),

@@ -33,6 +33,8 @@ class Dialect:
     expressions: dict[str, str]
     #: optional source columns: when absent the expression is replaced by NULL
     optional: dict[str, tuple[str, ...]]
+    #: the source column of ``period_start`` (read as is when it is already a timestamp)
+    period_column: str = ""
 
 
 def _cost(col: str) -> str:
@@ -43,7 +45,8 @@ def _text(col: str) -> str:
     return f'NULLIF(TRIM(CAST("{col}" AS VARCHAR)), \'\')'
 
 
-_TS = ("coalesce(TRY_CAST(TRY_CAST(CAST({c} AS VARCHAR) AS TIMESTAMPTZ) AS TIMESTAMP), "
+_TS = ("coalesce(TRY_CAST(CAST({c} AS VARCHAR) AS TIMESTAMP), "
+       "TRY_CAST(TRY_CAST(CAST({c} AS VARCHAR) AS TIMESTAMPTZ) AS TIMESTAMP), "
        "TRY_STRPTIME(CAST({c} AS VARCHAR), '%m/%d/%Y'), TRY_STRPTIME(CAST({c} AS VARCHAR), '%Y-%m-%d'))")
 
 FOCUS = Dialect(
@@ -72,6 +75,7 @@ FOCUS = Dialect(
         "unit": _text("ConsumedUnit"),
         "tags": _text("Tags"),
     },
+    period_column="ChargePeriodStart",
     optional={"provider": ("ProviderName",), "effective": ("EffectiveCost",), "list": ("ListCost",),
               "service_category": ("ServiceCategory",), "resource_id": ("ResourceId",),
               "resource_name": ("ResourceName",), "resource_type": ("ResourceType",), "region": ("RegionId",),
@@ -129,6 +133,7 @@ CUR2 = Dialect(
         "unit": _text("pricing_unit"),
         "tags": "CAST(to_json(resource_tags) AS VARCHAR)",
     },
+    period_column="line_item_usage_start_date",
     optional={"list": ("pricing_public_on_demand_cost",), "resource_id": ("line_item_resource_id",),
               "resource_type": ("product_product_family",), "region": ("product_region_code",),
               "zone": ("line_item_availability_zone",),
@@ -177,6 +182,7 @@ AZURE = Dialect(
                  "WHEN starts_with(TRIM(CAST(Tags AS VARCHAR)), '{') THEN TRIM(CAST(Tags AS VARCHAR)) "
                  "ELSE '{' || TRIM(CAST(Tags AS VARCHAR)) || '}' END"),
     },
+    period_column="Date",
     optional={"currency": ("BillingCurrency",), "list": ("PayGPrice", "Quantity"), "resource_id": ("ResourceId",),
               "resource_name": ("ResourceName",), "resource_type": ("ConsumedService",),
               "region": ("ResourceLocation",), "pricing_category": ("PricingModel",),
@@ -201,13 +207,20 @@ def missing_columns(dialect: Dialect, columns: set[str]) -> list[str]:
     return [c for c in dialect.required if c.lower() not in lower]
 
 
-def select_list(dialect: Dialect, columns: set[str]) -> str:
-    """The SELECT list that turns one file of ``dialect`` into normalised rows."""
+def select_list(dialect: Dialect, columns: set[str], types: dict[str, str] | None = None) -> str:
+    """The SELECT list that turns one file of ``dialect`` into normalised rows (``types``: lower-case
+    column name → DuckDB type, so a Parquet timestamp is not parsed as text)."""
     lower = {c.lower() for c in columns}
     parts = []
+    period_type = (types or {}).get(dialect.period_column.lower(), "VARCHAR").upper()
     for name in NORMALISED:
         needs = dialect.optional.get(name, ())
         expr = dialect.expressions[name]
+        if name == "period_start" and period_type.startswith(("TIMESTAMP", "DATE")):
+            expr = f'CAST("{dialect.period_column}" AS TIMESTAMP)'
+            if "WITH TIME ZONE" in period_type:
+                expr = f'CAST(timezone(\'UTC\', "{dialect.period_column}") AS TIMESTAMP)'
+
         if needs and not all(c.lower() in lower for c in needs):
             expr = _fallback(dialect, name, lower)
         parts.append(f"{expr} AS {name}")

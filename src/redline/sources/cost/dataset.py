@@ -33,6 +33,7 @@ def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings
                 except engine.ExportError as exc:
                     log.warning("%s: %s", path, exc)
                     problems.append((str(path), str(exc)))
+            engine.derive(con, settings)
             lines = tuple(engine.cost_lines(con))
             daily = tuple(engine.daily_costs(con))
         finally:

@@ -72,17 +72,17 @@ def connect(work_dir: Path | None = None) -> Any:
     con.execute(f"SET temp_directory = '{_sql_str(str(temp))}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(_DAILY_TABLE)
+    con.execute(_STAGED_TABLE)
     return con
 
 
-_DAILY_TABLE = """
-CREATE TABLE daily (
-  file INTEGER, day DATE, provider VARCHAR, currency VARCHAR, component VARCHAR, component_via VARCHAR,
-  tenant VARCHAR, feature VARCHAR, environment VARCHAR, resource_id VARCHAR, resource_name VARCHAR,
-  resource_type VARCHAR, service_name VARCHAR, service_category VARCHAR, charge_category VARCHAR,
-  pricing VARCHAR, usage_kind VARCHAR, cost DOUBLE, billed DOUBLE, effective DOUBLE, list_cost DOUBLE,
-  quantity DOUBLE, rows BIGINT, null_cost BIGINT, undated BIGINT)
+#: per file: the export's own values summed per day, nothing derived yet (cheap to scan)
+_STAGED_TABLE = """
+CREATE TABLE staged (
+  file INTEGER, day DATE, provider VARCHAR, currency VARCHAR, tags VARCHAR, resource_id VARCHAR,
+  resource_name VARCHAR, resource_type VARCHAR, service_name VARCHAR, service_category VARCHAR,
+  charge_category VARCHAR, pricing_category VARCHAR, description VARCHAR, cost DOUBLE, billed DOUBLE,
+  effective DOUBLE, list_cost DOUBLE, quantity DOUBLE, rows BIGINT, null_cost BIGINT, undated BIGINT)
 """
 
 
@@ -118,7 +118,7 @@ def _json_tag(keys: tuple[str, ...]) -> str:
 
 
 def _component_expr(settings: CostSettings) -> tuple[str, str]:
-    tag = _json_tag(settings.service_tags)
+    tag = "tag"  # the service tag's value, worked out in tag_map
     cases = []
     for name, patterns in sorted(settings.components.items()):
         for pattern in patterns:
@@ -144,24 +144,58 @@ _PRICING = ("CASE WHEN lower(pricing_category) IN ('standard', 'on-demand', 'ond
 
 def _insert_sql(index: int, path: Path, select: str, settings: CostSettings) -> str:
     metric = {"EffectiveCost": "effective", "BilledCost": "billed", "ListCost": "list"}[settings.metric]
-    component, via = _component_expr(settings)
     return f"""
-INSERT INTO daily
-WITH n AS (SELECT {select} FROM {_scan(path)}),
-t AS (SELECT *, CASE WHEN json_valid(tags) THEN tags END AS tj,
-             concat_ws(' ', resource_id, resource_name) AS ident,
-             lower(coalesce(service_name, '') || ' ' || coalesce(resource_type, '')) AS s,
-             lower(coalesce(description, '')) AS d FROM n)
-SELECT {index}, CAST(period_start AS DATE), provider, coalesce(currency, 'unknown'), {component}, {via},
-       coalesce({_json_tag(settings.tenant_tags)}, ''), coalesce({_json_tag(settings.feature_tags)}, ''),
-       coalesce({_json_tag(settings.environment_tags)}, ''), coalesce(resource_id, ''), coalesce(resource_name, ''),
-       coalesce(resource_type, ''), coalesce(service_name, ''), coalesce(service_category, ''),
-       coalesce(charge_category, ''), {_PRICING}, {_kind_expr()},
+INSERT INTO staged
+WITH n AS (SELECT {select} FROM {_scan(path)})
+SELECT {index}, CAST(period_start AS DATE), provider, coalesce(currency, 'unknown'), tags, resource_id,
+       resource_name, resource_type, service_name, service_category, charge_category, pricing_category, description,
        sum(coalesce({metric}, 0)), sum(coalesce(billed, 0)), sum(coalesce(effective, 0)), sum(coalesce(list, 0)),
        sum(coalesce(quantity, 0)), count(*), count(*) FILTER (WHERE {metric} IS NULL),
        count(*) FILTER (WHERE period_start IS NULL)
-FROM t GROUP BY ALL
+FROM n GROUP BY ALL
 """
+
+
+def derive(con: Any, settings: CostSettings) -> None:
+    """Turn the staged sums into the ``daily`` table: tags, patterns and kinds are worked out once per
+    distinct tag set, resource and charge description, never once per export row."""
+    component, via = _component_expr(settings)
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE tag_map AS
+SELECT tags, {_json_tag(settings.service_tags)} AS tag_component, {_json_tag(settings.tenant_tags)} AS tenant,
+       {_json_tag(settings.feature_tags)} AS feature, {_json_tag(settings.environment_tags)} AS environment
+FROM (SELECT tags, CASE WHEN json_valid(tags) THEN tags END AS tj FROM (SELECT DISTINCT tags FROM staged))""")
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE kind_map AS
+SELECT service_name, resource_type, description, {_kind_expr()} AS usage_kind
+FROM (SELECT *, lower(coalesce(service_name, '') || ' ' || coalesce(resource_type, '')) AS s,
+             lower(coalesce(description, '')) AS d
+      FROM (SELECT DISTINCT service_name, resource_type, description FROM staged))""")
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE resource_map AS
+SELECT resource_id, resource_name, tag_component, {component} AS component, {via} AS component_via
+FROM (SELECT *, tag_component AS tag, concat_ws(' ', resource_id, resource_name) AS ident
+      FROM (SELECT DISTINCT s.resource_id, s.resource_name, t.tag_component
+            FROM staged s LEFT JOIN tag_map t ON s.tags IS NOT DISTINCT FROM t.tags))""")
+    con.execute(f"""
+CREATE OR REPLACE TABLE daily AS
+SELECT s.day, s.provider, s.currency, r.component, r.component_via, coalesce(t.tenant, '') AS tenant,
+       coalesce(t.feature, '') AS feature, coalesce(t.environment, '') AS environment,
+       coalesce(s.resource_id, '') AS resource_id, coalesce(s.resource_name, '') AS resource_name,
+       coalesce(s.resource_type, '') AS resource_type, coalesce(s.service_name, '') AS service_name,
+       coalesce(s.service_category, '') AS service_category, coalesce(s.charge_category, '') AS charge_category,
+       {_PRICING.replace("pricing_category", "s.pricing_category")} AS pricing, k.usage_kind,
+       sum(s.cost) AS cost, sum(s.billed) AS billed, sum(s.effective) AS effective, sum(s.list_cost) AS list_cost,
+       sum(s.quantity) AS quantity, sum(s.rows) AS rows
+FROM staged s
+LEFT JOIN tag_map t ON s.tags IS NOT DISTINCT FROM t.tags
+JOIN resource_map r ON s.resource_id IS NOT DISTINCT FROM r.resource_id
+     AND s.resource_name IS NOT DISTINCT FROM r.resource_name
+     AND t.tag_component IS NOT DISTINCT FROM r.tag_component
+JOIN kind_map k ON s.service_name IS NOT DISTINCT FROM k.service_name
+     AND s.resource_type IS NOT DISTINCT FROM k.resource_type AND s.description IS NOT DISTINCT FROM k.description
+WHERE s.day IS NOT NULL
+GROUP BY ALL""")
 
 
 def _version(con: Any, path: Path, cols: set[str]) -> str:
@@ -183,10 +217,12 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
 
     _check_readable(path)
     try:
-        cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()}
+        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
     except duckdb.Error as exc:
         raise ExportError(f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
                           f"{_first_line(exc)}") from None
+    cols = {str(r[0]) for r in described}
+    types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = columns.detect(cols)
     if dialect is None:
         raise ExportError("not a FOCUS, AWS CUR 2.0 or Azure cost export: missing columns "
@@ -200,15 +236,14 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     try:
         version = _version(con, path, cols) if dialect is columns.FOCUS else ""
         con.execute("BEGIN TRANSACTION")
-        con.execute(_insert_sql(index, path, columns.select_list(dialect, cols), settings))
+        con.execute(_insert_sql(index, path, columns.select_list(dialect, cols, types), settings))
         rows, null_cost, undated = con.execute(
             f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
-            f"FROM daily WHERE file = {index}").fetchone()
+            f"FROM staged WHERE file = {index}").fetchone()
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
-    con.execute("DELETE FROM daily WHERE file = ? AND day IS NULL", [index])
     return ExportFile(str(path), dialect.name, version or ("" if dialect is not columns.FOCUS else "1.0+"),
                       int(rows), int(null_cost), int(undated))
 
@@ -218,12 +253,13 @@ def _first_line(exc: Exception) -> str:
     return text[0][:300] if text else type(exc).__name__
 
 
+#: ``daily`` has one row per day and group, so counting rows counts days
 _LINE_SQL = """
 SELECT strftime(day, '%Y-%m') AS month, provider, currency, component, component_via, tenant, feature, environment,
        resource_id, resource_name, resource_type, service_name, service_category, charge_category, pricing,
        usage_kind, sum(cost), sum(billed), sum(effective), sum(list_cost), sum(quantity), sum(rows),
-       count(DISTINCT day) FILTER (WHERE cost <> 0 OR quantity <> 0)
-FROM daily GROUP BY ALL ORDER BY ALL
+       count(*) FILTER (WHERE cost <> 0 OR quantity <> 0)
+FROM daily GROUP BY ALL
 """
 
 _DAILY_SQL = """
@@ -239,7 +275,18 @@ _LINE_TEXT = ("month", "provider", "currency", "component", "component_via", "te
               "pricing", "usage_kind")
 
 
-def cost_lines(con: Any) -> Iterator[CostLine]:
+def cost_lines(con: Any) -> list[CostLine]:
+    """Every month-grain line, in a stable order (sorted here: cheaper than ORDER BY over many text columns)."""
+    return sorted(_cost_lines(con), key=_line_key)
+
+
+def _line_key(line: CostLine) -> tuple[str, ...]:
+    return (line.month, line.provider, line.currency, line.component, line.tenant, line.resource_id,
+            line.service_name, line.charge_category, line.pricing, line.usage_kind, line.feature, line.environment,
+            line.resource_name, line.resource_type, line.service_category, line.component_via)
+
+
+def _cost_lines(con: Any) -> Iterator[CostLine]:
     cur = con.execute(_LINE_SQL)
     while batch := cur.fetchmany(10_000):
         for r in batch:
@@ -248,7 +295,12 @@ def cost_lines(con: Any) -> Iterator[CostLine]:
                            list_cost=float(r[19]), quantity=float(r[20]), rows=int(r[21]), days=int(r[22]))
 
 
-def daily_costs(con: Any) -> Iterator[DailyCost]:
+def daily_costs(con: Any) -> list[DailyCost]:
+    return sorted(_daily_costs(con), key=lambda d: (d.day, d.currency, d.provider, d.component, d.tenant,
+                                                     d.service_name, d.commitment_eligible))
+
+
+def _daily_costs(con: Any) -> Iterator[DailyCost]:
     cur = con.execute(_DAILY_SQL)
     while batch := cur.fetchmany(10_000):
         for r in batch:
