@@ -22,6 +22,12 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
+from redline.sources.cost.dataset import load_dataset
+from redline.sources.cost.measures import component_costs, rollup, tenant_costs
+from redline.sources.cost.settings import CostSettings
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "cost"
 SIZES = (1_000_000, 3_000_000, 10_000_000)
@@ -81,8 +87,6 @@ FROM g
 
 
 def generate(rows: int, fmt: str) -> Path:
-    import duckdb
-
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"focus_{rows}.{'parquet' if fmt == 'parquet' else 'csv.gz'}"
     if path.exists():
@@ -98,10 +102,6 @@ def generate(rows: int, fmt: str) -> Path:
 
 def measure(path: Path) -> dict[str, object]:
     """What ``redline cost`` does before printing: read once, then totals per component, tenant and month."""
-    from redline.sources.cost.dataset import load_dataset
-    from redline.sources.cost.measures import component_costs, rollup, tenant_costs
-    from redline.sources.cost.settings import CostSettings
-
     started = time.perf_counter()
     ds = load_dataset([path], [], CostSettings())
     loaded = time.perf_counter() - started
@@ -111,16 +111,14 @@ def measure(path: Path) -> dict[str, object]:
     total = time.perf_counter() - started
     return {"rows": sum(f.rows for f in ds.files), "seconds": round(total, 2), "read_seconds": round(loaded, 2),
             "lines": len(ds.lines), "components": len(per_component), "tenants": len(per_tenant),
-            "months": len(per_month), "problems": list(ds.problems)}
+            "months": len(per_month), "problems": list(ds.problems),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def _run_child(path: Path) -> dict[str, object]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True,
                          check=True)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result: dict[str, object] = json.loads(out.stdout)
-    result["peak_rss_mb"] = round(max(peak_kib, before) / 1024)
+    result: dict[str, object] = json.loads(out.stdout)  # peak RSS is the child's own (RUSAGE_SELF)
     result["file_mb"] = round(path.stat().st_size / 1e6)
     return result
 

@@ -49,7 +49,9 @@ def test_unknown_focus_version(tmp_path: Path) -> None:
 
 
 def test_truncated_gzip(tmp_path: Path) -> None:
-    data = gzip.compress(("\n".join(["a,b"] * 5000)).encode())
+    whole = write_focus(tmp_path / "whole.csv", [focus_row(float(i)) for i in range(20000)])
+    data = gzip.compress(whole.read_bytes())
+    whole.unlink()
     bad = tmp_path / "bad.csv.gz"
     bad.write_bytes(data[: len(data) // 2])
     assert "truncated" in _problems(tmp_path, bad)["bad.csv.gz"]

@@ -100,7 +100,8 @@ def _scan(path: Path) -> str:
 
 
 def _check_readable(path: Path) -> None:
-    """A gzip file truncated at its end fails late inside DuckDB with a vague error; say it plainly."""
+    """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
+    (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
     if path.name.lower().endswith(".gz"):
         try:
             with gzip.open(path, "rb") as fh:
@@ -215,10 +216,10 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     """Scan one export into the ``daily`` table, all or nothing; raise ``ExportError`` with the reason."""
     import duckdb  # noqa: PLC0415
 
-    _check_readable(path)
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
     except duckdb.Error as exc:
+        _check_readable(path)  # a truncated gzip file: say so rather than DuckDB's sniffing error
         raise ExportError(f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
                           f"{_first_line(exc)}") from None
     cols = {str(r[0]) for r in described}
@@ -243,6 +244,7 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
+        _check_readable(path)
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
     return ExportFile(str(path), dialect.name, version or ("" if dialect is not columns.FOCUS else "1.0+"),
                       int(rows), int(null_cost), int(undated))
