@@ -53,9 +53,15 @@ def planted_rows() -> list[dict[str, Any]]:
     rows.append(focus_row(3.6, day="2024-09-01", resource="eipalloc-used", service="Amazon VPC",
                           category="Networking", description="$0.005 per In-use public IPv4 address per hour"))
     # a load balancer with no traffic (COST102) and a busy one (no finding)
-    for lb in ("lb/app/silent", "lb/app/busy"):
-        rows.append(focus_row(16.0, day="2024-09-01", resource=lb, service="Elastic Load Balancing",
-                              category="Networking", description=LB_HOURS))
+    for lb in ("lb/app/silent", "lb/app/busy", "lb/app/egress"):
+        rows += [focus_row(4.0, day=d, resource=lb, service="Elastic Load Balancing", category="Networking",
+                           description=LB_HOURS) for d in days("2024-09", 4)]
+    # a balancer billed on one day only (created, or torn down): not judged
+    rows.append(focus_row(16.0, day="2024-09-01", resource="lb/app/new", service="Elastic Load Balancing",
+                          category="Networking", description=LB_HOURS))
+    # ... and one whose only traffic charge is outbound transfer (no finding either)
+    rows.append(focus_row(0.9, day="2024-09-01", resource="lb/app/egress", service="Elastic Load Balancing",
+                          category="Networking", description="$0.09 per GB - data transfer out", quantity=10.0))
     rows.append(focus_row(2.0, day="2024-09-02", resource="lb/app/busy", service="Elastic Load Balancing",
                           category="Networking", description=LB_LCU, quantity=250.0, unit="LCU-Hrs"))
     # logs: 400 GB-months kept for 10 GB a month (COST106); 100 GB kept for 100 GB a month is fine

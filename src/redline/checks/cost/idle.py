@@ -19,8 +19,8 @@ IDLE_SPEND = Rule(
     doc=RuleDoc(
         what_it_does="Finds, from the charges themselves: public IP addresses billed as idle or not attached "
         "(AWS `Idle public IPv4 address`, `Elastic IP address not attached to a running instance`), disks "
-        "billed as unattached, load balancers billed for their hours with no capacity-unit or data-processed "
-        "charge in the month (no traffic, so no working targets), and — when request volume is given — "
+        "billed as unattached, load balancers billed for their hours on at least 3 days of a month with no capacity-unit, "
+        "data-processed or transfer charge in it (no traffic, so no working targets), and — when request volume is given — "
         "components that served requests in some month but none in a month they were still billed for (a "
         "component the request data never names, such as a database, is not judged this way).",
         why_bad="Orphans are pure waste: they are left behind by deletions and experiments, cost money every "
@@ -31,6 +31,8 @@ IDLE_SPEND = Rule(
         references=(*COST_REFS, "https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/"),
     ),
 )
+
+LB_MIN_DAYS = 3
 
 _WHAT = {"ip-idle": ("idle public IP address", "Release the address (or attach it to what should use it)."),
          "volume-unattached": ("unattached disk", "Snapshot the disk if its data matters, then delete it.")}
@@ -62,14 +64,18 @@ class IdleSpendCheck(CostCheck):
 
     def _silent_load_balancers(self, ds: CostDataset, total: float) -> Iterator[Finding]:
         hours: dict[tuple[str, str, str], float] = defaultdict(float)
+        billed_days: dict[tuple[str, str, str], int] = defaultdict(int)
         traffic: dict[tuple[str, str], float] = defaultdict(float)
         for ln in ds.lines:
             if ln.usage_kind == "lb-hours":
                 hours[(ln.resource_id, ln.month, ln.currency)] += ln.cost
-            elif ln.usage_kind == "lb-traffic":
+                billed_days[(ln.resource_id, ln.month, ln.currency)] += ln.days
+            else:  # any other charge on the balancer (capacity units, data processed, transfer) is traffic
                 traffic[(ln.resource_id, ln.month)] += ln.quantity + abs(ln.cost)
         for (resource, month, currency), amount in sorted(hours.items()):
-            if amount < ds.settings.min_amount or traffic.get((resource, month), 0.0) > 0:
+            # a balancer billed a day or two was being created or torn down (or the export is a sample)
+            if amount < ds.settings.min_amount or traffic.get((resource, month), 0.0) > 0 or \
+                    billed_days[(resource, month, currency)] < LB_MIN_DAYS:
                 continue
             yield self.finding(
                 IDLE_SPEND, f"load balancer {resource} cost {money(amount, currency)} in {month} with no "

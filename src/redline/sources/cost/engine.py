@@ -33,10 +33,11 @@ USAGE_KINDS: tuple[tuple[str, str | None, str | None], ...] = (
     ("volume-unattached", None, r"unattached (disk|volume|managed disk)|detached (disk|volume)"),
     ("lb-hours", _LB, r"load ?balancer-hours?|loadbalancerusage|lb-hours?|"
                       r"per (application |network |classic |gateway )?load ?balancer.*hour"),
-    ("lb-traffic", _LB, None),
     ("transfer-zone", None, r"regional data transfer|inter-?(availability )?zone|cross-?(availability )?zone|"
                             r"between availability zones|datatransfer-regional"),
-    ("transfer-out", None, r"data transfer out|datatransfer-out|egress|to internet|inter-?region"),
+    ("transfer-out", None, r"data transfer out|data transfer to |datatransfer-out|-out-bytes|egress|to internet|"
+                           r"inter-?region"),
+    ("lb-traffic", _LB, None),  # capacity units, data processed, inbound transfer: the balancer carried traffic
     ("log-storage", _LOGS, r"stor(ed|age)|archiv|retention|timedstorage"),
     ("log-ingest", _LOGS, r"ingest|datauploaded|data uploaded|collected|analyzed"),
 )
