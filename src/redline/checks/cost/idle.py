@@ -19,8 +19,9 @@ IDLE_SPEND = Rule(
     doc=RuleDoc(
         what_it_does="Finds, from the charges themselves: public IP addresses billed as idle or not attached "
         "(AWS `Idle public IPv4 address`, `Elastic IP address not attached to a running instance`), disks "
-        "billed as unattached, load balancers billed for their hours on at least 3 days of a month with no capacity-unit, "
-        "data-processed or transfer charge in it (no traffic, so no working targets), and — when request volume is given — "
+        "billed as unattached, load balancers billed for their hours on at least 3 days of a month with no "
+        "capacity-unit, data-processed or transfer charge in it (no traffic, so no working targets), and — when "
+        "request volume is given — "
         "components that served requests in some month but none in a month they were still billed for (a "
         "component the request data never names, such as a database, is not judged this way).",
         why_bad="Orphans are pure waste: they are left behind by deletions and experiments, cost money every "
