@@ -214,30 +214,19 @@ def _version(con: Any, path: Path, cols: set[str]) -> str:
 
 
 def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> ExportFile:
-    """Scan one export into the ``daily`` table, all or nothing; raise ``ExportError`` with the reason."""
+    """Scan one export into the ``staged`` table, all or nothing; raise ``ExportError`` with the reason."""
     import duckdb  # noqa: PLC0415
 
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
-    except duckdb.Error as exc:
-        _check_readable(path)  # a truncated gzip file: say so rather than DuckDB's sniffing error
-        raise ExportError(f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
-                          f"{_first_line(exc)}") from None
+    described = _describe(con, path)
     cols = {str(r[0]) for r in described}
     types = {str(r[0]).lower(): str(r[1]) for r in described}
-    dialect = columns.detect(cols)
-    if dialect is None:
-        raise ExportError("not a FOCUS, AWS CUR 2.0 or Azure cost export: missing columns "
-                          f"{', '.join(columns.FOCUS.required)} (FOCUS) or equivalents")
-    missing = columns.missing_columns(dialect, cols)
-    if dialect is columns.FOCUS and settings.metric not in {"BilledCost"} and \
-            settings.metric.lower() not in {c.lower() for c in cols}:
-        missing.append(settings.metric)
-    if missing:
-        raise ExportError(f"{dialect.name} export lacks required column(s): {', '.join(missing)}")
+    dialect = _dialect(cols, settings)
     try:
         version = _version(con, path, cols) if dialect is columns.FOCUS else ""
-        con.execute("BEGIN TRANSACTION")
+    except duckdb.Error as exc:
+        raise ExportError(f"cannot read FocusVersion: {_first_line(exc)}") from None
+    con.execute("BEGIN TRANSACTION")
+    try:
         con.execute(_insert_sql(index, path, columns.select_list(dialect, cols, types), settings))
         rows, null_cost, undated = con.execute(
             f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
@@ -249,6 +238,31 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
     return ExportFile(str(path), dialect.name, version or ("" if dialect is not columns.FOCUS else "1.0+"),
                       int(rows), int(null_cost), int(undated))
+
+
+def _describe(con: Any, path: Path) -> list[tuple[Any, ...]]:
+    import duckdb  # noqa: PLC0415
+
+    try:
+        return list(con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall())
+    except duckdb.Error as exc:
+        _check_readable(path)  # a truncated gzip file: say so rather than DuckDB's sniffing error
+        raise ExportError(f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
+                          f"{_first_line(exc)}") from None
+
+
+def _dialect(cols: set[str], settings: CostSettings) -> columns.Dialect:
+    """The export's dialect, or ``ExportError`` naming the columns it lacks."""
+    dialect = columns.detect(cols)
+    if dialect is None:
+        raise ExportError("not a FOCUS, AWS CUR 2.0 or Azure cost export: missing columns "
+                          f"{', '.join(columns.FOCUS.required)} (FOCUS) or equivalents")
+    missing = columns.missing_columns(dialect, cols)
+    if dialect is columns.FOCUS and settings.metric.lower() not in {c.lower() for c in cols}:
+        missing.append(settings.metric)
+    if missing:
+        raise ExportError(f"{dialect.name} export lacks required column(s): {', '.join(missing)}")
+    return dialect
 
 
 def _first_line(exc: Exception) -> str:
