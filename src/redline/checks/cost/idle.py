@@ -80,7 +80,7 @@ class IdleSpendCheck(CostCheck):
                 continue
             yield self.finding(
                 IDLE_SPEND, f"load balancer {resource} cost {money(amount, currency)} in {month} with no "
-                "capacity-unit or data-processed charge: it carried no traffic",
+                "capacity-unit, data-processed or transfer charge: it carried no traffic",
                 self.location(ds, resource), evidence=[("kind", "lb-no-traffic"), ("month", month)],
                 remediation="Check its target groups; delete the load balancer if nothing should route through it.",
                 priority=priority(amount, total), identity=f"lb-no-traffic/{resource}")
