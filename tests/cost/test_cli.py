@@ -70,3 +70,14 @@ def test_audit_with_cost_adds_the_findings(tmp_path: Path) -> None:
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     cost = sorted(f["rule"] for f in findings["findings"] if f["rule"].startswith("COST"))
     assert cost[:2] == ["COST101", "COST102"] and "COST107" in cost
+    summary = json.loads((out / "cost.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, _schema())
+    assert {c["component"] for c in summary["components"]} >= {"checkout", "search", "orders"}
+
+
+def test_audit_without_cost_writes_no_cost_json(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    out = tmp_path / "out"
+    assert main(["audit", str(tree), "--out", str(out), "--format", "json", "-q"]) == 0
+    assert not (out / "cost.json").exists()

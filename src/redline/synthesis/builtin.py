@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redline.synthesis.cost import CostSummaryStep
 from redline.synthesis.interface import SynthesisStep
 from redline.synthesis.overlaps import OverlapStep
 from redline.synthesis.sbom import SbomStep
@@ -9,4 +10,4 @@ from redline.synthesis.topology import TopologyStep
 
 
 def builtin_steps() -> list[SynthesisStep]:
-    return [OverlapStep(), SbomStep(), TopologyStep()]
+    return [OverlapStep(), SbomStep(), TopologyStep(), CostSummaryStep()]

@@ -9,6 +9,8 @@ from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, execute_secrets, history_options
 from redline.cli.common import add_scan_options, build_request, finish
+from redline.core.atomic import write_atomic
+from redline.report.cost_json import render_cost_json
 from redline.sources.cost.dataset import CostExportSource
 
 
@@ -33,4 +35,7 @@ def run(args: argparse.Namespace) -> int:
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
     if args.cost:
         req.project_sources.append(CostExportSource(args.cost, args.cost_requests))
-    return finish(execute_secrets(req, args), args)
+    result = execute_secrets(req, args)
+    if "cost" in result.extras:  # --cost: the cost summary beside the reports
+        write_atomic(args.out / "cost.json", render_cost_json(result.extras["cost"]))
+    return finish(result, args)

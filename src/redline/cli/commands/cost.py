@@ -19,6 +19,7 @@ from redline.report.formats import write_reports
 from redline.report.interface import OutputFormat
 from redline.sources.cost.measures import component_costs, rollup
 from redline.sources.cost.settings import METRICS, cost_settings
+from redline.synthesis.cost import cost_document
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TOP_ROWS = 15
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     result = cost_run.result
     written = write_reports(result, args.out, [OutputFormat(f) for f in result.config.formats])
     cost_path = args.out / "cost.json"
-    write_atomic(cost_path, render_cost_json(cost_run.dataset, cost_run.criteria))
+    write_atomic(cost_path, render_cost_json(cost_document(cost_run.dataset, cost_run.criteria)))
     if not args.quiet:
         print_tables(cost_run)
         for path in (cost_path, *written):
