@@ -19,6 +19,7 @@ FAMILIES = (
     "redline.checks.terraform",
     "redline.checks.containers",
     "redline.checks.database",
+    "redline.checks.cost",
 )
 
 

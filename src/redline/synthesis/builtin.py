@@ -17,6 +17,7 @@ STEPS = (
     ("redline.synthesis.sbom", "SbomStep"),
     ("redline.synthesis.topology", "TopologyStep"),
     ("redline.synthesis.database", "DatabaseInventoryStep"),
+    ("redline.synthesis.cost", "CostSummaryStep"),
 )
 
 

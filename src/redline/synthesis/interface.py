@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.model import Finding, Skipped
 
 
@@ -17,6 +17,7 @@ class SynthesisOutput:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    cost: CostSummary | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
