@@ -125,6 +125,7 @@ class _Builder:
         self.last_line = 0
         self.template_lines: list[int] = []
         self.root: Any = None
+        self.doc_line = 0  # first line of the document's content, 0 until a node is seen
 
     def add(self, value: Any, size: int, line: int, is_key_scalar: bool) -> None:
         if not self.stack:
@@ -155,6 +156,47 @@ class _Builder:
         if isinstance(top.value, LineMap):
             top.value.key_lines[name] = top.key_line
 
+    def scalar(self, ev: Any) -> None:
+        """A scalar event: plain scalars resolved to YAML 1.1 types, Go-template lines noted."""
+        self.distinct += 1
+        value: Any = ev.value
+        line = ev.start_mark.line + 1
+        if ev.implicit[0] and (ev.tag is None or ev.tag == "!"):
+            if "{{" in value and _TEMPLATE_RE.search(value):
+                self.template_lines.append(line)
+            value = resolve_plain(value)
+        end = ev.end_mark
+        self.last_line = end.line + 1 if end.column > 0 else max(end.line, line)
+        if ev.anchor:
+            self.anchors[ev.anchor] = (value, 1)
+        self.add(value, 1, line, True)
+        if not self.doc_line:
+            self.doc_line = line
+
+    def open(self, ev: Any, is_map: bool) -> None:
+        """A mapping or sequence starts: its anchor stays open (an alias to it is recursive) until it ends."""
+        self.distinct += 1
+        line = ev.start_mark.line + 1
+        if not self.doc_line:
+            self.doc_line = line
+        container: Any = LineMap(line) if is_map else []
+        if ev.anchor:
+            self.open_anchors.add(ev.anchor)
+        self.stack.append(_Frame(container, ev.anchor, bool(ev.flow_style)))
+
+    def close(self, ev: Any) -> None:
+        """A mapping or sequence ends: its last line is known, its anchor usable, it joins its parent."""
+        frame = self.stack.pop()
+        if frame.flow:
+            end = ev.end_mark
+            self.last_line = end.line + 1 if end.column > 0 else end.line
+        if isinstance(frame.value, LineMap):
+            frame.value.end_line = max(self.last_line, frame.value.line)
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.value, frame.size)
+        self.add(frame.value, frame.size, ev.start_mark.line + 1, False)
+
     def alias(self, anchor: str, line: int) -> None:
         if anchor in self.open_anchors:
             raise YamlError(f"line {line}: recursive alias *{anchor}")
@@ -183,48 +225,17 @@ def _events(text: str) -> Iterator[Any]:  # libyaml events (untyped attributes)
 def load_documents(text: str) -> Iterator[Document]:
     """Yield each document. Raises ``YamlError`` on bad or hostile input."""
     b = _Builder()
-    doc_line = 0
     for ev in _events(text):
         cls = type(ev)
         if cls is yaml.ScalarEvent:
-            b.distinct += 1
-            value: Any = ev.value
-            line = ev.start_mark.line + 1
-            if ev.implicit[0] and (ev.tag is None or ev.tag == "!"):
-                if "{{" in value and _TEMPLATE_RE.search(value):
-                    b.template_lines.append(line)
-                value = resolve_plain(value)
-            end = ev.end_mark
-            b.last_line = end.line + 1 if end.column > 0 else max(end.line, line)
-            if ev.anchor:
-                b.anchors[ev.anchor] = (value, 1)
-            b.add(value, 1, line, True)
-            if not doc_line:
-                doc_line = line
+            b.scalar(ev)
         elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            b.distinct += 1
-            line = ev.start_mark.line + 1
-            if not doc_line:
-                doc_line = line
-            container: Any = LineMap(line) if cls is yaml.MappingStartEvent else []
-            if ev.anchor:
-                b.open_anchors.add(ev.anchor)
-            b.stack.append(_Frame(container, ev.anchor, bool(ev.flow_style)))
+            b.open(ev, cls is yaml.MappingStartEvent)
         elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            frame = b.stack.pop()
-            if frame.flow:
-                end = ev.end_mark
-                b.last_line = end.line + 1 if end.column > 0 else end.line
-            if isinstance(frame.value, LineMap):
-                frame.value.end_line = max(b.last_line, frame.value.line)
-            if frame.anchor:
-                b.open_anchors.discard(frame.anchor)
-                b.anchors[frame.anchor] = (frame.value, frame.size)
-            b.add(frame.value, frame.size, ev.start_mark.line + 1, False)
+            b.close(ev)
         elif cls is yaml.AliasEvent:
             b.alias(ev.anchor, ev.start_mark.line + 1)
         elif cls is yaml.DocumentEndEvent:
-            if doc_line:
-                yield Document(b.root, doc_line, tuple(b.template_lines))
+            if b.doc_line:
+                yield Document(b.root, b.doc_line, tuple(b.template_lines))
             b = _Builder()
-            doc_line = 0
