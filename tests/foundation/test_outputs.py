@@ -151,3 +151,29 @@ def test_unfollowed_terraform_modules_are_listed_as_not_covered(tmp_path: Path) 
         "reason": "Terraform module not followed (source terraform-aws-modules/vpc/aws); "
                   "its resources were not audited",
     }]
+
+
+def test_html_template_is_compiled_once_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from redline.report.html import HtmlReporter
+
+    write(tmp_path / "src", "client.py", HTTP_CALL)
+    result = run_audit(AuditRequest(root=tmp_path / "src", config=Config(), checks=builtin_checks(),
+                                    file_sources=builtin_file_sources()))
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(cache))
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def counting_compile(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+        compiled.append("x")
+        return real_compile(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    first = HtmlReporter().render(result)
+    [entry] = [p for p in cache.iterdir() if p.name.startswith("jinja-")]
+    assert HtmlReporter().render(result) == first and len(compiled) == 1  # the second came from the cache
+    entry.write_bytes(b"garbage")
+    assert HtmlReporter().render(result) == first and len(compiled) == 2
+    assert b"client.py" in first
