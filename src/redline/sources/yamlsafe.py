@@ -17,13 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-try:  # libyaml's parser; fall back to pure Python where it is missing
-    _Loader: type = yaml.CBaseLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.BaseLoader
-
 #: a document may expand to at most max(MIN_NODE_BUDGET, EXPANSION_FACTOR x its distinct nodes)
 MIN_NODE_BUDGET = 200_000
 EXPANSION_FACTOR = 20
@@ -212,8 +205,12 @@ class _Builder:
 
 
 def _events(text: str) -> Iterator[Any]:  # libyaml events (untyped attributes)
+    import yaml  # noqa: PLC0415 - PyYAML is imported by the first YAML file read, not by every start-up
+
+    # libyaml's parser; the pure-Python one where this PyYAML build lacks it
+    loader: type = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader
     try:
-        yield from yaml.parse(text, Loader=_Loader)
+        yield from yaml.parse(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -224,6 +221,8 @@ def _events(text: str) -> Iterator[Any]:  # libyaml events (untyped attributes)
 
 def load_documents(text: str) -> Iterator[Document]:
     """Yield each document. Raises ``YamlError`` on bad or hostile input."""
+    import yaml  # noqa: PLC0415 - see _events
+
     b = _Builder()
     for ev in _events(text):
         cls = type(ev)
