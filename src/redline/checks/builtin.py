@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redline.checks import containers, secrets, supply_chain, terraform
+from redline.checks import containers, performance, secrets, supply_chain, terraform
 from redline.checks.interface import Check
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
 
@@ -14,4 +14,5 @@ def builtin_checks() -> list[Check]:
         *supply_chain.checks(),
         *terraform.checks(),
         *containers.checks(),
+        *performance.checks(),
     ]

@@ -1,0 +1,18 @@
+"""Performance detectors over measured traces (``sources/traces``): one module per detector."""
+
+from __future__ import annotations
+
+from redline.checks.interface import Check
+from redline.checks.performance.chatty import ChattyRpcCheck
+from redline.checks.performance.n_plus_one import NPlusOneCheck
+from redline.checks.performance.retry_storm import RetryStormCheck
+from redline.checks.performance.serial import SerialCallsCheck
+from redline.checks.performance.slo import SloCheck
+from redline.checks.performance.slow_query import SlowQueryCheck
+from redline.checks.performance.third_party import ThirdPartyCallCheck
+from redline.checks.performance.variance import HighVarianceCheck
+
+
+def checks() -> list[Check]:
+    return [NPlusOneCheck(), ChattyRpcCheck(), SerialCallsCheck(), ThirdPartyCallCheck(), SlowQueryCheck(),
+            HighVarianceCheck(), RetryStormCheck(), SloCheck()]
