@@ -20,7 +20,7 @@ class TraceBuilder:
     trace_id: str = field(default_factory=lambda: f"{next(_ids):032x}")
     spans: list[dict[str, Any]] = field(default_factory=list)
 
-    def span(self, name: str, kind: int, start_ms: float, dur_ms: float, parent: str | None = None,
+    def span(self, name: str, kind: int, start_ms: float, dur_ms: float, parent: str | None = None, *,
              error: bool = False, **attrs: Any) -> str:
         span_id = f"{next(_ids):016x}"
         start = int((BASE_US + start_ms * 1000) * 1000)
@@ -41,10 +41,10 @@ class TraceBuilder:
         return self.span(route, 2, start_ms, dur_ms, http__request__method=method, http__route=path)
 
     def query(self, parent: str, sql: str, start_ms: float, dur_ms: float, error: bool = False) -> str:
-        return self.span("SELECT", 3, start_ms, dur_ms, parent, error, db__system="postgresql", db__statement=sql)
+        return self.span("SELECT", 3, start_ms, dur_ms, parent, error=error, db__system="postgresql", db__statement=sql)
 
     def call(self, parent: str, url: str, start_ms: float, dur_ms: float, error: bool = False) -> str:
-        return self.span("GET", 3, start_ms, dur_ms, parent, error, http__request__method="GET", url__full=url)
+        return self.span("GET", 3, start_ms, dur_ms, parent, error=error, http__request__method="GET", url__full=url)
 
 
 def _value(v: Any) -> dict[str, Any]:

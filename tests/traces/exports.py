@@ -19,7 +19,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 def otlp_document(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
     """A ``/v1/traces`` body exactly as the protobuf JSON mapping writes it (ids in base64)."""
-    return MessageToDict(encode_spans(spans))
+    doc: dict[str, Any] = MessageToDict(encode_spans(spans))
+    return doc
 
 
 def _hex_ids(doc: Any) -> Any:

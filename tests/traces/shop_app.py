@@ -130,7 +130,7 @@ def drive_shop(db: Path) -> ShopTraces:
     http = requests.Session()
     with stub_server() as stock, stub_server() as price:
         app, engine = _app(db, stock, price, http)
-        FlaskInstrumentor().instrument_app(app, tracer_provider=provider)
+        FlaskInstrumentor().instrument_app(app, tracer_provider=provider)  # type: ignore[no-untyped-call]
         SQLAlchemyInstrumentor().instrument(engine=engine, tracer_provider=provider)
         RequestsInstrumentor().instrument(tracer_provider=provider)
         try:
@@ -141,5 +141,5 @@ def drive_shop(db: Path) -> ShopTraces:
         finally:
             RequestsInstrumentor().uninstrument()
             SQLAlchemyInstrumentor().uninstrument()
-            FlaskInstrumentor().uninstrument_app(app)
+            FlaskInstrumentor().uninstrument_app(app)  # type: ignore[no-untyped-call]
     return ShopTraces(list(exporter.get_finished_spans()), stock, price)

@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from redline.core.config import parse_config
 from redline.pipeline.traces import TracesRun, run_traces
 from redline.sources.traces.settings import SLO_SECTION, TRACES_SECTION
+
 from . import exports
 from .shop_app import ShopTraces, drive_shop
 

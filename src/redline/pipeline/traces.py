@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,6 @@ def _enabled(code: str, config: Config) -> bool:
 
 
 def _override(finding: Finding, config: Config) -> Finding:
-    from dataclasses import replace
-
     severity = config.severity_overrides.get(finding.rule)
     return replace(finding, severity=severity) if severity else finding
 

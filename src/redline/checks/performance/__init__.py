@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from redline.checks.interface import Check
 from redline.checks.performance.chatty import ChattyRpcCheck
+from redline.checks.performance.common import TraceCheck
 from redline.checks.performance.n_plus_one import NPlusOneCheck
 from redline.checks.performance.retry_storm import RetryStormCheck
 from redline.checks.performance.serial import SerialCallsCheck
@@ -13,6 +13,6 @@ from redline.checks.performance.third_party import ThirdPartyCallCheck
 from redline.checks.performance.variance import HighVarianceCheck
 
 
-def checks() -> list[Check]:
+def checks() -> list[TraceCheck]:
     return [NPlusOneCheck(), ChattyRpcCheck(), SerialCallsCheck(), ThirdPartyCallCheck(), SlowQueryCheck(),
             HighVarianceCheck(), RetryStormCheck(), SloCheck()]

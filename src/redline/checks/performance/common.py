@@ -7,8 +7,10 @@ import statistics
 from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.config import SectionSpec
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Skipped
 from redline.sources.traces.settings import TRACES_SECTION, TracesSettings
@@ -53,7 +55,7 @@ class TraceCheck(ProjectCheck):
     """A detector over the span table. Without trace input (a plain ``redline audit``) it emits nothing."""
 
     fact_types = (SpanStore,)
-    config_sections = (TRACES_SECTION,)
+    config_sections: tuple[SectionSpec[Any], ...] = (TRACES_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
         settings = ctx.config.settings(TRACES_SECTION)

@@ -24,7 +24,8 @@ N_PLUS_ONE = Rule(
         why_bad="Each query pays a network round trip, parsing and locking; the count grows with the data "
         "(one query per order line), so latency grows with the customer's size and the database does N "
         "times the work. It is the most common tail amplifier in ORM code.",
-        example="for order in session.scalars(select(Order)):\n    order.customer.name  # lazy load: one SELECT per order",
+        example="for order in session.scalars(select(Order)):\n"
+        "    order.customer.name  # lazy load: one SELECT per order",
         use_instead="session.scalars(select(Order).options(selectinload(Order.customer)))  # two queries in all",
         references=(
             "https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html#selectin-eager-loading",

@@ -24,7 +24,8 @@ RETRY_STORM = Rule(
         why_bad="Retries multiply load on a service that is already failing: with 3 retries at each of 3 "
         "layers one user request becomes up to 64 calls at the bottom. Without backoff and jitter the "
         "retries arrive together and keep the dependency down.",
-        example="for _ in range(5):\n    try:\n        return client.get(url, timeout=1)\n    except Exception:\n        pass",
+        example="for _ in range(5):\n    try:\n        return client.get(url, timeout=1)\n"
+        "    except Exception:\n        pass",
         use_instead="Retry at one layer only, at most 2-3 times, with exponential backoff and full jitter, "
         "within a retry budget (for example 10% of requests) and behind a circuit breaker.",
         references=(
@@ -75,13 +76,13 @@ class RetryStormCheck(TraceCheck):
                     trace_id, ids[first:last + 1], float(attempts), file_no,
                     {"gap_ms": ms(sorted(gaps)[len(gaps) // 2])}))
         for (service, peer, target), pattern in sorted(patterns.items()):
-            attempts, gap = max(o.value_ms for o in pattern.occurrences), pattern.median("gap_ms")
+            most, gap = max(o.value_ms for o in pattern.occurrences), pattern.median("gap_ms")
             yield self.finding(
                 RETRY_STORM,
-                f"{service} repeats a failing call to {peer} '{target[:120]}' up to {attempts:g} times in one "
+                f"{service} repeats a failing call to {peer} '{target[:120]}' up to {most:g} times in one "
                 f"request ({pattern.traces} trace(s)), {gap:g} ms between attempts (median)",
                 location(store, pattern, f"{service} -> {peer} {target[:120]}"),
-                evidence={"service": service, "peer": peer, "target": target[:500], "max_attempts": int(attempts),
+                evidence={"service": service, "peer": peer, "target": target[:500], "max_attempts": int(most),
                           "median_gap_ms": gap, "traces": pattern.traces, **examples(pattern)},
                 remediation=f"Cap retries of calls to {peer} at 2-3 at a single layer, with exponential backoff "
                 "and full jitter (the median gap here is "

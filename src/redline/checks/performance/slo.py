@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from redline.checks.performance.common import Occurrence, Pattern, TraceCheck, examples, location, ms
 from redline.checks.interface import CheckContext
+from redline.checks.performance.common import Occurrence, Pattern, TraceCheck, examples, location, ms
 from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Severity, Skipped
 from redline.core.rules import Rule, RuleDoc

@@ -21,12 +21,13 @@ THIRD_PARTY_SYNC = Rule(
     doc=RuleDoc(
         what_it_does="In the traces, finds client HTTP/RPC calls made while a user request (a root server span) "
         "waits, to a peer that is not one of the system's own services (not a traced service, no server span "
-        "under the call, not a private address or cluster-internal name, not in `[traces] internal_hosts`), taking at least 10% of the request's duration "
-        "(median, `third_party_min_share`).",
+        "under the call, not a private address or cluster-internal name, not in `[traces] internal_hosts`), "
+        "taking at least 10% of the request's duration (median, `third_party_min_share`).",
         why_bad="A third party's latency, rate limits and outages become yours, and you cannot fix them: its "
         "tail lands on your users' tail and a slow day at the vendor fills your worker pool with waiting "
         "requests.",
-        example="def checkout():\n    fraud = requests.post('https://api.fraudvendor.example/score', json=o, timeout=10)",
+        example="def checkout():\n"
+        "    fraud = requests.post('https://api.fraudvendor.example/score', json=o, timeout=10)",
         use_instead="Take the call off the request path (queue it and answer 202, or score asynchronously), or "
         "bound it tightly: a short timeout, a circuit breaker and a cached or default answer.",
         references=(

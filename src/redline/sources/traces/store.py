@@ -39,7 +39,7 @@ class SpanStore:
 
 def ingest(paths: Iterable[Path], database: str = ":memory:") -> SpanStore:
     """Read every trace file into a new span table (``database`` may be a file path to keep it)."""
-    import duckdb
+    import duckdb  # noqa: PLC0415  (heavy: imported only when traces are read)
 
     con = duckdb.connect(database)
     con.execute("DROP TABLE IF EXISTS spans")
