@@ -176,3 +176,32 @@ def test_hedged_p99_formula() -> None:
     assert hedged_p99(sample, 10.0) == 20.0
     # nothing slow: the hedge never fires and the p99 is the plain one
     assert hedged_p99([5.0] * 100, 5.0) == 5.0
+
+
+def test_hop_budgets_on_the_critical_path(tmp_path: Path) -> None:
+    traces = []
+    for i in range(5):
+        edge = TraceBuilder(service="edge")
+        root = edge.span("POST /checkout", 2, i * 1000, 300, http__request__method="POST", http__route="/checkout")
+        api = TraceBuilder(service="shop", trace_id=edge.trace_id)
+        handler = api.span("POST /checkout", 2, i * 1000 + 20, 260, root, http__request__method="POST",
+                           http__route="/checkout")
+        api.query(handler, "SELECT a FROM t", i * 1000 + 40, 90)
+        api.query(handler, "SELECT b FROM t", i * 1000 + 40, 60)  # in parallel with the first: off the path
+        api.query(handler, "SELECT c FROM t", i * 1000 + 150, 50)
+        traces += [edge, api]
+    cfg = {"traces": {"hops": {"db": ["category=db"]}},
+           "slo": {"POST /checkout": {"p95_ms": 400, "budget": {"edge": 40, "shop": 100, "db": 100}}}}
+    findings = _findings(tmp_path, *traces, config=cfg)
+    got = {(f.rule, f.location.resource): f.evidence.number("p95_ms") for f in findings}
+    # edge: 20 + 20 ms of its own (within 40); shop: 260 - 140 ms under the queries; db: 90 + 50 ms
+    assert got == {("TRC109", "POST /checkout hop shop"): 120, ("TRC109", "POST /checkout hop db"): 140}
+
+
+def test_bad_hop_rule_is_a_config_error_naming_the_key() -> None:
+    import pytest
+
+    from redline.core.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"key 'traces.hops.db'"):
+        parse_config({"traces": {"hops": {"db": ["flavour=db"]}}}, "t.toml", sections=[TRACES_SECTION])

@@ -19,10 +19,14 @@ from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.rules import RuleRegistry
+from redline.sources.traces.critical_path import HopStat, hop_breakdown
 from redline.sources.traces.measures import OperationMeasure, operation_measures
+from redline.sources.traces.settings import SLO_SECTION, TRACES_SECTION
 from redline.sources.traces.store import SpanStore, ingest
 
 TRACES_SCHEMA_VERSION = "1.0"
+#: a route, its p95 objective, and each hop's measure with its budget (None when the hop has none)
+RouteBudget = tuple[str, float, tuple[tuple[HopStat, float | None], ...]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class TracesRun:
     span_count: int
     trace_count: int
     files: tuple[str, ...]
+    #: per route with an objective: each hop's p95 on the critical path, its share, and the budget
+    budgets: tuple[RouteBudget, ...] = ()
 
 
 def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:") -> TracesRun:
@@ -62,7 +68,16 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
         skipped=tuple(skipped), stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
         facts_summary={"spans": store.span_count, "traces": _traces(store)},
     )
-    return TracesRun(result, measures, store.span_count, _traces(store), store.files)
+    return TracesRun(result, measures, store.span_count, _traces(store), store.files, _budgets(store, config))
+
+
+def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
+    rules = config.settings(TRACES_SECTION).hops
+    return tuple(
+        (slo.route, slo.p95_ms,
+         tuple((stat, slo.budget.get(stat.hop)) for stat in hop_breakdown(store, slo.route, rules)))
+        for slo in config.settings(SLO_SECTION).slos
+    )
 
 
 def _enabled(code: str, config: Config) -> bool:
@@ -94,6 +109,13 @@ def traces_document(run: TracesRun) -> dict[str, Any]:
              "duration_ms": {"p50": m.p50_ms, "p95": m.p95_ms, "p99": m.p99_ms},
              "self_time_ms": {"p50": m.self_p50_ms, "p95": m.self_p95_ms, "p99": m.self_p99_ms}}
             for m in run.measures
+        ],
+        "budgets": [
+            {"operation": route, "objective_p95_ms": p95, "hops": [
+                {"hop": s.hop, "p95_ms": s.p95_ms, "mean_share": s.mean_share, "budget_ms": budget,
+                 "over_budget": budget is not None and s.p95_ms > budget, "worst_traces": list(s.worst_traces)}
+                for s, budget in hops]}
+            for route, p95, hops in run.budgets
         ],
         "findings": len(run.result.findings),
     }

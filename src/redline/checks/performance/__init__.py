@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redline.checks.performance.budget import HopBudgetCheck
 from redline.checks.performance.chatty import ChattyRpcCheck
 from redline.checks.performance.common import TraceCheck
 from redline.checks.performance.n_plus_one import NPlusOneCheck
@@ -15,4 +16,4 @@ from redline.checks.performance.variance import HighVarianceCheck
 
 def checks() -> list[TraceCheck]:
     return [NPlusOneCheck(), ChattyRpcCheck(), SerialCallsCheck(), ThirdPartyCallCheck(), SlowQueryCheck(),
-            HighVarianceCheck(), RetryStormCheck(), SloCheck()]
+            HighVarianceCheck(), RetryStormCheck(), SloCheck(), HopBudgetCheck()]

@@ -13,6 +13,19 @@ from redline.core.config import ConfigError, SectionSpec, Where, str_tuple
 
 
 @dataclass(frozen=True)
+class HopRule:
+    """A span is on hop ``hop`` when its ``field`` (service, category, peer, kind, operation) matches
+    the glob ``pattern``: ``[traces.hops] db = ["category=db"], edge = ["service=envoy*"]``."""
+
+    hop: str
+    field: str
+    pattern: str
+
+
+HOP_FIELDS = ("service", "category", "peer", "kind", "operation")
+
+
+@dataclass(frozen=True)
 class TracesSettings:
     """Detector thresholds. The defaults follow published practice (each rule's doc cites it)."""
 
@@ -29,6 +42,8 @@ class TracesSettings:
     hedge_min_ratio: float = 3.0  # p99 / p50
     hedge_min_gain_ms: float = 20.0  # the p99 a hedge at p95 would save
     retry_min_attempts: int = 3  # identical calls under one parent, all but the last failing
+    #: hop tagging rules for latency budgets, first match wins; untagged spans count for their service
+    hops: tuple[HopRule, ...] = ()
 
     def is_internal(self, peer: str) -> bool:
         host = peer.rsplit(":", 1)[0] if peer.count(":") == 1 else peer
@@ -45,6 +60,9 @@ def parse_traces(raw: Mapping[str, Any], where: Where) -> TracesSettings:
         if key == "internal_hosts":
             values[key] = str_tuple(raw, key, where)
             continue
+        if key == "hops":
+            values[key] = _hop_rules(value, where)
+            continue
         if key in _INT_KEYS and not float(value).is_integer():
             raise ConfigError(f"{where.key(key)} must be a whole number, got {value!r}")
         if value <= 0:
@@ -55,9 +73,23 @@ def parse_traces(raw: Mapping[str, Any], where: Where) -> TracesSettings:
     return TracesSettings(**values)
 
 
+def _hop_rules(table: Mapping[str, Any], where: Where) -> tuple[HopRule, ...]:
+    rules = []
+    for hop, patterns in table.items():
+        items = patterns if isinstance(patterns, list) else [patterns]
+        for item in items:
+            field_name, sep, pattern = str(item).partition("=")
+            if not sep or field_name.strip() not in HOP_FIELDS:
+                raise ConfigError(f"{where.key('hops.' + hop)}: {item!r} must be FIELD=GLOB with FIELD one of "
+                                  f"{', '.join(HOP_FIELDS)}")
+            rules.append(HopRule(hop, field_name.strip(), pattern.strip()))
+    return tuple(rules)
+
+
 TRACES_SECTION: SectionSpec[TracesSettings] = SectionSpec(
     name="traces",
-    keys={"internal_hosts": list, **{f.name: _NUMBER for f in fields(TracesSettings) if f.name != "internal_hosts"}},
+    keys={"internal_hosts": list, "hops": dict,
+          **{f.name: _NUMBER for f in fields(TracesSettings) if f.name not in ("internal_hosts", "hops")}},
     parse=parse_traces,
     doc="Thresholds of the trace detectors and the hosts that belong to the system.",
 )
