@@ -133,3 +133,25 @@ def test_cli_reports_a_config_error_naming_the_key(tmp_path: Path, capsys: pytes
     code = main(["traces", str(tmp_path), "--config", str(cfg), "--out", str(tmp_path / "o")])
     assert code == 2
     assert "slo.\"POST /checkout\".budget" in capsys.readouterr().err
+
+
+def test_trace_health(tmp_path: Path) -> None:
+    from redline.sources.traces.health import trace_health
+
+    front = TraceBuilder(service="web")
+    root = front.server("GET /a", 100)
+    call = front.call(root, "http://billing:8080/b", 10, 50)
+    billing = TraceBuilder(service="billing", trace_id=front.trace_id)
+    billing.span("GET /b", 2, 5, 70, call)  # starts 5 ms before its caller, ends 15 ms after: skewed clock
+    lost = TraceBuilder(service="web")
+    lost.span("GET /c", 3, 0, 10, "00000000deadbeef")  # its parent never arrived
+    other = TraceBuilder(service="web")
+    root = other.server("GET /d", 100)
+    other.call(root, "http://ledger/x", 1, 10)
+    ledger = TraceBuilder(service="ledger")
+    ledger.server("GET /x", 9, start_ms=2)  # called by web, but starts its own trace: no propagation
+    health = trace_health(ingest([write_otlp(tmp_path / "t.json", front, billing, lost, other, ledger)]))
+    assert health.orphan_spans == {"web": 1}
+    assert health.clock_skew == (("billing", "web", 1, 15.0),)
+    assert health.unlinked_services == ("ledger",)
+    assert health.traces_without_root == 1

@@ -20,6 +20,7 @@ from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.rules import RuleRegistry
 from redline.sources.traces.critical_path import HopStat, hop_breakdown
+from redline.sources.traces.health import TraceHealth, trace_health
 from redline.sources.traces.measures import OperationMeasure, operation_measures
 from redline.sources.traces.settings import SLO_SECTION, TRACES_SECTION
 from redline.sources.traces.store import SpanStore, ingest
@@ -40,6 +41,7 @@ class TracesRun:
     files: tuple[str, ...]
     #: per route with an objective: each hop's p95 on the critical path, its share, and the budget
     budgets: tuple[RouteBudget, ...] = ()
+    health: TraceHealth | None = None
 
 
 def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:") -> TracesRun:
@@ -68,7 +70,8 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
         skipped=tuple(skipped), stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
         facts_summary={"spans": store.span_count, "traces": _traces(store)},
     )
-    return TracesRun(result, measures, store.span_count, _traces(store), store.files, _budgets(store, config))
+    return TracesRun(result, measures, store.span_count, _traces(store), store.files, _budgets(store, config),
+                     trace_health(store))
 
 
 def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
@@ -117,5 +120,6 @@ def traces_document(run: TracesRun) -> dict[str, Any]:
                 for s, budget in hops]}
             for route, p95, hops in run.budgets
         ],
+        "health": run.health.as_dict() if run.health else {},
         "findings": len(run.result.findings),
     }

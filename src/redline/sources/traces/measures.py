@@ -27,7 +27,8 @@ SELECT trace_id, parent_id AS span_id, sum(e - b)::BIGINT AS covered_us FROM isl
 """
 
 _MEASURES_SQL = """
-WITH w AS (SELECT (max(start_us // 1000000) - min(start_us // 1000000) + 1)::DOUBLE AS secs FROM spans),  -- whole seconds, as the peak
+-- the window in whole seconds, as the peak is counted
+WITH w AS (SELECT (max(start_us // 1000000) - min(start_us // 1000000) + 1)::DOUBLE AS secs FROM spans),
 per_sec AS (
   SELECT service, kind, operation, start_us // 1000000 AS sec, count(*) AS n FROM spans GROUP BY ALL
 ), peak AS (SELECT service, kind, operation, max(n) AS max_qps FROM per_sec GROUP BY ALL)
