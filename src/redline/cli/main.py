@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from redline import __version__
 from redline.cli import exit_codes
-from redline.cli.commands import audit, baseline, db, rules, sbom, secrets, traces
+from redline.cli.commands import audit, baseline, capacity, db, rules, sbom, secrets, traces
 from redline.cli.common import UsageError
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, traces)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, traces, capacity)
 log = logging.getLogger("redline")
 
 

@@ -34,7 +34,7 @@ per_sec AS (
 ), peak AS (SELECT service, kind, operation, max(n) AS max_qps FROM per_sec GROUP BY ALL)
 SELECT s.service, s.kind, s.operation, count(*) AS n, count(*) / any_value(w.secs) AS mean_qps,
        any_value(peak.max_qps) AS max_qps, avg(s.error::INTEGER) AS error_rate,
-       quantile_cont(s.dur_us, [0.5, 0.95, 0.99]) AS dur_q,
+       quantile_cont(s.dur_us, [0.5, 0.95, 0.99]) AS dur_q, avg(s.dur_us) AS mean_us,
        quantile_cont(greatest(0, s.dur_us - coalesce(t.covered_us, 0)), [0.5, 0.95, 0.99]) AS self_q
 FROM spans s CROSS JOIN w
 JOIN peak USING (service, kind, operation)
@@ -55,6 +55,7 @@ class OperationMeasure:
     mean_qps: float
     max_qps: int
     error_rate: float
+    mean_ms: float
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -71,11 +72,11 @@ class OperationMeasure:
 def operation_measures(store: SpanStore) -> list[OperationMeasure]:
     store.con.execute(SELF_TIME_SQL)
     out = []
-    for service, kind, op, n, mean_qps, max_qps, err, dur_q, self_q in store.query(_MEASURES_SQL):
+    for service, kind, op, n, mean_qps, max_qps, err, dur_q, mean_us, self_q in store.query(_MEASURES_SQL):
         out.append(OperationMeasure(
             service=service, kind=kind, operation=op, count=int(n), mean_qps=round(float(mean_qps), 3),
             max_qps=int(max_qps), error_rate=round(float(err), 4),
-            p50_ms=_ms(dur_q[0]), p95_ms=_ms(dur_q[1]), p99_ms=_ms(dur_q[2]),
+            mean_ms=_ms(mean_us), p50_ms=_ms(dur_q[0]), p95_ms=_ms(dur_q[1]), p99_ms=_ms(dur_q[2]),
             self_p50_ms=_ms(self_q[0]), self_p95_ms=_ms(self_q[1]), self_p99_ms=_ms(self_q[2]),
         ))
     return out
