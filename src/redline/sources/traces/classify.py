@@ -5,6 +5,7 @@ peer and route template. Old and new OpenTelemetry semantic-convention names are
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 Row = tuple[Any, ...]
 
 
+@lru_cache(maxsize=65536)  # ORMs send the same few shapes with bound parameters, over and over
 def normalise_statement(sql: str) -> str:
     """One shape per query: ``SELECT * FROM t WHERE id = 7`` and ``… id = 8`` give the same text."""
     text = _STRING.sub("?", sql)
@@ -42,6 +44,7 @@ def normalise_statement(sql: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def route_template(path: str) -> str:
     """``/users/42/orders`` -> ``/users/{id}/orders``: numbers, UUIDs and long opaque ids become ``{id}``."""
     previous = None
@@ -82,8 +85,11 @@ def classify(span: RawSpan, file_no: int) -> Row:
 def _first(attrs: dict[str, Any], *keys: str) -> Any:
     for key in keys:
         value = attrs.get(key)
-        if value not in (None, ""):
-            return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        if value is None or value == "":
+            continue
+        if type(value) is str or (type(value) is int):
+            return value
+        return str(value)
     return None
 
 

@@ -14,7 +14,9 @@ def hex_id(value: object, width: int) -> str:
     base64; Jaeger writes 64-bit trace ids as 16 digits (left-padded here so both join)."""
     if not isinstance(value, str) or not value:
         return ""
-    if len(value) <= width and _HEX.issuperset(value):
+    if len(value) == width and _HEX.issuperset(value):
+        return value.lower()
+    if len(value) < width and _HEX.issuperset(value):
         return value.lower().rjust(width, "0")
     try:
         raw = base64.b64decode(value, validate=True)

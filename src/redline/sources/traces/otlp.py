@@ -71,7 +71,9 @@ def attributes(items: object) -> dict[str, Any]:
         return out
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("key"), str):
-            out[item["key"]] = _value(item.get("value"))
+            value = item.get("value")
+            # the common case first: most attributes are strings
+            out[item["key"]] = value["stringValue"] if type(value) is dict and "stringValue" in value else _value(value)
     return out
 
 

@@ -1,20 +1,28 @@
 """The span table: every span of every file, classified, in DuckDB (imported here, lazily, so
-``redline --version`` stays instant). Rows go in by batches, so a reader never holds a whole export."""
+``redline --version`` stays instant).
+
+Each file is read and classified on its own (in worker processes when there are several large files)
+and written as CSV that DuckDB's parallel reader loads: a reader never holds a whole export, and the
+rows never pass through Python-to-DuckDB value conversion one by one."""
 
 from __future__ import annotations
 
+import csv
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redline.sources.traces.classify import COLUMNS, Row, classify
+from redline.sources.traces.classify import COLUMNS, classify
 from redline.sources.traces.files import FileProblem, read_spans, trace_files
 
 if TYPE_CHECKING:
     import duckdb
 
-BATCH = 50_000
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, forking workers costs more than it saves
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +45,21 @@ class SpanStore:
         return self.files[file_no] if 0 <= file_no < len(self.files) else ""
 
 
-def ingest(paths: Iterable[Path], database: str = ":memory:") -> SpanStore:
+def classify_file(path: Path, file_no: int, out: Path) -> tuple[int, list[FileProblem]]:
+    """Read one trace file and write its classified rows to ``out`` (CSV); (rows, problems)."""
+    problems: list[FileProblem] = []
+    count = 0
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        for span in read_spans(path, problems):
+            writer.writerow(classify(span, file_no))
+            count += 1
+    if count == 0 and not problems:
+        problems.append(FileProblem(str(path), "no spans in this file"))
+    return count, problems
+
+
+def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> SpanStore:
     """Read every trace file into a new span table (``database`` may be a file path to keep it)."""
     import duckdb  # noqa: PLC0415  (heavy: imported only when traces are read)
 
@@ -45,35 +67,35 @@ def ingest(paths: Iterable[Path], database: str = ":memory:") -> SpanStore:
     con.execute("DROP TABLE IF EXISTS spans")
     con.execute(f"CREATE TABLE spans ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
     problems: list[FileProblem] = []
-    files: list[str] = []
-    batch: list[Row] = []
+    files: list[Path] = []
     for item in trace_files(paths):
         if isinstance(item, FileProblem):
             problems.append(item)
-            continue
-        files.append(str(item))
-        before = len(problems)
-        count = 0
-        for span in read_spans(item, problems):
-            batch.append(classify(span, len(files) - 1))
-            count += 1
-            if len(batch) >= BATCH:
-                _insert(con, batch)
-                batch.clear()
-        if count == 0 and len(problems) == before:
-            problems.append(FileProblem(str(item), "no spans in this file"))
-    _insert(con, batch)
+        else:
+            files.append(item)
+    with tempfile.TemporaryDirectory(prefix="redline-spans-") as tmp:
+        outs = [Path(tmp) / f"{i}.csv" for i in range(len(files))]
+        for (_, file_problems), out in zip(_classify_all(files, outs, jobs), outs, strict=True):
+            problems += file_problems
+            if out.stat().st_size:
+                _load(con, out)
     _dedupe(con)
-    return SpanStore(con, tuple(files), tuple(problems))
+    return SpanStore(con, tuple(str(f) for f in files), tuple(problems))
 
 
-def _insert(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> None:
-    """Column-wise: one ``unnest`` per column is far faster than ``executemany``."""
-    if not rows:
-        return
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    select = ", ".join(f"unnest(${i + 1}::{t}[])" for i, (_, t) in enumerate(COLUMNS))
-    con.execute(f"INSERT INTO spans SELECT {select}", columns)
+def _classify_all(files: list[Path], outs: list[Path], jobs: int) -> list[tuple[int, list[FileProblem]]]:
+    workers = jobs or min(len(files), os.cpu_count() or 1)
+    big = sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
+    if workers > 1 and len(files) > 1 and big:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(classify_file, files, range(len(files)), outs))
+    return [classify_file(f, i, out) for i, (f, out) in enumerate(zip(files, outs, strict=True))]
+
+
+def _load(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    columns = ", ".join(f"'{n}': '{t}'" for n, t in COLUMNS)
+    con.execute(f"INSERT INTO spans SELECT * FROM read_csv(?, header = false, columns = {{{columns}}}, "
+                "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)", [str(out)])
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
