@@ -205,3 +205,11 @@ def test_bad_hop_rule_is_a_config_error_naming_the_key() -> None:
 
     with pytest.raises(ConfigError, match=r"key 'traces.hops.db'"):
         parse_config({"traces": {"hops": {"db": ["flavour=db"]}}}, "t.toml", sections=[TRACES_SECTION])
+
+
+def test_failing_queries_of_one_shape_are_not_a_retry_storm(tmp_path: Path) -> None:
+    t = TraceBuilder()
+    root = t.server("GET /orders", 100)
+    for i in range(4):  # the same statement shape with different parameters: an N+1 that errs, not retries
+        t.query(root, f"SELECT * FROM lines WHERE order_id = {i}", i * 2, 1, error=True)
+    assert _found(_findings(tmp_path, t)) == set()

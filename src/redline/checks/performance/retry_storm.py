@@ -18,8 +18,9 @@ RETRY_STORM = Rule(
     severity=Severity.HIGH,
     summary="The same failing downstream call is repeated many times within one request",
     doc=RuleDoc(
-        what_it_does="In the traces, finds parent spans under which the same client call (same peer and "
-        "route or statement) fails and is repeated at least 3 times in a row (`[traces] retry_min_attempts`), "
+        what_it_does="In the traces, finds parent spans under which the same client HTTP/RPC call (same peer "
+        "and route; database statements are left out: one shape with other parameters is not a retry) fails"
+        " and is repeated at least 3 times in a row (`[traces] retry_min_attempts`), "
         "and reports the gap between attempts (no backoff when it is near zero).",
         why_bad="Retries multiply load on a service that is already failing: with 3 retries at each of 3 "
         "layers one user request becomes up to 64 calls at the bottom. Without backoff and jitter the "
@@ -39,7 +40,7 @@ _SQL = """
 SELECT s.service, s.peer, coalesce(s.statement, s.route, s.name) AS target, s.trace_id,
        list(s.error ORDER BY s.start_us), list(s.start_us ORDER BY s.start_us), list(s.dur_us ORDER BY s.start_us),
        list(s.span_id ORDER BY s.start_us), min(s.file_no)
-FROM spans s WHERE s.kind = 'client' AND s.parent_id IS NOT NULL
+FROM spans s WHERE s.kind = 'client' AND s.category IN ('http', 'rpc') AND s.parent_id IS NOT NULL
 GROUP BY s.service, s.peer, target, s.trace_id, s.parent_id
 HAVING count(*) >= ? AND sum(s.error::INTEGER) >= ? - 1
 """
