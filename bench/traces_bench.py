@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, timed  # noqa: E402
+from _common import WORK, timed
 
 SIZES = (100_000, 300_000, 1_000_000)
 SPANS_PER_LINE = 500
@@ -38,7 +38,7 @@ class Generator:
         method, path = route.split(" ")
         spans: list[tuple[str, dict[str, Any]]] = []
 
-        def span(service: str, name: str, kind: int, parent: str, start: int, dur_ms: float, **attrs: Any) -> str:
+        def span(service: str, name: str, kind: int, parent: str, start: int, *, dur_ms: float, **attrs: Any) -> str:
             sid = self._id(16)
             end = start + int(dur_ms * 1e6)
             item = {"traceId": tid, "spanId": sid, "parentSpanId": parent, "name": name, "kind": kind,
@@ -51,32 +51,32 @@ class Generator:
             return sid
 
         total = rng.lognormvariate(4.0, 0.5)
-        root = span("web", route, 2, "", start_ns, total + 20, http__request__method=method, http__route=path)
-        api = span("api", route, 2, root, start_ns + 2_000_000, total, http__request__method=method,
+        root = span("web", route, 2, "", start_ns, dur_ms=total + 20, http__request__method=method, http__route=path)
+        api = span("api", route, 2, root, start_ns + 2_000_000, dur_ms=total, http__request__method=method,
                    http__route=path)
         t = start_ns + 3_000_000
         for _ in range(rng.randint(1, 3)):
             d = rng.lognormvariate(0.5, 0.8)
-            span("api", "GET", 3, api, t, d, db__system="redis", db__statement="GET session:abc")
+            span("api", "GET", 3, api, t, dur_ms=d, db__system="redis", db__statement="GET session:abc")
             t += int(d * 1e6)
         loops = 12 if route == "GET /orders" else rng.randint(2, 5)
         for i in range(loops):
             d = rng.lognormvariate(0.8, 0.6)
             sql = ("SELECT * FROM order_lines WHERE order_id = $1" if route == "GET /orders"
                    else f"SELECT id, name, price FROM products WHERE id = {rng.randint(1, 10_000)} AND shop = {i}")
-            span("api", "SELECT", 3, api, t, d, db__system="postgresql", db__query__text=sql)
+            span("api", "SELECT", 3, api, t, dur_ms=d, db__system="postgresql", db__query__text=sql)
             t += int(d * 1e6)
         for svc in ("inventory", "pricing"):
             d = rng.lognormvariate(2.5, 0.7)
-            call = span("api", "GET", 3, api, t, d, http__request__method="GET",
+            call = span("api", "GET", 3, api, t, dur_ms=d, http__request__method="GET",
                         url__full=f"http://{svc}:8080/v1/{svc}/{rng.randint(1, 999)}", server__address=svc)
-            inner = span(svc, f"GET /v1/{svc}/{{id}}", 2, call, t + 200_000, d * 0.9, http__request__method="GET",
-                         http__route=f"/v1/{svc}/{{id}}")
-            span(svc, "SELECT", 3, inner, t + 400_000, d * 0.5, db__system="postgresql",
+            inner = span(svc, f"GET /v1/{svc}/{{id}}", 2, call, t + 200_000, dur_ms=d * 0.9,
+                         http__request__method="GET", http__route=f"/v1/{svc}/{{id}}")
+            span(svc, "SELECT", 3, inner, t + 400_000, dur_ms=d * 0.5, db__system="postgresql",
                  db__query__text=f"SELECT qty FROM {svc} WHERE sku = $1")
             t += int(d * 1e6)
         if route == "POST /checkout":
-            span("api", "POST", 3, api, t, rng.lognormvariate(4.5, 0.4), http__request__method="POST",
+            span("api", "POST", 3, api, t, dur_ms=rng.lognormvariate(4.5, 0.4), http__request__method="POST",
                  url__full="https://api.payments-vendor.example/v1/charges")
         return spans
 
