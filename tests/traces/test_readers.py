@@ -155,3 +155,28 @@ def test_trace_health(tmp_path: Path) -> None:
     assert health.clock_skew == (("billing", "web", 1, 15.0),)
     assert health.unlinked_services == ("ledger",)
     assert health.traces_without_root == 1
+
+
+def test_span_table_kept_in_a_duckdb_file(tmp_path: Path) -> None:
+    import duckdb
+
+    t = TraceBuilder()
+    t.server("GET /a", 10)
+    code = main(["traces", str(write_otlp(tmp_path / "t.json", t)), "--db", str(tmp_path / "spans.duckdb"),
+                 "--out", str(tmp_path / "o"), "-q"])
+    assert code == 0
+    with duckdb.connect(str(tmp_path / "spans.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT operation FROM spans").fetchall() == [("GET /a",)]
+
+
+def test_capacity_from_traces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traces = []
+    for i in range(40):  # 20 requests in each of two seconds, 100 ms each
+        t = TraceBuilder()
+        t.server("GET /a", 100, start_ms=(i % 2) * 1000 + i)
+        traces.append(t)
+    code = main(["capacity", "--traces", str(write_otlp(tmp_path / "t.json", *traces)), "--format", "json"])
+    assert code == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["operation"] == "shop GET /a" and doc["arrival_rate"] == 20 and doc["service_time_ms"] == 100
+    assert doc["concurrency"] == 2 and doc["recommended"]["replicas"] == 3  # 2 erlangs at <= 70%
