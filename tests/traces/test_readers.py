@@ -180,3 +180,36 @@ def test_capacity_from_traces(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     (doc,) = json.loads(capsys.readouterr().out)
     assert doc["operation"] == "shop GET /a" and doc["arrival_rate"] == 20 and doc["service_time_ms"] == 100
     assert doc["concurrency"] == 2 and doc["recommended"]["replicas"] == 3  # 2 erlangs at <= 70%
+
+
+def test_audit_with_traces_joins_the_findings(tmp_path: Path) -> None:
+    t = TraceBuilder()
+    root = t.server("GET /orders", 200)
+    for i in range(6):
+        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.py").write_text("import requests\nrequests.get('https://x.example')\n")
+    src = write_otlp(tmp_path / "t.json", t)
+    (tmp_path / "bad.json").write_text("{")
+    out = tmp_path / "out"
+    code = main(["audit", str(tree), "--traces", str(src), str(tmp_path / "bad.json"), "--out", str(out),
+                 "--format", "json", "-q", "--exit-zero"])
+    assert code == 0
+    doc = json.loads((out / "findings.json").read_text())
+    assert {f["rule"] for f in doc["findings"]} == {"RES101", "TRC101"}
+    assert [Path(n["path"]).name for n in doc["not_covered"]] == ["bad.json"]
+
+
+def test_traces_paths_in_the_config_are_relative_to_the_root(tmp_path: Path) -> None:
+    t = TraceBuilder()
+    root = t.server("GET /orders", 200)
+    for i in range(6):
+        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    (tmp_path / "traces").mkdir()
+    write_otlp(tmp_path / "traces" / "t.json", t)
+    (tmp_path / "redline.toml").write_text('[traces]\npaths = ["traces"]\n')
+    out = tmp_path / "out"
+    assert main(["audit", str(tmp_path), "--out", str(out), "--format", "json", "-q", "--exit-zero"]) == 0
+    doc = json.loads((out / "findings.json").read_text())
+    assert [f["rule"] for f in doc["findings"]] == ["TRC101"]

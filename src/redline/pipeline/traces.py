@@ -83,6 +83,13 @@ def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
     )
 
 
+def with_trace_paths(config: Config, paths: Sequence[Path]) -> Config:
+    """``redline audit --traces PATH…``: the paths (made absolute) added to ``[traces] paths``."""
+    settings = config.settings(TRACES_SECTION)
+    extra = tuple(str(p.resolve()) for p in paths)
+    return config.with_settings(TRACES_SECTION, replace(settings, paths=(*settings.paths, *extra)))
+
+
 def _enabled(code: str, config: Config) -> bool:
     selected = not config.select or any(code.startswith(s) for s in config.select)
     return selected and not any(code.startswith(i) for i in config.ignore)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from redline.sources import advisories, containers, packages, secrets, terraform
+from redline.sources import advisories, containers, packages, secrets, terraform, traces
 from redline.sources.interface import FileSource, ProjectSource
 from redline.sources.python import PythonSource
 
-_FAMILIES = (secrets, packages, terraform, containers, advisories)
+_FAMILIES = (secrets, packages, terraform, containers, advisories, traces)
 
 
 def builtin_file_sources() -> list[FileSource]:

@@ -29,6 +29,8 @@ HOP_FIELDS = ("service", "category", "peer", "kind", "operation")
 class TracesSettings:
     """Detector thresholds. The defaults follow published practice (each rule's doc cites it)."""
 
+    #: trace files or directories ``redline audit`` reads (relative to the audited root)
+    paths: tuple[str, ...] = ()
     #: hosts (``host`` or ``host:port``, glob patterns) that belong to the system, never "third party"
     internal_hosts: tuple[str, ...] = ()
     n_plus_one_min_count: int = 5  # same statement under one parent
@@ -57,7 +59,7 @@ _INT_KEYS = {f.name for f in fields(TracesSettings) if f.type == "int"}
 def parse_traces(raw: Mapping[str, Any], where: Where) -> TracesSettings:
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if key == "internal_hosts":
+        if key in ("internal_hosts", "paths"):
             values[key] = str_tuple(raw, key, where)
             continue
         if key == "hops":
@@ -88,8 +90,8 @@ def _hop_rules(table: Mapping[str, Any], where: Where) -> tuple[HopRule, ...]:
 
 TRACES_SECTION: SectionSpec[TracesSettings] = SectionSpec(
     name="traces",
-    keys={"internal_hosts": list, "hops": dict,
-          **{f.name: _NUMBER for f in fields(TracesSettings) if f.name not in ("internal_hosts", "hops")}},
+    keys={"paths": list, "internal_hosts": list, "hops": dict,
+          **{f.name: _NUMBER for f in fields(TracesSettings) if f.name not in ("paths", "internal_hosts", "hops")}},
     parse=parse_traces,
     doc="Thresholds of the trace detectors and the hosts that belong to the system.",
 )
