@@ -164,8 +164,18 @@ def test_high_variance_hop_only_when_a_hedge_helps(tmp_path: Path) -> None:
     fat_tail = _calls("reports", [10.0] * 180 + [300.0] * 20)  # 10% slow: p95 is already slow, no help
     steady = _calls("users", [10.0 + (i % 5) for i in range(200)])  # p99/p50 well under 3
     findings = _findings(tmp_path, *long_tail, *fat_tail, *steady)
-    assert _found(findings) == {("TRC106", "shop -> search GET")}
+    assert _found(findings) == {("TRC106", "shop -> search GET /q")}
     assert findings[0].evidence.number("p99_ms") == 500 and findings[0].evidence.number("hedged_p99_ms") == 20
+
+
+def test_a_peers_fast_and_slow_routes_are_not_one_tail(tmp_path: Path) -> None:
+    traces = _calls("catalog", [10.0] * 194)
+    for i in range(6):  # a different, always slow route on the same peer
+        t = TraceBuilder()
+        root = t.server("GET /export", 505, start_ms=500_000 + i * 1000)
+        t.call(root, "http://catalog/export", 500_000 + i * 1000 + 1, 500)
+        traces.append(t)
+    assert _found(_findings(tmp_path, *traces)) == set()
 
 
 def test_hedged_p99_formula() -> None:

@@ -18,7 +18,8 @@ HIGH_VARIANCE = Rule(
     severity=Severity.LOW,
     summary="A downstream hop with a long tail (p99 many times p50) that a hedged request would cut",
     doc=RuleDoc(
-        what_it_does="In the traces, groups client spans by caller, peer and operation; with at least 100 "
+        what_it_does="In the traces, groups client spans by caller, peer and target (method and route, or "
+        "statement); with at least 100 "
         "samples and p99/p50 of at least 3 (`[traces] hedge_min_samples`, `hedge_min_ratio`) it estimates, "
         "from the measured distribution, the p99 if a second request were sent when the first has not "
         "answered by the p95, and reports the hop when that saves at least 20 ms (`hedge_min_gain_ms`).",
@@ -35,7 +36,9 @@ HIGH_VARIANCE = Rule(
 )
 
 _SQL = """
-SELECT service, coalesce(peer, '?'), operation, count(*), quantile_cont(dur_us, [0.5, 0.95, 0.99]),
+-- one distribution per call target: pooling a peer's fast and slow routes would look like a tail
+SELECT service, coalesce(peer, '?'), coalesce(http_method || ' ' || route, statement, operation), count(*),
+       quantile_cont(dur_us, [0.5, 0.95, 0.99]),
        list(dur_us ORDER BY dur_us),
        list(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no) ORDER BY dur_us DESC)[1:3]
 FROM spans WHERE kind = 'client'
