@@ -213,3 +213,21 @@ def test_traces_paths_in_the_config_are_relative_to_the_root(tmp_path: Path) -> 
     assert main(["audit", str(tmp_path), "--out", str(out), "--format", "json", "-q", "--exit-zero"]) == 0
     doc = json.loads((out / "findings.json").read_text())
     assert [f["rule"] for f in doc["findings"]] == ["TRC101"]
+
+
+def test_propagation_headers_and_sampling_rate(tmp_path: Path) -> None:
+    from redline.sources.traces.health import trace_health
+
+    jaeger_sampled = TraceBuilder(service="web")
+    jaeger_sampled.span("GET /a", 2, 0, 10, sampler__type="probabilistic", sampler__param="0.1",
+                        http__request__header__traceparent="00-…-01")
+    otel_sampled = TraceBuilder(service="api")
+    otel_sampled.span("GET /b", 2, 0, 10, **{"http.request.header.uber-trace-id": "abc:def:0:1"})
+    otel_sampled.spans[-1]["traceState"] = "vendor=x,ot=rv:0123456789abcd;th:c"
+    unknown = TraceBuilder(service="api")
+    unknown.span("GET /c", 2, 0, 10)
+    health = trace_health(ingest([write_otlp(tmp_path / "t.json", jaeger_sampled, otel_sampled, unknown)]))
+    assert health.propagation == {"api": {"jaeger": 1}, "web": {"w3c": 1}}
+    assert health.sampling == {"api": 0.25, "web": 0.1}  # th:c rejects 3/4 of the trace-id space
+    assert health.as_dict()["sampling"] == {"api": {"probability": 0.25, "one_in": 4},
+                                            "web": {"probability": 0.1, "one_in": 10}}

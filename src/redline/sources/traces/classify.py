@@ -29,7 +29,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("category", "VARCHAR"), ("db_system", "VARCHAR"), ("statement", "VARCHAR"), ("http_method", "VARCHAR"),
     ("peer", "VARCHAR"), ("route", "VARCHAR"), ("operation", "VARCHAR"), ("status_code", "INTEGER"),
     ("remote_parent", "BOOLEAN"), ("code_function", "VARCHAR"), ("code_filepath", "VARCHAR"), ("file_no", "INTEGER"),
+    ("propagation", "VARCHAR"), ("sampling_p", "DOUBLE"),
 )
+
+#: captured request headers (``http.request.header.<name>``) that say how the context travelled
+_PROPAGATION = (("traceparent", "w3c"), ("b3", "b3"), ("x-b3-traceid", "b3"), ("uber-trace-id", "jaeger"),
+                ("x-amzn-trace-id", "aws-xray"), ("x-datadog-trace-id", "datadog"),
+                ("x-cloud-trace-context", "gcp"))
+_TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECASE)
 
 Row = tuple[Any, ...]
 
@@ -78,8 +85,29 @@ def classify(span: RawSpan, file_no: int) -> Row:
         span.trace_id, span.span_id, span.parent_id or None, span.service, span.name, span.kind, span.start_us,
         span.duration_us, error, category, db_system, statement or None, method, peer, route, operation,
         status_code, span.remote_parent, _first(a, "code.function.name", "code.function"),
-        _first(a, "code.file.path", "code.filepath"), file_no,
+        _first(a, "code.file.path", "code.filepath"), file_no, _propagation(a), _sampling(a, span.trace_state),
     )
+
+
+def _propagation(a: dict[str, Any]) -> str | None:
+    for header, name in _PROPAGATION:
+        if f"http.request.header.{header}" in a:
+            return name
+    return None
+
+
+def _sampling(a: dict[str, Any], trace_state: str) -> float | None:
+    """The probability this span's trace was kept: Jaeger's ``sampler.param`` with a probabilistic
+    sampler, or OpenTelemetry's threshold ``ot=th:…`` in the tracestate (p = 1 - th / 2^56)."""
+    if str(a.get("sampler.type", "")) == "probabilistic":
+        try:
+            return float(a.get("sampler.param", ""))
+        except ValueError:
+            return None
+    match = _TH.search(trace_state) if trace_state else None
+    if match:
+        return 1 - int(match.group(1).ljust(14, "0"), 16) / 2**56
+    return None
 
 
 def _first(attrs: dict[str, Any], *keys: str) -> Any:

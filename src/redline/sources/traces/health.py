@@ -38,6 +38,10 @@ class TraceHealth:
     clock_skew: tuple[tuple[str, str, int, float], ...]  # (child service, parent service, spans, worst ms)
     unlinked_services: tuple[str, ...]  # called by traced services, but never continue their traces
     traces_without_root: int
+    #: server service -> {header format: spans}; empty when no request headers were captured
+    propagation: dict[str, dict[str, int]]
+    #: service -> median probability its root spans were sampled with (when the export says)
+    sampling: dict[str, float]
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -46,6 +50,9 @@ class TraceHealth:
                            for c, p, n, w in self.clock_skew],
             "unlinked_services": list(self.unlinked_services),
             "traces_without_root": self.traces_without_root,
+            "propagation": self.propagation,
+            "sampling": {s: {"probability": p, "one_in": round(1 / p) if p else None}
+                         for s, p in self.sampling.items()},
         }
 
 
@@ -57,4 +64,16 @@ def trace_health(store: SpanStore) -> TraceHealth:
         clock_skew=tuple((c, p, int(n), round(w / 1000, 3)) for c, p, n, w in store.query(_SKEW)),
         unlinked_services=tuple(s for (s,) in store.query(_UNLINKED)),
         traces_without_root=int(no_root),
+        propagation=_propagation(store),
+        sampling={s: round(float(p), 6) for s, p in store.query(
+            "SELECT service, median(sampling_p) FROM spans WHERE parent_id IS NULL AND sampling_p IS NOT NULL "
+            "GROUP BY service ORDER BY service")},
     )
+
+
+def _propagation(store: SpanStore) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for service, fmt, n in store.query("SELECT service, propagation, count(*) FROM spans WHERE kind = 'server' "
+                                       "AND propagation IS NOT NULL GROUP BY ALL ORDER BY ALL"):
+        out.setdefault(service, {})[fmt] = int(n)
+    return out

@@ -61,6 +61,7 @@ def _span(span: object, service: str) -> RawSpan:
         error=code in (2, "STATUS_CODE_ERROR"),
         attributes=attributes(span.get("attributes")),
         remote_parent=bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None,
+        trace_state=str(span.get("traceState") or ""),
     )
 
 

@@ -25,6 +25,7 @@ class RawSpan:
     error: bool
     attributes: dict[str, Any] = field(default_factory=dict)
     remote_parent: bool | None = None  # known only for OTLP with flags; None = unknown
+    trace_state: str = ""  # W3C tracestate (OTLP); ``ot=th:…`` carries the sampling threshold
 
 
 class TraceFormatError(ValueError):
