@@ -222,7 +222,9 @@ def test_propagation_headers_and_sampling_rate(tmp_path: Path) -> None:
     jaeger_sampled.span("GET /a", 2, 0, 10, sampler__type="probabilistic", sampler__param="0.1",
                         http__request__header__traceparent="00-…-01")
     otel_sampled = TraceBuilder(service="api")
-    otel_sampled.span("GET /b", 2, 0, 10, **{"http.request.header.uber-trace-id": "abc:def:0:1"})
+    otel_sampled.span("GET /b", 2, 0, 10)
+    otel_sampled.spans[-1]["attributes"] = [{"key": "http.request.header.uber-trace-id",
+                                             "value": {"arrayValue": {"values": [{"stringValue": "abc:def:0:1"}]}}}]
     otel_sampled.spans[-1]["traceState"] = "vendor=x,ot=rv:0123456789abcd;th:c"
     unknown = TraceBuilder(service="api")
     unknown.span("GET /c", 2, 0, 10)
