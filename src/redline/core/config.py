@@ -83,7 +83,7 @@ def find_config(root: Path) -> Path | None:
     if pyproject.is_file():
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (OSError, ValueError, RecursionError):  # undecodable, invalid, nested 100k deep
             return None  # the project's own pyproject is not ours to reject
         if isinstance(data.get("tool"), dict) and "redline" in data["tool"]:
             return pyproject
@@ -101,8 +101,15 @@ def load_config(path: Path | None, sections: Iterable[SectionSpec] = ()) -> Conf
         raise ConfigError(f"{path}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # a number longer than the interpreter converts
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
-        raw = raw.get("tool", {}).get("redline", {})
+        tool = raw.get("tool", {})
+        raw = tool.get("redline", {}) if isinstance(tool, dict) else {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: key 'tool.redline' must be a table")
         prefix = "tool.redline."
     else:
         prefix = ""

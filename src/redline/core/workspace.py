@@ -139,7 +139,7 @@ class Workspace:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
         for entry in entries:
-            child = _join(rel, entry.name)
+            child = _join(rel, display_name(entry.name))
             try:
                 self._visit(entry, child, levels, result)
             except OSError as exc:
@@ -185,6 +185,17 @@ class Workspace:
             result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {limit:,} bytes)"))
             return
         result.files.append(SourceFile(rel, abspath, kind, size))
+
+
+def display_name(name: str) -> str:
+    """A file name as text every output can hold: bytes that are not UTF-8 (which the OS hands over as
+    lone surrogates) become ``\\xNN`` escapes, so ``caf\\xe9/Dockerfile`` is audited and reported instead
+    of crashing every encoder downstream. The real name stays in ``SourceFile.abspath``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _join(rel: str, name: str) -> str:

@@ -14,7 +14,7 @@ from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
-from redline.sources.interface import FileSource, SourceError
+from redline.sources.interface import FileSource, SourceError, parse_guarded
 
 
 @dataclass
@@ -72,7 +72,7 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
     facts: list[object] = [text] if state.needs_text else []
     for source in sources:
         try:
-            fact = source.parse(text)
+            fact = parse_guarded(source, text)
         except SourceError as exc:
             out.errors.append(ToolError(file.path, f"{source.name}: {exc}", stage="parse"))
             continue

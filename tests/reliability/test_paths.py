@@ -1,0 +1,45 @@
+"""A file name that is not UTF-8 is audited and reported in an escaped form, in every output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from redline.core.workspace import Workspace, display_name
+
+from .helpers import DOCKERFILE, audit, report
+
+
+def _tree_with_latin1_name(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    folder = os.path.join(os.fsencode(src), b"caf\xe9")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"Dockerfile"), "w", encoding="utf-8") as fh:
+        fh.write(DOCKERFILE)
+    return src
+
+
+def test_display_name_escapes_undecodable_bytes_only() -> None:
+    assert display_name(os.fsdecode(b"caf\xe9")) == "caf\\xe9"
+    assert display_name("café") == "café"
+
+
+def test_walk_lists_the_escaped_name_and_keeps_the_real_path(tmp_path: Path) -> None:
+    src = _tree_with_latin1_name(tmp_path)
+    [file] = Workspace(src, max_file_size=1 << 20).walk().files
+    assert file.path == "caf\\xe9/Dockerfile"
+    assert Path(file.abspath).read_text() == DOCKERFILE
+
+
+def test_audit_reports_the_file_in_every_output(tmp_path: Path) -> None:
+    src = _tree_with_latin1_name(tmp_path)
+    out = tmp_path / "out"
+    assert audit(src, out, "--exit-zero") == 0
+    paths = {f["location"]["path"] for f in report(out)["findings"]}
+    assert paths == {"caf\\xe9/Dockerfile"}
+    sarif = json.loads((out / "findings.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris and all(u.startswith("caf") and u.endswith("/Dockerfile") for u in uris)
+    assert "caf\\xe9/Dockerfile" in (out / "summary.md").read_text(encoding="utf-8")
+    assert "caf\\\\xe9/Dockerfile" in (out / "report.html").read_text(encoding="utf-8")  # JSON inside the page
