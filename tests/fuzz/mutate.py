@@ -35,7 +35,7 @@ def flip_bytes(data: bytes, rnd: random.Random) -> bytes:
 
 _TOKENS = (b"{", b"}", b"[", b"]", b":", b",", b"\"", b"'", b"\n", b"  ", b"- ", b"=", b"#", b"\\", b"${",
            b"<<<<<<< HEAD\n", b"=======\n", b">>>>>>> branch\n", b"\x00", b"\xff\xfe", b"\xe9", b"&a ", b"*a",
-           b"!!python/object:os.system", b"\t", b"\r\n", b"null", b"true", b"-1", b"1e999", b"NaN", b"\ufeff")
+           b"!!python/object:os.system", b"\t", b"\r\n", b"null", b"true", b"-1", b"1e999", b"NaN", b"\xef\xbb\xbf")
 
 
 def splice_token(data: bytes, rnd: random.Random) -> bytes:
