@@ -15,7 +15,8 @@ def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
     assert audit(tmp_path / "src", out) == 0
     assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html",
                                                      "sbom.cdx.json", "summary.md"]
-    assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0}
+    assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0,
+                                                  "fail_on_not_covered": False}
 
 
 def test_gate_fails_at_threshold_and_exit_zero_overrides(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from redline.cli import exit_codes
 from redline.cli.catalogue import Catalogue
@@ -44,6 +45,9 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
                        help="output format (repeatable; default from config: all)")
         p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
+        p.add_argument("--fail-on-not-covered", action="store_true", default=None,
+                       help="fail the gate when an input redline reads (a lockfile, a manifest …) could not be parsed "
+                            "or read (config: fail_on_not_covered)")
         p.add_argument("--baseline", type=Path, help="only findings absent from this baseline count toward the gate")
 
 
@@ -64,6 +68,8 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
             overrides["jobs"] = args.jobs
         if getattr(args, "fail_on", None):
             overrides["fail_on"] = Severity.parse(args.fail_on)
+        if getattr(args, "fail_on_not_covered", None):
+            overrides["fail_on_not_covered"] = True
         if getattr(args, "formats", None):
             overrides["formats"] = tuple(args.formats)
         return config.with_overrides(**overrides)
@@ -116,7 +122,7 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
 def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
     if result.fatal_errors:
         return exit_codes.TOOL_ERROR
-    if result.gating(result.config.fail_on) and not exit_zero:
+    if result.gate_failed() and not exit_zero:
         return exit_codes.GATE_FAILED
     return exit_codes.OK
 
@@ -132,7 +138,23 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     suppressed = len(result.findings) - len(result.active)
     if suppressed:
         out.write(f"  {suppressed} suppressed inline\n")
-    if result.skipped:
-        out.write(f"  {len(result.skipped)} input(s) not covered (listed in the report)\n")
-    verdict = "FAILED" if gating else "passed"
+    print_not_covered(result, out)
+    verdict = "FAILED" if result.gate_failed() else "passed"
     out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")
+    if result.not_covered_gating:
+        out.write(f"  gate FAILED: {len(result.not_covered_gating)} input(s) not covered (fail_on_not_covered)\n")
+
+
+#: not-covered entries printed in the terminal summary; the reports list every one
+SUMMARY_NOT_COVERED = 10
+
+
+def print_not_covered(result: AuditResult, out: TextIO) -> None:
+    if not result.skipped:
+        return
+    state = "on" if result.config.fail_on_not_covered else "off"
+    out.write(f"  {len(result.skipped)} input(s) not covered (fail_on_not_covered is {state}):\n")
+    for item in result.skipped[:SUMMARY_NOT_COVERED]:
+        out.write(f"    {item.path}: {item.reason}\n")
+    if len(result.skipped) > SUMMARY_NOT_COVERED:
+        out.write(f"    … and {len(result.skipped) - SUMMARY_NOT_COVERED} more (listed in the report)\n")

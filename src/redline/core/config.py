@@ -50,6 +50,7 @@ class Config:
     jobs: int = 0  # 0 = one per core
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
+    fail_on_not_covered: bool = False  # the gate fails when an input redline claims was not judged
 
     def section(self, name: str) -> Mapping[str, Any]:
         return self.sections.get(name, {})
@@ -128,7 +129,7 @@ def parse_config(
 ) -> Config:
     specs = {s.name: s for s in sections}
     known = {"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on", "formats",
-             "severity", "gate", "jobs"}
+             "severity", "gate", "jobs", "fail_on_not_covered"}
     cfg: dict[str, Any] = {"source": source}
     extra: dict[str, Mapping[str, Any]] = {}
     for key in raw:
@@ -167,6 +168,10 @@ def parse_config(
         if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
             raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")
         cfg["jobs"] = raw["jobs"]
+    if "fail_on_not_covered" in raw:
+        if not isinstance(raw["fail_on_not_covered"], bool):
+            raise ConfigError(f"{source}: key '{prefix}fail_on_not_covered' must be true or false")
+        cfg["fail_on_not_covered"] = raw["fail_on_not_covered"]
     if "fail_on" in raw:
         cfg["fail_on"] = _severity(raw["fail_on"], f"{source}: key '{prefix}fail_on'")
     if "severity" in raw:

@@ -20,6 +20,8 @@ from redline.core.model import Finding, Skipped, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
+from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
+from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.plan import make_plan
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
@@ -126,6 +128,10 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         if result.findings is not None:
             findings = result.findings
     progress.done()
+    skipped += not_covered_from_errors(errors, skipped)
+    findings = [bound_finding(f) for f in findings]
+    errors = [bound_error(e) for e in errors]
+    skipped = [bound_skipped(s) for s in skipped]
 
     return AuditResult(
         root=str(req.root),

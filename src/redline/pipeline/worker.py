@@ -14,6 +14,7 @@ from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
+from redline.pipeline.bounds import bound_finding
 from redline.sources.interface import FileSource, SourceError, parse_guarded
 
 
@@ -90,7 +91,8 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
             if not isinstance(fact, check.fact_types):
                 continue
             try:
-                out.findings.extend(f for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled)
+                out.findings.extend(bound_finding(f) for f in check.check_file(fact, state.ctx)
+                                    if f.rule in state.ctx.enabled)
             except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
                 out.errors.append(ToolError(file.path, f"check {check.name} failed: {_describe(exc)}",
                                             stage="check", fatal=True))

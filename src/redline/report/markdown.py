@@ -32,9 +32,11 @@ class MarkdownReporter(Reporter):
         counts = result.counts()
         gating = result.gating(result.config.fail_on)
         lines = ["## redline audit", ""]
-        verdict = "failed" if gating else "passed"
+        verdict = "failed" if result.gate_failed() else "passed"
         lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
-                     f"{len(result.active)} finding(s) in {result.stats.files_scanned:,} files.")
+                     f"{len(result.active)} finding(s) in {result.stats.files_scanned:,} files."
+                     + (f" **{len(result.skipped)} input(s) not covered** (listed below; `fail_on_not_covered = "
+                        f"{str(result.config.fail_on_not_covered).lower()}`)." if result.skipped else ""))
         lines += ["", "| area | " + " | ".join(str(s) for s in sev_order) + " |",
                   "|---|" + "---:|" * len(sev_order)]
         for area in sorted(counts):
