@@ -48,7 +48,8 @@ def conflict_markers(data: bytes, rnd: random.Random) -> bytes:
     lines = data.splitlines(keepends=True) or [b""]
     a, b = sorted(rnd.randrange(len(lines) + 1) for _ in range(2))
     ours, theirs = b"".join(lines[a:b]), b"".join(reversed(lines[a:b]))
-    return b"".join(lines[:a]) + b"<<<<<<< HEAD\n" + ours + b"=======\n" + theirs + b">>>>>>> main\n" + b"".join(lines[b:])
+    merged = b"<<<<<<< HEAD\n" + ours + b"=======\n" + theirs + b">>>>>>> main\n"
+    return b"".join(lines[:a]) + merged + b"".join(lines[b:])
 
 
 def deep_nesting(data: bytes, rnd: random.Random) -> bytes:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz.check import record, run_one  # noqa: E402
-from fuzz.mutate import mutate  # noqa: E402
-from fuzz.targets import all_targets  # noqa: E402
+from fuzz.check import record, run_one
+from fuzz.mutate import mutate
+from fuzz.targets import all_targets
 
 MEMORY_LIMIT = 3 * 1024**3
 
