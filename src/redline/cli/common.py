@@ -11,9 +11,11 @@ from typing import TextIO
 from redline.cli import exit_codes
 from redline.cli.catalogue import Catalogue
 from redline.cli.progress import make_progress
+from redline.cli.validate import InvalidInput, validate
 from redline.core.config import Config, ConfigError, find_config, load_config, parse_size
 from redline.core.model import Severity, ToolError
 from redline.core.result import AuditResult
+from redline.core.rules import RuleRegistry
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.formats import write_reports
 from redline.report.interface import OutputFormat
@@ -93,12 +95,26 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
     for code in (*select, *ignore):
         if not registry.matching([code]):
             raise UsageError(f"--select/--ignore: no rule matches {code!r}")
+    try:
+        validate(config, [registry, *_builtin_registry(config)], root, jobs_from_cli=args.jobs is not None,
+                 out=args.out if hasattr(args, "formats") else None)
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from None
     return AuditRequest(
         root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
         project_sources=catalogue.project_sources, steps=catalogue.steps, select=select, ignore=ignore,
         baseline=baseline, options=dict(options), include_ignored=args.include_ignored,
         extra_errors=[ToolError("plugins", p, stage="plugin", fatal=True) for p in catalogue.plugin_problems],
     )
+
+
+def _builtin_registry(config: Config) -> list[RuleRegistry]:
+    """Every built-in rule, for codes in a file that a narrower command (``secrets``) does not run."""
+    if not (config.select or config.ignore or config.severity_overrides or config.gate_floors):
+        return []
+    from redline.cli.catalogue import load_catalogue  # noqa: PLC0415 - only when the file names codes
+
+    return [load_catalogue(with_plugins=False).registry]
 
 
 def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
@@ -108,10 +124,16 @@ def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
 def finish(result: AuditResult, args: argparse.Namespace) -> int:
     """Write the reports, print a short summary, and choose the exit code."""
     formats = [OutputFormat(f) for f in result.config.formats]
-    written = write_reports(result, args.out, formats)
+    try:
+        written = write_reports(result, args.out, formats)
+    except OSError as exc:
+        log.error("cannot write the reports to %s: %s; nothing was written and the previous reports there are "
+                  "unchanged", args.out, exc.strerror or exc)
+        return exit_codes.TOOL_ERROR
     gating = result.gating(result.config.fail_on)
     if not args.quiet:
         print_summary(result, gating=len(gating))
+        print(f"  wrote {len(written)} file(s) to {args.out.resolve()}:")
         for path in written:
             print(f"  wrote {path}")
     for err in result.fatal_errors:

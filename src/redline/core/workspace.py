@@ -19,6 +19,7 @@ import pathspec
 
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
+from redline.core.outputset import is_output_folder
 
 BINARY_SNIFF = 8192
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -151,6 +152,8 @@ class Workspace:
             return
         if entry.is_dir(follow_symlinks=False):
             if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
+                return
+            if is_output_folder(entry.path):  # redline's own reports: auditing them would count them twice
                 return
             self._walk_dir(Path(entry.path), child, levels, result)
             return
