@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.plan import make_plan
+from redline.pipeline.pool import worker_pool
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
@@ -159,8 +159,8 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
         return total, 1
     install_state(state)
     chunks = list(_chunks(files))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
+    with worker_pool(workers, process_chunk) as pool:
+        for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
             _merge(total, out)
             progress.advance(len(chunk))
     return total, workers
