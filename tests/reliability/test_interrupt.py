@@ -3,6 +3,7 @@ every run ends promptly, leaves no worker behind and writes no partial output.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -52,15 +53,11 @@ def _interrupt_once(src: Path, out: Path, delay: float, after_fork: bool) -> tup
         _wait_for_workers(proc.pid)
     time.sleep(delay)
     with_children = [proc.pid]
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         with_children += [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        pass
     sent = time.monotonic()
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    except ProcessLookupError:
-        pass
     try:
         _, err = proc.communicate(timeout=BOUND)
     except subprocess.TimeoutExpired:
