@@ -160,6 +160,9 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     suppressed = len(result.findings) - len(result.active)
     if suppressed:
         out.write(f"  {suppressed} suppressed inline\n")
+    for err in result.errors:  # non-fatal problems of a whole input, e.g. no vulnerability database
+        if not err.fatal and str(getattr(err.stage, "value", err.stage)) == "source":
+            out.write(f"  warning: {err.where}: {err.reason}\n")
     print_not_covered(result, out)
     verdict = "FAILED" if result.gate_failed() else "passed"
     out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")
