@@ -15,8 +15,8 @@ from typing import Any
 
 from redline.checks.interface import CheckError
 from redline.checks.secrets.engine import SecretScanner
-from redline.checks.secrets.redact import DEFAULT_SALT
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules, parse_user_rules
+from redline.checks.secrets.salt import project_salt
 from redline.core.config import Config
 
 log = logging.getLogger("redline")
@@ -67,7 +67,7 @@ def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] |
     clash = {r.id for r in user} & {r.id for r in rules}
     if clash:
         raise CheckError(f"{source}: secrets.rules reuse built-in rule ids {sorted(clash)}")
-    salt = section.get("salt", DEFAULT_SALT)
+    salt = section["salt"] if "salt" in section else project_salt(root)
     if not isinstance(salt, str) or not salt:
         raise CheckError(f"{source}: secrets.salt must be a non-empty string")
     return SecretSettings(
