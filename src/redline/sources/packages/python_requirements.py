@@ -173,6 +173,8 @@ class RequirementsParser(ManifestParser):
                               "(redline never downloads from an audited file)")
         if depth >= MAX_INCLUDE_DEPTH:
             raise SourceError(f"{where}: includes nested deeper than {MAX_INCLUDE_DEPTH}")
+        if "\0" in target:
+            raise SourceError(f"{where}: included file name holds a NUL byte")
         path = os.path.realpath(os.path.join(os.path.dirname(abspath), target))
         if not Path(path).is_relative_to(ctx.root):
             raise SourceError(f"{where}: included file {target!r} is outside the audited tree")
