@@ -28,7 +28,10 @@ def run_one(target: Target, data: bytes, limit: float = TIME_LIMIT) -> str | Non
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        outcome = target.run(data)
+        try:
+            outcome = target.run(data)
+        finally:  # the alarm may fire between the return and here: it is then caught below, as a hang
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except Hang:
         return f"hang: no answer within {limit:.0f}s"
     except BaseException as exc:  # noqa: BLE001 - exactly what the harness is looking for
@@ -36,7 +39,6 @@ def run_one(target: Target, data: bytes, limit: float = TIME_LIMIT) -> str | Non
         where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
         return f"{type(exc).__name__}: {str(exc)[:200]} at {where}"
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     if outcome.startswith("not covered") and not outcome.removeprefix("not covered:").strip():
         return "reported as not covered without a reason"
