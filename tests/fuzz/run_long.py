@@ -18,11 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz.check import record, run_one
+from fuzz.check import corpus_dir, record, run_one
 from fuzz.mutate import mutate
-from fuzz.targets import all_targets
+from fuzz.targets import Target, all_targets
 
 MEMORY_LIMIT = 3 * 1024**3
+REPLAY_LIMIT = 120.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     seen: set[tuple[str, str]] = set()
     deadline = time.monotonic() + args.seconds
     print(f"fuzz: seed {seed}, {len(targets)} targets, {args.seconds:.0f}s", flush=True)
+    replay_corpus(targets)
     while time.monotonic() < deadline:
         for target in targets:
             entry = stats.setdefault(target.name, {"inputs": 0, "failures": 0, "seconds": 0.0})
@@ -65,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(int(e["inputs"]) for e in stats.values())
     print(f"fuzz: done; {total:,} inputs in total across runs, {len(seen)} distinct failures this run", flush=True)
     return 1 if seen else 0
+
+
+def replay_corpus(targets: list[Target]) -> None:
+    """Every recorded input, the large ones the tests leave out included, with a generous limit."""
+    for target in targets:
+        folder = corpus_dir(target)
+        for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+            problem = run_one(target, path.read_bytes(), limit=REPLAY_LIMIT)
+            print(f"corpus {target.name} {path.name}: {problem or 'ok'}", flush=True)
 
 
 def _load(path: Path) -> dict[str, dict[str, float]]:
