@@ -38,7 +38,7 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob to skip")
     p.add_argument("--max-file-size", metavar="SIZE", help="skip (and report) larger files, e.g. 5MB")
     p.add_argument("--include-ignored", action="store_true", help="also scan files .gitignore excludes")
-    p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--jobs", type=int, help="worker processes (default 0: one per core; at most 4 per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     if outputs:
