@@ -196,4 +196,75 @@ def config_targets() -> list[Target]:
 
 
 def all_targets() -> list[Target]:
-    return [*file_source_targets(), *project_source_targets(), *config_targets()]
+    return [*file_source_targets(), *project_source_targets(), *config_targets(), *extra_targets()]
+
+
+def baseline_runner(data: bytes) -> str:
+    from redline.store.baseline import read_baseline
+
+    with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
+        path = Path(tmp, "baseline.json")
+        path.write_bytes(data)
+        try:
+            read_baseline(path)
+        except ValueError as exc:  # BaselineError is the reader's "cannot use this file"
+            return f"not covered: {exc}"
+    return "parsed"
+
+
+def gitignore_runner(data: bytes) -> str:
+    """A hostile ``.gitignore``: the walk must still list every file it does not ignore."""
+    with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
+        root = Path(tmp)
+        (root / ".gitignore").write_bytes(data)
+        (root / "app.py").write_text("x = 1\n")
+        Workspace(root, max_file_size=1 << 20).walk()
+    return "parsed"
+
+
+def database_runner(data: bytes) -> str:
+    """A damaged vulnerability database: refused on open, or every query answers or raises its error."""
+    import sqlite3
+
+    from redline.sources.advisories.database import DB_FILENAME, AdvisoryDatabase, DatabaseError
+
+    with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
+        path = Path(tmp, DB_FILENAME)
+        path.write_bytes(data)
+        try:
+            db = AdvisoryDatabase(path)
+        except DatabaseError as exc:
+            return f"not covered: {exc}"
+        try:
+            db.info()
+            db.lookup("PyPI", "demo-pkg")
+            db.kev(["CVE-2024-0001"])
+            db.epss(["CVE-2024-0001"])
+            db.spdx_licences()
+        except sqlite3.DatabaseError as exc:  # what the vulnerability check reports as its failure
+            return f"not covered: damaged database: {exc}"
+        finally:
+            db.close()
+    return "parsed"
+
+
+@cache
+def _database_seed() -> bytes:
+    from redline.sources.advisories.database import DB_FILENAME
+    from redline.sources.advisories.update import update_database
+    from supply_chain.test_db_update import small_mirror  # the tests' own tiny OSV/KEV/EPSS mirror
+
+    with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
+        mirror = small_mirror(Path(tmp, "mirror"))
+        update_database(Path(tmp, "db"), mirror=str(mirror), ecosystems=("PyPI",))
+        return Path(tmp, "db", DB_FILENAME).read_bytes()
+
+
+def extra_targets() -> list[Target]:
+    baseline = b'{"version": 1, "findings": [{"fingerprint": "0123456789abcdef0123456789abcdef", "rule": "RES101"}]}'
+    ignores = [d for p in _fixture_files() if p.name == ".gitignore" and (d := _read_seed(p)) is not None]
+    return [
+        Target("extra:baseline", baseline_runner, [baseline]),
+        Target("extra:gitignore", gitignore_runner, ignores or [b"*.log\n!keep.log\nbuild/\n"]),
+        Target("extra:database", database_runner, [_database_seed()]),
+    ]

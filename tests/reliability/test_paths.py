@@ -43,3 +43,22 @@ def test_audit_reports_the_file_in_every_output(tmp_path: Path) -> None:
     assert uris and all(u.startswith("caf") and u.endswith("/Dockerfile") for u in uris)
     assert "caf\\xe9/Dockerfile" in (out / "summary.md").read_text(encoding="utf-8")
     assert "caf\\\\xe9/Dockerfile" in (out / "report.html").read_text(encoding="utf-8")  # JSON inside the page
+
+
+def test_gitignore_the_regex_engine_refuses_is_reported_not_fatal(tmp_path: Path) -> None:
+    """A fuzz find: a 200 KB pattern crashed the walk (the regex backend refuses it)."""
+    (tmp_path / ".gitignore").write_text("a" * 200_000 + "*\n")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    walk = Workspace(tmp_path, max_file_size=1 << 20).walk()
+    assert [f.path for f in walk.files] == [".gitignore", "app.py"]
+    assert [s.path for s in walk.skipped] == [".gitignore"] and "not honoured" in walk.skipped[0].reason
+
+
+def test_repeated_gitignore_lines_compile_once(tmp_path: Path) -> None:
+    """A fuzz find: 12,000 repeated lines took 20 s to compile; the last copy of each is all that counts."""
+    (tmp_path / ".gitignore").write_text("*.log\n!keep.log\nbuild/\n" * 4000)
+    for name in ("a.log", "keep.log", "build/x.py", "app.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    walk = Workspace(tmp_path, max_file_size=1 << 20).walk()
+    assert [f.path for f in walk.files] == [".gitignore", "app.py", "keep.log"]

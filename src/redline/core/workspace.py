@@ -23,6 +23,8 @@ from redline.core.outputset import is_output_folder
 
 BINARY_SNIFF = 8192
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+#: a .gitignore with more distinct patterns is not honoured (compiling them would take minutes)
+MAX_IGNORE_PATTERNS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,21 @@ class Workspace:
         except OSError as exc:
             result.skipped.append(Skipped(_join(rel, ".gitignore"), f"cannot read .gitignore: {exc.strerror}"))
             return levels
-        return [*levels, _IgnoreLevel(rel, pathspec.GitIgnoreSpec.from_lines(lines))]
+        # the last matching line wins, so dropping the earlier copies of a repeated line changes nothing;
+        # a file of 12,000 repeated lines took 20 s to compile
+        unique = list(reversed(dict.fromkeys(reversed(lines))))
+        if len(unique) > MAX_IGNORE_PATTERNS:
+            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {len(unique):,} patterns "
+                                          f"(more than {MAX_IGNORE_PATTERNS:,}); the files it lists are audited"))
+            return levels
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(unique)
+        except Exception as exc:  # noqa: BLE001 - pathspec's re, re2 and hyperscan backends each raise their own
+            # error for a pattern they refuse (e.g. 200 KB long)
+            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {exc}; the files it lists "
+                                          "are audited"))
+            return levels
+        return [*levels, _IgnoreLevel(rel, spec)]
 
     def _walk_dir(self, directory: Path, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
         levels = self._load_gitignore(directory, rel, levels, result)
