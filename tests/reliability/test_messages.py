@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from redline.cli.main import main
+from redline.cli.progress import LogProgress, make_progress
+from redline.pipeline.run import Progress as SilentProgress
 from redline.sources.advisories.update import update_database
 
 from .helpers import write
@@ -29,13 +32,30 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, **env}, check=False)
 
 
-def test_progress_lines_on_stderr_when_not_a_terminal(tmp_path: Path) -> None:
-    done = _run(["audit", str(_tree(tmp_path)), "--out", str(tmp_path / "out"), "--exit-zero"],
-                REDLINE_PROGRESS_INTERVAL="0.1")
-    assert done.returncode == 0, done.stderr
-    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("redline: ") and ln.endswith("s)")]
-    assert lines, done.stderr
-    assert all(ln.split(" (")[-1][:-2].isdigit() for ln in lines)  # "redline: <stage>[ n/N] (<seconds>s)"
+def test_progress_lines_on_stderr_when_not_a_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    chosen = make_progress(quiet=False)
+    chosen.done()
+    assert isinstance(chosen, LogProgress)  # stderr is captured here, not a terminal
+    progress = LogProgress(interval=0.05)
+    progress.stage("reading and parsing", total=40)
+    progress.advance(12)
+    time.sleep(0.4)
+    progress.done()
+    time.sleep(0.2)
+    lines = capfd.readouterr().err.splitlines()
+    assert len(lines) >= 3
+    assert all(ln.startswith("redline: reading and parsing 12/40 (") and ln.endswith("s)") for ln in lines)
+    after = len(lines)
+    time.sleep(0.2)
+    assert len(capfd.readouterr().err.splitlines()) == 0 and after  # silent once done
+
+
+def test_progress_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_PROGRESS_INTERVAL", "0.5")
+    progress = make_progress(quiet=False)
+    assert isinstance(progress, LogProgress) and progress.interval == 0.5
+    progress.done()
+    assert type(make_progress(quiet=True)) is SilentProgress
 
 
 def test_quiet_prints_no_progress(tmp_path: Path) -> None:
