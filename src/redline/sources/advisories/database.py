@@ -195,7 +195,7 @@ class AdvisoryDatabase:
         try:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages decode as bad text too
             raise DatabaseError(f"{path}: not a readable vulnerability database ({exc})") from None
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise DatabaseError(f"{path}: database schema {meta.get('schema_version')!r} is not "
