@@ -194,7 +194,8 @@ class AdvisoryDatabase:
         _check_complete(path)
         try:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+            meta = {k: v for k, v in self.conn.execute("SELECT key, value FROM meta").fetchall()
+                    if isinstance(k, str) and isinstance(v, str)}  # a damaged row is not metadata
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages decode as bad text too
             raise DatabaseError(f"{path}: not a readable vulnerability database ({exc})") from None
         if meta.get("schema_version") != SCHEMA_VERSION:
@@ -213,7 +214,8 @@ class AdvisoryDatabase:
         self.conn.close()
 
     def info(self) -> DatabaseInfo:
-        counts = {k.removeprefix("count_"): int(v) for k, v in self._meta.items() if k.startswith("count_")}
+        counts = {k.removeprefix("count_"): int(v) for k, v in self._meta.items()
+                  if k.startswith("count_") and v.isdigit()}
         return DatabaseInfo(str(self.path), self._meta.get("built_at", ""), self._meta.get("source", ""),
                             counts, dict(self._meta))
 

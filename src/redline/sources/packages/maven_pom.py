@@ -88,6 +88,8 @@ def parse_xml(data: bytes) -> Node:
         raise SourceError(f"invalid XML at line {exc.getLineNumber()}: {exc.getMessage()}") from None
     except DefusedXmlException as exc:
         raise SourceError(f"refused XML construct: {type(exc).__name__}") from None
+    except LookupError as exc:  # <?xml encoding="UVF-8"?>: expat asks for a codec that does not exist
+        raise SourceError(f"invalid XML: {exc}") from None
     if handler.root is None:
         raise SourceError("no XML root element")
     return handler.root
