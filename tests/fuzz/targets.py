@@ -241,7 +241,7 @@ def database_runner(data: bytes) -> str:
             db.kev(["CVE-2024-0001"])
             db.epss(["CVE-2024-0001"])
             db.spdx_licences()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # the check reports these as its failure
+        except (DatabaseError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # the check reports these
             return f"not covered: damaged database: {exc}"
         finally:
             db.close()

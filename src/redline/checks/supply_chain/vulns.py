@@ -8,6 +8,7 @@ probability reaches the configured threshold, VUL101 otherwise.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -177,6 +178,8 @@ class VulnerableDependencyCheck(ProjectCheck):
             raise CheckError(str(exc)) from None
         try:
             return sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+        except (DatabaseError, sqlite3.DatabaseError) as exc:  # a file damaged past what opening it shows
+            raise CheckError(f"{statuses[0].path}: {exc}") from None
         finally:
             db.close()
 

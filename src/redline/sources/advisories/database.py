@@ -63,7 +63,10 @@ def _pack(obj: object) -> bytes:
 
 
 def _unpack(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
+    try:
+        return json.loads(zlib.decompress(blob))
+    except (zlib.error, TypeError, ValueError, RecursionError) as exc:  # a damaged page of a damaged file
+        raise DatabaseError(f"damaged entry in the vulnerability database ({exc}); run `redline db update`") from None
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -245,6 +248,10 @@ class AdvisoryDatabase:
         """Every (advisory, affected entry) naming this package, withdrawn ones left out."""
         found = self.entries(ecosystem, name)
         docs = self.advisories(i for i, _ in found)
+        missing = sorted({i for i, _ in found} - set(docs))
+        if missing:
+            raise DatabaseError(f"damaged vulnerability database: advisory {missing[0]} is referenced but absent; "
+                                "run `redline db update`")
         return [(docs[i], entry) for i, entry in found]
 
     def kev(self, cves: Iterable[str]) -> dict[str, KevEntry]:
