@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= redline-report
 
-.PHONY: run test lint format-check docs bench clean system-deps
+.PHONY: run test lint format-check docs bench clean system-deps fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: $(VENV)/.dev-installed system-deps lint
 
 docs: $(VENV)/.installed
 	$(BIN)/redline rules --markdown > docs/rules.md
+
+# mutate real samples of every format for FUZZ_SECONDS; failing inputs land in tests/fuzz/corpus
+# (replayed by `make test`), counts in bench/.work/fuzz-stats.json
+FUZZ_SECONDS ?= 3600
+fuzz: $(VENV)/.dev-installed
+	nice $(BIN)/python tests/fuzz/run_long.py --seconds $(FUZZ_SECONDS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_all.py

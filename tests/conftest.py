@@ -21,3 +21,11 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Secret-hash salts are created per project in the user's config dir: keep the tests' own."""
+    import os
+
+    os.environ.setdefault("REDLINE_CONFIG_DIR", str(tmp_path_factory.mktemp("redline-config")))

@@ -46,7 +46,7 @@ def test_user_rule_findings_and_gate(tmp_path: Path) -> None:
     assert "rule acme-key" in str(finding["message"])
     for path in out.iterdir():
         assert TOKEN not in path.read_text()
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif"]
+    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif"]
     assert _run(str(root), "--out", str(out), "--format", "json") == 0  # medium is below the default gate (high)
     assert _run(str(root), "--out", str(out), "--format", "json", "--fail-on", "low", "--exit-zero") == 0
 
@@ -145,4 +145,5 @@ def test_nothing_printed_or_logged_holds_a_secret(tmp_path: Path, capfd: pytest.
         assert raw not in printed.out and raw not in printed.err
         for path in out.iterdir():
             assert raw not in path.read_text(encoding="utf-8")
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html", "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif",
+                                                    "report.html", "summary.md"]

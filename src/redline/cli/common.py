@@ -10,9 +10,10 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from redline.cli import exit_codes
+from redline.cli.validate import InvalidInput, validate
 
 if TYPE_CHECKING:
     from redline.core.config import Config
@@ -42,7 +43,7 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob to skip")
     p.add_argument("--max-file-size", metavar="SIZE", help="skip (and report) larger files, e.g. 5MB")
     p.add_argument("--include-ignored", action="store_true", help="also scan files .gitignore excludes")
-    p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--jobs", type=int, help="worker processes (default 0: one per core; at most 4 per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     if outputs:
@@ -51,6 +52,9 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
                        help="output format (repeatable; default from config: all)")
         p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
+        p.add_argument("--fail-on-not-covered", action="store_true", default=None,
+                       help="fail the gate when an input redline reads (a lockfile, a manifest …) could not be parsed "
+                            "or read (config: fail_on_not_covered)")
         p.add_argument("--baseline", type=Path, help="only findings absent from this baseline count toward the gate")
 
 
@@ -74,6 +78,8 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
             overrides["jobs"] = args.jobs
         if getattr(args, "fail_on", None):
             overrides["fail_on"] = Severity.parse(args.fail_on)
+        if getattr(args, "fail_on_not_covered", None):
+            overrides["fail_on_not_covered"] = True
         if getattr(args, "formats", None):
             overrides["formats"] = tuple(OutputFormat(f) for f in args.formats)
         return config.with_overrides(**overrides)
@@ -101,6 +107,11 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
     for code in (*select, *ignore):
         if not registry.matching([code]):
             raise UsageError(f"--select/--ignore: no rule matches {code!r}")
+    try:
+        validate(config, [registry], root, jobs_from_cli=args.jobs is not None,
+                 out=args.out if hasattr(args, "formats") else None)
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from None
     return AuditRequest(
         root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
         project_sources=catalogue.project_sources, steps=catalogue.steps, select=select, ignore=ignore,
@@ -120,9 +131,15 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
     """Write the reports, print a short summary, and choose the exit code."""
     from redline.report.formats import write_reports
 
-    written = write_reports(result, args.out, result.config.formats)
+    try:
+        written = write_reports(result, args.out, result.config.formats)
+    except OSError as exc:
+        log.error("cannot write the reports to %s: %s; nothing was written and the previous reports there are "
+                  "unchanged", args.out, exc.strerror or exc)
+        return exit_codes.TOOL_ERROR
     if not args.quiet:
         print_summary(result, gating=len(result.gate))
+        print(f"  wrote {len(written)} file(s) to {args.out.resolve()}:")
         for path in written:
             print(f"  wrote {path}")
     for err in result.fatal_errors:
@@ -133,7 +150,7 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
 def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
     if result.fatal_errors:
         return exit_codes.TOOL_ERROR
-    if result.gate and not exit_zero:
+    if result.gate_failed() and not exit_zero:
         return exit_codes.GATE_FAILED
     return exit_codes.OK
 
@@ -156,7 +173,26 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     suppressed = len(result.findings) - len(result.active)
     if suppressed:
         out.write(f"  {suppressed} suppressed inline\n")
-    if result.skipped:
-        out.write(f"  {len(result.skipped)} input(s) not covered (listed in the report)\n")
-    verdict = "FAILED" if gating else "passed"
+    for err in result.errors:  # non-fatal problems of a whole input, e.g. no vulnerability database
+        if not err.fatal and str(getattr(err.stage, "value", err.stage)) == "source":
+            out.write(f"  warning: {err.where}: {err.reason}\n")
+    print_not_covered(result, out)
+    verdict = "FAILED" if result.gate_failed() else "passed"
     out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")
+    if result.not_covered_gating:
+        out.write(f"  gate FAILED: {len(result.not_covered_gating)} input(s) not covered (fail_on_not_covered)\n")
+
+
+#: not-covered entries printed in the terminal summary; the reports list every one
+SUMMARY_NOT_COVERED = 10
+
+
+def print_not_covered(result: AuditResult, out: TextIO) -> None:
+    if not result.skipped:
+        return
+    state = "on" if result.config.fail_on_not_covered else "off"
+    out.write(f"  {len(result.skipped)} input(s) not covered (fail_on_not_covered is {state}):\n")
+    for item in result.skipped[:SUMMARY_NOT_COVERED]:
+        out.write(f"    {item.path}: {item.reason}\n")
+    if len(result.skipped) > SUMMARY_NOT_COVERED:
+        out.write(f"    … and {len(result.skipped) - SUMMARY_NOT_COVERED} more (listed in the report)\n")

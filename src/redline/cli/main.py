@@ -11,6 +11,7 @@ from redline import __version__
 from redline.cli import exit_codes
 from redline.cli.commands import audit, baseline, capacity, cost, db, db_audit, rules, sbom, secrets, traces
 from redline.cli.common import UsageError
+from redline.pipeline.pool import WorkerDied
 
 COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity)
 log = logging.getLogger("redline")
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except UsageError as exc:
         sys.stderr.write(f"redline: error: {exc}\n")
+        return exit_codes.TOOL_ERROR
+    except WorkerDied as exc:  # killed from outside (OOM killer, kill -9): say so, not a traceback
+        sys.stderr.write(f"redline: error: {exc}; no output written\n")
         return exit_codes.TOOL_ERROR
     except Exception:  # a bug in redline: say so, exit 2, keep the traceback for -v
         log.exception("internal error; no output written")

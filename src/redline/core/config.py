@@ -86,6 +86,7 @@ class Config:
     #: each analyzer table parsed by its ``SectionSpec``, by table name; read with ``settings(SPEC)``
     parsed_sections: Mapping[str, object] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
+    fail_on_not_covered: bool = False  # the gate fails when an input redline claims was not judged
 
     def settings(self, spec: SectionSpec[SettingsT]) -> SettingsT:
         """The typed settings of ``spec``'s table (its defaults when the file has no such table)."""
@@ -125,7 +126,7 @@ def find_config(root: Path) -> Path | None:
     if pyproject.is_file():
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (OSError, ValueError, RecursionError):  # undecodable, invalid, nested 100k deep
             return None  # the project's own pyproject is not ours to reject
         if isinstance(data.get("tool"), dict) and "redline" in data["tool"]:
             return pyproject
@@ -143,8 +144,15 @@ def load_config(path: Path | None, sections: Iterable[SectionSpec[Any]] = ()) ->
         raise ConfigError(f"{path}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # a number longer than the interpreter converts
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
-        raw = raw.get("tool", {}).get("redline", {})
+        tool = raw.get("tool", {})
+        raw = tool.get("redline", {}) if isinstance(tool, dict) else {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: key 'tool.redline' must be a table")
         prefix = "tool.redline."
     else:
         prefix = ""
@@ -159,7 +167,7 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 _KNOWN = frozenset({"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on",
-                    "formats", "severity", "gate", "jobs"})
+                    "formats", "severity", "gate", "jobs", "fail_on_not_covered"})
 
 
 def parse_config(
@@ -207,6 +215,10 @@ def _scalars(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]
         if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
             raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")
         cfg["jobs"] = raw["jobs"]
+    if "fail_on_not_covered" in raw:
+        if not isinstance(raw["fail_on_not_covered"], bool):
+            raise ConfigError(f"{source}: key '{prefix}fail_on_not_covered' must be true or false")
+        cfg["fail_on_not_covered"] = raw["fail_on_not_covered"]
     if "fail_on" in raw:
         cfg["fail_on"] = _severity(raw["fail_on"], f"{source}: key '{prefix}fail_on'")
     return cfg

@@ -25,5 +25,6 @@ def normalise_snippet(snippet: str) -> str:
 def fingerprint_of(finding: Finding) -> str:
     loc = finding.location
     identity = finding.identity or loc.resource or normalise_snippet(loc.snippet) or finding.message
-    digest = hashlib.sha256("\x1f".join((finding.rule, loc.path, identity)).encode()).hexdigest()
-    return digest[:32]
+    # surrogatepass: a lone surrogate (an undecodable name or text that slipped through) must not crash
+    digest = hashlib.sha256("\x1f".join((finding.rule, loc.path, identity)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]

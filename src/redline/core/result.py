@@ -77,6 +77,16 @@ class AuditResult:
         return tuple(self.gating(self.config.fail_on))
 
     @property
+    def not_covered_gating(self) -> list[Skipped]:
+        """Inputs not judged that fail the gate (only with ``fail_on_not_covered``; binaries never count)."""
+        if not self.config.fail_on_not_covered:
+            return []
+        return [s for s in self.skipped if not s.reason.startswith("binary file")]
+
+    def gate_failed(self) -> bool:
+        return bool(self.gating(self.config.fail_on) or self.not_covered_gating)
+
+    @property
     def fatal_errors(self) -> list[ToolError]:
         return [e for e in self.errors if e.fatal]
 

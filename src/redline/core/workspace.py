@@ -19,9 +19,12 @@ import pathspec
 
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
+from redline.core.outputset import is_output_folder
 
 BINARY_SNIFF = 8192
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+#: a .gitignore with more distinct patterns is not honoured (compiling them would take minutes)
+MAX_IGNORE_PATTERNS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,21 @@ class Workspace:
         except OSError as exc:
             result.skipped.append(Skipped(_join(rel, ".gitignore"), f"cannot read .gitignore: {exc.strerror}"))
             return levels
-        return [*levels, _IgnoreLevel(rel, pathspec.GitIgnoreSpec.from_lines(lines))]
+        # the last matching line wins, so dropping the earlier copies of a repeated line changes nothing;
+        # a file of 12,000 repeated lines took 20 s to compile
+        unique = list(reversed(dict.fromkeys(reversed(lines))))
+        if len(unique) > MAX_IGNORE_PATTERNS:
+            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {len(unique):,} patterns "
+                                          f"(more than {MAX_IGNORE_PATTERNS:,}); the files it lists are audited"))
+            return levels
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(unique)
+        except Exception as exc:  # noqa: BLE001 - pathspec's re, re2 and hyperscan backends each raise their own
+            # error for a pattern they refuse (e.g. 200 KB long)
+            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {exc}; the files it lists "
+                                          "are audited"))
+            return levels
+        return [*levels, _IgnoreLevel(rel, spec)]
 
     def _walk_dir(self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
         levels = self._load_gitignore(directory, rel, levels, result)
@@ -160,7 +177,7 @@ class Workspace:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
         for entry in entries:
-            child = _join(rel, entry.name)
+            child = _join(rel, display_name(entry.name))
             try:
                 self._visit(entry, child, levels, result)
             except OSError as exc:
@@ -172,6 +189,8 @@ class Workspace:
             return
         if entry.is_dir(follow_symlinks=False):
             if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
+                return
+            if is_output_folder(entry.path):  # redline's own reports: auditing them would count them twice
                 return
             self._walk_dir(entry.path, child, levels, result)
             return
@@ -206,6 +225,17 @@ class Workspace:
             result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {limit:,} bytes)"))
             return
         result.files.append(SourceFile(rel, abspath, kind, size))
+
+
+def display_name(name: str) -> str:
+    """A file name as text every output can hold: bytes that are not UTF-8 (which the OS hands over as
+    lone surrogates) become ``\\xNN`` escapes, so ``caf\\xe9/Dockerfile`` is audited and reported instead
+    of crashing every encoder downstream. The real name stays in ``SourceFile.abspath``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _join(rel: str, name: str) -> str:

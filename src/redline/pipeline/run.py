@@ -20,7 +20,10 @@ from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
+from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
+from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.plan import RunPlan, make_plan
+from redline.pipeline.pool import worker_pool
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, parsing, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
@@ -110,6 +113,10 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     synthesis = _synthesise(req.steps, facts, findings, ctx, noted=noted, progress=progress)
     findings = synthesis.findings
     progress.done()
+    skipped += not_covered_from_errors(errors, skipped)
+    findings = [bound_finding(f) for f in findings]
+    errors = [bound_error(e) for e in errors]
+    skipped = [bound_skipped(s) for s in skipped]
 
     return AuditResult(
         root=str(req.root),
@@ -225,15 +232,12 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
                 process_file(state, file, total)
                 progress.advance()
         return total, 1
-    import multiprocessing  # noqa: PLC0415 - only a parallel run pays for it
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
     install_state(state)
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
+        with worker_pool(workers, process_chunk) as pool:
+            for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
     finally:

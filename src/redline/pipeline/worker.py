@@ -17,7 +17,8 @@ from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
-from redline.sources.interface import FileSource, SourceError
+from redline.pipeline.bounds import bound_finding
+from redline.sources.interface import FileSource, SourceError, parse_guarded
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
     path = text.file.path
     for source in sources:
         try:
-            fact = source.parse(text)
+            fact = parse_guarded(source, text)
         except SourceError as exc:
             out.errors.append(ToolError(path, f"{source.name}: {exc}", stage=Stage.PARSE))
             continue
@@ -125,7 +126,8 @@ def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome
             if not isinstance(fact, check.fact_types):
                 continue
             try:
-                out.findings.extend(f for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled)
+                out.findings.extend(bound_finding(f) for f in check.check_file(fact, state.ctx)
+                                    if f.rule in state.ctx.enabled)
             except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
                 out.errors.append(ToolError(path, f"check {check.name} failed: {_describe(exc)}",
                                             stage=Stage.CHECK, fatal=True))

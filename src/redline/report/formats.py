@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import assert_never
 
-from redline.core.atomic import write_atomic
+from redline.core.outputset import replace_output_set
 from redline.core.result import AuditResult
 from redline.report.cyclonedx import CycloneDxReporter
 from redline.report.html import HtmlReporter
@@ -31,8 +31,7 @@ def reporter_for(fmt: OutputFormat) -> Reporter:
 
 
 def write_reports(result: AuditResult, out_dir: Path, formats: Iterable[OutputFormat]) -> list[Path]:
-    """Render every format first, then write them all: nothing is written if one fails."""
-    rendered = [(out_dir / r.filename, r.render(result)) for r in map(reporter_for, dict.fromkeys(formats))]
-    for path, data in rendered:
-        write_atomic(path, data)
-    return [p for p, _ in rendered]
+    """Render every format first, then write them all as one set (``core.outputset``): nothing is written
+    if one fails, and what an earlier run wrote there and this one did not is removed."""
+    rendered = {r.filename: r.render(result) for r in map(reporter_for, dict.fromkeys(formats))}
+    return replace_output_set(out_dir, rendered)

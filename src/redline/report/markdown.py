@@ -112,10 +112,12 @@ class MarkdownReporter(Reporter):
         lines = ["## redline audit", "", *_notices(result)]
         if lines[-1] != "":
             lines.append("")
-        verdict = "failed" if gating else "passed"
+        verdict = "failed" if result.gate_failed() else "passed"
         places = f" ({len(result.active)} places)" if len(result.active) != len(items) else ""
         lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
-                     f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files.")
+                     f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files."
+                     + (f" **{len(result.skipped)} input(s) not covered** (listed below; `fail_on_not_covered = "
+                        f"{str(result.config.fail_on_not_covered).lower()}`)." if result.skipped else ""))
         lines += _counts(result)
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
         real = [g for g in ranked if not is_sample(g.lead)]

@@ -121,6 +121,10 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
          "message": {"text": f"{e.where}: {e.reason}"},
          "descriptor": {"id": e.stage}}
         for e in result.errors
+    ] + [
+        {"level": "warning", "message": {"text": f"not covered: {s.path}: {s.reason}"},
+         "descriptor": {"id": "not-covered"}}
+        for s in result.skipped
     ]
     return {
         "$schema": SARIF_SCHEMA,

@@ -59,6 +59,21 @@ class ProjectOutput:
     skipped: list[Skipped]
 
 
+def parse_guarded(source: FileSource, text: FileText) -> object | None:
+    """``source.parse`` with the limits of the interpreter itself turned into reasons: a file nested
+    100,000 deep or holding a 2-million-digit number is not covered, it does not crash the source."""
+    try:
+        return source.parse(text)
+    except RecursionError:
+        raise SourceError("nested too deeply to read (not covered)") from None
+    except MemoryError:
+        raise SourceError("too large to hold in memory (not covered)") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise SourceError("a number with too many digits (not covered)") from None
+
+
 class ProjectSource(ABC):
     name: str = ""
     produces: type = object

@@ -41,8 +41,10 @@ def read_baseline(path: Path) -> frozenset[str]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, or a number too long to convert
         raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a JSON baseline: nested too deeply") from None
     return frozenset(_migrate(doc, path))
 
 

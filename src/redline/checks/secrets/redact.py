@@ -5,17 +5,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-#: used when ``[secrets] salt`` is not set; stable so fingerprints survive across runs and machines
+#: no longer the default (see ``salt.py``: a public key made hashes guessable); kept for callers and tests
 DEFAULT_SALT = "redline-secrets-v1"
 
 
-def redact(secret: str) -> str:
-    """First characters and the length: ``ghp_…(40 chars)``.
+#: a prefix is shown only when at least this many characters stay hidden behind it
+PREFIX_MIN_LENGTH = 24
 
-    At most 4 characters and never more than a quarter of the secret, so a short
-    password does not lose half its strength to the report.
+
+def redact(secret: str) -> str:
+    """First characters and the length: ``ghp_…(40 chars)``; a short secret only by its length.
+
+    Four characters of a 40-character token are its public format marker; two of an 11-character
+    password are a fifth of it. So the prefix appears only for secrets of 24 characters or more.
     """
-    shown = secret[: min(4, len(secret) // 4)]
+    shown = secret[:4] if len(secret) >= PREFIX_MIN_LENGTH else ""
     return f"{shown}…({len(secret)} chars)"
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from redline.checks.interface import CheckContext, CheckError
 from redline.checks.secrets.engine import SecretScanner
-from redline.checks.secrets.redact import DEFAULT_SALT
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules, parse_user_rules
+from redline.checks.secrets.salt import project_salt
 from redline.core.config import Config, ConfigError, SectionSpec, Where
 
 log = logging.getLogger("redline")
@@ -29,7 +29,7 @@ class SecretsTable:
     user_rules: tuple[SecretRule, ...] = ()
     allowlist: tuple[str, ...] = ()  # fingerprints given inline
     allowlist_file: str = ""  # or a file of them, read when the run starts
-    salt: str = DEFAULT_SALT
+    salt: str = ""  # configured salt; "" = the per-project random salt
     include_ignored: bool = False
     verify: bool = True  # whether --verify is permitted
     gate_samples: bool = False  # may a secret in a test/docs/sample path fail the gate?
@@ -58,8 +58,8 @@ def parse_secrets(raw: Mapping[str, Any], where: Where) -> SecretsTable:
         user = parse_user_rules(raw["rules"], where.source or "redline.toml") if "rules" in raw else ()
     except RuleSetError as exc:
         raise ConfigError(str(exc)) from None
-    salt = raw.get("salt", DEFAULT_SALT)
-    if not salt:
+    salt = raw.get("salt", "")  # "" = the project's own random salt, made on first use (salt.py)
+    if "salt" in raw and not salt:
         raise ConfigError(f"{where.key('salt')} must be a non-empty string")
     allowlist = raw.get("allowlist", [])
     if isinstance(allowlist, str) and not allowlist.strip():
@@ -108,7 +108,7 @@ def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] |
         allowlist |= read_allowlist(table.allowlist_file, root, source)
     return SecretSettings(
         rules=(*rules, *table.user_rules),
-        salt=table.salt,
+        salt=table.salt or project_salt(root),
         allowlist=allowlist,
         verify_permitted=table.verify,
         gate_samples=table.gate_samples,

@@ -20,7 +20,7 @@ from typing import Any
 
 from redline.core.advisories import Advisory, Affected, AffectedRange
 from redline.core.packages import Package
-from redline.sources.advisories.database import AdvisoryDatabase, canonical_version
+from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError, canonical_version
 from redline.sources.advisories.versions import order_key
 
 log = logging.getLogger("redline")
@@ -138,8 +138,12 @@ def match_package(db: AdvisoryDatabase, package: Package) -> list[AdvisoryMatch]
             entries.append(entry)
             fixed.extend(f for f in _later_fixes(package.ecosystem, package.version, entry) if f not in fixed)
     docs = db.advisories(found)
+    missing = sorted(set(found) - set(docs))
+    if missing:  # a database damaged past what opening it shows: never answer "not affected" from it
+        raise DatabaseError(f"damaged vulnerability database: advisory {missing[0]} is referenced but absent; "
+                            "run `redline db update`")
     return [AdvisoryMatch(docs[ident], tuple(entries), tuple(sort_versions(package.ecosystem, fixed)))
-            for ident, (entries, fixed) in found.items() if ident in docs]
+            for ident, (entries, fixed) in found.items()]
 
 
 def sort_versions(ecosystem: str, versions: Iterable[str]) -> list[str]:

@@ -11,6 +11,7 @@ finding of the same release.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -188,6 +189,8 @@ class VulnerableDependencyCheck(ProjectCheck):
         try:
             findings = sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
             return [*findings, *thin_data_notices(db, manifests)]
+        except (DatabaseError, sqlite3.DatabaseError) as exc:  # a file damaged past what opening it shows
+            raise CheckError(f"{statuses[0].path}: {exc}") from None
         finally:
             db.close()
 

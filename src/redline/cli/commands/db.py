@@ -116,19 +116,40 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _status(db_dir: Path, max_age: int) -> int:
-    from redline.pipeline.supply_chain import DB_FILENAME, AdvisoryDatabase, DatabaseError
+    """Each ecosystem an audit can check, with its advisory count and age, and the ones it cannot."""
+    from redline.pipeline.supply_chain import DB_FILENAME, DEFAULT_ECOSYSTEMS, AdvisoryDatabase, DatabaseError
 
     try:
         db = AdvisoryDatabase(db_dir / DB_FILENAME)
     except DatabaseError as exc:
         sys.stderr.write(f"redline: {exc}\n")
+        sys.stdout.write(f"no usable vulnerability database: every ecosystem is missing "
+                         f"({', '.join(DEFAULT_ECOSYSTEMS)})\n")
         return exit_codes.TOOL_ERROR
     info = db.info()
     db.close()
     age = info.age_days()
-    sys.stdout.write(f"{info.path}\n  built {info.built_at} ({age:.1f} days ago) from {info.source}\n")
-    for key, value in sorted(info.counts.items()):
-        sys.stdout.write(f"  {key:<16} {value:>9,}\n")
+    out = sys.stdout
+    out.write(f"{info.path}\n  built {info.built_at} ({age:.1f} days ago) from {info.source}\n")
+    out.write(f"  {'ecosystem':<12} {'advisories':>10}  age\n")
+    ecosystems = [*DEFAULT_ECOSYSTEMS, *sorted(k.removeprefix("osv_") for k in info.counts
+                                             if k.startswith("osv_") and k.removeprefix("osv_") not in
+                                             DEFAULT_ECOSYSTEMS)]
+    missing = []
+    for eco in ecosystems:
+        count = info.counts.get(f"osv_{eco}")
+        if count is None:
+            missing.append(eco)
+            out.write(f"  {eco:<12} {'missing':>10}  not checked: manifests of it are listed as not covered\n")
+        else:
+            out.write(f"  {eco:<12} {count:>10,}  {age:.1f} days\n")
+    for key in ("kev", "epss", "spdx"):
+        if key in info.counts:
+            out.write(f"  {key:<12} {info.counts[key]:>10,}  {age:.1f} days\n")
+        else:
+            out.write(f"  {key:<12} {'missing':>10}\n")
+    if missing:
+        out.write(f"  {len(missing)} ecosystem(s) missing: run `redline db update` (with --ecosystem …) to add them\n")
     if age > max_age:
-        sys.stdout.write(f"  older than {max_age} days: run `redline db update`\n")
+        out.write(f"  older than {max_age} days: run `redline db update`\n")
     return exit_codes.OK

@@ -63,7 +63,10 @@ def _pack(obj: object) -> bytes:
 
 
 def _unpack(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
+    try:
+        return json.loads(zlib.decompress(blob))
+    except (zlib.error, TypeError, ValueError, RecursionError) as exc:  # a damaged page of a damaged file
+        raise DatabaseError(f"damaged entry in the vulnerability database ({exc}); run `redline db update`") from None
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -166,16 +169,38 @@ class DatabaseInfo:
         return (now - built).total_seconds() / 86400
 
 
+def _check_complete(path: Path) -> None:
+    """A file cut short (a full disk, an interrupted copy) can still open and answer some queries with
+    the rows that survived, which would read as "no vulnerabilities" for the rest. The SQLite header
+    records the page size and count; a file shorter than that is refused."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise DatabaseError(f"{path}: not a readable vulnerability database (not an SQLite file)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if pages and size < pages * page_size:
+        raise DatabaseError(f"{path}: not a readable vulnerability database (truncated: {size:,} of "
+                            f"{pages * page_size:,} bytes); run `redline db update`")
+
+
 class AdvisoryDatabase:
     """Read-only access to a built database."""
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
             raise DatabaseError(f"no vulnerability database at {path}; run `redline db update`")
+        _check_complete(path)
         try:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
+            meta = {k: v for k, v in self.conn.execute("SELECT key, value FROM meta").fetchall()
+                    if isinstance(k, str) and isinstance(v, str)}  # a damaged row is not metadata
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages decode as bad text too
             raise DatabaseError(f"{path}: not a readable vulnerability database ({exc})") from None
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise DatabaseError(f"{path}: database schema {meta.get('schema_version')!r} is not "
@@ -193,7 +218,8 @@ class AdvisoryDatabase:
         self.conn.close()
 
     def info(self) -> DatabaseInfo:
-        counts = {k.removeprefix("count_"): int(v) for k, v in self._meta.items() if k.startswith("count_")}
+        counts = {k.removeprefix("count_"): int(v) for k, v in self._meta.items()
+                  if k.startswith("count_") and v.isdigit()}
         return DatabaseInfo(str(self.path), self._meta.get("built_at", ""), self._meta.get("source", ""),
                             counts, dict(self._meta))
 

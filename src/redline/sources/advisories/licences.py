@@ -83,7 +83,9 @@ def read_pyproject(text: str, path: str) -> DeclaredLicence | None:
         return None
     lic = table.get("license", "")
     declared = lic if isinstance(lic, str) else str(lic.get("text", "")) if isinstance(lic, dict) else ""
-    classifiers = tuple(c for c in table.get("classifiers", []) if isinstance(c, str) and c.startswith("License ::"))
+    listed = table.get("classifiers")
+    classifiers = tuple(c for c in (listed if isinstance(listed, list) else [])
+                        if isinstance(c, str) and c.startswith("License ::"))
     return DeclaredLicence("PyPI", str(table.get("name", "")), str(table.get("version", "")), declared,
                            classifiers, path, project=True)
 
@@ -114,6 +116,9 @@ class DeclaredLicenceSource(ProjectSource):
                         else read_package_json(text, rel, project=kind == "project-npm"))
             except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
                 out.errors.append(ToolError(rel, f"cannot read declared licence: {exc}", stage=Stage.PARSE))
+                continue
+            except RecursionError:  # a package.json nested 100k deep loses that file, not every licence
+                out.errors.append(ToolError(rel, "cannot read declared licence: nested too deeply", stage=Stage.PARSE))
                 continue
             if fact is not None:
                 out.facts.append(fact)

@@ -152,7 +152,7 @@ def parse_dotenv(text: str) -> dict[str, str]:
         if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) >= 2:
             value = value[1:-1]
         else:
-            value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
+            value = re.split(r"\s#", value, maxsplit=1)[0].strip()  # \s, not \s+: linear on long blanks
         out[key] = value
     return out
 

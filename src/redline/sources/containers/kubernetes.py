@@ -41,7 +41,7 @@ CLUSTER_SCOPED = frozenset({
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "VolumeSnapshotClass",
 })
 
-_HELM_RE = re.compile(r"(?<![$\w])\{\{-?\s*[^}]*\}\}")
+_HELM_RE = re.compile(r"(?<![$\w])\{\{-?[^}]*\}\}")  # no \s* before [^}]*: the overlap was quadratic
 _K8S_LINE_RE = re.compile(r"^(apiVersion|kind):", re.MULTILINE)
 
 

@@ -79,6 +79,8 @@ def load_json(text: str) -> Any:
         raise SourceError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise SourceError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. a number longer than the interpreter converts
+        raise SourceError(f"invalid JSON: {exc}") from None
 
 
 def load_json_object(text: str) -> dict[str, Any]:
@@ -95,6 +97,8 @@ def load_toml(text: str) -> dict[str, Any]:
         raise SourceError(f"invalid TOML: {exc}") from None
     except RecursionError:
         raise SourceError("invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # e.g. a number longer than the interpreter converts
+        raise SourceError(f"invalid TOML: {exc}") from None
 
 
 def load_yaml(text: str) -> Any:

@@ -40,7 +40,7 @@ class PnpmLockParser(ManifestParser):
             raise SourceError("no lockfileVersion: not a pnpm lockfile")
         try:
             major = int(float(str(raw_version)))
-        except ValueError:
+        except (ValueError, OverflowError):  # "x", or inf
             raise SourceError(f"unreadable lockfileVersion {raw_version!r}") from None
         if major not in (5, 6, 7, 9):
             raise SourceError(f"unsupported pnpm lockfileVersion {raw_version!r} (supported: 5.x, 6.x, 9.x)")

@@ -53,6 +53,8 @@ class YarnLockParser(ManifestParser):
         by_descriptor: dict[str, str] = {}
         keyed: list[tuple[str, _Entry]] = []
         for entry in entries:
+            if not entry.descriptors:  # a header line that names nothing, e.g. `:` or `"":`
+                raise SourceError(f"line {entry.line}: entry without a package name")
             name, _range = split_descriptor(entry.descriptors[0])
             version = entry.fields.get("version", "")
             if not version:
