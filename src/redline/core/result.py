@@ -8,6 +8,7 @@ from functools import cached_property
 
 from redline.core.config import Config
 from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
@@ -35,6 +36,7 @@ class AuditResult:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    system_map: SystemMap | None = None  # components, flows, zones, colours, probes
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

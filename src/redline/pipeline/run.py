@@ -17,6 +17,7 @@ from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
@@ -64,7 +65,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     progress = progress or Progress()
     started = time.perf_counter()
     plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
-                     select=req.select, ignore=req.ignore)
+                     select=req.select, ignore=req.ignore,
+                     step_fact_types=[t for step in req.steps for t in step.fact_types])
     ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options), rules=plan.registry)
     plan, prepare_errors = _prepare(plan, ctx)
 
@@ -110,6 +112,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         topology=synthesis.topology,
         sbom=synthesis.sbom,
         postgres=synthesis.postgres,
+        system_map=synthesis.system_map,
     )
 
 
@@ -127,6 +130,7 @@ class _Synthesis:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    system_map: SystemMap | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -176,6 +180,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.topology = result.topology if result.topology is not None else out.topology
         out.sbom = result.sbom if result.sbom is not None else out.sbom
         out.postgres = result.postgres if result.postgres is not None else out.postgres
+        out.system_map = result.system_map if result.system_map is not None else out.system_map
         noted.skipped.extend(result.skipped)
         if result.findings is not None:
             out.findings = result.findings

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
 from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped
 
 
@@ -17,6 +18,7 @@ class SynthesisOutput:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    system_map: SystemMap | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
@@ -25,6 +27,8 @@ class SynthesisOutput:
 
 class SynthesisStep(ABC):
     name: str = ""
+    #: fact types the step reads that the run must collect even when no active check asks for them
+    fact_types: tuple[type, ...] = ()
 
     @abstractmethod
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:

@@ -1,0 +1,56 @@
+"""The map synthesis step: collect components, resolve references, attach findings, colour."""
+
+from __future__ import annotations
+
+from redline.checks.interface import CheckContext
+from redline.core.facts import Facts
+from redline.core.map_model import Reason, SystemMap
+from redline.core.model import Finding
+from redline.sources.containers.compose import ComposeProject
+from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.kubernetes import KubeManifest
+from redline.sources.ownership.codeowners import Ownership
+from redline.sources.terraform.modules import TerraformProject
+from redline.synthesis.interface import SynthesisOutput, SynthesisStep
+from redline.synthesis.map.attach import attach
+from redline.synthesis.map.builder import Draft, MapBuilder
+from redline.synthesis.map.cloud import add_terraform
+from redline.synthesis.map.compose import add_compose
+from redline.synthesis.map.finish import LegacyLookup, finish
+from redline.synthesis.map.images import add_dockerfiles
+from redline.synthesis.map.kube import add_kube
+from redline.synthesis.map.refs import AddressRef, DependsRef
+from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
+
+
+def _no_legacy(_draft: Draft) -> list[Reason]:
+    return []
+
+
+def build_map(facts: Facts, findings: list[Finding],
+              legacy: LegacyLookup = _no_legacy) -> tuple[SystemMap, list[Finding]]:
+    builder = MapBuilder()
+    refs: list[AddressRef] = []
+    deps: list[DependsRef] = []
+    add_compose(builder, facts.of(ComposeProject), refs, deps)
+    add_kube(builder, facts.of(KubeManifest), refs, deps)
+    projects = facts.of(TerraformProject)
+    add_terraform(builder, projects[0] if projects else None)
+    add_dockerfiles(builder, facts.of(Dockerfile))
+    resolve_depends(builder, deps)
+    resolve_addresses(builder, refs)
+    placed, per, severe = attach(list(builder.drafts.values()), findings)
+    owners = facts.of(Ownership)
+    system = finish(builder, owners[0] if owners else None, severe, per, legacy)
+    return system, placed
+
+
+class MapStep(SynthesisStep):
+    name = "system map"
+    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership)
+
+    def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
+        system, placed = build_map(facts, findings)
+        if not system.components:
+            return SynthesisOutput()
+        return SynthesisOutput(system_map=system, findings=placed)
