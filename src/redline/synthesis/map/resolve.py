@@ -42,7 +42,8 @@ def _one(builder: MapBuilder, ref: AddressRef, address: Address) -> None:
     target = builder.find(kube_host(host)) or builder.find(host)
     if target is None and is_external_host(host):
         known = third_party(host)
-        target = builder.component(known[0] if known else host, ref.seen, known[1] if known else Kind.EXTERNAL_API,
+        kind = known[1] if known else address.raw_kind or Kind.EXTERNAL_API
+        target = builder.component(known[0] if known else host, ref.seen, kind,
                                    address.technology if address.raw_kind else "")
         target.external = True
         builder.add_alias(target, host)
