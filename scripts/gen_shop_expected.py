@@ -83,6 +83,7 @@ add(D, "FROM python:latest", "container hardening", "no `USER` instruction: the 
 add(D, "FROM python:latest", "container hardening", "no `HEALTHCHECK`", rule="DKR105")
 add(D, "ADD https://", "container hardening", "`ADD` from a URL (no checksum, unpinned content)", rule="DKR103")
 add("services/notifications/Dockerfile", "FROM node:", "container hardening", "no `HEALTHCHECK`", rule="DKR105")
+add("jobs/sales-report/Dockerfile", "FROM python:3.8", "container hardening", "no `HEALTHCHECK` (a batch job: `HEALTHCHECK NONE` would say so)", rule="DKR105")
 
 C = "docker-compose.yml"
 def svc(name, desc, rule, category="container hardening"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redline.checks import containers, database, secrets, supply_chain, terraform
+from redline.checks import containers, database, eol, secrets, supply_chain, terraform
 from redline.checks.interface import Check
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
 
@@ -15,4 +15,5 @@ def builtin_checks() -> list[Check]:
         *terraform.checks(),
         *containers.checks(),
         *database.checks(),
+        *eol.checks(),
     ]

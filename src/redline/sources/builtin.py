@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from redline.sources import advisories, containers, ownership, packages, postgres, secrets, terraform
+from redline.sources import advisories, containers, eol, ownership, packages, postgres, secrets, terraform
 from redline.sources.interface import FileSource, ProjectSource
 from redline.sources.python import PythonSource
 
-_FAMILIES = (secrets, packages, terraform, containers, advisories, postgres, ownership)
+_FAMILIES = (secrets, packages, terraform, containers, advisories, postgres, ownership, eol)
 
 
 def builtin_file_sources() -> list[FileSource]:

@@ -19,6 +19,8 @@ class FindingIndex:
             for seen in draft.seen:
                 self.spans.setdefault(seen.path, []).append((seen.line, seen.end_line or seen.line, draft.id))
                 self.paths.setdefault(seen.path, set()).add(draft.id)
+            for path, start, end in draft.owned_spans:
+                self.spans.setdefault(path, []).append((start, end, draft.id))
             for res in draft.resources:
                 self.resources.setdefault(res, draft.id)
             self.dirs += [(d, draft.id) for d in draft.build_dirs]

@@ -29,6 +29,7 @@ def add_kube(builder: MapBuilder, manifests: list[KubeManifest], refs: list[Addr
     for obj in objects:
         if obj.kind == "Service":
             _service(builder, obj, workloads)
+    _secrets(builder, objects, workloads)
     for obj in objects:
         if obj.kind == "Ingress":
             _ingress(builder, obj, deps)
@@ -151,3 +152,37 @@ def _policy(obj: KubeObject, workloads: list[KubeObject], deps: list[DependsRef]
                     deps.append(DependsRef(src.name.lower(), dst.name, _seen(obj, f"NetworkPolicy `{obj.name}` "
                                                                                 f"allows {src.name} -> {dst.name}"),
                                            port))
+
+
+def _secret_names(obj: KubeObject) -> set[str]:
+    """Secrets a workload reads: ``secretKeyRef``, ``envFrom.secretRef`` and ``secret`` volumes."""
+    names: set[str] = set()
+    for c in obj.containers():
+        for entry in c.body.get("env") or []:
+            ref = entry.get("valueFrom", {}).get("secretKeyRef") if isinstance(entry, Mapping) else None
+            if isinstance(ref, Mapping) and ref.get("name"):
+                names.add(str(ref["name"]))
+        for entry in c.body.get("envFrom") or []:
+            ref = entry.get("secretRef") if isinstance(entry, Mapping) else None
+            if isinstance(ref, Mapping) and ref.get("name"):
+                names.add(str(ref["name"]))
+    spec = obj.pod_spec() or {}
+    for vol in spec.get("volumes") or []:
+        secret = vol.get("secret") if isinstance(vol, Mapping) else None
+        if isinstance(secret, Mapping) and secret.get("secretName"):
+            names.add(str(secret["secretName"]))
+    return names
+
+
+def _secrets(builder: MapBuilder, objects: list[KubeObject], workloads: list[KubeObject]) -> None:
+    """A Secret read by exactly one component belongs to it (findings on the Secret land there)."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for w in workloads:
+        for name in _secret_names(w):
+            readers.setdefault((w.namespace or "", name), set()).add(w.name.lower())
+    for obj in objects:
+        ids = readers.get((obj.namespace or "", obj.name), set()) if obj.kind == "Secret" else set()
+        draft = builder.drafts.get(next(iter(ids))) if len(ids) == 1 else None
+        if draft is not None:
+            draft.owned_spans.append((obj.path, obj.line, obj.end_line))
+            draft.resources.add(obj.resource)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.map_model import Reason, SystemMap
+from redline.core.map_model import Colour, Reason, SystemMap
 from redline.core.model import Finding
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
+from redline.sources.eol.products import EolData
 from redline.sources.ownership.codeowners import Ownership
 from redline.sources.terraform.modules import TerraformProject
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
@@ -25,6 +26,24 @@ from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
 
 def _no_legacy(_draft: Draft) -> list[Reason]:
     return []
+
+
+def eol_lookup(data: EolData) -> LegacyLookup:
+    """Legacy reasons of a component: each end-of-life image it runs or is built from."""
+
+    def legacy(draft: Draft) -> list[Reason]:
+        used = [(image, draft.seen[0]) for image in draft.images if draft.seen]
+        out: list[Reason] = []
+        for image, seen in [*used, *draft.base_images]:
+            found = data.for_image(image)
+            if found is not None and data.is_eol(found[1]):
+                product, release = found
+                when = release.eol.isoformat() if not isinstance(release.eol, bool) else "(no date published)"
+                out.append(Reason(Colour.LEGACY, f"`{image}` is {product.title} {release.cycle}, end of life "
+                                                 f"since {when}", (seen,)))
+        return out
+
+    return legacy
 
 
 def build_map(facts: Facts, findings: list[Finding],
@@ -47,10 +66,11 @@ def build_map(facts: Facts, findings: list[Finding],
 
 class MapStep(SynthesisStep):
     name = "system map"
-    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership)
+    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership, EolData)
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
-        system, placed = build_map(facts, findings)
+        eol = facts.of(EolData)
+        system, placed = build_map(facts, findings, eol_lookup(eol[0]) if eol else _no_legacy)
         if not system.components:
             return SynthesisOutput()
         return SynthesisOutput(system_map=system, findings=placed)
