@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from redline import __version__
 from redline.cli import exit_codes
 from redline.cli.commands import audit, baseline, db, db_audit, rules, sbom, secrets
+from redline.cli.commands import map as map_command
 from redline.cli.common import UsageError
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, map_command)
 log = logging.getLogger("redline")
 
 

@@ -34,6 +34,9 @@ class OutputFormat(enum.Enum):
     MARKDOWN = "markdown"
     HTML = "html"
     CYCLONEDX = "cyclonedx"
+    MAP_JSON = "map-json"  # the system map: map.json
+    MERMAID = "mermaid"  # map.mmd
+    DOT = "dot"  # map.dot
 
 
 class ConfigError(ValueError):

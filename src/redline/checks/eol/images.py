@@ -51,6 +51,10 @@ class EolImageCheck(ProjectCheck):
         if not data:
             return
         eol = data[0]
+        if eol.missing:
+            if next(_images(facts), None) is not None:
+                yield Skipped(eol.where, eol.missing)
+            return
         for image, location in _images(facts):
             found = eol.for_image(image)
             if found is None or not eol.is_eol(found[1]):

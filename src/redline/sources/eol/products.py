@@ -98,6 +98,7 @@ class EolData:
     products: tuple[Product, ...]
     as_of: date
     where: str  # the folder read, for messages
+    missing: str = ""  # why there is no data (the folder does not exist): a check with images to judge says so
 
     def for_image(self, image: str) -> tuple[Product, Release] | None:
         """``python:3.8-slim`` → (Python, cycle 3.8); ``None`` when unknown, untagged or not matched."""

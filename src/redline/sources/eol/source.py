@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from redline.core.model import Skipped, Stage, ToolError
+from redline.core.model import Stage, ToolError
 from redline.sources.eol.products import EolData, Product, parse_product
 from redline.sources.eol.settings import EOL_SECTION, eol_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
@@ -19,9 +19,9 @@ class EolSource(ProjectSource):
         settings = ctx.config.settings(EOL_SECTION)
         folder = eol_dir(settings, ctx.root) / "products"
         out = ProjectOutput([], [], [])
-        if not folder.is_dir():
-            out.skipped.append(Skipped(str(folder), "end-of-life data not found (set [eol] data_dir to a folder "
-                                                    "with endoflife.date products/*.md): EOL images not judged"))
+        if not folder.is_dir():  # reported by the check only when there is an image to judge
+            out.facts.append(EolData((), date.today(), str(folder), "end-of-life data not found (set [eol] data_dir "
+                                     "to a folder with endoflife.date products/*.md): EOL images not judged"))
             return out
         products: list[Product] = []
         for path in sorted(folder.glob("*.md")):
