@@ -30,7 +30,8 @@ def test_eol_images_are_reported_with_their_date(shared_data: Path) -> None:
     assert got == {
         ("app/Dockerfile", 5, "`python:3.8-slim` is Python 3.8, end of life since 2024-10-07"),
         ("docker-compose.yml", 2, "`postgres:9.6` is PostgreSQL 9.6, end of life since 2021-11-11"),
-        ("k8s/deploy.yaml", 9, "`mcr.microsoft.com/dotnet/aspnet:7.0` is Microsoft .NET 7, end of life since 2024-05-14"),
+        ("k8s/deploy.yaml", 9,
+         "`mcr.microsoft.com/dotnet/aspnet:7.0` is Microsoft .NET 7, end of life since 2024-05-14"),
         ("k8s/deploy.yaml", 11, "`alpine:3.8` is Alpine Linux 3.8, end of life since 2020-05-01"),
     }
     assert {f.group for f in result.findings} == {"eol:python:3.8", "eol:postgresql:9.6", "eol:dotnet:7",

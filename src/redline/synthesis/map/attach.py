@@ -39,7 +39,7 @@ class FindingIndex:
         if len(owners) == 1:
             return next(iter(owners))
         for directory, cid in self.dirs:
-            if directory and (loc.path.startswith(directory + "/")) or not directory and "/" not in loc.path:
+            if (directory and (loc.path.startswith(directory + "/"))) or (not directory and "/" not in loc.path):
                 return cid
         return ""
 
@@ -51,10 +51,9 @@ def attach(drafts: list[Draft], findings: list[Finding]) -> tuple[list[Finding],
     out: list[Finding] = []
     per: dict[str, list[str]] = {}
     severe: dict[str, list[str]] = {}
-    for f in findings:
-        cid = f.component or index.component(f)
-        if cid and not f.component:
-            f = replace(f, component=cid)
+    for finding in findings:
+        cid = finding.component or index.component(finding)
+        f = replace(finding, component=cid) if cid and not finding.component else finding
         out.append(f)
         if cid:
             per.setdefault(cid, []).append(f.fingerprint)

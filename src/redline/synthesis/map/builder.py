@@ -37,9 +37,8 @@ class Draft:
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
 
     def learn(self, kind: Kind | None = None, technology: str = "") -> None:
-        if kind is not None and (self.kind in _WEAK_KINDS and kind != Kind.UNKNOWN):
-            if not (self.kind == Kind.SERVICE and kind in (Kind.SERVICE, Kind.UNKNOWN)):
-                self.kind = kind
+        if kind is not None and self.kind in _WEAK_KINDS and kind not in (Kind.UNKNOWN, self.kind):
+            self.kind = kind
         if technology and not self.technology:
             self.technology = technology
 

@@ -158,8 +158,8 @@ def terraform_kind(rtype: str) -> tuple[Kind, str] | None:
     if _TERRAFORM_PARTS.search(rtype) and not rtype.endswith(("_cluster", "_instance")):
         return None
     for prefix, kind, tech in TERRAFORM_KINDS:
-        if rtype == prefix or (rtype.startswith(prefix) and (prefix.endswith("_") or rtype[len(prefix)] == "_"
-                                                             and not _TERRAFORM_PARTS.search(rtype))):
+        if rtype == prefix or (rtype.startswith(prefix) and (prefix.endswith("_") or (rtype[len(prefix)] == "_"
+                                                             and not _TERRAFORM_PARTS.search(rtype)))):
             return kind, tech
     return None
 
@@ -168,7 +168,7 @@ def kube_host(host: str) -> str:
     """``cart.shop.svc.cluster.local`` -> ``cart``; other hosts unchanged (lower-case)."""
     host = host.lower().rstrip(".")
     m = _KUBE_DNS_RE.match(host)
-    if m and (".svc" in host or "." not in host or host.count(".") == 1 and not _has_tld(host)):
+    if m and (".svc" in host or "." not in host or (host.count(".") == 1 and not _has_tld(host))):
         return m.group(1)
     return host
 
@@ -200,7 +200,7 @@ def parse_address(value: str) -> list[Address]:
     out: list[Address] = []
     for part in value.split(","):
         m = _HOSTPORT_RE.match(part.strip())
-        if not m or m.group(1).replace(".", "").isdigit() and m.group(2) is None:
+        if not m or (m.group(1).replace(".", "").isdigit() and m.group(2) is None):
             continue
         port = int(m.group(2)) if m.group(2) else None
         if port is None and m.group(1).lower() in _NOT_HOSTS:
