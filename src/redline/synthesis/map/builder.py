@@ -33,6 +33,7 @@ class Draft:
     build_dirs: set[str] = field(default_factory=set)
     addressed_by: list[tuple[str, Seen]] = field(default_factory=list)  # (variable, where) when only referenced
     resources: set[str] = field(default_factory=set)  # Terraform addresses, K8s resource ids
+    port_names: dict[int, str] = field(default_factory=dict)  # K8s Service port -> its protocol name (grpc, http)
     #: spans of objects that belong to it without showing it (a K8s Secret only it reads): findings there are its
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
 

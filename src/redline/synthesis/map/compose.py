@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from redline.core.map_model import Kind, Seen
-from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.compose import ComposeProject, ComposeService, interpolate
 from redline.sources.yamlsafe import LineMap
 from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.classify import image_tech
@@ -26,7 +26,7 @@ def add_compose(builder: MapBuilder, projects: list[ComposeProject], refs: list[
         for svc in project.services:
             draft = _service(builder, svc)
             _disagree(builder, svc, images)
-            refs.extend(_env_refs(draft, svc))
+            refs.extend(_env_refs(draft, svc, project.dotenv))
             deps.extend(_depends(draft, svc))
         _cycles(builder, project)
 
@@ -70,8 +70,8 @@ def _ports(draft: Draft, svc: ComposeService) -> None:
         if parsed is None:
             continue
         ip, host_port, target = parsed
-        if ip.startswith(_LOOPBACK):
-            continue
+        if ip.startswith(_LOOPBACK) or not host_port:
+            continue  # loopback, or a random host port (``- "8080"``): for local debugging, no client aims at it
         what = f"published port {host_port or '(random)'} -> {target}"
         draft.exposure.append((what, Seen(path, first, f"compose `ports: {entry}`", last)))
 
@@ -88,8 +88,9 @@ def _published(entry: Any) -> tuple[str, str, int] | None:
     return (m.group("ip") or "").strip("[]"), m.group("host") or "", int(m.group("target"))
 
 
-def _env_refs(draft: Draft, svc: ComposeService) -> list[AddressRef]:
-    env = svc.environment
+def _env_refs(draft: Draft, svc: ComposeService, dotenv: Mapping[str, str]) -> list[AddressRef]:
+    """Each variable with its value; ``- VAR`` without one takes the ``.env`` value, as compose does."""
+    env = {k: v or interpolate(dotenv.get(k, ""), dotenv, set()) for k, v in svc.environment.items()}
     raw = svc.body.get("environment")
     path, first, _last = svc.origin("environment")
     line = raw.key_line if isinstance(raw, LineMap) else first

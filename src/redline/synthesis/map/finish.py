@@ -122,8 +122,11 @@ def to_component(draft: Draft, zone: Zone, owners: tuple[str, ...], reasons: lis
         aliases=tuple(sorted(draft.aliases)))
 
 
-def to_flow(flow: DraftFlow, zones: dict[str, Zone]) -> Flow:
+def to_flow(flow: DraftFlow, zones: dict[str, Zone], drafts: dict[str, Draft]) -> Flow:
     crosses = zones.get(flow.source) != zones.get(flow.target)
+    target = drafts.get(flow.target)
+    if not flow.protocol and target is not None and flow.port in target.port_names:
+        flow.protocol = target.port_names[flow.port]  # type: ignore[index]
     encrypted = flow.encrypted
     if flow.protocol == "http" and encrypted == Tri.UNKNOWN:
         encrypted = Tri.NO
@@ -143,5 +146,5 @@ def finish(builder: MapBuilder, ownership: Ownership | None, severe: dict[str, l
         reasons = colour_reasons(draft, mine, severe, legacy)
         components.append(to_component(draft, zones[draft.id], owners_of(draft, ownership), reasons,
                                        findings_of.get(draft.id, ())))
-    flows = tuple(to_flow(f, zones) for _k, f in sorted(builder.flows.items()))
+    flows = tuple(to_flow(f, zones, builder.drafts) for _k, f in sorted(builder.flows.items()))
     return SystemMap(tuple(components), flows, tuple(probes), tuple(builder.problems))

@@ -12,7 +12,7 @@ import posixpath
 from redline.core.map_model import Kind, Seen
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.synthesis.map.builder import Draft, MapBuilder
-from redline.synthesis.map.classify import image_repo
+from redline.synthesis.map.classify import image_repo, image_tech
 
 
 def add_dockerfiles(builder: MapBuilder, dockerfiles: list[Dockerfile]) -> None:
@@ -42,6 +42,18 @@ def add_dockerfiles(builder: MapBuilder, dockerfiles: list[Dockerfile]) -> None:
             draft.built_here = True
             if base and (base, seen) not in draft.base_images:
                 draft.base_images.append((base, seen))
+            tech = image_tech(base) if base else None
+            if tech and not draft.technology:  # FROM envoyproxy/envoy: an edge proxy, FROM postgres: a database
+                draft.learn(tech[1], tech[0])
+
+
+def guess_by_name(builder: MapBuilder) -> None:
+    """A component still without a technology named like one (``kafka``, ``opensearch``, ``valkey-cart``)."""
+    for draft in builder.drafts.values():
+        if not draft.technology and draft.kind in (Kind.SERVICE, Kind.UNKNOWN):
+            tech = image_tech(draft.id)
+            if tech:
+                draft.learn(tech[1], tech[0])
 
 
 def _by_name(by_name: dict[str, Draft], directory: str) -> list[Draft]:

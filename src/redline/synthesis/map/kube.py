@@ -17,6 +17,8 @@ from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.classify import image_tech
 from redline.synthesis.map.refs import AddressRef, DependsRef
 
+#: Service port names that say the protocol (Istio's naming convention: ``grpc``, ``http-web``, ``tcp-redis``)
+_PORT_PROTOCOLS = frozenset({"grpc", "http", "http2", "https", "tcp", "tls", "redis", "mongo", "mysql", "postgres"})
 _FRONTEND_WORDS = ("frontend", "web-ui", "webui", "storefront")
 
 
@@ -89,6 +91,12 @@ def _service(builder: MapBuilder, obj: KubeObject, workloads: list[KubeObject]) 
     target.see(seen)
     target.resources.add(obj.resource)
     builder.add_alias(target, obj.name)
+    for port in obj.spec.get("ports") or []:
+        name = port.get("name") if isinstance(port, Mapping) else None
+        if isinstance(name, str) and isinstance(port.get("port"), int):
+            proto = name.split("-", 1)[0].lower()
+            if proto in _PORT_PROTOCOLS:
+                target.port_names.setdefault(port["port"], proto)
     svc_type = obj.spec.get("type")
     if svc_type in ("LoadBalancer", "NodePort"):
         ports = [str(p.get("port")) for p in obj.spec.get("ports") or [] if isinstance(p, Mapping)]

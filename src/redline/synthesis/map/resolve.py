@@ -65,5 +65,6 @@ def resolve_depends(builder: MapBuilder, deps: list[DependsRef]) -> None:
             builder.problem(f"{dep.seen}: {dep.seen.what} names `{dep.target}`, which nothing defines")
             target = builder.component(dep.target, dep.seen)
             target.addressed_by.append((dep.target, dep.seen))
-        builder.flow(dep.component, target.id, dep.seen, protocol=dep.protocol or target.technology,
+        data = target.kind in (Kind.DATASTORE, Kind.CACHE, Kind.QUEUE)  # postgresql, redis: the protocol too
+        builder.flow(dep.component, target.id, dep.seen, protocol=dep.protocol or (target.technology if data else ""),
                      port=dep.port)

@@ -18,7 +18,7 @@ from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.cloud import add_terraform
 from redline.synthesis.map.compose import add_compose
 from redline.synthesis.map.finish import LegacyLookup, finish
-from redline.synthesis.map.images import add_dockerfiles
+from redline.synthesis.map.images import add_dockerfiles, guess_by_name
 from redline.synthesis.map.kube import add_kube
 from redline.synthesis.map.refs import AddressRef, DependsRef
 from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
@@ -56,6 +56,7 @@ def build_map(facts: Facts, findings: list[Finding],
     projects = facts.of(TerraformProject)
     add_terraform(builder, projects[0] if projects else None)
     add_dockerfiles(builder, facts.of(Dockerfile))
+    guess_by_name(builder)
     resolve_depends(builder, deps)
     resolve_addresses(builder, refs)
     placed, per, severe = attach(list(builder.drafts.values()), findings)
