@@ -33,7 +33,8 @@ class Catalogue:
 
     @property
     def sections(self) -> list[SectionSpec[Any]]:
-        return [spec for check in self.checks for spec in check.config_sections]
+        specs = [spec for check in self.checks for spec in check.config_sections]
+        return specs + [spec for step in self.steps for spec in step.config_sections if spec not in specs]
 
 
 def load_catalogue(with_plugins: bool = True) -> Catalogue:

@@ -11,6 +11,7 @@ from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocume
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
+from redline.core.threat_model import ThreatModel
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class AuditResult:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     system_map: SystemMap | None = None  # components, flows, zones, colours, probes
+    threats: ThreatModel | None = None  # STRIDE per element and the threat register
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

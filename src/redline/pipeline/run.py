@@ -21,6 +21,7 @@ from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
+from redline.core.threat_model import ThreatModel
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
@@ -113,6 +114,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         sbom=synthesis.sbom,
         postgres=synthesis.postgres,
         system_map=synthesis.system_map,
+        threats=synthesis.threats,
     )
 
 
@@ -131,6 +133,7 @@ class _Synthesis:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     system_map: SystemMap | None = None
+    threats: ThreatModel | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -181,6 +184,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.sbom = result.sbom if result.sbom is not None else out.sbom
         out.postgres = result.postgres if result.postgres is not None else out.postgres
         out.system_map = result.system_map if result.system_map is not None else out.system_map
+        out.threats = result.threats if result.threats is not None else out.threats
         noted.skipped.extend(result.skipped)
         if result.findings is not None:
             out.findings = result.findings

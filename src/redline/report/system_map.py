@@ -3,6 +3,8 @@ on GitHub) and ``map.dot`` (Graphviz). Deterministic: components and flows in id
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -100,3 +102,34 @@ class DotReporter(Reporter):
             lines.append(f'  "{_dot(f.source)}" -> "{_dot(f.target)}"{attrs};')
         lines.append("}")
         return ("\n".join(lines) + "\n").encode()
+
+
+class ThreatsCsvReporter(Reporter):
+    """The threat register: one row per threat, open ones first, most severe first."""
+
+    filename = "threats.csv"
+    COLUMNS = ("id", "status", "severity", "deadline", "owner", "element", "element_type", "stride", "threat",
+               "control", "control_state", "evidence", "compensating_control", "findings", "acceptance")
+
+    def render(self, result: AuditResult) -> bytes:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.COLUMNS)
+        for t in result.threats.threats if result.threats is not None else ():
+            writer.writerow([_cell(v) for v in (
+                t.id, t.status, t.severity, t.deadline.isoformat() if t.deadline else "", t.owner, t.element,
+                t.element_type, t.category, t.title, t.control, t.control_state,
+                "; ".join(str(s) for s in t.evidence), t.compensating, " ".join(t.findings), t.acceptance)])
+        return buf.getvalue().encode()
+
+
+_HANDLES = re.compile(r"^@[\w.-]+(?:/[\w.-]+)?(?:, @[\w.-]+(?:/[\w.-]+)?)*$")
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection): a leading =, +, -, @ is quoted,
+    except owner handles (``@acme/platform``), which no spreadsheet evaluates."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _HANDLES.match(text):
+        return "'" + text
+    return text

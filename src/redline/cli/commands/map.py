@@ -15,14 +15,14 @@ from redline.core.map_model import SystemMap
 from redline.report.formats import write_reports
 
 log = logging.getLogger("redline")
-MAP_FORMATS = (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT)
+MAP_FORMATS = (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT, OutputFormat.THREATS_CSV)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("map", help="the system map: components, flows, trust zones, colours and probes")
     add_scan_options(p, outputs=False)
     p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory for map.json, "
-                                                                            "map.mmd and map.dot")
+                                                                            "map.mmd, map.dot and threats.csv")
     p.set_defaults(func=run)
 
 
@@ -47,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     m = result.system_map or SystemMap((), ())
     for line in inventory_table(m):
         print(line)
+    if result.threats is not None:
+        open_threats = [t for t in result.threats.threats if t.status == "open"]
+        print(f"{len(result.threats.threats)} threats, {len(open_threats)} open")
+        for why in result.threats.rejected:
+            log.warning("%s", why)
     for path in write_reports(result, args.out, MAP_FORMATS):
         if not args.quiet:
             print(f"  wrote {path}")

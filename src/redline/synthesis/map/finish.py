@@ -13,7 +13,6 @@ from redline.core.map_model import (
     Reason,
     Seen,
     SystemMap,
-    Tri,
     Zone,
 )
 from redline.sources.ownership.codeowners import Ownership
@@ -127,10 +126,7 @@ def to_flow(flow: DraftFlow, zones: dict[str, Zone], drafts: dict[str, Draft]) -
     target = drafts.get(flow.target)
     if not flow.protocol and target is not None and flow.port in target.port_names:
         flow.protocol = target.port_names[flow.port]  # type: ignore[index]
-    encrypted = flow.encrypted
-    if flow.protocol == "http" and encrypted == Tri.UNKNOWN:
-        encrypted = Tri.NO
-    return Flow(flow.source, flow.target, flow.protocol, flow.port, tuple(sorted(flow.seen)), crosses, encrypted,
+    return Flow(flow.source, flow.target, flow.protocol, flow.port, tuple(sorted(flow.seen)), crosses, flow.encrypted,
                 flow.authenticated)
 
 

@@ -22,6 +22,8 @@ from redline.synthesis.map.images import add_dockerfiles, guess_by_name
 from redline.synthesis.map.kube import add_kube
 from redline.synthesis.map.refs import AddressRef, DependsRef
 from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
+from redline.synthesis.map.settings import ACCEPT_SECTION, THREATS_SECTION
+from redline.synthesis.map.threats import build_threats
 
 
 def _no_legacy(_draft: Draft) -> list[Reason]:
@@ -68,10 +70,12 @@ def build_map(facts: Facts, findings: list[Finding],
 class MapStep(SynthesisStep):
     name = "system map"
     fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership, EolData)
+    config_sections = (THREATS_SECTION, ACCEPT_SECTION)
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         eol = facts.of(EolData)
         system, placed = build_map(facts, findings, eol_lookup(eol[0]) if eol else _no_legacy)
         if not system.components:
             return SynthesisOutput()
-        return SynthesisOutput(system_map=system, findings=placed)
+        model = build_threats(system, placed, ctx.config.settings(THREATS_SECTION), ctx.config.settings(ACCEPT_SECTION))
+        return SynthesisOutput(system_map=system, threats=model, findings=placed)
