@@ -16,6 +16,7 @@ from markupsafe import Markup
 from redline import __version__
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.map_html import map_section
 from redline.report.serialize import finding_dict, summary_dict
 
 
@@ -39,5 +40,6 @@ class HtmlReporter(Reporter):
             errors=result.errors,
             placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
             skipped=result.skipped,
+            map_html=map_section(result, lambda data: Markup(_script_json(data))),
         )
         return page.encode()
