@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from redline.cli.main import main
-from redline.core.map_model import Colour, Component, Kind, SystemMap, Zone
+from redline.core.map_model import Colour, Component, Flow, Kind, SystemMap, Zone
 from redline.report.map_html import layout, render_svg
 
 from .helpers import FIXTURES
@@ -99,12 +99,10 @@ def test_screenshot_is_kept_as_an_artefact(report: Path, tmp_path: Path) -> None
 def test_two_thousand_components_lay_out() -> None:
     comps = tuple(Component(f"svc{i:04}", f"svc{i:04}", Kind.SERVICE, Zone.INTERNAL, colour=Colour.CORE)
                   for i in range(2000))
-    from redline.core.map_model import Flow
-
     flows = tuple(Flow(f"svc{i:04}", f"svc{(i + 1) % 2000:04}") for i in range(2000))
     m = SystemMap(comps, flows)
     started = time.perf_counter()
-    placed, boxes, width, height = layout(m)
+    placed, boxes, _width, _height = layout(m)
     svg = render_svg(m)
     assert time.perf_counter() - started < 5  # the bound; bench/map_layout.py measures it properly
     assert len(placed) == 2000 and len(boxes) == 1 and svg.count('class="node"') == 2000

@@ -9,7 +9,6 @@ are ordered by the mean row of their neighbours already placed (one barycentric 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,7 +194,8 @@ _JS = """
       + (c.technology ? ' · technology: ' + c.technology : '')));
     info.appendChild(list('why this colour', c.reasons.map(function(r){ return r.colour + ': ' + r.why; })));
     info.appendChild(list('seen at', c.seen.map(function(s){ return s.path + ':' + s.line + ' — ' + s.what; })));
-    info.appendChild(list('exposure', c.exposure.map(function(x){ return x.how + ' (' + x.path + ':' + x.line + ')'; })));
+    info.appendChild(list('exposure', c.exposure.map(function(x){
+      return x.how + ' (' + x.path + ':' + x.line + ')'; })));
     var f = list('findings (' + c.findings.length + ')', c.findings.map(function(x){
       return x.severity + ' ' + x.rule + ' ' + x.location.path + ':' + x.location.start_line + ' — ' + x.message; }));
     f.id = 'mapfindings'; info.appendChild(f);
