@@ -4,7 +4,8 @@ GitHub reads the first of ``.github/CODEOWNERS``, ``CODEOWNERS``, ``docs/CODEOWN
 ``.gitlab/CODEOWNERS``. Within a file the last matching rule wins (GitHub; GitLab per section, and a
 section's default owners apply to its rules without owners). Patterns follow gitignore: a leading ``/``
 anchors at the root, a trailing ``/`` means a directory, a pattern without ``/`` matches at any depth.
-A ``catalog-info.yaml`` owns its own directory (``spec.owner``), below any CODEOWNERS rule.
+A ``catalog-info.yaml`` owns its own directory (``spec.owner``): it is a section of its own, so its owner
+is listed first and the CODEOWNERS owners of the path after it.
 """
 
 from __future__ import annotations
