@@ -144,6 +144,22 @@ def big_manifest() -> None:
           f"parse {cpu:.2f} s CPU ({len(text) / 1e6 / cpu:.1f} MB/s)")
 
 
+#: nine levels of nine aliases (387 million strings once expanded): refused, and quickly
+BILLION_LAUGHS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [" + ",".join(
+    ['"lol"'] * 9) + "]\n" + "".join(f"  {c}: &{c} [{','.join([f'*{p}'] * 9)}]\n"
+                                    for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+def billion_laughs() -> None:
+    t = time.perf_counter()
+    try:
+        parse_manifest("bomb.yaml", BILLION_LAUGHS)
+        outcome = "PARSED (the alias limit did not hold)"
+    except SourceError as exc:
+        outcome = f"refused: {exc}"
+    print(f"billion laughs: {outcome} in {time.perf_counter() - t:.3f} s wall")
+
+
 def _as_block_yaml(doc: str) -> list[str]:
     return yaml.safe_dump(json.loads(doc), sort_keys=False).splitlines()
 
@@ -200,6 +216,7 @@ def main() -> int:
     root = build(args.registry)
     in_process(root)
     big_manifest()
+    billion_laughs()
     end_to_end(root, args.repeat, CHECKOV.exists() and not args.no_checkov)
     return 0
 

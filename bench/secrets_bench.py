@@ -255,31 +255,45 @@ def _detect_secrets(target: Path, out: Path, history: bool) -> tuple[list[str], 
         report, lambda d: sum(len(v) for v in d["results"].values()))  # type: ignore[index]
 
 
+def _redline_lines(out: Path) -> set[int]:
+    return {int(f["location"]["start_line"]) for f in json.loads((out / "findings.json").read_text())["findings"]
+            if f["location"]["path"] == PLANTED_PATH}
+
+
+def _kingfisher_lines(out: Path) -> set[int]:
+    lines: set[int] = set()
+    for raw in (out / "kingfisher.jsonl").read_text().splitlines():
+        doc = json.loads(raw)
+        finding = doc.get("finding", {}) if isinstance(doc, dict) else {}
+        if finding.get("path") == PLANTED_PATH:
+            lines.add(int(finding["line"]))
+    return lines
+
+
+def _gitleaks_lines(out: Path) -> set[int]:
+    return {int(f["StartLine"]) for f in json.loads((out / "gitleaks.json").read_text()) if f["File"] == PLANTED_PATH}
+
+
+def _betterleaks_lines(out: Path) -> set[int]:
+    return {int(f["location"]["start_line"]) for f in json.loads((out / "betterleaks.json").read_text())["findings"]
+            if f["location"]["path"] == PLANTED_PATH}
+
+
+_PLANTED_READERS: dict[str, Callable[[Path], set[int]]] = {
+    "redline": _redline_lines, "kingfisher": _kingfisher_lines, "gitleaks": _gitleaks_lines,
+    "betterleaks": _betterleaks_lines,
+}
+
+
 def _planted_lines(tool: str, out: Path) -> set[int]:
     """Lines of the planted file that a tool's report names."""
-    lines: set[int] = set()
+    reader = _PLANTED_READERS.get(tool)
+    if reader is None:
+        return set()
     try:
-        if tool == "redline":
-            for f in json.loads((out / "findings.json").read_text())["findings"]:
-                if f["location"]["path"] == PLANTED_PATH:
-                    lines.add(int(f["location"]["start_line"]))
-        elif tool == "kingfisher":
-            for raw in (out / "kingfisher.jsonl").read_text().splitlines():
-                doc = json.loads(raw)
-                finding = doc.get("finding", {}) if isinstance(doc, dict) else {}
-                if finding.get("path") == PLANTED_PATH:
-                    lines.add(int(finding["line"]))
-        elif tool == "gitleaks":
-            for f in json.loads((out / "gitleaks.json").read_text()):
-                if f["File"] == PLANTED_PATH:
-                    lines.add(int(f["StartLine"]))
-        elif tool == "betterleaks":
-            for f in json.loads((out / "betterleaks.json").read_text())["findings"]:
-                if f["location"]["path"] == PLANTED_PATH:
-                    lines.add(int(f["location"]["start_line"]))
+        return reader(out)
     except (OSError, ValueError, KeyError, TypeError):
         return set()
-    return lines
 
 
 def _planted_found(tool: str, out: Path) -> int:

@@ -29,15 +29,15 @@ def run(root: Path, only: str = "") -> list[Finding]:
                 fact = source.parse(read_file(file))
                 if fact is not None:
                     facts.append(fact)
-    for source in project_sources():
-        facts.extend(source.collect(ProjectContext(root, Config(), tuple(walk.files))).facts)
+    for project_source in project_sources():
+        facts.extend(project_source.collect(ProjectContext(root, Config(), tuple(walk.files))).facts)
     for check in cs:
         if isinstance(check, FileCheck):
             for fact in facts:
                 if isinstance(fact, check.fact_types):
                     findings.extend(check.check_file(fact, ctx))
         elif isinstance(check, ProjectCheck):
-            findings.extend(check.check(Facts(facts), ctx))
+            findings.extend(f for f in check.check(Facts(facts), ctx) if isinstance(f, Finding))
     return sorted((f for f in findings if f.rule.startswith(only)), key=Finding.sort_key)
 
 

@@ -16,8 +16,9 @@ def _tree(root: Path, dockerignore: str) -> None:
     app.mkdir(parents=True)
     (app / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nUSER app\n")
     (app / ".dockerignore").write_text(dockerignore)
-    for name in (".env", "id_rsa", ".npmrc", "main.py"):
+    for name in ("id_rsa", ".npmrc", "main.py"):
         (app / name).write_text("x\n")
+    (app / ".env").write_text("DB_PASSWORD=osMVPi21KwK0Tz\n")  # a credential, not just PORT=3000
     (root / ".gitignore").write_text(".env\n")  # git ignores it, docker build still copies it
 
 

@@ -38,12 +38,12 @@ def _where(root: Path, code: str) -> set[tuple[str, int, str]]:
 def test_extends_from_another_file_reports_at_the_base_files_line() -> None:
     # web inherits privileged: true from common/base.yml line 3; calm overrides it with false; worker's base
     # is not privileged; base.yml itself is only a base, not a project
-    assert _where(REFS, "CMP101") == {("common/base.yml", 3, "compose/app/web")}
+    assert _where(REFS, "CMP101") == {("common/base.yml", 5, "compose/app/web")}  # privileged: true
 
 
 def test_extends_in_the_same_file_keeps_the_bases_block() -> None:
-    # local inherits "5432:5432" from template (line 24) and adds a loopback-only port of its own
-    assert _where(REFS, "CMP104") == {(APP, 24, "compose/app/local"), (APP, 24, "compose/app/template")}
+    # local inherits "5432:5432" from template (its ports: key, line 27) and adds a loopback-only port of its own
+    assert _where(REFS, "CMP104") == {(APP, 27, "compose/app/local"), (APP, 27, "compose/app/template")}
     project = next(p for p in _collect(REFS).facts if isinstance(p, ComposeProject))
     local = next(s for s in project.services if s.name == "local")
     assert local.body["ports"] == ["5432:5432", "127.0.0.1:8080:8080"]
@@ -58,8 +58,8 @@ def test_extends_in_the_same_file_keeps_the_bases_block() -> None:
 def test_include_brings_services_into_the_project_with_their_env_file() -> None:
     # portainer (shared/tools.yml) mounts docker.sock; cadvisor's mount comes from ops/monitor.env;
     # socket-lookalike mounts a relative directory named docker.sock.d and stays quiet
-    assert _where(REFS, "CMP102") == {("shared/tools.yml", 2, "compose/shared/portainer"),
-                                      ("ops/monitor.yml", 2, "compose/ops/cadvisor")}
+    assert _where(REFS, "CMP102") == {("shared/tools.yml", 4, "compose/shared/portainer"),
+                                      ("ops/monitor.yml", 4, "compose/ops/cadvisor")}
     out = _collect(REFS)
     project = next(p for p in out.facts if isinstance(p, ComposeProject))
     assert project.files == (APP,)
@@ -106,7 +106,7 @@ def test_extends_cycles_and_bad_references_are_recorded_and_the_run_goes_on(tmp_
                          "not followed"),
     ]
     # every service is still audited with what it defines itself; nothing from outside the root is read
-    assert _where(root, "CMP101") == {("compose.yaml", 26, "compose/./own")}
+    assert _where(root, "CMP101") == {("compose.yaml", 28, "compose/./own")}
     project = next(p for p in out.facts if isinstance(p, ComposeProject))
     assert [s.name for s in project.services] == ["a", "abs", "b", "gone", "linked", "noname", "own", "remote", "up"]
     # a cycle is cut where it closes: a gets b's own values under its own
@@ -130,7 +130,7 @@ def test_include_cycles_and_bad_references_are_recorded(tmp_path: Path) -> None:
     ]
     project = next(p for p in out.facts if isinstance(p, ComposeProject))
     assert [s.name for s in project.services] == ["app", "looped"]
-    assert _where(tmp_path, "CMP101") == {("sub/loop.yml", 4, "compose/sub/looped")}
+    assert _where(tmp_path, "CMP101") == {("sub/loop.yml", 6, "compose/sub/looped")}
 
 
 def test_include_only_file_and_project_directory(tmp_path: Path) -> None:
@@ -183,19 +183,19 @@ def test_suppression_in_the_base_file_covers_the_inherited_value(tmp_path: Path)
     main(["audit", str(tmp_path), "--out", str(out), "--quiet", "--select", "CMP101", "--exit-zero"])
     found = json.loads((out / "findings.json").read_text())["findings"]
     assert [(f["location"]["path"], f["location"]["start_line"], f.get("suppressed")) for f in found] == [
-        ("base.yml", 3, "device access reviewed 2026-11")]
+        ("base.yml", 5, "device access reviewed 2026-11")]  # comment above the service still covers it
 
 
 def test_extends_may_name_a_fragment_file_without_services(tmp_path: Path) -> None:
     # the docs allow extend files that are not valid compose files: services at the top level, no image/build
     (tmp_path / "fragments.yml").write_text("hardening:\n  user: '10001'\nloose:\n  privileged: true\n")
     (tmp_path / "compose.yaml").write_text(
-        "services:\n"
-        "  safe:\n    image: s:1\n    extends: {file: fragments.yml, service: hardening}\n"
-        "  risky:\n    image: r:1\n    extends: {file: fragments.yml, service: loose}\n")
+        "services:\n"  # nginx keeps root (known-image table): `user:` from the fragment decides
+        "  safe:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: hardening}\n"
+        "  risky:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: loose}\n")
     out = _collect(tmp_path)
     assert _errors(out) == []
-    assert _where(tmp_path, "CMP101") == {("fragments.yml", 3, "compose/./risky")}
+    assert _where(tmp_path, "CMP101") == {("fragments.yml", 4, "compose/./risky")}
     assert {f.location.resource for f in run(tmp_path, "CMP103")} == {"compose/./risky"}
 
 
@@ -209,7 +209,7 @@ def test_a_variant_extending_the_base_file_reports_once_at_the_base(tmp_path: Pa
         "  web3:\n    extends: {file: docker-compose.yml, service: web}\n    privileged: false\n")
     found = run(tmp_path, "CMP101")
     assert [(f.location.path, f.location.start_line, f.location.resource) for f in found] == [
-        ("docker-compose.yml", 2, "compose/./web"), ("docker-compose.yml", 2, "compose/./web2")]
+        ("docker-compose.yml", 4, "compose/./web"), ("docker-compose.yml", 4, "compose/./web2")]
     variant = next(p for p in _collect(tmp_path).facts
                    if isinstance(p, ComposeProject) and p.files == ("docker-compose.yml", "docker-compose.scale.yml"))
     web2 = next(s for s in variant.services if s.name == "web2")
@@ -223,7 +223,7 @@ def test_a_very_long_extends_chain_is_cut_with_a_note(tmp_path: Path) -> None:
     assert {e.reason for e in out.errors} == {
         f"compose: service `s{i}`: extends chain deeper than 32: not followed further" for i in range(31, 200)}
     # services within reach of the privileged base inherit it at its own line; the run finishes
-    assert ("compose.yaml", 402, "compose/./s199") in _where(tmp_path, "CMP101")
+    assert ("compose.yaml", 403, "compose/./s199") in _where(tmp_path, "CMP101")
 
 
 def test_diamond_includes_are_loaded_once(tmp_path: Path) -> None:
@@ -238,4 +238,4 @@ def test_diamond_includes_are_loaded_once(tmp_path: Path) -> None:
     project = next(p for p in out.facts if isinstance(p, ComposeProject))
     assert len(project.services) == 31
     assert project.included == tuple(f"l{i}.yml" for i in range(31))
-    assert _where(tmp_path, "CMP101") == {("l30.yml", 2, "compose/./last")}
+    assert _where(tmp_path, "CMP101") == {("l30.yml", 4, "compose/./last")}

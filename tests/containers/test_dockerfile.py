@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from redline.checks.containers.dockerfiles import DockerfileCheck
 from redline.checks.interface import CheckContext
 from redline.core.config import Config
-from redline.sources.containers.dockerfile import env_pairs, parse_dockerfile, substitute
+from redline.core.facts import Facts
+from redline.core.model import Confidence, Finding, Severity
+from redline.sources.containers.dockerfile import Dockerfile, env_pairs, parse_dockerfile, substitute
 from redline.sources.interface import SourceError
 
 from .helpers import FIXTURES
@@ -17,24 +17,41 @@ from .helpers import FIXTURES
 DOCKER = FIXTURES / "docker"
 
 EXPECTED = {
-    "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 1, 7)},
+    # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot, the scratch
+    # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes;
+    # the postgres image whose entrypoint is replaced keeps root, and nginx's master process stays root
+    "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 5, 7), ("dev.Dockerfile", 1, 3),
+               ("postgres_own_entrypoint.Dockerfile", 1, 3), ("nginx.Dockerfile", 1, 3)},
     "DKR102": {("pinning.Dockerfile", 4, 4), ("pinning.Dockerfile", 5, 5), ("pinning.Dockerfile", 11, 11)},
     "DKR103": {("add_url.Dockerfile", 2, 2), ("add_url.Dockerfile", 5, 7)},
     "DKR104": {("secrets.Dockerfile", 2, 2), ("secrets.Dockerfile", 4, 4), ("secrets.Dockerfile", 6, 6),
                ("secrets.Dockerfile", 7, 7), ("secrets.Dockerfile", 12, 12)},
-    "DKR105": {("root_nouser.Dockerfile", 1, 4), ("inherit_user.Dockerfile", 5, 8)},
+    # pinning.Dockerfile's last stage sets HEALTHCHECK; buildenv and the exports never run
+    "DKR105": {("root_nouser.Dockerfile", 1, 4), ("inherit_user.Dockerfile", 5, 8)},  # not asked of dev.Dockerfile
     "DKR106": {("update.Dockerfile", 2, 2), ("update.Dockerfile", 6, 6), ("update.Dockerfile", 9, 9)},
 }
 
 
-def _all() -> list[tuple[str, str, int, int]]:
+def _check(*dockerfiles: Dockerfile, codes: frozenset[str] = frozenset()) -> list[Finding]:
     check = DockerfileCheck()
-    ctx = CheckContext(DOCKER, Config(), frozenset(r.code for r in check.rules))
-    out = []
-    for path in sorted(DOCKER.glob("*.Dockerfile")):
-        df = parse_dockerfile(path.name, path.read_text())
-        out += [(f.rule, path.name, f.location.start_line, f.location.end_line) for f in check.check_file(df, ctx)]
-    return out
+    ctx = CheckContext(DOCKER, Config(), codes or frozenset(r.code for r in check.rules))
+    return list(check.check(Facts(list(dockerfiles)), ctx))
+
+
+def _all() -> list[tuple[str, str, int, int]]:
+    dfs = [parse_dockerfile(path.name, path.read_text()) for path in sorted(DOCKER.glob("*.Dockerfile"))]
+    return [(f.rule, f.location.path, f.location.start_line, f.location.end_line) for f in _check(*dfs)]
+
+
+def test_context_lowers_test_files_and_groups_root_by_image() -> None:
+    dfs = [parse_dockerfile(path.name, path.read_text()) for path in sorted(DOCKER.glob("*.Dockerfile"))]
+    by_path = {(f.rule, f.location.path): f for f in _check(*dfs)}
+    dev = by_path[("DKR101", "dev.Dockerfile")]
+    assert dev.severity == Severity.LOW and dev.confidence == Confidence.LOW
+    prod = by_path[("DKR101", "root_nouser.Dockerfile")]
+    assert prod.severity == Severity.MEDIUM and prod.group == "runs-as-root:root_nouser.Dockerfile"
+    assert "nginx-unprivileged" in by_path[("DKR101", "nginx.Dockerfile")].message
+    assert all(f.remediation for f in by_path.values())
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
@@ -117,8 +134,7 @@ def test_substitute_forms() -> None:
 
 def test_only_names_reach_messages() -> None:
     df = parse_dockerfile("Dockerfile", (DOCKER / "secrets.Dockerfile").read_text())
-    check = DockerfileCheck()
-    msgs = [f.message for f in check.check_file(df, CheckContext(Path("."), Config(), frozenset({"DKR104"})))]
+    msgs = [f.message for f in _check(df, codes=frozenset({"DKR104"}))]
     assert msgs and all("changeme" not in m and "ghp_" not in m for m in msgs)
 
 

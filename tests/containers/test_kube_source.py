@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import time
 from pathlib import Path
 
 import pytest
@@ -100,11 +99,10 @@ def test_invalid_kubernetes_yaml_is_a_clear_error() -> None:
         parse_manifest("bad.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [unclosed\n")
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
-    started = time.perf_counter()
+def test_billion_laughs_is_refused() -> None:
+    # how quickly is measured in bench/containers_bench.py (no wall clock in a test)
     with pytest.raises(SourceError, match="alias expansion exceeds"):
         parse_manifest("bomb.yaml", BILLION_LAUGHS)
-    assert time.perf_counter() - started < 5
 
 
 def test_recursive_alias_is_refused() -> None:
@@ -178,13 +176,11 @@ def test_twenty_megabyte_manifest_skipped_by_default_and_parsed_with_a_raised_li
     assert any(s["path"] == "crds.yaml" and "size limit" in s["reason"] for s in report["not_covered"])
 
     out = tmp_path / "out2"
-    started = time.perf_counter()
     main(["audit", str(root), "--out", str(out), "--quiet", "--select", "KUB102", "--exit-zero", "--format", "json",
           "--max-file-size", "25MB"])
-    elapsed = time.perf_counter() - started
     report = json.loads((out / "findings.json").read_text())
     assert [(f["rule"], f["location"]["resource"]) for f in report["findings"]] == [("KUB102", "Deployment/big/last")]
-    assert elapsed < 60, f"20 MB manifest took {elapsed:.1f}s"
+    # its parse time is measured in bench/containers_bench.py
 
 
 def test_bad_manifests_are_reported_per_file_and_the_run_goes_on(tmp_path: Path) -> None:

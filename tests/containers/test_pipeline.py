@@ -95,7 +95,8 @@ def test_suppression_above_a_helm_source_header(tmp_path: Path) -> None:
         "metadata: {name: debug, namespace: edge}\nspec:\n  type: NodePort\n")
     report = _audit(root, tmp_path, "--select", "KUB120")
     got = {f["location"]["resource"]: (f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]}
-    assert got == {"Service/edge/gw": (2, "public API gateway, WAF in front"), "Service/edge/debug": (10, None)}
+    # findings point at `type:`; the comment above the object's header still suppresses it
+    assert got == {"Service/edge/gw": (8, "public API gateway, WAF in front"), "Service/edge/debug": (15, None)}
 
 
 def test_suppression_in_a_dockerfile(tmp_path: Path) -> None:

@@ -89,8 +89,9 @@ def _audit(out: Path, shared_data: Path) -> list[Found]:
     subprocess.run([str(redline), "audit", str(SHOP), "--out", str(out / "report"), "--exit-zero", "--quiet",
                     "--format", "json"], check=True, timeout=300, env=env)
     data = json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
-    return [Found(f["rule"], f["location"]["path"], f["location"]["start_line"], f["location"].get("resource") or "")
-            for f in data["findings"]]
+    # a root-cause item lists its other places in related_locations: each is a finding at that place
+    return [Found(f["rule"], loc["path"], loc["start_line"], loc.get("resource") or "")
+            for f in data["findings"] for loc in [f["location"], *f.get("related_locations", [])]]
 
 
 def test_expected_rows_point_at_real_lines() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redline.cli.main import main
 
@@ -23,8 +23,8 @@ def audit(root: Path, out: Path, *extra: str) -> int:
 
 
 def findings(out: Path) -> list[dict[str, Any]]:
-    return json.loads((out / "findings.json").read_text())["findings"]  # type: ignore[no-any-return]
+    return cast(list[dict[str, Any]], report(out)["findings"])
 
 
 def report(out: Path) -> dict[str, Any]:
-    return json.loads((out / "findings.json").read_text())  # type: ignore[no-any-return]
+    return cast(dict[str, Any], json.loads((out / "findings.json").read_text()))

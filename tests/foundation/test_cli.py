@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from redline.cli.main import main
+from redline.pipeline.catalogue import load_catalogue
 
 from .helpers import HTTP_CALL, audit, findings, report, write
 
@@ -39,7 +42,7 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert findings(tmp_path / "ign") == []
 
 
-def test_unknown_rule_in_select_is_a_usage_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_rule_in_select_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     assert audit(tmp_path / "src", tmp_path / "out", "--select", "NOPE999") == 2
     assert "NOPE999" in capsys.readouterr().err
@@ -78,19 +81,19 @@ def test_baseline_hides_known_findings_from_the_gate(tmp_path: Path) -> None:
     assert second == {'requests.post("https://x")': True, 'requests.get("https://api.example.com/orders")': False}
 
 
-def test_bad_baseline_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_bad_baseline_is_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     bad = write(tmp_path, "base.json", '{"version": 99, "findings": []}')
     assert audit(tmp_path / "src", tmp_path / "out", "--baseline", str(bad)) == 2
     assert "version 99" in capsys.readouterr().err
 
 
-def test_missing_path_is_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_path_is_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert audit(tmp_path / "nope", tmp_path / "out") == 2
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rules_list_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--area", "resilience"]) == 0
     assert "RES101" in capsys.readouterr().out
     assert main(["rules", "explain", "res101"]) == 0
@@ -98,6 +101,20 @@ def test_rules_list_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
         assert f"### {section}" in text
     assert main(["rules", "explain", "NOPE1"]) == 2
+
+
+def test_explain_of_a_prefix_lists_its_rules_the_same_way_every_time(capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for _ in range(3):
+        assert main(["rules", "explain", "RES"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    expected = sorted(r.code for r in load_catalogue(with_plugins=False).registry if r.code.startswith("RES"))
+    lines = outputs[0].splitlines()
+    assert lines[0] == f"'RES' matches {len(expected)} rules; explain one of them:"
+    assert [line.split()[0] for line in lines[1:]] == expected
+    assert main(["rules", "explain", "requests-without-timeout"]) == 0
+    assert capsys.readouterr().out.startswith("## RES101 requests-without-timeout\n")
 
 
 def test_fingerprint_unchanged_after_inserting_lines_above(tmp_path: Path) -> None:

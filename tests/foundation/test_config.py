@@ -72,7 +72,7 @@ def test_pyproject_tool_table_is_read(tmp_path: Path) -> None:
     assert audit(src, tmp_path / "out") == 1
 
 
-def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "src"
     write(src, "pyproject.toml", "[tool.redline]\nfail = 'medium'\n")
     assert audit(src, tmp_path / "out") == 2
@@ -80,7 +80,7 @@ def test_pyproject_unknown_key_names_the_table(tmp_path: Path, capsys) -> None: 
     assert "pyproject.toml" in err and "'tool.redline.fail' is unknown" in err
 
 
-def test_malformed_config_exits_two_and_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_config_exits_two_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "src"
     write(src, "redline.toml", "fail_on = [\n")
     write(src, "client.py", HTTP_CALL)
@@ -113,7 +113,7 @@ def test_parse_size(text: object, size: int) -> None:
 ])
 def test_analyzer_values_are_checked_at_load(tmp_path: Path, body: str, message: str) -> None:
     """A bad value fails the load, naming the file and the key, before anything runs."""
-    from redline.cli.catalogue import load_catalogue
+    from redline.pipeline.catalogue import load_catalogue
 
     cfg = write(tmp_path, "redline.toml", body)
     with pytest.raises(ConfigError) as err:
@@ -124,7 +124,7 @@ def test_analyzer_values_are_checked_at_load(tmp_path: Path, body: str, message:
 def test_settings_are_typed_and_overridden_by_replace(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from redline.cli.catalogue import load_catalogue
+    from redline.pipeline.catalogue import load_catalogue
     from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 
     cfg = write(tmp_path, "redline.toml", "[supply_chain]\nepss_threshold = 0.5\nlicense_deny = ['GPL-*']\n")

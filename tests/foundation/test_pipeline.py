@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from redline.checks.builtin import builtin_checks
+from redline.checks.interface import Check
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Severity
@@ -18,9 +19,8 @@ from .checks_for_tests import FailingCheck, MarkerCheck, ModuleCountCheck
 from .helpers import HTTP_CALL, write
 
 
-def request(root: Path, checks: list, **kw: object) -> AuditRequest:  # type: ignore[type-arg]
-    return AuditRequest(root=root, config=kw.pop("config", Config()), checks=checks,  # type: ignore[arg-type]
-                        file_sources=builtin_file_sources(), **kw)  # type: ignore[arg-type]
+def request(root: Path, checks: list[Check], *, config: Config | None = None) -> AuditRequest:
+    return AuditRequest(root=root, config=config or Config(), checks=checks, file_sources=builtin_file_sources())
 
 
 def test_exception_in_one_check_becomes_a_tool_error(tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ def test_exception_in_one_check_becomes_a_tool_error(tmp_path: Path) -> None:
     result = run_audit(request(tmp_path, [*builtin_checks(), FailingCheck(), MarkerCheck(), ModuleCountCheck()]))
     assert sorted((f.rule, f.location.path) for f in result.findings) == [("RES101", "client.py"),
                                                                          ("TST101", "client.py")]
-    errors = {(e.where, e.stage, e.fatal): e.reason for e in result.errors}
+    errors = {(e.where, str(e.stage), e.fatal): e.reason for e in result.errors}
     assert errors[("boom.py", "check", True)].startswith("check always-fails failed: ValueError: simulated bug")
     assert errors[("module-count", "check", True)] == "check failed: RuntimeError: project check bug"
 
@@ -57,7 +57,7 @@ def test_parallel_run_equals_serial_run(tmp_path: Path, monkeypatch: pytest.Monk
     write(tmp_path, "pkg0/boom.py", "x = 1\n")
     checks = [*builtin_checks(), MarkerCheck(), FailingCheck()]
     serial = run_audit(request(tmp_path, checks, config=Config(jobs=1)))
-    monkeypatch.setattr(run_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(run_module, "PARALLEL_MIN_COST", 0)
     monkeypatch.setattr(run_module, "CHUNK_FILES", 7)
     parallel = run_audit(request(tmp_path, checks, config=Config(jobs=2)))
     assert parallel.stats.workers == 2 and serial.stats.workers == 1

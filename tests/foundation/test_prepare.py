@@ -52,7 +52,7 @@ def test_prepare_runs_once_before_the_workers_fork(tmp_path: Path) -> None:
     req = AuditRequest(root=tmp_path, config=Config(jobs=2), checks=[check, broken],
                        file_sources=builtin_file_sources())
     result = run_audit(req)
-    assert result.stats.workers == 2 and run_module.PARALLEL_MIN_BYTES < 8_000_000
+    assert result.stats.workers == 2 and run_module.PARALLEL_MIN_COST < 8_000_000
     assert check.prepared == 1
     assert {f.message for f in result.findings} == {f"prepared by {os.getpid()}"}
     assert len(result.findings) == 40

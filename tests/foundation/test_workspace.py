@@ -15,7 +15,9 @@ LIMIT = 5 * 1024 * 1024
 
 
 def walk(root: Path, **kw: object) -> tuple[list[str], dict[str, str]]:
-    result = Workspace(root, max_file_size=int(kw.pop("max_file_size", LIMIT)), **kw).walk()  # type: ignore[arg-type]
+    size = kw.pop("max_file_size", LIMIT)
+    assert isinstance(size, int)
+    result = Workspace(root, max_file_size=size, **kw).walk()  # type: ignore[arg-type]
     return [f.path for f in result.files], {s.path: s.reason for s in result.skipped}
 
 

@@ -204,11 +204,11 @@ def test_pom_interpolation_management_and_scopes() -> None:
         ("com.example:platform-bom-user", "7.1.0", False, True, 30),
         ("com.fasterxml.jackson.core:jackson-databind", "2.15.2", False, True, 35),  # nested property
         ("org.postgresql:postgresql", "42.6.0", True, True, 40),  # version and provided scope from management
-        ("org.example:undefined-prop", "", False, False, 44),
+        ("org.example:undefined-prop", "", False, True, 44),  # the parent POM defines it (or Maven fails)
         ("junit:junit", "4.13.2", True, True, 49),
     }
     undefined = next(p for p in m.packages if p.name == "org.example:undefined-prop")
-    assert undefined.requirement == "${not.defined}"
+    assert undefined.requirement.startswith("version ${not.defined} managed by parent POM ")
 
 
 def test_pom_refuses_entities(tmp_path: Path) -> None:
@@ -237,7 +237,10 @@ def test_go_mod_blocks_comments_and_replace() -> None:
         ("golang.org/x/crypto", "0.17.0", False, 7),
         ("github.com/quoted/mod", "0.1.0", True, 8),
         ("github.com/new/lib", "1.2.0", True, 11),
+        ("stdlib", "1.22.0", True, 3),  # the go directive names the standard library release
+        ("toolchain", "1.22.0", True, 3),
     }
+    assert {p.name: p.dev for p in m.packages}["toolchain"]  # the go command: build time only
 
 
 def test_gradle_dev_configurations() -> None:

@@ -19,11 +19,11 @@ EXPECTED: dict[str, int | str] = {
     "dotnet/packageslockjson/testdata/invalid/invalid": 'invalid JSON at line 1, column 1: Expecting value',
     "dotnet/packageslockjson/testdata/valid/packages.lock.json": 8,
     "golang/gomod/testdata/empty.mod": 'empty file',
-    "golang/gomod/testdata/indirect-1.16.mod": 1,
+    "golang/gomod/testdata/indirect-1.16.mod": 1,  # go < 1.21: a language version, no release
     "golang/gomod/testdata/indirect-1.16.sum": 6,
-    "golang/gomod/testdata/indirect-1.23.mod": 2,
+    "golang/gomod/testdata/indirect-1.23.mod": 4,  # + stdlib, toolchain
     "golang/gomod/testdata/indirect-1.23.sum": "line 1: not a '<module> <version>[/go.mod] h1:<hash>' line",
-    "golang/gomod/testdata/indirect-packages.mod": 5,
+    "golang/gomod/testdata/indirect-packages.mod": 5,  # go < 1.21: a language version, no release
     "golang/gomod/testdata/not-go-mod.mod": "line 1: unknown directive 'this'",
     "golang/gomod/testdata/one-package.mod": 1,
     "golang/gomod/testdata/replace-different.mod": 2,
@@ -32,9 +32,9 @@ EXPECTED: dict[str, int | str] = {
     "golang/gomod/testdata/replace-no-version.mod": 1,
     "golang/gomod/testdata/replace-not-required.mod": 2,
     "golang/gomod/testdata/replace-one.mod": 1,
-    "golang/gomod/testdata/toolchain-with-suffix.mod": 1,
-    "golang/gomod/testdata/toolchain.mod": 1,
-    "golang/gomod/testdata/two-packages.mod": 2,
+    "golang/gomod/testdata/toolchain-with-suffix.mod": 3,  # + stdlib, toolchain
+    "golang/gomod/testdata/toolchain.mod": 3,  # + stdlib, toolchain
+    "golang/gomod/testdata/two-packages.mod": 2,  # go < 1.21: a language version, no release
     "java/gradlelockfile/testdata/5-pkg": 5,
     "java/gradlelockfile/testdata/one-pkg": 1,
     "java/gradlelockfile/testdata/only-comments": 0,
@@ -302,7 +302,8 @@ def test_sample(shared_data: Path, rel: str) -> None:
     assert len(manifest.packages) == expected
     for pkg in manifest.packages:
         assert pkg.name and pkg.purl.startswith("pkg:")
-        assert pkg.pinned == bool(pkg.version)
+        # a Maven version managed by a BOM or parent POM is pinned although unknown here
+        assert pkg.pinned == bool(pkg.version) or (pkg.pinned and " managed by " in pkg.requirement)
         assert pkg.pinned or pkg.requirement, f"{pkg.key}: an unpinned package must say what was declared"
         assert "@" not in pkg.purl.split("/")[-1] or pkg.pinned
     keys = {p.key for p in manifest.packages}

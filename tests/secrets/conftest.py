@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from redline.checks.interface import Check
 from redline.checks.secrets.containers import DockerSecretCheck, KubeSecretCheck
 from redline.checks.secrets.engine import SecretScanner
 from redline.checks.secrets.history import SecretHistoryCheck
@@ -37,8 +38,8 @@ def scanner(request: pytest.FixtureRequest, seed_rules: tuple[SecretRule, ...]) 
 def run_secrets(seed_rules: tuple[SecretRule, ...]) -> Callable[..., AuditResult]:
     def run(root: Path, *, config: Config | None = None, options: dict[str, Any] | None = None,
             include_ignored: bool = False) -> AuditResult:
-        checks = [SecretsFileCheck(seed_rules), SecretHistoryCheck(seed_rules), KubeSecretCheck(),
-                  DockerSecretCheck()]
+        checks: list[Check] = [SecretsFileCheck(seed_rules), SecretHistoryCheck(seed_rules), KubeSecretCheck(),
+                               DockerSecretCheck()]
         req = AuditRequest(root=root, config=config or Config(jobs=1), checks=list(checks),
                            file_sources=builtin_file_sources(), project_sources=builtin_project_sources(),
                            options=dict(options or {}), include_ignored=include_ignored)

@@ -106,4 +106,5 @@ def test_dockerfile_details(tmp_path: Path, run_secrets: Callable[..., AuditResu
         ("SEC904", 2, "GITHUB_TOKEN"), ("SEC904", 3, "DB_PASSWORD"), ("SEC904", 5, "SECRET_KEY"),
         ("SEC904", 6, "DATABASE_URL"),
         ("SEC905", 7, "id_rsa"), ("SEC905", 8, "/root/.npmrc"), ("SEC905", 13, "id_rsa"),
+        ("SEC906", 6, None),  # the URL's password, found by the data-store family (seed rules have no MySQL rule)
     ]

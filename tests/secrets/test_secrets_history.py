@@ -21,7 +21,7 @@ GHP2 = "ghp_Jv1kjscOrbgEOlycUA45swaSr0eeNWCYaa9y"
 def _commit(repo: Path, message: str, date: str) -> str:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message, env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date})
-    return git(repo, "rev-parse", "HEAD")
+    return str(git(repo, "rev-parse", "HEAD"))
 
 
 def test_added_moved_deleted_is_one_finding_not_at_head(make_repo: Callable[[], Path],

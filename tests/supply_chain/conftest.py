@@ -40,3 +40,11 @@ def vulndb_dir(tmp_path_factory: pytest.TempPathFactory, mirror_url: str) -> Pat
     db_dir = tmp_path_factory.mktemp("vulndb")
     update_database(db_dir, mirror=mirror_url, ecosystems=("PyPI", "npm"))
     return db_dir
+
+
+@pytest.fixture(scope="session")
+def go_vulndb_dir(tmp_path_factory: pytest.TempPathFactory, mirror_url: str) -> Path:
+    """A database with the reference Go advisories (modules, ``stdlib`` and ``toolchain``)."""
+    db_dir = tmp_path_factory.mktemp("go-vulndb")
+    update_database(db_dir, mirror=mirror_url, ecosystems=("Go",))
+    return db_dir

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.cli.catalogue import load_catalogue
 from redline.core.config import load_config
+from redline.core.evidence import Evidence
+from redline.core.model import Finding
 from redline.core.result import AuditResult
+from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 
 
@@ -30,3 +32,31 @@ def audit(root: Path, db_dir: Path | None, *, select: tuple[str, ...] = ("VUL", 
     req = AuditRequest(root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
                        project_sources=catalogue.project_sources, steps=catalogue.steps, select=select)
     return run_audit(req)
+
+
+def advisory_lines(finding: Finding) -> list[str]:
+    """A VUL finding's advisory groups, one line each as the report words them:
+    ``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>``."""
+    advisories = finding.evidence.get("advisories")
+    lines = []
+    for adv in advisories if isinstance(advisories, tuple) else ():
+        assert isinstance(adv, Evidence)
+        aliases = adv.strings("aliases")
+        head = adv.text("id") + (f" ({', '.join(aliases)})" if aliases else "")
+        fixed = adv.strings("fixed")
+        fix = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
+        platforms = adv.strings("platforms")
+        where = f" (only on {', '.join(platforms)}: ranked low)" if platforms else ""
+        lines.append(f"{head}, {adv.text('severity')}: {adv.text('flaw')}{where}; affected {adv.text('affected')}; "
+                     f"{fix}")
+    return lines
+
+
+def advisory_cvss(finding: Finding, ident: str) -> str:
+    """``"<score> <vector>"`` of one advisory group of a VUL finding ("" when it has no CVSS)."""
+    advisories = finding.evidence.get("advisories")
+    for adv in advisories if isinstance(advisories, tuple) else ():
+        if isinstance(adv, Evidence) and adv.text("id") == ident and adv.nested("cvss"):
+            cvss = adv.nested("cvss")
+            return f"{cvss.number('score')} {cvss.text('vector')}"
+    return ""

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from redline.core.evidence import Evidence
+
 from .helpers import audit, write_tree
 
 PINS = {"requests": "2.19.0", "django": "3.2.0", "pyyaml": "5.3"}
@@ -94,7 +96,13 @@ def test_every_advisory_for_the_pinned_versions(tmp_path: Path, shared_data: Pat
     for f in result.findings:
         ev = f.evidence
         name = ev.text("package").split("/")[1].split("@")[0]
-        by_pkg[name].append((set(ev.strings("ids")), set(ev.strings("fixed"))))
+        fixed = set(ev.strings("fixed"))
+        advisories = ev["advisories"]
+        assert isinstance(advisories, tuple)
+        for adv in advisories:  # every advisory group on the version
+            assert isinstance(adv, Evidence)
+            by_pkg[name].append(({adv.text("id"), *adv.strings("aliases")}, set(adv.strings("fixed"))))
+        assert fixed >= {v for _, g in by_pkg[name] for v in g}
         assert f.location.path == "requirements.txt"
         assert f.location.start_line == list(PINS).index(name) + 1
     for name, pinned in PINS.items():
@@ -108,3 +116,4 @@ def test_every_advisory_for_the_pinned_versions(tmp_path: Path, shared_data: Pat
             assert all(Version(f) > Version(pinned) for f in fixed)
     assert len(by_pkg["requests"]) == 2
     assert len(by_pkg["pyyaml"]) == 2
+    assert len(result.findings) == len({f.location.start_line for f in result.findings})  # one per version

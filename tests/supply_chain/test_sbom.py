@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,10 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.main import main
 from redline.core.config import load_config
 from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.cyclonedx import CycloneDxReporter, empty_bom
 from redline.sources.advisories.spdx import LicenceNormaliser
@@ -26,7 +27,7 @@ from .helpers import audit, write_tree
 FIXTURE = Path(__file__).parent / "fixtures" / "vulns"
 
 
-def validate(doc: dict[str, Any]) -> None:
+def validate(doc: Mapping[str, Any]) -> None:
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
     assert error is None, error
 
@@ -56,15 +57,19 @@ def test_audit_sbom_is_valid_and_complete(tree: Path, vulndb_dir: Path) -> None:
     assert comps["npm/lodash@4.17.15"]["purl"] == "pkg:npm/lodash@4.17.15"
     deps = {d["ref"]: set(d.get("dependsOn", [])) for d in doc["dependencies"]}
     assert deps["npm/express-lite@1.0.0"] == {"npm/lodash@4.17.15"}
-    assert {"PyPI/pyspark@3.1.2", "npm/express-lite@1.0.0", "npm/lodash-es@4.17.21"} <= deps["project"]
+    assert deps["project"] == {"PyPI/aiohttp@3.8.5", "PyPI/pyspark@3.1.2", "PyPI/pyyaml@5.4", "PyPI/redis@5.0.1",
+                               "PyPI/requests@2.31.0", "npm/express-lite@1.0.0", "npm/lodash-es@4.17.21"}
     vulns = {v["bom-ref"]: v for v in doc["vulnerabilities"]}
     assert len(vulns) == 12  # 5 pyspark + 5 aiohttp + 2 lodash groups, pyspark's dev duplicates merged
     kev = vulns["CVE-2022-33891@PyPI/pyspark@3.1.2"]
     assert kev["affects"] == [{"ref": "PyPI/pyspark@3.1.2"}]
     assert {r["id"] for r in kev["references"]} == {"PYSEC-2022-236", "GHSA-4x9r-j582-cgr8"}
-    assert any(p["name"] == "redline:kev" for p in kev["properties"])
+    properties = {p["name"]: p["value"] for p in kev["properties"]}
+    assert sorted(properties) == ["redline:dependency-path", "redline:epss", "redline:kev", "redline:rule"]
+    assert properties["redline:kev"] == "CVE-2022-33891 added 2023-03-07, due 2023-03-28, ransomware use: unknown"
+    assert properties["redline:rule"] == "VUL102"
     assert kev["ratings"][0]["severity"] == "critical"
-    assert "3.4.0" in kev["recommendation"]
+    assert kev["recommendation"] == "Upgrade pyspark to 3.4.0 (clears every known advisory on it)."
 
 
 def test_reporter_writes_deterministic_sbom(tree: Path, vulndb_dir: Path) -> None:
@@ -122,4 +127,5 @@ def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
                                     file_sources=catalogue.file_sources, project_sources=catalogue.project_sources,
                                     steps=catalogue.steps, select=("VUL",)))
     assert result.sbom is None
-    assert [f for f in result.findings if f.rule == "VUL102"]
+    assert sorted((f.location.path, f.location.start_line) for f in result.findings if f.rule == "VUL102") == [
+        ("requirements-dev.txt", 1), ("requirements.txt", 1)]

@@ -48,16 +48,16 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
     assert {r for r in rows if r[1] == "k8s/app.yaml"} == {
         ("SEC903", "k8s/app.yaml", 8, "SEC449", "", False),  # the Secret's rule beats the generic one
         ("SEC220", "k8s/app.yaml", 9, "SEC903", "", False),
-        ("KUB112", "k8s/app.yaml", 11, "", "DB_PASSWORD", False),  # quoted value no SEC rule reports
-        ("KUB112", "k8s/app.yaml", 11, "", "API_TOKEN", False),  # the entry next to a secret's is not it
+        ("SEC906", "k8s/app.yaml", 24, "KUB112", "", False),  # the data-store family reads the env entry
+        ("KUB112", "k8s/app.yaml", 26, "", "API_TOKEN", False),  # the entry next to a secret's is not it
         ("SEC220", "k8s/app.yaml", 28, "KUB112", "", False),  # the STRIPE_SECRET_KEY env entry
     }
     compose = {r for r in rows if r[1] == "docker-compose.yml"}
-    assert compose == {  # no name-based compose rule: nothing to merge, nothing lost
-        ("CMP103", "docker-compose.yml", 3, "", "", False),
+    # no name-based compose rule: nothing to merge, nothing lost (postgres drops root in its entrypoint and
+    # nothing depends on `db`: no CMP103, no CMP106)
+    assert compose == {
         ("CMP105", "docker-compose.yml", 3, "", "", False),
-        ("CMP106", "docker-compose.yml", 3, "", "", False),
-        ("SEC437", "docker-compose.yml", 6, "", "", False),
+        ("SEC906", "docker-compose.yml", 6, "", "", False),  # POSTGRES_PASSWORD in compose environment
         ("SEC220", "docker-compose.yml", 7, "", "", False),
     }
 
@@ -65,12 +65,24 @@ def test_dockerfile_kubernetes_and_compose_overlaps(tmp_path: Path) -> None:
 def test_unselected_counterpart_keeps_the_name_based_finding(tmp_path: Path) -> None:
     rows = _audit(tmp_path, "--ignore", "SEC904,SEC903")
     docker = {(r[0], r[2], r[3], r[4]) for r in rows if r[1] == "Dockerfile"}
-    assert ("DKR104", 3, "", "DB_PASSWORD") in docker
-    assert ("DKR104", 6, "", "STRIPE_SECRET") in docker  # SEC220 alone does not name the variable
-    assert ("SEC220", 6, "", "") in docker
-    assert {("DKR104", 7, "", "API_PASSWORD"), ("DKR104", 7, "", "SERVICE_TOKEN")} <= docker
-    kube = {(r[0], r[2], r[3]) for r in rows if r[1] == "k8s/app.yaml"}
-    assert ("SEC449", 8, "") in kube and ("SEC220", 9, "") in kube  # the generic one stays when SEC903 is off
+    assert docker == {
+        ("DKR104", 3, "", "DB_PASSWORD"),  # SEC904 is off: the name-based finding stays
+        ("DKR104", 4, "", "APP_TOKEN"),
+        ("DKR104", 5, "", "NPM_TOKEN"),
+        ("DKR104", 6, "", "STRIPE_SECRET"),  # SEC220 alone does not name the variable
+        ("SEC220", 6, "", ""),
+        ("DKR104", 7, "", "API_PASSWORD"),
+        ("DKR104", 7, "", "SERVICE_TOKEN"),
+        ("DKR104", 9, "", "CACHE_PASSWORD"),
+    }
+    kube = {(r[0], r[2], r[3], r[4]) for r in rows if r[1] == "k8s/app.yaml"}
+    assert kube == {
+        ("SEC449", 8, "", ""),  # the generic one stays when SEC903 is off
+        ("SEC220", 9, "", ""),
+        ("SEC906", 24, "KUB112", ""),  # the data-store family reads the value and absorbs the name-based one
+        ("KUB112", 26, "", "API_TOKEN"),
+        ("SEC220", 28, "KUB112", ""),
+    }
 
 
 #: the packaged secret rules: they say which rules are generic (SEC436) and which are not
@@ -127,9 +139,25 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
         ("SEC220", "docker-compose.yml", 7, ""),
         ("SEC220", "k8s/app.yaml", 9, "SEC903"),
         ("SEC220", "k8s/app.yaml", 28, ""),
-        ("SEC437", "docker-compose.yml", 6, ""),
         ("SEC903", "k8s/app.yaml", 8, "SEC449"),
         ("SEC904", "Dockerfile", 3, ""),
         ("SEC904", "Dockerfile", 7, ""),
         ("SEC904", "Dockerfile", 7, ""),
+        ("SEC906", "docker-compose.yml", 6, ""),
+        ("SEC906", "k8s/app.yaml", 24, ""),
     ]
+
+
+def test_default_credential_keeps_its_severity_when_absorbing_a_name_based_finding(tmp_path: Path) -> None:
+    """KUB112 (a credential-named env entry, medium) folds into SEC907 (the value is the image's default,
+    low): one finding, and the value-based verdict decides its severity."""
+    (tmp_path / "db.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: db\n          image: postgres:16\n          env:\n"
+        "            - name: POSTGRES_PASSWORD\n              value: postgres\n")
+    out = tmp_path / "out"
+    assert main(["audit", "-q", str(tmp_path), "--out", str(out), "--format", "json", "--exit-zero",
+                 "--select", "SEC,KUB112"]) == 0
+    rows = [(f["rule"], f["severity"], dict(f["evidence"]).get("also", ""))
+            for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]]
+    assert rows == [("SEC907", "low", ["KUB112"])]

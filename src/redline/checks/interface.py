@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from redline.core.config import Config, SectionSpec
 from redline.core.evidence import Evidence, EvidenceInput
 from redline.core.facts import Facts
-from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped
+from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleRegistry
 
 T = TypeVar("T")
@@ -43,6 +43,11 @@ class RunScope:
         return cast(T, self._made[key])
 
 
+class UndeclaredRuleError(CheckError):
+    """A check built a finding for a rule it neither declares nor borrows: a bug in the check, reported
+    as a failed check instead of a finding that vanishes."""
+
+
 @dataclass(frozen=True)
 class CheckContext:
     root: Path
@@ -56,8 +61,11 @@ class CheckContext:
 class Check:
     #: a short, stable, kebab-case name used in error messages
     name: str = ""
-    #: every rule this check may emit
+    #: the rules this check owns: each rule is declared by exactly one check
     rules: tuple[Rule, ...] = ()
+    #: rules owned by another check that this one may emit too (the git-history scan reports the tree
+    #: scan's rules where they occur in history); selecting such a rule runs this check as well
+    borrows: tuple[Rule, ...] = ()
     #: configuration tables this check owns
     config_sections: tuple[SectionSpec[Any], ...] = ()
 
@@ -82,7 +90,11 @@ class Check:
         identity: str = "",
         component: str = "",
     ) -> Finding:
-        """Build a finding with the rule's defaults filled in."""
+        """Build a finding with the rule's defaults filled in; a rule the check does not declare (in
+        ``rules`` or ``borrows``) raises :class:`UndeclaredRuleError`."""
+        if rule.code not in self.emittable_codes():
+            raise UndeclaredRuleError(f"check {self.name!r} emitted {rule.code}, which it does not declare "
+                                      "(add the rule to its `rules`, or to `borrows` when another check owns it)")
         return Finding(
             rule=rule.code,
             message=message,
@@ -99,6 +111,21 @@ class Check:
         )
 
 
+    def emittable_codes(self) -> frozenset[str]:
+        """Codes of the rules this check may emit: its own and the borrowed ones (cached per rule tuples)."""
+        cached = self.__dict__.get("_emittable")
+        if cached is None or cached[0] is not self.rules or cached[1] is not self.borrows:
+            cached = (self.rules, self.borrows, frozenset(r.code for r in (*self.rules, *self.borrows)))
+            self.__dict__["_emittable"] = cached
+        codes: frozenset[str] = cached[2]
+        return codes
+
+
+def rule_registry(checks: Iterable[Check]) -> RuleRegistry:
+    """The registry of every rule the checks own; a rule two checks declare is refused."""
+    return RuleRegistry.owned((check.name or type(check).__name__, check.rules) for check in checks)
+
+
 class FileCheck(Check, ABC):
     #: fact types this check looks at (``FileText`` for raw text)
     fact_types: tuple[type, ...] = ()
@@ -113,6 +140,7 @@ class ProjectCheck(Check, ABC):
     fact_types: tuple[type, ...] = ()
 
     @abstractmethod
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         """Judge all facts of the run. A ``Skipped`` names an input the check could not cover
-        (a git blob over the size limit …); the report lists it with the reason."""
+        (a git blob over the size limit …); the report lists it with the reason. A non-fatal
+        ``ToolError`` is a notice every output shows (a partial advisory database …)."""

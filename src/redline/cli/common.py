@@ -1,4 +1,8 @@
-"""Options and steps shared by the commands that scan a tree (audit, baseline, secrets …)."""
+"""Options and steps shared by the commands that scan a tree (audit, baseline, secrets …).
+
+The pipeline, the reporters and rich are imported when a command runs, not when the parser is built,
+so ``redline --version`` and ``redline rules`` start at once.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,22 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.cli.catalogue import Catalogue
-from redline.cli.progress import make_progress
-from redline.core.config import Config, ConfigError, OutputFormat, find_config, load_config, parse_size
-from redline.core.model import Severity, Stage, ToolError
-from redline.core.result import AuditResult
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.report.formats import write_reports
-from redline.store.baseline import read_baseline
+
+if TYPE_CHECKING:
+    from redline.core.config import Config
+    from redline.core.result import AuditResult
+    from redline.pipeline.catalogue import Catalogue
+    from redline.pipeline.run import AuditRequest
 
 log = logging.getLogger("redline")
+
+
+#: the output formats (``redline.core.config.FORMATS``, spelled here so that building the parser imports
+#: nothing; a test keeps the two equal)
+FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx")
 
 
 class UsageError(Exception):
@@ -39,7 +47,7 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     if outputs:
         p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
-        p.add_argument("--format", action="append", choices=[f.value for f in OutputFormat], dest="formats",
+        p.add_argument("--format", action="append", choices=FORMATS, dest="formats",
                        help="output format (repeatable; default from config: all)")
         p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
@@ -51,6 +59,9 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
 
 
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
+    from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
+    from redline.core.model import Severity
+
     path = args.config or find_config(root)
     try:
         config = load_config(path, catalogue.sections)
@@ -75,6 +86,10 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory")
     config = load_run_config(args, root, catalogue)
+    from redline.core.model import Stage, ToolError
+    from redline.pipeline.run import AuditRequest
+    from redline.store.baseline import read_baseline
+
     baseline = frozenset[str]()
     if getattr(args, "baseline", None):
         try:
@@ -82,7 +97,7 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     select, ignore = split_codes(args.select), split_codes(args.ignore)
-    registry = catalogue.registry
+    registry = catalogue.known_rules
     for code in (*select, *ignore):
         if not registry.matching([code]):
             raise UsageError(f"--select/--ignore: no rule matches {code!r}")
@@ -95,11 +110,16 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
 
 
 def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
+    from redline.cli.progress import make_progress
+    from redline.pipeline.run import run_audit
+
     return run_audit(req, make_progress(args.quiet))
 
 
 def finish(result: AuditResult, args: argparse.Namespace) -> int:
     """Write the reports, print a short summary, and choose the exit code."""
+    from redline.report.formats import write_reports
+
     written = write_reports(result, args.out, result.config.formats)
     if not args.quiet:
         print_summary(result, gating=len(result.gate))
@@ -119,13 +139,20 @@ def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
 
 
 def print_summary(result: AuditResult, *, gating: int) -> None:
+    from redline.core.model import Severity
+
     by_sev: dict[str, int] = {}
-    for f in result.active:
+    items = result.items  # one per root cause
+    for f in (g.lead for g in items):
         by_sev[str(f.severity)] = by_sev.get(str(f.severity), 0) + 1
     counts = ", ".join(f"{by_sev[str(s)]} {s}" for s in reversed(Severity) if str(s) in by_sev) or "none"
     out = sys.stdout
-    out.write(f"redline: {len(result.active)} finding(s) ({counts}) in {result.stats.files_scanned:,} files, "
+    places = f", {len(result.active)} places" if len(result.active) != len(items) else ""
+    out.write(f"redline: {len(items)} finding(s) ({counts}{places}) in {result.stats.files_scanned:,} files, "
               f"{result.stats.seconds:.2f}s\n")
+    for err in result.errors:  # what the vulnerability check could not vouch for is said on the terminal too
+        if not err.fatal and err.where == "vulnerability database":
+            out.write(f"  note: {err.reason}\n")
     suppressed = len(result.findings) - len(result.active)
     if suppressed:
         out.write(f"  {suppressed} suppressed inline\n")

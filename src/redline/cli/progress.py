@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from redline.pipeline.run import Progress as SilentProgress
 
 log = logging.getLogger("redline")
@@ -15,6 +12,9 @@ log = logging.getLogger("redline")
 
 class RichProgress(SilentProgress):
     def __init__(self) -> None:
+        from rich.console import Console  # rich only on a terminal
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._task: object = None

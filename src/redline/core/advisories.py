@@ -39,6 +39,9 @@ class Affected:
     #: ``versions`` in a canonical form that makes equal versions equal strings (PEP 440 for PyPI),
     #: computed once when the database is built; empty when the ecosystem needs none
     canonical_versions: tuple[str, ...] = ()
+    #: the operating systems the affected code exists on (Go's ``goos`` of every affected import);
+    #: empty when it is on every platform or the advisory does not say
+    platforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

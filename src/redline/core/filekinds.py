@@ -13,6 +13,10 @@ _BY_NAME = {
     "docker-compose.yaml": "compose",
     "compose.yml": "compose",
     "compose.yaml": "compose",
+    "docker_compose.yml": "compose",
+    "docker_compose.yaml": "compose",
+    "docker-stack.yml": "compose",
+    "docker-stack.yaml": "compose",
     "makefile": "makefile",
     ".env": "dotenv",
     ".npmrc": "credentials-config",
@@ -41,6 +45,7 @@ _BY_NAME = {
     "buildscript-gradle.lockfile": "lockfile",
     "packages.lock.json": "lockfile",
     "gems.locked": "lockfile",
+    "mix.lock": "lockfile",
 }
 
 _BY_GLOB = (
@@ -50,12 +55,19 @@ _BY_GLOB = (
     ("docker-compose.*.yaml", "compose"),
     ("compose.*.yml", "compose"),
     ("compose.*.yaml", "compose"),
+    ("docker_compose.*.yml", "compose"),
+    ("docker_compose.*.yaml", "compose"),
+    ("docker-stack.*.yml", "compose"),
+    ("docker-stack.*.yaml", "compose"),
     (".env.*", "dotenv"),
     ("*.env", "dotenv"),
     ("requirements*.txt", "package-manifest"),
     ("pylock.*.toml", "lockfile"),
     ("*.tfplan.json", "terraform-plan"),
     ("*.tf.json", "terraform"),
+    ("*.csproj", "package-manifest"),
+    ("*.fsproj", "package-manifest"),
+    ("*.vbproj", "package-manifest"),
 )
 
 _BY_SUFFIX = {
@@ -96,27 +108,56 @@ _BY_SUFFIX = {
 }
 
 
+#: the globs as one expression: a file is matched once, not once per glob (the first glob that matches wins)
+_GLOB_RE = re.compile("|".join(f"(?P<g{i}>{fnmatch.translate(pattern)})" for i, (pattern, _) in enumerate(_BY_GLOB)))
+
+
 def kind_of(relpath: str) -> str:
-    name = PurePosixPath(relpath).name.lower()
+    name = relpath.rsplit("/", 1)[-1].lower()
     if name in _BY_NAME:
         return _BY_NAME[name]
-    for pattern, kind in _BY_GLOB:
-        if fnmatch.fnmatchcase(name, pattern):
-            return kind
-    suffix = PurePosixPath(name).suffix
+    glob = _GLOB_RE.match(name)
+    if glob is not None and glob.lastgroup is not None:
+        return _BY_GLOB[int(glob.lastgroup[1:])][1]
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # PurePosixPath.suffix: ".env" has none
     return _BY_SUFFIX.get(suffix, "other")
-
 
 
 _SAMPLE_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
     "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
     "demos", "mock", "mocks", "stubs", "testutils", "e2e",
+    # load generators and end-to-end/integration suites: they drive the system, they are not part of it
+    "loadgenerator", "load-generator", "loadgen", "loadtest", "loadtests", "load-test", "load-tests", "locust",
+    "e2e-tests", "integration-tests", "integration_tests",
+    # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
+    "cassettes", "vcr_cassettes", "fixtures_vcr", "__recordings__", "recordings", "betamax", "__nock-fixtures__",
+    "nock-fixtures", "nock_fixtures",
+    # development containers: a laptop's environment, not a deployment
+    ".devcontainer",
 })
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
     r"|sample|example|dummy|fake|mock|fixture)"
+)
+#: container build and deployment files for tests, development, debugging and CI:
+#: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
+_CONTAINER_VARIANT = re.compile(
+    r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
+    r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
+    r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
+    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
+    r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
+)
+# dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
+# Rails config/environments/test.rb, *.test.yml, application-test.yml (values meant for a laptop or CI)
+_DEV_TEST_CONFIG = re.compile(
+    r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
+    r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
+    r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
+    r"|(?:^|/)appsettings\.Development\.json$"
 )
 
 
@@ -129,4 +170,5 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
     name = p.name.lower()
-    return name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+    return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
+            or bool(_CONTAINER_VARIANT.match(name)) or bool(_DEV_TEST_CONFIG.search(relpath)))

@@ -49,3 +49,11 @@ class DatabaseInventory:
 
     def as_list(self) -> list[Mapping[str, Any]]:
         return list(self.databases)
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """The audit's cost figures (``cost.json``: totals by provider, component, tenant, feature and month,
+    cost per request), JSON-ready; its shape is ``report/schema/cost.schema.json``."""
+
+    document: Mapping[str, Any]

@@ -58,3 +58,10 @@ class PackageManifest:
     packages: tuple[Package, ...]
     edges: tuple[DependencyEdge, ...] = ()
     is_lockfile: bool = True
+    #: the file only confirms what another manifest declares (go.sum: every version the module graph
+    #: touched, not the build list): never matched against advisories, judged or put in the SBOM
+    confirms_only: bool = False
+
+    @property
+    def build_list(self) -> bool:
+        return not self.confirms_only

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from redline.core.config import Config
-from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.groups import FindingGroup, group_findings
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 from redline.core.threat_model import ThreatModel
+
+#: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
+#: unless ``[secrets] gate_samples = true``)
+GATE_EXEMPT_TAG = "gate:exempt"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class AuditResult:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    cost: CostSummary | None = None
     system_map: SystemMap | None = None  # components, flows, zones, colours, probes
     threats: ThreatModel | None = None  # STRIDE per element and the threat register
 
@@ -48,6 +54,11 @@ class AuditResult:
         """Findings that count: not suppressed inline."""
         return [f for f in self.findings if f.suppressed is None]
 
+    @property
+    def items(self) -> list[FindingGroup]:
+        """Active findings as root-cause items (one per rule and group): what counts and is shown."""
+        return group_findings(self.active)
+
     def gate_threshold(self, rule: str, threshold: Severity) -> Severity:
         """The severity at which a rule's findings gate: ``fail_on``, raised by the rule's floor
         unless ``[gate]`` in the config sets that rule's threshold explicitly."""
@@ -57,9 +68,11 @@ class AuditResult:
         return max(threshold, floor)
 
     def gating(self, threshold: Severity) -> list[Finding]:
-        """New, active findings at or above ``threshold`` (or their rule's own gate level)."""
-        return [f for f in self.active
-                if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)]
+        """The gating items' leads: a root cause seen in five places fails the gate once. Findings tagged
+        ``GATE_EXEMPT_TAG`` (secrets in tests, docs and samples, unless ``[secrets] gate_samples``) never gate."""
+        members = [f for f in self.active if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)
+                   and GATE_EXEMPT_TAG not in f.tags]
+        return [g.lead for g in group_findings(members)]
 
     @cached_property
     def gate(self) -> tuple[Finding, ...]:
@@ -73,7 +86,7 @@ class AuditResult:
 
     def counts(self) -> dict[str, Counter[str]]:
         by_area: dict[str, Counter[str]] = {}
-        for f in self.active:
+        for f in (g.lead for g in self.items):
             area = self.rules.get(f.rule).area.value if f.rule in self.rules else "unknown"
             by_area.setdefault(area, Counter())[str(f.severity)] += 1
         return by_area

@@ -2,6 +2,24 @@
 
 A rule is data. Checks declare the rules they emit; the registry is built
 from an explicit list of checks (plus plugins), never filled at import time.
+Every rule has exactly one owning check: the registry refuses a code that two
+checks declare, and a check may emit only the rules it declares (or, like the
+git-history scan, the rules it explicitly ``borrows`` from their owner).
+
+A rule is declared in one of two forms, nothing else:
+
+- **Python**: the keyword form, next to the check that owns it::
+
+      NO_TIMEOUT = Rule(
+          code="RES101", name="requests-without-timeout", area=Area.RESILIENCE,
+          severity=Severity.MEDIUM, summary="HTTP call through requests without a timeout",
+          doc=RuleDoc(what_it_does=..., why_bad=..., example=..., use_instead=..., references=(...)),
+      )
+
+- **TOML** (data, for secret patterns only): one ``[[rules]]`` table per provider
+  pattern in ``checks/secrets/rules/*.toml``; ``SecretRule.core_rule()`` turns each
+  into a ``Rule`` with its documentation filled from a template, so a pattern is
+  added without writing Python.
 """
 
 from __future__ import annotations
@@ -90,13 +108,28 @@ class RuleRegistry:
         by_name: dict[str, str] = {}
         for rule in rules:
             rule.validate()
-            if rule.code in by_code and by_code[rule.code] != rule:
+            if rule.code in by_code:
                 raise RuleError(f"rule code {rule.code} is declared twice")
             if rule.name in by_name and by_name[rule.name] != rule.code:
                 raise RuleError(f"rule name {rule.name} is used by {by_name[rule.name]} and {rule.code}")
             by_code[rule.code] = rule
             by_name[rule.name] = rule.code
         self._rules = dict(sorted(by_code.items()))
+
+    @classmethod
+    def owned(cls, owners: Iterable[tuple[str, Iterable[Rule]]]) -> RuleRegistry:
+        """The registry of rules declared by their owners, ``(owner name, rules)`` pairs; a code that two
+        owners (or one owner twice) declare is refused, naming both."""
+        owner_of: dict[str, str] = {}
+        rules: list[Rule] = []
+        for owner, declared in owners:
+            for rule in declared:
+                if rule.code in owner_of:
+                    raise RuleError(f"rule {rule.code} is declared by {owner_of[rule.code]!r} and by {owner!r}: "
+                                    "a rule has exactly one owning check")
+                owner_of[rule.code] = owner
+                rules.append(rule)
+        return cls(rules)
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self._rules.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +100,7 @@ class Workspace:
 
     def walk(self) -> WalkResult:
         result = WalkResult()
-        self._walk_dir(self.root, "", [], result)
+        self._walk_dir(str(self.root), "", [], result)
         result.files.sort(key=lambda f: f.path)
         result.skipped.sort(key=lambda s: s.path)
         return result
@@ -138,13 +138,13 @@ class Workspace:
                 ignored = res.include
         return ignored
 
-    def _load_gitignore(self, directory: Path, rel: str, levels: list[_IgnoreLevel],
+    def _load_gitignore(self, directory: str, rel: str, levels: list[_IgnoreLevel],
                         result: WalkResult) -> list[_IgnoreLevel]:
         if not self.honour_gitignore:
             return levels
-        gi = directory / ".gitignore"
         try:
-            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+            with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
         except FileNotFoundError:
             return levels
         except OSError as exc:
@@ -152,7 +152,7 @@ class Workspace:
             return levels
         return [*levels, _IgnoreLevel(rel, pathspec.GitIgnoreSpec.from_lines(lines))]
 
-    def _walk_dir(self, directory: Path, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
+    def _walk_dir(self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
         levels = self._load_gitignore(directory, rel, levels, result)
         try:
             entries = list(os.scandir(directory))
@@ -173,7 +173,7 @@ class Workspace:
         if entry.is_dir(follow_symlinks=False):
             if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
                 return
-            self._walk_dir(Path(entry.path), child, levels, result)
+            self._walk_dir(entry.path, child, levels, result)
             return
         if not entry.is_file(follow_symlinks=False):
             return  # sockets, fifos, devices: never read
@@ -211,7 +211,3 @@ class Workspace:
 def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
-
-def iter_kinds(files: Iterable[SourceFile], *kinds: str) -> Iterator[SourceFile]:
-    wanted = set(kinds)
-    return (f for f in files if f.kind in wanted)

@@ -17,7 +17,7 @@ from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.pipeline.plan import make_plan
-from redline.pipeline.run import AuditRequest
+from redline.pipeline.run import AuditRequest, route
 from redline.sources.postgres import PostgresSource, not_covered
 from redline.sources.postgres.connect import ConnectError, check_url, redact_url
 from redline.sources.postgres.model import Snapshot
@@ -65,10 +65,7 @@ def audit_snapshot(snap: Snapshot, config: Config, settings: PostgresSettings, *
     for check in plan.project_checks:
         try:
             for item in check.check(facts, ctx):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                elif item.rule in plan.enabled:
-                    findings.append(item)
+                route(item, plan.enabled, findings, skipped, errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK,
                                     fatal=True))

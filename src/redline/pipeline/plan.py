@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redline.checks.interface import Check, FileCheck, ProjectCheck
+from redline.checks.interface import Check, FileCheck, ProjectCheck, rule_registry
 from redline.core.config import Config
 from redline.core.rules import RuleRegistry
 from redline.core.workspace import FileText
@@ -42,9 +42,9 @@ def make_plan(
     step_fact_types: Iterable[type] = (),
 ) -> RunPlan:
     checks = list(checks)
-    registry = RuleRegistry(rule for check in checks for rule in check.rules)
+    registry = rule_registry(checks)
     enabled = enabled_codes(registry, config, select, ignore)
-    active = [c for c in checks if any(r.code in enabled for r in c.rules)]
+    active = [c for c in checks if not enabled.isdisjoint(c.emittable_codes())]
     needed: set[type] = {t for c in active for t in getattr(c, "fact_types", ())}
     needed.update(step_fact_types)  # a synthesis step (the system map) reads facts no check may ask for
     chosen = _project_sources(list(project_sources), needed)

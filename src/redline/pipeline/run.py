@@ -3,12 +3,11 @@ sources → project checks → suppressions and overrides → synthesis."""
 
 from __future__ import annotations
 
+import gc
 import logging
-import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
@@ -24,17 +23,20 @@ from redline.core.suppress import FileSuppressions
 from redline.core.threat_model import ThreatModel
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.plan import RunPlan, make_plan
-from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, process_chunk, process_file
+from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, parsing, process_chunk, process_file
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
 
 log = logging.getLogger("redline")
 
-#: below this many bytes a process pool costs more than it saves
-PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-CHUNK_BYTES = 2 * 1024 * 1024
+#: below this much estimated work (bytes, parsed kinds weighted) a process pool costs more than it saves
+PARALLEL_MIN_COST = 4 * 1024 * 1024
+#: chunks per worker: small enough that a worker finishing early takes more, large enough that sending
+#: a chunk costs little beside parsing it
+CHUNKS_PER_WORKER = 16
 CHUNK_FILES = 400
-
+#: parsing a Python module into a syntax tree costs about this many times a plain text scan per byte
+PARSE_WEIGHT = {"python": 8}
 
 class Progress:
     """Silent progress; the CLI passes a rich one on a terminal."""
@@ -60,6 +62,18 @@ class AuditRequest:
     options: dict[str, Any] = field(default_factory=dict)
     include_ignored: bool = False
     extra_errors: list[ToolError] = field(default_factory=list)
+
+
+def route(item: Finding | Skipped | ToolError, enabled: Container[str], findings: list[Finding],
+           skipped: list[Skipped], errors: list[ToolError]) -> None:
+    """A project check's output: a finding of an enabled rule, an input not covered, or a notice
+    (a non-fatal ``ToolError``: what the check could not vouch for)."""
+    if isinstance(item, Skipped):
+        skipped.append(item)
+    elif isinstance(item, ToolError):
+        errors.append(item)
+    elif item.rule in enabled:
+        findings.append(item)
 
 
 def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResult:
@@ -113,6 +127,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         topology=synthesis.topology,
         sbom=synthesis.sbom,
         postgres=synthesis.postgres,
+        cost=synthesis.cost,
         system_map=synthesis.system_map,
         threats=synthesis.threats,
     )
@@ -132,6 +147,7 @@ class _Synthesis:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    cost: CostSummary | None = None
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
 
@@ -158,10 +174,7 @@ def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted
         progress.stage(f"checking {check.name}")
         try:
             for item in check.check(facts, ctx):
-                if isinstance(item, Skipped):
-                    noted.skipped.append(item)
-                elif item.rule in plan.enabled:
-                    findings.append(item)
+                route(item, plan.enabled, findings, noted.skipped, noted.errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             noted.errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
                                           stage=Stage.CHECK, fatal=True))
@@ -183,6 +196,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.topology = result.topology if result.topology is not None else out.topology
         out.sbom = result.sbom if result.sbom is not None else out.sbom
         out.postgres = result.postgres if result.postgres is not None else out.postgres
+        out.cost = result.cost if result.cost is not None else out.cost
         out.system_map = result.system_map if result.system_map is not None else out.system_map
         out.threats = result.threats if result.threats is not None else out.threats
         noted.skipped.extend(result.skipped)
@@ -213,33 +227,46 @@ def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
                    progress: Progress) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
-    size = sum(f.size for f in files)
-    if workers <= 1 or size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        for file in files:
-            process_file(state, file, total)
-            progress.advance()
+    costs = [_cost(f) for f in files]
+    if workers <= 1 or sum(costs) < PARALLEL_MIN_COST or not hasattr(os, "fork"):
+        with parsing():
+            for file in files:
+                process_file(state, file, total)
+                progress.advance()
         return total, 1
+    import multiprocessing  # noqa: PLC0415 - only a parallel run pays for it
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     install_state(state)
-    chunks = list(_chunks(files))
+    chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
+    gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk, out in zip(chunks, pool.map(process_chunk, chunks), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
     finally:
+        gc.unfreeze()
         install_state(None)
     return total, workers
 
 
-def _chunks(files: list[SourceFile]) -> Iterator[list[SourceFile]]:
+def _cost(file: SourceFile) -> int:
+    """Estimated work for one file: its size, weighted by how much parsing its kind costs."""
+    return file.size * PARSE_WEIGHT.get(file.kind, 1) + 1024  # reading any file has a fixed cost too
+
+
+def _chunks(files: list[SourceFile], costs: list[int], budget: int) -> Iterator[list[SourceFile]]:
+    """Consecutive runs of files of about ``budget`` estimated work each (the walk's order is kept, so
+    facts come back in the same order whatever the number of workers)."""
     chunk: list[SourceFile] = []
-    size = 0
-    for f in files:
+    spent = 0
+    for f, cost in zip(files, costs, strict=True):
         chunk.append(f)
-        size += f.size
-        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
+        spent += cost
+        if spent >= budget or len(chunk) >= CHUNK_FILES:
             yield chunk
-            chunk, size = [], 0
+            chunk, spent = [], 0
     if chunk:
         yield chunk
 

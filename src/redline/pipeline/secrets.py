@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from redline.checks.interface import Check
 from redline.checks.secrets.settings import SECTION as SECRETS
 from redline.core.config import ConfigError, OutputFormat
 from redline.pipeline.run import AuditRequest
@@ -14,6 +15,12 @@ from redline.synthesis.overlaps import OverlapStep
 SECRET_PREFIX = "SEC"
 
 
+def _emits_only_secrets(check: Check) -> bool:
+    """A check whose rules, owned or borrowed (the history scan borrows the tree scan's), are all secret rules."""
+    codes = [r.code for r in (*check.rules, *check.borrows)]
+    return bool(codes) and all(c.startswith(SECRET_PREFIX) for c in codes)
+
+
 def secrets_request(req: AuditRequest, *, verify: bool, formats_given: bool) -> AuditRequest:
     """``req`` narrowed to secret scanning: the checks whose rules are all secret rules, only the overlap
     step (it also merges the tree's and the history's finding for one secret), ``[secrets]`` honoured
@@ -21,7 +28,7 @@ def secrets_request(req: AuditRequest, *, verify: bool, formats_given: bool) -> 
     table = req.config.settings(SECRETS)
     if verify and not table.verify:
         raise ConfigError(f"{req.config.source}: [secrets] verify = false forbids --verify")
-    checks = [c for c in req.checks if c.rules and all(r.code.startswith(SECRET_PREFIX) for r in c.rules)]
+    checks = [c for c in req.checks if _emits_only_secrets(c)]
     config = req.config
     if not formats_given and OutputFormat.CYCLONEDX in config.formats:  # an empty SBOM is noise here
         config = config.with_overrides(formats=tuple(f for f in config.formats if f is not OutputFormat.CYCLONEDX))

@@ -10,6 +10,7 @@ from typing import Any
 
 from redline.checks.supply_chain.vulns import EXPLOITED, LIKELY_EXPLOITED
 from redline.core.config import Config, ConfigError, OutputFormat, SectionSpec, find_config, load_config
+from redline.core.evidence import Evidence
 from redline.core.model import Finding
 from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest
@@ -58,8 +59,10 @@ def sbom_request(req: AuditRequest) -> AuditRequest:
 
 def exploitation_gate(result: AuditResult, *, fail_on_kev: bool, epss_threshold: float | None) -> list[Finding]:
     """The active findings that fail ``sbom --fail-on-kev`` / ``--epss-threshold``."""
-    def epss(f: Finding) -> float:
-        return f.evidence.nested("epss").number("probability") or 0.0
+    def epss(f: Finding) -> float:  # the highest among the package version's advisories
+        advisories = f.evidence.get("advisories")
+        entries = [a for a in (advisories if isinstance(advisories, tuple) else ()) if isinstance(a, Evidence)]
+        return max((a.nested("epss").number("probability") or 0.0 for a in [f.evidence, *entries]), default=0.0)
 
     return [f for f in result.active
             if (fail_on_kev and f.rule == EXPLOITED.code)

@@ -8,6 +8,7 @@ block with ``<``, ``>`` and ``&`` escaped, and rendered with textContent.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from importlib.resources import files
 
 import jinja2
@@ -17,7 +18,8 @@ from redline import __version__
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.map_html import map_section
-from redline.report.serialize import finding_dict, summary_dict
+from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
+from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
 
 
 def _script_json(data: object) -> str:
@@ -31,7 +33,10 @@ class HtmlReporter(Reporter):
     def render(self, result: AuditResult) -> bytes:
         env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
         template = env.from_string(files("redline.report").joinpath("templates/report.html.j2").read_text("utf-8"))
-        findings = [finding_dict(result, f) for f in result.findings]
+        items = item_dicts(result)
+        findings = [f for f in items if SAMPLE_TAG not in f["tags"]]
+        samples = [f for f in items if SAMPLE_TAG in f["tags"] and f["suppressed"] is None]
+        reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
         page = template.render(
             version=__version__,
             root=result.root,
@@ -39,7 +44,12 @@ class HtmlReporter(Reporter):
             findings_json=Markup(_script_json(findings)),
             errors=result.errors,
             placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
+            evidence_tables=[*database_tables(result), *cost_tables(result)],
+            cost_chart=Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
             skipped=result.skipped,
+            skipped_reasons=reasons,
+            samples=samples,
+            notices=[e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
             map_html=map_section(result, lambda data: Markup(_script_json(data))),
         )
         return page.encode()

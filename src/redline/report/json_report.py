@@ -11,7 +11,7 @@ from typing import Any
 
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
-from redline.report.serialize import finding_dict, summary_dict, tool_dict
+from redline.report.serialize import item_dicts, summary_dict, tool_dict
 
 SCHEMA_VERSION = "2.0"  # 2.0: evidence values are typed JSON (numbers, booleans, arrays, objects)
 
@@ -21,7 +21,7 @@ def json_document(result: AuditResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": tool_dict(),
         "summary": summary_dict(result),
-        "findings": [finding_dict(result, f) for f in result.findings],
+        "findings": item_dicts(result),
         "errors": [{"where": e.where, "stage": e.stage, "reason": e.reason, "fatal": e.fatal}
                    for e in result.errors],
         "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],

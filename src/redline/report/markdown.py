@@ -1,12 +1,24 @@
-"""``summary.md``: counts by area and severity and the top findings, fit for a PR comment."""
+"""``summary.md``: counts by area and severity and the top findings, fit for a PR comment.
+
+Counts and the top list are root-cause items (one per rule and group, with how many places);
+tool errors and not-covered inputs each have a section with counts and reasons, and findings in
+tests, docs and samples (``context:sample``) a section of their own at the end — never silent,
+never among the top findings.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from redline.core.groups import FindingGroup
 from redline.core.model import Severity
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.sections import cost_tables, database_tables
+from redline.report.serialize import is_sample, where
 
 TOP = 15
+LISTED = 50
 
 
 def _cell(text: str) -> str:
@@ -24,39 +36,95 @@ def _topology(result: AuditResult) -> list[str]:
     return out
 
 
+def _evidence_tables(result: AuditResult) -> list[str]:
+    """What the PostgreSQL snapshot and the billing exports showed, beside the findings."""
+    out: list[str] = []
+    for table in (*database_tables(result), *cost_tables(result)):
+        out += ["", f"### {_cell(table.title)}", "", "| " + " | ".join(table.columns) + " |",
+                "|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|"]
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows] or ["| (none) |"]
+    return out
+
+
+def _where(item: FindingGroup) -> str:
+    text = f"`{_cell(where(item.lead.location))}`"
+    return text + (f" (+{item.count - 1} more)" if item.count > 1 else "")
+
+
+def _notices(result: AuditResult) -> list[str]:
+    """Above everything: what the run could not vouch for (no or partial advisory database …)."""
+    return [f"> **{_cell(e.where)}**: {_cell(e.reason)}" for e in result.errors
+            if not e.fatal and e.where == "vulnerability database"]
+
+
+def _counts(result: AuditResult) -> list[str]:
+    sev_order = list(reversed(Severity))
+    counts = result.counts()
+    lines = ["", "| area | " + " | ".join(str(s) for s in sev_order) + " |", "|---|" + "---:|" * len(sev_order)]
+    for area in sorted(counts):
+        c = counts[area]
+        lines.append(f"| {area} | " + " | ".join(str(c.get(str(s), 0)) for s in sev_order) + " |")
+    if not counts:
+        lines.append("| (none) |" + " 0 |" * len(sev_order))
+    return lines
+
+
+def _table(title: str, items: list[FindingGroup]) -> list[str]:
+    if not items:
+        return []
+    lines = ["", title, "", "| severity | rule | where | message |", "|---|---|---|---|"]
+    lines += [f"| {g.lead.severity} | {g.lead.rule} | {_where(g)} | {_cell(g.lead.message)} |" for g in items]
+    return lines
+
+
+def _errors(result: AuditResult) -> list[str]:
+    if not result.errors:
+        return []
+    fatal = len(result.fatal_errors)
+    lines = ["", f"### Tool errors and notices ({len(result.errors)}: {fatal} error(s), "
+                 f"{len(result.errors) - fatal} notice(s))", ""]
+    lines += [f"- {'**error**' if e.fatal else 'notice'} `{_cell(e.where)}` ({e.stage}): {_cell(e.reason)}"
+              for e in result.errors[:LISTED]]
+    if len(result.errors) > LISTED:
+        lines.append(f"- … and {len(result.errors) - LISTED} more (see findings.json)")
+    return lines
+
+
+def _not_covered(result: AuditResult) -> list[str]:
+    if not result.skipped:
+        return []
+    reasons = Counter(s.reason for s in result.skipped)
+    lines = ["", f"### Not covered ({len(result.skipped)} input(s))", "", "| inputs | reason |", "|---:|---|"]
+    lines += [f"| {n} | {_cell(reason)} |" for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += ["", "<details><summary>every input not covered</summary>", ""]
+    lines += [f"- `{_cell(s.path)}`: {_cell(s.reason)}" for s in result.skipped[:LISTED]]
+    if len(result.skipped) > LISTED:
+        lines.append(f"- … and {len(result.skipped) - LISTED} more (see findings.json)")
+    return [*lines, "", "</details>"]
+
+
 class MarkdownReporter(Reporter):
     filename = "summary.md"
 
     def render(self, result: AuditResult) -> bytes:
-        sev_order = list(reversed(Severity))
-        counts = result.counts()
+        items = result.items
         gating = result.gate
-        lines = ["## redline audit", ""]
+        lines = ["## redline audit", "", *_notices(result)]
+        if lines[-1] != "":
+            lines.append("")
         verdict = "failed" if gating else "passed"
+        places = f" ({len(result.active)} places)" if len(result.active) != len(items) else ""
         lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
-                     f"{len(result.active)} finding(s) in {result.stats.files_scanned:,} files.")
-        lines += ["", "| area | " + " | ".join(str(s) for s in sev_order) + " |",
-                  "|---|" + "---:|" * len(sev_order)]
-        for area in sorted(counts):
-            c = counts[area]
-            lines.append(f"| {area} | " + " | ".join(str(c.get(str(s), 0)) for s in sev_order) + " |")
-        if not counts:
-            lines.append("| (none) |" + " 0 |" * len(sev_order))
-        top = sorted(result.active, key=lambda f: (-f.severity, -f.priority.score, f.sort_key()))[:TOP]
-        if top:
-            lines += ["", f"### Top {len(top)} findings", "", "| severity | rule | where | message |",
-                      "|---|---|---|---|"]
-            for f in top:
-                where = f.location.path + (f":{f.location.start_line}" if f.location.start_line else "")
-                lines.append(f"| {f.severity} | {f.rule} | `{_cell(where)}` | {_cell(f.message)} |")
+                     f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files.")
+        lines += _counts(result)
+        ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
+        real = [g for g in ranked if not is_sample(g.lead)]
+        lines += _table(f"### Top {min(TOP, len(real))} findings", real[:TOP])
         lines += _topology(result)
-        if result.fatal_errors:
-            lines += ["", f"### Tool errors ({len(result.fatal_errors)})", ""]
-            lines += [f"- `{_cell(e.where)}`: {_cell(e.reason)}" for e in result.fatal_errors[:TOP]]
-        if result.skipped:
-            lines += ["", f"<details><summary>Not covered: {len(result.skipped)} input(s)</summary>", ""]
-            lines += [f"- `{_cell(s.path)}`: {_cell(s.reason)}" for s in result.skipped[:50]]
-            if len(result.skipped) > 50:
-                lines.append(f"- … and {len(result.skipped) - 50} more (see findings.json)")
-            lines += ["", "</details>"]
+        lines += _evidence_tables(result)
+        lines += _errors(result)
+        lines += _not_covered(result)
+        samples = [g for g in ranked if is_sample(g.lead)]
+        lines += _table(f"### In tests, docs and samples ({len(samples)}): not among the top findings",
+                        samples[:LISTED])
         return ("\n".join(lines) + "\n").encode()

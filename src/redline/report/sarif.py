@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from redline import __version__
-from redline.core.model import Area, Finding, Severity
+from redline.core.groups import FindingGroup, group_findings
+from redline.core.model import Area, Location, Severity
 from redline.core.result import AuditResult
 from redline.core.rules import Rule
 from redline.report.interface import Reporter
+from redline.report.serialize import where
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "SRCROOT"
@@ -48,8 +50,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: dict[str, int], result: AuditResult) -> dict[str, Any]:
-    loc = f.location
+def _physical(loc: Location) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": SRCROOT}}
     if loc.start_line > 0:
         region: dict[str, Any] = {"startLine": loc.start_line, "endLine": max(loc.end_line, loc.start_line)}
@@ -60,11 +61,30 @@ def _result(f: Finding, index: dict[str, int], result: AuditResult) -> dict[str,
         if loc.snippet:
             region["snippet"] = {"text": loc.snippet}
         physical["region"] = region
+    return physical
+
+
+def _related(item: FindingGroup) -> list[dict[str, Any]]:
+    """The root cause's other places (SARIF relatedLocations), each saying where and how severe."""
+    out = []
+    for n, f in enumerate(item.related, start=1):
+        related: dict[str, Any] = {"id": n, "physicalLocation": _physical(f.location),
+                                   "message": {"text": f"also here ({f.severity}): {where(f.location)}"}}
+        if f.location.resource:
+            related["logicalLocations"] = [{"fullyQualifiedName": f.location.resource, "kind": "resource"}]
+        out.append(related)
+    return out
+
+
+def _result(item: FindingGroup, index: dict[str, int], result: AuditResult) -> dict[str, Any]:
+    f = item.lead
+    loc = f.location
+    message = f.message if not item.related else f"{f.message} ({item.count} places)"
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "level": _LEVEL[f.severity],
-        "message": {"text": f.message},
-        "locations": [{"physicalLocation": physical}],
+        "message": {"text": message},
+        "locations": [{"physicalLocation": _physical(loc)}],
         "partialFingerprints": {"redline/v1": f.fingerprint},
         "baselineState": "new" if result.is_new(f) else "unchanged",
         "properties": {"severity": str(f.severity), "confidence": str(f.confidence), "tags": list(f.tags)},
@@ -75,6 +95,10 @@ def _result(f: Finding, index: dict[str, int], result: AuditResult) -> dict[str,
         out["properties"]["security-severity"] = _SECURITY_SEVERITY[f.severity]
     if loc.resource:
         out["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": loc.resource, "kind": "resource"}]
+    if item.related:
+        out["relatedLocations"] = _related(item)
+        out["properties"]["group"] = f.group
+        out["properties"]["occurrences"] = item.count
     if f.suppressed is not None:
         out["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
     return out
@@ -105,7 +129,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
                 "executionSuccessful": not result.fatal_errors,
                 "toolExecutionNotifications": notifications,
             }],
-            "results": [_result(f, index, result) for f in result.findings],
+            "results": [_result(item, index, result) for item in group_findings(result.findings)],
             "columnKind": "unicodeCodePoints",
         }],
     }

@@ -6,8 +6,48 @@ from collections import Counter
 from typing import Any
 
 from redline import __version__
-from redline.core.model import Finding, Severity
+from redline.core.groups import FindingGroup, group_findings
+from redline.core.model import Finding, Location, Severity
 from redline.core.result import AuditResult
+
+#: the tag a finding in tests, docs, examples or fixtures carries (set by the secret checks): shown
+#: in a section of its own, never among the top findings
+SAMPLE_TAG = "context:sample"
+
+
+def is_sample(f: Finding) -> bool:
+    return SAMPLE_TAG in f.tags
+
+
+def evidence_dict(f: Finding) -> dict[str, Any]:
+    """Evidence as plain JSON data (typed values: numbers, booleans, arrays, objects)."""
+    return f.evidence.to_json()
+
+
+def location_dict(loc: Location) -> dict[str, Any]:
+    return {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line,
+            "start_column": loc.start_column, "end_column": loc.end_column, "snippet": loc.snippet,
+            "resource": loc.resource}
+
+
+def where(loc: Location) -> str:
+    return loc.path + (f":{loc.start_line}" if loc.start_line else "") + (f" {loc.resource}" if loc.resource else "")
+
+
+def item_dict(result: AuditResult, item: FindingGroup) -> dict[str, Any]:
+    """One root-cause item: its lead finding, plus (when grouped) the group key and every other place."""
+    out = finding_dict(result, item.lead)
+    if item.lead.group:
+        out["group"] = item.lead.group
+        out["occurrences"] = item.count
+        out["related_locations"] = [{**location_dict(f.location), "fingerprint": f.fingerprint,
+                                     "severity": str(f.severity)} for f in item.related]
+    return out
+
+
+def item_dicts(result: AuditResult) -> list[dict[str, Any]]:
+    """Every finding (suppressed ones too), one item per root cause."""
+    return [item_dict(result, g) for g in group_findings(result.findings)]
 
 
 def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
@@ -31,7 +71,7 @@ def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
             "resource": loc.resource,
         },
         "component": f.component,
-        "evidence": f.evidence.to_json(),
+        "evidence": evidence_dict(f),
         "tags": list(f.tags),
         "remediation": f.remediation,
         "effort": f.effort,
@@ -48,10 +88,12 @@ def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
 
 def summary_dict(result: AuditResult) -> dict[str, Any]:
     active = result.active
+    items = result.items
     gating = result.gate
-    by_sev = Counter(str(f.severity) for f in active)
+    by_sev = Counter(str(g.lead.severity) for g in items)
     return {
-        "findings": len(active),
+        "findings": len(items),
+        "occurrences": len(active),
         "suppressed": len(result.findings) - len(active),
         "by_severity": {str(s): by_sev.get(str(s), 0) for s in reversed(Severity)},
         "by_area": {area: dict(sorted(c.items())) for area, c in sorted(result.counts().items())},

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource, SourceError
@@ -38,11 +41,40 @@ class PythonModule:
         line = getattr(node, "lineno", 0)
         return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
 
+    @cached_property
+    def nodes(self) -> tuple[ast.AST, ...]:
+        """Every node of the tree, walked once and shared by every check that reads this module."""
+        return tuple(ast.walk(self.tree))
+
+    @cached_property
+    def calls(self) -> tuple[ast.Call, ...]:
+        """Every call expression, in walk order."""
+        return tuple(n for n in self.nodes if isinstance(n, ast.Call))
+
+
+#: fields that hold nested statement lists, in the order ``ast`` declares them (Try: body, handlers,
+#: orelse, finalbody; Match: cases; a handler or a case holds a body)
+_BODIES = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement at any depth, breadth first like ``ast.walk`` (so a later binding of a name wins
+    the same way), without visiting a single expression: imports are statements."""
+    queue: deque[ast.AST] = deque(body)
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in _BODIES:
+            children = getattr(node, name, None)
+            if children:
+                queue.extend(children)
+
 
 def collect_imports(tree: ast.Module) -> dict[str, str]:
     """Map local names to what they import, for the whole module (any scope)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -46,21 +46,28 @@ class YamlError(Exception):
 class LineMap(dict[str, Any]):
     """A YAML mapping that remembers where it sits (1-based, inclusive lines)."""
 
-    __slots__ = ("end_line", "key_line", "line")
+    __slots__ = ("end_line", "key_line", "key_lines", "line")
 
     def __init__(self, line: int = 0, end_line: int = 0, key_line: int = 0) -> None:
         super().__init__()
         self.line = line
         self.end_line = end_line
         self.key_line = key_line or line  # the line of the key this mapping is the value of
+        self.key_lines: dict[str, int] = {}  # line of each own key, so a finding can point at `privileged: true`
+
+    def line_of(self, key: str) -> int:
+        """The line of ``key`` in this mapping (the mapping's first line when it is absent)."""
+        return self.key_lines.get(key) or self.line
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.line, self.end_line, self.key_line, dict(self)))
+        return (_rebuild, (self.line, self.end_line, self.key_line, dict(self), self.key_lines))
 
 
-def _rebuild(line: int, end_line: int, key_line: int, items: dict[str, Any]) -> LineMap:
+def _rebuild(line: int, end_line: int, key_line: int, items: dict[str, Any],
+             key_lines: dict[str, int] | None = None) -> LineMap:
     out = LineMap(line, end_line, key_line)
     out.update(items)
+    out.key_lines.update(key_lines or {})
     return out
 
 
@@ -143,7 +150,10 @@ class _Builder:
             return
         if isinstance(value, LineMap):
             value.key_line = top.key_line
-        top.value[key if isinstance(key, str) else str(key)] = value
+        name = key if isinstance(key, str) else str(key)
+        top.value[name] = value
+        if isinstance(top.value, LineMap):
+            top.value.key_lines[name] = top.key_line
 
     def alias(self, anchor: str, line: int) -> None:
         if anchor in self.open_anchors:

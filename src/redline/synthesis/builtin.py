@@ -1,14 +1,39 @@
-"""The built-in synthesis steps, in an explicit list, run in this order after every check."""
+"""The built-in synthesis steps, in an explicit list, run in this order after every check.
+
+Each step's module is imported only when the step is asked for (``redline secrets`` needs only the merge
+of overlapping findings, not the SBOM and its libraries).
+"""
 
 from __future__ import annotations
 
-from redline.synthesis.database import DatabaseInventoryStep
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from redline.core.config import SectionSpec
+
 from redline.synthesis.interface import SynthesisStep
-from redline.synthesis.map.step import MapStep
-from redline.synthesis.overlaps import OverlapStep
-from redline.synthesis.sbom import SbomStep
-from redline.synthesis.topology import TopologyStep
+
+#: (module, class) of every step, in the order they run
+STEPS = (
+    ("redline.synthesis.overlaps", "OverlapStep"),
+    ("redline.synthesis.sbom", "SbomStep"),
+    ("redline.synthesis.topology", "TopologyStep"),
+    ("redline.synthesis.database", "DatabaseInventoryStep"),
+    ("redline.synthesis.cost", "CostSummaryStep"),
+    ("redline.synthesis.map.step", "MapStep"),
+)
 
 
-def builtin_steps() -> list[SynthesisStep]:
-    return [OverlapStep(), SbomStep(), TopologyStep(), DatabaseInventoryStep(), MapStep()]
+def builtin_steps(modules: Iterable[str] | None = None) -> list[SynthesisStep]:
+    """Every built-in step, or only those defined in ``modules``."""
+    chosen = None if modules is None else set(modules)
+    return [getattr(import_module(module), cls)() for module, cls in STEPS if chosen is None or module in chosen]
+
+
+#: modules defining the configuration tables of the steps (imported without the steps themselves)
+STEP_SECTIONS = (("redline.synthesis.map.settings", ("THREATS_SECTION", "ACCEPT_SECTION")),)
+
+
+def builtin_step_sections() -> list[SectionSpec[Any]]:
+    return [getattr(import_module(module), name) for module, names in STEP_SECTIONS for name in names]

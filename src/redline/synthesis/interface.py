@@ -9,7 +9,7 @@ from typing import Any
 from redline.checks.interface import CheckContext
 from redline.core.config import SectionSpec
 from redline.core.facts import Facts
-from redline.core.inventory import DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped
 from redline.core.threat_model import ThreatModel
@@ -21,6 +21,7 @@ class SynthesisOutput:
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
+    cost: CostSummary | None = None
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged

@@ -16,8 +16,9 @@ Two kinds of overlap are merged, and nothing else:
 
 A finding is merged only into an active (not suppressed) finding and only when it is active
 itself, so a suppressed, ignored or unselected counterpart never makes a finding vanish.
-The kept finding takes the highest severity of what it absorbed (the gate never loosens)
-and the history evidence (introducing commit …) of a merged history finding.
+The kept finding takes the highest severity of what it absorbed (the gate never loosens), except
+that a default credential (SEC907) is not raised by the name-based finding it absorbs (that one cannot
+see the value), and the history evidence (introducing commit …) of a merged history finding.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ HASH_KEY = "secret_hash"
 #: merged into another
 HISTORY_KEYS = ("introduced_in", "author", "date", "introduced_path", "present_at_head", "blobs")
 #: secret rules tied to a kind of file (dotenv, credential configs, Kubernetes Secret, Dockerfile)
-FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905"})
+FILE_KIND_RULES = frozenset({"SEC901", "SEC902", "SEC903", "SEC904", "SEC905", "SEC906", "SEC907"})
 PROVIDER, FILE_KIND, GENERIC = 0, 1, 2
+#: value-based findings that know the value is a well-known default (see checks/secrets/datastore.py)
+VALUE_KNOWN_DEFAULT = frozenset({"SEC907"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +189,8 @@ class _KubeEnvLines:
         loc = named.location
         for manifest in self._by_path.get(loc.path, ()):
             for obj in manifest.objects:
-                if obj.resource != loc.resource or not loc.start_line <= obj.line <= max(loc.end_line, obj.line):
+                inside = obj.line <= loc.start_line <= max(obj.end_line, obj.line)  # at a key of the object
+                if obj.resource != loc.resource or not (inside or loc.start_line <= obj.line <= loc.end_line):
                     continue
                 for c in obj.containers():
                     if c.name == container:
@@ -217,7 +221,10 @@ def _absorb(kept: Finding, others: Iterable[Finding], spec: _Specificity) -> Fin
             if k in HISTORY_KEYS:
                 evidence.setdefault(k, v)
     evidence[ALSO_KEY] = tuple(sorted(also))
-    severity = max([kept.severity, *(o.severity for o in others)])
+    # a name-based finding (KUB112, DKR104) cannot tell a product's default password from a chosen one;
+    # the value-based verdict "default credential" (SEC907) keeps its own severity
+    raising = [o for o in others if not (kept.rule in VALUE_KNOWN_DEFAULT and o.rule in _MATCHERS)]
+    severity = max([kept.severity, *(o.severity for o in raising)])
     return replace(kept, evidence=Evidence(evidence), severity=severity)
 
 

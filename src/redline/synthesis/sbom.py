@@ -80,29 +80,43 @@ def _licences(facts: Facts, normaliser: LicenceNormaliser) -> dict[tuple[str, st
     return out
 
 
-def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: Iterable[Finding],
-              licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser) -> Bom:
+def _packages(manifests: Sequence[PackageManifest]) -> dict[str, tuple[Package, list[str]]]:
+    """Every pinned package once (by key), with the manifests declaring it."""
     packages: dict[str, tuple[Package, list[str]]] = {}
     for m in sorted(manifests, key=lambda m: m.path):
         for p in m.packages:
             if p.version:
                 packages.setdefault(p.key, (p, []))[1].append(m.path)
-    root = Component(name=root_name, type=ComponentType.APPLICATION, bom_ref="project")
+    return packages
+
+
+def _component(pkg: Package, where: list[str], all_dev: bool, expression: str) -> Component:
+    group, name = (pkg.name.split(":", 1) if pkg.ecosystem == "Maven" and ":" in pkg.name else (None, pkg.name))
+    return Component(
+        name=name, group=group, version=pkg.version, bom_ref=pkg.key, purl=purl_for(pkg),
+        scope=ComponentScope.OPTIONAL if all_dev else ComponentScope.REQUIRED,
+        licenses=[LicenseExpression(expression)] if expression else None,
+        properties=[Property(name="redline:manifest", value=w) for w in sorted(set(where))]
+        + [Property(name="redline:ecosystem", value=pkg.ecosystem)],
+    )
+
+
+def _components(manifests: Sequence[PackageManifest], licences: dict[tuple[str, str, str], str],
+                normaliser: LicenceNormaliser) -> dict[str, Component]:
+    packages = _packages(manifests)
+    dev_only = {key: all(p.dev for m in manifests for p in m.packages if p.key == key) for key in packages}
     components: dict[str, Component] = {}
     for key in sorted(packages):
         pkg, where = packages[key]
         expression = licences.get((pkg.ecosystem, pkg.name.lower(), pkg.version), "")
         if not expression and pkg.license:
             expression = normaliser.normalise(pkg.license).expression
-        all_dev = all(p.dev for m in manifests for p in m.packages if p.key == key)
-        group, name = (pkg.name.split(":", 1) if pkg.ecosystem == "Maven" and ":" in pkg.name else (None, pkg.name))
-        components[key] = Component(
-            name=name, group=group, version=pkg.version, bom_ref=key, purl=purl_for(pkg),
-            scope=ComponentScope.OPTIONAL if all_dev else ComponentScope.REQUIRED,
-            licenses=[LicenseExpression(expression)] if expression else None,
-            properties=[Property(name="redline:manifest", value=w) for w in sorted(set(where))]
-            + [Property(name="redline:ecosystem", value=pkg.ecosystem)],
-        )
+        components[key] = _component(pkg, where, dev_only[key], expression)
+    return components
+
+
+def _dependency_graph(manifests: Sequence[PackageManifest], components: dict[str, Component],
+                      root: Component) -> list[Dependency]:
     children: dict[str, set[str]] = {}
     for m in manifests:
         for e in m.edges:
@@ -118,11 +132,18 @@ def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: It
     refs = {"project": root.bom_ref, **{k: c.bom_ref for k, c in components.items()}}
     graph = [Dependency(ref=refs[parent], dependencies=[Dependency(ref=refs[c]) for c in sorted(kids)])
              for parent, kids in sorted(children.items())]
-    graph += [Dependency(ref=refs[k]) for k in sorted(components) if k not in children]
-    bom = Bom(components=components.values(), metadata=BomMetaData(component=root), dependencies=graph)
+    return graph + [Dependency(ref=refs[k]) for k in sorted(components) if k not in children]
+
+
+def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: Iterable[Finding],
+              licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser) -> Bom:
+    root = Component(name=root_name, type=ComponentType.APPLICATION, bom_ref="project")
+    components = _components(manifests, licences, normaliser)
+    bom = Bom(components=components.values(), metadata=BomMetaData(component=root),
+              dependencies=_dependency_graph(manifests, components, root))
     for vuln in _vulnerabilities(findings, components):
         bom.vulnerabilities.add(vuln)
-    bom.serial_number = uuid.uuid5(_NAMESPACE, json.dumps(sorted(packages)) + root_name)
+    bom.serial_number = uuid.uuid5(_NAMESPACE, json.dumps(sorted(components)) + root_name)
     return bom
 
 
@@ -142,52 +163,55 @@ def _path_text(ev: Evidence) -> str:
     return " > ".join(path) if path else ("direct" if ev.get("direct") is True else "unknown")
 
 
-def _rating(f: Finding) -> VulnerabilityRating:
-    cvss = f.evidence.nested("cvss")
+def _rating(cvss: Evidence, severity: str) -> VulnerabilityRating:
     score = cvss.number("score")
     if score is None:
-        return VulnerabilityRating(severity=VulnerabilitySeverity(str(f.severity)),
-                                   method=VulnerabilityScoreSource.OTHER)
+        return VulnerabilityRating(severity=VulnerabilitySeverity(severity), method=VulnerabilityScoreSource.OTHER)
     vector = cvss.text("vector")
     method = VulnerabilityScoreSource.CVSS_V3_1 if vector.startswith("CVSS:3.1") else (
         VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
     return VulnerabilityRating(score=Decimal(str(score)), method=method, vector=vector,
-                               severity=VulnerabilitySeverity(str(f.severity)))
+                               severity=VulnerabilitySeverity(severity))
+
+
+def _advisory_vulnerability(f: Finding, key: str, adv: Evidence) -> Vulnerability:
+    """One advisory group on one package version, from a VUL finding's typed ``advisories`` entry."""
+    primary, others = adv.text("id"), adv.strings("aliases")
+    props = [Property(name="redline:rule", value=f.rule)]
+    kevs = adv.get("kev")
+    props += [Property(name="redline:kev", value=_kev_text(k))
+              for k in (kevs if isinstance(kevs, tuple) else ()) if isinstance(k, Evidence)]
+    if adv.nested("epss"):
+        props.append(Property(name="redline:epss", value=_epss_text(adv.nested("epss"))))
+    props.append(Property(name="redline:dependency-path", value=_path_text(f.evidence)))
+    fixed = adv.strings("fixed")
+    fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
+    return Vulnerability(
+        bom_ref=f"{primary}@{key}", id=primary, source=VulnerabilitySource(name="OSV", url=None),
+        references=[VulnerabilityReference(id=i, source=VulnerabilitySource(name=_source_of(i))) for i in others],
+        ratings=[_rating(adv.nested("cvss"), adv.text("severity") or str(f.severity))],
+        description=f"{adv.text('flaw')}; affected {adv.text('affected')}; {fix_text}",
+        recommendation=f.remediation, affects=[BomTarget(ref=key)], properties=props,
+    )
 
 
 def _vulnerabilities(findings: Iterable[Finding], components: dict[str, Component]) -> list[Vulnerability]:
-    out: list[Vulnerability] = []
-    seen: set[str] = set()
+    """One entry per advisory group and package version, from each VUL finding's ``advisory`` evidence."""
+    out: dict[str, Vulnerability] = {}
     # the same package in several manifests: one entry, from its most severe (runtime) finding
     for f in sorted(findings, key=lambda f: (-int(f.severity), *f.sort_key())):
-        if not f.rule.startswith(VULN_PREFIX) or "ids" not in f.evidence:
+        if not f.rule.startswith(VULN_PREFIX) or "advisories" not in f.evidence:
             continue
         ev = f.evidence
         key = ev.text("package")
         if key not in components:
             continue
-        ids = list(ev.strings("ids"))
-        primary = next((i for i in ids if i.startswith("CVE-")), ids[0] if ids else f.identity)
-        if f"{primary}@{key}" in seen:
-            continue
-        seen.add(f"{primary}@{key}")
-        kevs = ev.get("kev")
-        props = [Property(name="redline:rule", value=f.rule)]
-        props += [Property(name="redline:kev", value=_kev_text(k))
-                  for k in (kevs if isinstance(kevs, tuple) else ()) if isinstance(k, Evidence)]
-        if "epss" in ev:
-            props.append(Property(name="redline:epss", value=_epss_text(ev.nested("epss"))))
-        props.append(Property(name="redline:dependency-path", value=_path_text(ev)))
-        ratings = [_rating(f)]
-        out.append(Vulnerability(
-            bom_ref=f"{primary}@{key}", id=primary,
-            source=VulnerabilitySource(name="OSV", url=None),
-            references=[VulnerabilityReference(id=i, source=VulnerabilitySource(name=_source_of(i)))
-                        for i in ids if i != primary],
-            ratings=ratings, description=f.message, recommendation=f.remediation,
-            affects=[BomTarget(ref=key)], properties=props,
-        ))
-    return sorted(out, key=lambda v: str(v.bom_ref.value))
+        advisories = ev.get("advisories")
+        for adv in advisories if isinstance(advisories, tuple) else ():
+            if isinstance(adv, Evidence):
+                vuln = _advisory_vulnerability(f, key, adv)
+                out.setdefault(str(vuln.bom_ref.value), vuln)
+    return [out[k] for k in sorted(out)]
 
 
 def _source_of(ident: str) -> str:
@@ -207,7 +231,7 @@ class SbomStep(SynthesisStep):
     name = "sbom"
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
-        manifests = facts.of(PackageManifest)
+        manifests = [m for m in facts.of(PackageManifest) if m.build_list]
         if not manifests or OutputFormat.CYCLONEDX not in ctx.config.formats:
             return SynthesisOutput()  # nobody asked for an SBOM
         normaliser = normaliser_for(facts)

@@ -10,25 +10,28 @@ from typing import Any
 
 from redline.checks.interface import Check
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
-from redline.core.model import Area, Confidence, Finding, Location, Severity
-from redline.core.rules import Rule, RuleDoc
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Confidence, Finding, Location, Severity
+from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
+from redline.sources.yamlsafe import LineMap
 
 PSS = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 CIS_DOCKER = "CIS Docker Benchmark v1.6.0, section 4 (Container Images and Build File)"
 CIS_K8S = "CIS Kubernetes Benchmark v1.9, section 5 (Policies)"
 
 
-def rule(code: str, name: str, area: Area, severity: Severity, summary: str, *, what: str, why: str,
-         example: str, use: str, refs: tuple[str, ...], tags: tuple[str, ...] = ()) -> Rule:
-    return Rule(code, name, area, severity, summary, RuleDoc(what, why, example, use, refs), tags)
+def key_line(mapping: Any, key: str) -> int:
+    """The line of ``key`` in a loaded YAML mapping (0 when unknown or absent)."""
+    if isinstance(mapping, LineMap):
+        return mapping.key_lines.get(key, 0)
+    return 0
 
 
-def kube_location(obj: KubeObject, snippet: str = "") -> Location:
-    """Spans the whole object and the comment header above it, so an inline suppression anywhere in
-    it (or right above its ``# Source:`` line) applies."""
-    first = obj.lead_line or obj.line
-    return Location(obj.path, first, max(obj.end_line, obj.line), snippet=snippet, resource=obj.resource)
+def kube_location(obj: KubeObject, snippet: str = "", line: int = 0) -> Location:
+    """The offending key's line when known, else the object's ``kind:`` line (never its comment header)."""
+    at = line or key_line(obj.body, "kind") or obj.line
+    return Location(obj.path, at, at, snippet=snippet, resource=obj.resource)
 
 
 def _identity_part(value: EvidenceValue) -> str:
@@ -41,16 +44,20 @@ def _identity_part(value: EvidenceValue) -> str:
 def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
                  severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
                  evidence: EvidenceInput | None = None, remediation: str = "",
-                 location: Location | None = None) -> Finding:
-    """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation."""
+                 line: int = 0, group: str = "") -> Finding:
+    """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation and the
+    suppression comments inside it. Its group is the object's address plus the evidence values:
+    copies of one manifest (kustomize base, rendered ``release/`` file, per-platform variants) share it."""
     given = Evidence(evidence)
     ev = Evidence({"container": container}).with_values(given) if container else given
-    identity = ":".join([obj.resource, container, *(_identity_part(v) for v in given.values())])
+    parts = [_identity_part(v) for v in given.values()]
+    identity = ":".join([obj.resource, container, *parts])
     snippet = f"{obj.resource} container {container}" if container else obj.resource
-    f = check.finding(r, message, location or kube_location(obj, snippet), severity=severity,
-                      confidence=confidence, evidence=ev, remediation=remediation, identity=identity,
-                      component=obj.name)
-    reason = obj.ignored().get(r.code)
+    f = check.finding(r, message, kube_location(obj, snippet, line), severity=severity,
+                      confidence=confidence, evidence=ev, remediation=remediation or r.doc.use_instead,
+                      identity=identity, component=obj.name)
+    f = replace(lowered(f, obj.name), group=group or ":".join([obj.resource, *parts]))
+    reason = obj.suppression(r.code)
     return replace(f, suppressed=reason) if reason else f
 
 
@@ -155,6 +162,15 @@ def flag_value(value: object) -> bool:
     return str(value).strip().strip("\"'").lower() in _FLAG_VALUES
 
 
+_PLACEHOLDER = re.compile(r"(?i)^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|[A-Z0-9_]+_(?:VAL|VALUE|HERE|PLACEHOLDER)|"
+                          r"changeme|change-me|changeit|replace[-_]?me|your[-_].*|xxx+|todo|tbd|placeholder)$")
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """``GOOGLE_API_KEY_VAL``, ``<your-key>``, ``${TOKEN}``, ``changeme``: a value to be substituted, not a secret."""
+    return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
+
+
 def unique(findings: Iterable[Finding]) -> list[Finding]:
     """Drop repeats (compose project variants see the base file's services more than once)."""
     seen: dict[tuple[str, str, int, str, str], Finding] = {}
@@ -170,3 +186,28 @@ def seq(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [value]
     return []
+
+
+# --- context: tests, load generators, dev and CI files -----------------------------------------
+
+#: workload and service names of things that drive or test the system rather than being part of it
+_DRIVER_NAME = re.compile(r"(?i)(^|[-_.])(loadgen|loadgenerator|load-generator|locust|k6|e2e|tests?|"
+                          r"test-runner|integration-tests?|smoke-tests?)([-_.]|$)")
+
+
+def in_test_context(path: str, name: str = "") -> bool:
+    """A test/dev/debug/CI file (``core.filekinds``' one definition) or a load generator / test runner."""
+    return looks_like_test_or_sample(path) or bool(name and _DRIVER_NAME.search(name))
+
+
+def lowered(finding: Finding, name: str = "") -> Finding:
+    """Findings in test, dev, CI or load-generator files are kept but never above LOW, with low confidence."""
+    if not in_test_context(finding.location.path, name):
+        return finding
+    return replace(finding, severity=min(finding.severity, Severity.LOW), confidence=Confidence.LOW,
+                   evidence=finding.evidence.with_values({"context": "test, development or load-generation file"}))
+
+
+def root_group(image_key: str) -> str:
+    """The group every "runs as root" finding about one image shares (DKR101, KUB101, CMP103)."""
+    return f"runs-as-root:{image_key}"

@@ -7,99 +7,152 @@ is judged on the compose file alone, with lower confidence.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from redline.checks.containers.common import rule, seq, unique
-from redline.checks.containers.dockerfiles import has_healthcheck
+from redline.checks.containers.builds import build_dockerfile
+from redline.checks.containers.common import image_name, in_test_context, lowered, root_group, seq, unique
+from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
+from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
+from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
 
-PRIVILEGED = rule(
-    "CMP101", "compose-privileged", Area.SECURITY, Severity.HIGH, "Compose service runs privileged",
-    what="Flags services with `privileged: true`.",
-    why="A privileged container has every capability and every host device: it is root on the host.",
-    example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
-    use="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: [NET_BIND_SERVICE]",
-    refs=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged"),
+PRIVILEGED = Rule(
+    code="CMP101",
+    name="compose-privileged",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Compose service runs privileged",
+    doc=RuleDoc(
+        what_it_does="Flags services with `privileged: true`.",
+        why_bad="A privileged container has every capability and every host device: it is root on the host.",
+        example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
+        use_instead="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: "
+        "[NET_BIND_SERVICE]",
+        references=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged")),
     tags=("CWE-250", "STRIDE:E"))
-DOCKER_SOCK = rule(
-    "CMP102", "compose-docker-socket", Area.SECURITY, Severity.CRITICAL, "Compose service mounts the Docker socket",
-    what="Flags services whose `volumes` mount `docker.sock` (or another runtime socket, or its directory).",
-    why="Access to the Docker socket is root on the host: the service can start a privileged container "
+DOCKER_SOCK = Rule(
+    code="CMP102",
+    name="compose-docker-socket",
+    area=Area.SECURITY,
+    severity=Severity.CRITICAL,
+    summary="Compose service mounts the Docker socket",
+    doc=RuleDoc(
+        what_it_does="Flags services whose `volumes` mount `docker.sock` (or another runtime socket, or its "
+        "directory).",
+        why_bad="Access to the Docker socket is root on the host: the service can start a privileged container "
         "mounting `/`. A compromise of that service (often a web UI) is a compromise of the host.",
-    example="volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
-    use="Use a socket proxy that allows only the read-only endpoints needed (e.g. tecnativa/docker-socket-proxy), "
+        example="volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
+        use_instead="Use a socket proxy that allows only the read-only endpoints needed (e.g. "
+        "tecnativa/docker-socket-proxy), "
         "or drop the mount.",
-    refs=(CIS_RUNTIME + " 5.31",), tags=("CWE-250", "STRIDE:E"))
-NO_USER = rule(
-    "CMP103", "compose-runs-as-root", Area.SECURITY, Severity.LOW, "Compose service may run as root",
-    what="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when built here) "
-         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
-    why="Root inside the container is one kernel or runtime bug away from root on the host.",
-    example="services:\n  api:\n    build: ./api",
-    use="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
-    refs=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user"),
+        references=(CIS_RUNTIME + " 5.31",)),
     tags=("CWE-250", "STRIDE:E"))
-DB_PORT_PUBLIC = rule(
-    "CMP104", "compose-database-port-on-all-interfaces", Area.SECURITY, Severity.HIGH,
-    "Database or cache port published on all interfaces",
-    what="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
+NO_USER = Rule(
+    code="CMP103",
+    name="compose-runs-as-root",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Compose service may run as root",
+    doc=RuleDoc(
+        what_it_does="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when "
+        "built here) "
+         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
+        why_bad="Root inside the container is one kernel or runtime bug away from root on the host.",
+        example="services:\n  api:\n    build: ./api",
+        use_instead="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
+        references=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user")),
+    tags=("CWE-250", "STRIDE:E"))
+DB_PORT_PUBLIC = Rule(
+    code="CMP104",
+    name="compose-database-port-on-all-interfaces",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Database or cache port published on all interfaces",
+    doc=RuleDoc(
+        what_it_does="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
          "MongoDB, Redis, Elasticsearch, Memcached, Cassandra, RabbitMQ, Kafka, etc.) without a host IP, "
          "or on 0.0.0.0 / ::.",
-    why="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
+        why_bad="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
         "(ufw does not stop them): a development database with default credentials becomes reachable from "
         "the internet.",
-    example="ports:\n  - \"5432:5432\"",
-    use="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose network",
-    refs=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
-          CIS_RUNTIME + " 5.14"), tags=("CWE-668", "STRIDE:I"))
-NO_LIMITS = rule(
-    "CMP105", "compose-no-resource-limits", Area.RESILIENCE, Severity.LOW, "Compose service has no memory limit",
-    what="Flags services without a memory limit (`deploy.resources.limits.memory` or `mem_limit`).",
-    why="One leaking or overloaded container can take all of the host's memory and get its neighbours "
+        example="ports:\n  - \"5432:5432\"",
+        use_instead="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose "
+        "network",
+        references=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
+          CIS_RUNTIME + " 5.14")),
+    tags=("CWE-668", "STRIDE:I"))
+NO_LIMITS = Rule(
+    code="CMP105",
+    name="compose-no-resource-limits",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Compose service has no memory limit",
+    doc=RuleDoc(
+        what_it_does="Flags services without a memory limit (`deploy.resources.limits.memory` or `mem_limit`).",
+        why_bad="One leaking or overloaded container can take all of the host's memory and get its neighbours "
         "OOM-killed; runtime tuning (heap sizes, worker counts) also needs a known limit.",
-    example="services:\n  api:\n    image: acme/api:1.0",
-    use="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
+        example="services:\n  api:\n    image: acme/api:1.0",
+        use_instead="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
         "        limits: {cpus: '1.0', memory: 512M}",
-    refs=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources"),
+        references=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources")),
     tags=("CWE-770", "STRIDE:D"))
-NO_HEALTHCHECK = rule(
-    "CMP106", "compose-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Compose service has no healthcheck",
-    what="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, has no "
+NO_HEALTHCHECK = Rule(
+    code="CMP106",
+    name="compose-no-healthcheck",
+    area=Area.RESILIENCE,
+    severity=Severity.INFO,
+    summary="Compose service has no healthcheck",
+    doc=RuleDoc(
+        what_it_does="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, "
+        "has no "
          "HEALTHCHECK either; image-only services are reported with low confidence.",
-    why="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
-    example="services:\n  db:\n    image: postgres:16",
-    use="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+        why_bad="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
+        example="services:\n  db:\n    image: postgres:16",
+        use_instead="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", "
+        "\"pg_isready\"]\n"
         "      interval: 10s",
-    refs=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck"),
+        references=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck")),
     tags=("CWE-703",))
-HOST_NAMESPACES = rule(
-    "CMP107", "compose-host-namespaces", Area.SECURITY, Severity.HIGH,
-    "Compose service shares the host network, PID or IPC namespace",
-    what="Flags `network_mode: host`, `pid: host` and `ipc: host`.",
-    why="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
+HOST_NAMESPACES = Rule(
+    code="CMP107",
+    name="compose-host-namespaces",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Compose service shares the host network, PID or IPC namespace",
+    doc=RuleDoc(
+        what_it_does="Flags `network_mode: host`, `pid: host` and `ipc: host`.",
+        why_bad="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
         "container see and signal every host process; host IPC shares memory segments.",
-    example="network_mode: host",
-    use="ports:\n  - \"127.0.0.1:8080:8080\"",
-    refs=(CIS_RUNTIME + " 5.9, 5.15, 5.16",), tags=("CWE-668", "STRIDE:E"))
-WEAK_CONFINEMENT = rule(
-    "CMP108", "compose-weak-confinement", Area.SECURITY, Severity.MEDIUM,
-    "Compose service adds dangerous capabilities or disables seccomp/AppArmor",
-    what="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and `security_opt` "
+        example="network_mode: host",
+        use_instead="ports:\n  - \"127.0.0.1:8080:8080\"",
+        references=(CIS_RUNTIME + " 5.9, 5.15, 5.16",)),
+    tags=("CWE-668", "STRIDE:E"))
+WEAK_CONFINEMENT = Rule(
+    code="CMP108",
+    name="compose-weak-confinement",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Compose service adds dangerous capabilities or disables seccomp/AppArmor",
+    doc=RuleDoc(
+        what_it_does="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and "
+        "`security_opt` "
          "entries `seccomp:unconfined`, `apparmor:unconfined` or `label:disable`.",
-    why="Each removes a layer that stops a container compromise from reaching the host kernel.",
-    example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
-    use="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
-    refs=(CIS_RUNTIME + " 5.3, 5.21",), tags=("CWE-250", "STRIDE:E"))
+        why_bad="Each removes a layer that stops a container compromise from reaching the host kernel.",
+        example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
+        use_instead="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
+        references=(CIS_RUNTIME + " 5.3, 5.21",)),
+    tags=("CWE-250", "STRIDE:E"))
 
 DB_PORTS: Mapping[int, str] = {
     5432: "PostgreSQL", 3306: "MySQL", 33060: "MySQL X", 1433: "SQL Server", 1521: "Oracle", 27017: "MongoDB",
@@ -116,6 +169,24 @@ _DEFAULT_CAPS = BASELINE_CAPS | {"NET_RAW"}
 
 def _m(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+#: ports many other programs use too (9000: Portainer, MinIO, PHP-FPM, SonarQube…): the service must name the store
+_SHARED_PORTS: Mapping[int, tuple[str, ...]] = {
+    9000: ("clickhouse",), 8123: ("clickhouse",), 8086: ("influx",), 4222: ("nats",), 50000: ("db2",),
+    7474: ("neo4j",), 7687: ("neo4j",), 8529: ("arango",), 28015: ("rethink",), 2181: ("zookeeper", "zk"),
+    2379: ("etcd",), 9300: ("elastic", "opensearch"), 5984: ("couch",), 9042: ("cassandra", "scylla"),
+}
+
+
+def _serves(svc: ComposeService, port: int) -> bool:
+    """The published port is the data store's: unambiguous ports always, shared ones when the service or its
+    image names the product."""
+    words = _SHARED_PORTS.get(port)
+    if words is None:
+        return True
+    named = f"{svc.name} {svc.body.get('image', '')}".lower()
+    return any(w in named for w in words)
 
 
 def published(entry: Any) -> tuple[str, int] | None:
@@ -139,45 +210,117 @@ def _volume_source(entry: Any) -> str:
     return str(entry).split(":", 1)[0]
 
 
-def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
+_REMEDY = {
+    "CMP101": "privileged: false   # and grant only what it needs:\ncap_drop: [ALL]\ncap_add: [<the one capability>]",
+    "CMP102": "Remove the docker.sock mount, or put a read-only socket proxy in front of it "
+              "(tecnativa/docker-socket-proxy with only the endpoints it needs).",
+    "CMP103": "user: \"10001:10001\"   # or USER 10001 in the Dockerfile it builds",
+    "CMP104": "ports:\n  - \"127.0.0.1:{port}:{port}\"   # or drop `ports:`: services reach it on the compose network",
+    "CMP105": "deploy:\n  resources:\n    limits: {cpus: '1.0', memory: 512M}",
+    "CMP106": "healthcheck:\n  test: [\"CMD\", \"<a command that fails when the service is unhealthy>\"]\n"
+              "  interval: 10s\n  timeout: 3s\n  retries: 3",
+    "CMP107": "Remove `{key}: host`; publish the ports it serves instead (ports: [\"127.0.0.1:8080:8080\"]).",
+    "CMP108": "cap_drop: [ALL]\ncap_add: [<only what it needs>]\nsecurity_opt: [\"no-new-privileges:true\"]",
+}
+
+
+def build_target(svc: ComposeService) -> str:
+    """The ``build.target`` stage a service builds ("" for the Dockerfile's last stage)."""
     build = svc.body.get("build")
-    if isinstance(build, str):
-        context, name = build, "Dockerfile"
-    elif isinstance(build, Mapping):
-        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-    else:
+    return str(build.get("target") or "") if isinstance(build, Mapping) else ""
+
+
+def depends_on(svc: ComposeService) -> list[str]:
+    """The services this one waits for (``depends_on`` as a list or a mapping)."""
+    raw = svc.body.get("depends_on")
+    if isinstance(raw, Mapping):
+        return [str(k) for k in raw]
+    return [str(x) for x in seq(raw)]
+
+
+def dev_mode(svc: ComposeService) -> bool:
+    """A live-reload development container: it bind-mounts its own build context over the image, or builds a
+    ``dev``/``debug``/``test`` target."""
+    build = svc.body.get("build")
+    context = build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
+    target = str(_m(build).get("target", "")).lower() if isinstance(build, Mapping) else ""
+    if target.startswith(("dev", "debug", "test")):
+        return True
+    norm = context.rstrip("/").removeprefix("./") or "."
+    return bool(context) and any(_volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src")
+                                 for v in seq(svc.body.get("volumes")))
+
+
+def one_shot(svc: ComposeService) -> bool:
+    """A job that runs to completion (``restart: "no"`` said explicitly): no limits or health to keep."""
+    return str(svc.body.get("restart", "")).strip("\"'").lower() == "no" and "restart" in svc.body
+
+
+@dataclass(frozen=True)
+class _Mode:
+    needed: bool  # other services depend on it
+    dev: bool  # a development or test environment: production concerns (limits, health) do not apply
+
+
+class _Scope:
+    """Suppression comments of the compose files: a comment in (or right above) a service block covers every
+    finding on that service, although a finding points at one key's line."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.by_path = {s.path: s for s in facts.of(FileSuppressions)}
+
+    def reason(self, code: str, path: str, first: int, last: int) -> str | None:
+        supp = self.by_path.get(path)
+        for item in supp.items if supp else ():
+            if first - 1 <= item.line <= last and any(code.startswith(c) for c in item.codes):
+                return item.reason
         return None
-    if "://" in context:
-        return None
-    path = posixpath.normpath(posixpath.join(svc.directory, context, name))
-    return dockerfiles.get(path)
 
 
 class ComposeCheck(ProjectCheck):
     name = "compose-hardening"
     rules = (PRIVILEGED, DOCKER_SOCK, NO_USER, DB_PORT_PUBLIC, NO_LIMITS, NO_HEALTHCHECK, HOST_NAMESPACES,
              WEAK_CONFINEMENT)
-    fact_types = (ComposeProject, Dockerfile)
+    fact_types = (ComposeProject, Dockerfile, FileSuppressions)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
+        scope = _Scope(facts)
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
+            needed = {name for svc in project.services for name in depends_on(svc)}
+            # one live-reload container makes the whole project a development environment
+            dev = any(dev_mode(svc) for svc in project.services)
             for svc in project.services:
-                out.extend(self._service(svc, build_dockerfile(svc, dockerfiles)))
+                df = build_dockerfile(svc, dockerfiles)
+                mode = _Mode(needed=svc.name in needed, dev=dev or in_test_context(svc.origin(None)[0], svc.name))
+                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, mode))
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
-    def _f(self, r: Any, svc: ComposeService, key: str | None, message: str, entry: Any = None,
-           **kw: Any) -> Finding:
-        path, first, last = svc.origin(key, entry)
+    def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
+        if f.suppressed:
+            return f
+        line = f.location.start_line
+        spans = [(a, b) for (p, _), (a, b) in zip(svc.layers, svc.spans, strict=False)
+                 if p == f.location.path and a <= line <= b]
+        spans += [span for p, span in svc.blocks.items() if p == f.location.path]
+        first, last = spans[0] if spans else (line, line)
+        reason = scope.reason(f.rule, f.location.path, first, last)
+        return replace(f, suppressed=reason) if reason else f
+
+    def _f(self, r: Rule, svc: ComposeService, key: str | None, message: str, entry: Any = None, *,
+           group: str = "", remediation: str = "", **kw: Any) -> Finding:
+        path, _first, _last = svc.origin(key, entry)
+        line = svc.key_line(key, entry)
         resource = f"compose/{svc.directory or '.'}/{svc.name}"
-        loc = Location(path, first, max(first, last), snippet=f"service {svc.name}", resource=resource)
+        loc = Location(path, line, line, snippet=f"service {svc.name}", resource=resource)
         if svc.profiles:  # only started with --profile: say so, the reader decides how much it matters
             kw["evidence"] = {**kw.get("evidence", {}), "profiles": tuple(svc.profiles)}
-        return self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
-                            component=svc.name, **kw)
+        f = self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
+                         component=svc.name, remediation=remediation or _REMEDY[r.code], **kw)
+        return replace(lowered(f, svc.name), group=group or f"{resource}:{key or ''}:{message}")
 
-    def _service(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _service(self, svc: ComposeService, df: Dockerfile | None, mode: _Mode) -> Iterator[Finding]:
         body = svc.body
         if body.get("privileged") is True:
             yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
@@ -185,23 +328,33 @@ class ComposeCheck(ProjectCheck):
             source = _volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user(svc, df)
-        for entry in seq(body.get("ports")):
+        yield from self._user(svc, df, mode.dev)
+        yield from self._ports(svc)
+        yield from self._confinement(svc)
+        if mode.dev or one_shot(svc):
+            return  # limits and health are production concerns: not for a dev or test environment, or a job
+        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
+        if "memory" not in limits and "mem_limit" not in body:
+            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
+        yield from self._health(svc, df, mode.needed)
+
+    def _ports(self, svc: ComposeService) -> Iterator[Finding]:
+        for entry in seq(svc.body.get("ports")):
             pub = published(entry)
             if pub is None:
                 continue
             ip, port = pub
-            if port in DB_PORTS and ip in ("", "0.0.0.0", "::"):
+            if port in DB_PORTS and ip in ("", "0.0.0.0", "::") and _serves(svc, port):
                 shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
                 yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
-                              f"interfaces (`{shown}`)", entry, evidence={"port": port})
-        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
-        if "memory" not in limits and "mem_limit" not in body:
-            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
-        yield from self._health(svc, df)
+                              f"interfaces (`{shown}`)", entry, evidence={"port": port},
+                              remediation=_REMEDY["CMP104"].format(port=port))
+
+    def _confinement(self, svc: ComposeService) -> Iterator[Finding]:
+        body = svc.body
         for key in ("network_mode", "pid", "ipc"):
             if body.get(key) == "host":
-                yield self._f(HOST_NAMESPACES, svc, key, f"{key}: host")
+                yield self._f(HOST_NAMESPACES, svc, key, f"{key}: host", remediation=_REMEDY["CMP107"].format(key=key))
         caps = sorted({str(c).upper().removeprefix("CAP_") for c in seq(body.get("cap_add"))} - _DEFAULT_CAPS)
         if caps:
             yield self._f(WEAK_CONFINEMENT, svc, "cap_add", f"adds capabilities {', '.join(caps)}")
@@ -211,22 +364,37 @@ class ComposeCheck(ProjectCheck):
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
-    def _user(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _user(self, svc: ComposeService, df: Dockerfile | None, dev: bool) -> Iterator[Finding]:
+        for f in self._user_findings(svc, df):
+            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) if dev else f
+
+    def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")
+        image = str(svc.body.get("image", ""))
+        group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
         if user is not None:
             if str(user).lower() in _ROOT:
-                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM)
+                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
             return
-        if df is not None and df.final_stage is not None:
-            found = df.effective_user(df.final_stage.index)
+        stage = shipped_stage(df, build_target(svc)) if df is not None else None
+        if df is not None and stage is not None:
+            found = df.effective_user(stage.index)
+            base = df.stages[df.lineage(stage.index)[-1]].image
+            overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(stage.index))
+            if found is None and unprivileged(base, entrypoint_overridden=overridden):
+                return
             if found is None or found[0].lower() in _ROOT:
-                yield self._f(NO_USER, svc, None, f"sets no user and its Dockerfile {df.path} runs as root")
+                which = f"its Dockerfile {df.path}" if stage is df.final_stage else f"stage `{stage.name}` of {df.path}"
+                yield self._f(NO_USER, svc, None, f"sets no user and {which} runs as root", group=group)
             return
-        if "build" not in svc.body:
-            yield self._f(NO_USER, svc, None, f"sets no user; image `{svc.body.get('image', '?')}` decides "
-                          "(often root)", confidence=Confidence.LOW)
+        known = lookup(image)
+        if "build" not in svc.body and known is not None and \
+                not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body):
+            # only an image the known-image table says keeps root: an unknown image is not guessed at
+            why = f" ({known.note})" if known.note else ""
+            yield self._f(NO_USER, svc, None, f"sets no user and image `{image}` runs as root{why}", group=group)
 
-    def _health(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _health(self, svc: ComposeService, df: Dockerfile | None, needed: bool) -> Iterator[Finding]:
         hc = svc.body.get("healthcheck")
         if isinstance(hc, Mapping):
             test = hc.get("test")
@@ -236,9 +404,12 @@ class ComposeCheck(ProjectCheck):
             yield self._f(NO_HEALTHCHECK, svc, "healthcheck", "disables its healthcheck")
             return
         if df is not None:
-            if not has_healthcheck(df):
-                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}")
+            if not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
+                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}",
+                              group=f"healthcheck:{df.path}")
             return
-        if "build" not in svc.body:
-            yield self._f(NO_HEALTHCHECK, svc, None, "has no healthcheck (the image may define one)",
-                          confidence=Confidence.LOW)
+        known = lookup(str(svc.body.get("image", "")))
+        if "build" not in svc.body and needed and known is not None and known.stateful:
+            # a data store others connect to at start-up: without a healthcheck they cannot wait until it is ready
+            yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck although other services depend on it (the "
+                          f"official `{known.label}` image defines none)")

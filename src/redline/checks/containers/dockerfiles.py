@@ -2,78 +2,129 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
-from redline.checks.containers.common import CIS_DOCKER, flag_value, rule, secret_like_name, unpinned_reason
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.containers.builds import BuildIndex, orchestrated_healthcheck, orchestrated_user
+from redline.checks.containers.common import (
+    CIS_DOCKER,
+    flag_value,
+    image_name,
+    lowered,
+    root_group,
+    secret_like_name,
+    split_image,
+    unpinned_reason,
+)
+from redline.checks.containers.known_images import lookup, unprivileged
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
+from redline.sources.containers.kubernetes import KubeManifest
 
-ROOT_USER = rule(
-    "DKR101", "dockerfile-runs-as-root", Area.SECURITY, Severity.MEDIUM, "Image runs as root",
-    what="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` instruction, "
+ROOT_USER = Rule(
+    code="DKR101",
+    name="dockerfile-runs-as-root",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Image runs as root",
+    doc=RuleDoc(
+        what_it_does="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` "
+        "instruction, "
          "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
-    why="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
+        why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
-    example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
-    use="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
+        example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
+        use_instead="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
         "CMD [\"python\", \"/app/main.py\"]",
-    refs=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user"),
+        references=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user")),
     tags=("CWE-250", "STRIDE:E"))
-BASE_UNPINNED = rule(
-    "DKR102", "dockerfile-base-image-not-pinned", Area.SECURITY, Severity.LOW,
-    "Base image uses latest or no tag and no digest",
-    what="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a digest "
+BASE_UNPINNED = Rule(
+    code="DKR102",
+    name="dockerfile-base-image-not-pinned",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Base image uses latest or no tag and no digest",
+    doc=RuleDoc(
+        what_it_does="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a "
+        "digest "
          "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
-    why="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
+        why_bad="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
         "compromised or broken upstream push goes straight into your image.",
-    example="FROM node:latest",
-    use="FROM node:22.11-bookworm-slim@sha256:<digest>",
-    refs=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from"), tags=("CWE-494", "STRIDE:T"))
-ADD_URL = rule(
-    "DKR103", "dockerfile-add-from-url", Area.SECURITY, Severity.MEDIUM, "ADD downloads from a URL",
-    what="Flags `ADD` instructions whose source is an http(s) URL and which carry no `--checksum`.",
-    why="ADD fetches the URL at build time without verifying it: a changed or hijacked file lands in the "
-        "image unnoticed, and the download is not cached predictably.",
-    example="ADD https://example.com/tool.tar.gz /opt/",
-    use="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
-        "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
-    refs=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum"),
+        example="FROM node:latest",
+        use_instead="FROM node:22.11-bookworm-slim@sha256:<digest>",
+        references=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from")),
     tags=("CWE-494", "STRIDE:T"))
-SECRET_BUILD_VAR = rule(
-    "DKR104", "dockerfile-secret-in-env-or-arg", Area.SECURITY, Severity.HIGH,
-    "Credential-named ENV or ARG",
-    what="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
+ADD_URL = Rule(
+    code="DKR103",
+    name="dockerfile-add-from-url",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="ADD downloads from a URL",
+    doc=RuleDoc(
+        what_it_does="Flags `ADD` instructions whose source is an http(s) URL and which carry no `--checksum`.",
+        why_bad="ADD fetches the URL at build time without verifying it: a changed or hijacked file lands in the "
+        "image unnoticed, and the download is not cached predictably.",
+        example="ADD https://example.com/tool.tar.gz /opt/",
+        use_instead="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
+        "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
+        references=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum")),
+    tags=("CWE-494", "STRIDE:T"))
+SECRET_BUILD_VAR = Rule(
+    code="DKR104",
+    name="dockerfile-secret-in-env-or-arg",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Credential-named ENV or ARG",
+    doc=RuleDoc(
+        what_it_does="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
          "SECRET, TOKEN, API_KEY…).",
-    why="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
+        why_bad="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
         "anyone who can pull the image reads the credential.",
-    example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
-    use="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
-    refs=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
-          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"),
+        example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
+        use_instead="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
+        references=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
+          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/")),
     tags=("CWE-798", "STRIDE:I"))
-NO_HEALTHCHECK = rule(
-    "DKR105", "dockerfile-no-healthcheck", Area.RESILIENCE, Severity.INFO, "Image defines no HEALTHCHECK",
-    what="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
+NO_HEALTHCHECK = Rule(
+    code="DKR105",
+    name="dockerfile-no-healthcheck",
+    area=Area.RESILIENCE,
+    severity=Severity.INFO,
+    summary="Image defines no HEALTHCHECK",
+    doc=RuleDoc(
+        what_it_does="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
          "`HEALTHCHECK NONE`.",
-    why="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
+        why_bad="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
         "dead service and nothing restarts it. (Kubernetes ignores HEALTHCHECK and uses probes: see KUB113.)",
-    example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
-    use="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
+        example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
+        use_instead="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
         "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost/ || exit 1",
-    refs=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck"), tags=("CWE-703",))
+        references=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck")),
+    tags=("CWE-703",))
 
-UPDATE_ALONE = rule(
-    "DKR106", "dockerfile-update-alone", Area.SECURITY, Severity.LOW,
-    "Package index update in a RUN of its own",
-    what="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk update`, "
+UPDATE_ALONE = Rule(
+    code="DKR106",
+    name="dockerfile-update-alone",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Package index update in a RUN of its own",
+    doc=RuleDoc(
+        what_it_does="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk "
+        "update`, "
          "`yum`/`dnf makecache`) without installing anything in the same instruction.",
-    why="The update is cached as its own layer: later builds reuse the stale index while the install layer "
+        why_bad="The update is cached as its own layer: later builds reuse the stale index while the install layer "
         "changes, so images get outdated (unpatched) packages or fail to build when the mirror moves on.",
-    example="RUN apt-get update\nRUN apt-get install -y curl",
-    use="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*",
-    refs=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get"),
+        example="RUN apt-get update\nRUN apt-get install -y curl",
+        use_instead="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf "
+        "/var/lib/apt/lists/*",
+        references=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get")),
     tags=("CWE-1104",))
 
 _END = r"(?=$|[\s;&|)])"
@@ -114,32 +165,105 @@ def has_healthcheck(df: Dockerfile) -> bool:
     return False
 
 
-class DockerfileCheck(FileCheck):
+#: base images that are toolchains or bare distributions: without a CMD/ENTRYPOINT of its own, an image built
+#: on them is a build environment (code generation, packaging), not a service
+_TOOLCHAINS = frozenset({"golang", "rust", "node", "python", "maven", "gradle", "openjdk", "eclipse-temurin",
+                         "amazoncorretto", "alpine", "debian", "ubuntu", "busybox", "buildpack-deps", "gcc", "sdk",
+                         "clang", "fedora", "centos", "rockylinux", "almalinux", "ruby", "php", "swift", "dart"})
+#: what a ``FROM scratch`` image cannot execute: an ENTRYPOINT naming one is only a label on an exported artifact
+_ARTIFACTS = (".apk", ".aab", ".ipa", ".zip", ".tar", ".tgz", ".gz", ".whl", ".deb", ".rpm", ".jar", ".war")
+
+
+def _entrypoints(df: Dockerfile, lineage: list[int]) -> list[DockerInstruction]:
+    return [i for index in lineage for i in df.in_stage(index, "CMD", "ENTRYPOINT")]
+
+
+def export_stage(df: Dockerfile, stage: DockerStage) -> bool:
+    """A final stage nothing ever runs: a ``FROM scratch`` stage that only carries files out of the build
+    (``docker build --output``), or a build environment on a toolchain image with no CMD, ENTRYPOINT or
+    EXPOSE of its own (``genproto`` images that run protoc at build time)."""
+    lineage = df.lineage(stage.index)
+    base = df.stages[lineage[-1]].image
+    starts = _entrypoints(df, lineage)
+    if base.lower() == "scratch":
+        words = [w for i in starts for w in (i.exec_form or tuple(i.arguments.split()))]
+        return not starts or (bool(words) and words[0].lower().endswith(_ARTIFACTS))
+    runs = starts or any(df.in_stage(index, "EXPOSE", "HEALTHCHECK") for index in lineage)
+    return not runs and image_name(base) in _TOOLCHAINS
+
+
+_GENERIC_DIRS = frozenset({"src", "app", "docker", "build", "deploy", "container", "image", "."})
+
+
+def shipped_stage(df: Dockerfile, target: str = "") -> DockerStage | None:
+    """The stage that becomes the image: the ``--target`` stage when one is named (compose ``build.target``),
+    else the last one."""
+    if target:
+        named = next((st for st in df.stages if st.name == target.lower()), None)
+        if named is not None:
+            return named
+    return df.final_stage
+
+
+def image_key(df: Dockerfile) -> str:
+    """What the image built by a Dockerfile is called in groups: its directory (the build context), or the
+    directory above a generic one (``cartservice/src`` -> ``cartservice``)."""
+    parts = [p for p in posixpath.dirname(df.path).lower().split("/") if p]
+    while len(parts) > 1 and parts[-1] in _GENERIC_DIRS:
+        parts.pop()
+    name = posixpath.basename(df.path)
+    key = parts[-1] if parts else name
+    return key if name.lower() == "dockerfile" or not parts else f"{key}/{name}"  # Dockerfile.cypress: another image
+
+
+class DockerfileCheck(ProjectCheck):
     name = "dockerfile-hardening"
     rules = (ROOT_USER, BASE_UNPINNED, ADD_URL, SECRET_BUILD_VAR, NO_HEALTHCHECK, UPDATE_ALONE)
-    fact_types = (Dockerfile,)
+    fact_types = (Dockerfile, KubeManifest, ComposeProject)
 
-    def check_file(self, fact: Dockerfile, ctx: CheckContext) -> Iterable[Finding]:
-        return list(self._scan(fact))
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        manifests = list(facts.of(KubeManifest))
+        index = BuildIndex.of(facts.of(Dockerfile), manifests)
+        projects = list(facts.of(ComposeProject))
+        covered = orchestrated_healthcheck(index, manifests, projects)
+        nonroot = orchestrated_user(index, manifests, projects)
+        out: list[Finding] = []
+        for df in index.dockerfiles.values():
+            out.extend(lowered(f) for f in self._scan(df, covered.get(df.path), nonroot.get(df.path)))
+        return out
 
-    def _scan(self, df: Dockerfile) -> Iterator[Finding]:
+    def _scan(self, df: Dockerfile, health_covered: str | None, runs_nonroot: str | None) -> Iterator[Finding]:
         final = df.final_stage
         if final is None:
             return
-        yield from self._user(df, final)
+        shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
+        if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
+            yield from self._user(df, final)
+        yield from self._pinning(df)
+        yield from self._instructions(df)
+        if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
+            f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
+                             identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
+            yield replace(f, group=f"healthcheck:{df.path}")  # one cause with CMP106 on services built from it
+
+    def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:
             reason = unpinned_reason(stage.image) if stage.external else None
             if reason:
                 yield self.finding(BASE_UNPINNED, f"stage {stage.index} (`FROM {stage.base}`): {reason}",
                                    _loc(df, stage.line, stage.line, f"FROM {stage.base}"), identity=stage.image,
-                                   evidence={"image": stage.image})
+                                   evidence={"image": stage.image},
+                                   remediation=f"FROM {split_image(stage.image)[0]}:<version>@sha256:<digest>")
+
+    def _instructions(self, df: Dockerfile) -> Iterator[Finding]:
         for ins in df.instructions:
             if ins.cmd == "ADD" and ins.flag("checksum") is None:
                 sources = ins.arguments.split()[:-1]
                 urls = [s for s in sources if _URL.match(s)]
                 if urls:
                     yield self.finding(ADD_URL, f"ADD downloads {urls[0]} without --checksum",
-                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"))
+                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"),
+                                       remediation=f"ADD --checksum=sha256:<hash> {ins.arguments}")
             elif ins.cmd in ("ENV", "ARG"):
                 yield from self._secret_vars(df, ins)
             elif ins.cmd == "RUN" and not ins.heredoc:
@@ -147,25 +271,30 @@ class DockerfileCheck(FileCheck):
                 if _UPDATE.search(command) and not _INSTALL.search(command):
                     yield self.finding(UPDATE_ALONE, "RUN refreshes the package index without installing in the "
                                        "same layer", _loc(df, ins.line, ins.end_line, f"RUN {ins.value}"),
-                                       identity=f"update:{ins.stage}")
-        if not has_healthcheck(df):
-            yield self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
-                               identity="healthcheck")
+                                       identity=f"update:{ins.stage}", remediation=UPDATE_ALONE.doc.use_instead)
 
     def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
         found = df.effective_user(final.index)
         base = df.stages[df.lineage(final.index)[-1]].image
+        fix = "RUN useradd --uid 10001 --no-create-home app\nUSER 10001"
+        group = root_group(image_key(df))
         if found is None:
-            if _nonroot_base(base):
-                return
-            yield self.finding(ROOT_USER, "the final stage sets no USER: the container runs as root",
-                               _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
-                               if "$" in base else Confidence.HIGH)
+            overridden = any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(final.index))
+            if _nonroot_base(base) or unprivileged(base, entrypoint_overridden=overridden):
+                return  # the base image sets a non-root USER, or its entrypoint drops root itself
+            known = lookup(base)
+            why = f" ({known.note})" if known and known.note else ""
+            f = self.finding(ROOT_USER, f"the final stage sets no USER: the container runs as root{why}",
+                             _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
+                             if "$" in base else Confidence.HIGH, remediation=fix)
+            yield replace(f, group=group)
             return
         user, ins = found
         if user.lower() in _ROOT or user.lower().startswith("root:"):
-            yield self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
-                               _loc(df, final.line, max(final.end_line, ins.line), f"USER {user}"), identity="user")
+            f = self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
+                             _loc(df, ins.line, max(final.end_line, ins.line), f"USER {user}"), identity="user",
+                             remediation="USER 10001   # a user created in the image, after the steps that need root")
+            yield replace(f, group=group)
 
     def _secret_vars(self, df: Dockerfile, ins: DockerInstruction) -> Iterator[Finding]:
         if ins.cmd == "ARG":
@@ -177,4 +306,4 @@ class DockerfileCheck(FileCheck):
                 yield self.finding(SECRET_BUILD_VAR, f"{ins.cmd} `{name}` puts a credential into the image "
                                    f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
                                    _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"), identity=f"{ins.cmd}:{name}",
-                                   evidence={"variable": name})
+                                   evidence={"variable": name}, remediation=SECRET_BUILD_VAR.doc.use_instead)

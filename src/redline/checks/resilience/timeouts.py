@@ -156,7 +156,7 @@ def _dotted(node: ast.expr) -> str | None:
 def _session_names(module: PythonModule) -> set[str]:
     """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module."""
     names: set[str] = set()
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -184,8 +184,8 @@ class MissingTimeoutCheck(FileCheck):
         return list(self._scan(fact, sessions, in_tests=looks_like_test_or_sample(fact.path)))
 
     def _scan(self, module: PythonModule, sessions: set[str], *, in_tests: bool) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call) or _has_star_kwargs(node):
+        for node in module.calls:
+            if _has_star_kwargs(node):
                 continue
             qual = module.qualname(node.func)
             found = self._judge(node, qual, sessions)
@@ -198,27 +198,15 @@ class MissingTimeoutCheck(FileCheck):
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")
         if qual in _REQUESTS_FUNCS or self._is_session_call(call, sessions):
-            if timeout is None:
-                return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called without a timeout"
-            if _is_none(timeout.value):
-                return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called with timeout=None"
-            return None
+            return _judge_requests(call, timeout)
         if qual in _HTTPX_FUNCS or qual in _HTTPX_OBJECTS:
-            if timeout is not None and _is_none(timeout.value):
-                return HTTPX_TIMEOUT_DISABLED, f"`{qual}` disables the timeout (timeout=None)"
-            if qual == "httpx.Timeout" and call.args and _is_none(call.args[0]) and not call.keywords:
-                return HTTPX_TIMEOUT_DISABLED, "`httpx.Timeout(None)` disables every timeout"
-            return None
+            return _judge_httpx(call, qual, timeout)
         if qual in _URLOPEN:
             if (timeout is None and len(call.args) < 3) or (timeout is not None and _is_none(timeout.value)):
                 return URLOPEN_NO_TIMEOUT, f"`{qual}` is called without a timeout"
             return None
         if qual in _AIOHTTP:
-            if timeout is None:
-                return AIOHTTP_NO_TIMEOUT, f"`{qual}` relies on aiohttp's five-minute default timeout"
-            if _is_none(timeout.value):
-                return AIOHTTP_NO_TIMEOUT, f"`{qual}` disables the timeout (timeout=None)"
-            return None
+            return _judge_aiohttp(qual, timeout)
         if qual in _CREATE_CONNECTION and (
             (timeout is None and len(call.args) < 2) or (timeout is not None and _is_none(timeout.value))
         ):
@@ -230,6 +218,30 @@ class MissingTimeoutCheck(FileCheck):
         func = call.func
         return (isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS
                 and _dotted(func.value) in sessions)
+
+
+def _judge_requests(call: ast.Call, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
+    if timeout is None:
+        return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called without a timeout"
+    if _is_none(timeout.value):
+        return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called with timeout=None"
+    return None
+
+
+def _judge_httpx(call: ast.Call, qual: str | None, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
+    if timeout is not None and _is_none(timeout.value):
+        return HTTPX_TIMEOUT_DISABLED, f"`{qual}` disables the timeout (timeout=None)"
+    if qual == "httpx.Timeout" and call.args and _is_none(call.args[0]) and not call.keywords:
+        return HTTPX_TIMEOUT_DISABLED, "`httpx.Timeout(None)` disables every timeout"
+    return None
+
+
+def _judge_aiohttp(qual: str, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
+    if timeout is None:
+        return AIOHTTP_NO_TIMEOUT, f"`{qual}` relies on aiohttp's five-minute default timeout"
+    if _is_none(timeout.value):
+        return AIOHTTP_NO_TIMEOUT, f"`{qual}` disables the timeout (timeout=None)"
+    return None
 
 
 def _callee(call: ast.Call) -> str:

@@ -1,46 +1,7 @@
-"""Where the secret scanner keeps what is costly to rebuild (validated rules, compiled databases).
-
-``REDLINE_CACHE_DIR`` overrides the place; otherwise ``$XDG_CACHE_HOME/redline`` or
-``~/.cache/redline``. Every entry is keyed by a hash of its inputs and written atomically; a
-missing, unwritable or corrupt cache only means rebuilding.
-"""
+"""Where the secret scanner keeps what is costly to rebuild: the cache of :mod:`redline.core.cache`."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import tempfile
+from redline.core.cache import cache_dir, read_entry, write_entry
 
-log = logging.getLogger("redline")
-
-
-def cache_dir() -> str:
-    return os.environ.get("REDLINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "redline")
-
-
-def read_entry(name: str) -> bytes | None:
-    try:
-        with open(os.path.join(cache_dir(), name), "rb") as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
-def write_entry(name: str, data: bytes, *, prefix: str, keep: int = 8) -> None:
-    """Write atomically, then keep only the newest ``keep`` entries starting with ``prefix``."""
-    folder = cache_dir()
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, os.path.join(folder, name))
-        olds = sorted((os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix)),
-                      key=os.path.getmtime, reverse=True)
-        for old in olds[keep:]:
-            with contextlib.suppress(OSError):
-                os.remove(old)
-    except OSError as exc:
-        log.debug("cache entry %s not written: %s", name, exc)
+__all__ = ["cache_dir", "read_entry", "write_entry"]

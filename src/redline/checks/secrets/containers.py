@@ -23,13 +23,16 @@ import pathspec
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.secrets.configfiles import assigned_secret, is_real_value
+from redline.checks.secrets.datastore import is_default, store_of
 from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.redact import redact
-from redline.checks.secrets.report import secret_finding
+from redline.checks.secrets.report import sample_context, secret_finding
 from redline.checks.secrets.settings import SecretSettings, settings_for
+from redline.checks.secrets.shipping import dotenv_severity, stage_ships
 from redline.core.facts import Facts
-from redline.core.model import Confidence, Finding, Location
+from redline.core.filekinds import kind_of
+from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.containers.build_context import BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
@@ -91,6 +94,7 @@ class KubeSecretCheck(ProjectCheck):
                     snippet=f"{field}: {key}: {redact(value)}", resource=f"{obj.resource}#{field}.{key}",
                     confidence=context_confidence(Confidence.HIGH, path),
                     evidence={"key": f"{field}.{key}"}, allowlist=settings.allowlist,
+                    gate_samples=settings.gate_samples,
                 )
                 reason = ignored.get(KUBE_SECRET.code)
                 yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
@@ -138,7 +142,8 @@ class DockerSecretCheck(ProjectCheck):
                         settings = settings or settings_for(ctx)
                         out.extend(self._env(dockerfile.path, ins, pairs, settings))
                 elif ins.cmd in ("COPY", "ADD"):
-                    out.extend(self._copy(dockerfile.path, ins, contexts))
+                    settings = settings or settings_for(ctx)
+                    out.extend(self._copy(dockerfile, ins, contexts, settings.gate_samples))
         return out
 
     def _env(self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]],
@@ -148,32 +153,45 @@ class DockerSecretCheck(ProjectCheck):
             if found is None:
                 continue
             secret = found[1]
+            default = bool(store_of(key)) and is_default(secret)
             yield secret_finding(
                 self, DOCKER_ENV_SECRET, path=path, secret=secret, salt=settings.salt,
-                what=f"{ins.cmd} {key} bakes a secret into the image", revoke="Rotate the credential, then pass it "
+                severity=Severity.LOW if default else None,
+                what=f"{ins.cmd} {key} bakes a " + ("default password" if default else "secret") + " into the image",
+                revoke="Rotate the credential, then pass it "
                 "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
                 end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
                 confidence=context_confidence(Confidence.HIGH, path), evidence={"variable": key},
-                allowlist=settings.allowlist,
+                allowlist=settings.allowlist, gate_samples=settings.gate_samples,
             )
 
-    def _copy(self, path: str, ins: DockerInstruction, contexts: Mapping[str, BuildContext]) -> Iterator[Finding]:
-        sources = _copy_sources(ins)
+    def _copy(self, dockerfile: Dockerfile, ins: DockerInstruction, contexts: Mapping[str, BuildContext],
+              gate_samples: bool) -> Iterator[Finding]:
+        path = dockerfile.path
         context = contexts.get(posixpath.dirname(path)) if ins.flag("from") is None else None
-        for src in sources:
+        for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
-                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image")
+                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image",
+                                         severity=None, gate_samples=gate_samples)
             elif context is not None and name in (".", "*", "") and src.rstrip("/") in (".", "./", "*", "./*", ""):
+                if not stage_ships(dockerfile, ins):
+                    continue  # a builder stage whose output the shipped stages copy selectively
                 for leaked in _context_secrets(context):
+                    severity = _held_severity(context, leaked)
+                    if severity is None:
+                        continue  # PORT=3000 and friends: nothing secret is copied
                     yield self._copy_finding(
                         path, ins, leaked, f"{ins.cmd} {src} copies {leaked} from the build context "
-                        "(not excluded by .dockerignore) into the image")
+                        "(not excluded by .dockerignore) into the image", severity=severity, gate_samples=gate_samples)
 
-    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str) -> Finding:
+    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str, *,
+                      severity: Severity | None, gate_samples: bool) -> Finding:
+        sample_severity, tags = sample_context(path, gate_samples)
         return self.finding(
             DOCKER_COPY_SECRET, message,
             Location(path, ins.line, ins.end_line, 0, 0, f"{ins.cmd} {ins.value}"[:160]),
+            severity=sample_severity or severity, tags=tags,
             confidence=context_confidence(Confidence.HIGH, path), identity=f"copy:{src}",
             remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
             "that needs it: RUN --mount=type=secret,id=...,target=... ; rotate it if an image was already pushed.",
@@ -227,3 +245,14 @@ def _context_secrets(context: BuildContext) -> list[str]:
         return secret
     ignore = pathspec.GitIgnoreSpec.from_lines(list(context.dockerignore))
     return [n for n in secret if not ignore.match_file(n)]
+
+
+def _held_severity(context: BuildContext, name: str) -> Severity | None:
+    """What a copied dotenv file holds decides the finding (shipping.dotenv_severity); any other
+    credential-named file (a key, a keystore, .npmrc) is taken at its name, HIGH."""
+    if kind_of(name) != "dotenv":
+        return Severity.HIGH
+    text = dict(context.dotenv).get(name)
+    if text is None:
+        return Severity.HIGH  # not read (over the size limit, unreadable), but it is in the build context
+    return dotenv_severity(text.encode("utf-8", "surrogateescape"))

@@ -90,6 +90,48 @@ DOCKER_COPY_SECRET = Rule(
     ),
 )
 
+DATASTORE_CREDENTIAL = Rule(
+    code="SEC906", name="datastore-credential", area=Area.SECURITY, severity=Severity.HIGH,
+    summary="A data-store password written into code or configuration", tags=TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds passwords of databases, caches and brokers wherever they are written down: URL "
+        "userinfo (`postgres://user:pass@host`, MySQL, MongoDB `+srv`, Redis, AMQP, SQL Server, `jdbc:` and "
+        "SQLAlchemy `dialect+driver://` URLs) in any language, ADO.NET/ODBC/JDBC connection strings "
+        "(`Password=…;`, `PWD=…`, `?password=`), and `password`/`secret`/`token` keys whose own name or parent "
+        "section names a data store in YAML, JSON, TOML, INI and `.properties` files — `database:` sections, "
+        "`spring.datasource.password`, `[redis]`, compose `environment` (map and list form) and Kubernetes "
+        "`env` entries such as `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`. "
+        "Variable references (`${POSTGRES_PASSWORD}`) and placeholders are not reported.",
+        why_bad=_WHY + " A data-store password gives direct access to the data, around the application's "
+        "authorization, and is rarely rotated.",
+        example='var cs = "Server=db;Database=shop;User Id=app;Password=Tr0u…(12 chars);";\n'
+        "# config/database.yml\nproduction:\n  database:\n    password: Tr0u…(12 chars)",
+        use_instead='var cs = Environment.GetEnvironmentVariable("SHOP_DB");\n'
+        "production:\n  database:\n    password: ${DB_PASSWORD}   # injected from a secret store",
+        references=(_OWASP, _CWE, "https://www.postgresql.org/docs/current/libpq-pgpass.html",
+                    "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/protecting-connection-information"),
+    ),
+)
+
+DEFAULT_DATASTORE_CREDENTIAL = Rule(
+    code="SEC907", name="default-datastore-credential", area=Area.SECURITY, severity=Severity.LOW,
+    summary="A data store configured with a well-known default password", tags=TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds data-store passwords (in the same places as SEC906) that are a product default or a "
+        "tutorial value — postgres/postgres, root/root, guest/guest, admin/admin, scott/tiger, a password equal "
+        "to the user name. Listed at low severity: usually a local or CI setup, but the same value reaching a "
+        "shared environment is the first thing an attacker tries.",
+        why_bad="Default credentials are in every scanner's dictionary; a data store reachable from a network "
+        "with them is open. In configuration that ships (compose files, manifests) they often survive into "
+        "staging and production.",
+        example="services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: postgres",
+        use_instead="services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]",
+        references=("https://cwe.mitre.org/data/definitions/1392.html", "https://hub.docker.com/_/postgres",
+                    "https://docs.docker.com/compose/how-tos/use-secrets/"),
+    ),
+)
+
 USER_RULE = Rule(
     code=USER_RULE_CODE, name="user-secret-rule", area=Area.SECURITY, severity=Severity.HIGH,
     summary="A credential matched by a rule from redline.toml [[secrets.rules]]", tags=TAGS,
@@ -104,4 +146,6 @@ USER_RULE = Rule(
     ),
 )
 
-EXTRA_RULES = (COMMITTED_DOTENV, CREDENTIALS_CONFIG, KUBE_SECRET, DOCKER_ENV_SECRET, DOCKER_COPY_SECRET, USER_RULE)
+#: the rules a scan of one blob reports beside the provider patterns (owned by the tree scan, borrowed by
+#: the history scan); the Kubernetes and Dockerfile rules belong to their own checks
+BLOB_RULES = (COMMITTED_DOTENV, CREDENTIALS_CONFIG, DATASTORE_CREDENTIAL, DEFAULT_DATASTORE_CREDENTIAL, USER_RULE)

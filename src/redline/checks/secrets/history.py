@@ -58,7 +58,8 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
 
     def __init__(self, rules: tuple[SecretRule, ...] | None = None) -> None:
         SecretsBase.__init__(self, rules)
-        self.rules = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
+        # the tree scan owns these rules; this check reports them where they occur in history
+        self.borrows = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
         self.last_stats = HistoryStats()
 
     def prepare(self, ctx: CheckContext) -> None:

@@ -13,7 +13,9 @@ from redline.checks.interface import Check
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
 from redline.core.evidence import EvidenceInput
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity
+from redline.core.result import GATE_EXEMPT_TAG
 from redline.core.rules import Rule
 
 SNIPPET_MAX = 160
@@ -22,6 +24,17 @@ PURGE = ("Then remove it from the code (read it from the environment or a secret
          "`<the secret>==>REMOVED`, force-push every branch and tag, and have collaborators re-clone. Purging "
          "does not un-leak it: forks, clones and CI caches keep it, so revoking is what protects you.")
 ALLOWLISTED = "in the [secrets] allowlist"
+#: the tag that puts a finding in the reporters' "secrets in tests, docs and samples" section
+SAMPLE_TAG = "context:sample"
+
+
+def sample_context(path: str, gate_samples: bool) -> tuple[Severity | None, tuple[str, ...]]:
+    """Severity and tags for a secret found at ``path``: in tests, docs, examples, fixtures, recorded
+    cassettes and dev/test config it is reported at low severity in its own section and, unless
+    ``[secrets] gate_samples`` says otherwise, never fails the gate."""
+    if not looks_like_test_or_sample(path):
+        return None, ()
+    return Severity.LOW, (SAMPLE_TAG,) if gate_samples else (SAMPLE_TAG, GATE_EXEMPT_TAG)
 
 
 def remediation(revoke: str) -> str:
@@ -66,15 +79,21 @@ def secret_finding(
     identity_prefix: str = "",
     evidence: EvidenceInput | None = None,
     allowlist: frozenset[str] = frozenset(),
+    gate_samples: bool = False,
 ) -> Finding:
     digest = secret_hash(secret, salt)
     shown = redact(secret)
+    sample_severity, tags = sample_context(path, gate_samples)
+    if sample_severity is not None:
+        severity = sample_severity
+        what = f"{what} (in a test, docs or sample file)"
     finding = check.finding(
         rule,
         f"{what}: {shown}",
         Location(path, line, end_line or line, column, 0, snippet or shown, resource),
         severity=severity,
         confidence=confidence,
+        tags=tags,
         evidence={"secret": shown, "secret_hash": f"hmac-sha256:{digest}", **(evidence or {})},
         remediation=remediation(revoke),
         effort="hours",

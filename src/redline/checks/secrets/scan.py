@@ -5,16 +5,28 @@ Shared by the working-tree check and the history scan so both judge alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
-from redline.checks.secrets.engine import LineIndex, Span
-from redline.checks.secrets.extra_rules import COMMITTED_DOTENV, CREDENTIALS_CONFIG, USER_RULE
+from redline.checks.secrets.context import generic_noise_file, public_by_design
+from redline.checks.secrets.datastore import DatastoreCredential, config_format, find_datastore_credentials
+from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
+from redline.checks.secrets.extra_rules import (
+    COMMITTED_DOTENV,
+    CREDENTIALS_CONFIG,
+    DATASTORE_CREDENTIAL,
+    DEFAULT_DATASTORE_CREDENTIAL,
+    USER_RULE,
+)
 from redline.checks.secrets.filters import context_confidence
+from redline.checks.secrets.nested import nested_provider_matches
 from redline.checks.secrets.report import redacted_line
-from redline.checks.secrets.ruleset import USER_RULE_CODE
+from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
+from redline.checks.secrets.structure import KeyValue, key_values
 from redline.core.filekinds import kind_of
 from redline.core.model import Confidence, Severity
 from redline.core.rules import Rule
@@ -41,43 +53,133 @@ class FoundSecret:
 
 def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes,
               kind: str | None = None) -> list[FoundSecret]:
+    """Provider rules, credential files and data-store credentials; one finding per value, the most
+    specific family first: provider rule, then data store, then credential file, then generic rule."""
     out = settings.scanner.scan_bytes(data, path)
-    spans = list(out.spans)
     kind = kind if kind is not None else kind_of(path)
     extra = find_config_secrets(path, kind, data)
-    spans += [Span(c.start, c.end, c.secret) for c in extra]
-    found: list[FoundSecret] = []
+    fmt = config_format(path, kind)
+    values = list(key_values(fmt, data)) if fmt is not None else []
+    stores = find_datastore_credentials(path, kind, data, values)
+    if not out.matches and not extra and not stores and not values:
+        return []  # most files: nothing to weigh
+    spans = [*out.spans, *(Span(c.start, c.end, c.secret) for c in extra),
+             *(Span(c.start, c.end, c.secret) for c in stores)]
     by_id = settings.scanner.by_id
-    matches = settings.scanner.best_per_span(out.matches)
-    # a credential file's own rule beats a generic pattern on the same value; a provider rule beats both
-    config_values = {c.secret for c in extra}
-    provider_values = {m.secret for m in matches if by_id[m.rule_id].family != "generic"}
-    matches = [m for m in matches if m.secret not in config_values or m.secret in provider_values]
-    for m in matches:
-        srule = by_id[m.rule_id]
-        user = srule.code == USER_RULE_CODE
-        rule = USER_RULE if user else core_rules.get(srule.code)
-        if rule is None:
-            continue
-        what = f"{srule.summary} ({srule.provider})" + (f" [rule {srule.id}]" if user else "")
+    matches = [m for m in settings.scanner.best_per_span(out.matches)
+               if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
+    matches = _with_nested(settings, matches, values, path, data)
+    # a connection URL whose password is a default (saleor:saleor, postgres:postgres) is a default credential
+    defaults = [c for c in stores if c.default]
+    matches = [m for m in matches if by_id[m.rule_id].family != "databases" or not _overlaps(m, defaults)]
+    provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
+    # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
+    ephemeral = [(c.start, c.end) for c in stores if c.ephemeral]
+    stores = [c for c in stores if not c.ephemeral and not _overlaps(c, provider)
+              and (c.default or not _overlaps(c, extra))]
+    extra = [c for c in extra if not _overlaps(c, provider) and not _overlaps(c, stores)
+             and not public_by_design(c.secret, _line_at(data, c.start), data)]
+    taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra] + ephemeral
+    matches = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, taken)]
+    found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
+    lines = LineIndex(data).position
+    found += [_from_store(c, path, lines(c.start), data, spans) for c in stores]
+    rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
+    for c in extra:
+        line, col = lines(c.start)
         found.append(FoundSecret(
-            rule, srule.id, what, srule.revoke, m.line, m.column, m.end_line,
-            redacted_line(data, m.byte_start, spans), m.confidence, srule.severity if user else None,
-            f"{srule.id}:" if user else "", m.secret,
+            rule, rule.name, f"{c.key} in a committed {PurePosixPath(path).name} file", _REVOKE_CONFIG, line, col,
+            line, redacted_line(data, c.start, spans), context_confidence(Confidence.HIGH, path), None, "",
+            c.secret,
         ))
-    if extra:
-        lines = LineIndex(data).position
-        rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
-        for c in extra:
-            if c.secret in provider_values:
-                continue  # a provider rule already reported this value, with a better name
-            line, col = lines(c.start)
-            found.append(FoundSecret(
-                rule, rule.name, f"{c.key} in a committed {PurePosixPath(path).name} file", _REVOKE_CONFIG, line, col,
-                line, redacted_line(data, c.start, spans), context_confidence(Confidence.HIGH, path), None, "",
-                c.secret,
-            ))
     return found
 
 
+def _from_rule(settings: SecretSettings, core_rules: dict[str, Rule], m: SecretMatch, data: bytes,
+               spans: list[Span]) -> FoundSecret | None:
+    srule = settings.scanner.by_id[m.rule_id]
+    user = srule.code == USER_RULE_CODE
+    rule = USER_RULE if user else core_rules.get(srule.code)
+    if rule is None:
+        return None
+    what = f"{srule.summary} ({srule.provider})" + (f" [rule {srule.id}]" if user else "")
+    return FoundSecret(
+        rule, srule.id, what, srule.revoke, m.line, m.column, m.end_line,
+        redacted_line(data, m.byte_start, spans), m.confidence, srule.severity if user else None,
+        f"{srule.id}:" if user else "", m.secret,
+    )
+
+
+def _from_store(c: DatastoreCredential, path: str, position: tuple[int, int], data: bytes,
+                spans: list[Span]) -> FoundSecret:
+    rule = DEFAULT_DATASTORE_CREDENTIAL if c.default else DATASTORE_CREDENTIAL
+    what = (f"{c.store} default password at {c.key}" if c.default else f"{c.store} password at {c.key}")
+    line, col = position
+    return FoundSecret(
+        rule, rule.name, what, _REVOKE_STORE, line, col, line, redacted_line(data, c.start, spans),
+        context_confidence(Confidence.MEDIUM if c.default else Confidence.HIGH, path), None, "", c.secret,
+    )
+
+
+def _with_nested(settings: SecretSettings, matches: list[SecretMatch], values: list[KeyValue], path: str,
+                 data: bytes) -> list[SecretMatch]:
+    """Add provider matches found through the section a value is nested in (``nested``); they beat a
+    generic match on the same value."""
+    by_id = settings.scanner.by_id
+    taken = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
+    extra: list[SecretMatch] = []
+    lines = LineIndex(data).position
+    for n in nested_provider_matches(settings.scanner, values):
+        if _overlaps(n, taken):
+            continue
+        line, col = lines(n.start)
+        rule = by_id[n.rule_id]
+        extra.append(SecretMatch(rule.id, rule.code, n.start, n.end, line, col, n.secret,
+                                 context_confidence(rule.confidence, path), line, n.start, n.end))
+        taken.append((n.start, n.end))
+    if not extra:
+        return matches
+    kept = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, extra)]
+    return sorted([*kept, *extra], key=lambda m: (m.byte_start, m.code))
+
+
+class _HasSpan(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _overlaps(item: _HasSpan | SecretMatch, others: Iterable[tuple[int, int] | _HasSpan]) -> bool:
+    """Whether ``item``'s bytes overlap any of ``others`` (one value, one finding)."""
+    s, e = (item.byte_start, item.byte_end) if isinstance(item, SecretMatch) else (item.start, item.end)
+    for other in others:
+        o_s, o_e = other if isinstance(other, tuple) else (other.start, other.end)
+        if s < o_e and o_s < e:
+            return True
+    return False
+
+
+def _line_at(data: bytes, offset: int) -> bytes:
+    begin = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    return data[begin : end if end >= 0 else len(data)]
+
+
+#: generic rules that still apply in lockfiles and bundles: a password in a URL is never a package name
+_GENERIC_KEPT_IN_NOISE = frozenset({"url-credentials"})
+
+
+def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, path: str, kind: str) -> bool:
+    """Public-by-design keys anywhere; generic keyword hits in lockfiles and generated bundles."""
+    line = _line_at(data, offset)
+    if public_by_design(secret, line, data):
+        return True
+    return srule.family == "generic" and srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(
+        kind, path, line)
+
+
+_REVOKE_STORE = ("Change the password on the data store (ALTER USER …, the provider console), check its logs for "
+                 "logins you do not recognise, and read it at run time from the environment or a secret store "
+                 "(compose/Kubernetes secrets, *_PASSWORD_FILE variables).")
 _REVOKE_CONFIG = "Rotate the credential where it was issued (registry, database, provider console)."

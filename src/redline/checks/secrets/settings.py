@@ -32,6 +32,7 @@ class SecretsTable:
     salt: str = DEFAULT_SALT
     include_ignored: bool = False
     verify: bool = True  # whether --verify is permitted
+    gate_samples: bool = False  # may a secret in a test/docs/sample path fail the gate?
 
 
 @dataclass
@@ -40,6 +41,7 @@ class SecretSettings:
     salt: str
     allowlist: frozenset[str]
     verify_permitted: bool
+    gate_samples: bool = False  # may a secret in a test/docs/sample path fail the gate?
     _scanner: SecretScanner | None = None
 
     @property
@@ -69,16 +71,20 @@ def parse_secrets(raw: Mapping[str, Any], where: Where) -> SecretsTable:
         salt=salt,
         include_ignored=raw.get("include_ignored", False),
         verify=raw.get("verify", True),
+        gate_samples=raw.get("gate_samples", False),
     )
 
 
 SECTION: SectionSpec[SecretsTable] = SectionSpec(
     name="secrets",
-    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool},
+    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool,
+          "gate_samples": bool},
     parse=parse_secrets,
     doc="Secret scanning: extra rules ([[secrets.rules]] tables, reported as SEC999), an allowlist "
     "(fingerprints, or the path of a file of them), the salt of secret hashes, whether to scan "
-    ".gitignore'd files, and whether --verify is permitted.",
+    ".gitignore'd files, whether --verify is permitted, and whether secrets in tests, docs, examples, "
+    "fixtures and recorded HTTP cassettes may fail the gate (gate_samples, default false: they are "
+    "reported at low severity, tagged context:sample).",
 )
 
 def settings_for(ctx: CheckContext, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:
@@ -105,6 +111,7 @@ def build_settings(config: Config, root: Path, builtin: tuple[SecretRule, ...] |
         salt=table.salt,
         allowlist=allowlist,
         verify_permitted=table.verify,
+        gate_samples=table.gate_samples,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from redline.checks.interface import CheckContext, CheckError, FileCheck
-from redline.checks.secrets.extra_rules import EXTRA_RULES
+from redline.checks.secrets.extra_rules import BLOB_RULES
 from redline.checks.secrets.redact import secret_hash
 from redline.checks.secrets.report import secret_finding
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
@@ -41,7 +41,7 @@ class SecretsBase:
         self.secret_rules, self.load_error = builtin_or_error(rules)
         self._override = rules
         self.core_rules: dict[str, Rule] = {r.code: r.core_rule() for r in self.secret_rules}
-        self.core_rules.update({r.code: r for r in EXTRA_RULES})
+        self.core_rules.update({r.code: r for r in BLOB_RULES})
 
     def settings(self, ctx: CheckContext) -> SecretSettings:
         if self.load_error:
@@ -84,6 +84,7 @@ class SecretsBase:
             line=found.line, column=found.column, end_line=found.end_line, snippet=found.snippet,
             confidence=found.confidence, severity=found.severity, identity_prefix=found.identity_prefix,
             evidence={"rule_id": found.rule_id, **(evidence or {})}, allowlist=settings.allowlist,
+            gate_samples=settings.gate_samples,
         )
 
 

@@ -60,7 +60,8 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 continue
             requirements = PurePosixPath(m.path).name.lower().startswith("requirements")
             lock = locked.get((_dir(m.path), m.ecosystem))
-            loose = [p for p in m.packages if not (p.pinned and p.version)]
+            # a managed version (Maven BOM or parent POM) is pinned although redline does not know it
+            loose = [p for p in m.packages if not p.pinned]
             if requirements:  # pip installs exactly these lines: each range is its own problem
                 out.extend(self._one(m, p) for p in loose
                            if lock is None or normalise_name(p.ecosystem, p.name) not in lock)

@@ -1,19 +1,22 @@
 """Known-vulnerable dependencies: OSV matches grouped by alias, enriched with KEV and EPSS.
 
-One finding per package version and vulnerability group (advisories sharing
-any id or alias). The rule says how urgent it is: VUL102 when a CVE of the
-group is in CISA's KEV catalog (exploited in the wild), VUL103 when its EPSS
-probability reaches the configured threshold, VUL101 otherwise.
+One finding per package version and manifest (one upgrade fixes it), listing every vulnerability
+group on it (advisories sharing any id or alias) with its flaw, affected span, fix, CVSS, KEV and
+EPSS. The most urgent group decides the rule: VUL102 when a CVE is in CISA's KEV catalog
+(exploited in the wild), VUL103 when an EPSS probability reaches the configured threshold,
+VUL101 otherwise. The same package version in several manifests shares ``Finding.group``, so
+reports show it once with every place. The Go ``toolchain`` pseudo-module joins the ``stdlib``
+finding of the same release.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
-from redline.checks.supply_chain.cvss import CvssError, base_score, database_severity, severity_of_score
+from redline.checks.supply_chain.advisory_text import affected_text, clip, flaw_text
 from redline.checks.supply_chain.matching import (
     AdvisoryMatch,
     group_by_alias,
@@ -22,142 +25,148 @@ from redline.checks.supply_chain.matching import (
     smallest_upgrade,
     sort_versions,
 )
-from redline.core.advisories import EpssScore, KevEntry
+from redline.checks.supply_chain.vuln_rules import (
+    EXPLOITED,
+    KNOWN_VULNERABLE,
+    LIKELY_EXPLOITED,
+    GroupVerdict,
+    judge,
+)
 from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
-from redline.core.model import Area, Finding, Location, PriorityFactors, Severity
+from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Stage, ToolError
 from redline.core.packages import Package, PackageManifest
-from redline.core.rules import Rule, RuleDoc
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 from redline.sources.advisories.status import AdvisoryDbStatus
 from redline.sources.packages.graph import dependency_paths
 
-_TAGS = ("CWE-1395", "STRIDE:E")
-_SEVERITY_NOTE = (
-    "Severity: the highest CVSS base score in the group (computed from the advisory's vector), else the "
-    "database's own rating, else medium when the advisory gives none. A development-only dependency is "
-    "one level lower, because it does not ship to production. Gate: VUL101 and VUL102 findings fail the gate "
-    "only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime dependency, or any KEV entry "
-    "with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = \"high\"` to gate earlier."
-)
-_REFS = (
-    "https://ossf.github.io/osv-schema/",
-    "https://owasp.org/Top10/A06_2021-Vulnerable_and_Outdated_Components/",
-)
+__all__ = ["EXPLOITED", "KNOWN_VULNERABLE", "LIKELY_EXPLOITED", "VulnerableDependencyCheck", "judge"]
 
-KNOWN_VULNERABLE = Rule(
-    code="VUL101",
-    name="known-vulnerable-dependency",
-    area=Area.SECURITY,
-    severity=Severity.HIGH,
-    summary="Dependency version affected by a published advisory",
-    tags=_TAGS,
-    gate_floor=Severity.CRITICAL,
-    doc=RuleDoc(
-        what_it_does="Matches every pinned dependency of every manifest and lockfile against the local OSV "
-        "database (`redline db update`) with each ecosystem's version ordering, groups advisories that share "
-        "an alias (PYSEC, GHSA, CVE) into one finding, and names the fixed versions, the smallest upgrade that "
-        "clears every advisory on the package, and the path from a direct dependency. " + _SEVERITY_NOTE,
-        why_bad="A published advisory tells attackers exactly what to try and which versions to look for; "
-        "known-vulnerable components are a top cause of breaches (OWASP A06).",
-        example="# requirements.txt\nrequests==2.19.0   # CVE-2018-18074, CVE-2023-32681",
-        use_instead="requests==2.31.0   # the smallest version clearing both advisories",
-        references=_REFS,
-    ),
-)
-
-EXPLOITED = Rule(
-    code="VUL102",
-    name="exploited-vulnerability",
-    area=Area.SECURITY,
-    severity=Severity.CRITICAL,
-    summary="Dependency affected by a vulnerability exploited in the wild (CISA KEV)",
-    tags=(*_TAGS, "KEV"),
-    gate_floor=Severity.CRITICAL,
-    doc=RuleDoc(
-        what_it_does="Like VUL101, for a vulnerability group one of whose CVEs is in CISA's Known Exploited "
-        "Vulnerabilities catalog; the finding shows the date it was added, CISA's due date and whether "
-        "ransomware campaigns use it. Critical whatever the CVSS score; a development-only dependency is high "
-        "unless `[supply_chain] fail_on_kev = true`, which keeps it critical. The default gate (fail_on = high) "
-        "therefore fails on every KEV-listed vulnerability in a runtime dependency.",
-        why_bad="Exploitation is not theoretical: attackers are using this vulnerability now, and CISA "
-        "requires federal agencies to fix it by a deadline. It outranks any unexploited critical score.",
-        example="# requirements.txt\nsomepkg==1.0   # CVE in the KEV catalog, ransomware use known",
-        use_instead="somepkg==1.0.1  # the fixed version named in the finding",
-        references=("https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
-                    "https://www.cisa.gov/news-events/directives/bod-22-01-reducing-significant-risk-known-exploited-vulnerabilities",
-                    *_REFS),
-    ),
-)
-
-LIKELY_EXPLOITED = Rule(
-    code="VUL103",
-    name="likely-exploited-vulnerability",
-    area=Area.SECURITY,
-    severity=Severity.HIGH,
-    summary="Dependency affected by a vulnerability with a high EPSS exploitation probability",
-    tags=_TAGS,
-    doc=RuleDoc(
-        what_it_does="Like VUL101, for a group not in KEV whose highest EPSS probability (FIRST's estimate "
-        "that the CVE is exploited in the next 30 days) reaches `[supply_chain] epss_threshold` (default 0.1, "
-        "roughly the top 5% of all CVEs). At least high for a runtime dependency, one level lower for a "
-        "development-only one.",
-        why_bad="EPSS predicts exploitation from observed attack activity; a high probability means this "
-        "vulnerability is far more likely to be used against you than a typical one of the same CVSS score.",
-        example="# package-lock.json\nlodash 4.17.15   # CVE-2020-8203, EPSS 0.4",
-        use_instead="lodash 4.17.21",
-        references=("https://www.first.org/epss/", "https://www.first.org/epss/user-guide", *_REFS),
-    ),
-)
-
-
-def _lower(sev: Severity) -> Severity:
-    return Severity(max(int(sev) - 1, int(Severity.INFO)))
+_RULE_RANK = {KNOWN_VULNERABLE.code: 0, LIKELY_EXPLOITED.code: 1, EXPLOITED.code: 2}
+#: how many advisories the message spells out; the evidence lists every one
+_IN_MESSAGE = 3
 
 
 @dataclass(frozen=True)
-class GroupVerdict:
-    rule: Rule
-    severity: Severity
-    score: float | None
-    vector: str
-    kev: tuple[KevEntry, ...]
-    epss: EpssScore | None
+class AdvisoryGroup:
+    """One vulnerability (advisories sharing an alias) on one package version, judged and worded."""
+
+    ids: tuple[str, ...]
+    primary: str
+    verdict: GroupVerdict
+    fixed: tuple[str, ...]
+    flaw: str
+    affected: str
+
+    @property
+    def others(self) -> list[str]:
+        return [i for i in self.ids if i != self.primary]
+
+    def scores(self) -> dict[str, EvidenceInputValue]:
+        v = self.verdict
+        return {
+            "cvss": {"score": v.score, "vector": v.vector} if v.score is not None else None,
+            "kev": tuple({"cve": e.cve, "date_added": e.date_added, "due_date": e.due_date,
+                          "ransomware": e.ransomware} for e in v.kev) or None,
+            "epss": {"cve": v.epss.cve, "probability": v.epss.probability, "percentile": v.epss.percentile}
+            if v.epss is not None else None,
+        }
+
+    def as_evidence(self) -> dict[str, EvidenceInputValue]:
+        """This vulnerability as typed evidence: ids, what the flaw is, where it applies and its scores."""
+        return {"id": self.primary, "aliases": tuple(self.others), "severity": str(self.verdict.severity),
+                "flaw": self.flaw, "affected": self.affected, "fixed": self.fixed,
+                "platforms": tuple(self.verdict.platforms), **self.scores()}
+
+    def line(self) -> str:
+        """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
+        head = self.primary + (f" ({', '.join(self.others)})" if self.others else "")
+        fixed = f"fixed in {', '.join(self.fixed)}" if self.fixed else "no fixed version published"
+        where = f" (only on {', '.join(self.verdict.platforms)}: ranked low)" if self.verdict.platforms else ""
+        return f"{head}, {self.verdict.severity}: {self.flaw}{where}; affected {self.affected}; {fixed}"
 
 
-def _best_cvss(group: Sequence[AdvisoryMatch]) -> tuple[float | None, str, Severity | None]:
-    best: tuple[float | None, str] = (None, "")
-    db_sev: Severity | None = None
-    for m in group:
-        for kind, vector in m.advisory.severity:
-            try:
-                score = base_score(kind, vector)
-            except CvssError:
-                continue
-            if score is not None and (best[0] is None or score > best[0]):
-                best = (score, vector)
-        word = database_severity(m.advisory.database_severity)
-        if word is not None and (db_sev is None or word > db_sev):
-            db_sev = word
-    return best[0], best[1], db_sev
+#: where services run: an advisory on code that exists only on other platforms ranks low
+SERVER_PLATFORMS = frozenset({"linux"})
 
 
-def judge(group: Sequence[AdvisoryMatch], package: Package, kev: dict[str, KevEntry],
-          epss: dict[str, EpssScore], settings: SupplyChainSettings) -> GroupVerdict:
-    cves = [i for i in ordered_ids(group) if i.startswith("CVE-")]
-    kev_hits = tuple(kev[c] for c in cves if c in kev)
-    scores = [epss[c] for c in cves if c in epss]
-    top_epss = max(scores, key=lambda s: s.probability) if scores else None
-    score, vector, db_sev = _best_cvss(group)
-    base = severity_of_score(score) if score is not None else db_sev or Severity.MEDIUM
-    if kev_hits:
-        sev = Severity.CRITICAL if not package.dev or settings.fail_on_kev else Severity.HIGH
-        return GroupVerdict(EXPLOITED, sev, score, vector, kev_hits, top_epss)
-    if top_epss is not None and top_epss.probability >= settings.epss_threshold:
-        sev = max(base, Severity.HIGH)
-        return GroupVerdict(LIKELY_EXPLOITED, _lower(sev) if package.dev else sev, score, vector, (), top_epss)
-    return GroupVerdict(KNOWN_VULNERABLE, _lower(base) if package.dev else base, score, vector, (), top_epss)
+def only_on(group: Sequence[AdvisoryMatch]) -> tuple[str, ...]:
+    """The platforms the group's affected code exists on, when every entry says (else ())."""
+    entries = [e for m in group for e in m.entries]
+    if not entries or not all(e.platforms for e in entries):
+        return ()
+    return tuple(sorted({p for e in entries for p in e.platforms}))
+
+
+def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupVerdict) -> AdvisoryGroup:
+    platforms = only_on(group)
+    if platforms and not SERVER_PLATFORMS & set(platforms) and not verdict.kev:
+        verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW), platforms=platforms)
+    ids = tuple(ordered_ids(group))
+    primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
+    fixed = tuple(sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed)))
+    entries = [e for m in group for e in m.entries]
+    flaw = flaw_text((m.advisory.summary for m in group), (m.advisory.details for m in group))
+    return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries))
+
+
+def _one_go_release(matched: list[tuple[Package, list[AdvisoryMatch]]]
+                    ) -> list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]]:
+    """Each package with the matches to report on it. One Go release is one fix: the ``toolchain``
+    pseudo-module's advisories (the go command, judged as build time) join the ``stdlib`` finding of
+    the same version instead of making a second item for the same upgrade."""
+    stdlib = {p.version: p for p, _ in matched if p.ecosystem == "Go" and p.name == "stdlib"}
+    out: list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]] = []
+    joined: dict[str, list[tuple[Package, list[AdvisoryMatch]]]] = {}
+    for pkg, found in matched:
+        if pkg.ecosystem == "Go" and pkg.name == "toolchain" and pkg.version in stdlib:
+            joined.setdefault(pkg.version, []).append((pkg, found))
+            continue
+        out.append((pkg, [(pkg, found)]))
+    for pkg, parts in out:
+        if pkg.ecosystem == "Go" and pkg.name == "stdlib":
+            parts.extend(joined.get(pkg.version, []))
+    return out
+
+
+def _worst(groups: Sequence[AdvisoryGroup]) -> AdvisoryGroup:
+    return max(groups, key=lambda g: (_RULE_RANK[g.verdict.rule.code], g.verdict.severity,
+                                      g.verdict.score or 0.0, g.primary))
+
+
+#: the Go release taken from a go.mod ``go`` line: the minimum the module allows, not necessarily the one used
+GO_MINIMUM = "go directive"
+
+
+def _go_minimum(pkg: Package) -> bool:
+    return pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and pkg.requirement.startswith(GO_MINIMUM)
+
+
+def _scope(pkg: Package) -> str:
+    scope = ("development-only dependency, ranked one level below a runtime one" if pkg.dev
+             else "runtime dependency")
+    if _go_minimum(pkg):
+        scope += "; the minimum Go release the go directive allows: the toolchain that builds it may be newer"
+    elif pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and pkg.requirement:
+        scope += f"; Go release from the {pkg.requirement}"
+    return scope
+
+
+def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade: str | None) -> str:
+    worst = _worst(groups)
+    ordered = [worst, *sorted((g for g in groups if g is not worst),
+                              key=lambda g: (-int(g.verdict.severity), g.primary))]
+    fix = f"upgrade to {upgrade} clears {'all' if len(groups) > 1 else 'it'}" if upgrade else \
+        "no single published version clears " + ("them all" if len(groups) > 1 else "it")
+    kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
+    name = "Go standard library and go command" if pkg.ecosystem == "Go" and pkg.name == "stdlib" else pkg.name
+    if len(groups) == 1:
+        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
+    also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
+    more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
+    return (f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
+            f"{worst.line()}; also {also}{more}; {fix}")
 
 
 class VulnerableDependencyCheck(ProjectCheck):
@@ -166,9 +175,9 @@ class VulnerableDependencyCheck(ProjectCheck):
     fact_types = (PackageManifest, AdvisoryDbStatus)
     config_sections = (SECTION,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | ToolError]:
         statuses = facts.of(AdvisoryDbStatus)
-        manifests = facts.of(PackageManifest)
+        manifests = [m for m in facts.of(PackageManifest) if m.build_list]
         if not statuses or not statuses[0].usable or not manifests:
             return []  # the source already reported why nothing was checked
         settings = ctx.config.settings(SECTION)
@@ -177,7 +186,8 @@ class VulnerableDependencyCheck(ProjectCheck):
         except DatabaseError as exc:
             raise CheckError(str(exc)) from None
         try:
-            return sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+            findings = sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+            return [*findings, *thin_data_notices(db, manifests)]
         finally:
             db.close()
 
@@ -193,57 +203,82 @@ class VulnerableDependencyCheck(ProjectCheck):
             matched = [(pkg, found) for pkg in packages if (found := match_package(db, pkg))]
             cves = {i for _, found in matched for m in found for i in m.advisory.cves}
             kev, epss = db.kev(cves), db.epss(cves)
-            for pkg, found in matched:
-                upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, found)
-                key = pkg.key
-                for group in group_by_alias(found):
-                    verdict = judge(group, pkg, kev, epss, settings)
-                    yield self._finding(manifest, pkg=pkg, group=group, verdict=verdict, upgrade=upgrade,
-                                        path=paths.get(key, []))
+            for pkg, parts in _one_go_release(matched):
+                groups = [describe_group(part, g, judge(g, part, kev, epss, settings))
+                          for part, found in parts for g in group_by_alias(found)]
+                every = [m for _, found in parts for m in found]
+                upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, every)
+                yield self._finding(manifest, pkg, groups, upgrade, paths.get(pkg.key, []))
 
-    def _finding(self, manifest: PackageManifest, *, pkg: Package, group: Sequence[AdvisoryMatch],
-                 verdict: GroupVerdict, upgrade: str | None, path: list[str]) -> Finding:
-        ids = ordered_ids(group)
-        primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
-        others = [i for i in ids if i != primary]
-        fixed = sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed))
-        summary = next((m.advisory.summary for m in group if m.advisory.summary), "")
-        if not summary:
-            details = next((m.advisory.details for m in group if m.advisory.details), "")
-            summary = details.split(". ")[0][:160]
-        summary = " ".join(summary.split())
-        fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
-        message = (f"{pkg.name} {pkg.version} is affected by {primary}"
-                   f"{' (' + ', '.join(others) + ')' if others else ''}: {summary.rstrip('.')}; {fix_text}")
-        if verdict.kev:
-            message += "; exploited in the wild (CISA KEV)"
+    def _finding(self, manifest: PackageManifest, pkg: Package, groups: Sequence[AdvisoryGroup],
+                 upgrade: str | None, path: list[str]) -> Finding:
+        """One finding per package version: every advisory group on it, the worst deciding the rule."""
+        worst = _worst(groups)
+        severity = max(g.verdict.severity for g in groups)
+        all_ids = [i for g in groups for i in g.ids]
+        fixed = sort_versions(pkg.ecosystem, (f for g in groups for f in g.fixed))
         evidence: dict[str, EvidenceInputValue] = {
-            "ids": tuple(ids), "package": pkg.key, "fixed": tuple(fixed),
+            "package": pkg.key, "ids": tuple(worst.ids), "fixed": tuple(fixed),
             "upgrade": upgrade,  # the smallest upgrade clearing every advisory; None when none is known
             "scope": "development" if pkg.dev else "runtime", "direct": pkg.direct,
             "dependency_path": tuple(path),  # root first; empty when the lockfile has no edges
+            "advisories": tuple(g.as_evidence() for g in sorted(groups, key=lambda g: g.primary)),
         }
-        if verdict.score is not None:
-            evidence["cvss"] = {"score": verdict.score, "vector": verdict.vector}
-        if verdict.kev:
-            evidence["kev"] = tuple({"cve": e.cve, "date_added": e.date_added, "due_date": e.due_date,
-                                     "ransomware": e.ransomware} for e in verdict.kev)
-        if verdict.epss is not None:
-            evidence["epss"] = {"cve": verdict.epss.cve, "probability": verdict.epss.probability,
-                                "percentile": verdict.epss.percentile}
-        remediation = (f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)." if upgrade
-                       else f"Upgrade {pkg.name} to a version outside the affected ranges ({fix_text}).")
-        return self.finding(
-            verdict.rule, message,
+        evidence.update(_scores(worst))
+        remediation = _remediation(pkg, upgrade, fixed)
+        finding = self.finding(
+            worst.verdict.rule, vulnerability_message(pkg, groups, upgrade),
             Location(manifest.path, pkg.line, pkg.line, resource=pkg.key),
-            severity=verdict.severity, evidence=evidence, tags=ids, remediation=remediation,
-            effort="small" if upgrade else "medium", priority=_priority(verdict, pkg),
-            identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}#{primary}",  # the CVE: stable as aliases grow
+            severity=severity, evidence=evidence, tags=dict.fromkeys(all_ids), remediation=remediation,
+            confidence=Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH,
+            effort="small" if upgrade else "medium", priority=_priority(worst.verdict, pkg, groups),
+            identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
+        return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
 
 
-def _priority(verdict: GroupVerdict, pkg: Package) -> PriorityFactors:
-    impact = verdict.score / 10 if verdict.score is not None else 0.5
+def _remediation(pkg: Package, upgrade: str | None, fixed: Sequence[str]) -> str:
+    if pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and upgrade:
+        return (f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
+                "go.mod and use that release in the build image (clears every known advisory on it).")
+    if upgrade:
+        return f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)."
+    if fixed:
+        return (f"Upgrade {pkg.name} to a version outside the affected ranges (fixed in {', '.join(fixed)}); an "
+                "advisory without a fix remains: replace the package or keep its affected code unused.")
+    return (f"No fixed version of {pkg.name} is published: replace it (a maintained fork or an alternative) or "
+            "remove it; until then keep the affected code path unused.")
+
+
+def _scores(group: AdvisoryGroup) -> dict[str, EvidenceInputValue]:
+    """The deciding group's CVSS, KEV and EPSS at the top level (the SBOM and the priorities read them);
+    every group's own are in ``advisories``."""
+    return {k: v for k, v in group.scores().items() if v is not None}
+
+
+#: fewer advisories than this for an ecosystem the project uses is a partial database, not a clean bill
+THIN_DATA = 100
+
+
+def thin_data_notices(db: AdvisoryDatabase, manifests: Sequence[PackageManifest]) -> list[ToolError]:
+    """One notice per ecosystem whose advisory data is suspiciously small for the packages checked."""
+    packages: dict[str, set[str]] = {}
+    for m in manifests:
+        for p in m.packages:
+            if p.version:
+                packages.setdefault(p.ecosystem.split(":", 1)[0], set()).add(p.key)
+    counts = db.advisory_counts()
+    loaded = set(db.info().meta.get("osv_ecosystems", "").split(","))  # absent ones: the status source says so
+    return [ToolError("vulnerability database", (
+        f"{len(keys):,} {eco} packages checked against {counts.get(eco, 0):,} {eco} advisories — run "
+        f"`redline db update` (a database this small cannot show that they are free of known vulnerabilities)"),
+        stage=Stage.CHECK)
+        for eco, keys in sorted(packages.items()) if eco in loaded and counts.get(eco, 0) < THIN_DATA]
+
+
+def _priority(verdict: GroupVerdict, pkg: Package, groups: Sequence[AdvisoryGroup]) -> PriorityFactors:
+    scores = [g.verdict.score for g in groups if g.verdict.score is not None]
+    impact = max(scores) / 10 if scores else 0.5
     if verdict.kev:
         exploit = 1.0
         delay = 1.0 if any(k.ransomware for k in verdict.kev) else 0.9

@@ -18,7 +18,6 @@ from redline.sources.terraform.project import base_address
 from redline.sources.terraform.settings import TERRAFORM_SECTION
 from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
-REF_TERRAFORM = "https://developer.hashicorp.com/terraform/language/resources/syntax"
 
 def location(resource: Resource) -> Location:
     """The whole resource block, so an ignore comment anywhere inside it applies."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.pipeline.database import ConnectError, with_postgres
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,15 +21,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                   "(VUL103, at least high in runtime dependencies)")
     p.add_argument("--postgres", metavar="URL", help="also audit this PostgreSQL database, read-only (default: "
                    "$REDLINE_POSTGRES_URL or [postgres] url)")
+    p.add_argument("--cost", action="append", default=[], type=Path, metavar="EXPORT",
+                   help="also judge billing exports (FOCUS, AWS CUR 2.0, Azure; file or folder; repeatable)")
+    p.add_argument("--cost-requests", action="append", default=[], metavar="[SERVICE=]FILE",
+                   help="request volume for --cost (see redline cost --help)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.pipeline.catalogue import load_catalogue
+
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue, **history_options(args)), args)
     if args.postgres:
+        from redline.pipeline.database import ConnectError, with_postgres
+
         try:
             req = with_postgres(req, args.postgres)
         except ConnectError as exc:
             raise UsageError(f"--postgres: {exc}") from None
-    return finish(execute(req, args), args)
+    if args.cost:
+        from redline.pipeline.cost import with_cost
+
+        req = with_cost(req, args.cost, args.cost_requests)
+    result = execute(req, args)
+    if result.cost is not None:  # --cost: the cost summary beside the reports
+        from redline.core.atomic import write_atomic
+        from redline.report.cost_json import render_cost_json
+
+        write_atomic(args.out / "cost.json", render_cost_json(result.cost.document))
+    return finish(result, args)

@@ -6,9 +6,7 @@ import argparse
 from pathlib import Path
 
 from redline.cli import exit_codes
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import add_scan_options, build_request, execute
-from redline.store.baseline import write_baseline
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.store.baseline import write_baseline
+
     catalogue = load_catalogue()
     result = execute(build_request(args, catalogue), args)
     if result.fatal_errors:

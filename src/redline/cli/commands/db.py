@@ -6,32 +6,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError
-from redline.core.config import ConfigError
-from redline.pipeline.supply_chain import (
-    DB_FILENAME,
-    DEFAULT_ECOSYSTEMS,
-    AdvisoryDatabase,
-    ByteProgress,
-    DatabaseError,
-    NoProgress,
-    UpdateError,
-    database_location,
-    default_db_dir,
-    update_database,
-)
+
+if TYPE_CHECKING:
+    from redline.pipeline.supply_chain import ByteProgress
 
 
 class RichBytes:
     """A download bar per feed, on stderr, removed when done."""
 
     def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
         self._progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), DownloadColumn(),
                                   TransferSpeedColumn(), console=Console(stderr=True), transient=True)
         self._task: object = None
@@ -57,12 +47,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db", help="manage the local vulnerability database (OSV, KEV, EPSS, SPDX)")
     inner = p.add_subparsers(dest="action", required=True)
     up = inner.add_parser("update", help="download the feeds and rebuild the database atomically")
-    up.add_argument("--db-dir", type=Path, help=f"database directory (default: [supply_chain] db_dir, "
-                                                f"$REDLINE_DB_DIR or {default_db_dir()})")
+    up.add_argument("--db-dir", type=Path, help="database directory (default: [supply_chain] db_dir, "
+                    "$REDLINE_DB_DIR or redline/db in the XDG cache)")
     up.add_argument("--mirror", metavar="URL_OR_DIR",
                     help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…")
     up.add_argument("--ecosystem", action="append", dest="ecosystems", metavar="NAME",
-                    help=f"OSV ecosystem to fetch (repeatable; default: {', '.join(DEFAULT_ECOSYSTEMS)})")
+                    help="OSV ecosystem to fetch (repeatable; default: every ecosystem redline reads lockfiles of)")
     up.add_argument("--epss-file", metavar="NAME", help="EPSS file name in the mirror's epss/ (default: the newest)")
     up.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only errors")
     st = inner.add_parser("status", help="show what the audit would read")
@@ -76,6 +66,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.core.config import ConfigError
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.supply_chain import (
+        DEFAULT_ECOSYSTEMS,
+        NoProgress,
+        UpdateError,
+        database_location,
+        update_database,
+    )
+
     try:
         db_dir, settings = database_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
     except ConfigError as exc:
@@ -107,10 +107,17 @@ def run(args: argparse.Namespace) -> int:
         if report.warnings:
             out.write(f"  {len(report.warnings)} advisory file(s) skipped as unreadable (see -v)\n")
         out.write(f"  wrote {report.path}\n")
+    from redline.pipeline.prebuild import prebuild_caches
+
+    for line in prebuild_caches():
+        if not args.quiet:
+            sys.stdout.write(f"redline: {line}\n")
     return exit_codes.OK
 
 
 def _status(db_dir: Path, max_age: int) -> int:
+    from redline.pipeline.supply_chain import DB_FILENAME, AdvisoryDatabase, DatabaseError
+
     try:
         db = AdvisoryDatabase(db_dir / DB_FILENAME)
     except DatabaseError as exc:

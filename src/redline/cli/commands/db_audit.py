@@ -10,30 +10,18 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
 from redline.cli.common import UsageError, exit_code, split_codes
-from redline.core.atomic import write_atomic
-from redline.core.config import Config, ConfigError, OutputFormat, find_config, load_config
-from redline.core.model import Severity
-from redline.core.result import AuditResult
-from redline.pipeline.database import (
-    ENV_URL,
-    POSTGRES_SECTION,
-    ConnectError,
-    PostgresSettings,
-    SettingsError,
-    Snapshot,
-    SnapshotError,
-    audit_snapshot,
-    check_url,
-    read_snapshot,
-    redact_url,
-    settings_from,
-    snapshot_live,
-    to_json,
-)
-from redline.report.formats import write_reports
+
+if TYPE_CHECKING:
+    from redline.core.config import Config
+    from redline.core.result import AuditResult
+    from redline.pipeline.database import PostgresSettings, Snapshot
+
+#: ``redline.pipeline.database.ENV_URL``, spelled here so that building the parser imports nothing
+ENV_URL = "REDLINE_POSTGRES_URL"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +43,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _settings(args: argparse.Namespace) -> tuple[PostgresSettings, Config]:
+    from redline.core.config import ConfigError, find_config, load_config
+    from redline.core.model import Severity
+    from redline.pipeline.database import POSTGRES_SECTION, SettingsError, settings_from
+
     path = args.config or find_config(Path("."))
     try:
         config = load_config(path, [POSTGRES_SECTION])
@@ -70,6 +62,11 @@ def _settings(args: argparse.Namespace) -> tuple[PostgresSettings, Config]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.core.atomic import write_atomic
+    from redline.core.config import OutputFormat
+    from redline.pipeline.database import ConnectError, SnapshotError, audit_snapshot, to_json
+    from redline.report.formats import write_reports
+
     if args.url and args.snapshot:
         raise UsageError("give a URL or --snapshot, not both")
     settings, config = _settings(args)
@@ -91,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace, settings: PostgresSettings) -> Snapshot:
+    from redline.pipeline.database import check_url, read_snapshot, redact_url, snapshot_live
+
     if args.snapshot is not None:
         return read_snapshot(args.snapshot)
     if not settings.url:

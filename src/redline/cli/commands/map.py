@@ -8,11 +8,9 @@ import logging
 from pathlib import Path
 
 from redline.cli import exit_codes
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import add_scan_options, build_request, execute
 from redline.core.config import OutputFormat
 from redline.core.map_model import SystemMap
-from redline.report.formats import write_reports
 
 log = logging.getLogger("redline")
 MAP_FORMATS = (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT, OutputFormat.THREATS_CSV)
@@ -42,6 +40,9 @@ def inventory_table(m: SystemMap) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.pipeline.catalogue import load_catalogue  # noqa: PLC0415 - imported when the command runs
+    from redline.report.formats import write_reports  # noqa: PLC0415
+
     req = build_request(args, load_catalogue())
     result = execute(req, args)
     m = result.system_map or SystemMap((), ())

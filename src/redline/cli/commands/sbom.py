@@ -8,15 +8,13 @@ import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute
-from redline.core.atomic import write_atomic
-from redline.core.config import ConfigError
-from redline.pipeline.run import AuditRequest
-from redline.pipeline.supply_chain import exploitation_gate, sbom_request, with_supply_chain_overrides
-from redline.report.cyclonedx import CycloneDxReporter
+
+if TYPE_CHECKING:
+    from redline.pipeline.run import AuditRequest
 
 log = logging.getLogger("redline")
 
@@ -31,6 +29,9 @@ def add_supply_chain_options(p: argparse.ArgumentParser, *, kev_help: str, epss_
 
 def with_supply_chain_options(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
     """The request with ``[supply_chain]`` overridden by the command-line options."""
+    from redline.core.config import ConfigError
+    from redline.pipeline.supply_chain import with_supply_chain_overrides
+
     try:
         config = with_supply_chain_overrides(req.config, db_dir=args.db_dir, epss_threshold=args.epss_threshold,
                                              fail_on_kev=args.fail_on_kev)
@@ -50,6 +51,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.core.atomic import write_atomic
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.supply_chain import exploitation_gate, sbom_request
+    from redline.report.cyclonedx import CycloneDxReporter
+
     catalogue = load_catalogue()
     req = with_supply_chain_options(build_request(args, catalogue), args)
     result = execute(sbom_request(req), args)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from redline.cli.catalogue import load_catalogue
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
-from redline.core.config import ConfigError
-from redline.pipeline.secrets import secrets_request
+
+#: the family and the one synthesis step ``redline secrets`` loads (nothing else is imported)
+SECRET_CHECKS = "redline.checks.secrets"
+OVERLAPS = "redline.synthesis.overlaps"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +48,11 @@ def _endpoints(values: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue()
+    from redline.core.config import ConfigError
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.secrets import secrets_request
+
+    catalogue = load_catalogue(families=(SECRET_CHECKS,), steps=(OVERLAPS,))
     if args.verify_endpoint and not args.verify:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:

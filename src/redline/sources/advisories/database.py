@@ -77,12 +77,13 @@ def canonical_version(ecosystem: str, version: str) -> str:
 def _affected_dict(a: Affected) -> dict[str, Any]:
     return {"e": a.ecosystem, "n": a.name, "v": list(a.versions),
             "c": sorted({canonical_version(a.ecosystem, v) for v in a.versions}) if a.ecosystem == "PyPI" else [],
-            "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges]}
+            "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges],
+            "p": list(a.platforms)}
 
 
 def _affected_from(d: dict[str, Any]) -> Affected:
     ranges = tuple(AffectedRange(r["t"], tuple(RangeEvent(k, v) for k, v in r["ev"])) for r in d["r"])
-    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())))
+    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())), tuple(d.get("p", ())))
 
 
 class DatabaseWriter:
@@ -218,12 +219,6 @@ class AdvisoryDatabase:
                 self._advisories[ident] = _advisory_from(_unpack(doc))
         return {i: self._advisories[i] for i in ids if i in self._advisories}
 
-    def lookup(self, ecosystem: str, name: str) -> list[tuple[Advisory, Affected]]:
-        """Every (advisory, affected entry) naming this package, withdrawn ones left out."""
-        found = self.entries(ecosystem, name)
-        docs = self.advisories(i for i, _ in found)
-        return [(docs[i], entry) for i, entry in found]
-
     def kev(self, cves: Iterable[str]) -> dict[str, KevEntry]:
         out: dict[str, KevEntry] = {}
         for chunk in _chunks(sorted(set(cves))):
@@ -240,6 +235,11 @@ class AdvisoryDatabase:
             for cve, prob, pct in self.conn.execute(q, chunk):
                 out[cve] = EpssScore(cve, prob, pct)
         return out
+
+    def advisory_counts(self) -> dict[str, int]:
+        """Advisories per OSV ecosystem, withdrawn ones left out: how much the database can know."""
+        rows = self.conn.execute("SELECT ecosystem, COUNT(*) FROM advisory WHERE withdrawn = '' GROUP BY ecosystem")
+        return {eco: int(n) for eco, n in rows}
 
     def spdx_licences(self) -> list[tuple[str, str, bool, bool, bool]]:
         rows = self.conn.execute("SELECT id, name, osi, deprecated, exception FROM spdx ORDER BY id").fetchall()

@@ -44,7 +44,20 @@ def _affected(raw: Mapping[str, Any]) -> Affected | None:
     if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str) or not isinstance(pkg.get("ecosystem"), str):
         return None
     ranges = tuple(_range(r) for r in raw.get("ranges") or () if isinstance(r, dict))
-    return Affected(pkg["ecosystem"], pkg["name"], ranges, _strs(raw.get("versions")))
+    return Affected(pkg["ecosystem"], pkg["name"], ranges, _strs(raw.get("versions")), platforms=_platforms(raw))
+
+
+def _platforms(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """Go's ``ecosystem_specific.imports[].goos``: the union when every affected import names its
+    platforms (code in ``x/sys/windows`` exists only on Windows), else () for every platform."""
+    specific = raw.get("ecosystem_specific")
+    imports = specific.get("imports") if isinstance(specific, dict) else None
+    if not isinstance(imports, list) or not imports:
+        return ()
+    per_import = [_strs(i.get("goos")) if isinstance(i, dict) else () for i in imports]
+    if not all(per_import):
+        return ()
+    return tuple(sorted({os for oses in per_import for os in oses}))
 
 
 def parse_osv(doc: object) -> Advisory:

@@ -25,13 +25,15 @@ _ECOSYSTEM_OF = {
     "package.json": "npm", "package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.lock": "npm",
     "pnpm-lock.yaml": "npm", "bun.lock": "npm", "go.mod": "Go", "go.sum": "Go", "cargo.lock": "crates.io",
     "gemfile.lock": "RubyGems", "composer.lock": "Packagist", "pom.xml": "Maven", "gradle.lockfile": "Maven",
-    "packages.lock.json": "NuGet",
+    "packages.lock.json": "NuGet", "mix.lock": "Hex",
 }
+_ECOSYSTEM_OF_SUFFIX = {".csproj": "NuGet", ".fsproj": "NuGet", ".vbproj": "NuGet"}
 
 
 def ecosystem_of(path: str) -> str:
     name = PurePosixPath(path).name.lower()
-    return _ECOSYSTEM_OF.get(name, "PyPI")  # requirements*.txt, pyproject, poetry/uv/pdm/Pipfile/pylock
+    # else requirements*.txt, pyproject, poetry/uv/pdm/Pipfile/pylock
+    return _ECOSYSTEM_OF.get(name) or _ECOSYSTEM_OF_SUFFIX.get(PurePosixPath(name).suffix, "PyPI")
 
 
 @dataclass(frozen=True)

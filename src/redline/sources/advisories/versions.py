@@ -557,9 +557,6 @@ _GENERIC = (_parse_generic, _semver_cmp)
 
 _CMP_KEYS: dict[Cmp, Any] = {cmp: functools.cmp_to_key(cmp) for _, cmp in (*_PARSERS.values(), _GENERIC)}
 
-#: ecosystems whose ordering is implemented exactly (others use a generic numeric ordering)
-SUPPORTED_ECOSYSTEMS = frozenset(_PARSERS)
-
 
 def ordering_for(ecosystem: str) -> tuple[Callable[[str], Any], Cmp]:
     base = ecosystem.split(":", 1)[0]  # "Debian:12" -> "Debian"

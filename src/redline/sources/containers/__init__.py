@@ -1,4 +1,4 @@
-"""Sources: Kubernetes manifests, Dockerfiles and compose files."""
+"""Sources: Kubernetes manifests, Dockerfiles, compose files and the shell scripts that start a JVM."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from redline.sources.containers.build_context import BuildContextSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import DockerfileSource
 from redline.sources.containers.kubernetes import KubernetesSource
+from redline.sources.containers.scripts import ShellScriptSource
 from redline.sources.interface import FileSource, ProjectSource
 
 
 def file_sources() -> list[FileSource]:
-    return [KubernetesSource(), DockerfileSource()]
+    return [KubernetesSource(), DockerfileSource(), ShellScriptSource()]
 
 
 def project_sources() -> list[ProjectSource]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
-from redline.core.workspace import UnreadableFile, Workspace, read_file
+from redline.core.workspace import SourceFile, UnreadableFile, Workspace, read_file
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
@@ -25,6 +26,9 @@ class BuildContext:
     directory: str  # relative POSIX path, "" for the audited root
     files: tuple[str, ...]  # names of the regular files directly in it, sorted
     dockerignore: tuple[str, ...] | None  # its .dockerignore patterns, None when there is none (or unread)
+    #: the text of the dotenv files directly in it (within the size limit), so that a check can tell a
+    #: ``.env`` holding credentials from one holding ``PORT=3000``; in memory only, never reported
+    dotenv: tuple[tuple[str, str], ...] = ()
 
 
 class BuildContextSource(ProjectSource):
@@ -49,5 +53,20 @@ class BuildContextSource(ProjectSource):
                     out.skipped.append(Skipped(ignore_file.path, f"{exc}; its patterns were not applied"))
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
-            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns))
+            dotenv = tuple(_dotenv_texts(files, out))
+            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns,
+                                          dotenv))
         return out
+
+
+def _dotenv_texts(files: list[SourceFile], out: ProjectOutput) -> list[tuple[str, str]]:
+    texts = []
+    for file in files:
+        name = posixpath.basename(file.path)
+        if kind_of(name) != "dotenv":
+            continue
+        try:
+            texts.append((name, read_file(file).text))
+        except UnreadableFile as exc:
+            out.skipped.append(Skipped(file.path, f"{exc}; what it would copy into an image was not judged"))
+    return texts

@@ -10,7 +10,12 @@ Which files form a project (per directory), following ``docker compose``:
   ``docker-compose-prod.yml``) is read as ``-f base -f that-file``: one more project variant. A problem the
   base defines shows up once (findings are de-duplicated by fingerprint);
 - a directory without a base file: each compose file is its own project; so is a second
-  base-named file (``docker compose`` would pick ``compose.yaml`` and ignore it).
+  base-named file (``docker compose`` would pick ``compose.yaml`` and ignore it); an override
+  file without its base is listed as not covered, never audited alone;
+- names with ``_`` (``docker_compose.yml``) count; a Swarm stack file (``docker-stack.yml``,
+  with ``deploy:`` keys) is a deployment of its own, never merged with the compose file beside it;
+- compose files under ``vendor/``, ``third_party/``, ``node_modules/``… are third-party code, not
+  part of the system: listed as not covered.
 
 Merging (the Compose Specification's rules): mappings merge key by key, the
 later file wins on scalars; ``ports``, ``expose``, ``volumes``, ``cap_add``,
@@ -51,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from redline.core.model import Stage, ToolError
+from redline.core.model import Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
@@ -63,8 +68,15 @@ _APPEND_KEYS = frozenset({"ports", "expose", "volumes", "cap_add", "cap_drop", "
                           "devices", "env_file", "secrets", "configs", "tmpfs", "dns_search", "external_links"})
 _VAR_RE = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}"
                      r"|([A-Za-z_][A-Za-z0-9_]*))")
-#: ``docker-compose-prod.yml``, ``compose-dev.yaml``: named like compose files but not matched by file kinds
-_COMPOSE_NAME_RE = re.compile(r"^(docker-)?compose-[\w.-]+\.ya?ml$", re.IGNORECASE)
+#: ``docker-compose-prod.yml``, ``compose-dev.yaml``, ``docker_compose.yml``: named like compose files but not
+#: matched by file kinds
+_COMPOSE_NAME_RE = re.compile(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+#: Swarm stack files (``docker stack deploy -c docker-stack.yml``): a deployment of their own, never an
+#: override of the compose file beside them
+_STACK_NAME_RE = re.compile(r"^docker[-_]stack([-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+#: third-party code checked into the tree: its compose files are not part of the audited system
+_VENDORED = frozenset({"vendor", "vendors", "third_party", "third-party", "thirdparty", "node_modules",
+                       "bower_components", "external", "extern"})
 #: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
 MAX_DEPTH = 32
 _DOTENV_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
@@ -82,6 +94,7 @@ class ComposeService:
     layers: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # (file, its interpolated service body), merge order
     spans: tuple[tuple[int, int], ...] = ()  # (first, last) line of each layer's block, parallel to ``layers``
     origin_layers: Mapping[str, int] = field(default_factory=dict)  # top-level key -> index of the winning layer
+    layer_keys: tuple[Mapping[str, int], ...] = ()  # line of each key in each layer's block, parallel to ``layers``
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -103,6 +116,16 @@ class ComposeService:
             path = next(iter(self.blocks))
         first, last = self.blocks[path]
         return path, first, last
+
+    def key_line(self, key: str | None, entry: Any = None) -> int:
+        """The line of ``key`` in the block that set it (see ``origin``); the service's own line without a key."""
+        path, first, _last = self.origin(key, entry)
+        if key:
+            for (layer_path, _body), (start, _end), keys in zip(self.layers, self.spans, self.layer_keys,
+                                                               strict=False):
+                if layer_path == path and start == first and key in keys:
+                    return keys[key]
+        return first
 
     @property
     def environment(self) -> dict[str, str]:
@@ -162,6 +185,7 @@ def _interpolate_tree(value: Any, env: Mapping[str, str], unset: set[str]) -> An
         return interpolate(value, env, unset) if "$" in value else value
     if isinstance(value, LineMap):
         out = LineMap(value.line, value.end_line, value.key_line)
+        out.key_lines.update(value.key_lines)
         for k, v in value.items():
             out[k] = _interpolate_tree(v, env, unset)
         return out
@@ -241,11 +265,18 @@ class ComposeSource(ProjectSource):
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         by_dir: dict[str, list[str]] = {}
-        for f in ctx.files:
-            if f.kind == "compose" or (f.kind == "yaml" and _COMPOSE_NAME_RE.match(PurePosixPath(f.path).name)):
-                parent = str(PurePosixPath(f.path).parent)
-                by_dir.setdefault("" if parent == "." else parent, []).append(f.path)
         out = ProjectOutput([], [], [])
+        for f in ctx.files:
+            name = PurePosixPath(f.path).name
+            if not (f.kind == "compose" or (f.kind == "yaml" and (_COMPOSE_NAME_RE.match(name) or
+                                                                _STACK_NAME_RE.match(name)))):
+                continue
+            if any(part.lower() in _VENDORED for part in PurePosixPath(f.path).parts[:-1]):
+                out.skipped.append(Skipped(f.path, "vendored third-party compose file: not part of the audited "
+                                                   "system"))
+                continue
+            parent = str(PurePosixPath(f.path).parent)
+            by_dir.setdefault("" if parent == "." else parent, []).append(f.path)
         run = _Run(ctx.root, out)
         for directory, paths in sorted(by_dir.items()):
             run.directory(directory, sorted(paths))
@@ -277,25 +308,36 @@ class _Run:
                     self.out.errors.append(ToolError(path, "compose: no 'services' mapping found", stage=Stage.PARSE))
             elif file is not None:
                 loaded.append(path)
-        names = {PurePosixPath(p).name.lower(): p for p in loaded}
-        base = next((names[n] for n in BASE_NAMES if n in names), None)
-        override = next((names[n] for n in OVERRIDE_NAMES if n in names), None)
-        groups: list[list[str]]
-        if base is None:
-            groups = [[p] for p in loaded]
-        else:
-            groups = [[base, override] if override else [base]]
-            for p in loaded:
-                if p in (base, override):
-                    continue
-                # a second base-named file (compose.yaml beside docker-compose.yml) is its own project
-                groups.append([p] if PurePosixPath(p).name.lower() in BASE_NAMES + OVERRIDE_NAMES else [base, p])
-        for group in groups:
+        for group in self.groups(loaded):
             unset: set[str] = set()
             unit = _Unit(directory, tuple(group), env)
             services, included = self.unit(unit, unset, tuple(group), set())
             self.out.facts.append(ComposeProject(directory, tuple(group), tuple(services[n] for n in sorted(services)),
                                                  tuple(sorted(unset)), tuple(included), env))
+
+    def groups(self, loaded: list[str]) -> list[list[str]]:
+        """The projects of one directory: the base (with its override), one ``-f base -f variant`` project per
+        other compose file, a stack file alone; an override without a base is not audited alone."""
+        names = {PurePosixPath(p).name.lower(): p for p in loaded}
+        base = next((names[n] for n in BASE_NAMES if n in names), None)
+        override = next((names[n] for n in OVERRIDE_NAMES if n in names), None)
+        stacks = [p for p in loaded if _STACK_NAME_RE.match(PurePosixPath(p).name)]
+        groups: list[list[str]] = [[p] for p in stacks]
+        if base is None:
+            for p in loaded:
+                if p == override:
+                    self.out.skipped.append(Skipped(p, "compose override file without its base file beside it: "
+                                                       "merged with a base only, never audited alone"))
+                elif p not in stacks:
+                    groups.append([p])
+            return groups
+        groups.insert(0, [base, override] if override else [base])
+        for p in loaded:
+            if p in (base, override) or p in stacks:
+                continue
+            # a second base-named file (compose.yaml beside docker-compose.yml) is its own project
+            groups.append([p] if PurePosixPath(p).name.lower() in BASE_NAMES + OVERRIDE_NAMES else [base, p])
+        return groups
 
     def load(self, path: str) -> _File | None:
         if path in self.cache:
@@ -417,6 +459,7 @@ class _Run:
         origin_layers: dict[str, dict[str, int]] = {}
         layers: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
         spans: dict[str, list[tuple[int, int]]] = {}
+        keys: dict[str, list[Mapping[str, int]]] = {}
         for path in unit.files:
             loaded = self.load(path)
             for name, raw in (loaded.services or {} if loaded else {}).items():
@@ -430,11 +473,13 @@ class _Run:
                     index = len(layers.setdefault(name, []))
                     layers[name].append((layer_path, svc))
                     spans.setdefault(name, []).append(_lines(layer_raw))
+                    keys.setdefault(name, []).append(dict(layer_raw.key_lines) if isinstance(layer_raw, LineMap)
+                                                     else {})
                     for key in svc:
                         origins.setdefault(name, {})[key] = layer_path
                         origin_layers.setdefault(name, {})[key] = index
         return {n: ComposeService(n, merged[n], blocks[n], origins.get(n, {}), unit.directory, tuple(layers[n]),
-                                  tuple(spans[n]), origin_layers.get(n, {}))
+                                  tuple(spans[n]), origin_layers.get(n, {}), tuple(keys[n]))
                 for n in merged}
 
     def includes(self, unit: _Unit, chain: tuple[str, ...]) -> list[tuple[str, _Unit]]:
@@ -451,17 +496,9 @@ class _Run:
                     out.append((path, sub))
         return out
 
-    def include_entry(self, where: str, entry: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> _Unit | None:
-        if isinstance(entry, str):
-            entry = {"path": entry}
-        if not isinstance(entry, Mapping):
-            self.note(where, f"include entry must be a path or a mapping, got {entry!r}")
-            return None
-        raw_paths = entry.get("path")
+    def include_files(self, where: str, raw_paths: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> list[str]:
+        """The files one ``include`` entry names that can be followed (cycles and fragments noted)."""
         files: list[str] = []
-        if len(chain) >= MAX_DEPTH:
-            self.note(where, f"include chain deeper than {MAX_DEPTH}: not followed further")
-            return None
         for raw in raw_paths if isinstance(raw_paths, list) else [raw_paths]:
             rel = self.ref(where, raw, "include", env)
             if rel is None:
@@ -474,6 +511,18 @@ class _Run:
                 self.note(where, f"include `{rel}` has no 'services' mapping: nothing included")
             elif loaded is not None:
                 files.append(rel)
+        return files
+
+    def include_entry(self, where: str, entry: Any, env: Mapping[str, str], chain: tuple[str, ...]) -> _Unit | None:
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, Mapping):
+            self.note(where, f"include entry must be a path or a mapping, got {entry!r}")
+            return None
+        if len(chain) >= MAX_DEPTH:
+            self.note(where, f"include chain deeper than {MAX_DEPTH}: not followed further")
+            return None
+        files = self.include_files(where, entry.get("path"), env, chain)
         if not files:
             return None
         directory = posixpath.dirname(files[0])

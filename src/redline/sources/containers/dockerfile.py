@@ -149,57 +149,73 @@ def substitute(text: str, env: Mapping[str, str | None]) -> str:
     return _VAR_RE.sub(repl, text)
 
 
-def _logical_lines(lines: list[str]) -> tuple[list[tuple[str, int, int, bool]], str]:
-    """Join continuations: ``(text, first_line, last_line, heredoc)`` per instruction."""
+def _directives(lines: list[str]) -> tuple[str, int]:
+    """The escape character and the index of the first line after the parser directives."""
     escape = "\\"
     start = 0
     for idx, line in enumerate(lines):  # parser directives come first, before any other line
         m = _DIRECTIVE_RE.match(line.strip())
         if not m:
-            start = idx
-            break
+            return escape, idx
         if m.group(1).lower() == "escape" and m.group(2) in ("`", "\\"):
             escape = m.group(2)
         start = idx + 1
+    return escape, start
+
+
+def _skip_blank(lines: list[str], i: int) -> int:
+    """Comments and blank lines inside a continuation are dropped."""
+    while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+        i += 1
+    return i
+
+
+def _continued(lines: list[str], i: int, escape: str) -> tuple[str, int]:
+    """The instruction starting at line ``i`` with its continuations joined, and the index of its last line."""
+    parts: list[str] = []
+    current = lines[i].rstrip()
+    while current.endswith(escape):
+        parts.append(current[:-1])
+        i = _skip_blank(lines, i + 1)
+        if i >= len(lines):
+            return " ".join(p.strip() for p in parts if p.strip()), i
+        current = lines[i].rstrip()
+    parts.append(current)
+    return " ".join(p.strip() for p in parts if p.strip()), i
+
+
+def _heredocs(text: str, lines: list[str], i: int) -> tuple[list[str], int, bool]:
+    """Bodies of the heredocs a RUN/COPY/ADD opens (kept, never interpreted) and the index of the last line read."""
+    body: list[str] = []
+    heredoc = False
+    if not re.match(r"^(RUN|COPY|ADD)\b", text.strip(), re.IGNORECASE):
+        return body, i, heredoc
+    for m in _HEREDOC_RE.finditer(text):
+        heredoc = True
+        strip_tabs, delimiter = m.group(1) == "-", m.group(3)
+        i += 1
+        while i < len(lines):
+            candidate = lines[i].lstrip("\t") if strip_tabs else lines[i]
+            if candidate.rstrip() == delimiter:
+                break
+            body.append(lines[i])
+            i += 1
+    return body, i, heredoc
+
+
+def _logical_lines(lines: list[str]) -> tuple[list[tuple[str, int, int, bool]], str]:
+    """Join continuations: ``(text, first_line, last_line, heredoc)`` per instruction."""
+    escape, i = _directives(lines)
     out: list[tuple[str, int, int, bool]] = []
-    i = start
     n = len(lines)
     while i < n:
-        raw = lines[i]
-        stripped = raw.strip()
+        stripped = lines[i].strip()
         if not stripped or stripped.startswith("#"):
             i += 1
             continue
         first = i
-        parts: list[str] = []
-        current = raw.rstrip()
-        while True:
-            if current.endswith(escape):
-                parts.append(current[:-1])
-                i += 1
-                while i < n and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
-                    i += 1  # comments and blank lines inside a continuation are dropped
-                if i >= n:
-                    break
-                current = lines[i].rstrip()
-                continue
-            parts.append(current)
-            break
-        text = " ".join(p.strip() for p in parts if p.strip())
-        heredoc = False
-        body: list[str] = []
-        for m in _HEREDOC_RE.finditer(text):
-            if not re.match(r"^(RUN|COPY|ADD)\b", text.strip(), re.IGNORECASE):
-                break
-            heredoc = True
-            strip_tabs, delimiter = m.group(1) == "-", m.group(3)
-            i += 1
-            while i < n:
-                candidate = lines[i].lstrip("\t") if strip_tabs else lines[i]
-                if candidate.rstrip() == delimiter:
-                    break
-                body.append(lines[i])
-                i += 1
+        text, i = _continued(lines, i, escape)
+        body, i, heredoc = _heredocs(text, lines, i)
         if body:
             text = text + "\n" + "\n".join(body)
         out.append((text, first + 1, min(i, n - 1) + 1, heredoc))

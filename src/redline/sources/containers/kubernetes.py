@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.core.suppress import FileSuppressions, parse_suppressions
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource, SourceError
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
@@ -72,6 +73,8 @@ class KubeObject:
     end_line: int = 0
     path: str = ""
     lead_line: int = 0  # first line of the comment block right above the object (its "header"), else ``line``
+    #: ``# redline: ignore[CODE] reason`` comments in the object or its header: (code prefix, reason)
+    comment_ignores: tuple[tuple[str, str], ...] = ()
 
     @property
     def resource(self) -> str:
@@ -165,6 +168,14 @@ class KubeObject:
                 out[code.strip().upper()] = reason.strip()
         return out
 
+    def suppression(self, code: str) -> str | None:
+        """Why rule ``code`` is suppressed on this object (annotation or comment), or ``None``.
+        Findings point at one key's line, so a comment anywhere in the object must still apply."""
+        reason = self.ignored().get(code)
+        if reason:
+            return reason
+        return next((why for prefix, why in self.comment_ignores if code.startswith(prefix)), None)
+
 
 @dataclass(frozen=True)
 class KubeManifest:
@@ -185,7 +196,8 @@ def _is_object(value: Any) -> bool:
             and isinstance(value.get("kind"), str))
 
 
-def _make(path: str, value: Mapping[str, Any], fallback_line: int, lines: list[str] | None = None) -> KubeObject:
+def _make(path: str, value: Mapping[str, Any], fallback_line: int, lines: list[str] | None = None,
+          comments: FileSuppressions | None = None) -> KubeObject:
     meta = _map(value.get("metadata"))
     name = meta.get("name") or meta.get("generateName") or ""
     ns = meta.get("namespace") or ""
@@ -194,8 +206,10 @@ def _make(path: str, value: Mapping[str, Any], fallback_line: int, lines: list[s
     lead = line
     while lines is not None and lead > 1 and lines[lead - 2].lstrip().startswith("#"):
         lead -= 1  # "# Source: ..." and "# redline: ignore[...]" headers belong to the object below
+    ignores = tuple((code, item.reason) for item in (comments.items if comments else ())
+                    if lead <= item.line <= max(end, line) for code in item.codes)
     return KubeObject(str(value["kind"]), str(value["apiVersion"]), str(name), str(ns), value, line, end, path,
-                      lead)
+                      lead, ignores)
 
 
 def helm_markers(text: str) -> list[int]:
@@ -236,12 +250,13 @@ def parse_manifest(path: str, text: str) -> KubeManifest | None:
     objects: list[KubeObject] = []
     skipped: list[int] = []
     lines = text.splitlines()
+    comments = parse_suppressions(path, text)
     for doc in docs:
         value, first_line = doc.value, doc.line
         if _is_object(value) and str(value["kind"]).endswith("List") and isinstance(value.get("items"), list):
             objects.extend(_make(path, item, first_line) for item in value["items"] if _is_object(item))
         elif _is_object(value):
-            objects.append(_make(path, value, first_line, lines))
+            objects.append(_make(path, value, first_line, lines, comments))
         elif value is not None:
             skipped.append(first_line)
     if not objects:

@@ -24,7 +24,7 @@ def parse_eol(raw: Mapping[str, Any], where: Where) -> EolSettings:
     if "data_dir" in raw and not data_dir:
         raise ConfigError(f"{where.key('data_dir')} must not be empty")
     as_of = raw.get("as_of")
-    if as_of is not None and not isinstance(as_of, date):
+    if as_of is not None:
         try:
             as_of = date.fromisoformat(str(as_of))
         except ValueError:
@@ -33,7 +33,7 @@ def parse_eol(raw: Mapping[str, Any], where: Where) -> EolSettings:
 
 
 EOL_SECTION: SectionSpec[EolSettings] = SectionSpec(
-    name="eol", keys={"data_dir": str, "as_of": (str, date)}, parse=parse_eol,
+    name="eol", keys={"data_dir": str, "as_of": str}, parse=parse_eol,
     doc="End-of-life data: data_dir (a folder with endoflife.date products/*.md), as_of (judge on this date)")
 
 

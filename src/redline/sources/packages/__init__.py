@@ -10,11 +10,13 @@ from redline.sources.interface import FileSource, ProjectSource
 from redline.sources.packages.bun_lock import BunLockParser
 from redline.sources.packages.cargo_lock import CargoLockParser
 from redline.sources.packages.composer_lock import ComposerLockParser
+from redline.sources.packages.csproj import CsprojParser
 from redline.sources.packages.gemfile_lock import GemfileLockParser
 from redline.sources.packages.go_mod import GoModParser, GoSumParser
 from redline.sources.packages.gradle_lock import GradleLockParser
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.maven_pom import PomParser
+from redline.sources.packages.mix_lock import MixLockParser
 from redline.sources.packages.npm_lock import NpmLockParser
 from redline.sources.packages.npm_package_json import PackageJsonParser
 from redline.sources.packages.nuget_lock import NugetLockParser
@@ -25,6 +27,7 @@ from redline.sources.packages.poetry_lock import PoetryLockParser
 from redline.sources.packages.pylock import PylockParser
 from redline.sources.packages.pyproject import PyprojectParser
 from redline.sources.packages.python_requirements import RequirementsParser
+from redline.sources.packages.unsupported import UnsupportedManifestSource
 from redline.sources.packages.uv_lock import UvLockParser
 from redline.sources.packages.yarn_lock import YarnLockParser
 
@@ -33,7 +36,7 @@ PARSERS: tuple[type[ManifestParser], ...] = (
     PylockParser,
     PackageJsonParser, NpmLockParser, YarnLockParser, PnpmLockParser, BunLockParser,
     GoModParser, GoSumParser, CargoLockParser, GemfileLockParser, ComposerLockParser, PomParser,
-    GradleLockParser, NugetLockParser,
+    GradleLockParser, NugetLockParser, CsprojParser, MixLockParser,
 )
 
 
@@ -51,4 +54,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return []
+    return [UnsupportedManifestSource()]

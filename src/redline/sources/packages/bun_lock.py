@@ -52,20 +52,25 @@ class BunLockParser(ManifestParser):
                 version, source = "", ref
             keys[path] = b.add(name, version, pinned=bool(version), requirement=source, line=key_lines.get(path, 0))
             deps_of[path] = meta
-        for path, meta in deps_of.items():
-            for field in _DEP_FIELDS:
-                for dep in expect_dict(meta.get(field), field):
-                    child = _resolve(path, str(dep), keys)
-                    if child:
-                        b.depends(keys[path], child)
-        for ws_path, raw_ws in expect_dict(data.get("workspaces"), "workspaces").items():
-            ws = expect_dict(raw_ws, f"workspaces[{ws_path!r}]")
-            for field, dev in (*((f, False) for f in _DEP_FIELDS), ("devDependencies", True)):
-                for dep in expect_dict(ws.get(field), field):
-                    child = _resolve("", str(dep), keys)
-                    if child:
-                        b.root(child, dev=dev)
+        _link(b, data, keys, deps_of)
         return b.build()
+
+
+def _link(b: ManifestBuilder, data: dict[str, Any], keys: dict[str, str], deps_of: dict[str, dict[str, Any]]) -> None:
+    """Edges between installed packages, then the workspaces' own dependencies as roots."""
+    for path, meta in deps_of.items():
+        for field in _DEP_FIELDS:
+            for dep in expect_dict(meta.get(field), field):
+                child = _resolve(path, str(dep), keys)
+                if child:
+                    b.depends(keys[path], child)
+    for ws_path, raw_ws in expect_dict(data.get("workspaces"), "workspaces").items():
+        ws = expect_dict(raw_ws, f"workspaces[{ws_path!r}]")
+        for field, dev in (*((f, False) for f in _DEP_FIELDS), ("devDependencies", True)):
+            for dep in expect_dict(ws.get(field), field):
+                child = _resolve("", str(dep), keys)
+                if child:
+                    b.root(child, dev=dev)
 
 
 def _segments(path: str) -> list[str]:

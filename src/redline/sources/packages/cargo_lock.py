@@ -9,11 +9,9 @@ from redline.core.workspace import FileText
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import (
     ManifestBuilder,
-    expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 
@@ -35,20 +33,14 @@ class CargoLockParser(ManifestParser):
         by_name: dict[str, list[tuple[str, str]]] = {}
         local: set[str] = set()
         entries: list[tuple[str, list[object]]] = []
-        raw_packages = expect_list(data.get("package"), "package")
-        headers = toml_array_lines(text.lines, "package")
-        for i, raw in enumerate(raw_packages):
-            pkg = expect_dict(raw, f"package[{i}]")
-            name, ver = pkg.get("name"), pkg.get("version")
-            if not isinstance(name, str) or not isinstance(ver, str):
-                raise SourceError(f"package[{i}] lacks a name or version")
+        for entry in toml_packages(data, text.lines):
+            name, ver, pkg = entry.name, entry.version, entry.table
             source = str(pkg.get("source", ""))
             if not source:
                 key = f"local:{name}@{ver}"
                 local.add(key)
             else:
-                key = b.add(name, ver, requirement="" if source.startswith("registry+") else source,
-                            line=nth_line(headers, i, len(raw_packages)))
+                key = b.add(name, ver, requirement="" if source.startswith("registry+") else source, line=entry.line)
             by_name.setdefault(name, []).append((ver, key))
             entries.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
         for key, deps in entries:

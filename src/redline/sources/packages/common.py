@@ -30,6 +30,7 @@ _PURL_TYPES = {
     "Packagist": "composer",
     "Maven": "maven",
     "NuGet": "nuget",
+    "Hex": "hex",
 }
 
 def normalise_name(ecosystem: str, name: str) -> str:
@@ -175,6 +176,38 @@ def nth_line(headers: list[int], index: int, total: int) -> int:
     return headers[index] if len(headers) == total and index < total else 0
 
 
+@dataclass(frozen=True)
+class TomlPackage:
+    """One entry of a lockfile's ``[[package]]`` array, checked: a table with a string name."""
+
+    index: int
+    where: str  # "package[3]", for messages
+    table: dict[str, Any]
+    name: str
+    version: str  # "" when the lock format allows none and the entry has none
+    line: int  # the entry's ``[[package]]`` header line, 0 when the file does not write one per entry
+
+
+def toml_packages(data: dict[str, Any], lines: list[str], table: str = "package", *, label: str = "",
+                  need_version: bool = True) -> list[TomlPackage]:
+    """Every entry of the ``[[table]]`` array of a parsed TOML lockfile, in order, with its header line.
+
+    An entry that is not a table, has no string name, or (``need_version``) no string version is a
+    ``SourceError`` naming it; ``label`` names the array in the message when it is not a list."""
+    raw = expect_list(data.get(table), label or table)
+    headers = toml_array_lines(lines, table)
+    out: list[TomlPackage] = []
+    for i, item in enumerate(raw):
+        where = f"{table}[{i}]"
+        entry = expect_dict(item, where)
+        name, version = entry.get("name"), entry.get("version")
+        if not isinstance(name, str) or (need_version and not isinstance(version, str)):
+            raise SourceError(f"{where} lacks a name or version" if need_version else f"{where} has no name")
+        out.append(TomlPackage(i, where, entry, name, "" if version is None else str(version),
+                               nth_line(headers, i, len(raw))))
+    return out
+
+
 # --------------------------------------------------------------------------- builder
 
 
@@ -195,8 +228,10 @@ class _Draft:
 class ManifestBuilder:
     """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
 
-    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True) -> None:
+    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True,
+                 confirms_only: bool = False) -> None:
         self.path = path
+        self.confirms_only = confirms_only
         self.format = fmt
         self.ecosystem = ecosystem
         self.is_lockfile = is_lockfile
@@ -210,14 +245,16 @@ class ManifestBuilder:
 
     def add(self, name: str, version: str, *, pinned: bool = True, requirement: str = "", line: int = 0,
             direct: bool = False, dev: bool | None = None, license: str = "",
-            ecosystem: str | None = None, manifest: str = "") -> str:
-        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph."""
+            ecosystem: str | None = None, manifest: str = "", managed: bool = False) -> str:
+        """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph.
+        ``managed``: the version is fixed by something redline does not read (a Maven BOM or parent POM),
+        so the package is pinned although its version is unknown here."""
         eco = ecosystem or self.ecosystem
         name = normalise_name(eco, name)
         if not name:
             raise SourceError("a package has an empty name")
         version = version.strip()
-        if not version:
+        if not version and not managed:
             pinned = False
         key = f"{eco}/{name}@{version}"
         draft = self._drafts.get(key)
@@ -267,7 +304,7 @@ class ManifestBuilder:
         edges = [DependencyEdge(p, c) for p, c in sorted(self._edges)
                  if (p == "" or p in self._drafts) and c in self._drafts]
         return PackageManifest(self.path, self.format, self.ecosystem, tuple(packages), tuple(edges),
-                               self.is_lockfile)
+                               self.is_lockfile, confirms_only=self.confirms_only)
 
 
 def _reach(starts: list[str], children: dict[str, list[str]]) -> set[str]:

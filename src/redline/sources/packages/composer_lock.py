@@ -29,19 +29,8 @@ class ComposerLockParser(ManifestParser):
         for section, dev in (("packages", False), ("packages-dev", True)):
             for i, raw in enumerate(expect_list(data.get(section), section)):
                 pkg = expect_dict(raw, f"{section}[{i}]")
-                name, version = pkg.get("name"), pkg.get("version")
-                if not isinstance(name, str) or not isinstance(version, str):
-                    raise SourceError(f"{section}[{i}] lacks a name or version")
-                source = expect_dict(pkg.get("source"), "source")
-                licenses = pkg.get("license")
-                lic = " OR ".join(str(x) for x in licenses) if isinstance(licenses, list) else str(licenses or "")
-                if version.startswith("dev-") or version.endswith("-dev"):
-                    ref = source.get("reference", "")
-                    key = b.add(name, "", pinned=False, dev=dev, requirement=f"{version}#{ref}" if ref else version,
-                                license=lic)
-                else:
-                    key = b.add(name, version, dev=dev, license=lic)
-                by_name.setdefault(name.lower(), key)
+                key = _add(b, pkg, f"{section}[{i}]", dev)
+                by_name.setdefault(str(pkg["name"]).lower(), key)
                 pending.append((key, expect_dict(pkg.get("require"), "require")))
         for key, requires in pending:
             for dep in requires:
@@ -56,3 +45,17 @@ class ComposerLockParser(ManifestParser):
                     if child:
                         b.root(child, dev=dev)
         return b.build()
+
+
+def _add(b: ManifestBuilder, pkg: dict[str, object], where: str, dev: bool) -> str:
+    """One locked package; a ``dev-…`` branch is kept unpinned with the commit it resolved to."""
+    name, version = pkg.get("name"), pkg.get("version")
+    if not isinstance(name, str) or not isinstance(version, str):
+        raise SourceError(f"{where} lacks a name or version")
+    source = expect_dict(pkg.get("source"), "source")
+    licenses = pkg.get("license")
+    lic = " OR ".join(str(x) for x in licenses) if isinstance(licenses, list) else str(licenses or "")
+    if version.startswith("dev-") or version.endswith("-dev"):
+        ref = source.get("reference", "")
+        return b.add(name, "", pinned=False, dev=dev, requirement=f"{version}#{ref}" if ref else version, license=lic)
+    return b.add(name, version, dev=dev, license=lic)

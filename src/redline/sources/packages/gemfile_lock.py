@@ -6,6 +6,7 @@ lock, so nothing is marked dev."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from redline.core.packages import PackageManifest
 from redline.core.workspace import FileText
@@ -24,68 +25,84 @@ def _gem_version(raw: str) -> str:
     return version.strip()
 
 
+@dataclass
+class _Reader:
+    """The line-by-line state of one Gemfile.lock: the section, its source, and what was read."""
+
+    b: ManifestBuilder
+    section: str = ""
+    source: str = ""
+    revision: str = ""
+    in_specs: bool = False
+    current: str = ""
+    known: bool = False
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    direct: list[str] = field(default_factory=list)
+
+    def header(self, line: str) -> None:
+        self.section = line.strip()
+        self.in_specs, self.current, self.source, self.revision = False, "", "", ""
+        self.known = self.known or self.section in _SOURCES or self.section in ("PLATFORMS", "DEPENDENCIES",
+                                                                                "BUNDLED WITH")
+
+    def source_line(self, number: int, line: str) -> None:
+        """A line of a GEM/GIT/PATH section: remote, revision, ``specs:``, a spec or its dependency."""
+        if line.startswith("  remote:"):
+            if self.section != "GEM" and not self.source:
+                self.source = f"{self.section.lower()}: {line.split(':', 1)[1].strip()}"
+        elif line.startswith("  revision:"):
+            self.revision = line.split(":", 1)[1].strip()
+        elif line == "  specs:":
+            self.in_specs = True
+        elif self.in_specs:
+            self.spec_line(number, line)
+
+    def spec_line(self, number: int, line: str) -> None:
+        spec = _SPEC.match(line)
+        if spec:
+            name, version = spec.group(1), _gem_version(spec.group(2))
+            requirement = f"{self.source}@{self.revision}" if self.source and self.revision else self.source
+            self.current = self.b.add(name, version, line=number, requirement=requirement)
+            self.keys.setdefault(name, self.current)
+            return
+        dep = _DEP.match(line)
+        if dep and self.current:
+            self.edges.append((self.current, dep.group(1)))
+            return
+        raise SourceError(f"line {number}: unreadable spec line {line.strip()!r}")
+
+    def line(self, number: int, line: str) -> None:
+        if not line.startswith(" "):
+            self.header(line)
+        elif self.section in _SOURCES:
+            self.source_line(number, line)
+        elif self.section == "DEPENDENCIES":
+            m = _DIRECT.match(line)
+            if not m:
+                raise SourceError(f"line {number}: unreadable dependency {line.strip()!r}")
+            self.direct.append(m.group(1))
+
+
 class GemfileLockParser(ManifestParser):
     name = "gemfile-lock"
     file_names = ("gemfile.lock", "gems.locked")
 
     def parse_manifest(self, text: FileText) -> PackageManifest:
         b = ManifestBuilder(text.file.path, "Gemfile.lock", "RubyGems")
-        section = ""
-        source = ""
-        revision = ""
-        in_specs = False
-        current = ""
-        edges: list[tuple[str, str]] = []
-        keys: dict[str, str] = {}
-        direct: list[tuple[str, int]] = []
-        known = False
+        reader = _Reader(b)
         for number, raw in enumerate(text.lines, start=1):
             line = raw.rstrip()
-            if not line:
-                continue
-            if not line.startswith(" "):
-                section = line.strip()
-                in_specs, current, source, revision = False, "", "", ""
-                known = known or section in _SOURCES or section in ("PLATFORMS", "DEPENDENCIES", "BUNDLED WITH")
-                continue
-            if section in _SOURCES:
-                if line.startswith("  remote:"):
-                    if section != "GEM" and not source:
-                        source = f"{section.lower()}: {line.split(':', 1)[1].strip()}"
-                    continue
-                if line.startswith("  revision:"):
-                    revision = line.split(":", 1)[1].strip()
-                    continue
-                if line == "  specs:":
-                    in_specs = True
-                    continue
-                if not in_specs:
-                    continue
-                spec = _SPEC.match(line)
-                if spec:
-                    name, version = spec.group(1), _gem_version(spec.group(2))
-                    current = b.add(name, version, line=number,
-                                    requirement=f"{source}@{revision}" if source and revision else source)
-                    keys.setdefault(name, current)
-                    continue
-                dep = _DEP.match(line)
-                if dep and current:
-                    edges.append((current, dep.group(1)))
-                    continue
-                raise SourceError(f"line {number}: unreadable spec line {line.strip()!r}")
-            elif section == "DEPENDENCIES":
-                m = _DIRECT.match(line)
-                if not m:
-                    raise SourceError(f"line {number}: unreadable dependency {line.strip()!r}")
-                direct.append((m.group(1), number))
-        if not known:
+            if line:
+                reader.line(number, line)
+        if not reader.known:
             raise SourceError("no GEM, GIT, PATH or DEPENDENCIES section: not a Gemfile.lock")
-        for parent, child_name in edges:
-            child = keys.get(child_name)
+        for parent, child_name in reader.edges:
+            child = reader.keys.get(child_name)
             if child:
                 b.depends(parent, child)
-        for name, _number in direct:
-            key = keys.get(name)
+        for name in reader.direct:
+            key = reader.keys.get(name)
             if key:
                 b.root(key)
         return b.build()

@@ -5,8 +5,14 @@ tree with line numbers. ``${…}`` is interpolated from ``<properties>`` (recurs
 ``project.*`` / ``pom.*`` coordinates and ``project.parent.*`` of the same file;
 ``<dependencyManagement>`` fills a missing version or scope; dependencies of profiles
 active by default count. Scopes ``test`` and ``provided`` are dev. A range
-(``[1.0,2.0)``), a missing version or an unresolved property leaves the dependency
-unpinned with that text. Plugin dependencies are build tools and are not reported.
+(``[1.0,2.0)``) leaves the dependency unpinned with that text. Plugin dependencies are build
+tools and are not reported.
+
+Maven refuses a dependency without a version unless something manages it, so a version left
+out (or a ``${property}`` this file does not define) while the POM imports a BOM
+(``<scope>import</scope>`` in dependencyManagement) or names a ``<parent>`` is *managed*: pinned by
+that BOM or parent, its version unknown here (those files are not read, so it is not matched
+against advisories). Without either, it stays unpinned with the reason.
 """
 
 from __future__ import annotations
@@ -101,9 +107,17 @@ class PomParser(ManifestParser):
                   and (p.child("activation") or Node("", 0)).value("activeByDefault") == "true"]
         props = _properties(project, active)
         managed: dict[tuple[str, str], tuple[str, str]] = {}
+        boms: list[str] = []
         for dep in _all_path(project, "dependencyManagement", "dependencies", "dependency"):
             group, artifact = _interp(dep.value("groupId"), props), _interp(dep.value("artifactId"), props)
-            managed.setdefault((group, artifact), (_interp(dep.value("version"), props), dep.value("scope")))
+            version = _interp(dep.value("version"), props)
+            if dep.value("scope") == "import":
+                boms.append(f"BOM {group}:{artifact}:{version}")
+                continue
+            managed.setdefault((group, artifact), (version, dep.value("scope")))
+        parent = project.child("parent")
+        if parent is not None:
+            boms.append(f"parent POM {parent.value('groupId')}:{parent.value('artifactId')}:{parent.value('version')}")
         b = ManifestBuilder(text.file.path, "pom.xml", "Maven", is_lockfile=False)
         deps = _all_path(project, "dependencies", "dependency")
         for profile in active:
@@ -117,9 +131,12 @@ class PomParser(ManifestParser):
             version, scope = version or m_version, (scope or m_scope or "compile").strip()
             pinned = bool(version) and "${" not in version and not version.startswith(("[", "("))
             dev = scope in _DEV_SCOPES
-            key = b.add(f"{group}:{artifact}", version if pinned else "", pinned=pinned,
-                        requirement="" if pinned else (version or "no version declared"), line=dep.line,
-                        dev=dev, direct=True)
+            requirement = "" if pinned else (version or "no version declared")
+            by_other = not pinned and boms and (not version or "${" in version)
+            if by_other:
+                requirement = f"version {version + ' ' if version else ''}managed by {' or '.join(boms)}"
+            key = b.add(f"{group}:{artifact}", version if pinned else "", pinned=pinned or bool(by_other),
+                        requirement=requirement, line=dep.line, dev=dev, direct=True, managed=bool(by_other))
             b.root(key, dev=dev)
         return b.build()
 

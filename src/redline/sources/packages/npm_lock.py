@@ -60,15 +60,27 @@ def _source(entry: dict[str, Any]) -> str:
     return ""
 
 
+def _is_project(path: str) -> bool:
+    """The project itself, or a workspace member's folder (not an installed package)."""
+    return path == "" or (_NM not in path and not path.startswith("node_modules"))
+
+
 def _read_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict[str, int]) -> None:
-    keys: dict[str, str] = {}  # install path -> package key
+    keys, entries, links = _add_packages(b, packages, key_lines)
+    _link_packages(b, packages, keys, entries, links)
+
+
+def _add_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict[str, int]
+                  ) -> tuple[dict[str, str], dict[str, dict[str, Any]], dict[str, str]]:
+    """Every installed package: (install path -> key, install path -> entry, link path -> workspace)."""
+    keys: dict[str, str] = {}
     entries: dict[str, dict[str, Any]] = {}
-    links: dict[str, str] = {}  # node_modules path -> workspace folder
+    links: dict[str, str] = {}
     for path, raw in packages.items():
         entry = expect_dict(raw, f"packages[{path!r}]")
         entries[path] = entry
-        if path == "" or (_NM not in path and not path.startswith("node_modules")):
-            continue  # the project, or a workspace member's folder
+        if _is_project(path):
+            continue
         if entry.get("link"):
             links[path] = str(entry.get("resolved", ""))
             continue
@@ -83,22 +95,24 @@ def _read_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict
         lic = entry.get("license")
         keys[path] = b.add(str(name), version, dev=dev, requirement=source, license=lic if isinstance(lic, str) else "",
                            line=key_lines.get(path, 0))
+    return keys, entries, links
+
+
+def _link_packages(b: ManifestBuilder, packages: dict[str, Any], keys: dict[str, str],
+                   entries: dict[str, dict[str, Any]], links: dict[str, str]) -> None:
+    """Edges by Node's lookup; the project's (and workspaces') dependencies are the roots."""
     required: set[str] = set()
     has_roots = False
     for path, entry in entries.items():
-        is_project = path == "" or (_NM not in path and not path.startswith("node_modules"))
-        if path in links:
-            continue
+        is_project = _is_project(path)
         parent = keys.get(path)
-        if not is_project and parent is None:
+        if path in links or (not is_project and parent is None):
             continue
         fields = _DEP_FIELDS + (("devDependencies",) if is_project else ())
         for field in fields:
             for dep in expect_dict(entry.get(field), f"{path}.{field}"):
                 child_path = _resolve(path, dep, packages, links)
-                if child_path is None:
-                    continue
-                child = keys.get(child_path)
+                child = keys.get(child_path) if child_path is not None else None
                 if child is None:
                     continue
                 if is_project:
@@ -131,6 +145,19 @@ def _resolve(path: str, dep: str, packages: dict[str, Any], links: dict[str, str
             base = ""
 
 
+def _add_v1(b: ManifestBuilder, name: str, entry: dict[str, Any]) -> str:
+    """One v1 entry: an ``npm:<name>@<version>`` alias is the aliased package; a URL or git ref is unpinned."""
+    version = entry.get("version")
+    if not isinstance(version, str):
+        raise SourceError(f"dependencies[{name!r}] has no version")
+    real_name, real_version, source = name, version, ""
+    if version.startswith("npm:"):  # an alias: npm:<name>@<version>
+        real_name, _, real_version = version[4:].rpartition("@")
+    elif not version[:1].isdigit():
+        source, real_version = version, ""
+    return b.add(real_name, real_version, pinned=bool(real_version), requirement=source, dev=bool(entry.get("dev")))
+
+
 def _read_v1(b: ManifestBuilder, deps: dict[str, Any], declared: DeclaredDeps | None) -> None:
     required: set[str] = set()
     top: list[str] = []
@@ -141,18 +168,7 @@ def _read_v1(b: ManifestBuilder, deps: dict[str, Any], declared: DeclaredDeps | 
         items: list[tuple[str, dict[str, Any], str]] = []
         for name, raw in tree.items():
             entry = expect_dict(raw, f"dependencies[{name!r}]")
-            version = entry.get("version")
-            if not isinstance(version, str):
-                raise SourceError(f"dependencies[{name!r}] has no version")
-            real_name, real_version, source = name, version, ""
-            if version.startswith("npm:"):  # an alias: npm:<name>@<version>
-                real_name, _, real_version = version[4:].rpartition("@")
-            elif not version[:1].isdigit():
-                source, real_version = version, ""
-                if "#" in version:
-                    source = version
-            key = b.add(real_name, real_version, pinned=bool(real_version), requirement=source,
-                        dev=bool(entry.get("dev")))
+            key = _add_v1(b, name, entry)
             local[name] = key
             items.append((name, entry, key))
             if parent_key == "":
@@ -170,12 +186,18 @@ def _read_v1(b: ManifestBuilder, deps: dict[str, Any], declared: DeclaredDeps | 
                 walk(nested, frames, key)
 
     walk(deps, [], "")
-    if declared is not None:  # the package.json beside the lock names the direct dependencies
+    _v1_roots(b, declared, top_by_name, [k for k in top if k not in required])
+
+
+def _v1_roots(b: ManifestBuilder, declared: DeclaredDeps | None, top_by_name: dict[str, str],
+              unrequired: list[str]) -> None:
+    """The package.json beside the lock names the direct dependencies; without it, the top-level
+    packages nothing else requires are."""
+    if declared is not None:
         for table, dev in ((declared.runtime, False), (declared.dev, True)):
             for name in table:
                 if name in top_by_name:
                     b.root(top_by_name[name], dev=dev)
         return
-    for key in top:
-        if key not in required:
-            b.root(key)
+    for key in unrequired:
+        b.root(key)

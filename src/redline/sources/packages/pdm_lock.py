@@ -12,8 +12,7 @@ from redline.sources.packages.common import (
     expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.pep508 import is_dev_group, parse_pep508
@@ -34,17 +33,12 @@ class PdmLockParser(ManifestParser):
         b = ManifestBuilder(text.file.path, f"pdm.lock {lock_version}".strip(), "PyPI")
         by_name: dict[str, str] = {}
         pending: list[tuple[str, list[object]]] = []
-        entries = expect_list(data.get("package"), "package")
-        headers = toml_array_lines(text.lines, "package")
-        for i, raw in enumerate(entries):
-            pkg = expect_dict(raw, f"package[{i}]")
-            name, version = pkg.get("name"), pkg.get("version")
-            if not isinstance(name, str) or not isinstance(version, str):
-                raise SourceError(f"package[{i}] lacks a name or version")
+        for entry in toml_packages(data, text.lines):
+            name, version, pkg = entry.name, entry.version, entry.table
             groups = [str(g) for g in expect_list(pkg.get("groups"), "groups")]
             dev = bool(groups) and "default" not in groups and all(is_dev_group(g) for g in groups)
             requirement = f"git: {pkg['git']}@{pkg.get('revision', '')}" if "git" in pkg else ""
-            key = b.add(name, version, dev=dev, requirement=requirement, line=nth_line(headers, i, len(entries)))
+            key = b.add(name, version, dev=dev, requirement=requirement, line=entry.line)
             by_name[pep503(name)] = key
             pending.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
         for key, deps in pending:

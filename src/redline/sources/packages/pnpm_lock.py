@@ -12,6 +12,7 @@ A key that names no package is bad input.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from redline.core.packages import PackageManifest
@@ -46,60 +47,82 @@ class PnpmLockParser(ManifestParser):
         b = ManifestBuilder(text.file.path, f"pnpm-lock.yaml v{raw_version}", "npm")
         packages = expect_dict(data.get("packages"), "packages")
         snapshots = expect_dict(data.get("snapshots"), "snapshots")
-        keys: dict[str, str] = {}  # normalised id (name@version(peers)) -> package key
-        for raw_key, raw in packages.items():
-            entry = expect_dict(raw, f"packages[{raw_key!r}]")
-            name, version = parse_key(str(raw_key))
-            name = str(entry.get("name") or name)
-            version = str(entry.get("version") or version)
-            if not name or not version:
-                raise SourceError(f"package key {raw_key!r} names no package and version")
-            resolution = expect_dict(entry.get("resolution"), "resolution")
-            source = ""
-            if "commit" in resolution:
-                source = f"git: {resolution.get('repo', '')}#{resolution['commit']}"
-            elif "tarball" in resolution and not ("/-/" in str(resolution["tarball"])
-                                                  and str(resolution["tarball"]).endswith(".tgz")):
-                source = str(resolution["tarball"])
-            elif "directory" in resolution:
-                source = f"directory: {resolution['directory']}"
-            dev = entry.get("dev")
-            key = b.add(name, version, dev=dev if isinstance(dev, bool) else None, requirement=source)
-            keys[_norm_id(str(raw_key))] = key
-            keys.setdefault(_strip_peers(_norm_id(str(raw_key))), key)
-        for snap_key in snapshots:
-            base = _norm_id(str(snap_key))
-            found = keys.get(base) or keys.get(_strip_peers(base))
-            if found is None:
-                name, version = parse_key(str(snap_key))
-                if not name:
-                    raise SourceError(f"snapshot key {snap_key!r} names no package")
-                found = b.add(name, version, requirement="" if version else str(snap_key))
-                keys[_strip_peers(base)] = found
-            keys[base] = found
-        # edges: from snapshots (v9) or from packages (v5/v6)
-        graph_src = snapshots.items() if snapshots else packages.items()
-        for src_key, raw in graph_src:
-            entry = expect_dict(raw, f"entry {src_key!r}")
-            parent = keys.get(_norm_id(str(src_key))) or keys.get(_strip_peers(_norm_id(str(src_key))))
-            if parent is None:
-                continue
-            for field in ("dependencies", "optionalDependencies"):
-                for dep, ref in expect_dict(entry.get(field), field).items():
-                    child = _lookup(keys, str(dep), str(ref))
-                    if child:
-                        b.depends(parent, child)
-        importers = expect_dict(data.get("importers"), "importers")
-        roots: list[dict[str, Any]] = list(importers.values()) if importers else [data]
-        for importer in roots:
-            imp = expect_dict(importer, "importer")
-            for section, dev in _SECTIONS:
-                for dep, ref in expect_dict(imp.get(section), section).items():
-                    ref_version = ref.get("version") if isinstance(ref, dict) else ref
-                    child = _lookup(keys, str(dep), str(ref_version))
-                    if child:
-                        b.root(child, dev=dev)
+        keys = _add_packages(b, packages)
+        _add_snapshots(b, snapshots, keys)
+        _edges(b, snapshots.items() if snapshots else packages.items(), keys)  # v9 snapshots, v5/v6 packages
+        _roots(b, data, keys)
         return b.build()
+
+
+def _source(resolution: dict[str, Any]) -> str:
+    """Where a package not from the registry comes from (git commit, tarball URL, folder)."""
+    if "commit" in resolution:
+        return f"git: {resolution.get('repo', '')}#{resolution['commit']}"
+    tarball = str(resolution.get("tarball", ""))
+    if "tarball" in resolution and not ("/-/" in tarball and tarball.endswith(".tgz")):
+        return tarball
+    if "directory" in resolution:
+        return f"directory: {resolution['directory']}"
+    return ""
+
+
+def _add_packages(b: ManifestBuilder, packages: dict[str, Any]) -> dict[str, str]:
+    """Every package: normalised id (name@version(peers)), and the id without peers -> package key."""
+    keys: dict[str, str] = {}
+    for raw_key, raw in packages.items():
+        entry = expect_dict(raw, f"packages[{raw_key!r}]")
+        name, version = parse_key(str(raw_key))
+        name = str(entry.get("name") or name)
+        version = str(entry.get("version") or version)
+        if not name or not version:
+            raise SourceError(f"package key {raw_key!r} names no package and version")
+        dev = entry.get("dev")
+        key = b.add(name, version, dev=dev if isinstance(dev, bool) else None,
+                    requirement=_source(expect_dict(entry.get("resolution"), "resolution")))
+        keys[_norm_id(str(raw_key))] = key
+        keys.setdefault(_strip_peers(_norm_id(str(raw_key))), key)
+    return keys
+
+
+def _add_snapshots(b: ManifestBuilder, snapshots: dict[str, Any], keys: dict[str, str]) -> None:
+    """v9 snapshot ids (with peers) point at their package; one with no package entry is added."""
+    for snap_key in snapshots:
+        base = _norm_id(str(snap_key))
+        found = keys.get(base) or keys.get(_strip_peers(base))
+        if found is None:
+            name, version = parse_key(str(snap_key))
+            if not name:
+                raise SourceError(f"snapshot key {snap_key!r} names no package")
+            found = b.add(name, version, requirement="" if version else str(snap_key))
+            keys[_strip_peers(base)] = found
+        keys[base] = found
+
+
+def _edges(b: ManifestBuilder, graph: Iterable[tuple[Any, Any]], keys: dict[str, str]) -> None:
+    for src_key, raw in graph:
+        entry = expect_dict(raw, f"entry {src_key!r}")
+        parent = keys.get(_norm_id(str(src_key))) or keys.get(_strip_peers(_norm_id(str(src_key))))
+        if parent is None:
+            continue
+        for field in ("dependencies", "optionalDependencies"):
+            for dep, ref in expect_dict(entry.get(field), field).items():
+                child = _lookup(keys, str(dep), str(ref))
+                if child:
+                    b.depends(parent, child)
+
+
+def _roots(b: ManifestBuilder, data: dict[str, Any], keys: dict[str, str]) -> None:
+    """The importers' (workspace projects', or the lock's own top level) dependencies."""
+    importers = expect_dict(data.get("importers"), "importers")
+    roots: list[dict[str, Any]] = list(importers.values()) if importers else [data]
+    for importer in roots:
+        imp = expect_dict(importer, "importer")
+        for section, dev in _SECTIONS:
+            for dep, ref in expect_dict(imp.get(section), section).items():
+                ref_version = ref.get("version") if isinstance(ref, dict) else ref
+                child = _lookup(keys, str(dep), str(ref_version))
+                if child:
+                    b.root(child, dev=dev)
 
 
 def _norm_id(key: str) -> str:

@@ -13,10 +13,8 @@ from redline.sources.interface import SourceError
 from redline.sources.packages.common import (
     ManifestBuilder,
     expect_dict,
-    expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 
@@ -29,7 +27,7 @@ class PoetryLockParser(ManifestParser):
 
     def parse_manifest(self, text: FileText) -> PackageManifest:
         data = load_toml(text.text)
-        packages = expect_list(data.get("package"), "[[package]]")
+        packages = toml_packages(data, text.lines, label="[[package]]")
         if not packages and "metadata" not in data:
             raise SourceError("no [[package]] entries and no [metadata]: not a poetry.lock")
         lock_version = str(expect_dict(data.get("metadata"), "[metadata]").get("lock-version", ""))
@@ -38,15 +36,10 @@ class PoetryLockParser(ManifestParser):
         b = ManifestBuilder(text.file.path, "poetry.lock", "PyPI")
         by_name: dict[str, str] = {}
         pending: list[tuple[str, dict[str, object]]] = []
-        headers = toml_array_lines(text.lines, "package")
-        for i, raw in enumerate(packages):
-            line = nth_line(headers, i, len(packages))
-            pkg = expect_dict(raw, f"package[{i}]")
-            name, version = pkg.get("name"), pkg.get("version")
-            if not isinstance(name, str) or not isinstance(version, str):
-                raise SourceError(f"package[{i}] lacks a name or version")
+        for entry in packages:
+            name, version, pkg, line = entry.name, entry.version, entry.table, entry.line
             dev = _is_dev(pkg)
-            source = expect_dict(pkg.get("source"), f"package[{i}].source")
+            source = expect_dict(pkg.get("source"), f"{entry.where}.source")
             stype = source.get("type")
             if stype in ("git", "directory", "file", "url"):
                 ref = source.get("resolved_reference") or source.get("reference") or ""
@@ -55,7 +48,7 @@ class PoetryLockParser(ManifestParser):
             else:
                 key = b.add(name, version, dev=dev, line=line)
             by_name[pep503(name)] = key
-            pending.append((key, expect_dict(pkg.get("dependencies"), f"package[{i}].dependencies")))
+            pending.append((key, expect_dict(pkg.get("dependencies"), f"{entry.where}.dependencies")))
         for key, deps in pending:
             for dep in deps:
                 child = by_name.get(pep503(dep))

@@ -15,8 +15,7 @@ from redline.sources.packages.common import (
     expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 
@@ -35,28 +34,15 @@ class PylockParser(ManifestParser):
         b = ManifestBuilder(text.file.path, f"pylock.toml {lock_version}", "PyPI")
         by_name: dict[str, list[str]] = {}
         pending: list[tuple[str, list[object]]] = []
-        entries = expect_list(data.get("packages"), "packages")
-        headers = toml_array_lines(text.lines, "packages")
-        for i, raw in enumerate(entries):
-            pkg = expect_dict(raw, f"packages[{i}]")
-            name = pkg.get("name")
-            if not isinstance(name, str):
-                raise SourceError(f"packages[{i}] has no name")
+        for entry in toml_packages(data, text.lines, "packages", need_version=False):
+            name, pkg = entry.name, entry.table
             directory = expect_dict(pkg.get("directory"), "directory")
             if directory.get("path") in (".", "./"):
                 continue  # the project itself
-            version = str(pkg.get("version", ""))
-            requirement = ""
-            if "vcs" in pkg:
-                vcs = expect_dict(pkg["vcs"], "vcs")
-                requirement = f"{vcs.get('type', 'vcs')}: {vcs.get('url', '')}@{vcs.get('commit-id', '')}"
-            elif directory:
-                requirement = f"path: {directory.get('path', '')}"
-            elif "archive" in pkg:
-                archive = expect_dict(pkg["archive"], "archive")
-                requirement = f"archive: {archive.get('url') or archive.get('path', '')}"
+            version = entry.version
+            requirement = _source(pkg, directory)
             key = b.add(name, version, pinned=bool(version), requirement="" if version else requirement,
-                        line=nth_line(headers, i, len(entries)))
+                        line=entry.line)
             by_name.setdefault(pep503(name), []).append(key)
             pending.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
         for key, deps in pending:
@@ -68,3 +54,16 @@ class PylockParser(ManifestParser):
                 for child in candidates:
                     b.depends(key, child)
         return b.build()
+
+
+def _source(pkg: dict[str, object], directory: dict[str, object]) -> str:
+    """Where an unversioned package comes from: a VCS commit, a folder or an archive."""
+    if "vcs" in pkg:
+        vcs = expect_dict(pkg["vcs"], "vcs")
+        return f"{vcs.get('type', 'vcs')}: {vcs.get('url', '')}@{vcs.get('commit-id', '')}"
+    if directory:
+        return f"path: {directory.get('path', '')}"
+    if "archive" in pkg:
+        archive = expect_dict(pkg["archive"], "archive")
+        return f"archive: {archive.get('url') or archive.get('path', '')}"
+    return ""

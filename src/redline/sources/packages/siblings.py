@@ -44,6 +44,33 @@ def _read_beside(text: FileText, name: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def text_near(text: FileText, name: str, levels: int = 2) -> str | None:
+    """The text of file ``name`` in the same folder or up to ``levels`` folders above it, never
+    above the audited root: the Dockerfile that builds a module often sits in its parent folder."""
+    depth = len(Path(text.file.path).parts) - 1  # folders between the root and the file
+    folder = os.path.dirname(text.file.abspath)
+    for _ in range(min(levels, depth) + 1):
+        found = text_beside(text, name, folder)
+        if found is not None:
+            return found
+        folder = os.path.dirname(folder)
+    return None
+
+
+def text_beside(text: FileText, name: str, folder: str = "") -> str | None:
+    """The text of file ``name`` in the same folder (or ``folder``; no symlink out of it), or None."""
+    folder = folder or os.path.dirname(text.file.abspath)
+    try:
+        real = Path(os.path.realpath(os.path.join(folder, name)))
+        if not real.is_file() or real.parent != Path(os.path.realpath(folder)):
+            return None
+        if real.stat().st_size > MAX_SIBLING_BYTES:
+            return None
+        return real.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 def _declared(data: dict[str, Any], runtime_sections: tuple[str, ...], dev_sections: tuple[str, ...]) -> DeclaredDeps:
     runtime: dict[str, str] = {}
     dev: dict[str, str] = {}

@@ -18,8 +18,7 @@ from redline.sources.packages.common import (
     expect_dict,
     expect_list,
     load_toml,
-    nth_line,
-    toml_array_lines,
+    toml_packages,
 )
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.pep508 import is_dev_group
@@ -39,47 +38,61 @@ class UvLockParser(ManifestParser):
         if version not in SUPPORTED_VERSIONS:
             raise SourceError(f"unsupported uv.lock version {version!r} (supported: 1)")
         b = ManifestBuilder(text.file.path, f"uv.lock v{version}", "PyPI")
-        entries = [expect_dict(p, f"package[{i}]") for i, p in enumerate(expect_list(data.get("package"), "package"))]
         keys: dict[str, list[str]] = {}
         projects: list[dict[str, Any]] = []
         nodes: list[tuple[str, dict[str, Any]]] = []
-        headers = toml_array_lines(text.lines, "package")
-        for i, pkg in enumerate(entries):
-            name, ver = pkg.get("name"), pkg.get("version", "")
-            if not isinstance(name, str):
-                raise SourceError(f"package[{i}] has no name")
-            source = expect_dict(pkg.get("source"), f"package[{i}].source")
+        for entry in toml_packages(data, text.lines, need_version=False):
+            name, ver, pkg = entry.name, entry.version, entry.table
+            source = expect_dict(pkg.get("source"), f"{entry.where}.source")
             if "virtual" in source or "editable" in source:
                 projects.append(pkg)
                 continue
-            requirement = ""
-            if "git" in source:
-                requirement = f"git: {source['git']}"
-            elif "path" in source or "directory" in source:
-                requirement = f"path: {source.get('path') or source.get('directory')}"
-            elif "url" in source:
-                requirement = f"url: {source['url']}"
-            key = b.add(name, str(ver), requirement=requirement, line=nth_line(headers, i, len(entries)))
+            key = b.add(name, ver, requirement=_requirement(source), line=entry.line)
             keys.setdefault(pep503(name), []).append(key)
             nodes.append((key, pkg))
-        for key, pkg in nodes:
-            for dep in _deps(pkg, "dependencies"):
-                for child in _resolve(keys, dep):
-                    b.depends(key, child)
-            for extra_deps in expect_dict(pkg.get("optional-dependencies"), "optional-dependencies").values():
-                for dep in expect_list(extra_deps, "optional-dependencies"):
-                    for child in _resolve(keys, expect_dict(dep, "dependency")):
-                        b.depends(key, child)
-        for project in projects:
-            for dep in _deps(project, "dependencies"):
-                for child in _resolve(keys, dep):
-                    b.root(child)
-            for table, dev_table in (("optional-dependencies", False), ("dev-dependencies", True)):
-                for group, deps in expect_dict(project.get(table), table).items():
-                    for dep in expect_list(deps, f"{table}.{group}"):
-                        for child in _resolve(keys, expect_dict(dep, "dependency")):
-                            b.root(child, dev=dev_table or is_dev_group(group))
+        _link(b, keys, nodes, projects)
         return b.build()
+
+
+def _requirement(source: dict[str, Any]) -> str:
+    """Where a package not from an index comes from (git, a folder, a URL)."""
+    if "git" in source:
+        return f"git: {source['git']}"
+    if "path" in source or "directory" in source:
+        return f"path: {source.get('path') or source.get('directory')}"
+    if "url" in source:
+        return f"url: {source['url']}"
+    return ""
+
+
+def _link(b: ManifestBuilder, keys: dict[str, list[str]], nodes: list[tuple[str, dict[str, Any]]],
+          projects: list[dict[str, Any]]) -> None:
+    """Edges (extras included), then the projects' dependencies and groups as roots."""
+    _edges(b, keys, nodes)
+    _roots(b, keys, projects)
+
+
+def _edges(b: ManifestBuilder, keys: dict[str, list[str]], nodes: list[tuple[str, dict[str, Any]]]) -> None:
+    for key, pkg in nodes:
+        for dep in _deps(pkg, "dependencies"):
+            for child in _resolve(keys, dep):
+                b.depends(key, child)
+        for extra_deps in expect_dict(pkg.get("optional-dependencies"), "optional-dependencies").values():
+            for dep in expect_list(extra_deps, "optional-dependencies"):
+                for child in _resolve(keys, expect_dict(dep, "dependency")):
+                    b.depends(key, child)
+
+
+def _roots(b: ManifestBuilder, keys: dict[str, list[str]], projects: list[dict[str, Any]]) -> None:
+    for project in projects:
+        for dep in _deps(project, "dependencies"):
+            for child in _resolve(keys, dep):
+                b.root(child)
+        for table, dev_table in (("optional-dependencies", False), ("dev-dependencies", True)):
+            for group, deps in expect_dict(project.get(table), table).items():
+                for dep in expect_list(deps, f"{table}.{group}"):
+                    for child in _resolve(keys, expect_dict(dep, "dependency")):
+                        b.root(child, dev=dev_table or is_dev_group(group))
 
 
 def _deps(pkg: dict[str, Any], field: str) -> list[dict[str, Any]]:

@@ -132,13 +132,7 @@ def _link(b: ManifestBuilder, keyed: list[tuple[str, _Entry]], by_descriptor: di
             if child:
                 b.depends(key, child)
                 required.add(child)
-    dev_names = set(declared.dev) if declared is not None else set()
-    if declared is not None:
-        for table, dev in ((declared.runtime, False), (declared.dev, True)):
-            for dep, rng in table.items():
-                child = by_descriptor.get(make(dep, rng))
-                if child:
-                    b.root(child, dev=dev)
+    dev_names = _declared_roots(b, by_descriptor, make, declared)
     if roots:
         for ws in roots:
             for dep, rng in ws.dependencies.items():
@@ -151,6 +145,19 @@ def _link(b: ManifestBuilder, keyed: list[tuple[str, _Entry]], by_descriptor: di
     for key, _entry in keyed:
         if key not in required:
             b.root(key)
+
+
+def _declared_roots(b: ManifestBuilder, by_descriptor: dict[str, str], make: Any,
+                    declared: DeclaredDeps | None) -> set[str]:
+    """Roots from the package.json beside the lockfile; returns the names it declares as dev."""
+    if declared is None:
+        return set()
+    for table, dev in ((declared.runtime, False), (declared.dev, True)):
+        for dep, rng in table.items():
+            child = by_descriptor.get(make(dep, rng))
+            if child:
+                b.root(child, dev=dev)
+    return set(declared.dev)
 
 
 def _is_registry(resolved: str) -> bool:

@@ -386,79 +386,179 @@ def _call(node: Call, scope: Scope, depth: int) -> Any:
 
 
 def _pure(name: str, args: list[Any]) -> Any:
+    """A built-in function without side effects, through :data:`_PURE`; a function or an argument shape
+    not listed there stays unknown."""
     if any(isinstance(a, Unknown) for a in args):
         if name == "concat":
             return [x for a in args for x in (a if isinstance(a, list) else [a])]
         if name == "merge":
             return Unknown("merge of unknown maps")
         return Unknown(f"{name}() of an unknown value")
-    if name == "merge" and all(isinstance(a, dict) or a is None for a in args):
-        merged: dict[str, Any] = {}
-        for a in args:
-            merged.update(a or {})
-        return merged
-    if name == "concat" and all(isinstance(a, list) for a in args):
-        return [x for a in args for x in a]
-    if name in ("lower", "upper", "trimspace") and len(args) == 1 and isinstance(args[0], str):
-        text: str = args[0]
-        return text.lower() if name == "lower" else text.upper() if name == "upper" else text.strip()
-    if name == "tostring" and len(args) == 1 and isinstance(args[0], (str, int, float, bool)):
-        return _to_string(args[0])
-    if name == "tonumber" and len(args) == 1:
-        num = _number(args[0])
-        return num if num is not None else Unknown("tonumber of a non-number")
-    if name == "tobool" and len(args) == 1 and isinstance(args[0], (bool, str)):
-        return args[0] if isinstance(args[0], bool) else args[0] == "true"
-    if (name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
+    function = _PURE.get(name)
+    result = function(name, args) if function is not None else _NOT_EVALUATED
+    return Unknown(f"function {name}() not evaluated") if result is _NOT_EVALUATED else result
+
+
+#: what a function returns when its arguments are not of a shape it is evaluated for
+_NOT_EVALUATED: Any = object()
+
+
+def _merge(_name: str, args: list[Any]) -> Any:
+    if not all(isinstance(a, dict) or a is None for a in args):
+        return _NOT_EVALUATED
+    merged: dict[str, Any] = {}
+    for a in args:
+        merged.update(a or {})
+    return merged
+
+
+def _concat(_name: str, args: list[Any]) -> Any:
+    return [x for a in args for x in a] if all(isinstance(a, list) for a in args) else _NOT_EVALUATED
+
+
+def _case(name: str, args: list[Any]) -> Any:
+    if len(args) != 1 or not isinstance(args[0], str):
+        return _NOT_EVALUATED
+    text: str = args[0]
+    return text.lower() if name == "lower" else text.upper() if name == "upper" else text.strip()
+
+
+def _tostring(_name: str, args: list[Any]) -> Any:
+    ok = len(args) == 1 and isinstance(args[0], (str, int, float, bool))
+    return _to_string(args[0]) if ok else _NOT_EVALUATED
+
+
+def _tonumber(_name: str, args: list[Any]) -> Any:
+    if len(args) != 1:
+        return _NOT_EVALUATED
+    num = _number(args[0])
+    return num if num is not None else Unknown("tonumber of a non-number")
+
+
+def _tobool(_name: str, args: list[Any]) -> Any:
+    if len(args) != 1 or not isinstance(args[0], (bool, str)):
+        return _NOT_EVALUATED
+    return args[0] if isinstance(args[0], bool) else args[0] == "true"
+
+
+def _join(_name: str, args: list[Any]) -> Any:
+    if (len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
             and all(isinstance(x, (str, int, float)) for x in args[1])):
         return args[0].join(_to_string(x) for x in args[1])
-    if name == "split" and len(args) == 2 and all(isinstance(a, str) for a in args):
-        return args[1].split(args[0])
-    if name == "format" and args and isinstance(args[0], str):
-        return _format(args[0], args[1:])
-    if name == "lookup" and len(args) in (2, 3) and isinstance(args[0], dict) and isinstance(args[1], str):
-        if args[1] in args[0]:
-            return args[0][args[1]]
-        return args[2] if len(args) == 3 else Unknown("lookup of a missing key")
-    if name == "coalesce":
-        return next((a for a in args if a is not None and a != ""), Unknown("coalesce of nothing"))
-    if name == "compact" and len(args) == 1 and isinstance(args[0], list):
-        return [a for a in args[0] if a not in (None, "")]
-    if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
-        return _flatten(args[0])
-    if name == "distinct" and len(args) == 1 and isinstance(args[0], list):
-        out: list[Any] = []
-        for a in args[0]:
-            if a not in out:
-                out.append(a)
-        return out
-    if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)):
-        return len(args[0])
-    if name == "element" and len(args) == 2 and isinstance(args[0], list) and args[0]:
+    return _NOT_EVALUATED
+
+
+def _split(_name: str, args: list[Any]) -> Any:
+    return args[1].split(args[0]) if len(args) == 2 and all(isinstance(a, str) for a in args) else _NOT_EVALUATED
+
+
+def _format_call(_name: str, args: list[Any]) -> Any:
+    return _format(args[0], args[1:]) if args and isinstance(args[0], str) else _NOT_EVALUATED
+
+
+def _lookup(_name: str, args: list[Any]) -> Any:
+    if len(args) not in (2, 3) or not isinstance(args[0], dict) or not isinstance(args[1], str):
+        return _NOT_EVALUATED
+    if args[1] in args[0]:
+        return args[0][args[1]]
+    return args[2] if len(args) == 3 else Unknown("lookup of a missing key")
+
+
+def _coalesce(_name: str, args: list[Any]) -> Any:
+    return next((a for a in args if a is not None and a != ""), Unknown("coalesce of nothing"))
+
+
+def _one_list(args: list[Any]) -> list[Any] | None:
+    return args[0] if len(args) == 1 and isinstance(args[0], list) else None
+
+
+def _compact(_name: str, args: list[Any]) -> Any:
+    items = _one_list(args)
+    return _NOT_EVALUATED if items is None else [a for a in items if a not in (None, "")]
+
+
+def _flatten_call(_name: str, args: list[Any]) -> Any:
+    items = _one_list(args)
+    return _NOT_EVALUATED if items is None else _flatten(items)
+
+
+def _distinct(_name: str, args: list[Any]) -> Any:
+    items = _one_list(args)
+    if items is None:
+        return _NOT_EVALUATED
+    out: list[Any] = []
+    for a in items:
+        if a not in out:
+            out.append(a)
+    return out
+
+
+def _length(_name: str, args: list[Any]) -> Any:
+    return len(args[0]) if len(args) == 1 and isinstance(args[0], (list, dict, str)) else _NOT_EVALUATED
+
+
+def _element(_name: str, args: list[Any]) -> Any:
+    if len(args) == 2 and isinstance(args[0], list) and args[0]:
         idx = _number(args[1])
         if isinstance(idx, int):
             return args[0][idx % len(args[0])]
-    if name == "contains" and len(args) == 2 and isinstance(args[0], list) and not contains_unknown(args[0]):
+    return _NOT_EVALUATED
+
+
+def _contains(_name: str, args: list[Any]) -> Any:
+    if len(args) == 2 and isinstance(args[0], list) and not contains_unknown(args[0]):
         return args[1] in args[0]
-    if name in ("keys", "values") and len(args) == 1 and isinstance(args[0], dict):
-        items = sorted(args[0].items())
-        return [k for k, _v in items] if name == "keys" else [v for _k, v in items]
-    if name in ("startswith", "endswith") and len(args) == 2 and all(isinstance(a, str) for a in args):
-        return args[0].startswith(args[1]) if name == "startswith" else args[0].endswith(args[1])
-    if name == "range" and 1 <= len(args) <= 3 and all(isinstance(_number(a), int) for a in args):
-        bounds = [int(a) for a in args]
-        if len(bounds) == 1:
-            bounds = [0, *bounds]
-        step = bounds[2] if len(bounds) == 3 else (1 if bounds[1] >= bounds[0] else -1)
-        if step != 0 and abs((bounds[1] - bounds[0]) // step) <= MAX_FOR_ITEMS:
-            return list(range(bounds[0], bounds[1], step))
-    if name == "zipmap" and len(args) == 2 and all(isinstance(a, list) for a in args) \
+    return _NOT_EVALUATED
+
+
+def _keys_values(name: str, args: list[Any]) -> Any:
+    if len(args) != 1 or not isinstance(args[0], dict):
+        return _NOT_EVALUATED
+    items = sorted(args[0].items())
+    return [k for k, _v in items] if name == "keys" else [v for _k, v in items]
+
+
+def _affix(name: str, args: list[Any]) -> Any:
+    if len(args) != 2 or not all(isinstance(a, str) for a in args):
+        return _NOT_EVALUATED
+    return args[0].startswith(args[1]) if name == "startswith" else args[0].endswith(args[1])
+
+
+def _range(_name: str, args: list[Any]) -> Any:
+    if not 1 <= len(args) <= 3 or not all(isinstance(_number(a), int) for a in args):
+        return _NOT_EVALUATED
+    bounds = [int(a) for a in args]
+    if len(bounds) == 1:
+        bounds = [0, *bounds]
+    step = bounds[2] if len(bounds) == 3 else (1 if bounds[1] >= bounds[0] else -1)
+    if step != 0 and abs((bounds[1] - bounds[0]) // step) <= MAX_FOR_ITEMS:
+        return list(range(bounds[0], bounds[1], step))
+    return _NOT_EVALUATED
+
+
+def _zipmap(_name: str, args: list[Any]) -> Any:
+    if len(args) == 2 and all(isinstance(a, list) for a in args) \
             and len(args[0]) == len(args[1]) and all(isinstance(k, str) for k in args[0]):
         return dict(zip(args[0], args[1], strict=True))
-    if name in ("min", "max") and args and all(_number(a) is not None for a in args):
-        nums = [_number(a) for a in args]
-        return min(nums) if name == "min" else max(nums)  # type: ignore[type-var]
-    return Unknown(f"function {name}() not evaluated")
+    return _NOT_EVALUATED
+
+
+def _min_max(name: str, args: list[Any]) -> Any:
+    if not args or not all(_number(a) is not None for a in args):
+        return _NOT_EVALUATED
+    nums = [_number(a) for a in args]
+    return min(nums) if name == "min" else max(nums)  # type: ignore[type-var]
+
+
+#: the pure built-in functions redline evaluates, each given (name, evaluated arguments)
+_PURE: dict[str, Callable[[str, list[Any]], Any]] = {
+    "merge": _merge, "concat": _concat, "lower": _case, "upper": _case, "trimspace": _case,
+    "tostring": _tostring, "tonumber": _tonumber, "tobool": _tobool, "join": _join, "split": _split,
+    "format": _format_call, "lookup": _lookup, "coalesce": _coalesce, "compact": _compact,
+    "flatten": _flatten_call, "distinct": _distinct, "length": _length, "element": _element,
+    "contains": _contains, "keys": _keys_values, "values": _keys_values, "startswith": _affix,
+    "endswith": _affix, "range": _range, "zipmap": _zipmap, "min": _min_max, "max": _min_max,
+}
 
 
 def _file_call(name: str, args: list[Any], scope: Scope, depth: int) -> Any:

@@ -44,7 +44,7 @@ def parse_threats(raw: Mapping[str, Any], where: Where) -> ThreatSettings:
 
 
 THREATS_SECTION: SectionSpec[ThreatSettings] = SectionSpec(
-    name="threats", keys={"sla_days": dict, "approvers": list, "as_of": (str, date)}, parse=parse_threats,
+    name="threats", keys={"sla_days": dict, "approvers": list, "as_of": str}, parse=parse_threats,
     doc="Threat register: sla_days (critical/high/medium/low, default 7/30/90/180), approvers (who may "
         "accept a risk), as_of (the day deadlines count from; default today)")
 
@@ -82,7 +82,7 @@ def parse_accept(raw: Mapping[str, Any], where: Where) -> Acceptances:
 
 ACCEPT_SECTION: SectionSpec[Acceptances] = SectionSpec(
     name="accept", keys={"threat": str, "finding": str, "reason": str, "approved_by": str,
-                         "approved_on": (str, date), "expires": (str, date)},
+                         "approved_on": str, "expires": str},
     parse=parse_accept, array=True,
     doc="Risk acceptances ([[accept]]): threat or finding id, reason, approved_by (one of [threats] approvers), "
         "approved_on, expires; an entry without approver or expiry, expired, or approved by someone not "

@@ -16,10 +16,6 @@ from dataclasses import dataclass
 DEFAULT_TIMEOUT = 5.0
 
 
-class VerifyError(Exception):
-    """The provider could not be asked (network, timeout, unexpected answer)."""
-
-
 class Status(enum.Enum):
     LIVE = "live"  # the provider accepted the credential
     INVALID = "invalid"  # the provider rejected it: revoked, expired or never valid

@@ -1,0 +1,85 @@
+"""Context that turns a pattern hit into "not a secret": keys that providers publish by design, and
+files where generic keyword rules read noise (lockfiles, minified or vendored bundles).
+
+Each public-by-design kind follows its provider's own documentation (see ``PUBLIC_BY_DESIGN``): the
+value is meant to ship to browsers or apps, and its protection is elsewhere (referrer or domain
+restriction, security rules, search-only ACLs), so reporting it as a leak is wrong advice.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+#: provider documentation for each public-by-design kind (cited in the rule docs and tests)
+PUBLIC_BY_DESIGN = {
+    "posthog-project-key": "https://posthog.com/docs/api#authentication (project API keys phc_ are public, "
+    "write-only for events)",
+    "stripe-publishable-key": "https://docs.stripe.com/keys#obtain-api-keys (publishable keys pk_ are meant "
+    "for client-side code)",
+    "firebase-web-api-key": "https://firebase.google.com/docs/projects/api-keys (API keys for Firebase "
+    "services are not secret)",
+    "sentry-dsn-public-key": "https://docs.sentry.io/concepts/key-terms/dsn-explainer/ (the DSN public key is "
+    "safe to expose)",
+    "algolia-search-key": "https://www.algolia.com/doc/guides/security/api-keys/ (search-only keys are used "
+    "in front-end code)",
+    "mapbox-public-token": "https://docs.mapbox.com/help/glossary/access-token/ (pk. tokens are public)",
+    "pem-public-key": "a public key is public by definition",
+}
+
+_PUBLIC_PREFIXES = (
+    ("phc_", "posthog-project-key"), ("pk_live_", "stripe-publishable-key"), ("pk_test_", "stripe-publishable-key"),
+    ("pk.eyJ", "mapbox-public-token"),
+)
+_SPKI_HEADERS = ("MIGfMA0GCSqGSIb3DQEBAQUAA4", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A", "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8A",
+                 "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MCowBQYDK2VwAyEA", "ssh-rsa ", "ssh-ed25519 ",
+                 "ecdsa-sha2-nistp")
+_FIREBASE_MARKERS = (b"firebaseapp.com", b"firebaseconfig", b"messagingsenderid", b"authdomain", b"firebase_api_key",
+                     b"firebase_web_api_key", b"firebaseio.com")
+_ALGOLIA_SEARCH = re.compile(rb"(?i)search[_-]?(?:only[_-]?)?(?:api[_-]?)?key|algoliasearch\s*\(|searchclient\s*\(")
+
+
+def public_by_design(secret: str, line: bytes, data: bytes) -> str:
+    """The public-by-design kind of ``secret`` (a key of ``PUBLIC_BY_DESIGN``), or "" when it may be secret.
+
+    ``line`` is the text line holding the value, ``data`` the whole file (Firebase web config is
+    recognised by its neighbouring keys)."""
+    for prefix, kind in _PUBLIC_PREFIXES:
+        if secret.startswith(prefix):
+            return kind
+    if "PUBLIC KEY-----" in secret or secret.lstrip("\"'").startswith(_SPKI_HEADERS):
+        return "pem-public-key"
+    if secret.startswith("AIza") and any(m in data.lower() for m in _FIREBASE_MARKERS):
+        return "firebase-web-api-key"
+    if re.fullmatch(r"[a-f0-9]{32}", secret):
+        if _ALGOLIA_SEARCH.search(line):
+            return "algolia-search-key"
+        if re.search(rb"(?i)https?://" + secret.encode() + rb"@[a-z0-9.-]*sentry", line):
+            return "sentry-dsn-public-key"
+    return ""
+
+
+_BUNDLE_NAME = re.compile(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
+_VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party",
+                          "dist", "public/build", "static/js", "assets/js"})
+_LONG_LINE = 1000
+
+
+def generated_bundle(path: str, line: bytes) -> bool:
+    """Minified, bundled or vendored JavaScript/CSS: generated or third-party code whose identifiers
+    and embedded public keys make keyword rules fire on noise; provider formats still apply."""
+    p = PurePosixPath(path)
+    if p.suffix.lower() not in (".js", ".mjs", ".cjs", ".css", ".map"):
+        return False
+    if _BUNDLE_NAME.search(p.name) or len(line) > _LONG_LINE:
+        return True
+    parts = [part.lower() for part in p.parts[:-1]]
+    joined = "/".join(parts)
+    return any(part in _VENDOR_DIRS for part in parts) or any(d in joined for d in _VENDOR_DIRS if "/" in d)
+
+
+def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
+    """Files where generic keyword rules (password = …, secret: …) only read noise: lockfiles
+    (package names such as ``generate-password`` next to versions and integrity hashes) and generated
+    bundles. Provider-format rules and credentials in URLs still apply there."""
+    return kind == "lockfile" or generated_bundle(path, line)

@@ -1,0 +1,285 @@
+"""Credentials of data stores, wherever a program or deployment writes them down.
+
+Three shapes, in any language or file type:
+
+- URL userinfo: ``postgres://user:pass@host``, MySQL/MariaDB, MongoDB (``+srv``), Redis(``s``),
+  AMQP(``s``), SQL Server, Oracle, ClickHouse, CockroachDB, SQLAlchemy ``dialect+driver://`` and
+  ``jdbc:…://user:pass@``;
+- key=value connection strings: ADO.NET (``Server=…;Password=…;``), ODBC (``…;PWD=…``), JDBC
+  properties (``jdbc:…?user=…&password=…``);
+- structured configuration: a ``password``/``secret``/``token`` key whose own name or whose parent
+  section names a data store (``database:``, ``spring.datasource.password``, ``[redis]``,
+  ``POSTGRES_PASSWORD`` in compose ``environment`` in map or list form, Kubernetes ``env``
+  name/value pairs), in YAML, JSON, TOML, INI and ``.properties`` files (see ``structure``).
+
+A well-known default (postgres/postgres, root/root, guest/guest, admin/admin, sa with the product's
+name, a password equal to the user name) is reported as a default credential at low severity;
+a variable reference (``${POSTGRES_PASSWORD}``) or a placeholder is no credential at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from redline.checks.secrets.filters import is_placeholder, is_store_reference
+from redline.checks.secrets.structure import KeyValue, key_values
+from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
+
+#: passwords that products ship with or that tutorials use: a default, not a chosen secret
+DEFAULT_PASSWORDS = frozenset({
+    "postgres", "postgresql", "root", "guest", "admin", "administrator", "mysql", "mariadb", "redis", "rabbitmq",
+    "mongo", "mongodb", "sa", "pass", "test", "oracle", "tiger", "user", "demo", "dev", "keycloak", "elastic",
+    "minio", "minioadmin", "neo4j", "clickhouse", "default", "app", "apppass", "dbpass", "db", "docker", "sql",
+    "admin123", "root123", "toor", "qwerty", "letmein", "welcome", "123456", "12345678", "password1", "passw0rd",
+    "p@ssw0rd", "p@ssword", "postgrespw", "mysqlpw", "rootpassword",
+})
+
+_STORES = (
+    ("PostgreSQL", r"postgres(?:ql)?|pg(?:sql)?|psql|cockroach(?:db)?|timescale(?:db)?|supabase"),
+    ("MySQL", r"mysql|mariadb"),
+    ("MongoDB", r"mongo(?:db)?"),
+    ("Redis", r"redis|valkey|keydb"),
+    ("RabbitMQ", r"rabbit(?:mq)?|amqp"),
+    ("SQL Server", r"mssql|sqlserver|sql[_-]?server"),
+    ("Oracle", r"oracle"),
+    ("ClickHouse", r"clickhouse"),
+    ("Elasticsearch", r"elastic(?:search)?|opensearch"),
+    ("Cassandra", r"cassandra|scylla"),
+    ("Neo4j", r"neo4j"),
+    ("InfluxDB", r"influx(?:db)?"),
+    ("MinIO", r"minio"),
+    ("Kafka", r"kafka"),
+    ("Memcached", r"memcached?"),
+    ("CouchDB", r"couch(?:db|base)"),
+    ("database", r"db|database|databases|datasource|datasources|datastore|sql|jdbc|r2dbc|sqlalchemy|ecto"),
+    ("cache", r"cache|caches"),
+    ("message broker", r"broker|mq|celery"),
+)
+_STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
+
+#: translation catalogues, compiled catalogues, stylesheets, images and source maps hold no connection strings
+_NO_CREDENTIALS = (".po", ".pot", ".mo", ".css", ".scss", ".less", ".svg", ".map", ".png", ".jpg", ".gif", ".ico",
+                   ".woff", ".woff2", ".ttf", ".eot", ".pdf")
+#: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
+_FALLBACK = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
+_CI_CONFIG = re.compile(
+    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
+    r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
+)
+_SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
+            r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
+_URL = re.compile(
+    rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
+    rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
+    rb"(?::[0-9]{1,5})?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
+)
+_STR = rb"""(?:'[^'\n]{0,300}'|"[^"\n]{0,300}"|\$?[A-Za-z_][A-Za-z0-9_.]{0,60})"""
+_DRIVER_CALL = re.compile(
+    rb"(?i)(?P<call>new\s+PDO|new\s+mysqli|mysqli_connect|DriverManager\.getConnection)\s*\(\s*" + _STR
+    + rb"\s*,\s*['\"](?P<user>[^'\"\n]{1,100})['\"]\s*,\s*['\"](?P<pw>[^'\"\n\\]{1,200})['\"]"
+)
+_CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
+_CONN_STRING_MARKERS = re.compile(
+    rb"(?i)(?:^|[;\"'\s])(?:server|data source|datasource|host|hostname|address|addr|network address|uid|user id"
+    rb"|userid|username|user|database|initial catalog|dsn|driver|port)\s{0,2}=[^;\n]{0,200};|jdbc:[a-z0-9]+:"
+)
+_CONN_STRING_USER = re.compile(
+    rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})")
+_DRIVER_HINT = re.compile(rb"(?i)postgres|npgsql|mysql|mariadb|sql server|sqlserver|mssql|oracle|mongo|redis")
+_SECRET_KEY_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|pwd|secret|token|credentials?)$|(?:^|[_.-])pass$")
+_NOT_A_PASSWORD_KEY = re.compile(
+    r"(?i)(?:_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type|_env|_ref|_key_ref|keyref"
+    r"|_policy|_method|_min|_max|_rounds|_hasher|_reset|_url|_uri|_command|_cmd|_prompt|_regex|_pattern)$"
+    r"|allow_empty|random_root|require|encrypt|hash|salt_len|reset|forgot|expire|complexity|min_length"
+)
+_NOT_A_VALUE = re.compile(
+    r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|required|optional|\d{1,11}|[\d.]+[smhd]?|~)$"
+    r"|^(?:ENV|env|os\.environ|process\.env|System\.getenv|getenv|Environment\.)|^!(?:vault|Ref|Sub|GetAtt|secret)"
+    r"|^\$|^%\(|^%[A-Za-z_]|^<|^\{|^#\{|^@[A-Za-z_]|^\[\["
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DatastoreCredential:
+    """One data-store credential: where it sits (``key``), for which store, and whether it is a default."""
+
+    key: str  # a config key path, "URL userinfo" or the connection-string key; safe to show
+    store: str
+    start: int  # byte offsets of the password in the file
+    end: int
+    default: bool
+    secret: str = field(repr=False)
+    local: bool = False  # a host without a domain (a service container, localhost) or a CI job's services block
+    #: a CI job's own service container with its image's default password: it lives as long as the job and
+    #: is reachable from nothing else, so it is not reported (a real secret in a workflow still is)
+    ephemeral: bool = False
+
+
+def find_datastore_credentials(path: str, kind: str, data: bytes,
+                               values: Sequence[KeyValue] | None = None) -> list[DatastoreCredential]:
+    """Every data-store credential in ``data`` (see the module doc), one per value span. ``values`` are the
+    file's ``structure.key_values`` when the caller already has them (read once, used twice)."""
+    found: dict[tuple[int, int], DatastoreCredential] = {}
+    kinds = triggers(data) if not path.endswith(_NO_CREDENTIALS) else set()
+    if kinds:
+        low = data.lower()
+        if URL in kinds:
+            for cred in _urls(data):
+                found.setdefault((cred.start, cred.end), cred)
+        if PASSWORD in kinds:
+            for cred in _connection_strings(data, low):
+                found.setdefault((cred.start, cred.end), cred)
+        if DRIVER_CALL in kinds:
+            for cred in _driver_calls(data):
+                found.setdefault((cred.start, cred.end), cred)
+    if values is None:
+        fmt = config_format(path, kind)
+        values = list(key_values(fmt, data)) if fmt is not None else []
+    for cred in _structured(values):
+        found.setdefault((cred.start, cred.end), cred)
+    creds = sorted(found.values(), key=lambda c: c.start)
+    if _CI_CONFIG.search(path):
+        creds = [replace(c, ephemeral=True) if c.default and c.local else c for c in creds]
+    return creds
+
+
+def store_of(*words: str) -> str:
+    """The data store a key path names (``spring.datasource.password`` -> database), or ""."""
+    best = ""
+    for word in words:
+        for token in _tokens(word):
+            m = _STORE_TOKEN.match(token)
+            if m is None:
+                continue
+            name = _STORES[int(next(k for k, v in m.groupdict().items() if v)[1:])][0]
+            if name not in ("database", "cache", "message broker"):
+                return name  # a product beats a generic word
+            best = best or name
+    return best
+
+
+def is_default(password: str, user: str = "") -> bool:
+    """A product default, or the user's (or database's) own name again: ``saleor_read_only:saleor@…/saleor``.
+    ``user`` may hold several names separated by ``/``."""
+    low = password.lower()
+    names = {n for part in user.lower().split("/") for n in (part, *re.split(r"[_.-]", part)) if len(n) >= 2}
+    return low in DEFAULT_PASSWORDS or low in names
+
+
+def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str = "") -> DatastoreCredential | None:
+    """The credential, or None when the value is a reference, a placeholder or not a value. A reference
+    with a fallback (``${POSTGRES_PASSWORD:-postgres}``, compose and shell) is judged by its fallback:
+    that is the password whenever the variable is unset."""
+    fallback = _FALLBACK.match(password)
+    if fallback is not None:
+        offset = len(password[: fallback.start(1)].encode("utf-8"))
+        password = fallback.group(1)
+        span = (span[0] + offset, span[0] + offset + len(password.encode("utf-8")))
+    if not password or _NOT_A_VALUE.search(password) or is_store_reference(password, password):
+        return None
+    if is_default(password, user):
+        return DatastoreCredential(key, store, *span, True, password)
+    if len(password) < 4 or is_placeholder(password):
+        return None
+    return DatastoreCredential(key, store, *span, False, password)
+
+
+def _urls(data: bytes) -> Iterator[DatastoreCredential]:
+    for m in _URL.finditer(data):
+        scheme = m.group("scheme").decode("ascii", "replace")
+        user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
+        pw = m.group("pw").decode("utf-8", "replace")
+        cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
+        if cred is not None:
+            host = m.group("host").lower()
+            yield replace(cred, local=b"." not in host or host.startswith((b"127.", b"localhost")))
+
+
+def _driver_calls(data: bytes) -> Iterator[DatastoreCredential]:
+    """Driver calls that take user and password as literal arguments: PHP ``new PDO($dsn, 'u', 'p')``,
+    ``mysqli_connect('h', 'u', 'p')``/``new mysqli(…)``, Java ``DriverManager.getConnection(url, "u", "p")``."""
+    for m in _DRIVER_CALL.finditer(data):
+        user = m.group("user").decode("utf-8", "replace")
+        pw = m.group("pw").decode("utf-8", "replace")
+        hint = _DRIVER_HINT.search(m.group(0))
+        store = store_of(hint.group(0).decode().replace(" ", "")) if hint else ""
+        cred = _judge(f"{m.group('call').decode()}() password argument", store or "database", m.span("pw"), pw, user)
+        if cred is not None:
+            yield cred
+
+
+def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential]:
+    for m in _candidates(data, low):
+        begin = data.rfind(b"\n", 0, m.start()) + 1
+        end = data.find(b"\n", m.end())
+        line = data[begin : end if end >= 0 else len(data)]
+        if not _CONN_STRING_MARKERS.search(line) or line.count(b";") + line.count(b"&") < 1:
+            continue
+        user = _CONN_STRING_USER.search(line)
+        hint = _DRIVER_HINT.search(line)
+        store = store_of(hint.group(0).decode().replace(" ", "")) if hint else "database"
+        pw = m.group("pw").decode("utf-8", "replace")
+        cred = _judge(m.group("key").decode("ascii"), store or "database", m.span("pw"), pw,
+                      user.group(1).decode("utf-8", "replace") if user else "")
+        if cred is not None:
+            yield cred
+
+
+def _candidates(data: bytes, low: bytes) -> Iterator[re.Match[bytes]]:
+    """``_CONN_STRING_PW`` matches, tried only where ``password``/``pwd`` is followed by ``=`` (a plain
+    ``find`` loop: the regex over a whole file full of the word "password" is the slow part)."""
+    for word in (b"password", b"pwd"):
+        pos = low.find(word)
+        while pos >= 0:
+            after = low[pos + len(word) : pos + len(word) + 3].lstrip(b" ")
+            if after.startswith(b"="):
+                m = _CONN_STRING_PW.match(data, max(0, pos - 1))
+                if m is None and pos == 0:
+                    m = _CONN_STRING_PW.match(data, 0)
+                if m is not None:
+                    yield m
+            pos = low.find(word, pos + 1)
+
+
+_SUFFIX_FORMATS = {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
+                   ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
+_KIND_FORMATS = {"compose": "yaml", "yaml": "yaml", "json": "json", "toml": "toml", "ini": "ini",
+                 "dotenv": "properties"}
+
+
+def config_format(path: str, kind: str) -> str | None:
+    """The ``structure`` reader for a file, by its suffix or its ``core.filekinds`` kind; None for code."""
+    if kind == "lockfile":
+        return None
+    name = path.rsplit("/", 1)[-1].lower()
+    dot = name.rfind(".")
+    return (_SUFFIX_FORMATS.get(name[dot:]) if dot > 0 else None) or _KIND_FORMATS.get(kind)
+
+
+def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
+    users: dict[tuple[str, ...], str] = {}
+    pending: list[KeyValue] = []
+    for kv in values:
+        name = kv.key.lower()
+        if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
+            users[kv.parents] = kv.value
+            continue
+        if _SECRET_KEY_NAME.search(kv.key) and not _NOT_A_PASSWORD_KEY.search(kv.key):
+            pending.append(kv)
+    for kv in pending:
+        store = store_of(kv.key, *kv.parents)
+        if not store:
+            continue
+        where = ".".join((*kv.parents, kv.key))
+        cred = _judge(where, store, (kv.start, kv.end), kv.value, users.get(kv.parents, ""))
+        if cred is not None:
+            yield replace(cred, local="services" in kv.parents)
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _tokens(word: str) -> list[str]:
+    return [t.lower() for t in re.split(r"[^A-Za-z0-9+]+", _CAMEL.sub("_", word)) if t]

@@ -1,0 +1,64 @@
+"""Root-cause groups: findings of one rule sharing ``Finding.group`` are one item to fix.
+
+One package version reached from five manifests, one base image behind three Dockerfiles, one
+manifest copied into overlays: each is reported, counted and gated once, with every location.
+This is the only place that decides what "one item" is; every reporter and the gate use it.
+A finding without a group is an item of its own, exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redline.core.model import Finding, Location
+
+
+@dataclass(frozen=True, slots=True)
+class FindingGroup:
+    """One item: the ``lead`` finding (most severe, then highest priority) and every member."""
+
+    lead: Finding
+    members: tuple[Finding, ...]  # the lead first, then the others in location order
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+    @property
+    def related(self) -> tuple[Finding, ...]:
+        """The members other than the lead: the other places the same cause shows."""
+        return self.members[1:]
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        return tuple(f.location for f in self.members)
+
+
+def _rank(f: Finding) -> tuple[object, ...]:
+    return (-int(f.severity), -f.priority.score, f.sort_key())
+
+
+def group_key(f: Finding) -> tuple[str, str, bool] | None:
+    """(rule, group, suppressed?) for a grouped finding; None for one that stands alone.
+    Suppressed and active findings never share an item: a suppression covers only its own place."""
+    return (f.rule, f.group, f.suppressed is not None) if f.group else None
+
+
+def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
+    """Items in the findings' order (each at its first member's place); deterministic."""
+    order: list[tuple[str, str, bool] | int] = []
+    buckets: dict[tuple[str, str, bool] | int, list[Finding]] = {}
+    for i, f in enumerate(findings):
+        key: tuple[str, str, bool] | int = group_key(f) or i
+        if key not in buckets:
+            order.append(key)
+            buckets[key] = []
+        buckets[key].append(f)
+    out = []
+    for key in order:
+        members = buckets[key]
+        lead = min(members, key=_rank)
+        rest = sorted((m for m in members if m is not lead), key=Finding.sort_key)
+        out.append(FindingGroup(lead, (lead, *rest)))
+    return out

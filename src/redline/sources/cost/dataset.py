@@ -1,0 +1,70 @@
+"""Build the cost dataset: every export through DuckDB, every requests file streamed.
+
+A file that cannot be read is a problem (file, reason) and is left out; the others are still read.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from redline.core.config import ConfigError
+from redline.core.model import Skipped, Stage, ToolError
+from redline.sources.cost import engine
+from redline.sources.cost.model import CostDataset, ExportFile, RequestCount
+from redline.sources.cost.requests import RequestsError, parse_spec, read_requests
+from redline.sources.cost.settings import CostSettings, cost_settings
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
+
+log = logging.getLogger("redline")
+
+
+def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings: CostSettings) -> CostDataset:
+    paths, problems = engine.expand_exports(exports)
+    files: list[ExportFile] = []
+    with tempfile.TemporaryDirectory(prefix="redline-cost-") as tmp:
+        con = engine.connect(Path(tmp))
+        try:
+            for index, path in enumerate(paths):
+                try:
+                    files.append(engine.load_file(con, index, path, settings))
+                except engine.ExportError as exc:
+                    log.warning("%s: %s", path, exc)
+                    problems.append((str(path), str(exc)))
+            engine.derive(con, settings)
+            lines = tuple(engine.cost_lines(con))
+            daily = tuple(engine.daily_costs(con))
+        finally:
+            con.close()
+    requests: list[RequestCount] = []
+    sources: list[str] = []
+    for spec in request_specs:
+        try:
+            requests += read_requests(spec)
+            sources.append(str(parse_spec(spec)[1]))
+        except RequestsError as exc:
+            problems.append((str(parse_spec(spec)[1]), str(exc)))
+    return CostDataset(settings, tuple(files), lines, daily, tuple(requests), tuple(sources), tuple(problems))
+
+
+class CostExportSource(ProjectSource):
+    """The exports (and request files) named on the command line of ``redline audit --cost``."""
+
+    name = "cost exports"
+    produces = CostDataset
+
+    def __init__(self, exports: Sequence[Path], request_specs: Sequence[str] = ()) -> None:
+        self.exports = tuple(exports)
+        self.request_specs = tuple(request_specs)
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        try:
+            settings = cost_settings(ctx.config)
+        except ConfigError as exc:
+            return ProjectOutput([], [ToolError(self.name, str(exc), stage=Stage.SOURCE, fatal=True)], [])
+        ds = load_dataset(self.exports, self.request_specs, settings)
+        errors = [ToolError(path, reason, stage=Stage.READ) for path, reason in ds.problems]
+        skipped = [Skipped(path, reason) for path, reason in ds.problems]
+        return ProjectOutput([ds], errors, skipped)

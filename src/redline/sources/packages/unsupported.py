@@ -1,0 +1,79 @@
+"""Manifest-like files redline does not read, listed as not covered by name — never silently skipped.
+
+A Gradle build script, a CocoaPods or Dart lockfile, an ``mix.exs`` without its ``mix.lock``: each
+declares dependencies that are then not checked for known vulnerabilities. The run says so, per
+file, with what to commit instead when there is a format redline does read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import PurePosixPath
+
+from redline.core.model import Skipped
+from redline.core.packages import PackageManifest
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
+
+#: (base-name pattern, what it is, what redline would read instead or "")
+UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
+    ("build.gradle", "Gradle build script", "gradle.lockfile (gradle dependencies --write-locks)"),
+    ("build.gradle.kts", "Gradle build script", "gradle.lockfile (gradle dependencies --write-locks)"),
+    ("packages.config", "NuGet packages.config", "PackageReference in the project file, or packages.lock.json"),
+    ("paket.lock", "Paket lockfile", ""),
+    ("podfile.lock", "CocoaPods lockfile", ""),
+    ("podfile", "CocoaPods manifest", ""),
+    ("package.resolved", "Swift Package Manager lockfile", ""),
+    ("cartfile.resolved", "Carthage lockfile", ""),
+    ("pubspec.lock", "Dart/Flutter lockfile", ""),
+    ("pubspec.yaml", "Dart/Flutter manifest", ""),
+    ("build.sbt", "sbt build", ""),
+    ("project.clj", "Leiningen project", ""),
+    ("deps.edn", "Clojure deps", ""),
+    ("rebar.lock", "Erlang rebar3 lockfile", ""),
+    ("conanfile.txt", "Conan manifest", ""),
+    ("conan.lock", "Conan lockfile", ""),
+    ("vcpkg.json", "vcpkg manifest", ""),
+    ("stack.yaml.lock", "Haskell Stack lockfile", ""),
+    ("cabal.project.freeze", "Cabal freeze file", ""),
+    ("renv.lock", "R renv lockfile", ""),
+    ("setup.py", "setuptools script (never executed)", "requirements.txt, pyproject.toml or a lockfile"),
+    ("environment.yml", "conda environment", "requirements.txt or a lockfile for the pip part"),
+)
+#: a manifest redline reads only through its lockfile: listed when that lockfile is not beside it
+NEEDS_LOCKFILE = {
+    "mix.exs": "mix.lock", "gemfile": "gemfile.lock", "cargo.toml": "cargo.lock", "composer.json": "composer.lock",
+    "pipfile": "pipfile.lock",
+}
+
+
+class UnsupportedManifestSource(ProjectSource):
+    """Runs whenever the supply-chain checks do; produces no facts, only the list of what it cannot read."""
+
+    name = "unsupported-manifests"
+    produces = PackageManifest
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        names = {(str(PurePosixPath(f.path).parent), PurePosixPath(f.path).name.lower()) for f in ctx.files}
+        skipped = []
+        for f in ctx.files:
+            reason = unsupported_reason(f.path, names)
+            if reason:
+                skipped.append(Skipped(f.path, reason))
+        return ProjectOutput([], [], skipped)
+
+
+def unsupported_reason(path: str, names: set[tuple[str, str]]) -> str:
+    """Why ``path`` is a manifest redline does not read (empty when it reads it, or it is no manifest)."""
+    pure = PurePosixPath(path)
+    name, folder = pure.name.lower(), str(pure.parent)
+    if "node_modules" in pure.parts or "vendor" in pure.parts:
+        return ""  # installed third-party code: its own manifests are not the project's
+    for pattern, what, instead in UNSUPPORTED:
+        if fnmatch.fnmatchcase(name, pattern):
+            hint = f"; commit {instead} for redline to read" if instead else ""
+            return f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
+    lock = NEEDS_LOCKFILE.get(name)
+    if lock and (folder, lock) not in names:
+        return (f"format not supported without its lockfile: {pure.name} declares dependencies but no {lock} "
+                "beside it pins them; they are not checked for known vulnerabilities")
+    return ""

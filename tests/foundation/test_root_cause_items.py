@@ -1,0 +1,127 @@
+"""Root-cause items: findings of one rule and group are ONE item in findings.json, summary.md, report.html,
+SARIF (with relatedLocations) and the gate, with every place; ungrouped findings are unchanged. Tool
+errors, not-covered inputs and sample findings each have their own section."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from redline.checks.builtin import builtin_checks
+from redline.core.config import Config, OutputFormat
+from redline.core.groups import group_findings
+from redline.core.model import Finding, Location, Severity, Skipped, Stage, ToolError
+from redline.core.result import AuditResult
+from redline.core.rules import RuleRegistry
+from redline.report.formats import write_reports
+
+from .test_html_browser import CHROMIUM, rendered_rows
+
+REGISTRY = RuleRegistry(rule for check in builtin_checks() for rule in check.rules)
+
+
+def _f(path: str, line: int, *, rule: str = "VUL101", group: str = "", sev: Severity = Severity.HIGH,
+       tags: tuple[str, ...] = ()) -> Finding:
+    return Finding(rule, f"{rule} at {path}", sev, Location(path, line, line), group=group, tags=tags,
+                   identity=f"{path}:{line}")
+
+
+FINDINGS = (
+    _f("a/requirements.txt", 3, group="package:PyPI/x@1.0"),
+    _f("b/requirements.txt", 5, group="package:PyPI/x@1.0", sev=Severity.CRITICAL),
+    _f("c/requirements-dev.txt", 1, group="package:PyPI/x@1.0", sev=Severity.MEDIUM),
+    _f("a/requirements.txt", 4),  # no group: an item of its own
+    _f("d/requirements.txt", 4),
+    _f("tests/fixtures/key.pem", 1, rule="SEC101", tags=("context:sample",)),
+)
+
+
+@pytest.fixture
+def result() -> AuditResult:
+    return AuditResult(
+        root="/tmp/x", findings=tuple(sorted(FINDINGS, key=Finding.sort_key)), rules=REGISTRY,
+        config=Config(formats=tuple(OutputFormat)),
+        errors=(ToolError("vulnerability database", "no vulnerability database at /nowhere", stage=Stage.SOURCE),
+                ToolError("k8s/app.yaml", "unrendered Helm template", stage=Stage.PARSE)),
+        skipped=(Skipped("chart/templates/a.yaml", "unrendered Helm template"),
+                 Skipped("chart/templates/b.yaml", "unrendered Helm template"),
+                 Skipped("App.csproj", "format not supported")))
+
+
+def test_one_grouping_function() -> None:
+    items = group_findings(FINDINGS)
+    assert [g.count for g in items] == [3, 1, 1, 1]
+    assert items[0].lead.location.path == "b/requirements.txt"  # the most severe place leads
+    assert [f.location.path for f in items[0].related] == ["a/requirements.txt", "c/requirements-dev.txt"]
+    other_rule = replace(FINDINGS[0], rule="VUL102")
+    assert len(group_findings([FINDINGS[0], other_rule])) == 2  # same group, different rule: two items
+
+
+def test_gate_and_counts_see_items(result: AuditResult) -> None:
+    # VUL101 gates only when critical: the package (one critical place of three) once, and the secret
+    assert [f.location.path for f in result.gating(Severity.HIGH)] == ["b/requirements.txt", "tests/fixtures/key.pem"]
+    critical = replace(result, findings=tuple(replace(f, severity=Severity.CRITICAL) for f in result.findings))
+    assert len(critical.gating(Severity.HIGH)) == 4  # six findings, four root causes
+    assert sum(result.counts()["security"].values()) == 4
+
+
+def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_path: Path, shared_data: Path) -> None:
+    write_reports(result, tmp_path, list(OutputFormat))
+    sarif_schema = json.loads((shared_data / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(sarif_schema).validate(json.loads((tmp_path / "findings.sarif").read_text()))
+    doc = json.loads((tmp_path / "findings.json").read_text())
+    schema = json.loads((Path(__file__).parents[2] / "src/redline/report/schema/findings.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    [item] = [f for f in doc["findings"] if f.get("group")]
+    assert (item["occurrences"], item["location"]["path"]) == (3, "b/requirements.txt")
+    assert [r["path"] for r in item["related_locations"]] == ["a/requirements.txt", "c/requirements-dev.txt"]
+    assert len(doc["findings"]) == 4 and doc["summary"]["findings"] == 4 and doc["summary"]["occurrences"] == 6
+
+    results = json.loads((tmp_path / "findings.sarif").read_text())["runs"][0]["results"]
+    assert len(results) == 4
+    [grouped] = [r for r in results if "relatedLocations" in r]
+    assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in grouped["relatedLocations"]] == [
+        "a/requirements.txt", "c/requirements-dev.txt"]
+    assert grouped["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+    md = (tmp_path / "summary.md").read_text()
+    assert "`b/requirements.txt:5` (+2 more)" in md
+    assert md.count("VUL101 at") == 3  # the package once, two ungrouped findings
+    html = (tmp_path / "report.html").read_text()
+    embedded = re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)
+    assert embedded is not None
+    data = json.loads(embedded[1])
+    assert len(data) == 3 and max(d.get("occurrences", 1) for d in data) == 3  # the sample is in its own section
+
+
+def test_errors_not_covered_and_samples_have_sections(result: AuditResult, tmp_path: Path) -> None:
+    write_reports(result, tmp_path, [OutputFormat.MARKDOWN, OutputFormat.HTML])
+    md = (tmp_path / "summary.md").read_text()
+    assert md.index("> **vulnerability database**: no vulnerability database") < md.index("Gate")  # at the top
+    assert "### Tool errors and notices (2: 0 error(s), 2 notice(s))" in md
+    assert "notice `k8s/app.yaml` (parse): unrendered Helm template" in md
+    assert "### Not covered (3 input(s))" in md and "| 2 | unrendered Helm template |" in md
+    assert "| 1 | format not supported |" in md
+    top = md.split("### Top")[1].split("###")[0]
+    assert "SEC101" not in top
+    samples = md.split("### In tests, docs and samples (1)")[1]
+    assert "tests/fixtures/key.pem:1" in samples
+    html = (tmp_path / "report.html").read_text()
+    assert 'id="samples"' in html and "tests/fixtures/key.pem" in html.split('id="samples"')[1]
+    assert "Not covered (3)" in html and "format not supported" in html
+    assert html.index("no vulnerability database") < html.index("<h2>Findings</h2>")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
+def test_browser_shows_every_place_of_an_item(result: AuditResult, tmp_path: Path) -> None:
+    write_reports(result, tmp_path, [OutputFormat.HTML])
+    rows = rendered_rows(tmp_path / "report.html", "", tmp_path / "profile")
+    assert len(rows) == 3  # the sample secret is in its own section, not in the table
+    [grouped] = [r for r in rows if "+2 more place(s)" in r[3]]
+    assert grouped[3].startswith("b/requirements.txt:5")
+    assert "a/requirements.txt:3" in grouped[3] and "c/requirements-dev.txt:1" in grouped[3]

@@ -1,0 +1,125 @@
+"""Context before verdict: secrets in tests, docs, examples, fixtures, cassettes and dev/test config are
+reported at low severity, tagged for their own section, and never fail the gate unless configured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from redline.checks.secrets.report import SAMPLE_TAG
+from redline.checks.secrets.scan import scan_blob
+from redline.checks.secrets.settings import SECTION, build_settings
+from redline.checks.secrets.tree import SecretsFileCheck
+from redline.core.config import Config, parse_config
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Severity
+from redline.core.result import GATE_EXEMPT_TAG, AuditResult
+
+# a seed-rule credential (SEC495 in _engine_seed.toml), written split so no scanner reads it here
+TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
+
+
+@pytest.mark.parametrize(("path", "sample"), [
+    ("config/dev.exs", True), ("config/test.exs", True), ("apps/web/config/test.exs", True),
+    ("config/prod.exs", False), ("config/runtime.exs", False),
+    ("mysite/settings/dev.py", True), ("mysite/settings/test.py", True), ("mysite/settings/production.py", False),
+    ("ci/app.test.yml", True), ("deploy/app.yml", False),
+    ("spec/cassettes/stripe_charge.yml", True), ("tests_recorded/__recordings__/api_123/recording.har", True),
+    ("src/vcr_cassettes/login.yaml", True), ("betamax/x.json", True), (".devcontainer/docker-compose.yml", True),
+    ("src/main/resources/application-test.yml", True), ("src/main/resources/application.yml", False),
+    (".env.example", True), (".env.sample", True), (".env.template", True), (".env", False), (".env.production", False),
+    ("config/environments/test.rb", True), ("config/environments/production.rb", False),
+])
+def test_sample_paths(path: str, sample: bool) -> None:
+    assert looks_like_test_or_sample(path) is sample
+
+
+def _seed_token_tree(root: Path) -> None:
+    for rel in ("app/settings.py", "tests/test_api.py", "spec/cassettes/charge.yml", "docs/setup.md",
+                "config/dev.exs"):
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f'token = "{TOKEN}"\n')
+
+
+def test_sample_secrets_low_tagged_and_not_gating(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
+    _seed_token_tree(tmp_path)
+    result = run_secrets(tmp_path)
+    by_path = {f.location.path: f for f in result.findings}
+    assert set(by_path) == {"app/settings.py", "tests/test_api.py", "spec/cassettes/charge.yml", "docs/setup.md",
+                            "config/dev.exs"}
+    real = by_path.pop("app/settings.py")
+    assert real.severity == Severity.HIGH and SAMPLE_TAG not in real.tags
+    for finding in by_path.values():
+        assert finding.severity == Severity.LOW, finding.location.path
+        assert SAMPLE_TAG in finding.tags and GATE_EXEMPT_TAG in finding.tags
+    # even a gate at "low" fails only on the real one
+    assert [f.location.path for f in result.gating(Severity.LOW)] == ["app/settings.py"]
+
+
+def test_gate_samples_setting_lets_samples_gate(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
+    _seed_token_tree(tmp_path)
+    cfg = parse_config({"secrets": {"gate_samples": True}, "jobs": 1}, "redline.toml", sections=[SECTION])
+    result = run_secrets(tmp_path, config=cfg)
+    gating = sorted(f.location.path for f in result.gating(Severity.LOW))
+    assert gating == ["app/settings.py", "config/dev.exs", "docs/setup.md", "spec/cassettes/charge.yml",
+                      "tests/test_api.py"]
+    assert all(GATE_EXEMPT_TAG not in f.tags for f in result.findings)
+
+
+# --- look-alikes that must not be reported (built-in rules) ------------------------------------------
+
+_CHECK = SecretsFileCheck()
+
+
+def scan(path: str, text: str) -> list[tuple[str, int]]:
+    """(rule code, line) of every secret the built-in rules report in ``text`` at ``path``."""
+    settings = build_settings(Config(jobs=1), Path("."))
+    return [(f.rule.code, f.line) for f in scan_blob(settings, _CHECK.core_rules, path, text.encode())]
+
+
+# values assembled from parts so that no scanner reading this file sees a credential
+_HEX = "6be0576ff61c" + "053d5f9a3225e2a90f76"
+_STRIPE_PK = "pk_live_" + "51HqLrTJk2mN5xL7yB4cD6eF1gH0iJ2kL3mN4oP5qR6sT7uV8wX9yZ0"
+_POSTHOG = "phc_" + "k3J9vQw8ZrT2mN5xL7yB4cD6eF1gH0iJ2kL3mN4oP5q"
+_AIZA = "AIza" + "SyD9kP2wfxCQB3tEG569RlC2SRSVqnHoxyH"
+_SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFOb9I5XRb6khyfD1Yt3YiCgQWMNW6"
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    # public by design, each per its provider's documentation (context.PUBLIC_BY_DESIGN)
+    ("web/analytics.js", f"posthog.init('{_POSTHOG}', {{api_host: 'https://eu.posthog.com'}})\n"),
+    (".env", f"NEXT_PUBLIC_POSTHOG_KEY={_POSTHOG}\nSTRIPE_PUBLISHABLE_KEY={_STRIPE_PK}\n"),
+    ("src/pay.ts", f"const STRIPE_KEY = \"{_STRIPE_PK}\";\n"),
+    ("web/firebase.js",
+     f'const firebaseConfig = {{\n  apiKey: "{_AIZA}",\n  authDomain: "shop.firebaseapp.com",\n}};\n'),
+    (".env", f"ALGOLIA_SEARCH_API_KEY={_HEX}\n"),
+    ("src/search.js", f"const client = algoliasearch('LATENCY9XY', '{_HEX}');\n"),
+    ("src/sentry.js", f"Sentry.init({{ dsn: 'https://{_HEX[::-1]}@o1.ingest.sentry.io/4504' }})\n"),
+    ("src/keys.py", f'PUBLIC_KEY = "{_SPKI}"\n'),
+    # placeholders and defaults
+    (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
+    (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
+    (".env", "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n"),  # full-stack-fastapi-template's placeholder
+    (".env", "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\nAPI_TOKEN=ci-api-token\n"),  # names, not values
+    ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
+    ("chart/templates/secret.yaml", "  password: {{ .Values.dbPassword }}\n"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
+    # package names holding "password" next to versions; a public key in a vendored bundle
+    ("pnpm-lock.yaml", "importers:\n  .:\n    dependencies:\n      password-validator: 5.3.0-beta.2x\n"),
+    ("package-lock.json", '{"dependencies": {"generate-password": "^1.7.1", "password-hash": "1.2.2-rc.7b"}}\n'),
+    ("package.json", '{"dependencies": {"generate-password": "^1.7.1"}}\n'),
+    ("static/vendor/jsencrypt.min.js",
+     f'var e="-----BEGIN PUBLIC KEY-----\\n{_SPKI}\\n-----END PUBLIC KEY-----",t={{password:"kP9wfx{_HEX[:8]}"}};\n'),
+])
+def test_look_alikes_not_reported(path: str, text: str) -> None:
+    assert scan(path, text) == []
+
+
+def test_public_context_needs_its_markers() -> None:
+    """The same shapes without the context that makes them public are still reported."""
+    assert scan("app/settings.py", f'GOOGLE_API_KEY = "{_AIZA}"\n') == [("SEC106", 1)]
+    assert scan("app/settings.py", f'ALGOLIA_ADMIN_KEY = "{_HEX}"\n') != []
+    assert scan("src/db.js", f'const x = {{password: "kP9wfx{_HEX[:8]}"}};\n') == [("SEC435", 1)]
