@@ -11,7 +11,6 @@ from importlib import import_module
 from typing import Any
 
 from redline.core.config import SectionSpec
-
 from redline.synthesis.interface import SynthesisStep
 
 #: (module, class) of every step, in the order they run

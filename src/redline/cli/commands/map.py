@@ -40,8 +40,8 @@ def inventory_table(m: SystemMap) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from redline.pipeline.catalogue import load_catalogue  # noqa: PLC0415 - imported when the command runs
-    from redline.report.formats import write_reports  # noqa: PLC0415
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.report.formats import write_reports
 
     req = build_request(args, load_catalogue())
     result = execute(req, args)
