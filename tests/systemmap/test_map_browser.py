@@ -82,7 +82,7 @@ def test_every_component_is_drawn_and_a_click_shows_its_findings(report: Path, t
     info = " ".join(" ".join(dom.info).split())
     assert "db — datastore, data, risky" in info
     assert "owner: @acme/platform" in info
-    assert "CMP104 docker-compose.yml:23" in info  # the finding behind the colour, from the click
+    assert "CMP104 docker-compose.yml:25" in info  # the finding behind the colour, from the click
     assert "docker-compose.yml:23 — compose service `db`" in info
     assert not re.search(r"Uncaught|CONSOLE\(\d+\)\].*(?:Error|error)", proc.stderr)
 
