@@ -14,9 +14,9 @@ import hashlib
 import json
 import logging
 import os
-from importlib import import_module
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from redline import __version__
