@@ -85,8 +85,11 @@ def test_acceptances_are_validated_and_named(tmp_path: Path) -> None:
         + _accept(elev.id, reason="later", approved_by="vp-eng@acme.example", expires="2025-06-30")
         + _accept(elev.id, reason="later", approved_by="vp-eng@acme.example")
         + _accept(elev.id, reason="later", expires="2026-06-30"))
-    model = _model(_run(tmp_path, text))
+    result = _run(tmp_path, text)
+    model = _model(result)
     by_id = {t.id: t for t in model.threats}
+    notices = [e for e in result.errors if e.where.endswith("redline.toml: [[accept]]")]
+    assert [e.reason for e in notices] == sorted(model.rejected) and not any(e.fatal for e in notices)
     assert by_id[spoof.id].status == ThreatStatus.ACCEPTED and by_id[spoof.id].deadline is None
     assert "approved by vp-eng@acme.example on 2025-12-01, expires 2026-06-30" in by_id[spoof.id].acceptance
     assert by_id[elev.id].status == ThreatStatus.OPEN

@@ -200,6 +200,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.system_map = result.system_map if result.system_map is not None else out.system_map
         out.threats = result.threats if result.threats is not None else out.threats
         noted.skipped.extend(result.skipped)
+        noted.errors.extend(result.errors)
         if result.findings is not None:
             out.findings = result.findings
     return out

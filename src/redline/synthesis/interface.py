@@ -11,7 +11,7 @@ from redline.core.config import SectionSpec
 from redline.core.facts import Facts
 from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
 from redline.core.map_model import SystemMap
-from redline.core.model import Finding, Skipped
+from redline.core.model import Finding, Skipped, ToolError
 from redline.core.threat_model import ThreatModel
 
 
@@ -28,6 +28,8 @@ class SynthesisOutput:
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
     skipped: list[Skipped] = field(default_factory=list)
+    #: problems to report (an [[accept]] entry that was not honoured …); never fatal
+    errors: list[ToolError] = field(default_factory=list)
 
 
 class SynthesisStep(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
 from redline.core.map_model import Colour, Reason, SystemMap
-from redline.core.model import Finding
+from redline.core.model import Finding, Stage, ToolError
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
@@ -78,4 +78,6 @@ class MapStep(SynthesisStep):
         if not system.components:
             return SynthesisOutput()
         model = build_threats(system, placed, ctx.config.settings(THREATS_SECTION), ctx.config.settings(ACCEPT_SECTION))
-        return SynthesisOutput(system_map=system, threats=model, findings=placed)
+        where = f"{ctx.config.source or 'configuration'}: [[accept]]"
+        errors = [ToolError(where, why, stage=Stage.SYNTHESIS) for why in model.rejected]
+        return SynthesisOutput(system_map=system, threats=model, findings=placed, errors=errors)
