@@ -17,7 +17,8 @@ def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out) == 0
     assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif",
-                                                     "report.html", "sbom.cdx.json", "summary.md"]
+                                                     "map.dot", "map.json", "map.mmd", "report.html",
+                                                     "sbom.cdx.json", "summary.md", "threats.csv"]
     assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0,
                                                   "fail_on_not_covered": False}
 

@@ -21,6 +21,7 @@ FAMILIES = (
     "redline.checks.database",
     "redline.checks.cost",
     "redline.checks.performance",
+    "redline.checks.eol",
 )
 
 

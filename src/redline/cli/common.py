@@ -26,7 +26,7 @@ log = logging.getLogger("redline")
 
 #: the output formats (``redline.core.config.FORMATS``, spelled here so that building the parser imports
 #: nothing; a test keeps the two equal)
-FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx")
+FORMATS = ("json", "sarif", "markdown", "html", "cyclonedx", "map-json", "mermaid", "dot", "threats-csv")
 
 
 class UsageError(Exception):

@@ -34,6 +34,10 @@ class OutputFormat(enum.Enum):
     MARKDOWN = "markdown"
     HTML = "html"
     CYCLONEDX = "cyclonedx"
+    MAP_JSON = "map-json"  # the system map: map.json
+    MERMAID = "mermaid"  # map.mmd
+    DOT = "dot"  # map.dot
+    THREATS_CSV = "threats-csv"  # the threat register: threats.csv
 
 
 class ConfigError(ValueError):
@@ -65,6 +69,8 @@ class SectionSpec(Generic[SettingsT]):
     keys: Mapping[str, type | tuple[type, ...]]
     parse: Callable[[Mapping[str, Any], Where], SettingsT]
     doc: str = ""
+    #: an array of tables (``[[accept]]``): each entry's keys are checked, ``parse`` gets ``{"entries": [...]}``
+    array: bool = False
 
     def defaults(self) -> SettingsT:
         return self.parse({}, Where("", self.name))
@@ -236,7 +242,18 @@ def _sections(raw: Mapping[str, Any], specs: Mapping[str, SectionSpec[Any]], sou
     """Every analyzer table parsed into its settings object (the defaults where the file has none)."""
     parsed: dict[str, object] = {}
     for name, spec in specs.items():
-        if name in raw:
+        if name in raw and spec.array:
+            entries = raw[name] if isinstance(raw[name], list) else None
+            if entries is None:
+                raise ConfigError(f"{source}: key '{prefix}{name}' must be an array of tables ([[{name}]])")
+            tables = []
+            for i, entry in enumerate(entries, 1):
+                try:
+                    tables.append(_validate_section(entry, spec, source, prefix))
+                except ConfigError as exc:
+                    raise ConfigError(f"[[{prefix}{name}]] entry {i}: {exc}") from None
+            parsed[name] = spec.parse({"entries": tables}, Where(source, f"{prefix}{name}"))
+        elif name in raw:
             table = _validate_section(raw[name], spec, source, prefix)
             parsed[name] = spec.parse(table, Where(source, f"{prefix}{name}"))
         else:

@@ -9,8 +9,10 @@ from functools import cached_property
 from redline.core.config import Config
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
+from redline.core.threat_model import ThreatModel
 
 #: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
 #: unless ``[secrets] gate_samples = true``)
@@ -41,6 +43,8 @@ class AuditResult:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    system_map: SystemMap | None = None  # components, flows, zones, colours, probes
+    threats: ThreatModel | None = None  # STRIDE per element and the threat register
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

@@ -46,11 +46,21 @@ class Catalogue:
     def sections(self) -> list[SectionSpec[Any]]:
         loaded = [spec for check in self.checks for spec in check.config_sections]
         names = {s.name for s in loaded}
-        return [*loaded, *(s for s in self.all_sections if s.name not in names)]
+        loaded += [s for s in self.all_sections if s.name not in names]
+        names |= {s.name for s in loaded}
+        return [*loaded, *(s for s in step_sections() if s.name not in names)]
 
     @property
     def known_rules(self) -> RuleRegistry:
         return self.all_rules if self.all_rules is not None else self.registry
+
+
+def step_sections() -> list[SectionSpec[Any]]:
+    """The tables of every built-in synthesis step, loaded or not (a redline.toml may hold them for any
+    command): the steps' ``config_sections``, from their light settings modules."""
+    from redline.synthesis.builtin import builtin_step_sections  # noqa: PLC0415
+
+    return builtin_step_sections()
 
 
 def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = None,

@@ -39,12 +39,14 @@ def make_plan(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    step_fact_types: Iterable[type] = (),
 ) -> RunPlan:
     checks = list(checks)
     registry = rule_registry(checks)
     enabled = enabled_codes(registry, config, select, ignore)
     active = [c for c in checks if not enabled.isdisjoint(c.emittable_codes())]
     needed: set[type] = {t for c in active for t in getattr(c, "fact_types", ())}
+    needed.update(step_fact_types)  # a synthesis step (the system map) reads facts no check may ask for
     chosen = _project_sources(list(project_sources), needed)
     return RunPlan(
         registry=registry,

@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from redline import __version__
@@ -70,6 +71,9 @@ def build_rule_index() -> RuleIndex:
     registry = rule_registry(c for _family, checks in owners for c in checks)
     family_of = {r.code: family for family, checks in owners for c in checks for r in c.rules}
     sections = {s.name: s for _family, checks in owners for c in checks for s in c.config_sections}
+    from redline.synthesis.builtin import builtin_step_sections  # noqa: PLC0415
+
+    sections.update({s.name: s for s in builtin_step_sections() if s.name not in sections})  # [threats] …
     return RuleIndex(registry, family_of, tuple(sections.values()))
 
 
@@ -97,6 +101,11 @@ def _index_key() -> str:
     for path in checks_package.__path__:
         for item in sorted(_package_files(path)):
             digest.update(repr(item).encode())
+    from redline.synthesis.builtin import STEP_SECTIONS  # noqa: PLC0415 - the steps' tables are indexed too
+
+    for name, _tables in STEP_SECTIONS:
+        st = os.stat(str(import_module(name).__file__))
+        digest.update(repr((name, st.st_mtime_ns, st.st_size)).encode())
     for module in (config, model, rules):
         st = os.stat(str(module.__file__))
         digest.update(repr((module.__name__, st.st_mtime_ns, st.st_size)).encode())

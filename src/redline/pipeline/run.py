@@ -16,9 +16,11 @@ from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
+from redline.core.threat_model import ThreatModel
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
@@ -81,7 +83,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     progress = progress or Progress()
     started = time.perf_counter()
     plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
-                     select=req.select, ignore=req.ignore)
+                     select=req.select, ignore=req.ignore,
+                     step_fact_types=[t for step in req.steps for t in step.fact_types])
     ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options), rules=plan.registry)
     plan, prepare_errors = _prepare(plan, ctx)
 
@@ -132,6 +135,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         sbom=synthesis.sbom,
         postgres=synthesis.postgres,
         cost=synthesis.cost,
+        system_map=synthesis.system_map,
+        threats=synthesis.threats,
     )
 
 
@@ -150,6 +155,8 @@ class _Synthesis:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    system_map: SystemMap | None = None
+    threats: ThreatModel | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -197,7 +204,10 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.sbom = result.sbom if result.sbom is not None else out.sbom
         out.postgres = result.postgres if result.postgres is not None else out.postgres
         out.cost = result.cost if result.cost is not None else out.cost
+        out.system_map = result.system_map if result.system_map is not None else out.system_map
+        out.threats = result.threats if result.threats is not None else out.threats
         noted.skipped.extend(result.skipped)
+        noted.errors.extend(result.errors)
         if result.findings is not None:
             out.findings = result.findings
     return out

@@ -14,6 +14,7 @@ from redline.report.interface import OutputFormat, Reporter
 from redline.report.json_report import JsonReporter
 from redline.report.markdown import MarkdownReporter
 from redline.report.sarif import SarifReporter
+from redline.report.system_map import DotReporter, MapJsonReporter, MermaidReporter, ThreatsCsvReporter
 
 
 def reporter_for(fmt: OutputFormat) -> Reporter:
@@ -27,6 +28,14 @@ def reporter_for(fmt: OutputFormat) -> Reporter:
         return HtmlReporter()
     if fmt is OutputFormat.CYCLONEDX:
         return CycloneDxReporter()
+    if fmt is OutputFormat.MAP_JSON:
+        return MapJsonReporter()
+    if fmt is OutputFormat.MERMAID:
+        return MermaidReporter()
+    if fmt is OutputFormat.DOT:
+        return DotReporter()
+    if fmt is OutputFormat.THREATS_CSV:
+        return ThreatsCsvReporter()
     assert_never(fmt)
 
 

@@ -37,6 +37,10 @@ def _inventory(result: AuditResult) -> dict[str, Any]:
         inventory["topology"] = result.topology.as_dict()
     if result.postgres is not None:
         inventory["postgres"] = result.postgres.as_list()
+    if result.system_map is not None:
+        inventory["map"] = result.system_map.as_dict()
+    if result.threats is not None:
+        inventory["threats"] = result.threats.as_dict()
     return inventory
 
 

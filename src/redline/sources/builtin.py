@@ -22,6 +22,8 @@ FAMILIES = (
     "redline.sources.advisories",
     "redline.sources.postgres",
     "redline.sources.traces",
+    "redline.sources.ownership",
+    "redline.sources.eol",
 )
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib import import_module
+from typing import Any
 
+from redline.core.config import SectionSpec
 from redline.synthesis.interface import SynthesisStep
 
 #: (module, class) of every step, in the order they run
@@ -18,6 +20,7 @@ STEPS = (
     ("redline.synthesis.topology", "TopologyStep"),
     ("redline.synthesis.database", "DatabaseInventoryStep"),
     ("redline.synthesis.cost", "CostSummaryStep"),
+    ("redline.synthesis.map.step", "MapStep"),
 )
 
 
@@ -25,3 +28,11 @@ def builtin_steps(modules: Iterable[str] | None = None) -> list[SynthesisStep]:
     """Every built-in step, or only those defined in ``modules``."""
     chosen = None if modules is None else set(modules)
     return [getattr(import_module(module), cls)() for module, cls in STEPS if chosen is None or module in chosen]
+
+
+#: modules defining the configuration tables of the steps (imported without the steps themselves)
+STEP_SECTIONS = (("redline.synthesis.map.settings", ("THREATS_SECTION", "ACCEPT_SECTION")),)
+
+
+def builtin_step_sections() -> list[SectionSpec[Any]]:
+    return [getattr(import_module(module), name) for module, names in STEP_SECTIONS for name in names]

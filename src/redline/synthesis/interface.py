@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 from redline.checks.interface import CheckContext
+from redline.core.config import SectionSpec
 from redline.core.facts import Facts
 from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
-from redline.core.model import Finding, Skipped
+from redline.core.map_model import SystemMap
+from redline.core.model import Finding, Skipped, ToolError
+from redline.core.threat_model import ThreatModel
 
 
 @dataclass
@@ -18,14 +22,22 @@ class SynthesisOutput:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    system_map: SystemMap | None = None
+    threats: ThreatModel | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
     skipped: list[Skipped] = field(default_factory=list)
+    #: problems to report (an [[accept]] entry that was not honoured …); never fatal
+    errors: list[ToolError] = field(default_factory=list)
 
 
 class SynthesisStep(ABC):
     name: str = ""
+    #: fact types the step reads that the run must collect even when no active check asks for them
+    fact_types: tuple[type, ...] = ()
+    #: configuration tables this step owns (``[threats]``, ``[[accept]]``)
+    config_sections: tuple[SectionSpec[Any], ...] = ()
 
     @abstractmethod
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:

@@ -139,6 +139,8 @@ class ComposeProject:
     services: tuple[ComposeService, ...]
     unset_variables: tuple[str, ...] = field(default=())
     included: tuple[str, ...] = field(default=())  # files brought in by ``include``, in load order
+    #: the project directory's ``.env`` (values as written): ``environment: [VAR]`` without a value takes it
+    dotenv: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse_dotenv(text: str) -> dict[str, str]:
@@ -311,7 +313,7 @@ class _Run:
             unit = _Unit(directory, tuple(group), env)
             services, included = self.unit(unit, unset, tuple(group), set())
             self.out.facts.append(ComposeProject(directory, tuple(group), tuple(services[n] for n in sorted(services)),
-                                                 tuple(sorted(unset)), tuple(included)))
+                                                 tuple(sorted(unset)), tuple(included), env))
 
     def groups(self, loaded: list[str]) -> list[list[str]]:
         """The projects of one directory: the base (with its override), one ``-f base -f variant`` project per
