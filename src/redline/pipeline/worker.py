@@ -17,7 +17,7 @@ from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
-from redline.sources.interface import FileSource, SourceError
+from redline.sources.interface import FileSource, NotCovered, SourceError
 
 
 @dataclass
@@ -106,6 +106,9 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
     for source in sources:
         try:
             fact = source.parse(text)
+        except NotCovered as exc:
+            out.skipped.append(Skipped(path, f"{source.name}: {exc}"))
+            continue
         except SourceError as exc:
             out.errors.append(ToolError(path, f"{source.name}: {exc}", stage=Stage.PARSE))
             continue

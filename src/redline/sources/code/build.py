@@ -1,0 +1,202 @@
+"""Build a module's code index from the syntax tree ``sources/python.py`` parsed: one walk, iterative
+(a deeply nested expression cannot exhaust the stack), no second parse."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
+from redline.sources.code.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    CodeIndex,
+    Decorator,
+    Definition,
+    Literal,
+    Loop,
+    StringFact,
+    Tainted,
+)
+from redline.sources.python import PythonModule
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
+_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "mongodb", "redis", "amqp", "sqlite", "mssql",
+                "oracle", "rediss", "mongodb+srv")
+_SQL = re.compile(r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|DELETE\s+FROM\s|"
+                  r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)", re.IGNORECASE | re.DOTALL)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def classify_string(value: str) -> str | None:
+    """url / dsn / sql for a string literal that is one, else None."""
+    if len(value) < 8 or len(value) > 100_000:
+        return None
+    if _URL.match(value):
+        scheme = value.split("://", 1)[0].lower()
+        return "dsn" if scheme.split("+")[0] in _DSN_SCHEMES or scheme in _DSN_SCHEMES else "url"
+    return "sql" if _SQL.match(value) else None
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` as written, or None when the expression is not a dotted name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+def literal(node: ast.AST) -> Literal:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool):
+        return node.value
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return tuple(literal(e) for e in node.elts)
+    return None
+
+
+def make_arg(keyword: str | None, node: ast.expr) -> Arg:
+    if isinstance(node, ast.Call):
+        return Arg(keyword, call=dotted(node.func) or "",
+                   call_args=tuple(d for a in node.args if (d := dotted(a))))
+    return Arg(keyword, literal=literal(node), name=dotted(node))
+
+
+def call_args(call: ast.Call) -> tuple[Arg, ...]:
+    return (*(make_arg(None, a) for a in call.args),
+            *(make_arg(k.arg, k.value) for k in call.keywords if k.arg is not None))
+
+
+@dataclass
+class _Walk:
+    module: PythonModule
+    definitions: list[Definition] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    strings: list[StringFact] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    tainted: list[Tainted] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    assigned: dict[int, str] = field(default_factory=dict)  # id(call) -> name it is bound to
+    awaited: set[int] = field(default_factory=set)
+    flows: dict[str, FunctionFlow] = field(default_factory=dict)
+
+
+def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
+    walk = _Walk(module)
+    _prepare(walk)
+    stack: list[tuple[ast.AST, str]] = [(module.tree, "")]
+    while stack:
+        node, scope = stack.pop()
+        inner = _visit(walk, node, scope)
+        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+    walk.calls.sort(key=lambda c: (c.line, c.raw))
+    return CodeIndex(
+        path=module.path, language=language, imports=tuple(sorted(module.imports.items())),
+        definitions=tuple(walk.definitions), calls=tuple(walk.calls), strings=tuple(walk.strings),
+        loops=tuple(walk.loops), tainted=tuple(walk.tainted), assignments=tuple(walk.assignments))
+
+
+def _prepare(walk: _Walk) -> None:
+    """What a node cannot see of its parent: the name a call is bound to, whether it is awaited, and
+    module-level names bound to lists (``MIDDLEWARE``)."""
+    for node in walk.module.nodes:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+            name = dotted(node.targets[0])
+            if name:
+                walk.assigned[id(node.value)] = name
+        elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            walk.awaited.add(id(node.value))
+    for stmt in walk.module.tree.body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.List | ast.Tuple):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    values = literal(stmt.value)
+                    walk.assignments.append(Assignment(target.id, stmt.lineno,
+                                                       values if isinstance(values, tuple) else ()))
+
+
+def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
+    """Record what this node says; return the scope its children are in."""
+    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        return _definition(walk, node, scope)
+    if isinstance(node, ast.Call):
+        walk.calls.append(_call(walk, node, scope))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        kind = classify_string(node.value)
+        if kind:
+            walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
+    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+        kind = "async_for" if isinstance(node, ast.AsyncFor) else "for" if isinstance(node, ast.For) else "while"
+        walk.loops.append(Loop(kind, node.lineno, scope))
+    elif isinstance(node, _COMPREHENSIONS):
+        walk.loops.append(Loop("comprehension", node.lineno, scope))
+    return scope
+
+
+def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: str) -> str:
+    qualname = f"{scope}.{node.name}" if scope else node.name
+    module = walk.module
+    decorators = tuple(
+        Decorator(raw=dotted(d.func if isinstance(d, ast.Call) else d) or "",
+                  target=module.qualname(d.func if isinstance(d, ast.Call) else d), line=d.lineno,
+                  args=call_args(d) if isinstance(d, ast.Call) else (), is_call=isinstance(d, ast.Call))
+        for d in node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        walk.definitions.append(Definition(
+            node.name, qualname, "class", node.lineno, node.end_lineno or node.lineno, decorators,
+            bases=tuple(d for b in node.bases if (d := dotted(b))), class_attrs=_class_attrs(node)))
+        return qualname
+    args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+    defaults = dict(zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1],
+                        node.args.defaults[::-1], strict=False))
+    defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d})
+    walk.definitions.append(Definition(
+        node.name, qualname, "async_function" if isinstance(node, ast.AsyncFunctionDef) else "function",
+        node.lineno, node.end_lineno or node.lineno, decorators, params=tuple(a.arg for a in args),
+        param_defaults=tuple((name, make_arg(name, d)) for name, d in defaults.items()
+                             if isinstance(d, ast.Call))))
+    flow = function_flow(node, module.qualname)
+    walk.flows[qualname] = flow
+    walk.tainted.extend(Tainted(qualname, name, source, flow.lines.get(name, node.lineno))
+                        for name, (source, _via) in sorted(flow.tainted.items()))
+    return qualname
+
+
+def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            value = stmt.value
+            if isinstance(value, ast.List | ast.Tuple):
+                names = tuple(d or str(literal(e)) for e in value.elts if (d := dotted(e)) or literal(e) is not None)
+                found.append((stmt.targets[0].id, names))
+            elif (d := dotted(value)) or isinstance(literal(value), str | bool):
+                found.append((stmt.targets[0].id, (d or str(literal(value)),)))
+    return tuple(found)
+
+
+def _call(walk: _Walk, node: ast.Call, scope: str) -> CallSite:
+    flow = walk.flows.get(scope) or FunctionFlow()
+    resolve = flow.resolver(walk.module.qualname)
+    tainted: list[tuple[str, str, tuple[str, ...]]] = []
+    for position, arg in enumerate(node.args):
+        hit = expr_taint(arg, flow, resolve)
+        if hit:
+            tainted.append((str(position), *hit))
+    for kw in node.keywords:
+        hit = expr_taint(kw.value, flow, resolve)
+        if hit:
+            tainted.append((kw.arg or "**", *hit))
+    chain = attr_chain(node.func)
+    raw = dotted(node.func) or (".".join(chain) if chain else "")
+    return CallSite(
+        raw=raw, target=resolve(node.func), line=node.lineno,
+        end_line=node.end_lineno or node.lineno, function=scope, args=call_args(node),
+        assigned_to=walk.assigned.get(id(node)), tainted=tuple(tainted),
+        built_by=string_building(node.args[0], flow) if node.args else None, awaited=id(node) in walk.awaited)
