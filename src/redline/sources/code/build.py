@@ -60,11 +60,30 @@ def literal(node: ast.AST) -> Literal:
     return None
 
 
+def _plain(node: ast.expr) -> str | None:
+    """A dotted name or a string literal, as an argument reads."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return dotted(node)
+
+
+def render(node: ast.expr) -> str:
+    """A short rendering of a list element: ``IsAuthenticated``, ``Depends(get_user)``,
+    ``Security(get_user, scopes=items)``; "" for anything else."""
+    if isinstance(node, ast.Call):
+        inner = [p for a in node.args if (p := _plain(a))]
+        inner += [f"{k.arg}={','.join(str(v) for v in lit) if isinstance(lit := literal(k.value), tuple) else lit}"
+                  for k in node.keywords if k.arg]
+        return f"{dotted(node.func) or ''}({', '.join(inner)})"
+    return _plain(node) or ""
+
+
 def make_arg(keyword: str | None, node: ast.expr) -> Arg:
     if isinstance(node, ast.Call):
         return Arg(keyword, call=dotted(node.func) or "",
-                   call_args=tuple(d for a in node.args if (d := dotted(a))))
-    return Arg(keyword, literal=literal(node), name=dotted(node))
+                   call_args=tuple(p for a in node.args if (p := _plain(a))), items=(render(node),))
+    items = tuple(render(e) for e in node.elts) if isinstance(node, ast.List | ast.Tuple) else ()
+    return Arg(keyword, literal=literal(node), name=dotted(node), items=items)
 
 
 def call_args(call: ast.Call) -> tuple[Arg, ...]:
@@ -112,13 +131,22 @@ def _prepare(walk: _Walk) -> None:
         elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
             walk.awaited.add(id(node.value))
     for stmt in walk.module.tree.body:
-        if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.List | ast.Tuple):
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    values = literal(stmt.value)
-                    walk.assignments.append(Assignment(target.id, stmt.lineno,
-                                                       values if isinstance(values, tuple) else ()))
+                    walk.assignments.extend(_module_lists(target.id, stmt.value))
+
+
+def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
+    """``MIDDLEWARE = [...]`` and one level of dict (``REST_FRAMEWORK = {"DEFAULT_...": [...]}``)."""
+    if isinstance(value, ast.List | ast.Tuple):
+        return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts))]
+    if isinstance(value, ast.Dict):
+        return [Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))
+                for k, v in zip(value.keys, value.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.List | ast.Tuple)]
+    return []
 
 
 def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:

@@ -29,7 +29,7 @@ from redline.sources.code.model import (
 )
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -72,7 +72,8 @@ def _lit(value: Any) -> Literal:
 
 
 def _arg(raw: dict[str, Any]) -> Arg:
-    return Arg(raw["keyword"], _lit(raw["literal"]), raw["name"], raw["call"], tuple(raw["call_args"]))
+    return Arg(raw["keyword"], _lit(raw["literal"]), raw["name"], raw["call"], tuple(raw["call_args"]),
+               tuple(raw["items"]))
 
 
 def _decorator(raw: dict[str, Any]) -> Decorator:

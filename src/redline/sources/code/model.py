@@ -18,7 +18,9 @@ class Arg:
     literal: Literal = None
     name: str | None = None  # dotted text as written (``views.index``)
     call: str | None = None  # dotted callee as written when the argument is a call
-    call_args: tuple[str, ...] = ()  # dotted names passed positionally to that call
+    call_args: tuple[str, ...] = ()  # dotted names or string literals passed positionally to that call
+    #: the elements of a list/tuple argument, rendered (``Depends(get_user)``, ``IsAuthenticated``)
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

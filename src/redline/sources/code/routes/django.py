@@ -1,0 +1,118 @@
+"""Django: ``urls.py`` ``path``/``re_path`` with ``include`` chains resolved, function and class-based
+views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequiredMiddleware`` in
+``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.model import NO, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_PATH_FUNCS = {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
+_CBV_METHODS = ("get", "post", "put", "patch", "delete")
+_DRF_BASES = ("APIView", "GenericAPIView", "ViewSet", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet")
+_METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    index: CodeIndex
+    call: CallSite
+    route: str
+    view: Arg
+
+
+def _patterns(project: Project) -> Iterator[_Pattern]:
+    for index in project.indexes:
+        for call in index.calls:
+            if call.target in _PATH_FUNCS:
+                route = text(arg(call.args, 0, "route"))
+                route = route.lstrip("^").removesuffix("$") if route is not None else None
+                view = arg(call.args, 1, "view")
+                if route is not None and view is not None:
+                    yield _Pattern(index, call, route, view)
+
+
+def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
+    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains."""
+    edges = [(module_name(p.index.path), p.route, p.view.call_args[0]) for p in patterns
+             if p.view.call in {"include", "django.urls.include"} and p.view.call_args]
+    included = {child for _, _, child in edges}
+    modules = {module_name(p.index.path) for p in patterns}
+    prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
+    for _ in range(8):  # include depth; a cycle stops here
+        for parent, route, child in edges:
+            for module in modules:
+                if module.endswith(child):
+                    known = prefixes.setdefault(module, [])
+                    for above in prefixes.get(parent, []):
+                        if join(above, route) not in known:
+                            known.append(join(above, route))
+    return prefixes
+
+
+def _setting(project: Project, name: str) -> list[str]:
+    return [str(v) for index in project.indexes for a in index.assignments if a.name == name for v in a.values]
+
+
+def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    patterns = list(_patterns(project))
+    prefixes = _prefixes(patterns)
+    everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
+    drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
+    for pattern in patterns:
+        if pattern.view.call in {"include", "django.urls.include"}:
+            continue
+        for prefix in prefixes.get(module_name(pattern.index.path), [""]):
+            yield _route(project, pattern, join(prefix, pattern.route), everywhere=everywhere, drf=drf,
+                         settings=settings)
+
+
+def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[str], drf: list[str],
+           settings: EntrypointSettings) -> Route:
+    guards = Guards()
+    guards.add(everywhere)
+    view = pattern.view
+    if view.call and view.call.endswith(".as_view"):
+        name = view.call.removesuffix(".as_view")
+    elif view.call:  # ``login_required(views.index)``
+        guards.add([view.call])
+        name = view.call_args[0] if view.call_args else ""
+    else:
+        name = view.name or ""
+    found = project.find(name, pattern.index) if name else None
+    methods: tuple[str, ...] = ("ANY",)
+    if found is not None:
+        methods = _view_guards(found[0], found[1], guards, drf)
+    route = Route("django", methods, "/" + path.lstrip("/"),
+                  found[1].qualname if found else name, pattern.index.path, pattern.call.line)
+    return guards.judge(route, settings, default=NO)
+
+
+def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[str]) -> tuple[str, ...]:
+    """Add the view's own guards; return the methods it answers."""
+    guards.add(d.raw for d in view.decorators)
+    guards.add(a for d in view.decorators if d.raw.endswith("method_decorator") for a in
+               (x.name or x.call or "" for x in d.args))
+    methods: tuple[str, ...] = ("ANY",)
+    for dec in view.decorators:
+        short = dec.raw.rsplit(".", 1)[-1]
+        if short in _METHOD_DECORATORS:
+            methods = _METHOD_DECORATORS[short]
+        elif short == "require_http_methods" and dec.args and isinstance(dec.args[0].literal, tuple):
+            methods = tuple(str(m).upper() for m in dec.args[0].literal)
+    if view.kind != "class":
+        return methods
+    guards.add(view.bases)
+    attrs = dict(view.class_attrs)
+    guards.add(attrs.get("permission_classes", ()))
+    if any(b.rsplit(".", 1)[-1] in _DRF_BASES for b in view.bases) and "permission_classes" not in attrs:
+        guards.add(drf)
+    own = [d.name.upper() for d in index.definitions if d.qualname.startswith(view.qualname + ".")
+           and d.name in _CBV_METHODS]
+    return tuple(own) or ("ANY",)
