@@ -43,6 +43,8 @@ def test_flask_routes_blueprints_add_url_rule_and_before_request() -> None:
         ("flask", "POST", "/api/orders/<int:oid>/refund", "refund", "flaskapp/app.py:22", "yes", "yes"),
         ("flask", "DELETE", "/admin/users/<uid>", "delete_user", "flaskapp/app.py:33", "yes", "unknown"),
         ("flask", "GET", "/health", "health", "flaskapp/app.py:42", "no", "no"),
+        ("flask", "POST", "/api/orders/<oid>/cancel", "cancel", "flaskapp/app.py:47", "no", "no"),
+        ("flask", "POST", "/login", "login", "flaskapp/app.py:52", "no", "no"),
     ]
 
 

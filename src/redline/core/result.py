@@ -8,7 +8,7 @@ from functools import cached_property
 
 from redline.core.config import Config
 from redline.core.groups import FindingGroup, group_findings
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
 
@@ -41,6 +41,7 @@ class AuditResult:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    routes: RouteTable | None = None
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

@@ -15,7 +15,7 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
@@ -125,6 +125,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         sbom=synthesis.sbom,
         postgres=synthesis.postgres,
         cost=synthesis.cost,
+        routes=synthesis.routes,
     )
 
 
@@ -143,6 +144,7 @@ class _Synthesis:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    routes: RouteTable | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -190,6 +192,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.sbom = result.sbom if result.sbom is not None else out.sbom
         out.postgres = result.postgres if result.postgres is not None else out.postgres
         out.cost = result.cost if result.cost is not None else out.cost
+        out.routes = result.routes if result.routes is not None else out.routes
         noted.skipped.extend(result.skipped)
         if result.findings is not None:
             out.findings = result.findings

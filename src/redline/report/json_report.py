@@ -37,6 +37,8 @@ def _inventory(result: AuditResult) -> dict[str, Any]:
         inventory["topology"] = result.topology.as_dict()
     if result.postgres is not None:
         inventory["postgres"] = result.postgres.as_list()
+    if result.routes is not None:
+        inventory["routes"] = result.routes.as_list()
     return inventory
 
 

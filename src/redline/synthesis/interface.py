@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
 from redline.core.model import Finding, Skipped
 
 
@@ -18,6 +18,7 @@ class SynthesisOutput:
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
     cost: CostSummary | None = None
+    routes: RouteTable | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)

@@ -13,4 +13,6 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return []
+    from redline.sources.code.entrypoints import EntryPointsSource  # noqa: PLC0415 - loaded with its family
+
+    return [EntryPointsSource()]

@@ -1,0 +1,11 @@
+"""Application code checks: entry points and the flaws reachable from them."""
+
+from __future__ import annotations
+
+from redline.checks.interface import Check
+
+
+def checks() -> list[Check]:
+    from redline.checks.code.routes import RouteAuthenticationCheck  # noqa: PLC0415 - loaded with its family
+
+    return [RouteAuthenticationCheck()]
