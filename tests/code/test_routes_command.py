@@ -38,7 +38,8 @@ def test_table_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unparsable_module_is_reported_and_the_rest_listed(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "app.py").write_text('from flask import Flask\napp = Flask(__name__)\n@app.post("/x")\ndef x():\n    pass\n')
+    (tmp_path / "app.py").write_text('from flask import Flask\napp = Flask(__name__)\n'
+                                     '@app.post("/x")\ndef x():\n    pass\n')
     (tmp_path / "broken.py").write_text("def (:\n")
     (tmp_path / "bundle.py").write_text("x = '" + "a" * 20_000 + "'\n")
     assert main(["routes", str(tmp_path), "--jobs", "1"]) == 0
