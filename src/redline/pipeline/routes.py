@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.code.routes import RouteAuthenticationCheck
+from redline.checks.interface import Check
 from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest
 from redline.synthesis.routes import RouteTableStep
@@ -19,7 +20,7 @@ COLUMNS = ("methods", "path", "handler", "authenticated", "authorized", "file", 
 
 
 def routes_request(req: AuditRequest) -> AuditRequest:
-    checks = [c for c in req.checks if isinstance(c, RouteAuthenticationCheck)]
+    checks: list[Check] = [c for c in req.checks if isinstance(c, RouteAuthenticationCheck)]
     return replace(req, checks=checks, steps=[s for s in req.steps if isinstance(s, RouteTableStep)],
                    select=tuple(r.code for c in checks for r in c.rules))
 
