@@ -83,6 +83,9 @@ def make_arg(keyword: str | None, node: ast.expr) -> Arg:
         return Arg(keyword, call=dotted(node.func) or "",
                    call_args=tuple(p for a in node.args if (p := _plain(a))), items=(render(node),))
     items = tuple(render(e) for e in node.elts) if isinstance(node, ast.List | ast.Tuple) else ()
+    if isinstance(node, ast.Dict):  # ``options={"verify_signature": False}`` -> ("verify_signature=False",)
+        items = tuple(f"{k.value}={literal(v)}" for k, v in zip(node.keys, node.values, strict=True)
+                      if isinstance(k, ast.Constant) and isinstance(k.value, str))
     return Arg(keyword, literal=literal(node), name=dotted(node), items=items)
 
 
@@ -142,6 +145,8 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     """``MIDDLEWARE = [...]`` and one level of dict (``REST_FRAMEWORK = {"DEFAULT_...": [...]}``)."""
     if isinstance(value, ast.List | ast.Tuple):
         return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts))]
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):
+        return [Assignment(name, value.lineno, (value.value,))]
     if isinstance(value, ast.Dict):
         return [Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))
                 for k, v in zip(value.keys, value.values, strict=True)
