@@ -16,6 +16,7 @@ from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 #: a path that is meant to be reached before logging in (the login form posts here)
 _ANONYMOUS_BY_DESIGN = ("login", "logout", "signin", "sign-in", "signup", "sign-up", "register", "token",
                         "oauth", "callback", "webhook", "password-reset", "reset-password", "forgot",
+                        "password-recovery", "reset_password", "password_recovery",
                         "health", "csp-report", "graphql")
 
 STATE_CHANGE_WITHOUT_AUTH = Rule(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
@@ -145,6 +146,8 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     """``MIDDLEWARE = [...]`` and one level of dict (``REST_FRAMEWORK = {"DEFAULT_...": [...]}``)."""
     if isinstance(value, ast.List | ast.Tuple):
         return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts))]
+    if isinstance(value, ast.Subscript) and (calls := _dependency_calls(value)):  # CurrentUser = Annotated[...]
+        return [Assignment(name, value.lineno, (render(calls[0]),))]
     if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):
         return [Assignment(name, value.lineno, (value.value,))]
     if isinstance(value, ast.Dict):
@@ -192,13 +195,32 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
     walk.definitions.append(Definition(
         node.name, qualname, "async_function" if isinstance(node, ast.AsyncFunctionDef) else "function",
         node.lineno, node.end_lineno or node.lineno, decorators, params=tuple(a.arg for a in args),
-        param_defaults=tuple((name, make_arg(name, d)) for name, d in defaults.items()
-                             if isinstance(d, ast.Call))))
+        param_defaults=(*((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
+                        *_annotated(args))))
     flow = function_flow(node, module.qualname)
     walk.flows[qualname] = flow
     walk.tainted.extend(Tainted(qualname, name, source, flow.lines.get(name, node.lineno))
                         for name, (source, _via) in sorted(flow.tainted.items()))
     return qualname
+
+
+def _dependency_calls(node: ast.expr) -> list[ast.Call]:
+    """``Depends(...)``/``Security(...)`` inside an annotation (``Annotated[User, Depends(me)]``)."""
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call)
+            and (dotted(n.func) or "").rsplit(".", 1)[-1] in {"Depends", "Security"}]
+
+
+def _annotated(args: list[ast.arg]) -> Iterator[tuple[str, Arg]]:
+    """Dependencies declared in parameter annotations: inline ``Annotated[..., Depends(f)]`` as the call,
+    a bare alias name (``user: CurrentUser``) as the name, resolved against module aliases later."""
+    for a in args:
+        if a.annotation is None:
+            continue
+        calls = _dependency_calls(a.annotation)
+        if calls:
+            yield a.arg, make_arg(a.arg, calls[0])
+        elif (name := dotted(a.annotation)) is not None:
+            yield a.arg, Arg(a.arg, name=name)
 
 
 def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from redline.sources.code.model import CodeIndex, Definition
+from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
@@ -41,6 +41,21 @@ def _child(routers: dict[_Key, _Router], index: CodeIndex, written: str) -> _Key
     return found[0] if len(found) == 1 else None
 
 
+#: middlewares that never authenticate; any other one might, so routes without a guard are "unknown"
+_BENIGN_MIDDLEWARE = frozenset({"CORSMiddleware", "GZipMiddleware", "TrustedHostMiddleware", "SessionMiddleware",
+                                "HTTPSRedirectMiddleware", "ProxyHeadersMiddleware", "PrometheusMiddleware"})
+
+
+def _benign(call: CallSite) -> bool:
+    return bool(call.args and call.args[0].name and call.args[0].name.rsplit(".", 1)[-1] in _BENIGN_MIDDLEWARE)
+
+
+def _aliases(project: Project) -> dict[str, tuple[str, ...]]:
+    """Module-level ``X = Annotated[T, Depends(f)]`` aliases: name -> the dependency."""
+    return {a.name: tuple(str(v) for v in a.values) for index in project.indexes for a in index.assignments
+            if a.values and str(a.values[0]).split("(", 1)[0].rsplit(".", 1)[-1] in {"Depends", "Security"}}
+
+
 def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
     routers: dict[_Key, _Router] = {}
     middleware = False
@@ -50,7 +65,7 @@ def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
                 deps = arg(call.args, 99, "dependencies")
                 routers[(index.path, call.assigned_to)] = _Router(
                     text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ())
-            middleware = middleware or call.raw.endswith(".add_middleware")
+            middleware = middleware or (call.raw.endswith(".add_middleware") and not _benign(call))
     for index in project.indexes:
         for call in index.calls:
             if call.raw.endswith(".include_router") and call.args and call.args[0].name:
@@ -79,15 +94,17 @@ def _resolved(name: _Key, routers: dict[_Key, _Router],
 
 def fastapi_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     routers, middleware = _routers(project)
+    aliases = _aliases(project)
     for index in project.indexes:
         if not any(q.startswith(("fastapi", "starlette")) for _, q in index.imports):
             continue
         for definition in index.definitions:
-            yield from _decorated(index, definition, routers, settings, default=UNKNOWN if middleware else NO)
+            yield from _decorated(index, definition, routers, settings, aliases=aliases,
+                                  default=UNKNOWN if middleware else NO)
 
 
 def _decorated(index: CodeIndex, definition: Definition, routers: dict[_Key, _Router],
-               settings: EntrypointSettings, *, default: str) -> Iterator[Route]:
+               settings: EntrypointSettings, *, aliases: dict[str, tuple[str, ...]], default: str) -> Iterator[Route]:
     for dec in definition.decorators:
         if not dec.is_call or "." not in dec.raw:
             continue
@@ -107,6 +124,7 @@ def _decorated(index: CodeIndex, definition: Definition, routers: dict[_Key, _Ro
         deps = arg(dec.args, 99, "dependencies")
         guards.add(deps.items if deps else ())
         guards.add(a.items[0] for _, a in definition.param_defaults if a.items)
+        guards.add(d for _, a in definition.param_defaults if a.name for d in aliases.get(a.name, (a.name,)))
         guards.add(d.raw for d in definition.decorators if d is not dec)
         route = Route("fastapi", methods, join(prefix, path), definition.qualname, index.path, dec.line)
         yield guards.judge(route, settings, default=default)

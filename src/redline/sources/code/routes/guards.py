@@ -12,6 +12,18 @@ from redline.sources.code.routes.settings import EntrypointSettings
 _WRAPPER = re.compile(r"^(?:[\w.]*\.)?(Depends|Security)\((?P<inner>[\w.]*)(?P<rest>.*)\)$")
 
 
+#: word parts of a guard's name that say it authenticates / checks a role (``get_current_active_user``,
+#: ``CurrentUser``, ``get_current_active_superuser``, ``admin_only``), compared without underscores
+AUTH_HINTS = ("currentuser", "currentactiveuser", "loginrequired", "authenticated", "authuser", "requireuser",
+              "oauth2", "bearer", "apikey", "verifytoken", "jwtrequired", "tokenrequired")
+AUTHZ_HINTS = ("superuser", "admin", "permission", "rolerequired", "requirerole", "scope", "staff")
+
+
+def _hinted(key: str, hints: tuple[str, ...]) -> bool:
+    flat = key.replace("_", "")
+    return any(h in flat for h in hints)
+
+
 def _key(name: str) -> str:
     return name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
@@ -36,9 +48,9 @@ class Guards:
             key = _key(match.group("inner")) if match else _key(name)
             if match and "scopes=" in match.group("rest"):
                 authz.append(name)
-            if key in settings.authz_markers:
+            if key in settings.authz_markers or _hinted(key, AUTHZ_HINTS):
                 authz.append(name)
-            elif key in settings.auth_markers:
+            elif key in settings.auth_markers or _hinted(key, AUTH_HINTS):
                 auth.append(name)
             elif key in settings.public_markers:
                 public.append(name)
