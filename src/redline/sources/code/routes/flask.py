@@ -81,7 +81,8 @@ def _route(owner: str, path: str, methods: tuple[str, ...], handler: Definition 
            index: CodeIndex, line: int, prefixes: dict[str, str], before: dict[str, list[str]],
            settings: EntrypointSettings) -> Route:
     guards = Guards()
-    guards.add(lookup(before, owner) or list[str]())
+    earlier: list[str] | None = lookup(before, owner)
+    guards.add(earlier or [])
     if handler is not None:
         guards.add(d.raw for d in handler.decorators)
     route = Route("flask", methods, join(lookup(prefixes, owner) or "", path), name, index.path, line)
