@@ -62,6 +62,9 @@ def test_django_include_chains_views_mixins_and_permissions() -> None:
         ("django", "GET,POST", "/shop/orders/", "OrderList", "djangoapp/shop/urls.py:6", "yes", "unknown"),
         ("django", "POST", "/shop/orders/<int:pk>/", "order_detail", "djangoapp/shop/urls.py:7", "yes", "yes"),
         ("django", "GET", "/shop/api/orders/", "OrderAPI", "djangoapp/shop/urls.py:8", "yes", "unknown"),
+        ("django", "POST", "/shop/checkout/", "Checkout", "djangoapp/shop/urls.py:9", "no", "no"),
+        ("django", "POST", "/shop/account/", "Account", "djangoapp/shop/urls.py:10", "yes", "unknown"),
+        ("django", "ANY", "/shop/wrapped/", "about", "djangoapp/shop/urls.py:11", "unknown", "unknown"),
         ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
         ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
     ]

@@ -105,7 +105,7 @@ def _jwt_why(a: Arg) -> Iterator[str]:
     if a.keyword == "options" and "verify_signature=False" in a.items:
         yield "verify_signature=False"
     if a.keyword == "algorithms" and isinstance(a.literal, tuple) and any(
-            str(x).lower() == "none" for x in a.literal):
+            isinstance(x, str) and x.lower() == "none" for x in a.literal):  # a name is not a literal "none"
         yield "algorithms include none"
 
 

@@ -25,8 +25,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
     tags=("CWE-306", "OWASP-A01"),
     doc=RuleDoc(
         what_it_does="Lists every HTTP route (Flask, FastAPI/Starlette, Django, aiohttp) with its prefixes "
-        "resolved and flags a POST, PUT, PATCH or DELETE route (or a Django view that answers every method) "
-        "that no authentication guard covers: no login decorator, authenticating dependency, mixin, "
+        "resolved and flags a route declared for POST, PUT, PATCH or DELETE (a decorator's methods, a "
+        "class-based view's `post`/`put`/`delete`, `require_POST`) that no authentication guard covers: no login decorator, authenticating dependency, mixin, "
         "permission class, `before_request` guard or authenticating middleware recognised, and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
         "webhooks, health) are left alone, and so are tests and samples. Your own guards are declared with "
@@ -47,6 +47,12 @@ def _anonymous_by_design(route: Route) -> bool:
         word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN)
 
 
+def _explicitly_state_changing(route: Route) -> bool:
+    """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
+    method decorator) mostly only reads, so it is listed in the routes but not flagged."""
+    return any(m in {"POST", "PUT", "PATCH", "DELETE"} for m in route.methods)
+
+
 class RouteAuthenticationCheck(ProjectCheck):
     name = "route-authentication"
     rules = (STATE_CHANGE_WITHOUT_AUTH,)
@@ -58,7 +64,7 @@ class RouteAuthenticationCheck(ProjectCheck):
 
     def _judge(self, inventory: RouteInventory) -> Iterator[Finding]:
         for route in inventory.routes:
-            if (route.authenticated != NO or not route.state_changing or _anonymous_by_design(route)
+            if (route.authenticated != NO or not _explicitly_state_changing(route) or _anonymous_by_design(route)
                     or looks_like_test_or_sample(route.file)):
                 continue
             methods = ",".join(route.methods)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.model import NO, Route
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _PATH_FUNCS = {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
@@ -78,11 +78,13 @@ def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[s
     guards = Guards()
     guards.add(everywhere)
     view = pattern.view
+    wrapped = False
     if view.call and view.call.endswith(".as_view"):
         name = view.call.removesuffix(".as_view")
-    elif view.call:  # ``login_required(views.index)``
+    elif view.call:  # ``login_required(views.index)``, ``self.admin_site.admin_view(...)``
         guards.add([view.call])
         name = view.call_args[0] if view.call_args else ""
+        wrapped = True
     else:
         name = view.name or ""
     found = project.find(name, pattern.index) if name else None
@@ -91,7 +93,8 @@ def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[s
         methods = _view_guards(found[0], found[1], guards, drf)
     route = Route("django", methods, "/" + path.lstrip("/"),
                   found[1].qualname if found else name, pattern.index.path, pattern.call.line)
-    return guards.judge(route, settings, default=NO)
+    # a wrapper redline does not know (``admin_view(...)``) may well be the guard
+    return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
 
 
 def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[str]) -> tuple[str, ...]:
@@ -113,6 +116,9 @@ def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[s
     guards.add(attrs.get("permission_classes", ()))
     if any(b.rsplit(".", 1)[-1] in _DRF_BASES for b in view.bases) and "permission_classes" not in attrs:
         guards.add(drf)
-    own = [d.name.upper() for d in index.definitions if d.qualname.startswith(view.qualname + ".")
-           and d.name in _CBV_METHODS]
+    methods_defs = [d for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+    for dispatch in (d for d in methods_defs if d.name == "dispatch"):  # @method_decorator(login_required)
+        guards.add(d.raw for d in dispatch.decorators)
+        guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
+    own = [d.name.upper() for d in methods_defs if d.name in _CBV_METHODS]
     return tuple(own) or ("ANY",)
