@@ -26,7 +26,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
     doc=RuleDoc(
         what_it_does="Lists every HTTP route (Flask, FastAPI/Starlette, Django, aiohttp) with its prefixes "
         "resolved and flags a route declared for POST, PUT, PATCH or DELETE (a decorator's methods, a "
-        "class-based view's `post`/`put`/`delete`, `require_POST`) that no authentication guard covers: no login decorator, authenticating dependency, mixin, "
+        "class-based view's `post`/`put`/`delete`, `require_POST`) that no authentication guard covers: "
+        "no login decorator, authenticating dependency, mixin, "
         "permission class, `before_request` guard or authenticating middleware recognised, and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
         "webhooks, health) are left alone, and so are tests and samples. Your own guards are declared with "
