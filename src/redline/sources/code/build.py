@@ -99,41 +99,41 @@ def call_args(call: ast.Call) -> tuple[Arg, ...]:
 class _Walk:
     module: PythonModule
     definitions: list[Definition] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
     strings: list[StringFact] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
-    tainted: list[Tainted] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     assigned: dict[int, str] = field(default_factory=dict)  # id(call) -> name it is bound to
     awaited: set[int] = field(default_factory=set)
-    flows: dict[str, FunctionFlow] = field(default_factory=dict)
+    #: each function's own nodes in source order (its data flow is computed from them after the walk)
+    functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = field(default_factory=dict)
+    pending: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls, judged once flows are known
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
+    """One iterative walk (parents before children, so a call knows the name it is bound to), then the
+    data flow of each function from the nodes the walk gave it, then the call sites."""
     walk = _Walk(module)
-    _prepare(walk)
+    _module_assignments(walk)
     stack: list[tuple[ast.AST, str]] = [(module.tree, "")]
     while stack:
         node, scope = stack.pop()
         inner = _visit(walk, node, scope)
+        if scope in walk.functions:
+            walk.functions[scope][1].append(node)
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
-    walk.calls.sort(key=lambda c: (c.line, c.raw))
+    flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
+    tainted = [Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
+               for name, flow in flows.items() for local, (source, _via) in sorted(flow.tainted.items())]
+    calls = sorted((_call(walk, node, scope, flows.get(scope)) for node, scope in walk.pending),
+                   key=lambda c: (c.line, c.raw))
     return CodeIndex(
         path=module.path, language=language, imports=tuple(sorted(module.imports.items())),
-        definitions=tuple(walk.definitions), calls=tuple(walk.calls), strings=tuple(walk.strings),
-        loops=tuple(walk.loops), tainted=tuple(walk.tainted), assignments=tuple(walk.assignments))
+        definitions=tuple(walk.definitions), calls=tuple(calls), strings=tuple(walk.strings),
+        loops=tuple(walk.loops), tainted=tuple(tainted), assignments=tuple(walk.assignments))
 
 
-def _prepare(walk: _Walk) -> None:
-    """What a node cannot see of its parent: the name a call is bound to, whether it is awaited, and
-    module-level names bound to lists (``MIDDLEWARE``)."""
-    for node in walk.module.nodes:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
-            name = dotted(node.targets[0])
-            if name:
-                walk.assigned[id(node.value)] = name
-        elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            walk.awaited.add(id(node.value))
+def _module_assignments(walk: _Walk) -> None:
+    """Module-level names bound to lists, dicts of lists, constants and dependency aliases."""
     for stmt in walk.module.tree.body:
         if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -162,7 +162,13 @@ def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
     if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
-        walk.calls.append(_call(walk, node, scope))
+        walk.pending.append((node, scope))
+    elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+        name = dotted(node.targets[0])
+        if name:
+            walk.assigned[id(node.value)] = name
+    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+        walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         kind = classify_string(node.value)
         if kind:
@@ -197,10 +203,7 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
         node.lineno, node.end_lineno or node.lineno, decorators, params=tuple(a.arg for a in args),
         param_defaults=(*((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
                         *_annotated(args))))
-    flow = function_flow(node, module.qualname)
-    walk.flows[qualname] = flow
-    walk.tainted.extend(Tainted(qualname, name, source, flow.lines.get(name, node.lineno))
-                        for name, (source, _via) in sorted(flow.tainted.items()))
+    walk.functions[qualname] = (node, [])
     return qualname
 
 
@@ -236,15 +239,15 @@ def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found)
 
 
-def _call(walk: _Walk, node: ast.Call, scope: str) -> CallSite:
-    flow = walk.flows.get(scope) or FunctionFlow()
+def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None) -> CallSite:
+    flow = flow or FunctionFlow()
     resolve = flow.resolver(walk.module.qualname)
     tainted: list[tuple[str, str, tuple[str, ...]]] = []
-    for position, arg in enumerate(node.args):
+    for position, arg in enumerate(node.args if flow.reads_request else ()):
         hit = expr_taint(arg, flow, resolve)
         if hit:
             tainted.append((str(position), *hit))
-    for kw in node.keywords:
+    for kw in node.keywords if flow.reads_request else ():
         hit = expr_taint(kw.value, flow, resolve)
         if hit:
             tainted.append((kw.arg or "**", *hit))

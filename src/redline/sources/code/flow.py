@@ -37,6 +37,8 @@ class FunctionFlow:
     lines: dict[str, int] = field(default_factory=dict)
     #: the function's parameters: a parameter named like an import (``request``) shadows it
     params: frozenset[str] = frozenset()
+    #: whether the function mentions a request at all; when not, no call in it needs a taint look-up
+    reads_request: bool = False
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
@@ -170,16 +172,22 @@ def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]
     return found
 
 
-def function_flow(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver) -> FunctionFlow:
+def function_flow(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver,
+                  nodes: list[ast.AST] | None = None) -> FunctionFlow:
     """Tainted and formatted local names of one function, to a fixed point (two passes suffice for the
-    straight-line code of a handler; a third catches a loop that feeds itself)."""
+    straight-line code of a handler; a third catches a loop that feeds itself). ``nodes`` are the function's
+    own nodes in source order when the caller has them already (the index's single walk)."""
     args = fn.args
     flow = FunctionFlow(params=frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)))
     resolve = flow.resolver(resolve)
     for name, source in handler_params(fn).items():
         flow.tainted[name] = (source, ())
         flow.lines[name] = fn.lineno
-    nodes = list(_own_statements(fn))
+    nodes = list(_own_statements(fn)) if nodes is None else nodes
+    flow.reads_request = bool(flow.tainted) or any(
+        isinstance(n, ast.Name) and (n.id in REQUEST_NAMES or resolve(n) == "flask.request") for n in nodes)
+    if not flow.reads_request:
+        nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
     for _ in range(3):
         before = (len(flow.tainted), len(flow.formatted))
         for node in nodes:
