@@ -19,6 +19,8 @@ _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text"
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
 _SUBPROCESS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                          "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput"})
+_DEBUG_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application",
+                         "aiohttp.web_app.Application"})
 _PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
 
 
@@ -113,8 +115,7 @@ def _debug(index: CodeIndex) -> Iterator[_Hit]:
     flask = any(q.startswith("flask") for _, q in index.imports)
     for call in index.calls:
         on = any(a.keyword == "debug" and a.literal is True for a in call.args)
-        if on and ((flask and call.raw.endswith(".run")) or call.target in {
-                "fastapi.FastAPI", "starlette.applications.Starlette"}):
+        if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
             yield _Hit(DEBUG_ON, f"{call.raw}(debug=True) switches the debugger on", call, call.line,
                        {"setting": "debug=True"}, "Read debug from the environment, off by default, and never "
                        "enable it where the service is reachable by others.")

@@ -43,7 +43,8 @@ DEBUG_ON = Rule(
     code="WEB301", name="web-debug-mode-on", area=Area.SECURITY, severity=Severity.HIGH,
     summary="Web framework debug mode switched on in application code", tags=("CWE-489", "CWE-215"),
     doc=RuleDoc(
-        what_it_does="Flags Flask `app.run(debug=True)`, `FastAPI(debug=True)`/`Starlette(debug=True)` "
+        what_it_does="Flags Flask `app.run(debug=True)`, `FastAPI(debug=True)`/`Starlette(debug=True)`, "
+        "aiohttp `Application(debug=True)` "
         "and a Django `settings.py` that sets `DEBUG = True` as a literal, outside tests and samples (a "
         "settings package's base module is left alone: its DEBUG is usually overridden per environment).",
         why_bad="The debug pages show source, settings and local variables to any caller; the Werkzeug "
