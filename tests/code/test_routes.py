@@ -54,6 +54,7 @@ def test_fastapi_router_prefixes_dependencies_and_scopes() -> None:
         ("fastapi", "POST", "/v1/items/", "create_item", "fastapiapp/main.py:15", "yes", "unknown"),
         ("fastapi", "DELETE", "/things/{tid}", "delete_thing", "fastapiapp/main.py:20", "yes", "yes"),
         ("fastapi", "PUT", "/v1/users/{uid}", "update_user", "fastapiapp/users.py:6", "no", "no"),
+        ("fastapi", "POST", "/v1/users/", "create_user", "fastapiapp/users.py:11", "no", "no"),
     ]
 
 

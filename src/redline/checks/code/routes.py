@@ -30,7 +30,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "no login decorator, authenticating dependency, mixin, "
         "permission class, `before_request` guard or authenticating middleware recognised, and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
-        "webhooks, health) are left alone, and so are tests and samples. Your own guards are declared with "
+        "webhooks, health) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
+        "are tests and samples. Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
         "direct privilege escalation there is (OWASP A01, broken access control).",
@@ -42,7 +43,13 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
 )
 
 
+#: handlers that create an account: the sign-up endpoint, public by design even when it is POST /users
+_SIGN_UP_HANDLERS = ("create_user", "create_account", "register_user", "user_create", "account_create")
+
+
 def _anonymous_by_design(route: Route) -> bool:
+    if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
+        return True
     path = route.path.lower()
     return any(word in path for word in _ANONYMOUS_BY_DESIGN) or any(
         word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN)
