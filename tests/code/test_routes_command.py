@@ -42,8 +42,10 @@ def test_unparsable_module_is_reported_and_the_rest_listed(tmp_path: Path,
                                      '@app.post("/x")\ndef x():\n    pass\n')
     (tmp_path / "broken.py").write_text("def (:\n")
     (tmp_path / "bundle.py").write_text("x = '" + "a" * 20_000 + "'\n")
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01\x02binary" * 100)
     assert main(["routes", str(tmp_path), "--jobs", "1"]) == 0
     captured = capsys.readouterr()
     assert "/x" in captured.out
     assert "broken.py" in captured.err and "syntax error at line 1" in captured.err
     assert "bundle.py" in captured.err and "minified or generated" in captured.err
+    assert "blob.py" in captured.err and "binary" in captured.err
