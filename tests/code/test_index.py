@@ -136,8 +136,8 @@ def test_corrupt_cache_entry_means_parsing_again() -> None:
     assert index_of(APP).parser == "ast"
 
 
-def test_syntax_error_is_a_source_error_naming_the_line() -> None:
-    with pytest.raises(SourceError, match="syntax error at line 2"):
+def test_syntax_error_is_not_covered_naming_the_line() -> None:
+    with pytest.raises(NotCovered, match="syntax error at line 2"):
         index_of("x = 1\ndef (:\n")
 
 

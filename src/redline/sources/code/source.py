@@ -5,7 +5,7 @@ from __future__ import annotations
 from redline.core.workspace import FileText
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
-from redline.sources.interface import FileSource, NotCovered
+from redline.sources.interface import FileSource, NotCovered, SourceError
 from redline.sources.python import parse_module
 
 #: a line longer than this is minified or generated, not written by a person
@@ -39,6 +39,10 @@ class CodeIndexSource(FileSource):
             return index
         from redline.sources.code.build import build_index  # noqa: PLC0415 - only on a cache miss
 
-        index = build_index(parse_module(text))
+        try:
+            module = parse_module(text)
+        except SourceError as exc:  # not indexed: listed as not covered (the Python source reports the error)
+            raise NotCovered(str(exc)) from None
+        index = build_index(module)
         cache.store(key, index)
         return index
