@@ -98,3 +98,11 @@ def test_bad_marker_value_is_a_config_error() -> None:
 def read_file_text(path: str, text: str) -> FileText:
     data = text.encode()
     return FileText(SourceFile(path, path, "python", len(data)), data, text)
+
+
+def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
+    assert table("drfapp") == [
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/users/", "UserViewSet", "drfapp/urls.py:21", "yes", "yes"),
+        ("django", "GET", "/api/tags/", "TagViewSet", "drfapp/urls.py:22", "no", "no"),
+        ("django", "POST", "/api/notes/", "NoteViewSet", "drfapp/urls.py:23", "no", "no"),
+    ]

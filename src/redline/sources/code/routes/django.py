@@ -65,6 +65,7 @@ def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Ro
     prefixes = _prefixes(patterns)
     everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
+    yield from _drf_routes(project, patterns, prefixes, everywhere=everywhere, drf=drf, settings=settings)
     for pattern in patterns:
         if pattern.view.call in {"include", "django.urls.include"}:
             continue
@@ -122,3 +123,48 @@ def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[s
         guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
     own = [d.name.upper() for d in methods_defs if d.name in _CBV_METHODS]
     return tuple(own) or ("ANY",)
+
+
+_DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
+_ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: viewset bases and actions -> the methods they answer
+_VIEWSET_METHODS = {"ModelViewSet": _ALL, "ReadOnlyModelViewSet": ("GET",), "ListModelMixin": ("GET",),
+                    "RetrieveModelMixin": ("GET",), "CreateModelMixin": ("POST",),
+                    "UpdateModelMixin": ("PUT", "PATCH"), "DestroyModelMixin": ("DELETE",), "list": ("GET",),
+                    "retrieve": ("GET",), "create": ("POST",), "update": ("PUT",), "partial_update": ("PATCH",),
+                    "destroy": ("DELETE",)}
+
+
+def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
+    names = [b.rsplit(".", 1)[-1] for b in view.bases]
+    names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+    found = {m for n in names for m in _VIEWSET_METHODS.get(n, ())}
+    return tuple(m for m in _ALL if m in found) or ("ANY",)
+
+
+def _drf_routes(project: Project, patterns: list[_Pattern], prefixes: dict[str, list[str]], *,
+                everywhere: list[str], drf: list[str], settings: EntrypointSettings) -> Iterator[Route]:
+    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
+    for index in project.indexes:
+        routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
+        for call in index.calls:
+            owner = call.raw.rpartition(".")[0]
+            if owner not in routers or not call.raw.endswith(".register"):
+                continue
+            prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
+            if prefix is None or viewset is None or not viewset.name:
+                continue
+            mounts = [join(above, p.route) for p in patterns if p.index.path == index.path
+                      and p.view.call_args[:1] == (f"{owner}.urls",)
+                      for above in prefixes.get(module_name(index.path), [""])] or [""]
+            found = project.find(viewset.name, index)
+            guards = Guards()
+            guards.add(everywhere)
+            methods: tuple[str, ...] = ("ANY",)
+            if found is not None:
+                _view_guards(found[0], found[1], guards, drf)
+                methods = _viewset_methods(found[0], found[1])
+            for mount in mounts:
+                route = Route("django", methods, "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
+                              found[1].qualname if found else viewset.name, index.path, call.line)
+                yield guards.judge(route, settings, default=NO)
