@@ -22,6 +22,7 @@ FAMILIES = (
     "redline.checks.cost",
     "redline.checks.performance",
     "redline.checks.eol",
+    "redline.checks.code",
 )
 
 

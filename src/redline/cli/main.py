@@ -9,12 +9,24 @@ from collections.abc import Sequence
 
 from redline import __version__
 from redline.cli import exit_codes
-from redline.cli.commands import audit, baseline, capacity, cost, db, db_audit, rules, sbom, secrets, traces
+from redline.cli.commands import (
+    audit,
+    baseline,
+    capacity,
+    cost,
+    db,
+    db_audit,
+    routes,
+    rules,
+    sbom,
+    secrets,
+    traces,
+)
 from redline.cli.commands import map as map_command
 from redline.cli.common import UsageError
 from redline.pipeline.pool import WorkerDied
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, map_command)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, map_command, routes)
 log = logging.getLogger("redline")
 
 

@@ -52,6 +52,17 @@ class DatabaseInventory:
 
 
 @dataclass(frozen=True)
+class RouteTable:
+    """Every HTTP entry point of the audited code with its guards, JSON-ready (``synthesis/routes.py``
+    builds each entry: framework, methods, path, handler, file, line, authenticated, authorized, evidence)."""
+
+    routes: tuple[Mapping[str, Any], ...]
+
+    def as_list(self) -> list[Mapping[str, Any]]:
+        return list(self.routes)
+
+
+@dataclass(frozen=True)
 class CostSummary:
     """The audit's cost figures (``cost.json``: totals by provider, component, tenant, feature and month,
     cost per request), JSON-ready; its shape is ``report/schema/cost.schema.json``."""

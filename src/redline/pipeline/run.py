@@ -15,7 +15,7 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, SbomDocument
+from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
@@ -137,6 +137,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         cost=synthesis.cost,
         system_map=synthesis.system_map,
         threats=synthesis.threats,
+        routes=synthesis.routes,
     )
 
 
@@ -157,6 +158,7 @@ class _Synthesis:
     cost: CostSummary | None = None
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
+    routes: RouteTable | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -206,6 +208,7 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         out.cost = result.cost if result.cost is not None else out.cost
         out.system_map = result.system_map if result.system_map is not None else out.system_map
         out.threats = result.threats if result.threats is not None else out.threats
+        out.routes = result.routes if result.routes is not None else out.routes
         noted.skipped.extend(result.skipped)
         noted.errors.extend(result.errors)
         if result.findings is not None:

@@ -18,7 +18,7 @@ from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
 from redline.pipeline.bounds import bound_finding
-from redline.sources.interface import FileSource, SourceError, parse_guarded
+from redline.sources.interface import FileSource, NotCovered, SourceError, parse_guarded
 
 
 @dataclass
@@ -107,6 +107,9 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
     for source in sources:
         try:
             fact = parse_guarded(source, text)
+        except NotCovered as exc:
+            out.skipped.append(Skipped(path, f"{source.name}: {exc}"))
+            continue
         except SourceError as exc:
             out.errors.append(ToolError(path, f"{source.name}: {exc}", stage=Stage.PARSE))
             continue

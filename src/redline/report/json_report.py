@@ -41,6 +41,8 @@ def _inventory(result: AuditResult) -> dict[str, Any]:
         inventory["map"] = result.system_map.as_dict()
     if result.threats is not None:
         inventory["threats"] = result.threats.as_dict()
+    if result.routes is not None:
+        inventory["routes"] = result.routes.as_list()
     return inventory
 
 

@@ -24,6 +24,7 @@ FAMILIES = (
     "redline.sources.traces",
     "redline.sources.ownership",
     "redline.sources.eol",
+    "redline.sources.code",
 )
 
 

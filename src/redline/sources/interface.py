@@ -27,6 +27,10 @@ class SourceError(Exception):
     """The input cannot be parsed. The message is the reason, without the path."""
 
 
+class NotCovered(SourceError):
+    """The input is deliberately not read (generated, minified): listed as not covered, not an error."""
+
+
 class FileSource(ABC):
     #: a short, stable name used in messages
     name: str = ""

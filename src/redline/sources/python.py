@@ -89,18 +89,37 @@ def collect_imports(tree: ast.Module) -> dict[str, str]:
     return names
 
 
+def parse_module(text: FileText) -> PythonModule:
+    """Parse once per file: the Python source and the code index both ask for the same ``FileText``
+    in one worker, one after the other, so the last parse is kept (one slot, this file only)."""
+    global _LAST  # a one-slot memo of the file being processed, not run state
+    if _LAST is not None and _LAST[0] is text:
+        if isinstance(_LAST[1], str):
+            raise SourceError(_LAST[1])
+        return _LAST[1]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
+            tree = ast.parse(text.text, filename=text.file.path)
+    except SyntaxError as exc:
+        _LAST = (text, f"Python syntax error at line {exc.lineno}: {exc.msg}")
+        raise SourceError(_LAST[1]) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        _LAST = (text, f"cannot parse Python: {type(exc).__name__}")
+        raise SourceError(_LAST[1]) from None
+    module = PythonModule(text.file.path, tree, tuple(text.text.splitlines()), collect_imports(tree))
+    _LAST = (text, module)
+    return module
+
+
+#: the last file parsed and its module, or the reason it could not be parsed
+_LAST: tuple[FileText, PythonModule | str] | None = None
+
+
 class PythonSource(FileSource):
     name = "python"
     kinds = frozenset({"python"})
     produces = PythonModule
 
     def parse(self, text: FileText) -> PythonModule:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
-                tree = ast.parse(text.text, filename=text.file.path)
-        except SyntaxError as exc:
-            raise SourceError(f"Python syntax error at line {exc.lineno}: {exc.msg}") from None
-        except (ValueError, RecursionError, MemoryError) as exc:
-            raise SourceError(f"cannot parse Python: {type(exc).__name__}") from None
-        return PythonModule(text.file.path, tree, tuple(text.text.splitlines()), collect_imports(tree))
+        return parse_module(text)

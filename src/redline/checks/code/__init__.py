@@ -1,0 +1,12 @@
+"""Application code checks: entry points and the flaws reachable from them."""
+
+from __future__ import annotations
+
+from redline.checks.interface import Check
+
+
+def checks() -> list[Check]:
+    from redline.checks.code.flaws import CodeFlawCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.routes import RouteAuthenticationCheck  # noqa: PLC0415 - loaded with its family
+
+    return [RouteAuthenticationCheck(), CodeFlawCheck()]

@@ -1,0 +1,168 @@
+"""Flaws a reviewer finds in application code, each tied to the route it is reachable from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.rules import Rule
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.routes import Route, RouteInventory
+
+_SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
+_SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
+_SUBPROCESS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                         "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput"})
+_DEBUG_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application",
+                         "aiohttp.web_app.Application"})
+_PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: Rule
+    message: str
+    call: CallSite | None
+    line: int
+    evidence: dict[str, str]
+    remediation: str
+
+
+def _flow(call: CallSite) -> dict[str, str]:
+    where, source, via = call.tainted[0]
+    sink = f"{call.raw}(arg {where})" if where.isdigit() else f"{call.raw}({where}=)"
+    return {"source": source, "flow": " -> ".join([source, *via, sink])}
+
+
+def _sql(call: CallSite) -> _Hit | None:
+    if call.raw.rsplit(".", 1)[-1] not in _SQL_SINKS or not call.built_by:
+        return None
+    if not any(where in {"0", "sql", "query", "where", "select"} for where, _, _ in call.tainted):
+        return None
+    return _Hit(SQL_FROM_REQUEST, f"SQL built by {call.built_by} from request data reaches {call.raw}", call,
+                call.line, {**_flow(call), "built_by": call.built_by},
+                "Pass the values as bound parameters (`execute(sql, params)`, `text(...).bindparams`, Django "
+                "`raw(sql, params)`) and keep the SQL a constant; never format request data into it.")
+
+
+def _shell(call: CallSite) -> _Hit | None:
+    shell = call.target in _SHELL_FUNCS or (call.target in _SUBPROCESS and any(
+        a.keyword == "shell" and a.literal is True for a in call.args))
+    if not shell or not any(where in {"0", "args", "cmd"} for where, _, _ in call.tainted):
+        return None
+    return _Hit(SHELL_FROM_REQUEST, f"shell command built from request data runs through {call.raw}", call,
+                call.line, _flow(call),
+                "Run the program with an argument list and no shell (`subprocess.run([prog, '--', value])`), "
+                "and validate the value against an allow-list.")
+
+
+def _password_arg(args: tuple[Arg, ...]) -> str | None:
+    for a in args:
+        for text in (a.name, a.call, *a.call_args):
+            if text and _PASSWORD.search(text):
+                return text
+    return None
+
+
+def _weak_hash(call: CallSite) -> _Hit | None:
+    algo = None
+    if call.target in {"hashlib.md5", "hashlib.sha1"}:
+        algo, args = call.target.split(".")[1], call.args
+    elif call.target == "hashlib.new" and call.args and str(call.args[0].literal).lower() in {"md5", "sha1"}:
+        algo, args = str(call.args[0].literal).lower(), call.args[1:]
+    if algo is None:
+        return None
+    name = _password_arg(args)
+    if name is None:
+        return None
+    return _Hit(WEAK_PASSWORD_HASH, f"password hashed with {algo.upper()} ({name})", call, call.line,
+                {"algorithm": algo, "value": name},
+                "Hash passwords with argon2id, bcrypt, scrypt or PBKDF2 (Django's `make_password`, "
+                "`werkzeug.security.generate_password_hash`, `passlib`); rehash on next login.")
+
+
+def _jwt(call: CallSite) -> _Hit | None:
+    if call.target in {"jose.jwt.get_unverified_claims", "jwt.get_unverified_claims"}:
+        why = "get_unverified_claims"
+    elif call.target in {"jwt.decode", "jose.jwt.decode"}:
+        why = next((w for a in call.args for w in _jwt_why(a)), "")
+    else:
+        return None
+    if not why:
+        return None
+    return _Hit(JWT_UNVERIFIED, f"JWT decoded without signature verification ({why})", call, call.line,
+                {"how": why}, "Decode with the key and an explicit algorithm list "
+                "(`jwt.decode(token, key, algorithms=[\"RS256\"])`); never disable verification or allow `none`.")
+
+
+def _jwt_why(a: Arg) -> Iterator[str]:
+    if a.keyword == "verify" and a.literal is False:
+        yield "verify=False"
+    if a.keyword == "options" and "verify_signature=False" in a.items:
+        yield "verify_signature=False"
+    if a.keyword == "algorithms" and isinstance(a.literal, tuple) and any(
+            isinstance(x, str) and x.lower() == "none" for x in a.literal):  # a name is not a literal "none"
+        yield "algorithms include none"
+
+
+def _debug(index: CodeIndex) -> Iterator[_Hit]:
+    flask = any(q.startswith("flask") for _, q in index.imports)
+    for call in index.calls:
+        on = any(a.keyword == "debug" and a.literal is True for a in call.args)
+        if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
+            yield _Hit(DEBUG_ON, f"{call.raw}(debug=True) switches the debugger on", call, call.line,
+                       {"setting": "debug=True"}, "Read debug from the environment, off by default, and never "
+                       "enable it where the service is reachable by others.")
+    # a single settings module; in a settings package the base module's DEBUG is usually overridden
+    if index.path.rsplit("/", 1)[-1] == "settings.py":
+        for assignment in index.assignments:
+            if assignment.name == "DEBUG" and assignment.values == (True,):
+                yield _Hit(DEBUG_ON, "Django settings set DEBUG = True", None, assignment.line,
+                           {"setting": "DEBUG = True"}, "Set `DEBUG = os.environ.get(\"DJANGO_DEBUG\") == "
+                           "\"1\"` (off by default) and keep a separate development settings module.")
+
+
+class CodeFlawCheck(ProjectCheck):
+    name = "code-flaws"
+    rules = (SQL_FROM_REQUEST, SHELL_FROM_REQUEST, DEBUG_ON, WEAK_PASSWORD_HASH, JWT_UNVERIFIED)
+    fact_types = (CodeIndex, RouteInventory)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        routes: dict[tuple[str, str], Route] = {}
+        for inventory in facts.of(RouteInventory):
+            for route in inventory.routes:
+                routes.setdefault((route.file, route.handler), route)
+        found: list[Finding] = []
+        for index in facts.of(CodeIndex):
+            if looks_like_test_or_sample(index.path):
+                continue
+            hits = [h for c in index.calls for judge in (_sql, _shell, _weak_hash, _jwt) if (h := judge(c))]
+            found += [self._finding(index, hit, routes) for hit in (*hits, *_debug(index))]
+        return found
+
+    def _finding(self, index: CodeIndex, hit: _Hit, routes: dict[tuple[str, str], Route]) -> Finding:
+        evidence: dict[str, str] = dict(hit.evidence)
+        route = _route_of(hit.call, index.path, routes) if hit.call else None
+        if route is not None:
+            evidence["route"] = f"{','.join(route.methods)} {route.path}"
+        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
+        end = hit.call.end_line if hit.call else hit.line
+        return self.finding(hit.rule, message, Location(index.path, hit.line, end), evidence=evidence,
+                            remediation=hit.remediation)
+
+
+def _route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) -> Route | None:
+    """The route whose handler is the function the call is in (or the class of that method)."""
+    scope = call.function
+    while scope:
+        route = routes.get((path, scope))
+        if route is not None:
+            return route
+        scope = scope.rpartition(".")[0]
+    return None

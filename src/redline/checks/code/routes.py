@@ -1,0 +1,92 @@
+"""Rules about the entry points themselves: what a caller reaches without proving who they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.routes import RouteInventory
+from redline.sources.code.routes.model import NO, Route
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+
+#: a path that is meant to be reached before logging in (the login form posts here)
+_ANONYMOUS_BY_DESIGN = ("login", "logout", "signin", "sign-in", "signup", "sign-up", "register", "token",
+                        "oauth", "callback", "webhook", "password-reset", "reset-password", "forgot",
+                        "password-recovery", "reset_password", "password_recovery",
+                        "health", "csp-report", "graphql")
+
+STATE_CHANGE_WITHOUT_AUTH = Rule(
+    code="WEB101", name="state-changing-route-without-authentication", area=Area.SECURITY,
+    severity=Severity.HIGH, summary="A route that changes state is reachable without authentication",
+    tags=("CWE-306", "OWASP-A01"),
+    doc=RuleDoc(
+        what_it_does="Lists every HTTP route (Flask, FastAPI/Starlette, Django, aiohttp) with its prefixes "
+        "resolved and flags a route declared for POST, PUT, PATCH or DELETE (a decorator's methods, a "
+        "class-based view's `post`/`put`/`delete`, `require_POST`) that no authentication guard covers: "
+        "no login decorator, authenticating dependency, mixin, "
+        "permission class, `before_request` guard or authenticating middleware recognised, and no app "
+        "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
+        "webhooks, health) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
+        "are tests and samples. Your own guards are declared with "
+        "`[entrypoints] auth_markers`.",
+        why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
+        "direct privilege escalation there is (OWASP A01, broken access control).",
+        example='@app.post("/orders/<oid>/refund")\ndef refund(oid):\n    ...',
+        use_instead='@app.post("/orders/<oid>/refund")\n@login_required\ndef refund(oid):\n    ...',
+        references=("https://cwe.mitre.org/data/definitions/306.html",
+                    "https://owasp.org/Top10/A01_2021-Broken_Access_Control/"),
+    ),
+)
+
+
+#: handlers that create an account: the sign-up endpoint, public by design even when it is POST /users
+_SIGN_UP_HANDLERS = ("create_user", "create_account", "register_user", "user_create", "account_create")
+
+
+def _anonymous_by_design(route: Route) -> bool:
+    if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
+        return True
+    path = route.path.lower()
+    return any(word in path for word in _ANONYMOUS_BY_DESIGN) or any(
+        word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN)
+
+
+def _explicitly_state_changing(route: Route) -> bool:
+    """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
+    method decorator) mostly only reads, so it is listed in the routes but not flagged."""
+    return any(m in {"POST", "PUT", "PATCH", "DELETE"} for m in route.methods)
+
+
+class RouteAuthenticationCheck(ProjectCheck):
+    name = "route-authentication"
+    rules = (STATE_CHANGE_WITHOUT_AUTH,)
+    fact_types = (RouteInventory,)
+    config_sections = (ENTRYPOINTS_SECTION,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory)]
+
+    def _judge(self, inventory: RouteInventory) -> Iterator[Finding]:
+        for route in inventory.routes:
+            if (route.authenticated != NO or not _explicitly_state_changing(route) or _anonymous_by_design(route)
+                    or looks_like_test_or_sample(route.file)):
+                continue
+            methods = ",".join(route.methods)
+            yield self.finding(
+                STATE_CHANGE_WITHOUT_AUTH,
+                f"{methods} {route.path} ({route.framework}, handler {route.handler}) changes state and no "
+                "authentication guard applies to it",
+                Location(route.file, route.line, route.line),
+                evidence={"route": f"{methods} {route.path}", "handler": route.handler,
+                          "framework": route.framework, "authenticated": route.authenticated},
+                confidence=Confidence.MEDIUM,
+                remediation=f"Require an authenticated caller on {route.path}: add the framework's login "
+                "guard (Flask `@login_required`, FastAPI `Depends(get_current_user)`, Django "
+                "`@login_required`/`LoginRequiredMixin`, aiohttp auth middleware), or declare your own guard "
+                "in `[entrypoints] auth_markers`; if the route is public on purpose, add it to "
+                "`public_markers` or suppress it with the reason.",
+            )

@@ -1,0 +1,18 @@
+"""Application code: one index per module (imports, calls, definitions, literals, loops, request data
+flow), built once and cached by content; entry points are derived from the indexes."""
+
+from __future__ import annotations
+
+from redline.sources.interface import FileSource, ProjectSource
+
+
+def file_sources() -> list[FileSource]:
+    from redline.sources.code.source import CodeIndexSource  # noqa: PLC0415 - loaded with its family
+
+    return [CodeIndexSource()]
+
+
+def project_sources() -> list[ProjectSource]:
+    from redline.sources.code.entrypoints import EntryPointsSource  # noqa: PLC0415 - loaded with its family
+
+    return [EntryPointsSource()]

@@ -1,0 +1,260 @@
+"""Build a module's code index from the syntax tree ``sources/python.py`` parsed: one walk, iterative
+(a deeply nested expression cannot exhaust the stack), no second parse."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
+from redline.sources.code.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    CodeIndex,
+    Decorator,
+    Definition,
+    Literal,
+    Loop,
+    StringFact,
+    Tainted,
+)
+from redline.sources.python import PythonModule
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
+_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "mongodb", "redis", "amqp", "sqlite", "mssql",
+                "oracle", "rediss", "mongodb+srv")
+_SQL = re.compile(r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|DELETE\s+FROM\s|"
+                  r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)", re.IGNORECASE | re.DOTALL)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def classify_string(value: str) -> str | None:
+    """url / dsn / sql for a string literal that is one, else None."""
+    if len(value) < 8 or len(value) > 100_000:
+        return None
+    if _URL.match(value):
+        scheme = value.split("://", 1)[0].lower()
+        return "dsn" if scheme.split("+")[0] in _DSN_SCHEMES or scheme in _DSN_SCHEMES else "url"
+    return "sql" if _SQL.match(value) else None
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` as written, or None when the expression is not a dotted name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+def literal(node: ast.AST) -> Literal:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool):
+        return node.value
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return tuple(literal(e) for e in node.elts)
+    return None
+
+
+def _plain(node: ast.expr) -> str | None:
+    """A dotted name or a string literal, as an argument reads."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return dotted(node)
+
+
+def render(node: ast.expr) -> str:
+    """A short rendering of a list element: ``IsAuthenticated``, ``Depends(get_user)``,
+    ``Security(get_user, scopes=items)``; "" for anything else."""
+    if isinstance(node, ast.Call):
+        inner = [p for a in node.args if (p := _plain(a))]
+        inner += [f"{k.arg}={','.join(str(v) for v in lit) if isinstance(lit := literal(k.value), tuple) else lit}"
+                  for k in node.keywords if k.arg]
+        return f"{dotted(node.func) or ''}({', '.join(inner)})"
+    return _plain(node) or ""
+
+
+def make_arg(keyword: str | None, node: ast.expr) -> Arg:
+    if isinstance(node, ast.Call):
+        return Arg(keyword, call=dotted(node.func) or "",
+                   call_args=tuple(p for a in node.args if (p := _plain(a))), items=(render(node),))
+    items = tuple(render(e) for e in node.elts) if isinstance(node, ast.List | ast.Tuple) else ()
+    if isinstance(node, ast.Dict):  # ``options={"verify_signature": False}`` -> ("verify_signature=False",)
+        items = tuple(f"{k.value}={literal(v)}" for k, v in zip(node.keys, node.values, strict=True)
+                      if isinstance(k, ast.Constant) and isinstance(k.value, str))
+    return Arg(keyword, literal=literal(node), name=dotted(node), items=items)
+
+
+def call_args(call: ast.Call) -> tuple[Arg, ...]:
+    return (*(make_arg(None, a) for a in call.args),
+            *(make_arg(k.arg, k.value) for k in call.keywords if k.arg is not None))
+
+
+@dataclass
+class _Walk:
+    module: PythonModule
+    definitions: list[Definition] = field(default_factory=list)
+    strings: list[StringFact] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    assigned: dict[int, str] = field(default_factory=dict)  # id(call) -> name it is bound to
+    awaited: set[int] = field(default_factory=set)
+    #: each function's own nodes in source order (its data flow is computed from them after the walk)
+    functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = field(default_factory=dict)
+    pending: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls, judged once flows are known
+
+
+def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
+    """One iterative walk (parents before children, so a call knows the name it is bound to), then the
+    data flow of each function from the nodes the walk gave it, then the call sites."""
+    walk = _Walk(module)
+    _module_assignments(walk)
+    stack: list[tuple[ast.AST, str]] = [(module.tree, "")]
+    while stack:
+        node, scope = stack.pop()
+        inner = _visit(walk, node, scope)
+        if scope in walk.functions:
+            walk.functions[scope][1].append(node)
+        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+    flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
+    tainted = [Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
+               for name, flow in flows.items() for local, (source, _via) in sorted(flow.tainted.items())]
+    calls = sorted((_call(walk, node, scope, flows.get(scope)) for node, scope in walk.pending),
+                   key=lambda c: (c.line, c.raw))
+    return CodeIndex(
+        path=module.path, language=language, imports=tuple(sorted(module.imports.items())),
+        definitions=tuple(walk.definitions), calls=tuple(calls), strings=tuple(walk.strings),
+        loops=tuple(walk.loops), tainted=tuple(tainted), assignments=tuple(walk.assignments))
+
+
+def _module_assignments(walk: _Walk) -> None:
+    """Module-level names bound to lists, dicts of lists, constants and dependency aliases."""
+    for stmt in walk.module.tree.body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    walk.assignments.extend(_module_lists(target.id, stmt.value))
+
+
+def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
+    """``MIDDLEWARE = [...]`` and one level of dict (``REST_FRAMEWORK = {"DEFAULT_...": [...]}``)."""
+    if isinstance(value, ast.List | ast.Tuple):
+        return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts))]
+    if isinstance(value, ast.Subscript) and (calls := _dependency_calls(value)):  # CurrentUser = Annotated[...]
+        return [Assignment(name, value.lineno, (render(calls[0]),))]
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):
+        return [Assignment(name, value.lineno, (value.value,))]
+    if isinstance(value, ast.Dict):
+        return [Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))
+                for k, v in zip(value.keys, value.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.List | ast.Tuple)]
+    return []
+
+
+def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
+    """Record what this node says; return the scope its children are in."""
+    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        return _definition(walk, node, scope)
+    if isinstance(node, ast.Call):
+        walk.pending.append((node, scope))
+    elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+        name = dotted(node.targets[0])
+        if name:
+            walk.assigned[id(node.value)] = name
+    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+        walk.awaited.add(id(node.value))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        kind = classify_string(node.value)
+        if kind:
+            walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
+    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+        kind = "async_for" if isinstance(node, ast.AsyncFor) else "for" if isinstance(node, ast.For) else "while"
+        walk.loops.append(Loop(kind, node.lineno, scope))
+    elif isinstance(node, _COMPREHENSIONS):
+        walk.loops.append(Loop("comprehension", node.lineno, scope))
+    return scope
+
+
+def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: str) -> str:
+    qualname = f"{scope}.{node.name}" if scope else node.name
+    module = walk.module
+    decorators = tuple(
+        Decorator(raw=dotted(d.func if isinstance(d, ast.Call) else d) or "",
+                  target=module.qualname(d.func if isinstance(d, ast.Call) else d), line=d.lineno,
+                  args=call_args(d) if isinstance(d, ast.Call) else (), is_call=isinstance(d, ast.Call))
+        for d in node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        walk.definitions.append(Definition(
+            node.name, qualname, "class", node.lineno, node.end_lineno or node.lineno, decorators,
+            bases=tuple(d for b in node.bases if (d := dotted(b))), class_attrs=_class_attrs(node)))
+        return qualname
+    args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+    defaults = dict(zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1],
+                        node.args.defaults[::-1], strict=False))
+    defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d})
+    walk.definitions.append(Definition(
+        node.name, qualname, "async_function" if isinstance(node, ast.AsyncFunctionDef) else "function",
+        node.lineno, node.end_lineno or node.lineno, decorators, params=tuple(a.arg for a in args),
+        param_defaults=(*((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
+                        *_annotated(args))))
+    walk.functions[qualname] = (node, [])
+    return qualname
+
+
+def _dependency_calls(node: ast.expr) -> list[ast.Call]:
+    """``Depends(...)``/``Security(...)`` inside an annotation (``Annotated[User, Depends(me)]``)."""
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call)
+            and (dotted(n.func) or "").rsplit(".", 1)[-1] in {"Depends", "Security"}]
+
+
+def _annotated(args: list[ast.arg]) -> Iterator[tuple[str, Arg]]:
+    """Dependencies declared in parameter annotations: inline ``Annotated[..., Depends(f)]`` as the call,
+    a bare alias name (``user: CurrentUser``) as the name, resolved against module aliases later."""
+    for a in args:
+        if a.annotation is None:
+            continue
+        calls = _dependency_calls(a.annotation)
+        if calls:
+            yield a.arg, make_arg(a.arg, calls[0])
+        elif (name := dotted(a.annotation)) is not None:
+            yield a.arg, Arg(a.arg, name=name)
+
+
+def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            value = stmt.value
+            if isinstance(value, ast.List | ast.Tuple):
+                names = tuple(d or str(literal(e)) for e in value.elts if (d := dotted(e)) or literal(e) is not None)
+                found.append((stmt.targets[0].id, names))
+            elif (d := dotted(value)) or isinstance(literal(value), str | bool):
+                found.append((stmt.targets[0].id, (d or str(literal(value)),)))
+    return tuple(found)
+
+
+def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None) -> CallSite:
+    flow = flow or FunctionFlow()
+    resolve = flow.resolver(walk.module.qualname)
+    tainted: list[tuple[str, str, tuple[str, ...]]] = []
+    for position, arg in enumerate(node.args if flow.reads_request else ()):
+        hit = expr_taint(arg, flow, resolve)
+        if hit:
+            tainted.append((str(position), *hit))
+    for kw in node.keywords if flow.reads_request else ():
+        hit = expr_taint(kw.value, flow, resolve)
+        if hit:
+            tainted.append((kw.arg or "**", *hit))
+    chain = attr_chain(node.func)
+    raw = dotted(node.func) or (".".join(chain) if chain else "")
+    return CallSite(
+        raw=raw, target=resolve(node.func), line=node.lineno,
+        end_line=node.end_lineno or node.lineno, function=scope, args=call_args(node),
+        assigned_to=walk.assigned.get(id(node)), tainted=tuple(tainted),
+        built_by=string_building(node.args[0], flow) if node.args else None, awaited=id(node) in walk.awaited)

@@ -1,0 +1,18 @@
+"""The project's entry points, derived once from every module's code index."""
+
+from __future__ import annotations
+
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import RouteInventory, extract_routes
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, facts_only
+
+
+class EntryPointsSource(ProjectSource):
+    name = "entry points"
+    produces = RouteInventory
+    needs = (CodeIndex,)
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        settings = ctx.config.settings(ENTRYPOINTS_SECTION)
+        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings)])

@@ -1,0 +1,209 @@
+"""A small intra-procedural data flow: which local names of a function hold values read from the
+request, and how a string passed to a call was built. Flow-insensitive within one function (a name
+tainted anywhere is tainted everywhere in it), which is what a reviewer reading the handler assumes."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+#: attributes of Flask's ``request`` proxy that hold caller-controlled data
+FLASK_ATTRS = frozenset({"args", "form", "json", "values", "headers", "cookies", "data", "files",
+                         "get_json", "get_data", "view_args"})
+#: attributes of a ``request`` parameter (Django, DRF, aiohttp, Starlette) that hold caller data
+REQUEST_ATTRS = frozenset({"GET", "POST", "body", "COOKIES", "META", "FILES", "data", "query_params",
+                           "query", "match_info", "post", "json", "text", "read", "rel_url", "headers",
+                           "cookies", "content", "path_params", "form", "query_string"})
+REQUEST_NAMES = frozenset({"request", "req"})
+#: route decorator attribute names whose handler parameters are request values (FastAPI, Starlette)
+ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route",
+                         "websocket"})
+#: FastAPI parameter defaults that still read the request
+REQUEST_PARAM_DEFAULTS = frozenset({"Query", "Path", "Body", "Form", "Header", "Cookie", "File"})
+#: annotations of handler parameters that are not request values
+NOT_REQUEST_VALUES = frozenset({"Request", "Response", "BackgroundTasks", "WebSocket", "Session",
+                                "AsyncSession", "HTTPConnection"})
+
+Resolver = Callable[[ast.expr], "str | None"]
+
+
+@dataclass
+class FunctionFlow:
+    """Tainted names (name -> (source, via names)) and strings built by formatting (name -> how)."""
+
+    tainted: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    formatted: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    #: the function's parameters: a parameter named like an import (``request``) shadows it
+    params: frozenset[str] = frozenset()
+    #: whether the function mentions a request at all; when not, no call in it needs a taint look-up
+    reads_request: bool = False
+
+    def resolver(self, resolve: Resolver) -> Resolver:
+        """``resolve`` with the function's parameters shadowing module imports."""
+        def local(node: ast.expr) -> str | None:
+            root = attr_chain(node)
+            return None if root and root[0] in self.params else resolve(node)
+        return local
+
+
+def attr_chain(node: ast.expr) -> list[str] | None:
+    """``self.request.GET.get`` -> ["self", "request", "GET", "get"]; None when not rooted at a name."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call | ast.Subscript | ast.Await):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return parts[::-1]
+        else:
+            return None
+
+
+def request_source(node: ast.expr, resolve: Resolver) -> str | None:
+    """The request value an attribute access reads (``flask.request.args``, ``request.GET``)."""
+    if not isinstance(node, ast.Attribute):
+        return None
+    chain = attr_chain(node)
+    if not chain or len(chain) < 2:
+        return None
+    if chain[0] == "self":
+        chain = chain[1:]
+    if len(chain) < 2:
+        return None
+    qual = resolve(ast.Name(id=chain[0]))
+    if qual == "flask.request" and chain[1] in FLASK_ATTRS:
+        return f"flask.request.{chain[1]}"
+    if qual is None and chain[0] in REQUEST_NAMES and chain[1] in REQUEST_ATTRS:
+        return f"{chain[0]}.{chain[1]}"
+    return None
+
+
+def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
+    """The request value this expression carries, with the local names it went through."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and node.id in flow.tainted:
+            source, via = flow.tainted[node.id]
+            return source, (*via, node.id)
+        if isinstance(node, ast.Attribute):
+            read = request_source(node, resolve)
+            if read is not None:
+                return read, ()
+    return None
+
+
+def string_building(expr: ast.AST, flow: FunctionFlow) -> str | None:
+    """How a string expression was built from parts: fstring / format / percent / concat, or None."""
+    if isinstance(expr, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in expr.values):
+        return "fstring"
+    if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
+            and isinstance(expr.func.value, ast.Constant) and isinstance(expr.func.value.value, str)):
+        return "format"
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and _is_str(expr.left, flow):
+        return "percent"
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add) and (
+            _is_str(expr.left, flow) or _is_str(expr.right, flow)):
+        return "concat"
+    if isinstance(expr, ast.Name):
+        return flow.formatted.get(expr.id)
+    return None
+
+
+def _is_str(node: ast.expr, flow: FunctionFlow) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_str(node.left, flow) if isinstance(node.op, ast.Add | ast.Mod) else False
+    return isinstance(node, ast.Name) and node.id in flow.formatted
+
+
+def _own_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """Every node in the function's body, in source order, not entering nested functions or classes."""
+    stack: list[ast.AST] = list(reversed(fn.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _bindings(node: ast.AST) -> Iterator[tuple[ast.expr, ast.AST]]:
+    """(target, value) pairs a statement binds."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            yield target, node.value
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and node.value is not None:
+        yield node.target, node.value if not isinstance(node, ast.AugAssign) else node
+    elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+        yield node.target, node.iter
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        yield node.optional_vars, node.context_expr
+
+
+def _names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """FastAPI/Starlette-style handler parameters that carry request values (name -> source)."""
+    if not any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_VERBS
+               for d in fn.decorator_list):
+        return {}
+    args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
+    defaults: list[ast.expr | None] = [None] * (len(fn.args.posonlyargs + fn.args.args) - len(fn.args.defaults))
+    defaults += [*fn.args.defaults, *fn.args.kw_defaults]
+    found: dict[str, str] = {}
+    for arg, default in zip(args, defaults, strict=False):
+        chain = attr_chain(arg.annotation) if arg.annotation is not None else None
+        if arg.arg in {"self", "cls"} or (chain and chain[-1] in NOT_REQUEST_VALUES):
+            continue
+        if default is not None:
+            call = attr_chain(default.func) if isinstance(default, ast.Call) else None
+            if not call or call[-1] not in REQUEST_PARAM_DEFAULTS:
+                continue
+        found[arg.arg] = f"param:{arg.arg}"
+    return found
+
+
+def function_flow(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver,
+                  nodes: list[ast.AST] | None = None) -> FunctionFlow:
+    """Tainted and formatted local names of one function, to a fixed point (two passes suffice for the
+    straight-line code of a handler; a third catches a loop that feeds itself). ``nodes`` are the function's
+    own nodes in source order when the caller has them already (the index's single walk)."""
+    args = fn.args
+    flow = FunctionFlow(params=frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)))
+    resolve = flow.resolver(resolve)
+    for name, source in handler_params(fn).items():
+        flow.tainted[name] = (source, ())
+        flow.lines[name] = fn.lineno
+    nodes = list(_own_statements(fn)) if nodes is None else nodes
+    flow.reads_request = bool(flow.tainted) or any(
+        isinstance(n, ast.Name) and (n.id in REQUEST_NAMES or resolve(n) == "flask.request") for n in nodes)
+    if not flow.reads_request:
+        nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
+    for _ in range(3):
+        before = (len(flow.tainted), len(flow.formatted))
+        for node in nodes:
+            for target, value in _bindings(node):
+                _bind(target, value, flow, resolve)
+        if (len(flow.tainted), len(flow.formatted)) == before:
+            break
+    return flow
+
+
+def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
+    taint = expr_taint(value, flow, resolve)
+    built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
+    for name in _names(target):
+        if taint is not None and name not in flow.tainted:
+            flow.tainted[name] = taint
+            flow.lines[name] = getattr(value, "lineno", 0)
+        if built is not None and name not in flow.formatted:
+            flow.formatted[name] = built

@@ -1,0 +1,125 @@
+"""The facts of one module's code index: small, JSON-serialisable, kept for project-wide readers
+(entry points, the map) and cached by content hash so an unchanged file is never parsed twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: a literal argument value as the index keeps it: strings, numbers, booleans, lists of those
+Literal = str | int | float | bool | None | tuple["Literal", ...]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a call or decorator: its literal value when it is a constant, the dotted name
+    it refers to when it is a name, and the call it is when it is a call (``Depends(auth)``)."""
+
+    keyword: str | None  # None for a positional argument
+    literal: Literal = None
+    name: str | None = None  # dotted text as written (``views.index``)
+    call: str | None = None  # dotted callee as written when the argument is a call
+    call_args: tuple[str, ...] = ()  # dotted names or string literals passed positionally to that call
+    #: the elements of a list/tuple argument, rendered (``Depends(get_user)``, ``IsAuthenticated``)
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call: the callee as written, its resolved dotted target when an import tells it, where it is,
+    the function it is in and the name it is assigned to (``bp = Blueprint(...)``)."""
+
+    raw: str  # dotted text as written (``bp.route``, ``cursor.execute``); "" when not a dotted name
+    target: str | None  # resolved through imports (``flask.Blueprint``), None when unknowable
+    line: int
+    end_line: int
+    function: str  # qualified name of the enclosing def, "" at module level
+    args: tuple[Arg, ...] = ()
+    assigned_to: str | None = None
+    #: request values that reach an argument: ``(argument index or keyword, source, via names)``
+    tainted: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: how the first argument's string was built when it was formatted: fstring / format / percent / concat
+    built_by: str | None = None
+    awaited: bool = False
+
+
+@dataclass(frozen=True)
+class Decorator:
+    raw: str
+    target: str | None
+    line: int
+    args: tuple[Arg, ...] = ()
+    is_call: bool = False
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A function or class definition with its decorators (and, for a class, its bases)."""
+
+    name: str
+    qualname: str
+    kind: str  # function / async_function / class
+    line: int
+    end_line: int
+    decorators: tuple[Decorator, ...] = ()
+    bases: tuple[str, ...] = ()  # dotted text as written
+    params: tuple[str, ...] = ()
+    #: class attributes assigned a list/tuple of names (``permission_classes = [IsAuthenticated]``)
+    class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
+    param_defaults: tuple[tuple[str, Arg], ...] = ()
+
+
+@dataclass(frozen=True)
+class StringFact:
+    kind: str  # url / dsn / sql
+    value: str  # at most 200 characters
+    line: int
+
+
+@dataclass(frozen=True)
+class Loop:
+    kind: str  # for / async_for / while / comprehension
+    line: int
+    function: str
+
+
+@dataclass(frozen=True)
+class Tainted:
+    """A local name that holds a value read from the request."""
+
+    function: str
+    name: str
+    source: str  # ``flask.request.args``, ``request.GET``, ``param:item_id``
+    line: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module-level name bound to a literal list of names or strings (``MIDDLEWARE = [...]``,
+    ``urlpatterns = [...]`` is kept as calls)."""
+
+    name: str
+    line: int
+    values: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class CodeIndex:
+    """What one source module says, independent of framework: the input of entry points and code rules."""
+
+    path: str
+    language: str
+    imports: tuple[tuple[str, str], ...]  # local name -> qualified name
+    definitions: tuple[Definition, ...]
+    calls: tuple[CallSite, ...]
+    strings: tuple[StringFact, ...]
+    loops: tuple[Loop, ...]
+    tainted: tuple[Tainted, ...]
+    assignments: tuple[Assignment, ...] = ()
+    parser: str = "ast"  # ast / cache
+
+    def imported(self, local: str) -> str | None:
+        return dict(self.imports).get(local)
+
+    def calls_in(self, function: str) -> tuple[CallSite, ...]:
+        return tuple(c for c in self.calls if c.function == function)

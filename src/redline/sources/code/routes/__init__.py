@@ -1,0 +1,23 @@
+"""Entry points: every HTTP route of the project's Python web frameworks, with its guards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes.aiohttp import aiohttp_routes
+from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.django import django_routes
+from redline.sources.code.routes.fastapi import fastapi_routes
+from redline.sources.code.routes.flask import flask_routes
+from redline.sources.code.routes.model import Route, RouteInventory
+from redline.sources.code.routes.settings import EntrypointSettings
+
+__all__ = ["Route", "RouteInventory", "extract_routes"]
+
+
+def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
+    project = Project(sorted(indexes, key=lambda i: i.path))
+    routes = {(r.file, r.line, r.path, r.methods): r for extractor in
+              (flask_routes, fastapi_routes, django_routes, aiohttp_routes) for r in extractor(project, settings)}
+    return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

@@ -1,0 +1,170 @@
+"""Django: ``urls.py`` ``path``/``re_path`` with ``include`` chains resolved, function and class-based
+views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequiredMiddleware`` in
+``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_PATH_FUNCS = {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
+_CBV_METHODS = ("get", "post", "put", "patch", "delete")
+_DRF_BASES = ("APIView", "GenericAPIView", "ViewSet", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet")
+_METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    index: CodeIndex
+    call: CallSite
+    route: str
+    view: Arg
+
+
+def _patterns(project: Project) -> Iterator[_Pattern]:
+    for index in project.indexes:
+        for call in index.calls:
+            if call.target in _PATH_FUNCS:
+                route = text(arg(call.args, 0, "route"))
+                route = route.lstrip("^").removesuffix("$") if route is not None else None
+                view = arg(call.args, 1, "view")
+                if route is not None and view is not None:
+                    yield _Pattern(index, call, route, view)
+
+
+def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
+    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains."""
+    edges = [(module_name(p.index.path), p.route, p.view.call_args[0]) for p in patterns
+             if p.view.call in {"include", "django.urls.include"} and p.view.call_args]
+    included = {child for _, _, child in edges}
+    modules = {module_name(p.index.path) for p in patterns}
+    prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
+    for _ in range(8):  # include depth; a cycle stops here
+        for parent, route, child in edges:
+            for module in modules:
+                if module.endswith(child):
+                    known = prefixes.setdefault(module, [])
+                    for above in prefixes.get(parent, []):
+                        if join(above, route) not in known:
+                            known.append(join(above, route))
+    return prefixes
+
+
+def _setting(project: Project, name: str) -> list[str]:
+    return [str(v) for index in project.indexes for a in index.assignments if a.name == name for v in a.values]
+
+
+def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    patterns = list(_patterns(project))
+    prefixes = _prefixes(patterns)
+    everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
+    drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
+    yield from _drf_routes(project, patterns, prefixes, everywhere=everywhere, drf=drf, settings=settings)
+    for pattern in patterns:
+        if pattern.view.call in {"include", "django.urls.include"}:
+            continue
+        for prefix in prefixes.get(module_name(pattern.index.path), [""]):
+            yield _route(project, pattern, join(prefix, pattern.route), everywhere=everywhere, drf=drf,
+                         settings=settings)
+
+
+def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[str], drf: list[str],
+           settings: EntrypointSettings) -> Route:
+    guards = Guards()
+    guards.add(everywhere)
+    view = pattern.view
+    wrapped = False
+    if view.call and view.call.endswith(".as_view"):
+        name = view.call.removesuffix(".as_view")
+    elif view.call:  # ``login_required(views.index)``, ``self.admin_site.admin_view(...)``
+        guards.add([view.call])
+        name = view.call_args[0] if view.call_args else ""
+        wrapped = True
+    else:
+        name = view.name or ""
+    found = project.find(name, pattern.index) if name else None
+    methods: tuple[str, ...] = ("ANY",)
+    if found is not None:
+        methods = _view_guards(found[0], found[1], guards, drf)
+    route = Route("django", methods, "/" + path.lstrip("/"),
+                  found[1].qualname if found else name, pattern.index.path, pattern.call.line)
+    # a wrapper redline does not know (``admin_view(...)``) may well be the guard
+    return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
+
+
+def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[str]) -> tuple[str, ...]:
+    """Add the view's own guards; return the methods it answers."""
+    guards.add(d.raw for d in view.decorators)
+    guards.add(a for d in view.decorators if d.raw.endswith("method_decorator") for a in
+               (x.name or x.call or "" for x in d.args))
+    methods: tuple[str, ...] = ("ANY",)
+    for dec in view.decorators:
+        short = dec.raw.rsplit(".", 1)[-1]
+        if short in _METHOD_DECORATORS:
+            methods = _METHOD_DECORATORS[short]
+        elif short == "require_http_methods" and dec.args and isinstance(dec.args[0].literal, tuple):
+            methods = tuple(str(m).upper() for m in dec.args[0].literal)
+    if view.kind != "class":
+        return methods
+    guards.add(view.bases)
+    attrs = dict(view.class_attrs)
+    guards.add(attrs.get("permission_classes", ()))
+    if any(b.rsplit(".", 1)[-1] in _DRF_BASES for b in view.bases) and "permission_classes" not in attrs:
+        guards.add(drf)
+    methods_defs = [d for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+    for dispatch in (d for d in methods_defs if d.name == "dispatch"):  # @method_decorator(login_required)
+        guards.add(d.raw for d in dispatch.decorators)
+        guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
+    own = [d.name.upper() for d in methods_defs if d.name in _CBV_METHODS]
+    return tuple(own) or ("ANY",)
+
+
+_DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
+_ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: viewset bases and actions -> the methods they answer
+_VIEWSET_METHODS = {"ModelViewSet": _ALL, "ReadOnlyModelViewSet": ("GET",), "ListModelMixin": ("GET",),
+                    "RetrieveModelMixin": ("GET",), "CreateModelMixin": ("POST",),
+                    "UpdateModelMixin": ("PUT", "PATCH"), "DestroyModelMixin": ("DELETE",), "list": ("GET",),
+                    "retrieve": ("GET",), "create": ("POST",), "update": ("PUT",), "partial_update": ("PATCH",),
+                    "destroy": ("DELETE",)}
+
+
+def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
+    names = [b.rsplit(".", 1)[-1] for b in view.bases]
+    names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+    found = {m for n in names for m in _VIEWSET_METHODS.get(n, ())}
+    return tuple(m for m in _ALL if m in found) or ("ANY",)
+
+
+def _drf_routes(project: Project, patterns: list[_Pattern], prefixes: dict[str, list[str]], *,
+                everywhere: list[str], drf: list[str], settings: EntrypointSettings) -> Iterator[Route]:
+    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
+    for index in project.indexes:
+        routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
+        for call in index.calls:
+            owner = call.raw.rpartition(".")[0]
+            if owner not in routers or not call.raw.endswith(".register"):
+                continue
+            prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
+            if prefix is None or viewset is None or not viewset.name:
+                continue
+            mounts = [join(above, p.route) for p in patterns if p.index.path == index.path
+                      and p.view.call_args[:1] == (f"{owner}.urls",)
+                      for above in prefixes.get(module_name(index.path), [""])] or [""]
+            found = project.find(viewset.name, index)
+            guards = Guards()
+            guards.add(everywhere)
+            methods: tuple[str, ...] = ("ANY",)
+            if found is not None:
+                _view_guards(found[0], found[1], guards, drf)
+                methods = _viewset_methods(found[0], found[1])
+            for mount in mounts:
+                route = Route("django", methods, "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
+                              found[1].qualname if found else viewset.name, index.path, call.line)
+                yield guards.judge(route, settings, default=NO)

@@ -1,0 +1,136 @@
+"""Flask: ``@app.route``/method shortcuts, blueprints with ``url_prefix`` (also given at
+``register_blueprint``), ``add_url_rule``, guard decorators and ``before_request`` guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeVar
+
+from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.model import NO, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_T = TypeVar("_T")
+_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+
+
+def _uses_flask(index: CodeIndex) -> bool:
+    return any(q == "flask" or q.startswith("flask.") for _, q in index.imports)
+
+
+def qualified(index: CodeIndex, name: str) -> str:
+    """The project-wide name of a variable as this module writes it: ``bp`` imported from ``app.api``
+    is ``app.api.bp``; a variable of this module is ``<module>.<name>``."""
+    head, _, rest = name.partition(".")
+    imported = index.imported(head)
+    if imported is not None:
+        return f"{imported}.{rest}" if rest else imported
+    return f"{module_name(index.path)}.{name}"
+
+
+def lookup(table: dict[str, _T], key: str) -> _T | None:
+    """The entry for a qualified name, tolerating a source root in front (``src.app.api.bp``)."""
+    if key in table:
+        return table[key]
+    found = [v for k, v in table.items() if k.endswith("." + key) or key.endswith("." + k)]
+    return found[0] if len(found) == 1 else None
+
+
+def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Blueprint/app (qualified name) -> URL prefix; owner -> before_request guard names."""
+    prefixes: dict[str, str] = {}
+    for index in project.indexes:
+        for call in index.calls:
+            if call.target in {"flask.Flask", "flask.Blueprint"} and call.assigned_to:
+                prefixes[qualified(index, call.assigned_to)] = text(arg(call.args, 99, "url_prefix")) or ""
+    for index in project.indexes:
+        for call in index.calls:
+            if call.raw.endswith(".register_blueprint") and call.args and call.args[0].name:
+                given = text(arg(call.args, 99, "url_prefix"))
+                key = qualified(index, call.args[0].name)
+                known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)),
+                             key)
+                if given is not None:
+                    prefixes[known] = given
+    before: dict[str, list[str]] = {}
+    for index in project.indexes:
+        for definition in index.definitions:
+            for dec in definition.decorators:
+                if dec.raw.endswith((".before_request", ".before_app_request")):
+                    owner = qualified(index, dec.raw.rsplit(".", 1)[0])
+                    names = [definition.name, *(c.raw for c in index.calls_in(definition.qualname))]
+                    before.setdefault(owner, []).extend(f"{n}" for n in names)
+    return prefixes, before
+
+
+def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    prefixes, before = _objects(project)
+    for index in project.indexes:
+        if not _uses_flask(index):
+            continue
+        for definition in index.definitions:
+            yield from _decorated(index, definition, prefixes, before, settings)
+        for call in index.calls:
+            if call.raw.endswith(".add_url_rule"):
+                yield from _url_rule(project, index, call, prefixes=prefixes, before=before, settings=settings)
+
+
+def _route(owner: str, path: str, methods: tuple[str, ...], handler: Definition | None, *, name: str,
+           index: CodeIndex, line: int, prefixes: dict[str, str], before: dict[str, list[str]],
+           settings: EntrypointSettings) -> Route:
+    guards = Guards()
+    earlier: list[str] | None = lookup(before, owner)
+    guards.add(earlier or [])
+    if handler is not None:
+        guards.add(d.raw for d in handler.decorators)
+    route = Route("flask", methods, join(lookup(prefixes, owner) or "", path), name, index.path, line)
+    return guards.judge(route, settings, default=NO)
+
+
+def _decorated(index: CodeIndex, definition: Definition, prefixes: dict[str, str],
+               before: dict[str, list[str]], settings: EntrypointSettings) -> Iterator[Route]:
+    for dec in definition.decorators:
+        if not dec.is_call or "." not in dec.raw:
+            continue
+        owner, verb = dec.raw.rsplit(".", 1)
+        if verb not in _VERBS and verb != "route":
+            continue
+        owner = qualified(index, owner)
+        if verb != "route" and lookup(prefixes, owner) is None:
+            continue  # ``x.get(...)`` on something that is not a Flask app or blueprint
+        path = text(arg(dec.args, 0, "rule"))
+        if path is None:
+            continue
+        declared = arg(dec.args, 99, "methods")
+        methods = (tuple(str(m).upper() for m in declared.literal)
+                   if declared is not None and isinstance(declared.literal, tuple) else ("GET",))
+        if verb in _VERBS:
+            methods = (_VERBS[verb],)
+        yield _route(owner, path, methods, definition, name=definition.qualname, index=index, line=dec.line,
+                     prefixes=prefixes, before=before, settings=settings)
+
+
+def _url_rule(project: Project, index: CodeIndex, call: CallSite, *, prefixes: dict[str, str],
+              before: dict[str, list[str]], settings: EntrypointSettings) -> Iterator[Route]:
+    path = text(arg(call.args, 0, "rule"))
+    view = arg(call.args, 2, "view_func")
+    if path is None or view is None:
+        return
+    if view.call and view.call.endswith(".as_view"):
+        name = view.call.removesuffix(".as_view")
+    else:
+        name = view.name or (view.call_args[0] if view.call_args else "")
+    found = project.find(name, index) if name else None
+    declared = arg(call.args, 99, "methods")
+    methods = (tuple(str(m).upper() for m in declared.literal)
+               if declared is not None and isinstance(declared.literal, tuple) else ("GET",))
+    owner = qualified(index, call.raw.rsplit(".", 1)[0])
+    route = _route(owner, path, methods, found[1] if found else None, name=found[1].qualname if found else name,
+                   index=index, line=call.line, prefixes=prefixes, before=before, settings=settings)
+    if view.call and not view.call.endswith(".as_view"):  # ``view_func=login_required(view)``
+        guards = Guards()
+        guards.add([view.call, *route.auth_evidence])
+        route = guards.judge(route, settings, default=route.authenticated)
+    yield route

@@ -1,0 +1,64 @@
+"""Deciding authenticated / authorized from the guard names that apply to a route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_WRAPPER = re.compile(r"^(?:[\w.]*\.)?(Depends|Security)\((?P<inner>[\w.]*)(?P<rest>.*)\)$")
+
+
+#: word parts of a guard's name that say it authenticates / checks a role (``get_current_active_user``,
+#: ``CurrentUser``, ``get_current_active_superuser``, ``admin_only``), compared without underscores
+AUTH_HINTS = ("currentuser", "currentactiveuser", "loginrequired", "authenticated", "authuser", "requireuser",
+              "oauth2", "bearer", "apikey", "verifytoken", "jwtrequired", "tokenrequired")
+AUTHZ_HINTS = ("superuser", "admin", "permission", "rolerequired", "requirerole", "scope", "staff")
+
+
+def _hinted(key: str, hints: tuple[str, ...]) -> bool:
+    flat = key.replace("_", "")
+    return any(h in flat for h in hints)
+
+
+def _key(name: str) -> str:
+    return name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+
+
+@dataclass
+class Guards:
+    """The guard names that apply to one route, gathered from every place a framework puts them."""
+
+    names: list[str] = field(default_factory=list)
+
+    def add(self, names: Iterable[str]) -> None:
+        self.names.extend(n for n in names if n)
+
+    def judge(self, route: Route, settings: EntrypointSettings, *, default: str = UNKNOWN) -> Route:
+        """The route with authenticated/authorized set; ``default`` when no guard is recognised
+        (``no`` where the framework has no hidden place for one, ``unknown`` otherwise)."""
+        auth: list[str] = []
+        authz: list[str] = []
+        public: list[str] = []
+        for name in self.names:
+            match = _WRAPPER.match(name)
+            key = _key(match.group("inner")) if match else _key(name)
+            if match and "scopes=" in match.group("rest"):
+                authz.append(name)
+            if key in settings.authz_markers or _hinted(key, AUTHZ_HINTS):
+                authz.append(name)
+            elif key in settings.auth_markers or _hinted(key, AUTH_HINTS):
+                auth.append(name)
+            elif key in settings.public_markers:
+                public.append(name)
+        if authz:
+            return replace(route, authenticated=YES, authorized=YES, auth_evidence=tuple(auth or authz),
+                           authz_evidence=tuple(authz))
+        if auth:
+            return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=tuple(auth))
+        if public:
+            return replace(route, authenticated=NO, authorized=NO, auth_evidence=tuple(public))
+        return replace(route, authenticated=default, authorized=default)

@@ -1,0 +1,33 @@
+"""An HTTP entry point and the guards that apply to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+
+@dataclass(frozen=True)
+class Route:
+    framework: str  # flask / fastapi / django / aiohttp
+    methods: tuple[str, ...]  # upper case; ("ANY",) when the route takes every method
+    path: str  # with blueprint/router/include prefixes resolved
+    handler: str  # qualified name of the view function or class
+    file: str
+    line: int
+    authenticated: str = UNKNOWN  # yes / no / unknown
+    authorized: str = UNKNOWN
+    #: why: the decorator, dependency, mixin, permission class or middleware that decided
+    auth_evidence: tuple[str, ...] = ()
+    authz_evidence: tuple[str, ...] = ()
+
+    @property
+    def state_changing(self) -> bool:
+        return any(m in {"POST", "PUT", "PATCH", "DELETE", "ANY"} for m in self.methods)
+
+
+@dataclass(frozen=True)
+class RouteInventory:
+    """Every entry point found in the project, in (file, line) order."""
+
+    routes: tuple[Route, ...] = ()

@@ -1,0 +1,159 @@
+"""The code index: the facts of one module, the request data flow, the cache and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.workspace import FileText, SourceFile
+from redline.sources.code import cache
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.source import CodeIndexSource
+from redline.sources.interface import NotCovered, SourceError
+
+APP = '''\
+import os
+import subprocess as sp
+from flask import Flask, request, Blueprint
+from django.db import connection as conn
+
+app = Flask(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+DSN = "postgresql://app@db.internal/app"
+HOME = "https://example.com/docs"
+
+@bp.route("/users", methods=["POST"])
+def users():
+    name = request.args.get("name")
+    sql = "SELECT * FROM users WHERE name = '%s'" % name
+    conn.cursor().execute(sql)
+    safe = "SELECT * FROM users WHERE name = %s"
+    conn.cursor().execute(safe, [name])
+    for x in range(3):
+        pass
+    return [y for y in name]
+
+async def handle(request):
+    data = await request.post()
+    os.system("rm " + data["f"])
+    sp.run(["ls"], shell=False)
+
+class Profile:
+    permission_classes = [IsAuthenticated]
+    def get(self, request):
+        return request.GET["q"]
+'''
+
+
+def _text(path: str, data: bytes) -> FileText:
+    return FileText(SourceFile(path, path, "python", len(data)), data, data.decode("utf-8", "replace"))
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def index_of(source: str, path: str = "app.py") -> CodeIndex:
+    return CodeIndexSource().parse(_text(path, source.encode()))
+
+
+def test_imports_resolve_aliases() -> None:
+    index = index_of(APP)
+    assert index.imported("sp") == "subprocess"
+    assert index.imported("conn") == "django.db.connection"
+    assert index.imported("request") == "flask.request"
+
+
+def test_calls_carry_resolved_targets_and_bindings() -> None:
+    calls = {(c.line, c.raw): c for c in index_of(APP).calls}
+    assert calls[(7, "Blueprint")].target == "flask.Blueprint"
+    assert calls[(7, "Blueprint")].assigned_to == "bp"
+    assert calls[(25, "sp.run")].target == "subprocess.run"
+    assert calls[(25, "sp.run")].function == "handle"
+    assert calls[(23, "request.post")].awaited
+    # the handler's own ``request`` parameter shadows the Flask import
+    assert calls[(23, "request.post")].target is None
+
+
+def test_definitions_with_decorators_and_class_attributes() -> None:
+    defs = {d.qualname: d for d in index_of(APP).definitions}
+    route = defs["users"].decorators[0]
+    assert (route.raw, route.line, route.is_call) == ("bp.route", 11, True)
+    assert [a.literal for a in route.args] == ["/users", ("POST",)]
+    assert defs["handle"].kind == "async_function"
+    assert defs["Profile"].class_attrs == (("permission_classes", ("IsAuthenticated",)),)
+    assert defs["Profile.get"].params == ("self", "request")
+
+
+def test_strings_loops_and_request_flow() -> None:
+    index = index_of(APP)
+    assert [(s.kind, s.line) for s in index.strings] == [
+        ("dsn", 8), ("url", 9), ("sql", 14), ("sql", 16)]
+    assert [(lp.kind, lp.line, lp.function) for lp in index.loops] == [
+        ("for", 18, "users"), ("comprehension", 20, "users")]
+    assert {(t.function, t.name, t.source) for t in index.tainted} == {
+        ("users", "name", "flask.request.args"), ("users", "sql", "flask.request.args"),
+        ("users", "y", "flask.request.args"), ("handle", "data", "request.post")}
+
+
+def test_sink_arguments_know_taint_and_how_the_string_was_built() -> None:
+    calls = {(c.line, c.raw): c for c in index_of(APP).calls}
+    formatted = calls[(15, "conn.cursor.execute")]
+    assert formatted.built_by == "percent"
+    assert formatted.tainted == (("0", "flask.request.args", ("name", "sql")),)
+    parameterised = calls[(17, "conn.cursor.execute")]
+    assert parameterised.built_by is None  # the query itself is a constant; the value is bound
+    assert calls[(24, "os.system")].built_by == "concat"
+    assert calls[(24, "os.system")].tainted[0][1] == "request.post"
+
+
+def test_fastapi_handler_parameters_are_request_values() -> None:
+    src = ('from fastapi import FastAPI, Depends, Query\napp = FastAPI()\n'
+           '@app.get("/items/{item_id}")\n'
+           'def item(item_id: int, q: str = Query(None), user=Depends(me), limit: int = 10):\n'
+           '    return db.execute(f"SELECT * FROM t WHERE id = {item_id}")\n')
+    index = index_of(src)
+    assert {t.name for t in index.tainted} == {"item_id", "q"}
+    call = next(c for c in index.calls if c.raw == "db.execute")
+    assert (call.built_by, call.tainted[0][1]) == ("fstring", "param:item_id")
+
+
+def test_unchanged_file_comes_from_the_cache(tmp_path: Path) -> None:
+    first = index_of(APP)
+    second = index_of(APP)
+    assert (first.parser, second.parser) == ("ast", "cache")
+    assert second == CodeIndex(**{**first.__dict__, "parser": "cache"})
+    assert index_of(APP + "\n").parser == "ast"  # other content, other entry
+
+
+def test_corrupt_cache_entry_means_parsing_again() -> None:
+    data = APP.encode()
+    key = cache.index_key("python", "app.py", data)
+    index_of(APP)
+    Path(cache._entry(key)).write_text("{not json")
+    assert index_of(APP).parser == "ast"
+
+
+def test_syntax_error_is_not_covered_naming_the_line() -> None:
+    with pytest.raises(NotCovered, match="syntax error at line 2"):
+        index_of("x = 1\ndef (:\n")
+
+
+def test_minified_or_huge_file_is_not_covered() -> None:
+    with pytest.raises(NotCovered, match="minified or generated"):
+        index_of("x = [" + "1," * 20_000 + "]\n")
+    with pytest.raises(NotCovered, match="generated or bundled"):
+        index_of("x = 1\n" * 400_000)
+
+
+def test_deeply_nested_expression_never_crashes() -> None:
+    for depth in (150, 5000):
+        try:
+            index = index_of("x = " + "(" * depth + "1" + ")" * depth + "\n")
+        except SourceError:
+            continue  # the interpreter refuses it: a clear parse error, not a crash
+        assert index.definitions == ()
+    deep_calls = "y = " + "f(" * 80 + "request.args" + ")" * 80 + "\n"
+    assert len(index_of("from flask import request\n" + deep_calls).calls) == 80

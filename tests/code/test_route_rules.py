@@ -1,0 +1,52 @@
+"""WEB101 over the route fixtures through a real run: exact routes, look-alikes silent, routes in
+findings.json's inventory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redline.checks.code.routes import RouteAuthenticationCheck
+from redline.core.config import Config
+from redline.core.result import AuditResult
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.report.json_report import JsonReporter
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+from redline.synthesis.routes import RouteTableStep
+
+FIXTURES = Path(__file__).parent / "fixtures" / "routes"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _audit() -> AuditResult:
+    return run_audit(AuditRequest(root=FIXTURES, config=Config(jobs=1), checks=[RouteAuthenticationCheck()],
+                                  file_sources=builtin_file_sources(), project_sources=builtin_project_sources(),
+                                  steps=[RouteTableStep()]))
+
+
+def test_state_changing_routes_without_authentication_fire_exactly() -> None:
+    result = _audit()
+    assert [(f.rule, f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("WEB101", "djangoapp/shop/urls.py", 9, "POST /shop/checkout/"),
+        ("WEB101", "drfapp/urls.py", 23, "POST /api/notes/"),
+        ("WEB101", "fastapiapp/users.py", 6, "PUT /v1/users/{uid}"),
+        ("WEB101", "flaskapp/app.py", 47, "POST /api/orders/<oid>/cancel"),
+    ]
+    assert all(f.remediation for f in result.findings)
+    assert not result.errors
+
+
+def test_routes_travel_in_the_findings_json_inventory() -> None:
+    document = json.loads(JsonReporter().render(_audit()))
+    routes = document["inventory"]["routes"]
+    assert len(routes) == 27  # the sign-up route is listed, not flagged
+    refund = next(r for r in routes if r["handler"] == "refund")
+    assert refund == {"framework": "flask", "methods": ["POST"], "path": "/api/orders/<int:oid>/refund",
+                      "handler": "refund", "file": "flaskapp/app.py", "line": 22, "authenticated": "yes",
+                      "authorized": "yes", "auth_evidence": ["roles_required"], "authz_evidence": ["roles_required"]}

@@ -1,0 +1,108 @@
+"""Entry points per framework: every route with its prefixes resolved, handler, line and guards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.config import ConfigError, Where
+from redline.core.workspace import FileText, SourceFile, read_file
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION, parse_entrypoints
+from redline.sources.code.source import CodeIndexSource
+
+FIXTURES = Path(__file__).parent / "fixtures" / "routes"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def indexes(app: str) -> list[CodeIndex]:
+    found = []
+    for path in sorted((FIXTURES / app).rglob("*.py")):
+        rel = path.relative_to(FIXTURES).as_posix()
+        found.append(CodeIndexSource().parse(read_file(SourceFile(rel, str(path), "python", path.stat().st_size))))
+    return found
+
+
+def table(app: str) -> list[tuple[str, ...]]:
+    routes = extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
+    return [(r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated,
+             r.authorized) for r in routes]
+
+
+def test_flask_routes_blueprints_add_url_rule_and_before_request() -> None:
+    assert table("flaskapp") == [
+        ("flask", "GET", "/", "index", "flaskapp/app.py:11", "no", "no"),
+        ("flask", "GET,POST", "/api/orders", "orders", "flaskapp/app.py:16", "yes", "unknown"),
+        ("flask", "POST", "/api/orders/<int:oid>/refund", "refund", "flaskapp/app.py:22", "yes", "yes"),
+        ("flask", "DELETE", "/admin/users/<uid>", "delete_user", "flaskapp/app.py:33", "yes", "unknown"),
+        ("flask", "GET", "/health", "health", "flaskapp/app.py:42", "no", "no"),
+        ("flask", "POST", "/api/orders/<oid>/cancel", "cancel", "flaskapp/app.py:47", "no", "no"),
+        ("flask", "POST", "/login", "login", "flaskapp/app.py:52", "no", "no"),
+    ]
+
+
+def test_fastapi_router_prefixes_dependencies_and_scopes() -> None:
+    assert table("fastapiapp") == [
+        ("fastapi", "GET", "/status", "status", "fastapiapp/main.py:10", "no", "no"),
+        ("fastapi", "POST", "/v1/items/", "create_item", "fastapiapp/main.py:15", "yes", "unknown"),
+        ("fastapi", "DELETE", "/things/{tid}", "delete_thing", "fastapiapp/main.py:20", "yes", "yes"),
+        ("fastapi", "PUT", "/v1/users/{uid}", "update_user", "fastapiapp/users.py:6", "no", "no"),
+        ("fastapi", "POST", "/v1/users/", "create_user", "fastapiapp/users.py:11", "no", "no"),
+    ]
+
+
+def test_django_include_chains_views_mixins_and_permissions() -> None:
+    assert table("djangoapp") == [
+        ("django", "GET,POST", "/shop/orders/", "OrderList", "djangoapp/shop/urls.py:6", "yes", "unknown"),
+        ("django", "POST", "/shop/orders/<int:pk>/", "order_detail", "djangoapp/shop/urls.py:7", "yes", "yes"),
+        ("django", "GET", "/shop/api/orders/", "OrderAPI", "djangoapp/shop/urls.py:8", "yes", "unknown"),
+        ("django", "POST", "/shop/checkout/", "Checkout", "djangoapp/shop/urls.py:9", "no", "no"),
+        ("django", "POST", "/shop/account/", "Account", "djangoapp/shop/urls.py:10", "yes", "unknown"),
+        ("django", "ANY", "/shop/wrapped/", "about", "djangoapp/shop/urls.py:11", "unknown", "unknown"),
+        ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
+        ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
+    ]
+
+
+def test_aiohttp_router_calls_and_route_table() -> None:
+    assert table("aioapp") == [
+        ("aiohttp", "GET", "/profile", "profile", "aioapp/server.py:10", "no", "no"),
+        ("aiohttp", "POST", "/login", "login", "aioapp/server.py:17", "no", "no"),
+        ("aiohttp", "DELETE", "/session", "login", "aioapp/server.py:18", "no", "no"),
+    ]
+
+
+def test_configured_markers_recognise_your_own_guards() -> None:
+    settings = parse_entrypoints({"auth_markers": ["myapp.auth.require_session"]}, Where("", "entrypoints"))
+    src = ('from flask import Flask\nfrom myapp.auth import require_session\napp = Flask(__name__)\n'
+           '@app.post("/x")\n@require_session\ndef x():\n    pass\n')
+    index = CodeIndexSource().parse(read_file_text("m.py", src))
+    (route,) = extract_routes([index], settings).routes
+    assert (route.authenticated, route.auth_evidence) == ("yes", ("require_session",))
+    default: tuple[Route, ...] = extract_routes([index], ENTRYPOINTS_SECTION.defaults()).routes
+    assert default[0].authenticated == "no"
+
+
+def test_bad_marker_value_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="auth_markers"):
+        parse_entrypoints({"auth_markers": [""]}, Where("redline.toml", "entrypoints"))
+
+
+def read_file_text(path: str, text: str) -> FileText:
+    data = text.encode()
+    return FileText(SourceFile(path, path, "python", len(data)), data, text)
+
+
+def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
+    assert table("drfapp") == [
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/users/", "UserViewSet", "drfapp/urls.py:21", "yes", "yes"),
+        ("django", "GET", "/api/tags/", "TagViewSet", "drfapp/urls.py:22", "no", "no"),
+        ("django", "POST", "/api/notes/", "NoteViewSet", "drfapp/urls.py:23", "no", "no"),
+    ]
