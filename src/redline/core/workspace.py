@@ -21,7 +21,7 @@ from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
 
 BINARY_SNIFF = 8192
-ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".redline"})  # .redline: the history store
 
 
 @dataclass(frozen=True, slots=True)
