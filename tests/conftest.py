@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from database.server import Server, find_bindir, running_server
 
 REPO = Path(__file__).resolve().parents[1]

@@ -61,10 +61,11 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
     from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
     from redline.core.model import Severity
+    from redline.store.settings import HISTORY_SECTION
 
     path = args.config or find_config(root)
     try:
-        config = load_config(path, catalogue.sections)
+        config = load_config(path, [*catalogue.sections, HISTORY_SECTION])
         overrides: dict[str, object] = {}
         if args.exclude:
             overrides["exclude"] = (*config.exclude, *args.exclude)

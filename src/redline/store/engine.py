@@ -11,6 +11,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -91,9 +93,6 @@ def _reason(exc: BaseException) -> str:
 
 def migrate(engine: Engine) -> None:
     """Apply the package's Alembic revisions, under the lock, in one transaction."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as conn:

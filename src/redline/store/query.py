@@ -85,8 +85,8 @@ def item_rows(engine: Engine, scope: str, *, open_only: bool = False) -> list[It
         q = select(items).where(items.c.scope == scope)
         if open_only:
             q = q.where(items.c.resolved_at.is_(None))
-        return [ItemRow(r.item_key, r.rule, Severity(r.severity), r.area, r.component, r.path, r.message, r.count,
-                        r.first_seen, r.last_seen, r.opened_at, r.resolved_at, r.reopened)
+        return [ItemRow(r.item_key, r.rule, Severity(r.severity), r.area, r.component, r.path, r.message,
+                        r._mapping["count"], r.first_seen, r.last_seen, r.opened_at, r.resolved_at, r.reopened)
                 for r in conn.execute(q.order_by(items.c.severity.desc(), items.c.opened_at, items.c.item_key))]
 
 

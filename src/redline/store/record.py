@@ -12,8 +12,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Update, and_, bindparam, insert, select, update
 
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity
@@ -113,7 +114,7 @@ def _bind(run: RunRecord, i: ItemRecord) -> dict[str, object]:
     return {"b_" + k: v for k, v in _row(run, i).items()}
 
 
-def _refresh():  # type: ignore[no-untyped-def]
+def _refresh() -> Update:
     """UPDATE one item (bound per row) with what this run saw."""
     cols = ("rule", "severity", "area", "component", "path", "message", "count", "last_seen")
     return (update(items)
@@ -121,15 +122,15 @@ def _refresh():  # type: ignore[no-untyped-def]
             .values({c: bindparam("b_" + c) for c in cols}))
 
 
-def _resolve(conn: Connection, run: RunRecord, gone: Sequence[object]) -> None:
+def _resolve(conn: Connection, run: RunRecord, gone: Sequence[Row[Any, Any, Any, Any]]) -> None:
     if not gone:
         return
     conn.execute(update(items)
                  .where(and_(items.c.scope == run.scope, items.c.item_key == bindparam("b_key")))
-                 .values(resolved_at=run.at), [{"b_key": row.item_key} for row in gone])  # type: ignore[attr-defined]
+                 .values(resolved_at=run.at), [{"b_key": row.item_key} for row in gone])
     conn.execute(insert(resolutions), [
-        {"scope": run.scope, "item_key": row.item_key, "severity": row.severity,  # type: ignore[attr-defined]
-         "opened_at": row.opened_at, "resolved_at": run.at} for row in gone])  # type: ignore[attr-defined]
+        {"scope": run.scope, "item_key": row.item_key, "severity": row.severity,
+         "opened_at": row.opened_at, "resolved_at": run.at} for row in gone])
 
 
 def _write_counts(conn: Connection, run_id: int, run: RunRecord, settings: HistorySettings) -> None:

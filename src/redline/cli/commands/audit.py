@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from redline.cli import exit_codes
+from redline.cli.commands.history import add_record_options, record_if_asked
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
@@ -25,6 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="also judge billing exports (FOCUS, AWS CUR 2.0, Azure; file or folder; repeatable)")
     p.add_argument("--cost-requests", action="append", default=[], metavar="[SERVICE=]FILE",
                    help="request volume for --cost (see redline cost --help)")
+    add_record_options(p)
     p.set_defaults(func=run)
 
 
@@ -50,4 +53,6 @@ def run(args: argparse.Namespace) -> int:
         from redline.report.cost_json import render_cost_json
 
         write_atomic(args.out / "cost.json", render_cost_json(result.cost.document))
-    return finish(result, args)
+    recorded = record_if_asked(result, args)
+    code = finish(result, args)
+    return code if recorded else max(code, exit_codes.TOOL_ERROR)
