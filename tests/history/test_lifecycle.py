@@ -128,7 +128,7 @@ def test_concurrent_writers(store_url: str) -> None:
         t.join()
     assert errors == []
     engine = open_store(store_url)
-    assert len(list_runs(engine, SCOPE)) == 20
+    assert len(list_runs(engine, SCOPE)) == 21  # the first run, then 4 x 5
     rows = item_rows(engine, SCOPE)
     assert len(rows) == 21 and all(r.resolved_at is None for r in rows)
     assert {r.key: r.first_seen for r in rows}[A.key] == T0
