@@ -82,12 +82,14 @@ def list_runs(engine: Engine, scope: str | None = None) -> list[RunRow]:
 
 def item_rows(engine: Engine, scope: str, *, open_only: bool = False) -> list[ItemRow]:
     with engine.connect() as conn:
-        q = select(items).where(items.c.scope == scope)
+        c = items.c
+        q = select(c.item_key, c.rule, c.severity, c.area, c.component, c.path, c.message, c["count"], c.first_seen,
+                   c.last_seen, c.opened_at, c.resolved_at, c.reopened).where(c.scope == scope)
         if open_only:
-            q = q.where(items.c.resolved_at.is_(None))
-        return [ItemRow(r.item_key, r.rule, Severity(r.severity), r.area, r.component, r.path, r.message,
-                        r._mapping["count"], r.first_seen, r.last_seen, r.opened_at, r.resolved_at, r.reopened)
-                for r in conn.execute(q.order_by(items.c.severity.desc(), items.c.opened_at, items.c.item_key))]
+            q = q.where(c.resolved_at.is_(None))
+        severities = {int(s): s for s in Severity}
+        rows = conn.execute(q.order_by(c.severity.desc(), c.opened_at, c.item_key)).all()
+        return [ItemRow(key, rule, severities[sev], *rest) for key, rule, sev, *rest in rows]
 
 
 def episodes(engine: Engine, scope: str) -> list[tuple[Severity, int, int]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Update, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Update, and_, bindparam, insert, select, update
 
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity
@@ -79,14 +79,15 @@ def record_run(engine: Engine, run: RunRecord, settings: HistorySettings) -> int
             scope=run.scope, at=run.at, branch=run.branch, revision=run.revision, full=run.full,
             findings=sum(i.count for i in run.items), items=len(run.items),
         ).returning(runs.c.id)).scalar_one()
-        _update_items(conn, run)
-        _write_counts(conn, run_id, run, settings)
+        open_items = _update_items(conn, run)
+        _write_counts(conn, run_id, run, open_items, settings)
         return int(run_id)
 
 
-def _update_items(conn: Connection, run: RunRecord) -> None:
+def _update_items(conn: Connection, run: RunRecord) -> list[OpenItem]:
+    """Apply the run to the scope's items; returns the items open after it."""
     known = {row.item_key: row for row in conn.execute(
-        select(items.c.item_key, items.c.resolved_at, items.c.opened_at, items.c.severity)
+        select(items.c.item_key, items.c.resolved_at, items.c.opened_at, items.c.severity, items.c.area)
         .where(items.c.scope == run.scope))}
     present = {i.key: i for i in run.items}
     new = [i for k, i in present.items() if k not in known]
@@ -100,9 +101,14 @@ def _update_items(conn: Connection, run: RunRecord) -> None:
     if back:
         conn.execute(_refresh().values(opened_at=run.at, resolved_at=None, reopened=items.c.reopened + 1),
                      [_bind(run, i) for i in back])
+    absent_open = [row for k, row in known.items() if k not in present and row.resolved_at is None]
     if run.full:
-        gone = [row for k, row in known.items() if k not in present and row.resolved_at is None]
-        _resolve(conn, run, gone)
+        _resolve(conn, run, absent_open)
+    opened = [OpenItem(i.key, i.severity, i.area, known[i.key].opened_at) for i in still]
+    opened += [OpenItem(i.key, i.severity, i.area, run.at) for i in (*new, *back)]
+    if not run.full:
+        opened += [OpenItem(r.item_key, Severity(r.severity), r.area, r.opened_at) for r in absent_open]
+    return opened
 
 
 def _row(run: RunRecord, i: ItemRecord) -> dict[str, object]:
@@ -122,7 +128,8 @@ def _refresh() -> Update:
             .values({c: bindparam("b_" + c) for c in cols}))
 
 
-def _resolve(conn: Connection, run: RunRecord, gone: Sequence[Row[Any, Any, Any, Any]]) -> None:
+def _resolve(conn: Connection, run: RunRecord, gone: Sequence[Any]) -> None:
+    """Resolve ``gone`` (rows of item_key, resolved_at, opened_at, severity, area) at the run's time."""
     if not gone:
         return
     conn.execute(update(items)
@@ -133,15 +140,13 @@ def _resolve(conn: Connection, run: RunRecord, gone: Sequence[Row[Any, Any, Any,
          "opened_at": row.opened_at, "resolved_at": run.at} for row in gone])
 
 
-def _write_counts(conn: Connection, run_id: int, run: RunRecord, settings: HistorySettings) -> None:
+def _write_counts(conn: Connection, run_id: int, run: RunRecord, open_items: list[OpenItem],
+                  settings: HistorySettings) -> None:
     counts: Counter[tuple[str, str]] = Counter()
     for i in run.items:
         counts["area", i.area] += 1
         counts["severity", str(i.severity)] += 1
         counts["component", i.component or "(none)"] += 1
-    open_items = [OpenItem(row.item_key, Severity(row.severity), row.area, row.opened_at) for row in conn.execute(
-        select(items.c.item_key, items.c.severity, items.c.area, items.c.opened_at)
-        .where(and_(items.c.scope == run.scope, items.c.resolved_at.is_(None))))]
     for name, value in tracked_metrics(open_items, run.at, settings).items():
         counts["metric", name] = value
     if counts:
