@@ -18,6 +18,7 @@ STEPS = (
     ("redline.synthesis.topology", "TopologyStep"),
     ("redline.synthesis.database", "DatabaseInventoryStep"),
     ("redline.synthesis.cost", "CostSummaryStep"),
+    ("redline.synthesis.scoring", "ScoringStep"),  # last: scores what every other step produced
 )
 
 
