@@ -10,9 +10,9 @@ import pytest
 
 from redline.core.config import ConfigError, Where
 from redline.core.evidence import Evidence
-from redline.core.groups import group_findings
+from redline.core.groups import group_findings, item_key
 from redline.core.model import UNKNOWN, Factor, Finding, Location, PriorityFactors, Severity
-from redline.core.priority import NEEDS_EXPOSURE, ScoringSettings, parse_scoring, rank, score
+from redline.core.priority import NEEDS_EXPOSURE, HistoryView, ScoringSettings, parse_scoring, rank, score
 
 DEFAULTS = ScoringSettings()
 
@@ -101,3 +101,32 @@ def test_findings_json_carries_values_and_reasons(tmp_path: Path) -> None:
     assert f["priority"] == {"user_impact": 3, "exploitability": 3, "cost_of_delay": 3, "score": 27,
                              "reasons": {"user_impact": NEEDS_EXPOSURE, "exploitability": NEEDS_EXPOSURE,
                                          "cost_of_delay": "severity medium (no history: age and SLA not known)"}}
+
+
+@pytest.mark.parametrize(("age_days", "expected"), [
+    (None, Factor(4, "severity high, new since the last recorded run")),
+    (10, Factor(4, "severity high, open 10 days (SLA 30 days)")),
+    (24, Factor(5, "severity high, open 24 days: SLA of 30 days due in 6 days")),
+    (31, Factor(5, "severity high, open 31 days: past its SLA of 30 days")),
+])
+def test_cost_of_delay_grows_with_age_and_sla_nearness(age_days: int | None, expected: Factor) -> None:
+    f = finding(severity=Severity.HIGH)
+    now = 1_700_000_000
+    opened = {} if age_days is None else {item_key(f): now - age_days * 86_400}
+    view = HistoryView(opened, now, {Severity.HIGH: 30})
+    assert score(f, DEFAULTS, view).priority.cost_of_delay == expected
+
+
+def test_recorded_runs_feed_the_age_into_scoring(tmp_path: Path) -> None:
+    from redline.cli.main import main
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text('import requests\nrequests.get("http://example.test")\n')
+    reasons = []
+    for _ in range(2):
+        assert main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--format", "json", "-q",
+                     "--exit-zero", "--record"]) == 0
+        doc = json.loads((tmp_path / "out" / "findings.json").read_text())
+        reasons += [f["priority"]["reasons"]["cost_of_delay"] for f in doc["findings"] if f["rule"] == "RES101"]
+    assert reasons == ["severity medium (no history: age and SLA not known)",  # the store is created by this run
+                       "severity medium, open 0 days (SLA 90 days)"]

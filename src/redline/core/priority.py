@@ -18,7 +18,7 @@ from typing import Any
 
 from redline.core.config import ConfigError, SectionSpec, Where
 from redline.core.evidence import Evidence
-from redline.core.groups import FindingGroup
+from redline.core.groups import FindingGroup, item_key
 from redline.core.model import Factor, Finding, PriorityFactors, Severity
 
 DEFAULT_SEVERITY_DELAY: Mapping[Severity, int] = MappingProxyType({
@@ -86,13 +86,46 @@ def _exploitability(ev: Evidence, settings: ScoringSettings) -> Factor:
     return Factor(3, NEEDS_EXPOSURE)
 
 
-def score(f: Finding, settings: ScoringSettings) -> Finding:
-    """``f`` with every factor its check left unknown decided from the facts it carries, else neutral."""
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """What the history store knows before a run: when each open item (``groups.item_key``) opened,
+    the time of this run and the SLA days per severity. Passed to the scoring step as the pipeline
+    option ``history``; without it cost of delay rests on severity alone and says so."""
+
+    opened_at: Mapping[str, int]
+    now: int
+    sla_days: Mapping[Severity, int]
+
+
+def _delay(f: Finding, settings: ScoringSettings, history: HistoryView | None) -> Factor:
+    base = settings.severity_delay[f.severity]
+    if history is None:
+        return Factor(base, f"severity {f.severity} (no history: age and SLA not known)")
+    opened = history.opened_at.get(item_key(f))
+    sla = history.sla_days.get(f.severity)
+    if opened is None:
+        return Factor(base, f"severity {f.severity}, new since the last recorded run")
+    age = (history.now - opened) / DAY
+    if sla is None:
+        return Factor(base, f"severity {f.severity}, open {age:.0f} days (no SLA)")
+    if age > sla:
+        return Factor(5, f"severity {f.severity}, open {age:.0f} days: past its SLA of {sla} days")
+    if age >= 0.75 * sla:
+        return Factor(min(5, base + 1), f"severity {f.severity}, open {age:.0f} days: SLA of {sla} days due in "
+                                        f"{sla - age:.0f} days")
+    return Factor(base, f"severity {f.severity}, open {age:.0f} days (SLA {sla} days)")
+
+
+def score(f: Finding, settings: ScoringSettings, history: HistoryView | None = None) -> Finding:
+    """``f`` with every factor its check left unknown decided from the facts it carries (and the history,
+    when given), else neutral."""
     p = f.priority
     impact = p.user_impact if p.user_impact.known else Factor(3, NEEDS_EXPOSURE)
     exploit = p.exploitability if p.exploitability.known else _exploitability(f.evidence, settings)
-    delay = p.cost_of_delay if p.cost_of_delay.known else \
-        Factor(settings.severity_delay[f.severity], f"severity {f.severity} (no history: age and SLA not known)")
+    delay = p.cost_of_delay if p.cost_of_delay.known else _delay(f, settings, history)
     scored = PriorityFactors(impact, exploit, delay)
     return f if scored == p else replace(f, priority=scored)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, and_, select
 
 from redline.core.model import Severity
+from redline.core.priority import HistoryView
 from redline.store.metrics import Forecast, Mttr, OpenItem, breaches, forecast, mttr
 from redline.store.schema import items, resolutions, run_counts, runs
 from redline.store.settings import HistorySettings
@@ -115,3 +116,11 @@ def derive(engine: Engine, scope: str, now: int, settings: HistorySettings) -> D
     fits = [f for name in wanted if (f := forecast(name, metrics.get(name, []), settings.budgets.get(name)))]
     return Derived(now, open_rows, [r for r in open_rows if r.key in late], mttr(episodes(engine, scope)),
                    dict(trend), fits)
+
+
+def history_view(engine: Engine, scope: str, now: int, settings: HistorySettings) -> HistoryView:
+    """What scoring needs from the history before a run: when each open item of ``scope`` opened."""
+    with engine.connect() as conn:
+        opened = dict(conn.execute(select(items.c.item_key, items.c.opened_at)
+                                   .where(and_(items.c.scope == scope, items.c.resolved_at.is_(None)))).all())
+    return HistoryView(opened, now, settings.sla_days)

@@ -8,7 +8,6 @@ resolves anything. One transaction per run, under the scope's writer lock.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Update, and_, bindparam, insert, select, update
 
-from redline.core.groups import FindingGroup
+from redline.core.groups import FindingGroup, item_key
 from redline.core.model import Severity
 from redline.core.rules import RuleRegistry
 from redline.store.engine import lock
@@ -49,21 +48,12 @@ class RunRecord:
     revision: str = ""
 
 
-def item_key(group: FindingGroup) -> str:
-    """Stable across runs: the root cause (rule and group) when the findings share one, else the lead's
-    fingerprint (content-based, survives line shifts)."""
-    lead = group.lead
-    if lead.group:
-        return hashlib.sha256(f"{lead.rule}\x1f{lead.group}".encode()).hexdigest()[:32]
-    return lead.fingerprint
-
-
 def item_records(groups: Iterable[FindingGroup], rules: RuleRegistry) -> tuple[ItemRecord, ...]:
     out: dict[str, ItemRecord] = {}
     for g in groups:
         lead = g.lead
         area = str(rules.get(lead.rule).area) if lead.rule in rules else ""
-        key = item_key(g)
+        key = item_key(lead)
         seen = out.get(key)
         count = g.count + (seen.count if seen else 0)  # one cause split by suppression state: one item
         out[key] = ItemRecord(key, lead.rule, lead.severity, area, lead.component, lead.location.path,

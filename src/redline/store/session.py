@@ -16,8 +16,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from redline.core.config import Config
+from redline.core.priority import HistoryView
 from redline.core.result import AuditResult
 from redline.store.engine import StoreError, open_store, safe_name, store_url
+from redline.store.query import history_view
 from redline.store.record import RunRecord, item_records, record_run
 from redline.store.settings import DEFAULT_STORE_PATH, HISTORY_SECTION, HistorySettings
 
@@ -70,6 +73,21 @@ def run_record(result: AuditResult, scope: str, at: int | None = None) -> RunRec
     return RunRecord(scope=scope, at=int(time.time()) if at is None else at,
                      items=item_records(result.items, result.rules), full=not result.fatal_errors,
                      branch=branch, revision=revision)
+
+
+def prior_view(config: Config, root: Path, spec: str, scope: str, now: int) -> HistoryView | None:
+    """The history as scoring reads it before the run, or None when the store does not exist yet.
+    Raises ``StoreError``."""
+    url = store_url(spec, root)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = open_store(spec, root)
+    try:
+        return history_view(engine, scope, now, config.settings(HISTORY_SECTION))
+    except SQLAlchemyError as exc:
+        raise StoreError(f"history store {safe_name(url)}: cannot read: {type(exc).__name__}") from None
+    finally:
+        engine.dispose()
 
 
 def record_result(result: AuditResult, spec: str, scope: str, at: int | None = None) -> tuple[int, str]:

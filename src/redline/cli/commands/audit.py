@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from redline.cli import exit_codes
-from redline.cli.commands.history import add_record_options, record_if_asked
+from redline.cli.commands.history import add_record_options, record_if_asked, with_history
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
@@ -47,12 +47,13 @@ def run(args: argparse.Namespace) -> int:
         from redline.pipeline.cost import with_cost
 
         req = with_cost(req, args.cost, args.cost_requests)
+    req = with_history(req, args)
     result = execute(req, args)
     if result.cost is not None:  # --cost: the cost summary beside the reports
         from redline.core.atomic import write_atomic
         from redline.report.cost_json import render_cost_json
 
         write_atomic(args.out / "cost.json", render_cost_json(result.cost.document))
-    recorded = record_if_asked(result, args)
+    recorded = record_if_asked(result, args, req)
     code = finish(result, args)
     return code if recorded else max(code, exit_codes.TOOL_ERROR)

@@ -14,6 +14,7 @@ from redline.cli.common import UsageError, log, split_codes
 
 if TYPE_CHECKING:
     from redline.core.result import AuditResult
+    from redline.pipeline.run import AuditRequest
     from redline.store.query import Derived, RunRow
     from redline.store.settings import HistorySettings
 
@@ -25,18 +26,40 @@ def add_record_options(p: argparse.ArgumentParser) -> None:
                    "file (default: [history] store, else .redline/history.db); implies --record")
 
 
-def record_if_asked(result: AuditResult, args: argparse.Namespace) -> bool:
-    """Record ``result`` when asked; False (after saying why) when recording failed."""
+def with_history(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
+    """When this run is recorded, give scoring what the store knows (ages, SLA nearness) and fix the run's
+    time; a store that cannot be read is an error before the run."""
     from redline.store.engine import StoreError
-    from redline.store.session import record_result, scope_of, store_spec, wants_recording
+    from redline.store.session import prior_view, scope_of, store_spec, wants_recording
     from redline.store.settings import HISTORY_SECTION
 
-    settings = result.config.settings(HISTORY_SECTION)
+    settings = req.config.settings(HISTORY_SECTION)
     if not wants_recording(settings, record=args.record, store=args.store):
+        return req
+    now = int(time.time())
+    scope = scope_of(req.root, split_codes(args.select), split_codes(args.ignore))
+    try:
+        view = prior_view(req.config, req.root, store_spec(settings, args.store), scope, now)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    req.options["history_now"] = now
+    if view is not None:
+        req.options["history_view"] = view
+    return req
+
+
+def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> bool:
+    """Record ``result`` when asked; False (after saying why) when recording failed."""
+    from redline.store.engine import StoreError
+    from redline.store.session import record_result, scope_of, store_spec
+    from redline.store.settings import HISTORY_SECTION
+
+    if "history_now" not in req.options:
         return True
+    settings = result.config.settings(HISTORY_SECTION)
     scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
     try:
-        run_id, name = record_result(result, store_spec(settings, args.store), scope)
+        run_id, name = record_result(result, store_spec(settings, args.store), scope, req.options["history_now"])
     except StoreError as exc:
         log.error("%s", exc)
         return False
