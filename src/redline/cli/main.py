@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from redline import __version__
 from redline.cli import exit_codes
-from redline.cli.commands import audit, baseline, cost, db, db_audit, history, rules, sbom, secrets
+from redline.cli.commands import audit, baseline, cost, db, db_audit, gate, history, rules, sbom, secrets
 from redline.cli.common import UsageError
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, history)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, history, gate)
 log = logging.getLogger("redline")
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, and_, select
 
 from redline.core.model import Severity
+from redline.core.policy import Reference
 from redline.core.priority import HistoryView
 from redline.store.metrics import Forecast, Mttr, OpenItem, breaches, forecast, mttr
 from redline.store.schema import items, resolutions, run_counts, runs
@@ -124,3 +126,24 @@ def history_view(engine: Engine, scope: str, now: int, settings: HistorySettings
         opened = dict(conn.execute(select(items.c.item_key, items.c.opened_at)
                                    .where(and_(items.c.scope == scope, items.c.resolved_at.is_(None)))).all())
     return HistoryView(opened, now, settings.sla_days)
+
+
+def main_reference(engine: Engine, scope: str, branch: str) -> Reference | None:
+    """The items present in the last recorded run of ``scope`` on ``branch``, or None without one.
+    Present = first seen at or before that run and last seen at or after it (an item resolved and
+    reopened around that run counts as present: the store keeps lifecycles, not every run's list)."""
+    with engine.connect() as conn:
+        last = conn.execute(select(runs.c.id, runs.c.at).where(and_(runs.c.scope == scope, runs.c.branch == branch))
+                            .order_by(runs.c.at.desc(), runs.c.id.desc()).limit(1)).first()
+        if last is None:
+            return None
+        keys = {k for (k,) in conn.execute(select(items.c.item_key).where(and_(
+            items.c.scope == scope, items.c.first_seen <= last.at, items.c.last_seen >= last.at)))}
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(last.at))
+    return Reference(f"run {last.id} on {branch} ({when} UTC)", item_keys=frozenset(keys))
+
+
+def breach_lines(engine: Engine, scope: str, now: int, settings: HistorySettings) -> list[str]:
+    """One line per open item of ``scope`` past its SLA at ``now``."""
+    return [f"{r.severity} {r.rule} {r.path} open {(now - r.opened_at) / 86_400:.0f} days "
+            f"(SLA {settings.sla_for(r.severity)})" for r in derive(engine, scope, now, settings).breaches]
