@@ -110,9 +110,9 @@ def test_plugin_returning_junk_is_reported() -> None:
 
 
 def test_a_rule_declared_by_two_checks_is_refused_naming_both() -> None:
-    from tests.foundation.checks_for_tests import MARKER, MarkerCheck
-
     from redline.checks.interface import rule_registry
+
+    from .checks_for_tests import MARKER, MarkerCheck
 
     class Copycat(MarkerCheck):
         name = "copycat"
@@ -150,15 +150,15 @@ def test_selecting_a_rule_plans_its_owner_and_the_checks_that_borrow_it() -> Non
 def test_a_finding_for_an_undeclared_rule_fails_the_check_instead_of_vanishing(tmp_path: Path) -> None:
     from collections.abc import Iterable
 
-    from tests.foundation.checks_for_tests import COUNT, MARKER
-    from tests.foundation.helpers import write
-
     from redline.checks.interface import CheckContext, FileCheck, UndeclaredRuleError
     from redline.core.config import Config
     from redline.core.model import Finding, Location
     from redline.core.workspace import FileText
     from redline.pipeline.run import AuditRequest, run_audit
     from redline.sources.builtin import builtin_file_sources
+
+    from .checks_for_tests import COUNT, MARKER
+    from .helpers import write
 
     class Rogue(FileCheck):
         name = "rogue"

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from redline import __version__
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
 
 
@@ -42,6 +43,8 @@ class HtmlReporter(Reporter):
             findings_json=Markup(_script_json(findings)),
             errors=result.errors,
             placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
+            evidence_tables=[*database_tables(result), *cost_tables(result)],
+            cost_chart=Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
             skipped=result.skipped,
             skipped_reasons=reasons,
             samples=samples,

@@ -123,8 +123,9 @@ def derive(engine: Engine, scope: str, now: int, settings: HistorySettings) -> D
 def history_view(engine: Engine, scope: str, now: int, settings: HistorySettings) -> HistoryView:
     """What scoring needs from the history before a run: when each open item of ``scope`` opened."""
     with engine.connect() as conn:
-        opened = dict(conn.execute(select(items.c.item_key, items.c.opened_at)
-                                   .where(and_(items.c.scope == scope, items.c.resolved_at.is_(None)))).all())
+        opened: dict[str, int] = {key: at for key, at in conn.execute(
+            select(items.c.item_key, items.c.opened_at)
+            .where(and_(items.c.scope == scope, items.c.resolved_at.is_(None))))}
     return HistoryView(opened, now, settings.sla_days)
 
 
