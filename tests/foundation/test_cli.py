@@ -16,7 +16,7 @@ def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
     write(tmp_path / "src", "app.py", "print('hello')\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "report.html",
+    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "findings.sarif", "plan.md", "report.html",
                                                      "sbom.cdx.json", "summary.md"]
     assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0}
 
@@ -52,7 +52,7 @@ def test_format_option_limits_outputs(tmp_path: Path) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out, "--format", "sarif", "--format", "markdown") == 0
-    assert sorted(p.name for p in out.iterdir()) == ["findings.sarif", "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["findings.sarif", "plan.md", "summary.md"]
 
 
 def test_outputs_are_deterministic(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from redline.core.config import ConfigError, Where
@@ -38,8 +40,8 @@ def plan(findings: list[Finding], settings: PlanSettings | None = None) -> list[
 
 def test_buckets() -> None:
     items = plan([
-        f("RES101", (3, 3, 4), 1),  # 36, small (RES default): firebreak
-        f("RES101", (3, 3, 3), 2),  # 27: below the firebreak line, resilience
+        f("RES101", (3, 3, 3), 1),  # 27, small (RES default): firebreak
+        f("RES101", (3, 3, 2), 2),  # 18: below the firebreak line, resilience
         f("TF101", (4, 4, 4), 3),  # 64 but medium effort: hardening
         f("PRF101", (5, 5, 5), 4),  # no effort default: medium, quarter
     ])
@@ -57,7 +59,7 @@ def test_item_says_what_why_owner_and_when_done() -> None:
     findings = [f("SEC101", (4, 5, 5), n, group="key-1", component="api") for n in (1, 2)]
     (item,) = build_plan(rank(group_findings(findings), ScoringSettings()), RULES, PlanSettings())
     assert (item.what, item.why, item.owner, item.places) == (
-        "fix SEC101", "SEC101 summary SEC101 (2 place(s), priority 100)", "api", ("a.py:1", "a.py:2"))
+        "fix SEC101.", "SEC101 summary SEC101 (2 place(s), priority 100)", "api", ("a.py:1", "a.py:2"))
     assert item.done_when.startswith("`redline audit --select SEC101` no longer reports these 2 finding(s)")
     assert item.closes == tuple(x.fingerprint for x in findings)
 
@@ -65,3 +67,28 @@ def test_item_says_what_why_owner_and_when_done() -> None:
 def test_bad_effort_names_the_key() -> None:
     with pytest.raises(ConfigError, match=r"key 'plan\.effort\.RES101' must be one of: small, medium, large"):
         parse_plan({"effort": {"RES101": "huge"}}, Where("r.toml", "plan"))
+
+
+def test_what_is_the_first_sentence_of_the_remediation() -> None:
+    long = f("SEC101", (4, 5, 5))
+    from dataclasses import replace
+
+    long = replace(long, remediation="Rotate the key in the console. Then purge it from history: a long story.")
+    (item,) = build_plan(rank(group_findings([long]), ScoringSettings()), RULES, PlanSettings())
+    assert item.what == "Rotate the key in the console."
+
+
+def test_audit_writes_plan_md_and_a_summary_section(tmp_path: Path) -> None:
+    from redline.cli.main import main
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text('import requests\nrequests.get("http://example.test")\n')
+    assert main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "-q", "--exit-zero",
+                 "--format", "markdown"]) == 0
+    plan_md = (tmp_path / "out" / "plan.md").read_text()
+    assert "### Week 1: firebreak (1 item(s))" in plan_md
+    assert "| 1 | Fix: HTTP call through requests without a timeout | RES101 HTTP call through requests without a " \
+           "timeout (1 place(s), priority 27): app.py:2 | unassigned | small (default for RES) |" in plan_md
+    assert "### Month 1: hardening (0 item(s))\n\nNothing planned." in plan_md
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "## 30/60/90 plan" in summary and "### Week 1: firebreak (1 item(s))" in summary

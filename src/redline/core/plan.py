@@ -1,7 +1,7 @@
 """The 30/60/90 plan: ranked root-cause items put into three horizons, each with what, why, owner,
 effort and a measurable done-condition.
 
-- **Week 1 firebreak**: high priority (at least ``firebreak_min_priority``) and small effort — rotate a
+- **Week 1 firebreak**: priority at least ``firebreak_min_priority`` and small effort — rotate a
   key, add a timeout, a patch-level upgrade.
 - **Month 1 hardening**: infrastructure and security (IAM, network, pod hardening, entry-point guards):
   the security area and the infrastructure families (``hardening_prefixes``).
@@ -44,7 +44,7 @@ class Horizon(enum.StrEnum):
 
 @dataclass(frozen=True)
 class PlanSettings:
-    firebreak_min_priority: int = 36  # a high finding with neutral exposure: 3 x 3 x 4
+    firebreak_min_priority: int = 27  # a medium finding with neutral exposure: 3 x 3 x 3 (a missing timeout)
     hardening_prefixes: tuple[str, ...] = ("TF", "KUB", "DKR", "SEC", "VUL")
     effort: Mapping[str, str] = field(default_factory=lambda: DEFAULT_EFFORT)
 
@@ -64,7 +64,7 @@ def parse_plan(raw: Mapping[str, Any], where: Where) -> PlanSettings:
         if value not in EFFORTS:
             raise ConfigError(f"{where.key('effort.' + rule)} must be one of: {', '.join(EFFORTS)}")
         effort[rule] = value
-    minimum = raw.get("firebreak_min_priority", 36)
+    minimum = raw.get("firebreak_min_priority", PlanSettings.firebreak_min_priority)
     if not 1 <= minimum <= 125:
         raise ConfigError(f"{where.key('firebreak_min_priority')} must be 1..125")
     prefixes = tuple(raw.get("hardening_prefixes", PlanSettings.hardening_prefixes))
@@ -74,7 +74,7 @@ def parse_plan(raw: Mapping[str, Any], where: Where) -> PlanSettings:
 PLAN_SECTION: SectionSpec[PlanSettings] = SectionSpec(
     name="plan", keys={"firebreak_min_priority": int, "hardening_prefixes": list, "effort": dict},
     parse=parse_plan,
-    doc="The 30/60/90 plan: `firebreak_min_priority` (default 36), `hardening_prefixes` (rule families of "
+    doc="The 30/60/90 plan: `firebreak_min_priority` (default 27), `hardening_prefixes` (rule families of "
         "month 1 besides the security area), `effort` (rule code or prefix to small/medium/large).",
 )
 
@@ -106,6 +106,13 @@ def _place(f: Finding) -> str:
     return f"{loc.path}:{loc.start_line}" if loc.start_line else (loc.resource or loc.path)
 
 
+def _first_sentence(text: str, limit: int = 200) -> str:
+    """The remediation's first sentence: the table says what to do; the finding keeps the whole text."""
+    head = text.strip().split(". ", 1)[0].split("\n", 1)[0]
+    head = head if head.endswith(".") or not head else head + "."
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
 def build_plan(ranked: Sequence[RankedItem], rules: RuleRegistry, settings: PlanSettings) -> list[PlanItem]:
     """Plan items in ranked order (the caller ranks: ``priority.rank``)."""
     out = []
@@ -116,7 +123,7 @@ def build_plan(ranked: Sequence[RankedItem], rules: RuleRegistry, settings: Plan
         horizon = _horizon(item, rule.area if rule else None, effort, settings)
         n = item.count
         summary = rule.summary if rule else lead.rule
-        what = lead.remediation or f"Fix: {summary}"
+        what = _first_sentence(lead.remediation) or f"Fix: {summary}"
         closes = tuple(f.fingerprint for f in item.group.members)
         done = (f"`redline audit --select {lead.rule}` no longer reports these {n} finding(s) "
                 f"(fingerprints {', '.join(c[:8] for c in closes[:3])}{' …' if n > 3 else ''}); "

@@ -55,3 +55,12 @@ class PlanReporter(Reporter):
                 "Week 1: high priority and small effort. Month 1: infrastructure and security hardening. "
                 "Quarter 1: resilience, performance, capacity and cost."]
         return ("\n".join([*head, *plan_lines(items)]) + "\n").encode()
+
+
+def plan_summary(result: AuditResult) -> list[str]:
+    """The plan's short form for summary.md: each horizon's first items; the whole plan is in plan.md."""
+    items = plan_items(result)
+    if not items:
+        return []
+    return ["", "## 30/60/90 plan", "", f"{len(items)} item(s) by priority; every item, with its "
+            "done-condition, in plan.md.", *plan_lines(items, SHORT)]

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
 from redline.cli.commands.history import add_record_options, record_if_asked, with_history
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
+
+if TYPE_CHECKING:
+    from redline.core.result import AuditResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,4 +67,16 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.out / "cost.json", render_cost_json(result.cost.document))
     recorded = record_if_asked(result, args, req)
     code = finish(result, args)
+    _write_plan(result, args)
     return code if recorded else max(code, exit_codes.TOOL_ERROR)
+
+
+def _write_plan(result: AuditResult, args: argparse.Namespace) -> None:
+    """``plan.md`` beside ``summary.md``: the whole 30/60/90 plan (summary.md shows its head)."""
+    from redline.core.atomic import write_atomic
+    from redline.core.config import OutputFormat
+    from redline.report.plan_md import PlanReporter
+
+    if OutputFormat.MARKDOWN in result.config.formats:
+        reporter = PlanReporter()
+        write_atomic(args.out / reporter.filename, reporter.render(result))
