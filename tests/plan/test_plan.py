@@ -92,3 +92,16 @@ def test_audit_writes_plan_md_and_a_summary_section(tmp_path: Path) -> None:
     assert "### Month 1: hardening (0 item(s))\n\nNothing planned." in plan_md
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "## 30/60/90 plan" in summary and "### Week 1: firebreak (1 item(s))" in summary
+
+
+def test_report_html_has_the_plan_escaped(tmp_path: Path) -> None:
+    from redline.cli.main import main
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app<x>.py").write_text('import requests\nrequests.get("http://example.test")\n')
+    assert main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "-q", "--exit-zero",
+                 "--format", "html"]) == 0
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert '<h2 id="plan">30/60/90 plan</h2>' in html
+    assert "<h3>Week 1: firebreak (1 item(s))</h3>" in html
+    assert "<code>app&lt;x&gt;.py:2</code>" in html and "app<x>.py" not in html.split("<script")[0]

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from redline import __version__
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.plan_md import plan_by_horizon
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
 
@@ -49,5 +50,6 @@ class HtmlReporter(Reporter):
             skipped_reasons=reasons,
             samples=samples,
             notices=[e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
+            plan=plan_by_horizon(result),
         )
         return page.encode()

@@ -64,3 +64,16 @@ def plan_summary(result: AuditResult) -> list[str]:
         return []
     return ["", "## 30/60/90 plan", "", f"{len(items)} item(s) by priority; every item, with its "
             "done-condition, in plan.md.", *plan_lines(items, SHORT)]
+
+
+#: items shown per horizon in report.html (plan.md lists all)
+HTML_SHOWN = 50
+
+
+def plan_by_horizon(result: AuditResult) -> list[tuple[str, list[PlanItem], int]]:
+    """(horizon, the items shown, how many in all) for report.html; empty when nothing is planned."""
+    items = plan_items(result)
+    if not items:
+        return []
+    by = [(h, [i for i in items if i.horizon is h]) for h in Horizon]
+    return [(str(h), chosen[:HTML_SHOWN], len(chosen)) for h, chosen in by]
