@@ -18,6 +18,7 @@ from redline.cli.commands import (
     db_audit,
     gate,
     history,
+    init,
     rules,
     sbom,
     secrets,
@@ -25,7 +26,7 @@ from redline.cli.commands import (
 )
 from redline.cli.common import UsageError
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, history, gate)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, history, gate, init)
 log = logging.getLogger("redline")
 
 
