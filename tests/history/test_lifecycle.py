@@ -132,3 +132,23 @@ def test_concurrent_writers(store_url: str) -> None:
     rows = item_rows(engine, SCOPE)
     assert len(rows) == 21 and all(r.resolved_at is None for r in rows)
     assert {r.key: r.first_seen for r in rows}[A.key] == T0
+
+
+def test_success_criteria(store_url: str) -> None:
+    from redline.store.success import success_criteria
+
+    engine = open_store(store_url)
+    cve = ItemRecord("d" * 32, "VUL101", Severity.CRITICAL, "security", path="requirements.txt")
+    run(engine, 0, cve, C)
+    run(engine, 1 / 48, cve)  # C resolved after 30 minutes
+    got = {c.name: (c.status, c.detail) for c in success_criteria(derive(engine, SCOPE, T0 + 8 * DAY, SETTINGS))}
+    assert got == {
+        "p95 under budget at 95% of peak": ("not measured",
+                                            "needs trace exports with [slo] budgets recorded at peak load"),
+        "zero critical CVEs open > 7 days": ("not met", "1 open: VUL101 requirements.txt"),
+        "MTTR under 30 minutes": ("not met", "0.5 hours over 1 resolved item(s), measured between recorded runs"),
+        "cost per request down 20%": ("not measured", "needs billing exports with request volume (--cost, "
+                                                      "--cost-requests) in two recorded runs"),
+    }
+    early = {c.name: c.status for c in success_criteria(derive(engine, SCOPE, T0 + 7 * DAY, SETTINGS))}
+    assert early["zero critical CVEs open > 7 days"] == "met"  # exactly 7 days: not yet late

@@ -148,6 +148,10 @@ def _print_scope(scope: str, runs: list[RunRow], d: Derived, settings: HistorySe
         out.write(f"  trend {area}: {' → '.join(str(v) for _, v in series[-8:])}\n")
     for f in d.forecasts:
         out.write(f"  forecast: {f.sentence()}\n")
+    from redline.store.success import success_criteria
+
+    for c in success_criteria(d):
+        out.write(f"  success: {c.name}: {c.status} ({c.detail})\n")
 
 
 def run_export(args: argparse.Namespace) -> int:
