@@ -152,3 +152,14 @@ def test_success_criteria(store_url: str) -> None:
     }
     early = {c.name: c.status for c in success_criteria(derive(engine, SCOPE, T0 + 7 * DAY, SETTINGS))}
     assert early["zero critical CVEs open > 7 days"] == "met"  # exactly 7 days: not yet late
+
+
+def test_migrations_build_the_schema_the_code_uses(store_url: str) -> None:
+    from sqlalchemy import inspect
+
+    from redline.store.schema import metadata
+
+    found = inspect(open_store(store_url))
+    for table in metadata.sorted_tables:
+        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+        assert {i["name"] for i in found.get_indexes(table.name)} == {i.name for i in table.indexes}, table.name
