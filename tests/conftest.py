@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from database.server import Server, find_bindir, running_server
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -29,3 +32,13 @@ def _private_config_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ.setdefault("REDLINE_CONFIG_DIR", str(tmp_path_factory.mktemp("redline-config")))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """A real PostgreSQL, started once per test process (tests/database/server.py), stopped at the end:
+    shared by the database audit tests and the history store tests."""
+    if find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries (make system-deps installs them)")
+    with running_server() as server:
+        yield server

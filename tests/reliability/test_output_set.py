@@ -21,7 +21,7 @@ def test_manifest_lists_what_the_run_wrote(tmp_path: Path) -> None:
     write(tmp_path / "src", "app.py", "x = 1\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out, "--format", "json", "--format", "markdown") == 0
-    assert json.loads((out / MANIFEST).read_text())["files"] == ["findings.json", "summary.md"]
+    assert json.loads((out / MANIFEST).read_text())["files"] == ["findings.json", "plan.md", "summary.md"]
 
 
 def test_a_narrower_run_removes_the_stale_outputs_of_the_last_one(tmp_path: Path) -> None:

@@ -146,4 +146,4 @@ def test_nothing_printed_or_logged_holds_a_secret(tmp_path: Path, capfd: pytest.
         for path in out.iterdir():
             assert raw not in path.read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif",
-                                                    "report.html", "summary.md"]
+                                                    "plan.md", "report.html", "summary.md"]

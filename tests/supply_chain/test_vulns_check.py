@@ -99,7 +99,7 @@ def test_kev_finding_carries_everything(tree: Path, vulndb_dir: Path) -> None:
     assert ev["scope"] == "runtime" and ev["direct"] is True and ev["dependency_path"] == ("PyPI/pyspark@3.1.2",)
     assert "CVE-2022-33891" in kev.message and "exploited in the wild" in kev.message
     assert "impersonation" in kev.message  # the sentence naming the flaw, not the feature description
-    assert kev.priority.exploitability == 1.0
+    assert kev.priority.exploitability.value == 5 and "KEV" in kev.priority.exploitability.reason
     assert kev.remediation == "Upgrade pyspark to 3.4.0 (clears every known advisory on it)."
 
 

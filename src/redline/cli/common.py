@@ -65,10 +65,15 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
     from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
     from redline.core.model import Severity
+    from redline.core.plan import PLAN_SECTION
+    from redline.core.policy import POLICY_SECTION
+    from redline.core.priority import SCORING_SECTION
+    from redline.store.settings import HISTORY_SECTION
 
     path = args.config or find_config(root)
     try:
-        config = load_config(path, catalogue.sections)
+        config = load_config(path, [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION,
+                                    PLAN_SECTION])
         overrides: dict[str, object] = {}
         if args.exclude:
             overrides["exclude"] = (*config.exclude, *args.exclude)

@@ -16,6 +16,9 @@ from redline.cli.commands import (
     cost,
     db,
     db_audit,
+    gate,
+    history,
+    init,
     routes,
     rules,
     sbom,
@@ -26,7 +29,8 @@ from redline.cli.commands import map as map_command
 from redline.cli.common import UsageError
 from redline.pipeline.pool import WorkerDied
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, map_command, routes)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, map_command, routes,
+            history, gate, init)
 log = logging.getLogger("redline")
 
 

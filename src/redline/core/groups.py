@@ -8,6 +8,7 @@ A finding without a group is an item of its own, exactly as before.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,3 +63,11 @@ def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
         rest = sorted((m for m in members if m is not lead), key=Finding.sort_key)
         out.append(FindingGroup(lead, (lead, *rest)))
     return out
+
+
+def item_key(lead: Finding) -> str:
+    """An item's identity across runs (the history store's key): the root cause (rule and group) when
+    its findings share one, else the lead's fingerprint (content-based, survives line shifts)."""
+    if lead.group:
+        return hashlib.sha256(f"{lead.rule}\x1f{lead.group}".encode()).hexdigest()[:32]
+    return lead.fingerprint

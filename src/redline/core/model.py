@@ -71,17 +71,38 @@ class Location:
     resource: str = ""  # e.g. a Terraform address or "Deployment/ns/name"
 
 
-@dataclass(frozen=True, slots=True)
-class PriorityFactors:
-    """The three factors every finding is ranked by, each in [0, 1]."""
+#: the reason of a factor no fact decided: the neutral middle of the scale, said so
+UNKNOWN = "not known: neutral default"
 
-    user_impact: float = 0.5
-    exploitability: float = 0.5
-    cost_of_delay: float = 0.5
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One priority factor on a 1-5 scale, with the fact that set it."""
+
+    value: int = 3
+    reason: str = UNKNOWN
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.value <= 5:
+            raise ValueError(f"a priority factor is 1..5, got {self.value}")
 
     @property
-    def score(self) -> float:
-        return round(self.user_impact * self.exploitability * self.cost_of_delay, 4)
+    def known(self) -> bool:
+        return self.reason != UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityFactors:
+    """The three factors every finding is ranked by, each 1-5 with its reason; priority is their
+    product (1-125). A factor no fact decided stays at the neutral 3 and says so."""
+
+    user_impact: Factor = Factor()
+    exploitability: Factor = Factor()
+    cost_of_delay: Factor = Factor()
+
+    @property
+    def score(self) -> int:
+        return self.user_impact.value * self.exploitability.value * self.cost_of_delay.value
 
 
 @dataclass(frozen=True, slots=True)

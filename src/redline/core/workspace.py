@@ -22,7 +22,7 @@ from redline.core.model import Skipped
 from redline.core.outputset import is_output_folder
 
 BINARY_SNIFF = 8192
-ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".redline"})  # .redline: the history store
 #: a .gitignore with more distinct patterns is not honoured (compiling them would take minutes)
 MAX_IGNORE_PATTERNS = 5_000
 

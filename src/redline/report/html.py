@@ -17,6 +17,7 @@ from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.map_html import map_section
+from redline.report.plan_md import plan_by_horizon
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
 
@@ -56,6 +57,7 @@ class HtmlReporter(Reporter):
             samples=samples,
             notices=[e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
             map_html=map_section(result, lambda data: Markup(_script_json(data))),
+            plan=plan_by_horizon(result),
         )
         return page.encode()
 

@@ -14,6 +14,7 @@ from redline.core.groups import FindingGroup
 from redline.core.model import Severity
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.plan_md import plan_summary
 from redline.report.sections import cost_tables, database_tables
 from redline.report.serialize import is_sample, where
 
@@ -122,6 +123,7 @@ class MarkdownReporter(Reporter):
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
         real = [g for g in ranked if not is_sample(g.lead)]
         lines += _table(f"### Top {min(TOP, len(real))} findings", real[:TOP])
+        lines += plan_summary(result)
         lines += _topology(result)
         lines += _evidence_tables(result)
         lines += _errors(result)

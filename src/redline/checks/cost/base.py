@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
-from redline.core.model import Finding, Location, PriorityFactors, Skipped
+from redline.core.model import Factor, Finding, Location, PriorityFactors, Skipped
 from redline.sources.cost.model import CostDataset, CostLine
 
 COST_REFS = ("https://focus.finops.org/focus-specification/",)
@@ -43,7 +43,11 @@ def latest_months(lines: Iterable[CostLine]) -> dict[str, str]:
 def priority(amount: float, total: float) -> PriorityFactors:
     """Cost of delay grows with the money at stake relative to the whole bill."""
     share = amount / total if total > 0 else 0.0
-    return PriorityFactors(user_impact=0.2, exploitability=1.0, cost_of_delay=round(min(1.0, 0.3 + share * 2), 3))
+    delay = 5 if share >= 0.2 else 4 if share >= 0.1 else 3 if share >= 0.05 else 2 if share >= 0.01 else 1
+    return PriorityFactors(
+        user_impact=Factor(1, "money only: no effect on users"),
+        exploitability=Factor(5, "certain: the money is spent whether or not anyone acts"),
+        cost_of_delay=Factor(delay, f"{share:.1%} of the bill, every month it stays"))
 
 
 class CostCheck(ProjectCheck):

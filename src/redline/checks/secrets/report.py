@@ -14,7 +14,7 @@ from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
 from redline.core.evidence import EvidenceInput
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity
+from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity
 from redline.core.result import GATE_EXEMPT_TAG
 from redline.core.rules import Rule
 
@@ -97,8 +97,12 @@ def secret_finding(
         evidence={"secret": shown, "secret_hash": f"hmac-sha256:{digest}", **(evidence or {})},
         remediation=remediation(revoke),
         effort="hours",
-        priority=PriorityFactors(user_impact=0.9, exploitability=0.9 if confidence == Confidence.HIGH else 0.6,
-                                 cost_of_delay=0.9),
+        priority=PriorityFactors(
+            user_impact=Factor(4, "a leaked credential grants whatever its owner can reach"),
+            exploitability=Factor(5, "usable by anyone who can read it, no skill needed")
+            if confidence == Confidence.HIGH
+            else Factor(4, "likely a credential (medium confidence), usable by anyone who can read it"),
+            cost_of_delay=Factor(5, "stays usable until rotated; every copy and clone keeps it")),
         identity=f"{identity_prefix}{digest}",
     )
     if finding.fingerprint in allowlist:

@@ -35,7 +35,7 @@ from redline.checks.supply_chain.vuln_rules import (
 )
 from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
-from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Stage, ToolError
+from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity, Stage, ToolError
 from redline.core.packages import Package, PackageManifest
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
@@ -281,13 +281,19 @@ def thin_data_notices(db: AdvisoryDatabase, manifests: Sequence[PackageManifest]
 
 def _priority(verdict: GroupVerdict, pkg: Package, groups: Sequence[AdvisoryGroup]) -> PriorityFactors:
     scores = [g.verdict.score for g in groups if g.verdict.score is not None]
-    impact = max(scores) / 10 if scores else 0.5
+    impact = Factor(max(1, min(5, round(max(scores) / 2))), f"CVSS {max(scores):.1f}") if scores else Factor()
     if verdict.kev:
-        exploit = 1.0
-        delay = 1.0 if any(k.ransomware for k in verdict.kev) else 0.9
+        exploit = Factor(5, "listed in CISA KEV: exploited in the wild")
+        delay = Factor(5, "KEV with known ransomware use") if any(k.ransomware for k in verdict.kev) \
+            else Factor(5, "KEV listed: attackers already use it")
+    elif verdict.epss:
+        p = verdict.epss.percentile
+        exploit = Factor(5 if p >= 0.95 else 4 if p >= 0.8 else 3 if p >= 0.5 else 2 if p >= 0.2 else 1,
+                         f"EPSS percentile {p:.2f}")
+        delay = Factor()  # from the severity (scoring step)
     else:
-        exploit = max(0.05, verdict.epss.percentile) if verdict.epss else 0.3
-        delay = 0.7
+        exploit, delay = Factor(), Factor()
     if pkg.dev:
-        impact, delay = impact * 0.5, delay * 0.5
-    return PriorityFactors(round(impact, 3), round(exploit, 3), round(delay, 3))
+        impact = Factor(max(1, impact.value - 2), f"{impact.reason if impact.known else 'no CVSS'}; "
+                                                  "development dependency only")
+    return PriorityFactors(impact, exploit, delay)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from redline.cli import exit_codes
+from redline.cli.commands.history import add_record_options, record_if_asked, with_history
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="request volume for --cost (see redline cost --help)")
     p.add_argument("--traces", type=Path, nargs="+", default=[], metavar="PATH",
                    help="trace exports (OTLP JSON, Jaeger, Zipkin) to measure with the audit")
+    add_record_options(p)
     p.set_defaults(func=run)
 
 
@@ -51,10 +58,8 @@ def run(args: argparse.Namespace) -> int:
         from redline.pipeline.traces import with_trace_paths
 
         req = replace(req, config=with_trace_paths(req.config, args.traces))
+    req = with_history(req, args)
     result = execute(req, args)
-    if result.cost is not None:  # --cost: the cost summary beside the reports
-        from redline.core.atomic import write_atomic
-        from redline.report.cost_json import render_cost_json
-
-        write_atomic(args.out / "cost.json", render_cost_json(result.cost.document))
-    return finish(result, args)
+    recorded = record_if_asked(result, args, req)
+    code = finish(result, args)  # the reports, with plan.md and (with --cost) cost.json in the same set
+    return code if recorded else max(code, exit_codes.TOOL_ERROR)
