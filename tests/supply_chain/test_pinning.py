@@ -62,3 +62,19 @@ def test_pyproject_with_and_without_lockfile(tmp_path: Path) -> None:
     result = audit(tmp_path, None, select=("DEP",))
     assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
         ("lib/pyproject.toml", 5, "no lockfile beside pyproject.toml pins its 1 ranged dependency (requests>=2)")]
+
+
+def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
+    """A uv workspace member (full-stack-fastapi-template's backend/) has no uv.lock of its own: the root one
+    pins its dependencies. A member whose dependency the root lock does not pin is still reported."""
+    member = '[project]\nname = "{}"\nversion = "1.0"\ndependencies = [\n    "{}>=2",\n]\n'
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "root"\nversion = "1"\n[tool.uv.workspace]\nmembers = ["backend"]\n',
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "requests"\nversion = "2.31.0"\n'
+                   'source = { registry = "https://pypi.org/simple" }\n',
+        "backend/pyproject.toml": member.format("backend", "requests"),
+        "other/pyproject.toml": member.format("other", "flask"),
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    got = {(f.location.path, f.location.start_line) for f in result.findings}
+    assert got == {("other/pyproject.toml", 5)}

@@ -23,7 +23,7 @@ UNPINNED = Rule(
         what_it_does="Reports each requirement given as a range, a URL, a path or an editable checkout in "
         "requirements files (unless a lockfile beside it pins the package), and once per other manifest "
         "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
-        "ecosystem in the same directory. Installed packages' own manifests (node_modules, site-packages) are "
+        "ecosystem in the same directory (or, for a workspace member, in an ancestor directory pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "
         "not judged.",
         why_bad="Every install may resolve a different version: builds stop being reproducible, a "
         "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
@@ -65,7 +65,8 @@ class UnpinnedDependencyCheck(ProjectCheck):
             if requirements:  # pip installs exactly these lines: each range is its own problem
                 out.extend(self._one(m, p) for p in loose
                            if lock is None or normalise_name(p.ecosystem, p.name) not in lock)
-            elif lock is None and (direct := [p for p in loose if p.direct]):
+            elif lock is None and (direct := [p for p in loose if p.direct]) \
+                    and not _workspace_lock_pins(m, direct, locked):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
         return out
 
@@ -102,6 +103,18 @@ def _spec(pkg: Package) -> str:
     if normalise_name("PyPI", pkg.requirement).startswith(normalise_name("PyPI", pkg.name)):
         return pkg.requirement
     return f"{pkg.name} {pkg.requirement}"
+
+
+def _workspace_lock_pins(m: PackageManifest, loose: list[Package],
+                         locked: dict[tuple[str, str], set[str]]) -> bool:
+    """A workspace member (uv/bun/npm/pnpm/yarn/cargo workspaces) has no lockfile of its own: the one lockfile
+    of the workspace sits in an ancestor directory. It covers the member when it pins every ranged dependency."""
+    wanted = {normalise_name(p.ecosystem, p.name) for p in loose}
+    for parent in PurePosixPath(m.path).parent.parents:
+        names = locked.get((str(parent), m.ecosystem))
+        if names is not None and wanted <= names:
+            return True
+    return False
 
 
 def _installed(path: str) -> bool:
