@@ -13,7 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redline.checks.containers.builds import build_dockerfile
-from redline.checks.containers.common import image_name, in_test_context, lowered, root_group, seq, unique
+from redline.checks.containers.common import (
+    healthcheck_group,
+    image_name,
+    in_test_context,
+    lowered,
+    root_group,
+    seq,
+    unique,
+)
 from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
@@ -406,7 +414,7 @@ class ComposeCheck(ProjectCheck):
         if df is not None:
             if not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
                 yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}",
-                              group=f"healthcheck:{df.path}")
+                              group=healthcheck_group(df.path))
             return
         known = lookup(str(svc.body.get("image", "")))
         if "build" not in svc.body and needed and known is not None and known.stateful:

@@ -11,6 +11,7 @@ from redline.checks.containers.builds import BuildIndex, orchestrated_healthchec
 from redline.checks.containers.common import (
     CIS_DOCKER,
     flag_value,
+    healthcheck_group,
     image_name,
     lowered,
     root_group,
@@ -244,7 +245,7 @@ class DockerfileCheck(ProjectCheck):
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
             f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
                              identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
-            yield replace(f, group=f"healthcheck:{df.path}")  # one cause with CMP106 on services built from it
+            yield replace(f, group=healthcheck_group(df.path))  # one cause with CMP106 on services built from it
 
     def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:
