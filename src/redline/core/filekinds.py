@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 import fnmatch
 import re
 from pathlib import PurePosixPath
@@ -172,3 +173,13 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     name = p.name.lower()
     return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
             or bool(_CONTAINER_VARIANT.match(name)) or bool(_DEV_TEST_CONFIG.search(relpath)))
+
+
+#: semgrep's test annotations (``# ruleid: no-requests-lib``, ``// ok: rule-id``), which mark a file as the
+#: test target of a linter rule: the flagged pattern is there on purpose
+_LINTER_ANNOTATION = re.compile(r"^\s*(?:#|//|--|/\*)\s*(?:ruleid|todoruleid|ok|todook|deepok|deepruleid):\s*[\w./-]+")
+
+
+def linter_rule_fixture(lines: Iterable[str]) -> bool:
+    """A file written to test a linter rule (semgrep ``ruleid:``/``ok:`` annotations): code rules skip it."""
+    return any(_LINTER_ANNOTATION.match(line) for line in lines)

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.python import PythonModule
@@ -180,6 +180,8 @@ class MissingTimeoutCheck(FileCheck):
         if not any(lib in name for name in fact.imports.values()
                    for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")):
             return []
+        if linter_rule_fixture(fact.lines):
+            return []  # a semgrep rule's test target holds the pattern on purpose (saleor's .semgrep/)
         sessions = _session_names(fact)
         return list(self._scan(fact, sessions, in_tests=looks_like_test_or_sample(fact.path)))
 
@@ -193,7 +195,8 @@ class MissingTimeoutCheck(FileCheck):
                 rule, message = found
                 confidence = Confidence.LOW if in_tests else Confidence.HIGH if qual else Confidence.MEDIUM
                 yield self.finding(rule, message, _location(module, node), confidence=confidence,
-                                   severity=Severity.LOW if in_tests else None)
+                                   severity=Severity.LOW if in_tests else None,
+                                   remediation=rule.doc.use_instead)
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")
