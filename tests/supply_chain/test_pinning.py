@@ -78,3 +78,15 @@ def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
     result = audit(tmp_path, None, select=("DEP",))
     got = {(f.location.path, f.location.start_line) for f in result.findings}
     assert got == {("other/pyproject.toml", 5)}
+
+
+def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Path) -> None:
+    """AzureTRE's root requirements.txt includes docs/requirements.txt with `-r`: each unpinned line was
+    reported twice, once at the including file with the included file's line numbers (pointing at a comment)."""
+    write_tree(tmp_path, {
+        "requirements.txt": "# Dev requirements\nflake8==7.3.0\n\n-r docs/requirements.txt\n",
+        "docs/requirements.txt": "markdown\nmkdocs<2.0.0\n",
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in result.findings)
+    assert got == [("docs/requirements.txt", 1, "PyPI/markdown"), ("docs/requirements.txt", 2, "PyPI/mkdocs")]

@@ -55,6 +55,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 names = locked.setdefault((_dir(m.path), m.ecosystem), set())
                 names.update(normalise_name(p.ecosystem, p.name) for p in m.packages if p.pinned and p.version)
         out: list[Finding] = []
+        seen: set[tuple[str, int, str]] = set()  # a line reached through `-r` from several files is one finding
         for m in sorted(manifests, key=lambda m: m.path):
             if m.is_lockfile or _installed(m.path):
                 continue
@@ -63,18 +64,20 @@ class UnpinnedDependencyCheck(ProjectCheck):
             # a managed version (Maven BOM or parent POM) is pinned although redline does not know it
             loose = [p for p in m.packages if not p.pinned]
             if requirements:  # pip installs exactly these lines: each range is its own problem
-                out.extend(self._one(m, p) for p in loose
-                           if lock is None or normalise_name(p.ecosystem, p.name) not in lock)
+                out.extend(self._one(p, m.path) for p in loose
+                           if (lock is None or normalise_name(p.ecosystem, p.name) not in lock)
+                           and _first_sight(seen, p))
             elif lock is None and (direct := [p for p in loose if p.direct]) \
                     and not _workspace_lock_pins(m, direct, locked):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
         return out
 
-    def _one(self, m: PackageManifest, pkg: Package) -> Finding:
+    def _one(self, pkg: Package, manifest_path: str) -> Finding:
+        """At the line of the file that declares it: an included (``-r``) file's own path and line."""
         spec = pkg.requirement or "any version"
         return self.finding(
             UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
-            Location(m.path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
+            Location(pkg.manifest or manifest_path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
             evidence={"requirement": spec, "scope": "development" if pkg.dev else "runtime"},
             remediation="Pin the exact version (and its hash), e.g. with pip-compile --generate-hashes.",
             identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
@@ -115,6 +118,14 @@ def _workspace_lock_pins(m: PackageManifest, loose: list[Package],
         if names is not None and wanted <= names:
             return True
     return False
+
+
+def _first_sight(seen: set[tuple[str, int, str]], pkg: Package) -> bool:
+    key = (pkg.manifest, pkg.line, pkg.name)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _installed(path: str) -> bool:
