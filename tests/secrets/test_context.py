@@ -103,6 +103,8 @@ _SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFO
     # placeholders and defaults
     (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
     (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
+    # AzureTRE e2e_tests/.env.sample: a description of the value in angle brackets, spaces and all
+    (".env", "TEST_USER_PASSWORD=<password for custom e2e tester user>\nAPP_SECRET=<workspace app client secret>\n"),
     (".env", "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n"),  # full-stack-fastapi-template's placeholder
     (".env", "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\nAPI_TOKEN=ci-api-token\n"),  # names, not values
     ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
@@ -124,3 +126,5 @@ def test_public_context_needs_its_markers() -> None:
     assert scan("app/settings.py", f'GOOGLE_API_KEY = "{_AIZA}"\n') == [("SEC106", 1)]
     assert scan("app/settings.py", f'ALGOLIA_ADMIN_KEY = "{_HEX}"\n') != []
     assert scan("src/db.js", f'const x = {{password: "kP9wfx{_HEX[:8]}"}};\n') == [("SEC435", 1)]
+    # a real value that merely contains angle brackets is still a value
+    assert scan(".env", f"APP_SECRET=<{_HEX}\n") != []
