@@ -144,3 +144,20 @@ def test_a_cause_group_is_one_item_across_rules() -> None:
         ("KUB114", ["k8s/a.yaml"]),
         ("KUB113", ["k8s/a.yaml"]),
     ]
+
+
+def test_a_cause_item_names_every_rule_in_every_report(tmp_path: Path) -> None:
+    findings = (
+        _f("src/cart/Dockerfile", 35, rule="DKR101", group="cause:runs-as-root:src/cart/Dockerfile",
+           sev=Severity.MEDIUM),
+        _f("compose.yaml", 79, rule="CMP103", group="cause:runs-as-root:src/cart/Dockerfile", sev=Severity.LOW),
+    )
+    result = AuditResult(root="/tmp/x", findings=tuple(sorted(findings, key=Finding.sort_key)), rules=REGISTRY,
+                         config=Config(formats=(OutputFormat.JSON, OutputFormat.MARKDOWN)))
+    write_reports(result, tmp_path, [OutputFormat.JSON, OutputFormat.MARKDOWN])
+    [item] = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["findings"]
+    assert item["rule"] == "DKR101"
+    assert [(r["rule"], r["path"], r["start_line"]) for r in item["related_locations"]] == \
+        [("CMP103", "compose.yaml", 79)]
+    assert "| medium | DKR101, CMP103 | `src/cart/Dockerfile:35` (+1 more) |" in \
+        (tmp_path / "summary.md").read_text(encoding="utf-8")
