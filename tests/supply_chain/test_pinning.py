@@ -90,3 +90,6 @@ def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Pat
     result = audit(tmp_path, None, select=("DEP",))
     got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in result.findings)
     assert got == [("docs/requirements.txt", 1, "PyPI/markdown"), ("docs/requirements.txt", 2, "PyPI/mkdocs")]
+    # one file that pins nothing is one item to fix, with both lines
+    assert [(g.lead.location.start_line, g.count) for g in result.items] == [(1, 2)]
+    assert "markdown==<version>" in result.findings[0].remediation

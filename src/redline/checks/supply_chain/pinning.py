@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -75,13 +76,17 @@ class UnpinnedDependencyCheck(ProjectCheck):
     def _one(self, pkg: Package, manifest_path: str) -> Finding:
         """At the line of the file that declares it: an included (``-r``) file's own path and line."""
         spec = pkg.requirement or "any version"
-        return self.finding(
+        path = pkg.manifest or manifest_path
+        finding = self.finding(
             UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
-            Location(pkg.manifest or manifest_path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
+            Location(path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
             evidence={"requirement": spec, "scope": "development" if pkg.dev else "runtime"},
-            remediation="Pin the exact version (and its hash), e.g. with pip-compile --generate-hashes.",
+            remediation=f"Pin {pkg.name} to the version you test with (`{pkg.name}==<version>`), or generate "
+                        f"{path} from a .in file with `pip-compile --generate-hashes` so every line is pinned.",
             identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
         )
+        # one requirements file that pins nothing is one thing to fix (pip-compile it), however many lines
+        return replace(finding, group=f"unpinned:{path}")
 
     def _no_lockfile(self, m: PackageManifest, loose: list[Package]) -> Finding:
         names = ", ".join(_spec(p) for p in loose[:5])
