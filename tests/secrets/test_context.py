@@ -31,6 +31,7 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
     ("src/main/resources/application-test.yml", True), ("src/main/resources/application.yml", False),
     (".env.example", True), (".env.sample", True), (".env.template", True), (".env", False), (".env.production", False),
     ("config/environments/test.rb", True), ("config/environments/production.rb", False),
+    ("compose.override.yml", True), ("docker-compose.override.yaml", True), ("compose.yml", False),
 ])
 def test_sample_paths(path: str, sample: bool) -> None:
     assert looks_like_test_or_sample(path) is sample

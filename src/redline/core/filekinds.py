@@ -143,13 +143,14 @@ _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
     r"|sample|example|dummy|fake|mock|fixture)"
 )
-#: container build and deployment files for tests, development, debugging and CI:
+#: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
+#: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
 _CONTAINER_VARIANT = re.compile(
     r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
     r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
-    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
+    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
