@@ -203,12 +203,12 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
            for d in ("dev/web", "dev/api", "prod/worker", "prod/seed")},
     })
     assert sorted(f.location.resource for f in run(root, "CMP105")) == ["compose/prod/worker"]
-    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db", "compose/prod/worker"]
+    # db: others wait for it; worker: nothing waits on its health (compose restarts on exit, not on ill health)
+    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db"]
     # seed's job needs no healthcheck; the dev images are still asked (the Dockerfile is not dev-only)
     dkr = sorted(f.location.path for f in run(root, "DKR105"))
     assert dkr == ["dev/api/Dockerfile", "dev/web/Dockerfile", "prod/worker/Dockerfile"]
-    same = {f.group for f in run(root)
-            if f.rule in ("DKR105", "CMP106") and "worker" in f.location.resource + f.location.path}
+    same = {f.group for f in run(root) if f.rule == "DKR105" and "worker" in f.location.path}
     assert same == {"cause:healthcheck:prod/worker/Dockerfile"}
 
 

@@ -76,7 +76,8 @@ def test_dockerfile_and_compose_in_one_run(tmp_path: Path) -> None:
     (root / "svc").mkdir(parents=True)
     (root / "svc" / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\nCMD [\"gunicorn\", \"app:app\"]\n")
     (root / "docker-compose.yml").write_text(
-        "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n")
+        "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n"
+        "  web:\n    image: nginx:1.27\n    user: '101'\n    depends_on: [svc]\n    mem_limit: 64m\n")
     report = _audit(root, tmp_path, "--select", "DKR,DKR105,CMP,RUN")  # DKR105 is opt-in
     got = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"])
     # the missing healthcheck of the image and of the service built from it: one item, both places
