@@ -26,6 +26,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from _common import REPO, WORK, timed
@@ -33,10 +34,10 @@ from _common import REPO, WORK, timed
 sys.path.insert(0, str(REPO / "src"))
 
 from redline.checks.containers import checks
-from redline.checks.interface import CheckContext, FileCheck, ProjectCheck
+from redline.checks.interface import Check, CheckContext, FileCheck, ProjectCheck
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.workspace import Workspace, read_file
+from redline.core.workspace import SourceFile, Workspace, read_file
 from redline.sources.containers import file_sources, project_sources
 from redline.sources.containers.kubernetes import parse_manifest
 from redline.sources.interface import ProjectContext, SourceError
@@ -88,8 +89,8 @@ def build(registry: bool) -> Path:
     return target
 
 
-def in_process(root: Path) -> None:
-    t0 = time.perf_counter()
+def _parse_all(root: Path) -> tuple[list[SourceFile], list[object], int]:
+    """Every file through every file source, then the project sources: (files, facts, files refused)."""
     walk = Workspace(root, max_file_size=5 * 1024 * 1024).walk()
     facts: list[object] = []
     errors = 0
@@ -103,25 +104,36 @@ def in_process(root: Path) -> None:
                     continue
                 if fact is not None:
                     facts.append(fact)
-    for source in project_sources():
-        facts.extend(source.collect(ProjectContext(root, Config(), tuple(walk.files))).facts)
-    t1 = time.perf_counter()
-    cs = checks()
-    ctx = CheckContext(root, Config(), frozenset(r.code for c in cs for r in c.rules))
-    findings = []
+    for project_source in project_sources():
+        facts.extend(project_source.collect(ProjectContext(root, Config(), tuple(walk.files))).facts)
+    return list(walk.files), facts, errors
+
+
+def _file_findings(cs: list[Check], facts: list[object], ctx: CheckContext) -> list[Any]:
+    findings: list[Any] = []  # findings, skips and tool errors, as the checks yield them
     for check in cs:
         if isinstance(check, FileCheck):
             for fact in facts:
                 if isinstance(fact, check.fact_types):
                     findings.extend(check.check_file(fact, ctx))
+    return findings
+
+
+def in_process(root: Path) -> None:
+    t0 = time.perf_counter()
+    files, facts, errors = _parse_all(root)
+    t1 = time.perf_counter()
+    cs = checks()
+    ctx = CheckContext(root, Config(), frozenset(r.code for c in cs for r in c.rules))
+    findings = _file_findings(cs, facts, ctx)
     t2 = time.perf_counter()
     bag = Facts(facts)
     for check in cs:
         if isinstance(check, ProjectCheck):
             findings.extend(check.check(bag, ctx))
     t3 = time.perf_counter()
-    size = sum(f.size for f in walk.files)
-    print(f"in-process: {len(walk.files)} files ({size / 1024:.0f} KiB), facts {Facts(facts).counts()}, "
+    size = sum(f.size for f in files)
+    print(f"in-process: {len(files)} files ({size / 1024:.0f} KiB), facts {Facts(facts).counts()}, "
           f"{errors} files refused (parse errors)")
     print(f"  parse {t1 - t0:.3f} s | file checks {t2 - t1:.3f} s | project checks {t3 - t2:.3f} s | "
           f"{len(findings)} findings")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.cost.exports import days, focus_row, write_focus
+from .exports import days, focus_row, write_focus
 
 LB_HOURS = "$0.0225 per Application LoadBalancer-hour (or partial hour)"
 LB_LCU = "$0.008 per used Application load balancer capacity unit-hour (or partial hour)"

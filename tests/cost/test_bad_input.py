@@ -5,11 +5,11 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from tests.cost.exports import FOCUS_COLUMNS, focus_row, write_focus
-
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.measures import rollup
 from redline.sources.cost.settings import CostSettings
+
+from .exports import FOCUS_COLUMNS, focus_row, write_focus
 
 
 def _good(tmp_path: Path) -> Path:

@@ -6,8 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.cost.exports import focus_row, write_focus
-from tests.cost.planted import write_planted
 
 from redline.checks.cost import checks
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -17,6 +15,9 @@ from redline.core.model import Finding
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import CostSettings
+
+from .exports import focus_row, write_focus
+from .planted import write_planted
 
 
 def _run(ds: CostDataset) -> list[Finding]:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.cost.planted import write_planted
 
 from redline.cli.main import main
+
+from .planted import write_planted
 
 
 def _schema() -> dict[str, object]:

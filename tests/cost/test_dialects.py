@@ -10,11 +10,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.cost.exports import focus_row, write_focus
 
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.measures import rollup
 from redline.sources.cost.settings import CostSettings
+
+from .exports import focus_row, write_focus
 
 
 def _cur_table() -> pa.Table:

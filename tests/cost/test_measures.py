@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cost.exports import focus_row, write_focus
 
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.measures import baseline_criterion, component_costs, feature_costs, tenant_costs
 from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import CostSettings
+
+from .exports import focus_row, write_focus
 
 
 def _ds(tmp_path: Path, rows: list[dict[str, object]], requests: str, **settings: Any) -> CostDataset:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -56,6 +57,32 @@ def test_sarif_is_what_github_code_scanning_needs(audited: Path) -> None:
         assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
     suppressed = [r for r in results if "suppressions" in r]
     assert [s["suppressions"] for s in suppressed] == [[{"kind": "inSource", "justification": "known"}]]
+
+
+def test_sarif_documents_the_rules_with_results_and_lists_every_rule_that_ran(audited: Path) -> None:
+    run = json.loads((audited / "findings.sarif").read_text())["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    with_results = {r["ruleId"] for r in run["results"]}
+    assert {"TST101", "RES101"} <= with_results and len(rules) > len(with_results)
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and rule["helpUri"].endswith(rule["id"])
+        assert ("help" in rule) == ("fullDescription" in rule) == (rule["id"] in with_results)
+
+
+def test_sarif_text_is_the_document_with_one_line_per_rule() -> None:
+    from redline.report.sarif import _RULES_MARK, _dumps
+
+    tricky = f'{_RULES_MARK} "{_RULES_MARK}" \\u0000redline-rules\\u0000 <é>'
+    rules: list[dict[str, Any]] = [{"id": "A1", "help": {"text": tricky}}, {"id": "B2"}]
+    doc: dict[str, Any] = {"runs": [{"tool": {"driver": {"name": tricky, "rules": rules}},
+                     "results": [{"message": {"text": tricky}}]}]}
+    text = _dumps(doc)
+    assert json.loads(text) == doc
+    assert doc["runs"][0]["tool"]["driver"]["rules"] is rules  # the caller's document is left whole
+    assert [line.strip().rstrip(",") for line in text.splitlines() if '"A1"' in line or '"B2"' in line] == [
+        json.dumps(r, ensure_ascii=False) for r in rules]
+    empty: dict[str, Any] = {"runs": [{"tool": {"driver": {"rules": []}}}]}
+    assert json.loads(_dumps(empty)) == empty
 
 
 def test_findings_json_validates_against_its_schema(audited: Path) -> None:
@@ -124,3 +151,29 @@ def test_unfollowed_terraform_modules_are_listed_as_not_covered(tmp_path: Path) 
         "reason": "Terraform module not followed (source terraform-aws-modules/vpc/aws); "
                   "its resources were not audited",
     }]
+
+
+def test_html_template_is_compiled_once_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from redline.report.html import HtmlReporter
+
+    write(tmp_path / "src", "client.py", HTTP_CALL)
+    result = run_audit(AuditRequest(root=tmp_path / "src", config=Config(), checks=builtin_checks(),
+                                    file_sources=builtin_file_sources()))
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(cache))
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def counting_compile(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+        compiled.append("x")
+        return real_compile(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    first = HtmlReporter().render(result)
+    [entry] = [p for p in cache.iterdir() if p.name.startswith("jinja-")]
+    assert HtmlReporter().render(result) == first and len(compiled) == 1  # the second came from the cache
+    entry.write_bytes(b"garbage")
+    assert HtmlReporter().render(result) == first and len(compiled) == 2
+    assert b"client.py" in first

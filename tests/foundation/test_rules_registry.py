@@ -110,9 +110,9 @@ def test_plugin_returning_junk_is_reported() -> None:
 
 
 def test_a_rule_declared_by_two_checks_is_refused_naming_both() -> None:
-    from tests.foundation.checks_for_tests import MARKER, MarkerCheck
-
     from redline.checks.interface import rule_registry
+
+    from .checks_for_tests import MARKER, MarkerCheck
 
     class Copycat(MarkerCheck):
         name = "copycat"
@@ -150,15 +150,15 @@ def test_selecting_a_rule_plans_its_owner_and_the_checks_that_borrow_it() -> Non
 def test_a_finding_for_an_undeclared_rule_fails_the_check_instead_of_vanishing(tmp_path: Path) -> None:
     from collections.abc import Iterable
 
-    from tests.foundation.checks_for_tests import COUNT, MARKER
-    from tests.foundation.helpers import write
-
     from redline.checks.interface import CheckContext, FileCheck, UndeclaredRuleError
     from redline.core.config import Config
     from redline.core.model import Finding, Location
     from redline.core.workspace import FileText
     from redline.pipeline.run import AuditRequest, run_audit
     from redline.sources.builtin import builtin_file_sources
+
+    from .checks_for_tests import COUNT, MARKER
+    from .helpers import write
 
     class Rogue(FileCheck):
         name = "rogue"
@@ -274,3 +274,31 @@ def test_a_plugin_check_redeclaring_a_builtin_rule_is_left_out_and_reported(monk
         assert len(loaded.plugin_problems) == 1
         assert loaded.plugin_problems[0].startswith("plugin check 'thief' not loaded: rule RES101 ")
         assert loaded.known_rules.get("EXT901").name == "extra-honest"
+
+
+def test_plugin_presence_is_read_from_the_metadata_folders_like_importlib_metadata(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import entry_points
+
+    from redline.pipeline.catalogue import PLUGIN_GROUP, _plugins_installed
+
+    def agree() -> bool:
+        found = _plugins_installed()
+        assert found == bool(entry_points(group=PLUGIN_GROUP))
+        return found
+
+    monkeypatch.syspath_prepend(str(tmp_path / "missing"))
+    assert agree() is False
+    other = tmp_path / "other-1.0.dist-info"
+    other.mkdir()
+    (other / "METADATA").write_text("Metadata-Version: 2.1\nName: other\nVersion: 1.0\n")
+    (other / "entry_points.txt").write_text("[console_scripts]\nother = other:main  # redline.checks\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert agree() is False
+    egg = tmp_path / "Spaced.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.2\nName: spaced\nVersion: 2.0\n")
+    (egg / "entry_points.txt").write_text("[console_scripts]\nx = y\n\n[ redline.checks ]\nspaced = spaced\n")
+    assert agree() is False  # importlib.metadata does not strip blanks inside the brackets either
+    (egg / "entry_points.txt").write_text("[console_scripts]\nx = y\n\n  [redline.checks]\nspaced = spaced\n")
+    assert agree() is True

@@ -41,3 +41,28 @@ def test_prebuild_says_built_then_already_built(tmp_path: Path, monkeypatch: pyt
     built = engine.prebuild_builtin_database()
     assert built.startswith(f"secret scanner: built the Hyperscan database for {n} rules in ")
     assert engine.prebuild_builtin_database() == f"secret scanner: Hyperscan database for {n} rules already built"
+
+
+def test_datastore_triggers_are_compiled_once_then_loaded_and_a_corrupt_entry_is_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from redline.checks.secrets import triggers
+
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
+    compiled: list[int] = []
+    real_compile = triggers._compile
+
+    def counting_compile() -> object:
+        compiled.append(1)
+        return real_compile()
+
+    monkeypatch.setattr(triggers, "_compile", counting_compile)
+    sample = b'url = "postgres://app:pw@db/x"\npassword = 1\n$c = new PDO("mysql:host=x", $u, $p);\n'
+    expected = {triggers.URL, triggers.PASSWORD, triggers.DRIVER_CALL}
+    for _ in range(2):
+        db = triggers._Database()
+        assert db.scan(sample) == expected and db.scan(b"nothing to see") == set()
+    assert len(compiled) == 1  # the second database came from the cache
+    [entry] = [p for p in tmp_path.iterdir() if p.name.startswith("triggers-hyperscan-")]
+    entry.write_bytes(b"not a database")
+    assert triggers._Database().scan(sample) == expected
+    assert len(compiled) == 2 and entry.read_bytes() != b"not a database"

@@ -20,6 +20,7 @@ FAMILIES = (
     "redline.checks.containers",
     "redline.checks.database",
     "redline.checks.cost",
+    "redline.checks.performance",
 )
 
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from redline import __version__
 from redline.cli import exit_codes
-from redline.cli.commands import audit, baseline, cost, db, db_audit, rules, sbom, secrets
+from redline.cli.commands import audit, baseline, capacity, cost, db, db_audit, rules, sbom, secrets, traces
 from redline.cli.common import UsageError
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost)
+COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity)
 log = logging.getLogger("redline")
 
 

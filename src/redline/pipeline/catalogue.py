@@ -4,6 +4,8 @@ rule index standing in for the others), sources and synthesis steps, plus plugin
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,10 +82,43 @@ def plugin_rules(taken: set[str]) -> list[Rule]:
 
 
 def _plugins_installed() -> bool:
-    """Whether any distribution declares a ``redline.checks`` entry point (pluggy is imported only then)."""
-    from importlib.metadata import entry_points  # noqa: PLC0415
+    """Whether any distribution declares a ``redline.checks`` entry point (pluggy is imported only then).
 
-    return bool(entry_points(group=PLUGIN_GROUP))
+    The ``*.dist-info`` / ``*.egg-info`` folders on ``sys.path`` are read directly: importing
+    ``importlib.metadata`` and letting it parse every distribution cost ~20 ms of each start-up. A path
+    entry that is a file (a zip) is left to ``importlib.metadata``. A false "yes" only costs time."""
+    for entry in sys.path:
+        folder = entry or "."
+        if os.path.isfile(folder):
+            from importlib.metadata import entry_points  # noqa: PLC0415
+
+            return bool(entry_points(group=PLUGIN_GROUP))
+        if _declares_plugin(folder):
+            return True
+    return False
+
+
+def _section(line: str) -> str | None:
+    """The section a ``[name]`` line opens, read as ``importlib.metadata`` reads it."""
+    line = line.strip()
+    return line.strip("[]") if line.startswith("[") and line.endswith("]") else None
+
+
+def _declares_plugin(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as names:
+            metadata = [e.path for e in names if e.name.lower().endswith((".dist-info", ".egg-info"))]
+    except OSError:  # a missing or unreadable path entry holds no distribution
+        return False
+    for path in metadata:
+        try:
+            with open(os.path.join(path, "entry_points.txt"), encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except OSError:
+            continue
+        if PLUGIN_GROUP in text and any(_section(line) == PLUGIN_GROUP for line in text.splitlines()):
+            return True
+    return False
 
 
 def _plugins(builtin: list[Check], taken: set[str]) -> tuple[list[Check], list[str]]:

@@ -10,14 +10,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from importlib.resources import files
-
-import jinja2
-from markupsafe import Markup
+from typing import TYPE_CHECKING, Any
 
 from redline import __version__
+from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATE = "report.html.j2"
 
 
 def _script_json(data: object) -> str:
@@ -29,8 +34,9 @@ class HtmlReporter(Reporter):
     filename = "report.html"
 
     def render(self, result: AuditResult) -> bytes:
-        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-        template = env.from_string(files("redline.report").joinpath("templates/report.html.j2").read_text("utf-8"))
+        from markupsafe import Markup  # noqa: PLC0415 - with jinja2, only when a page is written
+
+        template = _template()
         items = item_dicts(result)
         findings = [f for f in items if SAMPLE_TAG not in f["tags"]]
         samples = [f for f in items if SAMPLE_TAG in f["tags"] and f["suppressed"] is None]
@@ -42,9 +48,34 @@ class HtmlReporter(Reporter):
             findings_json=Markup(_script_json(findings)),
             errors=result.errors,
             placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
+            evidence_tables=[*database_tables(result), *cost_tables(result)],
+            cost_chart=Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
             skipped=result.skipped,
             skipped_reasons=reasons,
             samples=samples,
             notices=[e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
         )
         return page.encode()
+
+
+def _template() -> jinja2.Template:
+    """The page template; jinja2 is imported only here, and its compiled form comes from the redline cache
+    (compiling the template cost about as much as importing jinja2)."""
+    import jinja2  # noqa: PLC0415 - a run that writes no HTML never pays for it
+
+    class CachedBytecode(jinja2.BytecodeCache):
+        """Compiled templates in the redline cache; jinja2 checks each entry's source checksum and
+        Python version, and an unreadable or unwritable cache only means compiling again."""
+
+        def load_bytecode(self, bucket: Any) -> None:
+            raw = read_entry(f"jinja-{bucket.key}.bc")
+            if raw:
+                bucket.bytecode_from_string(raw)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            write_entry(f"jinja-{bucket.key}.bc", bucket.bytecode_to_string(), prefix="jinja-", keep=4)
+
+    source = files("redline.report").joinpath(f"templates/{TEMPLATE}").read_text("utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                             loader=jinja2.DictLoader({TEMPLATE: source}), bytecode_cache=CachedBytecode())
+    return env.get_template(TEMPLATE)

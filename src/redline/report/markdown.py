@@ -14,6 +14,7 @@ from redline.core.groups import FindingGroup
 from redline.core.model import Severity
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.sections import cost_tables, database_tables
 from redline.report.serialize import is_sample, where
 
 TOP = 15
@@ -32,6 +33,16 @@ def _topology(result: AuditResult) -> list[str]:
            "|---|---|---|---|---|---:|"]
     out += [f"| {p['provider']} | {p['account'] or '-'} | {p['region']} | {p['zone'] or '-'} | {p['source']} | "
             f"{p['resources']} |" for p in placements]
+    return out
+
+
+def _evidence_tables(result: AuditResult) -> list[str]:
+    """What the PostgreSQL snapshot and the billing exports showed, beside the findings."""
+    out: list[str] = []
+    for table in (*database_tables(result), *cost_tables(result)):
+        out += ["", f"### {_cell(table.title)}", "", "| " + " | ".join(table.columns) + " |",
+                "|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|"]
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows] or ["| (none) |"]
     return out
 
 
@@ -115,6 +126,7 @@ class MarkdownReporter(Reporter):
         real = [g for g in ranked if not is_sample(g.lead)]
         lines += _table(f"### Top {min(TOP, len(real))} findings", real[:TOP])
         lines += _topology(result)
+        lines += _evidence_tables(result)
         lines += _errors(result)
         lines += _not_covered(result)
         samples = [g for g in ranked if is_sample(g.lead)]

@@ -33,21 +33,28 @@ _SECURITY_SEVERITY = {
 }
 
 
-def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+def _rule_descriptor(rule: Rule, documented: bool) -> dict[str, Any]:
+    """A rule as SARIF describes it. Only a rule with results carries its documentation (``fullDescription``,
+    ``help``): code scanning shows help on an alert, and a rule without results has none in this run. Every
+    rule that ran is still listed, with its summary, level and link, so the run says what it checked."""
     props: dict[str, Any] = {"tags": [rule.area.value, *rule.tags], "precision": "high"}
     if rule.area is Area.SECURITY:
         props["security-severity"] = _SECURITY_SEVERITY[rule.severity]
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.doc.what_it_does},
-        "help": {"text": f"{rule.doc.why_bad}\n\nUse instead:\n{rule.doc.use_instead}",
-                 "markdown": rule.doc.markdown()},
+    }
+    if documented:
+        descriptor["fullDescription"] = {"text": rule.doc.what_it_does}
+        descriptor["help"] = {"text": f"{rule.doc.why_bad}\n\nUse instead:\n{rule.doc.use_instead}",
+                              "markdown": rule.doc.markdown()}
+    descriptor.update({
         "helpUri": f"https://redline.dev/rules/{rule.code}",
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": props,
-    }
+    })
+    return descriptor
 
 
 def _physical(loc: Location) -> dict[str, Any]:
@@ -105,7 +112,8 @@ def _result(item: FindingGroup, index: dict[str, int], result: AuditResult) -> d
 
 
 def sarif_document(result: AuditResult) -> dict[str, Any]:
-    used = sorted({f.rule for f in result.findings} | {r.code for r in result.rules})
+    reported = {f.rule for f in result.findings}
+    used = sorted(reported | {r.code for r in result.rules})
     rules = [result.rules.get(code) for code in used if code in result.rules]
     index = {rule.code: i for i, rule in enumerate(rules)}
     notifications = [
@@ -122,7 +130,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
                 "name": "redline",
                 "version": __version__,
                 "informationUri": "https://redline.dev",
-                "rules": [_rule_descriptor(r) for r in rules],
+                "rules": [_rule_descriptor(r, r.code in reported) for r in rules],
             }},
             "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the audited tree"}}},
             "invocations": [{
@@ -139,4 +147,25 @@ class SarifReporter(Reporter):
     filename = "findings.sarif"
 
     def render(self, result: AuditResult) -> bytes:
-        return (json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n").encode()
+        return (_dumps(sarif_document(result)) + "\n").encode()
+
+
+#: stands in for the rule list while the rest of the document is indented (json escapes the NULs, so no
+#: scanned text can spell it)
+_RULES_MARK = "\0redline-rules\0"
+
+
+def _dumps(doc: dict[str, Any]) -> str:
+    """The document indented, except the driver's rules: one line each, through the C encoder (indenting
+    every rule of a run through the pure-Python encoder was most of the report's cost)."""
+    driver = doc["runs"][0]["tool"]["driver"]
+    rules = driver["rules"]
+    driver["rules"] = _RULES_MARK
+    try:
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+    finally:
+        driver["rules"] = rules
+    pad = " " * 12  # runs[0].tool.driver.rules[i] sits six levels deep
+    lines = ",\n".join(pad + json.dumps(rule, ensure_ascii=False) for rule in rules)
+    listing = f"[\n{lines}\n{pad[:-2]}]" if rules else "[]"
+    return text.replace(json.dumps(_RULES_MARK), listing, 1)

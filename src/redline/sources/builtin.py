@@ -21,6 +21,7 @@ FAMILIES = (
     "redline.sources.containers",
     "redline.sources.advisories",
     "redline.sources.postgres",
+    "redline.sources.traces",
 )
 
 

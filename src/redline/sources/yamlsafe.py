@@ -17,13 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-try:  # libyaml's parser; fall back to pure Python where it is missing
-    _Loader: type = yaml.CBaseLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.BaseLoader
-
 #: a document may expand to at most max(MIN_NODE_BUDGET, EXPANSION_FACTOR x its distinct nodes)
 MIN_NODE_BUDGET = 200_000
 EXPANSION_FACTOR = 20
@@ -125,6 +118,7 @@ class _Builder:
         self.last_line = 0
         self.template_lines: list[int] = []
         self.root: Any = None
+        self.doc_line = 0  # first line of the document's content, 0 until a node is seen
 
     def add(self, value: Any, size: int, line: int, is_key_scalar: bool) -> None:
         if not self.stack:
@@ -155,6 +149,47 @@ class _Builder:
         if isinstance(top.value, LineMap):
             top.value.key_lines[name] = top.key_line
 
+    def scalar(self, ev: Any) -> None:
+        """A scalar event: plain scalars resolved to YAML 1.1 types, Go-template lines noted."""
+        self.distinct += 1
+        value: Any = ev.value
+        line = ev.start_mark.line + 1
+        if ev.implicit[0] and (ev.tag is None or ev.tag == "!"):
+            if "{{" in value and _TEMPLATE_RE.search(value):
+                self.template_lines.append(line)
+            value = resolve_plain(value)
+        end = ev.end_mark
+        self.last_line = end.line + 1 if end.column > 0 else max(end.line, line)
+        if ev.anchor:
+            self.anchors[ev.anchor] = (value, 1)
+        self.add(value, 1, line, True)
+        if not self.doc_line:
+            self.doc_line = line
+
+    def open(self, ev: Any, is_map: bool) -> None:
+        """A mapping or sequence starts: its anchor stays open (an alias to it is recursive) until it ends."""
+        self.distinct += 1
+        line = ev.start_mark.line + 1
+        if not self.doc_line:
+            self.doc_line = line
+        container: Any = LineMap(line) if is_map else []
+        if ev.anchor:
+            self.open_anchors.add(ev.anchor)
+        self.stack.append(_Frame(container, ev.anchor, bool(ev.flow_style)))
+
+    def close(self, ev: Any) -> None:
+        """A mapping or sequence ends: its last line is known, its anchor usable, it joins its parent."""
+        frame = self.stack.pop()
+        if frame.flow:
+            end = ev.end_mark
+            self.last_line = end.line + 1 if end.column > 0 else end.line
+        if isinstance(frame.value, LineMap):
+            frame.value.end_line = max(self.last_line, frame.value.line)
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.value, frame.size)
+        self.add(frame.value, frame.size, ev.start_mark.line + 1, False)
+
     def alias(self, anchor: str, line: int) -> None:
         if anchor in self.open_anchors:
             raise YamlError(f"line {line}: recursive alias *{anchor}")
@@ -170,8 +205,12 @@ class _Builder:
 
 
 def _events(text: str) -> Iterator[Any]:  # libyaml events (untyped attributes)
+    import yaml  # noqa: PLC0415 - PyYAML is imported by the first YAML file read, not by every start-up
+
+    # libyaml's parser; the pure-Python one where this PyYAML build lacks it
+    loader: type = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader
     try:
-        yield from yaml.parse(text, Loader=_Loader)
+        yield from yaml.parse(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -182,49 +221,20 @@ def _events(text: str) -> Iterator[Any]:  # libyaml events (untyped attributes)
 
 def load_documents(text: str) -> Iterator[Document]:
     """Yield each document. Raises ``YamlError`` on bad or hostile input."""
+    import yaml  # noqa: PLC0415 - see _events
+
     b = _Builder()
-    doc_line = 0
     for ev in _events(text):
         cls = type(ev)
         if cls is yaml.ScalarEvent:
-            b.distinct += 1
-            value: Any = ev.value
-            line = ev.start_mark.line + 1
-            if ev.implicit[0] and (ev.tag is None or ev.tag == "!"):
-                if "{{" in value and _TEMPLATE_RE.search(value):
-                    b.template_lines.append(line)
-                value = resolve_plain(value)
-            end = ev.end_mark
-            b.last_line = end.line + 1 if end.column > 0 else max(end.line, line)
-            if ev.anchor:
-                b.anchors[ev.anchor] = (value, 1)
-            b.add(value, 1, line, True)
-            if not doc_line:
-                doc_line = line
+            b.scalar(ev)
         elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            b.distinct += 1
-            line = ev.start_mark.line + 1
-            if not doc_line:
-                doc_line = line
-            container: Any = LineMap(line) if cls is yaml.MappingStartEvent else []
-            if ev.anchor:
-                b.open_anchors.add(ev.anchor)
-            b.stack.append(_Frame(container, ev.anchor, bool(ev.flow_style)))
+            b.open(ev, cls is yaml.MappingStartEvent)
         elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            frame = b.stack.pop()
-            if frame.flow:
-                end = ev.end_mark
-                b.last_line = end.line + 1 if end.column > 0 else end.line
-            if isinstance(frame.value, LineMap):
-                frame.value.end_line = max(b.last_line, frame.value.line)
-            if frame.anchor:
-                b.open_anchors.discard(frame.anchor)
-                b.anchors[frame.anchor] = (frame.value, frame.size)
-            b.add(frame.value, frame.size, ev.start_mark.line + 1, False)
+            b.close(ev)
         elif cls is yaml.AliasEvent:
             b.alias(ev.anchor, ev.start_mark.line + 1)
         elif cls is yaml.DocumentEndEvent:
-            if doc_line:
-                yield Document(b.root, doc_line, tuple(b.template_lines))
+            if b.doc_line:
+                yield Document(b.root, b.doc_line, tuple(b.template_lines))
             b = _Builder()
-            doc_line = 0

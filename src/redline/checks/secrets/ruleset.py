@@ -245,18 +245,7 @@ def parse_rule(t: object, source: str, family: str, why: str, index: int) -> Sec
         raise RuleSetError(f"{source}: rule #{index} is not a table")
     rid = t.get("id")
     where = f"{source}: rule {rid!r}" if isinstance(rid, str) else f"{source}: rule #{index}"
-    for key, value in t.items():
-        if key not in _RULE_KEYS:
-            raise RuleSetError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_RULE_KEYS))})")
-        expected: type | tuple[type, ...] = _RULE_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
-            raise RuleSetError(f"{where}: key {key!r} has the wrong type ({type(value).__name__})")
-    for key in _REQUIRED:
-        if key not in t:
-            raise RuleSetError(f"{where}: missing key {key!r}")
-    for key in ("keywords", "allow", "references", "examples", "counter_examples"):
-        if not all(isinstance(v, str) for v in t.get(key, [])):
-            raise RuleSetError(f"{where}: {key!r} must be a list of strings")
+    _check_keys(t, where)
     rid = str(t["id"])
     if not NAME_RE.match(rid):
         raise RuleSetError(f"{where}: id must be kebab-case")
@@ -266,25 +255,13 @@ def parse_rule(t: object, source: str, family: str, why: str, index: int) -> Sec
     for key in ("provider", "summary", "revoke"):
         if not str(t[key]).strip():
             raise RuleSetError(f"{where}: {key!r} is empty")
-    try:
-        severity = Severity.parse(str(t["severity"]))
-        confidence = Confidence[str(t.get("confidence", "high")).upper()]
-    except (ValueError, KeyError) as exc:
-        raise RuleSetError(f"{where}: {exc}") from None
-    keywords = tuple(str(k) for k in t.get("keywords", []))
-    for kw in keywords:
-        if not kw or kw != kw.lower():
-            raise RuleSetError(f"{where}: keyword {kw!r} must be a non-empty lowercase literal")
+    severity, confidence = _levels(t, where)
+    keywords = _keywords(t, where)
     try:
         regex, window = check_pattern(str(t["pattern"]))
     except PatternError as exc:
         raise RuleSetError(f"{where}: pattern {exc}") from None
-    allow = []
-    for item in t.get("allow", []):
-        try:
-            allow.append(re.compile(item))
-        except re.error as exc:
-            raise RuleSetError(f"{where}: allow pattern {item!r} is invalid: {exc}") from None
+    allow = _allow_patterns(t, where)
     entropy = float(t.get("entropy", 0.0))
     if not 0.0 <= entropy <= 8.0:
         raise RuleSetError(f"{where}: entropy must be between 0 and 8 bits per character")
@@ -299,6 +276,48 @@ def parse_rule(t: object, source: str, family: str, why: str, index: int) -> Sec
     rule.__dict__["regex"] = regex  # already compiled by the validation
     object.__setattr__(rule, "doc_example", redacted_example(rule))
     return rule
+
+
+def _check_keys(t: dict[str, Any], where: str) -> None:
+    """Only known keys, each of its type, the required ones present, the lists all strings."""
+    for key, value in t.items():
+        if key not in _RULE_KEYS:
+            raise RuleSetError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_RULE_KEYS))})")
+        expected: type | tuple[type, ...] = _RULE_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise RuleSetError(f"{where}: key {key!r} has the wrong type ({type(value).__name__})")
+    for key in _REQUIRED:
+        if key not in t:
+            raise RuleSetError(f"{where}: missing key {key!r}")
+    for key in ("keywords", "allow", "references", "examples", "counter_examples"):
+        if not all(isinstance(v, str) for v in t.get(key, [])):
+            raise RuleSetError(f"{where}: {key!r} must be a list of strings")
+
+
+def _levels(t: dict[str, Any], where: str) -> tuple[Severity, Confidence]:
+    try:
+        return Severity.parse(str(t["severity"])), Confidence[str(t.get("confidence", "high")).upper()]
+    except (ValueError, KeyError) as exc:
+        raise RuleSetError(f"{where}: {exc}") from None
+
+
+def _keywords(t: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The prefilter literals: lowercase, because the scanner matches them against lowercased text."""
+    keywords = tuple(str(k) for k in t.get("keywords", []))
+    for kw in keywords:
+        if not kw or kw != kw.lower():
+            raise RuleSetError(f"{where}: keyword {kw!r} must be a non-empty lowercase literal")
+    return keywords
+
+
+def _allow_patterns(t: dict[str, Any], where: str) -> list[re.Pattern[str]]:
+    allow = []
+    for item in t.get("allow", []):
+        try:
+            allow.append(re.compile(item))
+        except re.error as exc:
+            raise RuleSetError(f"{where}: allow pattern {item!r} is invalid: {exc}") from None
+    return allow
 
 
 def validate_set(rules: Sequence[SecretRule], *, code_range: tuple[int, int] | None) -> tuple[SecretRule, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
@@ -25,6 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="also judge billing exports (FOCUS, AWS CUR 2.0, Azure; file or folder; repeatable)")
     p.add_argument("--cost-requests", action="append", default=[], metavar="[SERVICE=]FILE",
                    help="request volume for --cost (see redline cost --help)")
+    p.add_argument("--traces", type=Path, nargs="+", default=[], metavar="PATH",
+                   help="trace exports (OTLP JSON, Jaeger, Zipkin) to measure with the audit")
     p.set_defaults(func=run)
 
 
@@ -44,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         from redline.pipeline.cost import with_cost
 
         req = with_cost(req, args.cost, args.cost_requests)
+    if args.traces:
+        from redline.pipeline.traces import with_trace_paths
+
+        req = replace(req, config=with_trace_paths(req.config, args.traces))
     result = execute(req, args)
     if result.cost is not None:  # --cost: the cost summary beside the reports
         from redline.core.atomic import write_atomic

@@ -414,45 +414,68 @@ def _pub_cmp(a: tuple[list[int], str], b: tuple[list[int], str]) -> int:
 # --- Red Hat (rpmvercmp) ----------------------------------------------------------------------
 
 
+_RPM_DIGITS = re.compile(r"[0-9]*")
+_RPM_LETTERS = re.compile(r"[A-Za-z]*")
+
+
 def _rpm_segment_cmp(a: str, b: str) -> int:
     if not a or not b:
         return _cmp(bool(a), bool(b))
     i = j = 0
     while True:
-        while i < len(a) and not (a[i].isascii() and a[i].isalnum()) and a[i] not in "~^":
-            i += 1
-        while j < len(b) and not (b[j].isascii() and b[j].isalnum()) and b[j] not in "~^":
-            j += 1
-        ta, tb = i < len(a) and a[i] == "~", j < len(b) and b[j] == "~"
-        if ta or tb:
-            if ta and tb:
-                i, j = i + 1, j + 1
-                continue
-            return -1 if ta else 1
-        ca, cb = i < len(a) and a[i] == "^", j < len(b) and b[j] == "^"
-        if ca or cb:
-            if ca and cb:
-                i, j = i + 1, j + 1
-                continue
-            if ca:
-                return 1 if j == len(b) else -1
-            return -1 if i == len(a) else 1
+        i, j = _rpm_skip_separators(a, i), _rpm_skip_separators(b, j)
+        marker = _rpm_marker_cmp(a, i, b, j)
+        if marker == 0:  # the same marker on both sides: step over it
+            i, j = i + 1, j + 1
+            continue
+        if marker is not None:
+            return marker
         if i == len(a) or j == len(b):
-            break
-        digit = a[i].isdigit()
-        pattern = re.compile(r"[0-9]*" if digit else r"[A-Za-z]*")
-        sa = pattern.match(a, i).group()  # type: ignore[union-attr]
-        sb = pattern.match(b, j).group()  # type: ignore[union-attr]
-        i, j = i + len(sa), j + len(sb)
-        if not sb:
-            return 1 if digit else -1
-        if digit:
-            sa, sb = sa.lstrip("0"), sb.lstrip("0")
-            if len(sa) != len(sb):
-                return _cmp(len(sa), len(sb))
-        if sa != sb:
-            return _cmp(sa, sb)
-    return _cmp(len(a) - i, len(b) - j)
+            return _cmp(len(a) - i, len(b) - j)
+        result, i, j = _rpm_run_cmp(a, i, b, j)
+        if result:
+            return result
+
+
+def _rpm_skip_separators(s: str, i: int) -> int:
+    """The next position holding an ASCII letter or digit, ``~`` or ``^`` (rpmvercmp ignores the rest)."""
+    while i < len(s) and not (s[i].isascii() and s[i].isalnum()) and s[i] not in "~^":
+        i += 1
+    return i
+
+
+def _rpm_marker_cmp(a: str, i: int, b: str, j: int) -> int | None:
+    """``~`` sorts before anything, even the end; ``^`` after the end but before anything else.
+
+    0 when both sides hold the same marker, None when neither holds one."""
+    ta, tb = i < len(a) and a[i] == "~", j < len(b) and b[j] == "~"
+    if ta or tb:
+        return 0 if ta and tb else -1 if ta else 1
+    ca, cb = i < len(a) and a[i] == "^", j < len(b) and b[j] == "^"
+    if not (ca or cb):
+        return None
+    if ca and cb:
+        return 0
+    if ca:
+        return 1 if j == len(b) else -1
+    return -1 if i == len(a) else 1
+
+
+def _rpm_run_cmp(a: str, i: int, b: str, j: int) -> tuple[int, int, int]:
+    """Compare the digit or letter run at ``a[i]`` with the same kind of run at ``b[j]``; a number beats
+    letters. Returns the result and both positions after the runs."""
+    digit = a[i].isdigit()
+    pattern = _RPM_DIGITS if digit else _RPM_LETTERS
+    sa = pattern.match(a, i).group()  # type: ignore[union-attr]
+    sb = pattern.match(b, j).group()  # type: ignore[union-attr]
+    i, j = i + len(sa), j + len(sb)
+    if not sb:
+        return (1 if digit else -1), i, j
+    if digit:
+        sa, sb = sa.lstrip("0"), sb.lstrip("0")
+        if len(sa) != len(sb):
+            return _cmp(len(sa), len(sb)), i, j
+    return _cmp(sa, sb), i, j
 
 
 def _parse_redhat(text: str) -> tuple[str, str, str]:

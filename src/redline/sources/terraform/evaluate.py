@@ -87,51 +87,73 @@ class Scope:
 def evaluate(node: Any, scope: Scope, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return Unknown("expression nested too deeply")
-    if node is None or isinstance(node, (bool, int, float, str)):
-        return node
-    if isinstance(node, list):
-        return [evaluate(n, scope, depth + 1) for n in node]
-    if isinstance(node, dict):
-        return {k: evaluate(v, scope, depth + 1) for k, v in node.items()}
-    if isinstance(node, Ref):
-        return _ref(node, scope, depth)
-    if isinstance(node, Template):
-        if len(node.parts) == 1 and not isinstance(node.parts[0], str):
-            return evaluate(node.parts[0], scope, depth + 1)  # "${x}" alone is x itself, type preserved
-        parts = [evaluate(p, scope, depth + 1) for p in node.parts]
-        if any(isinstance(p, (Unknown, list, dict)) for p in parts):
-            return Unknown("template with unknown parts")
-        return "".join(_to_string(p) for p in parts)
-    if isinstance(node, Cond):
-        cond = evaluate(node.cond, scope, depth + 1)
-        if cond is True or cond is False:
-            return evaluate(node.then if cond else node.other, scope, depth + 1)
-        return Unknown("condition not known")
-    if isinstance(node, BinOp):
-        return _binop(node.op, evaluate(node.left, scope, depth + 1), evaluate(node.right, scope, depth + 1))
-    if isinstance(node, UnOp):
-        value = evaluate(node.operand, scope, depth + 1)
-        if node.op == "-" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return -value
-        if node.op == "!" and isinstance(value, bool):
-            return not value
-        return Unknown(f"operator {node.op} on an unknown value")
-    if isinstance(node, Call):
-        return _call(node, scope, depth)
-    if isinstance(node, Index):
-        return _index_expr(evaluate(node.base, scope, depth + 1), evaluate(node.key, scope, depth + 1))
-    if isinstance(node, GetAttr):
-        return _get_attr(evaluate(node.base, scope, depth + 1), node.name)
-    if isinstance(node, Splat):
-        return _splat(node, scope, depth)
-    if isinstance(node, ForExpr):
-        return _for(node, scope, depth)
-    if isinstance(node, Opaque):
-        return Unknown(f"expression not evaluated: {node.text[:60]}")
+    rule = _EVALUATORS.get(type(node))
+    if rule is None:  # a subclass of a node type (a str subclass, ...): the first type it is an instance of
+        rule = next((r for t, r in _EVALUATORS.items() if isinstance(node, t)), _unsupported)
+    return rule(node, scope, depth)
+
+
+_Evaluator = Callable[[Any, "Scope", int], Any]
+
+
+def _literal(node: Any, _scope: Scope, _depth: int) -> Any:
+    return node
+
+
+def _list(node: list[Any], scope: Scope, depth: int) -> list[Any]:
+    return [evaluate(n, scope, depth + 1) for n in node]
+
+
+def _map(node: dict[str, Any], scope: Scope, depth: int) -> dict[str, Any]:
+    return {k: evaluate(v, scope, depth + 1) for k, v in node.items()}
+
+
+def _template(node: Template, scope: Scope, depth: int) -> Any:
+    if len(node.parts) == 1 and not isinstance(node.parts[0], str):
+        return evaluate(node.parts[0], scope, depth + 1)  # "${x}" alone is x itself, type preserved
+    parts = [evaluate(p, scope, depth + 1) for p in node.parts]
+    if any(isinstance(p, (Unknown, list, dict)) for p in parts):
+        return Unknown("template with unknown parts")
+    return "".join(_to_string(p) for p in parts)
+
+
+def _cond(node: Cond, scope: Scope, depth: int) -> Any:
+    cond = evaluate(node.cond, scope, depth + 1)
+    if cond is True or cond is False:
+        return evaluate(node.then if cond else node.other, scope, depth + 1)
+    return Unknown("condition not known")
+
+
+def _binop_node(node: BinOp, scope: Scope, depth: int) -> Any:
+    return _binop(node.op, evaluate(node.left, scope, depth + 1), evaluate(node.right, scope, depth + 1))
+
+
+def _unop(node: UnOp, scope: Scope, depth: int) -> Any:
+    value = evaluate(node.operand, scope, depth + 1)
+    if node.op == "-" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value
+    if node.op == "!" and isinstance(value, bool):
+        return not value
+    return Unknown(f"operator {node.op} on an unknown value")
+
+
+def _index_node(node: Index, scope: Scope, depth: int) -> Any:
+    return _index_expr(evaluate(node.base, scope, depth + 1), evaluate(node.key, scope, depth + 1))
+
+
+def _get_attr_node(node: GetAttr, scope: Scope, depth: int) -> Any:
+    return _get_attr(evaluate(node.base, scope, depth + 1), node.name)
+
+
+def _opaque(node: Opaque, _scope: Scope, _depth: int) -> Unknown:
+    return Unknown(f"expression not evaluated: {node.text[:60]}")
+
+
+def _unsupported(node: Any, _scope: Scope, _depth: int) -> Unknown:
     return Unknown(f"unsupported value {type(node).__name__}")
 
 
-def _ref(ref: Ref, scope: Scope, depth: int) -> Any:
+def _ref(ref: Ref, scope: Scope, _depth: int) -> Any:
     parts = ref.parts
     head = parts[0]
     if not isinstance(head, str):
@@ -139,35 +161,45 @@ def _ref(ref: Ref, scope: Scope, depth: int) -> Any:
     rest = list(parts[1:])
     if head in scope.extra:
         return _index(scope.extra[head], rest, ref)
-    if head == "var" and rest and isinstance(rest[0], str):
+    named = bool(rest) and isinstance(rest[0], str)
+    if head == "var" and named:
         if rest[0] not in scope.variables:
             return Unknown(f"var.{rest[0]} is not declared")
         return _index(scope.variables[rest[0]], rest[1:], ref)
-    if head == "local" and rest and isinstance(rest[0], str):
-        return _index(scope.local(rest[0]), rest[1:], ref)
-    if head == "path" and rest and rest[0] in ("root", "cwd"):
-        return "."
-    if head == "path" and rest and rest[0] == "module":  # relative to the root module, as Terraform shows it
-        return posixpath.relpath(scope.directory or ".", scope.root_dir or ".")
-    if head == "module" and rest and isinstance(rest[0], str) and rest[0] in scope.modules:
-        outputs = scope.modules[rest[0]]
-        tail = rest[1:]
-        if isinstance(outputs, ModuleInstances):
-            if not tail:
-                return outputs
-            if tail[0] not in outputs.by_key:
-                return Unknown(f"module.{rest[0]}: no instance {tail[0]!r}")
-            return _index(outputs.by_key[tail[0]], tail[1:], ref)
-        if tail and isinstance(tail[0], int):  # module.x[0].out with an unknown count: one evaluation
-            tail = tail[1:]
-        return _index(outputs, tail, ref)
+    if head == "local" and named:
+        return _index(scope.local(str(rest[0])), rest[1:], ref)
+    if head == "path" and rest and rest[0] in ("root", "cwd", "module"):
+        return _path_ref(str(rest[0]), scope)
+    if head == "module" and named and rest[0] in scope.modules:
+        return _module_ref(scope.modules[str(rest[0])], str(rest[0]), rest[1:], ref)
     if head in ("count", "each", "self", "terraform", "module"):
         return Unknown(f"{ref} is only known at plan time")
     if head == "data" and len(rest) >= 2:
         return _resource_ref(f"{scope.prefix}data.{rest[0]}.{rest[1]}", rest[2:])
-    if "_" in head and rest and isinstance(rest[0], str):
+    if "_" in head and named:
         return _resource_ref(f"{scope.prefix}{head}.{rest[0]}", rest[1:])
     return Unknown(f"reference {ref}")
+
+
+def _path_ref(name: str, scope: Scope) -> str:
+    """``path.root`` / ``path.cwd`` are ``.``; ``path.module`` is relative to the root module, as Terraform
+    shows it."""
+    if name == "module":
+        return posixpath.relpath(scope.directory or ".", scope.root_dir or ".")
+    return "."
+
+
+def _module_ref(outputs: Any, name: str, tail: list[str | int], ref: Ref) -> Any:
+    """``module.x.out`` / ``module.x["key"].out``: an output of the module (instance) when it was evaluated."""
+    if isinstance(outputs, ModuleInstances):
+        if not tail:
+            return outputs
+        if tail[0] not in outputs.by_key:
+            return Unknown(f"module.{name}: no instance {tail[0]!r}")
+        return _index(outputs.by_key[tail[0]], tail[1:], ref)
+    if tail and isinstance(tail[0], int):  # module.x[0].out with an unknown count: one evaluation
+        tail = tail[1:]
+    return _index(outputs, tail, ref)
 
 
 def _resource_ref(addr: str, tail: list[str | int]) -> ResourceRef:
@@ -245,17 +277,9 @@ def _steps(value: Any, path: list[Any], scope: Scope, depth: int) -> Any:
 
 
 def _for(node: ForExpr, scope: Scope, depth: int) -> Any:
-    coll = evaluate(node.collection, scope, depth + 1)
-    if isinstance(coll, dict):
-        pairs: list[tuple[Any, Any]] = sorted(coll.items())  # Terraform iterates maps in key order
-    elif isinstance(coll, list):
-        pairs = list(enumerate(coll))
-    elif isinstance(coll, Unknown):
-        return Unknown("for expression over an unknown collection")
-    else:
-        return Unknown("for expression over a non-collection")
-    if len(pairs) > MAX_FOR_ITEMS:
-        return Unknown("for expression over too many items")
+    pairs = _for_pairs(evaluate(node.collection, scope, depth + 1))
+    if isinstance(pairs, Unknown):
+        return pairs
     items: list[Any] = []
     keyed: dict[str, Any] = {}
     for k, v in pairs:
@@ -271,18 +295,40 @@ def _for(node: ForExpr, scope: Scope, depth: int) -> Any:
         if not node.is_object:
             items.append(value)
             continue
-        key = evaluate(node.key, inner, depth + 1)
-        if isinstance(key, (int, float)) and not isinstance(key, bool):
-            key = _to_string(key)
-        if not isinstance(key, str):
-            return Unknown("for expression key not known")
-        if node.group:
-            keyed.setdefault(key, []).append(value)
-        elif key in keyed:
-            return Unknown(f"for expression produces duplicate key {key!r}")
-        else:
-            keyed[key] = value
+        problem = _for_put(keyed, evaluate(node.key, inner, depth + 1), value, node.group)
+        if problem is not None:
+            return problem
     return keyed if node.is_object else items
+
+
+def _for_pairs(coll: Any) -> list[tuple[Any, Any]] | Unknown:
+    """(key, value) pairs a for expression iterates: maps in key order (as Terraform does), lists by index."""
+    if isinstance(coll, dict):
+        pairs: list[tuple[Any, Any]] = sorted(coll.items())
+    elif isinstance(coll, list):
+        pairs = list(enumerate(coll))
+    elif isinstance(coll, Unknown):
+        return Unknown("for expression over an unknown collection")
+    else:
+        return Unknown("for expression over a non-collection")
+    if len(pairs) > MAX_FOR_ITEMS:
+        return Unknown("for expression over too many items")
+    return pairs
+
+
+def _for_put(keyed: dict[str, Any], key: Any, value: Any, group: bool) -> Unknown | None:
+    """Add one ``key => value`` of an object for expression; grouping (``...``) collects values per key."""
+    if isinstance(key, (int, float)) and not isinstance(key, bool):
+        key = _to_string(key)
+    if not isinstance(key, str):
+        return Unknown("for expression key not known")
+    if group:
+        keyed.setdefault(key, []).append(value)
+    elif key in keyed:
+        return Unknown(f"for expression produces duplicate key {key!r}")
+    else:
+        keyed[key] = value
+    return None
 
 
 def _attr_path(parts: list[str | int]) -> str:
@@ -609,3 +655,11 @@ def _format(spec: str, args: list[Any]) -> Any:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+#: how each kind of node evaluates, in the order a subclass is matched (``evaluate`` dispatches on the type)
+_EVALUATORS: dict[type, _Evaluator] = {
+    type(None): _literal, bool: _literal, int: _literal, float: _literal, str: _literal,
+    list: _list, dict: _map, Ref: _ref, Template: _template, Cond: _cond, BinOp: _binop_node, UnOp: _unop,
+    Call: _call, Index: _index_node, GetAttr: _get_attr_node, Splat: _splat, ForExpr: _for, Opaque: _opaque,
+}

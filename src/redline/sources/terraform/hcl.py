@@ -10,6 +10,7 @@ propagated positions) and expressions become the small node types of
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from hcl2.api import parses_to_tree
@@ -133,81 +134,84 @@ class _Converter:
         return Opaque(self.source(node))
 
     def expr(self, node: Any) -> Any:
+        """The syntax node of an expression; a kind this module does not model stays ``Opaque`` source."""
         if isinstance(node, Token):
             return Opaque(str(node))
-        kind = node.data
-        if kind == "expr_term":
-            inner = _trees(node)
-            return self.expr(inner[0]) if len(inner) == 1 else self.opaque(node)
-        if kind == "int_lit":
-            return int(_name(node))
-        if kind == "float_lit":
-            return float(_name(node))
-        if kind == "literal_value":
-            return {"true": True, "false": False, "null": None}.get(_name(node))
-        if kind in ("identifier", "keyword"):
-            return Ref((_name(node),))
-        if kind == "string":
-            return self.string(node)
-        if kind in ("heredoc_template", "heredoc_template_trim"):
-            return template_from_text(_heredoc_body(_name(node)))
-        if kind == "tuple":
-            return [self.expr(c) for c in _trees(node)]
-        if kind == "object":
-            out: dict[str, Any] = {}
-            for elem in _trees(node):
-                if elem.data == "object_elem":
-                    key, value = self.object_elem(elem)
-                    out[key] = value
-            return out
-        if kind == "get_attr_expr_term":
-            base_node, attr = _trees(node)
-            base = self.expr(base_node)
-            name = _name(_trees(attr)[-1]) if _trees(attr) else ""
-            if not name:
-                return self.opaque(node)
-            return Ref((*base.parts, name)) if isinstance(base, Ref) else GetAttr(base, name)
-        if kind == "index_expr_term":
-            base_node, index_node = _trees(node)
-            base = self.expr(base_node)
-            index = self.index(index_node)
-            if isinstance(base, Ref) and isinstance(index, int) and not isinstance(index, bool):
-                return Ref((*base.parts, index))
-            if isinstance(base, Ref) and isinstance(index, str) and not _is_resource_address(base):
-                return Ref((*base.parts, index))
-            return Index(base, index)
-        if kind in ("full_splat_expr_term", "attr_splat_expr_term"):
-            base_node, splat = _trees(node)
-            path: list[Any] = []
-            for step in _trees(splat):
-                if step.data == "get_attr":
-                    path.append(_name(_trees(step)[-1]))
-                else:
-                    path.append(Index(None, self.index(step)))
-            return Splat(self.expr(base_node), tuple(path), kind == "full_splat_expr_term")
-        if kind in ("for_tuple_expr", "for_object_expr"):
-            return self.for_expr(node, kind == "for_object_expr")
-        if kind == "function_call":
-            names = [_name(c) for c in _trees(node) if c.data == "identifier"]
-            args = next((c for c in _trees(node) if c.data == "arguments"), None)
-            if args is not None and any(isinstance(t, Token) and str(t) == "..." for t in args.children):
-                return self.opaque(node)
-            return Call("::".join(names), tuple(self.expr(a) for a in _trees(args)) if args is not None else ())
-        if kind == "conditional":
-            parts = _trees(node)
-            if len(parts) == 3:
-                return Cond(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]))
+        convert = _EXPRESSIONS.get(node.data)
+        return convert(self, node) if convert is not None else self.opaque(node)
+
+    def expr_term(self, node: Tree[Token]) -> Any:
+        inner = _trees(node)
+        return self.expr(inner[0]) if len(inner) == 1 else self.opaque(node)
+
+    def heredoc(self, node: Tree[Token]) -> Any:
+        return template_from_text(_heredoc_body(_name(node)))
+
+    def tuple_expr(self, node: Tree[Token]) -> list[Any]:
+        return [self.expr(c) for c in _trees(node)]
+
+    def object_expr(self, node: Tree[Token]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for elem in _trees(node):
+            if elem.data == "object_elem":
+                key, value = self.object_elem(elem)
+                out[key] = value
+        return out
+
+    def get_attr(self, node: Tree[Token]) -> Any:
+        """``a.b``: a longer reference while the base is one, else an attribute of a computed value."""
+        base_node, attr = _trees(node)
+        base = self.expr(base_node)
+        name = _name(_trees(attr)[-1]) if _trees(attr) else ""
+        if not name:
             return self.opaque(node)
-        if kind == "binary_op":
-            parts = _trees(node)
-            if len(parts) == 2 and parts[1].data == "binary_term":
-                op_node, right = _trees(parts[1])
-                return BinOp(_name(op_node), self.expr(parts[0]), self.expr(right))
+        return Ref((*base.parts, name)) if isinstance(base, Ref) else GetAttr(base, name)
+
+    def index_term(self, node: Tree[Token]) -> Any:
+        """``a[0]`` / ``a["k"]``: part of the reference, except a key on a resource (an instance, ``Index``)."""
+        base_node, index_node = _trees(node)
+        base = self.expr(base_node)
+        index = self.index(index_node)
+        if isinstance(base, Ref) and isinstance(index, int) and not isinstance(index, bool):
+            return Ref((*base.parts, index))
+        if isinstance(base, Ref) and isinstance(index, str) and not _is_resource_address(base):
+            return Ref((*base.parts, index))
+        return Index(base, index)
+
+    def splat(self, node: Tree[Token]) -> Splat:
+        base_node, splat = _trees(node)
+        path: list[Any] = []
+        for step in _trees(splat):
+            if step.data == "get_attr":
+                path.append(_name(_trees(step)[-1]))
+            else:
+                path.append(Index(None, self.index(step)))
+        return Splat(self.expr(base_node), tuple(path), node.data == "full_splat_expr_term")
+
+    def call(self, node: Tree[Token]) -> Any:
+        """``f(a, b)`` / ``provider::ns::f(a)``; an expanded ``f(list...)`` stays opaque."""
+        names = [_name(c) for c in _trees(node) if c.data == "identifier"]
+        args = next((c for c in _trees(node) if c.data == "arguments"), None)
+        if args is not None and any(isinstance(t, Token) and str(t) == "..." for t in args.children):
             return self.opaque(node)
-        if kind == "unary_op":
-            op = next((str(t) for t in node.children if isinstance(t, Token)), "?")
-            return UnOp(op, self.expr(_trees(node)[-1]))
+        return Call("::".join(names), tuple(self.expr(a) for a in _trees(args)) if args is not None else ())
+
+    def conditional(self, node: Tree[Token]) -> Any:
+        parts = _trees(node)
+        if len(parts) == 3:
+            return Cond(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]))
         return self.opaque(node)
+
+    def binary(self, node: Tree[Token]) -> Any:
+        parts = _trees(node)
+        if len(parts) == 2 and parts[1].data == "binary_term":
+            op_node, right = _trees(parts[1])
+            return BinOp(_name(op_node), self.expr(parts[0]), self.expr(right))
+        return self.opaque(node)
+
+    def unary(self, node: Tree[Token]) -> UnOp:
+        op = next((str(t) for t in node.children if isinstance(t, Token)), "?")
+        return UnOp(op, self.expr(_trees(node)[-1]))
 
     def for_expr(self, node: Tree[Token], is_object: bool) -> Any:
         intro, *rest = _trees(node)
@@ -262,6 +266,32 @@ class _Converter:
             else:  # %{ if } / %{ for } directives: not evaluated
                 return self.opaque(node)
         return _join_template(parts)
+
+
+#: how each Lark expression kind becomes a syntax node (``_Converter.expr`` dispatches on the node kind)
+_EXPRESSIONS: dict[str, Callable[[_Converter, Tree[Token]], Any]] = {
+    "expr_term": _Converter.expr_term,
+    "int_lit": lambda _c, node: int(_name(node)),
+    "float_lit": lambda _c, node: float(_name(node)),
+    "literal_value": lambda _c, node: {"true": True, "false": False, "null": None}.get(_name(node)),
+    "identifier": lambda _c, node: Ref((_name(node),)),
+    "keyword": lambda _c, node: Ref((_name(node),)),
+    "string": _Converter.string,
+    "heredoc_template": _Converter.heredoc,
+    "heredoc_template_trim": _Converter.heredoc,
+    "tuple": _Converter.tuple_expr,
+    "object": _Converter.object_expr,
+    "get_attr_expr_term": _Converter.get_attr,
+    "index_expr_term": _Converter.index_term,
+    "full_splat_expr_term": _Converter.splat,
+    "attr_splat_expr_term": _Converter.splat,
+    "for_tuple_expr": lambda c, node: c.for_expr(node, False),
+    "for_object_expr": lambda c, node: c.for_expr(node, True),
+    "function_call": _Converter.call,
+    "conditional": _Converter.conditional,
+    "binary_op": _Converter.binary,
+    "unary_op": _Converter.unary,
+}
 
 
 _NAMESPACES = frozenset({"var", "local", "module", "path", "each", "count", "self", "terraform"})

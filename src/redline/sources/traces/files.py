@@ -1,0 +1,123 @@
+"""Find trace files (files, directories, gzip) and turn each into spans, whatever its format.
+
+A file that cannot be read or understood becomes a ``FileProblem`` naming it and the reason; the other
+files are still read. JSON-lines files (the collector's file exporter) are streamed line by line."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from redline.sources.traces.jaeger import is_jaeger, jaeger_spans
+from redline.sources.traces.otlp import is_otlp, otlp_spans
+from redline.sources.traces.spans import RawSpan, TraceFormatError
+from redline.sources.traces.zipkin import is_zipkin, zipkin_spans
+
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A trace file (or a part of it) that was not covered, and why."""
+
+    path: str
+    reason: str
+
+
+def trace_files(paths: Iterable[Path]) -> Iterator[Path | FileProblem]:
+    """The files named, and the trace files under the directories named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+        elif path.is_file():
+            yield path
+        else:
+            yield FileProblem(str(path), "no such file or directory")
+
+
+def read_spans(path: Path, problems: list[FileProblem]) -> Iterator[RawSpan]:
+    """The spans of one file; what cannot be read is appended to ``problems`` (naming the file)."""
+    try:
+        with _open(path) as stream:
+            yield from _spans(stream, str(path), problems)
+    except OSError as exc:
+        problems.append(FileProblem(str(path), f"cannot read: {exc.strerror or exc}"))
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        problems.append(FileProblem(str(path), f"corrupt gzip data: {exc}"))
+    except UnicodeDecodeError:
+        problems.append(FileProblem(str(path), "not UTF-8 text"))
+
+
+def _open(path: Path) -> IO[str]:
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open("r", encoding="utf-8")
+
+
+def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator[RawSpan]:
+    first = stream.readline()
+    while first and not first.strip():
+        first = stream.readline()
+    if not first:
+        problems.append(FileProblem(where, "empty file: no spans"))
+        return
+    head = _try_json(first)
+    if head is not None and is_otlp(head):  # JSON lines: one export request per line
+        yield from _json_lines(head, stream, where, problems)
+        return
+    try:
+        doc = json.loads(first + stream.read())
+    except json.JSONDecodeError as exc:
+        problems.append(FileProblem(where, f"invalid JSON (truncated or not JSON): {exc.msg} at line {exc.lineno}"))
+        return
+    reader = _reader(doc)
+    if reader is None:
+        problems.append(FileProblem(where, "unknown format: not OTLP JSON, Jaeger JSON or Zipkin v2 JSON"))
+        return
+    try:
+        yield from reader(doc)
+    except (TraceFormatError, AttributeError, TypeError) as exc:
+        problems.append(FileProblem(where, f"unexpected structure: {exc}"))
+
+
+def _json_lines(head: Any, stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator[RawSpan]:
+    line_no, doc = 1, head
+    while True:
+        try:
+            yield from otlp_spans(doc)
+        except (TraceFormatError, AttributeError, TypeError) as exc:
+            problems.append(FileProblem(f"{where}:{line_no}", f"unexpected structure: {exc}"))
+        line = stream.readline()
+        if not line:
+            return
+        line_no += 1
+        if not line.strip():
+            continue
+        doc = _try_json(line)
+        if not is_otlp(doc):
+            problems.append(FileProblem(f"{where}:{line_no}", "line is not an OTLP JSON export request (truncated?)"))
+            doc = {"resourceSpans": []}
+
+
+def _try_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def _reader(doc: Any) -> Callable[[Any], Iterator[RawSpan]] | None:
+    if is_otlp(doc):
+        return otlp_spans
+    if is_jaeger(doc):
+        return jaeger_spans
+    if is_zipkin(doc):
+        return zipkin_spans
+    return None
