@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import fnmatch
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 _BY_NAME = {

@@ -10,8 +10,8 @@ from typing import Any
 
 from redline.checks.interface import Check
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
-from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject

@@ -24,7 +24,8 @@ UNPINNED = Rule(
         what_it_does="Reports each requirement given as a range, a URL, a path or an editable checkout in "
         "requirements files (unless a lockfile beside it pins the package), and once per other manifest "
         "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
-        "ecosystem in the same directory (or, for a workspace member, in an ancestor directory pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "
+        "ecosystem in the same directory (or, for a workspace member, in an ancestor directory "
+        "pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "
         "not judged.",
         why_bad="Every install may resolve a different version: builds stop being reproducible, a "
         "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
