@@ -10,11 +10,9 @@ the introducing commit, its author and date, and whether HEAD still has it.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import pathspec
@@ -180,8 +178,10 @@ def _run_parts(job: _Job, todo: list[str], sizes: dict[str, int], jobs: int) -> 
     try:
         total = sum(sizes[s] for s in todo)
         workers = min(jobs or os.cpu_count() or 1, 16)
-        if workers <= 1 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        if workers <= 1 or total < PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
             return [_scan_part(todo)]
+        import multiprocessing  # noqa: PLC0415 - only a parallel history scan pays for it
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
         job.settings.scanner  # noqa: B018 - compile once here; forked workers inherit it
         bins: list[list[str]] = [[] for _ in range(workers * 4)]
         loads = [0] * len(bins)
