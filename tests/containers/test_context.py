@@ -180,7 +180,7 @@ def test_runs_as_root_of_one_image_is_one_group_across_families(tmp_path: Path) 
     groups = {(f.rule, f.location.resource or f.location.path): f.group for f in run(root)
               if f.rule in ("DKR101", "CMP103", "KUB101")}
     assert groups[("DKR101", "api/Dockerfile")] == groups[("CMP103", "compose/./api")] == \
-        groups[("KUB101", "Deployment/shop/api")] == "runs-as-root:api"
+        groups[("KUB101", "Deployment/shop/api")] == "cause:runs-as-root:api"
     # postgres drops root in its entrypoint: no CMP103 for db; nginx's master stays root: reported, with the fix
     cmp = [f for f in run(root, "CMP103")]
     assert sorted(f.location.resource for f in cmp) == ["compose/./api", "compose/./web"]
@@ -203,13 +203,13 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
            for d in ("dev/web", "dev/api", "prod/worker", "prod/seed")},
     })
     assert sorted(f.location.resource for f in run(root, "CMP105")) == ["compose/prod/worker"]
-    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db", "compose/prod/worker"]
+    # db: others wait for it; worker: nothing waits on its health (compose restarts on exit, not on ill health)
+    assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db"]
     # seed's job needs no healthcheck; the dev images are still asked (the Dockerfile is not dev-only)
     dkr = sorted(f.location.path for f in run(root, "DKR105"))
     assert dkr == ["dev/api/Dockerfile", "dev/web/Dockerfile", "prod/worker/Dockerfile"]
-    same = {f.group for f in run(root)
-            if f.rule in ("DKR105", "CMP106") and "worker" in f.location.resource + f.location.path}
-    assert same == {"healthcheck:prod/worker/Dockerfile"}
+    same = {f.group for f in run(root) if f.rule == "DKR105" and "worker" in f.location.path}
+    assert same == {"cause:healthcheck:prod/worker/Dockerfile"}
 
 
 def test_image_only_compose_services_are_judged_only_on_what_is_known(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_context_lowers_test_files_and_groups_root_by_image() -> None:
     dev = by_path[("DKR101", "dev.Dockerfile")]
     assert dev.severity == Severity.LOW and dev.confidence == Confidence.LOW
     prod = by_path[("DKR101", "root_nouser.Dockerfile")]
-    assert prod.severity == Severity.MEDIUM and prod.group == "runs-as-root:root_nouser.Dockerfile"
+    assert prod.severity == Severity.MEDIUM and prod.group == "cause:runs-as-root:root_nouser.Dockerfile"
     assert "nginx-unprivileged" in by_path[("DKR101", "nginx.Dockerfile")].message
     assert all(f.remediation for f in by_path.values())
 

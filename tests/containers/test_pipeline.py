@@ -76,11 +76,14 @@ def test_dockerfile_and_compose_in_one_run(tmp_path: Path) -> None:
     (root / "svc").mkdir(parents=True)
     (root / "svc" / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\nCMD [\"gunicorn\", \"app:app\"]\n")
     (root / "docker-compose.yml").write_text(
-        "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n")
-    report = _audit(root, tmp_path, "--select", "DKR,CMP,RUN")
+        "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n"
+        "  web:\n    image: nginx:1.27\n    user: '101'\n    depends_on: [svc]\n    mem_limit: 64m\n")
+    report = _audit(root, tmp_path, "--select", "DKR,DKR105,CMP,RUN")  # DKR105 is opt-in
     got = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"])
-    assert got == [("CMP106", "docker-compose.yml", 2), ("DKR105", "svc/Dockerfile", 1),
-                   ("RUN104", "docker-compose.yml", 2)]
+    # the missing healthcheck of the image and of the service built from it: one item, both places
+    assert got == [("CMP106", "docker-compose.yml", 2), ("RUN104", "docker-compose.yml", 2)]
+    [health] = [f for f in report["findings"] if f["rule"] == "CMP106"]
+    assert [(r["path"], r["start_line"]) for r in health["related_locations"]] == [("svc/Dockerfile", 1)]
     assert report["errors"] == []
 
 

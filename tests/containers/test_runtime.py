@@ -57,3 +57,12 @@ def test_jvm_started_from_a_script_in_the_build_context(findings: list) -> None:
     launcher = next(f for f in findings if f.location.resource == "compose/services/launcher")
     assert "started by services/launcher/start.sh:4" in launcher.message and "SerialGC" in launcher.message
     assert all(f.remediation for f in findings)
+
+
+def test_gomemlimit_fix_is_sized_from_the_limit(findings: list) -> None:  # type: ignore[type-arg]
+    """microservices-demo's 128 MiB Go services were told "e.g. 450MiB": the fix names ~90 % of their limit,
+    in the form of the file it goes into."""
+    fixes = {f.location.resource: f.remediation for f in findings if f.rule == "RUN102"}
+    assert fixes["compose/services/worker"] == "environment:\n  GOMEMLIMIT: 115MiB   # ~90% of the 128 MiB limit"
+    assert all("450MiB" not in fix for fix in fixes.values())
+    assert any(fix.startswith("env:\n  - name: GOMEMLIMIT\n") for fix in fixes.values())

@@ -90,7 +90,8 @@ def _audit(out: Path, shared_data: Path) -> list[Found]:
                     "--format", "json"], check=True, timeout=300, env=env)
     data = json.loads((out / "report" / "findings.json").read_text(encoding="utf-8"))
     # a root-cause item lists its other places in related_locations: each is a finding at that place
-    return [Found(f["rule"], loc["path"], loc["start_line"], loc.get("resource") or "")
+    # (a `cause:` item's other places may be another rule's: each place names its own)
+    return [Found(loc.get("rule", f["rule"]), loc["path"], loc["start_line"], loc.get("resource") or "")
             for f in data["findings"] for loc in [f["location"], *f.get("related_locations", [])]]
 
 

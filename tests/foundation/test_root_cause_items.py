@@ -125,3 +125,39 @@ def test_browser_shows_every_place_of_an_item(result: AuditResult, tmp_path: Pat
     [grouped] = [r for r in rows if "+2 more place(s)" in r[3]]
     assert grouped[3].startswith("b/requirements.txt:5")
     assert "a/requirements.txt:3" in grouped[3] and "c/requirements-dev.txt:1" in grouped[3]
+
+
+def test_a_cause_group_is_one_item_across_rules() -> None:
+    """The image that runs as root, reported by DKR101 on its Dockerfile and CMP103 on the compose service
+    building it (opentelemetry-demo: 12 + 12 items for 12 images), is one item led by the most severe finding;
+    an ordinary group key shared by two rules still gives two items."""
+    findings = [
+        _f("src/cart/Dockerfile", 35, rule="DKR101", group="cause:runs-as-root:src/cart/Dockerfile",
+           sev=Severity.MEDIUM),
+        _f("compose.yaml", 79, rule="CMP103", group="cause:runs-as-root:src/cart/Dockerfile", sev=Severity.LOW),
+        _f("k8s/a.yaml", 3, rule="KUB114", group="Deployment/default/a"),
+        _f("k8s/a.yaml", 9, rule="KUB113", group="Deployment/default/a"),
+    ]
+    items = group_findings(findings)
+    assert [(g.lead.rule, [m.location.path for m in g.members]) for g in items] == [
+        ("DKR101", ["src/cart/Dockerfile", "compose.yaml"]),
+        ("KUB114", ["k8s/a.yaml"]),
+        ("KUB113", ["k8s/a.yaml"]),
+    ]
+
+
+def test_a_cause_item_names_every_rule_in_every_report(tmp_path: Path) -> None:
+    findings = (
+        _f("src/cart/Dockerfile", 35, rule="DKR101", group="cause:runs-as-root:src/cart/Dockerfile",
+           sev=Severity.MEDIUM),
+        _f("compose.yaml", 79, rule="CMP103", group="cause:runs-as-root:src/cart/Dockerfile", sev=Severity.LOW),
+    )
+    result = AuditResult(root="/tmp/x", findings=tuple(sorted(findings, key=Finding.sort_key)), rules=REGISTRY,
+                         config=Config(formats=(OutputFormat.JSON, OutputFormat.MARKDOWN)))
+    write_reports(result, tmp_path, [OutputFormat.JSON, OutputFormat.MARKDOWN])
+    [item] = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["findings"]
+    assert item["rule"] == "DKR101"
+    assert [(r["rule"], r["path"], r["start_line"]) for r in item["related_locations"]] == \
+        [("CMP103", "compose.yaml", 79)]
+    assert "| medium | DKR101, CMP103 | `src/cart/Dockerfile:35` (+1 more) |" in \
+        (tmp_path / "summary.md").read_text(encoding="utf-8")

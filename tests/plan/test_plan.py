@@ -87,8 +87,9 @@ def test_audit_writes_plan_md_and_a_summary_section(tmp_path: Path) -> None:
                  "--format", "markdown"]) == 0
     plan_md = (tmp_path / "out" / "plan.md").read_text()
     assert "### Week 1: firebreak (1 item(s))" in plan_md
-    assert "| 1 | Fix: HTTP call through requests without a timeout | RES101 HTTP call through requests without a " \
-           "timeout (1 place(s), priority 27): app.py:2 | unassigned | small (default for RES) |" in plan_md
+    assert "| 1 | Pass `timeout=(3.05, 10)` to this `requests.get(…)` call (seconds: pick what the caller can wait). " \
+           "| RES101 HTTP call through requests without a timeout (1 place(s), priority 27): app.py:2 | unassigned " \
+           "| small (default for RES) |" in plan_md
     assert "### Month 1: hardening (0 item(s))\n\nNothing planned." in plan_md
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "## 30/60/90 plan" in summary and "### Week 1: firebreak (1 item(s))" in summary

@@ -74,3 +74,22 @@ def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) ->
         "tests/test_client.py": (Severity.LOW, Confidence.LOW),
         "pkg/client_test.py": (Severity.LOW, Confidence.LOW),
     }
+
+
+def _scan(rel: str, src: str) -> list[tuple[int, str]]:
+    from redline.core.workspace import FileText
+
+    module = PythonSource().parse(FileText(SourceFile(rel, "/dev/null", "python", 1), src.encode(), src))
+    ctx = CheckContext(Path("."), Config(), frozenset({"RES101"}))
+    return [(f.location.start_line, f.remediation) for f in MissingTimeoutCheck().check_file(module, ctx)]
+
+
+def test_semgrep_rule_test_targets_are_skipped_and_findings_say_what_to_write() -> None:
+    """saleor's .semgrep/security/requests/no-use-requests-lib.py (29 RES101 items, every one on purpose):
+    a file annotated with semgrep's ``# ruleid:`` is a linter rule's test target. A comment merely mentioning
+    the word, or a real client, is still judged, and each finding carries the code to write."""
+    fixture = 'import requests\n\n# ruleid: no-requests-lib\nrequests.get("https://foo")\n'
+    assert _scan(".semgrep/security/requests/no-use-requests-lib.py", fixture) == []
+    real = 'import requests\n# the ruleid: comment style is semgrep\'s\nrequests.get("https://api")\n'
+    [(line, fix)] = _scan("app/client.py", real)
+    assert line == 3 and fix.startswith("Pass `timeout=(3.05, 10)` to this `requests.get(…)` call")

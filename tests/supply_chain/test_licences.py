@@ -66,6 +66,10 @@ def test_proprietary_project_flags_copyleft_and_unknown(tree: Path, vulndb_dir: 
     [gpl] = [f for f in result.findings if f.location.resource == "PyPI/gplthing@1.0"]
     assert gpl.location.path == f"{SITE}/gplthing-1.0.dist-info/METADATA"
     assert "project is proprietary" in gpl.message
+    # every finding says what to do (LIC102's remediation was empty)
+    assert all(f.remediation for f in result.findings)
+    [mystery] = [f for f in result.findings if f.location.resource == "PyPI/mystery@0.1"]
+    assert "mystery 0.1" in mystery.remediation and "license_allow" in mystery.remediation
 
 
 def test_open_source_project_has_no_default_deny_list(tree: Path, vulndb_dir: Path) -> None:

@@ -62,3 +62,34 @@ def test_pyproject_with_and_without_lockfile(tmp_path: Path) -> None:
     result = audit(tmp_path, None, select=("DEP",))
     assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
         ("lib/pyproject.toml", 5, "no lockfile beside pyproject.toml pins its 1 ranged dependency (requests>=2)")]
+
+
+def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
+    """A uv workspace member (full-stack-fastapi-template's backend/) has no uv.lock of its own: the root one
+    pins its dependencies. A member whose dependency the root lock does not pin is still reported."""
+    member = '[project]\nname = "{}"\nversion = "1.0"\ndependencies = [\n    "{}>=2",\n]\n'
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "root"\nversion = "1"\n[tool.uv.workspace]\nmembers = ["backend"]\n',
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "requests"\nversion = "2.31.0"\n'
+                   'source = { registry = "https://pypi.org/simple" }\n',
+        "backend/pyproject.toml": member.format("backend", "requests"),
+        "other/pyproject.toml": member.format("other", "flask"),
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    got = {(f.location.path, f.location.start_line) for f in result.findings}
+    assert got == {("other/pyproject.toml", 5)}
+
+
+def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Path) -> None:
+    """AzureTRE's root requirements.txt includes docs/requirements.txt with `-r`: each unpinned line was
+    reported twice, once at the including file with the included file's line numbers (pointing at a comment)."""
+    write_tree(tmp_path, {
+        "requirements.txt": "# Dev requirements\nflake8==7.3.0\n\n-r docs/requirements.txt\n",
+        "docs/requirements.txt": "markdown\nmkdocs<2.0.0\n",
+    })
+    result = audit(tmp_path, None, select=("DEP",))
+    got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in result.findings)
+    assert got == [("docs/requirements.txt", 1, "PyPI/markdown"), ("docs/requirements.txt", 2, "PyPI/mkdocs")]
+    # one file that pins nothing is one item to fix, with both lines
+    assert [(g.lead.location.start_line, g.count) for g in result.items] == [(1, 2)]
+    assert "markdown==<version>" in result.findings[0].remediation

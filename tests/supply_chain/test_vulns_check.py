@@ -5,7 +5,8 @@ severity policy, dependency paths and the smallest clearing upgrade."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -162,3 +163,29 @@ def test_audit_command_gate_options(tree: Path, vulndb_dir: Path, tmp_path: Path
     assert main(base) == 0  # the dev KEV finding is high: below the critical gate
     assert main([*base, "--fail-on-kev"]) == 1  # now critical
     assert main([*base, "--epss-threshold", "2"]) == 2  # bad value: usage error
+
+
+def test_osv_scanner_ignores_are_shown_as_suppressed(tree: Path, vulndb_dir: Path) -> None:
+    """opentelemetry-demo records in src/checkout/osv-scanner.toml that an x/crypto advisory does not apply
+    (the package is not imported): redline shows the decision (suppressed, with the reason) instead of
+    overruling it. Only a finding whose every advisory is ignored is suppressed; an expired entry counts no more."""
+    [aiohttp] = [f for f in _vulns(audit(tree, vulndb_dir)) if "aiohttp" in f.message]
+    advisories = aiohttp.evidence["advisories"]
+    assert isinstance(advisories, tuple)
+    ids = [str(a["id"]) for a in advisories if isinstance(a, Mapping)]
+    config = PurePosixPath(aiohttp.location.path).parent / "osv-scanner.toml"
+    entries = "".join(f'[[IgnoredVulns]]\nid = "{i}"\nreason = "not reachable: we never parse multipart"\n'
+                      for i in ids)
+    (tree / config).write_text(entries, encoding="utf-8")
+    found = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
+    assert found["PyPI/aiohttp@3.8.5"].suppressed == f"{config}: not reachable: we never parse multipart"
+    assert found["npm/lodash@4.17.15"].suppressed is None and found["PyPI/pyspark@3.1.2"].suppressed is None
+    # one advisory of several left out, or every entry expired: reported as before
+    if len(ids) > 1:
+        (tree / config).write_text(entries.split("[[IgnoredVulns]]", 2)[1].join(["[[IgnoredVulns]]", ""]),
+                                   encoding="utf-8")
+        partly = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
+        assert partly["PyPI/aiohttp@3.8.5"].suppressed is None
+    (tree / config).write_text(entries.replace('reason =', 'ignoreUntil = 2020-01-01\nreason ='), encoding="utf-8")
+    expired = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
+    assert expired["PyPI/aiohttp@3.8.5"].suppressed is None

@@ -26,10 +26,11 @@ def _audit(tmp_path: Path, *extra: str) -> set[Row]:
                  *extra]) == 0
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     rows = set()
-    for f in data["findings"]:
-        ev = dict(f["evidence"])
-        rows.add((f["rule"], f["location"]["path"], f["location"]["start_line"], ", ".join(ev.get("also", [])),
-                  ev.get("variable", ""), bool(f.get("suppressed"))))
+    for f in data["findings"]:  # every place of an item (one secret value in several places is one item)
+        for place in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]}, *f.get("related_locations", [])]:
+            ev = dict(place["evidence"])
+            rows.add((place["rule"], place["path"], place["start_line"], ", ".join(ev.get("also", [])),
+                      ev.get("variable", ""), bool(f.get("suppressed"))))
     return rows
 
 
@@ -132,8 +133,10 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["secrets", "-q", str(FIXTURE), "--out", str(out), "--format", "json", "--exit-zero"]) == 0
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    rows = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"],
-                   ", ".join(f["evidence"].get("also", []))) for f in data["findings"] if not f.get("suppressed"))
+    rows = sorted((p["rule"], p["path"], p["start_line"], ", ".join(p["evidence"].get("also", [])))
+                  for f in data["findings"] if not f.get("suppressed")
+                  for p in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]},
+                            *f.get("related_locations", [])])
     assert rows == [  # only secret rules run here: no DKR104/KUB112 to absorb
         ("SEC220", "Dockerfile", 6, "SEC904"),
         ("SEC220", "docker-compose.yml", 7, ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redline.checks import terraform as tf_checks
+from redline.core.config import Config
 
 from .helpers import FIXTURES, audit
 
@@ -79,7 +80,7 @@ EXPECTED: dict[str, set[str]] = {
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_exact_failing_and_passing_resources(code: str) -> None:
-    result = audit(FIXTURES / code)
+    result = audit(FIXTURES / code, Config(jobs=1, select=(code,)))  # by its code: opt-in rules (TF138) too
     assert not result.errors, result.errors
     hits = [f for f in result.findings if f.rule == code]
     failing = {f.location.resource for f in hits if f.location.path.startswith("failure/")}
@@ -109,3 +110,16 @@ def test_severity_is_graded_by_port() -> None:
     by_addr = {f.location.resource: f for f in result.findings if f.rule in ("TF101", "TF102")}
     assert str(by_addr["google_compute_firewall.rdp"].severity) == "high"
     assert "3306 (MySQL), 3389 (RDP)" in by_addr["google_compute_firewall.rdp"].message
+
+
+def test_opt_in_rules_run_only_when_named() -> None:
+    """TF138 (reserved concurrency, 32 of 32 noise on terraform-aws-lambda) is off in a default run and under
+    a prefix; naming its code or name turns it on."""
+    def hits(config: Config) -> set[str]:
+        return {f.rule for f in audit(FIXTURES / "TF138", config).findings}
+
+    assert "TF138" not in hits(Config(jobs=1))
+    assert "TF138" not in hits(Config(jobs=1, select=("TF",)))
+    assert "TF138" in hits(Config(jobs=1, select=("TF138",)))
+    assert "TF138" in hits(Config(jobs=1, select=("lambda-no-concurrency-limit",)))
+    assert "TF138" not in hits(Config(jobs=1, select=("TF138",), ignore=("TF138",)))

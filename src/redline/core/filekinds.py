@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 _BY_NAME = {
@@ -142,13 +143,14 @@ _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
     r"|sample|example|dummy|fake|mock|fixture)"
 )
-#: container build and deployment files for tests, development, debugging and CI:
+#: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
+#: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
 _CONTAINER_VARIANT = re.compile(
     r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
     r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
-    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local)(?:[._-][\w.-]*)?"
+    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
@@ -172,3 +174,13 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     name = p.name.lower()
     return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
             or bool(_CONTAINER_VARIANT.match(name)) or bool(_DEV_TEST_CONFIG.search(relpath)))
+
+
+#: semgrep's test annotations (``# ruleid: no-requests-lib``, ``// ok: rule-id``), which mark a file as the
+#: test target of a linter rule: the flagged pattern is there on purpose
+_LINTER_ANNOTATION = re.compile(r"^\s*(?:#|//|--|/\*)\s*(?:ruleid|todoruleid|ok|todook|deepok|deepruleid):\s*[\w./-]+")
+
+
+def linter_rule_fixture(lines: Iterable[str]) -> bool:
+    """A file written to test a linter rule (semgrep ``ruleid:``/``ok:`` annotations): code rules skip it."""
+    return any(_LINTER_ANNOTATION.match(line) for line in lines)

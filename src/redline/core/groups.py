@@ -4,6 +4,11 @@ One package version reached from five manifests, one base image behind three Doc
 manifest copied into overlays: each is reported, counted and gated once, with every location.
 This is the only place that decides what "one item" is; every reporter and the gate use it.
 A finding without a group is an item of its own, exactly as before.
+
+A group key starting with ``cause:`` names a cause that several rule families report from their own
+angle (the image that runs as root: DKR101 on the Dockerfile, CMP103 on the compose service that builds it,
+KUB101 on the Deployment that runs it); such findings are one item whatever their rule, led by the most
+severe one.
 """
 
 from __future__ import annotations
@@ -40,10 +45,18 @@ def _rank(f: Finding) -> tuple[object, ...]:
     return (-int(f.severity), -f.priority.score, f.sort_key())
 
 
+#: a group key with this prefix is shared across rules (see the module docstring)
+CROSS_RULE_PREFIX = "cause:"
+
+
 def group_key(f: Finding) -> tuple[str, str, bool] | None:
-    """(rule, group, suppressed?) for a grouped finding; None for one that stands alone.
-    Suppressed and active findings never share an item: a suppression covers only its own place."""
-    return (f.rule, f.group, f.suppressed is not None) if f.group else None
+    """(rule, group, suppressed?) for a grouped finding; None for one that stands alone; the rule is left
+    out for a ``cause:`` group. Suppressed and active findings never share an item: a suppression covers
+    only its own place."""
+    if not f.group:
+        return None
+    rule = "" if f.group.startswith(CROSS_RULE_PREFIX) else f.rule
+    return (rule, f.group, f.suppressed is not None)
 
 
 def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:

@@ -85,6 +85,10 @@ class Rule:
     #: the family a data-declared rule comes from (a secret rule file's ``family``, e.g. "generic"), so
     #: synthesis can weigh rules without importing the check that owns them
     family: str = ""
+    #: off unless asked for by its exact code or name (``--select TF138``, ``select = ["TF138"]``): a check a
+    #: peer tool has that real codebases mostly answer with a deliberate "no" (precision study, issue 9).
+    #: A prefix (``--select TF``) or the default run leaves it off.
+    opt_in: bool = False
 
     def validate(self) -> None:
         if not CODE_RE.match(self.code):
@@ -145,6 +149,11 @@ class RuleRegistry:
             return self._rules[code.upper()]
         except KeyError:
             raise KeyError(f"no rule {code!r}") from None
+
+    def named(self, selectors: Iterable[str]) -> set[str]:
+        """Codes that selectors name exactly (code or name, not a prefix): what turns an opt-in rule on."""
+        wanted = {s.strip() for s in selectors}
+        return {r.code for r in self._rules.values() if r.code in {w.upper() for w in wanted} or r.name in wanted}
 
     def matching(self, selectors: Iterable[str]) -> set[str]:
         """Codes matched by selectors: exact codes, prefixes (``SEC``, ``SEC1``) or names."""

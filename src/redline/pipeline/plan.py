@@ -26,6 +26,7 @@ def enabled_codes(registry: RuleRegistry, config: Config, select: Iterable[str] 
                   ignore: Iterable[str] = ()) -> frozenset[str]:
     chosen_select = list(select) or list(config.select)
     codes = registry.matching(chosen_select) if chosen_select else {r.code for r in registry}
+    codes -= {r.code for r in registry if r.opt_in} - registry.named(chosen_select)  # opt-in: only by name
     codes -= registry.matching([*config.ignore, *ignore])
     areas = set(config.areas)
     return frozenset(c for c in codes if registry.get(c).area in areas)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("redline")
 INDEX_PREFIX = "rule-index-"
 #: bump when the index's shape changes
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ def _encode(index: RuleIndex) -> dict[str, Any]:
     return {
         "rules": [{"code": r.code, "name": r.name, "area": r.area.value, "severity": r.severity.name,
                    "summary": r.summary, "tags": list(r.tags), "gate_floor": r.gate_floor.name,
+                   "opt_in": r.opt_in,
                    "doc": [r.doc.what_it_does, r.doc.why_bad, r.doc.example, r.doc.use_instead,
                            list(r.doc.references)], "family": index.family_of[r.code], "data_family": r.family}
                   for r in index.registry],
@@ -147,7 +148,7 @@ def _decode(data: Mapping[str, Any]) -> RuleIndex:
                   summary=r["summary"], tags=tuple(r["tags"]), gate_floor=Severity[r["gate_floor"]],
                   doc=RuleDoc(what_it_does=r["doc"][0], why_bad=r["doc"][1], example=r["doc"][2],
                               use_instead=r["doc"][3], references=tuple(r["doc"][4])),
-                  family=r.get("data_family", ""))
+                  family=r.get("data_family", ""), opt_in=bool(r.get("opt_in", False)))
              for r in data["rules"]]
     sections = tuple(SectionSpec(name=s["name"], doc=s["doc"], parse=_unparsed,
                                  keys={k: _TYPES[v[0]] if len(v) == 1 else tuple(_TYPES[n] for n in v)

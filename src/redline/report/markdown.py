@@ -70,11 +70,16 @@ def _counts(result: AuditResult) -> list[str]:
     return lines
 
 
+def _rules(item: FindingGroup) -> str:
+    """The lead's rule, then any other rule of a ``cause:`` item (DKR101, CMP103: one image running as root)."""
+    return ", ".join(dict.fromkeys(f.rule for f in item.members))
+
+
 def _table(title: str, items: list[FindingGroup]) -> list[str]:
     if not items:
         return []
     lines = ["", title, "", "| severity | rule | where | message |", "|---|---|---|---|"]
-    lines += [f"| {g.lead.severity} | {g.lead.rule} | {_where(g)} | {_cell(g.lead.message)} |" for g in items]
+    lines += [f"| {g.lead.severity} | {_rules(g)} | {_where(g)} | {_cell(g.lead.message)} |" for g in items]
     return lines
 
 

@@ -76,7 +76,7 @@ def _related(item: FindingGroup) -> list[dict[str, Any]]:
     out = []
     for n, f in enumerate(item.related, start=1):
         related: dict[str, Any] = {"id": n, "physicalLocation": _physical(f.location),
-                                   "message": {"text": f"also here ({f.severity}): {where(f.location)}"}}
+                                   "message": {"text": f"also here ({f.severity}, {f.rule}): {where(f.location)}"}}
         if f.location.resource:
             related["logicalLocations"] = [{"fullyQualifiedName": f.location.resource, "kind": "resource"}]
         out.append(related)

@@ -41,7 +41,9 @@ def item_dict(result: AuditResult, item: FindingGroup) -> dict[str, Any]:
         out["group"] = item.lead.group
         out["occurrences"] = item.count
         out["related_locations"] = [{**location_dict(f.location), "fingerprint": f.fingerprint,
-                                     "severity": str(f.severity)} for f in item.related]
+                                     "severity": str(f.severity), "rule": f.rule, "message": f.message,
+                                     "evidence": evidence_dict(f)}
+                                    for f in item.related]
     return out
 
 

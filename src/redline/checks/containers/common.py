@@ -11,6 +11,7 @@ from typing import Any
 from redline.checks.interface import Check
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
@@ -209,5 +210,11 @@ def lowered(finding: Finding, name: str = "") -> Finding:
 
 
 def root_group(image_key: str) -> str:
-    """The group every "runs as root" finding about one image shares (DKR101, KUB101, CMP103)."""
-    return f"runs-as-root:{image_key}"
+    """The group every "runs as root" finding about one image shares (DKR101, KUB101, CMP103): one item
+    whatever the family (a ``cause:`` group, redline.core.groups)."""
+    return f"{CROSS_RULE_PREFIX}runs-as-root:{image_key}"
+
+
+def healthcheck_group(dockerfile_path: str) -> str:
+    """The group DKR105 on a Dockerfile and CMP106 on the services built from it share: one item."""
+    return f"{CROSS_RULE_PREFIX}healthcheck:{dockerfile_path}"

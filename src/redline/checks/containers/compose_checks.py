@@ -13,7 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redline.checks.containers.builds import build_dockerfile
-from redline.checks.containers.common import image_name, in_test_context, lowered, root_group, seq, unique
+from redline.checks.containers.common import (
+    healthcheck_group,
+    image_name,
+    in_test_context,
+    lowered,
+    root_group,
+    seq,
+    unique,
+)
 from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
@@ -114,9 +122,10 @@ NO_HEALTHCHECK = Rule(
     severity=Severity.INFO,
     summary="Compose service has no healthcheck",
     doc=RuleDoc(
-        what_it_does="Flags services with no `healthcheck` (or `disable: true`) whose Dockerfile, when built here, "
-        "has no "
-         "HEALTHCHECK either; image-only services are reported with low confidence.",
+        what_it_does="Flags services other services depend on (`depends_on`) that have no `healthcheck` and "
+        "whose Dockerfile, when built here, has no HEALTHCHECK either, or whose image is a known data store "
+        "without one; and any service that disables its healthcheck. A service nothing waits on is not asked "
+        "(plain compose restarts on exit, not on ill health).",
         why_bad="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
         example="services:\n  db:\n    image: postgres:16",
         use_instead="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", "
@@ -404,9 +413,9 @@ class ComposeCheck(ProjectCheck):
             yield self._f(NO_HEALTHCHECK, svc, "healthcheck", "disables its healthcheck")
             return
         if df is not None:
-            if not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
-                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck and neither has {df.path}",
-                              group=f"healthcheck:{df.path}")
+            if needed and not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
+                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck although other services depend on "
+                              f"it, and neither has {df.path}", group=healthcheck_group(df.path))
             return
         known = lookup(str(svc.body.get("image", "")))
         if "build" not in svc.body and needed and known is not None and known.stateful:

@@ -11,6 +11,7 @@ from redline.checks.containers.builds import BuildIndex, orchestrated_healthchec
 from redline.checks.containers.common import (
     CIS_DOCKER,
     flag_value,
+    healthcheck_group,
     image_name,
     lowered,
     root_group,
@@ -95,6 +96,9 @@ SECRET_BUILD_VAR = Rule(
 NO_HEALTHCHECK = Rule(
     code="DKR105",
     name="dockerfile-no-healthcheck",
+    # off by default: Kubernetes, ECS, App Service and compose (CMP106) probe the container themselves and
+    # ignore or override HEALTHCHECK; in the whole-audit precision study every DKR105 item was noise
+    opt_in=True,
     area=Area.RESILIENCE,
     severity=Severity.INFO,
     summary="Image defines no HEALTHCHECK",
@@ -244,7 +248,7 @@ class DockerfileCheck(ProjectCheck):
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
             f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
                              identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
-            yield replace(f, group=f"healthcheck:{df.path}")  # one cause with CMP106 on services built from it
+            yield replace(f, group=healthcheck_group(df.path))  # one cause with CMP106 on services built from it
 
     def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.python import PythonModule
@@ -127,6 +127,17 @@ _AIOHTTP = {"aiohttp.ClientSession", "aiohttp.request", "aiohttp.client.ClientSe
 _CREATE_CONNECTION = {"socket.create_connection"}
 
 
+_TIMEOUT_ARG = {"RES101": "timeout=(3.05, 10)", "RES102": "timeout=httpx.Timeout(10.0, connect=3.0)",
+                "RES103": "timeout=10", "RES104": "timeout=aiohttp.ClientTimeout(total=10, sock_connect=3)",
+                "RES105": "timeout=5"}
+
+
+def _fix(rule: Rule, call: ast.Call) -> str:
+    """The argument to add to this very call, then the rule's worked example."""
+    return f"Pass `{_TIMEOUT_ARG[rule.code]}` to this `{_callee(call)}(…)` call (seconds: pick what the caller " \
+           f"can wait). For example:\n{rule.doc.use_instead}"
+
+
 def _kw(call: ast.Call, name: str) -> ast.keyword | None:
     for kw in call.keywords:
         if kw.arg == name:
@@ -180,6 +191,8 @@ class MissingTimeoutCheck(FileCheck):
         if not any(lib in name for name in fact.imports.values()
                    for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")):
             return []
+        if linter_rule_fixture(fact.lines):
+            return []  # a semgrep rule's test target holds the pattern on purpose (saleor's .semgrep/)
         sessions = _session_names(fact)
         return list(self._scan(fact, sessions, in_tests=looks_like_test_or_sample(fact.path)))
 
@@ -193,7 +206,8 @@ class MissingTimeoutCheck(FileCheck):
                 rule, message = found
                 confidence = Confidence.LOW if in_tests else Confidence.HIGH if qual else Confidence.MEDIUM
                 yield self.finding(rule, message, _location(module, node), confidence=confidence,
-                                   severity=Severity.LOW if in_tests else None)
+                                   severity=Severity.LOW if in_tests else None,
+                                   remediation=_fix(rule, node))
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")

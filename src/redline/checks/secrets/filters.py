@@ -38,6 +38,8 @@ _PLACEHOLDER_SHAPE = re.compile(
     # a name describing the value instead of one: astronomy_password, db-secret, api_token
     r"|(?i:^[a-z]{2,20}(?:[-_][a-z]{2,20}){0,2}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
     r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
+    # a whole value that is a description in angle brackets: <password for custom e2e tester user>
+    r"|^<[A-Za-z][^<>]{0,80}>$"
 )
 # documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
 _DOCUMENTED = ("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",

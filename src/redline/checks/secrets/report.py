@@ -105,6 +105,11 @@ def secret_finding(
             cost_of_delay=Factor(5, "stays usable until rotated; every copy and clone keeps it")),
         identity=f"{identity_prefix}{digest}",
     )
+    # one value is one credential to rotate, however many files repeat it (a test token pasted into eight
+    # tests, a default password in compose, Kubernetes and the code): one item, every place. Copies in tests,
+    # docs and samples are an item of their own, so the real place is never hidden among them.
+    where = "sample" if sample_severity is not None else "code"
+    finding = replace(finding, group=f"secret:{where}:{identity_prefix}{digest}")
     if finding.fingerprint in allowlist:
         finding = replace(finding, suppressed=ALLOWLISTED)
     return finding

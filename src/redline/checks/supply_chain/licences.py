@@ -122,7 +122,10 @@ class LicencePolicyCheck(ProjectCheck):
                 said = f"declares {text.strip()[:60]!r}" if text.strip() else "declares no licence"
                 out.append(self.finding(UNKNOWN, f"{name} {version} {said}, which is not an SPDX licence", loc,
                                         confidence=Confidence.MEDIUM, identity=f"{resource}:unknown",
-                                        evidence={"declared": text.strip()[:200] or "(none)"}))
+                                        evidence={"declared": text.strip()[:200] or "(none)"},
+                                        remediation=f"Read the licence file {name} {version} ships; if your policy "
+                                        "accepts it, add the SPDX id it matches to `[supply_chain] license_allow`, "
+                                        "otherwise replace the dependency."))
                 continue
             parsed = normaliser.licensing.parse(norm.expression)
             if acceptable(parsed, deny, allow):

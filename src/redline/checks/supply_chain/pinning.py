@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -23,7 +24,8 @@ UNPINNED = Rule(
         what_it_does="Reports each requirement given as a range, a URL, a path or an editable checkout in "
         "requirements files (unless a lockfile beside it pins the package), and once per other manifest "
         "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
-        "ecosystem in the same directory. Installed packages' own manifests (node_modules, site-packages) are "
+        "ecosystem in the same directory (or, for a workspace member, in an ancestor directory "
+        "pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "
         "not judged.",
         why_bad="Every install may resolve a different version: builds stop being reproducible, a "
         "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
@@ -55,6 +57,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 names = locked.setdefault((_dir(m.path), m.ecosystem), set())
                 names.update(normalise_name(p.ecosystem, p.name) for p in m.packages if p.pinned and p.version)
         out: list[Finding] = []
+        seen: set[tuple[str, int, str]] = set()  # a line reached through `-r` from several files is one finding
         for m in sorted(manifests, key=lambda m: m.path):
             if m.is_lockfile or _installed(m.path):
                 continue
@@ -63,21 +66,28 @@ class UnpinnedDependencyCheck(ProjectCheck):
             # a managed version (Maven BOM or parent POM) is pinned although redline does not know it
             loose = [p for p in m.packages if not p.pinned]
             if requirements:  # pip installs exactly these lines: each range is its own problem
-                out.extend(self._one(m, p) for p in loose
-                           if lock is None or normalise_name(p.ecosystem, p.name) not in lock)
-            elif lock is None and (direct := [p for p in loose if p.direct]):
+                out.extend(self._one(p, m.path) for p in loose
+                           if (lock is None or normalise_name(p.ecosystem, p.name) not in lock)
+                           and _first_sight(seen, p))
+            elif lock is None and (direct := [p for p in loose if p.direct]) \
+                    and not _workspace_lock_pins(m, direct, locked):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
         return out
 
-    def _one(self, m: PackageManifest, pkg: Package) -> Finding:
+    def _one(self, pkg: Package, manifest_path: str) -> Finding:
+        """At the line of the file that declares it: an included (``-r``) file's own path and line."""
         spec = pkg.requirement or "any version"
-        return self.finding(
+        path = pkg.manifest or manifest_path
+        finding = self.finding(
             UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
-            Location(m.path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
+            Location(path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
             evidence={"requirement": spec, "scope": "development" if pkg.dev else "runtime"},
-            remediation="Pin the exact version (and its hash), e.g. with pip-compile --generate-hashes.",
+            remediation=f"Pin {pkg.name} to the version you test with (`{pkg.name}==<version>`), or generate "
+                        f"{path} from a .in file with `pip-compile --generate-hashes` so every line is pinned.",
             identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
         )
+        # one requirements file that pins nothing is one thing to fix (pip-compile it), however many lines
+        return replace(finding, group=f"unpinned:{path}")
 
     def _no_lockfile(self, m: PackageManifest, loose: list[Package]) -> Finding:
         names = ", ".join(_spec(p) for p in loose[:5])
@@ -102,6 +112,26 @@ def _spec(pkg: Package) -> str:
     if normalise_name("PyPI", pkg.requirement).startswith(normalise_name("PyPI", pkg.name)):
         return pkg.requirement
     return f"{pkg.name} {pkg.requirement}"
+
+
+def _workspace_lock_pins(m: PackageManifest, loose: list[Package],
+                         locked: dict[tuple[str, str], set[str]]) -> bool:
+    """A workspace member (uv/bun/npm/pnpm/yarn/cargo workspaces) has no lockfile of its own: the one lockfile
+    of the workspace sits in an ancestor directory. It covers the member when it pins every ranged dependency."""
+    wanted = {normalise_name(p.ecosystem, p.name) for p in loose}
+    for parent in PurePosixPath(m.path).parent.parents:
+        names = locked.get((str(parent), m.ecosystem))
+        if names is not None and wanted <= names:
+            return True
+    return False
+
+
+def _first_sight(seen: set[tuple[str, int, str]], pkg: Package) -> bool:
+    key = (pkg.manifest, pkg.line, pkg.name)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _installed(path: str) -> bool:

@@ -12,7 +12,7 @@ finding of the same release.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +38,7 @@ from redline.core.facts import Facts
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity, Stage, ToolError
 from redline.core.packages import Package, PackageManifest
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
+from redline.sources.advisories.ignores import ScannerIgnores
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 from redline.sources.advisories.status import AdvisoryDbStatus
 from redline.sources.packages.graph import dependency_paths
@@ -173,7 +174,7 @@ def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade
 class VulnerableDependencyCheck(ProjectCheck):
     name = "vulnerable-dependencies"
     rules = (KNOWN_VULNERABLE, EXPLOITED, LIKELY_EXPLOITED)
-    fact_types = (PackageManifest, AdvisoryDbStatus)
+    fact_types = (PackageManifest, AdvisoryDbStatus, ScannerIgnores)
     config_sections = (SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | ToolError]:
@@ -187,7 +188,9 @@ class VulnerableDependencyCheck(ProjectCheck):
         except DatabaseError as exc:
             raise CheckError(str(exc)) from None
         try:
-            findings = sorted(self._scan(db, manifests, settings), key=Finding.sort_key)
+            ignores = {i.directory: i for i in facts.of(ScannerIgnores)}
+            findings = sorted((_honour(f, ignores) for f in self._scan(db, manifests, settings)),
+                              key=Finding.sort_key)
             return [*findings, *thin_data_notices(db, manifests)]
         except (DatabaseError, sqlite3.DatabaseError) as exc:  # a file damaged past what opening it shows
             raise CheckError(f"{statuses[0].path}: {exc}") from None
@@ -238,6 +241,25 @@ class VulnerableDependencyCheck(ProjectCheck):
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
         return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
+
+
+def _honour(finding: Finding, ignores: dict[str, ScannerIgnores]) -> Finding:
+    """Suppressed, with the project's reason, when the nearest ``osv-scanner.toml`` (the manifest's folder or
+    an ancestor) ignores every advisory the finding lists; a partly ignored finding stays as it is."""
+    config = next((ignores[str(d)] for d in PurePosixPath(finding.location.path).parents if str(d) in ignores),
+                  None)
+    advisories = finding.evidence.get("advisories")
+    if config is None or not isinstance(advisories, tuple) or not advisories:
+        return finding
+    reasons = []
+    for adv in advisories:
+        aliases = adv.get("aliases") if isinstance(adv, Mapping) else None
+        ids = [adv.get("id"), *(aliases if isinstance(aliases, tuple) else ())] if isinstance(adv, Mapping) else []
+        reason = config.reason_for([str(i) for i in ids if i])
+        if reason is None:
+            return finding
+        reasons.append(reason)
+    return replace(finding, suppressed=f"{config.path}: {'; '.join(dict.fromkeys(reasons))}")
 
 
 def _remediation(pkg: Package, upgrade: str | None, fixed: Sequence[str]) -> str:

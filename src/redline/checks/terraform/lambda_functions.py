@@ -56,6 +56,9 @@ NO_CONCURRENCY_CAP = Rule(
     code="TF138", name="lambda-no-concurrency-limit", area=Area.RESILIENCE, severity=Severity.LOW,
     summary="Lambda function without reserved concurrency", tags=("STRIDE:D",),
     gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
+    # off by default: on terraform-aws-lambda 32 of 32 were a module's right default (-1, unreserved), noise
+    # (bench/results/precision-terraform.md); reserving concurrency is a per-function capacity decision
+    opt_in=True,
     doc=RuleDoc(
         what_it_does="Finds `aws_lambda_function` without `reserved_concurrent_executions` (or with -1, "
         "unreserved).",
