@@ -31,10 +31,10 @@ run: $(VENV)/.installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# `ruff format` as a gate: joins `lint` once the tree has been formatted (in one commit, after the merge)
 format-check: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check src tests bench
 

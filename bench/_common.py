@@ -20,10 +20,27 @@ def sdist(package: str, version: str) -> Path:
     target = WORK / f"{package}-{version}"
     if target.is_dir():
         return target
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
-                    f"{package}=={version}", "-d", str(WORK)], check=True)
-    archive = next(p for p in WORK.iterdir() if p.name.lower().startswith(f"{package.lower()}-{version}")
-                   and p.name.endswith((".tar.gz", ".zip")))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            f"{package}=={version}",
+            "-d",
+            str(WORK),
+        ],
+        check=True,
+    )
+    archive = next(
+        p
+        for p in WORK.iterdir()
+        if p.name.lower().startswith(f"{package.lower()}-{version}") and p.name.endswith((".tar.gz", ".zip"))
+    )
     with tarfile.open(archive) as tar:
         tar.extractall(WORK, filter="data")
     unpacked = next(p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == f"{package.lower()}-{version}")

@@ -25,8 +25,21 @@ def main() -> int:
     redline = REPO / ".venv" / "bin" / "redline"
     with tempfile.TemporaryDirectory() as tmp:
         env_cache = f"REDLINE_CACHE_DIR={tmp}/cache"
-        cmd = ["env", env_cache, str(redline), "audit", str(tree), "--select", "WEB", "--out", f"{tmp}/out",
-               "--format", "json", "-q", "--exit-zero"]
+        cmd = [
+            "env",
+            env_cache,
+            str(redline),
+            "audit",
+            str(tree),
+            "--select",
+            "WEB",
+            "--out",
+            f"{tmp}/out",
+            "--format",
+            "json",
+            "-q",
+            "--exit-zero",
+        ]
         cold = timed(cmd)
         warm = timed(cmd)
         bandit = timed([str(_bandit()), "-r", "-q", "-f", "json", "-o", f"{tmp}/bandit.json", str(tree)])

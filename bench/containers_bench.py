@@ -43,8 +43,11 @@ from redline.sources.containers.kubernetes import parse_manifest
 from redline.sources.interface import ProjectContext, SourceError
 
 CORPUS = REPO / "bench" / "corpus" / "containers"
-REGISTRY = (("kopf", "1.45.2"), ("dask-kubernetes", "2026.3.0"),
-            ("apache-airflow-providers-cncf-kubernetes", "10.25.0"))
+REGISTRY = (
+    ("kopf", "1.45.2"),
+    ("dask-kubernetes", "2026.3.0"),
+    ("apache-airflow-providers-cncf-kubernetes", "10.25.0"),
+)
 CHECKOV = WORK / "checkov-venv" / "bin" / "checkov"
 KEEP = (".yaml", ".yml", ".env", "dockerfile")
 
@@ -57,14 +60,34 @@ def sdist(package: str, version: str) -> Path:
     if target.is_dir():
         return target
     home.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
-                    f"{package}=={version}", "-d", str(home)], check=True, capture_output=True)
-    archive = next(p for p in home.iterdir() if p.name.lower().replace("-", "_").startswith(f"{norm}_{version}")
-                   or p.name.lower().startswith(f"{norm}-{version}"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            f"{package}=={version}",
+            "-d",
+            str(home),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    archive = next(
+        p
+        for p in home.iterdir()
+        if p.name.lower().replace("-", "_").startswith(f"{norm}_{version}")
+        or p.name.lower().startswith(f"{norm}-{version}")
+    )
     with tarfile.open(archive) as tar:
         tar.extractall(home, filter="data")
-    unpacked = next(p for p in home.iterdir() if p.is_dir() and p.name.lower().replace("-", "_") == target.name
-                    .replace("-", "_"))
+    unpacked = next(
+        p for p in home.iterdir() if p.is_dir() and p.name.lower().replace("-", "_") == target.name.replace("-", "_")
+    )
     if unpacked != target:
         unpacked.rename(target)
     return target
@@ -81,8 +104,11 @@ def build(registry: bool) -> Path:
             root = sdist(name, version)
             for path in root.rglob("*"):
                 low = path.name.lower()
-                if path.is_file() and (low.endswith(KEEP) or low.startswith("dockerfile")) and not any(
-                        part.startswith(".") for part in path.relative_to(root).parts[:-1]):
+                if (
+                    path.is_file()
+                    and (low.endswith(KEEP) or low.startswith("dockerfile"))
+                    and not any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+                ):
                     dest = target / "registry" / path.relative_to(root.parent)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy(path, dest)
@@ -133,33 +159,64 @@ def in_process(root: Path) -> None:
             findings.extend(check.check(bag, ctx))
     t3 = time.perf_counter()
     size = sum(f.size for f in files)
-    print(f"in-process: {len(files)} files ({size / 1024:.0f} KiB), facts {Facts(facts).counts()}, "
-          f"{errors} files refused (parse errors)")
-    print(f"  parse {t1 - t0:.3f} s | file checks {t2 - t1:.3f} s | project checks {t3 - t2:.3f} s | "
-          f"{len(findings)} findings")
+    print(
+        f"in-process: {len(files)} files ({size / 1024:.0f} KiB), facts {Facts(facts).counts()}, "
+        f"{errors} files refused (parse errors)"
+    )
+    print(
+        f"  parse {t1 - t0:.3f} s | file checks {t2 - t1:.3f} s | project checks {t3 - t2:.3f} s | "
+        f"{len(findings)} findings"
+    )
     per_rule = collections.Counter(f.rule for f in findings)
     print("  " + ", ".join(f"{k} {v}" for k, v in sorted(per_rule.items())))
 
 
 def big_manifest() -> None:
-    doc = json.dumps({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                      "metadata": {"name": "x"}, "spec": {"versions": [{"name": "v1", "schema": {
-                          "openAPIV3Schema": {"properties": {f"f{i}": {"type": "object", "properties": {
-                              f"s{j}": {"type": "string", "description": "y" * 40} for j in range(8)}}
-                              for i in range(20)}}}}]}})
+    doc = json.dumps(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "x"},
+            "spec": {
+                "versions": [
+                    {
+                        "name": "v1",
+                        "schema": {
+                            "openAPIV3Schema": {
+                                "properties": {
+                                    f"f{i}": {
+                                        "type": "object",
+                                        "properties": {
+                                            f"s{j}": {"type": "string", "description": "y" * 40} for j in range(8)
+                                        },
+                                    }
+                                    for i in range(20)
+                                }
+                            }
+                        },
+                    }
+                ]
+            },
+        }
+    )
     block = "\n".join(line for line in _as_block_yaml(doc))
     text = "\n---\n".join([block] * (20 * 1024 * 1024 // len(block) + 1))
     t = time.process_time()
     m = parse_manifest("big.yaml", text)
     cpu = time.process_time() - t
-    print(f"20 MB manifest ({len(text) / 1e6:.1f} MB, {len(m.objects) if m else 0} objects): "
-          f"parse {cpu:.2f} s CPU ({len(text) / 1e6 / cpu:.1f} MB/s)")
+    print(
+        f"20 MB manifest ({len(text) / 1e6:.1f} MB, {len(m.objects) if m else 0} objects): "
+        f"parse {cpu:.2f} s CPU ({len(text) / 1e6 / cpu:.1f} MB/s)"
+    )
 
 
 #: nine levels of nine aliases (387 million strings once expanded): refused, and quickly
-BILLION_LAUGHS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [" + ",".join(
-    ['"lol"'] * 9) + "]\n" + "".join(f"  {c}: &{c} [{','.join([f'*{p}'] * 9)}]\n"
-                                    for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+BILLION_LAUGHS = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a ["
+    + ",".join(['"lol"'] * 9)
+    + "]\n"
+    + "".join(f"  {c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+)
 
 
 def billion_laughs() -> None:
@@ -184,17 +241,57 @@ def end_to_end(root: Path, repeat: int, with_checkov: bool) -> None:
         empty.mkdir()
         for i in range(repeat):
             out = Path(tmp) / f"r{i}"
-            idle.append(timed([str(REPO / ".venv" / "bin" / "redline"), "audit", str(empty), "--out",
-                               str(Path(tmp) / f"e{i}"), "--quiet", "--exit-zero", "--format", "json",
-                               "--select", "KUB,DKR,CMP,RUN"]).seconds)
-            t = timed([str(REPO / ".venv" / "bin" / "redline"), "audit", str(root), "--out", str(out), "--quiet",
-                       "--exit-zero", "--format", "json", "--select", "KUB,DKR,CMP,RUN"])
+            idle.append(
+                timed(
+                    [
+                        str(REPO / ".venv" / "bin" / "redline"),
+                        "audit",
+                        str(empty),
+                        "--out",
+                        str(Path(tmp) / f"e{i}"),
+                        "--quiet",
+                        "--exit-zero",
+                        "--format",
+                        "json",
+                        "--select",
+                        "KUB,DKR,CMP,RUN",
+                    ]
+                ).seconds
+            )
+            t = timed(
+                [
+                    str(REPO / ".venv" / "bin" / "redline"),
+                    "audit",
+                    str(root),
+                    "--out",
+                    str(out),
+                    "--quiet",
+                    "--exit-zero",
+                    "--format",
+                    "json",
+                    "--select",
+                    "KUB,DKR,CMP,RUN",
+                ]
+            )
             red.append(t.seconds)
             data = json.loads((out / "findings.json").read_text())
             note_r = f"{len(data['findings'])} findings, {len(data['errors'])} per-file errors"
             if with_checkov:
-                c = timed([str(CHECKOV), "-d", str(root), "--framework", "kubernetes", "dockerfile", "--quiet",
-                           "--compact", "-o", "json", "--skip-download"])
+                c = timed(
+                    [
+                        str(CHECKOV),
+                        "-d",
+                        str(root),
+                        "--framework",
+                        "kubernetes",
+                        "dockerfile",
+                        "--quiet",
+                        "--compact",
+                        "-o",
+                        "json",
+                        "--skip-download",
+                    ]
+                )
                 chk.append(c.seconds)
                 note_c = _checkov_summary(c.stdout)
     r = statistics.median(red)

@@ -109,10 +109,17 @@ def measure(path: Path) -> dict[str, object]:
     per_tenant = tenant_costs(ds)
     per_month = rollup(ds.lines, lambda ln: (ln.month,))
     total = time.perf_counter() - started
-    return {"rows": sum(f.rows for f in ds.files), "seconds": round(total, 2), "read_seconds": round(loaded, 2),
-            "lines": len(ds.lines), "components": len(per_component), "tenants": len(per_tenant),
-            "months": len(per_month), "problems": list(ds.problems),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "rows": sum(f.rows for f in ds.files),
+        "seconds": round(total, 2),
+        "read_seconds": round(loaded, 2),
+        "lines": len(ds.lines),
+        "components": len(per_component),
+        "tenants": len(per_tenant),
+        "months": len(per_month),
+        "problems": list(ds.problems),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def floor(path: Path) -> float:
@@ -128,8 +135,7 @@ def floor(path: Path) -> float:
 
 
 def _run_child(path: Path) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True)
     result: dict[str, object] = json.loads(out.stdout)  # peak RSS is the child's own (RUSAGE_SELF)
     result["file_mb"] = round(path.stat().st_size / 1e6)
     return result
@@ -157,12 +163,15 @@ def main() -> int:
         path = generate(rows, fmt)
         gen = time.perf_counter() - t
         r = _run_child(path)
-        raw = subprocess.run([sys.executable, __file__, "--floor", str(path)], capture_output=True, text=True,
-                             check=True).stdout.strip()
+        raw = subprocess.run(
+            [sys.executable, __file__, "--floor", str(path)], capture_output=True, text=True, check=True
+        ).stdout.strip()
         goal = "met" if float(str(r["seconds"])) < 20 and int(str(r["peak_rss_mb"])) < 1024 else "NOT met"
-        print(f"| {rows:,} | {fmt} | {r['file_mb']} | {r['seconds']} ({r['read_seconds']}) | {r['peak_rss_mb']} | "
-              f"{r['lines']:,} | {raw} s | {goal if rows == 10_000_000 else '–'} |  (generated in {gen:.1f} s)",
-              flush=True)
+        print(
+            f"| {rows:,} | {fmt} | {r['file_mb']} | {r['seconds']} ({r['read_seconds']}) | {r['peak_rss_mb']} | "
+            f"{r['lines']:,} | {raw} s | {goal if rows == 10_000_000 else '–'} |  (generated in {gen:.1f} s)",
+            flush=True,
+        )
     return 0
 
 

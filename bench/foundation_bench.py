@@ -65,15 +65,24 @@ def startup_commands(out: Path) -> dict[str, list[str]]:
     commands = {
         "redline --version": [REDLINE, "--version"],
         "redline rules explain RES101": [REDLINE, "rules", "explain", "RES101"],
-        "redline secrets (3-file tree)": [REDLINE, "secrets", str(small_tree()), "--out", str(out), "-q",
-                                          "--exit-zero"],
+        "redline secrets (3-file tree)": [
+            REDLINE,
+            "secrets",
+            str(small_tree()),
+            "--out",
+            str(out),
+            "-q",
+            "--exit-zero",
+        ],
         "ruff --version": [str(REPO / ".venv" / "bin" / "ruff"), "--version"],
     }
     if (PEERS / "bandit").exists():
         commands["bandit --version"] = [str(PEERS / "bandit"), "--version"]
     else:
-        print(f"bandit not installed ({PEERS / 'bandit'}): python3 -m venv {PEERS.parent} && "
-              f"{PEERS}/pip install bandit", file=sys.stderr)
+        print(
+            f"bandit not installed ({PEERS / 'bandit'}): python3 -m venv {PEERS.parent} && {PEERS}/pip install bandit",
+            file=sys.stderr,
+        )
     return commands
 
 
@@ -106,8 +115,23 @@ def startup(repeat: int) -> None:
             mean = ""
             if hyperfine:
                 report = Path(out) / "hyperfine.json"
-                subprocess.run([hyperfine, "-N", "--warmup", "2", "--runs", str(repeat), "--export-json",
-                                str(report), "--", " ".join(argv)], env=ENV, capture_output=True, check=False)
+                subprocess.run(
+                    [
+                        hyperfine,
+                        "-N",
+                        "--warmup",
+                        "2",
+                        "--runs",
+                        str(repeat),
+                        "--export-json",
+                        str(report),
+                        "--",
+                        " ".join(argv),
+                    ],
+                    env=ENV,
+                    capture_output=True,
+                    check=False,
+                )
                 with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
                     result = json.loads(report.read_text())["results"][0]
                     wall, mean = result["min"], f"{result['mean']:.3f}"
@@ -133,8 +157,10 @@ def audits(root: Path, repeat: int) -> None:
         listed = ", ".join(f"{s:.2f}" for s in times)
         print(f"| {label} | {min(times, default=float('nan')):.2f} | {listed} | {rss.get(label, 0):.0f} |")
     if runs["--jobs 1"] and runs["default (2 cores)"]:
-        print(f"speed-up with the default workers: {min(runs['--jobs 1']) / min(runs['default (2 cores)']):.2f}x "
-              f"(load average {os.getloadavg()[0]:.1f} at the end)")
+        print(
+            f"speed-up with the default workers: {min(runs['--jobs 1']) / min(runs['default (2 cores)']):.2f}x "
+            f"(load average {os.getloadavg()[0]:.1f} at the end)"
+        )
 
 
 _CPU_PROBE = """
@@ -156,8 +182,13 @@ def cpu_projection(root: Path, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as out:
         for _ in range(repeat):
             for label, extra in (("--jobs 1", ["--jobs", "1"]), ("default (2 cores)", ["--jobs", "2"])):
-                proc = subprocess.run([python, "-c", _CPU_PROBE, "audit", str(root), "--out", out, "--exit-zero",
-                                       "--quiet", *extra], env=ENV, capture_output=True, text=True, check=False)
+                proc = subprocess.run(
+                    [python, "-c", _CPU_PROBE, "audit", str(root), "--out", out, "--exit-zero", "--quiet", *extra],
+                    env=ENV,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 own, kids, code = proc.stdout.split()[-3:]
                 if code != "0":
                     continue
@@ -167,9 +198,11 @@ def cpu_projection(root: Path, repeat: int) -> None:
     serial = sum(best["--jobs 1"])
     main_cpu, workers_cpu = best["default (2 cores)"]
     projected = main_cpu + workers_cpu / 2
-    print(f"\nCPU accounting (least total CPU of {repeat}): --jobs 1 {serial:.2f} s CPU; two workers: main process "
-          f"{main_cpu:.2f} s + workers {workers_cpu:.2f} s -> at least {projected:.2f} s wall on two idle cores; "
-          f"projected speed-up {serial / projected:.2f}x")
+    print(
+        f"\nCPU accounting (least total CPU of {repeat}): --jobs 1 {serial:.2f} s CPU; two workers: main process "
+        f"{main_cpu:.2f} s + workers {workers_cpu:.2f} s -> at least {projected:.2f} s wall on two idle cores; "
+        f"projected speed-up {serial / projected:.2f}x"
+    )
 
 
 def main() -> None:
@@ -183,8 +216,10 @@ def main() -> None:
     print(f"tree: {root.name}")
     for attempt in range(3):
         files, size, walked, total = walk_and_read(root)
-        print(f"walk+read #{attempt + 1}: {files:,} files, {size / 1e6:.1f} MB, walk {walked:.2f}s, "
-              f"walk+read {total:.2f}s, {files / total:,.0f} files/s")
+        print(
+            f"walk+read #{attempt + 1}: {files:,} files, {size / 1e6:.1f} MB, walk {walked:.2f}s, "
+            f"walk+read {total:.2f}s, {files / total:,.0f} files/s"
+        )
     if not args.skip_startup:
         startup(args.repeat)
     if not args.skip_audit:

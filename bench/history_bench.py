@@ -31,9 +31,19 @@ T0 = 1_760_000_000
 
 def population(n: int, seed: int) -> list[ItemRecord]:
     rnd = random.Random(seed)
-    return [ItemRecord(f"{i:032x}", f"R{rnd.randrange(100, 999)}", Severity(rnd.randrange(0, 5)), rnd.choice(AREAS),
-                       f"svc-{rnd.randrange(40)}", f"src/mod{i % 997}/file{i}.py", "message " * 8, rnd.randrange(1, 4))
-            for i in range(n * 2)]
+    return [
+        ItemRecord(
+            f"{i:032x}",
+            f"R{rnd.randrange(100, 999)}",
+            Severity(rnd.randrange(0, 5)),
+            rnd.choice(AREAS),
+            f"svc-{rnd.randrange(40)}",
+            f"src/mod{i % 997}/file{i}.py",
+            "message " * 8,
+            rnd.randrange(1, 4),
+        )
+        for i in range(n * 2)
+    ]
 
 
 def one(spec: str, n: int, history: int) -> tuple[float, float, int]:
@@ -43,10 +53,10 @@ def one(spec: str, n: int, history: int) -> tuple[float, float, int]:
     rnd = random.Random(2)
     for k in range(history):  # earlier runs: each takes a shifted window of the pool
         start = rnd.randrange(0, n // 10)
-        record_run(engine, RunRecord("bench", T0 + k * 7 * DAY, tuple(pool[start:start + n])), settings)
+        record_run(engine, RunRecord("bench", T0 + k * 7 * DAY, tuple(pool[start : start + n])), settings)
     at = T0 + history * 7 * DAY
     t0 = time.perf_counter()
-    record_run(engine, RunRecord("bench", at, tuple(pool[n // 20: n // 20 + n])), settings)
+    record_run(engine, RunRecord("bench", at, tuple(pool[n // 20 : n // 20 + n])), settings)
     t1 = time.perf_counter()
     d = derive(engine, "bench", at, settings)
     list_runs(engine, "bench")
@@ -75,8 +85,10 @@ def main() -> int:
                     rec, der, n_open = _on_postgres(args.items, args.history)
             totals.append(rec + der)
             print(f"{name}: record {rec:.3f} s, derive {der:.3f} s, total {rec + der:.3f} s ({n_open} open items)")
-        print(f"{name}: {args.items} items after {args.history} runs: best {min(totals):.3f} s, "
-              f"median {statistics.median(totals):.3f} s (goal < 2 s)")
+        print(
+            f"{name}: {args.items} items after {args.history} runs: best {min(totals):.3f} s, "
+            f"median {statistics.median(totals):.3f} s (goal < 2 s)"
+        )
     return 0
 
 

@@ -27,8 +27,11 @@ from _common import REPO, WORK, timed
 CHECKOV_VERSION = "3.3.30"
 CHECKOV_VENV = WORK / "checkov-venv"
 CORPUS = WORK / "iac-bench-corpus"
-SOURCES = (REPO / "bench" / ".work" / "corpus" / "iac", REPO / "bench" / "corpus" / "containers",
-           REPO / "tests" / "containers" / "fixtures")
+SOURCES = (
+    REPO / "bench" / ".work" / "corpus" / "iac",
+    REPO / "bench" / "corpus" / "containers",
+    REPO / "tests" / "containers" / "fixtures",
+)
 
 
 def build_corpus() -> tuple[int, int]:
@@ -50,14 +53,22 @@ def checkov() -> Path:
     if not exe.exists():
         print(f"installing checkov {CHECKOV_VERSION} into {CHECKOV_VENV} (once) ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(CHECKOV_VENV)], check=True)
-        subprocess.run([str(CHECKOV_VENV / "bin" / "pip"), "install", "-q", f"checkov=={CHECKOV_VERSION}"],
-                       check=True)
+        subprocess.run([str(CHECKOV_VENV / "bin" / "pip"), "install", "-q", f"checkov=={CHECKOV_VERSION}"], check=True)
     return exe
 
 
 def redline_cmd(out: Path) -> list[str]:
-    return [str(REPO / ".venv" / "bin" / "redline"), "audit", str(CORPUS), "--out", str(out), "--quiet",
-            "--exit-zero", "--format", "json"]
+    return [
+        str(REPO / ".venv" / "bin" / "redline"),
+        "audit",
+        str(CORPUS),
+        "--out",
+        str(out),
+        "--quiet",
+        "--exit-zero",
+        "--format",
+        "json",
+    ]
 
 
 def checkov_cmd(exe: Path) -> list[str]:

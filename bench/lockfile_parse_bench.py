@@ -57,8 +57,7 @@ def bench_samples() -> None:
             per_format[name] = min(per_format[name], seconds)
     counts = collections.Counter(parser.name for _, parser, _ in texts)
     print(f"samples: {len(texts)} files, {size / 1e3:.0f} kB, {packages} packages, {errors} rejected")
-    print(f"all samples: best of {ROUNDS} rounds {best_total * 1e3:.1f} ms "
-          f"({len(texts) / best_total:,.0f} files/s)")
+    print(f"all samples: best of {ROUNDS} rounds {best_total * 1e3:.1f} ms ({len(texts) / best_total:,.0f} files/s)")
     print(f"{'format':<16}{'files':>6}{'ms':>9}")
     for name in sorted(per_format, key=lambda n: -per_format[n]):
         print(f"{name:<16}{counts[name]:>6}{per_format[name] * 1e3:>9.2f}")
@@ -70,8 +69,12 @@ def cyclonedx_py() -> Path | None:
     if not exe.exists():
         WORK.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        proc = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"cyclonedx-bom=={CDX_VERSION}"],
-                              check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", f"cyclonedx-bom=={CDX_VERSION}"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         if proc.returncode != 0:
             return None
     return exe
@@ -83,8 +86,7 @@ def big_requirements(path: Path) -> None:
     for i in range(REQUIREMENT_LINES):
         marker = ' ; python_version >= "3.8"' if i % 3 == 0 else ""
         extra = "[security]" if i % 7 == 0 else ""
-        lines.append(f"package-{i}{extra}=={i % 50}.{i % 7}.{i % 3}{marker} \\\n"
-                     f"    --hash=sha256:{i:064x}")
+        lines.append(f"package-{i}{extra}=={i % 50}.{i % 7}.{i % 3}{marker} \\\n    --hash=sha256:{i:064x}")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -96,13 +98,17 @@ def bench_compare() -> None:
         best = min(_time(lambda: RequirementsParser().parse(text)) for _ in range(5))
         n = len(RequirementsParser().parse(text).packages)
         print(f"\nrequirements.txt with {n} pinned, hashed entries: redline parser in-process {best * 1e3:.1f} ms")
-        script = (f"import sys; from pathlib import Path; sys.path.insert(0, {str(REPO)!r}); "
-                  "from tests.packages.helpers import file_text; "
-                  "from redline.sources.packages import RequirementsParser; "
-                  f"print(len(RequirementsParser().parse(file_text(Path({str(req)!r}), 'requirements.txt')).packages))")
+        script = (
+            f"import sys; from pathlib import Path; sys.path.insert(0, {str(REPO)!r}); "
+            "from tests.packages.helpers import file_text; "
+            "from redline.sources.packages import RequirementsParser; "
+            f"print(len(RequirementsParser().parse(file_text(Path({str(req)!r}), 'requirements.txt')).packages))"
+        )
         ours = min((timed([sys.executable, "-c", script]) for _ in range(3)), key=lambda t: t.seconds)
-        print(f"  redline (new process, import + parse): {ours.seconds:.2f} s, peak RSS {ours.peak_rss_mb:.0f} MB, "
-              f"{ours.stdout.strip()} packages")
+        print(
+            f"  redline (new process, import + parse): {ours.seconds:.2f} s, peak RSS {ours.peak_rss_mb:.0f} MB, "
+            f"{ours.stdout.strip()} packages"
+        )
         exe = cyclonedx_py()
         if exe is None:
             print("  cyclonedx-py: could not be installed, comparison skipped")
@@ -110,8 +116,10 @@ def bench_compare() -> None:
         out = Path(tmp) / "bom.json"
         theirs = timed([str(exe), "requirements", str(req), "--of", "JSON", "-o", str(out)])  # one run: it is slow
         components = out.read_text().count('"bom-ref"') if out.exists() else 0
-        print(f"  cyclonedx-py {CDX_VERSION} requirements (new process, parse + write SBOM): {theirs.seconds:.2f} s, "
-              f"peak RSS {theirs.peak_rss_mb:.0f} MB, exit {theirs.returncode}, ~{components} bom-refs")
+        print(
+            f"  cyclonedx-py {CDX_VERSION} requirements (new process, parse + write SBOM): {theirs.seconds:.2f} s, "
+            f"peak RSS {theirs.peak_rss_mb:.0f} MB, exit {theirs.returncode}, ~{components} bom-refs"
+        )
         if ours.seconds:
             print(f"  ratio cyclonedx-py / redline: {theirs.seconds / ours.seconds:.1f}x")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / ".work" / "corpus" / "iac"  # generated, never committed
 
-MODULE_NETWORK = '''variable "name" {
+MODULE_NETWORK = """variable "name" {
   type = string
 }
 
@@ -131,9 +131,9 @@ output "subnet_ids" {
 output "app_sg" {
   value = aws_security_group.app.id
 }
-'''
+"""
 
-MODULE_DATABASE = '''variable "name" {
+MODULE_DATABASE = """variable "name" {
   type = string
 }
 
@@ -200,9 +200,9 @@ resource "aws_cloudwatch_log_group" "db" {
   name              = "/aws/rds/instance/${var.name}/postgresql"
   retention_in_days = 30
 }
-'''
+"""
 
-MODULE_STORAGE = '''variable "bucket" {
+MODULE_STORAGE = """variable "bucket" {
   type = string
 }
 
@@ -250,9 +250,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 }
-'''
+"""
 
-MODULE_IAM = '''variable "name" {
+MODULE_IAM = """variable "name" {
   type = string
 }
 
@@ -302,9 +302,9 @@ resource "aws_iam_role_policy" "task" {
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }
-'''
+"""
 
-ROOT_HEADER = '''terraform {
+ROOT_HEADER = """terraform {
   required_version = ">= 1.5.0"
   required_providers {
     aws = {
@@ -475,10 +475,10 @@ resource "aws_security_group" "bastion" {
     cidr_blocks = {bastion_cidrs}
   }
 }
-'''
+"""
 
 EXTRA_BAD = [
-    '''
+    """
 resource "aws_iam_policy" "ops_admin" {
   name = "${local.name}-ops"
   policy = jsonencode({
@@ -490,8 +490,8 @@ resource "aws_iam_policy" "ops_admin" {
     }]
   })
 }
-''',
-    '''
+""",
+    """
 resource "aws_iam_user" "ci" {
   name = "${local.name}-ci"
 }
@@ -510,14 +510,14 @@ resource "aws_iam_user_policy" "ci_deploy" {
     ]
   })
 }
-''',
-    '''
+""",
+    """
 resource "aws_s3_bucket" "public_assets" {
   bucket = "${local.name}-assets"
   acl    = "public-read"
 }
-''',
-    '''
+""",
+    """
 resource "aws_security_group_rule" "debug_redis" {
   type              = "ingress"
   from_port         = 6379
@@ -526,8 +526,8 @@ resource "aws_security_group_rule" "debug_redis" {
   cidr_blocks       = ["0.0.0.0/0"]
   security_group_id = module.network.app_sg
 }
-''',
-    '''
+""",
+    """
 resource "aws_sns_topic" "alerts" {
   name = "${local.name}-alerts"
 }
@@ -539,10 +539,10 @@ resource "aws_elasticache_replication_group" "cache" {
   num_cache_clusters         = 2
   automatic_failover_enabled = true
 }
-''',
+""",
 ]
 
-EXTRA_GOOD = '''
+EXTRA_GOOD = """
 resource "aws_kms_key" "data" {
   description         = "${local.name} data"
   enable_key_rotation = true
@@ -558,11 +558,30 @@ resource "aws_cloudwatch_log_group" "audit" {
   retention_in_days = 365
   kms_key_id        = aws_kms_key.data.arn
 }
-'''
+"""
 
-SERVICES = ["orders", "payments", "catalog", "search", "users", "billing", "notifications", "inventory", "shipping",
-            "reviews", "cart", "checkout", "auth", "reports", "media", "pricing", "ledger", "gateway", "recommender",
-            "analytics"]
+SERVICES = [
+    "orders",
+    "payments",
+    "catalog",
+    "search",
+    "users",
+    "billing",
+    "notifications",
+    "inventory",
+    "shipping",
+    "reviews",
+    "cart",
+    "checkout",
+    "auth",
+    "reports",
+    "media",
+    "pricing",
+    "ledger",
+    "gateway",
+    "recommender",
+    "analytics",
+]
 REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-northeast-1"]
 
 
@@ -579,14 +598,17 @@ def _root(rng: random.Random, service: str, env: str) -> str:
         "backup_days": 14 if good else rng.choice([0, 1, 7]),
         "public": "false" if good or rng.random() < 0.8 else "true",
         "lifecycle_days": rng.choice([30, 90, 365]) if good else rng.choice([0, 90]),
-        "sqs_sse": 'kms_master_key_id          = "alias/aws/sqs"' if good else rng.choice(
-            ["sqs_managed_sse_enabled    = false", "sqs_managed_sse_enabled    = true"]),
+        "sqs_sse": 'kms_master_key_id          = "alias/aws/sqs"'
+        if good
+        else rng.choice(["sqs_managed_sse_enabled    = false", "sqs_managed_sse_enabled    = true"]),
         "log_retention": "retention_in_days = 30" if good or rng.random() < 0.4 else "",
         "internal": rng.choice(["true", "false"]),
         "http_action": 'type = "redirect"\n    redirect {\n      port        = "443"\n      protocol    = "HTTPS"\n'
-                       '      status_code = "HTTP_301"\n    }' if good or rng.random() < 0.5 else
-                       'type             = "forward"\n    target_group_arn = aws_lb_target_group.app.arn',
-        "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06" if good or rng.random() < 0.5
+        '      status_code = "HTTP_301"\n    }'
+        if good or rng.random() < 0.5
+        else 'type             = "forward"\n    target_group_arn = aws_lb_target_group.app.arn',
+        "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        if good or rng.random() < 0.5
         else "ELBSecurityPolicy-2016-08",
         "hash_key": "session_id" if good or rng.random() < 0.7 else "created_at",
         "range_key": "expires_at" if good else "user_id",
@@ -608,15 +630,21 @@ def generate(services: int, seed: int = 20261128) -> int:
     if OUT.exists():
         shutil.rmtree(OUT)
     (OUT / "modules").mkdir(parents=True)
-    for name, text in (("network", MODULE_NETWORK), ("database", MODULE_DATABASE), ("storage", MODULE_STORAGE),
-                       ("iam", MODULE_IAM)):
+    for name, text in (
+        ("network", MODULE_NETWORK),
+        ("database", MODULE_DATABASE),
+        ("storage", MODULE_STORAGE),
+        ("iam", MODULE_IAM),
+    ):
         (OUT / "modules" / name).mkdir()
         (OUT / "modules" / name / "main.tf").write_text(text, encoding="utf-8")
     (OUT / "README.md").write_text(
         "# Terraform benchmark corpus\n\nGenerated by `bench/make_iac_corpus.py` (deterministic, seeded): "
         "shared local modules under `modules/`, one root module per service and environment under `envs/`, "
         "mixing hardened and careless variants. Regenerate with `python bench/make_iac_corpus.py`; "
-        "do not edit by hand. Used by `bench/iac_bench.py`.\n", encoding="utf-8")
+        "do not edit by hand. Used by `bench/iac_bench.py`.\n",
+        encoding="utf-8",
+    )
     count = 0
     for i in range(services):
         service = f"{SERVICES[i % len(SERVICES)]}{'' if i < len(SERVICES) else i // len(SERVICES)}"

@@ -38,8 +38,13 @@ from redline.synthesis.map.step import build_map
 def write_project(root: Path, n: int) -> None:
     lines = ["services:"]
     for i in range(n):
-        lines += [f"  svc{i}:", "    image: example/app:1", "    environment:",
-                  f"      NEXT_ADDR: svc{(i + 1) % n}:8080", f"      DATABASE_URL: postgres://u@db{i % 10}:5432/x"]
+        lines += [
+            f"  svc{i}:",
+            "    image: example/app:1",
+            "    environment:",
+            f"      NEXT_ADDR: svc{(i + 1) % n}:8080",
+            f"      DATABASE_URL: postgres://u@db{i % 10}:5432/x",
+        ]
     (root / "docker-compose.yml").write_text("\n".join(lines) + "\n")
 
 
@@ -54,9 +59,16 @@ def main() -> None:
         audit, step, html, draw = [], [], [], []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            result = run_audit(AuditRequest(root=root, config=Config(jobs=1), checks=builtin_checks(),
-                                            file_sources=builtin_file_sources(),
-                                            project_sources=builtin_project_sources(), steps=builtin_steps()))
+            result = run_audit(
+                AuditRequest(
+                    root=root,
+                    config=Config(jobs=1),
+                    checks=builtin_checks(),
+                    file_sources=builtin_file_sources(),
+                    project_sources=builtin_project_sources(),
+                    steps=builtin_steps(),
+                )
+            )
             audit.append(time.perf_counter() - started)
             files = tuple(Workspace(root, max_file_size=64 << 20).walk().files)
             out = ComposeSource().collect(ProjectContext(root, Config(), files))
@@ -73,12 +85,18 @@ def main() -> None:
             HtmlReporter().render(result)
             html.append(time.perf_counter() - started)
         m = result.system_map
-        print(f"{args.services} services -> {len(m.components)} components, {len(m.flows)} flows, "
-              f"{len(m.probes)} probes")
-        for name, values in (("audit (whole pipeline)", audit), ("map step alone", step),
-                             ("layout + SVG", draw), ("report.html render", html)):
-            print(f"  {name:24} median {statistics.median(values):.2f} s  (runs: "
-                  f"{', '.join(f'{v:.2f}' for v in values)})")
+        print(
+            f"{args.services} services -> {len(m.components)} components, {len(m.flows)} flows, {len(m.probes)} probes"
+        )
+        for name, values in (
+            ("audit (whole pipeline)", audit),
+            ("map step alone", step),
+            ("layout + SVG", draw),
+            ("report.html render", html),
+        ):
+            print(
+                f"  {name:24} median {statistics.median(values):.2f} s  (runs: {', '.join(f'{v:.2f}' for v in values)})"
+            )
 
 
 if __name__ == "__main__":

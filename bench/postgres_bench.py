@@ -28,9 +28,13 @@ from redline.sources.postgres.serialize import from_json, to_json  # noqa: E402
 from redline.sources.postgres.settings import PostgresSettings  # noqa: E402
 
 TABLES = 1000
-QUERIES = ("SELECT id FROM {t} WHERE a = %s", "SELECT id FROM {t} WHERE b = %s",
-           "SELECT id FROM {t} WHERE a = %s AND b = %s", "SELECT id FROM {t} WHERE c = %s",
-           "SELECT id FROM {t} WHERE b > %s ORDER BY a LIMIT 5")
+QUERIES = (
+    "SELECT id FROM {t} WHERE a = %s",
+    "SELECT id FROM {t} WHERE b = %s",
+    "SELECT id FROM {t} WHERE a = %s AND b = %s",
+    "SELECT id FROM {t} WHERE c = %s",
+    "SELECT id FROM {t} WHERE b > %s ORDER BY a LIMIT 5",
+)
 
 
 def build(url: str) -> None:
@@ -69,25 +73,48 @@ def main() -> int:
         audit_snapshot(again, Config(), settings)
         replay_s = time.perf_counter() - t3
         size = len(text)
-        print(f"in process: snapshot {t1 - t0:.2f} s ({len(snap.tables):,} tables, {len(snap.indexes):,} indexes, "
-              f"{len(snap.columns):,} column stats, {len(snap.statements):,} statements, {len(snap.predicates):,} "
-              f"predicates, {len(snap.whatifs)} hypopg what-ifs), checks {t2 - t1:.2f} s, "
-              f"{len(result.findings)} findings, snapshot.json {size / 1024**2:.1f} MiB; "
-              f"replay from JSON (parse, validate, check) {replay_s:.2f} s")
+        print(
+            f"in process: snapshot {t1 - t0:.2f} s ({len(snap.tables):,} tables, {len(snap.indexes):,} indexes, "
+            f"{len(snap.columns):,} column stats, {len(snap.statements):,} statements, {len(snap.predicates):,} "
+            f"predicates, {len(snap.whatifs)} hypopg what-ifs), checks {t2 - t1:.2f} s, "
+            f"{len(result.findings)} findings, snapshot.json {size / 1024**2:.1f} MiB; "
+            f"replay from JSON (parse, validate, check) {replay_s:.2f} s"
+        )
         with tempfile.TemporaryDirectory() as out:
             env = {**os.environ, "REDLINE_POSTGRES_URL": url}
             t3b = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "redline", "db-audit", "--out", out, "--exit-zero", "-q"],
-                                  env=env, capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-m", "redline", "db-audit", "--out", out, "--exit-zero", "-q"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             t4 = time.perf_counter()
-            replay = subprocess.run([sys.executable, "-m", "redline", "db-audit", "--snapshot",
-                                     str(Path(out) / "snapshot.json"), "--out", str(Path(out) / "replay"),
-                                     "--exit-zero", "-q"], capture_output=True, text=True, check=False)
+            replay = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "redline",
+                    "db-audit",
+                    "--snapshot",
+                    str(Path(out) / "snapshot.json"),
+                    "--out",
+                    str(Path(out) / "replay"),
+                    "--exit-zero",
+                    "-q",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             t5 = time.perf_counter()
         print(f"redline db-audit --snapshot (offline replay, new process): {t5 - t4:.2f} s, exit {replay.returncode}")
         verdict = "met" if t4 - t3b < 10 else "NOT met"
-        print(f"redline db-audit (whole command, new process): {t4 - t3b:.2f} s, exit {proc.returncode}; "
-              f"goal < 10 s: {verdict}")
+        print(
+            f"redline db-audit (whole command, new process): {t4 - t3b:.2f} s, exit {proc.returncode}; "
+            f"goal < 10 s: {verdict}"
+        )
         if proc.returncode != 0:
             print(proc.stderr)
         return 0 if proc.returncode == 0 and replay.returncode == 0 else 1

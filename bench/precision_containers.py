@@ -51,8 +51,10 @@ def main(argv: list[str]) -> int:
         groups = Counter((f.rule, f.group or f.fingerprint) for f in findings)
         print(f"# {arg}: {len(findings)} findings, {len(groups)} root-cause items")
         for f in findings:
-            print(f"{f.rule}\t{f.location.path}:{f.location.start_line}\t{f.severity}/{f.confidence}\t"
-                  f"group={f.group}\t{f.message}")
+            print(
+                f"{f.rule}\t{f.location.path}:{f.location.start_line}\t{f.severity}/{f.confidence}\t"
+                f"group={f.group}\t{f.message}"
+            )
     return 0
 
 

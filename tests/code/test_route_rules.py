@@ -25,9 +25,16 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _audit() -> AuditResult:
-    return run_audit(AuditRequest(root=FIXTURES, config=Config(jobs=1), checks=[RouteAuthenticationCheck()],
-                                  file_sources=builtin_file_sources(), project_sources=builtin_project_sources(),
-                                  steps=[RouteTableStep()]))
+    return run_audit(
+        AuditRequest(
+            root=FIXTURES,
+            config=Config(jobs=1),
+            checks=[RouteAuthenticationCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+            steps=[RouteTableStep()],
+        )
+    )
 
 
 def test_state_changing_routes_without_authentication_fire_exactly() -> None:
@@ -47,6 +54,15 @@ def test_routes_travel_in_the_findings_json_inventory() -> None:
     routes = document["inventory"]["routes"]
     assert len(routes) == 27  # the sign-up route is listed, not flagged
     refund = next(r for r in routes if r["handler"] == "refund")
-    assert refund == {"framework": "flask", "methods": ["POST"], "path": "/api/orders/<int:oid>/refund",
-                      "handler": "refund", "file": "flaskapp/app.py", "line": 22, "authenticated": "yes",
-                      "authorized": "yes", "auth_evidence": ["roles_required"], "authz_evidence": ["roles_required"]}
+    assert refund == {
+        "framework": "flask",
+        "methods": ["POST"],
+        "path": "/api/orders/<int:oid>/refund",
+        "handler": "refund",
+        "file": "flaskapp/app.py",
+        "line": 22,
+        "authenticated": "yes",
+        "authorized": "yes",
+        "auth_evidence": ["roles_required"],
+        "authz_evidence": ["roles_required"],
+    }

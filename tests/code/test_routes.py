@@ -32,8 +32,10 @@ def indexes(app: str) -> list[CodeIndex]:
 
 def table(app: str) -> list[tuple[str, ...]]:
     routes = extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [(r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated,
-             r.authorized) for r in routes]
+    return [
+        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
+        for r in routes
+    ]
 
 
 def test_flask_routes_blueprints_add_url_rule_and_before_request() -> None:
@@ -81,8 +83,10 @@ def test_aiohttp_router_calls_and_route_table() -> None:
 
 def test_configured_markers_recognise_your_own_guards() -> None:
     settings = parse_entrypoints({"auth_markers": ["myapp.auth.require_session"]}, Where("", "entrypoints"))
-    src = ('from flask import Flask\nfrom myapp.auth import require_session\napp = Flask(__name__)\n'
-           '@app.post("/x")\n@require_session\ndef x():\n    pass\n')
+    src = (
+        "from flask import Flask\nfrom myapp.auth import require_session\napp = Flask(__name__)\n"
+        '@app.post("/x")\n@require_session\ndef x():\n    pass\n'
+    )
     index = CodeIndexSource().parse(read_file_text("m.py", src))
     (route,) = extract_routes([index], settings).routes
     assert (route.authenticated, route.auth_evidence) == ("yes", ("require_session",))

@@ -43,8 +43,10 @@ def run(root: Path, only: str = "") -> list[Finding]:
 
 def summary(findings: list[Finding]) -> set[tuple[str, str, int, str, str]]:
     """(rule, path, first line, resource, container) — the exact set a fixture must produce."""
-    return {(f.rule, f.location.path, f.location.start_line, f.location.resource, f.evidence.text("container"))
-            for f in findings}
+    return {
+        (f.rule, f.location.path, f.location.start_line, f.location.resource, f.evidence.text("container"))
+        for f in findings
+    }
 
 
 def single_file(path: Path) -> SourceFile:

@@ -23,8 +23,13 @@ def _tree(root: Path, dockerignore: str) -> None:
 
 
 def _copied(root: Path, config: Config) -> AuditResult:
-    req = AuditRequest(root=root, config=config, checks=[DockerSecretCheck()], file_sources=builtin_file_sources(),
-                       project_sources=builtin_project_sources())
+    req = AuditRequest(
+        root=root,
+        config=config,
+        checks=[DockerSecretCheck()],
+        file_sources=builtin_file_sources(),
+        project_sources=builtin_project_sources(),
+    )
     return run_audit(req)
 
 
@@ -32,7 +37,8 @@ def test_excludes_and_dockerignore_apply(tmp_path: Path) -> None:
     _tree(tmp_path, "id_rsa\n# comment lines are patterns too, harmlessly\n")
     result = _copied(tmp_path, Config(jobs=1, exclude=("app/.npmrc",)))
     assert [(f.rule, f.location.path, f.location.start_line, f.evidence["file"]) for f in result.findings] == [
-        ("SEC905", "app/Dockerfile", 2, ".env")]
+        ("SEC905", "app/Dockerfile", 2, ".env")
+    ]
     assert not result.errors and not result.skipped
 
 
@@ -42,4 +48,5 @@ def test_an_oversized_dockerignore_is_not_read_and_says_so(tmp_path: Path) -> No
     assert sorted(f.evidence.text("file") for f in result.findings) == [".env", ".npmrc", "id_rsa"]
     assert [(s.path, s.reason) for s in result.skipped] == [  # the walk's entry, and what it meant for the context
         ("app/.dockerignore", "larger than the size limit (208 > 100 bytes)"),
-        ("app/.dockerignore", "larger than the size limit; its patterns were not applied to the build context")]
+        ("app/.dockerignore", "larger than the size limit; its patterns were not applied to the build context"),
+    ]

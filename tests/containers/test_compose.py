@@ -26,8 +26,13 @@ EXPECTED = {
     "CMP101": {(BASE, 37, "agent"), ("v1/docker-compose.yml", 4, "web")},
     "CMP102": {(BASE, 39, "agent"), (OVR, 3, "api")},
     "CMP103": {(BASE, 46, "agent"), ("v1/docker-compose.yml", 1, "web")},
-    "CMP104": {(BASE, 5, "db"), (PROD, 3, "db"), (OVR, 7, "api"), ("legacy/docker-compose.yml", 5, "mysql"),
-               ("legacy/docker-compose.yml", 11, "mongo")},
+    "CMP104": {
+        (BASE, 5, "db"),
+        (PROD, 3, "db"),
+        (OVR, 7, "api"),
+        ("legacy/docker-compose.yml", 5, "mysql"),
+        ("legacy/docker-compose.yml", 11, "mongo"),
+    },
     # the override is the developer's machine (`docker compose up` adds it): no memory limit asked of its mailhog
     "CMP105": {("v1/docker-compose.yml", 1, "web"), ("v1/docker-compose.yml", 5, "redis")},
     # image-only services nobody depends on (mailhog, v1 web and redis) are not asked for a healthcheck
@@ -46,8 +51,11 @@ def findings() -> list:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_rule_fails_exactly_the_expected_services(code: str, findings: list) -> None:  # type: ignore[type-arg]
-    got = [(f.location.path, f.location.start_line, f.location.resource.rsplit("/", 1)[-1])
-           for f in findings if f.rule == code]
+    got = [
+        (f.location.path, f.location.start_line, f.location.resource.rsplit("/", 1)[-1])
+        for f in findings
+        if f.rule == code
+    ]
     assert set(got) == EXPECTED[code]
     assert len(got) == COUNTS.get(code, len(EXPECTED[code]))
 
@@ -83,24 +91,34 @@ def test_env_interpolation_forms() -> None:
     assert api.environment == {"PRICE": "$5", "MODE": "dev", "LEVEL": "info", "ALT": ""}
     unset: set[str] = set()
     env = {"SET": "x", "EMPTY": ""}
-    assert interpolate("${SET}/${EMPTY-d}/${EMPTY:-d}/${GONE-d}/${GONE:-d}/$$SET/${SET:+alt}/${EMPTY:+alt}",
-                       env, unset) == "x//d/d/d/$SET/alt/"
+    assert (
+        interpolate("${SET}/${EMPTY-d}/${EMPTY:-d}/${GONE-d}/${GONE:-d}/$$SET/${SET:+alt}/${EMPTY:+alt}", env, unset)
+        == "x//d/d/d/$SET/alt/"
+    )
     assert interpolate("${MISSING}-$ALSO", env, unset) == "-"
     assert unset == {"MISSING", "ALSO"}
     assert interpolate("${GONE:-${SET}}", env, set()) == "x"
 
 
 def test_dotenv_parsing() -> None:
-    env = parse_dotenv('# comment\nA=1\nexport B="two words"\nC=\'single\'\nD=val # trailing\nnot a line\n')
+    env = parse_dotenv("# comment\nA=1\nexport B=\"two words\"\nC='single'\nD=val # trailing\nnot a line\n")
     assert env == {"A": "1", "B": "two words", "C": "single", "D": "val"}
 
 
 def test_merge_rules() -> None:
     base = {"ports": ["80:80"], "environment": {"A": "1"}, "command": ["a"], "deploy": {"replicas": 1}}
-    over = {"ports": ["80:80", "443:443"], "environment": {"B": "2"}, "command": ["b"],
-            "deploy": {"resources": {"limits": {"memory": "1g"}}}}
-    assert merge(base, over) == {"ports": ["80:80", "443:443"], "environment": {"A": "1", "B": "2"},
-                                 "command": ["b"], "deploy": {"replicas": 1, "resources": {"limits": {"memory": "1g"}}}}
+    over = {
+        "ports": ["80:80", "443:443"],
+        "environment": {"B": "2"},
+        "command": ["b"],
+        "deploy": {"resources": {"limits": {"memory": "1g"}}},
+    }
+    assert merge(base, over) == {
+        "ports": ["80:80", "443:443"],
+        "environment": {"A": "1", "B": "2"},
+        "command": ["b"],
+        "deploy": {"replicas": 1, "resources": {"limits": {"memory": "1g"}}},
+    }
 
 
 def test_bad_compose_file_is_reported_and_others_go_on(tmp_path: Path) -> None:
@@ -124,7 +142,8 @@ def test_inline_suppression_covers_the_service_block(tmp_path: Path) -> None:
         "    privileged: true\n"
         "  other:\n"
         "    image: acme/other:1.0\n"
-        "    privileged: true\n")
+        "    privileged: true\n"
+    )
     out = tmp_path / "out"
     main(["audit", str(tmp_path), "--out", str(out), "--quiet", "--select", "CMP101", "--exit-zero"])
     found = json.loads((out / "findings.json").read_text())["findings"]
@@ -135,8 +154,9 @@ def test_inline_suppression_covers_the_service_block(tmp_path: Path) -> None:
 
 
 def test_second_base_file_is_its_own_project_and_profiles_are_evidence(tmp_path: Path) -> None:
-    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: x:1\n    privileged: true\n"
-                                           "    profiles: [debug]\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  a:\n    image: x:1\n    privileged: true\n    profiles: [debug]\n"
+    )
     (tmp_path / "docker-compose.yml").write_text("services:\n  b:\n    image: y:1\n")
     assert sorted(p.files for p in _projects(tmp_path)) == [("compose.yaml",), ("docker-compose.yml",)]
     priv = [f for f in run(tmp_path, "CMP101")]
@@ -147,8 +167,10 @@ def test_dash_named_compose_files_are_variants(tmp_path: Path) -> None:
     (tmp_path / "docker-compose.yml").write_text("services:\n  a:\n    image: x:1\n")
     (tmp_path / "docker-compose-pro.yml").write_text("services:\n  a:\n    privileged: true\n")
     (tmp_path / "compose-notes.txt").write_text("not yaml\n")
-    assert sorted(p.files for p in _projects(tmp_path)) == [("docker-compose.yml",),
-                                                            ("docker-compose.yml", "docker-compose-pro.yml")]
+    assert sorted(p.files for p in _projects(tmp_path)) == [
+        ("docker-compose.yml",),
+        ("docker-compose.yml", "docker-compose-pro.yml"),
+    ]
     assert [f.location.path for f in run(tmp_path, "CMP101")] == ["docker-compose-pro.yml"]
 
 

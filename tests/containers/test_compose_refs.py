@@ -58,20 +58,35 @@ def test_extends_in_the_same_file_keeps_the_bases_block() -> None:
 def test_include_brings_services_into_the_project_with_their_env_file() -> None:
     # portainer (shared/tools.yml) mounts docker.sock; cadvisor's mount comes from ops/monitor.env;
     # socket-lookalike mounts a relative directory named docker.sock.d and stays quiet
-    assert _where(REFS, "CMP102") == {("shared/tools.yml", 4, "compose/shared/portainer"),
-                                      ("ops/monitor.yml", 4, "compose/ops/cadvisor")}
+    assert _where(REFS, "CMP102") == {
+        ("shared/tools.yml", 4, "compose/shared/portainer"),
+        ("ops/monitor.yml", 4, "compose/ops/cadvisor"),
+    }
     out = _collect(REFS)
     project = next(p for p in out.facts if isinstance(p, ComposeProject))
     assert project.files == (APP,)
     assert project.included == ("shared/tools.yml", "ops/monitor.yml")
-    assert [s.name for s in project.services] == ["cadvisor", "calm", "local", "portainer", "socket-lookalike",
-                                                  "template", "web", "worker"]
+    assert [s.name for s in project.services] == [
+        "cadvisor",
+        "calm",
+        "local",
+        "portainer",
+        "socket-lookalike",
+        "template",
+        "web",
+        "worker",
+    ]
     cadvisor = next(s for s in project.services if s.name == "cadvisor")
     assert cadvisor.body["image"] == "gcr.io/cadvisor/cadvisor:v0.49.1"
     assert cadvisor.directory == "ops"
     # ops/monitor.yml also defines `web` (privileged): a clash is recorded, the including file's web is kept
-    assert _errors(out) == [(APP, "compose: include ops/monitor.yml: service `web` is already defined; Compose "
-                                  "does not merge them: the included one is not audited")]
+    assert _errors(out) == [
+        (
+            APP,
+            "compose: include ops/monitor.yml: service `web` is already defined; Compose "
+            "does not merge them: the included one is not audited",
+        )
+    ]
 
 
 def test_extends_cycles_and_bad_references_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -89,21 +104,28 @@ def test_extends_cycles_and_bad_references_are_recorded_and_the_run_goes_on(tmp_
         "  gone:\n    extends: {file: missing.yml, service: base}\n    image: g:1\n"
         "  noname:\n    extends: {file: compose.yaml, service: nothere}\n    image: n:1\n"
         "  remote:\n    extends: {file: 'https://example.com/c.yml', service: base}\n    image: r:1\n"
-        "  own:\n    image: o:1\n    privileged: true\n")
+        "  own:\n    image: o:1\n    privileged: true\n"
+    )
     out = _collect(root)
     assert _errors(out) == [
         ("compose.yaml", "compose: extends cycle compose.yaml:a -> compose.yaml:b -> compose.yaml:a: not followed"),
         ("compose.yaml", "compose: extends cycle compose.yaml:b -> compose.yaml:a -> compose.yaml:b: not followed"),
-        ("compose.yaml", "compose: service `abs`: extends file `/etc/compose.yml` is an absolute path outside the "
-                         "audited root: not followed"),
+        (
+            "compose.yaml",
+            "compose: service `abs`: extends file `/etc/compose.yml` is an absolute path outside the "
+            "audited root: not followed",
+        ),
         ("compose.yaml", "compose: service `gone`: extends file `missing.yml` not found"),
-        ("compose.yaml", "compose: service `linked`: extends file `link.yml` leads outside the audited root "
-                         "(symlink): not followed"),
+        (
+            "compose.yaml",
+            "compose: service `linked`: extends file `link.yml` leads outside the audited root (symlink): not followed",
+        ),
         ("compose.yaml", "compose: service `noname` extends `nothere`, which compose.yaml does not define"),
-        ("compose.yaml", "compose: service `remote`: extends file `https://example.com/c.yml` is remote: "
-                         "not followed"),
-        ("compose.yaml", "compose: service `up`: extends file `../outside.yml` is outside the audited root: "
-                         "not followed"),
+        ("compose.yaml", "compose: service `remote`: extends file `https://example.com/c.yml` is remote: not followed"),
+        (
+            "compose.yaml",
+            "compose: service `up`: extends file `../outside.yml` is outside the audited root: not followed",
+        ),
     ]
     # every service is still audited with what it defines itself; nothing from outside the root is read
     assert _where(root, "CMP101") == {("compose.yaml", 28, "compose/./own")}
@@ -118,9 +140,11 @@ def test_include_cycles_and_bad_references_are_recorded(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "compose.yaml").write_text(
         "include:\n  - sub/loop.yml\n  - ../escape.yml\n  - path: [nothere.yml]\n  - 42\n"
-        "services:\n  app:\n    image: a:1\n")
+        "services:\n  app:\n    image: a:1\n"
+    )
     (tmp_path / "sub" / "loop.yml").write_text(
-        "include:\n  - ../compose.yaml\nservices:\n  looped:\n    image: l:1\n    privileged: true\n")
+        "include:\n  - ../compose.yaml\nservices:\n  looped:\n    image: l:1\n    privileged: true\n"
+    )
     out = _collect(tmp_path)
     assert _errors(out) == [
         ("compose.yaml", "compose: include `../escape.yml` is outside the audited root: not followed"),
@@ -150,11 +174,11 @@ def test_a_yaml_file_with_an_unrelated_include_key_is_not_followed(tmp_path: Pat
     assert _collect(tmp_path).errors == []
 
 
-def test_each_file_is_read_once_across_variants_and_references(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_file_is_read_once_across_variants_and_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "base.yml").write_text("services:\n  b:\n    image: b:1\n    privileged: true\n")
     (tmp_path / "docker-compose.yml").write_text(
-        "include: [extra.yml]\nservices:\n  a:\n    extends: {file: base.yml, service: b}\n")
+        "include: [extra.yml]\nservices:\n  a:\n    extends: {file: base.yml, service: b}\n"
+    )
     (tmp_path / "docker-compose.prod.yml").write_text("services:\n  c:\n    extends: {file: base.yml, service: b}\n")
     (tmp_path / "extra.yml").write_text("services:\n  e:\n    image: e:1\n")
     walk = tuple(Workspace(tmp_path, max_file_size=10**7).walk().files)
@@ -168,22 +192,30 @@ def test_each_file_is_read_once_across_variants_and_references(tmp_path: Path,
     monkeypatch.setattr(Path, "read_text", counting)
     out = ComposeSource().collect(ProjectContext(tmp_path, Config(), walk))
     assert sorted(p.files for p in out.facts if isinstance(p, ComposeProject)) == [
-        ("docker-compose.yml",), ("docker-compose.yml", "docker-compose.prod.yml")]
+        ("docker-compose.yml",),
+        ("docker-compose.yml", "docker-compose.prod.yml"),
+    ]
     assert sorted(n for n in reads if n.endswith(".yml")) == [
-        "base.yml", "docker-compose.prod.yml", "docker-compose.yml", "extra.yml"]
+        "base.yml",
+        "docker-compose.prod.yml",
+        "docker-compose.yml",
+        "extra.yml",
+    ]
 
 
 def test_suppression_in_the_base_file_covers_the_inherited_value(tmp_path: Path) -> None:
     (tmp_path / "base.yml").write_text(
         "services:\n"
         "  # redline: ignore[CMP101] device access reviewed 2026-11\n"
-        "  b:\n    image: b:1\n    privileged: true\n")
+        "  b:\n    image: b:1\n    privileged: true\n"
+    )
     (tmp_path / "compose.yaml").write_text("services:\n  a:\n    extends: {file: base.yml, service: b}\n")
     out = tmp_path / "out"
     main(["audit", str(tmp_path), "--out", str(out), "--quiet", "--select", "CMP101", "--exit-zero"])
     found = json.loads((out / "findings.json").read_text())["findings"]
     assert [(f["location"]["path"], f["location"]["start_line"], f.get("suppressed")) for f in found] == [
-        ("base.yml", 5, "device access reviewed 2026-11")]  # comment above the service still covers it
+        ("base.yml", 5, "device access reviewed 2026-11")
+    ]  # comment above the service still covers it
 
 
 def test_extends_may_name_a_fragment_file_without_services(tmp_path: Path) -> None:
@@ -192,7 +224,8 @@ def test_extends_may_name_a_fragment_file_without_services(tmp_path: Path) -> No
     (tmp_path / "compose.yaml").write_text(
         "services:\n"  # nginx keeps root (known-image table): `user:` from the fragment decides
         "  safe:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: hardening}\n"
-        "  risky:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: loose}\n")
+        "  risky:\n    image: nginx:1.27\n    extends: {file: fragments.yml, service: loose}\n"
+    )
     out = _collect(tmp_path)
     assert _errors(out) == []
     assert _where(tmp_path, "CMP101") == {("fragments.yml", 4, "compose/./risky")}
@@ -202,16 +235,23 @@ def test_extends_may_name_a_fragment_file_without_services(tmp_path: Path) -> No
 def test_a_variant_extending_the_base_file_reports_once_at_the_base(tmp_path: Path) -> None:
     # the common docker-compose.prod.yml pattern: `web: extends: {file: docker-compose.yml, service: web}`
     (tmp_path / "docker-compose.yml").write_text(
-        "services:\n  web:\n    image: w:1\n    privileged: true\n    ports: ['127.0.0.1:3000:3000']\n")
+        "services:\n  web:\n    image: w:1\n    privileged: true\n    ports: ['127.0.0.1:3000:3000']\n"
+    )
     (tmp_path / "docker-compose.scale.yml").write_text(
         "services:\n"
         "  web2:\n    extends: {file: docker-compose.yml, service: web}\n    ports: ['127.0.0.1:3001:3000']\n"
-        "  web3:\n    extends: {file: docker-compose.yml, service: web}\n    privileged: false\n")
+        "  web3:\n    extends: {file: docker-compose.yml, service: web}\n    privileged: false\n"
+    )
     found = run(tmp_path, "CMP101")
     assert [(f.location.path, f.location.start_line, f.location.resource) for f in found] == [
-        ("docker-compose.yml", 4, "compose/./web"), ("docker-compose.yml", 4, "compose/./web2")]
-    variant = next(p for p in _collect(tmp_path).facts
-                   if isinstance(p, ComposeProject) and p.files == ("docker-compose.yml", "docker-compose.scale.yml"))
+        ("docker-compose.yml", 4, "compose/./web"),
+        ("docker-compose.yml", 4, "compose/./web2"),
+    ]
+    variant = next(
+        p
+        for p in _collect(tmp_path).facts
+        if isinstance(p, ComposeProject) and p.files == ("docker-compose.yml", "docker-compose.scale.yml")
+    )
     web2 = next(s for s in variant.services if s.name == "web2")
     assert web2.body["ports"] == ["127.0.0.1:3000:3000", "127.0.0.1:3001:3000"]
 
@@ -221,7 +261,8 @@ def test_a_very_long_extends_chain_is_cut_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text("services:\n" + body)
     out = _collect(tmp_path)
     assert {e.reason for e in out.errors} == {
-        f"compose: service `s{i}`: extends chain deeper than 32: not followed further" for i in range(31, 200)}
+        f"compose: service `s{i}`: extends chain deeper than 32: not followed further" for i in range(31, 200)
+    }
     # services within reach of the privileged base inherit it at its own line; the run finishes
     assert ("compose.yaml", 403, "compose/./s199") in _where(tmp_path, "CMP101")
 
@@ -229,8 +270,9 @@ def test_a_very_long_extends_chain_is_cut_with_a_note(tmp_path: Path) -> None:
 def test_diamond_includes_are_loaded_once(tmp_path: Path) -> None:
     # each level includes the next twice: without de-duplication this is 2**30 loads
     for i in range(30):
-        (tmp_path / f"l{i}.yml").write_text(f"include: [l{i + 1}.yml, l{i + 1}.yml]\n"
-                                           f"services:\n  s{i}:\n    image: x:{i}\n")
+        (tmp_path / f"l{i}.yml").write_text(
+            f"include: [l{i + 1}.yml, l{i + 1}.yml]\nservices:\n  s{i}:\n    image: x:{i}\n"
+        )
     (tmp_path / "l30.yml").write_text("services:\n  last:\n    image: y:1\n    privileged: true\n")
     (tmp_path / "compose.yaml").write_text("include: [l0.yml]\n")
     out = _collect(tmp_path)

@@ -20,12 +20,22 @@ EXPECTED = {
     # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot, the scratch
     # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes;
     # the postgres image whose entrypoint is replaced keeps root, and nginx's master process stays root
-    "DKR101": {("root_nouser.Dockerfile", 1, 4), ("root_explicit.Dockerfile", 5, 7), ("dev.Dockerfile", 1, 3),
-               ("postgres_own_entrypoint.Dockerfile", 1, 3), ("nginx.Dockerfile", 1, 3)},
+    "DKR101": {
+        ("root_nouser.Dockerfile", 1, 4),
+        ("root_explicit.Dockerfile", 5, 7),
+        ("dev.Dockerfile", 1, 3),
+        ("postgres_own_entrypoint.Dockerfile", 1, 3),
+        ("nginx.Dockerfile", 1, 3),
+    },
     "DKR102": {("pinning.Dockerfile", 4, 4), ("pinning.Dockerfile", 5, 5), ("pinning.Dockerfile", 11, 11)},
     "DKR103": {("add_url.Dockerfile", 2, 2), ("add_url.Dockerfile", 5, 7)},
-    "DKR104": {("secrets.Dockerfile", 2, 2), ("secrets.Dockerfile", 4, 4), ("secrets.Dockerfile", 6, 6),
-               ("secrets.Dockerfile", 7, 7), ("secrets.Dockerfile", 12, 12)},
+    "DKR104": {
+        ("secrets.Dockerfile", 2, 2),
+        ("secrets.Dockerfile", 4, 4),
+        ("secrets.Dockerfile", 6, 6),
+        ("secrets.Dockerfile", 7, 7),
+        ("secrets.Dockerfile", 12, 12),
+    },
     # pinning.Dockerfile's last stage sets HEALTHCHECK; buildenv and the exports never run
     "DKR105": {("root_nouser.Dockerfile", 1, 4), ("inherit_user.Dockerfile", 5, 8)},  # not asked of dev.Dockerfile
     "DKR106": {("update.Dockerfile", 2, 2), ("update.Dockerfile", 6, 6), ("update.Dockerfile", 9, 9)},
@@ -92,8 +102,15 @@ def test_continuations_comments_heredocs_flags_exec_form() -> None:
     )
     df = parse_dockerfile("Dockerfile", text)
     cmds = [(i.cmd, i.line, i.end_line) for i in df.instructions]
-    assert cmds == [("FROM", 2, 2), ("RUN", 3, 7), ("COPY", 8, 10), ("RUN", 11, 13), ("CMD", 14, 14),
-                    ("ENTRYPOINT", 15, 15), ("EXPOSE", 16, 16)]
+    assert cmds == [
+        ("FROM", 2, 2),
+        ("RUN", 3, 7),
+        ("COPY", 8, 10),
+        ("RUN", 11, 13),
+        ("CMD", 14, 14),
+        ("ENTRYPOINT", 15, 15),
+        ("EXPOSE", 16, 16),
+    ]
     run = df.instructions[1]
     assert run.value.split() == ["apk", "add", "--no-cache", "curl", "jq"]
     copy = df.instructions[2]
@@ -104,8 +121,10 @@ def test_continuations_comments_heredocs_flags_exec_form() -> None:
 
 
 def test_backtick_escape_directive() -> None:
-    df = parse_dockerfile("Dockerfile", "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
-                                        "RUN dir c:\\ `\n    && echo done\n")
+    df = parse_dockerfile(
+        "Dockerfile",
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir c:\\ `\n    && echo done\n",
+    )
     assert df.escape == "`"
     assert df.instructions[1].value == "dir c:\\ && echo done"
     assert (df.instructions[1].line, df.instructions[1].end_line) == (3, 4)
@@ -140,9 +159,13 @@ def test_only_names_reach_messages() -> None:
 
 def test_env_forms_and_stage_helpers() -> None:
 
-
     assert env_pairs('A=1 B="two words" C=\'x y\' D="esc \\" q" E=') == [
-        ("A", "1"), ("B", "two words"), ("C", "x y"), ("D", 'esc \\" q'), ("E", "")]
+        ("A", "1"),
+        ("B", "two words"),
+        ("C", "x y"),
+        ("D", 'esc \\" q'),
+        ("E", ""),
+    ]
     assert env_pairs("LEGACY some value") == [("LEGACY", "some value")]
     df = parse_dockerfile("Dockerfile", "FROM a:1 AS b\nENV X=1\nEXPOSE 80 443/tcp\nFROM b\nENV Y=2 X=3\n")
     assert df.env(1) == {"X": "3", "Y": "2"}

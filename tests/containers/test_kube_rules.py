@@ -27,18 +27,32 @@ EXPECTED: dict[str, set[tuple[int, str, str]]] = {
     "KUB107": {(8, "Deployment/ops/rootfs", "writable,explicit-false")},
     "KUB108": {(7, "DaemonSet/kube-system/node-agent", ""), (8, "DaemonSet/kube-system/node-agent", "")},
     "KUB109": {(11, "DaemonSet/ops/logs", "")},
-    "KUB110": {(11, "Deployment/ci/ci-runner", ""), (13, "Deployment/ci/ci-runner", ""),
-               (15, "Deployment/ci/ci-runner", "")},
-    "KUB111": {(8, "Deployment/web/images", "init-latest"), (10, "Deployment/web/images", "untagged"),
-               (11, "Deployment/web/images", "latest"), (12, "Deployment/web/images", "port-no-tag")},
+    "KUB110": {
+        (11, "Deployment/ci/ci-runner", ""),
+        (13, "Deployment/ci/ci-runner", ""),
+        (15, "Deployment/ci/ci-runner", ""),
+    },
+    "KUB111": {
+        (8, "Deployment/web/images", "init-latest"),
+        (10, "Deployment/web/images", "untagged"),
+        (11, "Deployment/web/images", "latest"),
+        (12, "Deployment/web/images", "port-no-tag"),
+    },
     "KUB112": {(11, "Deployment/web/env", "app"), (12, "Deployment/web/env", "app"), (13, "Deployment/web/env", "app")},
     "KUB113": {(10, "Deployment/web/probes", "none")},
     "KUB114": {(10, "Deployment/web/res", "none,empty"), (13, "Deployment/web/res", "requests-only")},
-    "KUB115": {(17, "Deployment/ops/baseline", "host-port"), (20, "Deployment/ops/baseline", "unmasked"),
-               (21, "Deployment/ops/baseline", "legacy-apparmor,apparmor-field"),
-               (31, "Deployment/ops/baseline", "selinux-custom"), (41, "Pod/ops/sysctl", "")},
-    "KUB120": {(5, "Service/web/public-lb", ""), (30, "Service/web/open-ranged-lb", ""),
-               (38, "Service/web/nodeport", "")},  # spec.type
+    "KUB115": {
+        (17, "Deployment/ops/baseline", "host-port"),
+        (20, "Deployment/ops/baseline", "unmasked"),
+        (21, "Deployment/ops/baseline", "legacy-apparmor,apparmor-field"),
+        (31, "Deployment/ops/baseline", "selinux-custom"),
+        (41, "Pod/ops/sysctl", ""),
+    },
+    "KUB120": {
+        (5, "Service/web/public-lb", ""),
+        (30, "Service/web/open-ranged-lb", ""),
+        (38, "Service/web/nodeport", ""),
+    },  # spec.type
     "KUB130": {(5, "ClusterRole/god-mode", ""), (16, "Role/shop/reader", "")},  # the offending rule entry
     "KUB131": {(4, "ClusterRoleBinding/deployer-admin", ""), (12, "RoleBinding/ci/all-sas", "")},  # roleRef name
 }
@@ -77,8 +91,9 @@ def test_one_missing_security_context_is_one_finding_per_workload(tmp_path: Path
     no_context = [f for f in findings if f.location.resource == "Deployment/shop/no-context"]
     assert [(f.rule, f.location.start_line) for f in no_context] == [("KUB113", 9), ("KUB114", 9), ("KUB116", 9)]
     only = no_context[-1]
-    assert "runAsNonRoot, allowPrivilegeEscalation, capabilities, seccompProfile, readOnlyRootFilesystem" \
-        in only.message
+    assert (
+        "runAsNonRoot, allowPrivilegeEscalation, capabilities, seccompProfile, readOnlyRootFilesystem" in only.message
+    )
     assert "allowPrivilegeEscalation: false" in only.remediation and "drop: [ALL]" in only.remediation
     # a partial context keeps the precise rules: the StatefulSet gets KUB101 (UID 0), never KUB116
     assert not any(f.rule == "KUB116" and "uid-zero" in f.location.resource for f in findings)
@@ -116,8 +131,7 @@ CLUSTER_EXPECTED = {
 def test_cluster_rules_across_files() -> None:
     cluster_rules = {"KUB121", "KUB132", "KUB140", "KUB141", "KUB142", "KUB143", "KUB144"}
     findings = [f for f in run(KUBE / "cluster") if f.rule in cluster_rules]
-    assert {(f.rule, f.location.path, f.location.start_line, f.location.resource) for f in findings} == \
-        CLUSTER_EXPECTED
+    assert {(f.rule, f.location.path, f.location.start_line, f.location.resource) for f in findings} == CLUSTER_EXPECTED
 
 
 def test_annotation_suppresses_with_its_reason() -> None:
@@ -132,7 +146,8 @@ def test_objects_without_namespace_count_as_default(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x:1}]\n"
         "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: d, namespace: default}\n"
-        "spec: {podSelector: {}}\n")
+        "spec: {podSelector: {}}\n"
+    )
     assert [f for f in run(tmp_path, "KUB121")] == []
 
 
@@ -159,7 +174,11 @@ def test_missing_network_policy_is_anchored_at_the_declared_namespace(tmp_path: 
     (tmp_path / "namespace.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
     (tmp_path / "app.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\n"
-        "spec:\n  containers: [{name: c, image: x:1}]\n")
+        "spec:\n  containers: [{name: c, image: x:1}]\n"
+    )
     (found,) = run(tmp_path, "KUB121")
-    assert (found.location.path, found.location.start_line, found.location.resource) == \
-        ("namespace.yaml", 2, "Namespace/shop")  # its kind: line, not line 1
+    assert (found.location.path, found.location.start_line, found.location.resource) == (
+        "namespace.yaml",
+        2,
+        "Namespace/shop",
+    )  # its kind: line, not line 1

@@ -47,10 +47,12 @@ spec:
 def test_multi_document_list_and_lines() -> None:
     base = (FIXTURES / "kube" / "KUB120.yaml").read_text()
     n = len(base.splitlines())
-    text = base + "---\n# just a comment\n---\nfoo: bar\n" \
-        "---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ServiceAccount\n" \
-        "    metadata: {name: sa, namespace: x}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n" \
+    text = (
+        base + "---\n# just a comment\n---\nfoo: bar\n"
+        "---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ServiceAccount\n"
+        "    metadata: {name: sa, namespace: x}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n"
         "  - not-an-object\n"
+    )
     m = parse_manifest("all.yaml", text)
     assert m is not None
     assert [o.resource for o in m.objects][-2:] == ["ServiceAccount/x/sa", "Namespace/x"]
@@ -117,8 +119,17 @@ def test_ordinary_anchors_and_merge_keys_work() -> None:
 
 def test_scalar_types_follow_yaml_1_1() -> None:
     doc = next(load_documents("a: yes\nb: 'yes'\nc: 010\nd: 0x1f\ne: 1.5\nf: ~\ng: 1e3\nh: 80:80\ni: TRUE\n"))
-    assert doc.value == {"a": True, "b": "yes", "c": 8, "d": 31, "e": 1.5, "f": None, "g": "1e3", "h": "80:80",
-                         "i": True}
+    assert doc.value == {
+        "a": True,
+        "b": "yes",
+        "c": 8,
+        "d": 31,
+        "e": 1.5,
+        "f": None,
+        "g": "1e3",
+        "h": "80:80",
+        "i": True,
+    }
 
 
 def test_unrendered_helm_template_is_named() -> None:
@@ -130,39 +141,68 @@ def test_unrendered_helm_template_is_named() -> None:
 
 
 def test_rendered_output_with_go_template_text_in_strings_is_fine() -> None:
-    rule = ("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n  groups:\n"
-            "    - rules:\n        - alert: Down\n          annotations:\n"
-            "            summary: Instance {{ $labels.instance }} down\n"
-            "            description: \"{{ .Values.in.a.string }}\"\n            runbook: |\n"
-            "              {{- if eq 1 1 }} templated text in a block scalar {{ end }}\n")
+    rule = (
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n  groups:\n"
+        "    - rules:\n        - alert: Down\n          annotations:\n"
+        "            summary: Instance {{ $labels.instance }} down\n"
+        '            description: "{{ .Values.in.a.string }}"\n            runbook: |\n'
+        "              {{- if eq 1 1 }} templated text in a block scalar {{ end }}\n"
+    )
     m = parse_manifest("rule.yaml", rule)
     assert m is not None and m.objects[0].kind == "PrometheusRule"
 
 
 def test_annotation_parsing() -> None:
-    obj = KubeObject("Deployment", "apps/v1", "a", "", {"metadata": {"annotations": {
-        "redline.dev/ignore": "kub140 = one replica by design , KUB113=,junk, KUB101=runs as nobody"}}}, 1)
+    obj = KubeObject(
+        "Deployment",
+        "apps/v1",
+        "a",
+        "",
+        {
+            "metadata": {
+                "annotations": {
+                    "redline.dev/ignore": "kub140 = one replica by design , KUB113=,junk, KUB101=runs as nobody"
+                }
+            }
+        },
+        1,
+    )
     assert obj.ignored() == {"KUB140": "one replica by design", "KUB101": "runs as nobody"}
 
 
 def _big_manifest(path: Path, megabytes: int) -> None:
     """CRD-like objects (deep schemas, no workloads) and one Deployment at the very end."""
-    props = {f"field{i}": {"type": "object", "description": "x" * 60, "properties": {
-        f"sub{j}": {"type": "string", "description": "y" * 40} for j in range(8)}} for i in range(20)}
-    crd = json.dumps({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                      "spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"properties": props}}}]}})
+    props = {
+        f"field{i}": {
+            "type": "object",
+            "description": "x" * 60,
+            "properties": {f"sub{j}": {"type": "string", "description": "y" * 40} for j in range(8)},
+        }
+        for i in range(20)
+    }
+    crd = json.dumps(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"properties": props}}}]},
+        }
+    )
     with path.open("w") as fh:
         written = 0
         i = 0
         while written < megabytes * 1024 * 1024:
-            doc = crd.replace('"kind": "CustomResourceDefinition"',
-                              f'"kind": "CustomResourceDefinition", "metadata": {{"name": "crd{i}"}}')
+            doc = crd.replace(
+                '"kind": "CustomResourceDefinition"',
+                f'"kind": "CustomResourceDefinition", "metadata": {{"name": "crd{i}"}}',
+            )
             fh.write(doc + "\n---\n")
             written += len(doc) + 5
             i += 1
-        fh.write("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: last, namespace: big}\nspec:\n"
-                 "  template:\n    spec:\n      containers:\n        - name: app\n"
-                 "          image: acme/app:1.0\n          securityContext: {privileged: true}\n")
+        fh.write(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: last, namespace: big}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: app\n"
+            "          image: acme/app:1.0\n          securityContext: {privileged: true}\n"
+        )
 
 
 def test_twenty_megabyte_manifest_skipped_by_default_and_parsed_with_a_raised_limit(tmp_path: Path) -> None:
@@ -176,8 +216,22 @@ def test_twenty_megabyte_manifest_skipped_by_default_and_parsed_with_a_raised_li
     assert any(s["path"] == "crds.yaml" and "size limit" in s["reason"] for s in report["not_covered"])
 
     out = tmp_path / "out2"
-    main(["audit", str(root), "--out", str(out), "--quiet", "--select", "KUB102", "--exit-zero", "--format", "json",
-          "--max-file-size", "25MB"])
+    main(
+        [
+            "audit",
+            str(root),
+            "--out",
+            str(out),
+            "--quiet",
+            "--select",
+            "KUB102",
+            "--exit-zero",
+            "--format",
+            "json",
+            "--max-file-size",
+            "25MB",
+        ]
+    )
     report = json.loads((out / "findings.json").read_text())
     assert [(f["rule"], f["location"]["resource"]) for f in report["findings"]] == [("KUB102", "Deployment/big/last")]
     # its parse time is measured in bench/containers_bench.py
@@ -188,8 +242,10 @@ def test_bad_manifests_are_reported_per_file_and_the_run_goes_on(tmp_path: Path)
     (root / "chart" / "templates").mkdir(parents=True)
     (root / "chart" / "templates" / "deployment.yaml").write_text(HELM_TEMPLATE)
     (root / "bomb.yaml").write_text(BILLION_LAUGHS)
-    (root / "ok.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n"
-                                  "  containers: [{name: c, image: x:1}]\n")
+    (root / "ok.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n"
+        "  containers: [{name: c, image: x:1}]\n"
+    )
     out = tmp_path / "out"
     code = main(["audit", str(root), "--out", str(out), "--quiet", "--select", "KUB108", "--format", "json"])
     report = json.loads((out / "findings.json").read_text())
@@ -201,13 +257,27 @@ def test_bad_manifests_are_reported_per_file_and_the_run_goes_on(tmp_path: Path)
 
 
 def test_json_manifests_from_kubectl_are_read(tmp_path: Path) -> None:
-    doc = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "n"},
-         "spec": {"containers": [{"name": "c", "image": "x:1"}]}}]}, indent=2)
+    doc = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "p", "namespace": "n"},
+                    "spec": {"containers": [{"name": "c", "image": "x:1"}]},
+                }
+            ],
+        },
+        indent=2,
+    )
     f = SourceFile("pods.json", str(tmp_path / "pods.json"), "json", len(doc))
     m = KubernetesSource().parse(FileText(f, doc.encode(), doc))
     assert m is not None and [o.resource for o in m.objects] == ["Pod/n/p"]
     assert m.objects[0].line == 5  # the line of its opening brace
     pkg = '{"name": "x", "kind": "lib", "apiVersion": 2}'
-    assert KubernetesSource().parse(FileText(SourceFile("package.json", "/dev/null", "json", 1), pkg.encode(),
-                                             pkg)) is None
+    assert (
+        KubernetesSource().parse(FileText(SourceFile("package.json", "/dev/null", "json", 1), pkg.encode(), pkg))
+        is None
+    )

@@ -52,12 +52,15 @@ def test_inline_comment_suppresses_a_whole_kubernetes_object(tmp_path: Path) -> 
         "---\n"
         "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: third, namespace: ops}\nspec:\n  template:\n"
         "    spec:\n      containers:\n        - name: a\n          image: acme/agent:1.0\n"
-        "          securityContext: {privileged: true}\n")
+        "          securityContext: {privileged: true}\n"
+    )
     report = _audit(root, tmp_path, "--select", "KUB102")
     got = {f["location"]["resource"]: f.get("suppressed") for f in report["findings"]}
-    assert got == {"DaemonSet/ops/agent": "node agent needs the host devices, see ADR-7",
-                   "DaemonSet/ops/other": "inside the object works too",
-                   "DaemonSet/ops/third": None}
+    assert got == {
+        "DaemonSet/ops/agent": "node agent needs the host devices, see ADR-7",
+        "DaemonSet/ops/other": "inside the object works too",
+        "DaemonSet/ops/third": None,
+    }
 
 
 def test_annotation_suppression_through_the_pipeline(tmp_path: Path) -> None:
@@ -65,19 +68,22 @@ def test_annotation_suppression_through_the_pipeline(tmp_path: Path) -> None:
     root.mkdir()
     (root / "svc.yaml").write_text(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n  annotations:\n"
-        "    redline.dev/ignore: KUB120=public ingress gateway behind the CDN\nspec:\n  type: LoadBalancer\n")
+        "    redline.dev/ignore: KUB120=public ingress gateway behind the CDN\nspec:\n  type: LoadBalancer\n"
+    )
     report = _audit(root, tmp_path, "--select", "KUB120")
-    assert [(f["rule"], f.get("suppressed")) for f in report["findings"]] == \
-        [("KUB120", "public ingress gateway behind the CDN")]
+    assert [(f["rule"], f.get("suppressed")) for f in report["findings"]] == [
+        ("KUB120", "public ingress gateway behind the CDN")
+    ]
 
 
 def test_dockerfile_and_compose_in_one_run(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     (root / "svc").mkdir(parents=True)
-    (root / "svc" / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\nCMD [\"gunicorn\", \"app:app\"]\n")
+    (root / "svc" / "Dockerfile").write_text('FROM python:3.12-slim\nUSER 1000\nCMD ["gunicorn", "app:app"]\n')
     (root / "docker-compose.yml").write_text(
         "services:\n  svc:\n    build: svc\n    deploy: {resources: {limits: {cpus: '2', memory: 256M}}}\n"
-        "  web:\n    image: nginx:1.27\n    user: '101'\n    depends_on: [svc]\n    mem_limit: 64m\n")
+        "  web:\n    image: nginx:1.27\n    user: '101'\n    depends_on: [svc]\n    mem_limit: 64m\n"
+    )
     report = _audit(root, tmp_path, "--select", "DKR,DKR105,CMP,RUN")  # DKR105 is opt-in
     got = sorted((f["rule"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"])
     # the missing healthcheck of the image and of the service built from it: one item, both places
@@ -95,7 +101,8 @@ def test_suppression_above_a_helm_source_header(tmp_path: Path) -> None:
         "# Source: gateway/templates/service.yaml\napiVersion: v1\nkind: Service\n"
         "metadata: {name: gw, namespace: edge}\nspec:\n  type: LoadBalancer\n"
         "---\n# Source: gateway/templates/debug.yaml\napiVersion: v1\nkind: Service\n"
-        "metadata: {name: debug, namespace: edge}\nspec:\n  type: NodePort\n")
+        "metadata: {name: debug, namespace: edge}\nspec:\n  type: NodePort\n"
+    )
     report = _audit(root, tmp_path, "--select", "KUB120")
     got = {f["location"]["resource"]: (f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]}
     # findings point at `type:`; the comment above the object's header still suppresses it
@@ -108,7 +115,9 @@ def test_suppression_in_a_dockerfile(tmp_path: Path) -> None:
     (root / "Dockerfile").write_text(
         "FROM golang:1.23 AS build\nRUN go build -o /app .\n"
         "# redline: ignore[DKR101] scratch image, the binary drops privileges itself\n"
-        "FROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n")
+        'FROM scratch\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n'
+    )
     report = _audit(root, tmp_path, "--select", "DKR101")
-    assert [(f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]] == \
-        [(4, "scratch image, the binary drops privileges itself")]
+    assert [(f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]] == [
+        (4, "scratch image, the binary drops privileges itself")
+    ]

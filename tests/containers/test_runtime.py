@@ -14,15 +14,30 @@ CMP = "services/compose.yaml"
 #: not fire: tuned JVMs, the `launcher-tuned` script with -XX:+UseG1GC, Node 22 (sizes its heap from the cgroup
 #: limit), a node process whose version the images do not tell, workers that fit the CPU limit
 EXPECTED = {
-    "RUN101": {(K8S, 8, "Deployment/rt/java-untuned", "app"), (K8S, 25, "Deployment/rt/java-untuned", "heap-only"),
-               (K8S, 22, "Deployment/rt/java-untuned", "image-only"), (CMP, 2, "compose/services/web", ""),
-               (CMP, 6, "compose/services/web-tuned", ""), (CMP, 26, "compose/services/launcher", "")},
-    "RUN102": {(K8S, 102, "Deployment/rt/go", "gogc"), (K8S, 110, "Deployment/rt/go", "worker"),
-               (CMP, 11, "compose/services/worker", "")},
-    "RUN103": {(K8S, 37, "Deployment/rt/node", "plain"), (K8S, 46, "Deployment/rt/node", "npm"),
-               (CMP, 14, "compose/services/node", "")},
-    "RUN104": {(K8S, 90, "Deployment/rt/python", "default-one"), (K8S, 69, "Deployment/rt/python", "too-few"),
-               (K8S, 73, "Deployment/rt/python", "too-many"), (CMP, 18, "compose/services/api", "")},
+    "RUN101": {
+        (K8S, 8, "Deployment/rt/java-untuned", "app"),
+        (K8S, 25, "Deployment/rt/java-untuned", "heap-only"),
+        (K8S, 22, "Deployment/rt/java-untuned", "image-only"),
+        (CMP, 2, "compose/services/web", ""),
+        (CMP, 6, "compose/services/web-tuned", ""),
+        (CMP, 26, "compose/services/launcher", ""),
+    },
+    "RUN102": {
+        (K8S, 102, "Deployment/rt/go", "gogc"),
+        (K8S, 110, "Deployment/rt/go", "worker"),
+        (CMP, 11, "compose/services/worker", ""),
+    },
+    "RUN103": {
+        (K8S, 37, "Deployment/rt/node", "plain"),
+        (K8S, 46, "Deployment/rt/node", "npm"),
+        (CMP, 14, "compose/services/node", ""),
+    },
+    "RUN104": {
+        (K8S, 90, "Deployment/rt/python", "default-one"),
+        (K8S, 69, "Deployment/rt/python", "too-few"),
+        (K8S, 73, "Deployment/rt/python", "too-many"),
+        (CMP, 18, "compose/services/api", ""),
+    },
 }
 
 
@@ -33,8 +48,11 @@ def findings() -> list:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_rule_fails_exactly_the_expected_processes(code: str, findings: list) -> None:  # type: ignore[type-arg]
-    got = [(f.location.path, f.location.start_line, f.location.resource, dict(f.evidence).get("container", ""))
-           for f in findings if f.rule == code]
+    got = [
+        (f.location.path, f.location.start_line, f.location.resource, dict(f.evidence).get("container", ""))
+        for f in findings
+        if f.rule == code
+    ]
     assert sorted(got) == sorted(EXPECTED[code])
 
 

@@ -75,15 +75,20 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_nulls_negative_credits_and_mixed_currencies(tmp_path: Path) -> None:
-    rows = [focus_row(10.0, tags={"application": "a"}),
-            focus_row(-3.0, tags={"application": "a"}, charge="Credit"),
-            {**focus_row(0.0, tags={"application": "a"}), "EffectiveCost": "NULL", "BilledCost": "NULL"},
-            {**focus_row(1.0), "Tags": "{not json"},
-            focus_row(8.0, currency="EUR", tags={"application": "a"}),
-            {**focus_row(4.0), "ChargePeriodStart": "not a date"}]
+    rows = [
+        focus_row(10.0, tags={"application": "a"}),
+        focus_row(-3.0, tags={"application": "a"}, charge="Credit"),
+        {**focus_row(0.0, tags={"application": "a"}), "EffectiveCost": "NULL", "BilledCost": "NULL"},
+        {**focus_row(1.0), "Tags": "{not json"},
+        focus_row(8.0, currency="EUR", tags={"application": "a"}),
+        {**focus_row(4.0), "ChargePeriodStart": "not a date"},
+    ]
     ds = load_dataset([write_focus(tmp_path / "f.csv", rows)], [], CostSettings())
     [info] = ds.files
     assert (info.rows, info.null_cost_rows, info.undated_rows) == (6, 1, 1)
     # per currency, never summed across; the credit nets off; bad tags make the charge unallocated
     assert rollup(ds.lines, lambda ln: (ln.component,)) == {
-        ("EUR", "a"): 8.0, ("USD", "(unallocated)"): 1.0, ("USD", "a"): 7.0}
+        ("EUR", "a"): 8.0,
+        ("USD", "(unallocated)"): 1.0,
+        ("USD", "a"): 7.0,
+    }

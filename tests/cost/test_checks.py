@@ -56,10 +56,13 @@ def test_unallocated_below_threshold_is_quiet(tmp_path: Path) -> None:
 
 
 def test_resource_patterns_allocate(tmp_path: Path) -> None:
-    rows = [focus_row(50.0, resource="arn:aws:ec2:us-east-1:1:instance/search-worker-1"),
-            focus_row(50.0, resource="i-other", tags={"app": "billing"})]
-    ds = load_dataset([write_focus(tmp_path / "f.csv", rows)], [],
-                      CostSettings(components={"search": (r"instance/search-",)}))
+    rows = [
+        focus_row(50.0, resource="arn:aws:ec2:us-east-1:1:instance/search-worker-1"),
+        focus_row(50.0, resource="i-other", tags={"app": "billing"}),
+    ]
+    ds = load_dataset(
+        [write_focus(tmp_path / "f.csv", rows)], [], CostSettings(components={"search": (r"instance/search-",)})
+    )
     assert {(ln.component, ln.component_via) for ln in ds.lines} == {("search", "pattern"), ("billing", "tag")}
     assert _resources(_run(ds), "COST101") == []
 

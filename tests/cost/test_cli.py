@@ -65,8 +65,22 @@ def test_audit_with_cost_adds_the_findings(tmp_path: Path) -> None:
     tree.mkdir()
     (tree / "app.py").write_text("print('hi')\n", encoding="utf-8")
     out = tmp_path / "out"
-    code = main(["audit", str(tree), "--cost", str(export), "--cost-requests", str(requests), "--out", str(out),
-                 "--format", "json", "-q", "--exit-zero"])
+    code = main(
+        [
+            "audit",
+            str(tree),
+            "--cost",
+            str(export),
+            "--cost-requests",
+            str(requests),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "-q",
+            "--exit-zero",
+        ]
+    )
     assert code == 0
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     cost = sorted(f["rule"] for f in findings["findings"] if f["rule"].startswith("COST"))

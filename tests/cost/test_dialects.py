@@ -21,23 +21,29 @@ from .exports import focus_row, write_focus
 def _cur_table() -> pa.Table:
     from datetime import datetime
 
-    return pa.table({
-        "line_item_usage_start_date": pa.array([datetime(2024, 9, 1), datetime(2024, 9, 2), datetime(2024, 9, 3),
-                                                datetime(2024, 9, 4)], pa.timestamp("us")),
-        "line_item_unblended_cost": [10.0, 4.0, 2.5, -1.0],
-        "line_item_currency_code": ["USD"] * 4,
-        "line_item_line_item_type": ["Usage", "SavingsPlanCoveredUsage", "Usage", "Credit"],
-        "line_item_product_code": ["AmazonEC2", "AmazonEC2", "AmazonS3", "AmazonEC2"],
-        "line_item_resource_id": ["i-web", "i-web", "bucket-logs", None],
-        "line_item_line_item_description": ["on demand", "SP covered", "storage", "credit"],
-        "line_item_usage_type": ["BoxUsage:m5.large", "BoxUsage:m5.large", "TimedStorage-ByteHrs", ""],
-        "line_item_usage_amount": [24.0, 24.0, 100.0, 0.0],
-        "savings_plan_savings_plan_effective_cost": [None, 2.0, None, None],
-        "reservation_effective_cost": [None, None, None, None],
-        "pricing_public_on_demand_cost": [10.0, 4.0, 2.5, 0.0],
-        "resource_tags": pa.array([[("user_application", "web")], [("user_application", "web")], [], []],
-                                  pa.map_(pa.string(), pa.string())),
-    })
+    return pa.table(
+        {
+            "line_item_usage_start_date": pa.array(
+                [datetime(2024, 9, 1), datetime(2024, 9, 2), datetime(2024, 9, 3), datetime(2024, 9, 4)],
+                pa.timestamp("us"),
+            ),
+            "line_item_unblended_cost": [10.0, 4.0, 2.5, -1.0],
+            "line_item_currency_code": ["USD"] * 4,
+            "line_item_line_item_type": ["Usage", "SavingsPlanCoveredUsage", "Usage", "Credit"],
+            "line_item_product_code": ["AmazonEC2", "AmazonEC2", "AmazonS3", "AmazonEC2"],
+            "line_item_resource_id": ["i-web", "i-web", "bucket-logs", None],
+            "line_item_line_item_description": ["on demand", "SP covered", "storage", "credit"],
+            "line_item_usage_type": ["BoxUsage:m5.large", "BoxUsage:m5.large", "TimedStorage-ByteHrs", ""],
+            "line_item_usage_amount": [24.0, 24.0, 100.0, 0.0],
+            "savings_plan_savings_plan_effective_cost": [None, 2.0, None, None],
+            "reservation_effective_cost": [None, None, None, None],
+            "pricing_public_on_demand_cost": [10.0, 4.0, 2.5, 0.0],
+            "resource_tags": pa.array(
+                [[("user_application", "web")], [("user_application", "web")], [], []],
+                pa.map_(pa.string(), pa.string()),
+            ),
+        }
+    )
 
 
 def test_cur2_parquet_maps_onto_focus(tmp_path: Path) -> None:
@@ -53,9 +59,22 @@ def test_cur2_parquet_maps_onto_focus(tmp_path: Path) -> None:
     assert pricing == {"on-demand", "committed"}
 
 
-AZURE_HEADER = ["Date", "BillingCurrency", "CostInBillingCurrency", "MeterCategory", "MeterSubCategory", "MeterName",
-                "ChargeType", "PricingModel", "ResourceId", "ResourceLocation", "Quantity", "UnitOfMeasure",
-                "PayGPrice", "Tags"]
+AZURE_HEADER = [
+    "Date",
+    "BillingCurrency",
+    "CostInBillingCurrency",
+    "MeterCategory",
+    "MeterSubCategory",
+    "MeterName",
+    "ChargeType",
+    "PricingModel",
+    "ResourceId",
+    "ResourceLocation",
+    "Quantity",
+    "UnitOfMeasure",
+    "PayGPrice",
+    "Tags",
+]
 
 
 def test_azure_cost_export_csv(tmp_path: Path) -> None:
@@ -63,16 +82,66 @@ def test_azure_cost_export_csv(tmp_path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(AZURE_HEADER)
-        w.writerow(["09/01/2024", "EUR", "12.5", "Virtual Machines", "Dv3", "D2 v3", "Usage", "OnDemand",
-                    "/subscriptions/1/vm/web-1", "westeurope", "24", "1 Hour", "0.6", '"application": "web"'])
-        w.writerow(["09/02/2024", "EUR", "-2", "Virtual Machines", "Dv3", "D2 v3", "Refund", "OnDemand",
-                    "/subscriptions/1/vm/web-1", "westeurope", "0", "1 Hour", "0", '{"application": "web"}'])
-        w.writerow(["09/02/2024", "EUR", "3", "Storage", "Premium SSD", "P10 Disks", "Usage", "OnDemand",
-                    "/subscriptions/1/disk/d1", "westeurope", "1", "1/Month", "3", ""])
+        w.writerow(
+            [
+                "09/01/2024",
+                "EUR",
+                "12.5",
+                "Virtual Machines",
+                "Dv3",
+                "D2 v3",
+                "Usage",
+                "OnDemand",
+                "/subscriptions/1/vm/web-1",
+                "westeurope",
+                "24",
+                "1 Hour",
+                "0.6",
+                '"application": "web"',
+            ]
+        )
+        w.writerow(
+            [
+                "09/02/2024",
+                "EUR",
+                "-2",
+                "Virtual Machines",
+                "Dv3",
+                "D2 v3",
+                "Refund",
+                "OnDemand",
+                "/subscriptions/1/vm/web-1",
+                "westeurope",
+                "0",
+                "1 Hour",
+                "0",
+                '{"application": "web"}',
+            ]
+        )
+        w.writerow(
+            [
+                "09/02/2024",
+                "EUR",
+                "3",
+                "Storage",
+                "Premium SSD",
+                "P10 Disks",
+                "Usage",
+                "OnDemand",
+                "/subscriptions/1/disk/d1",
+                "westeurope",
+                "1",
+                "1/Month",
+                "3",
+                "",
+            ]
+        )
     ds = load_dataset([path], [], CostSettings())
     assert [(f.dialect, f.rows, f.undated_rows) for f in ds.files] == [("Azure cost export", 3, 0)]
     assert rollup(ds.lines, lambda ln: (ln.component, ln.month)) == {
-        ("EUR", "(unallocated)", "2024-09"): 3.0, ("EUR", "web", "2024-09"): 10.5}
+        ("EUR", "(unallocated)", "2024-09"): 3.0,
+        ("EUR", "web", "2024-09"): 10.5,
+    }
     assert rollup(ds.lines, lambda ln: (ln.charge_category,)) == {("EUR", "Credit"): -2.0, ("EUR", "Usage"): 15.5}
     assert {ln.provider for ln in ds.lines} == {"Microsoft"}
 

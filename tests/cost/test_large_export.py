@@ -33,10 +33,13 @@ def test_large_gzip_export_totals(tmp_path: Path) -> None:
     path = tmp_path / "big.csv.gz"
     con = duckdb.connect()
     con.execute(_GENERATE.replace("ROWS", str(ROWS)).replace("PATH", str(path)))
-    expected = {(cur, app or UNALLOCATED, month): total for app, cur, month, total in con.execute(f"""
+    expected = {
+        (cur, app or UNALLOCATED, month): total
+        for app, cur, month, total in con.execute(f"""
         SELECT json_extract_string(Tags, '$.application'), BillingCurrency,
                strftime(CAST(ChargePeriodStart AS TIMESTAMP), '%Y-%m'), sum(EffectiveCost)
-        FROM read_csv('{path}') GROUP BY ALL""").fetchall()}
+        FROM read_csv('{path}') GROUP BY ALL""").fetchall()
+    }
     ds = load_dataset([path], [], CostSettings())
     assert [f.rows for f in ds.files] == [ROWS]
     got = rollup(ds.lines, lambda ln: (ln.component, ln.month))

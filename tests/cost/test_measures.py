@@ -22,14 +22,17 @@ def _ds(tmp_path: Path, rows: list[dict[str, object]], requests: str, **settings
     return load_dataset([export], [str(req)], CostSettings(**settings))
 
 
-ROWS = [focus_row(60.0, resource="i-a", tags={"application": "a"}),
-        focus_row(20.0, resource="i-b", tags={"application": "b"}),
-        focus_row(40.0, resource="shared-nat")]
+ROWS = [
+    focus_row(60.0, resource="i-a", tags={"application": "a"}),
+    focus_row(20.0, resource="i-b", tags={"application": "b"}),
+    focus_row(40.0, resource="shared-nat"),
+]
 REQS = "2024-09-01,a,,,100\n2024-09-01,b,,,300\n"
 
 
-@pytest.mark.parametrize(("spread", "shares"), [("requests", (10.0, 30.0)), ("direct", (30.0, 10.0)),
-                                                 ("even", (20.0, 20.0))])
+@pytest.mark.parametrize(
+    ("spread", "shares"), [("requests", (10.0, 30.0)), ("direct", (30.0, 10.0)), ("even", (20.0, 20.0))]
+)
 def test_shared_cost_spreading(tmp_path: Path, spread: str, shares: tuple[float, float]) -> None:
     costs = component_costs(_ds(tmp_path, ROWS, REQS, shared_spread=spread))
     got: dict[str, tuple[float, object]] = {c.component: (c.direct, c.shared) for c in costs}
@@ -43,27 +46,34 @@ def test_no_spreading_keeps_unallocated(tmp_path: Path) -> None:
 
 
 def test_tenant_cost_is_tagged_plus_request_share(tmp_path: Path) -> None:
-    rows = [focus_row(90.0, resource="i-shared", tags={"application": "api"}),
-            focus_row(10.0, resource="bucket-acme", tags={"application": "api", "tenant": "acme"})]
+    rows = [
+        focus_row(90.0, resource="i-shared", tags={"application": "api"}),
+        focus_row(10.0, resource="bucket-acme", tags={"application": "api", "tenant": "acme"}),
+    ]
     reqs = "2024-09-01,api,acme,,200\n2024-09-01,api,globex,,100\n"
     got = tenant_costs(_ds(tmp_path, rows, reqs))
-    assert got == {("USD", "2024-09", "api", "acme"): pytest.approx(70.0),
-                   ("USD", "2024-09", "api", "globex"): pytest.approx(30.0)}
+    assert got == {
+        ("USD", "2024-09", "api", "acme"): pytest.approx(70.0),
+        ("USD", "2024-09", "api", "globex"): pytest.approx(30.0),
+    }
 
 
 def test_features_are_groups_of_routes(tmp_path: Path) -> None:
-    rows = [focus_row(100.0, resource="i-web", tags={"application": "web"}),
-            focus_row(5.0, resource="i-ml", tags={"application": "web", "feature": "recommendations"})]
+    rows = [
+        focus_row(100.0, resource="i-web", tags={"application": "web"}),
+        focus_row(5.0, resource="i-ml", tags={"application": "web", "feature": "recommendations"}),
+    ]
     reqs = "2024-09-01,web,,GET /checkout/pay,30\n2024-09-01,web,,POST /orders,10\n2024-09-01,web,,GET /home,60\n"
     got = feature_costs(_ds(tmp_path, rows, reqs, features={"checkout": ("/checkout", "POST /orders")}))
-    assert got == {("USD", "2024-09", "checkout"): pytest.approx(40.0),
-                   ("USD", "2024-09", "recommendations"): 5.0}
+    assert got == {("USD", "2024-09", "checkout"): pytest.approx(40.0), ("USD", "2024-09", "recommendations"): 5.0}
 
 
 def _two_months(tmp_path: Path, september_cost: float) -> CostDataset:
-    rows = [focus_row(100.0, day="2024-08-10", resource="i-a", tags={"application": "a"}),
-            focus_row(september_cost, day="2024-09-10", resource="i-a", tags={"application": "a"}),
-            focus_row(50.0, day="2024-09-10", resource="i-a", tags={"application": "a"}, currency="EUR")]
+    rows = [
+        focus_row(100.0, day="2024-08-10", resource="i-a", tags={"application": "a"}),
+        focus_row(september_cost, day="2024-09-10", resource="i-a", tags={"application": "a"}),
+        focus_row(50.0, day="2024-09-10", resource="i-a", tags={"application": "a"}, currency="EUR"),
+    ]
     return _ds(tmp_path, rows, "2024-08-10,a,,,1000\n2024-09-10,a,,,1000\n")
 
 

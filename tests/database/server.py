@@ -79,22 +79,48 @@ def running_server(extra_conf: str = "") -> Iterator[Server]:
         os.chown(pwfile, *ids)
     port = _free_port()
     try:
-        subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(datadir), "-U", SUPERUSER,
-                                        "--pwfile", str(pwfile), "--auth-local=trust",
-                                        "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"]),
-                       check=True, capture_output=True)
-        conf = (f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{base}'\n"
-                "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n"
-                "pg_stat_statements.max = 10000\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                "max_connections = 40\ntrack_io_timing = on\n" + extra_conf)
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(datadir),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        conf = (
+            f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{base}'\n"
+            "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n"
+            "pg_stat_statements.max = 10000\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            "max_connections = 40\ntrack_io_timing = on\n" + extra_conf
+        )
         with (datadir / "postgresql.conf").open("a") as fh:
             fh.write(conf)
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"),
-                                        "-w", "-t", "60", "start"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_server_user(
+                [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"), "-w", "-t", "60", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
         yield Server("127.0.0.1", port, int(bindir.parent.name), bindir, datadir)
     finally:
         if (datadir / "postmaster.pid").exists():
-            subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-                                            "-w", "stop"]), capture_output=True, check=False)
+            subprocess.run(
+                _as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                check=False,
+            )
         time.sleep(0.1)
         shutil.rmtree(base, ignore_errors=True)

@@ -121,8 +121,9 @@ def test_least_privilege_role_reports_what_it_skipped(planted: tuple[str, Snapsh
     assert "DB103" not in rules  # no statistics, no honest proposal
 
 
-def test_db_audit_cli_writes_findings_and_a_replayable_snapshot(planted: tuple[str, Snapshot, int], tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_audit_cli_writes_findings_and_a_replayable_snapshot(
+    planted: tuple[str, Snapshot, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url, _, _ = planted
     code = main(["db-audit", url, "--out", str(tmp_path / "live"), "--exit-zero"])
     out = capsys.readouterr()
@@ -132,18 +133,31 @@ def test_db_audit_cli_writes_findings_and_a_replayable_snapshot(planted: tuple[s
     assert {f["rule"] for f in doc["findings"]} >= {"DB102", "DB103", "DB109", "DB110"}
     snapshot_text = (tmp_path / "live" / "snapshot.json").read_text()
     assert PASSWORD not in snapshot_text
-    code = main(["db-audit", "--snapshot", str(tmp_path / "live" / "snapshot.json"), "--out", str(tmp_path / "replay"),
-                 "--exit-zero", "-q"])
+    code = main(
+        [
+            "db-audit",
+            "--snapshot",
+            str(tmp_path / "live" / "snapshot.json"),
+            "--out",
+            str(tmp_path / "replay"),
+            "--exit-zero",
+            "-q",
+        ]
+    )
     assert code == 0
     replay = json.loads((tmp_path / "replay" / "findings.json").read_text())
     assert [f["fingerprint"] for f in replay["findings"]] == [f["fingerprint"] for f in doc["findings"]]
 
 
 @pytest.mark.parametrize("case", ["unreachable", "wrong-password"])
-def test_connection_failures_are_clean(case: str, pg_server: Server, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    url = (f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres" if case == "unreachable"
-           else pg_server.url(password="not-the-" + PASSWORD))
+def test_connection_failures_are_clean(
+    case: str, pg_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = (
+        f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/postgres"
+        if case == "unreachable"
+        else pg_server.url(password="not-the-" + PASSWORD)
+    )
     code = main(["db-audit", url, "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
@@ -161,14 +175,16 @@ def test_corrupt_snapshot_is_a_clear_error(tmp_path: Path, capsys: pytest.Captur
     assert f"{bad}: not valid JSON" in err and "Traceback" not in err
 
 
-def test_audit_with_postgres_joins_the_tree_audit(planted: tuple[str, Snapshot, int], tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_with_postgres_joins_the_tree_audit(
+    planted: tuple[str, Snapshot, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url, _, _ = planted
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "redline.toml").write_text("[postgres]\nslow_query_ms = 1\nstatement_timeout_ms = 4000\n")
-    code = main(["audit", str(tree), "--postgres", url, "--out", str(tmp_path / "out"), "--format", "json",
-                 "--exit-zero", "-q"])
+    code = main(
+        ["audit", str(tree), "--postgres", url, "--out", str(tmp_path / "out"), "--format", "json", "--exit-zero", "-q"]
+    )
     assert code == 0
     text = (tmp_path / "out" / "findings.json").read_text()
     assert PASSWORD not in text + capsys.readouterr().out
@@ -179,8 +195,19 @@ def test_audit_with_postgres_joins_the_tree_audit(planted: tuple[str, Snapshot, 
 def test_audit_with_unreachable_postgres_is_a_tool_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
-    code = main(["audit", str(tree), "--postgres", f"postgresql://app:{PASSWORD}@127.0.0.1:1/db",
-                 "--out", str(tmp_path / "out"), "--format", "json", "-q"])
+    code = main(
+        [
+            "audit",
+            str(tree),
+            "--postgres",
+            f"postgresql://app:{PASSWORD}@127.0.0.1:1/db",
+            "--out",
+            str(tmp_path / "out"),
+            "--format",
+            "json",
+            "-q",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert "postgresql://app:***@127.0.0.1:1/db" in captured.err
@@ -204,8 +231,20 @@ def test_findings_json_carries_the_database_inventory(planted: tuple[str, Snapsh
 
     _, snap, _ = planted
     (tmp_path / "snapshot.json").write_text(to_json(snap))
-    assert main(["db-audit", "--snapshot", str(tmp_path / "snapshot.json"), "--out", str(tmp_path / "o"),
-                 "--exit-zero", "-q"]) == 0
+    assert (
+        main(
+            [
+                "db-audit",
+                "--snapshot",
+                str(tmp_path / "snapshot.json"),
+                "--out",
+                str(tmp_path / "o"),
+                "--exit-zero",
+                "-q",
+            ]
+        )
+        == 0
+    )
     doc = json.loads((tmp_path / "o" / "findings.json").read_text())
     jsonschema.validate(doc, json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text()))
     (inventory,) = doc["inventory"]["postgres"]
@@ -222,8 +261,11 @@ def test_what_if_plans_every_candidate(pg_server: Server) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pg_stat_statements; CREATE EXTENSION hypopg")
         conn.execute(f"CREATE TABLE w (id int PRIMARY KEY, {', '.join(c + ' int' for c in columns)})")
-        conn.execute("INSERT INTO w SELECT i, " + ", ".join(f"i % {97 + n}" for n in range(len(columns)))
-                     + " FROM generate_series(1, 20000) i")
+        conn.execute(
+            "INSERT INTO w SELECT i, "
+            + ", ".join(f"i % {97 + n}" for n in range(len(columns)))
+            + " FROM generate_series(1, 20000) i"
+        )
         conn.execute("ANALYZE w")
         for col in columns:
             conn.execute(f"SELECT id FROM w WHERE {col} = %s", (1,)).fetchall()
@@ -233,8 +275,9 @@ def test_what_if_plans_every_candidate(pg_server: Server) -> None:
     assert all(w.uses_index and w.cost_after < w.cost_before for w in snap.whatifs)
 
 
-def test_missing_extensions_are_reported_with_the_fix(pg_server: Server, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_extensions_are_reported_with_the_fix(
+    pg_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = workload.create_database(pg_server, "bare")
     assert main(["db-audit", url, "--out", str(tmp_path), "--exit-zero"]) == 0
     out = capsys.readouterr().out

@@ -33,19 +33,24 @@ def _rules(snap: Snapshot) -> list[tuple[str, str]]:
 
 
 def _index(columns: tuple[str, ...], predicate: str = "", name: str = "extra_idx") -> Index:
-    return Index("public", "orders", name, columns, (), "btree", False, False, "", predicate, True, 10, 8192, 1,
-                 100000.0, "")
+    return Index(
+        "public", "orders", name, columns, (), "btree", False, False, "", predicate, True, 10, 8192, 1, 100000.0, ""
+    )
 
 
-@pytest.mark.parametrize(("columns", "predicate", "fires"), [
-    (("status", "customer_id"), "", False),  # same equality columns in another order: covered
-    (("customer_id",), "", False),  # 20 rows per customer already: a second column is not worth an index
-    (("customer_id", "status", "created_at"), "", False),  # a longer index whose prefix serves it
-    (("customer_id", "status"), "status > 0", True),  # a partial index does not serve every call
-    (("status",), "", True),  # 10% of the table per status: still ~10 000 rows to filter
-])
-def test_existing_indexes_that_do_or_do_not_serve_the_statement(snap: Snapshot, columns: tuple[str, ...],
-                                                                 predicate: str, fires: bool) -> None:
+@pytest.mark.parametrize(
+    ("columns", "predicate", "fires"),
+    [
+        (("status", "customer_id"), "", False),  # same equality columns in another order: covered
+        (("customer_id",), "", False),  # 20 rows per customer already: a second column is not worth an index
+        (("customer_id", "status", "created_at"), "", False),  # a longer index whose prefix serves it
+        (("customer_id", "status"), "status > 0", True),  # a partial index does not serve every call
+        (("status",), "", True),  # 10% of the table per status: still ~10 000 rows to filter
+    ],
+)
+def test_existing_indexes_that_do_or_do_not_serve_the_statement(
+    snap: Snapshot, columns: tuple[str, ...], predicate: str, fires: bool
+) -> None:
     changed = replace(snap, indexes=(*snap.indexes, _index(columns, predicate)))
     assert (("DB103", "table public.orders") in _rules(changed)) is fires
 
@@ -78,12 +83,20 @@ def test_unused_index_backing_a_foreign_key_is_kept(snap: Snapshot) -> None:
 def test_whole_database_limits(snap: Snapshot) -> None:
     db = snap.database
     assert not {r for r, _ in _rules(snap)} & {"DB111", "DB112", "DB114"}
-    stressed = replace(snap, database=replace(db, xid_age=1_600_000_000, connections=db.max_connections - 4,
-                                              blks_hit=8_000_000, blks_read=2_000_000))
+    stressed = replace(
+        snap,
+        database=replace(
+            db, xid_age=1_600_000_000, connections=db.max_connections - 4, blks_hit=8_000_000, blks_read=2_000_000
+        ),
+    )
     got = {r for r, _ in _rules(stressed)}
     assert {"DB111", "DB112", "DB114"} <= got
-    below = replace(snap, database=replace(db, xid_age=900_000_000, connections=db.max_connections // 2,
-                                           blks_hit=950_000, blks_read=40_000))
+    below = replace(
+        snap,
+        database=replace(
+            db, xid_age=900_000_000, connections=db.max_connections // 2, blks_hit=950_000, blks_read=40_000
+        ),
+    )
     assert not {r for r, _ in _rules(below)} & {"DB111", "DB112", "DB114"}
 
 

@@ -20,8 +20,9 @@ SELECT (i * 7919) % 5000, i % 10, i % 20, timestamptz '2024-01-01' + i * interva
   FROM generate_series(1, 100000) i;
 """
 
-RESET_THIS_DATABASE = ("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
-                       "WHERE datname = current_database()), 0)")
+RESET_THIS_DATABASE = (
+    "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)"
+)
 Q_CUSTOMER = "SELECT id FROM orders WHERE status = %s AND customer_id = %s"
 Q_REGION = "SELECT id FROM orders WHERE region = %s AND created_at >= %s AND created_at < %s"
 

@@ -11,7 +11,9 @@ from redline.core.rules import Rule, RuleDoc
 from redline.core.workspace import FileText
 from redline.sources.python import PythonModule
 
-DOC = RuleDoc("Finds the word TODO-SECRET.", "It is a test.", "x = 'TODO-SECRET'", "x = 'done'", ("https://example.com",))
+DOC = RuleDoc(
+    "Finds the word TODO-SECRET.", "It is a test.", "x = 'TODO-SECRET'", "x = 'done'", ("https://example.com",)
+)
 MARKER = Rule("TST101", "marker-word", Area.SECURITY, Severity.HIGH, "the marker word", DOC, ("CWE-798",))
 BOOM = Rule("TST102", "always-fails", Area.PERFORMANCE, Severity.LOW, "raises on files named boom.py", DOC)
 COUNT = Rule("TST103", "module-count", Area.MAP, Severity.INFO, "counts modules", DOC)
@@ -28,8 +30,11 @@ class MarkerCheck(FileCheck):
         for number, line in enumerate(fact.text.splitlines(), 1):
             col = line.find("TODO-SECRET")
             if col >= 0:
-                yield self.finding(MARKER, "marker word found", Location(fact.file.path, number, number, col + 1,
-                                                                         col + 12, line.strip()))
+                yield self.finding(
+                    MARKER,
+                    "marker word found",
+                    Location(fact.file.path, number, number, col + 1, col + 12, line.strip()),
+                )
 
 
 class FailingCheck(FileCheck):

@@ -11,19 +11,52 @@ import pytest
 from .helpers import audit, report, write
 
 NAMES = [
-    "main.tf", "vars.tfvars", "stack.tf.json", "plan.tfplan.json", "Dockerfile", "api.dockerfile",
-    "docker-compose.yml", "compose.override.yaml", "k8s/deploy.yaml", "k8s/list.yml", ".env", ".npmrc", ".pypirc",
-    ".netrc", "requirements.txt", "requirements-dev.txt", "pyproject.toml", "poetry.lock", "Pipfile.lock", "uv.lock",
-    "pdm.lock", "pylock.toml", "package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
-    "pnpm-lock.yaml", "bun.lock", "go.mod", "go.sum", "Cargo.lock", "Gemfile.lock", "composer.lock", "pom.xml",
-    "gradle.lockfile", "packages.lock.json", "app.py", "settings.json", "config.toml",
+    "main.tf",
+    "vars.tfvars",
+    "stack.tf.json",
+    "plan.tfplan.json",
+    "Dockerfile",
+    "api.dockerfile",
+    "docker-compose.yml",
+    "compose.override.yaml",
+    "k8s/deploy.yaml",
+    "k8s/list.yml",
+    ".env",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "pylock.toml",
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "go.mod",
+    "go.sum",
+    "Cargo.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "pom.xml",
+    "gradle.lockfile",
+    "packages.lock.json",
+    "app.py",
+    "settings.json",
+    "config.toml",
 ]
 
 GARBAGE = [
     "{{{ [[[ :::: \x7f \\u0000 }}}",  # brackets of every kind, unbalanced
     "apiVersion: v1\nkind: [unclosed\n",  # broken YAML/JSON-ish
     '{"lockfileVersion": 99, "packages": 3}',  # a well-formed document of the wrong shape
-    "resource \"aws_s3_bucket\" {\n  bucket = \n",  # truncated HCL
+    'resource "aws_s3_bucket" {\n  bucket = \n',  # truncated HCL
     "- - - !!python/object/apply:os.system ['true']\n",  # a YAML tag that must never be constructed
     "a: &a [*a, *a]\n",  # a recursive alias
 ]

@@ -16,11 +16,25 @@ def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:
     write(tmp_path / "src", "app.py", "print('hello')\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out) == 0
-    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif",
-                                                     "map.dot", "map.json", "map.mmd", "plan.md", "report.html",
-                                                     "sbom.cdx.json", "summary.md", "threats.csv"]
-    assert report(out)["summary"]["gate"] == {"threshold": "high", "failed": False, "gating_findings": 0,
-                                                  "fail_on_not_covered": False}
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".redline-manifest.json",
+        "findings.json",
+        "findings.sarif",
+        "map.dot",
+        "map.json",
+        "map.mmd",
+        "plan.md",
+        "report.html",
+        "sbom.cdx.json",
+        "summary.md",
+        "threats.csv",
+    ]
+    assert report(out)["summary"]["gate"] == {
+        "threshold": "high",
+        "failed": False,
+        "gating_findings": 0,
+        "fail_on_not_covered": False,
+    }
 
 
 def test_gate_fails_at_threshold_and_exit_zero_overrides(tmp_path: Path) -> None:
@@ -54,8 +68,12 @@ def test_format_option_limits_outputs(tmp_path: Path) -> None:
     write(tmp_path / "src", "a.py", "x = 1\n")
     out = tmp_path / "out"
     assert audit(tmp_path / "src", out, "--format", "sarif", "--format", "markdown") == 0
-    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.sarif", "plan.md",
-                                                     "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".redline-manifest.json",
+        "findings.sarif",
+        "plan.md",
+        "summary.md",
+    ]
 
 
 def test_outputs_are_deterministic(tmp_path: Path) -> None:

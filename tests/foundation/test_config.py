@@ -13,7 +13,10 @@ from .helpers import HTTP_CALL, audit, findings, write
 
 
 def test_full_config_loads(tmp_path: Path) -> None:
-    cfg = write(tmp_path, "redline.toml", """
+    cfg = write(
+        tmp_path,
+        "redline.toml",
+        """
 select = ["RES"]
 ignore = ["RES105"]
 areas = ["resilience", "security"]
@@ -24,7 +27,8 @@ formats = ["json", "sarif"]
 jobs = 1
 [severity]
 RES101 = "high"
-""")
+""",
+    )
     config = load_config(cfg)
     assert config.select == ("RES",) and config.ignore == ("RES105",)
     assert config.areas == (Area.RESILIENCE, Area.SECURITY)
@@ -33,17 +37,20 @@ RES101 = "high"
     assert config.severity_overrides == {"RES101": Severity.HIGH}
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("colour = 'red'\n", "key 'colour' is unknown"),
-    ("select = 'RES'\n", "key 'select' must be a list of strings"),
-    ("fail_on = 'severe'\n", "unknown severity 'severe'"),
-    ("max_file_size = 'lots'\n", "key 'max_file_size'"),
-    ("areas = ['speed']\n", "key 'areas' has an unknown area"),
-    ("formats = ['pdf']\n", "unknown formats ['pdf']"),
-    ("[severity]\nRES101 = 3\n", "key 'severity.RES101' must be a string severity"),
-    ("select = [\n", "invalid TOML"),
-    ("jobs = -1\n", "key 'jobs' must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("colour = 'red'\n", "key 'colour' is unknown"),
+        ("select = 'RES'\n", "key 'select' must be a list of strings"),
+        ("fail_on = 'severe'\n", "unknown severity 'severe'"),
+        ("max_file_size = 'lots'\n", "key 'max_file_size'"),
+        ("areas = ['speed']\n", "key 'areas' has an unknown area"),
+        ("formats = ['pdf']\n", "unknown formats ['pdf']"),
+        ("[severity]\nRES101 = 3\n", "key 'severity.RES101' must be a string severity"),
+        ("select = [\n", "invalid TOML"),
+        ("jobs = -1\n", "key 'jobs' must be a non-negative integer"),
+    ],
+)
 def test_invalid_config_names_file_and_key(tmp_path: Path, body: str, message: str) -> None:
     cfg = write(tmp_path, "redline.toml", body)
     with pytest.raises(ConfigError) as err:
@@ -103,14 +110,20 @@ def test_parse_size(text: object, size: int) -> None:
     assert parse_size(text, "x") == size
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("[supply_chain]\nepss_threshold = 2\n", "key 'supply_chain.epss_threshold' must be within 0..1, got 2.0"),
-    ("[supply_chain]\nmax_db_age_days = -1\n", "key 'supply_chain.max_db_age_days' must not be negative"),
-    ("[supply_chain]\nlicense_deny = [1]\n", "key 'supply_chain.license_deny' must be a list of strings"),
-    ('[secrets]\nsalt = ""\n', "key 'secrets.salt' must be a non-empty string"),
-    ("[terraform]\nvar_files = ['../x.tfvars']\n", "[terraform] var_files: '../x.tfvars' is outside the audited root"),
-    ("[drift]\nignore = [3]\n", "key 'drift.ignore' must be a list of strings"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[supply_chain]\nepss_threshold = 2\n", "key 'supply_chain.epss_threshold' must be within 0..1, got 2.0"),
+        ("[supply_chain]\nmax_db_age_days = -1\n", "key 'supply_chain.max_db_age_days' must not be negative"),
+        ("[supply_chain]\nlicense_deny = [1]\n", "key 'supply_chain.license_deny' must be a list of strings"),
+        ('[secrets]\nsalt = ""\n', "key 'secrets.salt' must be a non-empty string"),
+        (
+            "[terraform]\nvar_files = ['../x.tfvars']\n",
+            "[terraform] var_files: '../x.tfvars' is outside the audited root",
+        ),
+        ("[drift]\nignore = [3]\n", "key 'drift.ignore' must be a list of strings"),
+    ],
+)
 def test_analyzer_values_are_checked_at_load(tmp_path: Path, body: str, message: str) -> None:
     """A bad value fails the load, naming the file and the key, before anything runs."""
     from redline.pipeline.catalogue import load_catalogue

@@ -12,8 +12,15 @@ from redline.core.model import Finding, Location, Severity
 
 
 def test_values_are_frozen_and_read_back_typed() -> None:
-    ev = Evidence({"ids": ["CVE-1", "GHSA-2"], "epss": {"probability": 0.5, "cve": "CVE-1"}, "direct": True,
-                   "blobs": 2, "upgrade": None})
+    ev = Evidence(
+        {
+            "ids": ["CVE-1", "GHSA-2"],
+            "epss": {"probability": 0.5, "cve": "CVE-1"},
+            "direct": True,
+            "blobs": 2,
+            "upgrade": None,
+        }
+    )
     assert ev["ids"] == ("CVE-1", "GHSA-2")
     assert ev.nested("epss") == Evidence({"cve": "CVE-1", "probability": 0.5})
     assert ev.nested("epss").number("probability") == 0.5

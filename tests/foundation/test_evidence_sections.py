@@ -13,27 +13,52 @@ from redline.core.rules import RuleRegistry
 from redline.report.formats import write_reports
 
 DATABASE = {
-    "component": "postgres/shop", "address": "127.0.0.1:5432",
+    "component": "postgres/shop",
+    "address": "127.0.0.1:5432",
     "top_statements": [
-        {"share": 0.625, "total_ms": 12_500.0, "calls": 5000, "mean_ms": 2.5, "queryid": 42,
-         "query": "SELECT * FROM orders WHERE customer_id = $1 AND status = $2"},
-        {"share": 0.375, "total_ms": 7_500.0, "calls": 10, "mean_ms": 750.0, "queryid": 7,
-         "query": "SELECT '<script>' || note FROM audit_log"},
+        {
+            "share": 0.625,
+            "total_ms": 12_500.0,
+            "calls": 5000,
+            "mean_ms": 2.5,
+            "queryid": 42,
+            "query": "SELECT * FROM orders WHERE customer_id = $1 AND status = $2",
+        },
+        {
+            "share": 0.375,
+            "total_ms": 7_500.0,
+            "calls": 10,
+            "mean_ms": 750.0,
+            "queryid": 7,
+            "query": "SELECT '<script>' || note FROM audit_log",
+        },
     ],
-    "largest_tables": [{"table": "public.orders", "rows": 100_000, "total_bytes": 8 * 1024 * 1024,
-                        "seq_scan": 120, "idx_scan": 3}],
+    "largest_tables": [
+        {"table": "public.orders", "rows": 100_000, "total_bytes": 8 * 1024 * 1024, "seq_scan": 120, "idx_scan": 3}
+    ],
 }
 COST = {
     "metric": "EffectiveCost",
     "totals": {
-        "component": [{"currency": "USD", "key": "checkout", "amount": 120.5},
-                      {"currency": "USD", "key": "search", "amount": 300.25},
-                      {"currency": "EUR", "key": "search", "amount": 10.0}],
-        "month": [{"currency": "USD", "key": "2024-09", "amount": 200.0},
-                  {"currency": "USD", "key": "2024-08", "amount": 100.0}],
+        "component": [
+            {"currency": "USD", "key": "checkout", "amount": 120.5},
+            {"currency": "USD", "key": "search", "amount": 300.25},
+            {"currency": "EUR", "key": "search", "amount": 10.0},
+        ],
+        "month": [
+            {"currency": "USD", "key": "2024-09", "amount": 200.0},
+            {"currency": "USD", "key": "2024-08", "amount": 100.0},
+        ],
     },
-    "criterion": [{"currency": "USD", "baseline_month": "2024-08", "current_month": "2024-09", "status": "not met",
-                   "reason": "cost per request rose 12 %"}],
+    "criterion": [
+        {
+            "currency": "USD",
+            "baseline_month": "2024-08",
+            "current_month": "2024-09",
+            "status": "not met",
+            "reason": "cost per request rose 12 %",
+        }
+    ],
 }
 
 

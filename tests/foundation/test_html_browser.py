@@ -47,10 +47,25 @@ class _Rows(HTMLParser):
 def rendered_rows(report: Path, fragment: str, profile: Path) -> list[list[str]]:
     assert CHROMIUM is not None
     proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--dump-dom", f"{report.as_uri()}#{fragment}"],
-        capture_output=True, text=True, timeout=90, check=True)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            f"{report.as_uri()}#{fragment}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
     parser = _Rows()
     parser.feed(proc.stdout)
     return parser.rows

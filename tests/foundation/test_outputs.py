@@ -29,8 +29,9 @@ def audited(tmp_path: Path) -> Path:
     write(src, "client.py", HTTP_CALL + f"# TODO-SECRET {NASTY}\n")
     write(src, "pkg/<odd>.py", "# TODO-SECRET\n")
     write(src, "pkg/quiet.py", "import requests\nrequests.get('x')  # redline: ignore[RES101] known\n")
-    req = AuditRequest(root=src, config=Config(), checks=[*builtin_checks(), MarkerCheck()],
-                       file_sources=builtin_file_sources())
+    req = AuditRequest(
+        root=src, config=Config(), checks=[*builtin_checks(), MarkerCheck()], file_sources=builtin_file_sources()
+    )
     out = tmp_path / "out"
     write_reports(run_audit(req), out, list(OutputFormat))
     return out
@@ -74,13 +75,15 @@ def test_sarif_text_is_the_document_with_one_line_per_rule() -> None:
 
     tricky = f'{_RULES_MARK} "{_RULES_MARK}" \\u0000redline-rules\\u0000 <é>'
     rules: list[dict[str, Any]] = [{"id": "A1", "help": {"text": tricky}}, {"id": "B2"}]
-    doc: dict[str, Any] = {"runs": [{"tool": {"driver": {"name": tricky, "rules": rules}},
-                     "results": [{"message": {"text": tricky}}]}]}
+    doc: dict[str, Any] = {
+        "runs": [{"tool": {"driver": {"name": tricky, "rules": rules}}, "results": [{"message": {"text": tricky}}]}]
+    }
     text = _dumps(doc)
     assert json.loads(text) == doc
     assert doc["runs"][0]["tool"]["driver"]["rules"] is rules  # the caller's document is left whole
     assert [line.strip().rstrip(",") for line in text.splitlines() if '"A1"' in line or '"B2"' in line] == [
-        json.dumps(r, ensure_ascii=False) for r in rules]
+        json.dumps(r, ensure_ascii=False) for r in rules
+    ]
     empty: dict[str, Any] = {"runs": [{"tool": {"driver": {"rules": []}}}]}
     assert json.loads(_dumps(empty)) == empty
 
@@ -123,14 +126,19 @@ def test_no_partial_outputs_when_rendering_fails(tmp_path: Path, monkeypatch: py
 
 def test_region_topology_reaches_findings_json_and_summary(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    write(src, "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
-          'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n\n'
-          'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n')
+    write(
+        src,
+        "main.tf",
+        'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
+        'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n\n'
+        'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n',
+    )
     out = tmp_path / "out"
     audit(src, out, "--exit-zero")
     doc = json.loads((out / "findings.json").read_text())
     assert doc["inventory"]["topology"]["placements"] == [
-        {"provider": "aws", "account": "", "region": "eu-west-1", "zone": "", "source": "config", "resources": 2}]
+        {"provider": "aws", "account": "", "region": "eu-west-1", "zone": "", "source": "config", "resources": 2}
+    ]
     schema = json.loads(files("redline.report").joinpath("schema/findings.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert "| aws | - | eu-west-1 | - | config | 2 |" in (out / "summary.md").read_text()
@@ -140,17 +148,23 @@ def test_region_topology_reaches_findings_json_and_summary(tmp_path: Path) -> No
 
 def test_unfollowed_terraform_modules_are_listed_as_not_covered(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    write(src, "main.tf", 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}\n\n'
-          'module "local" {\n  source = "./modules/net"\n}\n')
+    write(
+        src,
+        "main.tf",
+        'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}\n\n'
+        'module "local" {\n  source = "./modules/net"\n}\n',
+    )
     write(src, "modules/net/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
     out = tmp_path / "out"
     audit(src, out, "--exit-zero")
     doc = json.loads((out / "findings.json").read_text())
-    assert doc["not_covered"] == [{
-        "path": "main.tf:1 module.vpc",
-        "reason": "Terraform module not followed (source terraform-aws-modules/vpc/aws); "
-                  "its resources were not audited",
-    }]
+    assert doc["not_covered"] == [
+        {
+            "path": "main.tf:1 module.vpc",
+            "reason": "Terraform module not followed (source terraform-aws-modules/vpc/aws); "
+            "its resources were not audited",
+        }
+    ]
 
 
 def test_html_template_is_compiled_once_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,8 +173,11 @@ def test_html_template_is_compiled_once_into_the_cache(tmp_path: Path, monkeypat
     from redline.report.html import HtmlReporter
 
     write(tmp_path / "src", "client.py", HTTP_CALL)
-    result = run_audit(AuditRequest(root=tmp_path / "src", config=Config(), checks=builtin_checks(),
-                                    file_sources=builtin_file_sources()))
+    result = run_audit(
+        AuditRequest(
+            root=tmp_path / "src", config=Config(), checks=builtin_checks(), file_sources=builtin_file_sources()
+        )
+    )
     cache = tmp_path / "cache"
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(cache))
     compiled: list[str] = []

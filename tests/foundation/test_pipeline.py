@@ -27,8 +27,10 @@ def test_exception_in_one_check_becomes_a_tool_error(tmp_path: Path) -> None:
     write(tmp_path, "boom.py", "x = 1\n")
     write(tmp_path, "client.py", HTTP_CALL + "# TODO-SECRET\n")
     result = run_audit(request(tmp_path, [*builtin_checks(), FailingCheck(), MarkerCheck(), ModuleCountCheck()]))
-    assert sorted((f.rule, f.location.path) for f in result.findings) == [("RES101", "client.py"),
-                                                                         ("TST101", "client.py")]
+    assert sorted((f.rule, f.location.path) for f in result.findings) == [
+        ("RES101", "client.py"),
+        ("TST101", "client.py"),
+    ]
     errors = {(e.where, str(e.stage), e.fatal): e.reason for e in result.errors}
     assert errors[("boom.py", "check", True)].startswith("check always-fails failed: ValueError: simulated bug")
     assert errors[("module-count", "check", True)] == "check failed: RuntimeError: project check bug"

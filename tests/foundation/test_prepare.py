@@ -49,12 +49,14 @@ def test_prepare_runs_once_before_the_workers_fork(tmp_path: Path) -> None:
     for i in range(40):
         (tmp_path / f"f{i}.txt").write_text("x" * 200_000 + "\n")  # 8 MB: above the parallel threshold
     check, broken = PreparedCheck(), UnpreparedCheck()
-    req = AuditRequest(root=tmp_path, config=Config(jobs=2), checks=[check, broken],
-                       file_sources=builtin_file_sources())
+    req = AuditRequest(
+        root=tmp_path, config=Config(jobs=2), checks=[check, broken], file_sources=builtin_file_sources()
+    )
     result = run_audit(req)
     assert result.stats.workers == 2 and run_module.PARALLEL_MIN_COST < 8_000_000
     assert check.prepared == 1
     assert {f.message for f in result.findings} == {f"prepared by {os.getpid()}"}
     assert len(result.findings) == 40
     assert [(e.where, e.reason, e.fatal) for e in result.errors] == [
-        ("cannot-prepare", "check not run: its configuration is broken", True)]
+        ("cannot-prepare", "check not run: its configuration is broken", True)
+    ]

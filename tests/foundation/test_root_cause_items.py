@@ -25,10 +25,18 @@ from .test_html_browser import CHROMIUM, rendered_rows
 REGISTRY = RuleRegistry(rule for check in builtin_checks() for rule in check.rules)
 
 
-def _f(path: str, line: int, *, rule: str = "VUL101", group: str = "", sev: Severity = Severity.HIGH,
-       tags: tuple[str, ...] = ()) -> Finding:
-    return Finding(rule, f"{rule} at {path}", sev, Location(path, line, line), group=group, tags=tags,
-                   identity=f"{path}:{line}")
+def _f(
+    path: str,
+    line: int,
+    *,
+    rule: str = "VUL101",
+    group: str = "",
+    sev: Severity = Severity.HIGH,
+    tags: tuple[str, ...] = (),
+) -> Finding:
+    return Finding(
+        rule, f"{rule} at {path}", sev, Location(path, line, line), group=group, tags=tags, identity=f"{path}:{line}"
+    )
 
 
 FINDINGS = (
@@ -44,13 +52,20 @@ FINDINGS = (
 @pytest.fixture
 def result() -> AuditResult:
     return AuditResult(
-        root="/tmp/x", findings=tuple(sorted(FINDINGS, key=Finding.sort_key)), rules=REGISTRY,
+        root="/tmp/x",
+        findings=tuple(sorted(FINDINGS, key=Finding.sort_key)),
+        rules=REGISTRY,
         config=Config(formats=tuple(OutputFormat)),
-        errors=(ToolError("vulnerability database", "no vulnerability database at /nowhere", stage=Stage.SOURCE),
-                ToolError("k8s/app.yaml", "unrendered Helm template", stage=Stage.PARSE)),
-        skipped=(Skipped("chart/templates/a.yaml", "unrendered Helm template"),
-                 Skipped("chart/templates/b.yaml", "unrendered Helm template"),
-                 Skipped("App.csproj", "format not supported")))
+        errors=(
+            ToolError("vulnerability database", "no vulnerability database at /nowhere", stage=Stage.SOURCE),
+            ToolError("k8s/app.yaml", "unrendered Helm template", stage=Stage.PARSE),
+        ),
+        skipped=(
+            Skipped("chart/templates/a.yaml", "unrendered Helm template"),
+            Skipped("chart/templates/b.yaml", "unrendered Helm template"),
+            Skipped("App.csproj", "format not supported"),
+        ),
+    )
 
 
 def test_one_grouping_function() -> None:
@@ -86,7 +101,9 @@ def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_pat
     assert len(results) == 4
     [grouped] = [r for r in results if "relatedLocations" in r]
     assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in grouped["relatedLocations"]] == [
-        "a/requirements.txt", "c/requirements-dev.txt"]
+        "a/requirements.txt",
+        "c/requirements-dev.txt",
+    ]
     assert grouped["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 3
 
     md = (tmp_path / "summary.md").read_text()
@@ -132,8 +149,13 @@ def test_a_cause_group_is_one_item_across_rules() -> None:
     building it (opentelemetry-demo: 12 + 12 items for 12 images), is one item led by the most severe finding;
     an ordinary group key shared by two rules still gives two items."""
     findings = [
-        _f("src/cart/Dockerfile", 35, rule="DKR101", group="cause:runs-as-root:src/cart/Dockerfile",
-           sev=Severity.MEDIUM),
+        _f(
+            "src/cart/Dockerfile",
+            35,
+            rule="DKR101",
+            group="cause:runs-as-root:src/cart/Dockerfile",
+            sev=Severity.MEDIUM,
+        ),
         _f("compose.yaml", 79, rule="CMP103", group="cause:runs-as-root:src/cart/Dockerfile", sev=Severity.LOW),
         _f("k8s/a.yaml", 3, rule="KUB114", group="Deployment/default/a"),
         _f("k8s/a.yaml", 9, rule="KUB113", group="Deployment/default/a"),
@@ -148,16 +170,27 @@ def test_a_cause_group_is_one_item_across_rules() -> None:
 
 def test_a_cause_item_names_every_rule_in_every_report(tmp_path: Path) -> None:
     findings = (
-        _f("src/cart/Dockerfile", 35, rule="DKR101", group="cause:runs-as-root:src/cart/Dockerfile",
-           sev=Severity.MEDIUM),
+        _f(
+            "src/cart/Dockerfile",
+            35,
+            rule="DKR101",
+            group="cause:runs-as-root:src/cart/Dockerfile",
+            sev=Severity.MEDIUM,
+        ),
         _f("compose.yaml", 79, rule="CMP103", group="cause:runs-as-root:src/cart/Dockerfile", sev=Severity.LOW),
     )
-    result = AuditResult(root="/tmp/x", findings=tuple(sorted(findings, key=Finding.sort_key)), rules=REGISTRY,
-                         config=Config(formats=(OutputFormat.JSON, OutputFormat.MARKDOWN)))
+    result = AuditResult(
+        root="/tmp/x",
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        rules=REGISTRY,
+        config=Config(formats=(OutputFormat.JSON, OutputFormat.MARKDOWN)),
+    )
     write_reports(result, tmp_path, [OutputFormat.JSON, OutputFormat.MARKDOWN])
     [item] = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["findings"]
     assert item["rule"] == "DKR101"
-    assert [(r["rule"], r["path"], r["start_line"]) for r in item["related_locations"]] == \
-        [("CMP103", "compose.yaml", 79)]
-    assert "| medium | DKR101, CMP103 | `src/cart/Dockerfile:35` (+1 more) |" in \
-        (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert [(r["rule"], r["path"], r["start_line"]) for r in item["related_locations"]] == [
+        ("CMP103", "compose.yaml", 79)
+    ]
+    assert "| medium | DKR101, CMP103 | `src/cart/Dockerfile:35` (+1 more) |" in (tmp_path / "summary.md").read_text(
+        encoding="utf-8"
+    )

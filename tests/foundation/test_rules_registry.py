@@ -45,7 +45,7 @@ def test_docs_rules_md_is_current(repo_root: Path) -> None:
     assert actual == expected, "docs/rules.md is stale: run `make docs`"
 
 
-PLUGIN = textwrap.dedent('''
+PLUGIN = textwrap.dedent("""
     from redline.checks.plugins import hookimpl
     from redline.checks.interface import ProjectCheck
     from redline.core.model import Area, Severity
@@ -62,7 +62,7 @@ PLUGIN = textwrap.dedent('''
     @hookimpl
     def redline_checks():
         return [Extra()]
-''')
+""")
 
 
 def _install_plugin(tmp_path: Path, module: str, code: str) -> None:
@@ -171,8 +171,9 @@ def test_a_finding_for_an_undeclared_rule_fails_the_check_instead_of_vanishing(t
     with pytest.raises(UndeclaredRuleError, match="check 'rogue' emitted TST103, which it does not declare"):
         Rogue().finding(COUNT, "m", Location("a.py", 1, 1, 1, 1, ""))
     write(tmp_path, "a.txt", "hello\n")
-    result = run_audit(AuditRequest(root=tmp_path, config=Config(), checks=[Rogue()],
-                                    file_sources=builtin_file_sources()))
+    result = run_audit(
+        AuditRequest(root=tmp_path, config=Config(), checks=[Rogue()], file_sources=builtin_file_sources())
+    )
     assert result.findings == ()
     assert [(e.where, e.stage, e.fatal) for e in result.errors] == [("a.txt", "check", True)]
     assert "UndeclaredRuleError: check 'rogue' emitted TST103" in result.errors[0].reason
@@ -182,7 +183,8 @@ def test_a_finding_for_an_undeclared_rule_fails_the_check_instead_of_vanishing(t
 
 
 def test_rule_index_holds_every_rule_and_table_and_is_read_from_the_cache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from redline.pipeline import rule_index as index_module
 
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
@@ -232,14 +234,17 @@ def test_a_one_family_catalogue_plans_what_the_full_catalogue_plans_for_that_fam
     from redline.pipeline.plan import make_plan
 
     full = load_catalogue(with_plugins=False)
-    partial = load_catalogue(with_plugins=False, families=("redline.checks.secrets",),
-                             steps=("redline.synthesis.overlaps",))
+    partial = load_catalogue(
+        with_plugins=False, families=("redline.checks.secrets",), steps=("redline.synthesis.overlaps",)
+    )
 
     def planned(catalogue: Catalogue) -> tuple[list[str], list[str], list[str]]:
-        plan = make_plan(catalogue.checks, catalogue.file_sources, catalogue.project_sources, Config(),
-                         select=["SEC"])
-        return (sorted(c.name for c in (*plan.file_checks, *plan.project_checks)),
-                sorted(s.name for s in plan.file_sources), sorted(s.name for s in plan.project_sources))
+        plan = make_plan(catalogue.checks, catalogue.file_sources, catalogue.project_sources, Config(), select=["SEC"])
+        return (
+            sorted(c.name for c in (*plan.file_checks, *plan.project_checks)),
+            sorted(s.name for s in plan.file_sources),
+            sorted(s.name for s in plan.project_sources),
+        )
 
     assert planned(partial) == planned(full)
     assert [s.name for s in partial.steps] == ["merging overlapping credential findings"]
@@ -277,7 +282,8 @@ def test_a_plugin_check_redeclaring_a_builtin_rule_is_left_out_and_reported(monk
 
 
 def test_plugin_presence_is_read_from_the_metadata_folders_like_importlib_metadata(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from importlib.metadata import entry_points
 
     from redline.pipeline.catalogue import PLUGIN_GROUP, _plugins_installed

@@ -47,14 +47,25 @@ def _tree(root: Path) -> None:
 
 CONFIGS = {
     "open": '[terraform]\nvar_files = ["envs/open.tfvars"]\n[secrets]\nsalt = "first"\n',
-    "closed": 'exclude = ["app/id_rsa"]\n[terraform]\nvar_files = ["envs/closed.tfvars"]\n'
-              '[secrets]\nsalt = "second"\n',
+    "closed": 'exclude = ["app/id_rsa"]\n[terraform]\nvar_files = ["envs/closed.tfvars"]\n[secrets]\nsalt = "second"\n',
 }
 
 
 def _args(root: Path, config: Path, out: Path) -> list[str]:
-    return ["audit", "-q", str(root), "--config", str(config), "--out", str(out), "--format", "json",
-            "--exit-zero", "--jobs", "1"]
+    return [
+        "audit",
+        "-q",
+        str(root),
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--format",
+        "json",
+        "--exit-zero",
+        "--jobs",
+        "1",
+    ]
 
 
 def _doc(out: Path) -> dict[str, Any]:
@@ -79,13 +90,17 @@ def test_two_audits_in_one_process_equal_two_processes(tmp_path: Path) -> None:
         assert main(_args(root, configs[name], out)) == 0
         assert _doc(out) == separate[name], name
     # the configurations really differ in what they produce
-    rules = {name: sorted((f["rule"], f["location"]["path"]) for f in doc["findings"])
-             for name, doc in separate.items()}
+    rules = {
+        name: sorted((f["rule"], f["location"]["path"]) for f in doc["findings"]) for name, doc in separate.items()
+    }
     assert ("TF101", "infra/main.tf") in rules["open"] and ("TF101", "infra/main.tf") not in rules["closed"]
     assert ("SEC905", "app/Dockerfile") in rules["open"]
-    regions = {name: {p["region"] for p in doc["inventory"]["topology"]["placements"]}
-               for name, doc in separate.items()}
+    regions = {
+        name: {p["region"] for p in doc["inventory"]["topology"]["placements"]} for name, doc in separate.items()
+    }
     assert regions == {"open": {"us-east-1"}, "closed": {"eu-west-1"}}  # the topology sees var_files
-    hashes = {name: {f["evidence"].get("secret_hash") for f in doc["findings"] if f["rule"] == "SEC150"}
-              for name, doc in separate.items()}
+    hashes = {
+        name: {f["evidence"].get("secret_hash") for f in doc["findings"] if f["rule"] == "SEC150"}
+        for name, doc in separate.items()
+    }
     assert hashes["open"] and hashes["open"].isdisjoint(hashes["closed"])  # the salt of each run

@@ -31,8 +31,12 @@ def test_inline_suppression(tmp_path: Path) -> None:
         7: "prefix covers the family",
     }
     assert doc["summary"]["findings"] == 2 and doc["summary"]["suppressed"] == 3
-    assert {"where": "client.py:5", "stage": "suppression", "fatal": False,
-            "reason": "suppression comment without a reason is not honoured"} in doc["errors"]
+    assert {
+        "where": "client.py:5",
+        "stage": "suppression",
+        "fatal": False,
+        "reason": "suppression comment without a reason is not honoured",
+    } in doc["errors"]
 
 
 def test_suppression_inside_a_block_span(tmp_path: Path) -> None:

@@ -115,8 +115,12 @@ def test_invalid_utf8_is_read_with_a_notice(tmp_path: Path) -> None:
     assert audit(src, out) == 0
     doc = report(out)
     assert [f["location"]["start_line"] for f in doc["findings"]] == [3]
-    assert {"where": "legacy.py", "stage": "decode", "fatal": False,
-            "reason": "invalid UTF-8 at byte 5; read with replacement characters"} in doc["errors"]
+    assert {
+        "where": "legacy.py",
+        "stage": "decode",
+        "fatal": False,
+        "reason": "invalid UTF-8 at byte 5; read with replacement characters",
+    } in doc["errors"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -33,9 +33,40 @@ def flip_bytes(data: bytes, rnd: random.Random) -> bytes:
     return bytes(out)
 
 
-_TOKENS = (b"{", b"}", b"[", b"]", b":", b",", b"\"", b"'", b"\n", b"  ", b"- ", b"=", b"#", b"\\", b"${",
-           b"<<<<<<< HEAD\n", b"=======\n", b">>>>>>> branch\n", b"\x00", b"\xff\xfe", b"\xe9", b"&a ", b"*a",
-           b"!!python/object:os.system", b"\t", b"\r\n", b"null", b"true", b"-1", b"1e999", b"NaN", b"\xef\xbb\xbf")
+_TOKENS = (
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b",",
+    b'"',
+    b"'",
+    b"\n",
+    b"  ",
+    b"- ",
+    b"=",
+    b"#",
+    b"\\",
+    b"${",
+    b"<<<<<<< HEAD\n",
+    b"=======\n",
+    b">>>>>>> branch\n",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xe9",
+    b"&a ",
+    b"*a",
+    b"!!python/object:os.system",
+    b"\t",
+    b"\r\n",
+    b"null",
+    b"true",
+    b"-1",
+    b"1e999",
+    b"NaN",
+    b"\xef\xbb\xbf",
+)
 
 
 def splice_token(data: bytes, rnd: random.Random) -> bytes:
@@ -54,8 +85,17 @@ def conflict_markers(data: bytes, rnd: random.Random) -> bytes:
 
 def deep_nesting(data: bytes, rnd: random.Random) -> bytes:
     depth = rnd.choice((100, 1_000, 10_000, 100_000))
-    opener, closer = rnd.choice(((b"[", b"]"), (b"{\"a\":", b"}"), (b"{a=", b"}"), (b"- ", b""), (b"(", b")"),
-                                 (b"a = [", b"]"), (b"<a>", b"</a>")))
+    opener, closer = rnd.choice(
+        (
+            (b"[", b"]"),
+            (b'{"a":', b"}"),
+            (b"{a=", b"}"),
+            (b"- ", b""),
+            (b"(", b")"),
+            (b"a = [", b"]"),
+            (b"<a>", b"</a>"),
+        )
+    )
     pos = rnd.randrange(len(data) + 1)
     return data[:pos] + opener * depth + b"1" + closer * depth + data[pos:]
 
@@ -63,7 +103,7 @@ def deep_nesting(data: bytes, rnd: random.Random) -> bytes:
 def huge_value(data: bytes, rnd: random.Random) -> bytes:
     pos = rnd.randrange(len(data) + 1)
     size = rnd.choice((10_000, 200_000, 2_000_000))
-    filler = rnd.choice((b"a", b"9", b" ", b"\"", b"\n", b"x=", b"\xc3\xa9"))
+    filler = rnd.choice((b"a", b"9", b" ", b'"', b"\n", b"x=", b"\xc3\xa9"))
     return data[:pos] + filler * (size // len(filler)) + data[pos:]
 
 
@@ -82,8 +122,23 @@ def wrong_encoding(data: bytes, rnd: random.Random) -> bytes:
     return text.encode(enc, "replace")
 
 
-_WRONG: tuple[Any, ...] = (None, True, 0, -1, 2**70, 1.5, float("inf"), "", "x" * 300, [], [None], {}, {"": {}},
-                           ["a", 1], {"a": [1, {"b": None}]})
+_WRONG: tuple[Any, ...] = (
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1.5,
+    float("inf"),
+    "",
+    "x" * 300,
+    [],
+    [None],
+    {},
+    {"": {}},
+    ["a", 1],
+    {"a": [1, {"b": None}]},
+)
 
 
 def _wrong_types(doc: Any, rnd: random.Random) -> Any:
@@ -165,8 +220,9 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
-def mutate(data: bytes, rnd: random.Random, rounds: int | None = None,
-           max_bytes: int = MAX_BYTES) -> tuple[bytes, tuple[str, ...]]:
+def mutate(
+    data: bytes, rnd: random.Random, rounds: int | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[bytes, tuple[str, ...]]:
     """One to three mutations in a row; returns the input and the names of what was done. ``make test``
     passes a smaller ``max_bytes`` so its short run stays well inside the time limit on a busy machine."""
     done: list[str] = []

@@ -53,6 +53,7 @@ def file_source_runner(source: FileSource, name: str) -> Callable[[bytes], str]:
         except SourceError as exc:
             return f"not covered: {exc}"
         return "parsed" if fact is not None else "not this kind"
+
     return run
 
 
@@ -126,6 +127,7 @@ def file_source_targets() -> list[Target]:
 
 def project_source_runner(source: ProjectSource, rel: str, extra: dict[str, bytes]) -> Callable[[bytes], str]:
     """Write the input at ``rel`` in a fresh tree (with ``extra`` files beside it) and collect."""
+
     def run(data: bytes) -> str:
         from redline.core.config import Config
 
@@ -138,6 +140,7 @@ def project_source_runner(source: ProjectSource, rel: str, extra: dict[str, byte
             out = source.collect(ProjectContext(root, Config(), tuple(walk.files)))
         reasons = [e.reason for e in out.errors] + [s.reason for s in out.skipped]
         return f"not covered: {reasons[0]}" if reasons and not out.facts else "parsed"
+
     return run
 
 
@@ -148,19 +151,39 @@ def project_source_targets() -> list[Target]:
     out: list[Target] = []
     layouts: tuple[tuple[str, Any, str, dict[str, bytes], str], ...] = (
         ("licence-package.json", DeclaredLicenceSource(), "package.json", {}, "package.json"),
-        ("licence-node_modules", DeclaredLicenceSource(), "node_modules/left-pad/package.json",
-         {"package.json": b'{"name": "app", "license": "MIT"}'}, "package.json"),
+        (
+            "licence-node_modules",
+            DeclaredLicenceSource(),
+            "node_modules/left-pad/package.json",
+            {"package.json": b'{"name": "app", "license": "MIT"}'},
+            "package.json",
+        ),
         ("licence-pyproject", DeclaredLicenceSource(), "pyproject.toml", {}, "pyproject.toml"),
-        ("licence-metadata", DeclaredLicenceSource(), ".venv/lib/python3.11/site-packages/a-1.0.dist-info/METADATA",
-         {}, "METADATA"),
+        (
+            "licence-metadata",
+            DeclaredLicenceSource(),
+            ".venv/lib/python3.11/site-packages/a-1.0.dist-info/METADATA",
+            {},
+            "METADATA",
+        ),
         ("compose", ComposeSource(), "compose.yaml", {}, "compose"),
-        ("compose-dotenv", ComposeSource(), ".env",
-         {"compose.yaml": b"services:\n  web:\n    image: nginx:${TAG}\n"}, ".env"),
+        (
+            "compose-dotenv",
+            ComposeSource(),
+            ".env",
+            {"compose.yaml": b"services:\n  web:\n    image: nginx:${TAG}\n"},
+            ".env",
+        ),
     )
     for name, source, rel, extra, seed_like in layouts:
         seeds = [d for p in _fixture_files() if _matches(p, seed_like) and (d := _read_seed(p)) is not None]
-        out.append(Target(f"project:{name}", project_source_runner(source, rel, extra),
-                          seeds[:40] or [b"Name: a\nVersion: 1\nLicense: MIT\n"]))
+        out.append(
+            Target(
+                f"project:{name}",
+                project_source_runner(source, rel, extra),
+                seeds[:40] or [b"Name: a\nVersion: 1\nLicense: MIT\n"],
+            )
+        )
     return out
 
 
@@ -183,17 +206,26 @@ def config_runner(name: str) -> Callable[[bytes], str]:
             except ConfigError as exc:
                 return f"not covered: {exc}"
         return "parsed" if found is not None or name != "pyproject.toml" else "not ours"
+
     return run
 
 
 def config_targets() -> list[Target]:
-    seeds = [d for p in _fixture_files() if p.name in {"redline.toml", "pyproject.toml"}
-             and (d := _read_seed(p)) is not None]
-    seeds.append(b'select = ["SEC", "RES"]\nfail_on = "high"\n[severity]\nRES101 = "low"\n'
-                 b'[secrets]\nallowlist = []\n[supply_chain]\nepss_threshold = 0.5\n')
-    return [Target("config:redline.toml", config_runner("redline.toml"), seeds),
-            Target("config:pyproject.toml", config_runner("pyproject.toml"),
-                   [b"[tool.redline]\n" + s for s in seeds[-1:]] + seeds[:-1])]
+    seeds = [
+        d for p in _fixture_files() if p.name in {"redline.toml", "pyproject.toml"} and (d := _read_seed(p)) is not None
+    ]
+    seeds.append(
+        b'select = ["SEC", "RES"]\nfail_on = "high"\n[severity]\nRES101 = "low"\n'
+        b"[secrets]\nallowlist = []\n[supply_chain]\nepss_threshold = 0.5\n"
+    )
+    return [
+        Target("config:redline.toml", config_runner("redline.toml"), seeds),
+        Target(
+            "config:pyproject.toml",
+            config_runner("pyproject.toml"),
+            [b"[tool.redline]\n" + s for s in seeds[-1:]] + seeds[:-1],
+        ),
+    ]
 
 
 def all_targets() -> list[Target]:

@@ -27,16 +27,22 @@ def _corpus() -> list[tuple[str, Path]]:
     by_folder = {name.replace(":", "-"): name for name in TARGETS}
     if not CORPUS.is_dir():
         return []
-    return [(by_folder[d.name], f) for d in sorted(CORPUS.iterdir()) if d.name in by_folder
-            for f in sorted(d.iterdir()) if f.is_file() and f.stat().st_size <= TEST_MAX_BYTES]
+    return [
+        (by_folder[d.name], f)
+        for d in sorted(CORPUS.iterdir())
+        if d.name in by_folder
+        for f in sorted(d.iterdir())
+        if f.is_file() and f.stat().st_size <= TEST_MAX_BYTES
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_mutated_samples_are_parsed_or_reported(name: str) -> None:
     target: Target = TARGETS[name]
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=len(target.seeds) - 1))
     def one(rnd: random.Random, index: int) -> None:
         data, how = mutate(target.seeds[index], rnd, max_bytes=TEST_MAX_BYTES)

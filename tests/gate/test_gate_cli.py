@@ -43,8 +43,9 @@ def test_new_finding_against_a_baseline(root: Path, tmp_path: Path, capsys: pyte
     assert "  PASS new-findings: no new item at or above medium since baseline" in capsys.readouterr().out
 
 
-def test_against_the_last_run_on_main_and_sla(root: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_against_the_last_run_on_main_and_sla(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("GITHUB_REF_NAME", "main")
     assert main(["audit", str(root), "--record", "-q", "--exit-zero", "--out", str(root.parent / "out")]) == 0
     (root / "more.py").write_text(CALL)
@@ -59,5 +60,7 @@ def test_against_the_last_run_on_main_and_sla(root: Path, monkeypatch: pytest.Mo
     record_run(engine, RunRecord(scope_of(root), old, (late,), full=False), HistorySettings())
     engine.dispose()
     assert main(["gate", str(root), "-q", "--against", "main"]) == 1
-    assert "FAIL sla: 1 open item(s) past their SLA (allowed 0): medium TF101 main.tf open 100 days (SLA 90)" \
+    assert (
+        "FAIL sla: 1 open item(s) past their SLA (allowed 0): medium TF101 main.tf open 100 days (SLA 90)"
         in capsys.readouterr().out
+    )

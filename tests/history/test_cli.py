@@ -21,8 +21,7 @@ def tree(tmp_path: Path) -> Path:
 
 
 def audit(root: Path, tmp_path: Path, *extra: str) -> int:
-    return main(["audit", str(root), "--out", str(tmp_path / "out"), "--exit-zero", "-q", "--format", "json",
-                 *extra])
+    return main(["audit", str(root), "--out", str(tmp_path / "out"), "--exit-zero", "-q", "--format", "json", *extra])
 
 
 def test_record_then_resolve_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,7 +41,8 @@ def test_record_then_resolve_and_export(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["history", "export", "--root", str(root), "--items"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["rule"], r["path"], r["severity"], r["sla_days"]) for r in rows] == [
-        ("RES101", "app.py", "medium", "90")]
+        ("RES101", "app.py", "medium", "90")
+    ]
     assert rows[0]["resolved_at"] != "" and rows[0]["age_days"] == ""
 
     target = tmp_path / "runs.csv"
@@ -83,13 +83,12 @@ def test_without_store_nothing_is_recorded(tmp_path: Path) -> None:
 
 def test_bad_sla_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tree(tmp_path)
-    (root / "redline.toml").write_text('[history]\nsla_days = { critical = 0 }\n')
+    (root / "redline.toml").write_text("[history]\nsla_days = { critical = 0 }\n")
     assert audit(root, tmp_path) == 2
     assert "key 'history.sla_days.critical' must be a positive number of days" in capsys.readouterr().err
 
 
-def test_unreachable_store_is_reported_without_its_password(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_store_is_reported_without_its_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tree(tmp_path)
     code = audit(root, tmp_path, "--store", "postgresql://u:hunter2@127.0.0.1:1/nodb")
     err = capsys.readouterr().err

@@ -38,7 +38,12 @@ def test_appears_persists_resolves_reopens(store_url: str) -> None:
     assert (a.first_seen, a.last_seen, a.resolved_at, a.reopened) == (T0, T0 + 3 * DAY, T0 + 10 * DAY, 0)
     assert (b.first_seen, b.last_seen, b.resolved_at, b.count) == (T0, T0 + 40 * DAY, None, 3)
     assert (c.first_seen, c.last_seen, c.opened_at, c.resolved_at, c.reopened) == (
-        T0, T0 + 10 * DAY, T0 + 10 * DAY, None, 1)
+        T0,
+        T0 + 10 * DAY,
+        T0 + 10 * DAY,
+        None,
+        1,
+    )
 
     now = T0 + 40 * DAY
     d = derive(engine, SCOPE, now, SETTINGS)
@@ -46,7 +51,9 @@ def test_appears_persists_resolves_reopens(store_url: str) -> None:
     assert ages == {B.key: 40.0, C.key: 30.0}
     assert [r.key for r in d.breaches] == [B.key]  # high open 40 > 30 days; medium 30 <= 90
     assert {s: (m.resolved, m.mean_days) for s, m in d.mttr.items()} == {
-        Severity.CRITICAL: (1, 10.0), Severity.MEDIUM: (1, 3.0)}
+        Severity.CRITICAL: (1, 10.0),
+        Severity.MEDIUM: (1, 3.0),
+    }
 
 
 def test_counts_and_metrics_per_run(store_url: str) -> None:
@@ -143,12 +150,16 @@ def test_success_criteria(store_url: str) -> None:
     run(engine, 1 / 48, cve)  # C resolved after 30 minutes
     got = {c.name: (c.status, c.detail) for c in success_criteria(derive(engine, SCOPE, T0 + 8 * DAY, SETTINGS))}
     assert got == {
-        "p95 under budget at 95% of peak": ("not measured",
-                                            "needs trace exports with [slo] budgets recorded at peak load"),
+        "p95 under budget at 95% of peak": (
+            "not measured",
+            "needs trace exports with [slo] budgets recorded at peak load",
+        ),
         "zero critical CVEs open > 7 days": ("not met", "1 open: VUL101 requirements.txt"),
         "MTTR under 30 minutes": ("not met", "0.5 hours over 1 resolved item(s), measured between recorded runs"),
-        "cost per request down 20%": ("not measured", "needs billing exports with request volume (--cost, "
-                                                      "--cost-requests) in two recorded runs"),
+        "cost per request down 20%": (
+            "not measured",
+            "needs billing exports with request volume (--cost, --cost-requests) in two recorded runs",
+        ),
     }
     early = {c.name: c.status for c in success_criteria(derive(engine, SCOPE, T0 + 7 * DAY, SETTINGS))}
     assert early["zero critical CVEs open > 7 days"] == "met"  # exactly 7 days: not yet late

@@ -11,8 +11,10 @@ from redline.sources.packages.jsonc import strip_jsonc
 from redline.sources.packages.pnpm_lock import parse_key
 
 
-@pytest.mark.parametrize(("name", "expected"), [("Django", "django"), ("zope.interface", "zope-interface"),
-                                                ("ruamel__yaml", "ruamel-yaml"), ("A-_.b", "a-b")])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Django", "django"), ("zope.interface", "zope-interface"), ("ruamel__yaml", "ruamel-yaml"), ("A-_.b", "a-b")],
+)
 def test_pep503(name: str, expected: str) -> None:
     assert normalise_name("PyPI", name) == expected
 
@@ -27,31 +29,39 @@ def test_purls() -> None:
     assert purl_for("RubyGems", "rails", "7.0.0") == "pkg:gem/rails@7.0.0"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("https://user:pa55@example.com/x.git", "https://example.com/x.git"),
-    ("git+https://ghp_token@github.com/o/r.git#abc", "git+https://github.com/o/r.git#abc"),
-    ("git+ssh://git@github.com:o/r.git", "git+ssh://git@github.com:o/r.git"),
-    ("-e git+https://u:p@h/r.git@v1#egg=r", "-e git+https://h/r.git@v1#egg=r"),
-    ("requests>=2", "requests>=2"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://user:pa55@example.com/x.git", "https://example.com/x.git"),
+        ("git+https://ghp_token@github.com/o/r.git#abc", "git+https://github.com/o/r.git#abc"),
+        ("git+ssh://git@github.com:o/r.git", "git+ssh://git@github.com:o/r.git"),
+        ("-e git+https://u:p@h/r.git@v1#egg=r", "-e git+https://h/r.git@v1#egg=r"),
+        ("requests>=2", "requests>=2"),
+    ],
+)
 def test_redact_url(text: str, expected: str) -> None:
     assert redact_url(text) == expected
 
 
 def test_strip_jsonc_keeps_strings() -> None:
-    assert strip_jsonc('{"a": "x, // not a comment ]", /* c */ "b": [1, 2,],}') == \
-        '{"a": "x, // not a comment ]",  "b": [1, 2 ] }'
+    assert (
+        strip_jsonc('{"a": "x, // not a comment ]", /* c */ "b": [1, 2,],}')
+        == '{"a": "x, // not a comment ]",  "b": [1, 2 ] }'
+    )
 
 
-@pytest.mark.parametrize(("key", "expected"), [
-    ("/lodash/4.17.21", ("lodash", "4.17.21")),
-    ("/@babel/core/7.0.0_eslint@8.0.0", ("@babel/core", "7.0.0")),
-    ("registry.npmjs.org/foo/1.1.0", ("foo", "1.1.0")),
-    ("/react-dom@18.2.0(react@18.2.0)", ("react-dom", "18.2.0")),
-    ("@types/node@20.1.0", ("@types/node", "20.1.0")),
-    ("ansi-regex@https://codeload.github.com/chalk/ansi-regex/tar.gz/02fa", ("ansi-regex", "")),
-    ("invalidpath", ("", "")),
-])
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("/lodash/4.17.21", ("lodash", "4.17.21")),
+        ("/@babel/core/7.0.0_eslint@8.0.0", ("@babel/core", "7.0.0")),
+        ("registry.npmjs.org/foo/1.1.0", ("foo", "1.1.0")),
+        ("/react-dom@18.2.0(react@18.2.0)", ("react-dom", "18.2.0")),
+        ("@types/node@20.1.0", ("@types/node", "20.1.0")),
+        ("ansi-regex@https://codeload.github.com/chalk/ansi-regex/tar.gz/02fa", ("ansi-regex", "")),
+        ("invalidpath", ("", "")),
+    ],
+)
 def test_pnpm_keys(key: str, expected: tuple[str, str]) -> None:
     assert parse_key(key) == expected
 
@@ -83,9 +93,17 @@ def _pkg(name: str, direct: bool = False) -> Package:
 
 def test_dependency_paths_shortest_and_cycles() -> None:
     pkgs = tuple(_pkg(n, n == "a") for n in "abcde")
-    edges = tuple(DependencyEdge(p, c) for p, c in [
-        ("", "npm/a@1"), ("npm/a@1", "npm/b@1"), ("npm/b@1", "npm/c@1"), ("npm/a@1", "npm/c@1"),
-        ("npm/c@1", "npm/b@1"), ("npm/d@1", "npm/e@1")])
+    edges = tuple(
+        DependencyEdge(p, c)
+        for p, c in [
+            ("", "npm/a@1"),
+            ("npm/a@1", "npm/b@1"),
+            ("npm/b@1", "npm/c@1"),
+            ("npm/a@1", "npm/c@1"),
+            ("npm/c@1", "npm/b@1"),
+            ("npm/d@1", "npm/e@1"),
+        ]
+    )
     m = PackageManifest("m", "test", "npm", pkgs, edges)
     assert dependency_path(m, "npm/c@1") == ["npm/a@1", "npm/c@1"]
     assert dependency_path(m, "npm/b@1") == ["npm/a@1", "npm/b@1"]

@@ -110,13 +110,22 @@ def test_requirements_sample_with_its_missing_constraints_file(shared_data: Path
     (tmp_path / "constraints.txt").write_text("pytest==8.0.0\n")
     m = parse(RequirementsParser(), tmp_path / "example.txt", "example.txt")
     assert {(p.name, p.version, p.pinned) for p in m.packages} == {
-        ("pytest", "8.0.0", True), ("pytest-cov", "", False), ("beautifulsoup4", "", False),
-        ("docopt", "0.6.1", True), ("requests", "", False), ("urllib3", "", False), ("keyring", "", False),
-        ("coverage", "", False), ("mopidy-dirble", "", False), ("pandas", "2.2.3", True),
-        ("numpy", "", False), ("wxpython-phoenix", "", False),
+        ("pytest", "8.0.0", True),
+        ("pytest-cov", "", False),
+        ("beautifulsoup4", "", False),
+        ("docopt", "0.6.1", True),
+        ("requests", "", False),
+        ("urllib3", "", False),
+        ("keyring", "", False),
+        ("coverage", "", False),
+        ("mopidy-dirble", "", False),
+        ("pandas", "2.2.3", True),
+        ("numpy", "", False),
+        ("wxpython-phoenix", "", False),
     }
     assert {p.requirement for p in m.packages if p.name == "urllib3"} == {
-        "urllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip"}
+        "urllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip"
+    }
 
 
 # ---------------------------------------------------------------- Python manifests
@@ -163,29 +172,39 @@ def test_yarn_berry_workspaces_are_roots_not_packages() -> None:
 
 def test_pnpm_v9_importers_and_links() -> None:
     m = parse(PnpmLockParser(), FIXTURES / "pnpm-workspace-v9.yaml", "pnpm-lock.yaml")
-    assert rows(m) == {("express", "4.18.2", False, True), ("jest", "29.7.0", True, True),
-                       ("qs", "6.11.0", False, False)}
+    assert rows(m) == {
+        ("express", "4.18.2", False, True),
+        ("jest", "29.7.0", True, True),
+        ("qs", "6.11.0", False, False),
+    }
     assert dependency_path(m, "npm/qs@6.11.0") == ["npm/express@4.18.2", "npm/qs@6.11.0"]
 
 
 def test_package_json_alias_and_pins(tmp_path: Path) -> None:
     path = tmp_path / "package.json"
-    path.write_text('{"dependencies": {"cjs-width": "npm:string-width@4.2.3", "left-pad": "=1.3.0",\n'
-                    ' "x": "github:user/x#abc"}, "devDependencies": {"jest": "latest"}}')
+    path.write_text(
+        '{"dependencies": {"cjs-width": "npm:string-width@4.2.3", "left-pad": "=1.3.0",\n'
+        ' "x": "github:user/x#abc"}, "devDependencies": {"jest": "latest"}}'
+    )
     m = parse(PackageJsonParser(), path, "package.json")
     assert {(p.name, p.version, p.pinned, p.dev) for p in m.packages} == {
-        ("string-width", "4.2.3", True, False), ("left-pad", "1.3.0", True, False),
-        ("x", "", False, False), ("jest", "", False, True)}
+        ("string-width", "4.2.3", True, False),
+        ("left-pad", "1.3.0", True, False),
+        ("x", "", False, False),
+        ("jest", "", False, True),
+    }
     assert not PackageJsonParser().wants(file_text(path, "node_modules/left-pad/package.json").file)
     assert PackageJsonParser().wants(file_text(path, "web/package.json").file)
 
 
 def test_bun_lock_comments_and_trailing_commas(tmp_path: Path) -> None:
     path = tmp_path / "bun.lock"
-    path.write_text('{\n  // bun writes no comments, people do\n  "lockfileVersion": 1,\n'
-                    '  "workspaces": {"": {"dependencies": {"a": "^1",},},},\n'
-                    '  "packages": {"a": ["a@1.0.0", "", {"dependencies": {"b": "^2"}}, "sha512-x"],\n'
-                    '               "b": ["b@2.0.0", "", {}, "sha512-y"],},\n}\n')
+    path.write_text(
+        '{\n  // bun writes no comments, people do\n  "lockfileVersion": 1,\n'
+        '  "workspaces": {"": {"dependencies": {"a": "^1",},},},\n'
+        '  "packages": {"a": ["a@1.0.0", "", {"dependencies": {"b": "^2"}}, "sha512-x"],\n'
+        '               "b": ["b@2.0.0", "", {}, "sha512-y"],},\n}\n'
+    )
     m = parse(BunLockParser(), path, "bun.lock")
     assert rows(m) == {("a", "1.0.0", False, True), ("b", "2.0.0", False, False)}
     path.write_text('{"lockfileVersion": 7, "packages": {}}')
@@ -213,8 +232,10 @@ def test_pom_interpolation_management_and_scopes() -> None:
 
 def test_pom_refuses_entities(tmp_path: Path) -> None:
     path = tmp_path / "pom.xml"
-    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-                    "<project><dependencies/></project>")
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        "<project><dependencies/></project>"
+    )
     with pytest.raises(SourceError, match="refused XML construct"):
         parse(PomParser(), path, "pom.xml")
     path.write_text("<settings/>")
@@ -224,10 +245,16 @@ def test_pom_refuses_entities(tmp_path: Path) -> None:
 
 def test_cargo_workspace_roots_and_edges() -> None:
     m = parse(CargoLockParser(), FIXTURES / "Cargo-workspace.lock", "Cargo.lock")
-    assert rows(m) == {("serde", "1.0.193", False, True), ("serde_derive", "1.0.193", False, False),
-                       ("tokio", "1.35.0", False, True), ("tokio", "0.2.25", False, False)}
+    assert rows(m) == {
+        ("serde", "1.0.193", False, True),
+        ("serde_derive", "1.0.193", False, False),
+        ("tokio", "1.35.0", False, True),
+        ("tokio", "0.2.25", False, False),
+    }
     assert dependency_path(m, "crates.io/serde_derive@1.0.193") == [
-        "crates.io/serde@1.0.193", "crates.io/serde_derive@1.0.193"]
+        "crates.io/serde@1.0.193",
+        "crates.io/serde_derive@1.0.193",
+    ]
 
 
 def test_go_mod_blocks_comments_and_replace() -> None:
@@ -246,13 +273,20 @@ def test_go_mod_blocks_comments_and_replace() -> None:
 def test_gradle_dev_configurations() -> None:
     m = parse(GradleLockParser(), FIXTURES / "gradle-dev.lockfile", "gradle.lockfile")
     assert {(p.name, p.dev) for p in m.packages} == {
-        ("com.google.guava:guava", False), ("junit:junit", True), ("org.projectlombok:lombok", False)}
+        ("com.google.guava:guava", False),
+        ("junit:junit", True),
+        ("org.projectlombok:lombok", False),
+    }
 
 
 def test_unsupported_versions_are_named(tmp_path: Path) -> None:
     cases = [
-        (NpmLockParser(), "package-lock.json", '{"lockfileVersion": 4, "packages": {}}',
-         "unsupported lockfileVersion 4"),
+        (
+            NpmLockParser(),
+            "package-lock.json",
+            '{"lockfileVersion": 4, "packages": {}}',
+            "unsupported lockfileVersion 4",
+        ),
         (PnpmLockParser(), "pnpm-lock.yaml", "lockfileVersion: '10.0'\n", "unsupported pnpm lockfileVersion"),
         (CargoLockParser(), "Cargo.lock", "version = 9\n", "unsupported Cargo.lock version 9"),
     ]
@@ -290,8 +324,13 @@ def test_yarn_v1_without_package_json_guesses_roots(tmp_path: Path) -> None:
 
 def test_pyproject_skips_self_reference_in_extras() -> None:
     m = parse(PyprojectParser(), FIXTURES / "self-extra/pyproject.toml", "pyproject.toml")
-    assert rows(m) == {("httpx", "", False, True), ("rich", "13.7.1", False, True), ("pytest", "", True, True),
-                       ("mypy", "1.11.0", True, True), ("black", "", True, True)}
+    assert rows(m) == {
+        ("httpx", "", False, True),
+        ("rich", "13.7.1", False, True),
+        ("pytest", "", True, True),
+        ("mypy", "1.11.0", True, True),
+        ("black", "", True, True),
+    }
 
 
 def test_requirements_folder_files_are_wanted() -> None:
@@ -334,11 +373,16 @@ def test_pipfile_and_composer_json_beside_their_locks_mark_direct(shared_data: P
     shutil.copy(base / "python/pipfilelock/testdata/multiple-packages.json", tmp_path / "Pipfile.lock")
     (tmp_path / "Pipfile").write_text('[packages]\nItsDangerous = "*"\n\n[dev-packages]\npluggy = "*"\n')
     m = parse(PipfileLockParser(), tmp_path / "Pipfile.lock", "Pipfile.lock")
-    assert rows(m) == {("itsdangerous", "2.1.2", False, True), ("markupsafe", "2.1.1", False, False),
-                       ("pluggy", "1.0.1", False, True), ("pluggy", "1.0.0", True, True)}
+    assert rows(m) == {
+        ("itsdangerous", "2.1.2", False, True),
+        ("markupsafe", "2.1.1", False, False),
+        ("pluggy", "1.0.1", False, True),
+        ("pluggy", "1.0.0", True, True),
+    }
     shutil.copy(base / "php/composerlock/testdata/two-packages.json", tmp_path / "composer.lock")
-    (tmp_path / "composer.json").write_text('{"require": {"php": "^8.1", "Sentry/SDK": "^2.0"}, '
-                                            '"require-dev": {"theseer/tokenizer": "^1.1"}}')
+    (tmp_path / "composer.json").write_text(
+        '{"require": {"php": "^8.1", "Sentry/SDK": "^2.0"}, "require-dev": {"theseer/tokenizer": "^1.1"}}'
+    )
     m = parse(ComposerLockParser(), tmp_path / "composer.lock", "composer.lock")
     assert rows(m) == {("sentry/sdk", "2.0.4", False, True), ("theseer/tokenizer", "1.1.3", True, True)}
 
@@ -351,8 +395,12 @@ def test_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
 
 
 def test_requirements_dev_comes_from_the_file_name_only(tmp_path: Path) -> None:
-    for rel, dev in (("requirements-dev.txt", True), ("requirements/tests-min.txt", True),
-                     ("test-harness/requirements.txt", False), ("requirements/prod.txt", False)):
+    for rel, dev in (
+        ("requirements-dev.txt", True),
+        ("requirements/tests-min.txt", True),
+        ("test-harness/requirements.txt", False),
+        ("requirements/prod.txt", False),
+    ):
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("six==1.16.0\n")

@@ -52,8 +52,9 @@ def test_run_audit_parses_manifests_and_names_bad_ones(shared_data: Path, tmp_pa
     (tmp_path / "node_modules/left-pad").mkdir(parents=True)
     (tmp_path / "node_modules/left-pad/package.json").write_text('{"dependencies": {"x": "1.0.0"}}')
 
-    result = run_audit(AuditRequest(root=tmp_path, config=Config(jobs=1), checks=[ManifestSeen()],
-                                    file_sources=builtin_file_sources()))
+    result = run_audit(
+        AuditRequest(root=tmp_path, config=Config(jobs=1), checks=[ManifestSeen()], file_sources=builtin_file_sources())
+    )
     seen = {(f.location.path, f.message) for f in result.findings}
     assert seen == {
         ("api/requirements.txt", "requirements.txt: 11 packages"),
@@ -67,14 +68,15 @@ def test_run_audit_parses_manifests_and_names_bad_ones(shared_data: Path, tmp_pa
     assert errors == {
         ("svc/go.sum", "parse"): "go-sum: line 1: not a '<module> <version>[/go.mod] h1:<hash>' line",
         ("broken/Cargo.lock", "parse"): "cargo-lock: invalid TOML: Expected '=' after a key in a key/value pair "
-                                        "(at line 1, column 6)",
+        "(at line 1, column 6)",
     }
     assert result.facts_summary.get("PackageManifest") == 6
 
 
 def test_sources_run_only_when_a_check_needs_manifests(tmp_path: Path) -> None:
     (tmp_path / "Cargo.lock").write_text("not toml [[[")
-    result = run_audit(AuditRequest(root=tmp_path, config=Config(jobs=1), checks=[],
-                                    file_sources=builtin_file_sources()))
+    result = run_audit(
+        AuditRequest(root=tmp_path, config=Config(jobs=1), checks=[], file_sources=builtin_file_sources())
+    )
     assert result.errors == ()
     assert "PackageManifest" not in result.facts_summary

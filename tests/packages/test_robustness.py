@@ -18,8 +18,7 @@ PARSERS = manifest_parsers()
 
 HOSTILE = [
     '{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": 1, "dependencies": "x"}}}',
-    '{"lockfileVersion": 1, "dependencies": {"a": {"version": "1.0.0", "requires": ["b"],'
-    ' "dependencies": {"b": 3}}}}',
+    '{"lockfileVersion": 1, "dependencies": {"a": {"version": "1.0.0", "requires": ["b"], "dependencies": {"b": 3}}}}',
     '{"lockfileVersion": 2, "packages": {"": {"dependencies": {"a": 1}}, "node_modules/a": []}}',
     '{"lockfileVersion": 0, "packages": {"a": ["a@", {}, 1]}, "workspaces": {"": []}}',
     '{"version": 1, "dependencies": {"net6.0": {"A": {"type": "Direct", "resolved": 5}}}}',
@@ -34,7 +33,7 @@ HOSTILE = [
     '[[package]]\nname = "a"\nversion = "1"\ndependencies = {b = 1}\n[metadata]\nlock-version = "2.0"\n',
     'lock-version = "1.0"\npackages = [{name = "a", vcs = 3}]\n',
     '[project]\ndependencies = "requests"\n',
-    '[project]\ndependencies = [1]\n[tool.poetry.dependencies]\nflask = 3\n',
+    "[project]\ndependencies = [1]\n[tool.poetry.dependencies]\nflask = 3\n",
     "lockfileVersion: '9.0'\nimporters: [1]\npackages: {a@1.0.0: 3}\n",
     "lockfileVersion: 5.4\npackages:\n  /a/1.0.0:\n    dependencies: [b]\n",
     "lockfileVersion: x\n",
@@ -56,22 +55,53 @@ HOSTILE = [
 #: anything else (another exception) fails the test first. A change here is a change in what a parser
 #: accepts: look at which sample moved before updating the numbers.
 SAMPLE_OUTCOMES = {
-    "requirements": (35, 233, 378), "pyproject": (46, 222, 11), "poetry-lock": (16, 252, 29),
-    "pipfile-lock": (8, 260, 13), "uv-lock": (8, 260, 22), "pdm-lock": (13, 255, 18), "pylock": (6, 262, 27),
-    "package-json": (46, 222, 92), "npm-lock": (29, 239, 118), "yarn-lock": (28, 240, 75),
-    "pnpm-lock": (28, 240, 89), "bun-lock": (27, 241, 58), "go-mod": (13, 255, 29), "go-sum": (1, 267, 6),
-    "cargo-lock": (29, 239, 40), "gemfile-lock": (11, 257, 102), "composer-lock": (7, 261, 13),
-    "maven-pom": (17, 251, 28), "gradle-lockfile": (7, 261, 6), "nuget-lock": (1, 267, 8),
-    "dotnet-project": (0, 268, 0), "mix-lock": (0, 268, 0),  # no .csproj or mix.lock among the samples
+    "requirements": (35, 233, 378),
+    "pyproject": (46, 222, 11),
+    "poetry-lock": (16, 252, 29),
+    "pipfile-lock": (8, 260, 13),
+    "uv-lock": (8, 260, 22),
+    "pdm-lock": (13, 255, 18),
+    "pylock": (6, 262, 27),
+    "package-json": (46, 222, 92),
+    "npm-lock": (29, 239, 118),
+    "yarn-lock": (28, 240, 75),
+    "pnpm-lock": (28, 240, 89),
+    "bun-lock": (27, 241, 58),
+    "go-mod": (13, 255, 29),
+    "go-sum": (1, 267, 6),
+    "cargo-lock": (29, 239, 40),
+    "gemfile-lock": (11, 257, 102),
+    "composer-lock": (7, 261, 13),
+    "maven-pom": (17, 251, 28),
+    "gradle-lockfile": (7, 261, 6),
+    "nuget-lock": (1, 267, 8),
+    "dotnet-project": (0, 268, 0),
+    "mix-lock": (0, 268, 0),  # no .csproj or mix.lock among the samples
 }
 #: the same for the hostile documents: almost all refused with a SourceError, none crashes
 HOSTILE_OUTCOMES = {
-    "requirements": (4, 25, 11), "pyproject": (4, 25, 0), "poetry-lock": (1, 28, 1), "pipfile-lock": (0, 29, 0),
-    "uv-lock": (0, 29, 0), "pdm-lock": (0, 29, 0), "pylock": (0, 29, 0), "package-json": (6, 23, 0),
-    "npm-lock": (0, 29, 0), "yarn-lock": (0, 29, 0), "pnpm-lock": (0, 29, 0), "bun-lock": (1, 28, 0),
-    "go-mod": (0, 29, 0), "go-sum": (0, 29, 0), "cargo-lock": (1, 28, 1), "gemfile-lock": (0, 29, 0),
-    "composer-lock": (0, 29, 0), "maven-pom": (1, 28, 1), "gradle-lockfile": (0, 29, 0), "nuget-lock": (0, 29, 0),
-    "dotnet-project": (0, 29, 0), "mix-lock": (0, 29, 0),
+    "requirements": (4, 25, 11),
+    "pyproject": (4, 25, 0),
+    "poetry-lock": (1, 28, 1),
+    "pipfile-lock": (0, 29, 0),
+    "uv-lock": (0, 29, 0),
+    "pdm-lock": (0, 29, 0),
+    "pylock": (0, 29, 0),
+    "package-json": (6, 23, 0),
+    "npm-lock": (0, 29, 0),
+    "yarn-lock": (0, 29, 0),
+    "pnpm-lock": (0, 29, 0),
+    "bun-lock": (1, 28, 0),
+    "go-mod": (0, 29, 0),
+    "go-sum": (0, 29, 0),
+    "cargo-lock": (1, 28, 1),
+    "gemfile-lock": (0, 29, 0),
+    "composer-lock": (0, 29, 0),
+    "maven-pom": (1, 28, 1),
+    "gradle-lockfile": (0, 29, 0),
+    "nuget-lock": (0, 29, 0),
+    "dotnet-project": (0, 29, 0),
+    "mix-lock": (0, 29, 0),
 }
 
 
@@ -118,8 +148,9 @@ def _alias_bomb(header: str) -> str:
     return "\n".join(lines) + "\npackages: *l8\n"
 
 
-@pytest.mark.parametrize(("name", "header"), [("pnpm-lock.yaml", "lockfileVersion: '9.0'"),
-                                              ("yarn.lock", "__metadata:\n  version: 8")])
+@pytest.mark.parametrize(
+    ("name", "header"), [("pnpm-lock.yaml", "lockfileVersion: '9.0'"), ("yarn.lock", "__metadata:\n  version: 8")]
+)
 def test_yaml_alias_bomb_in_a_lockfile_is_refused(tmp_path: Path, name: str, header: str) -> None:
     """A lockfile is input like any other: a 'billion laughs' document stops with a reason."""
     (parser,) = [p for p in PARSERS if name in p.file_names]

@@ -30,8 +30,13 @@ def test_a_50_mb_line_stays_out_of_the_outputs(tmp_path: Path) -> None:
 def test_bounding_keeps_short_values_and_cuts_long_ones() -> None:
     short = Finding("RES101", "m", Severity.LOW, Location("a.py", 1, snippet="x = 1"))
     assert bound_finding(short) is short
-    long = Finding("RES101", "m" * 5000, Severity.LOW, Location("a.py", 1, snippet="y" * 10_000),
-                   evidence=Evidence({"value": "z" * 10_000}))
+    long = Finding(
+        "RES101",
+        "m" * 5000,
+        Severity.LOW,
+        Location("a.py", 1, snippet="y" * 10_000),
+        evidence=Evidence({"value": "z" * 10_000}),
+    )
     cut = bound_finding(long)
     assert len(cut.message) < 1100 and len(cut.location.snippet) < 600 and len(cut.evidence.text("value")) < 600
     assert bound_finding(long).fingerprint == cut.fingerprint  # stable from run to run

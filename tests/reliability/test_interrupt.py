@@ -46,9 +46,12 @@ def _wait_for_workers(pid: int) -> None:
 
 
 def _interrupt_once(src: Path, out: Path, delay: float, after_fork: bool) -> tuple[int, str, float]:
-    proc = subprocess.Popen([sys.executable, "-m", "redline", "audit", str(src), "--out", str(out), "-q",
-                             "--jobs", "2", "--exit-zero"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "redline", "audit", str(src), "--out", str(out), "-q", "--jobs", "2", "--exit-zero"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     if after_fork:  # half the runs: a moment while the workers are busy, the case that used to hang
         _wait_for_workers(proc.pid)
     time.sleep(delay)
@@ -66,8 +69,10 @@ def _interrupt_once(src: Path, out: Path, delay: float, after_fork: bool) -> tup
         pytest.fail(f"hung after SIGINT at {delay:.2f}s")
     elapsed = time.monotonic() - sent
     deadline = time.monotonic() + 5
-    while any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
-              for p in with_children) and time.monotonic() < deadline:
+    while (
+        any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in with_children)
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     left = [p for p in with_children if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
     assert not left, f"workers left behind after SIGINT at {delay:.2f}s: {left}"

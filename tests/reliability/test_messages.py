@@ -28,8 +28,14 @@ def _tree(tmp_path: Path) -> Path:
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "redline", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "redline", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        check=False,
+    )
 
 
 def test_progress_lines_on_stderr_when_not_a_terminal(capfd: pytest.CaptureFixture[str]) -> None:
@@ -59,13 +65,16 @@ def test_progress_interval_comes_from_the_environment(monkeypatch: pytest.Monkey
 
 
 def test_quiet_prints_no_progress(tmp_path: Path) -> None:
-    done = _run(["audit", str(_tree(tmp_path)), "--out", str(tmp_path / "out"), "--exit-zero", "-q"],
-                REDLINE_PROGRESS_INTERVAL="0.1")
+    done = _run(
+        ["audit", str(_tree(tmp_path)), "--out", str(tmp_path / "out"), "--exit-zero", "-q"],
+        REDLINE_PROGRESS_INTERVAL="0.1",
+    )
     assert done.returncode == 0 and done.stderr == "" and done.stdout == ""
 
 
 def test_audit_without_database_says_every_vulnerability_check_was_skipped(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("REDLINE_DB_DIR", str(tmp_path / "no-db"))
     src = tmp_path / "src"
     write(src, "requirements.txt", "requests==2.19.0\n")
@@ -76,7 +85,8 @@ def test_audit_without_database_says_every_vulnerability_check_was_skipped(
 
 
 def test_db_status_lists_every_ecosystem_with_counts_and_missing_ones(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from supply_chain.test_db_update import small_mirror
 
     mirror = small_mirror(tmp_path / "mirror")

@@ -31,7 +31,8 @@ def _tree(tmp_path: Path) -> Path:
 
 
 def test_conflicted_lockfile_is_listed_in_every_output_and_the_terminal(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src, out = _tree(tmp_path), tmp_path / "out"
     assert main(["audit", str(src), "--out", str(out)]) == 0  # off by default, but shown
     terminal = capsys.readouterr().out

@@ -62,14 +62,16 @@ def test_example_shop_gives_the_same_count_each_run(tmp_path: Path, monkeypatch:
     monkeypatch.chdir(shop)
     counts = []
     for _ in range(3):
-        assert main(["audit", ".", "-q", "--exit-zero", "--format", "json", "--format", "sarif",
-                     "--format", "html"]) == 0
+        assert (
+            main(["audit", ".", "-q", "--exit-zero", "--format", "json", "--format", "sarif", "--format", "html"]) == 0
+        )
         counts.append(len(report(shop / "redline-report")["findings"]))
     assert counts == [counts[0]] * 3
 
 
-def test_disk_full_keeps_the_previous_reports(tmp_path: Path, tiny_disk: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_disk_full_keeps_the_previous_reports(
+    tmp_path: Path, tiny_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "src"
     write(src, "app.py", "x = 1\n")
     out = tiny_disk / "out"
@@ -82,8 +84,9 @@ def test_disk_full_keeps_the_previous_reports(tmp_path: Path, tiny_disk: Path,
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporaries, nothing half-written
 
 
-def test_enospc_at_the_os_boundary_keeps_the_previous_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_enospc_at_the_os_boundary_keeps_the_previous_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The same guarantee where mounting is not allowed: fsync is where a full disk surfaces."""
     src = tmp_path / "src"
     write(src, "app.py", "x = 1\n")

@@ -34,8 +34,9 @@ def test_deep_package_json_loses_only_itself_in_the_licence_source(tmp_path: Pat
     _no_crash(doc)
     assert any(e["where"] == "package.json" and "nested too deeply" in e["reason"] for e in doc["errors"])
     assert "package.json" in {e["path"] for e in doc["not_covered"]}
-    assert any(f["location"]["path"] == "node_modules/left-pad/package.json" for f in doc["findings"]), \
+    assert any(f["location"]["path"] == "node_modules/left-pad/package.json" for f in doc["findings"]), (
         "the other packages' licences must still be judged"
+    )
 
 
 def test_deep_root_pyproject_in_config_discovery(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,8 +48,9 @@ def test_hash_is_keyed_by_a_private_per_project_salt(tmp_path: Path, monkeypatch
     path = salt_file(src)
     salt = path.read_text().strip()
     assert len(salt) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert evidence["secret_hash"] == "hmac-sha256:" + hmac.new(salt.encode(), PASSWORD.encode(),
-                                                                sha256).hexdigest()[:32]
+    assert (
+        evidence["secret_hash"] == "hmac-sha256:" + hmac.new(salt.encode(), PASSWORD.encode(), sha256).hexdigest()[:32]
+    )
     assert not path.is_relative_to(src) and not path.is_relative_to(out)
     every_output = b"".join(p.read_bytes() for p in out.iterdir())
     assert salt.encode() not in every_output and b"Summer" not in every_output and b"Su\xe2\x80\xa6" not in every_output
@@ -60,8 +61,9 @@ def test_fingerprints_are_stable_across_runs(tmp_path: Path, monkeypatch: pytest
     src = _tree(tmp_path)
     audit(src, tmp_path / "a", "--exit-zero")
     audit(src, tmp_path / "b", "--exit-zero")
-    assert [f["fingerprint"] for f in _secret_findings(tmp_path / "a")] == \
-           [f["fingerprint"] for f in _secret_findings(tmp_path / "b")]
+    assert [f["fingerprint"] for f in _secret_findings(tmp_path / "a")] == [
+        f["fingerprint"] for f in _secret_findings(tmp_path / "b")
+    ]
 
 
 def test_two_projects_get_different_salts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,7 +87,8 @@ def test_configured_salt_wins_and_env_salt_serves_ci(tmp_path: Path, monkeypatch
 
 
 def test_unwritable_config_dir_still_audits_and_says_why(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = write(tmp_path, "not-a-dir", "x")  # a file where the folder should be: unwritable for root too
     monkeypatch.setenv("REDLINE_CONFIG_DIR", str(blocker / "redline"))
     src = _tree(tmp_path)

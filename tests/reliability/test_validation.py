@@ -24,8 +24,10 @@ def src(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_audit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if the audit starts: validation must happen first."""
+
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the audit ran before the input was validated")
+
     monkeypatch.setattr("redline.pipeline.run.run_audit", refuse)
 
 
@@ -34,18 +36,22 @@ def _run(src: Path, out: Path, *extra: str) -> int:
 
 
 @pytest.mark.usefixtures("no_audit")
-@pytest.mark.parametrize(("toml", "expected"), [
-    ('select = ["NOPE999"]\n', "key 'select': no rule matches 'NOPE999'"),
-    ('ignore = ["ZZZ"]\n', "key 'ignore': no rule matches 'ZZZ'"),
-    ('[severity]\nZZZ101 = "high"\n', "key 'severity.ZZZ101': no rule has the code 'ZZZ101'"),
-    ('[gate]\nZZZ101 = "high"\n', "key 'gate.ZZZ101': no rule has the code 'ZZZ101'"),
-    ("[supply_chain]\nepss_threshold = 7\n", "key 'supply_chain.epss_threshold' must be within 0..1, got 7"),
-    ("jobs = -1\n", "jobs' must be a non-negative integer"),
-    ("jobs = 100000\n", "jobs = 100000 is more than 4 per core"),
-    ('[secrets]\nsalt = ""\n', "key 'secrets.salt' must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('select = ["NOPE999"]\n', "key 'select': no rule matches 'NOPE999'"),
+        ('ignore = ["ZZZ"]\n', "key 'ignore': no rule matches 'ZZZ'"),
+        ('[severity]\nZZZ101 = "high"\n', "key 'severity.ZZZ101': no rule has the code 'ZZZ101'"),
+        ('[gate]\nZZZ101 = "high"\n', "key 'gate.ZZZ101': no rule has the code 'ZZZ101'"),
+        ("[supply_chain]\nepss_threshold = 7\n", "key 'supply_chain.epss_threshold' must be within 0..1, got 7"),
+        ("jobs = -1\n", "jobs' must be a non-negative integer"),
+        ("jobs = 100000\n", "jobs = 100000 is more than 4 per core"),
+        ('[secrets]\nsalt = ""\n', "key 'secrets.salt' must be a non-empty string"),
+    ],
+)
 def test_bad_configuration_is_refused_before_the_audit(
-        src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, expected: str) -> None:
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, expected: str
+) -> None:
     write(src, "redline.toml", toml)
     assert _run(src, tmp_path / "out") == 2
     err = capsys.readouterr().err
@@ -54,14 +60,18 @@ def test_bad_configuration_is_refused_before_the_audit(
 
 
 @pytest.mark.usefixtures("no_audit")
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--jobs", "-1"], "--jobs: jobs must be 0 (one per core) or a positive number, got -1"),
-    (["--jobs", "100000"], "--jobs: jobs = 100000 is more than 4 per core"),
-    (["--select", "NOPE999"], "no rule matches 'NOPE999'"),
-    (["--epss-threshold", "7"], "--epss-threshold must be within 0..1"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--jobs", "-1"], "--jobs: jobs must be 0 (one per core) or a positive number, got -1"),
+        (["--jobs", "100000"], "--jobs: jobs = 100000 is more than 4 per core"),
+        (["--select", "NOPE999"], "no rule matches 'NOPE999'"),
+        (["--epss-threshold", "7"], "--epss-threshold must be within 0..1"),
+    ],
+)
 def test_bad_arguments_are_refused_before_the_audit(
-        src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str) -> None:
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
     assert _run(src, tmp_path / "out", *args) == 2
     assert expected in capsys.readouterr().err
 
@@ -81,16 +91,21 @@ def test_out_under_proc_is_refused(src: Path, capsys: pytest.CaptureFixture[str]
 
 
 @pytest.mark.usefixtures("no_audit")
-def test_out_in_a_read_only_folder_is_refused(src: Path, read_only_dir: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_in_a_read_only_folder_is_refused(
+    src: Path, read_only_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _run(src, read_only_dir / "report") == 2
     assert "cannot write in" in capsys.readouterr().err
     assert os.listdir(read_only_dir) == []
 
 
 def test_valid_configuration_runs(src: Path, tmp_path: Path) -> None:
-    write(src, "redline.toml", 'select = ["RES", "SEC"]\njobs = 2\n[severity]\nRES101 = "high"\n'
-                               '[gate]\nVUL101 = "high"\n[supply_chain]\nepss_threshold = 0.5\n')
+    write(
+        src,
+        "redline.toml",
+        'select = ["RES", "SEC"]\njobs = 2\n[severity]\nRES101 = "high"\n'
+        '[gate]\nVUL101 = "high"\n[supply_chain]\nepss_threshold = 0.5\n',
+    )
     assert _run(src, tmp_path / "out") == 0
     assert (tmp_path / "out" / "findings.json").is_file()
 

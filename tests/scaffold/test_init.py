@@ -20,7 +20,8 @@ from redline.store.settings import DEFAULT_SLA_DAYS, HISTORY_SECTION
 def test_init_writes_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path)]) == 0
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == sorted(
-        rel for rel, _, _ in FILES)
+        rel for rel, _, _ in FILES
+    )
     assert capsys.readouterr().out.count("  wrote   ") == len(FILES)
     sections = [*load_catalogue().sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
     config = load_config(tmp_path / "redline.toml", sections)  # the commented defaults are the defaults

@@ -36,23 +36,45 @@ def scanner(request: pytest.FixtureRequest, seed_rules: tuple[SecretRule, ...]) 
 
 @pytest.fixture()
 def run_secrets(seed_rules: tuple[SecretRule, ...]) -> Callable[..., AuditResult]:
-    def run(root: Path, *, config: Config | None = None, options: dict[str, Any] | None = None,
-            include_ignored: bool = False) -> AuditResult:
-        checks: list[Check] = [SecretsFileCheck(seed_rules), SecretHistoryCheck(seed_rules), KubeSecretCheck(),
-                               DockerSecretCheck()]
-        req = AuditRequest(root=root, config=config or Config(jobs=1), checks=list(checks),
-                           file_sources=builtin_file_sources(), project_sources=builtin_project_sources(),
-                           options=dict(options or {}), include_ignored=include_ignored)
+    def run(
+        root: Path,
+        *,
+        config: Config | None = None,
+        options: dict[str, Any] | None = None,
+        include_ignored: bool = False,
+    ) -> AuditResult:
+        checks: list[Check] = [
+            SecretsFileCheck(seed_rules),
+            SecretHistoryCheck(seed_rules),
+            KubeSecretCheck(),
+            DockerSecretCheck(),
+        ]
+        req = AuditRequest(
+            root=root,
+            config=config or Config(jobs=1),
+            checks=list(checks),
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+            options=dict(options or {}),
+            include_ignored=include_ignored,
+        )
         return run_audit(req)
 
     return run
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    base = {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.test", "GIT_COMMITTER_NAME": "Ada",
-            "GIT_COMMITTER_EMAIL": "ada@example.test", "HOME": str(repo), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                         env={**base, **(env or {})})
+    base = {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.test",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.test",
+        "HOME": str(repo),
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env={**base, **(env or {})}
+    )
     return out.stdout.strip()
 
 

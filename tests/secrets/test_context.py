@@ -21,25 +21,44 @@ from redline.core.result import GATE_EXEMPT_TAG, AuditResult
 TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
 
 
-@pytest.mark.parametrize(("path", "sample"), [
-    ("config/dev.exs", True), ("config/test.exs", True), ("apps/web/config/test.exs", True),
-    ("config/prod.exs", False), ("config/runtime.exs", False),
-    ("mysite/settings/dev.py", True), ("mysite/settings/test.py", True), ("mysite/settings/production.py", False),
-    ("ci/app.test.yml", True), ("deploy/app.yml", False),
-    ("spec/cassettes/stripe_charge.yml", True), ("tests_recorded/__recordings__/api_123/recording.har", True),
-    ("src/vcr_cassettes/login.yaml", True), ("betamax/x.json", True), (".devcontainer/docker-compose.yml", True),
-    ("src/main/resources/application-test.yml", True), ("src/main/resources/application.yml", False),
-    (".env.example", True), (".env.sample", True), (".env.template", True), (".env", False), (".env.production", False),
-    ("config/environments/test.rb", True), ("config/environments/production.rb", False),
-    ("compose.override.yml", True), ("docker-compose.override.yaml", True), ("compose.yml", False),
-])
+@pytest.mark.parametrize(
+    ("path", "sample"),
+    [
+        ("config/dev.exs", True),
+        ("config/test.exs", True),
+        ("apps/web/config/test.exs", True),
+        ("config/prod.exs", False),
+        ("config/runtime.exs", False),
+        ("mysite/settings/dev.py", True),
+        ("mysite/settings/test.py", True),
+        ("mysite/settings/production.py", False),
+        ("ci/app.test.yml", True),
+        ("deploy/app.yml", False),
+        ("spec/cassettes/stripe_charge.yml", True),
+        ("tests_recorded/__recordings__/api_123/recording.har", True),
+        ("src/vcr_cassettes/login.yaml", True),
+        ("betamax/x.json", True),
+        (".devcontainer/docker-compose.yml", True),
+        ("src/main/resources/application-test.yml", True),
+        ("src/main/resources/application.yml", False),
+        (".env.example", True),
+        (".env.sample", True),
+        (".env.template", True),
+        (".env", False),
+        (".env.production", False),
+        ("config/environments/test.rb", True),
+        ("config/environments/production.rb", False),
+        ("compose.override.yml", True),
+        ("docker-compose.override.yaml", True),
+        ("compose.yml", False),
+    ],
+)
 def test_sample_paths(path: str, sample: bool) -> None:
     assert looks_like_test_or_sample(path) is sample
 
 
 def _seed_token_tree(root: Path) -> None:
-    for rel in ("app/settings.py", "tests/test_api.py", "spec/cassettes/charge.yml", "docs/setup.md",
-                "config/dev.exs"):
+    for rel in ("app/settings.py", "tests/test_api.py", "spec/cassettes/charge.yml", "docs/setup.md", "config/dev.exs"):
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f'token = "{TOKEN}"\n')
@@ -49,8 +68,13 @@ def test_sample_secrets_low_tagged_and_not_gating(tmp_path: Path, run_secrets: C
     _seed_token_tree(tmp_path)
     result = run_secrets(tmp_path)
     by_path = {f.location.path: f for f in result.findings}
-    assert set(by_path) == {"app/settings.py", "tests/test_api.py", "spec/cassettes/charge.yml", "docs/setup.md",
-                            "config/dev.exs"}
+    assert set(by_path) == {
+        "app/settings.py",
+        "tests/test_api.py",
+        "spec/cassettes/charge.yml",
+        "docs/setup.md",
+        "config/dev.exs",
+    }
     real = by_path.pop("app/settings.py")
     assert real.severity == Severity.HIGH and SAMPLE_TAG not in real.tags
     for finding in by_path.values():
@@ -90,34 +114,45 @@ _AIZA = "AIza" + "SyD9kP2wfxCQB3tEG569RlC2SRSVqnHoxyH"
 _SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFOb9I5XRb6khyfD1Yt3YiCgQWMNW6"
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    # public by design, each per its provider's documentation (context.PUBLIC_BY_DESIGN)
-    ("web/analytics.js", f"posthog.init('{_POSTHOG}', {{api_host: 'https://eu.posthog.com'}})\n"),
-    (".env", f"NEXT_PUBLIC_POSTHOG_KEY={_POSTHOG}\nSTRIPE_PUBLISHABLE_KEY={_STRIPE_PK}\n"),
-    ("src/pay.ts", f"const STRIPE_KEY = \"{_STRIPE_PK}\";\n"),
-    ("web/firebase.js",
-     f'const firebaseConfig = {{\n  apiKey: "{_AIZA}",\n  authDomain: "shop.firebaseapp.com",\n}};\n'),
-    (".env", f"ALGOLIA_SEARCH_API_KEY={_HEX}\n"),
-    ("src/search.js", f"const client = algoliasearch('LATENCY9XY', '{_HEX}');\n"),
-    ("src/sentry.js", f"Sentry.init({{ dsn: 'https://{_HEX[::-1]}@o1.ingest.sentry.io/4504' }})\n"),
-    ("src/keys.py", f'PUBLIC_KEY = "{_SPKI}"\n'),
-    # placeholders and defaults
-    (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
-    (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
-    # AzureTRE e2e_tests/.env.sample: a description of the value in angle brackets, spaces and all
-    (".env", "TEST_USER_PASSWORD=<password for custom e2e tester user>\nAPP_SECRET=<workspace app client secret>\n"),
-    (".env", "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n"),  # full-stack-fastapi-template's placeholder
-    (".env", "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\nAPI_TOKEN=ci-api-token\n"),  # names, not values
-    ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
-    ("chart/templates/secret.yaml", "  password: {{ .Values.dbPassword }}\n"),
-    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
-    # package names holding "password" next to versions; a public key in a vendored bundle
-    ("pnpm-lock.yaml", "importers:\n  .:\n    dependencies:\n      password-validator: 5.3.0-beta.2x\n"),
-    ("package-lock.json", '{"dependencies": {"generate-password": "^1.7.1", "password-hash": "1.2.2-rc.7b"}}\n'),
-    ("package.json", '{"dependencies": {"generate-password": "^1.7.1"}}\n'),
-    ("static/vendor/jsencrypt.min.js",
-     f'var e="-----BEGIN PUBLIC KEY-----\\n{_SPKI}\\n-----END PUBLIC KEY-----",t={{password:"kP9wfx{_HEX[:8]}"}};\n'),
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # public by design, each per its provider's documentation (context.PUBLIC_BY_DESIGN)
+        ("web/analytics.js", f"posthog.init('{_POSTHOG}', {{api_host: 'https://eu.posthog.com'}})\n"),
+        (".env", f"NEXT_PUBLIC_POSTHOG_KEY={_POSTHOG}\nSTRIPE_PUBLISHABLE_KEY={_STRIPE_PK}\n"),
+        ("src/pay.ts", f'const STRIPE_KEY = "{_STRIPE_PK}";\n'),
+        (
+            "web/firebase.js",
+            f'const firebaseConfig = {{\n  apiKey: "{_AIZA}",\n  authDomain: "shop.firebaseapp.com",\n}};\n',
+        ),
+        (".env", f"ALGOLIA_SEARCH_API_KEY={_HEX}\n"),
+        ("src/search.js", f"const client = algoliasearch('LATENCY9XY', '{_HEX}');\n"),
+        ("src/sentry.js", f"Sentry.init({{ dsn: 'https://{_HEX[::-1]}@o1.ingest.sentry.io/4504' }})\n"),
+        ("src/keys.py", f'PUBLIC_KEY = "{_SPKI}"\n'),
+        # placeholders and defaults
+        (".env", "SECRET_KEY=secret\nDB_PASSWORD=password\nAPI_KEY=<your-key>\nTOKEN=changeit\n"),
+        (".env", "GOOGLE_API_KEY=GOOGLE_API_KEY_VAL\nSTRIPE_SECRET=YOUR_STRIPE_SECRET\n"),
+        # AzureTRE e2e_tests/.env.sample: a description of the value in angle brackets, spaces and all
+        (
+            ".env",
+            "TEST_USER_PASSWORD=<password for custom e2e tester user>\nAPP_SECRET=<workspace app client secret>\n",
+        ),
+        (".env", "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n"),  # full-stack-fastapi-template's placeholder
+        (".env", "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\nAPI_TOKEN=ci-api-token\n"),  # names, not values
+        ("app/config.py", "password = 'changeit'\nSECRET_KEY = '%(SECRET_KEY)s'\n"),
+        ("chart/templates/secret.yaml", "  password: {{ .Values.dbPassword }}\n"),
+        ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
+        # package names holding "password" next to versions; a public key in a vendored bundle
+        ("pnpm-lock.yaml", "importers:\n  .:\n    dependencies:\n      password-validator: 5.3.0-beta.2x\n"),
+        ("package-lock.json", '{"dependencies": {"generate-password": "^1.7.1", "password-hash": "1.2.2-rc.7b"}}\n'),
+        ("package.json", '{"dependencies": {"generate-password": "^1.7.1"}}\n'),
+        (
+            "static/vendor/jsencrypt.min.js",
+            f'var e="-----BEGIN PUBLIC KEY-----\\n{_SPKI}\\n-----END PUBLIC KEY-----",'
+            f't={{password:"kP9wfx{_HEX[:8]}"}};\n',
+        ),
+    ],
+)
 def test_look_alikes_not_reported(path: str, text: str) -> None:
     assert scan(path, text) == []
 

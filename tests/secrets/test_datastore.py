@@ -24,100 +24,160 @@ def found(path: str, text: str) -> list[tuple[str, int, str]]:
     return sorted((f.rule.code, f.line, f.secret) for f in scan_blob(settings, _CHECK.core_rules, path, text.encode()))
 
 
-@pytest.mark.parametrize(("path", "text", "expected"), [
-    # ADO.NET, ODBC and JDBC connection strings
-    ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=shop;Password=' + PW + ';";\n', [("SEC319", 1)]),
-    ("src/Shop/Db.cs", 'var cs = "Database=shop;Uid=shop;Pwd=' + PW + ';";\n', [("SEC906", 1)]),
-    ("src/odbc.py", 'cs = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=app;PWD=' + PW + '"\n',
-     [("SEC319", 1)]),
-    ("src/Main.java", 'String u = "jdbc:postgresql://db/shop?user=app&password=' + PW + '";\n', [("SEC318", 1)]),
-    # driver calls taking the password as an argument (PHP PDO/mysqli, Java DriverManager)
-    ("api/db.php", "$pdo = new PDO('mysql:host=db;dbname=shop', 'shop', '" + PW + "');\n", [("SEC906", 1)]),
-    ("api/legacy.php", '$db = mysqli_connect("db", "shop", "' + PW + '", "shop");\n', [("SEC906", 1)]),
-    ("api/Db.java", 'Connection c = DriverManager.getConnection(url, "shop", "' + PW + '");\n', [("SEC906", 1)]),
-    # URL userinfo in any language (redis with an empty user name)
-    ("src/cache.go", 'url := "redis://:' + PW + '@cache:6379/0"\n', [("SEC313", 1)]),
-    # structured configs: the parent section tells it is a data store
-    ("config/database.yml", f"production:\n  database:\n    host: db\n    password: {PW}  # prod\n", [("SEC906", 4)]),
-    ("src/main/resources/application.properties", f"spring.datasource.url=jdbc:x\nspring.datasource.password={PW}\n",
-     [("SEC906", 2)]),
-    ("config.toml", f'[server]\nport = 80\n[database]\nuser = "shop"\npassword = "{PW}"\n', [("SEC906", 5)]),
-    ("config.json", '{"database": {"host": "db",\n "password": "' + PW + '"}}\n', [("SEC906", 2)]),
-    ("app.ini", f"[redis]\nhost=cache\npassword={PW}\n", [("SEC906", 3)]),
-    # compose environment, map and list form; Kubernetes env name/value pairs
-    ("docker-compose.yml", "services:\n  mq:\n    image: rabbitmq:3\n    environment:\n"
-     f"      - RABBITMQ_DEFAULT_PASS={PW}\n      - RABBITMQ_DEFAULT_USER=shop\n", [("SEC906", 5)]),
-    ("compose.yaml", f"services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: '{PW}'\n", [("SEC906", 4)]),
-    ("compose.yaml", "services:\n  db:\n    environment:\n      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-" + PW + "}\n",
-     [("SEC906", 4)]),
-    ("k8s/db.yaml", "spec:\n  containers:\n    - name: db\n      env:\n        - name: PGDATA\n          value: /d\n"
-     f"        - name: POSTGRES_PASSWORD\n          value: \"{PW}\"\n", [("SEC906", 8)]),
-])
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        # ADO.NET, ODBC and JDBC connection strings
+        ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=shop;Password=' + PW + ';";\n', [("SEC319", 1)]),
+        ("src/Shop/Db.cs", 'var cs = "Database=shop;Uid=shop;Pwd=' + PW + ';";\n', [("SEC906", 1)]),
+        (
+            "src/odbc.py",
+            'cs = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=app;PWD=' + PW + '"\n',
+            [("SEC319", 1)],
+        ),
+        ("src/Main.java", 'String u = "jdbc:postgresql://db/shop?user=app&password=' + PW + '";\n', [("SEC318", 1)]),
+        # driver calls taking the password as an argument (PHP PDO/mysqli, Java DriverManager)
+        ("api/db.php", "$pdo = new PDO('mysql:host=db;dbname=shop', 'shop', '" + PW + "');\n", [("SEC906", 1)]),
+        ("api/legacy.php", '$db = mysqli_connect("db", "shop", "' + PW + '", "shop");\n', [("SEC906", 1)]),
+        ("api/Db.java", 'Connection c = DriverManager.getConnection(url, "shop", "' + PW + '");\n', [("SEC906", 1)]),
+        # URL userinfo in any language (redis with an empty user name)
+        ("src/cache.go", 'url := "redis://:' + PW + '@cache:6379/0"\n', [("SEC313", 1)]),
+        # structured configs: the parent section tells it is a data store
+        (
+            "config/database.yml",
+            f"production:\n  database:\n    host: db\n    password: {PW}  # prod\n",
+            [("SEC906", 4)],
+        ),
+        (
+            "src/main/resources/application.properties",
+            f"spring.datasource.url=jdbc:x\nspring.datasource.password={PW}\n",
+            [("SEC906", 2)],
+        ),
+        ("config.toml", f'[server]\nport = 80\n[database]\nuser = "shop"\npassword = "{PW}"\n', [("SEC906", 5)]),
+        ("config.json", '{"database": {"host": "db",\n "password": "' + PW + '"}}\n', [("SEC906", 2)]),
+        ("app.ini", f"[redis]\nhost=cache\npassword={PW}\n", [("SEC906", 3)]),
+        # compose environment, map and list form; Kubernetes env name/value pairs
+        (
+            "docker-compose.yml",
+            "services:\n  mq:\n    image: rabbitmq:3\n    environment:\n"
+            f"      - RABBITMQ_DEFAULT_PASS={PW}\n      - RABBITMQ_DEFAULT_USER=shop\n",
+            [("SEC906", 5)],
+        ),
+        ("compose.yaml", f"services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: '{PW}'\n", [("SEC906", 4)]),
+        (
+            "compose.yaml",
+            "services:\n  db:\n    environment:\n      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-" + PW + "}\n",
+            [("SEC906", 4)],
+        ),
+        (
+            "k8s/db.yaml",
+            "spec:\n  containers:\n    - name: db\n      env:\n        - name: PGDATA\n          value: /d\n"
+            f'        - name: POSTGRES_PASSWORD\n          value: "{PW}"\n',
+            [("SEC906", 8)],
+        ),
+    ],
+)
 def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[str, int]]) -> None:
     assert [(code, line) for code, line, _ in found(path, text)] == expected
     assert all(secret == PW for _, _, secret in found(path, text))
 
 
-@pytest.mark.parametrize(("path", "text", "line", "secret"), [
-    ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=postgres;Password=postgres;";\n', 1, "postgres"),
-    ("src/db.js", "const pool = new Pool({ connectionString: 'postgres://user:pass@db:5432/shop' })\n", 1, "pass"),
-    ("app.py", "URI = 'postgresql+psycopg2://scott:tiger@localhost/test'\n", 1, "tiger"),
-    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n", 4, "postgres"),
-    ("docker-compose.yml", "services:\n  mq:\n    environment:\n      - RABBITMQ_DEFAULT_PASS=guest\n", 4, "guest"),
-    ("src/Db.cs", 'var cs = "Server=db;Database=shop;User Id=sa;Password=root;";\n', 1, "root"),
-    ("config/database.yml", "db:\n  username: shop\n  password: shop\n", 3, "shop"),  # the user name again
-    (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
-    ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
-    ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),
-    # the fallback is the password whenever the variable is unset
-    ("docker-compose.yml",
-     "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres}\n", 4, "postgres"),
-])
+@pytest.mark.parametrize(
+    ("path", "text", "line", "secret"),
+    [
+        ("src/Shop/Db.cs", 'var cs = "Host=db;Database=shop;Username=postgres;Password=postgres;";\n', 1, "postgres"),
+        ("src/db.js", "const pool = new Pool({ connectionString: 'postgres://user:pass@db:5432/shop' })\n", 1, "pass"),
+        ("app.py", "URI = 'postgresql+psycopg2://scott:tiger@localhost/test'\n", 1, "tiger"),
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n",
+            4,
+            "postgres",
+        ),
+        ("docker-compose.yml", "services:\n  mq:\n    environment:\n      - RABBITMQ_DEFAULT_PASS=guest\n", 4, "guest"),
+        ("src/Db.cs", 'var cs = "Server=db;Database=shop;User Id=sa;Password=root;";\n', 1, "root"),
+        ("config/database.yml", "db:\n  username: shop\n  password: shop\n", 3, "shop"),  # the user name again
+        (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
+        ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
+        ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),
+        # the fallback is the password whenever the variable is unset
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres}\n",
+            4,
+            "postgres",
+        ),
+    ],
+)
 def test_default_credentials_listed_low(path: str, text: str, line: int, secret: str) -> None:
     assert found(path, text) == [("SEC907", line, secret)]
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
-     "      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-}\n      MYSQL_ALLOW_EMPTY_PASSWORD: 'yes'\n"),
-    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n"),
-    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n"
-     "      REDIS_PASSWORD: ${REDIS_PASSWORD:-}\n"),
-    ("config/database.yml", "production:\n  database:\n    password: <%= ENV['DB_PASSWORD'] %>\n"
-     "    password_min_length: 12\n"),
-    ("config.json", '{"database": {"password": "{{ .Values.db.password }}"}}\n'),
-    ("src/db.js", "const url = `postgres://${user}:${password}@${host}/shop`;\n"),
-    ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
-    ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
-    ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
-    ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),
-    ("app.properties", "spring.datasource.password=${DB_PASSWORD}\nredis.password=\n"),
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
+            "      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-}\n      MYSQL_ALLOW_EMPTY_PASSWORD: 'yes'\n",
+        ),
+        ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n"
+            "      REDIS_PASSWORD: ${REDIS_PASSWORD:-}\n",
+        ),
+        (
+            "config/database.yml",
+            "production:\n  database:\n    password: <%= ENV['DB_PASSWORD'] %>\n    password_min_length: 12\n",
+        ),
+        ("config.json", '{"database": {"password": "{{ .Values.db.password }}"}}\n'),
+        ("src/db.js", "const url = `postgres://${user}:${password}@${host}/shop`;\n"),
+        ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
+        ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
+        ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
+        ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),
+        ("app.properties", "spring.datasource.password=${DB_PASSWORD}\nredis.password=\n"),
+    ],
+)
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:
     assert found(path, text) == []
 
 
 def test_datastore_kinds_name_the_store() -> None:
-    creds = find_datastore_credentials("docker-compose.yml", "compose", (
-        "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: " + PW + "\n"
-        "  cache:\n    command: redis-server --requirepass x\n    environment:\n      - REDIS_PASSWORD=" + PW + "\n"
-    ).encode())
+    creds = find_datastore_credentials(
+        "docker-compose.yml",
+        "compose",
+        (
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: " + PW + "\n"
+            "  cache:\n    command: redis-server --requirepass x\n    environment:\n      - REDIS_PASSWORD=" + PW + "\n"
+        ).encode(),
+    )
     assert [(c.key, c.store, c.default) for c in creds] == [
         ("services.db.environment.POSTGRES_PASSWORD", "PostgreSQL", False),
         ("services.cache.environment.REDIS_PASSWORD", "Redis", False),
     ]
 
 
-@pytest.mark.parametrize(("fmt", "text", "expected"), [
-    ("yaml", "a:\n  b:\n    c: 1\n  d: x # note\n- e=f\n",
-     [(("a", "b"), "c", "1"), (("a",), "d", "x"), ((), "e", "f")]),
-    ("yaml", "env:\n  - name: K\n    value: 'v'\n", [(("env",), "K", "v")]),
-    ("json", '{"a": {"b": "c", "d": [{"e": "f"}]}, "g": "h"}', [(("a",), "b", "c"), (("a", "d"), "e", "f"),
-                                                              ((), "g", "h")]),
-    ("toml", '[a.b]\nc = "d"\ne.f = 1\n', [(("a", "b"), "c", "d"), (("a", "b", "e"), "f", "1")]),
-    ("ini", "[s]\nk : v ; c\n", [(("s",), "k", "v")]),
-    ("properties", "a.b.c=d\n# x=y\n", [(("a", "b"), "c", "d")]),
-])
+@pytest.mark.parametrize(
+    ("fmt", "text", "expected"),
+    [
+        (
+            "yaml",
+            "a:\n  b:\n    c: 1\n  d: x # note\n- e=f\n",
+            [(("a", "b"), "c", "1"), (("a",), "d", "x"), ((), "e", "f")],
+        ),
+        ("yaml", "env:\n  - name: K\n    value: 'v'\n", [(("env",), "K", "v")]),
+        (
+            "json",
+            '{"a": {"b": "c", "d": [{"e": "f"}]}, "g": "h"}',
+            [(("a",), "b", "c"), (("a", "d"), "e", "f"), ((), "g", "h")],
+        ),
+        ("toml", '[a.b]\nc = "d"\ne.f = 1\n', [(("a", "b"), "c", "d"), (("a", "b", "e"), "f", "1")]),
+        ("ini", "[s]\nk : v ; c\n", [(("s",), "k", "v")]),
+        ("properties", "a.b.c=d\n# x=y\n", [(("a", "b"), "c", "d")]),
+    ],
+)
 def test_structure_names_parents(fmt: str, text: str, expected: list[tuple[tuple[str, ...], str, str]]) -> None:
     data = text.encode()
     got = list(key_values(fmt, data))
@@ -125,10 +185,19 @@ def test_structure_names_parents(fmt: str, text: str, expected: list[tuple[tuple
     assert all(data[kv.start : kv.end].decode() == kv.value for kv in got)
 
 
-@pytest.mark.parametrize("text", [
-    "x = 'https://example.org/a' and 'postgres://u:p@h/db'\n", "https://a.test http://b.test\n", "Pwd = 1;\n",
-    "PASSWORD=x\n", "nothing here\n", "mongodb+srv://cluster\n", "", "$p = new PDO($d, 'u', 'p');\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 'https://example.org/a' and 'postgres://u:p@h/db'\n",
+        "https://a.test http://b.test\n",
+        "Pwd = 1;\n",
+        "PASSWORD=x\n",
+        "nothing here\n",
+        "mongodb+srv://cluster\n",
+        "",
+        "$p = new PDO($d, 'u', 'p');\n",
+    ],
+)
 def test_triggers_agree_with_and_without_hyperscan(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from redline.checks.secrets import triggers
 
@@ -140,14 +209,21 @@ def test_triggers_agree_with_and_without_hyperscan(text: str, monkeypatch: pytes
 HEX32 = "3f0c9a1b7d2e4f60" + "8a9b0c1d2e3f4a5b"  # a random fake, split so no scanner reads it here
 
 
-@pytest.mark.parametrize(("path", "text", "expected"), [
-    # the provider is named by the section above the key, not on the key's line
-    ("config/datadog.yaml", f"datadog:\n  site: datadoghq.eu\n  api_key: {HEX32}\n", [("SEC340", 3)]),
-    ("config/algolia.json", '{"algolia": {"appId": "LATENCY9XY",\n  "adminKey": "' + HEX32 + '"}}\n', [("SEC378", 2)]),
-    ("config/app.toml", f'[datadog]\napi_key = "{HEX32}"\n', [("SEC340", 2)]),
-    # the same value under a section that names nothing known stays with the generic rule
-    ("config/other.yaml", f"metrics:\n  api_key: {HEX32}\n", [("SEC440", 2)]),
-])
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        # the provider is named by the section above the key, not on the key's line
+        ("config/datadog.yaml", f"datadog:\n  site: datadoghq.eu\n  api_key: {HEX32}\n", [("SEC340", 3)]),
+        (
+            "config/algolia.json",
+            '{"algolia": {"appId": "LATENCY9XY",\n  "adminKey": "' + HEX32 + '"}}\n',
+            [("SEC378", 2)],
+        ),
+        ("config/app.toml", f'[datadog]\napi_key = "{HEX32}"\n', [("SEC340", 2)]),
+        # the same value under a section that names nothing known stays with the generic rule
+        ("config/other.yaml", f"metrics:\n  api_key: {HEX32}\n", [("SEC440", 2)]),
+    ],
+)
 def test_provider_context_from_the_enclosing_section(path: str, text: str, expected: list[tuple[str, int]]) -> None:
     assert [(code, line) for code, line, _ in found(path, text)] == expected
 

@@ -165,6 +165,18 @@ def test_false_positive_corpus_has_zero_findings() -> None:
 
 def test_corpus_covers_the_look_alike_kinds() -> None:
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in CORPUS.rglob("*") if p.is_file())
-    for needle in ("sha512-", "h1:", "--hash=sha256:", "data:image/", "AKIAIOSFODNN7EXAMPLE", "sk_test_",
-                   "${{ secrets.", "secretKeyRef", "pbkdf2_sha256$", "msgid", "#", "eyJhbGciOi"):
+    for needle in (
+        "sha512-",
+        "h1:",
+        "--hash=sha256:",
+        "data:image/",
+        "AKIAIOSFODNN7EXAMPLE",
+        "sk_test_",
+        "${{ secrets.",
+        "secretKeyRef",
+        "pbkdf2_sha256$",
+        "msgid",
+        "#",
+        "eyJhbGciOi",
+    ):
         assert needle in text, needle

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.skipif(not engine.hyperscan_available(), reason="hypers
 
 
 def test_first_use_builds_logs_and_caches_then_later_runs_load_silently(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-        seed_rules: tuple[SecretRule, ...]) -> None:
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    seed_rules: tuple[SecretRule, ...],
+) -> None:
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
     with caplog.at_level(logging.INFO, logger="redline"):
         first = engine.SecretScanner(seed_rules)
@@ -33,8 +36,9 @@ def test_first_use_builds_logs_and_caches_then_later_runs_load_silently(
     assert second.scan("token = ghp_" + "a1B2" * 9) == first.scan("token = ghp_" + "a1B2" * 9)
 
 
-def test_prebuild_says_built_then_already_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               seed_rules: tuple[SecretRule, ...]) -> None:
+def test_prebuild_says_built_then_already_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_rules: tuple[SecretRule, ...]
+) -> None:
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(engine, "load_builtin_rules", lambda: seed_rules)
     n = len(seed_rules)
@@ -44,7 +48,8 @@ def test_prebuild_says_built_then_already_built(tmp_path: Path, monkeypatch: pyt
 
 
 def test_datastore_triggers_are_compiled_once_then_loaded_and_a_corrupt_entry_is_rebuilt(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from redline.checks.secrets import triggers
 
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))

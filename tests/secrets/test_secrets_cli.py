@@ -12,7 +12,7 @@ from conftest import git
 from redline.cli.main import main
 
 TOKEN = "acme_q8w7e6r5t4y3u2i1o9p8a7s6"
-USER_RULES = '''
+USER_RULES = """
 [secrets]
 salt = "team-salt"
 
@@ -23,7 +23,7 @@ summary = "Acme API key"
 keywords = ["acme_"]
 pattern = '\\b(?P<secret>acme_[a-z0-9]{24})\\b'
 severity = "medium"
-'''
+"""
 
 
 def _run(*argv: str) -> int:
@@ -67,11 +67,16 @@ def test_dotenv_is_found_by_default(tmp_path: Path) -> None:
     assert _run(str(tmp_path), "--out", str(out), "--format", "json") == 0
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ('[secrets]\ncolour = "red"\n', "secrets.colour"),
-    ('[[secrets.rules]]\nid = "x"\nprovider = "p"\nsummary = "s"\npattern = "(x)"\nseverity = "high"\n',
-     "exactly one named group"),
-])
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[secrets]\ncolour = "red"\n', "secrets.colour"),
+        (
+            '[[secrets.rules]]\nid = "x"\nprovider = "p"\nsummary = "s"\npattern = "(x)"\nseverity = "high"\n',
+            "exactly one named group",
+        ),
+    ],
+)
 def test_bad_config_exits_two(tmp_path: Path, toml: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "redline.toml").write_text(toml)
     (tmp_path / "a.py").write_text("x = 1\n")
@@ -145,5 +150,11 @@ def test_nothing_printed_or_logged_holds_a_secret(tmp_path: Path, capfd: pytest.
         assert raw not in printed.out and raw not in printed.err
         for path in out.iterdir():
             assert raw not in path.read_text(encoding="utf-8")
-    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "findings.json", "findings.sarif",
-                                                    "plan.md", "report.html", "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".redline-manifest.json",
+        "findings.json",
+        "findings.sarif",
+        "plan.md",
+        "report.html",
+        "summary.md",
+    ]

@@ -47,33 +47,39 @@ def test_offsets_are_characters_for_str_and_bytes_for_bytes(scanner: SecretScann
     assert data[b.start : b.end].decode() == GHP
 
 
-@pytest.mark.parametrize("text", [
-    f'token = "{GHP[:-1]}"',  # too short
-    f'token = "{GHP}x"',  # no word boundary: part of a longer string
-    'token = "ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"',  # xxxx placeholder
-    'token = "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',  # one character
-    'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"',  # sequential
-    'token = "ghp_EXAMPLExEXAMPLExEXAMPLExEXAMPLEx1234"',  # EXAMPLE
-    'token = "ghp_REDACTEDtokenREDACTEDtokenREDACTED12"',
-    'token = "ghp_dummytokendummytokendummytokendummyt"',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'token = "{GHP[:-1]}"',  # too short
+        f'token = "{GHP}x"',  # no word boundary: part of a longer string
+        'token = "ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"',  # xxxx placeholder
+        'token = "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',  # one character
+        'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"',  # sequential
+        'token = "ghp_EXAMPLExEXAMPLExEXAMPLExEXAMPLEx1234"',  # EXAMPLE
+        'token = "ghp_REDACTEDtokenREDACTEDtokenREDACTED12"',
+        'token = "ghp_dummytokendummytokendummytokendummyt"',
+    ],
+)
 def test_placeholders_are_not_findings(scanner: SecretScanner, text: str) -> None:
     assert _ids(scanner, text) == []
 
 
-@pytest.mark.parametrize("text", [
-    'password = "${DB_PASSWORD}"',
-    "password = '{{ db_password }}'",
-    'password = "%(db_password)s"',
-    'password: "<your-db-password>"',
-    'password = "${{ secrets.DB_PASSWORD }}"',
-    'password = "vault:secret/data/db#password"',
-    'password = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"',
-    'password = "ssm:/prod/db/password"',
-    'password = "changeme-later"',
-    'password = "1234567890"',
-    'password = "abababababab"',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password = "${DB_PASSWORD}"',
+        "password = '{{ db_password }}'",
+        'password = "%(db_password)s"',
+        'password: "<your-db-password>"',
+        'password = "${{ secrets.DB_PASSWORD }}"',
+        'password = "vault:secret/data/db#password"',
+        'password = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"',
+        'password = "ssm:/prod/db/password"',
+        'password = "changeme-later"',
+        'password = "1234567890"',
+        'password = "abababababab"',
+    ],
+)
 def test_templates_and_secret_store_references(scanner: SecretScanner, text: str) -> None:
     assert _ids(scanner, text) == []
 
@@ -95,17 +101,20 @@ def test_requires_pairing(scanner: SecretScanner) -> None:
     assert sorted(_ids(scanner, both)) == ["seed-aws-access-key-id", "seed-aws-secret-access-key"]
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("src/app.py", Confidence.HIGH),
-    ("tests/test_app.py", Confidence.MEDIUM),
-    ("pkg/fixtures/data.json", Confidence.MEDIUM),
-    ("docs/setup.md", Confidence.MEDIUM),
-    ("config/settings.py.example", Confidence.MEDIUM),
-    ("cmd/server_test.go", Confidence.MEDIUM),
-    ("test_client.py", Confidence.MEDIUM),
-    ("deploy/sample_config.yaml", Confidence.MEDIUM),
-    ("README.md", Confidence.MEDIUM),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("src/app.py", Confidence.HIGH),
+        ("tests/test_app.py", Confidence.MEDIUM),
+        ("pkg/fixtures/data.json", Confidence.MEDIUM),
+        ("docs/setup.md", Confidence.MEDIUM),
+        ("config/settings.py.example", Confidence.MEDIUM),
+        ("cmd/server_test.go", Confidence.MEDIUM),
+        ("test_client.py", Confidence.MEDIUM),
+        ("deploy/sample_config.yaml", Confidence.MEDIUM),
+        ("README.md", Confidence.MEDIUM),
+    ],
+)
 def test_context_lowers_confidence_never_drops(scanner: SecretScanner, path: str, expected: Confidence) -> None:
     [m] = scanner.scan(f'token = "{GHP}"', path=path)
     assert m.confidence == expected
@@ -114,12 +123,29 @@ def test_context_lowers_confidence_never_drops(scanner: SecretScanner, path: str
 
 
 def _rule_doc(pattern: str, keywords: list[str]) -> tuple[SecretRule, ...]:
-    return tuple(parse_rule_document({
-        "family": "t", "family_why": "why",
-        "rule": [{"id": "acme-key", "code": "SEC450", "provider": "Acme", "summary": "Acme key",
-                  "keywords": keywords, "pattern": pattern, "severity": "high", "revoke": "r",
-                  "references": ["https://acme.test"], "examples": []}],
-    }, "t.toml"))
+    return tuple(
+        parse_rule_document(
+            {
+                "family": "t",
+                "family_why": "why",
+                "rule": [
+                    {
+                        "id": "acme-key",
+                        "code": "SEC450",
+                        "provider": "Acme",
+                        "summary": "Acme key",
+                        "keywords": keywords,
+                        "pattern": pattern,
+                        "severity": "high",
+                        "revoke": "r",
+                        "references": ["https://acme.test"],
+                        "examples": [],
+                    }
+                ],
+            },
+            "t.toml",
+        )
+    )
 
 
 @pytest.mark.parametrize("use_hs", [True, False])
@@ -166,8 +192,9 @@ def test_empty_and_binaryish_input(scanner: SecretScanner) -> None:
     assert scanner.scan(b"\xffA" + GHP.encode()) == []  # a word character before it: no boundary
 
 
-def test_compiled_database_cache(seed_rules: tuple[SecretRule, ...], tmp_path: object,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_database_cache(
+    seed_rules: tuple[SecretRule, ...], tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = Path(str(tmp_path)) / "cache"
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(folder))
     first = SecretScanner(seed_rules, use_hyperscan=True)
@@ -181,9 +208,9 @@ def test_compiled_database_cache(seed_rules: tuple[SecretRule, ...], tmp_path: o
     assert db_file.stat().st_size > 100
 
 
-def test_without_hyperscan_falls_back_to_re_with_a_warning(seed_rules: tuple[SecretRule, ...],
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_without_hyperscan_falls_back_to_re_with_a_warning(
+    seed_rules: tuple[SecretRule, ...], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(engine_module, "_hs", None)
     with caplog.at_level("WARNING", logger="redline"):
         scanner = SecretScanner(seed_rules)
@@ -196,17 +223,50 @@ def test_without_hyperscan_falls_back_to_re_with_a_warning(seed_rules: tuple[Sec
 
 def test_best_rule_per_secret() -> None:
     doc = {
-        "family": "generic", "family_why": "why",
-        "rule": [{"id": "generic-token", "code": "SEC460", "provider": "Generic", "summary": "token",
-                  "keywords": ["token"], "pattern": r"(?i)token\s*=\s*\"(?P<secret>[A-Za-z0-9_]{20,60})\"",
-                  "severity": "medium", "confidence": "low", "revoke": "r", "references": ["https://x.test"],
-                  "examples": []}],
+        "family": "generic",
+        "family_why": "why",
+        "rule": [
+            {
+                "id": "generic-token",
+                "code": "SEC460",
+                "provider": "Generic",
+                "summary": "token",
+                "keywords": ["token"],
+                "pattern": r"(?i)token\s*=\s*\"(?P<secret>[A-Za-z0-9_]{20,60})\"",
+                "severity": "medium",
+                "confidence": "low",
+                "revoke": "r",
+                "references": ["https://x.test"],
+                "examples": [],
+            }
+        ],
     }
-    seed = SecretScanner((*parse_rule_document(doc, "generic.toml"),
-                          *parse_rule_document({"family": "p", "family_why": "w", "rule": [{
-                              "id": "p-token", "code": "SEC461", "provider": "P", "summary": "p", "keywords": ["ghp_"],
-                              "pattern": r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", "severity": "high",
-                              "revoke": "r", "references": ["https://x.test"], "examples": []}]}, "p.toml")))
+    seed = SecretScanner(
+        (
+            *parse_rule_document(doc, "generic.toml"),
+            *parse_rule_document(
+                {
+                    "family": "p",
+                    "family_why": "w",
+                    "rule": [
+                        {
+                            "id": "p-token",
+                            "code": "SEC461",
+                            "provider": "P",
+                            "summary": "p",
+                            "keywords": ["ghp_"],
+                            "pattern": r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b",
+                            "severity": "high",
+                            "revoke": "r",
+                            "references": ["https://x.test"],
+                            "examples": [],
+                        }
+                    ],
+                },
+                "p.toml",
+            ),
+        )
+    )
     text = f'token = "{GHP}"\nTOKEN = "Ib2q5CVCWsrLoeIb2q5CVCWsrLoe"\n'
     every = seed.scan(text)
     assert sorted(m.rule_id for m in every) == ["generic-token", "generic-token", "p-token"]  # scan: every rule

@@ -15,25 +15,32 @@ from redline.core.result import AuditResult
 PW = "osMVPi21KwK0Tz"
 
 
-@pytest.mark.parametrize(("path", "kind", "text", "expected"), [
-    (".env", "dotenv", f"export DB_PASSWORD='{PW}'\n", [("DB_PASSWORD", PW)]),
-    (".env", "dotenv", f'SECRET_KEY="{PW}" \n', [("SECRET_KEY", PW)]),
-    (".env", "dotenv", f"API_TOKEN={PW} # prod\n", [("API_TOKEN", PW)]),
-    (".env", "dotenv", "DB_PASSWORD=\nDB_PASSWORD=${DB_PASSWORD}\nSECRET=$(cat /run/s)\nTOKEN_TTL=3600\n", []),
-    (".env", "dotenv", "DEBUG_TOKEN=true\nPASSWORD=xxxxxxxxxx\nAPI_KEY=<api-key>\nSECRET=changeme\n", []),
-    (".env", "dotenv", f"MONGO_URI=mongodb://app:{PW}@db/app\nREDIS_URL=redis://cache:6379\n", [("MONGO_URI", PW)]),
-    (".env", "dotenv", f"USERNAME={PW}\nHOST={PW}\n", []),  # not secret-looking keys
-    (".env", "dotenv", "DB_PASSWORD_FILE=/run/secrets/db\nSECRET_KEY_PATH=./keys/app.key\nTOKEN_TTL_S=3600\n", []),
-    (".env", "dotenv", "BROKER_URL=amqp://guest@rabbit//\nMAILER_DSN=null://null\n", []),
-    (".npmrc", "credentials-config", f"_auth={base64.b64encode(PW.encode()).decode()}\n",
-     [("_auth", base64.b64encode(PW.encode()).decode())]),
-    (".npmrc", "credentials-config", "//r.test/:_authToken=${NPM_TOKEN}\nalways-auth=true\n", []),
-    (".pypirc", "credentials-config", f"[pypi]\nusername: __token__\npassword: {PW}\n", [("password", PW)]),
-    (".netrc", "credentials-config", f"machine a.test\n  login me\n  password {PW}\n", [("password", PW)]),
-    (".git-credentials", "credentials-config", "https://me@github.com\n", []),
-    ("sub/.git-credentials", "credentials-config", f"https://me:{PW}@github.com\n", [("password", PW)]),
-    ("config.ini", "ini", f"password = {PW}\n", []),  # not a credential file: provider rules only
-])
+@pytest.mark.parametrize(
+    ("path", "kind", "text", "expected"),
+    [
+        (".env", "dotenv", f"export DB_PASSWORD='{PW}'\n", [("DB_PASSWORD", PW)]),
+        (".env", "dotenv", f'SECRET_KEY="{PW}" \n', [("SECRET_KEY", PW)]),
+        (".env", "dotenv", f"API_TOKEN={PW} # prod\n", [("API_TOKEN", PW)]),
+        (".env", "dotenv", "DB_PASSWORD=\nDB_PASSWORD=${DB_PASSWORD}\nSECRET=$(cat /run/s)\nTOKEN_TTL=3600\n", []),
+        (".env", "dotenv", "DEBUG_TOKEN=true\nPASSWORD=xxxxxxxxxx\nAPI_KEY=<api-key>\nSECRET=changeme\n", []),
+        (".env", "dotenv", f"MONGO_URI=mongodb://app:{PW}@db/app\nREDIS_URL=redis://cache:6379\n", [("MONGO_URI", PW)]),
+        (".env", "dotenv", f"USERNAME={PW}\nHOST={PW}\n", []),  # not secret-looking keys
+        (".env", "dotenv", "DB_PASSWORD_FILE=/run/secrets/db\nSECRET_KEY_PATH=./keys/app.key\nTOKEN_TTL_S=3600\n", []),
+        (".env", "dotenv", "BROKER_URL=amqp://guest@rabbit//\nMAILER_DSN=null://null\n", []),
+        (
+            ".npmrc",
+            "credentials-config",
+            f"_auth={base64.b64encode(PW.encode()).decode()}\n",
+            [("_auth", base64.b64encode(PW.encode()).decode())],
+        ),
+        (".npmrc", "credentials-config", "//r.test/:_authToken=${NPM_TOKEN}\nalways-auth=true\n", []),
+        (".pypirc", "credentials-config", f"[pypi]\nusername: __token__\npassword: {PW}\n", [("password", PW)]),
+        (".netrc", "credentials-config", f"machine a.test\n  login me\n  password {PW}\n", [("password", PW)]),
+        (".git-credentials", "credentials-config", "https://me@github.com\n", []),
+        ("sub/.git-credentials", "credentials-config", f"https://me:{PW}@github.com\n", [("password", PW)]),
+        ("config.ini", "ini", f"password = {PW}\n", []),  # not a credential file: provider rules only
+    ],
+)
 def test_config_secrets(path: str, kind: str, text: str, expected: list[tuple[str, str]]) -> None:
     found = find_config_secrets(path, kind, text.encode())
     assert [(c.key, c.secret) for c in found] == expected
@@ -41,11 +48,24 @@ def test_config_secrets(path: str, kind: str, text: str, expected: list[tuple[st
         assert text.encode()[c.start : c.end].decode() == c.secret
 
 
-@pytest.mark.parametrize(("name", "secret"), [
-    (".env", True), (".env.production", True), ("prod.env", True), ("id_rsa", True), ("id_ed25519", True),
-    ("server.pem", True), ("tls.key", True), (".npmrc", True), ("gcp-credentials.json", True),
-    (".env.example", False), ("id_rsa.pub", False), ("app.py", False), ("environment.yml", False),
-])
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        (".env", True),
+        (".env.production", True),
+        ("prod.env", True),
+        ("id_rsa", True),
+        ("id_ed25519", True),
+        ("server.pem", True),
+        ("tls.key", True),
+        (".npmrc", True),
+        ("gcp-credentials.json", True),
+        (".env.example", False),
+        ("id_rsa.pub", False),
+        ("app.py", False),
+        ("environment.yml", False),
+    ],
+)
 def test_secret_file_names(name: str, secret: bool) -> None:
     assert secret_file_name(name) is secret
 
@@ -74,8 +94,10 @@ stringData:
   password: "${{DB_PASSWORD}}"
 """)
     found = sorted((f.location.resource, f.location.start_line, f.suppressed) for f in run_secrets(tmp_path).findings)
-    assert found == [("Secret/default/api#stringData.token", 18, None),
-                     ("Secret/default/tls#data.keystore.jks", 10, "rotated weekly by cert-manager")]
+    assert found == [
+        ("Secret/default/api#stringData.token", 18, None),
+        ("Secret/default/tls#data.keystore.jks", 10, "rotated weekly by cert-manager"),
+    ]
 
 
 DOCKERFILE = f"""FROM alpine AS build
@@ -98,13 +120,19 @@ def test_dockerfile_details(tmp_path: Path, run_secrets: Callable[..., AuditResu
     (tmp_path / "id_rsa").write_text("not really\n")
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
     findings = run_secrets(tmp_path).findings
-    found = sorted((f.rule, f.location.start_line, dict(f.evidence).get("variable") or dict(f.evidence).get("file"))
-                   for f in findings)
+    found = sorted(
+        (f.rule, f.location.start_line, dict(f.evidence).get("variable") or dict(f.evidence).get("file"))
+        for f in findings
+    )
     url = next(f for f in findings if dict(f.evidence).get("variable") == "DATABASE_URL")
     assert url.location.snippet == "ENV DATABASE_URL=mysql://app:…(14 chars)"
     assert found == [
-        ("SEC904", 2, "GITHUB_TOKEN"), ("SEC904", 3, "DB_PASSWORD"), ("SEC904", 5, "SECRET_KEY"),
+        ("SEC904", 2, "GITHUB_TOKEN"),
+        ("SEC904", 3, "DB_PASSWORD"),
+        ("SEC904", 5, "SECRET_KEY"),
         ("SEC904", 6, "DATABASE_URL"),
-        ("SEC905", 7, "id_rsa"), ("SEC905", 8, "/root/.npmrc"), ("SEC905", 13, "id_rsa"),
+        ("SEC905", 7, "id_rsa"),
+        ("SEC905", 8, "/root/.npmrc"),
+        ("SEC905", 13, "id_rsa"),
         ("SEC906", 6, None),  # the URL's password, found by the data-store family (seed rules have no MySQL rule)
     ]

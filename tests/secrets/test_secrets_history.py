@@ -24,8 +24,9 @@ def _commit(repo: Path, message: str, date: str) -> str:
     return str(git(repo, "rev-parse", "HEAD"))
 
 
-def test_added_moved_deleted_is_one_finding_not_at_head(make_repo: Callable[[], Path],
-                                                        run_secrets: Callable[..., AuditResult]) -> None:
+def test_added_moved_deleted_is_one_finding_not_at_head(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "README.md").write_text("hello\n")
     _commit(repo, "init", "2024-01-01T10:00:00+00:00")
@@ -54,8 +55,9 @@ def test_added_moved_deleted_is_one_finding_not_at_head(make_repo: Callable[[], 
     assert run_secrets(repo).findings == ()  # without --history the (clean) tree has nothing
 
 
-def test_secret_still_at_head_merges_with_tree_finding(make_repo: Callable[[], Path],
-                                                       run_secrets: Callable[..., AuditResult]) -> None:
+def test_secret_still_at_head_merges_with_tree_finding(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "a.py").write_text(f'T = "{GHP}"\n')
     first = _commit(repo, "one", "2024-01-01T10:00:00+00:00")
@@ -70,8 +72,9 @@ def test_secret_still_at_head_merges_with_tree_finding(make_repo: Callable[[], P
     assert (merged.location.path, merged.location.start_line) == ("a.py", 2)
 
 
-def test_every_ref_is_covered_and_each_blob_read_once(make_repo: Callable[[], Path],
-                                                      run_secrets: Callable[..., AuditResult]) -> None:
+def test_every_ref_is_covered_and_each_blob_read_once(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "a.txt").write_text("base\n")
     _commit(repo, "base", "2024-01-01T10:00:00+00:00")
@@ -91,19 +94,22 @@ def test_every_ref_is_covered_and_each_blob_read_once(make_repo: Callable[[], Pa
     assert len(intro) == len(set(intro)) == 2  # a.txt and the shared blob
 
 
-def test_since_scans_only_later_blobs(make_repo: Callable[[], Path],
-                                      run_secrets: Callable[..., AuditResult]) -> None:
+def test_since_scans_only_later_blobs(make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]) -> None:
     repo = make_repo()
     (repo / "old.py").write_text(f'T = "{GHP}"\n')
     base = _commit(repo, "old", "2024-01-01T10:00:00+00:00")
     git(repo, "rm", "-q", "old.py")
     (repo / "new.py").write_text(f'T = "{GHP2}"\n')
     _commit(repo, "new", "2024-01-02T10:00:00+00:00")
-    everything = [f for f in run_secrets(repo, options={"history": True}).findings
-                  if dict(f.evidence).get("introduced_in")]
+    everything = [
+        f for f in run_secrets(repo, options={"history": True}).findings if dict(f.evidence).get("introduced_in")
+    ]
     assert sorted(f.location.path for f in everything) == ["new.py", "old.py"]
-    recent = [f for f in run_secrets(repo, options={"history": True, "since": base}).findings
-              if dict(f.evidence).get("introduced_in")]
+    recent = [
+        f
+        for f in run_secrets(repo, options={"history": True, "since": base}).findings
+        if dict(f.evidence).get("introduced_in")
+    ]
     assert [f.location.path for f in recent] == ["new.py"]
     bad = run_secrets(repo, options={"history": True, "since": "no-such-rev"})
     assert any("unknown revision 'no-such-rev'" in e.reason for e in bad.fatal_errors)
@@ -111,15 +117,15 @@ def test_since_scans_only_later_blobs(make_repo: Callable[[], Path],
     assert any("not a revision" in e.reason for e in dashed.fatal_errors)
 
 
-def test_history_outside_a_repository_is_a_tool_error(tmp_path: Path,
-                                                      run_secrets: Callable[..., AuditResult]) -> None:
+def test_history_outside_a_repository_is_a_tool_error(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
     result = run_secrets(tmp_path, options={"history": True})
     assert any("needs a git repository" in e.reason for e in result.fatal_errors)
 
 
-def test_repository_config_cannot_run_commands(make_repo: Callable[[], Path], tmp_path: Path,
-                                               run_secrets: Callable[..., AuditResult]) -> None:
+def test_repository_config_cannot_run_commands(
+    make_repo: Callable[[], Path], tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     marker = tmp_path / "pwned"
     hook = f"touch {marker}"
@@ -137,8 +143,9 @@ def test_repository_config_cannot_run_commands(make_repo: Callable[[], Path], tm
     assert len(result.findings) == 2  # tree + history (merged by the secrets command)
 
 
-def test_binary_and_oversize_blobs_are_skipped(make_repo: Callable[[], Path],
-                                               run_secrets: Callable[..., AuditResult]) -> None:
+def test_binary_and_oversize_blobs_are_skipped(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "blob.bin").write_bytes(b"\x00\x01" + GHP.encode())
     (repo / "big.py").write_text("#" * 5000 + f'\nT = "{GHP2}"\n')
@@ -163,8 +170,9 @@ def test_unusual_paths(make_repo: Callable[[], Path], run_secrets: Callable[...,
     assert finding.location.path == path
 
 
-def test_parallel_history_scan_matches_inline(make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_history_scan_matches_inline(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = make_repo()
     for i in range(12):
         (repo / f"f{i}.py").write_text(f"# file {i}\n" + ("x = 1\n" * i) + (f'T = "{GHP}"\n' if i % 4 == 0 else ""))
@@ -181,8 +189,9 @@ def test_parallel_history_scan_matches_inline(make_repo: Callable[[], Path], run
     assert [f.fingerprint for f in inline.findings] == [f.fingerprint for f in parallel.findings]
 
 
-def test_exclude_applies_to_history_paths(make_repo: Callable[[], Path],
-                                          run_secrets: Callable[..., AuditResult]) -> None:
+def test_exclude_applies_to_history_paths(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "vendor").mkdir()
     (repo / "vendor" / "lib.py").write_text(f'T = "{GHP}"\n')
@@ -194,8 +203,9 @@ def test_exclude_applies_to_history_paths(make_repo: Callable[[], Path],
     assert [f.location.path for f in found] == ["app.py"]
 
 
-def test_audited_subdirectory_sees_only_its_history(make_repo: Callable[[], Path],
-                                                    run_secrets: Callable[..., AuditResult]) -> None:
+def test_audited_subdirectory_sees_only_its_history(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "svc").mkdir()
     (repo / "svc" / "a.py").write_text(f'T = "{GHP}"\n')
@@ -208,8 +218,9 @@ def test_audited_subdirectory_sees_only_its_history(make_repo: Callable[[], Path
     assert (finding.location.path, dict(finding.evidence)["introduced_path"]) == ("a.py", "a.py")
 
 
-def test_history_blob_over_the_size_limit_is_listed_as_not_covered(make_repo: Callable[[], Path],
-                                                                  run_secrets: Callable[..., AuditResult]) -> None:
+def test_history_blob_over_the_size_limit_is_listed_as_not_covered(
+    make_repo: Callable[[], Path], run_secrets: Callable[..., AuditResult]
+) -> None:
     repo = make_repo()
     (repo / "dump.sql").write_text("-- data\n" + "x" * 5000 + "\n")
     _commit(repo, "big", "2024-01-01T10:00:00+00:00")
@@ -218,4 +229,5 @@ def test_history_blob_over_the_size_limit_is_listed_as_not_covered(make_repo: Ca
     _commit(repo, "gone", "2024-02-01T10:00:00+00:00")
     result = run_secrets(repo, config=Config(jobs=1, max_file_size=1000), options={"history": True})
     assert [(s.path, s.reason) for s in result.skipped] == [
-        (f"git history: dump.sql@{blob[:12]}", "larger than the size limit (1,000 bytes); not scanned")]
+        (f"git history: dump.sql@{blob[:12]}", "larger than the size limit (1,000 bytes); not scanned")
+    ]

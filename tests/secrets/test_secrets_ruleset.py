@@ -23,10 +23,18 @@ from redline.core.rules import RuleRegistry
 
 
 def _doc(**overrides: Any) -> dict[str, Any]:
-    rule = {"id": "acme-key", "code": "SEC450", "provider": "Acme", "summary": "Acme key",
-            "keywords": ["acme_"], "pattern": r"\b(?P<secret>acme_[a-z0-9]{24})\b", "severity": "high",
-            "revoke": "Revoke it at https://acme.test/keys.", "references": ["https://acme.test/docs"],
-            "examples": ['ACME = "acme_q8w7e6r5t4y3u2i1o9p8a7s6"']}
+    rule = {
+        "id": "acme-key",
+        "code": "SEC450",
+        "provider": "Acme",
+        "summary": "Acme key",
+        "keywords": ["acme_"],
+        "pattern": r"\b(?P<secret>acme_[a-z0-9]{24})\b",
+        "severity": "high",
+        "revoke": "Revoke it at https://acme.test/keys.",
+        "references": ["https://acme.test/docs"],
+        "examples": ['ACME = "acme_q8w7e6r5t4y3u2i1o9p8a7s6"'],
+    }
     rule.update(overrides)
     return {"family": "acme", "family_why": "Acme keys grant full account access.", "rule": [rule]}
 
@@ -41,31 +49,34 @@ def test_valid_rule_becomes_a_documented_core_rule() -> None:
     assert core.doc.example == 'ACME = "acme…(29 chars)"'  # the example's secret shown redacted
     assert "acme_q8w7" not in core.doc.markdown()
     assert core.doc.why_bad == "Acme keys grant full account access."
-    assert "os.environ[\"ACME_KEY\"]" in core.doc.use_instead
+    assert 'os.environ["ACME_KEY"]' in core.doc.use_instead
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ({"pattern": r"\b(acme_[a-z0-9]{24})\b"}, "exactly one named group 'secret'"),
-    ({"pattern": r"(?P<secret>acme_(?=x)[a-z]{4})"}, "lookahead"),
-    ({"pattern": r"(?<=k)(?P<secret>acme_[a-z]{4})"}, "lookahead/lookbehind"),
-    ({"pattern": r"(?P<q>a)(?P<secret>acme_(?P=q))"}, "exactly one named group"),
-    ({"pattern": r"(a)(?P<secret>acme_\1)"}, "backreference"),
-    ({"pattern": r"(?P<secret>acme_(?>[a-z]{4}))"}, "atomic group"),
-    ({"pattern": r"(?P<secret>acme_[a-z]++)"}, "possessive"),
-    ({"pattern": r"(?P<secret>acme_[a-z]{4}"}, "invalid regular expression"),
-    ({"pattern": r"x(?P<secret>[a-z]*)"}, "'secret' group can match the empty string"),
-    ({"severity": "urgent"}, "unknown severity"),
-    ({"confidence": "sure"}, "SURE"),
-    ({"code": "XYZ101"}, "must look like SEC101"),
-    ({"code": "SEC050"}, "outside SEC100..SEC499"),
-    ({"id": "Acme_Key"}, "kebab-case"),
-    ({"keywords": ["ACME"]}, "lowercase"),
-    ({"allow": ["("]}, "allow pattern"),
-    ({"entropy": 9}, "entropy"),
-    ({"requires": "nope"}, "requires unknown rule 'nope'"),
-    ({"colour": "red"}, "unknown key 'colour'"),
-    ({"examples": "one"}, "wrong type"),
-])
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"pattern": r"\b(acme_[a-z0-9]{24})\b"}, "exactly one named group 'secret'"),
+        ({"pattern": r"(?P<secret>acme_(?=x)[a-z]{4})"}, "lookahead"),
+        ({"pattern": r"(?<=k)(?P<secret>acme_[a-z]{4})"}, "lookahead/lookbehind"),
+        ({"pattern": r"(?P<q>a)(?P<secret>acme_(?P=q))"}, "exactly one named group"),
+        ({"pattern": r"(a)(?P<secret>acme_\1)"}, "backreference"),
+        ({"pattern": r"(?P<secret>acme_(?>[a-z]{4}))"}, "atomic group"),
+        ({"pattern": r"(?P<secret>acme_[a-z]++)"}, "possessive"),
+        ({"pattern": r"(?P<secret>acme_[a-z]{4}"}, "invalid regular expression"),
+        ({"pattern": r"x(?P<secret>[a-z]*)"}, "'secret' group can match the empty string"),
+        ({"severity": "urgent"}, "unknown severity"),
+        ({"confidence": "sure"}, "SURE"),
+        ({"code": "XYZ101"}, "must look like SEC101"),
+        ({"code": "SEC050"}, "outside SEC100..SEC499"),
+        ({"id": "Acme_Key"}, "kebab-case"),
+        ({"keywords": ["ACME"]}, "lowercase"),
+        ({"allow": ["("]}, "allow pattern"),
+        ({"entropy": 9}, "entropy"),
+        ({"requires": "nope"}, "requires unknown rule 'nope'"),
+        ({"colour": "red"}, "unknown key 'colour'"),
+        ({"examples": "one"}, "wrong type"),
+    ],
+)
 def test_invalid_rules_name_file_and_rule(override: dict[str, Any], message: str) -> None:
     with pytest.raises(RuleSetError) as err:
         rules = parse_rule_document(_doc(**override), "acme.toml")
@@ -92,7 +103,6 @@ def test_file_level_errors(tmp_path: Path) -> None:
         parse_rule_document({"family": "x", "family_why": "y"}, "x.toml")
     with pytest.raises(RuleSetError, match="unknown top-level keys"):
         parse_rule_document({"family": "x", "family_why": "y", "rules": []}, "x.toml")
-
 
 
 def _write(path: Path, doc: dict[str, Any]) -> None:
@@ -145,7 +155,7 @@ def test_builtin_rules_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert [r.core_rule() for r in cached] == [r.core_rule() for r in fresh]
         pairs = zip(cached, fresh, strict=True)
         assert all(c.regex.pattern == f.regex.pattern and c.window == f.window for c, f in pairs)
-        entry.write_text("[{\"id\": 1}]")  # corrupt: validated again from the TOML files
+        entry.write_text('[{"id": 1}]')  # corrupt: validated again from the TOML files
         ruleset.load_builtin_rules.cache_clear()
         assert ruleset.load_builtin_rules() == fresh
     finally:

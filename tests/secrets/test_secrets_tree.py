@@ -37,10 +37,19 @@ EXPECTED = {
 }
 
 RAW_SECRETS = (
-    "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU", "Ib2q5CVCWsrLoe", "ghp_Jv1kjscOrbgEOlycUA45swaSr0eeNWCYaa9y",
-    "AKIAJRH33BZO62VK3NRF", "wjNQlXiv6LSvQUelDnKQOam3FRX3iO+BXZ0Pqqf7", "osMVPi21KwK0Tz", "tDFTaU9ywUEkon",
-    "npm_aflO5xQl6APTW7uBGbioeE5MTICke7DNRZcF", "MBa3QBchDE9YNa", "Ia4gUWnobw3bqq", "ynYeMRPmg10MT7",
-    "dzBSNDdTVkdOSDFzOU5LS0FS", "w0R47SVGNH1s9NKKAR",
+    "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU",
+    "Ib2q5CVCWsrLoe",
+    "ghp_Jv1kjscOrbgEOlycUA45swaSr0eeNWCYaa9y",
+    "AKIAJRH33BZO62VK3NRF",
+    "wjNQlXiv6LSvQUelDnKQOam3FRX3iO+BXZ0Pqqf7",
+    "osMVPi21KwK0Tz",
+    "tDFTaU9ywUEkon",
+    "npm_aflO5xQl6APTW7uBGbioeE5MTICke7DNRZcF",
+    "MBa3QBchDE9YNa",
+    "Ia4gUWnobw3bqq",
+    "ynYeMRPmg10MT7",
+    "dzBSNDdTVkdOSDFzOU5LS0FS",
+    "w0R47SVGNH1s9NKKAR",
     "dY/UpigffE0wUhR1CMlzZ1X1zXB9kS9znZIqMAHTMo7NNNZOfbP9bBQ3kZbZEGE7",
 )
 
@@ -81,8 +90,9 @@ def test_no_raw_secret_in_any_output(run_secrets: Callable[..., AuditResult], tm
     assert "git filter-repo" in finding.remediation and "github.com/settings/tokens" in finding.remediation
 
 
-def test_fingerprint_survives_line_moves_and_depends_on_salt(run_secrets: Callable[..., AuditResult],
-                                                             tmp_path: Path) -> None:
+def test_fingerprint_survives_line_moves_and_depends_on_salt(
+    run_secrets: Callable[..., AuditResult], tmp_path: Path
+) -> None:
     root = tmp_path / "t"
     (root / "app").mkdir(parents=True)
     line = 'TOKEN = "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU"\n'
@@ -92,8 +102,9 @@ def test_fingerprint_survives_line_moves_and_depends_on_salt(run_secrets: Callab
     after = run_secrets(root).findings
     assert [f.location.start_line for f in before] == [1] and [f.location.start_line for f in after] == [5]
     assert before[0].fingerprint == after[0].fingerprint
-    salted = run_secrets(root, config=parse_config({"secrets": {"salt": "other"}}, "redline.toml",
-                                                   sections=_sections())).findings
+    salted = run_secrets(
+        root, config=parse_config({"secrets": {"salt": "other"}}, "redline.toml", sections=_sections())
+    ).findings
     assert salted[0].fingerprint != after[0].fingerprint
     assert dict(salted[0].evidence)["secret_hash"] != dict(after[0].evidence)["secret_hash"]
 

@@ -83,8 +83,9 @@ def test_unreachable_endpoint_is_unknown() -> None:
 
 def test_check_records_verdicts(stub: str, tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
     (tmp_path / "a.py").write_text(f'A = "{LIVE}"\nB = "{DEAD}"\nC = "{LIVE}"\n')
-    result = run_secrets(tmp_path, options={"verify": True, "verify_endpoints": {"github": stub},
-                                            "verify_timeout": 1.0})
+    result = run_secrets(
+        tmp_path, options={"verify": True, "verify_endpoints": {"github": stub}, "verify_timeout": 1.0}
+    )
     by_line = {f.location.start_line: f for f in result.findings}
     assert dict(by_line[1].evidence)["verification"] == "verified live (account octo-bot)"
     assert by_line[1].severity == Severity.CRITICAL and by_line[1].confidence == Confidence.HIGH
@@ -94,8 +95,7 @@ def test_check_records_verdicts(stub: str, tmp_path: Path, run_secrets: Callable
     assert by_line[1].fingerprint != by_line[3].fingerprint or by_line[1].location != by_line[3].location
 
 
-def test_no_verification_without_the_option(stub: str, tmp_path: Path,
-                                            run_secrets: Callable[..., AuditResult]) -> None:
+def test_no_verification_without_the_option(stub: str, tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
     (tmp_path / "a.py").write_text(f'A = "{LIVE}"\n')
     result = run_secrets(tmp_path, options={"verify_endpoints": {"github": stub}})
     assert "verification" not in dict(result.findings[0].evidence)

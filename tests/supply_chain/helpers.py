@@ -20,17 +20,26 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def audit(root: Path, db_dir: Path | None, *, select: tuple[str, ...] = ("VUL", "DEP", "LIC"),
-          extra_config: str = "") -> AuditResult:
+def audit(
+    root: Path, db_dir: Path | None, *, select: tuple[str, ...] = ("VUL", "DEP", "LIC"), extra_config: str = ""
+) -> AuditResult:
     """Audit ``root`` with ``[supply_chain] db_dir`` pointing at ``db_dir`` (a missing dir when None)."""
     catalogue = load_catalogue(with_plugins=False)
     db = db_dir if db_dir is not None else root / "no-such-db"
     cfg = root / "redline.toml"
-    cfg.write_text(f'formats = ["json", "cyclonedx"]\n[supply_chain]\ndb_dir = "{db.as_posix()}"\n{extra_config}',
-                   encoding="utf-8")
+    cfg.write_text(
+        f'formats = ["json", "cyclonedx"]\n[supply_chain]\ndb_dir = "{db.as_posix()}"\n{extra_config}', encoding="utf-8"
+    )
     config = load_config(cfg, catalogue.sections)
-    req = AuditRequest(root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
-                       project_sources=catalogue.project_sources, steps=catalogue.steps, select=select)
+    req = AuditRequest(
+        root=root,
+        config=config,
+        checks=catalogue.checks,
+        file_sources=catalogue.file_sources,
+        project_sources=catalogue.project_sources,
+        steps=catalogue.steps,
+        select=select,
+    )
     return run_audit(req)
 
 
@@ -47,8 +56,9 @@ def advisory_lines(finding: Finding) -> list[str]:
         fix = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
         platforms = adv.strings("platforms")
         where = f" (only on {', '.join(platforms)}: ranked low)" if platforms else ""
-        lines.append(f"{head}, {adv.text('severity')}: {adv.text('flaw')}{where}; affected {adv.text('affected')}; "
-                     f"{fix}")
+        lines.append(
+            f"{head}, {adv.text('severity')}: {adv.text('flaw')}{where}; affected {adv.text('affected')}; {fix}"
+        )
     return lines
 
 

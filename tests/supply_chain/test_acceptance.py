@@ -36,8 +36,13 @@ def _reference_hits(events: list[dict[str, str]], version: Version) -> tuple[boo
         lo = Version("0") if start == "0" else _v(start)
         if lo is None or version < lo:
             continue
-        ends = [(v, k, e[k]) for e in events for k in ("fixed", "last_affected") if k in e
-                if (v := _v(e[k])) is not None and (v > lo or (k == "last_affected" and v == lo))]
+        ends = [
+            (v, k, e[k])
+            for e in events
+            for k in ("fixed", "last_affected")
+            if k in e
+            if (v := _v(e[k])) is not None and (v > lo or (k == "last_affected" and v == lo))
+        ]
         if not ends:
             hit = True
             continue
@@ -63,8 +68,9 @@ def reference(zip_path: Path) -> dict[str, list[tuple[set[str], set[str]]]]:
                     continue
                 version = Version(PINS[name])
                 listed = any(_v(s) == version for s in aff.get("versions", []))
-                hits = [_reference_hits(r["events"], version) for r in aff.get("ranges", [])
-                        if r["type"] == "ECOSYSTEM"]
+                hits = [
+                    _reference_hits(r["events"], version) for r in aff.get("ranges", []) if r["type"] == "ECOSYSTEM"
+                ]
                 if listed or any(h for h, _ in hits):
                     fixes = set().union(*(f for _, f in hits)) if hits else set()
                     found[name].append(({doc["id"], *doc.get("aliases", [])}, fixes))

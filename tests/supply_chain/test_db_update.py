@@ -21,9 +21,17 @@ from redline.sources.advisories.update import UpdateError, update_database
 from .conftest import serve
 from .helpers import audit, write_tree
 
-ADVISORY = {"id": "PYSEC-0000-1", "aliases": ["CVE-2000-0001"], "modified": "2024-01-01T00:00:00Z",
-            "affected": [{"package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
-                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}]}]}]}
+ADVISORY = {
+    "id": "PYSEC-0000-1",
+    "aliases": ["CVE-2000-0001"],
+    "modified": "2024-01-01T00:00:00Z",
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}]}],
+        }
+    ],
+}
 
 
 def small_mirror(root: Path, *, epss_names: tuple[str, ...] = ("epss_scores-2025-01-02.csv.gz",)) -> Path:
@@ -33,14 +41,29 @@ def small_mirror(root: Path, *, epss_names: tuple[str, ...] = ("epss_scores-2025
         zf.writestr("PYSEC-0000-1.json", json.dumps(ADVISORY))
         zf.writestr("PYSEC-0000-2.json", json.dumps({**ADVISORY, "id": "PYSEC-0000-2", "withdrawn": "2024-02-01"}))
     (root / "kev").mkdir()
-    (root / "kev" / "known_exploited_vulnerabilities.json").write_text(json.dumps(
-        {"catalogVersion": "1", "count": 1, "vulnerabilities": [
-            {"cveID": "CVE-2000-0001", "vulnerabilityName": "Demo", "dateAdded": "2024-01-01",
-             "dueDate": "2024-01-22", "knownRansomwareCampaignUse": "Known"}]}))
+    (root / "kev" / "known_exploited_vulnerabilities.json").write_text(
+        json.dumps(
+            {
+                "catalogVersion": "1",
+                "count": 1,
+                "vulnerabilities": [
+                    {
+                        "cveID": "CVE-2000-0001",
+                        "vulnerabilityName": "Demo",
+                        "dateAdded": "2024-01-01",
+                        "dueDate": "2024-01-22",
+                        "knownRansomwareCampaignUse": "Known",
+                    }
+                ],
+            }
+        )
+    )
     (root / "epss").mkdir()
     for i, name in enumerate(epss_names):
-        body = f"#model_version:v1,score_date:2025-01-0{i + 1}T00:00:00+0000\ncve,epss,percentile\n" \
-               f"CVE-2000-0001,0.{i + 5},0.9{i}\n"
+        body = (
+            f"#model_version:v1,score_date:2025-01-0{i + 1}T00:00:00+0000\ncve,epss,percentile\n"
+            f"CVE-2000-0001,0.{i + 5},0.9{i}\n"
+        )
         (root / "epss" / name).write_bytes(gzip.compress(body.encode()))
     return root
 
@@ -65,8 +88,9 @@ def test_http_mirror_builds_an_indexed_database(vulndb_dir: Path) -> None:
 
 
 def test_directory_mirror_and_missing_ecosystems(tmp_path: Path) -> None:
-    mirror = small_mirror(tmp_path / "mirror", epss_names=("epss_scores-2025-01-01.csv.gz",
-                                                           "epss_scores-2025-01-03.csv.gz"))
+    mirror = small_mirror(
+        tmp_path / "mirror", epss_names=("epss_scores-2025-01-01.csv.gz", "epss_scores-2025-01-03.csv.gz")
+    )
     report = update_database(tmp_path / "db", mirror=str(mirror), ecosystems=("PyPI", "Go"))
     assert report.counts == {"osv_PyPI": 2, "kev": 1, "epss": 1}
     assert any("OSV Go" in s for s in report.skipped)
@@ -80,8 +104,9 @@ def test_directory_mirror_and_missing_ecosystems(tmp_path: Path) -> None:
 
 
 def test_url_mirror_with_explicit_epss_file(tmp_path: Path) -> None:
-    mirror = small_mirror(tmp_path / "mirror", epss_names=("epss_scores-2025-01-01.csv.gz",
-                                                           "epss_scores-2025-01-02.csv.gz"))
+    mirror = small_mirror(
+        tmp_path / "mirror", epss_names=("epss_scores-2025-01-01.csv.gz", "epss_scores-2025-01-02.csv.gz")
+    )
     server, url = serve(mirror)
     try:
         update_database(tmp_path / "db", mirror=url, ecosystems=("PyPI",), epss_file="epss_scores-2025-01-01.csv.gz")
@@ -97,15 +122,18 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    ("zip", "CRC error"),
-    ("zip-truncated", "not a valid zip"),
-    ("gzip", "corrupt gzip"),
-    ("kev-count", "catalog says 5 entries"),
-    ("kev-json", "not valid JSON"),
-    ("epss-header", "expected the header"),
-    ("no-osv", "no OSV data"),
-])
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("zip", "CRC error"),
+        ("zip-truncated", "not a valid zip"),
+        ("gzip", "corrupt gzip"),
+        ("kev-count", "catalog says 5 entries"),
+        ("kev-json", "not valid JSON"),
+        ("epss-header", "expected the header"),
+        ("no-osv", "no OSV data"),
+    ],
+)
 def test_integrity_failures_keep_the_previous_database(tmp_path: Path, damage: str, message: str) -> None:
     mirror = small_mirror(tmp_path / "mirror")
     update_database(tmp_path / "db", mirror=str(mirror), ecosystems=("PyPI",))
@@ -138,8 +166,23 @@ def test_integrity_failures_keep_the_previous_database(tmp_path: Path, damage: s
 
 def test_cli_update_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mirror = small_mirror(tmp_path / "mirror")
-    assert main(["db", "update", "--db-dir", str(tmp_path / "db"), "--mirror", str(mirror),
-                 "--ecosystem", "PyPI", "--ecosystem", "npm"]) == 0
+    assert (
+        main(
+            [
+                "db",
+                "update",
+                "--db-dir",
+                str(tmp_path / "db"),
+                "--mirror",
+                str(mirror),
+                "--ecosystem",
+                "PyPI",
+                "--ecosystem",
+                "npm",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "osv_PyPI" in out and "not available: OSV npm" in out
     assert main(["db", "status", "--db-dir", str(tmp_path / "db")]) == 0
@@ -156,7 +199,8 @@ def test_audit_without_a_database_says_so(tmp_path: Path) -> None:
     [error] = [e for e in result.errors if e.where == "vulnerability database"]
     assert "NOT checked for known vulnerabilities" in error.reason and "redline db update" in error.reason
     assert ("requirements.txt", "not checked for known vulnerabilities: no usable database") in {
-        (s.path, s.reason) for s in result.skipped}
+        (s.path, s.reason) for s in result.skipped
+    }
 
 
 def test_audit_without_manifests_does_not_complain(tmp_path: Path) -> None:
@@ -200,8 +244,9 @@ def test_truncated_http_download_is_rejected(tmp_path: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with pytest.raises(UpdateError, match="truncated download"):
-            update_database(tmp_path / "db", mirror=f"http://127.0.0.1:{server.server_address[1]}",
-                            ecosystems=("PyPI",))
+            update_database(
+                tmp_path / "db", mirror=f"http://127.0.0.1:{server.server_address[1]}", ecosystems=("PyPI",)
+            )
     finally:
         server.shutdown()
         server.server_close()
@@ -214,7 +259,8 @@ def test_ecosystems_missing_from_the_database_are_reported(tmp_path: Path, vulnd
     [error] = [e for e in result.errors if e.where == "vulnerability database"]
     assert "no OSV data for Go" in error.reason and "NOT checked" in error.reason
     assert ("svc/go.mod", "not checked for known vulnerabilities: no Go advisories in the database") in {
-        (s.path, s.reason) for s in result.skipped}
+        (s.path, s.reason) for s in result.skipped
+    }
     assert not [s for s in result.skipped if s.path == "requirements.txt"]
 
 
@@ -231,11 +277,21 @@ def test_unusable_database_dir_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_advisory_in_two_ecosystem_exports_is_stored_once(tmp_path: Path) -> None:
     mirror = small_mirror(tmp_path / "mirror")
-    both = {"id": "GHSA-aaaa-bbbb-cccc", "aliases": ["CVE-2000-0002"], "modified": "2024-01-01T00:00:00Z",
-            "affected": [{"package": {"ecosystem": "PyPI", "name": "twin"},
-                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]},
-                         {"package": {"ecosystem": "npm", "name": "twin"},
-                          "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "3.0.0"}]}]}]}
+    both = {
+        "id": "GHSA-aaaa-bbbb-cccc",
+        "aliases": ["CVE-2000-0002"],
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "twin"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}],
+            },
+            {
+                "package": {"ecosystem": "npm", "name": "twin"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "3.0.0"}]}],
+            },
+        ],
+    }
     for eco in ("PyPI", "npm"):
         (mirror / "osv" / eco).mkdir(exist_ok=True)
         with zipfile.ZipFile(mirror / "osv" / eco / "all.zip", "a") as zf:
@@ -247,13 +303,15 @@ def test_advisory_in_two_ecosystem_exports_is_stored_once(tmp_path: Path) -> Non
     db.close()
 
 
-def test_db_commands_honour_the_configured_db_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_commands_honour_the_configured_db_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``db update`` writes where ``audit`` reads: ``[supply_chain] db_dir``, relative to the config's directory."""
     mirror = small_mirror(tmp_path / "mirror")
     project = tmp_path / "project"
-    write_tree(project, {"redline.toml": '[supply_chain]\ndb_dir = "cache/vulndb"\n',
-                         "requirements.txt": "demo-pkg==1.0\n"})
+    write_tree(
+        project, {"redline.toml": '[supply_chain]\ndb_dir = "cache/vulndb"\n', "requirements.txt": "demo-pkg==1.0\n"}
+    )
     monkeypatch.delenv("REDLINE_DB_DIR", raising=False)
     monkeypatch.chdir(project)
     assert main(["db", "update", "-q", "--mirror", str(mirror), "--ecosystem", "PyPI"]) == 0

@@ -99,20 +99,33 @@ def test_go_sum_alone_reports_nothing(tmp_path: Path, go_vulndb_dir: Path) -> No
 
 def test_go_release_spellings() -> None:
     assert [go_release_version(v) for v in ("1.21", "go1.21.5", "1.22rc1", "go1.23.6-xyz", "default", "")] == [
-        "1.21.0", "1.21.5", "1.22.0-rc.1", "1.23.6", "", ""]
+        "1.21.0",
+        "1.21.5",
+        "1.22.0-rc.1",
+        "1.23.6",
+        "",
+        "",
+    ]
 
 
 def test_builder_image_beside_go_mod_wins(tmp_path: Path, go_vulndb_dir: Path) -> None:
     """What ships is built by the golang image: a go line of 1.25.0 built by golang:1.99.0 is not vulnerable
     (reporting Go 1.25.0's advisories would be wrong); a floating tag cannot be told, so nothing is matched."""
     gomod = "module x\n\ngo 1.25.0\n"
-    write_tree(tmp_path, {"a/go.mod": gomod,
-                          "a/Dockerfile": "FROM --platform=$BUILDPLATFORM golang:1.99.0-alpine AS b\n",
-                          "b/go.mod": gomod, "b/Dockerfile": "FROM docker.io/library/golang:1.25 AS builder\n",
-                          "c/go.mod": gomod + "\ntoolchain go1.99.0\n",
-                          "c/Dockerfile": "FROM golang:1.21.0-bookworm@sha256:abc AS builder\n",
-                          # the Dockerfile that builds a module often sits a folder above it
-                          "d/Dockerfile": "FROM golang:1.99.0 AS builder\n", "d/ext/go.mod": gomod})
+    write_tree(
+        tmp_path,
+        {
+            "a/go.mod": gomod,
+            "a/Dockerfile": "FROM --platform=$BUILDPLATFORM golang:1.99.0-alpine AS b\n",
+            "b/go.mod": gomod,
+            "b/Dockerfile": "FROM docker.io/library/golang:1.25 AS builder\n",
+            "c/go.mod": gomod + "\ntoolchain go1.99.0\n",
+            "c/Dockerfile": "FROM golang:1.21.0-bookworm@sha256:abc AS builder\n",
+            # the Dockerfile that builds a module often sits a folder above it
+            "d/Dockerfile": "FROM golang:1.99.0 AS builder\n",
+            "d/ext/go.mod": gomod,
+        },
+    )
     found = {(f.location.path, f.evidence.text("package")): f for f in _vulns(tmp_path, go_vulndb_dir)}
     assert {p for p, _ in found} == {"c/go.mod"}  # a, d: patched builder; b: floating tag
     stdlib = found[("c/go.mod", "Go/stdlib@1.21.0")]
@@ -138,10 +151,20 @@ def test_windows_only_advisory_ranks_low(tmp_path: Path, go_vulndb_dir: Path) ->
 
 
 def test_osv_platforms_from_go_imports() -> None:
-    doc = {"id": "GO-X", "affected": [
-        {"package": {"ecosystem": "Go", "name": "m"}, "ecosystem_specific": {"imports": [
-            {"path": "m/windows", "goos": ["windows"]}, {"path": "m/plan9", "goos": ["plan9"]}]}},
-        {"package": {"ecosystem": "Go", "name": "n"}, "ecosystem_specific": {"imports": [
-            {"path": "n/win", "goos": ["windows"]}, {"path": "n/all"}]}}]}
+    doc = {
+        "id": "GO-X",
+        "affected": [
+            {
+                "package": {"ecosystem": "Go", "name": "m"},
+                "ecosystem_specific": {
+                    "imports": [{"path": "m/windows", "goos": ["windows"]}, {"path": "m/plan9", "goos": ["plan9"]}]
+                },
+            },
+            {
+                "package": {"ecosystem": "Go", "name": "n"},
+                "ecosystem_specific": {"imports": [{"path": "n/win", "goos": ["windows"]}, {"path": "n/all"}]},
+            },
+        ],
+    }
     m, n = parse_osv(doc).affected
     assert (m.platforms, n.platforms) == (("plan9", "windows"), ())  # one import on every platform: all

@@ -28,13 +28,18 @@ TREE = {
     "pyproject.toml": '[project]\nname = "shop"\nversion = "1.0"\ndependencies = ["gplthing"]\n',
     f"{SITE}/gplthing-1.0.dist-info/METADATA": metadata("gplthing", "1.0", "License-Expression: GPL-3.0-only"),
     f"{SITE}/agplthing-2.0.dist-info/METADATA": metadata(
-        "agplthing", "2.0", "Classifier: License :: OSI Approved :: GNU Affero General Public License v3"),
+        "agplthing", "2.0", "Classifier: License :: OSI Approved :: GNU Affero General Public License v3"
+    ),
     f"{SITE}/mitthing-1.0.dist-info/METADATA": metadata("mitthing", "1.0", "License: MIT"),
     f"{SITE}/dual-1.0.dist-info/METADATA": metadata("dual", "1.0", "License-Expression: GPL-2.0-only OR MIT"),
     f"{SITE}/lgplthing-3.0.dist-info/METADATA": metadata("lgplthing", "3.0", "License: LGPLv3"),
     f"{SITE}/pasted-1.0.dist-info/METADATA": metadata(
-        "pasted", "1.0", "License: Copyright (c) 2020 Someone", " .", " Permission is hereby granted, free of charge, "
-        "to any person obtaining a copy"),
+        "pasted",
+        "1.0",
+        "License: Copyright (c) 2020 Someone",
+        " .",
+        " Permission is hereby granted, free of charge, to any person obtaining a copy",
+    ),
     f"{SITE}/mystery-0.1.dist-info/METADATA": metadata("mystery", "0.1", "License: see LICENSE file"),
     f"{SITE}/nolicence-0.2.dist-info/METADATA": metadata("nolicence", "0.2"),
     "node_modules/gpl-js/package.json": npm("gpl-js", "1.0.0", license="GPL-2.0-or-later"),
@@ -80,12 +85,19 @@ def test_open_source_project_has_no_default_deny_list(tree: Path, vulndb_dir: Pa
 def test_deny_and_allow_lists(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir, select=("LIC101",), extra_config='license_deny = ["MIT"]\n')
     # "GPL-2.0-only OR MIT" stays acceptable: its GPL branch is not denied
-    assert _keys(list(result.findings)) == {("LIC101", "PyPI/mitthing@1.0", "medium"),
-                                            ("LIC101", "PyPI/pasted@1.0", "medium"),
-                                            ("LIC101", "npm/old-style@0.1.0", "medium")}
+    assert _keys(list(result.findings)) == {
+        ("LIC101", "PyPI/mitthing@1.0", "medium"),
+        ("LIC101", "PyPI/pasted@1.0", "medium"),
+        ("LIC101", "npm/old-style@0.1.0", "medium"),
+    }
     result = audit(tree, vulndb_dir, select=("LIC101",), extra_config='license_allow = ["MIT", "Apache-*"]\n')
     assert {k[1] for k in _keys(list(result.findings))} == {
-        "PyPI/gplthing@1.0", "PyPI/agplthing@2.0", "npm/gpl-js@1.0.0", "PyPI/lgplthing@3.0", "npm/nested@1.0.0"}
+        "PyPI/gplthing@1.0",
+        "PyPI/agplthing@2.0",
+        "npm/gpl-js@1.0.0",
+        "PyPI/lgplthing@3.0",
+        "npm/nested@1.0.0",
+    }
 
 
 def test_without_a_database_the_shipped_spdx_list_is_used(tree: Path) -> None:
@@ -93,20 +105,26 @@ def test_without_a_database_the_shipped_spdx_list_is_used(tree: Path) -> None:
     assert ("LIC101", "PyPI/gplthing@1.0", "medium") in _keys(list(result.findings))
 
 
-@pytest.mark.parametrize(("declared", "classifiers", "expected"), [
-    ("MIT", (), "MIT"),
-    ("Apache Software License", (), "Apache-2.0"),
-    ("BSD 2-Clause License", ("License :: OSI Approved :: BSD License",), "BSD-2-Clause"),  # grimp's metadata
-    ("", ("License :: OSI Approved :: BSD License",), "LicenseRef-BSD"),  # no clause count: not guessed
-    ('BSD 3-Clause "New" or "Revised" License', (), "BSD-3-Clause"),  # the SPDX list's full name
-    ("BSD-3-Clause OR GPL-2.0-or-later", (), "BSD-3-Clause OR GPL-2.0-or-later"),
-    ("", ("License :: OSI Approved :: MIT License", "License :: OSI Approved :: Apache Software License"),
-     "Apache-2.0 OR MIT"),
-    ("GNU GENERAL PUBLIC LICENSE\n   Version 3, 29 June 2007\n...", (), "GPL-3.0-only"),
-    ("UNLICENSED", (), "LicenseRef-Proprietary"),
-    ("Dual licensed, ask us", (), ""),
-    ("", (), ""),
-])
+@pytest.mark.parametrize(
+    ("declared", "classifiers", "expected"),
+    [
+        ("MIT", (), "MIT"),
+        ("Apache Software License", (), "Apache-2.0"),
+        ("BSD 2-Clause License", ("License :: OSI Approved :: BSD License",), "BSD-2-Clause"),  # grimp's metadata
+        ("", ("License :: OSI Approved :: BSD License",), "LicenseRef-BSD"),  # no clause count: not guessed
+        ('BSD 3-Clause "New" or "Revised" License', (), "BSD-3-Clause"),  # the SPDX list's full name
+        ("BSD-3-Clause OR GPL-2.0-or-later", (), "BSD-3-Clause OR GPL-2.0-or-later"),
+        (
+            "",
+            ("License :: OSI Approved :: MIT License", "License :: OSI Approved :: Apache Software License"),
+            "Apache-2.0 OR MIT",
+        ),
+        ("GNU GENERAL PUBLIC LICENSE\n   Version 3, 29 June 2007\n...", (), "GPL-3.0-only"),
+        ("UNLICENSED", (), "LicenseRef-Proprietary"),
+        ("Dual licensed, ask us", (), ""),
+        ("", (), ""),
+    ],
+)
 def test_normalisation(shared_data: Path, declared: str, classifiers: tuple[str, ...], expected: str) -> None:
     spdx = json.loads((shared_data / "spdx" / "licenses.json").read_text())
     exceptions = json.loads((shared_data / "spdx" / "exceptions.json").read_text())

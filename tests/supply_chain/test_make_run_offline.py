@@ -22,8 +22,9 @@ def _example_db() -> ModuleType:
     return module
 
 
-def test_no_mirror_and_no_network_builds_nothing_and_exits_0(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_mirror_and_no_network_builds_nothing_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     example_db = _example_db()
     assert not example_db.reachable("upstream.invalid", timeout=1.0)
     code = example_db.main(str(tmp_path / "no-shared"), str(tmp_path / "db"), upstream_host="upstream.invalid")
@@ -35,9 +36,20 @@ def test_no_mirror_and_no_network_builds_nothing_and_exits_0(tmp_path: Path,
 def test_audit_without_database_says_so_at_the_top(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = subprocess.run(
-        [str(Path(sys.executable).with_name("redline")), "audit", str(REPO / "examples" / "shop"), "--out", str(out),
-         "--exit-zero"], capture_output=True, text=True, check=False, timeout=300,
-        env={"REDLINE_DB_DIR": str(tmp_path / "missing-db"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+        [
+            str(Path(sys.executable).with_name("redline")),
+            "audit",
+            str(REPO / "examples" / "shop"),
+            "--out",
+            str(out),
+            "--exit-zero",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={"REDLINE_DB_DIR": str(tmp_path / "missing-db"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "note: no vulnerability database at" in proc.stdout  # the terminal says it too
     summary = (out / "summary.md").read_text().splitlines()

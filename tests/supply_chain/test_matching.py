@@ -19,16 +19,27 @@ def rng(*events: tuple[str, str], kind: str = "ECOSYSTEM") -> AffectedRange:
 
 def test_introduced_fixed() -> None:
     r = rng(("introduced", "1.0"), ("fixed", "1.5"))
-    assert [in_range("PyPI", v, r) for v in ("0.9", "1.0", "1.4.9", "1.5", "2.0")] == [
-        False, True, True, False, False]
+    assert [in_range("PyPI", v, r) for v in ("0.9", "1.0", "1.4.9", "1.5", "2.0")] == [False, True, True, False, False]
 
 
 def test_introduced_zero_and_unsorted_events() -> None:
     # pyspark's PYSEC-2022-236 lists its events out of order; OSV sorts them before evaluating
-    r = rng(("introduced", "0"), ("fixed", "3.1.1"), ("introduced", "3.2.0"), ("fixed", "3.2.2"),
-            ("introduced", "3.1.1"), ("fixed", "3.1.3"))
+    r = rng(
+        ("introduced", "0"),
+        ("fixed", "3.1.1"),
+        ("introduced", "3.2.0"),
+        ("fixed", "3.2.2"),
+        ("introduced", "3.1.1"),
+        ("fixed", "3.1.3"),
+    )
     assert [in_range("PyPI", v, r) for v in ("0.1", "3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2")] == [
-        True, True, True, False, True, False]
+        True,
+        True,
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_last_affected_is_inclusive() -> None:
@@ -80,8 +91,7 @@ def test_alias_groups_are_transitive() -> None:
     c = _match("PYSEC-2", ("CVE-2",), "1.3")
     d = _match("PYSEC-3", ("CVE-9",), "1.4")
     groups = group_by_alias([a, b, c, d])
-    assert sorted(sorted(m.advisory.id for m in g) for g in groups) == [
-        ["GHSA-x", "PYSEC-1", "PYSEC-2"], ["PYSEC-3"]]
+    assert sorted(sorted(m.advisory.id for m in g) for g in groups) == [["GHSA-x", "PYSEC-1", "PYSEC-2"], ["PYSEC-3"]]
     big = next(g for g in groups if len(g) == 3)
     assert ordered_ids(big) == ["GHSA-x", "PYSEC-1", "PYSEC-2", "CVE-1", "CVE-2"]
 

@@ -7,21 +7,34 @@ from pathlib import Path
 
 from .helpers import audit, write_tree
 
-LOCK = {"name": "locked", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": {
-    "": {"name": "locked", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}},
-    "node_modules/lodash": {"version": "4.17.21"}}}
+LOCK = {
+    "name": "locked",
+    "version": "1.0.0",
+    "lockfileVersion": 3,
+    "requires": True,
+    "packages": {
+        "": {"name": "locked", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}},
+        "node_modules/lodash": {"version": "4.17.21"},
+    },
+}
 
 
 def test_unpinned_dependencies(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "requirements.txt": "requests==2.31.0\nflask>=2.0\n-e git+https://github.com/org/lib#egg=lib\n"
-                            "attrs==23.1.0 ; python_version >= '3.8'\n",
-        "web/package.json": json.dumps({"name": "web", "version": "1.0.0",
-                                        "dependencies": {"lodash": "^4.17.0", "left-pad": "1.3.0"}}, indent=2),
-        "locked/package.json": json.dumps({"name": "locked", "version": "1.0.0",
-                                           "dependencies": {"lodash": "^4.17.0"}}),
-        "locked/package-lock.json": json.dumps(LOCK),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "requirements.txt": "requests==2.31.0\nflask>=2.0\n-e git+https://github.com/org/lib#egg=lib\n"
+            "attrs==23.1.0 ; python_version >= '3.8'\n",
+            "web/package.json": json.dumps(
+                {"name": "web", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0", "left-pad": "1.3.0"}},
+                indent=2,
+            ),
+            "locked/package.json": json.dumps(
+                {"name": "locked", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}}
+            ),
+            "locked/package-lock.json": json.dumps(LOCK),
+        },
+    )
     result = audit(tmp_path, None, select=("DEP",))
     got = {(f.location.path, f.location.start_line, f.location.resource) for f in result.findings}
     # left-pad 1.3.0 is exact; requests/attrs are pinned; locked/ has a lockfile pinning lodash
@@ -53,28 +66,37 @@ content-hash = "0"
 
 def test_pyproject_with_and_without_lockfile(tmp_path: Path) -> None:
     project = '[project]\nname = "{}"\nversion = "1.0"\ndependencies = [\n    "requests>=2",\n]\n'
-    write_tree(tmp_path, {
-        "app/pyproject.toml": project.format("app"), "app/poetry.lock": POETRY_LOCK,
-        "lib/pyproject.toml": project.format("lib"),
-        "node_modules/dep/package.json": json.dumps({"name": "dep", "version": "1.0.0",
-                                                     "dependencies": {"x": "^1"}}),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/pyproject.toml": project.format("app"),
+            "app/poetry.lock": POETRY_LOCK,
+            "lib/pyproject.toml": project.format("lib"),
+            "node_modules/dep/package.json": json.dumps(
+                {"name": "dep", "version": "1.0.0", "dependencies": {"x": "^1"}}
+            ),
+        },
+    )
     result = audit(tmp_path, None, select=("DEP",))
     assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
-        ("lib/pyproject.toml", 5, "no lockfile beside pyproject.toml pins its 1 ranged dependency (requests>=2)")]
+        ("lib/pyproject.toml", 5, "no lockfile beside pyproject.toml pins its 1 ranged dependency (requests>=2)")
+    ]
 
 
 def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
     """A uv workspace member (full-stack-fastapi-template's backend/) has no uv.lock of its own: the root one
     pins its dependencies. A member whose dependency the root lock does not pin is still reported."""
     member = '[project]\nname = "{}"\nversion = "1.0"\ndependencies = [\n    "{}>=2",\n]\n'
-    write_tree(tmp_path, {
-        "pyproject.toml": '[project]\nname = "root"\nversion = "1"\n[tool.uv.workspace]\nmembers = ["backend"]\n',
-        "uv.lock": 'version = 1\n\n[[package]]\nname = "requests"\nversion = "2.31.0"\n'
-                   'source = { registry = "https://pypi.org/simple" }\n',
-        "backend/pyproject.toml": member.format("backend", "requests"),
-        "other/pyproject.toml": member.format("other", "flask"),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "root"\nversion = "1"\n[tool.uv.workspace]\nmembers = ["backend"]\n',
+            "uv.lock": 'version = 1\n\n[[package]]\nname = "requests"\nversion = "2.31.0"\n'
+            'source = { registry = "https://pypi.org/simple" }\n',
+            "backend/pyproject.toml": member.format("backend", "requests"),
+            "other/pyproject.toml": member.format("other", "flask"),
+        },
+    )
     result = audit(tmp_path, None, select=("DEP",))
     got = {(f.location.path, f.location.start_line) for f in result.findings}
     assert got == {("other/pyproject.toml", 5)}
@@ -83,10 +105,13 @@ def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
 def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Path) -> None:
     """AzureTRE's root requirements.txt includes docs/requirements.txt with `-r`: each unpinned line was
     reported twice, once at the including file with the included file's line numbers (pointing at a comment)."""
-    write_tree(tmp_path, {
-        "requirements.txt": "# Dev requirements\nflake8==7.3.0\n\n-r docs/requirements.txt\n",
-        "docs/requirements.txt": "markdown\nmkdocs<2.0.0\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "requirements.txt": "# Dev requirements\nflake8==7.3.0\n\n-r docs/requirements.txt\n",
+            "docs/requirements.txt": "markdown\nmkdocs<2.0.0\n",
+        },
+    )
     result = audit(tmp_path, None, select=("DEP",))
     got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in result.findings)
     assert got == [("docs/requirements.txt", 1, "PyPI/markdown"), ("docs/requirements.txt", 2, "PyPI/mkdocs")]

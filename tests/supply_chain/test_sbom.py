@@ -35,10 +35,13 @@ def validate(doc: Mapping[str, Any]) -> None:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, tmp_path / "tree")
-    write_tree(tmp_path / "tree", {
-        ".venv/lib/python3.11/site-packages/aiohttp-3.8.5.dist-info/METADATA":
-            "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.8.5\nLicense: Apache 2\n",
-    })
+    write_tree(
+        tmp_path / "tree",
+        {
+            ".venv/lib/python3.11/site-packages/aiohttp-3.8.5.dist-info/METADATA": "Metadata-Version: 2.1\n"
+            "Name: aiohttp\nVersion: 3.8.5\nLicense: Apache 2\n",
+        },
+    )
     return tmp_path / "tree"
 
 
@@ -49,16 +52,30 @@ def test_audit_sbom_is_valid_and_complete(tree: Path, vulndb_dir: Path) -> None:
     validate(doc)
     assert doc["specVersion"] == "1.6"
     comps = {c["bom-ref"]: c for c in doc["components"]}
-    assert set(comps) == {"PyPI/pyspark@3.1.2", "PyPI/requests@2.31.0", "PyPI/pyyaml@5.4", "PyPI/redis@5.0.1",
-                          "PyPI/aiohttp@3.8.5", "npm/express-lite@1.0.0", "npm/lodash@4.17.15",
-                          "npm/lodash-es@4.17.21"}
+    assert set(comps) == {
+        "PyPI/pyspark@3.1.2",
+        "PyPI/requests@2.31.0",
+        "PyPI/pyyaml@5.4",
+        "PyPI/redis@5.0.1",
+        "PyPI/aiohttp@3.8.5",
+        "npm/express-lite@1.0.0",
+        "npm/lodash@4.17.15",
+        "npm/lodash-es@4.17.21",
+    }
     assert comps["PyPI/aiohttp@3.8.5"]["purl"] == "pkg:pypi/aiohttp@3.8.5"
     assert comps["PyPI/aiohttp@3.8.5"]["licenses"] == [{"expression": "Apache-2.0"}]
     assert comps["npm/lodash@4.17.15"]["purl"] == "pkg:npm/lodash@4.17.15"
     deps = {d["ref"]: set(d.get("dependsOn", [])) for d in doc["dependencies"]}
     assert deps["npm/express-lite@1.0.0"] == {"npm/lodash@4.17.15"}
-    assert deps["project"] == {"PyPI/aiohttp@3.8.5", "PyPI/pyspark@3.1.2", "PyPI/pyyaml@5.4", "PyPI/redis@5.0.1",
-                               "PyPI/requests@2.31.0", "npm/express-lite@1.0.0", "npm/lodash-es@4.17.21"}
+    assert deps["project"] == {
+        "PyPI/aiohttp@3.8.5",
+        "PyPI/pyspark@3.1.2",
+        "PyPI/pyyaml@5.4",
+        "PyPI/redis@5.0.1",
+        "PyPI/requests@2.31.0",
+        "npm/express-lite@1.0.0",
+        "npm/lodash-es@4.17.21",
+    }
     vulns = {v["bom-ref"]: v for v in doc["vulnerabilities"]}
     assert len(vulns) == 12  # 5 pyspark + 5 aiohttp + 2 lodash groups, pyspark's dev duplicates merged
     kev = vulns["CVE-2022-33891@PyPI/pyspark@3.1.2"]
@@ -85,25 +102,30 @@ def test_sbom_command(tree: Path, vulndb_dir: Path, tmp_path: Path, capsys: pyte
     assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q"]) == 0
     validate(json.loads(out.read_text()))
     assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q", "--fail-on-kev"]) == 1
-    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q",
-                 "--epss-threshold", "0.95"]) == 0
-    assert main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q",
-                 "--epss-threshold", "0.9"]) == 1  # CVE-2022-33891 has EPSS 0.93
+    assert (
+        main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q", "--epss-threshold", "0.95"]) == 0
+    )
+    assert (
+        main(["sbom", str(tree), "--out", str(out), "--db-dir", str(vulndb_dir), "-q", "--epss-threshold", "0.9"]) == 1
+    )  # CVE-2022-33891 has EPSS 0.93
     assert "gate failed" in capsys.readouterr().err
 
 
 def test_audit_writes_sbom_file(tree: Path, vulndb_dir: Path, tmp_path: Path) -> None:
-    (tree / "redline.toml").write_text(f'formats = ["cyclonedx", "json"]\n[supply_chain]\n'
-                                       f'db_dir = "{vulndb_dir.as_posix()}"\n')
+    (tree / "redline.toml").write_text(
+        f'formats = ["cyclonedx", "json"]\n[supply_chain]\ndb_dir = "{vulndb_dir.as_posix()}"\n'
+    )
     code = main(["audit", str(tree), "--out", str(tmp_path / "report"), "--exit-zero", "-q", "--select", "VUL"])
     assert code == 0
     validate(json.loads((tmp_path / "report" / "sbom.cdx.json").read_text()))
 
 
 def test_purls_and_graph_from_facts() -> None:
-    pkgs = (Package("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", "", "pom.xml", direct=True),
-            Package("Go", "github.com/gin-gonic/gin", "v1.9.0", "", "go.mod", direct=True),
-            Package("npm", "@babel/core", "7.0.0", "", "package-lock.json", dev=True))
+    pkgs = (
+        Package("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", "", "pom.xml", direct=True),
+        Package("Go", "github.com/gin-gonic/gin", "v1.9.0", "", "go.mod", direct=True),
+        Package("npm", "@babel/core", "7.0.0", "", "package-lock.json", dev=True),
+    )
     assert str(purl_for(pkgs[0])) == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
     assert str(purl_for(pkgs[1])) == "pkg:golang/github.com/gin-gonic/gin@v1.9.0"
     assert str(purl_for(pkgs[2])) == "pkg:npm/%40babel/core@7.0.0"
@@ -123,9 +145,19 @@ def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
     (tree / "redline.toml").write_text(f'formats = ["json"]\n[supply_chain]\ndb_dir = "{vulndb_dir.as_posix()}"\n')
     catalogue = load_catalogue(with_plugins=False)
     config = load_config(tree / "redline.toml", catalogue.sections)
-    result = run_audit(AuditRequest(root=tree, config=config, checks=catalogue.checks,
-                                    file_sources=catalogue.file_sources, project_sources=catalogue.project_sources,
-                                    steps=catalogue.steps, select=("VUL",)))
+    result = run_audit(
+        AuditRequest(
+            root=tree,
+            config=config,
+            checks=catalogue.checks,
+            file_sources=catalogue.file_sources,
+            project_sources=catalogue.project_sources,
+            steps=catalogue.steps,
+            select=("VUL",),
+        )
+    )
     assert result.sbom is None
     assert sorted((f.location.path, f.location.start_line) for f in result.findings if f.rule == "VUL102") == [
-        ("requirements-dev.txt", 1), ("requirements.txt", 1)]
+        ("requirements-dev.txt", 1),
+        ("requirements.txt", 1),
+    ]

@@ -71,30 +71,41 @@ def test_csproj_package_references(tmp_path: Path) -> None:
 def test_mix_lock(tmp_path: Path) -> None:
     m = parse(MixLockParser(), _write(tmp_path, "mix.lock", MIX_LOCK), "mix.lock")
     assert {(p.name, p.version, p.pinned, p.line) for p in m.packages} == {
-        ("cowboy", "2.10.0", True, 2), ("plug_crypto", "1.2.5", True, 3), ("my_fork", "", False, 4)}
+        ("cowboy", "2.10.0", True, 2),
+        ("plug_crypto", "1.2.5", True, 3),
+        ("my_fork", "", False, 4),
+    }
     assert {p.purl for p in m.packages if p.pinned} == {"pkg:hex/cowboy@2.10.0", "pkg:hex/plug_crypto@1.2.5"}
     with pytest.raises(SourceError, match=r"not a mix\.lock"):
         parse(MixLockParser(), _write(tmp_path, "bad/mix.lock", "[1, 2]"), "mix.lock")
 
 
 def test_unread_manifests_are_listed_by_name(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "android/app/build.gradle.kts": "dependencies { implementation(\"a:b:1.0\") }\n",
-        "ios/Podfile.lock": "PODS:\n  - Alamofire (5.8.1)\n",
-        "legacy/packages.config": '<packages><package id="Newtonsoft.Json" version="9.0.1" /></packages>\n',
-        "elixir/mix.exs": "defmodule X.MixProject do\nend\n",
-        "ruby/Gemfile": "gem 'rails'\n",
-        "locked/Gemfile": "gem 'rails'\n",
-        "locked/Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rake (13.0.6)\n\n"
-                               "DEPENDENCIES\n  rake\n",
-        "web/node_modules/x/setup.py": "",
-        "svc/Cart.csproj": CSPROJ,
-        "requirements.txt": "requests==2.31.0\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "android/app/build.gradle.kts": 'dependencies { implementation("a:b:1.0") }\n',
+            "ios/Podfile.lock": "PODS:\n  - Alamofire (5.8.1)\n",
+            "legacy/packages.config": '<packages><package id="Newtonsoft.Json" version="9.0.1" /></packages>\n',
+            "elixir/mix.exs": "defmodule X.MixProject do\nend\n",
+            "ruby/Gemfile": "gem 'rails'\n",
+            "locked/Gemfile": "gem 'rails'\n",
+            "locked/Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rake (13.0.6)\n\n"
+            "DEPENDENCIES\n  rake\n",
+            "web/node_modules/x/setup.py": "",
+            "svc/Cart.csproj": CSPROJ,
+            "requirements.txt": "requests==2.31.0\n",
+        },
+    )
     result = audit(tmp_path, None, select=("DEP",))
     reasons = {s.path: s.reason for s in result.skipped if "format not supported" in s.reason}
-    assert set(reasons) == {"android/app/build.gradle.kts", "ios/Podfile.lock", "legacy/packages.config",
-                            "elixir/mix.exs", "ruby/Gemfile"}
+    assert set(reasons) == {
+        "android/app/build.gradle.kts",
+        "ios/Podfile.lock",
+        "legacy/packages.config",
+        "elixir/mix.exs",
+        "ruby/Gemfile",
+    }
     assert reasons["android/app/build.gradle.kts"].startswith("format not supported: Gradle build script; ")
     assert "commit gradle.lockfile" in reasons["android/app/build.gradle.kts"]
     assert "no mix.lock beside it" in reasons["elixir/mix.exs"]
@@ -102,13 +113,17 @@ def test_unread_manifests_are_listed_by_name(tmp_path: Path) -> None:
 
 
 def test_csproj_central_package_versions(tmp_path: Path) -> None:
-    _write(tmp_path, "Directory.Packages.props", """<Project>
+    _write(
+        tmp_path,
+        "Directory.Packages.props",
+        """<Project>
   <ItemGroup>
     <PackageVersion Include="Microsoft.Extensions.Http" Version="8.0.0" />
     <PackageVersion Include="Serilog" Version="3.1.1" />
   </ItemGroup>
 </Project>
-""")
+""",
+    )
     project = _write(tmp_path, "src/cart/Cart.csproj", CSPROJ)
     m = parse(CsprojParser(), project, "src/cart/Cart.csproj")
     got = {p.name: (p.version, p.pinned) for p in m.packages}

@@ -51,17 +51,28 @@ def test_every_ordering_file_is_covered(shared_data: Path) -> None:
 def test_labelled_orderings(shared_data: Path, filename: str, ecosystem: str) -> None:
     cases = _cases(shared_data / "lockfiles" / "version-ordering" / filename)
     assert cases
-    wrong = [(a, op, b) for a, op, b in cases
-             if compare_versions(ecosystem, a, b) != EXPECTED[op] or compare_versions(ecosystem, b, a) != -EXPECTED[op]]
+    wrong = [
+        (a, op, b)
+        for a, op, b in cases
+        if compare_versions(ecosystem, a, b) != EXPECTED[op] or compare_versions(ecosystem, b, a) != -EXPECTED[op]
+    ]
     assert wrong == [], f"{len(wrong)} of {len(cases)} wrong, first: {wrong[:5]}"
 
 
 def test_keys_sort_like_the_ecosystem() -> None:
     versions = ["1.0.0", "1.0.0-rc.1", "1.0.0-alpha", "0.9.9", "1.0.1"]
     assert [k.text for k in sorted(parse_version("npm", v) for v in versions)] == [
-        "0.9.9", "1.0.0-alpha", "1.0.0-rc.1", "1.0.0", "1.0.1"]
+        "0.9.9",
+        "1.0.0-alpha",
+        "1.0.0-rc.1",
+        "1.0.0",
+        "1.0.1",
+    ]
     assert sorted(["1.0", "1.0-SNAPSHOT", "1.0-beta-1"], key=lambda v: parse_version("Maven", v)) == [
-        "1.0-beta-1", "1.0-SNAPSHOT", "1.0"]
+        "1.0-beta-1",
+        "1.0-SNAPSHOT",
+        "1.0",
+    ]
 
 
 def test_legacy_pypi_versions_sort_before_pep440() -> None:

@@ -33,8 +33,7 @@ def _vulns(result: AuditResult) -> list[Finding]:
 def _key(f: Finding) -> tuple[str, str, int, str, str, str]:
     advisories = f.evidence["advisories"]
     count = len(advisories) if isinstance(advisories, tuple) else 0
-    return (f.rule, f.location.path, f.location.start_line, str(f.severity), f.evidence.strings("ids")[0],
-            str(count))
+    return (f.rule, f.location.path, f.location.start_line, str(f.severity), f.evidence.strings("ids")[0], str(count))
 
 
 EXPECTED = {
@@ -48,8 +47,10 @@ EXPECTED = {
     # transitive lodash 4.17.15 (line 21 of the npm lockfile); lodash-es 4.17.21 (same advisories, fixed) stays quiet
     ("VUL103", "web/package-lock.json", 21, "high", "GHSA-35jh-r3h4-6jhm", "2"),
 }
-THIN_NPM = ("3 npm packages checked against 2 npm advisories — run `redline db update` (a database this small "
-            "cannot show that they are free of known vulnerabilities)")
+THIN_NPM = (
+    "3 npm packages checked against 2 npm advisories — run `redline db update` (a database this small "
+    "cannot show that they are free of known vulnerabilities)"
+)
 
 
 def test_exact_findings_and_look_alikes(tree: Path, vulndb_dir: Path) -> None:
@@ -70,13 +71,19 @@ def test_every_advisory_group_is_listed_once(tree: Path, vulndb_dir: Path) -> No
     [aiohttp] = [f for f in _vulns(result) if "aiohttp" in f.message]
     lines = advisory_lines(aiohttp)
     assert [line.split(" ", 1)[0] for line in lines] == [
-        "CVE-2023-47627", "CVE-2023-49081", "CVE-2023-49082", "CVE-2024-23334", "CVE-2024-23829"]
+        "CVE-2023-47627",
+        "CVE-2023-49081",
+        "CVE-2023-49082",
+        "CVE-2024-23334",
+        "CVE-2024-23829",
+    ]
     assert lines[0].startswith("CVE-2023-47627 (PYSEC-2023-246, GHSA-gfw2-4jvh-wgfg), high: ")
     assert "affected <3.8.6; fixed in 3.8.6" in lines[0]
     assert advisory_cvss(aiohttp, "CVE-2023-47627") == "7.5 CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"
     assert aiohttp.evidence["upgrade"] == "3.9.2"
-    assert aiohttp.message.startswith("aiohttp 3.8.5 (runtime dependency) has 5 known vulnerabilities; worst "
-                                      "CVE-2024-23334")
+    assert aiohttp.message.startswith(
+        "aiohttp 3.8.5 (runtime dependency) has 5 known vulnerabilities; worst CVE-2024-23334"
+    )
     assert aiohttp.message.endswith("; upgrade to 3.9.2 clears all")
     # the package's own description ("aiohttp is an asynchronous HTTP client/server framework") is no flaw
     assert "asynchronous HTTP client/server framework" not in aiohttp.message
@@ -92,8 +99,9 @@ def test_kev_finding_carries_everything(tree: Path, vulndb_dir: Path) -> None:
     [adv] = [a for a in advisories if isinstance(a, Evidence) and a.text("id") == "CVE-2022-33891"]
     assert adv.strings("aliases") == ("PYSEC-2022-236", "GHSA-4x9r-j582-cgr8") and adv.text("severity") == "critical"
     assert adv.text("affected") == ">=3.1.1, <3.1.3" and adv.strings("fixed") == ("3.1.3", "3.2.2")
-    assert ev["kev"] == (Evidence({"cve": "CVE-2022-33891", "date_added": "2023-03-07", "due_date": "2023-03-28",
-                                   "ransomware": False}),)
+    assert ev["kev"] == (
+        Evidence({"cve": "CVE-2022-33891", "date_added": "2023-03-07", "due_date": "2023-03-28", "ransomware": False}),
+    )
     epss = ev.nested("epss")
     assert epss.text("cve") == "CVE-2022-33891" and round(epss.number("probability") or 0, 5) == 0.93076
     assert ev["upgrade"] == "3.4.0"
@@ -106,8 +114,10 @@ def test_kev_finding_carries_everything(tree: Path, vulndb_dir: Path) -> None:
 
 def test_dev_dependency_is_ranked_lower_and_says_so(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir)
-    runtime, dev = (next(f for f in _vulns(result) if f.location.path == p and "pyspark" in f.message)
-                    for p in ("requirements.txt", "requirements-dev.txt"))
+    runtime, dev = (
+        next(f for f in _vulns(result) if f.location.path == p and "pyspark" in f.message)
+        for p in ("requirements.txt", "requirements-dev.txt")
+    )
     assert dev.severity < runtime.severity and dev.priority.score < runtime.priority.score
     assert "(development-only dependency, ranked one level below a runtime one)" in dev.message
     assert "(runtime dependency)" in runtime.message
@@ -131,7 +141,8 @@ def test_epss_threshold_is_configurable(tree: Path, vulndb_dir: Path) -> None:
     assert not [f for f in _vulns(result) if f.rule == "VUL103"]
     result = audit(tree, vulndb_dir, extra_config="epss_threshold = 0.05\n")
     assert ("VUL103", "web/package-lock.json", 21, "high", "GHSA-p6mc-m468-83gw", "2") in {  # both groups now
-        _key(f) for f in _vulns(result)}
+        _key(f) for f in _vulns(result)
+    }
 
 
 def test_fingerprints_are_stable_across_line_moves(tree: Path, vulndb_dir: Path) -> None:
@@ -144,7 +155,8 @@ def test_fingerprints_are_stable_across_line_moves(tree: Path, vulndb_dir: Path)
 
 def test_manifest_and_lockfile_report_a_package_once(tree: Path, vulndb_dir: Path) -> None:
     (tree / "web" / "package.json").write_text(
-        '{"name": "web", "version": "1.0.0", "dependencies": {"lodash": "4.17.15", "express-lite": "1.0.0"}}\n')
+        '{"name": "web", "version": "1.0.0", "dependencies": {"lodash": "4.17.15", "express-lite": "1.0.0"}}\n'
+    )
     result = audit(tree, vulndb_dir)
     assert {f.location.path for f in _vulns(result) if "lodash" in f.message} == {"web/package-lock.json"}
 
@@ -157,8 +169,21 @@ def test_manifest_without_lockfile_is_matched(tmp_path: Path, vulndb_dir: Path) 
 
 def test_audit_command_gate_options(tree: Path, vulndb_dir: Path, tmp_path: Path) -> None:
     (tree / "requirements.txt").write_text("requests==2.31.0\n")  # clean runtime; pyspark stays in dev
-    base = ["audit", str(tree), "--out", str(tmp_path / "out"), "-q", "--select", "VUL",
-            "--db-dir", str(vulndb_dir), "--fail-on", "critical", "--ignore", "VUL101,VUL103"]
+    base = [
+        "audit",
+        str(tree),
+        "--out",
+        str(tmp_path / "out"),
+        "-q",
+        "--select",
+        "VUL",
+        "--db-dir",
+        str(vulndb_dir),
+        "--fail-on",
+        "critical",
+        "--ignore",
+        "VUL101,VUL103",
+    ]
     (tree / "web" / "package-lock.json").unlink()
     assert main(base) == 0  # the dev KEV finding is high: below the critical gate
     assert main([*base, "--fail-on-kev"]) == 1  # now critical
@@ -174,18 +199,20 @@ def test_osv_scanner_ignores_are_shown_as_suppressed(tree: Path, vulndb_dir: Pat
     assert isinstance(advisories, tuple)
     ids = [str(a["id"]) for a in advisories if isinstance(a, Mapping)]
     config = PurePosixPath(aiohttp.location.path).parent / "osv-scanner.toml"
-    entries = "".join(f'[[IgnoredVulns]]\nid = "{i}"\nreason = "not reachable: we never parse multipart"\n'
-                      for i in ids)
+    entries = "".join(
+        f'[[IgnoredVulns]]\nid = "{i}"\nreason = "not reachable: we never parse multipart"\n' for i in ids
+    )
     (tree / config).write_text(entries, encoding="utf-8")
     found = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
     assert found["PyPI/aiohttp@3.8.5"].suppressed == f"{config}: not reachable: we never parse multipart"
     assert found["npm/lodash@4.17.15"].suppressed is None and found["PyPI/pyspark@3.1.2"].suppressed is None
     # one advisory of several left out, or every entry expired: reported as before
     if len(ids) > 1:
-        (tree / config).write_text(entries.split("[[IgnoredVulns]]", 2)[1].join(["[[IgnoredVulns]]", ""]),
-                                   encoding="utf-8")
+        (tree / config).write_text(
+            entries.split("[[IgnoredVulns]]", 2)[1].join(["[[IgnoredVulns]]", ""]), encoding="utf-8"
+        )
         partly = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
         assert partly["PyPI/aiohttp@3.8.5"].suppressed is None
-    (tree / config).write_text(entries.replace('reason =', 'ignoreUntil = 2020-01-01\nreason ='), encoding="utf-8")
+    (tree / config).write_text(entries.replace("reason =", "ignoreUntil = 2020-01-01\nreason ="), encoding="utf-8")
     expired = {f.evidence.text("package"): f for f in _vulns(audit(tree, vulndb_dir))}
     assert expired["PyPI/aiohttp@3.8.5"].suppressed is None

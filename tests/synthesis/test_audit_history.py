@@ -12,9 +12,16 @@ GHP = "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU"  # FAKE, random, in GitHub's to
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.test", "GIT_COMMITTER_NAME": "Ada",
-           "GIT_COMMITTER_EMAIL": "ada@example.test", "HOME": str(repo), "PATH": "/usr/bin:/bin",
-           "GIT_AUTHOR_DATE": "2024-02-01T10:00:00+00:00", "GIT_COMMITTER_DATE": "2024-02-01T10:00:00+00:00"}
+    env = {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.test",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.test",
+        "HOME": str(repo),
+        "PATH": "/usr/bin:/bin",
+        "GIT_AUTHOR_DATE": "2024-02-01T10:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2024-02-01T10:00:00+00:00",
+    }
     out = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env)
     return out.stdout.strip()
 
@@ -76,8 +83,26 @@ def test_history_finding_and_name_based_finding_merge(tmp_path: Path) -> None:
     (repo / "Dockerfile").write_text(f"FROM python:3.12-slim\nENV STRIPE_SECRET={key}\nUSER app\n")
     introduced = _commit(repo, "image")
     out = tmp_path / "out"
-    assert main(["audit", "-q", str(repo), "--select", "SEC,DKR104", "--out", str(out), "--format", "json",
-                 "--exit-zero", "--history"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "-q",
+                str(repo),
+                "--select",
+                "SEC,DKR104",
+                "--out",
+                str(out),
+                "--format",
+                "json",
+                "--exit-zero",
+                "--history",
+            ]
+        )
+        == 0
+    )
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
-    assert [(f["rule"], f["location"]["start_line"], dict(f["evidence"])["also"], dict(f["evidence"])["introduced_in"])
-            for f in findings] == [("SEC220", 2, ["DKR104", "SEC904"], introduced)]
+    assert [
+        (f["rule"], f["location"]["start_line"], dict(f["evidence"])["also"], dict(f["evidence"])["introduced_in"])
+        for f in findings
+    ] == [("SEC220", 2, ["DKR104", "SEC904"], introduced)]

@@ -18,12 +18,15 @@ from redline.synthesis.capacity import (
 )
 
 
-@pytest.mark.parametrize(("servers", "load", "expected"), [
-    (3, 2.0, 4 / 9),  # textbook: a = 2 erlangs on 3 servers
-    (11, 10.0, 0.6821),  # the call-centre table value for 10 erlangs on 11 agents
-    (1, 0.7, 0.7),  # M/M/1: P(wait) = rho
-    (2, 1.2, 2 * 0.6**2 / (1 + 0.6)),  # M/M/2 closed form 2rho^2/(1+rho)
-])
+@pytest.mark.parametrize(
+    ("servers", "load", "expected"),
+    [
+        (3, 2.0, 4 / 9),  # textbook: a = 2 erlangs on 3 servers
+        (11, 10.0, 0.6821),  # the call-centre table value for 10 erlangs on 11 agents
+        (1, 0.7, 0.7),  # M/M/1: P(wait) = rho
+        (2, 1.2, 2 * 0.6**2 / (1 + 0.6)),  # M/M/2 closed form 2rho^2/(1+rho)
+    ],
+)
 def test_erlang_c_published_values(servers: int, load: float, expected: float) -> None:
     assert erlang_c(servers, load) == pytest.approx(expected, abs=5e-5)
 
@@ -53,9 +56,11 @@ def test_smallest_replica_count() -> None:
 def test_against_a_discrete_event_simulation() -> None:
     ciw = pytest.importorskip("ciw")
     lam, service, servers = 40.0, 0.1, 5
-    network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate=lam)],
-                                 service_distributions=[ciw.dists.Exponential(rate=1 / service)],
-                                 number_of_servers=[servers])
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=1 / service)],
+        number_of_servers=[servers],
+    )
     ciw.seed(7)
     sim = ciw.Simulation(network)
     sim.simulate_until_max_time(3000)
@@ -83,8 +88,23 @@ def test_capacity_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     from redline.cli.main import main
 
     svg = tmp_path / "curve.svg"
-    code = main(["capacity", "--arrival-rate", "100", "--service-time-ms", "50", "--replicas", "6",
-                 "--p99-ms", "300", "--format", "json", "--svg", str(svg)])
+    code = main(
+        [
+            "capacity",
+            "--arrival-rate",
+            "100",
+            "--service-time-ms",
+            "50",
+            "--replicas",
+            "6",
+            "--p99-ms",
+            "300",
+            "--format",
+            "json",
+            "--svg",
+            str(svg),
+        ]
+    )
     assert code == 0
     (doc,) = json.loads(capsys.readouterr().out)
     assert doc["concurrency"] == 5 and doc["given"]["replicas"] == 6 and doc["recommended"]["replicas"] == 8

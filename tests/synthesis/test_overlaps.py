@@ -22,15 +22,24 @@ Row = tuple[str, str, int, str, str, bool]
 
 def _audit(tmp_path: Path, *extra: str) -> set[Row]:
     out = tmp_path / "out"
-    assert main(["audit", "-q", str(FIXTURE), *SELECT, "--out", str(out), "--format", "json", "--exit-zero",
-                 *extra]) == 0
+    assert (
+        main(["audit", "-q", str(FIXTURE), *SELECT, "--out", str(out), "--format", "json", "--exit-zero", *extra]) == 0
+    )
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     rows = set()
     for f in data["findings"]:  # every place of an item (one secret value in several places is one item)
         for place in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]}, *f.get("related_locations", [])]:
             ev = dict(place["evidence"])
-            rows.add((place["rule"], place["path"], place["start_line"], ", ".join(ev.get("also", [])),
-                      ev.get("variable", ""), bool(f.get("suppressed"))))
+            rows.add(
+                (
+                    place["rule"],
+                    place["path"],
+                    place["start_line"],
+                    ", ".join(ev.get("also", [])),
+                    ev.get("variable", ""),
+                    bool(f.get("suppressed")),
+                )
+            )
     return rows
 
 
@@ -92,8 +101,14 @@ RULES = RuleRegistry(r for c in secrets.checks() for r in c.rules)
 
 def _secret(rule: str, line: int, digest: str = "h1", **extra: str | bool) -> Finding:
     evidence = Evidence({"secret_hash": digest, **extra})
-    return Finding(rule, f"{rule} finding", Severity.HIGH, Location("a.env", line, line), evidence=evidence,
-                   identity=f"{rule}{digest}")
+    return Finding(
+        rule,
+        f"{rule} finding",
+        Severity.HIGH,
+        Location("a.env", line, line),
+        evidence=evidence,
+        identity=f"{rule}{digest}",
+    )
 
 
 def test_same_secret_needs_same_hash_and_overlapping_lines() -> None:
@@ -101,7 +116,10 @@ def test_same_secret_needs_same_hash_and_overlapping_lines() -> None:
     other_line, other_hash = _secret("SEC436", 5), _secret("SEC436", 2, "h2")
     merged = merge_overlaps([generic, dotenv, other_line, other_hash], Facts([]), RULES)
     assert [(f.rule, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
-        ("SEC901", 2, ("SEC436",)), ("SEC436", 5, None), ("SEC436", 2, None)]
+        ("SEC901", 2, ("SEC436",)),
+        ("SEC436", 5, None),
+        ("SEC436", 2, None),
+    ]
     assert merge_overlaps(merged, Facts([]), RULES) == merged  # a second pass changes nothing
     backwards = merge_overlaps([other_hash, other_line, dotenv, generic], Facts([]), RULES)
     assert set(backwards) == set(merged)  # the order findings arrive in does not matter
@@ -120,8 +138,7 @@ def test_suppressed_or_past_findings_are_never_merged() -> None:
 def test_history_evidence_and_severity_carry_over() -> None:
     from dataclasses import replace
 
-    generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head=True),
-                      severity=Severity.CRITICAL)
+    generic = replace(_secret("SEC436", 2, introduced_in="abc123", present_at_head=True), severity=Severity.CRITICAL)
     dotenv = _secret("SEC901", 2)
     [kept] = merge_overlaps([generic, dotenv], Facts([]), RULES)
     evidence = dict(kept.evidence)
@@ -133,10 +150,12 @@ def test_secrets_command_merges_alike(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["secrets", "-q", str(FIXTURE), "--out", str(out), "--format", "json", "--exit-zero"]) == 0
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    rows = sorted((p["rule"], p["path"], p["start_line"], ", ".join(p["evidence"].get("also", [])))
-                  for f in data["findings"] if not f.get("suppressed")
-                  for p in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]},
-                            *f.get("related_locations", [])])
+    rows = sorted(
+        (p["rule"], p["path"], p["start_line"], ", ".join(p["evidence"].get("also", [])))
+        for f in data["findings"]
+        if not f.get("suppressed")
+        for p in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]}, *f.get("related_locations", [])]
+    )
     assert rows == [  # only secret rules run here: no DKR104/KUB112 to absorb
         ("SEC220", "Dockerfile", 6, "SEC904"),
         ("SEC220", "docker-compose.yml", 7, ""),
@@ -157,10 +176,28 @@ def test_default_credential_keeps_its_severity_when_absorbing_a_name_based_findi
     (tmp_path / "db.yaml").write_text(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n"
         "      containers:\n        - name: db\n          image: postgres:16\n          env:\n"
-        "            - name: POSTGRES_PASSWORD\n              value: postgres\n")
+        "            - name: POSTGRES_PASSWORD\n              value: postgres\n"
+    )
     out = tmp_path / "out"
-    assert main(["audit", "-q", str(tmp_path), "--out", str(out), "--format", "json", "--exit-zero",
-                 "--select", "SEC,KUB112"]) == 0
-    rows = [(f["rule"], f["severity"], dict(f["evidence"]).get("also", ""))
-            for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]]
+    assert (
+        main(
+            [
+                "audit",
+                "-q",
+                str(tmp_path),
+                "--out",
+                str(out),
+                "--format",
+                "json",
+                "--exit-zero",
+                "--select",
+                "SEC,KUB112",
+            ]
+        )
+        == 0
+    )
+    rows = [
+        (f["rule"], f["severity"], dict(f["evidence"]).get("also", ""))
+        for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
+    ]
     assert rows == [("SEC907", "low", ["KUB112"])]

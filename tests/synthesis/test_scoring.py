@@ -17,11 +17,26 @@ from redline.core.priority import NEEDS_EXPOSURE, HistoryView, ScoringSettings, 
 DEFAULTS = ScoringSettings()
 
 
-def finding(rule: str = "TF101", severity: Severity = Severity.HIGH, *, line: int = 1, group: str = "",
-            tags: tuple[str, ...] = (), evidence: dict[str, object] | None = None,
-            priority: PriorityFactors | None = None) -> Finding:
-    return Finding(rule, "m", severity, Location("main.tf", line, line), tags=tags, group=group,
-                   evidence=Evidence(evidence or {}), priority=priority or PriorityFactors())  # type: ignore[arg-type]
+def finding(
+    rule: str = "TF101",
+    severity: Severity = Severity.HIGH,
+    *,
+    line: int = 1,
+    group: str = "",
+    tags: tuple[str, ...] = (),
+    evidence: dict[str, object] | None = None,
+    priority: PriorityFactors | None = None,
+) -> Finding:
+    return Finding(
+        rule,
+        "m",
+        severity,
+        Location("main.tf", line, line),
+        tags=tags,
+        group=group,
+        evidence=Evidence(evidence or {}),  # type: ignore[arg-type]
+        priority=priority or PriorityFactors(),
+    )
 
 
 def test_missing_facts_give_the_neutral_default_and_say_what_is_needed() -> None:
@@ -48,19 +63,23 @@ def test_factors_a_check_decided_are_kept() -> None:
 
 
 def test_tables_are_configuration() -> None:
-    settings = parse_scoring({"severity_delay": {"high": 5}, "epss_steps": [0.9, 0.7, 0.4, 0.1]},
-                             Where("r.toml", "scoring"))
+    settings = parse_scoring(
+        {"severity_delay": {"high": 5}, "epss_steps": [0.9, 0.7, 0.4, 0.1]}, Where("r.toml", "scoring")
+    )
     assert score(finding(), settings).priority.cost_of_delay.value == 5
     f = finding(evidence={"epss": {"percentile": 0.75}})
     assert score(f, settings).priority.exploitability.value == 4
     assert parse_scoring({}, Where("", "scoring")) == DEFAULTS
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ({"severity_delay": {"high": 6}}, "key 'scoring.severity_delay.high' must be 1..5"),
-    ({"severity_delay": {"urgent": 2}}, "key 'scoring.severity_delay.urgent': not a severity"),
-    ({"epss_steps": [0.1, 0.5, 0.8, 0.9]}, "key 'scoring.epss_steps' must be four descending percentiles"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"severity_delay": {"high": 6}}, "key 'scoring.severity_delay.high' must be 1..5"),
+        ({"severity_delay": {"urgent": 2}}, "key 'scoring.severity_delay.urgent': not a severity"),
+        ({"epss_steps": [0.1, 0.5, 0.8, 0.9]}, "key 'scoring.epss_steps' must be four descending percentiles"),
+    ],
+)
 def test_bad_tables_name_the_key(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_scoring(raw, Where("r.toml", "scoring"))
@@ -77,8 +96,9 @@ def test_equal_priority_puts_latency_amplifiers_and_authz_gaps_first() -> None:
     plain = finding("TF101", Severity.CRITICAL, line=1, priority=same)
     authz = finding("SEC500", Severity.MEDIUM, line=2, tags=("CWE-862",), priority=same)
     latency = finding("RES101", Severity.LOW, line=3, priority=same)
-    higher = finding("TF102", Severity.LOW, line=4, priority=PriorityFactors(Factor(4, "a"), Factor(3, "b"),
-                                                                            Factor(3, "c")))
+    higher = finding(
+        "TF102", Severity.LOW, line=4, priority=PriorityFactors(Factor(4, "a"), Factor(3, "b"), Factor(3, "c"))
+    )
     order = [i.group.lead.rule for i in rank(group_findings([plain, authz, latency, higher]), DEFAULTS)]
     assert order == ["TF102", "SEC500", "RES101", "TF101"]  # priority first, then tie-breaker, then severity
 
@@ -94,21 +114,34 @@ def test_findings_json_carries_values_and_reasons(tmp_path: Path) -> None:
 
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text('import requests\nrequests.get("http://example.test")\n')
-    assert main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--format", "json", "-q",
-                 "--exit-zero"]) == 0
+    assert (
+        main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--format", "json", "-q", "--exit-zero"])
+        == 0
+    )
     doc = json.loads((tmp_path / "out" / "findings.json").read_text())
     (f,) = [f for f in doc["findings"] if f["rule"] == "RES101"]
-    assert f["priority"] == {"user_impact": 3, "exploitability": 3, "cost_of_delay": 3, "score": 27,
-                             "reasons": {"user_impact": NEEDS_EXPOSURE, "exploitability": NEEDS_EXPOSURE,
-                                         "cost_of_delay": "severity medium (no history: age and SLA not known)"}}
+    assert f["priority"] == {
+        "user_impact": 3,
+        "exploitability": 3,
+        "cost_of_delay": 3,
+        "score": 27,
+        "reasons": {
+            "user_impact": NEEDS_EXPOSURE,
+            "exploitability": NEEDS_EXPOSURE,
+            "cost_of_delay": "severity medium (no history: age and SLA not known)",
+        },
+    }
 
 
-@pytest.mark.parametrize(("age_days", "expected"), [
-    (None, Factor(4, "severity high, new since the last recorded run")),
-    (10, Factor(4, "severity high, open 10 days (SLA 30 days)")),
-    (24, Factor(5, "severity high, open 24 days: SLA of 30 days due in 6 days")),
-    (31, Factor(5, "severity high, open 31 days: past its SLA of 30 days")),
-])
+@pytest.mark.parametrize(
+    ("age_days", "expected"),
+    [
+        (None, Factor(4, "severity high, new since the last recorded run")),
+        (10, Factor(4, "severity high, open 10 days (SLA 30 days)")),
+        (24, Factor(5, "severity high, open 24 days: SLA of 30 days due in 6 days")),
+        (31, Factor(5, "severity high, open 31 days: past its SLA of 30 days")),
+    ],
+)
 def test_cost_of_delay_grows_with_age_and_sla_nearness(age_days: int | None, expected: Factor) -> None:
     f = finding(severity=Severity.HIGH)
     now = 1_700_000_000
@@ -124,9 +157,25 @@ def test_recorded_runs_feed_the_age_into_scoring(tmp_path: Path) -> None:
     (tmp_path / "src" / "app.py").write_text('import requests\nrequests.get("http://example.test")\n')
     reasons = []
     for _ in range(2):
-        assert main(["audit", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--format", "json", "-q",
-                     "--exit-zero", "--record"]) == 0
+        assert (
+            main(
+                [
+                    "audit",
+                    str(tmp_path / "src"),
+                    "--out",
+                    str(tmp_path / "out"),
+                    "--format",
+                    "json",
+                    "-q",
+                    "--exit-zero",
+                    "--record",
+                ]
+            )
+            == 0
+        )
         doc = json.loads((tmp_path / "out" / "findings.json").read_text())
         reasons += [f["priority"]["reasons"]["cost_of_delay"] for f in doc["findings"] if f["rule"] == "RES101"]
-    assert reasons == ["severity medium (no history: age and SLA not known)",  # the store is created by this run
-                       "severity medium, open 0 days (SLA 90 days)"]
+    assert reasons == [
+        "severity medium (no history: age and SLA not known)",  # the store is created by this run
+        "severity medium, open 0 days (SLA 90 days)",
+    ]

@@ -16,9 +16,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def audit(root: Path, config: Config | None = None) -> AuditResult:
-    return run_audit(AuditRequest(root=root, config=config or Config(jobs=1), checks=builtin_checks(),
-                                  file_sources=builtin_file_sources(), project_sources=builtin_project_sources(),
-                                  steps=builtin_steps()))
+    return run_audit(
+        AuditRequest(
+            root=root,
+            config=config or Config(jobs=1),
+            checks=builtin_checks(),
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+            steps=builtin_steps(),
+        )
+    )
 
 
 def system_map(root: Path) -> SystemMap:

@@ -17,9 +17,13 @@ def _write(root: Path, rel: str, text: str) -> None:
 
 
 def test_cyclic_depends_on_is_listed_once_and_the_map_still_builds(tmp_path: Path) -> None:
-    _write(tmp_path, "docker-compose.yml", "services:\n  a:\n    image: busybox\n    depends_on: [b]\n"
-                                           "  b:\n    image: busybox\n    depends_on: [c]\n"
-                                           "  c:\n    image: busybox\n    depends_on: [a]\n")
+    _write(
+        tmp_path,
+        "docker-compose.yml",
+        "services:\n  a:\n    image: busybox\n    depends_on: [b]\n"
+        "  b:\n    image: busybox\n    depends_on: [c]\n"
+        "  c:\n    image: busybox\n    depends_on: [a]\n",
+    )
     m = system_map(tmp_path)
     assert {c.id for c in m.components} == {"a", "b", "c"}
     cycles = [p for p in m.problems if "cyclic depends_on" in p]
@@ -32,13 +36,19 @@ def test_two_compose_files_that_disagree_are_listed(tmp_path: Path) -> None:
     _write(tmp_path, "prod/docker-compose.yml", "services:\n  db:\n    image: postgres:13\n")
     m = system_map(tmp_path)
     assert [c.id for c in m.components] == ["db"]
-    assert m.problems == ("compose files disagree on service `db`: image `postgres:16` in dev/docker-compose.yml, "
-                          "`postgres:13` in prod/docker-compose.yml",)
+    assert m.problems == (
+        "compose files disagree on service `db`: image `postgres:16` in dev/docker-compose.yml, "
+        "`postgres:13` in prod/docker-compose.yml",
+    )
 
 
 def test_address_pointing_nowhere_and_depends_on_a_missing_service(tmp_path: Path) -> None:
-    _write(tmp_path, "docker-compose.yml", "services:\n  web:\n    image: nginx\n    environment:\n"
-                                           "      SEARCH_HOST: search\n      FLAG: 'true'\n    depends_on: [ghost]\n")
+    _write(
+        tmp_path,
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n    environment:\n"
+        "      SEARCH_HOST: search\n      FLAG: 'true'\n    depends_on: [ghost]\n",
+    )
     m = system_map(tmp_path)
     ghost, search = m.component("ghost"), m.component("search")
     assert ghost is not None and ghost.colour == Colour.UNKNOWN
@@ -51,8 +61,12 @@ def test_address_pointing_nowhere_and_depends_on_a_missing_service(tmp_path: Pat
 def test_two_thousand_services_still_map(tmp_path: Path) -> None:
     lines = ["services:"]
     for i in range(2000):
-        lines += [f"  svc{i}:", "    image: example/app:1", "    environment:",
-                  f"      NEXT_ADDR: svc{(i + 1) % 2000}:8080"]
+        lines += [
+            f"  svc{i}:",
+            "    image: example/app:1",
+            "    environment:",
+            f"      NEXT_ADDR: svc{(i + 1) % 2000}:8080",
+        ]
     _write(tmp_path, "docker-compose.yml", "\n".join(lines) + "\n")
     started = time.perf_counter()
     m = system_map(tmp_path)

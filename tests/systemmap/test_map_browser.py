@@ -26,10 +26,26 @@ browser = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (m
 def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=90, check=True)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
 
 
 class _Dom(HTMLParser):
@@ -76,9 +92,22 @@ def test_every_component_is_drawn_and_a_click_shows_its_findings(report: Path, t
     proc = _chromium(tmp_path / "p", "--dump-dom", f"{report.as_uri()}#component=db")
     dom = _Dom()
     dom.feed(proc.stdout)
-    assert sorted(dom.nodes) == sorted(["api", "worker", "db", "cache", "aws_s3_bucket.uploads", "aws_sqs_queue.jobs",
-                                        "broker.internal.example.net", "stripe", "recommendations", "migrate",
-                                        "ingress/web", "internet"])
+    assert sorted(dom.nodes) == sorted(
+        [
+            "api",
+            "worker",
+            "db",
+            "cache",
+            "aws_s3_bucket.uploads",
+            "aws_sqs_queue.jobs",
+            "broker.internal.example.net",
+            "stripe",
+            "recommendations",
+            "migrate",
+            "ingress/web",
+            "internet",
+        ]
+    )
     info = " ".join(" ".join(dom.info).split())
     assert "db — datastore, data, risky" in info
     assert "owner: @acme/platform" in info
@@ -97,8 +126,9 @@ def test_screenshot_is_kept_as_an_artefact(report: Path, tmp_path: Path) -> None
 
 
 def test_two_thousand_components_lay_out() -> None:
-    comps = tuple(Component(f"svc{i:04}", f"svc{i:04}", Kind.SERVICE, Zone.INTERNAL, colour=Colour.CORE)
-                  for i in range(2000))
+    comps = tuple(
+        Component(f"svc{i:04}", f"svc{i:04}", Kind.SERVICE, Zone.INTERNAL, colour=Colour.CORE) for i in range(2000)
+    )
     flows = tuple(Flow(f"svc{i:04}", f"svc{(i + 1) % 2000:04}") for i in range(2000))
     m = SystemMap(comps, flows)
     started = time.perf_counter()

@@ -29,8 +29,13 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_map_command_prints_the_inventory_and_writes_three_files(written: tuple[Path, str]) -> None:
     out, printed = written
-    assert sorted(p.name for p in out.iterdir()) == [".redline-manifest.json", "map.dot", "map.json", "map.mmd",
-                                                     "threats.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".redline-manifest.json",
+        "map.dot",
+        "map.json",
+        "map.mmd",
+        "threats.csv",
+    ]
     rows = {line.split()[0]: line.split()[1:4] for line in printed.splitlines()[1:13]}
     assert rows["db"] == ["datastore", "data", "risky"]
     assert rows["recommendations"] == ["unknown", "internal", "unknown"]

@@ -41,21 +41,37 @@ def test_every_colour_with_its_reason(shop: AuditResult) -> None:
     assert report is not None
     legacy = [r for r in report.reasons if r.colour == Colour.LEGACY]
     assert [(r.why, [str(s) for s in r.seen]) for r in legacy] == [
-        ("`python:3.8.18-slim-bookworm@sha256:4a3e1c2b0f9d8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a` is "
-         "Python 3.8, end of life since 2024-10-07", ["jobs/sales-report/Dockerfile:2"])]
+        (
+            "`python:3.8.18-slim-bookworm@sha256:4a3e1c2b0f9d8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a` is "
+            "Python 3.8, end of life since 2024-10-07",
+            ["jobs/sales-report/Dockerfile:2"],
+        )
+    ]
 
 
 def test_probe_names_the_variable_and_where(shop: AuditResult) -> None:
     probes = _map(shop).probes
     assert [(p.component, [str(s) for s in p.seen]) for p in probes] == [
-        ("warehouse", ["deploy/k8s/sales-report.yaml:29"])]
+        ("warehouse", ["deploy/k8s/sales-report.yaml:29"])
+    ]
     assert "`WAREHOUSE_URL`" in probes[0].question and "CronJob `sales-report`" in probes[0].question
 
 
 def test_components_and_flows_of_the_shop(shop: AuditResult) -> None:
     m = _map(shop)
-    assert {c.id for c in m.components} >= {"orders", "orders-consumer", "payments", "notifications", "postgres",
-                                            "redis", "rabbitmq", "web", "sales-report", "warehouse", "internet"}
+    assert {c.id for c in m.components} >= {
+        "orders",
+        "orders-consumer",
+        "payments",
+        "notifications",
+        "postgres",
+        "redis",
+        "rabbitmq",
+        "web",
+        "sales-report",
+        "warehouse",
+        "internet",
+    }
     flows = {(f.source, f.target): (f.protocol, f.port) for f in m.flows}
     assert flows[("orders", "postgres")] == ("postgresql", 5432)
     assert flows[("orders", "payments")] == ("http", 8080)
@@ -65,10 +81,15 @@ def test_components_and_flows_of_the_shop(shop: AuditResult) -> None:
 
 
 def test_every_finding_in_a_deployed_file_names_its_component(shop: AuditResult) -> None:
-    placed = [f for f in shop.findings if f.location.path.startswith(("services/", "deploy/k8s/", "jobs/"))
-              or f.location.path == "docker-compose.yml"]
+    placed = [
+        f
+        for f in shop.findings
+        if f.location.path.startswith(("services/", "deploy/k8s/", "jobs/")) or f.location.path == "docker-compose.yml"
+    ]
     assert placed and [f for f in placed if not f.component] == []
     eol = [f for f in shop.findings if f.rule == "EOL101"]
     assert [(f.location.path, f.location.start_line, f.component) for f in eol] == [
-        ("docker-compose.yml", 25, "rabbitmq"), ("docker-compose.yml", 81, "web"),
-        ("jobs/sales-report/Dockerfile", 2, "sales-report")]
+        ("docker-compose.yml", 25, "rabbitmq"),
+        ("docker-compose.yml", 81, "web"),
+        ("jobs/sales-report/Dockerfile", 2, "sales-report"),
+    ]

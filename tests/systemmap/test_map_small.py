@@ -40,8 +40,12 @@ def test_components_kinds_zones_and_colours(small: SystemMap) -> None:
 def test_one_real_thing_seen_from_several_sources_is_one_component(small: SystemMap) -> None:
     api = small.component("api")
     assert api is not None
-    assert [str(s) for s in api.seen] == ["api/Dockerfile:1", "docker-compose.yml:2", "k8s/api.yaml:1",
-                                          "k8s/api.yaml:21"]
+    assert [str(s) for s in api.seen] == [
+        "api/Dockerfile:1",
+        "docker-compose.yml:2",
+        "k8s/api.yaml:1",
+        "k8s/api.yaml:21",
+    ]
     assert api.aliases == ("api-public",)  # the K8s Service, matched to the Deployment by selector
     assert api.base_images == ("python:3.12-slim",)
     assert api.owners == ("@acme/checkout",)

@@ -33,8 +33,11 @@ def _collect(root: Path) -> Ownership:
 def test_gitlab_sections_default_owners_and_last_match_per_section() -> None:
     rules = parse_codeowners(".gitlab/CODEOWNERS", GITLAB)
     assert [(r.pattern, r.owners, r.line, r.section) for r in rules] == [
-        ("*", ("@platform",), 2, ""), ("/services/", ("@backend-leads",), 5, "Backend"),
-        ("services/payments/", ("@payments-team",), 6, "Backend"), ("*.md", ("@tech-writers",), 9, "Docs")]
+        ("*", ("@platform",), 2, ""),
+        ("/services/", ("@backend-leads",), 5, "Backend"),
+        ("services/payments/", ("@payments-team",), 6, "Backend"),
+        ("*.md", ("@tech-writers",), 9, "Docs"),
+    ]
     own = Ownership(tuple(rules))
     assert own.owners_of("services/payments/app.py")[1] == ("@platform", "@payments-team")
     assert own.owners_of("services/payments/README.md")[1] == ("@platform", "@payments-team", "@tech-writers")
@@ -55,7 +58,8 @@ def test_source_reads_the_first_codeowners_and_catalogs(tmp_path: Path) -> None:
     (tmp_path / "CODEOWNERS").write_text("* @ignored\n")  # GitHub uses the first location only
     (tmp_path / "svc" / "b").mkdir(parents=True)
     (tmp_path / "svc" / "b" / "catalog-info.yaml").write_text(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: b\nspec:\n  owner: group:team-b\n")
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: b\nspec:\n  owner: group:team-b\n"
+    )
     own = _collect(tmp_path)
     assert own.owners_of("svc/a/main.go")[1] == ("@team-a",)
     assert own.owners_of("svc/b/main.go")[1] == ("group:team-b", "@gh-team")  # the catalog's owner, then CODEOWNERS

@@ -23,8 +23,9 @@ ROOT = FIXTURES / "map_small"
 
 
 def _config_text(extra: str = "") -> str:
-    return ('[threats]\napprovers = ["vp-eng@acme.example"]\nas_of = "2026-01-01"\n'
-            "[threats.sla_days]\nhigh = 14\n" + extra)
+    return (
+        '[threats]\napprovers = ["vp-eng@acme.example"]\nas_of = "2026-01-01"\n[threats.sla_days]\nhigh = 14\n' + extra
+    )
 
 
 def _run(tmp_path: Path, text: str) -> AuditResult:
@@ -50,8 +51,17 @@ def test_stride_per_element_type(tmp_path: Path) -> None:
 
 def test_concrete_threats_with_control_evidence_and_deadline(tmp_path: Path) -> None:
     model = _model(_run(tmp_path, _config_text()))
-    got = {(t.element, str(t.category), str(t.control_state), str(t.status), t.severity,
-            t.deadline.isoformat() if t.deadline else None) for t in model.threats}
+    got = {
+        (
+            t.element,
+            str(t.category),
+            str(t.control_state),
+            str(t.status),
+            t.severity,
+            t.deadline.isoformat() if t.deadline else None,
+        )
+        for t in model.threats
+    }
     assert got == {
         ("db", "S", "missing", "open", "high", "2026-01-15"),  # published 5432, [threats.sla_days] high = 14
         ("db", "E", "missing", "open", "high", "2026-01-15"),
@@ -79,12 +89,18 @@ def test_acceptances_are_validated_and_named(tmp_path: Path) -> None:
     spoof = next(t for t in first.threats if t.element == "db" and t.category == Stride.SPOOFING)
     elev = next(t for t in first.threats if t.element == "db" and t.category == Stride.ELEVATION_OF_PRIVILEGE)
     text = _config_text(
-        _accept(spoof.id, reason="dev only", approved_by="vp-eng@acme.example", approved_on="2025-12-01",
-                expires="2026-06-30")
+        _accept(
+            spoof.id,
+            reason="dev only",
+            approved_by="vp-eng@acme.example",
+            approved_on="2025-12-01",
+            expires="2026-06-30",
+        )
         + _accept(elev.id, reason="later", approved_by="intern@acme.example", expires="2026-06-30")
         + _accept(elev.id, reason="later", approved_by="vp-eng@acme.example", expires="2025-06-30")
         + _accept(elev.id, reason="later", approved_by="vp-eng@acme.example")
-        + _accept(elev.id, reason="later", expires="2026-06-30"))
+        + _accept(elev.id, reason="later", expires="2026-06-30")
+    )
     result = _run(tmp_path, text)
     model = _model(result)
     by_id = {t.id: t for t in model.threats}

@@ -14,9 +14,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def audit(root: Path, config: Config | None = None) -> AuditResult:
-    return run_audit(AuditRequest(root=root, config=config or Config(jobs=1), checks=list(tf_checks.checks()),
-                                  file_sources=tf_sources.file_sources(),
-                                  project_sources=tf_sources.project_sources()))
+    return run_audit(
+        AuditRequest(
+            root=root,
+            config=config or Config(jobs=1),
+            checks=list(tf_checks.checks()),
+            file_sources=tf_sources.file_sources(),
+            project_sources=tf_sources.project_sources(),
+        )
+    )
 
 
 def write(root: Path, rel: str, text: str) -> Path:

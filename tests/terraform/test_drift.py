@@ -28,10 +28,16 @@ def _copy(tmp_path: Path) -> Path:
 
 def test_every_drift_entry_names_address_and_changes(tmp_path: Path) -> None:
     found = _drift(_copy(tmp_path))
-    assert set(found) == {"aws_security_group.web", "aws_db_instance.main", "aws_autoscaling_group.workers",
-                          "module.queue.aws_sqs_queue.dlq"}
-    assert found["aws_security_group.web"] == ("aws_security_group.web: changed outside Terraform: "
-                                               "ingress.0.from_port: 443 -> 22; ingress.0.to_port: 443 -> 22")
+    assert set(found) == {
+        "aws_security_group.web",
+        "aws_db_instance.main",
+        "aws_autoscaling_group.workers",
+        "module.queue.aws_sqs_queue.dlq",
+    }
+    assert found["aws_security_group.web"] == (
+        "aws_security_group.web: changed outside Terraform: "
+        "ingress.0.from_port: 443 -> 22; ingress.0.to_port: 443 -> 22"
+    )
     assert found["aws_autoscaling_group.workers"].endswith("desired_capacity: 2 -> 7")
     assert found["module.queue.aws_sqs_queue.dlq"].endswith("deleted outside Terraform")
 
@@ -52,9 +58,11 @@ def test_security_resources_drift_is_high(tmp_path: Path) -> None:
 
 
 def test_allowlist_globs_on_address_and_attribute(tmp_path: Path) -> None:
-    config = parse_config({"jobs": 1, "drift": {"ignore": ["aws_autoscaling_group.*.desired_capacity",
-                                                           "aws_db_instance.main.password"]}},
-                          "redline.toml", sections=[DRIFT_SECTION])
+    config = parse_config(
+        {"jobs": 1, "drift": {"ignore": ["aws_autoscaling_group.*.desired_capacity", "aws_db_instance.main.password"]}},
+        "redline.toml",
+        sections=[DRIFT_SECTION],
+    )
     found = _drift(_copy(tmp_path), config)
     assert "aws_autoscaling_group.workers" not in found
     assert "password" not in found["aws_db_instance.main"]  # ignored attribute dropped, the rest kept
@@ -75,8 +83,11 @@ def test_wrong_type_in_drift_section_is_a_config_error() -> None:
 def test_planned_values_are_checked_where_the_configuration_cannot_see() -> None:
     result = audit(FIXTURES / "plan_values")
     assert not result.errors, result.errors
-    got = sorted((f.rule, f.location.path, f.location.start_line, f.location.resource) for f in result.findings
-                 if f.rule in ("TF101", "TF109", "TF111", "TF108"))
+    got = sorted(
+        (f.rule, f.location.path, f.location.start_line, f.location.resource)
+        for f in result.findings
+        if f.rule in ("TF101", "TF109", "TF111", "TF108")
+    )
     assert got == [
         ("TF101", "app.tfplan.json", 0, "module.vpc.aws_security_group.this[0]"),  # registry module: plan only
         ("TF109", "main.tf", 6, "aws_s3_bucket.b"),  # in the configuration: reported there, once

@@ -38,41 +38,47 @@ def test_parser_keeps_instance_keys_apart_from_attributes() -> None:
     assert isinstance(parse_expression("[for s in var.l : s]"), ForExpr)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("[for s in var.l : upper(s) if s != \"\"]", ["X", "Y"]),
-    ("[for i, s in var.l : \"${i}-${s}\"]", ["0-x", "1-", "2-y"]),
-    ("{for k, v in var.m : k => v.port}", {"a": 1, "b": 2}),
-    ("[for k, v in var.m : k if v.on]", ["b"]),  # maps iterate in key order
-    ("{for s in [\"a\", \"b\", \"a\"] : s => s...}", {"a": ["a", "a"], "b": ["b"]}),
-    ("{for k, v in var.m : v.port => k}", {"1": "a", "2": "b"}),  # number keys become strings
-    ("var.objs[*].id", ["i-1", "i-2"]),
-    ("var.objs.*.tags.Name", ["one", "two"]),
-    ("var.objs[*].tags[\"Name\"]", ["one", "two"]),
-    ("var.nothing[*].id", []),
-    ("var.objs.*.id[1]", "i-2"),  # legacy splat: the index applies to the result
-    ("var.objs[*].tags.Name", ["one", "two"]),
-    ("var.m.a[*].port", [1]),  # a splat over one object wraps it
-    ("var.m[var.l[0] == \"x\" ? \"a\" : \"b\"].port", 1),
-    ("var.objs[1].tags.Name", "two"),
-    ("merge({a = 1}, {for k in [\"b\"] : k => 2})", {"a": 1, "b": 2}),
-    ("zipmap([\"a\", \"b\"], [1, 2])", {"a": 1, "b": 2}),
-    ("range(1, 4)", [1, 2, 3]),
-    ("coalesce(\"\", \"x\")", "x"),
-    ("lookup(var.m, \"c\", \"none\")", "none"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[for s in var.l : upper(s) if s != ""]', ["X", "Y"]),
+        ('[for i, s in var.l : "${i}-${s}"]', ["0-x", "1-", "2-y"]),
+        ("{for k, v in var.m : k => v.port}", {"a": 1, "b": 2}),
+        ("[for k, v in var.m : k if v.on]", ["b"]),  # maps iterate in key order
+        ('{for s in ["a", "b", "a"] : s => s...}', {"a": ["a", "a"], "b": ["b"]}),
+        ("{for k, v in var.m : v.port => k}", {"1": "a", "2": "b"}),  # number keys become strings
+        ("var.objs[*].id", ["i-1", "i-2"]),
+        ("var.objs.*.tags.Name", ["one", "two"]),
+        ('var.objs[*].tags["Name"]', ["one", "two"]),
+        ("var.nothing[*].id", []),
+        ("var.objs.*.id[1]", "i-2"),  # legacy splat: the index applies to the result
+        ("var.objs[*].tags.Name", ["one", "two"]),
+        ("var.m.a[*].port", [1]),  # a splat over one object wraps it
+        ('var.m[var.l[0] == "x" ? "a" : "b"].port', 1),
+        ("var.objs[1].tags.Name", "two"),
+        ('merge({a = 1}, {for k in ["b"] : k => 2})', {"a": 1, "b": 2}),
+        ('zipmap(["a", "b"], [1, 2])', {"a": 1, "b": 2}),
+        ("range(1, 4)", [1, 2, 3]),
+        ('coalesce("", "x")', "x"),
+        ('lookup(var.m, "c", "none")', "none"),
+    ],
+)
 def test_known_values(text: str, expected: object) -> None:
     assert _eval(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "[for s in var.unset : s]",  # unknown collection
-    "[for s in var.l : s if s == var.unset]",  # unknown condition
-    "{for s in [\"a\", \"a\"] : s => s}",  # duplicate key without grouping
-    "{for s in var.l : var.unset => s}",  # unknown key
-    "var.unset[*].id",
-    "var.m[var.unset].port",
-    "cidrsubnet(\"10.0.0.0/8\", 8, 1)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[for s in var.unset : s]",  # unknown collection
+        "[for s in var.l : s if s == var.unset]",  # unknown condition
+        '{for s in ["a", "a"] : s => s}',  # duplicate key without grouping
+        "{for s in var.l : var.unset => s}",  # unknown key
+        "var.unset[*].id",
+        "var.m[var.unset].port",
+        'cidrsubnet("10.0.0.0/8", 8, 1)',
+    ],
+)
 def test_unknown_stays_unknown(text: str) -> None:
     assert isinstance(_eval(text), Unknown)
 
@@ -84,14 +90,17 @@ def test_resource_splats_and_indexes_are_references() -> None:
     assert isinstance(legacy, ResourceRef) and legacy.address == "aws_instance.web"
     first = _eval("aws_instance.web.*.id[0]")
     assert isinstance(first, ResourceRef) and (first.address, first.attribute) == ("aws_instance.web[0]", "id")
-    keyed = evaluate(parse_expression("aws_s3_bucket.b[each.key].arn"),
-                     Scope("", "", {}, {}, {"each": {"key": "a", "value": 1}}))
+    keyed = evaluate(
+        parse_expression("aws_s3_bucket.b[each.key].arn"), Scope("", "", {}, {}, {"each": {"key": "a", "value": 1}})
+    )
     assert isinstance(keyed, ResourceRef) and (keyed.address, keyed.attribute) == ('aws_s3_bucket.b["a"]', "arn")
     unknown_key = _eval("aws_s3_bucket.b[var.unset].arn")
     assert isinstance(unknown_key, ResourceRef) and unknown_key.address == "aws_s3_bucket.b"
     data = _eval("data.aws_iam_policy_document.p[0].json")
-    assert isinstance(data, ResourceRef) and (data.address, data.attribute) == ("data.aws_iam_policy_document.p[0]",
-                                                                               "json")
+    assert isinstance(data, ResourceRef) and (data.address, data.attribute) == (
+        "data.aws_iam_policy_document.p[0]",
+        "json",
+    )
 
 
 def _project(root: Path) -> TerraformProject:
@@ -107,7 +116,10 @@ def test_file_and_templatefile_read_inside_the_root_only(tmp_path: Path) -> None
     write(root, "latin1.txt", "x")
     (root / "latin1.txt").write_bytes(b"\xe9t\xe9")
     os.symlink(tmp_path / "secret.txt", root / "link.txt")
-    write(root, "main.tf", """
+    write(
+        root,
+        "main.tf",
+        """
 resource "aws_iam_policy" "p" {
   policy = file("policy.json")
   parsed = jsondecode(file("${path.module}/policy.json"))
@@ -122,15 +134,20 @@ resource "aws_iam_policy" "p" {
 module "app" {
   source = "./modules/app"
 }
-""")
-    write(root, "modules/app/main.tf", """
+""",
+    )
+    write(
+        root,
+        "modules/app/main.tf",
+        """
 variable "port" { default = 8080 }
 resource "aws_instance" "web" {
   user_data = templatefile("${path.module}/user_data.tpl", { name = "web", port = var.port })
   partial   = templatefile("${path.module}/user_data.tpl", { name = "web" })
   loop      = templatefile("${path.module}/directive.tpl", { xs = ["a"] })
 }
-""")
+""",
+    )
     project = _project(root)
     p = project.get("aws_iam_policy.p")
     assert p is not None
@@ -155,33 +172,57 @@ def test_file_without_a_root_stays_unknown(tmp_path: Path) -> None:
 
 
 def test_file_policy_is_judged_by_rules(tmp_path: Path) -> None:
-    write(tmp_path, "policies/admin.json", json.dumps({"Statement": [{"Effect": "Allow", "Action": "*",
-                                                                      "Resource": "*"}]}))
-    write(tmp_path, "policies/read.json", json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-                                                                     "Resource": "*"}]}))
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "policies/admin.json",
+        json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    )
+    write(
+        tmp_path,
+        "policies/read.json",
+        json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
+    )
+    write(
+        tmp_path,
+        "main.tf",
+        """
 resource "aws_iam_policy" "p" {
   for_each = toset(["admin", "read"])
   policy   = file("policies/${each.key}.json")
 }
-""")
+""",
+    )
     got = {(f.rule, f.location.resource, f.location.start_line) for f in audit(tmp_path).findings}
     assert got == {("TF105", 'aws_iam_policy.p["admin"]', 2)}
 
 
 def test_tf_json_for_expressions(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf.json", json.dumps({
-        "variable": {"names": {"default": ["a", "b"]}},
-        "resource": {"aws_sqs_queue": {"q": {"for_each": "${toset(var.names)}",
-                                             "tags": "${{for n in var.names : n => upper(n)}}"}}},
-    }))
+    write(
+        tmp_path,
+        "main.tf.json",
+        json.dumps(
+            {
+                "variable": {"names": {"default": ["a", "b"]}},
+                "resource": {
+                    "aws_sqs_queue": {
+                        "q": {"for_each": "${toset(var.names)}", "tags": "${{for n in var.names : n => upper(n)}}"}
+                    }
+                },
+            }
+        ),
+    )
     project = assemble([f for f in _facts(tmp_path) if isinstance(f, TerraformFile)])
     assert {r.address: r.get("tags") for r in project.resources} == {
-        'aws_sqs_queue.q["a"]': {"a": "A", "b": "B"}, 'aws_sqs_queue.q["b"]': {"a": "A", "b": "B"}}
+        'aws_sqs_queue.q["a"]': {"a": "A", "b": "B"},
+        'aws_sqs_queue.q["b"]': {"a": "A", "b": "B"},
+    }
 
 
 def test_dynamic_blocks_expand_known_items(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "ports" { default = [22, 443] }
 resource "aws_security_group" "sg" {
   dynamic "ingress" {
@@ -193,8 +234,8 @@ resource "aws_security_group" "sg" {
     }
   }
 }
-""")
+""",
+    )
     (sg,) = assemble([f for f in _facts(tmp_path) if isinstance(f, TerraformFile)]).resources
     assert [b.get("from_port") for b in sg.nested("ingress")] == [22, 443]
     assert all(b.from_dynamic for b in sg.nested("ingress"))
-

@@ -22,10 +22,13 @@ def test_instances_are_expanded_with_exact_addresses() -> None:
     project = _project(INSTANCES)
     by_addr = {r.address: r for r in project.resources}
     assert set(by_addr) == {
-        'aws_s3_bucket.b["assets"]', 'aws_s3_bucket.b["logs"]',
+        'aws_s3_bucket.b["assets"]',
+        'aws_s3_bucket.b["logs"]',
         'aws_s3_bucket_public_access_block.b["logs"]',
-        "aws_security_group.ingress[0]", "aws_security_group.ingress[1]",
-        "aws_security_group.maybe", "aws_security_group.maybe_indexed",
+        "aws_security_group.ingress[0]",
+        "aws_security_group.ingress[1]",
+        "aws_security_group.maybe",
+        "aws_security_group.maybe_indexed",
     }
     assert by_addr['aws_s3_bucket.b["logs"]'].get("bucket") == "acme-logs"  # each.key bound
     assert by_addr['aws_s3_bucket.b["assets"]'].meta["instance"] == '["assets"]'
@@ -43,16 +46,19 @@ def test_instances_are_expanded_with_exact_addresses() -> None:
 def test_no_instances_are_listed_not_dropped_silently() -> None:
     project = _project(INSTANCES)
     got = {(a.address, a.path, a.line, a.reason) for a in project.absent}
-    assert got == {("aws_security_group.off", "main.tf", 55, "count = 0"),
-                   ("aws_sqs_queue.none", "main.tf", 65, "for_each is empty"),
-                   ("module.noop", "main.tf", 70, "count = 0")}
+    assert got == {
+        ("aws_security_group.off", "main.tf", 55, "count = 0"),
+        ("aws_sqs_queue.none", "main.tf", 65, "for_each is empty"),
+        ("module.noop", "main.tf", 70, "count = 0"),
+    }
     assert not any(r.address.startswith("module.noop") for r in project.resources)
 
 
 def test_rules_judge_each_instance() -> None:
     result = audit(INSTANCES)
-    got = {(f.rule, f.location.resource, f.location.start_line) for f in result.findings
-           if f.rule in ("TF101", "TF110")}
+    got = {
+        (f.rule, f.location.resource, f.location.start_line) for f in result.findings if f.rule in ("TF101", "TF110")
+    }
     assert got == {
         ("TF101", "aws_security_group.ingress[1]", 24),  # only the instance with 0.0.0.0/0
         ("TF101", "aws_security_group.maybe", 35),  # literal CIDR: fires even with an unknown count
@@ -62,7 +68,10 @@ def test_rules_judge_each_instance() -> None:
 
 
 def test_sets_and_counts_from_functions(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 locals { names = ["b", "a", "b"] }
 resource "aws_sqs_queue" "q" {
   for_each = toset(local.names)
@@ -75,16 +84,24 @@ resource "aws_sqs_queue" "r" {
 resource "aws_sqs_queue" "big" {
   count = 100000
 }
-""")
+""",
+    )
     project = _project(tmp_path)
     names = {r.address: r.get("name") for r in project.resources}
-    assert names == {'aws_sqs_queue.q["a"]': "a-a", 'aws_sqs_queue.q["b"]': "b-b", "aws_sqs_queue.r[0]": "r-0",
-                     "aws_sqs_queue.big": None}
+    assert names == {
+        'aws_sqs_queue.q["a"]': "a-a",
+        'aws_sqs_queue.q["b"]': "b-b",
+        "aws_sqs_queue.r[0]": "r-0",
+        "aws_sqs_queue.big": None,
+    }
     assert list(project.notes) == ["aws_sqs_queue.big: too many instances to expand; checked once, un-indexed"]
 
 
 def test_policy_document_instances_link(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "roles" { default = { ro = "s3:GetObject", admin = "*" } }
 data "aws_iam_policy_document" "p" {
   for_each = var.roles
@@ -97,7 +114,8 @@ resource "aws_iam_policy" "p" {
   for_each = var.roles
   policy   = data.aws_iam_policy_document.p[each.key].json
 }
-""")
+""",
+    )
     got = {(f.rule, f.location.resource) for f in audit(tmp_path).findings}
     assert got == {("TF105", 'data.aws_iam_policy_document.p["admin"]')}
 
@@ -135,7 +153,8 @@ def test_var_files_from_other_directories(tmp_path: Path) -> None:
     assert not [f for f in quiet.findings if f.rule == "TF101"]
     loud = audit(tmp_path, _with_var_files(["envs/prod.tfvars", "envs/other.tfvars"]))
     assert {(f.rule, f.location.resource, f.location.path) for f in loud.findings if f.rule == "TF101"} == {
-        ("TF101", "aws_security_group.web", "infra/main.tf")}
+        ("TF101", "aws_security_group.web", "infra/main.tf")
+    }
     later_wins = audit(tmp_path, _with_var_files(["envs/prod.tfvars", "envs/prod-override.tfvars"]))
     assert not [f for f in later_wins.findings if f.rule == "TF101"]
     assert loud.errors == () and later_wins.errors == ()
@@ -145,15 +164,20 @@ def test_missing_var_files_are_reported(tmp_path: Path) -> None:
     write(tmp_path, "infra/main.tf", _VARS)
     result = audit(tmp_path, _with_var_files(["envs/missing.tfvars"]))
     [error] = result.errors
-    assert (error.where, error.reason) == ("terraform-project", "redline.toml: [terraform] var_files: "
-                                           "'envs/missing.tfvars' does not exist; Terraform was not judged")
+    assert (error.where, error.reason) == (
+        "terraform-project",
+        "redline.toml: [terraform] var_files: 'envs/missing.tfvars' does not exist; Terraform was not judged",
+    )
 
 
-@pytest.mark.parametrize(("entry", "reason"), [
-    ("../outside.tfvars", "'../outside.tfvars' is outside the audited root"),
-    ("infra/main.tf", "'infra/main.tf' is not a .tfvars or .tfvars.json file"),
-    ("", "every entry must be a non-empty path"),
-])
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("../outside.tfvars", "'../outside.tfvars' is outside the audited root"),
+        ("infra/main.tf", "'infra/main.tf' is not a .tfvars or .tfvars.json file"),
+        ("", "every entry must be a non-empty path"),
+    ],
+)
 def test_bad_var_files_are_config_errors(entry: str, reason: str) -> None:
     with pytest.raises(ConfigError) as err:
         _with_var_files([entry])
@@ -191,7 +215,10 @@ def test_registry_style_module_rules_by_count_index() -> None:
 
 def test_string_counts_as_terraform_converts_them(tmp_path: Path) -> None:
     """terraform-aws-sqs (0.11 style): count = "${local.n}" where local.n is a string."""
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "kms_master_key_id" { default = "" }
 locals {
   create_this_sqs_queue = "${var.kms_master_key_id == "" ? 1 : 0}"
@@ -202,14 +229,18 @@ resource "aws_sqs_queue" "this" {
 resource "aws_sqs_queue" "this_with_kms" {
   count = "${1 - local.create_this_sqs_queue}"
 }
-""")
+""",
+    )
     project = _project(tmp_path)
     assert [r.address for r in project.resources] == ["aws_sqs_queue.this[0]"]
     assert [a.address for a in project.absent] == ["aws_sqs_queue.this_with_kms"]
 
 
 def test_module_calls_with_count_and_for_each_are_instances(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "envs" { default = { dev = "10.0.0.0/8", prod = "0.0.0.0/0" } }
 module "edge" {
   source   = "./modules/edge"
@@ -227,8 +258,12 @@ resource "aws_sqs_queue" "uses" {
   name = "${module.edge["prod"].sg_name}+${module.one[0].sg_name}"
   tags = { dev = module.edge["dev"].sg_name, missing = module.edge["qa"].sg_name, id = module.edge["dev"].sg_id }
 }
-""")
-    write(tmp_path, "modules/edge/main.tf", """
+""",
+    )
+    write(
+        tmp_path,
+        "modules/edge/main.tf",
+        """
 variable "name" {}
 variable "cidr" {}
 resource "aws_security_group" "sg" {
@@ -242,7 +277,8 @@ resource "aws_security_group" "sg" {
 }
 output "sg_name" { value = var.name }
 output "sg_id" { value = aws_security_group.sg.id }
-""")
+""",
+    )
     project = _project(tmp_path)
     names = {r.address: r.get("name") for r in project.resources}
     assert names == {

@@ -23,12 +23,20 @@ def test_every_finding_in_every_fixture_has_a_concrete_remediation() -> None:
 
 
 def test_module_instances_of_one_block_share_a_group(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", 'module "a" {\n  source = "./modules/db"\n}\n'
-          'module "b" {\n  source = "./modules/db"\n}\n'
-          'resource "aws_db_instance" "own" {\n  engine = "postgres"\n  multi_az = true\n'
-          '  storage_encrypted = true\n}\n')
-    write(tmp_path, "modules/db/main.tf", 'resource "aws_db_instance" "this" {\n  engine = "postgres"\n'
-          "  multi_az = true\n  storage_encrypted = false\n}\n")
+    write(
+        tmp_path,
+        "main.tf",
+        'module "a" {\n  source = "./modules/db"\n}\n'
+        'module "b" {\n  source = "./modules/db"\n}\n'
+        'resource "aws_db_instance" "own" {\n  engine = "postgres"\n  multi_az = true\n'
+        "  storage_encrypted = true\n}\n",
+    )
+    write(
+        tmp_path,
+        "modules/db/main.tf",
+        'resource "aws_db_instance" "this" {\n  engine = "postgres"\n'
+        "  multi_az = true\n  storage_encrypted = false\n}\n",
+    )
     hits = [f for f in audit(tmp_path).findings if f.rule == "TF111"]
     assert {f.location.resource for f in hits} == {"module.a.aws_db_instance.this", "module.b.aws_db_instance.this"}
     assert len({f.group for f in hits}) == 1 and hits[0].group.startswith("terraform:modules/db/main.tf:1:")
@@ -36,8 +44,11 @@ def test_module_instances_of_one_block_share_a_group(tmp_path: Path) -> None:
 
 
 def test_counted_instances_share_a_group_but_other_blocks_do_not(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", 'resource "aws_ebs_volume" "v" {\n  count = 3\n  size = 1\n}\n'
-          'resource "aws_ebs_volume" "w" {\n  size = 1\n}\n')
+    write(
+        tmp_path,
+        "main.tf",
+        'resource "aws_ebs_volume" "v" {\n  count = 3\n  size = 1\n}\nresource "aws_ebs_volume" "w" {\n  size = 1\n}\n',
+    )
     hits = [f for f in audit(tmp_path).findings if f.rule == "TF111"]
     groups = {f.location.resource: f.group for f in hits}
     assert len(groups) == 4

@@ -37,13 +37,13 @@ def _facts(root: Path) -> list[object]:
 
 def _project(root: Path) -> TerraformProject:
     facts = _facts(root)
-    return assemble([f for f in facts if isinstance(f, TerraformFile)],
-                    [f for f in facts if isinstance(f, TfVarsFile)])
+    return assemble([f for f in facts if isinstance(f, TerraformFile)], [f for f in facts if isinstance(f, TfVarsFile)])
 
 
 def test_expressions_become_nodes_with_lines() -> None:
-    blocks = parse_hcl('resource "aws_s3_bucket" "b" {\n  bucket = "logs-${var.env}"\n'
-                       '  tags   = { Name = local.name }\n}\n')
+    blocks = parse_hcl(
+        'resource "aws_s3_bucket" "b" {\n  bucket = "logs-${var.env}"\n  tags   = { Name = local.name }\n}\n'
+    )
     (block,) = blocks
     assert (block.type, block.labels, block.start_line, block.end_line) == ("resource", ("aws_s3_bucket", "b"), 1, 4)
     assert block.attrs["bucket"] == Template(("logs-", Ref(("var", "env"))))
@@ -52,7 +52,10 @@ def test_expressions_become_nodes_with_lines() -> None:
 
 
 def test_modules_variables_tfvars_locals_and_providers(tmp_path: Path) -> None:
-    write(tmp_path, "live/main.tf", """
+    write(
+        tmp_path,
+        "live/main.tf",
+        """
 variable "env" {}
 variable "region" { default = "eu-west-1" }
 variable "replicas" { default = 1 }
@@ -83,9 +86,13 @@ module "remote" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.0.0"
 }
-""")
+""",
+    )
     write(tmp_path, "live/terraform.tfvars", 'env = "prod"\n')
-    write(tmp_path, "modules/net/main.tf", """
+    write(
+        tmp_path,
+        "modules/net/main.tf",
+        """
 variable "name" {}
 variable "cidrs" { type = list(string) }
 variable "port" { default = 22 }
@@ -97,7 +104,8 @@ resource "aws_security_group" "this" {
     cidr_blocks = var.cidrs
   }
 }
-""")
+""",
+    )
     project = _project(tmp_path)
     assert project.roots == ["live"]
     by_addr = {r.address: r for r in project.resources}
@@ -121,7 +129,10 @@ resource "aws_security_group" "this" {
 
 
 def test_unknowns_are_explicit_never_guessed(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "no_default" {}
 resource "aws_s3_bucket" "b" {
   bucket = "x-${var.no_default}"
@@ -131,7 +142,8 @@ resource "aws_s3_bucket" "b" {
   list   = [for s in ["a"] : upper(s)]
   other  = [for s in var.no_default : upper(s)]
 }
-""")
+""",
+    )
     (b,) = _project(tmp_path).resources
     assert isinstance(b.get("bucket"), Unknown)
     assert isinstance(b.get("acl"), Unknown)
@@ -143,8 +155,11 @@ resource "aws_s3_bucket" "b" {
 
 
 def test_several_var_files_only_agreeing_values_are_used(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", 'variable "a" {}\nvariable "b" {}\n'
-                               'resource "aws_s3_bucket" "x" {\n  bucket = var.a\n  acl = var.b\n}\n')
+    write(
+        tmp_path,
+        "main.tf",
+        'variable "a" {}\nvariable "b" {}\nresource "aws_s3_bucket" "x" {\n  bucket = var.a\n  acl = var.b\n}\n',
+    )
     write(tmp_path, "dev.tfvars", 'a = "same"\nb = "private"\n')
     write(tmp_path, "prod.tfvars", 'a = "same"\nb = "public-read"\n')
     project = _project(tmp_path)
@@ -155,7 +170,10 @@ def test_several_var_files_only_agreeing_values_are_used(tmp_path: Path) -> None
 
 
 def test_tf_json_is_read_like_hcl(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf.json", """{
+    write(
+        tmp_path,
+        "main.tf.json",
+        """{
   "variable": {"env": {"default": "dev"}},
   "resource": {
     "aws_security_group": {
@@ -166,7 +184,8 @@ def test_tf_json_is_read_like_hcl(tmp_path: Path) -> None:
     }
   }
 }
-""")
+""",
+    )
     result = audit(tmp_path)
     (f,) = [f for f in result.findings if f.rule == "TF101"]
     assert f.location.resource == "aws_security_group.open"
@@ -196,7 +215,10 @@ def test_huge_tf_file_is_refused_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_ignore_comment_inside_the_block_suppresses_it(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """resource "aws_security_group" "bastion" {
+    write(
+        tmp_path,
+        "main.tf",
+        """resource "aws_security_group" "bastion" {
   # redline: ignore[TF101] bastion is fronted by a port-knocking daemon
   ingress {
     from_port   = 22
@@ -214,7 +236,8 @@ resource "aws_security_group" "other" {
     cidr_blocks = ["0.0.0.0/0"] # redline: ignore[TF102] wrong code: does not apply
   }
 }
-""")
+""",
+    )
     result = audit(tmp_path)
     by_addr = {f.location.resource: f for f in result.findings if f.rule == "TF101"}
     assert by_addr["aws_security_group.bastion"].suppressed == "bastion is fronted by a port-knocking daemon"
@@ -222,19 +245,28 @@ resource "aws_security_group" "other" {
 
 
 def test_module_instances_are_reported_per_address(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", 'module "a" {\n  source = "./db"\n  public = true\n}\n'
-                               'module "b" {\n  source = "./db"\n  public = false\n}\n')
-    write(tmp_path, "db/main.tf", 'variable "public" {}\nresource "aws_db_instance" "this" {\n'
-                                  '  publicly_accessible = var.public\n  multi_az = true\n'
-                                  '  storage_encrypted = true\n}\n')
+    write(
+        tmp_path,
+        "main.tf",
+        'module "a" {\n  source = "./db"\n  public = true\n}\nmodule "b" {\n  source = "./db"\n  public = false\n}\n',
+    )
+    write(
+        tmp_path,
+        "db/main.tf",
+        'variable "public" {}\nresource "aws_db_instance" "this" {\n'
+        "  publicly_accessible = var.public\n  multi_az = true\n"
+        "  storage_encrypted = true\n}\n",
+    )
     result = audit(tmp_path)
-    hits = [(f.location.path, f.location.start_line, f.location.resource)
-            for f in result.findings if f.rule == "TF104"]
+    hits = [(f.location.path, f.location.start_line, f.location.resource) for f in result.findings if f.rule == "TF104"]
     assert hits == [("db/main.tf", 2, "module.a.aws_db_instance.this")]
 
 
 def test_region_topology_counts_config_and_plan(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 provider "aws" { region = "eu-west-1" }
 provider "google" {
   project = "acme-prod"
@@ -244,7 +276,8 @@ resource "aws_sqs_queue" "a" {}
 resource "aws_ebs_volume" "v" { availability_zone = "eu-west-1b" }
 resource "google_storage_bucket" "g" { location = "EU" }
 resource "azurerm_resource_group" "rg" { location = "westeurope" }
-""")
+""",
+    )
     facts = Facts(_facts(tmp_path))
     data = json.loads((FIXTURES / "drift" / "prod.tfplan.json").read_text())
     facts.add(parse_plan("prod.tfplan.json", data))
@@ -270,15 +303,19 @@ def test_tfvars_values_are_literals(tmp_path: Path) -> None:
 
 def test_terraform_cache_and_bom(tmp_path: Path) -> None:
     write(tmp_path, ".terraform/modules/vpc/main.tf", 'resource "aws_iam_access_key" "cached" {\n  user = "u"\n}\n')
-    (tmp_path / "main.tf").write_text('\ufeffresource "aws_iam_access_key" "own" {\n  user = "u"\n}\n',
-                                      encoding="utf-8")
+    (tmp_path / "main.tf").write_text(
+        '\ufeffresource "aws_iam_access_key" "own" {\n  user = "u"\n}\n', encoding="utf-8"
+    )
     result = audit(tmp_path)
     assert not result.errors
     assert [(f.location.resource, f.location.start_line) for f in result.findings] == [("aws_iam_access_key.own", 1)]
 
 
 def test_functions_conditionals_and_try(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "engine" { default = "sqlserver-ee" }
 variable "settings" { default = { size = 10 } }
 locals {
@@ -295,7 +332,8 @@ resource "aws_db_instance" "mssql" {
   port              = try(var.unknown.port, 1433)
   tags              = { for k, v in var.settings : k => v }
 }
-""")
+""",
+    )
     project = _project(tmp_path)
     assert [r.address for r in project.resources] == ["aws_db_instance.mssql[0]"]  # pg: false == true -> count 0
     assert [(a.address, a.reason) for a in project.absent] == [("aws_db_instance.pg", "count = 0")]
@@ -320,7 +358,10 @@ def test_bad_tfvars_and_tf_json_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_local_module_outputs_link_resources_across_modules(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 module "storage" {
   source = "./storage"
   name   = "acme-data"
@@ -335,15 +376,20 @@ resource "aws_s3_bucket_public_access_block" "data" {
 resource "aws_sqs_queue" "q" {
   name = "${module.storage.name}-events"
 }
-""")
-    write(tmp_path, "storage/main.tf", """
+""",
+    )
+    write(
+        tmp_path,
+        "storage/main.tf",
+        """
 variable "name" {}
 resource "aws_s3_bucket" "this" {
   bucket = var.name
 }
 output "bucket_id" { value = aws_s3_bucket.this.id }
 output "name" { value = var.name }
-""")
+""",
+    )
     project = _project(tmp_path)
     by_addr = {r.address: r for r in project.resources}
     ref = by_addr["aws_s3_bucket_public_access_block.data"].get("bucket")
@@ -351,12 +397,19 @@ output "name" { value = var.name }
     assert by_addr["aws_sqs_queue.q"].get("name") == "acme-data-events"
     result = audit(tmp_path)
     bpa = sorted((f.location.resource, f.message) for f in result.findings if f.rule == "TF110")
-    assert bpa == [("aws_s3_bucket_public_access_block.data",
-                    "aws_s3_bucket_public_access_block.data: public access block leaves block_public_policy off")]
+    assert bpa == [
+        (
+            "aws_s3_bucket_public_access_block.data",
+            "aws_s3_bucket_public_access_block.data: public access block leaves block_public_policy off",
+        )
+    ]
 
 
 def test_plain_http_listener_of_an_internal_balancer_is_low(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 resource "aws_lb" "private" {
   internal = true
 }
@@ -367,13 +420,17 @@ resource "aws_lb_listener" "http" {
     type = "forward"
   }
 }
-""")
+""",
+    )
     (f,) = [f for f in audit(tmp_path).findings if f.rule == "TF112"]
     assert (f.location.resource, str(f.severity)) == ("aws_lb_listener.http", "low")
 
 
 def test_legacy_whole_interpolation_keeps_the_value_type(tmp_path: Path) -> None:
-    write(tmp_path, "main.tf", """
+    write(
+        tmp_path,
+        "main.tf",
+        """
 variable "cidrs" { default = ["0.0.0.0/0"] }
 variable "public" { default = true }
 resource "aws_security_group" "legacy" {
@@ -389,6 +446,7 @@ resource "aws_db_instance" "legacy" {
   multi_az            = true
   storage_encrypted   = true
 }
-""")
+""",
+    )
     got = sorted((f.rule, f.location.resource) for f in audit(tmp_path).findings if f.rule in ("TF101", "TF104"))
     assert got == [("TF101", "aws_security_group.legacy"), ("TF104", "aws_db_instance.legacy")]

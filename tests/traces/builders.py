@@ -20,13 +20,26 @@ class TraceBuilder:
     trace_id: str = field(default_factory=lambda: f"{next(_ids):032x}")
     spans: list[dict[str, Any]] = field(default_factory=list)
 
-    def span(self, name: str, kind: int, start_ms: float, dur_ms: float, parent: str | None = None, *,
-             error: bool = False, **attrs: Any) -> str:
+    def span(
+        self,
+        name: str,
+        kind: int,
+        start_ms: float,
+        dur_ms: float,
+        parent: str | None = None,
+        *,
+        error: bool = False,
+        **attrs: Any,
+    ) -> str:
         span_id = f"{next(_ids):016x}"
         start = int((BASE_US + start_ms * 1000) * 1000)
         span: dict[str, Any] = {
-            "traceId": self.trace_id, "spanId": span_id, "name": name, "kind": kind,
-            "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + int(dur_ms * 1_000_000)),
+            "traceId": self.trace_id,
+            "spanId": span_id,
+            "name": name,
+            "kind": kind,
+            "startTimeUnixNano": str(start),
+            "endTimeUnixNano": str(start + int(dur_ms * 1_000_000)),
             "attributes": [{"key": k.replace("__", "."), "value": _value(v)} for k, v in attrs.items()],
         }
         if parent:
@@ -59,8 +72,14 @@ def write_otlp(path: Path, *traces: TraceBuilder) -> Path:
     by_service: dict[str, list[dict[str, Any]]] = {}
     for t in traces:
         by_service.setdefault(t.service, []).extend(t.spans)
-    doc = {"resourceSpans": [
-        {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": s}}]},
-         "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}]} for s, spans in by_service.items()]}
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": s}}]},
+                "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}],
+            }
+            for s, spans in by_service.items()
+        ]
+    }
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path

@@ -25,8 +25,10 @@ def otlp_document(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
 
 def _hex_ids(doc: Any) -> Any:
     if isinstance(doc, dict):
-        return {k: (base64.b64decode(v).hex() if k in ("traceId", "spanId", "parentSpanId") and v else _hex_ids(v))
-                for k, v in doc.items()}
+        return {
+            k: (base64.b64decode(v).hex() if k in ("traceId", "spanId", "parentSpanId") and v else _hex_ids(v))
+            for k, v in doc.items()
+        }
     if isinstance(doc, list):
         return [_hex_ids(v) for v in doc]
     return doc
@@ -41,12 +43,17 @@ def write_otlp_lines_gz(spans: Sequence[ReadableSpan], path: Path, per_line: int
     """Collector file exporter style: one export request per line, hex ids, gzip."""
     with gzip.open(path, "wt", encoding="utf-8") as out:
         for i in range(0, len(spans), per_line):
-            out.write(json.dumps(_hex_ids(otlp_document(spans[i:i + per_line]))) + "\n")
+            out.write(json.dumps(_hex_ids(otlp_document(spans[i : i + per_line]))) + "\n")
     return path
 
 
-_KIND = {SpanKind.SERVER: "server", SpanKind.CLIENT: "client", SpanKind.PRODUCER: "producer",
-         SpanKind.CONSUMER: "consumer", SpanKind.INTERNAL: "internal"}
+_KIND = {
+    SpanKind.SERVER: "server",
+    SpanKind.CLIENT: "client",
+    SpanKind.PRODUCER: "producer",
+    SpanKind.CONSUMER: "consumer",
+    SpanKind.INTERNAL: "internal",
+}
 
 
 def _ids(span: ReadableSpan) -> tuple[str, str, str]:
@@ -65,20 +72,30 @@ def write_jaeger(spans: Sequence[ReadableSpan], path: Path) -> Path:
     for span in spans:
         trace_id, span_id, parent = _ids(span)
         assert span.start_time is not None and span.end_time is not None
-        tags = [{"key": k, "type": "string" if isinstance(v, str) else "int64", "value": v}
-                for k, v in (span.attributes or {}).items()]
+        tags = [
+            {"key": k, "type": "string" if isinstance(v, str) else "int64", "value": v}
+            for k, v in (span.attributes or {}).items()
+        ]
         tags.append({"key": "span.kind", "type": "string", "value": _KIND[span.kind]})
         if span.status.status_code is StatusCode.ERROR:
             tags.append({"key": "error", "type": "bool", "value": True})
-        traces.setdefault(trace_id, []).append({
-            "traceID": trace_id, "spanID": span_id, "operationName": span.name,
-            "references": [{"refType": "CHILD_OF", "traceID": trace_id, "spanID": parent}] if parent else [],
-            "startTime": span.start_time // 1000, "duration": (span.end_time - span.start_time) // 1000,
-            "tags": tags, "logs": [], "processID": "p1",
-        })
+        traces.setdefault(trace_id, []).append(
+            {
+                "traceID": trace_id,
+                "spanID": span_id,
+                "operationName": span.name,
+                "references": [{"refType": "CHILD_OF", "traceID": trace_id, "spanID": parent}] if parent else [],
+                "startTime": span.start_time // 1000,
+                "duration": (span.end_time - span.start_time) // 1000,
+                "tags": tags,
+                "logs": [],
+                "processID": "p1",
+            }
+        )
     service = _service(spans[0])
-    data = [{"traceID": t, "spans": s, "processes": {"p1": {"serviceName": service, "tags": []}}}
-            for t, s in traces.items()]
+    data = [
+        {"traceID": t, "spans": s, "processes": {"p1": {"serviceName": service, "tags": []}}} for t, s in traces.items()
+    ]
     path.write_text(json.dumps({"data": data, "total": 0, "limit": 0, "offset": 0, "errors": None}), encoding="utf-8")
     return path
 
@@ -89,8 +106,11 @@ def write_zipkin(spans: Sequence[ReadableSpan], path: Path) -> Path:
         trace_id, span_id, parent = _ids(span)
         assert span.start_time is not None and span.end_time is not None
         item: dict[str, Any] = {
-            "traceId": trace_id, "id": span_id, "name": span.name.lower(),
-            "timestamp": span.start_time // 1000, "duration": (span.end_time - span.start_time) // 1000,
+            "traceId": trace_id,
+            "id": span_id,
+            "name": span.name.lower(),
+            "timestamp": span.start_time // 1000,
+            "duration": (span.end_time - span.start_time) // 1000,
             "localEndpoint": {"serviceName": _service(span)},
             "tags": {k: str(v) for k, v in (span.attributes or {}).items()},
         }

@@ -119,7 +119,8 @@ def test_slow_query_by_p95_with_enough_runs(tmp_path: Path) -> None:
     rare.query(root, "SELECT * FROM big", 0, 800)  # slow, but seen once
     findings = _findings(tmp_path, *traces, rare)
     assert [(f.rule, f.evidence.text("statement")) for f in findings] == [
-        ("TRC105", "SELECT * FROM orders WHERE email = ?")]
+        ("TRC105", "SELECT * FROM orders WHERE email = ?")
+    ]
 
 
 def test_retry_storm_and_look_alikes(tmp_path: Path) -> None:
@@ -194,14 +195,17 @@ def test_hop_budgets_on_the_critical_path(tmp_path: Path) -> None:
         edge = TraceBuilder(service="edge")
         root = edge.span("POST /checkout", 2, i * 1000, 300, http__request__method="POST", http__route="/checkout")
         api = TraceBuilder(service="shop", trace_id=edge.trace_id)
-        handler = api.span("POST /checkout", 2, i * 1000 + 20, 260, root, http__request__method="POST",
-                           http__route="/checkout")
+        handler = api.span(
+            "POST /checkout", 2, i * 1000 + 20, 260, root, http__request__method="POST", http__route="/checkout"
+        )
         api.query(handler, "SELECT a FROM t", i * 1000 + 40, 90)
         api.query(handler, "SELECT b FROM t", i * 1000 + 40, 60)  # in parallel with the first: off the path
         api.query(handler, "SELECT c FROM t", i * 1000 + 150, 50)
         traces += [edge, api]
-    cfg = {"traces": {"hops": {"db": ["category=db"]}},
-           "slo": {"POST /checkout": {"p95_ms": 400, "budget": {"edge": 40, "shop": 100, "db": 100}}}}
+    cfg = {
+        "traces": {"hops": {"db": ["category=db"]}},
+        "slo": {"POST /checkout": {"p95_ms": 400, "budget": {"edge": 40, "shop": 100, "db": 100}}},
+    }
     findings = _findings(tmp_path, *traces, config=cfg)
     got = {(f.rule, f.location.resource): f.evidence.number("p95_ms") for f in findings}
     # edge: 20 + 20 ms of its own (within 40); shop: 260 - 140 ms under the queries; db: 90 + 50 ms

@@ -24,13 +24,16 @@ def test_ids_hex_base64_and_short_jaeger_ids() -> None:
     assert hex_id("not an id!", 16) == "" and hex_id(None, 16) == ""
 
 
-@pytest.mark.parametrize(("sql", "shape"), [
-    ("SELECT * FROM t WHERE id = 42 AND name = 'O''Brien'", "SELECT * FROM t WHERE id = ? AND name = ?"),
-    ("select a from t where id in (1, 2,3)", "select a from t where id IN (?)"),
-    ("SELECT a FROM t WHERE id IN ($1, $2)", "SELECT a FROM t WHERE id IN ($1, $2)"),
-    ("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", "INSERT INTO t (a, b) VALUES (?)"),
-    ("SELECT col1, t2.x FROM t2  \n WHERE v > -3.5e2", "SELECT col1, t2.x FROM t2 WHERE v > ?"),
-])
+@pytest.mark.parametrize(
+    ("sql", "shape"),
+    [
+        ("SELECT * FROM t WHERE id = 42 AND name = 'O''Brien'", "SELECT * FROM t WHERE id = ? AND name = ?"),
+        ("select a from t where id in (1, 2,3)", "select a from t where id IN (?)"),
+        ("SELECT a FROM t WHERE id IN ($1, $2)", "SELECT a FROM t WHERE id IN ($1, $2)"),
+        ("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", "INSERT INTO t (a, b) VALUES (?)"),
+        ("SELECT col1, t2.x FROM t2  \n WHERE v > -3.5e2", "SELECT col1, t2.x FROM t2 WHERE v > ?"),
+    ],
+)
 def test_statement_normalisation(sql: str, shape: str) -> None:
     assert normalise_statement(sql) == shape
 
@@ -47,8 +50,17 @@ def test_old_and_new_semantic_conventions_agree(tmp_path: Path) -> None:
     t.span("q", 3, 1, 5, root, db__system="postgresql", db__statement="SELECT 1 FROM x WHERE a = 5")
     t.span("q", 3, 10, 5, root, db__system__name="postgresql", db__query__text="SELECT 1 FROM x WHERE a = 6")
     t.span("GET", 3, 20, 5, root, http__method="GET", http__url="http://inv:80/i/3")
-    t.span("GET", 3, 30, 5, root, http__request__method="GET", url__full="http://x/y", server__address="inv",
-           server__port=80)
+    t.span(
+        "GET",
+        3,
+        30,
+        5,
+        root,
+        http__request__method="GET",
+        url__full="http://x/y",
+        server__address="inv",
+        server__port=80,
+    )
     t.span("get", 3, 40, 1, root, db__system="redis", db__statement="GET session:abc")
     store = ingest([write_otlp(tmp_path / "t.json", t)])
     rows = store.query("SELECT kind, category, statement, peer, route, operation, error FROM spans ORDER BY start_us")
@@ -63,22 +75,54 @@ def test_old_and_new_semantic_conventions_agree(tmp_path: Path) -> None:
 
 
 def test_zipkin_list_of_lists_and_jaeger_processes(tmp_path: Path) -> None:
-    zipkin = [[{"traceId": "d269b633813fc60c", "id": "0000000000000001", "name": "get /a", "kind": "SERVER",
-                "timestamp": 1_700_000_000_000_000, "duration": 1200, "localEndpoint": {"serviceName": "web"},
-                "tags": {"http.method": "GET", "http.route": "/a", "error": "boom"}}]]
-    jaeger = {"data": [{"traceID": "d269b633813fc60c", "processes": {"p1": {"serviceName": "web"}}, "spans": [
-        {"traceID": "d269b633813fc60c", "spanID": "0000000000000002", "operationName": "SELECT",
-         "references": [{"refType": "CHILD_OF", "traceID": "d269b633813fc60c", "spanID": "0000000000000001"}],
-         "startTime": 1_700_000_000_000_100, "duration": 300, "processID": "p1",
-         "tags": [{"key": "span.kind", "type": "string", "value": "client"},
-                  {"key": "db.system", "type": "string", "value": "mysql"}]}]}]}
+    zipkin = [
+        [
+            {
+                "traceId": "d269b633813fc60c",
+                "id": "0000000000000001",
+                "name": "get /a",
+                "kind": "SERVER",
+                "timestamp": 1_700_000_000_000_000,
+                "duration": 1200,
+                "localEndpoint": {"serviceName": "web"},
+                "tags": {"http.method": "GET", "http.route": "/a", "error": "boom"},
+            }
+        ]
+    ]
+    jaeger = {
+        "data": [
+            {
+                "traceID": "d269b633813fc60c",
+                "processes": {"p1": {"serviceName": "web"}},
+                "spans": [
+                    {
+                        "traceID": "d269b633813fc60c",
+                        "spanID": "0000000000000002",
+                        "operationName": "SELECT",
+                        "references": [
+                            {"refType": "CHILD_OF", "traceID": "d269b633813fc60c", "spanID": "0000000000000001"}
+                        ],
+                        "startTime": 1_700_000_000_000_100,
+                        "duration": 300,
+                        "processID": "p1",
+                        "tags": [
+                            {"key": "span.kind", "type": "string", "value": "client"},
+                            {"key": "db.system", "type": "string", "value": "mysql"},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
     (tmp_path / "z.json").write_text(json.dumps(zipkin))
     (tmp_path / "j.json").write_text(json.dumps(jaeger))
     store = ingest([tmp_path])
     assert not store.problems
     rows = store.query("SELECT trace_id, service, kind, parent_id, error, category FROM spans ORDER BY span_id")
-    assert rows == [("0000000000000000d269b633813fc60c", "web", "server", None, True, "http"),
-                    ("0000000000000000d269b633813fc60c", "web", "client", "0000000000000001", False, "db")]
+    assert rows == [
+        ("0000000000000000d269b633813fc60c", "web", "server", None, True, "http"),
+        ("0000000000000000d269b633813fc60c", "web", "client", "0000000000000001", False, "db"),
+    ]
 
 
 def test_bad_inputs_are_named_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -96,8 +140,15 @@ def test_bad_inputs_are_named_and_the_run_goes_on(tmp_path: Path) -> None:
     lines.write_text(good.read_text() + "\n" + good.read_text()[:50] + "\n" + good.read_text() + "\n")
     store = ingest([tmp_path, tmp_path / "missing.json"])
     reasons = {Path(p.path).name: p.reason for p in store.problems}
-    assert set(reasons) == {"empty.json", "truncated.json", "other.json", "types.json:1", "gzip.json.gz",
-                            "lines.jsonl:2", "missing.json"}
+    assert set(reasons) == {
+        "empty.json",
+        "truncated.json",
+        "other.json",
+        "types.json:1",
+        "gzip.json.gz",
+        "lines.jsonl:2",
+        "missing.json",
+    }
     assert reasons["empty.json"].startswith("empty file")
     assert reasons["truncated.json"].startswith("invalid JSON")
     assert reasons["other.json"].startswith("unknown format")
@@ -132,7 +183,7 @@ def test_cli_reports_a_config_error_naming_the_key(tmp_path: Path, capsys: pytes
     cfg.write_text('[slo."POST /checkout"]\np95_ms = 300\n[slo."POST /checkout".budget]\nedge = 200\napi = 150\n')
     code = main(["traces", str(tmp_path), "--config", str(cfg), "--out", str(tmp_path / "o")])
     assert code == 2
-    assert "slo.\"POST /checkout\".budget" in capsys.readouterr().err
+    assert 'slo."POST /checkout".budget' in capsys.readouterr().err
 
 
 def test_trace_health(tmp_path: Path) -> None:
@@ -162,8 +213,17 @@ def test_span_table_kept_in_a_duckdb_file(tmp_path: Path) -> None:
 
     t = TraceBuilder()
     t.server("GET /a", 10)
-    code = main(["traces", str(write_otlp(tmp_path / "t.json", t)), "--db", str(tmp_path / "spans.duckdb"),
-                 "--out", str(tmp_path / "o"), "-q"])
+    code = main(
+        [
+            "traces",
+            str(write_otlp(tmp_path / "t.json", t)),
+            "--db",
+            str(tmp_path / "spans.duckdb"),
+            "--out",
+            str(tmp_path / "o"),
+            "-q",
+        ]
+    )
     assert code == 0
     with duckdb.connect(str(tmp_path / "spans.duckdb"), read_only=True) as con:
         assert con.execute("SELECT operation FROM spans").fetchall() == [("GET /a",)]
@@ -193,8 +253,21 @@ def test_audit_with_traces_joins_the_findings(tmp_path: Path) -> None:
     src = write_otlp(tmp_path / "t.json", t)
     (tmp_path / "bad.json").write_text("{")
     out = tmp_path / "out"
-    code = main(["audit", str(tree), "--traces", str(src), str(tmp_path / "bad.json"), "--out", str(out),
-                 "--format", "json", "-q", "--exit-zero"])
+    code = main(
+        [
+            "audit",
+            str(tree),
+            "--traces",
+            str(src),
+            str(tmp_path / "bad.json"),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "-q",
+            "--exit-zero",
+        ]
+    )
     assert code == 0
     doc = json.loads((out / "findings.json").read_text())
     assert {f["rule"] for f in doc["findings"]} == {"RES101", "TRC101"}
@@ -219,17 +292,30 @@ def test_propagation_headers_and_sampling_rate(tmp_path: Path) -> None:
     from redline.sources.traces.health import trace_health
 
     jaeger_sampled = TraceBuilder(service="web")
-    jaeger_sampled.span("GET /a", 2, 0, 10, sampler__type="probabilistic", sampler__param="0.1",
-                        http__request__header__traceparent="00-…-01")
+    jaeger_sampled.span(
+        "GET /a",
+        2,
+        0,
+        10,
+        sampler__type="probabilistic",
+        sampler__param="0.1",
+        http__request__header__traceparent="00-…-01",
+    )
     otel_sampled = TraceBuilder(service="api")
     otel_sampled.span("GET /b", 2, 0, 10)
-    otel_sampled.spans[-1]["attributes"] = [{"key": "http.request.header.uber-trace-id",
-                                             "value": {"arrayValue": {"values": [{"stringValue": "abc:def:0:1"}]}}}]
+    otel_sampled.spans[-1]["attributes"] = [
+        {
+            "key": "http.request.header.uber-trace-id",
+            "value": {"arrayValue": {"values": [{"stringValue": "abc:def:0:1"}]}},
+        }
+    ]
     otel_sampled.spans[-1]["traceState"] = "vendor=x,ot=rv:0123456789abcd;th:c"
     unknown = TraceBuilder(service="api")
     unknown.span("GET /c", 2, 0, 10)
     health = trace_health(ingest([write_otlp(tmp_path / "t.json", jaeger_sampled, otel_sampled, unknown)]))
     assert health.propagation == {"api": {"jaeger": 1}, "web": {"w3c": 1}}
     assert health.sampling == {"api": 0.25, "web": 0.1}  # th:c rejects 3/4 of the trace-id space
-    assert health.as_dict()["sampling"] == {"api": {"probability": 0.25, "one_in": 4},
-                                            "web": {"probability": 0.1, "one_in": 10}}
+    assert health.as_dict()["sampling"] == {
+        "api": {"probability": 0.25, "one_in": 4},
+        "web": {"probability": 0.1, "one_in": 10},
+    }

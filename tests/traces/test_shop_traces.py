@@ -36,8 +36,9 @@ def _run(shop: ShopTraces, tmp_path: Path, fmt: str) -> TracesRun:
     path = writer(shop.spans, tmp_path / name)
     # SQLite answers in microseconds, a networked database in milliseconds: the total-time floor of the
     # N+1 rule is lowered so that the in-process database shows the pattern the same way.
-    config = parse_config({"traces": {"n_plus_one_min_total_ms": 0.05}}, "test.toml",
-                          sections=[TRACES_SECTION, SLO_SECTION])
+    config = parse_config(
+        {"traces": {"n_plus_one_min_total_ms": 0.05}}, "test.toml", sections=[TRACES_SECTION, SLO_SECTION]
+    )
     return run_traces([path], config)
 
 
@@ -68,8 +69,11 @@ def test_findings_name_the_traces_and_spans_that_show_them(shop: ShopTraces, tmp
     assert set(n1.evidence.strings("trace_ids")) <= orders_traces and n1.evidence.number("traces") == 3
     assert n1.evidence.number("median_count") == 30  # one SELECT per order, 30 orders
     assert "customers.id = ?" in n1.evidence.text("statement")
-    customer_spans = {f"{s.context.span_id:016x}" for s in shop.spans
-                      if "FROM customers" in str((s.attributes or {}).get("db.statement", ""))}
+    customer_spans = {
+        f"{s.context.span_id:016x}"
+        for s in shop.spans
+        if "FROM customers" in str((s.attributes or {}).get("db.statement", ""))
+    }
     assert set(n1.evidence.strings("span_ids")) <= customer_spans
     saving = by_rule["TRC103"].evidence.number("median_saving_ms")
     assert saving is not None and 140 <= saving <= 400  # the shorter of two 150 ms calls

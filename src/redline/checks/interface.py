@@ -93,8 +93,10 @@ class Check:
         """Build a finding with the rule's defaults filled in; a rule the check does not declare (in
         ``rules`` or ``borrows``) raises :class:`UndeclaredRuleError`."""
         if rule.code not in self.emittable_codes():
-            raise UndeclaredRuleError(f"check {self.name!r} emitted {rule.code}, which it does not declare "
-                                      "(add the rule to its `rules`, or to `borrows` when another check owns it)")
+            raise UndeclaredRuleError(
+                f"check {self.name!r} emitted {rule.code}, which it does not declare "
+                "(add the rule to its `rules`, or to `borrows` when another check owns it)"
+            )
         return Finding(
             rule=rule.code,
             message=message,
@@ -109,7 +111,6 @@ class Check:
             priority=priority or PriorityFactors(),
             identity=identity,
         )
-
 
     def emittable_codes(self) -> frozenset[str]:
         """Codes of the rules this check may emit: its own and the borrowed ones (cached per rule tuples)."""

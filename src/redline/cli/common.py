@@ -35,10 +35,16 @@ class UsageError(Exception):
 
 def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> None:
     p.add_argument("path", nargs="?", default=".", help="the tree to audit (default: .)")
-    p.add_argument("--config", type=Path,
-                   help="config file (default: redline.toml or [tool.redline] in pyproject.toml)")
-    p.add_argument("--select", action="append", default=[], metavar="CODES",
-                   help="only these rules (codes, prefixes like SEC, or names; comma-separated, repeatable)")
+    p.add_argument(
+        "--config", type=Path, help="config file (default: redline.toml or [tool.redline] in pyproject.toml)"
+    )
+    p.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="only these rules (codes, prefixes like SEC, or names; comma-separated, repeatable)",
+    )
     p.add_argument("--ignore", action="append", default=[], metavar="CODES", help="skip these rules")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob to skip")
     p.add_argument("--max-file-size", metavar="SIZE", help="skip (and report) larger files, e.g. 5MB")
@@ -48,13 +54,22 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     if outputs:
         p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
-        p.add_argument("--format", action="append", choices=FORMATS, dest="formats",
-                       help="output format (repeatable; default from config: all)")
+        p.add_argument(
+            "--format",
+            action="append",
+            choices=FORMATS,
+            dest="formats",
+            help="output format (repeatable; default from config: all)",
+        )
         p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
-        p.add_argument("--fail-on-not-covered", action="store_true", default=None,
-                       help="fail the gate when an input redline reads (a lockfile, a manifest …) could not be parsed "
-                            "or read (config: fail_on_not_covered)")
+        p.add_argument(
+            "--fail-on-not-covered",
+            action="store_true",
+            default=None,
+            help="fail the gate when an input redline reads (a lockfile, a manifest …) could not be parsed "
+            "or read (config: fail_on_not_covered)",
+        )
         p.add_argument("--baseline", type=Path, help="only findings absent from this baseline count toward the gate")
 
 
@@ -72,8 +87,9 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
 
     path = args.config or find_config(root)
     try:
-        config = load_config(path, [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION,
-                                    PLAN_SECTION])
+        config = load_config(
+            path, [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
+        )
         overrides: dict[str, object] = {}
         if args.exclude:
             overrides["exclude"] = (*config.exclude, *args.exclude)
@@ -113,14 +129,27 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         if not registry.matching([code]):
             raise UsageError(f"--select/--ignore: no rule matches {code!r}")
     try:
-        validate(config, [registry], root, jobs_from_cli=args.jobs is not None,
-                 out=args.out if hasattr(args, "formats") else None)
+        validate(
+            config,
+            [registry],
+            root,
+            jobs_from_cli=args.jobs is not None,
+            out=args.out if hasattr(args, "formats") else None,
+        )
     except InvalidInput as exc:
         raise UsageError(str(exc)) from None
     return AuditRequest(
-        root=root, config=config, checks=catalogue.checks, file_sources=catalogue.file_sources,
-        project_sources=catalogue.project_sources, steps=catalogue.steps, select=select, ignore=ignore,
-        baseline=baseline, options=dict(options), include_ignored=args.include_ignored,
+        root=root,
+        config=config,
+        checks=catalogue.checks,
+        file_sources=catalogue.file_sources,
+        project_sources=catalogue.project_sources,
+        steps=catalogue.steps,
+        select=select,
+        ignore=ignore,
+        baseline=baseline,
+        options=dict(options),
+        include_ignored=args.include_ignored,
         extra_errors=[ToolError("plugins", p, stage=Stage.PLUGIN, fatal=True) for p in catalogue.plugin_problems],
     )
 
@@ -139,8 +168,11 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
     try:
         written = write_reports(result, args.out, result.config.formats)
     except OSError as exc:
-        log.error("cannot write the reports to %s: %s; nothing was written and the previous reports there are "
-                  "unchanged", args.out, exc.strerror or exc)
+        log.error(
+            "cannot write the reports to %s: %s; nothing was written and the previous reports there are unchanged",
+            args.out,
+            exc.strerror or exc,
+        )
         return exit_codes.TOOL_ERROR
     if not args.quiet:
         print_summary(result, gating=len(result.gate))
@@ -170,8 +202,10 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     counts = ", ".join(f"{by_sev[str(s)]} {s}" for s in reversed(Severity) if str(s) in by_sev) or "none"
     out = sys.stdout
     places = f", {len(result.active)} places" if len(result.active) != len(items) else ""
-    out.write(f"redline: {len(items)} finding(s) ({counts}{places}) in {result.stats.files_scanned:,} files, "
-              f"{result.stats.seconds:.2f}s\n")
+    out.write(
+        f"redline: {len(items)} finding(s) ({counts}{places}) in {result.stats.files_scanned:,} files, "
+        f"{result.stats.seconds:.2f}s\n"
+    )
     for err in result.errors:  # what the vulnerability check could not vouch for is said on the terminal too
         if not err.fatal and err.where == "vulnerability database":
             out.write(f"  note: {err.reason}\n")

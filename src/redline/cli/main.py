@@ -29,8 +29,23 @@ from redline.cli.commands import map as map_command
 from redline.cli.common import UsageError
 from redline.pipeline.pool import WorkerDied
 
-COMMANDS = (audit, rules, baseline, secrets, db, sbom, db_audit, cost, traces, capacity, map_command, routes,
-            history, gate, init)
+COMMANDS = (
+    audit,
+    rules,
+    baseline,
+    secrets,
+    db,
+    sbom,
+    db_audit,
+    cost,
+    traces,
+    capacity,
+    map_command,
+    routes,
+    history,
+    gate,
+    init,
+)
 log = logging.getLogger("redline")
 
 

@@ -6,7 +6,7 @@ the tests (the TOML loads as a redline configuration, the YAML parses).
 
 from __future__ import annotations
 
-REDLINE_TOML = '''\
+REDLINE_TOML = """\
 # redline configuration (redline's README, "Configuration"). Every key is optional; the
 # commented values are the defaults.
 
@@ -39,9 +39,9 @@ REDLINE_TOML = '''\
 
 # [slo."POST /checkout"]           # performance budget of a route (with trace exports)
 # p95_ms = 300
-'''
+"""
 
-GITHUB_WORKFLOW = '''\
+GITHUB_WORKFLOW = """\
 # redline: audit every pull request and main; findings in code scanning, summary.md on the run page.
 name: redline
 on:
@@ -81,9 +81,9 @@ jobs:
           path: redline-report/
       - name: Gate
         run: redline gate . --junit redline-report/gate.xml
-'''
+"""
 
-GITLAB_JOB = '''\
+GITLAB_JOB = """\
 # redline: include from .gitlab-ci.yml with
 #   include:
 #     - local: .gitlab/redline.gitlab-ci.yml
@@ -102,9 +102,9 @@ redline:
       - redline-report/
     reports:
       junit: redline-report/gate.xml
-'''
+"""
 
-PR_TEMPLATE = '''\
+PR_TEMPLATE = """\
 ## What and why
 
 ## Performance budget
@@ -120,7 +120,7 @@ PR_TEMPLATE = '''\
 
 ## redline
 <!-- The job summary lists new findings; explain any you accept (and baseline them). -->
-'''
+"""
 
 #: (path relative to the project, content, what it is)
 FILES: tuple[tuple[str, str, str], ...] = (

@@ -63,13 +63,16 @@ def check_jobs(jobs: int, where: str) -> None:
     if jobs < 0:
         raise InvalidInput(f"{where}: jobs must be 0 (one per core) or a positive number, got {jobs}")
     if jobs > JOBS_PER_CORE * cores:
-        raise InvalidInput(f"{where}: jobs = {jobs} is more than {JOBS_PER_CORE} per core ({cores} core(s) here, "
-                           f"so at most {JOBS_PER_CORE * cores}): the work is CPU-bound, extra processes only add "
-                           "memory and start-up time")
+        raise InvalidInput(
+            f"{where}: jobs = {jobs} is more than {JOBS_PER_CORE} per core ({cores} core(s) here, "
+            f"so at most {JOBS_PER_CORE * cores}): the work is CPU-bound, extra processes only add "
+            "memory and start-up time"
+        )
 
 
-def validate(config: Config, registries: Sequence[RuleRegistry], root: Path, *, jobs_from_cli: bool,
-             out: Path | None) -> None:
+def validate(
+    config: Config, registries: Sequence[RuleRegistry], root: Path, *, jobs_from_cli: bool, out: Path | None
+) -> None:
     where = config.source or "configuration"
     check_codes(config, registries, where)
     check_jobs(config.jobs, "--jobs" if jobs_from_cli else where)

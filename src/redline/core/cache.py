@@ -18,7 +18,8 @@ log = logging.getLogger("redline")
 
 def cache_dir() -> str:
     return os.environ.get("REDLINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "redline")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "redline"
+    )
 
 
 def read_entry(name: str) -> bytes | None:
@@ -38,8 +39,11 @@ def write_entry(name: str, data: bytes, *, prefix: str, keep: int = 8) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, os.path.join(folder, name))
-        olds = sorted((os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix)),
-                      key=os.path.getmtime, reverse=True)
+        olds = sorted(
+            (os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix)),
+            key=os.path.getmtime,
+            reverse=True,
+        )
         for old in olds[keep:]:
             with contextlib.suppress(OSError):
                 os.remove(old)

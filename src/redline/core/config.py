@@ -108,8 +108,19 @@ class Config:
 
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
-          "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": 1024,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
 
 
 def parse_size(value: object, where: str) -> int:
@@ -172,8 +183,22 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-_KNOWN = frozenset({"select", "ignore", "areas", "exclude", "max_file_size", "max_lockfile_size", "fail_on",
-                    "formats", "severity", "gate", "jobs", "fail_on_not_covered"})
+_KNOWN = frozenset(
+    {
+        "select",
+        "ignore",
+        "areas",
+        "exclude",
+        "max_file_size",
+        "max_lockfile_size",
+        "fail_on",
+        "formats",
+        "severity",
+        "gate",
+        "jobs",
+        "fail_on_not_covered",
+    }
+)
 
 
 def parse_config(
@@ -201,22 +226,28 @@ def _lists(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
         try:
             cfg["areas"] = tuple(Area(n) for n in names)
         except ValueError:
-            raise ConfigError(f"{source}: key '{prefix}areas' has an unknown area in {list(names)} "
-                              f"(allowed: {', '.join(a.value for a in Area)})") from None
+            raise ConfigError(
+                f"{source}: key '{prefix}areas' has an unknown area in {list(names)} "
+                f"(allowed: {', '.join(a.value for a in Area)})"
+            ) from None
     if "formats" in raw:
         fmts = _str_list(raw, "formats", source)
         by_value = {f.value: f for f in OutputFormat}
         bad = [f for f in fmts if f not in by_value]
         if bad:
-            raise ConfigError(f"{source}: key '{prefix}formats' has unknown formats {bad} "
-                              f"(allowed: {', '.join(by_value)})")
+            raise ConfigError(
+                f"{source}: key '{prefix}formats' has unknown formats {bad} (allowed: {', '.join(by_value)})"
+            )
         cfg["formats"] = tuple(by_value[f] for f in fmts)
     return cfg
 
 
 def _scalars(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
-    cfg: dict[str, Any] = {key: parse_size(raw[key], f"{source}: key '{prefix}{key}'")
-                           for key in ("max_file_size", "max_lockfile_size") if key in raw}
+    cfg: dict[str, Any] = {
+        key: parse_size(raw[key], f"{source}: key '{prefix}{key}'")
+        for key in ("max_file_size", "max_lockfile_size")
+        if key in raw
+    }
     if "jobs" in raw:
         if not isinstance(raw["jobs"], int) or isinstance(raw["jobs"], bool) or raw["jobs"] < 0:
             raise ConfigError(f"{source}: key '{prefix}jobs' must be a non-negative integer")
@@ -233,12 +264,13 @@ def _scalars(raw: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]
 def _severity_table(table: object, where: str) -> dict[str, Severity]:
     """``[severity]`` / ``[gate]``: CODE = "level"; ``where`` is the message prefix up to the key name."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}' must be a table of CODE = \"level\"")
+        raise ConfigError(f'{where}\' must be a table of CODE = "level"')
     return {code.upper(): _severity(level, f"{where}.{code}'") for code, level in table.items()}
 
 
-def _sections(raw: Mapping[str, Any], specs: Mapping[str, SectionSpec[Any]], source: str,
-              prefix: str) -> dict[str, object]:
+def _sections(
+    raw: Mapping[str, Any], specs: Mapping[str, SectionSpec[Any]], source: str, prefix: str
+) -> dict[str, object]:
     """Every analyzer table parsed into its settings object (the defaults where the file has none)."""
     parsed: dict[str, object] = {}
     for name, spec in specs.items():
@@ -278,14 +310,11 @@ def _validate_section(value: object, spec: SectionSpec[Any], source: str, prefix
         if key not in spec.keys:
             raise ConfigError(f"{where} is unknown (allowed: {', '.join(sorted(spec.keys))})")
         expected = spec.keys[key]
-        if isinstance(item, bool) and expected is not bool and not (
-            isinstance(expected, tuple) and bool in expected
-        ):
+        if isinstance(item, bool) and expected is not bool and not (isinstance(expected, tuple) and bool in expected):
             raise ConfigError(f"{where} has the wrong type: {type(item).__name__}")
         if not isinstance(item, expected):
             names = (expected,) if isinstance(expected, type) else expected
-            raise ConfigError(f"{where} must be {' or '.join(t.__name__ for t in names)}, "
-                              f"got {type(item).__name__}")
+            raise ConfigError(f"{where} must be {' or '.join(t.__name__ for t in names)}, got {type(item).__name__}")
     return dict(value)
 
 

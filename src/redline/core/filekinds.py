@@ -125,19 +125,59 @@ def kind_of(relpath: str) -> str:
     return _BY_SUFFIX.get(suffix, "other")
 
 
-_SAMPLE_DIRS = frozenset({
-    "test", "tests", "testing", "testdata", "test_data", "fixtures", "fixture", "__fixtures__", "__tests__",
-    "spec", "specs", "docs", "doc", "documentation", "example", "examples", "sample", "samples", "demo",
-    "demos", "mock", "mocks", "stubs", "testutils", "e2e",
-    # load generators and end-to-end/integration suites: they drive the system, they are not part of it
-    "loadgenerator", "load-generator", "loadgen", "loadtest", "loadtests", "load-test", "load-tests", "locust",
-    "e2e-tests", "integration-tests", "integration_tests",
-    # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
-    "cassettes", "vcr_cassettes", "fixtures_vcr", "__recordings__", "recordings", "betamax", "__nock-fixtures__",
-    "nock-fixtures", "nock_fixtures",
-    # development containers: a laptop's environment, not a deployment
-    ".devcontainer",
-})
+_SAMPLE_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "testing",
+        "testdata",
+        "test_data",
+        "fixtures",
+        "fixture",
+        "__fixtures__",
+        "__tests__",
+        "spec",
+        "specs",
+        "docs",
+        "doc",
+        "documentation",
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "demo",
+        "demos",
+        "mock",
+        "mocks",
+        "stubs",
+        "testutils",
+        "e2e",
+        # load generators and end-to-end/integration suites: they drive the system, they are not part of it
+        "loadgenerator",
+        "load-generator",
+        "loadgen",
+        "loadtest",
+        "loadtests",
+        "load-test",
+        "load-tests",
+        "locust",
+        "e2e-tests",
+        "integration-tests",
+        "integration_tests",
+        # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
+        "cassettes",
+        "vcr_cassettes",
+        "fixtures_vcr",
+        "__recordings__",
+        "recordings",
+        "betamax",
+        "__nock-fixtures__",
+        "nock-fixtures",
+        "nock_fixtures",
+        # development containers: a laptop's environment, not a deployment
+        ".devcontainer",
+    }
+)
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
 _SAMPLE_NAME = re.compile(
     r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
@@ -172,8 +212,12 @@ def looks_like_test_or_sample(relpath: str) -> bool:
     if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
         return True
     name = p.name.lower()
-    return (name.endswith(_SAMPLE_SUFFIXES) or bool(_SAMPLE_NAME.search(p.name))
-            or bool(_CONTAINER_VARIANT.match(name)) or bool(_DEV_TEST_CONFIG.search(relpath)))
+    return (
+        name.endswith(_SAMPLE_SUFFIXES)
+        or bool(_SAMPLE_NAME.search(p.name))
+        or bool(_CONTAINER_VARIANT.match(name))
+        or bool(_DEV_TEST_CONFIG.search(relpath))
+    )
 
 
 #: semgrep's test annotations (``# ruleid: no-requests-lib``, ``// ok: rule-id``), which mark a file as the

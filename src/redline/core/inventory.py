@@ -32,9 +32,19 @@ class RegionTopology:
     counts: tuple[tuple[Placement, int], ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"placements": [
-            {"provider": p.provider, "account": p.account, "region": p.region, "zone": p.zone,
-             "source": p.source, "resources": n} for p, n in self.counts]}
+        return {
+            "placements": [
+                {
+                    "provider": p.provider,
+                    "account": p.account,
+                    "region": p.region,
+                    "zone": p.zone,
+                    "source": p.source,
+                    "resources": n,
+                }
+                for p, n in self.counts
+            ]
+        }
 
     def regions(self) -> set[str]:
         return {p.region for p, _n in self.counts if p.region not in (UNKNOWN, "")}

@@ -108,12 +108,21 @@ class Component:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "kind": str(self.kind), "zone": str(self.zone),
-            "technology": self.technology, "images": list(self.images),
-            "base_images": list(self.base_images), "built_here": self.built_here,
+            "id": self.id,
+            "name": self.name,
+            "kind": str(self.kind),
+            "zone": str(self.zone),
+            "technology": self.technology,
+            "images": list(self.images),
+            "base_images": list(self.base_images),
+            "built_here": self.built_here,
             "exposure": [{"how": how, **s.as_dict()} for how, s in self.exposure],
-            "owners": list(self.owners), "colour": str(self.colour), "reasons": [r.as_dict() for r in self.reasons],
-            "aliases": list(self.aliases), "findings": list(self.findings), "seen": [s.as_dict() for s in self.seen],
+            "owners": list(self.owners),
+            "colour": str(self.colour),
+            "reasons": [r.as_dict() for r in self.reasons],
+            "aliases": list(self.aliases),
+            "findings": list(self.findings),
+            "seen": [s.as_dict() for s in self.seen],
         }
 
 
@@ -135,9 +144,16 @@ class Flow:
         return (self.source, self.target)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "protocol": self.protocol, "port": self.port,
-                "crosses_boundary": self.crosses, "encrypted": str(self.encrypted),
-                "authenticated": str(self.authenticated), "seen": [s.as_dict() for s in self.seen]}
+        return {
+            "source": self.source,
+            "target": self.target,
+            "protocol": self.protocol,
+            "port": self.port,
+            "crosses_boundary": self.crosses,
+            "encrypted": str(self.encrypted),
+            "authenticated": str(self.authenticated),
+            "seen": [s.as_dict() for s in self.seen],
+        }
 
 
 @dataclass(frozen=True, slots=True)

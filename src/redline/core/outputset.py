@@ -34,8 +34,11 @@ def previous_files(folder: Path) -> list[str]:
         names = doc["files"] if isinstance(doc, dict) else []
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return []
-    return [n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n
-            and n not in {".", "..", MANIFEST}]
+    return [
+        n
+        for n in names
+        if isinstance(n, str) and n and "/" not in n and "\\" not in n and n not in {".", "..", MANIFEST}
+    ]
 
 
 def _stage(path: Path, data: bytes) -> str:

@@ -26,14 +26,25 @@ from redline.core.rules import RuleRegistry
 
 EFFORTS = ("small", "medium", "large")
 #: what a check's own effort words mean on the plan's scale
-_EFFORT_WORDS = {"minutes": "small", "hours": "small", "small": "small", "days": "medium", "medium": "medium",
-                 "weeks": "large", "large": "large"}
-DEFAULT_EFFORT: Mapping[str, str] = MappingProxyType({
-    "SEC": "small",  # rotate and revoke a credential
-    "RES": "small",  # a timeout, a retry budget, a pool size
-    "VUL": "small",  # most fixes are an upgrade within the line
-    "TF": "medium", "KUB": "medium", "DKR": "medium",
-})
+_EFFORT_WORDS = {
+    "minutes": "small",
+    "hours": "small",
+    "small": "small",
+    "days": "medium",
+    "medium": "medium",
+    "weeks": "large",
+    "large": "large",
+}
+DEFAULT_EFFORT: Mapping[str, str] = MappingProxyType(
+    {
+        "SEC": "small",  # rotate and revoke a credential
+        "RES": "small",  # a timeout, a retry budget, a pool size
+        "VUL": "small",  # most fixes are an upgrade within the line
+        "TF": "medium",
+        "KUB": "medium",
+        "DKR": "medium",
+    }
+)
 
 
 class Horizon(enum.StrEnum):
@@ -72,10 +83,11 @@ def parse_plan(raw: Mapping[str, Any], where: Where) -> PlanSettings:
 
 
 PLAN_SECTION: SectionSpec[PlanSettings] = SectionSpec(
-    name="plan", keys={"firebreak_min_priority": int, "hardening_prefixes": list, "effort": dict},
+    name="plan",
+    keys={"firebreak_min_priority": int, "hardening_prefixes": list, "effort": dict},
     parse=parse_plan,
     doc="The 30/60/90 plan: `firebreak_min_priority` (default 27), `hardening_prefixes` (rule families of "
-        "month 1 besides the security area), `effort` (rule code or prefix to small/medium/large).",
+    "month 1 besides the security area), `effort` (rule code or prefix to small/medium/large).",
 )
 
 
@@ -125,10 +137,23 @@ def build_plan(ranked: Sequence[RankedItem], rules: RuleRegistry, settings: Plan
         summary = rule.summary if rule else lead.rule
         what = _first_sentence(lead.remediation) or f"Fix: {summary}"
         closes = tuple(f.fingerprint for f in item.group.members)
-        done = (f"`redline audit --select {lead.rule}` no longer reports these {n} finding(s) "
-                f"(fingerprints {', '.join(c[:8] for c in closes[:3])}{' …' if n > 3 else ''}); "
-                f"`redline history` shows the item resolved")
-        out.append(PlanItem(horizon, what, f"{lead.rule} {summary} ({n} place(s), priority {item.priority})",
-                            closes, tuple(_place(f) for f in item.group.members), lead.component or "unassigned",
-                            effort, source, item.priority, done))
+        done = (
+            f"`redline audit --select {lead.rule}` no longer reports these {n} finding(s) "
+            f"(fingerprints {', '.join(c[:8] for c in closes[:3])}{' …' if n > 3 else ''}); "
+            f"`redline history` shows the item resolved"
+        )
+        out.append(
+            PlanItem(
+                horizon,
+                what,
+                f"{lead.rule} {summary} ({n} place(s), priority {item.priority})",
+                closes,
+                tuple(_place(f) for f in item.group.members),
+                lead.component or "unassigned",
+                effort,
+                source,
+                item.priority,
+                done,
+            )
+        )
     return out

@@ -56,19 +56,32 @@ def parse_policy(raw: Mapping[str, Any], where: Where) -> PolicySettings:
     breaches = raw.get("max_sla_breaches", 0)
     if breaches < -1:
         raise ConfigError(f"{where.key('max_sla_breaches')} must be >= 0 (or -1 for off)")
-    return PolicySettings(new_sev, against, raw.get("main_branch", "main"), raw.get("kev", True),
-                          raw.get("drift", True), tuple(raw.get("drift_rules", ("TF119",))),
-                          None if breaches == -1 else breaches)
+    return PolicySettings(
+        new_sev,
+        against,
+        raw.get("main_branch", "main"),
+        raw.get("kev", True),
+        raw.get("drift", True),
+        tuple(raw.get("drift_rules", ("TF119",))),
+        None if breaches == -1 else breaches,
+    )
 
 
 POLICY_SECTION: SectionSpec[PolicySettings] = SectionSpec(
     name="policy",
-    keys={"new_findings": str, "against": str, "main_branch": str, "kev": bool, "drift": bool, "drift_rules": list,
-          "max_sla_breaches": int},
+    keys={
+        "new_findings": str,
+        "against": str,
+        "main_branch": str,
+        "kev": bool,
+        "drift": bool,
+        "drift_rules": list,
+        "max_sla_breaches": int,
+    },
     parse=parse_policy,
     doc="Gate policies for `redline gate`: `new_findings` (severity or 'off', default high) against "
-        "`against` ('baseline' or 'main': the last recorded run on `main_branch`), `kev`, `drift` "
-        "(`drift_rules`, default TF119), `max_sla_breaches` (default 0; -1 = off).",
+    "`against` ('baseline' or 'main': the last recorded run on `main_branch`), `kev`, `drift` "
+    "(`drift_rules`, default TF119), `max_sla_breaches` (default 0; -1 = off).",
 )
 
 
@@ -81,8 +94,7 @@ class Reference:
     fingerprints: Collection[str] = ()
 
     def knows(self, group: FindingGroup) -> bool:
-        return item_key(group.lead) in self.item_keys or any(f.fingerprint in self.fingerprints
-                                                            for f in group.members)
+        return item_key(group.lead) in self.item_keys or any(f.fingerprint in self.fingerprints for f in group.members)
 
 
 def _where(group: FindingGroup) -> str:
@@ -102,14 +114,18 @@ def new_findings(items: Sequence[FindingGroup], settings: PolicySettings, ref: R
     if settings.new_findings is None:
         return Outcome(name, Verdict.SKIP, "off ([policy] new_findings = 'off')")
     if ref is None:
-        need = "--baseline FILE" if settings.against == "baseline" else \
-            f"a recorded run on {settings.main_branch} (redline audit --record on that branch)"
+        need = (
+            "--baseline FILE"
+            if settings.against == "baseline"
+            else f"a recorded run on {settings.main_branch} (redline audit --record on that branch)"
+        )
         return Outcome(name, Verdict.SKIP, f"no reference to compare with: needs {need}")
     threshold = settings.new_findings
     new = [g for g in items if g.lead.severity >= threshold and not ref.knows(g)]
     if new:
-        return Outcome(name, Verdict.FAIL, f"{len(new)} new item(s) at or above {threshold} since {ref.name}: "
-                                           f"{_named(new)}")
+        return Outcome(
+            name, Verdict.FAIL, f"{len(new)} new item(s) at or above {threshold} since {ref.name}: {_named(new)}"
+        )
     return Outcome(name, Verdict.PASS, f"no new item at or above {threshold} since {ref.name}")
 
 
@@ -144,6 +160,7 @@ def sla(breaches: Sequence[str] | None, settings: PolicySettings) -> Outcome:
     return Outcome("sla", Verdict.PASS, f"{len(breaches)} open item(s) past their SLA (allowed {allowed})")
 
 
-def evaluate(items: Sequence[FindingGroup], settings: PolicySettings, ref: Reference | None,
-             breaches: Sequence[str] | None) -> list[Outcome]:
+def evaluate(
+    items: Sequence[FindingGroup], settings: PolicySettings, ref: Reference | None, breaches: Sequence[str] | None
+) -> list[Outcome]:
     return [new_findings(items, settings, ref), kev(items, settings), drift(items, settings), sla(breaches, settings)]

@@ -21,9 +21,15 @@ from redline.core.evidence import Evidence
 from redline.core.groups import FindingGroup, item_key
 from redline.core.model import Factor, Finding, PriorityFactors, Severity
 
-DEFAULT_SEVERITY_DELAY: Mapping[Severity, int] = MappingProxyType({
-    Severity.CRITICAL: 5, Severity.HIGH: 4, Severity.MEDIUM: 3, Severity.LOW: 2, Severity.INFO: 1,
-})
+DEFAULT_SEVERITY_DELAY: Mapping[Severity, int] = MappingProxyType(
+    {
+        Severity.CRITICAL: 5,
+        Severity.HIGH: 4,
+        Severity.MEDIUM: 3,
+        Severity.LOW: 2,
+        Severity.INFO: 1,
+    }
+)
 #: EPSS percentile at or above which exploitability is 5, 4, 3, 2 (else 1)
 DEFAULT_EPSS_STEPS = (0.95, 0.8, 0.5, 0.2)
 #: what ranks first among equal priorities: resilience rules (timeouts, retries, pools: tail-latency
@@ -57,22 +63,27 @@ def _severity_delay(raw: Mapping[str, Any], where: Where) -> Mapping[Severity, i
 
 def parse_scoring(raw: Mapping[str, Any], where: Where) -> ScoringSettings:
     steps = raw.get("epss_steps", list(DEFAULT_EPSS_STEPS))
-    if len(steps) != 4 or any(not isinstance(s, int | float) or not 0 <= s <= 1 for s in steps) \
-            or list(steps) != sorted(steps, reverse=True):
+    if (
+        len(steps) != 4
+        or any(not isinstance(s, int | float) or not 0 <= s <= 1 for s in steps)
+        or list(steps) != sorted(steps, reverse=True)
+    ):
         raise ConfigError(f"{where.key('epss_steps')} must be four descending percentiles in 0..1")
     first = raw.get("first_among_equals", list(DEFAULT_FIRST))
     if not all(isinstance(k, str) and k for k in first):
         raise ConfigError(f"{where.key('first_among_equals')} must be a list of rule prefixes or tags")
-    return ScoringSettings(_severity_delay(raw.get("severity_delay", {}), where),
-                           tuple(float(s) for s in steps), tuple(first))
+    return ScoringSettings(
+        _severity_delay(raw.get("severity_delay", {}), where), tuple(float(s) for s in steps), tuple(first)
+    )
 
 
 SCORING_SECTION: SectionSpec[ScoringSettings] = SectionSpec(
-    name="scoring", keys={"severity_delay": dict, "epss_steps": list, "first_among_equals": list},
+    name="scoring",
+    keys={"severity_delay": dict, "epss_steps": list, "first_among_equals": list},
     parse=parse_scoring,
     doc="Priority scoring: `severity_delay` (cost of delay by severity, default critical 5 … info 1), "
-        "`epss_steps` (EPSS percentiles for exploitability 5/4/3/2, default 0.95, 0.8, 0.5, 0.2), "
-        "`first_among_equals` (rule prefixes or tags ranked first among equal priorities).",
+    "`epss_steps` (EPSS percentiles for exploitability 5/4/3/2, default 0.95, 0.8, 0.5, 0.2), "
+    "`first_among_equals` (rule prefixes or tags ranked first among equal priorities).",
 )
 
 
@@ -114,8 +125,10 @@ def _delay(f: Finding, settings: ScoringSettings, history: HistoryView | None) -
     if age > sla:
         return Factor(5, f"severity {f.severity}, open {age:.0f} days: past its SLA of {sla} days")
     if age >= 0.75 * sla:
-        return Factor(min(5, base + 1), f"severity {f.severity}, open {age:.0f} days: SLA of {sla} days due in "
-                                        f"{sla - age:.0f} days")
+        return Factor(
+            min(5, base + 1),
+            f"severity {f.severity}, open {age:.0f} days: SLA of {sla} days due in {sla - age:.0f} days",
+        )
     return Factor(base, f"severity {f.severity}, open {age:.0f} days (SLA {sla} days)")
 
 
@@ -147,5 +160,7 @@ class RankedItem:
 def rank(groups: Iterable[FindingGroup], settings: ScoringSettings) -> list[RankedItem]:
     """Items by priority, then the tie-breaker, then severity, then place (deterministic)."""
     items = [RankedItem(g, settings.is_first(g.lead)) for g in groups]
-    return sorted(items, key=lambda i: (-i.priority, not i.first_among_equals, -int(i.group.lead.severity),
-                                        i.group.lead.sort_key()))
+    return sorted(
+        items,
+        key=lambda i: (-i.priority, not i.first_among_equals, -int(i.group.lead.severity), i.group.lead.sort_key()),
+    )

@@ -71,8 +71,11 @@ class AuditResult:
     def gating(self, threshold: Severity) -> list[Finding]:
         """The gating items' leads: a root cause seen in five places fails the gate once. Findings tagged
         ``GATE_EXEMPT_TAG`` (secrets in tests, docs and samples, unless ``[secrets] gate_samples``) never gate."""
-        members = [f for f in self.active if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f)
-                   and GATE_EXEMPT_TAG not in f.tags]
+        members = [
+            f
+            for f in self.active
+            if f.severity >= self.gate_threshold(f.rule, threshold) and self.is_new(f) and GATE_EXEMPT_TAG not in f.tags
+        ]
         return [g.lead for g in group_findings(members)]
 
     @cached_property

@@ -129,8 +129,10 @@ class RuleRegistry:
         for owner, declared in owners:
             for rule in declared:
                 if rule.code in owner_of:
-                    raise RuleError(f"rule {rule.code} is declared by {owner_of[rule.code]!r} and by {owner!r}: "
-                                    "a rule has exactly one owning check")
+                    raise RuleError(
+                        f"rule {rule.code} is declared by {owner_of[rule.code]!r} and by {owner!r}: "
+                        "a rule has exactly one owning check"
+                    )
                 owner_of[rule.code] = owner
                 rules.append(rule)
         return cls(rules)

@@ -50,13 +50,23 @@ class Threat:
     acceptance: str = ""  # "reason (approved_by on approved_on, expires …)" when accepted
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "element": self.element, "element_type": self.element_type,
-                "category": str(self.category), "title": self.title, "control": self.control,
-                "control_state": str(self.control_state), "evidence": [s.as_dict() for s in self.evidence],
-                "findings": list(self.findings), "severity": self.severity, "owner": self.owner,
-                "compensating_control": self.compensating,
-                "deadline": self.deadline.isoformat() if self.deadline else None, "status": str(self.status),
-                "acceptance": self.acceptance}
+        return {
+            "id": self.id,
+            "element": self.element,
+            "element_type": self.element_type,
+            "category": str(self.category),
+            "title": self.title,
+            "control": self.control,
+            "control_state": str(self.control_state),
+            "evidence": [s.as_dict() for s in self.evidence],
+            "findings": list(self.findings),
+            "severity": self.severity,
+            "owner": self.owner,
+            "compensating_control": self.compensating,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "status": str(self.status),
+            "acceptance": self.acceptance,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,8 @@ class ThreatModel:
     rejected: tuple[str, ...] = ()  # [[accept]] entries that were not honoured, each naming the entry and why
 
     def as_dict(self) -> dict[str, Any]:
-        return {"elements": [{"element": e, "type": t, "stride": [str(c) for c in cats]}
-                             for e, t, cats in self.elements],
-                "threats": [t.as_dict() for t in self.threats], "rejected_acceptances": list(self.rejected)}
+        return {
+            "elements": [{"element": e, "type": t, "stride": [str(c) for c in cats]} for e, t, cats in self.elements],
+            "threats": [t.as_dict() for t in self.threats],
+            "rejected_acceptances": list(self.rejected),
+        }

@@ -141,8 +141,9 @@ class Workspace:
                 ignored = res.include
         return ignored
 
-    def _load_gitignore(self, directory: str, rel: str, levels: list[_IgnoreLevel],
-                        result: WalkResult) -> list[_IgnoreLevel]:
+    def _load_gitignore(
+        self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult
+    ) -> list[_IgnoreLevel]:
         if not self.honour_gitignore:
             return levels
         try:
@@ -157,15 +158,21 @@ class Workspace:
         # a file of 12,000 repeated lines took 20 s to compile
         unique = list(reversed(dict.fromkeys(reversed(lines))))
         if len(unique) > MAX_IGNORE_PATTERNS:
-            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {len(unique):,} patterns "
-                                          f"(more than {MAX_IGNORE_PATTERNS:,}); the files it lists are audited"))
+            result.skipped.append(
+                Skipped(
+                    _join(rel, ".gitignore"),
+                    f"not honoured: {len(unique):,} patterns "
+                    f"(more than {MAX_IGNORE_PATTERNS:,}); the files it lists are audited",
+                )
+            )
             return levels
         try:
             spec = pathspec.GitIgnoreSpec.from_lines(unique)
         except Exception as exc:  # noqa: BLE001 - pathspec's re, re2 and hyperscan backends each raise their own
             # error for a pattern they refuse (e.g. 200 KB long)
-            result.skipped.append(Skipped(_join(rel, ".gitignore"), f"not honoured: {exc}; the files it lists "
-                                          "are audited"))
+            result.skipped.append(
+                Skipped(_join(rel, ".gitignore"), f"not honoured: {exc}; the files it lists are audited")
+            )
             return levels
         return [*levels, _IgnoreLevel(rel, spec)]
 
@@ -200,8 +207,9 @@ class Workspace:
             return
         self._add_file(entry.path, child, entry.stat(follow_symlinks=False).st_size, result)
 
-    def _visit_symlink(self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel],
-                       result: WalkResult) -> None:
+    def _visit_symlink(
+        self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel], result: WalkResult
+    ) -> None:
         if self._ignored(child, False, levels):
             return
         try:
@@ -240,4 +248,3 @@ def display_name(name: str) -> str:
 
 def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
-

@@ -32,14 +32,24 @@ def _clipped_location(loc: Location) -> Location:
 
 def bound_finding(finding: Finding) -> Finding:
     loc = _clipped_location(finding.location)
-    long = {k: clip(v, EVIDENCE_MAX) for k, v in finding.evidence.items()
-            if isinstance(v, str) and len(v) > EVIDENCE_MAX}
+    long = {
+        k: clip(v, EVIDENCE_MAX) for k, v in finding.evidence.items() if isinstance(v, str) and len(v) > EVIDENCE_MAX
+    }
     evidence = finding.evidence.with_values(long) if long else finding.evidence
-    if (loc is finding.location and len(finding.message) <= MESSAGE_MAX and not long
-            and len(finding.identity) <= SNIPPET_MAX):
+    if (
+        loc is finding.location
+        and len(finding.message) <= MESSAGE_MAX
+        and not long
+        and len(finding.identity) <= SNIPPET_MAX
+    ):
         return finding
-    return replace(finding, location=loc, message=clip(finding.message, MESSAGE_MAX), evidence=evidence,
-                   identity=clip(finding.identity, SNIPPET_MAX))
+    return replace(
+        finding,
+        location=loc,
+        message=clip(finding.message, MESSAGE_MAX),
+        evidence=evidence,
+        identity=clip(finding.identity, SNIPPET_MAX),
+    )
 
 
 def bound_error(error: ToolError) -> ToolError:

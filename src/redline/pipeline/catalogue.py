@@ -63,8 +63,9 @@ def step_sections() -> list[SectionSpec[Any]]:
     return builtin_step_sections()
 
 
-def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = None,
-                   steps: Iterable[str] | None = None) -> Catalogue:
+def load_catalogue(
+    with_plugins: bool = True, families: Iterable[str] | None = None, steps: Iterable[str] | None = None
+) -> Catalogue:
     """The catalogue of every built-in family, or only ``families`` (with the sources their checks read
     and the rule index standing in for the other families' rules and configuration tables); every
     synthesis step or only those of ``steps`` (modules); and, unless told otherwise, the plugins."""
@@ -77,8 +78,9 @@ def load_catalogue(with_plugins: bool = True, families: Iterable[str] | None = N
     extra, problems = _plugins(builtin, taken) if with_plugins else ([], [])
     checks = [*builtin, *extra]
     sources = None if index is None else families_producing(t for c in checks for t in getattr(c, "fact_types", ()))
-    catalogue = Catalogue(checks, builtin_file_sources(sources), builtin_project_sources(sources),
-                          builtin_steps(steps), problems)
+    catalogue = Catalogue(
+        checks, builtin_file_sources(sources), builtin_project_sources(sources), builtin_steps(steps), problems
+    )
     if index is not None:
         catalogue.all_sections = list(index.sections)
         catalogue.all_rules = RuleRegistry([*index.registry, *(r for c in extra for r in c.rules)])

@@ -25,8 +25,17 @@ from redline.sources.cost.settings import METRICS, CostSettings, cost_settings
 from redline.synthesis.cost import cost_document
 
 #: what the ``cost`` command uses of the cost source and synthesis, re-exported so the CLI never imports them
-__all__ = ["METRICS", "CostRequest", "CostRun", "component_costs", "cost_document", "cost_settings", "rollup",
-           "run_cost", "with_cost"]
+__all__ = [
+    "METRICS",
+    "CostRequest",
+    "CostRun",
+    "component_costs",
+    "cost_document",
+    "cost_settings",
+    "rollup",
+    "run_cost",
+    "with_cost",
+]
 
 
 def with_cost(req: AuditRequest, exports: list[Path], request_specs: list[str]) -> AuditRequest:
@@ -67,13 +76,18 @@ def run_cost(req: CostRequest) -> CostRun:
         try:
             findings += [f for f in check.check(facts, ctx) if isinstance(f, Finding) and f.rule in plan.enabled]
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK,
-                                    fatal=True))
+            errors.append(
+                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
+            )
     findings = [_override(f, req.config) for f in findings]
     criteria = tuple(baseline_criterion(ds, req.baseline_period)) if req.baseline_period else ()
     result = AuditResult(
-        root=", ".join(str(p) for p in req.exports), findings=tuple(sorted(findings, key=Finding.sort_key)),
-        rules=plan.registry, config=req.config, errors=tuple(errors), skipped=tuple(skipped),
+        root=", ".join(str(p) for p in req.exports),
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        rules=plan.registry,
+        config=req.config,
+        errors=tuple(errors),
+        skipped=tuple(skipped),
         stats=RunStats(files_scanned=len(ds.files), seconds=round(time.perf_counter() - started, 3)),
         facts_summary={"CostLine": len(ds.lines), "ExportFile": len(ds.files), "RequestCount": len(ds.requests)},
     )

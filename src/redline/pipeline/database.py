@@ -26,9 +26,22 @@ from redline.sources.postgres.settings import ENV_URL, POSTGRES_SECTION, Postgre
 from redline.synthesis.database import DatabaseInventoryStep
 
 #: what the ``db-audit`` command uses of the PostgreSQL source, re-exported so the CLI never imports sources
-__all__ = ["ENV_URL", "POSTGRES_SECTION", "ConnectError", "PostgresSettings", "SettingsError", "Snapshot",
-           "SnapshotError", "check_url", "read_snapshot", "redact_url", "settings_from", "snapshot_live", "to_json",
-           "with_postgres"]
+__all__ = [
+    "ENV_URL",
+    "POSTGRES_SECTION",
+    "ConnectError",
+    "PostgresSettings",
+    "SettingsError",
+    "Snapshot",
+    "SnapshotError",
+    "check_url",
+    "read_snapshot",
+    "redact_url",
+    "settings_from",
+    "snapshot_live",
+    "to_json",
+    "with_postgres",
+]
 
 
 def with_postgres(req: AuditRequest, url: str) -> AuditRequest:
@@ -52,8 +65,14 @@ class DatabaseAudit:
     snapshot: Snapshot
 
 
-def audit_snapshot(snap: Snapshot, config: Config, settings: PostgresSettings, *,
-                   select: Iterable[str] = (), ignore: Iterable[str] = ()) -> DatabaseAudit:
+def audit_snapshot(
+    snap: Snapshot,
+    config: Config,
+    settings: PostgresSettings,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> DatabaseAudit:
     started = time.perf_counter()
     checks = database_checks()
     plan = make_plan(checks, [], [], config, select=select, ignore=ignore)
@@ -67,18 +86,25 @@ def audit_snapshot(snap: Snapshot, config: Config, settings: PostgresSettings, *
             for item in check.check(facts, ctx):
                 route(item, plan.enabled, findings, skipped, errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK,
-                                    fatal=True))
+            errors.append(
+                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
+            )
     findings = [_override(f, config) for f in findings]
     inventory = DatabaseInventoryStep().run(facts, findings, ctx).postgres
     result = AuditResult(
         root=f"postgres/{snap.server.database}",
         findings=tuple(sorted(findings, key=Finding.sort_key)),
-        rules=plan.registry, config=config, errors=tuple(errors),
+        rules=plan.registry,
+        config=config,
+        errors=tuple(errors),
         skipped=tuple(sorted(set(skipped), key=lambda s: (s.path, s.reason))),
         stats=RunStats(0, 0, round(time.perf_counter() - started, 3), 1),
-        facts_summary={"Snapshot": 1, "Statement": len(snap.statements), "Table": len(snap.tables),
-                       "Index": len(snap.indexes)},
+        facts_summary={
+            "Snapshot": 1,
+            "Statement": len(snap.statements),
+            "Table": len(snap.tables),
+            "Index": len(snap.indexes),
+        },
         postgres=inventory,
     )
     return DatabaseAudit(result, snap)

@@ -22,8 +22,9 @@ class RunPlan:
     project_sources: tuple[ProjectSource, ...]
 
 
-def enabled_codes(registry: RuleRegistry, config: Config, select: Iterable[str] = (),
-                  ignore: Iterable[str] = ()) -> frozenset[str]:
+def enabled_codes(
+    registry: RuleRegistry, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> frozenset[str]:
     chosen_select = list(select) or list(config.select)
     codes = registry.matching(chosen_select) if chosen_select else {r.code for r in registry}
     codes -= {r.code for r in registry if r.opt_in} - registry.named(chosen_select)  # opt-in: only by name
@@ -73,8 +74,12 @@ def _project_sources(sources: list[ProjectSource], needed: set[type]) -> tuple[P
                 grew = True
     ordered: list[ProjectSource] = []
     while len(ordered) < len(chosen):
-        ready = [s for s in chosen if s not in ordered
-                 and not any(_needed(o.produces, set(s.needs)) for o in chosen if o is not s and o not in ordered)]
+        ready = [
+            s
+            for s in chosen
+            if s not in ordered
+            and not any(_needed(o.produces, set(s.needs)) for o in chosen if o is not s and o not in ordered)
+        ]
         ordered.extend(ready or [s for s in chosen if s not in ordered])  # a cycle: keep the declared order
     return tuple(ordered)
 

@@ -21,8 +21,12 @@ COLUMNS = ("methods", "path", "handler", "authenticated", "authorized", "file", 
 
 def routes_request(req: AuditRequest) -> AuditRequest:
     checks: list[Check] = [c for c in req.checks if isinstance(c, RouteAuthenticationCheck)]
-    return replace(req, checks=checks, steps=[s for s in req.steps if isinstance(s, RouteTableStep)],
-                   select=tuple(r.code for c in checks for r in c.rules))
+    return replace(
+        req,
+        checks=checks,
+        steps=[s for s in req.steps if isinstance(s, RouteTableStep)],
+        select=tuple(r.code for c in checks for r in c.rules),
+    )
 
 
 def _cell(route: Mapping[str, Any], column: str) -> str:

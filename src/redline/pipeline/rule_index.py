@@ -118,22 +118,35 @@ _TYPES = {t.__name__: t for t in (str, int, float, bool, list, dict, tuple)}
 def _type_names(value: type | tuple[type, ...]) -> list[str]:
     types = value if isinstance(value, tuple) else (value,)
     names = [t.__name__ for t in types]
-    if any(getattr(builtins, n, None) is not t for n, t in zip(names, types, strict=True)) or \
-            any(n not in _TYPES for n in names):
+    if any(getattr(builtins, n, None) is not t for n, t in zip(names, types, strict=True)) or any(
+        n not in _TYPES for n in names
+    ):
         raise TypeError(f"cannot index a table key of type {value!r}")
     return names
 
 
 def _encode(index: RuleIndex) -> dict[str, Any]:
     return {
-        "rules": [{"code": r.code, "name": r.name, "area": r.area.value, "severity": r.severity.name,
-                   "summary": r.summary, "tags": list(r.tags), "gate_floor": r.gate_floor.name,
-                   "opt_in": r.opt_in,
-                   "doc": [r.doc.what_it_does, r.doc.why_bad, r.doc.example, r.doc.use_instead,
-                           list(r.doc.references)], "family": index.family_of[r.code], "data_family": r.family}
-                  for r in index.registry],
-        "sections": [{"name": s.name, "doc": s.doc, "keys": {k: _type_names(t) for k, t in s.keys.items()}}
-                     for s in index.sections],
+        "rules": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "area": r.area.value,
+                "severity": r.severity.name,
+                "summary": r.summary,
+                "tags": list(r.tags),
+                "gate_floor": r.gate_floor.name,
+                "opt_in": r.opt_in,
+                "doc": [r.doc.what_it_does, r.doc.why_bad, r.doc.example, r.doc.use_instead, list(r.doc.references)],
+                "family": index.family_of[r.code],
+                "data_family": r.family,
+            }
+            for r in index.registry
+        ],
+        "sections": [
+            {"name": s.name, "doc": s.doc, "keys": {k: _type_names(t) for k, t in s.keys.items()}}
+            for s in index.sections
+        ],
     }
 
 
@@ -144,14 +157,34 @@ def _unparsed(raw: Mapping[str, Any], where: Where) -> Mapping[str, Any]:
 
 
 def _decode(data: Mapping[str, Any]) -> RuleIndex:
-    rules = [Rule(code=r["code"], name=r["name"], area=Area(r["area"]), severity=Severity[r["severity"]],
-                  summary=r["summary"], tags=tuple(r["tags"]), gate_floor=Severity[r["gate_floor"]],
-                  doc=RuleDoc(what_it_does=r["doc"][0], why_bad=r["doc"][1], example=r["doc"][2],
-                              use_instead=r["doc"][3], references=tuple(r["doc"][4])),
-                  family=r.get("data_family", ""), opt_in=bool(r.get("opt_in", False)))
-             for r in data["rules"]]
-    sections = tuple(SectionSpec(name=s["name"], doc=s["doc"], parse=_unparsed,
-                                 keys={k: _TYPES[v[0]] if len(v) == 1 else tuple(_TYPES[n] for n in v)
-                                       for k, v in s["keys"].items()})
-                     for s in data["sections"])
+    rules = [
+        Rule(
+            code=r["code"],
+            name=r["name"],
+            area=Area(r["area"]),
+            severity=Severity[r["severity"]],
+            summary=r["summary"],
+            tags=tuple(r["tags"]),
+            gate_floor=Severity[r["gate_floor"]],
+            doc=RuleDoc(
+                what_it_does=r["doc"][0],
+                why_bad=r["doc"][1],
+                example=r["doc"][2],
+                use_instead=r["doc"][3],
+                references=tuple(r["doc"][4]),
+            ),
+            family=r.get("data_family", ""),
+            opt_in=bool(r.get("opt_in", False)),
+        )
+        for r in data["rules"]
+    ]
+    sections = tuple(
+        SectionSpec(
+            name=s["name"],
+            doc=s["doc"],
+            parse=_unparsed,
+            keys={k: _TYPES[v[0]] if len(v) == 1 else tuple(_TYPES[n] for n in v) for k, v in s["keys"].items()},
+        )
+        for s in data["sections"]
+    )
     return RuleIndex(RuleRegistry(rules), {r["code"]: r["family"] for r in data["rules"]}, sections)

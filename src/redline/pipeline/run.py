@@ -41,6 +41,7 @@ CHUNK_FILES = 400
 #: parsing a Python module into a syntax tree costs about this many times a plain text scan per byte
 PARSE_WEIGHT = {"python": 8}
 
+
 class Progress:
     """Silent progress; the CLI passes a rich one on a terminal."""
 
@@ -67,8 +68,13 @@ class AuditRequest:
     extra_errors: list[ToolError] = field(default_factory=list)
 
 
-def route(item: Finding | Skipped | ToolError, enabled: Container[str], findings: list[Finding],
-           skipped: list[Skipped], errors: list[ToolError]) -> None:
+def route(
+    item: Finding | Skipped | ToolError,
+    enabled: Container[str],
+    findings: list[Finding],
+    skipped: list[Skipped],
+    errors: list[ToolError],
+) -> None:
     """A project check's output: a finding of an enabled rule, an input not covered, or a notice
     (a non-fatal ``ToolError``: what the check could not vouch for)."""
     if isinstance(item, Skipped):
@@ -82,21 +88,32 @@ def route(item: Finding | Skipped | ToolError, enabled: Container[str], findings
 def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResult:
     progress = progress or Progress()
     started = time.perf_counter()
-    plan = make_plan(req.checks, req.file_sources, req.project_sources, req.config,
-                     select=req.select, ignore=req.ignore,
-                     step_fact_types=[t for step in req.steps for t in step.fact_types])
+    plan = make_plan(
+        req.checks,
+        req.file_sources,
+        req.project_sources,
+        req.config,
+        select=req.select,
+        ignore=req.ignore,
+        step_fact_types=[t for step in req.steps for t in step.fact_types],
+    )
     ctx = CheckContext(req.root.resolve(), req.config, plan.enabled, dict(req.options), rules=plan.registry)
     plan, prepare_errors = _prepare(plan, ctx)
 
     progress.stage("walking the tree")
-    walk = Workspace(req.root, exclude=req.config.exclude, max_file_size=req.config.max_file_size,
-                     max_lockfile_size=req.config.max_lockfile_size,
-                     honour_gitignore=not req.include_ignored).walk()
+    walk = Workspace(
+        req.root,
+        exclude=req.config.exclude,
+        max_file_size=req.config.max_file_size,
+        max_lockfile_size=req.config.max_lockfile_size,
+        honour_gitignore=not req.include_ignored,
+    ).walk()
     errors: list[ToolError] = [*req.extra_errors, *prepare_errors]
     skipped: list[Skipped] = list(walk.skipped)
 
-    state = WorkerState(plan.file_sources, plan.file_checks, ctx,
-                        needs_text=any(FileText in c.fact_types for c in plan.file_checks))
+    state = WorkerState(
+        plan.file_sources, plan.file_checks, ctx, needs_text=any(FileText in c.fact_types for c in plan.file_checks)
+    )
     wanted = [f for f in walk.files if state.needs_text or any(s.wants(f) for s in plan.file_sources)]
     progress.stage("reading and parsing", total=len(wanted))
     outcome, workers = _process_files(state, wanted, req.config.jobs, progress)
@@ -168,16 +185,16 @@ def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, pr
         try:
             out = source.collect(ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            noted.errors.append(ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}",
-                                          stage=Stage.SOURCE, fatal=True))
+            noted.errors.append(
+                ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}", stage=Stage.SOURCE, fatal=True)
+            )
             continue
         ctx.facts.extend(out.facts)
         noted.errors.extend(out.errors)
         noted.skipped.extend(out.skipped)
 
 
-def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted,
-                   progress: Progress) -> list[Finding]:
+def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted, progress: Progress) -> list[Finding]:
     findings: list[Finding] = []
     for check in plan.project_checks:
         progress.stage(f"checking {check.name}")
@@ -185,13 +202,21 @@ def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted
             for item in check.check(facts, ctx):
                 route(item, plan.enabled, findings, noted.skipped, noted.errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            noted.errors.append(ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}",
-                                          stage=Stage.CHECK, fatal=True))
+            noted.errors.append(
+                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
+            )
     return findings
 
 
-def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding], ctx: CheckContext, *,
-                noted: _Noted, progress: Progress) -> _Synthesis:
+def _synthesise(
+    steps: list[SynthesisStep],
+    facts: Facts,
+    findings: list[Finding],
+    ctx: CheckContext,
+    *,
+    noted: _Noted,
+    progress: Progress,
+) -> _Synthesis:
     """The synthesis steps in order; each sees the findings the previous one left."""
     out = _Synthesis(findings)
     for step in steps:
@@ -199,8 +224,11 @@ def _synthesise(steps: list[SynthesisStep], facts: Facts, findings: list[Finding
         try:
             result = step.run(facts, out.findings, ctx)
         except Exception as exc:  # noqa: BLE001
-            noted.errors.append(ToolError(step.name, f"synthesis failed: {type(exc).__name__}: {exc}",
-                                          stage=Stage.SYNTHESIS, fatal=True))
+            noted.errors.append(
+                ToolError(
+                    step.name, f"synthesis failed: {type(exc).__name__}: {exc}", stage=Stage.SYNTHESIS, fatal=True
+                )
+            )
             continue
         out.topology = result.topology if result.topology is not None else out.topology
         out.sbom = result.sbom if result.sbom is not None else out.sbom
@@ -228,14 +256,20 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
             reason = str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
             failed.setdefault(reason, []).append(check.name)
             dropped.add(id(check))
-    errors = [ToolError(", ".join(names), f"check not run: {reason}", stage=Stage.CHECK, fatal=True)
-              for reason, names in failed.items()]
-    return replace(plan, file_checks=tuple(c for c in plan.file_checks if id(c) not in dropped),
-                   project_checks=tuple(c for c in plan.project_checks if id(c) not in dropped)), errors
+    errors = [
+        ToolError(", ".join(names), f"check not run: {reason}", stage=Stage.CHECK, fatal=True)
+        for reason, names in failed.items()
+    ]
+    return replace(
+        plan,
+        file_checks=tuple(c for c in plan.file_checks if id(c) not in dropped),
+        project_checks=tuple(c for c in plan.project_checks if id(c) not in dropped),
+    ), errors
 
 
-def _process_files(state: WorkerState, files: list[SourceFile], jobs: int,
-                   progress: Progress) -> tuple[ChunkOutcome, int]:
+def _process_files(
+    state: WorkerState, files: list[SourceFile], jobs: int, progress: Progress
+) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
     costs = [_cost(f) for f in files]
@@ -288,18 +322,24 @@ def _merge(into: ChunkOutcome, out: ChunkOutcome) -> None:
     into.bytes += out.bytes
 
 
-def _apply_suppressions(findings: list[Finding],
-                        suppressions: Iterable[FileSuppressions]) -> tuple[list[Finding], list[ToolError]]:
+def _apply_suppressions(
+    findings: list[Finding], suppressions: Iterable[FileSuppressions]
+) -> tuple[list[Finding], list[ToolError]]:
     by_path = {s.path: s for s in suppressions}
-    errors = [ToolError(f"{s.path}:{line}", "suppression comment without a reason is not honoured",
-                        stage=Stage.SUPPRESSION)
-              for s in by_path.values() for line in s.missing_reason]
+    errors = [
+        ToolError(f"{s.path}:{line}", "suppression comment without a reason is not honoured", stage=Stage.SUPPRESSION)
+        for s in by_path.values()
+        for line in s.missing_reason
+    ]
     out: list[Finding] = []
     for finding in findings:
         supp = by_path.get(finding.location.path)
         loc = finding.location
-        reason = next((item.reason for item in supp.items if item.covers(finding.rule, loc.start_line, loc.end_line)),
-                      None) if supp is not None else None
+        reason = (
+            next((item.reason for item in supp.items if item.covers(finding.rule, loc.start_line, loc.end_line)), None)
+            if supp is not None
+            else None
+        )
         out.append(finding if reason is None else replace(finding, suppressed=reason))
     return out, errors
 
@@ -315,5 +355,3 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
         key = (f.fingerprint, f.location.start_line, f.location.start_column, f.message)
         seen.setdefault(key, f)
     return list(seen.values())
-
-

@@ -31,8 +31,19 @@ def secrets_request(req: AuditRequest, *, verify: bool, formats_given: bool) -> 
     checks = [c for c in req.checks if _emits_only_secrets(c)]
     config = req.config
     if not formats_given:  # an empty SBOM, map or threat register is noise here
-        skip = (OutputFormat.CYCLONEDX, OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT,
-                OutputFormat.THREATS_CSV)
+        skip = (
+            OutputFormat.CYCLONEDX,
+            OutputFormat.MAP_JSON,
+            OutputFormat.MERMAID,
+            OutputFormat.DOT,
+            OutputFormat.THREATS_CSV,
+        )
         config = config.with_overrides(formats=tuple(f for f in config.formats if f not in skip))
-    return replace(req, checks=checks, steps=[s for s in req.steps if isinstance(s, OverlapStep)], config=config,
-                   select=req.select or (SECRET_PREFIX,), include_ignored=req.include_ignored or table.include_ignored)
+    return replace(
+        req,
+        checks=checks,
+        steps=[s for s in req.steps if isinstance(s, OverlapStep)],
+        config=config,
+        select=req.select or (SECRET_PREFIX,),
+        include_ignored=req.include_ignored or table.include_ignored,
+    )

@@ -66,19 +66,28 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
     findings.sort(key=lambda f: (f.rule, f.location.resource, f.fingerprint))
     measures = tuple(operation_measures(store))
     result = AuditResult(
-        root=str(Path.cwd()), findings=tuple(findings), rules=registry, config=config, errors=tuple(errors),
-        skipped=tuple(skipped), stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
+        root=str(Path.cwd()),
+        findings=tuple(findings),
+        rules=registry,
+        config=config,
+        errors=tuple(errors),
+        skipped=tuple(skipped),
+        stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
         facts_summary={"spans": store.span_count, "traces": _traces(store)},
     )
-    return TracesRun(result, measures, store.span_count, _traces(store), store.files, _budgets(store, config),
-                     trace_health(store))
+    return TracesRun(
+        result, measures, store.span_count, _traces(store), store.files, _budgets(store, config), trace_health(store)
+    )
 
 
 def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
     rules = config.settings(TRACES_SECTION).hops
     return tuple(
-        (slo.route, slo.p95_ms,
-         tuple((stat, slo.budget.get(stat.hop)) for stat in hop_breakdown(store, slo.route, rules)))
+        (
+            slo.route,
+            slo.p95_ms,
+            tuple((stat, slo.budget.get(stat.hop)) for stat in hop_breakdown(store, slo.route, rules)),
+        )
         for slo in config.settings(SLO_SECTION).slos
     )
 
@@ -113,18 +122,36 @@ def traces_document(run: TracesRun) -> dict[str, Any]:
         "files": list(run.files),
         "not_covered": [{"path": s.path, "reason": s.reason} for s in run.result.skipped],
         "operations": [
-            {"service": m.service, "kind": m.kind, "operation": m.operation, "count": m.count,
-             "qps_mean": m.mean_qps, "qps_max": m.max_qps, "burst_ratio": round(m.burst_ratio, 2),
-             "error_rate": m.error_rate,
-             "duration_ms": {"p50": m.p50_ms, "p95": m.p95_ms, "p99": m.p99_ms},
-             "self_time_ms": {"p50": m.self_p50_ms, "p95": m.self_p95_ms, "p99": m.self_p99_ms}}
+            {
+                "service": m.service,
+                "kind": m.kind,
+                "operation": m.operation,
+                "count": m.count,
+                "qps_mean": m.mean_qps,
+                "qps_max": m.max_qps,
+                "burst_ratio": round(m.burst_ratio, 2),
+                "error_rate": m.error_rate,
+                "duration_ms": {"p50": m.p50_ms, "p95": m.p95_ms, "p99": m.p99_ms},
+                "self_time_ms": {"p50": m.self_p50_ms, "p95": m.self_p95_ms, "p99": m.self_p99_ms},
+            }
             for m in run.measures
         ],
         "budgets": [
-            {"operation": route, "objective_p95_ms": p95, "hops": [
-                {"hop": s.hop, "p95_ms": s.p95_ms, "mean_share": s.mean_share, "budget_ms": budget,
-                 "over_budget": budget is not None and s.p95_ms > budget, "worst_traces": list(s.worst_traces)}
-                for s, budget in hops]}
+            {
+                "operation": route,
+                "objective_p95_ms": p95,
+                "hops": [
+                    {
+                        "hop": s.hop,
+                        "p95_ms": s.p95_ms,
+                        "mean_share": s.mean_share,
+                        "budget_ms": budget,
+                        "over_budget": budget is not None and s.p95_ms > budget,
+                        "worst_traces": list(s.worst_traces),
+                    }
+                    for s, budget in hops
+                ],
+            }
             for route, p95, hops in run.budgets
         ],
         "health": run.health.as_dict() if run.health else {},

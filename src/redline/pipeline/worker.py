@@ -114,8 +114,9 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
             out.errors.append(ToolError(path, f"{source.name}: {exc}", stage=Stage.PARSE))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the run
-            out.errors.append(ToolError(path, f"source {source.name} failed: {_describe(exc)}",
-                                        stage=Stage.SOURCE, fatal=True))
+            out.errors.append(
+                ToolError(path, f"source {source.name} failed: {_describe(exc)}", stage=Stage.SOURCE, fatal=True)
+            )
             continue
         if fact is not None:
             facts.append(fact)
@@ -129,11 +130,13 @@ def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome
             if not isinstance(fact, check.fact_types):
                 continue
             try:
-                out.findings.extend(bound_finding(f) for f in check.check_file(fact, state.ctx)
-                                    if f.rule in state.ctx.enabled)
+                out.findings.extend(
+                    bound_finding(f) for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled
+                )
             except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
-                out.errors.append(ToolError(path, f"check {check.name} failed: {_describe(exc)}",
-                                            stage=Stage.CHECK, fatal=True))
+                out.errors.append(
+                    ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
+                )
 
 
 def _describe(exc: BaseException) -> str:

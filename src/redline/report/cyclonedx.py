@@ -19,5 +19,11 @@ class CycloneDxReporter(Reporter):
 
 def empty_bom() -> SbomDocument:
     """A valid SBOM for a tree with no manifests (so the file always exists when asked for)."""
-    return {"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "bomFormat": "CycloneDX",
-            "specVersion": "1.6", "version": 1, "components": [], "dependencies": []}
+    return {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [],
+        "dependencies": [],
+    }

@@ -80,6 +80,10 @@ def _template() -> jinja2.Template:
             write_entry(f"jinja-{bucket.key}.bc", bucket.bytecode_to_string(), prefix="jinja-", keep=4)
 
     source = files("redline.report").joinpath(f"templates/{TEMPLATE}").read_text("utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             loader=jinja2.DictLoader({TEMPLATE: source}), bytecode_cache=CachedBytecode())
+    env = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        loader=jinja2.DictLoader({TEMPLATE: source}),
+        bytecode_cache=CachedBytecode(),
+    )
     return env.get_template(TEMPLATE)

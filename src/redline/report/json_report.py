@@ -22,8 +22,7 @@ def json_document(result: AuditResult) -> dict[str, Any]:
         "tool": tool_dict(),
         "summary": summary_dict(result),
         "findings": item_dicts(result),
-        "errors": [{"where": e.where, "stage": e.stage, "reason": e.reason, "fatal": e.fatal}
-                   for e in result.errors],
+        "errors": [{"where": e.where, "stage": e.stage, "reason": e.reason, "fatal": e.fatal} for e in result.errors],
         "not_covered": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "facts": result.facts_summary,
         # synthesis results that travel in findings.json (the SBOM has its own file)

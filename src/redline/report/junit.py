@@ -11,8 +11,14 @@ from redline.core.policy import Outcome, Verdict
 def render_junit(outcomes: Sequence[Outcome]) -> bytes:
     failures = sum(o.verdict is Verdict.FAIL for o in outcomes)
     skipped = sum(o.verdict is Verdict.SKIP for o in outcomes)
-    suite = ET.Element("testsuite", name="redline gate", tests=str(len(outcomes)), failures=str(failures),
-                       errors="0", skipped=str(skipped))
+    suite = ET.Element(
+        "testsuite",
+        name="redline gate",
+        tests=str(len(outcomes)),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+    )
     for o in outcomes:
         case = ET.SubElement(suite, "testcase", classname="redline.gate", name=o.policy)
         if o.verdict is Verdict.FAIL:

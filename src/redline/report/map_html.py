@@ -67,10 +67,12 @@ def _node(p: Placed) -> str:
     c = p.component
     label = c.name if len(c.name) <= 24 else c.name[:23] + "…"
     tech = f" · {c.technology}" if c.technology else ""
-    return (f'<g class="node" tabindex="0" role="button" data-id="{escape(c.id)}" '
-            f'transform="translate({p.x},{p.y})"><title>{escape(c.id)} ({escape(c.colour.value)}){escape(tech)}'
-            f'</title><rect width="{NODE_W}" height="{NODE_H}" rx="6" fill="{PALETTE[c.colour]}" stroke="#333"/>'
-            f'<text x="8" y="19">{escape(label)}</text></g>')
+    return (
+        f'<g class="node" tabindex="0" role="button" data-id="{escape(c.id)}" '
+        f'transform="translate({p.x},{p.y})"><title>{escape(c.id)} ({escape(c.colour.value)}){escape(tech)}'
+        f'</title><rect width="{NODE_W}" height="{NODE_H}" rx="6" fill="{PALETTE[c.colour]}" stroke="#333"/>'
+        f'<text x="8" y="19">{escape(label)}</text></g>'
+    )
 
 
 def _edge(a: Placed, b: Placed, label: str) -> str:
@@ -85,8 +87,10 @@ def _edge(a: Placed, b: Placed, label: str) -> str:
         d = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
     elif x2 - x1 > COL_W + ZONE_GAP + PAD:
         lane = 6
-        d = (f"M{x1},{y1} C{x1 + 20},{y1} {x1 + 20},{lane} {x1 + 40},{lane} L{x2 - 40},{lane} "
-             f"C{x2 - 20},{lane} {x2 - 20},{y2} {x2},{y2}")
+        d = (
+            f"M{x1},{y1} C{x1 + 20},{y1} {x1 + 20},{lane} {x1 + 40},{lane} L{x2 - 40},{lane} "
+            f"C{x2 - 20},{lane} {x2 - 20},{y2} {x2},{y2}"
+        )
     else:
         mid = (x1 + x2) // 2
         d = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
@@ -96,16 +100,23 @@ def _edge(a: Placed, b: Placed, label: str) -> str:
 
 def render_svg(m: SystemMap) -> str:
     placed, boxes, width, height = layout(m)
-    parts = [f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="system map">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
-             'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    parts = [
+        f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="system map">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+        'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+    ]
     for zone, x, w, h in boxes:
-        parts.append(f'<g class="zone" data-zone="{zone.value}"><rect x="{x}" y="{TOP - 20}" width="{w}" '
-                     f'height="{h + 20}" rx="10" fill="none" stroke="#999" stroke-dasharray="6 4"/>'
-                     f'<text x="{x + 10}" y="{TOP - 4}" class="zlabel">{escape(zone.value)}</text></g>')
-    parts += [_edge(placed[f.source], placed[f.target], flow_label(f)) for f in m.flows
-              if f.source in placed and f.target in placed]
+        parts.append(
+            f'<g class="zone" data-zone="{zone.value}"><rect x="{x}" y="{TOP - 20}" width="{w}" '
+            f'height="{h + 20}" rx="10" fill="none" stroke="#999" stroke-dasharray="6 4"/>'
+            f'<text x="{x + 10}" y="{TOP - 4}" class="zlabel">{escape(zone.value)}</text></g>'
+        )
+    parts += [
+        _edge(placed[f.source], placed[f.target], flow_label(f))
+        for f in m.flows
+        if f.source in placed and f.target in placed
+    ]
     parts += [_node(p) for p in placed.values()]
     parts.append("</svg>")
     return "".join(parts)
@@ -116,8 +127,10 @@ def panel_data(result: AuditResult, m: SystemMap) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in m.components:
         findings = [finding_dict(result, by_fp[fp]) for fp in c.findings if fp in by_fp]
-        out[c.id] = {**c.as_dict(), "findings": [
-            {k: f[k] for k in ("rule", "severity", "message", "location")} for f in findings]}
+        out[c.id] = {
+            **c.as_dict(),
+            "findings": [{k: f[k] for k in ("rule", "severity", "message", "location")} for f in findings],
+        }
     return out
 
 
@@ -131,12 +144,15 @@ def threat_section(result: AuditResult) -> str:
         f"<td>{escape(t.deadline.isoformat() if t.deadline else '-')}</td><td>{escape(t.owner)}</td>"
         f"<td>{escape(t.element)}</td><td>{escape(t.category.value)}</td><td>{escape(t.title)}</td>"
         f"<td>{escape(t.control)} ({escape(t.control_state.value)})</td><td>{escape(t.compensating)}</td></tr>"
-        for t in model.threats)
+        for t in model.threats
+    )
     rejected = "".join(f"<li>{escape(r)}</li>" for r in model.rejected)
-    return ('<h2>Threat register</h2><table id="threats"><thead><tr><th>id</th><th>status</th><th>severity</th>'
-            "<th>deadline</th><th>owner</th><th>element</th><th>STRIDE</th><th>threat</th><th>control</th>"
-            f"<th>compensating control</th></tr></thead><tbody>{rows}</tbody></table>"
-            + (f"<h3>Risk acceptances not honoured</h3><ul>{rejected}</ul>" if rejected else ""))
+    return (
+        '<h2>Threat register</h2><table id="threats"><thead><tr><th>id</th><th>status</th><th>severity</th>'
+        "<th>deadline</th><th>owner</th><th>element</th><th>STRIDE</th><th>threat</th><th>control</th>"
+        f"<th>compensating control</th></tr></thead><tbody>{rows}</tbody></table>"
+        + (f"<h3>Risk acceptances not honoured</h3><ul>{rejected}</ul>" if rejected else "")
+    )
 
 
 def legend() -> str:
@@ -149,8 +165,10 @@ def map_section(result: AuditResult, script_json: Any) -> Markup:
     if m is None or not m.components:
         return Markup("")
     problems = "".join(f"<li>{escape(p)}</li>" for p in m.problems)
-    probes = "".join(f"<li>{escape(p.question)} <span class=\"muted\">({escape(', '.join(str(s) for s in p.seen))})"
-                     f"</span></li>" for p in m.probes)
+    probes = "".join(
+        f'<li>{escape(p.question)} <span class="muted">({escape(", ".join(str(s) for s in p.seen))})</span></li>'
+        for p in m.probes
+    )
     data = script_json(panel_data(result, m))
     return Markup(
         f'<h2>System map</h2><p class="muted">{len(m.components)} components, {len(m.flows)} flows. '
@@ -160,7 +178,8 @@ def map_section(result: AuditResult, script_json: Any) -> Markup:
         + (f"<h3>Map problems</h3><ul>{problems}</ul>" if problems else "")
         + threat_section(result)
         + f'<script type="application/json" id="map-data">{data}</script><style>{_CSS}</style>'
-        + f"<script>{_JS}</script>")
+        + f"<script>{_JS}</script>"
+    )
 
 
 _CSS = """

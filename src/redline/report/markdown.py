@@ -30,10 +30,18 @@ def _topology(result: AuditResult) -> list[str]:
     placements = result.topology.as_dict()["placements"] if result.topology is not None else []
     if not placements:
         return []
-    out = ["", "### Region topology", "", "| provider | account | region | zone | source | resources |",
-           "|---|---|---|---|---|---:|"]
-    out += [f"| {p['provider']} | {p['account'] or '-'} | {p['region']} | {p['zone'] or '-'} | {p['source']} | "
-            f"{p['resources']} |" for p in placements]
+    out = [
+        "",
+        "### Region topology",
+        "",
+        "| provider | account | region | zone | source | resources |",
+        "|---|---|---|---|---|---:|",
+    ]
+    out += [
+        f"| {p['provider']} | {p['account'] or '-'} | {p['region']} | {p['zone'] or '-'} | {p['source']} | "
+        f"{p['resources']} |"
+        for p in placements
+    ]
     return out
 
 
@@ -41,8 +49,13 @@ def _evidence_tables(result: AuditResult) -> list[str]:
     """What the PostgreSQL snapshot and the billing exports showed, beside the findings."""
     out: list[str] = []
     for table in (*database_tables(result), *cost_tables(result)):
-        out += ["", f"### {_cell(table.title)}", "", "| " + " | ".join(table.columns) + " |",
-                "|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|"]
+        out += [
+            "",
+            f"### {_cell(table.title)}",
+            "",
+            "| " + " | ".join(table.columns) + " |",
+            "|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|",
+        ]
         out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows] or ["| (none) |"]
     return out
 
@@ -54,8 +67,11 @@ def _where(item: FindingGroup) -> str:
 
 def _notices(result: AuditResult) -> list[str]:
     """Above everything: what the run could not vouch for (no or partial advisory database …)."""
-    return [f"> **{_cell(e.where)}**: {_cell(e.reason)}" for e in result.errors
-            if not e.fatal and e.where == "vulnerability database"]
+    return [
+        f"> **{_cell(e.where)}**: {_cell(e.reason)}"
+        for e in result.errors
+        if not e.fatal and e.where == "vulnerability database"
+    ]
 
 
 def _counts(result: AuditResult) -> list[str]:
@@ -87,10 +103,15 @@ def _errors(result: AuditResult) -> list[str]:
     if not result.errors:
         return []
     fatal = len(result.fatal_errors)
-    lines = ["", f"### Tool errors and notices ({len(result.errors)}: {fatal} error(s), "
-                 f"{len(result.errors) - fatal} notice(s))", ""]
-    lines += [f"- {'**error**' if e.fatal else 'notice'} `{_cell(e.where)}` ({e.stage}): {_cell(e.reason)}"
-              for e in result.errors[:LISTED]]
+    lines = [
+        "",
+        f"### Tool errors and notices ({len(result.errors)}: {fatal} error(s), {len(result.errors) - fatal} notice(s))",
+        "",
+    ]
+    lines += [
+        f"- {'**error**' if e.fatal else 'notice'} `{_cell(e.where)}` ({e.stage}): {_cell(e.reason)}"
+        for e in result.errors[:LISTED]
+    ]
     if len(result.errors) > LISTED:
         lines.append(f"- … and {len(result.errors) - LISTED} more (see findings.json)")
     return lines
@@ -120,10 +141,16 @@ class MarkdownReporter(Reporter):
             lines.append("")
         verdict = "failed" if result.gate_failed() else "passed"
         places = f" ({len(result.active)} places)" if len(result.active) != len(items) else ""
-        lines.append(f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
-                     f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files."
-                     + (f" **{len(result.skipped)} input(s) not covered** (listed below; `fail_on_not_covered = "
-                        f"{str(result.config.fail_on_not_covered).lower()}`)." if result.skipped else ""))
+        lines.append(
+            f"Gate **{verdict}** at `{result.config.fail_on}`: {len(gating)} new finding(s) at or above it. "
+            f"{len(items)} finding(s){places} in {result.stats.files_scanned:,} files."
+            + (
+                f" **{len(result.skipped)} input(s) not covered** (listed below; `fail_on_not_covered = "
+                f"{str(result.config.fail_on_not_covered).lower()}`)."
+                if result.skipped
+                else ""
+            )
+        )
         lines += _counts(result)
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
         real = [g for g in ranked if not is_sample(g.lead)]
@@ -134,6 +161,7 @@ class MarkdownReporter(Reporter):
         lines += _errors(result)
         lines += _not_covered(result)
         samples = [g for g in ranked if is_sample(g.lead)]
-        lines += _table(f"### In tests, docs and samples ({len(samples)}): not among the top findings",
-                        samples[:LISTED])
+        lines += _table(
+            f"### In tests, docs and samples ({len(samples)}): not among the top findings", samples[:LISTED]
+        )
         return ("\n".join(lines) + "\n").encode()

@@ -25,8 +25,10 @@ def _table(items: list[PlanItem]) -> list[str]:
     out = ["| # | what | why (closes) | owner | effort | done when |", "|---:|---|---|---|---|---|"]
     for n, i in enumerate(items, 1):
         places = ", ".join(i.places[:3]) + (f" +{len(i.places) - 3}" if len(i.places) > 3 else "")
-        out.append(f"| {n} | {_cell(i.what)} | {_cell(i.why)}: {_cell(places)} | {_cell(i.owner)} | "
-                   f"{i.effort} ({i.effort_source}) | {_cell(i.done_when)} |")
+        out.append(
+            f"| {n} | {_cell(i.what)} | {_cell(i.why)}: {_cell(places)} | {_cell(i.owner)} | "
+            f"{i.effort} ({i.effort_source}) | {_cell(i.done_when)} |"
+        )
     return out
 
 
@@ -50,10 +52,13 @@ class PlanReporter(Reporter):
 
     def render(self, result: AuditResult) -> bytes:
         items = plan_items(result)
-        head = ["# 30/60/90 plan", "",
-                f"{len(items)} item(s), ranked by priority (user impact x exploitability x cost of delay, 1-125). "
-                "Week 1: high priority and small effort. Month 1: infrastructure and security hardening. "
-                "Quarter 1: resilience, performance, capacity and cost."]
+        head = [
+            "# 30/60/90 plan",
+            "",
+            f"{len(items)} item(s), ranked by priority (user impact x exploitability x cost of delay, 1-125). "
+            "Week 1: high priority and small effort. Month 1: infrastructure and security hardening. "
+            "Quarter 1: resilience, performance, capacity and cost.",
+        ]
         return ("\n".join([*head, *plan_lines(items)]) + "\n").encode()
 
 
@@ -62,8 +67,13 @@ def plan_summary(result: AuditResult) -> list[str]:
     items = plan_items(result)
     if not items:
         return []
-    return ["", "## 30/60/90 plan", "", f"{len(items)} item(s) by priority; every item, with its "
-            "done-condition, in plan.md.", *plan_lines(items, SHORT)]
+    return [
+        "",
+        "## 30/60/90 plan",
+        "",
+        f"{len(items)} item(s) by priority; every item, with its done-condition, in plan.md.",
+        *plan_lines(items, SHORT),
+    ]
 
 
 #: items shown per horizon in report.html (plan.md lists all)

@@ -47,13 +47,17 @@ def _rule_descriptor(rule: Rule, documented: bool) -> dict[str, Any]:
     }
     if documented:
         descriptor["fullDescription"] = {"text": rule.doc.what_it_does}
-        descriptor["help"] = {"text": f"{rule.doc.why_bad}\n\nUse instead:\n{rule.doc.use_instead}",
-                              "markdown": rule.doc.markdown()}
-    descriptor.update({
-        "helpUri": f"https://redline.dev/rules/{rule.code}",
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        "properties": props,
-    })
+        descriptor["help"] = {
+            "text": f"{rule.doc.why_bad}\n\nUse instead:\n{rule.doc.use_instead}",
+            "markdown": rule.doc.markdown(),
+        }
+    descriptor.update(
+        {
+            "helpUri": f"https://redline.dev/rules/{rule.code}",
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": props,
+        }
+    )
     return descriptor
 
 
@@ -75,8 +79,11 @@ def _related(item: FindingGroup) -> list[dict[str, Any]]:
     """The root cause's other places (SARIF relatedLocations), each saying where and how severe."""
     out = []
     for n, f in enumerate(item.related, start=1):
-        related: dict[str, Any] = {"id": n, "physicalLocation": _physical(f.location),
-                                   "message": {"text": f"also here ({f.severity}, {f.rule}): {where(f.location)}"}}
+        related: dict[str, Any] = {
+            "id": n,
+            "physicalLocation": _physical(f.location),
+            "message": {"text": f"also here ({f.severity}, {f.rule}): {where(f.location)}"},
+        }
         if f.location.resource:
             related["logicalLocations"] = [{"fullyQualifiedName": f.location.resource, "kind": "resource"}]
         out.append(related)
@@ -117,33 +124,44 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     rules = [result.rules.get(code) for code in used if code in result.rules]
     index = {rule.code: i for i, rule in enumerate(rules)}
     notifications = [
-        {"level": "error" if e.fatal else "warning",
-         "message": {"text": f"{e.where}: {e.reason}"},
-         "descriptor": {"id": e.stage}}
+        {
+            "level": "error" if e.fatal else "warning",
+            "message": {"text": f"{e.where}: {e.reason}"},
+            "descriptor": {"id": e.stage},
+        }
         for e in result.errors
     ] + [
-        {"level": "warning", "message": {"text": f"not covered: {s.path}: {s.reason}"},
-         "descriptor": {"id": "not-covered"}}
+        {
+            "level": "warning",
+            "message": {"text": f"not covered: {s.path}: {s.reason}"},
+            "descriptor": {"id": "not-covered"},
+        }
         for s in result.skipped
     ]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "redline",
-                "version": __version__,
-                "informationUri": "https://redline.dev",
-                "rules": [_rule_descriptor(r, r.code in reported) for r in rules],
-            }},
-            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the audited tree"}}},
-            "invocations": [{
-                "executionSuccessful": not result.fatal_errors,
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": [_result(item, index, result) for item in group_findings(result.findings)],
-            "columnKind": "unicodeCodePoints",
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "redline",
+                        "version": __version__,
+                        "informationUri": "https://redline.dev",
+                        "rules": [_rule_descriptor(r, r.code in reported) for r in rules],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the audited tree"}}},
+                "invocations": [
+                    {
+                        "executionSuccessful": not result.fatal_errors,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": [_result(item, index, result) for item in group_findings(result.findings)],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
     }
 
 

@@ -30,17 +30,37 @@ def database_tables(result: AuditResult) -> list[Table]:
     tables = []
     for db in result.postgres.as_list():
         name = f"{db.get('component', 'postgres')} ({db.get('address', '')})"
-        top = [(f"{s['share']:.1%}", f"{s['total_ms'] / 1000:,.1f}", f"{s['calls']:,}", f"{s['mean_ms']:,.2f}",
-                str(s["queryid"]), " ".join(str(s["query"]).split())[:QUERY_CHARS])
-               for s in db.get("top_statements", [])[:ROWS]]
-        tables.append(Table(f"PostgreSQL {name}: top statements by total time",
-                            ("share", "total s", "calls", "mean ms", "queryid", "statement"), tuple(top),
-                            frozenset({0, 1, 2, 3})))
-        largest = [(str(t["table"]), f"{t['rows']:,}", _mib(t["total_bytes"]), f"{t['seq_scan']:,}",
-                    f"{t['idx_scan']:,}") for t in db.get("largest_tables", [])[:ROWS]]
-        tables.append(Table(f"PostgreSQL {name}: largest tables", ("table", "rows", "size", "seq scans",
-                                                                    "index scans"), tuple(largest),
-                            frozenset({1, 2, 3, 4})))
+        top = [
+            (
+                f"{s['share']:.1%}",
+                f"{s['total_ms'] / 1000:,.1f}",
+                f"{s['calls']:,}",
+                f"{s['mean_ms']:,.2f}",
+                str(s["queryid"]),
+                " ".join(str(s["query"]).split())[:QUERY_CHARS],
+            )
+            for s in db.get("top_statements", [])[:ROWS]
+        ]
+        tables.append(
+            Table(
+                f"PostgreSQL {name}: top statements by total time",
+                ("share", "total s", "calls", "mean ms", "queryid", "statement"),
+                tuple(top),
+                frozenset({0, 1, 2, 3}),
+            )
+        )
+        largest = [
+            (str(t["table"]), f"{t['rows']:,}", _mib(t["total_bytes"]), f"{t['seq_scan']:,}", f"{t['idx_scan']:,}")
+            for t in db.get("largest_tables", [])[:ROWS]
+        ]
+        tables.append(
+            Table(
+                f"PostgreSQL {name}: largest tables",
+                ("table", "rows", "size", "seq scans", "index scans"),
+                tuple(largest),
+                frozenset({1, 2, 3, 4}),
+            )
+        )
     return tables
 
 
@@ -53,19 +73,35 @@ def cost_tables(result: AuditResult) -> list[Table]:
     metric = str(doc.get("metric", "cost"))
     totals: Mapping[str, list[Mapping[str, Any]]] = doc.get("totals", {})
     by_component = sorted(totals.get("component", []), key=lambda t: (t["currency"], -(t["amount"] or 0)))
-    tables = [Table(f"{metric} by component", ("currency", "component", "amount"),
-                    tuple((t["currency"], str(t["key"]), f"{t['amount'] or 0:,.2f}") for t in by_component[:ROWS]),
-                    frozenset({2}))]
+    tables = [
+        Table(
+            f"{metric} by component",
+            ("currency", "component", "amount"),
+            tuple((t["currency"], str(t["key"]), f"{t['amount'] or 0:,.2f}") for t in by_component[:ROWS]),
+            frozenset({2}),
+        )
+    ]
     months = sorted(totals.get("month", []), key=lambda t: (t["currency"], t["key"]))
-    tables.append(Table(f"{metric} by month", ("currency", "month", "amount"),
-                        tuple((t["currency"], str(t["key"]), f"{t['amount'] or 0:,.2f}") for t in months),
-                        frozenset({2})))
+    tables.append(
+        Table(
+            f"{metric} by month",
+            ("currency", "month", "amount"),
+            tuple((t["currency"], str(t["key"]), f"{t['amount'] or 0:,.2f}") for t in months),
+            frozenset({2}),
+        )
+    )
     criteria = doc.get("criterion", [])
     if criteria:
-        tables.append(Table("cost per request vs the baseline period", ("currency", "baseline", "current", "status",
-                                                                       "reason"),
-                            tuple((c["currency"], str(c["baseline_month"]), str(c["current_month"]), c["status"],
-                                   c["reason"]) for c in criteria)))
+        tables.append(
+            Table(
+                "cost per request vs the baseline period",
+                ("currency", "baseline", "current", "status", "reason"),
+                tuple(
+                    (c["currency"], str(c["baseline_month"]), str(c["current_month"]), c["status"], c["reason"])
+                    for c in criteria
+                ),
+            )
+        )
     return tables
 
 
@@ -86,11 +122,15 @@ def monthly_cost_svg(result: AuditResult, width: int = 480, height: int = 120) -
     for i, (month, value) in enumerate(months):
         h = max(1.0, (height - 20) * max(value, 0.0) / top)
         x = i * step + 4
-        bars.append(f'<rect x="{x:.1f}" y="{height - 16 - h:.1f}" width="{max(step - 8, 2):.1f}" height="{h:.1f}">'
-                    f"<title>{_escape(month)}: {value:,.2f} {_escape(currency)}</title></rect>"
-                    f'<text x="{x:.1f}" y="{height - 2}" font-size="10">{_escape(month)}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="monthly cost in {_escape(currency)}" '
-            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>')
+        bars.append(
+            f'<rect x="{x:.1f}" y="{height - 16 - h:.1f}" width="{max(step - 8, 2):.1f}" height="{h:.1f}">'
+            f"<title>{_escape(month)}: {value:,.2f} {_escape(currency)}</title></rect>"
+            f'<text x="{x:.1f}" y="{height - 2}" font-size="10">{_escape(month)}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="monthly cost in {_escape(currency)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
+    )
 
 
 def _mib(n: int) -> str:

@@ -25,9 +25,15 @@ def evidence_dict(f: Finding) -> dict[str, Any]:
 
 
 def location_dict(loc: Location) -> dict[str, Any]:
-    return {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line,
-            "start_column": loc.start_column, "end_column": loc.end_column, "snippet": loc.snippet,
-            "resource": loc.resource}
+    return {
+        "path": loc.path,
+        "start_line": loc.start_line,
+        "end_line": loc.end_line,
+        "start_column": loc.start_column,
+        "end_column": loc.end_column,
+        "snippet": loc.snippet,
+        "resource": loc.resource,
+    }
 
 
 def where(loc: Location) -> str:
@@ -40,10 +46,17 @@ def item_dict(result: AuditResult, item: FindingGroup) -> dict[str, Any]:
     if item.lead.group:
         out["group"] = item.lead.group
         out["occurrences"] = item.count
-        out["related_locations"] = [{**location_dict(f.location), "fingerprint": f.fingerprint,
-                                     "severity": str(f.severity), "rule": f.rule, "message": f.message,
-                                     "evidence": evidence_dict(f)}
-                                    for f in item.related]
+        out["related_locations"] = [
+            {
+                **location_dict(f.location),
+                "fingerprint": f.fingerprint,
+                "severity": str(f.severity),
+                "rule": f.rule,
+                "message": f.message,
+                "evidence": evidence_dict(f),
+            }
+            for f in item.related
+        ]
     return out
 
 
@@ -82,9 +95,11 @@ def finding_dict(result: AuditResult, f: Finding) -> dict[str, Any]:
             "exploitability": f.priority.exploitability.value,
             "cost_of_delay": f.priority.cost_of_delay.value,
             "score": f.priority.score,
-            "reasons": {"user_impact": f.priority.user_impact.reason,
-                        "exploitability": f.priority.exploitability.reason,
-                        "cost_of_delay": f.priority.cost_of_delay.reason},
+            "reasons": {
+                "user_impact": f.priority.user_impact.reason,
+                "exploitability": f.priority.exploitability.reason,
+                "cost_of_delay": f.priority.cost_of_delay.reason,
+            },
         },
         "suppressed": f.suppressed,
         "new": result.is_new(f),
@@ -102,8 +117,12 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
         "suppressed": len(result.findings) - len(active),
         "by_severity": {str(s): by_sev.get(str(s), 0) for s in reversed(Severity)},
         "by_area": {area: dict(sorted(c.items())) for area, c in sorted(result.counts().items())},
-        "gate": {"threshold": str(result.config.fail_on), "failed": result.gate_failed(),
-                 "gating_findings": len(gating), "fail_on_not_covered": result.config.fail_on_not_covered},
+        "gate": {
+            "threshold": str(result.config.fail_on),
+            "failed": result.gate_failed(),
+            "gating_findings": len(gating),
+            "fail_on_not_covered": result.config.fail_on_not_covered,
+        },
         "files_scanned": result.stats.files_scanned,
         "bytes_scanned": result.stats.bytes_scanned,
         "tool_errors": len(result.fatal_errors),

@@ -14,8 +14,11 @@ from redline.report.interface import Reporter
 
 #: fill colours of the five colours (also used by the HTML map)
 PALETTE: dict[Colour, str] = {
-    Colour.RISKY: "#e05252", Colour.LEGACY: "#b07cd8", Colour.UNKNOWN: "#f2c94c",
-    Colour.THIRD_PARTY: "#8fa3b8", Colour.CORE: "#5fb37a",
+    Colour.RISKY: "#e05252",
+    Colour.LEGACY: "#b07cd8",
+    Colour.UNKNOWN: "#f2c94c",
+    Colour.THIRD_PARTY: "#8fa3b8",
+    Colour.CORE: "#5fb37a",
 }
 _EMPTY = SystemMap((), ())
 
@@ -58,8 +61,9 @@ class MermaidReporter(Reporter):
             if not members:
                 continue
             lines.append(f'  subgraph z_{zone.value.replace("-", "_")}["{zone.value}"]')
-            lines += [f'    {_mermaid_id(c.id, ids)}["{_mermaid_text(_label(c))}"]:::{_class(c.colour)}'
-                      for c in members]
+            lines += [
+                f'    {_mermaid_id(c.id, ids)}["{_mermaid_text(_label(c))}"]:::{_class(c.colour)}' for c in members
+            ]
             lines.append("  end")
         for f in m.flows:
             label = flow_label(f)
@@ -93,8 +97,11 @@ class DotReporter(Reporter):
             if not members:
                 continue
             lines.append(f'  subgraph "cluster_{zone.value}" {{ label="{zone.value}"; style=dashed;')
-            lines += [f'    "{_dot(c.id)}" [label="{_dot(_label(c))}", fillcolor="{PALETTE[c.colour]}", '
-                      f'tooltip="{_dot(c.colour.value)}"];' for c in members]
+            lines += [
+                f'    "{_dot(c.id)}" [label="{_dot(_label(c))}", fillcolor="{PALETTE[c.colour]}", '
+                f'tooltip="{_dot(c.colour.value)}"];'
+                for c in members
+            ]
             lines.append("  }")
         for f in m.flows:
             label = flow_label(f)
@@ -108,18 +115,51 @@ class ThreatsCsvReporter(Reporter):
     """The threat register: one row per threat, open ones first, most severe first."""
 
     filename = "threats.csv"
-    COLUMNS = ("id", "status", "severity", "deadline", "owner", "element", "element_type", "stride", "threat",
-               "control", "control_state", "evidence", "compensating_control", "findings", "acceptance")
+    COLUMNS = (
+        "id",
+        "status",
+        "severity",
+        "deadline",
+        "owner",
+        "element",
+        "element_type",
+        "stride",
+        "threat",
+        "control",
+        "control_state",
+        "evidence",
+        "compensating_control",
+        "findings",
+        "acceptance",
+    )
 
     def render(self, result: AuditResult) -> bytes:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(self.COLUMNS)
         for t in result.threats.threats if result.threats is not None else ():
-            writer.writerow([_cell(v) for v in (
-                t.id, t.status, t.severity, t.deadline.isoformat() if t.deadline else "", t.owner, t.element,
-                t.element_type, t.category, t.title, t.control, t.control_state,
-                "; ".join(str(s) for s in t.evidence), t.compensating, " ".join(t.findings), t.acceptance)])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        t.id,
+                        t.status,
+                        t.severity,
+                        t.deadline.isoformat() if t.deadline else "",
+                        t.owner,
+                        t.element,
+                        t.element_type,
+                        t.category,
+                        t.title,
+                        t.control,
+                        t.control_state,
+                        "; ".join(str(s) for s in t.evidence),
+                        t.compensating,
+                        " ".join(t.findings),
+                        t.acceptance,
+                    )
+                ]
+            )
         return buf.getvalue().encode()
 
 

@@ -22,8 +22,10 @@ MIN_NODE_BUDGET = 200_000
 EXPANSION_FACTOR = 20
 
 #: Go-template actions that only a chart (not an alerting rule or a docs string) would hold
-_TEMPLATE_RE = re.compile(r"\{\{-|-\}\}|\{\{\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|include\s|"
-                          r"template\s|toYaml|tpl\s|if\s|else|end\b|range\s|with\s|define\s)")
+_TEMPLATE_RE = re.compile(
+    r"\{\{-|-\}\}|\{\{\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|include\s|"
+    r"template\s|toYaml|tpl\s|if\s|else|end\b|range\s|with\s|define\s)"
+)
 _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 _HEX_RE = re.compile(r"^0x[0-9a-fA-F_]+$")
 _OCT_RE = re.compile(r"^0[0-7_]+$")
@@ -56,8 +58,9 @@ class LineMap(dict[str, Any]):
         return (_rebuild, (self.line, self.end_line, self.key_line, dict(self), self.key_lines))
 
 
-def _rebuild(line: int, end_line: int, key_line: int, items: dict[str, Any],
-             key_lines: dict[str, int] | None = None) -> LineMap:
+def _rebuild(
+    line: int, end_line: int, key_line: int, items: dict[str, Any], key_lines: dict[str, int] | None = None
+) -> LineMap:
     out = LineMap(line, end_line, key_line)
     out.update(items)
     out.key_lines.update(key_lines or {})
@@ -199,8 +202,9 @@ class _Builder:
         self.expanded += size
         budget = max(MIN_NODE_BUDGET, EXPANSION_FACTOR * self.distinct)
         if self.expanded > budget:
-            raise YamlError(f"YAML alias expansion exceeds {budget:,} nodes (a 'billion laughs' document?); "
-                            "refusing to expand it")
+            raise YamlError(
+                f"YAML alias expansion exceeds {budget:,} nodes (a 'billion laughs' document?); refusing to expand it"
+            )
         self.add(value, size, line, False)
 
 

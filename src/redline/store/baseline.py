@@ -54,8 +54,10 @@ def _migrate(doc: Any, path: Path) -> list[str]:
     if not isinstance(doc, dict) or "version" not in doc:
         raise BaselineError(f"{path}: not a redline baseline (no 'version')")
     if doc["version"] != BASELINE_VERSION:
-        raise BaselineError(f"{path}: baseline version {doc['version']!r} is not supported "
-                            f"(this redline reads version {BASELINE_VERSION})")
+        raise BaselineError(
+            f"{path}: baseline version {doc['version']!r} is not supported "
+            f"(this redline reads version {BASELINE_VERSION})"
+        )
     try:
         return [str(e["fingerprint"]) for e in doc["findings"]]
     except (KeyError, TypeError):

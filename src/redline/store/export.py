@@ -29,13 +29,46 @@ def write_runs_csv(engine: Engine, out: TextIO, now: int, settings: HistorySetti
 
 def write_items_csv(engine: Engine, out: TextIO, now: int, settings: HistorySettings) -> None:
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["scope", "item", "rule", "severity", "area", "component", "path", "count", "first_seen",
-                "last_seen", "resolved_at", "reopened", "age_days", "sla_days", "sla_breached"])
+    w.writerow(
+        [
+            "scope",
+            "item",
+            "rule",
+            "severity",
+            "area",
+            "component",
+            "path",
+            "count",
+            "first_seen",
+            "last_seen",
+            "resolved_at",
+            "reopened",
+            "age_days",
+            "sla_days",
+            "sla_breached",
+        ]
+    )
     for scope in scopes(engine):
         for r in item_rows(engine, scope):
             sla = settings.sla_for(r.severity)
             age = "" if r.resolved_at is not None else f"{(now - r.opened_at) / 86400:.2f}"
             late = r.resolved_at is None and sla is not None and now - r.opened_at > sla * 86400
-            w.writerow([scope, r.key, r.rule, str(r.severity), r.area, r.component, r.path, r.count,
-                        _iso(r.first_seen), _iso(r.last_seen), _iso(r.resolved_at), r.reopened, age,
-                        "" if sla is None else sla, int(late)])
+            w.writerow(
+                [
+                    scope,
+                    r.key,
+                    r.rule,
+                    str(r.severity),
+                    r.area,
+                    r.component,
+                    r.path,
+                    r.count,
+                    _iso(r.first_seen),
+                    _iso(r.last_seen),
+                    _iso(r.resolved_at),
+                    r.reopened,
+                    age,
+                    "" if sla is None else sla,
+                    int(late),
+                ]
+            )

@@ -77,8 +77,10 @@ class Forecast:
     weeks_to_budget: float | None  # from the last point, at the current rate; None if never / not set / over
 
     def sentence(self) -> str:
-        rate = f"{self.metric} {'grows' if self.slope_per_week >= 0 else 'falls'} " \
-               f"{abs(self.slope_per_week):.1f}/week (now {self.current:g}, {self.points} runs)"
+        rate = (
+            f"{self.metric} {'grows' if self.slope_per_week >= 0 else 'falls'} "
+            f"{abs(self.slope_per_week):.1f}/week (now {self.current:g}, {self.points} runs)"
+        )
         if self.budget is None:
             return f"{rate}; no budget set"
         if self.current > self.budget:

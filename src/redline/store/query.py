@@ -79,15 +79,40 @@ def list_runs(engine: Engine, scope: str | None = None) -> list[RunRow]:
             cq = cq.join(runs, runs.c.id == run_counts.c.run_id).where(runs.c.scope == scope)
         for c in conn.execute(cq):
             counts[c.run_id][c.dimension][c.name] = int(c.value)
-    return [RunRow(r.id, r.scope, r.at, r.branch, r.revision, bool(r.full), r.findings, r.items,
-                   {d: dict(v) for d, v in counts[r.id].items()}) for r in rows]
+    return [
+        RunRow(
+            r.id,
+            r.scope,
+            r.at,
+            r.branch,
+            r.revision,
+            bool(r.full),
+            r.findings,
+            r.items,
+            {d: dict(v) for d, v in counts[r.id].items()},
+        )
+        for r in rows
+    ]
 
 
 def item_rows(engine: Engine, scope: str, *, open_only: bool = False) -> list[ItemRow]:
     with engine.connect() as conn:
         c = items.c
-        q = select(c.item_key, c.rule, c.severity, c.area, c.component, c.path, c.message, c["count"], c.first_seen,
-                   c.last_seen, c.opened_at, c.resolved_at, c.reopened).where(c.scope == scope)
+        q = select(
+            c.item_key,
+            c.rule,
+            c.severity,
+            c.area,
+            c.component,
+            c.path,
+            c.message,
+            c["count"],
+            c.first_seen,
+            c.last_seen,
+            c.opened_at,
+            c.resolved_at,
+            c.reopened,
+        ).where(c.scope == scope)
         if open_only:
             q = q.where(c.resolved_at.is_(None))
         severities = {int(s): s for s in Severity}
@@ -97,9 +122,14 @@ def item_rows(engine: Engine, scope: str, *, open_only: bool = False) -> list[It
 
 def episodes(engine: Engine, scope: str) -> list[tuple[Severity, int, int]]:
     with engine.connect() as conn:
-        return [(Severity(r.severity), r.opened_at, r.resolved_at) for r in conn.execute(
-            select(resolutions.c.severity, resolutions.c.opened_at, resolutions.c.resolved_at)
-            .where(and_(resolutions.c.scope == scope)).order_by(resolutions.c.id))]
+        return [
+            (Severity(r.severity), r.opened_at, r.resolved_at)
+            for r in conn.execute(
+                select(resolutions.c.severity, resolutions.c.opened_at, resolutions.c.resolved_at)
+                .where(and_(resolutions.c.scope == scope))
+                .order_by(resolutions.c.id)
+            )
+        ]
 
 
 def derive(engine: Engine, scope: str, now: int, settings: HistorySettings) -> Derived:
@@ -116,16 +146,22 @@ def derive(engine: Engine, scope: str, now: int, settings: HistorySettings) -> D
             metrics[name].append((run.at, float(value)))
     wanted = sorted(set(settings.budgets) | {"open_total", "sla_breaches"})
     fits = [f for name in wanted if (f := forecast(name, metrics.get(name, []), settings.budgets.get(name)))]
-    return Derived(now, open_rows, [r for r in open_rows if r.key in late], mttr(episodes(engine, scope)),
-                   dict(trend), fits)
+    return Derived(
+        now, open_rows, [r for r in open_rows if r.key in late], mttr(episodes(engine, scope)), dict(trend), fits
+    )
 
 
 def history_view(engine: Engine, scope: str, now: int, settings: HistorySettings) -> HistoryView:
     """What scoring needs from the history before a run: when each open item of ``scope`` opened."""
     with engine.connect() as conn:
-        opened: dict[str, int] = {key: at for key, at in conn.execute(
-            select(items.c.item_key, items.c.opened_at)
-            .where(and_(items.c.scope == scope, items.c.resolved_at.is_(None))))}
+        opened: dict[str, int] = {
+            key: at
+            for key, at in conn.execute(
+                select(items.c.item_key, items.c.opened_at).where(
+                    and_(items.c.scope == scope, items.c.resolved_at.is_(None))
+                )
+            )
+        }
     return HistoryView(opened, now, settings.sla_days)
 
 
@@ -134,17 +170,30 @@ def main_reference(engine: Engine, scope: str, branch: str) -> Reference | None:
     Present = first seen at or before that run and last seen at or after it (an item resolved and
     reopened around that run counts as present: the store keeps lifecycles, not every run's list)."""
     with engine.connect() as conn:
-        last = conn.execute(select(runs.c.id, runs.c.at).where(and_(runs.c.scope == scope, runs.c.branch == branch))
-                            .order_by(runs.c.at.desc(), runs.c.id.desc()).limit(1)).first()
+        last = conn.execute(
+            select(runs.c.id, runs.c.at)
+            .where(and_(runs.c.scope == scope, runs.c.branch == branch))
+            .order_by(runs.c.at.desc(), runs.c.id.desc())
+            .limit(1)
+        ).first()
         if last is None:
             return None
-        keys = {k for (k,) in conn.execute(select(items.c.item_key).where(and_(
-            items.c.scope == scope, items.c.first_seen <= last.at, items.c.last_seen >= last.at)))}
+        keys = {
+            k
+            for (k,) in conn.execute(
+                select(items.c.item_key).where(
+                    and_(items.c.scope == scope, items.c.first_seen <= last.at, items.c.last_seen >= last.at)
+                )
+            )
+        }
     when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(last.at))
     return Reference(f"run {last.id} on {branch} ({when} UTC)", item_keys=frozenset(keys))
 
 
 def breach_lines(engine: Engine, scope: str, now: int, settings: HistorySettings) -> list[str]:
     """One line per open item of ``scope`` past its SLA at ``now``."""
-    return [f"{r.severity} {r.rule} {r.path} open {(now - r.opened_at) / 86_400:.0f} days "
-            f"(SLA {settings.sla_for(r.severity)})" for r in derive(engine, scope, now, settings).breaches]
+    return [
+        f"{r.severity} {r.rule} {r.path} open {(now - r.opened_at) / 86_400:.0f} days "
+        f"(SLA {settings.sla_for(r.severity)})"
+        for r in derive(engine, scope, now, settings).breaches
+    ]

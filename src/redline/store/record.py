@@ -56,8 +56,9 @@ def item_records(groups: Iterable[FindingGroup], rules: RuleRegistry) -> tuple[I
         key = item_key(lead)
         seen = out.get(key)
         count = g.count + (seen.count if seen else 0)  # one cause split by suppression state: one item
-        out[key] = ItemRecord(key, lead.rule, lead.severity, area, lead.component, lead.location.path,
-                              lead.message[:500], count)
+        out[key] = ItemRecord(
+            key, lead.rule, lead.severity, area, lead.component, lead.location.path, lead.message[:500], count
+        )
     return tuple(out.values())
 
 
@@ -65,10 +66,19 @@ def record_run(engine: Engine, run: RunRecord, settings: HistorySettings) -> int
     """Record ``run``; returns its id."""
     with engine.begin() as conn:
         lock(conn, run.scope)
-        run_id = conn.execute(insert(runs).values(
-            scope=run.scope, at=run.at, branch=run.branch, revision=run.revision, full=run.full,
-            findings=sum(i.count for i in run.items), items=len(run.items),
-        ).returning(runs.c.id)).scalar_one()
+        run_id = conn.execute(
+            insert(runs)
+            .values(
+                scope=run.scope,
+                at=run.at,
+                branch=run.branch,
+                revision=run.revision,
+                full=run.full,
+                findings=sum(i.count for i in run.items),
+                items=len(run.items),
+            )
+            .returning(runs.c.id)
+        ).scalar_one()
         open_items = _update_items(conn, run)
         _write_counts(conn, run_id, run, open_items, settings)
         return int(run_id)
@@ -76,21 +86,33 @@ def record_run(engine: Engine, run: RunRecord, settings: HistorySettings) -> int
 
 def _update_items(conn: Connection, run: RunRecord) -> list[OpenItem]:
     """Apply the run to the scope's items; returns the items open after it."""
-    known = {row.item_key: row for row in conn.execute(
-        select(items.c.item_key, items.c.resolved_at, items.c.opened_at, items.c.severity, items.c.area)
-        .where(items.c.scope == run.scope))}
+    known = {
+        row.item_key: row
+        for row in conn.execute(
+            select(items.c.item_key, items.c.resolved_at, items.c.opened_at, items.c.severity, items.c.area).where(
+                items.c.scope == run.scope
+            )
+        )
+    }
     present = {i.key: i for i in run.items}
     new = [i for k, i in present.items() if k not in known]
     still = [i for k, i in present.items() if k in known and known[k].resolved_at is None]
     back = [i for k, i in present.items() if k in known and known[k].resolved_at is not None]
     if new:
-        conn.execute(insert(items), [_row(run, i) | {"first_seen": run.at, "opened_at": run.at,
-                                                     "resolved_at": None, "reopened": 0} for i in new])
+        conn.execute(
+            insert(items),
+            [
+                _row(run, i) | {"first_seen": run.at, "opened_at": run.at, "resolved_at": None, "reopened": 0}
+                for i in new
+            ],
+        )
     if still:
         conn.execute(_refresh(), [_bind(run, i) for i in still])
     if back:
-        conn.execute(_refresh().values(opened_at=run.at, resolved_at=None, reopened=items.c.reopened + 1),
-                     [_bind(run, i) for i in back])
+        conn.execute(
+            _refresh().values(opened_at=run.at, resolved_at=None, reopened=items.c.reopened + 1),
+            [_bind(run, i) for i in back],
+        )
     absent_open = [row for k, row in known.items() if k not in present and row.resolved_at is None]
     if run.full:
         _resolve(conn, run, absent_open)
@@ -102,8 +124,18 @@ def _update_items(conn: Connection, run: RunRecord) -> list[OpenItem]:
 
 
 def _row(run: RunRecord, i: ItemRecord) -> dict[str, object]:
-    return {"scope": run.scope, "item_key": i.key, "rule": i.rule, "severity": int(i.severity), "area": i.area,
-            "component": i.component, "path": i.path, "message": i.message, "count": i.count, "last_seen": run.at}
+    return {
+        "scope": run.scope,
+        "item_key": i.key,
+        "rule": i.rule,
+        "severity": int(i.severity),
+        "area": i.area,
+        "component": i.component,
+        "path": i.path,
+        "message": i.message,
+        "count": i.count,
+        "last_seen": run.at,
+    }
 
 
 def _bind(run: RunRecord, i: ItemRecord) -> dict[str, object]:
@@ -113,25 +145,41 @@ def _bind(run: RunRecord, i: ItemRecord) -> dict[str, object]:
 def _refresh() -> Update:
     """UPDATE one item (bound per row) with what this run saw."""
     cols = ("rule", "severity", "area", "component", "path", "message", "count", "last_seen")
-    return (update(items)
-            .where(and_(items.c.scope == bindparam("b_scope"), items.c.item_key == bindparam("b_item_key")))
-            .values({c: bindparam("b_" + c) for c in cols}))
+    return (
+        update(items)
+        .where(and_(items.c.scope == bindparam("b_scope"), items.c.item_key == bindparam("b_item_key")))
+        .values({c: bindparam("b_" + c) for c in cols})
+    )
 
 
 def _resolve(conn: Connection, run: RunRecord, gone: Sequence[Any]) -> None:
     """Resolve ``gone`` (rows of item_key, resolved_at, opened_at, severity, area) at the run's time."""
     if not gone:
         return
-    conn.execute(update(items)
-                 .where(and_(items.c.scope == run.scope, items.c.item_key == bindparam("b_key")))
-                 .values(resolved_at=run.at), [{"b_key": row.item_key} for row in gone])
-    conn.execute(insert(resolutions), [
-        {"scope": run.scope, "item_key": row.item_key, "severity": row.severity,
-         "opened_at": row.opened_at, "resolved_at": run.at} for row in gone])
+    conn.execute(
+        update(items)
+        .where(and_(items.c.scope == run.scope, items.c.item_key == bindparam("b_key")))
+        .values(resolved_at=run.at),
+        [{"b_key": row.item_key} for row in gone],
+    )
+    conn.execute(
+        insert(resolutions),
+        [
+            {
+                "scope": run.scope,
+                "item_key": row.item_key,
+                "severity": row.severity,
+                "opened_at": row.opened_at,
+                "resolved_at": run.at,
+            }
+            for row in gone
+        ],
+    )
 
 
-def _write_counts(conn: Connection, run_id: int, run: RunRecord, open_items: list[OpenItem],
-                  settings: HistorySettings) -> None:
+def _write_counts(
+    conn: Connection, run_id: int, run: RunRecord, open_items: list[OpenItem], settings: HistorySettings
+) -> None:
     counts: Counter[tuple[str, str]] = Counter()
     for i in run.items:
         counts["area", i.area] += 1
@@ -140,5 +188,7 @@ def _write_counts(conn: Connection, run_id: int, run: RunRecord, open_items: lis
     for name, value in tracked_metrics(open_items, run.at, settings).items():
         counts["metric", name] = value
     if counts:
-        conn.execute(insert(run_counts), [{"run_id": run_id, "dimension": d, "name": n[:255], "value": v}
-                                          for (d, n), v in sorted(counts.items())])
+        conn.execute(
+            insert(run_counts),
+            [{"run_id": run_id, "dimension": d, "name": n[:255], "value": v} for (d, n), v in sorted(counts.items())],
+        )

@@ -12,7 +12,8 @@ from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, 
 metadata = MetaData()
 
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("scope", String(512), nullable=False),
     Column("at", BigInteger, nullable=False),
@@ -26,7 +27,8 @@ runs = Table(
 
 #: per run: findings and items by area, severity and component, and the tracked metrics after the run
 run_counts = Table(
-    "run_counts", metadata,
+    "run_counts",
+    metadata,
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("dimension", String(32), primary_key=True),  # area | severity | component | metric
     Column("name", String(255), primary_key=True),
@@ -34,7 +36,8 @@ run_counts = Table(
 )
 
 items = Table(
-    "items", metadata,
+    "items",
+    metadata,
     Column("scope", String(512), primary_key=True),
     Column("item_key", String(64), primary_key=True),
     Column("rule", String(32), nullable=False),
@@ -54,7 +57,8 @@ items = Table(
 
 #: every open-to-resolved episode that ended: the input of MTTR
 resolutions = Table(
-    "resolutions", metadata,
+    "resolutions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("scope", String(512), nullable=False),
     Column("item_key", String(64), nullable=False),

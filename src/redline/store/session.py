@@ -53,26 +53,30 @@ def scope_of(root: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] =
 
 def _git(root: Path, *args: str) -> str:
     try:
-        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
-                             check=False)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() if out.returncode == 0 else ""
 
 
 def branch_and_revision(root: Path) -> tuple[str, str]:
-    branch = next((os.environ[v] for v in _BRANCH_VARS if os.environ.get(v)), "") or \
-        _git(root, "rev-parse", "--abbrev-ref", "HEAD")
-    revision = next((os.environ[v] for v in _REVISION_VARS if os.environ.get(v)), "") or \
-        _git(root, "rev-parse", "HEAD")
+    branch = next((os.environ[v] for v in _BRANCH_VARS if os.environ.get(v)), "") or _git(
+        root, "rev-parse", "--abbrev-ref", "HEAD"
+    )
+    revision = next((os.environ[v] for v in _REVISION_VARS if os.environ.get(v)), "") or _git(root, "rev-parse", "HEAD")
     return ("" if branch == "HEAD" else branch)[:255], revision[:64]
 
 
 def run_record(result: AuditResult, scope: str, at: int | None = None) -> RunRecord:
     branch, revision = branch_and_revision(Path(result.root))
-    return RunRecord(scope=scope, at=int(time.time()) if at is None else at,
-                     items=item_records(result.items, result.rules), full=not result.fatal_errors,
-                     branch=branch, revision=revision)
+    return RunRecord(
+        scope=scope,
+        at=int(time.time()) if at is None else at,
+        items=item_records(result.items, result.rules),
+        full=not result.fatal_errors,
+        branch=branch,
+        revision=revision,
+    )
 
 
 def prior_view(config: Config, root: Path, spec: str, scope: str, now: int) -> HistoryView | None:

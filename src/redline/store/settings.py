@@ -14,9 +14,14 @@ from redline.core.config import ConfigError, SectionSpec, Where
 from redline.core.model import Severity
 
 #: days a finding of each severity may stay open before it breaches its SLA
-DEFAULT_SLA_DAYS: Mapping[Severity, int] = MappingProxyType({
-    Severity.CRITICAL: 7, Severity.HIGH: 30, Severity.MEDIUM: 90, Severity.LOW: 180,
-})
+DEFAULT_SLA_DAYS: Mapping[Severity, int] = MappingProxyType(
+    {
+        Severity.CRITICAL: 7,
+        Severity.HIGH: 30,
+        Severity.MEDIUM: 90,
+        Severity.LOW: 180,
+    }
+)
 #: the history file used when recording is asked for and no store is configured
 DEFAULT_STORE_PATH = ".redline/history.db"
 
@@ -66,8 +71,10 @@ def parse_history(raw: Mapping[str, Any], where: Where) -> HistorySettings:
 
 
 HISTORY_SECTION: SectionSpec[HistorySettings] = SectionSpec(
-    name="history", keys={"store": str, "record": bool, "sla_days": dict, "budgets": dict}, parse=parse_history,
+    name="history",
+    keys={"store": str, "record": bool, "sla_days": dict, "budgets": dict},
+    parse=parse_history,
     doc="Run history: `store` (SQLAlchemy URL or file; default `.redline/history.db` when recording), "
-        "`record` (default: record when a store is configured), `sla_days` per severity "
-        "(critical 7, high 30, medium 90, low 180), `budgets` per tracked metric for the forecasts.",
+    "`record` (default: record when a store is configured), `sla_days` per severity "
+    "(critical 7, high 30, medium 90, low 180), `budgets` per tracked metric for the forecasts.",
 )

@@ -26,8 +26,13 @@ class Criterion:
 
 def _critical_cves(d: Derived) -> Criterion:
     name = "zero critical CVEs open > 7 days"
-    late = [r for r in d.open_items if r.rule.startswith("VUL") and r.severity == Severity.CRITICAL
-            and d.now - r.opened_at > CRITICAL_CVE_DAYS * DAY]
+    late = [
+        r
+        for r in d.open_items
+        if r.rule.startswith("VUL")
+        and r.severity == Severity.CRITICAL
+        and d.now - r.opened_at > CRITICAL_CVE_DAYS * DAY
+    ]
     if late:
         return Criterion(name, "not met", f"{len(late)} open: " + ", ".join(f"{r.rule} {r.path}" for r in late[:5]))
     return Criterion(name, "met", "none open longer than 7 days")
@@ -40,16 +45,23 @@ def _mttr(d: Derived) -> Criterion:
         return Criterion(name, "not measured", "needs an item resolved between two recorded runs")
     mean = sum(m.mean_seconds * m.resolved for m in d.mttr.values()) / resolved
     status = "met" if mean < MTTR_GOAL_SECONDS else "not met"
-    return Criterion(name, status, f"{mean / 3600:.1f} hours over {resolved} resolved item(s), measured between "
-                                   "recorded runs")
+    return Criterion(
+        name, status, f"{mean / 3600:.1f} hours over {resolved} resolved item(s), measured between recorded runs"
+    )
 
 
 def success_criteria(d: Derived) -> list[Criterion]:
     return [
-        Criterion("p95 under budget at 95% of peak", "not measured",
-                  "needs trace exports with [slo] budgets recorded at peak load"),
+        Criterion(
+            "p95 under budget at 95% of peak",
+            "not measured",
+            "needs trace exports with [slo] budgets recorded at peak load",
+        ),
         _critical_cves(d),
         _mttr(d),
-        Criterion("cost per request down 20%", "not measured",
-                  "needs billing exports with request volume (--cost, --cost-requests) in two recorded runs"),
+        Criterion(
+            "cost per request down 20%",
+            "not measured",
+            "needs billing exports with request volume (--cost, --cost-requests) in two recorded runs",
+        ),
     ]

@@ -101,8 +101,13 @@ class QueueModel:
         return hi
 
 
-def replicas_needed(arrival_rate: float, service_time: float, target_utilisation: float = 0.7,
-                    p99_target: float | None = None, limit: int = 100_000) -> QueueModel | None:
+def replicas_needed(
+    arrival_rate: float,
+    service_time: float,
+    target_utilisation: float = 0.7,
+    p99_target: float | None = None,
+    limit: int = 100_000,
+) -> QueueModel | None:
     """The smallest M/M/c that keeps utilisation at or under the target and, when given, the p99
     response time at or under ``p99_target`` (None when the p99 target is below what any c can give)."""
     if p99_target is not None and p99_target <= service_time * math.log(100):
@@ -136,16 +141,19 @@ def curve_svg(curve: list[tuple[float, float]], title: str, marker: float | None
         return pad + rho * (width - 2 * pad), height - pad - p99 / top * (height - 2 * pad)
 
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(r, p) for r, p in curve))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
-             f"<title>{escape(title)}</title>",
-             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#555"/>',
-             f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#555"/>',
-             f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{points}"/>',
-             f'<text x="{width / 2}" y="{height - 8}" text-anchor="middle" font-size="12">utilisation</text>',
-             f'<text x="12" y="{pad - 12}" font-size="12">p99 {top * 1000:.0f} ms</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#555"/>',
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#555"/>',
+        f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{points}"/>',
+        f'<text x="{width / 2}" y="{height - 8}" text-anchor="middle" font-size="12">utilisation</text>',
+        f'<text x="12" y="{pad - 12}" font-size="12">p99 {top * 1000:.0f} ms</text>',
+    ]
     if marker is not None:
         x, _ = xy(marker, 0)
-        parts.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - pad}" stroke="#2980b9" '
-                     'stroke-dasharray="4"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - pad}" stroke="#2980b9" stroke-dasharray="4"/>'
+        )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -44,8 +44,10 @@ def _r(value: float | None) -> float | None:
 
 
 def _totals(ds: CostDataset) -> dict[str, list[dict[str, Any]]]:
-    out = {name: [{"currency": cur, "key": key, "amount": _r(v)} for (cur, key), v in rollup(ds.lines, fn).items()]
-           for name, fn in _DIMENSIONS.items()}
+    out = {
+        name: [{"currency": cur, "key": key, "amount": _r(v)} for (cur, key), v in rollup(ds.lines, fn).items()]
+        for name, fn in _DIMENSIONS.items()
+    }
     tenants: dict[tuple[str, str], float] = defaultdict(float)
     for (cur, _m, _c, tenant), value in tenant_costs(ds).items():
         tenants[(cur, tenant)] += value
@@ -58,8 +60,12 @@ def _totals(ds: CostDataset) -> dict[str, list[dict[str, Any]]]:
 
 
 def _per_request(item: PerRequest) -> dict[str, Any]:
-    return {"cost": _r(item.cost), "requests": item.requests, "cost_per_request": _r(item.per_request),
-            "change": _r(item.change)}
+    return {
+        "cost": _r(item.cost),
+        "requests": item.requests,
+        "cost_per_request": _r(item.per_request),
+        "change": _r(item.change),
+    }
 
 
 def _components(ds: CostDataset) -> list[dict[str, Any]]:
@@ -68,9 +74,19 @@ def _components(ds: CostDataset) -> list[dict[str, Any]]:
     rows = []
     for c in component_costs(ds):
         p = per.get((c.currency, c.month, c.component))
-        rows.append({"currency": c.currency, "month": c.month, "component": c.component, "direct": _r(c.direct),
-                     "shared": _r(c.shared), "total": _r(c.total), "requests": reqs.get((c.month, c.component), 0.0),
-                     "cost_per_request": _r(p.per_request) if p else None, "change": _r(p.change) if p else None})
+        rows.append(
+            {
+                "currency": c.currency,
+                "month": c.month,
+                "component": c.component,
+                "direct": _r(c.direct),
+                "shared": _r(c.shared),
+                "total": _r(c.total),
+                "requests": reqs.get((c.month, c.component), 0.0),
+                "cost_per_request": _r(p.per_request) if p else None,
+                "change": _r(p.change) if p else None,
+            }
+        )
     return rows
 
 
@@ -78,15 +94,23 @@ def _tenants(ds: CostDataset) -> list[dict[str, Any]]:
     rows = []
     for p in per_request_by_tenant(ds):
         component, _, tenant = p.subject.partition("/")
-        rows.append({"currency": p.currency, "month": p.month, "component": component, "tenant": tenant,
-                     **_per_request(p)})
+        rows.append(
+            {"currency": p.currency, "month": p.month, "component": component, "tenant": tenant, **_per_request(p)}
+        )
     return rows
 
 
 def _criterion(c: Criterion) -> dict[str, Any]:
-    return {"status": c.status, "reason": c.reason, "currency": c.currency, "baseline_month": c.baseline_month,
-            "current_month": c.current_month, "baseline": _r(c.baseline), "current": _r(c.current),
-            "change": _r(c.change)}
+    return {
+        "status": c.status,
+        "reason": c.reason,
+        "currency": c.currency,
+        "baseline_month": c.baseline_month,
+        "current_month": c.current_month,
+        "baseline": _r(c.baseline),
+        "current": _r(c.current),
+        "change": _r(c.change),
+    }
 
 
 def cost_document(ds: CostDataset, criteria: Sequence[Criterion] = ()) -> dict[str, Any]:
@@ -94,17 +118,29 @@ def cost_document(ds: CostDataset, criteria: Sequence[Criterion] = ()) -> dict[s
         "schema_version": SCHEMA_VERSION,
         "metric": ds.settings.metric,
         "currencies": sorted({ln.currency for ln in ds.lines}),
-        "exports": [{"path": f.path, "dialect": f.dialect, "version": f.version, "rows": f.rows,
-                     "null_cost_rows": f.null_cost_rows, "undated_rows": f.undated_rows} for f in ds.files],
+        "exports": [
+            {
+                "path": f.path,
+                "dialect": f.dialect,
+                "version": f.version,
+                "rows": f.rows,
+                "null_cost_rows": f.null_cost_rows,
+                "undated_rows": f.undated_rows,
+            }
+            for f in ds.files
+        ],
         "request_sources": list(ds.request_sources),
         "not_covered": [{"path": p, "reason": r} for p, r in ds.problems],
         "totals": _totals(ds),
         "components": _components(ds),
         "tenants": _tenants(ds),
-        "features": [{"currency": c, "month": m, "feature": f, "cost": _r(v)}
-                     for (c, m, f), v in feature_costs(ds).items()],
-        "daily": [{"currency": c, "day": d, "component": comp, "cost": _r(v), "requests": n,
-                   "cost_per_request": _r(v / n)} for c, d, comp, v, n in daily_per_request(ds)],
+        "features": [
+            {"currency": c, "month": m, "feature": f, "cost": _r(v)} for (c, m, f), v in feature_costs(ds).items()
+        ],
+        "daily": [
+            {"currency": c, "day": d, "component": comp, "cost": _r(v), "requests": n, "cost_per_request": _r(v / n)}
+            for c, d, comp, v, n in daily_per_request(ds)
+        ],
         "criterion": [_criterion(c) for c in criteria],
     }
 

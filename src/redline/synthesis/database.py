@@ -28,13 +28,30 @@ def database_inventory(snap: Snapshot) -> dict[str, Any]:
         "deadlocks": snap.database.deadlocks,  # since stats_reset: the lock-wait counter the server keeps
         "blocked_sessions": sum(1 for s in snap.sessions if s.blocked_by),
         "top_statements": [
-            {"queryid": s.queryid, "calls": s.calls, "total_ms": s.total_ms, "mean_ms": s.mean_ms,
-             "share": round(s.total_ms / total, 4) if total > 0 else 0.0, "rows": s.rows,
-             "shared_blks_hit": s.shared_blks_hit, "shared_blks_read": s.shared_blks_read, "query": s.query[:500]}
-            for s in top],
+            {
+                "queryid": s.queryid,
+                "calls": s.calls,
+                "total_ms": s.total_ms,
+                "mean_ms": s.mean_ms,
+                "share": round(s.total_ms / total, 4) if total > 0 else 0.0,
+                "rows": s.rows,
+                "shared_blks_hit": s.shared_blks_hit,
+                "shared_blks_read": s.shared_blks_read,
+                "query": s.query[:500],
+            }
+            for s in top
+        ],
         "largest_tables": [
-            {"table": t.qualified, "rows": t.live_tuples, "total_bytes": t.total_bytes, "seq_scan": t.seq_scan,
-             "idx_scan": t.idx_scan, "partitioned": t.kind == "partitioned"} for t in largest],
+            {
+                "table": t.qualified,
+                "rows": t.live_tuples,
+                "total_bytes": t.total_bytes,
+                "seq_scan": t.seq_scan,
+                "idx_scan": t.idx_scan,
+                "partitioned": t.kind == "partitioned",
+            }
+            for t in largest
+        ],
     }
 
 

@@ -103,8 +103,9 @@ class _Specificity:
         return (self.rank(f), *f.sort_key(), f.fingerprint)
 
 
-def _merge_same_secret(findings: Sequence[Finding], spec: _Specificity, absorbed: dict[int, list[Finding]],
-                       gone: set[int]) -> None:
+def _merge_same_secret(
+    findings: Sequence[Finding], spec: _Specificity, absorbed: dict[int, list[Finding]], gone: set[int]
+) -> None:
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(findings):
         digest = _secret_hash(f)
@@ -116,8 +117,7 @@ def _merge_same_secret(findings: Sequence[Finding], spec: _Specificity, absorbed
         kept: list[int] = []
         for i in sorted(members, key=lambda i: spec.order(findings[i])):
             f = findings[i]
-            into = next((k for k in kept if spec.rank(findings[k]) < spec.rank(f) and _overlap(findings[k], f)),
-                        None)
+            into = next((k for k in kept if spec.rank(findings[k]) < spec.rank(f) and _overlap(findings[k], f)), None)
             if into is None:
                 kept.append(i)
             else:
@@ -125,11 +125,14 @@ def _merge_same_secret(findings: Sequence[Finding], spec: _Specificity, absorbed
                 gone.add(i)
 
 
-def _merge_name_based(findings: Sequence[Finding], facts: Facts, spec: _Specificity,
-                      absorbed: dict[int, list[Finding]], gone: set[int]) -> None:
+def _merge_name_based(
+    findings: Sequence[Finding], facts: Facts, spec: _Specificity, absorbed: dict[int, list[Finding]], gone: set[int]
+) -> None:
     secrets: dict[str, list[int]] = defaultdict(list)  # by path, most specific first
-    for i in sorted((i for i, f in enumerate(findings) if i not in gone and _secret_hash(f) and _mergeable(f)),
-                    key=lambda i: spec.order(findings[i])):
+    for i in sorted(
+        (i for i, f in enumerate(findings) if i not in gone and _secret_hash(f) and _mergeable(f)),
+        key=lambda i: spec.order(findings[i]),
+    ):
         secrets[findings[i].location.path].append(i)
     if not secrets:
         return
@@ -140,8 +143,9 @@ def _merge_name_based(findings: Sequence[Finding], facts: Facts, spec: _Specific
             continue
         # a secret finding speaks for what it already absorbed (SEC904 merged into a provider rule)
         candidates = secrets.get(f.location.path, ())
-        into = next((k for k in candidates if any(matcher(f, s, kube) for s in (findings[k], *absorbed.get(k, ())))),
-                    None)
+        into = next(
+            (k for k in candidates if any(matcher(f, s, kube) for s in (findings[k], *absorbed.get(k, ())))), None
+        )
         if into is not None:
             absorbed[into].append(f)
             gone.add(i)
@@ -149,8 +153,9 @@ def _merge_name_based(findings: Sequence[Finding], facts: Facts, spec: _Specific
 
 def _dockerfile_var(named: Finding, secret: Finding, _kube: _KubeEnvLines) -> bool:
     """DKR104 and the SEC904 finding on the same instruction and variable."""
-    span = _Span(named.location.path, named.location.start_line, max(named.location.end_line,
-                                                                       named.location.start_line))
+    span = _Span(
+        named.location.path, named.location.start_line, max(named.location.end_line, named.location.start_line)
+    )
     var = named.evidence.text("variable")
     return bool(var) and span.holds(secret) and secret.evidence.text("variable") == var
 
@@ -259,6 +264,7 @@ def merge_history(findings: Sequence[Finding]) -> list[Finding]:
     merged = []
     for f in out:
         tree = tree_loc.get(f.fingerprint) if f is history.get(f.fingerprint) else None
-        merged.append(f if tree is None else
-                      replace(f, location=tree.location, suppressed=f.suppressed or tree.suppressed))
+        merged.append(
+            f if tree is None else replace(f, location=tree.location, suppressed=f.suppressed or tree.suppressed)
+        )
     return merged

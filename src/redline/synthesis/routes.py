@@ -17,8 +17,23 @@ class RouteTableStep(SynthesisStep):
         inventories = facts.of(RouteInventory)
         if not inventories:
             return SynthesisOutput()
-        return SynthesisOutput(routes=RouteTable(tuple(
-            {"framework": r.framework, "methods": list(r.methods), "path": r.path, "handler": r.handler,
-             "file": r.file, "line": r.line, "authenticated": r.authenticated, "authorized": r.authorized,
-             "auth_evidence": list(r.auth_evidence), "authz_evidence": list(r.authz_evidence)}
-            for inventory in inventories for r in inventory.routes)))
+        return SynthesisOutput(
+            routes=RouteTable(
+                tuple(
+                    {
+                        "framework": r.framework,
+                        "methods": list(r.methods),
+                        "path": r.path,
+                        "handler": r.handler,
+                        "file": r.file,
+                        "line": r.line,
+                        "authenticated": r.authenticated,
+                        "authorized": r.authorized,
+                        "auth_evidence": list(r.auth_evidence),
+                        "authz_evidence": list(r.authz_evidence),
+                    }
+                    for inventory in inventories
+                    for r in inventory.routes
+                )
+            )
+        )

@@ -47,8 +47,18 @@ from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
 #: the vulnerability rules' prefix (VUL101 known, VUL102 exploited, VUL103 likely exploited)
 VULN_PREFIX = "VUL"
-_PURL_TYPES = {"PyPI": "pypi", "npm": "npm", "Go": "golang", "crates.io": "cargo", "Maven": "maven",
-               "RubyGems": "gem", "Packagist": "composer", "NuGet": "nuget", "Pub": "pub", "Hex": "hex"}
+_PURL_TYPES = {
+    "PyPI": "pypi",
+    "npm": "npm",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "Maven": "maven",
+    "RubyGems": "gem",
+    "Packagist": "composer",
+    "NuGet": "nuget",
+    "Pub": "pub",
+    "Hex": "hex",
+}
 _NAMESPACE = uuid.UUID("6f1d3a52-8d1e-4d6c-9a43-2b1d2f5c7e10")
 
 
@@ -91,9 +101,13 @@ def _packages(manifests: Sequence[PackageManifest]) -> dict[str, tuple[Package, 
 
 
 def _component(pkg: Package, where: list[str], all_dev: bool, expression: str) -> Component:
-    group, name = (pkg.name.split(":", 1) if pkg.ecosystem == "Maven" and ":" in pkg.name else (None, pkg.name))
+    group, name = pkg.name.split(":", 1) if pkg.ecosystem == "Maven" and ":" in pkg.name else (None, pkg.name)
     return Component(
-        name=name, group=group, version=pkg.version, bom_ref=pkg.key, purl=purl_for(pkg),
+        name=name,
+        group=group,
+        version=pkg.version,
+        bom_ref=pkg.key,
+        purl=purl_for(pkg),
         scope=ComponentScope.OPTIONAL if all_dev else ComponentScope.REQUIRED,
         licenses=[LicenseExpression(expression)] if expression else None,
         properties=[Property(name="redline:manifest", value=w) for w in sorted(set(where))]
@@ -101,8 +115,9 @@ def _component(pkg: Package, where: list[str], all_dev: bool, expression: str) -
     )
 
 
-def _components(manifests: Sequence[PackageManifest], licences: dict[tuple[str, str, str], str],
-                normaliser: LicenceNormaliser) -> dict[str, Component]:
+def _components(
+    manifests: Sequence[PackageManifest], licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser
+) -> dict[str, Component]:
     packages = _packages(manifests)
     dev_only = {key: all(p.dev for m in manifests for p in m.packages if p.key == key) for key in packages}
     components: dict[str, Component] = {}
@@ -115,8 +130,9 @@ def _components(manifests: Sequence[PackageManifest], licences: dict[tuple[str, 
     return components
 
 
-def _dependency_graph(manifests: Sequence[PackageManifest], components: dict[str, Component],
-                      root: Component) -> list[Dependency]:
+def _dependency_graph(
+    manifests: Sequence[PackageManifest], components: dict[str, Component], root: Component
+) -> list[Dependency]:
     children: dict[str, set[str]] = {}
     for m in manifests:
         for e in m.edges:
@@ -130,17 +146,27 @@ def _dependency_graph(manifests: Sequence[PackageManifest], components: dict[str
     if orphans:
         children.setdefault("project", set()).update(orphans)
     refs = {"project": root.bom_ref, **{k: c.bom_ref for k, c in components.items()}}
-    graph = [Dependency(ref=refs[parent], dependencies=[Dependency(ref=refs[c]) for c in sorted(kids)])
-             for parent, kids in sorted(children.items())]
+    graph = [
+        Dependency(ref=refs[parent], dependencies=[Dependency(ref=refs[c]) for c in sorted(kids)])
+        for parent, kids in sorted(children.items())
+    ]
     return graph + [Dependency(ref=refs[k]) for k in sorted(components) if k not in children]
 
 
-def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: Iterable[Finding],
-              licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser) -> Bom:
+def build_bom(
+    root_name: str,
+    manifests: Sequence[PackageManifest],
+    findings: Iterable[Finding],
+    licences: dict[tuple[str, str, str], str],
+    normaliser: LicenceNormaliser,
+) -> Bom:
     root = Component(name=root_name, type=ComponentType.APPLICATION, bom_ref="project")
     components = _components(manifests, licences, normaliser)
-    bom = Bom(components=components.values(), metadata=BomMetaData(component=root),
-              dependencies=_dependency_graph(manifests, components, root))
+    bom = Bom(
+        components=components.values(),
+        metadata=BomMetaData(component=root),
+        dependencies=_dependency_graph(manifests, components, root),
+    )
     for vuln in _vulnerabilities(findings, components):
         bom.vulnerabilities.add(vuln)
     bom.serial_number = uuid.uuid5(_NAMESPACE, json.dumps(sorted(components)) + root_name)
@@ -149,13 +175,14 @@ def build_bom(root_name: str, manifests: Sequence[PackageManifest], findings: It
 
 def _kev_text(kev: Evidence) -> str:
     ransomware = "known" if kev.get("ransomware") is True else "unknown"
-    return (f"{kev.text('cve')} added {kev.text('date_added')}, due {kev.text('due_date')}, "
-            f"ransomware use: {ransomware}")
+    return f"{kev.text('cve')} added {kev.text('date_added')}, due {kev.text('due_date')}, ransomware use: {ransomware}"
 
 
 def _epss_text(epss: Evidence) -> str:
-    return (f"{epss.text('cve')} probability {epss.number('probability') or 0.0:.5f}, "
-            f"percentile {epss.number('percentile') or 0.0:.5f}")
+    return (
+        f"{epss.text('cve')} probability {epss.number('probability') or 0.0:.5f}, "
+        f"percentile {epss.number('percentile') or 0.0:.5f}"
+    )
 
 
 def _path_text(ev: Evidence) -> str:
@@ -168,10 +195,14 @@ def _rating(cvss: Evidence, severity: str) -> VulnerabilityRating:
     if score is None:
         return VulnerabilityRating(severity=VulnerabilitySeverity(severity), method=VulnerabilityScoreSource.OTHER)
     vector = cvss.text("vector")
-    method = VulnerabilityScoreSource.CVSS_V3_1 if vector.startswith("CVSS:3.1") else (
-        VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
-    return VulnerabilityRating(score=Decimal(str(score)), method=method, vector=vector,
-                               severity=VulnerabilitySeverity(severity))
+    method = (
+        VulnerabilityScoreSource.CVSS_V3_1
+        if vector.startswith("CVSS:3.1")
+        else (VulnerabilityScoreSource.CVSS_V3 if vector.startswith("CVSS:3") else VulnerabilityScoreSource.CVSS_V2)
+    )
+    return VulnerabilityRating(
+        score=Decimal(str(score)), method=method, vector=vector, severity=VulnerabilitySeverity(severity)
+    )
 
 
 def _advisory_vulnerability(f: Finding, key: str, adv: Evidence) -> Vulnerability:
@@ -179,19 +210,26 @@ def _advisory_vulnerability(f: Finding, key: str, adv: Evidence) -> Vulnerabilit
     primary, others = adv.text("id"), adv.strings("aliases")
     props = [Property(name="redline:rule", value=f.rule)]
     kevs = adv.get("kev")
-    props += [Property(name="redline:kev", value=_kev_text(k))
-              for k in (kevs if isinstance(kevs, tuple) else ()) if isinstance(k, Evidence)]
+    props += [
+        Property(name="redline:kev", value=_kev_text(k))
+        for k in (kevs if isinstance(kevs, tuple) else ())
+        if isinstance(k, Evidence)
+    ]
     if adv.nested("epss"):
         props.append(Property(name="redline:epss", value=_epss_text(adv.nested("epss"))))
     props.append(Property(name="redline:dependency-path", value=_path_text(f.evidence)))
     fixed = adv.strings("fixed")
     fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
     return Vulnerability(
-        bom_ref=f"{primary}@{key}", id=primary, source=VulnerabilitySource(name="OSV", url=None),
+        bom_ref=f"{primary}@{key}",
+        id=primary,
+        source=VulnerabilitySource(name="OSV", url=None),
         references=[VulnerabilityReference(id=i, source=VulnerabilitySource(name=_source_of(i))) for i in others],
         ratings=[_rating(adv.nested("cvss"), adv.text("severity") or str(f.severity))],
         description=f"{adv.text('flaw')}; affected {adv.text('affected')}; {fix_text}",
-        recommendation=f.remediation, affects=[BomTarget(ref=key)], properties=props,
+        recommendation=f.remediation,
+        affects=[BomTarget(ref=key)],
+        properties=props,
     )
 
 
@@ -222,8 +260,9 @@ def bom_document(bom: Bom) -> dict[str, Any]:
     """The CycloneDX 1.6 JSON document, without the run timestamp (outputs are deterministic)."""
     doc: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
     doc.get("metadata", {}).pop("timestamp", None)
-    doc.setdefault("metadata", {})["tools"] = {"components": [
-        {"type": "application", "name": "redline", "version": __version__}]}
+    doc.setdefault("metadata", {})["tools"] = {
+        "components": [{"type": "application", "name": "redline", "version": __version__}]
+    }
     return doc
 
 
@@ -235,6 +274,11 @@ class SbomStep(SynthesisStep):
         if not manifests or OutputFormat.CYCLONEDX not in ctx.config.formats:
             return SynthesisOutput()  # nobody asked for an SBOM
         normaliser = normaliser_for(facts)
-        bom = build_bom(PurePosixPath(ctx.root.as_posix()).name or "project", manifests, findings,
-                        _licences(facts, normaliser), normaliser)
+        bom = build_bom(
+            PurePosixPath(ctx.root.as_posix()).name or "project",
+            manifests,
+            findings,
+            _licences(facts, normaliser),
+            normaliser,
+        )
         return SynthesisOutput(sbom=bom_document(bom))

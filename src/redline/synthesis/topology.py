@@ -22,7 +22,10 @@ class TopologyStep(SynthesisStep):
         # a registry, git or missing module's resources were never read: the report must say so
         for call in project.calls if project is not None else ():
             if not call.followed:
-                out.skipped.append(Skipped(f"{call.caller_path}:{call.line} {call.address}",
-                                           f"Terraform module not followed (source {call.source}); "
-                                           "its resources were not audited"))
+                out.skipped.append(
+                    Skipped(
+                        f"{call.caller_path}:{call.line} {call.address}",
+                        f"Terraform module not followed (source {call.source}); its resources were not audited",
+                    )
+                )
         return out

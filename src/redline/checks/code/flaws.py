@@ -17,10 +17,20 @@ from redline.sources.code.routes import Route, RouteInventory
 
 _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
-_SUBPROCESS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-                         "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput"})
-_DEBUG_APPS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application",
-                         "aiohttp.web_app.Application"})
+_SUBPROCESS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+    }
+)
+_DEBUG_APPS = frozenset(
+    {"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application", "aiohttp.web_app.Application"}
+)
 _PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
 
 
@@ -45,21 +55,32 @@ def _sql(call: CallSite) -> _Hit | None:
         return None
     if not any(where in {"0", "sql", "query", "where", "select"} for where, _, _ in call.tainted):
         return None
-    return _Hit(SQL_FROM_REQUEST, f"SQL built by {call.built_by} from request data reaches {call.raw}", call,
-                call.line, {**_flow(call), "built_by": call.built_by},
-                "Pass the values as bound parameters (`execute(sql, params)`, `text(...).bindparams`, Django "
-                "`raw(sql, params)`) and keep the SQL a constant; never format request data into it.")
+    return _Hit(
+        SQL_FROM_REQUEST,
+        f"SQL built by {call.built_by} from request data reaches {call.raw}",
+        call,
+        call.line,
+        {**_flow(call), "built_by": call.built_by},
+        "Pass the values as bound parameters (`execute(sql, params)`, `text(...).bindparams`, Django "
+        "`raw(sql, params)`) and keep the SQL a constant; never format request data into it.",
+    )
 
 
 def _shell(call: CallSite) -> _Hit | None:
-    shell = call.target in _SHELL_FUNCS or (call.target in _SUBPROCESS and any(
-        a.keyword == "shell" and a.literal is True for a in call.args))
+    shell = call.target in _SHELL_FUNCS or (
+        call.target in _SUBPROCESS and any(a.keyword == "shell" and a.literal is True for a in call.args)
+    )
     if not shell or not any(where in {"0", "args", "cmd"} for where, _, _ in call.tainted):
         return None
-    return _Hit(SHELL_FROM_REQUEST, f"shell command built from request data runs through {call.raw}", call,
-                call.line, _flow(call),
-                "Run the program with an argument list and no shell (`subprocess.run([prog, '--', value])`), "
-                "and validate the value against an allow-list.")
+    return _Hit(
+        SHELL_FROM_REQUEST,
+        f"shell command built from request data runs through {call.raw}",
+        call,
+        call.line,
+        _flow(call),
+        "Run the program with an argument list and no shell (`subprocess.run([prog, '--', value])`), "
+        "and validate the value against an allow-list.",
+    )
 
 
 def _password_arg(args: tuple[Arg, ...]) -> str | None:
@@ -81,10 +102,15 @@ def _weak_hash(call: CallSite) -> _Hit | None:
     name = _password_arg(args)
     if name is None:
         return None
-    return _Hit(WEAK_PASSWORD_HASH, f"password hashed with {algo.upper()} ({name})", call, call.line,
-                {"algorithm": algo, "value": name},
-                "Hash passwords with argon2id, bcrypt, scrypt or PBKDF2 (Django's `make_password`, "
-                "`werkzeug.security.generate_password_hash`, `passlib`); rehash on next login.")
+    return _Hit(
+        WEAK_PASSWORD_HASH,
+        f"password hashed with {algo.upper()} ({name})",
+        call,
+        call.line,
+        {"algorithm": algo, "value": name},
+        "Hash passwords with argon2id, bcrypt, scrypt or PBKDF2 (Django's `make_password`, "
+        "`werkzeug.security.generate_password_hash`, `passlib`); rehash on next login.",
+    )
 
 
 def _jwt(call: CallSite) -> _Hit | None:
@@ -96,9 +122,15 @@ def _jwt(call: CallSite) -> _Hit | None:
         return None
     if not why:
         return None
-    return _Hit(JWT_UNVERIFIED, f"JWT decoded without signature verification ({why})", call, call.line,
-                {"how": why}, "Decode with the key and an explicit algorithm list "
-                "(`jwt.decode(token, key, algorithms=[\"RS256\"])`); never disable verification or allow `none`.")
+    return _Hit(
+        JWT_UNVERIFIED,
+        f"JWT decoded without signature verification ({why})",
+        call,
+        call.line,
+        {"how": why},
+        "Decode with the key and an explicit algorithm list "
+        '(`jwt.decode(token, key, algorithms=["RS256"])`); never disable verification or allow `none`.',
+    )
 
 
 def _jwt_why(a: Arg) -> Iterator[str]:
@@ -106,8 +138,11 @@ def _jwt_why(a: Arg) -> Iterator[str]:
         yield "verify=False"
     if a.keyword == "options" and "verify_signature=False" in a.items:
         yield "verify_signature=False"
-    if a.keyword == "algorithms" and isinstance(a.literal, tuple) and any(
-            isinstance(x, str) and x.lower() == "none" for x in a.literal):  # a name is not a literal "none"
+    if (
+        a.keyword == "algorithms"
+        and isinstance(a.literal, tuple)
+        and any(isinstance(x, str) and x.lower() == "none" for x in a.literal)
+    ):  # a name is not a literal "none"
         yield "algorithms include none"
 
 
@@ -116,16 +151,28 @@ def _debug(index: CodeIndex) -> Iterator[_Hit]:
     for call in index.calls:
         on = any(a.keyword == "debug" and a.literal is True for a in call.args)
         if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
-            yield _Hit(DEBUG_ON, f"{call.raw}(debug=True) switches the debugger on", call, call.line,
-                       {"setting": "debug=True"}, "Read debug from the environment, off by default, and never "
-                       "enable it where the service is reachable by others.")
+            yield _Hit(
+                DEBUG_ON,
+                f"{call.raw}(debug=True) switches the debugger on",
+                call,
+                call.line,
+                {"setting": "debug=True"},
+                "Read debug from the environment, off by default, and never "
+                "enable it where the service is reachable by others.",
+            )
     # a single settings module; in a settings package the base module's DEBUG is usually overridden
     if index.path.rsplit("/", 1)[-1] == "settings.py":
         for assignment in index.assignments:
             if assignment.name == "DEBUG" and assignment.values == (True,):
-                yield _Hit(DEBUG_ON, "Django settings set DEBUG = True", None, assignment.line,
-                           {"setting": "DEBUG = True"}, "Set `DEBUG = os.environ.get(\"DJANGO_DEBUG\") == "
-                           "\"1\"` (off by default) and keep a separate development settings module.")
+                yield _Hit(
+                    DEBUG_ON,
+                    "Django settings set DEBUG = True",
+                    None,
+                    assignment.line,
+                    {"setting": "DEBUG = True"},
+                    'Set `DEBUG = os.environ.get("DJANGO_DEBUG") == '
+                    '"1"` (off by default) and keep a separate development settings module.',
+                )
 
 
 class CodeFlawCheck(ProjectCheck):
@@ -153,8 +200,9 @@ class CodeFlawCheck(ProjectCheck):
             evidence["route"] = f"{','.join(route.methods)} {route.path}"
         message = hit.message + (f", reachable from {evidence['route']}" if route else "")
         end = hit.call.end_line if hit.call else hit.line
-        return self.finding(hit.rule, message, Location(index.path, hit.line, end), evidence=evidence,
-                            remediation=hit.remediation)
+        return self.finding(
+            hit.rule, message, Location(index.path, hit.line, end), evidence=evidence, remediation=hit.remediation
+        )
 
 
 def _route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) -> Route | None:

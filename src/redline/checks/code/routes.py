@@ -14,14 +14,35 @@ from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
 #: a path that is meant to be reached before logging in (the login form posts here)
-_ANONYMOUS_BY_DESIGN = ("login", "logout", "signin", "sign-in", "signup", "sign-up", "register", "token",
-                        "oauth", "callback", "webhook", "password-reset", "reset-password", "forgot",
-                        "password-recovery", "reset_password", "password_recovery",
-                        "health", "csp-report", "graphql")
+_ANONYMOUS_BY_DESIGN = (
+    "login",
+    "logout",
+    "signin",
+    "sign-in",
+    "signup",
+    "sign-up",
+    "register",
+    "token",
+    "oauth",
+    "callback",
+    "webhook",
+    "password-reset",
+    "reset-password",
+    "forgot",
+    "password-recovery",
+    "reset_password",
+    "password_recovery",
+    "health",
+    "csp-report",
+    "graphql",
+)
 
 STATE_CHANGE_WITHOUT_AUTH = Rule(
-    code="WEB101", name="state-changing-route-without-authentication", area=Area.SECURITY,
-    severity=Severity.HIGH, summary="A route that changes state is reachable without authentication",
+    code="WEB101",
+    name="state-changing-route-without-authentication",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A route that changes state is reachable without authentication",
     tags=("CWE-306", "OWASP-A01"),
     doc=RuleDoc(
         what_it_does="Lists every HTTP route (Flask, FastAPI/Starlette, Django, aiohttp) with its prefixes "
@@ -37,8 +58,10 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "direct privilege escalation there is (OWASP A01, broken access control).",
         example='@app.post("/orders/<oid>/refund")\ndef refund(oid):\n    ...',
         use_instead='@app.post("/orders/<oid>/refund")\n@login_required\ndef refund(oid):\n    ...',
-        references=("https://cwe.mitre.org/data/definitions/306.html",
-                    "https://owasp.org/Top10/A01_2021-Broken_Access_Control/"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/306.html",
+            "https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+        ),
     ),
 )
 
@@ -52,7 +75,8 @@ def _anonymous_by_design(route: Route) -> bool:
         return True
     path = route.path.lower()
     return any(word in path for word in _ANONYMOUS_BY_DESIGN) or any(
-        word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN)
+        word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN
+    )
 
 
 def _explicitly_state_changing(route: Route) -> bool:
@@ -72,8 +96,12 @@ class RouteAuthenticationCheck(ProjectCheck):
 
     def _judge(self, inventory: RouteInventory) -> Iterator[Finding]:
         for route in inventory.routes:
-            if (route.authenticated != NO or not _explicitly_state_changing(route) or _anonymous_by_design(route)
-                    or looks_like_test_or_sample(route.file)):
+            if (
+                route.authenticated != NO
+                or not _explicitly_state_changing(route)
+                or _anonymous_by_design(route)
+                or looks_like_test_or_sample(route.file)
+            ):
                 continue
             methods = ",".join(route.methods)
             yield self.finding(
@@ -81,8 +109,12 @@ class RouteAuthenticationCheck(ProjectCheck):
                 f"{methods} {route.path} ({route.framework}, handler {route.handler}) changes state and no "
                 "authentication guard applies to it",
                 Location(route.file, route.line, route.line),
-                evidence={"route": f"{methods} {route.path}", "handler": route.handler,
-                          "framework": route.framework, "authenticated": route.authenticated},
+                evidence={
+                    "route": f"{methods} {route.path}",
+                    "handler": route.handler,
+                    "framework": route.framework,
+                    "authenticated": route.authenticated,
+                },
                 confidence=Confidence.MEDIUM,
                 remediation=f"Require an authenticated caller on {route.path}: add the framework's login "
                 "guard (Flask `@login_required`, FastAPI `Depends(get_current_user)`, Django "

@@ -6,8 +6,12 @@ from redline.core.model import Area, Severity
 from redline.core.rules import Rule, RuleDoc
 
 SQL_FROM_REQUEST = Rule(
-    code="WEB201", name="sql-built-from-request-data", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="SQL built by string formatting from request data", tags=("CWE-89", "OWASP-A03"),
+    code="WEB201",
+    name="sql-built-from-request-data",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="SQL built by string formatting from request data",
+    tags=("CWE-89", "OWASP-A03"),
     doc=RuleDoc(
         what_it_does="Follows values read from the request (Flask `request.args/form/json/values/headers/"
         "cookies`, Django `request.GET/POST/body/COOKIES/META`, aiohttp `request.query/match_info/post()/"
@@ -19,14 +23,20 @@ SQL_FROM_REQUEST = Rule(
         "databases, run commands (CWE-89).",
         example='name = request.args["name"]\ncur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
         use_instead='cur.execute("SELECT * FROM users WHERE name = %s", [name])',
-        references=("https://cwe.mitre.org/data/definitions/89.html",
-                    "https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/89.html",
+            "https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html",
+        ),
     ),
 )
 
 SHELL_FROM_REQUEST = Rule(
-    code="WEB202", name="shell-command-from-request-data", area=Area.SECURITY, severity=Severity.CRITICAL,
-    summary="Shell command built from request data", tags=("CWE-78", "OWASP-A03"),
+    code="WEB202",
+    name="shell-command-from-request-data",
+    area=Area.SECURITY,
+    severity=Severity.CRITICAL,
+    summary="Shell command built from request data",
+    tags=("CWE-78", "OWASP-A03"),
     doc=RuleDoc(
         what_it_does="Flags `os.system`, `os.popen`, `asyncio.create_subprocess_shell` and `subprocess` "
         "calls with `shell=True` whose command carries a value read from the request (same data flow as "
@@ -34,14 +44,20 @@ SHELL_FROM_REQUEST = Rule(
         why_bad="The caller can append `; rm -rf /` or any other command: remote code execution (CWE-78).",
         example='subprocess.run("convert " + request.args["file"], shell=True)',
         use_instead='subprocess.run(["convert", "--", filename], check=True)  # no shell, validated name',
-        references=("https://cwe.mitre.org/data/definitions/78.html",
-                    "https://docs.python.org/3/library/subprocess.html#security-considerations"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/78.html",
+            "https://docs.python.org/3/library/subprocess.html#security-considerations",
+        ),
     ),
 )
 
 DEBUG_ON = Rule(
-    code="WEB301", name="web-debug-mode-on", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Web framework debug mode switched on in application code", tags=("CWE-489", "CWE-215"),
+    code="WEB301",
+    name="web-debug-mode-on",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Web framework debug mode switched on in application code",
+    tags=("CWE-489", "CWE-215"),
     doc=RuleDoc(
         what_it_does="Flags Flask `app.run(debug=True)`, `FastAPI(debug=True)`/`Starlette(debug=True)`, "
         "aiohttp `Application(debug=True)` "
@@ -49,38 +65,52 @@ DEBUG_ON = Rule(
         "settings package's base module is left alone: its DEBUG is usually overridden per environment).",
         why_bad="The debug pages show source, settings and local variables to any caller; the Werkzeug "
         "debugger even runs code typed into the browser.",
-        example="app.run(host=\"0.0.0.0\", debug=True)",
+        example='app.run(host="0.0.0.0", debug=True)',
         use_instead='app.run(debug=os.environ.get("FLASK_DEBUG") == "1")  # off unless asked for locally',
-        references=("https://cwe.mitre.org/data/definitions/489.html",
-                    "https://docs.djangoproject.com/en/5.1/ref/settings/#debug"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/489.html",
+            "https://docs.djangoproject.com/en/5.1/ref/settings/#debug",
+        ),
     ),
 )
 
 WEAK_PASSWORD_HASH = Rule(
-    code="WEB302", name="password-hashed-with-fast-digest", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Password hashed with MD5/SHA-1 instead of a password hash", tags=("CWE-916", "CWE-328"),
+    code="WEB302",
+    name="password-hashed-with-fast-digest",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Password hashed with MD5/SHA-1 instead of a password hash",
+    tags=("CWE-916", "CWE-328"),
     doc=RuleDoc(
-        what_it_does="Flags `hashlib.md5`/`sha1` (and `hashlib.new(\"md5\"|\"sha1\", …)`) applied to a value "
+        what_it_does='Flags `hashlib.md5`/`sha1` (and `hashlib.new("md5"|"sha1", …)`) applied to a value '
         "whose name says it is a password (`password`, `passwd`, `pwd`).",
         why_bad="MD5 and SHA-1 are fast and unsalted here: a leaked table is cracked at billions of guesses a "
         "second, and identical passwords share a hash.",
         example="hashlib.md5(password.encode()).hexdigest()",
         use_instead="argon2.PasswordHasher().hash(password)  # or bcrypt, scrypt, PBKDF2 with a salt",
-        references=("https://cwe.mitre.org/data/definitions/916.html",
-                    "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/916.html",
+            "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+        ),
     ),
 )
 
 JWT_UNVERIFIED = Rule(
-    code="WEB303", name="jwt-decoded-without-verification", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="JWT decoded without verifying its signature", tags=("CWE-347",),
+    code="WEB303",
+    name="jwt-decoded-without-verification",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="JWT decoded without verifying its signature",
+    tags=("CWE-347",),
     doc=RuleDoc(
-        what_it_does="Flags PyJWT `jwt.decode(..., options={\"verify_signature\": False})`, `verify=False`, "
+        what_it_does='Flags PyJWT `jwt.decode(..., options={"verify_signature": False})`, `verify=False`, '
         "`algorithms` that include `none`, and python-jose `jwt.get_unverified_claims` used outside tests.",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',
-        references=("https://cwe.mitre.org/data/definitions/347.html",
-                    "https://pyjwt.readthedocs.io/en/stable/usage.html"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/347.html",
+            "https://pyjwt.readthedocs.io/en/stable/usage.html",
+        ),
     ),
 )

@@ -12,5 +12,11 @@ from redline.checks.interface import Check
 
 
 def checks() -> list[Check]:
-    return [KubePodSecurityCheck(), KubeObjectCheck(), KubeClusterCheck(), DockerfileCheck(), ComposeCheck(),
-            RuntimeTuningCheck()]
+    return [
+        KubePodSecurityCheck(),
+        KubeObjectCheck(),
+        KubeClusterCheck(),
+        DockerfileCheck(),
+        ComposeCheck(),
+        RuntimeTuningCheck(),
+    ]

@@ -76,13 +76,13 @@ class BuildIndex:
         if path:
             return self.dockerfiles.get(path)
         name = image_name(image)
-        found = [d for d in self.dockerfiles.values()
-                 if posixpath.basename(posixpath.dirname(d.path)).lower() == name]
+        found = [d for d in self.dockerfiles.values() if posixpath.basename(posixpath.dirname(d.path)).lower() == name]
         return found[0] if len(found) == 1 else None
 
 
-def orchestrated_healthcheck(index: BuildIndex, manifests: Iterable[KubeManifest],
-                             projects: Iterable[ComposeProject]) -> dict[str, str]:
+def orchestrated_healthcheck(
+    index: BuildIndex, manifests: Iterable[KubeManifest], projects: Iterable[ComposeProject]
+) -> dict[str, str]:
     """Dockerfile path -> what checks its containers' health instead of HEALTHCHECK: Kubernetes (which
     ignores HEALTHCHECK; probes are KUB113's business) or a compose ``healthcheck:``."""
     out: dict[str, str] = {}
@@ -111,7 +111,7 @@ _ROOT_USERS = frozenset({"root", "0", "0:0", "root:root", "root:0", "0:root"})
 
 
 def _kube_user(obj: KubeObject, c: Container) -> str:
-    """"non-root" when the pod or container security context forces a non-root user, else "root-or-image"."""
+    """ "non-root" when the pod or container security context forces a non-root user, else "root-or-image"."""
     pod = obj.pod_spec() or {}
     own, shared = _m(c.body.get("securityContext")), _m(pod.get("securityContext"))
     user = own.get("runAsUser", shared.get("runAsUser"))
@@ -123,8 +123,9 @@ def _kube_user(obj: KubeObject, c: Container) -> str:
     return "image"
 
 
-def orchestrated_user(index: BuildIndex, manifests: Iterable[KubeManifest],
-                      projects: Iterable[ComposeProject]) -> dict[str, str]:
+def orchestrated_user(
+    index: BuildIndex, manifests: Iterable[KubeManifest], projects: Iterable[ComposeProject]
+) -> dict[str, str]:
     """Dockerfile path -> why its image never runs as root where it is deployed: every Kubernetes container
     and compose service that runs it sets a non-root user (absent when any of them does not, or none runs it)."""
     verdicts: dict[str, list[tuple[bool, str]]] = {}
@@ -141,5 +142,8 @@ def orchestrated_user(index: BuildIndex, manifests: Iterable[KubeManifest],
                 user = svc.body.get("user")
                 ok = user is not None and str(user).lower() not in _ROOT_USERS
                 verdicts.setdefault(df.path, []).append((ok, f"compose service `{svc.name}`"))
-    return {path: ", ".join(where for _, where in runs) for path, runs in verdicts.items()
-            if runs and all(ok for ok, _ in runs)}
+    return {
+        path: ", ".join(where for _, where in runs)
+        for path, runs in verdicts.items()
+        if runs and all(ok for ok, _ in runs)
+    }

@@ -42,10 +42,20 @@ def _identity_part(value: EvidenceValue) -> str:
     return str(value)
 
 
-def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, container: str = "",
-                 severity: Severity | None = None, confidence: Confidence = Confidence.HIGH,
-                 evidence: EvidenceInput | None = None, remediation: str = "",
-                 line: int = 0, group: str = "") -> Finding:
+def kube_finding(
+    check: Check,
+    r: Rule,
+    obj: KubeObject,
+    message: str,
+    *,
+    container: str = "",
+    severity: Severity | None = None,
+    confidence: Confidence = Confidence.HIGH,
+    evidence: EvidenceInput | None = None,
+    remediation: str = "",
+    line: int = 0,
+    group: str = "",
+) -> Finding:
     """A finding on a Kubernetes object, honouring its ``redline.dev/ignore`` annotation and the
     suppression comments inside it. Its group is the object's address plus the evidence values:
     copies of one manifest (kustomize base, rendered ``release/`` file, per-platform variants) share it."""
@@ -54,9 +64,17 @@ def kube_finding(check: Check, r: Rule, obj: KubeObject, message: str, *, contai
     parts = [_identity_part(v) for v in given.values()]
     identity = ":".join([obj.resource, container, *parts])
     snippet = f"{obj.resource} container {container}" if container else obj.resource
-    f = check.finding(r, message, kube_location(obj, snippet, line), severity=severity,
-                      confidence=confidence, evidence=ev, remediation=remediation or r.doc.use_instead,
-                      identity=identity, component=obj.name)
+    f = check.finding(
+        r,
+        message,
+        kube_location(obj, snippet, line),
+        severity=severity,
+        confidence=confidence,
+        evidence=ev,
+        remediation=remediation or r.doc.use_instead,
+        identity=identity,
+        component=obj.name,
+    )
     f = replace(lowered(f, obj.name), group=group or ":".join([obj.resource, *parts]))
     reason = obj.suppression(r.code)
     return replace(f, suppressed=reason) if reason else f
@@ -71,7 +89,7 @@ def split_image(image: str) -> tuple[str, str, str]:
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon > slash:
-        return ref[:colon], ref[colon + 1:], digest
+        return ref[:colon], ref[colon + 1 :], digest
     return ref, "", digest
 
 
@@ -97,8 +115,18 @@ def image_name(image: str) -> str:
 
 # --- quantities -------------------------------------------------------------------------------
 
-_MEM_UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4, "Ki": 1024, "Mi": 1024**2,
-              "Gi": 1024**3, "Ti": 1024**4, "m": 0.001}
+_MEM_UNITS = {
+    "": 1,
+    "k": 1000,
+    "M": 1000**2,
+    "G": 1000**3,
+    "T": 1000**4,
+    "Ki": 1024,
+    "Mi": 1024**2,
+    "Gi": 1024**3,
+    "Ti": 1024**4,
+    "m": 0.001,
+}
 _MEM_RE = re.compile(r"^\s*([0-9.]+)\s*([a-zA-Z]*)\s*$")
 
 
@@ -141,13 +169,16 @@ def memory_bytes(value: Any, *, docker: bool = False) -> int | None:
 
 _SECRET_NAME = re.compile(
     r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH_?KEY|"
-    r"(MASTER|ENCRYPTION|SIGNING|LICENSE|CLIENT)_?KEY($|_)|CREDENTIALS?($|_))", re.IGNORECASE)
+    r"(MASTER|ENCRYPTION|SIGNING|LICENSE|CLIENT)_?KEY($|_)|CREDENTIALS?($|_))",
+    re.IGNORECASE,
+)
 _NOT_SECRET = re.compile(
     r"(_FILE|_PATH|_DIR|_NAME|_ID|_URL|_URI|_ENDPOINT|_HEADER|_TTL|_EXPIRY|_EXPIRES|_LENGTH|_TIMEOUT|_ENABLED|"
     r"_TYPE|_MODE|_REF|_KEY_REF|_SECRET_REF|_LOCATION|_FIELD|_POLICY|_ALGORITHM|_ROTATION|_SIZE|_COUNT|_MIN|_MAX|"
     r"_DAYS|_SECONDS|_PARAM|_PREFIX|_SUFFIX|_REGEX|_PATTERN|_ISSUER|_AUDIENCE|_LIFETIME)$|"
     r"^(NO_|DISABLE_|ENABLE_|ALLOW_|REQUIRE_|SKIP_|USE_)|EMPTY_PASSWORD",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 _FLAG_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1", "none", "null", "disabled", "enabled"})
@@ -163,8 +194,10 @@ def flag_value(value: object) -> bool:
     return str(value).strip().strip("\"'").lower() in _FLAG_VALUES
 
 
-_PLACEHOLDER = re.compile(r"(?i)^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|[A-Z0-9_]+_(?:VAL|VALUE|HERE|PLACEHOLDER)|"
-                          r"changeme|change-me|changeit|replace[-_]?me|your[-_].*|xxx+|todo|tbd|placeholder)$")
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|[A-Z0-9_]+_(?:VAL|VALUE|HERE|PLACEHOLDER)|"
+    r"changeme|change-me|changeit|replace[-_]?me|your[-_].*|xxx+|todo|tbd|placeholder)$"
+)
 
 
 def looks_like_placeholder(value: str) -> bool:
@@ -192,8 +225,10 @@ def seq(value: Any) -> list[Any]:
 # --- context: tests, load generators, dev and CI files -----------------------------------------
 
 #: workload and service names of things that drive or test the system rather than being part of it
-_DRIVER_NAME = re.compile(r"(?i)(^|[-_.])(loadgen|loadgenerator|load-generator|locust|k6|e2e|tests?|"
-                          r"test-runner|integration-tests?|smoke-tests?)([-_.]|$)")
+_DRIVER_NAME = re.compile(
+    r"(?i)(^|[-_.])(loadgen|loadgenerator|load-generator|locust|k6|e2e|tests?|"
+    r"test-runner|integration-tests?|smoke-tests?)([-_.]|$)"
+)
 
 
 def in_test_context(path: str, name: str = "") -> bool:
@@ -205,8 +240,12 @@ def lowered(finding: Finding, name: str = "") -> Finding:
     """Findings in test, dev, CI or load-generator files are kept but never above LOW, with low confidence."""
     if not in_test_context(finding.location.path, name):
         return finding
-    return replace(finding, severity=min(finding.severity, Severity.LOW), confidence=Confidence.LOW,
-                   evidence=finding.evidence.with_values({"context": "test, development or load-generation file"}))
+    return replace(
+        finding,
+        severity=min(finding.severity, Severity.LOW),
+        confidence=Confidence.LOW,
+        evidence=finding.evidence.with_values({"context": "test, development or load-generation file"}),
+    )
 
 
 def root_group(image_key: str) -> str:

@@ -47,8 +47,10 @@ PRIVILEGED = Rule(
         example="services:\n  agent:\n    image: acme/agent:1.0\n    privileged: true",
         use_instead="services:\n  agent:\n    image: acme/agent:1.0\n    cap_drop: [ALL]\n    cap_add: "
         "[NET_BIND_SERVICE]",
-        references=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(CIS_RUNTIME + " 5.5", "https://docs.docker.com/reference/compose-file/services/#privileged"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 DOCKER_SOCK = Rule(
     code="CMP102",
     name="compose-docker-socket",
@@ -64,8 +66,10 @@ DOCKER_SOCK = Rule(
         use_instead="Use a socket proxy that allows only the read-only endpoints needed (e.g. "
         "tecnativa/docker-socket-proxy), "
         "or drop the mount.",
-        references=(CIS_RUNTIME + " 5.31",)),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(CIS_RUNTIME + " 5.31",),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 NO_USER = Rule(
     code="CMP103",
     name="compose-runs-as-root",
@@ -75,12 +79,14 @@ NO_USER = Rule(
     doc=RuleDoc(
         what_it_does="Flags services with `user: root`/`0`, and services with no `user:` whose Dockerfile (when "
         "built here) "
-         "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
+        "sets no non-root USER; for image-only services the image's user is unknown (low confidence).",
         why_bad="Root inside the container is one kernel or runtime bug away from root on the host.",
         example="services:\n  api:\n    build: ./api",
-        use_instead="services:\n  api:\n    build: ./api\n    user: \"10001:10001\"",
-        references=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user")),
-    tags=("CWE-250", "STRIDE:E"))
+        use_instead='services:\n  api:\n    build: ./api\n    user: "10001:10001"',
+        references=("CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/compose-file/services/#user"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 DB_PORT_PUBLIC = Rule(
     code="CMP104",
     name="compose-database-port-on-all-interfaces",
@@ -89,17 +95,21 @@ DB_PORT_PUBLIC = Rule(
     summary="Database or cache port published on all interfaces",
     doc=RuleDoc(
         what_it_does="Flags `ports` entries publishing a well-known database, cache or broker port (PostgreSQL, MySQL, "
-         "MongoDB, Redis, Elasticsearch, Memcached, Cassandra, RabbitMQ, Kafka, etc.) without a host IP, "
-         "or on 0.0.0.0 / ::.",
+        "MongoDB, Redis, Elasticsearch, Memcached, Cassandra, RabbitMQ, Kafka, etc.) without a host IP, "
+        "or on 0.0.0.0 / ::.",
         why_bad="Docker publishes such ports on every interface and inserts iptables rules ahead of the host firewall "
         "(ufw does not stop them): a development database with default credentials becomes reachable from "
         "the internet.",
-        example="ports:\n  - \"5432:5432\"",
-        use_instead="ports:\n  - \"127.0.0.1:5432:5432\"   # or no ports at all: services reach it on the compose "
+        example='ports:\n  - "5432:5432"',
+        use_instead='ports:\n  - "127.0.0.1:5432:5432"   # or no ports at all: services reach it on the compose '
         "network",
-        references=("https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
-          CIS_RUNTIME + " 5.14")),
-    tags=("CWE-668", "STRIDE:I"))
+        references=(
+            "https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",
+            CIS_RUNTIME + " 5.14",
+        ),
+    ),
+    tags=("CWE-668", "STRIDE:I"),
+)
 NO_LIMITS = Rule(
     code="CMP105",
     name="compose-no-resource-limits",
@@ -113,8 +123,10 @@ NO_LIMITS = Rule(
         example="services:\n  api:\n    image: acme/api:1.0",
         use_instead="services:\n  api:\n    image: acme/api:1.0\n    deploy:\n      resources:\n"
         "        limits: {cpus: '1.0', memory: 512M}",
-        references=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources")),
-    tags=("CWE-770", "STRIDE:D"))
+        references=(CIS_RUNTIME + " 5.11", "https://docs.docker.com/reference/compose-file/deploy/#resources"),
+    ),
+    tags=("CWE-770", "STRIDE:D"),
+)
 NO_HEALTHCHECK = Rule(
     code="CMP106",
     name="compose-no-healthcheck",
@@ -128,11 +140,16 @@ NO_HEALTHCHECK = Rule(
         "(plain compose restarts on exit, not on ill health).",
         why_bad="`depends_on: condition: service_healthy` cannot work and a hung service is never restarted.",
         example="services:\n  db:\n    image: postgres:16",
-        use_instead="services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", "
-        "\"pg_isready\"]\n"
+        use_instead='services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: ["CMD", '
+        '"pg_isready"]\n'
         "      interval: 10s",
-        references=("CIS Docker Benchmark v1.6.0 4.6", "https://docs.docker.com/reference/compose-file/services/#healthcheck")),
-    tags=("CWE-703",))
+        references=(
+            "CIS Docker Benchmark v1.6.0 4.6",
+            "https://docs.docker.com/reference/compose-file/services/#healthcheck",
+        ),
+    ),
+    tags=("CWE-703",),
+)
 HOST_NAMESPACES = Rule(
     code="CMP107",
     name="compose-host-namespaces",
@@ -144,9 +161,11 @@ HOST_NAMESPACES = Rule(
         why_bad="Host networking bypasses published-port control and exposes host-local services; host PID lets the "
         "container see and signal every host process; host IPC shares memory segments.",
         example="network_mode: host",
-        use_instead="ports:\n  - \"127.0.0.1:8080:8080\"",
-        references=(CIS_RUNTIME + " 5.9, 5.15, 5.16",)),
-    tags=("CWE-668", "STRIDE:E"))
+        use_instead='ports:\n  - "127.0.0.1:8080:8080"',
+        references=(CIS_RUNTIME + " 5.9, 5.15, 5.16",),
+    ),
+    tags=("CWE-668", "STRIDE:E"),
+)
 WEAK_CONFINEMENT = Rule(
     code="CMP108",
     name="compose-weak-confinement",
@@ -156,22 +175,48 @@ WEAK_CONFINEMENT = Rule(
     doc=RuleDoc(
         what_it_does="Flags `cap_add` entries outside Docker's default set (SYS_ADMIN, NET_ADMIN, ALL…) and "
         "`security_opt` "
-         "entries `seccomp:unconfined`, `apparmor:unconfined` or `label:disable`.",
+        "entries `seccomp:unconfined`, `apparmor:unconfined` or `label:disable`.",
         why_bad="Each removes a layer that stops a container compromise from reaching the host kernel.",
         example="cap_add: [SYS_ADMIN]\nsecurity_opt: [seccomp:unconfined]",
         use_instead="cap_drop: [ALL]\nsecurity_opt: [no-new-privileges:true]",
-        references=(CIS_RUNTIME + " 5.3, 5.21",)),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(CIS_RUNTIME + " 5.3, 5.21",),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 
 DB_PORTS: Mapping[int, str] = {
-    5432: "PostgreSQL", 3306: "MySQL", 33060: "MySQL X", 1433: "SQL Server", 1521: "Oracle", 27017: "MongoDB",
-    6379: "Redis", 11211: "Memcached", 9200: "Elasticsearch", 9300: "Elasticsearch", 9042: "Cassandra",
-    5984: "CouchDB", 7474: "Neo4j", 7687: "Neo4j", 8086: "InfluxDB", 2379: "etcd", 5672: "RabbitMQ",
-    9092: "Kafka", 2181: "ZooKeeper", 26257: "CockroachDB", 8123: "ClickHouse", 9000: "ClickHouse",
-    28015: "RethinkDB", 6380: "Redis", 50000: "DB2", 4222: "NATS", 8529: "ArangoDB",
+    5432: "PostgreSQL",
+    3306: "MySQL",
+    33060: "MySQL X",
+    1433: "SQL Server",
+    1521: "Oracle",
+    27017: "MongoDB",
+    6379: "Redis",
+    11211: "Memcached",
+    9200: "Elasticsearch",
+    9300: "Elasticsearch",
+    9042: "Cassandra",
+    5984: "CouchDB",
+    7474: "Neo4j",
+    7687: "Neo4j",
+    8086: "InfluxDB",
+    2379: "etcd",
+    5672: "RabbitMQ",
+    9092: "Kafka",
+    2181: "ZooKeeper",
+    26257: "CockroachDB",
+    8123: "ClickHouse",
+    9000: "ClickHouse",
+    28015: "RethinkDB",
+    6380: "Redis",
+    50000: "DB2",
+    4222: "NATS",
+    8529: "ArangoDB",
 }
-_PORT_RE = re.compile(r"^(?:(?P<ip>\[[^\]]*\]|[0-9.]+|[^:]*?):)??(?:(?P<host>[0-9-]*):)?(?P<ctr>[0-9]+)(?:-[0-9]+)?"
-                      r"(?:/(?P<proto>\w+))?$")
+_PORT_RE = re.compile(
+    r"^(?:(?P<ip>\[[^\]]*\]|[0-9.]+|[^:]*?):)??(?:(?P<host>[0-9-]*):)?(?P<ctr>[0-9]+)(?:-[0-9]+)?"
+    r"(?:/(?P<proto>\w+))?$"
+)
 _ROOT = frozenset({"root", "0", "0:0", "root:root"})
 _DEFAULT_CAPS = BASELINE_CAPS | {"NET_RAW"}
 
@@ -182,9 +227,20 @@ def _m(value: Any) -> Mapping[str, Any]:
 
 #: ports many other programs use too (9000: Portainer, MinIO, PHP-FPM, SonarQube…): the service must name the store
 _SHARED_PORTS: Mapping[int, tuple[str, ...]] = {
-    9000: ("clickhouse",), 8123: ("clickhouse",), 8086: ("influx",), 4222: ("nats",), 50000: ("db2",),
-    7474: ("neo4j",), 7687: ("neo4j",), 8529: ("arango",), 28015: ("rethink",), 2181: ("zookeeper", "zk"),
-    2379: ("etcd",), 9300: ("elastic", "opensearch"), 5984: ("couch",), 9042: ("cassandra", "scylla"),
+    9000: ("clickhouse",),
+    8123: ("clickhouse",),
+    8086: ("influx",),
+    4222: ("nats",),
+    50000: ("db2",),
+    7474: ("neo4j",),
+    7687: ("neo4j",),
+    8529: ("arango",),
+    28015: ("rethink",),
+    2181: ("zookeeper", "zk"),
+    2379: ("etcd",),
+    9300: ("elastic", "opensearch"),
+    5984: ("couch",),
+    9042: ("cassandra", "scylla"),
 }
 
 
@@ -222,14 +278,14 @@ def _volume_source(entry: Any) -> str:
 _REMEDY = {
     "CMP101": "privileged: false   # and grant only what it needs:\ncap_drop: [ALL]\ncap_add: [<the one capability>]",
     "CMP102": "Remove the docker.sock mount, or put a read-only socket proxy in front of it "
-              "(tecnativa/docker-socket-proxy with only the endpoints it needs).",
-    "CMP103": "user: \"10001:10001\"   # or USER 10001 in the Dockerfile it builds",
-    "CMP104": "ports:\n  - \"127.0.0.1:{port}:{port}\"   # or drop `ports:`: services reach it on the compose network",
+    "(tecnativa/docker-socket-proxy with only the endpoints it needs).",
+    "CMP103": 'user: "10001:10001"   # or USER 10001 in the Dockerfile it builds',
+    "CMP104": 'ports:\n  - "127.0.0.1:{port}:{port}"   # or drop `ports:`: services reach it on the compose network',
     "CMP105": "deploy:\n  resources:\n    limits: {cpus: '1.0', memory: 512M}",
-    "CMP106": "healthcheck:\n  test: [\"CMD\", \"<a command that fails when the service is unhealthy>\"]\n"
-              "  interval: 10s\n  timeout: 3s\n  retries: 3",
-    "CMP107": "Remove `{key}: host`; publish the ports it serves instead (ports: [\"127.0.0.1:8080:8080\"]).",
-    "CMP108": "cap_drop: [ALL]\ncap_add: [<only what it needs>]\nsecurity_opt: [\"no-new-privileges:true\"]",
+    "CMP106": 'healthcheck:\n  test: ["CMD", "<a command that fails when the service is unhealthy>"]\n'
+    "  interval: 10s\n  timeout: 3s\n  retries: 3",
+    "CMP107": 'Remove `{key}: host`; publish the ports it serves instead (ports: ["127.0.0.1:8080:8080"]).',
+    "CMP108": 'cap_drop: [ALL]\ncap_add: [<only what it needs>]\nsecurity_opt: ["no-new-privileges:true"]',
 }
 
 
@@ -256,8 +312,9 @@ def dev_mode(svc: ComposeService) -> bool:
     if target.startswith(("dev", "debug", "test")):
         return True
     norm = context.rstrip("/").removeprefix("./") or "."
-    return bool(context) and any(_volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src")
-                                 for v in seq(svc.body.get("volumes")))
+    return bool(context) and any(
+        _volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in seq(svc.body.get("volumes"))
+    )
 
 
 def one_shot(svc: ComposeService) -> bool:
@@ -288,8 +345,16 @@ class _Scope:
 
 class ComposeCheck(ProjectCheck):
     name = "compose-hardening"
-    rules = (PRIVILEGED, DOCKER_SOCK, NO_USER, DB_PORT_PUBLIC, NO_LIMITS, NO_HEALTHCHECK, HOST_NAMESPACES,
-             WEAK_CONFINEMENT)
+    rules = (
+        PRIVILEGED,
+        DOCKER_SOCK,
+        NO_USER,
+        DB_PORT_PUBLIC,
+        NO_LIMITS,
+        NO_HEALTHCHECK,
+        HOST_NAMESPACES,
+        WEAK_CONFINEMENT,
+    )
     fact_types = (ComposeProject, Dockerfile, FileSuppressions)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
@@ -310,23 +375,43 @@ class ComposeCheck(ProjectCheck):
         if f.suppressed:
             return f
         line = f.location.start_line
-        spans = [(a, b) for (p, _), (a, b) in zip(svc.layers, svc.spans, strict=False)
-                 if p == f.location.path and a <= line <= b]
+        spans = [
+            (a, b)
+            for (p, _), (a, b) in zip(svc.layers, svc.spans, strict=False)
+            if p == f.location.path and a <= line <= b
+        ]
         spans += [span for p, span in svc.blocks.items() if p == f.location.path]
         first, last = spans[0] if spans else (line, line)
         reason = scope.reason(f.rule, f.location.path, first, last)
         return replace(f, suppressed=reason) if reason else f
 
-    def _f(self, r: Rule, svc: ComposeService, key: str | None, message: str, entry: Any = None, *,
-           group: str = "", remediation: str = "", **kw: Any) -> Finding:
+    def _f(
+        self,
+        r: Rule,
+        svc: ComposeService,
+        key: str | None,
+        message: str,
+        entry: Any = None,
+        *,
+        group: str = "",
+        remediation: str = "",
+        **kw: Any,
+    ) -> Finding:
         path, _first, _last = svc.origin(key, entry)
         line = svc.key_line(key, entry)
         resource = f"compose/{svc.directory or '.'}/{svc.name}"
         loc = Location(path, line, line, snippet=f"service {svc.name}", resource=resource)
         if svc.profiles:  # only started with --profile: say so, the reader decides how much it matters
             kw["evidence"] = {**kw.get("evidence", {}), "profiles": tuple(svc.profiles)}
-        f = self.finding(r, f"service `{svc.name}`: {message}", loc, identity=f"{resource}:{key or ''}:{message}",
-                         component=svc.name, remediation=remediation or _REMEDY[r.code], **kw)
+        f = self.finding(
+            r,
+            f"service `{svc.name}`: {message}",
+            loc,
+            identity=f"{resource}:{key or ''}:{message}",
+            component=svc.name,
+            remediation=remediation or _REMEDY[r.code],
+            **kw,
+        )
         return replace(lowered(f, svc.name), group=group or f"{resource}:{key or ''}:{message}")
 
     def _service(self, svc: ComposeService, df: Dockerfile | None, mode: _Mode) -> Iterator[Finding]:
@@ -355,9 +440,15 @@ class ComposeCheck(ProjectCheck):
             ip, port = pub
             if port in DB_PORTS and ip in ("", "0.0.0.0", "::") and _serves(svc, port):
                 shown = entry if not isinstance(entry, Mapping) else f"{entry.get('published', '')}:{port}"
-                yield self._f(DB_PORT_PUBLIC, svc, "ports", f"publishes {DB_PORTS[port]} port {port} on all "
-                              f"interfaces (`{shown}`)", entry, evidence={"port": port},
-                              remediation=_REMEDY["CMP104"].format(port=port))
+                yield self._f(
+                    DB_PORT_PUBLIC,
+                    svc,
+                    "ports",
+                    f"publishes {DB_PORTS[port]} port {port} on all interfaces (`{shown}`)",
+                    entry,
+                    evidence={"port": port},
+                    remediation=_REMEDY["CMP104"].format(port=port),
+                )
 
     def _confinement(self, svc: ComposeService) -> Iterator[Finding]:
         body = svc.body
@@ -397,8 +488,11 @@ class ComposeCheck(ProjectCheck):
                 yield self._f(NO_USER, svc, None, f"sets no user and {which} runs as root", group=group)
             return
         known = lookup(image)
-        if "build" not in svc.body and known is not None and \
-                not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body):
+        if (
+            "build" not in svc.body
+            and known is not None
+            and not unprivileged(image, entrypoint_overridden="entrypoint" in svc.body)
+        ):
             # only an image the known-image table says keeps root: an unknown image is not guessed at
             why = f" ({known.note})" if known.note else ""
             yield self._f(NO_USER, svc, None, f"sets no user and image `{image}` runs as root{why}", group=group)
@@ -414,11 +508,21 @@ class ComposeCheck(ProjectCheck):
             return
         if df is not None:
             if needed and not has_healthcheck(df):  # one cause with DKR105 on that Dockerfile
-                yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck although other services depend on "
-                              f"it, and neither has {df.path}", group=healthcheck_group(df.path))
+                yield self._f(
+                    NO_HEALTHCHECK,
+                    svc,
+                    None,
+                    f"has no healthcheck although other services depend on it, and neither has {df.path}",
+                    group=healthcheck_group(df.path),
+                )
             return
         known = lookup(str(svc.body.get("image", "")))
         if "build" not in svc.body and needed and known is not None and known.stateful:
             # a data store others connect to at start-up: without a healthcheck they cannot wait until it is ready
-            yield self._f(NO_HEALTHCHECK, svc, None, f"has no healthcheck although other services depend on it (the "
-                          f"official `{known.label}` image defines none)")
+            yield self._f(
+                NO_HEALTHCHECK,
+                svc,
+                None,
+                f"has no healthcheck although other services depend on it (the "
+                f"official `{known.label}` image defines none)",
+            )

@@ -38,14 +38,16 @@ ROOT_USER = Rule(
     doc=RuleDoc(
         what_it_does="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` "
         "instruction, "
-         "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
+        "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
         why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
-        example="FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
+        example='FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]',
         use_instead="FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\n"
-        "CMD [\"python\", \"/app/main.py\"]",
-        references=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user")),
-    tags=("CWE-250", "STRIDE:E"))
+        'CMD ["python", "/app/main.py"]',
+        references=(CIS_DOCKER + " 4.1", "https://docs.docker.com/build/building/best-practices/#user"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 BASE_UNPINNED = Rule(
     code="DKR102",
     name="dockerfile-base-image-not-pinned",
@@ -55,13 +57,15 @@ BASE_UNPINNED = Rule(
     doc=RuleDoc(
         what_it_does="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a "
         "digest "
-         "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
+        "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
         why_bad="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
         "compromised or broken upstream push goes straight into your image.",
         example="FROM node:latest",
         use_instead="FROM node:22.11-bookworm-slim@sha256:<digest>",
-        references=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from")),
-    tags=("CWE-494", "STRIDE:T"))
+        references=(CIS_DOCKER + " 4.2", "https://docs.docker.com/reference/dockerfile/#from"),
+    ),
+    tags=("CWE-494", "STRIDE:T"),
+)
 ADD_URL = Rule(
     code="DKR103",
     name="dockerfile-add-from-url",
@@ -75,8 +79,10 @@ ADD_URL = Rule(
         example="ADD https://example.com/tool.tar.gz /opt/",
         use_instead="ADD --checksum=sha256:<hash> https://example.com/tool.tar.gz /opt/\n"
         "# or: RUN curl -fsSLo t.tgz URL && echo '<hash>  t.tgz' | sha256sum -c -",
-        references=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum")),
-    tags=("CWE-494", "STRIDE:T"))
+        references=(CIS_DOCKER + " 4.9", "https://docs.docker.com/reference/dockerfile/#add---checksum"),
+    ),
+    tags=("CWE-494", "STRIDE:T"),
+)
 SECRET_BUILD_VAR = Rule(
     code="DKR104",
     name="dockerfile-secret-in-env-or-arg",
@@ -85,14 +91,19 @@ SECRET_BUILD_VAR = Rule(
     summary="Credential-named ENV or ARG",
     doc=RuleDoc(
         what_it_does="Flags `ENV` with a value and `ARG` instructions whose variable NAME says credential (PASSWORD, "
-         "SECRET, TOKEN, API_KEY…).",
+        "SECRET, TOKEN, API_KEY…).",
         why_bad="ENV values are stored in the image config and ARG values in the build history (`docker history`): "
         "anyone who can pull the image reads the credential.",
-        example="ARG NPM_TOKEN\nRUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci",
+        example='ARG NPM_TOKEN\nRUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci',
         use_instead="RUN --mount=type=secret,id=npm_token \\\n    NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
-        references=(CIS_DOCKER + " 4.10", "https://docs.docker.com/build/building/secrets/",
-          "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/")),
-    tags=("CWE-798", "STRIDE:I"))
+        references=(
+            CIS_DOCKER + " 4.10",
+            "https://docs.docker.com/build/building/secrets/",
+            "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/",
+        ),
+    ),
+    tags=("CWE-798", "STRIDE:I"),
+)
 NO_HEALTHCHECK = Rule(
     code="DKR105",
     name="dockerfile-no-healthcheck",
@@ -104,14 +115,16 @@ NO_HEALTHCHECK = Rule(
     summary="Image defines no HEALTHCHECK",
     doc=RuleDoc(
         what_it_does="Flags Dockerfiles whose final stage (with the stages it builds on) has no `HEALTHCHECK`, or "
-         "`HEALTHCHECK NONE`.",
+        "`HEALTHCHECK NONE`.",
         why_bad="Docker, compose and Swarm cannot tell a hung process from a healthy one: dependants start against a "
         "dead service and nothing restarts it. (Kubernetes ignores HEALTHCHECK and uses probes: see KUB113.)",
         example="FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
         use_instead="FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n"
         "HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost/ || exit 1",
-        references=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck")),
-    tags=("CWE-703",))
+        references=(CIS_DOCKER + " 4.6", "https://docs.docker.com/reference/dockerfile/#healthcheck"),
+    ),
+    tags=("CWE-703",),
+)
 
 UPDATE_ALONE = Rule(
     code="DKR106",
@@ -122,21 +135,27 @@ UPDATE_ALONE = Rule(
     doc=RuleDoc(
         what_it_does="Flags `RUN` instructions that refresh a package index (`apt-get update`, `apt update`, `apk "
         "update`, "
-         "`yum`/`dnf makecache`) without installing anything in the same instruction.",
+        "`yum`/`dnf makecache`) without installing anything in the same instruction.",
         why_bad="The update is cached as its own layer: later builds reuse the stale index while the install layer "
         "changes, so images get outdated (unpatched) packages or fail to build when the mirror moves on.",
         example="RUN apt-get update\nRUN apt-get install -y curl",
         use_instead="RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf "
         "/var/lib/apt/lists/*",
-        references=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get")),
-    tags=("CWE-1104",))
+        references=(CIS_DOCKER + " 4.7", "https://docs.docker.com/build/building/best-practices/#apt-get"),
+    ),
+    tags=("CWE-1104",),
+)
 
 _END = r"(?=$|[\s;&|)])"
-_UPDATE = re.compile(r"\b(?:apt-get|apt|aptitude|apk)\s+(?:-\S+\s+)*update" + _END + "|"
-                     r"\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*makecache" + _END + "|"
-                     r"\bzypper\s+(?:-\S+\s+)*(?:refresh|ref)" + _END)
-_INSTALL = re.compile(r"\b(?:apt-get|apt|aptitude|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|upgrade|"
-                      r"dist-upgrade|in)" + _END + r"|\bapk\s+(?:-\S+\s+)*(?:add|upgrade)" + _END)
+_UPDATE = re.compile(
+    r"\b(?:apt-get|apt|aptitude|apk)\s+(?:-\S+\s+)*update" + _END + "|"
+    r"\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*makecache" + _END + "|"
+    r"\bzypper\s+(?:-\S+\s+)*(?:refresh|ref)" + _END
+)
+_INSTALL = re.compile(
+    r"\b(?:apt-get|apt|aptitude|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|upgrade|"
+    r"dist-upgrade|in)" + _END + r"|\bapk\s+(?:-\S+\s+)*(?:add|upgrade)" + _END
+)
 _ROOT = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -171,9 +190,35 @@ def has_healthcheck(df: Dockerfile) -> bool:
 
 #: base images that are toolchains or bare distributions: without a CMD/ENTRYPOINT of its own, an image built
 #: on them is a build environment (code generation, packaging), not a service
-_TOOLCHAINS = frozenset({"golang", "rust", "node", "python", "maven", "gradle", "openjdk", "eclipse-temurin",
-                         "amazoncorretto", "alpine", "debian", "ubuntu", "busybox", "buildpack-deps", "gcc", "sdk",
-                         "clang", "fedora", "centos", "rockylinux", "almalinux", "ruby", "php", "swift", "dart"})
+_TOOLCHAINS = frozenset(
+    {
+        "golang",
+        "rust",
+        "node",
+        "python",
+        "maven",
+        "gradle",
+        "openjdk",
+        "eclipse-temurin",
+        "amazoncorretto",
+        "alpine",
+        "debian",
+        "ubuntu",
+        "busybox",
+        "buildpack-deps",
+        "gcc",
+        "sdk",
+        "clang",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "ruby",
+        "php",
+        "swift",
+        "dart",
+    }
+)
 #: what a ``FROM scratch`` image cannot execute: an ENTRYPOINT naming one is only a label on an exported artifact
 _ARTIFACTS = (".apk", ".aab", ".ipa", ".zip", ".tar", ".tgz", ".gz", ".whl", ".deb", ".rpm", ".jar", ".war")
 
@@ -246,18 +291,27 @@ class DockerfileCheck(ProjectCheck):
         yield from self._pinning(df)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
-            f = self.finding(NO_HEALTHCHECK, "the final image defines no HEALTHCHECK", _stage_loc(df, final),
-                             identity="healthcheck", remediation=NO_HEALTHCHECK.doc.use_instead)
+            f = self.finding(
+                NO_HEALTHCHECK,
+                "the final image defines no HEALTHCHECK",
+                _stage_loc(df, final),
+                identity="healthcheck",
+                remediation=NO_HEALTHCHECK.doc.use_instead,
+            )
             yield replace(f, group=healthcheck_group(df.path))  # one cause with CMP106 on services built from it
 
     def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
         for stage in df.stages:
             reason = unpinned_reason(stage.image) if stage.external else None
             if reason:
-                yield self.finding(BASE_UNPINNED, f"stage {stage.index} (`FROM {stage.base}`): {reason}",
-                                   _loc(df, stage.line, stage.line, f"FROM {stage.base}"), identity=stage.image,
-                                   evidence={"image": stage.image},
-                                   remediation=f"FROM {split_image(stage.image)[0]}:<version>@sha256:<digest>")
+                yield self.finding(
+                    BASE_UNPINNED,
+                    f"stage {stage.index} (`FROM {stage.base}`): {reason}",
+                    _loc(df, stage.line, stage.line, f"FROM {stage.base}"),
+                    identity=stage.image,
+                    evidence={"image": stage.image},
+                    remediation=f"FROM {split_image(stage.image)[0]}:<version>@sha256:<digest>",
+                )
 
     def _instructions(self, df: Dockerfile) -> Iterator[Finding]:
         for ins in df.instructions:
@@ -265,17 +319,24 @@ class DockerfileCheck(ProjectCheck):
                 sources = ins.arguments.split()[:-1]
                 urls = [s for s in sources if _URL.match(s)]
                 if urls:
-                    yield self.finding(ADD_URL, f"ADD downloads {urls[0]} without --checksum",
-                                       _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"),
-                                       remediation=f"ADD --checksum=sha256:<hash> {ins.arguments}")
+                    yield self.finding(
+                        ADD_URL,
+                        f"ADD downloads {urls[0]} without --checksum",
+                        _loc(df, ins.line, ins.end_line, f"ADD {ins.value}"),
+                        remediation=f"ADD --checksum=sha256:<hash> {ins.arguments}",
+                    )
             elif ins.cmd in ("ENV", "ARG"):
                 yield from self._secret_vars(df, ins)
             elif ins.cmd == "RUN" and not ins.heredoc:
                 command = " ".join(ins.exec_form) if ins.exec_form is not None else ins.arguments
                 if _UPDATE.search(command) and not _INSTALL.search(command):
-                    yield self.finding(UPDATE_ALONE, "RUN refreshes the package index without installing in the "
-                                       "same layer", _loc(df, ins.line, ins.end_line, f"RUN {ins.value}"),
-                                       identity=f"update:{ins.stage}", remediation=UPDATE_ALONE.doc.use_instead)
+                    yield self.finding(
+                        UPDATE_ALONE,
+                        "RUN refreshes the package index without installing in the same layer",
+                        _loc(df, ins.line, ins.end_line, f"RUN {ins.value}"),
+                        identity=f"update:{ins.stage}",
+                        remediation=UPDATE_ALONE.doc.use_instead,
+                    )
 
     def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
         found = df.effective_user(final.index)
@@ -288,16 +349,25 @@ class DockerfileCheck(ProjectCheck):
                 return  # the base image sets a non-root USER, or its entrypoint drops root itself
             known = lookup(base)
             why = f" ({known.note})" if known and known.note else ""
-            f = self.finding(ROOT_USER, f"the final stage sets no USER: the container runs as root{why}",
-                             _stage_loc(df, final), identity="user", confidence=Confidence.MEDIUM
-                             if "$" in base else Confidence.HIGH, remediation=fix)
+            f = self.finding(
+                ROOT_USER,
+                f"the final stage sets no USER: the container runs as root{why}",
+                _stage_loc(df, final),
+                identity="user",
+                confidence=Confidence.MEDIUM if "$" in base else Confidence.HIGH,
+                remediation=fix,
+            )
             yield replace(f, group=group)
             return
         user, ins = found
         if user.lower() in _ROOT or user.lower().startswith("root:"):
-            f = self.finding(ROOT_USER, f"the last USER of the final stage is `{user}`",
-                             _loc(df, ins.line, max(final.end_line, ins.line), f"USER {user}"), identity="user",
-                             remediation="USER 10001   # a user created in the image, after the steps that need root")
+            f = self.finding(
+                ROOT_USER,
+                f"the last USER of the final stage is `{user}`",
+                _loc(df, ins.line, max(final.end_line, ins.line), f"USER {user}"),
+                identity="user",
+                remediation="USER 10001   # a user created in the image, after the steps that need root",
+            )
             yield replace(f, group=group)
 
     def _secret_vars(self, df: Dockerfile, ins: DockerInstruction) -> Iterator[Finding]:
@@ -307,7 +377,12 @@ class DockerfileCheck(ProjectCheck):
             names = [(k, v) for k, v in env_names(ins) if v and not flag_value(v)]
         for name, _value in names:
             if secret_like_name(name):
-                yield self.finding(SECRET_BUILD_VAR, f"{ins.cmd} `{name}` puts a credential into the image "
-                                   f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
-                                   _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"), identity=f"{ins.cmd}:{name}",
-                                   evidence={"variable": name}, remediation=SECRET_BUILD_VAR.doc.use_instead)
+                yield self.finding(
+                    SECRET_BUILD_VAR,
+                    f"{ins.cmd} `{name}` puts a credential into the image "
+                    f"{'history' if ins.cmd == 'ARG' else 'configuration'}",
+                    _loc(df, ins.line, ins.end_line, f"{ins.cmd} {name}"),
+                    identity=f"{ins.cmd}:{name}",
+                    evidence={"variable": name},
+                    remediation=SECRET_BUILD_VAR.doc.use_instead,
+                )

@@ -44,16 +44,22 @@ def repository(image: str) -> str:
     repo = split_image(image)[0].lower()
     for prefix in _PREFIXES:
         if repo.startswith(prefix):
-            return repo[len(prefix):]
+            return repo[len(prefix) :]
     return repo
 
 
 def _row(raw: dict[str, Any]) -> KnownImage:
-    return KnownImage(match=tuple(raw["match"]), user=str(raw["user"]), source=str(raw["source"]),
-                      tags=tuple(raw.get("tags", ())), non_root=bool(raw.get("non_root", False)),
-                      drops_privileges=bool(raw.get("drops_privileges", False)),
-                      stateful=bool(raw.get("stateful", False)), data_paths=tuple(raw.get("data_paths", ())),
-                      note=str(raw.get("note", "")))
+    return KnownImage(
+        match=tuple(raw["match"]),
+        user=str(raw["user"]),
+        source=str(raw["source"]),
+        tags=tuple(raw.get("tags", ())),
+        non_root=bool(raw.get("non_root", False)),
+        drops_privileges=bool(raw.get("drops_privileges", False)),
+        stateful=bool(raw.get("stateful", False)),
+        data_paths=tuple(raw.get("data_paths", ())),
+        note=str(raw.get("note", "")),
+    )
 
 
 @cache
@@ -71,8 +77,9 @@ def lookup(image: str) -> KnownImage | None:
     repo = repository(image)
     tag = split_image(image)[1].lower()
     for row in table():
-        if any(fnmatch.fnmatchcase(repo, p) for p in row.match) and \
-                (not row.tags or any(fnmatch.fnmatchcase(tag, t) for t in row.tags)):
+        if any(fnmatch.fnmatchcase(repo, p) for p in row.match) and (
+            not row.tags or any(fnmatch.fnmatchcase(tag, t) for t in row.tags)
+        ):
             return row
     return None
 

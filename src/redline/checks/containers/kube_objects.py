@@ -31,9 +31,13 @@ EXPOSED_SERVICE = Rule(
         "the workload on the network edge, outside the ingress controller's TLS, authentication and rate limits.",
         example="kind: Service\nspec:\n  type: LoadBalancer\n  ports: [{port: 5432}]",
         use_instead="kind: Service\nspec:\n  type: ClusterIP  # publish HTTP through an Ingress with TLS",
-        references=("https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
-          "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer")),
-    tags=("CWE-668", "STRIDE:I"))
+        references=(
+            "https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
+            "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer",
+        ),
+    ),
+    tags=("CWE-668", "STRIDE:I"),
+)
 RBAC_WILDCARD = Rule(
     code="KUB130",
     name="kube-rbac-wildcard",
@@ -42,14 +46,16 @@ RBAC_WILDCARD = Rule(
     summary="RBAC rule grants wildcard verbs or resources",
     doc=RuleDoc(
         what_it_does="Flags Roles and ClusterRoles with a rule whose `verbs`, `resources` or `apiGroups` contain `*` "
-         "(aggregated ClusterRoles, whose rules the controller fills in, are skipped).",
+        "(aggregated ClusterRoles, whose rules the controller fills in, are skipped).",
         why_bad="A wildcard grants every current and future verb or resource, including `escalate`, `bind`, "
         "`impersonate`, secrets and CRDs added later: least privilege is lost silently as the cluster grows.",
         example="rules:\n  - apiGroups: ['*']\n    resources: ['*']\n    verbs: ['*']",
         use_instead="rules:\n  - apiGroups: ['apps']\n    resources: ['deployments']\n    verbs: ['get', 'list', "
         "'watch']",
-        references=(CIS_K8S + " 5.1.3", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/")),
-    tags=("CWE-269", "STRIDE:E"))
+        references=(CIS_K8S + " 5.1.3", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"),
+    ),
+    tags=("CWE-269", "STRIDE:E"),
+)
 CLUSTER_ADMIN_SA = Rule(
     code="KUB131",
     name="kube-cluster-admin-service-account",
@@ -58,15 +64,20 @@ CLUSTER_ADMIN_SA = Rule(
     summary="cluster-admin bound to a service account",
     doc=RuleDoc(
         what_it_does="Flags ClusterRoleBindings and RoleBindings that bind the `cluster-admin` ClusterRole to a "
-         "ServiceAccount (or to all service accounts through a group).",
+        "ServiceAccount (or to all service accounts through a group).",
         why_bad="Every pod running as that service account holds full control of the cluster; one compromised "
         "container (an RCE, a leaked token) owns every namespace and secret.",
         example="kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\n"
-            "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]",
+        "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]",
         use_instead="Bind a ClusterRole listing only the verbs and resources the controller needs, in the "
         "namespaces it needs.",
-        references=(CIS_K8S + " 5.1.1", "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles")),
-    tags=("CWE-269", "STRIDE:E"))
+        references=(
+            CIS_K8S + " 5.1.1",
+            "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
+        ),
+    ),
+    tags=("CWE-269", "STRIDE:E"),
+)
 
 _INTERNAL_LB = {
     "service.beta.kubernetes.io/aws-load-balancer-internal": None,
@@ -90,13 +101,14 @@ def _internal(obj: KubeObject) -> bool:
         if wanted is not None and text == wanted:
             return True
     ranges = obj.spec.get("loadBalancerSourceRanges")
-    return isinstance(ranges, list) and bool(ranges) and not any(
-        str(r) in ("0.0.0.0/0", "::/0") for r in ranges)
+    return isinstance(ranges, list) and bool(ranges) and not any(str(r) in ("0.0.0.0/0", "::/0") for r in ranges)
 
 
 #: names of services that are the system's entry point on purpose
-_ENTRY_NAME = re.compile(r"(?i)(^|[-_])(frontend|front|web|www|site|storefront|store|shop|ui|portal|gateway|"
-                         r"api-gateway|edge|ingress|proxy|nginx|envoy|traefik)([-_]|$)")
+_ENTRY_NAME = re.compile(
+    r"(?i)(^|[-_])(frontend|front|web|www|site|storefront|store|shop|ui|portal|gateway|"
+    r"api-gateway|edge|ingress|proxy|nginx|envoy|traefik)([-_]|$)"
+)
 #: ports a public entry point serves (HTTP(S), gRPC-web)
 _WEB_PORTS = frozenset({80, 443, 8080, 8443, 3000, 4000, 5000, 8000, 8888})
 
@@ -136,8 +148,12 @@ class KubeObjectCheck(ProjectCheck):
         out: list[Finding] = []
         for obj in (o for m in manifests for o in m.objects if o.path not in variants.patch_files):
             if obj.kind == "Service":
-                routed = any(obj.name in _ingress_backends(i) and (i.namespace or "default") ==
-                             (obj.namespace or "default") and variants.same_set(i, obj) for i in ingresses)
+                routed = any(
+                    obj.name in _ingress_backends(i)
+                    and (i.namespace or "default") == (obj.namespace or "default")
+                    and variants.same_set(i, obj)
+                    for i in ingresses
+                )
                 out.extend(self._service(obj, routed))
             elif obj.kind in ("Role", "ClusterRole"):
                 out.extend(self._role(obj))
@@ -152,24 +168,43 @@ class KubeObjectCheck(ProjectCheck):
         ports = ", ".join(str(p) for p in numbers)
         line = key_line(obj.spec, "type")
         if kind == "NodePort":
-            yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a NodePort Service (ports {ports}) "
-                               "opened on every node", severity=Severity.LOW, line=line,
-                               remediation="spec:\n  type: ClusterIP   # reach it through an Ingress or a port-forward")
+            yield kube_finding(
+                self,
+                EXPOSED_SERVICE,
+                obj,
+                f"{obj.resource} is a NodePort Service (ports {ports}) opened on every node",
+                severity=Severity.LOW,
+                line=line,
+                remediation="spec:\n  type: ClusterIP   # reach it through an Ingress or a port-forward",
+            )
         elif kind == "LoadBalancer" and not _internal(obj):
             if routed or _entry_point(obj, [p for p in numbers if isinstance(p, int)]):
-                yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is the public entry point (LoadBalancer"
-                                   f", ports {ports}): review its exposure (TLS, WAF, rate limits, authentication) "
-                                   "rather than treat it as an accidental leak", severity=Severity.LOW,
-                                   confidence=Confidence.MEDIUM, line=line,
-                                   remediation="Terminate TLS and rate-limit in front of it: publish it through an "
-                                   "Ingress/Gateway with TLS (and a WAF), or restrict spec.loadBalancerSourceRanges; "
-                                   "keep type: ClusterIP when the Ingress is the front door")
+                yield kube_finding(
+                    self,
+                    EXPOSED_SERVICE,
+                    obj,
+                    f"{obj.resource} is the public entry point (LoadBalancer"
+                    f", ports {ports}): review its exposure (TLS, WAF, rate limits, authentication) "
+                    "rather than treat it as an accidental leak",
+                    severity=Severity.LOW,
+                    confidence=Confidence.MEDIUM,
+                    line=line,
+                    remediation="Terminate TLS and rate-limit in front of it: publish it through an "
+                    "Ingress/Gateway with TLS (and a WAF), or restrict spec.loadBalancerSourceRanges; "
+                    "keep type: ClusterIP when the Ingress is the front door",
+                )
             else:
-                yield kube_finding(self, EXPOSED_SERVICE, obj, f"{obj.resource} is a LoadBalancer Service (ports "
-                                   f"{ports}) with no internal annotation or source ranges", line=line,
-                                   remediation="metadata:\n  annotations:\n    networking.gke.io/load-balancer-type: "
-                                   "Internal   # or your cloud's internal-LB annotation\nspec:\n  type: ClusterIP   "
-                                   "# or loadBalancerSourceRanges: [<office/VPN CIDR>]")
+                yield kube_finding(
+                    self,
+                    EXPOSED_SERVICE,
+                    obj,
+                    f"{obj.resource} is a LoadBalancer Service (ports "
+                    f"{ports}) with no internal annotation or source ranges",
+                    line=line,
+                    remediation="metadata:\n  annotations:\n    networking.gke.io/load-balancer-type: "
+                    "Internal   # or your cloud's internal-LB annotation\nspec:\n  type: ClusterIP   "
+                    "# or loadBalancerSourceRanges: [<office/VPN CIDR>]",
+                )
 
     def _role(self, obj: KubeObject) -> Iterator[Finding]:
         if obj.kind == "ClusterRole" and isinstance(obj.body.get("aggregationRule"), Mapping):
@@ -180,9 +215,14 @@ class KubeObjectCheck(ProjectCheck):
                 continue
             wild = [field for field in ("verbs", "resources", "apiGroups") if "*" in _strs(item.get(field))]
             if wild:
-                yield kube_finding(self, RBAC_WILDCARD, obj, f"{obj.resource} rule {index + 1} grants `*` in "
-                                   f"{', '.join(wild)}", evidence={"rule": index + 1},
-                                   line=item.line if isinstance(item, LineMap) else key_line(obj.body, "rules"))
+                yield kube_finding(
+                    self,
+                    RBAC_WILDCARD,
+                    obj,
+                    f"{obj.resource} rule {index + 1} grants `*` in {', '.join(wild)}",
+                    evidence={"rule": index + 1},
+                    line=item.line if isinstance(item, LineMap) else key_line(obj.body, "rules"),
+                )
 
     def _binding(self, obj: KubeObject) -> Iterator[Finding]:
         ref = obj.body.get("roleRef")
@@ -192,10 +232,19 @@ class KubeObjectCheck(ProjectCheck):
         for s in subjects if isinstance(subjects, list) else []:
             if not isinstance(s, Mapping):
                 continue
-            if s.get("kind") == "ServiceAccount" or (s.get("kind") == "Group" and
-                                                     str(s.get("name", "")).startswith("system:serviceaccounts")):
-                who = f"Group {s.get('name')}" if s.get("kind") == "Group" else \
-                    f"ServiceAccount {s.get('namespace', obj.namespace or 'default')}/{s.get('name')}"
-                yield kube_finding(self, CLUSTER_ADMIN_SA, obj, f"{obj.resource} binds cluster-admin to {who}",
-                                   evidence={"subject": who}, line=key_line(ref, "name") or key_line(obj.body,
-                                                                                                     "roleRef"))
+            if s.get("kind") == "ServiceAccount" or (
+                s.get("kind") == "Group" and str(s.get("name", "")).startswith("system:serviceaccounts")
+            ):
+                who = (
+                    f"Group {s.get('name')}"
+                    if s.get("kind") == "Group"
+                    else f"ServiceAccount {s.get('namespace', obj.namespace or 'default')}/{s.get('name')}"
+                )
+                yield kube_finding(
+                    self,
+                    CLUSTER_ADMIN_SA,
+                    obj,
+                    f"{obj.resource} binds cluster-admin to {who}",
+                    evidence={"subject": who},
+                    line=key_line(ref, "name") or key_line(obj.body, "roleRef"),
+                )

@@ -42,8 +42,9 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject
 
-_DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
-           "      containers:\n")
+_DEPLOY = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n"
+)
 
 RUN_AS_ROOT = Rule(
     code="KUB101",
@@ -53,14 +54,16 @@ RUN_AS_ROOT = Rule(
     summary="Container may run as root",
     doc=RuleDoc(
         what_it_does="Flags containers whose effective security context (pod level, overridden by the container) sets "
-         "`runAsUser: 0`, or sets neither `runAsNonRoot: true` nor a non-zero `runAsUser`.",
+        "`runAsUser: 0`, or sets neither `runAsNonRoot: true` nor a non-zero `runAsUser`.",
         why_bad="Most images default to UID 0. A root process that escapes the container (a kernel or runtime bug, a "
         "writable hostPath) is root on the node; the restricted Pod Security Standard forbids it.",
         example=_DEPLOY + "        - name: app\n          image: acme/web:1.4",
         use_instead=_DEPLOY + "        - name: app\n          image: acme/web:1.4\n          securityContext:\n"
         "            runAsNonRoot: true\n            runAsUser: 10001",
-        references=(PSS + "#restricted", CIS_K8S + " 5.2.6")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.6"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 PRIVILEGED = Rule(
     code="KUB102",
     name="kube-privileged-container",
@@ -73,8 +76,10 @@ PRIVILEGED = Rule(
         "The baseline Pod Security Standard forbids it.",
         example="securityContext:\n  privileged: true",
         use_instead="securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
-        references=(PSS + "#baseline", CIS_K8S + " 5.2.2")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.2"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 PRIV_ESCALATION = Rule(
     code="KUB103",
     name="kube-allow-privilege-escalation",
@@ -84,13 +89,15 @@ PRIV_ESCALATION = Rule(
     doc=RuleDoc(
         what_it_does="Flags containers that do not set `allowPrivilegeEscalation: false` (it defaults to true). "
         "Privileged "
-         "containers are left to KUB102.",
+        "containers are left to KUB102.",
         why_bad="With escalation allowed, a setuid binary or file capability in the image lets a compromised process "
         "gain more privileges than it started with (no_new_privs is off). Required by the restricted standard.",
         example="securityContext:\n  runAsNonRoot: true",
         use_instead="securityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: false",
-        references=(PSS + "#restricted", CIS_K8S + " 5.2.5")),
-    tags=("CWE-269", "STRIDE:E"))
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.5"),
+    ),
+    tags=("CWE-269", "STRIDE:E"),
+)
 CAPS_NOT_DROPPED = Rule(
     code="KUB104",
     name="kube-capabilities-not-dropped",
@@ -99,13 +106,15 @@ CAPS_NOT_DROPPED = Rule(
     summary="Container keeps the default Linux capabilities",
     doc=RuleDoc(
         what_it_does="Flags containers whose `securityContext.capabilities.drop` does not contain `ALL` (privileged "
-         "containers are left to KUB102).",
+        "containers are left to KUB102).",
         why_bad="The runtime's default set includes CHOWN, DAC_OVERRIDE, SETUID, NET_RAW and others an application "
         "rarely needs; each is a step an attacker can use after a compromise (NET_RAW allows ARP/DNS spoofing).",
         example="securityContext:\n  allowPrivilegeEscalation: false",
         use_instead="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]  # only if needed",
-        references=(PSS + "#restricted", CIS_K8S + " 5.2.9")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(PSS + "#restricted", CIS_K8S + " 5.2.9"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 CAPS_ADDED = Rule(
     code="KUB105",
     name="kube-dangerous-capabilities",
@@ -115,14 +124,16 @@ CAPS_ADDED = Rule(
     doc=RuleDoc(
         what_it_does="Flags `capabilities.add` entries outside the baseline standard's allowed list (AUDIT_WRITE, "
         "CHOWN, "
-         "DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, "
-         "SYS_CHROOT), e.g. SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL.",
+        "DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, "
+        "SYS_CHROOT), e.g. SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL.",
         why_bad="SYS_ADMIN is close to privileged; SYS_PTRACE reads other processes' memory; NET_ADMIN rewrites the "
         "network. Each turns a container compromise into a node compromise.",
         example="securityContext:\n  capabilities:\n    add: [SYS_ADMIN]",
         use_instead="securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]",
-        references=(PSS + "#baseline", CIS_K8S + " 5.2.8")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.8"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 SECCOMP = Rule(
     code="KUB106",
     name="kube-seccomp-not-enforced",
@@ -131,14 +142,16 @@ SECCOMP = Rule(
     summary="Seccomp profile is Unconfined or unset",
     doc=RuleDoc(
         what_it_does="Flags containers whose effective seccomp profile (container, else pod, including the legacy "
-         "annotations) is `Unconfined` (high severity, baseline) or not set at all (restricted; privileged "
-         "containers, which run unconfined anyway, are left to KUB102).",
+        "annotations) is `Unconfined` (high severity, baseline) or not set at all (restricted; privileged "
+        "containers, which run unconfined anyway, are left to KUB102).",
         why_bad="Without seccomp the container can call every syscall, including the rarely used ones most kernel "
         "exploits go through. `RuntimeDefault` blocks them at almost no cost.",
         example="spec:\n  securityContext:\n    seccompProfile:\n      type: Unconfined",
         use_instead="spec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault",
-        references=(PSS + "#restricted", "https://kubernetes.io/docs/tutorials/security/seccomp/")),
-    tags=("CWE-693",))
+        references=(PSS + "#restricted", "https://kubernetes.io/docs/tutorials/security/seccomp/"),
+    ),
+    tags=("CWE-693",),
+)
 WRITABLE_ROOT = Rule(
     code="KUB107",
     name="kube-writable-root-filesystem",
@@ -151,8 +164,10 @@ WRITABLE_ROOT = Rule(
         "a read-only root with explicit emptyDir mounts for scratch space removes that foothold.",
         example="securityContext:\n  runAsNonRoot: true",
         use_instead="securityContext:\n  readOnlyRootFilesystem: true\nvolumeMounts:\n  - {name: tmp, mountPath: /tmp}",
-        references=(CIS_K8S + " 5.7.3", "CIS Docker Benchmark 5.12")),
-    tags=("CWE-732",))
+        references=(CIS_K8S + " 5.7.3", "CIS Docker Benchmark 5.12"),
+    ),
+    tags=("CWE-732",),
+)
 HOST_NAMESPACES = Rule(
     code="KUB108",
     name="kube-host-namespaces",
@@ -166,8 +181,10 @@ HOST_NAMESPACES = Rule(
         "hostPID lets the pod see and signal every process on the node; hostIPC shares its memory segments.",
         example="spec:\n  hostNetwork: true",
         use_instead="spec:\n  hostNetwork: false  # expose through a Service instead",
-        references=(PSS + "#baseline", CIS_K8S + " 5.2.3-5.2.4")),
-    tags=("CWE-668", "STRIDE:E"))
+        references=(PSS + "#baseline", CIS_K8S + " 5.2.3-5.2.4"),
+    ),
+    tags=("CWE-668", "STRIDE:E"),
+)
 HOST_PATH = Rule(
     code="KUB109",
     name="kube-hostpath-volume",
@@ -180,8 +197,10 @@ HOST_PATH = Rule(
         "node files; read-only, it can still leak credentials and logs of other pods.",
         example="volumes:\n  - name: logs\n    hostPath: {path: /var/log}",
         use_instead="volumes:\n  - name: logs\n    emptyDir: {}",
-        references=(PSS + "#baseline",)),
-    tags=("CWE-668",))
+        references=(PSS + "#baseline",),
+    ),
+    tags=("CWE-668",),
+)
 RUNTIME_SOCKET = Rule(
     code="KUB110",
     name="kube-runtime-socket-mount",
@@ -195,8 +214,10 @@ RUNTIME_SOCKET = Rule(
         "the node and access to every other pod's secrets.",
         example="volumes:\n  - name: docker\n    hostPath: {path: /var/run/docker.sock}",
         use_instead="Build images with a daemonless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
-        references=(CIS_DOCKER.replace("section 4 (Container Images and Build File)", "5.31"), PSS + "#baseline")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(CIS_DOCKER.replace("section 4 (Container Images and Build File)", "5.31"), PSS + "#baseline"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 IMAGE_UNPINNED = Rule(
     code="KUB111",
     name="kube-image-not-pinned",
@@ -209,8 +230,10 @@ IMAGE_UNPINNED = Rule(
         "not roll back, and a compromised registry push lands in production unnoticed.",
         example="image: nginx:latest",
         use_instead="image: nginx:1.27.2@sha256:<digest>",
-        references=(CIS_K8S + " 5.5.1", "https://kubernetes.io/docs/concepts/containers/images/#image-names")),
-    tags=("CWE-494", "STRIDE:T"))
+        references=(CIS_K8S + " 5.5.1", "https://kubernetes.io/docs/concepts/containers/images/#image-names"),
+    ),
+    tags=("CWE-494", "STRIDE:T"),
+)
 SECRET_ENV = Rule(
     code="KUB112",
     name="kube-secret-in-env-literal",
@@ -220,14 +243,18 @@ SECRET_ENV = Rule(
     doc=RuleDoc(
         what_it_does="Flags `env` entries whose NAME says credential (PASSWORD, SECRET, TOKEN, API_KEY, "
         "PRIVATE_KEY…) and "
-         "which carry a literal `value` instead of `valueFrom` (the value itself is judged by the secrets rules).",
+        "which carry a literal `value` instead of `valueFrom` (the value itself is judged by the secrets rules).",
         why_bad="A literal value sits in the manifest, in git, in `kubectl get -o yaml` output and in every rendered "
         "chart: anyone who can read the Deployment reads the credential.",
         example="env:\n  - name: DB_PASSWORD\n    value: hunter2",
         use_instead="env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}",
-        references=("https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables",
-          CIS_K8S + " 5.4.1")),
-    tags=("CWE-798", "STRIDE:I"))
+        references=(
+            "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables",
+            CIS_K8S + " 5.4.1",
+        ),
+    ),
+    tags=("CWE-798", "STRIDE:I"),
+)
 NO_PROBES = Rule(
     code="KUB113",
     name="kube-no-probes",
@@ -236,16 +263,20 @@ NO_PROBES = Rule(
     summary="Long-running container has no probes",
     doc=RuleDoc(
         what_it_does="Flags containers of long-running workloads (not Jobs or CronJobs) with neither a readiness nor a "
-         "liveness probe.",
+        "liveness probe.",
         why_bad="Without a readiness probe traffic reaches pods that are still starting or overloaded; without a "
         "liveness probe a deadlocked process is never restarted. Both turn one bad pod into user-facing errors.",
         example="containers:\n  - name: app\n    image: acme/web:1.4",
         use_instead="containers:\n  - name: app\n    image: acme/web:1.4\n    readinessProbe:\n      httpGet: "
         "{path: /ready, "
         "port: 8080}\n    livenessProbe:\n      httpGet: {path: /live, port: 8080}",
-        references=("https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
-          "CIS Docker Benchmark 4.6")),
-    tags=("CWE-703",))
+        references=(
+            "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+            "CIS Docker Benchmark 4.6",
+        ),
+    ),
+    tags=("CWE-703",),
+)
 NO_RESOURCES = Rule(
     code="KUB114",
     name="kube-no-resources",
@@ -255,15 +286,19 @@ NO_RESOURCES = Rule(
     doc=RuleDoc(
         what_it_does="Flags containers (not init containers) missing `resources.requests.cpu`, "
         "`resources.requests.memory` "
-         "or `resources.limits.memory`.",
+        "or `resources.limits.memory`.",
         why_bad="Without requests the scheduler packs pods blindly and the pod is first to be evicted (BestEffort); "
         "without a memory limit one leaking pod takes the node's memory and its neighbours with it. Runtime "
         "tuning (GC, heap, workers) also needs to know the limits.",
         example="containers:\n  - name: app\n    image: acme/web:1.4",
         use_instead="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 512Mi}",
-        references=("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
-          "https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/")),
-    tags=("CWE-770", "STRIDE:D"))
+        references=(
+            "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+            "https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/",
+        ),
+    ),
+    tags=("CWE-770", "STRIDE:D"),
+)
 
 BASELINE_OTHER = Rule(
     code="KUB115",
@@ -273,16 +308,18 @@ BASELINE_OTHER = Rule(
     summary="Pod weakens another Pod Security Standards baseline control",
     doc=RuleDoc(
         what_it_does="Flags the remaining baseline controls: `hostPort` on container ports, `procMount: Unmasked`, "
-         "AppArmor `Unconfined` (field or annotation), SELinux types outside container_t/container_init_t/"
-         "container_kvm_t/container_engine_t (or a custom user/role), and sysctls outside the safe set.",
+        "AppArmor `Unconfined` (field or annotation), SELinux types outside container_t/container_init_t/"
+        "container_kvm_t/container_engine_t (or a custom user/role), and sysctls outside the safe set.",
         why_bad="Each one removes a piece of the isolation between the pod and the node: a hostPort bypasses "
         "NetworkPolicies and pins the pod to the node's address, an unmasked /proc exposes kernel "
         "interfaces, unconfined AppArmor and custom SELinux labels drop mandatory access control, and "
         "unsafe sysctls change kernel settings for every pod on the node.",
         example="ports:\n  - containerPort: 8080\n    hostPort: 8080\nsecurityContext:\n  procMount: Unmasked",
         use_instead="ports:\n  - containerPort: 8080   # publish through a Service instead",
-        references=(PSS + "#baseline", "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/")),
-    tags=("CWE-668", "STRIDE:E"))
+        references=(PSS + "#baseline", "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"),
+    ),
+    tags=("CWE-668", "STRIDE:E"),
+)
 
 NO_SECURITY_CONTEXT = Rule(
     code="KUB116",
@@ -303,20 +340,56 @@ NO_SECURITY_CONTEXT = Rule(
         "            runAsNonRoot: true\n            allowPrivilegeEscalation: false\n"
         "            readOnlyRootFilesystem: true\n            capabilities: {drop: [ALL]}\n"
         "            seccompProfile: {type: RuntimeDefault}",
-        references=(PSS + "#restricted", "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/")),
-    tags=("CWE-250", "STRIDE:E"))
+        references=(PSS + "#restricted", "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+    ),
+    tags=("CWE-250", "STRIDE:E"),
+)
 
-SAFE_SYSCTLS = frozenset({
-    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes"})
+SAFE_SYSCTLS = frozenset(
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+    }
+)
 SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
-BASELINE_CAPS = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-                           "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
+BASELINE_CAPS = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
 _SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "podman.sock")
-_SOCKET_DIRS = frozenset({"/var/run", "/run", "/var/run/docker", "/run/containerd", "/var/run/containerd",
-                          "/run/docker", "/var/run/crio", "/run/crio"})
+_SOCKET_DIRS = frozenset(
+    {
+        "/var/run",
+        "/run",
+        "/var/run/docker",
+        "/run/containerd",
+        "/var/run/containerd",
+        "/run/docker",
+        "/var/run/crio",
+        "/run/crio",
+    }
+)
 
 
 def _m(value: Any) -> Mapping[str, Any]:
@@ -335,8 +408,9 @@ def _seccomp_type(obj: KubeObject, pod: Mapping[str, Any], container: Container)
         return str(profile["type"])
     ann = obj.pod_metadata().get("annotations")
     ann = ann if isinstance(ann, Mapping) else {}
-    legacy = ann.get(f"container.seccomp.security.alpha.kubernetes.io/{container.name}") or \
-        ann.get("seccomp.security.alpha.kubernetes.io/pod")
+    legacy = ann.get(f"container.seccomp.security.alpha.kubernetes.io/{container.name}") or ann.get(
+        "seccomp.security.alpha.kubernetes.io/pod"
+    )
     if isinstance(legacy, str):
         return "Unconfined" if legacy == "unconfined" else "RuntimeDefault"
     return None
@@ -375,15 +449,22 @@ def _sc_line(pod: Mapping[str, Any], c: Container, key: str) -> int:
     """Line of ``key`` in the container's securityContext, else the pod's, else the securityContext block,
     else the container's entry (where the missing block belongs)."""
     own = c.body.get("securityContext")
-    return (key_line(own, key) or key_line(pod.get("securityContext"), key) or key_line(c.body, "securityContext")
-            or c.line)
+    return (
+        key_line(own, key) or key_line(pod.get("securityContext"), key) or key_line(c.body, "securityContext") or c.line
+    )
 
 
 def has_security_context(obj: KubeObject, pod: Mapping[str, Any]) -> bool:
     ann = _m(obj.pod_metadata().get("annotations"))
-    return bool(_m(pod.get("securityContext"))) or any("securityContext" in c.body for c in obj.containers()) \
-        or any(str(k).startswith("seccomp.security.alpha.kubernetes.io") or
-               str(k).startswith("container.seccomp.security.alpha.kubernetes.io") for k in ann)
+    return (
+        bool(_m(pod.get("securityContext")))
+        or any("securityContext" in c.body for c in obj.containers())
+        or any(
+            str(k).startswith("seccomp.security.alpha.kubernetes.io")
+            or str(k).startswith("container.seccomp.security.alpha.kubernetes.io")
+            for k in ann
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -396,9 +477,24 @@ class _Tree:
 
 class KubePodSecurityCheck(ProjectCheck):
     name = "kube-pod-security"
-    rules = (RUN_AS_ROOT, PRIVILEGED, PRIV_ESCALATION, CAPS_NOT_DROPPED, CAPS_ADDED, SECCOMP, WRITABLE_ROOT,
-             HOST_NAMESPACES, HOST_PATH, RUNTIME_SOCKET, IMAGE_UNPINNED, SECRET_ENV, NO_PROBES, NO_RESOURCES,
-             BASELINE_OTHER, NO_SECURITY_CONTEXT)
+    rules = (
+        RUN_AS_ROOT,
+        PRIVILEGED,
+        PRIV_ESCALATION,
+        CAPS_NOT_DROPPED,
+        CAPS_ADDED,
+        SECCOMP,
+        WRITABLE_ROOT,
+        HOST_NAMESPACES,
+        HOST_PATH,
+        RUNTIME_SOCKET,
+        IMAGE_UNPINNED,
+        SECRET_ENV,
+        NO_PROBES,
+        NO_RESOURCES,
+        BASELINE_OTHER,
+        NO_SECURITY_CONTEXT,
+    )
     fact_types = (KubeManifest, Dockerfile)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
@@ -430,10 +526,16 @@ class KubePodSecurityCheck(ProjectCheck):
         names = list(dict.fromkeys(i.container for i in unset))
         block = "securityContext:\n" + "".join(f"  {_UNSET_CONTROLS[code][1]}\n" for code in controls)
         shown = ", ".join(_UNSET_CONTROLS[code][0] for code in controls)
-        return kube_finding(self, NO_SECURITY_CONTEXT, obj, f"{obj.resource} sets no securityContext for "
-                            f"{_who(names)}: missing {shown}", container=",".join(names), line=unset[0].line,
-                            evidence={"missing": tuple(_UNSET_CONTROLS[c][0] for c in controls)},
-                            remediation=f"Add to each container ({', '.join(names)}):\n{block}")
+        return kube_finding(
+            self,
+            NO_SECURITY_CONTEXT,
+            obj,
+            f"{obj.resource} sets no securityContext for {_who(names)}: missing {shown}",
+            container=",".join(names),
+            line=unset[0].line,
+            evidence={"missing": tuple(_UNSET_CONTROLS[c][0] for c in controls)},
+            remediation=f"Add to each container ({', '.join(names)}):\n{block}",
+        )
 
     def _merge(self, obj: KubeObject, issues: list[Issue]) -> Iterator[Finding]:
         """One finding per rule and problem for the workload, naming every container it concerns."""
@@ -445,22 +547,42 @@ class KubePodSecurityCheck(ProjectCheck):
             first = group[0]
             names = list(dict.fromkeys(i.container for i in group if i.container))
             who = f"{obj.resource} {_who(names)}" if names else obj.resource
-            yield kube_finding(self, first.rule, obj, f"{who}: {first.text}", container=",".join(names),
-                               severity=first.severity, evidence=first.evidence, line=first.line,
-                               remediation=first.remediation, group=first.group)
+            yield kube_finding(
+                self,
+                first.rule,
+                obj,
+                f"{who}: {first.text}",
+                container=",".join(names),
+                severity=first.severity,
+                evidence=first.evidence,
+                line=first.line,
+                remediation=first.remediation,
+                group=first.group,
+            )
 
     def _pod(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
         sysctls = [str(_m(x).get("name")) for x in seq(_m(pod.get("securityContext")).get("sysctls"))]
         unsafe = sorted(n for n in sysctls if n not in SAFE_SYSCTLS)
         if unsafe:
-            yield kube_finding(self, BASELINE_OTHER, obj, f"{obj.resource} sets unsafe sysctls {', '.join(unsafe)}",
-                               evidence={"sysctls": tuple(unsafe)},
-                               line=key_line(pod.get("securityContext"), "sysctls"))
+            yield kube_finding(
+                self,
+                BASELINE_OTHER,
+                obj,
+                f"{obj.resource} sets unsafe sysctls {', '.join(unsafe)}",
+                evidence={"sysctls": tuple(unsafe)},
+                line=key_line(pod.get("securityContext"), "sysctls"),
+            )
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if pod.get(key) is True:
-                yield kube_finding(self, HOST_NAMESPACES, obj, f"{obj.resource} sets {key}: true",
-                                   evidence={"setting": key}, line=key_line(pod, key),
-                                   remediation=f"{key}: false")
+                yield kube_finding(
+                    self,
+                    HOST_NAMESPACES,
+                    obj,
+                    f"{obj.resource} sets {key}: true",
+                    evidence={"setting": key},
+                    line=key_line(pod, key),
+                    remediation=f"{key}: false",
+                )
         yield from self._host_paths(obj, pod)
 
     def _host_paths(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
@@ -472,14 +594,25 @@ class KubePodSecurityCheck(ProjectCheck):
             vname = str(vol.get("name", ""))
             line = key_line(vol, "hostPath") or key_line(pod, "volumes")
             if socket_path(path):
-                yield kube_finding(self, RUNTIME_SOCKET, obj,
-                                   f"{obj.resource} mounts the container runtime socket `{path}` (volume {vname})",
-                                   evidence={"volume": vname, "path": path}, line=line)
+                yield kube_finding(
+                    self,
+                    RUNTIME_SOCKET,
+                    obj,
+                    f"{obj.resource} mounts the container runtime socket `{path}` (volume {vname})",
+                    evidence={"volume": vname, "path": path},
+                    line=line,
+                )
             else:
-                yield kube_finding(self, HOST_PATH, obj, f"{obj.resource} mounts hostPath `{path}` (volume {vname})",
-                                   evidence={"volume": vname, "path": path}, line=line,
-                                   remediation=f"volumes:\n  - name: {vname}\n    emptyDir: {{}}   # or a "
-                                   "PersistentVolumeClaim; mount it readOnly if the host path is really needed")
+                yield kube_finding(
+                    self,
+                    HOST_PATH,
+                    obj,
+                    f"{obj.resource} mounts hostPath `{path}` (volume {vname})",
+                    evidence={"volume": vname, "path": path},
+                    line=line,
+                    remediation=f"volumes:\n  - name: {vname}\n    emptyDir: {{}}   # or a "
+                    "PersistentVolumeClaim; mount it readOnly if the host path is really needed",
+                )
 
     def _container(self, obj: KubeObject, pod: Mapping[str, Any], c: Container, tree: _Tree) -> Iterator[Issue]:
         yield from self._identity(pod, c, tree.builds.for_image(c.image))
@@ -488,9 +621,14 @@ class KubePodSecurityCheck(ProjectCheck):
         yield from self._baseline_other(obj, pod, c)
         reason = unpinned_reason(c.image)
         if reason and not tree.variants.placeholder(c.image) and not tree.variants.patches(obj, "image"):
-            yield Issue(IMAGE_UNPINNED, c.name, key_line(c.body, "image") or c.line, reason,
-                        evidence=Evidence({"image": c.image}), remediation=f"image: {split_image(c.image)[0]}:<version>"
-                        "@sha256:<digest>")
+            yield Issue(
+                IMAGE_UNPINNED,
+                c.name,
+                key_line(c.body, "image") or c.line,
+                reason,
+                evidence=Evidence({"image": c.image}),
+                remediation=f"image: {split_image(c.image)[0]}:<version>@sha256:<digest>",
+            )
         yield from self._env(c)
         if c.init:
             return
@@ -504,17 +642,28 @@ class KubePodSecurityCheck(ProjectCheck):
         user = effective(pod, c, "runAsUser")
         group = root_group(image_key(df) if df is not None else image_name(c.image) or c.name)
         if user == 0:
-            yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsUser"), "runs as UID 0 (runAsUser: 0)",
-                        severity=Severity.HIGH, remediation="securityContext:\n  runAsUser: 10001\n"
-                        "  runAsNonRoot: true", group=group)
+            yield Issue(
+                RUN_AS_ROOT,
+                c.name,
+                _sc_line(pod, c, "runAsUser"),
+                "runs as UID 0 (runAsUser: 0)",
+                severity=Severity.HIGH,
+                remediation="securityContext:\n  runAsUser: 10001\n  runAsNonRoot: true",
+                group=group,
+            )
         elif effective(pod, c, "runAsNonRoot") is not True and not (isinstance(user, int) and user > 0):
             if unprivileged(c.image, entrypoint_overridden="command" in c.body):
                 return  # the image itself runs unprivileged (known-image table)
             found = df.effective_user(df.final_stage.index) if df is not None and df.final_stage else None
             if found is not None and found[0].lower() not in ("root", "0", "0:0", "root:root"):
                 return  # the Dockerfile that builds it sets a non-root USER
-            yield Issue(RUN_AS_ROOT, c.name, _sc_line(pod, c, "runAsNonRoot"), "sets neither runAsNonRoot: true nor "
-                        "a non-zero runAsUser: it runs as the image's user, often root", group=group)
+            yield Issue(
+                RUN_AS_ROOT,
+                c.name,
+                _sc_line(pod, c, "runAsNonRoot"),
+                "sets neither runAsNonRoot: true nor a non-zero runAsUser: it runs as the image's user, often root",
+                group=group,
+            )
 
     def _privileges(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         sc = _m(c.body.get("securityContext"))
@@ -522,8 +671,12 @@ class KubePodSecurityCheck(ProjectCheck):
         if privileged:
             yield Issue(PRIVILEGED, c.name, _sc_line(pod, c, "privileged"), "is privileged")
         elif sc.get("allowPrivilegeEscalation") is not False:
-            yield Issue(PRIV_ESCALATION, c.name, _sc_line(pod, c, "allowPrivilegeEscalation"),
-                        "does not set allowPrivilegeEscalation: false")
+            yield Issue(
+                PRIV_ESCALATION,
+                c.name,
+                _sc_line(pod, c, "allowPrivilegeEscalation"),
+                "does not set allowPrivilegeEscalation: false",
+            )
         caps = _m(sc.get("capabilities"))
         drop = {str(x).upper() for x in seq(caps.get("drop")) if isinstance(x, str)}
         if "ALL" not in drop and not privileged:
@@ -531,21 +684,36 @@ class KubePodSecurityCheck(ProjectCheck):
         added = [str(x).upper().removeprefix("CAP_") for x in seq(caps.get("add")) if isinstance(x, str)]
         bad = sorted(a for a in added if a not in BASELINE_CAPS)
         if bad:
-            yield Issue(CAPS_ADDED, c.name, key_line(caps, "add") or _sc_line(pod, c, "capabilities"),
-                        f"adds capabilities {', '.join(bad)}", evidence=Evidence({"capabilities": tuple(bad)}))
+            yield Issue(
+                CAPS_ADDED,
+                c.name,
+                key_line(caps, "add") or _sc_line(pod, c, "capabilities"),
+                f"adds capabilities {', '.join(bad)}",
+                evidence=Evidence({"capabilities": tuple(bad)}),
+            )
 
     def _confinement(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         sc = _m(c.body.get("securityContext"))
         seccomp = _seccomp_type(obj, pod, c)
         if seccomp == "Unconfined":
-            yield Issue(SECCOMP, c.name, _sc_line(pod, c, "seccompProfile"), "runs with seccomp Unconfined",
-                        severity=Severity.HIGH)
+            yield Issue(
+                SECCOMP,
+                c.name,
+                _sc_line(pod, c, "seccompProfile"),
+                "runs with seccomp Unconfined",
+                severity=Severity.HIGH,
+            )
         elif seccomp is None and sc.get("privileged") is not True:
-            yield Issue(SECCOMP, c.name, _sc_line(pod, c, "seccompProfile"), "sets no seccomp profile "
-                        "(RuntimeDefault is not applied unless the kubelet defaults it)")
+            yield Issue(
+                SECCOMP,
+                c.name,
+                _sc_line(pod, c, "seccompProfile"),
+                "sets no seccomp profile (RuntimeDefault is not applied unless the kubelet defaults it)",
+            )
         if sc.get("readOnlyRootFilesystem") is not True:
-            yield Issue(WRITABLE_ROOT, c.name, _sc_line(pod, c, "readOnlyRootFilesystem"),
-                        "has a writable root filesystem")
+            yield Issue(
+                WRITABLE_ROOT, c.name, _sc_line(pod, c, "readOnlyRootFilesystem"), "has a writable root filesystem"
+            )
 
     def _baseline_other(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         problems: list[str] = []
@@ -557,16 +725,19 @@ class KubePodSecurityCheck(ProjectCheck):
             problems.append("procMount: Unmasked")
         apparmor = effective(pod, c, "appArmorProfile")
         ann = _m(obj.pod_metadata().get("annotations"))
-        if _m(apparmor).get("type") == "Unconfined" or \
-                ann.get(f"container.apparmor.security.beta.kubernetes.io/{c.name}") == "unconfined":
+        if (
+            _m(apparmor).get("type") == "Unconfined"
+            or ann.get(f"container.apparmor.security.beta.kubernetes.io/{c.name}") == "unconfined"
+        ):
             problems.append("AppArmor Unconfined")
         selinux = _m(effective(pod, c, "seLinuxOptions"))
         if str(selinux.get("type") or "") not in SELINUX_TYPES or selinux.get("user") or selinux.get("role"):
             problems.append("custom SELinux options")
         if problems:
             line = key_line(c.body, "ports") if host_ports else _sc_line(pod, c, "procMount")
-            yield Issue(BASELINE_OTHER, c.name, line, "; ".join(problems),
-                        evidence=Evidence({"controls": tuple(problems)}))
+            yield Issue(
+                BASELINE_OTHER, c.name, line, "; ".join(problems), evidence=Evidence({"controls": tuple(problems)})
+            )
 
     def _env(self, c: Container) -> Iterator[Issue]:
         for item in seq(c.body.get("env")):
@@ -580,23 +751,39 @@ class KubePodSecurityCheck(ProjectCheck):
             if secret_like_name(item["name"]) and not flag_value(value):
                 name = item["name"]
                 placeholder = looks_like_placeholder(str(value))
-                yield Issue(SECRET_ENV, c.name, key_line(item, "value") or c.line,
-                            f"sets `{name}` to a literal value" if not placeholder else
-                            f"sets `{name}` to a stand-in value to be substituted at deploy time: the real "
-                            "credential then sits in the manifest as a literal", evidence=Evidence({"variable": name}),
-                            severity=Severity.LOW if placeholder else None,
-                            remediation=f"- name: {name}\n  valueFrom:\n    secretKeyRef: {{name: <secret>, "
-                            "key: <key>}")
+                yield Issue(
+                    SECRET_ENV,
+                    c.name,
+                    key_line(item, "value") or c.line,
+                    f"sets `{name}` to a literal value"
+                    if not placeholder
+                    else f"sets `{name}` to a stand-in value to be substituted at deploy time: the real "
+                    "credential then sits in the manifest as a literal",
+                    evidence=Evidence({"variable": name}),
+                    severity=Severity.LOW if placeholder else None,
+                    remediation=f"- name: {name}\n  valueFrom:\n    secretKeyRef: {{name: <secret>, key: <key>}}",
+                )
 
     def _resources(self, c: Container) -> Iterator[Issue]:
         res = _m(c.body.get("resources"))
         requests, limits = _m(res.get("requests")), _m(res.get("limits"))
-        missing = [label for label, present in (("cpu request", "cpu" in requests or "cpu" in limits),
-                                                ("memory request", "memory" in requests or "memory" in limits),
-                                                ("memory limit", "memory" in limits)) if not present]
+        missing = [
+            label
+            for label, present in (
+                ("cpu request", "cpu" in requests or "cpu" in limits),
+                ("memory request", "memory" in requests or "memory" in limits),
+                ("memory limit", "memory" in limits),
+            )
+            if not present
+        ]
         if missing:
-            yield Issue(NO_RESOURCES, c.name, key_line(c.body, "resources") or c.line,
-                        f"sets no {', '.join(missing)}", evidence=Evidence({"missing": tuple(missing)}))
+            yield Issue(
+                NO_RESOURCES,
+                c.name,
+                key_line(c.body, "resources") or c.line,
+                f"sets no {', '.join(missing)}",
+                evidence=Evidence({"missing": tuple(missing)}),
+            )
 
 
 def _who(names: list[str]) -> str:

@@ -46,20 +46,24 @@ JVM_GC = Rule(
     summary="JVM in a container with < 2 CPUs and no explicit GC or heap settings",
     doc=RuleDoc(
         what_it_does="Flags Java processes (a `java` command, or a JDK/JRE base image) whose container has a CPU limit "
-         "below 2 and whose command line or JAVA_TOOL_OPTIONS/JAVA_OPTS/JDK_JAVA_OPTIONS lack an explicit "
-         "collector (`-XX:+UseG1GC`…, or `-XX:ActiveProcessorCount`) or heap size (`-Xmx`, "
-         "`-XX:MaxRAMPercentage`).",
+        "below 2 and whose command line or JAVA_TOOL_OPTIONS/JAVA_OPTS/JDK_JAVA_OPTIONS lack an explicit "
+        "collector (`-XX:+UseG1GC`…, or `-XX:ActiveProcessorCount`) or heap size (`-Xmx`, "
+        "`-XX:MaxRAMPercentage`).",
         why_bad="With fewer than 2 CPUs (or under 1792 MB) the JVM considers itself a client machine and silently "
         "picks SerialGC: every collection stops all threads, and tail latency grows with the heap. The default "
         "max heap is 25% of the container's memory, leaving most of the limit unused or, with native memory, "
         "ending in OOM kills.",
         example="containers:\n  - name: api\n    image: eclipse-temurin:21-jre\n    command: [java, -jar, /app.jar]\n"
-            "    resources: {limits: {cpu: 1, memory: 1Gi}}",
+        "    resources: {limits: {cpu: 1, memory: 1Gi}}",
         use_instead="    env:\n      - name: JAVA_TOOL_OPTIONS\n        value: -XX:+UseG1GC -XX:MaxRAMPercentage=75",
-        references=("https://docs.oracle.com/en/java/javase/21/gctuning/ergonomics.html",
-          "https://learn.microsoft.com/en-us/azure/developer/java/containers/overview#understand-jvm-default-"
-          "ergonomics")),
-    tags=("STRIDE:D",))
+        references=(
+            "https://docs.oracle.com/en/java/javase/21/gctuning/ergonomics.html",
+            "https://learn.microsoft.com/en-us/azure/developer/java/containers/overview#understand-jvm-default-"
+            "ergonomics",
+        ),
+    ),
+    tags=("STRIDE:D",),
+)
 GO_MEMLIMIT = Rule(
     code="RUN102",
     name="go-without-gomemlimit",
@@ -69,15 +73,17 @@ GO_MEMLIMIT = Rule(
     doc=RuleDoc(
         what_it_does="Flags Go services (built by a `golang` stage of the Dockerfile, or configured with "
         "GOGC/GOMAXPROCS) "
-         "whose container has a memory limit and whose environment sets no `GOMEMLIMIT`.",
+        "whose container has a memory limit and whose environment sets no `GOMEMLIMIT`.",
         why_bad="The Go runtime does not read cgroup limits: the heap grows to twice the live set (GOGC=100) "
         "regardless of the container limit, so a spike ends in an OOM kill instead of more frequent GC. "
         "GOMEMLIMIT (Go >= 1.19) makes the GC work harder as the limit nears.",
         example="services:\n  api:\n    build: ./api   # FROM golang:1.23 AS build ...\n"
-            "    deploy: {resources: {limits: {memory: 512M}}}",
+        "    deploy: {resources: {limits: {memory: 512M}}}",
         use_instead="    environment:\n      GOMEMLIMIT: 450MiB   # ~90% of the limit",
-        references=("https://go.dev/doc/gc-guide#Memory_limit", "https://pkg.go.dev/runtime#hdr-Environment_Variables")),
-    tags=("STRIDE:D",))
+        references=("https://go.dev/doc/gc-guide#Memory_limit", "https://pkg.go.dev/runtime#hdr-Environment_Variables"),
+    ),
+    tags=("STRIDE:D",),
+)
 NODE_HEAP = Rule(
     code="RUN103",
     name="node-without-max-old-space-size",
@@ -87,17 +93,21 @@ NODE_HEAP = Rule(
     doc=RuleDoc(
         what_it_does="Flags Node.js processes (a `node`/`npm`/`yarn` command or a `node` base image) whose "
         "container has a "
-         "memory limit and whose command line and NODE_OPTIONS set no `--max-old-space-size`.",
+        "memory limit and whose command line and NODE_OPTIONS set no `--max-old-space-size`.",
         why_bad="V8 sizes its old space from heuristics that older Node versions do not tie to the container limit: "
         "the "
         "heap can grow past the limit (OOM kill, no heap-out-of-memory error to debug) or stay far below it "
         "(GC thrash).",
         example="containers:\n  - name: web\n    image: node:22-slim\n    command: [node, server.js]\n"
-            "    resources: {limits: {memory: 512Mi}}",
+        "    resources: {limits: {memory: 512Mi}}",
         use_instead="    env:\n      - name: NODE_OPTIONS\n        value: --max-old-space-size=384",
-        references=("https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib",
-          "https://nodejs.org/en/learn/diagnostics/memory/understanding-and-tuning-memory")),
-    tags=("STRIDE:D",))
+        references=(
+            "https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib",
+            "https://nodejs.org/en/learn/diagnostics/memory/understanding-and-tuning-memory",
+        ),
+    ),
+    tags=("STRIDE:D",),
+)
 WORKERS = Rule(
     code="RUN104",
     name="python-workers-vs-cpu",
@@ -106,33 +116,56 @@ WORKERS = Rule(
     summary="gunicorn/uvicorn worker count does not fit the CPU limit",
     doc=RuleDoc(
         what_it_does="Flags gunicorn and uvicorn commands whose worker count (`-w`, `--workers`, `WEB_CONCURRENCY`; "
-         "default 1) is below the container's CPU limit, or above twice gunicorn's 2 x CPUs + 1 guideline.",
+        "default 1) is below the container's CPU limit, or above twice gunicorn's 2 x CPUs + 1 guideline.",
         why_bad="Python workers are single-threaded for CPU work: fewer workers than CPUs leaves paid cores idle and "
         "queues requests; far more than the CPUs allow makes workers fight for the quota (CFS throttling), "
         "multiplies memory and adds tail latency.",
         example="command: gunicorn app:app --workers 1   # limits: cpu: 4",
         use_instead="command: gunicorn app:app --workers 4   # ~ 1-2 per CPU of the limit",
-        references=("https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
-          "https://www.uvicorn.org/deployment/#using-a-process-manager")),
-    tags=("STRIDE:D",))
+        references=(
+            "https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
+            "https://www.uvicorn.org/deployment/#using-a-process-manager",
+        ),
+    ),
+    tags=("STRIDE:D",),
+)
 
-JVM_IMAGES = frozenset({"openjdk", "eclipse-temurin", "amazoncorretto", "ibm-semeru-runtimes", "zulu-openjdk",
-                        "sapmachine", "liberica-openjdk-debian", "liberica-openjdk-alpine", "liberica-openjre",
-                        "java", "jdk", "jre", "ubi8-openjdk-17", "openjdk-17", "openjdk-21", "tomcat"})
+JVM_IMAGES = frozenset(
+    {
+        "openjdk",
+        "eclipse-temurin",
+        "amazoncorretto",
+        "ibm-semeru-runtimes",
+        "zulu-openjdk",
+        "sapmachine",
+        "liberica-openjdk-debian",
+        "liberica-openjdk-alpine",
+        "liberica-openjre",
+        "java",
+        "jdk",
+        "jre",
+        "ubi8-openjdk-17",
+        "openjdk-17",
+        "openjdk-21",
+        "tomcat",
+    }
+)
 #: read by the JVM or the `java` launcher itself
 _JVM_OPT_VARS = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
 #: read only by wrapper scripts (catalina.sh, start scripts) or a shell command that expands them
 _SCRIPT_OPT_VARS = ("JAVA_OPTS", "JVM_OPTS", "CATALINA_OPTS")
-_GC = re.compile(r"-XX:\+Use(G1|Parallel|ParallelOld|Serial|Z|Shenandoah|ConcMarkSweep|Epsilon)GC|"
-                 r"-XX:ActiveProcessorCount=([2-9]|\d{2,})")
+_GC = re.compile(
+    r"-XX:\+Use(G1|Parallel|ParallelOld|Serial|Z|Shenandoah|ConcMarkSweep|Epsilon)GC|"
+    r"-XX:ActiveProcessorCount=([2-9]|\d{2,})"
+)
 _HEAP = re.compile(r"-Xmx\d|-XX:MaxRAMPercentage=|-XX:MaxRAM=|-XX:MaxRAMFraction=|-XX:MaxHeapSize=")
 _WORKERS = re.compile(r"(?:^|\s)(?:-w|--workers)(?:\s+|=)(\S+)")
 _REMEDY = {
     "RUN101": "env:\n  - name: JAVA_TOOL_OPTIONS\n    value: -XX:+UseG1GC -XX:MaxRAMPercentage=75\n"
-              "# or give the container at least 2 CPUs",
+    "# or give the container at least 2 CPUs",
     "RUN102": "env:\n  - name: GOMEMLIMIT\n    value: <~90% of the memory limit, e.g. 450MiB>",
     "RUN103": "env:\n  - name: NODE_OPTIONS\n    value: --max-old-space-size=<~75% of the memory limit in MiB>\n"
-              "# or move to Node >= 20, which sizes the heap from the container limit",
+    "# or move to Node >= 20, which sizes the heap from the container limit",
     "RUN104": "command: gunicorn app:app --workers <1-2 per CPU of the limit>",
 }
 
@@ -240,8 +273,11 @@ def node_major(images: list[str]) -> int | None:
         m = re.match(r"v?(\d+)", tag)
         if m:
             return int(m.group(1))
-        return _NODE_CGROUP_AWARE if tag in ("", "latest", "lts", "current", "alpine", "slim") or \
-            tag.startswith(("lts-", "current-")) else None
+        return (
+            _NODE_CGROUP_AWARE
+            if tag in ("", "latest", "lts", "current", "alpine", "slim") or tag.startswith(("lts-", "current-"))
+            else None
+        )
     return None
 
 
@@ -274,27 +310,47 @@ class RuntimeTuningCheck(ProjectCheck):
                 out.extend(self._judge(self._compose_target(svc, df, scripts)))
         return unique(out)
 
-    def _kube_target(self, obj: KubeObject, c: Container, df: Dockerfile | None,
-                     scripts: Mapping[str, list[ShellScript]]) -> Target:
+    def _kube_target(
+        self, obj: KubeObject, c: Container, df: Dockerfile | None, scripts: Mapping[str, list[ShellScript]]
+    ) -> Target:
         limits = _m(_m(c.body.get("resources")).get("limits"))
-        env = {str(e["name"]): str(e.get("value", "")) for e in seq(c.body.get("env"))
-               if isinstance(e, Mapping) and "name" in e}
+        env = {
+            str(e["name"]): str(e.get("value", ""))
+            for e in seq(c.body.get("env"))
+            if isinstance(e, Mapping) and "name" in e
+        }
         command = f"{_words(c.body.get('command'))} {_words(c.body.get('args'))}".strip()
 
         def make(r: Rule, message: str, confidence: Confidence) -> Finding:
-            return kube_finding(self, r, obj, f"{obj.resource} container `{c.name}`: {message}", container=c.name,
-                                confidence=confidence, line=c.line, remediation=_REMEDY[r.code])
+            return kube_finding(
+                self,
+                r,
+                obj,
+                f"{obj.resource} container `{c.name}`: {message}",
+                container=c.name,
+                confidence=confidence,
+                line=c.line,
+                remediation=_REMEDY[r.code],
+            )
 
-        target = Target(f"{obj.resource}/{c.name}", command, env, [c.image], cpu_cores(limits.get("cpu")),
-                        memory_bytes(limits.get("memory")), make)
+        target = Target(
+            f"{obj.resource}/{c.name}",
+            command,
+            env,
+            [c.image],
+            cpu_cores(limits.get("cpu")),
+            memory_bytes(limits.get("memory")),
+            make,
+        )
         if df is not None:  # the image is built from a Dockerfile in this tree
             _augment(target, df, bool(c.body.get("command")))
             _script_java(target, df, scripts)
             target.notes.append(f"image matched to {df.path}")
         return target
 
-    def _compose_target(self, svc: ComposeService, df: Dockerfile | None,
-                        scripts: Mapping[str, list[ShellScript]]) -> Target:
+    def _compose_target(
+        self, svc: ComposeService, df: Dockerfile | None, scripts: Mapping[str, list[ShellScript]]
+    ) -> Target:
         body = svc.body
         limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
         command = f"{_words(body.get('entrypoint'))} {_words(body.get('command'))}".strip()
@@ -305,8 +361,15 @@ class RuntimeTuningCheck(ProjectCheck):
         def make(r: Rule, message: str, confidence: Confidence) -> Finding:
             path, first, _last = svc.origin(None)
             loc = Location(path, first, first, snippet=f"service {svc.name}", resource=resource)
-            f = self.finding(r, f"service `{svc.name}`: {message}", loc, confidence=confidence,
-                             identity=f"{resource}:{r.code}", component=svc.name, remediation=_REMEDY[r.code])
+            f = self.finding(
+                r,
+                f"service `{svc.name}`: {message}",
+                loc,
+                confidence=confidence,
+                identity=f"{resource}:{r.code}",
+                component=svc.name,
+                remediation=_REMEDY[r.code],
+            )
             return lowered(f, svc.name)
 
         image = str(body.get("image", ""))
@@ -334,8 +397,11 @@ class RuntimeTuningCheck(ProjectCheck):
         script_vars = [v for v in _SCRIPT_OPT_VARS if not direct or f"${v}" in command or f"${{{v}}}" in command]
         flags = " ".join([command, *(t.env.get(v, "") for v in (*_JVM_OPT_VARS, *script_vars))])
         gc, heap = bool(_GC.search(flags)), bool(_HEAP.search(flags))
-        missing = [label for label, ok in (("GC flag (-XX:+UseG1GC)", gc),
-                                           ("heap size (-Xmx or -XX:MaxRAMPercentage)", heap)) if not ok]
+        missing = [
+            label
+            for label, ok in (("GC flag (-XX:+UseG1GC)", gc), ("heap size (-Xmx or -XX:MaxRAMPercentage)", heap))
+            if not ok
+        ]
         if not missing:
             return
         effect = "it will pick SerialGC" if not gc else "its heap defaults to 25% of the memory limit"
@@ -344,21 +410,33 @@ class RuntimeTuningCheck(ProjectCheck):
             effect += f" ({ignored[0]} is set, but `java` itself does not read it)"
         started = f" ({t.notes[-1]})" if t.script_java and t.notes else ""
         confidence = Confidence.HIGH if t.command else Confidence.MEDIUM
-        yield t.make(JVM_GC, f"JVM{started} with a CPU limit of {t.cpu:g} sets no {' and no '.join(missing)}; "
-                     f"{effect}", confidence)
+        yield t.make(
+            JVM_GC,
+            f"JVM{started} with a CPU limit of {t.cpu:g} sets no {' and no '.join(missing)}; {effect}",
+            confidence,
+        )
 
     def _go(self, t: Target) -> Iterator[Finding]:
-        if (t.go_built or any(k in t.env for k in ("GOGC", "GOMAXPROCS"))) and t.memory is not None \
-                and "GOMEMLIMIT" not in t.env:
-            f = t.make(GO_MEMLIMIT, f"Go service with a {t.memory // 2**20} MiB memory limit and no GOMEMLIMIT",
-                       Confidence.MEDIUM)
+        if (
+            (t.go_built or any(k in t.env for k in ("GOGC", "GOMAXPROCS")))
+            and t.memory is not None
+            and "GOMEMLIMIT" not in t.env
+        ):
+            f = t.make(
+                GO_MEMLIMIT,
+                f"Go service with a {t.memory // 2**20} MiB memory limit and no GOMEMLIMIT",
+                Confidence.MEDIUM,
+            )
             yield replace(f, remediation=_gomemlimit_fix(t))
 
     def _node(self, t: Target, exes: list[str]) -> Iterator[Finding]:
         names = {image_name(i) for i in t.images if i}
         first = exes[:1]
-        is_node = bool({"node", "nodejs"} & set(first)) or (bool(first) and first[0] in ("npm", "yarn", "pnpm")
-                                                            and "start" in exes) or (not exes and "node" in names)
+        is_node = (
+            bool({"node", "nodejs"} & set(first))
+            or (bool(first) and first[0] in ("npm", "yarn", "pnpm") and "start" in exes)
+            or (not exes and "node" in names)
+        )
         if not is_node or t.memory is None:
             return
         if "--max-old-space-size" in f"{t.command} {t.env.get('NODE_OPTIONS', '')}":
@@ -367,8 +445,12 @@ class RuntimeTuningCheck(ProjectCheck):
         if major is None or major >= _NODE_CGROUP_AWARE:
             return  # Node >= 20 sizes its heap from the cgroup limit; an unknown version is not guessed at
         confidence = Confidence.HIGH if t.command else Confidence.MEDIUM
-        yield t.make(NODE_HEAP, f"Node.js {major} with a {t.memory // 2**20} MiB memory limit and no "
-                     "--max-old-space-size (Node < 20 does not size its heap from the container limit)", confidence)
+        yield t.make(
+            NODE_HEAP,
+            f"Node.js {major} with a {t.memory // 2**20} MiB memory limit and no "
+            "--max-old-space-size (Node < 20 does not size its heap from the container limit)",
+            confidence,
+        )
 
     def _workers(self, t: Target, server: str) -> Iterator[Finding]:
         assert t.cpu is not None
@@ -384,8 +466,15 @@ class RuntimeTuningCheck(ProjectCheck):
             return  # $(nproc) and friends: decided at run time
         cpus = t.cpu
         if workers < math.floor(cpus):
-            yield t.make(WORKERS, f"{server} runs {workers} worker(s) under a CPU limit of {cpus:g}: "
-                         f"{math.floor(cpus) - workers} CPU(s) stay idle", Confidence.HIGH)
+            yield t.make(
+                WORKERS,
+                f"{server} runs {workers} worker(s) under a CPU limit of {cpus:g}: "
+                f"{math.floor(cpus) - workers} CPU(s) stay idle",
+                Confidence.HIGH,
+            )
         elif workers > 2 * (2 * math.ceil(cpus) + 1):
-            yield t.make(WORKERS, f"{server} runs {workers} workers under a CPU limit of {cpus:g}: they will be "
-                         "throttled", Confidence.HIGH)
+            yield t.make(
+                WORKERS,
+                f"{server} runs {workers} workers under a CPU limit of {cpus:g}: they will be throttled",
+                Confidence.HIGH,
+            )

@@ -18,8 +18,22 @@ from redline.checks.containers.known_images import lookup, table
 from redline.sources.containers.kubernetes import Container, KubeObject
 
 #: volume sources that survive the pod (hostPath survives on one node only, but that is KUB109's story)
-_DURABLE = ("persistentVolumeClaim", "hostPath", "nfs", "awsElasticBlockStore", "gcePersistentDisk",
-            "azureDisk", "azureFile", "cephfs", "rbd", "iscsi", "glusterfs", "cinder", "fc", "portworxVolume")
+_DURABLE = (
+    "persistentVolumeClaim",
+    "hostPath",
+    "nfs",
+    "awsElasticBlockStore",
+    "gcePersistentDisk",
+    "azureDisk",
+    "azureFile",
+    "cephfs",
+    "rbd",
+    "iscsi",
+    "glusterfs",
+    "cinder",
+    "fc",
+    "portworxVolume",
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +55,9 @@ def _covering_mount(c: Container, path: str) -> Mapping[str, Any] | None:
     best: Mapping[str, Any] | None = None
     for mount in seq(c.body.get("volumeMounts")):
         at = str(_m(mount).get("mountPath", "")).rstrip("/") or "/"
-        if (path == at or path.startswith(at.rstrip("/") + "/")) and \
-                (best is None or len(at) > len(str(best.get("mountPath", "")))):
+        if (path == at or path.startswith(at.rstrip("/") + "/")) and (
+            best is None or len(at) > len(str(best.get("mountPath", "")))
+        ):
             best = _m(mount)
     return best
 

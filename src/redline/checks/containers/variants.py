@@ -72,13 +72,16 @@ class Variants:
                     target = posixpath.normpath(posixpath.join(here, entry))
                     scope.add(target if not entry.endswith((".yaml", ".yml", ".json")) else posixpath.dirname(target))
         for image in obj.body.get("images") or []:
-            if isinstance(image, Mapping) and isinstance(image.get("name"), str) and \
-                    any(image.get(k) for k in ("newTag", "newName", "digest")):
+            if (
+                isinstance(image, Mapping)
+                and isinstance(image.get("name"), str)
+                and any(image.get(k) for k in ("newTag", "newName", "digest"))
+            ):
                 self.placeholders.add(str(image["name"]))
         self._patches(obj, here)
 
     def _patches(self, obj: KubeObject, here: str) -> None:
-        for entry in (obj.body.get("patchesStrategicMerge") or []):
+        for entry in obj.body.get("patchesStrategicMerge") or []:
             if isinstance(entry, str) and "\n" not in entry:
                 self.patch_files.add(posixpath.normpath(posixpath.join(here, entry)))
             elif isinstance(entry, str):
@@ -98,22 +101,27 @@ class Variants:
             return
         for doc in docs:
             if isinstance(doc, list):  # JSON 6902 operations: the field is the path's last segment
-                fields = {str(op.get("path", "")).rstrip("/").rsplit("/", 1)[-1] for op in doc
-                          if isinstance(op, Mapping)}
+                fields = {
+                    str(op.get("path", "")).rstrip("/").rsplit("/", 1)[-1] for op in doc if isinstance(op, Mapping)
+                }
                 key = (str(target.get("kind") or "*"), str(target.get("name") or "*"))
             elif isinstance(doc, Mapping):
                 fields = set(_keys(doc.get("spec")))
                 meta = _m(doc.get("metadata"))
-                key = (str(doc.get("kind") or target.get("kind") or "*"),
-                       str(meta.get("name") or target.get("name") or "*"))
+                key = (
+                    str(doc.get("kind") or target.get("kind") or "*"),
+                    str(meta.get("name") or target.get("name") or "*"),
+                )
             else:
                 continue
             self.patched.setdefault(key, set()).update(fields)
 
     def patches(self, obj: KubeObject, name: str) -> bool:
         """Some overlay, component or patch file sets field ``name`` of this object."""
-        return any(name in self.patched.get(key, ()) for key in
-                   ((obj.kind, obj.name), ("*", obj.name), (obj.kind, "*"), ("*", "*")))
+        return any(
+            name in self.patched.get(key, ())
+            for key in ((obj.kind, obj.name), ("*", obj.name), (obj.kind, "*"), ("*", "*"))
+        )
 
     def placeholder(self, image: str) -> bool:
         """An image name that skaffold or a kustomize ``images:`` entry replaces at deploy time."""

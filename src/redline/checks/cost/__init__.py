@@ -13,5 +13,12 @@ from redline.checks.interface import Check
 
 
 def checks() -> list[Check]:
-    return [UnallocatedSpendCheck(), IdleSpendCheck(), CostPerRequestGrowthCheck(), TenantSkewCheck(),
-            DataTransferCheck(), LogRetentionCheck(), CommitmentCoverageCheck()]
+    return [
+        UnallocatedSpendCheck(),
+        IdleSpendCheck(),
+        CostPerRequestGrowthCheck(),
+        TenantSkewCheck(),
+        DataTransferCheck(),
+        LogRetentionCheck(),
+        CommitmentCoverageCheck(),
+    ]

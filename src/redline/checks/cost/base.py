@@ -47,7 +47,8 @@ def priority(amount: float, total: float) -> PriorityFactors:
     return PriorityFactors(
         user_impact=Factor(1, "money only: no effect on users"),
         exploitability=Factor(5, "certain: the money is spent whether or not anyone acts"),
-        cost_of_delay=Factor(delay, f"{share:.1%} of the bill, every month it stays"))
+        cost_of_delay=Factor(delay, f"{share:.1%} of the bill, every month it stays"),
+    )
 
 
 class CostCheck(ProjectCheck):

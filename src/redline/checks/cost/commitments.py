@@ -13,7 +13,10 @@ from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import SECTION
 
 COMMITMENT = Rule(
-    code="COST107", name="uncommitted-steady-usage", area=Area.COST, severity=Severity.LOW,
+    code="COST107",
+    name="uncommitted-steady-usage",
+    area=Area.COST,
+    severity=Severity.LOW,
     summary="Steady on-demand usage that a commitment discount would cover",
     doc=RuleDoc(
         what_it_does="In the latest month, takes the daily on-demand (`PricingCategory` Standard/On-Demand, no "
@@ -55,11 +58,13 @@ class CommitmentCoverageCheck(CostCheck):
                 continue
             floor = min(values)
             yield self.finding(
-                COMMITMENT, f"{provider} {service} for {comp}: {money(amount, cur)} on demand over {len(values)} days "
+                COMMITMENT,
+                f"{provider} {service} for {comp}: {money(amount, cur)} on demand over {len(values)} days "
                 f"at a steady {money(floor, cur)}–{money(max(values), cur)} a day (variation {pct(variation)})",
                 self.location(ds, f"{provider}/{service}/{comp}"),
                 evidence={"days": len(values), "floor_per_day": round(floor, 2), "currency": cur},
                 remediation=f"Cover about {money(floor * 30, cur)} a month of {service} with a savings plan or "
                 "reservation (the steady floor); keep the rest on demand.",
-                priority=priority(amount, total), identity=f"commitment/{provider}/{service}/{comp}",
+                priority=priority(amount, total),
+                identity=f"commitment/{provider}/{service}/{comp}",
             )

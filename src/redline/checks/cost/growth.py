@@ -12,7 +12,10 @@ from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import SECTION
 
 COST_PER_REQUEST_UP = Rule(
-    code="COST103", name="cost-per-request-growth", area=Area.COST, severity=Severity.MEDIUM,
+    code="COST103",
+    name="cost-per-request-growth",
+    area=Area.COST,
+    severity=Severity.MEDIUM,
     summary="Cost per request rose more than the threshold month over month",
     doc=RuleDoc(
         what_it_does="For each component (direct cost plus its part of shared cost) and each tenant of a "
@@ -53,5 +56,6 @@ class CostPerRequestGrowthCheck(CostCheck):
                     evidence={"month": item.month, "change": round(change, 4)},
                     remediation=f"Compare {subject}'s resources and usage between the two months (top cost lines in "
                     "cost.json) and revert the change that raised the unit cost.",
-                    priority=priority(item.cost, total), identity=f"growth/{kind}/{subject}",
+                    priority=priority(item.cost, total),
+                    identity=f"growth/{kind}/{subject}",
                 )

@@ -14,7 +14,10 @@ from redline.sources.cost.model import UNALLOCATED, CostDataset
 from redline.sources.cost.settings import SECTION
 
 IDLE_SPEND = Rule(
-    code="COST102", name="idle-spend", area=Area.COST, severity=Severity.MEDIUM,
+    code="COST102",
+    name="idle-spend",
+    area=Area.COST,
+    severity=Severity.MEDIUM,
     summary="Spend on resources nothing uses",
     doc=RuleDoc(
         what_it_does="Finds, from the charges themselves: public IP addresses billed as idle or not attached "
@@ -29,14 +32,19 @@ IDLE_SPEND = Rule(
         example="ChargeDescription: $0.005 per Idle public IPv4 address per hour  ResourceId: eipalloc-0abc",
         use_instead="Release the address, delete or snapshot-and-delete the disk, delete the load balancer "
         "(or its listener rules) and scale the component to zero when it serves nothing.",
-        references=(*COST_REFS, "https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/"),
+        references=(
+            *COST_REFS,
+            "https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/",
+        ),
     ),
 )
 
 LB_MIN_DAYS = 3
 
-_WHAT = {"ip-idle": ("idle public IP address", "Release the address (or attach it to what should use it)."),
-         "volume-unattached": ("unattached disk", "Snapshot the disk if its data matters, then delete it.")}
+_WHAT = {
+    "ip-idle": ("idle public IP address", "Release the address (or attach it to what should use it)."),
+    "volume-unattached": ("unattached disk", "Snapshot the disk if its data matters, then delete it."),
+}
 
 
 class IdleSpendCheck(CostCheck):
@@ -59,9 +67,15 @@ class IdleSpendCheck(CostCheck):
             if amount < ds.settings.min_amount:
                 continue
             what, fix = _WHAT[kind]
-            yield self.finding(IDLE_SPEND, f"{what} {resource} cost {money(amount, currency)}",
-                               self.location(ds, resource), evidence={"kind": kind},
-                               remediation=fix, priority=priority(amount, total), identity=f"{kind}/{resource}")
+            yield self.finding(
+                IDLE_SPEND,
+                f"{what} {resource} cost {money(amount, currency)}",
+                self.location(ds, resource),
+                evidence={"kind": kind},
+                remediation=fix,
+                priority=priority(amount, total),
+                identity=f"{kind}/{resource}",
+            )
 
     def _silent_load_balancers(self, ds: CostDataset, total: float) -> Iterator[Finding]:
         hours: dict[tuple[str, str, str], float] = defaultdict(float)
@@ -75,15 +89,22 @@ class IdleSpendCheck(CostCheck):
                 traffic[(ln.resource_id, ln.month)] += ln.quantity + abs(ln.cost)
         for (resource, month, currency), amount in sorted(hours.items()):
             # a balancer billed a day or two was being created or torn down (or the export is a sample)
-            if amount < ds.settings.min_amount or traffic.get((resource, month), 0.0) > 0 or \
-                    billed_days[(resource, month, currency)] < LB_MIN_DAYS:
+            if (
+                amount < ds.settings.min_amount
+                or traffic.get((resource, month), 0.0) > 0
+                or billed_days[(resource, month, currency)] < LB_MIN_DAYS
+            ):
                 continue
             yield self.finding(
-                IDLE_SPEND, f"load balancer {resource} cost {money(amount, currency)} in {month} with no "
+                IDLE_SPEND,
+                f"load balancer {resource} cost {money(amount, currency)} in {month} with no "
                 "capacity-unit, data-processed or transfer charge: it carried no traffic",
-                self.location(ds, resource), evidence={"kind": "lb-no-traffic", "month": month},
+                self.location(ds, resource),
+                evidence={"kind": "lb-no-traffic", "month": month},
                 remediation="Check its target groups; delete the load balancer if nothing should route through it.",
-                priority=priority(amount, total), identity=f"lb-no-traffic/{resource}")
+                priority=priority(amount, total),
+                identity=f"lb-no-traffic/{resource}",
+            )
 
     def _components_without_requests(self, ds: CostDataset, total: float) -> Iterator[Finding]:
         if not ds.has_requests:
@@ -103,9 +124,13 @@ class IdleSpendCheck(CostCheck):
             if amount < ds.settings.min_amount or not served.get(component) or month in served[component]:
                 continue
             yield self.finding(
-                IDLE_SPEND, f"component {component} cost {money(amount, currency)} in {month} and served no "
-                "request in the request data", self.location(ds, component),
+                IDLE_SPEND,
+                f"component {component} cost {money(amount, currency)} in {month} and served no "
+                "request in the request data",
+                self.location(ds, component),
                 evidence={"kind": "no-requests", "month": month},
                 remediation=f"Confirm {component} is still needed (it may be a batch job: then name its requests "
                 "source); otherwise scale it to zero and delete its resources.",
-                priority=priority(amount, total), identity=f"no-requests/{component}/{month}")
+                priority=priority(amount, total),
+                identity=f"no-requests/{component}/{month}",
+            )

@@ -12,7 +12,10 @@ from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import SECTION
 
 LOG_RETENTION = Rule(
-    code="COST106", name="log-storage-without-retention", area=Area.COST, severity=Severity.LOW,
+    code="COST106",
+    name="log-storage-without-retention",
+    area=Area.COST,
+    severity=Severity.LOW,
     summary="Stored logs far exceed what a retention period would keep",
     doc=RuleDoc(
         what_it_does="For each log group or workspace in the latest month, divides the stored volume "
@@ -25,7 +28,10 @@ LOG_RETENTION = Rule(
         example="/aws/lambda/orders: stored 2,400 GB, ingested 60 GB this month (40 months of logs)",
         use_instead='resource "aws_cloudwatch_log_group" "orders" {\n  name              = "/aws/lambda/orders"\n'
         "  retention_in_days = 30\n}",
-        references=(*COST_REFS, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention"),
+        references=(
+            *COST_REFS,
+            "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention",
+        ),
     ),
 )
 
@@ -56,10 +62,13 @@ class LogRetentionCheck(CostCheck):
             if months <= ds.settings.log_retention_months:
                 continue
             yield self.finding(
-                LOG_RETENTION, f"log storage {resource}: {quantity:,.1f} GB-months stored against {per_month:,.1f} GB "
+                LOG_RETENTION,
+                f"log storage {resource}: {quantity:,.1f} GB-months stored against {per_month:,.1f} GB "
                 f"ingested this month ({months:.0f} months of logs), costing {money(cost, cur)}",
-                self.location(ds, resource), evidence={"months_kept": round(months, 1)},
+                self.location(ds, resource),
+                evidence={"months_kept": round(months, 1)},
                 remediation=f"Set a retention period on {resource} (e.g. 30–90 days; archive to cold storage what "
                 "must be kept longer).",
-                priority=priority(cost, total), identity=f"log-retention/{resource}",
+                priority=priority(cost, total),
+                identity=f"log-retention/{resource}",
             )

@@ -13,7 +13,10 @@ from redline.sources.cost.model import CostDataset
 from redline.sources.cost.settings import SECTION
 
 TENANT_SKEW = Rule(
-    code="COST104", name="tenant-cost-skew", area=Area.COST, severity=Severity.LOW,
+    code="COST104",
+    name="tenant-cost-skew",
+    area=Area.COST,
+    severity=Severity.LOW,
     summary="A tenant costs far more than its share of requests",
     doc=RuleDoc(
         what_it_does="In the latest month, for each component, compares each tenant's share of the component's "
@@ -63,5 +66,6 @@ class TenantSkewCheck(CostCheck):
                 evidence={"cost_share": round(cost_share, 4), "request_share": round(req_share, 4), "month": month},
                 remediation=f"Look at the resources tagged for {tenant} in {comp}; price or limit what drives "
                 "them, or fold them into shared capacity.",
-                priority=priority(value, total), identity=f"tenant-skew/{comp}/{tenant}",
+                priority=priority(value, total),
+                identity=f"tenant-skew/{comp}/{tenant}",
             )

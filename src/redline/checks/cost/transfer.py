@@ -14,7 +14,10 @@ from redline.sources.cost.settings import SECTION
 TRANSFER = ("transfer-zone", "transfer-out")
 
 DATA_TRANSFER = Rule(
-    code="COST105", name="data-transfer-share", area=Area.COST, severity=Severity.LOW,
+    code="COST105",
+    name="data-transfer-share",
+    area=Area.COST,
+    severity=Severity.LOW,
     summary="Data transfer is a large share of a component's cost",
     doc=RuleDoc(
         what_it_does="In the latest month, adds up each component's cross-zone (`regional data transfer`, "
@@ -52,11 +55,17 @@ class DataTransferCheck(CostCheck):
                 continue
             split = ", ".join(f"{k.removeprefix('transfer-')} {money(v, cur)}" for k, v in sorted(kinds.items()))
             yield self.finding(
-                DATA_TRANSFER, f"component {comp}: data transfer {money(amount, cur)} is {pct(amount / base)} of its "
-                f"{money(base, cur)} ({split})", self.location(ds, comp),
-                evidence={"share": round(amount / base, 4), "currency": cur,
-                          **{k: round(v, 2) for k, v in sorted(kinds.items())}},
+                DATA_TRANSFER,
+                f"component {comp}: data transfer {money(amount, cur)} is {pct(amount / base)} of its "
+                f"{money(base, cur)} ({split})",
+                self.location(ds, comp),
+                evidence={
+                    "share": round(amount / base, 4),
+                    "currency": cur,
+                    **{k: round(v, 2) for k, v in sorted(kinds.items())},
+                },
                 remediation=f"Find {comp}'s cross-zone or outbound traffic (VPC flow logs by zone pair) and keep it "
                 "in-zone, compress it or cache it at the edge.",
-                priority=priority(amount, total), identity=f"transfer/{comp}",
+                priority=priority(amount, total),
+                identity=f"transfer/{comp}",
             )

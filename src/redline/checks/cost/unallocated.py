@@ -14,7 +14,10 @@ from redline.sources.cost.settings import SECTION
 TOP = 5
 
 UNALLOCATED_SPEND = Rule(
-    code="COST101", name="unallocated-spend", area=Area.COST, severity=Severity.MEDIUM,
+    code="COST101",
+    name="unallocated-spend",
+    area=Area.COST,
+    severity=Severity.MEDIUM,
     summary="A large share of cloud spend belongs to no component",
     doc=RuleDoc(
         what_it_does="Adds up the charges (in the chosen cost metric, per currency) that neither a service tag "
@@ -57,10 +60,15 @@ class UnallocatedSpendCheck(CostCheck):
                 f"{money(amount, currency)} ({pct(share)} of {money(total, currency)}) is allocated to no "
                 f"component; largest: {', '.join(f'{r} ({money(v, currency)})' for r, v in top)}",
                 self.location(ds, f"{UNALLOCATED}/{currency}"),
-                evidence={"share": round(share, 4), "amount": round(amount, 2), "currency": currency,
-                          "largest": tuple(r for r, _ in top)},
+                evidence={
+                    "share": round(share, 4),
+                    "amount": round(amount, 2),
+                    "currency": currency,
+                    "largest": tuple(r for r, _ in top),
+                },
                 remediation="Tag these resources with one of the service tags "
                 f"({', '.join(ds.settings.service_tags[:4])} …) or add their id patterns under "
                 f"[cost.components]; start with {top[0][0]}.",
-                priority=priority(amount, total), identity=f"unallocated/{currency}",
+                priority=priority(amount, total),
+                identity=f"unallocated/{currency}",
             )

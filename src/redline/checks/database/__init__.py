@@ -13,5 +13,13 @@ from redline.checks.interface import Check
 
 
 def checks() -> list[Check]:
-    return [TopQueriesCheck(), SeqScanCheck(), MissingIndexCheck(), LockCheck(), PartitionCheck(), BloatCheck(),
-            IndexUsageCheck(), HealthCheck()]
+    return [
+        TopQueriesCheck(),
+        SeqScanCheck(),
+        MissingIndexCheck(),
+        LockCheck(),
+        PartitionCheck(),
+        BloatCheck(),
+        IndexUsageCheck(),
+        HealthCheck(),
+    ]

@@ -43,10 +43,12 @@ MISSING_INDEX = Rule(
         "column) and filters the rest away: the cost grows with the table, not with the result.",
         example="SELECT * FROM orders WHERE customer_id = $1 AND status = $2 ORDER BY created_at DESC LIMIT $3",
         use_instead="CREATE INDEX CONCURRENTLY ON orders (customer_id, status, created_at);",
-        references=("https://www.postgresql.org/docs/current/indexes-multicolumn.html",
-                    "https://www.postgresql.org/docs/current/view-pg-stats.html",
-                    "https://github.com/HypoPG/hypopg",
-                    "https://use-the-index-luke.com/sql/where-clause/the-equals-operator/concatenated-keys"),
+        references=(
+            "https://www.postgresql.org/docs/current/indexes-multicolumn.html",
+            "https://www.postgresql.org/docs/current/view-pg-stats.html",
+            "https://github.com/HypoPG/hypopg",
+            "https://use-the-index-luke.com/sql/where-clause/the-equals-operator/concatenated-keys",
+        ),
     ),
 )
 
@@ -121,8 +123,10 @@ class MissingIndexCheck(SnapshotCheck):
         order = ", ".join(cand.equality) + (f", then {cand.tail_kind} column {cand.tail}" if cand.tail else "")
         if confirmed:
             best = max(confirmed, key=_reduction)
-            verdict = (f"hypopg confirms it: the generic-plan cost of statement {best.queryid} drops from "
-                       f"{best.cost_before:,.1f} to {best.cost_after:,.1f} ({_reduction(best):.0%} lower)")
+            verdict = (
+                f"hypopg confirms it: the generic-plan cost of statement {best.queryid} drops from "
+                f"{best.cost_before:,.1f} to {best.cost_after:,.1f} ({_reduction(best):.0%} lower)"
+            )
         else:
             verdict = "unconfirmed (hypopg is not installed)"
         kind = "composite index" if len(cand.columns) > 1 else "index"
@@ -133,11 +137,16 @@ class MissingIndexCheck(SnapshotCheck):
             f"{cand.table_rows:,.0f} rows, the index ~{max(cand.estimated_rows, 1):,.0f}; {verdict}",
             location(snap, f"table {cand.qualified_table}"),
             confidence=Confidence.HIGH if confirmed else Confidence.MEDIUM,
-            evidence=ev(table=cand.qualified_table, columns=cand.columns, statements=tuple(prop.statements),
-                        estimated_rows=round(cand.estimated_rows, 1), best_existing_rows=round(prop.best_rows, 1),
-                        confirmed=bool(confirmed),
-                        cost_before=round(confirmed[0].cost_before, 1) if confirmed else None,
-                        cost_after=round(confirmed[0].cost_after, 1) if confirmed else None),
+            evidence=ev(
+                table=cand.qualified_table,
+                columns=cand.columns,
+                statements=tuple(prop.statements),
+                estimated_rows=round(cand.estimated_rows, 1),
+                best_existing_rows=round(prop.best_rows, 1),
+                confirmed=bool(confirmed),
+                cost_before=round(confirmed[0].cost_before, 1) if confirmed else None,
+                cost_after=round(confirmed[0].cost_after, 1) if confirmed else None,
+            ),
             remediation=f"{cand.ddl().replace('CREATE INDEX', 'CREATE INDEX CONCURRENTLY', 1)};",
             identity=f"index:{cand.label}",
         )
@@ -149,13 +158,19 @@ def _reduction(w: WhatIf) -> float:
 
 def _collapse(props: list[Proposal]) -> list[Proposal]:
     """A proposal whose columns are a prefix of another's on the same table is served by the longer one."""
-    props.sort(key=lambda p: (p.candidate.schema, p.candidate.table, -len(p.candidate.columns),
-                              p.candidate.columns))
+    props.sort(key=lambda p: (p.candidate.schema, p.candidate.table, -len(p.candidate.columns), p.candidate.columns))
     kept: list[Proposal] = []
     for prop in props:
         c = prop.candidate
-        host = next((k for k in kept if (k.candidate.schema, k.candidate.table) == (c.schema, c.table)
-                     and k.candidate.columns[:len(c.columns)] == c.columns), None)
+        host = next(
+            (
+                k
+                for k in kept
+                if (k.candidate.schema, k.candidate.table) == (c.schema, c.table)
+                and k.candidate.columns[: len(c.columns)] == c.columns
+            ),
+            None,
+        )
         if host is None:
             kept.append(prop)
             continue

@@ -20,7 +20,10 @@ XID_LIMIT = 2**31
 TYPE_MAX = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
 
 LOW_CACHE_HIT = Rule(
-    code="DB111", name="low-cache-hit-ratio", area=Area.PERFORMANCE, severity=Severity.MEDIUM,
+    code="DB111",
+    name="low-cache-hit-ratio",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
     summary="shared buffers serve too few of the database's block reads",
     doc=RuleDoc(
         what_it_does="Reports a database whose `pg_stat_database` buffer hit ratio is below 90% after at "
@@ -30,13 +33,18 @@ LOW_CACHE_HIT = Rule(
         example="-- blks_hit 40 000 000, blks_read 9 000 000: 82% hit ratio",
         use_instead="Find the statements with the most shared_blks_read (DB101) and index them; size "
         "shared_buffers (and the instance) to the working set.",
-        references=("https://www.postgresql.org/docs/current/monitoring-stats.html"
-                    "#MONITORING-PG-STAT-DATABASE-VIEW", "https://www.postgresql.org/docs/current/runtime-config-resource.html"),
+        references=(
+            "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW",
+            "https://www.postgresql.org/docs/current/runtime-config-resource.html",
+        ),
     ),
 )
 
 CONNECTION_SATURATION = Rule(
-    code="DB112", name="connection-saturation", area=Area.RESILIENCE, severity=Severity.HIGH,
+    code="DB112",
+    name="connection-saturation",
+    area=Area.RESILIENCE,
+    severity=Severity.HIGH,
     summary="client connections are close to max_connections",
     doc=RuleDoc(
         what_it_does="Compares client backends with `max_connections` minus the reserved slots and reports "
@@ -46,13 +54,18 @@ CONNECTION_SATURATION = Rule(
         example="max_connections = 100; 92 client backends, most of them idle",
         use_instead="Put a pooler (PgBouncer in transaction mode) in front, cap each application's pool, and "
         "close idle connections.",
-        references=("https://www.postgresql.org/docs/current/runtime-config-connection.html",
-                    "https://www.pgbouncer.org/features.html"),
+        references=(
+            "https://www.postgresql.org/docs/current/runtime-config-connection.html",
+            "https://www.pgbouncer.org/features.html",
+        ),
     ),
 )
 
 SEQUENCE_EXHAUSTION = Rule(
-    code="DB113", name="sequence-near-exhaustion", area=Area.RESILIENCE, severity=Severity.HIGH,
+    code="DB113",
+    name="sequence-near-exhaustion",
+    area=Area.RESILIENCE,
+    severity=Severity.HIGH,
     summary="a sequence has used most of its range (or of its column's type)",
     doc=RuleDoc(
         what_it_does="Reports ascending, non-cycling sequences that have used 75% of their range; the range ends "
@@ -63,13 +76,18 @@ SEQUENCE_EXHAUSTION = Rule(
         example="CREATE TABLE events (id serial PRIMARY KEY, ...);   -- 1.9 billion ids used",
         use_instead="ALTER TABLE events ALTER COLUMN id TYPE bigint;   -- planned, long before the limit\n"
         "ALTER SEQUENCE events_id_seq AS bigint;",
-        references=("https://www.postgresql.org/docs/current/view-pg-sequences.html",
-                    "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-SERIAL"),
+        references=(
+            "https://www.postgresql.org/docs/current/view-pg-sequences.html",
+            "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-SERIAL",
+        ),
     ),
 )
 
 XID_WRAPAROUND = Rule(
-    code="DB114", name="transaction-id-wraparound", area=Area.RESILIENCE, severity=Severity.HIGH,
+    code="DB114",
+    name="transaction-id-wraparound",
+    area=Area.RESILIENCE,
+    severity=Severity.HIGH,
     summary="the database's oldest unfrozen transaction id is old",
     doc=RuleDoc(
         what_it_does="Reports a database whose `age(datfrozenxid)` or multixact age passed one billion, about "
@@ -80,8 +98,10 @@ XID_WRAPAROUND = Rule(
         example="SELECT datname, age(datfrozenxid) FROM pg_database;   -- 1 400 000 000",
         use_instead="End the transaction or slot holding the horizon back, then VACUUM (FREEZE) the oldest "
         "tables (see pg_class.relfrozenxid).",
-        references=("https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND",
-                    REF_MONITORING),
+        references=(
+            "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND",
+            REF_MONITORING,
+        ),
     ),
 )
 
@@ -131,8 +151,12 @@ class HealthCheck(SnapshotCheck):
             f"(max_connections {db.max_connections}, {db.reserved_connections} reserved); {idle} of this "
             "database's sessions are idle",
             location(snap, f"database {db.name}"),
-            evidence=ev(connections=db.connections, max_connections=db.max_connections,
-                        reserved=db.reserved_connections, idle=idle),
+            evidence=ev(
+                connections=db.connections,
+                max_connections=db.max_connections,
+                reserved=db.reserved_connections,
+                idle=idle,
+            ),
             remediation="Put a pooler in front (PgBouncer, transaction mode) and cap each application's pool.",
             identity=f"database:{db.name}:connections",
         )
@@ -148,8 +172,12 @@ class HealthCheck(SnapshotCheck):
                 "the point where PostgreSQL refuses writes",
                 location(snap, f"database {db.name}"),
                 severity=Severity.CRITICAL if age >= 1.5e9 else None,
-                evidence=ev(database=db.name, kind=kind, age=age,
-                            autovacuum_freeze_max_age=snap.setting("autovacuum_freeze_max_age")),
+                evidence=ev(
+                    database=db.name,
+                    kind=kind,
+                    age=age,
+                    autovacuum_freeze_max_age=snap.setting("autovacuum_freeze_max_age"),
+                ),
                 remediation="Find what holds the horizon back (long transactions, prepared transactions, replication "
                 "slots), then VACUUM (FREEZE) the tables with the oldest relfrozenxid.",
                 identity=f"database:{db.name}:{kind}",
@@ -171,11 +199,20 @@ class HealthCheck(SnapshotCheck):
                 f"sequence {seq.schema}.{seq.name} is at {seq.last_value:,} of {limit:,}{capped}: {used:.0%} used, "
                 f"{left:,} values left",
                 location(snap, f"sequence {seq.schema}.{seq.name}"),
-                evidence=ev(sequence=f"{seq.schema}.{seq.name}", last_value=seq.last_value, limit=limit,
-                            data_type=seq.data_type, column=seq.owner_column, column_type=seq.owner_type,
-                            used=f"{used:.3f}"),
-                remediation=(f"Widen the column: ALTER TABLE … ALTER COLUMN … TYPE bigint, then ALTER SEQUENCE "
-                             f"{seq.schema}.{seq.name} AS bigint" if capped or seq.data_type != "bigint" else
-                             "Plan an id scheme change before the range ends"),
+                evidence=ev(
+                    sequence=f"{seq.schema}.{seq.name}",
+                    last_value=seq.last_value,
+                    limit=limit,
+                    data_type=seq.data_type,
+                    column=seq.owner_column,
+                    column_type=seq.owner_type,
+                    used=f"{used:.3f}",
+                ),
+                remediation=(
+                    f"Widen the column: ALTER TABLE … ALTER COLUMN … TYPE bigint, then ALTER SEQUENCE "
+                    f"{seq.schema}.{seq.name} AS bigint"
+                    if capped or seq.data_type != "bigint"
+                    else "Plan an id scheme change before the range ends"
+                ),
                 identity=f"sequence:{seq.schema}.{seq.name}",
             )

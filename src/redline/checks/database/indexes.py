@@ -18,7 +18,10 @@ BTREE_FILLFACTOR = 0.9
 PAGE_OVERHEAD = 24 + 16  # page header + btree special space
 
 UNUSED_INDEX = Rule(
-    code="DB109", name="unused-index", area=Area.PERFORMANCE, severity=Severity.LOW,
+    code="DB109",
+    name="unused-index",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
     summary="an index has not been scanned since the statistics were reset",
     doc=RuleDoc(
         what_it_does="Reports indexes with zero scans in `pg_stat_user_indexes` on tables that have seen real "
@@ -28,13 +31,18 @@ UNUSED_INDEX = Rule(
         "reads costs write throughput, WAL volume, vacuum time and cache space for nothing.",
         example="CREATE INDEX orders_note_idx ON orders (note);   -- idx_scan = 0 for months",
         use_instead="DROP INDEX CONCURRENTLY orders_note_idx;   -- after checking replicas' statistics too",
-        references=("https://www.postgresql.org/docs/current/monitoring-stats.html"
-                    "#MONITORING-PG-STAT-ALL-INDEXES-VIEW", REF_MONITORING),
+        references=(
+            "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW",
+            REF_MONITORING,
+        ),
     ),
 )
 
 DUPLICATE_INDEX = Rule(
-    code="DB110", name="duplicate-index", area=Area.PERFORMANCE, severity=Severity.LOW,
+    code="DB110",
+    name="duplicate-index",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
     summary="an index duplicates another, or is a prefix of it",
     doc=RuleDoc(
         what_it_does="Reports indexes of one table with the same method and predicate whose key columns are "
@@ -44,13 +52,18 @@ DUPLICATE_INDEX = Rule(
         "cost, WAL and cache pressure.",
         example="CREATE INDEX a ON orders (customer_id);\nCREATE INDEX b ON orders (customer_id, created_at);",
         use_instead="DROP INDEX CONCURRENTLY a;   -- b serves WHERE customer_id = $1 too",
-        references=("https://www.postgresql.org/docs/current/indexes-multicolumn.html",
-                    "https://wiki.postgresql.org/wiki/Index_Maintenance#Duplicate_indexes"),
+        references=(
+            "https://www.postgresql.org/docs/current/indexes-multicolumn.html",
+            "https://wiki.postgresql.org/wiki/Index_Maintenance#Duplicate_indexes",
+        ),
     ),
 )
 
 INDEX_BLOAT = Rule(
-    code="DB107", name="index-bloat", area=Area.PERFORMANCE, severity=Severity.LOW,
+    code="DB107",
+    name="index-bloat",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
     summary="a btree index is mostly empty space",
     doc=RuleDoc(
         what_it_does="Measures btree leaf density with `pgstatindex` when pgstattuple is installed, or "
@@ -60,14 +73,19 @@ INDEX_BLOAT = Rule(
         "memory every scan of it needs. VACUUM marks the space reusable but never shrinks the index.",
         example="-- orders_email_idx: 480 MiB, avg_leaf_density 21%",
         use_instead="REINDEX INDEX CONCURRENTLY orders_email_idx;",
-        references=("https://www.postgresql.org/docs/current/pgstattuple.html",
-                    "https://www.postgresql.org/docs/current/routine-reindex.html",
-                    "https://github.com/ioguix/pgsql-bloat-estimation"),
+        references=(
+            "https://www.postgresql.org/docs/current/pgstattuple.html",
+            "https://www.postgresql.org/docs/current/routine-reindex.html",
+            "https://github.com/ioguix/pgsql-bloat-estimation",
+        ),
     ),
 )
 
 DEAD_TUPLES = Rule(
-    code="DB108", name="dead-tuples", area=Area.PERFORMANCE, severity=Severity.MEDIUM,
+    code="DB108",
+    name="dead-tuples",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
     summary="a large share of a table's rows are dead and not vacuumed",
     doc=RuleDoc(
         what_it_does="Reports tables where dead rows are at least 20% of all rows and number at least "
@@ -85,7 +103,7 @@ DEAD_TUPLES = Rule(
 
 def _serves_foreign_key(index: Index, fks: list[ForeignKey]) -> str:
     for fk in fks:
-        if set(index.columns[:len(fk.columns)]) == set(fk.columns):
+        if set(index.columns[: len(fk.columns)]) == set(fk.columns):
             return fk.name
     return ""
 
@@ -125,11 +143,16 @@ class IndexUsageCheck(SnapshotCheck):
         for i, keep in enumerate(ordered):
             if keep.qualified in dropped or not keep.valid:
                 continue
-            for other in ordered[i + 1:]:
+            for other in ordered[i + 1 :]:
                 same_kind = (other.method, other.predicate) == (keep.method, keep.predicate) and other.valid
-                prefix = keep.columns[:len(other.columns)] == other.columns
-                if (same_kind and prefix and other.qualified not in dropped and not _keeps_constraint(other)
-                        and (other.method == "btree" or len(other.columns) == len(keep.columns))):
+                prefix = keep.columns[: len(other.columns)] == other.columns
+                if (
+                    same_kind
+                    and prefix
+                    and other.qualified not in dropped
+                    and not _keeps_constraint(other)
+                    and (other.method == "btree" or len(other.columns) == len(keep.columns))
+                ):
                     dropped.add(other.qualified)
                     yield other.qualified, keep
 
@@ -141,17 +164,28 @@ class IndexUsageCheck(SnapshotCheck):
             f"index {index.qualified} ({', '.join(index.columns)}, {mib(index.bytes)}) {how} "
             f"{keep.qualified} ({', '.join(keep.columns)}) on table {index.table_qualified}",
             location(snap, f"index {index.qualified}"),
-            evidence=ev(table=index.table_qualified, index=index.qualified, columns=index.columns,
-                        kept_index=keep.qualified, kept_columns=keep.columns, bytes=index.bytes,
-                        idx_scan=index.idx_scan),
+            evidence=ev(
+                table=index.table_qualified,
+                index=index.qualified,
+                columns=index.columns,
+                kept_index=keep.qualified,
+                kept_columns=keep.columns,
+                bytes=index.bytes,
+                idx_scan=index.idx_scan,
+            ),
             remediation=f"DROP INDEX CONCURRENTLY {index.qualified};",
             identity=f"index:{index.qualified}",
         )
 
     @staticmethod
     def _unused(index: Index, table: Table, fks: list[ForeignKey]) -> bool:
-        return (index.idx_scan == 0 and index.valid and not _keeps_constraint(index)
-                and table.seq_scan + table.idx_scan >= MIN_TABLE_SCANS and not _serves_foreign_key(index, fks))
+        return (
+            index.idx_scan == 0
+            and index.valid
+            and not _keeps_constraint(index)
+            and table.seq_scan + table.idx_scan >= MIN_TABLE_SCANS
+            and not _serves_foreign_key(index, fks)
+        )
 
     def _unused_finding(self, snap: Snapshot, index: Index, table: Table) -> Finding:
         since = snap.server.stats_reset or "the statistics were last reset"
@@ -162,8 +196,14 @@ class IndexUsageCheck(SnapshotCheck):
             f"and {table.updates:,} updates",
             location(snap, f"index {index.qualified}"),
             confidence=Confidence.MEDIUM,  # a replica's reads are not in this server's statistics
-            evidence=ev(table=table.qualified, index=index.qualified, columns=index.columns, bytes=index.bytes,
-                        idx_scan=0, stats_reset=snap.server.stats_reset or ""),
+            evidence=ev(
+                table=table.qualified,
+                index=index.qualified,
+                columns=index.columns,
+                bytes=index.bytes,
+                idx_scan=0,
+                stats_reset=snap.server.stats_reset or "",
+            ),
             remediation=f"Check the replicas' pg_stat_user_indexes too, then DROP INDEX CONCURRENTLY "
             f"{index.qualified};",
             identity=f"index:{index.qualified}",
@@ -194,8 +234,10 @@ class BloatCheck(SnapshotCheck):
             if index.method != "btree" or not index.valid or index.bytes < MIN_WASTE_BYTES:
                 continue
             if index.leaf_density is not None:
-                ratio, how = max(0.0, 1 - index.leaf_density / (BTREE_FILLFACTOR * 100)), \
-                    f"measured leaf density {index.leaf_density:.0f}%"
+                ratio, how = (
+                    max(0.0, 1 - index.leaf_density / (BTREE_FILLFACTOR * 100)),
+                    f"measured leaf density {index.leaf_density:.0f}%",
+                )
             else:
                 table_stats = stats.get((index.schema, index.table), {})
                 expected = expected_btree_bytes(index, table_stats, snap.server.block_size)
@@ -211,9 +253,15 @@ class BloatCheck(SnapshotCheck):
                 f"empty ({how}; ~{mib(waste)} wasted)",
                 location(snap, f"index {index.qualified}"),
                 confidence=Confidence.HIGH if index.leaf_density is not None else Confidence.MEDIUM,
-                evidence=ev(table=index.table_qualified, index=index.qualified, columns=index.columns,
-                            bytes=index.bytes, bloat_ratio=f"{ratio:.2f}", wasted_bytes=f"{waste:.0f}",
-                            measured="yes" if index.leaf_density is not None else "no"),
+                evidence=ev(
+                    table=index.table_qualified,
+                    index=index.qualified,
+                    columns=index.columns,
+                    bytes=index.bytes,
+                    bloat_ratio=f"{ratio:.2f}",
+                    wasted_bytes=f"{waste:.0f}",
+                    measured="yes" if index.leaf_density is not None else "no",
+                ),
                 remediation=f"REINDEX INDEX CONCURRENTLY {index.qualified};",
                 identity=f"index:{index.qualified}",
             )
@@ -224,18 +272,27 @@ class BloatCheck(SnapshotCheck):
             rows = t.live_tuples + t.dead_tuples
             if t.kind != "table" or t.dead_tuples < settings.min_table_rows or t.dead_tuples < 0.2 * rows:
                 continue
-            why = "autovacuum is disabled for it" if not t.autovacuum_enabled else \
-                f"last vacuumed {t.last_vacuum or 'never'}"
+            why = (
+                "autovacuum is disabled for it"
+                if not t.autovacuum_enabled
+                else f"last vacuumed {t.last_vacuum or 'never'}"
+            )
             yield self.finding(
                 DEAD_TUPLES,
-                f"table {t.qualified} has {t.dead_tuples:,} dead rows ({t.dead_tuples / rows:.0%} of "
-                f"{rows:,}); {why}",
+                f"table {t.qualified} has {t.dead_tuples:,} dead rows ({t.dead_tuples / rows:.0%} of {rows:,}); {why}",
                 location(snap, f"table {t.qualified}"),
-                evidence=ev(table=t.qualified, dead_tuples=t.dead_tuples, live_tuples=t.live_tuples,
-                            autovacuum_enabled=str(t.autovacuum_enabled).lower(), last_vacuum=t.last_vacuum or "",
-                            bytes=t.table_bytes),
-                remediation=(f"ALTER TABLE {t.qualified} RESET (autovacuum_enabled); VACUUM (ANALYZE) {t.qualified};"
-                             if not t.autovacuum_enabled else
-                             f"VACUUM (ANALYZE) {t.qualified}; and lower its autovacuum_vacuum_scale_factor"),
+                evidence=ev(
+                    table=t.qualified,
+                    dead_tuples=t.dead_tuples,
+                    live_tuples=t.live_tuples,
+                    autovacuum_enabled=str(t.autovacuum_enabled).lower(),
+                    last_vacuum=t.last_vacuum or "",
+                    bytes=t.table_bytes,
+                ),
+                remediation=(
+                    f"ALTER TABLE {t.qualified} RESET (autovacuum_enabled); VACUUM (ANALYZE) {t.qualified};"
+                    if not t.autovacuum_enabled
+                    else f"VACUUM (ANALYZE) {t.qualified}; and lower its autovacuum_vacuum_scale_factor"
+                ),
                 identity=f"table:{t.qualified}",
             )

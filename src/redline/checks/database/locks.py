@@ -24,9 +24,11 @@ BLOCKED_SESSIONS = Rule(
         example="BEGIN; UPDATE accounts SET … WHERE id = 1;   -- then the application waits on an HTTP call",
         use_instead="Keep transactions short; do remote calls outside them; set lock_timeout and "
         "idle_in_transaction_session_timeout for the application role.",
-        references=("https://www.postgresql.org/docs/current/explicit-locking.html",
-                    "https://www.postgresql.org/docs/current/functions-info.html#FUNCTIONS-INFO-SESSION",
-                    REF_MONITORING),
+        references=(
+            "https://www.postgresql.org/docs/current/explicit-locking.html",
+            "https://www.postgresql.org/docs/current/functions-info.html#FUNCTIONS-INFO-SESSION",
+            REF_MONITORING,
+        ),
     ),
 )
 
@@ -43,8 +45,11 @@ LONG_TRANSACTION = Rule(
         "rows anywhere in the database, tables and indexes bloat, and every lock it holds blocks writers.",
         example="conn = pool.get(); conn.execute('BEGIN'); ...; requests.get(url)  # transaction idles",
         use_instead="ALTER ROLE app SET idle_in_transaction_session_timeout = '30s';  -- and commit before I/O",
-        references=("https://www.postgresql.org/docs/current/runtime-config-client.html"
-                    "#GUC-IDLE-IN-TRANSACTION-SESSION-TIMEOUT", REF_MONITORING),
+        references=(
+            "https://www.postgresql.org/docs/current/runtime-config-client.html"
+            "#GUC-IDLE-IN-TRANSACTION-SESSION-TIMEOUT",
+            REF_MONITORING,
+        ),
     ),
 )
 
@@ -73,9 +78,13 @@ class LockCheck(SnapshotCheck):
                 f"{who} blocks {len(victims)} session(s) ({', '.join(str(v.pid) for v in victims)})"
                 + (f" waiting for {'; '.join(waits)}" if waits else ""),
                 location(snap, f"session {pid}"),
-                evidence=ev(blocker=pid, blocker_state=blocker.state if blocker else "",
-                            blocked=tuple(v.pid for v in victims), waiting_for=tuple(waits),
-                            longest_wait_s=round(max((v.state_age_s or 0) for v in victims), 1)),
+                evidence=ev(
+                    blocker=pid,
+                    blocker_state=blocker.state if blocker else "",
+                    blocked=tuple(v.pid for v in victims),
+                    waiting_for=tuple(waits),
+                    longest_wait_s=round(max((v.state_age_s or 0) for v in victims), 1),
+                ),
                 remediation=f"Find why pid {pid} holds its transaction open (SELECT query FROM pg_stat_activity "
                 f"WHERE pid = {pid}); end it with pg_terminate_backend if it is stuck, and set lock_timeout and "
                 "idle_in_transaction_session_timeout for the application role.",
@@ -89,14 +98,23 @@ class LockCheck(SnapshotCheck):
             long = (s.xact_age_s or 0) >= settings.long_transaction_s
             if not (idle or long):
                 continue
-            what = (f"idle in transaction for {s.state_age_s:,.0f} s" if idle
-                    else f"in a transaction open for {s.xact_age_s:,.0f} s")
+            what = (
+                f"idle in transaction for {s.state_age_s:,.0f} s"
+                if idle
+                else f"in a transaction open for {s.xact_age_s:,.0f} s"
+            )
             yield self.finding(
                 LONG_TRANSACTION,
                 f"session pid {s.pid} ({s.user}, application {s.application or 'unnamed'!r}) is {what}",
                 location(snap, f"session {s.pid}"),
-                evidence=ev(pid=s.pid, user=s.user, application=s.application, state=s.state,
-                            xact_age_s=f"{s.xact_age_s or 0:.0f}", state_age_s=f"{s.state_age_s or 0:.0f}"),
+                evidence=ev(
+                    pid=s.pid,
+                    user=s.user,
+                    application=s.application,
+                    state=s.state,
+                    xact_age_s=f"{s.xact_age_s or 0:.0f}",
+                    state_age_s=f"{s.state_age_s or 0:.0f}",
+                ),
                 remediation="Commit or roll back before any wait outside the database; set "
                 "idle_in_transaction_session_timeout for the application role.",
                 identity=f"session:{s.user}:{s.application}",

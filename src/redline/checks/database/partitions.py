@@ -30,8 +30,10 @@ PARTITION_SKEW = Rule(
         example="CREATE TABLE events (...) PARTITION BY LIST (tenant_id);  -- one tenant has 95% of events",
         use_instead="Partition by a key that spreads the rows (hash of a high-cardinality id, or time ranges "
         "sized by volume), or split the hot value into its own sub-partitions.",
-        references=("https://www.postgresql.org/docs/current/ddl-partitioning.html",
-                    "https://www.postgresql.org/docs/current/view-pg-stats.html"),
+        references=(
+            "https://www.postgresql.org/docs/current/ddl-partitioning.html",
+            "https://www.postgresql.org/docs/current/view-pg-stats.html",
+        ),
     ),
 )
 
@@ -59,12 +61,22 @@ class PartitionCheck(SnapshotCheck):
                 PARTITION_SKEW,
                 f"partition {hot.qualified} of {parent.qualified} holds {hot.live_tuples:,} of {total:,} rows "
                 f"({hot.live_tuples / max(total, 1):.0%}, {mib(hot.table_bytes)}); the median partition holds "
-                f"{median:,.0f}" + (f"; the most common {', '.join(parent.partition_key)} value carries {mcv:.0%} "
-                                    "of its rows" if mcv else ""),
+                f"{median:,.0f}"
+                + (
+                    f"; the most common {', '.join(parent.partition_key)} value carries {mcv:.0%} of its rows"
+                    if mcv
+                    else ""
+                ),
                 location(snap, f"table {parent.qualified}"),
-                evidence=ev(table=parent.qualified, strategy=parent.partition_strategy,
-                            key=parent.partition_key, hot_partition=hot.qualified, hot_rows=hot.live_tuples,
-                            median_rows=round(median), partitions=len(parts)),
+                evidence=ev(
+                    table=parent.qualified,
+                    strategy=parent.partition_strategy,
+                    key=parent.partition_key,
+                    hot_partition=hot.qualified,
+                    hot_rows=hot.live_tuples,
+                    median_rows=round(median),
+                    partitions=len(parts),
+                ),
                 remediation="Re-partition by a key (or ranges) that spreads the rows evenly, or split the hot "
                 "partition further.",
                 identity=f"partitioned:{parent.qualified}",

@@ -27,8 +27,10 @@ SEQ_SCAN_HOT_TABLE = Rule(
         "from shared buffers and it turns a millisecond lookup into a full read as the table grows.",
         example="-- pg_stat_user_tables: orders seq_scan = 12 000, idx_scan = 40, n_live_tup = 2 000 000",
         use_instead="CREATE INDEX ON orders (customer_id, status);   -- the columns the statements filter by",
-        references=("https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW",
-                    REF_MONITORING),
+        references=(
+            "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW",
+            REF_MONITORING,
+        ),
     ),
 )
 
@@ -58,8 +60,15 @@ class SeqScanCheck(SnapshotCheck):
                 f"sequential scans against {t.idx_scan:,} index scans, {per_scan:,.0f} rows per scan"
                 + (f"; statements filtering it: {', '.join(ids[:5])}" if ids else ""),
                 location(snap, f"table {t.qualified}"),
-                evidence=ev(table=t.qualified, rows=t.live_tuples, bytes=t.table_bytes, seq_scan=t.seq_scan,
-                            idx_scan=t.idx_scan, seq_tup_read=t.seq_tup_read, statements=tuple(ids[:10])),
+                evidence=ev(
+                    table=t.qualified,
+                    rows=t.live_tuples,
+                    bytes=t.table_bytes,
+                    seq_scan=t.seq_scan,
+                    idx_scan=t.idx_scan,
+                    seq_tup_read=t.seq_tup_read,
+                    statements=tuple(ids[:10]),
+                ),
                 remediation="Index the columns those statements filter by (see DB103 for the proposed index), "
                 "or, for a table that must be read whole, make sure it is not on a request path.",
                 identity=f"table:{t.qualified}",

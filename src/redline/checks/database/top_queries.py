@@ -58,9 +58,17 @@ class TopQueriesCheck(SnapshotCheck):
                 f"statement {stmt.queryid} is #{rank} by total time: {part:.0%} of all statement time "
                 f"({stmt.total_ms / 1000:,.1f} s over {stmt.calls:,} calls, {stmt.mean_ms:,.1f} ms per call)",
                 location(snap, f"statement {stmt.queryid}"),
-                evidence=ev(queryid=stmt.queryid, rank=rank, calls=stmt.calls, total_ms=f"{stmt.total_ms:.1f}",
-                            mean_ms=f"{stmt.mean_ms:.2f}", share=f"{part:.3f}", rows=stmt.rows,
-                            cache_hit=f"{hit_ratio:.3f}", query=stmt.query[:300]),
+                evidence=ev(
+                    queryid=stmt.queryid,
+                    rank=rank,
+                    calls=stmt.calls,
+                    total_ms=f"{stmt.total_ms:.1f}",
+                    mean_ms=f"{stmt.mean_ms:.2f}",
+                    share=f"{part:.3f}",
+                    rows=stmt.rows,
+                    cache_hit=f"{hit_ratio:.3f}",
+                    query=stmt.query[:300],
+                ),
                 remediation="Run EXPLAIN (ANALYZE, BUFFERS) on this statement with typical parameters; add the "
                 "index it lacks (see DB103), cache or batch it, or cut the rows it reads.",
                 identity=f"statement:{stmt.queryid}",

@@ -34,8 +34,11 @@ EOL_IMAGE = Rule(
         "across several major versions instead of a routine bump.",
         example="FROM python:3.8-slim",
         use_instead="FROM python:3.12-slim   # a supported release cycle; track its end-of-life date",
-        references=("https://endoflife.date/", "https://cwe.mitre.org/data/definitions/1104.html",
-                    "https://devguide.python.org/versions/"),
+        references=(
+            "https://endoflife.date/",
+            "https://cwe.mitre.org/data/definitions/1104.html",
+            "https://devguide.python.org/versions/",
+        ),
     ),
 )
 
@@ -62,12 +65,20 @@ class EolImageCheck(ProjectCheck):
             product, release = found
             when = release.eol.isoformat() if not isinstance(release.eol, bool) else "a date not published"
             finding = self.finding(
-                EOL_IMAGE, f"`{image}` is {product.title} {release.cycle}, end of life since {when}", location,
-                evidence={"image": image, "product": product.name, "cycle": release.cycle, "eol": when,
-                          "latest": release.latest},
+                EOL_IMAGE,
+                f"`{image}` is {product.title} {release.cycle}, end of life since {when}",
+                location,
+                evidence={
+                    "image": image,
+                    "product": product.name,
+                    "cycle": release.cycle,
+                    "eol": when,
+                    "latest": release.latest,
+                },
                 remediation=f"Move to a supported {product.title} release cycle (see https://endoflife.date/"
-                            f"{product.name}) and rebuild; track the cycle's end-of-life date.",
-                identity=image)
+                f"{product.name}) and rebuild; track the cycle's end-of-life date.",
+                identity=image,
+            )
             yield replace(finding, group=f"eol:{product.name}:{release.cycle}")
 
 
@@ -91,5 +102,7 @@ def _images(facts: Facts) -> Iterator[tuple[str, Location]]:
         for obj in manifest.objects:
             for container in obj.containers():
                 if container.image:
-                    yield container.image, Location(manifest.path, container.line, container.line,
-                                                    resource=obj.resource)
+                    yield (
+                        container.image,
+                        Location(manifest.path, container.line, container.line, resource=obj.resource),
+                    )

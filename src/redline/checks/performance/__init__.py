@@ -15,5 +15,14 @@ from redline.checks.performance.variance import HighVarianceCheck
 
 
 def checks() -> list[TraceCheck]:
-    return [NPlusOneCheck(), ChattyRpcCheck(), SerialCallsCheck(), ThirdPartyCallCheck(), SlowQueryCheck(),
-            HighVarianceCheck(), RetryStormCheck(), SloCheck(), HopBudgetCheck()]
+    return [
+        NPlusOneCheck(),
+        ChattyRpcCheck(),
+        SerialCallsCheck(),
+        ThirdPartyCallCheck(),
+        SlowQueryCheck(),
+        HighVarianceCheck(),
+        RetryStormCheck(),
+        SloCheck(),
+        HopBudgetCheck(),
+    ]

@@ -21,7 +21,7 @@ HOP_OVER_BUDGET = Rule(
     summary="A hop spends more of a route's latency than its budget",
     doc=RuleDoc(
         what_it_does='For each route with `[slo."ROUTE".budget]`, computes the critical path of every trace of '
-        "the route, tags each piece with a hop (`[traces.hops]` rules such as `db = [\"category=db\"]`, else "
+        'the route, tags each piece with a hop (`[traces.hops]` rules such as `db = ["category=db"]`, else '
         "the service name), and compares each hop's p95 time on the critical path with its budget.",
         why_bad="A route's objective is met only if every hop stays within its slice; a hop over budget eats "
         "the margin of the others, and the route misses its objective as soon as load or data grow.",
@@ -29,8 +29,10 @@ HOP_OVER_BUDGET = Rule(
         "   # measured db p95 on the critical path: 140 ms",
         use_instead="Bring the hop back within its slice (the traces named show where its time goes), or "
         "re-slice the budget explicitly and keep the sum within the objective.",
-        references=("https://sre.google/workbook/implementing-slos/",
-                    "https://research.google/pubs/the-tail-at-scale/"),
+        references=(
+            "https://sre.google/workbook/implementing-slos/",
+            "https://research.google/pubs/the-tail-at-scale/",
+        ),
     ),
 )
 
@@ -58,9 +60,14 @@ class HopBudgetCheck(TraceCheck):
                         f"'{slo.route}': hop {stat.hop} takes {stat.p95_ms:g} ms at p95 on the critical path, "
                         f"over its budget of {budget:g} ms ({stat.mean_share:.0%} of the request on average)",
                         Location(path=store.files[0] if store.files else "", resource=f"{slo.route} hop {stat.hop}"),
-                        evidence={"operation": slo.route, "hop": stat.hop, "p95_ms": stat.p95_ms,
-                                  "budget_ms": budget, "mean_share": stat.mean_share,
-                                  "trace_ids": stat.worst_traces},
+                        evidence={
+                            "operation": slo.route,
+                            "hop": stat.hop,
+                            "p95_ms": stat.p95_ms,
+                            "budget_ms": budget,
+                            "mean_share": stat.mean_share,
+                            "trace_ids": stat.worst_traces,
+                        },
                         remediation=f"Open the traces named and cut the {stat.hop} time on '{slo.route}' by "
                         f"{stat.p95_ms - budget:g} ms at p95 (look first at the other trace findings on this "
                         "route), or re-slice the budget.",

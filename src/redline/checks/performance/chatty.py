@@ -60,11 +60,13 @@ class ChattyRpcCheck(TraceCheck):
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         patterns: dict[tuple[str, str, str, str], Pattern] = defaultdict(Pattern)
         for service, parent_op, peer, target, trace_id, starts, durs, ids, file_no in store.query(
-                _SQL, (settings.chatty_min_calls,)):
+            _SQL, (settings.chatty_min_calls,)
+        ):
             calls = sequential_count(starts, durs)
             if calls >= settings.chatty_min_calls:
                 patterns[(service, parent_op, peer or "?", target)].add(
-                    Occurrence(trace_id, ids, ms(sum(durs)), file_no, {"count": float(calls)}))
+                    Occurrence(trace_id, ids, ms(sum(durs)), file_no, {"count": float(calls)})
+                )
         for (service, parent_op, peer, target), pattern in sorted(patterns.items()):
             count = pattern.median("count")
             yield self.finding(
@@ -72,9 +74,16 @@ class ChattyRpcCheck(TraceCheck):
                 f"{service} '{parent_op}' calls {peer} {target} {count:g} times in sequence per request "
                 f"(median, {pattern.median():g} ms in all) in {pattern.traces} trace(s)",
                 location(store, pattern, f"{service} {parent_op} -> {peer} {target}"),
-                evidence={"service": service, "operation": parent_op, "peer": peer, "route": target,
-                          "median_calls": count, "median_total_ms": pattern.median(), "traces": pattern.traces,
-                          **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "operation": parent_op,
+                    "peer": peer,
+                    "route": target,
+                    "median_calls": count,
+                    "median_total_ms": pattern.median(),
+                    "traces": pattern.traces,
+                    **examples(pattern),
+                },
                 remediation=f"Replace the per-item calls to {peer} {target} with one batch request (or a bulk "
                 "endpoint); if the callee has none, run them concurrently with a bounded pool and cache "
                 "repeated keys for the request.",

@@ -53,7 +53,8 @@ class NPlusOneCheck(TraceCheck):
         rows = store.query(_SQL, (settings.n_plus_one_min_count, settings.n_plus_one_min_total_ms * 1000))
         for service, parent_op, statement, trace_id, n, total_us, ids, file_no in rows:
             patterns[(service, parent_op, statement)].add(
-                Occurrence(trace_id, ids, ms(total_us), file_no, {"count": float(n)}))
+                Occurrence(trace_id, ids, ms(total_us), file_no, {"count": float(n)})
+            )
         for (service, parent_op, statement), pattern in sorted(patterns.items()):
             count, total = pattern.median("count"), pattern.median()
             yield self.finding(
@@ -61,12 +62,19 @@ class NPlusOneCheck(TraceCheck):
                 f"{service} '{parent_op}' runs the same query {count:g} times per request (median, "
                 f"{total:g} ms in all) in {pattern.traces} trace(s): {statement[:200]}",
                 location(store, pattern, f"{service} {parent_op}"),
-                evidence={"service": service, "operation": parent_op, "statement": statement[:500],
-                          "median_count": count, "median_total_ms": total, "traces": pattern.traces,
-                          **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "operation": parent_op,
+                    "statement": statement[:500],
+                    "median_count": count,
+                    "median_total_ms": total,
+                    "traces": pattern.traces,
+                    **examples(pattern),
+                },
                 remediation=f"Load the rows of '{statement[:80]}' for the whole set in one query under "
                 "'{parent_op}' (an eager load such as SQLAlchemy selectinload/joinedload, Django "
                 "prefetch_related, or one `WHERE id IN (…)` / JOIN) instead of one query per item.".replace(
-                    "{parent_op}", parent_op),
+                    "{parent_op}", parent_op
+                ),
                 identity=f"{service}|{parent_op}|{statement}",
             )

@@ -67,15 +67,22 @@ class RetryStormCheck(TraceCheck):
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         patterns: dict[tuple[str, str, str], Pattern] = defaultdict(Pattern)
         for service, peer, target, trace_id, errors, starts, durs, ids, file_no in store.query(
-                _SQL, (settings.retry_min_attempts, settings.retry_min_attempts)):
+            _SQL, (settings.retry_min_attempts, settings.retry_min_attempts)
+        ):
             for first, last in failing_runs(errors):
                 attempts = last - first + 1
                 if attempts < settings.retry_min_attempts:
                     continue
                 gaps = [starts[i + 1] - (starts[i] + durs[i]) for i in range(first, last)]
-                patterns[(service, peer or "?", target)].add(Occurrence(
-                    trace_id, ids[first:last + 1], float(attempts), file_no,
-                    {"gap_ms": ms(sorted(gaps)[len(gaps) // 2])}))
+                patterns[(service, peer or "?", target)].add(
+                    Occurrence(
+                        trace_id,
+                        ids[first : last + 1],
+                        float(attempts),
+                        file_no,
+                        {"gap_ms": ms(sorted(gaps)[len(gaps) // 2])},
+                    )
+                )
         for (service, peer, target), pattern in sorted(patterns.items()):
             most, gap = max(o.value_ms for o in pattern.occurrences), pattern.median("gap_ms")
             yield self.finding(
@@ -83,8 +90,15 @@ class RetryStormCheck(TraceCheck):
                 f"{service} repeats a failing call to {peer} '{target[:120]}' up to {most:g} times in one "
                 f"request ({pattern.traces} trace(s)), {gap:g} ms between attempts (median)",
                 location(store, pattern, f"{service} -> {peer} {target[:120]}"),
-                evidence={"service": service, "peer": peer, "target": target[:500], "max_attempts": int(most),
-                          "median_gap_ms": gap, "traces": pattern.traces, **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "peer": peer,
+                    "target": target[:500],
+                    "max_attempts": int(most),
+                    "median_gap_ms": gap,
+                    "traces": pattern.traces,
+                    **examples(pattern),
+                },
                 remediation=f"Cap retries of calls to {peer} at 2-3 at a single layer, with exponential backoff "
                 "and full jitter (the median gap here is "
                 f"{gap:g} ms), a retry budget, and a circuit breaker that fails fast while {peer} is down.",

@@ -67,13 +67,15 @@ class SerialCallsCheck(TraceCheck):
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         patterns: dict[tuple[str, str, tuple[str, ...]], Pattern] = defaultdict(Pattern)
         for service, parent_op, trace_id, starts, durs, ids, targets, file_no in store.query(
-                _SQL, (settings.serial_min_saving_ms * 1000,)):
+            _SQL, (settings.serial_min_saving_ms * 1000,)
+        ):
             for run in serial_runs(starts, durs, targets):
                 run_durs = [durs[i] for i in run]
                 saving = ms(sum(run_durs) - max(run_durs))
                 if saving >= settings.serial_min_saving_ms:
                     patterns[(service, parent_op, tuple(targets[i] for i in run))].add(
-                        Occurrence(trace_id, [ids[i] for i in run], saving, file_no))
+                        Occurrence(trace_id, [ids[i] for i in run], saving, file_no)
+                    )
         for (service, parent_op, targets), pattern in sorted(patterns.items()):
             saving = pattern.median()
             yield self.finding(
@@ -81,8 +83,14 @@ class SerialCallsCheck(TraceCheck):
                 f"{service} '{parent_op}' calls {', '.join(targets)} one after another; in parallel the "
                 f"request would be {saving:g} ms faster (median over {pattern.traces} trace(s))",
                 location(store, pattern, f"{service} {parent_op} -> {' | '.join(targets)}"),
-                evidence={"service": service, "operation": parent_op, "targets": targets,
-                          "median_saving_ms": saving, "traces": pattern.traces, **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "operation": parent_op,
+                    "targets": targets,
+                    "median_saving_ms": saving,
+                    "traces": pattern.traces,
+                    **examples(pattern),
+                },
                 remediation=f"If the calls to {' and '.join(targets)} do not depend on each other's results, "
                 "issue them concurrently (asyncio.gather, a thread pool, CompletableFuture.allOf, errgroup) "
                 f"with one overall deadline; that saves about {saving:g} ms per request.",

@@ -19,7 +19,7 @@ SLO_P95_OVER = Rule(
     severity=Severity.HIGH,
     summary="A route's measured p95 latency is over its objective",
     doc=RuleDoc(
-        what_it_does='Compares the measured p95 duration of the server spans of each route named in '
+        what_it_does="Compares the measured p95 duration of the server spans of each route named in "
         '`[slo."ROUTE"] p95_ms` with that objective.',
         why_bad="The objective is the latency users were promised; a measured p95 above it means one request "
         "in twenty (or more) is slower than promised, and the error budget is being spent.",
@@ -62,8 +62,14 @@ class SloCheck(TraceCheck):
                     f"{service} '{slo.route}': measured p95 {ms(p95):g} ms is over the objective "
                     f"{slo.p95_ms:g} ms ({n} requests)",
                     location(store, pattern, f"{service} {slo.route}"),
-                    evidence={"service": service, "operation": slo.route, "count": n, "p95_ms": ms(p95),
-                              "objective_p95_ms": slo.p95_ms, **examples(pattern)},
+                    evidence={
+                        "service": service,
+                        "operation": slo.route,
+                        "count": n,
+                        "p95_ms": ms(p95),
+                        "objective_p95_ms": slo.p95_ms,
+                        **examples(pattern),
+                    },
                     remediation=f"Open the slowest traces of '{slo.route}' and fix the largest contributors "
                     "first (the other trace findings on this route name them); the p95 must drop by "
                     f"{ms(p95) - slo.p95_ms:g} ms.",

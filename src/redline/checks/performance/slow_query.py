@@ -49,15 +49,23 @@ class SlowQueryCheck(TraceCheck):
 
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         for service, system, statement, n, p50, p95, worst in store.query(
-                _SQL, (settings.slow_query_min_count, settings.slow_query_p95_ms * 1000)):
+            _SQL, (settings.slow_query_min_count, settings.slow_query_p95_ms * 1000)
+        ):
             pattern = Pattern([Occurrence(w["t"], [w["s"]], ms(w["d"]), w["f"]) for w in worst])
             yield self.finding(
                 SLOW_QUERY,
                 f"{service}: {system or 'database'} query with p95 {ms(p95):g} ms (p50 {ms(p50):g} ms, "
                 f"{n} runs): {statement[:200]}",
                 location(store, pattern, f"{service} {statement[:120]}"),
-                evidence={"service": service, "db_system": system or "", "statement": statement[:500], "count": n,
-                          "p50_ms": ms(p50), "p95_ms": ms(p95), **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "db_system": system or "",
+                    "statement": statement[:500],
+                    "count": n,
+                    "p50_ms": ms(p50),
+                    "p95_ms": ms(p95),
+                    **examples(pattern),
+                },
                 remediation="Run EXPLAIN (ANALYZE, BUFFERS) on this statement with the slowest trace's "
                 "parameters; add the index its filter and sort need, fetch only the columns and rows used, "
                 "or move it off the request path.",

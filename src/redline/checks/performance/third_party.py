@@ -86,7 +86,8 @@ class ThirdPartyCallCheck(TraceCheck):
             if own_service(peer, services) or settings.is_internal(peer):
                 continue
             patterns[(root_service, root_op, peer)].add(
-                Occurrence(trace_id, [span_id], ms(dur_us), file_no, {"share": dur_us / root_us}))
+                Occurrence(trace_id, [span_id], ms(dur_us), file_no, {"share": dur_us / root_us})
+            )
         for (service, root_op, peer), pattern in sorted(patterns.items()):
             share = pattern.median("share")
             if share < settings.third_party_min_share:
@@ -96,8 +97,15 @@ class ThirdPartyCallCheck(TraceCheck):
                 f"{service} '{root_op}' waits on third party {peer} for {share:.0%} of the request (median, "
                 f"{pattern.median():g} ms) in {pattern.traces} trace(s)",
                 location(store, pattern, f"{service} {root_op} -> {peer}"),
-                evidence={"service": service, "operation": root_op, "peer": peer, "median_share": round(share, 3),
-                          "median_call_ms": pattern.median(), "traces": pattern.traces, **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "operation": root_op,
+                    "peer": peer,
+                    "median_share": round(share, 3),
+                    "median_call_ms": pattern.median(),
+                    "traces": pattern.traces,
+                    **examples(pattern),
+                },
                 remediation=f"Move the call to {peer} off the request path (a queue and a worker, or a cached "
                 "answer refreshed in the background); where the answer is needed now, give it a timeout well "
                 "under the route's latency objective, a circuit breaker and a fallback. If it is one of your "

@@ -76,7 +76,8 @@ class HighVarianceCheck(TraceCheck):
 
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         for service, peer, operation, n, q, durations, worst in store.query(
-                _SQL, (settings.hedge_min_samples, settings.hedge_min_ratio)):
+            _SQL, (settings.hedge_min_samples, settings.hedge_min_ratio)
+        ):
             p50, p95, p99 = q
             hedged = hedged_p99(durations, p95)
             if ms(p99 - hedged) < settings.hedge_min_gain_ms:
@@ -88,8 +89,17 @@ class HighVarianceCheck(TraceCheck):
                 f"{ms(p50):g} ms ({n} calls); hedging at the p95 ({ms(p95):g} ms) would bring the p99 to about "
                 f"{ms(hedged):g} ms",
                 location(store, pattern, f"{service} -> {peer} {operation}"),
-                evidence={"service": service, "peer": peer, "operation": operation, "count": n, "p50_ms": ms(p50),
-                          "p95_ms": ms(p95), "p99_ms": ms(p99), "hedged_p99_ms": ms(hedged), **examples(pattern)},
+                evidence={
+                    "service": service,
+                    "peer": peer,
+                    "operation": operation,
+                    "count": n,
+                    "p50_ms": ms(p50),
+                    "p95_ms": ms(p95),
+                    "p99_ms": ms(p99),
+                    "hedged_p99_ms": ms(hedged),
+                    **examples(pattern),
+                },
                 remediation=f"If '{operation}' is idempotent, send a hedged request to another replica after "
                 f"{ms(p95):g} ms and take the first answer (about 5% extra load); expected p99 {ms(hedged):g} ms "
                 f"instead of {ms(p99):g} ms. Otherwise find the tail's cause in the slowest traces.",

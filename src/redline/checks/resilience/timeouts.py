@@ -18,7 +18,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.python import PythonModule
 
 _TAGS = ("CWE-400", "STRIDE:D")
-_REF_RELEASE_IT = "Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 \"Stability Patterns: Timeouts\""
+_REF_RELEASE_IT = 'Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 "Stability Patterns: Timeouts"'
 
 REQUESTS_NO_TIMEOUT = Rule(
     code="RES101",
@@ -74,8 +74,7 @@ URLOPEN_NO_TIMEOUT = Rule(
         "no timeout at all unless something called `socket.setdefaulttimeout`; the call can block forever.",
         example="with urllib.request.urlopen(url) as resp:\n    body = resp.read()",
         use_instead="with urllib.request.urlopen(url, timeout=10) as resp:\n    body = resp.read()",
-        references=("https://docs.python.org/3/library/urllib.request.html#urllib.request.urlopen",
-                    _REF_RELEASE_IT),
+        references=("https://docs.python.org/3/library/urllib.request.html#urllib.request.urlopen", _REF_RELEASE_IT),
     ),
 )
 
@@ -112,8 +111,7 @@ SOCKET_NO_TIMEOUT = Rule(
         "address waits for the kernel's SYN retries (minutes) and reads can block forever.",
         example='sock = socket.create_connection(("db", 5432))',
         use_instead='sock = socket.create_connection(("db", 5432), timeout=5)',
-        references=("https://docs.python.org/3/library/socket.html#socket.create_connection",
-                    _REF_RELEASE_IT),
+        references=("https://docs.python.org/3/library/socket.html#socket.create_connection", _REF_RELEASE_IT),
     ),
 )
 
@@ -127,15 +125,21 @@ _AIOHTTP = {"aiohttp.ClientSession", "aiohttp.request", "aiohttp.client.ClientSe
 _CREATE_CONNECTION = {"socket.create_connection"}
 
 
-_TIMEOUT_ARG = {"RES101": "timeout=(3.05, 10)", "RES102": "timeout=httpx.Timeout(10.0, connect=3.0)",
-                "RES103": "timeout=10", "RES104": "timeout=aiohttp.ClientTimeout(total=10, sock_connect=3)",
-                "RES105": "timeout=5"}
+_TIMEOUT_ARG = {
+    "RES101": "timeout=(3.05, 10)",
+    "RES102": "timeout=httpx.Timeout(10.0, connect=3.0)",
+    "RES103": "timeout=10",
+    "RES104": "timeout=aiohttp.ClientTimeout(total=10, sock_connect=3)",
+    "RES105": "timeout=5",
+}
 
 
 def _fix(rule: Rule, call: ast.Call) -> str:
     """The argument to add to this very call, then the rule's worked example."""
-    return f"Pass `{_TIMEOUT_ARG[rule.code]}` to this `{_callee(call)}(…)` call (seconds: pick what the caller " \
-           f"can wait). For example:\n{rule.doc.use_instead}"
+    return (
+        f"Pass `{_TIMEOUT_ARG[rule.code]}` to this `{_callee(call)}(…)` call (seconds: pick what the caller "
+        f"can wait). For example:\n{rule.doc.use_instead}"
+    )
 
 
 def _kw(call: ast.Call, name: str) -> ast.keyword | None:
@@ -176,8 +180,12 @@ def _session_names(module: PythonModule) -> set[str]:
         elif isinstance(node, ast.With | ast.AsyncWith):
             for item in node.items:
                 ctx = item.context_expr
-                if (isinstance(ctx, ast.Call) and module.qualname(ctx.func) in _SESSION_FACTORIES
-                        and item.optional_vars is not None and (d := _dotted(item.optional_vars))):
+                if (
+                    isinstance(ctx, ast.Call)
+                    and module.qualname(ctx.func) in _SESSION_FACTORIES
+                    and item.optional_vars is not None
+                    and (d := _dotted(item.optional_vars))
+                ):
                     names.add(d)
     return names
 
@@ -188,8 +196,11 @@ class MissingTimeoutCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if not any(lib in name for name in fact.imports.values()
-                   for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")):
+        if not any(
+            lib in name
+            for name in fact.imports.values()
+            for lib in ("requests", "httpx", "urllib", "aiohttp", "socket")
+        ):
             return []
         if linter_rule_fixture(fact.lines):
             return []  # a semgrep rule's test target holds the pattern on purpose (saleor's .semgrep/)
@@ -205,9 +216,14 @@ class MissingTimeoutCheck(FileCheck):
             if found is not None:
                 rule, message = found
                 confidence = Confidence.LOW if in_tests else Confidence.HIGH if qual else Confidence.MEDIUM
-                yield self.finding(rule, message, _location(module, node), confidence=confidence,
-                                   severity=Severity.LOW if in_tests else None,
-                                   remediation=_fix(rule, node))
+                yield self.finding(
+                    rule,
+                    message,
+                    _location(module, node),
+                    confidence=confidence,
+                    severity=Severity.LOW if in_tests else None,
+                    remediation=_fix(rule, node),
+                )
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")
@@ -230,8 +246,7 @@ class MissingTimeoutCheck(FileCheck):
     @staticmethod
     def _is_session_call(call: ast.Call, sessions: set[str]) -> bool:
         func = call.func
-        return (isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS
-                and _dotted(func.value) in sessions)
+        return isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS and _dotted(func.value) in sessions
 
 
 def _judge_requests(call: ast.Call, timeout: ast.keyword | None) -> tuple[Rule, str] | None:

@@ -42,9 +42,31 @@ _NOT_SECRET_KEYS = re.compile(
     r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
 )
 _SECRET_FILES = (
-    ".env", ".env.*", "*.env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "*.pem", "*.key", "*.p12", "*.pfx",
-    "*.jks", "*.keystore", ".npmrc", ".pypirc", ".netrc", ".git-credentials", "credentials", "credentials.json",
-    "*credentials*.json", ".htpasswd", "*.ppk", "service-account*.json", "secrets.y*ml", "secrets.json",
+    ".env",
+    ".env.*",
+    "*.env",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".git-credentials",
+    "credentials",
+    "credentials.json",
+    "*credentials*.json",
+    ".htpasswd",
+    "*.ppk",
+    "service-account*.json",
+    "secrets.y*ml",
+    "secrets.json",
 )
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".pub")
 
@@ -87,13 +109,21 @@ class KubeSecretCheck(ProjectCheck):
                 if value is None or value.startswith("-----BEGIN CERTIFICATE") or not is_real_value(value, strict=True):
                     continue
                 finding = secret_finding(
-                    self, KUBE_SECRET, path=path, secret=value, salt=settings.salt,
+                    self,
+                    KUBE_SECRET,
+                    path=path,
+                    secret=value,
+                    salt=settings.salt,
                     what=f"Secret {obj.namespace or 'default'}/{obj.name} holds a real value in {field}.{key}",
                     revoke="Rotate the credential, then replace the manifest with a sealed or externally managed "
-                    "Secret.", line=line, end_line=obj.end_line or line,
-                    snippet=f"{field}: {key}: {redact(value)}", resource=f"{obj.resource}#{field}.{key}",
+                    "Secret.",
+                    line=line,
+                    end_line=obj.end_line or line,
+                    snippet=f"{field}: {key}: {redact(value)}",
+                    resource=f"{obj.resource}#{field}.{key}",
                     confidence=context_confidence(Confidence.HIGH, path),
-                    evidence={"key": f"{field}.{key}"}, allowlist=settings.allowlist,
+                    evidence={"key": f"{field}.{key}"},
+                    allowlist=settings.allowlist,
                     gate_samples=settings.gate_samples,
                 )
                 reason = ignored.get(KUBE_SECRET.code)
@@ -146,8 +176,9 @@ class DockerSecretCheck(ProjectCheck):
                     out.extend(self._copy(dockerfile, ins, contexts, settings.gate_samples))
         return out
 
-    def _env(self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]],
-             settings: SecretSettings) -> Iterator[Finding]:
+    def _env(
+        self, path: str, ins: DockerInstruction, pairs: list[tuple[str, str]], settings: SecretSettings
+    ) -> Iterator[Finding]:
         for key, value in pairs:
             found = assigned_secret(key, value) if "$" not in value else None
             if found is None:
@@ -155,25 +186,40 @@ class DockerSecretCheck(ProjectCheck):
             secret = found[1]
             default = bool(store_of(key)) and is_default(secret)
             yield secret_finding(
-                self, DOCKER_ENV_SECRET, path=path, secret=secret, salt=settings.salt,
+                self,
+                DOCKER_ENV_SECRET,
+                path=path,
+                secret=secret,
+                salt=settings.salt,
                 severity=Severity.LOW if default else None,
                 what=f"{ins.cmd} {key} bakes a " + ("default password" if default else "secret") + " into the image",
                 revoke="Rotate the credential, then pass it "
-                "with a build secret (RUN --mount=type=secret) or at run time.", line=ins.line,
-                end_line=ins.end_line, snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
-                confidence=context_confidence(Confidence.HIGH, path), evidence={"variable": key},
-                allowlist=settings.allowlist, gate_samples=settings.gate_samples,
+                "with a build secret (RUN --mount=type=secret) or at run time.",
+                line=ins.line,
+                end_line=ins.end_line,
+                snippet=f"{ins.cmd} {key}={value[: found[0]]}{redact(secret)}",
+                confidence=context_confidence(Confidence.HIGH, path),
+                evidence={"variable": key},
+                allowlist=settings.allowlist,
+                gate_samples=settings.gate_samples,
             )
 
-    def _copy(self, dockerfile: Dockerfile, ins: DockerInstruction, contexts: Mapping[str, BuildContext],
-              gate_samples: bool) -> Iterator[Finding]:
+    def _copy(
+        self, dockerfile: Dockerfile, ins: DockerInstruction, contexts: Mapping[str, BuildContext], gate_samples: bool
+    ) -> Iterator[Finding]:
         path = dockerfile.path
         context = contexts.get(posixpath.dirname(path)) if ins.flag("from") is None else None
         for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
-                yield self._copy_finding(path, ins, src, f"{ins.cmd} {src} puts a credential file into the image",
-                                         severity=None, gate_samples=gate_samples)
+                yield self._copy_finding(
+                    path,
+                    ins,
+                    src,
+                    f"{ins.cmd} {src} puts a credential file into the image",
+                    severity=None,
+                    gate_samples=gate_samples,
+                )
             elif context is not None and name in (".", "*", "") and src.rstrip("/") in (".", "./", "*", "./*", ""):
                 if not stage_ships(dockerfile, ins):
                     continue  # a builder stage whose output the shipped stages copy selectively
@@ -182,20 +228,38 @@ class DockerSecretCheck(ProjectCheck):
                     if severity is None:
                         continue  # PORT=3000 and friends: nothing secret is copied
                     yield self._copy_finding(
-                        path, ins, leaked, f"{ins.cmd} {src} copies {leaked} from the build context "
-                        "(not excluded by .dockerignore) into the image", severity=severity, gate_samples=gate_samples)
+                        path,
+                        ins,
+                        leaked,
+                        f"{ins.cmd} {src} copies {leaked} from the build context "
+                        "(not excluded by .dockerignore) into the image",
+                        severity=severity,
+                        gate_samples=gate_samples,
+                    )
 
-    def _copy_finding(self, path: str, ins: DockerInstruction, src: str, message: str, *,
-                      severity: Severity | None, gate_samples: bool) -> Finding:
+    def _copy_finding(
+        self,
+        path: str,
+        ins: DockerInstruction,
+        src: str,
+        message: str,
+        *,
+        severity: Severity | None,
+        gate_samples: bool,
+    ) -> Finding:
         sample_severity, tags = sample_context(path, gate_samples)
         return self.finding(
-            DOCKER_COPY_SECRET, message,
+            DOCKER_COPY_SECRET,
+            message,
             Location(path, ins.line, ins.end_line, 0, 0, f"{ins.cmd} {ins.value}"[:160]),
-            severity=sample_severity or severity, tags=tags,
-            confidence=context_confidence(Confidence.HIGH, path), identity=f"copy:{src}",
+            severity=sample_severity or severity,
+            tags=tags,
+            confidence=context_confidence(Confidence.HIGH, path),
+            identity=f"copy:{src}",
             remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
             "that needs it: RUN --mount=type=secret,id=...,target=... ; rotate it if an image was already pushed.",
-            effort="hours", evidence={"file": src},
+            effort="hours",
+            evidence={"file": src},
         )
 
 

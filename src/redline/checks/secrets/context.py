@@ -28,14 +28,30 @@ PUBLIC_BY_DESIGN = {
 }
 
 _PUBLIC_PREFIXES = (
-    ("phc_", "posthog-project-key"), ("pk_live_", "stripe-publishable-key"), ("pk_test_", "stripe-publishable-key"),
+    ("phc_", "posthog-project-key"),
+    ("pk_live_", "stripe-publishable-key"),
+    ("pk_test_", "stripe-publishable-key"),
     ("pk.eyJ", "mapbox-public-token"),
 )
-_SPKI_HEADERS = ("MIGfMA0GCSqGSIb3DQEBAQUAA4", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A", "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8A",
-                 "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MCowBQYDK2VwAyEA", "ssh-rsa ", "ssh-ed25519 ",
-                 "ecdsa-sha2-nistp")
-_FIREBASE_MARKERS = (b"firebaseapp.com", b"firebaseconfig", b"messagingsenderid", b"authdomain", b"firebase_api_key",
-                     b"firebase_web_api_key", b"firebaseio.com")
+_SPKI_HEADERS = (
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4",
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A",
+    "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8A",
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+    "MCowBQYDK2VwAyEA",
+    "ssh-rsa ",
+    "ssh-ed25519 ",
+    "ecdsa-sha2-nistp",
+)
+_FIREBASE_MARKERS = (
+    b"firebaseapp.com",
+    b"firebaseconfig",
+    b"messagingsenderid",
+    b"authdomain",
+    b"firebase_api_key",
+    b"firebase_web_api_key",
+    b"firebaseio.com",
+)
 _ALGOLIA_SEARCH = re.compile(rb"(?i)search[_-]?(?:only[_-]?)?(?:api[_-]?)?key|algoliasearch\s*\(|searchclient\s*\(")
 
 
@@ -60,8 +76,20 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
 
 
 _BUNDLE_NAME = re.compile(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
-_VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party",
-                          "dist", "public/build", "static/js", "assets/js"})
+_VENDOR_DIRS = frozenset(
+    {
+        "vendor",
+        "vendors",
+        "node_modules",
+        "bower_components",
+        "third_party",
+        "third-party",
+        "dist",
+        "public/build",
+        "static/js",
+        "assets/js",
+    }
+)
 _LONG_LINE = 1000
 
 

@@ -28,13 +28,58 @@ from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
-DEFAULT_PASSWORDS = frozenset({
-    "postgres", "postgresql", "root", "guest", "admin", "administrator", "mysql", "mariadb", "redis", "rabbitmq",
-    "mongo", "mongodb", "sa", "pass", "test", "oracle", "tiger", "user", "demo", "dev", "keycloak", "elastic",
-    "minio", "minioadmin", "neo4j", "clickhouse", "default", "app", "apppass", "dbpass", "db", "docker", "sql",
-    "admin123", "root123", "toor", "qwerty", "letmein", "welcome", "123456", "12345678", "password1", "passw0rd",
-    "p@ssw0rd", "p@ssword", "postgrespw", "mysqlpw", "rootpassword",
-})
+DEFAULT_PASSWORDS = frozenset(
+    {
+        "postgres",
+        "postgresql",
+        "root",
+        "guest",
+        "admin",
+        "administrator",
+        "mysql",
+        "mariadb",
+        "redis",
+        "rabbitmq",
+        "mongo",
+        "mongodb",
+        "sa",
+        "pass",
+        "test",
+        "oracle",
+        "tiger",
+        "user",
+        "demo",
+        "dev",
+        "keycloak",
+        "elastic",
+        "minio",
+        "minioadmin",
+        "neo4j",
+        "clickhouse",
+        "default",
+        "app",
+        "apppass",
+        "dbpass",
+        "db",
+        "docker",
+        "sql",
+        "admin123",
+        "root123",
+        "toor",
+        "qwerty",
+        "letmein",
+        "welcome",
+        "123456",
+        "12345678",
+        "password1",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "postgrespw",
+        "mysqlpw",
+        "rootpassword",
+    }
+)
 
 _STORES = (
     ("PostgreSQL", r"postgres(?:ql)?|pg(?:sql)?|psql|cockroach(?:db)?|timescale(?:db)?|supabase"),
@@ -60,16 +105,35 @@ _STORES = (
 _STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
 
 #: translation catalogues, compiled catalogues, stylesheets, images and source maps hold no connection strings
-_NO_CREDENTIALS = (".po", ".pot", ".mo", ".css", ".scss", ".less", ".svg", ".map", ".png", ".jpg", ".gif", ".ico",
-                   ".woff", ".woff2", ".ttf", ".eot", ".pdf")
+_NO_CREDENTIALS = (
+    ".po",
+    ".pot",
+    ".mo",
+    ".css",
+    ".scss",
+    ".less",
+    ".svg",
+    ".map",
+    ".png",
+    ".jpg",
+    ".gif",
+    ".ico",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".eot",
+    ".pdf",
+)
 #: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
 _FALLBACK = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
 _CI_CONFIG = re.compile(
     r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
 )
-_SCHEMES = (r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
-            r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch")
+_SCHEMES = (
+    r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
+    r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch"
+)
 _URL = re.compile(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
@@ -77,7 +141,8 @@ _URL = re.compile(
 )
 _STR = rb"""(?:'[^'\n]{0,300}'|"[^"\n]{0,300}"|\$?[A-Za-z_][A-Za-z0-9_.]{0,60})"""
 _DRIVER_CALL = re.compile(
-    rb"(?i)(?P<call>new\s+PDO|new\s+mysqli|mysqli_connect|DriverManager\.getConnection)\s*\(\s*" + _STR
+    rb"(?i)(?P<call>new\s+PDO|new\s+mysqli|mysqli_connect|DriverManager\.getConnection)\s*\(\s*"
+    + _STR
     + rb"\s*,\s*['\"](?P<user>[^'\"\n]{1,100})['\"]\s*,\s*['\"](?P<pw>[^'\"\n\\]{1,200})['\"]"
 )
 _CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
@@ -86,7 +151,8 @@ _CONN_STRING_MARKERS = re.compile(
     rb"|userid|username|user|database|initial catalog|dsn|driver|port)\s{0,2}=[^;\n]{0,200};|jdbc:[a-z0-9]+:"
 )
 _CONN_STRING_USER = re.compile(
-    rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})")
+    rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})"
+)
 _DRIVER_HINT = re.compile(rb"(?i)postgres|npgsql|mysql|mariadb|sql server|sqlserver|mssql|oracle|mongo|redis")
 _SECRET_KEY_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|pwd|secret|token|credentials?)$|(?:^|[_.-])pass$")
 _NOT_A_PASSWORD_KEY = re.compile(
@@ -117,8 +183,9 @@ class DatastoreCredential:
     ephemeral: bool = False
 
 
-def find_datastore_credentials(path: str, kind: str, data: bytes,
-                               values: Sequence[KeyValue] | None = None) -> list[DatastoreCredential]:
+def find_datastore_credentials(
+    path: str, kind: str, data: bytes, values: Sequence[KeyValue] | None = None
+) -> list[DatastoreCredential]:
     """Every data-store credential in ``data`` (see the module doc), one per value span. ``values`` are the
     file's ``structure.key_values`` when the caller already has them (read once, used twice)."""
     found: dict[tuple[int, int], DatastoreCredential] = {}
@@ -221,8 +288,13 @@ def _connection_strings(data: bytes, low: bytes) -> Iterator[DatastoreCredential
         hint = _DRIVER_HINT.search(line)
         store = store_of(hint.group(0).decode().replace(" ", "")) if hint else "database"
         pw = m.group("pw").decode("utf-8", "replace")
-        cred = _judge(m.group("key").decode("ascii"), store or "database", m.span("pw"), pw,
-                      user.group(1).decode("utf-8", "replace") if user else "")
+        cred = _judge(
+            m.group("key").decode("ascii"),
+            store or "database",
+            m.span("pw"),
+            pw,
+            user.group(1).decode("utf-8", "replace") if user else "",
+        )
         if cred is not None:
             yield cred
 
@@ -243,10 +315,25 @@ def _candidates(data: bytes, low: bytes) -> Iterator[re.Match[bytes]]:
             pos = low.find(word, pos + 1)
 
 
-_SUFFIX_FORMATS = {".properties": "properties", ".conf": "ini", ".cnf": "ini", ".cfg": "ini", ".ini": "ini",
-                   ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
-_KIND_FORMATS = {"compose": "yaml", "yaml": "yaml", "json": "json", "toml": "toml", "ini": "ini",
-                 "dotenv": "properties"}
+_SUFFIX_FORMATS = {
+    ".properties": "properties",
+    ".conf": "ini",
+    ".cnf": "ini",
+    ".cfg": "ini",
+    ".ini": "ini",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+}
+_KIND_FORMATS = {
+    "compose": "yaml",
+    "yaml": "yaml",
+    "json": "json",
+    "toml": "toml",
+    "ini": "ini",
+    "dotenv": "properties",
+}
 
 
 def config_format(path: str, kind: str) -> str | None:

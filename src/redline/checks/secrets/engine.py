@@ -87,8 +87,9 @@ class SecretScanner:
         if want and not hyperscan_available():
             raise RuntimeError("hyperscan requested but not importable")
         if use_hyperscan is None and not want:
-            log.warning("hyperscan is not importable on this platform; secret scanning falls back to "
-                        "Python re (much slower)")
+            log.warning(
+                "hyperscan is not importable on this platform; secret scanning falls back to Python re (much slower)"
+            )
         self.engine = "hyperscan" if want and self.rules else "re"
         self._db: Any = None
         self._scratch: Any = None
@@ -116,8 +117,13 @@ class SecretScanner:
         cache.store(self._db, self._re_only, [i for i, r in enumerate(self.rules) if r.id in self.prefiltered])
         self.compiled_in = time.perf_counter() - started
         # never silent: a CI job with an empty cache pays this on every run unless the cache is kept
-        log.warning("compiled the secret scanner's Hyperscan database for %d rules in %.1fs (cached in %s; "
-                    "`redline db update` builds it ahead of time)", len(self.rules), self.compiled_in, cache.path)
+        log.warning(
+            "compiled the secret scanner's Hyperscan database for %d rules in %.1fs (cached in %s; "
+            "`redline db update` builds it ahead of time)",
+            len(self.rules),
+            self.compiled_in,
+            cache.path,
+        )
 
     def _compile_fresh(self, exprs: list[bytes]) -> None:
         assert _hs is not None
@@ -151,8 +157,10 @@ class SecretScanner:
 
     def _warn_re_only(self) -> None:
         if self._re_only:
-            log.warning("secret rules %s cannot be compiled by Hyperscan; scanned with Python re",
-                        ", ".join(self.rules[i].id for i in self._re_only))
+            log.warning(
+                "secret rules %s cannot be compiled by Hyperscan; scanned with Python re",
+                ", ".join(self.rules[i].id for i in self._re_only),
+            )
 
     def _scratch_space(self) -> Any:
         pid = os.getpid()
@@ -194,8 +202,21 @@ class SecretScanner:
                 continue
             line, col = lines.position(s)
             end_line, _ = lines.position(max(s, e - 1))
-            matches.append(SecretMatch(rule.id, rule.code, s, e, line, col, secret,
-                                       context_confidence(rule.confidence, path), end_line, s, e))
+            matches.append(
+                SecretMatch(
+                    rule.id,
+                    rule.code,
+                    s,
+                    e,
+                    line,
+                    col,
+                    secret,
+                    context_confidence(rule.confidence, path),
+                    end_line,
+                    s,
+                    e,
+                )
+            )
         matches.sort(key=lambda m: (m.byte_start, m.code))
         return ScanOutput(matches, spans)
 
@@ -228,6 +249,7 @@ class SecretScanner:
         """(rule, secret start, secret end, whole match) for every pattern match that passes keywords."""
         by_rule: dict[int, list[int]] = defaultdict(list)
         if self._db is not None and data:
+
             def on_match(idx: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
                 by_rule[idx].append(to)
 
@@ -361,8 +383,9 @@ class LineIndex:
 def _to_chars(m: SecretMatch, data: bytes) -> SecretMatch:
     start = len(data[: m.byte_start].decode("utf-8", "replace"))
     end = start + len(data[m.byte_start : m.byte_end].decode("utf-8", "replace"))
-    return SecretMatch(m.rule_id, m.code, start, end, m.line, m.column, m.secret, m.confidence, m.end_line,
-                       m.byte_start, m.byte_end)
+    return SecretMatch(
+        m.rule_id, m.code, start, end, m.line, m.column, m.secret, m.confidence, m.end_line, m.byte_start, m.byte_end
+    )
 
 
 def prebuild_builtin_database() -> str:

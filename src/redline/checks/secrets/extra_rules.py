@@ -7,14 +7,20 @@ from redline.checks.secrets.ruleset import TAGS, USER_RULE_CODE
 from redline.core.model import Area, Severity
 from redline.core.rules import Rule, RuleDoc
 
-_WHY = ("A credential in the repository is readable by everyone with access to it, its forks, clones, CI caches "
-        "and backups, for as long as the history exists; deleting the line later does not remove it from history.")
+_WHY = (
+    "A credential in the repository is readable by everyone with access to it, its forks, clones, CI caches "
+    "and backups, for as long as the history exists; deleting the line later does not remove it from history."
+)
 _OWASP = "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html"
 _CWE = "https://cwe.mitre.org/data/definitions/798.html"
 
 COMMITTED_DOTENV = Rule(
-    code="SEC901", name="committed-dotenv-secret", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A .env file holds a real secret value", tags=TAGS,
+    code="SEC901",
+    name="committed-dotenv-secret",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A .env file holds a real secret value",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `.env` files (also `*.env`, `.env.*`) whose secret-looking variables (`*_SECRET`, "
         "`*_TOKEN`, `*_PASSWORD`, `*_API_KEY`, URLs with a password …) hold a value that is not a placeholder.",
@@ -29,8 +35,12 @@ COMMITTED_DOTENV = Rule(
 )
 
 CREDENTIALS_CONFIG = Rule(
-    code="SEC902", name="credentials-config-file", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A .npmrc/.pypirc/.netrc/.git-credentials file holds a credential", tags=TAGS,
+    code="SEC902",
+    name="credentials-config-file",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A .npmrc/.pypirc/.netrc/.git-credentials file holds a credential",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `_authToken`/`_auth`/`_password` in `.npmrc`, `password` in `.pypirc` and `.netrc`, "
         "and `https://user:password@host` lines in `.git-credentials`, unless the value is a placeholder or "
@@ -39,14 +49,21 @@ CREDENTIALS_CONFIG = Rule(
         "publish a malicious version of your package.",
         example="//registry.npmjs.org/:_authToken=npm_…(40 chars)",
         use_instead="//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
-        references=("https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration",
-                    "https://packaging.python.org/en/latest/specifications/pypirc/", _CWE),
+        references=(
+            "https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration",
+            "https://packaging.python.org/en/latest/specifications/pypirc/",
+            _CWE,
+        ),
     ),
 )
 
 KUBE_SECRET = Rule(
-    code="SEC903", name="kubernetes-secret-manifest", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A Kubernetes Secret manifest holds real data", tags=TAGS,
+    code="SEC903",
+    name="kubernetes-secret-manifest",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A Kubernetes Secret manifest holds real data",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `kind: Secret` objects whose `data` (base64) or `stringData` values are real, "
         "non-placeholder values.",
@@ -55,14 +72,21 @@ KUBE_SECRET = Rule(
         example="kind: Secret\ndata:\n  password: czNj…(16 chars)",
         use_instead="Keep the Secret out of git: create it from a secret store (External Secrets Operator, "
         "Vault agent) or commit it encrypted (Sealed Secrets, SOPS).",
-        references=("https://kubernetes.io/docs/concepts/configuration/secret/#information-security-for-secrets",
-                    "https://github.com/bitnami-labs/sealed-secrets", _OWASP),
+        references=(
+            "https://kubernetes.io/docs/concepts/configuration/secret/#information-security-for-secrets",
+            "https://github.com/bitnami-labs/sealed-secrets",
+            _OWASP,
+        ),
     ),
 )
 
 DOCKER_ENV_SECRET = Rule(
-    code="SEC904", name="dockerfile-secret-env-arg", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A Dockerfile ENV or ARG holds a secret value", tags=TAGS,
+    code="SEC904",
+    name="dockerfile-secret-env-arg",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A Dockerfile ENV or ARG holds a secret value",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `ENV` and `ARG` instructions that set a secret-looking variable (`*_TOKEN`, "
         "`*_PASSWORD`, `*_SECRET`, `*_API_KEY` …) to a literal value.",
@@ -70,14 +94,21 @@ DOCKER_ENV_SECRET = Rule(
         "`docker history` and `docker inspect` show them to anyone who can pull the image.",
         example="ARG NPM_TOKEN=npm_…(40 chars)\nENV DB_PASSWORD=s3cr…(16 chars)",
         use_instead="RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
-        references=("https://docs.docker.com/build/building/secrets/",
-                    "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/", _CWE),
+        references=(
+            "https://docs.docker.com/build/building/secrets/",
+            "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/",
+            _CWE,
+        ),
     ),
 )
 
 DOCKER_COPY_SECRET = Rule(
-    code="SEC905", name="dockerfile-copies-secret-file", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A Dockerfile COPY/ADD puts a secret file into the image", tags=TAGS,
+    code="SEC905",
+    name="dockerfile-copies-secret-file",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A Dockerfile COPY/ADD puts a secret file into the image",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `COPY`/`ADD` of files that hold credentials by name: `.env`, `id_rsa`, `*.pem`, "
         "`*.key`, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `credentials*`, `*.p12`.",
@@ -85,14 +116,21 @@ DOCKER_COPY_SECRET = Rule(
         "is still in the earlier one.",
         example="COPY .npmrc /root/.npmrc\nRUN npm ci",
         use_instead="RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci",
-        references=("https://docs.docker.com/build/building/secrets/",
-                    "https://docs.docker.com/build/concepts/context/#dockerignore-files", _CWE),
+        references=(
+            "https://docs.docker.com/build/building/secrets/",
+            "https://docs.docker.com/build/concepts/context/#dockerignore-files",
+            _CWE,
+        ),
     ),
 )
 
 DATASTORE_CREDENTIAL = Rule(
-    code="SEC906", name="datastore-credential", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A data-store password written into code or configuration", tags=TAGS,
+    code="SEC906",
+    name="datastore-credential",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A data-store password written into code or configuration",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds passwords of databases, caches and brokers wherever they are written down: URL "
         "userinfo (`postgres://user:pass@host`, MySQL, MongoDB `+srv`, Redis, AMQP, SQL Server, `jdbc:` and "
@@ -108,14 +146,22 @@ DATASTORE_CREDENTIAL = Rule(
         "# config/database.yml\nproduction:\n  database:\n    password: Tr0u…(12 chars)",
         use_instead='var cs = Environment.GetEnvironmentVariable("SHOP_DB");\n'
         "production:\n  database:\n    password: ${DB_PASSWORD}   # injected from a secret store",
-        references=(_OWASP, _CWE, "https://www.postgresql.org/docs/current/libpq-pgpass.html",
-                    "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/protecting-connection-information"),
+        references=(
+            _OWASP,
+            _CWE,
+            "https://www.postgresql.org/docs/current/libpq-pgpass.html",
+            "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/protecting-connection-information",
+        ),
     ),
 )
 
 DEFAULT_DATASTORE_CREDENTIAL = Rule(
-    code="SEC907", name="default-datastore-credential", area=Area.SECURITY, severity=Severity.LOW,
-    summary="A data store configured with a well-known default password", tags=TAGS,
+    code="SEC907",
+    name="default-datastore-credential",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="A data store configured with a well-known default password",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds data-store passwords (in the same places as SEC906) that are a product default or a "
         "tutorial value — postgres/postgres, root/root, guest/guest, admin/admin, scott/tiger, a password equal "
@@ -127,14 +173,21 @@ DEFAULT_DATASTORE_CREDENTIAL = Rule(
         example="services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: postgres",
         use_instead="services:\n  db:\n    image: postgres:16\n    environment:\n"
         "      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]",
-        references=("https://cwe.mitre.org/data/definitions/1392.html", "https://hub.docker.com/_/postgres",
-                    "https://docs.docker.com/compose/how-tos/use-secrets/"),
+        references=(
+            "https://cwe.mitre.org/data/definitions/1392.html",
+            "https://hub.docker.com/_/postgres",
+            "https://docs.docker.com/compose/how-tos/use-secrets/",
+        ),
     ),
 )
 
 USER_RULE = Rule(
-    code=USER_RULE_CODE, name="user-secret-rule", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="A credential matched by a rule from redline.toml [[secrets.rules]]", tags=TAGS,
+    code=USER_RULE_CODE,
+    name="user-secret-rule",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="A credential matched by a rule from redline.toml [[secrets.rules]]",
+    tags=TAGS,
     doc=RuleDoc(
         what_it_does="Reports matches of the rules you add in `[[secrets.rules]]` (same fields as the built-in "
         "rule files, without `code`); the message names your rule's id and severity.",

@@ -42,11 +42,24 @@ _PLACEHOLDER_SHAPE = re.compile(
     r"|^<[A-Za-z][^<>]{0,80}>$"
 )
 # documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
-_DOCUMENTED = ("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
-               "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+_DOCUMENTED = (
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+)
 _STORE_REFS = (
-    "${{ secrets.", "${{secrets.", "vault:", "arn:aws:secretsmanager", "arn:aws:ssm", "ssm:", "{{resolve:",
-    "secretmanager.googleapis.com", "keyvault.azure.net", "op://", "sops:", "akv://", "secretkeyref",
+    "${{ secrets.",
+    "${{secrets.",
+    "vault:",
+    "arn:aws:secretsmanager",
+    "arn:aws:ssm",
+    "ssm:",
+    "{{resolve:",
+    "secretmanager.googleapis.com",
+    "keyvault.azure.net",
+    "op://",
+    "sops:",
+    "akv://",
+    "secretkeyref",
 )
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
 _PREFIX = re.compile(r"^[A-Za-z]{2,12}[_-]")
@@ -62,9 +75,14 @@ def shannon_entropy(text: str) -> float:
 
 def is_placeholder(secret: str) -> bool:
     """Documented dummies and templates that are not a credential in any provider."""
-    if (_PLACEHOLDER_WORDS.search(secret) or _TEMPLATING.search(secret) or _NOT_A_VALUE.search(secret)
-            or _PLACEHOLDER_VALUE.match(secret) or _PLACEHOLDER_SHAPE.search(secret)
-            or any(d in secret for d in _DOCUMENTED)):
+    if (
+        _PLACEHOLDER_WORDS.search(secret)
+        or _TEMPLATING.search(secret)
+        or _NOT_A_VALUE.search(secret)
+        or _PLACEHOLDER_VALUE.match(secret)
+        or _PLACEHOLDER_SHAPE.search(secret)
+        or any(d in secret for d in _DOCUMENTED)
+    ):
         return True
     body = _PREFIX.sub("", secret, count=1)
     core = re.sub(r"[^A-Za-z0-9]", "", body).lower()

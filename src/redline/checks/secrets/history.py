@@ -105,19 +105,30 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
                 seen[key].append(_Seen(intro[sha].order, sha, found))
         if stats.oversize:
             log.warning("history: %d blob(s) larger than %d bytes were not scanned", len(stats.oversize), limit)
-        log.info("history: %d unique blob(s), %.1f MB scanned; %d binary skipped", stats.blobs,
-                 stats.bytes / 1e6, stats.binary)
+        log.info(
+            "history: %d unique blob(s), %.1f MB scanned; %d binary skipped",
+            stats.blobs,
+            stats.bytes / 1e6,
+            stats.binary,
+        )
         self.last_stats = stats
         head = history.head_blobs() if seen else {}
         findings = [self._finding(occ, intro, head, settings, ctx) for occ in seen.values()]
         return sorted(findings, key=Finding.sort_key)
 
-    def _finding(self, occ: Sequence[_Seen], intro: dict[str, Introduction], head: dict[str, list[str]],
-                 settings: SecretSettings, ctx: CheckContext) -> Finding:
+    def _finding(
+        self,
+        occ: Sequence[_Seen],
+        intro: dict[str, Introduction],
+        head: dict[str, list[str]],
+        settings: SecretSettings,
+        ctx: CheckContext,
+    ) -> Finding:
         first = min(occ, key=lambda s: (s.order, s.blob))
         origin = intro[first.blob]
-        at_head = sorted(((min(head[s.blob]), s.found.line, s) for s in occ if s.blob in head),
-                         key=lambda t: (t[0], t[1]))
+        at_head = sorted(
+            ((min(head[s.blob]), s.found.line, s) for s in occ if s.blob in head), key=lambda t: (t[0], t[1])
+        )
         shown = at_head[0][2] if at_head else first
         path = at_head[0][0] if at_head else origin.path
         evidence: dict[str, EvidenceInputValue] = {
@@ -129,10 +140,18 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
             "blobs": len({s.blob for s in occ}),
         }
         where = "still present at HEAD" if at_head else "not present at HEAD"
-        found = replace(shown.found, what=f"{shown.found.what} in git history "
-                        f"(introduced in {origin.commit[:12]} on {origin.date[:10]}; {where})")
-        return self.to_finding(self, self.verified(found, ctx, settings), path, settings,  # type: ignore[arg-type]
-                               evidence)
+        found = replace(
+            shown.found,
+            what=f"{shown.found.what} in git history "
+            f"(introduced in {origin.commit[:12]} on {origin.date[:10]}; {where})",
+        )
+        return self.to_finding(
+            self,
+            self.verified(found, ctx, settings),
+            path,
+            settings,  # type: ignore[arg-type]
+            evidence,
+        )
 
 
 @dataclass
@@ -182,6 +201,7 @@ def _run_parts(job: _Job, todo: list[str], sizes: dict[str, int], jobs: int) -> 
             return [_scan_part(todo)]
         import multiprocessing  # noqa: PLC0415 - only a parallel history scan pays for it
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
         job.settings.scanner  # noqa: B018 - compile once here; forked workers inherit it
         bins: list[list[str]] = [[] for _ in range(workers * 4)]
         loads = [0] * len(bins)

@@ -19,10 +19,12 @@ from redline.core.result import GATE_EXEMPT_TAG
 from redline.core.rules import Rule
 
 SNIPPET_MAX = 160
-PURGE = ("Then remove it from the code (read it from the environment or a secret store) and purge it from "
-         "history: `git filter-repo --replace-text replacements.txt` where each line of replacements.txt is "
-         "`<the secret>==>REMOVED`, force-push every branch and tag, and have collaborators re-clone. Purging "
-         "does not un-leak it: forks, clones and CI caches keep it, so revoking is what protects you.")
+PURGE = (
+    "Then remove it from the code (read it from the environment or a secret store) and purge it from "
+    "history: `git filter-repo --replace-text replacements.txt` where each line of replacements.txt is "
+    "`<the secret>==>REMOVED`, force-push every branch and tag, and have collaborators re-clone. Purging "
+    "does not un-leak it: forks, clones and CI caches keep it, so revoking is what protects you."
+)
 ALLOWLISTED = "in the [secrets] allowlist"
 #: the tag that puts a finding in the reporters' "secrets in tests, docs and samples" section
 SAMPLE_TAG = "context:sample"
@@ -102,7 +104,8 @@ def secret_finding(
             exploitability=Factor(5, "usable by anyone who can read it, no skill needed")
             if confidence == Confidence.HIGH
             else Factor(4, "likely a credential (medium confidence), usable by anyone who can read it"),
-            cost_of_delay=Factor(5, "stays usable until rotated; every copy and clone keeps it")),
+            cost_of_delay=Factor(5, "stays usable until rotated; every copy and clone keeps it"),
+        ),
         identity=f"{identity_prefix}{digest}",
     )
     # one value is one credential to rotate, however many files repeat it (a test token pasted into eight

@@ -33,9 +33,21 @@ USER_RULE_CODE = "SEC999"
 _CODE_RANGE = (100, 499)
 
 _RULE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "id": str, "code": str, "provider": str, "summary": str, "keywords": list, "pattern": str,
-    "severity": str, "entropy": (int, float), "allow": list, "revoke": str, "references": list,
-    "examples": list, "counter_examples": list, "confidence": str, "requires": str,
+    "id": str,
+    "code": str,
+    "provider": str,
+    "summary": str,
+    "keywords": list,
+    "pattern": str,
+    "severity": str,
+    "entropy": (int, float),
+    "allow": list,
+    "revoke": str,
+    "references": list,
+    "examples": list,
+    "counter_examples": list,
+    "confidence": str,
+    "requires": str,
 }
 _REQUIRED = ("id", "provider", "summary", "pattern", "severity", "revoke", "references", "examples")
 _FILE_KEYS = {"family", "family_why", "rule"}
@@ -96,7 +108,7 @@ class SecretRule:
                 example=self.doc_example or redacted_example(self),
                 use_instead=f"# read the {self.provider} credential at run time, injected from a secret store\n"
                 "# (Vault, AWS Secrets Manager, a CI secret); never commit it\n"
-                f"token = os.environ[\"{_env_name(self)}\"]",
+                f'token = os.environ["{_env_name(self)}"]',
                 references=self.references,
             ),
         )
@@ -112,8 +124,11 @@ def redacted_example(rule: SecretRule) -> str:
         return text
     raw = text.encode("utf-8")
     secret = m.group("secret").decode("utf-8", "replace")
-    return (raw[: m.start("secret")].decode("utf-8", "replace") + redact(secret)
-            + raw[m.end("secret"):].decode("utf-8", "replace"))
+    return (
+        raw[: m.start("secret")].decode("utf-8", "replace")
+        + redact(secret)
+        + raw[m.end("secret") :].decode("utf-8", "replace")
+    )
 
 
 def _env_name(rule: SecretRule) -> str:
@@ -149,13 +164,26 @@ _CACHE_VERSION = 1
 
 def _to_json(rule: SecretRule) -> dict[str, Any]:
     return {
-        "id": rule.id, "code": rule.code, "provider": rule.provider, "summary": rule.summary,
-        "family": rule.family, "family_why": rule.family_why, "pattern": rule.pattern,
-        "severity": rule.severity.name, "keywords": [k.decode("utf-8") for k in rule.keywords],
-        "revoke": rule.revoke, "references": list(rule.references), "examples": list(rule.examples),
-        "counter_examples": list(rule.counter_examples), "entropy": rule.entropy,
-        "allow": [a.pattern for a in rule.allow], "confidence": rule.confidence.name, "requires": rule.requires,
-        "source": rule.source, "window": rule.window, "doc_example": rule.doc_example,
+        "id": rule.id,
+        "code": rule.code,
+        "provider": rule.provider,
+        "summary": rule.summary,
+        "family": rule.family,
+        "family_why": rule.family_why,
+        "pattern": rule.pattern,
+        "severity": rule.severity.name,
+        "keywords": [k.decode("utf-8") for k in rule.keywords],
+        "revoke": rule.revoke,
+        "references": list(rule.references),
+        "examples": list(rule.examples),
+        "counter_examples": list(rule.counter_examples),
+        "entropy": rule.entropy,
+        "allow": [a.pattern for a in rule.allow],
+        "confidence": rule.confidence.name,
+        "requires": rule.requires,
+        "source": rule.source,
+        "window": rule.window,
+        "doc_example": rule.doc_example,
     }
 
 
@@ -165,13 +193,26 @@ def _from_cache(raw: bytes | None) -> tuple[SecretRule, ...] | None:
     try:
         return tuple(
             SecretRule(
-                id=d["id"], code=d["code"], provider=d["provider"], summary=d["summary"], family=d["family"],
-                family_why=d["family_why"], pattern=d["pattern"], severity=Severity[d["severity"]],
-                keywords=tuple(k.encode("utf-8") for k in d["keywords"]), revoke=d["revoke"],
-                references=tuple(d["references"]), examples=tuple(d["examples"]),
-                counter_examples=tuple(d["counter_examples"]), entropy=float(d["entropy"]),
-                allow=tuple(re.compile(a) for a in d["allow"]), confidence=Confidence[d["confidence"]],
-                requires=d["requires"], source=d["source"], window=int(d["window"]), doc_example=d["doc_example"],
+                id=d["id"],
+                code=d["code"],
+                provider=d["provider"],
+                summary=d["summary"],
+                family=d["family"],
+                family_why=d["family_why"],
+                pattern=d["pattern"],
+                severity=Severity[d["severity"]],
+                keywords=tuple(k.encode("utf-8") for k in d["keywords"]),
+                revoke=d["revoke"],
+                references=tuple(d["references"]),
+                examples=tuple(d["examples"]),
+                counter_examples=tuple(d["counter_examples"]),
+                entropy=float(d["entropy"]),
+                allow=tuple(re.compile(a) for a in d["allow"]),
+                confidence=Confidence[d["confidence"]],
+                requires=d["requires"],
+                source=d["source"],
+                window=int(d["window"]),
+                doc_example=d["doc_example"],
             )
             for d in json.loads(raw)
         )
@@ -234,9 +275,16 @@ def parse_user_rules(tables: object, source: str) -> tuple[SecretRule, ...]:
         t.setdefault("revoke", "Revoke or rotate the credential where it was issued.")
         t.setdefault("references", [])
         t.setdefault("examples", [])
-        rules.append(parse_rule(t, f"{source} (secrets.rules)", "user",
-                                "A credential in the repository is readable by everyone with access to it, "
-                                "its forks, clones and backups, for as long as the history exists.", index))
+        rules.append(
+            parse_rule(
+                t,
+                f"{source} (secrets.rules)",
+                "user",
+                "A credential in the repository is readable by everyone with access to it, "
+                "its forks, clones and backups, for as long as the history exists.",
+                index,
+            )
+        )
     return validate_set(rules, code_range=None)
 
 
@@ -266,12 +314,25 @@ def parse_rule(t: object, source: str, family: str, why: str, index: int) -> Sec
     if not 0.0 <= entropy <= 8.0:
         raise RuleSetError(f"{where}: entropy must be between 0 and 8 bits per character")
     rule = SecretRule(
-        id=rid, code=code, provider=str(t["provider"]), summary=str(t["summary"]), family=family,
-        family_why=why, pattern=str(t["pattern"]), severity=severity,
-        keywords=tuple(k.encode("utf-8") for k in keywords), revoke=str(t["revoke"]),
-        references=tuple(t["references"]), examples=tuple(t["examples"]),
-        counter_examples=tuple(t.get("counter_examples", [])), entropy=entropy, allow=tuple(allow),
-        confidence=confidence, requires=str(t.get("requires", "")), source=source, window=window,
+        id=rid,
+        code=code,
+        provider=str(t["provider"]),
+        summary=str(t["summary"]),
+        family=family,
+        family_why=why,
+        pattern=str(t["pattern"]),
+        severity=severity,
+        keywords=tuple(k.encode("utf-8") for k in keywords),
+        revoke=str(t["revoke"]),
+        references=tuple(t["references"]),
+        examples=tuple(t["examples"]),
+        counter_examples=tuple(t.get("counter_examples", [])),
+        entropy=entropy,
+        allow=tuple(allow),
+        confidence=confidence,
+        requires=str(t.get("requires", "")),
+        source=source,
+        window=window,
     )
     rule.__dict__["regex"] = regex  # already compiled by the validation
     object.__setattr__(rule, "doc_example", redacted_example(rule))
@@ -332,8 +393,10 @@ def validate_set(rules: Sequence[SecretRule], *, code_range: tuple[int, int] | N
             if not code_range[0] <= number <= code_range[1]:
                 raise RuleSetError(f"{rule.where}: code {rule.code} is outside SEC{code_range[0]}..SEC{code_range[1]}")
             if rule.code in by_code:
-                raise RuleSetError(f"{rule.where}: code {rule.code} is also used by rule {by_code[rule.code].id!r} "
-                                   f"({by_code[rule.code].source})")
+                raise RuleSetError(
+                    f"{rule.where}: code {rule.code} is also used by rule {by_code[rule.code].id!r} "
+                    f"({by_code[rule.code].source})"
+                )
             by_code[rule.code] = rule
     for rule in rules:
         if rule.requires and rule.requires not in by_id:

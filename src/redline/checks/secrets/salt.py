@@ -66,9 +66,13 @@ def _load_or_create(path: Path) -> str:
     except FileExistsError:  # another run created it a moment ago: use theirs
         return _load_or_create(path)
     except OSError as exc:
-        log.warning("cannot store the secret-hash salt in %s (%s): using a random salt for this run only, so "
-                    "secret fingerprints will differ next run; set [secrets] salt or %s to keep them stable",
-                    path, exc.strerror or exc, ENV_SALT)
+        log.warning(
+            "cannot store the secret-hash salt in %s (%s): using a random salt for this run only, so "
+            "secret fingerprints will differ next run; set [secrets] salt or %s to keep them stable",
+            path,
+            exc.strerror or exc,
+            ENV_SALT,
+        )
         return fresh
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(fresh + "\n")

@@ -51,8 +51,9 @@ class FoundSecret:
     verdict: str = ""  # set by --verify
 
 
-def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes,
-              kind: str | None = None) -> list[FoundSecret]:
+def scan_blob(
+    settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes, kind: str | None = None
+) -> list[FoundSecret]:
     """Provider rules, credential files and data-store credentials; one finding per value, the most
     specific family first: provider rule, then data store, then credential file, then generic rule."""
     out = settings.scanner.scan_bytes(data, path)
@@ -63,11 +64,17 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     stores = find_datastore_credentials(path, kind, data, values)
     if not out.matches and not extra and not stores and not values:
         return []  # most files: nothing to weigh
-    spans = [*out.spans, *(Span(c.start, c.end, c.secret) for c in extra),
-             *(Span(c.start, c.end, c.secret) for c in stores)]
+    spans = [
+        *out.spans,
+        *(Span(c.start, c.end, c.secret) for c in extra),
+        *(Span(c.start, c.end, c.secret) for c in stores),
+    ]
     by_id = settings.scanner.by_id
-    matches = [m for m in settings.scanner.best_per_span(out.matches)
-               if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)]
+    matches = [
+        m
+        for m in settings.scanner.best_per_span(out.matches)
+        if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)
+    ]
     matches = _with_nested(settings, matches, values, path, data)
     # a connection URL whose password is a default (saleor:saleor, postgres:postgres) is a default credential
     defaults = [c for c in stores if c.default]
@@ -75,10 +82,16 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     provider = [(m.byte_start, m.byte_end) for m in matches if by_id[m.rule_id].family != "generic"]
     # in a credential file its own rule (SEC901/SEC902) says more, except that a default is a default
     ephemeral = [(c.start, c.end) for c in stores if c.ephemeral]
-    stores = [c for c in stores if not c.ephemeral and not _overlaps(c, provider)
-              and (c.default or not _overlaps(c, extra))]
-    extra = [c for c in extra if not _overlaps(c, provider) and not _overlaps(c, stores)
-             and not public_by_design(c.secret, _line_at(data, c.start), data)]
+    stores = [
+        c for c in stores if not c.ephemeral and not _overlaps(c, provider) and (c.default or not _overlaps(c, extra))
+    ]
+    extra = [
+        c
+        for c in extra
+        if not _overlaps(c, provider)
+        and not _overlaps(c, stores)
+        and not public_by_design(c.secret, _line_at(data, c.start), data)
+    ]
     taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra] + ephemeral
     matches = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, taken)]
     found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
@@ -87,16 +100,28 @@ def scan_blob(settings: SecretSettings, core_rules: dict[str, Rule], path: str, 
     rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
     for c in extra:
         line, col = lines(c.start)
-        found.append(FoundSecret(
-            rule, rule.name, f"{c.key} in a committed {PurePosixPath(path).name} file", _REVOKE_CONFIG, line, col,
-            line, redacted_line(data, c.start, spans), context_confidence(Confidence.HIGH, path), None, "",
-            c.secret,
-        ))
+        found.append(
+            FoundSecret(
+                rule,
+                rule.name,
+                f"{c.key} in a committed {PurePosixPath(path).name} file",
+                _REVOKE_CONFIG,
+                line,
+                col,
+                line,
+                redacted_line(data, c.start, spans),
+                context_confidence(Confidence.HIGH, path),
+                None,
+                "",
+                c.secret,
+            )
+        )
     return found
 
 
-def _from_rule(settings: SecretSettings, core_rules: dict[str, Rule], m: SecretMatch, data: bytes,
-               spans: list[Span]) -> FoundSecret | None:
+def _from_rule(
+    settings: SecretSettings, core_rules: dict[str, Rule], m: SecretMatch, data: bytes, spans: list[Span]
+) -> FoundSecret | None:
     srule = settings.scanner.by_id[m.rule_id]
     user = srule.code == USER_RULE_CODE
     rule = USER_RULE if user else core_rules.get(srule.code)
@@ -104,25 +129,46 @@ def _from_rule(settings: SecretSettings, core_rules: dict[str, Rule], m: SecretM
         return None
     what = f"{srule.summary} ({srule.provider})" + (f" [rule {srule.id}]" if user else "")
     return FoundSecret(
-        rule, srule.id, what, srule.revoke, m.line, m.column, m.end_line,
-        redacted_line(data, m.byte_start, spans), m.confidence, srule.severity if user else None,
-        f"{srule.id}:" if user else "", m.secret,
+        rule,
+        srule.id,
+        what,
+        srule.revoke,
+        m.line,
+        m.column,
+        m.end_line,
+        redacted_line(data, m.byte_start, spans),
+        m.confidence,
+        srule.severity if user else None,
+        f"{srule.id}:" if user else "",
+        m.secret,
     )
 
 
-def _from_store(c: DatastoreCredential, path: str, position: tuple[int, int], data: bytes,
-                spans: list[Span]) -> FoundSecret:
+def _from_store(
+    c: DatastoreCredential, path: str, position: tuple[int, int], data: bytes, spans: list[Span]
+) -> FoundSecret:
     rule = DEFAULT_DATASTORE_CREDENTIAL if c.default else DATASTORE_CREDENTIAL
-    what = (f"{c.store} default password at {c.key}" if c.default else f"{c.store} password at {c.key}")
+    what = f"{c.store} default password at {c.key}" if c.default else f"{c.store} password at {c.key}"
     line, col = position
     return FoundSecret(
-        rule, rule.name, what, _REVOKE_STORE, line, col, line, redacted_line(data, c.start, spans),
-        context_confidence(Confidence.MEDIUM if c.default else Confidence.HIGH, path), None, "", c.secret,
+        rule,
+        rule.name,
+        what,
+        _REVOKE_STORE,
+        line,
+        col,
+        line,
+        redacted_line(data, c.start, spans),
+        context_confidence(Confidence.MEDIUM if c.default else Confidence.HIGH, path),
+        None,
+        "",
+        c.secret,
     )
 
 
-def _with_nested(settings: SecretSettings, matches: list[SecretMatch], values: list[KeyValue], path: str,
-                 data: bytes) -> list[SecretMatch]:
+def _with_nested(
+    settings: SecretSettings, matches: list[SecretMatch], values: list[KeyValue], path: str, data: bytes
+) -> list[SecretMatch]:
     """Add provider matches found through the section a value is nested in (``nested``); they beat a
     generic match on the same value."""
     by_id = settings.scanner.by_id
@@ -134,8 +180,21 @@ def _with_nested(settings: SecretSettings, matches: list[SecretMatch], values: l
             continue
         line, col = lines(n.start)
         rule = by_id[n.rule_id]
-        extra.append(SecretMatch(rule.id, rule.code, n.start, n.end, line, col, n.secret,
-                                 context_confidence(rule.confidence, path), line, n.start, n.end))
+        extra.append(
+            SecretMatch(
+                rule.id,
+                rule.code,
+                n.start,
+                n.end,
+                line,
+                col,
+                n.secret,
+                context_confidence(rule.confidence, path),
+                line,
+                n.start,
+                n.end,
+            )
+        )
         taken.append((n.start, n.end))
     if not extra:
         return matches
@@ -175,11 +234,12 @@ def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, pat
     line = _line_at(data, offset)
     if public_by_design(secret, line, data):
         return True
-    return srule.family == "generic" and srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(
-        kind, path, line)
+    return srule.family == "generic" and srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(kind, path, line)
 
 
-_REVOKE_STORE = ("Change the password on the data store (ALTER USER …, the provider console), check its logs for "
-                 "logins you do not recognise, and read it at run time from the environment or a secret store "
-                 "(compose/Kubernetes secrets, *_PASSWORD_FILE variables).")
+_REVOKE_STORE = (
+    "Change the password on the data store (ALTER USER …, the provider console), check its logs for "
+    "logins you do not recognise, and read it at run time from the environment or a secret store "
+    "(compose/Kubernetes secrets, *_PASSWORD_FILE variables)."
+)
 _REVOKE_CONFIG = "Rotate the credential where it was issued (registry, database, provider console)."

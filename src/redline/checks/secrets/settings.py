@@ -77,8 +77,14 @@ def parse_secrets(raw: Mapping[str, Any], where: Where) -> SecretsTable:
 
 SECTION: SectionSpec[SecretsTable] = SectionSpec(
     name="secrets",
-    keys={"rules": list, "allowlist": (list, str), "salt": str, "include_ignored": bool, "verify": bool,
-          "gate_samples": bool},
+    keys={
+        "rules": list,
+        "allowlist": (list, str),
+        "salt": str,
+        "include_ignored": bool,
+        "verify": bool,
+        "gate_samples": bool,
+    },
     parse=parse_secrets,
     doc="Secret scanning: extra rules ([[secrets.rules]] tables, reported as SEC999), an allowlist "
     "(fingerprints, or the path of a file of them), the salt of secret hashes, whether to scan "
@@ -86,6 +92,7 @@ SECTION: SectionSpec[SecretsTable] = SectionSpec(
     "fixtures and recorded HTTP cassettes may fail the gate (gate_samples, default false: they are "
     "reported at low severity, tagged context:sample).",
 )
+
 
 def settings_for(ctx: CheckContext, builtin: tuple[SecretRule, ...] | None = None) -> SecretSettings:
     """The run's settings, built once per run (kept in its scope); ``builtin`` replaces the packaged

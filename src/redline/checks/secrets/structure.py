@@ -64,8 +64,10 @@ _YAML_KEY = re.compile(
     rb"(?P<indent>[ \t]*)(?P<dash>-[ \t]+)?(?P<key>\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s:#'\"\[\]{},&*!|>%@`-]"
     rb"[^:#\n]{0,200}?)[ \t]*:(?:[ \t]+(?P<value>[^\n]*?))?[ \t]*\r?$"
 )
-_YAML_ITEM = re.compile(rb"(?P<indent>[ \t]*)-[ \t]+['\"]?(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})=(?P<value>[^\n]*?)"
-                        rb"['\"]?[ \t]*\r?$")
+_YAML_ITEM = re.compile(
+    rb"(?P<indent>[ \t]*)-[ \t]+['\"]?(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})=(?P<value>[^\n]*?)"
+    rb"['\"]?[ \t]*\r?$"
+)
 _BLOCK = (b"|", b">", b"|-", b">-", b"|+", b">+")
 
 
@@ -111,8 +113,13 @@ def _yaml(data: bytes) -> Iterator[KeyValue]:
 def _list_item(item: re.Match[bytes], stack: list[tuple[int, str]], data: bytes, start: int) -> KeyValue | None:
     indent = len(item.group("indent"))
     parents = [k for i, k in stack if i < indent]
-    return _kv(parents, item.group("key").decode("utf-8", "replace"), data, start + item.start("value"),
-               start + item.end("value"))
+    return _kv(
+        parents,
+        item.group("key").decode("utf-8", "replace"),
+        data,
+        start + item.start("value"),
+        start + item.end("value"),
+    )
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -149,8 +156,10 @@ def _json(data: bytes) -> Iterator[KeyValue]:
 # --- TOML, INI, .properties --------------------------------------------------------------------
 
 _HEADER = re.compile(rb"[ \t]*\[\[?[ \t]*(?P<name>[^\]\n]{1,200}?)[ \t]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?$")
-_ASSIGN = re.compile(rb"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z0-9_.\-\"' ]{1,200}?)[ \t]*[=:][ \t]*(?P<value>[^\n]*?)"
-                     rb"[ \t]*\r?$")
+_ASSIGN = re.compile(
+    rb"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z0-9_.\-\"' ]{1,200}?)[ \t]*[=:][ \t]*(?P<value>[^\n]*?)"
+    rb"[ \t]*\r?$"
+)
 
 
 def _sections(data: bytes) -> Iterator[KeyValue]:

@@ -67,23 +67,45 @@ class SecretsBase:
             verdicts[key] = verdict
         note = f"verified {verdict.status.value}" + (f" ({verdict.detail})" if verdict.detail else "")
         if verdict.status is Status.LIVE:
-            return replace(found, what=f"{found.what} [{note}]", confidence=Confidence.HIGH,
-                           severity=Severity.CRITICAL, verdict=note)
+            return replace(
+                found,
+                what=f"{found.what} [{note}]",
+                confidence=Confidence.HIGH,
+                severity=Severity.CRITICAL,
+                verdict=note,
+            )
         if verdict.status is Status.INVALID:
             return replace(found, what=f"{found.what} [{note}]", confidence=Confidence.LOW, verdict=note)
         return replace(found, verdict=note)
 
-    def to_finding(self, check: FileCheck | object, found: FoundSecret, path: str, settings: SecretSettings,
-                   evidence: EvidenceInput | None = None) -> Finding:
+    def to_finding(
+        self,
+        check: FileCheck | object,
+        found: FoundSecret,
+        path: str,
+        settings: SecretSettings,
+        evidence: EvidenceInput | None = None,
+    ) -> Finding:
         assert hasattr(check, "finding")
         if found.verdict:
             evidence = {**(evidence or {}), "verification": found.verdict}
         return secret_finding(
             check,  # type: ignore[arg-type]
-            found.rule, path=path, secret=found.secret, salt=settings.salt, what=found.what, revoke=found.revoke,
-            line=found.line, column=found.column, end_line=found.end_line, snippet=found.snippet,
-            confidence=found.confidence, severity=found.severity, identity_prefix=found.identity_prefix,
-            evidence={"rule_id": found.rule_id, **(evidence or {})}, allowlist=settings.allowlist,
+            found.rule,
+            path=path,
+            secret=found.secret,
+            salt=settings.salt,
+            what=found.what,
+            revoke=found.revoke,
+            line=found.line,
+            column=found.column,
+            end_line=found.end_line,
+            snippet=found.snippet,
+            confidence=found.confidence,
+            severity=found.severity,
+            identity_prefix=found.identity_prefix,
+            evidence={"rule_id": found.rule_id, **(evidence or {})},
+            allowlist=settings.allowlist,
             gate_samples=settings.gate_samples,
         )
 
@@ -104,5 +126,7 @@ class SecretsFileCheck(SecretsBase, FileCheck):
     def check_file(self, fact: FileText, ctx: CheckContext) -> Iterable[Finding]:
         settings = self.settings(ctx)
         path = fact.file.path
-        return [self.to_finding(self, self.verified(found, ctx, settings), path, settings)
-                for found in scan_blob(settings, self.core_rules, path, fact.data, fact.file.kind)]
+        return [
+            self.to_finding(self, self.verified(found, ctx, settings), path, settings)
+            for found in scan_blob(settings, self.core_rules, path, fact.data, fact.file.kind)
+        ]

@@ -22,8 +22,10 @@ except ImportError:  # pragma: no cover
     _hs = None
 
 URL, PASSWORD, DRIVER_CALL = 0, 1, 2
-_SCHEMES = (rb"postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|oracle|clickhouse|cockroach|timescale|neo4j"
-            rb"|bolt|couchbase|influx|cassandra|elasticsearch")
+_SCHEMES = (
+    rb"postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|oracle|clickhouse|cockroach|timescale|neo4j"
+    rb"|bolt|couchbase|influx|cassandra|elasticsearch"
+)
 _DRIVER_CALLS = rb"new[ \t]+(?:PDO|mysqli)[ \t]*\(|mysqli_connect[ \t]*\(|DriverManager\.getConnection[ \t]*\("
 _PATTERNS = (rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}://", rb"(?:password|pwd)[ \t]{0,2}=", _DRIVER_CALLS)
 _DRIVER_CALL_RE = re.compile(_DRIVER_CALLS, re.IGNORECASE)
@@ -105,8 +107,9 @@ def has_datastore_url(low: bytes) -> bool:
     case-insensitive regex over a whole file costs seconds on a tree full of URLs)."""
     pos = low.find(b"://")
     while pos >= 0:
-        if not low.endswith(_COMMON_SCHEMES, max(0, pos - 6), pos) and _SCHEME_AT_END.search(low, max(0, pos - 24),
-                                                                                             pos):
+        if not low.endswith(_COMMON_SCHEMES, max(0, pos - 6), pos) and _SCHEME_AT_END.search(
+            low, max(0, pos - 24), pos
+        ):
             return True
         pos = low.find(b"://", pos + 3)
     return False

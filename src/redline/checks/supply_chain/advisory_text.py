@@ -18,14 +18,19 @@ MAX_FLAW = 160
 #: "<name> is a/an/the …" or "<name> provides …": a sentence describing the package, not the flaw
 _DESCRIPTION = re.compile(
     r"^\s*(?:the\s+)?[`'\"]?[\w@./:-]+[`'\"]?(?:\s+\([^)]*\))?\s+(?:is|are)\s+(?:an?|the)\s+"
-    r"|^\s*[`'\"]?[\w@./:-]+[`'\"]?\s+(?:provides|offers|implements)\s+", re.IGNORECASE)
+    r"|^\s*[`'\"]?[\w@./:-]+[`'\"]?\s+(?:provides|offers|implements)\s+",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]`'\"])\.\s+(?=[A-Z`'\"(])")
-_FLAW_WORDS = re.compile(r"vulnerab|attack|inject|overflow|denial|bypass|exposure|leak|travers|forg|"
-                         r"execut|crash|escal|disclos|smuggl|unsafe|improper|incorrect|missing|imperson|"
-                         r"arbitrary|malicious|unauthori|unauthenti|exhaust|pollution|redirect|spoof|"
-                         r"insecure|race condition|panic|infinite|excessive|unbounded|dereference|segfault|"
-                         r"null.pointer|\bre?dos\b|regular expression|sandbox|escape|cross-site|\bxss\b|csrf|"
-                         r"ssrf|hijack|tamper", re.IGNORECASE)
+_FLAW_WORDS = re.compile(
+    r"vulnerab|attack|inject|overflow|denial|bypass|exposure|leak|travers|forg|"
+    r"execut|crash|escal|disclos|smuggl|unsafe|improper|incorrect|missing|imperson|"
+    r"arbitrary|malicious|unauthori|unauthenti|exhaust|pollution|redirect|spoof|"
+    r"insecure|race condition|panic|infinite|excessive|unbounded|dereference|segfault|"
+    r"null.pointer|\bre?dos\b|regular expression|sandbox|escape|cross-site|\bxss\b|csrf|"
+    r"ssrf|hijack|tamper",
+    re.IGNORECASE,
+)
 _MARKERS = re.compile(r"\*\*[^*]{1,60}\*\*\s*")  # NVD's "** DISPUTED **", "** UNSUPPORTED WHEN ASSIGNED **"
 #: how far into the details to look for the sentence that names the flaw
 _LOOK_AHEAD = 6
@@ -75,8 +80,12 @@ def _spans(rng: AffectedRange) -> list[tuple[str, AffectedRange]]:
             spans.append((", ".join(p for p in (low, end) if p), AffectedRange(rng.type, (start, event))))
             start = None
     if start is not None:
-        spans.append((f">={start.version}" if start.version not in ("0", "") else "every version",
-                       AffectedRange(rng.type, (start,))))
+        spans.append(
+            (
+                f">={start.version}" if start.version not in ("0", "") else "every version",
+                AffectedRange(rng.type, (start,)),
+            )
+        )
     return spans
 
 
@@ -85,8 +94,9 @@ def affected_text(ecosystem: str, version: str, entries: Sequence[Affected]) -> 
     every span; an explicit version list when there are no ranges."""
     ranges = [r for e in entries for r in e.ranges if r.type in ("ECOSYSTEM", "SEMVER")]
     every = list(dict.fromkeys(text for r in ranges for text, _ in _spans(r)))
-    holding = list(dict.fromkeys(text for r in ranges for text, span in _spans(r)
-                                 if in_range(ecosystem, version, span)))
+    holding = list(
+        dict.fromkeys(text for r in ranges for text, span in _spans(r) if in_range(ecosystem, version, span))
+    )
     spans = holding or every
     if spans:
         return "; ".join(spans[:3]) + (" …" if len(spans) > 3 else "")

@@ -110,8 +110,13 @@ def severity_of_score(score: float) -> Severity:
     return Severity.INFO
 
 
-_DB_SEVERITY = {"LOW": Severity.LOW, "MODERATE": Severity.MEDIUM, "MEDIUM": Severity.MEDIUM,
-                "HIGH": Severity.HIGH, "CRITICAL": Severity.CRITICAL}
+_DB_SEVERITY = {
+    "LOW": Severity.LOW,
+    "MODERATE": Severity.MEDIUM,
+    "MEDIUM": Severity.MEDIUM,
+    "HIGH": Severity.HIGH,
+    "CRITICAL": Severity.CRITICAL,
+}
 
 
 def database_severity(text: str) -> Severity | None:

@@ -27,8 +27,11 @@ from redline.sources.advisories.settings import DEFAULT_COPYLEFT, SECTION
 from redline.sources.advisories.spdx import PROPRIETARY, LicenceNormaliser, Normalised
 from redline.sources.advisories.status import normaliser_for
 
-_REFS = ("https://spdx.org/licenses/", "https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/",
-         "https://packaging.python.org/en/latest/specifications/core-metadata/#license-expression")
+_REFS = (
+    "https://spdx.org/licenses/",
+    "https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/",
+    "https://packaging.python.org/en/latest/specifications/core-metadata/#license-expression",
+)
 
 DENIED = Rule(
     code="LIC101",
@@ -109,23 +112,36 @@ class LicencePolicyCheck(ProjectCheck):
         deny = settings.license_deny or (tuple(f"{p}*" for p in DEFAULT_COPYLEFT) if proprietary else ())
         allow = settings.license_allow
         out: list[Finding] = []
-        entries = [(d.ecosystem, d.name, d.version, d.declared, d.classifiers, Location(d.path))
-                   for d in declared if not d.project]
+        entries = [
+            (d.ecosystem, d.name, d.version, d.declared, d.classifiers, Location(d.path))
+            for d in declared
+            if not d.project
+        ]
         for m in facts.of(PackageManifest):
-            entries += [(p.ecosystem, p.name, p.version, p.license, (), Location(m.path, p.line, p.line))
-                        for p in m.packages if p.license]
+            entries += [
+                (p.ecosystem, p.name, p.version, p.license, (), Location(m.path, p.line, p.line))
+                for p in m.packages
+                if p.license
+            ]
         for eco, name, version, text, classifiers, where in entries:
             norm = normaliser.normalise(text, classifiers)
             resource = f"{eco}/{name}@{version}"
             loc = Location(where.path, where.start_line, where.end_line, resource=resource)
             if not norm.expression:
                 said = f"declares {text.strip()[:60]!r}" if text.strip() else "declares no licence"
-                out.append(self.finding(UNKNOWN, f"{name} {version} {said}, which is not an SPDX licence", loc,
-                                        confidence=Confidence.MEDIUM, identity=f"{resource}:unknown",
-                                        evidence={"declared": text.strip()[:200] or "(none)"},
-                                        remediation=f"Read the licence file {name} {version} ships; if your policy "
-                                        "accepts it, add the SPDX id it matches to `[supply_chain] license_allow`, "
-                                        "otherwise replace the dependency."))
+                out.append(
+                    self.finding(
+                        UNKNOWN,
+                        f"{name} {version} {said}, which is not an SPDX licence",
+                        loc,
+                        confidence=Confidence.MEDIUM,
+                        identity=f"{resource}:unknown",
+                        evidence={"declared": text.strip()[:200] or "(none)"},
+                        remediation=f"Read the licence file {name} {version} ships; if your policy "
+                        "accepts it, add the SPDX id it matches to `[supply_chain] license_allow`, "
+                        "otherwise replace the dependency.",
+                    )
+                )
                 continue
             parsed = normaliser.licensing.parse(norm.expression)
             if acceptable(parsed, deny, allow):
@@ -134,20 +150,23 @@ class LicencePolicyCheck(ProjectCheck):
             why = "is not in license_allow" if allow and acceptable(parsed, deny, ()) else "is denied by the policy"
             if not settings.license_deny and not allow:
                 why = f"is copyleft, and the project is proprietary ({project.expression or 'no licence declared'})"
-            out.append(self.finding(
-                DENIED, f"{name} {version} is licensed {norm.expression}, which {why}", loc,
-                severity=Severity.HIGH if network else Severity.MEDIUM,
-                confidence=Confidence.HIGH if norm.how in ("spdx", "alias") else Confidence.MEDIUM,
-                evidence={"declared": text.strip()[:200], "spdx": norm.expression, "mapped_by": norm.how},
-                identity=f"{resource}:{norm.expression}",
-                remediation="Replace the dependency, buy a commercial licence, or record the legal decision "
-                            "in [supply_chain] license_allow.",
-            ))
+            out.append(
+                self.finding(
+                    DENIED,
+                    f"{name} {version} is licensed {norm.expression}, which {why}",
+                    loc,
+                    severity=Severity.HIGH if network else Severity.MEDIUM,
+                    confidence=Confidence.HIGH if norm.how in ("spdx", "alias") else Confidence.MEDIUM,
+                    evidence={"declared": text.strip()[:200], "spdx": norm.expression, "mapped_by": norm.how},
+                    identity=f"{resource}:{norm.expression}",
+                    remediation="Replace the dependency, buy a commercial licence, or record the legal decision "
+                    "in [supply_chain] license_allow.",
+                )
+            )
         return out
 
 
-def _project_licence(declared: Sequence[DeclaredLicence], configured: str,
-                     normaliser: LicenceNormaliser) -> Normalised:
+def _project_licence(declared: Sequence[DeclaredLicence], configured: str, normaliser: LicenceNormaliser) -> Normalised:
     if configured:
         return normaliser.normalise(configured)
     own = sorted((d for d in declared if d.project), key=lambda d: (len(PurePosixPath(d.path).parts), d.path))

@@ -140,10 +140,13 @@ def match_package(db: AdvisoryDatabase, package: Package) -> list[AdvisoryMatch]
     docs = db.advisories(found)
     missing = sorted(set(found) - set(docs))
     if missing:  # a database damaged past what opening it shows: never answer "not affected" from it
-        raise DatabaseError(f"damaged vulnerability database: advisory {missing[0]} is referenced but absent; "
-                            "run `redline db update`")
-    return [AdvisoryMatch(docs[ident], tuple(entries), tuple(sort_versions(package.ecosystem, fixed)))
-            for ident, (entries, fixed) in found.items()]
+        raise DatabaseError(
+            f"damaged vulnerability database: advisory {missing[0]} is referenced but absent; run `redline db update`"
+        )
+    return [
+        AdvisoryMatch(docs[ident], tuple(entries), tuple(sort_versions(package.ecosystem, fixed)))
+        for ident, (entries, fixed) in found.items()
+    ]
 
 
 def sort_versions(ecosystem: str, versions: Iterable[str]) -> list[str]:
@@ -191,8 +194,15 @@ def ordered_ids(matches: Iterable[AdvisoryMatch]) -> list[str]:
     aliases = {a for m in matches for a in m.advisory.aliases} - set(own)
 
     def rank(ident: str) -> tuple[int, str]:
-        order = 0 if ident.startswith("PYSEC-") else 1 if ident.startswith("GHSA-") else 2 if ident.startswith(
-            "CVE-") else 3
+        order = (
+            0
+            if ident.startswith("PYSEC-")
+            else 1
+            if ident.startswith("GHSA-")
+            else 2
+            if ident.startswith("CVE-")
+            else 3
+        )
         return order, ident
 
     return own + sorted(aliases, key=rank)

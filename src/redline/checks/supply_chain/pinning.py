@@ -31,11 +31,12 @@ UNPINNED = Rule(
         "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
         "version actually runs.",
         example="# requirements.txt\nrequests>=2.0\n-e git+https://github.com/org/lib#egg=lib",
-        use_instead="# requirements.txt (pip-compile --generate-hashes)\nrequests==2.32.3 \\\n"
-        "    --hash=sha256:…",
-        references=("https://pip.pypa.io/en/stable/topics/repeatable-installs/",
-                    "https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json",
-                    "https://cwe.mitre.org/data/definitions/1357.html"),
+        use_instead="# requirements.txt (pip-compile --generate-hashes)\nrequests==2.32.3 \\\n    --hash=sha256:…",
+        references=(
+            "https://pip.pypa.io/en/stable/topics/repeatable-installs/",
+            "https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json",
+            "https://cwe.mitre.org/data/definitions/1357.html",
+        ),
     ),
 )
 
@@ -66,11 +67,16 @@ class UnpinnedDependencyCheck(ProjectCheck):
             # a managed version (Maven BOM or parent POM) is pinned although redline does not know it
             loose = [p for p in m.packages if not p.pinned]
             if requirements:  # pip installs exactly these lines: each range is its own problem
-                out.extend(self._one(p, m.path) for p in loose
-                           if (lock is None or normalise_name(p.ecosystem, p.name) not in lock)
-                           and _first_sight(seen, p))
-            elif lock is None and (direct := [p for p in loose if p.direct]) \
-                    and not _workspace_lock_pins(m, direct, locked):
+                out.extend(
+                    self._one(p, m.path)
+                    for p in loose
+                    if (lock is None or normalise_name(p.ecosystem, p.name) not in lock) and _first_sight(seen, p)
+                )
+            elif (
+                lock is None
+                and (direct := [p for p in loose if p.direct])
+                and not _workspace_lock_pins(m, direct, locked)
+            ):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
         return out
 
@@ -79,11 +85,12 @@ class UnpinnedDependencyCheck(ProjectCheck):
         spec = pkg.requirement or "any version"
         path = pkg.manifest or manifest_path
         finding = self.finding(
-            UNPINNED, f"{pkg.name} is not pinned to an exact version ({spec})",
+            UNPINNED,
+            f"{pkg.name} is not pinned to an exact version ({spec})",
             Location(path, pkg.line, pkg.line, resource=f"{pkg.ecosystem}/{pkg.name}"),
             evidence={"requirement": spec, "scope": "development" if pkg.dev else "runtime"},
             remediation=f"Pin {pkg.name} to the version you test with (`{pkg.name}==<version>`), or generate "
-                        f"{path} from a .in file with `pip-compile --generate-hashes` so every line is pinned.",
+            f"{path} from a .in file with `pip-compile --generate-hashes` so every line is pinned.",
             identity=f"{pkg.ecosystem}/{pkg.name}:{spec}",
         )
         # one requirements file that pins nothing is one thing to fix (pip-compile it), however many lines
@@ -94,13 +101,14 @@ class UnpinnedDependencyCheck(ProjectCheck):
         more = f" and {len(loose) - 5} more" if len(loose) > 5 else ""
         first = min((p.line for p in loose if p.line), default=0)
         return self.finding(
-            UNPINNED, f"no lockfile beside {PurePosixPath(m.path).name} pins its {len(loose)} ranged "
-                      f"{'dependency' if len(loose) == 1 else 'dependencies'} ({names}{more})",
+            UNPINNED,
+            f"no lockfile beside {PurePosixPath(m.path).name} pins its {len(loose)} ranged "
+            f"{'dependency' if len(loose) == 1 else 'dependencies'} ({names}{more})",
             Location(m.path, first, first, resource=f"{m.ecosystem}:{m.path}"),
             confidence=Confidence.MEDIUM,
             evidence={"unpinned": tuple(p.name for p in loose)},
             remediation="Commit the lockfile your package manager writes (package-lock.json, poetry.lock, uv.lock …) "
-                        "for applications; libraries may keep ranges but should test against a lockfile in CI.",
+            "for applications; libraries may keep ranges but should test against a lockfile in CI.",
             identity=f"{m.ecosystem}:no-lockfile",  # stable when dependencies are added: baselines hold
         )
 
@@ -114,8 +122,7 @@ def _spec(pkg: Package) -> str:
     return f"{pkg.name} {pkg.requirement}"
 
 
-def _workspace_lock_pins(m: PackageManifest, loose: list[Package],
-                         locked: dict[tuple[str, str], set[str]]) -> bool:
+def _workspace_lock_pins(m: PackageManifest, loose: list[Package], locked: dict[tuple[str, str], set[str]]) -> bool:
     """A workspace member (uv/bun/npm/pnpm/yarn/cargo workspaces) has no lockfile of its own: the one lockfile
     of the workspace sits in an ancestor directory. It covers the member when it pins every ranged dependency."""
     wanted = {normalise_name(p.ecosystem, p.name) for p in loose}

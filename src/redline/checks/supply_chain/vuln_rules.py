@@ -21,7 +21,7 @@ _SEVERITY_NOTE = (
     "one level lower, because it does not ship to production; an advisory on code that exists only on "
     "non-Linux platforms (OSV's Go `goos`, e.g. x/sys/windows) is low, and says so. Gate: VUL101 and VUL102 "
     "findings fail the gate only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime "
-    "dependency, or any KEV entry with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = \"high\"` "
+    'dependency, or any KEV entry with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = "high"` '
     "to gate earlier."
 )
 _REFS = (
@@ -71,9 +71,11 @@ EXPLOITED = Rule(
         "requires federal agencies to fix it by a deadline. It outranks any unexploited critical score.",
         example="# requirements.txt\nsomepkg==1.0   # CVE in the KEV catalog, ransomware use known",
         use_instead="somepkg==1.0.1  # the fixed version named in the finding",
-        references=("https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
-                    "https://www.cisa.gov/news-events/directives/bod-22-01-reducing-significant-risk-known-exploited-vulnerabilities",
-                    *_REFS),
+        references=(
+            "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
+            "https://www.cisa.gov/news-events/directives/bod-22-01-reducing-significant-risk-known-exploited-vulnerabilities",
+            *_REFS,
+        ),
     ),
 )
 
@@ -130,8 +132,13 @@ def _best_cvss(group: Sequence[AdvisoryMatch]) -> tuple[float | None, str, Sever
     return best[0], best[1], db_sev
 
 
-def judge(group: Sequence[AdvisoryMatch], package: Package, kev: dict[str, KevEntry],
-          epss: dict[str, EpssScore], settings: SupplyChainSettings) -> GroupVerdict:
+def judge(
+    group: Sequence[AdvisoryMatch],
+    package: Package,
+    kev: dict[str, KevEntry],
+    epss: dict[str, EpssScore],
+    settings: SupplyChainSettings,
+) -> GroupVerdict:
     cves = [i for i in ordered_ids(group) if i.startswith("CVE-")]
     kev_hits = tuple(kev[c] for c in cves if c in kev)
     scores = [epss[c] for c in cves if c in epss]

@@ -69,17 +69,28 @@ class AdvisoryGroup:
         v = self.verdict
         return {
             "cvss": {"score": v.score, "vector": v.vector} if v.score is not None else None,
-            "kev": tuple({"cve": e.cve, "date_added": e.date_added, "due_date": e.due_date,
-                          "ransomware": e.ransomware} for e in v.kev) or None,
+            "kev": tuple(
+                {"cve": e.cve, "date_added": e.date_added, "due_date": e.due_date, "ransomware": e.ransomware}
+                for e in v.kev
+            )
+            or None,
             "epss": {"cve": v.epss.cve, "probability": v.epss.probability, "percentile": v.epss.percentile}
-            if v.epss is not None else None,
+            if v.epss is not None
+            else None,
         }
 
     def as_evidence(self) -> dict[str, EvidenceInputValue]:
         """This vulnerability as typed evidence: ids, what the flaw is, where it applies and its scores."""
-        return {"id": self.primary, "aliases": tuple(self.others), "severity": str(self.verdict.severity),
-                "flaw": self.flaw, "affected": self.affected, "fixed": self.fixed,
-                "platforms": tuple(self.verdict.platforms), **self.scores()}
+        return {
+            "id": self.primary,
+            "aliases": tuple(self.others),
+            "severity": str(self.verdict.severity),
+            "flaw": self.flaw,
+            "affected": self.affected,
+            "fixed": self.fixed,
+            "platforms": tuple(self.verdict.platforms),
+            **self.scores(),
+        }
 
     def line(self) -> str:
         """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
@@ -113,8 +124,9 @@ def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupV
     return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries))
 
 
-def _one_go_release(matched: list[tuple[Package, list[AdvisoryMatch]]]
-                    ) -> list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]]:
+def _one_go_release(
+    matched: list[tuple[Package, list[AdvisoryMatch]]],
+) -> list[tuple[Package, list[tuple[Package, list[AdvisoryMatch]]]]]:
     """Each package with the matches to report on it. One Go release is one fix: the ``toolchain``
     pseudo-module's advisories (the go command, judged as build time) join the ``stdlib`` finding of
     the same version instead of making a second item for the same upgrade."""
@@ -133,8 +145,9 @@ def _one_go_release(matched: list[tuple[Package, list[AdvisoryMatch]]]
 
 
 def _worst(groups: Sequence[AdvisoryGroup]) -> AdvisoryGroup:
-    return max(groups, key=lambda g: (_RULE_RANK[g.verdict.rule.code], g.verdict.severity,
-                                      g.verdict.score or 0.0, g.primary))
+    return max(
+        groups, key=lambda g: (_RULE_RANK[g.verdict.rule.code], g.verdict.severity, g.verdict.score or 0.0, g.primary)
+    )
 
 
 #: the Go release taken from a go.mod ``go`` line: the minimum the module allows, not necessarily the one used
@@ -146,8 +159,7 @@ def _go_minimum(pkg: Package) -> bool:
 
 
 def _scope(pkg: Package) -> str:
-    scope = ("development-only dependency, ranked one level below a runtime one" if pkg.dev
-             else "runtime dependency")
+    scope = "development-only dependency, ranked one level below a runtime one" if pkg.dev else "runtime dependency"
     if _go_minimum(pkg):
         scope += "; the minimum Go release the go directive allows: the toolchain that builds it may be newer"
     elif pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and pkg.requirement:
@@ -157,18 +169,25 @@ def _scope(pkg: Package) -> str:
 
 def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade: str | None) -> str:
     worst = _worst(groups)
-    ordered = [worst, *sorted((g for g in groups if g is not worst),
-                              key=lambda g: (-int(g.verdict.severity), g.primary))]
-    fix = f"upgrade to {upgrade} clears {'all' if len(groups) > 1 else 'it'}" if upgrade else \
-        "no single published version clears " + ("them all" if len(groups) > 1 else "it")
+    ordered = [
+        worst,
+        *sorted((g for g in groups if g is not worst), key=lambda g: (-int(g.verdict.severity), g.primary)),
+    ]
+    fix = (
+        f"upgrade to {upgrade} clears {'all' if len(groups) > 1 else 'it'}"
+        if upgrade
+        else "no single published version clears " + ("them all" if len(groups) > 1 else "it")
+    )
     kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
     name = "Go standard library and go command" if pkg.ecosystem == "Go" and pkg.name == "stdlib" else pkg.name
     if len(groups) == 1:
         return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
     also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
     more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
-    return (f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
-            f"{worst.line()}; also {also}{more}; {fix}")
+    return (
+        f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
+        f"{worst.line()}; also {also}{more}; {fix}"
+    )
 
 
 class VulnerableDependencyCheck(ProjectCheck):
@@ -189,55 +208,73 @@ class VulnerableDependencyCheck(ProjectCheck):
             raise CheckError(str(exc)) from None
         try:
             ignores = {i.directory: i for i in facts.of(ScannerIgnores)}
-            findings = sorted((_honour(f, ignores) for f in self._scan(db, manifests, settings)),
-                              key=Finding.sort_key)
+            findings = sorted((_honour(f, ignores) for f in self._scan(db, manifests, settings)), key=Finding.sort_key)
             return [*findings, *thin_data_notices(db, manifests)]
         except (DatabaseError, sqlite3.DatabaseError) as exc:  # a file damaged past what opening it shows
             raise CheckError(f"{statuses[0].path}: {exc}") from None
         finally:
             db.close()
 
-    def _scan(self, db: AdvisoryDatabase, manifests: Sequence[PackageManifest],
-              settings: SupplyChainSettings) -> Iterator[Finding]:
+    def _scan(
+        self, db: AdvisoryDatabase, manifests: Sequence[PackageManifest], settings: SupplyChainSettings
+    ) -> Iterator[Finding]:
         locked = {(str(PurePosixPath(m.path).parent), p.key) for m in manifests if m.is_lockfile for p in m.packages}
         for manifest in sorted(manifests, key=lambda m: m.path):
             paths = dependency_paths(manifest) if manifest.edges else {}
             here = str(PurePosixPath(manifest.path).parent)
             # a package.json/pyproject entry the lockfile beside it also pins is reported once, on the lockfile
-            packages = [p for p in dict.fromkeys(manifest.packages)
-                        if manifest.is_lockfile or (here, p.key) not in locked]
+            packages = [
+                p for p in dict.fromkeys(manifest.packages) if manifest.is_lockfile or (here, p.key) not in locked
+            ]
             matched = [(pkg, found) for pkg in packages if (found := match_package(db, pkg))]
             cves = {i for _, found in matched for m in found for i in m.advisory.cves}
             kev, epss = db.kev(cves), db.epss(cves)
             for pkg, parts in _one_go_release(matched):
-                groups = [describe_group(part, g, judge(g, part, kev, epss, settings))
-                          for part, found in parts for g in group_by_alias(found)]
+                groups = [
+                    describe_group(part, g, judge(g, part, kev, epss, settings))
+                    for part, found in parts
+                    for g in group_by_alias(found)
+                ]
                 every = [m for _, found in parts for m in found]
                 upgrade = smallest_upgrade(pkg.ecosystem, pkg.version, every)
                 yield self._finding(manifest, pkg, groups, upgrade, paths.get(pkg.key, []))
 
-    def _finding(self, manifest: PackageManifest, pkg: Package, groups: Sequence[AdvisoryGroup],
-                 upgrade: str | None, path: list[str]) -> Finding:
+    def _finding(
+        self,
+        manifest: PackageManifest,
+        pkg: Package,
+        groups: Sequence[AdvisoryGroup],
+        upgrade: str | None,
+        path: list[str],
+    ) -> Finding:
         """One finding per package version: every advisory group on it, the worst deciding the rule."""
         worst = _worst(groups)
         severity = max(g.verdict.severity for g in groups)
         all_ids = [i for g in groups for i in g.ids]
         fixed = sort_versions(pkg.ecosystem, (f for g in groups for f in g.fixed))
         evidence: dict[str, EvidenceInputValue] = {
-            "package": pkg.key, "ids": tuple(worst.ids), "fixed": tuple(fixed),
+            "package": pkg.key,
+            "ids": tuple(worst.ids),
+            "fixed": tuple(fixed),
             "upgrade": upgrade,  # the smallest upgrade clearing every advisory; None when none is known
-            "scope": "development" if pkg.dev else "runtime", "direct": pkg.direct,
+            "scope": "development" if pkg.dev else "runtime",
+            "direct": pkg.direct,
             "dependency_path": tuple(path),  # root first; empty when the lockfile has no edges
             "advisories": tuple(g.as_evidence() for g in sorted(groups, key=lambda g: g.primary)),
         }
         evidence.update(_scores(worst))
         remediation = _remediation(pkg, upgrade, fixed)
         finding = self.finding(
-            worst.verdict.rule, vulnerability_message(pkg, groups, upgrade),
+            worst.verdict.rule,
+            vulnerability_message(pkg, groups, upgrade),
             Location(manifest.path, pkg.line, pkg.line, resource=pkg.key),
-            severity=severity, evidence=evidence, tags=dict.fromkeys(all_ids), remediation=remediation,
+            severity=severity,
+            evidence=evidence,
+            tags=dict.fromkeys(all_ids),
+            remediation=remediation,
             confidence=Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH,
-            effort="small" if upgrade else "medium", priority=_priority(worst.verdict, pkg, groups),
+            effort="small" if upgrade else "medium",
+            priority=_priority(worst.verdict, pkg, groups),
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
         return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
@@ -246,8 +283,7 @@ class VulnerableDependencyCheck(ProjectCheck):
 def _honour(finding: Finding, ignores: dict[str, ScannerIgnores]) -> Finding:
     """Suppressed, with the project's reason, when the nearest ``osv-scanner.toml`` (the manifest's folder or
     an ancestor) ignores every advisory the finding lists; a partly ignored finding stays as it is."""
-    config = next((ignores[str(d)] for d in PurePosixPath(finding.location.path).parents if str(d) in ignores),
-                  None)
+    config = next((ignores[str(d)] for d in PurePosixPath(finding.location.path).parents if str(d) in ignores), None)
     advisories = finding.evidence.get("advisories")
     if config is None or not isinstance(advisories, tuple) or not advisories:
         return finding
@@ -264,15 +300,21 @@ def _honour(finding: Finding, ignores: dict[str, ScannerIgnores]) -> Finding:
 
 def _remediation(pkg: Package, upgrade: str | None, fixed: Sequence[str]) -> str:
     if pkg.ecosystem == "Go" and pkg.name in ("stdlib", "toolchain") and upgrade:
-        return (f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
-                "go.mod and use that release in the build image (clears every known advisory on it).")
+        return (
+            f"Build with Go {upgrade} or later: set `toolchain go{upgrade}` (or `go {upgrade}`) in "
+            "go.mod and use that release in the build image (clears every known advisory on it)."
+        )
     if upgrade:
         return f"Upgrade {pkg.name} to {upgrade} (clears every known advisory on it)."
     if fixed:
-        return (f"Upgrade {pkg.name} to a version outside the affected ranges (fixed in {', '.join(fixed)}); an "
-                "advisory without a fix remains: replace the package or keep its affected code unused.")
-    return (f"No fixed version of {pkg.name} is published: replace it (a maintained fork or an alternative) or "
-            "remove it; until then keep the affected code path unused.")
+        return (
+            f"Upgrade {pkg.name} to a version outside the affected ranges (fixed in {', '.join(fixed)}); an "
+            "advisory without a fix remains: replace the package or keep its affected code unused."
+        )
+    return (
+        f"No fixed version of {pkg.name} is published: replace it (a maintained fork or an alternative) or "
+        "remove it; until then keep the affected code path unused."
+    )
 
 
 def _scores(group: AdvisoryGroup) -> dict[str, EvidenceInputValue]:
@@ -294,11 +336,18 @@ def thin_data_notices(db: AdvisoryDatabase, manifests: Sequence[PackageManifest]
                 packages.setdefault(p.ecosystem.split(":", 1)[0], set()).add(p.key)
     counts = db.advisory_counts()
     loaded = set(db.info().meta.get("osv_ecosystems", "").split(","))  # absent ones: the status source says so
-    return [ToolError("vulnerability database", (
-        f"{len(keys):,} {eco} packages checked against {counts.get(eco, 0):,} {eco} advisories — run "
-        f"`redline db update` (a database this small cannot show that they are free of known vulnerabilities)"),
-        stage=Stage.CHECK)
-        for eco, keys in sorted(packages.items()) if eco in loaded and counts.get(eco, 0) < THIN_DATA]
+    return [
+        ToolError(
+            "vulnerability database",
+            (
+                f"{len(keys):,} {eco} packages checked against {counts.get(eco, 0):,} {eco} advisories — run "
+                f"`redline db update` (a database this small cannot show that they are free of known vulnerabilities)"
+            ),
+            stage=Stage.CHECK,
+        )
+        for eco, keys in sorted(packages.items())
+        if eco in loaded and counts.get(eco, 0) < THIN_DATA
+    ]
 
 
 def _priority(verdict: GroupVerdict, pkg: Package, groups: Sequence[AdvisoryGroup]) -> PriorityFactors:
@@ -306,16 +355,21 @@ def _priority(verdict: GroupVerdict, pkg: Package, groups: Sequence[AdvisoryGrou
     impact = Factor(max(1, min(5, round(max(scores) / 2))), f"CVSS {max(scores):.1f}") if scores else Factor()
     if verdict.kev:
         exploit = Factor(5, "listed in CISA KEV: exploited in the wild")
-        delay = Factor(5, "KEV with known ransomware use") if any(k.ransomware for k in verdict.kev) \
+        delay = (
+            Factor(5, "KEV with known ransomware use")
+            if any(k.ransomware for k in verdict.kev)
             else Factor(5, "KEV listed: attackers already use it")
+        )
     elif verdict.epss:
         p = verdict.epss.percentile
-        exploit = Factor(5 if p >= 0.95 else 4 if p >= 0.8 else 3 if p >= 0.5 else 2 if p >= 0.2 else 1,
-                         f"EPSS percentile {p:.2f}")
+        exploit = Factor(
+            5 if p >= 0.95 else 4 if p >= 0.8 else 3 if p >= 0.5 else 2 if p >= 0.2 else 1, f"EPSS percentile {p:.2f}"
+        )
         delay = Factor()  # from the severity (scoring step)
     else:
         exploit, delay = Factor(), Factor()
     if pkg.dev:
-        impact = Factor(max(1, impact.value - 2), f"{impact.reason if impact.known else 'no CVSS'}; "
-                                                  "development dependency only")
+        impact = Factor(
+            max(1, impact.value - 2), f"{impact.reason if impact.known else 'no CVSS'}; development dependency only"
+        )
     return PriorityFactors(impact, exploit, delay)

@@ -22,8 +22,21 @@ from redline.checks.terraform.trust import TrustPolicyCheck
 
 
 def checks() -> list[Check]:
-    return [NetworkExposureCheck(), IamCheck(), BucketExposureCheck(), EncryptionAtRestCheck(),
-            TransportCheck(), DataStoreCheck(), DriftCheck(),
-            ProviderCredentialsCheck(), AzureSqlCheck(), DataTransitCheck(), AzureStorageCheck(),
-            KubernetesCheck(), SearchDomainCheck(), LambdaCheck(), TrustPolicyCheck(),
-            GcpComputeCheck()]
+    return [
+        NetworkExposureCheck(),
+        IamCheck(),
+        BucketExposureCheck(),
+        EncryptionAtRestCheck(),
+        TransportCheck(),
+        DataStoreCheck(),
+        DriftCheck(),
+        ProviderCredentialsCheck(),
+        AzureSqlCheck(),
+        DataTransitCheck(),
+        AzureStorageCheck(),
+        KubernetesCheck(),
+        SearchDomainCheck(),
+        LambdaCheck(),
+        TrustPolicyCheck(),
+        GcpComputeCheck(),
+    ]

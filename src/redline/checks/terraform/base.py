@@ -22,8 +22,13 @@ from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 def location(resource: Resource) -> Location:
     """The whole resource block, so an ignore comment anywhere inside it applies."""
     keyword = "data" if resource.mode == "data" else "resource"
-    return Location(resource.path, resource.start_line, resource.end_line,
-                    snippet=f'{keyword} "{resource.type}" "{resource.name}"', resource=resource.address)
+    return Location(
+        resource.path,
+        resource.start_line,
+        resource.end_line,
+        snippet=f'{keyword} "{resource.type}" "{resource.name}"',
+        resource=resource.address,
+    )
 
 
 def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
@@ -35,8 +40,7 @@ def links_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucke
     return False
 
 
-def may_link_to(value: Any, target: Resource,
-                name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
+def may_link_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bucket", "id", "name", "arn")) -> bool:
     """``value`` refers to ``target`` or might (it is unknown): absence checks stay quiet then."""
     if isinstance(value, ResourceRef):
         return same_resource(value.address, target.address)
@@ -107,16 +111,31 @@ class TerraformCheck(ProjectCheck):
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
         """Judge the project."""
 
-    def emit(self, rule: Rule, resource: Resource, message: str, *, severity: Severity | None = None,
-             confidence: Confidence = Confidence.HIGH, evidence: EvidenceInput | None = None,
-             remediation: str = "") -> Finding:
+    def emit(
+        self,
+        rule: Rule,
+        resource: Resource,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence = Confidence.HIGH,
+        evidence: EvidenceInput | None = None,
+        remediation: str = "",
+    ) -> Finding:
         where = f" (in root module {resource.root or '.'})" if resource.module else ""
         root = {"root_module": resource.root or "."} if resource.module else {}
         if sample_configuration(resource):
             where += " [example/test configuration]"
             severity, confidence = Severity.LOW, min(confidence, Confidence.MEDIUM)
-        found = self.finding(rule, f"{resource.address}: {message}{where}", location(resource), severity=severity,
-                             confidence=confidence, evidence={"resource": resource.address, **root, **(evidence or {})},
-                             remediation=remediation, identity=f"{resource.root}:{resource.address}",
-                             component=resource.module or "")
+        found = self.finding(
+            rule,
+            f"{resource.address}: {message}{where}",
+            location(resource),
+            severity=severity,
+            confidence=confidence,
+            evidence={"resource": resource.address, **root, **(evidence or {})},
+            remediation=remediation,
+            identity=f"{resource.root}:{resource.address}",
+            component=resource.module or "",
+        )
         return replace(found, group=root_cause(resource))

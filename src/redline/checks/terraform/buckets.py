@@ -18,8 +18,12 @@ _BPA_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", 
 _S3_REF = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"
 
 PUBLIC_BUCKET = Rule(
-    code="TF109", name="public-bucket", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Storage bucket or container readable by anyone", tags=("CWE-284", "STRIDE:I"),
+    code="TF109",
+    name="public-bucket",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Storage bucket or container readable by anyone",
+    tags=("CWE-284", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds S3 buckets with a public canned ACL (`public-read`, `public-read-write`, "
         "`authenticated-read`, inline or through `aws_s3_bucket_acl`), S3 bucket policies that Allow "
@@ -39,8 +43,12 @@ PUBLIC_BUCKET = Rule(
 )
 
 BPA = Rule(
-    code="TF110", name="bucket-public-access-block-missing", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="S3 bucket without a full public access block", tags=("CWE-284", "STRIDE:I"),
+    code="TF110",
+    name="bucket-public-access-block-missing",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="S3 bucket without a full public access block",
+    tags=("CWE-284", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds S3 buckets whose `aws_s3_bucket_public_access_block` sets any of the four flags to "
         "false or leaves it unset (medium), and buckets with no public access block at all while the "
@@ -49,41 +57,44 @@ BPA = Rule(
         why_bad="The public access block is the guard rail that keeps a later mistaken ACL or policy from "
         "publishing the bucket; without it, one wrong line elsewhere makes the data public.",
         example='resource "aws_s3_bucket_public_access_block" "logs" {\n  bucket            = aws_s3_bucket.logs.id\n'
-        '  block_public_acls = false\n}',
+        "  block_public_acls = false\n}",
         use_instead='resource "aws_s3_bucket_public_access_block" "logs" {\n  bucket                  = '
-        'aws_s3_bucket.logs.id\n  block_public_acls       = true\n  block_public_policy     = true\n'
-        '  ignore_public_acls      = true\n  restrict_public_buckets = true\n}',
+        "aws_s3_bucket.logs.id\n  block_public_acls       = true\n  block_public_policy     = true\n"
+        "  ignore_public_acls      = true\n  restrict_public_buckets = true\n}",
         references=(_S3_REF,),
     ),
 )
 
 _PRIVATE = {
     "aws_s3_bucket": 'Set the ACL to "private" (an `aws_s3_bucket_acl` with `acl = "private"`, or remove the ACL and '
-                     'set `aws_s3_bucket_ownership_controls` to "BucketOwnerEnforced"); serve public files through '
-                     "CloudFront with origin access control.",
+    'set `aws_s3_bucket_ownership_controls` to "BucketOwnerEnforced"); serve public files through '
+    "CloudFront with origin access control.",
     "aws_s3_bucket_policy": 'Remove the Allow statement with Principal "*" or add a Condition (e.g. '
-                            "`aws:SourceVpce`, `aws:PrincipalOrgID`, or CloudFront's `AWS:SourceArn`).",
+    "`aws:SourceVpce`, `aws:PrincipalOrgID`, or CloudFront's `AWS:SourceArn`).",
     "google_storage_bucket_iam_member": "Remove the allUsers/allAuthenticatedUsers member; grant the reading "
-                                        "service accounts instead and set `public_access_prevention = \"enforced\"`.",
-    "google_storage_bucket": 'Remove `predefined_acl`; set `uniform_bucket_level_access = true` and '
-                             '`public_access_prevention = "enforced"`.',
+    'service accounts instead and set `public_access_prevention = "enforced"`.',
+    "google_storage_bucket": "Remove `predefined_acl`; set `uniform_bucket_level_access = true` and "
+    '`public_access_prevention = "enforced"`.',
     "azurerm_storage_container": 'Set `container_access_type = "private"` and hand out short-lived SAS tokens '
-                                 "or serve through Front Door/CDN.",
+    "or serve through Front Door/CDN.",
     "alicloud_oss_bucket": 'Set `acl = "private"` (or `access_control_list` in an `alicloud_oss_bucket_acl`) and '
-                           "serve public files through CDN with signed URLs.",
+    "serve public files through CDN with signed URLs.",
     "oci_objectstorage_bucket": 'Set `access_type = "NoPublicAccess"` and share objects with pre-authenticated '
-                                "requests that expire.",
+    "requests that expire.",
     "google_bigquery_dataset": "Remove the `access` entry for allUsers/allAuthenticatedUsers; grant groups or "
-                               "service accounts instead.",
+    "service accounts instead.",
 }
 _PRIVATE["aws_s3_bucket_acl"] = _PRIVATE["aws_s3_bucket"]
 _PRIVATE["google_storage_bucket_iam_binding"] = _PRIVATE["google_storage_bucket_iam_member"]
 _PRIVATE["google_storage_bucket_acl"] = _PRIVATE["google_storage_bucket"]
-_PRIVATE["google_bigquery_dataset_iam_member"] = _PRIVATE["google_bigquery_dataset_iam_binding"] = (
-    _PRIVATE["google_bigquery_dataset"])
-_BPA_FIX = ('Add an `aws_s3_bucket_public_access_block` for the bucket with `block_public_acls`, '
-            "`block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` all `true` (or one "
-            "`aws_s3_account_public_access_block` for the account).")
+_PRIVATE["google_bigquery_dataset_iam_member"] = _PRIVATE["google_bigquery_dataset_iam_binding"] = _PRIVATE[
+    "google_bigquery_dataset"
+]
+_BPA_FIX = (
+    "Add an `aws_s3_bucket_public_access_block` for the bucket with `block_public_acls`, "
+    "`block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` all `true` (or one "
+    "`aws_s3_account_public_access_block` for the account)."
+)
 _PUBLIC_OSS = frozenset({"public-read", "public-read-write"})
 _PUBLIC_OCI = frozenset({"ObjectRead", "ObjectReadWithoutList"})
 
@@ -97,10 +108,14 @@ def _maybe_linked(project: TerraformProject, bucket: Resource, *types: str) -> b
 
 
 def _bigquery_public(r: Resource) -> list[str]:
-    found = {str(a.get("special_group")) for a in r.nested("access")
-             if str(a.get("special_group", "")).lower() in PUBLIC_MEMBERS}
-    found |= {str(a.get("iam_member")) for a in r.nested("access") if str(a.get("iam_member", "")).lower()
-              in PUBLIC_MEMBERS}
+    found = {
+        str(a.get("special_group"))
+        for a in r.nested("access")
+        if str(a.get("special_group", "")).lower() in PUBLIC_MEMBERS
+    }
+    found |= {
+        str(a.get("iam_member")) for a in r.nested("access") if str(a.get("iam_member", "")).lower() in PUBLIC_MEMBERS
+    }
     return sorted(found)
 
 
@@ -133,8 +148,12 @@ class BucketExposureCheck(TerraformCheck):
                 yield self._public(r, 'bucket policy allows Principal "*" without a condition')
 
     def _public_other(self, project: TerraformProject) -> Iterator[Finding]:
-        for r in project.of_type("google_storage_bucket_iam_member", "google_storage_bucket_iam_binding",
-                                 "google_bigquery_dataset_iam_member", "google_bigquery_dataset_iam_binding"):
+        for r in project.of_type(
+            "google_storage_bucket_iam_member",
+            "google_storage_bucket_iam_binding",
+            "google_bigquery_dataset_iam_member",
+            "google_bigquery_dataset_iam_binding",
+        ):
             members = strings(r.get("member")) + strings(r.get("members"))
             public = sorted({m for m in members if m.lower() in PUBLIC_MEMBERS})
             if public:
@@ -162,17 +181,27 @@ class BucketExposureCheck(TerraformCheck):
                 yield self._public(r, f"access_type is {r.get('access_type')} (anonymous read)")
 
     def _access_blocks(self, project: TerraformProject) -> Iterator[Finding]:
-        account_level = any(all(is_true(r.get(f)) for f in _BPA_FLAGS)
-                            for r in project.of_type("aws_s3_account_public_access_block"))
+        account_level = any(
+            all(is_true(r.get(f)) for f in _BPA_FLAGS) for r in project.of_type("aws_s3_account_public_access_block")
+        )
         for bucket in project.of_type("aws_s3_bucket"):
             blocks = _linked(project, bucket, "aws_s3_bucket_public_access_block")
             if not blocks:
                 if not account_level and not _maybe_linked(project, bucket, "aws_s3_bucket_public_access_block"):
-                    yield self.emit(BPA, bucket, "no aws_s3_bucket_public_access_block for this bucket",
-                                    severity=Severity.LOW, remediation=_BPA_FIX)
+                    yield self.emit(
+                        BPA,
+                        bucket,
+                        "no aws_s3_bucket_public_access_block for this bucket",
+                        severity=Severity.LOW,
+                        remediation=_BPA_FIX,
+                    )
                 continue
             for block in blocks:
                 off = [f for f in _BPA_FLAGS if is_false(block.get(f)) or f not in block.body.attrs]
                 if off:
-                    yield self.emit(BPA, block, f"public access block leaves {', '.join(off)} off",
-                                    remediation=f"Set {', '.join(f'`{f} = true`' for f in off)}.")
+                    yield self.emit(
+                        BPA,
+                        block,
+                        f"public access block leaves {', '.join(off)} off",
+                        remediation=f"Set {', '.join(f'`{f} = true`' for f in off)}.",
+                    )

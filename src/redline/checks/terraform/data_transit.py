@@ -12,8 +12,12 @@ from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Resource, is_false, is_true, is_unknown
 
 DB_TLS = Rule(
-    code="TF124", name="database-tls-not-enforced", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Database server accepts connections without TLS", tags=("CWE-319", "STRIDE:I"),
+    code="TF124",
+    name="database-tls-not-enforced",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Database server accepts connections without TLS",
+    tags=("CWE-319", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds Azure PostgreSQL/MySQL/MariaDB single servers with `ssl_enforcement_enabled = "
         "false`, Cloud SQL instances that neither set `ssl_mode` to an encrypted-only mode nor `require_ssl = "
@@ -24,14 +28,20 @@ DB_TLS = Rule(
         example='resource "azurerm_postgresql_server" "main" {\n  ssl_enforcement_enabled = false\n}',
         use_instead='resource "azurerm_postgresql_server" "main" {\n  ssl_enforcement_enabled          = true\n'
         '  ssl_minimal_tls_version_enforced = "TLS1_2"\n}',
-        references=("https://learn.microsoft.com/en-us/azure/postgresql/single-server/concepts-ssl-connection-"
-                    "security", "https://cloud.google.com/sql/docs/postgres/configure-ssl-instance"),
+        references=(
+            "https://learn.microsoft.com/en-us/azure/postgresql/single-server/concepts-ssl-connection-security",
+            "https://cloud.google.com/sql/docs/postgres/configure-ssl-instance",
+        ),
     ),
 )
 
 CACHE_SINGLE_NODE = Rule(
-    code="TF132", name="cache-without-replica", area=Area.RESILIENCE, severity=Severity.LOW,
-    summary="Memorystore Redis instance on the BASIC tier (no replica, no failover)", tags=("STRIDE:D",),
+    code="TF132",
+    name="cache-without-replica",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Memorystore Redis instance on the BASIC tier (no replica, no failover)",
+    tags=("STRIDE:D",),
     doc=RuleDoc(
         what_it_does="Finds `google_redis_instance` whose `tier` is `BASIC` or unset (BASIC is the default).",
         why_bad="A BASIC instance is one node: a zone outage, a host failure or maintenance flushes the cache and "
@@ -45,8 +55,12 @@ CACHE_SINGLE_NODE = Rule(
 )
 
 CACHE_OPEN = Rule(
-    code="TF133", name="cache-without-auth-or-tls", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Redis cache without authentication or in-transit encryption", tags=("CWE-306", "CWE-319", "STRIDE:I"),
+    code="TF133",
+    name="cache-without-auth-or-tls",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Redis cache without authentication or in-transit encryption",
+    tags=("CWE-306", "CWE-319", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds `google_redis_instance` without `auth_enabled = true` or without "
         '`transit_encryption_mode = "SERVER_AUTHENTICATION"`, and ElastiCache replication groups without '
@@ -56,8 +70,10 @@ CACHE_OPEN = Rule(
         example='resource "google_redis_instance" "cache" {\n  tier = "STANDARD_HA"\n}',
         use_instead='resource "google_redis_instance" "cache" {\n  tier                    = "STANDARD_HA"\n'
         '  auth_enabled            = true\n  transit_encryption_mode = "SERVER_AUTHENTICATION"\n}',
-        references=("https://cloud.google.com/memorystore/docs/redis/about-redis-auth",
-                    "https://docs.aws.amazon.com/AmazonElastiCache/latest/red-ug/in-transit-encryption.html"),
+        references=(
+            "https://cloud.google.com/memorystore/docs/redis/about-redis-auth",
+            "https://docs.aws.amazon.com/AmazonElastiCache/latest/red-ug/in-transit-encryption.html",
+        ),
     ),
 )
 
@@ -85,20 +101,32 @@ class DataTransitCheck(TerraformCheck):
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
         for r in project.of_type("azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"):
             if is_false(r.get("ssl_enforcement_enabled")):
-                yield self.emit(DB_TLS, r, "ssl_enforcement_enabled = false",
-                                remediation='Set `ssl_enforcement_enabled = true` and `ssl_minimal_tls_version_enforced'
-                                ' = "TLS1_2"`; update client connection strings to sslmode=require.')
+                yield self.emit(
+                    DB_TLS,
+                    r,
+                    "ssl_enforcement_enabled = false",
+                    remediation="Set `ssl_enforcement_enabled = true` and `ssl_minimal_tls_version_enforced"
+                    ' = "TLS1_2"`; update client connection strings to sslmode=require.',
+                )
         for r in project.of_type("google_sql_database_instance"):
             if _cloud_sql_plaintext(r):
-                yield self.emit(DB_TLS, r, "unencrypted connections are accepted (no ssl_mode / require_ssl)",
-                                remediation='In `settings { ip_configuration { ... } }` set `ssl_mode = '
-                                '"ENCRYPTED_ONLY"` (provider ≥ 5) or `require_ssl = true`.')
+                yield self.emit(
+                    DB_TLS,
+                    r,
+                    "unencrypted connections are accepted (no ssl_mode / require_ssl)",
+                    remediation="In `settings { ip_configuration { ... } }` set `ssl_mode = "
+                    '"ENCRYPTED_ONLY"` (provider ≥ 5) or `require_ssl = true`.',
+                )
         for r in project.of_type("alicloud_db_instance"):
             action = r.get("ssl_action", "Close")
             if not is_unknown(action) and action not in ("Open", "Update"):
                 default = "" if r.has("ssl_action") else " (the default)"
-                yield self.emit(DB_TLS, r, f"ssl_action is {action}{default}",
-                                remediation='Set `ssl_action = "Open"` and require SSL in the clients.')
+                yield self.emit(
+                    DB_TLS,
+                    r,
+                    f"ssl_action is {action}{default}",
+                    remediation='Set `ssl_action = "Open"` and require SSL in the clients.',
+                )
         for r in project.of_type("google_redis_instance"):
             yield from self._memorystore(r)
         for r in project.of_type("aws_elasticache_replication_group"):
@@ -109,17 +137,24 @@ class DataTransitCheck(TerraformCheck):
             if not r.has("auth_token") and not r.has("user_group_ids"):
                 gaps.append("no auth_token or user group")
             if gaps:
-                yield self.emit(CACHE_OPEN, r, "; ".join(gaps),
-                                remediation="Set `transit_encryption_enabled = true` and `auth_token = "
-                                "random_password.<name>.result` (or RBAC `user_group_ids`); clients must use TLS.")
+                yield self.emit(
+                    CACHE_OPEN,
+                    r,
+                    "; ".join(gaps),
+                    remediation="Set `transit_encryption_enabled = true` and `auth_token = "
+                    "random_password.<name>.result` (or RBAC `user_group_ids`); clients must use TLS.",
+                )
 
     def _memorystore(self, r: Resource) -> Iterator[Finding]:
         tier = r.get("tier", "BASIC")
         if tier == "BASIC":
-            yield self.emit(CACHE_SINGLE_NODE, r, "tier is BASIC: one node, no replica or failover"
-                            + ("" if r.has("tier") else " (the default)"),
-                            remediation='Set `tier = "STANDARD_HA"` (optionally `replica_count` and `read_replicas_mode'
-                            ' = "READ_REPLICAS_ENABLED"`); changing the tier recreates the instance.')
+            yield self.emit(
+                CACHE_SINGLE_NODE,
+                r,
+                "tier is BASIC: one node, no replica or failover" + ("" if r.has("tier") else " (the default)"),
+                remediation='Set `tier = "STANDARD_HA"` (optionally `replica_count` and `read_replicas_mode'
+                ' = "READ_REPLICAS_ENABLED"`); changing the tier recreates the instance.',
+            )
         gaps = []
         if not is_true(r.get("auth_enabled")) and not is_unknown(r.get("auth_enabled")):
             gaps.append("AUTH is off")
@@ -127,6 +162,10 @@ class DataTransitCheck(TerraformCheck):
         if mode == "DISABLED":
             gaps.append("in-transit encryption is off")
         if gaps:
-            yield self.emit(CACHE_OPEN, r, "; ".join(gaps),
-                            remediation='Set `auth_enabled = true` and `transit_encryption_mode = '
-                            '"SERVER_AUTHENTICATION"` (clients then need the AUTH string and the server CA).')
+            yield self.emit(
+                CACHE_OPEN,
+                r,
+                "; ".join(gaps),
+                remediation="Set `auth_enabled = true` and `transit_encryption_mode = "
+                '"SERVER_AUTHENTICATION"` (clients then need the AUTH string and the server CA).',
+            )

@@ -31,14 +31,28 @@ DRIFT_SECTION: SectionSpec[DriftSettings] = SectionSpec(
     doc='Expected drift, as globs on "address.attribute", e.g. ignore = ["aws_autoscaling_group.*.desired_capacity"]',
 )
 
-_SECURITY_TYPES = ("aws_security_group", "aws_iam_", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
-                   "aws_s3_bucket_acl", "aws_kms_", "google_compute_firewall", "google_project_iam",
-                   "azurerm_network_security", "azurerm_role_assignment", "aws_network_acl")
+_SECURITY_TYPES = (
+    "aws_security_group",
+    "aws_iam_",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_acl",
+    "aws_kms_",
+    "google_compute_firewall",
+    "google_project_iam",
+    "azurerm_network_security",
+    "azurerm_role_assignment",
+    "aws_network_acl",
+)
 MAX_SHOWN = 5
 
 DRIFT = Rule(
-    code="TF119", name="infrastructure-drift", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Resource changed outside Terraform (drift)", tags=("STRIDE:T",),
+    code="TF119",
+    name="infrastructure-drift",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Resource changed outside Terraform (drift)",
+    tags=("STRIDE:T",),
     doc=RuleDoc(
         what_it_does="Reports every entry of `resource_drift` in a Terraform plan JSON (`terraform show -json`) "
         "with the attributes that changed, before -> after; values Terraform marks sensitive are redacted. "
@@ -48,11 +62,13 @@ DRIFT = Rule(
         "a console-edited policy or a hot-fixed instance size. The next apply silently reverts it (or fails), and "
         "until then the code is not a reliable description of production.",
         example="# someone opened port 22 in the console\n"
-        "resource_drift: aws_security_group.web ingress.1.cidr_blocks.0: null -> \"0.0.0.0/0\"",
+        'resource_drift: aws_security_group.web ingress.1.cidr_blocks.0: null -> "0.0.0.0/0"',
         use_instead="Make the change in Terraform and apply it through the pipeline, or run `terraform apply "
         "-refresh-only` to accept a deliberate change; restrict console write access (SCPs, read-only roles).",
-        references=("https://developer.hashicorp.com/terraform/internals/json-format#plan-representation",
-                    "https://developer.hashicorp.com/terraform/tutorials/state/resource-drift"),
+        references=(
+            "https://developer.hashicorp.com/terraform/internals/json-format#plan-representation",
+            "https://developer.hashicorp.com/terraform/tutorials/state/resource-drift",
+        ),
     ),
 )
 
@@ -99,14 +115,17 @@ class DriftCheck(ProjectCheck):
             summary = "changed outside Terraform"
         severity = Severity.HIGH if entry.type.startswith(_SECURITY_TYPES) else None
         return self.finding(
-            DRIFT, f"{entry.address}: {summary}",
+            DRIFT,
+            f"{entry.address}: {summary}",
             Location(plan.path, resource=entry.address, snippet=entry.address),
             severity=severity,
             evidence={"resource": entry.address, "changes": tuple(_describe(c) for c in changes[:20])},
             identity=f"{entry.address}|" + ",".join(sorted(c.path for c in changes)),
-            remediation=("Recreate it with `terraform apply`, or remove it from the configuration if the deletion was "
-                         "intended." if deleted else
-                         f"Decide which side is right: run `terraform apply` to restore the configuration, or copy "
-                         f"the live values into the `{entry.address}` block (`terraform plan` must then show no "
-                         "change); list expected drift under [drift] ignore."),
+            remediation=(
+                "Recreate it with `terraform apply`, or remove it from the configuration if the deletion was intended."
+                if deleted
+                else f"Decide which side is right: run `terraform apply` to restore the configuration, or copy "
+                f"the live values into the `{entry.address}` block (`terraform plan` must then show no "
+                "change); list expected drift under [drift] ignore."
+            ),
         )

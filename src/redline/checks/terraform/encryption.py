@@ -12,8 +12,12 @@ from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Resource, is_false, is_true, is_unknown
 
 UNENCRYPTED = Rule(
-    code="TF111", name="storage-not-encrypted", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Storage without encryption at rest", tags=("CWE-311", "STRIDE:I"),
+    code="TF111",
+    name="storage-not-encrypted",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Storage without encryption at rest",
+    tags=("CWE-311", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds storage without encryption at rest: EBS volumes and instance block devices without "
         "`encrypted = true` (unless `aws_ebs_encryption_by_default` is enabled), RDS instances and clusters "
@@ -30,27 +34,29 @@ UNENCRYPTED = Rule(
         "independent access check and an audit trail, and most compliance regimes require it.",
         example='resource "aws_db_instance" "main" {\n  engine = "postgres"\n}',
         use_instead='resource "aws_db_instance" "main" {\n  engine            = "postgres"\n'
-        '  storage_encrypted = true\n  kms_key_id        = aws_kms_key.db.arn\n}',
-        references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
-                    "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
-                    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html"),
+        "  storage_encrypted = true\n  kms_key_id        = aws_kms_key.db.arn\n}",
+        references=(
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
+            "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html",
+        ),
     ),
 )
 
 _ENCRYPT = {
     "aws_ebs_volume": "Set `encrypted = true` (and `kms_key_id`), or enable `aws_ebs_encryption_by_default`; "
-                      "existing volumes are migrated by snapshot-copy with encryption.",
+    "existing volumes are migrated by snapshot-copy with encryption.",
     "aws_instance": "Set `encrypted = true` in every `root_block_device`/`ebs_block_device`, or enable "
-                    "`aws_ebs_encryption_by_default`.",
+    "`aws_ebs_encryption_by_default`.",
     "aws_db_instance": "Set `storage_encrypted = true` and `kms_key_id`; an existing instance is encrypted by "
-                       "restoring an encrypted snapshot copy.",
+    "restoring an encrypted snapshot copy.",
     "aws_efs_file_system": "Set `encrypted = true` (and `kms_key_id`); EFS encryption is fixed at creation.",
     "aws_redshift_cluster": "Set `encrypted = true` and `kms_key_id`.",
     "aws_elasticache_replication_group": "Set `at_rest_encryption_enabled = true` (requires a new replication group).",
     "aws_sqs_queue": "Remove `sqs_managed_sse_enabled = false`, or set `kms_master_key_id = aws_kms_key.<key>.id`.",
     "aws_sns_topic": 'Set `kms_master_key_id = "alias/aws/sns"` (or a customer key).',
     "aws_s3_bucket": 'Add an `aws_s3_bucket_server_side_encryption_configuration` with `sse_algorithm = "aws:kms"` '
-                     "and `kms_master_key_id`, `bucket_key_enabled = true`.",
+    "and `kms_master_key_id`, `bucket_key_enabled = true`.",
     "aws_neptune_cluster": "Set `storage_encrypted = true` and `kms_key_arn` (fixed at creation).",
     "aws_neptune_cluster_snapshot": "Copy the snapshot with encryption, or encrypt the source cluster.",
     "aws_elasticsearch_domain": "Add `encrypt_at_rest { enabled = true }` (needs a new domain on old engines).",
@@ -67,8 +73,11 @@ def _maybe_linked(project: TerraformProject, bucket: Resource, *types: str) -> b
 
 
 def _unencrypted_device(r: Resource) -> bool:
-    for dev in (*r.nested("root_block_device"), *r.nested("ebs_block_device"),
-                *(e for bd in r.nested("block_device_mappings") for e in bd.nested("ebs"))):
+    for dev in (
+        *r.nested("root_block_device"),
+        *r.nested("ebs_block_device"),
+        *(e for bd in r.nested("block_device_mappings") for e in bd.nested("ebs")),
+    ):
         enc = dev.get("encrypted")
         if is_false(enc) or (enc is None and r.type == "aws_instance"):
             return True
@@ -101,42 +110,58 @@ class EncryptionAtRestCheck(TerraformCheck):
     def _databases(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("aws_db_instance"):
             engine = r.get("engine")
-            if (isinstance(engine, str) and engine.startswith("aurora")) or r.has("replicate_source_db") \
-                    or r.has("snapshot_identifier"):
+            if (
+                (isinstance(engine, str) and engine.startswith("aurora"))
+                or r.has("replicate_source_db")
+                or r.has("snapshot_identifier")
+            ):
                 continue
             if not is_true(r.get("storage_encrypted")) and not _unknown(r, "storage_encrypted"):
                 yield self._unencrypted(r, "RDS storage is not encrypted")
         for r in project.of_type("aws_rds_cluster", "aws_neptune_cluster"):
-            if r.get("engine_mode") == "serverless" or r.has("snapshot_identifier") \
-                    or r.has("replication_source_identifier"):
+            if (
+                r.get("engine_mode") == "serverless"
+                or r.has("snapshot_identifier")
+                or r.has("replication_source_identifier")
+            ):
                 continue
             if not is_true(r.get("storage_encrypted")) and not _unknown(r, "storage_encrypted"):
                 yield self._unencrypted(r, "cluster storage is not encrypted")
         for r in project.of_type("alicloud_db_instance"):
             engine = str(r.get("engine", "")).lower()
-            if engine in ("mysql", "sqlserver") and r.get("tde_status") not in ("Enabled",) \
-                    and not _unknown(r, "tde_status"):
-                yield self._unencrypted(r, "transparent data encryption (tde_status) is not enabled",
-                                        severity=Severity.LOW)
+            if (
+                engine in ("mysql", "sqlserver")
+                and r.get("tde_status") not in ("Enabled",)
+                and not _unknown(r, "tde_status")
+            ):
+                yield self._unencrypted(
+                    r, "transparent data encryption (tde_status) is not enabled", severity=Severity.LOW
+                )
 
     def _other_encryption(self, project: TerraformProject) -> Iterator[Finding]:
-        for rtype, attr in (("aws_efs_file_system", "encrypted"), ("aws_redshift_cluster", "encrypted"),
-                            ("aws_elasticache_replication_group", "at_rest_encryption_enabled"),
-                            ("alicloud_disk", "encrypted"), ("aws_neptune_cluster_snapshot", "storage_encrypted")):
+        for rtype, attr in (
+            ("aws_efs_file_system", "encrypted"),
+            ("aws_redshift_cluster", "encrypted"),
+            ("aws_elasticache_replication_group", "at_rest_encryption_enabled"),
+            ("alicloud_disk", "encrypted"),
+            ("aws_neptune_cluster_snapshot", "storage_encrypted"),
+        ):
             for r in project.of_type(rtype):
                 if not is_true(r.get(attr)) and not _unknown(r, attr):
                     yield self._unencrypted(r, f"{attr} is not true")
         for r in project.of_type("aws_elasticsearch_domain", "aws_opensearch_domain"):
             if "encrypt_at_rest" not in r.body.dynamic and not any(
-                    is_true(e.get("enabled")) or is_unknown(e.get("enabled")) for e in r.nested("encrypt_at_rest")):
+                is_true(e.get("enabled")) or is_unknown(e.get("enabled")) for e in r.nested("encrypt_at_rest")
+            ):
                 yield self._unencrypted(r, "encrypt_at_rest is not enabled")
         for r in project.of_type("aws_sqs_queue"):
             if is_false(r.get("sqs_managed_sse_enabled")) and not r.has("kms_master_key_id"):
                 yield self._unencrypted(r, "SQS queue has server-side encryption disabled")
         for r in project.of_type("aws_sns_topic"):
             if not r.has("kms_master_key_id"):
-                yield self._unencrypted(r, "SNS topic has no KMS key (messages stored unencrypted)",
-                                        severity=Severity.LOW)
+                yield self._unencrypted(
+                    r, "SNS topic has no KMS key (messages stored unencrypted)", severity=Severity.LOW
+                )
 
     def _s3_encryption(self, project: TerraformProject) -> Iterator[Finding]:
         for bucket in project.of_type("aws_s3_bucket"):
@@ -144,8 +169,9 @@ class EncryptionAtRestCheck(TerraformCheck):
                 continue
             if _maybe_linked(project, bucket, "aws_s3_bucket_server_side_encryption_configuration"):
                 continue
-            yield self._unencrypted(bucket, "no server-side encryption configuration (SSE-S3 default only)",
-                                    severity=Severity.LOW)
+            yield self._unencrypted(
+                bucket, "no server-side encryption configuration (SSE-S3 default only)", severity=Severity.LOW
+            )
 
 
 def _unknown(r: Resource, attr: str) -> bool:

@@ -25,10 +25,14 @@ _IAM_REFS = (
 )
 
 ADMIN_ACTION = Rule(
-    code="TF105", name="iam-policy-allows-all-actions", area=Area.SECURITY, severity=Severity.HIGH,
-    summary='IAM policy allows Action "*"', tags=("CWE-269", "STRIDE:E"),
+    code="TF105",
+    name="iam-policy-allows-all-actions",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary='IAM policy allows Action "*"',
+    tags=("CWE-269", "STRIDE:E"),
     doc=RuleDoc(
-        what_it_does='Finds identity policies (aws_iam_policy, role/user/group policies, inline policies and '
+        what_it_does="Finds identity policies (aws_iam_policy, role/user/group policies, inline policies and "
         'aws_iam_policy_document data sources) with an Allow statement whose Action is `"*"` or `"*:*"`, or an '
         'Allow statement with NotAction on Resource `"*"` without a Condition (everything except a few actions).',
         why_bad="Every action on every service is full administrator access: whoever holds the role or user "
@@ -41,14 +45,18 @@ ADMIN_ACTION = Rule(
 )
 
 WRITE_ANY_RESOURCE = Rule(
-    code="TF106", name="iam-write-on-any-resource", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary='IAM policy allows write actions on Resource "*" without a condition', tags=("CWE-732", "STRIDE:E"),
+    code="TF106",
+    name="iam-write-on-any-resource",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary='IAM policy allows write actions on Resource "*" without a condition',
+    tags=("CWE-732", "STRIDE:E"),
     doc=RuleDoc(
         what_it_does='Finds Allow statements with Resource `"*"`, no Condition, and at least one action that is '
-        'not read-only (not Get/List/Describe/…), including service wildcards such as `s3:*`. Actions that AWS '
-        'documents as supporting no resource-level permissions (`cloudwatch:PutMetricData`, '
-        '`xray:PutTraceSegments`, `ssmmessages:*Channel`, `kms:CreateKey` …; the list and its Service '
-        'Authorization Reference sources are in `checks/terraform/data/iam_resource_star_actions.toml`) are not '
+        "not read-only (not Get/List/Describe/…), including service wildcards such as `s3:*`. Actions that AWS "
+        "documents as supporting no resource-level permissions (`cloudwatch:PutMetricData`, "
+        "`xray:PutTraceSegments`, `ssmmessages:*Channel`, `kms:CreateKey` …; the list and its Service "
+        "Authorization Reference sources are in `checks/terraform/data/iam_resource_star_actions.toml`) are not "
         'reported: "*" is the only Resource they accept.',
         why_bad="The permission then covers every bucket, table or queue in the account, including ones created "
         "later for other systems; a compromised workload can tamper with or delete data it never needed.",
@@ -60,10 +68,14 @@ WRITE_ANY_RESOURCE = Rule(
 )
 
 PASSROLE_ANY = Rule(
-    code="TF107", name="iam-passrole-any-role", area=Area.SECURITY, severity=Severity.HIGH,
-    summary='IAM policy allows iam:PassRole on Resource "*"', tags=("CWE-269", "STRIDE:E"),
+    code="TF107",
+    name="iam-passrole-any-role",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary='IAM policy allows iam:PassRole on Resource "*"',
+    tags=("CWE-269", "STRIDE:E"),
     doc=RuleDoc(
-        what_it_does='Finds Allow statements whose actions match `iam:PassRole` (also `iam:*`, `iam:Pass*`) '
+        what_it_does="Finds Allow statements whose actions match `iam:PassRole` (also `iam:*`, `iam:Pass*`) "
         'with Resource `"*"`.',
         why_bad="PassRole on any role lets the holder hand a more privileged role (an admin role) to a service "
         "it can start — an EC2 instance, a Lambda function — and then act with that role: a classic privilege "
@@ -72,14 +84,20 @@ PASSROLE_ANY = Rule(
         use_instead='statement {\n  actions   = ["iam:PassRole"]\n  resources = [aws_iam_role.worker.arn]\n'
         '  condition {\n    test     = "StringEquals"\n    variable = "iam:PassedToService"\n'
         '    values   = ["ecs-tasks.amazonaws.com"]\n  }\n}',
-        references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
-                    "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/"),
+        references=(
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+            "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",
+        ),
     ),
 )
 
 ACCESS_KEY = Rule(
-    code="TF108", name="iam-long-lived-access-key", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Long-lived IAM access key managed in Terraform", tags=("CWE-798", "STRIDE:S"),
+    code="TF108",
+    name="iam-long-lived-access-key",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Long-lived IAM access key managed in Terraform",
+    tags=("CWE-798", "STRIDE:S"),
     doc=RuleDoc(
         what_it_does="Finds `aws_iam_access_key` resources.",
         why_bad="A static access key never expires; it ends up in CI variables, laptops and logs, and its secret "
@@ -89,15 +107,19 @@ ACCESS_KEY = Rule(
         use_instead="Use roles with short-lived credentials: IAM roles for workloads, OIDC federation for CI "
         "(GitHub Actions `aws-actions/configure-aws-credentials` with `role-to-assume`), IAM Identity Center "
         "for people.",
-        references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles",
-                    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key"),
+        references=(
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles",
+            "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key",
+        ),
     ),
 )
 
-_LEAST = ('Replace `Action = "*"` (or the NotAction statement) with the actions the workload calls, e.g. '
-          '`Action = ["s3:GetObject", "s3:PutObject"]`, and `Resource` with the ARNs it touches (IAM Access '
-          "Analyzer can generate the policy from CloudTrail); keep administrator access for break-glass roles "
-          "with MFA.")
+_LEAST = (
+    'Replace `Action = "*"` (or the NotAction statement) with the actions the workload calls, e.g. '
+    '`Action = ["s3:GetObject", "s3:PutObject"]`, and `Resource` with the ARNs it touches (IAM Access '
+    "Analyzer can generate the policy from CloudTrail); keep administrator access for break-glass roles "
+    "with MFA."
+)
 _POLICY_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
 
 
@@ -129,33 +151,65 @@ class IamCheck(TerraformCheck):
                 continue
             user = r.get("user")
             who = f" for user {user}" if isinstance(user, str) else ""
-            yield self.emit(ACCESS_KEY, r, f"long-lived access key{who}",
-                            remediation="Delete the `aws_iam_access_key` resource (and rotate the key, whose secret "
-                            "is in the state); give workloads an IAM role and CI an OIDC role "
-                            "(`aws_iam_openid_connect_provider` + a role with `sts:AssumeRoleWithWebIdentity`).")
+            yield self.emit(
+                ACCESS_KEY,
+                r,
+                f"long-lived access key{who}",
+                remediation="Delete the `aws_iam_access_key` resource (and rotate the key, whose secret "
+                "is in the state); give workloads an IAM role and CI an OIDC role "
+                "(`aws_iam_openid_connect_provider` + a role with `sts:AssumeRoleWithWebIdentity`).",
+            )
 
     def _judge(self, r: Resource, sts: list[Statement]) -> Iterator[Finding]:
         allow = [s for s in sts if _allows(s)]
         if any(a in ("*", "*:*") for s in allow for a in s.actions):
             yield self.emit(ADMIN_ACTION, r, 'policy allows every action ("*")', remediation=_LEAST)
-        elif any(s.effect == "Allow" and s.not_action and not s.principals and "*" in s.resources
-                 and not s.has_condition for s in sts):
-            yield self.emit(ADMIN_ACTION, r, 'policy allows every action except a few (Allow + NotAction on "*")',
-                            remediation=_LEAST)
-        passrole = [s for s in allow if "*" in s.resources
-                    and any(action_matches(a, "iam:PassRole") and a not in ("*", "*:*") for a in s.actions)]
+        elif any(
+            s.effect == "Allow" and s.not_action and not s.principals and "*" in s.resources and not s.has_condition
+            for s in sts
+        ):
+            yield self.emit(
+                ADMIN_ACTION,
+                r,
+                'policy allows every action except a few (Allow + NotAction on "*")',
+                remediation=_LEAST,
+            )
+        passrole = [
+            s
+            for s in allow
+            if "*" in s.resources
+            and any(action_matches(a, "iam:PassRole") and a not in ("*", "*:*") for a in s.actions)
+        ]
         if passrole:
-            yield self.emit(PASSROLE_ANY, r, 'policy allows iam:PassRole on any role (Resource "*")',
-                            remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`) and add a "
-                            '`condition { test = "StringEquals" variable = "iam:PassedToService" values = '
-                            '["ecs-tasks.amazonaws.com"] }`.')
-        writes = sorted({a for s in allow if "*" in s.resources and not s.has_condition for a in s.actions
-                         if a not in ("*", "*:*") and is_write(a) and not action_matches(a, "iam:PassRole")
-                         and not resource_star_only(a)})
+            yield self.emit(
+                PASSROLE_ANY,
+                r,
+                'policy allows iam:PassRole on any role (Resource "*")',
+                remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`) and add a "
+                '`condition { test = "StringEquals" variable = "iam:PassedToService" values = '
+                '["ecs-tasks.amazonaws.com"] }`.',
+            )
+        writes = sorted(
+            {
+                a
+                for s in allow
+                if "*" in s.resources and not s.has_condition
+                for a in s.actions
+                if a not in ("*", "*:*")
+                and is_write(a)
+                and not action_matches(a, "iam:PassRole")
+                and not resource_star_only(a)
+            }
+        )
         if writes:
             shown = ", ".join(writes[:6]) + (f" and {len(writes) - 6} more" if len(writes) > 6 else "")
-            yield self.emit(WRITE_ANY_RESOURCE, r, f'write actions on Resource "*": {shown}',
-                            remediation="Scope `resources` of these actions to the ARNs the workload owns (e.g. "
-                            '`"${aws_s3_bucket.uploads.arn}/*"`, `aws_sqs_queue.jobs.arn`), or add a Condition '
-                            "(`aws:ResourceTag/...`, `aws:RequestedRegion`).",
-                            confidence=Confidence.MEDIUM, evidence={"actions": tuple(writes)})
+            yield self.emit(
+                WRITE_ANY_RESOURCE,
+                r,
+                f'write actions on Resource "*": {shown}',
+                remediation="Scope `resources` of these actions to the ARNs the workload owns (e.g. "
+                '`"${aws_s3_bucket.uploads.arn}/*"`, `aws_sqs_queue.jobs.arn`), or add a Condition '
+                "(`aws:ResourceTag/...`, `aws:RequestedRegion`).",
+                confidence=Confidence.MEDIUM,
+                evidence={"actions": tuple(writes)},
+            )

@@ -14,16 +14,26 @@ from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Resource, is_unknown
 
 _DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/"
-_SECRET_NAME = re.compile(r"(?i)(passw(or)?d|passwd|secret|token|api_?key|private_?key|access_?key|credential"
-                          r"|auth_?key|client_?secret|conn(ection)?_?str)")
-_NOT_SECRET_NAME = re.compile(r"(?i)(_arn|_id|_name|_url|_uri|_path|_file|_region|_length|_ttl|_expir\w*|_header"
-                              r"|_endpoint|_table|_bucket|_param(eter)?)$")
-_PLACEHOLDER = re.compile(r"(?i)^(changeme|change_me|placeholder|dummy|example|test|xxx+|\*+|todo|none|null"
-                          r"|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})$")
+_SECRET_NAME = re.compile(
+    r"(?i)(passw(or)?d|passwd|secret|token|api_?key|private_?key|access_?key|credential"
+    r"|auth_?key|client_?secret|conn(ection)?_?str)"
+)
+_NOT_SECRET_NAME = re.compile(
+    r"(?i)(_arn|_id|_name|_url|_uri|_path|_file|_region|_length|_ttl|_expir\w*|_header"
+    r"|_endpoint|_table|_bucket|_param(eter)?)$"
+)
+_PLACEHOLDER = re.compile(
+    r"(?i)^(changeme|change_me|placeholder|dummy|example|test|xxx+|\*+|todo|none|null"
+    r"|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})$"
+)
 
 URL_NO_AUTH = Rule(
-    code="TF136", name="lambda-url-without-auth", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Lambda function URL callable by anyone", tags=("CWE-306", "STRIDE:S"),
+    code="TF136",
+    name="lambda-url-without-auth",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Lambda function URL callable by anyone",
+    tags=("CWE-306", "STRIDE:S"),
     doc=RuleDoc(
         what_it_does='Finds `aws_lambda_function_url` with `authorization_type = "NONE"`.',
         why_bad="Anyone who finds the URL can invoke the function as often as they like: the code must do all "
@@ -37,8 +47,12 @@ URL_NO_AUTH = Rule(
 )
 
 NO_DLQ = Rule(
-    code="TF137", name="lambda-no-failure-destination", area=Area.RESILIENCE, severity=Severity.LOW,
-    summary="Lambda function drops failed asynchronous events", tags=("STRIDE:D",),
+    code="TF137",
+    name="lambda-no-failure-destination",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Lambda function drops failed asynchronous events",
+    tags=("STRIDE:D",),
     gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     doc=RuleDoc(
         what_it_does="Finds `aws_lambda_function` without `dead_letter_config` and without an "
@@ -47,21 +61,24 @@ NO_DLQ = Rule(
         "event: the order, upload or notification is lost with no record to replay.",
         example='resource "aws_lambda_function" "ingest" {\n  function_name = "ingest"\n}',
         use_instead='resource "aws_lambda_function" "ingest" {\n  function_name = "ingest"\n'
-        '  dead_letter_config {\n    target_arn = aws_sqs_queue.ingest_dlq.arn\n  }\n}',
+        "  dead_letter_config {\n    target_arn = aws_sqs_queue.ingest_dlq.arn\n  }\n}",
         references=(f"{_DOCS}invocation-async-retain-records.html",),
     ),
 )
 
 NO_CONCURRENCY_CAP = Rule(
-    code="TF138", name="lambda-no-concurrency-limit", area=Area.RESILIENCE, severity=Severity.LOW,
-    summary="Lambda function without reserved concurrency", tags=("STRIDE:D",),
+    code="TF138",
+    name="lambda-no-concurrency-limit",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="Lambda function without reserved concurrency",
+    tags=("STRIDE:D",),
     gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     # off by default: on terraform-aws-lambda 32 of 32 were a module's right default (-1, unreserved), noise
     # (bench/results/precision-terraform.md); reserving concurrency is a per-function capacity decision
     opt_in=True,
     doc=RuleDoc(
-        what_it_does="Finds `aws_lambda_function` without `reserved_concurrent_executions` (or with -1, "
-        "unreserved).",
+        what_it_does="Finds `aws_lambda_function` without `reserved_concurrent_executions` (or with -1, unreserved).",
         why_bad="All functions of an account share one regional concurrency pool (1,000 by default): a burst or "
         "a retry storm in one function throttles every other function, and an unbounded function can overwhelm "
         "the database it writes to.",
@@ -73,8 +90,12 @@ NO_CONCURRENCY_CAP = Rule(
 )
 
 NO_TRACING = Rule(
-    code="TF139", name="lambda-tracing-off", area=Area.PERFORMANCE, severity=Severity.LOW,
-    summary="Lambda function without X-Ray active tracing", tags=(),
+    code="TF139",
+    name="lambda-tracing-off",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="Lambda function without X-Ray active tracing",
+    tags=(),
     gate_floor=Severity.HIGH,  # checkov parity: worth listing, never worth failing a build over
     doc=RuleDoc(
         what_it_does='Finds `aws_lambda_function` without `tracing_config { mode = "Active" }`.',
@@ -88,8 +109,12 @@ NO_TRACING = Rule(
 )
 
 ENV_SECRET = Rule(
-    code="TF140", name="lambda-env-plaintext-secret", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Lambda environment variable holds a literal secret", tags=("CWE-798", "STRIDE:I"),
+    code="TF140",
+    name="lambda-env-plaintext-secret",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Lambda environment variable holds a literal secret",
+    tags=("CWE-798", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds `aws_lambda_function` environment variables named like a secret (`*PASSWORD*`, "
         "`*SECRET*`, `*TOKEN*`, `*API_KEY*` …) whose value is a literal in the configuration (directly, or "
@@ -99,10 +124,12 @@ ENV_SECRET = Rule(
         "readable by anyone with `lambda:GetFunctionConfiguration`; without `kms_key_arn` not even a key "
         "policy guards it.",
         example='environment {\n  variables = {\n    DB_PASSWORD = "s3cr3t-pa55"\n  }\n}',
-        use_instead='environment {\n  variables = {\n    DB_SECRET_ARN = aws_secretsmanager_secret.db.arn  '
+        use_instead="environment {\n  variables = {\n    DB_SECRET_ARN = aws_secretsmanager_secret.db.arn  "
         "# read at start-up\n  }\n}",
-        references=(f"{_DOCS}configuration-envvars.html#configuration-envvars-encryption",
-                    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html"),
+        references=(
+            f"{_DOCS}configuration-envvars.html#configuration-envvars-encryption",
+            "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
+        ),
     ),
 )
 
@@ -128,8 +155,9 @@ def _has_failure_destination(project: TerraformProject, r: Resource) -> bool:
         return True
     for cfg in project.of_type("aws_lambda_function_event_invoke_config"):
         if may_link_to(cfg.get("function_name"), r, ("function_name", "arn")) and (
-                any(d.nested("on_failure") for d in cfg.nested("destination_config"))
-                or "destination_config" in cfg.body.dynamic):
+            any(d.nested("on_failure") for d in cfg.nested("destination_config"))
+            or "destination_config" in cfg.body.dynamic
+        ):
             return True
     return False
 
@@ -141,35 +169,56 @@ class LambdaCheck(TerraformCheck):
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
         for r in project.of_type("aws_lambda_function_url"):
             if r.get("authorization_type") == "NONE":
-                yield self.emit(URL_NO_AUTH, r, 'function URL has authorization_type = "NONE"',
-                                remediation='Set `authorization_type = "AWS_IAM"` and sign requests (SigV4), or put '
-                                "API Gateway with an authorizer in front of the function.")
+                yield self.emit(
+                    URL_NO_AUTH,
+                    r,
+                    'function URL has authorization_type = "NONE"',
+                    remediation='Set `authorization_type = "AWS_IAM"` and sign requests (SigV4), or put '
+                    "API Gateway with an authorizer in front of the function.",
+                )
         for r in project.of_type("aws_lambda_function"):
             yield from self._function(project, r)
 
     def _function(self, project: TerraformProject, r: Resource) -> Iterator[Finding]:
         if not _has_failure_destination(project, r):
-            yield self.emit(NO_DLQ, r, "no dead-letter queue or on-failure destination",
-                            remediation="Add `dead_letter_config { target_arn = aws_sqs_queue.<dlq>.arn }` (and allow "
-                            "the role sqs:SendMessage), or an `aws_lambda_function_event_invoke_config` with "
-                            "`destination_config { on_failure { destination = ... } }`.")
+            yield self.emit(
+                NO_DLQ,
+                r,
+                "no dead-letter queue or on-failure destination",
+                remediation="Add `dead_letter_config { target_arn = aws_sqs_queue.<dlq>.arn }` (and allow "
+                "the role sqs:SendMessage), or an `aws_lambda_function_event_invoke_config` with "
+                "`destination_config { on_failure { destination = ... } }`.",
+            )
         reserved = r.get("reserved_concurrent_executions")
         if not is_unknown(reserved) and (reserved is None or as_int(reserved) == -1):
-            yield self.emit(NO_CONCURRENCY_CAP, r, "no reserved concurrency (shares the account pool, unbounded)",
-                            remediation="Set `reserved_concurrent_executions` to what the function's downstream "
-                            "systems can absorb (e.g. 50).")
+            yield self.emit(
+                NO_CONCURRENCY_CAP,
+                r,
+                "no reserved concurrency (shares the account pool, unbounded)",
+                remediation="Set `reserved_concurrent_executions` to what the function's downstream "
+                "systems can absorb (e.g. 50).",
+            )
         tracing = r.nested("tracing_config")
         if "tracing_config" not in r.body.dynamic and not any(
-                t.get("mode") == "Active" or is_unknown(t.get("mode")) for t in tracing):
-            yield self.emit(NO_TRACING, r, "X-Ray tracing is not active",
-                            remediation='Add `tracing_config { mode = "Active" }` and allow the role '
-                            "xray:PutTraceSegments / xray:PutTelemetryRecords (AWSXRayDaemonWriteAccess).")
+            t.get("mode") == "Active" or is_unknown(t.get("mode")) for t in tracing
+        ):
+            yield self.emit(
+                NO_TRACING,
+                r,
+                "X-Ray tracing is not active",
+                remediation='Add `tracing_config { mode = "Active" }` and allow the role '
+                "xray:PutTraceSegments / xray:PutTelemetryRecords (AWSXRayDaemonWriteAccess).",
+            )
         secrets = literal_secrets(r)
         if secrets:
             kms = "" if r.has("kms_key_arn") else " and no kms_key_arn"
-            yield self.emit(ENV_SECRET, r, f"environment variable(s) {', '.join(secrets)} hold a literal value{kms}",
-                            confidence=Confidence.MEDIUM,
-                            evidence={"variables": tuple(secrets)},
-                            remediation="Move the value to Secrets Manager or SSM Parameter Store (SecureString), "
-                            "pass only its ARN/name in `environment.variables`, read it at start-up, and rotate "
-                            "the exposed value; set `kms_key_arn` to a customer key.")
+            yield self.emit(
+                ENV_SECRET,
+                r,
+                f"environment variable(s) {', '.join(secrets)} hold a literal value{kms}",
+                confidence=Confidence.MEDIUM,
+                evidence={"variables": tuple(secrets)},
+                remediation="Move the value to Secrets Manager or SSM Parameter Store (SecureString), "
+                "pass only its ARN/name in `environment.variables`, read it at start-up, and rotate "
+                "the exposed value; set `kms_key_arn` to a customer key.",
+            )

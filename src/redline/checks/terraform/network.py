@@ -21,13 +21,43 @@ from redline.sources.terraform.values import Body, Resource, is_true, is_unknown
 WORLD = frozenset({"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0"})
 WEB_PORTS = frozenset({80, 443})
 SENSITIVE_PORTS: dict[int, str] = {
-    20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 135: "MS RPC", 139: "NetBIOS", 445: "SMB",
-    1433: "SQL Server", 1521: "Oracle", 2049: "NFS", 2375: "Docker API", 2376: "Docker API (TLS)",
-    2379: "etcd", 2380: "etcd peer", 3306: "MySQL", 3389: "RDP", 5432: "PostgreSQL", 5601: "Kibana",
-    5672: "AMQP", 5900: "VNC", 5984: "CouchDB", 6379: "Redis", 6443: "Kubernetes API", 7000: "Cassandra",
-    7001: "Cassandra TLS", 8086: "InfluxDB", 9042: "Cassandra CQL", 9092: "Kafka", 9200: "Elasticsearch",
-    9300: "Elasticsearch transport", 10250: "kubelet", 11211: "Memcached", 15672: "RabbitMQ admin",
-    2181: "ZooKeeper", 27017: "MongoDB", 27018: "MongoDB", 50070: "HDFS NameNode",
+    20: "FTP data",
+    21: "FTP",
+    22: "SSH",
+    23: "Telnet",
+    135: "MS RPC",
+    139: "NetBIOS",
+    445: "SMB",
+    1433: "SQL Server",
+    1521: "Oracle",
+    2049: "NFS",
+    2375: "Docker API",
+    2376: "Docker API (TLS)",
+    2379: "etcd",
+    2380: "etcd peer",
+    3306: "MySQL",
+    3389: "RDP",
+    5432: "PostgreSQL",
+    5601: "Kibana",
+    5672: "AMQP",
+    5900: "VNC",
+    5984: "CouchDB",
+    6379: "Redis",
+    6443: "Kubernetes API",
+    7000: "Cassandra",
+    7001: "Cassandra TLS",
+    8086: "InfluxDB",
+    9042: "Cassandra CQL",
+    9092: "Kafka",
+    9200: "Elasticsearch",
+    9300: "Elasticsearch transport",
+    10250: "kubelet",
+    11211: "Memcached",
+    15672: "RabbitMQ admin",
+    2181: "ZooKeeper",
+    27017: "MongoDB",
+    27018: "MongoDB",
+    50070: "HDFS NameNode",
 }
 _ICMP = frozenset({"icmp", "icmpv6", "1", "58"})
 _TAGS = ("CWE-284", "STRIDE:I", "STRIDE:E")
@@ -38,8 +68,12 @@ _REFS = (
 )
 
 SENSITIVE_OPEN = Rule(
-    code="TF101", name="sensitive-port-open-to-internet", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Firewall rule opens an administration, database or cache port to the whole internet", tags=_TAGS,
+    code="TF101",
+    name="sensitive-port-open-to-internet",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Firewall rule opens an administration, database or cache port to the whole internet",
+    tags=_TAGS,
     doc=RuleDoc(
         what_it_does="Finds AWS security groups and rules, GCP firewalls, Azure NSG rules, Alibaba Cloud security "
         "group rules and OCI security lists / NSG rules that allow ingress "
@@ -50,14 +84,18 @@ SENSITIVE_OPEN = Rule(
         example='resource "aws_security_group" "db" {\n  ingress {\n    from_port   = 5432\n    to_port     = 5432\n'
         '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}',
         use_instead='ingress {\n  from_port       = 5432\n  to_port         = 5432\n  protocol        = "tcp"\n'
-        '  security_groups = [aws_security_group.app.id]  # or a VPN / bastion CIDR\n}',
+        "  security_groups = [aws_security_group.app.id]  # or a VPN / bastion CIDR\n}",
         references=_REFS,
     ),
 )
 
 INGRESS_OPEN = Rule(
-    code="TF102", name="ingress-open-to-internet", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Firewall rule opens a non-web port to the whole internet", tags=_TAGS,
+    code="TF102",
+    name="ingress-open-to-internet",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Firewall rule opens a non-web port to the whole internet",
+    tags=_TAGS,
     doc=RuleDoc(
         what_it_does="Finds ingress from `0.0.0.0/0` or `::/0` to ports other than 80/443 that are not in the "
         "sensitive list of TF101 (for example an application port 8080 or a custom range).",
@@ -66,14 +104,18 @@ INGRESS_OPEN = Rule(
         example='ingress {\n  from_port   = 8080\n  to_port     = 8080\n  protocol    = "tcp"\n'
         '  cidr_blocks = ["0.0.0.0/0"]\n}',
         use_instead='ingress {\n  from_port       = 8080\n  to_port         = 8080\n  protocol        = "tcp"\n'
-        '  security_groups = [aws_security_group.alb.id]\n}',
+        "  security_groups = [aws_security_group.alb.id]\n}",
         references=_REFS,
     ),
 )
 
 PUBLIC_LB = Rule(
-    code="TF103", name="public-load-balancer", area=Area.SECURITY, severity=Severity.LOW,
-    summary="Load balancer is internet-facing", tags=("CWE-284", "STRIDE:I"),
+    code="TF103",
+    name="public-load-balancer",
+    area=Area.SECURITY,
+    severity=Severity.LOW,
+    summary="Load balancer is internet-facing",
+    tags=("CWE-284", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Lists AWS load balancers (`aws_lb`, `aws_alb`, `aws_elb`) with `internal = false` or no "
         "`internal` argument (the default is internet-facing).",
@@ -82,14 +124,18 @@ PUBLIC_LB = Rule(
         "each one should be a deliberate, reviewed choice.",
         example='resource "aws_lb" "admin" {\n  load_balancer_type = "application"\n  subnets = var.public_subnets\n}',
         use_instead='resource "aws_lb" "admin" {\n  internal           = true\n  load_balancer_type = "application"\n'
-        '  subnets            = var.private_subnets\n}',
+        "  subnets            = var.private_subnets\n}",
         references=("https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lb#internal",),
     ),
 )
 
 PUBLIC_DB = Rule(
-    code="TF104", name="database-publicly-accessible", area=Area.SECURITY, severity=Severity.HIGH,
-    summary="Managed database reachable from the internet", tags=("CWE-284", "STRIDE:I", "STRIDE:T"),
+    code="TF104",
+    name="database-publicly-accessible",
+    area=Area.SECURITY,
+    severity=Severity.HIGH,
+    summary="Managed database reachable from the internet",
+    tags=("CWE-284", "STRIDE:I", "STRIDE:T"),
     doc=RuleDoc(
         what_it_does="Finds RDS instances, Aurora cluster instances and Redshift clusters with "
         "`publicly_accessible = true`, Cloud SQL instances whose authorized networks include `0.0.0.0/0`, and "
@@ -99,11 +145,13 @@ PUBLIC_DB = Rule(
         why_bad="A public endpoint lets anyone on the internet try credentials and exploit the database engine "
         "directly; databases belong in private subnets reached only by the services that use them.",
         example='resource "aws_db_instance" "main" {\n  engine              = "postgres"\n'
-        '  publicly_accessible = true\n}',
+        "  publicly_accessible = true\n}",
         use_instead='resource "aws_db_instance" "main" {\n  engine                 = "postgres"\n'
-        '  publicly_accessible    = false\n  db_subnet_group_name   = aws_db_subnet_group.private.name\n}',
-        references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
-                    "https://cloud.google.com/sql/docs/postgres/authorize-networks"),
+        "  publicly_accessible    = false\n  db_subnet_group_name   = aws_db_subnet_group.private.name\n}",
+        references=(
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
+            "https://cloud.google.com/sql/docs/postgres/authorize-networks",
+        ),
     ),
 )
 
@@ -233,8 +281,11 @@ def _oci_ports(rule: Body, sources: list[str]) -> Opening | None:
 
 
 def _oci_security_list(resource: Resource) -> list[Opening | None]:
-    return [_oci_ports(rule, _world(strings(rule.get("source"))))
-            for rule in resource.nested("ingress_security_rules") if _world(strings(rule.get("source")))]
+    return [
+        _oci_ports(rule, _world(strings(rule.get("source"))))
+        for rule in resource.nested("ingress_security_rules")
+        if _world(strings(rule.get("source")))
+    ]
 
 
 def _oci_nsg_rule(resource: Resource) -> list[Opening | None]:
@@ -245,10 +296,14 @@ def _oci_nsg_rule(resource: Resource) -> list[Opening | None]:
 
 
 _OPENINGS = {
-    "aws_security_group": _aws_group, "aws_security_group_rule": _aws_group_rule,
-    "aws_vpc_security_group_ingress_rule": _aws_ingress_rule, "google_compute_firewall": _gcp_firewall,
-    "azurerm_network_security_rule": _azure_rules, "azurerm_network_security_group": _azure_rules,
-    "alicloud_security_group_rule": _alicloud_rule, "oci_core_security_list": _oci_security_list,
+    "aws_security_group": _aws_group,
+    "aws_security_group_rule": _aws_group_rule,
+    "aws_vpc_security_group_ingress_rule": _aws_ingress_rule,
+    "google_compute_firewall": _gcp_firewall,
+    "azurerm_network_security_rule": _azure_rules,
+    "azurerm_network_security_group": _azure_rules,
+    "alicloud_security_group_rule": _alicloud_rule,
+    "oci_core_security_list": _oci_security_list,
     "oci_core_network_security_group_security_rule": _oci_nsg_rule,
 }
 
@@ -284,41 +339,50 @@ def _describe(ranges: tuple[tuple[int, int], ...]) -> str:
     return ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in ranges)
 
 
-_AZURE_DB_FIREWALLS = ("azurerm_mssql_firewall_rule", "azurerm_sql_firewall_rule", "azurerm_postgresql_firewall_rule",
-                       "azurerm_postgresql_flexible_server_firewall_rule", "azurerm_mysql_firewall_rule",
-                       "azurerm_mysql_flexible_server_firewall_rule", "azurerm_mariadb_firewall_rule")
+_AZURE_DB_FIREWALLS = (
+    "azurerm_mssql_firewall_rule",
+    "azurerm_sql_firewall_rule",
+    "azurerm_postgresql_firewall_rule",
+    "azurerm_postgresql_flexible_server_firewall_rule",
+    "azurerm_mysql_firewall_rule",
+    "azurerm_mysql_flexible_server_firewall_rule",
+    "azurerm_mariadb_firewall_rule",
+)
 _FIREWALLS = tuple(_OPENINGS)
 
 
 _RESTRICT = {
-    "aws_security_group": "In the `ingress` block, replace `cidr_blocks = [\"0.0.0.0/0\"]` with "
-                          "`security_groups = [aws_security_group.<client>.id]` or your VPN/bastion CIDR.",
-    "google_compute_firewall": "Replace `source_ranges = [\"0.0.0.0/0\"]` with your VPN/IAP range "
-                               "(35.235.240.0/20 for IAP TCP forwarding) or use `source_tags`.",
+    "aws_security_group": 'In the `ingress` block, replace `cidr_blocks = ["0.0.0.0/0"]` with '
+    "`security_groups = [aws_security_group.<client>.id]` or your VPN/bastion CIDR.",
+    "google_compute_firewall": 'Replace `source_ranges = ["0.0.0.0/0"]` with your VPN/IAP range '
+    "(35.235.240.0/20 for IAP TCP forwarding) or use `source_tags`.",
     "azurerm_network_security_rule": "Set `source_address_prefix` to your VPN/bastion range or a service tag "
-                                     "(e.g. \"VirtualNetwork\") instead of \"*\"/\"Internet\"; use Azure Bastion "
-                                     "for SSH/RDP.",
+    '(e.g. "VirtualNetwork") instead of "*"/"Internet"; use Azure Bastion '
+    "for SSH/RDP.",
     "alicloud_security_group_rule": "Set `cidr_ip` to your VPN/bastion range instead of 0.0.0.0/0, or use "
-                                    "`source_security_group_id`.",
+    "`source_security_group_id`.",
     "oci_core_security_list": "Set the ingress rule's `source` to your VPN/bastion CIDR instead of 0.0.0.0/0, "
-                              "or use OCI Bastion for SSH.",
+    "or use OCI Bastion for SSH.",
 }
 _RESTRICT["aws_security_group_rule"] = _RESTRICT["aws_vpc_security_group_ingress_rule"] = (
     "Replace the `cidr_blocks`/`cidr_ipv4` 0.0.0.0/0 with `source_security_group_id` (or "
-    "`referenced_security_group_id`) of the clients, or your VPN/bastion CIDR.")
+    "`referenced_security_group_id`) of the clients, or your VPN/bastion CIDR."
+)
 _RESTRICT["azurerm_network_security_group"] = _RESTRICT["azurerm_network_security_rule"]
 _RESTRICT["oci_core_network_security_group_security_rule"] = _RESTRICT["oci_core_security_list"]
 _PRIVATE_DB = {
     "aws_db_instance": "Set `publicly_accessible = false` and place it in private subnets "
-                       "(`db_subnet_group_name`); reach it through the application tier, a bastion or SSM.",
+    "(`db_subnet_group_name`); reach it through the application tier, a bastion or SSM.",
     "google_sql_database_instance": "Remove 0.0.0.0/0 from `authorized_networks`; use private IP "
-                                    "(`ipv4_enabled = false`, `private_network`) or the Cloud SQL Auth Proxy.",
+    "(`ipv4_enabled = false`, `private_network`) or the Cloud SQL Auth Proxy.",
     "alicloud_db_instance": "Remove 0.0.0.0/0 from `security_ips`; list only the application's VPC CIDRs.",
 }
 _PRIVATE_DB["aws_rds_cluster_instance"] = _PRIVATE_DB["aws_redshift_cluster"] = _PRIVATE_DB["aws_db_instance"]
-_AZURE_DB_FIX = ("Delete this firewall rule (`start_ip_address = \"0.0.0.0\"`, `end_ip_address = "
-                 "\"255.255.255.255\"`); add rules for the application's outbound addresses only, or use a private "
-                 "endpoint / `azurerm_mssql_virtual_network_rule`.")
+_AZURE_DB_FIX = (
+    'Delete this firewall rule (`start_ip_address = "0.0.0.0"`, `end_ip_address = '
+    '"255.255.255.255"`); add rules for the application\'s outbound addresses only, or use a private '
+    "endpoint / `azurerm_mssql_virtual_network_rule`."
+)
 
 
 class NetworkExposureCheck(TerraformCheck):
@@ -332,18 +396,23 @@ class NetworkExposureCheck(TerraformCheck):
             internal = r.get("internal")
             if r.get("load_balancer_type") == "gateway" or is_true(internal) or is_unknown(internal):
                 continue
-            yield self.emit(PUBLIC_LB, r, "load balancer is internet-facing"
-                            + (" (internal is not set; the default is false)" if internal is None else ""),
-                            remediation="If only internal clients use it, set `internal = true` and move it to "
-                            "private subnets; if it is meant to be public, put a WAF (`aws_wafv2_web_acl_association`)"
-                            " in front and suppress this finding with the reason.")
+            yield self.emit(
+                PUBLIC_LB,
+                r,
+                "load balancer is internet-facing"
+                + (" (internal is not set; the default is false)" if internal is None else ""),
+                remediation="If only internal clients use it, set `internal = true` and move it to "
+                "private subnets; if it is meant to be public, put a WAF (`aws_wafv2_web_acl_association`)"
+                " in front and suppress this finding with the reason.",
+            )
         yield from self._databases(project)
 
     def _databases(self, project: TerraformProject) -> Iterator[Finding]:
         for r in project.of_type("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster"):
             if is_true(r.get("publicly_accessible")):
-                yield self.emit(PUBLIC_DB, r, "database has publicly_accessible = true",
-                                remediation=_PRIVATE_DB[r.type])
+                yield self.emit(
+                    PUBLIC_DB, r, "database has publicly_accessible = true", remediation=_PRIVATE_DB[r.type]
+                )
         for r in project.of_type(*_AZURE_DB_FIREWALLS):
             start, end = r.get("start_ip_address"), r.get("end_ip_address")
             if start == "0.0.0.0" and end == "255.255.255.255":
@@ -358,8 +427,9 @@ class NetworkExposureCheck(TerraformCheck):
                         yield self.emit(PUBLIC_DB, r, "Cloud SQL authorizes 0.0.0.0/0", remediation=_PRIVATE_DB[r.type])
         for r in project.of_type("alicloud_db_instance"):
             if any(ip.strip() in ("0.0.0.0/0", "0.0.0.0") for ip in strings(r.get("security_ips"))):
-                yield self.emit(PUBLIC_DB, r, "security_ips admit every address (0.0.0.0/0)",
-                                remediation=_PRIVATE_DB[r.type])
+                yield self.emit(
+                    PUBLIC_DB, r, "security_ips admit every address (0.0.0.0/0)", remediation=_PRIVATE_DB[r.type]
+                )
 
     def _firewall(self, r: Resource) -> Iterator[Finding]:
         sensitive: list[int] = []
@@ -377,9 +447,19 @@ class NetworkExposureCheck(TerraformCheck):
         if sensitive:
             names = ", ".join(f"{p} ({SENSITIVE_PORTS[p]})" for p in sorted(set(sensitive))[:8])
             more = "" if len(set(sensitive)) <= 8 else f" and {len(set(sensitive)) - 8} more"
-            yield self.emit(SENSITIVE_OPEN, r, f"ingress from {src} reaches {names}{more}",
-                            evidence={"ports": tuple(sorted(set(sensitive)))}, remediation=fix)
+            yield self.emit(
+                SENSITIVE_OPEN,
+                r,
+                f"ingress from {src} reaches {names}{more}",
+                evidence={"ports": tuple(sorted(set(sensitive)))},
+                remediation=fix,
+            )
         elif other:
             desc = "; ".join(_describe(o.ranges) for o in other)
-            yield self.emit(INGRESS_OPEN, r, f"ingress from {src} to {desc}", evidence={"ports": desc},
-                            remediation=fix + " Public web traffic belongs on a load balancer (80/443) instead.")
+            yield self.emit(
+                INGRESS_OPEN,
+                r,
+                f"ingress from {src} to {desc}",
+                evidence={"ports": desc},
+                remediation=fix + " Public web traffic belongs on a load balancer (80/443) instead.",
+            )

@@ -15,9 +15,30 @@ from typing import Any
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Body, Resource, ResourceRef, Unknown
 
-READ_PREFIXES = ("get", "list", "describe", "head", "batchget", "query", "scan", "select", "search", "lookup",
-                 "view", "read", "check", "validate", "preview", "estimate", "detect", "filter", "export",
-                 "download", "poll", "retrieve")
+READ_PREFIXES = (
+    "get",
+    "list",
+    "describe",
+    "head",
+    "batchget",
+    "query",
+    "scan",
+    "select",
+    "search",
+    "lookup",
+    "view",
+    "read",
+    "check",
+    "validate",
+    "preview",
+    "estimate",
+    "detect",
+    "filter",
+    "export",
+    "download",
+    "poll",
+    "retrieve",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +87,17 @@ def from_document(doc: Any, line: int = 0) -> list[Statement] | None:
         if not isinstance(st, dict):
             continue
         effect = st.get("Effect")
-        out.append(Statement(
-            effect=effect if isinstance(effect, str) else "?",
-            actions=_strs(st.get("Action")) or _strs(st.get("NotAction")),
-            resources=_strs(st.get("Resource")),
-            principals=_principals(st.get("Principal")),
-            has_condition=bool(st.get("Condition")),
-            not_action="NotAction" in st,
-            line=line,
-        ))
+        out.append(
+            Statement(
+                effect=effect if isinstance(effect, str) else "?",
+                actions=_strs(st.get("Action")) or _strs(st.get("NotAction")),
+                resources=_strs(st.get("Resource")),
+                principals=_principals(st.get("Principal")),
+                has_condition=bool(st.get("Condition")),
+                not_action="NotAction" in st,
+                line=line,
+            )
+        )
     return out
 
 

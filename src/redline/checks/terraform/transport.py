@@ -12,12 +12,17 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Resource, is_true
 
-_OLD_ELB_POLICY = re.compile(r"(TLS-1-0|TLS-1-1|2016-08|2015-0[35]|2015-02|2014-|FS-2018-06|FS-1-1|TLS13-1-[01]-)",
-                             re.IGNORECASE)
+_OLD_ELB_POLICY = re.compile(
+    r"(TLS-1-0|TLS-1-1|2016-08|2015-0[35]|2015-02|2014-|FS-2018-06|FS-1-1|TLS13-1-[01]-)", re.IGNORECASE
+)
 _OLD_CLOUDFRONT = frozenset({"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"})
 PLAINTEXT = Rule(
-    code="TF112", name="listener-plain-http", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="Load balancer listener serves plain HTTP without redirecting to HTTPS", tags=("CWE-319", "STRIDE:I"),
+    code="TF112",
+    name="listener-plain-http",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="Load balancer listener serves plain HTTP without redirecting to HTTPS",
+    tags=("CWE-319", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does='Finds `aws_lb_listener`/`aws_alb_listener` with `protocol = "HTTP"` whose default action '
         "is not a redirect (to HTTPS), and classic `aws_elb` listeners on `http`/`tcp`. Listeners of internal load "
@@ -26,16 +31,22 @@ PLAINTEXT = Rule(
         "anyone on the path (public Wi-Fi, a compromised hop).",
         example='resource "aws_lb_listener" "web" {\n  port     = 80\n  protocol = "HTTP"\n'
         '  default_action {\n    type             = "forward"\n    target_group_arn = aws_lb_target_group.web.arn\n'
-        '  }\n}',
+        "  }\n}",
         use_instead='default_action {\n  type = "redirect"\n  redirect {\n    port        = "443"\n'
         '    protocol    = "HTTPS"\n    status_code = "HTTP_301"\n  }\n}',
-        references=("https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html",),
+        references=(
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html",
+        ),
     ),
 )
 
 OLD_TLS = Rule(
-    code="TF113", name="outdated-tls-policy", area=Area.SECURITY, severity=Severity.MEDIUM,
-    summary="TLS policy still accepts TLS 1.0/1.1", tags=("CWE-327", "STRIDE:I"),
+    code="TF113",
+    name="outdated-tls-policy",
+    area=Area.SECURITY,
+    severity=Severity.MEDIUM,
+    summary="TLS policy still accepts TLS 1.0/1.1",
+    tags=("CWE-327", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds ALB/NLB listeners with an ELB security policy that accepts TLS 1.0 or 1.1 "
         "(`ELBSecurityPolicy-2016-08`, `-TLS-1-1-2017-01`, …), CloudFront distributions with a minimum protocol "
@@ -50,8 +61,10 @@ OLD_TLS = Rule(
         '  ssl_policy = "ELBSecurityPolicy-2016-08"\n}',
         use_instead='resource "aws_lb_listener" "api" {\n  protocol   = "HTTPS"\n'
         '  ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"\n}',
-        references=("https://www.rfc-editor.org/rfc/rfc8996",
-                    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html"),
+        references=(
+            "https://www.rfc-editor.org/rfc/rfc8996",
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+        ),
     ),
 )
 
@@ -62,15 +75,17 @@ _TLS_FIX = {
     "azurerm_storage_account": 'Set `min_tls_version = "TLS1_2"`.',
     "azurerm_mssql_server": 'Set `minimum_tls_version = "1.2"`.',
     "azurerm_postgresql_server": 'Set `ssl_minimal_tls_version_enforced = "TLS1_2"` (with `ssl_enforcement_enabled'
-                                 " = true`).",
-    "aws_elasticsearch_domain": 'In `domain_endpoint_options` set `tls_security_policy = '
-                                '"Policy-Min-TLS-1-2-2019-07"`.',
+    " = true`).",
+    "aws_elasticsearch_domain": "In `domain_endpoint_options` set `tls_security_policy = "
+    '"Policy-Min-TLS-1-2-2019-07"`.',
 }
 _TLS_FIX["aws_alb_listener"] = _TLS_FIX["aws_lb_listener"]
 _TLS_FIX["azurerm_mysql_server"] = _TLS_FIX["azurerm_postgresql_server"]
 _TLS_FIX["aws_opensearch_domain"] = _TLS_FIX["aws_elasticsearch_domain"]
-_HTTP_FIX = ('Make the default action a redirect: `default_action { type = "redirect" redirect { port = "443" '
-             'protocol = "HTTPS" status_code = "HTTP_301" } }`, and add an HTTPS listener.')
+_HTTP_FIX = (
+    'Make the default action a redirect: `default_action { type = "redirect" redirect { port = "443" '
+    'protocol = "HTTPS" status_code = "HTTP_301" } }`, and add an HTTPS listener.'
+)
 _OLD_AZURE_DB_TLS = frozenset({"TLS1_0", "TLS1_1", "TLSEnforcementDisabled"})
 
 
@@ -89,19 +104,39 @@ class TransportCheck(TerraformCheck):
                 actions = r.nested("default_action")
                 if "default_action" in r.body.dynamic or any(a.get("type") == "redirect" for a in actions):
                     continue
-                lb = next((x for x in project.of_type("aws_lb", "aws_alb")
-                           if links_to(r.get("load_balancer_arn"), x, ("arn",))), None)
+                lb = next(
+                    (
+                        x
+                        for x in project.of_type("aws_lb", "aws_alb")
+                        if links_to(r.get("load_balancer_arn"), x, ("arn",))
+                    ),
+                    None,
+                )
                 internal = lb is not None and is_true(lb.get("internal"))
-                yield self.emit(PLAINTEXT, r, "listener serves plain HTTP without a redirect to HTTPS",
-                                severity=Severity.LOW if internal else None, remediation=_HTTP_FIX)
+                yield self.emit(
+                    PLAINTEXT,
+                    r,
+                    "listener serves plain HTTP without a redirect to HTTPS",
+                    severity=Severity.LOW if internal else None,
+                    remediation=_HTTP_FIX,
+                )
         for r in project.of_type("aws_elb"):
-            plain = sorted({str(x.get("lb_port")) for x in r.nested("listener")
-                            if str(x.get("lb_protocol", "")).lower() in ("http", "tcp")})
+            plain = sorted(
+                {
+                    str(x.get("lb_port"))
+                    for x in r.nested("listener")
+                    if str(x.get("lb_protocol", "")).lower() in ("http", "tcp")
+                }
+            )
             if plain:
-                yield self.emit(PLAINTEXT, r, f"classic ELB listener(s) on port {', '.join(plain)} without TLS",
-                                severity=Severity.LOW if is_true(r.get("internal")) else None,
-                                remediation='Change the listener to `lb_protocol = "https"` with `ssl_certificate_id` '
-                                "(an ACM certificate), or migrate to an ALB with an HTTP-to-HTTPS redirect.")
+                yield self.emit(
+                    PLAINTEXT,
+                    r,
+                    f"classic ELB listener(s) on port {', '.join(plain)} without TLS",
+                    severity=Severity.LOW if is_true(r.get("internal")) else None,
+                    remediation='Change the listener to `lb_protocol = "https"` with `ssl_certificate_id` '
+                    "(an ACM certificate), or migrate to an ALB with an HTTP-to-HTTPS redirect.",
+                )
 
     def _old_tls(self, r: Resource, message: str) -> Finding:
         return self.emit(OLD_TLS, r, message, remediation=_TLS_FIX[r.type])
@@ -114,14 +149,18 @@ class TransportCheck(TerraformCheck):
         for r in project.of_type("aws_cloudfront_distribution"):
             for cert in r.nested("viewer_certificate"):
                 version = cert.get("minimum_protocol_version")
-                if isinstance(version, str) and version in _OLD_CLOUDFRONT \
-                        and not is_true(cert.get("cloudfront_default_certificate")):
+                if (
+                    isinstance(version, str)
+                    and version in _OLD_CLOUDFRONT
+                    and not is_true(cert.get("cloudfront_default_certificate"))
+                ):
                     yield self._old_tls(r, f"minimum_protocol_version {version}")
         for r in project.of_type("google_compute_ssl_policy"):
             version = r.get("min_tls_version", "TLS_1_0")
             if version in ("TLS_1_0", "TLS_1_1"):
-                yield self._old_tls(r, f"min_tls_version {version}"
-                                    + (" (the default)" if not r.has("min_tls_version") else ""))
+                yield self._old_tls(
+                    r, f"min_tls_version {version}" + (" (the default)" if not r.has("min_tls_version") else "")
+                )
         yield from self._azure_tls(project)
         for r in project.of_type("aws_elasticsearch_domain", "aws_opensearch_domain"):
             for opts in r.nested("domain_endpoint_options"):

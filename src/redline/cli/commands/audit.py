@@ -22,18 +22,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_scan_options(p)
     add_history_options(p)
     add_supply_chain_options(
-        p, kev_help="rate KEV-listed vulnerabilities critical in development dependencies too, so the gate "
-                    "fails on every one",
+        p,
+        kev_help="rate KEV-listed vulnerabilities critical in development dependencies too, so the gate "
+        "fails on every one",
         epss_help="report vulnerabilities with an EPSS probability of at least P (0..1) as likely exploited "
-                  "(VUL103, at least high in runtime dependencies)")
-    p.add_argument("--postgres", metavar="URL", help="also audit this PostgreSQL database, read-only (default: "
-                   "$REDLINE_POSTGRES_URL or [postgres] url)")
-    p.add_argument("--cost", action="append", default=[], type=Path, metavar="EXPORT",
-                   help="also judge billing exports (FOCUS, AWS CUR 2.0, Azure; file or folder; repeatable)")
-    p.add_argument("--cost-requests", action="append", default=[], metavar="[SERVICE=]FILE",
-                   help="request volume for --cost (see redline cost --help)")
-    p.add_argument("--traces", type=Path, nargs="+", default=[], metavar="PATH",
-                   help="trace exports (OTLP JSON, Jaeger, Zipkin) to measure with the audit")
+        "(VUL103, at least high in runtime dependencies)",
+    )
+    p.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also audit this PostgreSQL database, read-only (default: $REDLINE_POSTGRES_URL or [postgres] url)",
+    )
+    p.add_argument(
+        "--cost",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="EXPORT",
+        help="also judge billing exports (FOCUS, AWS CUR 2.0, Azure; file or folder; repeatable)",
+    )
+    p.add_argument(
+        "--cost-requests",
+        action="append",
+        default=[],
+        metavar="[SERVICE=]FILE",
+        help="request volume for --cost (see redline cost --help)",
+    )
+    p.add_argument(
+        "--traces",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="trace exports (OTLP JSON, Jaeger, Zipkin) to measure with the audit",
+    )
     add_record_options(p)
     p.set_defaults(func=run)
 

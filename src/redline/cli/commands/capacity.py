@@ -42,8 +42,9 @@ def _question(args: argparse.Namespace) -> CapacityQuestion:
         return CapacityQuestion("", 0, 0, args.replicas, args.target_utilisation, p99)
     if not args.arrival_rate or not args.service_time_ms or args.arrival_rate <= 0 or args.service_time_ms <= 0:
         raise UsageError("give --arrival-rate and --service-time-ms (both positive), or --traces PATH")
-    return CapacityQuestion("given", args.arrival_rate, args.service_time_ms / 1000, args.replicas,
-                            args.target_utilisation, p99)
+    return CapacityQuestion(
+        "given", args.arrival_rate, args.service_time_ms / 1000, args.replicas, args.target_utilisation, p99
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if args.svg:
         args.svg.write_text("\n".join(a["curve_svg"] for a in answers), encoding="utf-8")
     if args.format == "json":
-        sys.stdout.write(json.dumps([{k: v for k, v in a.items() if k != "curve_svg"} for a in answers], indent=2)
-                         + "\n")
+        sys.stdout.write(
+            json.dumps([{k: v for k, v in a.items() if k != "curve_svg"} for a in answers], indent=2) + "\n"
+        )
     else:
         for a in answers:
             _print(a)
@@ -77,13 +79,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _print(a: dict[str, object]) -> None:
     out = sys.stdout
-    out.write(f"{a['operation']}: {a['arrival_rate']:g}/s x {a['service_time_ms']:g} ms = "
-              f"{a['concurrency']:g} requests in flight on average (Little's Law)\n")
+    out.write(
+        f"{a['operation']}: {a['arrival_rate']:g}/s x {a['service_time_ms']:g} ms = "
+        f"{a['concurrency']:g} requests in flight on average (Little's Law)\n"
+    )
     for label in ("given", "recommended"):
         m = a.get(label)
         if isinstance(m, dict):
-            out.write(f"  {label}: {m['replicas']} replicas, utilisation {m['utilisation']:.0%}, "
-                      f"P(wait) {m['p_wait']:.1%}, wait mean/p95/p99 {m['mean_wait_ms']}/{m['p95_wait_ms']}/"
-                      f"{m['p99_wait_ms']} ms, response p95/p99 {m['p95_response_ms']}/{m['p99_response_ms']} ms\n")
+            out.write(
+                f"  {label}: {m['replicas']} replicas, utilisation {m['utilisation']:.0%}, "
+                f"P(wait) {m['p_wait']:.1%}, wait mean/p95/p99 {m['mean_wait_ms']}/{m['p95_wait_ms']}/"
+                f"{m['p99_wait_ms']} ms, response p95/p99 {m['p95_response_ms']}/{m['p99_response_ms']} ms\n"
+            )
         elif label == "recommended":
             out.write("  recommended: no replica count meets the p99 target (the service time itself is too long)\n")

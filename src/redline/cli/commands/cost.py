@@ -23,16 +23,31 @@ TOP_ROWS = 15
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cost", help="cost per component, tenant, feature and request from billing exports")
-    p.add_argument("exports", nargs="+", type=Path, metavar="EXPORT",
-                   help="FOCUS 1.0-1.2, AWS CUR 2.0 or Azure cost export: .csv, .csv.gz, .parquet, or a folder")
-    p.add_argument("--requests", action="append", default=[], metavar="[SERVICE=]FILE",
-                   help="request volume: requests CSV, Prometheus query result JSON, access log or JSON lines "
-                   "(repeatable; SERVICE= names the service of a log)")
+    p.add_argument(
+        "exports",
+        nargs="+",
+        type=Path,
+        metavar="EXPORT",
+        help="FOCUS 1.0-1.2, AWS CUR 2.0 or Azure cost export: .csv, .csv.gz, .parquet, or a folder",
+    )
+    p.add_argument(
+        "--requests",
+        action="append",
+        default=[],
+        metavar="[SERVICE=]FILE",
+        help="request volume: requests CSV, Prometheus query result JSON, access log or JSON lines "
+        "(repeatable; SERVICE= names the service of a log)",
+    )
     p.add_argument("--baseline-period", metavar="YYYY-MM", help="evaluate 'cost per request down 20 %%' against it")
     p.add_argument("--metric", choices=METRICS, help="cost column (default: [cost] metric or EffectiveCost)")
     p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
-    p.add_argument("--format", action="append", choices=FORMATS, dest="formats",
-                   help="findings output format besides cost.json (repeatable; default: json)")
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=FORMATS,
+        dest="formats",
+        help="findings output format besides cost.json (repeatable; default: json)",
+    )
     p.add_argument("--config", type=Path, help="config file (default: redline.toml in the current directory)")
     p.add_argument("--select", action="append", default=[], metavar="CODES", help="only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="CODES", help="skip these rules")
@@ -64,8 +79,15 @@ def build_cost_request(args: argparse.Namespace) -> CostRequest:
         from dataclasses import replace
 
         settings = replace(settings, metric=args.metric)
-    return CostRequest(tuple(args.exports), config, settings, tuple(args.requests), args.baseline_period or "",
-                       split_codes(args.select), split_codes(args.ignore))
+    return CostRequest(
+        tuple(args.exports),
+        config,
+        settings,
+        tuple(args.requests),
+        args.baseline_period or "",
+        split_codes(args.select),
+        split_codes(args.ignore),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,8 +116,9 @@ def _table(title: str, rows: Sequence[Sequence[str]]) -> None:
         return
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows[: TOP_ROWS + 1]:
-        out.write("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths,
-                                                                                                    strict=True))))
+        out.write(
+            "  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        )
         out.write("\n")
     if len(rows) > TOP_ROWS + 1:
         out.write(f"  … {len(rows) - TOP_ROWS - 1} more in cost.json\n")
@@ -111,15 +134,23 @@ def print_tables(run: CostRun) -> None:
         sys.stdout.write(f"not covered: {path}: {reason}\n")
     for name, key in (("provider", lambda ln: (ln.provider,)), ("month", lambda ln: (ln.month,))):
         totals = rollup(ds.lines, key)
-        _table(f"{ds.settings.metric} by {name}", [("currency", name, "amount")] +
-               [(k[0], k[1], f"{v:,.2f}") for k, v in sorted(totals.items(), key=lambda kv: -kv[1])])
+        _table(
+            f"{ds.settings.metric} by {name}",
+            [("currency", name, "amount")]
+            + [(k[0], k[1], f"{v:,.2f}") for k, v in sorted(totals.items(), key=lambda kv: -kv[1])],
+        )
     comps = sorted(component_costs(ds), key=lambda c: -c.total)
-    _table("by component (with shared cost)", [("currency", "month", "component", "direct", "shared", "total")] +
-           [(c.currency, c.month, c.component, f"{c.direct:,.2f}", f"{c.shared:,.2f}", f"{c.total:,.2f}")
-            for c in comps])
+    _table(
+        "by component (with shared cost)",
+        [("currency", "month", "component", "direct", "shared", "total")]
+        + [
+            (c.currency, c.month, c.component, f"{c.direct:,.2f}", f"{c.shared:,.2f}", f"{c.total:,.2f}") for c in comps
+        ],
+    )
     for c in run.criteria:
-        sys.stdout.write(f"\ncost per request vs {c.baseline_month or 'baseline'} {c.currency}: {c.status} — "
-                         f"{c.reason}\n")
+        sys.stdout.write(
+            f"\ncost per request vs {c.baseline_month or 'baseline'} {c.currency}: {c.status} — {c.reason}\n"
+        )
     sys.stdout.write(f"\n{len(run.result.active)} finding(s)\n")
     for finding in run.result.active:
         sys.stdout.write(f"  {finding.rule} {finding.severity}: {finding.message}\n")

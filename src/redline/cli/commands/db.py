@@ -22,8 +22,14 @@ class RichBytes:
         from rich.console import Console
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-        self._progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), DownloadColumn(),
-                                  TransferSpeedColumn(), console=Console(stderr=True), transient=True)
+        self._progress = Progress(
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self._task: object = None
         self._progress.start()
 
@@ -47,20 +53,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db", help="manage the local vulnerability database (OSV, KEV, EPSS, SPDX)")
     inner = p.add_subparsers(dest="action", required=True)
     up = inner.add_parser("update", help="download the feeds and rebuild the database atomically")
-    up.add_argument("--db-dir", type=Path, help="database directory (default: [supply_chain] db_dir, "
-                    "$REDLINE_DB_DIR or redline/db in the XDG cache)")
-    up.add_argument("--mirror", metavar="URL_OR_DIR",
-                    help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…")
-    up.add_argument("--ecosystem", action="append", dest="ecosystems", metavar="NAME",
-                    help="OSV ecosystem to fetch (repeatable; default: every ecosystem redline reads lockfiles of)")
+    up.add_argument(
+        "--db-dir",
+        type=Path,
+        help="database directory (default: [supply_chain] db_dir, $REDLINE_DB_DIR or redline/db in the XDG cache)",
+    )
+    up.add_argument(
+        "--mirror",
+        metavar="URL_OR_DIR",
+        help="fetch from a mirror laid out as osv/<Ecosystem>/all.zip, kev/…, epss/…, spdx/…",
+    )
+    up.add_argument(
+        "--ecosystem",
+        action="append",
+        dest="ecosystems",
+        metavar="NAME",
+        help="OSV ecosystem to fetch (repeatable; default: every ecosystem redline reads lockfiles of)",
+    )
     up.add_argument("--epss-file", metavar="NAME", help="EPSS file name in the mirror's epss/ (default: the newest)")
     up.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only errors")
     st = inner.add_parser("status", help="show what the audit would read")
     st.add_argument("--db-dir", type=Path, help="database directory")
     for parser in (up, st):
-        parser.add_argument("--config", type=Path, help="config file whose [supply_chain] db_dir and max_db_age_days "
-                            "apply (default: redline.toml or [tool.redline] in pyproject.toml of the current "
-                            "directory)")
+        parser.add_argument(
+            "--config",
+            type=Path,
+            help="config file whose [supply_chain] db_dir and max_db_age_days "
+            "apply (default: redline.toml or [tool.redline] in pyproject.toml of the current "
+            "directory)",
+        )
         parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     p.set_defaults(func=run)
 
@@ -88,9 +109,13 @@ def run(args: argparse.Namespace) -> int:
         rich_bar = RichBytes()
         progress = rich_bar
     try:
-        report = update_database(db_dir, mirror=args.mirror,
-                                 ecosystems=tuple(args.ecosystems or DEFAULT_ECOSYSTEMS),
-                                 epss_file=args.epss_file, progress=progress)
+        report = update_database(
+            db_dir,
+            mirror=args.mirror,
+            ecosystems=tuple(args.ecosystems or DEFAULT_ECOSYSTEMS),
+            epss_file=args.epss_file,
+            progress=progress,
+        )
     except UpdateError as exc:
         sys.stderr.write(f"redline: db update failed: {exc}\n")
         return exit_codes.TOOL_ERROR
@@ -123,8 +148,9 @@ def _status(db_dir: Path, max_age: int) -> int:
         db = AdvisoryDatabase(db_dir / DB_FILENAME)
     except DatabaseError as exc:
         sys.stderr.write(f"redline: {exc}\n")
-        sys.stdout.write(f"no usable vulnerability database: every ecosystem is missing "
-                         f"({', '.join(DEFAULT_ECOSYSTEMS)})\n")
+        sys.stdout.write(
+            f"no usable vulnerability database: every ecosystem is missing ({', '.join(DEFAULT_ECOSYSTEMS)})\n"
+        )
         return exit_codes.TOOL_ERROR
     info = db.info()
     db.close()
@@ -132,9 +158,14 @@ def _status(db_dir: Path, max_age: int) -> int:
     out = sys.stdout
     out.write(f"{info.path}\n  built {info.built_at} ({age:.1f} days ago) from {info.source}\n")
     out.write(f"  {'ecosystem':<12} {'advisories':>10}  age\n")
-    ecosystems = [*DEFAULT_ECOSYSTEMS, *sorted(k.removeprefix("osv_") for k in info.counts
-                                             if k.startswith("osv_") and k.removeprefix("osv_") not in
-                                             DEFAULT_ECOSYSTEMS)]
+    ecosystems = [
+        *DEFAULT_ECOSYSTEMS,
+        *sorted(
+            k.removeprefix("osv_")
+            for k in info.counts
+            if k.startswith("osv_") and k.removeprefix("osv_") not in DEFAULT_ECOSYSTEMS
+        ),
+    ]
     missing = []
     for eco in ecosystems:
         count = info.counts.get(f"osv_{eco}")

@@ -26,8 +26,12 @@ ENV_URL = "REDLINE_POSTGRES_URL"
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db-audit", help="audit a PostgreSQL database (read-only) or a saved snapshot of one")
-    p.add_argument("url", nargs="?", help=f"postgresql://user@host:port/dbname (default: ${ENV_URL} or "
-                   "[postgres] url; prefer the environment or ~/.pgpass for the password)")
+    p.add_argument(
+        "url",
+        nargs="?",
+        help=f"postgresql://user@host:port/dbname (default: ${ENV_URL} or "
+        "[postgres] url; prefer the environment or ~/.pgpass for the password)",
+    )
     p.add_argument("--snapshot", type=Path, metavar="FILE", help="re-run the checks on a saved snapshot.json, offline")
     p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
     p.add_argument("--config", type=Path, help="config file (default: redline.toml in the current directory)")
@@ -52,8 +56,11 @@ def _settings(args: argparse.Namespace) -> tuple[PostgresSettings, Config]:
         config = load_config(path, [POSTGRES_SECTION])
         if args.fail_on:
             config = config.with_overrides(fail_on=Severity.parse(args.fail_on))
-        overrides = {k: v for k, v in (("statement_timeout_ms", args.statement_timeout_ms),
-                                       ("lock_timeout_ms", args.lock_timeout_ms)) if v is not None}
+        overrides = {
+            k: v
+            for k, v in (("statement_timeout_ms", args.statement_timeout_ms), ("lock_timeout_ms", args.lock_timeout_ms))
+            if v is not None
+        }
         if any(v <= 0 for v in overrides.values()):
             raise UsageError("--statement-timeout-ms and --lock-timeout-ms must be positive")
         return settings_from(config, url=args.url, environ=os.environ, **overrides), config
@@ -75,8 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except (ConnectError, SnapshotError) as exc:
         sys.stderr.write(f"redline: db-audit: {exc}\n")
         return exit_codes.TOOL_ERROR
-    audit = audit_snapshot(snap, config, settings,
-                           select=split_codes(args.select), ignore=split_codes(args.ignore))
+    audit = audit_snapshot(snap, config, settings, select=split_codes(args.select), ignore=split_codes(args.ignore))
     written = write_reports(audit.result, args.out, [OutputFormat.JSON])
     snapshot_path = args.out / "snapshot.json"
     write_atomic(snapshot_path, to_json(snap).encode())
@@ -104,16 +110,20 @@ def _snapshot(args: argparse.Namespace, settings: PostgresSettings) -> Snapshot:
 def _summary(result: AuditResult, snap: Snapshot, settings: PostgresSettings) -> None:
     out = sys.stdout
     server = snap.server
-    out.write(f"redline: {server.address} (PostgreSQL {server.version_num // 10000}), "
-              f"{len(snap.tables):,} tables, {len(snap.indexes):,} indexes, {len(snap.statements):,} statements\n")
-    top = sorted(snap.statements, key=lambda s: (-s.total_ms, s.queryid))[:settings.top_statements]
+    out.write(
+        f"redline: {server.address} (PostgreSQL {server.version_num // 10000}), "
+        f"{len(snap.tables):,} tables, {len(snap.indexes):,} indexes, {len(snap.statements):,} statements\n"
+    )
+    top = sorted(snap.statements, key=lambda s: (-s.total_ms, s.queryid))[: settings.top_statements]
     total = snap.database.statements_total_ms or 1.0
     if top:
         out.write(f"  top {len(top)} statements by total time:\n")
         for s in top:
             text = " ".join(s.query.split())[:70]
-            out.write(f"    {s.total_ms / total:6.1%} {s.total_ms / 1000:9.1f}s {s.calls:>9,} calls "
-                      f"{s.mean_ms:9.2f} ms  {s.queryid}  {text}\n")
+            out.write(
+                f"    {s.total_ms / total:6.1%} {s.total_ms / 1000:9.1f}s {s.calls:>9,} calls "
+                f"{s.mean_ms:9.2f} ms  {s.queryid}  {text}\n"
+            )
     out.write(f"  {len(result.active)} finding(s)\n")
     for f in result.active:
         out.write(f"  {f.rule} {f.severity}: {f.message}\n")

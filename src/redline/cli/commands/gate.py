@@ -19,15 +19,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA)")
     add_scan_options(p, outputs=False)
     p.add_argument("--baseline", type=Path, help="new findings are those absent from this baseline")
-    p.add_argument("--against", choices=("baseline", "main"), help="compare with the baseline or the last "
-                   "recorded run on the main branch (default: [policy] against)")
+    p.add_argument(
+        "--against",
+        choices=("baseline", "main"),
+        help="compare with the baseline or the last recorded run on the main branch (default: [policy] against)",
+    )
     p.add_argument("--store", metavar="URL", help="history store (default: [history] store, else .redline/history.db)")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write the outcome as JUnit XML")
     p.set_defaults(func=run)
 
 
-def _history(result: AuditResult, args: argparse.Namespace, settings: PolicySettings
-             ) -> tuple[Reference | None, list[str] | None]:
+def _history(
+    result: AuditResult, args: argparse.Namespace, settings: PolicySettings
+) -> tuple[Reference | None, list[str] | None]:
     """The main-branch reference and the SLA breach lines from the store; (None, None) without one."""
     from redline.store.engine import StoreError, open_store, store_url
     from redline.store.query import breach_lines, main_reference

@@ -20,10 +20,18 @@ if TYPE_CHECKING:
 
 
 def add_record_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--record", action=argparse.BooleanOptionalAction, default=None,
-                   help="record this run in the history store (default: when a store is configured)")
-    p.add_argument("--store", metavar="URL", help="history store: a SQLAlchemy URL (postgresql://…) or a SQLite "
-                   "file (default: [history] store, else .redline/history.db); implies --record")
+    p.add_argument(
+        "--record",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="record this run in the history store (default: when a store is configured)",
+    )
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        help="history store: a SQLAlchemy URL (postgresql://…) or a SQLite "
+        "file (default: [history] store, else .redline/history.db); implies --record",
+    )
 
 
 def with_history(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
@@ -69,8 +77,9 @@ def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditReq
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", metavar="URL", help="history store (default: [history] store, else "
-                   ".redline/history.db under --root)")
+    p.add_argument(
+        "--store", metavar="URL", help="history store (default: [history] store, else .redline/history.db under --root)"
+    )
     p.add_argument("--root", type=Path, default=Path("."), help="the audited tree whose history to read (default: .)")
     p.add_argument("--config", type=Path, help="configuration file (default: redline.toml or pyproject.toml in --root)")
 
@@ -132,16 +141,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_scope(scope: str, runs: list[RunRow], d: Derived, settings: HistorySettings, out: TextIO) -> None:
     out.write(f"{scope}: {len(runs)} run(s)\n")
-    out.write(f"  {'run':>5}  {'when (UTC)':16}  {'branch':20}  {'items':>6}  {'findings':>8}  {'open':>5}  "
-              f"{'SLA breaches':>12}\n")
+    out.write(
+        f"  {'run':>5}  {'when (UTC)':16}  {'branch':20}  {'items':>6}  {'findings':>8}  {'open':>5}  "
+        f"{'SLA breaches':>12}\n"
+    )
     for r in runs[-20:]:
         m = r.counts.get("metric", {})
-        out.write(f"  {r.id:>5}  {_when(r.at):16}  {r.branch[:20]:20}  {r.items:>6}  {r.findings:>8}  "
-                  f"{m.get('open_total', 0):>5}  {m.get('sla_breaches', 0):>12}{'' if r.full else '  (partial)'}\n")
+        out.write(
+            f"  {r.id:>5}  {_when(r.at):16}  {r.branch[:20]:20}  {r.items:>6}  {r.findings:>8}  "
+            f"{m.get('open_total', 0):>5}  {m.get('sla_breaches', 0):>12}{'' if r.full else '  (partial)'}\n"
+        )
     out.write(f"  open items: {len(d.open_items)}; SLA breaches: {len(d.breaches)}\n")
     for item in d.breaches[:20]:
-        out.write(f"    {item.severity} {item.rule} open {item.as_open().age_days(d.now):.1f} days "
-                  f"(SLA {settings.sla_for(item.severity)}): {item.path} {item.message[:80]}\n")
+        out.write(
+            f"    {item.severity} {item.rule} open {item.as_open().age_days(d.now):.1f} days "
+            f"(SLA {settings.sla_for(item.severity)}): {item.path} {item.message[:80]}\n"
+        )
     for mt in d.mttr.values():
         out.write(f"  MTTR {mt.severity}: {mt.mean_days:.1f} days over {mt.resolved} resolved\n")
     for area, series in sorted(d.trend.items()):

@@ -19,8 +19,12 @@ MAP_FORMATS = (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT, Ou
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("map", help="the system map: components, flows, trust zones, colours and probes")
     add_scan_options(p, outputs=False)
-    p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory for map.json, "
-                                                                            "map.mmd, map.dot and threats.csv")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("redline-report"),
+        help="output directory for map.json, map.mmd, map.dot and threats.csv",
+    )
     p.set_defaults(func=run)
 
 
@@ -28,8 +32,18 @@ def inventory_table(m: SystemMap) -> list[str]:
     """The components as aligned text rows, then flows, probes and problems."""
     rows = [("component", "kind", "zone", "colour", "technology", "owners", "findings", "seen at")]
     for c in m.components:
-        rows.append((c.id, str(c.kind), str(c.zone), str(c.colour), c.technology, " ".join(c.owners),
-                     str(len(c.findings)), ", ".join(str(s) for s in c.seen[:3]) + (" …" if len(c.seen) > 3 else "")))
+        rows.append(
+            (
+                c.id,
+                str(c.kind),
+                str(c.zone),
+                str(c.colour),
+                c.technology,
+                " ".join(c.owners),
+                str(len(c.findings)),
+                ", ".join(str(s) for s in c.seen[:3]) + (" …" if len(c.seen) > 3 else ""),
+            )
+        )
     widths = [min(max(len(r[i]) for r in rows), 40) for i in range(len(rows[0]))]
     lines = ["  ".join(cell[:40].ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append("")

@@ -21,8 +21,10 @@ log = logging.getLogger("redline")
 
 def add_supply_chain_options(p: argparse.ArgumentParser, *, kev_help: str, epss_help: str) -> None:
     """``--db-dir``, ``--fail-on-kev`` and ``--epss-threshold``, shared with ``redline audit``."""
-    p.add_argument("--db-dir", help="vulnerability database directory (default: [supply_chain] db_dir, "
-                                    "$REDLINE_DB_DIR or the XDG cache)")
+    p.add_argument(
+        "--db-dir",
+        help="vulnerability database directory (default: [supply_chain] db_dir, $REDLINE_DB_DIR or the XDG cache)",
+    )
     p.add_argument("--fail-on-kev", action="store_true", help=f"{kev_help} ([supply_chain] fail_on_kev)")
     p.add_argument("--epss-threshold", type=float, metavar="P", help=f"{epss_help} ([supply_chain] epss_threshold)")
 
@@ -33,8 +35,9 @@ def with_supply_chain_options(req: AuditRequest, args: argparse.Namespace) -> Au
     from redline.pipeline.supply_chain import with_supply_chain_overrides
 
     try:
-        config = with_supply_chain_overrides(req.config, db_dir=args.db_dir, epss_threshold=args.epss_threshold,
-                                             fail_on_kev=args.fail_on_kev)
+        config = with_supply_chain_overrides(
+            req.config, db_dir=args.db_dir, epss_threshold=args.epss_threshold, fail_on_kev=args.fail_on_kev
+        )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     return replace(req, config=config)
@@ -45,8 +48,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_scan_options(p, outputs=False)
     p.add_argument("--out", type=Path, default=Path("sbom.cdx.json"), help="output file ('-' for stdout)")
     add_supply_chain_options(
-        p, kev_help="exit 1 when a dependency has a vulnerability in CISA's KEV catalog",
-        epss_help="exit 1 when a vulnerability's EPSS probability is at least P (0..1)")
+        p,
+        kev_help="exit 1 when a dependency has a vulnerability in CISA's KEV catalog",
+        epss_help="exit 1 when a vulnerability's EPSS probability is at least P (0..1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -70,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.out, data)
         if not args.quiet:
             doc = result.sbom or {}
-            sys.stdout.write(f"redline: wrote {args.out} ({len(doc.get('components', []))} components, "
-                             f"{len(doc.get('vulnerabilities', []))} vulnerabilities)\n")
+            sys.stdout.write(
+                f"redline: wrote {args.out} ({len(doc.get('components', []))} components, "
+                f"{len(doc.get('vulnerabilities', []))} vulnerabilities)\n"
+            )
     gating = exploitation_gate(result, fail_on_kev=args.fail_on_kev, epss_threshold=args.epss_threshold)
     if gating:
         sys.stderr.write(f"redline: gate failed: {len(gating)} exploited or likely exploited vulnerabilities\n")

@@ -15,20 +15,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("secrets", help="find leaked credentials in the tree and, with --history, in git history")
     add_scan_options(p)
     add_history_options(p)
-    p.add_argument("--verify", action="store_true",
-                   help="ask each provider whether a found credential still works (sends it to the provider; off "
-                   "by default)")
-    p.add_argument("--verify-endpoint", action="append", default=[], metavar="PROVIDER=URL",
-                   help="base URL of a provider's API for --verify, e.g. github=https://ghe.example.com/api/v3")
-    p.add_argument("--verify-timeout", type=float, default=5.0, metavar="SECONDS",
-                   help="timeout of each --verify request (default: 5)")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="ask each provider whether a found credential still works (sends it to the provider; off by default)",
+    )
+    p.add_argument(
+        "--verify-endpoint",
+        action="append",
+        default=[],
+        metavar="PROVIDER=URL",
+        help="base URL of a provider's API for --verify, e.g. github=https://ghe.example.com/api/v3",
+    )
+    p.add_argument(
+        "--verify-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="timeout of each --verify request (default: 5)",
+    )
     p.set_defaults(func=run)
 
 
 def add_history_options(p: argparse.ArgumentParser) -> None:
     """``--history`` and ``--since``: the same flags on every command that scans for secrets."""
-    p.add_argument("--history", action="store_true",
-                   help="also scan every unique blob reachable from any ref of the git history for secrets")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="also scan every unique blob reachable from any ref of the git history for secrets",
+    )
     p.add_argument("--since", metavar="REV", help="history: only blobs introduced after REV (implies --history)")
 
 
@@ -57,12 +72,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--verify-endpoint needs --verify")
     if args.verify_timeout <= 0:
         raise UsageError("--verify-timeout must be positive")
-    options: dict[str, object] = {**history_options(args), "verify": args.verify,
-                                  "verify_endpoints": _endpoints(args.verify_endpoint),
-                                  "verify_timeout": args.verify_timeout}
+    options: dict[str, object] = {
+        **history_options(args),
+        "verify": args.verify,
+        "verify_endpoints": _endpoints(args.verify_endpoint),
+        "verify_timeout": args.verify_timeout,
+    }
     try:
-        req = secrets_request(build_request(args, catalogue, **options), verify=args.verify,
-                              formats_given=bool(args.formats))
+        req = secrets_request(
+            build_request(args, catalogue, **options), verify=args.verify, formats_given=bool(args.formats)
+        )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     return finish(execute(req, args), args)

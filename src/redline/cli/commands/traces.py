@@ -42,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     outcome = run_traces(args.paths, config, str(args.db) if args.db else ":memory:")
     args.out.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out / "traces.json",
-                 (json.dumps(traces_document(outcome), indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomic(
+        args.out / "traces.json", (json.dumps(traces_document(outcome), indent=2, ensure_ascii=False) + "\n").encode()
+    )
     write_atomic(args.out / "findings.json", JsonReporter().render(outcome.result))
     for err in outcome.result.errors:
         sys.stderr.write(f"redline: {err.where}: {err.reason}\n")
@@ -60,16 +61,40 @@ def _print(outcome: TracesRun) -> None:
     from rich.table import Table
 
     console = Console(file=sys.stdout, width=160)
-    table = Table(title=f"{outcome.span_count:,} spans in {outcome.trace_count:,} traces "
-                        f"from {len(outcome.files)} file(s)")
-    for column in ("service", "kind", "operation", "count", "QPS mean", "QPS max", "burst", "errors",
-                   "p50 ms", "p95 ms", "p99 ms", "self p95 ms"):
+    table = Table(
+        title=f"{outcome.span_count:,} spans in {outcome.trace_count:,} traces from {len(outcome.files)} file(s)"
+    )
+    for column in (
+        "service",
+        "kind",
+        "operation",
+        "count",
+        "QPS mean",
+        "QPS max",
+        "burst",
+        "errors",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "self p95 ms",
+    ):
         table.add_column(column, justify="left" if column in ("service", "kind", "operation") else "right")
     for m in outcome.measures:
         if m.kind in ("server", "consumer") or len(outcome.measures) <= 40:
-            table.add_row(m.service, m.kind, m.operation[:60], f"{m.count:,}", f"{m.mean_qps:.2f}", str(m.max_qps),
-                          f"{m.burst_ratio:.1f}", f"{m.error_rate:.1%}", f"{m.p50_ms:g}", f"{m.p95_ms:g}",
-                          f"{m.p99_ms:g}", f"{m.self_p95_ms:g}")
+            table.add_row(
+                m.service,
+                m.kind,
+                m.operation[:60],
+                f"{m.count:,}",
+                f"{m.mean_qps:.2f}",
+                str(m.max_qps),
+                f"{m.burst_ratio:.1f}",
+                f"{m.error_rate:.1%}",
+                f"{m.p50_ms:g}",
+                f"{m.p95_ms:g}",
+                f"{m.p99_ms:g}",
+                f"{m.self_p95_ms:g}",
+            )
     console.print(table)
     for f in outcome.result.findings:
         traces = ", ".join(f.evidence.strings("trace_ids"))

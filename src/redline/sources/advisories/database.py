@@ -78,10 +78,14 @@ def canonical_version(ecosystem: str, version: str) -> str:
 
 
 def _affected_dict(a: Affected) -> dict[str, Any]:
-    return {"e": a.ecosystem, "n": a.name, "v": list(a.versions),
-            "c": sorted({canonical_version(a.ecosystem, v) for v in a.versions}) if a.ecosystem == "PyPI" else [],
-            "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges],
-            "p": list(a.platforms)}
+    return {
+        "e": a.ecosystem,
+        "n": a.name,
+        "v": list(a.versions),
+        "c": sorted({canonical_version(a.ecosystem, v) for v in a.versions}) if a.ecosystem == "PyPI" else [],
+        "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges],
+        "p": list(a.platforms),
+    }
 
 
 def _affected_from(d: dict[str, Any]) -> Affected:
@@ -108,22 +112,37 @@ class DatabaseWriter:
             if len(adv_rows) >= batch:
                 self._insert(adv_rows, aff_rows, alias_rows)
                 adv_rows, aff_rows, alias_rows = [], [], []
-            doc = {"id": adv.id, "aliases": list(adv.aliases), "summary": adv.summary,
-                   "details": adv.details[:2000], "published": adv.published, "modified": adv.modified,
-                   "withdrawn": adv.withdrawn, "severity": [list(s) for s in adv.severity],
-                   "dbsev": adv.database_severity, "refs": list(adv.references[:10])}
+            doc = {
+                "id": adv.id,
+                "aliases": list(adv.aliases),
+                "summary": adv.summary,
+                "details": adv.details[:2000],
+                "published": adv.published,
+                "modified": adv.modified,
+                "withdrawn": adv.withdrawn,
+                "severity": [list(s) for s in adv.severity],
+                "dbsev": adv.database_severity,
+                "refs": list(adv.references[:10]),
+            }
             adv_rows.append((adv.id, ecosystem, adv.withdrawn, adv.modified, _pack(doc)))
             for aff in adv.affected:
                 if aff.ecosystem.split(":", 1)[0] != ecosystem:
                     continue  # an advisory in several exports: each export adds its own packages once
-                aff_rows.append((aff.ecosystem.split(":", 1)[0], normalise_name(aff.ecosystem, aff.name), adv.id,
-                                 _pack(_affected_dict(aff))))
+                aff_rows.append(
+                    (
+                        aff.ecosystem.split(":", 1)[0],
+                        normalise_name(aff.ecosystem, aff.name),
+                        adv.id,
+                        _pack(_affected_dict(aff)),
+                    )
+                )
             alias_rows.extend((adv.id, a) for a in dict.fromkeys(adv.aliases) if a != adv.id)
         self._insert(adv_rows, aff_rows, alias_rows)
         return count
 
-    def _insert(self, adv_rows: list[tuple[object, ...]], aff_rows: list[tuple[object, ...]],
-                alias_rows: list[tuple[str, str]]) -> None:
+    def _insert(
+        self, adv_rows: list[tuple[object, ...]], aff_rows: list[tuple[object, ...]], alias_rows: list[tuple[str, str]]
+    ) -> None:
         self.conn.executemany("INSERT OR REPLACE INTO advisory VALUES (?,?,?,?,?)", adv_rows)
         self.conn.executemany("INSERT INTO affected VALUES (?,?,?,?)", aff_rows)
         self.conn.executemany("INSERT OR IGNORE INTO alias VALUES (?,?)", alias_rows)
@@ -185,8 +204,10 @@ def _check_complete(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     if pages and size < pages * page_size:
-        raise DatabaseError(f"{path}: not a readable vulnerability database (truncated: {size:,} of "
-                            f"{pages * page_size:,} bytes); run `redline db update`")
+        raise DatabaseError(
+            f"{path}: not a readable vulnerability database (truncated: {size:,} of "
+            f"{pages * page_size:,} bytes); run `redline db update`"
+        )
 
 
 class AdvisoryDatabase:
@@ -198,13 +219,18 @@ class AdvisoryDatabase:
         _check_complete(path)
         try:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            meta = {k: v for k, v in self.conn.execute("SELECT key, value FROM meta").fetchall()
-                    if isinstance(k, str) and isinstance(v, str)}  # a damaged row is not metadata
+            meta = {
+                k: v
+                for k, v in self.conn.execute("SELECT key, value FROM meta").fetchall()
+                if isinstance(k, str) and isinstance(v, str)
+            }  # a damaged row is not metadata
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages decode as bad text too
             raise DatabaseError(f"{path}: not a readable vulnerability database ({exc})") from None
         if meta.get("schema_version") != SCHEMA_VERSION:
-            raise DatabaseError(f"{path}: database schema {meta.get('schema_version')!r} is not "
-                                f"{SCHEMA_VERSION!r}; run `redline db update`")
+            raise DatabaseError(
+                f"{path}: database schema {meta.get('schema_version')!r} is not "
+                f"{SCHEMA_VERSION!r}; run `redline db update`"
+            )
         self.path = path
         self._meta = meta
         self._entries: dict[tuple[str, str], list[tuple[str, Affected]]] = {}
@@ -218,10 +244,12 @@ class AdvisoryDatabase:
         self.conn.close()
 
     def info(self) -> DatabaseInfo:
-        counts = {k.removeprefix("count_"): int(v) for k, v in self._meta.items()
-                  if k.startswith("count_") and v.isdigit()}
-        return DatabaseInfo(str(self.path), self._meta.get("built_at", ""), self._meta.get("source", ""),
-                            counts, dict(self._meta))
+        counts = {
+            k.removeprefix("count_"): int(v) for k, v in self._meta.items() if k.startswith("count_") and v.isdigit()
+        }
+        return DatabaseInfo(
+            str(self.path), self._meta.get("built_at", ""), self._meta.get("source", ""), counts, dict(self._meta)
+        )
 
     def entries(self, ecosystem: str, name: str) -> list[tuple[str, Affected]]:
         """(advisory id, affected entry) for every advisory naming this package, withdrawn ones left out."""
@@ -231,7 +259,9 @@ class AdvisoryDatabase:
         if cached is None:
             rows = self.conn.execute(
                 "SELECT f.advisory_id, f.entry FROM affected f JOIN advisory a ON a.id = f.advisory_id "
-                "WHERE f.ecosystem = ? AND f.name = ? AND a.withdrawn = '' ORDER BY f.advisory_id", key).fetchall()
+                "WHERE f.ecosystem = ? AND f.name = ? AND a.withdrawn = '' ORDER BY f.advisory_id",
+                key,
+            ).fetchall()
             cached = self._entries[key] = [(ident, _affected_from(_unpack(entry))) for ident, entry in rows]
         return cached
 
@@ -274,11 +304,19 @@ class AdvisoryDatabase:
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _advisory_from(d: dict[str, Any]) -> Advisory:
-    return Advisory(id=d["id"], aliases=tuple(d["aliases"]), summary=d["summary"], details=d["details"],
-                    published=d["published"], modified=d["modified"], withdrawn=d["withdrawn"],
-                    severity=tuple((t, s) for t, s in d["severity"]), database_severity=d["dbsev"],
-                    references=tuple(d["refs"]))
+    return Advisory(
+        id=d["id"],
+        aliases=tuple(d["aliases"]),
+        summary=d["summary"],
+        details=d["details"],
+        published=d["published"],
+        modified=d["modified"],
+        withdrawn=d["withdrawn"],
+        severity=tuple((t, s) for t, s in d["severity"]),
+        database_severity=d["dbsev"],
+        references=tuple(d["refs"]),
+    )

@@ -97,8 +97,11 @@ class Origin:
         return urllib.parse.urljoin(self.base, urllib.parse.quote(rel))
 
     def osv(self, ecosystem: str) -> Feed:
-        loc = (UPSTREAM_OSV.format(ecosystem=urllib.parse.quote(ecosystem)) if self.mirror is None
-               else self._at(f"osv/{ecosystem}/all.zip"))
+        loc = (
+            UPSTREAM_OSV.format(ecosystem=urllib.parse.quote(ecosystem))
+            if self.mirror is None
+            else self._at(f"osv/{ecosystem}/all.zip")
+        )
         return Feed("osv", f"OSV {ecosystem}", loc, f"osv-{ecosystem}.zip", ecosystem)
 
     def kev(self) -> Feed:
@@ -164,8 +167,9 @@ def download(feed: Feed, dest: Path, progress: ByteProgress) -> int:
             raise MissingFeed(f"{feed.label}: {feed.location} answered HTTP {exc.code}") from None
         raise FetchError(f"{feed.label}: {feed.location} answered HTTP {exc.code}") from None
     except http.client.IncompleteRead as exc:
-        raise FetchError(f"{feed.label}: truncated download ({len(exc.partial):,} bytes, "
-                         f"{exc.expected or 'more'} missing)") from None
+        raise FetchError(
+            f"{feed.label}: truncated download ({len(exc.partial):,} bytes, {exc.expected or 'more'} missing)"
+        ) from None
     except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         raise FetchError(f"{feed.label}: cannot download {feed.location}: {reason}") from None

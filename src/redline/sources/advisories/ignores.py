@@ -60,7 +60,9 @@ class OsvScannerConfigSource(FileSource):
         if not isinstance(raw, list):
             raise SourceError("IgnoredVulns is not an array of tables")
         now = datetime.now(UTC)
-        entries = tuple((str(e["id"]), str(e.get("reason", "")).strip()) for e in raw
-                        if isinstance(e, dict) and isinstance(e.get("id"), str)
-                        and not _expired(e.get("ignoreUntil"), now))
+        entries = tuple(
+            (str(e["id"]), str(e.get("reason", "")).strip())
+            for e in raw
+            if isinstance(e, dict) and isinstance(e.get("id"), str) and not _expired(e.get("ignoreUntil"), now)
+        )
         return ScannerIgnores(text.file.path, entries) if entries else None

@@ -50,8 +50,9 @@ def read_metadata(text: str, path: str) -> DeclaredLicence:
     headers = HeaderParser().parsestr(text, headersonly=True)
     declared = headers.get("License-Expression") or headers.get("License") or ""
     classifiers = tuple(c for c in headers.get_all("Classifier", []) if c.startswith("License ::"))
-    return DeclaredLicence("PyPI", str(headers.get("Name", "")), str(headers.get("Version", "")),
-                           str(declared), classifiers, path)
+    return DeclaredLicence(
+        "PyPI", str(headers.get("Name", "")), str(headers.get("Version", "")), str(declared), classifiers, path
+    )
 
 
 def _npm_licence(doc: dict[str, object]) -> str:
@@ -84,10 +85,12 @@ def read_pyproject(text: str, path: str) -> DeclaredLicence | None:
     lic = table.get("license", "")
     declared = lic if isinstance(lic, str) else str(lic.get("text", "")) if isinstance(lic, dict) else ""
     listed = table.get("classifiers")
-    classifiers = tuple(c for c in (listed if isinstance(listed, list) else [])
-                        if isinstance(c, str) and c.startswith("License ::"))
-    return DeclaredLicence("PyPI", str(table.get("name", "")), str(table.get("version", "")), declared,
-                           classifiers, path, project=True)
+    classifiers = tuple(
+        c for c in (listed if isinstance(listed, list) else []) if isinstance(c, str) and c.startswith("License ::")
+    )
+    return DeclaredLicence(
+        "PyPI", str(table.get("name", "")), str(table.get("version", "")), declared, classifiers, path, project=True
+    )
 
 
 class DeclaredLicenceSource(ProjectSource):
@@ -111,9 +114,13 @@ class DeclaredLicenceSource(ProjectSource):
                     out.skipped.append(Skipped(rel, "package metadata larger than 2 MB"))
                     continue
                 text = path.read_text(encoding="utf-8", errors="replace")
-                fact = (read_metadata(text, rel) if kind == "metadata"
-                        else read_pyproject(text, rel) if kind == "pyproject"
-                        else read_package_json(text, rel, project=kind == "project-npm"))
+                fact = (
+                    read_metadata(text, rel)
+                    if kind == "metadata"
+                    else read_pyproject(text, rel)
+                    if kind == "pyproject"
+                    else read_package_json(text, rel, project=kind == "project-npm")
+                )
             except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
                 out.errors.append(ToolError(rel, f"cannot read declared licence: {exc}", stage=Stage.PARSE))
                 continue

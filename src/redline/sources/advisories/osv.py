@@ -63,8 +63,9 @@ def _platforms(raw: Mapping[str, Any]) -> tuple[str, ...]:
 def parse_osv(doc: object) -> Advisory:
     if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
         raise OsvFormatError("not an OSV document (no string 'id')")
-    severity = tuple((str(s.get("type", "")), str(s.get("score", "")))
-                     for s in doc.get("severity") or () if isinstance(s, dict))
+    severity = tuple(
+        (str(s.get("type", "")), str(s.get("score", ""))) for s in doc.get("severity") or () if isinstance(s, dict)
+    )
     dbs = doc.get("database_specific")
     db_sev = dbs.get("severity", "") if isinstance(dbs, dict) else ""
     affected = tuple(a for a in (_affected(x) for x in doc.get("affected") or () if isinstance(x, dict)) if a)

@@ -63,7 +63,7 @@ SECTION: SectionSpec[SupplyChainSettings] = SectionSpec(
     },
     parse=parse_supply_chain,
     doc="Vulnerability database (db_dir, max_db_age_days), gate (fail_on_kev, epss_threshold) "
-        "and licence policy (license_allow, license_deny, project_license).",
+    "and licence policy (license_allow, license_deny, project_license).",
 )
 
 

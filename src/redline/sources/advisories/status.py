@@ -22,10 +22,21 @@ from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSour
 MANIFEST_KINDS = frozenset({"lockfile", "package-manifest"})
 #: the OSV ecosystem a manifest or lockfile name belongs to
 _ECOSYSTEM_OF = {
-    "package.json": "npm", "package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.lock": "npm",
-    "pnpm-lock.yaml": "npm", "bun.lock": "npm", "go.mod": "Go", "go.sum": "Go", "cargo.lock": "crates.io",
-    "gemfile.lock": "RubyGems", "composer.lock": "Packagist", "pom.xml": "Maven", "gradle.lockfile": "Maven",
-    "packages.lock.json": "NuGet", "mix.lock": "Hex",
+    "package.json": "npm",
+    "package-lock.json": "npm",
+    "npm-shrinkwrap.json": "npm",
+    "yarn.lock": "npm",
+    "pnpm-lock.yaml": "npm",
+    "bun.lock": "npm",
+    "go.mod": "Go",
+    "go.sum": "Go",
+    "cargo.lock": "crates.io",
+    "gemfile.lock": "RubyGems",
+    "composer.lock": "Packagist",
+    "pom.xml": "Maven",
+    "gradle.lockfile": "Maven",
+    "packages.lock.json": "NuGet",
+    "mix.lock": "Hex",
 }
 _ECOSYSTEM_OF_SUFFIX = {".csproj": "NuGet", ".fsproj": "NuGet", ".vbproj": "NuGet"}
 
@@ -66,11 +77,15 @@ class AdvisoryDbSource(ProjectSource):
             status = AdvisoryDbStatus("", problem=str(exc))
             if not manifests:
                 return ProjectOutput([status], [], [])
-            reason = (f"{exc}. Dependencies were NOT checked for known vulnerabilities "
-                      f"({len(manifests)} manifest(s) not covered).")
-            return ProjectOutput([status], [ToolError("vulnerability database", reason, stage=Stage.SOURCE)],
-                                 [Skipped(p, "not checked for known vulnerabilities: no usable database")
-                                  for p in manifests])
+            reason = (
+                f"{exc}. Dependencies were NOT checked for known vulnerabilities "
+                f"({len(manifests)} manifest(s) not covered)."
+            )
+            return ProjectOutput(
+                [status],
+                [ToolError("vulnerability database", reason, stage=Stage.SOURCE)],
+                [Skipped(p, "not checked for known vulnerabilities: no usable database") for p in manifests],
+            )
         info = db.info()
         db.close()
         age = info.age_days()
@@ -81,16 +96,32 @@ class AdvisoryDbSource(ProjectSource):
         uncovered = sorted({ecosystem_of(p) for p in manifests} - present)
         if uncovered:
             paths = [p for p in manifests if ecosystem_of(p) in uncovered]
-            errors.append(ToolError("vulnerability database", (
-                f"{db_path} holds no OSV data for {', '.join(uncovered)}: {len(paths)} manifest(s) of those "
-                "ecosystems were NOT checked for known vulnerabilities. Run `redline db update` with a source "
-                "that has them."), stage=Stage.SOURCE))
-            skipped += [Skipped(p, f"not checked for known vulnerabilities: no {ecosystem_of(p)} advisories "
-                                   "in the database") for p in paths]
+            errors.append(
+                ToolError(
+                    "vulnerability database",
+                    (
+                        f"{db_path} holds no OSV data for {', '.join(uncovered)}: {len(paths)} manifest(s) of those "
+                        "ecosystems were NOT checked for known vulnerabilities. Run `redline db update` with a source "
+                        "that has them."
+                    ),
+                    stage=Stage.SOURCE,
+                )
+            )
+            skipped += [
+                Skipped(p, f"not checked for known vulnerabilities: no {ecosystem_of(p)} advisories in the database")
+                for p in paths
+            ]
         if manifests and age > max_age:
-            errors.append(ToolError("vulnerability database", (
-                f"{db_path} was built {age:.0f} days ago (limit {max_age}); advisories published since then "
-                "are missing from this report. Run `redline db update`."), stage=Stage.SOURCE))
+            errors.append(
+                ToolError(
+                    "vulnerability database",
+                    (
+                        f"{db_path} was built {age:.0f} days ago (limit {max_age}); advisories published since then "
+                        "are missing from this report. Run `redline db update`."
+                    ),
+                    stage=Stage.SOURCE,
+                )
+            )
         return ProjectOutput([status], errors, skipped)
 
 
@@ -104,8 +135,9 @@ def normaliser_for(facts: Facts) -> LicenceNormaliser:
             rows = db.spdx_licences()
             db.close()
             if rows:
-                return LicenceNormaliser(((i, exc) for i, _n, _o, _d, exc in rows),
-                                         names=((n, i) for i, n, _o, _d, exc in rows if not exc))
+                return LicenceNormaliser(
+                    ((i, exc) for i, _n, _o, _d, exc in rows), names=((n, i) for i, n, _o, _d, exc in rows if not exc)
+                )
         except DatabaseError:
             pass
     return LicenceNormaliser()

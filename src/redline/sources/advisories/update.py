@@ -68,10 +68,17 @@ def iter_osv_zip(path: Path, label: str, warnings: list[str]) -> Iterator[Adviso
 def parse_kev(doc: object, label: str = "CISA KEV") -> list[KevEntry]:
     if not isinstance(doc, dict) or not isinstance(doc.get("vulnerabilities"), list):
         raise FetchError(f"{label}: no 'vulnerabilities' list; not the KEV catalog")
-    entries = [KevEntry(cve=v["cveID"], name=str(v.get("vulnerabilityName", "")),
-                        date_added=str(v.get("dateAdded", "")), due_date=str(v.get("dueDate", "")),
-                        ransomware=str(v.get("knownRansomwareCampaignUse", "")).lower() == "known")
-               for v in doc["vulnerabilities"] if isinstance(v, dict) and isinstance(v.get("cveID"), str)]
+    entries = [
+        KevEntry(
+            cve=v["cveID"],
+            name=str(v.get("vulnerabilityName", "")),
+            date_added=str(v.get("dateAdded", "")),
+            due_date=str(v.get("dueDate", "")),
+            ransomware=str(v.get("knownRansomwareCampaignUse", "")).lower() == "known",
+        )
+        for v in doc["vulnerabilities"]
+        if isinstance(v, dict) and isinstance(v.get("cveID"), str)
+    ]
     count = doc.get("count")
     if isinstance(count, int) and count != len(entries):
         raise FetchError(f"{label}: catalog says {count} entries but holds {len(entries)}")
@@ -104,13 +111,23 @@ def parse_epss(text: str, label: str = "FIRST EPSS") -> tuple[dict[str, str], li
 def parse_spdx(licences: object, exceptions: object) -> tuple[str, list[tuple[str, str, bool, bool, bool]]]:
     if not isinstance(licences, dict) or not isinstance(licences.get("licenses"), list):
         raise FetchError("SPDX licenses: no 'licenses' list")
-    rows = [(lic["licenseId"], str(lic.get("name", "")), bool(lic.get("isOsiApproved")),
-             bool(lic.get("isDeprecatedLicenseId")), False)
-            for lic in licences["licenses"] if isinstance(lic, dict) and "licenseId" in lic]
+    rows = [
+        (
+            lic["licenseId"],
+            str(lic.get("name", "")),
+            bool(lic.get("isOsiApproved")),
+            bool(lic.get("isDeprecatedLicenseId")),
+            False,
+        )
+        for lic in licences["licenses"]
+        if isinstance(lic, dict) and "licenseId" in lic
+    ]
     if isinstance(exceptions, dict) and isinstance(exceptions.get("exceptions"), list):
-        rows += [(exc["licenseExceptionId"], str(exc.get("name", "")), False,
-                  bool(exc.get("isDeprecatedLicenseId")), True)
-                 for exc in exceptions["exceptions"] if isinstance(exc, dict) and "licenseExceptionId" in exc]
+        rows += [
+            (exc["licenseExceptionId"], str(exc.get("name", "")), False, bool(exc.get("isDeprecatedLicenseId")), True)
+            for exc in exceptions["exceptions"]
+            if isinstance(exc, dict) and "licenseExceptionId" in exc
+        ]
     return str(licences.get("licenseListVersion", "")), rows
 
 
@@ -139,30 +156,40 @@ def update_database(
     except FetchError as exc:
         raise UpdateError(f"{exc}; the previous database is unchanged") from None
     except (OSError, sqlite3.Error) as exc:
-        raise UpdateError(f"cannot write the database in {db_dir}: {exc}; the previous database is unchanged"
-                          ) from None
+        raise UpdateError(f"cannot write the database in {db_dir}: {exc}; the previous database is unchanged") from None
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 
 
-def _build(staging: Path, origin: Origin, *, ecosystems: Sequence[str], progress: ByteProgress,
-           report: UpdateReport) -> None:
+def _build(
+    staging: Path, origin: Origin, *, ecosystems: Sequence[str], progress: ByteProgress, report: UpdateReport
+) -> None:
     writer = DatabaseWriter(staging / DB_FILENAME)
     try:
         meta = _fill(writer, origin, staging, ecosystems=ecosystems, progress=progress, report=report)
     except BaseException:
         writer.conn.close()
         raise
-    meta.update(schema_version=SCHEMA_VERSION, source=origin.description,
-                built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    meta.update(
+        schema_version=SCHEMA_VERSION,
+        source=origin.description,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     meta.update({f"count_{k}": str(v) for k, v in report.counts.items()})
     writer.set_meta(meta)
     writer.close()
     os.replace(staging / DB_FILENAME, report.path)
 
 
-def _fill(writer: DatabaseWriter, origin: Origin, staging: Path, *, ecosystems: Sequence[str],
-          progress: ByteProgress, report: UpdateReport) -> dict[str, str]:
+def _fill(
+    writer: DatabaseWriter,
+    origin: Origin,
+    staging: Path,
+    *,
+    ecosystems: Sequence[str],
+    progress: ByteProgress,
+    report: UpdateReport,
+) -> dict[str, str]:
     meta: dict[str, str] = {}
     loaded: list[str] = []
     for ecosystem in ecosystems:
@@ -176,7 +203,8 @@ def _fill(writer: DatabaseWriter, origin: Origin, staging: Path, *, ecosystems: 
             continue
         check_zip(dest, feed.label)
         report.counts[f"osv_{ecosystem}"] = writer.add_advisories(
-            ecosystem, iter_osv_zip(dest, feed.label, report.warnings))
+            ecosystem, iter_osv_zip(dest, feed.label, report.warnings)
+        )
         loaded.append(ecosystem)
         dest.unlink()
     if not loaded:

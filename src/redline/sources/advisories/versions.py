@@ -328,9 +328,9 @@ def _packagist_cmp(a: list[str], b: list[str]) -> int:
         if c:
             return c
     if len(a) > len(b):
-        return 1 if _num(a[len(b)]) is not None else _packagist_cmp(a[len(b):], ["#"])
+        return 1 if _num(a[len(b)]) is not None else _packagist_cmp(a[len(b) :], ["#"])
     if len(a) < len(b):
-        return -1 if _num(b[len(a)]) is not None else _packagist_cmp(["#"], b[len(a):])
+        return -1 if _num(b[len(a)]) is not None else _packagist_cmp(["#"], b[len(a) :])
     return 0
 
 
@@ -505,21 +505,21 @@ def _parse_alpine(text: str) -> tuple[Any, ...]:
     rest = text
     numbers = _APK_NUMBERS.match(rest).group()  # type: ignore[union-attr]
     comps = [c for c in numbers.split(".") if c] if numbers else []
-    rest = rest[len(numbers):]
+    rest = rest[len(numbers) :]
     letter = rest[0] if rest[:1].isascii() and rest[:1].islower() and rest[:1].isalpha() else ""
-    rest = rest[len(letter):]
+    rest = rest[len(letter) :]
     suffixes: list[tuple[int, int]] = []
     while m := _APK_SUFFIX.match(rest):
         suffixes.append((_APK_SUFFIX_ORDER.index(m.group(1)), int(m.group(2) or 0)))
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
     if h := re.match(r"~[0-9a-f]+", rest):
-        rest = rest[h.end():]
+        rest = rest[h.end() :]
     build = 0
     invalid = False
     if rest:
         if b := re.match(r"-r(\d*)", rest):
             build = int(b.group(1) or 0)
-            rest = rest[b.end():]
+            rest = rest[b.end() :]
         else:
             invalid = True
     return (text, invalid, comps, letter, suffixes, build, rest)

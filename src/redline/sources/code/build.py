@@ -24,10 +24,25 @@ from redline.sources.code.model import (
 from redline.sources.python import PythonModule
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
-_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "mongodb", "redis", "amqp", "sqlite", "mssql",
-                "oracle", "rediss", "mongodb+srv")
-_SQL = re.compile(r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|DELETE\s+FROM\s|"
-                  r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)", re.IGNORECASE | re.DOTALL)
+_DSN_SCHEMES = (
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "redis",
+    "amqp",
+    "sqlite",
+    "mssql",
+    "oracle",
+    "rediss",
+    "mongodb+srv",
+)
+_SQL = re.compile(
+    r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|DELETE\s+FROM\s|"
+    r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)",
+    re.IGNORECASE | re.DOTALL,
+)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -73,26 +88,38 @@ def render(node: ast.expr) -> str:
     ``Security(get_user, scopes=items)``; "" for anything else."""
     if isinstance(node, ast.Call):
         inner = [p for a in node.args if (p := _plain(a))]
-        inner += [f"{k.arg}={','.join(str(v) for v in lit) if isinstance(lit := literal(k.value), tuple) else lit}"
-                  for k in node.keywords if k.arg]
+        inner += [
+            f"{k.arg}={','.join(str(v) for v in lit) if isinstance(lit := literal(k.value), tuple) else lit}"
+            for k in node.keywords
+            if k.arg
+        ]
         return f"{dotted(node.func) or ''}({', '.join(inner)})"
     return _plain(node) or ""
 
 
 def make_arg(keyword: str | None, node: ast.expr) -> Arg:
     if isinstance(node, ast.Call):
-        return Arg(keyword, call=dotted(node.func) or "",
-                   call_args=tuple(p for a in node.args if (p := _plain(a))), items=(render(node),))
+        return Arg(
+            keyword,
+            call=dotted(node.func) or "",
+            call_args=tuple(p for a in node.args if (p := _plain(a))),
+            items=(render(node),),
+        )
     items = tuple(render(e) for e in node.elts) if isinstance(node, ast.List | ast.Tuple) else ()
     if isinstance(node, ast.Dict):  # ``options={"verify_signature": False}`` -> ("verify_signature=False",)
-        items = tuple(f"{k.value}={literal(v)}" for k, v in zip(node.keys, node.values, strict=True)
-                      if isinstance(k, ast.Constant) and isinstance(k.value, str))
+        items = tuple(
+            f"{k.value}={literal(v)}"
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        )
     return Arg(keyword, literal=literal(node), name=dotted(node), items=items)
 
 
 def call_args(call: ast.Call) -> tuple[Arg, ...]:
-    return (*(make_arg(None, a) for a in call.args),
-            *(make_arg(k.arg, k.value) for k in call.keywords if k.arg is not None))
+    return (
+        *(make_arg(None, a) for a in call.args),
+        *(make_arg(k.arg, k.value) for k in call.keywords if k.arg is not None),
+    )
 
 
 @dataclass
@@ -122,14 +149,25 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             walk.functions[scope][1].append(node)
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    tainted = [Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
-               for name, flow in flows.items() for local, (source, _via) in sorted(flow.tainted.items())]
-    calls = sorted((_call(walk, node, scope, flows.get(scope)) for node, scope in walk.pending),
-                   key=lambda c: (c.line, c.raw))
+    tainted = [
+        Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
+        for name, flow in flows.items()
+        for local, (source, _via) in sorted(flow.tainted.items())
+    ]
+    calls = sorted(
+        (_call(walk, node, scope, flows.get(scope)) for node, scope in walk.pending), key=lambda c: (c.line, c.raw)
+    )
     return CodeIndex(
-        path=module.path, language=language, imports=tuple(sorted(module.imports.items())),
-        definitions=tuple(walk.definitions), calls=tuple(calls), strings=tuple(walk.strings),
-        loops=tuple(walk.loops), tainted=tuple(tainted), assignments=tuple(walk.assignments))
+        path=module.path,
+        language=language,
+        imports=tuple(sorted(module.imports.items())),
+        definitions=tuple(walk.definitions),
+        calls=tuple(calls),
+        strings=tuple(walk.strings),
+        loops=tuple(walk.loops),
+        tainted=tuple(tainted),
+        assignments=tuple(walk.assignments),
+    )
 
 
 def _module_assignments(walk: _Walk) -> None:
@@ -151,9 +189,11 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):
         return [Assignment(name, value.lineno, (value.value,))]
     if isinstance(value, ast.Dict):
-        return [Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))
-                for k, v in zip(value.keys, value.values, strict=True)
-                if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.List | ast.Tuple)]
+        return [
+            Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))
+            for k, v in zip(value.keys, value.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.List | ast.Tuple)
+        ]
     return []
 
 
@@ -185,32 +225,60 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
     qualname = f"{scope}.{node.name}" if scope else node.name
     module = walk.module
     decorators = tuple(
-        Decorator(raw=dotted(d.func if isinstance(d, ast.Call) else d) or "",
-                  target=module.qualname(d.func if isinstance(d, ast.Call) else d), line=d.lineno,
-                  args=call_args(d) if isinstance(d, ast.Call) else (), is_call=isinstance(d, ast.Call))
-        for d in node.decorator_list)
+        Decorator(
+            raw=dotted(d.func if isinstance(d, ast.Call) else d) or "",
+            target=module.qualname(d.func if isinstance(d, ast.Call) else d),
+            line=d.lineno,
+            args=call_args(d) if isinstance(d, ast.Call) else (),
+            is_call=isinstance(d, ast.Call),
+        )
+        for d in node.decorator_list
+    )
     if isinstance(node, ast.ClassDef):
-        walk.definitions.append(Definition(
-            node.name, qualname, "class", node.lineno, node.end_lineno or node.lineno, decorators,
-            bases=tuple(d for b in node.bases if (d := dotted(b))), class_attrs=_class_attrs(node)))
+        walk.definitions.append(
+            Definition(
+                node.name,
+                qualname,
+                "class",
+                node.lineno,
+                node.end_lineno or node.lineno,
+                decorators,
+                bases=tuple(d for b in node.bases if (d := dotted(b))),
+                class_attrs=_class_attrs(node),
+            )
+        )
         return qualname
     args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
-    defaults = dict(zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1],
-                        node.args.defaults[::-1], strict=False))
+    defaults = dict(
+        zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1], node.args.defaults[::-1], strict=False)
+    )
     defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d})
-    walk.definitions.append(Definition(
-        node.name, qualname, "async_function" if isinstance(node, ast.AsyncFunctionDef) else "function",
-        node.lineno, node.end_lineno or node.lineno, decorators, params=tuple(a.arg for a in args),
-        param_defaults=(*((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
-                        *_annotated(args))))
+    walk.definitions.append(
+        Definition(
+            node.name,
+            qualname,
+            "async_function" if isinstance(node, ast.AsyncFunctionDef) else "function",
+            node.lineno,
+            node.end_lineno or node.lineno,
+            decorators,
+            params=tuple(a.arg for a in args),
+            param_defaults=(
+                *((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
+                *_annotated(args),
+            ),
+        )
+    )
     walk.functions[qualname] = (node, [])
     return qualname
 
 
 def _dependency_calls(node: ast.expr) -> list[ast.Call]:
     """``Depends(...)``/``Security(...)`` inside an annotation (``Annotated[User, Depends(me)]``)."""
-    return [n for n in ast.walk(node) if isinstance(n, ast.Call)
-            and (dotted(n.func) or "").rsplit(".", 1)[-1] in {"Depends", "Security"}]
+    return [
+        n
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and (dotted(n.func) or "").rsplit(".", 1)[-1] in {"Depends", "Security"}
+    ]
 
 
 def _annotated(args: list[ast.arg]) -> Iterator[tuple[str, Arg]]:
@@ -254,7 +322,14 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None) ->
     chain = attr_chain(node.func)
     raw = dotted(node.func) or (".".join(chain) if chain else "")
     return CallSite(
-        raw=raw, target=resolve(node.func), line=node.lineno,
-        end_line=node.end_lineno or node.lineno, function=scope, args=call_args(node),
-        assigned_to=walk.assigned.get(id(node)), tainted=tuple(tainted),
-        built_by=string_building(node.args[0], flow) if node.args else None, awaited=id(node) in walk.awaited)
+        raw=raw,
+        target=resolve(node.func),
+        line=node.lineno,
+        end_line=node.end_lineno or node.lineno,
+        function=scope,
+        args=call_args(node),
+        assigned_to=walk.assigned.get(id(node)),
+        tainted=tuple(tainted),
+        built_by=string_building(node.args[0], flow) if node.args else None,
+        awaited=id(node) in walk.awaited,
+    )

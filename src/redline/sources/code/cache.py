@@ -72,8 +72,9 @@ def _lit(value: Any) -> Literal:
 
 
 def _arg(raw: dict[str, Any]) -> Arg:
-    return Arg(raw["keyword"], _lit(raw["literal"]), raw["name"], raw["call"], tuple(raw["call_args"]),
-               tuple(raw["items"]))
+    return Arg(
+        raw["keyword"], _lit(raw["literal"]), raw["name"], raw["call"], tuple(raw["call_args"]), tuple(raw["items"])
+    )
 
 
 def _decorator(raw: dict[str, Any]) -> Decorator:
@@ -82,29 +83,47 @@ def _decorator(raw: dict[str, Any]) -> Decorator:
 
 def _definition(raw: dict[str, Any]) -> Definition:
     return Definition(
-        raw["name"], raw["qualname"], raw["kind"], raw["line"], raw["end_line"],
-        tuple(_decorator(d) for d in raw["decorators"]), tuple(raw["bases"]), tuple(raw["params"]),
+        raw["name"],
+        raw["qualname"],
+        raw["kind"],
+        raw["line"],
+        raw["end_line"],
+        tuple(_decorator(d) for d in raw["decorators"]),
+        tuple(raw["bases"]),
+        tuple(raw["params"]),
         tuple((n, tuple(v)) for n, v in raw["class_attrs"]),
-        tuple((n, _arg(a)) for n, a in raw["param_defaults"]))
+        tuple((n, _arg(a)) for n, a in raw["param_defaults"]),
+    )
 
 
 def _call(raw: dict[str, Any]) -> CallSite:
     return CallSite(
-        raw["raw"], raw["target"], raw["line"], raw["end_line"], raw["function"],
-        tuple(_arg(a) for a in raw["args"]), raw["assigned_to"],
-        tuple((where, source, tuple(via)) for where, source, via in raw["tainted"]), raw["built_by"],
-        raw["awaited"])
+        raw["raw"],
+        raw["target"],
+        raw["line"],
+        raw["end_line"],
+        raw["function"],
+        tuple(_arg(a) for a in raw["args"]),
+        raw["assigned_to"],
+        tuple((where, source, tuple(via)) for where, source, via in raw["tainted"]),
+        raw["built_by"],
+        raw["awaited"],
+    )
 
 
 def decode(raw: dict[str, Any]) -> CodeIndex:
     """The index a cache entry holds; KeyError/TypeError on an entry of another shape."""
     return CodeIndex(
-        path=raw["path"], language=raw["language"], imports=tuple((a, b) for a, b in raw["imports"]),
+        path=raw["path"],
+        language=raw["language"],
+        imports=tuple((a, b) for a, b in raw["imports"]),
         definitions=tuple(_definition(d) for d in raw["definitions"]),
         calls=tuple(_call(c) for c in raw["calls"]),
         strings=tuple(StringFact(**s) for s in raw["strings"]),
         loops=tuple(Loop(**lp) for lp in raw["loops"]),
         tainted=tuple(Tainted(**t) for t in raw["tainted"]),
-        assignments=tuple(Assignment(a["name"], a["line"], tuple(_lit(v) for v in a["values"]))
-                          for a in raw["assignments"]),
-        parser="cache")
+        assignments=tuple(
+            Assignment(a["name"], a["line"], tuple(_lit(v) for v in a["values"])) for a in raw["assignments"]
+        ),
+        parser="cache",
+    )

@@ -9,21 +9,44 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
-FLASK_ATTRS = frozenset({"args", "form", "json", "values", "headers", "cookies", "data", "files",
-                         "get_json", "get_data", "view_args"})
+FLASK_ATTRS = frozenset(
+    {"args", "form", "json", "values", "headers", "cookies", "data", "files", "get_json", "get_data", "view_args"}
+)
 #: attributes of a ``request`` parameter (Django, DRF, aiohttp, Starlette) that hold caller data
-REQUEST_ATTRS = frozenset({"GET", "POST", "body", "COOKIES", "META", "FILES", "data", "query_params",
-                           "query", "match_info", "post", "json", "text", "read", "rel_url", "headers",
-                           "cookies", "content", "path_params", "form", "query_string"})
+REQUEST_ATTRS = frozenset(
+    {
+        "GET",
+        "POST",
+        "body",
+        "COOKIES",
+        "META",
+        "FILES",
+        "data",
+        "query_params",
+        "query",
+        "match_info",
+        "post",
+        "json",
+        "text",
+        "read",
+        "rel_url",
+        "headers",
+        "cookies",
+        "content",
+        "path_params",
+        "form",
+        "query_string",
+    }
+)
 REQUEST_NAMES = frozenset({"request", "req"})
 #: route decorator attribute names whose handler parameters are request values (FastAPI, Starlette)
-ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route",
-                         "websocket"})
+ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "websocket"})
 #: FastAPI parameter defaults that still read the request
 REQUEST_PARAM_DEFAULTS = frozenset({"Query", "Path", "Body", "Form", "Header", "Cookie", "File"})
 #: annotations of handler parameters that are not request values
-NOT_REQUEST_VALUES = frozenset({"Request", "Response", "BackgroundTasks", "WebSocket", "Session",
-                                "AsyncSession", "HTTPConnection"})
+NOT_REQUEST_VALUES = frozenset(
+    {"Request", "Response", "BackgroundTasks", "WebSocket", "Session", "AsyncSession", "HTTPConnection"}
+)
 
 Resolver = Callable[[ast.expr], "str | None"]
 
@@ -42,9 +65,11 @@ class FunctionFlow:
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
+
         def local(node: ast.expr) -> str | None:
             root = attr_chain(node)
             return None if root and root[0] in self.params else resolve(node)
+
         return local
 
 
@@ -100,13 +125,21 @@ def string_building(expr: ast.AST, flow: FunctionFlow) -> str | None:
     """How a string expression was built from parts: fstring / format / percent / concat, or None."""
     if isinstance(expr, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in expr.values):
         return "fstring"
-    if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
-            and isinstance(expr.func.value, ast.Constant) and isinstance(expr.func.value.value, str)):
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "format"
+        and isinstance(expr.func.value, ast.Constant)
+        and isinstance(expr.func.value.value, str)
+    ):
         return "format"
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and _is_str(expr.left, flow):
         return "percent"
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add) and (
-            _is_str(expr.left, flow) or _is_str(expr.right, flow)):
+    if (
+        isinstance(expr, ast.BinOp)
+        and isinstance(expr.op, ast.Add)
+        and (_is_str(expr.left, flow) or _is_str(expr.right, flow))
+    ):
         return "concat"
     if isinstance(expr, ast.Name):
         return flow.formatted.get(expr.id)
@@ -153,8 +186,10 @@ def _names(target: ast.expr) -> list[str]:
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
     """FastAPI/Starlette-style handler parameters that carry request values (name -> source)."""
-    if not any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_VERBS
-               for d in fn.decorator_list):
+    if not any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_VERBS
+        for d in fn.decorator_list
+    ):
         return {}
     args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
     defaults: list[ast.expr | None] = [None] * (len(fn.args.posonlyargs + fn.args.args) - len(fn.args.defaults))
@@ -172,8 +207,9 @@ def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]
     return found
 
 
-def function_flow(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver,
-                  nodes: list[ast.AST] | None = None) -> FunctionFlow:
+def function_flow(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST] | None = None
+) -> FunctionFlow:
     """Tainted and formatted local names of one function, to a fixed point (two passes suffice for the
     straight-line code of a handler; a third catches a loop that feeds itself). ``nodes`` are the function's
     own nodes in source order when the caller has them already (the index's single walk)."""
@@ -185,7 +221,8 @@ def function_flow(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver,
         flow.lines[name] = fn.lineno
     nodes = list(_own_statements(fn)) if nodes is None else nodes
     flow.reads_request = bool(flow.tainted) or any(
-        isinstance(n, ast.Name) and (n.id in REQUEST_NAMES or resolve(n) == "flask.request") for n in nodes)
+        isinstance(n, ast.Name) and (n.id in REQUEST_NAMES or resolve(n) == "flask.request") for n in nodes
+    )
     if not flow.reads_request:
         nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
     for _ in range(3):

@@ -44,8 +44,12 @@ class BuildContextSource(ProjectSource):
             ignore_file = next((f for f in files if posixpath.basename(f.path) == DOCKERIGNORE), None)
             patterns: tuple[str, ...] | None = None
             if ignore_file is not None and ignore_file.size > ctx.config.max_file_size:
-                out.skipped.append(Skipped(ignore_file.path, "larger than the size limit; its patterns were not "
-                                                             "applied to the build context"))
+                out.skipped.append(
+                    Skipped(
+                        ignore_file.path,
+                        "larger than the size limit; its patterns were not applied to the build context",
+                    )
+                )
             elif ignore_file is not None:
                 try:
                     text = read_file(ignore_file).text
@@ -54,8 +58,9 @@ class BuildContextSource(ProjectSource):
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
             dotenv = tuple(_dotenv_texts(files, out))
-            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns,
-                                          dotenv))
+            out.facts.append(
+                BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, dotenv)
+            )
         return out
 
 

@@ -62,12 +62,34 @@ from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSour
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-OVERRIDE_NAMES = ("compose.override.yaml", "compose.override.yml",
-                  "docker-compose.override.yaml", "docker-compose.override.yml")
-_APPEND_KEYS = frozenset({"ports", "expose", "volumes", "cap_add", "cap_drop", "security_opt", "dns",
-                          "devices", "env_file", "secrets", "configs", "tmpfs", "dns_search", "external_links"})
-_VAR_RE = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}"
-                     r"|([A-Za-z_][A-Za-z0-9_]*))")
+OVERRIDE_NAMES = (
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+)
+_APPEND_KEYS = frozenset(
+    {
+        "ports",
+        "expose",
+        "volumes",
+        "cap_add",
+        "cap_drop",
+        "security_opt",
+        "dns",
+        "devices",
+        "env_file",
+        "secrets",
+        "configs",
+        "tmpfs",
+        "dns_search",
+        "external_links",
+    }
+)
+_VAR_RE = re.compile(
+    r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}"
+    r"|([A-Za-z_][A-Za-z0-9_]*))"
+)
 #: ``docker-compose-prod.yml``, ``compose-dev.yaml``, ``docker_compose.yml``: named like compose files but not
 #: matched by file kinds
 _COMPOSE_NAME_RE = re.compile(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -75,8 +97,19 @@ _COMPOSE_NAME_RE = re.compile(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re
 #: override of the compose file beside them
 _STACK_NAME_RE = re.compile(r"^docker[-_]stack([-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 #: third-party code checked into the tree: its compose files are not part of the audited system
-_VENDORED = frozenset({"vendor", "vendors", "third_party", "third-party", "thirdparty", "node_modules",
-                       "bower_components", "external", "extern"})
+_VENDORED = frozenset(
+    {
+        "vendor",
+        "vendors",
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "node_modules",
+        "bower_components",
+        "external",
+        "extern",
+    }
+)
 #: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
 MAX_DEPTH = 32
 _DOTENV_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
@@ -107,8 +140,14 @@ class ComposeService:
         (where a missing setting belongs)."""
         index = self.origin_layers.get(key) if key else None
         if key and entry is not None:
-            index = next((i for i in reversed(range(len(self.layers)))
-                          if isinstance(self.layers[i][1].get(key), list) and entry in self.layers[i][1][key]), index)
+            index = next(
+                (
+                    i
+                    for i in reversed(range(len(self.layers)))
+                    if isinstance(self.layers[i][1].get(key), list) and entry in self.layers[i][1][key]
+                ),
+                index,
+            )
         if index is not None and index < len(self.spans):
             return self.layers[index][0], *self.spans[index]
         path = self.origins.get(key, "") if key else ""
@@ -121,8 +160,7 @@ class ComposeService:
         """The line of ``key`` in the block that set it (see ``origin``); the service's own line without a key."""
         path, first, _last = self.origin(key, entry)
         if key:
-            for (layer_path, _body), (start, _end), keys in zip(self.layers, self.spans, self.layer_keys,
-                                                               strict=False):
+            for (layer_path, _body), (start, _end), keys in zip(self.layers, self.spans, self.layer_keys, strict=False):
                 if layer_path == path and start == first and key in keys:
                     return keys[key]
         return first
@@ -235,8 +273,11 @@ def _services_of(doc: Any) -> Mapping[str, Any] | None:
     services = doc.get("services")
     if isinstance(services, Mapping):
         return services
-    if "version" not in doc and doc and all(isinstance(v, Mapping) and ("image" in v or "build" in v)
-                                            for v in doc.values()):
+    if (
+        "version" not in doc
+        and doc
+        and all(isinstance(v, Mapping) and ("image" in v or "build" in v) for v in doc.values())
+    ):
         return doc  # compose file format v1: services at the top level
     return None
 
@@ -268,12 +309,13 @@ class ComposeSource(ProjectSource):
         out = ProjectOutput([], [], [])
         for f in ctx.files:
             name = PurePosixPath(f.path).name
-            if not (f.kind == "compose" or (f.kind == "yaml" and (_COMPOSE_NAME_RE.match(name) or
-                                                                _STACK_NAME_RE.match(name)))):
+            if not (
+                f.kind == "compose"
+                or (f.kind == "yaml" and (_COMPOSE_NAME_RE.match(name) or _STACK_NAME_RE.match(name)))
+            ):
                 continue
             if any(part.lower() in _VENDORED for part in PurePosixPath(f.path).parts[:-1]):
-                out.skipped.append(Skipped(f.path, "vendored third-party compose file: not part of the audited "
-                                                   "system"))
+                out.skipped.append(Skipped(f.path, "vendored third-party compose file: not part of the audited system"))
                 continue
             parent = str(PurePosixPath(f.path).parent)
             by_dir.setdefault("" if parent == "." else parent, []).append(f.path)
@@ -312,8 +354,16 @@ class _Run:
             unset: set[str] = set()
             unit = _Unit(directory, tuple(group), env)
             services, included = self.unit(unit, unset, tuple(group), set())
-            self.out.facts.append(ComposeProject(directory, tuple(group), tuple(services[n] for n in sorted(services)),
-                                                 tuple(sorted(unset)), tuple(included), env))
+            self.out.facts.append(
+                ComposeProject(
+                    directory,
+                    tuple(group),
+                    tuple(services[n] for n in sorted(services)),
+                    tuple(sorted(unset)),
+                    tuple(included),
+                    env,
+                )
+            )
 
     def groups(self, loaded: list[str]) -> list[list[str]]:
         """The projects of one directory: the base (with its override), one ``-f base -f variant`` project per
@@ -326,8 +376,13 @@ class _Run:
         if base is None:
             for p in loaded:
                 if p == override:
-                    self.out.skipped.append(Skipped(p, "compose override file without its base file beside it: "
-                                                       "merged with a base only, never audited alone"))
+                    self.out.skipped.append(
+                        Skipped(
+                            p,
+                            "compose override file without its base file beside it: "
+                            "merged with a base only, never audited alone",
+                        )
+                    )
                 elif p not in stacks:
                     groups.append([p])
             return groups
@@ -393,8 +448,9 @@ class _Run:
             return None
         return "" if rel == "." else rel
 
-    def layers(self, path: str, name: str, env: Mapping[str, str],
-               chain: tuple[tuple[str, str], ...]) -> list[tuple[str, Mapping[str, Any]]] | None:
+    def layers(
+        self, path: str, name: str, env: Mapping[str, str], chain: tuple[tuple[str, str], ...]
+    ) -> list[tuple[str, Mapping[str, Any]]] | None:
         """The raw blocks service ``name`` of ``path`` is made of, through ``extends``: bases first."""
         loaded = self.load(path)
         services = loaded.services if loaded and loaded.services is not None else loaded.doc if loaded else None
@@ -432,8 +488,9 @@ class _Run:
             return own
         return inherited + own
 
-    def unit(self, unit: _Unit, unset: set[str], chain: tuple[str, ...],
-             seen: set[tuple[str, ...]]) -> tuple[dict[str, ComposeService], list[str]]:
+    def unit(
+        self, unit: _Unit, unset: set[str], chain: tuple[str, ...], seen: set[tuple[str, ...]]
+    ) -> tuple[dict[str, ComposeService], list[str]]:
         """Services of one model (its files merged, ``extends`` followed), then what its ``include`` adds.
         A model the project already included is not loaded again (diamond includes stay linear)."""
         services = self.merged(unit, unset)
@@ -446,8 +503,11 @@ class _Run:
             included.extend((*sub.files, *deeper))
             for name, svc in found.items():
                 if name in services:
-                    self.note(where, f"include {', '.join(sub.files)}: service `{name}` is already defined; "
-                              "Compose does not merge them: the included one is not audited")
+                    self.note(
+                        where,
+                        f"include {', '.join(sub.files)}: service `{name}` is already defined; "
+                        "Compose does not merge them: the included one is not audited",
+                    )
                 else:
                     services[name] = svc
         return services, included
@@ -473,14 +533,26 @@ class _Run:
                     index = len(layers.setdefault(name, []))
                     layers[name].append((layer_path, svc))
                     spans.setdefault(name, []).append(_lines(layer_raw))
-                    keys.setdefault(name, []).append(dict(layer_raw.key_lines) if isinstance(layer_raw, LineMap)
-                                                     else {})
+                    keys.setdefault(name, []).append(
+                        dict(layer_raw.key_lines) if isinstance(layer_raw, LineMap) else {}
+                    )
                     for key in svc:
                         origins.setdefault(name, {})[key] = layer_path
                         origin_layers.setdefault(name, {})[key] = index
-        return {n: ComposeService(n, merged[n], blocks[n], origins.get(n, {}), unit.directory, tuple(layers[n]),
-                                  tuple(spans[n]), origin_layers.get(n, {}), tuple(keys[n]))
-                for n in merged}
+        return {
+            n: ComposeService(
+                n,
+                merged[n],
+                blocks[n],
+                origins.get(n, {}),
+                unit.directory,
+                tuple(layers[n]),
+                tuple(spans[n]),
+                origin_layers.get(n, {}),
+                tuple(keys[n]),
+            )
+            for n in merged
+        }
 
     def includes(self, unit: _Unit, chain: tuple[str, ...]) -> list[tuple[str, _Unit]]:
         """(including file, included model) for each ``include`` entry of the unit's files that can be followed."""

@@ -16,10 +16,28 @@ from dataclasses import dataclass, field
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource, SourceError
 
-KNOWN = frozenset({
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
-})
+KNOWN = frozenset(
+    {
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    }
+)
 _DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
 _HEREDOC_RE = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -53,7 +71,7 @@ class DockerInstruction:
             m = _FLAG_RE.match(rest)
             if not m:
                 return rest
-            rest = rest[m.end():]
+            rest = rest[m.end() :]
 
 
 @dataclass(frozen=True)
@@ -108,8 +126,12 @@ class Dockerfile:
 
     def exposed_ports(self, index: int) -> list[str]:
         """``EXPOSE`` entries in force in a stage (``8080/tcp`` as written, ARGs not expanded)."""
-        return [p for stage in reversed(self.lineage(index)) for ins in self.in_stage(stage, "EXPOSE")
-                for p in ins.arguments.split()]
+        return [
+            p
+            for stage in reversed(self.lineage(index))
+            for ins in self.in_stage(stage, "EXPOSE")
+            for p in ins.arguments.split()
+        ]
 
     def effective_user(self, index: int) -> tuple[str, DockerInstruction] | None:
         """The last USER in force for a stage (inherited from stages it builds on)."""
@@ -127,8 +149,9 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
     """``a=1 b="two words"`` or the legacy ``a 1`` -> [(name, value)], quotes removed."""
     args = args.strip()
     if args and "=" in args.split()[0]:
-        return [(k, v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'" else v)
-                for k, v in _ENV_PAIR.findall(args)]
+        return [
+            (k, v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'" else v) for k, v in _ENV_PAIR.findall(args)
+        ]
     name, _, value = args.partition(" ")
     return [(name, value.strip())] if name else []
 
@@ -230,7 +253,7 @@ def _split_flags(rest: str) -> tuple[tuple[tuple[str, str], ...], str]:
         if not m:
             return tuple(flags), rest
         flags.append((m.group(1).lower(), m.group(2) or ""))
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
 
 
 def _exec_form(args: str) -> tuple[str, ...] | None:
@@ -273,10 +296,18 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
             for token in args.split():
                 key, sep, default = token.partition("=")
                 global_args[key] = default.strip("\"'") if sep else None
-        instructions.append(DockerInstruction(cmd, rest, first, last, stage, flags,
-                                              _exec_form(args) if cmd in ("CMD", "ENTRYPOINT", "RUN", "SHELL",
-                                                                          "HEALTHCHECK") else None,
-                                              heredoc))
+        instructions.append(
+            DockerInstruction(
+                cmd,
+                rest,
+                first,
+                last,
+                stage,
+                flags,
+                _exec_form(args) if cmd in ("CMD", "ENTRYPOINT", "RUN", "SHELL", "HEALTHCHECK") else None,
+                heredoc,
+            )
+        )
     if not stages:
         if unknown and not instructions:
             raise SourceError("not a Dockerfile: no known instruction")
@@ -285,20 +316,34 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
     return Dockerfile(path, tuple(instructions), tuple(stages), global_args, escape)
 
 
-def _stage(index: int, args: str, flags: dict[str, str], global_args: Mapping[str, str | None], *,
-           names: Mapping[str, int], line: int) -> DockerStage:
+def _stage(
+    index: int,
+    args: str,
+    flags: dict[str, str],
+    global_args: Mapping[str, str | None],
+    *,
+    names: Mapping[str, int],
+    line: int,
+) -> DockerStage:
     tokens = args.split()
     base = tokens[0] if tokens else ""
     name = tokens[2].lower() if len(tokens) >= 3 and tokens[1].lower() == "as" else ""
     image = substitute(base, global_args)
     parent = names.get(image.lower())
-    return DockerStage(index, base, image, name, line, line, parent, substitute(flags.get("platform", ""),
-                                                                                global_args))
+    return DockerStage(index, base, image, name, line, line, parent, substitute(flags.get("platform", ""), global_args))
 
 
 def _close(stage: DockerStage, end_line: int) -> DockerStage:
-    return DockerStage(stage.index, stage.base, stage.image, stage.name, stage.line, max(stage.line, end_line),
-                       stage.parent, stage.platform)
+    return DockerStage(
+        stage.index,
+        stage.base,
+        stage.image,
+        stage.name,
+        stage.line,
+        max(stage.line, end_line),
+        stage.parent,
+        stage.platform,
+    )
 
 
 class DockerfileSource(FileSource):

@@ -34,12 +34,29 @@ WORKLOAD_KINDS = frozenset(POD_SPEC_PATHS)
 #: workloads that run to completion: probes make little sense for them
 BATCH_KINDS = frozenset({"Job", "CronJob"})
 IGNORE_ANNOTATION = "redline.dev/ignore"
-CLUSTER_SCOPED = frozenset({
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
-    "CustomResourceDefinition", "PriorityClass", "IngressClass", "RuntimeClass", "PodSecurityPolicy", "CSIDriver",
-    "APIService", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ClusterIssuer",
-    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "VolumeSnapshotClass",
-})
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "PodSecurityPolicy",
+        "CSIDriver",
+        "APIService",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "ClusterIssuer",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "VolumeSnapshotClass",
+    }
+)
 
 _HELM_RE = re.compile(r"(?<![$\w])\{\{-?[^}]*\}\}")  # no \s* before [^}]*: the overlap was quadratic
 _K8S_LINE_RE = re.compile(r"^(apiVersion|kind):", re.MULTILINE)
@@ -192,12 +209,18 @@ def _map(value: Any) -> Mapping[str, Any]:
 
 
 def _is_object(value: Any) -> bool:
-    return (isinstance(value, Mapping) and isinstance(value.get("apiVersion"), str)
-            and isinstance(value.get("kind"), str))
+    return (
+        isinstance(value, Mapping) and isinstance(value.get("apiVersion"), str) and isinstance(value.get("kind"), str)
+    )
 
 
-def _make(path: str, value: Mapping[str, Any], fallback_line: int, lines: list[str] | None = None,
-          comments: FileSuppressions | None = None) -> KubeObject:
+def _make(
+    path: str,
+    value: Mapping[str, Any],
+    fallback_line: int,
+    lines: list[str] | None = None,
+    comments: FileSuppressions | None = None,
+) -> KubeObject:
     meta = _map(value.get("metadata"))
     name = meta.get("name") or meta.get("generateName") or ""
     ns = meta.get("namespace") or ""
@@ -206,10 +229,15 @@ def _make(path: str, value: Mapping[str, Any], fallback_line: int, lines: list[s
     lead = line
     while lines is not None and lead > 1 and lines[lead - 2].lstrip().startswith("#"):
         lead -= 1  # "# Source: ..." and "# redline: ignore[...]" headers belong to the object below
-    ignores = tuple((code, item.reason) for item in (comments.items if comments else ())
-                    if lead <= item.line <= max(end, line) for code in item.codes)
-    return KubeObject(str(value["kind"]), str(value["apiVersion"]), str(name), str(ns), value, line, end, path,
-                      lead, ignores)
+    ignores = tuple(
+        (code, item.reason)
+        for item in (comments.items if comments else ())
+        if lead <= item.line <= max(end, line)
+        for code in item.codes
+    )
+    return KubeObject(
+        str(value["kind"]), str(value["apiVersion"]), str(name), str(ns), value, line, end, path, lead, ignores
+    )
 
 
 def helm_markers(text: str) -> list[int]:

@@ -28,15 +28,31 @@ _LB = r"load ?balanc|\belb\b"
 #: how a charge is classified: (kind, pattern over service name + resource type, pattern over the
 #: description); the first match wins, ``None`` matches anything
 USAGE_KINDS: tuple[tuple[str, str | None, str | None], ...] = (
-    ("ip-idle", None, r"idle (public )?ipv4|elastic ip address not attached|not attached to a running instance|"
-                      r"unassociated (static |public )?ip"),
+    (
+        "ip-idle",
+        None,
+        r"idle (public )?ipv4|elastic ip address not attached|not attached to a running instance|"
+        r"unassociated (static |public )?ip",
+    ),
     ("volume-unattached", None, r"unattached (disk|volume|managed disk)|detached (disk|volume)"),
-    ("lb-hours", _LB, r"load ?balancer-hours?|loadbalancerusage|lb-hours?|"
-                      r"per (application |network |classic |gateway )?load ?balancer.*hour"),
-    ("transfer-zone", None, r"regional data transfer|inter-?(availability )?zone|cross-?(availability )?zone|"
-                            r"between availability zones|datatransfer-regional"),
-    ("transfer-out", None, r"data transfer out|data transfer to |datatransfer-out|-out-bytes|egress|to internet|"
-                           r"inter-?region"),
+    (
+        "lb-hours",
+        _LB,
+        r"load ?balancer-hours?|loadbalancerusage|lb-hours?|"
+        r"per (application |network |classic |gateway )?load ?balancer.*hour",
+    ),
+    (
+        "transfer-zone",
+        None,
+        r"regional data transfer|inter-?(availability )?zone|cross-?(availability )?zone|"
+        r"between availability zones|datatransfer-regional",
+    ),
+    (
+        "transfer-out",
+        None,
+        r"data transfer out|data transfer to |datatransfer-out|-out-bytes|egress|to internet|"
+        r"inter-?region",
+    ),
     ("lb-traffic", _LB, None),  # capacity units, data processed, inbound transfer: the balancer carried traffic
     ("log-storage", _LOGS, r"stor(ed|age)|archiv|retention|timedstorage"),
     ("log-ingest", _LOGS, r"ingest|datauploaded|data uploaded|collected|analyzed"),
@@ -96,8 +112,10 @@ def _scan(path: Path) -> str:
     if name.endswith(".parquet"):
         return f"read_parquet('{_sql_str(str(path))}')"
     delim = "\\t" if name.endswith((".tsv", ".tsv.gz")) else ","
-    return (f"read_csv('{_sql_str(str(path))}', header = true, all_varchar = true, delim = '{delim}', "
-            "quote = '\"', escape = '\"', nullstr = ['NULL', ''], sample_size = -1, strict_mode = true)")
+    return (
+        f"read_csv('{_sql_str(str(path))}', header = true, all_varchar = true, delim = '{delim}', "
+        "quote = '\"', escape = '\"', nullstr = ['NULL', ''], sample_size = -1, strict_mode = true)"
+    )
 
 
 def _check_readable(path: Path) -> None:
@@ -139,9 +157,11 @@ def _kind_expr() -> str:
     return f"CASE {' '.join(whens)} ELSE 'other' END"
 
 
-_PRICING = ("CASE WHEN lower(pricing_category) IN ('standard', 'on-demand', 'ondemand') THEN 'on-demand' "
-            "WHEN lower(pricing_category) = 'committed' THEN 'committed' WHEN lower(pricing_category) = 'dynamic' "
-            "THEN 'spot' WHEN pricing_category IS NULL THEN '' ELSE 'other' END")
+_PRICING = (
+    "CASE WHEN lower(pricing_category) IN ('standard', 'on-demand', 'ondemand') THEN 'on-demand' "
+    "WHEN lower(pricing_category) = 'committed' THEN 'committed' WHEN lower(pricing_category) = 'dynamic' "
+    "THEN 'spot' WHEN pricing_category IS NULL THEN '' ELSE 'other' END"
+)
 
 
 def _insert_sql(index: int, path: Path, select: str, settings: CostSettings) -> str:
@@ -208,8 +228,9 @@ def _version(con: Any, path: Path, cols: set[str]) -> str:
     versions = sorted({str(r[0]).strip() for r in rows if r[0] is not None})
     unknown = [v for v in versions if v not in columns.KNOWN_FOCUS_VERSIONS]
     if unknown:
-        raise ExportError(f"unknown FOCUS version {', '.join(unknown)} "
-                          f"(known: {', '.join(columns.KNOWN_FOCUS_VERSIONS)})")
+        raise ExportError(
+            f"unknown FOCUS version {', '.join(unknown)} (known: {', '.join(columns.KNOWN_FOCUS_VERSIONS)})"
+        )
     return ", ".join(versions)
 
 
@@ -230,14 +251,21 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
         con.execute(_insert_sql(index, path, columns.select_list(dialect, cols, types), settings))
         rows, null_cost, undated = con.execute(
             f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
-            f"FROM staged WHERE file = {index}").fetchone()
+            f"FROM staged WHERE file = {index}"
+        ).fetchone()
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         _check_readable(path)
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
-    return ExportFile(str(path), dialect.name, version or ("" if dialect is not columns.FOCUS else "1.0+"),
-                      int(rows), int(null_cost), int(undated))
+    return ExportFile(
+        str(path),
+        dialect.name,
+        version or ("" if dialect is not columns.FOCUS else "1.0+"),
+        int(rows),
+        int(null_cost),
+        int(undated),
+    )
 
 
 def _describe(con: Any, path: Path) -> list[tuple[Any, ...]]:
@@ -247,16 +275,19 @@ def _describe(con: Any, path: Path) -> list[tuple[Any, ...]]:
         return list(con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall())
     except duckdb.Error as exc:
         _check_readable(path)  # a truncated gzip file: say so rather than DuckDB's sniffing error
-        raise ExportError(f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
-                          f"{_first_line(exc)}") from None
+        raise ExportError(
+            f"cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: {_first_line(exc)}"
+        ) from None
 
 
 def _dialect(cols: set[str], settings: CostSettings) -> columns.Dialect:
     """The export's dialect, or ``ExportError`` naming the columns it lacks."""
     dialect = columns.detect(cols)
     if dialect is None:
-        raise ExportError("not a FOCUS, AWS CUR 2.0 or Azure cost export: missing columns "
-                          f"{', '.join(columns.FOCUS.required)} (FOCUS) or equivalents")
+        raise ExportError(
+            "not a FOCUS, AWS CUR 2.0 or Azure cost export: missing columns "
+            f"{', '.join(columns.FOCUS.required)} (FOCUS) or equivalents"
+        )
     missing = columns.missing_columns(dialect, cols)
     if dialect is columns.FOCUS and settings.metric.lower() not in {c.lower() for c in cols}:
         missing.append(settings.metric)
@@ -287,9 +318,24 @@ FROM daily GROUP BY ALL ORDER BY ALL
 """
 
 
-_LINE_TEXT = ("month", "provider", "currency", "component", "component_via", "tenant", "feature", "environment",
-              "resource_id", "resource_name", "resource_type", "service_name", "service_category", "charge_category",
-              "pricing", "usage_kind")
+_LINE_TEXT = (
+    "month",
+    "provider",
+    "currency",
+    "component",
+    "component_via",
+    "tenant",
+    "feature",
+    "environment",
+    "resource_id",
+    "resource_name",
+    "resource_type",
+    "service_name",
+    "service_category",
+    "charge_category",
+    "pricing",
+    "usage_kind",
+)
 
 
 def cost_lines(con: Any) -> list[CostLine]:
@@ -298,9 +344,24 @@ def cost_lines(con: Any) -> list[CostLine]:
 
 
 def _line_key(line: CostLine) -> tuple[str, ...]:
-    return (line.month, line.provider, line.currency, line.component, line.tenant, line.resource_id,
-            line.service_name, line.charge_category, line.pricing, line.usage_kind, line.feature, line.environment,
-            line.resource_name, line.resource_type, line.service_category, line.component_via)
+    return (
+        line.month,
+        line.provider,
+        line.currency,
+        line.component,
+        line.tenant,
+        line.resource_id,
+        line.service_name,
+        line.charge_category,
+        line.pricing,
+        line.usage_kind,
+        line.feature,
+        line.environment,
+        line.resource_name,
+        line.resource_type,
+        line.service_category,
+        line.component_via,
+    )
 
 
 def _cost_lines(con: Any) -> Iterator[CostLine]:
@@ -308,13 +369,23 @@ def _cost_lines(con: Any) -> Iterator[CostLine]:
     while batch := cur.fetchmany(10_000):
         for r in batch:
             texts = dict(zip(_LINE_TEXT, r[:16], strict=True))
-            yield CostLine(**texts, cost=float(r[16]), billed=float(r[17]), effective=float(r[18]),
-                           list_cost=float(r[19]), quantity=float(r[20]), rows=int(r[21]), days=int(r[22]))
+            yield CostLine(
+                **texts,
+                cost=float(r[16]),
+                billed=float(r[17]),
+                effective=float(r[18]),
+                list_cost=float(r[19]),
+                quantity=float(r[20]),
+                rows=int(r[21]),
+                days=int(r[22]),
+            )
 
 
 def daily_costs(con: Any) -> list[DailyCost]:
-    return sorted(_daily_costs(con), key=lambda d: (d.day, d.currency, d.provider, d.component, d.tenant,
-                                                     d.service_name, d.commitment_eligible))
+    return sorted(
+        _daily_costs(con),
+        key=lambda d: (d.day, d.currency, d.provider, d.component, d.tenant, d.service_name, d.commitment_eligible),
+    )
 
 
 def _daily_costs(con: Any) -> Iterator[DailyCost]:

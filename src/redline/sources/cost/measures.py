@@ -135,8 +135,11 @@ def _next_month(month: str) -> str:
 
 def per_request_by_component(ds: CostDataset) -> list[PerRequest]:
     reqs = requests_by_component_month(ds)
-    items = [(c.currency, c.month, c.component, c.total, reqs[(c.month, c.component)])
-             for c in component_costs(ds) if reqs.get((c.month, c.component), 0) > 0]
+    items = [
+        (c.currency, c.month, c.component, c.total, reqs[(c.month, c.component)])
+        for c in component_costs(ds)
+        if reqs.get((c.month, c.component), 0) > 0
+    ]
     return _with_previous(items)
 
 
@@ -166,9 +169,11 @@ def tenant_costs(ds: CostDataset) -> dict[tuple[str, str, str, str], float]:
 
 def per_request_by_tenant(ds: CostDataset) -> list[PerRequest]:
     reqs = requests_by_tenant_month(ds)
-    items = [(cur, month, f"{comp}/{tenant}", cost, reqs[(month, comp, tenant)])
-             for (cur, month, comp, tenant), cost in tenant_costs(ds).items()
-             if reqs.get((month, comp, tenant), 0) > 0]
+    items = [
+        (cur, month, f"{comp}/{tenant}", cost, reqs[(month, comp, tenant)])
+        for (cur, month, comp, tenant), cost in tenant_costs(ds).items()
+        if reqs.get((month, comp, tenant), 0) > 0
+    ]
     return _with_previous(items)
 
 
@@ -202,8 +207,11 @@ def daily_per_request(ds: CostDataset) -> list[tuple[str, str, str, float, float
     reqs: dict[tuple[str, str], float] = defaultdict(float)
     for r in ds.requests:
         reqs[(r.day, r.service)] += r.count
-    return [(cur, day, comp, value, reqs[(day, comp)]) for (cur, day, comp), value in sorted(cost.items())
-            if reqs.get((day, comp), 0) > 0]
+    return [
+        (cur, day, comp, value, reqs[(day, comp)])
+        for (cur, day, comp), value in sorted(cost.items())
+        if reqs.get((day, comp), 0) > 0
+    ]
 
 
 @dataclass(frozen=True)
@@ -240,26 +248,50 @@ def baseline_criterion(ds: CostDataset, baseline: str, target: float = TARGET_RE
         return [Criterion("not measured", "no request volume given (--requests): cost per request is unknown")]
     months = {ln.month for ln in ds.lines}
     if baseline not in months:
-        return [Criterion("not measured", f"the exports hold no charges in the baseline period {baseline} "
-                          f"(they cover {', '.join(sorted(months)) or 'nothing'})", baseline_month=baseline)]
+        return [
+            Criterion(
+                "not measured",
+                f"the exports hold no charges in the baseline period {baseline} "
+                f"(they cover {', '.join(sorted(months)) or 'nothing'})",
+                baseline_month=baseline,
+            )
+        ]
     overall = _overall(ds)
     verdicts: list[Criterion] = []
     for cur in sorted({ln.currency for ln in ds.lines}):
         base = overall.get((cur, baseline))
         later = sorted(m for c, m in overall if c == cur and m > baseline)
         if base is None:
-            verdicts.append(Criterion("not measured", f"no requests matched to {cur} costs in {baseline}",
-                                      cur, baseline))
+            verdicts.append(
+                Criterion("not measured", f"no requests matched to {cur} costs in {baseline}", cur, baseline)
+            )
             continue
         if not later:
-            verdicts.append(Criterion("not measured", f"no later month with requests and {cur} costs",
-                                      cur, baseline, baseline=base[0] / base[1]))
+            verdicts.append(
+                Criterion(
+                    "not measured",
+                    f"no later month with requests and {cur} costs",
+                    cur,
+                    baseline,
+                    baseline=base[0] / base[1],
+                )
+            )
             continue
         now = overall[(cur, later[-1])]
         b, c = base[0] / base[1], now[0] / now[1]
         met = b > 0 and c <= b * (1 - target)
-        verdicts.append(Criterion("met" if met else "not met",
-                                  f"cost per request {'down' if c < b else 'up'} {abs(c / b - 1) * 100:.1f} % "
-                                  f"(target: down {target * 100:.0f} %)" if b > 0 else "baseline cost is zero",
-                                  cur, baseline, later[-1], b, c))
+        verdicts.append(
+            Criterion(
+                "met" if met else "not met",
+                f"cost per request {'down' if c < b else 'up'} {abs(c / b - 1) * 100:.1f} % "
+                f"(target: down {target * 100:.0f} %)"
+                if b > 0
+                else "baseline cost is zero",
+                cur,
+                baseline,
+                later[-1],
+                b,
+                c,
+            )
+        )
     return verdicts

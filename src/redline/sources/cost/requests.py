@@ -74,8 +74,10 @@ def read_requests(spec: str) -> list[RequestCount]:
         raise RequestsError(f"cannot read: {exc}") from None
     out = [RequestCount(day, svc, tenant, route, float(n)) for (day, svc, tenant, route), n in sorted(counts.items())]
     if not out:
-        raise RequestsError("no request counts found (expected a requests CSV, a Prometheus query result, "
-                            "a combined access log or JSON lines)")
+        raise RequestsError(
+            "no request counts found (expected a requests CSV, a Prometheus query result, "
+            "a combined access log or JSON lines)"
+        )
     return out
 
 
@@ -85,8 +87,10 @@ def _csv(fh: IO[str]) -> Counts:
     day_col = next((fields[c] for c in _CSV_DAY if c in fields), None)
     count_col = next((fields[c] for c in _CSV_COUNT if c in fields), None)
     if day_col is None or count_col is None or "service" not in fields:
-        raise RequestsError("requests CSV needs the columns date (or day), service and requests (or count); "
-                            f"found {', '.join(reader.fieldnames or []) or 'none'}")
+        raise RequestsError(
+            "requests CSV needs the columns date (or day), service and requests (or count); "
+            f"found {', '.join(reader.fieldnames or []) or 'none'}"
+        )
     counts: Counts = defaultdict(float)
     for lineno, row in enumerate(reader, start=2):
         try:
@@ -94,8 +98,12 @@ def _csv(fh: IO[str]) -> Counts:
             value = float(row[count_col])
         except (TypeError, ValueError):
             raise RequestsError(f"line {lineno}: bad date or count") from None
-        key = (day, row[fields["service"]].strip(), (row.get(fields.get("tenant", ""), "") or "").strip(),
-               (row.get(fields.get("route", ""), "") or "").strip())
+        key = (
+            day,
+            row[fields["service"]].strip(),
+            (row.get(fields.get("tenant", ""), "") or "").strip(),
+            (row.get(fields.get("route", ""), "") or "").strip(),
+        )
         counts[key] += value
     return counts
 
@@ -158,7 +166,8 @@ def _day(text: str) -> str:
     text = text.strip()
     parsers: tuple[Callable[[str], datetime], ...] = (
         lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")),
-        lambda t: datetime.strptime(t.split()[0], "%d/%b/%Y:%H:%M:%S"))
+        lambda t: datetime.strptime(t.split()[0], "%d/%b/%Y:%H:%M:%S"),
+    )
     for parse in parsers:
         try:
             return parse(text).strftime("%Y-%m-%d")

@@ -16,12 +16,17 @@ METRICS = ("EffectiveCost", "BilledCost", "ListCost")
 SPREADS = ("requests", "direct", "even", "none")
 
 
-
 @dataclass(frozen=True)
 class CostSettings:
     #: tag keys, first match wins, naming the component (service) of a charge
-    service_tags: tuple[str, ...] = ("application", "service", "app", "k8s-label/app",
-                                     "app.kubernetes.io/name", "aws:cloudformation:stack-name")
+    service_tags: tuple[str, ...] = (
+        "application",
+        "service",
+        "app",
+        "k8s-label/app",
+        "app.kubernetes.io/name",
+        "aws:cloudformation:stack-name",
+    )
     tenant_tags: tuple[str, ...] = ("tenant", "tenant_id", "customer")
     feature_tags: tuple[str, ...] = ("feature",)
     environment_tags: tuple[str, ...] = ("env", "environment", "stage")
@@ -83,8 +88,16 @@ def parse_cost_settings(raw: Mapping[str, Any], where: str = "redline.toml") -> 
         value = _strings(raw, key, where)
         if value is not None:
             changes[key] = value
-    for key in ("unallocated_share", "growth_threshold", "tenant_skew_ratio", "tenant_min_share",
-                "transfer_share", "log_retention_months", "commitment_max_variation", "min_amount"):
+    for key in (
+        "unallocated_share",
+        "growth_threshold",
+        "tenant_skew_ratio",
+        "tenant_min_share",
+        "transfer_share",
+        "log_retention_months",
+        "commitment_max_variation",
+        "min_amount",
+    ):
         if key in raw:
             if raw[key] < 0:
                 raise ConfigError(f"{where}: key 'cost.{key}' must not be negative")
@@ -92,25 +105,45 @@ def parse_cost_settings(raw: Mapping[str, Any], where: str = "redline.toml") -> 
     if "commitment_min_days" in raw:
         changes["commitment_min_days"] = int(raw["commitment_min_days"])
     return CostSettings(
-        **{**{k: getattr(base, k) for k in base.__dataclass_fields__}, **changes,
-           "components": _table_of_lists(raw, "components", where, regex=True),
-           "features": _table_of_lists(raw, "features", where, regex=False),
-           "shared_spread": _choice(raw, "shared_spread", SPREADS, base.shared_spread, where),
-           "metric": _choice(raw, "metric", METRICS, base.metric, where)})
+        **{
+            **{k: getattr(base, k) for k in base.__dataclass_fields__},
+            **changes,
+            "components": _table_of_lists(raw, "components", where, regex=True),
+            "features": _table_of_lists(raw, "features", where, regex=False),
+            "shared_spread": _choice(raw, "shared_spread", SPREADS, base.shared_spread, where),
+            "metric": _choice(raw, "metric", METRICS, base.metric, where),
+        }
+    )
 
 
 def _parse(raw: Mapping[str, Any], where: Where) -> CostSettings:
     return parse_cost_settings(raw, where.source or "redline.toml")
 
 
-SECTION: SectionSpec[CostSettings] = SectionSpec(name="cost", keys={
-    "service_tags": list, "tenant_tags": list, "feature_tags": list, "environment_tags": list,
-    "components": dict, "features": dict, "shared_spread": str, "metric": str,
-    "unallocated_share": (int, float), "growth_threshold": (int, float), "tenant_skew_ratio": (int, float),
-    "tenant_min_share": (int, float), "transfer_share": (int, float), "log_retention_months": (int, float),
-    "commitment_min_days": int, "commitment_max_variation": (int, float), "min_amount": (int, float),
-}, parse=_parse,
-    doc="cost allocation (tag keys, resource patterns, shared-cost spreading, features) and waste thresholds")
+SECTION: SectionSpec[CostSettings] = SectionSpec(
+    name="cost",
+    keys={
+        "service_tags": list,
+        "tenant_tags": list,
+        "feature_tags": list,
+        "environment_tags": list,
+        "components": dict,
+        "features": dict,
+        "shared_spread": str,
+        "metric": str,
+        "unallocated_share": (int, float),
+        "growth_threshold": (int, float),
+        "tenant_skew_ratio": (int, float),
+        "tenant_min_share": (int, float),
+        "transfer_share": (int, float),
+        "log_retention_months": (int, float),
+        "commitment_min_days": int,
+        "commitment_max_variation": (int, float),
+        "min_amount": (int, float),
+    },
+    parse=_parse,
+    doc="cost allocation (tag keys, resource patterns, shared-cost spreading, features) and waste thresholds",
+)
 
 
 def cost_settings(config: Config) -> CostSettings:

@@ -18,10 +18,19 @@ from redline.sources.yamlsafe import YamlError, load_documents
 
 #: image repositories endoflife.date has no docker purl for -> product file stem
 IMAGE_ALIASES: Mapping[str, str] = {
-    "library/alpine": "alpine-linux", "library/debian": "debian", "library/ubuntu": "ubuntu",
-    "library/centos": "centos", "library/amazonlinux": "amazon-linux", "library/fedora": "fedora",
-    "dotnet/aspnet": "dotnet", "dotnet/runtime": "dotnet", "dotnet/sdk": "dotnet", "dotnet/core/aspnet": "dotnet",
-    "dotnet/core/runtime": "dotnet", "dotnet/core/sdk": "dotnet", "library/openjdk": "openjdk-builds-from-oracle",
+    "library/alpine": "alpine-linux",
+    "library/debian": "debian",
+    "library/ubuntu": "ubuntu",
+    "library/centos": "centos",
+    "library/amazonlinux": "amazon-linux",
+    "library/fedora": "fedora",
+    "dotnet/aspnet": "dotnet",
+    "dotnet/runtime": "dotnet",
+    "dotnet/sdk": "dotnet",
+    "dotnet/core/aspnet": "dotnet",
+    "dotnet/core/runtime": "dotnet",
+    "dotnet/core/sdk": "dotnet",
+    "library/openjdk": "openjdk-builds-from-oracle",
     "library/eclipse-temurin": "eclipse-temurin",
 }
 _VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)")
@@ -50,7 +59,7 @@ class Product:
         best_len = 0
         for rel in self.releases:
             cycle = rel.cycle.split(".")
-            if len(cycle) <= len(parts) and parts[:len(cycle)] == cycle and len(cycle) > best_len:
+            if len(cycle) <= len(parts) and parts[: len(cycle)] == cycle and len(cycle) > best_len:
                 best, best_len = rel, len(cycle)
         return best
 

@@ -33,8 +33,11 @@ def parse_eol(raw: Mapping[str, Any], where: Where) -> EolSettings:
 
 
 EOL_SECTION: SectionSpec[EolSettings] = SectionSpec(
-    name="eol", keys={"data_dir": str, "as_of": str}, parse=parse_eol,
-    doc="End-of-life data: data_dir (a folder with endoflife.date products/*.md), as_of (judge on this date)")
+    name="eol",
+    keys={"data_dir": str, "as_of": str},
+    parse=parse_eol,
+    doc="End-of-life data: data_dir (a folder with endoflife.date products/*.md), as_of (judge on this date)",
+)
 
 
 def eol_dir(settings: EolSettings, root: Path | None = None) -> Path:

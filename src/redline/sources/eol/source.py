@@ -20,8 +20,15 @@ class EolSource(ProjectSource):
         folder = eol_dir(settings, ctx.root) / "products"
         out = ProjectOutput([], [], [])
         if not folder.is_dir():  # reported by the check only when there is an image to judge
-            out.facts.append(EolData((), date.today(), str(folder), "end-of-life data not found (set [eol] data_dir "
-                                     "to a folder with endoflife.date products/*.md): EOL images not judged"))
+            out.facts.append(
+                EolData(
+                    (),
+                    date.today(),
+                    str(folder),
+                    "end-of-life data not found (set [eol] data_dir "
+                    "to a folder with endoflife.date products/*.md): EOL images not judged",
+                )
+            )
             return out
         products: list[Product] = []
         for path in sorted(folder.glob("*.md")):

@@ -61,7 +61,7 @@ def matches(pattern: str, path: str) -> bool:
     if pat in ("*", "**") and not directory:
         return True
     rx = _glob_regex(pat)
-    candidates = [path] if anchored else [path[i + 1:] for i in range(-1, len(path)) if i == -1 or path[i] == "/"]
+    candidates = [path] if anchored else [path[i + 1 :] for i in range(-1, len(path)) if i == -1 or path[i] == "/"]
     for cand in candidates:
         if re.fullmatch(rx, cand) and not directory:
             return True
@@ -134,9 +134,10 @@ class OwnershipSource(ProjectSource):
         by_path = {f.path: f for f in ctx.files}
         out = ProjectOutput([], [], [])
         rules: list[OwnerRule] = []
-        catalogs = sorted((f for f in ctx.files if posixpath.basename(f.path) in ("catalog-info.yaml",
-                                                                                  "catalog-info.yml")),
-                          key=lambda f: (f.path.count("/"), f.path))
+        catalogs = sorted(
+            (f for f in ctx.files if posixpath.basename(f.path) in ("catalog-info.yaml", "catalog-info.yml")),
+            key=lambda f: (f.path.count("/"), f.path),
+        )
         for f in catalogs:  # deeper catalogs later: they win for their subtree
             text = self._read(f, out)
             rule = catalog_rule(f.path, text) if text is not None else None

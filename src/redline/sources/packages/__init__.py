@@ -32,11 +32,28 @@ from redline.sources.packages.uv_lock import UvLockParser
 from redline.sources.packages.yarn_lock import YarnLockParser
 
 PARSERS: tuple[type[ManifestParser], ...] = (
-    RequirementsParser, PyprojectParser, PoetryLockParser, PipfileLockParser, UvLockParser, PdmLockParser,
+    RequirementsParser,
+    PyprojectParser,
+    PoetryLockParser,
+    PipfileLockParser,
+    UvLockParser,
+    PdmLockParser,
     PylockParser,
-    PackageJsonParser, NpmLockParser, YarnLockParser, PnpmLockParser, BunLockParser,
-    GoModParser, GoSumParser, CargoLockParser, GemfileLockParser, ComposerLockParser, PomParser,
-    GradleLockParser, NugetLockParser, CsprojParser, MixLockParser,
+    PackageJsonParser,
+    NpmLockParser,
+    YarnLockParser,
+    PnpmLockParser,
+    BunLockParser,
+    GoModParser,
+    GoSumParser,
+    CargoLockParser,
+    GemfileLockParser,
+    ComposerLockParser,
+    PomParser,
+    GradleLockParser,
+    NugetLockParser,
+    CsprojParser,
+    MixLockParser,
 )
 
 

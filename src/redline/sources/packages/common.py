@@ -33,6 +33,7 @@ _PURL_TYPES = {
     "Hex": "hex",
 }
 
+
 def normalise_name(ecosystem: str, name: str) -> str:
     """The name as OSV spells it: PEP 503 for PyPI, lower case for Packagist, as written otherwise."""
     name = name.strip()
@@ -116,8 +117,7 @@ def load_yaml(text: str) -> Any:
 def json_type(value: object) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number")
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 def expect_dict(value: object, what: str) -> dict[str, Any]:
@@ -192,8 +192,9 @@ class TomlPackage:
     line: int  # the entry's ``[[package]]`` header line, 0 when the file does not write one per entry
 
 
-def toml_packages(data: dict[str, Any], lines: list[str], table: str = "package", *, label: str = "",
-                  need_version: bool = True) -> list[TomlPackage]:
+def toml_packages(
+    data: dict[str, Any], lines: list[str], table: str = "package", *, label: str = "", need_version: bool = True
+) -> list[TomlPackage]:
     """Every entry of the ``[[table]]`` array of a parsed TOML lockfile, in order, with its header line.
 
     An entry that is not a table, has no string name, or (``need_version``) no string version is a
@@ -207,8 +208,9 @@ def toml_packages(data: dict[str, Any], lines: list[str], table: str = "package"
         name, version = entry.get("name"), entry.get("version")
         if not isinstance(name, str) or (need_version and not isinstance(version, str)):
             raise SourceError(f"{where} lacks a name or version" if need_version else f"{where} has no name")
-        out.append(TomlPackage(i, where, entry, name, "" if version is None else str(version),
-                               nth_line(headers, i, len(raw))))
+        out.append(
+            TomlPackage(i, where, entry, name, "" if version is None else str(version), nth_line(headers, i, len(raw)))
+        )
     return out
 
 
@@ -232,8 +234,9 @@ class _Draft:
 class ManifestBuilder:
     """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
 
-    def __init__(self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True,
-                 confirms_only: bool = False) -> None:
+    def __init__(
+        self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True, confirms_only: bool = False
+    ) -> None:
         self.path = path
         self.confirms_only = confirms_only
         self.format = fmt
@@ -247,9 +250,21 @@ class ManifestBuilder:
         eco = ecosystem or self.ecosystem
         return f"{eco}/{normalise_name(eco, name)}@{version}"
 
-    def add(self, name: str, version: str, *, pinned: bool = True, requirement: str = "", line: int = 0,
-            direct: bool = False, dev: bool | None = None, license: str = "",
-            ecosystem: str | None = None, manifest: str = "", managed: bool = False) -> str:
+    def add(
+        self,
+        name: str,
+        version: str,
+        *,
+        pinned: bool = True,
+        requirement: str = "",
+        line: int = 0,
+        direct: bool = False,
+        dev: bool | None = None,
+        license: str = "",
+        ecosystem: str | None = None,
+        manifest: str = "",
+        managed: bool = False,
+    ) -> str:
         """Add (or merge into) a package; returns its key. ``dev=None`` means: decide from the graph.
         ``managed``: the version is fixed by something redline does not read (a Maven BOM or parent POM),
         so the package is pinned although its version is unknown here."""
@@ -263,8 +278,9 @@ class ManifestBuilder:
         key = f"{eco}/{name}@{version}"
         draft = self._drafts.get(key)
         if draft is None:
-            self._drafts[key] = _Draft(eco, name, version, pinned, redact_url(requirement), line, direct, dev,
-                                       license, manifest or self.path)
+            self._drafts[key] = _Draft(
+                eco, name, version, pinned, redact_url(requirement), line, direct, dev, license, manifest or self.path
+            )
             return key
         draft.direct = draft.direct or direct
         if dev is not None:
@@ -298,17 +314,34 @@ class ManifestBuilder:
         packages = []
         for key, d in self._drafts.items():
             dev = d.dev if d.dev is not None else (key not in runtime and key in dev_reach)
-            packages.append(Package(
-                ecosystem=d.ecosystem, name=d.name, version=d.version,
-                purl=purl_for(d.ecosystem, d.name, d.version if d.pinned else ""),
-                manifest=d.manifest, direct=d.direct or key in self._root_dev, dev=dev, pinned=d.pinned,
-                line=d.line, license=d.license, requirement=d.requirement,
-            ))
+            packages.append(
+                Package(
+                    ecosystem=d.ecosystem,
+                    name=d.name,
+                    version=d.version,
+                    purl=purl_for(d.ecosystem, d.name, d.version if d.pinned else ""),
+                    manifest=d.manifest,
+                    direct=d.direct or key in self._root_dev,
+                    dev=dev,
+                    pinned=d.pinned,
+                    line=d.line,
+                    license=d.license,
+                    requirement=d.requirement,
+                )
+            )
         packages.sort(key=lambda p: (p.name, p.version, p.ecosystem))
-        edges = [DependencyEdge(p, c) for p, c in sorted(self._edges)
-                 if (p == "" or p in self._drafts) and c in self._drafts]
-        return PackageManifest(self.path, self.format, self.ecosystem, tuple(packages), tuple(edges),
-                               self.is_lockfile, confirms_only=self.confirms_only)
+        edges = [
+            DependencyEdge(p, c) for p, c in sorted(self._edges) if (p == "" or p in self._drafts) and c in self._drafts
+        ]
+        return PackageManifest(
+            self.path,
+            self.format,
+            self.ecosystem,
+            tuple(packages),
+            tuple(edges),
+            self.is_lockfile,
+            confirms_only=self.confirms_only,
+        )
 
 
 def _reach(starts: list[str], children: dict[str, list[str]]) -> set[str]:

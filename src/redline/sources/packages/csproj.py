@@ -75,15 +75,26 @@ class CsprojParser(ManifestParser):
             name = attrs.get("Include") or attrs.get("Update", "")
             if not name:
                 continue
-            declared = (attrs.get("Version") or attrs.get("VersionOverride") or children.get(line, "")
-                        or central.get(name.lower(), "")).strip()
+            declared = (
+                attrs.get("Version")
+                or attrs.get("VersionOverride")
+                or children.get(line, "")
+                or central.get(name.lower(), "")
+            ).strip()
             exact = _EXACT.match(declared)
             dev = attrs.get("PrivateAssets", "").lower() == "all"
             if exact:
                 key = b.add(name, exact.group(1), line=line, direct=True, dev=dev)
             elif not declared:
-                key = b.add(name, "", requirement="version managed centrally (Directory.Packages.props)",
-                            line=line, direct=True, dev=dev, managed=True)
+                key = b.add(
+                    name,
+                    "",
+                    requirement="version managed centrally (Directory.Packages.props)",
+                    line=line,
+                    direct=True,
+                    dev=dev,
+                    managed=True,
+                )
             else:
                 key = b.add(name, "", pinned=False, requirement=declared, line=line, direct=True, dev=dev)
             b.root(key, dev=dev)

@@ -43,8 +43,9 @@ class _Reader:
     def header(self, line: str) -> None:
         self.section = line.strip()
         self.in_specs, self.current, self.source, self.revision = False, "", "", ""
-        self.known = self.known or self.section in _SOURCES or self.section in ("PLATFORMS", "DEPENDENCIES",
-                                                                                "BUNDLED WITH")
+        self.known = (
+            self.known or self.section in _SOURCES or self.section in ("PLATFORMS", "DEPENDENCIES", "BUNDLED WITH")
+        )
 
     def source_line(self, number: int, line: str) -> None:
         """A line of a GEM/GIT/PATH section: remote, revision, ``specs:``, a spec or its dependency."""

@@ -34,8 +34,9 @@ from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.siblings import text_near
 
-_DIRECTIVES = frozenset({"module", "go", "toolchain", "require", "replace", "exclude", "retract", "godebug",
-                         "tool", "ignore"})
+_DIRECTIVES = frozenset(
+    {"module", "go", "toolchain", "require", "replace", "exclude", "retract", "godebug", "tool", "ignore"}
+)
 
 
 @dataclass
@@ -51,7 +52,7 @@ def _strip_v(version: str) -> str:
 
 
 def _unquote(token: str) -> str:
-    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"`" else token
+    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in '"`' else token
 
 
 def _statements(lines: list[str]) -> list[tuple[str, str, int]]:
@@ -132,7 +133,7 @@ def _replace_sides(tokens: list[str], number: int) -> tuple[list[str], list[str]
     if "=>" not in tokens:
         raise SourceError(f"line {number}: replace without '=>'")
     arrow = tokens.index("=>")
-    left, right = tokens[:arrow], tokens[arrow + 1:]
+    left, right = tokens[:arrow], tokens[arrow + 1 :]
     if len(left) not in (1, 2) or len(right) not in (1, 2):
         raise SourceError(f"line {number}: malformed replace")
     return left, right
@@ -186,8 +187,9 @@ class GoModParser(ManifestParser):
         b = ManifestBuilder(text.file.path, "go.mod", "Go", is_lockfile=False)
         for req in mod.requires:
             path, version, requirement = _resolve(req, mod)
-            key = b.add(path, version, pinned=bool(version), requirement=requirement, line=req.line,
-                        direct=not req.indirect)
+            key = b.add(
+                path, version, pinned=bool(version), requirement=requirement, line=req.line, direct=not req.indirect
+            )
             if not req.indirect:
                 b.root(key)
         release = _release(mod, text_near(text, "Dockerfile"))

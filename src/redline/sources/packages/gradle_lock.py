@@ -17,8 +17,12 @@ _LINE = re.compile(r"^([^:=\s]+):([^:=\s]+):([^:=\s]+)=(.*)$")
 
 def _dev_configuration(name: str) -> bool:
     lower = name.lower()
-    return lower.startswith("test") or "annotationprocessor" in lower or lower in ("developmentonly", "kapt") \
+    return (
+        lower.startswith("test")
+        or "annotationprocessor" in lower
+        or lower in ("developmentonly", "kapt")
         or lower.startswith("kapttest")
+    )
 
 
 class GradleLockParser(ManifestParser):

@@ -109,9 +109,11 @@ class PomParser(ManifestParser):
         project = parse_xml(text.data)
         if project.tag != "project":
             raise SourceError(f"root element is <{project.tag}>, not <project>: not a Maven POM")
-        active = [p for p in _all_path(project, "profiles", "profile")
-                  if _all_path(p, "activation")
-                  and (p.child("activation") or Node("", 0)).value("activeByDefault") == "true"]
+        active = [
+            p
+            for p in _all_path(project, "profiles", "profile")
+            if _all_path(p, "activation") and (p.child("activation") or Node("", 0)).value("activeByDefault") == "true"
+        ]
         props = _properties(project, active)
         managed: dict[tuple[str, str], tuple[str, str]] = {}
         boms: list[str] = []
@@ -142,8 +144,16 @@ class PomParser(ManifestParser):
             by_other = not pinned and boms and (not version or "${" in version)
             if by_other:
                 requirement = f"version {version + ' ' if version else ''}managed by {' or '.join(boms)}"
-            key = b.add(f"{group}:{artifact}", version if pinned else "", pinned=pinned or bool(by_other),
-                        requirement=requirement, line=dep.line, dev=dev, direct=True, managed=bool(by_other))
+            key = b.add(
+                f"{group}:{artifact}",
+                version if pinned else "",
+                pinned=pinned or bool(by_other),
+                requirement=requirement,
+                line=dep.line,
+                dev=dev,
+                direct=True,
+                managed=bool(by_other),
+            )
             b.root(key, dev=dev)
         return b.build()
 

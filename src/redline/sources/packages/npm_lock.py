@@ -50,7 +50,7 @@ class NpmLockParser(ManifestParser):
 
 def _name_from_path(path: str) -> str:
     idx = path.rfind(_NM)
-    return path[idx + len(_NM):] if idx >= 0 else path.rsplit("/", 1)[-1]
+    return path[idx + len(_NM) :] if idx >= 0 else path.rsplit("/", 1)[-1]
 
 
 def _source(entry: dict[str, Any]) -> str:
@@ -70,8 +70,9 @@ def _read_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict
     _link_packages(b, packages, keys, entries, links)
 
 
-def _add_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict[str, int]
-                  ) -> tuple[dict[str, str], dict[str, dict[str, Any]], dict[str, str]]:
+def _add_packages(
+    b: ManifestBuilder, packages: dict[str, Any], key_lines: dict[str, int]
+) -> tuple[dict[str, str], dict[str, dict[str, Any]], dict[str, str]]:
     """Every installed package: (install path -> key, install path -> entry, link path -> workspace)."""
     keys: dict[str, str] = {}
     entries: dict[str, dict[str, Any]] = {}
@@ -93,13 +94,24 @@ def _add_packages(b: ManifestBuilder, packages: dict[str, Any], key_lines: dict[
         name = entry.get("name") or _name_from_path(path)
         dev = True if entry.get("dev") or entry.get("devOptional") else None
         lic = entry.get("license")
-        keys[path] = b.add(str(name), version, dev=dev, requirement=source, license=lic if isinstance(lic, str) else "",
-                           line=key_lines.get(path, 0))
+        keys[path] = b.add(
+            str(name),
+            version,
+            dev=dev,
+            requirement=source,
+            license=lic if isinstance(lic, str) else "",
+            line=key_lines.get(path, 0),
+        )
     return keys, entries, links
 
 
-def _link_packages(b: ManifestBuilder, packages: dict[str, Any], keys: dict[str, str],
-                   entries: dict[str, dict[str, Any]], links: dict[str, str]) -> None:
+def _link_packages(
+    b: ManifestBuilder,
+    packages: dict[str, Any],
+    keys: dict[str, str],
+    entries: dict[str, dict[str, Any]],
+    links: dict[str, str],
+) -> None:
     """Edges by Node's lookup; the project's (and workspaces') dependencies are the roots."""
     required: set[str] = set()
     has_roots = False
@@ -123,7 +135,7 @@ def _link_packages(b: ManifestBuilder, packages: dict[str, Any], keys: dict[str,
                     required.add(child)
     if not has_roots:  # no root entry: top-level packages nobody requires are the direct ones
         for path, key in keys.items():
-            if path.startswith(_NM) and _NM not in path[len(_NM):] and key not in required:
+            if path.startswith(_NM) and _NM not in path[len(_NM) :] and key not in required:
                 b.root(key)
 
 
@@ -189,8 +201,9 @@ def _read_v1(b: ManifestBuilder, deps: dict[str, Any], declared: DeclaredDeps | 
     _v1_roots(b, declared, top_by_name, [k for k in top if k not in required])
 
 
-def _v1_roots(b: ManifestBuilder, declared: DeclaredDeps | None, top_by_name: dict[str, str],
-              unrequired: list[str]) -> None:
+def _v1_roots(
+    b: ManifestBuilder, declared: DeclaredDeps | None, top_by_name: dict[str, str], unrequired: list[str]
+) -> None:
     """The package.json beside the lock names the direct dependencies; without it, the top-level
     packages nothing else requires are."""
     if declared is not None:

@@ -19,8 +19,12 @@ from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.yarn_lock import split_descriptor
 
 _EXACT = re.compile(r"^\s*[=v]?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
-_FIELDS = (("dependencies", False), ("optionalDependencies", False), ("peerDependencies", False),
-           ("devDependencies", True))
+_FIELDS = (
+    ("dependencies", False),
+    ("optionalDependencies", False),
+    ("peerDependencies", False),
+    ("devDependencies", True),
+)
 
 
 class PackageJsonParser(ManifestParser):
@@ -49,8 +53,14 @@ class PackageJsonParser(ManifestParser):
                 if spec.startswith("npm:"):
                     real, rng = split_descriptor(spec[4:])
                 exact = _EXACT.match(rng)
-                key = b.add(real, exact.group(1) if exact else "", pinned=bool(exact),
-                            requirement="" if exact else spec, line=line_of(lines, f'"{name}"', start), dev=dev,
-                            direct=True)
+                key = b.add(
+                    real,
+                    exact.group(1) if exact else "",
+                    pinned=bool(exact),
+                    requirement="" if exact else spec,
+                    line=line_of(lines, f'"{name}"', start),
+                    dev=dev,
+                    direct=True,
+                )
                 b.root(key, dev=dev)
         return b.build()

@@ -10,11 +10,34 @@ from packaging.requirements import InvalidRequirement, Requirement
 from redline.sources.interface import SourceError
 
 #: extras and dependency groups conventionally holding development tools, not runtime code
-DEV_GROUP_NAMES = frozenset({
-    "dev", "devel", "develop", "development", "test", "tests", "testing", "lint", "linting", "linters",
-    "docs", "doc", "documentation", "typing", "types", "mypy", "style", "format", "qa", "ci", "coverage",
-    "bench", "benchmark", "benchmarks",
-})
+DEV_GROUP_NAMES = frozenset(
+    {
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "test",
+        "tests",
+        "testing",
+        "lint",
+        "linting",
+        "linters",
+        "docs",
+        "doc",
+        "documentation",
+        "typing",
+        "types",
+        "mypy",
+        "style",
+        "format",
+        "qa",
+        "ci",
+        "coverage",
+        "bench",
+        "benchmark",
+        "benchmarks",
+    }
+)
 
 
 def is_dev_group(name: str) -> bool:

@@ -38,9 +38,11 @@ class PipfileLockParser(ManifestParser):
                 if isinstance(version, str) and version.startswith("==") and "*" not in version:
                     b.add(name, version[2:].strip(), dev=dev, direct=is_direct)
                     continue
-                source = next((f"{k}: {entry[k]}" for k in ("git", "hg", "svn", "path", "file") if k in entry),
-                              str(version or ""))
+                source = next(
+                    (f"{k}: {entry[k]}" for k in ("git", "hg", "svn", "path", "file") if k in entry), str(version or "")
+                )
                 ref = entry.get("ref")
-                b.add(name, "", pinned=False, dev=dev, direct=is_direct,
-                      requirement=source + (f"@{ref}" if ref else ""))
+                b.add(
+                    name, "", pinned=False, dev=dev, direct=is_direct, requirement=source + (f"@{ref}" if ref else "")
+                )
         return b.build()

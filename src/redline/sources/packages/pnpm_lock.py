@@ -77,8 +77,12 @@ def _add_packages(b: ManifestBuilder, packages: dict[str, Any]) -> dict[str, str
         if not name or not version:
             raise SourceError(f"package key {raw_key!r} names no package and version")
         dev = entry.get("dev")
-        key = b.add(name, version, dev=dev if isinstance(dev, bool) else None,
-                    requirement=_source(expect_dict(entry.get("resolution"), "resolution")))
+        key = b.add(
+            name,
+            version,
+            dev=dev if isinstance(dev, bool) else None,
+            requirement=_source(expect_dict(entry.get("resolution"), "resolution")),
+        )
         keys[_norm_id(str(raw_key))] = key
         keys.setdefault(_strip_peers(_norm_id(str(raw_key))), key)
     return keys
@@ -162,7 +166,7 @@ def parse_key(key: str) -> tuple[str, str]:
     k = key
     head = k.split("/", 1)[0]
     if not k.startswith(("/", "@")) and "/" in k and "." in head and "@" not in head and ":" not in head:
-        k = k[len(head):]  # drop a registry host: registry.npmjs.org/foo/1.0.0
+        k = k[len(head) :]  # drop a registry host: registry.npmjs.org/foo/1.0.0
     k = k.lstrip("/")
     m = _V5_KEY.match(k)
     if m:
@@ -170,6 +174,6 @@ def parse_key(key: str) -> tuple[str, str]:
     k = re.sub(r"\(.*$", "", k)  # v6/v9 peer suffix
     at = k.find("@", 1)
     if at > 0 and "/" not in k[:at].lstrip("@").split("/", 1)[-1] and ":" not in k[:at]:
-        rest = k[at + 1:]
+        rest = k[at + 1 :]
         return k[:at], rest if _VERSION.match(rest) else ""
     return "", ""

@@ -43,8 +43,13 @@ class PoetryLockParser(ManifestParser):
             stype = source.get("type")
             if stype in ("git", "directory", "file", "url"):
                 ref = source.get("resolved_reference") or source.get("reference") or ""
-                key = b.add(name, version, dev=dev, line=line, requirement=f"{stype}: {source.get('url', '')}"
-                            + (f"@{ref}" if ref else ""))
+                key = b.add(
+                    name,
+                    version,
+                    dev=dev,
+                    line=line,
+                    requirement=f"{stype}: {source.get('url', '')}" + (f"@{ref}" if ref else ""),
+                )
             else:
                 key = b.add(name, version, dev=dev, line=line)
             by_name[pep503(name)] = key

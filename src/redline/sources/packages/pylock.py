@@ -41,8 +41,9 @@ class PylockParser(ManifestParser):
                 continue  # the project itself
             version = entry.version
             requirement = _source(pkg, directory)
-            key = b.add(name, version, pinned=bool(version), requirement="" if version else requirement,
-                        line=entry.line)
+            key = b.add(
+                name, version, pinned=bool(version), requirement="" if version else requirement, line=entry.line
+            )
             by_name.setdefault(pep503(name), []).append(key)
             pending.append((key, expect_list(pkg.get("dependencies"), "dependencies")))
         for key, deps in pending:

@@ -40,8 +40,7 @@ class PyprojectParser(ManifestParser):
         extras = expect_dict(project.get("optional-dependencies"), "project.optional-dependencies")
         for extra, reqs in extras.items():
             for i, req in enumerate(expect_list(reqs, f"optional-dependencies.{extra}")):
-                self._pep508(b, req, f"optional-dependencies.{extra}[{i}]", lines, dev=is_dev_group(extra),
-                             own=own)
+                self._pep508(b, req, f"optional-dependencies.{extra}[{i}]", lines, dev=is_dev_group(extra), own=own)
         groups = expect_dict(data.get("dependency-groups"), "[dependency-groups]")
         for group, reqs in groups.items():
             for i, req in enumerate(expect_list(reqs, f"dependency-groups.{group}")):
@@ -49,10 +48,12 @@ class PyprojectParser(ManifestParser):
                     continue
                 self._pep508(b, req, f"dependency-groups.{group}[{i}]", lines, dev=True, own=own)
         tool = expect_dict(data.get("tool"), "[tool]")
-        legacy: list[tuple[str, object]] = [("tool.uv.dev-dependencies",
-                                             expect_dict(tool.get("uv"), "[tool.uv]").get("dev-dependencies"))]
-        pdm_dev = expect_dict(expect_dict(tool.get("pdm"), "[tool.pdm]").get("dev-dependencies"),
-                              "[tool.pdm.dev-dependencies]")
+        legacy: list[tuple[str, object]] = [
+            ("tool.uv.dev-dependencies", expect_dict(tool.get("uv"), "[tool.uv]").get("dev-dependencies"))
+        ]
+        pdm_dev = expect_dict(
+            expect_dict(tool.get("pdm"), "[tool.pdm]").get("dev-dependencies"), "[tool.pdm.dev-dependencies]"
+        )
         legacy += [(f"tool.pdm.dev-dependencies.{g}", reqs) for g, reqs in pdm_dev.items()]
         for where, reqs in legacy:
             for i, req in enumerate(expect_list(reqs, where)):
@@ -64,19 +65,27 @@ class PyprojectParser(ManifestParser):
         manifest = b.build()
         dynamic = {str(d) for d in expect_list(project.get("dynamic"), "project.dynamic")}
         if not manifest.packages and dynamic & {"dependencies", "optional-dependencies"}:
-            raise SourceError("[project] declares its dependencies dynamic: the build backend computes them, "
-                              "so they were not read (audit the requirements file or lockfile it uses)")
+            raise SourceError(
+                "[project] declares its dependencies dynamic: the build backend computes them, "
+                "so they were not read (audit the requirements file or lockfile it uses)"
+            )
         return manifest
 
-    def _pep508(self, b: ManifestBuilder, req: object, where: str, lines: list[str], *, dev: bool,
-                own: str) -> None:
+    def _pep508(self, b: ManifestBuilder, req: object, where: str, lines: list[str], *, dev: bool, own: str) -> None:
         if not isinstance(req, str):
             raise SourceError(f"{where} must be a requirement string")
         parsed = parse_pep508(req, where)
         if own and pep503(parsed.name) == own:
             return  # ``pkg[extra]`` inside pkg's own extras: the project itself, not a dependency
-        key = b.add(parsed.name, parsed.version, pinned=parsed.pinned, requirement="" if parsed.pinned else parsed.text,
-                    line=line_of(lines, req) or line_of(lines, parsed.name), dev=dev, direct=True)
+        key = b.add(
+            parsed.name,
+            parsed.version,
+            pinned=parsed.pinned,
+            requirement="" if parsed.pinned else parsed.text,
+            line=line_of(lines, req) or line_of(lines, parsed.name),
+            dev=dev,
+            direct=True,
+        )
         b.root(key, dev=dev)
 
     def _poetry(self, b: ManifestBuilder, poetry: dict[str, Any], lines: list[str]) -> None:
@@ -85,15 +94,27 @@ class PyprojectParser(ManifestParser):
             ("tool.poetry.dev-dependencies", poetry.get("dev-dependencies"), True),
         ]
         for group, body in expect_dict(poetry.get("group"), "tool.poetry.group").items():
-            tables.append((f"tool.poetry.group.{group}.dependencies",
-                           expect_dict(body, f"tool.poetry.group.{group}").get("dependencies"), group != "main"))
+            tables.append(
+                (
+                    f"tool.poetry.group.{group}.dependencies",
+                    expect_dict(body, f"tool.poetry.group.{group}").get("dependencies"),
+                    group != "main",
+                )
+            )
         for where, table, dev in tables:
             for name, spec in expect_dict(table, where).items():
                 if name.lower() == "python":
                     continue
                 version, pinned, requirement = poetry_requirement(spec, f"{where}.{name}")
-                key = b.add(name, version, pinned=pinned, requirement=requirement, dev=dev, direct=True,
-                            line=line_of(lines, name))
+                key = b.add(
+                    name,
+                    version,
+                    pinned=pinned,
+                    requirement=requirement,
+                    dev=dev,
+                    direct=True,
+                    line=line_of(lines, name),
+                )
                 b.root(key, dev=dev)
 
 

@@ -34,10 +34,25 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _INCLUDE_OPTS = {"-r": "r", "--requirement": "r", "-c": "c", "--constraint": "c"}
 _EDITABLE_OPTS = ("-e", "--editable")
 #: options pip accepts on their own line that do not name a package
-_GLOBAL_OPTS = frozenset({
-    "-i", "--index-url", "--extra-index-url", "--no-index", "-f", "--find-links", "--no-binary", "--only-binary",
-    "--prefer-binary", "--require-hashes", "--pre", "--trusted-host", "--use-feature", "-Z", "--always-unzip",
-})
+_GLOBAL_OPTS = frozenset(
+    {
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--no-index",
+        "-f",
+        "--find-links",
+        "--no-binary",
+        "--only-binary",
+        "--prefer-binary",
+        "--require-hashes",
+        "--pre",
+        "--trusted-host",
+        "--use-feature",
+        "-Z",
+        "--always-unzip",
+    }
+)
 _PER_REQ_OPTS = frozenset({"--hash", "--global-option", "--install-option", "--config-settings", "-C"})
 MAX_INCLUDE_DEPTH = 32
 
@@ -107,8 +122,11 @@ class RequirementsParser(ManifestParser):
         if super().wants(file):
             return True
         path = PurePosixPath(file.path)
-        return path.suffix.lower() == ".txt" and path.parent.name.lower() == "requirements" \
+        return (
+            path.suffix.lower() == ".txt"
+            and path.parent.name.lower() == "requirements"
             and not path.name.lower().startswith("constraint")
+        )
 
     def parse_manifest(self, text: FileText) -> PackageManifest:
         root = audited_root(text.file.abspath, text.file.path)
@@ -123,13 +141,20 @@ class RequirementsParser(ManifestParser):
                 constrained = ctx.constraints.get(pep503(e.name))
                 if constrained:
                     version, pinned = constrained, True
-            key = builder.add(e.name, version, pinned=pinned, requirement="" if pinned else e.requirement,
-                              line=e.line, dev=e.dev, direct=True, manifest=e.manifest)
+            key = builder.add(
+                e.name,
+                version,
+                pinned=pinned,
+                requirement="" if pinned else e.requirement,
+                line=e.line,
+                dev=e.dev,
+                direct=True,
+                manifest=e.manifest,
+            )
             builder.root(key, dev=e.dev)
         return builder.build()
 
-    def _read(self, ctx: _Context, content: str, abspath: str, relpath: str, *, depth: int,
-              constraint: bool) -> None:
+    def _read(self, ctx: _Context, content: str, abspath: str, relpath: str, *, depth: int, constraint: bool) -> None:
         dev = _dev_file(relpath)
         for line in logical_lines(content):
             where = f"line {line.number}" if depth == 0 else f"{relpath} line {line.number}"
@@ -144,8 +169,18 @@ class RequirementsParser(ManifestParser):
                 continue
             self._requirement(ctx, req, where, line=line.number, dev=dev, relpath=relpath)
 
-    def _option(self, ctx: _Context, line: Line, where: str, abspath: str, *, depth: int, constraint: bool,
-                dev: bool, relpath: str) -> None:
+    def _option(
+        self,
+        ctx: _Context,
+        line: Line,
+        where: str,
+        abspath: str,
+        *,
+        depth: int,
+        constraint: bool,
+        dev: bool,
+        relpath: str,
+    ) -> None:
         try:
             tokens = shlex.split(line.text)
         except ValueError as exc:
@@ -155,22 +190,23 @@ class RequirementsParser(ManifestParser):
         if opt in _INCLUDE_OPTS:
             if not value:
                 raise SourceError(f"{where}: {opt} needs a file name")
-            self._include(ctx, value, where, abspath, depth=depth,
-                          constraint=constraint or _INCLUDE_OPTS[opt] == "c")
+            self._include(ctx, value, where, abspath, depth=depth, constraint=constraint or _INCLUDE_OPTS[opt] == "c")
         elif opt in _EDITABLE_OPTS:
             if not value:
                 raise SourceError(f"{where}: {opt} needs a path or URL")
             if not constraint:
-                self._unpinned_target(ctx, value, line.text, where=where, line=line.number, dev=dev, relpath=relpath,
-                                      abspath=abspath)
+                self._unpinned_target(
+                    ctx, value, line.text, where=where, line=line.number, dev=dev, relpath=relpath, abspath=abspath
+                )
         elif opt not in _GLOBAL_OPTS:
             raise SourceError(f"{where}: unknown option {opt!r}")
 
-    def _include(self, ctx: _Context, target: str, where: str, abspath: str, *, depth: int,
-                 constraint: bool) -> None:
+    def _include(self, ctx: _Context, target: str, where: str, abspath: str, *, depth: int, constraint: bool) -> None:
         if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.I):
-            raise SourceError(f"{where}: included requirements URL {redact_url(target)!r} is not fetched "
-                              "(redline never downloads from an audited file)")
+            raise SourceError(
+                f"{where}: included requirements URL {redact_url(target)!r} is not fetched "
+                "(redline never downloads from an audited file)"
+            )
         if depth >= MAX_INCLUDE_DEPTH:
             raise SourceError(f"{where}: includes nested deeper than {MAX_INCLUDE_DEPTH}")
         if "\0" in target:
@@ -203,11 +239,13 @@ class RequirementsParser(ManifestParser):
             self._unpinned_target(ctx, req, req, where=where, line=line, dev=dev, relpath=relpath, abspath="")
             return
         parsed = parse_pep508(req, where)
-        ctx.entries.append(_Entry(parsed.name, parsed.version, parsed.pinned, "" if parsed.pinned else parsed.text,
-                                  line, dev, relpath))
+        ctx.entries.append(
+            _Entry(parsed.name, parsed.version, parsed.pinned, "" if parsed.pinned else parsed.text, line, dev, relpath)
+        )
 
-    def _unpinned_target(self, ctx: _Context, target: str, text: str, *, where: str, line: int, dev: bool,
-                         relpath: str, abspath: str) -> None:
+    def _unpinned_target(
+        self, ctx: _Context, target: str, text: str, *, where: str, line: int, dev: bool, relpath: str, abspath: str
+    ) -> None:
         name = name_from_target(target, abspath)
         if not name:
             raise SourceError(f"{where}: cannot tell the package name of {redact_url(target)!r}")
@@ -219,7 +257,7 @@ def audited_root(abspath: str, relpath: str) -> Path:
     when they do not line up, e.g. for a symlink)."""
     absp = PurePosixPath(Path(abspath).as_posix())
     rel = PurePosixPath(relpath)
-    if len(absp.parts) > len(rel.parts) and absp.parts[-len(rel.parts):] == rel.parts:
+    if len(absp.parts) > len(rel.parts) and absp.parts[-len(rel.parts) :] == rel.parts:
         return Path(os.path.realpath(str(PurePosixPath(*absp.parts[: -len(rel.parts)]))))
     return Path(os.path.realpath(os.path.dirname(abspath)))
 
@@ -236,7 +274,8 @@ def _looks_like_target(req: str) -> bool:
     if " @ " in head or re.match(r"^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@", head):
         return False
     return bool(re.match(r"^([a-z][a-z0-9+.-]*:|\.{0,2}/|~|[A-Za-z]:\\)", head, re.I)) or head.endswith(
-        (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2"))
+        (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
+    )
 
 
 def name_from_target(target: str, abspath: str) -> str:

@@ -41,7 +41,10 @@ UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
 )
 #: a manifest redline reads only through its lockfile: listed when that lockfile is not beside it
 NEEDS_LOCKFILE = {
-    "mix.exs": "mix.lock", "gemfile": "gemfile.lock", "cargo.toml": "cargo.lock", "composer.json": "composer.lock",
+    "mix.exs": "mix.lock",
+    "gemfile": "gemfile.lock",
+    "cargo.toml": "cargo.lock",
+    "composer.json": "composer.lock",
     "pipfile": "pipfile.lock",
 }
 
@@ -74,6 +77,8 @@ def unsupported_reason(path: str, names: set[tuple[str, str]]) -> str:
             return f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
     lock = NEEDS_LOCKFILE.get(name)
     if lock and (folder, lock) not in names:
-        return (f"format not supported without its lockfile: {pure.name} declares dependencies but no {lock} "
-                "beside it pins them; they are not checked for known vulnerabilities")
+        return (
+            f"format not supported without its lockfile: {pure.name} declares dependencies but no {lock} "
+            "beside it pins them; they are not checked for known vulnerabilities"
+        )
     return ""

@@ -65,8 +65,12 @@ def _requirement(source: dict[str, Any]) -> str:
     return ""
 
 
-def _link(b: ManifestBuilder, keys: dict[str, list[str]], nodes: list[tuple[str, dict[str, Any]]],
-          projects: list[dict[str, Any]]) -> None:
+def _link(
+    b: ManifestBuilder,
+    keys: dict[str, list[str]],
+    nodes: list[tuple[str, dict[str, Any]]],
+    projects: list[dict[str, Any]],
+) -> None:
     """Edges (extras included), then the projects' dependencies and groups as roots."""
     _edges(b, keys, nodes)
     _roots(b, keys, projects)

@@ -110,8 +110,14 @@ class YarnLockParser(ManifestParser):
             for d in descriptors:
                 by_descriptor[_berry_norm(d)] = key
             keyed.append((key, entry))
-        _link(b, keyed, by_descriptor, lambda n, r: _berry_norm(f"{n}@{r}"), roots=workspaces,
-              declared=package_json_beside(text))
+        _link(
+            b,
+            keyed,
+            by_descriptor,
+            lambda n, r: _berry_norm(f"{n}@{r}"),
+            roots=workspaces,
+            declared=package_json_beside(text),
+        )
         return b.build()
 
 
@@ -123,8 +129,15 @@ def _berry_norm(descriptor: str) -> str:
     return f"{name}@{rng}"
 
 
-def _link(b: ManifestBuilder, keyed: list[tuple[str, _Entry]], by_descriptor: dict[str, str], make: Any, *,
-          roots: list[_Entry] | None = None, declared: DeclaredDeps | None = None) -> None:
+def _link(
+    b: ManifestBuilder,
+    keyed: list[tuple[str, _Entry]],
+    by_descriptor: dict[str, str],
+    make: Any,
+    *,
+    roots: list[_Entry] | None = None,
+    declared: DeclaredDeps | None = None,
+) -> None:
     """Edges between entries, then the roots: workspace entries (berry), the package.json beside the
     lockfile (its ``devDependencies`` are dev roots), or else entries nobody depends on."""
     required: set[str] = set()
@@ -149,8 +162,9 @@ def _link(b: ManifestBuilder, keyed: list[tuple[str, _Entry]], by_descriptor: di
             b.root(key)
 
 
-def _declared_roots(b: ManifestBuilder, by_descriptor: dict[str, str], make: Any,
-                    declared: DeclaredDeps | None) -> set[str]:
+def _declared_roots(
+    b: ManifestBuilder, by_descriptor: dict[str, str], make: Any, declared: DeclaredDeps | None
+) -> set[str]:
     """Roots from the package.json beside the lockfile; returns the names it declares as dev."""
     if declared is None:
         return set()
@@ -172,7 +186,7 @@ def split_descriptor(descriptor: str) -> tuple[str, str]:
     at = descriptor.find("@", 1)
     if at < 0:
         return descriptor, ""
-    return descriptor[:at], descriptor[at + 1:]
+    return descriptor[:at], descriptor[at + 1 :]
 
 
 def _unquote(value: str) -> str:
@@ -191,7 +205,7 @@ def _split_pair(line: str) -> tuple[str, str]:
             end = line.find('"', end + 1)
         if end < 0:
             raise ValueError("unterminated quote")
-        return line[1:end], _unquote(line[end + 1:])
+        return line[1:end], _unquote(line[end + 1 :])
     key, _, value = line.partition(" ")
     return key.rstrip(":"), _unquote(value)
 

@@ -25,9 +25,13 @@ AFFECTS = {
 
 def not_covered(snap: Snapshot) -> list[Skipped]:
     """What the snapshot could not read, with the checks it blinds and the fix: never silent."""
-    return [Skipped(f"postgres/{snap.server.database}",
-                    f"{gap.section}: {gap.reason}; affects {AFFECTS.get(gap.section, gap.section)}; fix: {gap.fix}")
-            for gap in snap.gaps]
+    return [
+        Skipped(
+            f"postgres/{snap.server.database}",
+            f"{gap.section}: {gap.reason}; affects {AFFECTS.get(gap.section, gap.section)}; fix: {gap.fix}",
+        )
+        for gap in snap.gaps
+    ]
 
 
 class PostgresSource(ProjectSource):

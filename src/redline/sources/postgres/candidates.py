@@ -60,8 +60,7 @@ def resolve_table(pred: Predicate, tables: Mapping[tuple[str, str], Table]) -> T
     return matches[0] if len(matches) == 1 else None
 
 
-def candidate_for(pred: Predicate, table: Table, stats: Mapping[str, ColumnStats],
-                  rows: float) -> Candidate | None:
+def candidate_for(pred: Predicate, table: Table, stats: Mapping[str, ColumnStats], rows: float) -> Candidate | None:
     if any(c not in stats for c in pred.equality):
         return None  # no statistics (never analysed, or hidden from the role): no honest ordering
     ranked = sorted(pred.equality, key=lambda c: (equality_selectivity(stats[c], rows), c))
@@ -91,10 +90,10 @@ def covered_by(candidate: Candidate, index: Index) -> bool:
     if index.method != "btree" or not index.valid or index.predicate:
         return False
     eq = set(candidate.equality)
-    head = index.columns[:len(eq)]
+    head = index.columns[: len(eq)]
     if set(head) != eq:
         return False
-    return not candidate.tail or index.columns[len(eq):len(eq) + 1] == (candidate.tail,)
+    return not candidate.tail or index.columns[len(eq) : len(eq) + 1] == (candidate.tail,)
 
 
 def candidates(snapshot: Snapshot) -> list[tuple[Predicate, Candidate]]:

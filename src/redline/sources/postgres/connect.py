@@ -62,15 +62,18 @@ def check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise ConnectError("the PostgreSQL URL cannot be parsed (expected postgresql://user@host:port/dbname)") \
-            from None
+        raise ConnectError(
+            "the PostgreSQL URL cannot be parsed (expected postgresql://user@host:port/dbname)"
+        ) from None
     if parts.scheme not in _SCHEMES:
         raise ConnectError(f"{redact_url(url)}: expected a postgresql:// URL")
 
 
 def _options(settings: PostgresSettings) -> str:
-    return (f"-c default_transaction_read_only=on -c statement_timeout={settings.statement_timeout_ms} "
-            f"-c lock_timeout={settings.lock_timeout_ms} -c idle_in_transaction_session_timeout=60000")
+    return (
+        f"-c default_transaction_read_only=on -c statement_timeout={settings.statement_timeout_ms} "
+        f"-c lock_timeout={settings.lock_timeout_ms} -c idle_in_transaction_session_timeout=60000"
+    )
 
 
 def open_session(settings: PostgresSettings) -> psycopg.Connection[Any]:
@@ -83,12 +86,16 @@ def open_session(settings: PostgresSettings) -> psycopg.Connection[Any]:
     try:
         # prepare_threshold=None: no automatic server-side prepared statements (the what-if step manages its
         # own, and a transaction-mode pooler in front would break them)
-        conn = psycopg.connect(settings.url, autocommit=True, application_name=APPLICATION_NAME,
-                               connect_timeout=settings.connect_timeout_s, options=_options(settings),
-                               prepare_threshold=None)
+        conn = psycopg.connect(
+            settings.url,
+            autocommit=True,
+            application_name=APPLICATION_NAME,
+            connect_timeout=settings.connect_timeout_s,
+            options=_options(settings),
+            prepare_threshold=None,
+        )
     except psycopg.Error as exc:
-        raise ConnectError(f"cannot connect to {redact_url(settings.url)}: {scrub(str(exc), settings.url)}") \
-            from None
+        raise ConnectError(f"cannot connect to {redact_url(settings.url)}: {scrub(str(exc), settings.url)}") from None
     try:
         conn.execute("/* redline */ SET default_transaction_read_only = on")
         conn.execute(f"/* redline */ SET statement_timeout = {int(settings.statement_timeout_ms)}")
@@ -97,8 +104,9 @@ def open_session(settings: PostgresSettings) -> psycopg.Connection[Any]:
         row = conn.execute("/* redline */ SHOW transaction_read_only").fetchone()
     except psycopg.Error as exc:
         conn.close()
-        raise ConnectError(f"{redact_url(settings.url)}: cannot configure the session: "
-                           f"{scrub(str(exc), settings.url)}") from None
+        raise ConnectError(
+            f"{redact_url(settings.url)}: cannot configure the session: {scrub(str(exc), settings.url)}"
+        ) from None
     if row is None or row[0] != "on":
         conn.close()
         raise ConnectError(f"{redact_url(settings.url)}: the session is not read-only; refusing to audit")

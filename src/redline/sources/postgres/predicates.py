@@ -88,9 +88,16 @@ def extract_predicates(statements: Iterable[Statement]) -> tuple[tuple[Predicate
                     if not (cols["eq"] or cols["range"] or cols["order"]) or key in seen:
                         continue
                     seen.add(key)
-                    out.append(Predicate(stmt.queryid, key[0], key[1], tuple(cols["eq"]),
-                                         tuple(c for c in cols["range"] if c not in cols["eq"]),
-                                         tuple(cols["order"])))
+                    out.append(
+                        Predicate(
+                            stmt.queryid,
+                            key[0],
+                            key[1],
+                            tuple(cols["eq"]),
+                            tuple(c for c in cols["range"] if c not in cols["eq"]),
+                            tuple(cols["order"]),
+                        )
+                    )
     return tuple(out), unparsed
 
 

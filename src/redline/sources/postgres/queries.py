@@ -6,7 +6,9 @@ from __future__ import annotations
 TAG = "/* redline */"
 _USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%'"
 
-SERVER = TAG + """
+SERVER = (
+    TAG
+    + """
 SELECT current_setting('server_version_num')::int, version(), current_database(), current_user,
        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
        ARRAY(SELECT rolname FROM pg_roles WHERE rolname LIKE 'pg\\_%%' AND pg_has_role(current_user, oid, 'USAGE')
@@ -17,28 +19,55 @@ SELECT current_setting('server_version_num')::int, version(), current_database()
        (SELECT to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM pg_stat_database
          WHERE datname = current_database())
 """
+)
 
-SETTINGS = TAG + """
+SETTINGS = (
+    TAG
+    + """
 SELECT name, setting FROM pg_settings WHERE name = ANY(%s) ORDER BY name
 """
+)
 
-SETTING_NAMES = ("max_connections", "superuser_reserved_connections", "reserved_connections", "shared_buffers",
-                 "work_mem", "autovacuum", "autovacuum_freeze_max_age", "autovacuum_multixact_freeze_max_age",
-                 "track_counts", "track_activities", "compute_query_id", "pg_stat_statements.track",
-                 "track_io_timing", "random_page_cost", "effective_cache_size", "statement_timeout",
-                 "idle_in_transaction_session_timeout", "shared_preload_libraries")
+SETTING_NAMES = (
+    "max_connections",
+    "superuser_reserved_connections",
+    "reserved_connections",
+    "shared_buffers",
+    "work_mem",
+    "autovacuum",
+    "autovacuum_freeze_max_age",
+    "autovacuum_multixact_freeze_max_age",
+    "track_counts",
+    "track_activities",
+    "compute_query_id",
+    "pg_stat_statements.track",
+    "track_io_timing",
+    "random_page_cost",
+    "effective_cache_size",
+    "statement_timeout",
+    "idle_in_transaction_session_timeout",
+    "shared_preload_libraries",
+)
 
-EXTENSION_SCHEMA = TAG + """
+EXTENSION_SCHEMA = (
+    TAG
+    + """
 SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = %s
 """
+)
 
-VIEW_COLUMNS = TAG + """
+VIEW_COLUMNS = (
+    TAG
+    + """
 SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped
 """
+)
 
 # {total}: total_exec_time + total_plan_time (13+) or total_time (pg_stat_statements before 1.8);
 # {toplevel}: "AND s.toplevel" where the column exists (14+), so nested statements are not counted twice
-STATEMENTS = TAG + """
+STATEMENTS = (
+    TAG
+    + """
 WITH s AS (
   SELECT s.queryid::text AS queryid, s.query, s.calls, ({total})::float8 AS total_ms, s.rows,
          s.shared_blks_hit, s.shared_blks_read
@@ -49,8 +78,11 @@ SELECT queryid, query, calls, total_ms, rows, shared_blks_hit, shared_blks_read,
        sum(total_ms) OVER () AS all_ms
   FROM s ORDER BY total_ms DESC, queryid LIMIT %s
 """
+)
 
-TABLES = TAG + """
+TABLES = (
+    TAG
+    + """
 SELECT n.nspname, c.relname, c.relkind::text,
        coalesce((SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i
                    JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
@@ -72,11 +104,16 @@ SELECT n.nspname, c.relname, c.relkind::text,
   LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
   LEFT JOIN pg_statio_user_tables io ON io.relid = c.oid
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
- WHERE c.relkind IN ('r', 'p') AND """ + _USER_SCHEMAS + """
+ WHERE c.relkind IN ('r', 'p') AND """
+    + _USER_SCHEMAS
+    + """
  ORDER BY 1, 2
 """
+)
 
-INDEXES = TAG + """
+INDEXES = (
+    TAG
+    + """
 SELECT n.nspname, t.relname, i.relname,
        ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
        ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(x.indnkeyatts + 1, x.indnatts) k
@@ -90,29 +127,42 @@ SELECT n.nspname, t.relname, i.relname,
   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = i.relam
   LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid
- WHERE t.relkind IN ('r', 'p') AND """ + _USER_SCHEMAS + """
+ WHERE t.relkind IN ('r', 'p') AND """
+    + _USER_SCHEMAS
+    + """
  ORDER BY 1, 2, 3
 """
+)
 
-FOREIGN_KEYS = TAG + """
+FOREIGN_KEYS = (
+    TAG
+    + """
 SELECT n.nspname, t.relname, con.conname,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord)
   FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
- WHERE con.contype = 'f' AND """ + _USER_SCHEMAS + """
+ WHERE con.contype = 'f' AND """
+    + _USER_SCHEMAS
+    + """
  ORDER BY 1, 2, 3
 """
+)
 
-COLUMN_STATS = TAG + """
+COLUMN_STATS = (
+    TAG
+    + """
 SELECT s.schemaname::text, s.tablename::text, s.attname::text, s.null_frac::float8, s.n_distinct::float8,
        coalesce(s.most_common_freqs::float8[], '{}'), s.avg_width, s.correlation::float8
   FROM pg_stats s
  WHERE s.schemaname NOT IN ('pg_catalog', 'information_schema') AND NOT s.inherited
  ORDER BY 1, 2, 3
 """
+)
 
 # {query_id}: pg_stat_activity.query_id (14+) or ''
-SESSIONS = TAG + """
+SESSIONS = (
+    TAG
+    + """
 SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), coalesce(a.state, ''),
        extract(epoch FROM now() - a.xact_start)::float8, extract(epoch FROM now() - a.state_change)::float8,
        coalesce(a.wait_event_type, ''), coalesce(a.wait_event, ''), pg_blocking_pids(a.pid), {query_id},
@@ -122,8 +172,11 @@ SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), c
  WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid() AND a.datname = current_database()
  ORDER BY a.pid
 """
+)
 
-SEQUENCES = TAG + """
+SEQUENCES = (
+    TAG
+    + """
 SELECT s.schemaname::text, s.sequencename::text, s.data_type::text, s.last_value, s.min_value, s.max_value,
        s.increment_by, s.cycle,
        coalesce((SELECT tn.nspname || '.' || t.relname || '.' || a.attname || '|' || format_type(a.atttypid, NULL)
@@ -137,8 +190,11 @@ SELECT s.schemaname::text, s.sequencename::text, s.data_type::text, s.last_value
   JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
  ORDER BY 1, 2
 """
+)
 
-DATABASE = TAG + """
+DATABASE = (
+    TAG
+    + """
 SELECT d.datname::text, age(d.datfrozenxid), mxid_age(d.datminmxid), coalesce(s.blks_hit, 0),
        coalesce(s.blks_read, 0), coalesce(s.deadlocks, 0),
        (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int,
@@ -148,5 +204,6 @@ SELECT d.datname::text, age(d.datfrozenxid), mxid_age(d.datminmxid), coalesce(s.
   FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
  WHERE d.datname = current_database()
 """
+)
 
 PGSTATINDEX = TAG + "SELECT avg_leaf_density::float8 FROM {schema}.pgstatindex(%s::regclass)"

@@ -50,10 +50,12 @@ def from_json(text: str, where: str = "snapshot") -> Snapshot:
     except RecursionError:
         raise SnapshotError(f"{where}: nested too deeply") from None
     if not isinstance(raw, dict) or raw.get("format") != SNAPSHOT_FORMAT:
-        raise SnapshotError(f"{where}: not a redline PostgreSQL snapshot (no \"format\": \"{SNAPSHOT_FORMAT}\")")
+        raise SnapshotError(f'{where}: not a redline PostgreSQL snapshot (no "format": "{SNAPSHOT_FORMAT}")')
     if raw.get("version") != SNAPSHOT_VERSION:
-        raise SnapshotError(f"{where}: snapshot version {raw.get('version')!r} is not supported "
-                            f"(this redline reads version {SNAPSHOT_VERSION})")
+        raise SnapshotError(
+            f"{where}: snapshot version {raw.get('version')!r} is not supported "
+            f"(this redline reads version {SNAPSHOT_VERSION})"
+        )
     body = {k: v for k, v in raw.items() if k not in ("format", "version")}
     return _build(Snapshot, body, where)
 

@@ -14,6 +14,7 @@ from redline.core.config import Config, ConfigError, SectionSpec, Where
 
 ENV_URL = "REDLINE_POSTGRES_URL"
 
+
 class SettingsError(ConfigError):
     """A ``[postgres]`` value is out of range; the message names the key."""
 
@@ -82,9 +83,9 @@ POSTGRES_SECTION: SectionSpec[PostgresSettings] = SectionSpec(
 )
 
 
-
-def settings_from(config: Config, *, url: str | None = None, environ: Mapping[str, str] | None = None,
-                  **overrides: Any) -> PostgresSettings:
+def settings_from(
+    config: Config, *, url: str | None = None, environ: Mapping[str, str] | None = None, **overrides: Any
+) -> PostgresSettings:
     """Settings for a run: the table, then the environment's URL, then the command line's."""
     table = config.settings(POSTGRES_SECTION)
     env = environ if environ is not None else {}

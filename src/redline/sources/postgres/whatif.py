@@ -33,15 +33,22 @@ def explainable(query: str) -> bool:
 
 def confirm(conn: psycopg.Connection[Any], snapshot: Snapshot) -> tuple[tuple[WhatIf, ...], list[Gap]]:
     if "hypopg" not in snapshot.server.extensions:
-        return (), [Gap("hypopg", "hypopg is not installed: index proposals are not confirmed by the planner",
-                        "install the postgresql-NN-hypopg package matching the server, then CREATE EXTENSION hypopg")]
+        return (), [
+            Gap(
+                "hypopg",
+                "hypopg is not installed: index proposals are not confirmed by the planner",
+                "install the postgresql-NN-hypopg package matching the server, then CREATE EXTENSION hypopg",
+            )
+        ]
     by_id = {s.queryid: s for s in snapshot.statements}
     indexes: dict[tuple[str, str], list[Index]] = {}
     for index in snapshot.indexes:
         indexes.setdefault((index.schema, index.table), []).append(index)
-    todo = [(pred, cand) for pred, cand in candidates(snapshot)
-            if pred.queryid in by_id
-            and not any(covered_by(cand, i) for i in indexes.get((cand.schema, cand.table), ()))]
+    todo = [
+        (pred, cand)
+        for pred, cand in candidates(snapshot)
+        if pred.queryid in by_id and not any(covered_by(cand, i) for i in indexes.get((cand.schema, cand.table), ()))
+    ]
     todo.sort(key=lambda pc: (-by_id[pc[0].queryid].total_ms, pc[0].queryid))
     out: list[WhatIf] = []
     failures = 0
@@ -54,8 +61,17 @@ def confirm(conn: psycopg.Connection[Any], snapshot: Snapshot) -> tuple[tuple[Wh
             failures += 1
             continue
         out.append(WhatIf(pred.queryid, cand.label, *result))
-    gaps = [Gap("hypopg", f"{failures} statement(s) could not be planned with a hypothetical index",
-                "none needed; their proposals stay unconfirmed")] if failures else []
+    gaps = (
+        [
+            Gap(
+                "hypopg",
+                f"{failures} statement(s) could not be planned with a hypothetical index",
+                "none needed; their proposals stay unconfirmed",
+            )
+        ]
+        if failures
+        else []
+    )
     return tuple(out), gaps
 
 
@@ -81,8 +97,9 @@ def _cost(conn: psycopg.Connection[Any], query: str, index_name: str) -> tuple[f
     """Prepare afresh (a cached generic plan would not see a new hypothetical index) and explain."""
     conn.execute(f"{TAG} DEALLOCATE ALL")
     conn.execute(f"{TAG} PREPARE {_STATEMENT} AS {query}")  # type: ignore[arg-type]
-    row = conn.execute(f"{TAG} SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = %s",
-                       (_STATEMENT,)).fetchone()
+    row = conn.execute(
+        f"{TAG} SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = %s", (_STATEMENT,)
+    ).fetchone()
     params = ", ".join(["NULL"] * int(row[0] if row and row[0] else 0))
     sql = f"{TAG} EXPLAIN (FORMAT JSON) EXECUTE {_STATEMENT}" + (f"({params})" if params else "")
     plan_row = conn.execute(sql).fetchone()  # type: ignore[arg-type]

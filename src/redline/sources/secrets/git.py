@@ -21,9 +21,21 @@ from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSour
 
 EMPTY_BLOB = "0" * 40
 BINARY_SNIFF = 8192
-_HARDEN = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "core.pager=cat",
-           "-c", "core.untrackedCache=false", "-c", "protocol.allow=never", "-c", "diff.external=",
-           "--no-pager")
+_HARDEN = (
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "core.untrackedCache=false",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "diff.external=",
+    "--no-pager",
+)
 _FIELD = "\x1f"
 _RECORD = "\x1e"
 
@@ -59,7 +71,10 @@ class GitHistory:
         """Lines of a git command's output, read as they come (``git log`` of a big history is large)."""
         with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty stderr cannot block git
             proc = subprocess.Popen(  # fixed argv, no shell
-                _argv(self.toplevel, *args), stdout=subprocess.PIPE, stderr=errors, env=_env(),
+                _argv(self.toplevel, *args),
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=_env(),
             )
             assert proc.stdout is not None
             try:
@@ -83,9 +98,20 @@ class GitHistory:
 
     def introductions(self, since: str = "") -> dict[str, Introduction]:
         """Blob id -> its introduction, over every ref (``--all``), or only commits after ``since``."""
-        args = ["log", "--all", "--reverse", "--raw", "--no-abbrev", "--root", "-m", "--no-renames",
-                "--no-color", "--no-textconv", "--no-ext-diff",
-                f"--format={_RECORD}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI"]
+        args = [
+            "log",
+            "--all",
+            "--reverse",
+            "--raw",
+            "--no-abbrev",
+            "--root",
+            "-m",
+            "--no-renames",
+            "--no-color",
+            "--no-textconv",
+            "--no-ext-diff",
+            f"--format={_RECORD}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI",
+        ]
         if since:
             args += ["--not", self.verify_rev(since)]
         if self.prefix:
@@ -110,7 +136,7 @@ class GitHistory:
                 continue
             path = _unquote(path)
             if self.prefix:
-                path = path[len(self.prefix):]
+                path = path[len(self.prefix) :]
             intro[new_sha] = Introduction(commit, author, email, date, path, order)
         return intro
 
@@ -150,7 +176,7 @@ class GitHistory:
             if self.prefix:
                 if not path.startswith(self.prefix):
                     continue
-                path = path[len(self.prefix):]
+                path = path[len(self.prefix) :]
             found.setdefault(parts[2].decode(), []).append(path)
         return found
 
@@ -161,7 +187,10 @@ class GitHistory:
             return
         proc = subprocess.Popen(  # fixed argv, no shell
             _argv(self.toplevel, "cat-file", "--batch"),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
         )
         assert proc.stdin is not None and proc.stdout is not None
 
@@ -209,8 +238,7 @@ def _unquote(path: str) -> str:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_CONFIG_NOSYSTEM": "1",
-                "LC_ALL": "C"})
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"})
     return env
 
 
@@ -222,7 +250,11 @@ def run_git(cwd: str, *args: str, stdin: bytes | None = None, timeout: float = 6
     try:
         proc = subprocess.run(  # fixed argv, no shell
             _argv(cwd, *args),
-            input=stdin, capture_output=True, env=_env(), timeout=timeout, check=False,
+            input=stdin,
+            capture_output=True,
+            env=_env(),
+            timeout=timeout,
+            check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed") from None

@@ -77,8 +77,16 @@ class Scope:
         return value
 
     def child(self, extra: dict[str, Any]) -> Scope:
-        scope = Scope(self.prefix, self.directory, self.variables, self.locals, {**self.extra, **extra},
-                      self.modules, self.fs_root, self.root_dir)
+        scope = Scope(
+            self.prefix,
+            self.directory,
+            self.variables,
+            self.locals,
+            {**self.extra, **extra},
+            self.modules,
+            self.fs_root,
+            self.root_dir,
+        )
         scope._local_values = self._local_values
         scope._evaluating = self._evaluating
         return scope
@@ -393,8 +401,13 @@ def _binop(op: str, left: Any, right: Any) -> Any:
     if a is None or b is None:
         return Unknown(f"operator {op} on a non-number")
     ops: dict[str, Callable[[Any, Any], Any]] = {
-        "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
-        "<": lambda x, y: x < y, ">": lambda x, y: x > y, "<=": lambda x, y: x <= y, ">=": lambda x, y: x >= y,
+        "+": lambda x, y: x + y,
+        "-": lambda x, y: x - y,
+        "*": lambda x, y: x * y,
+        "<": lambda x, y: x < y,
+        ">": lambda x, y: x > y,
+        "<=": lambda x, y: x <= y,
+        ">=": lambda x, y: x >= y,
     }
     if op in ops:
         return ops[op](a, b)
@@ -413,8 +426,7 @@ def _call(node: Call, scope: Scope, depth: int) -> Any:
             return json.loads(args[0])
         except (ValueError, RecursionError):
             return Unknown("jsondecode of invalid JSON")
-    if name == "toset" and len(args) == 1 and isinstance(args[0], list) \
-            and all(isinstance(a, str) for a in args[0]):
+    if name == "toset" and len(args) == 1 and isinstance(args[0], list) and all(isinstance(a, str) for a in args[0]):
         return sorted(set(args[0]))  # a set of strings iterates in lexical order
     if name in ("tolist", "toset", "tomap", "sensitive", "nonsensitive") and len(args) == 1:
         return args[0]
@@ -488,8 +500,12 @@ def _tobool(_name: str, args: list[Any]) -> Any:
 
 
 def _join(_name: str, args: list[Any]) -> Any:
-    if (len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
-            and all(isinstance(x, (str, int, float)) for x in args[1])):
+    if (
+        len(args) == 2
+        and isinstance(args[0], str)
+        and isinstance(args[1], list)
+        and all(isinstance(x, (str, int, float)) for x in args[1])
+    ):
         return args[0].join(_to_string(x) for x in args[1])
     return _NOT_EVALUATED
 
@@ -583,8 +599,12 @@ def _range(_name: str, args: list[Any]) -> Any:
 
 
 def _zipmap(_name: str, args: list[Any]) -> Any:
-    if len(args) == 2 and all(isinstance(a, list) for a in args) \
-            and len(args[0]) == len(args[1]) and all(isinstance(k, str) for k in args[0]):
+    if (
+        len(args) == 2
+        and all(isinstance(a, list) for a in args)
+        and len(args[0]) == len(args[1])
+        and all(isinstance(k, str) for k in args[0])
+    ):
         return dict(zip(args[0], args[1], strict=True))
     return _NOT_EVALUATED
 
@@ -598,12 +618,33 @@ def _min_max(name: str, args: list[Any]) -> Any:
 
 #: the pure built-in functions redline evaluates, each given (name, evaluated arguments)
 _PURE: dict[str, Callable[[str, list[Any]], Any]] = {
-    "merge": _merge, "concat": _concat, "lower": _case, "upper": _case, "trimspace": _case,
-    "tostring": _tostring, "tonumber": _tonumber, "tobool": _tobool, "join": _join, "split": _split,
-    "format": _format_call, "lookup": _lookup, "coalesce": _coalesce, "compact": _compact,
-    "flatten": _flatten_call, "distinct": _distinct, "length": _length, "element": _element,
-    "contains": _contains, "keys": _keys_values, "values": _keys_values, "startswith": _affix,
-    "endswith": _affix, "range": _range, "zipmap": _zipmap, "min": _min_max, "max": _min_max,
+    "merge": _merge,
+    "concat": _concat,
+    "lower": _case,
+    "upper": _case,
+    "trimspace": _case,
+    "tostring": _tostring,
+    "tonumber": _tonumber,
+    "tobool": _tobool,
+    "join": _join,
+    "split": _split,
+    "format": _format_call,
+    "lookup": _lookup,
+    "coalesce": _coalesce,
+    "compact": _compact,
+    "flatten": _flatten_call,
+    "distinct": _distinct,
+    "length": _length,
+    "element": _element,
+    "contains": _contains,
+    "keys": _keys_values,
+    "values": _keys_values,
+    "startswith": _affix,
+    "endswith": _affix,
+    "range": _range,
+    "zipmap": _zipmap,
+    "min": _min_max,
+    "max": _min_max,
 }
 
 
@@ -615,8 +656,11 @@ def _file_call(name: str, args: list[Any], scope: Scope, depth: int) -> Any:
         return Unknown(f"{name}() without the audited root")
     text = read_in_root(scope.fs_root, scope.root_dir, args[0])
     if name == "fileexists":
-        return Unknown("fileexists() of an unreadable path") if isinstance(text, Unknown) and \
-            text.reason != "no such file" else not isinstance(text, Unknown)
+        return (
+            Unknown("fileexists() of an unreadable path")
+            if isinstance(text, Unknown) and text.reason != "no such file"
+            else not isinstance(text, Unknown)
+        )
     if isinstance(text, Unknown) or name == "file":
         return text
     if len(args) != 2 or not isinstance(args[1], dict):
@@ -659,7 +703,22 @@ def _format(spec: str, args: list[Any]) -> Any:
 
 #: how each kind of node evaluates, in the order a subclass is matched (``evaluate`` dispatches on the type)
 _EVALUATORS: dict[type, _Evaluator] = {
-    type(None): _literal, bool: _literal, int: _literal, float: _literal, str: _literal,
-    list: _list, dict: _map, Ref: _ref, Template: _template, Cond: _cond, BinOp: _binop_node, UnOp: _unop,
-    Call: _call, Index: _index_node, GetAttr: _get_attr_node, Splat: _splat, ForExpr: _for, Opaque: _opaque,
+    type(None): _literal,
+    bool: _literal,
+    int: _literal,
+    float: _literal,
+    str: _literal,
+    list: _list,
+    dict: _map,
+    Ref: _ref,
+    Template: _template,
+    Cond: _cond,
+    BinOp: _binop_node,
+    UnOp: _unop,
+    Call: _call,
+    Index: _index_node,
+    GetAttr: _get_attr_node,
+    Splat: _splat,
+    ForExpr: _for,
+    Opaque: _opaque,
 }

@@ -128,7 +128,7 @@ class _Converter:
         meta = node.meta
         if meta.empty:
             return node.data
-        return self.text[meta.start_pos:meta.end_pos]
+        return self.text[meta.start_pos : meta.end_pos]
 
     def opaque(self, node: Tree[Token]) -> Opaque:
         return Opaque(self.source(node))
@@ -223,9 +223,16 @@ class _Converter:
             return self.opaque(node)
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         group = any(isinstance(t, Token) and str(t) == "..." for t in node.children)
-        return ForExpr(key_var, value_var, self.expr(collection), self.expr(exprs[0]) if is_object else None,
-                       self.expr(exprs[-1]), self.expr(_trees(cond)[-1]) if cond is not None else None,
-                       group, is_object)
+        return ForExpr(
+            key_var,
+            value_var,
+            self.expr(collection),
+            self.expr(exprs[0]) if is_object else None,
+            self.expr(exprs[-1]),
+            self.expr(_trees(cond)[-1]) if cond is not None else None,
+            group,
+            is_object,
+        )
 
     def object_elem(self, elem: Tree[Token]) -> tuple[str, Any]:
         key_node, value_node = _trees(elem)[0], _trees(elem)[-1]
@@ -233,8 +240,11 @@ class _Converter:
         if key_node.data == "object_elem_key":
             inner = _trees(key_node)
             target = inner[0] if inner else key_node
-            while target.data == "expr_term" and len(_trees(target)) == 1 and \
-                    not any(isinstance(t, Token) for t in target.children):
+            while (
+                target.data == "expr_term"
+                and len(_trees(target)) == 1
+                and not any(isinstance(t, Token) for t in target.children)
+            ):
                 target = _trees(target)[0]
             if target.data in ("identifier", "keyword", "literal_value", "int_lit", "float_lit"):
                 key = _name(target)
@@ -364,8 +374,8 @@ def template_from_text(text: str) -> Any:
         end = matching_brace(text, m.end())
         if end < 0:
             return Opaque(text)
-        parts.append(text[pos:m.start()].replace("$${", "${"))
-        parts.append(parse_expression(text[m.end():end]))
+        parts.append(text[pos : m.start()].replace("$${", "${"))
+        parts.append(parse_expression(text[m.end() : end]))
         pos = end + 1
     parts.append(text[pos:].replace("$${", "${"))
     return _join_template(parts)

@@ -14,8 +14,19 @@ from typing import Any
 from redline.sources.terraform.hcl import matching_brace, template_from_text
 from redline.sources.terraform.syntax import Block
 
-_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
-           "locals": 0, "terraform": 0, "moved": 0, "import": 0, "check": 1}
+_LABELS = {
+    "resource": 2,
+    "data": 2,
+    "module": 1,
+    "variable": 1,
+    "output": 1,
+    "provider": 1,
+    "locals": 0,
+    "terraform": 0,
+    "moved": 0,
+    "import": 0,
+    "check": 1,
+}
 
 
 class JsonSyntaxError(ValueError):

@@ -95,8 +95,13 @@ class _Dir:
     tfvars: list[TfVarsFile] = field(default_factory=list)
 
 
-def assemble(files: Iterable[TerraformFile], tfvars: Iterable[TfVarsFile] = (), *,
-             fs_root: Path | None = None, var_files: Iterable[TfVarsFile] = ()) -> TerraformProject:
+def assemble(
+    files: Iterable[TerraformFile],
+    tfvars: Iterable[TfVarsFile] = (),
+    *,
+    fs_root: Path | None = None,
+    var_files: Iterable[TfVarsFile] = (),
+) -> TerraformProject:
     """Assemble modules. ``fs_root`` lets ``file()`` read below the audited root; ``var_files`` are the
     ``-var-file`` files, in order, each applied to the root modules that declare a variable it sets."""
     named = list(var_files)
@@ -118,13 +123,15 @@ def assemble(files: Iterable[TerraformFile], tfvars: Iterable[TfVarsFile] = (), 
     reached: set[str] = set()
     for root in sorted(set(dirs) - called):
         project.roots.append(root)
-        _Instance(project, dirs, reached, fs_root).run(dirs[root], "", _root_variables(dirs[root], project, named),
-                                                       {}, [root])
+        _Instance(project, dirs, reached, fs_root).run(
+            dirs[root], "", _root_variables(dirs[root], project, named), {}, [root]
+        )
     disabled = {_local_source(posixpath.dirname(a.path), a.source) for a in project.absent if a.source}
     for orphan in sorted(called - reached - disabled):  # only called from a cycle: evaluate on its own
         project.roots.append(orphan)
-        _Instance(project, dirs, reached, fs_root).run(dirs[orphan], "",
-                                                       _root_variables(dirs[orphan], project, named), {}, [orphan])
+        _Instance(project, dirs, reached, fs_root).run(
+            dirs[orphan], "", _root_variables(dirs[orphan], project, named), {}, [orphan]
+        )
     return project
 
 
@@ -168,21 +175,26 @@ def _root_variables(d: _Dir, project: TerraformProject, named: list[TfVarsFile])
         keys = set().union(*(v.values for v in others))
         for k in keys:
             seen = [evaluate(v.values[k], empty) if k in v.values else Unknown("absent") for v in others]
-            values[k] = seen[0] if all(s == seen[0] for s in seen) and not isinstance(seen[0], Unknown) else \
-                Unknown(f"var.{k} differs between {names}")
+            values[k] = (
+                seen[0]
+                if all(s == seen[0] for s in seen) and not isinstance(seen[0], Unknown)
+                else Unknown(f"var.{k} differs between {names}")
+            )
     return values
 
 
 class _Instance:
-    def __init__(self, project: TerraformProject, dirs: dict[str, _Dir], reached: set[str],
-                 fs_root: Path | None) -> None:
+    def __init__(
+        self, project: TerraformProject, dirs: dict[str, _Dir], reached: set[str], fs_root: Path | None
+    ) -> None:
         self.project = project
         self.dirs = dirs
         self.reached = reached
         self.fs_root = fs_root
 
-    def run(self, d: _Dir, prefix: str, variables: dict[str, Any], inherited: dict[str, Provider],
-            stack: list[str]) -> dict[str, Any]:
+    def run(
+        self, d: _Dir, prefix: str, variables: dict[str, Any], inherited: dict[str, Provider], stack: list[str]
+    ) -> dict[str, Any]:
         """Evaluate one module instance; returns its outputs (for ``module.<name>.<output>`` in the caller)."""
         self.reached.add(d.path)
         declared = _declared(d)
@@ -190,9 +202,14 @@ class _Instance:
         for _p, b in d.blocks:
             if b.type == "locals":
                 locals_.update(b.attrs)
-        scope = Scope(prefix, d.path, {k: variables.get(k, Unknown(f"var.{k} not set"))
-                                       for k in declared} | variables, locals_, fs_root=self.fs_root,
-                      root_dir=stack[0])
+        scope = Scope(
+            prefix,
+            d.path,
+            {k: variables.get(k, Unknown(f"var.{k} not set")) for k in declared} | variables,
+            locals_,
+            fs_root=self.fs_root,
+            root_dir=stack[0],
+        )
         providers = dict(inherited)
         for path, b in d.blocks:
             if b.type == "provider" and b.labels:
@@ -210,18 +227,28 @@ class _Instance:
             if b.type in ("resource", "data") and len(b.labels) >= 2:
                 for res in _resources(b, path, scope, providers, module, d.path, self.project, stack[0]):
                     self.project.add(res)
-        return {b.labels[0]: evaluate(b.attrs.get("value"), scope)
-                for _p, b in d.blocks if b.type == "output" and b.labels}
+        return {
+            b.labels[0]: evaluate(b.attrs.get("value"), scope) for _p, b in d.blocks if b.type == "output" and b.labels
+        }
 
-    def _call(self, d: _Dir, path: str, b: Block, scope: Scope,  # noqa: PLR0917
-              providers: dict[str, Provider], prefix: str, stack: list[str]) -> dict[str, Any] | ModuleInstances | None:
+    def _call(  # noqa: PLR0917
+        self,
+        d: _Dir,
+        path: str,
+        b: Block,
+        scope: Scope,
+        providers: dict[str, Provider],
+        prefix: str,
+        stack: list[str],
+    ) -> dict[str, Any] | ModuleInstances | None:
         address = f"{prefix}module.{b.labels[0]}"
         source = evaluate(b.attrs.get("source"), scope)
         target = _local_source(d.path, source)
         if target is None or target not in self.dirs or target in stack or len(stack) > MAX_MODULE_DEPTH:
             why = "cycle" if target in stack else ("depth" if len(stack) > MAX_MODULE_DEPTH else "")
-            self.project.calls.append(ModuleCall(address, str(source) if isinstance(source, str) else "?",
-                                                 path, b.start_line, False))
+            self.project.calls.append(
+                ModuleCall(address, str(source) if isinstance(source, str) else "?", path, b.start_line, False)
+            )
             if why:
                 self.project.notes.append(f"{address}: module not followed ({why})")
             return None
@@ -241,11 +268,19 @@ class _Instance:
             by_key[key] = outputs
         return ModuleInstances(by_key)
 
-    def _instance(self, target: str, address: str, b: Block, scope: Scope,  # noqa: PLR0917
-                  providers: dict[str, Provider], stack: list[str]) -> dict[str, Any]:
+    def _instance(  # noqa: PLR0917
+        self,
+        target: str,
+        address: str,
+        b: Block,
+        scope: Scope,
+        providers: dict[str, Provider],
+        stack: list[str],
+    ) -> dict[str, Any]:
         child = self.dirs[target]
-        args = {k: evaluate(v, scope) for k, v in b.attrs.items()
-                if k not in ("source", "version", "providers", *_META)}
+        args = {
+            k: evaluate(v, scope) for k, v in b.attrs.items() if k not in ("source", "version", "providers", *_META)
+        }
         variables: dict[str, Any] = {}
         empty = Scope("", child.path, {}, {}, fs_root=self.fs_root, root_dir=stack[0])
         for name, decl in _declared(child).items():
@@ -329,9 +364,17 @@ def _provider(b: Block, path: str, scope: Scope) -> Provider:
     elif name == "azurerm":
         account = attrs.get("subscription_id", "")
         region = ""
-    return Provider(name, str(alias or ""), region, account, zone, path, b.start_line,
-                    credentials=tuple(k for k in CREDENTIAL_ARGS.get(name, ()) if _literal(attrs.get(k))),
-                    mock=is_true(attrs.get("skip_credentials_validation")))
+    return Provider(
+        name,
+        str(alias or ""),
+        region,
+        account,
+        zone,
+        path,
+        b.start_line,
+        credentials=tuple(k for k in CREDENTIAL_ARGS.get(name, ()) if _literal(attrs.get(k))),
+        mock=is_true(attrs.get("skip_credentials_validation")),
+    )
 
 
 #: provider arguments that hold a secret credential, per provider
@@ -357,8 +400,16 @@ def _literal(value: Any) -> bool:
     return not text.endswith((".json", ".pem", ".key", ".p12")) and not text.startswith(("~/", "./", "../", "/"))
 
 
-def _resources(b: Block, path: str, scope: Scope, providers: dict[str, Provider],  # noqa: PLR0917
-               module: str, directory: str, project: TerraformProject, root: str) -> list[Resource]:
+def _resources(  # noqa: PLR0917
+    b: Block,
+    path: str,
+    scope: Scope,
+    providers: dict[str, Provider],
+    module: str,
+    directory: str,
+    project: TerraformProject,
+    root: str,
+) -> list[Resource]:
     """One ``Resource`` per instance; one un-indexed instance when count / for_each are not known."""
     rtype, name = b.labels[0], b.labels[1]
     mode = "data" if b.type == "data" else "managed"
@@ -378,11 +429,25 @@ def _resources(b: Block, path: str, scope: Scope, providers: dict[str, Provider]
         instances = [("", None, _UNKNOWN_INSTANCE)]
     out: list[Resource] = []
     for suffix, _key, bound in instances:
-        inner = scope.child({"count": Unknown("count.index"), "each": Unknown("each.*"), "self": Unknown("self"),
-                             **bound})
+        inner = scope.child(
+            {"count": Unknown("count.index"), "each": Unknown("each.*"), "self": Unknown("self"), **bound}
+        )
         body = _body(b, inner, top=True)
-        out.append(Resource(f"{address}{suffix}", mode, rtype, name, module, directory, path, body, provider,
-                            {**meta, "instance": suffix} if suffix else meta, root))
+        out.append(
+            Resource(
+                f"{address}{suffix}",
+                mode,
+                rtype,
+                name,
+                module,
+                directory,
+                path,
+                body,
+                provider,
+                {**meta, "instance": suffix} if suffix else meta,
+                root,
+            )
+        )
     return out
 
 

@@ -91,15 +91,21 @@ class PlanFile:
 
 
 def looks_like_plan(data: object) -> bool:
-    return (isinstance(data, dict) and "format_version" in data and "terraform_version" in data
-            and ("resource_changes" in data or "planned_values" in data))
+    return (
+        isinstance(data, dict)
+        and "format_version" in data
+        and "terraform_version" in data
+        and ("resource_changes" in data or "planned_values" in data)
+    )
 
 
 def parse_plan(path: str, data: dict[str, Any]) -> PlanFile:
     version = str(data.get("format_version", ""))
     if version.split(".", maxsplit=1)[0] not in SUPPORTED_MAJOR:
-        raise PlanFormatError(f"unsupported Terraform plan format_version {version!r} "
-                              f"(redline reads 0.x and 1.x); no drift or change was read from it")
+        raise PlanFormatError(
+            f"unsupported Terraform plan format_version {version!r} "
+            f"(redline reads 0.x and 1.x); no drift or change was read from it"
+        )
     drift_raw = data.get("resource_drift")
     if drift_raw is not None and not isinstance(drift_raw, list):
         raise PlanFormatError("resource_drift is not a list")
@@ -130,9 +136,14 @@ def _planned(entry: dict[str, Any]) -> PlannedResource | None:
     if not isinstance(values, dict):
         return None
     return PlannedResource(
-        address=str(entry.get("address", "")), mode=str(entry.get("mode", "managed")),
-        type=str(entry.get("type", "")), name=str(entry.get("name", "")),
-        module=str(entry.get("module_address", "")), provider=str(entry.get("provider_name", "")), values=values)
+        address=str(entry.get("address", "")),
+        mode=str(entry.get("mode", "managed")),
+        type=str(entry.get("type", "")),
+        name=str(entry.get("name", "")),
+        module=str(entry.get("module_address", "")),
+        provider=str(entry.get("provider_name", "")),
+        values=values,
+    )
 
 
 def _mark(value: Any, unknown: Any, sensitive: Any) -> Any:
@@ -158,8 +169,9 @@ def _actions(entry: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _change(entry: dict[str, Any]) -> PlannedChange:
-    return PlannedChange(str(entry.get("address", "")), str(entry.get("type", "")),
-                         str(entry.get("provider_name", "")), _actions(entry))
+    return PlannedChange(
+        str(entry.get("address", "")), str(entry.get("type", "")), str(entry.get("provider_name", "")), _actions(entry)
+    )
 
 
 def _drift(entry: dict[str, Any]) -> DriftEntry:
@@ -190,8 +202,10 @@ def _merge_sensitive(a: Any, b: Any) -> Any:
     if isinstance(a, list) or isinstance(b, list):
         la = a if isinstance(a, list) else []
         lb = b if isinstance(b, list) else []
-        return [_merge_sensitive(la[i] if i < len(la) else None, lb[i] if i < len(lb) else None)
-                for i in range(max(len(la), len(lb)))]
+        return [
+            _merge_sensitive(la[i] if i < len(la) else None, lb[i] if i < len(lb) else None)
+            for i in range(max(len(la), len(lb)))
+        ]
     return False
 
 
@@ -270,5 +284,11 @@ def _state_resource(res: dict[str, Any]) -> StateResource:
         if not region and isinstance(vals.get(key), str):
             region = vals[key]
     zone = vals.get("availability_zone") or vals.get("zone") or ""
-    return StateResource(str(res.get("address", "")), str(res.get("type", "")),
-                         str(res.get("provider_name", "")), region, account, zone if isinstance(zone, str) else "")
+    return StateResource(
+        str(res.get("address", "")),
+        str(res.get("type", "")),
+        str(res.get("provider_name", "")),
+        region,
+        account,
+        zone if isinstance(zone, str) else "",
+    )

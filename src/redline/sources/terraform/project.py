@@ -38,8 +38,9 @@ def build_project(facts: Facts, settings: Settings | None = None) -> TerraformPr
     by_path = {v.path: v for v in tfvars}
     named = [by_path[p] for p in settings.var_files if p in by_path]
     project = assemble(facts.of(TerraformFile), tfvars, fs_root=settings.fs_root, var_files=named)
-    project.notes.extend(f"var file {p} was not read (excluded, too large or not parsed)"
-                         for p in settings.var_files if p not in by_path)
+    project.notes.extend(
+        f"var file {p} was not read (excluded, too large or not parsed)" for p in settings.var_files if p not in by_path
+    )
     add_planned(project, facts.of(PlanFile))
     return project
 
@@ -59,8 +60,19 @@ class TerraformProjectSource(ProjectSource):
         where = f"{ctx.config.source or 'configuration'}: [terraform] var_files"
         missing = [rel for rel in var_files if not (ctx.root / rel).is_file()]
         if missing:  # judging with other variables than the user named would report the wrong thing
-            return ProjectOutput([], [ToolError(self.name, f"{where}: {rel!r} does not exist; Terraform was not "
-                                                "judged", stage=Stage.SOURCE, fatal=True) for rel in missing], [])
+            return ProjectOutput(
+                [],
+                [
+                    ToolError(
+                        self.name,
+                        f"{where}: {rel!r} does not exist; Terraform was not judged",
+                        stage=Stage.SOURCE,
+                        fatal=True,
+                    )
+                    for rel in missing
+                ],
+                [],
+            )
         return facts_only([build_project(ctx.facts, Settings(ctx.root, var_files))])
 
 
@@ -87,5 +99,16 @@ def _body(values: dict[str, Any]) -> Body:
 
 
 def _resource(path: str, planned: PlannedResource) -> Resource:
-    return Resource(planned.address, planned.mode, planned.type, planned.name, planned.module, "", path,
-                    _body(planned.values), None, {"source": "plan"}, path)
+    return Resource(
+        planned.address,
+        planned.mode,
+        planned.type,
+        planned.name,
+        planned.module,
+        "",
+        path,
+        _body(planned.values),
+        None,
+        {"source": "plan"},
+        path,
+    )

@@ -35,6 +35,6 @@ TERRAFORM_SECTION: SectionSpec[TerraformSettings] = SectionSpec(
     name="terraform",
     keys={"var_files": list},
     parse=parse_terraform,
-    doc='Variable files passed with -var-file, relative to the audited root, in order (later ones win), '
-        'e.g. var_files = ["envs/prod.tfvars"]; each applies to the root modules declaring its variables',
+    doc="Variable files passed with -var-file, relative to the audited root, in order (later ones win), "
+    'e.g. var_files = ["envs/prod.tfvars"]; each applies to the root modules declaring its variables',
 )

@@ -41,8 +41,9 @@ class TerraformSource(FileSource):
     def parse(self, text: FileText) -> TerraformFile:
         path = text.file.path
         if len(text.data) > MAX_HCL_BYTES:
-            raise SourceError(f"Terraform file too large to parse ({len(text.data):,} bytes > "
-                              f"{MAX_HCL_BYTES:,}); not checked")
+            raise SourceError(
+                f"Terraform file too large to parse ({len(text.data):,} bytes > {MAX_HCL_BYTES:,}); not checked"
+            )
         try:
             body = _without_bom(text.text)
             blocks = parse_tf_json(body) if path.lower().endswith(".json") else parse_hcl(body)
@@ -80,7 +81,8 @@ class TfVarsSource(FileSource):
         except json.JSONDecodeError as exc:
             raise SourceError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
         auto = name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
-            (".auto.tfvars", ".auto.tfvars.json"))
+            (".auto.tfvars", ".auto.tfvars.json")
+        )
         return TfVarsFile(path, _directory(path), values, auto)
 
 
@@ -105,8 +107,10 @@ class TerraformPlanSource(FileSource):
             raise SourceError("JSON nested too deeply") from None
         if not looks_like_plan(data):
             if explicit:
-                raise SourceError("not a Terraform plan JSON (needs format_version, terraform_version "
-                                  "and resource_changes or planned_values at the top level)")
+                raise SourceError(
+                    "not a Terraform plan JSON (needs format_version, terraform_version "
+                    "and resource_changes or planned_values at the top level)"
+                )
             return None
         assert isinstance(data, dict)
         try:

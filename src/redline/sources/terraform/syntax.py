@@ -106,8 +106,26 @@ class Opaque:
 
 
 #: an unevaluated expression: JSON-like Python values (lists, dicts, scalars) or the nodes above
-Expr = (str | int | float | bool | None | list[Any] | dict[str, Any]
-        | Ref | Template | Call | Cond | BinOp | UnOp | Index | GetAttr | Splat | ForExpr | Opaque)
+Expr = (
+    str
+    | int
+    | float
+    | bool
+    | None
+    | list[Any]
+    | dict[str, Any]
+    | Ref
+    | Template
+    | Call
+    | Cond
+    | BinOp
+    | UnOp
+    | Index
+    | GetAttr
+    | Splat
+    | ForExpr
+    | Opaque
+)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def region_topology(project: TerraformProject | None, plans: Sequence[PlanFile])
                 continue
             provider = s.provider.rsplit("/", 1)[-1] or s.type.split("_", 1)[0]
             counter[Placement(provider, s.account, s.region or UNKNOWN, s.zone, "plan")] += 1
-    ordered = sorted(counter.items(), key=lambda kv: (kv[0].source, kv[0].provider, kv[0].account,
-                                                      kv[0].region, kv[0].zone))
+    ordered = sorted(
+        counter.items(), key=lambda kv: (kv[0].source, kv[0].provider, kv[0].account, kv[0].region, kv[0].zone)
+    )
     return RegionTopology(tuple(ordered))

@@ -20,22 +20,46 @@ _VALUES = re.compile(r"\bVALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)(?:\s*,\s*\(\s*\?(?:
 _SPACE = re.compile(r"\s+")
 _PATH_ID = re.compile(
     r"/(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[0-9A-Za-z_-]{22,})(?=/|$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 #: the columns of the span table, in order (``store.SpanStore`` creates it from this)
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("trace_id", "VARCHAR"), ("span_id", "VARCHAR"), ("parent_id", "VARCHAR"), ("service", "VARCHAR"),
-    ("name", "VARCHAR"), ("kind", "VARCHAR"), ("start_us", "BIGINT"), ("dur_us", "BIGINT"), ("error", "BOOLEAN"),
-    ("category", "VARCHAR"), ("db_system", "VARCHAR"), ("statement", "VARCHAR"), ("http_method", "VARCHAR"),
-    ("peer", "VARCHAR"), ("route", "VARCHAR"), ("operation", "VARCHAR"), ("status_code", "INTEGER"),
-    ("remote_parent", "BOOLEAN"), ("code_function", "VARCHAR"), ("code_filepath", "VARCHAR"), ("file_no", "INTEGER"),
-    ("propagation", "VARCHAR"), ("sampling_p", "DOUBLE"),
+    ("trace_id", "VARCHAR"),
+    ("span_id", "VARCHAR"),
+    ("parent_id", "VARCHAR"),
+    ("service", "VARCHAR"),
+    ("name", "VARCHAR"),
+    ("kind", "VARCHAR"),
+    ("start_us", "BIGINT"),
+    ("dur_us", "BIGINT"),
+    ("error", "BOOLEAN"),
+    ("category", "VARCHAR"),
+    ("db_system", "VARCHAR"),
+    ("statement", "VARCHAR"),
+    ("http_method", "VARCHAR"),
+    ("peer", "VARCHAR"),
+    ("route", "VARCHAR"),
+    ("operation", "VARCHAR"),
+    ("status_code", "INTEGER"),
+    ("remote_parent", "BOOLEAN"),
+    ("code_function", "VARCHAR"),
+    ("code_filepath", "VARCHAR"),
+    ("file_no", "INTEGER"),
+    ("propagation", "VARCHAR"),
+    ("sampling_p", "DOUBLE"),
 )
 
 #: captured request headers (``http.request.header.<name>``) that say how the context travelled
-_PROPAGATION = (("traceparent", "w3c"), ("b3", "b3"), ("x-b3-traceid", "b3"), ("uber-trace-id", "jaeger"),
-                ("x-amzn-trace-id", "aws-xray"), ("x-datadog-trace-id", "datadog"),
-                ("x-cloud-trace-context", "gcp"))
+_PROPAGATION = (
+    ("traceparent", "w3c"),
+    ("b3", "b3"),
+    ("x-b3-traceid", "b3"),
+    ("uber-trace-id", "jaeger"),
+    ("x-amzn-trace-id", "aws-xray"),
+    ("x-datadog-trace-id", "datadog"),
+    ("x-cloud-trace-context", "gcp"),
+)
 _TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECASE)
 
 Row = tuple[Any, ...]
@@ -82,10 +106,29 @@ def classify(span: RawSpan, file_no: int) -> Row:
     error = span.error or (status_code is not None and status_code >= 500 and span.kind == "server")
     operation = f"{method} {route}" if method and route and span.kind == "server" else span.name
     return (
-        span.trace_id, span.span_id, span.parent_id or None, span.service, span.name, span.kind, span.start_us,
-        span.duration_us, error, category, db_system, statement or None, method, peer, route, operation,
-        status_code, span.remote_parent, _first(a, "code.function.name", "code.function"),
-        _first(a, "code.file.path", "code.filepath"), file_no, _propagation(a), _sampling(a, span.trace_state),
+        span.trace_id,
+        span.span_id,
+        span.parent_id or None,
+        span.service,
+        span.name,
+        span.kind,
+        span.start_us,
+        span.duration_us,
+        error,
+        category,
+        db_system,
+        statement or None,
+        method,
+        peer,
+        route,
+        operation,
+        status_code,
+        span.remote_parent,
+        _first(a, "code.function.name", "code.function"),
+        _first(a, "code.file.path", "code.filepath"),
+        file_no,
+        _propagation(a),
+        _sampling(a, span.trace_state),
     )
 
 

@@ -100,9 +100,14 @@ def hop_breakdown(store: SpanStore, route: str, rules: Sequence[HopRule]) -> lis
     for hop in hops:
         values = sorted((t.get(hop, 0.0), trace) for trace, t in per_trace.items())
         shares = [t.get(hop, 0.0) / total for t in per_trace.values() if (total := sum(t.values())) > 0]
-        out.append(HopStat(hop, round(_quantile([v for v, _ in values], 0.95), 3),
-                           round(sum(shares) / len(shares), 4) if shares else 0.0,
-                           tuple(trace for _, trace in reversed(values[-3:]))))
+        out.append(
+            HopStat(
+                hop,
+                round(_quantile([v for v, _ in values], 0.95), 3),
+                round(sum(shares) / len(shares), 4) if shares else 0.0,
+                tuple(trace for _, trace in reversed(values[-3:])),
+            )
+        )
     return out
 
 

@@ -46,34 +46,44 @@ class TraceHealth:
     def as_dict(self) -> dict[str, object]:
         return {
             "orphan_spans": self.orphan_spans,
-            "clock_skew": [{"service": c, "parent_service": p, "spans": n, "worst_ms": w}
-                           for c, p, n, w in self.clock_skew],
+            "clock_skew": [
+                {"service": c, "parent_service": p, "spans": n, "worst_ms": w} for c, p, n, w in self.clock_skew
+            ],
             "unlinked_services": list(self.unlinked_services),
             "traces_without_root": self.traces_without_root,
             "propagation": self.propagation,
-            "sampling": {s: {"probability": p, "one_in": round(1 / p) if p else None}
-                         for s, p in self.sampling.items()},
+            "sampling": {
+                s: {"probability": p, "one_in": round(1 / p) if p else None} for s, p in self.sampling.items()
+            },
         }
 
 
 def trace_health(store: SpanStore) -> TraceHealth:
-    no_root = store.query("SELECT count(*) FROM (SELECT trace_id FROM spans GROUP BY trace_id "
-                          "HAVING count(*) FILTER (WHERE parent_id IS NULL) = 0)")[0][0]
+    no_root = store.query(
+        "SELECT count(*) FROM (SELECT trace_id FROM spans GROUP BY trace_id "
+        "HAVING count(*) FILTER (WHERE parent_id IS NULL) = 0)"
+    )[0][0]
     return TraceHealth(
         orphan_spans={service: int(n) for service, n in store.query(_ORPHANS)},
         clock_skew=tuple((c, p, int(n), round(w / 1000, 3)) for c, p, n, w in store.query(_SKEW)),
         unlinked_services=tuple(s for (s,) in store.query(_UNLINKED)),
         traces_without_root=int(no_root),
         propagation=_propagation(store),
-        sampling={s: round(float(p), 6) for s, p in store.query(
-            "SELECT service, median(sampling_p) FROM spans WHERE parent_id IS NULL AND sampling_p IS NOT NULL "
-            "GROUP BY service ORDER BY service")},
+        sampling={
+            s: round(float(p), 6)
+            for s, p in store.query(
+                "SELECT service, median(sampling_p) FROM spans WHERE parent_id IS NULL AND sampling_p IS NOT NULL "
+                "GROUP BY service ORDER BY service"
+            )
+        },
     )
 
 
 def _propagation(store: SpanStore) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for service, fmt, n in store.query("SELECT service, propagation, count(*) FROM spans WHERE kind = 'server' "
-                                       "AND propagation IS NOT NULL GROUP BY ALL ORDER BY ALL"):
+    for service, fmt, n in store.query(
+        "SELECT service, propagation, count(*) FROM spans WHERE kind = 'server' "
+        "AND propagation IS NOT NULL GROUP BY ALL ORDER BY ALL"
+    ):
         out.setdefault(service, {})[fmt] = int(n)
     return out

@@ -35,8 +35,14 @@ def _span(span: object, processes: Mapping[str, Any]) -> RawSpan:
         raise TraceFormatError(f"span {span.get('operationName')!r} lacks traceID, spanID, startTime or duration")
     tags = {t["key"]: t.get("value") for t in span.get("tags") or [] if isinstance(t, dict) and "key" in t}
     process = processes.get(span.get("processID", "")) or span.get("process") or {}
-    parent = next((r for r in span.get("references") or []
-                   if isinstance(r, dict) and r.get("refType", "CHILD_OF") in ("CHILD_OF", "FOLLOWS_FROM")), None)
+    parent = next(
+        (
+            r
+            for r in span.get("references") or []
+            if isinstance(r, dict) and r.get("refType", "CHILD_OF") in ("CHILD_OF", "FOLLOWS_FROM")
+        ),
+        None,
+    )
     kind = str(tags.pop("span.kind", "internal")).lower()
     error = tags.get("error") in (True, "true") or str(tags.get("otel.status_code", "")).upper() == "ERROR"
     return RawSpan(

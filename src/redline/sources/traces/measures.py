@@ -73,12 +73,24 @@ def operation_measures(store: SpanStore) -> list[OperationMeasure]:
     store.con.execute(SELF_TIME_SQL)
     out = []
     for service, kind, op, n, mean_qps, max_qps, err, dur_q, mean_us, self_q in store.query(_MEASURES_SQL):
-        out.append(OperationMeasure(
-            service=service, kind=kind, operation=op, count=int(n), mean_qps=round(float(mean_qps), 3),
-            max_qps=int(max_qps), error_rate=round(float(err), 4),
-            mean_ms=_ms(mean_us), p50_ms=_ms(dur_q[0]), p95_ms=_ms(dur_q[1]), p99_ms=_ms(dur_q[2]),
-            self_p50_ms=_ms(self_q[0]), self_p95_ms=_ms(self_q[1]), self_p99_ms=_ms(self_q[2]),
-        ))
+        out.append(
+            OperationMeasure(
+                service=service,
+                kind=kind,
+                operation=op,
+                count=int(n),
+                mean_qps=round(float(mean_qps), 3),
+                max_qps=int(max_qps),
+                error_rate=round(float(err), 4),
+                mean_ms=_ms(mean_us),
+                p50_ms=_ms(dur_q[0]),
+                p95_ms=_ms(dur_q[1]),
+                p99_ms=_ms(dur_q[2]),
+                self_p50_ms=_ms(self_q[0]),
+                self_p95_ms=_ms(self_q[1]),
+                self_p99_ms=_ms(self_q[2]),
+            )
+        )
     return out
 
 

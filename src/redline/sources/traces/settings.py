@@ -82,16 +82,21 @@ def _hop_rules(table: Mapping[str, Any], where: Where) -> tuple[HopRule, ...]:
         for item in items:
             field_name, sep, pattern = str(item).partition("=")
             if not sep or field_name.strip() not in HOP_FIELDS:
-                raise ConfigError(f"{where.key('hops.' + hop)}: {item!r} must be FIELD=GLOB with FIELD one of "
-                                  f"{', '.join(HOP_FIELDS)}")
+                raise ConfigError(
+                    f"{where.key('hops.' + hop)}: {item!r} must be FIELD=GLOB with FIELD one of {', '.join(HOP_FIELDS)}"
+                )
             rules.append(HopRule(hop, field_name.strip(), pattern.strip()))
     return tuple(rules)
 
 
 TRACES_SECTION: SectionSpec[TracesSettings] = SectionSpec(
     name="traces",
-    keys={"paths": list, "internal_hosts": list, "hops": dict,
-          **{f.name: _NUMBER for f in fields(TracesSettings) if f.name not in ("paths", "internal_hosts", "hops")}},
+    keys={
+        "paths": list,
+        "internal_hosts": list,
+        "hops": dict,
+        **{f.name: _NUMBER for f in fields(TracesSettings) if f.name not in ("paths", "internal_hosts", "hops")},
+    },
     parse=parse_traces,
     doc="Thresholds of the trace detectors and the hosts that belong to the system.",
 )
@@ -147,8 +152,10 @@ def parse_slo(raw: Mapping[str, Any], where: Where) -> SloSettings:
             if isinstance(ms, bool) or not isinstance(ms, int | float) or ms < 0:
                 raise ConfigError(f"{where.key(f'{key}.budget.{hop}')} must be a non-negative number of milliseconds")
         if sum(budget.values()) > p95:
-            raise ConfigError(f"{where.key(key + '.budget')}: the hop budgets add up to {sum(budget.values()):g} ms, "
-                              f"more than the route's p95_ms = {p95:g}")
+            raise ConfigError(
+                f"{where.key(key + '.budget')}: the hop budgets add up to {sum(budget.values()):g} ms, "
+                f"more than the route's p95_ms = {p95:g}"
+            )
         slos.append(Slo(route, float(p95), {h: float(v) for h, v in budget.items()}))
     return SloSettings(tuple(slos))
 
@@ -158,5 +165,5 @@ SLO_SECTION: SectionSpec[SloSettings] = SectionSpec(
     keys=_AnyRoute(),
     parse=parse_slo,
     doc='Latency objectives per route: [slo."POST /checkout"] p95_ms = 300, and [slo."POST /checkout".budget] '
-        "edge = 40, api = 120 … (the hop budgets must not add up to more than p95_ms).",
+    "edge = 40, api = 120 … (the hop budgets must not add up to more than p95_ms).",
 )

@@ -94,13 +94,18 @@ def _classify_all(files: list[Path], outs: list[Path], jobs: int) -> list[tuple[
 
 def _load(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     columns = ", ".join(f"'{n}': '{t}'" for n, t in COLUMNS)
-    con.execute(f"INSERT INTO spans SELECT * FROM read_csv(?, header = false, columns = {{{columns}}}, "
-                "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)", [str(out)])
+    con.execute(
+        f"INSERT INTO spans SELECT * FROM read_csv(?, header = false, columns = {{{columns}}}, "
+        "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)",
+        [str(out)],
+    )
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
     """The same span exported twice (two files of one collector, a retried export) counts once."""
     dupes = con.execute("SELECT count(*) - count(DISTINCT (trace_id, span_id)) FROM spans").fetchone()
     if dupes and dupes[0]:
-        con.execute("CREATE OR REPLACE TABLE spans AS SELECT DISTINCT ON (trace_id, span_id) * FROM spans "
-                    "ORDER BY trace_id, span_id, file_no")
+        con.execute(
+            "CREATE OR REPLACE TABLE spans AS SELECT DISTINCT ON (trace_id, span_id) * FROM spans "
+            "ORDER BY trace_id, span_id, file_no"
+        )

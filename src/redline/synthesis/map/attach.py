@@ -31,8 +31,9 @@ class FindingIndex:
         if loc.resource and loc.resource in self.resources:
             return self.resources[loc.resource]
         line = loc.start_line
-        inside = [(end - start, cid) for start, end, cid in self.spans.get(loc.path, ())
-                  if line and start <= line <= end]
+        inside = [
+            (end - start, cid) for start, end, cid in self.spans.get(loc.path, ()) if line and start <= line <= end
+        ]
         if inside:
             return min(inside)[1]
         owners = self.paths.get(loc.path, set())
@@ -44,8 +45,9 @@ class FindingIndex:
         return ""
 
 
-def attach(drafts: list[Draft], findings: list[Finding]) -> tuple[list[Finding], dict[str, tuple[str, ...]],
-                                                                  dict[str, list[str]]]:
+def attach(
+    drafts: list[Draft], findings: list[Finding]
+) -> tuple[list[Finding], dict[str, tuple[str, ...]], dict[str, list[str]]]:
     """Findings with ``component`` set where one is found; fingerprints per component; severe rules per one."""
     index = FindingIndex(drafts)
     out: list[Finding] = []

@@ -87,8 +87,17 @@ class MapBuilder:
             draft.aliases.add(key)
         self.alias.setdefault(key, draft.id)
 
-    def flow(self, source: str, target: str, seen: Seen, *, protocol: str = "", port: int | None = None,
-             encrypted: Tri = Tri.UNKNOWN, authenticated: Tri = Tri.UNKNOWN) -> None:
+    def flow(
+        self,
+        source: str,
+        target: str,
+        seen: Seen,
+        *,
+        protocol: str = "",
+        port: int | None = None,
+        encrypted: Tri = Tri.UNKNOWN,
+        authenticated: Tri = Tri.UNKNOWN,
+    ) -> None:
         if source == target:
             return
         flow = self.flows.setdefault((source, target), DraftFlow(source, target))

@@ -79,8 +79,11 @@ def _public(res: Resource, kind: Kind) -> str:
         return "publicly_accessible = true"
     if res.type in ("aws_lb", "aws_alb", "aws_elb") and not is_true(res.get("internal")):
         return "internet-facing load balancer (internal is not true)"
-    if res.type.startswith("google_compute") and kind == Kind.EDGE and res.get("load_balancing_scheme") in (
-            None, "EXTERNAL", "EXTERNAL_MANAGED"):
+    if (
+        res.type.startswith("google_compute")
+        and kind == Kind.EDGE
+        and res.get("load_balancing_scheme") in (None, "EXTERNAL", "EXTERNAL_MANAGED")
+    ):
         return "external forwarding rule"
     if res.type in ("aws_cloudfront_distribution", "aws_api_gateway_rest_api", "aws_apigatewayv2_api"):
         return "public endpoint"

@@ -14,13 +14,16 @@ from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.classify import image_tech
 from redline.synthesis.map.refs import AddressRef, DependsRef
 
-_PORT_RE = re.compile(r"^(?:(?P<ip>\[[^\]]*\]|[\d.]+|[^:]*?):)??(?:(?P<host>[\d-]+):)?(?P<target>\d+)(?:-\d+)?"
-                      r"(?:/(?P<proto>\w+))?$")
+_PORT_RE = re.compile(
+    r"^(?:(?P<ip>\[[^\]]*\]|[\d.]+|[^:]*?):)??(?:(?P<host>[\d-]+):)?(?P<target>\d+)(?:-\d+)?"
+    r"(?:/(?P<proto>\w+))?$"
+)
 _LOOPBACK = ("127.", "localhost", "[::1]", "::1")
 
 
-def add_compose(builder: MapBuilder, projects: list[ComposeProject], refs: list[AddressRef],
-                deps: list[DependsRef]) -> None:
+def add_compose(
+    builder: MapBuilder, projects: list[ComposeProject], refs: list[AddressRef], deps: list[DependsRef]
+) -> None:
     images: dict[str, tuple[str, str]] = {}  # service -> (image, file) as first seen, to spot disagreeing files
     for project in projects:
         for svc in project.services:
@@ -94,8 +97,10 @@ def _env_refs(draft: Draft, svc: ComposeService, dotenv: Mapping[str, str]) -> l
     raw = svc.body.get("environment")
     path, first, _last = svc.origin("environment")
     line = raw.key_line if isinstance(raw, LineMap) else first
-    return [AddressRef(draft.id, name, value, Seen(path, line, f"environment `{name}` of `{svc.name}`"))
-            for name, value in sorted(env.items())]
+    return [
+        AddressRef(draft.id, name, value, Seen(path, line, f"environment `{name}` of `{svc.name}`"))
+        for name, value in sorted(env.items())
+    ]
 
 
 def _depends(draft: Draft, svc: ComposeService) -> list[DependsRef]:
@@ -120,8 +125,9 @@ def _disagree(builder: MapBuilder, svc: ComposeService, images: dict[str, tuple[
     path = svc.origin("image")[0]
     first = images.setdefault(svc.name, (image, path))
     if first[0] != image:
-        builder.problem(f"compose files disagree on service `{svc.name}`: image `{first[0]}` in {first[1]}, "
-                        f"`{image}` in {path}")
+        builder.problem(
+            f"compose files disagree on service `{svc.name}`: image `{first[0]}` in {first[1]}, `{image}` in {path}"
+        )
 
 
 def _cycles(builder: MapBuilder, project: ComposeProject) -> None:
@@ -135,8 +141,10 @@ def _cycles(builder: MapBuilder, project: ComposeProject) -> None:
         loop = _path_back(graph, start)
         if loop and frozenset(loop) not in reported:
             reported.add(frozenset(loop))
-            builder.problem(f"cyclic depends_on in {', '.join(project.files)}: {' -> '.join([*loop, start])} "
-                            "(docker compose refuses to start it)")
+            builder.problem(
+                f"cyclic depends_on in {', '.join(project.files)}: {' -> '.join([*loop, start])} "
+                "(docker compose refuses to start it)"
+            )
 
 
 def _path_back(graph: dict[str, list[str]], start: str) -> list[str] | None:

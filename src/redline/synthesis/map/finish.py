@@ -44,8 +44,12 @@ def add_internet(builder: MapBuilder) -> None:
     builder.drafts[INTERNET] = internet
     for draft in exposed:
         for how, seen in draft.exposure:
-            builder.flow(INTERNET, draft.id, Seen(seen.path, seen.line, how, seen.end_line),
-                         protocol=draft.technology if draft.kind in _DATA_KINDS else "")
+            builder.flow(
+                INTERNET,
+                draft.id,
+                Seen(seen.path, seen.line, how, seen.end_line),
+                protocol=draft.technology if draft.kind in _DATA_KINDS else "",
+            )
 
 
 def owners_of(draft: Draft, ownership: Ownership | None) -> tuple[str, ...]:
@@ -65,29 +69,51 @@ def probes_for(draft: Draft) -> list[Probe]:
     if not draft.deployed and draft.addressed_by:
         names = ", ".join(sorted({f"`{v}`" for v, _s in draft.addressed_by}))
         readers = sorted({s.what for _v, s in draft.addressed_by})
-        return [Probe(draft.id, f"{names} points at `{draft.name}` ({'; '.join(readers)}) but no manifest deploys "
-                                f"it: who owns it, is it live?", tuple(s for _v, s in draft.addressed_by))]
+        return [
+            Probe(
+                draft.id,
+                f"{names} points at `{draft.name}` ({'; '.join(readers)}) but no manifest deploys "
+                f"it: who owns it, is it live?",
+                tuple(s for _v, s in draft.addressed_by),
+            )
+        ]
     if not draft.deployed and draft.built_here:
-        return [Probe(draft.id, f"`{draft.name}` is built here but nothing deploys it: is it live, where does it "
-                                "run?", tuple(draft.seen))]
+        return [
+            Probe(
+                draft.id,
+                f"`{draft.name}` is built here but nothing deploys it: is it live, where does it run?",
+                tuple(draft.seen),
+            )
+        ]
     if draft.kind == Kind.UNKNOWN:
-        return [Probe(draft.id, f"what is `{draft.name}`? Its technology cannot be told from the facts",
-                      tuple(draft.seen))]
+        return [
+            Probe(draft.id, f"what is `{draft.name}`? Its technology cannot be told from the facts", tuple(draft.seen))
+        ]
     return []
 
 
-def colour_reasons(draft: Draft, probes: list[Probe], severe: dict[str, list[str]],
-                   legacy: LegacyLookup) -> list[Reason]:
+def colour_reasons(
+    draft: Draft, probes: list[Probe], severe: dict[str, list[str]], legacy: LegacyLookup
+) -> list[Reason]:
     reasons: list[Reason] = []
     if draft.id == INTERNET:
         return [Reason(Colour.THIRD_PARTY, "the internet: outside anyone's control")]
     if severe.get(draft.id):
-        reasons.append(Reason(Colour.RISKY, f"{len(severe[draft.id])} critical/high finding(s): "
-                                            + ", ".join(sorted(set(severe[draft.id]))[:5])))
+        reasons.append(
+            Reason(
+                Colour.RISKY,
+                f"{len(severe[draft.id])} critical/high finding(s): " + ", ".join(sorted(set(severe[draft.id]))[:5]),
+            )
+        )
     if draft.exposure and draft.kind in _DATA_KINDS:
         how, seen = draft.exposure[0]
-        reasons.append(Reason(Colour.RISKY, f"{draft.kind} ({draft.technology or 'unknown technology'}) reachable "
-                                            f"from outside the network: {how}", (seen,)))
+        reasons.append(
+            Reason(
+                Colour.RISKY,
+                f"{draft.kind} ({draft.technology or 'unknown technology'}) reachable from outside the network: {how}",
+                (seen,),
+            )
+        )
     reasons += legacy(draft)
     reasons += [Reason(Colour.UNKNOWN, p.question, p.seen) for p in probes]
     third = _third_party(draft)
@@ -104,21 +130,32 @@ def _third_party(draft: Draft) -> Reason | None:
     if draft.managed:
         return Reason(Colour.THIRD_PARTY, "managed cloud service", tuple(draft.seen[:1]))
     if draft.images and not draft.built_here:
-        return Reason(Colour.THIRD_PARTY, f"image `{draft.images[0]}` is pulled, not built here",
-                      tuple(draft.seen[:1]))
+        return Reason(Colour.THIRD_PARTY, f"image `{draft.images[0]}` is pulled, not built here", tuple(draft.seen[:1]))
     return None
 
 
-def to_component(draft: Draft, zone: Zone, owners: tuple[str, ...], reasons: list[Reason],
-                 findings: tuple[str, ...]) -> Component:
+def to_component(
+    draft: Draft, zone: Zone, owners: tuple[str, ...], reasons: list[Reason], findings: tuple[str, ...]
+) -> Component:
     order = list(Colour)
     colour = min((r.colour for r in reasons), key=order.index) if reasons else Colour.CORE
     return Component(
-        id=draft.id, name=draft.name, kind=draft.kind, zone=zone, technology=draft.technology,
-        images=tuple(draft.images), base_images=tuple(sorted({b for b, _s in draft.base_images})),
-        built_here=draft.built_here, exposure=tuple(draft.exposure), seen=tuple(sorted(draft.seen)),
-        owners=owners, colour=colour, reasons=tuple(reasons), findings=findings,
-        aliases=tuple(sorted(draft.aliases)))
+        id=draft.id,
+        name=draft.name,
+        kind=draft.kind,
+        zone=zone,
+        technology=draft.technology,
+        images=tuple(draft.images),
+        base_images=tuple(sorted({b for b, _s in draft.base_images})),
+        built_here=draft.built_here,
+        exposure=tuple(draft.exposure),
+        seen=tuple(sorted(draft.seen)),
+        owners=owners,
+        colour=colour,
+        reasons=tuple(reasons),
+        findings=findings,
+        aliases=tuple(sorted(draft.aliases)),
+    )
 
 
 def to_flow(flow: DraftFlow, zones: dict[str, Zone], drafts: dict[str, Draft]) -> Flow:
@@ -126,12 +163,25 @@ def to_flow(flow: DraftFlow, zones: dict[str, Zone], drafts: dict[str, Draft]) -
     target = drafts.get(flow.target)
     if not flow.protocol and target is not None and flow.port in target.port_names:
         flow.protocol = target.port_names[flow.port]  # type: ignore[index]
-    return Flow(flow.source, flow.target, flow.protocol, flow.port, tuple(sorted(flow.seen)), crosses, flow.encrypted,
-                flow.authenticated)
+    return Flow(
+        flow.source,
+        flow.target,
+        flow.protocol,
+        flow.port,
+        tuple(sorted(flow.seen)),
+        crosses,
+        flow.encrypted,
+        flow.authenticated,
+    )
 
 
-def finish(builder: MapBuilder, ownership: Ownership | None, severe: dict[str, list[str]],
-           findings_of: dict[str, tuple[str, ...]], legacy: LegacyLookup) -> SystemMap:
+def finish(
+    builder: MapBuilder,
+    ownership: Ownership | None,
+    severe: dict[str, list[str]],
+    findings_of: dict[str, tuple[str, ...]],
+    legacy: LegacyLookup,
+) -> SystemMap:
     add_internet(builder)
     zones = {d.id: zone_of(d) for d in builder.drafts.values()}
     components: list[Component] = []
@@ -140,7 +190,8 @@ def finish(builder: MapBuilder, ownership: Ownership | None, severe: dict[str, l
         mine = probes_for(draft)
         probes += mine
         reasons = colour_reasons(draft, mine, severe, legacy)
-        components.append(to_component(draft, zones[draft.id], owners_of(draft, ownership), reasons,
-                                       findings_of.get(draft.id, ())))
+        components.append(
+            to_component(draft, zones[draft.id], owners_of(draft, ownership), reasons, findings_of.get(draft.id, ()))
+        )
     flows = tuple(to_flow(f, zones, builder.drafts) for _k, f in sorted(builder.flows.items()))
     return SystemMap(tuple(components), flows, tuple(probes), tuple(builder.problems))

@@ -22,8 +22,9 @@ _PORT_PROTOCOLS = frozenset({"grpc", "http", "http2", "https", "tcp", "tls", "re
 _FRONTEND_WORDS = ("frontend", "web-ui", "webui", "storefront")
 
 
-def add_kube(builder: MapBuilder, manifests: list[KubeManifest], refs: list[AddressRef],
-             deps: list[DependsRef]) -> None:
+def add_kube(
+    builder: MapBuilder, manifests: list[KubeManifest], refs: list[AddressRef], deps: list[DependsRef]
+) -> None:
     objects = [o for m in manifests for o in m.objects]
     workloads = [o for o in objects if o.is_workload and not o.is_patch]
     for obj in workloads:
@@ -49,8 +50,9 @@ def _workload(builder: MapBuilder, obj: KubeObject) -> list[AddressRef]:
     kind = tech[1] if tech else Kind.JOB if obj.kind in ("Job", "CronJob") else Kind.SERVICE
     if kind == Kind.SERVICE and any(w in obj.name.lower() for w in _FRONTEND_WORDS):
         kind = Kind.FRONTEND
-    draft = builder.component(obj.name, _seen(obj, f"Kubernetes {obj.kind} `{obj.name}`"), kind,
-                              tech[0] if tech else "")
+    draft = builder.component(
+        obj.name, _seen(obj, f"Kubernetes {obj.kind} `{obj.name}`"), kind, tech[0] if tech else ""
+    )
     draft.deployed = True
     draft.resources.add(obj.resource)
     for c in containers:
@@ -62,8 +64,14 @@ def _workload(builder: MapBuilder, obj: KubeObject) -> list[AddressRef]:
             if isinstance(entry, Mapping) and isinstance(entry.get("value"), (str, int)):
                 line = entry.line if isinstance(entry, LineMap) else c.line
                 name = str(entry.get("name", ""))
-                refs.append(AddressRef(draft.id, name, str(entry["value"]),
-                                       Seen(obj.path, line, f"env `{name}` of {obj.kind} `{obj.name}`")))
+                refs.append(
+                    AddressRef(
+                        draft.id,
+                        name,
+                        str(entry["value"]),
+                        Seen(obj.path, line, f"env `{name}` of {obj.kind} `{obj.name}`"),
+                    )
+                )
     return refs
 
 
@@ -157,9 +165,14 @@ def _policy(obj: KubeObject, workloads: list[KubeObject], deps: list[DependsRef]
                 continue
             for src in (w for w in workloads if _selects(labels, w, ns)):
                 for dst in targets:
-                    deps.append(DependsRef(src.name.lower(), dst.name, _seen(obj, f"NetworkPolicy `{obj.name}` "
-                                                                                f"allows {src.name} -> {dst.name}"),
-                                           port))
+                    deps.append(
+                        DependsRef(
+                            src.name.lower(),
+                            dst.name,
+                            _seen(obj, f"NetworkPolicy `{obj.name}` allows {src.name} -> {dst.name}"),
+                            port,
+                        )
+                    )
 
 
 def _secret_names(obj: KubeObject) -> set[str]:

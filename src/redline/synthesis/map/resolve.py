@@ -43,8 +43,9 @@ def _one(builder: MapBuilder, ref: AddressRef, address: Address) -> None:
     if target is None and is_external_host(host):
         known = third_party(host)
         kind = known[1] if known else address.raw_kind or Kind.EXTERNAL_API
-        target = builder.component(known[0] if known else host, ref.seen, kind,
-                                   address.technology if address.raw_kind else "")
+        target = builder.component(
+            known[0] if known else host, ref.seen, kind, address.technology if address.raw_kind else ""
+        )
         target.external = True
         builder.add_alias(target, host)
     elif target is None:
@@ -54,8 +55,15 @@ def _one(builder: MapBuilder, ref: AddressRef, address: Address) -> None:
         target.addressed_by.append((ref.name, ref.seen))
     encrypted = Tri.UNKNOWN if address.encrypted is None else Tri.YES if address.encrypted else Tri.NO
     authenticated = Tri.YES if address.has_credentials else Tri.UNKNOWN
-    builder.flow(ref.component, target.id, ref.seen, protocol=address.technology or address.scheme,
-                 port=address.port, encrypted=encrypted, authenticated=authenticated)
+    builder.flow(
+        ref.component,
+        target.id,
+        ref.seen,
+        protocol=address.technology or address.scheme,
+        port=address.port,
+        encrypted=encrypted,
+        authenticated=authenticated,
+    )
 
 
 def resolve_depends(builder: MapBuilder, deps: list[DependsRef]) -> None:
@@ -66,5 +74,10 @@ def resolve_depends(builder: MapBuilder, deps: list[DependsRef]) -> None:
             target = builder.component(dep.target, dep.seen)
             target.addressed_by.append((dep.target, dep.seen))
         data = target.kind in (Kind.DATASTORE, Kind.CACHE, Kind.QUEUE)  # postgresql, redis: the protocol too
-        builder.flow(dep.component, target.id, dep.seen, protocol=dep.protocol or (target.technology if data else ""),
-                     port=dep.port)
+        builder.flow(
+            dep.component,
+            target.id,
+            dep.seen,
+            protocol=dep.protocol or (target.technology if data else ""),
+            port=dep.port,
+        )

@@ -44,9 +44,12 @@ def parse_threats(raw: Mapping[str, Any], where: Where) -> ThreatSettings:
 
 
 THREATS_SECTION: SectionSpec[ThreatSettings] = SectionSpec(
-    name="threats", keys={"sla_days": dict, "approvers": list, "as_of": str}, parse=parse_threats,
+    name="threats",
+    keys={"sla_days": dict, "approvers": list, "as_of": str},
+    parse=parse_threats,
     doc="Threat register: sla_days (critical/high/medium/low, default 7/30/90/180), approvers (who may "
-        "accept a risk), as_of (the day deadlines count from; default today)")
+    "accept a risk), as_of (the day deadlines count from; default today)",
+)
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,28 @@ def parse_accept(raw: Mapping[str, Any], where: Where) -> Acceptances:
         name = f"{where.source or 'configuration'}: [[accept]] entry {i}"
         if not target:
             raise ConfigError(f"{name} names no `threat` or `finding` id")
-        out.append(Acceptance(i, target, str(entry.get("reason", "")).strip(),
-                              str(entry.get("approved_by", "")).strip(),
-                              _date(entry.get("approved_on"), f"{name} approved_on"),
-                              _date(entry.get("expires"), f"{name} expires")))
+        out.append(
+            Acceptance(
+                i,
+                target,
+                str(entry.get("reason", "")).strip(),
+                str(entry.get("approved_by", "")).strip(),
+                _date(entry.get("approved_on"), f"{name} approved_on"),
+                _date(entry.get("expires"), f"{name} expires"),
+            )
+        )
     return Acceptances(tuple(out))
 
 
 ACCEPT_SECTION: SectionSpec[Acceptances] = SectionSpec(
-    name="accept", keys={"threat": str, "finding": str, "reason": str, "approved_by": str,
-                         "approved_on": str, "expires": str},
-    parse=parse_accept, array=True,
+    name="accept",
+    keys={"threat": str, "finding": str, "reason": str, "approved_by": str, "approved_on": str, "expires": str},
+    parse=parse_accept,
+    array=True,
     doc="Risk acceptances ([[accept]]): threat or finding id, reason, approved_by (one of [threats] approvers), "
-        "approved_on, expires; an entry without approver or expiry, expired, or approved by someone not "
-        "listed is rejected and the threat stays open")
+    "approved_on, expires; an entry without approver or expiry, expired, or approved by someone not "
+    "listed is rejected and the threat stays open",
+)
 
 
 def judge(entry: Acceptance, settings: ThreatSettings, today: date) -> str:

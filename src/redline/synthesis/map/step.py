@@ -41,15 +41,21 @@ def eol_lookup(data: EolData) -> LegacyLookup:
             if found is not None and data.is_eol(found[1]):
                 product, release = found
                 when = release.eol.isoformat() if not isinstance(release.eol, bool) else "(no date published)"
-                out.append(Reason(Colour.LEGACY, f"`{image}` is {product.title} {release.cycle}, end of life "
-                                                 f"since {when}", (seen,)))
+                out.append(
+                    Reason(
+                        Colour.LEGACY,
+                        f"`{image}` is {product.title} {release.cycle}, end of life since {when}",
+                        (seen,),
+                    )
+                )
         return out
 
     return legacy
 
 
-def build_map(facts: Facts, findings: list[Finding],
-              legacy: LegacyLookup = _no_legacy) -> tuple[SystemMap, list[Finding]]:
+def build_map(
+    facts: Facts, findings: list[Finding], legacy: LegacyLookup = _no_legacy
+) -> tuple[SystemMap, list[Finding]]:
     builder = MapBuilder()
     refs: list[AddressRef] = []
     deps: list[DependsRef] = []

@@ -74,19 +74,38 @@ def _exposed(m: SystemMap) -> dict[str, Component]:
 
 def _entry_threats(m: SystemMap) -> Iterable[_Draft]:
     for c in _exposed(m).values():
-        admin = sorted({ADMIN_PORTS[int(p.group(1))] for how, _s in c.exposure
-                        if (p := _TARGET_PORT.search(how)) and int(p.group(1)) in ADMIN_PORTS and c.kind in _STORE})
+        admin = sorted(
+            {
+                ADMIN_PORTS[int(p.group(1))]
+                for how, _s in c.exposure
+                if (p := _TARGET_PORT.search(how)) and int(p.group(1)) in ADMIN_PORTS and c.kind in _STORE
+            }
+        )
         if c.kind not in _STORE and not admin:
             continue
         what = f"{c.kind} ({c.technology or 'unknown technology'})" + (f" and {', '.join(admin)}" if admin else "")
         evidence = tuple(s for _h, s in c.exposure)
-        for cat, title in ((Stride.SPOOFING, f"anyone on the internet can connect to {what} `{c.id}` as a client"),
-                           (Stride.ELEVATION_OF_PRIVILEGE, f"an internet client of `{c.id}` gets direct data-tier "
-                                                           "access, past every service that should mediate it")):
-            yield _Draft(c.id, element_type(c), cat, "internet-facing-data-tier", title,
-                         "not reachable from outside: bind to a private network or loopback, authenticate clients",
-                         ControlState.MISSING, evidence, c.findings, Severity.HIGH,
-                         "firewall the published port to known addresses; rotate the credentials it uses")
+        for cat, title in (
+            (Stride.SPOOFING, f"anyone on the internet can connect to {what} `{c.id}` as a client"),
+            (
+                Stride.ELEVATION_OF_PRIVILEGE,
+                f"an internet client of `{c.id}` gets direct data-tier "
+                "access, past every service that should mediate it",
+            ),
+        ):
+            yield _Draft(
+                c.id,
+                element_type(c),
+                cat,
+                "internet-facing-data-tier",
+                title,
+                "not reachable from outside: bind to a private network or loopback, authenticate clients",
+                ControlState.MISSING,
+                evidence,
+                c.findings,
+                Severity.HIGH,
+                "firewall the published port to known addresses; rotate the credentials it uses",
+            )
 
 
 def _flow_threats(m: SystemMap) -> Iterable[_Draft]:
@@ -98,11 +117,23 @@ def _flow_threats(m: SystemMap) -> Iterable[_Draft]:
         state = ControlState.DETECTED if done else ControlState.MISSING
         proto = f"{f.protocol or 'traffic'}{f':{f.port}' if f.port else ''}"
         for cat, harm in ((Stride.TAMPERING, "altered"), (Stride.INFORMATION_DISCLOSURE, "read")):
-            title = (f"{proto} from `{f.source}` to `{f.target}` crosses a trust boundary "
-                     f"{'encrypted' if done else 'in plain text'}: it can be {harm} in transit")
-            yield _Draft(element, "flow", cat, "boundary-flow", title, "TLS on the connection (verified peer)",
-                         state, f.seen, (), Severity.MEDIUM,
-                         "keep the path on a private network segment; limit who can sniff or route it")
+            title = (
+                f"{proto} from `{f.source}` to `{f.target}` crosses a trust boundary "
+                f"{'encrypted' if done else 'in plain text'}: it can be {harm} in transit"
+            )
+            yield _Draft(
+                element,
+                "flow",
+                cat,
+                "boundary-flow",
+                title,
+                "TLS on the connection (verified peer)",
+                state,
+                f.seen,
+                (),
+                Severity.MEDIUM,
+                "keep the path on a private network segment; limit who can sniff or route it",
+            )
 
 
 def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
@@ -118,25 +149,46 @@ def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
     for (cid, cat), group in sorted(by_component.items()):
         c = m.component(cid)
         etype = element_type(c) if c is not None else "process"
-        evidence = tuple(Seen(f.location.path, f.location.start_line, f"{f.rule}: {f.message[:80]}")
-                         for f in sorted(group, key=Finding.sort_key))
+        evidence = tuple(
+            Seen(f.location.path, f.location.start_line, f"{f.rule}: {f.message[:80]}")
+            for f in sorted(group, key=Finding.sort_key)
+        )
         worst = max(f.severity for f in group)
         if cat == Stride.ELEVATION_OF_PRIVILEGE:
-            yield _Draft(cid, etype, cat, "excess-privilege", f"`{cid}` runs with more privilege than it needs "
-                         f"({', '.join(sorted({f.rule for f in group}))}): a compromise takes over the host or account",
-                         "least privilege: no privileged mode, no runtime socket, scoped grants",
-                         ControlState.MISSING, evidence, tuple(f.fingerprint for f in group), worst,
-                         "isolate it on dedicated nodes/accounts and alert on its use of the granted privilege")
+            yield _Draft(
+                cid,
+                etype,
+                cat,
+                "excess-privilege",
+                f"`{cid}` runs with more privilege than it needs "
+                f"({', '.join(sorted({f.rule for f in group}))}): a compromise takes over the host or account",
+                "least privilege: no privileged mode, no runtime socket, scoped grants",
+                ControlState.MISSING,
+                evidence,
+                tuple(f.fingerprint for f in group),
+                worst,
+                "isolate it on dedicated nodes/accounts and alert on its use of the granted privilege",
+            )
         else:
-            yield _Draft(cid, etype, cat, "no-timeout-public-path", f"`{cid}` is reached from the internet and "
-                         "makes calls without a timeout: one slow dependency exhausts its workers",
-                         "timeouts (and bounded queues) on every outbound call of a public path",
-                         ControlState.MISSING, evidence, tuple(f.fingerprint for f in group), worst,
-                         "rate-limit at the edge and watch worker saturation")
+            yield _Draft(
+                cid,
+                etype,
+                cat,
+                "no-timeout-public-path",
+                f"`{cid}` is reached from the internet and "
+                "makes calls without a timeout: one slow dependency exhausts its workers",
+                "timeouts (and bounded queues) on every outbound call of a public path",
+                ControlState.MISSING,
+                evidence,
+                tuple(f.fingerprint for f in group),
+                worst,
+                "rate-limit at the edge and watch worker saturation",
+            )
 
 
-def build_threats(m: SystemMap, findings: list[Finding], settings: ThreatSettings,
-                  acceptances: Acceptances) -> ThreatModel:
+def build_threats(
+    m: SystemMap, findings: list[Finding], settings: ThreatSettings, acceptances: Acceptances
+) -> ThreatModel:
     today = settings.as_of or date.today()
     elements = [(c.id, element_type(c), categories(element_type(c))) for c in m.components]
     elements += [(f"{f.source} -> {f.target}", "flow", FLOW_CATS) for f in m.flows]
@@ -148,21 +200,27 @@ def build_threats(m: SystemMap, findings: list[Finding], settings: ThreatSetting
         if why:
             rejected.append(why)
         else:
-            honoured[entry.target] = (f"{entry.reason} (approved by {entry.approved_by}"
-                                      f"{' on ' + entry.approved_on.isoformat() if entry.approved_on else ''}, "
-                                      f"expires {entry.expires.isoformat() if entry.expires else '?'})")
+            honoured[entry.target] = (
+                f"{entry.reason} (approved by {entry.approved_by}"
+                f"{' on ' + entry.approved_on.isoformat() if entry.approved_on else ''}, "
+                f"expires {entry.expires.isoformat() if entry.expires else '?'})"
+            )
     owners = {c.id: ", ".join(c.owners) for c in m.components}
     threats = [_threat(d, owners, settings, today, honoured) for d in drafts]
     known = {t.id for t in threats} | {fp for t in threats for fp in t.findings}
-    rejected += [f"[[accept]] entry {e.index} ({e.target}): no threat or finding has this id: not applied"
-                 for e in acceptances.entries if e.target not in known and e.target in honoured]
+    rejected += [
+        f"[[accept]] entry {e.index} ({e.target}): no threat or finding has this id: not applied"
+        for e in acceptances.entries
+        if e.target not in known and e.target in honoured
+    ]
     order = {s: i for i, s in enumerate(("critical", "high", "medium", "low", "info"))}
     threats.sort(key=lambda t: (t.status != ThreatStatus.OPEN, order.get(t.severity, 9), t.element, t.category))
     return ThreatModel(tuple(elements), tuple(threats), tuple(rejected))
 
 
-def _threat(d: _Draft, owners: dict[str, str], settings: ThreatSettings, today: date,
-            honoured: dict[str, str]) -> Threat:
+def _threat(
+    d: _Draft, owners: dict[str, str], settings: ThreatSettings, today: date, honoured: dict[str, str]
+) -> Threat:
     tid = threat_id(d.element, d.category, d.cause)
     severity = str(d.severity)
     owner = owners.get(d.element) or owners.get(d.element.split(" -> ", 1)[0]) or "unassigned"
@@ -174,5 +232,20 @@ def _threat(d: _Draft, owners: dict[str, str], settings: ThreatSettings, today: 
     else:
         status = ThreatStatus.OPEN
         deadline = today + timedelta(days=settings.sla_days.get(severity, settings.sla_days["low"]))
-    return Threat(tid, d.element, d.etype, d.category, d.title, d.control, d.state, d.evidence, d.findings,
-                  severity, owner, d.compensating, deadline, status, accepted)
+    return Threat(
+        tid,
+        d.element,
+        d.etype,
+        d.category,
+        d.title,
+        d.control,
+        d.state,
+        d.evidence,
+        d.findings,
+        severity,
+        owner,
+        d.compensating,
+        deadline,
+        status,
+        accepted,
+    )

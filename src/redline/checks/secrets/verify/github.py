@@ -32,8 +32,12 @@ class GitHubVerifier(Verifier):
     def verify(self, secret: str) -> Verdict:
         req = urllib.request.Request(
             f"{self.base_url}/user",
-            headers={"Authorization": f"Bearer {secret}", "Accept": "application/vnd.github+json",
-                     "User-Agent": "redline-secret-verify", "X-GitHub-Api-Version": "2022-11-28"},
+            headers={
+                "Authorization": f"Bearer {secret}",
+                "Accept": "application/vnd.github+json",
+                "User-Agent": "redline-secret-verify",
+                "X-GitHub-Api-Version": "2022-11-28",
+            },
         )
         host = urllib.parse.urlsplit(self.base_url).hostname or ""
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]

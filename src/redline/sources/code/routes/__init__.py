@@ -18,6 +18,9 @@ __all__ = ["Route", "RouteInventory", "extract_routes"]
 
 def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
     project = Project(sorted(indexes, key=lambda i: i.path))
-    routes = {(r.file, r.line, r.path, r.methods): r for extractor in
-              (flask_routes, fastapi_routes, django_routes, aiohttp_routes) for r in extractor(project, settings)}
+    routes = {
+        (r.file, r.line, r.path, r.methods): r
+        for extractor in (flask_routes, fastapi_routes, django_routes, aiohttp_routes)
+        for r in extractor(project, settings)
+    }
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

@@ -11,11 +11,24 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
-_ADD = {"add_get": "GET", "add_post": "POST", "add_put": "PUT", "add_patch": "PATCH", "add_delete": "DELETE",
-        "add_head": "HEAD", "add_view": "ANY"}
-_WEB = {"aiohttp.web.get": "GET", "aiohttp.web.post": "POST", "aiohttp.web.put": "PUT",
-        "aiohttp.web.patch": "PATCH", "aiohttp.web.delete": "DELETE", "aiohttp.web.head": "HEAD",
-        "aiohttp.web.view": "ANY"}
+_ADD = {
+    "add_get": "GET",
+    "add_post": "POST",
+    "add_put": "PUT",
+    "add_patch": "PATCH",
+    "add_delete": "DELETE",
+    "add_head": "HEAD",
+    "add_view": "ANY",
+}
+_WEB = {
+    "aiohttp.web.get": "GET",
+    "aiohttp.web.post": "POST",
+    "aiohttp.web.put": "PUT",
+    "aiohttp.web.patch": "PATCH",
+    "aiohttp.web.delete": "DELETE",
+    "aiohttp.web.head": "HEAD",
+    "aiohttp.web.view": "ANY",
+}
 _DECORATORS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "view": "ANY"}
 
 

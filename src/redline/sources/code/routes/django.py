@@ -40,8 +40,11 @@ def _patterns(project: Project) -> Iterator[_Pattern]:
 
 def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
     """urls module (dotted) -> every prefix it is mounted under through ``include`` chains."""
-    edges = [(module_name(p.index.path), p.route, p.view.call_args[0]) for p in patterns
-             if p.view.call in {"include", "django.urls.include"} and p.view.call_args]
+    edges = [
+        (module_name(p.index.path), p.route, p.view.call_args[0])
+        for p in patterns
+        if p.view.call in {"include", "django.urls.include"} and p.view.call_args
+    ]
     included = {child for _, _, child in edges}
     modules = {module_name(p.index.path) for p in patterns}
     prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
@@ -70,12 +73,20 @@ def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Ro
         if pattern.view.call in {"include", "django.urls.include"}:
             continue
         for prefix in prefixes.get(module_name(pattern.index.path), [""]):
-            yield _route(project, pattern, join(prefix, pattern.route), everywhere=everywhere, drf=drf,
-                         settings=settings)
+            yield _route(
+                project, pattern, join(prefix, pattern.route), everywhere=everywhere, drf=drf, settings=settings
+            )
 
 
-def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[str], drf: list[str],
-           settings: EntrypointSettings) -> Route:
+def _route(
+    project: Project,
+    pattern: _Pattern,
+    path: str,
+    *,
+    everywhere: list[str],
+    drf: list[str],
+    settings: EntrypointSettings,
+) -> Route:
     guards = Guards()
     guards.add(everywhere)
     view = pattern.view
@@ -92,8 +103,14 @@ def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[s
     methods: tuple[str, ...] = ("ANY",)
     if found is not None:
         methods = _view_guards(found[0], found[1], guards, drf)
-    route = Route("django", methods, "/" + path.lstrip("/"),
-                  found[1].qualname if found else name, pattern.index.path, pattern.call.line)
+    route = Route(
+        "django",
+        methods,
+        "/" + path.lstrip("/"),
+        found[1].qualname if found else name,
+        pattern.index.path,
+        pattern.call.line,
+    )
     # a wrapper redline does not know (``admin_view(...)``) may well be the guard
     return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
 
@@ -101,8 +118,12 @@ def _route(project: Project, pattern: _Pattern, path: str, *, everywhere: list[s
 def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[str]) -> tuple[str, ...]:
     """Add the view's own guards; return the methods it answers."""
     guards.add(d.raw for d in view.decorators)
-    guards.add(a for d in view.decorators if d.raw.endswith("method_decorator") for a in
-               (x.name or x.call or "" for x in d.args))
+    guards.add(
+        a
+        for d in view.decorators
+        if d.raw.endswith("method_decorator")
+        for a in (x.name or x.call or "" for x in d.args)
+    )
     methods: tuple[str, ...] = ("ANY",)
     for dec in view.decorators:
         short = dec.raw.rsplit(".", 1)[-1]
@@ -128,11 +149,21 @@ def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[s
 _DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
 _ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: viewset bases and actions -> the methods they answer
-_VIEWSET_METHODS = {"ModelViewSet": _ALL, "ReadOnlyModelViewSet": ("GET",), "ListModelMixin": ("GET",),
-                    "RetrieveModelMixin": ("GET",), "CreateModelMixin": ("POST",),
-                    "UpdateModelMixin": ("PUT", "PATCH"), "DestroyModelMixin": ("DELETE",), "list": ("GET",),
-                    "retrieve": ("GET",), "create": ("POST",), "update": ("PUT",), "partial_update": ("PATCH",),
-                    "destroy": ("DELETE",)}
+_VIEWSET_METHODS = {
+    "ModelViewSet": _ALL,
+    "ReadOnlyModelViewSet": ("GET",),
+    "ListModelMixin": ("GET",),
+    "RetrieveModelMixin": ("GET",),
+    "CreateModelMixin": ("POST",),
+    "UpdateModelMixin": ("PUT", "PATCH"),
+    "DestroyModelMixin": ("DELETE",),
+    "list": ("GET",),
+    "retrieve": ("GET",),
+    "create": ("POST",),
+    "update": ("PUT",),
+    "partial_update": ("PATCH",),
+    "destroy": ("DELETE",),
+}
 
 
 def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
@@ -142,8 +173,15 @@ def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
     return tuple(m for m in _ALL if m in found) or ("ANY",)
 
 
-def _drf_routes(project: Project, patterns: list[_Pattern], prefixes: dict[str, list[str]], *,
-                everywhere: list[str], drf: list[str], settings: EntrypointSettings) -> Iterator[Route]:
+def _drf_routes(
+    project: Project,
+    patterns: list[_Pattern],
+    prefixes: dict[str, list[str]],
+    *,
+    everywhere: list[str],
+    drf: list[str],
+    settings: EntrypointSettings,
+) -> Iterator[Route]:
     """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
     for index in project.indexes:
         routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
@@ -154,9 +192,12 @@ def _drf_routes(project: Project, patterns: list[_Pattern], prefixes: dict[str, 
             prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
             if prefix is None or viewset is None or not viewset.name:
                 continue
-            mounts = [join(above, p.route) for p in patterns if p.index.path == index.path
-                      and p.view.call_args[:1] == (f"{owner}.urls",)
-                      for above in prefixes.get(module_name(index.path), [""])] or [""]
+            mounts = [
+                join(above, p.route)
+                for p in patterns
+                if p.index.path == index.path and p.view.call_args[:1] == (f"{owner}.urls",)
+                for above in prefixes.get(module_name(index.path), [""])
+            ] or [""]
             found = project.find(viewset.name, index)
             guards = Guards()
             guards.add(everywhere)
@@ -165,6 +206,12 @@ def _drf_routes(project: Project, patterns: list[_Pattern], prefixes: dict[str, 
                 _view_guards(found[0], found[1], guards, drf)
                 methods = _viewset_methods(found[0], found[1])
             for mount in mounts:
-                route = Route("django", methods, "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
-                              found[1].qualname if found else viewset.name, index.path, call.line)
+                route = Route(
+                    "django",
+                    methods,
+                    "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
+                    found[1].qualname if found else viewset.name,
+                    index.path,
+                    call.line,
+                )
                 yield guards.judge(route, settings, default=NO)

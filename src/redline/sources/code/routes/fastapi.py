@@ -12,8 +12,16 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
-_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
-          "options": "OPTIONS", "websocket": "WS"}
+_VERBS = {
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "head": "HEAD",
+    "options": "OPTIONS",
+    "websocket": "WS",
+}
 _FACTORIES = {"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"}
 
 
@@ -42,8 +50,17 @@ def _child(routers: dict[_Key, _Router], index: CodeIndex, written: str) -> _Key
 
 
 #: middlewares that never authenticate; any other one might, so routes without a guard are "unknown"
-_BENIGN_MIDDLEWARE = frozenset({"CORSMiddleware", "GZipMiddleware", "TrustedHostMiddleware", "SessionMiddleware",
-                                "HTTPSRedirectMiddleware", "ProxyHeadersMiddleware", "PrometheusMiddleware"})
+_BENIGN_MIDDLEWARE = frozenset(
+    {
+        "CORSMiddleware",
+        "GZipMiddleware",
+        "TrustedHostMiddleware",
+        "SessionMiddleware",
+        "HTTPSRedirectMiddleware",
+        "ProxyHeadersMiddleware",
+        "PrometheusMiddleware",
+    }
+)
 
 
 def _benign(call: CallSite) -> bool:
@@ -52,8 +69,12 @@ def _benign(call: CallSite) -> bool:
 
 def _aliases(project: Project) -> dict[str, tuple[str, ...]]:
     """Module-level ``X = Annotated[T, Depends(f)]`` aliases: name -> the dependency."""
-    return {a.name: tuple(str(v) for v in a.values) for index in project.indexes for a in index.assignments
-            if a.values and str(a.values[0]).split("(", 1)[0].rsplit(".", 1)[-1] in {"Depends", "Security"}}
+    return {
+        a.name: tuple(str(v) for v in a.values)
+        for index in project.indexes
+        for a in index.assignments
+        if a.values and str(a.values[0]).split("(", 1)[0].rsplit(".", 1)[-1] in {"Depends", "Security"}
+    }
 
 
 def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
@@ -64,7 +85,8 @@ def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
             if call.target in _FACTORIES and call.assigned_to:
                 deps = arg(call.args, 99, "dependencies")
                 routers[(index.path, call.assigned_to)] = _Router(
-                    text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ())
+                    text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ()
+                )
             middleware = middleware or (call.raw.endswith(".add_middleware") and not _benign(call))
     for index in project.indexes:
         for call in index.calls:
@@ -74,13 +96,15 @@ def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
                 if child is None or parent not in routers:
                     continue
                 deps = arg(call.args, 99, "dependencies")
-                routers[child].parents.append((parent, text(arg(call.args, 99, "prefix")) or "",
-                                               deps.items if deps else ()))
+                routers[child].parents.append(
+                    (parent, text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ())
+                )
     return routers, middleware
 
 
-def _resolved(name: _Key, routers: dict[_Key, _Router],
-              seen: frozenset[_Key] = frozenset()) -> tuple[str, tuple[str, ...]]:
+def _resolved(
+    name: _Key, routers: dict[_Key, _Router], seen: frozenset[_Key] = frozenset()
+) -> tuple[str, tuple[str, ...]]:
     """The full prefix and every dependency a router's routes inherit, through its include chain."""
     router = routers.get(name)
     if router is None or name in seen:
@@ -99,12 +123,20 @@ def fastapi_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
         if not any(q.startswith(("fastapi", "starlette")) for _, q in index.imports):
             continue
         for definition in index.definitions:
-            yield from _decorated(index, definition, routers, settings, aliases=aliases,
-                                  default=UNKNOWN if middleware else NO)
+            yield from _decorated(
+                index, definition, routers, settings, aliases=aliases, default=UNKNOWN if middleware else NO
+            )
 
 
-def _decorated(index: CodeIndex, definition: Definition, routers: dict[_Key, _Router],
-               settings: EntrypointSettings, *, aliases: dict[str, tuple[str, ...]], default: str) -> Iterator[Route]:
+def _decorated(
+    index: CodeIndex,
+    definition: Definition,
+    routers: dict[_Key, _Router],
+    settings: EntrypointSettings,
+    *,
+    aliases: dict[str, tuple[str, ...]],
+    default: str,
+) -> Iterator[Route]:
     for dec in definition.decorators:
         if not dec.is_call or "." not in dec.raw:
             continue
@@ -115,9 +147,13 @@ def _decorated(index: CodeIndex, definition: Definition, routers: dict[_Key, _Ro
         if path is None:
             continue
         declared = arg(dec.args, 99, "methods")
-        methods = ((_VERBS[verb],) if verb in _VERBS else
-                   tuple(str(m).upper() for m in declared.literal)
-                   if declared is not None and isinstance(declared.literal, tuple) else ("GET",))
+        methods = (
+            (_VERBS[verb],)
+            if verb in _VERBS
+            else tuple(str(m).upper() for m in declared.literal)
+            if declared is not None and isinstance(declared.literal, tuple)
+            else ("GET",)
+        )
         prefix, inherited = _resolved((index.path, owner), routers)
         guards = Guards()
         guards.add(inherited)

@@ -50,8 +50,7 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
             if call.raw.endswith(".register_blueprint") and call.args and call.args[0].name:
                 given = text(arg(call.args, 99, "url_prefix"))
                 key = qualified(index, call.args[0].name)
-                known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)),
-                             key)
+                known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)), key)
                 if given is not None:
                     prefixes[known] = given
     before: dict[str, list[str]] = {}
@@ -77,9 +76,19 @@ def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Rou
                 yield from _url_rule(project, index, call, prefixes=prefixes, before=before, settings=settings)
 
 
-def _route(owner: str, path: str, methods: tuple[str, ...], handler: Definition | None, *, name: str,
-           index: CodeIndex, line: int, prefixes: dict[str, str], before: dict[str, list[str]],
-           settings: EntrypointSettings) -> Route:
+def _route(
+    owner: str,
+    path: str,
+    methods: tuple[str, ...],
+    handler: Definition | None,
+    *,
+    name: str,
+    index: CodeIndex,
+    line: int,
+    prefixes: dict[str, str],
+    before: dict[str, list[str]],
+    settings: EntrypointSettings,
+) -> Route:
     guards = Guards()
     earlier: list[str] | None = lookup(before, owner)
     guards.add(earlier or [])
@@ -89,8 +98,13 @@ def _route(owner: str, path: str, methods: tuple[str, ...], handler: Definition 
     return guards.judge(route, settings, default=NO)
 
 
-def _decorated(index: CodeIndex, definition: Definition, prefixes: dict[str, str],
-               before: dict[str, list[str]], settings: EntrypointSettings) -> Iterator[Route]:
+def _decorated(
+    index: CodeIndex,
+    definition: Definition,
+    prefixes: dict[str, str],
+    before: dict[str, list[str]],
+    settings: EntrypointSettings,
+) -> Iterator[Route]:
     for dec in definition.decorators:
         if not dec.is_call or "." not in dec.raw:
             continue
@@ -104,16 +118,36 @@ def _decorated(index: CodeIndex, definition: Definition, prefixes: dict[str, str
         if path is None:
             continue
         declared = arg(dec.args, 99, "methods")
-        methods = (tuple(str(m).upper() for m in declared.literal)
-                   if declared is not None and isinstance(declared.literal, tuple) else ("GET",))
+        methods = (
+            tuple(str(m).upper() for m in declared.literal)
+            if declared is not None and isinstance(declared.literal, tuple)
+            else ("GET",)
+        )
         if verb in _VERBS:
             methods = (_VERBS[verb],)
-        yield _route(owner, path, methods, definition, name=definition.qualname, index=index, line=dec.line,
-                     prefixes=prefixes, before=before, settings=settings)
+        yield _route(
+            owner,
+            path,
+            methods,
+            definition,
+            name=definition.qualname,
+            index=index,
+            line=dec.line,
+            prefixes=prefixes,
+            before=before,
+            settings=settings,
+        )
 
 
-def _url_rule(project: Project, index: CodeIndex, call: CallSite, *, prefixes: dict[str, str],
-              before: dict[str, list[str]], settings: EntrypointSettings) -> Iterator[Route]:
+def _url_rule(
+    project: Project,
+    index: CodeIndex,
+    call: CallSite,
+    *,
+    prefixes: dict[str, str],
+    before: dict[str, list[str]],
+    settings: EntrypointSettings,
+) -> Iterator[Route]:
     path = text(arg(call.args, 0, "rule"))
     view = arg(call.args, 2, "view_func")
     if path is None or view is None:
@@ -124,11 +158,24 @@ def _url_rule(project: Project, index: CodeIndex, call: CallSite, *, prefixes: d
         name = view.name or (view.call_args[0] if view.call_args else "")
     found = project.find(name, index) if name else None
     declared = arg(call.args, 99, "methods")
-    methods = (tuple(str(m).upper() for m in declared.literal)
-               if declared is not None and isinstance(declared.literal, tuple) else ("GET",))
+    methods = (
+        tuple(str(m).upper() for m in declared.literal)
+        if declared is not None and isinstance(declared.literal, tuple)
+        else ("GET",)
+    )
     owner = qualified(index, call.raw.rsplit(".", 1)[0])
-    route = _route(owner, path, methods, found[1] if found else None, name=found[1].qualname if found else name,
-                   index=index, line=call.line, prefixes=prefixes, before=before, settings=settings)
+    route = _route(
+        owner,
+        path,
+        methods,
+        found[1] if found else None,
+        name=found[1].qualname if found else name,
+        index=index,
+        line=call.line,
+        prefixes=prefixes,
+        before=before,
+        settings=settings,
+    )
     if view.call and not view.call.endswith(".as_view"):  # ``view_func=login_required(view)``
         guards = Guards()
         guards.add([view.call, *route.auth_evidence])

@@ -14,8 +14,20 @@ _WRAPPER = re.compile(r"^(?:[\w.]*\.)?(Depends|Security)\((?P<inner>[\w.]*)(?P<r
 
 #: word parts of a guard's name that say it authenticates / checks a role (``get_current_active_user``,
 #: ``CurrentUser``, ``get_current_active_superuser``, ``admin_only``), compared without underscores
-AUTH_HINTS = ("currentuser", "currentactiveuser", "loginrequired", "authenticated", "authuser", "requireuser",
-              "oauth2", "bearer", "apikey", "verifytoken", "jwtrequired", "tokenrequired")
+AUTH_HINTS = (
+    "currentuser",
+    "currentactiveuser",
+    "loginrequired",
+    "authenticated",
+    "authuser",
+    "requireuser",
+    "oauth2",
+    "bearer",
+    "apikey",
+    "verifytoken",
+    "jwtrequired",
+    "tokenrequired",
+)
 AUTHZ_HINTS = ("superuser", "admin", "permission", "rolerequired", "requirerole", "scope", "staff")
 
 
@@ -55,8 +67,13 @@ class Guards:
             elif key in settings.public_markers:
                 public.append(name)
         if authz:
-            return replace(route, authenticated=YES, authorized=YES, auth_evidence=tuple(auth or authz),
-                           authz_evidence=tuple(authz))
+            return replace(
+                route,
+                authenticated=YES,
+                authorized=YES,
+                auth_evidence=tuple(auth or authz),
+                authz_evidence=tuple(authz),
+            )
         if auth:
             return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=tuple(auth))
         if public:

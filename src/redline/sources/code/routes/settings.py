@@ -10,17 +10,53 @@ from redline.core.config import ConfigError, SectionSpec, Where
 
 #: names (last dotted component, lower case) of decorators, dependencies, mixins, middlewares and
 #: permission classes that authenticate the caller
-AUTH_MARKERS = ("login_required", "jwt_required", "token_required", "auth_required", "requires_auth",
-                "authenticated", "get_current_user", "get_current_active_user", "current_user",
-                "get_user", "verify_token", "require_login", "loginrequiredmixin", "loginrequiredmiddleware",
-                "isauthenticated", "isauthenticatedorreadonly", "oauth2_scheme", "api_key_auth",
-                "http_basic", "httpbearer", "authenticationmiddleware_required", "fresh_jwt_required",
-                "verify_jwt_in_request", "auth_middleware", "authenticate", "require_user")
+AUTH_MARKERS = (
+    "login_required",
+    "jwt_required",
+    "token_required",
+    "auth_required",
+    "requires_auth",
+    "authenticated",
+    "get_current_user",
+    "get_current_active_user",
+    "current_user",
+    "get_user",
+    "verify_token",
+    "require_login",
+    "loginrequiredmixin",
+    "loginrequiredmiddleware",
+    "isauthenticated",
+    "isauthenticatedorreadonly",
+    "oauth2_scheme",
+    "api_key_auth",
+    "http_basic",
+    "httpbearer",
+    "authenticationmiddleware_required",
+    "fresh_jwt_required",
+    "verify_jwt_in_request",
+    "auth_middleware",
+    "authenticate",
+    "require_user",
+)
 #: names that check a role, permission or scope (and so also authenticate)
-AUTHZ_MARKERS = ("permission_required", "user_passes_test", "staff_member_required", "roles_required",
-                 "roles_accepted", "admin_required", "superuser_required", "permissionrequiredmixin",
-                 "userpassestestmixin", "isadminuser", "djangomodelpermissions", "djangoobjectpermissions",
-                 "has_permission", "require_role", "require_permission", "requires_scope")
+AUTHZ_MARKERS = (
+    "permission_required",
+    "user_passes_test",
+    "staff_member_required",
+    "roles_required",
+    "roles_accepted",
+    "admin_required",
+    "superuser_required",
+    "permissionrequiredmixin",
+    "userpassestestmixin",
+    "isadminuser",
+    "djangomodelpermissions",
+    "djangoobjectpermissions",
+    "has_permission",
+    "require_role",
+    "require_permission",
+    "requires_scope",
+)
 #: names that declare a route public on purpose
 PUBLIC_MARKERS = ("allowany", "csrf_exempt_public", "public", "no_auth", "anonymous")
 
@@ -43,7 +79,8 @@ def parse_entrypoints(raw: Mapping[str, Any], where: Where) -> EntrypointSetting
     return EntrypointSettings(
         frozenset(AUTH_MARKERS) | _names(raw, "auth_markers", where),
         frozenset(AUTHZ_MARKERS) | _names(raw, "authz_markers", where),
-        frozenset(PUBLIC_MARKERS) | _names(raw, "public_markers", where))
+        frozenset(PUBLIC_MARKERS) | _names(raw, "public_markers", where),
+    )
 
 
 ENTRYPOINTS_SECTION: SectionSpec[EntrypointSettings] = SectionSpec(
@@ -51,6 +88,6 @@ ENTRYPOINTS_SECTION: SectionSpec[EntrypointSettings] = SectionSpec(
     keys={"auth_markers": list, "authz_markers": list, "public_markers": list},
     parse=parse_entrypoints,
     doc="Names of your own guards, added to the built-in ones: auth_markers (decorators, dependencies, "
-        "middlewares that authenticate), authz_markers (role/permission/scope checks), public_markers "
-        '(routes public on purpose), e.g. auth_markers = ["myapp.auth.require_session"]',
+    "middlewares that authenticate), authz_markers (role/permission/scope checks), public_markers "
+    '(routes public on purpose), e.g. auth_markers = ["myapp.auth.require_session"]',
 )
