@@ -101,15 +101,19 @@ def test_truncated_database_is_reported_not_trusted(
 
 
 def test_read_only_cache_dir_changes_nothing_but_speed(
-    tmp_path: Path, read_only_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, read_only_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     src = tmp_path / "src"
     write(src, "settings.py", 'GITHUB_TOKEN = "ghp_' + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6" + '"\n')
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
     assert audit(src, tmp_path / "warm", "--exit-zero") == 0
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(read_only_dir))
-    assert audit(src, tmp_path / "out-ro", "--exit-zero") == 0
+    capsys.readouterr()
+    assert main(["audit", str(src), "--out", str(tmp_path / "out-ro"), "--exit-zero"]) == 0  # not -q: warnings show
     assert os.listdir(read_only_dir) == []
+    err = capsys.readouterr().err
+    assert f"cache directory {read_only_dir} cannot be written (" in err  # said, once per folder and reason
+    assert err.count("rebuilt on every run; point REDLINE_CACHE_DIR at a writable folder") == 1
     warm = report(tmp_path / "warm")["findings"]
     assert report(tmp_path / "out-ro")["findings"] == warm
     assert warm and warm[0]["rule"].startswith("SEC")

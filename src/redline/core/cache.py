@@ -9,6 +9,7 @@ missing, unwritable or corrupt cache only means rebuilding.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import tempfile
@@ -48,4 +49,15 @@ def write_entry(name: str, data: bytes, *, prefix: str, keep: int = 8) -> None:
             with contextlib.suppress(OSError):
                 os.remove(old)
     except OSError as exc:
-        log.debug("cache entry %s not written: %s", name, exc)
+        _unwritable(folder, exc.strerror or str(exc))
+
+
+@functools.lru_cache(maxsize=8)
+def _unwritable(folder: str, reason: str) -> None:
+    """Said once per folder and reason: a cache that cannot be written costs every run the rebuild."""
+    log.warning(
+        "cache directory %s cannot be written (%s): compiled rules and scanner databases are rebuilt on every "
+        "run; point REDLINE_CACHE_DIR at a writable folder",
+        folder,
+        reason,
+    )
