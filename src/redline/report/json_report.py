@@ -13,7 +13,7 @@ from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.serialize import item_dicts, summary_dict, tool_dict
 
-SCHEMA_VERSION = "2.0"  # 2.0: evidence values are typed JSON (numbers, booleans, arrays, objects)
+SCHEMA_VERSION = "3.0"  # 3.0: priority factors are 1-5 with reasons, items carry groups; 2.0: typed evidence
 
 
 def json_document(result: AuditResult) -> dict[str, Any]:
