@@ -180,3 +180,23 @@ def test_override_findings_are_kept_but_low(findings: list) -> None:  # type: ig
     sev = {(f.location.path, f.location.start_line, f.rule): str(f.severity) for f in findings}
     assert sev[(OVR, 7, "CMP104")] == "low"
     assert sev[(BASE, 5, "CMP104")] == "high"
+
+
+def test_missing_memory_limits_of_one_project_are_one_item(tmp_path: Path) -> None:
+    from redline.core.groups import group_findings
+
+    body = "    image: acme/{n}:1.2\n    depends_on: [db]\n"
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n"
+        + body.format(n="api")
+        + "  web:\n"
+        + body.format(n="web")
+        + "  db:\n    image: acme/db:1.0\n    mem_limit: 512m\n"
+    )
+    limits = [f for f in run(tmp_path) if f.rule == "CMP105"]
+    assert sorted((f.location.path, f.location.start_line) for f in limits) == [
+        ("compose.yaml", 2),
+        ("compose.yaml", 5),
+    ]
+    [item] = group_findings(limits)
+    assert item.count == 2 and item.lead.group == "compose/.:no-memory-limit"

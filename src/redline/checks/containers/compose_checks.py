@@ -429,7 +429,10 @@ class ComposeCheck(ProjectCheck):
             return  # limits and health are production concerns: not for a dev or test environment, or a job
         limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
-            yield self._f(NO_LIMITS, svc, None, "sets no memory limit")
+            # one root cause per compose project: nobody sized its services (one item, every service a place)
+            yield self._f(
+                NO_LIMITS, svc, None, "sets no memory limit", group=f"compose/{svc.directory or '.'}:no-memory-limit"
+            )
         yield from self._health(svc, df, mode.needed)
 
     def _ports(self, svc: ComposeService) -> Iterator[Finding]:
