@@ -10,13 +10,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from redline.cli import exit_codes
 from redline.cli.validate import InvalidInput, validate
 
 if TYPE_CHECKING:
-    from redline.core.config import Config
+    from redline.core.config import Config, SectionSpec
     from redline.core.result import AuditResult
     from redline.pipeline.catalogue import Catalogue
     from redline.pipeline.run import AuditRequest
@@ -77,19 +77,24 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
     return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
 
 
-def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
-    from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
-    from redline.core.model import Severity
+def config_sections(catalogue: Catalogue) -> list[SectionSpec[Any]]:
+    """Every table a redline.toml may hold: the families' and the run's own (history, scoring, policy, plan).
+    Every command loads the file against this one list, so a file one command accepts, all accept."""
     from redline.core.plan import PLAN_SECTION
     from redline.core.policy import POLICY_SECTION
     from redline.core.priority import SCORING_SECTION
     from redline.store.settings import HISTORY_SECTION
 
+    return [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
+
+
+def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
+    from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
+    from redline.core.model import Severity
+
     path = args.config or find_config(root)
     try:
-        config = load_config(
-            path, [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
-        )
+        config = load_config(path, config_sections(catalogue))
         overrides: dict[str, object] = {}
         if args.exclude:
             overrides["exclude"] = (*config.exclude, *args.exclude)

@@ -13,7 +13,7 @@ from redline.cli import exit_codes
 
 if TYPE_CHECKING:
     from redline.pipeline.capacity import CapacityQuestion
-from redline.cli.common import UsageError
+from redline.cli.common import UsageError, config_sections
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     question = _question(args)
     if args.traces:
         try:
-            config = load_config(args.config or find_config(Path.cwd()), load_catalogue(with_plugins=False).sections)
+            config = load_config(
+                args.config or find_config(Path.cwd()), config_sections(load_catalogue(with_plugins=False))
+            )
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         questions = questions_from_traces(args.traces, config, question)

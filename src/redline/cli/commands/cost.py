@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redline.cli.common import FORMATS, UsageError, exit_code, split_codes
+from redline.cli.common import FORMATS, UsageError, config_sections, exit_code, split_codes
 
 if TYPE_CHECKING:
     from redline.pipeline.cost import CostRequest, CostRun
@@ -68,7 +68,7 @@ def build_cost_request(args: argparse.Namespace) -> CostRequest:
         raise UsageError(f"--baseline-period {args.baseline_period!r}: expected YYYY-MM")
     catalogue = load_catalogue()
     try:
-        config = load_config(args.config or find_config(Path.cwd()), catalogue.sections)
+        config = load_config(args.config or find_config(Path.cwd()), config_sections(catalogue))
         if args.fail_on:
             config = config.with_overrides(fail_on=Severity.parse(args.fail_on))
         config = config.with_overrides(formats=tuple(OutputFormat(f) for f in args.formats or ("json",)))

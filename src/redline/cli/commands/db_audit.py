@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.cli.common import UsageError, exit_code, split_codes
+from redline.cli.common import UsageError, config_sections, exit_code, split_codes
 
 if TYPE_CHECKING:
     from redline.core.config import Config
@@ -49,11 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _settings(args: argparse.Namespace) -> tuple[PostgresSettings, Config]:
     from redline.core.config import ConfigError, find_config, load_config
     from redline.core.model import Severity
-    from redline.pipeline.database import POSTGRES_SECTION, SettingsError, settings_from
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.database import SettingsError, settings_from
 
     path = args.config or find_config(Path("."))
     try:
-        config = load_config(path, [POSTGRES_SECTION])
+        config = load_config(path, config_sections(load_catalogue(with_plugins=False)))
         if args.fail_on:
             config = config.with_overrides(fail_on=Severity.parse(args.fail_on))
         overrides = {

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from redline.cli import exit_codes
-from redline.cli.common import UsageError, log, split_codes
+from redline.cli.common import UsageError, config_sections, log, split_codes
 
 if TYPE_CHECKING:
     from redline.core.result import AuditResult
@@ -104,7 +104,7 @@ def _settings(args: argparse.Namespace) -> HistorySettings:
     if not args.root.is_dir():
         raise UsageError(f"{args.root}: not a directory")
     try:
-        config = load_config(args.config or find_config(args.root), [*load_catalogue().sections, HISTORY_SECTION])
+        config = load_config(args.config or find_config(args.root), config_sections(load_catalogue()))
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     return config.settings(HISTORY_SECTION)

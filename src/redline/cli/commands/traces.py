@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from redline.pipeline.traces import TracesRun
 
 from redline.cli import exit_codes
-from redline.cli.common import UsageError, exit_code
+from redline.cli.common import UsageError, config_sections, exit_code
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     from redline.report.json_report import JsonReporter
 
     try:
-        config = load_config(args.config or find_config(Path.cwd()), load_catalogue(with_plugins=False).sections)
+        config = load_config(
+            args.config or find_config(Path.cwd()), config_sections(load_catalogue(with_plugins=False))
+        )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     outcome = run_traces(args.paths, config, str(args.db) if args.db else ":memory:")
