@@ -50,12 +50,12 @@ class AuditResult:
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline
 
-    @property
+    @cached_property
     def active(self) -> list[Finding]:
         """Findings that count: not suppressed inline."""
         return [f for f in self.findings if f.suppressed is None]
 
-    @property
+    @cached_property
     def items(self) -> list[FindingGroup]:
         """Active findings as root-cause items (one per rule and group): what counts and is shown."""
         return group_findings(self.active)
@@ -92,7 +92,7 @@ class AuditResult:
         return [s for s in self.skipped if not s.reason.startswith("binary file")]
 
     def gate_failed(self) -> bool:
-        return bool(self.gating(self.config.fail_on) or self.not_covered_gating)
+        return bool(self.gate or self.not_covered_gating)
 
     @property
     def fatal_errors(self) -> list[ToolError]:
