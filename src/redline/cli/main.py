@@ -27,7 +27,7 @@ from redline.cli.commands import (
 )
 from redline.cli.commands import map as map_command
 from redline.cli.common import UsageError
-from redline.pipeline.pool import WorkerDied
+from redline.pipeline.errors import WorkerDied
 
 COMMANDS = (
     audit,

@@ -24,15 +24,13 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
+from redline.pipeline.errors import WorkerDied
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 #: seconds a terminated worker gets before it is killed
 GRACE = 2.0
-
-
-class WorkerDied(RuntimeError):
-    """A worker process ended without answering; the message says how."""
 
 
 def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
 from redline.cli.common import add_scan_options, build_request, execute
-from redline.core.config import OutputFormat
-from redline.core.map_model import SystemMap
+
+if TYPE_CHECKING:
+    from redline.core.map_model import SystemMap
 
 log = logging.getLogger("redline")
-MAP_FORMATS = (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT, OutputFormat.THREATS_CSV)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +55,8 @@ def inventory_table(m: SystemMap) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redline.core.config import OutputFormat
+    from redline.core.map_model import SystemMap
     from redline.pipeline.catalogue import load_catalogue
     from redline.report.formats import write_reports
 
@@ -67,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(result.threats.threats)} threats, {len(open_threats)} open")
         for why in result.threats.rejected:
             log.warning("%s", why)
-    for path in write_reports(result, args.out, MAP_FORMATS):
+    for path in write_reports(
+        result, args.out, (OutputFormat.MAP_JSON, OutputFormat.MERMAID, OutputFormat.DOT, OutputFormat.THREATS_CSV)
+    ):
         if not args.quiet:
             print(f"  wrote {path}")
     for err in result.fatal_errors:
