@@ -16,10 +16,6 @@ from redline.core.model import Skipped, ToolError
 NOT_COVERED_STAGES = frozenset({"parse", "source", "read"})
 
 
-def _stage(error: ToolError) -> str:
-    return str(getattr(error.stage, "value", error.stage))  # a plain string today, an enum soon
-
-
 def not_covered_from_errors(errors: Iterable[ToolError], known: Iterable[Skipped]) -> list[Skipped]:
     """One ``Skipped`` per errored input not listed yet (the walk already lists unreadable files)."""
     known = list(known)
@@ -27,7 +23,7 @@ def not_covered_from_errors(errors: Iterable[ToolError], known: Iterable[Skipped
     listed = {(s.path, s.reason) for s in known}
     out: list[Skipped] = []
     for error in errors:
-        stage = _stage(error)
+        stage = str(error.stage)
         if stage not in NOT_COVERED_STAGES or (stage == "read" and error.where in paths):
             continue
         item = Skipped(error.where, f"could not be parsed: {error.reason}" if stage == "parse" else error.reason)
@@ -35,8 +31,3 @@ def not_covered_from_errors(errors: Iterable[ToolError], known: Iterable[Skipped
             listed.add((item.path, item.reason))
             out.append(item)
     return out
-
-
-def counts_toward_gate(item: Skipped) -> bool:
-    """``fail_on_not_covered`` counts what redline meant to judge; a binary file was never in scope."""
-    return not item.reason.startswith("binary file")

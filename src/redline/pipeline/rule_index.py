@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -39,9 +39,6 @@ class RuleIndex:
     registry: RuleRegistry  # every built-in rule
     family_of: Mapping[str, str]  # rule code -> the family module of its owning check
     sections: tuple[SectionSpec[Any], ...]  # every built-in configuration table
-
-    def families_for(self, codes: Iterable[str]) -> set[str]:
-        return {self.family_of[c] for c in codes if c in self.family_of}
 
 
 def rule_index() -> RuleIndex:
