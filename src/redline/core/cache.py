@@ -12,7 +12,9 @@ import contextlib
 import functools
 import logging
 import os
-import tempfile
+from pathlib import Path
+
+from redline.core.atomic import write_atomic
 
 log = logging.getLogger("redline")
 
@@ -36,10 +38,7 @@ def write_entry(name: str, data: bytes, *, prefix: str, keep: int = 8) -> None:
     folder = cache_dir()
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, os.path.join(folder, name))
+        write_atomic(Path(folder) / name, data)  # removes its temporary file when the write fails
         olds = sorted(
             (os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix)),
             key=os.path.getmtime,
