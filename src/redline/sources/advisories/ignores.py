@@ -8,13 +8,13 @@ such advisories as suppressed with that reason. An entry past its ``ignoreUntil`
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import FileSource, SourceError
+from redline.sources.packages.common import load_toml
 
 FILE_NAME = "osv-scanner.toml"
 
@@ -52,10 +52,7 @@ class OsvScannerConfigSource(FileSource):
         return PurePosixPath(file.path).name == FILE_NAME
 
     def parse(self, text: FileText) -> ScannerIgnores | None:
-        try:
-            data = tomllib.loads(text.text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SourceError(f"not valid TOML: {exc}") from None
+        data = load_toml(text.text)  # the shared reader: bad, too deep or oversized-number TOML is a SourceError
         raw = data.get("IgnoredVulns", [])
         if not isinstance(raw, list):
             raise SourceError("IgnoredVulns is not an array of tables")
