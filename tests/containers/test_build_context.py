@@ -50,3 +50,17 @@ def test_an_oversized_dockerignore_is_not_read_and_says_so(tmp_path: Path) -> No
         ("app/.dockerignore", "larger than the size limit (208 > 100 bytes)"),
         ("app/.dockerignore", "larger than the size limit; its patterns were not applied to the build context"),
     ]
+
+
+def test_an_oversized_dotenv_is_judged_by_its_name_and_says_so(tmp_path: Path) -> None:
+    _tree(tmp_path, "id_rsa\n")
+    (tmp_path / "app" / ".env").write_text("DB_PASSWORD=osMVPi21KwK0Tz\n" + "# padding\n" * 20)
+    result = _copied(tmp_path, Config(jobs=1, max_file_size=150))
+    assert [(f.evidence.text("file"), str(f.severity)) for f in result.findings] == [
+        (".env", "high"),
+        (".npmrc", "high"),
+    ]
+    assert (
+        "app/.env",
+        "larger than the size limit; what it would copy into an image was judged by its name alone",
+    ) in [(s.path, s.reason) for s in result.skipped]

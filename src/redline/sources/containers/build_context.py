@@ -57,18 +57,27 @@ class BuildContextSource(ProjectSource):
                     out.skipped.append(Skipped(ignore_file.path, f"{exc}; its patterns were not applied"))
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
-            dotenv = tuple(_dotenv_texts(files, out))
+            dotenv = tuple(_dotenv_texts(files, ctx.config.max_file_size, out))
             out.facts.append(
                 BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, dotenv)
             )
         return out
 
 
-def _dotenv_texts(files: list[SourceFile], out: ProjectOutput) -> list[tuple[str, str]]:
+def _dotenv_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
+    """The dotenv files of the context within the size limit (a larger one is judged by its name alone)."""
     texts = []
     for file in files:
         name = posixpath.basename(file.path)
         if kind_of(name) != "dotenv":
+            continue
+        if file.size > limit:
+            out.skipped.append(
+                Skipped(
+                    file.path,
+                    "larger than the size limit; what it would copy into an image was judged by its name alone",
+                )
+            )
             continue
         try:
             texts.append((name, read_file(file).text))
