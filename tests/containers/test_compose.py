@@ -200,3 +200,11 @@ def test_missing_memory_limits_of_one_project_are_one_item(tmp_path: Path) -> No
     ]
     [item] = group_findings(limits)
     assert item.count == 2 and item.lead.group == "compose/.:no-memory-limit"
+
+
+def test_root_group_forms_count_as_root_in_every_family(tmp_path: Path) -> None:
+    """`USER 0:root` runs as uid 0: the Dockerfile rule and the compose rule that reads the Dockerfile agree."""
+    (tmp_path / "Dockerfile").write_text('FROM python:3.12-slim\nUSER 0:root\nCMD ["python", "app.py"]\n')
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: .\n    mem_limit: 256m\n")
+    fired = {f.rule for f in run(tmp_path) if f.rule in {"DKR101", "CMP103"}}
+    assert fired == {"DKR101", "CMP103"}

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from redline.checks.containers.common import image_name, split_image
+from redline.checks.containers.common import image_name, is_root_user, split_image
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import Container, KubeManifest, KubeObject
@@ -107,9 +107,6 @@ def _containers(obj: KubeObject) -> Iterable[Container]:
     return obj.containers(include_init=False) if obj.is_workload and not obj.is_patch else ()
 
 
-_ROOT_USERS = frozenset({"root", "0", "0:0", "root:root", "root:0", "0:root"})
-
-
 def _kube_user(obj: KubeObject, c: Container) -> str:
     """ "non-root" when the pod or container security context forces a non-root user, else "root-or-image"."""
     pod = obj.pod_spec() or {}
@@ -140,7 +137,7 @@ def orchestrated_user(
             df = build_dockerfile(svc, index.dockerfiles)
             if df is not None:
                 user = svc.body.get("user")
-                ok = user is not None and str(user).lower() not in _ROOT_USERS
+                ok = user is not None and not is_root_user(str(user))
                 verdicts.setdefault(df.path, []).append((ok, f"compose service `{svc.name}`"))
     return {
         path: ", ".join(where for _, where in runs)

@@ -257,3 +257,14 @@ def root_group(image_key: str) -> str:
 def healthcheck_group(dockerfile_path: str) -> str:
     """The group DKR105 on a Dockerfile and CMP106 on the services built from it share: one item."""
     return f"{CROSS_RULE_PREFIX}healthcheck:{dockerfile_path}"
+
+
+#: the USER values that leave a process as uid 0 (a group after the colon does not change the user)
+ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
+
+
+def is_root_user(user: str) -> bool:
+    """Whether a Dockerfile ``USER``, compose ``user:`` or image default runs as root — one answer for the
+    DKR, KUB and CMP rules that share a "runs as root" item."""
+    value = user.strip().lower()
+    return value in ROOT_USERS or value.startswith(("root:", "0:"))

@@ -17,6 +17,7 @@ from redline.checks.containers.common import (
     healthcheck_group,
     image_name,
     in_test_context,
+    is_root_user,
     lowered,
     root_group,
     seq,
@@ -217,7 +218,6 @@ _PORT_RE = re.compile(
     r"^(?:(?P<ip>\[[^\]]*\]|[0-9.]+|[^:]*?):)??(?:(?P<host>[0-9-]*):)?(?P<ctr>[0-9]+)(?:-[0-9]+)?"
     r"(?:/(?P<proto>\w+))?$"
 )
-_ROOT = frozenset({"root", "0", "0:0", "root:root"})
 _DEFAULT_CAPS = BASELINE_CAPS | {"NET_RAW"}
 
 
@@ -476,7 +476,7 @@ class ComposeCheck(ProjectCheck):
         image = str(svc.body.get("image", ""))
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
         if user is not None:
-            if str(user).lower() in _ROOT:
+            if is_root_user(str(user)):
                 yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
             return
         stage = shipped_stage(df, build_target(svc)) if df is not None else None
@@ -486,7 +486,7 @@ class ComposeCheck(ProjectCheck):
             overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(stage.index))
             if found is None and unprivileged(base, entrypoint_overridden=overridden):
                 return
-            if found is None or found[0].lower() in _ROOT:
+            if found is None or is_root_user(found[0]):
                 which = f"its Dockerfile {df.path}" if stage is df.final_stage else f"stage `{stage.name}` of {df.path}"
                 yield self._f(NO_USER, svc, None, f"sets no user and {which} runs as root", group=group)
             return

@@ -13,6 +13,7 @@ from redline.checks.containers.common import (
     flag_value,
     healthcheck_group,
     image_name,
+    is_root_user,
     lowered,
     root_group,
     secret_like_name,
@@ -156,7 +157,6 @@ _INSTALL = re.compile(
     r"\b(?:apt-get|apt|aptitude|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|upgrade|"
     r"dist-upgrade|in)" + _END + r"|\bapk\s+(?:-\S+\s+)*(?:add|upgrade)" + _END
 )
-_ROOT = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -360,7 +360,7 @@ class DockerfileCheck(ProjectCheck):
             yield replace(f, group=group)
             return
         user, ins = found
-        if user.lower() in _ROOT or user.lower().startswith("root:"):
+        if is_root_user(user):
             f = self.finding(
                 ROOT_USER,
                 f"the last USER of the final stage is `{user}`",

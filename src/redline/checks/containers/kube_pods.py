@@ -22,6 +22,7 @@ from redline.checks.containers.common import (
     flag_value,
     image_name,
     in_test_context,
+    is_root_user,
     key_line,
     kube_finding,
     looks_like_placeholder,
@@ -655,7 +656,7 @@ class KubePodSecurityCheck(ProjectCheck):
             if unprivileged(c.image, entrypoint_overridden="command" in c.body):
                 return  # the image itself runs unprivileged (known-image table)
             found = df.effective_user(df.final_stage.index) if df is not None and df.final_stage else None
-            if found is not None and found[0].lower() not in ("root", "0", "0:0", "root:root"):
+            if found is not None and not is_root_user(found[0]):
                 return  # the Dockerfile that builds it sets a non-root USER
             yield Issue(
                 RUN_AS_ROOT,
