@@ -47,6 +47,11 @@ def may_link_to(value: Any, target: Resource, name_attrs: tuple[str, ...] = ("bu
     return isinstance(value, Unknown) or links_to(value, target, name_attrs)
 
 
+def maybe_linked(project: TerraformProject, bucket: Resource, *types: str) -> bool:
+    """Some resource of ``types`` configures ``bucket``, or might (its ``bucket`` is unknown)."""
+    return any(may_link_to(r.get("bucket"), bucket) for r in project.of_type(*types))
+
+
 def same_resource(ref: str, address: str) -> bool:
     """A reference names this instance: the same address, or one side does not say which instance
     (``aws_s3_bucket.b.id`` inside a counted block, or a target whose count is unknown)."""

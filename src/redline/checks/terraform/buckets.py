@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.checks.interface import CheckContext
-from redline.checks.terraform.base import TerraformCheck, links_to, may_link_to, strings
+from redline.checks.terraform.base import TerraformCheck, links_to, maybe_linked, strings
 from redline.checks.terraform.policies import statements
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -103,10 +103,6 @@ def _linked(project: TerraformProject, bucket: Resource, *types: str) -> list[Re
     return [r for r in project.of_type(*types) if links_to(r.get("bucket"), bucket)]
 
 
-def _maybe_linked(project: TerraformProject, bucket: Resource, *types: str) -> bool:
-    return any(may_link_to(r.get("bucket"), bucket) for r in project.of_type(*types))
-
-
 def _bigquery_public(r: Resource) -> list[str]:
     found = {
         str(a.get("special_group"))
@@ -187,7 +183,7 @@ class BucketExposureCheck(TerraformCheck):
         for bucket in project.of_type("aws_s3_bucket"):
             blocks = _linked(project, bucket, "aws_s3_bucket_public_access_block")
             if not blocks:
-                if not account_level and not _maybe_linked(project, bucket, "aws_s3_bucket_public_access_block"):
+                if not account_level and not maybe_linked(project, bucket, "aws_s3_bucket_public_access_block"):
                     yield self.emit(
                         BPA,
                         bucket,

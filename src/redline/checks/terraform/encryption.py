@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.checks.interface import CheckContext
-from redline.checks.terraform.base import TerraformCheck, may_link_to
+from redline.checks.terraform.base import TerraformCheck, maybe_linked
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
@@ -66,10 +66,6 @@ _ENCRYPT = {
 _ENCRYPT["aws_launch_template"] = _ENCRYPT["aws_instance"]
 _ENCRYPT["aws_rds_cluster"] = _ENCRYPT["aws_db_instance"]
 _ENCRYPT["aws_opensearch_domain"] = _ENCRYPT["aws_elasticsearch_domain"]
-
-
-def _maybe_linked(project: TerraformProject, bucket: Resource, *types: str) -> bool:
-    return any(may_link_to(r.get("bucket"), bucket) for r in project.of_type(*types))
 
 
 def _unencrypted_device(r: Resource) -> bool:
@@ -167,7 +163,7 @@ class EncryptionAtRestCheck(TerraformCheck):
         for bucket in project.of_type("aws_s3_bucket"):
             if bucket.body.may_have("server_side_encryption_configuration"):
                 continue
-            if _maybe_linked(project, bucket, "aws_s3_bucket_server_side_encryption_configuration"):
+            if maybe_linked(project, bucket, "aws_s3_bucket_server_side_encryption_configuration"):
                 continue
             yield self._unencrypted(
                 bucket, "no server-side encryption configuration (SSE-S3 default only)", severity=Severity.LOW
