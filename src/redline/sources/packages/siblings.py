@@ -30,16 +30,12 @@ class DeclaredDeps:
 
 def _read_beside(text: FileText, name: str) -> dict[str, Any] | None:
     """The parsed JSON or TOML file ``name`` in the lockfile's own folder (no symlink out of it)."""
-    folder = os.path.dirname(text.file.abspath)
+    content = text_beside(text, name)
+    if content is None:
+        return None
     try:
-        real = Path(os.path.realpath(os.path.join(folder, name)))
-        if not real.is_file() or real.parent != Path(os.path.realpath(folder)):
-            return None
-        if real.stat().st_size > MAX_SIBLING_BYTES:
-            return None
-        content = real.read_text(encoding="utf-8")
         data = json.loads(content) if name.endswith(".json") else tomllib.loads(content)
-    except (OSError, ValueError, RecursionError):  # TOMLDecodeError and JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError):  # TOMLDecodeError and JSONDecodeError are ValueErrors
         return None
     return data if isinstance(data, dict) else None
 
