@@ -105,3 +105,25 @@ def test_sigint_at_random_moments_never_hangs(big_tree: Path, tmp_path: Path) ->
             assert code == 2 and "interrupted; no output written" in err, err
         _assert_complete_or_absent(out)
     assert interrupted >= RUNS // 4  # the test really interrupted runs, not only finished ones
+
+
+def test_an_interrupt_wrapped_by_an_import_is_still_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commands import their work lazily; a Ctrl-C inside an import can surface wrapped in another exception
+    (``__set_name__`` re-raises it as RuntimeError): the run still says it was interrupted, not a bug."""
+    import argparse
+
+    from redline.cli.commands import rules
+    from redline.cli.main import main
+
+    def interrupted_import(args: argparse.Namespace) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__") from exc
+
+    monkeypatch.setattr(rules, "run", interrupted_import)
+    assert main(["rules"]) == 2
+    err = capsys.readouterr().err
+    assert "redline: interrupted; no output written" in err and "internal error" not in err

@@ -82,9 +82,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkerDied as exc:  # killed from outside (OOM killer, kill -9): say so, not a traceback
         sys.stderr.write(f"redline: error: {exc}; no output written\n")
         return exit_codes.TOOL_ERROR
-    except Exception:  # a bug in redline: say so, exit 2, keep the traceback for -v
-        log.exception("internal error; no output written")
+    except Exception as exc:  # a bug in redline: say so, exit 2, keep the traceback for -v
+        if _caused_by_interrupt(exc):  # Ctrl-C inside an import: Python wraps it (e.g. in __set_name__)
+            sys.stderr.write("redline: interrupted; no output written\n")
+        else:
+            log.exception("internal error; no output written")
         return exit_codes.TOOL_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("redline: interrupted; no output written\n")
         return exit_codes.TOOL_ERROR
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt stands anywhere in the chain of causes (commands import their work
+    lazily, and the import machinery re-raises an interrupt as another exception)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
