@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,7 @@ def test_corrupt_cache_entry_means_parsing_again() -> None:
     data = APP.encode()
     key = cache.index_key("python", "app.py", data)
     index_of(APP)
-    Path(cache._entry(key)).write_text("{not json")
+    Path(cache._entry(key)).write_bytes(b"\x93not msgpack")
     assert index_of(APP).parser == "ast"
 
 
@@ -163,3 +164,18 @@ def test_deeply_nested_expression_never_crashes() -> None:
         assert index.definitions == ()
     deep_calls = "y = " + "f(" * 80 + "request.args" + ")" * 80 + "\n"
     assert len(index_of("from flask import request\n" + deep_calls).calls) == 80
+
+
+def test_index_crosses_a_process_boundary_unchanged() -> None:
+    """Workers send indexes to the main process pickled; the pickle carries one msgpack buffer."""
+    index = index_of(APP)
+    data = pickle.dumps(index)
+    assert b"decode_index" in data and pickle.loads(data) == index
+
+
+def test_literals_too_deep_or_too_large_are_kept_as_none() -> None:
+    index = index_of("f(a=[[[[1]]]], b=2**70, c=123456789012345678901234567890, d=[1, [2, ('x',)]])\n")
+    args = {a.keyword: a.literal for a in index.calls[0].args}
+    assert args == {"a": (((None,),),), "b": None, "c": None, "d": (1, (2, ("x",)))}
+    cached = index_of("f(a=[[[[1]]]], b=2**70, c=123456789012345678901234567890, d=[1, [2, ('x',)]])\n")
+    assert cached.parser == "cache" and cached.calls == index.calls

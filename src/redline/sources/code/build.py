@@ -68,11 +68,18 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
-def literal(node: ast.AST) -> Literal:
+#: integers the index keeps as values (msgpack's range); a larger constant is kept as None
+_INT_RANGE = range(-(2**63), 2**64)
+#: lists nested deeper than this are kept as None (see ``model.Literal``)
+_LITERAL_DEPTH = 3
+
+
+def literal(node: ast.AST, depth: int = 0) -> Literal:
     if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool):
-        return node.value
-    if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return tuple(literal(e) for e in node.elts)
+        value = node.value
+        return None if isinstance(value, int) and value not in _INT_RANGE else value
+    if isinstance(node, ast.List | ast.Tuple | ast.Set) and depth < _LITERAL_DEPTH:
+        return tuple(literal(e, depth + 1) for e in node.elts)  # type: ignore[misc]
     return None
 
 

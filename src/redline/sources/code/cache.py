@@ -1,35 +1,26 @@
-"""The code index cache: one JSON entry per file content (and redline version) under the user cache
-directory, so an unchanged file is never parsed twice, across runs and across checkouts. JSON, never
-pickle: a cache directory is writable by whoever can write the home directory, and loading it must not
-run code. A missing, corrupt or unwritable entry only means parsing again."""
+"""The code index cache: one msgpack entry per file content (and redline version) under the user cache
+directory, so an unchanged file is never parsed twice, across runs and across checkouts. msgpack decoded
+into the declared types by msgspec, never pickle: a cache directory is writable by whoever can write the
+home directory, and loading it must not run code. A missing, corrupt or unwritable entry only means
+parsing again. The same encoding carries an index from a worker process to the main one."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-import tempfile
-from dataclasses import asdict
-from typing import Any
+from dataclasses import replace
+from pathlib import Path
+
+import msgspec
 
 from redline import __version__
+from redline.core.atomic import write_atomic
 from redline.core.cache import cache_dir
-from redline.sources.code.model import (
-    Arg,
-    Assignment,
-    CallSite,
-    CodeIndex,
-    Decorator,
-    Definition,
-    Literal,
-    Loop,
-    StringFact,
-    Tainted,
-)
+from redline.sources.code.model import CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -42,88 +33,31 @@ def index_key(language: str, path: str, data: bytes) -> str:
 
 
 def _entry(key: str) -> str:
-    return os.path.join(cache_dir(), "code-index", f"v{__version__}-{INDEX_FORMAT}", key[:2], key + ".json")
+    return os.path.join(cache_dir(), "code-index", f"v{__version__}-{INDEX_FORMAT}", key[:2], key + ".msgpack")
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(CodeIndex)
+
+
+def encode_index(index: CodeIndex) -> bytes:
+    return _ENCODER.encode(index)
+
+
+def decode_index(data: bytes) -> CodeIndex:
+    """The index a buffer holds; msgspec checks every field's type, so an entry of another shape raises
+    ``msgspec.ValidationError`` instead of becoming a half-filled index."""
+    return _DECODER.decode(data)
 
 
 def load(key: str) -> CodeIndex | None:
     try:
         with open(_entry(key), "rb") as fh:
-            return decode(json.loads(fh.read()))
-    except (OSError, ValueError, KeyError, TypeError):
+            return replace(decode_index(fh.read()), parser="cache")
+    except (OSError, msgspec.MsgspecError):
         return None
 
 
 def store(key: str, index: CodeIndex) -> None:
-    path = _entry(key)
     with contextlib.suppress(OSError):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(index), fh, separators=(",", ":"))
-        os.replace(tmp, path)
-
-
-def _lit(value: Any) -> Literal:
-    if isinstance(value, list):
-        return tuple(_lit(v) for v in value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise TypeError("not a literal")
-
-
-def _arg(raw: dict[str, Any]) -> Arg:
-    return Arg(
-        raw["keyword"], _lit(raw["literal"]), raw["name"], raw["call"], tuple(raw["call_args"]), tuple(raw["items"])
-    )
-
-
-def _decorator(raw: dict[str, Any]) -> Decorator:
-    return Decorator(raw["raw"], raw["target"], raw["line"], tuple(_arg(a) for a in raw["args"]), raw["is_call"])
-
-
-def _definition(raw: dict[str, Any]) -> Definition:
-    return Definition(
-        raw["name"],
-        raw["qualname"],
-        raw["kind"],
-        raw["line"],
-        raw["end_line"],
-        tuple(_decorator(d) for d in raw["decorators"]),
-        tuple(raw["bases"]),
-        tuple(raw["params"]),
-        tuple((n, tuple(v)) for n, v in raw["class_attrs"]),
-        tuple((n, _arg(a)) for n, a in raw["param_defaults"]),
-    )
-
-
-def _call(raw: dict[str, Any]) -> CallSite:
-    return CallSite(
-        raw["raw"],
-        raw["target"],
-        raw["line"],
-        raw["end_line"],
-        raw["function"],
-        tuple(_arg(a) for a in raw["args"]),
-        raw["assigned_to"],
-        tuple((where, source, tuple(via)) for where, source, via in raw["tainted"]),
-        raw["built_by"],
-        raw["awaited"],
-    )
-
-
-def decode(raw: dict[str, Any]) -> CodeIndex:
-    """The index a cache entry holds; KeyError/TypeError on an entry of another shape."""
-    return CodeIndex(
-        path=raw["path"],
-        language=raw["language"],
-        imports=tuple((a, b) for a, b in raw["imports"]),
-        definitions=tuple(_definition(d) for d in raw["definitions"]),
-        calls=tuple(_call(c) for c in raw["calls"]),
-        strings=tuple(StringFact(**s) for s in raw["strings"]),
-        loops=tuple(Loop(**lp) for lp in raw["loops"]),
-        tainted=tuple(Tainted(**t) for t in raw["tainted"]),
-        assignments=tuple(
-            Assignment(a["name"], a["line"], tuple(_lit(v) for v in a["values"])) for a in raw["assignments"]
-        ),
-        parser="cache",
-    )
+        write_atomic(Path(_entry(key)), encode_index(index))

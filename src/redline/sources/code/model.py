@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: a literal argument value as the index keeps it: strings, numbers, booleans, lists of those
-Literal = str | int | float | bool | None | tuple["Literal", ...]
+#: a literal scalar as the index keeps it
+Scalar = str | int | float | bool | None
+#: a literal argument value: a scalar or lists of them, nested at most three deep (deeper is None). Spelled
+#: out rather than recursive so the index can be encoded by msgspec (cache entries and worker results).
+Literal = Scalar | tuple[Scalar | tuple[Scalar | tuple[Scalar, ...], ...], ...]
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,13 @@ class CodeIndex:
     tainted: tuple[Tainted, ...]
     assignments: tuple[Assignment, ...] = ()
     parser: str = "ast"  # ast / cache
+
+    def __reduce__(self) -> tuple[object, tuple[bytes]]:
+        """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects
+        of a large tree took longer than parsing it did."""
+        from redline.sources.code.cache import decode_index, encode_index  # noqa: PLC0415 - a cycle
+
+        return decode_index, (encode_index(self),)
 
     def imported(self, local: str) -> str | None:
         return dict(self.imports).get(local)
