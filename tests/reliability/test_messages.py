@@ -80,7 +80,9 @@ def test_audit_without_database_says_every_vulnerability_check_was_skipped(
     write(src, "requirements.txt", "requests==2.19.0\n")
     assert main(["audit", str(src), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "warning: vulnerability database: no vulnerability database at" in out
+    assert out.count("no vulnerability database at") == 1  # said once, as a note, not also as a warning
+    assert "  note: no vulnerability database at" in out
+    assert "requirements.txt: not checked for known vulnerabilities: no usable database" in out
     assert "Dependencies were NOT checked for known vulnerabilities" in out
 
 

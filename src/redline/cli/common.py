@@ -198,7 +198,7 @@ def exit_code(result: AuditResult, *, exit_zero: bool) -> int:
 
 
 def print_summary(result: AuditResult, *, gating: int) -> None:
-    from redline.core.model import Severity
+    from redline.core.model import Severity, Stage
 
     by_sev: dict[str, int] = {}
     items = result.items  # one per root cause
@@ -211,8 +211,8 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
         f"redline: {len(items)} finding(s) ({counts}{places}) in {result.stats.files_scanned:,} files, "
         f"{result.stats.seconds:.2f}s\n"
     )
-    for err in result.errors:  # what the vulnerability check could not vouch for is said on the terminal too
-        if not err.fatal and err.where == "vulnerability database":
+    for err in result.errors:  # what a source or check could not vouch for is said on the terminal too
+        if not err.fatal and err.stage == Stage.NOTICE:
             out.write(f"  note: {err.reason}\n")
     suppressed = len(result.findings) - len(result.active)
     if suppressed:

@@ -151,6 +151,7 @@ class Stage(enum.StrEnum):
     DECODE = "decode"  # a file was not valid in its encoding (read with replacements)
     PARSE = "parse"  # a source could not parse a file
     SOURCE = "source"  # a source failed, or a project source could not cover its input
+    NOTICE = "notice"  # what a source could not vouch for; the inputs it concerns are listed as not covered
     CHECK = "check"  # a check failed
     SUPPRESSION = "suppression"  # an inline suppression was not honoured
     SYNTHESIS = "synthesis"  # a synthesis step failed

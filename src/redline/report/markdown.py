@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from redline.core.groups import FindingGroup
-from redline.core.model import Severity
+from redline.core.model import Severity, Stage
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.plan_md import plan_summary
@@ -68,9 +68,7 @@ def _where(item: FindingGroup) -> str:
 def _notices(result: AuditResult) -> list[str]:
     """Above everything: what the run could not vouch for (no or partial advisory database …)."""
     return [
-        f"> **{_cell(e.where)}**: {_cell(e.reason)}"
-        for e in result.errors
-        if not e.fatal and e.where == "vulnerability database"
+        f"> **{_cell(e.where)}**: {_cell(e.reason)}" for e in result.errors if not e.fatal and e.stage == Stage.NOTICE
     ]
 
 

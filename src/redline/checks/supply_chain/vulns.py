@@ -343,7 +343,7 @@ def thin_data_notices(db: AdvisoryDatabase, manifests: Sequence[PackageManifest]
                 f"{len(keys):,} {eco} packages checked against {counts.get(eco, 0):,} {eco} advisories — run "
                 f"`redline db update` (a database this small cannot show that they are free of known vulnerabilities)"
             ),
-            stage=Stage.CHECK,
+            stage=Stage.NOTICE,
         )
         for eco, keys in sorted(packages.items())
         if eco in loaded and counts.get(eco, 0) < THIN_DATA

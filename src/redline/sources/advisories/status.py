@@ -83,7 +83,7 @@ class AdvisoryDbSource(ProjectSource):
             )
             return ProjectOutput(
                 [status],
-                [ToolError("vulnerability database", reason, stage=Stage.SOURCE)],
+                [ToolError("vulnerability database", reason, stage=Stage.NOTICE)],
                 [Skipped(p, "not checked for known vulnerabilities: no usable database") for p in manifests],
             )
         info = db.info()
@@ -104,7 +104,7 @@ class AdvisoryDbSource(ProjectSource):
                         "ecosystems were NOT checked for known vulnerabilities. Run `redline db update` with a source "
                         "that has them."
                     ),
-                    stage=Stage.SOURCE,
+                    stage=Stage.NOTICE,
                 )
             )
             skipped += [
@@ -119,7 +119,7 @@ class AdvisoryDbSource(ProjectSource):
                         f"{db_path} was built {age:.0f} days ago (limit {max_age}); advisories published since then "
                         "are missing from this report. Run `redline db update`."
                     ),
-                    stage=Stage.SOURCE,
+                    stage=Stage.NOTICE,
                 )
             )
         return ProjectOutput([status], errors, skipped)
