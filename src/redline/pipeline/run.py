@@ -26,7 +26,15 @@ from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.pool import worker_pool
-from redline.pipeline.worker import ChunkOutcome, WorkerState, install_state, parsing, process_chunk, process_file
+from redline.pipeline.worker import (
+    ChunkOutcome,
+    WorkerState,
+    facts_frozen,
+    install_state,
+    parsing,
+    process_chunk,
+    process_file,
+)
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
 from redline.synthesis.interface import SynthesisStep
 
@@ -124,13 +132,13 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
 
     project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files), facts)
     noted = _Noted(errors, skipped)
-    _collect_project_facts(plan, project_ctx, noted, progress)
-    findings += _check_project(plan, facts, ctx, noted, progress)
-
-    findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
-    errors += supp_errors
-    findings = [_override(f, req.config) for f in findings]
-    synthesis = _synthesise(req.steps, facts, findings, ctx, noted=noted, progress=progress)
+    with facts_frozen():
+        _collect_project_facts(plan, project_ctx, noted, progress)
+        findings += _check_project(plan, facts, ctx, noted, progress)
+        findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
+        errors += supp_errors
+        findings = [_override(f, req.config) for f in findings]
+        synthesis = _synthesise(req.steps, facts, findings, ctx, noted=noted, progress=progress)
     findings = synthesis.findings
     progress.done()
     skipped += not_covered_from_errors(errors, skipped)
@@ -283,12 +291,11 @@ def _process_files(
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
-        with worker_pool(workers, process_chunk) as pool:
+        with parsing(), worker_pool(workers, process_chunk) as pool:  # what they send back piles up here
             for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
     finally:
-        gc.unfreeze()
         install_state(None)
     return total, workers
 

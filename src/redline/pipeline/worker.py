@@ -48,22 +48,33 @@ def install_state(state: WorkerState | None) -> None:
     _STATE = state
 
 
-#: allocations between young-generation collections while parsing (CPython's default is 700)
-PARSE_GC_THRESHOLD = 50_000
-
-
 @contextmanager
 def parsing() -> Iterator[None]:
-    """Fewer garbage collections while files are parsed: a syntax tree is thousands of small objects
-    without reference cycles (reference counting frees it), yet each allocation counts towards a
-    collection that would walk every live object; with the default threshold that is a fifth of the
-    parse time."""
-    before = gc.get_threshold()
-    gc.set_threshold(PARSE_GC_THRESHOLD, *before[1:])
+    """No cyclic garbage collection while files are parsed: a syntax tree is thousands of small objects
+    without reference cycles (reference counting frees it), and the facts kept from each file pile up, so
+    every collection walked all of them again — on a warm Django audit 2.0 s of a 5.4 s run. What survives
+    the parse is moved out of the collector's sight (frozen) before it runs again; otherwise its first
+    collection would walk every object allocated meanwhile (``facts_frozen`` unfreezes at the end)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def facts_frozen() -> Iterator[None]:
+    """The file facts (millions of small objects on a large tree) live until the run ends: keep them out of
+    the collector while project sources, checks and synthesis run. Otherwise every full collection walks
+    them all again — on the Django sdist that was 0.9 s of a 1.0 s entry-point extraction."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def process_chunk(files: list[SourceFile]) -> ChunkOutcome:

@@ -13,7 +13,8 @@ from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 from redline.report.serialize import item_dicts, summary_dict, tool_dict
 
-SCHEMA_VERSION = "3.0"  # 3.0: priority factors are 1-5 with reasons, items carry groups; 2.0: typed evidence
+#: 3.1: error stage "notice"; 3.0: priority factors are 1-5 with reasons, items carry groups; 2.0: typed evidence
+SCHEMA_VERSION = "3.1"
 
 
 def json_document(result: AuditResult) -> dict[str, Any]:
