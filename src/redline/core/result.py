@@ -20,6 +20,7 @@ from redline.core.inventory import (
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.plan import PLAN_SECTION, PlanItem, build_plan
+from redline.core.policy import POLICY_SECTION, Outcome, Verdict, budget_outcomes
 from redline.core.priority import SCORING_SECTION, rank
 from redline.core.rules import RuleRegistry
 from redline.core.threat_model import ThreatModel
@@ -110,8 +111,17 @@ class AuditResult:
             return []
         return [s for s in self.skipped if not s.reason.startswith("binary file")]
 
+    @cached_property
+    def budget_failures(self) -> tuple[Outcome, ...]:
+        """The budget policies this run was asked to fail on (``audit --fail-on latency-budget,…``) that failed."""
+        settings = self.config.settings(POLICY_SECTION)
+        if not settings.audit_fail_on:
+            return ()
+        cost = self.cost.document if self.cost is not None else None
+        return tuple(o for o in budget_outcomes(settings, self.latency, cost) if o.verdict is Verdict.FAIL)
+
     def gate_failed(self) -> bool:
-        return bool(self.gate or self.not_covered_gating)
+        return bool(self.gate or self.not_covered_gating or self.budget_failures)
 
     @property
     def fatal_errors(self) -> list[ToolError]:

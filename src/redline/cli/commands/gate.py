@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA)")
+    p = sub.add_parser("gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA, latency and cost budgets)")
     add_scan_options(p, outputs=False)
     p.add_argument("--baseline", type=Path, help="new findings are those absent from this baseline")
     p.add_argument(
@@ -78,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
     if settings.against == "baseline" and args.baseline:
         ref = Reference(f"baseline {args.baseline}", fingerprints=result.baseline)
     items = [g for g in result.items if GATE_EXEMPT_TAG not in g.lead.tags]
-    outcomes = evaluate(items, settings, ref, breaches)
+    outcomes = evaluate(
+        items, settings, ref, breaches, result.latency, result.cost.document if result.cost is not None else None
+    )
     failed = any(o.verdict is Verdict.FAIL for o in outcomes)
     print(f"redline gate: {'FAILED' if failed else 'passed'}")
     for o in outcomes:
