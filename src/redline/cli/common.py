@@ -94,7 +94,6 @@ def config_sections(catalogue: Catalogue) -> list[SectionSpec[Any]]:
 
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
     from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
-    from redline.core.model import Severity
 
     path = args.config or find_config(root)
     try:

@@ -294,6 +294,7 @@ def evaluate(
     settings: PolicySettings,
     ref: Reference | None,
     breaches: Sequence[str] | None,
+    *,
     latency: LatencyInventory | None = None,
     cost_doc: Mapping[str, Any] | None = None,
 ) -> list[Outcome]:
@@ -311,5 +312,7 @@ def budget_outcomes(
     settings: PolicySettings, latency: LatencyInventory | None, cost_doc: Mapping[str, Any] | None
 ) -> list[Outcome]:
     """The budget policies ``redline audit`` was asked to fail on (``--fail-on latency-budget`` …)."""
-    chosen = {"latency-budget": lambda: latency_budget(latency, settings), "cost-budget": lambda: cost_budget(cost_doc, settings)}
-    return [chosen[name]() for name in settings.audit_fail_on]
+    return [
+        latency_budget(latency, settings) if name == "latency-budget" else cost_budget(cost_doc, settings)
+        for name in settings.audit_fail_on
+    ]

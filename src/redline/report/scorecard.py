@@ -60,7 +60,8 @@ def critical_cves(result: AuditResult) -> Criterion:
         return Criterion(
             name,
             NOT_MEASURED,
-            f"{len(open_now)} critical vulnerability item(s) open; their age needs recorded runs (redline audit --record)",
+            f"{len(open_now)} critical vulnerability item(s) open; "
+            "their age needs recorded runs (redline audit --record)",
         )
     late = result.history.late_critical_cves
     if late:

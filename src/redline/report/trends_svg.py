@@ -28,7 +28,7 @@ def sparkline(name: str, series: Sequence[tuple[int, float]]) -> Markup:
     ys = [v for _, v in series]
     span_x = (max(xs) - min(xs)) or 1
     top = max(ys) or 1.0
-    low = min(0.0, min(ys))
+    low = min(0.0, *ys)
     span_y = (top - low) or 1.0
 
     def at(t: int, v: float) -> tuple[float, float]:

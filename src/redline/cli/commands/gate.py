@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA, latency and cost budgets)")
+    p = sub.add_parser(
+        "gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA, latency, cost)"
+    )
     add_scan_options(p, outputs=False)
     p.add_argument("--baseline", type=Path, help="new findings are those absent from this baseline")
     p.add_argument(
@@ -79,7 +81,12 @@ def run(args: argparse.Namespace) -> int:
         ref = Reference(f"baseline {args.baseline}", fingerprints=result.baseline)
     items = [g for g in result.items if GATE_EXEMPT_TAG not in g.lead.tags]
     outcomes = evaluate(
-        items, settings, ref, breaches, result.latency, result.cost.document if result.cost is not None else None
+        items,
+        settings,
+        ref,
+        breaches,
+        latency=result.latency,
+        cost_doc=result.cost.document if result.cost is not None else None,
     )
     failed = any(o.verdict is Verdict.FAIL for o in outcomes)
     print(f"redline gate: {'FAILED' if failed else 'passed'}")
