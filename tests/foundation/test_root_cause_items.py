@@ -112,7 +112,7 @@ def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_pat
     html = (tmp_path / "report.html").read_text()
     embedded = re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)
     assert embedded is not None
-    data = json.loads(embedded[1])
+    data = json.loads(embedded[1])["rows"]
     assert len(data) == 3 and max(d["n"] for d in data) == 3  # the sample is in its own section
 
 

@@ -67,7 +67,8 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sections_are_in_reading_order_offline(audited: Path) -> None:
     html = audited.read_text()
     order = ["map-section", "scorecard", "plan", "threats-section", "findings-section", "sbom", "trends"]
-    assert [html.index(f'<section id="{s}">') for s in order] == sorted(html.index(f'<section id="{s}">') for s in order)
+    at = [html.index(f'<section id="{s}">') for s in order]
+    assert at == sorted(at)
     assert "<h2>Threat register</h2>" in html.split('<section id="threats-section">')[1]
     assert "@media print" in html and "https://" not in html.split("<script")[0]
 

@@ -218,9 +218,7 @@ def latency_budget(latency: LatencyInventory | None, settings: PolicySettings) -
         return Outcome(name, Verdict.SKIP, 'no measured route has an objective: needs [slo."ROUTE"] p95_ms')
     over = [r for r in routes if r.p95_ms > (r.objective_ms or 0) * (1 + tol)]
     if not over:
-        return Outcome(
-            name, Verdict.PASS, f"{len(routes)} route(s) within their p95 objective (tolerance {tol:.0%})"
-        )
+        return Outcome(name, Verdict.PASS, f"{len(routes)} route(s) within their p95 objective (tolerance {tol:.0%})")
     shown = "; ".join(
         f"{r.service} '{r.route}' p95 {r.p95_ms:g} ms over its objective {r.objective_ms:g} ms by "
         f"{(r.p95_ms / (r.objective_ms or 1) - 1) * 100:.0f} %"

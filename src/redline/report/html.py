@@ -41,8 +41,13 @@ def _script_json(data: object) -> str:
 def _samples(result: AuditResult) -> list[dict[str, Any]]:
     """Items found in tests, docs and samples (shown apart, never among the findings)."""
     return [
-        {"sev": str(g.lead.severity), "rule": g.lead.rule, "where": where(g.lead.location), "n": g.count,
-         "msg": g.lead.message}
+        {
+            "sev": str(g.lead.severity),
+            "rule": g.lead.rule,
+            "where": where(g.lead.location),
+            "n": g.count,
+            "msg": g.lead.message,
+        }
         for g in result.items
         if SAMPLE_TAG in g.lead.tags
     ]
@@ -52,7 +57,8 @@ def context(result: AuditResult) -> dict[str, Any]:
     """Everything the templates read, computed once."""
     from markupsafe import Markup  # noqa: PLC0415 - with jinja2, only when a page is written
 
-    rows = item_rows(result)
+    table = item_rows(result)
+    rows = table["rows"]
     reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "version": __version__,
@@ -63,7 +69,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "scorecard": scorecard(result),
         "plan": plan_by_horizon(result),
         "threats_html": Markup(threat_section(result)),  # built with markupsafe.escape
-        "rows_json": Markup(_script_json(rows)),
+        "rows_json": Markup(_script_json(table)),
         "row_count": len(rows),
         "components": sorted({r["comp"] for r in rows if r["comp"]}),
         "areas": sorted({r["area"] for r in rows}),

@@ -164,9 +164,13 @@ def user_impact(f: Finding, reach: Reachability) -> Factor | None:
     facing = reach.internet_facing.get(f.component) if f.component else None
     handler = reach.handler_at(f.location.path, f.location.start_line)
     if handler is not None:
-        base, reason = (5, f"in the handler of {handler.route} on {f.component}, {facing}") if facing else (
-            4,
-            f"in the handler of {handler.route}",
+        base, reason = (
+            (5, f"in the handler of {handler.route} on {f.component}, {facing}")
+            if facing
+            else (
+                4,
+                f"in the handler of {handler.route}",
+            )
         )
         return _weighted(base, reason, handler, reach)
     if facing:

@@ -71,7 +71,8 @@ def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest
     settings = result.config.settings(HISTORY_SECTION)
     scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
     try:
-        digest = digest_from(store_spec(settings, args.store), Path(result.root), scope, req.options["history_now"], settings)
+        spec = store_spec(settings, args.store)
+        digest = digest_from(spec, Path(result.root), scope, req.options["history_now"], settings)
     except StoreError as exc:
         log.error("%s: the report shows no history", exc)
         return result

@@ -2,7 +2,8 @@
 (function () {
   const RANK = {critical: 4, high: 3, medium: 2, low: 1, info: 0};
   const PAGE = 50, PRINT_MAX = 1000;
-  const rows = JSON.parse(document.getElementById("data").textContent);
+  const data = JSON.parse(document.getElementById("data").textContent);
+  const rows = data.rows, S = data.strings;
   rows.forEach(function (r, i) { r.i = i; r.text = [r.rule, r.name, r.msg, r.where, r.comp].join(" ").toLowerCase(); });
   const tbody = document.querySelector("#findings tbody");
   const $ = function (id) { return document.getElementById(id); };
@@ -43,10 +44,10 @@
     c.colSpan = 7;
     const names = ["user impact", "exploitability", "cost of delay"];
     const ul = el("ul");
-    names.forEach(function (n, k) { ul.appendChild(el("li", n + " " + r.factors[k] + ": " + r.why[k])); });
+    names.forEach(function (n, k) { ul.appendChild(el("li", n + " " + r.factors[k] + ": " + S[r.why[k]])); });
     c.appendChild(el("b", "priority " + r.score + (r.first ? " (ranked first among equals)" : "")));
     c.appendChild(ul);
-    if (r.fix) { c.appendChild(el("b", "fix: ")); c.appendChild(el("span", r.fix)); }
+    if (S[r.fix]) { c.appendChild(el("b", "fix: ")); c.appendChild(el("span", S[r.fix])); }
     if (r.snip) { c.appendChild(el("div")).appendChild(el("code", r.snip)); }
     if (r.more.length) {
       c.appendChild(el("div", (r.n - 1) + " more place(s)" + (r.n - 1 > r.more.length ? " (first " + r.more.length + " listed)" : "") + ":"));
