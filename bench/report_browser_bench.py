@@ -158,7 +158,8 @@ def main() -> None:
     )
     extra = [w - b for w, b in zip(walls, blanks, strict=True)]
     print(
-        f"chromium wall ({args.mode}): report {statistics.median(walls):.2f} s, blank page {statistics.median(blanks):.2f} s, "
+        f"chromium wall ({args.mode}): report {statistics.median(walls):.2f} s, "
+        f"blank page {statistics.median(blanks):.2f} s, "
         f"difference median {statistics.median(extra):.2f} s (worst {max(extra):.2f} s)"
     )
 
