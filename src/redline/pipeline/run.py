@@ -73,6 +73,8 @@ class AuditRequest:
     options: dict[str, Any] = field(default_factory=dict)
     include_ignored: bool = False
     extra_errors: list[ToolError] = field(default_factory=list)
+    #: only these files (relative to root), not the whole tree: the staged files of a pre-commit hook
+    only: tuple[str, ...] | None = None
 
 
 def route(
@@ -108,13 +110,14 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     plan, prepare_errors = _prepare(plan, ctx)
 
     progress.stage("walking the tree")
-    walk = Workspace(
+    workspace = Workspace(
         req.root,
         exclude=req.config.exclude,
         max_file_size=req.config.max_file_size,
         max_lockfile_size=req.config.max_lockfile_size,
         honour_gitignore=not req.include_ignored,
-    ).walk()
+    )
+    walk = workspace.walk() if req.only is None else workspace.named(req.only)
     errors: list[ToolError] = [*req.extra_errors, *prepare_errors]
     skipped: list[Skipped] = list(walk.skipped)
 
