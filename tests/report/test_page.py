@@ -81,6 +81,9 @@ def test_no_console_errors_and_the_default_view(audited: Path, tmp_path: Path) -
     scores = [int(r[0]) for r in page.rows]
     assert scores and scores == sorted(scores, reverse=True)
     assert int(page.root_attrs["data-rendered"]) > 0
+    # no baseline: nothing is called new, and the new/existing filter says what it needs
+    assert not any(r[6].endswith("new") for r in page.rows)
+    assert 'disabled title="needs a baseline (--baseline FILE)"' in audited.read_text()
 
 
 @browser

@@ -73,6 +73,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "row_count": len(rows),
         "components": sorted({r["comp"] for r in rows if r["comp"]}),
         "areas": sorted({r["area"] for r in rows}),
+        "has_baseline": bool(result.baseline),
         "sbom": summarise(result.sbom),
         "history": result.history,
         "trends": trends(result.history),

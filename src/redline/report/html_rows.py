@@ -55,7 +55,7 @@ def item_row(result: AuditResult, g: FindingGroup, first: bool, s: Strings) -> d
         "factors": [p.user_impact.value, p.exploitability.value, p.cost_of_delay.value],
         "why": [s(p.user_impact.reason), s(p.exploitability.reason), s(p.cost_of_delay.reason)],
         "fix": s(f.remediation),
-        "new": result.is_new(f),
+        "new": result.is_new(f) if result.baseline else None,  # new/existing needs a baseline
         "supp": f.suppressed,
         "n": g.count,
         "more": [_place(m, f) for m in g.related[:PLACES]],

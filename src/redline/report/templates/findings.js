@@ -31,7 +31,7 @@
     const comp = $("comp").value, state = $("state").value, supp = $("showsupp").checked;
     shown = rows.filter(function (r) {
       return (supp || r.supp === null) && (!minSev || RANK[r.sev] >= RANK[minSev]) && (!area || r.area === area)
-        && (!comp || r.comp === comp) && (!state || (state === "new") === r.new) && (!q || r.text.includes(q));
+        && (!comp || r.comp === comp) && (!state || r.new === (state === "new")) && (!q || r.text.includes(q));
     });
     shown.sort(function (a, b) {
       const x = value(a, sortKey), y = value(b, sortKey);
