@@ -10,12 +10,17 @@ then opens it in Debian's Chromium ``--repeat`` times and reads two figures:
 - wall: the chromium process (start, load, script, DOM dump, exit) minus the same for a blank page, i.e.
   what the report adds to opening any page.
 
+For a comparison, ``REDLINE_SRC=DIR`` renders with another checkout's ``src`` (e.g. ``git archive main src``
+unpacked: the page before this one drew every row at load); its page has no ``data-rendered`` mark, so
+only the wall figure is compared.
+
 Usage: python bench/report_browser_bench.py [--findings 20000] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -26,7 +31,7 @@ from pathlib import Path
 
 from _common import REPO
 
-sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, os.environ.get("REDLINE_SRC") or str(REPO / "src"))
 
 from redline.checks.builtin import builtin_checks
 from redline.core.config import Config, OutputFormat
@@ -143,8 +148,10 @@ def main() -> None:
         report.write_bytes(html)
         blank.write_text("<!doctype html><title>blank</title><p>blank</p>")
         in_page, walls, blanks = [], [], []
+        marked = b"dataset.rendered" in html
         for k in range(args.repeat):
-            in_page.append(rendered_ms(report.as_uri(), Path(tmp) / f"r{k}") / 1000)
+            if marked:
+                in_page.append(rendered_ms(report.as_uri(), Path(tmp) / f"r{k}") / 1000)
             walls.append(open_page(report.as_uri(), Path(tmp) / f"p{k}", args.mode))
             blanks.append(open_page(blank.as_uri(), Path(tmp) / f"b{k}", args.mode))
     items = len(result.items)
@@ -152,10 +159,11 @@ def main() -> None:
         f"{args.findings:,} findings ({items:,} root-cause items), report.html {len(html) / 1e6:.1f} MB, "
         f"rendered in {render_s:.2f} s"
     )
-    print(
-        f"in-page, navigation start to table drawn: median {statistics.median(in_page):.2f} s, "
-        f"best {min(in_page):.2f} s, worst {max(in_page):.2f} s"
-    )
+    if in_page:
+        print(
+            f"in-page, navigation start to table drawn: median {statistics.median(in_page):.2f} s, "
+            f"best {min(in_page):.2f} s, worst {max(in_page):.2f} s"
+        )
     extra = [w - b for w, b in zip(walls, blanks, strict=True)]
     print(
         f"chromium wall ({args.mode}): report {statistics.median(walls):.2f} s, "
