@@ -19,6 +19,10 @@ COMPOSE = """services:
     build: ./api
     ports:
       - "8080:8080"
+    environment:
+      PAYMENTS_URL: http://payments:9000
+  payments:
+    build: ./payments
   worker:
     build: ./worker
 """
@@ -46,10 +50,11 @@ EXPOSED = "on api, exposed: published port 8080 -> 8080 (docker-compose.yml:2)"
 
 
 def _system(root: Path) -> Path:
-    (root / "api").mkdir(parents=True)
-    (root / "worker").mkdir()
+    for d in ("api", "payments", "worker"):
+        (root / d).mkdir(parents=True)
     (root / "docker-compose.yml").write_text(COMPOSE)
-    for d in ("api", "worker"):
+    (root / "payments" / "charge.py").write_text('import requests\n\nrequests.post("http://bank/charge")\n')
+    for d in ("api", "payments", "worker"):
         (root / d / "Dockerfile").write_text("FROM python:3.12-slim\nUSER app\nCOPY . /app\n")
     (root / "api" / "app.py").write_text(APP)
     (root / "worker" / "job.py").write_text(JOB)
@@ -103,7 +108,11 @@ def test_handlers_exposure_and_internal_components(tmp_path: Path) -> None:
         ("api/app.py", 8): (4, EXPOSED),  # a helper, not a handler: the component is still internet-facing
         ("api/app.py", 13): (5, f"in the handler of GET /orders {EXPOSED}"),
         ("api/app.py", 18): (5, f"in the handler of GET /health {EXPOSED}"),
-        ("worker/job.py", 3): (2, "on worker: internal only on the map (no exposure, not reached from outside)"),
+        ("payments/charge.py", 3): (
+            4,
+            "on payments, on a user's path: called from an exposed component (api → payments)",
+        ),
+        ("worker/job.py", 3): (2, "on worker: internal only on the map (not exposed, called by nothing exposed)"),
     }
 
 

@@ -3,8 +3,9 @@
 Facts, strongest first, each named in the reason:
 - in the handler of an HTTP route (the code index's definition span of the route's view function);
 - on a hot query (a statement taking a large share of the database's statement time);
-- on a component reachable from the internet (the map: published ports, an ingress, a flow from outside);
-- on a component the map shows only internal (no exposure, not reached from outside) — lower.
+- on a component reachable from the internet (the map: published ports, an ingress, a flow from outside),
+  or called from one over the map's flows (a payments service behind an exposed orders API);
+- on a component the map shows only internal (nothing exposed reaches it) — lower.
 Measured traffic (traces) weighs a route: a route with a large share of the requests counts more, a route
 the traces saw nothing of counts less. Nothing known: the neutral 3, saying what is missing.
 """
@@ -80,7 +81,8 @@ def handler_spans(routes: Iterable[RouteInventory], indexes: Iterable[CodeIndex]
 
 
 def exposure(system: SystemMap | None) -> tuple[dict[str, str], set[str]]:
-    """(internet-facing component ids with how, components the map shows only internal)."""
+    """(components on a user's path with how: exposed, or reached over flows from an exposed one; the
+    components the map shows only internal: reached from nothing exposed)."""
     if system is None:
         return {}, set()
     facing: dict[str, str] = {}
@@ -93,12 +95,34 @@ def exposure(system: SystemMap | None) -> tuple[dict[str, str], set[str]]:
             facing[c.id] = f"exposed: {c.exposure[0][0]} ({c.exposure[0][1]})"
         elif c.zone is Zone.EDGE:
             facing.setdefault(c.id, "in the edge zone")
+    facing.update(_downstream(system, facing))
     internal = {
         c.id
         for c in system.components
         if c.id not in facing and c.zone in (Zone.INTERNAL, Zone.DATA) and c.kind is not Kind.INTERNET
     }
     return facing, internal
+
+
+def _downstream(system: SystemMap, facing: Mapping[str, str]) -> dict[str, str]:
+    """Components an exposed one calls, directly or not (breadth first: the shortest path is named)."""
+    calls: dict[str, list[str]] = {}
+    for f in system.flows:
+        calls.setdefault(f.source, []).append(f.target)
+    out: dict[str, str] = {}
+    queue = [(cid, cid) for cid in sorted(facing)]
+    seen = set(facing)
+    while queue:
+        nxt: list[tuple[str, str]] = []
+        for cid, path in queue:
+            for target in sorted(calls.get(cid, ())):
+                if target not in seen:
+                    seen.add(target)
+                    route = f"{path} → {target}"
+                    out[target] = f"on a user's path: called from an exposed component ({route})"
+                    nxt.append((target, route))
+        queue = nxt
+    return out
 
 
 def query_shares(db: DatabaseInventory | None) -> dict[str, float]:
@@ -176,7 +200,7 @@ def user_impact(f: Finding, reach: Reachability) -> Factor | None:
     if facing:
         return Factor(4, f"on {f.component}, {facing}")
     if f.component in reach.internal_only:
-        return Factor(2, f"on {f.component}: internal only on the map (no exposure, not reached from outside)")
+        return Factor(2, f"on {f.component}: internal only on the map (not exposed, called by nothing exposed)")
     return None
 
 
