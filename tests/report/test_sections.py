@@ -9,7 +9,7 @@ from redline.checks.builtin import builtin_checks
 from redline.cli.main import main
 from redline.core.config import Config
 from redline.core.inventory import HistoryDigest, LatencyInventory, RouteLatency
-from redline.core.model import Finding, Location, Severity
+from redline.core.model import Finding, Location, Severity, Stage, ToolError
 from redline.core.result import AuditResult
 from redline.core.rules import RuleRegistry
 from redline.report.sbom_summary import summarise
@@ -52,6 +52,15 @@ def test_nothing_measured_says_what_each_criterion_needs() -> None:
             "needs billing exports (--cost) with request volume (--cost-requests)",
         ),
     }
+
+
+def test_without_the_vulnerability_database_critical_cves_are_not_measured() -> None:
+    notice = ToolError("vulnerability database", "no vulnerability database at /nowhere", stage=Stage.SOURCE)
+    card = critical_cves(_result(errors=(notice,)))
+    assert (card.status, card.detail) == (
+        "not measured",
+        "needs the vulnerability database: dependencies were not checked",
+    )
 
 
 def test_critical_cves_need_history_for_their_age() -> None:
