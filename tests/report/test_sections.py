@@ -4,6 +4,9 @@ with what it needs), the SBOM summary, the trends from a real history store, and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from redline.checks.builtin import builtin_checks
 from redline.cli.main import main
@@ -150,3 +153,46 @@ def test_recorded_runs_become_trends_in_the_page(tmp_path: Path) -> None:
     row = trends.split("<td>resilience items</td>")[1].split("</tr>")[0]
     assert '<td class="num">3</td><td class="num">1</td><td class="num">3</td>' in row and "<svg" in row
     assert "<td>open_total</td>" in trends
+
+
+def test_the_plan_is_built_once_for_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redline.core.result as result_module
+    from redline.core.config import OutputFormat
+    from redline.report.formats import write_reports
+
+    calls: list[int] = []
+    real = result_module.build_plan
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(result_module, "build_plan", counting)
+    result = _result((CRITICAL_VUL,))
+    write_reports(result, tmp_path, [OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON])
+    assert (tmp_path / "plan.md").exists() and "30/60/90 plan" in (tmp_path / "report.html").read_text()
+    assert calls == [1]
+
+
+def test_the_map_panel_carries_four_keys_per_finding() -> None:
+    from redline.core.map_model import Component, Kind, SystemMap, Zone
+    from redline.report.map_html import panel_data
+
+    api = Component("api", "api", Kind.SERVICE, Zone.INTERNAL, findings=(CRITICAL_VUL.fingerprint,))
+    data = panel_data(_result((CRITICAL_VUL,)), SystemMap((api,), ()))
+    assert data["api"]["findings"] == [
+        {
+            "rule": "VUL101",
+            "severity": "critical",
+            "message": "pkg 1.0 has CVE-1",
+            "location": {
+                "path": "requirements.txt",
+                "start_line": 3,
+                "end_line": 0,
+                "start_column": 0,
+                "end_column": 0,
+                "snippet": "",
+                "resource": "",
+            },
+        }
+    ]
