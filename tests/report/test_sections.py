@@ -158,10 +158,11 @@ def test_recorded_runs_become_trends_in_the_page(tmp_path: Path) -> None:
 def test_the_plan_is_built_once_for_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import redline.core.result as result_module
     from redline.core.config import OutputFormat
+    from redline.core.plan import build_plan
     from redline.report.formats import write_reports
 
     calls: list[int] = []
-    real = result_module.build_plan
+    real = build_plan
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
