@@ -31,6 +31,7 @@ def test_audit_and_gate_fail_on_cost_per_request(tmp_path: Path, capsys: pytest.
     assert "  gate FAILED: cost-budget: cost per request regressed: USD cost per request " in printed
     assert "in 2024-09 vs " in printed and "in 2024-08 (+" in printed and "tolerance +5%)" in printed
     html = (out / "report.html").read_text()
+    assert '<p class="notice"><b>gate failed: cost-budget</b>: cost per request regressed: USD' in html
     card = html.split("cost per request down 20 %</b>")[1].split("</div>")[0]
     assert 'st-not-met">not met' in card and "USD" in card and "in 2024-09 vs" in card
     assert main(["gate", str(root), "-q", *cost]) == 1

@@ -65,6 +65,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "root": result.root,
         "summary": summary_dict(result),
         "notices": [e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
+        "budget_failures": result.budget_failures,
         "map_html": map_section(result, lambda data: Markup(_script_json(data))),
         "scorecard": scorecard(result),
         "plan": plan_by_horizon(result),
