@@ -16,16 +16,19 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed
 
 
 class _Rows(HTMLParser):
-    """Collect the text of each cell of #findings tbody rows."""
+    """Collect the text of each cell of the #findings table's item rows."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[list[str]] = []
+        self._in_table = False
         self._in_body = False
         self._cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tbody" and not self.rows and not self._in_body:
+        if tag == "table":
+            self._in_table = dict(attrs).get("id") == "findings"
+        if tag == "tbody" and self._in_table:
             self._in_body = True
         elif self._in_body and tag == "tr":
             self.rows.append([])
@@ -82,15 +85,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out" / "report.html"
 
 
-def test_default_view_sorts_by_severity_and_hides_suppressed(report: Path, tmp_path: Path) -> None:
+def test_default_view_sorts_by_priority_and_hides_suppressed(report: Path, tmp_path: Path) -> None:
     rows = rendered_rows(report, "", tmp_path / "p")
-    assert [r[0] for r in rows] == ["medium", "medium", "low"]
-    assert all("c_quiet.py" not in r[3] for r in rows)
+    assert [r[1] for r in rows] == ["medium", "medium", "low"]
+    assert [int(r[0]) for r in rows] == sorted((int(r[0]) for r in rows), reverse=True)
+    assert all("c_quiet.py" not in r[5] for r in rows)
 
 
 def test_filter_sort_and_show_suppressed_from_the_link(report: Path, tmp_path: Path) -> None:
     rows = rendered_rows(report, "q=requests&sort=path&dir=asc&suppressed=1", tmp_path / "p")
-    assert [r[3] for r in rows] == ["b_client.py:2", "b_client.py:3", "c_quiet.py:2"]
-    assert "(suppressed: probe <b>bold</b>)" in rows[2][4]  # shown as text, not markup
+    assert [r[5] for r in rows] == ["b_client.py:2", "b_client.py:3", "c_quiet.py:2"]
+    assert "(suppressed: probe <b>bold</b>)" in rows[2][6]  # shown as text, not markup
     low = rendered_rows(report, "sev=medium&area=resilience", tmp_path / "q")
-    assert {r[0] for r in low} == {"medium"} and len(low) == 2
+    assert {r[1] for r in low} == {"medium"} and len(low) == 2

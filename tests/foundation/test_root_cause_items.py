@@ -112,8 +112,8 @@ def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_pat
     html = (tmp_path / "report.html").read_text()
     embedded = re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)
     assert embedded is not None
-    data = json.loads(embedded[1])
-    assert len(data) == 3 and max(d.get("occurrences", 1) for d in data) == 3  # the sample is in its own section
+    data = json.loads(embedded[1])["rows"]
+    assert len(data) == 3 and max(d["n"] for d in data) == 3  # the sample is in its own section
 
 
 def test_errors_not_covered_and_samples_have_sections(result: AuditResult, tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_errors_not_covered_and_samples_have_sections(result: AuditResult, tmp_p
     html = (tmp_path / "report.html").read_text()
     assert 'id="samples"' in html and "tests/fixtures/key.pem" in html.split('id="samples"')[1]
     assert "Not covered (3)" in html and "format not supported" in html
-    assert html.index("no vulnerability database") < html.index("<h2>Findings</h2>")
+    assert html.index("no vulnerability database") < html.index("<h2>Findings by priority</h2>")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
@@ -139,9 +139,10 @@ def test_browser_shows_every_place_of_an_item(result: AuditResult, tmp_path: Pat
     write_reports(result, tmp_path, [OutputFormat.HTML])
     rows = rendered_rows(tmp_path / "report.html", "", tmp_path / "profile")
     assert len(rows) == 3  # the sample secret is in its own section, not in the table
-    [grouped] = [r for r in rows if "+2 more place(s)" in r[3]]
-    assert grouped[3].startswith("b/requirements.txt:5")
-    assert "a/requirements.txt:3" in grouped[3] and "c/requirements-dev.txt:1" in grouped[3]
+    assert [r[5] for r in rows].count("b/requirements.txt:5+2") == 1
+    opened = rendered_rows(tmp_path / "report.html", "details=1", tmp_path / "profile2")
+    [places] = [r[0] for r in opened if "2 more place(s)" in r[0]]  # the row's details, opened from the link
+    assert "a/requirements.txt:3" in places and "c/requirements-dev.txt:1" in places
 
 
 def test_a_cause_group_is_one_item_across_rules() -> None:

@@ -107,8 +107,8 @@ def test_junit_has_one_case_per_policy() -> None:
     outcomes = evaluate(group_findings([f("TF119")]), ON, None, None)
     root = ET.fromstring(render_junit(outcomes))
     suite = root.find("testsuite")
-    assert suite is not None and suite.attrib["failures"] == "1" and suite.attrib["skipped"] == "2"
+    assert suite is not None and suite.attrib["failures"] == "1" and suite.attrib["skipped"] == "4"
     cases = {c.attrib["name"]: c for c in suite.iter("testcase")}
-    assert list(cases) == ["new-findings", "kev", "drift", "sla"]
+    assert list(cases) == ["new-findings", "kev", "drift", "sla", "latency-budget", "cost-budget"]
     failure = cases["drift"].find("failure")
     assert failure is not None and failure.attrib["message"] == "1 drifted resource item(s): TF119 app.py:1"

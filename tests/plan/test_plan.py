@@ -148,6 +148,6 @@ def test_report_html_has_the_plan_escaped(tmp_path: Path) -> None:
         == 0
     )
     html = (tmp_path / "out" / "report.html").read_text()
-    assert '<h2 id="plan">30/60/90 plan</h2>' in html
+    assert '<section id="plan">\n<h2>30/60/90 plan</h2>' in html
     assert "<h3>Week 1: firebreak (1 item(s))</h3>" in html
     assert "<code>app&lt;x&gt;.py:2</code>" in html and "app<x>.py" not in html.split("<script")[0]

@@ -56,4 +56,4 @@ def test_audit_without_database_says_so_at_the_top(tmp_path: Path) -> None:
     assert summary[2].startswith("> **vulnerability database**: no vulnerability database at ")
     assert "Dependencies were NOT checked for known vulnerabilities" in summary[2]
     html = (out / "report.html").read_text()
-    assert html.index("Dependencies were NOT checked") < html.index("<h2>Findings</h2>")
+    assert html.index("Dependencies were NOT checked") < html.index("<h2>Findings by priority</h2>")

@@ -12,7 +12,7 @@ from redline.core.config import ConfigError, Where
 from redline.core.evidence import Evidence
 from redline.core.groups import group_findings, item_key
 from redline.core.model import UNKNOWN, Factor, Finding, Location, PriorityFactors, Severity
-from redline.core.priority import NEEDS_EXPOSURE, HistoryView, ScoringSettings, parse_scoring, rank, score
+from redline.core.priority import NEEDS_EXPOSURE, NEEDS_REACH, HistoryView, ScoringSettings, parse_scoring, rank, score
 
 DEFAULTS = ScoringSettings()
 
@@ -41,7 +41,7 @@ def finding(
 
 def test_missing_facts_give_the_neutral_default_and_say_what_is_needed() -> None:
     p = score(finding(severity=Severity.HIGH), DEFAULTS).priority
-    assert (p.user_impact, p.exploitability) == (Factor(3, NEEDS_EXPOSURE), Factor(3, NEEDS_EXPOSURE))
+    assert (p.user_impact, p.exploitability) == (Factor(3, NEEDS_REACH), Factor(3, NEEDS_EXPOSURE))
     assert p.cost_of_delay == Factor(4, "severity high (no history: age and SLA not known)")
     assert p.score == 36
 
@@ -126,7 +126,7 @@ def test_findings_json_carries_values_and_reasons(tmp_path: Path) -> None:
         "cost_of_delay": 3,
         "score": 27,
         "reasons": {
-            "user_impact": NEEDS_EXPOSURE,
+            "user_impact": NEEDS_REACH,
             "exploitability": NEEDS_EXPOSURE,
             "cost_of_delay": "severity medium (no history: age and SLA not known)",
         },

@@ -61,7 +61,11 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
             dest="formats",
             help="output format (repeatable; default from config: all)",
         )
-        p.add_argument("--fail-on", help="gate severity: info, low, medium, high, critical (default: high)")
+        p.add_argument(
+            "--fail-on",
+            help="gate severity: info, low, medium, high, critical (default: high); add budget policies with "
+            "commas: high,latency-budget,cost-budget ([policy] tolerances)",
+        )
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
         p.add_argument(
             "--fail-on-not-covered",
@@ -90,7 +94,6 @@ def config_sections(catalogue: Catalogue) -> list[SectionSpec[Any]]:
 
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
     from redline.core.config import ConfigError, OutputFormat, find_config, load_config, parse_size
-    from redline.core.model import Severity
 
     path = args.config or find_config(root)
     try:
@@ -103,7 +106,7 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
         if args.jobs is not None:
             overrides["jobs"] = args.jobs
         if getattr(args, "fail_on", None):
-            overrides["fail_on"] = Severity.parse(args.fail_on)
+            overrides.update(fail_on_overrides(config, args.fail_on))
         if getattr(args, "fail_on_not_covered", None):
             overrides["fail_on_not_covered"] = True
         if getattr(args, "formats", None):
@@ -111,6 +114,29 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
         return config.with_overrides(**overrides)
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def fail_on_overrides(config: Config, value: str) -> dict[str, object]:
+    """``--fail-on high`` or ``--fail-on high,latency-budget,cost-budget``: a severity and/or budget policies."""
+    from dataclasses import replace
+
+    from redline.core.model import Severity
+    from redline.core.policy import BUDGET_POLICIES, POLICY_SECTION
+
+    out: dict[str, object] = {}
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    policies = tuple(p for p in parts if p in BUDGET_POLICIES)
+    for part in (p for p in parts if p not in BUDGET_POLICIES):
+        try:
+            out["fail_on"] = Severity.parse(part)
+        except ValueError:
+            raise ValueError(
+                f"--fail-on: {part!r} is neither a severity (info … critical) nor one of {', '.join(BUDGET_POLICIES)}"
+            ) from None
+    if policies:
+        settings = replace(config.settings(POLICY_SECTION), audit_fail_on=policies)
+        out["parsed_sections"] = {**config.parsed_sections, POLICY_SECTION.name: settings}
+    return out
 
 
 def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: object) -> AuditRequest:
@@ -184,6 +210,9 @@ def finish(result: AuditResult, args: argparse.Namespace) -> int:
         print(f"  wrote {len(written)} file(s) to {args.out.resolve()}:")
         for path in written:
             print(f"  wrote {path}")
+    elif result.budget_failures:  # quiet: the failed budget policies are still said, on stderr
+        for outcome in result.budget_failures:
+            log.error("gate failed: %s: %s", outcome.policy, outcome.message)
     for err in result.fatal_errors:
         log.error("%s: %s", err.where, err.reason)
     return exit_code(result, exit_zero=args.exit_zero)
@@ -225,6 +254,8 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")
     if result.not_covered_gating:
         out.write(f"  gate FAILED: {len(result.not_covered_gating)} input(s) not covered (fail_on_not_covered)\n")
+    for outcome in result.budget_failures:
+        out.write(f"  gate FAILED: {outcome.policy}: {outcome.message}\n")
 
 
 #: not-covered entries printed in the terminal summary; the reports list every one

@@ -28,6 +28,10 @@ REDLINE_TOML = """\
 # kev = true                       # any CISA KEV-listed vulnerability fails
 # drift = true                     # Terraform drift fails
 # max_sla_breaches = 0             # open items past their SLA allowed (-1 = off)
+# latency_tolerance = 0.10         # a route's p95 over its [slo] objective by more fails (-1 = off)
+# cost_tolerance = 0.05            # cost per request over the baseline month's by more fails (-1 = off)
+# cost_baseline_period = "2026-09" # the month cost per request is compared with
+# audit_fail_on = ["latency-budget", "cost-budget"]   # `redline audit` fails on these too
 
 [scoring]                          # priority = user impact x exploitability x cost of delay (1-5 each)
 # severity_delay = { critical = 5, high = 4, medium = 3, low = 2, info = 1 }

@@ -78,3 +78,50 @@ class CostSummary:
     cost per request), JSON-ready; its shape is ``report/schema/cost.schema.json``."""
 
     document: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLatency:
+    """What the traces measured for one server operation (a route), with its ``[slo]`` objective if any.
+
+    ``peak_*`` are over the seconds whose load was at least 95 % of the busiest second's: the p95 the
+    success criterion "p95 under budget at 95 % of peak" asks for."""
+
+    service: str
+    route: str
+    count: int
+    p95_ms: float
+    peak_qps: int
+    peak_count: int
+    peak_p95_ms: float | None
+    objective_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class LatencyInventory:
+    """Every measured server operation (``synthesis/latency.py``), busiest first."""
+
+    routes: tuple[RouteLatency, ...]
+
+    @property
+    def total_requests(self) -> int:
+        return sum(r.count for r in self.routes)
+
+    def with_objective(self) -> list[RouteLatency]:
+        return [r for r in self.routes if r.objective_ms is not None]
+
+
+@dataclass(frozen=True)
+class HistoryDigest:
+    """What the history store says about the audited scope, for the report (``store/digest.py`` builds it
+    after recording; the report never opens the store): trends, forecasts, MTTR and the late criticals."""
+
+    runs: int
+    #: series name (an area, ``open_total``, ``sla_breaches``) -> (run time, value), oldest first
+    series: Mapping[str, tuple[tuple[int, float], ...]]
+    forecasts: tuple[str, ...]
+    sla_breaches: int
+    #: MTTR over every resolved item: (items resolved, mean seconds); None when nothing was resolved yet
+    mttr: tuple[int, float] | None
+    #: open critical vulnerability items older than 7 days ("rule path")
+    late_critical_cves: tuple[str, ...]

@@ -128,10 +128,12 @@ def _first_sentence(text: str, limit: int = 200) -> str:
 def build_plan(ranked: Sequence[RankedItem], rules: RuleRegistry, settings: PlanSettings) -> list[PlanItem]:
     """Plan items in ranked order (the caller ranks: ``priority.rank``)."""
     out = []
+    efforts: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, stated effort): one prefix search each
     for item in ranked:
         lead = item.group.lead
         rule = rules.get(lead.rule) if lead.rule in rules else None
-        effort, source = settings.effort_of(lead.rule, lead.effort)
+        key = (lead.rule, lead.effort)
+        effort, source = efforts[key] if key in efforts else efforts.setdefault(key, settings.effort_of(*key))
         horizon = _horizon(item, rule.area if rule else None, effort, settings)
         n = item.count
         summary = rule.summary if rule else lead.rule

@@ -132,11 +132,19 @@ def _delay(f: Finding, settings: ScoringSettings, history: HistoryView | None) -
     return Factor(base, f"severity {f.severity}, open {age:.0f} days (SLA {sla} days)")
 
 
-def score(f: Finding, settings: ScoringSettings, history: HistoryView | None = None) -> Finding:
-    """``f`` with every factor its check left unknown decided from the facts it carries (and the history,
-    when given), else neutral."""
+NEEDS_REACH = (
+    "not known: neutral default (not in a route handler, on a hot query or on a component the map shows "
+    "exposed or internal-only)"
+)
+
+
+def score(
+    f: Finding, settings: ScoringSettings, history: HistoryView | None = None, impact: Factor | None = None
+) -> Finding:
+    """``f`` with every factor its check left unknown decided from the facts it carries (``impact``: what
+    reachability decided, and the history, when given), else neutral."""
     p = f.priority
-    impact = p.user_impact if p.user_impact.known else Factor(3, NEEDS_EXPOSURE)
+    impact = p.user_impact if p.user_impact.known else (impact or Factor(3, NEEDS_REACH))
     exploit = p.exploitability if p.exploitability.known else _exploitability(f.evidence, settings)
     delay = p.cost_of_delay if p.cost_of_delay.known else _delay(f, settings, history)
     scored = PriorityFactors(impact, exploit, delay)

@@ -8,9 +8,20 @@ from functools import cached_property
 
 from redline.core.config import Config
 from redline.core.groups import FindingGroup, group_findings
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
+from redline.core.inventory import (
+    CostSummary,
+    DatabaseInventory,
+    HistoryDigest,
+    LatencyInventory,
+    RegionTopology,
+    RouteTable,
+    SbomDocument,
+)
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
+from redline.core.plan import PLAN_SECTION, PlanItem, build_plan
+from redline.core.policy import POLICY_SECTION, Outcome, Verdict, budget_outcomes
+from redline.core.priority import SCORING_SECTION, rank
 from redline.core.rules import RuleRegistry
 from redline.core.threat_model import ThreatModel
 
@@ -46,6 +57,8 @@ class AuditResult:
     system_map: SystemMap | None = None  # components, flows, zones, colours, probes
     threats: ThreatModel | None = None  # STRIDE per element and the threat register
     routes: RouteTable | None = None
+    latency: LatencyInventory | None = None  # measured server operations (with traces)
+    history: HistoryDigest | None = None  # what the history store says (set after recording)
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline
@@ -59,6 +72,13 @@ class AuditResult:
     def items(self) -> list[FindingGroup]:
         """Active findings as root-cause items (one per rule and group): what counts and is shown."""
         return group_findings(self.active)
+
+    @cached_property
+    def plan(self) -> list[PlanItem]:
+        """The 30/60/90 plan of this run, built once: plan.md, summary.md and report.html all read it."""
+        items = [g for g in self.items if GATE_EXEMPT_TAG not in g.lead.tags]
+        ranked = rank(items, self.config.settings(SCORING_SECTION))
+        return build_plan(ranked, self.rules, self.config.settings(PLAN_SECTION))
 
     def gate_threshold(self, rule: str, threshold: Severity) -> Severity:
         """The severity at which a rule's findings gate: ``fail_on``, raised by the rule's floor
@@ -91,8 +111,17 @@ class AuditResult:
             return []
         return [s for s in self.skipped if not s.reason.startswith("binary file")]
 
+    @cached_property
+    def budget_failures(self) -> tuple[Outcome, ...]:
+        """The budget policies this run was asked to fail on (``audit --fail-on latency-budget,…``) that failed."""
+        settings = self.config.settings(POLICY_SECTION)
+        if not settings.audit_fail_on:
+            return ()
+        cost = self.cost.document if self.cost is not None else None
+        return tuple(o for o in budget_outcomes(settings, self.latency, cost) if o.verdict is Verdict.FAIL)
+
     def gate_failed(self) -> bool:
-        return bool(self.gate or self.not_covered_gating)
+        return bool(self.gate or self.not_covered_gating or self.budget_failures)
 
     @property
     def fatal_errors(self) -> list[ToolError]:

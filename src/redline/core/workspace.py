@@ -108,6 +108,29 @@ class Workspace:
         result.skipped.sort(key=lambda s: s.path)
         return result
 
+    def named(self, paths: Iterable[str]) -> WalkResult:
+        """Only these files (relative to the root: the staged files a pre-commit hook is given), with the
+        ``--exclude`` globs and size limits applied; ``.gitignore`` is not consulted (git chose them). A path
+        that is not a regular file inside the root (deleted, a directory, a symlink, ``..``) is not covered."""
+        result = WalkResult()
+        for rel in sorted(set(paths)):
+            path = Path(os.path.normpath(self.root / rel))  # an absolute ``rel`` stays itself
+            try:
+                name = path.relative_to(self.root).as_posix()
+            except ValueError:
+                result.skipped.append(Skipped(rel, "outside the audited tree"))
+                continue
+            try:
+                st = os.lstat(self.root / name)
+            except OSError:
+                result.skipped.append(Skipped(name, "not found (deleted or renamed)"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                result.skipped.append(Skipped(name, "not a regular file"))
+            elif not self._ignored(name, False, []):
+                self._add_file(str(self.root / name), name, st.st_size, result)
+        return result
+
     def files_in(self, rel_dir: str) -> list[SourceFile]:
         """The regular files directly in one directory, sorted, with the ``--exclude`` globs applied but
         not ``.gitignore`` (a build context takes what git ignores) and no size filter: a listing, for

@@ -15,7 +15,14 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
+from redline.core.inventory import (
+    CostSummary,
+    DatabaseInventory,
+    LatencyInventory,
+    RegionTopology,
+    RouteTable,
+    SbomDocument,
+)
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
@@ -36,7 +43,7 @@ from redline.pipeline.worker import (
     process_file,
 )
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
-from redline.synthesis.interface import SynthesisStep
+from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
 log = logging.getLogger("redline")
 
@@ -74,6 +81,8 @@ class AuditRequest:
     options: dict[str, Any] = field(default_factory=dict)
     include_ignored: bool = False
     extra_errors: list[ToolError] = field(default_factory=list)
+    #: only these files (relative to root), not the whole tree: the staged files of a pre-commit hook
+    only: tuple[str, ...] | None = None
 
 
 def route(
@@ -109,13 +118,14 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     plan, prepare_errors = _prepare(plan, ctx)
 
     progress.stage("walking the tree")
-    walk = Workspace(
+    workspace = Workspace(
         req.root,
         exclude=req.config.exclude,
         max_file_size=req.config.max_file_size,
         max_lockfile_size=req.config.max_lockfile_size,
         honour_gitignore=not req.include_ignored,
-    ).walk()
+    )
+    walk = workspace.walk() if req.only is None else workspace.named(req.only)
     errors: list[ToolError] = [*req.extra_errors, *prepare_errors]
     skipped: list[Skipped] = list(walk.skipped)
 
@@ -163,6 +173,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         system_map=synthesis.system_map,
         threats=synthesis.threats,
         routes=synthesis.routes,
+        latency=synthesis.latency,
     )
 
 
@@ -184,6 +195,20 @@ class _Synthesis:
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
     routes: RouteTable | None = None
+    latency: LatencyInventory | None = None
+
+    def so_far(self) -> SynthesisOutput:
+        """What the steps so far produced, for the next step to build on."""
+        return SynthesisOutput(
+            topology=self.topology,
+            sbom=self.sbom,
+            postgres=self.postgres,
+            cost=self.cost,
+            system_map=self.system_map,
+            threats=self.threats,
+            routes=self.routes,
+            latency=self.latency,
+        )
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -230,7 +255,7 @@ def _synthesise(
     for step in steps:
         progress.stage(step.name)
         try:
-            result = step.run(facts, out.findings, ctx)
+            result = step.run_after(facts, out.findings, ctx, out.so_far())
         except Exception as exc:  # noqa: BLE001
             noted.errors.append(
                 ToolError(
@@ -245,6 +270,7 @@ def _synthesise(
         out.system_map = result.system_map if result.system_map is not None else out.system_map
         out.threats = result.threats if result.threats is not None else out.threats
         out.routes = result.routes if result.routes is not None else out.routes
+        out.latency = result.latency if result.latency is not None else out.latency
         noted.skipped.extend(result.skipped)
         noted.errors.extend(result.errors)
         if result.findings is not None:

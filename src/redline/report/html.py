@@ -1,8 +1,10 @@
-"""``report.html``: one self-contained, autoescaped page (no network, no CDN).
+"""``report.html``: the one page a team lead reads first, self-contained and autoescaped (no network, no CDN).
 
-Every scanned string reaches the page through Jinja2 autoescaping; the
-table's data is embedded as JSON in a ``<script type="application/json">``
-block with ``<``, ``>`` and ``&`` escaped, and rendered with textContent.
+Top to bottom: the map, the success scorecard, the 30/60/90 plan, the threat register, the findings by
+priority (one row per root cause, filtered and paged in the page), the SBOM summary, the trends, then the
+runtime evidence and what was not covered. Every scanned string reaches the page through Jinja2
+autoescaping or, for the findings table, as JSON in a ``<script type="application/json">`` block (``<``,
+``>`` and ``&`` escaped) rendered with textContent. The templates are split per section (``templates/``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from typing import TYPE_CHECKING, Any
 from redline import __version__
 from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
+from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
-from redline.report.map_html import map_section
+from redline.report.map_html import map_section, threat_section
 from redline.report.plan_md import plan_by_horizon
+from redline.report.sbom_summary import summarise
+from redline.report.scorecard import scorecard
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
-from redline.report.serialize import SAMPLE_TAG, item_dicts, summary_dict
+from redline.report.serialize import SAMPLE_TAG, summary_dict, where
+from redline.report.trends_svg import trends
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,38 +34,69 @@ TEMPLATE = "report.html.j2"
 
 
 def _script_json(data: object) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _samples(result: AuditResult) -> list[dict[str, Any]]:
+    """Items found in tests, docs and samples (shown apart, never among the findings)."""
+    return [
+        {
+            "sev": str(g.lead.severity),
+            "rule": g.lead.rule,
+            "where": where(g.lead.location),
+            "n": g.count,
+            "msg": g.lead.message,
+        }
+        for g in result.items
+        if SAMPLE_TAG in g.lead.tags
+    ]
+
+
+def context(result: AuditResult) -> dict[str, Any]:
+    """Everything the templates read, computed once."""
+    from markupsafe import Markup  # noqa: PLC0415 - with jinja2, only when a page is written
+
+    table = item_rows(result)
+    rows = table["rows"]
+    reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
+    return {
+        "version": __version__,
+        "root": result.root,
+        "summary": summary_dict(result),
+        "notices": [e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
+        "budget_failures": result.budget_failures,
+        "map_html": map_section(result, lambda data: Markup(_script_json(data))),
+        "scorecard": scorecard(result),
+        "plan": plan_by_horizon(result),
+        "threats_html": Markup(threat_section(result)),  # built with markupsafe.escape
+        "rows_json": Markup(_script_json(table)),
+        "row_count": len(rows),
+        "components": sorted({r["comp"] for r in rows if r["comp"]}),
+        "areas": sorted({r["area"] for r in rows}),
+        "has_baseline": bool(result.baseline),
+        "sbom": summarise(result.sbom),
+        "history": result.history,
+        "trends": trends(result.history),
+        "placements": result.topology.as_dict()["placements"] if result.topology is not None else [],
+        "evidence_tables": [*database_tables(result), *cost_tables(result)],
+        "cost_chart": Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
+        "errors": result.errors,
+        "skipped": result.skipped,
+        "skipped_reasons": reasons,
+        "samples": _samples(result),
+    }
 
 
 class HtmlReporter(Reporter):
     filename = "report.html"
 
     def render(self, result: AuditResult) -> bytes:
-        from markupsafe import Markup  # noqa: PLC0415 - with jinja2, only when a page is written
+        return _template().render(**context(result)).encode()
 
-        template = _template()
-        items = item_dicts(result)
-        findings = [f for f in items if SAMPLE_TAG not in f["tags"]]
-        samples = [f for f in items if SAMPLE_TAG in f["tags"] and f["suppressed"] is None]
-        reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
-        page = template.render(
-            version=__version__,
-            root=result.root,
-            summary=summary_dict(result),
-            findings_json=Markup(_script_json(findings)),
-            errors=result.errors,
-            placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
-            evidence_tables=[*database_tables(result), *cost_tables(result)],
-            cost_chart=Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
-            skipped=result.skipped,
-            skipped_reasons=reasons,
-            samples=samples,
-            notices=[e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
-            map_html=map_section(result, lambda data: Markup(_script_json(data))),
-            plan=plan_by_horizon(result),
-        )
-        return page.encode()
+
+def _load(name: str) -> str:
+    return files("redline.report").joinpath(f"templates/{name}").read_text("utf-8")
 
 
 def _template() -> jinja2.Template:
@@ -77,13 +114,12 @@ def _template() -> jinja2.Template:
                 bucket.bytecode_from_string(raw)
 
         def dump_bytecode(self, bucket: Any) -> None:
-            write_entry(f"jinja-{bucket.key}.bc", bucket.bytecode_to_string(), prefix="jinja-", keep=4)
+            write_entry(f"jinja-{bucket.key}.bc", bucket.bytecode_to_string(), prefix="jinja-", keep=32)
 
-    source = files("redline.report").joinpath(f"templates/{TEMPLATE}").read_text("utf-8")
     env = jinja2.Environment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        loader=jinja2.DictLoader({TEMPLATE: source}),
+        loader=jinja2.FunctionLoader(lambda name: (_load(name), None, lambda: True)),
         bytecode_cache=CachedBytecode(),
     )
     return env.get_template(TEMPLATE)

@@ -15,8 +15,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from redline.core.map_model import ZONE_ORDER, Colour, Component, SystemMap, Zone
+from redline.core.model import Finding
 from redline.core.result import AuditResult
-from redline.report.serialize import finding_dict
+from redline.report.serialize import location_dict
 from redline.report.system_map import PALETTE, flow_label
 
 ROWS = 24
@@ -122,16 +123,17 @@ def render_svg(m: SystemMap) -> str:
     return "".join(parts)
 
 
+def _panel_finding(f: Finding) -> dict[str, Any]:
+    """The four keys the panel shows (the whole finding is never serialised for it)."""
+    return {"rule": f.rule, "severity": str(f.severity), "message": f.message, "location": location_dict(f.location)}
+
+
 def panel_data(result: AuditResult, m: SystemMap) -> dict[str, Any]:
     by_fp = {f.fingerprint: f for f in result.findings}
-    out: dict[str, Any] = {}
-    for c in m.components:
-        findings = [finding_dict(result, by_fp[fp]) for fp in c.findings if fp in by_fp]
-        out[c.id] = {
-            **c.as_dict(),
-            "findings": [{k: f[k] for k in ("rule", "severity", "message", "location")} for f in findings],
-        }
-    return out
+    return {
+        c.id: {**c.as_dict(), "findings": [_panel_finding(by_fp[fp]) for fp in c.findings if fp in by_fp]}
+        for c in m.components
+    }
 
 
 def threat_section(result: AuditResult) -> str:
@@ -160,7 +162,8 @@ def legend() -> str:
 
 
 def map_section(result: AuditResult, script_json: Any) -> Markup:
-    """The whole map section (heading, legend, SVG, details panel, data, script); empty without a map."""
+    """The whole map section (heading, legend, SVG, details panel, data, script); empty without a map. The
+    threat register (``threat_section``) is a section of its own, placed by the page."""
     m = result.system_map
     if m is None or not m.components:
         return Markup("")
@@ -176,7 +179,6 @@ def map_section(result: AuditResult, script_json: Any) -> Markup:
         f'<div class="mapwrap">{render_svg(m)}</div><div id="mapinfo" class="mapinfo" hidden></div>'
         + (f"<h3>Probes</h3><ul>{probes}</ul>" if probes else "")
         + (f"<h3>Map problems</h3><ul>{problems}</ul>" if problems else "")
-        + threat_section(result)
         + f'<script type="application/json" id="map-data">{data}</script><style>{_CSS}</style>'
         + f"<script>{_JS}</script>"
     )

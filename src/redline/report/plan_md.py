@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from redline.core.plan import PLAN_SECTION, Horizon, PlanItem, build_plan
-from redline.core.priority import SCORING_SECTION, rank
-from redline.core.result import GATE_EXEMPT_TAG, AuditResult
+from redline.core.plan import Horizon, PlanItem
+from redline.core.result import AuditResult
 from redline.report.interface import Reporter
 
 #: items listed per horizon in summary.md (plan.md lists all)
@@ -12,9 +11,7 @@ SHORT = 5
 
 
 def plan_items(result: AuditResult) -> list[PlanItem]:
-    items = [g for g in result.items if GATE_EXEMPT_TAG not in g.lead.tags]
-    ranked = rank(items, result.config.settings(SCORING_SECTION))
-    return build_plan(ranked, result.rules, result.config.settings(PLAN_SECTION))
+    return result.plan  # built once per result
 
 
 def _cell(text: str) -> str:

@@ -22,6 +22,7 @@ STEPS = (
     ("redline.synthesis.cost", "CostSummaryStep"),
     ("redline.synthesis.routes", "RouteTableStep"),
     ("redline.synthesis.map.step", "MapStep"),
+    ("redline.synthesis.latency", "LatencyStep"),
     ("redline.synthesis.scoring", "ScoringStep"),  # last: scores what every other step produced
 )
 

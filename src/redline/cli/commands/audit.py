@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redline.cli import exit_codes
-from redline.cli.commands.history import add_record_options, record_if_asked, with_history
+from redline.cli.commands.history import add_record_options, record_if_asked, with_digest, with_history
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
@@ -83,5 +83,7 @@ def run(args: argparse.Namespace) -> int:
     req = with_history(req, args)
     result = execute(req, args)
     recorded = record_if_asked(result, args, req)
+    if recorded:
+        result = with_digest(result, args, req)
     code = finish(result, args)  # the reports, with plan.md and (with --cost) cost.json in the same set
     return code if recorded else max(code, exit_codes.TOOL_ERROR)

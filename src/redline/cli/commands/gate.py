@@ -13,10 +13,13 @@ from redline.cli.common import UsageError, add_scan_options, build_request, exec
 if TYPE_CHECKING:
     from redline.core.policy import PolicySettings, Reference
     from redline.core.result import AuditResult
+    from redline.pipeline.run import AuditRequest
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA)")
+    p = sub.add_parser(
+        "gate", help="audit and apply the [policy] gate policies (new findings, KEV, drift, SLA, latency, cost)"
+    )
     add_scan_options(p, outputs=False)
     p.add_argument("--baseline", type=Path, help="new findings are those absent from this baseline")
     p.add_argument(
@@ -26,7 +29,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--store", metavar="URL", help="history store (default: [history] store, else .redline/history.db)")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write the outcome as JUnit XML")
+    p.add_argument("--traces", type=Path, nargs="+", default=[], metavar="PATH", help="trace exports (latency-budget)")
+    p.add_argument(
+        "--cost", action="append", default=[], type=Path, metavar="EXPORT", help="billing exports (cost-budget)"
+    )
+    p.add_argument(
+        "--cost-requests", action="append", default=[], metavar="[SERVICE=]FILE", help="request volume for --cost"
+    )
     p.set_defaults(func=run)
+
+
+def _with_evidence(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
+    """The run also reads the trace and billing exports the budget policies judge."""
+    from dataclasses import replace
+
+    if args.cost:
+        from redline.pipeline.cost import with_cost
+
+        req = with_cost(req, args.cost, args.cost_requests)
+    if args.traces:
+        from redline.pipeline.traces import with_trace_paths
+
+        req = replace(req, config=with_trace_paths(req.config, args.traces))
+    return req
 
 
 def _history(
@@ -65,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from redline.pipeline.catalogue import load_catalogue
     from redline.report.junit import render_junit
 
-    result = execute(build_request(args, load_catalogue()), args)
+    result = execute(_with_evidence(build_request(args, load_catalogue()), args), args)
     if result.fatal_errors:
         for err in result.fatal_errors:
             print(f"redline: {err.where}: {err.reason}")
@@ -78,7 +103,14 @@ def run(args: argparse.Namespace) -> int:
     if settings.against == "baseline" and args.baseline:
         ref = Reference(f"baseline {args.baseline}", fingerprints=result.baseline)
     items = [g for g in result.items if GATE_EXEMPT_TAG not in g.lead.tags]
-    outcomes = evaluate(items, settings, ref, breaches)
+    outcomes = evaluate(
+        items,
+        settings,
+        ref,
+        breaches,
+        latency=result.latency,
+        cost_doc=result.cost.document if result.cost is not None else None,
+    )
     failed = any(o.verdict is Verdict.FAIL for o in outcomes)
     print(f"redline gate: {'FAILED' if failed else 'passed'}")
     for o in outcomes:

@@ -56,6 +56,29 @@ def with_history(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
     return req
 
 
+def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> AuditResult:
+    """``result`` with what the history store says (trends, MTTR, late criticals) for the report, when this
+    run was recorded; unchanged (after saying why) when the store cannot be read back."""
+    from dataclasses import replace
+
+    from redline.store.digest import digest_from
+    from redline.store.engine import StoreError
+    from redline.store.session import scope_of, store_spec
+    from redline.store.settings import HISTORY_SECTION
+
+    if "history_now" not in req.options:
+        return result
+    settings = result.config.settings(HISTORY_SECTION)
+    scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
+    try:
+        spec = store_spec(settings, args.store)
+        digest = digest_from(spec, Path(result.root), scope, req.options["history_now"], settings)
+    except StoreError as exc:
+        log.error("%s: the report shows no history", exc)
+        return result
+    return replace(result, history=digest)
+
+
 def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> bool:
     """Record ``result`` when asked; False (after saying why) when recording failed."""
     from redline.store.engine import StoreError

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
 
@@ -15,6 +17,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("secrets", help="find leaked credentials in the tree and, with --history, in git history")
     add_scan_options(p)
     add_history_options(p)
+    p.add_argument(
+        "--files",
+        nargs="*",
+        metavar="FILE",
+        help="scan only these files (relative to the current directory), not the whole tree: what a pre-commit "
+        "hook passes (the staged files)",
+    )
     p.add_argument(
         "--verify",
         action="store_true",
@@ -84,4 +93,20 @@ def run(args: argparse.Namespace) -> int:
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.files is not None:
+        req.only = _relative(args.files, req.root)
     return finish(execute(req, args), args)
+
+
+def _relative(files: list[str], root: Path) -> tuple[str, ...]:
+    """``--files`` (relative to the current directory, as git and pre-commit give them) relative to the root;
+    a file outside the root keeps its absolute path (and is reported as not covered)."""
+    base = root.resolve()
+    out = []
+    for name in files:
+        path = Path(os.path.normpath(Path.cwd() / name))
+        try:
+            out.append(path.relative_to(base).as_posix())
+        except ValueError:
+            out.append(str(path))
+    return tuple(out)
