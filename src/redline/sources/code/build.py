@@ -167,6 +167,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         loops=tuple(walk.loops),
         tainted=tuple(tainted),
         assignments=tuple(walk.assignments),
+        parser=module.parser,
     )
 
 

@@ -116,7 +116,7 @@ class CodeIndex:
     loops: tuple[Loop, ...]
     tainted: tuple[Tainted, ...]
     assignments: tuple[Assignment, ...] = ()
-    parser: str = "ast"  # ast / cache
+    parser: str = "ast"  # ast / tree-sitter (Python newer than the interpreter, other languages) / cache
 
     def imported(self, local: str) -> str | None:
         return dict(self.imports).get(local)
