@@ -27,8 +27,42 @@ AUTH_HINTS = (
     "verifytoken",
     "jwtrequired",
     "tokenrequired",
+    # JavaScript/TypeScript middleware and guards (``requireAuth``, ``ensureAuthenticated``, ``AuthGuard``)
+    "requireauth",
+    "ensureauth",
+    "isauth",
+    "checkauth",
+    "verifyauth",
+    "authguard",
+    "jwtauth",
+    "authjwt",
+    "verifyjwt",
+    "checkjwt",
+    "expressjwt",
+    "authenticatetoken",
+    "authenticatejwt",
+    "authenticateuser",
+    "authmiddleware",
+    "requirelogin",
+    "ensureloggedin",
+    "isloggedin",
 )
-AUTHZ_HINTS = ("superuser", "admin", "permission", "rolerequired", "requirerole", "scope", "staff")
+AUTHZ_HINTS = (
+    "superuser",
+    "admin",
+    "permission",
+    "rolerequired",
+    "requirerole",
+    "scope",
+    "staff",
+    "checkrole",
+    "hasrole",
+    "rolesguard",
+    "authorize",
+    "preauthorize",
+    "rolesallowed",
+    "secured",
+)
 
 
 def _hinted(key: str, hints: tuple[str, ...]) -> bool:

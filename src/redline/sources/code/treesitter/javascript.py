@@ -40,7 +40,7 @@ def render(node: Node) -> str:
     value = string_value(node)
     if value is not None:
         return value
-    if node.type in FUNCTIONS:
+    if node.type in FUNCTIONS and node.is_named:
         return f"<function:{line(node)}>"
     if node.type in _CALLS:
         callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
@@ -188,7 +188,7 @@ class JsWalk:
     # the walk ------------------------------------------------------------------------------------
 
     def _visit(self, node: Node, scope: str) -> str:
-        kind = node.type
+        kind = node.type if node.is_named else ""  # the ``function``/``class`` keywords are tokens too
         if kind in FUNCTIONS:
             return self._function(node, scope)
         if kind in CLASSES:
@@ -332,7 +332,7 @@ class JsWalk:
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
-            line=line(node),
+            line=_call_line(node, callee),
             end_line=end_line(node),
             function=scope,
             args=tuple(_arg(a) for a in args),
@@ -389,6 +389,17 @@ class JsWalk:
             self.assignments.append(Assignment(name, line(value), (lit,)))
 
 
+def _call_line(node: Node, callee: Node | None) -> int:
+    """Where the call is written: for a method chained on another call (``router.route('/x')`` then
+    ``.get(h)`` on the next line) the line of its own name, else where the expression starts."""
+    if callee is not None and callee.type == "member_expression":
+        inner = callee.child_by_field_name("object")
+        prop = callee.child_by_field_name("property")
+        if inner is not None and prop is not None and inner.type in _CALLS:
+            return line(prop)
+    return line(node)
+
+
 def _assigned_to(node: Node) -> str | None:
     """The name a call's value is bound to (``const app = express()``, ``const r = await f()``)."""
     parent = node.parent
@@ -420,7 +431,7 @@ def _arg(node: Node) -> Arg:
         )
     if node.type == "object":
         return Arg(None, items=tuple(_pair(p) for p in named(node) if _pair(p)))
-    if node.type in FUNCTIONS:
+    if node.type in FUNCTIONS and node.is_named:
         return Arg(None, name=function_name(node))
     items = tuple(render(e) for e in named(node)) if node.type == "array" else ()
     return Arg(None, literal=literal(node), name=dotted(node), items=items)

@@ -1,0 +1,71 @@
+"""JavaScript/TypeScript entry points: every route of the fixture apps with its method, full prefixed
+path, handler, file:line and guards; look-alikes (a Map's ``get``, an HTTP client's ``post``) are not routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.filekinds import kind_of
+from redline.core.workspace import SourceFile, read_file
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
+from redline.sources.code.source import CodeIndexSource
+
+FIXTURES = Path(__file__).parent / "fixtures" / "routes"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def js_indexes(app: str) -> list[CodeIndex]:
+    source = CodeIndexSource()
+    found = []
+    for path in sorted((FIXTURES / app).rglob("*")):
+        rel = path.relative_to(FIXTURES / app).as_posix()
+        file = SourceFile(rel, str(path), kind_of(rel), path.stat().st_size)
+        if path.is_file() and source.wants(file):
+            found.append(source.parse(read_file(file)))
+    return found
+
+
+def table(app: str) -> list[tuple[str, ...]]:
+    from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+
+    routes = extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
+    return [
+        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
+        for r in routes
+    ]
+
+
+def test_express_routers_mounted_across_modules_with_middleware_in_order() -> None:
+    assert table("expressapp") == [
+        ("express", "GET", "/health", "<anonymous:13>", "app.js:13", "no", "no"),
+        ("express", "POST", "/login", "<anonymous:14>", "app.js:14", "yes", "unknown"),
+        ("express", "POST", "/api/feedback", "<anonymous:15>", "app.js:15", "no", "no"),
+        # mounted ``app.use('/admin', adminRouter)``; the route before ``router.use(passport...)`` is public
+        ("express", "GET", "/admin/status", "<anonymous:7>", "routes/admin.js:7", "no", "no"),
+        ("express", "DELETE", "/admin/users/:id", "deleteUser", "routes/admin.js:9", "yes", "unknown"),
+        ("express", "POST", "/admin/reindex", "<anonymous:10>", "routes/admin.js:10", "yes", "yes"),
+        # ``app.use('/v2', require('./routes/reports'))``: an inline middleware may be the guard
+        ("express", "PUT", "/v2/reports/:rid", "<anonymous:4>", "routes/reports.js:4", "unknown", "unknown"),
+        # ``app.use('/api/users', requireAuth, usersRouter)``; ``router.route(...).get().post()`` chains
+        ("express", "GET", "/api/users", "list", "routes/users.js:7", "yes", "unknown"),
+        ("express", "GET", "/api/users/:id", "getOne", "routes/users.js:8", "yes", "unknown"),
+        ("express", "GET", "/api/users/:id/orders", "orders", "routes/users.js:11", "yes", "unknown"),
+        ("express", "POST", "/api/users/:id/orders", "createOrder", "routes/users.js:12", "yes", "yes"),
+    ]
+
+
+def test_express_guard_evidence_names_the_middleware() -> None:
+    from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+
+    routes = {(r.path, r.methods): r for r in extract_routes(js_indexes("expressapp"), ENTRYPOINTS_SECTION.defaults()).routes}
+    order = routes[("/api/users/:id/orders", ("POST",))]
+    assert order.auth_evidence == ("requireAuth",)
+    assert order.authz_evidence == ("checkRole(admin)",)
+    assert routes[("/admin/users/:id", ("DELETE",))].auth_evidence == ("passport.authenticate(jwt)",)
