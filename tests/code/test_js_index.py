@@ -102,7 +102,10 @@ def test_definitions_strings_loops_and_tainted_names() -> None:
         ("remove", "handlers.remove", "function", 19),
     ]
     assert [(s.kind, s.line) for s in index.strings] == [("dsn", 5), ("sql", 10), ("sql", 15)]
-    assert [(lp.kind, lp.line, lp.function) for lp in index.loops] == [("async_for", 11, "lookup"), ("while", 14, "lookup")]
+    assert [(lp.kind, lp.line, lp.function) for lp in index.loops] == [
+        ("async_for", 11, "lookup"),
+        ("while", 14, "lookup"),
+    ]
     assert [(t.name, t.source, t.line) for t in index.tainted if t.function == "lookup"] == [
         ("id", "req.params", 8),
         ("sort", "req.query", 9),
@@ -113,7 +116,7 @@ def test_definitions_strings_loops_and_tainted_names() -> None:
 
 def test_typescript_decorators_bases_and_bound_parameters() -> None:
     index = index_of(NEST, "src/cats.controller.ts", "typescript")
-    cls, ctor, find, create = index.definitions
+    cls, ctor, find, _create = index.definitions
     assert (cls.name, cls.bases) == ("CatsController", ("BaseController",))
     assert [(d.raw, d.target, d.line) for d in cls.decorators] == [
         ("Controller", "@nestjs/common.Controller", 4),
@@ -121,7 +124,11 @@ def test_typescript_decorators_bases_and_bound_parameters() -> None:
     ]
     assert cls.decorators[1].args[0].items == ("AuthGuard(jwt)",)
     assert ctor.qualname == "CatsController.constructor"
-    assert (find.qualname, find.kind, [d.raw for d in find.decorators]) == ("CatsController.findOne", "async_function", ["Get"])
+    assert (find.qualname, find.kind, [d.raw for d in find.decorators]) == (
+        "CatsController.findOne",
+        "async_function",
+        ["Get"],
+    )
     assert [(n, a.call, a.call_args) for n, a in find.param_defaults] == [("id", "Param", ("id",))]
     assert [(t.name, t.source) for t in index.tainted] == [("id", "param:params"), ("dto", "param:body")]
     assert [c.tainted[0][1] for c in index.calls if c.raw == "this.cats.create"] == ["param:body"]

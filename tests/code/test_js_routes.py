@@ -64,7 +64,9 @@ def test_express_routers_mounted_across_modules_with_middleware_in_order() -> No
 def test_express_guard_evidence_names_the_middleware() -> None:
     from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
-    routes = {(r.path, r.methods): r for r in extract_routes(js_indexes("expressapp"), ENTRYPOINTS_SECTION.defaults()).routes}
+    routes = {
+        (r.path, r.methods): r for r in extract_routes(js_indexes("expressapp"), ENTRYPOINTS_SECTION.defaults()).routes
+    }
     order = routes[("/api/users/:id/orders", ("POST",))]
     assert order.auth_evidence == ("requireAuth",)
     assert order.authz_evidence == ("checkRole(admin)",)

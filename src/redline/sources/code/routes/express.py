@@ -16,7 +16,12 @@ from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
 
-_FACTORIES = {"express": "app", "express.Router": "router", "express.default": "app", "express.default.Router": "router"}
+_FACTORIES = {
+    "express": "app",
+    "express.Router": "router",
+    "express.default": "app",
+    "express.default.Router": "router",
+}
 
 Key = tuple[str, str]  # (module id, variable)
 
@@ -128,7 +133,9 @@ def _contexts(key: Key, objects: dict[Key, _Object], depth: int = 0) -> list[tup
     found: list[tuple[str, list[str]]] = []
     for parent, at, prefix, own in parents:
         for above, names in _contexts(parent, objects, depth + 1):
-            earlier = [n for line, scope, ns in objects[parent].uses if line < at and _in_scope(scope, prefix) for n in ns]
+            earlier = [
+                n for line, scope, ns in objects[parent].uses if line < at and _in_scope(scope, prefix) for n in ns
+            ]
             found.append((_join(above, prefix), [*names, *earlier, *own]))
     return found
 

@@ -8,10 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redline.sources.code.build import classify_string
-from redline.sources.code.model import Arg, Assignment, CallSite, CodeIndex, Decorator, Definition, Loop
-from redline.sources.code.model import StringFact, Tainted
-from redline.sources.code.treesitter.jsflow import NEST_PARAMS, REQUEST_OBJECTS, JsFlow, bound_names, building
-from redline.sources.code.treesitter.jsflow import expr_taint
+from redline.sources.code.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    CodeIndex,
+    Decorator,
+    Definition,
+    Loop,
+    StringFact,
+    Tainted,
+)
+from redline.sources.code.treesitter.jsflow import (
+    NEST_PARAMS,
+    REQUEST_OBJECTS,
+    JsFlow,
+    bound_names,
+    building,
+    expr_taint,
+)
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 
@@ -265,14 +280,12 @@ class JsWalk:
                     binds.append((bound, Arg(bound, call=made.raw, call_args=tuple(_plain_args(made.args)))))
                 part = NEST_PARAMS.get(made.raw.rsplit(".", 1)[-1])
                 for bound in names if part else ():
-                    self._taint(flow, qualname, bound, f"param:{part}", (), line(param))
-            if position == 0 and pattern.type == "identifier" and text(pattern) in REQUEST_OBJECTS:
-                flow.request_names.add(text(pattern))
-            elif pattern.type == "identifier" and text(pattern) in {"req", "request"}:
+                    self._taint(flow, qualname, bound, source=f"param:{part}", via=(), at=line(param))
+            if pattern.type == "identifier" and _request_param(text(pattern), position):
                 flow.request_names.add(text(pattern))
         return params, binds, flow
 
-    def _taint(self, flow: JsFlow, function: str, name: str, source: str, via: tuple[str, ...], at: int) -> None:
+    def _taint(self, flow: JsFlow, function: str, name: str, *, source: str, via: tuple[str, ...], at: int) -> None:
         flow.tainted[name] = (source, via)
         flow.lines[name] = at
         self.tainted.append(Tainted(function, name, source, at))
@@ -357,7 +370,7 @@ class JsWalk:
         hit = expr_taint(value, flow)
         for name in names if hit else ():
             source, via = hit or ("", ())
-            self._taint(flow, scope, name, source, via, line(node))
+            self._taint(flow, scope, name, source=source, via=via, at=line(node))
 
     def _assignment(self, node: Node, scope: str, flow: JsFlow | None) -> None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -369,7 +382,7 @@ class JsWalk:
         elif not scope and target and target.startswith(("module.exports.", "exports.")):
             self.assignments.append(Assignment("exports." + target.rsplit(".", 1)[-1], line(node), (render(right),)))
         if flow is not None and left.type == "identifier" and (hit := expr_taint(right, flow)):
-            self._taint(flow, scope, text(left), hit[0], hit[1], line(node))
+            self._taint(flow, scope, text(left), source=hit[0], via=hit[1], at=line(node))
 
     def _export(self, node: Node) -> None:
         if any(c.type == "default" for c in node.children):
@@ -387,6 +400,11 @@ class JsWalk:
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
             self.assignments.append(Assignment(name, line(value), (lit,)))
+
+
+def _request_param(name: str, position: int) -> bool:
+    """``req``/``request`` anywhere, ``ctx``/``context`` (Koa) only as the first parameter."""
+    return name in {"req", "request"} or (position == 0 and name in REQUEST_OBJECTS)
 
 
 def _call_line(node: Node, callee: Node | None) -> int:

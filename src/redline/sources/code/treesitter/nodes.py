@@ -47,7 +47,7 @@ def literal(node: Node) -> Literal:
         except ValueError:
             return text(node)
     if kind in {"true", "false"}:
-        return kind == "true"
+        return bool(kind == "true")
     if kind == "array":
         return tuple(literal(e) for e in named(node))
     return None

@@ -68,7 +68,9 @@ def _parses(text: bytes) -> bool:
 
 def _is_fstring(node: Any, data: bytes) -> bool:
     start = node.children[0] if node.children else None
-    return start is not None and start.type == "string_start" and b"f" in data[start.start_byte : start.end_byte].lower()
+    return (
+        start is not None and start.type == "string_start" and b"f" in data[start.start_byte : start.end_byte].lower()
+    )
 
 
 def _type_alias(node: Any, data: bytes) -> list[tuple[int, int, bytes]]:
