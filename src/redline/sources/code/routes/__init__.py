@@ -11,17 +11,21 @@ from redline.sources.code.routes.django import django_routes
 from redline.sources.code.routes.express import express_routes
 from redline.sources.code.routes.fastapi import fastapi_routes
 from redline.sources.code.routes.flask import flask_routes
+from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory
+from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 
 __all__ = ["Route", "RouteInventory", "extract_routes"]
+
+_EXTRACTORS = (flask_routes, fastapi_routes, django_routes, aiohttp_routes, express_routes, nestjs_routes, koa_routes)
 
 
 def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
     project = Project(sorted(indexes, key=lambda i: i.path))
     routes = {
         (r.file, r.line, r.path, r.methods): r
-        for extractor in (flask_routes, fastapi_routes, django_routes, aiohttp_routes, express_routes)
+        for extractor in _EXTRACTORS
         for r in extractor(project, settings)
     }
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

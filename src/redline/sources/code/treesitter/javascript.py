@@ -64,8 +64,10 @@ def render(node: Node) -> str:
         name = (dotted(callee) if callee is not None else None) or ".".join(chain(callee)[0]) if callee else ""
         return f"{name}({', '.join(i for i in inner if i)})"
     if node.type == "array":
-        return "[" + ",".join(_plain(e) or "" for e in named(node)) + "]"
-    return dotted(node) or ("" if node.type in {"object", "template_string"} else text(node)[:80])
+        return "[" + ",".join(render(e) for e in named(node)) + "]"
+    if node.type == "object":  # ``{ provide: APP_GUARD, useClass: JwtAuthGuard }``
+        return "{" + ",".join(p for p in (_pair(m) for m in named(node)) if p) + "}"
+    return dotted(node) or ("" if node.type == "template_string" else text(node)[:80])
 
 
 def _plain(node: Node) -> str | None:
