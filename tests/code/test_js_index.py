@@ -156,8 +156,11 @@ def test_files_not_indexed_are_not_covered_with_the_reason(data: str | bytes, re
 
 
 def test_deeply_nested_expressions_do_not_crash() -> None:
-    index = index_of("const x = " + "[" * 3000 + "]" * 3000 + ";\nf(" + "(" * 3000 + "1" + ")" * 3000 + ");\n")
-    assert [c.raw for c in index.calls] == ["f"]
+    source = "const x = " + "[" * 3000 + "]" * 3000 + ";\nf(" + "(" * 3000 + "1" + ")" * 3000 + ");\n"
+    source += "g(" + " +\n".join(["'a'"] * 3000) + ");\n" + "h(" + "{a:\n" * 2000 + "1" + "}" * 2000 + ");\n"
+    index = index_of(source)
+    assert [(c.raw, c.line) for c in index.calls] == [("f", 2), ("g", 3), ("h", 3002 + 1)]
+    assert index.calls[1].built_by == "concat"
 
 
 def test_third_party_and_vendored_code_is_not_the_apps() -> None:

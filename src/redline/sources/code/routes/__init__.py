@@ -10,6 +10,7 @@ from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django import django_routes
 from redline.sources.code.routes.express import express_routes
 from redline.sources.code.routes.fastapi import fastapi_routes
+from redline.sources.code.routes.fastify import fastify_routes
 from redline.sources.code.routes.flask import flask_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory
@@ -18,7 +19,16 @@ from redline.sources.code.routes.settings import EntrypointSettings
 
 __all__ = ["Route", "RouteInventory", "extract_routes"]
 
-_EXTRACTORS = (flask_routes, fastapi_routes, django_routes, aiohttp_routes, express_routes, nestjs_routes, koa_routes)
+_EXTRACTORS = (
+    flask_routes,
+    fastapi_routes,
+    django_routes,
+    aiohttp_routes,
+    express_routes,
+    nestjs_routes,
+    koa_routes,
+    fastify_routes,
+)
 
 
 def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:

@@ -32,7 +32,7 @@ class _Router:
 
 def _kind(call: CallSite) -> str | None:
     target = call.target or ""
-    if target == "koa" or target == "koa.default":
+    if target in {"koa", "koa.default"}:
         return "app"
     if target.startswith(_ROUTERS):
         return "router"

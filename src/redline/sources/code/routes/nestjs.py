@@ -57,7 +57,8 @@ def _guard_names(decorators: tuple[Decorator, ...]) -> list[str]:
 def _globals(project: Project) -> tuple[str, list[str], bool]:
     """The global prefix, the global guards, and whether something unreadable may guard every route
     (``consumer.apply(...)`` middleware)."""
-    prefix, guards, hidden = "", [], False
+    prefix, hidden = "", False
+    guards: list[str] = []
     for index in project.indexes:
         if not is_js(index):
             continue

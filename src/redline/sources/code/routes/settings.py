@@ -66,7 +66,16 @@ AUTHZ_MARKERS = (
     "roles",  # NestJS ``@Roles(...)`` read by a guard
 )
 #: names that declare a route public on purpose
-PUBLIC_MARKERS = ("allowany", "csrf_exempt_public", "public", "no_auth", "anonymous", "skipauth", "allowanonymous", "ispublic")
+PUBLIC_MARKERS = (
+    "allowany",
+    "csrf_exempt_public",
+    "public",
+    "no_auth",
+    "anonymous",
+    "skipauth",
+    "allowanonymous",
+    "ispublic",
+)
 
 
 @dataclass(frozen=True)

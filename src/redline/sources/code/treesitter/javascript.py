@@ -50,13 +50,16 @@ def _key(node: Node) -> tuple[int, int, str]:
     return (node.start_byte, node.end_byte, node.type)
 
 
-def render(node: Node) -> str:
-    """A short rendering of an argument element: a name, a string, ``passport.authenticate(jwt)``."""
+def render(node: Node, depth: int = 0) -> str:
+    """A short rendering of an argument element: a name, a string, ``passport.authenticate(jwt)``;
+    nested arrays and objects three levels deep at most."""
+    if depth > 3:
+        return ""
     value = string_value(node)
     if value is not None:
         return value
     if node.type in FUNCTIONS and node.is_named:
-        return f"<function:{line(node)}>"
+        return f"<anonymous:{line(node)}>"
     if node.type in _CALLS:
         callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
         args = node.child_by_field_name("arguments")
@@ -64,9 +67,9 @@ def render(node: Node) -> str:
         name = (dotted(callee) if callee is not None else None) or ".".join(chain(callee)[0]) if callee else ""
         return f"{name}({', '.join(i for i in inner if i)})"
     if node.type == "array":
-        return "[" + ",".join(render(e) for e in named(node)) + "]"
+        return "[" + ",".join(render(e, depth + 1) for e in named(node)) + "]"
     if node.type == "object":  # ``{ provide: APP_GUARD, useClass: JwtAuthGuard }``
-        return "{" + ",".join(p for p in (_pair(m) for m in named(node)) if p) + "}"
+        return "{" + ",".join(p for p in (_pair(m, depth + 1) for m in named(node)) if p) + "}"
     return dotted(node) or ("" if node.type == "template_string" else text(node)[:80])
 
 
@@ -93,7 +96,7 @@ def function_name(node: Node) -> str:
     if parent is not None and parent.type == "assignment_expression":
         left = parent.child_by_field_name("left")
         if left is not None and (name := dotted(left)):
-            return name.rsplit(".", 1)[-1]
+            return "default" if name in {"module.exports", "exports.default"} else name.rsplit(".", 1)[-1]
     return f"<anonymous:{line(node)}>"
 
 
@@ -457,16 +460,16 @@ def _arg(node: Node) -> Arg:
     return Arg(None, literal=literal(node), name=dotted(node), items=items)
 
 
-def _pair(node: Node) -> str:
+def _pair(node: Node, depth: int = 0) -> str:
     """``key=value`` of an object literal member (``preHandler=[fastify.authenticate]``)."""
     if node.type == "shorthand_property_identifier":
         return f"{text(node)}={text(node)}"
     if node.type == "pair":
         key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
         if key is not None and value is not None:
-            return f"{string_value(key) or text(key)}={render(value)}"
+            return f"{string_value(key) or text(key)}={render(value, depth)}"
     if node.type == "method_definition" and (name := node.child_by_field_name("name")) is not None:
-        return f"{text(name)}=<function:{line(node)}>"
+        return f"{text(name)}=<anonymous:{line(node)}>"
     return ""
 
 

@@ -80,9 +80,15 @@ def building(node: Node, flow: JsFlow) -> str | None:
 
 
 def _stringy(node: Node) -> bool:
-    if node.type in {"string", "template_string"}:
-        return True
-    return node.type == "binary_expression" and any(_stringy(c) for c in named(node))
+    """A string literal, or a sum with one among its terms (walked without recursion)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in {"string", "template_string"}:
+            return True
+        if current.type == "binary_expression":
+            stack.extend(named(current))
+    return False
 
 
 def bound_names(pattern: Node) -> list[str]:

@@ -36,7 +36,8 @@ def string_value(node: Node) -> str | None:
     return None
 
 
-def literal(node: Node) -> Literal:
+def literal(node: Node, depth: int = 0) -> Literal:
+    """The value of a constant (strings, numbers, booleans, arrays of those three levels deep), else None."""
     value = string_value(node)
     if value is not None:
         return value
@@ -48,6 +49,6 @@ def literal(node: Node) -> Literal:
             return text(node)
     if kind in {"true", "false"}:
         return bool(kind == "true")
-    if kind == "array":
-        return tuple(literal(e) for e in named(node))
+    if kind == "array" and depth < 3:
+        return tuple(literal(e, depth + 1) for e in named(node))
     return None
