@@ -14,6 +14,7 @@ from redline.sources.code.routes import extract_routes
 from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
+JS_FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +25,9 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def js_indexes(app: str) -> list[CodeIndex]:
     source = CodeIndexSource()
     found = []
-    for path in sorted((FIXTURES / app).rglob("*")):
-        rel = path.relative_to(FIXTURES / app).as_posix()
+    root = FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
         file = SourceFile(rel, str(path), kind_of(rel), path.stat().st_size)
         if path.is_file() and source.wants(file):
             found.append(source.parse(read_file(file)))
@@ -71,3 +73,71 @@ def test_express_guard_evidence_names_the_middleware() -> None:
     assert order.auth_evidence == ("requireAuth",)
     assert order.authz_evidence == ("checkRole(admin)",)
     assert routes[("/admin/users/:id", ("DELETE",))].auth_evidence == ("passport.authenticate(jwt)",)
+
+
+def test_nestjs_controllers_global_prefix_and_guards() -> None:
+    assert table("nestapp") == [
+        # ``{ provide: APP_GUARD, useClass: JwtAuthGuard }`` guards every route not marked ``@Public()``
+        ("nestjs", "GET", "/api/cats", "CatsController.findAll", "src/cats/cats.controller.ts:10", "yes", "unknown"),
+        (
+            "nestjs",
+            "GET",
+            "/api/cats/:id",
+            "CatsController.findOne",
+            "src/cats/cats.controller.ts:15",
+            "yes",
+            "unknown",
+        ),
+        ("nestjs", "POST", "/api/cats", "CatsController.create", "src/cats/cats.controller.ts:20", "yes", "yes"),
+        (
+            "nestjs",
+            "GET",
+            "/api/cats/public/count",
+            "CatsController.count",
+            "src/cats/cats.controller.ts:28",
+            "no",
+            "no",
+        ),
+        (
+            "nestjs",
+            "DELETE",
+            "/api/cats/:id",
+            "CatsController.remove",
+            "src/cats/cats.controller.ts:33",
+            "yes",
+            "unknown",
+        ),
+        ("nestjs", "GET", "/api/health", "HealthController.check", "src/health/health.controller.ts:7", "no", "no"),
+    ]
+
+
+def test_nestjs_without_a_global_guard() -> None:
+    assert table("nestbare") == [
+        ("nestjs", "POST", "/orders", "OrdersController.place", "orders.controller.ts:6", "no", "no"),
+        ("nestjs", "GET", "/orders/mine", "OrdersController.mine", "orders.controller.ts:11", "yes", "unknown"),
+    ]
+
+
+def test_koa_router_prefixes_and_app_middleware_order() -> None:
+    assert table("koaapp") == [
+        # mounted after ``app.use(jwt(...))``; ``requireAdmin`` is the route's own middleware
+        ("koa", "GET", "/users", "<anonymous:10>", "routes/users.js:10", "yes", "unknown"),
+        ("koa", "GET", "/users/:id", "<anonymous:11>", "routes/users.js:11", "yes", "unknown"),
+        ("koa", "DELETE", "/users/:id", "<anonymous:12>", "routes/users.js:12", "yes", "yes"),
+        # mounted before ``jwt``: public
+        ("koa", "GET", "/health", "<anonymous:10>", "server.js:10", "no", "no"),
+        ("koa", "POST", "/login", "<anonymous:11>", "server.js:11", "no", "no"),
+    ]
+
+
+def test_fastify_plugins_prefixes_and_hooks() -> None:
+    assert table("fastifyapp") == [
+        ("fastify", "GET", "/v1/items", "listItems", "routes/items.js:6", "no", "no"),
+        ("fastify", "GET", "/v1/items/:id", "default.<anonymous:7>", "routes/items.js:7", "yes", "unknown"),
+        ("fastify", "PUT", "/v1/items/:id", "<anonymous:12>", "routes/items.js:8", "yes", "unknown"),
+        ("fastify", "POST", "/v1/items", "default.<anonymous:14>", "routes/items.js:14", "no", "no"),
+        ("fastify", "GET", "/health", "<anonymous:8>", "server.js:8", "no", "no"),
+        ("fastify", "POST", "/login", "<anonymous:9>", "server.js:9", "no", "no"),
+        # ``instance.addHook('onRequest', instance.authenticate)`` inside the ``/admin`` plugin
+        ("fastify", "DELETE", "/admin/cache", "admin.<anonymous:14>", "server.js:14", "yes", "unknown"),
+    ]
