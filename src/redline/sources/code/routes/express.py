@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, handler_name, is_js, referenced
+from redline.sources.code.routes.jscommon import VERBS, benign, expand, exports_of, handler_name, is_js, referenced
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
@@ -78,6 +78,8 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
             owner, _, verb = call.raw.rpartition(".")
             base, chained, _ = owner.partition(".route")  # ``router.route('/x').get(a).post(b)``
             key = (here, base)
+            if key not in objects and call.assigned_to and (here, call.assigned_to) in objects and verb == "use":
+                key, chained = (here, call.assigned_to), ""  # ``const api = Router().use(a).use(b)``
             if key not in objects or (chained and not owner.startswith(base + ".route")):
                 continue
             if verb == "use" and not chained:
@@ -145,11 +147,13 @@ def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
     if not objects:
         return
     _collect(project, objects)
+    exports = exports_of(project)
     for key, obj in objects.items():
         for prefix, inherited in _contexts(key, objects):
             for call, method, path, args in obj.routes:
                 own = [n for line, scope, ns in obj.uses if line < call.line and _in_scope(scope, path) for n in ns]
                 names = [*inherited, *own, *(n for a in args[:-1] for n in _names(a))]
+                names = [expand(project, obj.index, n, exports) for n in names]
                 handler, _ = handler_name(project, obj.index, args[-1] if args else None)
                 guards = Guards()
                 guards.add(names)

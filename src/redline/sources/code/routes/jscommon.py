@@ -60,6 +60,7 @@ BENIGN_MIDDLEWARE = frozenset(
         "validate",
         "validator",
         "express.json",
+        "optional",  # ``auth.optional``: identifies a caller when there is one, lets everyone through
     }
 )
 
@@ -121,3 +122,26 @@ def handler_name(project: Project, index: CodeIndex, arg: Arg | None) -> tuple[s
                     return found.qualname, found
     found_pair = project.find(arg.name, index)
     return (found_pair[1].qualname, found_pair[1]) if found_pair else (arg.name, None)
+
+
+def expand(project: Project, index: CodeIndex, name: str, exports: dict[str, str]) -> str:
+    """A middleware written as a member of a module-level object (``auth.required`` with
+    ``const auth = { required: jwt(...) }``, here or imported) as the value it holds (``jwt()``);
+    an ``optional`` member is left as written (it lets anonymous callers through)."""
+    head, _, member = name.partition(".")
+    if not member or "." in member or "optional" in member.lower():
+        return name
+    module, var = module_id(index.path), head
+    imported = index.imported(head)
+    if imported is not None:
+        module, var = imported, exports.get(imported, "")
+    for other in project.indexes:
+        if module_id(other.path) != module:
+            continue
+        for assignment in other.assignments:
+            if assignment.name == var:
+                value = next(
+                    (str(v).split("=", 1)[1] for v in assignment.values if str(v).startswith(member + "=")), ""
+                )
+                return value or name
+    return name

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from redline.sources.code.model import Arg, CodeIndex, Decorator, Definition
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
@@ -54,11 +55,51 @@ def _guard_names(decorators: tuple[Decorator, ...]) -> list[str]:
     ]
 
 
-def _globals(project: Project) -> tuple[str, list[str], bool]:
-    """The global prefix, the global guards, and whether something unreadable may guard every route
-    (``consumer.apply(...)`` middleware)."""
-    prefix, hidden = "", False
+@dataclass(frozen=True)
+class _Middleware:
+    """``consumer.apply(names).forRoutes(targets)``: each target a (path, method), or a controller name."""
+
+    names: tuple[str, ...]
+    targets: tuple[tuple[str, str], ...]
+    controllers: tuple[str, ...]
+
+
+def _applied(index: CodeIndex, call: CallSite) -> _Middleware:
+    applies = [c for c in index.calls if c.raw.endswith(".apply") and c.function == call.function]
+    applies = [c for c in applies if c.line <= call.line]
+    source = max(applies, key=lambda c: c.line, default=None)
+    names = tuple(a.items[0] if a.items else a.name or "" for a in source.args) if source else ()
+    targets: list[tuple[str, str]] = []
+    controllers: list[str] = []
+    for arg in call.args:
+        if isinstance(arg.literal, str):
+            targets.append((arg.literal, "ANY"))
+        elif arg.items:
+            options = dict(i.split("=", 1) for i in arg.items if "=" in i)
+            method = options.get("method", "ALL").rsplit(".", 1)[-1]
+            targets.append((options.get("path", ""), "ANY" if method == "ALL" else method))
+        elif arg.name:
+            controllers.append(arg.name)
+    return _Middleware(names, tuple(targets), tuple(controllers))
+
+
+def _matches(middleware: _Middleware, cls: Definition, path: str, verb: str) -> bool:
+    if cls.name in middleware.controllers:
+        return True
+    for target, method in middleware.targets:
+        pattern = "/" + target.strip("/")
+        wildcard = pattern.endswith("*")
+        hit = path.startswith(pattern.rstrip("*")) if wildcard else path == pattern
+        if hit and method in {"ANY", verb}:
+            return True
+    return False
+
+
+def _globals(project: Project) -> tuple[str, list[str], list[_Middleware]]:
+    """The global prefix, the global guards, and the middleware ``consumer.apply(...)`` puts on routes."""
+    prefix = ""
     guards: list[str] = []
+    middleware: list[_Middleware] = []
     for index in project.indexes:
         if not is_js(index):
             continue
@@ -68,36 +109,39 @@ def _globals(project: Project) -> tuple[str, list[str], bool]:
                 prefix = call.args[0].literal
             elif verb == "useGlobalGuards":
                 guards.extend(a.items[0] if a.items else a.name or "" for a in call.args)
-            elif call.raw.endswith("consumer.apply"):
-                hidden = True
+            elif call.raw.endswith(".apply.forRoutes"):
+                middleware.append(_applied(index, call))
         for definition in index.definitions:
             for dec in definition.decorators:
                 if _nest(dec) == "Module":
                     guards.extend(m.group(1) for a in dec.args for item in a.items for m in _APP_GUARD.finditer(item))
-    return prefix, guards, hidden
+    return prefix, guards, middleware
 
 
 def nestjs_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
-    prefix, global_guards, hidden = _globals(project)
+    prefix, global_guards, middleware = _globals(project)
     for index in project.indexes:
         if not is_js(index):
             continue
         for cls in index.definitions:
             controller = next((d for d in cls.decorators if _nest(d) == "Controller"), None)
             if cls.kind == "class" and controller is not None:
-                base = join(prefix, _path(controller.args))
-                yield from _controller(index, cls, base, global_guards, settings, hidden=hidden)
+                local = _path(controller.args)
+                yield from _controller(
+                    index, cls, (join(prefix, local), local), global_guards, settings, middleware=middleware
+                )
 
 
 def _controller(
     index: CodeIndex,
     cls: Definition,
-    base: str,
+    paths: tuple[str, str],
     global_guards: list[str],
     settings: EntrypointSettings,
     *,
-    hidden: bool,
+    middleware: list[_Middleware],
 ) -> Iterator[Route]:
+    base, local = paths
     for method in index.definitions:
         if method.qualname != f"{cls.qualname}.{method.name}":
             continue
@@ -112,7 +156,10 @@ def _controller(
             guards.add(public or applied)
             if applied and not public:
                 guards.add(d.raw for d in (*cls.decorators, *method.decorators) if d.raw.lower() in _METADATA)
+            own_path = "/" + join(local, _path(dec.args)).strip("/")  # forRoutes paths leave the global prefix out
             path = "/" + join(base, _path(dec.args)).strip("/")
+            mounted = [n for m in middleware if _matches(m, cls, own_path, verb) for n in m.names]
+            guards.add(mounted)
             route = Route("nestjs", (verb,), path, method.qualname, index.path, dec.line)
-            unread = hidden or any(g for g in applied if g)
+            unread = any(g for g in (*applied, *mounted) if g)
             yield guards.judge(route, settings, default=UNKNOWN if unread else NO)

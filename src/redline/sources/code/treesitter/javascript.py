@@ -383,7 +383,8 @@ class JsWalk:
             return
         target = dotted(left)
         if not scope and target in {"module.exports", "exports.default"}:
-            self.assignments.append(Assignment("module.exports", line(node), (render(right),)))
+            shown = "module.exports" if right.type in _CALLS else render(right)  # the call's value is bound there
+            self.assignments.append(Assignment("module.exports", line(node), (shown,)))
         elif not scope and target and target.startswith(("module.exports.", "exports.")):
             self.assignments.append(Assignment("exports." + target.rsplit(".", 1)[-1], line(node), (render(right),)))
         if flow is not None and left.type == "identifier" and (hit := expr_taint(right, flow)):
@@ -395,12 +396,17 @@ class JsWalk:
             if value is not None:
                 name = value.child_by_field_name("name") if value.type in CLASSES | FUNCTIONS else None
                 shown = text(name) if name is not None else render(value)
+                if _chain_end(value).type in _CALLS:  # ``export default Router().use(...)``: bound as "default"
+                    shown = "default"
                 self.assignments.append(Assignment("module.exports", line(node), (shown,)))
 
     def _module_value(self, name: str, value: Node) -> None:
         """Module-level constants and lists (``const PUBLIC = ["/health"]``)."""
         if value.type == "array":
             self.assignments.append(Assignment(name, line(value), tuple(render(e) for e in named(value))))
+            return
+        if value.type == "object":  # ``const auth = { required: jwt(...), optional: ... }``
+            self.assignments.append(Assignment(name, line(value), tuple(p for m in named(value) if (p := _pair(m)))))
             return
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
@@ -423,13 +429,30 @@ def _call_line(node: Node, callee: Node | None) -> int:
     return line(node)
 
 
+def _chain_end(node: Node) -> Node:
+    """The outermost call of a fluent chain a call starts (``Router().use(a).use(b)``)."""
+    while (
+        node.parent is not None
+        and node.parent.type == "member_expression"
+        and node.parent.parent is not None
+        and node.parent.parent.type in _CALLS
+    ):
+        node = node.parent.parent
+    return node
+
+
 def _assigned_to(node: Node) -> str | None:
-    """The name a call's value is bound to (``const app = express()``, ``const r = await f()``)."""
+    """The name a call's value is bound to (``const app = express()``, ``const r = await f()``); every
+    call of a fluent chain is bound to the chain's name (``const api = Router().use(a)``: the router is
+    ``api``), ``export default`` binds "default"."""
+    node = _chain_end(node)
     parent = node.parent
     while parent is not None and parent.type in {"await_expression", "parenthesized_expression", "as_expression"}:
         parent = parent.parent
     if parent is None:
         return None
+    if parent.type == "export_statement":
+        return "default"
     if parent.type == "variable_declarator":
         name = parent.child_by_field_name("name")
         return text(name) if name is not None and name.type == "identifier" else None
