@@ -168,4 +168,5 @@ def test_third_party_and_vendored_code_is_not_the_apps() -> None:
     assert source.wants(SourceFile("src/app.js", "", "javascript", 1))
     assert not source.wants(SourceFile("node_modules/express/lib/router.js", "", "javascript", 1))
     assert not source.wants(SourceFile("web/vendor/jquery.js", "", "javascript", 1))
+    assert not source.wants(SourceFile("dist/main.js", "", "javascript", 1))
     assert source.wants(SourceFile("app/main.py", "", "python", 1))

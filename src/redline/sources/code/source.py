@@ -18,6 +18,8 @@ MAX_BYTES = 2_000_000
 TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript"}
 #: installed or vendored third-party code: read by the supply-chain sources, not audited as the app's code
 THIRD_PARTY_DIRS = frozenset({"node_modules", "bower_components", "jspm_packages", "vendor"})
+#: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited
+BUILD_OUTPUT_DIRS = frozenset({"dist"})
 
 
 def generated_reason(text: FileText) -> str | None:
@@ -31,7 +33,8 @@ def generated_reason(text: FileText) -> str | None:
 
 
 def third_party(path: str) -> bool:
-    return any(part in THIRD_PARTY_DIRS for part in PurePosixPath(path).parts[:-1])
+    """Installed, vendored or compiled code: not the application's own source."""
+    return any(part in THIRD_PARTY_DIRS or part in BUILD_OUTPUT_DIRS for part in PurePosixPath(path).parts[:-1])
 
 
 class CodeIndexSource(FileSource):
