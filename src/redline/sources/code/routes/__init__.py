@@ -12,6 +12,7 @@ from redline.sources.code.routes.express import express_routes
 from redline.sources.code.routes.fastapi import fastapi_routes
 from redline.sources.code.routes.fastify import fastify_routes
 from redline.sources.code.routes.flask import flask_routes
+from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory
 from redline.sources.code.routes.nestjs import nestjs_routes
@@ -28,6 +29,7 @@ _EXTRACTORS = (
     nestjs_routes,
     koa_routes,
     fastify_routes,
+    go_routes,
 )
 
 

@@ -46,6 +46,12 @@ AUTH_HINTS = (
     "requirelogin",
     "ensureloggedin",
     "isloggedin",
+    # Go middleware and interceptors (``AuthRequired()``, ``middleware.JWTWithConfig``, ``authInterceptor``)
+    "authrequired",
+    "jwt",
+    "authenticationmiddleware",
+    "authinterceptor",
+    "authenticator",
 )
 AUTHZ_HINTS = (
     "superuser",
