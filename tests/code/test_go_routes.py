@@ -47,6 +47,10 @@ def test_gin_groups_prefixes_and_middleware() -> None:
         ("gin", "GET", "/api/v1/users", "listUsers", "main.go:25", "yes", "unknown"),
         ("gin", "DELETE", "/api/v1/admin/users/:id", "deleteUser", "main.go:28", "yes", "yes"),
         ("gin", "POST", "/webhooks/stripe", "stripeHook", "main.go:30", "no", "no"),
+        # routers handed to register functions; ``AuthMiddleware(false)`` is an optional login
+        ("gin", "GET", "/shop/catalog", "listCatalog", "routes.go:14", "no", "no"),
+        ("gin", "POST", "/shop/orders", "placeOrder", "routes.go:18", "yes", "unknown"),
+        ("gin", "GET", "/shop/orders/:id", "getOrder", "routes.go:19", "yes", "unknown"),
     ]
 
 

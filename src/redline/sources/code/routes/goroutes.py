@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
@@ -36,6 +37,19 @@ _GO_BENIGN = frozenset(
 )
 _REGISTER = re.compile(r"(?:^|\.)Register(\w+)Server$")
 
+#: parameter types that hand a router to a function (last path component of the type as written)
+_ROUTER_TYPES = {
+    "gin.RouterGroup": "gin",
+    "gin.Engine": "gin",
+    "gin.IRouter": "gin",
+    "gin.IRoutes": "gin",
+    "echo.Group": "echo",
+    "echo.Echo": "echo",
+    "chi.Router": "chi",
+    "chi.Mux": "chi",
+    "mux.Router": "mux",
+    "http.ServeMux": "http",
+}
 #: frameworks whose ``Use`` applies to every route of the router, whenever it is called
 _ORDER_FREE = frozenset({"mux", "echo"})
 
@@ -59,7 +73,12 @@ class _Router:
 
 
 def _names(arg: Arg) -> str:
-    return arg.items[0] if arg.call is not None and arg.items else arg.name or arg.call or ""
+    """A middleware as written; a guard switched off by its only argument (``AuthMiddleware(false)``, an
+    optional login) is named ``AuthMiddleware.optional`` so it is not taken for authentication."""
+    written = arg.items[0] if arg.call is not None and arg.items else arg.name or arg.call or ""
+    if written.endswith("(false)"):
+        return written.removesuffix("(false)") + ".optional(false)"
+    return written
 
 
 def _go_benign(name: str) -> bool:
@@ -69,6 +88,7 @@ def _go_benign(name: str) -> bool:
 class _Go:
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.handed: dict[str, list[Key]] = {}
         self.routers: dict[Key, _Router] = {}
         self.default: Key | None = None
 
@@ -95,13 +115,42 @@ class _Go:
                 elif call.target in {"net/http.HandleFunc", "net/http.Handle"}:
                     self.default = (index.path, "http.DefaultServeMux")
                     self.routers.setdefault(self.default, _Router(index, "http"))
+        self.register_functions()
         for index in self.project.indexes:
             if index.language == "go":
                 for call in index.calls:
                     self.read(index, call)
 
+    def register_functions(self) -> None:
+        """``func UsersRegister(router *gin.RouterGroup)``: a router handed to a function is a router there."""
+        for index in self.project.indexes:
+            for definition in index.definitions if index.language == "go" else ():
+                for param, typed in definition.param_defaults:
+                    family = _ROUTER_TYPES.get((typed.name or "").rsplit("/", 1)[-1])
+                    if family is not None:
+                        key = (index.path, f"{definition.qualname}|{param}")
+                        self.routers[key] = _Router(index, family)
+                        self.handed.setdefault(definition.name, []).append(key)
+
+    def hand(self, index: CodeIndex, call: CallSite) -> None:
+        """``users.UsersRegister(v1.Group("/users"))``: mount the function's router where it is given (a
+        test that mounts it again is not another way in)."""
+        for child in self.handed.get(call.raw.rsplit(".", 1)[-1], []):
+            if looks_like_test_or_sample(index.path) and not looks_like_test_or_sample(child[0]):
+                continue
+            for arg in call.args:
+                head = (arg.call or arg.name or "").split(".")[0]
+                parent = self.lookup(index, call.function, head) if head else None
+                if parent is None:
+                    continue
+                group = arg.call is not None and arg.call.endswith(".Group")
+                prefix = arg.call_args[0] if group and arg.call_args else ""
+                self.child(index, child, parent, _Mount(call.line, prefix))
+
     def read(self, index: CodeIndex, call: CallSite) -> None:
         owner, _, verb = call.raw.rpartition(".")
+        if call.raw.rsplit(".", 1)[-1] in self.handed:
+            self.hand(index, call)
         if call.target in {"net/http.HandleFunc", "net/http.Handle"} and self.default is not None:
             self.http_route(self.default, call)
             return

@@ -165,10 +165,11 @@ class GoWalk:
         receiver = node.child_by_field_name("receiver")
         owner = ""
         if receiver is not None:
-            types = [t for t in _walk(receiver) if t.type == "type_identifier"]
-            owner = text(types[0]) if types else ""
+            named_types = [t for t in _walk(receiver) if t.type == "type_identifier"]
+            owner = text(named_types[0]) if named_types else ""
         qualname = f"{owner}.{name}" if owner else f"{scope}.{name}" if scope and name_node is None else name
         params: list[str] = []
+        types: list[tuple[str, Arg]] = []
         flow = _Flow()
         holder = node.child_by_field_name("parameters")
         for decl in named(holder) if holder is not None else []:
@@ -176,12 +177,22 @@ class GoWalk:
             type_text = text(type_node).lstrip("*") if type_node is not None else ""
             names = [text(n) for n in decl.children if n.type == "identifier"]
             params.extend(names)
+            types.extend((n, Arg(n, name=type_text)) for n in names)  # like Python annotations
             if any(type_text.endswith(t) for t in _REQUEST_TYPES):
                 flow.request_names.update(names)
         self.flows[qualname] = flow
         bases = (owner,) if owner else ()
         self.definitions.append(
-            Definition(name, qualname, "function", line(node), end_line(node), bases=bases, params=tuple(params))
+            Definition(
+                name,
+                qualname,
+                "function",
+                line(node),
+                end_line(node),
+                bases=bases,
+                params=tuple(params),
+                param_defaults=tuple(types),
+            )
         )
         return qualname
 
@@ -327,6 +338,8 @@ def _render(node: Node, depth: int = 0) -> str:
         raw = (dotted(callee) or ".".join(chain(callee))) if callee is not None else ""
         parts = [_render(a, depth + 1) for a in named(inner)] if inner is not None else []
         return f"{raw}({', '.join(p for p in parts if p)})"
+    if node.type in {"true", "false", "int_literal", "nil"}:
+        return text(node)
     return dotted(node) or ""
 
 
