@@ -15,7 +15,7 @@ MAX_LINE = 10_000
 #: a Python module larger than this is generated (protobuf, vendored bundles), not reviewed code
 MAX_BYTES = 2_000_000
 #: the tree-sitter languages: file kind -> index language
-TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript", "go": "go"}
+TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript", "go": "go", "java": "java"}
 #: installed or vendored third-party code: read by the supply-chain sources, not audited as the app's code
 THIRD_PARTY_DIRS = frozenset({"node_modules", "bower_components", "jspm_packages", "vendor"})
 #: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited

@@ -17,6 +17,7 @@ from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory
 from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.routes.spring import spring_routes
 
 __all__ = ["Route", "RouteInventory", "extract_routes"]
 
@@ -30,14 +31,11 @@ _EXTRACTORS = (
     koa_routes,
     fastify_routes,
     go_routes,
+    spring_routes,
 )
 
 
 def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
     project = Project(sorted(indexes, key=lambda i: i.path))
-    routes = {
-        (r.file, r.line, r.path, r.methods): r
-        for extractor in _EXTRACTORS
-        for r in extractor(project, settings)
-    }
+    routes = {(r.file, r.line, r.path, r.methods): r for extractor in _EXTRACTORS for r in extractor(project, settings)}
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

@@ -7,8 +7,8 @@ from redline.sources.code.treesitter.parser import first_error, parser
 from redline.sources.interface import NotCovered
 
 #: index language -> the grammar for a file suffix (TSX and JSX need their own)
-_GRAMMAR = {"javascript": "javascript", "typescript": "typescript", "go": "go"}
-_LABEL = {"javascript": "JavaScript", "typescript": "TypeScript", "go": "Go"}
+_GRAMMAR = {"javascript": "javascript", "typescript": "typescript", "go": "go", "java": "java"}
+_LABEL = {"javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "java": "Java"}
 
 
 def grammar_for(path: str, language: str) -> str:
@@ -24,6 +24,10 @@ def index_tree_sitter(path: str, data: bytes, language: str) -> CodeIndex:
     error = first_error(tree.root_node)
     if error is not None:
         raise NotCovered(f"{_LABEL[language]} syntax error at line {error} (tree-sitter), not indexed")
+    if language == "java":
+        from redline.sources.code.treesitter.java import JavaWalk  # noqa: PLC0415
+
+        return JavaWalk(path).run(tree.root_node)
     if language == "go":
         from redline.sources.code.treesitter.go import GoWalk  # noqa: PLC0415
 
