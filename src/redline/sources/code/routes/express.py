@@ -53,9 +53,17 @@ def _objects(project: Project) -> dict[Key, _Object]:
         if not is_js(index):
             continue
         for call in index.calls:
-            if call.target in _FACTORIES and call.assigned_to:
+            if _factory(index, call) and call.assigned_to:
                 objects[(module_id(index.path), call.assigned_to)] = _Object(index)
     return objects
+
+
+def _factory(index: CodeIndex, call: CallSite) -> bool:
+    """``express()``/``express.Router()``, also where ``express`` is the package's own source required by
+    path (``require('../../')`` in Express's examples, a vendored copy)."""
+    if call.target in _FACTORIES:
+        return True
+    return call.raw in {"express", "express.Router"} and index.imported("express") is not None
 
 
 def _paths(arg: Arg | None) -> list[str]:
@@ -88,8 +96,8 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
                 path = _chained_path(index, call, base + ".route")
                 if path is not None:
                     objects[key].routes.append((call, VERBS[verb], path, list(call.args)))
-            elif verb in VERBS and call.args:
-                for path in _paths(call.args[0]):
+            elif verb in VERBS and len(call.args) >= 2:  # ``app.get('env')`` reads a setting
+                for path in (p for p in _paths(call.args[0]) if p.startswith(("/", "*"))):
                     objects[key].routes.append((call, VERBS[verb], path, list(call.args[1:])))
 
 

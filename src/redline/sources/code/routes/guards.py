@@ -52,6 +52,7 @@ AUTH_HINTS = (
     "authenticationmiddleware",
     "authinterceptor",
     "authenticator",
+    "restrict",  # Express's ``restrict`` middleware idiom
 )
 AUTHZ_HINTS = (
     "superuser",
@@ -68,6 +69,7 @@ AUTHZ_HINTS = (
     "preauthorize",
     "rolesallowed",
     "secured",
+    "restrictto",  # ``restrictTo('admin')``
 )
 
 

@@ -71,8 +71,12 @@ def _collect(project: Project, objects: dict[Key, _Router]) -> None:
                 router.prefix = call.args[0].literal
             elif verb == "use":
                 _use(index, call, (here, owner), exports, objects)
-            elif verb in VERBS and call.args and isinstance(call.args[0].literal, str):
-                router.routes.append((call, VERBS[verb], call.args[0].literal, list(call.args[1:])))
+            elif verb in VERBS and len(call.args) >= 2 and isinstance(call.args[0].literal, str):
+                args = list(call.args[1:])
+                path = call.args[0].literal
+                if isinstance(args[0].literal, str) and len(args) >= 2:  # a named route: (name, path, ...)
+                    path, args = args[0].literal, args[1:]
+                router.routes.append((call, VERBS[verb], path, args))
 
 
 def _use(index: CodeIndex, call: CallSite, key: Key, exports: dict[str, str], objects: dict[Key, _Router]) -> None:

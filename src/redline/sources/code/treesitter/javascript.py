@@ -449,6 +449,10 @@ def _assigned_to(node: Node) -> str | None:
     parent = node.parent
     while parent is not None and parent.type in {"await_expression", "parenthesized_expression", "as_expression"}:
         parent = parent.parent
+    if parent is not None and parent.type == "assignment_expression" and parent.parent is not None:
+        outer = parent.parent  # ``var app = module.exports = express()``: the local name is what the code uses
+        if outer.type == "variable_declarator" and (name := outer.child_by_field_name("name")) is not None:
+            return text(name) if name.type == "identifier" else None
     if parent is None:
         return None
     if parent.type == "export_statement":
