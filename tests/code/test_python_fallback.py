@@ -80,3 +80,12 @@ def test_a_module_neither_parser_reads_is_not_covered_with_the_reason() -> None:
     assert str(raised.value) == (
         "Python syntax error at line 1: invalid syntax (tree-sitter-python finds a syntax error at line 1 too)"
     )
+
+
+def test_an_except_clause_without_parentheses_is_read() -> None:
+    index = _index("deps.py")
+    assert index.parser == "tree-sitter"
+    assert [(c.raw, c.line) for c in index.calls if c.raw in {"jwt.decode", "HTTPException"}] == [
+        ("jwt.decode", 8),
+        ("HTTPException", 10),
+    ]

@@ -4,6 +4,7 @@ so every ast-based reader (code index, data flow, rules) sees the same module wi
 
 - ``type Alias[T] = value`` (PEP 695) becomes ``Alias = value``;
 - type parameter lists of ``def f[T](...)`` / ``class C[T](...)`` (PEP 695) are dropped;
+- ``except A, B:`` (PEP 758) gets its parentheses;
 - f-strings that only 3.12 reads (PEP 701: the outer quote reused inside, backslashes, comments) are
   re-quoted with triple quotes, the strings inside them re-quoted with the other quote character.
 
@@ -39,6 +40,8 @@ def rewrite_newer_syntax(source: str) -> str:
         if node.type == "type_alias_statement":
             edits.extend(_type_alias(node, data))
             continue
+        if node.type == "except_clause" and any(c.type == "," for c in node.children):
+            edits.extend(_except_group(node))
         if node.type in {"function_definition", "class_definition"}:
             params = node.child_by_field_name("type_parameters")
             if params is not None:
@@ -81,6 +84,14 @@ def _type_alias(node: Any, data: bytes) -> list[tuple[int, int, bytes]]:
         raise FallbackError(f"a type alias at line {node.start_point[0] + 1} redline cannot read")
     name = data[names[0].start_byte : names[0].end_byte]
     return [(node.start_byte, equals.start_byte, name + b" ")]
+
+
+def _except_group(node: Any) -> list[tuple[int, int, bytes]]:
+    """``except A, B:`` (PEP 758, 3.14) -> ``except (A, B):``."""
+    types = [c for c in node.children if c.is_named and c.type not in {"block", "comment"}]
+    if not types:
+        return []
+    return [(types[0].start_byte, types[0].start_byte, b"("), (types[-1].end_byte, types[-1].end_byte, b")")]
 
 
 def _walk(node: Any) -> list[Any]:
