@@ -170,3 +170,6 @@ def test_third_party_and_vendored_code_is_not_the_apps() -> None:
     assert not source.wants(SourceFile("web/vendor/jquery.js", "", "javascript", 1))
     assert not source.wants(SourceFile("dist/main.js", "", "javascript", 1))
     assert source.wants(SourceFile("app/main.py", "", "python", 1))
+    assert source.wants(SourceFile("cmd/server/main.go", "", "go", 1))
+    assert not source.wants(SourceFile("vendor/github.com/gin-gonic/gin/gin.go", "", "go", 1))
+    assert source.wants(SourceFile("src/main/java/App.java", "", "java", 1))
