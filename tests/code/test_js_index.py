@@ -173,3 +173,42 @@ def test_third_party_and_vendored_code_is_not_the_apps() -> None:
     assert source.wants(SourceFile("cmd/server/main.go", "", "go", 1))
     assert not source.wants(SourceFile("vendor/github.com/gin-gonic/gin/gin.go", "", "go", 1))
     assert source.wants(SourceFile("src/main/java/App.java", "", "java", 1))
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "source"),
+    [
+        ("src/app.js", "javascript", APP),
+        ("src/cats.controller.ts", "typescript", NEST),
+        (
+            "main.go",
+            "go",
+            'package main\nimport "net/http"\nfunc h(w http.ResponseWriter, r *http.Request) {\n'
+            '  db.Query("SELECT * FROM t WHERE id=" + r.FormValue("id"))\n}\n',
+        ),
+        (
+            "A.java",
+            "java",
+            '@RestController\nclass A {\n  @GetMapping("/a")\n  String a(@RequestParam String q) { return q; }\n}\n',
+        ),
+    ],
+)
+def test_a_cached_index_reads_back_the_same(path: str, kind: str, source: str) -> None:
+    first = index_of(source, path, kind)
+    again = index_of(source, path, kind)
+    assert again.parser == "cache" and first.parser == "tree-sitter"
+    assert (again.imports, again.definitions, again.calls, again.strings, again.loops, again.tainted) == (
+        first.imports,
+        first.definitions,
+        first.calls,
+        first.strings,
+        first.loops,
+        first.tainted,
+    )
+    assert again.assignments == first.assignments and again.language == first.language
+
+
+def test_a_large_bundle_is_not_covered_as_generated() -> None:
+    bundle = ("var a = 1;\n" * 250_000).encode()  # 2.75 MB of short lines
+    with pytest.raises(NotCovered, match=r"^generated or bundled code \(2 MB\), not indexed$"):
+        index_of(bundle, "public/app.bundle.js")
