@@ -141,3 +141,11 @@ def test_fastify_plugins_prefixes_and_hooks() -> None:
         # ``instance.addHook('onRequest', instance.authenticate)`` inside the ``/admin`` plugin
         ("fastify", "DELETE", "/admin/cache", "admin.<anonymous:14>", "server.js:14", "yes", "unknown"),
     ]
+
+
+def test_fastify_autoload_prefixes_by_directory_and_autohooks() -> None:
+    assert table("fastifyauto") == [
+        ("fastify", "GET", "/admin/users", "default.<anonymous:2>", "routes/admin/index.js:2", "yes", "unknown"),
+        ("fastify", "DELETE", "/admin/users/:id", "default.<anonymous:3>", "routes/admin/index.js:3", "yes", "unknown"),
+        ("fastify", "GET", "/ping", "default.<anonymous:2>", "routes/ping.js:2", "no", "no"),
+    ]

@@ -6,6 +6,7 @@ hooks given in the route's options (``{ onRequest: [fastify.authenticate] }``)."
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -94,6 +95,7 @@ def _exported(project: Project, module: str, exports: dict[str, str]) -> Key | N
 
 def _collect(project: Project, contexts: dict[Key, _Context]) -> None:
     exports = exports_of(project)
+    autoloads: list[tuple[Key, str]] = []
     for key, context in contexts.items():
         index = context.index
         calls = [c for c in index.calls if c.function == key[1]] if key[1] else index.calls
@@ -104,6 +106,11 @@ def _collect(project: Project, contexts: dict[Key, _Context]) -> None:
             if verb == "addHook" and call.args and call.args[0].literal in _HOOKS and len(call.args) > 1:
                 hook = call.args[1]
                 context.hooks.append(hook.items[0] if hook.call is not None and hook.items else hook.name or "")
+            elif verb == "register" and call.args and _autoload(index, call.args[0]):
+                options = call.args[1].items if len(call.args) > 1 else ()
+                folder = _folder(index.path, _option(options, "dir") or "")
+                if folder is not None:
+                    autoloads.append((key, folder))
             elif verb == "register" and call.args:
                 child = _plugin(project, index, call.args[0], exports)
                 options = call.args[1].items if len(call.args) > 1 else ()
@@ -115,6 +122,42 @@ def _collect(project: Project, contexts: dict[Key, _Context]) -> None:
                 context.routes.append((call, (VERBS[verb],), call.args[0].literal, guards, call.args[-1]))
             elif verb == "route" and call.args:
                 _declared(context, call)
+    for parent, folder in autoloads:
+        _autoloaded(contexts, parent, folder)
+
+
+def _autoload(index: CodeIndex, arg: Arg) -> bool:
+    target = index.imported(arg.name.split(".")[0]) if arg.name else None
+    if arg.call == "require" and arg.call_args:
+        target = arg.call_args[0]
+    return (target or "").split(".")[0] in {"@fastify/autoload", "fastify-autoload"}
+
+
+def _folder(importer: str, written: str) -> str | None:
+    """``path.join(__dirname, 'routes')`` rendered as ``path.join(routes)`` -> ``src/routes``."""
+    inner = written[written.find("(") + 1 : written.rfind(")")] if "(" in written else written
+    parts = [p.strip() for p in inner.split(",") if p.strip() and "dirname" not in p]
+    if not parts:
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(importer), *parts))
+
+
+def _autoloaded(contexts: dict[Key, _Context], parent: Key, folder: str) -> None:
+    """@fastify/autoload: each plugin under the folder is mounted at its directory's path, and the hooks of
+    ``autohooks`` files apply to the plugins of their directory and below."""
+    hooks: dict[str, list[str]] = {}
+    for key, context in contexts.items():
+        directory = posixpath.dirname(key[0])
+        if key[0].startswith(folder + "/") and posixpath.basename(key[0]).startswith("autohooks."):
+            hooks.setdefault(directory, []).extend(context.hooks)
+    for key, context in contexts.items():
+        if not key[0].startswith(folder + "/") or context.parents or key == parent:
+            continue
+        directory = posixpath.dirname(key[0])
+        context.parents.append((parent, directory[len(folder) :] or ""))
+        cascaded = [h for d, hs in hooks.items() if directory == d or directory.startswith(d + "/") for h in hs]
+        if not posixpath.basename(key[0]).startswith("autohooks."):
+            context.hooks[:0] = cascaded
 
 
 def _declared(context: _Context, call: CallSite) -> None:
