@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, expand, exports_of, handler_name, is_js, referenced
+from redline.sources.code.routes.jscommon import (
+    VERBS,
+    benign,
+    expand,
+    exports_of,
+    handler_name,
+    is_js,
+    referenced,
+    unchain,
+)
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
@@ -84,6 +93,7 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
         here = module_id(index.path)
         for call in index.calls:
             owner, _, verb = call.raw.rpartition(".")
+            owner = owner if ".route" in owner else unchain(owner)  # ``app.get(...).post(...)`` returns app
             base, chained, _ = owner.partition(".route")  # ``router.route('/x').get(a).post(b)``
             key = (here, base)
             if key not in objects and call.assigned_to and (here, call.assigned_to) in objects and verb == "use":

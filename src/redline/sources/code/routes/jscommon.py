@@ -145,3 +145,9 @@ def expand(project: Project, index: CodeIndex, name: str, exports: dict[str, str
                 )
                 return value or name
     return name
+
+
+def unchain(owner: str) -> str:
+    """``router.get.post`` (methods chained on a router, each returning it) -> ``router``."""
+    head, *rest = owner.split(".")
+    return head if rest and all(p in VERBS or p == "use" for p in rest) else owner

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, handler_name, is_js, referenced
+from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, handler_name, is_js, referenced, unchain
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
@@ -64,6 +64,7 @@ def _collect(project: Project, objects: dict[Key, _Router]) -> None:
         here = module_id(index.path)
         for call in index.calls if is_js(index) else ():
             owner, _, verb = call.raw.rpartition(".")
+            owner = unchain(owner)  # ``router.get('/', a).post('/x', b)``: each returns the router
             router = objects.get((here, owner))
             if router is None:
                 continue

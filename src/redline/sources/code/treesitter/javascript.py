@@ -419,12 +419,12 @@ def _request_param(name: str, position: int) -> bool:
 
 
 def _call_line(node: Node, callee: Node | None) -> int:
-    """Where the call is written: for a method chained on another call (``router.route('/x')`` then
-    ``.get(h)`` on the next line) the line of its own name, else where the expression starts."""
+    """Where the call is written: for a method call, the line of the method's name (``router.route('/x')``
+    then ``.get(h)`` on the next line; ``router`` alone on a line before ``.get(...)``), else where the
+    expression starts."""
     if callee is not None and callee.type == "member_expression":
-        inner = callee.child_by_field_name("object")
         prop = callee.child_by_field_name("property")
-        if inner is not None and prop is not None and inner.type in _CALLS:
+        if prop is not None:
             return line(prop)
     return line(node)
 
