@@ -169,6 +169,7 @@ def test_third_party_and_vendored_code_is_not_the_apps() -> None:
     assert not source.wants(SourceFile("node_modules/express/lib/router.js", "", "javascript", 1))
     assert not source.wants(SourceFile("web/vendor/jquery.js", "", "javascript", 1))
     assert not source.wants(SourceFile("dist/main.js", "", "javascript", 1))
+    assert not source.wants(SourceFile("types/index.d.ts", "", "typescript", 1))
     assert source.wants(SourceFile("app/main.py", "", "python", 1))
     assert source.wants(SourceFile("cmd/server/main.go", "", "go", 1))
     assert not source.wants(SourceFile("vendor/github.com/gin-gonic/gin/gin.go", "", "go", 1))

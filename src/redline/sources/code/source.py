@@ -45,6 +45,8 @@ class CodeIndexSource(FileSource):
     def wants(self, file: SourceFile) -> bool:
         if file.kind == "python":
             return True
+        if file.path.endswith((".d.ts", ".d.mts", ".d.cts")):  # type declarations: no code runs there
+            return False
         return file.kind in TREE_SITTER_KINDS and not third_party(file.path)
 
     def parse(self, text: FileText) -> CodeIndex:
