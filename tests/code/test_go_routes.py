@@ -70,6 +70,7 @@ def test_chi_route_group_with_and_mount() -> None:
         # ``jwtauth.Verifier`` reads a token without requiring one: not known to guard
         ("chi", "DELETE", "/articles/{id}", "deleteArticle", "main.go:22", "unknown", "unknown"),
         ("chi", "GET", "/admin/stats", "stats", "main.go:30", "yes", "yes"),
+        ("chi", "PURGE", "/admin/cache", "purgeCache", "main.go:31", "yes", "yes"),
     ]
 
 

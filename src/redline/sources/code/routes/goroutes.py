@@ -33,6 +33,7 @@ _GIN_VERBS = {**{v: v for v in _HTTP_VERBS}, "Any": "ANY"}
 _CHI_VERBS = {v.capitalize(): v for v in _HTTP_VERBS} | {"HandleFunc": "ANY", "Handle": "ANY"}
 _GO_BENIGN = frozenset(
     {"recovery", "recoverer", "requestid", "realip", "gzip", "throttle", "stripslashes", "heartbeat", "secure"}
+    | {"urlformat", "setcontenttype", "allowcontenttype", "gethead", "redirectslashes", "maxbytes", "profiler"}
     | {"bodylimit", "logging", "logginghandler", "cleanpath", "nocache", "recover", "handlerfunc", "middleware"}
 )
 _REGISTER = re.compile(r"(?:^|\.)Register(\w+)Server$")
@@ -192,6 +193,11 @@ class _Go:
             self.mount(index, key, call)
         elif family in {"gin", "echo"} and verb in _GIN_VERBS:
             self.verb_route(key, router, call, _GIN_VERBS[verb], ())
+        elif family == "chi" and verb in {"Method", "MethodFunc"} and len(call.args) >= 3:
+            method = call.args[0].literal  # ``r.Method("GET", "/", h)``, custom methods too
+            if isinstance(method, str) and isinstance(call.args[1].literal, str):
+                handler, wrappers = _unwrap(call.args[2])
+                router.routes.append((call.line, (method.upper(),), call.args[1].literal, handler, tuple(wrappers)))
         elif family == "chi" and verb in _CHI_VERBS:
             self.verb_route(key, router, call, _CHI_VERBS[verb], ())
         elif family in {"http", "mux"} and verb in {"HandleFunc", "Handle"} and not _chained(index, call, "Methods"):
@@ -206,8 +212,14 @@ class _Go:
         """``r.Mount("/admin", adminRouter())``: the router the function builds, or a router variable."""
         target = call.args[1]
         name = target.call or target.name or ""
-        made = [c for c in index.calls if c.function == name and _FACTORIES.get(c.target or "") and c.assigned_to]
-        child = (index.path, f"{name}|{made[0].assigned_to}") if made else self.lookup(index, call.function, name)
+        made = [
+            (other.path, c.assigned_to)
+            for other in self.project.indexes
+            if other.language == "go"
+            for c in other.calls
+            if c.function == name and _FACTORIES.get(c.target or "") and c.assigned_to
+        ]
+        child = (made[0][0], f"{name}|{made[0][1]}") if made else self.lookup(index, call.function, name)
         if child is not None and child in self.routers and child != key:
             self.routers[child].parents.append((key, call.line, str(call.args[0].literal or ""), ()))
 

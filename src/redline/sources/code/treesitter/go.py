@@ -84,6 +84,9 @@ def chain(node: Node) -> list[str]:
         elif node.type == "identifier":
             parts.append(text(node))
             return parts[::-1]
+        elif node.type == "composite_literal" and (kind := node.child_by_field_name("type")) is not None:
+            parts.append(text(kind))  # ``todosResource{}.Routes()`` -> todosResource.Routes
+            return parts[::-1]
         else:
             return []
     return []
