@@ -113,6 +113,8 @@ def test_nestjs_controllers_global_prefix_and_guards() -> None:
 
 def test_nestjs_without_a_global_guard() -> None:
     assert table("nestbare") == [
+        # ``RouterModule.register([{ path: 'admin', module: AdminModule }])`` mounts the module's controllers
+        ("nestjs", "DELETE", "/admin/users/:id", "AdminUsersController.remove", "admin.module.ts:6", "no", "no"),
         ("nestjs", "POST", "/orders", "OrdersController.place", "orders.controller.ts:6", "no", "no"),
         ("nestjs", "GET", "/orders/mine", "OrdersController.mine", "orders.controller.ts:11", "yes", "unknown"),
     ]

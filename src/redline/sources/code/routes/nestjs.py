@@ -120,16 +120,39 @@ def _globals(project: Project) -> tuple[str, list[str], list[_Middleware]]:
 
 def nestjs_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     prefix, global_guards, middleware = _globals(project)
+    modules = _module_paths(project)
     for index in project.indexes:
         if not is_js(index):
             continue
         for cls in index.definitions:
             controller = next((d for d in cls.decorators if _nest(d) == "Controller"), None)
             if cls.kind == "class" and controller is not None:
-                local = _path(controller.args)
+                local = join(modules.get(cls.name, ""), _path(controller.args))
                 yield from _controller(
                     index, cls, (join(prefix, local), local), global_guards, settings, middleware=middleware
                 )
+
+
+_ROUTE_ENTRY = re.compile(r"\{path=([^,}]*),module=(\w+)")
+
+
+def _module_paths(project: Project) -> dict[str, str]:
+    """Controller name -> the path ``RouterModule.register([{ path, module }])`` mounts its module at."""
+    mounted: dict[str, str] = {}
+    controllers: dict[str, list[str]] = {}
+    for index in project.indexes:
+        if not is_js(index):
+            continue
+        for call in index.calls:
+            if call.raw.endswith("RouterModule.register") and call.args:
+                for item in call.args[0].items:
+                    mounted.update((m.group(2), m.group(1)) for m in _ROUTE_ENTRY.finditer(item))
+        for definition in index.definitions:
+            for dec in (d for d in definition.decorators if _nest(d) == "Module"):
+                listed = [i for a in dec.args for i in a.items if i.startswith("controllers=")]
+                names = [n for i in listed for n in i.split("=", 1)[1].strip("[]").split(",") if n]
+                controllers[definition.name] = names
+    return {c: path for module, path in mounted.items() for c in controllers.get(module, [])}
 
 
 def _controller(
