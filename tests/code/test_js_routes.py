@@ -55,6 +55,9 @@ def test_express_routers_mounted_across_modules_with_middleware_in_order() -> No
         ("express", "POST", "/admin/reindex", "<anonymous:10>", "routes/admin.js:10", "yes", "yes"),
         # ``app.use('/v2', require('./routes/reports'))``: an inline middleware may be the guard
         ("express", "PUT", "/v2/reports/:rid", "<anonymous:4>", "routes/reports.js:4", "unknown", "unknown"),
+        # ``audit.all('*', requireAuthentication, loadUser)`` guards the routes after it (an unmounted router)
+        ("express", "ANY", "*", "loadUser", "routes/reports.js:8", "yes", "unknown"),
+        ("express", "POST", "/audit/export", "<anonymous:9>", "routes/reports.js:9", "yes", "unknown"),
         # ``app.use('/api/users', requireAuth, usersRouter)``; ``router.route(...).get().post()`` chains
         ("express", "GET", "/api/users", "list", "routes/users.js:7", "yes", "unknown"),
         ("express", "GET", "/api/users/:id", "getOne", "routes/users.js:8", "yes", "unknown"),

@@ -109,6 +109,9 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
             elif verb in VERBS and len(call.args) >= 2:  # ``app.get('env')`` reads a setting
                 for path in (p for p in _paths(call.args[0]) if p.startswith(("/", "*"))):
                     objects[key].routes.append((call, VERBS[verb], path, list(call.args[1:])))
+                if verb == "all" and _paths(call.args[0]) in (["*"], ["/*"], ["/{*splat}"], ["*splat"]):
+                    # ``app.all('*', requireAuthentication, loadUser)`` runs before every later route
+                    objects[key].uses.append((call.line, "", tuple(n for a in call.args[1:] for n in _names(a))))
 
 
 def _chained_path(index: CodeIndex, call: CallSite, owner: str) -> str | None:
