@@ -23,6 +23,9 @@ class PythonModule:
     tree: ast.Module
     lines: tuple[str, ...]
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    #: ``ast``, or ``tree-sitter`` when the module uses syntax newer than this interpreter (see
+    #: ``sources/code/treesitter/python_fallback.py``: the tree is of the module rewritten line for line)
+    parser: str = "ast"
 
     def qualname(self, node: ast.expr) -> str | None:
         """The dotted name an expression refers to, with import aliases resolved."""
@@ -97,19 +100,40 @@ def parse_module(text: FileText) -> PythonModule:
         if isinstance(_LAST[1], str):
             raise SourceError(_LAST[1])
         return _LAST[1]
+    parsed = "ast"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
-            tree = ast.parse(text.text, filename=text.file.path)
+        tree = _parse(text.text, text.file.path)
     except SyntaxError as exc:
-        _LAST = (text, f"Python syntax error at line {exc.lineno}: {exc.msg}")
-        raise SourceError(_LAST[1]) from None
+        reason = f"Python syntax error at line {exc.lineno}: {exc.msg}"
+        try:
+            tree, parsed = _parse_newer(text.text, text.file.path), "tree-sitter"
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as again:
+            _LAST = (text, f"{reason} ({again})" if str(again) else reason)
+            raise SourceError(_LAST[1]) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         _LAST = (text, f"cannot parse Python: {type(exc).__name__}")
         raise SourceError(_LAST[1]) from None
-    module = PythonModule(text.file.path, tree, tuple(text.text.splitlines()), collect_imports(tree))
+    module = PythonModule(text.file.path, tree, tuple(text.text.splitlines()), collect_imports(tree), parsed)
     _LAST = (text, module)
     return module
+
+
+def _parse(source: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
+        return ast.parse(source, filename=path)
+
+
+def _parse_newer(source: str, path: str) -> ast.Module:
+    """Syntax newer than this interpreter (3.12 f-strings, ``type`` aliases, generics) through
+    tree-sitter-python; SyntaxError/ValueError with the reason when that cannot read it either."""
+    from redline.sources.code.treesitter.python_fallback import rewrite_newer_syntax  # noqa: PLC0415 - rare
+
+    rewritten = rewrite_newer_syntax(source)
+    try:
+        return _parse(rewritten, path)
+    except SyntaxError as exc:
+        raise ValueError(f"tree-sitter-python reads it, but line {exc.lineno} stays unreadable: {exc.msg}") from None
 
 
 #: the last file parsed and its module, or the reason it could not be parsed

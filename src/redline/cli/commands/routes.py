@@ -13,7 +13,9 @@ log = logging.getLogger("redline")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("routes", help="list HTTP entry points (Flask, FastAPI, Django, aiohttp) and their guards")
+    p = sub.add_parser(
+        "routes", help="list HTTP entry points (Python, JavaScript/TypeScript, Go, Java frameworks) and their guards"
+    )
     add_scan_options(p, outputs=False)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output (default: table)")
     p.set_defaults(func=run)

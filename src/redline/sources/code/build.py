@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
 from redline.sources.code.model import (
+    INT_RANGE,
+    LITERAL_DEPTH,
     Arg,
     Assignment,
     CallSite,
@@ -68,18 +70,12 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
-#: integers the index keeps as values (msgpack's range); a larger constant is kept as None
-_INT_RANGE = range(-(2**63), 2**64)
-#: lists nested deeper than this are kept as None (see ``model.Literal``)
-_LITERAL_DEPTH = 3
-
-
 def literal(node: ast.AST, depth: int = 0) -> Literal:
     if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool):
         value = node.value
-        return None if isinstance(value, int) and value not in _INT_RANGE else value
-    if isinstance(node, ast.List | ast.Tuple | ast.Set) and depth < _LITERAL_DEPTH:
-        return tuple(literal(e, depth + 1) for e in node.elts)  # type: ignore[misc]
+        return None if isinstance(value, int) and value not in INT_RANGE else value
+    if isinstance(node, ast.List | ast.Tuple | ast.Set) and depth < LITERAL_DEPTH:
+        return tuple(literal(e, depth + 1) for e in node.elts)  # type: ignore[misc]  # depth bounds the nesting
     return None
 
 
@@ -174,6 +170,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         loops=tuple(walk.loops),
         tainted=tuple(tainted),
         assignments=tuple(walk.assignments),
+        parser=module.parser,
     )
 
 

@@ -10,6 +10,10 @@ Scalar = str | int | float | bool | None
 #: a literal argument value: a scalar or lists of them, nested at most three deep (deeper is None). Spelled
 #: out rather than recursive so the index can be encoded by msgspec (cache entries and worker results).
 Literal = Scalar | tuple[Scalar | tuple[Scalar | tuple[Scalar, ...], ...], ...]
+#: lists nested deeper than this are kept as None
+LITERAL_DEPTH = 3
+#: integers the index keeps as values (msgpack's range); a larger constant is kept as None
+INT_RANGE = range(-(2**63), 2**64)
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class CodeIndex:
     loops: tuple[Loop, ...]
     tainted: tuple[Tainted, ...]
     assignments: tuple[Assignment, ...] = ()
-    parser: str = "ast"  # ast / cache
+    parser: str = "ast"  # ast / tree-sitter (Python newer than the interpreter, other languages) / cache
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from redline.core.workspace import FileText
+from pathlib import PurePosixPath
+
+from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
 from redline.sources.interface import FileSource, NotCovered, SourceError
@@ -12,6 +14,12 @@ from redline.sources.python import parse_module
 MAX_LINE = 10_000
 #: a Python module larger than this is generated (protobuf, vendored bundles), not reviewed code
 MAX_BYTES = 2_000_000
+#: the tree-sitter languages: file kind -> index language
+TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript", "go": "go", "java": "java"}
+#: installed or vendored third-party code: read by the supply-chain sources, not audited as the app's code
+THIRD_PARTY_DIRS = frozenset({"node_modules", "bower_components", "jspm_packages", "vendor"})
+#: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited
+BUILD_OUTPUT_DIRS = frozenset({"dist"})
 
 
 def generated_reason(text: FileText) -> str | None:
@@ -24,25 +32,48 @@ def generated_reason(text: FileText) -> str | None:
     return None
 
 
+def third_party(path: str) -> bool:
+    """Installed, vendored or compiled code: not the application's own source."""
+    return any(part in THIRD_PARTY_DIRS or part in BUILD_OUTPUT_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
 class CodeIndexSource(FileSource):
     name = "code-index"
-    kinds = frozenset({"python"})
+    kinds = frozenset({"python", *TREE_SITTER_KINDS})
     produces = CodeIndex
+
+    def wants(self, file: SourceFile) -> bool:
+        if file.kind == "python":
+            return True
+        if file.path.endswith((".d.ts", ".d.mts", ".d.cts")):  # type declarations: no code runs there
+            return False
+        return file.kind in TREE_SITTER_KINDS and not third_party(file.path)
 
     def parse(self, text: FileText) -> CodeIndex:
         reason = generated_reason(text)
         if reason:
             raise NotCovered(reason)
-        key = cache.index_key("python", text.file.path, text.data)
+        language = TREE_SITTER_KINDS.get(text.file.kind, "python")
+        key = cache.index_key(language, text.file.path, text.data)
         index = cache.load(key)
         if index is not None:
             return index
-        from redline.sources.code.build import build_index  # noqa: PLC0415 - only on a cache miss
-
-        try:
-            module = parse_module(text)
-        except SourceError as exc:  # not indexed: listed as not covered (the Python source reports the error)
-            raise NotCovered(str(exc)) from None
-        index = build_index(module)
+        index = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
         cache.store(key, index)
         return index
+
+
+def _build_python(text: FileText) -> CodeIndex:
+    from redline.sources.code.build import build_index  # noqa: PLC0415 - only on a cache miss
+
+    try:
+        module = parse_module(text)
+    except SourceError as exc:  # not indexed: listed as not covered (the Python source reports the error)
+        raise NotCovered(str(exc)) from None
+    return build_index(module)
+
+
+def _build_tree_sitter(text: FileText, language: str) -> CodeIndex:
+    from redline.sources.code.treesitter.index import index_tree_sitter  # noqa: PLC0415 - only on a cache miss
+
+    return index_tree_sitter(text.file.path, text.data, language)

@@ -1,4 +1,4 @@
-"""Entry points: every HTTP route of the project's Python web frameworks, with its guards."""
+"""Entry points: every HTTP route of the project's web frameworks (Python, JavaScript/TypeScript), with its guards."""
 
 from __future__ import annotations
 
@@ -8,19 +8,34 @@ from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.aiohttp import aiohttp_routes
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django import django_routes
+from redline.sources.code.routes.express import express_routes
 from redline.sources.code.routes.fastapi import fastapi_routes
+from redline.sources.code.routes.fastify import fastify_routes
 from redline.sources.code.routes.flask import flask_routes
+from redline.sources.code.routes.goroutes import go_routes
+from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory
+from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.routes.spring import spring_routes
 
 __all__ = ["Route", "RouteInventory", "extract_routes"]
+
+_EXTRACTORS = (
+    flask_routes,
+    fastapi_routes,
+    django_routes,
+    aiohttp_routes,
+    express_routes,
+    nestjs_routes,
+    koa_routes,
+    fastify_routes,
+    go_routes,
+    spring_routes,
+)
 
 
 def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
     project = Project(sorted(indexes, key=lambda i: i.path))
-    routes = {
-        (r.file, r.line, r.path, r.methods): r
-        for extractor in (flask_routes, fastapi_routes, django_routes, aiohttp_routes)
-        for r in extractor(project, settings)
-    }
+    routes = {(r.file, r.line, r.path, r.methods): r for extractor in _EXTRACTORS for r in extractor(project, settings)}
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

@@ -27,8 +27,50 @@ AUTH_HINTS = (
     "verifytoken",
     "jwtrequired",
     "tokenrequired",
+    # JavaScript/TypeScript middleware and guards (``requireAuth``, ``ensureAuthenticated``, ``AuthGuard``)
+    "requireauth",
+    "ensureauth",
+    "isauth",
+    "checkauth",
+    "verifyauth",
+    "authguard",
+    "jwtauth",
+    "authjwt",
+    "verifyjwt",
+    "checkjwt",
+    "expressjwt",
+    "authenticatetoken",
+    "authenticatejwt",
+    "authenticateuser",
+    "authmiddleware",
+    "requirelogin",
+    "ensureloggedin",
+    "isloggedin",
+    # Go middleware and interceptors (``AuthRequired()``, ``middleware.JWTWithConfig``, ``authInterceptor``)
+    "authrequired",
+    "jwt",
+    "authenticationmiddleware",
+    "authinterceptor",
+    "authenticator",
+    "restrict",  # Express's ``restrict`` middleware idiom
 )
-AUTHZ_HINTS = ("superuser", "admin", "permission", "rolerequired", "requirerole", "scope", "staff")
+AUTHZ_HINTS = (
+    "superuser",
+    "admin",
+    "permission",
+    "rolerequired",
+    "requirerole",
+    "scope",
+    "staff",
+    "checkrole",
+    "hasrole",
+    "rolesguard",
+    "authorize",
+    "preauthorize",
+    "rolesallowed",
+    "secured",
+    "restrictto",  # ``restrictTo('admin')``
+)
 
 
 def _hinted(key: str, hints: tuple[str, ...]) -> bool:

@@ -9,7 +9,9 @@ YES, NO, UNKNOWN = "yes", "no", "unknown"
 
 @dataclass(frozen=True)
 class Route:
-    framework: str  # flask / fastapi / django / aiohttp
+    #: flask / fastapi / django / aiohttp / express / nestjs / koa / fastify / http / gin / echo / chi / mux /
+    #: grpc (methods ("GRPC",), path /Service/Method) / spring / jaxrs / servlet
+    framework: str
     methods: tuple[str, ...]  # upper case; ("ANY",) when the route takes every method
     path: str  # with blueprint/router/include prefixes resolved
     handler: str  # qualified name of the view function or class

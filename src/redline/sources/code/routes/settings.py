@@ -37,6 +37,13 @@ AUTH_MARKERS = (
     "auth_middleware",
     "authenticate",
     "require_user",
+    # JavaScript/TypeScript: ``auth``/``protect`` middleware, express-jwt's ``jwt()``/``expressjwt()``,
+    # express-openid-connect's ``requiresAuth()``
+    "auth",
+    "protect",
+    "jwt",
+    "expressjwt",
+    "requiresauth",
 )
 #: names that check a role, permission or scope (and so also authenticate)
 AUTHZ_MARKERS = (
@@ -56,9 +63,19 @@ AUTHZ_MARKERS = (
     "require_role",
     "require_permission",
     "requires_scope",
+    "roles",  # NestJS ``@Roles(...)`` read by a guard
 )
 #: names that declare a route public on purpose
-PUBLIC_MARKERS = ("allowany", "csrf_exempt_public", "public", "no_auth", "anonymous")
+PUBLIC_MARKERS = (
+    "allowany",
+    "csrf_exempt_public",
+    "public",
+    "no_auth",
+    "anonymous",
+    "skipauth",
+    "allowanonymous",
+    "ispublic",
+)
 
 
 @dataclass(frozen=True)

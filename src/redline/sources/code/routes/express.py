@@ -1,0 +1,183 @@
+"""Express: ``app.METHOD``/``router.METHOD``/``router.route(path).METHOD``, routers mounted with
+``app.use(prefix, router)`` across modules (prefixes joined), and the middleware that guards a route in
+the order Express runs it: the parents' ``use`` before the mount, the mount's own middleware, the
+router's ``use`` before the route (path-scoped ones only under their path), then the route's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.routes.common import Project, join
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.jscommon import (
+    VERBS,
+    benign,
+    expand,
+    exports_of,
+    handler_name,
+    is_js,
+    referenced,
+    unchain,
+)
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.treesitter.jsnames import module_id
+
+_FACTORIES = {
+    "express": "app",
+    "express.Router": "router",
+    "express.default": "app",
+    "express.default.Router": "router",
+}
+
+Key = tuple[str, str]  # (module id, variable)
+
+
+@dataclass
+class _Object:
+    index: CodeIndex
+    uses: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)  # line, path scope, names
+    #: where this object is mounted: parent, line in the parent, prefix, the mount call's own middleware
+    parents: list[tuple[Key, int, str, tuple[str, ...]]] = field(default_factory=list)
+    routes: list[tuple[CallSite, str, str, list[Arg]]] = field(default_factory=list)  # call, method, path, args
+
+
+def _names(arg: Arg) -> tuple[str, ...]:
+    """The middleware names an argument holds: a name, a call (``passport.authenticate(jwt)``), or each
+    element of an array."""
+    if arg.call is not None:
+        return (arg.items[0] if arg.items else arg.call,)
+    if arg.name:
+        return (arg.name,)
+    if isinstance(arg.literal, tuple):
+        return tuple(i for i in arg.items if i)
+    return ()
+
+
+def _objects(project: Project) -> dict[Key, _Object]:
+    objects: dict[Key, _Object] = {}
+    for index in project.indexes:
+        if not is_js(index):
+            continue
+        for call in index.calls:
+            if _factory(index, call) and call.assigned_to:
+                objects[(module_id(index.path), call.assigned_to)] = _Object(index)
+    return objects
+
+
+def _factory(index: CodeIndex, call: CallSite) -> bool:
+    """``express()``/``express.Router()``, also where ``express`` is the package's own source required by
+    path (``require('../../')`` in Express's examples, a vendored copy)."""
+    if call.target in _FACTORIES:
+        return True
+    return call.raw in {"express", "express.Router"} and index.imported("express") is not None
+
+
+def _paths(arg: Arg | None) -> list[str]:
+    if arg is None:
+        return []
+    if isinstance(arg.literal, str):
+        return [arg.literal]
+    if isinstance(arg.literal, tuple):
+        return [p for p in arg.literal if isinstance(p, str)]
+    return []
+
+
+def _collect(project: Project, objects: dict[Key, _Object]) -> None:
+    exports = exports_of(project)
+    for index in project.indexes:
+        if not is_js(index):
+            continue
+        here = module_id(index.path)
+        for call in index.calls:
+            owner, _, verb = call.raw.rpartition(".")
+            owner = owner if ".route" in owner else unchain(owner)  # ``app.get(...).post(...)`` returns app
+            base, chained, _ = owner.partition(".route")  # ``router.route('/x').get(a).post(b)``
+            key = (here, base)
+            if key not in objects and call.assigned_to and (here, call.assigned_to) in objects and verb == "use":
+                key, chained = (here, call.assigned_to), ""  # ``const api = Router().use(a).use(b)``
+            if key not in objects or (chained and not owner.startswith(base + ".route")):
+                continue
+            if verb == "use" and not chained:
+                _use(objects, key, call, index, exports)
+            elif verb in VERBS and chained:
+                path = _chained_path(index, call, base + ".route")
+                if path is not None:
+                    objects[key].routes.append((call, VERBS[verb], path, list(call.args)))
+            elif verb in VERBS and len(call.args) >= 2:  # ``app.get('env')`` reads a setting
+                for path in (p for p in _paths(call.args[0]) if p.startswith(("/", "*"))):
+                    objects[key].routes.append((call, VERBS[verb], path, list(call.args[1:])))
+                if verb == "all" and _paths(call.args[0]) in (["*"], ["/*"], ["/{*splat}"], ["*splat"]):
+                    # ``app.all('*', requireAuthentication, loadUser)`` runs before every later route
+                    objects[key].uses.append((call.line, "", tuple(n for a in call.args[1:] for n in _names(a))))
+
+
+def _chained_path(index: CodeIndex, call: CallSite, owner: str) -> str | None:
+    """The path of ``router.route('/x')`` that a ``.get(...)`` chained on it starts from."""
+    starts = [c for c in index.calls if c.raw == owner and c.line <= call.line and c.function == call.function]
+    start = max(starts, key=lambda c: c.line, default=None)
+    paths = _paths(start.args[0]) if start is not None and start.args else []
+    return paths[0] if paths else None
+
+
+def _use(objects: dict[Key, _Object], key: Key, call: CallSite, index: CodeIndex, exports: dict[str, str]) -> None:
+    args = list(call.args)
+    scope = ""
+    if args and _paths(args[0]):
+        scope = _paths(args[0])[0]
+        args = args[1:]
+    before: list[str] = []
+    for arg in args:
+        child = referenced(index, arg, exports)
+        if child is not None and child in objects and child != key:
+            objects[child].parents.append((key, call.line, scope, tuple(before)))
+        else:
+            before.extend(_names(arg))
+    if before:  # Express runs them for every later request under the scope, not only the routers mounted here
+        objects[key].uses.append((call.line, scope, tuple(before)))
+
+
+def _join(prefix: str, path: str) -> str:
+    """Express matches ``/api/users`` and ``/api/users/`` alike: a router's ``/`` is its mount path."""
+    return prefix if prefix and path in {"", "/"} else join(prefix, path)
+
+
+def _in_scope(scope: str, path: str) -> bool:
+    return not scope or path == scope or path.startswith(scope.rstrip("/") + "/")
+
+
+def _contexts(key: Key, objects: dict[Key, _Object], depth: int = 0) -> list[tuple[str, list[str]]]:
+    """Every (prefix, middleware names in order) the object is reached through."""
+    parents = objects[key].parents
+    if not parents or depth > 8:
+        return [("", [])]
+    found: list[tuple[str, list[str]]] = []
+    for parent, at, prefix, own in parents:
+        for above, names in _contexts(parent, objects, depth + 1):
+            earlier = [
+                n for line, scope, ns in objects[parent].uses if line < at and _in_scope(scope, prefix) for n in ns
+            ]
+            found.append((_join(above, prefix), [*names, *earlier, *own]))
+    return found
+
+
+def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    objects = _objects(project)
+    if not objects:
+        return
+    _collect(project, objects)
+    exports = exports_of(project)
+    for key, obj in objects.items():
+        for prefix, inherited in _contexts(key, objects):
+            for call, method, path, args in obj.routes:
+                own = [n for line, scope, ns in obj.uses if line < call.line and _in_scope(scope, path) for n in ns]
+                names = [*inherited, *own, *(n for a in args[:-1] for n in _names(a))]
+                names = [expand(project, obj.index, n, exports) for n in names]
+                handler, _ = handler_name(project, obj.index, args[-1] if args else None)
+                guards = Guards()
+                guards.add(names)
+                route = Route("express", (method,), _join(prefix, path), handler, obj.index.path, call.line)
+                default = UNKNOWN if any(not benign(n) for n in names) else NO
+                yield guards.judge(route, settings, default=default)

@@ -1,0 +1,362 @@
+"""Go: ``net/http`` (``HandleFunc``/``Handle`` on the default or a ``ServeMux``, Go 1.22 ``"GET /path"``
+patterns, handler wrappers as guards), gin and echo (``Group`` prefixes and middleware), chi (``Route``/
+``Group``/``Mount``/``With``), gorilla/mux (``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with
+``Use`` middleware in order; gRPC ``RegisterXServer`` services as entry points of kind grpc."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.routes.common import Project, join
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.jscommon import benign
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_FACTORIES = {
+    "github.com/gin-gonic/gin.Default": "gin",
+    "github.com/gin-gonic/gin.New": "gin",
+    "github.com/labstack/echo/v4.New": "echo",
+    "github.com/labstack/echo.New": "echo",
+    "github.com/go-chi/chi/v5.NewRouter": "chi",
+    "github.com/go-chi/chi.NewRouter": "chi",
+    "github.com/gorilla/mux.NewRouter": "mux",
+    "net/http.NewServeMux": "http",
+}
+_HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+#: method name -> HTTP method, per framework family
+_GIN_VERBS = {**{v: v for v in _HTTP_VERBS}, "Any": "ANY"}
+_CHI_VERBS = {v.capitalize(): v for v in _HTTP_VERBS} | {"HandleFunc": "ANY", "Handle": "ANY"}
+_GO_BENIGN = frozenset(
+    {"recovery", "recoverer", "requestid", "realip", "gzip", "throttle", "stripslashes", "heartbeat", "secure"}
+    | {"urlformat", "setcontenttype", "allowcontenttype", "gethead", "redirectslashes", "maxbytes", "profiler"}
+    | {"bodylimit", "logging", "logginghandler", "cleanpath", "nocache", "recover", "handlerfunc", "middleware"}
+)
+_REGISTER = re.compile(r"(?:^|\.)Register(\w+)Server$")
+
+#: parameter types that hand a router to a function (last path component of the type as written)
+_ROUTER_TYPES = {
+    "gin.RouterGroup": "gin",
+    "gin.Engine": "gin",
+    "gin.IRouter": "gin",
+    "gin.IRoutes": "gin",
+    "echo.Group": "echo",
+    "echo.Echo": "echo",
+    "chi.Router": "chi",
+    "chi.Mux": "chi",
+    "mux.Router": "mux",
+    "http.ServeMux": "http",
+}
+#: frameworks whose ``Use`` applies to every route of the router, whenever it is called
+_ORDER_FREE = frozenset({"mux", "echo"})
+
+Key = tuple[str, str]  # (file, ``function|variable``; the function is "" at package level)
+
+
+@dataclass(frozen=True)
+class _Mount:
+    line: int
+    prefix: str
+    middleware: tuple[str, ...] = ()
+
+
+@dataclass
+class _Router:
+    index: CodeIndex
+    family: str
+    uses: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    parents: list[tuple[Key, int, str, tuple[str, ...]]] = field(default_factory=list)
+    routes: list[tuple[int, tuple[str, ...], str, str, tuple[str, ...]]] = field(default_factory=list)
+
+
+def _names(arg: Arg) -> str:
+    """A middleware as written; a guard switched off by its only argument (``AuthMiddleware(false)``, an
+    optional login) is named ``AuthMiddleware.optional`` so it is not taken for authentication."""
+    written = arg.items[0] if arg.call is not None and arg.items else arg.name or arg.call or ""
+    if written.endswith("(false)"):
+        return written.removesuffix("(false)") + ".optional(false)"
+    return written
+
+
+def _go_benign(name: str) -> bool:
+    return benign(name) or name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in _GO_BENIGN
+
+
+class _Go:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.handed: dict[str, list[Key]] = {}
+        self.routers: dict[Key, _Router] = {}
+        self.default: Key | None = None
+
+    def lookup(self, index: CodeIndex, function: str, name: str) -> Key | None:
+        scope = function
+        while True:
+            key = (index.path, f"{scope}|{name}")
+            if key in self.routers:
+                return key
+            if not scope:
+                break
+            scope = scope.rpartition(".")[0]
+        key = (index.path, name)
+        return key if key in self.routers else None
+
+    def collect(self) -> None:
+        for index in self.project.indexes:
+            if index.language != "go":
+                continue
+            for call in index.calls:
+                family = _FACTORIES.get(call.target or "")
+                if family and call.assigned_to:
+                    self.routers[(index.path, f"{call.function}|{call.assigned_to}")] = _Router(index, family)
+                elif call.target in {"net/http.HandleFunc", "net/http.Handle"}:
+                    self.default = (index.path, "http.DefaultServeMux")
+                    self.routers.setdefault(self.default, _Router(index, "http"))
+        self.register_functions()
+        for index in self.project.indexes:
+            if index.language == "go":
+                for call in index.calls:
+                    self.read(index, call)
+
+    def register_functions(self) -> None:
+        """``func UsersRegister(router *gin.RouterGroup)``: a router handed to a function is a router there."""
+        for index in self.project.indexes:
+            for definition in index.definitions if index.language == "go" else ():
+                for param, typed in definition.param_defaults:
+                    family = _ROUTER_TYPES.get((typed.name or "").rsplit("/", 1)[-1])
+                    if family is not None:
+                        key = (index.path, f"{definition.qualname}|{param}")
+                        self.routers[key] = _Router(index, family)
+                        self.handed.setdefault(definition.name, []).append(key)
+
+    def hand(self, index: CodeIndex, call: CallSite) -> None:
+        """``users.UsersRegister(v1.Group("/users"))``: mount the function's router where it is given (a
+        test that mounts it again is not another way in)."""
+        for child in self.handed.get(call.raw.rsplit(".", 1)[-1], []):
+            if looks_like_test_or_sample(index.path) and not looks_like_test_or_sample(child[0]):
+                continue
+            for arg in call.args:
+                head = (arg.call or arg.name or "").split(".")[0]
+                parent = self.lookup(index, call.function, head) if head else None
+                if parent is None:
+                    continue
+                group = arg.call is not None and arg.call.endswith(".Group")
+                prefix = arg.call_args[0] if group and arg.call_args else ""
+                self.child(index, child, parent, _Mount(call.line, prefix))
+
+    def read(self, index: CodeIndex, call: CallSite) -> None:
+        owner, _, verb = call.raw.rpartition(".")
+        if call.raw.rsplit(".", 1)[-1] in self.handed:
+            self.hand(index, call)
+        if call.target in {"net/http.HandleFunc", "net/http.Handle"} and self.default is not None:
+            self.http_route(self.default, call)
+            return
+        head, _, rest = owner.partition(".")
+        key = self.lookup(index, call.function, head)
+        if key is None:
+            return
+        router = self.routers[key]
+        if not rest:
+            self.method(index, key, router, call, verb)
+        elif router.family == "mux" and verb == "Methods" and rest in {"HandleFunc", "Handle"}:
+            self.mux_methods(index, key, call, f"{head}.{rest}")
+        elif router.family == "mux" and rest == "PathPrefix" and verb == "Subrouter" and call.assigned_to:
+            prefix = next((c for c in index.calls if c.raw == f"{head}.PathPrefix" and c.line <= call.line), None)
+            path = prefix.args[0].literal if prefix is not None and prefix.args else ""
+            child = (index.path, f"{call.function}|{call.assigned_to}")
+            self.child(index, child, key, _Mount(call.line, str(path or "")))
+        elif router.family == "chi" and rest == "With" and verb in _CHI_VERBS:
+            with_call = next((c for c in index.calls if c.raw == f"{head}.With" and c.line <= call.line), None)
+            extra = tuple(_names(a) for a in with_call.args) if with_call is not None else ()
+            self.verb_route(key, router, call, _CHI_VERBS[verb], extra)
+
+    def method(self, index: CodeIndex, key: Key, router: _Router, call: CallSite, verb: str) -> None:
+        family = router.family
+        if verb == "Use":
+            router.uses.append((call.line, tuple(_names(a) for a in call.args)))
+        elif verb == "Group" and family in {"gin", "echo"} and call.assigned_to and call.args:
+            extra = tuple(_names(a) for a in call.args[1:])
+            child = (index.path, f"{call.function}|{call.assigned_to}")
+            self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
+        elif verb in {"Route", "Group"} and family == "chi":
+            function = call.args[-1].name if call.args else None
+            path = str(call.args[0].literal or "") if verb == "Route" and call.args else ""
+            definition = next((d for d in index.definitions if d.qualname == function), None)
+            if definition is not None and definition.params:
+                child = (index.path, f"{definition.qualname}|{definition.params[0]}")
+                self.child(index, child, key, _Mount(call.line, path))
+        elif verb == "Mount" and family == "chi" and len(call.args) == 2:
+            self.mount(index, key, call)
+        elif family in {"gin", "echo"} and verb in _GIN_VERBS:
+            self.verb_route(key, router, call, _GIN_VERBS[verb], ())
+        elif family == "chi" and verb in {"Method", "MethodFunc"} and len(call.args) >= 3:
+            method = call.args[0].literal  # ``r.Method("GET", "/", h)``, custom methods too
+            if isinstance(method, str) and isinstance(call.args[1].literal, str):
+                handler, wrappers = _unwrap(call.args[2])
+                router.routes.append((call.line, (method.upper(),), call.args[1].literal, handler, tuple(wrappers)))
+        elif family == "chi" and verb in _CHI_VERBS:
+            self.verb_route(key, router, call, _CHI_VERBS[verb], ())
+        elif family in {"http", "mux"} and verb in {"HandleFunc", "Handle"} and not _chained(index, call, "Methods"):
+            self.http_route(key, call)
+
+    def child(self, index: CodeIndex, child: Key, parent: Key, mount: _Mount) -> None:
+        if child != parent:
+            made = self.routers.setdefault(child, _Router(index, self.routers[parent].family))
+            made.parents.append((parent, mount.line, mount.prefix, mount.middleware))
+
+    def mount(self, index: CodeIndex, key: Key, call: CallSite) -> None:
+        """``r.Mount("/admin", adminRouter())``: the router the function builds, or a router variable."""
+        target = call.args[1]
+        name = target.call or target.name or ""
+        made = [
+            (other.path, c.assigned_to)
+            for other in self.project.indexes
+            if other.language == "go"
+            for c in other.calls
+            if c.function == name and _FACTORIES.get(c.target or "") and c.assigned_to
+        ]
+        child = (made[0][0], f"{name}|{made[0][1]}") if made else self.lookup(index, call.function, name)
+        if child is not None and child in self.routers and child != key:
+            self.routers[child].parents.append((key, call.line, str(call.args[0].literal or ""), ()))
+
+    def verb_route(self, key: Key, router: _Router, call: CallSite, method: str, extra: tuple[str, ...]) -> None:
+        if not call.args or not isinstance(call.args[0].literal, str):
+            return
+        handlers = call.args[1:]
+        if router.family == "echo":  # ``e.GET(path, handler, middleware...)``
+            handler, middleware = (handlers[0] if handlers else None), handlers[1:]
+        else:
+            handler, middleware = (handlers[-1] if handlers else None), handlers[:-1]
+        names = (*extra, *(_names(a) for a in middleware))
+        router.routes.append((call.line, (method,), call.args[0].literal, _handler(handler), names))
+
+    def http_route(self, key: Key, call: CallSite, methods: tuple[str, ...] | None = None) -> None:
+        if len(call.args) < 2 or not isinstance(call.args[0].literal, str):
+            return
+        pattern = call.args[0].literal
+        method, _, path = pattern.partition(" ") if " " in pattern else ("ANY", "", pattern)
+        handler, wrappers = _unwrap(call.args[1])
+        found = methods or (method.upper(),)
+        self.routers[key].routes.append((call.line, found, path.strip(), handler, tuple(wrappers)))
+
+    def mux_methods(self, index: CodeIndex, key: Key, call: CallSite, inner: str) -> None:
+        starts = [c for c in index.calls if c.raw == inner and c.line <= call.line and c.function == call.function]
+        starts = [c for c in starts if _chained(index, c, "Methods")]
+        start = max(starts, key=lambda c: c.line, default=None)
+        methods = tuple(str(a.literal).upper() for a in call.args if isinstance(a.literal, str))
+        if start is not None:
+            self.http_route(key, start, methods or None)
+
+    def contexts(self, key: Key, depth: int = 0) -> list[tuple[str, list[str]]]:
+        router = self.routers[key]
+        if not router.parents or depth > 8:
+            return [("", self.wrapped(key))]
+        found: list[tuple[str, list[str]]] = []
+        for parent, at, prefix, extra in router.parents:
+            for above, names in self.contexts(parent, depth + 1):
+                anywhere = self.routers[parent].family in _ORDER_FREE
+                earlier = [n for line, ns in self.routers[parent].uses if anywhere or line < at for n in ns]
+                found.append((join(above, prefix), [*names, *earlier, *extra]))
+        return found
+
+    def wrapped(self, key: Key) -> list[str]:
+        """``http.ListenAndServe(addr, auth(mux))``: a wrapper around the whole router guards every route."""
+        router = self.routers[key]
+        name = key[1].rsplit("|", 1)[-1]
+        return [
+            a.items[0] if a.items else a.call or ""
+            for c in router.index.calls
+            if c.raw.endswith(("ListenAndServe", "ListenAndServeTLS"))
+            for a in c.args
+            if a.call and a.call_args and a.call_args[-1] == name
+        ]
+
+
+_CALL = re.compile(r"^([\w.]+)\((.*)\)$")
+_ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
+
+
+def _unwrap(arg: Arg) -> tuple[str, list[str]]:
+    """``requireAuth(http.HandlerFunc(deleteItem))`` -> ("deleteItem", ["requireAuth(...)"])."""
+    written = arg.items[0] if arg.call is not None and arg.items else arg.name or ""
+    wrappers: list[str] = []
+    for _ in range(4):
+        match = _CALL.match(written)
+        if match is None:
+            break
+        if match.group(1) not in _ADAPTERS:
+            wrappers.append(written)
+        written = match.group(2).rsplit(",", 1)[-1].strip()
+    return written, wrappers
+
+
+def _chained(index: CodeIndex, call: CallSite, method: str) -> bool:
+    """Whether ``.method(...)`` is chained on this call (``r.HandleFunc(...).Methods("GET")``)."""
+    later = sorted(
+        (c for c in index.calls if c.function == call.function and c.line >= call.line), key=lambda c: c.line
+    )
+    for other in later:
+        if other.raw == f"{call.raw}.{method}":
+            return True
+        if other.raw == call.raw and other.line > call.line:
+            return False
+    return False
+
+
+def _handler(arg: Arg | None) -> str:
+    if arg is None:
+        return ""
+    return arg.name or arg.call or ""
+
+
+def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    go = _Go(project)
+    go.collect()
+    for key, router in go.routers.items():
+        for prefix, inherited in go.contexts(key):
+            for line, methods, path, handler, own in router.routes:
+                anywhere = router.family in _ORDER_FREE
+                names = [*inherited, *(n for at, ns in router.uses if anywhere or at < line for n in ns), *own]
+                found = project.find(handler, router.index) if handler else None
+                guards = Guards()
+                guards.add(names)
+                full = prefix if prefix and path in {"", "/"} else join(prefix, path) or "/"
+                route = Route(
+                    router.family, methods, full, found[1].qualname if found else handler, router.index.path, line
+                )
+                yield guards.judge(route, settings, default=UNKNOWN if any(not _go_benign(n) for n in names) else NO)
+    yield from _grpc(project, settings)
+
+
+def _grpc(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    interceptors = [
+        _names(a)
+        for index in project.indexes
+        if index.language == "go"
+        for c in index.calls
+        if (c.target or "").startswith("google.golang.org/grpc.") and "Interceptor" in c.raw
+        for a in c.args
+    ]
+    for index in project.indexes:
+        if index.language != "go":
+            continue
+        for call in index.calls:
+            match = _REGISTER.search(call.raw)
+            if match is None or len(call.args) < 2 or not call.target:
+                continue
+            service, impl = match.group(1), call.args[1].name or ""
+            methods = [
+                d
+                for other in project.indexes
+                for d in other.definitions
+                if impl and impl in d.bases and d.name[:1].isupper()
+            ]
+            for name, handler in [(m.name, m.qualname) for m in methods] or [("*", impl)]:
+                guards = Guards()
+                guards.add(interceptors)
+                route = Route("grpc", ("GRPC",), f"/{service}/{name}", handler, index.path, call.line)
+                yield guards.judge(route, settings, default=UNKNOWN if interceptors else NO)

@@ -1,0 +1,194 @@
+"""Java: Spring MVC/WebFlux (``@RestController``/``@Controller`` with ``@RequestMapping`` on the class and
+``@GetMapping``… or ``@RequestMapping(method=...)`` on methods), JAX-RS (``@Path`` on class and method,
+``@GET``…) and ``@WebServlet`` servlets (``doGet``/``doPost``…). Guards: ``@PreAuthorize``/``@Secured``/
+``@RolesAllowed`` (authorization), ``@PermitAll`` (public), and Spring Security's
+``authorizeHttpRequests``/``authorizeRequests`` matchers (``requestMatchers(...).hasRole(...)``,
+``anyRequest().authenticated()``), the first matching rule deciding as Spring does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from redline.sources.code.model import Arg, CodeIndex, Decorator, Definition
+from redline.sources.code.routes.common import Project, join
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_MAPPINGS = {
+    "GetMapping": "GET",
+    "PostMapping": "POST",
+    "PutMapping": "PUT",
+    "PatchMapping": "PATCH",
+    "DeleteMapping": "DELETE",
+    "RequestMapping": "ANY",
+}
+_JAXRS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_SERVLET = {"doGet": "GET", "doPost": "POST", "doPut": "PUT", "doDelete": "DELETE", "service": "ANY"}
+_AUTHZ = {"PreAuthorize", "PostAuthorize", "Secured", "RolesAllowed"}
+_PUBLIC = {"PermitAll", "AnonymousAllowed"}
+_MATCHERS = ("requestMatchers", "antMatchers", "mvcMatchers", "regexMatchers", "pathMatchers")
+#: what a matcher rule decides: public, authenticated, authorized (a role/authority check) or denied
+_DECISIONS = {
+    "permitAll": "public",
+    "authenticated": "authenticated",
+    "fullyAuthenticated": "authenticated",
+    "hasRole": "authorized",
+    "hasAnyRole": "authorized",
+    "hasAuthority": "authorized",
+    "hasAnyAuthority": "authorized",
+    "access": "authorized",
+    "denyAll": "authorized",
+    "hasIpAddress": "authorized",
+}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    patterns: tuple[str, ...]  # () for anyRequest()
+    method: str | None
+    decision: str
+    evidence: str
+    order: tuple[str, int, int]
+
+
+def _short(dec: Decorator) -> str:
+    return dec.raw.rsplit(".", 1)[-1]
+
+
+def _paths(args: tuple[Arg, ...]) -> list[str]:
+    for arg in args:
+        if arg.keyword in {None, "value", "path", "urlPatterns"}:
+            if isinstance(arg.literal, str):
+                return [arg.literal]
+            if isinstance(arg.literal, tuple):
+                return [str(v) for v in arg.literal]
+    return [""]
+
+
+def _methods(dec: Decorator) -> tuple[str, ...]:
+    verb = _MAPPINGS[_short(dec)]
+    if verb != "ANY":
+        return (verb,)
+    declared = next((a for a in dec.args if a.keyword == "method"), None)
+    if declared is None:
+        return ("ANY",)
+    names = declared.items or ((declared.name,) if declared.name else ())
+    return tuple(n.rsplit(".", 1)[-1].upper() for n in names if n) or ("ANY",)
+
+
+def _rules(project: Project) -> list[_Rule]:
+    rules: list[_Rule] = []
+    for index in project.indexes:
+        if index.language != "java":
+            continue
+        for call in index.calls:
+            head, _, verb = call.raw.rpartition(".")
+            decision = _DECISIONS.get(verb)
+            if decision is None:
+                continue
+            before = next((c for c in index.calls if c.raw == head and c.function == call.function), None)
+            matcher = head.rsplit(".", 1)[-1]
+            if before is None or (matcher not in _MATCHERS and matcher != "anyRequest"):
+                continue
+            patterns = tuple(a.literal for a in before.args if isinstance(a.literal, str) and a.literal.startswith("/"))
+            method = next((a.name.rsplit(".", 1)[-1] for a in before.args if a.name and "HttpMethod" in a.name), None)
+            evidence = f"{matcher}({', '.join(patterns)}).{verb}({', '.join(str(a.literal) for a in call.args)})"
+            rules.append(_Rule(patterns, method, decision, evidence, (index.path, call.line, len(call.raw))))
+    return sorted(rules, key=lambda r: r.order)
+
+
+def _ant(pattern: str) -> re.Pattern[str]:
+    """An Ant path pattern (``/admin/**``, ``/api/*/items``, ``/users/{id}``) as a regular expression."""
+    out = ""
+    for part in re.split(r"(\*\*|\*|\{[^}]*\})", pattern):
+        out += ".*" if part == "**" else "[^/]*" if part == "*" or part.startswith("{") else re.escape(part)
+    return re.compile(out.replace("/.*", "(/.*)?") + "/?$")
+
+
+def _decide(rules: list[_Rule], path: str, methods: tuple[str, ...]) -> _Rule | None:
+    concrete = re.sub(r"\{[^}]*\}", "x", path)
+    for rule in rules:
+        if rule.method is not None and rule.method not in methods:
+            continue
+        if not rule.patterns or any(_ant(p).match(concrete) for p in rule.patterns):
+            return rule
+    return None
+
+
+def spring_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    rules = _rules(project)
+    for index in project.indexes:
+        if index.language != "java":
+            continue
+        for cls in (d for d in index.definitions if d.kind == "class"):
+            for framework, methods, path, handler, line in _class_routes(index, cls):
+                yield _judge(framework, (methods, path, handler, index.path, line), cls, rules, settings)
+
+
+def _class_routes(index: CodeIndex, cls: Definition) -> Iterator[tuple[str, tuple[str, ...], str, Definition, int]]:
+    names = {_short(d) for d in cls.decorators}
+    members = [d for d in index.definitions if d.qualname == f"{cls.qualname}.{d.name}" and d.kind == "function"]
+    if names & {"RestController", "Controller"}:
+        prefixes = _paths(next((d.args for d in cls.decorators if _short(d) == "RequestMapping"), ()))
+        for method in members:
+            for dec in (d for d in method.decorators if _short(d) in _MAPPINGS):
+                for prefix in prefixes:
+                    for path in _paths(dec.args):
+                        yield "spring", _methods(dec), "/" + join(prefix, path).strip("/"), method, dec.line
+    elif "Path" in names:
+        prefix = _paths(next(d.args for d in cls.decorators if _short(d) == "Path"))[0]
+        for method in members:
+            verbs = [_short(d) for d in method.decorators if _short(d) in _JAXRS]
+            sub = next((d for d in method.decorators if _short(d) == "Path"), None)
+            if verbs or sub is not None:
+                path = "/" + join(prefix, _paths(sub.args)[0] if sub else "").strip("/")
+                line = min(d.line for d in method.decorators if _short(d) in _JAXRS or d is sub)
+                yield "jaxrs", tuple(verbs) or ("ANY",), path, method, line
+    elif "WebServlet" in names:
+        servlet = next(d for d in cls.decorators if _short(d) == "WebServlet")
+        for method in (m for m in members if m.name in _SERVLET):
+            for path in _paths(servlet.args):
+                yield "servlet", (_SERVLET[method.name],), path, method, method.line
+
+
+_ROLE_CHECK = re.compile(r"has(?:Any)?(?:Role|Authority)|hasPermission|denyAll|@Secured|@RolesAllowed")
+
+
+def _judge(
+    framework: str,
+    where: tuple[tuple[str, ...], str, Definition, str, int],
+    cls: Definition,
+    rules: list[_Rule],
+    settings: EntrypointSettings,
+) -> Route:
+    """Method security first (it applies whatever the URL rules say), then ``@PermitAll``, then the first
+    URL rule that matches, then the project's own guard annotations."""
+    methods, path, handler, file, line = where
+    route = Route(framework, methods, path, handler.qualname, file, line)
+    decorators = (*cls.decorators, *handler.decorators)
+    method_security = tuple(
+        f"@{d.raw}({', '.join(str(a.literal) for a in d.args)})" for d in decorators if _short(d) in _AUTHZ
+    )
+    public = tuple(f"@{d.raw}" for d in decorators if _short(d) in _PUBLIC)
+    if method_security and "permitAll" not in " ".join(method_security):
+        if _ROLE_CHECK.search(" ".join(method_security)):
+            return replace(
+                route, authenticated=YES, authorized=YES, auth_evidence=method_security, authz_evidence=method_security
+            )
+        return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=method_security)
+    if public or method_security:
+        return replace(route, authenticated=NO, authorized=NO, auth_evidence=public or method_security)
+    rule = _decide(rules, path, methods)
+    if rule is not None:
+        evidence = (rule.evidence,)
+        if rule.decision == "public":
+            return replace(route, authenticated=NO, authorized=NO, auth_evidence=evidence)
+        if rule.decision == "authorized":
+            return replace(route, authenticated=YES, authorized=YES, auth_evidence=evidence, authz_evidence=evidence)
+        return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=evidence)
+    guards = Guards()
+    guards.add(d.raw for d in decorators)
+    return guards.judge(route, settings, default=UNKNOWN if rules else NO)

@@ -1,0 +1,370 @@
+"""The code index of a Go file from its tree-sitter tree: imports (with the package name a path binds),
+functions and methods (``Type.Method``), call sites with resolved targets, URL/DSN/SQL strings, ``for``
+loops, and the request data flow (``r.URL.Query()``, ``r.FormValue``, ``c.Param``/``c.Query``,
+``mux.Vars(r)``, ``chi.URLParam(r, ...)``). One iterative walk in source order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redline.sources.code.build import classify_string
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop, StringFact, Tainted
+from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
+
+#: parameter types that carry the request -> the name the flow calls it by
+_REQUEST_TYPES = ("http.Request", "gin.Context", "echo.Context", "fiber.Ctx")
+#: methods on the request object -> the part of the request they read
+_READS = {
+    "Query": "query",
+    "QueryParam": "query",
+    "QueryParams": "query",
+    "DefaultQuery": "query",
+    "FormValue": "form",
+    "PostFormValue": "form",
+    "PostForm": "form",
+    "DefaultPostForm": "form",
+    "Param": "params",
+    "Params": "params",
+    "PathValue": "params",
+    "GetHeader": "headers",
+    "Header": "headers",
+    "Cookie": "cookies",
+    "Cookies": "cookies",
+    "Body": "body",
+    "Bind": "body",
+    "BindJSON": "body",
+    "ShouldBind": "body",
+    "ShouldBindJSON": "body",
+    "GetRawData": "body",
+    "URL": "query",
+    "Form": "form",
+}
+#: package functions that read the request they are given
+_PACKAGE_READS = {"mux.Vars": "params", "chi.URLParam": "params"}
+
+
+def package_name(path: str) -> str:
+    """The name an import path binds: ``github.com/labstack/echo/v4`` -> ``echo``, ``gopkg.in/yaml.v3`` -> ``yaml``."""
+    parts = [p for p in path.split("/") if p]
+    last = parts[-1] if parts else path
+    if len(parts) > 1 and last.startswith("v") and last[1:].isdigit():
+        last = parts[-2]
+    return (
+        last.split(".")[0].replace("-", "_") if "." in last and path.startswith("gopkg.in") else last.replace("-", "")
+    )
+
+
+def dotted(node: Node) -> str | None:
+    parts: list[str] = []
+    while node.type == "selector_expression":
+        field_node = node.child_by_field_name("field")
+        parts.append(text(field_node) if field_node is not None else "")
+        node = node.child_by_field_name("operand")
+        if node is None:
+            return None
+    if node.type in {"identifier", "package_identifier", "field_identifier", "type_identifier"}:
+        return ".".join([text(node), *reversed(parts)])
+    return None
+
+
+def chain(node: Node) -> list[str]:
+    """``r.PathPrefix("/api").Subrouter`` -> ["r", "PathPrefix", "Subrouter"] (calls looked through)."""
+    parts: list[str] = []
+    while node is not None:
+        if node.type == "selector_expression":
+            field_node = node.child_by_field_name("field")
+            parts.append(text(field_node) if field_node is not None else "")
+            node = node.child_by_field_name("operand")
+        elif node.type in {"call_expression", "parenthesized_expression", "unary_expression", "index_expression"}:
+            node = (
+                node.child_by_field_name("function")
+                or node.child_by_field_name("operand")
+                or (named(node) or [None])[0]
+            )
+        elif node.type == "identifier":
+            parts.append(text(node))
+            return parts[::-1]
+        elif node.type == "composite_literal" and (kind := node.child_by_field_name("type")) is not None:
+            parts.append(text(kind))  # ``todosResource{}.Routes()`` -> todosResource.Routes
+            return parts[::-1]
+        else:
+            return []
+    return []
+
+
+@dataclass
+class _Flow:
+    request_names: set[str] = field(default_factory=set)
+    tainted: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+
+@dataclass
+class GoWalk:
+    path: str
+    imports: dict[str, str] = field(default_factory=dict)
+    definitions: list[Definition] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    strings: list[StringFact] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    tainted: list[Tainted] = field(default_factory=list)
+    flows: dict[str, _Flow] = field(default_factory=dict)
+
+    def run(self, root: Node) -> CodeIndex:
+        stack: list[tuple[Node, str]] = [(root, "")]
+        while stack:
+            node, scope = stack.pop()
+            inner = self._visit(node, scope)
+            stack.extend((child, inner) for child in reversed(node.children))
+        return CodeIndex(
+            path=self.path,
+            language="go",
+            imports=tuple(sorted(self.imports.items())),
+            definitions=tuple(self.definitions),
+            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.raw))),
+            strings=tuple(self.strings),
+            loops=tuple(self.loops),
+            tainted=tuple(self.tainted),
+            parser="tree-sitter",
+        )
+
+    def resolve(self, node: Node) -> str | None:
+        parts = chain(node)
+        if not parts or parts[0] not in self.imports:
+            return None
+        return ".".join([self.imports[parts[0]], *parts[1:]])
+
+    def _visit(self, node: Node, scope: str) -> str:
+        kind = node.type if node.is_named else ""
+        if kind == "import_spec":
+            self._import(node)
+        elif kind in {"function_declaration", "method_declaration", "func_literal"}:
+            return self._function(node, scope)
+        elif kind == "call_expression":
+            self.calls.append(self._call(node, scope))
+        elif kind in {"short_var_declaration", "assignment_statement", "var_spec"}:
+            self._binding(node, scope)
+        elif kind in {"interpreted_string_literal", "raw_string_literal"}:
+            value = string_value(node) or ""
+            found = classify_string(value)
+            if found:
+                self.strings.append(StringFact(found, value[:200], line(node)))
+        elif kind == "for_statement":
+            self.loops.append(Loop("for", line(node), scope))
+        return scope
+
+    def _import(self, node: Node) -> None:
+        path_node = node.child_by_field_name("path")
+        name_node = node.child_by_field_name("name")
+        path = string_value(path_node) if path_node is not None else None
+        if not path:
+            return
+        local = text(name_node) if name_node is not None else package_name(path)
+        if local not in {"_", "."}:
+            self.imports[local] = path
+
+    def _function(self, node: Node, scope: str) -> str:
+        name_node = node.child_by_field_name("name")
+        name = text(name_node) if name_node is not None else f"<anonymous:{line(node)}>"
+        receiver = node.child_by_field_name("receiver")
+        owner = ""
+        if receiver is not None:
+            named_types = [t for t in _walk(receiver) if t.type == "type_identifier"]
+            owner = text(named_types[0]) if named_types else ""
+        qualname = f"{owner}.{name}" if owner else f"{scope}.{name}" if scope and name_node is None else name
+        params: list[str] = []
+        types: list[tuple[str, Arg]] = []
+        flow = _Flow()
+        holder = node.child_by_field_name("parameters")
+        for decl in named(holder) if holder is not None else []:
+            type_node = decl.child_by_field_name("type")
+            type_text = text(type_node).lstrip("*") if type_node is not None else ""
+            names = [text(n) for n in decl.children if n.type == "identifier"]
+            params.extend(names)
+            types.extend((n, Arg(n, name=type_text)) for n in names)  # like Python annotations
+            if any(type_text.endswith(t) for t in _REQUEST_TYPES):
+                flow.request_names.update(names)
+        self.flows[qualname] = flow
+        bases = (owner,) if owner else ()
+        self.definitions.append(
+            Definition(
+                name,
+                qualname,
+                "function",
+                line(node),
+                end_line(node),
+                bases=bases,
+                params=tuple(params),
+                param_defaults=tuple(types),
+            )
+        )
+        return qualname
+
+    def _source(self, node: Node, flow: _Flow) -> str | None:
+        """The request part an expression reads, or None."""
+        if node.type not in {"call_expression", "selector_expression"}:
+            return None
+        parts = chain(node)
+        if len(parts) >= 2 and parts[0] in flow.request_names and parts[1] in _READS:
+            return f"{parts[0]}.{_READS[parts[1]]}"
+        if node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            name = dotted(callee) if callee is not None else None
+            args = node.child_by_field_name("arguments")
+            first = named(args)[0] if args is not None and named(args) else None
+            if name in _PACKAGE_READS and first is not None and text(first) in flow.request_names:
+                return f"{text(first)}.{_PACKAGE_READS[name]}"
+        return None
+
+    def _taint(self, node: Node, flow: _Flow) -> tuple[str, tuple[str, ...]] | None:
+        if not flow.request_names:
+            return None
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "func_literal":
+                continue
+            source = self._source(current, flow)
+            if source is not None:
+                return source, ()
+            if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
+                return hit[0], (text(current), *hit[1])
+            stack.extend(reversed(current.children))
+        return None
+
+    def _binding(self, node: Node, scope: str) -> None:
+        flow = self.flows.get(scope)
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if flow is None or left is None or right is None:
+            return
+        hit = self._taint(right, flow)
+        if hit is None:
+            return
+        names = [text(n) for n in ([left] if left.type == "identifier" else named(left)) if n.type == "identifier"]
+        for name in names:
+            if name not in {"_", "err"}:
+                flow.tainted[name] = hit
+                self.tainted.append(Tainted(scope, name, hit[0], line(node)))
+
+    def _call(self, node: Node, scope: str) -> CallSite:
+        callee = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        args = named(args_node) if args_node is not None else []
+        flow = self.flows.get(scope)
+        tainted: list[tuple[str, str, tuple[str, ...]]] = []
+        for position, arg in enumerate(args if flow is not None else ()):
+            hit = self._taint(arg, flow) if flow is not None else None
+            if hit:
+                tainted.append((str(position), *hit))
+        raw = ""
+        if callee is not None:
+            raw = dotted(callee) or ".".join(chain(callee))
+        return CallSite(
+            raw=raw,
+            target=self.resolve(callee) if callee is not None else None,
+            line=_call_line(node, callee),
+            end_line=end_line(node),
+            function=scope,
+            args=tuple(go_arg(a, scope) for a in args),
+            assigned_to=_assigned_to(node),
+            tainted=tuple(tainted),
+            built_by=_building(args[0]) if args else None,
+        )
+
+
+def _walk(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def _call_line(node: Node, callee: Node | None) -> int:
+    if callee is not None and callee.type == "selector_expression":
+        operand, field_node = callee.child_by_field_name("operand"), callee.child_by_field_name("field")
+        if operand is not None and field_node is not None and operand.type == "call_expression":
+            return line(field_node)
+    return line(node)
+
+
+def _chain_end(node: Node) -> Node:
+    while (
+        node.parent is not None
+        and node.parent.type == "selector_expression"
+        and node.parent.parent is not None
+        and node.parent.parent.type == "call_expression"
+    ):
+        node = node.parent.parent
+    return node
+
+
+def _assigned_to(node: Node) -> str | None:
+    """The single name a call (or the fluent chain it starts) is bound to: ``r := gin.Default()``."""
+    parent = _chain_end(node).parent
+    if parent is not None and parent.type == "expression_list":
+        parent = parent.parent
+    if parent is None or parent.type not in {"short_var_declaration", "assignment_statement", "var_spec"}:
+        return None
+    left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+    names = [left] if left is not None and left.type == "identifier" else named(left) if left is not None else []
+    return text(names[0]) if len(names) == 1 and names[0].type == "identifier" else None
+
+
+def _building(node: Node) -> str | None:
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        if operator is not None and text(operator) == "+":
+            stack = [node]
+            while stack:
+                current = stack.pop()
+                if current.type in {"interpreted_string_literal", "raw_string_literal"}:
+                    return "concat"
+                if current.type == "binary_expression":
+                    stack.extend(named(current))
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        if callee is not None and dotted(callee) in {"fmt.Sprintf", "fmt.Sprint"}:
+            return "format"
+    return None
+
+
+def _render(node: Node, depth: int = 0) -> str:
+    """``requireAuth(http.HandlerFunc(deleteItem))`` as written, nested calls three levels deep at most."""
+    value = string_value(node)
+    if value is not None:
+        return value
+    if node.type == "call_expression" and depth < 3:
+        callee = node.child_by_field_name("function")
+        inner = node.child_by_field_name("arguments")
+        raw = (dotted(callee) or ".".join(chain(callee))) if callee is not None else ""
+        parts = [_render(a, depth + 1) for a in named(inner)] if inner is not None else []
+        return f"{raw}({', '.join(p for p in parts if p)})"
+    if node.type in {"true", "false", "int_literal", "nil"}:
+        return text(node)
+    return dotted(node) or ""
+
+
+def go_arg(node: Node, scope: str) -> Arg:
+    value = string_value(node)
+    if value is not None:
+        return Arg(None, literal=value)
+    if node.type == "func_literal":
+        name = f"<anonymous:{line(node)}>"
+        return Arg(None, name=f"{scope}.{name}" if scope else name)
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        inner = node.child_by_field_name("arguments")
+        raw = (dotted(callee) or ".".join(chain(callee))) if callee is not None else ""
+        plain = [string_value(a) or dotted(a) or "" for a in named(inner)] if inner is not None else []
+        return Arg(
+            None,
+            call=raw,
+            call_args=tuple(p for p in plain if p),
+            items=(_render(node),),
+        )
+    if node.type == "unary_expression":  # ``&server{}`` -> server
+        types = [t for t in _walk(node) if t.type == "type_identifier"]
+        return Arg(None, name=text(types[0]) if types else None)
+    return Arg(None, name=dotted(node))

@@ -1,0 +1,114 @@
+"""Go entry points: net/http (Go 1.22 patterns), gin, echo, chi, gorilla/mux and gRPC services, every
+route with method, full prefixed path, handler, file:line and guards; look-alikes are not routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.filekinds import kind_of
+from redline.core.workspace import FileText, SourceFile, read_file
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.source import CodeIndexSource
+from redline.sources.interface import NotCovered
+
+FIXTURES = Path(__file__).parent / "fixtures" / "goroutes"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def go_indexes(app: str) -> list[CodeIndex]:
+    source = CodeIndexSource()
+    found = []
+    for path in sorted((FIXTURES / app).rglob("*.go")):
+        rel = path.relative_to(FIXTURES / app).as_posix()
+        found.append(source.parse(read_file(SourceFile(rel, str(path), kind_of(rel), path.stat().st_size))))
+    return found
+
+
+def table(app: str) -> list[tuple[str, ...]]:
+    routes = extract_routes(go_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
+    return [
+        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
+        for r in routes
+    ]
+
+
+def test_gin_groups_prefixes_and_middleware() -> None:
+    assert table("ginapp") == [
+        ("gin", "GET", "/health", "main.<anonymous:21>", "main.go:21", "no", "no"),
+        ("gin", "POST", "/login", "login", "main.go:22", "no", "no"),
+        ("gin", "GET", "/api/v1/users", "listUsers", "main.go:25", "yes", "unknown"),
+        ("gin", "DELETE", "/api/v1/admin/users/:id", "deleteUser", "main.go:28", "yes", "yes"),
+        ("gin", "POST", "/webhooks/stripe", "stripeHook", "main.go:30", "no", "no"),
+        # routers handed to register functions; ``AuthMiddleware(false)`` is an optional login
+        ("gin", "GET", "/shop/catalog", "listCatalog", "routes.go:14", "no", "no"),
+        ("gin", "POST", "/shop/orders", "placeOrder", "routes.go:18", "yes", "unknown"),
+        ("gin", "GET", "/shop/orders/:id", "getOrder", "routes.go:19", "yes", "unknown"),
+    ]
+
+
+def test_echo_groups_and_route_middleware_after_the_handler() -> None:
+    assert table("echoapp") == [
+        ("echo", "GET", "/", "home", "main.go:11", "no", "no"),
+        ("echo", "POST", "/admin/reports", "createReport", "main.go:13", "yes", "unknown"),
+        ("echo", "PUT", "/profile", "updateProfile", "main.go:14", "yes", "unknown"),
+    ]
+
+
+def test_chi_route_group_with_and_mount() -> None:
+    assert table("chiapp") == [
+        ("chi", "GET", "/", "index", "main.go:14", "no", "no"),
+        ("chi", "GET", "/articles", "listArticles", "main.go:16", "no", "no"),
+        ("chi", "POST", "/articles", "createArticle", "main.go:19", "yes", "unknown"),
+        # ``jwtauth.Verifier`` reads a token without requiring one: not known to guard
+        ("chi", "DELETE", "/articles/{id}", "deleteArticle", "main.go:22", "unknown", "unknown"),
+        ("chi", "GET", "/admin/stats", "stats", "main.go:30", "yes", "yes"),
+        ("chi", "PURGE", "/admin/cache", "purgeCache", "main.go:31", "yes", "yes"),
+    ]
+
+
+def test_gorilla_mux_subrouters_and_methods() -> None:
+    assert table("muxapp") == [
+        ("mux", "GET", "/products", "listProducts", "main.go:11", "no", "no"),
+        ("mux", "PUT,PATCH", "/api/products/{id}", "updateProduct", "main.go:14", "yes", "unknown"),
+        ("mux", "ANY", "/metrics", "metricsHandler", "main.go:16", "no", "no"),
+    ]
+
+
+def test_net_http_go122_patterns_and_handler_wrappers() -> None:
+    assert table("httpapp") == [
+        ("http", "ANY", "/healthz", "main.<anonymous:15>", "main.go:15", "no", "no"),
+        ("http", "GET", "/items/{id}", "getItem", "main.go:17", "no", "no"),
+        ("http", "POST", "/items", "createItem", "main.go:18", "no", "no"),
+        ("http", "DELETE", "/items/{id}", "deleteItem", "main.go:19", "yes", "unknown"),
+    ]
+
+
+def test_grpc_services_are_entry_points_of_kind_grpc() -> None:
+    assert table("grpcapp") == [
+        ("grpc", "GRPC", "/OrderService/CancelOrder", "orderServer.CancelOrder", "server.go:20", "yes", "unknown"),
+        ("grpc", "GRPC", "/OrderService/GetOrder", "orderServer.GetOrder", "server.go:20", "yes", "unknown"),
+    ]
+
+
+def test_go_index_facts_and_request_flow() -> None:
+    (index,) = go_indexes("httpapp")
+    assert index.language == "go" and dict(index.imports) == {"fmt": "fmt", "http": "net/http"}
+    query = next(c for c in index.calls if c.raw == "db.Query")
+    assert (query.line, query.function, query.built_by) == (10, "getItem", "format")
+    assert [(w, s, v) for w, s, v in query.tainted] == [("0", "r.params", ("id",))]
+    assert [(t.name, t.source, t.line) for t in index.tainted][:1] == [("id", "r.params", 9)]
+    assert [(s.kind, s.line) for s in index.strings] == [("sql", 10)]
+
+
+def test_a_go_file_with_a_syntax_error_is_not_covered() -> None:
+    data = b"package main\nfunc main() {\n  x := \n"
+    with pytest.raises(NotCovered, match=r"^Go syntax error at line \d+ \(tree-sitter\), not indexed$"):
+        CodeIndexSource().parse(FileText(SourceFile("main.go", "main.go", "go", len(data)), data, data.decode()))
