@@ -207,6 +207,10 @@ def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
         name = dotted(node.targets[0])
         if name:
             walk.assigned[id(node.value)] = name
+    elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) and node.optional_vars:
+        name = dotted(node.optional_vars)  # ``async with aiohttp.ClientSession() as session``
+        if name:
+            walk.assigned[id(node.context_expr)] = name
     elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
         walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
