@@ -40,6 +40,7 @@ def _findings(root: Path = FIXTURES) -> list[Finding]:
 def test_each_rule_fires_exactly_at_its_lines() -> None:
     assert sorted((f.rule, f.location.path, f.location.start_line) for f in _findings()) == [
         ("WEB203", "api.py", 13),
+        ("WEB203", "api.py", 44),
         ("WEB203", "flask_app.py", 21),
         ("WEB203", "flask_app.py", 22),
         ("WEB203", "flask_app.py", 31),
@@ -66,7 +67,7 @@ def test_findings_name_the_route_and_the_source_to_sink_path() -> None:
     by_line = {(f.location.path, f.location.start_line): f for f in _findings()}
     traversal = by_line[("flask_app.py", 21)]
     assert traversal.evidence["route"] == "GET /files"
-    assert traversal.evidence["flow"] == "flask.request.args -> name -> path -> open(arg 0)"
+    assert traversal.evidence["flow"] == "flask.request.args -> name -> os.path.join() -> path -> open(arg 0)"
     assert "reachable from GET /files" in traversal.message
     ssrf = by_line[("api.py", 35)]  # a ClientSession bound by ``async with ... as session``
     assert (ssrf.evidence["route"], ssrf.evidence["flow"]) == (
@@ -81,6 +82,7 @@ def test_findings_name_the_route_and_the_source_to_sink_path() -> None:
     assert redirect.evidence["forwards"] == "token"
     assert "token" in redirect.message
     assert "forwards" not in by_line[("flask_app.py", 88)].evidence
+    assert "forwards" not in by_line[("api.py", 37)].evidence  # ``session`` is an HTTP client, not a token
     assert all(f.remediation for f in by_line.values())
 
 

@@ -36,7 +36,7 @@ _PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
 def _sql(call: CallSite) -> Hit | None:
     if call.raw.rsplit(".", 1)[-1] not in _SQL_SINKS or not call.built_by:
         return None
-    taint = raw_taint(call, frozenset({"0", "sql", "query", "where", "select"}))
+    taint = raw_taint(call, frozenset({"0", "sql", "query", "where", "select"}), opaque=False)
     if taint is None:
         return None
     return Hit(
@@ -54,7 +54,7 @@ def _shell(call: CallSite) -> Hit | None:
     shell = call.target in _SHELL_FUNCS or (
         call.target in _SUBPROCESS and any(a.keyword == "shell" and a.literal is True for a in call.args)
     )
-    taint = raw_taint(call, frozenset({"0", "args", "cmd"}), frozenset({"quote"})) if shell else None
+    taint = raw_taint(call, frozenset({"0", "args", "cmd"}), frozenset({"quote"}), opaque=False) if shell else None
     if taint is None:
         return None
     return Hit(

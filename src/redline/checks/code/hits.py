@@ -27,19 +27,63 @@ class Hit:
     remediation: str
 
 
-def cleaned(via: Iterable[str], cleaners: frozenset[str]) -> bool:
-    """Whether the path went through a cleaning call (or string position) that neutralises it for this sink."""
+#: calls that hand back the caller's text, reshaped but whole: a value passed through them still reaches
+#: the sink (any other call — a lookup, a service, a model constructor — hands back something else)
+CARRIERS = frozenset(
+    {
+        "join",
+        "joinpath",
+        "Path",
+        "PurePath",
+        "PosixPath",
+        "str",
+        "bytes",
+        "decode",
+        "encode",
+        "loads",
+        "b64decode",
+        "urlsafe_b64decode",
+        "b64encode",
+        "unquote",
+        "unquote_plus",
+        "urljoin",
+        "format",
+        "normpath",
+        "abspath",
+        "realpath",
+        "expanduser",
+        "BytesIO",
+        "StringIO",
+        "dict",
+        "list",
+        "tuple",
+        "strip",
+        "lower",
+        "upper",
+        "replace",
+        "getattr",
+    }
+)
+
+
+def cleaned(via: Iterable[str], cleaners: frozenset[str], *, opaque: bool = True) -> bool:
+    """Whether the path went through a call (or string position) that neutralises it for this sink: one of
+    the sink's cleaners, a cleaner of every sink, or (``opaque``) any call that is not a known carrier."""
     for step in via:
         if step == AFTER_PREFIX and AFTER_PREFIX in cleaners:
             return True
-        if marked(step) and step.endswith("()") and step[:-2].rsplit(".", 1)[-1] in cleaners | ALWAYS_CLEAN:
-            return True
+        if marked(step) and step.endswith("()"):
+            last = step[:-2].rsplit(".", 1)[-1]
+            if last in cleaners | ALWAYS_CLEAN or (opaque and last not in CARRIERS):
+                return True
     return False
 
 
-def raw_taint(call: CallSite, where: frozenset[str], cleaners: frozenset[str] = frozenset()) -> Taint | None:
+def raw_taint(
+    call: CallSite, where: frozenset[str], cleaners: frozenset[str] = frozenset(), *, opaque: bool = True
+) -> Taint | None:
     """The first request value reaching one of the sink's arguments (index or keyword) uncleaned."""
-    return next((t for t in call.tainted if t[0] in where and not cleaned(t[2], cleaners)), None)
+    return next((t for t in call.tainted if t[0] in where and not cleaned(t[2], cleaners, opaque=opaque)), None)
 
 
 def flow_evidence(call: CallSite, taint: Taint | None = None) -> dict[str, str]:

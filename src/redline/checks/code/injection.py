@@ -4,10 +4,11 @@ index records calls and taint is judged the same way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from redline.checks.code.hits import Hit, flow_evidence, raw_taint, route_of
+from redline.checks.code.hits import Hit, Taint, flow_evidence, raw_taint, route_of
 from redline.checks.code.injection_rules import (
     DESERIALISE_REQUEST,
     OPEN_REDIRECT,
@@ -19,7 +20,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
-from redline.sources.code.flow import AFTER_PREFIX
+from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 
@@ -129,7 +130,8 @@ _REDIRECTS = frozenset(
     }
 )
 _REDIRECT_ARGS = frozenset({"0", "location", "url", "to", "redirect_to"})
-_TOKEN_WORDS = ("token", "code", "session", "secret", "key", "jwt", "auth")
+_VALIDATOR = re.compile(r"(allow|safe|valid|check|verify|trusted|permitted|whitelist|^is_)", re.IGNORECASE)
+_TOKEN = re.compile(r"(^|[._])(\w*token|jwt|secret|api_?key|auth_?code|access_?code|sid)($|[._])")
 
 
 @dataclass
@@ -153,6 +155,17 @@ class ModuleView:
         """Whether the function the call is in calls one of these validators."""
         return bool(self.called.get(call.function, set()) & names)
 
+    def validated(self, call: CallSite, taint: Taint) -> bool:
+        """Whether the function passes the same value to a call whose name says it checks it
+        (``_allow_redirect(url)``, ``is_trusted_host(url)``, ``validate_path(name)``)."""
+        names = {step for step in taint[2] if not marked(step)}
+        for other in self.index.calls_in(call.function):
+            if other is call or not _VALIDATOR.search(other.raw.rsplit(".", 1)[-1]):
+                continue
+            if any(names & {step for step in via if not marked(step)} for _, _, via in other.tainted):
+                return True
+        return False
+
     def imports_any(self, prefixes: tuple[str, ...]) -> bool:
         return any(q.startswith(prefixes) for _, q in self.index.imports)
 
@@ -162,7 +175,7 @@ def _path(call: CallSite, view: ModuleView) -> Hit | None:
     if not (opener or call.target in _FILE_SINKS) or view.checks(call, _PATH_CHECKS):
         return None
     taint = raw_taint(call, _PATH_ARGS, _PATH_CLEAN)
-    if taint is None:
+    if taint is None or view.validated(call, taint):
         return None
     return Hit(
         PATH_FROM_REQUEST,
@@ -193,7 +206,7 @@ def _ssrf(call: CallSite, view: ModuleView) -> Hit | None:
         return None
     where = _URL_ARGS | ({"1"} if call.raw.endswith(".request") else set())
     taint = raw_taint(call, frozenset(where), _URL_CLEAN)
-    if taint is None:
+    if taint is None or view.validated(call, taint):
         return None
     return Hit(
         SSRF_FROM_REQUEST,
@@ -259,10 +272,10 @@ def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
     if call.target not in _REDIRECTS or view.checks(call, _URL_CHECKS):
         return None
     taint = raw_taint(call, _REDIRECT_ARGS, _URL_CLEAN)
-    if taint is None:
+    if taint is None or view.validated(call, taint):
         return None
     evidence = flow_evidence(call, taint)
-    carried = sorted({n for n in _function_names(view.index, call.function) if any(w in n for w in _TOKEN_WORDS)})
+    carried = sorted({n for n in _function_names(view.index, call.function) if _TOKEN.search(n)})
     if carried:
         evidence["forwards"] = ", ".join(carried[:3])
     forwards = f", in a handler that also handles {evidence['forwards']}" if carried else ""
@@ -290,6 +303,21 @@ def _function_names(index: CodeIndex, function: str) -> set[str]:
     return names
 
 
+def _one_segment(hit: Hit, route: Route | None) -> bool:
+    """A file path from a route's path parameter that the router matches as one segment (``{name}``,
+    ``<name>``, not ``{name:path}``/``<path:name>``): it cannot hold a ``/``, so it cannot walk out of the
+    directory it is joined to; a query or body value can."""
+    source = hit.evidence.get("source", "")
+    if hit.rule is not PATH_FROM_REQUEST or route is None or not source.startswith("param:"):
+        return False
+    name = re.escape(source.removeprefix("param:"))
+    match = re.search(rf"[{{<](?:(\w+):)?{name}(?::([^}}>]*))?[}}>]", route.path)
+    if match is None:
+        return False  # a query parameter
+    converter = match.group(1) or match.group(2) or ""
+    return converter != "path" and "." not in converter and "/" not in converter
+
+
 JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
 
 
@@ -313,14 +341,14 @@ class InjectionCheck(ProjectCheck):
                     continue
                 for judge in JUDGES:
                     hit = judge(call, view)
-                    if hit is not None:
-                        found.append(self._finding(index, hit, routes))
+                    route = route_of(call, index.path, routes) if hit is not None else None
+                    if hit is not None and not _one_segment(hit, route):
+                        found.append(self._finding(index, hit, route))
         return found
 
-    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
+    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
         assert hit.call is not None
         evidence = dict(hit.evidence)
-        route = route_of(hit.call, index.path, routes)
         if route is not None:
             evidence["route"] = f"{','.join(route.methods)} {route.path}"
         message = hit.message + (f", reachable from {evidence['route']}" if route else "")

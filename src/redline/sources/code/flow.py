@@ -110,39 +110,16 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
     return None
 
 
-#: calls whose result no longer carries the caller's text as written (a number, a bare file name, a quoted
-#: or escaped string, a URL of this application): the path keeps them as ``name()`` so each rule can tell a
-#: cleaned value from a raw one (which cleaning counts depends on the sink)
-CLEANERS = frozenset(
-    {
-        "int",
-        "float",
-        "bool",
-        "len",
-        "abs",
-        "round",
-        "UUID",
-        "basename",
-        "secure_filename",
-        "safe_join",
-        "get_valid_filename",
-        "quote",
-        "quote_plus",
-        "urlencode",
-        "url_for",
-        "reverse",
-        "reverse_lazy",
-        "escape",
-    }
-)
 #: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
 #: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
 AFTER_PREFIX = "[after prefix]"
 
 
 def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
-    """The request value this expression carries, with the local names (and the cleaning calls or string
-    positions, see ``CLEANERS``) it went through; a raw value is preferred over a cleaned one."""
+    """The request value this expression carries, with the local names it went through, the calls it was
+    passed to (``os.path.basename()``: each rule knows which calls clean a value for its sink and which only
+    carry it) and its position in a built string (``AFTER_PREFIX``); a value that went through no call and
+    sits at the start is preferred."""
     first: tuple[str, tuple[str, ...]] | None = None
     for hit in _taint_hits(expr, flow, resolve):
         if not any(marked(step) for step in hit[1]):
@@ -152,7 +129,7 @@ def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[st
 
 
 def marked(step: str) -> bool:
-    """Whether a step of a path is a cleaning call or a string position rather than a local name."""
+    """Whether a step of a path is a call or a string position rather than a local name."""
     return step.endswith("()") or step.startswith("[")
 
 
@@ -174,13 +151,13 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
 
 
 def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Iterator[tuple[ast.AST, tuple[str, ...]]]:
-    """The node's children with the marks they get: a cleaning call's arguments, a string's later parts."""
+    """The node's children with the marks they get: a call's arguments, a string's later parts."""
     if isinstance(node, ast.Call):
         name = resolve(node.func) or dotted_text(node.func)
-        cleaned = (f"{name}()", *marks) if name and name.rsplit(".", 1)[-1] in CLEANERS else marks
-        yield node.func, marks
+        inner = (f"{name}()", *marks) if name else _format_marks(node, marks)
+        yield node.func, marks  # a method of a request value (``request.args.get``) is the value itself
         for a in (*node.args, *(k.value for k in node.keywords)):
-            yield a, cleaned if cleaned is not marks else _format_marks(node, marks)
+            yield a, inner
         return
     if isinstance(node, ast.JoinedStr):
         for position, value in enumerate(node.values):
