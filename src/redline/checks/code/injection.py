@@ -337,13 +337,11 @@ class InjectionCheck(ProjectCheck):
                 continue
             view = ModuleView.of(index)
             for call in index.calls:
-                if not call.tainted:
-                    continue
-                for judge in JUDGES:
-                    hit = judge(call, view)
-                    route = route_of(call, index.path, routes) if hit is not None else None
-                    if hit is not None and not _one_segment(hit, route):
-                        found.append(self._finding(index, hit, route))
+                hits = [h for judge in JUDGES if (h := judge(call, view))] if call.tainted else []
+                for hit in hits:
+                    reached = route_of(call, index.path, routes)
+                    if not _one_segment(hit, reached):
+                        found.append(self._finding(index, hit, reached))
         return found
 
     def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
