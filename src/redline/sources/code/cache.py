@@ -29,7 +29,7 @@ from redline.sources.code.model import (
 )
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -126,4 +126,5 @@ def decode(raw: dict[str, Any]) -> CodeIndex:
             Assignment(a["name"], a["line"], tuple(_lit(v) for v in a["values"])) for a in raw["assignments"]
         ),
         parser="cache",
+        reads=tuple((f, r) for f, r in raw.get("reads", [])),
     )

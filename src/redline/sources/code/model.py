@@ -117,6 +117,9 @@ class CodeIndex:
     tainted: tuple[Tainted, ...]
     assignments: tuple[Assignment, ...] = ()
     parser: str = "ast"  # ast / cache
+    #: (function, dotted attribute read) for attributes that say who the caller is or what they may do
+    #: (``request.user.is_staff``, ``order.owner_id``, ``current_user.id``): inline guards and ownership checks
+    reads: tuple[tuple[str, str], ...] = ()
 
     def imported(self, local: str) -> str | None:
         return dict(self.imports).get(local)
