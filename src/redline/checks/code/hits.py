@@ -12,7 +12,25 @@ from redline.sources.code.model import CallSite
 from redline.sources.code.routes import Route
 
 #: cleaning calls after which no request text is left, whatever the sink (``int(request.args["n"])``)
-ALWAYS_CLEAN = frozenset({"int", "float", "bool", "len", "abs", "round", "UUID"})
+ALWAYS_CLEAN = frozenset(
+    {
+        "int",
+        "float",
+        "bool",
+        "len",
+        "abs",
+        "round",
+        "UUID",
+        "hexdigest",
+        "digest",
+        "isdigit",
+        "isnumeric",
+        "isdecimal",
+        "isalnum",
+        "isalpha",
+        "count",
+    }
+)
 
 Taint = tuple[str, str, tuple[str, ...]]  # (argument index or keyword, source, path)
 

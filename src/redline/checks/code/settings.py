@@ -53,7 +53,7 @@ def _kw(call: CallSite, name: str) -> Arg | None:
 def _settings_hits(index: CodeIndex) -> Iterator[Hit]:
     """Module-level Django/Flask settings: MIDDLEWARE without CSRF, switches turned off, literal keys."""
     values = {a.name: a for a in index.assignments}
-    if _DEV.search(index.path):
+    if _DEV.search(index.path) or index.path.endswith("global_settings.py"):  # Django's own defaults
         return
     is_settings = bool(_SETTINGS_MARKERS & values.keys()) or index.path.endswith(("settings.py", "config.py"))
     middleware = values.get("MIDDLEWARE")
@@ -151,7 +151,11 @@ def _call_hits(call: CallSite, index: CodeIndex) -> Iterator[Hit]:
             "few trusted values safe one by one.",
         )
     if call.target in _MARKUP:
-        taint = raw_taint(call, frozenset({"0", "s", "base"}), frozenset({"escape", "conditional_escape"}))
+        taint = raw_taint(
+            call,
+            frozenset({"0", "s", "base"}),
+            frozenset({"escape", "conditional_escape", "urlencode", "quote", "quote_plus"}),
+        )
         if taint is not None:
             yield Hit(
                 MARKUP_FROM_REQUEST,
@@ -179,17 +183,17 @@ def _cookie(call: CallSite) -> Iterator[Hit]:
     last = call.raw.rsplit(".", 1)[-1]
     if not _COOKIE_SETTERS.search(last):
         return
-    off = [k for k in ("httponly", "secure") if (a := _kw(call, k)) is not None and a.literal is False]
+    off = [f"{k}=False" for k in ("httponly", "secure") if (a := _kw(call, k)) is not None and a.literal is False]
     samesite = _kw(call, "samesite")
     if (
         samesite is not None
-        and str(samesite.literal) == "None"
+        and samesite.literal == "None"  # the string: ``samesite=None`` (the Python value) sets no attribute
         and not any(a.keyword == "secure" and a.literal is True for a in call.args)
     ):
         off.append("samesite=None")
     name = call.args[0].literal if call.args else None
     if not off and last == "set_cookie" and isinstance(name, str) and _AUTH_COOKIE.match(name):
-        off += ["no httponly"] if _kw(call, "httponly") is None else []
+        off += ["no httponly flag"] if _kw(call, "httponly") is None else []
     if off:
         yield Hit(
             COOKIE_FLAGS_OFF,

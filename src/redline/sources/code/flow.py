@@ -110,6 +110,10 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
     return None
 
 
+#: methods of a value whose result no longer holds its text as written (an encoding, a digest, a test)
+VALUE_METHODS = frozenset(
+    {"urlencode", "hexdigest", "digest", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "count"}
+)
 #: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
 #: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
 AFTER_PREFIX = "[after prefix]"
@@ -155,7 +159,9 @@ def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Itera
     if isinstance(node, ast.Call):
         name = resolve(node.func) or dotted_text(node.func)
         inner = (f"{name}()", *marks) if name else _format_marks(node, marks)
-        yield node.func, marks  # a method of a request value (``request.args.get``) is the value itself
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        # a method of a request value (``request.args.get``) is the value itself, unless it encodes or tests it
+        yield node.func, (f"{method}()", *marks) if method in VALUE_METHODS else marks
         for a in (*node.args, *(k.value for k in node.keywords)):
             yield a, inner
         return
