@@ -58,7 +58,7 @@ def test_findings_say_what_and_why() -> None:
     assert by_line[("WEB102", "app.py", 24)].evidence["operation"] == "dict() dumps the process's internals"
     assert by_line[("WEB103", "app.py", 27)].evidence["segment"] == "internal"
     sibling = by_line[("WEB104", "api.py", 21)]
-    assert "get_current_active_superuser" in sibling.evidence["siblings"]
+    assert "get_current_active_superuser" in str(sibling.evidence["siblings"])
     idor = by_line[("WEB105", "shop/views.py", 10)]
     assert (idor.evidence["load"], idor.evidence["id"]) == ("get_object_or_404", "pk")
     assert all(f.remediation for f in by_line.values())
