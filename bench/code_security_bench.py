@@ -81,7 +81,7 @@ def _semgrep(tree: Path, tmp: Path) -> tuple[float, float, list[tuple[str, str, 
     out = tmp / "semgrep.json"
     rules = REPO / "bench" / "semgrep" / "web-flaws.yml"
     cmd = [str(tool), "scan", "--config", str(rules), "--metrics=off", "--disable-version-check", "--json"]
-    cmd += ["--output", str(out), "--quiet", "--jobs", "1", str(tree)]
+    cmd += ["--output", str(out), "--quiet", "--jobs", "1", "--no-git-ignore", str(tree)]
     seconds, mb = _measured(cmd, {"SEMGREP_SEND_METRICS": "off", "HOME": str(tmp)})
     if not out.exists():
         return None

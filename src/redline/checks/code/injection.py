@@ -129,6 +129,8 @@ _REDIRECTS = frozenset(
         )
     }
 )
+#: request values that name this very request's URL: a redirect or fetch there stays on this host
+_THIS_REQUEST = frozenset({"url", "path", "full_path", "base_url", "path_info", "get_full_path"})
 _REDIRECT_ARGS = frozenset({"0", "location", "url", "to", "redirect_to"})
 _VALIDATOR = re.compile(r"(allow|safe|valid|check|verify|trusted|permitted|whitelist|^is_)", re.IGNORECASE)
 _TOKEN = re.compile(r"(^|[._])(\w*token|jwt|secret|api_?key|auth_?code|access_?code|sid)($|[._])")
@@ -206,7 +208,7 @@ def _ssrf(call: CallSite, view: ModuleView) -> Hit | None:
         return None
     where = _URL_ARGS | ({"1"} if call.raw.endswith(".request") else set())
     taint = raw_taint(call, frozenset(where), _URL_CLEAN)
-    if taint is None or view.validated(call, taint):
+    if taint is None or view.validated(call, taint) or taint[1].rsplit(".", 1)[-1] in _THIS_REQUEST:
         return None
     return Hit(
         SSRF_FROM_REQUEST,
@@ -272,7 +274,7 @@ def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
     if call.target not in _REDIRECTS or view.checks(call, _URL_CHECKS):
         return None
     taint = raw_taint(call, _REDIRECT_ARGS, _URL_CLEAN)
-    if taint is None or view.validated(call, taint):
+    if taint is None or view.validated(call, taint) or taint[1].rsplit(".", 1)[-1] in _THIS_REQUEST:
         return None
     evidence = flow_evidence(call, taint)
     carried = sorted({n for n in _function_names(view.index, call.function) if _TOKEN.search(n)})

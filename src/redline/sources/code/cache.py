@@ -29,7 +29,7 @@ from redline.sources.code.model import (
 )
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 
 
 def index_key(language: str, path: str, data: bytes) -> str:

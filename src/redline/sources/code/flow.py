@@ -10,7 +10,23 @@ from dataclasses import dataclass, field
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
-    {"args", "form", "json", "values", "headers", "cookies", "data", "files", "get_json", "get_data", "view_args"}
+    {
+        "args",
+        "form",
+        "json",
+        "values",
+        "headers",
+        "cookies",
+        "data",
+        "files",
+        "get_json",
+        "get_data",
+        "view_args",
+        "url",
+        "full_path",
+        "base_url",
+        "path",
+    }
 )
 #: attributes of a ``request`` parameter (Django, DRF, aiohttp, Starlette) that hold caller data
 REQUEST_ATTRS = frozenset(
@@ -36,6 +52,10 @@ REQUEST_ATTRS = frozenset(
         "path_params",
         "form",
         "query_string",
+        "url",
+        "path",
+        "path_info",
+        "get_full_path",
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
