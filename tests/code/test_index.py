@@ -127,6 +127,30 @@ def test_fastapi_handler_parameters_are_request_values() -> None:
     assert (call.built_by, call.tainted[0][1]) == ("fstring", "param:item_id")
 
 
+def test_paths_keep_the_calls_and_string_positions_a_value_went_through() -> None:
+    src = (
+        "import os, aiohttp\nfrom flask import request\n"
+        "@app.get('/f')\n"
+        "async def f():\n"
+        "    name = os.path.basename(request.args['n'])\n"
+        "    open(os.path.join('/srv', name))\n"
+        "    open(int(request.args['i']))\n"
+        "    async with aiohttp.ClientSession() as session:\n"
+        "        await session.get(f'https://api/{request.args[\"q\"]}')\n"
+        "    if not request.user.is_staff and order.owner_id != current_user.id:\n"
+        "        return request.args['x'].urlencode()\n"
+    )
+    index = index_of(src)
+    calls = {(c.line, c.raw): c for c in index.calls}
+    assert calls[(6, "open")].tainted == (
+        ("0", "flask.request.args", ("os.path.basename()", "name", "os.path.join()")),
+    )
+    assert calls[(7, "open")].tainted[0][2] == ("int()",)
+    assert calls[(9, "session.get")].tainted[0][2] == ("[after prefix]",)
+    assert calls[(8, "aiohttp.ClientSession")].assigned_to == "session"  # bound by ``async with ... as``
+    assert set(index.reads) == {("f", "request.user"), ("f", "request.user.is_staff"), ("f", "order.owner_id")}
+
+
 def test_unchanged_file_comes_from_the_cache(tmp_path: Path) -> None:
     first = index_of(APP)
     second = index_of(APP)
