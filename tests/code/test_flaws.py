@@ -55,7 +55,7 @@ def test_findings_name_the_route_and_the_source_to_sink_path() -> None:
     by_line = {(f.rule, f.location.start_line): f for f in _findings()}
     sql = by_line[("WEB201", 18)]
     assert sql.evidence["route"] == "GET /users"
-    assert sql.evidence["flow"] == "flask.request.args -> query -> db.execute(arg 0)"
+    assert sql.evidence["flow"] == "flask.request.args -> [after prefix] -> query -> db.execute(arg 0)"
     assert "reachable from GET /users" in sql.message
     shell = by_line[("WEB202", 28)]
     assert (shell.evidence["route"], shell.evidence["source"]) == ("POST /convert", "flask.request.form")

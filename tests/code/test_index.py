@@ -107,7 +107,8 @@ def test_sink_arguments_know_taint_and_how_the_string_was_built() -> None:
     calls = {(c.line, c.raw): c for c in index_of(APP).calls}
     formatted = calls[(15, "conn.cursor.execute")]
     assert formatted.built_by == "percent"
-    assert formatted.tainted == (("0", "flask.request.args", ("name", "sql")),)
+    # the value sits after the start of the built string: it can break SQL, not choose a URL's host
+    assert formatted.tainted == (("0", "flask.request.args", ("name", "[after prefix]", "sql")),)
     parameterised = calls[(17, "conn.cursor.execute")]
     assert parameterised.built_by is None  # the query itself is a constant; the value is bound
     assert calls[(24, "os.system")].built_by == "concat"
@@ -118,13 +119,37 @@ def test_fastapi_handler_parameters_are_request_values() -> None:
     src = (
         "from fastapi import FastAPI, Depends, Query\napp = FastAPI()\n"
         '@app.get("/items/{item_id}")\n'
-        "def item(item_id: int, q: str = Query(None), user=Depends(me), limit: int = 10):\n"
-        '    return db.execute(f"SELECT * FROM t WHERE id = {item_id}")\n'
+        "def item(item_id: str, n: int, q: str = Query(None), user=Depends(me), limit: int = 10):\n"
+        '    return db.execute(f"SELECT * FROM t WHERE id = {item_id} AND n = {n}")\n'
     )
     index = index_of(src)
-    assert {t.name for t in index.tainted} == {"item_id", "q"}
+    assert {t.name for t in index.tainted} == {"item_id", "q"}  # an int parameter is converted, never text
     call = next(c for c in index.calls if c.raw == "db.execute")
     assert (call.built_by, call.tainted[0][1]) == ("fstring", "param:item_id")
+
+
+def test_paths_keep_the_calls_and_string_positions_a_value_went_through() -> None:
+    src = (
+        "import os, aiohttp\nfrom flask import request\n"
+        "@app.get('/f')\n"
+        "async def f():\n"
+        "    name = os.path.basename(request.args['n'])\n"
+        "    open(os.path.join('/srv', name))\n"
+        "    open(int(request.args['i']))\n"
+        "    async with aiohttp.ClientSession() as session:\n"
+        "        await session.get(f'https://api/{request.args[\"q\"]}')\n"
+        "    if not request.user.is_staff and order.owner_id != current_user.id:\n"
+        "        return request.args['x'].urlencode()\n"
+    )
+    index = index_of(src)
+    calls = {(c.line, c.raw): c for c in index.calls}
+    assert calls[(6, "open")].tainted == (
+        ("0", "flask.request.args", ("os.path.basename()", "name", "os.path.join()")),
+    )
+    assert calls[(7, "open")].tainted[0][2] == ("int()",)
+    assert calls[(9, "session.get")].tainted[0][2] == ("[after prefix]",)
+    assert calls[(8, "aiohttp.ClientSession")].assigned_to == "session"  # bound by ``async with ... as``
+    assert set(index.reads) == {("f", "request.user"), ("f", "request.user.is_staff"), ("f", "order.owner_id")}
 
 
 def test_unchanged_file_comes_from_the_cache(tmp_path: Path) -> None:

@@ -57,6 +57,16 @@ def test_fastapi_router_prefixes_dependencies_and_scopes() -> None:
         ("fastapi", "DELETE", "/things/{tid}", "delete_thing", "fastapiapp/main.py:20", "yes", "yes"),
         ("fastapi", "PUT", "/v1/users/{uid}", "update_user", "fastapiapp/users.py:6", "no", "no"),
         ("fastapi", "POST", "/v1/users/", "create_user", "fastapiapp/users.py:11", "no", "no"),
+        # a class-based view's inherited dependencies are not followed: unknown, not unauthenticated
+        (
+            "fastapi",
+            "DELETE",
+            "/v1/users/{uid}/avatar",
+            "ProfileController.delete_avatar",
+            "fastapiapp/users.py:18",
+            "unknown",
+            "unknown",
+        ),
     ]
 
 

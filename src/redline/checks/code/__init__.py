@@ -6,7 +6,10 @@ from redline.checks.interface import Check
 
 
 def checks() -> list[Check]:
+    from redline.checks.code.exposure import RouteExposureCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.flaws import CodeFlawCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.injection import InjectionCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.routes import RouteAuthenticationCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.settings import SettingsCheck  # noqa: PLC0415 - loaded with its family
 
-    return [RouteAuthenticationCheck(), CodeFlawCheck()]
+    return [RouteAuthenticationCheck(), CodeFlawCheck(), InjectionCheck(), RouteExposureCheck(), SettingsCheck()]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+from redline.checks.code.hits import Hit, flow_evidence, raw_taint, route_of
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
-from redline.core.rules import Rule
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 
@@ -34,50 +33,36 @@ _DEBUG_APPS = frozenset(
 _PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: Rule
-    message: str
-    call: CallSite | None
-    line: int
-    evidence: dict[str, str]
-    remediation: str
-
-
-def _flow(call: CallSite) -> dict[str, str]:
-    where, source, via = call.tainted[0]
-    sink = f"{call.raw}(arg {where})" if where.isdigit() else f"{call.raw}({where}=)"
-    return {"source": source, "flow": " -> ".join([source, *via, sink])}
-
-
-def _sql(call: CallSite) -> _Hit | None:
+def _sql(call: CallSite) -> Hit | None:
     if call.raw.rsplit(".", 1)[-1] not in _SQL_SINKS or not call.built_by:
         return None
-    if not any(where in {"0", "sql", "query", "where", "select"} for where, _, _ in call.tainted):
+    taint = raw_taint(call, frozenset({"0", "sql", "query", "where", "select"}), opaque=False)
+    if taint is None:
         return None
-    return _Hit(
+    return Hit(
         SQL_FROM_REQUEST,
         f"SQL built by {call.built_by} from request data reaches {call.raw}",
         call,
         call.line,
-        {**_flow(call), "built_by": call.built_by},
+        {**flow_evidence(call, taint), "built_by": call.built_by},
         "Pass the values as bound parameters (`execute(sql, params)`, `text(...).bindparams`, Django "
         "`raw(sql, params)`) and keep the SQL a constant; never format request data into it.",
     )
 
 
-def _shell(call: CallSite) -> _Hit | None:
+def _shell(call: CallSite) -> Hit | None:
     shell = call.target in _SHELL_FUNCS or (
         call.target in _SUBPROCESS and any(a.keyword == "shell" and a.literal is True for a in call.args)
     )
-    if not shell or not any(where in {"0", "args", "cmd"} for where, _, _ in call.tainted):
+    taint = raw_taint(call, frozenset({"0", "args", "cmd"}), frozenset({"quote"}), opaque=False) if shell else None
+    if taint is None:
         return None
-    return _Hit(
+    return Hit(
         SHELL_FROM_REQUEST,
         f"shell command built from request data runs through {call.raw}",
         call,
         call.line,
-        _flow(call),
+        flow_evidence(call, taint),
         "Run the program with an argument list and no shell (`subprocess.run([prog, '--', value])`), "
         "and validate the value against an allow-list.",
     )
@@ -91,7 +76,7 @@ def _password_arg(args: tuple[Arg, ...]) -> str | None:
     return None
 
 
-def _weak_hash(call: CallSite) -> _Hit | None:
+def _weak_hash(call: CallSite) -> Hit | None:
     algo = None
     if call.target in {"hashlib.md5", "hashlib.sha1"}:
         algo, args = call.target.split(".")[1], call.args
@@ -102,7 +87,7 @@ def _weak_hash(call: CallSite) -> _Hit | None:
     name = _password_arg(args)
     if name is None:
         return None
-    return _Hit(
+    return Hit(
         WEAK_PASSWORD_HASH,
         f"password hashed with {algo.upper()} ({name})",
         call,
@@ -113,7 +98,7 @@ def _weak_hash(call: CallSite) -> _Hit | None:
     )
 
 
-def _jwt(call: CallSite) -> _Hit | None:
+def _jwt(call: CallSite) -> Hit | None:
     if call.target in {"jose.jwt.get_unverified_claims", "jwt.get_unverified_claims"}:
         why = "get_unverified_claims"
     elif call.target in {"jwt.decode", "jose.jwt.decode"}:
@@ -122,7 +107,7 @@ def _jwt(call: CallSite) -> _Hit | None:
         return None
     if not why:
         return None
-    return _Hit(
+    return Hit(
         JWT_UNVERIFIED,
         f"JWT decoded without signature verification ({why})",
         call,
@@ -146,12 +131,12 @@ def _jwt_why(a: Arg) -> Iterator[str]:
         yield "algorithms include none"
 
 
-def _debug(index: CodeIndex) -> Iterator[_Hit]:
+def _debug(index: CodeIndex) -> Iterator[Hit]:
     flask = any(q.startswith("flask") for _, q in index.imports)
     for call in index.calls:
         on = any(a.keyword == "debug" and a.literal is True for a in call.args)
         if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
-            yield _Hit(
+            yield Hit(
                 DEBUG_ON,
                 f"{call.raw}(debug=True) switches the debugger on",
                 call,
@@ -164,7 +149,7 @@ def _debug(index: CodeIndex) -> Iterator[_Hit]:
     if index.path.rsplit("/", 1)[-1] == "settings.py":
         for assignment in index.assignments:
             if assignment.name == "DEBUG" and assignment.values == (True,):
-                yield _Hit(
+                yield Hit(
                     DEBUG_ON,
                     "Django settings set DEBUG = True",
                     None,
@@ -184,7 +169,7 @@ class CodeFlawCheck(ProjectCheck):
         routes: dict[tuple[str, str], Route] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:
-                routes.setdefault((route.file, route.handler), route)
+                routes.setdefault((route.handler_path, route.handler), route)
         found: list[Finding] = []
         for index in facts.of(CodeIndex):
             if looks_like_test_or_sample(index.path):
@@ -193,9 +178,9 @@ class CodeFlawCheck(ProjectCheck):
             found += [self._finding(index, hit, routes) for hit in (*hits, *_debug(index))]
         return found
 
-    def _finding(self, index: CodeIndex, hit: _Hit, routes: dict[tuple[str, str], Route]) -> Finding:
+    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
         evidence: dict[str, str] = dict(hit.evidence)
-        route = _route_of(hit.call, index.path, routes) if hit.call else None
+        route = route_of(hit.call, index.path, routes) if hit.call else None
         if route is not None:
             evidence["route"] = f"{','.join(route.methods)} {route.path}"
         message = hit.message + (f", reachable from {evidence['route']}" if route else "")
@@ -203,14 +188,3 @@ class CodeFlawCheck(ProjectCheck):
         return self.finding(
             hit.rule, message, Location(index.path, hit.line, end), evidence=evidence, remediation=hit.remediation
         )
-
-
-def _route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) -> Route | None:
-    """The route whose handler is the function the call is in (or the class of that method)."""
-    scope = call.function
-    while scope:
-        route = routes.get((path, scope))
-        if route is not None:
-            return route
-        scope = scope.rpartition(".")[0]
-    return None

@@ -70,7 +70,7 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
 _SIGN_UP_HANDLERS = ("create_user", "create_account", "register_user", "user_create", "account_create")
 
 
-def _anonymous_by_design(route: Route) -> bool:
+def anonymous_by_design(route: Route) -> bool:
     if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
         return True
     path = route.path.lower()
@@ -99,7 +99,7 @@ class RouteAuthenticationCheck(ProjectCheck):
             if (
                 route.authenticated != NO
                 or not _explicitly_state_changing(route)
-                or _anonymous_by_design(route)
+                or anonymous_by_design(route)
                 or looks_like_test_or_sample(route.file)
             ):
                 continue

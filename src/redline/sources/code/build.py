@@ -45,6 +45,38 @@ _SQL = re.compile(
     r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)",
     re.IGNORECASE | re.DOTALL,
 )
+#: attributes that say who the caller is, what they may do, or whom an object belongs to
+IDENTITY_ATTRS = frozenset(
+    {
+        "is_authenticated",
+        "is_anonymous",
+        "is_superuser",
+        "is_staff",
+        "is_admin",
+        "has_perm",
+        "has_perms",
+        "role",
+        "roles",
+        "permissions",
+        "groups",
+        "scopes",
+        "user",
+        "current_user",
+        "owner",
+        "owner_id",
+        "user_id",
+        "author",
+        "author_id",
+        "created_by",
+        "tenant",
+        "tenant_id",
+        "organization",
+        "org_id",
+        "account_id",
+        "group_id",
+        "household_id",
+    }
+)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -137,6 +169,7 @@ class _Walk:
     #: each function's own nodes in source order (its data flow is computed from them after the walk)
     functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = field(default_factory=dict)
     pending: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls, judged once flows are known
+    reads: set[tuple[str, str]] = field(default_factory=set)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -171,6 +204,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         tainted=tuple(tainted),
         assignments=tuple(walk.assignments),
         parser=module.parser,
+        reads=tuple(sorted(walk.reads)),
     )
 
 
@@ -207,12 +241,12 @@ def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
         walk.pending.append((node, scope))
-    elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
-        name = dotted(node.targets[0])
+    elif isinstance(node, ast.Assign | ast.withitem | ast.Await):
+        _binding(walk, node)
+    elif isinstance(node, ast.Attribute) and scope and node.attr in IDENTITY_ATTRS:
+        name = dotted(node)
         if name:
-            walk.assigned[id(node.value)] = name
-    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-        walk.awaited.add(id(node.value))
+            walk.reads.add((scope, name))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         kind = classify_string(node.value)
         if kind:
@@ -223,6 +257,20 @@ def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
     elif isinstance(node, _COMPREHENSIONS):
         walk.loops.append(Loop("comprehension", node.lineno, scope))
     return scope
+
+
+def _binding(walk: _Walk, node: ast.Assign | ast.withitem | ast.Await) -> None:
+    """The name a call's result is bound to (``x = f()``, ``with f() as x``), and awaited calls."""
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+        name = dotted(node.targets[0])
+        if name:
+            walk.assigned[id(node.value)] = name
+    elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) and node.optional_vars:
+        name = dotted(node.optional_vars)  # ``async with aiohttp.ClientSession() as session``
+        if name:
+            walk.assigned[id(node.context_expr)] = name
+    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+        walk.awaited.add(id(node.value))
 
 
 def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: str) -> str:

@@ -10,7 +10,23 @@ from dataclasses import dataclass, field
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
-    {"args", "form", "json", "values", "headers", "cookies", "data", "files", "get_json", "get_data", "view_args"}
+    {
+        "args",
+        "form",
+        "json",
+        "values",
+        "headers",
+        "cookies",
+        "data",
+        "files",
+        "get_json",
+        "get_data",
+        "view_args",
+        "url",
+        "full_path",
+        "base_url",
+        "path",
+    }
 )
 #: attributes of a ``request`` parameter (Django, DRF, aiohttp, Starlette) that hold caller data
 REQUEST_ATTRS = frozenset(
@@ -36,6 +52,10 @@ REQUEST_ATTRS = frozenset(
         "path_params",
         "form",
         "query_string",
+        "url",
+        "path",
+        "path_info",
+        "get_full_path",
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
@@ -47,6 +67,8 @@ REQUEST_PARAM_DEFAULTS = frozenset({"Query", "Path", "Body", "Form", "Header", "
 NOT_REQUEST_VALUES = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "Session", "AsyncSession", "HTTPConnection"}
 )
+#: annotations the framework converts a request value to before the handler sees it: never text
+TYPED_SCALARS = frozenset({"int", "float", "bool", "UUID", "UUID4", "date", "datetime", "PositiveInt", "conint"})
 
 Resolver = Callable[[ast.expr], "str | None"]
 
@@ -108,17 +130,95 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
     return None
 
 
+#: methods of a value whose result no longer holds its text as written (an encoding, a digest, a test)
+VALUE_METHODS = frozenset(
+    {"urlencode", "hexdigest", "digest", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "count"}
+)
+#: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
+#: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
+AFTER_PREFIX = "[after prefix]"
+
+
 def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
-    """The request value this expression carries, with the local names it went through."""
-    for node in ast.walk(expr):
+    """The request value this expression carries, with the local names it went through, the calls it was
+    passed to (``os.path.basename()``: each rule knows which calls clean a value for its sink and which only
+    carry it) and its position in a built string (``AFTER_PREFIX``); a value that went through no call and
+    sits at the start is preferred."""
+    first: tuple[str, tuple[str, ...]] | None = None
+    for hit in _taint_hits(expr, flow, resolve):
+        if not any(marked(step) for step in hit[1]):
+            return hit
+        first = first or hit
+    return first
+
+
+def marked(step: str) -> bool:
+    """Whether a step of a path is a call or a string position rather than a local name."""
+    return step.endswith("()") or step.startswith("[")
+
+
+def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every request value in the expression with its path; iterative, so deep nesting cannot overflow."""
+    stack: list[tuple[ast.AST, tuple[str, ...]]] = [(expr, ())]
+    while stack:
+        node, marks = stack.pop()
         if isinstance(node, ast.Name) and node.id in flow.tainted:
             source, via = flow.tainted[node.id]
-            return source, (*via, node.id)
+            yield source, (*via, node.id, *marks)
+            continue
         if isinstance(node, ast.Attribute):
             read = request_source(node, resolve)
             if read is not None:
-                return read, ()
-    return None
+                yield read, marks
+                continue
+        stack.extend(reversed(list(_children(node, marks, resolve))))
+
+
+def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Iterator[tuple[ast.AST, tuple[str, ...]]]:
+    """The node's children with the marks they get: a call's arguments, a string's later parts."""
+    if isinstance(node, ast.Call):
+        name = resolve(node.func) or dotted_text(node.func)
+        inner = (f"{name}()", *marks) if name else _format_marks(node, marks)
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        # a method of a request value (``request.args.get``) is the value itself, unless it encodes or tests it
+        yield node.func, (f"{method}()", *marks) if method in VALUE_METHODS else marks
+        for a in (*node.args, *(k.value for k in node.keywords)):
+            yield a, inner
+        return
+    if isinstance(node, ast.JoinedStr):
+        for position, value in enumerate(node.values):
+            yield value, (AFTER_PREFIX, *marks) if position else marks
+        return
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        left = node.left
+        leading = isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value.startswith("%")
+        yield left, marks
+        yield node.right, marks if leading and isinstance(node.op, ast.Mod) else (AFTER_PREFIX, *marks)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield child, marks
+
+
+def _format_marks(call: ast.Call, marks: tuple[str, ...]) -> tuple[str, ...]:
+    """``"https://api/{}".format(x)``: an argument of a literal template not starting with a placeholder."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "format"
+        and isinstance(func.value, ast.Constant)
+        and isinstance(func.value.value, str)
+        and not func.value.value.startswith("{")
+    ):
+        return (AFTER_PREFIX, *marks)
+    return marks
+
+
+def dotted_text(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
 
 
 def string_building(expr: ast.AST, flow: FunctionFlow) -> str | None:
@@ -197,7 +297,7 @@ def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]
     found: dict[str, str] = {}
     for arg, default in zip(args, defaults, strict=False):
         chain = attr_chain(arg.annotation) if arg.annotation is not None else None
-        if arg.arg in {"self", "cls"} or (chain and chain[-1] in NOT_REQUEST_VALUES):
+        if arg.arg in {"self", "cls"} or (chain and chain[-1] in NOT_REQUEST_VALUES | TYPED_SCALARS):
             continue
         if default is not None:
             call = attr_chain(default.func) if isinstance(default, ast.Call) else None

@@ -124,6 +124,9 @@ class CodeIndex:
     tainted: tuple[Tainted, ...]
     assignments: tuple[Assignment, ...] = ()
     parser: str = "ast"  # ast / tree-sitter (Python newer than the interpreter, other languages) / cache
+    #: (function, dotted attribute read) for attributes that say who the caller is or what they may do
+    #: (``request.user.is_staff``, ``order.owner_id``, ``current_user.id``): inline guards and ownership checks
+    reads: tuple[tuple[str, str], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -77,7 +77,15 @@ def _registered(project: Project, index: CodeIndex) -> Iterator[Route]:
             continue
         found = project.find(handler.name, index)
         name = found[1].qualname if found else handler.name
-        yield Route("aiohttp", ((method or "ANY").upper().replace("*", "ANY"),), path, name, index.path, call.line)
+        yield Route(
+            "aiohttp",
+            ((method or "ANY").upper().replace("*", "ANY"),),
+            path,
+            name,
+            index.path,
+            call.line,
+            handler_file=found[0].path if found else "",
+        )
 
 
 def _decorated(index: CodeIndex, tables: set[str]) -> Iterator[Route]:

@@ -110,6 +110,7 @@ def _route(
         found[1].qualname if found else name,
         pattern.index.path,
         pattern.call.line,
+        handler_file=found[0].path if found else "",
     )
     # a wrapper redline does not know (``admin_view(...)``) may well be the guard
     return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
@@ -213,5 +214,6 @@ def _drf_routes(
                     found[1].qualname if found else viewset.name,
                     index.path,
                     call.line,
+                    handler_file=found[0].path if found else "",
                 )
                 yield guards.judge(route, settings, default=NO)

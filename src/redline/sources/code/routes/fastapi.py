@@ -122,10 +122,19 @@ def fastapi_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
     for index in project.indexes:
         if not any(q.startswith(("fastapi", "starlette")) for _, q in index.imports):
             continue
+        views = _class_based_views(index)
         for definition in index.definitions:
+            hidden = middleware or definition.qualname.rpartition(".")[0] in views
             yield from _decorated(
-                index, definition, routers, settings, aliases=aliases, default=UNKNOWN if middleware else NO
+                index, definition, routers, settings, aliases=aliases, default=UNKNOWN if hidden else NO
             )
+
+
+def _class_based_views(index: CodeIndex) -> set[str]:
+    """Classes whose methods are routes through a class decorator (fastapi-utils ``@cbv(router)``, mealie's
+    ``@controller(router)``): the class's own and inherited ``Depends`` attributes guard every method, and the
+    index does not follow them, so such routes are unknown rather than unauthenticated."""
+    return {d.qualname for d in index.definitions if d.kind == "class" and any(x.is_call for x in d.decorators)}
 
 
 def _decorated(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
@@ -180,4 +181,4 @@ def _url_rule(
         guards = Guards()
         guards.add([view.call, *route.auth_evidence])
         route = guards.judge(route, settings, default=route.authenticated)
-    yield route
+    yield replace(route, handler_file=found[0].path) if found and found[0].path != index.path else route

@@ -22,6 +22,12 @@ class Route:
     #: why: the decorator, dependency, mixin, permission class or middleware that decided
     auth_evidence: tuple[str, ...] = ()
     authz_evidence: tuple[str, ...] = ()
+    #: the file the handler is defined in when it is not ``file`` (a Django view registered in urls.py)
+    handler_file: str = ""
+
+    @property
+    def handler_path(self) -> str:
+        return self.handler_file or self.file
 
     @property
     def state_changing(self) -> bool:

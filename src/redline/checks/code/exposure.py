@@ -1,0 +1,228 @@
+"""Route-level exposure: dangerous handlers and admin paths without authentication, routes that skip the
+authorization their siblings have, and object routes that load by id without an owner check."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from redline.checks.code.exposure_rules import (
+    ADMIN_PATH_WITHOUT_GUARD,
+    DANGEROUS_HANDLER_WITHOUT_AUTH,
+    MISSING_AUTHZ_AMONG_SIBLINGS,
+    OBJECT_WITHOUT_OWNER_CHECK,
+)
+from redline.checks.code.handlers import (
+    Handler,
+    checks_login,
+    checks_more_than_login,
+    handler_of,
+    inline_check,
+    names_the_caller,
+)
+from redline.checks.code.routes import anonymous_by_design
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
+from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.routes import RouteInventory
+from redline.sources.code.routes.model import NO, YES, Route
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+
+_EXIT = frozenset({"sys.exit", "os._exit", "os.kill", "os.abort", "os.killpg", "signal.raise_signal"})
+_WIPE = frozenset({"drop_all", "flushdb", "flushall", "rmtree", "drop_collection", "drop_database"})
+_DUMP = frozenset(
+    {
+        "tracemalloc.take_snapshot",
+        "objgraph.show_most_common_types",
+        "objgraph.by_type",
+        "guppy.hpy",
+        "sys._current_frames",
+        "gc.get_objects",
+        "faulthandler.dump_traceback",
+    }
+)
+_DESTRUCTIVE_SQL = re.compile(r"^\s*(DROP\s+(TABLE|DATABASE|SCHEMA)|TRUNCATE)\b", re.IGNORECASE)
+_ADMIN_SEGMENT = re.compile(
+    r"^_*(admin|internal|debug|metrics|actuator|heapdump|env|console|server-status|phpinfo)([-_.]\w*)?_*$",
+    re.IGNORECASE,
+)
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
+_ID_PARAM = re.compile(r"^(id|pk|uuid|slug|code)$|(_id|_pk|_uuid|_slug|Id)$")
+_SECRET_PARAM = re.compile(r"(key|token|secret|signature)", re.IGNORECASE)
+_LOADERS = frozenset(
+    {
+        "get",
+        "get_object_or_404",
+        "get_or_404",
+        "get_list_or_404",
+        "filter",
+        "filter_by",
+        "first_or_404",
+        "one_or_404",
+        "find_one",
+        "find_by_id",
+        "get_by_id",
+        "aget",
+    }
+)
+_PEOPLE = re.compile(r"(^|\.)(User|Users|Profile|Account|Member|Person|Author)(\.|$)")
+_OWN_RESOURCES = re.compile(r"(^|/)(me|my|self|profile|password|logout|account|settings|preferences)(/|$)")
+
+
+def dangerous_call(handler: Handler) -> tuple[CallSite | None, int, str] | None:
+    """The call (or SQL literal's line) that stops the process, wipes data or dumps internals."""
+    for call in handler.calls:
+        last = call.raw.rsplit(".", 1)[-1]
+        builtin_exit = call.target is None and call.raw in {"exit", "quit"}
+        if call.target in _EXIT or builtin_exit:
+            return call, call.line, f"{call.raw}() stops the process"
+        if last == "shutdown" and "server" in call.raw.lower():
+            return call, call.line, f"{call.raw}() stops the server"
+        if last in _WIPE or (last == "call_command" and _literal0(call) in {"flush", "reset_db", "sqlflush"}):
+            return call, call.line, f"{call.raw}() wipes data"
+        if call.target in _DUMP or any(a.name == "os.environ" for a in call.args):
+            return call, call.line, f"{call.raw}() dumps the process's internals"
+    sql = next((s for s in handler.sql() if _DESTRUCTIVE_SQL.match(s.value)), None)
+    return (None, sql.line, f"runs `{sql.value[:40]}`") if sql else None
+
+
+def _literal0(call: CallSite) -> str:
+    return str(call.args[0].literal) if call.args and isinstance(call.args[0].literal, str) else ""
+
+
+def admin_segment(path: str) -> str | None:
+    return next((seg for seg in path.strip("/").split("/") if _ADMIN_SEGMENT.match(seg)), None)
+
+
+def path_params(path: str) -> list[str]:
+    return [a or b for a, b in _PARAM.findall(path)]
+
+
+def object_load(handler: Handler, params: list[str]) -> CallSite | None:
+    """A call in the handler that loads by one of the route's id parameters."""
+    for call in handler.calls:
+        if call.raw.rsplit(".", 1)[-1] not in _LOADERS:
+            continue
+        if _PEOPLE.search(call.raw) or any(a.name and _PEOPLE.search(a.name) for a in call.args):
+            continue  # a profile: public inside the app by design as often as not; WEB104 covers changes
+        by_name = any(a.name in params for a in call.args)
+        by_flow = any(set(via) & set(params) or src.removeprefix("param:") in params for _, src, via in call.tainted)
+        if by_name or by_flow:
+            return call
+    return None
+
+
+class RouteExposureCheck(ProjectCheck):
+    name = "route-exposure"
+    rules = (
+        DANGEROUS_HANDLER_WITHOUT_AUTH,
+        ADMIN_PATH_WITHOUT_GUARD,
+        MISSING_AUTHZ_AMONG_SIBLINGS,
+        OBJECT_WITHOUT_OWNER_CHECK,
+    )
+    fact_types = (CodeIndex, RouteInventory)
+    config_sections = (ENTRYPOINTS_SECTION,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        by_path = {index.path: index for index in facts.of(CodeIndex)}
+        routes = [
+            r for inv in facts.of(RouteInventory) for r in inv.routes if not looks_like_test_or_sample(r.handler_path)
+        ]
+        handlers = {(r.handler_path, r.handler): handler_of(r, by_path) for r in routes}
+        found: list[Finding] = []
+        for route in routes:
+            handler = handlers[(route.handler_path, route.handler)]
+            found += self._unguarded(route, handler)
+            found += self._object(route, handler)
+        found += self._siblings(routes, handlers)
+        return found
+
+    def _unguarded(self, route: Route, handler: Handler | None) -> Iterator[Finding]:
+        if route.authenticated != NO or handler is None or inline_check(handler):
+            return
+        label = f"{','.join(route.methods)} {route.path}"
+        danger = dangerous_call(handler)
+        if danger is not None:
+            call, line, what = danger
+            yield self.finding(
+                DANGEROUS_HANDLER_WITHOUT_AUTH,
+                f"{label} (handler {route.handler}) {what} and no authentication applies to it",
+                Location(route.handler_path, line, call.end_line if call else line),
+                evidence={"route": label, "handler": route.handler, "operation": what},
+                confidence=Confidence.HIGH,
+                remediation=f"Require an authenticated administrator on {route.path} (or remove the endpoint "
+                "from production builds), and make it POST-only so crawlers and link previews cannot trigger it.",
+            )
+        segment = admin_segment(route.path)
+        secret = any(_SECRET_PARAM.search(p) for p in path_params(route.path))
+        if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
+            yield self.finding(
+                ADMIN_PATH_WITHOUT_GUARD,
+                f"{label} (handler {route.handler}) is an {segment!r} path and no authentication applies to it",
+                Location(route.file, route.line, route.line),
+                evidence={"route": label, "handler": route.handler, "segment": segment},
+                confidence=Confidence.MEDIUM,
+                remediation=f"Put {route.path} behind the admin guard (a login plus a role check), or serve it "
+                "on an internal port/network only; declare a guard redline does not know in "
+                "`[entrypoints] auth_markers`.",
+            )
+
+    def _object(self, route: Route, handler: Handler | None) -> Iterator[Finding]:
+        if route.authorized == YES or handler is None:
+            return
+        logged_in = route.authenticated == YES or (route.authenticated == NO and checks_login(handler))
+        params = [p for p in path_params(route.path) if _ID_PARAM.search(p)]
+        load = object_load(handler, params) if params and logged_in else None
+        if load is None or names_the_caller(handler, params) or checks_more_than_login(handler):
+            return
+        label = f"{','.join(route.methods)} {route.path}"
+        yield self.finding(
+            OBJECT_WITHOUT_OWNER_CHECK,
+            f"{label} (handler {route.handler}) loads the object by {'/'.join(params)} through {load.raw} "
+            "and never compares it with the caller (IDOR candidate)",
+            Location(route.handler_path, load.line, load.end_line),
+            evidence={"route": label, "handler": route.handler, "load": load.raw, "id": ",".join(params)},
+            confidence=Confidence.LOW,
+            remediation="Scope the lookup to the caller (`get_object_or_404(Order, pk=pk, owner=request.user)`, "
+            "`.filter_by(id=oid, user_id=current_user.id)`) or check the owner after loading and answer 404; "
+            "if the object is public by design, suppress with that reason.",
+        )
+
+    def _siblings(self, routes: list[Route], handlers: dict[tuple[str, str], Handler | None]) -> Iterator[Finding]:
+        groups: dict[tuple[str, str], list[Route]] = defaultdict(list)
+        for route in routes:
+            groups[(route.file, route.framework)].append(route)
+        for group in groups.values():
+            guarded = [r for r in group if r.authorized == YES]
+            if len(guarded) < 2:
+                continue
+            for route in group:
+                handler = handlers[(route.handler_path, route.handler)]
+                if not _missing_authz(route, handler):
+                    continue
+                label = f"{','.join(route.methods)} {route.path}"
+                peers = ", ".join(
+                    f"{r.path} ({r.authz_evidence[0] if r.authz_evidence else 'guard'})" for r in guarded[:2]
+                )
+                yield self.finding(
+                    MISSING_AUTHZ_AMONG_SIBLINGS,
+                    f"{label} (handler {route.handler}) requires a login but no role or permission, while "
+                    f"{len(guarded)} routes beside it do, e.g. {peers}",
+                    Location(route.file, route.line, route.line),
+                    evidence={"route": label, "handler": route.handler, "siblings": peers},
+                    confidence=Confidence.LOW,
+                    remediation="Add the authorization guard its siblings use, or an inline ownership check; if "
+                    "any logged-in user may do this on purpose, suppress with that reason.",
+                )
+
+
+def _missing_authz(route: Route, handler: Handler | None) -> bool:
+    state_changing = any(m in {"POST", "PUT", "PATCH", "DELETE"} for m in route.methods)
+    if route.authenticated != YES or route.authorized == YES or not state_changing or handler is None:
+        return False
+    if _OWN_RESOURCES.search(route.path.lower()) or anonymous_by_design(route):
+        return False
+    return not (inline_check(handler) or names_the_caller(handler, path_params(route.path)))

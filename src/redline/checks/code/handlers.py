@@ -1,0 +1,134 @@
+"""What a route's handler does, read from the code index of the file it is defined in: its calls, the
+identity attributes it reads, its SQL literals, and whether it checks the caller itself. Shared by the
+route-level rules; framework-neutral (a handler is a function or a class and its methods)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from redline.sources.code.model import CallSite, CodeIndex, StringFact
+from redline.sources.code.routes import Route
+
+#: attributes that check the caller (not merely name them)
+_CHECKING_ATTRS = frozenset(
+    {
+        "is_authenticated",
+        "is_anonymous",
+        "is_superuser",
+        "is_staff",
+        "is_admin",
+        "has_perm",
+        "has_perms",
+        "role",
+        "roles",
+        "permissions",
+        "scopes",
+        "groups",
+    }
+)
+_CHECKING_CALLS = re.compile(
+    r"^(is_admin|is_staff|is_superuser|is_owner|has_perms?|has_permission|has_role|check_perms?|"
+    r"check_permissions?|check_object_permissions|require_\w+|authenticate\w*|login_required|verify_\w+|"
+    r"authori[sz]e\w*|compare_digest|check_password|HttpResponseForbidden|PermissionDenied|HTTPForbidden|"
+    r"HTTPUnauthorized|Forbidden|Unauthorized|assert_\w*allowed|\w*_required)$"
+)
+_LOGIN_ATTRS = frozenset({"is_authenticated", "is_anonymous"})
+#: a handler parameter that is the caller (FastAPI ``current_user: CurrentUser``), not an object id (``user_id``)
+_CALLER_PARAM = re.compile(r"^(current_?\w*|user|me|owner|account|principal|identity|\w+_user)$", re.IGNORECASE)
+_OWNERISH = re.compile(r"(user|owner|tenant|author|customer|member)", re.IGNORECASE)
+_DENIAL = re.compile(r"(401|403|FORBIDDEN|UNAUTHORIZED)")
+_CREDENTIAL = re.compile(r"(key|token|secret|signature|passw|auth)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Handler:
+    index: CodeIndex
+    line: int
+    end_line: int
+    calls: tuple[CallSite, ...]
+    reads: tuple[str, ...]
+    params: tuple[str, ...]
+    tainted: tuple[str, ...]  # local names holding request values
+
+    def sql(self) -> tuple[StringFact, ...]:
+        return tuple(s for s in self.index.strings if s.kind == "sql" and self.line <= s.line <= self.end_line)
+
+
+def handler_of(route: Route, by_path: dict[str, CodeIndex]) -> Handler | None:
+    """The handler's facts: the function, or the class with every method of it."""
+    index = by_path.get(route.handler_path)
+    if index is None:
+        return None
+    definition = next((d for d in index.definitions if d.qualname == route.handler), None)
+    if definition is None:
+        return None
+
+    def inside(function: str) -> bool:
+        return function == route.handler or function.startswith(route.handler + ".")
+
+    params = [p for d in index.definitions if inside(d.qualname) for p in d.params]
+    return Handler(
+        index,
+        definition.line,
+        definition.end_line,
+        tuple(c for c in index.calls if inside(c.function)),
+        tuple(r for f, r in index.reads if inside(f)),
+        tuple(params),
+        tuple(t.name for t in index.tainted if inside(t.function)),
+    )
+
+
+def inline_check(handler: Handler) -> str | None:
+    """How the handler checks the caller itself, or None: an identity attribute that is a check, a
+    permission or credential call, a 401/403 answer, or a key/token it reads from the request."""
+    for read in handler.reads:
+        if read.rsplit(".", 1)[-1] in _CHECKING_ATTRS:
+            return read
+    for call in handler.calls:
+        last = call.raw.rsplit(".", 1)[-1]
+        if _CHECKING_CALLS.match(last):
+            return f"{call.raw}()"
+        if any(_DENIAL.search(str(a.literal) + (a.name or "")) for a in call.args):
+            return f"{call.raw}(401/403)"
+    credential = next((n for n in handler.tainted if _CREDENTIAL.search(n)), None)
+    return f"reads {credential} from the request" if credential else None
+
+
+def checks_login(handler: Handler) -> str | None:
+    """The read that checks the caller is logged in (``request.user.is_authenticated``), or None."""
+    return next((r for r in handler.reads if r.rsplit(".", 1)[-1] in _LOGIN_ATTRS), None)
+
+
+def checks_more_than_login(handler: Handler) -> str | None:
+    """``inline_check`` without the mere logged-in test: a role, permission, credential or 401/403 answer."""
+    return inline_check(replace(handler, reads=_beyond_login(handler.reads)))
+
+
+def _beyond_login(reads: tuple[str, ...]) -> tuple[str, ...]:
+    """The reads minus a logged-in test and the ``request.user`` it is read through."""
+    login = [r.rsplit(".", 1)[0] for r in reads if r.rsplit(".", 1)[-1] in _LOGIN_ATTRS]
+    return tuple(r for r in reads if r.rsplit(".", 1)[-1] not in _LOGIN_ATTRS and r not in login)
+
+
+def names_the_caller(handler: Handler, ids: Iterable[str] = ()) -> str | None:
+    """Where the handler uses the caller or an owner (a filter by user, an ownership comparison, the caller
+    passed to a lookup); a logged-in test alone does not count, nor the object's own id (``user_id`` in
+    ``/users/{user_id}``) or model class (``User``)."""
+    reads = _beyond_login(handler.reads)
+    if reads:
+        return reads[0]
+    callers = {p for p in handler.params if _CALLER_PARAM.match(p)}
+    skip = set(ids)
+    for call in handler.calls:
+        last = call.raw.rsplit(".", 1)[-1].lower()
+        if "user" in last or "owner" in last:
+            return f"{call.raw}()"
+        for a in call.args:
+            if a.name in callers or (a.name or "").split(".", 1)[0] in callers:
+                return a.name
+            for text in (a.keyword, a.name, a.call):
+                if text and text not in skip and not text[:1].isupper() and _OWNERISH.search(text):
+                    return text
+    return None

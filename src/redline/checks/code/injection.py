@@ -1,0 +1,361 @@
+"""Request data reaching a file path, an outbound URL, a template, a deserialiser or a redirect; each
+judged from the code index's call sites and their taint, never from syntax trees, so any language whose
+index records calls and taint is judged the same way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from redline.checks.code.hits import Hit, Taint, flow_evidence, raw_taint, route_of
+from redline.checks.code.injection_rules import (
+    DESERIALISE_REQUEST,
+    OPEN_REDIRECT,
+    PATH_FROM_REQUEST,
+    SSRF_FROM_REQUEST,
+    TEMPLATE_FROM_REQUEST,
+)
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.flow import AFTER_PREFIX, marked
+from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.routes import Route, RouteInventory
+
+FIRST = frozenset({"0"})
+
+_OPENERS = frozenset({"io.open", "codecs.open", "os.open"})
+_FILE_SINKS = frozenset(
+    {
+        "flask.send_file",
+        "flask.helpers.send_file",
+        "starlette.responses.FileResponse",
+        "fastapi.responses.FileResponse",
+        "aiohttp.web.FileResponse",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.removedirs",
+        "shutil.rmtree",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.copy2",
+        "shutil.move",
+    }
+)
+_PATH_ARGS = frozenset({"0", "file", "path", "path_or_file", "filename_or_fp", "src"})
+_PATH_CLEAN = frozenset({"basename", "secure_filename", "safe_join", "get_valid_filename"})
+_PATH_CHECKS = frozenset({"startswith", "is_relative_to", "commonpath", "relative_to", "safe_join"})
+
+_HTTP_MODULES = ("requests.", "httpx.", "urllib3.", "aiohttp.")
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+_HTTP_FUNCS = frozenset({"urllib.request.urlopen", "urllib.request.Request", "urllib.urlopen", "urllib2.urlopen"})
+_HTTP_CLIENTS = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "urllib3.PoolManager",
+        "urllib3.HTTPConnectionPool",
+    }
+)
+_URL_ARGS = frozenset({"0", "url"})
+_URL_CLEAN = frozenset({"url_for", "reverse", "reverse_lazy", "quote", "quote_plus", "urlencode", AFTER_PREFIX})
+_URL_CHECKS = frozenset(
+    {
+        "url_has_allowed_host_and_scheme",
+        "is_safe_url",
+        "is_safe_redirect_url",
+        "is_safe_redirect",
+        "is_safe_next_url",
+        "urlparse",
+        "urlsplit",
+        "url_parse",
+        "startswith",
+        "validate_url",
+    }
+)
+
+_TEMPLATES = frozenset(
+    {
+        "flask.render_template_string",
+        "flask.templating.render_template_string",
+        "jinja2.Template",
+        "jinja2.environment.Template",
+        "django.template.Template",
+        "django.template.base.Template",
+        "mako.template.Template",
+        "tornado.template.Template",
+    }
+)
+_TEMPLATE_ARGS = frozenset({"0", "source", "template_string"})
+_TEMPLATE_MODULES = ("jinja2", "django.template", "flask", "mako", "tornado")
+
+_UNPICKLERS = frozenset(
+    {
+        f"{module}.{func}"
+        for module in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal")
+        for func in ("loads", "load")
+    }
+    | {"jsonpickle.decode", "pandas.read_pickle", "yaml.unsafe_load", "yaml.unsafe_load_all", "numpy.load"}
+)
+_YAML_SAFE = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+_DESERIALISE_ARGS = frozenset({"0", "data", "stream", "s", "file", "value", "string"})
+
+_REDIRECTS = frozenset(
+    {
+        "flask.redirect",
+        "werkzeug.utils.redirect",
+        "django.shortcuts.redirect",
+        "django.http.HttpResponseRedirect",
+        "django.http.HttpResponsePermanentRedirect",
+        "django.http.response.HttpResponseRedirect",
+        "django.http.response.HttpResponsePermanentRedirect",
+        "starlette.responses.RedirectResponse",
+        "fastapi.responses.RedirectResponse",
+    }
+    | {
+        f"aiohttp.web.{cls}"
+        for cls in (
+            "HTTPFound",
+            "HTTPSeeOther",
+            "HTTPMovedPermanently",
+            "HTTPTemporaryRedirect",
+            "HTTPPermanentRedirect",
+        )
+    }
+)
+#: request values that name this very request's URL: a redirect or fetch there stays on this host
+_THIS_REQUEST = frozenset({"url", "path", "full_path", "base_url", "path_info", "get_full_path"})
+_REDIRECT_ARGS = frozenset({"0", "location", "url", "to", "redirect_to"})
+_VALIDATOR = re.compile(r"(allow|safe|valid|check|verify|trusted|permitted|whitelist|^is_)", re.IGNORECASE)
+_TOKEN = re.compile(r"(^|[._])(\w*token|jwt|secret|api_?key|auth_?code|access_?code|sid)($|[._])")
+
+
+@dataclass
+class ModuleView:
+    """What the judges need to know about a module beyond one call: the HTTP client objects it creates,
+    the calls each function makes (to see a validation), and the libraries it imports."""
+
+    index: CodeIndex
+    clients: frozenset[str] = frozenset()
+    called: dict[str, set[str]] = field(default_factory=dict)  # function -> last parts of callees
+
+    @classmethod
+    def of(cls, index: CodeIndex) -> ModuleView:
+        clients = frozenset(c.assigned_to for c in index.calls if c.assigned_to and c.target in _HTTP_CLIENTS)
+        called: dict[str, set[str]] = {}
+        for c in index.calls:
+            called.setdefault(c.function, set()).add(c.raw.rsplit(".", 1)[-1])
+        return cls(index, clients, called)
+
+    def checks(self, call: CallSite, names: frozenset[str]) -> bool:
+        """Whether the function the call is in calls one of these validators."""
+        return bool(self.called.get(call.function, set()) & names)
+
+    def validated(self, call: CallSite, taint: Taint) -> bool:
+        """Whether the function passes the same value to a call whose name says it checks it
+        (``_allow_redirect(url)``, ``is_trusted_host(url)``, ``validate_path(name)``)."""
+        names = {step for step in taint[2] if not marked(step)}
+        for other in self.index.calls_in(call.function):
+            if other is call or not _VALIDATOR.search(other.raw.rsplit(".", 1)[-1]):
+                continue
+            if any(names & {step for step in via if not marked(step)} for _, _, via in other.tainted):
+                return True
+        return False
+
+    def imports_any(self, prefixes: tuple[str, ...]) -> bool:
+        return any(q.startswith(prefixes) for _, q in self.index.imports)
+
+
+def _path(call: CallSite, view: ModuleView) -> Hit | None:
+    opener = (call.raw == "open" and call.target is None) or call.target in _OPENERS
+    if not (opener or call.target in _FILE_SINKS) or view.checks(call, _PATH_CHECKS):
+        return None
+    taint = raw_taint(call, _PATH_ARGS, _PATH_CLEAN)
+    if taint is None or view.validated(call, taint):
+        return None
+    return Hit(
+        PATH_FROM_REQUEST,
+        f"file path from request data reaches {call.raw} (path traversal)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        "Serve files with `send_from_directory`/`safe_join` (Werkzeug) or reduce the value to a bare name "
+        "(`secure_filename`, `os.path.basename`), then check that the resolved path stays under the base "
+        "directory (`Path(base, name).resolve().is_relative_to(base)`).",
+    )
+
+
+def _http_call(call: CallSite, view: ModuleView) -> bool:
+    if call.target in _HTTP_FUNCS:
+        return True
+    verb = call.raw.rsplit(".", 1)[-1]
+    if verb not in _HTTP_VERBS and verb != "urlopen":
+        return False
+    if call.target and call.target.startswith(_HTTP_MODULES) and call.target.count(".") == 1:
+        return True  # requests.get, httpx.post, aiohttp.request
+    receiver = call.raw.rpartition(".")[0]
+    return bool(receiver) and receiver in view.clients
+
+
+def _ssrf(call: CallSite, view: ModuleView) -> Hit | None:
+    if not _http_call(call, view) or view.checks(call, _URL_CHECKS):
+        return None
+    where = _URL_ARGS | ({"1"} if call.raw.endswith(".request") else set())
+    taint = raw_taint(call, frozenset(where), _URL_CLEAN)
+    if taint is None or view.validated(call, taint) or taint[1].rsplit(".", 1)[-1] in _THIS_REQUEST:
+        return None
+    return Hit(
+        SSRF_FROM_REQUEST,
+        f"outbound request to a URL from request data through {call.raw} (SSRF)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        "Do not fetch caller-chosen URLs; if the feature needs it, parse the URL, allow only https and hosts "
+        "on an allow-list, resolve the host and refuse private, loopback and link-local addresses, and turn "
+        "redirects off (`allow_redirects=False`).",
+    )
+
+
+def _template(call: CallSite, view: ModuleView) -> Hit | None:
+    engine_method = call.raw.endswith(".from_string") and view.imports_any(_TEMPLATE_MODULES)
+    if not (call.target in _TEMPLATES or engine_method):
+        return None
+    taint = raw_taint(call, _TEMPLATE_ARGS)
+    if taint is None:
+        return None
+    return Hit(
+        TEMPLATE_FROM_REQUEST,
+        f"template source from request data compiled by {call.raw} (server-side template injection)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        "Keep the template a constant (a file or a literal) and pass request values as context variables "
+        "(`render_template_string(TEMPLATE, name=name)`); if users must write templates, use a sandboxed "
+        "environment (`jinja2.sandbox.SandboxedEnvironment`).",
+    )
+
+
+def _unsafe_yaml(call: CallSite) -> bool:
+    if call.target not in {"yaml.load", "yaml.load_all"}:
+        return False
+    loader = next((a for a in call.args if a.keyword == "Loader"), None)
+    if loader is None:
+        positional = [a for a in call.args if a.keyword is None]
+        loader = positional[1] if len(positional) > 1 else None
+    return loader is None or (loader.name or "").rsplit(".", 1)[-1] not in _YAML_SAFE
+
+
+def _deserialise(call: CallSite, view: ModuleView) -> Hit | None:
+    if call.target not in _UNPICKLERS and not _unsafe_yaml(call):
+        return None
+    if call.target == "numpy.load" and not any(a.keyword == "allow_pickle" and a.literal is True for a in call.args):
+        return None
+    taint = raw_taint(call, _DESERIALISE_ARGS)
+    if taint is None:
+        return None
+    return Hit(
+        DESERIALISE_REQUEST,
+        f"request data deserialised by {call.raw} (code runs from the payload)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        "Exchange data as JSON (or `yaml.safe_load`), validate it against a schema, and sign what must come "
+        "back unchanged (`itsdangerous`, Django `signing`); never unpickle bytes a caller can send.",
+    )
+
+
+def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
+    if call.target not in _REDIRECTS or view.checks(call, _URL_CHECKS):
+        return None
+    taint = raw_taint(call, _REDIRECT_ARGS, _URL_CLEAN)
+    if taint is None or view.validated(call, taint) or taint[1].rsplit(".", 1)[-1] in _THIS_REQUEST:
+        return None
+    evidence = flow_evidence(call, taint)
+    carried = sorted({n for n in _function_names(view.index, call.function) if _TOKEN.search(n)})
+    if carried:
+        evidence["forwards"] = ", ".join(carried[:3])
+    forwards = f", in a handler that also handles {evidence['forwards']}" if carried else ""
+    return Hit(
+        OPEN_REDIRECT,
+        f"redirect to a URL from request data through {call.raw} without a same-host check (open redirect)" + forwards,
+        call,
+        call.line,
+        evidence,
+        "Redirect only to paths of this site: accept a relative path, or check the URL with "
+        "`url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})` (Django) or "
+        "`urlsplit(url).netloc in ALLOWED_HOSTS`, and fall back to a fixed page; never append tokens to a "
+        "caller-supplied URL.",
+    )
+
+
+def _function_names(index: CodeIndex, function: str) -> set[str]:
+    """Lower-cased local names of a function that the index knows: tainted names, names passed to calls and
+    names bound to a call's result (``token = make_token()``)."""
+    names = {t.name.lower() for t in index.tainted if t.function == function}
+    for c in index.calls_in(function):
+        names.update(a.name.lower() for a in c.args if a.name)
+        if c.assigned_to:
+            names.add(c.assigned_to.lower())
+    return names
+
+
+def _one_segment(hit: Hit, route: Route | None) -> bool:
+    """A file path from a route's path parameter that the router matches as one segment (``{name}``,
+    ``<name>``, not ``{name:path}``/``<path:name>``): it cannot hold a ``/``, so it cannot walk out of the
+    directory it is joined to; a query or body value can."""
+    source = hit.evidence.get("source", "")
+    if hit.rule is not PATH_FROM_REQUEST or route is None or not source.startswith("param:"):
+        return False
+    name = re.escape(source.removeprefix("param:"))
+    match = re.search(rf"[{{<](?:(\w+):)?{name}(?::([^}}>]*))?[}}>]", route.path)
+    if match is None:
+        return False  # a query parameter
+    converter = match.group(1) or match.group(2) or ""
+    return converter != "path" and "." not in converter and "/" not in converter
+
+
+JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
+
+
+class InjectionCheck(ProjectCheck):
+    name = "code-injection"
+    rules = (PATH_FROM_REQUEST, SSRF_FROM_REQUEST, TEMPLATE_FROM_REQUEST, DESERIALISE_REQUEST, OPEN_REDIRECT)
+    fact_types = (CodeIndex, RouteInventory)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        routes: dict[tuple[str, str], Route] = {}
+        for inventory in facts.of(RouteInventory):
+            for route in inventory.routes:
+                routes.setdefault((route.handler_path, route.handler), route)
+        found: list[Finding] = []
+        for index in facts.of(CodeIndex):
+            if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):
+                continue
+            view = ModuleView.of(index)
+            for call in index.calls:
+                hits = [h for judge in JUDGES if (h := judge(call, view))] if call.tainted else []
+                for hit in hits:
+                    reached = route_of(call, index.path, routes)
+                    if not _one_segment(hit, reached):
+                        found.append(self._finding(index, hit, reached))
+        return found
+
+    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
+        assert hit.call is not None
+        evidence = dict(hit.evidence)
+        if route is not None:
+            evidence["route"] = f"{','.join(route.methods)} {route.path}"
+        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
+        return self.finding(
+            hit.rule,
+            message,
+            Location(index.path, hit.line, hit.call.end_line),
+            evidence=evidence,
+            remediation=hit.remediation,
+        )

@@ -1,0 +1,319 @@
+"""CSRF, cookie, CORS, signing-key, markup and autoescape choices, read from module settings, class-based
+configs and call keywords of the code index (never from syntax trees)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from redline.checks.code.hits import Hit, flow_evidence, raw_taint, route_of
+from redline.checks.code.settings_rules import (
+    AUTOESCAPE_OFF,
+    COOKIE_FLAGS_OFF,
+    CORS_ANY_ORIGIN_WITH_CREDENTIALS,
+    CSRF_DISABLED,
+    HARDCODED_SIGNING_KEY,
+    MARKUP_FROM_REQUEST,
+)
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.routes.model import YES
+
+#: a settings module or config class for development, tests or CI: its choices are not production's
+_DEV = re.compile(
+    r"(^|[/_.-])(dev|devel|develop|development|local|test|tests|testing|ci|example|sample)([/_.-]|$)", re.I
+)
+_DEV_CLASS = re.compile(r"(dev|test|local|debug)", re.IGNORECASE)
+_SETTINGS_MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "ROOT_URLCONF"})
+_AUTH_COOKIE = re.compile(
+    r"^(session|sessionid|sid|token|access_token|refresh_token|jwt|auth|auth_token|remember_token)$", re.I
+)
+_COOKIE_SETTERS = re.compile(r"(set_cookie|Storage|SessionMiddleware|session_middleware|setup)$")
+_MARKUP = frozenset(
+    {
+        "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString",
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
+    }
+)
+_TEMPLATE_ENGINES = frozenset({"Environment", "Template", "setup", "Engine", "setup_jinja"})
+_TEMPLATE_MODULES = ("jinja2", "aiohttp_jinja2", "django.template")
+
+
+def _kw(call: CallSite, name: str) -> Arg | None:
+    return next((a for a in call.args if a.keyword == name), None)
+
+
+def _settings_hits(index: CodeIndex) -> Iterator[Hit]:
+    """Module-level Django/Flask settings: MIDDLEWARE without CSRF, switches turned off, literal keys."""
+    values = {a.name: a for a in index.assignments}
+    if _DEV.search(index.path) or index.path.endswith("global_settings.py"):  # Django's own defaults
+        return
+    is_settings = bool(_SETTINGS_MARKERS & values.keys()) or index.path.endswith(("settings.py", "config.py"))
+    middleware = values.get("MIDDLEWARE")
+    if middleware is not None:
+        names = " ".join(str(v) for v in middleware.values)
+        if ("SessionMiddleware" in names or "AuthenticationMiddleware" in names) and "CsrfViewMiddleware" not in names:
+            yield Hit(
+                CSRF_DISABLED,
+                "MIDDLEWARE has sessions but no CsrfViewMiddleware: CSRF protection is off",
+                None,
+                middleware.line,
+                {"setting": "MIDDLEWARE"},
+                'Add "django.middleware.csrf.CsrfViewMiddleware" to MIDDLEWARE (after SessionMiddleware).',
+            )
+    for name, value, line in ((a.name, a.values, a.line) for a in index.assignments):
+        yield from _switch(name, value, line, is_settings)
+
+
+def _switch(name: str, value: tuple[object, ...], line: int, is_settings: bool) -> Iterator[Hit]:
+    """One ``NAME = literal`` setting (module level or a config class attribute)."""
+    single = value[0] if len(value) == 1 else object()
+    if name == "WTF_CSRF_ENABLED" and single in (False, "False"):
+        yield Hit(
+            CSRF_DISABLED,
+            "WTF_CSRF_ENABLED = False switches Flask-WTF's CSRF protection off",
+            None,
+            line,
+            {"setting": name},
+            "Leave WTF_CSRF_ENABLED on (the default) outside tests.",
+        )
+    elif name in {"SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"} and single in (
+        False,
+        "False",
+    ):
+        yield Hit(
+            COOKIE_FLAGS_OFF,
+            f"{name} = False",
+            None,
+            line,
+            {"setting": name},
+            f"Set {name} = True (production settings), or leave the secure default.",
+        )
+    elif name == "SESSION_COOKIE_SAMESITE" and single in ("None",):
+        yield Hit(
+            COOKIE_FLAGS_OFF,
+            "SESSION_COOKIE_SAMESITE = 'None' sends the session with every cross-site request",
+            None,
+            line,
+            {"setting": name},
+            'Use SESSION_COOKIE_SAMESITE = "Lax" (the default).',
+        )
+    elif name == "SECRET_KEY" and is_settings and isinstance(single, str) and len(single) >= 8 and "{" not in single:
+        yield Hit(
+            HARDCODED_SIGNING_KEY,
+            f"SECRET_KEY is a literal ({len(single)} characters) in the settings",
+            None,
+            line,
+            {"setting": name, "length": str(len(single))},
+            'Read the key from the environment or a secret store (`SECRET_KEY = os.environ["SECRET_KEY"]`), '
+            "fail at start-up when it is missing, and rotate the committed one.",
+        )
+
+
+def _class_config_hits(index: CodeIndex) -> Iterator[Hit]:
+    """Flask-style config classes (``class ProductionConfig: SECRET_KEY = "..."``)."""
+    for d in index.definitions:
+        if d.kind != "class" or _DEV_CLASS.search(d.name) or not d.name.lower().endswith(("config", "settings")):
+            continue
+        for name, values in d.class_attrs:
+            literal: tuple[object, ...] = tuple({"False": False, "True": True}.get(v, v) for v in values)
+            if name == "SECRET_KEY" and values and re.fullmatch(r"[A-Za-z_][\w.]*", values[0]):
+                continue  # the index keeps a name (``KEY``, ``env.KEY``) like a string: only clear literals count
+            yield from (
+                Hit(h.rule, h.message, None, d.line, h.evidence, h.remediation)
+                for h in _switch(name, literal, d.line, is_settings=True)
+            )
+
+
+def _call_hits(call: CallSite, index: CodeIndex) -> Iterator[Hit]:
+    yield from _config_update(call)
+    yield from _cookie(call)
+    yield from _cors(call)
+    autoescape = _kw(call, "autoescape")
+    engine = call.raw.rsplit(".", 1)[-1] in _TEMPLATE_ENGINES and any(
+        q.startswith(_TEMPLATE_MODULES) for _, q in index.imports
+    )
+    if autoescape is not None and autoescape.literal is False and engine:
+        yield Hit(
+            AUTOESCAPE_OFF,
+            f"{call.raw}(autoescape=False) renders every variable unescaped",
+            call,
+            call.line,
+            {"setting": "autoescape=False"},
+            "Turn autoescaping on (`autoescape=select_autoescape(['html', 'xml'])` or `True`) and mark the "
+            "few trusted values safe one by one.",
+        )
+    if call.target in _MARKUP:
+        taint = raw_taint(
+            call,
+            frozenset({"0", "s", "base"}),
+            frozenset({"escape", "conditional_escape", "urlencode", "quote", "quote_plus"}),
+        )
+        if taint is not None:
+            yield Hit(
+                MARKUP_FROM_REQUEST,
+                f"request data marked safe HTML by {call.raw} (XSS)",
+                call,
+                call.line,
+                flow_evidence(call, taint),
+                "Let the template escape the value; if some markup is needed, sanitise it with an allow-list "
+                "HTML sanitiser (nh3, bleach) before marking it safe, or build it with `format_html`.",
+            )
+
+
+def _config_update(call: CallSite) -> Iterator[Hit]:
+    if not call.raw.endswith((".config.update", ".config.from_mapping", "config.update")):
+        return
+    for a in call.args:
+        if a.keyword:
+            yield from (
+                Hit(h.rule, h.message, call, call.line, h.evidence, h.remediation)
+                for h in _switch(a.keyword, (a.literal,), call.line, is_settings=True)
+            )
+
+
+def _cookie(call: CallSite) -> Iterator[Hit]:
+    last = call.raw.rsplit(".", 1)[-1]
+    if not _COOKIE_SETTERS.search(last):
+        return
+    off = [f"{k}=False" for k in ("httponly", "secure") if (a := _kw(call, k)) is not None and a.literal is False]
+    samesite = _kw(call, "samesite")
+    if (
+        samesite is not None
+        and samesite.literal == "None"  # the string: ``samesite=None`` (the Python value) sets no attribute
+        and not any(a.keyword == "secure" and a.literal is True for a in call.args)
+    ):
+        off.append("samesite=None")
+    name = call.args[0].literal if call.args else None
+    if not off and last == "set_cookie" and isinstance(name, str) and _AUTH_COOKIE.match(name):
+        off += ["no httponly flag"] if _kw(call, "httponly") is None else []
+    if off:
+        yield Hit(
+            COOKIE_FLAGS_OFF,
+            f"{call.raw}: cookie set with {', '.join(off)}",
+            call,
+            call.line,
+            {"flags": ", ".join(off)},
+            "Set session and token cookies with `httponly=True, secure=True, samesite='Lax'`.",
+        )
+
+
+def _cors(call: CallSite) -> Iterator[Hit]:
+    first = call.args[0].name if call.args and call.args[0].keyword is None else None
+    starlette = (first or "").endswith("CORSMiddleware") or (call.target or "").endswith("CORSMiddleware")
+    flask = call.target in {"flask_cors.CORS", "flask_cors.cross_origin"}
+    if starlette:
+        origins, regex, creds = (
+            _kw(call, "allow_origins"),
+            _kw(call, "allow_origin_regex"),
+            _kw(call, "allow_credentials"),
+        )
+        anywhere = (origins is not None and "*" in origins.items) or (
+            regex is not None and regex.literal in {".*", ".+"}
+        )
+        ok = creds is not None and creds.literal is True and anywhere
+    elif flask:
+        origins, creds = _kw(call, "origins"), _kw(call, "supports_credentials")
+        anywhere = origins is None or origins.literal == "*" or "*" in origins.items
+        ok = creds is not None and creds.literal is True and anywhere
+    else:
+        return
+    if ok:
+        yield Hit(
+            CORS_ANY_ORIGIN_WITH_CREDENTIALS,
+            f"{call.raw}: CORS allows any origin with credentials",
+            call,
+            call.line,
+            {"setting": "any origin + credentials"},
+            'List the origins that may call with credentials (`allow_origins=["https://app.example.com"]`); '
+            "keep `*` only for public, cookie-less endpoints.",
+        )
+
+
+def _django_cors(index: CodeIndex) -> Iterator[Hit]:
+    values = {a.name: a for a in index.assignments}
+    anywhere = next((values[n] for n in ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL") if n in values), None)
+    creds = values.get("CORS_ALLOW_CREDENTIALS")
+    if anywhere and creds and anywhere.values == (True,) and creds.values == (True,) and not _DEV.search(index.path):
+        yield Hit(
+            CORS_ANY_ORIGIN_WITH_CREDENTIALS,
+            f"{anywhere.name} = True with CORS_ALLOW_CREDENTIALS = True",
+            None,
+            anywhere.line,
+            {"setting": anywhere.name},
+            "Set CORS_ALLOWED_ORIGINS to the front-end origins and drop the allow-all switch.",
+        )
+
+
+class SettingsCheck(ProjectCheck):
+    name = "code-settings"
+    rules = (
+        CSRF_DISABLED,
+        COOKIE_FLAGS_OFF,
+        CORS_ANY_ORIGIN_WITH_CREDENTIALS,
+        HARDCODED_SIGNING_KEY,
+        MARKUP_FROM_REQUEST,
+        AUTOESCAPE_OFF,
+    )
+    fact_types = (CodeIndex, RouteInventory)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        routes: dict[tuple[str, str], Route] = {}
+        for inventory in facts.of(RouteInventory):
+            for route in inventory.routes:
+                routes.setdefault((route.handler_path, route.handler), route)
+        found: list[Finding] = []
+        for index in facts.of(CodeIndex):
+            if looks_like_test_or_sample(index.path):
+                continue
+            hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
+            hits += [h for call in index.calls for h in _call_hits(call, index)]
+            hits += _csrf_exempt(index, routes)
+            found += [self._finding(index, hit, routes) for hit in hits]
+        return found
+
+    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
+        evidence = dict(hit.evidence)
+        route = route_of(hit.call, index.path, routes) if hit.call else None
+        if route is not None:
+            evidence["route"] = f"{','.join(route.methods)} {route.path}"
+        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
+        end = hit.call.end_line if hit.call else hit.line
+        return self.finding(
+            hit.rule, message, Location(index.path, hit.line, end), evidence=evidence, remediation=hit.remediation
+        )
+
+
+def _csrf_exempt(index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Hit]:
+    """``@csrf_exempt`` on a view a login guard protects: the session cookie authenticates it."""
+    hits: list[Hit] = []
+    for d in index.definitions:
+        marks = [x for x in d.decorators if x.raw.endswith(("csrf_exempt", "csrf.exempt"))]
+        marks += [
+            x
+            for x in d.decorators
+            if x.raw.endswith("method_decorator") and any((a.name or "").endswith("csrf_exempt") for a in x.args)
+        ]
+        route = routes.get((index.path, d.qualname))
+        if not marks or route is None or route.authenticated != YES:
+            continue
+        hits.append(
+            Hit(
+                CSRF_DISABLED,
+                f"@{marks[0].raw} on {route.path}, which a login guard protects "
+                f"({', '.join(route.auth_evidence[:2])}): its session cookie is accepted from any site",
+                None,
+                marks[0].line,
+                {"route": f"{','.join(route.methods)} {route.path}", "setting": marks[0].raw},
+                "Remove the exemption and send the CSRF token from the client (header `X-CSRFToken`); an "
+                "endpoint for other machines should authenticate with a token, not the session cookie.",
+            )
+        )
+    return hits

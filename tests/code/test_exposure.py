@@ -1,0 +1,64 @@
+"""WEB102-105 over a Flask app, a Django app and a FastAPI module: exact lines; look-alikes silent (a login
+guard, an inline is_admin()/is_superuser check, a capability URL, a sign-in page under /admin, a path that
+only starts like admin, a lookup filtered by the caller, an authorized view, a public route, a user profile,
+an own-resource route)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.code.exposure import RouteExposureCheck
+from redline.core.config import Config
+from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exposure"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _findings() -> list[Finding]:
+    result = run_audit(
+        AuditRequest(
+            root=FIXTURES,
+            config=Config(jobs=1),
+            checks=[RouteExposureCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    return list(result.findings)
+
+
+def test_each_rule_fires_exactly_at_its_lines() -> None:
+    assert sorted((f.rule, f.location.path, f.location.start_line, f.evidence["route"]) for f in _findings()) == [
+        ("WEB102", "app.py", 13, "GET /admin/reset"),  # the drop_all call
+        ("WEB102", "app.py", 19, "POST /shutdown"),
+        ("WEB102", "app.py", 24, "GET /debug/env"),
+        ("WEB103", "app.py", 11, "GET /admin/reset"),  # the route
+        ("WEB103", "app.py", 22, "GET /debug/env"),
+        ("WEB103", "app.py", 27, "GET /internal/users"),
+        ("WEB104", "api.py", 21, "DELETE /users/{user_id}"),
+        ("WEB105", "api.py", 48, "GET /items/{item_id}"),  # the load
+        ("WEB105", "app.py", 64, "GET /orders/<int:order_id>"),
+        ("WEB105", "shop/views.py", 10, "ANY /invoices/<int:pk>/"),  # logged in by an inline is_authenticated test
+    ]
+
+
+def test_findings_say_what_and_why() -> None:
+    by_line = {(f.rule, f.location.path, f.location.start_line): f for f in _findings()}
+    assert by_line[("WEB102", "app.py", 13)].evidence["operation"] == "db.drop_all() wipes data"
+    assert by_line[("WEB102", "app.py", 24)].evidence["operation"] == "dict() dumps the process's internals"
+    assert by_line[("WEB103", "app.py", 27)].evidence["segment"] == "internal"
+    sibling = by_line[("WEB104", "api.py", 21)]
+    assert "get_current_active_superuser" in str(sibling.evidence["siblings"])
+    idor = by_line[("WEB105", "shop/views.py", 10)]
+    assert (idor.evidence["load"], idor.evidence["id"]) == ("get_object_or_404", "pk")
+    assert all(f.remediation for f in by_line.values())

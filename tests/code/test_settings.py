@@ -1,0 +1,70 @@
+"""WEB304-309 over Django settings, a Flask/FastAPI/aiohttp module and Django views: exact lines; look-alikes
+silent (development settings, keys from the environment, CSRF middleware present, CORS without credentials
+or with a listed origin, autoescape on or unset, escaped markup, a theme cookie, flags set, a test config,
+csrf_exempt on an anonymous webhook)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.code.settings import SettingsCheck
+from redline.core.config import Config
+from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "settings"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _findings() -> list[Finding]:
+    result = run_audit(
+        AuditRequest(
+            root=FIXTURES,
+            config=Config(jobs=1),
+            checks=[SettingsCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    return list(result.findings)
+
+
+def test_each_rule_fires_exactly_at_its_lines() -> None:
+    assert sorted((f.rule, f.location.path, f.location.start_line) for f in _findings()) == [
+        ("WEB304", "prod/settings.py", 5),  # MIDDLEWARE without CsrfViewMiddleware
+        ("WEB304", "shop/views.py", 6),  # csrf_exempt on a login-protected view
+        ("WEB304", "web.py", 10),  # WTF_CSRF_ENABLED=False
+        ("WEB305", "prod/settings.py", 9),
+        ("WEB305", "web.py", 36),  # "session" cookie without httponly
+        ("WEB305", "web.py", 39),  # secure=False
+        ("WEB305", "web.py", 43),  # ProductionConfig.SESSION_COOKIE_SECURE = False
+        ("WEB306", "prod/settings.py", 11),
+        ("WEB306", "web.py", 11),  # flask-cors, credentials, every origin
+        ("WEB306", "web.py", 14),  # CORSMiddleware ["*"] + credentials
+        ("WEB307", "prod/settings.py", 3),
+        ("WEB307", "web.py", 10),  # config.update(SECRET_KEY=...)
+        ("WEB307", "web.py", 43),  # ProductionConfig.SECRET_KEY
+        ("WEB308", "web.py", 27),
+        ("WEB309", "web.py", 16),
+        ("WEB309", "web.py", 22),  # aiohttp_jinja2.setup(..., autoescape=False)
+    ]
+
+
+def test_evidence_never_holds_the_key_and_names_the_route() -> None:
+    found = _findings()
+    keys = [f for f in found if f.rule == "WEB307"]
+    assert all("k3y-committed" not in f.message + str(f.evidence) for f in keys)
+    assert next(f for f in keys if f.location.path == "prod/settings.py").evidence["length"] == "34"
+    markup = next(f for f in found if f.rule == "WEB308")
+    assert (markup.evidence["route"], markup.evidence["flow"]) == ("GET /bio", "flask.request.args -> Markup(arg 0)")
+    exempt = next(f for f in found if f.location.path == "shop/views.py")
+    assert exempt.evidence["route"] == "ANY /transfer/" and "login_required" in exempt.message
+    assert all(f.remediation for f in found)
