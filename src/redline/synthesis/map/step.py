@@ -6,6 +6,7 @@ from redline.checks.interface import CheckContext
 from redline.core.facts import Facts
 from redline.core.map_model import Colour, Reason, SystemMap
 from redline.core.model import Finding, Stage, ToolError
+from redline.sources.code.model import CodeIndex
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
@@ -16,6 +17,7 @@ from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 from redline.synthesis.map.attach import attach
 from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.cloud import add_terraform
+from redline.synthesis.map.code import add_code
 from redline.synthesis.map.compose import add_compose
 from redline.synthesis.map.finish import LegacyLookup, finish
 from redline.synthesis.map.images import add_dockerfiles, guess_by_name
@@ -67,6 +69,7 @@ def build_map(
     guess_by_name(builder)
     resolve_depends(builder, deps)
     resolve_addresses(builder, refs)
+    add_code(builder, facts.of(CodeIndex))
     placed, per, severe = attach(list(builder.drafts.values()), findings)
     owners = facts.of(Ownership)
     system = finish(builder, owners[0] if owners else None, severe, per, legacy)
@@ -75,7 +78,7 @@ def build_map(
 
 class MapStep(SynthesisStep):
     name = "system map"
-    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership, EolData)
+    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership, EolData, CodeIndex)
     config_sections = (THREATS_SECTION, ACCEPT_SECTION)
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:

@@ -1,0 +1,77 @@
+"""Application code on the map: client calls in a service's build context become flows to the datastore,
+broker or third party they reach; tests, imports without calls, relative imports and code outside every
+build context do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.map_model import Colour, Kind, SystemMap, Zone
+
+from .helpers import FIXTURES, system_map
+
+ROOT = FIXTURES / "map_code"
+
+
+@pytest.fixture(scope="module")
+def coded() -> SystemMap:
+    return system_map(ROOT)
+
+
+def test_flows_from_code_clients(coded: SystemMap) -> None:
+    got = {(f.source, f.target): (f.protocol, f.port, [str(s) for s in f.seen]) for f in coded.flows}
+    assert got == {
+        ("internet", "api"): ("", None, ["docker-compose.yml:2"]),
+        # the DSN variable and the psycopg call are one flow with both facts
+        ("api", "db"): ("postgresql", 5432, ["api/shop/db.py:13", "docker-compose.yml:6"]),
+        # redis.Redis(host="cache"): the component the call names (a Valkey server speaks Redis)
+        ("api", "cache"): ("redis", None, ["api/shop/db.py:17"]),
+        ("api", "stripe"): ("https", None, ["api/shop/payments.py:7"]),
+        ("api", "aws s3"): ("https", None, ["api/shop/payments.py:11"]),
+        # a URL given to an HTTP client (the URL in a log message is not a request)
+        ("api", "slack"): ("http", 443, ["api/shop/payments.py:15"]),
+        ("worker", "sentry"): ("https", None, ["worker/tasks.py:5"]),
+        ("worker", "db"): ("postgresql", 5432, ["worker/tasks.py:6"]),
+        # BlockingConnection(ConnectionParameters(host="mq")): two calls on one line, one fact
+        ("worker", "mq"): ("rabbitmq", None, ["worker/tasks.py:10"]),
+        ("worker", "sessions"): ("redis", 6379, ["worker/tasks.py:17"]),
+    }
+
+
+def test_components_the_code_adds(coded: SystemMap) -> None:
+    got = {c.id: (c.kind, c.zone, c.colour) for c in coded.components if not c.seen or c.seen[0].path.endswith(".py")}
+    assert got == {
+        "internet": (Kind.INTERNET, Zone.INTERNET, Colour.THIRD_PARTY),
+        "aws s3": (Kind.OBJECT_STORE, Zone.THIRD_PARTY, Colour.THIRD_PARTY),
+        "sentry": (Kind.EXTERNAL_API, Zone.THIRD_PARTY, Colour.THIRD_PARTY),
+        "slack": (Kind.EXTERNAL_API, Zone.THIRD_PARTY, Colour.THIRD_PARTY),
+        "stripe": (Kind.EXTERNAL_API, Zone.THIRD_PARTY, Colour.THIRD_PARTY),
+        "sessions": (Kind.CACHE, Zone.DATA, Colour.UNKNOWN),
+    }
+    assert [(p.component, [str(s) for s in p.seen]) for p in coded.probes] == [("sessions", ["worker/tasks.py:17"])]
+
+
+def test_no_flow_from_tests_imports_alone_or_code_outside_build_contexts(coded: SystemMap) -> None:
+    ids = {c.id for c in coded.components}
+    assert "kafka" not in ids  # imported in a try block, never called
+    assert "reports" not in ids and "mongodb" not in ids  # tools/ is in no build context
+    assert not any(f.source == "api" and f.target == "mq" for f in coded.flows)  # api/tests/ publishes to mq
+    assert not any(s.path == "api/shop/local.py" for f in coded.flows for s in f.seen)  # relative imports
+    assert coded.problems == ()
+
+
+def test_ambiguous_client_draws_no_flow_and_says_why(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "app").mkdir()
+    (root / "docker-compose.yml").write_text(
+        "services:\n  app:\n    build: ./app\n  redis-a:\n    image: redis:7\n  redis-b:\n    image: redis:7\n"
+    )
+    (root / "app" / "main.py").write_text("import redis\n\nclient = redis.Redis()\n")
+    m = system_map(root)
+    assert not any(f.source == "app" for f in m.flows)
+    assert m.problems == (
+        "app/main.py:3: `app` uses a redis client and 2 components could be what it reaches (redis-a, redis-b): "
+        "no flow drawn",
+    )
