@@ -43,6 +43,10 @@ def _saas(name: str, kind: Kind = Kind.EXTERNAL_API) -> Client:
     return Client(name, kind, frozenset({name}), external=True)
 
 
+def _aws(name: str, kind: Kind) -> Client:
+    return Client(name, kind, frozenset({name}), external=True)
+
+
 _POSTGRES = _store("postgresql", Kind.DATASTORE)
 _MYSQL = _store("mysql", Kind.DATASTORE, "mariadb")
 _REDIS = _store("redis", Kind.CACHE, "valkey", "aws elasticache", "memorystore redis", "azure redis")
@@ -92,16 +96,16 @@ CLIENTS: dict[str, Client] = {
 
 #: ``boto3.client(NAME)`` service names -> the client (matched to the Terraform resource of that technology)
 AWS_SERVICES: dict[str, Client] = {
-    "s3": Client("aws s3", Kind.OBJECT_STORE, frozenset({"aws s3"}), external=True),
-    "sqs": Client("aws sqs", Kind.QUEUE, frozenset({"aws sqs"}), external=True),
-    "sns": Client("aws sns", Kind.QUEUE, frozenset({"aws sns"}), external=True),
-    "dynamodb": Client("aws dynamodb", Kind.DATASTORE, frozenset({"aws dynamodb"}), external=True),
-    "kinesis": Client("aws kinesis", Kind.QUEUE, frozenset({"aws kinesis"}), external=True),
-    "lambda": Client("aws lambda", Kind.JOB, frozenset({"aws lambda"}), external=True),
-    "ses": Client("aws ses", Kind.EXTERNAL_API, frozenset({"aws ses"}), external=True),
-    "sesv2": Client("aws ses", Kind.EXTERNAL_API, frozenset({"aws ses"}), external=True),
-    "secretsmanager": Client("aws secrets manager", Kind.EXTERNAL_API, frozenset({"aws secrets manager"}), external=True),
-    "cognito-idp": Client("aws cognito", Kind.IDENTITY, frozenset({"aws cognito"}), external=True),
+    "s3": _aws("aws s3", Kind.OBJECT_STORE),
+    "sqs": _aws("aws sqs", Kind.QUEUE),
+    "sns": _aws("aws sns", Kind.QUEUE),
+    "dynamodb": _aws("aws dynamodb", Kind.DATASTORE),
+    "kinesis": _aws("aws kinesis", Kind.QUEUE),
+    "lambda": _aws("aws lambda", Kind.JOB),
+    "ses": _aws("aws ses", Kind.EXTERNAL_API),
+    "sesv2": _aws("aws ses", Kind.EXTERNAL_API),
+    "secretsmanager": _aws("aws secrets manager", Kind.EXTERNAL_API),
+    "cognito-idp": _aws("aws cognito", Kind.IDENTITY),
 }
 _BOTO3_FACTORIES = frozenset({"boto3.client", "boto3.resource"})
 #: calls whose URL argument is a request the service makes
@@ -200,8 +204,8 @@ def _client(builder: MapBuilder, draft: Draft, client: Client, call: CallSite, s
         else:
             target.addressed_by.append((f"{client.technology} client", seen))
     flow = builder.flows.get((draft.id, target.id))
-    if flow is not None and any(s.path == seen.path and s.line == seen.line for s in flow.seen):
-        return  # ``pika.BlockingConnection(pika.ConnectionParameters(...))``: one place, one fact
+    if flow is not None and any(s.path == seen.path for s in flow.seen):
+        return  # the first call in a file says it; every ``capture_exception`` after it adds nothing
     builder.flow(draft.id, target.id, seen, protocol="https" if client.external else client.technology)
 
 
