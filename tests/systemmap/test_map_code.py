@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from redline.core.map_model import Colour, Kind, SystemMap, Zone
+from redline.core.threat_model import Stride
 
-from .helpers import FIXTURES, system_map
+from .helpers import FIXTURES, audit, system_map
 
 ROOT = FIXTURES / "map_code"
 
@@ -75,3 +76,41 @@ def test_ambiguous_client_draws_no_flow_and_says_why(tmp_path: Path) -> None:
         "app/main.py:3: `app` uses a redis client and 2 components could be what it reaches (redis-a, redis-b): "
         "no flow drawn",
     )
+
+
+def _repudiation(root: Path) -> list[tuple[str, str, str, list[str]]]:
+    result = audit(root)
+    assert result.threats is not None
+    return [
+        (t.element, str(t.control_state), str(t.status), [str(s) for s in t.evidence])
+        for t in result.threats.threats
+        if t.category == Stride.REPUDIATION and t.element_type == "process" and t.evidence
+    ]
+
+
+def test_repudiation_threat_for_state_changing_routes_without_audit_trail() -> None:
+    # GET /orders changes nothing; the worker has no routes
+    assert _repudiation(ROOT) == [("api", "missing", "open", ["api/shop/views.py:13", "api/shop/views.py:19"])]
+
+
+def _system_with_routes(root: Path, extra_module: str) -> Path:
+    (root / "web").mkdir()
+    (root / "docker-compose.yml").write_text(
+        "services:\n  web:\n    build: ./web\n    ports: ['8000:8000']\n  worker:\n    build: ./web\n"
+    )
+    (root / "web" / "app.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.post('/items')\ndef add():\n    return ''\n"
+    )
+    (root / "web" / "audit.py").write_text(extra_module)
+    return root
+
+
+def test_repudiation_mitigated_by_an_audit_logger_on_the_serving_component_only(tmp_path: Path) -> None:
+    root = _system_with_routes(tmp_path, 'import logging\n\nlog = logging.getLogger("shop.audit")\n')
+    # web and worker share the build context; only web takes requests (a published port)
+    assert _repudiation(root) == [("web", "detected", "mitigated", ["web/audit.py:3"])]
+
+
+def test_a_logger_named_otherwise_is_no_audit_trail(tmp_path: Path) -> None:
+    root = _system_with_routes(tmp_path, 'import logging\n\nlog = logging.getLogger("shop.requests")\n')
+    assert _repudiation(root) == [("web", "missing", "open", ["web/app.py:6"])]

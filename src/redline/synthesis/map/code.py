@@ -113,7 +113,7 @@ _HTTP_CLIENTS = ("requests.", "httpx.", "aiohttp.", "urllib.request.urlopen", "u
 
 
 def add_code(builder: MapBuilder, indexes: Iterable[CodeIndex]) -> None:
-    owners = _Owners(builder.drafts.values())
+    owners = BuildOwners(builder.drafts.values())
     for index in sorted(indexes, key=lambda i: i.path):
         if looks_like_test_or_sample(index.path):
             continue
@@ -123,7 +123,7 @@ def add_code(builder: MapBuilder, indexes: Iterable[CodeIndex]) -> None:
                 _call(builder, draft, index.path, call)
 
 
-class _Owners:
+class BuildOwners:
     """The component(s) whose build context holds a file: the deepest context; several when they share it."""
 
     def __init__(self, drafts: Iterable[Draft]) -> None:

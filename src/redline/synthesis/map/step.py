@@ -7,6 +7,7 @@ from redline.core.facts import Facts
 from redline.core.map_model import Colour, Reason, SystemMap
 from redline.core.model import Finding, Stage, ToolError
 from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import RouteInventory
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
@@ -15,6 +16,7 @@ from redline.sources.ownership.codeowners import Ownership
 from redline.sources.terraform.modules import TerraformProject
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 from redline.synthesis.map.attach import attach
+from redline.synthesis.map.audit_trail import audit_trail_threats
 from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.cloud import add_terraform
 from redline.synthesis.map.code import add_code
@@ -55,9 +57,8 @@ def eol_lookup(data: EolData) -> LegacyLookup:
     return legacy
 
 
-def build_map(
-    facts: Facts, findings: list[Finding], legacy: LegacyLookup = _no_legacy
-) -> tuple[SystemMap, list[Finding]]:
+def assemble(facts: Facts) -> MapBuilder:
+    """Every component and flow the facts show, references resolved, before colours and findings."""
     builder = MapBuilder()
     refs: list[AddressRef] = []
     deps: list[DependsRef] = []
@@ -70,6 +71,13 @@ def build_map(
     resolve_depends(builder, deps)
     resolve_addresses(builder, refs)
     add_code(builder, facts.of(CodeIndex))
+    return builder
+
+
+def build_map(
+    facts: Facts, findings: list[Finding], legacy: LegacyLookup = _no_legacy, builder: MapBuilder | None = None
+) -> tuple[SystemMap, list[Finding]]:
+    builder = builder or assemble(facts)
     placed, per, severe = attach(list(builder.drafts.values()), findings)
     owners = facts.of(Ownership)
     system = finish(builder, owners[0] if owners else None, severe, per, legacy)
@@ -78,15 +86,32 @@ def build_map(
 
 class MapStep(SynthesisStep):
     name = "system map"
-    fact_types = (ComposeProject, KubeManifest, Dockerfile, TerraformProject, Ownership, EolData, CodeIndex)
+    fact_types = (
+        ComposeProject,
+        KubeManifest,
+        Dockerfile,
+        TerraformProject,
+        Ownership,
+        EolData,
+        CodeIndex,
+        RouteInventory,
+    )
     config_sections = (THREATS_SECTION, ACCEPT_SECTION)
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         eol = facts.of(EolData)
-        system, placed = build_map(facts, findings, eol_lookup(eol[0]) if eol else _no_legacy)
+        builder = assemble(facts)
+        repudiation = audit_trail_threats(builder, facts.of(RouteInventory), facts.of(CodeIndex))
+        system, placed = build_map(facts, findings, eol_lookup(eol[0]) if eol else _no_legacy, builder)
         if not system.components:
             return SynthesisOutput()
-        model = build_threats(system, placed, ctx.config.settings(THREATS_SECTION), ctx.config.settings(ACCEPT_SECTION))
+        model = build_threats(
+            system,
+            placed,
+            ctx.config.settings(THREATS_SECTION),
+            ctx.config.settings(ACCEPT_SECTION),
+            repudiation,
+        )
         where = f"{ctx.config.source or 'configuration'}: [[accept]]"
         errors = [ToolError(where, why, stage=Stage.SYNTHESIS) for why in model.rejected]
         return SynthesisOutput(system_map=system, threats=model, findings=placed, errors=errors)
