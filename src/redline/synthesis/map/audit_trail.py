@@ -6,7 +6,7 @@ traffic (published ports, flows into them) take them. The control is detected wh
 code shows an audit trail: an audit/history library (django-auditlog, django-simple-history,
 django-reversion, easyaudit, pghistory, activity streams, SQLAlchemy-Continuum), an audit middleware,
 a ``LogEntry``/``AuditLog``/``ActivityLog`` model or call, or an ``audit`` logger. Else it is missing,
-with the state-changing routes as the evidence.
+with the state-changing routes as the evidence. Only routes declared for POST/PUT/PATCH/DELETE count.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ AUDIT_LIBRARIES = (
 #: ``ActivityLog``, ``record_action_log``, ``AuditMiddleware``)
 AUDIT_NAME = re.compile(r"(?i)audit|activity_?log|action_?log|\bLogEntry\b")
 _MAX_EVIDENCE = 5
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def audit_trail_threats(
@@ -50,7 +51,7 @@ def audit_trail_threats(
     routes: dict[str, list[Route]] = {}
     for inventory in inventories:
         for route in inventory.routes:
-            if route.state_changing and not looks_like_test_or_sample(route.file):
+            if _changes_state(route) and not looks_like_test_or_sample(route.file):
                 for draft in _serving(builder, owners.of(route.file)):
                     routes.setdefault(draft.id, []).append(route)
     if not routes:
@@ -66,6 +67,12 @@ def audit_trail_threats(
             trail.setdefault(draft.id, found)
     by_place = {cid: sorted(rs, key=lambda r: (r.file, r.line)) for cid, rs in routes.items()}
     return [_threat(cid, rs, trail.get(cid)) for cid, rs in sorted(by_place.items())]
+
+
+def _changes_state(route: Route) -> bool:
+    """Declared for POST, PUT, PATCH or DELETE: a view taking any method (a Django function view, an
+    ``include``) is too often read-only to say so."""
+    return any(m in _STATE_CHANGING for m in route.methods)
 
 
 def _serving(builder: MapBuilder, drafts: list[Draft]) -> list[Draft]:
