@@ -25,6 +25,9 @@ def test_flows_from_code_clients(coded: SystemMap) -> None:
     got = {(f.source, f.target): (f.protocol, f.port, [str(s) for s in f.seen]) for f in coded.flows}
     assert got == {
         ("internet", "api"): ("", None, ["docker-compose.yml:2"]),
+        ("internet", "grafana"): ("", None, ["docker-compose.yml:19"]),
+        ("internet", "jaeger"): ("", None, ["docker-compose.yml:25"]),
+        ("internet", "pgadmin"): ("", None, ["docker-compose.yml:29"]),
         # the DSN variable and the psycopg call are one flow with both facts
         ("api", "db"): ("postgresql", 5432, ["api/shop/db.py:13", "docker-compose.yml:6"]),
         # redis.Redis(host="cache"): the component the call names (a Valkey server speaks Redis)
@@ -114,3 +117,50 @@ def test_repudiation_mitigated_by_an_audit_logger_on_the_serving_component_only(
 def test_a_logger_named_otherwise_is_no_audit_trail(tmp_path: Path) -> None:
     root = _system_with_routes(tmp_path, 'import logging\n\nlog = logging.getLogger("shop.requests")\n')
     assert _repudiation(root) == [("web", "missing", "open", ["web/app.py:6"])]
+
+
+def test_admin_consoles_with_their_login(coded: SystemMap) -> None:
+    got = {
+        c.id: [(k.name, k.port, str(k.authenticated), k.why, str(k.seen)) for k in c.consoles]
+        for c in coded.components
+        if c.consoles
+    }
+    assert got == {
+        "grafana": [
+            (
+                "Grafana",
+                3000,
+                "no",
+                "Grafana without a login: GF_AUTH_ANONYMOUS_ENABLED=true",
+                "docker-compose.yml:23",
+            )
+        ],
+        "jaeger": [("Jaeger UI", 16686, "no", "Jaeger UI answers anyone by default", "docker-compose.yml:25")],
+        "mq": [
+            (
+                "RabbitMQ management",
+                15672,
+                "yes",
+                "RabbitMQ management asks for a login by default",
+                "docker-compose.yml:15",
+            )
+        ],
+        "pgadmin": [("pgAdmin", 80, "yes", "pgAdmin asks for a login by default", "docker-compose.yml:29")],
+        "prometheus": [("Prometheus", 9090, "no", "Prometheus answers anyone by default", "docker-compose.yml:33")],
+    }
+
+
+def test_console_threats_only_where_reachable_from_outside() -> None:
+    result = audit(ROOT)
+    assert result.threats is not None
+    got = [
+        (t.element, str(t.status), t.severity, [str(s) for s in t.evidence])
+        for t in result.threats.threats
+        if t.category == Stride.SPOOFING
+    ]
+    # prometheus is published on loopback only, mq publishes no port: neither is reachable
+    assert got == [
+        ("grafana", "open", "high", ["docker-compose.yml:19", "docker-compose.yml:23"]),
+        ("jaeger", "open", "high", ["docker-compose.yml:25"]),
+        ("pgadmin", "mitigated", "high", ["docker-compose.yml:29"]),
+    ]

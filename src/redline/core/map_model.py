@@ -86,6 +86,27 @@ class Reason:
         return {"colour": str(self.colour), "why": self.why, "seen": [s.as_dict() for s in self.seen]}
 
 
+@dataclass(frozen=True, slots=True)
+class Console:
+    """An admin console a component serves (Grafana, Jaeger UI, RabbitMQ management …) and whether it
+    asks for a login, as far as its image defaults and environment say."""
+
+    name: str
+    port: int
+    authenticated: Tri
+    why: str
+    seen: Seen
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "port": self.port,
+            "authenticated": str(self.authenticated),
+            "why": self.why,
+            **self.seen.as_dict(),
+        }
+
+
 @dataclass(frozen=True)
 class Component:
     """One real thing, however many sources show it."""
@@ -105,6 +126,7 @@ class Component:
     reasons: tuple[Reason, ...] = ()
     findings: tuple[str, ...] = ()  # fingerprints of the findings on it
     aliases: tuple[str, ...] = ()  # other names it is addressed by (a K8s Service, a compose alias)
+    consoles: tuple[Console, ...] = ()  # admin consoles it serves
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +145,7 @@ class Component:
             "aliases": list(self.aliases),
             "findings": list(self.findings),
             "seen": [s.as_dict() for s in self.seen],
+            "admin_consoles": [c.as_dict() for c in self.consoles],
         }
 
 

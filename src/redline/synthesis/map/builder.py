@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from redline.core.map_model import Kind, Seen, Tri, Zone
+from redline.core.map_model import Console, Kind, Seen, Tri, Zone
 
 #: kinds a later, more specific source may replace
 _WEAK_KINDS = frozenset({Kind.UNKNOWN, Kind.SERVICE})
@@ -36,6 +36,7 @@ class Draft:
     port_names: dict[int, str] = field(default_factory=dict)  # K8s Service port -> its protocol name (grpc, http)
     #: spans of objects that belong to it without showing it (a K8s Secret only it reads): findings there are its
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
+    consoles: list[Console] = field(default_factory=list)  # admin consoles it serves, with their login
 
     def learn(self, kind: Kind | None = None, technology: str = "") -> None:
         if kind is not None and self.kind in _WEAK_KINDS and kind not in (Kind.UNKNOWN, self.kind):

@@ -155,6 +155,7 @@ def to_component(
         reasons=tuple(reasons),
         findings=findings,
         aliases=tuple(sorted(draft.aliases)),
+        consoles=tuple(draft.consoles),
     )
 
 

@@ -21,6 +21,7 @@ from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.cloud import add_terraform
 from redline.synthesis.map.code import add_code
 from redline.synthesis.map.compose import add_compose
+from redline.synthesis.map.consoles import add_consoles
 from redline.synthesis.map.finish import LegacyLookup, finish
 from redline.synthesis.map.images import add_dockerfiles, guess_by_name
 from redline.synthesis.map.kube import add_kube
@@ -70,6 +71,7 @@ def assemble(facts: Facts) -> MapBuilder:
     guess_by_name(builder)
     resolve_depends(builder, deps)
     resolve_addresses(builder, refs)
+    add_consoles(builder, refs)
     add_code(builder, facts.of(CodeIndex))
     return builder
 

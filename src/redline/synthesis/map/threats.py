@@ -7,7 +7,10 @@ Concrete threats:
 - a flow across a trust boundary that is unencrypted → Tampering and Information disclosure; an
   encrypted one is the same threat with the control detected (mitigated);
 - privileged containers, container-runtime socket mounts, wildcard IAM/RBAC (their findings) → Elevation;
-- calls without a timeout in a component the internet reaches (RES findings) → Denial of service.
+- calls without a timeout in a component the internet reaches (RES findings) → Denial of service;
+- an admin console (Grafana, Jaeger UI, Consul …) reachable from outside that answers anyone → Spoofing
+  (one that asks for a login: the same threat, control detected);
+- state-changing routes without an audit trail (``audit_trail.py``, passed in as ``extra``) → Repudiation.
 """
 
 from __future__ import annotations
@@ -110,6 +113,37 @@ def _entry_threats(m: SystemMap) -> Iterable[ThreatDraft]:
             )
 
 
+def _reaches(how: str, port: int) -> bool:
+    """A published port aimed at the console's port, or an exposure that names no target port (a
+    LoadBalancer/NodePort Service, an Ingress, a public cloud resource)."""
+    target = _TARGET_PORT.search(how)
+    return target is None or int(target.group(1)) == port
+
+
+def _console_threats(m: SystemMap) -> Iterable[ThreatDraft]:
+    for c in _exposed(m).values():
+        for console in c.consoles:
+            reached = [s for how, s in c.exposure if _reaches(how, console.port)]
+            if not reached or console.authenticated == Tri.UNKNOWN:
+                continue
+            done = console.authenticated == Tri.YES
+            places = {(s.path, s.line) for s in reached}
+            yield ThreatDraft(
+                c.id,
+                element_type(c),
+                Stride.SPOOFING,
+                f"open-admin-console:{console.name}",
+                f"{console.name} of `{c.id}` is reachable from outside the network "
+                + ("and asks for a login" if done else "and answers anyone: its data and settings are open"),
+                "a login in front of every admin console (SSO or the console's own users), and no public port",
+                ControlState.DETECTED if done else ControlState.MISSING,
+                (*reached, *([console.seen] if (console.seen.path, console.seen.line) not in places else [])),
+                c.findings,
+                Severity.HIGH,
+                "bind the console's port to loopback or a VPN and reach it through an SSH tunnel",
+            )
+
+
 def _flow_threats(m: SystemMap) -> Iterable[ThreatDraft]:
     for f in m.flows:
         if not f.crosses or f.source == "internet" or f.encrypted == Tri.UNKNOWN:
@@ -200,7 +234,7 @@ def build_threats(
     today = settings.as_of or date.today()
     elements = [(c.id, element_type(c), categories(element_type(c))) for c in m.components]
     elements += [(f"{f.source} -> {f.target}", "flow", FLOW_CATS) for f in m.flows]
-    drafts = [*_entry_threats(m), *_flow_threats(m), *_finding_threats(m, findings), *extra]
+    drafts = [*_entry_threats(m), *_console_threats(m), *_flow_threats(m), *_finding_threats(m, findings), *extra]
     rejected: list[str] = []
     honoured: dict[str, str] = {}
     for entry in acceptances.entries:
