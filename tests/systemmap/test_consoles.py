@@ -21,6 +21,7 @@ from redline.synthesis.map.refs import AddressRef
         ("bitnami/grafana-loki", None),
         ("example/all-in-one", None),  # only Jaeger's all-in-one
         ("mycorp/prometheus-exporter", None),
+        ("quay.io/prometheus/prometheus:v3.1.0", "Prometheus"),
     ],
 )
 def test_console_of_an_image(image: str, console: str | None) -> None:
@@ -53,3 +54,14 @@ def _spec(name: str) -> ConsoleSpec:
 )
 def test_login_from_defaults_and_environment(console: str, env: dict[str, str], authenticated: Tri) -> None:
     assert _login(_spec(console), _env(**env))[0] == authenticated
+
+
+def test_login_from_a_command_line_flag() -> None:
+    where = Seen("compose.yml", 9, "command")
+    flags = [("--web.enable-lifecycle", where), ("--web.config.file=/etc/prometheus/web.yml", where)]
+    assert _login(_spec("Prometheus"), {}, flags) == (
+        Tri.YES,
+        "Prometheus asks for a login: `--web.config.file=/etc/prometheus/web.yml` on its command line",
+        where,
+    )
+    assert _login(_spec("Prometheus"), {}, flags[:1])[0] == Tri.NO

@@ -37,6 +37,7 @@ class Draft:
     #: spans of objects that belong to it without showing it (a K8s Secret only it reads): findings there are its
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
     consoles: list[Console] = field(default_factory=list)  # admin consoles it serves, with their login
+    command: list[tuple[str, Seen]] = field(default_factory=list)  # its command-line words (compose ``command:``)
 
     def learn(self, kind: Kind | None = None, technology: str = "") -> None:
         if kind is not None and self.kind in _WEAK_KINDS and kind not in (Kind.UNKNOWN, self.kind):

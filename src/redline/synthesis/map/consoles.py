@@ -4,13 +4,14 @@ Whether it authenticates comes from the image's documented default and the envir
 it: Jaeger, Prometheus, Consul without ACLs, Kibana without Elasticsearch credentials, Redis Commander,
 Kafka UI, Flower and Zipkin answer anyone; Grafana, pgAdmin, RabbitMQ management, Adminer, phpMyAdmin and
 Portainer ask for a login unless the environment turns it off (``GF_AUTH_ANONYMOUS_ENABLED=true``,
-``PGADMIN_CONFIG_SERVER_MODE=False``, ``PMA_USER`` + ``PMA_PASSWORD``). The threat register flags a
+``PGADMIN_CONFIG_SERVER_MODE=False``); a login switched on by the environment or a flag (Prometheus
+``--web.config.file``) counts. The threat register flags a
 console that is reachable from outside and answers anyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from redline.core.map_model import Console, Seen, Tri
@@ -28,6 +29,8 @@ class ConsoleSpec:
     anonymous: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: variables whose presence switches a login on
     login_vars: tuple[str, ...] = ()
+    #: command-line flags that switch a login on (Prometheus ``--web.config.file``)
+    login_flags: tuple[str, ...] = ()
     tag_word: str = ""  # the console is in the image only when its tag holds this (``rabbitmq:3-management``)
     #: (variable, word): a configuration the map cannot judge (Consul ACLs in ``CONSUL_LOCAL_CONFIG``)
     configured: tuple[str, str] = ("", "")
@@ -45,7 +48,9 @@ CONSOLES: tuple[ConsoleSpec, ...] = (
     ConsoleSpec(
         "Jaeger UI", ("jaegertracing/all-in-one", "jaegertracing/jaeger", "jaegertracing/jaeger-query"), 16686, False
     ),
-    ConsoleSpec("Prometheus", ("prom/prometheus",), 9090, False),
+    ConsoleSpec(
+        "Prometheus", ("prom/prometheus", "prometheus/prometheus"), 9090, False, login_flags=("--web.config.file",)
+    ),
     ConsoleSpec(
         "Consul UI/API", ("hashicorp/consul", "consul"), 8500, False, configured=("CONSUL_LOCAL_CONFIG", "acl")
     ),
@@ -100,11 +105,13 @@ def add_consoles(builder: MapBuilder, refs: Iterable[AddressRef]) -> None:
             if spec is None or any(c.name == spec.name for c in draft.consoles):
                 continue
             seen = draft.seen[0] if draft.seen else Seen("", 0, "")
-            authenticated, why, where = _login(spec, env.get(draft.id, {}))
+            authenticated, why, where = _login(spec, env.get(draft.id, {}), draft.command)
             draft.consoles.append(Console(spec.name, spec.port, authenticated, why, where or seen))
 
 
-def _login(spec: ConsoleSpec, env: dict[str, AddressRef]) -> tuple[Tri, str, Seen | None]:
+def _login(
+    spec: ConsoleSpec, env: dict[str, AddressRef], command: Sequence[tuple[str, Seen]] = ()
+) -> tuple[Tri, str, Seen | None]:
     for var, values in spec.anonymous:
         ref = env.get(var)
         if ref is not None and ref.value.strip().lower() in values:
@@ -112,6 +119,9 @@ def _login(spec: ConsoleSpec, env: dict[str, AddressRef]) -> tuple[Tri, str, See
     var, word = spec.configured
     if var and var in env and word in env[var].value.lower():
         return Tri.UNKNOWN, f"{spec.name}: access control configured in {var}, not judged", env[var].seen
+    for word, seen in command:
+        if word.split("=", 1)[0] in spec.login_flags:
+            return Tri.YES, f"{spec.name} asks for a login: `{word}` on its command line", seen
     for var in spec.login_vars:
         ref = env.get(var)
         if ref is not None and ref.value.strip():
