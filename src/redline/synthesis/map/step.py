@@ -24,6 +24,7 @@ from redline.synthesis.map.compose import add_compose
 from redline.synthesis.map.consoles import add_consoles
 from redline.synthesis.map.finish import LegacyLookup, finish
 from redline.synthesis.map.images import add_dockerfiles, guess_by_name
+from redline.synthesis.map.istio import add_istio
 from redline.synthesis.map.kube import add_kube
 from redline.synthesis.map.refs import AddressRef, DependsRef
 from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
@@ -65,6 +66,7 @@ def assemble(facts: Facts) -> MapBuilder:
     deps: list[DependsRef] = []
     add_compose(builder, facts.of(ComposeProject), refs, deps)
     add_kube(builder, facts.of(KubeManifest), refs, deps)
+    add_istio(builder, facts.of(KubeManifest), deps)
     projects = facts.of(TerraformProject)
     add_terraform(builder, projects[0] if projects else None)
     add_dockerfiles(builder, facts.of(Dockerfile))
