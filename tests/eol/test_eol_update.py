@@ -9,13 +9,13 @@ import http.server
 import io
 import tarfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from redline.cli.main import main
-from redline.sources.eol.update import EolMissing, EolUpdateError, update_eol
+from redline.sources.eol.update import EolMissing, EolUpdateError, EolUpdateReport, update_eol
 
 VALID = '---\ntitle: Demo\nreleases:\n-   releaseCycle: "1"\n    eol: 2020-01-01\n---\n\n> Demo.\n'
 
@@ -117,7 +117,7 @@ def test_failures_leave_the_old_data_and_say_why(http_dir: tuple[Path, str], tmp
     (root / "damaged.tar.gz").write_bytes(b"\x1f\x8b not really gzip")
     (root / "eol" / "products").mkdir(parents=True)
     (root / "eol" / "products" / "broken.md").write_text("---\ntitle: [\n---\n")
-    cases = [
+    cases: list[tuple[Callable[[], EolUpdateReport], str]] = [
         (lambda: update_eol(eol_dir, upstream=f"{url}/missing.tar.gz"), "answered HTTP 404"),
         (lambda: update_eol(eol_dir, upstream=f"{url}/damaged.tar.gz"), "tarball is damaged"),
         (lambda: update_eol(eol_dir, url), "no readable product file \\(1 fetched\\)"),
