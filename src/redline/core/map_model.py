@@ -107,6 +107,23 @@ class Console:
         }
 
 
+#: a figure as shown and written to map.json: a number, or a short text (a statement, a table name)
+Figure = int | float | str
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What the running system says about a component: its traces, its database snapshot, its bill,
+    with how the figures were joined to it (``service.name = checkout``, ``host db``, ``tag component``)."""
+
+    source: str  # traces / postgres / cost
+    matched_by: str
+    figures: tuple[tuple[str, Figure], ...]  # (label, value), in display order
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "matched_by": self.matched_by, "figures": dict(self.figures)}
+
+
 @dataclass(frozen=True)
 class Component:
     """One real thing, however many sources show it."""
@@ -127,6 +144,7 @@ class Component:
     findings: tuple[str, ...] = ()  # fingerprints of the findings on it
     aliases: tuple[str, ...] = ()  # other names it is addressed by (a K8s Service, a compose alias)
     consoles: tuple[Console, ...] = ()  # admin consoles it serves
+    measured: tuple[Measured, ...] = ()  # traces, database snapshot and cost joined to it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +164,7 @@ class Component:
             "findings": list(self.findings),
             "seen": [s.as_dict() for s in self.seen],
             "admin_consoles": [c.as_dict() for c in self.consoles],
+            "measured": [m.as_dict() for m in self.measured],
         }
 
 

@@ -156,6 +156,7 @@ def to_component(
         findings=findings,
         aliases=tuple(sorted(draft.aliases)),
         consoles=tuple(draft.consoles),
+        measured=tuple(draft.measured),
     )
 
 

@@ -11,9 +11,12 @@ from redline.sources.code.routes import RouteInventory
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
+from redline.sources.cost.model import CostDataset
 from redline.sources.eol.products import EolData
 from redline.sources.ownership.codeowners import Ownership
+from redline.sources.postgres.model import Snapshot
 from redline.sources.terraform.modules import TerraformProject
+from redline.sources.traces.store import SpanStore
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 from redline.synthesis.map.attach import attach
 from redline.synthesis.map.audit_trail import audit_trail_threats
@@ -28,6 +31,7 @@ from redline.synthesis.map.istio import add_istio
 from redline.synthesis.map.kube import add_kube
 from redline.synthesis.map.refs import AddressRef, DependsRef
 from redline.synthesis.map.resolve import resolve_addresses, resolve_depends
+from redline.synthesis.map.runtime import add_runtime
 from redline.synthesis.map.settings import ACCEPT_SECTION, THREATS_SECTION
 from redline.synthesis.map.threats import build_threats
 
@@ -75,6 +79,7 @@ def assemble(facts: Facts) -> MapBuilder:
     resolve_addresses(builder, refs)
     add_consoles(builder, refs)
     add_code(builder, facts.of(CodeIndex))
+    add_runtime(builder, facts.of(Snapshot), facts.of(SpanStore), facts.of(CostDataset))
     return builder
 
 
@@ -99,6 +104,9 @@ class MapStep(SynthesisStep):
         EolData,
         CodeIndex,
         RouteInventory,
+        Snapshot,
+        SpanStore,
+        CostDataset,
     )
     config_sections = (THREATS_SECTION, ACCEPT_SECTION)
 
