@@ -38,6 +38,7 @@ class Draft:
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
     consoles: list[Console] = field(default_factory=list)  # admin consoles it serves, with their login
     command: list[tuple[str, Seen]] = field(default_factory=list)  # its command-line words (compose ``command:``)
+    image_command: list[str] = field(default_factory=list)  # ENTRYPOINT + CMD of the Dockerfile that builds it
     cloud_names: set[str] = field(default_factory=set)  # names its cloud resources carry (bucket, identifier …)
     measured: list[Measured] = field(default_factory=list)  # traces, database snapshot, cost joined to it
 

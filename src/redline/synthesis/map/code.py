@@ -20,6 +20,7 @@ from redline.core.map_model import Kind, Seen
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.synthesis.map.builder import Draft, MapBuilder
 from redline.synthesis.map.classify import LOCAL_HOSTS, kube_host, parse_address
+from redline.synthesis.map.entry import ContextCode, entry_modules
 from redline.synthesis.map.refs import AddressRef
 from redline.synthesis.map.resolve import resolve_one
 
@@ -114,13 +115,13 @@ _HTTP_CLIENTS = ("requests.", "httpx.", "aiohttp.", "urllib.request.urlopen", "u
 
 def add_code(builder: MapBuilder, indexes: Iterable[CodeIndex]) -> None:
     owners = BuildOwners(builder.drafts.values())
-    for index in sorted(indexes, key=lambda i: i.path):
-        if looks_like_test_or_sample(index.path):
-            continue
-        drafts = owners.of(index.path)
-        for draft in drafts:
-            for call in index.calls:
-                _call(builder, draft, index.path, call)
+    mine = [i for i in sorted(indexes, key=lambda i: i.path) if not looks_like_test_or_sample(i.path)]
+    runs = owners.runs(mine)
+    for index in mine:
+        for draft in owners.of(index.path):
+            if draft.id not in runs or index.path in runs[draft.id]:
+                for call in index.calls:
+                    _call(builder, draft, index.path, call)
 
 
 class BuildOwners:
@@ -139,6 +140,21 @@ class BuildOwners:
             if not d or path.startswith(d + "/"):
                 return self.dirs[d]
         return []
+
+    def runs(self, indexes: list[CodeIndex]) -> dict[str, set[str]]:
+        """For components sharing a build context: the files each runs, from its command's entry module
+        (``entry.py``). A component missing here runs every file of its context."""
+        out: dict[str, set[str]] = {}
+        for directory, drafts in self.dirs.items():
+            if len(drafts) < 2:
+                continue
+            code = ContextCode(directory, (i for i in indexes if self.of(i.path) is drafts))
+            for draft in drafts:
+                words = [w for w, _s in draft.command] or draft.image_command
+                files = code.reachable(entry_modules(words))
+                if files is not None:
+                    out[draft.id] = files
+        return out
 
 
 def client_of(call: CallSite) -> Client | None:
