@@ -46,7 +46,9 @@ def _shared_context(root: Path) -> Path:
         "__init__.py": "",
         "wsgi.py": "from app.views import app\n",
         "views.py": "import redis\n\napp = object()\nclient = redis.Redis(host='cache')\n",
-        "consumer.py": "import pika\n\nfrom app.db import connect\n\npika.BlockingConnection(pika.ConnectionParameters('mq'))\n",
+        "consumer.py": (
+            "import pika\n\nfrom app.db import connect\n\npika.BlockingConnection(pika.ConnectionParameters('mq'))\n"
+        ),
         "db.py": "import psycopg\n\n\ndef connect():\n    return psycopg.connect('dbname=app host=db')\n",
         "tasks.py": "import stripe\n\n\ndef charge():\n    stripe.Charge.create(amount=1)\n",
     }
@@ -57,7 +59,7 @@ def _shared_context(root: Path) -> Path:
 
 def test_each_component_gets_the_flows_of_the_code_it_runs(tmp_path: Path) -> None:
     m = system_map(_shared_context(tmp_path))
-    got = sorted((f.source, f.target, [str(s) for s in f.seen][0]) for f in m.flows if f.source != "internet")
+    got = sorted((f.source, f.target, str(f.seen[0])) for f in m.flows if f.source != "internet")
     assert got == [
         ("beat", "stripe", "app/tasks.py:5"),
         # `sleep infinity` names no module: the shell may run any file of the context
