@@ -71,3 +71,11 @@ def test_each_component_gets_the_flows_of_the_code_it_runs(tmp_path: Path) -> No
         ("worker", "db", "app/db.py:5"),  # python -m app.consumer -> app.db
         ("worker", "mq", "app/consumer.py:5"),
     ]
+
+
+def test_django_loads_apps_by_name_so_every_file_counts(tmp_path: Path) -> None:
+    root = _shared_context(tmp_path)
+    (root / "app" / "wsgi.py").write_text("from django.core.wsgi import get_wsgi_application\n\napp = 1\n")
+    m = system_map(root)
+    web = sorted(f.target for f in m.flows if f.source == "web")
+    assert web == ["cache", "db", "mq", "stripe"]  # settings and INSTALLED_APPS are no import chain

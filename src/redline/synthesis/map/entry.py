@@ -61,7 +61,9 @@ class ContextCode:
         return self._file(entry)
 
     def reachable(self, entries: Sequence[str]) -> set[str] | None:
-        """Files the entries run, imports followed; None when no entry resolves to a file of the context."""
+        """Files the entries run, imports followed; None when no entry resolves to a file of the context,
+        or when the code loads modules by name (Django's settings and apps, Celery's autodiscovery): then
+        no import chain says what runs."""
         todo = [p for e in entries if (p := self._resolve(e)) is not None]
         if not todo:
             return None
@@ -71,6 +73,8 @@ class ContextCode:
             if path in seen:
                 continue
             seen.add(path)
+            if _loads_by_name(self.files[path]):
+                return None
             for _local, qualified in self.files[path].imports:
                 parts = qualified.split(".")
                 for n in range(len(parts), 0, -1):
@@ -79,3 +83,9 @@ class ContextCode:
                         todo.append(found)
                         break
         return seen
+
+
+def _loads_by_name(index: CodeIndex) -> bool:
+    return any(q == "django" or q.startswith("django.") for _l, q in index.imports) or any(
+        (c.target or c.raw).endswith("autodiscover_tasks") for c in index.calls
+    )
