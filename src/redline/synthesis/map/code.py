@@ -117,11 +117,33 @@ def add_code(builder: MapBuilder, indexes: Iterable[CodeIndex]) -> None:
     owners = BuildOwners(builder.drafts.values())
     mine = [i for i in sorted(indexes, key=lambda i: i.path) if not looks_like_test_or_sample(i.path)]
     runs = owners.runs(mine)
+    techs = _ByTechnology(builder)
     for index in mine:
         for draft in owners.of(index.path):
             if draft.id not in runs or index.path in runs[draft.id]:
                 for call in index.calls:
-                    _call(builder, draft, index.path, call)
+                    _call(builder, techs, draft, index.path, call)
+
+
+class _ByTechnology:
+    """The components of each technology, rebuilt only when the map has grown or an address was read
+    (a client call per service must not scan every component)."""
+
+    def __init__(self, builder: MapBuilder) -> None:
+        self.builder = builder
+        self.size = -1
+        self.index: dict[str, list[Draft]] = {}
+
+    def stale(self) -> None:
+        self.size = -1
+
+    def of(self, technologies: frozenset[str]) -> list[Draft]:
+        if self.size != len(self.builder.drafts):
+            self.index = {}
+            for d in self.builder.drafts.values():
+                self.index.setdefault(d.technology, []).append(d)
+            self.size = len(self.builder.drafts)
+        return [d for t in sorted(technologies) for d in self.index.get(t, [])]
 
 
 class BuildOwners:
@@ -133,12 +155,14 @@ class BuildOwners:
             if draft.built_here:
                 for d in draft.build_dirs:
                     self.dirs.setdefault(d, []).append(draft)
-        self.order = sorted(self.dirs, key=len, reverse=True)
 
     def of(self, path: str) -> list[Draft]:
-        for d in self.order:
-            if not d or path.startswith(d + "/"):
-                return self.dirs[d]
+        """The deepest context holding ``path``: its parent folders looked up, deepest first."""
+        directory = path
+        while directory:
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+            if directory in self.dirs:
+                return self.dirs[directory]
         return []
 
     def runs(self, indexes: list[CodeIndex]) -> dict[str, set[str]]:
@@ -176,15 +200,16 @@ def _strings(call: CallSite) -> Iterator[str]:
             yield arg.literal
 
 
-def _call(builder: MapBuilder, draft: Draft, path: str, call: CallSite) -> None:
+def _call(builder: MapBuilder, techs: _ByTechnology, draft: Draft, path: str, call: CallSite) -> None:
     seen = Seen(path, call.line, f"`{call.raw or call.target}(…)` in the code of `{draft.name}`", call.end_line)
     handled = False
     for value in _strings(call):
         if "://" in value and _address(builder, draft, call, value, seen):
             handled = True
+            techs.stale()  # the address may have named a technology
     client = client_of(call)
     if client is not None and not handled:
-        _client(builder, draft, client, call, seen)
+        _client(builder, techs, draft, client, call, seen=seen)
 
 
 def _address(builder: MapBuilder, draft: Draft, call: CallSite, value: str, seen: Seen) -> bool:
@@ -202,10 +227,12 @@ def _address(builder: MapBuilder, draft: Draft, call: CallSite, value: str, seen
     return True
 
 
-def _client(builder: MapBuilder, draft: Draft, client: Client, call: CallSite, seen: Seen) -> None:
+def _client(
+    builder: MapBuilder, techs: _ByTechnology, draft: Draft, client: Client, call: CallSite, *, seen: Seen
+) -> None:
     target = _named_in_call(builder, client, call)
     if target is None:
-        candidates = _candidates(builder, draft, client)
+        candidates = _candidates(builder, techs, draft, client)
         if len(candidates) > 1:
             builder.problem(
                 f"{seen}: `{draft.name}` uses a {client.technology} client and {len(candidates)} components could "
@@ -240,13 +267,12 @@ def _looks_like_host(value: str) -> bool:
     return 0 < len(value) <= 253 and all(ch.isalnum() or ch in "-._" for ch in value)
 
 
-def _candidates(builder: MapBuilder, draft: Draft, client: Client) -> list[Draft]:
+def _candidates(builder: MapBuilder, techs: _ByTechnology, draft: Draft, client: Client) -> list[Draft]:
     """The components the client may reach, narrowed in steps until one is left: those the service
     already reaches, else those sharing a manifest with it; [] when none is on the map."""
     named = builder.find(client.technology)  # a SaaS already on the map by its host (``stripe``)
-    candidates = [
-        d for d in builder.drafts.values() if (d.technology in client.serves or d is named) and d is not draft
-    ]
+    found = techs.of(client.serves)
+    candidates = [d for d in ([named, *found] if named is not None and named not in found else found) if d is not draft]
     reached = [d for d in candidates if (draft.id, d.id) in builder.flows]
     if reached:
         return reached

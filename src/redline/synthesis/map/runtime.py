@@ -136,7 +136,9 @@ def _cost_owner(builder: MapBuilder, by_name: dict[str, Draft], line: CostLine) 
         if draft is not None:
             return draft, f"allocation tag component = {line.component}"
     for value in (line.resource_id, line.resource_name):
-        for name, draft in by_name.items():
-            if value and (value == name or value.endswith((f":{name}", f"/{name}"))):
-                return draft, f"resource id ends with `{name}` (Terraform)"
+        if not value:
+            continue
+        for name in (value, value.rsplit(":", 1)[-1], value.rsplit("/", 1)[-1]):  # ARNs, Azure and GCP ids
+            if name in by_name:
+                return by_name[name], f"resource id ends with `{name}` (Terraform)"
     return None, ""
