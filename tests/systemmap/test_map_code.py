@@ -4,8 +4,10 @@ build context do not."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from redline.core.map_model import Colour, Kind, SystemMap, Zone
@@ -164,3 +166,10 @@ def test_console_threats_only_where_reachable_from_outside() -> None:
         ("jaeger", "open", "high", ["docker-compose.yml:25"]),
         ("pgadmin", "mitigated", "high", ["docker-compose.yml:29"]),
     ]
+
+
+def test_map_json_with_consoles_is_valid(coded: SystemMap) -> None:
+    schema = Path(__file__).resolve().parents[2] / "src" / "redline" / "report" / "schema" / "map.schema.json"
+    doc = {**coded.as_dict(), "legend": {}}
+    jsonschema.Draft202012Validator(json.loads(schema.read_text())).validate(doc)
+    assert doc["schema_version"] == "1.1"

@@ -228,7 +228,7 @@ class SystemMap:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "schema_version": "1.0",
+            "schema_version": "1.1",
             "components": [c.as_dict() for c in self.components],
             "flows": [f.as_dict() for f in self.flows],
             "zones": self.zones(),
