@@ -20,12 +20,14 @@ def mesh() -> SystemMap:
 def test_components(mesh: SystemMap) -> None:
     got = {c.id: (c.kind, c.zone, c.colour, c.technology) for c in mesh.components}
     assert got == {
+        "gateway/egress": (Kind.EDGE, Zone.EDGE, Colour.CORE, "istio gateway"),  # egress: not exposed
         "gateway/public": (Kind.EDGE, Zone.EDGE, Colour.CORE, "istio gateway"),
         "gateway/shared-edge": (Kind.EDGE, Zone.EDGE, Colour.UNKNOWN, "istio gateway"),
         "internet": (Kind.INTERNET, Zone.INTERNET, Colour.THIRD_PARTY, ""),
         "proxy": (Kind.EDGE, Zone.EDGE, Colour.THIRD_PARTY, "traefik"),
         "reviews": (Kind.SERVICE, Zone.INTERNAL, Colour.THIRD_PARTY, ""),
         "shop": (Kind.SERVICE, Zone.INTERNAL, Colour.THIRD_PARTY, ""),
+        "stripe": (Kind.EXTERNAL_API, Zone.THIRD_PARTY, Colour.THIRD_PARTY, ""),
         "whoami": (Kind.SERVICE, Zone.INTERNAL, Colour.THIRD_PARTY, ""),
     }
 
@@ -39,6 +41,8 @@ def test_flows_through_the_gateways(mesh: SystemMap) -> None:
         ("gateway/public", "shop"): ("http", 8080, ["k8s/istio.yaml:13"]),
         ("gateway/shared-edge", "shop"): ("tcp", 9000, ["k8s/istio.yaml:38"]),
         ("internet", "proxy"): ("", None, ["swarm/traefik-stack.yml:3"]),
+        # out of the mesh through the egress gateway, to a third party
+        ("gateway/egress", "stripe"): ("tls", 443, ["k8s/istio.yaml:61"]),
     }
     public = mesh.component("gateway/public")
     assert public is not None

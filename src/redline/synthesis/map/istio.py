@@ -1,7 +1,8 @@
 """Istio onto the map: a Gateway is an edge component reachable from outside; a VirtualService bound to
 it routes to the services it names (``destination.host``), each a flow from the gateway.
 
-A VirtualService bound only to ``mesh`` routes inside the cluster and draws nothing. A gateway a
+A VirtualService bound only to ``mesh`` routes inside the cluster and draws nothing; an egress gateway
+is not exposed, and a route to an external host (a ServiceEntry) is a flow to a third party. A gateway a
 VirtualService names that no manifest here defines (shared, in another repository) is still drawn,
 unknown, with a probe.
 """
@@ -14,7 +15,7 @@ from typing import Any
 from redline.core.map_model import Kind, Seen
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 from redline.synthesis.map.builder import MapBuilder
-from redline.synthesis.map.classify import kube_host
+from redline.synthesis.map.classify import is_external_host, kube_host, third_party
 from redline.synthesis.map.refs import DependsRef
 
 _ISTIO = "networking.istio.io/"
@@ -40,6 +41,9 @@ def _gateway(builder: MapBuilder, obj: KubeObject) -> None:
     draft = builder.component(gateway_id(obj.name), seen, Kind.EDGE, "istio gateway")
     draft.deployed = True
     draft.resources.add(obj.resource)
+    selector = obj.spec.get("selector")
+    if isinstance(selector, Mapping) and any("egress" in str(v).lower() for v in selector.values()):
+        return  # an egress gateway: traffic leaves through it, nothing comes in
     for server in obj.spec.get("servers") or []:
         if not isinstance(server, Mapping):
             continue
@@ -61,7 +65,21 @@ def _virtual_service(builder: MapBuilder, obj: KubeObject, deps: list[DependsRef
             gateway = builder.component(gid, seen, Kind.EDGE, "istio gateway")
             gateway.addressed_by.append((f"gateways: {ref}", seen))
         for host, port, protocol in _destinations(obj.spec):
-            deps.append(DependsRef(gateway.id, kube_host(host), seen, port, protocol))
+            if is_external_host(host.lower()):
+                _external(builder, gateway.id, host.lower(), seen, port=port, protocol=protocol)
+            else:
+                deps.append(DependsRef(gateway.id, kube_host(host), seen, port, protocol))
+
+
+def _external(builder: MapBuilder, source: str, host: str, seen: Seen, *, port: int | None, protocol: str) -> None:
+    """A route out of the mesh (through an egress gateway, to a ServiceEntry host): a third party."""
+    known = third_party(host)
+    target = builder.find(host) or builder.component(
+        known[0] if known else host, seen, known[1] if known else Kind.EXTERNAL_API
+    )
+    target.external = True
+    builder.add_alias(target, host)
+    builder.flow(source, target.id, seen, protocol=protocol, port=port)
 
 
 def _destinations(spec: Mapping[str, Any]) -> Iterator[tuple[str, int | None, str]]:
