@@ -143,6 +143,10 @@ def test_cli_eol_only_and_a_mirror_without_eol(tmp_path: Path, capsys: pytest.Ca
     out = capsys.readouterr().out
     assert f"1 products from {mirror}" in out and str(db / "eol" / "products") in out
     assert (db / "eol" / "products" / "demo.md").read_text() == VALID
+    assert main(["db", "status", "--db-dir", str(db)]) == 2  # no vulnerability database there
+    assert f"end-of-life data: 1 products, 0.0 days old, {db / 'eol' / 'products'}" in capsys.readouterr().out
+    main(["db", "status", "--db-dir", str(tmp_path / "none")])
+    assert "end-of-life data: missing at" in capsys.readouterr().out
     assert main(["db", "update", "--eol-only", "--db-dir", str(db), "--mirror", str(tmp_path / "empty")]) == 2
     assert "end-of-life data update failed" in capsys.readouterr().err
     assert (db / "eol" / "products" / "demo.md").read_text() == VALID

@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     if args.action == "status":
+        _eol_status(args)
         return _status(db_dir, settings.max_db_age_days)
     if args.eol_only:
         return _update_eol(args)
@@ -180,6 +181,29 @@ def _update_eol(args: argparse.Namespace, *, missing_ok: bool = False) -> int:
         for line in report.skipped:
             sys.stdout.write(f"  skipped {line}\n")
     return exit_codes.OK
+
+
+def _eol_status(args: argparse.Namespace) -> None:
+    """The end-of-life product files the audit would read: how many, how old, where (never an error)."""
+    import time
+
+    from redline.core.config import ConfigError
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.eol import eol_location
+
+    try:
+        folder, _mirror = eol_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    products = sorted((folder / "products").glob("*.md")) if (folder / "products").is_dir() else []
+    if not products:
+        sys.stdout.write(
+            f"end-of-life data: missing at {folder / 'products'}: EOL images are not judged; "
+            "run `redline db update --eol-only`\n"
+        )
+        return
+    age = (time.time() - max(p.stat().st_mtime for p in products)) / 86400
+    sys.stdout.write(f"end-of-life data: {len(products):,} products, {age:.1f} days old, {folder / 'products'}\n")
 
 
 def _status(db_dir: Path, max_age: int) -> int:
