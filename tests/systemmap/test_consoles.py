@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from redline.core.map_model import Seen, Tri
 from redline.synthesis.map.consoles import CONSOLES, ConsoleSpec, _login, spec_for
 from redline.synthesis.map.refs import AddressRef
+
+from .helpers import audit
 
 
 @pytest.mark.parametrize(
@@ -65,3 +69,21 @@ def test_login_from_a_command_line_flag() -> None:
         where,
     )
     assert _login(_spec("Prometheus"), {}, flags[:1])[0] == Tri.NO
+
+
+def test_traefik_dashboard_only_with_api_insecure(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n"
+        "  edge:\n    image: traefik:v3.1\n    command: [--api.insecure=true, --providers.docker]\n"
+        "    ports: ['80:80', '8080:8080']\n"
+        "  edge2:\n    image: traefik:v3.1\n    command: [--api.dashboard=true]\n    ports: ['8081:8080']\n"
+    )
+    result = audit(tmp_path)
+    assert result.system_map is not None and result.threats is not None
+    consoles = {
+        c.id: [(k.name, str(k.authenticated), str(k.seen)) for k in c.consoles] for c in result.system_map.components
+    }
+    assert consoles["edge"] == [("Traefik dashboard (api.insecure)", "no", "docker-compose.yml:4")]
+    assert consoles["edge2"] == []  # the dashboard behind a router: its auth middleware is not judged here
+    spoofing = [(t.element, str(t.status)) for t in result.threats.threats if "Traefik dashboard" in t.title]
+    assert spoofing == [("edge", "open")]

@@ -58,8 +58,9 @@ def _command(draft: Draft, svc: ComposeService) -> None:
     raw = svc.body.get("command")
     words = [str(w) for w in raw] if isinstance(raw, list) else str(raw).split() if isinstance(raw, str) else []
     if words:
-        path, first, last = svc.origin("command")
-        draft.command += [(w, Seen(path, first, f"command of `{svc.name}`", last)) for w in words]
+        path = svc.origin("command")[0]
+        line = svc.key_line("command")
+        draft.command += [(w, Seen(path, line, f"command of `{svc.name}`")) for w in words]
 
 
 def _is_job(svc: ComposeService) -> bool:

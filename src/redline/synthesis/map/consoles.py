@@ -32,6 +32,8 @@ class ConsoleSpec:
     #: command-line flags that switch a login on (Prometheus ``--web.config.file``)
     login_flags: tuple[str, ...] = ()
     tag_word: str = ""  # the console is in the image only when its tag holds this (``rabbitmq:3-management``)
+    #: the console exists only when the command line holds one of these (Traefik's ``--api.insecure=true``)
+    only_with_flags: tuple[str, ...] = ()
     #: (variable, word): a configuration the map cannot judge (Consul ACLs in ``CONSUL_LOCAL_CONFIG``)
     configured: tuple[str, str] = ("", "")
 
@@ -79,6 +81,13 @@ CONSOLES: tuple[ConsoleSpec, ...] = (
     ),
     ConsoleSpec("Flower", ("mher/flower",), 5555, False, login_vars=("FLOWER_BASIC_AUTH",)),
     ConsoleSpec("Zipkin UI", ("openzipkin/zipkin",), 9411, False),
+    ConsoleSpec(
+        "Traefik dashboard (api.insecure)",
+        ("traefik",),
+        8080,
+        False,
+        only_with_flags=("--api.insecure=true", "--api.insecure"),
+    ),
     ConsoleSpec("mongo-express", ("mongo-express",), 8081, False, login_vars=("ME_CONFIG_BASICAUTH_USERNAME",)),
 )
 
@@ -104,9 +113,12 @@ def add_consoles(builder: MapBuilder, refs: Iterable[AddressRef]) -> None:
             spec = spec_for(image)
             if spec is None or any(c.name == spec.name for c in draft.consoles):
                 continue
+            flag = next((s for w, s in draft.command if w.lower() in spec.only_with_flags), None)
+            if spec.only_with_flags and flag is None:
+                continue
             seen = draft.seen[0] if draft.seen else Seen("", 0, "")
             authenticated, why, where = _login(spec, env.get(draft.id, {}), draft.command)
-            draft.consoles.append(Console(spec.name, spec.port, authenticated, why, where or seen))
+            draft.consoles.append(Console(spec.name, spec.port, authenticated, why, where or flag or seen))
 
 
 def _login(
