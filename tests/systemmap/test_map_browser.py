@@ -3,6 +3,7 @@ findings, no console errors; the screenshot is kept in build/test-artifacts/ for
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -137,3 +138,65 @@ def test_two_thousand_components_lay_out() -> None:
     assert time.perf_counter() - started < 5  # the issue's bound; bench/map_layout.py measures it properly
     assert len(placed) == 2000 and len(boxes) == 1 and svg.count('class="node"') == 2000
     assert len({(p.x, p.y) for p in placed.values()}) == 2000  # nothing drawn on top of anything else
+
+
+@pytest.fixture(scope="module")
+def joined_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """map_code audited with traces of its `api` service: consoles and measures in the click panel."""
+    out = tmp_path_factory.mktemp("joined")
+    start = 1_700_000_000_000_000_000
+    spans = [
+        {
+            "traceId": f"{i:032x}",
+            "spanId": f"{i:016x}",
+            "name": "POST /orders",
+            "kind": 2,
+            "startTimeUnixNano": str(start + i * 100_000_000),
+            "endTimeUnixNano": str(start + i * 100_000_000 + 20_000_000),
+        }
+        for i in (1, 2)
+    ]
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
+                "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}],
+            }
+        ]
+    }
+    traces = out / "spans.json"
+    traces.write_text(json.dumps(doc))
+    main(
+        [
+            "audit",
+            str(FIXTURES / "map_code"),
+            "--out",
+            str(out / "report"),
+            "--quiet",
+            "--exit-zero",
+            "--format",
+            "html",
+            "--traces",
+            str(traces),
+        ]
+    )
+    return out / "report" / "report.html"
+
+
+@browser
+@pytest.mark.parametrize(
+    ("component", "shown"),
+    [
+        ("api", ["measured: traces (service.name `api`)", "requests: 2", "p95 (ms): 20", "error rate: 0"]),
+        ("grafana", ["Grafana on port 3000: login no — Grafana without a login: GF_AUTH_ANONYMOUS_ENABLED=true"]),
+    ],
+)
+def test_click_shows_consoles_and_measures(
+    joined_report: Path, tmp_path: Path, component: str, shown: list[str]
+) -> None:
+    proc = _chromium(tmp_path / "p", "--dump-dom", f"{joined_report.as_uri()}#component={component}")
+    dom = _Dom()
+    dom.feed(proc.stdout)
+    info = " ".join(" ".join(dom.info).split())
+    assert [s for s in shown if s not in info] == []
+    assert not re.search(r"Uncaught|CONSOLE\(\d+\)\].*(?:Error|error)", proc.stderr)

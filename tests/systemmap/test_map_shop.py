@@ -93,3 +93,35 @@ def test_every_finding_in_a_deployed_file_names_its_component(shop: AuditResult)
         ("docker-compose.yml", 81, "web"),
         ("jobs/sales-report/Dockerfile", 2, "sales-report"),
     ]
+
+
+def test_code_clients_each_on_the_component_that_runs_them(shop: AuditResult) -> None:
+    code = {
+        (f.source, f.target): sorted(str(s) for s in f.seen if s.path.endswith(".py"))
+        for f in _map(shop).flows
+        if any(s.path.endswith(".py") for s in f.seen)
+    }
+    assert code == {
+        ("orders", "postgres"): ["services/orders/app/db.py:42"],
+        ("orders", "redis"): ["services/orders/app/cache.py:8"],
+        # `python -m app.consumer`: the consumer and the db module it imports, not the API's cache
+        ("orders-consumer", "postgres"): ["services/orders/app/db.py:42"],
+        ("orders-consumer", "rabbitmq"): ["services/orders/app/consumer.py:21"],
+        ("payments", "stripe"): ["services/payments/payments/gateway.py:28"],
+    }
+    # receipts.py's boto3 S3 client could be either bucket Terraform defines: no flow, and the map says why
+    assert any("`payments` uses a aws s3 client and 2 components" in p for p in _map(shop).problems)
+
+
+def test_repudiation_and_console_threats(shop: AuditResult) -> None:
+    assert shop.threats is not None
+    got = {
+        (t.element, str(t.category), str(t.status))
+        for t in shop.threats.threats
+        if "state-changing route" in t.title or "is reachable from outside the network and" in t.title
+    }
+    assert got == {
+        ("orders", "R", "open"),  # POST /orders/<int:order_id>/checkout, no audit trail
+        ("payments", "R", "open"),  # POST /charges
+        ("rabbitmq", "S", "mitigated"),  # management UI published, asks for a login
+    }

@@ -86,6 +86,44 @@ class Reason:
         return {"colour": str(self.colour), "why": self.why, "seen": [s.as_dict() for s in self.seen]}
 
 
+@dataclass(frozen=True, slots=True)
+class Console:
+    """An admin console a component serves (Grafana, Jaeger UI, RabbitMQ management …) and whether it
+    asks for a login, as far as its image defaults and environment say."""
+
+    name: str
+    port: int
+    authenticated: Tri
+    why: str
+    seen: Seen
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "port": self.port,
+            "authenticated": str(self.authenticated),
+            "why": self.why,
+            **self.seen.as_dict(),
+        }
+
+
+#: a figure as shown and written to map.json: a number, or a short text (a statement, a table name)
+Figure = int | float | str
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What the running system says about a component: its traces, its database snapshot, its bill,
+    with how the figures were joined to it (``service.name = checkout``, ``host db``, ``tag component``)."""
+
+    source: str  # traces / postgres / cost
+    matched_by: str
+    figures: tuple[tuple[str, Figure], ...]  # (label, value), in display order
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "matched_by": self.matched_by, "figures": dict(self.figures)}
+
+
 @dataclass(frozen=True)
 class Component:
     """One real thing, however many sources show it."""
@@ -105,6 +143,8 @@ class Component:
     reasons: tuple[Reason, ...] = ()
     findings: tuple[str, ...] = ()  # fingerprints of the findings on it
     aliases: tuple[str, ...] = ()  # other names it is addressed by (a K8s Service, a compose alias)
+    consoles: tuple[Console, ...] = ()  # admin consoles it serves
+    measured: tuple[Measured, ...] = ()  # traces, database snapshot and cost joined to it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +163,8 @@ class Component:
             "aliases": list(self.aliases),
             "findings": list(self.findings),
             "seen": [s.as_dict() for s in self.seen],
+            "admin_consoles": [c.as_dict() for c in self.consoles],
+            "measured": [m.as_dict() for m in self.measured],
         }
 
 
@@ -186,7 +228,7 @@ class SystemMap:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "schema_version": "1.0",
+            "schema_version": "1.1",
             "components": [c.as_dict() for c in self.components],
             "flows": [f.as_dict() for f in self.flows],
             "zones": self.zones(),

@@ -217,6 +217,13 @@ _JS = """
     info.appendChild(list('seen at', c.seen.map(function(s){ return s.path + ':' + s.line + ' — ' + s.what; })));
     info.appendChild(list('exposure', c.exposure.map(function(x){
       return x.how + ' (' + x.path + ':' + x.line + ')'; })));
+    if (c.admin_consoles.length) info.appendChild(list('admin consoles', c.admin_consoles.map(function(x){
+      return x.name + ' on port ' + x.port + ': login ' + x.authenticated + ' — ' + x.why; })));
+    c.measured.forEach(function(m){
+      var box = list('measured: ' + m.source + ' (' + m.matched_by + ')', Object.keys(m.figures).map(function(k){
+        return k + ': ' + m.figures[k]; }));
+      box.className = 'measured'; info.appendChild(box);
+    });
     var f = list('findings (' + c.findings.length + ')', c.findings.map(function(x){
       return x.severity + ' ' + x.rule + ' ' + x.location.path + ':' + x.location.start_line + ' — ' + x.message; }));
     f.id = 'mapfindings'; info.appendChild(f);

@@ -12,6 +12,7 @@ from redline.checks.interface import Check
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.groups import CROSS_RULE_PREFIX
+from redline.core.images import parse_image
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.containers.kubernetes import KubeObject
@@ -84,13 +85,9 @@ def kube_finding(
 
 
 def split_image(image: str) -> tuple[str, str, str]:
-    """``(repository, tag, digest)``; the tag is "" when absent."""
-    ref, _, digest = image.partition("@")
-    slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > slash:
-        return ref[:colon], ref[colon + 1 :], digest
-    return ref, "", digest
+    """``(repository as written, tag, digest)``; the tag is "" when absent (``core.images`` splits it)."""
+    ref = parse_image(image)
+    return ref.written, ref.tag, ref.digest
 
 
 def unpinned_reason(image: str) -> str | None:

@@ -72,6 +72,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     up.add_argument("--epss-file", metavar="NAME", help="EPSS file name in the mirror's epss/ (default: the newest)")
     up.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only errors")
+    up.add_argument(
+        "--eol-only",
+        action="store_true",
+        help="update only the end-of-life data (endoflife.date products; a mirror holds them as eol/products/*.md)",
+    )
     st = inner.add_parser("status", help="show what the audit would read")
     st.add_argument("--db-dir", type=Path, help="database directory")
     for parser in (up, st):
@@ -89,20 +94,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from redline.core.config import ConfigError
     from redline.pipeline.catalogue import load_catalogue
-    from redline.pipeline.supply_chain import (
-        DEFAULT_ECOSYSTEMS,
-        NoProgress,
-        UpdateError,
-        database_location,
-        update_database,
-    )
+    from redline.pipeline.supply_chain import database_location
 
     try:
         db_dir, settings = database_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     if args.action == "status":
+        _eol_status(args)
         return _status(db_dir, settings.max_db_age_days)
+    if args.eol_only:
+        return _update_eol(args)
+    vulns = _update_vulns(args, db_dir)
+    eol = _update_eol(args, missing_ok=True)
+    return vulns if vulns != exit_codes.OK else eol
+
+
+def _update_vulns(args: argparse.Namespace, db_dir: Path) -> int:
+    from redline.pipeline.supply_chain import DEFAULT_ECOSYSTEMS, NoProgress, UpdateError, update_database
+
     progress: ByteProgress = NoProgress()
     rich_bar = None
     if not args.quiet and sys.stderr.isatty():
@@ -138,6 +148,62 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             sys.stdout.write(f"redline: {line}\n")
     return exit_codes.OK
+
+
+def _update_eol(args: argparse.Namespace, *, missing_ok: bool = False) -> int:
+    """The endoflife.date products, from ``--mirror``, ``[eol] mirror`` or upstream; on failure the old stay.
+    With ``missing_ok`` a mirror that has no eol/ (a vulnerability-feed mirror) is noted, not an error."""
+    from redline.core.config import ConfigError
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.eol import EolMissing, EolUpdateError, eol_location, update_eol
+
+    try:
+        folder, configured = eol_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        report = update_eol(folder, args.mirror or configured)
+    except EolMissing as exc:
+        if not missing_ok:
+            sys.stderr.write(f"redline: end-of-life data update failed: {exc}\n")
+            return exit_codes.TOOL_ERROR
+        if not args.quiet:
+            sys.stdout.write(f"  not available: end-of-life data ({exc})\n")
+        return exit_codes.OK
+    except EolUpdateError as exc:
+        sys.stderr.write(f"redline: end-of-life data update failed: {exc}\n")
+        return exit_codes.TOOL_ERROR
+    if not args.quiet:
+        sys.stdout.write(
+            f"redline: end-of-life data: {report.products:,} products from {report.source} "
+            f"in {report.seconds:.1f}s\n  wrote {report.folder}\n"
+        )
+        for line in report.skipped:
+            sys.stdout.write(f"  skipped {line}\n")
+    return exit_codes.OK
+
+
+def _eol_status(args: argparse.Namespace) -> None:
+    """The end-of-life product files the audit would read: how many, how old, where (never an error)."""
+    import time
+
+    from redline.core.config import ConfigError
+    from redline.pipeline.catalogue import load_catalogue
+    from redline.pipeline.eol import eol_location
+
+    try:
+        folder, _mirror = eol_location(args.config, args.db_dir, load_catalogue(with_plugins=False).sections)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    products = sorted((folder / "products").glob("*.md")) if (folder / "products").is_dir() else []
+    if not products:
+        sys.stdout.write(
+            f"end-of-life data: missing at {folder / 'products'}: EOL images are not judged; "
+            "run `redline db update --eol-only`\n"
+        )
+        return
+    age = (time.time() - max(p.stat().st_mtime for p in products)) / 86400
+    sys.stdout.write(f"end-of-life data: {len(products):,} products, {age:.1f} days old, {folder / 'products'}\n")
 
 
 def _status(db_dir: Path, max_age: int) -> int:

@@ -96,6 +96,12 @@ _COMPOSE_NAME_RE = re.compile(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re
 #: Swarm stack files (``docker stack deploy -c docker-stack.yml``): a deployment of their own, never an
 #: override of the compose file beside them
 _STACK_NAME_RE = re.compile(r"^docker[-_]stack([-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+#: other names Swarm stack files go by (``stack.yml``, ``traefik-stack.yml``, ``swarm.prod.yml``): read as a
+#: stack when a service has a ``deploy:`` section, else left alone (Haskell's ``stack.yaml`` is no compose file)
+_STACK_LIKE_RE = re.compile(r"^(?:[\w.-]*[-_.])?(?:stack|swarm)(?:[-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_STACK_PEEK = 1_000_000
+_SERVICES_LINE = re.compile(r"(?m)^services:[ \t]*(?:#.*)?$")
+_DEPLOY_LINE = re.compile(r"(?m)^[ \t]+deploy:[ \t]*(?:#.*)?$")
 #: third-party code checked into the tree: its compose files are not part of the audited system
 _VENDORED = frozenset(
     {
@@ -306,20 +312,25 @@ class ComposeSource(ProjectSource):
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         by_dir: dict[str, list[str]] = {}
+        stack_like: set[str] = set()
         out = ProjectOutput([], [], [])
         for f in ctx.files:
             name = PurePosixPath(f.path).name
+            maybe_stack = f.kind == "yaml" and bool(_STACK_LIKE_RE.match(name)) and not _STACK_NAME_RE.match(name)
             if not (
                 f.kind == "compose"
                 or (f.kind == "yaml" and (_COMPOSE_NAME_RE.match(name) or _STACK_NAME_RE.match(name)))
+                or maybe_stack
             ):
                 continue
+            if maybe_stack:
+                stack_like.add(f.path)
             if any(part.lower() in _VENDORED for part in PurePosixPath(f.path).parts[:-1]):
                 out.skipped.append(Skipped(f.path, "vendored third-party compose file: not part of the audited system"))
                 continue
             parent = str(PurePosixPath(f.path).parent)
             by_dir.setdefault("" if parent == "." else parent, []).append(f.path)
-        run = _Run(ctx.root, out)
+        run = _Run(ctx.root, out, stack_like)
         for directory, paths in sorted(by_dir.items()):
             run.directory(directory, sorted(paths))
         return out
@@ -328,7 +339,8 @@ class ComposeSource(ProjectSource):
 class _Run:
     """One collect(): files read once (cached), notes recorded once, however many projects share them."""
 
-    def __init__(self, root: Path, out: ProjectOutput) -> None:
+    def __init__(self, root: Path, out: ProjectOutput, stack_like: set[str] | None = None) -> None:
+        self.stack_like = stack_like or set()  # named like a stack file: read only when it is one
         self.root = root
         self.real_root = root.resolve()
         self.out = out
@@ -344,6 +356,8 @@ class _Run:
         env = _read_dotenv(self.root / directory / ".env")
         loaded: list[str] = []
         for path in paths:
+            if path in self.stack_like and not self.is_stack(path):
+                continue
             file = self.load(path)
             if file is not None and file.services is None and file.include is None:
                 if file.doc:
@@ -371,7 +385,7 @@ class _Run:
         names = {PurePosixPath(p).name.lower(): p for p in loaded}
         base = next((names[n] for n in BASE_NAMES if n in names), None)
         override = next((names[n] for n in OVERRIDE_NAMES if n in names), None)
-        stacks = [p for p in loaded if _STACK_NAME_RE.match(PurePosixPath(p).name)]
+        stacks = [p for p in loaded if _STACK_NAME_RE.match(PurePosixPath(p).name) or p in self.stack_like]
         groups: list[list[str]] = [[p] for p in stacks]
         if base is None:
             for p in loaded:
@@ -393,6 +407,22 @@ class _Run:
             # a second base-named file (compose.yaml beside docker-compose.yml) is its own project
             groups.append([p] if PurePosixPath(p).name.lower() in BASE_NAMES + OVERRIDE_NAMES else [base, p])
         return groups
+
+    def is_stack(self, path: str) -> bool:
+        """A Swarm stack file: a ``services`` mapping in which a service has a ``deploy`` section. Looked at
+        as text first, so a file that is no compose file is never parsed (nor its errors reported) here."""
+        try:
+            with (self.root / path).open(encoding="utf-8", errors="replace") as handle:
+                head = handle.read(_STACK_PEEK)
+        except OSError:
+            return False
+        if not (_SERVICES_LINE.search(head) and _DEPLOY_LINE.search(head)):
+            return False
+        file = self.load(path)
+        services = file.services if file is not None else None
+        return isinstance(services, Mapping) and any(
+            isinstance(v, Mapping) and isinstance(v.get("deploy"), Mapping) for v in services.values()
+        )
 
     def load(self, path: str) -> _File | None:
         if path in self.cache:

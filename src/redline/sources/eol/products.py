@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from redline.core.images import parse_image
 from redline.sources.yamlsafe import YamlError, load_documents
 
 #: image repositories endoflife.date has no docker purl for -> product file stem
@@ -126,18 +127,9 @@ class EolData:
 
 def split_image(image: str) -> tuple[str, str]:
     """``mcr.microsoft.com/dotnet/aspnet:7.0`` → (``dotnet/aspnet``, ``7.0``); ``python:3.8`` →
-    (``library/python``, ``3.8``). Registry hosts are dropped; digests ignored."""
-    name = image.split("@", 1)[0].strip()
-    tag = ""
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name, tag = name.rsplit(":", 1)
-    parts = name.lower().split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    if len(parts) == 1:
-        parts = ["library", parts[0]]
-    return "/".join(parts), tag
+    (``library/python``, ``3.8``). Registry hosts are dropped; digests ignored (``core.images`` splits it)."""
+    ref = parse_image(image)
+    return ref.hub_path, ref.tag
 
 
 def load_error(name: str, exc: YamlError) -> str:

@@ -17,6 +17,7 @@ from redline.sources.advisories.database import default_db_dir
 class EolSettings:
     data_dir: str = ""  # holds products/*.md; "" = $REDLINE_DB_DIR/eol or the cache's eol/
     as_of: date | None = None  # judge end of life on this day (None = today)
+    mirror: str = ""  # where ``db update`` fetches products from: a URL or folder laid out as <mirror>/eol/products/
 
 
 def parse_eol(raw: Mapping[str, Any], where: Where) -> EolSettings:
@@ -29,14 +30,18 @@ def parse_eol(raw: Mapping[str, Any], where: Where) -> EolSettings:
             as_of = date.fromisoformat(str(as_of))
         except ValueError:
             raise ConfigError(f"{where.key('as_of')} must be a date (YYYY-MM-DD), got {as_of!r}") from None
-    return EolSettings(data_dir, as_of)
+    mirror = str(raw.get("mirror", "")).strip()
+    if "mirror" in raw and not mirror:
+        raise ConfigError(f"{where.key('mirror')} must not be empty")
+    return EolSettings(data_dir, as_of, mirror)
 
 
 EOL_SECTION: SectionSpec[EolSettings] = SectionSpec(
     name="eol",
-    keys={"data_dir": str, "as_of": str},
+    keys={"data_dir": str, "as_of": str, "mirror": str},
     parse=parse_eol,
-    doc="End-of-life data: data_dir (a folder with endoflife.date products/*.md), as_of (judge on this date)",
+    doc="End-of-life data: data_dir (a folder with endoflife.date products/*.md), as_of (judge on this date), "
+    "mirror (URL or folder `db update` fetches <mirror>/eol/products/*.md from)",
 )
 
 

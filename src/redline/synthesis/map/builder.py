@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from redline.core.map_model import Kind, Seen, Tri, Zone
+from redline.core.map_model import Console, Kind, Measured, Seen, Tri, Zone
 
 #: kinds a later, more specific source may replace
 _WEAK_KINDS = frozenset({Kind.UNKNOWN, Kind.SERVICE})
@@ -36,6 +36,11 @@ class Draft:
     port_names: dict[int, str] = field(default_factory=dict)  # K8s Service port -> its protocol name (grpc, http)
     #: spans of objects that belong to it without showing it (a K8s Secret only it reads): findings there are its
     owned_spans: list[tuple[str, int, int]] = field(default_factory=list)
+    consoles: list[Console] = field(default_factory=list)  # admin consoles it serves, with their login
+    command: list[tuple[str, Seen]] = field(default_factory=list)  # its command-line words (compose ``command:``)
+    image_command: list[str] = field(default_factory=list)  # ENTRYPOINT + CMD of the Dockerfile that builds it
+    cloud_names: set[str] = field(default_factory=set)  # names its cloud resources carry (bucket, identifier …)
+    measured: list[Measured] = field(default_factory=list)  # traces, database snapshot, cost joined to it
 
     def learn(self, kind: Kind | None = None, technology: str = "") -> None:
         if kind is not None and self.kind in _WEAK_KINDS and kind not in (Kind.UNKNOWN, self.kind):

@@ -6,44 +6,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from redline.core.images import parse_image
+from redline.core.known_images import technology_of
 from redline.core.map_model import Kind
-
-#: image repository name (last path segment) -> (technology, kind)
-IMAGE_TECH: dict[str, tuple[str, Kind]] = {
-    "postgres": ("postgresql", Kind.DATASTORE),
-    "postgis": ("postgresql", Kind.DATASTORE),
-    "mysql": ("mysql", Kind.DATASTORE),
-    "mariadb": ("mariadb", Kind.DATASTORE),
-    "mongo": ("mongodb", Kind.DATASTORE),
-    "mongodb": ("mongodb", Kind.DATASTORE),
-    "cassandra": ("cassandra", Kind.DATASTORE),
-    "cockroach": ("cockroachdb", Kind.DATASTORE),
-    "elasticsearch": ("elasticsearch", Kind.DATASTORE),
-    "opensearch": ("opensearch", Kind.DATASTORE),
-    "mssql-server": ("sql server", Kind.DATASTORE),
-    "couchdb": ("couchdb", Kind.DATASTORE),
-    "neo4j": ("neo4j", Kind.DATASTORE),
-    "clickhouse-server": ("clickhouse", Kind.DATASTORE),
-    "influxdb": ("influxdb", Kind.DATASTORE),
-    "valkey": ("valkey", Kind.CACHE),
-    "redis": ("redis", Kind.CACHE),
-    "memcached": ("memcached", Kind.CACHE),
-    "rabbitmq": ("rabbitmq", Kind.QUEUE),
-    "kafka": ("kafka", Kind.QUEUE),
-    "cp-kafka": ("kafka", Kind.QUEUE),
-    "nats": ("nats", Kind.QUEUE),
-    "activemq": ("activemq", Kind.QUEUE),
-    "zookeeper": ("zookeeper", Kind.DATASTORE),
-    "minio": ("minio", Kind.OBJECT_STORE),
-    "nginx": ("nginx", Kind.EDGE),
-    "traefik": ("traefik", Kind.EDGE),
-    "envoy": ("envoy", Kind.EDGE),
-    "haproxy": ("haproxy", Kind.EDGE),
-    "caddy": ("caddy", Kind.EDGE),
-    "keycloak": ("keycloak", Kind.IDENTITY),
-    "dex": ("dex", Kind.IDENTITY),
-}
-_IMAGE_PREFIX = {"redis-stack": "redis", "bitnami-postgresql": "postgres"}
 
 #: URL scheme -> (technology, kind, encrypted)
 SCHEMES: dict[str, tuple[str, Kind, bool | None]] = {
@@ -203,21 +168,15 @@ class Address:
 
 
 def image_repo(image: str) -> str:
-    """``gcr.io/p/redis:7@sha256:..`` -> ``redis``."""
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0].lower()
+    """``gcr.io/p/redis:7@sha256:..`` -> ``redis`` (``core.images`` splits it)."""
+    return parse_image(image).name
 
 
 def image_tech(image: str) -> tuple[str, Kind] | None:
-    repo = image_repo(image)
-    repo = _IMAGE_PREFIX.get(repo, repo)
-    if repo in IMAGE_TECH:
-        return IMAGE_TECH[repo]
-    for name, tech in IMAGE_TECH.items():
-        if repo.startswith(name + "-") or repo.endswith("-" + name):
-            return tech
-    return None
+    """What an image (or a component named like one) is, from the known-images table the container
+    checks read too (``core/known_images.toml``, its ``[[technology]]`` rows)."""
+    row = technology_of(image_repo(image))
+    return (row.technology, Kind(row.kind)) if row else None
 
 
 def terraform_kind(rtype: str) -> tuple[Kind, str] | None:

@@ -30,10 +30,28 @@ def add_terraform(builder: MapBuilder, project: TerraformProject | None) -> None
         draft = builder.component(res.address, seen, kind, tech)
         draft.deployed = draft.managed = True
         draft.resources.add(res.address)
+        draft.cloud_names.update(_names(res))
         public = _public(res, kind)
         if public:
             draft.exposure.append((public, seen))
     _attach_parts(builder, project, others)
+
+
+#: attributes that name a cloud resource as the bill shows it (its resource id ends with the name)
+_NAME_ATTRS = (
+    "bucket",
+    "name",
+    "identifier",
+    "cluster_identifier",
+    "function_name",
+    "cluster_id",
+    "replication_group_id",
+    "domain_name",
+)
+
+
+def _names(res: Resource) -> set[str]:
+    return {v for a in _NAME_ATTRS if isinstance(v := res.get(a), str) and v and "${" not in v}
 
 
 def _refs(value: Any) -> Iterator[str]:

@@ -50,7 +50,17 @@ def _service(builder: MapBuilder, svc: ComposeService) -> Draft:
         draft.built_here = True
         draft.build_dirs.add(_join(svc.directory, context))
     _ports(draft, svc)
+    _command(draft, svc)
     return draft
+
+
+def _command(draft: Draft, svc: ComposeService) -> None:
+    raw = svc.body.get("command")
+    words = [str(w) for w in raw] if isinstance(raw, list) else str(raw).split() if isinstance(raw, str) else []
+    if words:
+        path = svc.origin("command")[0]
+        line = svc.key_line("command")
+        draft.command += [(w, Seen(path, line, f"command of `{svc.name}`")) for w in words]
 
 
 def _is_job(svc: ComposeService) -> bool:

@@ -155,6 +155,8 @@ def to_component(
         reasons=tuple(reasons),
         findings=findings,
         aliases=tuple(sorted(draft.aliases)),
+        consoles=tuple(draft.consoles),
+        measured=tuple(draft.measured),
     )
 
 

@@ -36,8 +36,11 @@ def add_dockerfiles(builder: MapBuilder, dockerfiles: list[Dockerfile]) -> None:
             if builder.find(name) is not None:
                 name = directory or "root"
             owners = [builder.component(name, seen, Kind.SERVICE)]
+        command = _command(dockerfile)
         for draft in owners:
             draft.see(seen)
+            if command and not draft.image_command:
+                draft.image_command = command
             draft.build_dirs.add(directory)
             draft.built_here = True
             if base and (base, seen) not in draft.base_images:
@@ -45,6 +48,20 @@ def add_dockerfiles(builder: MapBuilder, dockerfiles: list[Dockerfile]) -> None:
             tech = image_tech(base) if base else None
             if tech and not draft.technology:  # FROM envoyproxy/envoy: an edge proxy, FROM postgres: a database
                 draft.learn(tech[1], tech[0])
+
+
+def _command(dockerfile: Dockerfile) -> list[str]:
+    """The final stage's ENTRYPOINT then CMD, as words (exec form as written, shell form split)."""
+    stage = dockerfile.final_stage
+    if stage is None:
+        return []
+    words: list[str] = []
+    for cmd in ("ENTRYPOINT", "CMD"):
+        found = dockerfile.in_stage(stage.index, cmd)
+        if found:
+            last = found[-1]
+            words += list(last.exec_form) if last.exec_form is not None else last.arguments.split()
+    return words
 
 
 def guess_by_name(builder: MapBuilder) -> None:

@@ -32,10 +32,10 @@ def resolve_addresses(builder: MapBuilder, refs: list[AddressRef]) -> None:
         for address in parse_address(ref.value):
             if address.port is None and not address.scheme and not _HOST_ONLY_RE.search(ref.name.upper()):
                 continue
-            _one(builder, ref, address)
+            resolve_one(builder, ref, address)
 
 
-def _one(builder: MapBuilder, ref: AddressRef, address: Address) -> None:
+def resolve_one(builder: MapBuilder, ref: AddressRef, address: Address) -> None:
     host = address.host
     if host in LOCAL_HOSTS:
         return

@@ -7,7 +7,10 @@ Concrete threats:
 - a flow across a trust boundary that is unencrypted → Tampering and Information disclosure; an
   encrypted one is the same threat with the control detected (mitigated);
 - privileged containers, container-runtime socket mounts, wildcard IAM/RBAC (their findings) → Elevation;
-- calls without a timeout in a component the internet reaches (RES findings) → Denial of service.
+- calls without a timeout in a component the internet reaches (RES findings) → Denial of service;
+- an admin console (Grafana, Jaeger UI, Consul …) reachable from outside that answers anyone → Spoofing
+  (one that asks for a login: the same threat, control detected);
+- state-changing routes without an audit trail (``audit_trail.py``, passed in as ``extra``) → Repudiation.
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ def threat_id(element: str, category: Stride, cause: str) -> str:
 
 
 @dataclass
-class _Draft:
+class ThreatDraft:
+    """A concrete threat before the register fills in its id, owner, deadline and status."""
+
     element: str
     etype: str
     category: Stride
@@ -72,7 +77,7 @@ def _exposed(m: SystemMap) -> dict[str, Component]:
     return {c.id: c for c in m.components if c.id in reached}
 
 
-def _entry_threats(m: SystemMap) -> Iterable[_Draft]:
+def _entry_threats(m: SystemMap) -> Iterable[ThreatDraft]:
     for c in _exposed(m).values():
         admin = sorted(
             {
@@ -93,7 +98,7 @@ def _entry_threats(m: SystemMap) -> Iterable[_Draft]:
                 "access, past every service that should mediate it",
             ),
         ):
-            yield _Draft(
+            yield ThreatDraft(
                 c.id,
                 element_type(c),
                 cat,
@@ -108,7 +113,38 @@ def _entry_threats(m: SystemMap) -> Iterable[_Draft]:
             )
 
 
-def _flow_threats(m: SystemMap) -> Iterable[_Draft]:
+def _reaches(how: str, port: int) -> bool:
+    """A published port aimed at the console's port, or an exposure that names no target port (a
+    LoadBalancer/NodePort Service, an Ingress, a public cloud resource)."""
+    target = _TARGET_PORT.search(how)
+    return target is None or int(target.group(1)) == port
+
+
+def _console_threats(m: SystemMap) -> Iterable[ThreatDraft]:
+    for c in _exposed(m).values():
+        for console in c.consoles:
+            reached = [s for how, s in c.exposure if _reaches(how, console.port)]
+            if not reached or console.authenticated == Tri.UNKNOWN:
+                continue
+            done = console.authenticated == Tri.YES
+            places = {(s.path, s.line) for s in reached}
+            yield ThreatDraft(
+                c.id,
+                element_type(c),
+                Stride.SPOOFING,
+                f"open-admin-console:{console.name}",
+                f"{console.name} of `{c.id}` is reachable from outside the network "
+                + ("and asks for a login" if done else "and answers anyone: its data and settings are open"),
+                "a login in front of every admin console (SSO or the console's own users), and no public port",
+                ControlState.DETECTED if done else ControlState.MISSING,
+                (*reached, *([console.seen] if (console.seen.path, console.seen.line) not in places else [])),
+                c.findings,
+                Severity.HIGH,
+                "bind the console's port to loopback or a VPN and reach it through an SSH tunnel",
+            )
+
+
+def _flow_threats(m: SystemMap) -> Iterable[ThreatDraft]:
     for f in m.flows:
         if not f.crosses or f.source == "internet" or f.encrypted == Tri.UNKNOWN:
             continue
@@ -121,7 +157,7 @@ def _flow_threats(m: SystemMap) -> Iterable[_Draft]:
                 f"{proto} from `{f.source}` to `{f.target}` crosses a trust boundary "
                 f"{'encrypted' if done else 'in plain text'}: it can be {harm} in transit"
             )
-            yield _Draft(
+            yield ThreatDraft(
                 element,
                 "flow",
                 cat,
@@ -136,7 +172,7 @@ def _flow_threats(m: SystemMap) -> Iterable[_Draft]:
             )
 
 
-def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
+def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[ThreatDraft]:
     exposed = _exposed(m)
     by_component: dict[tuple[str, Stride], list[Finding]] = {}
     for f in findings:
@@ -155,7 +191,7 @@ def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
         )
         worst = max(f.severity for f in group)
         if cat == Stride.ELEVATION_OF_PRIVILEGE:
-            yield _Draft(
+            yield ThreatDraft(
                 cid,
                 etype,
                 cat,
@@ -170,7 +206,7 @@ def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
                 "isolate it on dedicated nodes/accounts and alert on its use of the granted privilege",
             )
         else:
-            yield _Draft(
+            yield ThreatDraft(
                 cid,
                 etype,
                 cat,
@@ -187,12 +223,18 @@ def _finding_threats(m: SystemMap, findings: list[Finding]) -> Iterable[_Draft]:
 
 
 def build_threats(
-    m: SystemMap, findings: list[Finding], settings: ThreatSettings, acceptances: Acceptances
+    m: SystemMap,
+    findings: list[Finding],
+    settings: ThreatSettings,
+    acceptances: Acceptances,
+    extra: Iterable[ThreatDraft] = (),
 ) -> ThreatModel:
+    """The register: STRIDE per element, the threats read off the map and ``extra`` ones derived from
+    other facts (no audit trail for state-changing routes)."""
     today = settings.as_of or date.today()
     elements = [(c.id, element_type(c), categories(element_type(c))) for c in m.components]
     elements += [(f"{f.source} -> {f.target}", "flow", FLOW_CATS) for f in m.flows]
-    drafts = [*_entry_threats(m), *_flow_threats(m), *_finding_threats(m, findings)]
+    drafts = [*_entry_threats(m), *_console_threats(m), *_flow_threats(m), *_finding_threats(m, findings), *extra]
     rejected: list[str] = []
     honoured: dict[str, str] = {}
     for entry in acceptances.entries:
@@ -219,7 +261,7 @@ def build_threats(
 
 
 def _threat(
-    d: _Draft, owners: dict[str, str], settings: ThreatSettings, today: date, honoured: dict[str, str]
+    d: ThreatDraft, owners: dict[str, str], settings: ThreatSettings, today: date, honoured: dict[str, str]
 ) -> Threat:
     tid = threat_id(d.element, d.category, d.cause)
     severity = str(d.severity)
