@@ -34,15 +34,22 @@ class FindingIndex:
         inside = [
             (end - start, cid) for start, end, cid in self.spans.get(loc.path, ()) if line and start <= line <= end
         ]
+        home = self._home(loc.path)
         if inside:
-            return min(inside)[1]
+            # a client call in a component's own code names another component (a flow to it), yet the line
+            # is the caller's: a finding there (a call without a timeout) belongs to the code's owner
+            return home[1] if home is not None and home[0] else min(inside)[1]
         owners = self.paths.get(loc.path, set())
         if len(owners) == 1:
             return next(iter(owners))
+        return home[1] if home is not None else ""
+
+    def _home(self, path: str) -> tuple[str, str] | None:
+        """The narrowest build context holding the path: (directory, component)."""
         for directory, cid in self.dirs:
-            if (directory and (loc.path.startswith(directory + "/"))) or (not directory and "/" not in loc.path):
-                return cid
-        return ""
+            if (directory and path.startswith(directory + "/")) or (not directory and "/" not in path):
+                return directory, cid
+        return None
 
 
 def attach(
