@@ -5,12 +5,13 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from redline.cli.main import main
-from redline.core.outputset import MANIFEST
+from redline.core.outputset import MANIFEST, replace_output_set
 
 from .helpers import DOCKERFILE, audit, report, write
 
@@ -107,3 +108,22 @@ def test_enospc_at_the_os_boundary_keeps_the_previous_reports(
     assert audit(src, out, "--fail-on", "medium") == 2
     assert "No space left on device" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_ctrl_c_between_two_renames_still_leaves_one_whole_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interrupt arrives after the first file is in place; it is delivered once the set is complete."""
+    out = tmp_path / "out"
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def interrupted_after_one(src: str, dst: Path) -> None:
+        real_replace(src, dst)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr("redline.core.outputset.os.replace", interrupted_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        replace_output_set(out, {"a.json": b"1", "b.md": b"2", "c.html": b"3"})
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.json", "b.md", "c.html"]
+    assert json.loads((out / MANIFEST).read_text())["files"] == ["a.json", "b.md", "c.html"]

@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 MANIFEST = ".redline-manifest.json"
@@ -70,9 +73,24 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    for name in sorted(stale):
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-            (folder / name).unlink()
+    with _interrupts_deferred():  # a Ctrl-C between two renames would leave a mix of two runs for good
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        for name in sorted(stale):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                (folder / name).unlink()
     return [target for _, target in staged[:-1]]
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """SIGINT/SIGTERM held back while the renames run (they take microseconds each), delivered after."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
