@@ -27,8 +27,9 @@ from redline.checks.containers.dockerfiles import has_healthcheck, image_key, sh
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
-from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
@@ -303,18 +304,51 @@ def depends_on(svc: ComposeService) -> list[str]:
     return [str(x) for x in seq(raw)]
 
 
-def dev_mode(svc: ComposeService) -> bool:
-    """A live-reload development container: it bind-mounts its own build context over the image, or builds a
-    ``dev``/``debug``/``test`` target."""
-    build = svc.body.get("build")
-    context = build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
+#: commands of a container run for development: a reloader, a debugger or inspector, a dev server, or a shell
+#: kept alive for someone to exec into (``uvicorn --reload``, ``nodemon --inspect``, ``manage.py runserver``)
+_DEV_COMMAND = re.compile(
+    r"(?:^|\s)--reload\b|\bnodemon\b|--inspect(?:-brk)?\b|\brunserver\b|\bdebugpy\b|\bsleep\s+infinity\b"
+    r"|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?dev\b|\bwatchmedo\b"
+)
+
+
+def dev_mode(body: Mapping[str, Any], context: str) -> bool:
+    """A development container: it bind-mounts its own build ``context`` over the image (code edited live), builds
+    a ``dev``/``debug``/``test`` target, or runs a reloader, debugger, dev server or ``sleep infinity``."""
+    build = body.get("build")
     target = str(_m(build).get("target", "")).lower() if isinstance(build, Mapping) else ""
     if target.startswith(("dev", "debug", "test")):
         return True
+    if any(_DEV_COMMAND.search(_command_text(body.get(key))) for key in ("command", "entrypoint")):
+        return True
     norm = context.rstrip("/").removeprefix("./") or "."
     return bool(context) and any(
-        _volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in seq(svc.body.get("volumes"))
+        _volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in seq(body.get("volumes"))
     )
+
+
+def build_context(svc: ComposeService) -> str:
+    build = svc.body.get("build")
+    return build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
+
+
+def development_files(project: ComposeProject) -> frozenset[str]:
+    """The compose files of a project that set up a development container (see :func:`dev_mode`), whatever they
+    are called: ``docker compose up`` on a laptop, not a deployment. Judged per file, so a base file stays a
+    deployment when only its override adds the reloader and the source mounts."""
+    files: set[str] = set()
+    for svc in project.services:
+        context = build_context(svc)
+        layers = svc.layers or ((svc.origin(None)[0], svc.body),)
+        files.update(path for path, body in layers if dev_mode(body, context))
+    return frozenset(files)
+
+
+def _command_text(value: Any) -> str:
+    """``command``/``entrypoint`` as one string, whether written as a string or a list."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value) if isinstance(value, str) else ""
 
 
 def one_shot(svc: ComposeService) -> bool:
@@ -363,12 +397,16 @@ class ComposeCheck(ProjectCheck):
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             needed = {name for svc in project.services for name in depends_on(svc)}
-            # one live-reload container makes the whole project a development environment
-            dev = any(dev_mode(svc) for svc in project.services)
+            # a file that sets up one live-reload or debug container is a development environment whatever it is
+            # called: its findings go through the one context step (kept, low, listed apart, not gating)
+            devs = development_files(project)
             for svc in project.services:
                 df = build_dockerfile(svc, dockerfiles)
-                mode = _Mode(needed=svc.name in needed, dev=dev or in_test_context(svc.origin(None)[0], svc.name))
-                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, mode))
+                home = svc.origin(None)[0]
+                mode = _Mode(needed=svc.name in needed, dev=home in devs or in_test_context(home, svc.name))
+                for f in self._service(svc, df, mode):
+                    scoped = self._scoped(scope, svc, f)
+                    out.append(lowered(scoped, why=DEVELOPMENT) if scoped.location.path in devs else scoped)
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
     def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
@@ -422,7 +460,7 @@ class ComposeCheck(ProjectCheck):
             source = _volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user(svc, df, mode.dev)
+        yield from self._user_findings(svc, df)
         yield from self._ports(svc)
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
@@ -466,10 +504,6 @@ class ComposeCheck(ProjectCheck):
             text = str(opt).replace("=", ":").lower().replace(" ", "")
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
-
-    def _user(self, svc: ComposeService, df: Dockerfile | None, dev: bool) -> Iterator[Finding]:
-        for f in self._user_findings(svc, df):
-            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) if dev else f
 
     def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")

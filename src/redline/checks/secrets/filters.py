@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 
-from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.context import in_test_or_sample, lower_confidence
 from redline.core.model import Confidence
 
 _PLACEHOLDER_WORDS = re.compile(
@@ -114,13 +114,6 @@ def is_store_reference(secret: str, matched: str) -> bool:
     return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS)
 
 
-def is_sample_path(path: str) -> bool:
-    """Tests, fixtures, documentation and files named like samples (one definition, in core)."""
-    return looks_like_test_or_sample(path)
-
-
 def context_confidence(base: Confidence, path: str) -> Confidence:
-    """One step lower in a sample path; never below LOW, never dropped."""
-    if is_sample_path(path):
-        return Confidence(max(Confidence.LOW, base - 1))
-    return base
+    """One step lower in a test, docs or sample path (``core.context``); never below LOW, never dropped."""
+    return lower_confidence(base) if in_test_or_sample(path) else base
