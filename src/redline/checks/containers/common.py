@@ -194,17 +194,6 @@ def flag_value(value: object) -> bool:
     return str(value).strip().strip("\"'").lower() in _FLAG_VALUES
 
 
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|[A-Z0-9_]+_(?:VAL|VALUE|HERE|PLACEHOLDER)|"
-    r"changeme|change-me|changeit|replace[-_]?me|your[-_].*|xxx+|todo|tbd|placeholder)$"
-)
-
-
-def looks_like_placeholder(value: str) -> bool:
-    """``GOOGLE_API_KEY_VAL``, ``<your-key>``, ``${TOKEN}``, ``changeme``: a value to be substituted, not a secret."""
-    return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
-
-
 def unique(findings: Iterable[Finding]) -> list[Finding]:
     """Drop repeats (compose project variants see the base file's services more than once)."""
     seen: dict[tuple[str, str, int, str, str], Finding] = {}
