@@ -108,7 +108,8 @@ def test_provider_credentials_in_an_example_take_the_shared_context_step(tmp_pat
     # with literal keys in examples/ is kept, low, listed apart and not gating; the same block in envs/ is not
     block = (
         'provider "aws" {\n  region = "eu-west-1"\n  access_key = "AKIAQYLPMN5HFIQR7XYZ"\n'
-        '  secret_key = "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"\n}\nresource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+        '  secret_key = "tR9x2Lq8Vw3Zk7Pm4Nb6Hc1Jd5Fg0Ys8Ue2Wa3Qi"\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
     )
     write(tmp_path, "envs/prod/main.tf", block)
     write(tmp_path, "examples/simple/main.tf", "\n" + block)
