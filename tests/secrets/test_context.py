@@ -34,6 +34,15 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("mysite/settings/production.py", False),
         ("ci/app.test.yml", True),
         ("deploy/app.yml", False),
+        # framework-neutral dev/test config files in a config/ folder (dvpwa's config/dev.yaml)
+        ("config/dev.yaml", True),
+        ("app/config/test.json", True),
+        ("config/production.yaml", False),
+        ("config/devices.yaml", False),
+        ("dev.yaml", False),
+        # test tool folders (AzureTRE's resource_processor/test_tools/…)
+        ("resource_processor/test_tools/sender/requirements.txt", True),
+        ("tools/testing_tools_guide.txt", False),
         ("spec/cassettes/stripe_charge.yml", True),
         ("tests_recorded/__recordings__/api_123/recording.har", True),
         ("src/vcr_cassettes/login.yaml", True),

@@ -151,6 +151,10 @@ _SAMPLE_DIRS = frozenset(
         "mocks",
         "stubs",
         "testutils",
+        "test_utils",
+        "test-utils",
+        "test_tools",
+        "test-tools",
         "e2e",
         # load generators and end-to-end/integration suites: they drive the system, they are not part of it
         "loadgenerator",
@@ -199,6 +203,7 @@ _DEV_TEST_CONFIG = re.compile(
     r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
+    r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"
     r"|(?:^|/)appsettings\.Development\.json$"
 )
 
