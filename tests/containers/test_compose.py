@@ -264,3 +264,36 @@ def test_a_development_compose_file_is_lowered_whatever_its_name(tmp_path: Path)
     # production concerns are not asked of a development file (no memory limit item there)
     limits = {f.location.path for f in run(tmp_path) if f.rule == "CMP105"}
     assert limits & dev == set() and {"prod/compose.yaml", "stack/compose.yml"} <= limits
+
+
+def test_a_host_agent_is_one_item(tmp_path: Path) -> None:
+    """opentelemetry-demo's eBPF profiler (privileged, pid: host, the Docker socket) was three items and its
+    collector (user: 0:0 to read the socket and host logs) two: one decision each, one ``cause:`` item led by
+    the socket. Look-alikes: a root user without host access keeps its runs-as-root item; another service's
+    host access is its own item."""
+    from redline.core.groups import group_findings
+
+    _compose_tree(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n"
+            "  profiler:\n    image: acme/profiler:1.0\n    privileged: true\n    pid: host\n    user: 0:0\n"
+            "    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    mem_limit: 256m\n"
+            "  web:\n    image: acme/web:1.0\n    user: root\n    mem_limit: 256m\n"
+            "  debugger:\n    image: acme/dbg:1.0\n    pid: host\n    mem_limit: 256m\n",
+        },
+    )
+    found = [f for f in run(tmp_path) if f.rule.startswith("CMP")]
+    where = sorted((f.rule, f.location.start_line, f.location.resource.rsplit("/", 1)[-1]) for f in found)
+    assert where == [
+        ("CMP101", 4, "profiler"),
+        ("CMP102", 7, "profiler"),
+        ("CMP103", 6, "profiler"),
+        ("CMP103", 12, "web"),
+        ("CMP107", 5, "profiler"),
+        ("CMP107", 16, "debugger"),
+    ]
+    items = {(i.lead.rule, i.lead.location.resource.rsplit("/", 1)[-1]): i for i in group_findings(found)}
+    assert set(items) == {("CMP102", "profiler"), ("CMP103", "web"), ("CMP107", "debugger")}
+    assert sorted(f.rule for f in items[("CMP102", "profiler")].members) == ["CMP101", "CMP102", "CMP103", "CMP107"]
+    assert items[("CMP103", "web")].lead.group.startswith("cause:runs-as-root:")

@@ -29,6 +29,7 @@ from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
+from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
@@ -344,6 +345,27 @@ def development_files(project: ComposeProject) -> frozenset[str]:
     return frozenset(files)
 
 
+#: the rules that say "this service reaches into the host" (privileged, the runtime socket, host namespaces,
+#: added capabilities or an unconfined profile)
+_HOST_ACCESS = frozenset({"CMP101", "CMP102", "CMP107", "CMP108"})
+
+
+def host_access_item(findings: Iterable[Finding]) -> list[Finding]:
+    """A host agent (an eBPF profiler, a collector reading the Docker socket and host logs) that is privileged, mounts
+    the runtime socket and joins the host PID namespace is one decision — does it need host access, and if so how is
+    it confined — not three items. Its findings, and a ``user: root`` set on it on purpose, share one ``cause:``
+    group led by the most severe. A root user without host access keeps its image's runs-as-root item."""
+    found = list(findings)
+    access = [f for f in found if f.rule in _HOST_ACCESS]
+    if not access:
+        return found
+    group = f"{CROSS_RULE_PREFIX}host-access:{access[0].location.resource}"
+    return [
+        replace(f, group=group) if f.rule in _HOST_ACCESS or (f.rule == NO_USER.code and f.evidence.text("user")) else f
+        for f in found
+    ]
+
+
 def _command_text(value: Any) -> str:
     """``command``/``entrypoint`` as one string, whether written as a string or a list."""
     if isinstance(value, list):
@@ -404,7 +426,7 @@ class ComposeCheck(ProjectCheck):
                 df = build_dockerfile(svc, dockerfiles)
                 home = svc.origin(None)[0]
                 mode = _Mode(needed=svc.name in needed, dev=home in devs or in_test_context(home, svc.name))
-                for f in self._service(svc, df, mode):
+                for f in host_access_item(self._service(svc, df, mode)):
                     scoped = self._scoped(scope, svc, f)
                     out.append(lowered(scoped, why=DEVELOPMENT) if scoped.location.path in devs else scoped)
         return unique(out)  # project variants (base + prod) repeat what the base defines
@@ -511,7 +533,15 @@ class ComposeCheck(ProjectCheck):
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
         if user is not None:
             if is_root_user(str(user)):
-                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
+                yield self._f(
+                    NO_USER,
+                    svc,
+                    "user",
+                    f"user: {user}",
+                    severity=Severity.MEDIUM,
+                    group=group,
+                    evidence={"user": str(user)},
+                )
             return
         stage = shipped_stage(df, build_target(svc)) if df is not None else None
         if df is not None and stage is not None:
