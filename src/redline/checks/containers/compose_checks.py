@@ -34,6 +34,7 @@ from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.compose_dev import build_context, dev_container, volume_source
 from redline.sources.containers.dockerfile import Dockerfile
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
@@ -271,12 +272,6 @@ def published(entry: Any) -> tuple[str, int] | None:
     return (m.group("ip") or "").strip("[]"), int(m.group("ctr"))
 
 
-def _volume_source(entry: Any) -> str:
-    if isinstance(entry, Mapping):
-        return str(entry.get("source", ""))
-    return str(entry).split(":", 1)[0]
-
-
 _REMEDY = {
     "CMP101": "privileged: false   # and grant only what it needs:\ncap_drop: [ALL]\ncap_add: [<the one capability>]",
     "CMP102": "Remove the docker.sock mount, or put a read-only socket proxy in front of it "
@@ -305,43 +300,15 @@ def depends_on(svc: ComposeService) -> list[str]:
     return [str(x) for x in seq(raw)]
 
 
-#: commands of a container run for development: a reloader, a debugger or inspector, a dev server, or a shell
-#: kept alive for someone to exec into (``uvicorn --reload``, ``nodemon --inspect``, ``manage.py runserver``)
-_DEV_COMMAND = re.compile(
-    r"(?:^|\s)--reload\b|\bnodemon\b|--inspect(?:-brk)?\b|\brunserver\b|\bdebugpy\b|\bsleep\s+infinity\b"
-    r"|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?dev\b|\bwatchmedo\b"
-)
-
-
-def dev_mode(body: Mapping[str, Any], context: str) -> bool:
-    """A development container: it bind-mounts its own build ``context`` over the image (code edited live), builds
-    a ``dev``/``debug``/``test`` target, or runs a reloader, debugger, dev server or ``sleep infinity``."""
-    build = body.get("build")
-    target = str(_m(build).get("target", "")).lower() if isinstance(build, Mapping) else ""
-    if target.startswith(("dev", "debug", "test")):
-        return True
-    if any(_DEV_COMMAND.search(_command_text(body.get(key))) for key in ("command", "entrypoint")):
-        return True
-    norm = context.rstrip("/").removeprefix("./") or "."
-    return bool(context) and any(
-        _volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in seq(body.get("volumes"))
-    )
-
-
-def build_context(svc: ComposeService) -> str:
-    build = svc.body.get("build")
-    return build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
-
-
 def development_files(project: ComposeProject) -> frozenset[str]:
-    """The compose files of a project that set up a development container (see :func:`dev_mode`), whatever they
-    are called: ``docker compose up`` on a laptop, not a deployment. Judged per file, so a base file stays a
-    deployment when only its override adds the reloader and the source mounts."""
+    """The compose files of a project that set up a development container (``sources.containers.compose_dev``),
+    whatever they are called: ``docker compose up`` on a laptop, not a deployment. Judged per file, so a base file
+    stays a deployment when only its override adds the reloader and the source mounts."""
     files: set[str] = set()
     for svc in project.services:
-        context = build_context(svc)
+        context = build_context(svc.body)
         layers = svc.layers or ((svc.origin(None)[0], svc.body),)
-        files.update(path for path, body in layers if dev_mode(body, context))
+        files.update(path for path, body in layers if dev_container(body, context))
     return frozenset(files)
 
 
@@ -364,13 +331,6 @@ def host_access_item(findings: Iterable[Finding]) -> list[Finding]:
         replace(f, group=group) if f.rule in _HOST_ACCESS or (f.rule == NO_USER.code and f.evidence.text("user")) else f
         for f in found
     ]
-
-
-def _command_text(value: Any) -> str:
-    """``command``/``entrypoint`` as one string, whether written as a string or a list."""
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value) if isinstance(value, str) else ""
 
 
 def one_shot(svc: ComposeService) -> bool:
@@ -479,7 +439,7 @@ class ComposeCheck(ProjectCheck):
         if body.get("privileged") is True:
             yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
         for vol in seq(body.get("volumes")):
-            source = _volume_source(vol)
+            source = volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
         yield from self._user_findings(svc, df)

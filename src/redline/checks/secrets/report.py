@@ -12,7 +12,7 @@ from dataclasses import replace
 from redline.checks.interface import Check
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
-from redline.core.context import CONTEXT_TAG, in_test_or_sample, lower_in_context
+from redline.core.context import CONTEXT_TAG, DEVELOPMENT, in_test_or_sample, is_in_context, lower_in_context
 from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity
 from redline.core.rules import Rule
@@ -36,6 +36,19 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
     if not in_test_or_sample(finding.location.path):
         return finding
     return lower_in_context(finding, gate=gate_samples, confidence_lowered=True)
+
+
+def in_development_file(finding: Finding, gate_samples: bool) -> Finding:
+    """A secret in a development compose file not named like one: the same context step as a sample, in the
+    samples' item of its value (never hiding the value's places in code)."""
+    if is_in_context(finding):
+        return finding
+    lowered = lower_in_context(finding, DEVELOPMENT, gate=gate_samples)
+    return replace(
+        lowered,
+        message=f"{finding.message} (in a development compose file)",
+        group=finding.group.replace("secret:code:", "secret:sample:", 1),
+    )
 
 
 def remediation(revoke: str) -> str:
