@@ -207,3 +207,26 @@ def test_credentials_in_a_development_compose_file_take_the_context_step(
     assert SAMPLE_TAG in dev.tags and GATE_EXEMPT_TAG in dev.tags and dev.severity == Severity.LOW
     assert dev.group.startswith("secret:sample:") and "development compose file" in dev.message
     assert SAMPLE_TAG not in deployed.tags and deployed.group.startswith("secret:code:")
+
+
+def test_a_default_for_a_database_on_this_machine_is_a_local_development_value(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    """saleor's and kuma's settings fall back to `postgres://saleor:saleor@localhost/saleor` when DATABASE_URL is
+    unset: a default credential for the developer's own database takes the context step. A default for a real
+    host and a chosen password for localhost are reported as before."""
+    (tmp_path / "settings.py").write_text(
+        'LOCAL = "postgres://shop:shop@localhost:5432/shop"\n'
+        'LOOP = "postgres://postgres:postgres@127.0.0.1/shop"\n'
+        'REMOTE = "postgres://shop:shop@db.shop.example.net/shop"\n'
+        'CHOSEN = "postgres://shop:Xk92mQ7vLp3Zt8@localhost/shop"\n'
+    )
+    result = run_secrets(tmp_path)
+    by_line = {f.location.start_line: f for f in result.findings if f.location.path == "settings.py"}
+    assert sorted(by_line) == [1, 2, 3, 4]
+    for line in (1, 2):
+        f = by_line[line]
+        assert (f.rule, f.severity) == ("SEC907", Severity.LOW) and SAMPLE_TAG in f.tags, line
+        assert f.group.startswith("secret:sample:") and "local development default" in f.message
+    assert by_line[3].rule == "SEC907" and SAMPLE_TAG not in by_line[3].tags
+    assert by_line[4].rule == "SEC906" and SAMPLE_TAG not in by_line[4].tags

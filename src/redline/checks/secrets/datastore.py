@@ -183,6 +183,8 @@ class DatastoreCredential:
     #: a CI job's own service container with its image's default password: it lives as long as the job and
     #: is reachable from nothing else, so it is not reported (a real secret in a workflow still is)
     ephemeral: bool = False
+    #: the host is this machine (``localhost``, ``127.x``, ``[::1]``): a developer's own database
+    loopback: bool = False
 
 
 def find_datastore_credentials(
@@ -263,7 +265,8 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:
             host = m.group("host").lower()
-            yield replace(cred, local=b"." not in host or host.startswith((b"127.", b"localhost")))
+            loopback = host.startswith((b"127.", b"localhost", b"[::1]"))
+            yield replace(cred, local=b"." not in host or loopback, loopback=loopback)
 
 
 def _driver_calls(data: bytes) -> Iterator[DatastoreCredential]:

@@ -38,15 +38,21 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
     return lower_in_context(finding, gate=gate_samples, confidence_lowered=True)
 
 
-def in_development_file(finding: Finding, gate_samples: bool) -> Finding:
-    """A secret in a development compose file not named like one: the same context step as a sample, in the
-    samples' item of its value (never hiding the value's places in code)."""
+#: why a default data-store credential for this machine's own database takes the context step
+LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
+
+
+def in_development_file(
+    finding: Finding, gate_samples: bool, why: str = DEVELOPMENT, note: str = "in a development compose file"
+) -> Finding:
+    """A secret in a development compose file not named like one, or a local-development default: the same
+    context step as a sample, in the samples' item of its value (never hiding the value's places in code)."""
     if is_in_context(finding):
         return finding
-    lowered = lower_in_context(finding, DEVELOPMENT, gate=gate_samples)
+    lowered = lower_in_context(finding, why, gate=gate_samples)
     return replace(
         lowered,
-        message=f"{finding.message} (in a development compose file)",
+        message=f"{finding.message} ({note})",
         group=finding.group.replace("secret:code:", "secret:sample:", 1),
     )
 

@@ -90,7 +90,7 @@ class SecretsBase:
         assert hasattr(check, "finding")
         if found.verdict:
             evidence = {**(evidence or {}), "verification": found.verdict}
-        return secret_finding(
+        finding = secret_finding(
             check,  # type: ignore[arg-type]
             found.rule,
             path=path,
@@ -109,6 +109,9 @@ class SecretsBase:
             allowlist=settings.allowlist,
             gate_samples=settings.gate_samples,
         )
+        if found.context:
+            return in_development_file(finding, settings.gate_samples, found.context, "a local development default")
+        return finding
 
 
 class SecretsFileCheck(SecretsBase, FileCheck):
