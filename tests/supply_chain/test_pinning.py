@@ -146,4 +146,5 @@ def test_docs_and_test_tool_requirements_take_the_shared_context_step(tmp_path: 
     for where, f in got.items():
         if where[0] != "requirements.txt":
             assert {"context:sample", "gate:exempt"} <= set(f.tags), where
-            assert f.evidence.text("context") == "test, docs, sample or development file"
+            want = "docs file" if where[0].startswith("docs/") else "test file"
+            assert f.evidence.text("context") == want, where

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.filekinds import context_kind, looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Severity
 from redline.core.result import GATE_EXEMPT_TAG
 
@@ -28,16 +28,23 @@ def in_test_or_sample(relpath: str) -> bool:
     return looks_like_test_or_sample(relpath)
 
 
+def path_reason(relpath: str) -> str:
+    """What the file is, for a lowered finding's evidence ("docs file", "recorded test file"), or ""."""
+    kind = context_kind(relpath)
+    return f"{kind} file" if kind else ""
+
+
 def lower_confidence(base: Confidence) -> Confidence:
     """One step lower; never below LOW."""
     return Confidence(max(Confidence.LOW, base - 1))
 
 
 def lower_in_context(
-    finding: Finding, why: str = TEST_OR_SAMPLE, *, gate: bool = False, confidence_lowered: bool = False
+    finding: Finding, why: str = "", *, gate: bool = False, confidence_lowered: bool = False
 ) -> Finding:
     """Keep the finding but never above LOW, one confidence step lower (unless the family already lowered it),
-    listed in the context section and, unless ``gate``, never failing the gate. Lowering twice changes nothing."""
+    listed in the context section and, unless ``gate``, never failing the gate. Lowering twice changes nothing.
+    ``why`` defaults to what the finding's file is (:func:`path_reason`)."""
     if CONTEXT_TAG in finding.tags:
         return finding
     tags = tuple(dict.fromkeys((*finding.tags, CONTEXT_TAG, *(() if gate else (GATE_EXEMPT_TAG,)))))
@@ -46,7 +53,7 @@ def lower_in_context(
         severity=min(finding.severity, Severity.LOW),
         confidence=finding.confidence if confidence_lowered else lower_confidence(finding.confidence),
         tags=tags,
-        evidence=finding.evidence.with_values({"context": why}),
+        evidence=finding.evidence.with_values({"context": why or path_reason(finding.location.path) or TEST_OR_SAMPLE}),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import Check
-from redline.core.context import DRIVER, TEST_OR_SAMPLE, in_test_or_sample, lower_in_context
+from redline.core.context import DRIVER, in_test_or_sample, lower_in_context
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
 from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.model import Confidence, Finding, Location, Severity
@@ -236,7 +236,7 @@ def lowered(finding: Finding, name: str = "", *, why: str = "") -> Finding:
     if why:
         return lower_in_context(finding, why)
     if in_test_or_sample(finding.location.path):
-        return lower_in_context(finding, TEST_OR_SAMPLE)
+        return lower_in_context(finding)
     if driver_name(name):
         return lower_in_context(finding, DRIVER)
     return finding
