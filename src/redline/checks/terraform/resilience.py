@@ -310,8 +310,10 @@ class DataStoreCheck(TerraformCheck):
                 "`abort_incomplete_multipart_upload { days_after_initiation = 7 }`.",
             )
         for bucket in project.of_type("google_storage_bucket"):
-            if state_bucket(bucket) or bucket.body.may_have("lifecycle_rule") or any(
-                is_true(a.get("enabled")) for a in bucket.nested("autoclass")
+            if (
+                state_bucket(bucket)
+                or bucket.body.may_have("lifecycle_rule")
+                or any(is_true(a.get("enabled")) for a in bucket.nested("autoclass"))
             ):
                 continue
             yield self.emit(
