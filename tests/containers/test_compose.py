@@ -208,3 +208,92 @@ def test_root_group_forms_count_as_root_in_every_family(tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: .\n    mem_limit: 256m\n")
     fired = {f.rule for f in run(tmp_path) if f.rule in {"DKR101", "CMP103"}}
     assert fired == {"DKR101", "CMP103"}
+
+
+_DB = "  db:\n    image: postgres:16\n    ports:\n      - 5432:5432\n"
+
+
+def _compose_tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_a_development_compose_file_is_lowered_whatever_its_name(tmp_path: Path) -> None:
+    """saleor's .worktree-container/docker-compose.yml published its laptop database at high severity: a file
+    that builds a service from local source and bind-mounts that source over it, or runs a reloader or debugger,
+    is a development environment. Its findings take the one context step; deployment look-alikes keep theirs."""
+    _compose_tree(
+        tmp_path,
+        {
+            # true positives: source bind-mounted over the build, a reloader, a node inspector, a workspace shell
+            "worktree/docker-compose.yml": "services:\n  app:\n    build:\n      context: ..\n"
+            "    volumes:\n      - ..:/app\n" + _DB,
+            "reload/compose.yaml": "services:\n  api:\n    build: .\n    command: uvicorn main:app --reload\n" + _DB,
+            "inspect/compose.yaml": "services:\n  web:\n    build: ./web\n"
+            "    entrypoint: nodemon --inspect=0.0.0.0 server.js\n" + _DB,
+            "shell/compose.yaml": "services:\n  ws:\n    build: .\n    command: [sleep, infinity]\n" + _DB,
+            # look-alikes: a config file and a named volume mounted, a production server, a prebuilt image
+            "prod/compose.yaml": "services:\n  app:\n    build: .\n    command: gunicorn app:app --workers 4\n"
+            "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - data:/var/lib/app\n" + _DB,
+            "images/compose.yaml": "services:\n  app:\n    image: acme/app:1.0\n    volumes:\n      - .:/srv\n" + _DB,
+            # a base file stays a deployment when only its override adds the reloader and the source mount
+            "stack/compose.yml": "services:\n  backend:\n    build: ./backend\n" + _DB,
+            "stack/compose.override.yml": "services:\n  backend:\n    command: fastapi run --reload\n"
+            "    volumes:\n      - ./backend:/app/backend\n",
+        },
+    )
+    found = [f for f in run(tmp_path) if f.rule == "CMP104"]
+    by_path = {f.location.path: f for f in found}
+    assert sorted((f.location.path, f.location.start_line) for f in found) == [
+        ("images/compose.yaml", 8),
+        ("inspect/compose.yaml", 7),
+        ("prod/compose.yaml", 10),
+        ("reload/compose.yaml", 7),
+        ("shell/compose.yaml", 7),
+        ("stack/compose.yml", 6),
+        ("worktree/docker-compose.yml", 9),
+    ]
+    dev = {"worktree/docker-compose.yml", "reload/compose.yaml", "inspect/compose.yaml", "shell/compose.yaml"}
+    for path, f in by_path.items():
+        lowered = path in dev
+        assert (str(f.severity) == "low") is lowered, path
+        assert ("context:sample" in f.tags and "gate:exempt" in f.tags) is lowered, path
+        if lowered:
+            assert f.evidence.text("context").startswith("development environment"), path
+    # production concerns are not asked of a development file (no memory limit item there)
+    limits = {f.location.path for f in run(tmp_path) if f.rule == "CMP105"}
+    assert limits & dev == set() and {"prod/compose.yaml", "stack/compose.yml"} <= limits
+
+
+def test_a_host_agent_is_one_item(tmp_path: Path) -> None:
+    """opentelemetry-demo's eBPF profiler (privileged, pid: host, the Docker socket) was three items and its
+    collector (user: 0:0 to read the socket and host logs) two: one decision each, one ``cause:`` item led by
+    the socket. Look-alikes: a root user without host access keeps its runs-as-root item; another service's
+    host access is its own item."""
+    from redline.core.groups import group_findings
+
+    _compose_tree(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n"
+            "  profiler:\n    image: acme/profiler:1.0\n    privileged: true\n    pid: host\n    user: 0:0\n"
+            "    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    mem_limit: 256m\n"
+            "  web:\n    image: acme/web:1.0\n    user: root\n    mem_limit: 256m\n"
+            "  debugger:\n    image: acme/dbg:1.0\n    pid: host\n    mem_limit: 256m\n",
+        },
+    )
+    found = [f for f in run(tmp_path) if f.rule.startswith("CMP")]
+    where = sorted((f.rule, f.location.start_line, f.location.resource.rsplit("/", 1)[-1]) for f in found)
+    assert where == [
+        ("CMP101", 4, "profiler"),
+        ("CMP102", 7, "profiler"),
+        ("CMP103", 6, "profiler"),
+        ("CMP103", 12, "web"),
+        ("CMP107", 5, "profiler"),
+        ("CMP107", 16, "debugger"),
+    ]
+    items = {(i.lead.rule, i.lead.location.resource.rsplit("/", 1)[-1]): i for i in group_findings(found)}
+    assert set(items) == {("CMP102", "profiler"), ("CMP103", "web"), ("CMP107", "debugger")}
+    assert sorted(f.rule for f in items[("CMP102", "profiler")].members) == ["CMP101", "CMP102", "CMP103", "CMP107"]
+    assert items[("CMP103", "web")].lead.group.startswith("cause:runs-as-root:")

@@ -57,7 +57,8 @@ def test_context_lowers_test_files_and_groups_root_by_image() -> None:
     dfs = [parse_dockerfile(path.name, path.read_text()) for path in sorted(DOCKER.glob("*.Dockerfile"))]
     by_path = {(f.rule, f.location.path): f for f in _check(*dfs)}
     dev = by_path[("DKR101", "dev.Dockerfile")]
-    assert dev.severity == Severity.LOW and dev.confidence == Confidence.LOW
+    assert dev.severity == Severity.LOW and dev.confidence == Confidence.MEDIUM
+    assert "context:sample" in dev.tags and "gate:exempt" in dev.tags
     prod = by_path[("DKR101", "root_nouser.Dockerfile")]
     assert prod.severity == Severity.MEDIUM and prod.group == "cause:runs-as-root:root_nouser.Dockerfile"
     assert "nginx-unprivileged" in by_path[("DKR101", "nginx.Dockerfile")].message

@@ -34,6 +34,15 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("mysite/settings/production.py", False),
         ("ci/app.test.yml", True),
         ("deploy/app.yml", False),
+        # framework-neutral dev/test config files in a config/ folder (dvpwa's config/dev.yaml)
+        ("config/dev.yaml", True),
+        ("app/config/test.json", True),
+        ("config/production.yaml", False),
+        ("config/devices.yaml", False),
+        ("dev.yaml", False),
+        # test tool folders (AzureTRE's resource_processor/test_tools/…)
+        ("resource_processor/test_tools/sender/requirements.txt", True),
+        ("tools/testing_tools_guide.txt", False),
         ("spec/cassettes/stripe_charge.yml", True),
         ("tests_recorded/__recordings__/api_123/recording.har", True),
         ("src/vcr_cassettes/login.yaml", True),
@@ -164,3 +173,60 @@ def test_public_context_needs_its_markers() -> None:
     assert scan("src/db.js", f'const x = {{password: "kP9wfx{_HEX[:8]}"}};\n') == [("SEC435", 1)]
     # a real value that merely contains angle brackets is still a value
     assert scan(".env", f"APP_SECRET=<{_HEX}\n") != []
+
+
+_DEV_COMPOSE = """services:
+  web:
+    build: .
+    command: gunicorn --reload app:app
+    volumes:
+      - ./:/app
+  db:
+    image: postgres:16
+    environment:
+      - POSTGRES_USER=shop
+      - POSTGRES_PASSWORD=Sh0pLocal2024
+"""
+
+
+def test_credentials_in_a_development_compose_file_take_the_context_step(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    """kuma's and saleor's development compose files (source mounted, `--reload`) are not named like one: their
+    database passwords are a laptop's, reported low, apart and not gating, in the value's samples item. The same
+    file without the development service, and the same value in code, keep theirs."""
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "docker-compose.yml").write_text(_DEV_COMPOSE)
+    (tmp_path / "deploy").mkdir()
+    deploy = _DEV_COMPOSE.replace("    command: gunicorn --reload app:app\n", "").replace("      - ./:/app\n", "")
+    (tmp_path / "deploy" / "docker-compose.yml").write_text(deploy.replace("volumes:\n", "volumes: []\n"))
+    result = run_secrets(tmp_path)
+    by_path = {(f.location.path, f.location.start_line): f for f in result.findings}
+    assert set(by_path) == {("dev/docker-compose.yml", 11), ("deploy/docker-compose.yml", 9)}
+    dev, deployed = by_path[("dev/docker-compose.yml", 11)], by_path[("deploy/docker-compose.yml", 9)]
+    assert SAMPLE_TAG in dev.tags and GATE_EXEMPT_TAG in dev.tags and dev.severity == Severity.LOW
+    assert dev.group.startswith("secret:sample:") and "development compose file" in dev.message
+    assert SAMPLE_TAG not in deployed.tags and deployed.group.startswith("secret:code:")
+
+
+def test_a_default_for_a_database_on_this_machine_is_a_local_development_value(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    """saleor's and kuma's settings fall back to `postgres://saleor:saleor@localhost/saleor` when DATABASE_URL is
+    unset: a default credential for the developer's own database takes the context step. A default for a real
+    host and a chosen password for localhost are reported as before."""
+    (tmp_path / "settings.py").write_text(
+        'LOCAL = "postgres://shop:shop@localhost:5432/shop"\n'
+        'LOOP = "postgres://postgres:postgres@127.0.0.1/shop"\n'
+        'REMOTE = "postgres://shop:shop@db.shop.example.net/shop"\n'
+        'CHOSEN = "postgres://shop:Xk92mQ7vLp3Zt8@localhost/shop"\n'
+    )
+    result = run_secrets(tmp_path)
+    by_line = {f.location.start_line: f for f in result.findings if f.location.path == "settings.py"}
+    assert sorted(by_line) == [1, 2, 3, 4]
+    for line in (1, 2):
+        f = by_line[line]
+        assert (f.rule, f.severity) == ("SEC907", Severity.LOW) and SAMPLE_TAG in f.tags, line
+        assert f.group.startswith("secret:sample:") and "local development default" in f.message
+    assert by_line[3].rule == "SEC907" and SAMPLE_TAG not in by_line[3].tags
+    assert by_line[4].rule == "SEC906" and SAMPLE_TAG not in by_line[4].tags

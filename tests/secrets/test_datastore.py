@@ -252,3 +252,26 @@ def test_ci_service_containers_default_passwords_are_not_reported() -> None:
     assert found(".github/workflows/tests.yml", CI) == [("SEC311", 15, PW), ("SEC907", 3, "shop")]
     # the same content outside a CI definition keeps its default-credential findings
     assert [code for code, _, _ in found("deploy/compose-env.yml", CI)].count("SEC907") == 3
+
+
+JENKINS = f"""def compose_test() {{
+    def db_url = 'postgres://kuma:kuma@postgres:5432/developer_mozilla_org'
+    def prod_url = 'postgres://kuma:kuma@db.kuma.example.net/kuma'
+    def deploy = 'mysql://deploy:{PW}@mysql:3306/kuma'
+}}
+"""
+
+
+@pytest.mark.parametrize("path", ["Jenkinsfile", "ci/Jenkinsfile.release", "Jenkinsfiles/utils.groovy", ".travis.yml"])
+def test_jenkins_and_travis_service_containers_are_ci_definitions_too(path: str) -> None:
+    """kuma's Jenkinsfiles/utils.groovy: the test stage's own postgres container with the user's name as its
+    password is left alone like a GitHub Actions service; a default for a real host and a real secret stay."""
+    assert found(path, JENKINS) == [("SEC311", 4, PW), ("SEC907", 3, "kuma")]
+
+
+def test_groovy_outside_a_ci_definition_keeps_its_defaults() -> None:
+    assert sorted((code, line) for code, line, _ in found("src/db/utils.groovy", JENKINS)) == [
+        ("SEC311", 4),
+        ("SEC907", 2),
+        ("SEC907", 3),
+    ]

@@ -118,3 +118,33 @@ def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Pat
     # one file that pins nothing is one item to fix, with both lines
     assert [(g.lead.location.start_line, g.count) for g in result.items] == [(1, 2)]
     assert "markdown==<version>" in result.findings[0].remediation
+
+
+def test_docs_and_test_tool_requirements_take_the_shared_context_step(tmp_path: Path) -> None:
+    # AzureTRE's docs/requirements.txt and test_tools/…/requirements.txt were reported like the service's own:
+    # kept, low, listed apart and not gating; the application's requirements.txt is not lowered
+    write_tree(
+        tmp_path,
+        {
+            "requirements.txt": "flask>=2.0\n",
+            "docs/requirements.txt": "mkdocs\nmkdocs-material>=9\n",
+            "tools/test_tools/sender/requirements.txt": "azure-servicebus\n",
+            "e2e-tests/package.json": json.dumps({"name": "e2e", "devDependencies": {"@playwright/test": "^1.4"}}),
+        },
+    )
+    result = audit(tmp_path, None, select=("DEP",), extra_config="")
+    got = {(f.location.path, f.location.start_line): f for f in result.findings}
+    assert set(got) == {
+        ("requirements.txt", 1),
+        ("docs/requirements.txt", 1),
+        ("docs/requirements.txt", 2),
+        ("tools/test_tools/sender/requirements.txt", 1),
+        ("e2e-tests/package.json", 1),
+    }
+    app = got[("requirements.txt", 1)]
+    assert "context:sample" not in app.tags and str(app.severity) == "low"
+    for where, f in got.items():
+        if where[0] != "requirements.txt":
+            assert {"context:sample", "gate:exempt"} <= set(f.tags), where
+            want = "docs file" if where[0].startswith("docs/") else "test file"
+            assert f.evidence.text("context") == want, where

@@ -101,3 +101,22 @@ def test_drift_findings_say_how_to_reconcile(tmp_path: Path) -> None:
     assert "`aws_security_group.web`" in drift["aws_security_group.web"]
     assert "terraform apply" in drift["module.queue.aws_sqs_queue.dlq"]
     assert "intended" in drift["module.queue.aws_sqs_queue.dlq"]
+
+
+def test_provider_credentials_in_an_example_take_the_shared_context_step(tmp_path: Path) -> None:
+    # ProviderCredentialsCheck goes out through TerraformCheck.emit_at like every resource rule: a provider block
+    # with literal keys in examples/ is kept, low, listed apart and not gating; the same block in envs/ is not
+    block = (
+        'provider "aws" {\n  region = "eu-west-1"\n  access_key = "AKIAQYLPMN5HFIQR7XYZ"\n'
+        '  secret_key = "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"\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    )
+    write(tmp_path, "envs/prod/main.tf", block)
+    write(tmp_path, "examples/simple/main.tf", "\n" + block)
+    hits = {f.location.path: f for f in audit(tmp_path).findings if f.rule == "TF120"}
+    assert set(hits) == {"envs/prod/main.tf", "examples/simple/main.tf"}
+    prod, example = hits["envs/prod/main.tf"], hits["examples/simple/main.tf"]
+    assert (prod.location.start_line, example.location.start_line) == (1, 2)
+    assert str(prod.severity) == "high" and "context:sample" not in prod.tags
+    assert str(example.severity) == "low" and {"context:sample", "gate:exempt"} <= set(example.tags)
+    assert "[example/test configuration]" in example.message

@@ -91,7 +91,7 @@ EXPECTED: dict[str, set[str]] = {
         "aws_dynamodb_table.no_pitr",
         "aws_rds_cluster.zero",
     },
-    "TF116": {"aws_s3_bucket.forever", "google_storage_bucket.gcs_forever"},
+    "TF116": {"aws_s3_bucket.forever", "google_storage_bucket.gcs_forever", "aws_s3_bucket.state_exports"},
     "TF117": {"aws_cloudwatch_log_group.forever", "aws_cloudwatch_log_group.zero"},
     "TF118": {"aws_dynamodb_table.events", "aws_dynamodb_table.metrics", "aws_dynamodb_table.daily"},
     "TF120": {"provider.aws.keys", "provider.azurerm"},

@@ -125,64 +125,79 @@ def kind_of(relpath: str) -> str:
     return _BY_SUFFIX.get(suffix, "other")
 
 
-_SAMPLE_DIRS = frozenset(
-    {
+#: the one list of folders whose files are not the shipped system, by what they are (the kind is what a lowered
+#: finding's evidence says). Reviewed as one list: each entry is a folder name that means the same thing in
+#: every ecosystem; a name that is also a real source folder somewhere (``spec`` for OpenAPI specs) errs to
+#: lowering, which keeps the finding, never drops it.
+_CONTEXT_DIRS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "test",
+            "tests",
+            "testing",
+            "testdata",
+            "test_data",
+            "spec",
+            "specs",
+            "__tests__",
+            "e2e",
+            "e2e-tests",
+            "integration-tests",
+            "integration_tests",
+            "testutils",
+            "test_utils",
+            "test-utils",
+            "test_tools",
+            "test-tools",
+            "fixtures",
+            "fixture",
+            "__fixtures__",
+            "mock",
+            "mocks",
+            "stubs",
+        ),
         "test",
-        "tests",
-        "testing",
-        "testdata",
-        "test_data",
-        "fixtures",
-        "fixture",
-        "__fixtures__",
-        "__tests__",
-        "spec",
-        "specs",
-        "docs",
-        "doc",
-        "documentation",
-        "example",
-        "examples",
-        "sample",
-        "samples",
-        "demo",
-        "demos",
-        "mock",
-        "mocks",
-        "stubs",
-        "testutils",
-        "e2e",
-        # load generators and end-to-end/integration suites: they drive the system, they are not part of it
-        "loadgenerator",
-        "load-generator",
-        "loadgen",
-        "loadtest",
-        "loadtests",
-        "load-test",
-        "load-tests",
-        "locust",
-        "e2e-tests",
-        "integration-tests",
-        "integration_tests",
-        # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
-        "cassettes",
-        "vcr_cassettes",
-        "fixtures_vcr",
-        "__recordings__",
-        "recordings",
-        "betamax",
-        "__nock-fixtures__",
-        "nock-fixtures",
-        "nock_fixtures",
-        # development containers: a laptop's environment, not a deployment
-        ".devcontainer",
-    }
+    ),
+    # recorded HTTP interactions (VCR, betamax, nock, Polly.JS): replayed in tests, never live
+    **dict.fromkeys(
+        (
+            "cassettes",
+            "vcr_cassettes",
+            "fixtures_vcr",
+            "__recordings__",
+            "recordings",
+            "betamax",
+            "__nock-fixtures__",
+            "nock-fixtures",
+            "nock_fixtures",
+        ),
+        "recorded test",
+    ),
+    # load generators: they drive the system, they are not part of it
+    **dict.fromkeys(
+        (
+            "loadgenerator",
+            "load-generator",
+            "loadgen",
+            "loadtest",
+            "loadtests",
+            "load-test",
+            "load-tests",
+            "locust",
+        ),
+        "load generator",
+    ),
+    **dict.fromkeys(("docs", "doc", "documentation"), "docs"),
+    **dict.fromkeys(("example", "examples", "sample", "samples", "demo", "demos"), "sample"),
+    # development containers: a laptop's environment, not a deployment
+    ".devcontainer": "development",
+}
+_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
+_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
+_TEST_NAME = re.compile(
+    r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
-_SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".md", ".rst", ".adoc", ".ipynb")
-_SAMPLE_NAME = re.compile(
-    r"(?i)(^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$"
-    r"|sample|example|dummy|fake|mock|fixture)"
-)
+_SAMPLE_NAME = re.compile(r"(?i)sample|example|dummy|fake")
 #: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
 #: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
@@ -194,30 +209,46 @@ _CONTAINER_VARIANT = re.compile(
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
-# Rails config/environments/test.rb, *.test.yml, application-test.yml (values meant for a laptop or CI)
+# Rails config/environments/test.rb, *.test.yml, application-test.yml, config/dev.yaml (values meant for a laptop
+# or CI)
 _DEV_TEST_CONFIG = re.compile(
     r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
+    r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"
     r"|(?:^|/)appsettings\.Development\.json$"
 )
+
+
+def context_kind(relpath: str) -> str:
+    """What a file outside the shipped system is ("test", "docs", "sample", "development", "load generator",
+    "recorded test", "container variant", "dev/test configuration"), or "" for everything else. The one
+    classification every family lowers by (``core.context``); findings there are real but matter less."""
+    if not relpath:
+        return ""
+    p = PurePosixPath(relpath)
+    for part in p.parts[:-1]:
+        kind = _CONTEXT_DIRS.get(part.lower())
+        if kind:
+            return kind
+    name = p.name.lower()
+    if name.endswith(_DOC_SUFFIXES):
+        return "docs"
+    if name.endswith(_SAMPLE_SUFFIXES) or _SAMPLE_NAME.search(p.name):
+        return "sample"
+    if _TEST_NAME.search(p.name):
+        return "test"
+    if _CONTAINER_VARIANT.match(name):
+        return "container variant"
+    if _DEV_TEST_CONFIG.search(relpath):
+        return "dev/test configuration"
+    return ""
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:
     """Tests, fixtures, documentation and files named like samples: findings there are real but
     matter less (lower confidence, and for some rules lower severity), never dropped."""
-    if not relpath:
-        return False
-    p = PurePosixPath(relpath)
-    if any(part.lower() in _SAMPLE_DIRS for part in p.parts[:-1]):
-        return True
-    name = p.name.lower()
-    return (
-        name.endswith(_SAMPLE_SUFFIXES)
-        or bool(_SAMPLE_NAME.search(p.name))
-        or bool(_CONTAINER_VARIANT.match(name))
-        or bool(_DEV_TEST_CONFIG.search(relpath))
-    )
+    return bool(context_kind(relpath))
 
 
 #: semgrep's test annotations (``# ruleid: no-requests-lib``, ``// ok: rule-id``), which mark a file as the

@@ -6,13 +6,14 @@ from collections import Counter
 from typing import Any
 
 from redline import __version__
+from redline.core.context import CONTEXT_TAG
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Finding, Location, Severity
 from redline.core.result import AuditResult
 
-#: the tag a finding in tests, docs, examples or fixtures carries (set by the secret checks): shown
-#: in a section of its own, never among the top findings
-SAMPLE_TAG = "context:sample"
+#: the tag a finding in tests, docs, examples, fixtures or development files carries (``core.context``, every
+#: family): shown in a section of its own, never among the top findings
+SAMPLE_TAG = CONTEXT_TAG
 
 
 def is_sample(f: Finding) -> bool:

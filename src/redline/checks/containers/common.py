@@ -9,8 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import Check
+from redline.core.context import DRIVER, in_test_or_sample, lower_in_context
 from redline.core.evidence import Evidence, EvidenceInput, EvidenceValue
-from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.images import parse_image
 from redline.core.model import Confidence, Finding, Location, Severity
@@ -191,17 +191,6 @@ def flag_value(value: object) -> bool:
     return str(value).strip().strip("\"'").lower() in _FLAG_VALUES
 
 
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|[A-Z0-9_]+_(?:VAL|VALUE|HERE|PLACEHOLDER)|"
-    r"changeme|change-me|changeit|replace[-_]?me|your[-_].*|xxx+|todo|tbd|placeholder)$"
-)
-
-
-def looks_like_placeholder(value: str) -> bool:
-    """``GOOGLE_API_KEY_VAL``, ``<your-key>``, ``${TOKEN}``, ``changeme``: a value to be substituted, not a secret."""
-    return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
-
-
 def unique(findings: Iterable[Finding]) -> list[Finding]:
     """Drop repeats (compose project variants see the base file's services more than once)."""
     seen: dict[tuple[str, str, int, str, str], Finding] = {}
@@ -229,20 +218,25 @@ _DRIVER_NAME = re.compile(
 
 
 def in_test_context(path: str, name: str = "") -> bool:
-    """A test/dev/debug/CI file (``core.filekinds``' one definition) or a load generator / test runner."""
-    return looks_like_test_or_sample(path) or bool(name and _DRIVER_NAME.search(name))
+    """A test/dev/debug/CI file (``core.context``' one definition) or a load generator / test runner."""
+    return in_test_or_sample(path) or driver_name(name)
 
 
-def lowered(finding: Finding, name: str = "") -> Finding:
-    """Findings in test, dev, CI or load-generator files are kept but never above LOW, with low confidence."""
-    if not in_test_context(finding.location.path, name):
-        return finding
-    return replace(
-        finding,
-        severity=min(finding.severity, Severity.LOW),
-        confidence=Confidence.LOW,
-        evidence=finding.evidence.with_values({"context": "test, development or load-generation file"}),
-    )
+def driver_name(name: str) -> bool:
+    """A workload or service that drives or tests the system (``loadgenerator``, ``e2e``, ``test-runner``)."""
+    return bool(name and _DRIVER_NAME.search(name))
+
+
+def lowered(finding: Finding, name: str = "", *, why: str = "") -> Finding:
+    """Findings in test, dev, CI or load-generator files (or, with ``why``, a development project) go through the
+    one context step of every family (``core.context.lower_in_context``): kept, never above LOW, listed apart."""
+    if why:
+        return lower_in_context(finding, why)
+    if in_test_or_sample(finding.location.path):
+        return lower_in_context(finding)
+    if driver_name(name):
+        return lower_in_context(finding, DRIVER)
+    return finding
 
 
 def root_group(image_key: str) -> str:

@@ -27,11 +27,14 @@ from redline.checks.containers.dockerfiles import has_healthcheck, image_key, sh
 from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
-from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.groups import CROSS_RULE_PREFIX
+from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.compose_dev import build_context, dev_container, volume_source
 from redline.sources.containers.dockerfile import Dockerfile
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
@@ -269,12 +272,6 @@ def published(entry: Any) -> tuple[str, int] | None:
     return (m.group("ip") or "").strip("[]"), int(m.group("ctr"))
 
 
-def _volume_source(entry: Any) -> str:
-    if isinstance(entry, Mapping):
-        return str(entry.get("source", ""))
-    return str(entry).split(":", 1)[0]
-
-
 _REMEDY = {
     "CMP101": "privileged: false   # and grant only what it needs:\ncap_drop: [ALL]\ncap_add: [<the one capability>]",
     "CMP102": "Remove the docker.sock mount, or put a read-only socket proxy in front of it "
@@ -303,18 +300,37 @@ def depends_on(svc: ComposeService) -> list[str]:
     return [str(x) for x in seq(raw)]
 
 
-def dev_mode(svc: ComposeService) -> bool:
-    """A live-reload development container: it bind-mounts its own build context over the image, or builds a
-    ``dev``/``debug``/``test`` target."""
-    build = svc.body.get("build")
-    context = build if isinstance(build, str) else str(_m(build).get("context", "")) if build else ""
-    target = str(_m(build).get("target", "")).lower() if isinstance(build, Mapping) else ""
-    if target.startswith(("dev", "debug", "test")):
-        return True
-    norm = context.rstrip("/").removeprefix("./") or "."
-    return bool(context) and any(
-        _volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in seq(svc.body.get("volumes"))
-    )
+def development_files(project: ComposeProject) -> frozenset[str]:
+    """The compose files of a project that set up a development container (``sources.containers.compose_dev``),
+    whatever they are called: ``docker compose up`` on a laptop, not a deployment. Judged per file, so a base file
+    stays a deployment when only its override adds the reloader and the source mounts."""
+    files: set[str] = set()
+    for svc in project.services:
+        context = build_context(svc.body)
+        layers = svc.layers or ((svc.origin(None)[0], svc.body),)
+        files.update(path for path, body in layers if dev_container(body, context))
+    return frozenset(files)
+
+
+#: the rules that say "this service reaches into the host" (privileged, the runtime socket, host namespaces,
+#: added capabilities or an unconfined profile)
+_HOST_ACCESS = frozenset({"CMP101", "CMP102", "CMP107", "CMP108"})
+
+
+def host_access_item(findings: Iterable[Finding]) -> list[Finding]:
+    """A host agent (an eBPF profiler, a collector reading the Docker socket and host logs) that is privileged, mounts
+    the runtime socket and joins the host PID namespace is one decision — does it need host access, and if so how is
+    it confined — not three items. Its findings, and a ``user: root`` set on it on purpose, share one ``cause:``
+    group led by the most severe. A root user without host access keeps its image's runs-as-root item."""
+    found = list(findings)
+    access = [f for f in found if f.rule in _HOST_ACCESS]
+    if not access:
+        return found
+    group = f"{CROSS_RULE_PREFIX}host-access:{access[0].location.resource}"
+    return [
+        replace(f, group=group) if f.rule in _HOST_ACCESS or (f.rule == NO_USER.code and f.evidence.text("user")) else f
+        for f in found
+    ]
 
 
 def one_shot(svc: ComposeService) -> bool:
@@ -363,12 +379,16 @@ class ComposeCheck(ProjectCheck):
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             needed = {name for svc in project.services for name in depends_on(svc)}
-            # one live-reload container makes the whole project a development environment
-            dev = any(dev_mode(svc) for svc in project.services)
+            # a file that sets up one live-reload or debug container is a development environment whatever it is
+            # called: its findings go through the one context step (kept, low, listed apart, not gating)
+            devs = development_files(project)
             for svc in project.services:
                 df = build_dockerfile(svc, dockerfiles)
-                mode = _Mode(needed=svc.name in needed, dev=dev or in_test_context(svc.origin(None)[0], svc.name))
-                out.extend(self._scoped(scope, svc, f) for f in self._service(svc, df, mode))
+                home = svc.origin(None)[0]
+                mode = _Mode(needed=svc.name in needed, dev=home in devs or in_test_context(home, svc.name))
+                for f in host_access_item(self._service(svc, df, mode)):
+                    scoped = self._scoped(scope, svc, f)
+                    out.append(lowered(scoped, why=DEVELOPMENT) if scoped.location.path in devs else scoped)
         return unique(out)  # project variants (base + prod) repeat what the base defines
 
     def _scoped(self, scope: _Scope, svc: ComposeService, f: Finding) -> Finding:
@@ -419,10 +439,10 @@ class ComposeCheck(ProjectCheck):
         if body.get("privileged") is True:
             yield self._f(PRIVILEGED, svc, "privileged", "privileged: true")
         for vol in seq(body.get("volumes")):
-            source = _volume_source(vol)
+            source = volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user(svc, df, mode.dev)
+        yield from self._user_findings(svc, df)
         yield from self._ports(svc)
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
@@ -467,17 +487,21 @@ class ComposeCheck(ProjectCheck):
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
-    def _user(self, svc: ComposeService, df: Dockerfile | None, dev: bool) -> Iterator[Finding]:
-        for f in self._user_findings(svc, df):
-            yield replace(f, severity=min(f.severity, Severity.LOW), confidence=Confidence.LOW) if dev else f
-
     def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
         user = svc.body.get("user")
         image = str(svc.body.get("image", ""))
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
         if user is not None:
             if is_root_user(str(user)):
-                yield self._f(NO_USER, svc, "user", f"user: {user}", severity=Severity.MEDIUM, group=group)
+                yield self._f(
+                    NO_USER,
+                    svc,
+                    "user",
+                    f"user: {user}",
+                    severity=Severity.MEDIUM,
+                    group=group,
+                    evidence={"user": str(user)},
+                )
             return
         stage = shipped_stage(df, build_target(svc)) if df is not None else None
         if df is not None and stage is not None:

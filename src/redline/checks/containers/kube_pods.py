@@ -25,7 +25,6 @@ from redline.checks.containers.common import (
     is_root_user,
     key_line,
     kube_finding,
-    looks_like_placeholder,
     root_group,
     secret_like_name,
     seq,
@@ -39,6 +38,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EMPTY, Evidence
 from redline.core.facts import Facts
 from redline.core.model import Area, Finding, Severity
+from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject

@@ -27,7 +27,7 @@ from redline.checks.secrets.datastore import is_default, store_of
 from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.redact import redact
-from redline.checks.secrets.report import sample_context, secret_finding
+from redline.checks.secrets.report import in_sample_context, secret_finding
 from redline.checks.secrets.settings import SecretSettings, settings_for
 from redline.checks.secrets.shipping import dotenv_severity, stage_ships
 from redline.core.facts import Facts
@@ -247,13 +247,11 @@ class DockerSecretCheck(ProjectCheck):
         severity: Severity | None,
         gate_samples: bool,
     ) -> Finding:
-        sample_severity, tags = sample_context(path, gate_samples)
-        return self.finding(
+        found = self.finding(
             DOCKER_COPY_SECRET,
             message,
             Location(path, ins.line, ins.end_line, 0, 0, f"{ins.cmd} {ins.value}"[:160]),
-            severity=sample_severity or severity,
-            tags=tags,
+            severity=severity,
             confidence=context_confidence(Confidence.HIGH, path),
             identity=f"copy:{src}",
             remediation="Remove the file from the build context (.dockerignore) and mount it only for the step "
@@ -261,6 +259,7 @@ class DockerSecretCheck(ProjectCheck):
             effort="hours",
             evidence={"file": src},
         )
+        return in_sample_context(found, gate_samples)
 
 
 def _assignments(ins: DockerInstruction) -> Iterator[tuple[str, str]]:

@@ -129,6 +129,8 @@ _FALLBACK = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
 _CI_CONFIG = re.compile(
     r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
+    # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
+    r"|(?:^|/)Jenkinsfile[^/]*$|(?:^|/)Jenkinsfiles/[^/]+$|(?:^|/)\.travis\.ya?ml$"
 )
 _SCHEMES = (
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
@@ -181,6 +183,8 @@ class DatastoreCredential:
     #: a CI job's own service container with its image's default password: it lives as long as the job and
     #: is reachable from nothing else, so it is not reported (a real secret in a workflow still is)
     ephemeral: bool = False
+    #: the host is this machine (``localhost``, ``127.x``, ``[::1]``): a developer's own database
+    loopback: bool = False
 
 
 def find_datastore_credentials(
@@ -261,7 +265,8 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:
             host = m.group("host").lower()
-            yield replace(cred, local=b"." not in host or host.startswith((b"127.", b"localhost")))
+            loopback = host.startswith((b"127.", b"localhost", b"[::1]"))
+            yield replace(cred, local=b"." not in host or loopback, loopback=loopback)
 
 
 def _driver_calls(data: bytes) -> Iterator[DatastoreCredential]:

@@ -8,44 +8,10 @@ import math
 import re
 from collections import Counter
 
-from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.context import in_test_or_sample, lower_confidence
 from redline.core.model import Confidence
+from redline.core.placeholders import looks_like_placeholder
 
-_PLACEHOLDER_WORDS = re.compile(
-    r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|dummy|redacted|placeholder|your[-_]?(?:api[-_]?)?"
-    r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
-)
-_TEMPLATING = re.compile(
-    r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
-    r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
-)
-# what scrubbers put where a secret was ("[Filtered]", "[REDACTED]") and typing annotations
-# that happen to sit after a key named like a secret ("token_usage: Optional[int]")
-_NOT_A_VALUE = re.compile(
-    r"^\[[A-Za-z _-]{1,30}\]$|^(?:Optional|List|Dict|Union|Sequence|Mapping|Tuple|Set|Iterable|Callable|Literal"
-    r"|Annotated|Type|list|dict|tuple|set|type)\["
-)
-# a whole value that is a default or documentation word, never a chosen secret
-_PLACEHOLDER_VALUE = re.compile(
-    r"(?i)^(?:secret|secrets|password|passwd|pass|pwd|changeme|change[-_.]?it|changeit|default|test|testing|tests"
-    r"|sample|example|dummy|fake|foo|bar|baz|foobar|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
-    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
-)
-# an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,
-# and version specifiers next to a package whose name holds "password" (^1.7.1, 5.3.0-beta.2)
-_PLACEHOLDER_SHAPE = re.compile(
-    r"^[A-Z][A-Z0-9_]*_(?:VAL|VALUE|HERE|PLACEHOLDER|GOES_HERE|TBD)$|(?i:^(?:your|my|insert|enter|put)[-_ ])"
-    # a name describing the value instead of one: astronomy_password, db-secret, api_token
-    r"|(?i:^[a-z]{2,20}(?:[-_][a-z]{2,20}){0,2}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
-    r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
-    # a whole value that is a description in angle brackets: <password for custom e2e tester user>
-    r"|^<[A-Za-z][^<>]{0,80}>$"
-)
-# documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
-_DOCUMENTED = (
-    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
-    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
-)
 _STORE_REFS = (
     "${{ secrets.",
     "${{secrets.",
@@ -74,15 +40,9 @@ def shannon_entropy(text: str) -> float:
 
 
 def is_placeholder(secret: str) -> bool:
-    """Documented dummies and templates that are not a credential in any provider."""
-    if (
-        _PLACEHOLDER_WORDS.search(secret)
-        or _TEMPLATING.search(secret)
-        or _NOT_A_VALUE.search(secret)
-        or _PLACEHOLDER_VALUE.match(secret)
-        or _PLACEHOLDER_SHAPE.search(secret)
-        or any(d in secret for d in _DOCUMENTED)
-    ):
+    """Documented dummies and templates that are not a credential in any provider (the one list every family
+    shares, ``core.placeholders``), and values too regular to be chosen: one repeated character, keyboard runs."""
+    if looks_like_placeholder(secret):
         return True
     body = _PREFIX.sub("", secret, count=1)
     core = re.sub(r"[^A-Za-z0-9]", "", body).lower()
@@ -114,13 +74,6 @@ def is_store_reference(secret: str, matched: str) -> bool:
     return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS)
 
 
-def is_sample_path(path: str) -> bool:
-    """Tests, fixtures, documentation and files named like samples (one definition, in core)."""
-    return looks_like_test_or_sample(path)
-
-
 def context_confidence(base: Confidence, path: str) -> Confidence:
-    """One step lower in a sample path; never below LOW, never dropped."""
-    if is_sample_path(path):
-        return Confidence(max(Confidence.LOW, base - 1))
-    return base
+    """One step lower in a test, docs or sample path (``core.context``); never below LOW, never dropped."""
+    return lower_confidence(base) if in_test_or_sample(path) else base

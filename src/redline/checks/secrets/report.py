@@ -12,10 +12,9 @@ from dataclasses import replace
 from redline.checks.interface import Check
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
+from redline.core.context import CONTEXT_TAG, DEVELOPMENT, in_test_or_sample, is_in_context, lower_in_context
 from redline.core.evidence import EvidenceInput
-from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity
-from redline.core.result import GATE_EXEMPT_TAG
 from redline.core.rules import Rule
 
 SNIPPET_MAX = 160
@@ -26,17 +25,36 @@ PURGE = (
     "does not un-leak it: forks, clones and CI caches keep it, so revoking is what protects you."
 )
 ALLOWLISTED = "in the [secrets] allowlist"
-#: the tag that puts a finding in the reporters' "secrets in tests, docs and samples" section
-SAMPLE_TAG = "context:sample"
+#: the tag that puts a finding in the reporters' "tests, docs, samples and development files" section
+SAMPLE_TAG = CONTEXT_TAG
 
 
-def sample_context(path: str, gate_samples: bool) -> tuple[Severity | None, tuple[str, ...]]:
-    """Severity and tags for a secret found at ``path``: in tests, docs, examples, fixtures, recorded
-    cassettes and dev/test config it is reported at low severity in its own section and, unless
-    ``[secrets] gate_samples`` says otherwise, never fails the gate."""
-    if not looks_like_test_or_sample(path):
-        return None, ()
-    return Severity.LOW, (SAMPLE_TAG,) if gate_samples else (SAMPLE_TAG, GATE_EXEMPT_TAG)
+def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
+    """A secret in tests, docs, examples, fixtures, recorded cassettes and dev/test config: the one context step
+    of every family (``core.context``): low, in its own section and, unless ``[secrets] gate_samples`` says
+    otherwise, never failing the gate. The scanner already lowered the match's confidence."""
+    if not in_test_or_sample(finding.location.path):
+        return finding
+    return lower_in_context(finding, gate=gate_samples, confidence_lowered=True)
+
+
+#: why a default data-store credential for this machine's own database takes the context step
+LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
+
+
+def in_development_file(
+    finding: Finding, gate_samples: bool, why: str = DEVELOPMENT, note: str = "in a development compose file"
+) -> Finding:
+    """A secret in a development compose file not named like one, or a local-development default: the same
+    context step as a sample, in the samples' item of its value (never hiding the value's places in code)."""
+    if is_in_context(finding):
+        return finding
+    lowered = lower_in_context(finding, why, gate=gate_samples)
+    return replace(
+        lowered,
+        message=f"{finding.message} ({note})",
+        group=finding.group.replace("secret:code:", "secret:sample:", 1),
+    )
 
 
 def remediation(revoke: str) -> str:
@@ -85,9 +103,8 @@ def secret_finding(
 ) -> Finding:
     digest = secret_hash(secret, salt)
     shown = redact(secret)
-    sample_severity, tags = sample_context(path, gate_samples)
-    if sample_severity is not None:
-        severity = sample_severity
+    in_sample = in_test_or_sample(path)
+    if in_sample:
         what = f"{what} (in a test, docs or sample file)"
     finding = check.finding(
         rule,
@@ -95,7 +112,6 @@ def secret_finding(
         Location(path, line, end_line or line, column, 0, snippet or shown, resource),
         severity=severity,
         confidence=confidence,
-        tags=tags,
         evidence={"secret": shown, "secret_hash": f"hmac-sha256:{digest}", **(evidence or {})},
         remediation=remediation(revoke),
         effort="hours",
@@ -111,7 +127,8 @@ def secret_finding(
     # one value is one credential to rotate, however many files repeat it (a test token pasted into eight
     # tests, a default password in compose, Kubernetes and the code): one item, every place. Copies in tests,
     # docs and samples are an item of their own, so the real place is never hidden among them.
-    where = "sample" if sample_severity is not None else "code"
+    finding = in_sample_context(finding, gate_samples)
+    where = "sample" if in_sample else "code"
     finding = replace(finding, group=f"secret:{where}:{identity_prefix}{digest}")
     if finding.fingerprint in allowlist:
         finding = replace(finding, suppressed=ALLOWLISTED)

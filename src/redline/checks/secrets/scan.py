@@ -23,7 +23,7 @@ from redline.checks.secrets.extra_rules import (
 )
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
-from redline.checks.secrets.report import redacted_line
+from redline.checks.secrets.report import LOCAL_DEFAULT, redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -49,6 +49,8 @@ class FoundSecret:
     identity_prefix: str
     secret: str = field(repr=False)
     verdict: str = ""  # set by --verify
+    #: why the value takes the shared context step although its file is not a test or sample ("" when not)
+    context: str = ""
 
 
 def scan_blob(
@@ -163,6 +165,9 @@ def _from_store(
         None,
         "",
         c.secret,
+        # a product default (or the user's own name) for a database on this machine is a local development
+        # fallback (`default="postgres://saleor:saleor@localhost/saleor"`), not a credential anyone else can use
+        context=LOCAL_DEFAULT if c.default and c.loopback else "",
     )
 
 

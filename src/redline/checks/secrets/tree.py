@@ -9,7 +9,7 @@ from dataclasses import replace
 from redline.checks.interface import CheckContext, CheckError, FileCheck
 from redline.checks.secrets.extra_rules import BLOB_RULES
 from redline.checks.secrets.redact import secret_hash
-from redline.checks.secrets.report import secret_finding
+from redline.checks.secrets.report import in_development_file, secret_finding
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
 from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SECTION, SecretSettings, settings_for
@@ -19,6 +19,7 @@ from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Finding, Severity
 from redline.core.rules import Rule
 from redline.core.workspace import FileText
+from redline.sources.containers.compose_dev import development_compose_text
 
 log = logging.getLogger("redline")
 
@@ -89,7 +90,7 @@ class SecretsBase:
         assert hasattr(check, "finding")
         if found.verdict:
             evidence = {**(evidence or {}), "verification": found.verdict}
-        return secret_finding(
+        finding = secret_finding(
             check,  # type: ignore[arg-type]
             found.rule,
             path=path,
@@ -108,6 +109,9 @@ class SecretsBase:
             allowlist=settings.allowlist,
             gate_samples=settings.gate_samples,
         )
+        if found.context:
+            return in_development_file(finding, settings.gate_samples, found.context, "a local development default")
+        return finding
 
 
 class SecretsFileCheck(SecretsBase, FileCheck):
@@ -126,7 +130,12 @@ class SecretsFileCheck(SecretsBase, FileCheck):
     def check_file(self, fact: FileText, ctx: CheckContext) -> Iterable[Finding]:
         settings = self.settings(ctx)
         path = fact.file.path
-        return [
-            self.to_finding(self, self.verified(found, ctx, settings), path, settings)
-            for found in scan_blob(settings, self.core_rules, path, fact.data, fact.file.kind)
+        found = [
+            self.to_finding(self, self.verified(hit, ctx, settings), path, settings)
+            for hit in scan_blob(settings, self.core_rules, path, fact.data, fact.file.kind)
         ]
+        # a compose file that sets up a development container (saleor's .worktree-container, kuma's compose with
+        # `--reload` and the source mounted) holds a laptop's credentials, whatever the file is called
+        if found and fact.file.kind == "compose" and development_compose_text(fact.text):
+            return [in_development_file(f, settings.gate_samples) for f in found]
+        return found

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.context import in_test_or_sample, lower_in_context
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.packages import Package, PackageManifest
@@ -78,7 +79,8 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 and not _workspace_lock_pins(m, direct, locked)
             ):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
-        return out
+        # a docs build, a test tool or an example pins loosely on purpose or without harm: the one context step
+        return [lower_in_context(f) if in_test_or_sample(f.location.path) else f for f in out]
 
     def _one(self, pkg: Package, manifest_path: str) -> Finding:
         """At the line of the file that declares it: an included (``-r``) file's own path and line."""

@@ -8,9 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.context import in_test_or_sample, lower_in_context
 from redline.core.evidence import EvidenceInput
 from redline.core.facts import Facts
-from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.rules import Rule
 from redline.sources.terraform.modules import TerraformProject
@@ -64,8 +64,12 @@ def same_resource(ref: str, address: str) -> bool:
 def sample_configuration(resource: Resource) -> bool:
     """The instance belongs to an example, test or docs root module (``examples/complete``), or its file lies
     there: real findings about code nobody deploys as is, so they are reported at low severity."""
-    root_file = f"{resource.root}/main.tf" if resource.root else ""
-    return looks_like_test_or_sample(root_file) or looks_like_test_or_sample(resource.path)
+    return in_sample_root(resource.root, resource.path)
+
+
+def in_sample_root(root: str, path: str) -> bool:
+    """``path`` or the root module ``root`` lies in a test, docs or example folder (``core.context``)."""
+    return in_test_or_sample(f"{root}/main.tf" if root else "") or in_test_or_sample(path)
 
 
 def root_cause(resource: Resource) -> str:
@@ -129,13 +133,11 @@ class TerraformCheck(ProjectCheck):
     ) -> Finding:
         where = f" (in root module {resource.root or '.'})" if resource.module else ""
         root = {"root_module": resource.root or "."} if resource.module else {}
-        if sample_configuration(resource):
-            where += " [example/test configuration]"
-            severity, confidence = Severity.LOW, min(confidence, Confidence.MEDIUM)
-        found = self.finding(
+        found = self.emit_at(
             rule,
-            f"{resource.address}: {message}{where}",
             location(resource),
+            f"{resource.address}: {message}{where}",
+            root=resource.root,
             severity=severity,
             confidence=confidence,
             evidence={"resource": resource.address, **root, **(evidence or {})},
@@ -144,3 +146,33 @@ class TerraformCheck(ProjectCheck):
             component=resource.module or "",
         )
         return replace(found, group=root_cause(resource))
+
+    def emit_at(
+        self,
+        rule: Rule,
+        where: Location,
+        message: str,
+        *,
+        root: str = "",
+        severity: Severity | None = None,
+        confidence: Confidence = Confidence.HIGH,
+        evidence: EvidenceInput | None = None,
+        remediation: str = "",
+        identity: str = "",
+        component: str = "",
+    ) -> Finding:
+        """Every Terraform finding (resources, provider blocks) goes out here: in an example, test or docs
+        configuration it takes the one context step of every family (``core.context``)."""
+        sample = in_sample_root(root, where.path)
+        found = self.finding(
+            rule,
+            message + (" [example/test configuration]" if sample else ""),
+            where,
+            severity=severity,
+            confidence=confidence,
+            evidence=evidence,
+            remediation=remediation,
+            identity=identity,
+            component=component,
+        )
+        return lower_in_context(found) if sample else found

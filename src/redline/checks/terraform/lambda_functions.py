@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from redline.checks.interface import CheckContext
 from redline.checks.terraform.base import TerraformCheck, as_int, may_link_to
 from redline.core.model import Area, Confidence, Finding, Severity
+from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Resource, is_unknown
@@ -22,11 +23,6 @@ _NOT_SECRET_NAME = re.compile(
     r"(?i)(_arn|_id|_name|_url|_uri|_path|_file|_region|_length|_ttl|_expir\w*|_header"
     r"|_endpoint|_table|_bucket|_param(eter)?)$"
 )
-_PLACEHOLDER = re.compile(
-    r"(?i)^(changeme|change_me|placeholder|dummy|example|test|xxx+|\*+|todo|none|null"
-    r"|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})$"
-)
-
 URL_NO_AUTH = Rule(
     code="TF136",
     name="lambda-url-without-auth",
@@ -145,7 +141,7 @@ def literal_secrets(r: Resource) -> list[str]:
             if not isinstance(value, str) or not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
                 continue
             text = value.strip()
-            if len(text) >= 6 and not _PLACEHOLDER.match(text) and not text.startswith(("arn:", "/", "ssm:")):
+            if len(text) >= 6 and not looks_like_placeholder(text) and not text.startswith(("arn:", "/", "ssm:")):
                 names.append(name)
     return sorted(names)
 

@@ -64,10 +64,10 @@ class ProviderCredentialsCheck(TerraformCheck):
                 continue
             label = f"provider.{p.name}" + (f".{p.alias}" if p.alias else "")
             where = Location(p.path, p.line, p.line, snippet=f'provider "{p.name}"', resource=label)
-            yield self.finding(
+            yield self.emit_at(
                 STATIC_CREDENTIALS,
-                f"{label}: {', '.join(p.credentials)} set to a literal value",
                 where,
+                f"{label}: {', '.join(p.credentials)} set to a literal value",
                 evidence={"arguments": tuple(p.credentials)},
                 remediation=_fix(p),
                 identity=f"{p.path}:{label}",

@@ -63,6 +63,17 @@ NO_BACKUPS = Rule(
     ),
 )
 
+#: a bucket named for Terraform state (``acme-tfstate``, ``terraform_state_storage_bucket``)
+_STATE_NAME = re.compile(r"(?i)tf[-_.]?state|terraform[-_.]?state")
+
+
+def state_bucket(bucket: Resource) -> bool:
+    """A bucket that holds Terraform state: a few kilobytes whose every version is a recovery point, so expiring
+    or tiering them saves nothing and can lose history (the study's microservices-demo state bucket)."""
+    name = bucket.get("bucket") if bucket.type == "aws_s3_bucket" else bucket.get("name")
+    return any(isinstance(n, str) and _STATE_NAME.search(n) for n in (name, bucket.name))
+
+
 NO_LIFECYCLE = Rule(
     code="TF116",
     name="bucket-without-lifecycle",
@@ -73,7 +84,8 @@ NO_LIFECYCLE = Rule(
     doc=RuleDoc(
         what_it_does="Finds S3 buckets with no lifecycle configuration (inline `lifecycle_rule` or "
         "`aws_s3_bucket_lifecycle_configuration`) and no `aws_s3_bucket_intelligent_tiering_configuration`, and "
-        "GCS buckets with no `lifecycle_rule` and no Autoclass.",
+        "GCS buckets with no `lifecycle_rule` and no Autoclass. Buckets named for Terraform state (`tfstate`, "
+        "`terraform-state`) are left out: their versions are recovery points, not cost.",
         why_bad="Objects then stay in the most expensive storage class forever: old logs, exports and "
         "incomplete multipart uploads accumulate silently, and stale personal data is kept beyond any retention "
         "policy.",
@@ -285,7 +297,9 @@ class DataStoreCheck(TerraformCheck):
             "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_intelligent_tiering_configuration"
         )
         for bucket in project.of_type("aws_s3_bucket"):
-            if bucket.body.may_have("lifecycle_rule") or any(may_link_to(c.get("bucket"), bucket) for c in configs):
+            if state_bucket(bucket) or (
+                bucket.body.may_have("lifecycle_rule") or any(may_link_to(c.get("bucket"), bucket) for c in configs)
+            ):
                 continue
             yield self.emit(
                 NO_LIFECYCLE,
@@ -296,8 +310,10 @@ class DataStoreCheck(TerraformCheck):
                 "`abort_incomplete_multipart_upload { days_after_initiation = 7 }`.",
             )
         for bucket in project.of_type("google_storage_bucket"):
-            if bucket.body.may_have("lifecycle_rule") or any(
-                is_true(a.get("enabled")) for a in bucket.nested("autoclass")
+            if (
+                state_bucket(bucket)
+                or bucket.body.may_have("lifecycle_rule")
+                or any(is_true(a.get("enabled")) for a in bucket.nested("autoclass"))
             ):
                 continue
             yield self.emit(

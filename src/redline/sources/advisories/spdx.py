@@ -27,6 +27,9 @@ ALIASES: dict[str, str] = {
     "mit license": "MIT",
     "the mit license": "MIT",
     "mit/expat": "MIT",
+    # the MIT licence's old name from the X Consortium (buffer-builder, many npm packages); SPDX's own "X11"
+    # (with the advertising clause) is matched by its id, never by this slash form
+    "mit/x11": "MIT",
     "expat": "MIT",
     "apache": "Apache-2.0",
     "apache 2": "Apache-2.0",

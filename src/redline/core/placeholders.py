@@ -1,0 +1,62 @@
+"""One answer to "is this value a stand-in, not a credential?" for every family that judges secret values
+(the secrets scanner, Kubernetes env literals, Lambda environment variables).
+
+There were three lists (secrets filters, containers ``looks_like_placeholder``, the Terraform Lambda regex) that
+disagreed: ``changeit`` was a placeholder for one and a leak for another, ``GOOGLE_API_KEY_VAL`` for two of
+three. A value is a placeholder when it is a documentation word, a template to be filled, a pointer that is not
+a value, or a description of the value instead of one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|dummy|redacted|placeholder|your[-_]?(?:api[-_]?)?"
+    r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
+)
+_TEMPLATING = re.compile(
+    r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
+    r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
+)
+# what scrubbers put where a secret was ("[Filtered]", "[REDACTED]") and typing annotations
+# that happen to sit after a key named like a secret ("token_usage: Optional[int]")
+_NOT_A_VALUE = re.compile(
+    r"^\[[A-Za-z _-]{1,30}\]$|^(?:Optional|List|Dict|Union|Sequence|Mapping|Tuple|Set|Iterable|Callable|Literal"
+    r"|Annotated|Type|list|dict|tuple|set|type)\["
+)
+# a whole value that is a default or documentation word, never a chosen secret
+_PLACEHOLDER_VALUE = re.compile(
+    r"(?i)^(?:secret|secrets|password|passwd|pass|pwd|changeme|change[-_.]?it|changeit|default|test|testing|tests"
+    r"|sample|example|dummy|fake|foo|bar|baz|foobar|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
+    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
+)
+# an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,
+# and version specifiers next to a package whose name holds "password" (^1.7.1, 5.3.0-beta.2)
+_PLACEHOLDER_SHAPE = re.compile(
+    r"^[A-Z][A-Z0-9_]*_(?:VAL|VALUE|HERE|PLACEHOLDER|GOES_HERE|TBD)$|(?i:^(?:your|my|insert|enter|put)[-_ ])"
+    # a name describing the value instead of one: astronomy_password, db-secret, api_token
+    r"|(?i:^[a-z]{2,20}(?:[-_][a-z]{2,20}){0,2}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
+    r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
+    # a whole value that is a description in angle brackets: <password for custom e2e tester user>
+    r"|^<[A-Za-z][^<>]{0,80}>$"
+)
+# documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
+_DOCUMENTED = (
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+)
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """``GOOGLE_API_KEY_VAL``, ``<your-key>``, ``${TOKEN}``, ``changeme``, ``example-token``, ``[REDACTED]``:
+    a value to be substituted or a documentation stand-in, not a credential (surrounding quotes ignored)."""
+    text = value.strip().strip("\"'").strip()
+    return bool(
+        _PLACEHOLDER_WORDS.search(text)
+        or _TEMPLATING.search(text)
+        or _NOT_A_VALUE.search(text)
+        or _PLACEHOLDER_VALUE.match(text)
+        or _PLACEHOLDER_SHAPE.search(text)
+        or any(d in text for d in _DOCUMENTED)
+    )

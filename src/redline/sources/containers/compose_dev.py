@@ -1,0 +1,78 @@
+"""Whether a compose service (or a whole compose file) sets up a development container: a fact about the file,
+read from its services, shared by the container rules and the secrets scan so both call it the same thing.
+
+A development container bind-mounts its own build context over the image (code edited live), builds a
+``dev``/``debug``/``test`` target, or runs a reloader, debugger, dev server or a shell kept alive for someone to
+exec into. Such a file is what ``docker compose up`` starts on a laptop, whatever it is called.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from redline.sources.yamlsafe import YamlError, load_documents
+
+#: ``uvicorn --reload``, ``nodemon --inspect``, ``manage.py runserver``, ``debugpy``, ``sleep infinity``,
+#: ``npm run dev``, ``watchmedo``
+_DEV_COMMAND = re.compile(
+    r"(?:^|\s)--reload\b|\bnodemon\b|--inspect(?:-brk)?\b|\brunserver\b|\bdebugpy\b|\bsleep\s+infinity\b"
+    r"|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?dev\b|\bwatchmedo\b"
+)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if isinstance(value, str) else []
+
+
+def volume_source(entry: Any) -> str:
+    """The host side of a volume entry (short ``src:dst[:mode]`` or long ``{source: …}`` form)."""
+    if isinstance(entry, Mapping):
+        return str(entry.get("source", ""))
+    return str(entry).split(":", 1)[0]
+
+
+def build_context(body: Mapping[str, Any]) -> str:
+    """The service's ``build`` context ("" when it does not build)."""
+    build = body.get("build")
+    return build if isinstance(build, str) else str(_mapping(build).get("context", "")) if build else ""
+
+
+def command_text(value: Any) -> str:
+    """``command``/``entrypoint`` as one string, whether written as a string or a list."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
+def dev_container(body: Mapping[str, Any], context: str) -> bool:
+    """A development container (see the module doc); ``context`` is the service's build context, which an
+    override file may leave to its base."""
+    target = str(_mapping(body.get("build")).get("target", "")).lower()
+    if target.startswith(("dev", "debug", "test")):
+        return True
+    if any(_DEV_COMMAND.search(command_text(body.get(key))) for key in ("command", "entrypoint")):
+        return True
+    norm = context.rstrip("/").removeprefix("./") or "."
+    return bool(context) and any(
+        volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in _items(body.get("volumes"))
+    )
+
+
+def development_compose_text(text: str) -> bool:
+    """One compose file on its own: does any of its services set up a development container? Unreadable YAML
+    is not development (the compose source reports it as not covered)."""
+    try:
+        for doc in load_documents(text):
+            services = _mapping(_mapping(doc.value).get("services"))
+            for body in services.values():
+                if isinstance(body, Mapping) and dev_container(body, build_context(body)):
+                    return True
+    except YamlError:
+        return False
+    return False

@@ -1,0 +1,60 @@
+"""The one path classification (core.filekinds.context_kind) and the one context step
+(core.context.lower_in_context) every family calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from redline.core.context import CONTEXT_TAG, lower_in_context
+from redline.core.filekinds import context_kind, looks_like_test_or_sample
+from redline.core.model import Confidence, Finding, Location, Severity
+from redline.core.result import GATE_EXEMPT_TAG
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("saleor/app/tests/cassettes/x.yaml", "test"),  # the first telling folder wins
+        ("spec/cassettes/charge.yml", "test"),
+        ("app/cassettes/charge.yml", "recorded test"),
+        ("docs/requirements.txt", "docs"),
+        ("README.md", "docs"),
+        ("examples/complete/main.tf", "sample"),
+        (".env.example", "sample"),
+        ("src/loadgenerator/locustfile.py", "load generator"),
+        (".devcontainer/docker-compose.yml", "development"),
+        ("pkg/handler_test.go", "test"),
+        ("web/api.spec.ts", "test"),
+        ("Dockerfile.debug", "container variant"),
+        ("compose.override.yml", "container variant"),
+        ("config/dev.exs", "dev/test configuration"),
+        ("config/dev.yaml", "dev/test configuration"),
+        # look-alikes: the shipped system
+        ("src/app/settings.py", ""),
+        ("Dockerfile", ""),
+        ("docker-compose.yml", ""),
+        ("config/production.yaml", ""),
+        ("src/contest/main.py", ""),
+        ("latest/app.py", ""),
+        ("", ""),
+    ],
+)
+def test_one_classification_with_its_kind(path: str, kind: str) -> None:
+    assert context_kind(path) == kind
+    assert looks_like_test_or_sample(path) is bool(kind)
+
+
+def _finding(path: str, severity: Severity = Severity.HIGH, confidence: Confidence = Confidence.HIGH) -> Finding:
+    return Finding(rule="X101", message="m", severity=severity, confidence=confidence, location=Location(path, 3, 3))
+
+
+def test_the_context_step_keeps_lowers_tags_and_exempts() -> None:
+    f = lower_in_context(_finding("docs/setup.md"))
+    assert (f.severity, f.confidence, f.location.start_line) == (Severity.LOW, Confidence.MEDIUM, 3)
+    assert {CONTEXT_TAG, GATE_EXEMPT_TAG} <= set(f.tags) and f.evidence.text("context") == "docs file"
+    assert lower_in_context(f) is f  # twice changes nothing
+    info = lower_in_context(_finding("tests/a.py", Severity.INFO, Confidence.LOW))
+    assert (info.severity, info.confidence) == (Severity.INFO, Confidence.LOW)  # never raised, never below LOW
+    gating = lower_in_context(_finding("tests/a.py"), "why", gate=True, confidence_lowered=True)
+    assert GATE_EXEMPT_TAG not in gating.tags and gating.confidence == Confidence.HIGH
+    assert gating.evidence.text("context") == "why"
