@@ -29,7 +29,7 @@ from redline.sources.code.model import (
 )
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -108,6 +108,26 @@ def _call(raw: dict[str, Any]) -> CallSite:
         tuple((where, source, tuple(via)) for where, source, via in raw["tainted"]),
         raw["built_by"],
         raw["awaited"],
+        raw["loop"],
+        tuple(raw["reads"]),
+        raw["block"],
+        raw["position"],
+    )
+
+
+def _loop(raw: dict[str, Any]) -> Loop:
+    return Loop(
+        raw["kind"],
+        raw["line"],
+        raw["function"],
+        raw["end_line"],
+        tuple(raw["targets"]),
+        raw["iter"],
+        tuple(raw["iter_args"]),
+        tuple((a, line) for a, line in raw["attrs"]),
+        tuple(raw["assigns"]),
+        raw["parent"],
+        raw["exits"],
     )
 
 
@@ -120,7 +140,7 @@ def decode(raw: dict[str, Any]) -> CodeIndex:
         definitions=tuple(_definition(d) for d in raw["definitions"]),
         calls=tuple(_call(c) for c in raw["calls"]),
         strings=tuple(StringFact(**s) for s in raw["strings"]),
-        loops=tuple(Loop(**lp) for lp in raw["loops"]),
+        loops=tuple(_loop(lp) for lp in raw["loops"]),
         tainted=tuple(Tainted(**t) for t in raw["tainted"]),
         assignments=tuple(
             Assignment(a["name"], a["line"], tuple(_lit(v) for v in a["values"])) for a in raw["assignments"]
