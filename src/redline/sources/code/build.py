@@ -216,11 +216,8 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-        value = node.value.value if isinstance(node.value, ast.Await) else node.value
-        name = dotted(node.targets[0])
-        if name and isinstance(value, ast.Call):
-            walk.assigned[id(value)] = name
+    elif isinstance(node, ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith):
+        _bound_calls(walk, node)
     elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
         walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -234,6 +231,21 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     if isinstance(node, ast.stmt):
         _statement_lists(walk, node)
     return scope
+
+
+def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:
+    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``."""
+    if isinstance(node, ast.With | ast.AsyncWith):
+        pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None]
+    elif isinstance(node, ast.Assign):
+        pairs = [(node.targets[0], node.value)] if len(node.targets) == 1 else []
+    else:
+        pairs = [(node.target, node.value)] if node.value is not None else []
+    for target, bound in pairs:
+        value = bound.value if isinstance(bound, ast.Await) else bound
+        name = dotted(target)
+        if name and isinstance(value, ast.Call):
+            walk.assigned[id(value)] = name
 
 
 def _outside_parts(node: ast.For | ast.AsyncFor | ast.While | ast.expr) -> list[ast.AST]:
