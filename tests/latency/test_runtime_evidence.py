@@ -93,7 +93,7 @@ def test_the_rule_fires_exactly_on_the_views_that_issue_n_plus_one_queries(books
     lines = {(f.rule, f.location.path, f.location.start_line) for f in result.findings}
     source = (APP_DIR / "bookshop.py").read_text().splitlines()
     assert lines == {
-        ("LAT102", "bookshop.py", _line(source, 'b.author.name} for b in session.scalars(select(Book))')),
+        ("LAT102", "bookshop.py", _line(source, "b.author.name} for b in session.scalars(select(Book))")),
         ("LAT101", "bookshop.py", _line(source, "session.get(Author, author_id)")),
     }
     assert {_route_of(source, line) for _, _, line in lines} == n_plus_one  # static and runtime agree
