@@ -44,7 +44,7 @@ class LatencyCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not looks_like_test_or_sample(i.path)]
+        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not _offline(i.path)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:
@@ -71,6 +71,13 @@ class LatencyCheck(ProjectCheck):
             evidence=hit.evidence,
             remediation=hit.remediation,
         )
+
+
+def _offline(path: str) -> bool:
+    """Tests, samples and schema migrations: code that never serves a request (a data migration runs once)."""
+    parts = path.split("/")
+    alembic = "versions" in parts[:-1] and ("alembic" in parts or "migrations" in parts)
+    return looks_like_test_or_sample(path) or "migrations" in parts[:-1] or alembic
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from redline.sources.code.loops import LOADERS, OPAQUE
 from redline.sources.code.model import CallSite, CodeIndex, Definition, Loop
 
 _ROOT_BASES = frozenset({"Model", "DeclarativeBase", "AbstractUser", "AbstractBaseUser", "SQLModel"})
@@ -149,6 +150,7 @@ class Iterated:
     query: str  # as written, for the message
     loaded: frozenset[str]  # tokens of its prefetch arguments
     steps: tuple[str, ...]  # the chain's method names
+    opaque: bool = False  # a loader's arguments are not written out (``select_related(*fields)``)
 
 
 def iterated(cat: Catalogue, index: CodeIndex, loop: Loop) -> Iterated | None:
@@ -167,7 +169,7 @@ def _resolve(
         steps = tuple(parts[1:])
         if _NOT_INSTANCES & set(steps):
             return None
-        return Iterated(model, chain, frozenset(tokens(args)), steps)
+        return Iterated(model, chain, frozenset(tokens(args)), steps, OPAQUE in args)
     binding = _binding(index, function, parts[0], line)  # books = Book.objects...; qs = qs.filter(...)
     if binding is None:
         return None
@@ -176,7 +178,9 @@ def _resolve(
     )
     if found is None or _NOT_INSTANCES & set(parts[1:]):
         return None
-    return Iterated(found.model, chain, found.loaded | tokens(args), (*found.steps, *parts[1:]))
+    return Iterated(
+        found.model, chain, found.loaded | tokens(args), (*found.steps, *parts[1:]), found.opaque or OPAQUE in args
+    )
 
 
 def _model_of(cat: Catalogue, parts: list[str], args: tuple[str, ...]) -> Model | None:
@@ -215,5 +219,7 @@ def _args_of_chain(index: CodeIndex, call: CallSite) -> tuple[str, ...]:
             for a in other.args:
                 if isinstance(a.literal, str):
                     texts.append(a.literal)
+                elif other.raw.rsplit(".", 1)[-1] in LOADERS and a.keyword is None and not a.call:
+                    texts.append(OPAQUE)  # a name or *fields: what it loads is not written here
                 texts += [t for t in (a.name, *a.items) if t]
     return tuple(texts)

@@ -19,8 +19,16 @@ from redline.checks.latency.rules import (
 from redline.core.rules import Rule
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
-_DJANGO_WRITES = frozenset(
-    {"create", "bulk_create", "bulk_update", "update", "delete", "update_or_create", "get_or_create", "raw"}
+#: QuerySet methods that read (a custom manager method may cache, like ``ContentType.objects.get_for_model``)
+_DJANGO_READS = frozenset(
+    {
+        "get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate", "values", "values_list",
+        "in_bulk", "latest", "earliest", "using", "select_related", "prefetch_related", "order_by", "annotate",
+        "only", "defer", "distinct", "contains", "get_or_create",
+    }
+)  # fmt: skip
+_WRITES = frozenset(
+    {"create", "bulk_create", "bulk_update", "update", "delete", "update_or_create", "save", "insert", "replace"}
 )
 _SQLA_READS = frozenset({"query", "execute", "get", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "get_one"})
 _PEEWEE_READS = frozenset({"get", "get_or_none", "get_by_id", "select", "filter"})
@@ -49,11 +57,12 @@ class Hit:
 
 
 def _item_names(index: CodeIndex, loop_id: int) -> set[str]:
-    """The names the enclosing for-loops and comprehensions bind (a while loop polls, it has no items)."""
+    """The names the enclosing for-loops and comprehensions bind over data (a while loop polls, it has no
+    items; ``for family in [4, 6]`` runs a fixed number of times, whatever the data)."""
     names: set[str] = set()
     while loop_id >= 0:
         loop = index.loops[loop_id]
-        if loop.kind != "while":
+        if loop.kind != "while" and loop.iter_size < 0:
             names |= set(loop.targets)
         loop_id = loop.parent
     return names
@@ -66,16 +75,18 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
 
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
-    seen: set[int] = set()
+    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads
+    seen: set[int] = {c.line for c in index.calls if c.loop >= 0 and _WRITES & set(c.raw.split(".")[1:])}
     for call in index.calls:
         if call.loop < 0 or call.line in seen:
             continue
-        if not _item_names(index, call.loop) & set(call.reads):
+        items = _item_names(index, call.loop)
+        if not items & set(call.reads):
             continue
         loop = index.loops[call.loop]
         hit = (
             _orm_query(call, cat, orm, loop)
-            or _raw_sql(call, orm, loop)
+            or _raw_sql(call, orm, loop, items)
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)
         )
@@ -93,7 +104,9 @@ def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> H
     parts = call.raw.split(".")
     model = cat.models.get(parts[0])
     query: str | None = None
-    if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] not in _DJANGO_WRITES:
+    if _WRITES & set(parts[1:]):
+        return None  # one write per item is the batching rules' concern
+    if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] in _DJANGO_READS:
         if (model and model.orm == "django") or (orm == "django" and parts[0][:1].isupper()):
             query = ".".join(parts[:3])
     elif model and model.orm == "sqlalchemy" and len(parts) >= 3 and parts[1] == "query":
@@ -118,13 +131,18 @@ def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> H
     )
 
 
-def _raw_sql(call: CallSite, orm: str | None, loop: Loop) -> Hit | None:
+def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hit | None:
     if method(call) != "execute" or not _CURSOR.search(receiver(call)):
         return None
     if orm == "sqlalchemy" and _SESSION.search(receiver(call)):
         return None
-    sql = call.args[0].literal if call.args and call.args[0].keyword is None else None
-    if isinstance(sql, str) and _WRITE_SQL.match(sql):
+    positional = [a for a in call.args if a.keyword is None]
+    has_params = len(positional) >= 2 or any(a.keyword in {"params", "parameters", "args", "vars"} for a in call.args)
+    if not positional or not has_params or positional[0].name in items:
+        return None  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
+    sql = positional[0].literal
+    built = (positional[0].call or "").rsplit(".", 1)[-1]
+    if (isinstance(sql, str) and _WRITE_SQL.match(sql)) or built in {"insert", "update", "delete"}:
         return None  # one write per item is the batching rules' concern
     return Hit(
         RAW_SQL_IN_LOOP,
@@ -177,20 +195,22 @@ def _http(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
 def _lazy_relations(index: CodeIndex, cat: Catalogue) -> Iterator[Hit]:
     if not cat.models:
         return
+    #: (function, query, relation): a second loop over the same evaluated queryset finds the relation cached
+    reported: set[tuple[str, str, str]] = set()
     for loop in index.loops:
         if loop.kind == "while" or not loop.attrs or not 1 <= len(loop.targets) <= 2:
             continue
         found = iterated(cat, index, loop)
-        if found is None or (found.model.orm == "peewee" and "join" in found.steps):
+        if found is None or found.opaque or (found.model.orm == "peewee" and "join" in found.steps):
             continue  # a Peewee join selects the related rows with the query
         item = loop.targets[-1]
-        reported: set[str] = set()
         for attr, line in loop.attrs:
             root, _, name = attr.partition(".")
             relation = found.model.relations.get(name)
-            if root != item or relation is None or relation.eager or name in found.loaded or name in reported:
+            key = (loop.function, found.query, name)
+            if root != item or relation is None or relation.eager or name in found.loaded or key in reported:
                 continue
-            reported.add(name)
+            reported.add(key)
             yield _relation_hit(found.model.name, found.model.orm, found.query, loop, attr=attr, line=line)
 
 

@@ -128,6 +128,7 @@ def _loop(raw: dict[str, Any]) -> Loop:
         tuple(raw["assigns"]),
         raw["parent"],
         raw["exits"],
+        raw["iter_size"],
     )
 
 

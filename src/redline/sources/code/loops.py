@@ -15,6 +15,10 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LOOPS = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS)
 #: wrappers whose result iterates the same items as their first argument
 _UNWRAP = frozenset({"enumerate", "list", "tuple", "sorted", "reversed", "iter", "set"})
+#: query methods that load relations with the rows
+LOADERS = frozenset({"select_related", "prefetch_related", "options", "prefetch"})
+#: stands for loader arguments that are not written out (``*fields``, a name)
+OPAQUE = "*"
 #: at most this many body nodes are looked at per loop (a generated 10,000-line loop is not per-item code)
 _MAX_NODES = 5_000
 _MAX_ITEMS = 64
@@ -31,14 +35,29 @@ def loop_fact(node: ast.For | ast.AsyncFor | ast.While | ast.expr, scope: str, p
         targets = _names(node.target)
         chain, args = _iterated(node.iter)
         attrs, assigns, exits = _body(list(node.body), targets)
-        return Loop(kind, node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits)
+        size = _literal_size(node.iter)
+        return Loop(kind, node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits, size)
     assert isinstance(node, _COMPREHENSIONS)
     targets = tuple(n for g in node.generators for n in _names(g.target))
     chain, args = _iterated(node.generators[0].iter)
     parts: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
     parts += [x for g in node.generators for x in (*g.ifs, *([g.iter] if g is not node.generators[0] else []))]
     attrs, assigns, exits = _body(parts, targets)
-    return Loop("comprehension", node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits)
+    size = _literal_size(node.generators[0].iter) if len(node.generators) == 1 else -1
+    return Loop("comprehension", node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits, size)
+
+
+def _literal_size(expr: ast.expr) -> int:
+    """The number of items of a literal iterable (a display, ``range(<constant>)``), else -1."""
+    if isinstance(expr, ast.List | ast.Tuple | ast.Set) and not any(isinstance(e, ast.Starred) for e in expr.elts):
+        return len(expr.elts)
+    if isinstance(expr, ast.Dict):
+        return len(expr.keys)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "range" and expr.args:
+        bounds = [a.value for a in expr.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+        if len(bounds) == len(expr.args) <= 3 and (len(bounds) < 3 or bounds[2]):
+            return len(range(*bounds))
+    return -1
 
 
 def _names(target: ast.expr) -> tuple[str, ...]:
@@ -60,6 +79,10 @@ def _iterated(expr: ast.expr) -> tuple[str, tuple[str, ...]]:
     for node in ast.walk(expr):
         if isinstance(node, ast.Call):
             args += [text for a in (*node.args, *(k.value for k in node.keywords)) if (text := _arg_text(a))]
+            if isinstance(node.func, ast.Attribute) and node.func.attr in LOADERS and any(
+                not isinstance(a, ast.Constant | ast.Call) for a in node.args
+            ):
+                args.append(OPAQUE)  # select_related(*fields), options(*opts): what is loaded is not written here
     return (".".join(chain) if chain else ""), tuple(dict.fromkeys(args))[:_MAX_ITEMS]
 
 

@@ -107,6 +107,8 @@ class Loop:
     parent: int = -1
     #: whether the body breaks out or returns (a search that stops at the first hit, not per-item work)
     exits: bool = False
+    #: how many items a literal iterable has (``for f in [4, 6]`` -> 2, ``range(3)`` -> 3); -1 when the data decides
+    iter_size: int = -1
 
 
 @dataclass(frozen=True)
