@@ -81,9 +81,9 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if call.loop < 0 or call.line in seen:
             continue
         items = _item_names(index, call.loop)
-        if not items & set(call.reads):
-            continue
         loop = index.loops[call.loop]
+        if not items & set(call.reads) or loop.exits or _batched(call, items):
+            continue  # not per item; a search that stops at its hit; one call per batch of keys
         hit = (
             _orm_query(call, cat, orm, loop)
             or _raw_sql(call, orm, loop, items)
@@ -93,6 +93,13 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if hit is not None:
             seen.add(call.line)
             yield hit
+
+
+def _batched(call: CallSite, items: set[str]) -> bool:
+    """``filter(pk__in=batch)``: the loop hands over a batch of keys, one query per batch is the fix itself."""
+    return any(
+        a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args
+    )
 
 
 def _where(loop: Loop) -> str:
