@@ -86,3 +86,21 @@ def test_loop_facts_survive_the_cache() -> None:
     cached = _index()
     assert cached.parser == "cache"
     assert cached.loops == built.loops and cached.calls == built.calls
+
+
+def test_template_loops_and_what_their_bodies_read() -> None:
+    from redline.sources.code.templates import template_loops
+
+    text = (
+        "{% for b in books %}\n{{ b.author.name }}{% if b.tags %}\n"
+        "{% for t in b.tags.all %}{{ t.label }}{% endfor %}{% endfor %}\n"
+        "{% for x in unclosed %}{{ x.y }}\n{{ 'b.author' }}"
+    )
+    found = template_loops("t.html", text)
+    assert found is not None
+    outer, inner = sorted(found.loops, key=lambda lp: lp.line)[0], found.loops[-1]
+    assert (outer.line, outer.targets, outer.iterable) == (1, ("b",), "books")
+    assert outer.attrs == (("b.author", 2), ("b.tags", 2))
+    assert (inner.iterable, inner.attrs) == ("b.tags.all", (("t.label", 3),))
+    assert len(found.loops) == 2  # the unclosed loop is not a loop
+    assert template_loops("t.html", "{{ plain }}") is None

@@ -48,6 +48,8 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("LAT102", "shop/views.py", 22),
         ("LAT102", "shop/views.py", 57),
         ("LAT102", "shop/views.py", 70),
+        ("LAT103", "shop/templates/shop/books.html", 3),  # book.author; `loaded` and `authors` are loaded
+        ("LAT103", "shop/templates/shop/books.html", 4),  # book.tags.all in the inner loop
         ("LAT104", "per_item.py", 14),
         ("LAT105", "per_item.py", 23),
         ("LAT106", "per_item.py", 33),
@@ -74,4 +76,7 @@ def test_findings_say_what_and_how_to_fix() -> None:
     route = by_line[("LAT131", "handlers.py", 11)]
     assert (route.evidence["route"], route.evidence["host"]) == ("POST /checkout", "api.stripe.com")
     assert by_line[("LAT105", "per_item.py", 23)].evidence["command"] == "get"
+    page = by_line[("LAT103", "shop/templates/shop/books.html", 3)]
+    assert page.evidence["view"] == "shop/views.py:89"
+    assert 'select_related("author")' in page.remediation
     assert all(f.remediation for f in by_line.values())

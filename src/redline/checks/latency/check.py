@@ -19,13 +19,16 @@ from redline.checks.latency.rules import (
     RAW_SQL_IN_LOOP,
     REDIS_IN_LOOP,
     SERIAL_AWAITS,
+    TEMPLATE_N_PLUS_ONE,
     THIRD_PARTY_IN_HANDLER,
 )
+from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.templates import TemplateLoops
 
 
 class LatencyCheck(ProjectCheck):
@@ -33,6 +36,7 @@ class LatencyCheck(ProjectCheck):
     rules = (
         QUERY_IN_LOOP,
         LAZY_RELATION_IN_LOOP,
+        TEMPLATE_N_PLUS_ONE,
         RAW_SQL_IN_LOOP,
         REDIS_IN_LOOP,
         HTTP_IN_LOOP,
@@ -41,7 +45,7 @@ class LatencyCheck(ProjectCheck):
         AWAIT_IN_LOOP,
         THIRD_PARTY_IN_HANDLER,
     )
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex, RouteInventory, TemplateLoops)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not _offline(i.path)]
@@ -61,6 +65,8 @@ class LatencyCheck(ProjectCheck):
                 *handler_hits(index, routes.get(index.path, []), bindings),
             ]
             found += [self._finding(index.path, hit) for hit in _dedupe(hits)]
+        templates = [t for t in facts.of(TemplateLoops) if not _offline(t.path)]
+        found += [self._finding(path, hit) for path, hit in template_hits(indexes, templates, cat)]
         return found
 
     def _finding(self, path: str, hit: Hit) -> Finding:

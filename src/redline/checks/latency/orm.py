@@ -158,6 +158,11 @@ def iterated(cat: Catalogue, index: CodeIndex, loop: Loop) -> Iterated | None:
     return _resolve(cat, index, loop.function, loop.iter, loop.iter_args, line=loop.line, depth=0)
 
 
+def resolve_name(cat: Catalogue, index: CodeIndex, function: str, chain: str, line: int) -> Iterated | None:
+    """What a chain rooted at a local name of ``function`` holds at ``line`` (a template's context value)."""
+    return _resolve(cat, index, function, chain, (), line=line, depth=0)
+
+
 def _resolve(
     cat: Catalogue, index: CodeIndex, function: str, chain: str, args: tuple[str, ...], *, line: int, depth: int
 ) -> Iterated | None:

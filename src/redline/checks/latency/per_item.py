@@ -97,9 +97,7 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
 
 def _batched(call: CallSite, items: set[str]) -> bool:
     """``filter(pk__in=batch)``: the loop hands over a batch of keys, one query per batch is the fix itself."""
-    return any(
-        a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args
-    )
+    return any(a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args)
 
 
 def _where(loop: Loop) -> str:

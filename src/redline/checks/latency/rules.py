@@ -61,6 +61,29 @@ LAZY_RELATION_IN_LOOP = Rule(
     ),
 )
 
+TEMPLATE_N_PLUS_ONE = Rule(
+    code="LAT103",
+    name="template-lazy-relation-per-row",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
+    summary="Template loop reads a lazy relation of a queryset the view passes (N+1 queries)",
+    tags=("N+1",),
+    doc=RuleDoc(
+        what_it_does="Finds views that render a template by name (`render`, `render_to_response`, "
+        "`render_to_string`, `TemplateResponse`), locates the template in the project, and follows each "
+        "`{% for item in name %}` whose `name` the view bound to a query of a project model "
+        '(`books = Book.objects.filter(...)`, passed as `{"books": books}`). Flags the first '
+        "`{{ item.relation }}` (or tag) that reads a lazily loaded relation of that model that the view's query "
+        "did not `select_related`/`prefetch_related`.",
+        why_bad="The template issues one query per row while it renders: invisible in the view, and the "
+        "page gets slower with every row added.",
+        example='# view\nbooks = Book.objects.all()\nreturn render(request, "books.html", {"books": books})\n'
+        "# books.html\n{% for book in books %}{{ book.author.name }}{% endfor %}",
+        use_instead='books = Book.objects.select_related("author")',
+        references=_N_PLUS_ONE_REFS,
+    ),
+)
+
 RAW_SQL_IN_LOOP = Rule(
     code="LAT104",
     name="raw-sql-per-loop-item",
