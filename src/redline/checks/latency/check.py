@@ -82,8 +82,8 @@ class LatencyCheck(ProjectCheck):
 def _offline(path: str) -> bool:
     """Tests, samples and schema migrations: code that never serves a request (a data migration runs once)."""
     parts = path.split("/")
-    alembic = "versions" in parts[:-1] and ("alembic" in parts or "migrations" in parts)
-    return looks_like_test_or_sample(path) or "migrations" in parts[:-1] or alembic
+    numbered = parts[-1][:1].isdigit() and len(parts) > 1 and parts[-2] in {"migrations", "versions"}
+    return looks_like_test_or_sample(path) or numbered
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
