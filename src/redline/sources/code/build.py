@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
 from redline.sources.code.loops import LOOPS as _LOOPS
-from redline.sources.code.loops import loop_fact, names_read
+from redline.sources.code.loops import LoopBodies, loop_fact, names_read
 from redline.sources.code.model import (
     Arg,
     Assignment,
@@ -47,6 +47,9 @@ _SQL = re.compile(
 )
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BINDINGS = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)
+#: statements with statement lists of their own (where an awaited call's position is kept)
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.match_case)
 
 
 def classify_string(value: str) -> str | None:
@@ -141,6 +144,7 @@ class _Walk:
     #: id(call) -> (statement list, position) for calls that are a whole statement
     statements: dict[int, tuple[int, int]] = field(default_factory=dict)
     blocks: int = 0
+    bodies: LoopBodies = field(default_factory=LoopBodies)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -151,13 +155,19 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
     stack: list[tuple[ast.AST, str, int]] = [(module.tree, "", -1)]
     while stack:
         node, scope, loop = stack.pop()
-        loop = walk.outside.pop(id(node), loop)
+        if walk.outside:
+            loop = walk.outside.pop(id(node), loop)
         inner = _visit(walk, node, scope, loop)
+        if loop >= 0:
+            walk.bodies.see(node, loop, walk.loops)
         if scope in walk.functions:
             walk.functions[scope][1].append(node)
-        inner_loop = -1 if inner != scope else loop
-        if isinstance(node, _LOOPS) and inner == scope:
+        if inner != scope or isinstance(node, ast.Lambda):  # a lambda's body does not run per iteration
+            inner_loop = -1
+        elif isinstance(node, _LOOPS):
             inner_loop = len(walk.loops) - 1
+        else:
+            inner_loop = loop
         stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
     tainted = [
@@ -176,7 +186,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         definitions=tuple(walk.definitions),
         calls=tuple(calls),
         strings=tuple(walk.strings),
-        loops=tuple(walk.loops),
+        loops=tuple(walk.bodies.finish(walk.loops)),
         tainted=tuple(tainted),
         assignments=tuple(walk.assignments),
     )
@@ -216,7 +226,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
-    elif isinstance(node, ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith):
+    elif isinstance(node, _BINDINGS):
         _bound_calls(walk, node)
     elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
         walk.awaited.add(id(node.value))
@@ -228,7 +238,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         walk.loops.append(loop_fact(node, scope, loop))
         for part in _outside_parts(node):
             walk.outside[id(part)] = loop
-    if isinstance(node, ast.stmt):
+    if isinstance(node, _COMPOUND):
         _statement_lists(walk, node)
     return scope
 

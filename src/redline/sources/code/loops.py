@@ -7,6 +7,8 @@ relation the body touches."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from dataclasses import replace
 
 from redline.sources.code.flow import attr_chain
 from redline.sources.code.model import Loop
@@ -19,32 +21,68 @@ _UNWRAP = frozenset({"enumerate", "list", "tuple", "sorted", "reversed", "iter",
 LOADERS = frozenset({"select_related", "prefetch_related", "options", "prefetch"})
 #: stands for loader arguments that are not written out (``*fields``, a name)
 OPAQUE = "*"
-#: at most this many body nodes are looked at per loop (a generated 10,000-line loop is not per-item code)
-_MAX_NODES = 5_000
 _MAX_ITEMS = 64
 
 
 def loop_fact(node: ast.For | ast.AsyncFor | ast.While | ast.expr, scope: str, parent: int) -> Loop:
-    """The loop fact of a for/while statement or a comprehension."""
+    """The loop fact of a for/while statement or a comprehension, without what its body reads and binds
+    (``LoopBodies`` gathers that during the same walk)."""
     end = getattr(node, "end_lineno", None) or node.lineno
     if isinstance(node, ast.While):
-        attrs, assigns, exits = _body(list(node.body), ())
-        return Loop("while", node.lineno, scope, end, (), "", (), attrs, assigns, parent, exits)
+        return Loop("while", node.lineno, scope, end, parent=parent)
     if isinstance(node, ast.For | ast.AsyncFor):
         kind = "async_for" if isinstance(node, ast.AsyncFor) else "for"
-        targets = _names(node.target)
         chain, args = _iterated(node.iter)
-        attrs, assigns, exits = _body(list(node.body), targets)
-        size = _literal_size(node.iter)
-        return Loop(kind, node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits, size)
+        return Loop(
+            kind, node.lineno, scope, end, _names(node.target), chain, args, parent=parent,
+            iter_size=_literal_size(node.iter),
+        )  # fmt: skip
     assert isinstance(node, _COMPREHENSIONS)
     targets = tuple(n for g in node.generators for n in _names(g.target))
     chain, args = _iterated(node.generators[0].iter)
-    parts: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-    parts += [x for g in node.generators for x in (*g.ifs, *([g.iter] if g is not node.generators[0] else []))]
-    attrs, assigns, exits = _body(parts, targets)
     size = _literal_size(node.generators[0].iter) if len(node.generators) == 1 else -1
-    return Loop("comprehension", node.lineno, scope, end, targets, chain, args, attrs, assigns, parent, exits, size)
+    return Loop("comprehension", node.lineno, scope, end, targets, chain, args, parent=parent, iter_size=size)
+
+
+class LoopBodies:
+    """What each loop's body reads from its loop variables, binds and whether it exits, gathered node by
+    node during the index's single walk (nodes arrive in source order with the loop they run in)."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[int, dict[str, int]] = {}
+        self.assigns: dict[int, dict[str, None]] = {}
+        self.exits: set[int] = set()
+
+    def see(self, node: ast.AST, loop: int, loops: list[Loop]) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            for i in _chain(loop, loops):
+                self.assigns.setdefault(i, {})[node.id] = None
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load):
+            key = f"{node.value.id}.{node.attr}"
+            for i in _chain(loop, loops):
+                if node.value.id in loops[i].targets:
+                    self.attrs.setdefault(i, {}).setdefault(key, node.lineno)
+        elif isinstance(node, ast.Break):
+            self.exits.add(loop)  # a break leaves only the innermost loop
+        elif isinstance(node, ast.Return):
+            self.exits.update(_chain(loop, loops))
+
+    def finish(self, loops: list[Loop]) -> list[Loop]:
+        return [
+            replace(
+                lp,
+                attrs=tuple(sorted(self.attrs.get(i, {}).items(), key=lambda kv: (kv[1], kv[0])))[:_MAX_ITEMS],
+                assigns=tuple(sorted(self.assigns.get(i, {})))[:_MAX_ITEMS],
+                exits=i in self.exits,
+            )
+            for i, lp in enumerate(loops)
+        ]
+
+
+def _chain(loop: int, loops: list[Loop]) -> Iterator[int]:
+    while loop >= 0:
+        yield loop
+        loop = loops[loop].parent
 
 
 def _literal_size(expr: ast.expr) -> int:
@@ -95,46 +133,6 @@ def _arg_text(node: ast.expr) -> str:
         return f"{'.'.join(chain) if chain else ''}({inner})"
     chain = attr_chain(node) if isinstance(node, ast.Name | ast.Attribute) else None
     return ".".join(chain) if chain else ""
-
-
-def _body(parts: list[ast.AST], targets: tuple[str, ...]) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...], bool]:
-    """attrs, assigns and exits of a loop body (nested functions are not part of the iteration; a break in
-    a nested loop leaves only that loop)."""
-    attrs: dict[str, int] = {}
-    assigns: dict[str, None] = {}
-    exits = False
-    wanted = set(targets)
-    stack: list[tuple[ast.AST, bool]] = [(p, False) for p in parts]
-    seen = 0
-    while stack and seen < _MAX_NODES:
-        node, nested = stack.pop()
-        seen += 1
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if isinstance(node, ast.Return) or (isinstance(node, ast.Break) and not nested):
-            exits = True
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            assigns[node.id] = None
-        elif _reads_target(node, wanted):
-            assert isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            key = f"{node.value.id}.{node.attr}"
-            attrs[key] = min(attrs.get(key, node.lineno), node.lineno)
-        inner = nested or isinstance(node, LOOPS)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return (
-        tuple(sorted(attrs.items(), key=lambda kv: (kv[1], kv[0])))[:_MAX_ITEMS],
-        tuple(sorted(assigns))[:_MAX_ITEMS],
-        exits,
-    )
-
-
-def _reads_target(node: ast.AST, targets: set[str]) -> bool:
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name)
-        and node.value.id in targets
-    )
 
 
 def names_read(call: ast.Call) -> tuple[str, ...]:
