@@ -117,8 +117,10 @@ def _iterated(expr: ast.expr) -> tuple[str, tuple[str, ...]]:
     for node in ast.walk(expr):
         if isinstance(node, ast.Call):
             args += [text for a in (*node.args, *(k.value for k in node.keywords)) if (text := _arg_text(a))]
-            if isinstance(node.func, ast.Attribute) and node.func.attr in LOADERS and any(
-                not isinstance(a, ast.Constant | ast.Call) for a in node.args
+            if (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in LOADERS
+                and any(not isinstance(a, ast.Constant | ast.Call) for a in node.args)
             ):
                 args.append(OPAQUE)  # select_related(*fields), options(*opts): what is loaded is not written here
     return (".".join(chain) if chain else ""), tuple(dict.fromkeys(args))[:_MAX_ITEMS]
