@@ -82,7 +82,7 @@ class LatencyCheck(ProjectCheck):
 def _offline(path: str) -> bool:
     """Tests, samples and schema migrations: code that never serves a request (a data migration runs once)."""
     parts = path.split("/")
-    numbered = parts[-1][:1].isdigit() and len(parts) > 1 and parts[-2] in {"migrations", "versions"}
+    numbered = parts[-1][:1].isdigit() and bool({"migrations", "_migrations", "versions"} & set(parts[:-1]))
     return looks_like_test_or_sample(path) or numbered
 
 

@@ -77,13 +77,15 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
     orm = module_orm(index)
     # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads
     seen: set[int] = {c.line for c in index.calls if c.loop >= 0 and _WRITES & set(c.raw.split(".")[1:])}
+    # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
+    seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
     for call in index.calls:
         if call.loop < 0 or call.line in seen:
             continue
         items = _item_names(index, call.loop)
         loop = index.loops[call.loop]
-        if not items & set(call.reads) or loop.exits or _batched(call, items):
-            continue  # not per item; a search that stops at its hit; one call per batch of keys
+        if not items & set(call.reads) or loop.exits:
+            continue  # not per item; a search that stops at its hit
         hit = (
             _orm_query(call, cat, orm, loop)
             or _raw_sql(call, orm, loop, items)
