@@ -87,7 +87,7 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if not items & set(call.reads) or loop.exits:
             continue  # not per item; a search that stops at its hit
         hit = (
-            _orm_query(call, cat, orm, loop)
+            (None if _writes_statement(index, call) else _orm_query(call, cat, orm, loop))
             or _raw_sql(call, orm, loop, items)
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)
@@ -95,6 +95,19 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if hit is not None:
             seen.add(call.line)
             yield hit
+
+
+def _writes_statement(index: CodeIndex, call: CallSite) -> bool:
+    """``session.execute(sa.delete(...))``: the statement it runs is a SQLAlchemy write (batching rules)."""
+    if method(call) != "execute":
+        return False
+    return any(
+        c.target
+        and c.target.startswith("sqlalchemy")
+        and c.target.rsplit(".", 1)[-1] in {"insert", "update", "delete"}
+        and call.line <= c.line <= call.end_line
+        for c in index.calls
+    )
 
 
 def _batched(call: CallSite, items: set[str]) -> bool:
