@@ -80,3 +80,22 @@ def test_findings_say_what_and_how_to_fix() -> None:
     assert page.evidence["view"] == "shop/views.py:89"
     assert 'select_related("author")' in page.remediation
     assert all(f.remediation for f in by_line.values())
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://api.stripe.com/v1/charges", "api.stripe.com"),
+        ("http://inventory:8000/stock", None),  # a single-label service name: one of the system's own
+        ("http://billing.internal/api", None),
+        ("http://users.default.svc.cluster.local/api", None),
+        ("http://10.0.3.7/api", None),
+        ("http://localhost:8080/", None),
+        ("https://{host}/api", None),
+        ("http://8.8.8.8/dns", "8.8.8.8"),
+    ],
+)
+def test_which_hosts_are_third_parties(url: str, host: str | None) -> None:
+    from redline.checks.latency.handlers import third_party_host
+
+    assert third_party_host(url) == host
