@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
+from redline.sources.code.loops import LOOPS as _LOOPS
+from redline.sources.code.loops import LoopBodies, loop_fact, names_read
 from redline.sources.code.model import (
     INT_RANGE,
     LITERAL_DEPTH,
@@ -79,6 +81,9 @@ IDENTITY_ATTRS = frozenset(
 )
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BINDINGS = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)
+#: statements with statement lists of their own (where an awaited call's position is kept)
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.match_case)
 
 
 def classify_string(value: str) -> str | None:
@@ -168,7 +173,13 @@ class _Walk:
     awaited: set[int] = field(default_factory=set)
     #: each function's own nodes in source order (its data flow is computed from them after the walk)
     functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = field(default_factory=dict)
-    pending: list[tuple[ast.Call, str]] = field(default_factory=list)  # calls, judged once flows are known
+    pending: list[tuple[ast.Call, str, int]] = field(default_factory=list)  # calls and their loop, judged later
+    #: id(node) -> the loop it runs in when that differs from its parent's (a for's iterable runs outside it)
+    outside: dict[int, int] = field(default_factory=dict)
+    #: id(call) -> (statement list, position) for calls that are a whole statement
+    statements: dict[int, tuple[int, int]] = field(default_factory=dict)
+    blocks: int = 0
+    bodies: LoopBodies = field(default_factory=LoopBodies)
     reads: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -177,13 +188,23 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
     data flow of each function from the nodes the walk gave it, then the call sites."""
     walk = _Walk(module)
     _module_assignments(walk)
-    stack: list[tuple[ast.AST, str]] = [(module.tree, "")]
+    stack: list[tuple[ast.AST, str, int]] = [(module.tree, "", -1)]
     while stack:
-        node, scope = stack.pop()
-        inner = _visit(walk, node, scope)
+        node, scope, loop = stack.pop()
+        if walk.outside:
+            loop = walk.outside.pop(id(node), loop)
+        inner = _visit(walk, node, scope, loop)
+        if loop >= 0:
+            walk.bodies.see(node, loop, walk.loops)
         if scope in walk.functions:
             walk.functions[scope][1].append(node)
-        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+        if inner != scope or isinstance(node, ast.Lambda):  # a lambda's body does not run per iteration
+            inner_loop = -1
+        elif isinstance(node, _LOOPS):
+            inner_loop = len(walk.loops) - 1
+        else:
+            inner_loop = loop
+        stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
     tainted = [
         Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
@@ -191,7 +212,8 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         for local, (source, _via) in sorted(flow.tainted.items())
     ]
     calls = sorted(
-        (_call(walk, node, scope, flows.get(scope)) for node, scope in walk.pending), key=lambda c: (c.line, c.raw)
+        (_call(walk, node, scope, flows.get(scope), loop) for node, scope, loop in walk.pending),
+        key=lambda c: (c.line, c.raw),
     )
     return CodeIndex(
         path=module.path,
@@ -200,7 +222,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         definitions=tuple(walk.definitions),
         calls=tuple(calls),
         strings=tuple(walk.strings),
-        loops=tuple(walk.loops),
+        loops=tuple(walk.bodies.finish(walk.loops)),
         tainted=tuple(tainted),
         assignments=tuple(walk.assignments),
         parser=module.parser,
@@ -235,14 +257,17 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     return []
 
 
-def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
+def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     """Record what this node says; return the scope its children are in."""
     if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        _statement_lists(walk, node)
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
-        walk.pending.append((node, scope))
-    elif isinstance(node, ast.Assign | ast.withitem | ast.Await):
-        _binding(walk, node)
+        walk.pending.append((node, scope, loop))
+    elif isinstance(node, _BINDINGS):
+        _bound_calls(walk, node)
+    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+        walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Attribute) and scope and node.attr in IDENTITY_ATTRS:
         name = dotted(node)
         if name:
@@ -251,26 +276,67 @@ def _visit(walk: _Walk, node: ast.AST, scope: str) -> str:
         kind = classify_string(node.value)
         if kind:
             walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
-    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-        kind = "async_for" if isinstance(node, ast.AsyncFor) else "for" if isinstance(node, ast.For) else "while"
-        walk.loops.append(Loop(kind, node.lineno, scope))
-    elif isinstance(node, _COMPREHENSIONS):
-        walk.loops.append(Loop("comprehension", node.lineno, scope))
+    elif isinstance(node, _LOOPS):
+        walk.loops.append(loop_fact(node, scope, loop))
+        for part in _outside_parts(node):
+            walk.outside[id(part)] = loop
+    if isinstance(node, _COMPOUND):
+        _statement_lists(walk, node)
     return scope
 
 
-def _binding(walk: _Walk, node: ast.Assign | ast.withitem | ast.Await) -> None:
-    """The name a call's result is bound to (``x = f()``, ``with f() as x``), and awaited calls."""
-    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
-        name = dotted(node.targets[0])
-        if name:
-            walk.assigned[id(node.value)] = name
-    elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) and node.optional_vars:
-        name = dotted(node.optional_vars)  # ``async with aiohttp.ClientSession() as session``
-        if name:
-            walk.assigned[id(node.context_expr)] = name
-    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-        walk.awaited.add(id(node.value))
+def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:
+    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``."""
+    if isinstance(node, ast.With | ast.AsyncWith):
+        pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None]
+    elif isinstance(node, ast.Assign):
+        pairs = [(node.targets[0], node.value)] if len(node.targets) == 1 else []
+    else:
+        pairs = [(node.target, node.value)] if node.value is not None else []
+    for target, bound in pairs:
+        value = bound.value if isinstance(bound, ast.Await) else bound
+        name = dotted(target)
+        if name and isinstance(value, ast.Call):
+            walk.assigned[id(value)] = name
+
+
+def _outside_parts(node: ast.For | ast.AsyncFor | ast.While | ast.expr) -> list[ast.AST]:
+    """The parts of a loop that run once, outside its iterations (a for's iterable, the else branch, a
+    comprehension's first iterable)."""
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [node.iter, node.target, *node.orelse]
+    if isinstance(node, ast.While):
+        return list(node.orelse)
+    if isinstance(node, _COMPREHENSIONS):
+        return [node.generators[0].iter]
+    return []
+
+
+def _statement_lists(walk: _Walk, node: ast.AST) -> None:
+    """Number each statement list of this statement; remember the position of calls that are a statement."""
+    for name in ("body", "orelse", "finalbody"):
+        stmts = getattr(node, name, None)
+        if not isinstance(stmts, list) or not stmts or not isinstance(stmts[0], ast.stmt):
+            continue
+        walk.blocks += 1
+        for position, stmt in enumerate(stmts):
+            call = statement_call(stmt)
+            if call is not None:
+                walk.statements[id(call)] = (walk.blocks, position)
+    for handler in getattr(node, "handlers", None) or ():
+        _statement_lists(walk, handler)
+
+
+def statement_call(stmt: ast.stmt) -> ast.Call | None:
+    """The call a statement is (``f()``, ``await f()``, ``x = await f()``, ``return await f()``), else None."""
+    value: ast.expr | None = None
+    if isinstance(stmt, ast.Expr | ast.Return | ast.AnnAssign) or (
+        isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+    ):
+        value = stmt.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
 
 
 def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: str) -> str:
@@ -359,7 +425,7 @@ def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found)
 
 
-def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None) -> CallSite:
+def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, loop: int) -> CallSite:
     flow = flow or FunctionFlow()
     resolve = flow.resolver(walk.module.qualname)
     tainted: list[tuple[str, str, tuple[str, ...]]] = []
@@ -383,5 +449,9 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None) ->
         assigned_to=walk.assigned.get(id(node)),
         tainted=tuple(tainted),
         built_by=string_building(node.args[0], flow) if node.args else None,
-        awaited=id(node) in walk.awaited,
+        awaited=(awaited := id(node) in walk.awaited),
+        loop=loop,
+        reads=names_read(node) if loop >= 0 or awaited else (),
+        block=walk.statements.get(id(node), (-1, -1))[0] if awaited else -1,
+        position=walk.statements.get(id(node), (-1, -1))[1] if awaited else -1,
     )

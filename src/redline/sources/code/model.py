@@ -47,6 +47,15 @@ class CallSite:
     #: how the first argument's string was built when it was formatted: fstring / format / percent / concat
     built_by: str | None = None
     awaited: bool = False
+    #: the innermost loop of the same function the call runs in: an index into ``CodeIndex.loops``, -1 when none
+    loop: int = -1
+    #: the local names the callee's receiver and arguments read (``get(id=book.author_id)`` -> ("book",)),
+    #: kept for calls in a loop and awaited calls (what data dependency and per-item work are judged on)
+    reads: tuple[str, ...] = ()
+    #: for a call that is a whole statement (``await f()``, ``x = await f()``), kept for awaited calls: the
+    #: statement list it is in (a number unique in the module) and its position there; -1 otherwise
+    block: int = -1
+    position: int = -1
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,25 @@ class Loop:
     kind: str  # for / async_for / while / comprehension
     line: int
     function: str
+    end_line: int = 0
+    #: the names each iteration binds (``for i, book in enumerate(books)`` -> ("i", "book"))
+    targets: tuple[str, ...] = ()
+    #: the iterated expression as a dotted chain, calls dropped (``Book.objects.select_related.all``),
+    #: after unwrapping ``enumerate``/``list``/``sorted``/``reversed``/``iter``; "" when not a chain
+    iter: str = ""
+    #: string literals and dotted names passed to calls in the iterated expression (``author``,
+    #: ``selectinload(Book.author)``, ``Book.author``): what it prefetches
+    iter_args: tuple[str, ...] = ()
+    #: ``target.attribute`` reads in the body with the first line each is read on
+    attrs: tuple[tuple[str, int], ...] = ()
+    #: local names the body binds (a name assigned in one iteration and read in the next carries data)
+    assigns: tuple[str, ...] = ()
+    #: the enclosing loop of the same function (index into ``CodeIndex.loops``), -1 when none
+    parent: int = -1
+    #: whether the body breaks out or returns (a search that stops at the first hit, not per-item work)
+    exits: bool = False
+    #: how many items a literal iterable has (``for f in [4, 6]`` -> 2, ``range(3)`` -> 3); -1 when the data decides
+    iter_size: int = -1
 
 
 @dataclass(frozen=True)

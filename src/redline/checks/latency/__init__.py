@@ -1,0 +1,12 @@
+"""Tail-latency amplifiers in application code: N+1 queries, per-item round trips, blocking calls in async
+code, serialised awaits, third-party calls on the request path (LAT101-LAT199)."""
+
+from __future__ import annotations
+
+from redline.checks.interface import Check
+
+
+def checks() -> list[Check]:
+    from redline.checks.latency.check import LatencyCheck  # noqa: PLC0415 - loaded with its family
+
+    return [LatencyCheck()]

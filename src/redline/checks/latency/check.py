@@ -1,0 +1,98 @@
+"""The latency check: every tail-latency amplifier rule over the project's code indexes and routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.latency.clients import Bindings
+from redline.checks.latency.event_loop import await_loop_hits, blocking_hits, serial_hits
+from redline.checks.latency.handlers import handler_hits
+from redline.checks.latency.orm import catalogue
+from redline.checks.latency.per_item import Hit, per_item_hits
+from redline.checks.latency.rules import (
+    AWAIT_IN_LOOP,
+    BLOCKING_IN_ASYNC,
+    HTTP_IN_LOOP,
+    LAZY_RELATION_IN_LOOP,
+    QUERY_IN_LOOP,
+    RAW_SQL_IN_LOOP,
+    REDIS_IN_LOOP,
+    SERIAL_AWAITS,
+    TEMPLATE_N_PLUS_ONE,
+    THIRD_PARTY_IN_HANDLER,
+)
+from redline.checks.latency.templates import template_hits
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.templates import TemplateLoops
+
+
+class LatencyCheck(ProjectCheck):
+    name = "latency-amplifiers"
+    rules = (
+        QUERY_IN_LOOP,
+        LAZY_RELATION_IN_LOOP,
+        TEMPLATE_N_PLUS_ONE,
+        RAW_SQL_IN_LOOP,
+        REDIS_IN_LOOP,
+        HTTP_IN_LOOP,
+        BLOCKING_IN_ASYNC,
+        SERIAL_AWAITS,
+        AWAIT_IN_LOOP,
+        THIRD_PARTY_IN_HANDLER,
+    )
+    fact_types = (CodeIndex, RouteInventory, TemplateLoops)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not _offline(i.path)]
+        routes: dict[str, list[Route]] = {}
+        for inventory in facts.of(RouteInventory):
+            for route in inventory.routes:
+                routes.setdefault(route.file, []).append(route)
+        cat = catalogue(indexes)
+        found: list[Finding] = []
+        for index in sorted(indexes, key=lambda i: i.path):
+            bindings = Bindings(index)
+            hits = [
+                *per_item_hits(index, cat, bindings),
+                *blocking_hits(index, bindings),
+                *serial_hits(index, bindings),
+                *await_loop_hits(index, bindings),
+                *handler_hits(index, routes.get(index.path, []), bindings),
+            ]
+            found += [self._finding(index.path, hit) for hit in _dedupe(hits)]
+        templates = [t for t in facts.of(TemplateLoops) if not _offline(t.path)]
+        found += [self._finding(path, hit) for path, hit in template_hits(indexes, templates, cat)]
+        return found
+
+    def _finding(self, path: str, hit: Hit) -> Finding:
+        return self.finding(
+            hit.rule,
+            hit.message,
+            Location(path, hit.line, hit.end_line),
+            evidence=hit.evidence,
+            remediation=hit.remediation,
+        )
+
+
+def _offline(path: str) -> bool:
+    """Tests, samples and schema migrations: code that never serves a request (a data migration runs once)."""
+    parts = path.split("/")
+    numbered = parts[-1][:1].isdigit() and bool({"migrations", "_migrations", "versions"} & set(parts[:-1]))
+    return looks_like_test_or_sample(path) or numbered
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """One finding per rule and line (a route reached twice, a chain seen twice); a call that stalls the
+    event loop is reported as that, not again as a third-party call."""
+    blocking = {h.line for h in hits if h.rule is BLOCKING_IN_ASYNC}
+    seen: dict[tuple[str, int], Hit] = {}
+    for hit in hits:
+        if hit.rule is THIRD_PARTY_IN_HANDLER and hit.line in blocking:
+            continue
+        seen.setdefault((hit.rule.code, hit.line), hit)
+    return sorted(seen.values(), key=lambda h: (h.line, h.rule.code))

@@ -1,0 +1,251 @@
+"""Work done once per loop item that one batched call would do: N+1 ORM queries, lazy relations read per
+row, raw SQL, Redis commands and HTTP/gRPC calls per item."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redline.checks.latency.clients import Bindings, http_kind, method, receiver
+from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
+from redline.checks.latency.rules import (
+    HTTP_IN_LOOP,
+    LAZY_RELATION_IN_LOOP,
+    QUERY_IN_LOOP,
+    RAW_SQL_IN_LOOP,
+    REDIS_IN_LOOP,
+)
+from redline.core.rules import Rule
+from redline.sources.code.model import CallSite, CodeIndex, Loop
+
+#: QuerySet methods that read (a custom manager method may cache, like ``ContentType.objects.get_for_model``)
+_DJANGO_READS = frozenset(
+    {
+        "get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate", "values", "values_list",
+        "in_bulk", "latest", "earliest", "using", "select_related", "prefetch_related", "order_by", "annotate",
+        "only", "defer", "distinct", "contains", "get_or_create",
+    }
+)  # fmt: skip
+_WRITES = frozenset(
+    {"create", "bulk_create", "bulk_update", "update", "delete", "update_or_create", "save", "insert", "replace"}
+)
+_SQLA_READS = frozenset({"query", "execute", "get", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "get_one"})
+_PEEWEE_READS = frozenset({"get", "get_or_none", "get_by_id", "select", "filter"})
+_TORTOISE_READS = frozenset({"get", "get_or_none", "filter", "all", "exclude", "first", "exists", "count"})
+_SESSION = re.compile(r"(^|[._])(session|db_session|Session)$")
+_CURSOR = re.compile(r"(^|[._])(cur|cursor|conn|connection|db)$", re.IGNORECASE)
+_WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+_REDIS_RECEIVER = re.compile(r"(^|[._])(redis|\w+_redis|redis_\w+|rds)$", re.IGNORECASE)
+_REDIS_COMMANDS = frozenset(
+    {
+        "get", "set", "setex", "setnx", "getset", "incr", "incrby", "decr", "decrby", "expire", "ttl", "exists",
+        "delete", "hget", "hset", "hgetall", "hmget", "hincrby", "hdel", "sadd", "srem", "smembers", "sismember",
+        "lpush", "rpush", "lpop", "rpop", "lrange", "zadd", "zscore", "zrem", "zrange", "zincrby", "publish",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    message: str
+    line: int
+    end_line: int
+    evidence: dict[str, str]
+    remediation: str
+
+
+def _item_names(index: CodeIndex, loop_id: int) -> set[str]:
+    """The names the enclosing for-loops and comprehensions bind over data (a while loop polls, it has no
+    items; ``for family in [4, 6]`` runs a fixed number of times, whatever the data)."""
+    names: set[str] = set()
+    while loop_id >= 0:
+        loop = index.loops[loop_id]
+        if loop.kind != "while" and loop.iter_size < 0:
+            names |= set(loop.targets)
+        loop_id = loop.parent
+    return names
+
+
+def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
+    yield from _loop_calls(index, cat, bindings)
+    yield from _lazy_relations(index, cat)
+
+
+def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
+    orm = module_orm(index)
+    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads
+    seen: set[int] = {c.line for c in index.calls if c.loop >= 0 and _WRITES & set(c.raw.split(".")[1:])}
+    # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
+    seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
+    for call in index.calls:
+        if call.loop < 0 or call.line in seen:
+            continue
+        items = _item_names(index, call.loop)
+        loop = index.loops[call.loop]
+        if not items & set(call.reads) or loop.exits:
+            continue  # not per item; a search that stops at its hit
+        hit = (
+            (None if _writes_statement(index, call) else _orm_query(call, cat, orm, loop))
+            or _raw_sql(call, orm, loop, items)
+            or _redis(call, bindings, loop)
+            or _http(call, bindings, loop)
+        )
+        if hit is not None:
+            seen.add(call.line)
+            yield hit
+
+
+def _writes_statement(index: CodeIndex, call: CallSite) -> bool:
+    """``session.execute(sa.delete(...))``: the statement it runs is a SQLAlchemy write (batching rules)."""
+    if method(call) != "execute":
+        return False
+    return any(
+        c.target
+        and c.target.startswith("sqlalchemy")
+        and c.target.rsplit(".", 1)[-1] in {"insert", "update", "delete"}
+        and call.line <= c.line <= call.end_line
+        for c in index.calls
+    )
+
+
+def _batched(call: CallSite, items: set[str]) -> bool:
+    """``filter(pk__in=batch)``: the loop hands over a batch of keys, one query per batch is the fix itself."""
+    return any(a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args)
+
+
+def _where(loop: Loop) -> str:
+    what = f"`{loop.iter}`" if loop.iter else "the loop"
+    return f"once per item of {what} (loop at line {loop.line})"
+
+
+def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> Hit | None:
+    parts = call.raw.split(".")
+    model = cat.models.get(parts[0])
+    query: str | None = None
+    if _WRITES & set(parts[1:]):
+        return None  # one write per item is the batching rules' concern
+    if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] in _DJANGO_READS:
+        if (model and model.orm == "django") or (orm == "django" and parts[0][:1].isupper()):
+            query = ".".join(parts[:3])
+    elif model and model.orm == "sqlalchemy" and len(parts) >= 3 and parts[1] == "query":
+        query = ".".join(parts[:3])
+    elif model and model.orm == "peewee" and len(parts) == 2 and parts[1] in _PEEWEE_READS:
+        query = call.raw
+    elif model and model.orm == "tortoise" and len(parts) >= 2 and parts[1] in _TORTOISE_READS:
+        query = ".".join(parts[:2])
+    elif orm == "sqlalchemy" and len(parts) >= 2 and parts[-1] in _SQLA_READS and _SESSION.search(receiver(call)):
+        query = call.raw
+    if query is None:
+        return None
+    return Hit(
+        QUERY_IN_LOOP,
+        f"{query}(...) runs {_where(loop)}: one query per item (N+1)",
+        call.line,
+        call.end_line,
+        {"query": query, "loop": f"line {loop.line}"},
+        "Fetch what the loop needs in one query before it: `select_related`/`prefetch_related` (Django), "
+        "`selectinload`/`joinedload` (SQLAlchemy), `prefetch()` (Peewee), or one `filter(id__in=ids)`/"
+        "`in_bulk(ids)` mapped by key.",
+    )
+
+
+def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hit | None:
+    if method(call) != "execute" or not _CURSOR.search(receiver(call)):
+        return None
+    if orm == "sqlalchemy" and _SESSION.search(receiver(call)):
+        return None
+    positional = [a for a in call.args if a.keyword is None]
+    has_params = len(positional) >= 2 or any(a.keyword in {"params", "parameters", "args", "vars"} for a in call.args)
+    if not positional or not has_params or positional[0].name in items:
+        return None  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
+    sql = positional[0].literal
+    built = (positional[0].call or "").rsplit(".", 1)[-1]
+    if (isinstance(sql, str) and _WRITE_SQL.match(sql)) or built in {"insert", "update", "delete"}:
+        return None  # one write per item is the batching rules' concern
+    return Hit(
+        RAW_SQL_IN_LOOP,
+        f"{call.raw}(...) runs {_where(loop)}",
+        call.line,
+        call.end_line,
+        {"call": call.raw, "loop": f"line {loop.line}"},
+        "Fetch every item in one statement (`WHERE id = ANY(%s)` / `IN (...)`) and map the rows by key; "
+        "for writes use `executemany` or a multi-row statement.",
+    )
+
+
+def _redis(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
+    owner = receiver(call)
+    if method(call) not in _REDIS_COMMANDS or not owner or "pipe" in owner.lower():
+        return None
+    holder = bindings.of(call.function, owner)
+    if holder is not None:
+        if not (holder.startswith(("redis.", "aioredis.")) and "pipeline" not in holder):
+            return None
+    elif not _REDIS_RECEIVER.search(owner):
+        return None
+    batch = {"get": "MGET", "set": "MSET", "hget": "HMGET"}.get(method(call), "a pipeline")
+    return Hit(
+        REDIS_IN_LOOP,
+        f"Redis {method(call).upper()} through {owner} runs {_where(loop)}",
+        call.line,
+        call.end_line,
+        {"command": method(call), "client": owner, "loop": f"line {loop.line}"},
+        f"Send the commands in one round trip: {batch} (`{owner}.pipeline()`, queue every command, one `execute()`).",
+    )
+
+
+def _http(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
+    kind = http_kind(call, bindings)
+    if kind is None or call.awaited:
+        return None
+    what = "gRPC call" if kind == "rpc" else "HTTP request"
+    return Hit(
+        HTTP_IN_LOOP,
+        f"{what} {call.raw}(...) made {_where(loop)} (chatty RPC)",
+        call.line,
+        call.end_line,
+        {"call": call.raw, "loop": f"line {loop.line}"},
+        "Ask for all items in one call (a batch or list endpoint); when there is none, fan out concurrently "
+        "with a bound (a ThreadPoolExecutor with a few workers) and one overall deadline.",
+    )
+
+
+def _lazy_relations(index: CodeIndex, cat: Catalogue) -> Iterator[Hit]:
+    if not cat.models:
+        return
+    #: (function, query, relation): a second loop over the same evaluated queryset finds the relation cached
+    reported: set[tuple[str, str, str]] = set()
+    for loop in index.loops:
+        if loop.kind == "while" or not loop.attrs or not 1 <= len(loop.targets) <= 2:
+            continue
+        found = iterated(cat, index, loop)
+        if found is None or found.opaque or (found.model.orm == "peewee" and "join" in found.steps):
+            continue  # a Peewee join selects the related rows with the query
+        item = loop.targets[-1]
+        for attr, line in loop.attrs:
+            root, _, name = attr.partition(".")
+            relation = found.model.relations.get(name)
+            key = (loop.function, found.query, name)
+            if root != item or relation is None or relation.eager or name in found.loaded or key in reported:
+                continue
+            reported.add(key)
+            yield _relation_hit(found.model.name, found.model.orm, found.query, loop, attr=attr, line=line)
+
+
+def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, line: int) -> Hit:
+    name = attr.partition(".")[2]
+    fix = {
+        "django": f'`select_related("{name}")` for a foreign key, `prefetch_related("{name}")` for a many side',
+        "sqlalchemy": f"`.options(selectinload({model}.{name}))` (or `joinedload` for a many-to-one)",
+        "peewee": f"a `.join()` selecting the related model, or `prefetch(query, {name.title()})`",
+    }.get(orm, "an eager load of the relation")
+    return Hit(
+        LAZY_RELATION_IN_LOOP,
+        f"{attr} loads {model}.{name} lazily, once per item of `{query}` (loop at line {loop.line}): N+1 queries",
+        line,
+        line,
+        {"model": model, "relation": name, "query": query, "loop": f"line {loop.line}"},
+        f"Load the relation with the query: {fix}.",
+    )

@@ -1,0 +1,101 @@
+"""LAT101-LAT131 over the fixture application: the exact lines of the true positives; the look-alikes
+(prefetched relations, queries that do not use the loop variable, pipelines, writes, awaits that use the
+previous result, loops that carry a cursor or stop early, own services) stay silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.latency.check import LatencyCheck
+from redline.core.config import Config
+from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "app"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def findings(root: Path = FIXTURES) -> list[Finding]:
+    result = run_audit(
+        AuditRequest(
+            root=root,
+            config=Config(jobs=1),
+            checks=[LatencyCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    return list(result.findings)
+
+
+def test_each_rule_fires_exactly_at_its_lines() -> None:
+    got = sorted((f.rule, f.location.path, f.location.start_line) for f in findings())
+    assert got == [
+        ("LAT101", "orm_peewee.py", 17),
+        ("LAT101", "orm_sqla.py", 35),
+        ("LAT101", "shop/views.py", 34),
+        ("LAT102", "orm_peewee.py", 14),
+        ("LAT102", "orm_sqla.py", 24),
+        ("LAT102", "shop/views.py", 9),
+        ("LAT102", "shop/views.py", 22),
+        ("LAT102", "shop/views.py", 57),
+        ("LAT102", "shop/views.py", 70),
+        ("LAT103", "shop/templates/shop/books.html", 3),  # book.author; `loaded` and `authors` are loaded
+        ("LAT103", "shop/templates/shop/books.html", 4),  # book.tags.all in the inner loop
+        ("LAT104", "per_item.py", 14),
+        ("LAT105", "per_item.py", 23),
+        ("LAT106", "per_item.py", 33),
+        ("LAT106", "per_item.py", 34),
+        ("LAT111", "async_code.py", 11),
+        ("LAT111", "async_code.py", 12),
+        ("LAT111", "async_code.py", 13),
+        ("LAT111", "async_code.py", 14),
+        ("LAT121", "async_code.py", 27),
+        ("LAT122", "async_code.py", 37),
+        ("LAT131", "handlers.py", 11),
+        ("LAT131", "handlers.py", 20),
+    ]
+
+
+def test_findings_say_what_and_how_to_fix() -> None:
+    by_line = {(f.rule, f.location.path, f.location.start_line): f for f in findings()}
+    fk = by_line[("LAT102", "shop/views.py", 9)]
+    assert (fk.evidence["model"], fk.evidence["relation"]) == ("Book", "author")
+    assert 'select_related("author")' in fk.remediation
+    serial = by_line[("LAT121", "async_code.py", 27)]
+    assert serial.evidence["lines"] == "27, 28, 29"  # the fourth await reads the third one's result
+    assert serial.location.end_line == 29
+    route = by_line[("LAT131", "handlers.py", 11)]
+    assert (route.evidence["route"], route.evidence["host"]) == ("POST /checkout", "api.stripe.com")
+    assert by_line[("LAT105", "per_item.py", 23)].evidence["command"] == "get"
+    page = by_line[("LAT103", "shop/templates/shop/books.html", 3)]
+    assert page.evidence["view"] == "shop/views.py:89"
+    assert 'select_related("author")' in page.remediation
+    assert all(f.remediation for f in by_line.values())
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://api.stripe.com/v1/charges", "api.stripe.com"),
+        ("http://inventory:8000/stock", None),  # a single-label service name: one of the system's own
+        ("http://billing.internal/api", None),
+        ("http://users.default.svc.cluster.local/api", None),
+        ("http://10.0.3.7/api", None),
+        ("http://localhost:8080/", None),
+        ("https://{host}/api", None),
+        ("http://8.8.8.8/dns", "8.8.8.8"),
+    ],
+)
+def test_which_hosts_are_third_parties(url: str, host: str | None) -> None:
+    from redline.checks.latency.handlers import third_party_host
+
+    assert third_party_host(url) == host
