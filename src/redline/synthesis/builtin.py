@@ -23,6 +23,7 @@ STEPS = (
     ("redline.synthesis.routes", "RouteTableStep"),
     ("redline.synthesis.map.step", "MapStep"),
     ("redline.synthesis.latency", "LatencyStep"),
+    ("redline.synthesis.measured_link", "MeasuredLinkStep"),
     ("redline.synthesis.scoring", "ScoringStep"),  # last: scores what every other step produced
 )
 

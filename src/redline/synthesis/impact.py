@@ -66,17 +66,18 @@ def handler_spans(routes: Iterable[RouteInventory], indexes: Iterable[CodeIndex]
     out: dict[str, list[HandlerSpan]] = {}
     for inventory in routes:
         for r in inventory.routes:
-            index = by_path.get(r.file)
+            where = r.handler_file or r.file  # a Django view lives in views.py, its route in urls.py
+            index = by_path.get(where)
             if index is None:
                 continue
-            defs = spans.setdefault(r.file, _definition_spans(index))
+            defs = spans.setdefault(where, _definition_spans(index))
             span = defs.get(r.handler) or defs.get(r.handler.rsplit(".", 1)[-1])
             if span is None:
                 continue
             methods = [m for m in r.methods if m != "ANY"]
             label = f"{' '.join(r.methods)} {r.path}"
             keys = (*(f"{m} {r.path}" for m in methods), r.path)
-            out.setdefault(r.file, []).append(HandlerSpan(span[0], span[1], label, keys))
+            out.setdefault(where, []).append(HandlerSpan(span[0], span[1], label, keys))
     return out
 
 

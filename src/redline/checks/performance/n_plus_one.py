@@ -17,6 +17,7 @@ N_PLUS_ONE = Rule(
     area=Area.PERFORMANCE,
     severity=Severity.MEDIUM,
     summary="Measured N+1 queries: one request runs the same query shape many times",
+    tags=("N+1",),
     doc=RuleDoc(
         what_it_does="In the traces, finds parent spans (a request handler, a job) under which at least 5 "
         "database spans run the same normalised statement (literals, numbers and `IN` lists replaced) and "
@@ -36,7 +37,8 @@ N_PLUS_ONE = Rule(
 
 _SQL = """
 SELECT s.service, coalesce(p.operation, s.parent_id) AS parent_op, s.statement, s.trace_id,
-       count(*) AS n, sum(s.dur_us) AS total_us, list(s.span_id ORDER BY s.start_us) AS ids, min(s.file_no)
+       count(*) AS n, sum(s.dur_us) AS total_us, list(s.span_id ORDER BY s.start_us) AS ids, min(s.file_no),
+       any_value(coalesce(s.code_filepath, p.code_filepath)), any_value(coalesce(s.code_function, p.code_function))
 FROM spans s LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_id
 WHERE s.category = 'db' AND s.statement IS NOT NULL AND s.parent_id IS NOT NULL
 GROUP BY s.service, parent_op, s.statement, s.trace_id, s.parent_id
@@ -50,11 +52,16 @@ class NPlusOneCheck(TraceCheck):
 
     def detect(self, store: SpanStore, settings: TracesSettings) -> Iterable[Finding]:
         patterns: dict[tuple[str, str, str], Pattern] = defaultdict(Pattern)
+        code: dict[tuple[str, str, str], dict[str, str]] = {}  # OpenTelemetry code.* attributes, when sent
         rows = store.query(_SQL, (settings.n_plus_one_min_count, settings.n_plus_one_min_total_ms * 1000))
-        for service, parent_op, statement, trace_id, n, total_us, ids, file_no in rows:
+        for service, parent_op, statement, trace_id, n, total_us, ids, file_no, filepath, function in rows:
             patterns[(service, parent_op, statement)].add(
                 Occurrence(trace_id, ids, ms(total_us), file_no, {"count": float(n)})
             )
+            if filepath or function:
+                code.setdefault(
+                    (service, parent_op, statement), {"code_filepath": filepath or "", "code_function": function or ""}
+                )
         for (service, parent_op, statement), pattern in sorted(patterns.items()):
             count, total = pattern.median("count"), pattern.median()
             yield self.finding(
@@ -69,6 +76,7 @@ class NPlusOneCheck(TraceCheck):
                     "median_count": count,
                     "median_total_ms": total,
                     "traces": pattern.traces,
+                    **code.get((service, parent_op, statement), {}),
                     **examples(pattern),
                 },
                 remediation=f"Load the rows of '{statement[:80]}' for the whole set in one query under "
