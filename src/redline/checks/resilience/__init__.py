@@ -7,4 +7,6 @@ from redline.checks.resilience.timeouts import MissingTimeoutCheck
 
 
 def checks() -> list[Check]:
-    return [MissingTimeoutCheck()]
+    from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
+
+    return [MissingTimeoutCheck(), ClientTimeoutCheck()]
