@@ -7,7 +7,6 @@ from .helpers import lines_by_rule, run_fixture, run_source
 
 from redline.checks.resilience.clients import ClientTimeoutCheck
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
-from redline.core.model import Confidence, Severity
 
 EXPECTED = {
     "RES107": [5, 7, 8, 9],
@@ -40,10 +39,10 @@ def test_every_client_finding_says_what_to_pass() -> None:
             assert finding.location.snippet
 
 
-def test_client_findings_in_tests_are_low() -> None:
+def test_clients_in_test_code_are_not_judged() -> None:
     src = 'import redis\nr = redis.Redis(host="localhost")\n'
-    (finding,) = run_source(ClientTimeoutCheck(), src, rel="tests/test_cache.py")
-    assert (finding.severity, finding.confidence) == (Severity.LOW, Confidence.LOW)
+    assert run_source(ClientTimeoutCheck(), src, rel="tests/test_cache.py") == []
+    assert [f.location.start_line for f in run_source(ClientTimeoutCheck(), src, rel="app/cache.py")] == [2]
 
 
 def test_socket_default_timeout_silences_stdlib_clients() -> None:
