@@ -111,6 +111,37 @@ def _guarded(index: CodeIndex, handler: str) -> bool:
     )
 
 
+def _handler_module(route: Route, indexes: dict[str, CodeIndex]) -> tuple[CodeIndex | None, str]:
+    """The module that defines the handler and its qualified name there: a Django ``urls.py`` names
+    ``views.add_complete`` through an import (``from app import views``), Flask defines it in place."""
+    index = indexes.get(route.file)
+    if index is None:
+        return None, route.handler
+    if any(d.qualname == route.handler for d in index.definitions):
+        return index, route.handler
+    head, _, rest = route.handler.partition(".")
+    imported = index.imported(head) if rest else None
+    if imported is not None:
+        return _find(f"{imported}.{rest}", indexes)
+    for _, module in index.imports:  # ``views.oauth_complete`` listed by its last part
+        found = _find(f"{module}.{route.handler}", indexes)
+        if found[0] is not None and any(d.qualname == found[1] for d in found[0].definitions):
+            return found
+    return None, route.handler
+
+
+def _find(dotted_name: str, indexes: dict[str, CodeIndex]) -> tuple[CodeIndex | None, str]:
+    """The module of ``pkg.mod.func`` among the indexed files (longest module prefix first)."""
+    parts = dotted_name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = "/".join(parts[:cut])
+        for suffix in (f"{module}.py", f"{module}/__init__.py"):
+            for path, candidate in indexes.items():
+                if path == suffix or path.endswith("/" + suffix):
+                    return candidate, ".".join(parts[cut:])
+    return None, dotted_name
+
+
 def _in_handler(call: CallSite, handler: str) -> bool:
     return call.function == handler or call.function.startswith(handler + ".")
 
@@ -126,11 +157,11 @@ class CircuitBreakerCheck(ProjectCheck):
         seen: set[tuple[str, str, str]] = set()
         found: list[Finding] = []
         for route in routes:
-            index = indexes.get(route.file)
-            if index is None or looks_like_test_or_sample(route.file) or _guarded(index, route.handler):
+            index, handler = _handler_module(route, indexes)
+            if index is None or looks_like_test_or_sample(index.path) or _guarded(index, handler):
                 continue
-            for call, dependency in self._dependencies(index, route.handler):
-                key = (route.file, route.handler, dependency)
+            for call, dependency in self._dependencies(index, handler):
+                key = (index.path, handler, dependency)
                 if key not in seen:
                     seen.add(key)
                     found.append(self._finding(route, call, dependency, index.path))
