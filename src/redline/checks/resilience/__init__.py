@@ -7,8 +7,19 @@ from redline.checks.resilience.timeouts import MissingTimeoutCheck
 
 
 def checks() -> list[Check]:
+    from redline.checks.resilience.backpressure import (  # noqa: PLC0415 - loaded with its family
+        CeleryTimeLimitCheck,
+        UnboundedQueueCheck,
+    )
     from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
 
-    return [MissingTimeoutCheck(), ClientTimeoutCheck(), RetryCheck(), CircuitBreakerCheck()]
+    return [
+        MissingTimeoutCheck(),
+        ClientTimeoutCheck(),
+        RetryCheck(),
+        CircuitBreakerCheck(),
+        UnboundedQueueCheck(),
+        CeleryTimeLimitCheck(),
+    ]

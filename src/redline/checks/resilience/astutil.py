@@ -129,6 +129,18 @@ def _evaluated_once(loop: ast.AST, child: ast.AST) -> bool:
     return False
 
 
+def scope_of(node: ast.AST, parent_of: dict[int, ast.AST], *, attribute: bool = False) -> int:
+    """``id`` of the function a plain name lives in (the class for ``self.x``, 0 for module level), so two
+    functions' local ``jobs`` are two names."""
+    kinds: tuple[type, ...] = (ast.ClassDef,) if attribute else (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    current = parent_of.get(id(node))
+    while current is not None:
+        if isinstance(current, kinds):
+            return id(current)
+        current = parent_of.get(id(current))
+    return 0
+
+
 def location(module: PythonModule, node: ast.AST) -> Location:
     line = getattr(node, "lineno", 1)
     col = getattr(node, "col_offset", 0)
