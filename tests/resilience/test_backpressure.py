@@ -22,12 +22,12 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unbounded_queues_filled_in_loops_fire_exactly() -> None:
     found = run_fixture(UnboundedQueueCheck(), "RES140")
-    assert lines_by_rule(found) == {"RES140": [8, 16, 23]}
+    assert lines_by_rule(found) == {"RES140": [8, 15, 22]}
     assert "`jobs` is an unbounded queue.Queue" in found[0].message
 
 
 def test_queue_in_test_code_is_not_judged() -> None:
-    src = "import queue\nq = queue.Queue()\nfor i in range(3):\n    q.put(i)\n"
+    src = "import queue\nq = queue.Queue()\nwhile True:\n    q.put(1)\n"
     assert run_source(UnboundedQueueCheck(), src, rel="tests/test_q.py") == []
     assert len(run_source(UnboundedQueueCheck(), src)) == 1
 
@@ -36,7 +36,7 @@ def _celery(root: Path) -> list[Finding]:
     result = run_audit(
         AuditRequest(
             root=root,
-            config=Config(jobs=1),
+            config=Config(jobs=1, select=("RES141",)),  # opt-in: selected by its code
             checks=[CeleryTimeLimitCheck()],
             file_sources=builtin_file_sources(),
             project_sources=builtin_project_sources(),
@@ -51,6 +51,12 @@ def test_celery_tasks_without_any_time_limit_fire_once_per_project() -> None:
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES141", "tasks.py", 7)
     assert finding.message.startswith("2 Celery task(s) have no time limit")
     assert "send_invoice, sync_stock" in finding.message
+
+
+def test_celery_rule_is_opt_in() -> None:
+    from redline.checks.resilience.backpressure import CELERY_NO_TIME_LIMIT
+
+    assert CELERY_NO_TIME_LIMIT.opt_in
 
 
 def test_a_global_time_limit_in_settings_silences_celery_tasks() -> None:

@@ -30,19 +30,20 @@ UNBOUNDED_QUEUE = Rule(
     name="unbounded-queue-filled-in-loop",
     area=Area.RESILIENCE,
     severity=Severity.LOW,
-    summary="Unbounded in-process queue that a loop keeps filling",
+    summary="Unbounded in-process queue that a stream or endless loop keeps filling",
     tags=("CWE-770", "STRIDE:D"),
     doc=RuleDoc(
         what_it_does="Finds `queue.Queue()`, `LifoQueue()`, `PriorityQueue()`, `SimpleQueue()`, "
         "`asyncio.Queue()` and `multiprocessing.Queue()` built without a positive `maxsize` and bound to a "
-        "name whose `put`/`put_nowait` runs inside a loop in the same module. A queue filled once, or one "
-        "with a `maxsize`, is left alone.",
+        "name whose `put`/`put_nowait` runs inside a `while` loop or an `async for` over a stream in the same "
+        "function (or class, for `self.` queues). A queue filled once, or from a `for` loop over a "
+        "collection (a pool of N connections), or one with a `maxsize`, is left alone.",
         why_bad="A producer that outruns its consumers fills an unbounded queue until the process runs out "
         "of memory, and every item waits longer than the last: latency grows without limit instead of the "
         "producer being slowed down (backpressure) or load being shed.",
-        example="jobs = queue.Queue()\nfor event in stream:\n    jobs.put(event)",
+        example="jobs = queue.Queue()\nwhile True:\n    jobs.put(sock.recv(4096))",
         use_instead="jobs = queue.Queue(maxsize=1000)  # put() blocks when consumers fall behind\n"
-        "for event in stream:\n    jobs.put(event, timeout=5)",
+        "while True:\n    jobs.put(sock.recv(4096), timeout=5)",
         references=(
             "https://docs.python.org/3/library/queue.html#queue.Queue",
             "https://docs.python.org/3/library/asyncio-queue.html",
@@ -58,11 +59,15 @@ CELERY_NO_TIME_LIMIT = Rule(
     severity=Severity.LOW,
     summary="Celery tasks with no time limit, per task or global",
     tags=("CWE-400", "STRIDE:D"),
+    #: opt-in: limits are also given per call (`apply_async(**options)`) or enforced inside the task
+    #: (a `timeout` context), which the index cannot see; on Superset half the listed tasks had one
+    opt_in=True,
     doc=RuleDoc(
         what_it_does="Lists the Celery tasks (`@shared_task`, `@app.task`) that set neither `time_limit` nor "
         "`soft_time_limit`, when the project sets no global `task_time_limit`/`task_soft_time_limit` "
         "(or the `CELERY_TASK_*` Django settings). One finding per project, at the first such task, "
-        "with the count.",
+        "with the count. Opt-in (`--select RES141`): limits passed per call through `apply_async(**options)` "
+        "or enforced inside a task are invisible to it.",
         why_bad="Celery runs a task for as long as it takes by default. A task stuck on a dead socket or "
         "a lock holds its worker process forever; a few of them and the queue stops draining while the "
         "broker keeps accepting work.",
@@ -134,12 +139,12 @@ class UnboundedQueueCheck(FileCheck):
             if method(call) in {"put", "put_nowait"}
             and (rec := receiver(call)) is not None
             and (key := (scope_of(call, parent_of, attribute="." in rec), rec)) in queues
-            and next(enclosing_loops(call, parent_of), None) is not None
+            and any(isinstance(loop, ast.While | ast.AsyncFor) for loop in enclosing_loops(call, parent_of))
         }
         return [
             self.finding(
                 UNBOUNDED_QUEUE,
-                f"`{name}` is an unbounded {fact.qualname(queues[key].func)} filled inside a loop: "
+                f"`{name}` is an unbounded {fact.qualname(queues[key].func)} filled from an endless loop or stream: "
                 "nothing slows the producer when consumers fall behind",
                 location(fact, queues[key]),
                 remediation=f"Give `{name}` a `maxsize` sized to what consumers can absorb, and decide what a "
@@ -189,6 +194,11 @@ def _global_limit(indexes: list[CodeIndex]) -> bool:
     return False
 
 
+def _hidden(path: str) -> bool:
+    """``.semgrep/``, ``.github/``: tooling, not the application's tasks."""
+    return any(part.startswith(".") for part in path.split("/")[:-1])
+
+
 class CeleryTimeLimitCheck(ProjectCheck):
     name = "celery-time-limits"
     rules = (CELERY_NO_TIME_LIMIT,)
@@ -199,7 +209,7 @@ class CeleryTimeLimitCheck(ProjectCheck):
         unlimited: list[tuple[CodeIndex, Definition]] = [
             (index, definition)
             for index in indexes
-            if not looks_like_test_or_sample(index.path)
+            if not looks_like_test_or_sample(index.path) and not _hidden(index.path)
             for definition in index.definitions
             for deco in definition.decorators
             if _task_decorator(index, deco) and not any(a.keyword in _LIMIT_KEYS for a in deco.args)
