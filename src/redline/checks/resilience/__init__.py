@@ -12,6 +12,7 @@ def checks() -> list[Check]:
         UnboundedQueueCheck,
     )
     from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.caches import CacheExpiryCheck, UnboundedMemoCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
 
@@ -22,4 +23,6 @@ def checks() -> list[Check]:
         CircuitBreakerCheck(),
         UnboundedQueueCheck(),
         CeleryTimeLimitCheck(),
+        CacheExpiryCheck(),
+        UnboundedMemoCheck(),
     ]

@@ -200,7 +200,7 @@ _CLIENT_TIMEOUT = frozenset({"aiohttp.ClientTimeout", "aiohttp.client.ClientTime
 _BOTO_FACTORIES = frozenset({"boto3.client", "boto3.resource"})
 _BOTO_SESSIONS = frozenset({"boto3.Session", "boto3.session.Session", "aioboto3.Session"})
 _BOTO_CONFIG = frozenset({"botocore.config.Config", "botocore.client.Config", "aiobotocore.config.AioConfig"})
-_REDIS = frozenset(
+REDIS_FACTORIES = frozenset(
     {
         f"{prefix}.{name}"
         for prefix in ("redis", "redis.client", "redis.asyncio", "redis.asyncio.client")
@@ -328,7 +328,7 @@ def _redis(scan: _Scan) -> Iterator[_Hit]:
     module = scan.module
     for call in module.calls:
         qual = module.qualname(call.func)
-        if qual not in _REDIS or has_star(call):
+        if qual not in REDIS_FACTORIES or has_star(call):
             continue
         if kw(call, "connection_pool") is not None or _timeout_given(call, "socket_timeout", None):
             continue
