@@ -38,9 +38,10 @@ REDIS_NO_EXPIRY = Rule(
     tags=_TAGS,
     doc=RuleDoc(
         what_it_does="Finds `set`/`hset` on a Redis client (a name bound to `redis.Redis(...)`/`from_url`, or "
-        "one named like `redis`) whose key or client looks like a cache (the word `cache` in it), written "
-        "without `ex`/`px`/`exat`/`pxat`/`keepttl` and with no `expire` on the same client in the same "
-        "function.",
+        "one named like `redis`) whose key is built from data (f-string, concatenation, `format`) and whose "
+        "key or client looks like a cache (the word `cache` in it), written without `ex`/`px`/`exat`/`pxat`/"
+        "`keepttl` and with no `expire` on the same client in the same function. A constant key (one entry "
+        "the code replaces on purpose) is left alone.",
         why_bad="A cache entry without a TTL lives until Redis runs out of memory: stale values are served "
         "forever after the source changed, and the instance grows until the eviction policy (or the OOM "
         "killer) decides what goes, often the keys you needed.",
@@ -61,9 +62,10 @@ CACHE_TIMEOUT_NONE = Rule(
     summary="Django/Flask cache entry stored forever",
     tags=_TAGS,
     doc=RuleDoc(
-        what_it_does="Finds Django cache writes (`cache.set/add/get_or_set/set_many` on "
-        "`django.core.cache.cache` or `caches[...]`) with `timeout=None`, and Flask-Caching writes with "
-        "`timeout=0`: both mean the entry never expires.",
+        what_it_does="Finds Django cache writes (`cache.set/add/get_or_set` on `django.core.cache.cache` or "
+        "`caches[...]`) with `timeout=None`, and Flask-Caching writes with `timeout=0` (both mean the entry "
+        "never expires), when the key is built from data (one entry per value). A constant key (netbox's "
+        "live `'config'`, replaced on every change) is left alone.",
         why_bad="An entry that never expires is served after the data behind it changed, and the cache "
         "fills until the backend evicts by its own rules (or, for the local-memory and file backends, "
         "until the process or disk runs out).",
@@ -83,6 +85,9 @@ UNBOUNDED_MEMO = Rule(
     severity=Severity.LOW,
     summary="Unbounded functools cache on a method or on request data",
     tags=_TAGS,
+    #: opt-in: on real code most unbounded method caches sit on singletons or short-lived commands
+    #: (Django's app registry, management commands: 3 of the 4 found); saleor's NotifyHandler was real
+    opt_in=True,
     doc=RuleDoc(
         what_it_does="Finds `functools.cache` and `functools.lru_cache(maxsize=None)` on methods (the cache "
         "keys on `self`), and on functions the same module calls with request data.",
@@ -107,9 +112,20 @@ _FLASK_CACHES = frozenset({"flask_caching.Cache", "flask_cache.Cache", "flask.ex
 _TIMEOUT_INDEX = {"set": 2, "add": 2, "get_or_set": 2, "set_many": 1}
 
 
+def _built_key(node: ast.expr) -> bool:
+    """A key formatted from data (f-string, concatenation, ``.format``, ``%``): one entry per value, so
+    the key space grows with the data. A constant key is one entry the code manages on purpose (netbox
+    keeps its live config under ``'config'`` forever and replaces it on every change)."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+
+
 def _cache_like(call: ast.Call, rec: str) -> bool:
     key = string_parts(call.args[0]) if call.args else ""
-    return "cache" in key.lower() or "cache" in rec.lower()
+    return bool(call.args) and _built_key(call.args[0]) and ("cache" in key.lower() or "cache" in rec.lower())
 
 
 def _redis_receivers(module: PythonModule) -> set[str]:
@@ -150,7 +166,7 @@ def _framework_writes(module: PythonModule) -> Iterator[tuple[ast.Call, str]]:
             isinstance(target, ast.Subscript) and module.qualname(target.value) == _DJANGO_CACHES_DICT
         )
         is_flask = dotted(target) in flask
-        if not (django or is_flask):
+        if not (django or is_flask) or name == "set_many" or not call.args or not _built_key(call.args[0]):
             continue
         found = kw(call, "timeout")
         index = _TIMEOUT_INDEX[name]
