@@ -23,6 +23,7 @@ FAMILIES = (
     "redline.checks.performance",
     "redline.checks.eol",
     "redline.checks.code",
+    "redline.checks.datapath",
 )
 
 
