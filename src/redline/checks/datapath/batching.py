@@ -59,7 +59,9 @@ INSERT_PER_ITERATION = Rule(
     tags=("STRIDE:D",),
     doc=RuleDoc(
         what_it_does="Finds `execute(\"INSERT ...\")` with a literal INSERT statement, and Django "
-        "`Model.objects.create(...)`, inside a `for` loop or comprehension.",
+        "`Model.objects.create(...)` whose result is not used, inside a `for` loop or comprehension. A "
+        "create whose object the loop goes on to use (its primary key, its many-to-many fields) is not a "
+        "drop-in `bulk_create` and is left alone, and so are data migrations.",
         why_bad="Every row pays a round trip, a statement parse and (outside a transaction) a commit: "
         "inserting 10,000 rows one by one takes seconds where one `executemany`/`COPY`/`bulk_create` "
         "takes milliseconds, and holds locks far longer.",
@@ -173,6 +175,8 @@ def _inserts(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_H
         name = method(call)
         sql = name == "execute" and call.args and string_parts(call.args[0]).lstrip().upper().startswith("INSERT")
         orm = name == "create" and isinstance(call.func, ast.Attribute) and _is_objects(call.func.value)
+        if orm and not isinstance(parent_of.get(id(call)), ast.Expr):
+            continue  # the created object is used (its pk, its m2m): not a drop-in bulk_create
         if not (sql or orm):
             continue
         loop = _loop_of(call, parent_of)
