@@ -1,4 +1,4 @@
-"""Data-path rules (DAT101–DAT105): exact lines of the true positives; batched, flushed-once and
+"""Data-path rules (DAT101-DAT105): exact lines of the true positives; batched, flushed-once and
 compressed look-alikes stay silent."""
 
 from __future__ import annotations

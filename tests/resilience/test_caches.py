@@ -31,7 +31,13 @@ def test_unbounded_memo_on_methods_and_request_data(tmp_path: Path, monkeypatch:
     ctx = CheckContext(FIXTURES, Config(), frozenset({"RES152"}))
     found = sorted(check.check_file(index, ctx), key=lambda f: f.location.start_line)
     assert [(f.location.start_line, f.message) for f in found] == [
-        (11, "`Catalog.lookup` has an unbounded cache on a method: it grows per argument and keeps every instance alive"),
-        (15, "`Catalog.price` has an unbounded cache on a method: it grows per argument and keeps every instance alive"),
+        (
+            11,
+            "`Catalog.lookup` has an unbounded cache on a method: it grows per argument and keeps every instance alive",
+        ),
+        (
+            15,
+            "`Catalog.price` has an unbounded cache on a method: it grows per argument and keeps every instance alive",
+        ),
         (20, "`render` has an unbounded cache and is called with request data: any caller can grow it without limit"),
     ]

@@ -1,12 +1,13 @@
-"""The client timeout rules (RES106–RES113): exact lines of the true positives; look-alikes stay silent."""
+"""The client timeout rules (RES106-RES113): exact lines of the true positives; look-alikes stay silent."""
 
 from __future__ import annotations
 
 import pytest
-from .helpers import lines_by_rule, run_fixture, run_source
 
 from redline.checks.resilience.clients import ClientTimeoutCheck
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
+
+from .helpers import lines_by_rule, run_fixture, run_source
 
 EXPECTED = {
     "RES107": [5, 7, 8, 9],

@@ -1,4 +1,4 @@
-"""The retry rules (RES120–RES124): exact lines of the true positives; bounded, jittered, idempotent
+"""The retry rules (RES120-RES124): exact lines of the true positives; bounded, jittered, idempotent
 look-alikes stay silent."""
 
 from __future__ import annotations

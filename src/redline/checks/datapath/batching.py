@@ -39,7 +39,7 @@ BOTO_SINGLE_IN_LOOP = Rule(
         why_bad="Each call is one HTTPS round trip (and one billed request): a loop over 500 items spends "
         "500 round trips of latency where 50 batch calls (SQS, SNS: 10 per call), 20 (DynamoDB: 25) or 1 "
         "(Kinesis: 500) would do, and it is throttled sooner.",
-        example='for order in orders:\n    sqs.send_message(QueueUrl=url, MessageBody=order.json())',
+        example="for order in orders:\n    sqs.send_message(QueueUrl=url, MessageBody=order.json())",
         use_instead="for chunk in batched(orders, 10):\n    sqs.send_message_batch(QueueUrl=url, Entries=[\n"
         '        {"Id": str(i), "MessageBody": o.json()} for i, o in enumerate(chunk)])',
         references=(
@@ -58,7 +58,7 @@ INSERT_PER_ITERATION = Rule(
     summary="One INSERT per loop iteration",
     tags=("STRIDE:D",),
     doc=RuleDoc(
-        what_it_does="Finds `execute(\"INSERT ...\")` with a literal INSERT statement, and Django "
+        what_it_does='Finds `execute("INSERT ...")` with a literal INSERT statement, and Django '
         "`Model.objects.create(...)` whose result is not used, inside a `for` loop or comprehension. A "
         "create whose object the loop goes on to use (its primary key, its many-to-many fields) is not a "
         "drop-in `bulk_create` and is left alone, and so are data migrations.",
@@ -89,8 +89,9 @@ KAFKA_FLUSH_PER_MESSAGE = Rule(
         why_bad="Flushing after each message defeats the producer's batching (`linger.ms`, `batch.size`): "
         "every message becomes its own request and waits a full broker round trip, so throughput drops "
         "by one to two orders of magnitude and compression has nothing to work on.",
-        example="for event in events:\n    producer.send(\"events\", event)\n    producer.flush()",
-        use_instead="for event in events:\n    producer.send(\"events\", event)\nproducer.flush()  # once, after the loop",
+        example='for event in events:\n    producer.send("events", event)\n    producer.flush()',
+        use_instead='for event in events:\n    producer.send("events", event)\n'
+        "producer.flush()  # once, after the loop",
         references=(
             "https://kafka.apache.org/documentation/#producerconfigs_linger.ms",
             "https://docs.confluent.io/platform/current/clients/confluent-kafka-python/html/index.html",
@@ -141,9 +142,9 @@ def _batch_writers(module: PythonModule) -> set[str]:
         if isinstance(node, ast.With | ast.AsyncWith):
             for item in node.items:
                 ctx = item.context_expr
-                if isinstance(ctx, ast.Call) and method(ctx) == "batch_writer" and item.optional_vars is not None:
-                    if isinstance(item.optional_vars, ast.Name):
-                        names.add(item.optional_vars.id)
+                target = item.optional_vars
+                if isinstance(ctx, ast.Call) and method(ctx) == "batch_writer" and isinstance(target, ast.Name):
+                    names.add(target.id)
     return names
 
 

@@ -53,7 +53,7 @@ PARQUET_UNCOMPRESSED = Rule(
     tags=(),
     doc=RuleDoc(
         what_it_does="Finds `pyarrow.parquet.write_table`/`ParquetWriter`, pandas/polars `to_parquet`/"
-        "`write_parquet` with `compression=None`/`\"none\"`/`\"uncompressed\"`, and `fastparquet.write` "
+        '`write_parquet` with `compression=None`/`"none"`/`"uncompressed"`, and `fastparquet.write` '
         "without `compression` (its default is none).",
         why_bad="Uncompressed Parquet is typically 2–5× larger than Snappy or Zstandard: more storage, more "
         "egress and slower scans, since readers are usually I/O bound rather than CPU bound.",
@@ -95,9 +95,12 @@ def _parquet(module: PythonModule) -> Iterator[tuple[ast.Call, str]]:
         setting = kw(call, "compression")
         if qual in _FASTPARQUET and not has_star(call) and (setting is None or is_disabled(setting.value)):
             yield call, "`fastparquet.write` writes uncompressed Parquet (its default compression is none)"
-        elif (qual in _ARROW or method(call) in {"to_parquet", "write_parquet"}) and setting is not None:
-            if is_disabled(setting.value):
-                yield call, "Parquet is written with compression disabled"
+        elif (qual in _ARROW or method(call) in {"to_parquet", "write_parquet"}) and _disabled(setting):
+            yield call, "Parquet is written with compression disabled"
+
+
+def _disabled(setting: ast.keyword | None) -> bool:
+    return setting is not None and is_disabled(setting.value)
 
 
 class CompressionCheck(FileCheck):

@@ -184,12 +184,14 @@ def _global_limit(indexes: list[CodeIndex]) -> bool:
         if any(a.name in _GLOBAL_LIMITS for a in index.assignments):
             return True
         for call in index.calls:
-            if call.assigned_to in _GLOBAL_LIMITS or call.assigned_to and call.assigned_to.endswith(
-                tuple(f".{name}" for name in _GLOBAL_LIMITS)
+            if call.assigned_to in _GLOBAL_LIMITS or (
+                call.assigned_to and call.assigned_to.endswith(tuple(f".{name}" for name in _GLOBAL_LIMITS))
             ):
                 return True
-            if any(arg.keyword in _GLOBAL_LIMITS or any(i.split("=", 1)[0] in _GLOBAL_LIMITS for i in arg.items)
-                   for arg in call.args):
+            if any(
+                arg.keyword in _GLOBAL_LIMITS or any(i.split("=", 1)[0] in _GLOBAL_LIMITS for i in arg.items)
+                for arg in call.args
+            ):
                 return True
     return False
 
@@ -221,8 +223,7 @@ class CeleryTimeLimitCheck(ProjectCheck):
         return [
             self.finding(
                 CELERY_NO_TIME_LIMIT,
-                f"{len(unlimited)} Celery task(s) have no time limit and no global task_time_limit is set "
-                f"({names})",
+                f"{len(unlimited)} Celery task(s) have no time limit and no global task_time_limit is set ({names})",
                 Location(path=index.path, start_line=first.line, end_line=first.line, snippet=f"def {first.name}"),
                 confidence=Confidence.MEDIUM,
                 evidence={"tasks": str(len(unlimited)), "first": names},

@@ -33,7 +33,8 @@ NO_BREAKER = Rule(
         "timeout: the handler's latency becomes the provider's worst case and the worker pool drains. A "
         "breaker notices the failures, fails fast (or serves a fallback) while the provider recovers, and "
         "probes it again later.",
-        example='@app.post("/checkout")\ndef checkout():\n    stripe.PaymentIntent.create(amount=total, currency="eur")',
+        example='@app.post("/checkout")\ndef checkout():\n'
+        '    stripe.PaymentIntent.create(amount=total, currency="eur")',
         use_instead="import pybreaker\n\nstripe_breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)\n\n"
         '@app.post("/checkout")\ndef checkout():\n'
         '    stripe_breaker.call(stripe.PaymentIntent.create, amount=total, currency="eur")',

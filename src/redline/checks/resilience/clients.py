@@ -46,7 +46,7 @@ URLLIB3_NO_TIMEOUT = Rule(
         why_bad="urllib3's default timeout is the socket default: no timeout at all. A peer that accepts "
         "the connection and never answers holds the calling thread forever.",
         example='http = urllib3.PoolManager()\nresp = http.request("GET", url)',
-        use_instead='http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=3.0, read=10.0))\n'
+        use_instead="http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=3.0, read=10.0))\n"
         'resp = http.request("GET", url)',
         references=("https://urllib3.readthedocs.io/en/stable/user-guide.html#using-timeouts", _RELEASE_IT),
     ),
@@ -262,7 +262,7 @@ def _urllib3(scan: _Scan) -> Iterator[_Hit]:
     bound_ids = {id(call): name for name, call in pools.items()}
     for call in module.calls:
         qual = module.qualname(call.func)
-        if qual not in _URLLIB3_POOLS and qual not in _URLLIB3_CALLS or has_star(call):
+        if (qual not in _URLLIB3_POOLS and qual not in _URLLIB3_CALLS) or has_star(call):
             continue
         if _timeout_given(call, "timeout", _POOL_TIMEOUT_INDEX.get(qual or "")):
             continue
@@ -314,13 +314,14 @@ def _boto3(scan: _Scan) -> Iterator[_Hit]:
         config = kw(call, "config")
         if _boto_config_ok(config.value if config else None, scan):
             continue
-        service = call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) else "AWS"
+        first = call.args[0] if call.args else None
+        service = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else "AWS"
         yield _Hit(
             BOTO3_NO_TIMEOUT,
             call,
             f"{service} client uses botocore's 60 s connect and 60 s read timeouts (with retries on top)",
-            "Pass `config=Config(connect_timeout=3, read_timeout=10, retries={\"mode\": \"standard\", "
-            "\"max_attempts\": 3})` (from `botocore.config`), sized to the caller's budget.",
+            'Pass `config=Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", '
+            '"max_attempts": 3})` (from `botocore.config`), sized to the caller\'s budget.',
         )
 
 
@@ -360,7 +361,7 @@ def _postgres(scan: _Scan) -> Iterator[_Hit]:
     module = scan.module
     for call in module.calls:
         qual = module.qualname(call.func)
-        if qual not in _PG_CONNECT and qual not in _ENGINES or has_star(call):
+        if (qual not in _PG_CONNECT and qual not in _ENGINES) or has_star(call):
             continue
         dsn = call.args[0] if call.args else (k.value if (k := kw(call, "dsn") or kw(call, "conninfo")) else None)
         text = string_parts(dsn) if dsn is not None else ""
@@ -393,7 +394,8 @@ def _grpc(scan: _Scan) -> Iterator[_Hit]:
     stubs = {
         name
         for node in module.nodes
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
         and (dotted(node.value.func) or "").endswith("Stub")
         for target in node.targets
         if (name := dotted(target))

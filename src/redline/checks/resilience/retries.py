@@ -122,7 +122,7 @@ RETRIED_POST = Rule(
         "lost. Retrying it without an idempotency key the server deduplicates on charges twice, ships "
         "twice, or creates duplicate rows.",
         example="@retry(stop=stop_after_attempt(3))\ndef charge(order):\n"
-        '    return session.post(url, json=order.payload(), timeout=10)',
+        "    return session.post(url, json=order.payload(), timeout=10)",
         use_instead="@retry(stop=stop_after_attempt(3))\ndef charge(order):\n"
         '    headers = {"Idempotency-Key": order.charge_key}  # the same key on every attempt\n'
         "    return session.post(url, json=order.payload(), headers=headers, timeout=10)",
@@ -139,7 +139,9 @@ _BACKOFF = frozenset({"backoff.on_exception", "backoff.on_predicate"})
 _RETRYING = frozenset({"retrying.retry"})
 _RETRY_PKG = frozenset({"retry.retry", "retry.api.retry"})
 _EXPONENTIAL = frozenset({"tenacity.wait_exponential", "tenacity.wait.wait_exponential"})
-_URLLIB3_RETRY = frozenset({"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry"})
+_URLLIB3_RETRY = frozenset(
+    {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry"}
+)
 _SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
 #: an idempotency key, or a per-delivery id the receiver deduplicates on (mlflow's webhook delivery id)
 _IDEMPOTENCY = re.compile(r"idempoten|delivery[_-]?id|dedup(?:e|lication)?[_-]?(?:key|id)", re.IGNORECASE)
@@ -205,15 +207,15 @@ def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
         if not isinstance(node, ast.Call):
             continue
         wait = kw(node, "wait")
-        if qual in _TENACITY and wait is not None and isinstance(wait.value, ast.Call):
-            if module.qualname(wait.value.func) in _EXPONENTIAL:
-                yield _Hit(
-                    BACKOFF_WITHOUT_JITTER,
-                    wait.value,
-                    "exponential backoff without jitter: failed callers retry in lockstep",
-                    "Use `wait_random_exponential(multiplier=…, max=…)` (full jitter), or add "
-                    "`+ wait_random(0, 1)` to the exponential wait.",
-                )
+        wait_call = wait.value if wait is not None and isinstance(wait.value, ast.Call) else None
+        if qual in _TENACITY and wait_call is not None and module.qualname(wait_call.func) in _EXPONENTIAL:
+            yield _Hit(
+                BACKOFF_WITHOUT_JITTER,
+                wait_call,
+                "exponential backoff without jitter: failed callers retry in lockstep",
+                "Use `wait_random_exponential(multiplier=…, max=…)` (full jitter), or add "
+                "`+ wait_random(0, 1)` to the exponential wait.",
+            )
         jitter = kw(node, "jitter")
         if qual in _BACKOFF and jitter is not None and is_none(jitter.value):
             yield _Hit(
@@ -245,18 +247,17 @@ def _exits(nodes: Iterable[ast.stmt], kinds: tuple[type, ...]) -> bool:
 def _retry_try(loop: ast.While | ast.For) -> ast.Try | None:
     """The ``try`` that makes this loop a retry loop: its body leaves on success, it has a handler."""
     for stmt in loop.body:
-        if isinstance(stmt, ast.Try) and stmt.handlers:
-            if _exits(stmt.body, (ast.Return, ast.Break)) or _exits(stmt.orelse, (ast.Return, ast.Break)):
-                return stmt
+        leaves = isinstance(stmt, ast.Try) and (
+            _exits(stmt.body, (ast.Return, ast.Break)) or _exits(stmt.orelse, (ast.Return, ast.Break))
+        )
+        if isinstance(stmt, ast.Try) and stmt.handlers and leaves:
+            return stmt
     return None
 
 
 def _sleeps(module: PythonModule, nodes: Iterable[ast.AST]) -> list[ast.Call]:
     return [
-        n
-        for stmt in nodes
-        for n in ast.walk(stmt)
-        if isinstance(n, ast.Call) and module.qualname(n.func) in _SLEEPS
+        n for stmt in nodes for n in ast.walk(stmt) if isinstance(n, ast.Call) and module.qualname(n.func) in _SLEEPS
     ]
 
 

@@ -293,7 +293,7 @@ class MissingTimeoutCheck(FileCheck):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr != "send" or not call.args:
             return False
-        return _dotted(func.value) in sessions or _INLINE in sessions and isinstance(func.value, ast.Call)
+        return _dotted(func.value) in sessions or (_INLINE in sessions and isinstance(func.value, ast.Call))
 
     @staticmethod
     def _is_session_call(call: ast.Call, sessions: set[str]) -> bool:
@@ -307,10 +307,8 @@ _INLINE = "<requests.Session()>"
 
 def _inline_session(module: PythonModule, call: ast.Call) -> set[str]:
     func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-        if module.qualname(func.value.func) in _SESSION_FACTORIES:
-            return {_INLINE}
-    return set()
+    factory = func.value.func if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) else None
+    return {_INLINE} if factory is not None and module.qualname(factory) in _SESSION_FACTORIES else set()
 
 
 def _judge_requests(call: ast.Call, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
