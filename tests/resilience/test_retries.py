@@ -11,7 +11,7 @@ from .helpers import lines_by_rule, run_fixture, run_source
 
 EXPECTED = {
     "RES120": [9, 14, 19, 24, 29, 34],
-    "RES121": [7, 12],
+    "RES121": [14, 19],
     "RES122": [7, 15],
     "RES123": [11, 22],
     "RES124": [7, 8, 15],

@@ -53,7 +53,9 @@ BACKOFF_WITHOUT_JITTER = Rule(
     tags=_TAGS,
     doc=RuleDoc(
         what_it_does="Finds `tenacity` retries whose `wait=` is a bare `wait_exponential(...)` (nothing random "
-        "added) and `backoff` decorators with `jitter=None`.",
+        "added) and `backoff` decorators with `jitter=None`. A retry that polls the caller's own job "
+        "(`retry_if_result`, or an exception named like `StatementNotFinished`/`NotReady`/`Pending`) is "
+        "left alone: one client polling has nobody to fall into step with.",
         why_bad="Clients that failed together retry together: without jitter every caller wakes at the same "
         "1, 2, 4, 8 s marks, and the recovering dependency meets synchronised waves of load that knock it "
         "over again.",
@@ -74,7 +76,9 @@ RETRY_LOOP_UNBOUNDED = Rule(
     doc=RuleDoc(
         what_it_does="Finds `while True:` loops that retry: a `try` whose body leaves the loop on success "
         "(`return`/`break`), an `except` that sleeps and goes round again, and no `raise`, `return` or "
-        "`break` on any failure path (no attempt counter, no deadline).",
+        "`break` on any failure path (no attempt counter, no deadline). Loops in a stream's `__next__`/"
+        "`__anext__` or a service's `run`/`serve`, which reconnect for as long as they live by contract, "
+        "are left alone.",
         why_bad="When the dependency stays down the loop spins forever: the request never completes, its "
         "worker is gone, and the failure is never reported to anyone who could act on it.",
         example="while True:\n    try:\n        return client.fetch(key)\n    except ConnectionError:\n"
@@ -208,7 +212,8 @@ def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
             continue
         wait = kw(node, "wait")
         wait_call = wait.value if wait is not None and isinstance(wait.value, ast.Call) else None
-        if qual in _TENACITY and wait_call is not None and module.qualname(wait_call.func) in _EXPONENTIAL:
+        exponential = wait_call is not None and module.qualname(wait_call.func) in _EXPONENTIAL
+        if qual in _TENACITY and wait_call is not None and exponential and not _polls(node):
             yield _Hit(
                 BACKOFF_WITHOUT_JITTER,
                 wait_call,
@@ -224,6 +229,22 @@ def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
                 "backoff with `jitter=None`: failed callers retry in lockstep",
                 "Drop `jitter=None` (backoff's default is full jitter) or pass `jitter=backoff.full_jitter`.",
             )
+
+
+#: a retry on "not finished yet" polls the caller's own job: one client, nothing to de-synchronise
+_POLLING = re.compile(r"not_?finished|not_?ready|not_?done|pending|in_?progress|still_?running", re.IGNORECASE)
+
+
+def _polls(decorator: ast.Call) -> bool:
+    """``retry=retry_if_exception_type(StatementNotFinishedError)`` or ``retry=retry_if_result(...)``."""
+    predicate = kw(decorator, "retry")
+    if predicate is None or not isinstance(predicate.value, ast.Call):
+        return False
+    if (dotted(predicate.value.func) or "").endswith("retry_if_result"):
+        return True
+    return any(
+        isinstance(a, ast.Name | ast.Attribute) and _POLLING.search(dotted(a) or "") for a in predicate.value.args
+    )
 
 
 def _exits(nodes: Iterable[ast.stmt], kinds: tuple[type, ...]) -> bool:
@@ -265,9 +286,26 @@ def _is_forever(loop: ast.While) -> bool:
     return isinstance(loop.test, ast.Constant) and bool(loop.test.value) is True
 
 
+#: a stream's next item or a long-running service loop reconnects for as long as it lives, by contract
+#: (prefect's subscription ``__anext__``): not a call that should give up
+_STREAM_METHODS = frozenset({"__next__", "__anext__", "__iter__", "__aiter__", "run", "serve", "serve_forever"})
+
+
+def _stream_methods(module: PythonModule) -> set[int]:
+    """``id`` of every loop inside a stream or service method."""
+    return {
+        id(n)
+        for fn in module.nodes
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.name in _STREAM_METHODS
+        for n in ast.walk(fn)
+        if isinstance(n, ast.While)
+    }
+
+
 def _unbounded_loops(module: PythonModule) -> Iterator[_Hit]:
+    streams = _stream_methods(module)
     for loop in module.nodes:
-        if not isinstance(loop, ast.While) or not _is_forever(loop):
+        if not isinstance(loop, ast.While) or not _is_forever(loop) or id(loop) in streams:
             continue
         attempt = _retry_try(loop)
         if attempt is None or not _sleeps(module, loop.body):
