@@ -109,10 +109,12 @@ class CompressionCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
+        kafka = imports_any(fact, ("kafka", "confluent_kafka", "aiokafka"))
+        parquet = imports_any(fact, ("pyarrow", "pandas", "polars", "fastparquet"))
+        if not (kafka or parquet) or looks_like_test_or_sample(fact.path) or linter_rule_fixture(fact.lines):
             return []
         found: list[Finding] = []
-        if imports_any(fact, ("kafka", "confluent_kafka", "aiokafka")):
+        if kafka:
             found += [
                 self.finding(
                     KAFKA_NO_COMPRESSION,
@@ -123,7 +125,7 @@ class CompressionCheck(FileCheck):
                 )
                 for call, message in _kafka(fact)
             ]
-        if imports_any(fact, ("pyarrow", "pandas", "polars", "fastparquet")):
+        if parquet:
             found += [
                 self.finding(
                     PARQUET_UNCOMPRESSED,

@@ -127,12 +127,11 @@ class UnboundedQueueCheck(FileCheck):
             return []
         if linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []
+        bindings = [(n, c) for n, c in _queue_bindings(fact) if _unbounded(c, fact.qualname(c.func) or "")]
+        if not bindings:
+            return []
         parent_of = parents(fact)
-        queues = {
-            (scope_of(call, parent_of, attribute="." in name), name): call
-            for name, call in _queue_bindings(fact)
-            if _unbounded(call, fact.qualname(call.func) or "")
-        }
+        queues = {(scope_of(call, parent_of, attribute="." in name), name): call for name, call in bindings}
         filled = {
             key
             for call in fact.calls

@@ -11,6 +11,7 @@ from redline.checks.resilience.astutil import (
     bound_calls,
     dotted,
     has_star,
+    imports_any,
     is_none,
     kw,
     location,
@@ -137,16 +138,25 @@ def _is_redis(rec: str, clients: set[str]) -> bool:
 
 
 def _redis_writes(module: PythonModule) -> Iterator[tuple[ast.Call, str]]:
-    clients = _redis_receivers(module)
+    if not any(method(c) in {"set", "hset"} for c in module.calls):
+        return
+    clients = _redis_receivers(module) if imports_any(module, ("redis",)) else set()
+    writes = [
+        c
+        for c in module.calls
+        if method(c) in {"set", "hset"} and (rec := receiver(c)) is not None and _is_redis(rec, clients)
+    ]
+    if not writes:
+        return
     parent_of = parents(module)
     expired = {
         (scope_of(c, parent_of), rec)
         for c in module.calls
         if method(c) in _EXPIRE_METHODS and (rec := receiver(c)) is not None
     }
-    for call in module.calls:
-        name, rec = method(call), receiver(call)
-        if name not in {"set", "hset"} or rec is None or not _is_redis(rec, clients) or has_star(call):
+    for call in writes:
+        name, rec = method(call), receiver(call) or ""
+        if has_star(call):
             continue
         if not call.args or not _cache_like(call, rec) or (scope_of(call, parent_of), rec) in expired:
             continue
@@ -156,8 +166,11 @@ def _redis_writes(module: PythonModule) -> Iterator[tuple[ast.Call, str]]:
 
 
 def _framework_writes(module: PythonModule) -> Iterator[tuple[ast.Call, str]]:
-    flask = set(bound_calls(module, _FLASK_CACHES))
-    for call in module.calls:
+    candidates = [c for c in module.calls if method(c) in _TIMEOUT_INDEX]
+    if not candidates:
+        return
+    flask = set(bound_calls(module, _FLASK_CACHES)) if imports_any(module, ("flask_caching", "flask_cache")) else set()
+    for call in candidates:
         name = method(call)
         if name not in _TIMEOUT_INDEX or not isinstance(call.func, ast.Attribute) or has_star(call):
             continue
@@ -188,7 +201,7 @@ class CacheExpiryCheck(FileCheck):
         roots = {n.split(".", 1)[0] for n in fact.imports.values()}
         if not roots & {"redis", "django", "flask_caching", "flask_cache", "flask"}:
             return []
-        if linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
+        if looks_like_test_or_sample(fact.path) or linter_rule_fixture(fact.lines):
             return []
         found = [
             self.finding(

@@ -412,17 +412,24 @@ def _retry_decorated(module: PythonModule, fn: ast.FunctionDef | ast.AsyncFuncti
     return False
 
 
+def _sleeps_anywhere(module: PythonModule) -> bool:
+    """A hand-written retry loop waits: a module that never sleeps has none."""
+    return any(module.qualname(c.func) in _SLEEPS for c in module.calls)
+
+
 class RetryCheck(FileCheck):
     name = "python-retries"
     rules = (RETRY_FOREVER, BACKOFF_WITHOUT_JITTER, RETRY_LOOP_UNBOUNDED, RETRY_LOOP_NO_JITTER, RETRIED_POST)
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
+        if looks_like_test_or_sample(fact.path):
             return []  # a retry in a test exercises the code under test; it runs against no real dependency
-        judges = [_unbounded_loops, _jitterless_loops]
+        judges = [_unbounded_loops, _jitterless_loops] if _sleeps_anywhere(fact) else []
         if imports_any(fact, ("tenacity", "backoff", "retrying", "retry", "urllib3", "requests")):
             judges += [_forever, _no_jitter, _retried_posts]
+        if not judges or linter_rule_fixture(fact.lines):
+            return []
         return [
             self.finding(hit.rule, hit.message, location(fact, hit.node), remediation=hit.remediation)
             for judge in judges
