@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.checks.resilience.backpressure import CeleryTimeLimitCheck, UnboundedQueueCheck
+from redline.checks.resilience.backpressure import CeleryTimeLimitCheck, ConsumerPrefetchCheck, UnboundedQueueCheck
 from redline.core.config import Config
 from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest, run_audit
@@ -61,3 +61,16 @@ def test_celery_rule_is_opt_in() -> None:
 
 def test_a_global_time_limit_in_settings_silences_celery_tasks() -> None:
     assert _celery(FIXTURES / "celery" / "limited") == []
+
+
+def test_consumers_without_prefetch_fire_on_channels_the_module_opens() -> None:
+    found = run_fixture(ConsumerPrefetchCheck(), "RES142")
+    assert lines_by_rule(found) == {"RES142": [9, 17]}
+    limited = (
+        "import pika\n"
+        "def consume(conn, handle):\n"
+        "    channel = conn.channel()\n"
+        "    channel.basic_qos(prefetch_count=20)\n"
+        "    channel.basic_consume(queue='orders', on_message_callback=handle)\n"
+    )
+    assert run_source(ConsumerPrefetchCheck(), limited) == []

@@ -9,6 +9,7 @@ from redline.checks.resilience.timeouts import MissingTimeoutCheck
 def checks() -> list[Check]:
     from redline.checks.resilience.backpressure import (  # noqa: PLC0415 - loaded with its family
         CeleryTimeLimitCheck,
+        ConsumerPrefetchCheck,
         UnboundedQueueCheck,
     )
     from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
@@ -23,6 +24,7 @@ def checks() -> list[Check]:
         CircuitBreakerCheck(),
         UnboundedQueueCheck(),
         CeleryTimeLimitCheck(),
+        ConsumerPrefetchCheck(),
         CacheExpiryCheck(),
         UnboundedMemoCheck(),
     ]

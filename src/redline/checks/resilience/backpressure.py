@@ -81,6 +81,30 @@ CELERY_NO_TIME_LIMIT = Rule(
     ),
 )
 
+CONSUMER_NO_PREFETCH = Rule(
+    code="RES142",
+    name="amqp-consumer-without-prefetch-limit",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="RabbitMQ consumer without a prefetch limit",
+    tags=("CWE-770", "STRIDE:D"),
+    doc=RuleDoc(
+        what_it_does="Finds pika `basic_consume` and aio-pika `consume`/`iterator` on a channel or queue the "
+        "same module opens (`connection.channel()`), when the module never sets a prefetch limit "
+        "(`basic_qos(prefetch_count=…)`, `set_qos(prefetch_count=…)`).",
+        why_bad="Without a prefetch limit the broker pushes every ready message to the first consumer: its "
+        "memory grows with the backlog, other consumers sit idle, and a crash redelivers the whole "
+        "backlog at once. The consumer cannot push back on the broker.",
+        example='channel = connection.channel()\nchannel.basic_consume(queue="orders", on_message_callback=handle)',
+        use_instead="channel = connection.channel()\nchannel.basic_qos(prefetch_count=20)\n"
+        'channel.basic_consume(queue="orders", on_message_callback=handle)',
+        references=(
+            "https://www.rabbitmq.com/docs/consumer-prefetch",
+            "https://pika.readthedocs.io/en/stable/modules/channel.html#pika.channel.Channel.basic_qos",
+        ),
+    ),
+)
+
 _QUEUES = frozenset(
     {
         "queue.Queue",
@@ -152,6 +176,47 @@ class UnboundedQueueCheck(FileCheck):
             for key in sorted(filled, key=lambda k: queues[k].lineno)
             for name in (key[1],)
         ]
+
+
+class ConsumerPrefetchCheck(FileCheck):
+    name = "amqp-consumer-prefetch"
+    rules = (CONSUMER_NO_PREFETCH,)
+    fact_types = (PythonModule,)
+
+    def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
+        if not any(n.split(".", 1)[0] in {"pika", "aio_pika"} for n in fact.imports.values()):
+            return []
+        if looks_like_test_or_sample(fact.path) or any(method(c) in {"basic_qos", "set_qos"} for c in fact.calls):
+            return []
+        parent_of = parents(fact)
+        opened = _opened_channels(fact, parent_of)
+        return [
+            self.finding(
+                CONSUMER_NO_PREFETCH,
+                f"`{receiver(call)}.{method(call)}` consumes with no prefetch limit: the broker pushes the whole "
+                "backlog to this consumer",
+                location(fact, call),
+                remediation="Set a prefetch limit on the channel before consuming: `channel.basic_qos(prefetch_count"
+                "=20)` (pika) or `await channel.set_qos(prefetch_count=20)` (aio-pika), sized to what one "
+                "consumer processes in a few seconds.",
+            )
+            for call in fact.calls
+            if method(call) in {"basic_consume", "consume", "iterator"}
+            and (scope_of(call, parent_of), receiver(call)) in opened
+        ]
+
+
+def _opened_channels(module: PythonModule, parent_of: dict[int, ast.AST]) -> set[tuple[int, str | None]]:
+    """Names bound to ``….channel()`` and aio-pika queues declared on such a channel, with their scope (a
+    parameter named ``channel`` in another function is someone else's channel)."""
+    names: set[tuple[int, str | None]] = set()
+    for node in module.nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            target = dotted(node.targets[0])
+            if target and isinstance(value, ast.Call) and method(value) in {"channel", "declare_queue"}:
+                names.add((scope_of(node, parent_of), target))
+    return names
 
 
 _LIMIT_KEYS = frozenset({"time_limit", "soft_time_limit"})
