@@ -24,6 +24,7 @@ FAMILIES = (
     "redline.checks.eol",
     "redline.checks.code",
     "redline.checks.latency",
+    "redline.checks.datapath",
 )
 
 

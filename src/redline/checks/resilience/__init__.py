@@ -7,4 +7,24 @@ from redline.checks.resilience.timeouts import MissingTimeoutCheck
 
 
 def checks() -> list[Check]:
-    return [MissingTimeoutCheck()]
+    from redline.checks.resilience.backpressure import (  # noqa: PLC0415 - loaded with its family
+        CeleryTimeLimitCheck,
+        ConsumerPrefetchCheck,
+        UnboundedQueueCheck,
+    )
+    from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.caches import CacheExpiryCheck, UnboundedMemoCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
+
+    return [
+        MissingTimeoutCheck(),
+        ClientTimeoutCheck(),
+        RetryCheck(),
+        CircuitBreakerCheck(),
+        UnboundedQueueCheck(),
+        CeleryTimeLimitCheck(),
+        ConsumerPrefetchCheck(),
+        CacheExpiryCheck(),
+        UnboundedMemoCheck(),
+    ]

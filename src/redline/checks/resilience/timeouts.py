@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.resilience.astutil import assigned_values, bound_calls, method, receiver
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -115,9 +116,35 @@ SOCKET_NO_TIMEOUT = Rule(
     ),
 )
 
+REQUESTS_SEND_NO_TIMEOUT = Rule(
+    code="RES106",
+    name="requests-session-send-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="Prepared request sent through a requests Session without a timeout",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds `Session.send(prepared)` calls (on a name bound to `requests.Session()`, or on "
+        "`requests.Session()` itself) that pass no `timeout`, or `timeout=None`. Outbound webhooks and "
+        "signed requests are sent this way. A session with a custom transport adapter mounted (the usual "
+        "place for a session-wide timeout) is left alone.",
+        why_bad="`send` ignores nothing and adds nothing: without `timeout` the prepared request waits "
+        "forever on a receiver that accepts the connection and never answers. Webhook receivers are "
+        "third-party servers you do not control, so one slow subscriber stalls every delivery worker.",
+        example="session = requests.Session()\nprepared = session.prepare_request(req)\nresp = session.send(prepared)",
+        use_instead="resp = session.send(prepared, timeout=(3.05, 10))",
+        references=(
+            "https://requests.readthedocs.io/en/latest/api/#requests.Session.send",
+            "https://requests.readthedocs.io/en/latest/user/advanced/#timeouts",
+            _REF_RELEASE_IT,
+        ),
+    ),
+)
+
 _SESSION_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 _REQUESTS_FUNCS = {f"requests.{m}" for m in _SESSION_METHODS} | {f"requests.api.{m}" for m in _SESSION_METHODS}
 _SESSION_FACTORIES = {"requests.Session", "requests.session", "requests.sessions.Session"}
+_PLAIN_ADAPTERS = {"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"}
 _HTTPX_FUNCS = {f"httpx.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")}
 _HTTPX_OBJECTS = {"httpx.Client", "httpx.AsyncClient", "httpx.Timeout"}
 _URLOPEN = {"urllib.request.urlopen", "urllib2.urlopen"}
@@ -131,6 +158,7 @@ _TIMEOUT_ARG = {
     "RES103": "timeout=10",
     "RES104": "timeout=aiohttp.ClientTimeout(total=10, sock_connect=3)",
     "RES105": "timeout=5",
+    "RES106": "timeout=(3.05, 10)",
 }
 
 
@@ -169,30 +197,41 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 def _session_names(module: PythonModule) -> set[str]:
-    """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module."""
-    names: set[str] = set()
-    for node in module.nodes:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            value = node.value
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if isinstance(value, ast.Call) and module.qualname(value.func) in _SESSION_FACTORIES:
-                names.update(d for t in targets if (d := _dotted(t)))
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                ctx = item.context_expr
-                if (
-                    isinstance(ctx, ast.Call)
-                    and module.qualname(ctx.func) in _SESSION_FACTORIES
-                    and item.optional_vars is not None
-                    and (d := _dotted(item.optional_vars))
-                ):
-                    names.add(d)
-    return names
+    """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module, except sessions
+    with a custom transport adapter mounted (where a session-wide timeout usually lives)."""
+    names = set(bound_calls(module, frozenset(_SESSION_FACTORIES)))
+    return names - _adapted_sessions(module)
+
+
+def _adapted_sessions(module: PythonModule) -> set[str]:
+    """Receivers of ``x.mount(prefix, adapter)`` where the adapter is not requests' own ``HTTPAdapter``
+    (which has no timeout setting): a ``TimeoutHTTPAdapter`` subclass applies one to every request."""
+    values = assigned_values(module)
+    adapted: set[str] = set()
+    for call in module.calls:
+        if method(call) != "mount" or len(call.args) < 2 or (rec := receiver(call)) is None:
+            continue
+        adapter = call.args[1]
+        if isinstance(adapter, ast.Name) and adapter.id in values:
+            adapter = values[adapter.id]
+        if isinstance(adapter, ast.Call) and module.qualname(adapter.func) in _PLAIN_ADAPTERS:
+            continue
+        if _is_none(adapter):
+            continue
+        adapted.add(rec)
+    return adapted
 
 
 class MissingTimeoutCheck(FileCheck):
     name = "python-missing-timeout"
-    rules = (REQUESTS_NO_TIMEOUT, HTTPX_TIMEOUT_DISABLED, URLOPEN_NO_TIMEOUT, AIOHTTP_NO_TIMEOUT, SOCKET_NO_TIMEOUT)
+    rules = (
+        REQUESTS_NO_TIMEOUT,
+        HTTPX_TIMEOUT_DISABLED,
+        URLOPEN_NO_TIMEOUT,
+        AIOHTTP_NO_TIMEOUT,
+        SOCKET_NO_TIMEOUT,
+        REQUESTS_SEND_NO_TIMEOUT,
+    )
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
@@ -212,7 +251,7 @@ class MissingTimeoutCheck(FileCheck):
             if _has_star_kwargs(node):
                 continue
             qual = module.qualname(node.func)
-            found = self._judge(node, qual, sessions)
+            found = self._judge(node, qual, sessions | _inline_session(module, node))
             if found is not None:
                 rule, message = found
                 confidence = Confidence.LOW if in_tests else Confidence.HIGH if qual else Confidence.MEDIUM
@@ -227,6 +266,11 @@ class MissingTimeoutCheck(FileCheck):
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
         timeout = _kw(call, "timeout")
+        if self._is_send(call, sessions):
+            if timeout is None or _is_none(timeout.value):
+                name = _dotted(call.func) or "requests.Session().send"
+                return REQUESTS_SEND_NO_TIMEOUT, f"`{name}` sends the prepared request without a timeout"
+            return None
         if qual in _REQUESTS_FUNCS or self._is_session_call(call, sessions):
             return _judge_requests(call, timeout)
         if qual in _HTTPX_FUNCS or qual in _HTTPX_OBJECTS:
@@ -244,9 +288,27 @@ class MissingTimeoutCheck(FileCheck):
         return None
 
     @staticmethod
+    def _is_send(call: ast.Call, sessions: set[str]) -> bool:
+        """``session.send(prepared)`` on a known session, or ``requests.Session().send(...)``."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr != "send" or not call.args:
+            return False
+        return _dotted(func.value) in sessions or (_INLINE in sessions and isinstance(func.value, ast.Call))
+
+    @staticmethod
     def _is_session_call(call: ast.Call, sessions: set[str]) -> bool:
         func = call.func
         return isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS and _dotted(func.value) in sessions
+
+
+#: stands for "this call's receiver is ``requests.Session()`` itself" in the set of session names
+_INLINE = "<requests.Session()>"
+
+
+def _inline_session(module: PythonModule, call: ast.Call) -> set[str]:
+    func = call.func
+    factory = func.value.func if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) else None
+    return {_INLINE} if factory is not None and module.qualname(factory) in _SESSION_FACTORIES else set()
 
 
 def _judge_requests(call: ast.Call, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
