@@ -236,6 +236,7 @@ def _tables(reader: Reader) -> tuple[Table, ...]:
             last_vacuum=r[17],
             readable=bool(r[18]),
             autovacuum_enabled=bool(r[19]),
+            key_defaults=tuple(r[20]),
         )
         for r in rows
     )
