@@ -79,6 +79,18 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", SUPERUSER, "--", *cmd]
 
 
+def _reachable(bindir: Path, base: Path) -> Path:
+    """Fetched binaries inside a checkout the server user cannot enter (a clone under /root) are copied
+    into the server's own temporary directory."""
+    if os.geteuid() != 0 or bindir.parent.parent != FETCHED:
+        return bindir
+    probe = subprocess.run(_as_server_user(["test", "-x", str(bindir / "postgres")]), check=False)
+    if probe.returncode == 0:
+        return bindir
+    shutil.copytree(bindir.parent, base / "pg", symlinks=True)
+    return base / "pg" / "bin"
+
+
 def _owner_ids() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
@@ -101,7 +113,9 @@ def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[S
         os.chown(base, *ids)
         os.chown(pwfile, *ids)
     port = _free_port()
+    major_found = _major_of(bindir)
     try:
+        bindir = _reachable(bindir, base)
         subprocess.run(
             _as_server_user(
                 [
@@ -137,7 +151,7 @@ def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[S
             check=True,
             capture_output=True,
         )
-        yield Server("127.0.0.1", port, _major_of(bindir), bindir, datadir)
+        yield Server("127.0.0.1", port, major_found, bindir, datadir)
     finally:
         if (datadir / "postmaster.pid").exists():
             subprocess.run(
