@@ -54,6 +54,7 @@ class CostRequest:
     baseline_period: str = ""
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    traces: tuple[Path, ...] = ()  # request volume from these trace files' server spans
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class CostRun:
 
 def run_cost(req: CostRequest) -> CostRun:
     started = time.perf_counter()
-    ds = load_dataset(req.exports, req.requests, req.settings)
+    ds = load_dataset(req.exports, req.requests, req.settings, req.traces)
     plan = make_plan(cost_checks(), [], [], req.config, select=req.select, ignore=req.ignore)
     ctx = CheckContext(Path.cwd(), req.config, plan.enabled)
     findings: list[Finding] = []

@@ -21,7 +21,12 @@ from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSour
 log = logging.getLogger("redline")
 
 
-def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings: CostSettings) -> CostDataset:
+def load_dataset(
+    exports: Sequence[Path],
+    request_specs: Sequence[str],
+    settings: CostSettings,
+    trace_paths: Sequence[Path] = (),
+) -> CostDataset:
     paths, problems = engine.expand_exports(exports)
     files: list[ExportFile] = []
     with tempfile.TemporaryDirectory(prefix="redline-cost-") as tmp:
@@ -46,7 +51,27 @@ def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings
             sources.append(str(parse_spec(spec)[1]))
         except RequestsError as exc:
             problems.append((str(parse_spec(spec)[1]), str(exc)))
+    if trace_paths:
+        requests += _trace_requests(trace_paths, problems)
+        sources += [str(p) for p in trace_paths]
     return CostDataset(settings, tuple(files), lines, daily, tuple(requests), tuple(sources), tuple(problems))
+
+
+def _trace_requests(paths: Sequence[Path], problems: list[tuple[str, str]]) -> list[RequestCount]:
+    """Server spans per service, tenant and route per day, from the trace files (the traces' span store)."""
+    from redline.sources.traces import requests as spans  # noqa: PLC0415 - DuckDB, only when asked
+    from redline.sources.traces.store import ingest  # noqa: PLC0415
+
+    store = ingest(paths)
+    try:
+        problems += [(p.path, p.reason) for p in store.problems]
+        problems += [
+            (f, "no server spans in these traces: no request counts from them")
+            for f in spans.files_without_server_spans(store)
+        ]
+        return [RequestCount(*row) for row in spans.daily_server_requests(store)]
+    finally:
+        store.con.close()
 
 
 class CostExportSource(ProjectSource):

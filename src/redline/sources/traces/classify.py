@@ -48,7 +48,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("file_no", "INTEGER"),
     ("propagation", "VARCHAR"),
     ("sampling_p", "DOUBLE"),
+    ("tenant", "VARCHAR"),
 )
+
+#: span attributes that name the tenant a request was served for (cost per tenant from traces)
+TENANT_ATTRIBUTES = ("tenant.id", "tenant_id", "tenant", "app.tenant.id", "app.tenant", "enduser.tenant")
 
 #: captured request headers (``http.request.header.<name>``) that say how the context travelled
 _PROPAGATION = (
@@ -60,6 +64,7 @@ _PROPAGATION = (
     ("x-datadog-trace-id", "datadog"),
     ("x-cloud-trace-context", "gcp"),
 )
+_PROPAGATION_KEYS = tuple((f"http.request.header.{header}", name) for header, name in _PROPAGATION)
 _TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECASE)
 
 Row = tuple[Any, ...]
@@ -129,12 +134,13 @@ def classify(span: RawSpan, file_no: int) -> Row:
         file_no,
         _propagation(a),
         _sampling(a, span.trace_state),
+        _first(a, *TENANT_ATTRIBUTES),
     )
 
 
 def _propagation(a: dict[str, Any]) -> str | None:
-    for header, name in _PROPAGATION:
-        if f"http.request.header.{header}" in a:
+    for key, name in _PROPAGATION_KEYS:
+        if key in a:
             return name
     return None
 

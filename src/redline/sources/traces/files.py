@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from redline.sources.traces.jaeger import is_jaeger, jaeger_spans
 from redline.sources.traces.otlp import is_otlp, otlp_spans
 from redline.sources.traces.spans import RawSpan, TraceFormatError
@@ -73,7 +75,7 @@ def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator
         yield from _json_lines(head, stream, where, problems)
         return
     try:
-        doc = json.loads(first + stream.read())
+        doc = _loads(first + stream.read())
     except json.JSONDecodeError as exc:
         problems.append(FileProblem(where, f"invalid JSON (truncated or not JSON): {exc.msg} at line {exc.lineno}"))
         return
@@ -106,9 +108,18 @@ def _json_lines(head: Any, stream: IO[str], where: str, problems: list[FileProbl
             doc = {"resourceSpans": []}
 
 
+def _loads(text: str) -> Any:
+    """orjson (3x faster on export lines); what it refuses (integers beyond 64 bits, NaN, nesting over
+    1024) goes through the standard library, which decides and words the error as before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _try_json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return _loads(text)
     except json.JSONDecodeError:
         return None
 
