@@ -56,6 +56,8 @@ def _span(span: object, service: str) -> RawSpan:
     kind_no = kind if type(kind) is int else _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else (as_int(kind) or 0)
     status = span.get("status")
     code = status.get("code", 0) if type(status) is dict else 0
+    events = span.get("events")
+    notes = _notes(status, events) if (type(status) is dict and status.get("message")) or events else ()
     flags = span.get("flags")
     flags = 0 if flags is None else (as_int(flags) or 0)
     parent = span.get("parentSpanId")
@@ -72,7 +74,18 @@ def _span(span: object, service: str) -> RawSpan:
         attributes=attributes(span.get("attributes")),
         remote_parent=bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None,
         trace_state=str(span.get("traceState") or ""),
+        notes=notes,
     )
+
+
+def _notes(status: object, events: object) -> tuple[str, ...]:
+    """The status message and the exception events (``exception.type: exception.message``)."""
+    out = [str(status["message"])] if isinstance(status, dict) and status.get("message") else []
+    for event in events if isinstance(events, list) else ():
+        if isinstance(event, dict) and event.get("name") == "exception":
+            a = attributes(event.get("attributes"))
+            out.append(f"{a.get('exception.type', '')}: {a.get('exception.message', '')}")
+    return tuple(out)
 
 
 def _hex(value: object, width: int) -> str:
