@@ -78,3 +78,27 @@ class CostSummary:
     cost per request), JSON-ready; its shape is ``report/schema/cost.schema.json``."""
 
     document: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RootLatency:
+    """One root operation of the traces (a request as the user sees it): its latency distribution and
+    where its time goes on the critical path."""
+
+    service: str
+    operation: str
+    count: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    #: (upper bound of the bucket in ms, root spans in it), buckets doubling from 1 ms
+    histogram: tuple[tuple[float, int], ...]
+    #: (hop, p95 ms of its critical-path time, mean share of the request), largest p95 first
+    hops: tuple[tuple[str, float, float], ...]
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """The audit's measured latency per root operation (``redline audit --traces``), for the report."""
+
+    roots: tuple[RootLatency, ...]

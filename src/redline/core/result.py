@@ -8,7 +8,14 @@ from functools import cached_property
 
 from redline.core.config import Config
 from redline.core.groups import FindingGroup, group_findings
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
+from redline.core.inventory import (
+    CostSummary,
+    DatabaseInventory,
+    LatencySummary,
+    RegionTopology,
+    RouteTable,
+    SbomDocument,
+)
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
 from redline.core.rules import RuleRegistry
@@ -46,6 +53,7 @@ class AuditResult:
     system_map: SystemMap | None = None  # components, flows, zones, colours, probes
     threats: ThreatModel | None = None  # STRIDE per element and the threat register
     routes: RouteTable | None = None
+    latency: LatencySummary | None = None  # per root operation of the traces: histogram, critical path
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

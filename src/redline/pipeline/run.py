@@ -15,7 +15,14 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
+from redline.core.inventory import (
+    CostSummary,
+    DatabaseInventory,
+    LatencySummary,
+    RegionTopology,
+    RouteTable,
+    SbomDocument,
+)
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
@@ -155,6 +162,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         system_map=synthesis.system_map,
         threats=synthesis.threats,
         routes=synthesis.routes,
+        latency=synthesis.latency,
     )
 
 
@@ -176,6 +184,7 @@ class _Synthesis:
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
     routes: RouteTable | None = None
+    latency: LatencySummary | None = None
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -237,6 +246,7 @@ def _synthesise(
         out.system_map = result.system_map if result.system_map is not None else out.system_map
         out.threats = result.threats if result.threats is not None else out.threats
         out.routes = result.routes if result.routes is not None else out.routes
+        out.latency = result.latency if result.latency is not None else out.latency
         noted.skipped.extend(result.skipped)
         noted.errors.extend(result.errors)
         if result.findings is not None:

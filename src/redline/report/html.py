@@ -16,6 +16,7 @@ from redline import __version__
 from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.latency_html import latency_section
 from redline.report.map_html import map_section
 from redline.report.plan_md import plan_by_horizon
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
@@ -52,6 +53,7 @@ class HtmlReporter(Reporter):
             placements=result.topology.as_dict()["placements"] if result.topology is not None else [],
             evidence_tables=[*database_tables(result), *cost_tables(result)],
             cost_chart=Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
+            latency_html=latency_section(result),
             skipped=result.skipped,
             skipped_reasons=reasons,
             samples=samples,

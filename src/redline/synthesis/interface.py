@@ -9,7 +9,14 @@ from typing import Any
 from redline.checks.interface import CheckContext
 from redline.core.config import SectionSpec
 from redline.core.facts import Facts
-from redline.core.inventory import CostSummary, DatabaseInventory, RegionTopology, RouteTable, SbomDocument
+from redline.core.inventory import (
+    CostSummary,
+    DatabaseInventory,
+    LatencySummary,
+    RegionTopology,
+    RouteTable,
+    SbomDocument,
+)
 from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, ToolError
 from redline.core.threat_model import ThreatModel
@@ -25,6 +32,7 @@ class SynthesisOutput:
     system_map: SystemMap | None = None
     threats: ThreatModel | None = None
     routes: RouteTable | None = None
+    latency: LatencySummary | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
