@@ -70,7 +70,7 @@ def run_cost(req: CostRequest) -> CostRun:
     plan = make_plan(cost_checks(), [], [], req.config, select=req.select, ignore=req.ignore)
     ctx = CheckContext(Path.cwd(), req.config, plan.enabled)
     findings: list[Finding] = []
-    errors = [ToolError(path, reason, stage=Stage.READ) for path, reason in ds.problems]
+    errors: list[ToolError] = []  # a file that could not be read is not covered (once), not a tool error
     skipped = [Skipped(path, reason) for path, reason in ds.problems]
     facts = Facts([ds])
     for check in plan.project_checks:

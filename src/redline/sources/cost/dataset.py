@@ -5,7 +5,6 @@ A file that cannot be read is a problem (file, reason) and is left out; the othe
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +16,6 @@ from redline.sources.cost.model import CostDataset, ExportFile, RequestCount
 from redline.sources.cost.requests import RequestsError, parse_spec, read_requests
 from redline.sources.cost.settings import CostSettings, cost_settings
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
-
-log = logging.getLogger("redline")
 
 
 def load_dataset(
@@ -36,7 +33,6 @@ def load_dataset(
                 try:
                     files.append(engine.load_file(con, index, path, settings))
                 except engine.ExportError as exc:
-                    log.warning("%s: %s", path, exc)
                     problems.append((str(path), str(exc)))
             engine.derive(con, settings)
             lines = tuple(engine.cost_lines(con))
@@ -90,6 +86,4 @@ class CostExportSource(ProjectSource):
         except ConfigError as exc:
             return ProjectOutput([], [ToolError(self.name, str(exc), stage=Stage.SOURCE, fatal=True)], [])
         ds = load_dataset(self.exports, self.request_specs, settings)
-        errors = [ToolError(path, reason, stage=Stage.READ) for path, reason in ds.problems]
-        skipped = [Skipped(path, reason) for path, reason in ds.problems]
-        return ProjectOutput([ds], errors, skipped)
+        return ProjectOutput([ds], [], [Skipped(path, reason) for path, reason in ds.problems])

@@ -16,6 +16,7 @@ from typing import Any
 from redline.sources.cost import columns
 from redline.sources.cost.model import UNALLOCATED, CostLine, DailyCost, ExportFile
 from redline.sources.cost.settings import CostSettings
+from redline.sources.inputs import expand_inputs, is_gzip
 
 log = logging.getLogger("redline")
 
@@ -66,19 +67,7 @@ class ExportError(Exception):
 
 def expand_exports(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files and folders of monthly files → export files; what does not exist is a problem, not a crash."""
-    found: list[Path] = []
-    problems: list[tuple[str, str]] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(EXPORT_SUFFIXES))
-            if not inside:
-                problems.append((str(path), "folder holds no .csv, .csv.gz or .parquet export"))
-            found += inside
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append((str(path), "no such file"))
-    return found, problems
+    return expand_inputs(paths, EXPORT_SUFFIXES, "folder holds no .csv, .csv.gz or .parquet export")
 
 
 def connect(work_dir: Path | None = None) -> Any:
@@ -129,7 +118,7 @@ def _scan(path: Path, names: tuple[str, ...] = ()) -> str:
 def _check_readable(path: Path) -> None:
     """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
     (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
-    if path.name.lower().endswith(".gz"):
+    if is_gzip(path):
         try:
             with gzip.open(path, "rb") as fh:
                 while fh.read(1 << 20):

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import orjson
 
+from redline.sources.inputs import expand_inputs, open_text
 from redline.sources.traces.jaeger import is_jaeger, jaeger_spans
 from redline.sources.traces.otlp import is_otlp, otlp_spans
 from redline.sources.traces.spans import RawSpan, TraceFormatError
@@ -33,19 +34,15 @@ class FileProblem:
 
 def trace_files(paths: Iterable[Path]) -> Iterator[Path | FileProblem]:
     """The files named, and the trace files under the directories named, in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
-        elif path.is_file():
-            yield path
-        else:
-            yield FileProblem(str(path), "no such file or directory")
+    files, problems = expand_inputs(paths, SUFFIXES, "folder holds no trace files (.json, .jsonl, .ndjson, or .gz)")
+    yield from (FileProblem(path, reason) for path, reason in problems)
+    yield from files
 
 
 def read_spans(path: Path, problems: list[FileProblem]) -> Iterator[RawSpan]:
     """The spans of one file; what cannot be read is appended to ``problems`` (naming the file)."""
     try:
-        with _open(path) as stream:
+        with open_text(path) as stream:
             yield from _spans(stream, str(path), problems)
     except OSError as exc:
         problems.append(FileProblem(str(path), f"cannot read: {exc.strerror or exc}"))
@@ -53,14 +50,6 @@ def read_spans(path: Path, problems: list[FileProblem]) -> Iterator[RawSpan]:
         problems.append(FileProblem(str(path), f"corrupt gzip data: {exc}"))
     except UnicodeDecodeError:
         problems.append(FileProblem(str(path), "not UTF-8 text"))
-
-
-def _open(path: Path) -> IO[str]:
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
 
 
 def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator[RawSpan]:
