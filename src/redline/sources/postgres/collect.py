@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from redline.core.redact import redact_url
 from redline.sources.postgres import queries as q
-from redline.sources.postgres.connect import ConnectError, redact_url
+from redline.sources.postgres.connect import ConnectError
 from redline.sources.postgres.model import (
     ColumnStats,
     DatabaseStats,
