@@ -99,3 +99,16 @@ def test_traces_without_server_spans_are_not_covered(shop: ShopTraces, tmp_path:
     reasons = dict(ds.problems)
     assert reasons[str(bad)].startswith("invalid JSON")
     assert reasons[str(traces)] == "no server spans in these traces: no request counts from them"
+
+
+def test_audit_with_cost_and_traces_counts_requests_from_the_traces(shop: ShopTraces, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    traces = write_otlp_lines_gz(shop.spans, tmp_path / "spans.jsonl.gz")
+    export = _export(tmp_path, _day(shop))
+    out = tmp_path / "out"
+    args = ["audit", str(tree), "--cost", str(export), "--traces", str(traces), "--out", str(out), "-q", "--exit-zero"]
+    assert main([*args, "--format", "json"]) == 0
+    doc = json.loads((out / "cost.json").read_text(encoding="utf-8"))
+    (shop_row,) = [c for c in doc["components"] if c["component"] == "shop"]
+    assert (shop_row["requests"], shop_row["cost_per_request"]) == (18.0, 2.0)

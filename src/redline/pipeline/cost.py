@@ -38,10 +38,13 @@ __all__ = [
 ]
 
 
-def with_cost(req: AuditRequest, exports: list[Path], request_specs: list[str]) -> AuditRequest:
-    """``req`` that also reads these billing exports (``audit --cost``) and judges them with the cost checks."""
+def with_cost(
+    req: AuditRequest, exports: list[Path], request_specs: list[str], trace_paths: list[Path] | None = None
+) -> AuditRequest:
+    """``req`` that also reads these billing exports (``audit --cost``) and judges them with the cost checks;
+    with ``--traces`` as well, the traces' server spans count as request volume."""
     req.project_sources = [s for s in req.project_sources if not isinstance(s, CostExportSource)]
-    req.project_sources.append(CostExportSource(exports, request_specs))
+    req.project_sources.append(CostExportSource(exports, request_specs, trace_paths or ()))
     return req
 
 

@@ -76,14 +76,17 @@ class CostExportSource(ProjectSource):
     name = "cost exports"
     produces = CostDataset
 
-    def __init__(self, exports: Sequence[Path], request_specs: Sequence[str] = ()) -> None:
+    def __init__(
+        self, exports: Sequence[Path], request_specs: Sequence[str] = (), trace_paths: Sequence[Path] = ()
+    ) -> None:
         self.exports = tuple(exports)
         self.request_specs = tuple(request_specs)
+        self.trace_paths = tuple(trace_paths)  # read a second time here (the trace checks have their own store)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         try:
             settings = cost_settings(ctx.config)
         except ConfigError as exc:
             return ProjectOutput([], [ToolError(self.name, str(exc), stage=Stage.SOURCE, fatal=True)], [])
-        ds = load_dataset(self.exports, self.request_specs, settings)
+        ds = load_dataset(self.exports, self.request_specs, settings, self.trace_paths)
         return ProjectOutput([ds], [], [Skipped(path, reason) for path, reason in ds.problems])
