@@ -40,6 +40,7 @@ format-check: $(VENV)/.dev-installed
 
 system-deps:
 	bash scripts/install-system-deps.sh
+	bash scripts/fetch-postgres.sh
 
 test: $(VENV)/.dev-installed system-deps lint
 	$(BIN)/python -m pytest -n 2 -q

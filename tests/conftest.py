@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from database.server import Server, find_bindir, running_server
+from database.server import OTHER_MAJORS, Server, find_bindir, running_server, why_missing
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -41,4 +41,15 @@ def pg_server() -> Iterator[Server]:
     if find_bindir() is None:
         pytest.skip("no PostgreSQL server binaries (make system-deps installs them)")
     with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=OTHER_MAJORS, ids=[f"pg{m}" for m in OTHER_MAJORS])
+def pg_major_server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """The same throwaway server for each other supported major (13, 14, 16, 17: upstream builds that
+    scripts/fetch-postgres.sh keeps in .cache/postgres, without hypopg); one at a time per test process."""
+    major: int = request.param
+    if find_bindir(major) is None:
+        pytest.skip(why_missing(major))
+    with running_server(major=major) as server:
         yield server

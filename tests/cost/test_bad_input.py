@@ -71,7 +71,7 @@ def test_truncated_csv_row(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert _problems(tmp_path, tmp_path / "absent.csv")["absent.csv"] == "no such file"
+    assert _problems(tmp_path, tmp_path / "absent.csv")["absent.csv"] == "no such file or directory"
 
 
 def test_nulls_negative_credits_and_mixed_currencies(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for the database tests and the benchmark.
 
-It uses the Debian server binaries (``/usr/lib/postgresql/NN/bin``), runs ``initdb`` into a temporary
+It uses the Debian server binaries (``/usr/lib/postgresql/NN/bin``) or, for the other majors, the upstream
+builds scripts/fetch-postgres.sh keeps in ``.cache/postgres/NN`` (no hypopg there), runs ``initdb`` into a temporary
 directory (as the ``postgres`` system user when we are root: the server refuses to run as root), listens on
 a free loopback port with password authentication, and preloads ``pg_stat_statements``.
 """
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERUSER = "postgres"
+REPO = Path(__file__).resolve().parents[2]
+FETCHED = REPO / os.environ.get("REDLINE_PG_CACHE", ".cache/postgres")  # where scripts/fetch-postgres.sh puts them
+OTHER_MAJORS = (13, 14, 16, 17)  # the versions scripts/fetch-postgres.sh fetches
 PASSWORD = "s3cret-test-pw"
 
 
@@ -35,13 +39,33 @@ class Server:
         return f"postgresql://{user}:{password}@{self.host}:{self.port}/{dbname}"
 
 
-def find_bindir() -> Path | None:
-    """The newest installed server's binaries, or None."""
+def find_bindir(major: int | None = None) -> Path | None:
+    """The newest installed (Debian) server's binaries, or those of one major, installed or fetched."""
     found = []
     for pg_ctl in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"):
         with contextlib.suppress(ValueError):
             found.append((int(pg_ctl.parent.parent.name), pg_ctl.parent))
-    return max(found)[1] if found else None
+    if major is None:
+        return max(found)[1] if found else None
+    for found_major, bindir in found:
+        if found_major == major:
+            return bindir
+    fetched = FETCHED / str(major) / "bin"
+    return fetched if (fetched / "pg_ctl").is_file() else None
+
+
+def why_missing(major: int) -> str:
+    """Why the binaries of one major are not there, in words for a skip message."""
+    reason = FETCHED / f"{major}.unavailable"
+    detail = reason.read_text().strip() if reason.is_file() else "not fetched yet"
+    return f"no PostgreSQL {major} binaries in {FETCHED / str(major)} (scripts/fetch-postgres.sh: {detail})"
+
+
+def _major_of(bindir: Path) -> int:
+    version = FETCHED / bindir.parent.name / "VERSION"
+    if bindir.parent.parent == FETCHED and version.is_file():
+        return int(version.read_text().split(".")[0])
+    return int(bindir.parent.name)
 
 
 def _free_port() -> int:
@@ -56,6 +80,18 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", SUPERUSER, "--", *cmd]
 
 
+def _reachable(bindir: Path, base: Path) -> Path:
+    """Fetched binaries inside a checkout the server user cannot enter (a clone under /root) are copied
+    into the server's own temporary directory."""
+    if os.geteuid() != 0 or bindir.parent.parent != FETCHED:
+        return bindir
+    probe = subprocess.run(_as_server_user(["test", "-x", str(bindir / "postgres")]), check=False)
+    if probe.returncode == 0:
+        return bindir
+    shutil.copytree(bindir.parent, base / "pg", symlinks=True)
+    return base / "pg" / "bin"
+
+
 def _owner_ids() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
@@ -64,10 +100,10 @@ def _owner_ids() -> tuple[int, int] | None:
 
 
 @contextlib.contextmanager
-def running_server(extra_conf: str = "") -> Iterator[Server]:
-    bindir = find_bindir()
+def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[Server]:
+    bindir = find_bindir(major)
     if bindir is None:
-        raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql (run make system-deps)")
+        raise RuntimeError(why_missing(major) if major else "no PostgreSQL server binaries (run make system-deps)")
     base = Path(tempfile.mkdtemp(prefix="redline-pg-"))
     ids = _owner_ids()
     datadir = base / "data"
@@ -78,7 +114,9 @@ def running_server(extra_conf: str = "") -> Iterator[Server]:
         os.chown(base, *ids)
         os.chown(pwfile, *ids)
     port = _free_port()
+    major_found = _major_of(bindir)
     try:
+        bindir = _reachable(bindir, base)
         subprocess.run(
             _as_server_user(
                 [
@@ -114,7 +152,7 @@ def running_server(extra_conf: str = "") -> Iterator[Server]:
             check=True,
             capture_output=True,
         )
-        yield Server("127.0.0.1", port, int(bindir.parent.name), bindir, datadir)
+        yield Server("127.0.0.1", port, major_found, bindir, datadir)
     finally:
         if (datadir / "postmaster.pid").exists():
             subprocess.run(

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from redline.sources.postgres.connect import redact_url, scrub
+from redline.core.redact import redact_url
+from redline.sources.postgres.connect import scrub
 from redline.sources.postgres.model import Statement
 from redline.sources.postgres.predicates import extract_predicates
 from redline.sources.postgres.serialize import SnapshotError, from_json
@@ -24,9 +25,10 @@ def test_wrong_field_type_names_the_field() -> None:
 def test_redaction_hides_passwords_everywhere() -> None:
     assert (
         redact_url("postgresql://app:hunter2@db:5432/shop?sslmode=require&password=x")
-        == "postgresql://app:***@db:5432/shop?sslmode=require&password=%2A%2A%2A"
+        == "postgresql://app:***@db:5432/shop?sslmode=require&password=***"
     )
     assert redact_url("postgresql://app@db/shop") == "postgresql://app@db/shop"
+    assert redact_url("postgresql://app:p@ss@db/shop") == "postgresql://app:***@db/shop"  # "@" in a password
     assert "hunter2" not in scrub('FATAL: role "hunter2"\n  failed', "postgresql://app:hunter2@db/shop")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redline.core.packages import DependencyEdge, Package, PackageManifest
-from redline.sources.packages.common import ManifestBuilder, normalise_name, purl_for, redact_url
+from redline.core.redact import redact_url
+from redline.sources.packages.common import ManifestBuilder, normalise_name, purl_for
 from redline.sources.packages.graph import dependency_path, dependency_paths
 from redline.sources.packages.jsonc import strip_jsonc
 from redline.sources.packages.pnpm_lock import parse_key
@@ -32,10 +33,12 @@ def test_purls() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("https://user:pa55@example.com/x.git", "https://example.com/x.git"),
-        ("git+https://ghp_token@github.com/o/r.git#abc", "git+https://github.com/o/r.git#abc"),
+        ("https://user:pa55@example.com/x.git", "https://user:***@example.com/x.git"),
+        ("git+https://ghp_token@github.com/o/r.git#abc", "git+https://***@github.com/o/r.git#abc"),
+        ("git+https://0123456789abcdef0123456789abcdef@h/r.git", "git+https://***@h/r.git"),
         ("git+ssh://git@github.com:o/r.git", "git+ssh://git@github.com:o/r.git"),
-        ("-e git+https://u:p@h/r.git@v1#egg=r", "-e git+https://h/r.git@v1#egg=r"),
+        ("-e git+https://u:p@h/r.git@v1#egg=r", "-e git+https://u:***@h/r.git@v1#egg=r"),
+        ("https://pypi.example.com/simple?token=abc&x=1", "https://pypi.example.com/simple?token=***&x=1"),
         ("requests>=2", "requests>=2"),
     ],
 )

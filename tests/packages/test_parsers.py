@@ -69,7 +69,7 @@ def test_requirements_includes_constraints_and_unpinned_lines() -> None:
     assert req["requests"] == 'requests[security]>=2.8.1; python_version >= "3.8"'
     assert req["numpy"].startswith("https://files.example.com/wheels/numpy-1.26.4")
     # the editable VCS line keeps its text, without the credential
-    assert req["private-lib"] == "-e git+https://github.com/example/private-lib.git@v1.0#egg=private_lib"
+    assert req["private-lib"] == "-e git+https://deploy:***@github.com/example/private-lib.git@v1.0#egg=private_lib"
     assert "s3cr3t" not in repr(m)
     assert "not-required" not in req  # constraints alone install nothing
 
@@ -158,7 +158,9 @@ def test_npm_v3_workspaces_links_and_redacted_git_source() -> None:
         ("private-ui", "2.1.0", False, True),
     }
     ui = next(p for p in m.packages if p.name == "private-ui")
-    assert ui.requirement == ("git+https://github.com/example/private-ui.git#0123456789abcdef0123456789abcdef01234567")
+    assert ui.requirement == (
+        "git+https://ci-user:***@github.com/example/private-ui.git#0123456789abcdef0123456789abcdef01234567"
+    )
     assert "not-a-real-token" not in repr(m)
     assert dependency_path(m, "npm/loose-envify@1.4.0") == ["npm/react@18.2.0", "npm/loose-envify@1.4.0"]
 
@@ -349,7 +351,7 @@ def test_error_reasons_never_carry_credentials(tmp_path: Path) -> None:
         parse(RequirementsParser(), path, "requirements.txt")
     assert "line 1: invalid requirement" in str(info.value)
     assert "hunter2" not in str(info.value)
-    assert "https://pypi.example.com/private-1.0.whl" in str(info.value)
+    assert "https://deploy:***@pypi.example.com/private-1.0.whl" in str(info.value)
 
 
 def test_every_parser_file_name_has_a_manifest_kind() -> None:

@@ -77,8 +77,11 @@ def write_jaeger(spans: Sequence[ReadableSpan], path: Path) -> Path:
             for k, v in (span.attributes or {}).items()
         ]
         tags.append({"key": "span.kind", "type": "string", "value": _KIND[span.kind]})
-        if span.status.status_code is StatusCode.ERROR:
+        if span.status.status_code is StatusCode.ERROR:  # as the collector's Jaeger translator writes it
             tags.append({"key": "error", "type": "bool", "value": True})
+            tags.append({"key": "otel.status_code", "type": "string", "value": "ERROR"})
+            if span.status.description:
+                tags.append({"key": "otel.status_description", "type": "string", "value": span.status.description})
         traces.setdefault(trace_id, []).append(
             {
                 "traceID": trace_id,

@@ -122,22 +122,34 @@ def _app(db: Path, stock: str, price: str, http: requests.Session) -> tuple[Flas
     return app, engine
 
 
+#: the tenant of each of the three rounds (sent as ``X-Tenant``, recorded as the ``tenant.id`` attribute)
+TENANTS = ("acme", "acme", "globex")
+
+
+def _tenant_attribute(span: Any, environ: dict[str, Any]) -> None:
+    if span.is_recording() and environ.get("HTTP_X_TENANT"):
+        span.set_attribute("tenant.id", environ["HTTP_X_TENANT"])
+
+
 def drive_shop(db: Path) -> ShopTraces:
-    """Run every endpoint three times under a fresh tracer provider; return the finished spans."""
+    """Run every endpoint three times (once per entry of ``TENANTS``) under a fresh tracer provider;
+    return the finished spans."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     http = requests.Session()
     with stub_server() as stock, stub_server() as price:
         app, engine = _app(db, stock, price, http)
-        FlaskInstrumentor().instrument_app(app, tracer_provider=provider)  # type: ignore[no-untyped-call]
+        FlaskInstrumentor().instrument_app(  # type: ignore[no-untyped-call]
+            app, tracer_provider=provider, request_hook=_tenant_attribute
+        )
         SQLAlchemyInstrumentor().instrument(engine=engine, tracer_provider=provider)
         RequestsInstrumentor().instrument(tracer_provider=provider)
         try:
             client = app.test_client()
-            for _ in range(3):
+            for tenant in TENANTS:
                 for path in ("/orders", "/orders/eager", "/product/7", "/cart", "/checkout", "/health"):
-                    assert client.get(path).status_code == 200
+                    assert client.get(path, headers={"X-Tenant": tenant}).status_code == 200
         finally:
             RequestsInstrumentor().uninstrument()
             SQLAlchemyInstrumentor().uninstrument()

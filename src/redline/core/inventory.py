@@ -125,3 +125,27 @@ class HistoryDigest:
     mttr: tuple[int, float] | None
     #: open critical vulnerability items older than 7 days ("rule path")
     late_critical_cves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RootLatency:
+    """One root operation of the traces (a request as the user sees it): its latency distribution and
+    where its time goes on the critical path."""
+
+    service: str
+    operation: str
+    count: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    #: (upper bound of the bucket in ms, root spans in it), buckets doubling from 1 ms
+    histogram: tuple[tuple[float, int], ...]
+    #: (hop, p95 ms of its critical-path time, mean share of the request), largest p95 first
+    hops: tuple[tuple[str, float, float], ...]
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """The audit's measured latency per root operation (``redline audit --traces``), for the report."""
+
+    roots: tuple[RootLatency, ...]

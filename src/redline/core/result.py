@@ -13,6 +13,7 @@ from redline.core.inventory import (
     DatabaseInventory,
     HistoryDigest,
     LatencyInventory,
+    LatencySummary,
     RegionTopology,
     RouteTable,
     SbomDocument,
@@ -59,6 +60,7 @@ class AuditResult:
     routes: RouteTable | None = None
     latency: LatencyInventory | None = None  # measured server operations (with traces)
     history: HistoryDigest | None = None  # what the history store says (set after recording)
+    latency_report: LatencySummary | None = None  # per root operation of the traces: histogram, critical path
 
     def is_new(self, finding: Finding) -> bool:
         return finding.fingerprint not in self.baseline

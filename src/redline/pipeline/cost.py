@@ -38,10 +38,13 @@ __all__ = [
 ]
 
 
-def with_cost(req: AuditRequest, exports: list[Path], request_specs: list[str]) -> AuditRequest:
-    """``req`` that also reads these billing exports (``audit --cost``) and judges them with the cost checks."""
+def with_cost(
+    req: AuditRequest, exports: list[Path], request_specs: list[str], trace_paths: list[Path] | None = None
+) -> AuditRequest:
+    """``req`` that also reads these billing exports (``audit --cost``) and judges them with the cost checks;
+    with ``--traces`` as well, the traces' server spans count as request volume."""
     req.project_sources = [s for s in req.project_sources if not isinstance(s, CostExportSource)]
-    req.project_sources.append(CostExportSource(exports, request_specs))
+    req.project_sources.append(CostExportSource(exports, request_specs, trace_paths or ()))
     return req
 
 
@@ -54,6 +57,7 @@ class CostRequest:
     baseline_period: str = ""
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    traces: tuple[Path, ...] = ()  # request volume from these trace files' server spans
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,11 @@ class CostRun:
 
 def run_cost(req: CostRequest) -> CostRun:
     started = time.perf_counter()
-    ds = load_dataset(req.exports, req.requests, req.settings)
+    ds = load_dataset(req.exports, req.requests, req.settings, req.traces)
     plan = make_plan(cost_checks(), [], [], req.config, select=req.select, ignore=req.ignore)
     ctx = CheckContext(Path.cwd(), req.config, plan.enabled)
     findings: list[Finding] = []
-    errors = [ToolError(path, reason, stage=Stage.READ) for path, reason in ds.problems]
+    errors: list[ToolError] = []  # a file that could not be read is not covered (once), not a tool error
     skipped = [Skipped(path, reason) for path, reason in ds.problems]
     facts = Facts([ds])
     for check in plan.project_checks:

@@ -15,11 +15,12 @@ from redline.checks.interface import CheckContext
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
+from redline.core.redact import redact_url
 from redline.core.result import AuditResult, RunStats
 from redline.pipeline.plan import make_plan
 from redline.pipeline.run import AuditRequest, route
 from redline.sources.postgres import PostgresSource, not_covered
-from redline.sources.postgres.connect import ConnectError, check_url, redact_url
+from redline.sources.postgres.connect import ConnectError, check_url
 from redline.sources.postgres.model import Snapshot
 from redline.sources.postgres.serialize import SnapshotError, read_snapshot, to_json
 from redline.sources.postgres.settings import ENV_URL, POSTGRES_SECTION, PostgresSettings, SettingsError, settings_from

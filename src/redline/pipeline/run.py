@@ -19,6 +19,7 @@ from redline.core.inventory import (
     CostSummary,
     DatabaseInventory,
     LatencyInventory,
+    LatencySummary,
     RegionTopology,
     RouteTable,
     SbomDocument,
@@ -174,6 +175,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         threats=synthesis.threats,
         routes=synthesis.routes,
         latency=synthesis.latency,
+        latency_report=synthesis.latency_report,
     )
 
 
@@ -196,6 +198,7 @@ class _Synthesis:
     threats: ThreatModel | None = None
     routes: RouteTable | None = None
     latency: LatencyInventory | None = None
+    latency_report: LatencySummary | None = None
 
     def so_far(self) -> SynthesisOutput:
         """What the steps so far produced, for the next step to build on."""
@@ -208,6 +211,7 @@ class _Synthesis:
             threats=self.threats,
             routes=self.routes,
             latency=self.latency,
+            latency_report=self.latency_report,
         )
 
 
@@ -271,6 +275,7 @@ def _synthesise(
         out.threats = result.threats if result.threats is not None else out.threats
         out.routes = result.routes if result.routes is not None else out.routes
         out.latency = result.latency if result.latency is not None else out.latency
+        out.latency_report = result.latency_report if result.latency_report is not None else out.latency_report
         noted.skipped.extend(result.skipped)
         noted.errors.extend(result.errors)
         if result.findings is not None:

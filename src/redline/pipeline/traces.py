@@ -52,7 +52,7 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
     enabled = frozenset(r.code for r in registry if _enabled(r.code, config))
     ctx = CheckContext(root=Path.cwd(), config=config, enabled=enabled, rules=registry)
     findings: list[Finding] = []
-    errors = [ToolError(p.path, p.reason, Stage.PARSE) for p in store.problems]
+    errors: list[ToolError] = []  # a file that could not be read is not covered (once), not a tool error
     skipped = [Skipped(p.path, p.reason) for p in store.problems]
     facts = Facts([store])
     for check in checks:

@@ -19,6 +19,7 @@ from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
+from redline.report.latency_html import latency_section
 from redline.report.map_html import map_section, threat_section
 from redline.report.plan_md import plan_by_horizon
 from redline.report.sbom_summary import summarise
@@ -81,6 +82,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "placements": result.topology.as_dict()["placements"] if result.topology is not None else [],
         "evidence_tables": [*database_tables(result), *cost_tables(result)],
         "cost_chart": Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
+        "latency_html": latency_section(result),  # inline SVG built from numbers and escaped labels only
         "errors": result.errors,
         "skipped": result.skipped,
         "skipped_reasons": reasons,

@@ -20,6 +20,7 @@ STEPS = (
     ("redline.synthesis.topology", "TopologyStep"),
     ("redline.synthesis.database", "DatabaseInventoryStep"),
     ("redline.synthesis.cost", "CostSummaryStep"),
+    ("redline.synthesis.latency_report", "RootLatencyStep"),
     ("redline.synthesis.routes", "RouteTableStep"),
     ("redline.synthesis.map.step", "MapStep"),
     ("redline.synthesis.latency", "LatencyStep"),

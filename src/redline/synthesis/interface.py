@@ -13,6 +13,7 @@ from redline.core.inventory import (
     CostSummary,
     DatabaseInventory,
     LatencyInventory,
+    LatencySummary,
     RegionTopology,
     RouteTable,
     SbomDocument,
@@ -33,6 +34,7 @@ class SynthesisOutput:
     threats: ThreatModel | None = None
     routes: RouteTable | None = None
     latency: LatencyInventory | None = None
+    latency_report: LatencySummary | None = None
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)

@@ -6,6 +6,7 @@ from redline.checks.database.composite import MissingIndexCheck
 from redline.checks.database.health import HealthCheck
 from redline.checks.database.indexes import BloatCheck, IndexUsageCheck
 from redline.checks.database.locks import LockCheck
+from redline.checks.database.monotonic import MonotonicKeyCheck
 from redline.checks.database.partitions import PartitionCheck
 from redline.checks.database.seq_scans import SeqScanCheck
 from redline.checks.database.top_queries import TopQueriesCheck
@@ -19,6 +20,7 @@ def checks() -> list[Check]:
         MissingIndexCheck(),
         LockCheck(),
         PartitionCheck(),
+        MonotonicKeyCheck(),
         BloatCheck(),
         IndexUsageCheck(),
         HealthCheck(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from redline.checks.performance.budget import HopBudgetCheck
 from redline.checks.performance.chatty import ChattyRpcCheck
 from redline.checks.performance.common import TraceCheck
+from redline.checks.performance.lock_wait import LockWaitCheck
 from redline.checks.performance.n_plus_one import NPlusOneCheck
 from redline.checks.performance.retry_storm import RetryStormCheck
 from redline.checks.performance.serial import SerialCallsCheck
@@ -25,4 +26,5 @@ def checks() -> list[TraceCheck]:
         RetryStormCheck(),
         SloCheck(),
         HopBudgetCheck(),
+        LockWaitCheck(),
     ]

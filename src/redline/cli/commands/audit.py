@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.cost:
         from redline.pipeline.cost import with_cost
 
-        req = with_cost(req, args.cost, args.cost_requests)
+        req = with_cost(req, args.cost, args.cost_requests, args.traces or [])  # requests from traces too
     if args.traces:
         from redline.pipeline.traces import with_trace_paths
 

@@ -38,6 +38,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="request volume: requests CSV, Prometheus query result JSON, access log or JSON lines "
         "(repeatable; SERVICE= names the service of a log)",
     )
+    p.add_argument(
+        "--traces",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="request volume from traces: server spans per service, tenant and route per day "
+        "(OTLP/Jaeger/Zipkin JSON files or folders; repeatable)",
+    )
     p.add_argument("--baseline-period", metavar="YYYY-MM", help="evaluate 'cost per request down 20 %%' against it")
     p.add_argument("--metric", choices=METRICS, help="cost column (default: [cost] metric or EffectiveCost)")
     p.add_argument("--out", type=Path, default=Path("redline-report"), help="output directory")
@@ -87,6 +96,7 @@ def build_cost_request(args: argparse.Namespace) -> CostRequest:
         args.baseline_period or "",
         split_codes(args.select),
         split_codes(args.ignore),
+        tuple(args.traces),
     )
 
 

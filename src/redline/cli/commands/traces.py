@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     write_atomic(args.out / "findings.json", JsonReporter().render(outcome.result))
     for err in outcome.result.errors:
         sys.stderr.write(f"redline: {err.where}: {err.reason}\n")
+    for item in outcome.result.skipped:
+        sys.stderr.write(f"redline: not covered: {item.path}: {item.reason}\n")
     if not args.quiet:
         _print(outcome)
         print(f"  wrote {args.out / 'traces.json'}\n  wrote {args.out / 'findings.json'}")

@@ -5,7 +5,6 @@ A file that cannot be read is a problem (file, reason) and is left out; the othe
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,10 +17,13 @@ from redline.sources.cost.requests import RequestsError, parse_spec, read_reques
 from redline.sources.cost.settings import CostSettings, cost_settings
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
-log = logging.getLogger("redline")
 
-
-def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings: CostSettings) -> CostDataset:
+def load_dataset(
+    exports: Sequence[Path],
+    request_specs: Sequence[str],
+    settings: CostSettings,
+    trace_paths: Sequence[Path] = (),
+) -> CostDataset:
     paths, problems = engine.expand_exports(exports)
     files: list[ExportFile] = []
     with tempfile.TemporaryDirectory(prefix="redline-cost-") as tmp:
@@ -31,7 +33,6 @@ def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings
                 try:
                     files.append(engine.load_file(con, index, path, settings))
                 except engine.ExportError as exc:
-                    log.warning("%s: %s", path, exc)
                     problems.append((str(path), str(exc)))
             engine.derive(con, settings)
             lines = tuple(engine.cost_lines(con))
@@ -46,7 +47,27 @@ def load_dataset(exports: Sequence[Path], request_specs: Sequence[str], settings
             sources.append(str(parse_spec(spec)[1]))
         except RequestsError as exc:
             problems.append((str(parse_spec(spec)[1]), str(exc)))
+    if trace_paths:
+        requests += _trace_requests(trace_paths, problems)
+        sources += [str(p) for p in trace_paths]
     return CostDataset(settings, tuple(files), lines, daily, tuple(requests), tuple(sources), tuple(problems))
+
+
+def _trace_requests(paths: Sequence[Path], problems: list[tuple[str, str]]) -> list[RequestCount]:
+    """Server spans per service, tenant and route per day, from the trace files (the traces' span store)."""
+    from redline.sources.traces import requests as spans  # noqa: PLC0415 - DuckDB, only when asked
+    from redline.sources.traces.store import ingest  # noqa: PLC0415
+
+    store = ingest(paths)
+    try:
+        problems += [(p.path, p.reason) for p in store.problems]
+        problems += [
+            (f, "no server spans in these traces: no request counts from them")
+            for f in spans.files_without_server_spans(store)
+        ]
+        return [RequestCount(*row) for row in spans.daily_server_requests(store)]
+    finally:
+        store.con.close()
 
 
 class CostExportSource(ProjectSource):
@@ -55,16 +76,17 @@ class CostExportSource(ProjectSource):
     name = "cost exports"
     produces = CostDataset
 
-    def __init__(self, exports: Sequence[Path], request_specs: Sequence[str] = ()) -> None:
+    def __init__(
+        self, exports: Sequence[Path], request_specs: Sequence[str] = (), trace_paths: Sequence[Path] = ()
+    ) -> None:
         self.exports = tuple(exports)
         self.request_specs = tuple(request_specs)
+        self.trace_paths = tuple(trace_paths)  # read a second time here (the trace checks have their own store)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         try:
             settings = cost_settings(ctx.config)
         except ConfigError as exc:
             return ProjectOutput([], [ToolError(self.name, str(exc), stage=Stage.SOURCE, fatal=True)], [])
-        ds = load_dataset(self.exports, self.request_specs, settings)
-        errors = [ToolError(path, reason, stage=Stage.READ) for path, reason in ds.problems]
-        skipped = [Skipped(path, reason) for path, reason in ds.problems]
-        return ProjectOutput([ds], errors, skipped)
+        ds = load_dataset(self.exports, self.request_specs, settings, self.trace_paths)
+        return ProjectOutput([ds], [], [Skipped(path, reason) for path, reason in ds.problems])

@@ -16,11 +16,13 @@ from typing import Any
 from redline.sources.cost import columns
 from redline.sources.cost.model import UNALLOCATED, CostLine, DailyCost, ExportFile
 from redline.sources.cost.settings import CostSettings
+from redline.sources.inputs import expand_inputs, is_gzip
 
 log = logging.getLogger("redline")
 
 EXPORT_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".tsv", ".tsv.gz")
 MEMORY_LIMIT = "600MB"
+SNIFF_ROWS = 20_480  # rows DuckDB looks at to find the header's names (all columns are read as text)
 
 _LOGS = r"cloudwatch|log analytics|logging|azure monitor|\blogs?\b"
 _LB = r"load ?balanc|\belb\b"
@@ -65,19 +67,7 @@ class ExportError(Exception):
 
 def expand_exports(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files and folders of monthly files → export files; what does not exist is a problem, not a crash."""
-    found: list[Path] = []
-    problems: list[tuple[str, str]] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(EXPORT_SUFFIXES))
-            if not inside:
-                problems.append((str(path), "folder holds no .csv, .csv.gz or .parquet export"))
-            found += inside
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append((str(path), "no such file"))
-    return found, problems
+    return expand_inputs(paths, EXPORT_SUFFIXES, "folder holds no .csv, .csv.gz or .parquet export")
 
 
 def connect(work_dir: Path | None = None) -> Any:
@@ -99,7 +89,8 @@ CREATE TABLE staged (
   file INTEGER, day DATE, provider VARCHAR, currency VARCHAR, tags VARCHAR, resource_id VARCHAR,
   resource_name VARCHAR, resource_type VARCHAR, service_name VARCHAR, service_category VARCHAR,
   charge_category VARCHAR, pricing_category VARCHAR, description VARCHAR, cost DOUBLE, billed DOUBLE,
-  effective DOUBLE, list_cost DOUBLE, quantity DOUBLE, rows BIGINT, null_cost BIGINT, undated BIGINT)
+  effective DOUBLE, list_cost DOUBLE, quantity DOUBLE, rows BIGINT, null_cost BIGINT, undated BIGINT,
+  version VARCHAR)
 """
 
 
@@ -107,21 +98,27 @@ def _sql_str(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _scan(path: Path) -> str:
+def _scan(path: Path, names: tuple[str, ...] = ()) -> str:
+    """The table function over one export. Given the header's ``names``, a CSV is read with them as
+    VARCHAR and no sniffing, so a gzip stream is decompressed once (sniffing the whole file for types
+    was a second full pass); every value is text and the mapping's TRY_CASTs type it, as before."""
     name = path.name.lower()
     if name.endswith(".parquet"):
         return f"read_parquet('{_sql_str(str(path))}')"
     delim = "\\t" if name.endswith((".tsv", ".tsv.gz")) else ","
-    return (
-        f"read_csv('{_sql_str(str(path))}', header = true, all_varchar = true, delim = '{delim}', "
-        "quote = '\"', escape = '\"', nullstr = ['NULL', ''], sample_size = -1, strict_mode = true)"
-    )
+    common = f"delim = '{delim}', quote = '\"', escape = '\"', nullstr = ['NULL', ''], strict_mode = true"
+    if names:
+        columns = ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names)
+        return (
+            f"read_csv('{_sql_str(str(path))}', header = true, auto_detect = false, columns = {{{columns}}}, {common})"
+        )
+    return f"read_csv('{_sql_str(str(path))}', header = true, all_varchar = true, sample_size = {SNIFF_ROWS}, {common})"
 
 
 def _check_readable(path: Path) -> None:
     """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
     (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
-    if path.name.lower().endswith(".gz"):
+    if is_gzip(path):
         try:
             with gzip.open(path, "rb") as fh:
                 while fh.read(1 << 20):
@@ -164,16 +161,16 @@ _PRICING = (
 )
 
 
-def _insert_sql(index: int, path: Path, select: str, settings: CostSettings) -> str:
+def _insert_sql(index: int, scan: str, select: str, version: str, settings: CostSettings) -> str:
     metric = {"EffectiveCost": "effective", "BilledCost": "billed", "ListCost": "list"}[settings.metric]
     return f"""
 INSERT INTO staged
-WITH n AS (SELECT {select} FROM {_scan(path)})
+WITH n AS (SELECT {select}, {version} AS version FROM {scan})
 SELECT {index}, CAST(period_start AS DATE), provider, coalesce(currency, 'unknown'), tags, resource_id,
        resource_name, resource_type, service_name, service_category, charge_category, pricing_category, description,
        sum(coalesce({metric}, 0)), sum(coalesce(billed, 0)), sum(coalesce(effective, 0)), sum(coalesce(list, 0)),
        sum(coalesce(quantity, 0)), count(*), count(*) FILTER (WHERE {metric} IS NULL),
-       count(*) FILTER (WHERE period_start IS NULL)
+       count(*) FILTER (WHERE period_start IS NULL), version
 FROM n GROUP BY ALL
 """
 
@@ -220,12 +217,18 @@ WHERE s.day IS NOT NULL
 GROUP BY ALL""")
 
 
-def _version(con: Any, path: Path, cols: set[str]) -> str:
-    present = [c for c in columns.VERSION_COLUMNS if c.lower() in {x.lower() for x in cols}]
-    if not present:
-        return ""
-    rows = con.execute(f'SELECT DISTINCT CAST("{present[0]}" AS VARCHAR) FROM {_scan(path)} LIMIT 5').fetchall()
-    versions = sorted({str(r[0]).strip() for r in rows if r[0] is not None})
+def _version_expr(dialect: columns.Dialect, cols: set[str]) -> str:
+    """The FocusVersion column (read in the same scan as the costs), or NULL."""
+    lower = {x.lower() for x in cols}
+    present = [c for c in columns.VERSION_COLUMNS if c.lower() in lower]
+    if dialect is not columns.FOCUS or not present:
+        return "NULL"
+    return f"NULLIF(TRIM(CAST(\"{present[0]}\" AS VARCHAR)), '')"
+
+
+def _version(con: Any, index: int) -> str:
+    rows = con.execute(f"SELECT DISTINCT version FROM staged WHERE file = {index} AND version IS NOT NULL").fetchall()
+    versions = sorted({str(r[0]) for r in rows})
     unknown = [v for v in versions if v not in columns.KNOWN_FOCUS_VERSIONS]
     if unknown:
         raise ExportError(
@@ -242,22 +245,24 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     cols = {str(r[0]) for r in described}
     types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = _dialect(cols, settings)
-    try:
-        version = _version(con, path, cols) if dialect is columns.FOCUS else ""
-    except duckdb.Error as exc:
-        raise ExportError(f"cannot read FocusVersion: {_first_line(exc)}") from None
+    scan = _scan(path, tuple(str(r[0]) for r in described))
+    select = columns.select_list(dialect, cols, types)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(_insert_sql(index, path, columns.select_list(dialect, cols, types), settings))
+        con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
         rows, null_cost, undated = con.execute(
             f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
             f"FROM staged WHERE file = {index}"
         ).fetchone()
+        version = _version(con, index) if dialect is columns.FOCUS else ""
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         _check_readable(path)
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
+    except ExportError:
+        con.execute("ROLLBACK")
+        raise
     return ExportFile(
         str(path),
         dialect.name,

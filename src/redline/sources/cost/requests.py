@@ -8,15 +8,13 @@ time and a path (``time``/``timestamp``/``@timestamp``, ``path``/``uri``/``route
 A log line has no service: name it with ``SERVICE=FILE`` on the command line (default: the file's stem).
 Everything is counted while streaming; no file is held in memory.
 
-The traces source will add a fourth input here (server spans per service/route/tenant from its span
-store): it only has to yield ``RequestCount`` values, like the readers below.
+Traces are the fourth input (``--traces``: server spans per service, route and tenant from the traces'
+span store, sources/traces/requests.py); the dataset turns them into the same ``RequestCount`` values.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import json
 import re
 from collections import defaultdict
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from redline.sources.cost.model import RequestCount
+from redline.sources.inputs import open_text
 
 Counts = dict[tuple[str, str, str, str], float]
 
@@ -47,18 +46,12 @@ def parse_spec(spec: str) -> tuple[str, Path]:
     return "", Path(spec)
 
 
-def _open(path: Path) -> IO[str]:
-    if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return path.open(encoding="utf-8", errors="replace", newline="")
-
-
 def read_requests(spec: str) -> list[RequestCount]:
     """Every request count in one file, summed per (day, service, tenant, route)."""
     service, path = parse_spec(spec)
     service = service or path.name.split(".")[0]
     try:
-        with _open(path) as fh:
+        with open_text(path, errors="replace", newline="") as fh:
             head = fh.read(4096)
             fh.seek(0)
             stripped = head.lstrip()

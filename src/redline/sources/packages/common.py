@@ -18,6 +18,7 @@ from typing import Any
 from packageurl import PackageURL
 
 from redline.core.packages import DependencyEdge, Package, PackageManifest, pep503
+from redline.core.redact import redact_url
 from redline.sources.interface import SourceError
 from redline.sources.yamlsafe import YamlError, load_documents
 
@@ -57,17 +58,6 @@ def purl_for(ecosystem: str, name: str, version: str) -> str:
     if ecosystem == "Go" and version and not version.startswith("v"):
         purl_version = "v" + version
     return str(PackageURL(type=ptype, namespace=namespace, name=short, version=purl_version).to_string())
-
-
-_USERINFO = re.compile(r"(?<=://)([^/@\s]+)@")
-
-
-def redact_url(text: str) -> str:
-    """Drop credentials (``user:token@``, ``token@``) from any URL in ``text``; the conventional
-    ``git@`` user stays, it is not a secret."""
-    if "://" not in text or "@" not in text:
-        return text
-    return _USERINFO.sub(lambda m: m.group(0) if m.group(1) == "git" else "", text)
 
 
 # --------------------------------------------------------------------------- decoding

@@ -13,9 +13,9 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from redline.core.packages import PackageManifest
+from redline.core.redact import redact_url
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import FileSource, SourceError
-from redline.sources.packages.common import redact_url
 
 __all__ = ["ManifestParser", "SourceError"]
 

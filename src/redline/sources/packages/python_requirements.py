@@ -22,9 +22,10 @@ from urllib.parse import unquote, urlsplit
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
 from redline.core.packages import PackageManifest, pep503
+from redline.core.redact import redact_url
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import SourceError
-from redline.sources.packages.common import ManifestBuilder, redact_url
+from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.pep508 import is_dev_group, parse_pep508
 

@@ -44,7 +44,8 @@ class PostgresSource(ProjectSource):
         self._url = url
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
-        from redline.sources.postgres.connect import ConnectError, redact_url  # noqa: PLC0415
+        from redline.core.redact import redact_url  # noqa: PLC0415
+        from redline.sources.postgres.connect import ConnectError  # noqa: PLC0415
         from redline.sources.postgres.live import snapshot_database  # noqa: PLC0415
         from redline.sources.postgres.settings import SettingsError, settings_from  # noqa: PLC0415
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from redline.core.redact import redact_url
 from redline.sources.postgres import queries as q
-from redline.sources.postgres.connect import ConnectError, redact_url
+from redline.sources.postgres.connect import ConnectError
 from redline.sources.postgres.model import (
     ColumnStats,
     DatabaseStats,
@@ -236,6 +237,7 @@ def _tables(reader: Reader) -> tuple[Table, ...]:
             last_vacuum=r[17],
             readable=bool(r[18]),
             autovacuum_enabled=bool(r[19]),
+            key_defaults=tuple(r[20]),
         )
         for r in rows
     )

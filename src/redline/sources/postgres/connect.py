@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
+from redline.core.redact import redact_url
 from redline.sources.postgres.settings import PostgresSettings
 
 if TYPE_CHECKING:
@@ -19,26 +20,10 @@ if TYPE_CHECKING:
 
 APPLICATION_NAME = "redline"
 _SCHEMES = ("postgresql", "postgres")
-_SECRET_PARAMS = {"password", "sslpassword", "passfile", "sslkey"}
 
 
 class ConnectError(Exception):
     """The database cannot be audited; the message is safe to print (no password)."""
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password (and any password-like query parameter) replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable URL>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        creds, _, host = netloc.rpartition("@")
-        user = creds.split(":", 1)[0]
-        netloc = f"{user}:***@{host}" if ":" in creds else f"{user}@{host}"
-    query = urlencode([(k, "***" if k.lower() in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query)])
-    return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, ""))
 
 
 def password_of(url: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from redline.core.redact import redact_url
 from redline.sources.postgres.collect import take_snapshot
-from redline.sources.postgres.connect import ConnectError, open_session, redact_url, scrub
+from redline.sources.postgres.connect import ConnectError, open_session, scrub
 from redline.sources.postgres.model import Snapshot
 from redline.sources.postgres.settings import PostgresSettings
 from redline.sources.postgres.whatif import confirm

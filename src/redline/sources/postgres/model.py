@@ -63,6 +63,8 @@ class Table:
     last_vacuum: str | None  # the later of manual and auto vacuum
     readable: bool  # the role may SELECT it (pg_stats hides columns of other tables)
     autovacuum_enabled: bool = True
+    # per partition_key column: "identity", its DEFAULT expression (nextval('…'), now() …), or ""
+    key_defaults: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:

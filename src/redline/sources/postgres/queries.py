@@ -99,7 +99,13 @@ SELECT n.nspname, c.relname, c.relkind::text,
        has_table_privilege(c.oid, 'SELECT'),
        NOT EXISTS (SELECT 1 FROM unnest(c.reloptions) o
                     WHERE lower(o) IN ('autovacuum_enabled=false', 'autovacuum_enabled=off',
-                                       'autovacuum_enabled=0', 'autovacuum_enabled=no'))
+                                       'autovacuum_enabled=0', 'autovacuum_enabled=no')),
+       coalesce(ARRAY(SELECT CASE WHEN a.attidentity IN ('a', 'd') THEN 'identity'
+                                  ELSE coalesce(pg_get_expr(ad.adbin, ad.adrelid), '') END
+                        FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY k(attnum, ord)
+                        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                        LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum ORDER BY k.ord),
+                '{}')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
   LEFT JOIN pg_statio_user_tables io ON io.relid = c.oid

@@ -48,7 +48,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("file_no", "INTEGER"),
     ("propagation", "VARCHAR"),
     ("sampling_p", "DOUBLE"),
+    ("tenant", "VARCHAR"),
+    ("lock_wait", "VARCHAR"),
 )
+
+#: span attributes that name the tenant a request was served for (cost per tenant from traces)
+TENANT_ATTRIBUTES = ("tenant.id", "tenant_id", "tenant", "app.tenant.id", "app.tenant", "enduser.tenant")
 
 #: captured request headers (``http.request.header.<name>``) that say how the context travelled
 _PROPAGATION = (
@@ -60,6 +65,7 @@ _PROPAGATION = (
     ("x-datadog-trace-id", "datadog"),
     ("x-cloud-trace-context", "gcp"),
 )
+_PROPAGATION_KEYS = tuple((f"http.request.header.{header}", name) for header, name in _PROPAGATION)
 _TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECASE)
 
 Row = tuple[Any, ...]
@@ -129,12 +135,14 @@ def classify(span: RawSpan, file_no: int) -> Row:
         file_no,
         _propagation(a),
         _sampling(a, span.trace_state),
+        _first(a, *TENANT_ATTRIBUTES),
+        lock_wait(a, span.notes, db_system) if category == "db" and (span.error or span.notes) else None,
     )
 
 
 def _propagation(a: dict[str, Any]) -> str | None:
-    for header, name in _PROPAGATION:
-        if f"http.request.header.{header}" in a:
+    for key, name in _PROPAGATION_KEYS:
+        if key in a:
             return name
     return None
 
@@ -198,3 +206,41 @@ def _peer(a: dict[str, Any], url_host: str | None) -> str | None:
         return url_host
     destination = _first(a, "messaging.destination.name", "messaging.destination")
     return str(destination) if destination else None
+
+
+#: what database errors say when a statement waited on a lock and gave up, or was chosen as a deadlock victim
+#: (PostgreSQL, MySQL/MariaDB, SQL Server, Oracle, SQLite), and the driver exception classes that carry them
+_LOCK_TEXTS = (
+    ("deadlock", re.compile(r"deadlock|ORA-00060|DeadlockDetected|TransactionRollbackError", re.IGNORECASE)),
+    (
+        "lock timeout",
+        re.compile(
+            r"lock timeout|lock wait timeout|lock request time ?out|could not obtain lock|LockNotAvailable|"
+            r"ORA-00054|ORA-30006|resource busy and acquire|database (table )?is locked|SQLITE_BUSY",
+            re.IGNORECASE,
+        ),
+    ),
+)
+#: db.response.status_code / error.type values: PostgreSQL SQLSTATEs, MySQL and SQL Server error numbers
+_LOCK_CODES = {
+    "55P03": "lock timeout",
+    "40P01": "deadlock",
+    "1205": "lock timeout",
+    "1213": "deadlock",
+    "1222": "lock timeout",
+}
+_ERROR_TEXT_KEYS = ("otel.status_description", "error", "exception.message", "exception.type", "error.message")
+
+
+def lock_wait(a: dict[str, Any], notes: tuple[str, ...], db_system: str | None = None) -> str | None:
+    """``deadlock`` or ``lock timeout`` when a DB span's error says it waited on a lock, else None."""
+    code = str(_first(a, "db.response.status_code", "error.type") or "").upper()
+    if code == "1205" and str(db_system).lower() in ("mssql", "microsoft.sql_server"):
+        return "deadlock"  # SQL Server's 1205 is the deadlock victim; MySQL's is the lock wait timeout
+    if code in _LOCK_CODES:
+        return _LOCK_CODES[code]
+    texts = [*notes, *(str(a[k]) for k in _ERROR_TEXT_KEYS if isinstance(a.get(k), str))]
+    for kind, pattern in _LOCK_TEXTS:
+        if any(pattern.search(t) for t in texts):
+            return kind
+    return None

@@ -18,10 +18,13 @@ from redline.sources.traces.store import SpanStore
 _SQL = """
 SELECT s.trace_id, s.span_id, s.parent_id, s.start_us, s.start_us + s.dur_us, s.service, s.category,
        coalesce(s.peer, ''), s.kind, s.operation
-FROM spans s JOIN (SELECT trace_id, operation AS root_op FROM spans WHERE parent_id IS NULL AND operation = ?) r
+FROM spans s JOIN (SELECT trace_id, operation AS root_op FROM spans WHERE parent_id IS NULL AND operation = ?
+                    ORDER BY hash(trace_id), trace_id LIMIT ?) r
   USING (trace_id)
 ORDER BY s.trace_id
 """
+#: traces walked per route when no limit is given (all of them)
+ALL_TRACES = 2**62
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,13 @@ def critical_path(root: _Span, children: Mapping[str, list[_Span]]) -> list[tupl
     return out
 
 
-def hop_times(store: SpanStore, route: str, rules: Sequence[HopRule]) -> dict[str, dict[str, float]]:
-    """Per trace of ``route``: milliseconds of critical-path time per hop (traces without the root skipped)."""
+def hop_times(
+    store: SpanStore, route: str, rules: Sequence[HopRule], max_traces: int = ALL_TRACES
+) -> dict[str, dict[str, float]]:
+    """Per trace of ``route``: milliseconds of critical-path time per hop (traces without the root skipped);
+    ``max_traces`` walks a fixed pseudo-random sample of the route's traces (by trace id hash)."""
     by_trace: dict[str, list[tuple[_Span, str | None]]] = defaultdict(list)
-    for trace_id, span_id, parent, start, end, *fields in store.query(_SQL, (route,)):
+    for trace_id, span_id, parent, start, end, *fields in store.query(_SQL, (route, max_traces)):
         by_trace[trace_id].append((_Span(span_id, start, end, dict(zip(HOP_FIELDS, fields, strict=True))), parent))
     out: dict[str, dict[str, float]] = {}
     for trace_id, spans in by_trace.items():
@@ -91,8 +97,10 @@ class HopStat:
     worst_traces: tuple[str, ...]
 
 
-def hop_breakdown(store: SpanStore, route: str, rules: Sequence[HopRule]) -> list[HopStat]:
-    per_trace = hop_times(store, route, rules)
+def hop_breakdown(
+    store: SpanStore, route: str, rules: Sequence[HopRule], max_traces: int = ALL_TRACES
+) -> list[HopStat]:
+    per_trace = hop_times(store, route, rules, max_traces)
     if not per_trace:
         return []
     hops = sorted({h for t in per_trace.values() for h in t})

@@ -56,4 +56,21 @@ def _span(span: object, processes: Mapping[str, Any]) -> RawSpan:
         duration_us=max(0, duration),
         error=error,
         attributes=tags,
+        notes=_log_notes(span.get("logs")),
     )
+
+
+def _log_notes(logs: object) -> tuple[str, ...]:
+    """Error and exception logs as text (OpenTracing ``event=error`` with ``message``/``error.object``, or
+    OpenTelemetry's ``exception.type``/``exception.message`` fields)."""
+    out = []
+    for log in logs if isinstance(logs, list) else ():
+        fields = log.get("fields") if isinstance(log, dict) else None
+        if not isinstance(fields, list):
+            continue
+        f = {x.get("key"): x.get("value") for x in fields if isinstance(x, dict)}
+        if f.get("event") in ("error", "exception") or "exception.message" in f:
+            kind = f.get("exception.type") or f.get("error.kind") or ""
+            message = f.get("exception.message") or f.get("message") or f.get("error.object") or ""
+            out.append(f"{kind}: {message}")
+    return tuple(out)

@@ -6,6 +6,7 @@ numbers; kinds and status codes are enum numbers or names; both ``scopeSpans`` a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ _KIND_NAMES = {
     "SPAN_KIND_CONSUMER": 5,
 }
 _REMOTE_KNOWN, _REMOTE = 0x100, 0x200
+_LOWER_HEX = re.compile(r"[0-9a-f]+").fullmatch
 
 
 def is_otlp(doc: object) -> bool:
@@ -46,19 +48,23 @@ def otlp_spans(doc: Mapping[str, Any]) -> Iterator[RawSpan]:
 def _span(span: object, service: str) -> RawSpan:
     if not isinstance(span, dict):
         raise TraceFormatError("a span is not an object")
-    start, end = as_int(span.get("startTimeUnixNano")), as_int(span.get("endTimeUnixNano"))
-    trace_id, span_id = hex_id(span.get("traceId"), 32), hex_id(span.get("spanId"), 16)
+    start, end = _time(span.get("startTimeUnixNano")), _time(span.get("endTimeUnixNano"))
+    trace_id, span_id = _hex(span.get("traceId"), 32), _hex(span.get("spanId"), 16)
     if start is None or end is None or not trace_id or not span_id:
         raise TraceFormatError(f"span {span.get('name')!r} lacks a valid traceId, spanId or start/end time")
     kind = span.get("kind", 0)
-    kind_no = _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else (as_int(kind) or 0)
-    status = span.get("status") or {}
-    code = status.get("code", 0) if isinstance(status, dict) else 0
-    flags = as_int(span.get("flags")) or 0
+    kind_no = kind if type(kind) is int else _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else (as_int(kind) or 0)
+    status = span.get("status")
+    code = status.get("code", 0) if type(status) is dict else 0
+    events = span.get("events")
+    notes = _notes(status, events) if (type(status) is dict and status.get("message")) or events else ()
+    flags = span.get("flags")
+    flags = 0 if flags is None else (as_int(flags) or 0)
+    parent = span.get("parentSpanId")
     return RawSpan(
         trace_id=trace_id,
         span_id=span_id,
-        parent_id=hex_id(span.get("parentSpanId"), 16),
+        parent_id=_hex(parent, 16) if parent else "",
         service=service,
         name=str(span.get("name", "")),
         kind=KINDS[kind_no - 1] if 1 <= kind_no <= 5 else "internal",
@@ -68,7 +74,31 @@ def _span(span: object, service: str) -> RawSpan:
         attributes=attributes(span.get("attributes")),
         remote_parent=bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None,
         trace_state=str(span.get("traceState") or ""),
+        notes=notes,
     )
+
+
+def _notes(status: object, events: object) -> tuple[str, ...]:
+    """The status message and the exception events (``exception.type: exception.message``)."""
+    out = [str(status["message"])] if isinstance(status, dict) and status.get("message") else []
+    for event in events if isinstance(events, list) else ():
+        if isinstance(event, dict) and event.get("name") == "exception":
+            a = attributes(event.get("attributes"))
+            out.append(f"{a.get('exception.type', '')}: {a.get('exception.message', '')}")
+    return tuple(out)
+
+
+def _hex(value: object, width: int) -> str:
+    """The common case (lower-case hex of the right width) without a detour; the rest via ``hex_id``."""
+    if type(value) is str and len(value) == width and _LOWER_HEX(value):
+        return value
+    return hex_id(value, width)
+
+
+def _time(value: object) -> int | None:
+    if type(value) is str and value.isdecimal():
+        return int(value)
+    return as_int(value)
 
 
 def attributes(items: object) -> dict[str, Any]:

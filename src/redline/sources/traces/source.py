@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redline.core.model import Skipped, Stage, ToolError
+from redline.core.model import Skipped
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, empty_output
 from redline.sources.traces.settings import TRACES_SECTION
 from redline.sources.traces.store import SpanStore, ingest
@@ -17,8 +17,4 @@ class TraceSource(ProjectSource):
         if not paths:
             return empty_output()
         store = ingest([ctx.root / p for p in paths])
-        return ProjectOutput(
-            [store],
-            [ToolError(p.path, p.reason, Stage.SOURCE) for p in store.problems],
-            [Skipped(p.path, p.reason) for p in store.problems],
-        )
+        return ProjectOutput([store], [], [Skipped(p.path, p.reason) for p in store.problems])

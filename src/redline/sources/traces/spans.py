@@ -26,6 +26,9 @@ class RawSpan:
     attributes: dict[str, Any] = field(default_factory=dict)
     remote_parent: bool | None = None  # known only for OTLP with flags; None = unknown
     trace_state: str = ""  # W3C tracestate (OTLP); ``ot=th:…`` carries the sampling threshold
+    #: what the span says went wrong, as text: the status message, exception events (type: message),
+    #: Jaeger error logs, Zipkin annotations (lock timeouts and deadlocks are recognised from these)
+    notes: tuple[str, ...] = ()
 
 
 class TraceFormatError(ValueError):

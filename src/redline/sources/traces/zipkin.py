@@ -51,4 +51,5 @@ def _span(span: object) -> RawSpan:
         duration_us=max(0, duration),
         error=error,
         attributes=tags,
+        notes=tuple(str(a["value"]) for a in span.get("annotations") or () if isinstance(a, dict) and a.get("value")),
     )
