@@ -112,7 +112,9 @@ def _guarded(index: CodeIndex, handler: str) -> bool:
     )
 
 
-def _handler_module(route: Route, indexes: dict[str, CodeIndex]) -> tuple[CodeIndex | None, str]:
+def _handler_module(
+    route: Route, indexes: dict[str, CodeIndex], by_suffix: dict[str, CodeIndex]
+) -> tuple[CodeIndex | None, str]:
     """The module that defines the handler and its qualified name there: a Django ``urls.py`` names
     ``views.add_complete`` through an import (``from app import views``), Flask defines it in place."""
     index = indexes.get(route.file)
@@ -123,23 +125,35 @@ def _handler_module(route: Route, indexes: dict[str, CodeIndex]) -> tuple[CodeIn
     head, _, rest = route.handler.partition(".")
     imported = index.imported(head) if rest else None
     if imported is not None:
-        return _find(f"{imported}.{rest}", indexes)
+        return _find(f"{imported}.{rest}", by_suffix)
     for _, module in index.imports:  # ``views.oauth_complete`` listed by its last part
-        found = _find(f"{module}.{route.handler}", indexes)
+        found = _find(f"{module}.{route.handler}", by_suffix)
         if found[0] is not None and any(d.qualname == found[1] for d in found[0].definitions):
             return found
     return None, route.handler
 
 
-def _find(dotted_name: str, indexes: dict[str, CodeIndex]) -> tuple[CodeIndex | None, str]:
+def path_suffixes(indexes: dict[str, CodeIndex]) -> dict[str, CodeIndex]:
+    """Every trailing part of every indexed path (``a/b/c.py``, ``b/c.py``, ``c.py``) to its module, the
+    first path in walk order winning: one dictionary lookup per module name instead of a scan of them all
+    (the scan made this check take 9 s on the Django sdist)."""
+    out: dict[str, CodeIndex] = {}
+    for path, index in indexes.items():
+        parts = path.split("/")
+        for cut in range(len(parts)):
+            out.setdefault("/".join(parts[cut:]), index)
+    return out
+
+
+def _find(dotted_name: str, by_suffix: dict[str, CodeIndex]) -> tuple[CodeIndex | None, str]:
     """The module of ``pkg.mod.func`` among the indexed files (longest module prefix first)."""
     parts = dotted_name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         module = "/".join(parts[:cut])
         for suffix in (f"{module}.py", f"{module}/__init__.py"):
-            for path, candidate in indexes.items():
-                if path == suffix or path.endswith("/" + suffix):
-                    return candidate, ".".join(parts[cut:])
+            candidate = by_suffix.get(suffix)
+            if candidate is not None:
+                return candidate, ".".join(parts[cut:])
     return None, dotted_name
 
 
@@ -154,11 +168,12 @@ class CircuitBreakerCheck(ProjectCheck):
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         indexes = {index.path: index for index in facts.of(CodeIndex)}
+        by_suffix = path_suffixes(indexes)
         routes = [r for inventory in facts.of(RouteInventory) for r in inventory.routes]
         seen: set[tuple[str, str, str]] = set()
         found: list[Finding] = []
         for route in routes:
-            index, handler = _handler_module(route, indexes)
+            index, handler = _handler_module(route, indexes, by_suffix)
             if index is None or looks_like_test_or_sample(index.path) or _guarded(index, handler):
                 continue
             for call, dependency in self._dependencies(index, handler):
