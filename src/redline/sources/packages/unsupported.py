@@ -8,7 +8,7 @@ file, with what to commit instead when there is a format redline does read.
 from __future__ import annotations
 
 import fnmatch
-from pathlib import PurePosixPath
+import re
 
 from redline.core.model import Skipped
 from redline.core.packages import PackageManifest
@@ -56,7 +56,7 @@ class UnsupportedManifestSource(ProjectSource):
     produces = PackageManifest
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
-        names = {(str(PurePosixPath(f.path).parent), PurePosixPath(f.path).name.lower()) for f in ctx.files}
+        names = {_split(f.path) for f in ctx.files}
         skipped = []
         for f in ctx.files:
             reason = unsupported_reason(f.path, names)
@@ -65,20 +65,30 @@ class UnsupportedManifestSource(ProjectSource):
         return ProjectOutput([], [], skipped)
 
 
+def _split(path: str) -> tuple[str, str]:
+    """(folder, lower-cased name) with string operations: this runs for every file of the tree."""
+    folder, _, name = path.rpartition("/")
+    return folder or ".", name.lower()
+
+
+#: one expression for every unsupported name pattern (group ``i`` is ``UNSUPPORTED[i]``)
+_PATTERNS = re.compile("|".join(f"(?P<p{i}>{fnmatch.translate(p)})" for i, (p, _, _) in enumerate(UNSUPPORTED)))
+
+
 def unsupported_reason(path: str, names: set[tuple[str, str]]) -> str:
     """Why ``path`` is a manifest redline does not read (empty when it reads it, or it is no manifest)."""
-    pure = PurePosixPath(path)
-    name, folder = pure.name.lower(), str(pure.parent)
-    if "node_modules" in pure.parts or "vendor" in pure.parts:
+    folder, name = _split(path)
+    if "node_modules" in (parts := path.split("/")) or "vendor" in parts:
         return ""  # installed third-party code: its own manifests are not the project's
-    for pattern, what, instead in UNSUPPORTED:
-        if fnmatch.fnmatchcase(name, pattern):
-            hint = f"; commit {instead} for redline to read" if instead else ""
-            return f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
+    hit = _PATTERNS.match(name)
+    if hit is not None and hit.lastgroup is not None:
+        _, what, instead = UNSUPPORTED[int(hit.lastgroup[1:])]
+        hint = f"; commit {instead} for redline to read" if instead else ""
+        return f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
     lock = NEEDS_LOCKFILE.get(name)
     if lock and (folder, lock) not in names:
         return (
-            f"format not supported without its lockfile: {pure.name} declares dependencies but no {lock} "
-            "beside it pins them; they are not checked for known vulnerabilities"
+            f"format not supported without its lockfile: {path.rpartition('/')[2]} declares dependencies but no "
+            f"{lock} beside it pins them; they are not checked for known vulnerabilities"
         )
     return ""
