@@ -12,7 +12,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 
 _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
@@ -166,10 +166,7 @@ class CodeFlawCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        routes: dict[tuple[str, str], Route] = {}
-        for inventory in facts.of(RouteInventory):
-            for route in inventory.routes:
-                routes.setdefault((route.handler_path, route.handler), route)
+        routes = routes_by_handler(facts.of(RouteInventory))
         found: list[Finding] = []
         for index in facts.of(CodeIndex):
             if looks_like_test_or_sample(index.path):

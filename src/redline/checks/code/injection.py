@@ -22,7 +22,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite, CodeIndex
-from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 
 FIRST = frozenset({"0"})
 
@@ -329,10 +329,7 @@ class InjectionCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        routes: dict[tuple[str, str], Route] = {}
-        for inventory in facts.of(RouteInventory):
-            for route in inventory.routes:
-                routes.setdefault((route.handler_path, route.handler), route)
+        routes = routes_by_handler(facts.of(RouteInventory))
         found: list[Finding] = []
         for index in facts.of(CodeIndex):
             if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):

@@ -14,12 +14,12 @@ from redline.sources.code.routes.fastify import fastify_routes
 from redline.sources.code.routes.flask import flask_routes
 from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
-from redline.sources.code.routes.model import Route, RouteInventory
+from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
 
-__all__ = ["Route", "RouteInventory", "extract_routes"]
+__all__ = ["Route", "RouteInventory", "extract_routes", "routes_by_handler"]
 
 _EXTRACTORS = (
     flask_routes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -39,3 +40,13 @@ class RouteInventory:
     """Every entry point found in the project, in (file, line) order."""
 
     routes: tuple[Route, ...] = ()
+
+
+def routes_by_handler(inventories: Iterable[RouteInventory]) -> dict[tuple[str, str], Route]:
+    """(file the handler is defined in, handler) -> its first route: how a finding in a handler names the
+    route it is reachable from."""
+    out: dict[tuple[str, str], Route] = {}
+    for inventory in inventories:
+        for route in inventory.routes:
+            out.setdefault((route.handler_path, route.handler), route)
+    return out
