@@ -173,3 +173,17 @@ def test_map_json_with_consoles_is_valid(coded: SystemMap) -> None:
     doc = {**coded.as_dict(), "legend": {}}
     jsonschema.Draft202012Validator(json.loads(schema.read_text())).validate(doc)
     assert doc["schema_version"] == "1.1"
+
+
+def test_javascript_and_go_clients_are_flows_too() -> None:
+    """`pg`/`ioredis`/`@aws-sdk/client-s3` in a Node service and `pgx`/`sarama` in a Go one; a utility
+    package (lodash, uuid) is no client."""
+    polyglot = system_map(FIXTURES / "map_code_polyglot")
+    code = {(f.source, f.target): [str(s) for s in f.seen if not s.path.endswith(".yml")] for f in polyglot.flows}
+    assert {k: v for k, v in code.items() if v} == {
+        ("web", "db"): ["web/src/server.js:6"],
+        ("web", "cache"): ["web/src/server.js:7"],
+        ("web", "aws s3"): ["web/src/server.js:8"],
+        ("orders", "db"): ["orders/main.go:13"],
+        ("orders", "broker"): ["orders/main.go:14"],
+    }

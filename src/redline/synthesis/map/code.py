@@ -12,6 +12,7 @@ address variable. Only calls count: an import alone (often optional, in ``try``)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -93,7 +94,40 @@ CLIENTS: dict[str, Client] = {
     "openai": _saas("openai"),
     "anthropic": _saas("anthropic"),
     "mailchimp_marketing": _saas("mailchimp"),
+    # JavaScript / TypeScript packages (the index resolves `require`/`import` to the package name)
+    "pg": _POSTGRES,
+    "pg-pool": _POSTGRES,
+    "postgres": _POSTGRES,
+    "mysql": _MYSQL,
+    "mysql2": _MYSQL,
+    "mongodb": _store("mongodb", Kind.DATASTORE, "aws documentdb"),
+    "mongoose": _store("mongodb", Kind.DATASTORE, "aws documentdb"),
+    "ioredis": _REDIS,
+    "amqplib": _RABBIT,
+    "kafkajs": _KAFKA,
+    "@sentry/node": _saas("sentry"),
+    "@sendgrid/mail": _saas("sendgrid"),
+    "@aws-sdk/client-s3": _aws("aws s3", Kind.OBJECT_STORE),
+    "@aws-sdk/client-sqs": _aws("aws sqs", Kind.QUEUE),
+    "@aws-sdk/client-sns": _aws("aws sns", Kind.QUEUE),
+    "@aws-sdk/client-dynamodb": _aws("aws dynamodb", Kind.DATASTORE),
+    # Go modules (the package path, without a /vN major-version suffix)
+    "github.com/jackc/pgx": _POSTGRES,
+    "github.com/go-sql-driver/mysql": _MYSQL,
+    "go.mongodb.org/mongo-driver": _store("mongodb", Kind.DATASTORE, "aws documentdb"),
+    "github.com/redis/go-redis": _REDIS,
+    "github.com/go-redis/redis": _REDIS,
+    "github.com/rabbitmq/amqp091-go": _RABBIT,
+    "github.com/streadway/amqp": _RABBIT,
+    "github.com/IBM/sarama": _KAFKA,
+    "github.com/Shopify/sarama": _KAFKA,
+    "github.com/segmentio/kafka-go": _KAFKA,
+    "github.com/confluentinc/confluent-kafka-go": _KAFKA,
+    "github.com/nats-io/nats.go": _store("nats", Kind.QUEUE),
+    "github.com/stripe/stripe-go": _saas("stripe"),
+    "github.com/getsentry/sentry-go": _saas("sentry"),
 }
+_GO_MAJOR = re.compile(r"/v\d+(?=/|$)")
 
 #: ``boto3.client(NAME)`` service names -> the client (matched to the Terraform resource of that technology)
 AWS_SERVICES: dict[str, Client] = {
@@ -186,9 +220,21 @@ def client_of(call: CallSite) -> Client | None:
     if target in _BOTO3_FACTORIES:
         name = next((a.literal for a in call.args if a.keyword in (None, "service_name")), None)
         return AWS_SERVICES.get(name) if isinstance(name, str) else None
+    if "/" in target:  # a Go package path or a scoped npm package: ``github.com/IBM/sarama.NewSyncProducer``
+        return _by_package(target.rsplit(".", 1)[0] if "." in target.rsplit("/", 1)[-1] else target)
     parts = target.split(".")
     for n in range(len(parts), 0, -1):
         client = CLIENTS.get(".".join(parts[:n]))
+        if client is not None:
+            return client
+    return None
+
+
+def _by_package(package: str) -> Client | None:
+    """The client of a package path or of the module it belongs to (longest path first)."""
+    parts = _GO_MAJOR.sub("", package).split("/")
+    for n in range(len(parts), 0, -1):
+        client = CLIENTS.get("/".join(parts[:n]))
         if client is not None:
             return client
     return None
