@@ -158,11 +158,30 @@ def test_success_criteria(store_url: str) -> None:
         "MTTR under 30 minutes": ("not met", "0.5 hours over 1 resolved item(s), measured between recorded runs"),
         "cost per request down 20%": (
             "not measured",
-            "needs billing exports with request volume (--cost, --cost-requests) in two recorded runs",
+            "needs billing exports with request volume (--cost, --cost-requests) and [policy] cost_baseline_period",
         ),
     }
     early = {c.name: c.status for c in success_criteria(derive(engine, SCOPE, T0 + 7 * DAY, SETTINGS))}
     assert early["zero critical CVEs open > 7 days"] == "met"  # exactly 7 days: not yet late
+
+
+def test_p95_and_cost_are_read_from_the_latest_run_that_measured_them(store_url: str) -> None:
+    """A run with traces and billing keeps what its scorecard said; a later run without them does not
+    erase it, a later run that measured again replaces it."""
+    from redline.store.success import success_criteria
+
+    engine = open_store(store_url)
+    record_run(engine, RunRecord(SCOPE, T0, (C,), success=(("p95", 0), ("cost", 1))), SETTINGS)
+    record_run(engine, RunRecord(SCOPE, T0 + DAY, (C,)), SETTINGS)  # no traces, no billing this time
+    runs = list_runs(engine, SCOPE)
+    got = {c.name: (c.status, c.detail) for c in success_criteria(derive(engine, SCOPE, T0 + DAY, SETTINGS), runs)}
+    first = runs[0].id
+    assert got["p95 under budget at 95% of peak"] == ("not met", f"as measured by run {first} (2023-11-14 22:13 UTC)")
+    assert got["cost per request down 20%"] == ("met", f"as measured by run {first} (2023-11-14 22:13 UTC)")
+    record_run(engine, RunRecord(SCOPE, T0 + 2 * DAY, (C,), success=(("p95", 1),)), SETTINGS)
+    runs = list_runs(engine, SCOPE)
+    again = {c.name: c.status for c in success_criteria(derive(engine, SCOPE, T0 + 2 * DAY, SETTINGS), runs)}
+    assert again["p95 under budget at 95% of peak"] == "met"
 
 
 def test_migrations_build_the_schema_the_code_uses(store_url: str) -> None:

@@ -112,3 +112,10 @@ def _duration(seconds: float) -> str:
 
 def scorecard(result: AuditResult) -> list[Criterion]:
     return [p95_at_peak(result), critical_cves(result), mttr(result), cost_per_request(result)]
+
+
+def measured_success(result: AuditResult) -> tuple[tuple[str, int], ...]:
+    """What a recorded run keeps of the criteria only its inputs can measure (traces, billing): id -> 1 met,
+    0 not met; a criterion not measured is left out, so the history never reads a guess."""
+    judged = (("p95", p95_at_peak(result)), ("cost", cost_per_request(result)))
+    return tuple((key, int(c.status == MET)) for key, c in judged if c.status != NOT_MEASURED)

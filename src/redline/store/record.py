@@ -46,6 +46,8 @@ class RunRecord:
     full: bool = True  # a partial run (changed files only) never resolves an item
     branch: str = ""
     revision: str = ""
+    #: the success criteria this run measured (the report's scorecard): id ("p95", "cost") -> 1 met, 0 not met
+    success: tuple[tuple[str, int], ...] = ()
 
 
 def item_records(groups: Iterable[FindingGroup], rules: RuleRegistry) -> tuple[ItemRecord, ...]:
@@ -187,6 +189,8 @@ def _write_counts(
         counts["component", i.component or "(none)"] += 1
     for name, value in tracked_metrics(open_items, run.at, settings).items():
         counts["metric", name] = value
+    for name, value in run.success:
+        counts["success", name] = value
     if counts:
         conn.execute(
             insert(run_counts),

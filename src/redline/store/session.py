@@ -67,7 +67,9 @@ def branch_and_revision(root: Path) -> tuple[str, str]:
     return ("" if branch == "HEAD" else branch)[:255], revision[:64]
 
 
-def run_record(result: AuditResult, scope: str, at: int | None = None) -> RunRecord:
+def run_record(
+    result: AuditResult, scope: str, at: int | None = None, success: tuple[tuple[str, int], ...] = ()
+) -> RunRecord:
     branch, revision = branch_and_revision(Path(result.root))
     return RunRecord(
         scope=scope,
@@ -76,6 +78,7 @@ def run_record(result: AuditResult, scope: str, at: int | None = None) -> RunRec
         full=not result.fatal_errors,
         branch=branch,
         revision=revision,
+        success=success,
     )
 
 
@@ -94,14 +97,17 @@ def prior_view(config: Config, root: Path, spec: str, scope: str, now: int) -> H
         engine.dispose()
 
 
-def record_result(result: AuditResult, spec: str, scope: str, at: int | None = None) -> tuple[int, str]:
-    """Record ``result`` into the store ``spec`` (relative paths under the audited root); returns the run id
-    and the store's printable name. Raises ``StoreError``."""
+def record_result(
+    result: AuditResult, spec: str, scope: str, at: int | None = None, success: tuple[tuple[str, int], ...] = ()
+) -> tuple[int, str]:
+    """Record ``result`` into the store ``spec`` (relative paths under the audited root) with the success
+    criteria the run measured; returns the run id and the store's printable name. Raises ``StoreError``."""
     root = Path(result.root)
     name = safe_name(store_url(spec, root))
     engine = open_store(spec, root)
     try:
-        run_id = record_run(engine, run_record(result, scope, at), result.config.settings(HISTORY_SECTION))
+        record = run_record(result, scope, at, success)
+        run_id = record_run(engine, record, result.config.settings(HISTORY_SECTION))
     except SQLAlchemyError as exc:
         raise StoreError(f"history store {name}: cannot record the run: {type(exc).__name__}") from None
     finally:

@@ -81,6 +81,7 @@ def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest
 
 def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> bool:
     """Record ``result`` when asked; False (after saying why) when recording failed."""
+    from redline.report.scorecard import measured_success
     from redline.store.engine import StoreError
     from redline.store.session import record_result, scope_of, store_spec
     from redline.store.settings import HISTORY_SECTION
@@ -89,8 +90,9 @@ def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditReq
         return True
     settings = result.config.settings(HISTORY_SECTION)
     scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
+    spec = store_spec(settings, args.store)
     try:
-        run_id, name = record_result(result, store_spec(settings, args.store), scope, req.options["history_now"])
+        run_id, name = record_result(result, spec, scope, req.options["history_now"], measured_success(result))
     except StoreError as exc:
         log.error("%s", exc)
         return False
@@ -188,7 +190,7 @@ def _print_scope(scope: str, runs: list[RunRow], d: Derived, settings: HistorySe
         out.write(f"  forecast: {f.sentence()}\n")
     from redline.store.success import success_criteria
 
-    for c in success_criteria(d):
+    for c in success_criteria(d, runs):
         out.write(f"  success: {c.name}: {c.status} ({c.detail})\n")
 
 
