@@ -204,3 +204,19 @@ def test_literals_too_deep_or_too_large_are_kept_as_none() -> None:
     assert args == {"a": (((None,),),), "b": None, "c": None, "d": (1, (2, ("x",)))}
     cached = index_of("f(a=[[[[1]]]], b=2**70, c=123456789012345678901234567890, d=[1, [2, ('x',)]])\n")
     assert cached.parser == "cache" and cached.calls == index.calls
+
+
+def test_a_module_constant_too_large_to_keep_is_none() -> None:
+    """An RSA modulus written as a literal (juice-shop's test/files/encrypt.py) must not stop the index."""
+    index = index_of("N = 0x" + "f" * 300 + "\nE = 65537\n")
+    assert {a.name: a.values for a in index.assignments} == {"N": (None,), "E": (65537,)}
+    assert pickle.loads(pickle.dumps(index)) == index
+
+
+def test_an_index_that_cannot_be_encoded_is_not_covered_for_that_file_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(index: CodeIndex) -> bytes:
+        raise OverflowError("can't serialize ints")
+
+    monkeypatch.setattr(cache, "encode_index", broken)
+    with pytest.raises(NotCovered, match="code index not kept: OverflowError"):
+        index_of("x = 1\n", path="odd.py")

@@ -84,13 +84,23 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT/SIGTERM held back while the renames run (they take microseconds each), delivered after."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
+    """SIGINT/SIGTERM held back while the renames run (microseconds each) and delivered after, to the
+    handlers that were in place. A Python-level handler, not a signal mask: the mask is per thread, and a
+    signal sent to the process is delivered to any thread that does not block it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; redline writes its outputs there
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        pending.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, hold) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)

@@ -247,7 +247,8 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     if isinstance(value, ast.Subscript) and (calls := _dependency_calls(value)):  # CurrentUser = Annotated[...]
         return [Assignment(name, value.lineno, (render(calls[0]),))]
     if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):
-        return [Assignment(name, value.lineno, (value.value,))]
+        kept = value.value if not isinstance(value.value, int) or value.value in INT_RANGE else None
+        return [Assignment(name, value.lineno, (kept,))]
     if isinstance(value, ast.Dict):
         return [
             Assignment(f"{name}.{k.value}", v.lineno, tuple(render(e) for e in v.elts))

@@ -58,6 +58,15 @@ def load(key: str) -> CodeIndex | None:
         return None
 
 
+class UnencodableIndex(ValueError):
+    """An index holding a value msgpack cannot carry: the builders bound literals, so this is a bug in one
+    of them, reported for that file alone (a worker could not send it back either)."""
+
+
 def store(key: str, index: CodeIndex) -> None:
+    try:
+        data = encode_index(index)
+    except (OverflowError, msgspec.MsgspecError) as exc:
+        raise UnencodableIndex(f"{type(exc).__name__}: {exc}") from None
     with contextlib.suppress(OSError):
-        write_atomic(Path(_entry(key)), encode_index(index))
+        write_atomic(Path(_entry(key)), data)

@@ -59,7 +59,10 @@ class CodeIndexSource(FileSource):
         if index is not None:
             return index
         index = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
-        cache.store(key, index)
+        try:
+            cache.store(key, index)
+        except cache.UnencodableIndex as exc:
+            raise NotCovered(f"code index not kept: {exc}") from None
         return index
 
 
