@@ -47,6 +47,7 @@ def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:
         ("RES211", "gosvc/client.go", 31),  # http.DefaultClient.Do
         ("RES212", "gosvc/client.go", 39),  # DialContext(context.Background(), ..., WithBlock())
         ("RES212", "gosvc/client.go", 51),  # Dial(..., WithBlock()) without WithTimeout
+        ("RES211", "gosvc/plugins.go", 18),  # a request on context.Background(); line 13's ctx is the caller's
         ("RES200", "svc/client.js", 5),  # node-fetch, no init
         ("RES200", "svc/client.js", 10),  # init without signal
         ("RES201", "svc/client.js", 25),  # axios.create without timeout
@@ -64,6 +65,8 @@ def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:
         by_line[("gosvc/client.go", 13)].message == "http.Client `bare` has no Timeout: its requests wait without limit"
     )
     assert all(f.remediation for f in findings)
+    assert str(by_line[("gosvc/client.go", 16)].confidence) == "medium"  # a custom Transport
+    assert str(by_line[("gosvc/client.go", 13)].confidence) == "high"
 
 
 def test_a_process_wide_axios_default_quiets_direct_calls_but_not_a_zero_instance() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Area, Finding, Location, Severity, Skipped, ToolError
+from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex, Composite
 
@@ -87,6 +87,11 @@ _DEADLINE_CALLS = frozenset({"context.WithTimeout", "context.WithDeadline", "con
 _GRPC = "google.golang.org/grpc"
 
 
+def test_support(path: str) -> bool:
+    """Test helpers outside ``_test.go`` files (``testsuites/``, ``testutil/``, ``mocks/``, ``e2e/``)."""
+    return any(part.lower().startswith(("test", "mock", "fake", "e2e")) for part in path.split("/")[:-1])
+
+
 def _deadlines(index: CodeIndex) -> bool:
     return any((c.target or "").rsplit("/", 1)[-1] in _DEADLINE_CALLS for c in index.calls)
 
@@ -111,15 +116,30 @@ def _timeout_set(literal: Composite, written: set[tuple[str, str]]) -> bool:
     )
 
 
+def _context_requests(index: CodeIndex) -> set[str]:
+    """Functions that build a request with a caller's context (``http.NewRequestWithContext(ctx, ...)``):
+    its deadline, if any, bounds ``DefaultClient.Do``; ``context.Background()``/``TODO()`` carry none."""
+    return {
+        c.function
+        for c in index.calls
+        if c.target == f"{_HTTP}.NewRequestWithContext"
+        and c.args
+        and c.args[0].call not in {"context.Background", "context.TODO"}
+    }
+
+
 def default_client_hits(index: CodeIndex) -> Iterator[CallSite]:
+    with_context = _context_requests(index)
     for call in index.calls:
         target = call.target or ""
         if not target.startswith(_HTTP + "."):
             continue
         rest = target[len(_HTTP) + 1 :]
-        if rest in _DEFAULT_HELPERS or (
-            rest.startswith("DefaultClient.") and rest.split(".", 1)[1] in _DEFAULT_CLIENT_METHODS
-        ):
+        if rest in _DEFAULT_HELPERS:
+            yield call
+        elif rest == "DefaultClient.Do" and call.function not in with_context:
+            yield call
+        elif rest.startswith("DefaultClient.") and rest.split(".", 1)[1] in _DEFAULT_HELPERS:
             yield call
 
 
@@ -147,7 +167,7 @@ class GoTimeoutCheck(ProjectCheck):
         default_set = any(t == "http.DefaultClient.Timeout" for i in indexes for _, t, _ in i.writes)
         found: list[Finding] = []
         for index in indexes:
-            if looks_like_test_or_sample(index.path):
+            if looks_like_test_or_sample(index.path) or test_support(index.path):
                 continue
             found += [self._client(index, literal) for literal in client_hits(index)]
             if not default_set:
@@ -161,9 +181,12 @@ class GoTimeoutCheck(ProjectCheck):
             GO_CLIENT_NO_TIMEOUT,
             f"http.Client{name} has no Timeout: its requests wait without limit",
             Location(index.path, literal.line),
+            # a custom Transport may bound dialing and headers, and the client may serve long streams
+            confidence=Confidence.MEDIUM if "Transport" in literal.keys else Confidence.HIGH,
             evidence={"keys": ",".join(literal.keys) or "(none)", "function": literal.function or "<package>"},
             remediation="Set `Timeout` in the literal (`&http.Client{Timeout: 10 * time.Second}`), or send every "
-            "request with a deadline context (`http.NewRequestWithContext` with `context.WithTimeout`).",
+            "request with a deadline context (`http.NewRequestWithContext` with `context.WithTimeout`); a client "
+            "that streams long bodies can bound `Transport.ResponseHeaderTimeout` and an idle deadline instead.",
         )
 
     def _default(self, index: CodeIndex, call: CallSite) -> Finding:

@@ -121,8 +121,14 @@ def _object(arg: Arg) -> bool:
     return arg.name is None and arg.call is None and arg.literal is None
 
 
+#: directories that hold front-end code
+_BROWSER_DIRS = frozenset({"frontend", "web", "webapp", "ui", "public", "static", "www", "browser"})
+
+
 def _browser_module(index: CodeIndex) -> bool:
     if index.path.lower().endswith((".jsx", ".tsx", ".vue", ".svelte")):
+        return True
+    if any(part.lower() in _BROWSER_DIRS for part in index.path.split("/")[:-1]):
         return True
     return any(module == lib or module.startswith(lib + "/") for _, module in index.imports for lib in _BROWSER_LIBS)
 
@@ -137,11 +143,28 @@ def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
     return not any(d.name == "fetch" for d in index.definitions)  # a local function called fetch
 
 
+def _shadowed(call: CallSite, index: CodeIndex) -> bool:
+    """``fetch`` is a parameter of the enclosing function (or of one it is nested in): an injected fetch."""
+    return any(
+        "fetch" in d.params
+        for d in index.definitions
+        if call.function == d.qualname or call.function.startswith(d.qualname + ".")
+    )
+
+
+def _network_url(arg: Arg) -> bool:
+    """A literal URL is judged only when absolute http(s): ``data:``/``blob:`` read no network, a relative
+    path is a browser's same-origin call."""
+    if arg.call in {"Request", "new Request"}:
+        return False
+    return not isinstance(arg.literal, str) or arg.literal.startswith(("http://", "https://"))
+
+
 def fetch_hits(index: CodeIndex) -> Iterator[CallSite]:
     if _browser_module(index):
         return
     for call in index.calls:
-        if not call.args or not _is_fetch(call, index) or call.args[0].call in {"Request", "new Request"}:
+        if not call.args or not _is_fetch(call, index) or not _network_url(call.args[0]) or _shadowed(call, index):
             continue
         init = options(call.args, 1, "signal")
         if init.known and init.value is None:
