@@ -82,7 +82,6 @@ GRPC_BLOCKING_DIAL = Rule(
 
 _HTTP = "net/http"
 _DEFAULT_HELPERS = frozenset({"Get", "Head", "Post", "PostForm"})
-_DEFAULT_CLIENT_METHODS = frozenset({"Get", "Head", "Post", "PostForm", "Do"})
 _DEADLINE_CALLS = frozenset({"context.WithTimeout", "context.WithDeadline", "context.WithTimeoutCause"})
 _GRPC = "google.golang.org/grpc"
 
@@ -134,12 +133,8 @@ def default_client_hits(index: CodeIndex) -> Iterator[CallSite]:
         target = call.target or ""
         if not target.startswith(_HTTP + "."):
             continue
-        rest = target[len(_HTTP) + 1 :]
-        if rest in _DEFAULT_HELPERS:
-            yield call
-        elif rest == "DefaultClient.Do" and call.function not in with_context:
-            yield call
-        elif rest.startswith("DefaultClient.") and rest.split(".", 1)[1] in _DEFAULT_HELPERS:
+        rest = target[len(_HTTP) + 1 :].removeprefix("DefaultClient.")
+        if rest in _DEFAULT_HELPERS or (rest == "Do" and call.function not in with_context):
             yield call
 
 
