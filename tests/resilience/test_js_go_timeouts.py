@@ -55,6 +55,7 @@ def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:
         ("RES201", "svc/client.js", 32),  # axios.get, no config
         ("RES201", "svc/client.js", 34),  # axios.post, config absent (third argument)
         ("RES201", "svc/client.js", 35),  # axios(config) without timeout
+        ("RES201", "svc/lib/http.js", 3),  # exported instance; shop_client/src/api.js is front-end code
     ]
     by_line = {(f.location.path, f.location.start_line): f for f in findings}
     assert by_line[("svc/client.js", 27)].message == (
@@ -65,6 +66,7 @@ def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:
         by_line[("gosvc/client.go", 13)].message == "http.Client `bare` has no Timeout: its requests wait without limit"
     )
     assert all(f.remediation for f in findings)
+    assert by_line[("svc/lib/http.js", 3)].message.startswith("axios instance (default export) sets no timeout")
     assert str(by_line[("gosvc/client.go", 16)].confidence) == "medium"  # a custom Transport
     assert str(by_line[("gosvc/client.go", 13)].confidence) == "high"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -31,7 +32,8 @@ FETCH_NO_SIGNAL = Rule(
         what_it_does="Finds server-side `fetch(url)` calls (the global, `node-fetch`, `undici`, `cross-fetch`) "
         "whose init object has no `signal`, or that pass no init object at all. Calls whose init is a "
         "variable or spreads another object (`{...opts}`) are not judged, nor are browser modules (`.jsx`/"
-        "`.tsx`, or modules importing React, Vue, Svelte, Angular, Preact or Solid).",
+        "`.tsx`, modules importing React, Vue, Svelte, Angular, Preact or Solid, and files under front-end "
+        "directories such as `frontend/`, `web/`, `public/` or `client/src/`).",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
         "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
@@ -58,7 +60,7 @@ AXIOS_NO_TIMEOUT = Rule(
         "whose config sets no `timeout`, or sets `timeout: 0`. An instance is reported once, where it is "
         "created, unless `<instance>.defaults.timeout` is assigned; direct calls are quiet when any module "
         "of the project assigns `axios.defaults.timeout`. Configs the index cannot see (a variable, a "
-        "spread) are not judged.",
+        "spread) are not judged, nor are browser modules (as for RES200).",
         why_bad="axios's default `timeout` is 0, which means no limit: a peer that accepts the connection "
         "and never answers keeps the promise pending forever, and every request that needs it piles up "
         "behind it.",
@@ -123,13 +125,18 @@ def _object(arg: Arg) -> bool:
 
 #: directories that hold front-end code
 _BROWSER_DIRS = frozenset({"frontend", "web", "webapp", "ui", "public", "static", "www", "browser"})
+#: a directory named like a front-end app when ``src/`` follows it
+_APP_SUFFIXES = ("client", "front", "frontend", "web", "ui", "app-ui")
 
 
 def _browser_module(index: CodeIndex) -> bool:
     if index.path.lower().endswith((".jsx", ".tsx", ".vue", ".svelte")):
         return True
-    if any(part.lower() in _BROWSER_DIRS for part in index.path.split("/")[:-1]):
+    parts = [part.lower() for part in index.path.split("/")[:-1]]
+    if any(part in _BROWSER_DIRS for part in parts):
         return True
+    if any(a.endswith(_APP_SUFFIXES) and b == "src" for a, b in pairwise(parts)):
+        return True  # ``client/src/``, ``pakrat_client/src/``, ``my-frontend/src/``
     return any(module == lib or module.startswith(lib + "/") for _, module in index.imports for lib in _BROWSER_LIBS)
 
 
@@ -178,7 +185,7 @@ def _axios_local(index: CodeIndex) -> set[str]:
 def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSite, str]]:
     """(call, what is wrong) for the module's axios instances and direct calls."""
     locals_ = _axios_local(index)
-    if not locals_:
+    if not locals_ or _browser_module(index):
         return
     written = {target for _, target, _ in index.writes}
     for call in index.calls:
@@ -239,11 +246,10 @@ class JsTimeoutCheck(ProjectCheck):
         )
 
     def _axios(self, index: CodeIndex, call: CallSite, why: str) -> Finding:
-        what = (
-            f"axios instance `{call.assigned_to}`"
-            if call.raw.endswith(".create") and call.assigned_to
-            else f"`{call.raw}(...)`"
-        )
+        what = f"`{call.raw}(...)`"
+        if call.raw.endswith(".create"):
+            name = call.assigned_to
+            what = "axios instance" + (" (default export)" if name == "default" else f" `{name}`" if name else "")
         return self.finding(
             AXIOS_NO_TIMEOUT,
             f"{what} {why}: axios then waits without limit",
