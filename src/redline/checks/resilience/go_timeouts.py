@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
+from redline.core.model import Area, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex, Composite
 
@@ -27,7 +27,10 @@ GO_CLIENT_NO_TIMEOUT = Rule(
     doc=RuleDoc(
         what_it_does="Finds `http.Client{...}` / `&http.Client{...}` literals that set no `Timeout`, unless the "
         "variable they are bound to gets one later (`c.Timeout = ...`) or the file builds deadline contexts "
-        "(`context.WithTimeout`/`WithDeadline`), which may bound each request instead.",
+        "(`context.WithTimeout`/`WithDeadline`), which may bound each request instead. A literal with a "
+        "custom `Transport` is not reported: such clients (Docker, object storage, registry proxies) often "
+        "stream long bodies, where a whole-request `Timeout` is the wrong limit and the transport's "
+        "`ResponseHeaderTimeout` or per-request contexts are the right one.",
         why_bad="A zero `Timeout` means no limit: a server that accepts the connection and stops sending "
         "holds the goroutine, the connection and whatever the caller locked for ever. Transport-level "
         "timeouts (`ResponseHeaderTimeout`, dial timeouts) do not cover reading a slow body.",
@@ -100,8 +103,8 @@ def client_hits(index: CodeIndex) -> Iterator[Composite]:
         return
     written = {(function, target) for function, target, _ in index.writes if target.endswith(".Timeout")}
     for literal in index.composites:
-        if literal.target != f"{_HTTP}.Client" or "Timeout" in literal.keys:
-            continue
+        if literal.target != f"{_HTTP}.Client" or "Timeout" in literal.keys or "Transport" in literal.keys:
+            continue  # a custom Transport: see the rule's documentation
         if literal.assigned_to and _timeout_set(literal, written):
             continue
         yield literal
@@ -176,8 +179,6 @@ class GoTimeoutCheck(ProjectCheck):
             GO_CLIENT_NO_TIMEOUT,
             f"http.Client{name} has no Timeout: its requests wait without limit",
             Location(index.path, literal.line),
-            # a custom Transport may bound dialing and headers, and the client may serve long streams
-            confidence=Confidence.MEDIUM if "Transport" in literal.keys else Confidence.HIGH,
             evidence={"keys": ",".join(literal.keys) or "(none)", "function": literal.function or "<package>"},
             remediation="Set `Timeout` in the literal (`&http.Client{Timeout: 10 * time.Second}`), or send every "
             "request with a deadline context (`http.NewRequestWithContext` with `context.WithTimeout`); a client "

@@ -182,6 +182,23 @@ def _axios_local(index: CodeIndex) -> set[str]:
     return {local for local, module in index.imports if module in {"axios", "axios.default"}}
 
 
+def _axios_timeout(call: CallSite, method: str, written: set[str], global_default: bool) -> Options | None:
+    """The ``timeout`` an axios call or instance is given, or None when it is not to be judged."""
+    if method == "create":
+        found = options(call.args, 0, "timeout")
+        instance_default = bool(call.assigned_to) and f"{call.assigned_to}.defaults.timeout" in written
+        return None if instance_default and found.value is None else found
+    if method not in _AXIOS_CONFIG and method:
+        return None
+    position = _AXIOS_CONFIG.get(method, 0)
+    if not method and call.args and (len(call.args) > 1 or not _object(call.args[0])):
+        if len(call.args) == 1 and not isinstance(call.args[0].literal, str):
+            return None  # ``axios(x)``: a URL or a whole config, the index cannot tell
+        position = 1  # ``axios(url, config)``
+    found = options(call.args, position, "timeout")
+    return None if found.value is None and global_default else found
+
+
 def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSite, str]]:
     """(call, what is wrong) for the module's axios instances and direct calls."""
     locals_ = _axios_local(index)
@@ -190,23 +207,8 @@ def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSit
     written = {target for _, target, _ in index.writes}
     for call in index.calls:
         head, _, method = call.raw.partition(".")
-        if head not in locals_:
-            continue
-        if method == "create":
-            found = options(call.args, 0, "timeout")
-            name = call.assigned_to
-            if name and f"{name}.defaults.timeout" in written and found.value is None:
-                continue
-        elif method in _AXIOS_CONFIG or not method:
-            position = _AXIOS_CONFIG.get(method, 0)
-            if not method and call.args and (len(call.args) > 1 or not _object(call.args[0])):
-                position = 1  # ``axios(url, config)``
-            found = options(call.args, position, "timeout")
-            if found.value is None and global_default:
-                continue
-        else:
-            continue
-        if not found.known:
+        found = _axios_timeout(call, method, written, global_default) if head in locals_ else None
+        if found is None or not found.known:
             continue
         if found.value is None:
             yield call, "sets no timeout"
