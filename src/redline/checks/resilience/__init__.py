@@ -15,6 +15,8 @@ def checks() -> list[Check]:
     from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.caches import CacheExpiryCheck, UnboundedMemoCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.go_timeouts import GoTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.js_timeouts import JsTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
 
     return [
@@ -27,4 +29,6 @@ def checks() -> list[Check]:
         ConsumerPrefetchCheck(),
         CacheExpiryCheck(),
         UnboundedMemoCheck(),
+        JsTimeoutCheck(),
+        GoTimeoutCheck(),
     ]

@@ -139,6 +139,19 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Composite:
+    """A struct literal (Go ``&http.Client{Timeout: t}``): its type as written and resolved, the keys it
+    sets and the name it is bound to; what a client's configuration is judged on."""
+
+    type: str  # as written (``http.Client``)
+    target: str | None  # resolved through imports (``net/http.Client``)
+    line: int
+    function: str
+    keys: tuple[str, ...] = ()
+    assigned_to: str | None = None
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -155,6 +168,11 @@ class CodeIndex:
     #: (function, dotted attribute read) for attributes that say who the caller is or what they may do
     #: (``request.user.is_staff``, ``order.owner_id``, ``current_user.id``): inline guards and ownership checks
     reads: tuple[tuple[str, str], ...] = ()
+    #: (function, dotted attribute assigned, line) for assignments to an attribute (``axios.defaults.timeout
+    #: = 5000``, ``c.Timeout = 5 * time.Second``): configuration set after construction
+    writes: tuple[tuple[str, str, int], ...] = ()
+    #: struct literals (Go), in source order
+    composites: tuple[Composite, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

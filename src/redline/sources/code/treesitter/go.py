@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redline.sources.code.build import classify_string
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop, StringFact, Tainted
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
 
 #: parameter types that carry the request -> the name the flow calls it by
@@ -108,6 +108,8 @@ class GoWalk:
     loops: list[Loop] = field(default_factory=list)
     tainted: list[Tainted] = field(default_factory=list)
     flows: dict[str, _Flow] = field(default_factory=dict)
+    writes: list[tuple[str, str, int]] = field(default_factory=list)
+    composites: list[Composite] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         stack: list[tuple[Node, str]] = [(root, "")]
@@ -125,6 +127,8 @@ class GoWalk:
             loops=tuple(self.loops),
             tainted=tuple(self.tainted),
             parser="tree-sitter",
+            writes=tuple(self.writes),
+            composites=tuple(self.composites),
         )
 
     def resolve(self, node: Node) -> str | None:
@@ -142,7 +146,10 @@ class GoWalk:
         elif kind == "call_expression":
             self.calls.append(self._call(node, scope))
         elif kind in {"short_var_declaration", "assignment_statement", "var_spec"}:
+            self._writes(node, scope)
             self._binding(node, scope)
+        elif kind == "composite_literal":
+            self._composite(node, scope)
         elif kind in {"interpreted_string_literal", "raw_string_literal"}:
             value = string_value(node) or ""
             found = classify_string(value)
@@ -230,6 +237,34 @@ class GoWalk:
                 return hit[0], (text(current), *hit[1])
             stack.extend(reversed(current.children))
         return None
+
+    def _writes(self, node: Node, scope: str) -> None:
+        """``c.Timeout = 5 * time.Second``: an attribute set after construction."""
+        left = node.child_by_field_name("left")
+        if node.type != "assignment_statement" or left is None:
+            return
+        for target in [left] if left.type != "expression_list" else named(left):
+            name = dotted(target) if target.type == "selector_expression" else None
+            if name:
+                self.writes.append((scope, name, line(node)))
+
+    def _composite(self, node: Node, scope: str) -> None:
+        kind = node.child_by_field_name("type")
+        body = node.child_by_field_name("body")
+        if kind is None or kind.type not in {"qualified_type", "type_identifier"}:
+            return
+        keys: list[str] = []
+        for element in named(body) if body is not None else []:
+            key = element.child_by_field_name("key") if element.type == "keyed_element" else None
+            if key is None and element.type == "keyed_element" and named(element):
+                key = named(element)[0]
+            if key is not None:
+                keys.append(text(key).strip())
+        written = text(kind)
+        head, _, rest = written.partition(".")
+        target = f"{self.imports[head]}.{rest}" if rest and head in self.imports else None
+        holder = node.parent if node.parent is not None and node.parent.type == "unary_expression" else node
+        self.composites.append(Composite(written, target, line(node), scope, tuple(keys), _assigned_to(holder)))
 
     def _binding(self, node: Node, scope: str) -> None:
         flow = self.flows.get(scope)

@@ -114,6 +114,7 @@ class JsWalk:
     flows: dict[str, JsFlow] = field(default_factory=dict)
     awaited: set[tuple[int, int, str]] = field(default_factory=set)
     pending: list[tuple[Node, str]] = field(default_factory=list)
+    writes: list[tuple[str, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -133,6 +134,7 @@ class JsWalk:
             tainted=tuple(self.tainted),
             assignments=tuple(self.assignments),
             parser="tree-sitter",
+            writes=tuple(self.writes),
         )
 
     # imports -------------------------------------------------------------------------------------
@@ -382,6 +384,8 @@ class JsWalk:
         if left is None or right is None:
             return
         target = dotted(left)
+        if target and left.type == "member_expression":
+            self.writes.append((scope, target, line(node)))
         if not scope and target in {"module.exports", "exports.default"}:
             shown = "module.exports" if right.type in _CALLS else render(right)  # the call's value is bound there
             self.assignments.append(Assignment("module.exports", line(node), (shown,)))
@@ -497,6 +501,9 @@ def _pair(node: Node, depth: int = 0) -> str:
             return f"{string_value(key) or text(key)}={render(value, depth)}"
     if node.type == "method_definition" and (name := node.child_by_field_name("name")) is not None:
         return f"{text(name)}=<anonymous:{line(node)}>"
+    if node.type == "spread_element":  # ``{...defaults, method: "POST"}``: keys this literal cannot show
+        inner = named(node)
+        return "..." + ((dotted(inner[0]) or "<expr>") if inner else "")
     return ""
 
 

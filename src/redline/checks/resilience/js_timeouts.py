@@ -1,0 +1,262 @@
+"""Outbound HTTP calls without a timeout in JavaScript/TypeScript, from the tree-sitter code index.
+
+``fetch`` and axios both wait without limit by default (axios's ``timeout`` is 0, fetch has no timeout
+option at all: only an ``AbortSignal`` ends it). A call whose options the index cannot see (a variable, a
+spread ``{...opts}``) is left alone: the options may carry the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Area, Finding, Location, Severity, Skipped, ToolError
+from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+
+_TAGS = ("CWE-400", "STRIDE:D")
+_REF_RELEASE_IT = 'Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 "Stability Patterns: Timeouts"'
+
+FETCH_NO_SIGNAL = Rule(
+    code="RES200",
+    name="fetch-without-abort-signal",
+    area=Area.RESILIENCE,
+    severity=Severity.LOW,
+    summary="fetch() without an AbortSignal: the request has no time limit",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds server-side `fetch(url)` calls (the global, `node-fetch`, `undici`, `cross-fetch`) "
+        "whose init object has no `signal`, or that pass no init object at all. Calls whose init is a "
+        "variable or spreads another object (`{...opts}`) are not judged, nor are browser modules (`.jsx`/"
+        "`.tsx`, modules importing React, Vue, Svelte, Angular, Preact or Solid, and files under front-end "
+        "directories such as `frontend/`, `web/`, `public/` or `client/src/`).",
+        why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
+        "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
+        "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
+        example='const res = await fetch("https://api.example.com/orders");',
+        use_instead='const res = await fetch("https://api.example.com/orders", {\n'
+        "  signal: AbortSignal.timeout(5000),\n});",
+        references=(
+            "https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static",
+            "https://nodejs.org/api/globals.html#fetch",
+            _REF_RELEASE_IT,
+        ),
+    ),
+)
+
+AXIOS_NO_TIMEOUT = Rule(
+    code="RES201",
+    name="axios-without-timeout",
+    area=Area.RESILIENCE,
+    severity=Severity.MEDIUM,
+    summary="axios request or instance without a timeout (or with timeout: 0)",
+    tags=_TAGS,
+    doc=RuleDoc(
+        what_it_does="Finds `axios.create(...)` instances and direct `axios(...)`/`axios.get(...)`/… calls "
+        "whose config sets no `timeout`, or sets `timeout: 0`. An instance is reported once, where it is "
+        "created, unless `<instance>.defaults.timeout` is assigned; direct calls are quiet when any module "
+        "of the project assigns `axios.defaults.timeout`. Configs the index cannot see (a variable, a "
+        "spread) are not judged, nor are browser modules (as for RES200).",
+        why_bad="axios's default `timeout` is 0, which means no limit: a peer that accepts the connection "
+        "and never answers keeps the promise pending forever, and every request that needs it piles up "
+        "behind it.",
+        example='const api = axios.create({ baseURL: "https://api.example.com" });',
+        use_instead='const api = axios.create({ baseURL: "https://api.example.com", timeout: 5000 });',
+        references=(
+            "https://axios-http.com/docs/req_config",
+            "https://axios-http.com/docs/config_defaults",
+            _REF_RELEASE_IT,
+        ),
+    ),
+)
+
+_FETCH_RAW = frozenset({"fetch", "globalThis.fetch", "window.fetch", "global.fetch"})
+#: modules whose ``fetch`` is the WHATWG one (the import target or its root)
+_FETCH_LIBS = ("node-fetch", "undici", "cross-fetch", "isomorphic-fetch", "isomorphic-unfetch")
+_BROWSER_LIBS = ("react", "react-dom", "vue", "svelte", "@angular", "preact", "solid-js", "next/link", "next/router")
+#: axios method -> index of its config argument
+_AXIOS_CONFIG = {
+    "get": 1,
+    "delete": 1,
+    "head": 1,
+    "options": 1,
+    "post": 2,
+    "put": 2,
+    "patch": 2,
+    "postForm": 2,
+    "putForm": 2,
+    "patchForm": 2,
+    "request": 0,
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What an options-object argument says about one key: absent, present (with its rendered value),
+    or unknowable (not an object literal, or it spreads another object)."""
+
+    known: bool
+    value: str | None = None  # rendered value when present
+
+
+def options(args: tuple[Arg, ...], position: int, key: str) -> Options:
+    if position >= len(args):
+        return Options(known=True)
+    arg = args[position]
+    if arg.name is not None or arg.call is not None or arg.literal is not None:
+        return Options(known=False)
+    if any(item.startswith("...") for item in arg.items):
+        return Options(known=False)
+    for item in arg.items:
+        name, _, value = item.partition("=")
+        if name == key:
+            return Options(known=True, value=value)
+    return Options(known=True)
+
+
+def _object(arg: Arg) -> bool:
+    """An object literal argument (``{}`` included)."""
+    return arg.name is None and arg.call is None and arg.literal is None
+
+
+#: directories that hold front-end code
+_BROWSER_DIRS = frozenset({"frontend", "web", "webapp", "ui", "public", "static", "www", "browser"})
+#: a directory named like a front-end app when ``src/`` follows it
+_APP_SUFFIXES = ("client", "front", "frontend", "web", "ui", "app-ui")
+
+
+def _browser_module(index: CodeIndex) -> bool:
+    if index.path.lower().endswith((".jsx", ".tsx", ".vue", ".svelte")):
+        return True
+    parts = [part.lower() for part in index.path.split("/")[:-1]]
+    if any(part in _BROWSER_DIRS for part in parts):
+        return True
+    if any(a.endswith(_APP_SUFFIXES) and b == "src" for a, b in pairwise(parts)):
+        return True  # ``client/src/``, ``pakrat_client/src/``, ``my-frontend/src/``
+    return any(module == lib or module.startswith(lib + "/") for _, module in index.imports for lib in _BROWSER_LIBS)
+
+
+def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
+    if call.raw not in _FETCH_RAW and call.raw.rsplit(".", 1)[-1] != "fetch":
+        return False
+    if call.target is not None:
+        return call.target.split(".", 1)[0] in _FETCH_LIBS
+    if call.raw != "fetch" and call.raw not in _FETCH_RAW:
+        return False
+    return not any(d.name == "fetch" for d in index.definitions)  # a local function called fetch
+
+
+def _shadowed(call: CallSite, index: CodeIndex) -> bool:
+    """``fetch`` is a parameter of the enclosing function (or of one it is nested in): an injected fetch."""
+    return any(
+        "fetch" in d.params
+        for d in index.definitions
+        if call.function == d.qualname or call.function.startswith(d.qualname + ".")
+    )
+
+
+def _network_url(arg: Arg) -> bool:
+    """A literal URL is judged only when absolute http(s): ``data:``/``blob:`` read no network, a relative
+    path is a browser's same-origin call."""
+    if arg.call in {"Request", "new Request"}:
+        return False
+    return not isinstance(arg.literal, str) or arg.literal.startswith(("http://", "https://"))
+
+
+def fetch_hits(index: CodeIndex) -> Iterator[CallSite]:
+    if _browser_module(index):
+        return
+    for call in index.calls:
+        if not call.args or not _is_fetch(call, index) or not _network_url(call.args[0]) or _shadowed(call, index):
+            continue
+        init = options(call.args, 1, "signal")
+        if init.known and init.value is None:
+            yield call
+
+
+def _axios_local(index: CodeIndex) -> set[str]:
+    return {local for local, module in index.imports if module in {"axios", "axios.default"}}
+
+
+def _axios_timeout(call: CallSite, method: str, written: set[str], global_default: bool) -> Options | None:
+    """The ``timeout`` an axios call or instance is given, or None when it is not to be judged."""
+    if method == "create":
+        found = options(call.args, 0, "timeout")
+        instance_default = bool(call.assigned_to) and f"{call.assigned_to}.defaults.timeout" in written
+        return None if instance_default and found.value is None else found
+    if method not in _AXIOS_CONFIG and method:
+        return None
+    position = _AXIOS_CONFIG.get(method, 0)
+    if not method and call.args and (len(call.args) > 1 or not _object(call.args[0])):
+        if len(call.args) == 1 and not isinstance(call.args[0].literal, str):
+            return None  # ``axios(x)``: a URL or a whole config, the index cannot tell
+        position = 1  # ``axios(url, config)``
+    found = options(call.args, position, "timeout")
+    return None if found.value is None and global_default else found
+
+
+def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSite, str]]:
+    """(call, what is wrong) for the module's axios instances and direct calls."""
+    locals_ = _axios_local(index)
+    if not locals_ or _browser_module(index):
+        return
+    written = {target for _, target, _ in index.writes}
+    for call in index.calls:
+        head, _, method = call.raw.partition(".")
+        found = _axios_timeout(call, method, written, global_default) if head in locals_ else None
+        if found is None or not found.known:
+            continue
+        if found.value is None:
+            yield call, "sets no timeout"
+        elif found.value.strip() in {"0", "null", "undefined", "Infinity"}:
+            yield call, f"sets timeout: {found.value.strip()} (no limit)"
+
+
+class JsTimeoutCheck(ProjectCheck):
+    name = "js-timeouts"
+    rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
+    fact_types = (CodeIndex,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        indexes = [i for i in facts.of(CodeIndex) if i.language in {"javascript", "typescript"}]
+        global_default = any(
+            target == f"{local}.defaults.timeout"
+            for index in indexes
+            for local in _axios_local(index)
+            for _, target, _ in index.writes
+        )
+        found: list[Finding] = []
+        for index in indexes:
+            if looks_like_test_or_sample(index.path):
+                continue
+            found += [self._fetch(index, call) for call in fetch_hits(index)]
+            found += [self._axios(index, call, why) for call, why in axios_hits(index, global_default)]
+        return found
+
+    def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:
+        return self.finding(
+            FETCH_NO_SIGNAL,
+            f"`{call.raw}(...)` has no AbortSignal: the request waits as long as the peer lets it",
+            Location(index.path, call.line, call.end_line),
+            evidence={"call": call.raw, "function": call.function or "<module>"},
+            remediation="Pass `signal: AbortSignal.timeout(ms)` in the init object (or combine it with the "
+            "caller's signal through `AbortSignal.any([...])`).",
+        )
+
+    def _axios(self, index: CodeIndex, call: CallSite, why: str) -> Finding:
+        what = f"`{call.raw}(...)`"
+        if call.raw.endswith(".create"):
+            name = call.assigned_to
+            what = "axios instance" + (" (default export)" if name == "default" else f" `{name}`" if name else "")
+        return self.finding(
+            AXIOS_NO_TIMEOUT,
+            f"{what} {why}: axios then waits without limit",
+            Location(index.path, call.line, call.end_line),
+            evidence={"call": call.raw, "problem": why},
+            remediation="Set `timeout` (milliseconds) in the config, on the instance (`axios.create({ timeout: "
+            "5000 })`) or once for the process (`axios.defaults.timeout = 5000`).",
+        )

@@ -1,0 +1,95 @@
+"""RES200-RES212 through a real run (tree-sitter code index): JS fetch/axios and Go http/gRPC clients with no
+time limit fire at the exact line; the look-alikes (a signal, a timeout set in the literal, on the instance
+afterwards or process-wide, options the index cannot see, browser modules, deadline contexts) stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.resilience.go_timeouts import GoTimeoutCheck
+from redline.checks.resilience.js_timeouts import JsTimeoutCheck
+from redline.core.config import Config
+from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+from redline.sources.code.treesitter.index import index_tree_sitter
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _run(root: Path) -> list[Finding]:
+    result = run_audit(
+        AuditRequest(
+            root=root,
+            config=Config(jobs=1),
+            checks=[JsTimeoutCheck(), GoTimeoutCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    return list(result.findings)
+
+
+def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:
+    findings = _run(FIXTURES / "js_go_timeouts")
+    assert [(f.rule, f.location.path, f.location.start_line) for f in findings] == [
+        ("RES210", "gosvc/client.go", 13),  # package-level &http.Client{}
+        ("RES211", "gosvc/client.go", 27),  # http.Get
+        ("RES211", "gosvc/client.go", 31),  # http.DefaultClient.Do
+        ("RES212", "gosvc/client.go", 39),  # DialContext(context.Background(), ..., WithBlock())
+        ("RES212", "gosvc/client.go", 51),  # Dial(..., WithBlock()) without WithTimeout
+        ("RES210", "gosvc/client.go", 55),  # c.Timeout is set in another function (buildLater)
+        ("RES211", "gosvc/plugins.go", 18),  # a request on context.Background(); line 13's ctx is the caller's
+        ("RES200", "svc/client.js", 5),  # node-fetch, no init
+        ("RES200", "svc/client.js", 10),  # init without signal
+        ("RES201", "svc/client.js", 25),  # axios.create without timeout
+        ("RES201", "svc/client.js", 27),  # timeout: 0
+        ("RES201", "svc/client.js", 32),  # axios.get, no config
+        ("RES201", "svc/client.js", 34),  # axios.post, config absent (third argument)
+        ("RES201", "svc/client.js", 35),  # axios(config) without timeout
+        ("RES201", "svc/lib/http.js", 3),  # exported instance; shop_client/src/api.js is front-end code
+    ]
+    by_line = {(f.location.path, f.location.start_line): f for f in findings}
+    assert by_line[("svc/client.js", 27)].message == (
+        "axios instance `disabled` sets timeout: 0 (no limit): axios then waits without limit"
+    )
+    assert "AbortSignal.timeout" in by_line[("svc/client.js", 5)].remediation
+    assert (
+        by_line[("gosvc/client.go", 13)].message == "http.Client `bare` has no Timeout: its requests wait without limit"
+    )
+    assert all(f.remediation for f in findings)
+    assert by_line[("svc/lib/http.js", 3)].message.startswith("axios instance (default export) sets no timeout")
+    assert ("gosvc/client.go", 16) not in by_line  # a custom Transport (streaming clients): not judged
+
+
+def test_a_process_wide_axios_default_quiets_direct_calls_but_not_a_zero_instance() -> None:
+    findings = _run(FIXTURES / "js_axios_defaults")
+    assert [(f.rule, f.location.path, f.location.start_line) for f in findings] == [("RES201", "orders.js", 7)]
+
+
+def test_the_index_keeps_attribute_writes_and_struct_literals() -> None:
+    go = index_tree_sitter(
+        "c.go",
+        b'package c\n\nimport "net/http"\n\nfunc f() {\n\tc := &http.Client{Transport: nil}\n\tc.Timeout = 1\n}\n',
+        "go",
+    )
+    assert go.writes == (("f", "c.Timeout", 7),)
+    [literal] = go.composites
+    assert (literal.target, literal.line, literal.function, literal.keys, literal.assigned_to) == (
+        "net/http.Client",
+        6,
+        "f",
+        ("Transport",),
+        "c",
+    )
+    js = index_tree_sitter("a.js", b"axios.defaults.timeout = 5;\nfetch(u, {...o, a: 1});\n", "javascript")
+    assert js.writes == (("", "axios.defaults.timeout", 1),)
+    assert js.calls[0].args[1].items == ("...o", "a=1")
