@@ -253,6 +253,15 @@ def _ssrf(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     )
 
 
+def _one_segment(hit: Hit, route: Route | None) -> bool:
+    """A Go file path from a path parameter of a route with no wildcard: Go routers match the decoded path
+    one segment per parameter, so the value holds no ``/`` (and ``http.ServeFile`` refuses a ``..`` in the
+    URL path); Express decodes ``%2F`` inside a parameter, so JavaScript parameters are not spared."""
+    if hit.rule is not PATH_FROM_REQUEST_JSGO or route is None or not hit.evidence.get("source", "").endswith(".params"):
+        return False
+    return not any(mark in route.path for mark in ("*", "...", ":.", "{path"))
+
+
 JUDGES: tuple[Callable[[CallSite, str, Bindings], Hit | None], ...] = (_sql, _shell, _path, _ssrf)
 
 
@@ -275,14 +284,16 @@ class JsGoFlawCheck(ProjectCheck):
             lang = "go" if index.language == "go" else "js"
             view = Bindings.of(index)
             for call in index.calls:
-                if call.tainted:
-                    found += [self._finding(index, h, routes) for j in JUDGES if (h := j(call, lang, view))]
+                hits = [h for j in JUDGES if (h := j(call, lang, view))] if call.tainted else []
+                for hit in hits:
+                    route = route_of(call, index.path, routes)
+                    if not (lang == "go" and _one_segment(hit, route)):
+                        found.append(self._finding(index, hit, route))
         return found
 
-    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
+    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
         assert hit.call is not None
         evidence = dict(hit.evidence)
-        route = route_of(hit.call, index.path, routes)
         if route is not None:
             evidence["route"] = f"{','.join(route.methods)} {route.path}"
         message = hit.message + (f", reachable from {evidence['route']}" if route else "")
