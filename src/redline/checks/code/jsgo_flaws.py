@@ -29,7 +29,7 @@ _GO_SQL_SECOND = frozenset(
     {"QueryContext", "QueryRowContext", "ExecContext", "PrepareContext", "Select", "Get", "QueryxContext"}
 )
 _JS_SHELL = frozenset({"child_process.exec", "child_process.execSync"})
-_JS_SPAWN = frozenset({"child_process.spawn", "child_process.spawnSync", "child_process.execFile", "child_process.execFileSync"})
+_JS_SPAWN = frozenset(f"child_process.{name}" for name in ("spawn", "spawnSync", "execFile", "execFileSync"))
 _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"})
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc"})
 _FS = ("fs.", "fs/promises.", "node:fs.", "node:fs/promises.", "fs-extra.")
@@ -110,7 +110,7 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
         return None
     fix = (
         'Keep the SQL a constant with placeholders and pass the values apart: `db.Query("… WHERE name = $1", '
-        "name)` (GORM: `Where(\"name = ?\", name)`); never `fmt.Sprintf` request data into SQL."
+        'name)` (GORM: `Where("name = ?", name)`); never `fmt.Sprintf` request data into SQL.'
         if lang == "go"
         else "Keep the SQL a constant with placeholders and pass the values apart: "
         '`pool.query("… WHERE name = $1", [name])` (mysql2 `?`, knex `raw(sql, bindings)`, Prisma tagged '
@@ -257,7 +257,8 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
     """A Go file path from a path parameter of a route with no wildcard: Go routers match the decoded path
     one segment per parameter, so the value holds no ``/`` (and ``http.ServeFile`` refuses a ``..`` in the
     URL path); Express decodes ``%2F`` inside a parameter, so JavaScript parameters are not spared."""
-    if hit.rule is not PATH_FROM_REQUEST_JSGO or route is None or not hit.evidence.get("source", "").endswith(".params"):
+    source = hit.evidence.get("source", "")
+    if hit.rule is not PATH_FROM_REQUEST_JSGO or route is None or not source.endswith(".params"):
         return False
     return not any(mark in route.path for mark in ("*", "...", ":.", "{path"))
 
@@ -277,18 +278,22 @@ class JsGoFlawCheck(ProjectCheck):
                 routes.setdefault((route.handler_path, route.handler), route)
         found: list[Finding] = []
         for index in facts.of(CodeIndex):
-            if index.language not in LANGUAGES or looks_like_test_or_sample(index.path):
-                continue
-            if not any(c.tainted for c in index.calls):
-                continue
-            lang = "go" if index.language == "go" else "js"
-            view = Bindings.of(index)
-            for call in index.calls:
-                hits = [h for j in JUDGES if (h := j(call, lang, view))] if call.tainted else []
-                for hit in hits:
-                    route = route_of(call, index.path, routes)
-                    if not (lang == "go" and _one_segment(hit, route)):
-                        found.append(self._finding(index, hit, route))
+            if index.language in LANGUAGES and not looks_like_test_or_sample(index.path):
+                found += self._module(index, routes)
+        return found
+
+    def _module(self, index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Finding]:
+        if not any(c.tainted for c in index.calls):
+            return []
+        lang = "go" if index.language == "go" else "js"
+        view = Bindings.of(index)
+        found: list[Finding] = []
+        for call in index.calls:
+            hits = [h for j in JUDGES if (h := j(call, lang, view))] if call.tainted else []
+            for hit in hits:
+                reached = route_of(call, index.path, routes)
+                if not (lang == "go" and _one_segment(hit, reached)):
+                    found.append(self._finding(index, hit, reached))
         return found
 
     def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
@@ -297,7 +302,5 @@ class JsGoFlawCheck(ProjectCheck):
         if route is not None:
             evidence["route"] = f"{','.join(route.methods)} {route.path}"
         message = hit.message + (f", reachable from {evidence['route']}" if route else "")
-        return self.finding(
-            hit.rule, message, Location(index.path, hit.line, hit.call.end_line), evidence=evidence,
-            remediation=hit.remediation,
-        )
+        location = Location(index.path, hit.line, hit.call.end_line)
+        return self.finding(hit.rule, message, location, evidence=evidence, remediation=hit.remediation)

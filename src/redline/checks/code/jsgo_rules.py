@@ -26,12 +26,11 @@ SQL_FROM_REQUEST_JSGO = Rule(
         "of `query`/`execute`/`raw`/`$queryRawUnsafe`/`$executeRawUnsafe` (pg, mysql2, knex, Sequelize, "
         "Prisma), and in Go an `fmt.Sprintf` or concatenation passed to `Query`/`QueryRow`/`Exec`/`Prepare` "
         "(and their `Context` forms) or GORM `Raw`/`Exec`/`Where`. A query with placeholders and values passed "
-        "apart (`pool.query(sql, [v])`, `db.Query(q, v)`) and Prisma's tagged `$queryRaw` are not flagged. "
-        + _FLOW,
+        "apart (`pool.query(sql, [v])`, `db.Query(q, v)`) and Prisma's tagged `$queryRaw` are not flagged. " + _FLOW,
         why_bad="The caller writes part of the SQL: they can read any table, change data or, on some "
         "databases, run commands (CWE-89).",
         example="const rows = await pool.query(`SELECT * FROM users WHERE name = '${req.query.name}'`);\n"
-        '// Go: db.Query(fmt.Sprintf("SELECT * FROM users WHERE name = \'%s\'", name))',
+        "// Go: db.Query(fmt.Sprintf(\"SELECT * FROM users WHERE name = '%s'\", name))",
         use_instead='const rows = await pool.query("SELECT * FROM users WHERE name = $1", [req.query.name]);\n'
         '// Go: db.Query("SELECT * FROM users WHERE name = $1", name)',
         references=(
@@ -56,8 +55,7 @@ SHELL_FROM_REQUEST_JSGO = Rule(
         "with an argument list and no shell, and `exec.Command(prog, args...)` with a fixed program, are not "
         "flagged. " + _FLOW,
         why_bad="The caller can append `; rm -rf /` or any other command: remote code execution (CWE-78).",
-        example="exec(`convert ${req.query.file} out.png`);\n"
-        '// Go: exec.Command("sh", "-c", "ping -c 1 "+host).Run()',
+        example='exec(`convert ${req.query.file} out.png`);\n// Go: exec.Command("sh", "-c", "ping -c 1 "+host).Run()',
         use_instead='execFile("convert", ["--", file, "out.png"]);  // no shell, validated name\n'
         '// Go: exec.Command("ping", "-c", "1", "--", host).Run()',
         references=(
@@ -110,7 +108,8 @@ SSRF_FROM_REQUEST_JSGO = Rule(
         why_bad="The caller makes the server fetch what they choose: cloud metadata endpoints "
         "(`169.254.169.254`), internal admin APIs and databases behind the firewall (CWE-918).",
         example="const r = await axios.get(req.query.url);",
-        use_instead="const u = new URL(req.query.url);\nif (!ALLOWED_HOSTS.has(u.hostname)) return res.sendStatus(400);\n"
+        use_instead="const u = new URL(req.query.url);\n"
+        "if (!ALLOWED_HOSTS.has(u.hostname)) return res.sendStatus(400);\n"
         "const r = await axios.get(u.href, { maxRedirects: 0 });",
         references=(
             "https://cwe.mitre.org/data/definitions/918.html",

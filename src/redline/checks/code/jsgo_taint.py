@@ -129,9 +129,7 @@ class Bindings:
         )
 
     def _between(self, call: CallSite) -> list[CallSite]:
-        return [
-            c for at in range(call.line, call.end_line + 1) for c in self._by_line.get((call.function, at), [])
-        ]
+        return [c for at in range(call.line, call.end_line + 1) for c in self._by_line.get((call.function, at), [])]
 
 
 def last(raw: str) -> str:
