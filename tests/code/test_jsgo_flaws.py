@@ -47,6 +47,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB210", "main.go", 22),
         ("WEB210", "main.go", 34),
         ("WEB210", "main.go", 47),
+        ("WEB210", "main.go", 49),
         ("WEB211", "app.js", 21),
         ("WEB211", "app.js", 22),
         ("WEB211", "app.js", 40),

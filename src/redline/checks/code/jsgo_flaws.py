@@ -28,6 +28,8 @@ _GO_SQL_FIRST = frozenset({"Query", "QueryRow", "Exec", "Prepare", "Raw", "Where
 _GO_SQL_SECOND = frozenset(
     {"QueryContext", "QueryRowContext", "ExecContext", "PrepareContext", "Select", "Get", "QueryxContext"}
 )
+_GO_SQLX = frozenset({"Get", "Select"})
+_DB_RECEIVER = re.compile(r"(^|\.)([Dd][Bb]x?|[Tt]x|[Cc]onn|sqlx?[Dd][Bb]|[Dd]atabase)$|[a-z](DB|Db)$")
 _JS_SHELL = frozenset({"child_process.exec", "child_process.execSync"})
 _JS_SPAWN = frozenset(f"child_process.{name}" for name in ("spawn", "spawnSync", "execFile", "execFileSync"))
 _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"})
@@ -73,7 +75,7 @@ _GO_FILES = frozenset(
 _SEND_FILE = frozenset({"sendFile", "download"})
 _CTX_FILE = frozenset({"File", "FileAttachment", "Attachment", "SendFile", "Download"})
 _PATH_CLEAN = frozenset({"basename", "Base", "sanitize", "sanitizeFilename"})
-_PATH_CHECKS = frozenset({"startsWith", "HasPrefix", "Rel", "IsLocal", "relative", "includes", "indexOf", "Contains"})
+_PATH_CHECKS = frozenset({"test", "startsWith", "HasPrefix", "Rel", "IsLocal", "relative", "includes", "indexOf", "Contains"})
 _JS_HTTP = frozenset({"fetch", "got", "needle", "superagent", "axios", "request"})
 _JS_HTTP_MODULES = ("axios.", "got.", "needle.", "http.", "https.", "node-fetch", "undici.", "superagent.")
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "request", "fetch"})
@@ -103,6 +105,8 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     name = last(call.raw)
     if lang == "go":
         where = "0" if name in _GO_SQL_FIRST else "1" if name in _GO_SQL_SECOND else None
+        if name in _GO_SQLX and not _DB_RECEIVER.search(call.raw.rpartition(".")[0]):
+            where = None  # ``rdb.Get(ctx, key)`` is a cache read, sqlx ``db.Get(&dest, query)`` a query
     else:
         where = "0" if name in _JS_SQL and "." in call.raw else None
     taint = _first(call, frozenset({where})) if where else None
