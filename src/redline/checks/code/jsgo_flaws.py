@@ -75,7 +75,10 @@ _GO_FILES = frozenset(
 _SEND_FILE = frozenset({"sendFile", "download"})
 _CTX_FILE = frozenset({"File", "FileAttachment", "Attachment", "SendFile", "Download"})
 _PATH_CLEAN = frozenset({"basename", "Base", "sanitize", "sanitizeFilename"})
-_PATH_CHECKS = frozenset({"test", "startsWith", "HasPrefix", "Rel", "IsLocal", "relative", "includes", "indexOf", "Contains"})
+#: calls that check a path against a root or a pattern (``re.test(name)``, ``p.startsWith(root)``)
+_PATH_CHECKS = frozenset(
+    {"test", "startsWith", "HasPrefix", "Rel", "IsLocal", "relative", "includes", "indexOf", "Contains"}
+)
 _JS_HTTP = frozenset({"fetch", "got", "needle", "superagent", "axios", "request"})
 _JS_HTTP_MODULES = ("axios.", "got.", "needle.", "http.", "https.", "node-fetch", "undici.", "superagent.")
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "request", "fetch"})
@@ -125,7 +128,7 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
         f"SQL built from request data reaches {call.raw}",
         call,
         call.line,
-        flow_evidence(call, taint),
+        {**flow_evidence(call, taint), "built_by": call.built_by or "format"},
         fix,
     )
 
