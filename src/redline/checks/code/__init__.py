@@ -9,7 +9,15 @@ def checks() -> list[Check]:
     from redline.checks.code.exposure import RouteExposureCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.flaws import CodeFlawCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.injection import InjectionCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.jsgo_flaws import JsGoFlawCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.routes import RouteAuthenticationCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.settings import SettingsCheck  # noqa: PLC0415 - loaded with its family
 
-    return [RouteAuthenticationCheck(), CodeFlawCheck(), InjectionCheck(), RouteExposureCheck(), SettingsCheck()]
+    return [
+        RouteAuthenticationCheck(),
+        CodeFlawCheck(),
+        InjectionCheck(),
+        RouteExposureCheck(),
+        SettingsCheck(),
+        JsGoFlawCheck(),
+    ]

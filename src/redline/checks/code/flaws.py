@@ -171,7 +171,9 @@ class CodeFlawCheck(ProjectCheck):
         for index in facts.of(CodeIndex):
             if looks_like_test_or_sample(index.path):
                 continue
-            hits = [h for c in index.calls for judge in (_sql, _shell, _weak_hash, _jwt) if (h := judge(c))]
+            # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
+            judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
+            hits = [h for c in index.calls for judge in judges if (h := judge(c))]
             found += [self._finding(index, hit, routes) for hit in (*hits, *_debug(index))]
         return found
 

@@ -1,0 +1,313 @@
+"""SQL, shell, file path and outbound URL sinks of JavaScript/TypeScript and Go reached by request data,
+each tied to the route it is reachable from; judged from the tree-sitter code index's calls and taint."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from redline.checks.code.hits import Hit, Taint, flow_evidence, route_of
+from redline.checks.code.jsgo_rules import (
+    PATH_FROM_REQUEST_JSGO,
+    SHELL_FROM_REQUEST_JSGO,
+    SQL_FROM_REQUEST_JSGO,
+    SSRF_FROM_REQUEST_JSGO,
+)
+from redline.checks.code.jsgo_taint import Bindings, last
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.routes import Route, RouteInventory
+
+LANGUAGES = frozenset({"javascript", "typescript", "go"})
+
+_JS_SQL = frozenset({"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe", "unsafe"})
+_GO_SQL_FIRST = frozenset({"Query", "QueryRow", "Exec", "Prepare", "Raw", "Where", "MustExec", "Queryx"})
+_GO_SQL_SECOND = frozenset(
+    {"QueryContext", "QueryRowContext", "ExecContext", "PrepareContext", "Select", "Get", "QueryxContext"}
+)
+_GO_SQLX = frozenset({"Get", "Select"})
+_DB_RECEIVER = re.compile(r"(^|\.)([Dd][Bb]x?|[Tt]x|[Cc]onn|sqlx?[Dd][Bb]|[Dd]atabase)$|[a-z](DB|Db)$")
+_JS_SHELL = frozenset({"child_process.exec", "child_process.execSync"})
+_JS_SPAWN = frozenset(f"child_process.{name}" for name in ("spawn", "spawnSync", "execFile", "execFileSync"))
+_SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"})
+_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-lc"})
+_FS = ("fs.", "fs/promises.", "node:fs.", "node:fs/promises.", "fs-extra.")
+_FS_FUNCS = frozenset(
+    {
+        "readFile",
+        "readFileSync",
+        "createReadStream",
+        "writeFile",
+        "writeFileSync",
+        "createWriteStream",
+        "appendFile",
+        "appendFileSync",
+        "unlink",
+        "unlinkSync",
+        "rm",
+        "rmSync",
+        "rmdir",
+        "open",
+        "openSync",
+        "readdir",
+        "readdirSync",
+        "remove",
+        "outputFile",
+    }
+)
+_GO_FILES = frozenset(
+    {
+        "os.Open",
+        "os.OpenFile",
+        "os.ReadFile",
+        "os.Create",
+        "os.Remove",
+        "os.RemoveAll",
+        "os.WriteFile",
+        "os.ReadDir",
+        "io/ioutil.ReadFile",
+        "io/ioutil.WriteFile",
+    }
+)
+_SEND_FILE = frozenset({"sendFile", "download"})
+_CTX_FILE = frozenset({"File", "FileAttachment", "Attachment", "SendFile", "Download"})
+_PATH_CLEAN = frozenset({"basename", "Base", "sanitize", "sanitizeFilename"})
+#: calls that check a path against a root or a pattern (``re.test(name)``, ``p.startsWith(root)``)
+_PATH_CHECKS = frozenset(
+    {"test", "startsWith", "HasPrefix", "Rel", "IsLocal", "relative", "includes", "indexOf", "Contains"}
+)
+_JS_HTTP = frozenset({"fetch", "got", "needle", "superagent", "axios", "request"})
+_JS_HTTP_MODULES = ("axios.", "got.", "needle.", "http.", "https.", "node-fetch", "undici.", "superagent.")
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "request", "fetch"})
+_GO_HTTP = {"net/http.Get": "0", "net/http.Post": "0", "net/http.Head": "0", "net/http.PostForm": "0"}
+_GO_HTTP |= {"net/http.NewRequest": "1", "net/http.NewRequestWithContext": "2"}
+_VALIDATOR = re.compile(r"(allow|safe|valid|check|verify|trusted|permitted|whitelist|^is[A-Z_])")
+
+
+def _validates(other: CallSite, taint: Taint) -> bool:
+    """Whether another call takes the same value: a name of its path, or the same request part read directly."""
+    names = set(taint[2])
+    receiver = other.raw.rpartition(".")[0]
+    if receiver and receiver in names:
+        return True
+    return any(names & set(via) or (not via and not names and source == taint[1]) for _, source, via in other.tainted)
+
+
+def _validator(name: str) -> bool:
+    return bool(_VALIDATOR.search(name)) and "unsafe" not in name.lower()
+
+
+def _first(call: CallSite, where: frozenset[str]) -> Taint | None:
+    return next((t for t in call.tainted if t[0] in where), None)
+
+
+def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
+    name = last(call.raw)
+    if lang == "go":
+        where = "0" if name in _GO_SQL_FIRST else "1" if name in _GO_SQL_SECOND else None
+        if name in _GO_SQLX and not _DB_RECEIVER.search(call.raw.rpartition(".")[0]):
+            where = None  # ``rdb.Get(ctx, key)`` is a cache read, sqlx ``db.Get(&dest, query)`` a query
+    else:
+        where = "0" if name in _JS_SQL and "." in call.raw else None
+    taint = _first(call, frozenset({where})) if where else None
+    if taint is None or not view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=False):
+        return None
+    fix = (
+        'Keep the SQL a constant with placeholders and pass the values apart: `db.Query("… WHERE name = $1", '
+        'name)` (GORM: `Where("name = ?", name)`); never `fmt.Sprintf` request data into SQL.'
+        if lang == "go"
+        else "Keep the SQL a constant with placeholders and pass the values apart: "
+        '`pool.query("… WHERE name = $1", [name])` (mysql2 `?`, knex `raw(sql, bindings)`, Prisma tagged '
+        "`$queryRaw`); never put request data into the SQL text."
+    )
+    return Hit(
+        SQL_FROM_REQUEST_JSGO,
+        f"SQL built from request data reaches {call.raw}",
+        call,
+        call.line,
+        {**flow_evidence(call, taint), "built_by": call.built_by or "format"},
+        fix,
+    )
+
+
+def _go_shell(call: CallSite) -> Taint | None:
+    if call.target not in {"os/exec.Command", "os/exec.CommandContext"}:
+        return None
+    offset = 1 if call.target.endswith("Context") else 0
+    program = _first(call, frozenset({str(offset)}))
+    if program is not None:
+        return program
+    literals = [a.literal for a in call.args[offset : offset + 2]]
+    if len(literals) == 2 and literals[0] in _SHELLS and literals[1] in _SHELL_FLAGS:
+        return _first(call, frozenset({str(offset + 2)}))
+    return None
+
+
+def _shell(call: CallSite, lang: str, view: Bindings) -> Hit | None:
+    if lang == "go":
+        taint = _go_shell(call)
+    elif call.target in _JS_SHELL:
+        taint = _first(call, frozenset({"0"}))
+    elif call.target in _JS_SPAWN and any("shell=true" in item for a in call.args for item in a.items):
+        taint = _first(call, frozenset({"0", "1"}))
+    else:
+        taint = None
+    if taint is None or view.cleaned(call, taint, frozenset(), opaque=False):
+        return None
+    fix = (
+        'Run the program directly with an argument list, no shell: `exec.Command("convert", "--", name)`, '
+        "and validate the value against an allow-list."
+        if lang == "go"
+        else 'Run the program without a shell: `execFile("convert", ["--", name])` (or `spawn` without '
+        "`shell: true`), and validate the value against an allow-list."
+    )
+    return Hit(
+        SHELL_FROM_REQUEST_JSGO,
+        f"shell command from request data runs through {call.raw}",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        fix,
+    )
+
+
+def _path_where(call: CallSite, lang: str) -> str | None:
+    """Which argument of a file sink holds the path, or None when the call is not one."""
+    name, receiver = last(call.raw), call.raw.rpartition(".")[0]
+    if lang == "go":
+        if call.target in _GO_FILES:
+            return "0"
+        if call.target == "net/http.ServeFile":
+            return "2"
+        return "0" if name in _CTX_FILE and receiver in {"c", "ctx", "context"} else None
+    if call.target and call.target.startswith(_FS) and name in _FS_FUNCS:
+        return "0"
+    if name in _SEND_FILE and receiver in {"res", "response", "reply"}:
+        return None if any(item.startswith("root=") for a in call.args[1:] for item in a.items) else "0"
+    return None
+
+
+def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
+    """Whether the handler checks the value (or a name it went through) against a root or a validator."""
+    return any(
+        (last(other.raw) in _PATH_CHECKS or _validator(last(other.raw))) and _validates(other, taint)
+        for other in index.calls_in(call.function)
+        if other is not call
+    )
+
+
+def _path(call: CallSite, lang: str, view: Bindings) -> Hit | None:
+    where = _path_where(call, lang)
+    taint = _first(call, frozenset({where})) if where else None
+    if taint is None or view.cleaned(call, taint, _PATH_CLEAN, opaque=True):
+        return None
+    if _path_checked(call, taint, view.index):
+        return None
+    fix = (
+        "Reduce the value to a bare name (`filepath.Base`) or refuse it unless `filepath.IsLocal(name)`, then "
+        "open it under a root (`os.OpenRoot(base)`, `http.ServeFileFS(w, r, os.DirFS(base), name)`)."
+        if lang == "go"
+        else "Send files relative to a root (`res.sendFile(name, { root: BASE })`), or resolve the path and "
+        "refuse it unless `path.relative(BASE, resolved)` stays inside (no leading `..`, not absolute); "
+        "`path.basename` for a bare file name."
+    )
+    return Hit(
+        PATH_FROM_REQUEST_JSGO,
+        f"file path from request data reaches {call.raw} (path traversal)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        fix,
+    )
+
+
+def _url_where(call: CallSite, lang: str) -> str | None:
+    if lang == "go":
+        return _GO_HTTP.get(call.target or "")
+    if call.raw in _JS_HTTP or call.target in {"node-fetch", "axios", "got", "undici.request", "undici.fetch"}:
+        return "0"
+    if call.target and call.target.startswith(_JS_HTTP_MODULES) and last(call.raw) in _HTTP_VERBS:
+        return "0"
+    return None
+
+
+def _ssrf(call: CallSite, lang: str, view: Bindings) -> Hit | None:
+    where = _url_where(call, lang)
+    taint = _first(call, frozenset({where})) if where else None
+    if taint is None or view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=True):
+        return None
+    for other in view.index.calls_in(call.function):
+        fn = last(other.raw)
+        if other is not call and (fn == "Hostname" or (_validator(fn) and _validates(other, taint))):
+            return None
+    fix = (
+        "Do not fetch caller-chosen URLs; parse with `url.Parse`, allow only https and hosts on an allow-list, "
+        "and dial through a `net.Dialer` whose `Control` refuses private, loopback and link-local addresses."
+        if lang == "go"
+        else "Do not fetch caller-chosen URLs; parse with `new URL(value)`, allow only https and hosts on an "
+        "allow-list, refuse private, loopback and link-local addresses after resolving, and turn redirects off."
+    )
+    return Hit(
+        SSRF_FROM_REQUEST_JSGO,
+        f"outbound request to a URL from request data through {call.raw} (SSRF)",
+        call,
+        call.line,
+        flow_evidence(call, taint),
+        fix,
+    )
+
+
+def _one_segment(hit: Hit, route: Route | None) -> bool:
+    """A Go file path from a path parameter of a route with no wildcard: Go routers match the decoded path
+    one segment per parameter, so the value holds no ``/`` (and ``http.ServeFile`` refuses a ``..`` in the
+    URL path); Express decodes ``%2F`` inside a parameter, so JavaScript parameters are not spared."""
+    source = hit.evidence.get("source", "")
+    if hit.rule is not PATH_FROM_REQUEST_JSGO or route is None or not source.endswith(".params"):
+        return False
+    return not any(mark in route.path for mark in ("*", "...", ":.", "{path"))
+
+
+JUDGES: tuple[Callable[[CallSite, str, Bindings], Hit | None], ...] = (_sql, _shell, _path, _ssrf)
+
+
+class JsGoFlawCheck(ProjectCheck):
+    name = "code-flaws-js-go"
+    rules = (SQL_FROM_REQUEST_JSGO, SHELL_FROM_REQUEST_JSGO, PATH_FROM_REQUEST_JSGO, SSRF_FROM_REQUEST_JSGO)
+    fact_types = (CodeIndex, RouteInventory)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        routes: dict[tuple[str, str], Route] = {}
+        for inventory in facts.of(RouteInventory):
+            for route in inventory.routes:
+                routes.setdefault((route.handler_path, route.handler), route)
+        found: list[Finding] = []
+        for index in facts.of(CodeIndex):
+            if index.language in LANGUAGES and not looks_like_test_or_sample(index.path):
+                found += self._module(index, routes)
+        return found
+
+    def _module(self, index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Finding]:
+        if not any(c.tainted for c in index.calls):
+            return []
+        lang = "go" if index.language == "go" else "js"
+        view = Bindings.of(index)
+        found: list[Finding] = []
+        for call in index.calls:
+            hits = [h for j in JUDGES if (h := j(call, lang, view))] if call.tainted else []
+            for hit in hits:
+                reached = route_of(call, index.path, routes)
+                if not (lang == "go" and _one_segment(hit, reached)):
+                    found.append(self._finding(index, hit, reached))
+        return found
+
+    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
+        assert hit.call is not None
+        evidence = dict(hit.evidence)
+        if route is not None:
+            evidence["route"] = f"{','.join(route.methods)} {route.path}"
+        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
+        location = Location(index.path, hit.line, hit.call.end_line)
+        return self.finding(hit.rule, message, location, evidence=evidence, remediation=hit.remediation)

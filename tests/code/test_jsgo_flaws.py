@@ -1,0 +1,98 @@
+"""WEB210-213 over an Express module and a net/http + gin module: the exact lines of the true positives;
+look-alikes (placeholders with values apart, parsed numbers, execFile/spawn with an argument list, a root
+option, a base name, a checked path, a URL built after a fixed host, one-segment Go path parameters) stay
+silent, and WEB201/202 no longer judge JavaScript or Go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.checks.code.flaws import CodeFlawCheck
+from redline.checks.code.jsgo_flaws import JsGoFlawCheck
+from redline.core.config import Config
+from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "jsgo"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _findings(root: Path = FIXTURES) -> list[Finding]:
+    result = run_audit(
+        AuditRequest(
+            root=root,
+            config=Config(jobs=1),
+            checks=[JsGoFlawCheck(), CodeFlawCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    return list(result.findings)
+
+
+def test_each_rule_fires_exactly_at_its_lines() -> None:
+    assert sorted((f.rule, f.location.path, f.location.start_line) for f in _findings()) == [
+        ("WEB210", "app.js", 13),
+        ("WEB210", "app.js", 32),
+        ("WEB210", "app.js", 33),
+        ("WEB210", "main.go", 20),
+        ("WEB210", "main.go", 22),
+        ("WEB210", "main.go", 34),
+        ("WEB210", "main.go", 47),
+        ("WEB210", "main.go", 49),
+        ("WEB211", "app.js", 21),
+        ("WEB211", "app.js", 22),
+        ("WEB211", "app.js", 40),
+        ("WEB211", "main.go", 26),
+        ("WEB212", "app.js", 24),
+        ("WEB212", "app.js", 25),
+        ("WEB212", "main.go", 28),
+        ("WEB212", "main.go", 29),
+        ("WEB213", "app.js", 29),
+        ("WEB213", "app.js", 31),
+        ("WEB213", "main.go", 30),
+    ]
+
+
+def test_findings_name_the_route_the_path_and_a_fix_in_the_files_language() -> None:
+    by_line = {(f.location.path, f.location.start_line): f for f in _findings()}
+    js_sql = by_line[("app.js", 13)]
+    assert js_sql.message.endswith("reachable from GET /users")
+    assert js_sql.evidence["flow"] == "req.query -> name -> pool.query(arg 0)"
+    assert "[name]" in (js_sql.remediation or "")
+    go_sql = by_line[("main.go", 20)]
+    assert go_sql.evidence["flow"] == "r.query -> q -> name -> db.Query(arg 0)"
+    assert "db.Query(" in (go_sql.remediation or "") and "Sprintf" in (go_sql.remediation or "")
+    assert "execFile" in (by_line[("app.js", 21)].remediation or "")
+    assert by_line[("main.go", 26)].evidence["flow"] == "r.query -> name -> exec.Command(arg 2)"
+    assert by_line[("app.js", 24)].message.endswith("reachable from POST /run")
+
+
+def test_python_wording_rules_leave_javascript_sql_to_web210(tmp_path: Path) -> None:
+    (tmp_path / "db.js").write_text(
+        "const knex = require('knex')();\n"
+        "module.exports = (req, res) => knex.raw(`SELECT * FROM t WHERE a = '${req.query.a}'`);\n"
+    )
+    assert [(f.rule, f.location.start_line) for f in _findings(tmp_path)] == [("WEB210", 2)]
+
+
+def test_nothing_fires_without_a_request_value(tmp_path: Path) -> None:
+    (tmp_path / "jobs.js").write_text(
+        "const { exec } = require('child_process');\n"
+        "const name = process.argv[2];\n"
+        "exec(`convert ${name}`);\n"
+        "pool.query(`SELECT * FROM t WHERE a = '${name}'`);\n"
+    )
+    (tmp_path / "job.go").write_text(
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n'
+        'func run(name string) {\n\tdb.Query(fmt.Sprintf("SELECT %s", name))\n\tos.Open(name)\n}\n'
+    )
+    assert _findings(tmp_path) == []
