@@ -15,6 +15,7 @@ def checks() -> list[Check]:
     from redline.checks.resilience.breakers import CircuitBreakerCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.caches import CacheExpiryCheck, UnboundedMemoCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.pools import PoolBudgetCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
 
     return [
@@ -27,4 +28,5 @@ def checks() -> list[Check]:
         ConsumerPrefetchCheck(),
         CacheExpiryCheck(),
         UnboundedMemoCheck(),
+        PoolBudgetCheck(),
     ]
