@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from database.server import Server
 from redline.checks.resilience.appservers import parse_options, read_command, tokens
 from redline.checks.resilience.pools import PoolBudgetCheck
 from redline.core.config import Config
@@ -14,8 +15,6 @@ from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.postgres import PostgresSource
-
-from database.server import Server
 
 from .helpers import FIXTURES
 
@@ -45,12 +44,16 @@ def _audit(root: Path, postgres_url: str | None = None) -> list[Finding]:
     return sorted(result.findings, key=lambda f: (f.location.path, f.location.start_line))
 
 
+def _evidence(finding: Finding) -> dict[str, str]:
+    return {key: str(value) for key, value in finding.evidence.items()}
+
+
 def test_overbooked_compose_project_fires_at_the_app_server_with_every_place_cited() -> None:
     (finding,) = _audit(POOLS / "overbooked")
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES160", "docker-compose.yml", 4)
     assert finding.message.startswith("compose project . may open 360 PostgreSQL connections, more than the 97 usable")
     assert "the PostgreSQL default" in finding.message
-    evidence = dict(finding.evidence.items())
+    evidence = _evidence(finding)
     assert evidence["engine"] == "app/db.py:7 pool_size=20 max_overflow=10"
     assert evidence["compose service api"] == "docker-compose.yml:4; replicas at docker-compose.yml:5"
     assert evidence["max_connections"].startswith("docker-compose.yml:13 (max_connections 100 of compose service db")
@@ -68,7 +71,7 @@ def test_kubernetes_workers_from_web_concurrency_times_replicas_against_the_stat
     assert finding.location.resource == "Deployment/shop/api"
     assert "may open 180 PostgreSQL connections, more than the 47 usable" in finding.message
     assert "3 workers (WEB_CONCURRENCY) × 4 replica(s)" in finding.message
-    evidence = dict(finding.evidence.items())
+    evidence = _evidence(finding)
     assert evidence["engine"] == "app/main.py:4 pool_size=5 max_overflow=10"
     assert evidence["Deployment/shop/api"] == "deploy/api.yaml:20; replicas at deploy/api.yaml:7"
     assert evidence["max_connections"].startswith("deploy/db.yaml:20 (max_connections 50 ")
@@ -81,7 +84,7 @@ def test_the_database_snapshot_overrides_the_compose_command_line(pg_server: Ser
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES160", "docker-compose.yml", 4)
     assert "may open 360 PostgreSQL connections, more than the 37 usable (max_connections 40 minus 3 reserved, " \
         "from the snapshot of" in finding.message
-    assert dict(finding.evidence.items())["max_connections"].startswith("postgres/postgres (")
+    assert _evidence(finding)["max_connections"].startswith("postgres/postgres (")
 
 
 def test_sync_gunicorn_workers_fire_only_for_async_apps_without_a_worker_class() -> None:
@@ -110,11 +113,12 @@ def test_command_words_split_shell_scripts_and_read_every_spelling_of_the_option
     words = tokens(["/bin/sh", "-c", "alembic upgrade head && exec gunicorn -w4 --bind=:80 app.main:app"])
     command = read_command(words, {})
     assert command is not None
-    assert (command.server, command.app, command.workers, command.workers_from) == ("gunicorn", "app.main:app", 4, "--workers")
+    said = (command.server, command.app, command.workers, command.workers_from)
+    assert said == ("gunicorn", "app.main:app", 4, "--workers")
     env = read_command(tokens("gunicorn -b 0.0.0.0:8000 wsgi:application"), {"WEB_CONCURRENCY": "6"})
     assert env is not None and (env.app, env.workers, env.workers_from) == ("wsgi:application", 6, "WEB_CONCURRENCY")
-    assert read_command(tokens("uvicorn main:app"), {"GUNICORN_WORKERS": "8"}) is not None
-    assert read_command(tokens("uvicorn main:app"), {"GUNICORN_WORKERS": "8"}).workers is None  # type: ignore[union-attr]
+    uvicorn = read_command(tokens("uvicorn main:app"), {"GUNICORN_WORKERS": "8"})  # gunicorn's variable only
+    assert uvicorn is not None and uvicorn.workers is None
     assert read_command(tokens("python manage.py runserver 0.0.0.0:8000"), {}) is None
     assert tokens('gunicorn "unbalanced') == []
     options, positional = parse_options(["--workers", "3", "--preload", "app:app"])
