@@ -134,3 +134,12 @@ def test_a_pool_that_is_not_literal_or_passed_through_kwargs_is_not_guessed(tmp_
     assert _audit(tmp_path / "p") == []
     db.write_text("from sqlalchemy import create_engine\nengine = create_engine(URL, pool_size=settings.POOL)\n")
     assert _audit(tmp_path / "p") == []
+
+
+def test_a_service_without_command_runs_its_dockerfile_cmd_and_env() -> None:
+    """The limit written on the pgadmin service is not the database's: PostgreSQL's default applies."""
+    (finding,) = _audit(POOLS / "imagecmd")
+    assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES160", "app/Dockerfile", 9)
+    assert "may open 625 PostgreSQL connections, more than the 97 usable" in finding.message
+    assert "5 workers (WEB_CONCURRENCY) × 1 replica(s)" in finding.message
+    assert _evidence(finding)["engine"] == "app/db.py:3 pool_size=25 max_overflow=100"

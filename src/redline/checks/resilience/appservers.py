@@ -4,6 +4,7 @@ beside them with their ``max_connections``. Shared by the pool-budget and worker
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Any
 from redline.core.model import Location
 from redline.sources.code.model import CodeIndex
 from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
 
 SERVERS = frozenset({"gunicorn", "uvicorn"})
@@ -172,10 +174,49 @@ def _compose_replicas(service: ComposeService) -> tuple[int, Location | None]:
     return 1, None
 
 
-def compose_servers(project: ComposeProject) -> Iterator[AppServer]:
+def built_dockerfile(service: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
+    """The Dockerfile a compose service's ``build:`` names, when it is in the tree."""
+    build = service.body.get("build")
+    if isinstance(build, str):
+        context, name = build, "Dockerfile"
+    elif isinstance(build, Mapping):
+        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+    else:
+        return None
+    if "://" in context:
+        return None
+    return dockerfiles.get(posixpath.normpath(posixpath.join(service.directory, context, name)))
+
+
+def _image_command(dockerfile: Dockerfile) -> tuple[list[str], dict[str, str], Location] | None:
+    """The final stage's ENTRYPOINT + CMD words, its ENV, and where the CMD sits."""
+    stage = dockerfile.final_stage
+    if stage is None:
+        return None
+    found = [i for s in reversed(dockerfile.lineage(stage.index)) for i in dockerfile.in_stage(s, "CMD", "ENTRYPOINT")]
+    cmd = next((i for i in reversed(found) if i.cmd == "CMD"), None)
+    entry = next((i for i in reversed(found) if i.cmd == "ENTRYPOINT"), None)
+    words: list[str] = []
+    for ins in (entry, cmd):
+        if ins is not None:
+            words += list(ins.exec_form) if ins.exec_form is not None else tokens(ins.value)
+    anchor = cmd or entry
+    if anchor is None or not words:
+        return None
+    where = Location(dockerfile.path, anchor.line, anchor.line, snippet=" ".join(words)[:120])
+    return words, dockerfile.env(stage.index), where
+
+
+def compose_servers(project: ComposeProject, dockerfiles: Mapping[str, Dockerfile]) -> Iterator[AppServer]:
     for service in project.services:
         words = tokens(service.body.get("command"))
         env = {**project.dotenv, **service.environment}
+        where = _compose_location(service, "command", " ".join(words))
+        if not words and (dockerfile := built_dockerfile(service, dockerfiles)) is not None:
+            image = _image_command(dockerfile)
+            if image is not None:
+                words, image_env, where = image
+                env = {**image_env, **env}
         command = read_command(words, env) if words else None
         if command is None:
             continue
@@ -184,7 +225,7 @@ def compose_servers(project: ComposeProject) -> Iterator[AppServer]:
             **command.__dict__,
             replicas=replicas,
             unit=f"compose service {service.name}",
-            where=_compose_location(service, "command", " ".join(words)),
+            where=where,
             replicas_where=replicas_where,
         )
 

@@ -22,6 +22,7 @@ from redline.core.model import Area, Confidence, Finding, Severity, Skipped, Too
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.containers.compose import ComposeProject
+from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import KubeManifest
 from redline.sources.postgres.model import Snapshot
 
@@ -160,8 +161,11 @@ class _Unit:
 
 
 def _units(facts: Facts) -> list[_Unit]:
+    dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
     units = [
-        _Unit(f"compose project {p.directory or '.'}", tuple(compose_servers(p)), tuple(compose_databases(p)))
+        _Unit(
+            f"compose project {p.directory or '.'}", tuple(compose_servers(p, dockerfiles)), tuple(compose_databases(p))
+        )
         for p in sorted(facts.of(ComposeProject), key=lambda p: p.directory)
     ]
     manifests = sorted(facts.of(KubeManifest), key=lambda m: m.path)
@@ -224,7 +228,7 @@ def _database(unit: _Unit, snaps: Sequence[Snapshot]) -> tuple[int, str, str] | 
 class PoolBudgetCheck(ProjectCheck):
     name = "connection-pool-budget"
     rules = (POOL_BUDGET, SYNC_WORKERS_ASYNC_APP)
-    fact_types = (CodeIndex, ComposeProject, KubeManifest, Snapshot)
+    fact_types = (CodeIndex, ComposeProject, Dockerfile, KubeManifest, Snapshot)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         indexes = sorted(facts.of(CodeIndex), key=lambda i: i.path)
