@@ -1,5 +1,5 @@
 """RES160 (pool budget across code, compose/Kubernetes and PostgreSQL) and RES161 (sync gunicorn workers
-for an async app), over real compose and Kubernetes fixture projects."""
+for an async app), over real compose and Kubernetes fixture projects; RES163 (urllib3 Retry with no backoff)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import pytest
 from database.server import Server
 from redline.checks.resilience.appservers import parse_options, read_command, tokens
 from redline.checks.resilience.pools import PoolBudgetCheck
+from redline.checks.resilience.retry_backoff import RetryBackoffCheck
 from redline.core.config import Config
 from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.postgres import PostgresSource
 
-from .helpers import FIXTURES
+from .helpers import FIXTURES, lines_by_rule, run_fixture, run_source
 
 POOLS = FIXTURES / "pools"
 
@@ -52,7 +53,9 @@ def test_overbooked_compose_project_fires_at_the_app_server_with_every_place_cit
     (finding,) = _audit(POOLS / "overbooked")
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES160", "docker-compose.yml", 4)
     assert finding.message.startswith("compose project . may open 360 PostgreSQL connections, more than the 97 usable")
-    assert "the PostgreSQL default" in finding.message
+    assert "(max_connections 100 of compose service db, PostgreSQL's default, nothing sets it, minus 3 reserved)" in (
+        finding.message
+    )
     evidence = _evidence(finding)
     assert evidence["engine"] == "app/db.py:7 pool_size=20 max_overflow=10"
     assert evidence["compose service api"] == "docker-compose.yml:4; replicas at docker-compose.yml:5"
@@ -143,3 +146,15 @@ def test_a_service_without_command_runs_its_dockerfile_cmd_and_env() -> None:
     assert "may open 625 PostgreSQL connections, more than the 97 usable" in finding.message
     assert "5 workers (WEB_CONCURRENCY) × 1 replica(s)" in finding.message
     assert _evidence(finding)["engine"] == "app/db.py:3 pool_size=25 max_overflow=100"
+
+
+def test_urllib3_retry_without_backoff_fires_exactly_on_policies_that_retry_at_once() -> None:
+    found = run_fixture(RetryBackoffCheck(), "RES163")
+    assert lines_by_rule(found) == {"RES163": [8, 9, 10, 11]}
+    assert "no backoff_factor" in found[0].message and "backoff_factor=0.5" in found[0].remediation
+
+
+def test_urllib3_retry_in_tests_is_not_judged() -> None:
+    src = "from urllib3 import Retry\nr = Retry(total=3)\n"
+    assert run_source(RetryBackoffCheck(), src, rel="tests/test_client.py") == []
+    assert len(run_source(RetryBackoffCheck(), src)) == 1

@@ -17,6 +17,7 @@ def checks() -> list[Check]:
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.pools import PoolBudgetCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.retry_backoff import RetryBackoffCheck  # noqa: PLC0415 - loaded with its family
 
     return [
         MissingTimeoutCheck(),
@@ -29,4 +30,5 @@ def checks() -> list[Check]:
         CacheExpiryCheck(),
         UnboundedMemoCheck(),
         PoolBudgetCheck(),
+        RetryBackoffCheck(),
     ]

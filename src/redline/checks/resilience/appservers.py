@@ -277,8 +277,8 @@ def _database(unit: str, image: str, words: list[str], where: Location) -> Datab
         return None
     limit = _postgres_limit(words)
     if limit is None:
-        return Database(unit, PG_DEFAULT_MAX_CONNECTIONS, "the PostgreSQL default (no max_connections set)", where)
-    return Database(unit, limit, "max_connections set on its command line", where)
+        return Database(unit, PG_DEFAULT_MAX_CONNECTIONS, "PostgreSQL's default, nothing sets it", where)
+    return Database(unit, limit, "set on its command line", where)
 
 
 def compose_databases(project: ComposeProject) -> Iterator[Database]:

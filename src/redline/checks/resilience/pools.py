@@ -220,8 +220,8 @@ def _database(unit: _Unit, snaps: Sequence[Snapshot]) -> tuple[int, str, str] | 
         return None
     server = min(unit.databases, key=lambda d: d.max_connections)
     where = f"{server.where.path}:{server.where.start_line}"
-    said = f"max_connections {server.max_connections} of {server.unit} ({server.source})"
-    said += f" minus {PG_DEFAULT_RESERVED} reserved"
+    said = f"max_connections {server.max_connections} of {server.unit}, {server.source}, minus {PG_DEFAULT_RESERVED}"
+    said += " reserved"
     return server.max_connections - PG_DEFAULT_RESERVED, said, where
 
 
