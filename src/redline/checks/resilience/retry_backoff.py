@@ -50,6 +50,7 @@ _URLLIB3_RETRY = frozenset(
         "requests.adapters.Retry",
         "requests.packages.urllib3.util.retry.Retry",
         "requests.packages.urllib3.Retry",
+        "requests.packages.urllib3.util.Retry",
     }
 )
 _COUNTS = ("total", "connect", "read", "status", "other")
