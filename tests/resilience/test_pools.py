@@ -85,8 +85,10 @@ def test_the_database_snapshot_overrides_the_compose_command_line(pg_server: Ser
     does not fit the real server."""
     (finding,) = _audit(POOLS / "fits", postgres_url=pg_server.url())
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES160", "docker-compose.yml", 4)
-    assert "may open 360 PostgreSQL connections, more than the 37 usable (max_connections 40 minus 3 reserved, " \
+    assert (
+        "may open 360 PostgreSQL connections, more than the 37 usable (max_connections 40 minus 3 reserved, "
         "from the snapshot of" in finding.message
+    )
     assert _evidence(finding)["max_connections"].startswith("postgres/postgres (")
 
 

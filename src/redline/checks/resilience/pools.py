@@ -212,10 +212,14 @@ def _database(unit: _Unit, snaps: Sequence[Snapshot]) -> tuple[int, str, str] | 
     if snaps:
         db = snaps[0].database
         usable = db.max_connections - db.reserved_connections
-        return usable, (
-            f"max_connections {db.max_connections} minus {db.reserved_connections} reserved, from the "
-            f"snapshot of {snaps[0].server.address}"
-        ), f"postgres/{snaps[0].server.database}"
+        return (
+            usable,
+            (
+                f"max_connections {db.max_connections} minus {db.reserved_connections} reserved, from the "
+                f"snapshot of {snaps[0].server.address}"
+            ),
+            f"postgres/{snaps[0].server.database}",
+        )
     if not unit.databases:
         return None
     server = min(unit.databases, key=lambda d: d.max_connections)
@@ -301,7 +305,7 @@ class PoolBudgetCheck(ProjectCheck):
                 "gunicorn's default sync (WSGI) workers cannot serve it",
                 server.where,
                 evidence={"app": server.app, "server": server.unit},
-                remediation=f"Add `-k {worker}` to the gunicorn command (or `worker_class = \"{worker}\"` in "
+                remediation=f'Add `-k {worker}` to the gunicorn command (or `worker_class = "{worker}"` in '
                 "gunicorn.conf.py).",
             )
 

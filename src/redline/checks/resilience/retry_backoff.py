@@ -104,6 +104,8 @@ class RetryBackoffCheck(FileCheck):
                 "on urllib3 2, `backoff_jitter` so clients spread their retries.",
             )
             for call in fact.calls
-            if fact.qualname(call.func) in _URLLIB3_RETRY and not has_star(call) and _retries(call)
+            if fact.qualname(call.func) in _URLLIB3_RETRY
+            and not has_star(call)
+            and _retries(call)
             and _no_backoff(call)
         ]
