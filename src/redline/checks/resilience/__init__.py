@@ -17,7 +17,9 @@ def checks() -> list[Check]:
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.go_timeouts import GoTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.js_timeouts import JsTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.pools import PoolBudgetCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.retries import RetryCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.retry_backoff import RetryBackoffCheck  # noqa: PLC0415 - loaded with its family
 
     return [
         MissingTimeoutCheck(),
@@ -31,4 +33,6 @@ def checks() -> list[Check]:
         UnboundedMemoCheck(),
         JsTimeoutCheck(),
         GoTimeoutCheck(),
+        PoolBudgetCheck(),
+        RetryBackoffCheck(),
     ]

@@ -455,4 +455,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         reads=names_read(node) if loop >= 0 or awaited else (),
         block=walk.statements.get(id(node), (-1, -1))[0] if awaited else -1,
         position=walk.statements.get(id(node), (-1, -1))[1] if awaited else -1,
+        star_kwargs=any(k.arg is None for k in node.keywords),
     )

@@ -56,6 +56,8 @@ class CallSite:
     #: statement list it is in (a number unique in the module) and its position there; -1 otherwise
     block: int = -1
     position: int = -1
+    #: the call passes ``**mapping``: keywords the index cannot see (a pool size in a settings dict)
+    star_kwargs: bool = False
 
 
 @dataclass(frozen=True)
