@@ -175,10 +175,35 @@ FROM n GROUP BY ALL
 """
 
 
+_TRIMMED = (
+    "resource_id",
+    "resource_name",
+    "resource_type",
+    "service_name",
+    "service_category",
+    "charge_category",
+    "pricing_category",
+    "description",
+)
+
+#: the text columns the scan left untrimmed (``select_list(trim=False)``), trimmed once per staged group and
+#: summed again: the same values as trimming each row, since groups of equal raw text trim alike
+_TRIM_STAGED = f"""
+CREATE OR REPLACE TABLE staged AS
+SELECT file, day, coalesce(NULLIF(TRIM(provider), ''), 'unknown') AS provider,
+       coalesce(NULLIF(TRIM(currency), ''), 'unknown') AS currency, NULLIF(TRIM(tags), '') AS tags,
+       {", ".join(f"NULLIF(TRIM({c}), '') AS {c}" for c in _TRIMMED)},
+       sum(cost) AS cost, sum(billed) AS billed, sum(effective) AS effective, sum(list_cost) AS list_cost,
+       sum(quantity) AS quantity, sum(rows) AS rows, sum(null_cost) AS null_cost, sum(undated) AS undated, version
+FROM staged GROUP BY ALL
+"""
+
+
 def derive(con: Any, settings: CostSettings) -> None:
     """Turn the staged sums into the ``daily`` table: tags, patterns and kinds are worked out once per
     distinct tag set, resource and charge description, never once per export row."""
     component, via = _component_expr(settings)
+    con.execute(_TRIM_STAGED)
     con.execute(f"""
 CREATE OR REPLACE TEMP TABLE tag_map AS
 SELECT tags, {_json_tag(settings.service_tags)} AS tag_component, {_json_tag(settings.tenant_tags)} AS tenant,
@@ -246,7 +271,7 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = _dialect(cols, settings)
     scan = _scan(path, tuple(str(r[0]) for r in described))
-    select = columns.select_list(dialect, cols, types)
+    select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per distinct value
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
