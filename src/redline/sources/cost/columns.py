@@ -10,7 +10,6 @@ are the same column.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 KNOWN_FOCUS_VERSIONS = ("1.0", "1.0-preview", "1.1", "1.2")
@@ -279,9 +278,7 @@ def missing_columns(dialect: Dialect, columns: set[str]) -> list[str]:
 _PLAIN_TEXT = re.compile(r"NULLIF\(TRIM\(CAST\((\"?[^\"()]+\"?) AS VARCHAR\)\), ''\)")
 
 
-def select_list(
-    dialect: Dialect, columns: set[str], types: dict[str, str] | None = None, *, trim: bool = True
-) -> str:
+def select_list(dialect: Dialect, columns: set[str], types: dict[str, str] | None = None, *, trim: bool = True) -> str:
     """The SELECT list that turns one file of ``dialect`` into normalised rows (``types``: lower-case
     column name → DuckDB type, so a Parquet timestamp is not parsed as text). ``trim=False`` leaves a
     column that is only trimmed (``_text``) as it is read: the caller trims after aggregating, once per
