@@ -176,6 +176,7 @@ FROM n GROUP BY ALL
 
 
 _TRIMMED = (
+    "tags",
     "resource_id",
     "resource_name",
     "resource_type",
@@ -186,16 +187,14 @@ _TRIMMED = (
     "description",
 )
 
-#: the text columns the scan left untrimmed (``select_list(trim=False)``), trimmed once per staged group and
-#: summed again: the same values as trimming each row, since groups of equal raw text trim alike
+#: the text columns the scan left untrimmed (``select_list(trim=False)``), trimmed in the staged per-day
+#: groups; only rows that need it are written, and derive() groups again, so the values are those of
+#: trimming each export row (groups of equal raw text trim alike)
 _TRIM_STAGED = f"""
-CREATE OR REPLACE TABLE staged AS
-SELECT file, day, coalesce(NULLIF(TRIM(provider), ''), 'unknown') AS provider,
-       coalesce(NULLIF(TRIM(currency), ''), 'unknown') AS currency, NULLIF(TRIM(tags), '') AS tags,
-       {", ".join(f"NULLIF(TRIM({c}), '') AS {c}" for c in _TRIMMED)},
-       sum(cost) AS cost, sum(billed) AS billed, sum(effective) AS effective, sum(list_cost) AS list_cost,
-       sum(quantity) AS quantity, sum(rows) AS rows, sum(null_cost) AS null_cost, sum(undated) AS undated, version
-FROM staged GROUP BY ALL
+UPDATE staged SET provider = coalesce(NULLIF(TRIM(provider), ''), 'unknown'),
+  currency = coalesce(NULLIF(TRIM(currency), ''), 'unknown'),
+  {", ".join(f"{c} = NULLIF(TRIM({c}), '')" for c in _TRIMMED)}
+WHERE {" OR ".join(f"{c} = '' OR {c} <> TRIM({c})" for c in ("provider", "currency", *_TRIMMED))}
 """
 
 
@@ -271,7 +270,7 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = _dialect(cols, settings)
     scan = _scan(path, tuple(str(r[0]) for r in described))
-    select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per distinct value
+    select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per staged group
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
