@@ -9,6 +9,7 @@ are the same column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 KNOWN_FOCUS_VERSIONS = ("1.0", "1.0-preview", "1.1", "1.2")
@@ -274,9 +275,14 @@ def missing_columns(dialect: Dialect, columns: set[str]) -> list[str]:
     return [c for c in dialect.required if c.lower() not in lower]
 
 
-def select_list(dialect: Dialect, columns: set[str], types: dict[str, str] | None = None) -> str:
+_PLAIN_TEXT = re.compile(r"NULLIF\(TRIM\(CAST\((\"?[^\"()]+\"?) AS VARCHAR\)\), ''\)")
+
+
+def select_list(dialect: Dialect, columns: set[str], types: dict[str, str] | None = None, *, trim: bool = True) -> str:
     """The SELECT list that turns one file of ``dialect`` into normalised rows (``types``: lower-case
-    column name → DuckDB type, so a Parquet timestamp is not parsed as text)."""
+    column name → DuckDB type, so a Parquet timestamp is not parsed as text). ``trim=False`` leaves a
+    column that is only trimmed (``_text``) as it is read: the caller trims after aggregating, once per
+    distinct value instead of once per row (a quarter of the scan's CPU)."""
     lower = {c.lower() for c in columns}
     parts = []
     period_type = (types or {}).get(dialect.period_column.lower(), "VARCHAR").upper()
@@ -290,6 +296,8 @@ def select_list(dialect: Dialect, columns: set[str], types: dict[str, str] | Non
 
         if needs and not all(c.lower() in lower for c in needs):
             expr = _fallback(dialect, name, lower)
+        if not trim and (plain := _PLAIN_TEXT.fullmatch(expr)):
+            expr = f"CAST({plain.group(1)} AS VARCHAR)"
         parts.append(f"{expr} AS {name}")
     return ",\n  ".join(parts)
 

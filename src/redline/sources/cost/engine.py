@@ -175,10 +175,34 @@ FROM n GROUP BY ALL
 """
 
 
+_TRIMMED = (
+    "tags",
+    "resource_id",
+    "resource_name",
+    "resource_type",
+    "service_name",
+    "service_category",
+    "charge_category",
+    "pricing_category",
+    "description",
+)
+
+#: the text columns the scan left untrimmed (``select_list(trim=False)``), trimmed in the staged per-day
+#: groups; only rows that need it are written, and derive() groups again, so the values are those of
+#: trimming each export row (groups of equal raw text trim alike)
+_TRIM_STAGED = f"""
+UPDATE staged SET provider = coalesce(NULLIF(TRIM(provider), ''), 'unknown'),
+  currency = coalesce(NULLIF(TRIM(currency), ''), 'unknown'),
+  {", ".join(f"{c} = NULLIF(TRIM({c}), '')" for c in _TRIMMED)}
+WHERE {" OR ".join(f"{c} = '' OR {c} <> TRIM({c})" for c in ("provider", "currency", *_TRIMMED))}
+"""
+
+
 def derive(con: Any, settings: CostSettings) -> None:
     """Turn the staged sums into the ``daily`` table: tags, patterns and kinds are worked out once per
     distinct tag set, resource and charge description, never once per export row."""
     component, via = _component_expr(settings)
+    con.execute(_TRIM_STAGED)
     con.execute(f"""
 CREATE OR REPLACE TEMP TABLE tag_map AS
 SELECT tags, {_json_tag(settings.service_tags)} AS tag_component, {_json_tag(settings.tenant_tags)} AS tenant,
@@ -246,7 +270,7 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = _dialect(cols, settings)
     scan = _scan(path, tuple(str(r[0]) for r in described))
-    select = columns.select_list(dialect, cols, types)
+    select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per staged group
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
