@@ -7,34 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+from code_audit import findings_of
 from redline.checks.code.exposure import RouteExposureCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exposure"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _findings() -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=FIXTURES,
-            config=Config(jobs=1),
-            checks=[RouteExposureCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return list(result.findings)
+    return list(findings_of(FIXTURES, RouteExposureCheck()))
 
 
 def test_each_rule_fires_exactly_at_its_lines() -> None:
