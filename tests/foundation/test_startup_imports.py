@@ -11,9 +11,9 @@ import pytest
 from redline.cli.main import COMMANDS, main
 
 
-def _loaded_after(code: str) -> list[str]:
-    """The ``redline`` modules a fresh interpreter has loaded after running ``code``."""
-    script = f"import sys\n{code}\nprint('\\n'.join(sorted(m for m in sys.modules if m.startswith('redline'))))"
+def _loaded_after(code: str, prefix: str = "redline") -> list[str]:
+    """The modules under ``prefix`` a fresh interpreter has loaded after running ``code``."""
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(m for m in sys.modules if m.startswith({prefix!r}))))"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     return out.split()
 
@@ -48,3 +48,10 @@ def test_importing_the_secret_checks_compiles_none_of_their_patterns() -> None:
     script = [sys.executable, "-c", code]
     out = subprocess.run(script, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["LAZY", "True", "0"]
+
+
+def test_version_and_rules_explain_leave_out_what_only_a_run_needs() -> None:
+    version = _loaded_after("from redline.cli.main import main\nmain(['--version'])", prefix="tempfile")
+    assert "tempfile" not in version  # only the --out write probe needs it (stdout also holds the version)
+    explain = _loaded_after("from redline.cli.main import main\nmain(['rules', 'explain', 'RES101'])")
+    assert [m for m in explain if m.startswith(("redline.core.map_model", "redline.synthesis.interface"))] == []
