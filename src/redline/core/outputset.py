@@ -113,13 +113,24 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT/SIGTERM held back while the renames run (they take microseconds each), delivered after."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """SIGINT/SIGTERM held back while the renames run (they take microseconds each), delivered after.
+
+    Held by Python-level handlers, not only by the main thread's signal mask: a process-directed signal goes
+    to any thread that does not block it (the worker pool's helper threads, a test runner's I/O thread), and
+    Python then runs the handler in the main thread all the same."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        pending.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if pending:
+            signal.raise_signal(pending[0])  # the run's own handler (KeyboardInterrupt for Ctrl-C), now
