@@ -11,7 +11,7 @@ from conftest import git
 from redline.checks.secrets import history as history_module
 from redline.core.config import Config
 from redline.core.result import AuditResult
-from redline.sources.secrets.git import open_history
+from redline.sources.secrets.git import GitHistory, open_history
 from redline.synthesis.overlaps import merge_history
 
 GHP = "ghp_URbL2F5rEY05VirPm212yfAO0N3enR8GrIvU"
@@ -231,3 +231,15 @@ def test_history_blob_over_the_size_limit_is_listed_as_not_covered(
     assert [(s.path, s.reason) for s in result.skipped] == [
         (f"git history: dump.sql@{blob[:12]}", "larger than the size limit (1,000 bytes); not scanned")
     ]
+
+
+def test_open_history_names_top_level_and_prefix_from_one_git_call(
+    make_repo: Callable[[], Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    repo = make_repo()
+    (repo / "sub" / "deeper").mkdir(parents=True)
+    top = str(repo.resolve())
+    assert open_history(repo) == GitHistory(str(repo), top, "")
+    assert open_history(repo / "sub" / "deeper") == GitHistory(str(repo / "sub" / "deeper"), top, "sub/deeper/")
+    outside = tmp_path_factory.mktemp("not-a-repo")
+    assert open_history(outside) is None

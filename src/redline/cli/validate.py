@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +36,8 @@ def check_out_dir(out: Path) -> None:
     if not probe_in.is_dir():
         raise InvalidInput(f"--out {out}: {probe_in} is not a directory")
     try:
+        import tempfile  # only when --out is checked: `--version` and `rules` never need it
+
         fd, tmp = tempfile.mkstemp(dir=probe_in, prefix=".redline-write-probe-")
     except OSError as exc:
         raise InvalidInput(f"--out {out}: cannot write in {probe_in}: {exc.strerror or exc}") from None

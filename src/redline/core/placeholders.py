@@ -9,31 +9,31 @@ a value, or a description of the value instead of one.
 
 from __future__ import annotations
 
-import re
+from redline.core.lazy_regex import lazy
 
-_PLACEHOLDER_WORDS = re.compile(
+_PLACEHOLDER_WORDS = lazy(
     r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|dummy|redacted|placeholder|your[-_]?(?:api[-_]?)?"
     r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
 )
-_TEMPLATING = re.compile(
+_TEMPLATING = lazy(
     r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
     r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
 )
 # what scrubbers put where a secret was ("[Filtered]", "[REDACTED]") and typing annotations
 # that happen to sit after a key named like a secret ("token_usage: Optional[int]")
-_NOT_A_VALUE = re.compile(
+_NOT_A_VALUE = lazy(
     r"^\[[A-Za-z _-]{1,30}\]$|^(?:Optional|List|Dict|Union|Sequence|Mapping|Tuple|Set|Iterable|Callable|Literal"
     r"|Annotated|Type|list|dict|tuple|set|type)\["
 )
 # a whole value that is a default or documentation word, never a chosen secret
-_PLACEHOLDER_VALUE = re.compile(
+_PLACEHOLDER_VALUE = lazy(
     r"(?i)^(?:secret|secrets|password|passwd|pass|pwd|changeme|change[-_.]?it|changeit|default|test|testing|tests"
     r"|sample|example|dummy|fake|foo|bar|baz|foobar|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
     r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
 )
 # an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,
 # and version specifiers next to a package whose name holds "password" (^1.7.1, 5.3.0-beta.2)
-_PLACEHOLDER_SHAPE = re.compile(
+_PLACEHOLDER_SHAPE = lazy(
     r"^[A-Z][A-Z0-9_]*_(?:VAL|VALUE|HERE|PLACEHOLDER|GOES_HERE|TBD)$|(?i:^(?:your|my|insert|enter|put)[-_ ])"
     # a name describing the value instead of one: astronomy_password, db-secret, api_token
     r"|(?i:^[a-z]{2,20}(?:[-_][a-z]{2,20}){0,2}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"

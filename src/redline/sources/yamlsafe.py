@@ -12,24 +12,25 @@ manifests. Mappings come back as ``LineMap`` (a dict that knows its lines).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from redline.core.lazy_regex import lazy
 
 #: a document may expand to at most max(MIN_NODE_BUDGET, EXPANSION_FACTOR x its distinct nodes)
 MIN_NODE_BUDGET = 200_000
 EXPANSION_FACTOR = 20
 
 #: Go-template actions that only a chart (not an alerting rule or a docs string) would hold
-_TEMPLATE_RE = re.compile(
+_TEMPLATE_RE = lazy(
     r"\{\{-|-\}\}|\{\{\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|include\s|"
     r"template\s|toYaml|tpl\s|if\s|else|end\b|range\s|with\s|define\s)"
 )
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
-_HEX_RE = re.compile(r"^0x[0-9a-fA-F_]+$")
-_OCT_RE = re.compile(r"^0[0-7_]+$")
-_FLOAT_RE = re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$")
+_INT_RE = lazy(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+_HEX_RE = lazy(r"^0x[0-9a-fA-F_]+$")
+_OCT_RE = lazy(r"^0[0-7_]+$")
+_FLOAT_RE = lazy(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 

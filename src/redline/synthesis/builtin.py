@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redline.core.config import SectionSpec
-from redline.synthesis.interface import SynthesisStep
+
+if TYPE_CHECKING:  # the steps' interface pulls in the map and inventory models `rules` never needs
+    from redline.synthesis.interface import SynthesisStep
 
 #: (module, class) of every step, in the order they run
 STEPS = (

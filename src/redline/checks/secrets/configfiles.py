@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from redline.checks.secrets.filters import is_placeholder, is_store_reference, shannon_entropy
+from redline.core.lazy_regex import lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,20 +24,20 @@ class ConfigSecret:
     secret: str = field(repr=False)
 
 
-_DOTENV_LINE = re.compile(rb"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*?)[ \t]*\r?$", re.M)
-SECRET_KEY = re.compile(
+_DOTENV_LINE = lazy(rb"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*?)[ \t]*\r?$", re.M)
+SECRET_KEY = lazy(
     r"(?i)(secret|token|passw(or)?d|passphrase|pwd|api[_-]?key|apikey|private[_-]?key|credential|access[_-]?key"
     r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|auth[_-]?key|_key$|^key$|dsn$|_url$|_uri$|conn(ection)?[_-]?str)"
 )
-_URL_KEY = re.compile(r"(?i)(_url|_uri|dsn)$")
-_SECRET_REFERENCE_KEY = re.compile(r"(?i)(_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type)$")
-_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@", re.I)
-_NOT_SECRET_VALUE = re.compile(r"(?i)^(true|false|yes|no|on|off|none|null|nil|undefined|\d{1,11}|[\d.]+[smhd]?)$")
+_URL_KEY = lazy(r"(?i)(_url|_uri|dsn)$")
+_SECRET_REFERENCE_KEY = lazy(r"(?i)(_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type)$")
+_URL_WITH_PASSWORD = lazy(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@", re.I)
+_NOT_SECRET_VALUE = lazy(r"(?i)^(true|false|yes|no|on|off|none|null|nil|undefined|\d{1,11}|[\d.]+[smhd]?)$")
 
-_NPMRC = re.compile(rb"^[ \t]*(?:[^\s=]*:)?(_authToken|_auth|_password)[ \t]*=[ \t]*(.*?)[ \t]*\r?$", re.M)
-_PYPIRC = re.compile(rb"^[ \t]*(password)[ \t]*[:=][ \t]*(.*?)[ \t]*\r?$", re.M)
-_NETRC = re.compile(rb"(?:^|\s)(password)\s+(\S+)")
-_GIT_CREDENTIALS = re.compile(rb"^[ \t]*[a-z][a-z0-9+.-]*://([^:/@\s]*):([^@\s]+)@", re.M | re.I)
+_NPMRC = lazy(rb"^[ \t]*(?:[^\s=]*:)?(_authToken|_auth|_password)[ \t]*=[ \t]*(.*?)[ \t]*\r?$", re.M)
+_PYPIRC = lazy(rb"^[ \t]*(password)[ \t]*[:=][ \t]*(.*?)[ \t]*\r?$", re.M)
+_NETRC = lazy(rb"(?:^|\s)(password)\s+(\S+)")
+_GIT_CREDENTIALS = lazy(rb"^[ \t]*[a-z][a-z0-9+.-]*://([^:/@\s]*):([^@\s]+)@", re.M | re.I)
 
 
 def find_config_secrets(path: str, kind: str, data: bytes) -> list[ConfigSecret]:

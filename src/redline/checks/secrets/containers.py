@@ -12,7 +12,6 @@ import binascii
 import fnmatch
 import json
 import posixpath
-import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -32,12 +31,13 @@ from redline.checks.secrets.settings import SecretSettings, settings_for
 from redline.checks.secrets.shipping import dotenv_severity, stage_ships
 from redline.core.facts import Facts
 from redline.core.filekinds import kind_of
+from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.containers.build_context import BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
-_NOT_SECRET_KEYS = re.compile(
+_NOT_SECRET_KEYS = lazy(
     r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|"
     r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
 )

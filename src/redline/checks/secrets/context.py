@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from redline.core.lazy_regex import lazy
+
 #: provider documentation for each public-by-design kind (cited in the rule docs and tests)
 PUBLIC_BY_DESIGN = {
     "posthog-project-key": "https://posthog.com/docs/api#authentication (project API keys phc_ are public, "
@@ -52,7 +54,7 @@ _FIREBASE_MARKERS = (
     b"firebase_web_api_key",
     b"firebaseio.com",
 )
-_ALGOLIA_SEARCH = re.compile(rb"(?i)search[_-]?(?:only[_-]?)?(?:api[_-]?)?key|algoliasearch\s*\(|searchclient\s*\(")
+_ALGOLIA_SEARCH = lazy(rb"(?i)search[_-]?(?:only[_-]?)?(?:api[_-]?)?key|algoliasearch\s*\(|searchclient\s*\(")
 
 
 def public_by_design(secret: str, line: bytes, data: bytes) -> str:
@@ -75,7 +77,7 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
     return ""
 
 
-_BUNDLE_NAME = re.compile(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
+_BUNDLE_NAME = lazy(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
 _VENDOR_DIRS = frozenset(
     {
         "vendor",

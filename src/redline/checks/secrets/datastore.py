@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
+from redline.core.lazy_regex import lazy
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
 DEFAULT_PASSWORDS = frozenset(
@@ -102,7 +103,7 @@ _STORES = (
     ("cache", r"cache|caches"),
     ("message broker", r"broker|mq|celery"),
 )
-_STORE_TOKEN = re.compile("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
+_STORE_TOKEN = lazy("(?i)^(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STORES)) + ")$")
 
 #: translation catalogues, compiled catalogues, stylesheets, images and source maps hold no connection strings
 _NO_CREDENTIALS = (
@@ -125,8 +126,8 @@ _NO_CREDENTIALS = (
     ".pdf",
 )
 #: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
-_FALLBACK = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
-_CI_CONFIG = re.compile(
+_FALLBACK = lazy(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
+_CI_CONFIG = lazy(
     r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
     # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
@@ -136,33 +137,31 @@ _SCHEMES = (
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
     r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch"
 )
-_URL = re.compile(
+_URL = lazy(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
     rb"(?::[0-9]{1,5})?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
 )
 _STR = rb"""(?:'[^'\n]{0,300}'|"[^"\n]{0,300}"|\$?[A-Za-z_][A-Za-z0-9_.]{0,60})"""
-_DRIVER_CALL = re.compile(
+_DRIVER_CALL = lazy(
     rb"(?i)(?P<call>new\s+PDO|new\s+mysqli|mysqli_connect|DriverManager\.getConnection)\s*\(\s*"
     + _STR
     + rb"\s*,\s*['\"](?P<user>[^'\"\n]{1,100})['\"]\s*,\s*['\"](?P<pw>[^'\"\n\\]{1,200})['\"]"
 )
-_CONN_STRING_PW = re.compile(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
-_CONN_STRING_MARKERS = re.compile(
+_CONN_STRING_PW = lazy(rb"(?i)(?:^|[;\"'\s?&])(?P<key>password|pwd)\s{0,2}=\s{0,2}(?P<pw>[^;&'\"\s\\]{1,128})")
+_CONN_STRING_MARKERS = lazy(
     rb"(?i)(?:^|[;\"'\s])(?:server|data source|datasource|host|hostname|address|addr|network address|uid|user id"
     rb"|userid|username|user|database|initial catalog|dsn|driver|port)\s{0,2}=[^;\n]{0,200};|jdbc:[a-z0-9]+:"
 )
-_CONN_STRING_USER = re.compile(
-    rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})"
-)
-_DRIVER_HINT = re.compile(rb"(?i)postgres|npgsql|mysql|mariadb|sql server|sqlserver|mssql|oracle|mongo|redis")
-_SECRET_KEY_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|pwd|secret|token|credentials?)$|(?:^|[_.-])pass$")
-_NOT_A_PASSWORD_KEY = re.compile(
+_CONN_STRING_USER = lazy(rb"(?i)(?:^|[;\"'\s?&])(?:uid|user id|userid|username|user)\s{0,2}=\s{0,2}([^;&'\"\s]{1,100})")
+_DRIVER_HINT = lazy(rb"(?i)postgres|npgsql|mysql|mariadb|sql server|sqlserver|mssql|oracle|mongo|redis")
+_SECRET_KEY_NAME = lazy(r"(?i)(?:password|passwd|passphrase|pwd|secret|token|credentials?)$|(?:^|[_.-])pass$")
+_NOT_A_PASSWORD_KEY = lazy(
     r"(?i)(?:_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type|_env|_ref|_key_ref|keyref"
     r"|_policy|_method|_min|_max|_rounds|_hasher|_reset|_url|_uri|_command|_cmd|_prompt|_regex|_pattern)$"
     r"|allow_empty|random_root|require|encrypt|hash|salt_len|reset|forgot|expire|complexity|min_length"
 )
-_NOT_A_VALUE = re.compile(
+_NOT_A_VALUE = lazy(
     r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|required|optional|\d{1,11}|[\d.]+[smhd]?|~)$"
     r"|^(?:ENV|env|os\.environ|process\.env|System\.getenv|getenv|Environment\.)|^!(?:vault|Ref|Sub|GetAtt|secret)"
     r"|^\$|^%\(|^%[A-Za-z_]|^<|^\{|^#\{|^@[A-Za-z_]|^\[\["
@@ -370,7 +369,7 @@ def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
             yield replace(cred, local="services" in kv.parents)
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = lazy(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _tokens(word: str) -> list[str]:

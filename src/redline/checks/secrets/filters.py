@@ -9,6 +9,7 @@ import re
 from collections import Counter
 
 from redline.core.context import in_test_or_sample, lower_confidence
+from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence
 from redline.core.placeholders import looks_like_placeholder
 
@@ -28,7 +29,7 @@ _STORE_REFS = (
     "secretkeyref",
 )
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
-_PREFIX = re.compile(r"^[A-Za-z]{2,12}[_-]")
+_PREFIX = lazy(r"^[A-Za-z]{2,12}[_-]")
 
 
 def shannon_entropy(text: str) -> float:

@@ -13,6 +13,8 @@ import re._constants as sre_constants
 import re._parser as sre_parse
 from typing import Any
 
+from redline.core.lazy_regex import lazy
+
 #: a window bigger than this is not believable for one token; unbounded patterns use it
 MAX_WINDOW = 8192
 
@@ -26,8 +28,8 @@ for _name, _what in (("ATOMIC_GROUP", "atomic group"), ("POSSESSIVE_REPEAT", "po
     if hasattr(sre_constants, _name):
         _FORBIDDEN[getattr(sre_constants, _name)] = _what
 
-_NAMED_GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
-_OPEN_REPEAT = re.compile(r"(?<!\\)\{,(\d+)\}")
+_NAMED_GROUP = lazy(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
+_OPEN_REPEAT = lazy(r"(?<!\\)\{,(\d+)\}")
 
 
 class PatternError(ValueError):

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from redline.core.lazy_regex import lazy
+
 MAX_BYTES = 2_000_000  # larger files are data, not configuration
 MAX_LINE = 4096  # a longer line is data (or minified), not a key: skipped, which also bounds regex work
 
@@ -60,11 +62,11 @@ def _unquote_key(raw: bytes) -> str:
 
 # --- YAML --------------------------------------------------------------------------------------
 
-_YAML_KEY = re.compile(
+_YAML_KEY = lazy(
     rb"(?P<indent>[ \t]*)(?P<dash>-[ \t]+)?(?P<key>\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s:#'\"\[\]{},&*!|>%@`-]"
     rb"[^:#\n]{0,200}?)[ \t]*:(?:[ \t]+(?P<value>[^\n]*?))?[ \t]*\r?$"
 )
-_YAML_ITEM = re.compile(
+_YAML_ITEM = lazy(
     rb"(?P<indent>[ \t]*)-[ \t]+['\"]?(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})=(?P<value>[^\n]*?)"
     rb"['\"]?[ \t]*\r?$"
 )
@@ -124,7 +126,7 @@ def _list_item(item: re.Match[bytes], stack: list[tuple[int, str]], data: bytes,
 
 # --- JSON --------------------------------------------------------------------------------------
 
-_JSON_TOKEN = re.compile(rb'"((?:[^"\\\n]|\\.){0,4000})"|([{}\[\]:,])|([^\s{}\[\]:,"]+)')
+_JSON_TOKEN = lazy(rb'"((?:[^"\\\n]|\\.){0,4000})"|([{}\[\]:,])|([^\s{}\[\]:,"]+)')
 
 
 def _json(data: bytes) -> Iterator[KeyValue]:
@@ -155,8 +157,8 @@ def _json(data: bytes) -> Iterator[KeyValue]:
 
 # --- TOML, INI, .properties --------------------------------------------------------------------
 
-_HEADER = re.compile(rb"[ \t]*\[\[?[ \t]*(?P<name>[^\]\n]{1,200}?)[ \t]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?$")
-_ASSIGN = re.compile(
+_HEADER = lazy(rb"[ \t]*\[\[?[ \t]*(?P<name>[^\]\n]{1,200}?)[ \t]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?$")
+_ASSIGN = lazy(
     rb"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z0-9_.\-\"' ]{1,200}?)[ \t]*[=:][ \t]*(?P<value>[^\n]*?)"
     rb"[ \t]*\r?$"
 )

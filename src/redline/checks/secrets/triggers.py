@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from redline.checks.secrets.cache import read_entry, write_entry
+from redline.core.lazy_regex import lazy
 
 _hs: Any
 try:  # pragma: no cover - exercised by whichever platform runs the tests
@@ -28,8 +29,8 @@ _SCHEMES = (
 )
 _DRIVER_CALLS = rb"new[ \t]+(?:PDO|mysqli)[ \t]*\(|mysqli_connect[ \t]*\(|DriverManager\.getConnection[ \t]*\("
 _PATTERNS = (rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}://", rb"(?:password|pwd)[ \t]{0,2}=", _DRIVER_CALLS)
-_DRIVER_CALL_RE = re.compile(_DRIVER_CALLS, re.IGNORECASE)
-_SCHEME_AT_END = re.compile(rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}$")
+_DRIVER_CALL_RE = lazy(_DRIVER_CALLS, re.IGNORECASE)
+_SCHEME_AT_END = lazy(rb"(?:" + _SCHEMES + rb")[a-z0-9+_]{0,12}$")
 _COMMON_SCHEMES = (b"http", b"https", b"ftp", b"file", b"ws", b"wss", b"git", b"ssh", b"s3", b"gs")
 
 

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from redline.core.lazy_regex import lazy
 from redline.core.model import Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
@@ -86,22 +87,22 @@ _APPEND_KEYS = frozenset(
         "external_links",
     }
 )
-_VAR_RE = re.compile(
+_VAR_RE = lazy(
     r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}"
     r"|([A-Za-z_][A-Za-z0-9_]*))"
 )
 #: ``docker-compose-prod.yml``, ``compose-dev.yaml``, ``docker_compose.yml``: named like compose files but not
 #: matched by file kinds
-_COMPOSE_NAME_RE = re.compile(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_COMPOSE_NAME_RE = lazy(r"^(docker[-_])?compose([-_][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 #: Swarm stack files (``docker stack deploy -c docker-stack.yml``): a deployment of their own, never an
 #: override of the compose file beside them
-_STACK_NAME_RE = re.compile(r"^docker[-_]stack([-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_STACK_NAME_RE = lazy(r"^docker[-_]stack([-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 #: other names Swarm stack files go by (``stack.yml``, ``traefik-stack.yml``, ``swarm.prod.yml``): read as a
 #: stack when a service has a ``deploy:`` section, else left alone (Haskell's ``stack.yaml`` is no compose file)
-_STACK_LIKE_RE = re.compile(r"^(?:[\w.-]*[-_.])?(?:stack|swarm)(?:[-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_STACK_LIKE_RE = lazy(r"^(?:[\w.-]*[-_.])?(?:stack|swarm)(?:[-_.][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _STACK_PEEK = 1_000_000
-_SERVICES_LINE = re.compile(r"(?m)^services:[ \t]*(?:#.*)?$")
-_DEPLOY_LINE = re.compile(r"(?m)^[ \t]+deploy:[ \t]*(?:#.*)?$")
+_SERVICES_LINE = lazy(r"(?m)^services:[ \t]*(?:#.*)?$")
+_DEPLOY_LINE = lazy(r"(?m)^[ \t]+deploy:[ \t]*(?:#.*)?$")
 #: third-party code checked into the tree: its compose files are not part of the audited system
 _VENDORED = frozenset(
     {
@@ -118,7 +119,7 @@ _VENDORED = frozenset(
 )
 #: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
 MAX_DEPTH = 32
-_DOTENV_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
+_DOTENV_RE = lazy(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ exec into. Such a file is what ``docker compose up`` starts on a laptop, whateve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from redline.core.lazy_regex import lazy
 from redline.sources.yamlsafe import YamlError, load_documents
 
 #: ``uvicorn --reload``, ``nodemon --inspect``, ``manage.py runserver``, ``debugpy``, ``sleep infinity``,
 #: ``npm run dev``, ``watchmedo``
-_DEV_COMMAND = re.compile(
+_DEV_COMMAND = lazy(
     r"(?:^|\s)--reload\b|\bnodemon\b|--inspect(?:-brk)?\b|\brunserver\b|\bdebugpy\b|\bsleep\s+infinity\b"
     r"|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?dev\b|\bwatchmedo\b"
 )

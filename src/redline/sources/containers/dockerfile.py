@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from redline.core.lazy_regex import lazy
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource, SourceError
 
@@ -38,10 +39,10 @@ KNOWN = frozenset(
         "WORKDIR",
     }
 )
-_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
-_HEREDOC_RE = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
-_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
-_FLAG_RE = re.compile(r"^--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?\s*")
+_DIRECTIVE_RE = lazy(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC_RE = lazy(r"<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_VAR_RE = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_FLAG_RE = lazy(r"^--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?\s*")
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Dockerfile:
         return None
 
 
-_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)""")
+_ENV_PAIR = lazy(r"""([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)""")
 
 
 def env_pairs(args: str) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.core.lazy_regex import lazy
 from redline.core.suppress import FileSuppressions, parse_suppressions
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource, SourceError
@@ -58,8 +59,8 @@ CLUSTER_SCOPED = frozenset(
     }
 )
 
-_HELM_RE = re.compile(r"(?<![$\w])\{\{-?[^}]*\}\}")  # no \s* before [^}]*: the overlap was quadratic
-_K8S_LINE_RE = re.compile(r"^(apiVersion|kind):", re.MULTILINE)
+_HELM_RE = lazy(r"(?<![$\w])\{\{-?[^}]*\}\}")  # no \s* before [^}]*: the overlap was quadratic
+_K8S_LINE_RE = lazy(r"^(apiVersion|kind):", re.MULTILINE)
 
 
 @dataclass(frozen=True)

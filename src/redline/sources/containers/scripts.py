@@ -3,14 +3,14 @@ that a Dockerfile starts through ``ENTRYPOINT ["/start.sh"]`` (the script is rea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from redline.core.lazy_regex import lazy
 from redline.core.workspace import FileText
 from redline.sources.interface import FileSource
 
 #: ``java`` (or ``exec /opt/jdk/bin/java``) as a command word, not inside another word
-_JAVA = re.compile(r"(?:^|[\s;&|(`])(?:exec\s+)?(?:\S*/)?java(?=\s|$)")
+_JAVA = lazy(r"(?:^|[\s;&|(`])(?:exec\s+)?(?:\S*/)?java(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class ShellScript:
     text_vars: tuple[tuple[str, str], ...] = ()  # NAME=value assignments (JAVA_OPTS=...) in the script
 
 
-_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$")
+_ASSIGN = lazy(r"^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$")
 
 
 def parse_script(path: str, text: str) -> ShellScript | None:
