@@ -8,5 +8,6 @@ from redline.checks.interface import Check
 
 def checks() -> list[Check]:
     from redline.checks.latency.check import LatencyCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.latency.node_sync import NodeSyncIoCheck  # noqa: PLC0415 - loaded with its family
 
-    return [LatencyCheck()]
+    return [LatencyCheck(), NodeSyncIoCheck()]
