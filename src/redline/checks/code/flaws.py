@@ -105,7 +105,7 @@ def _jwt(call: CallSite) -> Hit | None:
         why = next((w for a in call.args for w in _jwt_why(a)), "")
     else:
         return None
-    if not why:
+    if not why or (why != "algorithms include none" and _predicate(call.function)):
         return None
     return Hit(
         JWT_UNVERIFIED,
@@ -116,6 +116,13 @@ def _jwt(call: CallSite) -> Hit | None:
         "Decode with the key and an explicit algorithm list "
         '(`jwt.decode(token, key, algorithms=["RS256"])`); never disable verification or allow `none`.',
     )
+
+
+def _predicate(function: str) -> bool:
+    """``is_saleor_token``: a yes/no question about a token (whose issuer is it?) answered by peeking at its
+    claims; they leave the function as a bool, never as an identity, so the unverified read is not trusted."""
+    name = function.rsplit(".", 1)[-1]
+    return name.startswith(("is_", "has_"))
 
 
 def _jwt_why(a: Arg) -> Iterator[str]:

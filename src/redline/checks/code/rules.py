@@ -104,7 +104,9 @@ JWT_UNVERIFIED = Rule(
     tags=("CWE-347",),
     doc=RuleDoc(
         what_it_does='Flags PyJWT `jwt.decode(..., options={"verify_signature": False})`, `verify=False`, '
-        "`algorithms` that include `none`, and python-jose `jwt.get_unverified_claims` used outside tests.",
+        "`algorithms` that include `none`, and python-jose `jwt.get_unverified_claims` used outside tests. An "
+        "unverified read inside a yes/no predicate (`is_…`/`has_…`, e.g. `is_our_token` peeking at the issuer to "
+        "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity.",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',
