@@ -32,8 +32,9 @@ FETCH_NO_SIGNAL = Rule(
         what_it_does="Finds server-side `fetch(url)` calls (the global, `node-fetch`, `undici`, `cross-fetch`) "
         "whose init object has no `signal`, or that pass no init object at all. Calls whose init is a "
         "variable or spreads another object (`{...opts}`) are not judged, nor are browser modules (`.jsx`/"
-        "`.tsx`, modules importing React, Vue, Svelte, Angular, Preact or Solid, and files under front-end "
-        "directories such as `frontend/`, `web/`, `public/` or `client/src/`).",
+        "`.tsx`, modules importing React, React Native, Expo, Vue, Svelte, Angular, Preact or Solid, and files "
+        "under front-end or mobile directories such as `frontend/`, `web/`, `public/`, `client/src/`, `mobile/` "
+        "or `react-native-app/`).",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
         "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
@@ -77,7 +78,19 @@ AXIOS_NO_TIMEOUT = Rule(
 _FETCH_RAW = frozenset({"fetch", "globalThis.fetch", "window.fetch", "global.fetch"})
 #: modules whose ``fetch`` is the WHATWG one (the import target or its root)
 _FETCH_LIBS = ("node-fetch", "undici", "cross-fetch", "isomorphic-fetch", "isomorphic-unfetch")
-_BROWSER_LIBS = ("react", "react-dom", "vue", "svelte", "@angular", "preact", "solid-js", "next/link", "next/router")
+_BROWSER_LIBS = (
+    "react",
+    "react-dom",
+    "react-native",
+    "expo",
+    "vue",
+    "svelte",
+    "@angular",
+    "preact",
+    "solid-js",
+    "next/link",
+    "next/router",
+)
 #: axios method -> index of its config argument
 _AXIOS_CONFIG = {
     "get": 1,
@@ -123,8 +136,12 @@ def _object(arg: Arg) -> bool:
     return arg.name is None and arg.call is None and arg.literal is None
 
 
-#: directories that hold front-end code
-_BROWSER_DIRS = frozenset({"frontend", "web", "webapp", "ui", "public", "static", "www", "browser"})
+#: directories that hold front-end or mobile-client code (a phone app waits on its user, not on a server queue)
+_BROWSER_DIRS = frozenset(
+    {"frontend", "web", "webapp", "ui", "public", "static", "www", "browser", "mobile", "ios", "android"}
+)
+#: a directory holding a React Native / Expo app, whatever its name around it (``react-native-app/``)
+_MOBILE_MARKERS = ("react-native", "expo-app")
 #: a directory named like a front-end app when ``src/`` follows it
 _APP_SUFFIXES = ("client", "front", "frontend", "web", "ui", "app-ui")
 
@@ -133,7 +150,7 @@ def _browser_module(index: CodeIndex) -> bool:
     if index.path.lower().endswith((".jsx", ".tsx", ".vue", ".svelte")):
         return True
     parts = [part.lower() for part in index.path.split("/")[:-1]]
-    if any(part in _BROWSER_DIRS for part in parts):
+    if any(part in _BROWSER_DIRS or any(m in part for m in _MOBILE_MARKERS) for part in parts):
         return True
     if any(a.endswith(_APP_SUFFIXES) and b == "src" for a, b in pairwise(parts)):
         return True  # ``client/src/``, ``pakrat_client/src/``, ``my-frontend/src/``
