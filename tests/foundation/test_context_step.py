@@ -21,6 +21,9 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("README.md", "docs"),
         ("examples/complete/main.tf", "sample"),
         (".env.example", "sample"),
+        ("saleor/core/utils/random_data.py", "sample"),  # demo data behind `manage.py populatedb`
+        ("shop/management/commands/populatedb.py", "sample"),
+        ("shop/core/utils/randomness.py", ""),  # a name that only starts alike
         ("src/loadgenerator/locustfile.py", "load generator"),
         (".devcontainer/docker-compose.yml", "development"),
         ("pkg/handler_test.go", "test"),

@@ -197,7 +197,8 @@ _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
 _TEST_NAME = re.compile(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
-_SAMPLE_NAME = re.compile(r"(?i)sample|example|dummy|fake")
+#: file names of samples, fakes and demo-data generators (saleor's ``core/utils/random_data.py`` behind ``populatedb``)
+_SAMPLE_NAME = re.compile(r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db")
 #: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
 #: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
