@@ -119,7 +119,10 @@ def _components(
     manifests: Sequence[PackageManifest], licences: dict[tuple[str, str, str], str], normaliser: LicenceNormaliser
 ) -> dict[str, Component]:
     packages = _packages(manifests)
-    dev_only = {key: all(p.dev for m in manifests for p in m.packages if p.key == key) for key in packages}
+    dev_only: dict[str, bool] = {}  # a key is dev only when every manifest entry for it is dev (one pass)
+    for m in manifests:
+        for p in m.packages:
+            dev_only[p.key] = dev_only.get(p.key, True) and p.dev
     components: dict[str, Component] = {}
     for key in sorted(packages):
         pkg, where = packages[key]

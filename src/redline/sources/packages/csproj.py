@@ -22,29 +22,17 @@ from redline.sources.packages.maven_pom import Node, parse_xml
 from redline.sources.packages.siblings import text_near
 
 _EXACT = re.compile(r"^\[?\s*(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?)\s*\]?$")
-_ATTRS = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
 
 
-def _references(lines: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Each ``<PackageReference …>`` start tag's line and attributes (the XML reader keeps no attributes)."""
-    out = []
-    for number, line in enumerate(lines, start=1):
-        for tag in re.finditer(r"<PackageReference\b([^>]*)>", line):
-            out.append((number, dict(_ATTRS.findall(tag.group(1)))))
-    return out
-
-
-def _child_versions(root: Node) -> dict[int, str]:
-    """``<Version>`` child elements by their PackageReference's line."""
-    out: dict[int, str] = {}
+def _elements(root: Node, tag: str) -> list[Node]:
+    """Every ``<tag>`` element under ``root``, in document order."""
+    out: list[Node] = []
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.tag == "PackageReference":
-            version = node.value("Version")
-            if version:
-                out[node.line] = version
-        stack.extend(node.children)
+        if node.tag == tag:
+            out.append(node)
+        stack.extend(reversed(node.children))
     return out
 
 
@@ -52,11 +40,14 @@ def _central_versions(props: str | None) -> dict[str, str]:
     """``<PackageVersion Include="X" Version="1.2.3" />`` of a Directory.Packages.props, by lower-case id."""
     if not props:
         return {}
+    try:
+        root = parse_xml(props.encode("utf-8"))
+    except SourceError:
+        return {}  # an unreadable props file leaves the versions unknown
     out: dict[str, str] = {}
-    for tag in re.finditer(r"<PackageVersion\b([^>]*)>", props):
-        attrs = dict(_ATTRS.findall(tag.group(1)))
-        if attrs.get("Include") and attrs.get("Version"):
-            out[attrs["Include"].lower()] = attrs["Version"]
+    for node in _elements(root, "PackageVersion"):
+        if node.attrs.get("Include") and node.attrs.get("Version"):
+            out[node.attrs["Include"].lower()] = node.attrs["Version"]
     return out
 
 
@@ -68,17 +59,17 @@ class CsprojParser(ManifestParser):
         root = parse_xml(text.data)
         if root.tag != "Project":
             raise SourceError(f"root element is <{root.tag}>, not <Project>: not an MSBuild project")
-        children = _child_versions(root)
         central = _central_versions(text_near(text, "Directory.Packages.props"))
         b = ManifestBuilder(text.file.path, "csproj", "NuGet", is_lockfile=False)
-        for line, attrs in _references(text.lines):
+        for ref in _elements(root, "PackageReference"):
+            attrs, line = ref.attrs, ref.line
             name = attrs.get("Include") or attrs.get("Update", "")
             if not name:
                 continue
             declared = (
                 attrs.get("Version")
                 or attrs.get("VersionOverride")
-                or children.get(line, "")
+                or ref.value("Version")
                 or central.get(name.lower(), "")
             ).strip()
             exact = _EXACT.match(declared)

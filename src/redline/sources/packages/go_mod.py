@@ -27,8 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from redline.core.images import parse_image
 from redline.core.packages import PackageManifest
 from redline.core.workspace import FileText
+from redline.sources.containers.dockerfile import parse_dockerfile
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import ManifestBuilder
 from redline.sources.packages.interface import ManifestParser
@@ -152,20 +154,23 @@ def _resolve(req: _Require, mod: _GoMod) -> tuple[str, str, str]:
     return req.path, "", f"replaced by local path {new_path}"  # a local directory
 
 
-#: ``FROM [--platform=…] [docker.io/library/]golang:<tag>`` in a Dockerfile beside go.mod
-_GOLANG_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?:docker\.io/)?(?:library/)?golang:([\w.-]+)", re.IGNORECASE)
 _FULL_RELEASE = re.compile(r"^(\d+\.\d+\.\d+)(?:$|-)")
 
 
 def builder_release(dockerfile: str) -> tuple[str, str] | None:
     """The Go release the ``golang`` builder image builds with: ``(version, tag)`` when the tag names a
     full release (``1.26.6-bookworm``), ``("", tag)`` when it floats (``1.26``, ``alpine``: the latest
-    patch when built), None when no golang image is used."""
-    for line in dockerfile.splitlines():
-        m = _GOLANG_FROM.match(line)
-        if m:
-            full = _FULL_RELEASE.match(m.group(1))
-            return (full.group(1) if full else "", m.group(1))
+    patch when built), None when no golang image is used. The Dockerfile is read by the container
+    source's parser (``ARG`` defaults substituted in ``FROM``) and the image by ``parse_image``."""
+    try:
+        parsed = parse_dockerfile("Dockerfile", dockerfile)
+    except SourceError:
+        return None
+    for stage in parsed.stages:
+        ref = parse_image(stage.image)
+        if stage.parent is None and not ref.registry and ref.path == "golang" and ref.tag and "$" not in ref.tag:
+            full = _FULL_RELEASE.match(ref.tag)
+            return (full.group(1) if full else "", ref.tag)
     return None
 
 

@@ -42,6 +42,7 @@ class Node:
     line: int
     text: str = ""
     children: list[Node] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
 
     def child(self, tag: str) -> Node | None:
         return next((c for c in self.children if c.tag == tag), None)
@@ -67,7 +68,7 @@ class _TreeBuilder(xml.sax.handler.ContentHandler):
 
     def startElement(self, name: str, attrs: Any) -> None:
         line = self._locator.getLineNumber() if self._locator is not None else 0
-        node = Node(name.rsplit(":", 1)[-1], line)
+        node = Node(name.rsplit(":", 1)[-1], line, attrs={k.rsplit(":", 1)[-1]: v for k, v in attrs.items()})
         if self.stack:
             self.stack[-1].children.append(node)
         else:
