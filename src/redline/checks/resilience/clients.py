@@ -23,6 +23,7 @@ from redline.checks.resilience.astutil import (
     method,
     receiver,
     string_parts,
+    timeout_given,
 )
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
@@ -247,14 +248,6 @@ class _Scan:
     values: dict[str, ast.expr]
 
 
-def _timeout_given(call: ast.Call, name: str, index: int | None) -> bool:
-    """A non-None keyword ``name``, or a positional argument at ``index``."""
-    found = kw(call, name)
-    if found is not None:
-        return not is_none(found.value)
-    return index is not None and len(call.args) > index
-
-
 def _urllib3(scan: _Scan) -> Iterator[_Hit]:
     module = scan.module
     pools = bound_calls(module, _URLLIB3_POOLS)
@@ -264,7 +257,7 @@ def _urllib3(scan: _Scan) -> Iterator[_Hit]:
         qual = module.qualname(call.func)
         if (qual not in _URLLIB3_POOLS and qual not in _URLLIB3_CALLS) or has_star(call):
             continue
-        if _timeout_given(call, "timeout", _POOL_TIMEOUT_INDEX.get(qual or "")):
+        if timeout_given(call, "timeout", _POOL_TIMEOUT_INDEX.get(qual or "")):
             continue
         if bound_ids.get(id(call)) in per_request:
             continue  # the requests made through this pool pass their own timeout
@@ -331,7 +324,7 @@ def _redis(scan: _Scan) -> Iterator[_Hit]:
         qual = module.qualname(call.func)
         if qual not in REDIS_FACTORIES or has_star(call):
             continue
-        if kw(call, "connection_pool") is not None or _timeout_given(call, "socket_timeout", None):
+        if kw(call, "connection_pool") is not None or timeout_given(call, "socket_timeout", None):
             continue
         if qual.endswith("from_url") and "socket_timeout=" in (string_parts(call.args[0]) if call.args else ""):
             continue
@@ -421,7 +414,7 @@ def _stdlib(scan: _Scan) -> Iterator[_Hit]:
         return
     for call in module.calls:
         qual = module.qualname(call.func)
-        if qual not in _STDLIB or has_star(call) or _timeout_given(call, "timeout", _STDLIB[qual]):
+        if qual not in _STDLIB or has_star(call) or timeout_given(call, "timeout", _STDLIB[qual]):
             continue
         yield _Hit(
             STDLIB_NO_TIMEOUT,
