@@ -379,9 +379,7 @@ def _postgres(scan: _Scan) -> Iterator[_Hit]:
 
 
 def _grpc(scan: _Scan) -> Iterator[_Hit]:
-    module = scan.module
-    if not imports_any(module, ("grpc",)) and not any(n.endswith("_pb2_grpc") for n in module.imports.values()):
-        return
+    module = scan.module  # check_file runs this only where grpc or generated *_pb2_grpc stubs are imported
     if any((module.qualname(c.func) or "").startswith("grpc.intercept_channel") for c in module.calls):
         return  # an interceptor may add a default deadline
     stubs = {
@@ -424,6 +422,11 @@ def _stdlib(scan: _Scan) -> Iterator[_Hit]:
         )
 
 
+def _stubs(module: PythonModule) -> bool:
+    """Generated gRPC stubs imported without ``grpc`` itself (``from protos import orders_pb2_grpc``)."""
+    return any(name.endswith("_pb2_grpc") for name in module.imports.values())
+
+
 _JUDGES: tuple[tuple[tuple[str, ...], Callable[[_Scan], Iterator[_Hit]]], ...] = (
     (("urllib3",), _urllib3),
     (("aiohttp",), _aiohttp_timeout),
@@ -449,11 +452,7 @@ class ClientTimeoutCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        judges = [
-            judge
-            for roots, judge in _JUDGES
-            if imports_any(fact, roots) or (judge is _grpc and any(n.endswith("_pb2_grpc") for n in fact.imports))
-        ]
+        judges = [judge for roots, judge in _JUDGES if imports_any(fact, roots) or (judge is _grpc and _stubs(fact))]
         if not judges or linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []  # a client in a test talks to a mock or a local server: its timeout is not a finding
         scan = _Scan(fact, assigned_values(fact))
