@@ -4,7 +4,8 @@ compression switched off."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from redline.checks.interface import CheckContext, FileCheck
 from redline.checks.resilience.astutil import (
@@ -103,36 +104,42 @@ def _disabled(setting: ast.keyword | None) -> bool:
     return setting is not None and is_disabled(setting.value)
 
 
+class _Judge(NamedTuple):
+    rule: Rule
+    roots: tuple[str, ...]
+    #: the offending calls with their message, for a module importing one of ``roots``
+    calls: Callable[[PythonModule], Iterator[tuple[ast.Call, str]]]
+    remediation: str
+
+
+_JUDGES = (
+    _Judge(
+        KAFKA_NO_COMPRESSION,
+        ("kafka", "confluent_kafka", "aiokafka"),
+        _kafka,
+        'Set `compression_type="zstd"` (`"compression.type": "zstd"` for confluent-kafka; '
+        "lz4 where CPU is tight) with a small `linger_ms` so batches have something to compress.",
+    ),
+    _Judge(
+        PARQUET_UNCOMPRESSED,
+        ("pyarrow", "pandas", "polars", "fastparquet"),
+        _parquet,
+        'Write with `compression="zstd"` (or `"snappy"` for the fastest reads).',
+    ),
+)
+
+
 class CompressionCheck(FileCheck):
     name = "python-compression"
-    rules = (KAFKA_NO_COMPRESSION, PARQUET_UNCOMPRESSED)
+    rules = tuple(judge.rule for judge in _JUDGES)
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        kafka = imports_any(fact, ("kafka", "confluent_kafka", "aiokafka"))
-        parquet = imports_any(fact, ("pyarrow", "pandas", "polars", "fastparquet"))
-        if not (kafka or parquet) or looks_like_test_or_sample(fact.path) or linter_rule_fixture(fact.lines):
+        judges = [judge for judge in _JUDGES if imports_any(fact, judge.roots)]
+        if not judges or looks_like_test_or_sample(fact.path) or linter_rule_fixture(fact.lines):
             return []
-        found: list[Finding] = []
-        if kafka:
-            found += [
-                self.finding(
-                    KAFKA_NO_COMPRESSION,
-                    message,
-                    location(fact, call),
-                    remediation='Set `compression_type="zstd"` (`"compression.type": "zstd"` for confluent-kafka; '
-                    "lz4 where CPU is tight) with a small `linger_ms` so batches have something to compress.",
-                )
-                for call, message in _kafka(fact)
-            ]
-        if parquet:
-            found += [
-                self.finding(
-                    PARQUET_UNCOMPRESSED,
-                    message,
-                    location(fact, call),
-                    remediation='Write with `compression="zstd"` (or `"snappy"` for the fastest reads).',
-                )
-                for call, message in _parquet(fact)
-            ]
-        return found
+        return [
+            self.finding(judge.rule, message, location(fact, call), remediation=judge.remediation)
+            for judge in judges
+            for call, message in judge.calls(fact)
+        ]

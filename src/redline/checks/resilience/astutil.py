@@ -34,6 +34,14 @@ def is_none(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def timeout_given(call: ast.Call, name: str, index: int | None) -> bool:
+    """A non-None keyword ``name``, or a positional argument at ``index`` (None: keyword-only)."""
+    found = kw(call, name)
+    if found is not None:
+        return not is_none(found.value)
+    return index is not None and len(call.args) > index
+
+
 def is_disabled(node: ast.expr | None) -> bool:
     """``None``, ``"none"`` or ``"uncompressed"``: the setting is explicitly switched off."""
     if is_none(node):

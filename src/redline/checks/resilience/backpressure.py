@@ -11,6 +11,7 @@ from redline.checks.resilience.astutil import (
     dotted,
     enclosing_loops,
     has_star,
+    imports_any,
     kw,
     location,
     method,
@@ -147,7 +148,7 @@ class UnboundedQueueCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if not any(n.split(".", 1)[0] in {"queue", "asyncio", "multiprocessing"} for n in fact.imports.values()):
+        if not imports_any(fact, ("queue", "asyncio", "multiprocessing")):
             return []
         if linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []
@@ -184,7 +185,7 @@ class ConsumerPrefetchCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if not any(n.split(".", 1)[0] in {"pika", "aio_pika"} for n in fact.imports.values()):
+        if not imports_any(fact, ("pika", "aio_pika")):
             return []
         if looks_like_test_or_sample(fact.path) or any(method(c) in {"basic_qos", "set_qos"} for c in fact.calls):
             return []

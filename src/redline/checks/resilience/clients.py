@@ -23,6 +23,7 @@ from redline.checks.resilience.astutil import (
     method,
     receiver,
     string_parts,
+    timeout_given,
 )
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
@@ -247,14 +248,6 @@ class _Scan:
     values: dict[str, ast.expr]
 
 
-def _timeout_given(call: ast.Call, name: str, index: int | None) -> bool:
-    """A non-None keyword ``name``, or a positional argument at ``index``."""
-    found = kw(call, name)
-    if found is not None:
-        return not is_none(found.value)
-    return index is not None and len(call.args) > index
-
-
 def _urllib3(scan: _Scan) -> Iterator[_Hit]:
     module = scan.module
     pools = bound_calls(module, _URLLIB3_POOLS)
@@ -264,7 +257,7 @@ def _urllib3(scan: _Scan) -> Iterator[_Hit]:
         qual = module.qualname(call.func)
         if (qual not in _URLLIB3_POOLS and qual not in _URLLIB3_CALLS) or has_star(call):
             continue
-        if _timeout_given(call, "timeout", _POOL_TIMEOUT_INDEX.get(qual or "")):
+        if timeout_given(call, "timeout", _POOL_TIMEOUT_INDEX.get(qual or "")):
             continue
         if bound_ids.get(id(call)) in per_request:
             continue  # the requests made through this pool pass their own timeout
@@ -331,7 +324,7 @@ def _redis(scan: _Scan) -> Iterator[_Hit]:
         qual = module.qualname(call.func)
         if qual not in REDIS_FACTORIES or has_star(call):
             continue
-        if kw(call, "connection_pool") is not None or _timeout_given(call, "socket_timeout", None):
+        if kw(call, "connection_pool") is not None or timeout_given(call, "socket_timeout", None):
             continue
         if qual.endswith("from_url") and "socket_timeout=" in (string_parts(call.args[0]) if call.args else ""):
             continue
@@ -386,9 +379,7 @@ def _postgres(scan: _Scan) -> Iterator[_Hit]:
 
 
 def _grpc(scan: _Scan) -> Iterator[_Hit]:
-    module = scan.module
-    if not imports_any(module, ("grpc",)) and not any(n.endswith("_pb2_grpc") for n in module.imports.values()):
-        return
+    module = scan.module  # check_file runs this only where grpc or generated *_pb2_grpc stubs are imported
     if any((module.qualname(c.func) or "").startswith("grpc.intercept_channel") for c in module.calls):
         return  # an interceptor may add a default deadline
     stubs = {
@@ -421,7 +412,7 @@ def _stdlib(scan: _Scan) -> Iterator[_Hit]:
         return
     for call in module.calls:
         qual = module.qualname(call.func)
-        if qual not in _STDLIB or has_star(call) or _timeout_given(call, "timeout", _STDLIB[qual]):
+        if qual not in _STDLIB or has_star(call) or timeout_given(call, "timeout", _STDLIB[qual]):
             continue
         yield _Hit(
             STDLIB_NO_TIMEOUT,
@@ -429,6 +420,11 @@ def _stdlib(scan: _Scan) -> Iterator[_Hit]:
             f"`{qual}` is built without a timeout: the connection blocks as long as the server lets it",
             f"Pass `timeout=10` (seconds) to this `{dotted(call.func)}(…)` call.",
         )
+
+
+def _stubs(module: PythonModule) -> bool:
+    """Generated gRPC stubs imported without ``grpc`` itself (``from protos import orders_pb2_grpc``)."""
+    return any(name.endswith("_pb2_grpc") for name in module.imports.values())
 
 
 _JUDGES: tuple[tuple[tuple[str, ...], Callable[[_Scan], Iterator[_Hit]]], ...] = (
@@ -456,11 +452,7 @@ class ClientTimeoutCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        judges = [
-            judge
-            for roots, judge in _JUDGES
-            if imports_any(fact, roots) or (judge is _grpc and any(n.endswith("_pb2_grpc") for n in fact.imports))
-        ]
+        judges = [judge for roots, judge in _JUDGES if imports_any(fact, roots) or (judge is _grpc and _stubs(fact))]
         if not judges or linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []  # a client in a test talks to a mock or a local server: its timeout is not a finding
         scan = _Scan(fact, assigned_values(fact))

@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.checks.resilience.astutil import has_star, kw, location
+from redline.checks.resilience.astutil import has_star, imports_any, kw, location
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -90,7 +90,7 @@ class RetryBackoffCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if not any(n.split(".", 1)[0] in {"urllib3", "requests"} for n in fact.imports.values()):
+        if not imports_any(fact, ("urllib3", "requests")):
             return []
         if looks_like_test_or_sample(fact.path) or linter_rule_fixture(fact.lines):
             return []

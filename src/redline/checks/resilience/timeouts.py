@@ -12,9 +12,20 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.checks.resilience.astutil import assigned_values, bound_calls, method, receiver
+from redline.checks.resilience.astutil import (
+    assigned_values,
+    bound_calls,
+    dotted,
+    has_star,
+    is_none,
+    kw,
+    location,
+    method,
+    receiver,
+    timeout_given,
+)
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
-from redline.core.model import Area, Confidence, Finding, Location, Severity
+from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.python import PythonModule
 
@@ -170,32 +181,6 @@ def _fix(rule: Rule, call: ast.Call) -> str:
     )
 
 
-def _kw(call: ast.Call, name: str) -> ast.keyword | None:
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw
-    return None
-
-
-def _has_star_kwargs(call: ast.Call) -> bool:
-    """``f(**opts)`` may carry a timeout we cannot see: stay quiet (precision first)."""
-    return any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
-
-
 def _session_names(module: PythonModule) -> set[str]:
     """Names and ``self.x`` attributes bound to a ``requests.Session()`` in this module, except sessions
     with a custom transport adapter mounted (where a session-wide timeout usually lives)."""
@@ -216,7 +201,7 @@ def _adapted_sessions(module: PythonModule) -> set[str]:
             adapter = values[adapter.id]
         if isinstance(adapter, ast.Call) and module.qualname(adapter.func) in _PLAIN_ADAPTERS:
             continue
-        if _is_none(adapter):
+        if is_none(adapter):
             continue
         adapted.add(rec)
     return adapted
@@ -248,7 +233,7 @@ class MissingTimeoutCheck(FileCheck):
 
     def _scan(self, module: PythonModule, sessions: set[str], *, in_tests: bool) -> Iterator[Finding]:
         for node in module.calls:
-            if _has_star_kwargs(node):
+            if has_star(node):
                 continue
             qual = module.qualname(node.func)
             found = self._judge(node, qual, sessions | _inline_session(module, node))
@@ -258,17 +243,17 @@ class MissingTimeoutCheck(FileCheck):
                 yield self.finding(
                     rule,
                     message,
-                    _location(module, node),
+                    location(module, node),
                     confidence=confidence,
                     severity=Severity.LOW if in_tests else None,
                     remediation=_fix(rule, node),
                 )
 
     def _judge(self, call: ast.Call, qual: str | None, sessions: set[str]) -> tuple[Rule, str] | None:
-        timeout = _kw(call, "timeout")
+        timeout = kw(call, "timeout")
         if self._is_send(call, sessions):
-            if timeout is None or _is_none(timeout.value):
-                name = _dotted(call.func) or "requests.Session().send"
+            if timeout is None or is_none(timeout.value):
+                name = dotted(call.func) or "requests.Session().send"
                 return REQUESTS_SEND_NO_TIMEOUT, f"`{name}` sends the prepared request without a timeout"
             return None
         if qual in _REQUESTS_FUNCS or self._is_session_call(call, sessions):
@@ -276,14 +261,12 @@ class MissingTimeoutCheck(FileCheck):
         if qual in _HTTPX_FUNCS or qual in _HTTPX_OBJECTS:
             return _judge_httpx(call, qual, timeout)
         if qual in _URLOPEN:
-            if (timeout is None and len(call.args) < 3) or (timeout is not None and _is_none(timeout.value)):
+            if not timeout_given(call, "timeout", 2):
                 return URLOPEN_NO_TIMEOUT, f"`{qual}` is called without a timeout"
             return None
         if qual in _AIOHTTP:
             return _judge_aiohttp(qual, timeout)
-        if qual in _CREATE_CONNECTION and (
-            (timeout is None and len(call.args) < 2) or (timeout is not None and _is_none(timeout.value))
-        ):
+        if qual in _CREATE_CONNECTION and not timeout_given(call, "timeout", 1):
             return SOCKET_NO_TIMEOUT, "`socket.create_connection` is called without a timeout"
         return None
 
@@ -293,12 +276,12 @@ class MissingTimeoutCheck(FileCheck):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr != "send" or not call.args:
             return False
-        return _dotted(func.value) in sessions or (_INLINE in sessions and isinstance(func.value, ast.Call))
+        return dotted(func.value) in sessions or (_INLINE in sessions and isinstance(func.value, ast.Call))
 
     @staticmethod
     def _is_session_call(call: ast.Call, sessions: set[str]) -> bool:
         func = call.func
-        return isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS and _dotted(func.value) in sessions
+        return isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS and dotted(func.value) in sessions
 
 
 #: stands for "this call's receiver is ``requests.Session()`` itself" in the set of session names
@@ -314,15 +297,15 @@ def _inline_session(module: PythonModule, call: ast.Call) -> set[str]:
 def _judge_requests(call: ast.Call, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
     if timeout is None:
         return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called without a timeout"
-    if _is_none(timeout.value):
+    if is_none(timeout.value):
         return REQUESTS_NO_TIMEOUT, f"`{_callee(call)}` is called with timeout=None"
     return None
 
 
 def _judge_httpx(call: ast.Call, qual: str | None, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
-    if timeout is not None and _is_none(timeout.value):
+    if timeout is not None and is_none(timeout.value):
         return HTTPX_TIMEOUT_DISABLED, f"`{qual}` disables the timeout (timeout=None)"
-    if qual == "httpx.Timeout" and call.args and _is_none(call.args[0]) and not call.keywords:
+    if qual == "httpx.Timeout" and call.args and is_none(call.args[0]) and not call.keywords:
         return HTTPX_TIMEOUT_DISABLED, "`httpx.Timeout(None)` disables every timeout"
     return None
 
@@ -330,21 +313,10 @@ def _judge_httpx(call: ast.Call, qual: str | None, timeout: ast.keyword | None) 
 def _judge_aiohttp(qual: str, timeout: ast.keyword | None) -> tuple[Rule, str] | None:
     if timeout is None:
         return AIOHTTP_NO_TIMEOUT, f"`{qual}` relies on aiohttp's five-minute default timeout"
-    if _is_none(timeout.value):
+    if is_none(timeout.value):
         return AIOHTTP_NO_TIMEOUT, f"`{qual}` disables the timeout (timeout=None)"
     return None
 
 
 def _callee(call: ast.Call) -> str:
-    return _dotted(call.func) or "call"
-
-
-def _location(module: PythonModule, node: ast.expr) -> Location:
-    return Location(
-        path=module.path,
-        start_line=node.lineno,
-        end_line=node.end_lineno or node.lineno,
-        start_column=node.col_offset + 1,
-        end_column=(node.end_col_offset or node.col_offset) + 1,
-        snippet=module.snippet(node),
-    )
+    return dotted(call.func) or "call"
