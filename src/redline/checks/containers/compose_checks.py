@@ -24,12 +24,12 @@ from redline.checks.containers.common import (
     unique,
 )
 from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
-from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
 from redline.core.groups import CROSS_RULE_PREFIX
+from redline.core.known_images import lookup, unprivileged
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions

@@ -32,11 +32,11 @@ from redline.checks.containers.common import (
     unpinned_reason,
 )
 from redline.checks.containers.dockerfiles import image_key
-from redline.checks.containers.known_images import unprivileged
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EMPTY, Evidence
 from redline.core.facts import Facts
+from redline.core.known_images import unprivileged
 from redline.core.model import Area, Finding, Severity
 from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redline.checks.containers.common import key_line, seq
-from redline.checks.containers.known_images import lookup, table
+from redline.core.known_images import lookup, table
 from redline.sources.containers.kubernetes import Container, KubeObject
 
 #: volume sources that survive the pod (hostPath survives on one node only, but that is KUB109's story)
