@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.checks.containers.known_images import lookup, table, unprivileged
 from redline.core.config import Config
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.known_images import lookup, table, unprivileged
 from redline.core.workspace import Workspace
 from redline.sources.containers.compose import ComposeProject, ComposeSource
 from redline.sources.interface import ProjectContext

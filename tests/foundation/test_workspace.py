@@ -51,6 +51,13 @@ def test_git_directory_is_never_walked(tmp_path: Path) -> None:
     assert walk(tmp_path)[0] == ["a.py"]
 
 
+def test_own_output_folder_is_never_walked(tmp_path: Path) -> None:
+    write(tmp_path, "reports/.redline-manifest.json", '{"files": ["findings.json"]}')
+    write(tmp_path, "reports/findings.json", "{}")
+    write(tmp_path, "a.py", "")
+    assert walk(tmp_path)[0] == ["a.py"]
+
+
 def test_fifty_megabyte_file_is_reported_not_read(tmp_path: Path) -> None:
     src = tmp_path / "src"
     write(src, "client.py", HTTP_CALL)

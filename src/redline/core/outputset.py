@@ -27,10 +27,6 @@ MANIFEST = ".redline-manifest.json"
 MANIFEST_VERSION = 1
 
 
-def is_output_folder(path: str | Path) -> bool:
-    return os.path.isfile(os.path.join(path, MANIFEST))
-
-
 def previous_files(folder: Path) -> list[str]:
     """Names the last run wrote, as listed in its manifest (only plain names inside the folder)."""
     try:

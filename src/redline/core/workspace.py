@@ -19,7 +19,7 @@ import pathspec
 
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
-from redline.core.outputset import is_output_folder
+from redline.core.outputset import MANIFEST
 
 BINARY_SNIFF = 8192
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".redline"})  # .redline: the history store
@@ -200,12 +200,16 @@ class Workspace:
         return [*levels, _IgnoreLevel(rel, spec)]
 
     def _walk_dir(self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
-        levels = self._load_gitignore(directory, rel, levels, result)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
+        # redline's own reports (a folder holding its manifest), told from the listing just read: auditing them
+        # would count them twice
+        if rel and any(e.name == MANIFEST and e.is_file() for e in entries):
+            return
+        levels = self._load_gitignore(directory, rel, levels, result)
         for entry in entries:
             child = _join(rel, display_name(entry.name))
             try:
@@ -219,8 +223,6 @@ class Workspace:
             return
         if entry.is_dir(follow_symlinks=False):
             if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
-                return
-            if is_output_folder(entry.path):  # redline's own reports: auditing them would count them twice
                 return
             self._walk_dir(entry.path, child, levels, result)
             return

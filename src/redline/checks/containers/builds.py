@@ -12,16 +12,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from redline.checks.containers.common import image_name, is_root_user, split_image
+from redline.checks.containers.common import image_name, is_root_user, mapping, split_image
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import Container, KubeManifest, KubeObject
-
-
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
@@ -47,11 +42,11 @@ def skaffold_images(manifests: Iterable[KubeManifest]) -> dict[str, str]:
         for obj in manifest.objects:
             if obj.kind != "Config" or not obj.api_version.startswith("skaffold/"):
                 continue
-            for art in _m(obj.body.get("build")).get("artifacts") or []:
+            for art in mapping(obj.body.get("build")).get("artifacts") or []:
                 if not isinstance(art, Mapping) or not isinstance(art.get("image"), str):
                     continue
                 context = str(art.get("context") or ".")
-                dockerfile = str(_m(art.get("docker")).get("dockerfile") or "Dockerfile")
+                dockerfile = str(mapping(art.get("docker")).get("dockerfile") or "Dockerfile")
                 out[art["image"]] = posixpath.normpath(posixpath.join(base, context, dockerfile))
     return out
 
@@ -110,7 +105,7 @@ def _containers(obj: KubeObject) -> Iterable[Container]:
 def _kube_user(obj: KubeObject, c: Container) -> str:
     """ "non-root" when the pod or container security context forces a non-root user, else "root-or-image"."""
     pod = obj.pod_spec() or {}
-    own, shared = _m(c.body.get("securityContext")), _m(pod.get("securityContext"))
+    own, shared = mapping(c.body.get("securityContext")), mapping(pod.get("securityContext"))
     user = own.get("runAsUser", shared.get("runAsUser"))
     nonroot = own.get("runAsNonRoot", shared.get("runAsNonRoot"))
     if user == 0:

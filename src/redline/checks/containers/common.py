@@ -4,7 +4,7 @@ image references, quantities and secret-looking names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -197,6 +197,11 @@ def unique(findings: Iterable[Finding]) -> list[Finding]:
     for f in findings:
         seen.setdefault((f.rule, f.location.path, f.location.start_line, f.location.resource, f.message), f)
     return list(seen.values())
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """A YAML mapping as itself; anything else (a list, a scalar, null) as an empty mapping."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def seq(value: Any) -> list[Any]:

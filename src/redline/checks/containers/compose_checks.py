@@ -19,17 +19,18 @@ from redline.checks.containers.common import (
     in_test_context,
     is_root_user,
     lowered,
+    mapping,
     root_group,
     seq,
     unique,
 )
 from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
-from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
 from redline.core.groups import CROSS_RULE_PREFIX
+from redline.core.known_images import lookup, unprivileged
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
@@ -222,10 +223,6 @@ _PORT_RE = re.compile(
     r"(?:/(?P<proto>\w+))?$"
 )
 _DEFAULT_CAPS = BASELINE_CAPS | {"NET_RAW"}
-
-
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 #: ports many other programs use too (9000: Portainer, MinIO, PHP-FPM, SonarQube…): the service must name the store
@@ -447,7 +444,7 @@ class ComposeCheck(ProjectCheck):
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
             return  # limits and health are production concerns: not for a dev or test environment, or a job
-        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
+        limits = mapping(mapping(mapping(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
             # one root cause per compose project: nobody sized its services (one item, every service a place)
             yield self._f(

@@ -20,10 +20,10 @@ from redline.checks.containers.common import (
     split_image,
     unpinned_reason,
 )
-from redline.checks.containers.known_images import lookup, unprivileged
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.known_images import lookup, unprivileged
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.compose import ComposeProject

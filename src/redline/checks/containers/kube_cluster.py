@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, in_test_context, key_line, kube_finding, seq
+from redline.checks.containers.common import CIS_K8S, in_test_context, key_line, kube_finding, mapping, seq
 from redline.checks.containers.stateful import StatefulMount, stateful_data
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -196,17 +196,13 @@ DATA_NOT_DURABLE = Rule(
 _SCALED = frozenset({"Deployment", "StatefulSet"})
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def ns(obj: KubeObject) -> str:
     return obj.namespace or "default"
 
 
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
     """A Kubernetes label selector (matchLabels + matchExpressions); an empty selector matches all."""
-    for key, value in _m(selector.get("matchLabels")).items():
+    for key, value in mapping(selector.get("matchLabels")).items():
         if str(labels.get(key)) != str(value) or key not in labels:
             return False
     exprs = selector.get("matchExpressions")
@@ -227,7 +223,7 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> 
 
 
 def _pod_labels(obj: KubeObject) -> Mapping[str, Any]:
-    return _m(obj.pod_metadata().get("labels"))
+    return mapping(obj.pod_metadata().get("labels"))
 
 
 class _Index:
@@ -241,7 +237,7 @@ class _Index:
     def scalers_of(self, obj: KubeObject) -> list[KubeObject]:
         out = []
         for hpa in self.by_kind["HorizontalPodAutoscaler"] + self.by_kind["ScaledObject"]:
-            ref = _m(hpa.spec.get("scaleTargetRef"))
+            ref = mapping(hpa.spec.get("scaleTargetRef"))
             kind = ref.get("kind") or "Deployment"
             if (
                 ns(hpa) == ns(obj)
@@ -253,7 +249,7 @@ class _Index:
         return out
 
     def target_of(self, hpa: KubeObject) -> KubeObject | None:
-        ref = _m(hpa.spec.get("scaleTargetRef"))
+        ref = mapping(hpa.spec.get("scaleTargetRef"))
         for obj in self.by_kind.get(str(ref.get("kind") or "Deployment"), []):
             if obj.name == ref.get("name") and ns(obj) == ns(hpa) and self.variants.same_set(hpa, obj):
                 return obj
@@ -376,8 +372,8 @@ class KubeClusterCheck(ProjectCheck):
         mins = [s.spec.get("minReplicas", s.spec.get("minReplicaCount", 1)) for s in scalers]
         min_replicas = max([m for m in mins if isinstance(m, int)] or [0])
         if max(replicas or 0, min_replicas) > 1:
-            affinity = _m(_m(obj.pod_spec()).get("affinity"))
-            if not affinity.get("podAntiAffinity") and not _m(obj.pod_spec()).get("topologySpreadConstraints"):
+            affinity = mapping(mapping(obj.pod_spec()).get("affinity"))
+            if not affinity.get("podAntiAffinity") and not mapping(obj.pod_spec()).get("topologySpreadConstraints"):
                 yield kube_finding(
                     self,
                     NO_SPREAD,
@@ -453,7 +449,7 @@ class KubeClusterCheck(ProjectCheck):
             return
         if not isinstance(min_available, int) or isinstance(min_available, bool):
             return
-        selector = _m(spec.get("selector"))
+        selector = mapping(spec.get("selector"))
         selected = [
             o
             for o in index.objects
@@ -487,11 +483,11 @@ def _cpu_only(hpa: KubeObject) -> bool:
     if not isinstance(metrics, list) or not metrics:
         return True  # v2 without metrics defaults to 80% average CPU
     for metric in metrics:
-        m = _m(metric)
+        m = mapping(metric)
         kind = m.get("type")
-        if kind == "Resource" and _m(m.get("resource")).get("name") == "cpu":
+        if kind == "Resource" and mapping(m.get("resource")).get("name") == "cpu":
             continue
-        if kind == "ContainerResource" and _m(m.get("containerResource")).get("name") == "cpu":
+        if kind == "ContainerResource" and mapping(m.get("containerResource")).get("name") == "cpu":
             continue
         return False
     return True

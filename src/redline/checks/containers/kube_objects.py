@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from redline.checks.containers.common import CIS_K8S, key_line, kube_finding, seq
+from redline.checks.containers.common import CIS_K8S, key_line, kube_finding, mapping, seq
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -127,13 +127,9 @@ def _ingress_backends(ingress: KubeObject) -> set[str]:
     spec = ingress.spec
     backends = [spec.get("defaultBackend"), spec.get("backend")]
     for rule in seq(spec.get("rules")):
-        backends += [_m(p).get("backend") for p in seq(_m(_m(rule).get("http")).get("paths"))]
-    names = {_m(_m(b).get("service")).get("name") or _m(b).get("serviceName") for b in backends}
+        backends += [mapping(p).get("backend") for p in seq(mapping(mapping(rule).get("http")).get("paths"))]
+    names = {mapping(mapping(b).get("service")).get("name") or mapping(b).get("serviceName") for b in backends}
     return {str(n) for n in names if n}
-
-
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 class KubeObjectCheck(ProjectCheck):

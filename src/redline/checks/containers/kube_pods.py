@@ -25,6 +25,7 @@ from redline.checks.containers.common import (
     is_root_user,
     key_line,
     kube_finding,
+    mapping,
     root_group,
     secret_like_name,
     seq,
@@ -32,11 +33,11 @@ from redline.checks.containers.common import (
     unpinned_reason,
 )
 from redline.checks.containers.dockerfiles import image_key
-from redline.checks.containers.known_images import unprivileged
 from redline.checks.containers.variants import Variants
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EMPTY, Evidence
 from redline.core.facts import Facts
+from redline.core.known_images import unprivileged
 from redline.core.model import Area, Finding, Severity
 from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc
@@ -393,14 +394,10 @@ _SOCKET_DIRS = frozenset(
 )
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def effective(pod: Mapping[str, Any], container: Container, key: str) -> Any:
     """A security-context field: the container's value wins over the pod's."""
-    own = _m(container.body.get("securityContext")).get(key)
-    return own if own is not None else _m(pod.get("securityContext")).get(key)
+    own = mapping(container.body.get("securityContext")).get(key)
+    return own if own is not None else mapping(pod.get("securityContext")).get(key)
 
 
 def _seccomp_type(obj: KubeObject, pod: Mapping[str, Any], container: Container) -> str | None:
@@ -456,9 +453,9 @@ def _sc_line(pod: Mapping[str, Any], c: Container, key: str) -> int:
 
 
 def has_security_context(obj: KubeObject, pod: Mapping[str, Any]) -> bool:
-    ann = _m(obj.pod_metadata().get("annotations"))
+    ann = mapping(obj.pod_metadata().get("annotations"))
     return (
-        bool(_m(pod.get("securityContext")))
+        bool(mapping(pod.get("securityContext")))
         or any("securityContext" in c.body for c in obj.containers())
         or any(
             str(k).startswith("seccomp.security.alpha.kubernetes.io")
@@ -507,7 +504,7 @@ class KubePodSecurityCheck(ProjectCheck):
                 pod = obj.pod_spec()
                 if pod is None or obj.is_patch or obj.path in tree.variants.patch_files:
                     continue  # a kustomize patch holds only the fields it changes
-                if _m(pod.get("os")).get("name") == "windows":
+                if mapping(pod.get("os")).get("name") == "windows":
                     continue  # Linux security contexts do not apply
                 out.extend(self._workload(obj, pod, tree))
         return out
@@ -562,7 +559,7 @@ class KubePodSecurityCheck(ProjectCheck):
             )
 
     def _pod(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
-        sysctls = [str(_m(x).get("name")) for x in seq(_m(pod.get("securityContext")).get("sysctls"))]
+        sysctls = [str(mapping(x).get("name")) for x in seq(mapping(pod.get("securityContext")).get("sysctls"))]
         unsafe = sorted(n for n in sysctls if n not in SAFE_SYSCTLS)
         if unsafe:
             yield kube_finding(
@@ -588,7 +585,7 @@ class KubePodSecurityCheck(ProjectCheck):
 
     def _host_paths(self, obj: KubeObject, pod: Mapping[str, Any]) -> Iterator[Finding]:
         for vol in seq(pod.get("volumes")):
-            host = _m(vol).get("hostPath")
+            host = mapping(vol).get("hostPath")
             if not isinstance(host, Mapping):
                 continue
             path = str(host.get("path", ""))
@@ -667,7 +664,7 @@ class KubePodSecurityCheck(ProjectCheck):
             )
 
     def _privileges(self, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
-        sc = _m(c.body.get("securityContext"))
+        sc = mapping(c.body.get("securityContext"))
         privileged = sc.get("privileged") is True
         if privileged:
             yield Issue(PRIVILEGED, c.name, _sc_line(pod, c, "privileged"), "is privileged")
@@ -678,7 +675,7 @@ class KubePodSecurityCheck(ProjectCheck):
                 _sc_line(pod, c, "allowPrivilegeEscalation"),
                 "does not set allowPrivilegeEscalation: false",
             )
-        caps = _m(sc.get("capabilities"))
+        caps = mapping(sc.get("capabilities"))
         drop = {str(x).upper() for x in seq(caps.get("drop")) if isinstance(x, str)}
         if "ALL" not in drop and not privileged:
             yield Issue(CAPS_NOT_DROPPED, c.name, _sc_line(pod, c, "capabilities"), "does not drop ALL capabilities")
@@ -694,7 +691,7 @@ class KubePodSecurityCheck(ProjectCheck):
             )
 
     def _confinement(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
-        sc = _m(c.body.get("securityContext"))
+        sc = mapping(c.body.get("securityContext"))
         seccomp = _seccomp_type(obj, pod, c)
         if seccomp == "Unconfined":
             yield Issue(
@@ -718,20 +715,20 @@ class KubePodSecurityCheck(ProjectCheck):
 
     def _baseline_other(self, obj: KubeObject, pod: Mapping[str, Any], c: Container) -> Iterator[Issue]:
         problems: list[str] = []
-        host_ports = [str(_m(p).get("hostPort")) for p in seq(c.body.get("ports")) if _m(p).get("hostPort")]
+        host_ports = [str(mapping(p).get("hostPort")) for p in seq(c.body.get("ports")) if mapping(p).get("hostPort")]
         if host_ports:
             problems.append(f"hostPort {', '.join(host_ports)}")
-        sc = _m(c.body.get("securityContext"))
+        sc = mapping(c.body.get("securityContext"))
         if sc.get("procMount") == "Unmasked":
             problems.append("procMount: Unmasked")
         apparmor = effective(pod, c, "appArmorProfile")
-        ann = _m(obj.pod_metadata().get("annotations"))
+        ann = mapping(obj.pod_metadata().get("annotations"))
         if (
-            _m(apparmor).get("type") == "Unconfined"
+            mapping(apparmor).get("type") == "Unconfined"
             or ann.get(f"container.apparmor.security.beta.kubernetes.io/{c.name}") == "unconfined"
         ):
             problems.append("AppArmor Unconfined")
-        selinux = _m(effective(pod, c, "seLinuxOptions"))
+        selinux = mapping(effective(pod, c, "seLinuxOptions"))
         if str(selinux.get("type") or "") not in SELINUX_TYPES or selinux.get("user") or selinux.get("role"):
             problems.append("custom SELinux options")
         if problems:
@@ -766,8 +763,8 @@ class KubePodSecurityCheck(ProjectCheck):
                 )
 
     def _resources(self, c: Container) -> Iterator[Issue]:
-        res = _m(c.body.get("resources"))
-        requests, limits = _m(res.get("requests")), _m(res.get("limits"))
+        res = mapping(c.body.get("resources"))
+        requests, limits = mapping(res.get("requests")), mapping(res.get("limits"))
         missing = [
             label
             for label, present in (

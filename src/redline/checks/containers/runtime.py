@@ -23,6 +23,7 @@ from redline.checks.containers.common import (
     in_test_context,
     kube_finding,
     lowered,
+    mapping,
     memory_bytes,
     seq,
     split_image,
@@ -199,10 +200,6 @@ def _gomemlimit_fix(t: Target) -> str:
     return f"env:\n  - name: GOMEMLIMIT\n    value: {value}"
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _words(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
@@ -313,7 +310,7 @@ class RuntimeTuningCheck(ProjectCheck):
     def _kube_target(
         self, obj: KubeObject, c: Container, df: Dockerfile | None, scripts: Mapping[str, list[ShellScript]]
     ) -> Target:
-        limits = _m(_m(c.body.get("resources")).get("limits"))
+        limits = mapping(mapping(c.body.get("resources")).get("limits"))
         env = {
             str(e["name"]): str(e.get("value", ""))
             for e in seq(c.body.get("env"))
@@ -352,7 +349,7 @@ class RuntimeTuningCheck(ProjectCheck):
         self, svc: ComposeService, df: Dockerfile | None, scripts: Mapping[str, list[ShellScript]]
     ) -> Target:
         body = svc.body
-        limits = _m(_m(_m(body.get("deploy")).get("resources")).get("limits"))
+        limits = mapping(mapping(mapping(body.get("deploy")).get("resources")).get("limits"))
         command = f"{_words(body.get('entrypoint'))} {_words(body.get('command'))}".strip()
         cpu = cpu_cores(limits.get("cpus", body.get("cpus")))
         memory = memory_bytes(limits.get("memory", body.get("mem_limit")), docker=True)

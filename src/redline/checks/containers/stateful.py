@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from redline.checks.containers.common import key_line, seq
-from redline.checks.containers.known_images import lookup, table
+from redline.checks.containers.common import key_line, mapping, seq
+from redline.core.known_images import lookup, table
 from redline.sources.containers.kubernetes import Container, KubeObject
 
 #: volume sources that survive the pod (hostPath survives on one node only, but that is KUB109's story)
@@ -46,19 +46,15 @@ class StatefulMount:
     line: int
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _covering_mount(c: Container, path: str) -> Mapping[str, Any] | None:
     """The volumeMount at ``path`` or at the nearest directory above it."""
     best: Mapping[str, Any] | None = None
     for mount in seq(c.body.get("volumeMounts")):
-        at = str(_m(mount).get("mountPath", "")).rstrip("/") or "/"
+        at = str(mapping(mount).get("mountPath", "")).rstrip("/") or "/"
         if (path == at or path.startswith(at.rstrip("/") + "/")) and (
             best is None or len(at) > len(str(best.get("mountPath", "")))
         ):
-            best = _m(mount)
+            best = mapping(mount)
     return best
 
 
@@ -71,7 +67,7 @@ def _data_path(c: Container) -> tuple[str, str] | None:
     if row is not None:
         return None  # a known image that keeps no data
     for mount in seq(c.body.get("volumeMounts")):
-        at = posixpath.normpath(str(_m(mount).get("mountPath", "/")))
+        at = posixpath.normpath(str(mapping(mount).get("mountPath", "/")))
         for known in table():
             if known.stateful and at in known.data_paths and at != "/data":  # "/data" alone says too little
                 return f"a {known.label}-like store", at
@@ -81,8 +77,8 @@ def _data_path(c: Container) -> tuple[str, str] | None:
 def stateful_data(obj: KubeObject) -> list[StatefulMount]:
     """Every stateful container of a workload with where its data lives."""
     pod = obj.pod_spec() or {}
-    volumes = {str(_m(v).get("name")): _m(v) for v in seq(pod.get("volumes"))}
-    claims = {str(_m(_m(t).get("metadata")).get("name")) for t in seq(obj.spec.get("volumeClaimTemplates"))}
+    volumes = {str(mapping(v).get("name")): mapping(v) for v in seq(pod.get("volumes"))}
+    claims = {str(mapping(mapping(t).get("metadata")).get("name")) for t in seq(obj.spec.get("volumeClaimTemplates"))}
     out: list[StatefulMount] = []
     for c in obj.containers(include_init=False):
         found = _data_path(c)

@@ -20,14 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redline.checks.containers.builds import skaffold_images
+from redline.checks.containers.common import mapping
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 from redline.sources.yamlsafe import YamlError, load_documents
 
 _KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
-
-
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _keys(value: Any) -> Iterator[str]:
@@ -92,7 +89,7 @@ class Variants:
             if isinstance(entry.get("path"), str):
                 self.patch_files.add(posixpath.normpath(posixpath.join(here, entry["path"])))
             if isinstance(entry.get("patch"), str):
-                self._inline(entry["patch"], _m(entry.get("target")))
+                self._inline(entry["patch"], mapping(entry.get("target")))
 
     def _inline(self, text: str, target: Mapping[str, Any]) -> None:
         try:
@@ -107,7 +104,7 @@ class Variants:
                 key = (str(target.get("kind") or "*"), str(target.get("name") or "*"))
             elif isinstance(doc, Mapping):
                 fields = set(_keys(doc.get("spec")))
-                meta = _m(doc.get("metadata"))
+                meta = mapping(doc.get("metadata"))
                 key = (
                     str(doc.get("kind") or target.get("kind") or "*"),
                     str(meta.get("name") or target.get("name") or "*"),
