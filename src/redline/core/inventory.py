@@ -1,6 +1,6 @@
 """What synthesis learnt about the system, as typed results the reporters read.
 
-Each synthesis output has a field of its own on ``AuditResult`` (and ``SynthesisOutput``);
+Each synthesis output has a field of its own on ``AuditResult`` (and ``synthesis/interface.py``'s ``Inventory``);
 a new kind of output (the map, the plan …) adds a dataclass here and a field there.
 """
 

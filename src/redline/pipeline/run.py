@@ -15,20 +15,9 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError
 from redline.core.config import Config
 from redline.core.facts import Facts
-from redline.core.inventory import (
-    CostSummary,
-    DatabaseInventory,
-    LatencyInventory,
-    LatencySummary,
-    RegionTopology,
-    RouteTable,
-    SbomDocument,
-)
-from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
-from redline.core.threat_model import ThreatModel
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
@@ -44,7 +33,7 @@ from redline.pipeline.worker import (
     process_file,
 )
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
-from redline.synthesis.interface import SynthesisOutput, SynthesisStep
+from redline.synthesis.interface import Inventory, SynthesisOutput, SynthesisStep
 
 log = logging.getLogger("redline")
 
@@ -167,15 +156,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         stats=RunStats(outcome.files, outcome.bytes, round(time.perf_counter() - started, 3), workers),
         baseline=req.baseline,
         facts_summary=facts.counts(),
-        topology=synthesis.topology,
-        sbom=synthesis.sbom,
-        postgres=synthesis.postgres,
-        cost=synthesis.cost,
-        system_map=synthesis.system_map,
-        threats=synthesis.threats,
-        routes=synthesis.routes,
-        latency=synthesis.latency,
-        latency_report=synthesis.latency_report,
+        **synthesis.inventory.as_fields(),
     )
 
 
@@ -190,29 +171,8 @@ class _Noted:
 @dataclass
 class _Synthesis:
     findings: list[Finding]
-    topology: RegionTopology | None = None
-    sbom: SbomDocument | None = None
-    postgres: DatabaseInventory | None = None
-    cost: CostSummary | None = None
-    system_map: SystemMap | None = None
-    threats: ThreatModel | None = None
-    routes: RouteTable | None = None
-    latency: LatencyInventory | None = None
-    latency_report: LatencySummary | None = None
-
-    def so_far(self) -> SynthesisOutput:
-        """What the steps so far produced, for the next step to build on."""
-        return SynthesisOutput(
-            topology=self.topology,
-            sbom=self.sbom,
-            postgres=self.postgres,
-            cost=self.cost,
-            system_map=self.system_map,
-            threats=self.threats,
-            routes=self.routes,
-            latency=self.latency,
-            latency_report=self.latency_report,
-        )
+    #: what the steps so far produced, for the next step to build on and for the result
+    inventory: Inventory = field(default_factory=Inventory)
 
 
 def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
@@ -259,7 +219,7 @@ def _synthesise(
     for step in steps:
         progress.stage(step.name)
         try:
-            result = step.run_after(facts, out.findings, ctx, out.so_far())
+            result = step.run_after(facts, out.findings, ctx, SynthesisOutput(**out.inventory.as_fields()))
         except Exception as exc:  # noqa: BLE001
             noted.errors.append(
                 ToolError(
@@ -267,15 +227,7 @@ def _synthesise(
                 )
             )
             continue
-        out.topology = result.topology if result.topology is not None else out.topology
-        out.sbom = result.sbom if result.sbom is not None else out.sbom
-        out.postgres = result.postgres if result.postgres is not None else out.postgres
-        out.cost = result.cost if result.cost is not None else out.cost
-        out.system_map = result.system_map if result.system_map is not None else out.system_map
-        out.threats = result.threats if result.threats is not None else out.threats
-        out.routes = result.routes if result.routes is not None else out.routes
-        out.latency = result.latency if result.latency is not None else out.latency
-        out.latency_report = result.latency_report if result.latency_report is not None else out.latency_report
+        out.inventory.update(result)
         noted.skipped.extend(result.skipped)
         noted.errors.extend(result.errors)
         if result.findings is not None:

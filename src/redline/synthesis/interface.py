@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from redline.checks.interface import CheckContext
@@ -24,8 +24,10 @@ from redline.core.threat_model import ThreatModel
 
 
 @dataclass
-class SynthesisOutput:
-    #: typed results for reporters, one field per kind (core/inventory.py); None = this step has none
+class Inventory:
+    """Typed results for reporters, one field per kind (core/inventory.py); None = none yet. The same
+    fields are on ``AuditResult``, which the pipeline fills from ``as_fields()``."""
+
     topology: RegionTopology | None = None
     sbom: SbomDocument | None = None
     postgres: DatabaseInventory | None = None
@@ -35,6 +37,21 @@ class SynthesisOutput:
     routes: RouteTable | None = None
     latency: LatencyInventory | None = None
     latency_report: LatencySummary | None = None
+
+    def update(self, other: Inventory) -> None:
+        """Take what ``other`` produced; a kind it has none of keeps its earlier value."""
+        for f in fields(Inventory):
+            value = getattr(other, f.name)
+            if value is not None:
+                setattr(self, f.name, value)
+
+    def as_fields(self) -> dict[str, Any]:
+        """The inventory fields by name (for ``AuditResult(**…)`` or a fresh ``SynthesisOutput``)."""
+        return {f.name: getattr(self, f.name) for f in fields(Inventory)}
+
+
+@dataclass
+class SynthesisOutput(Inventory):
     #: findings that replace the input findings, when the step re-scores them; None = unchanged
     findings: list[Finding] | None = None
     #: inputs the step found were not covered (a Terraform module that could not be followed …)
