@@ -130,6 +130,9 @@ class Finding:
     #: the root cause this finding shares with others (one base image, one package version,
     #: one manifest copied into overlays); findings with the same rule and group are one item
     group: str = ""
+    #: the fingerprint once computed (reports, baselines and grouping ask for it many times per finding);
+    #: not an input: ``dataclasses.replace`` starts it empty again, so it always matches the fields
+    _fingerprint: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.evidence, Evidence):  # one form: a dict here would break hashing
@@ -137,7 +140,9 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint_of(self)
+        if not self._fingerprint:
+            object.__setattr__(self, "_fingerprint", fingerprint_of(self))  # frozen: a cache, not a change
+        return self._fingerprint
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from redline.core.result import AuditResult
 
 #: how many rows a section lists (findings.json and cost.json keep every one)
@@ -124,18 +126,14 @@ def monthly_cost_svg(result: AuditResult, width: int = 480, height: int = 120) -
         x = i * step + 4
         bars.append(
             f'<rect x="{x:.1f}" y="{height - 16 - h:.1f}" width="{max(step - 8, 2):.1f}" height="{h:.1f}">'
-            f"<title>{_escape(month)}: {value:,.2f} {_escape(currency)}</title></rect>"
-            f'<text x="{x:.1f}" y="{height - 2}" font-size="10">{_escape(month)}</text>'
+            f"<title>{escape(month)}: {value:,.2f} {escape(currency)}</title></rect>"
+            f'<text x="{x:.1f}" y="{height - 2}" font-size="10">{escape(month)}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="monthly cost in {_escape(currency)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="monthly cost in {escape(currency)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
     )
 
 
 def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MiB"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
