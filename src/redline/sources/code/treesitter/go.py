@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
-from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk
+from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: parameter types that carry the request -> the name the flow calls it by
 _REQUEST_TYPES = ("http.Request", "gin.Context", "echo.Context", "fiber.Ctx")
@@ -195,20 +195,7 @@ class GoWalk(TreeWalk):
         return None
 
     def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
-        if not flow.request_names:
-            return None
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type == "func_literal":
-                continue
-            source = self._source(current, flow)
-            if source is not None:
-                return source, ()
-            if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
-                return hit[0], (text(current), *hit[1])
-            stack.extend(reversed(current.children))
-        return None
+        return request_taint(node, flow, self._source, "func_literal")
 
     def _writes(self, node: Node, scope: str) -> None:
         """``c.Timeout = 5 * time.Second``: an attribute set after construction."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text
-from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk
+from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: parameter annotations that bind a part of the request
 PARAM_SOURCES = {
@@ -204,20 +204,7 @@ class JavaWalk(TreeWalk):
         return None
 
     def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
-        if not flow.request_names and not flow.tainted:
-            return None
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type == "lambda_expression":
-                continue
-            source = self._source(current, flow)
-            if source is not None:
-                return source, ()
-            if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
-                return hit[0], (text(current), *hit[1])
-            stack.extend(reversed(current.children))
-        return None
+        return request_taint(node, flow, self._source, "lambda_expression")
 
     def _binding(self, node: Node, scope: str) -> None:
         flow = self.flows.get(scope)

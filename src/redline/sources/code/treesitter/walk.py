@@ -3,10 +3,11 @@ each node its enclosing scope, and the CodeIndex it ends with. A language suppli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import Assignment, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
-from redline.sources.code.treesitter.nodes import Node
+from redline.sources.code.treesitter.nodes import Node, text
 
 
 @dataclass
@@ -16,6 +17,27 @@ class RequestFlow:
 
     request_names: set[str] = field(default_factory=set)
     tainted: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def request_taint(
+    node: Node, flow: RequestFlow, source: Callable[[Node, RequestFlow], str | None], nested_function: str
+) -> tuple[str, tuple[str, ...]] | None:
+    """The request data an expression carries: (source, names it came through), else None. A read of the
+    request (``source``) or a tainted local anywhere inside it, not looking into nested functions."""
+    if not flow.request_names and not flow.tainted:
+        return None
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == nested_function:
+            continue
+        read = source(current, flow)
+        if read is not None:
+            return read, ()
+        if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
+            return hit[0], (text(current), *hit[1])
+        stack.extend(reversed(current.children))
+    return None
 
 
 @dataclass
