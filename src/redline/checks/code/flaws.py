@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from redline.checks.code.hits import Hit, flow_evidence, raw_taint, route_of
+from redline.checks.code.hits import Hit, flow_evidence, hit_finding, raw_taint, route_of
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
+from redline.sources.code.routes import RouteInventory, routes_by_handler
 
 _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
@@ -181,16 +181,8 @@ class CodeFlawCheck(ProjectCheck):
             # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
             judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
             hits = [h for c in index.calls for judge in judges if (h := judge(c))]
-            found += [self._finding(index, hit, routes) for hit in (*hits, *_debug(index))]
+            found += [
+                hit_finding(self, index.path, hit, route_of(hit.call, index.path, routes) if hit.call else None)
+                for hit in (*hits, *_debug(index))
+            ]
         return found
-
-    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
-        evidence: dict[str, str] = dict(hit.evidence)
-        route = route_of(hit.call, index.path, routes) if hit.call else None
-        if route is not None:
-            evidence["route"] = f"{','.join(route.methods)} {route.path}"
-        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
-        end = hit.call.end_line if hit.call else hit.line
-        return self.finding(
-            hit.rule, message, Location(index.path, hit.line, end), evidence=evidence, remediation=hit.remediation
-        )

@@ -8,26 +8,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from redline.sources.code.build import CHECKING_ATTRS
 from redline.sources.code.model import CallSite, CodeIndex, StringFact
 from redline.sources.code.routes import Route
 
-#: attributes that check the caller (not merely name them)
-_CHECKING_ATTRS = frozenset(
-    {
-        "is_authenticated",
-        "is_anonymous",
-        "is_superuser",
-        "is_staff",
-        "is_admin",
-        "has_perm",
-        "has_perms",
-        "role",
-        "roles",
-        "permissions",
-        "scopes",
-        "groups",
-    }
-)
 _CHECKING_CALLS = re.compile(
     r"^(is_admin|is_staff|is_superuser|is_owner|has_perms?|has_permission|has_role|check_perms?|"
     r"check_permissions?|check_object_permissions|require_\w+|authenticate\w*|login_required|verify_\w+|"
@@ -84,7 +68,7 @@ def inline_check(handler: Handler) -> str | None:
     """How the handler checks the caller itself, or None: an identity attribute that is a check, a
     permission or credential call, a 401/403 answer, or a key/token it reads from the request."""
     for read in handler.reads:
-        if read.rsplit(".", 1)[-1] in _CHECKING_ATTRS:
+        if read.rsplit(".", 1)[-1] in CHECKING_ATTRS:
             return read
     for call in handler.calls:
         last = call.raw.rsplit(".", 1)[-1]

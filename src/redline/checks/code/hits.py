@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from redline.checks.interface import ProjectCheck
+from redline.core.model import Finding, Location
 from redline.core.rules import Rule
 from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite
@@ -119,3 +121,14 @@ def route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) ->
             return route
         scope = scope.rpartition(".")[0]
     return None
+
+
+def hit_finding(check: ProjectCheck, path: str, hit: Hit, route: Route | None) -> Finding:
+    """The finding of a judge's hit in the file at ``path``, naming the route it is reachable from, if any."""
+    evidence = dict(hit.evidence)
+    if route is not None:
+        evidence["route"] = f"{','.join(route.methods)} {route.path}"
+    message = hit.message + (f", reachable from {evidence['route']}" if route else "")
+    end = hit.call.end_line if hit.call else hit.line
+    location = Location(path, hit.line, end)
+    return check.finding(hit.rule, message, location, evidence=evidence, remediation=hit.remediation)

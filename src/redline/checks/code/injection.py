@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from redline.checks.code.hits import Hit, Taint, flow_evidence, raw_taint, route_of
+from redline.checks.code.hits import Hit, Taint, flow_evidence, hit_finding, raw_taint, route_of
 from redline.checks.code.injection_rules import (
     DESERIALISE_REQUEST,
     OPEN_REDIRECT,
@@ -19,7 +19,7 @@ from redline.checks.code.injection_rules import (
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
@@ -340,19 +340,5 @@ class InjectionCheck(ProjectCheck):
                 for hit in hits:
                     reached = route_of(call, index.path, routes)
                     if not _one_segment(hit, reached):
-                        found.append(self._finding(index, hit, reached))
+                        found.append(hit_finding(self, index.path, hit, reached))
         return found
-
-    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
-        assert hit.call is not None
-        evidence = dict(hit.evidence)
-        if route is not None:
-            evidence["route"] = f"{','.join(route.methods)} {route.path}"
-        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
-        return self.finding(
-            hit.rule,
-            message,
-            Location(index.path, hit.line, hit.call.end_line),
-            evidence=evidence,
-            remediation=hit.remediation,
-        )

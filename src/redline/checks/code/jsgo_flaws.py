@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from redline.checks.code.hits import Hit, Taint, flow_evidence, route_of
+from redline.checks.code.hits import Hit, Taint, flow_evidence, hit_finding, route_of
 from redline.checks.code.jsgo_rules import (
     PATH_FROM_REQUEST_JSGO,
     SHELL_FROM_REQUEST_JSGO,
@@ -17,7 +17,7 @@ from redline.checks.code.jsgo_taint import Bindings, last
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 
@@ -300,14 +300,5 @@ class JsGoFlawCheck(ProjectCheck):
             for hit in hits:
                 reached = route_of(call, index.path, routes)
                 if not (lang == "go" and _one_segment(hit, reached)):
-                    found.append(self._finding(index, hit, reached))
+                    found.append(hit_finding(self, index.path, hit, reached))
         return found
-
-    def _finding(self, index: CodeIndex, hit: Hit, route: Route | None) -> Finding:
-        assert hit.call is not None
-        evidence = dict(hit.evidence)
-        if route is not None:
-            evidence["route"] = f"{','.join(route.methods)} {route.path}"
-        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
-        location = Location(index.path, hit.line, hit.call.end_line)
-        return self.finding(hit.rule, message, location, evidence=evidence, remediation=hit.remediation)

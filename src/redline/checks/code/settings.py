@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from redline.checks.code.hits import Hit, flow_evidence, raw_taint, route_of
+from redline.checks.code.hits import Hit, flow_evidence, hit_finding, raw_taint, route_of
 from redline.checks.code.settings_rules import (
     AUTOESCAPE_OFF,
     COOKIE_FLAGS_OFF,
@@ -18,7 +18,7 @@ from redline.checks.code.settings_rules import (
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.model import YES
@@ -273,19 +273,11 @@ class SettingsCheck(ProjectCheck):
             hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
             hits += [h for call in index.calls for h in _call_hits(call, index)]
             hits += _csrf_exempt(index, routes)
-            found += [self._finding(index, hit, routes) for hit in hits]
+            found += [
+                hit_finding(self, index.path, hit, route_of(hit.call, index.path, routes) if hit.call else None)
+                for hit in hits
+            ]
         return found
-
-    def _finding(self, index: CodeIndex, hit: Hit, routes: dict[tuple[str, str], Route]) -> Finding:
-        evidence = dict(hit.evidence)
-        route = route_of(hit.call, index.path, routes) if hit.call else None
-        if route is not None:
-            evidence["route"] = f"{','.join(route.methods)} {route.path}"
-        message = hit.message + (f", reachable from {evidence['route']}" if route else "")
-        end = hit.call.end_line if hit.call else hit.line
-        return self.finding(
-            hit.rule, message, Location(index.path, hit.line, end), evidence=evidence, remediation=hit.remediation
-        )
 
 
 def _csrf_exempt(index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Hit]:

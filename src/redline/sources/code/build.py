@@ -47,8 +47,8 @@ _SQL = re.compile(
     r"CREATE\s+(TABLE|INDEX|VIEW)\s|DROP\s+(TABLE|INDEX)\s|ALTER\s+TABLE\s)",
     re.IGNORECASE | re.DOTALL,
 )
-#: attributes that say who the caller is, what they may do, or whom an object belongs to
-IDENTITY_ATTRS = frozenset(
+#: identity attributes that check the caller (not merely name them); handlers read these as an inline check
+CHECKING_ATTRS = frozenset(
     {
         "is_authenticated",
         "is_anonymous",
@@ -62,6 +62,11 @@ IDENTITY_ATTRS = frozenset(
         "permissions",
         "groups",
         "scopes",
+    }
+)
+#: attributes that say who the caller is, what they may do, or whom an object belongs to
+IDENTITY_ATTRS = CHECKING_ATTRS | frozenset(
+    {
         "user",
         "current_user",
         "owner",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
+from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: parameter types that carry the request -> the name the flow calls it by
 _REQUEST_TYPES = ("http.Request", "gin.Context", "echo.Context", "fiber.Ctx")
@@ -93,43 +94,14 @@ def chain(node: Node) -> list[str]:
 
 
 @dataclass
-class _Flow:
-    request_names: set[str] = field(default_factory=set)
-    tainted: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-
-
-@dataclass
-class GoWalk:
-    path: str
-    imports: dict[str, str] = field(default_factory=dict)
-    definitions: list[Definition] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-    strings: list[StringFact] = field(default_factory=list)
-    loops: list[Loop] = field(default_factory=list)
-    tainted: list[Tainted] = field(default_factory=list)
-    flows: dict[str, _Flow] = field(default_factory=dict)
-    writes: list[tuple[str, str, int]] = field(default_factory=list)
+class GoWalk(TreeWalk):
+    language: str = "go"
+    flows: dict[str, RequestFlow] = field(default_factory=dict)
     composites: list[Composite] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
-        stack: list[tuple[Node, str]] = [(root, "")]
-        while stack:
-            node, scope = stack.pop()
-            inner = self._visit(node, scope)
-            stack.extend((child, inner) for child in reversed(node.children))
-        return CodeIndex(
-            path=self.path,
-            language="go",
-            imports=tuple(sorted(self.imports.items())),
-            definitions=tuple(self.definitions),
-            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.raw))),
-            strings=tuple(self.strings),
-            loops=tuple(self.loops),
-            tainted=tuple(self.tainted),
-            parser="tree-sitter",
-            writes=tuple(self.writes),
-            composites=tuple(self.composites),
-        )
+        self.walk(root)
+        return self.index(composites=tuple(self.composites))
 
     def resolve(self, node: Node) -> str | None:
         parts = chain(node)
@@ -180,7 +152,7 @@ class GoWalk:
         qualname = f"{owner}.{name}" if owner else f"{scope}.{name}" if scope and name_node is None else name
         params: list[str] = []
         types: list[tuple[str, Arg]] = []
-        flow = _Flow()
+        flow = RequestFlow()
         holder = node.child_by_field_name("parameters")
         for decl in named(holder) if holder is not None else []:
             type_node = decl.child_by_field_name("type")
@@ -206,7 +178,7 @@ class GoWalk:
         )
         return qualname
 
-    def _source(self, node: Node, flow: _Flow) -> str | None:
+    def _source(self, node: Node, flow: RequestFlow) -> str | None:
         """The request part an expression reads, or None."""
         if node.type not in {"call_expression", "selector_expression"}:
             return None
@@ -222,21 +194,8 @@ class GoWalk:
                 return f"{text(first)}.{_PACKAGE_READS[name]}"
         return None
 
-    def _taint(self, node: Node, flow: _Flow) -> tuple[str, tuple[str, ...]] | None:
-        if not flow.request_names:
-            return None
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type == "func_literal":
-                continue
-            source = self._source(current, flow)
-            if source is not None:
-                return source, ()
-            if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
-                return hit[0], (text(current), *hit[1])
-            stack.extend(reversed(current.children))
-        return None
+    def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
+        return request_taint(node, flow, self._source, "func_literal")
 
     def _writes(self, node: Node, scope: str) -> None:
         """``c.Timeout = 5 * time.Second``: an attribute set after construction."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text
+from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: parameter annotations that bind a part of the request
 PARAM_SOURCES = {
@@ -89,39 +90,13 @@ def value_of(node: Node) -> Arg:
 
 
 @dataclass
-class _Flow:
-    request_names: set[str] = field(default_factory=set)
-    tainted: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-
-
-@dataclass
-class JavaWalk:
-    path: str
-    imports: dict[str, str] = field(default_factory=dict)
-    definitions: list[Definition] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-    strings: list[StringFact] = field(default_factory=list)
-    loops: list[Loop] = field(default_factory=list)
-    tainted: list[Tainted] = field(default_factory=list)
-    flows: dict[str, _Flow] = field(default_factory=dict)
+class JavaWalk(TreeWalk):
+    language: str = "java"
+    flows: dict[str, RequestFlow] = field(default_factory=dict)
 
     def run(self, root: Node) -> CodeIndex:
-        stack: list[tuple[Node, str]] = [(root, "")]
-        while stack:
-            node, scope = stack.pop()
-            inner = self._visit(node, scope)
-            stack.extend((child, inner) for child in reversed(node.children))
-        return CodeIndex(
-            path=self.path,
-            language="java",
-            imports=tuple(sorted(self.imports.items())),
-            definitions=tuple(self.definitions),
-            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.raw))),
-            strings=tuple(self.strings),
-            loops=tuple(self.loops),
-            tainted=tuple(self.tainted),
-            parser="tree-sitter",
-        )
+        self.walk(root)
+        return self.index()
 
     def _visit(self, node: Node, scope: str) -> str:
         kind = node.type if node.is_named else ""
@@ -187,7 +162,7 @@ class JavaWalk:
         name_node = node.child_by_field_name("name")
         name = text(name_node) if name_node is not None else "<init>"
         qualname = f"{scope}.{name}" if scope else name
-        flow = _Flow()
+        flow = RequestFlow()
         params: list[str] = []
         binds: list[tuple[str, Arg]] = []
         holder = node.child_by_field_name("parameters")
@@ -220,7 +195,7 @@ class JavaWalk:
         )
         return qualname
 
-    def _source(self, node: Node, flow: _Flow) -> str | None:
+    def _source(self, node: Node, flow: RequestFlow) -> str | None:
         if node.type != "method_invocation":
             return None
         parts = chain(node)
@@ -228,21 +203,8 @@ class JavaWalk:
             return f"{parts[0]}.{_SERVLET_READS[parts[1]]}"
         return None
 
-    def _taint(self, node: Node, flow: _Flow) -> tuple[str, tuple[str, ...]] | None:
-        if not flow.request_names and not flow.tainted:
-            return None
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type == "lambda_expression":
-                continue
-            source = self._source(current, flow)
-            if source is not None:
-                return source, ()
-            if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
-                return hit[0], (text(current), *hit[1])
-            stack.extend(reversed(current.children))
-        return None
+    def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
+        return request_taint(node, flow, self._source, "lambda_expression")
 
     def _binding(self, node: Node, scope: str) -> None:
         flow = self.flows.get(scope)

@@ -29,6 +29,7 @@ from redline.sources.code.treesitter.jsflow import (
 )
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
+from redline.sources.code.treesitter.walk import TreeWalk
 
 FUNCTIONS = frozenset(
     {
@@ -101,41 +102,16 @@ def function_name(node: Node) -> str:
 
 
 @dataclass
-class JsWalk:
-    path: str
-    language: str
-    imports: dict[str, str] = field(default_factory=dict)
-    definitions: list[Definition] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-    strings: list[StringFact] = field(default_factory=list)
-    loops: list[Loop] = field(default_factory=list)
+class JsWalk(TreeWalk):
     assignments: list[Assignment] = field(default_factory=list)
-    tainted: list[Tainted] = field(default_factory=list)
     flows: dict[str, JsFlow] = field(default_factory=dict)
     awaited: set[tuple[int, int, str]] = field(default_factory=set)
     pending: list[tuple[Node, str]] = field(default_factory=list)
-    writes: list[tuple[str, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
-        stack: list[tuple[Node, str]] = [(root, "")]
-        while stack:
-            node, scope = stack.pop()
-            inner = self._visit(node, scope)
-            stack.extend((child, inner) for child in reversed(node.children))
-        return CodeIndex(
-            path=self.path,
-            language=self.language,
-            imports=tuple(sorted(self.imports.items())),
-            definitions=tuple(self.definitions),
-            calls=tuple(sorted(self.calls, key=lambda c: (c.line, c.raw))),
-            strings=tuple(self.strings),
-            loops=tuple(self.loops),
-            tainted=tuple(self.tainted),
-            assignments=tuple(self.assignments),
-            parser="tree-sitter",
-            writes=tuple(self.writes),
-        )
+        self.walk(root)
+        return self.index(assignments=tuple(self.assignments))
 
     # imports -------------------------------------------------------------------------------------
 
