@@ -19,6 +19,7 @@ from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.pipeline.plan import make_plan
+from redline.pipeline.run import override_severity
 from redline.sources.traces.critical_path import HopStat, hop_breakdown
 from redline.sources.traces.health import TraceHealth, trace_health
 from redline.sources.traces.measures import OperationMeasure, operation_measures
@@ -58,7 +59,7 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
             findings += [f for f in check.check(facts, ctx) if isinstance(f, Finding) and f.rule in plan.enabled]
         except CheckError as exc:
             errors.append(ToolError(check.name, str(exc), Stage.CHECK))
-    findings = [_override(f, config) for f in findings]
+    findings = [override_severity(f, config) for f in findings]
     findings.sort(key=lambda f: (f.rule, f.location.resource, f.fingerprint))
     measures = tuple(operation_measures(store))
     result = AuditResult(
@@ -93,11 +94,6 @@ def with_trace_paths(config: Config, paths: Sequence[Path]) -> Config:
     settings = config.settings(TRACES_SECTION)
     extra = tuple(str(p.resolve()) for p in paths)
     return config.with_settings(TRACES_SECTION, replace(settings, paths=(*settings.paths, *extra)))
-
-
-def _override(finding: Finding, config: Config) -> Finding:
-    severity = config.severity_overrides.get(finding.rule)
-    return replace(finding, severity=severity) if severity else finding
 
 
 def _traces(store: SpanStore) -> int:
