@@ -62,6 +62,7 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
     findings = [override_severity(f, config) for f in findings]
     findings.sort(key=lambda f: (f.rule, f.location.resource, f.fingerprint))
     measures = tuple(operation_measures(store))
+    spans, traces = store.span_count, _traces(store)
     result = AuditResult(
         root=str(Path.cwd()),
         findings=tuple(findings),
@@ -70,11 +71,9 @@ def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:"
         errors=tuple(errors),
         skipped=tuple(skipped),
         stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
-        facts_summary={"spans": store.span_count, "traces": _traces(store)},
+        facts_summary={"spans": spans, "traces": traces},
     )
-    return TracesRun(
-        result, measures, store.span_count, _traces(store), store.files, _budgets(store, config), trace_health(store)
-    )
+    return TracesRun(result, measures, spans, traces, store.files, _budgets(store, config), trace_health(store))
 
 
 def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
