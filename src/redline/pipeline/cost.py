@@ -7,7 +7,7 @@ so that a cost review needs no source tree.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redline.checks.cost import checks as cost_checks
@@ -17,7 +17,7 @@ from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.pipeline.plan import make_plan
-from redline.pipeline.run import AuditRequest
+from redline.pipeline.run import AuditRequest, override_severity
 from redline.sources.cost.dataset import CostExportSource, load_dataset
 from redline.sources.cost.measures import Criterion, baseline_criterion, component_costs, rollup
 from redline.sources.cost.model import CostDataset
@@ -83,7 +83,7 @@ def run_cost(req: CostRequest) -> CostRun:
             errors.append(
                 ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
             )
-    findings = [_override(f, req.config) for f in findings]
+    findings = [override_severity(f, req.config) for f in findings]
     criteria = tuple(baseline_criterion(ds, req.baseline_period)) if req.baseline_period else ()
     result = AuditResult(
         root=", ".join(str(p) for p in req.exports),
@@ -96,8 +96,3 @@ def run_cost(req: CostRequest) -> CostRun:
         facts_summary={"CostLine": len(ds.lines), "ExportFile": len(ds.files), "RequestCount": len(ds.requests)},
     )
     return CostRun(result, ds, criteria)
-
-
-def _override(finding: Finding, config: Config) -> Finding:
-    sev = config.severity_overrides.get(finding.rule)
-    return replace(finding, severity=sev) if sev is not None and sev != finding.severity else finding

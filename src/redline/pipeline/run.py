@@ -137,7 +137,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         findings += _check_project(plan, facts, ctx, noted, progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
-        findings = [_override(f, req.config) for f in findings]
+        findings = [override_severity(f, req.config) for f in findings]
         synthesis = _synthesise(req.steps, facts, findings, ctx, noted=noted, progress=progress)
     findings = synthesis.findings
     progress.done()
@@ -334,7 +334,8 @@ def _apply_suppressions(
     return out, errors
 
 
-def _override(finding: Finding, config: Config) -> Finding:
+def override_severity(finding: Finding, config: Config) -> Finding:
+    """The finding with the severity ``[severity]`` sets for its rule, if any."""
     sev = config.severity_overrides.get(finding.rule)
     return replace(finding, severity=sev) if sev is not None and sev != finding.severity else finding
 

@@ -18,7 +18,8 @@ from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
-from redline.core.rules import RuleRegistry
+from redline.pipeline.plan import make_plan
+from redline.pipeline.run import override_severity
 from redline.sources.traces.critical_path import HopStat, hop_breakdown
 from redline.sources.traces.health import TraceHealth, trace_health
 from redline.sources.traces.measures import OperationMeasure, operation_measures
@@ -47,37 +48,32 @@ class TracesRun:
 def run_traces(paths: Sequence[Path], config: Config, database: str = ":memory:") -> TracesRun:
     started = time.monotonic()
     store = ingest(paths, database)
-    checks = performance_checks()
-    registry = RuleRegistry(rule for check in checks for rule in check.rules)
-    enabled = frozenset(r.code for r in registry if _enabled(r.code, config))
-    ctx = CheckContext(root=Path.cwd(), config=config, enabled=enabled, rules=registry)
+    plan = make_plan(performance_checks(), [], [], config)
+    ctx = CheckContext(root=Path.cwd(), config=config, enabled=plan.enabled, rules=plan.registry)
     findings: list[Finding] = []
     errors: list[ToolError] = []  # a file that could not be read is not covered (once), not a tool error
     skipped = [Skipped(p.path, p.reason) for p in store.problems]
     facts = Facts([store])
-    for check in checks:
-        if not any(r.code in enabled for r in check.rules):
-            continue
+    for check in plan.project_checks:
         try:
-            findings += [f for f in check.check(facts, ctx) if isinstance(f, Finding) and f.rule in enabled]
+            findings += [f for f in check.check(facts, ctx) if isinstance(f, Finding) and f.rule in plan.enabled]
         except CheckError as exc:
             errors.append(ToolError(check.name, str(exc), Stage.CHECK))
-    findings = [_override(f, config) for f in findings]
+    findings = [override_severity(f, config) for f in findings]
     findings.sort(key=lambda f: (f.rule, f.location.resource, f.fingerprint))
     measures = tuple(operation_measures(store))
+    spans, traces = store.span_count, _traces(store)
     result = AuditResult(
         root=str(Path.cwd()),
         findings=tuple(findings),
-        rules=registry,
+        rules=plan.registry,
         config=config,
         errors=tuple(errors),
         skipped=tuple(skipped),
         stats=RunStats(files_scanned=len(store.files), seconds=time.monotonic() - started),
-        facts_summary={"spans": store.span_count, "traces": _traces(store)},
+        facts_summary={"spans": spans, "traces": traces},
     )
-    return TracesRun(
-        result, measures, store.span_count, _traces(store), store.files, _budgets(store, config), trace_health(store)
-    )
+    return TracesRun(result, measures, spans, traces, store.files, _budgets(store, config), trace_health(store))
 
 
 def _budgets(store: SpanStore, config: Config) -> tuple[RouteBudget, ...]:
@@ -97,16 +93,6 @@ def with_trace_paths(config: Config, paths: Sequence[Path]) -> Config:
     settings = config.settings(TRACES_SECTION)
     extra = tuple(str(p.resolve()) for p in paths)
     return config.with_settings(TRACES_SECTION, replace(settings, paths=(*settings.paths, *extra)))
-
-
-def _enabled(code: str, config: Config) -> bool:
-    selected = not config.select or any(code.startswith(s) for s in config.select)
-    return selected and not any(code.startswith(i) for i in config.ignore)
-
-
-def _override(finding: Finding, config: Config) -> Finding:
-    severity = config.severity_overrides.get(finding.rule)
-    return replace(finding, severity=severity) if severity else finding
 
 
 def _traces(store: SpanStore) -> int:

@@ -16,6 +16,7 @@ from redline.sources.cost.model import CostDataset, ExportFile, RequestCount
 from redline.sources.cost.requests import RequestsError, parse_spec, read_requests
 from redline.sources.cost.settings import CostSettings, cost_settings
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
+from redline.sources.traces.store import SpanStore
 
 
 def load_dataset(
@@ -23,7 +24,9 @@ def load_dataset(
     request_specs: Sequence[str],
     settings: CostSettings,
     trace_paths: Sequence[Path] = (),
+    spans: SpanStore | None = None,
 ) -> CostDataset:
+    """``spans``: the span store already read from ``trace_paths`` (the audit's), else they are read here."""
     paths, problems = engine.expand_exports(exports)
     files: list[ExportFile] = []
     with tempfile.TemporaryDirectory(prefix="redline-cost-") as tmp:
@@ -48,26 +51,29 @@ def load_dataset(
         except RequestsError as exc:
             problems.append((str(parse_spec(spec)[1]), str(exc)))
     if trace_paths:
-        requests += _trace_requests(trace_paths, problems)
+        requests += _trace_requests(trace_paths, spans, problems)
         sources += [str(p) for p in trace_paths]
     return CostDataset(settings, tuple(files), lines, daily, tuple(requests), tuple(sources), tuple(problems))
 
 
-def _trace_requests(paths: Sequence[Path], problems: list[tuple[str, str]]) -> list[RequestCount]:
-    """Server spans per service, tenant and route per day, from the trace files (the traces' span store)."""
-    from redline.sources.traces import requests as spans  # noqa: PLC0415 - DuckDB, only when asked
+def _trace_requests(
+    paths: Sequence[Path], spans: SpanStore | None, problems: list[tuple[str, str]]
+) -> list[RequestCount]:
+    """Server spans per service, tenant and route per day, from the span store (read here when not given)."""
+    from redline.sources.traces import requests as server  # noqa: PLC0415 - DuckDB, only when asked
     from redline.sources.traces.store import ingest  # noqa: PLC0415
 
-    store = ingest(paths)
+    store = spans if spans is not None else ingest(paths)
     try:
         problems += [(p.path, p.reason) for p in store.problems]
         problems += [
             (f, "no server spans in these traces: no request counts from them")
-            for f in spans.files_without_server_spans(store)
+            for f in server.files_without_server_spans(store)
         ]
-        return [RequestCount(*row) for row in spans.daily_server_requests(store)]
+        return [RequestCount(*row) for row in server.daily_server_requests(store)]
     finally:
-        store.con.close()
+        if spans is None:
+            store.con.close()
 
 
 class CostExportSource(ProjectSource):
@@ -81,12 +87,15 @@ class CostExportSource(ProjectSource):
     ) -> None:
         self.exports = tuple(exports)
         self.request_specs = tuple(request_specs)
-        self.trace_paths = tuple(trace_paths)  # read a second time here (the trace checks have their own store)
+        self.trace_paths = tuple(trace_paths)
+        if self.trace_paths:  # the audit's span store (TraceSource, from ``--traces``), read once for both
+            self.needs = (SpanStore,)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         try:
             settings = cost_settings(ctx.config)
         except ConfigError as exc:
             return ProjectOutput([], [ToolError(self.name, str(exc), stage=Stage.SOURCE, fatal=True)], [])
-        ds = load_dataset(self.exports, self.request_specs, settings, self.trace_paths)
+        stores = ctx.facts.of(SpanStore) if self.trace_paths else []
+        ds = load_dataset(self.exports, self.request_specs, settings, self.trace_paths, stores[0] if stores else None)
         return ProjectOutput([ds], [], [Skipped(path, reason) for path, reason in ds.problems])
