@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from redline.checks.database import checks as database_checks
@@ -18,7 +18,7 @@ from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.redact import redact_url
 from redline.core.result import AuditResult, RunStats
 from redline.pipeline.plan import make_plan
-from redline.pipeline.run import AuditRequest, route
+from redline.pipeline.run import AuditRequest, override_severity, route
 from redline.sources.postgres import PostgresSource, not_covered
 from redline.sources.postgres.connect import ConnectError, check_url
 from redline.sources.postgres.model import Snapshot
@@ -90,7 +90,7 @@ def audit_snapshot(
             errors.append(
                 ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
             )
-    findings = [_override(f, config) for f in findings]
+    findings = [override_severity(f, config) for f in findings]
     inventory = DatabaseInventoryStep().run(facts, findings, ctx).postgres
     result = AuditResult(
         root=f"postgres/{snap.server.database}",
@@ -109,8 +109,3 @@ def audit_snapshot(
         postgres=inventory,
     )
     return DatabaseAudit(result, snap)
-
-
-def _override(finding: Finding, config: Config) -> Finding:
-    sev = config.severity_overrides.get(finding.rule)
-    return replace(finding, severity=sev) if sev is not None and sev != finding.severity else finding
