@@ -10,11 +10,9 @@ JSON that parses, gzip CRCs.
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
 import re
 import shutil
-import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -22,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from redline.sources.download import MAX_LISTING, DownloadError, get_bytes, http_get
+
 UPSTREAM_OSV = "https://osv-vulnerabilities.storage.googleapis.com/{ecosystem}/all.zip"
 UPSTREAM_KEV = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 UPSTREAM_EPSS = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 UPSTREAM_SPDX = "https://raw.githubusercontent.com/spdx/license-list-data/main/json/{name}.json"
 DEFAULT_ECOSYSTEMS = ("PyPI", "npm", "Go", "crates.io", "Maven", "RubyGems", "Packagist", "NuGet")
-TIMEOUT = 60.0
 CHUNK = 1 << 16
 _EPSS_NAME = re.compile(r"epss_scores-(\d{4}-\d{2}-\d{2})\.csv\.gz")
 
@@ -131,28 +130,17 @@ class Origin:
 def _read_index(url: str) -> str:
     """A directory listing (e.g. ``python -m http.server``); empty when there is none."""
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
-            return str(resp.read(4 << 20).decode("utf-8", errors="replace"))
-    except (urllib.error.URLError, OSError):
+        return get_bytes(url, MAX_LISTING).decode("utf-8", errors="replace")
+    except DownloadError:
         return ""
 
 
 def download(feed: Feed, dest: Path, progress: ByteProgress) -> int:
     """Copy the feed to ``dest``; return its size. Raises ``MissingFeed`` or ``FetchError``."""
     if not feed.location.startswith(("http://", "https://")):
-        src = Path(feed.location)
-        if not src.is_file():
-            raise MissingFeed(f"{feed.label}: {src} does not exist")
-        size = src.stat().st_size
-        progress.start(feed.label, size)
-        with src.open("rb") as fin, dest.open("wb") as fout:
-            shutil.copyfileobj(fin, fout, CHUNK)
-        progress.advance(size)
-        progress.finish()
-        return size
-    request = urllib.request.Request(feed.location, headers={"User-Agent": "redline-db-update"})
+        return _copy(feed, dest, progress)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as resp, dest.open("wb") as fout:
+        with http_get(feed.location) as resp, dest.open("wb") as fout:
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             progress.start(feed.label, total)
@@ -162,22 +150,26 @@ def download(feed: Feed, dest: Path, progress: ByteProgress) -> int:
                 got += len(chunk)
                 progress.advance(len(chunk))
             progress.finish()
-    except urllib.error.HTTPError as exc:
-        if exc.code in (403, 404, 410):
-            raise MissingFeed(f"{feed.label}: {feed.location} answered HTTP {exc.code}") from None
-        raise FetchError(f"{feed.label}: {feed.location} answered HTTP {exc.code}") from None
-    except http.client.IncompleteRead as exc:
-        raise FetchError(
-            f"{feed.label}: truncated download ({len(exc.partial):,} bytes, {exc.expected or 'more'} missing)"
-        ) from None
-    except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FetchError(f"{feed.label}: cannot download {feed.location}: {reason}") from None
+    except DownloadError as exc:
+        raise (MissingFeed if exc.missing else FetchError)(f"{feed.label}: {exc}") from None
     if total is not None and got != total:
         raise FetchError(f"{feed.label}: truncated download ({got:,} of {total:,} bytes)")
     if got == 0:
         raise FetchError(f"{feed.label}: empty file")
     return got
+
+
+def _copy(feed: Feed, dest: Path, progress: ByteProgress) -> int:
+    src = Path(feed.location)
+    if not src.is_file():
+        raise MissingFeed(f"{feed.label}: {src} does not exist")
+    size = src.stat().st_size
+    progress.start(feed.label, size)
+    with src.open("rb") as fin, dest.open("wb") as fout:
+        shutil.copyfileobj(fin, fout, CHUNK)
+    progress.advance(size)
+    progress.finish()
+    return size
 
 
 # --- integrity checks ----------------------------------------------------------------------

@@ -14,22 +14,20 @@ import re
 import tarfile
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redline.sources.download import MAX_LISTING, DownloadError, get_bytes, listed_names
 from redline.sources.eol.products import parse_product
 from redline.sources.yamlsafe import YamlError
 
 UPSTREAM_EOL = "https://github.com/endoflife-date/endoflife.date/archive/refs/heads/master.tar.gz"
-TIMEOUT = 60.0
 MAX_TARBALL = 200 << 20
 MAX_PRODUCT = 1 << 20
 _PRODUCT_NAME = re.compile(r"^[A-Za-z0-9][\w.+-]*\.md$")
 _TAR_MEMBER = re.compile(r"^[^/]+/products/([^/]+\.md)$")
-_LISTED = re.compile(r'href="([^"?#/]+\.md)"')
 
 
 class EolUpdateError(Exception):
@@ -118,19 +116,10 @@ def _fetch(mirror: str | None, upstream: str) -> dict[str, bytes]:
 
 
 def _get(url: str, limit: int) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "redline-db-update"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as resp:
-            data = bytes(resp.read(limit + 1))
-    except urllib.error.HTTPError as exc:
-        kind = EolMissing if exc.code in (403, 404, 410) else EolUpdateError
-        raise kind(f"{url} answered HTTP {exc.code}; the old data is unchanged") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EolUpdateError(f"cannot download {url}: {reason}; the old data is unchanged") from None
-    if len(data) > limit:
-        raise EolUpdateError(f"{url} is larger than {limit >> 20} MB; the old data is unchanged")
-    return data
+        return get_bytes(url, limit)
+    except DownloadError as exc:
+        raise (EolMissing if exc.missing else EolUpdateError)(f"{exc}; the old data is unchanged") from None
 
 
 def _from_tarball(data: bytes) -> dict[str, bytes]:
@@ -152,9 +141,7 @@ def _from_tarball(data: bytes) -> dict[str, bytes]:
 
 def _from_listing(url: str) -> dict[str, bytes]:
     """Every ``*.md`` a directory listing links to, fetched one by one."""
-    listing = _get(url, 4 << 20).decode("utf-8", errors="replace")
-    names = sorted({urllib.parse.unquote(n) for n in _LISTED.findall(listing)})
-    names = [n for n in names if _PRODUCT_NAME.match(n)]
+    names = listed_names(_get(url, MAX_LISTING).decode("utf-8", errors="replace"), _PRODUCT_NAME)
     if not names:
         raise EolUpdateError(f"{url} lists no product files (*.md); the old data is unchanged")
     return {n: _get(urllib.parse.urljoin(url, urllib.parse.quote(n)), MAX_PRODUCT) for n in names}
