@@ -21,15 +21,16 @@ from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
 from redline.report.plan_md import plan_by_horizon
-from redline.report.sbom_summary import summarise
 from redline.report.scorecard import scorecard
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, summary_dict, where
-from redline.report.trends_svg import trends
 
 if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
+
+    from redline.report.sbom_summary import SbomSummary
+    from redline.report.trends_svg import Trend
 
 TEMPLATE = "report.html.j2"
 
@@ -77,9 +78,9 @@ def context(result: AuditResult) -> dict[str, Any]:
         "components": sorted({r["comp"] for r in rows if r["comp"]}),
         "areas": sorted({r["area"] for r in rows}),
         "has_baseline": bool(result.baseline),
-        "sbom": summarise(result.sbom),
+        "sbom": _sbom_summary(result),
         "history": result.history,
-        "trends": trends(result.history),
+        "trends": _trends(result),
         "placements": result.topology.as_dict()["placements"] if result.topology is not None else [],
         "evidence_tables": [*database_tables(result), *cost_tables(result)],
         "cost_chart": Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
@@ -89,6 +90,22 @@ def context(result: AuditResult) -> dict[str, Any]:
         "skipped_reasons": reasons,
         "samples": _samples(result),
     }
+
+
+def _sbom_summary(result: AuditResult) -> SbomSummary | None:
+    if result.sbom is None:  # nothing to summarise: the summary module is not imported
+        return None
+    from redline.report.sbom_summary import summarise  # noqa: PLC0415
+
+    return summarise(result.sbom)
+
+
+def _trends(result: AuditResult) -> list[Trend]:
+    if result.history is None:  # no recorded runs: nothing to draw
+        return []
+    from redline.report.trends_svg import trends  # noqa: PLC0415
+
+    return trends(result.history)
 
 
 def _map_sections(result: AuditResult) -> tuple[Markup, Markup]:
