@@ -124,9 +124,10 @@ def test_the_rule_index_is_read_only_when_a_file_or_a_code_needs_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from redline.pipeline import catalogue as catalogue_module
+    from redline.pipeline.rule_index import rule_index
 
     tree = _small_tree(tmp_path / "tree")
-    real = catalogue_module.rule_index
+    real = rule_index
     reads: list[int] = []
 
     def counted() -> RuleIndex:
