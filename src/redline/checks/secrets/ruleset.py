@@ -93,7 +93,11 @@ class SecretRule:
         return f"{self.source}: rule {self.id!r}"
 
     def core_rule(self) -> Rule:
-        """The documented rule the registry knows it by."""
+        """The documented rule the registry knows it by (built once: the tree and history checks both ask)."""
+        return self._core_rule
+
+    @cached_property
+    def _core_rule(self) -> Rule:
         return Rule(
             code=self.code,
             name=self.id,
