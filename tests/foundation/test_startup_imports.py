@@ -75,6 +75,7 @@ SECRETS_NEVER = (
     "redline.report.sbom_summary",
     "redline.report.trends_svg",
     "redline.synthesis.map",
+    "redline.store.settings",
     "redline.checks.secrets.verify.interface",
     "pathspec",
     "multiprocessing",

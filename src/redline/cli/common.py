@@ -84,14 +84,16 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
 def config_sections(catalogue: Catalogue, *, file: bool = True) -> list[SectionSpec[Any]]:
     """Every table a redline.toml may hold: the families' and the run's own (history, scoring, policy, plan).
     Every command loads the file against this one list, so a file one command accepts, all accept. Without
-    a ``file``, the tables of what the run loaded are enough (each at its defaults)."""
+    a ``file``, the tables of what the run loaded are enough: each is parsed to its defaults, and the run's
+    own tables are read at theirs by ``Config.settings`` (nothing imports the history store's settings)."""
+    if not file:
+        return catalogue.run_sections
     from redline.core.plan import PLAN_SECTION
     from redline.core.policy import POLICY_SECTION
     from redline.core.priority import SCORING_SECTION
     from redline.store.settings import HISTORY_SECTION
 
-    tables = catalogue.sections if file else catalogue.run_sections
-    return [*tables, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
+    return [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
 
 
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
