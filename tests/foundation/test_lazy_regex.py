@@ -35,3 +35,12 @@ def test_compiles_on_first_use_only_once() -> None:
     assert deferred.search("baa") is not None
     assert deferred.compiled is first
     assert repr(deferred) == "lazy('a+', 0)"
+
+
+def test_equal_and_hashed_as_compiled_patterns_compare_compiled_or_not() -> None:
+    first, second = lazy(r"^EXAMPLE"), lazy(r"^EXAMPLE")
+    second.compiled  # noqa: B018 - one compiled, one not
+    assert first == second and hash(first) == hash(second)
+    assert first != lazy(r"^EXAMPLE", re.I) and first != lazy(r"^OTHER")
+    assert first != re.compile(r"^EXAMPLE")  # a different kind of object, as before
+    assert first._compiled is None  # comparing compiled nothing

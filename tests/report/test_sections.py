@@ -156,7 +156,7 @@ def test_recorded_runs_become_trends_in_the_page(tmp_path: Path) -> None:
 
 
 def test_the_plan_is_built_once_for_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import redline.core.result as result_module
+    import redline.core.plan as plan_module
     from redline.core.config import OutputFormat
     from redline.core.plan import build_plan
     from redline.report.formats import write_reports
@@ -168,7 +168,7 @@ def test_the_plan_is_built_once_for_every_output(tmp_path: Path, monkeypatch: py
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(result_module, "build_plan", counting)
+    monkeypatch.setattr(plan_module, "build_plan", counting)  # AuditResult.plan imports it when first asked
     result = _result((CRITICAL_VUL,))
     write_reports(result, tmp_path, [OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON])
     assert (tmp_path / "plan.md").exists() and "30/60/90 plan" in (tmp_path / "report.html").read_text()

@@ -81,9 +81,13 @@ def split_codes(values: list[str]) -> tuple[str, ...]:
     return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
 
 
-def config_sections(catalogue: Catalogue) -> list[SectionSpec[Any]]:
+def config_sections(catalogue: Catalogue, *, file: bool = True) -> list[SectionSpec[Any]]:
     """Every table a redline.toml may hold: the families' and the run's own (history, scoring, policy, plan).
-    Every command loads the file against this one list, so a file one command accepts, all accept."""
+    Every command loads the file against this one list, so a file one command accepts, all accept. Without
+    a ``file``, the tables of what the run loaded are enough: each is parsed to its defaults, and the run's
+    own tables are read at theirs by ``Config.settings`` (nothing imports the history store's settings)."""
+    if not file:
+        return catalogue.run_sections
     from redline.core.plan import PLAN_SECTION
     from redline.core.policy import POLICY_SECTION
     from redline.core.priority import SCORING_SECTION
@@ -97,7 +101,7 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
 
     path = args.config or find_config(root)
     try:
-        config = load_config(path, config_sections(catalogue))
+        config = load_config(path, config_sections(catalogue, file=path is not None))
         overrides: dict[str, object] = {}
         if args.exclude:
             overrides["exclude"] = (*config.exclude, *args.exclude)
@@ -155,14 +159,13 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     select, ignore = split_codes(args.select), split_codes(args.ignore)
-    registry = catalogue.known_rules
     for code in (*select, *ignore):
-        if not registry.matching([code]):
+        if not catalogue.known_rules.matching([code]):
             raise UsageError(f"--select/--ignore: no rule matches {code!r}")
     try:
         validate(
             config,
-            [registry],
+            lambda: [catalogue.known_rules],
             root,
             jobs_from_cli=args.jobs is not None,
             out=args.out if hasattr(args, "formats") else None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,9 +46,15 @@ def check_out_dir(out: Path) -> None:
         os.unlink(tmp)
 
 
-def check_codes(config: Config, registries: Sequence[RuleRegistry], where: str) -> None:
+def check_codes(config: Config, rules: Callable[[], Sequence[RuleRegistry]], where: str) -> None:
     """Codes in the file must name rules, like ``--select`` on the command line (one registry per command:
-    ``redline secrets`` runs only the secret rules but reads the same file as ``redline audit``)."""
+    ``redline secrets`` runs only the secret rules but reads the same file as ``redline audit``). ``rules``
+    is asked only when the file names codes: a command that loads one family reads the others' rules
+    from the rule index, which a file without codes never needs."""
+    tables = (config.severity_overrides, config.gate_floors)
+    if not (config.select or config.ignore or any(tables)):
+        return
+    registries = rules()
     for key, codes in (("select", config.select), ("ignore", config.ignore)):
         for code in codes:
             if not any(r.matching([code]) for r in registries):
@@ -72,10 +78,15 @@ def check_jobs(jobs: int, where: str) -> None:
 
 
 def validate(
-    config: Config, registries: Sequence[RuleRegistry], root: Path, *, jobs_from_cli: bool, out: Path | None
+    config: Config,
+    rules: Callable[[], Sequence[RuleRegistry]],
+    root: Path,
+    *,
+    jobs_from_cli: bool,
+    out: Path | None,
 ) -> None:
     where = config.source or "configuration"
-    check_codes(config, registries, where)
+    check_codes(config, rules, where)
     check_jobs(config.jobs, "--jobs" if jobs_from_cli else where)
     # the analyzers' tables were parsed into their typed settings when the file was loaded (core/config.py):
     # a bad value there is already a ConfigError naming the file and the key

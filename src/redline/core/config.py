@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -141,6 +140,8 @@ def find_config(root: Path) -> Path | None:
             return root / name
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
+        import tomllib  # noqa: PLC0415 - a tree without a TOML file to read never imports the parser
+
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):  # undecodable, invalid, nested 100k deep
@@ -153,6 +154,8 @@ def find_config(root: Path) -> Path | None:
 def load_config(path: Path | None, sections: Iterable[SectionSpec[Any]] = ()) -> Config:
     if path is None:
         return parse_config({}, "", sections=sections)
+    import tomllib  # noqa: PLC0415
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from redline.core.lazy_regex import lazy
+
 _BY_NAME = {
     "dockerfile": "dockerfile",
     "containerfile": "dockerfile",
@@ -194,15 +196,15 @@ _CONTEXT_DIRS: dict[str, str] = {
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
-_TEST_NAME = re.compile(
+_TEST_NAME = lazy(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
 #: file names of samples, fakes and demo-data generators (saleor's ``core/utils/random_data.py`` behind ``populatedb``)
-_SAMPLE_NAME = re.compile(r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db")
+_SAMPLE_NAME = lazy(r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db")
 #: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
 #: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
-_CONTAINER_VARIANT = re.compile(
+_CONTAINER_VARIANT = lazy(
     r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
     r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
@@ -212,7 +214,7 @@ _CONTAINER_VARIANT = re.compile(
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
 # Rails config/environments/test.rb, *.test.yml, application-test.yml, config/dev.yaml (values meant for a laptop
 # or CI)
-_DEV_TEST_CONFIG = re.compile(
+_DEV_TEST_CONFIG = lazy(
     r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
@@ -254,7 +256,7 @@ def looks_like_test_or_sample(relpath: str) -> bool:
 
 #: semgrep's test annotations (``# ruleid: no-requests-lib``, ``// ok: rule-id``), which mark a file as the
 #: test target of a linter rule: the flagged pattern is there on purpose
-_LINTER_ANNOTATION = re.compile(r"^\s*(?:#|//|--|/\*)\s*(?:ruleid|todoruleid|ok|todook|deepok|deepruleid):\s*[\w./-]+")
+_LINTER_ANNOTATION = lazy(r"^\s*(?:#|//|--|/\*)\s*(?:ruleid|todoruleid|ok|todook|deepok|deepruleid):\s*[\w./-]+")
 
 
 def linter_rule_fixture(lines: Iterable[str]) -> bool:

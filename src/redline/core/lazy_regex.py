@@ -54,6 +54,15 @@ class LazyPattern(Generic[AnyStr]):
     def __repr__(self) -> str:
         return f"lazy({self.pattern!r}, {self.flags})"
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when the pattern and flags are (as compiled patterns compare), compiled or not."""
+        if not isinstance(other, LazyPattern):
+            return NotImplemented
+        return (self.pattern, self.flags) == (other.pattern, other.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
 
 def lazy(pattern: AnyStr, flags: int = 0) -> LazyPattern[AnyStr]:
     """``re.compile(pattern, flags)``, deferred to the first match (see the module doc)."""

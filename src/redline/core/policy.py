@@ -12,12 +12,14 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redline.core.config import ConfigError, SectionSpec, Where
 from redline.core.groups import FindingGroup, item_key
-from redline.core.inventory import LatencyInventory
 from redline.core.model import Severity
+
+if TYPE_CHECKING:
+    from redline.core.inventory import LatencyInventory
 
 #: how many offenders a message names before "and N more"
 NAMED = 5

@@ -5,26 +5,28 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from redline.core.config import Config
 from redline.core.groups import FindingGroup, group_findings
-from redline.core.inventory import (
-    CostSummary,
-    DatabaseInventory,
-    HistoryDigest,
-    LatencyInventory,
-    LatencySummary,
-    RegionTopology,
-    RouteTable,
-    SbomDocument,
-)
-from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Severity, Skipped, ToolError
-from redline.core.plan import PLAN_SECTION, PlanItem, build_plan
-from redline.core.policy import POLICY_SECTION, Outcome, Verdict, budget_outcomes
-from redline.core.priority import SCORING_SECTION, rank
 from redline.core.rules import RuleRegistry
-from redline.core.threat_model import ThreatModel
+
+if TYPE_CHECKING:  # what synthesis fills in: a run that has none (``redline secrets``) never imports them
+    from redline.core.inventory import (
+        CostSummary,
+        DatabaseInventory,
+        HistoryDigest,
+        LatencyInventory,
+        LatencySummary,
+        RegionTopology,
+        RouteTable,
+        SbomDocument,
+    )
+    from redline.core.map_model import SystemMap
+    from redline.core.plan import PlanItem
+    from redline.core.policy import Outcome
+    from redline.core.threat_model import ThreatModel
 
 #: a finding with this tag is reported but never fails the gate (secrets in tests, docs and samples,
 #: unless ``[secrets] gate_samples = true``)
@@ -78,6 +80,9 @@ class AuditResult:
     @cached_property
     def plan(self) -> list[PlanItem]:
         """The 30/60/90 plan of this run, built once: plan.md, summary.md and report.html all read it."""
+        from redline.core.plan import PLAN_SECTION, build_plan  # noqa: PLC0415 - only when a report asks
+        from redline.core.priority import SCORING_SECTION, rank  # noqa: PLC0415
+
         items = [g for g in self.items if GATE_EXEMPT_TAG not in g.lead.tags]
         ranked = rank(items, self.config.settings(SCORING_SECTION))
         return build_plan(ranked, self.rules, self.config.settings(PLAN_SECTION))
@@ -116,6 +121,8 @@ class AuditResult:
     @cached_property
     def budget_failures(self) -> tuple[Outcome, ...]:
         """The budget policies this run was asked to fail on (``audit --fail-on latency-budget,…``) that failed."""
+        from redline.core.policy import POLICY_SECTION, Verdict, budget_outcomes  # noqa: PLC0415
+
         settings = self.config.settings(POLICY_SECTION)
         if not settings.audit_fail_on:
             return ()

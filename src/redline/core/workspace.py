@@ -14,12 +14,14 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
 from redline.core.outputset import MANIFEST
+
+if TYPE_CHECKING:
+    import pathspec
 
 BINARY_SNIFF = 8192
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".redline"})  # .redline: the history store
@@ -70,6 +72,14 @@ def read_file(file: SourceFile) -> FileText:
         return FileText(file, data, text, f"invalid UTF-8 at byte {exc.start}; read with replacement characters")
 
 
+def _ignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """``lines`` compiled as one .gitignore. pathspec (and the Hyperscan backend it loads, ~11 ms) is imported
+    only by a tree that has a .gitignore or an exclude glob."""
+    import pathspec  # noqa: PLC0415
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 @dataclass
 class _IgnoreLevel:
     base: str  # relative dir, "" for root
@@ -99,7 +109,7 @@ class Workspace:
         # lockfiles of large monorepos run to tens of MB; skipping one hides every vulnerability in it
         self.max_lockfile_size = max(max_lockfile_size, max_file_size)
         self.honour_gitignore = honour_gitignore
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+        self._exclude = _ignore_spec(list(exclude)) if exclude else None
 
     def walk(self) -> WalkResult:
         result = WalkResult()
@@ -190,7 +200,7 @@ class Workspace:
             )
             return levels
         try:
-            spec = pathspec.GitIgnoreSpec.from_lines(unique)
+            spec = _ignore_spec(unique)
         except Exception as exc:  # noqa: BLE001 - pathspec's re, re2 and hyperscan backends each raise their own
             # error for a pattern they refuse (e.g. 200 KB long)
             result.skipped.append(

@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from redline.checks.builtin import builtin_checks
 from redline.checks.interface import Check, rule_registry
 from redline.core.config import SectionSpec
 from redline.core.rules import Rule, RuleRegistry
-from redline.pipeline.rule_index import rule_index
+from redline.pipeline.rule_index import RuleIndex, rule_index
 
 if TYPE_CHECKING:
     from redline.sources.interface import FileSource, ProjectSource
@@ -32,10 +33,23 @@ class Catalogue:
     project_sources: list[ProjectSource]
     steps: list[SynthesisStep]
     plugin_problems: list[str] = field(default_factory=list)
-    #: every configuration table a redline.toml may hold, including those of families not loaded
-    all_sections: list[SectionSpec[Any]] = field(default_factory=list)
-    #: every rule, including those of families not loaded (for --select/--ignore checking)
-    all_rules: RuleRegistry | None = None
+    #: the rule index standing in for the families not loaded (``None``: every family is loaded); read
+    #: only when something asks for another family's rules or tables (a configuration file, a rule code)
+    index: Callable[[], RuleIndex] | None = None
+    #: the rules of the plugin checks (also in ``checks``), added to the index's
+    plugin_rules: list[Rule] = field(default_factory=list)
+
+    @cached_property
+    def all_sections(self) -> list[SectionSpec[Any]]:
+        """Every configuration table a redline.toml may hold, including those of families not loaded."""
+        return list(self.index().sections) if self.index is not None else []
+
+    @cached_property
+    def all_rules(self) -> RuleRegistry | None:
+        """Every rule, including those of families not loaded (for --select/--ignore checking)."""
+        if self.index is None:
+            return None
+        return RuleRegistry([*self.index().registry, *self.plugin_rules])
 
     @property
     def registry(self) -> RuleRegistry:
@@ -49,6 +63,15 @@ class Catalogue:
         loaded += [s for s in self.all_sections if s.name not in names]
         names |= {s.name for s in loaded}
         return [*loaded, *(s for s in step_sections() if s.name not in names)]
+
+    @property
+    def run_sections(self) -> list[SectionSpec[Any]]:
+        """The tables of what this run loaded (its checks and steps): all a run without a configuration file
+        needs, each at its defaults. The other families' tables (``sections``) only matter to accept a file
+        that holds them, and reading them costs the rule index."""
+        loaded = [spec for check in self.checks for spec in check.config_sections]
+        loaded += [spec for step in self.steps for spec in step.config_sections]
+        return list({s.name: s for s in reversed(loaded)}.values())[::-1]
 
     @property
     def known_rules(self) -> RuleRegistry:
@@ -73,23 +96,28 @@ def load_catalogue(
     from redline.synthesis.builtin import builtin_steps  # noqa: PLC0415
 
     builtin = builtin_checks(families)
-    index = rule_index() if families is not None else None
-    taken = {r.code for r in index.registry} if index is not None else set()
+    index = cache(rule_index) if families is not None else None
+
+    def taken() -> set[str]:  # the codes of the families not loaded, which no plugin may declare again
+        return {r.code for r in index().registry} if index is not None else set()
+
     extra, problems = _plugins(builtin, taken) if with_plugins else ([], [])
     checks = [*builtin, *extra]
     sources = None if index is None else families_producing(t for c in checks for t in getattr(c, "fact_types", ()))
-    catalogue = Catalogue(
-        checks, builtin_file_sources(sources), builtin_project_sources(sources), builtin_steps(steps), problems
+    return Catalogue(
+        checks,
+        builtin_file_sources(sources),
+        builtin_project_sources(sources),
+        builtin_steps(steps),
+        problems,
+        index=index,
+        plugin_rules=[r for c in extra for r in c.rules],
     )
-    if index is not None:
-        catalogue.all_sections = list(index.sections)
-        catalogue.all_rules = RuleRegistry([*index.registry, *(r for c in extra for r in c.rules)])
-    return catalogue
 
 
 def plugin_rules(taken: set[str]) -> list[Rule]:
     """The rules of installed plugins (none installed: nothing is imported beyond the entry-point scan)."""
-    extra, _problems = _plugins([], taken)
+    extra, _problems = _plugins([], lambda: taken)
     return [r for c in extra for r in c.rules]
 
 
@@ -133,10 +161,12 @@ def _declares_plugin(folder: str) -> bool:
     return False
 
 
-def _plugins(builtin: list[Check], taken: set[str]) -> tuple[list[Check], list[str]]:
-    """Plugin checks; a plugin check whose rule codes clash with another check's is left out and reported."""
+def _plugins(builtin: list[Check], taken_codes: Callable[[], set[str]]) -> tuple[list[Check], list[str]]:
+    """Plugin checks; a plugin check whose rule codes clash with another check's (or with ``taken_codes``,
+    asked only when a plugin is installed) is left out and reported."""
     if not _plugins_installed():
         return [], []
+    taken = taken_codes()
     from redline.checks.plugins import load_plugin_checks  # noqa: PLC0415 - pluggy only when plugins are read
 
     extra, problems = load_plugin_checks()

@@ -22,7 +22,6 @@ from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.plan import RunPlan, make_plan
-from redline.pipeline.pool import worker_pool
 from redline.pipeline.worker import (
     ChunkOutcome,
     WorkerState,
@@ -270,6 +269,8 @@ def _process_files(
                 process_file(state, file, total)
                 progress.advance()
         return total, 1
+    from redline.pipeline.pool import worker_pool  # noqa: PLC0415 - multiprocessing only when a pool runs
+
     install_state(state)
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)

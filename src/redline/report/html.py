@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redline import __version__
@@ -20,16 +20,17 @@ from redline.core.result import AuditResult
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
-from redline.report.map_html import map_section, threat_section
 from redline.report.plan_md import plan_by_horizon
-from redline.report.sbom_summary import summarise
 from redline.report.scorecard import scorecard
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
 from redline.report.serialize import SAMPLE_TAG, summary_dict, where
-from redline.report.trends_svg import trends
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
+
+    from redline.report.sbom_summary import SbomSummary
+    from redline.report.trends_svg import Trend
 
 TEMPLATE = "report.html.j2"
 
@@ -58,6 +59,7 @@ def context(result: AuditResult) -> dict[str, Any]:
     """Everything the templates read, computed once."""
     from markupsafe import Markup  # noqa: PLC0415 - with jinja2, only when a page is written
 
+    map_html, threats_html = _map_sections(result)
     table = item_rows(result)
     rows = table["rows"]
     reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
@@ -67,18 +69,18 @@ def context(result: AuditResult) -> dict[str, Any]:
         "summary": summary_dict(result),
         "notices": [e for e in result.errors if not e.fatal and e.where == "vulnerability database"],
         "budget_failures": result.budget_failures,
-        "map_html": map_section(result, lambda data: Markup(_script_json(data))),
+        "map_html": map_html,
         "scorecard": scorecard(result),
         "plan": plan_by_horizon(result),
-        "threats_html": Markup(threat_section(result)),  # built with markupsafe.escape
+        "threats_html": threats_html,  # built with markupsafe.escape
         "rows_json": Markup(_script_json(table)),
         "row_count": len(rows),
         "components": sorted({r["comp"] for r in rows if r["comp"]}),
         "areas": sorted({r["area"] for r in rows}),
         "has_baseline": bool(result.baseline),
-        "sbom": summarise(result.sbom),
+        "sbom": _sbom_summary(result),
         "history": result.history,
-        "trends": trends(result.history),
+        "trends": _trends(result),
         "placements": result.topology.as_dict()["placements"] if result.topology is not None else [],
         "evidence_tables": [*database_tables(result), *cost_tables(result)],
         "cost_chart": Markup(monthly_cost_svg(result)),  # built from numbers and escaped labels only
@@ -90,6 +92,33 @@ def context(result: AuditResult) -> dict[str, Any]:
     }
 
 
+def _sbom_summary(result: AuditResult) -> SbomSummary | None:
+    if result.sbom is None:  # nothing to summarise: the summary module is not imported
+        return None
+    from redline.report.sbom_summary import summarise  # noqa: PLC0415
+
+    return summarise(result.sbom)
+
+
+def _trends(result: AuditResult) -> list[Trend]:
+    if result.history is None:  # no recorded runs: nothing to draw
+        return []
+    from redline.report.trends_svg import trends  # noqa: PLC0415
+
+    return trends(result.history)
+
+
+def _map_sections(result: AuditResult) -> tuple[Markup, Markup]:
+    """The map and threat register sections; empty (and the map model never imported) without either."""
+    from markupsafe import Markup  # noqa: PLC0415
+
+    if result.system_map is None and result.threats is None:
+        return Markup(""), Markup("")
+    from redline.report.map_html import map_section, threat_section  # noqa: PLC0415
+
+    return map_section(result, lambda data: Markup(_script_json(data))), Markup(threat_section(result))
+
+
 class HtmlReporter(Reporter):
     filename = "report.html"
 
@@ -98,7 +127,14 @@ class HtmlReporter(Reporter):
 
 
 def _load(name: str) -> str:
-    return files("redline.report").joinpath(f"templates/{name}").read_text("utf-8")
+    """A template's text: beside this module, or through ``importlib.resources`` when redline runs from a
+    zip (importing it and its readers costs ~3 ms of every start-up that writes a page)."""
+    try:
+        return (Path(__file__).parent / "templates" / name).read_text("utf-8")
+    except OSError:
+        from importlib.resources import files  # noqa: PLC0415
+
+        return files("redline.report").joinpath(f"templates/{name}").read_text("utf-8")
 
 
 def _template() -> jinja2.Template:

@@ -3,10 +3,14 @@ durations and the critical-path breakdown by hop, as inline SVG built from numbe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from markupsafe import Markup, escape
 
-from redline.core.inventory import RootLatency
 from redline.core.result import AuditResult
+
+if TYPE_CHECKING:
+    from redline.core.inventory import RootLatency
 
 #: hop colours, in the order hops are listed (largest p95 first); the rest cycle
 _COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f")

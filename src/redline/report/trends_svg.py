@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from redline.core.inventory import HistoryDigest
+if TYPE_CHECKING:
+    from redline.core.inventory import HistoryDigest
+
 
 WIDTH, HEIGHT, PAD = 220, 56, 4
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redline.checks.interface import CheckContext
 from redline.core.config import SectionSpec
 from redline.core.facts import Facts
-from redline.core.inventory import (
-    CostSummary,
-    DatabaseInventory,
-    LatencyInventory,
-    LatencySummary,
-    RegionTopology,
-    RouteTable,
-    SbomDocument,
-)
-from redline.core.map_model import SystemMap
 from redline.core.model import Finding, Skipped, ToolError
-from redline.core.threat_model import ThreatModel
+
+if TYPE_CHECKING:  # the kinds a step may produce: a run whose steps produce none never imports them
+    from redline.core.inventory import (
+        CostSummary,
+        DatabaseInventory,
+        LatencyInventory,
+        LatencySummary,
+        RegionTopology,
+        RouteTable,
+        SbomDocument,
+    )
+    from redline.core.map_model import SystemMap
+    from redline.core.threat_model import ThreatModel
 
 
 @dataclass

@@ -18,8 +18,6 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
-import pathspec
-
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.secrets.configfiles import assigned_secret, is_real_value
 from redline.checks.secrets.datastore import is_default, store_of
@@ -306,6 +304,8 @@ def _context_secrets(context: BuildContext) -> list[str]:
     secret = [n for n in context.files if secret_file_name(n)]
     if not secret or context.dockerignore is None:
         return secret
+    import pathspec  # noqa: PLC0415 - only a tree with a build context pays for it
+
     ignore = pathspec.GitIgnoreSpec.from_lines(list(context.dockerignore))
     return [n for n in secret if not ignore.match_file(n)]
 

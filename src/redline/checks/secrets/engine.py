@@ -18,14 +18,13 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from redline.checks.secrets.cache import cache_dir, read_entry, write_entry
+from redline.checks.secrets.cache import cache_dir, machine, read_entry, write_entry
 from redline.checks.secrets.filters import context_confidence, is_placeholder, is_store_reference, shannon_entropy
 from redline.checks.secrets.patterns import hyperscan_expression
 from redline.checks.secrets.ruleset import SecretRule, load_builtin_rules
@@ -280,7 +279,7 @@ class DatabaseCache:
 
     def __init__(self, exprs: Sequence[bytes]) -> None:
         digest = hashlib.sha256()
-        for part in (str(self.VERSION), getattr(_hs, "__version__", ""), platform.machine(), *map(repr, exprs)):
+        for part in (str(self.VERSION), getattr(_hs, "__version__", ""), machine(), *map(repr, exprs)):
             digest.update(part.encode() + b"\0")
         self.name = f"hyperscan-{digest.hexdigest()[:32]}.db"
         self.path = os.path.join(cache_dir(), self.name)

@@ -15,8 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import pathspec
-
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.checks.secrets.redact import secret_hash
 from redline.checks.secrets.ruleset import SecretRule
@@ -82,7 +80,11 @@ class SecretHistoryCheck(SecretsBase, ProjectCheck):
         intro = history.introductions(since)
         sizes = history.blob_sizes()
         limit = ctx.config.max_file_size
-        excluded = pathspec.GitIgnoreSpec.from_lines(list(ctx.config.exclude)) if ctx.config.exclude else None
+        excluded = None
+        if ctx.config.exclude:
+            import pathspec  # noqa: PLC0415 - only a run with exclude globs pays for it
+
+            excluded = pathspec.GitIgnoreSpec.from_lines(list(ctx.config.exclude))
         todo = []
         for sha in sorted(intro, key=lambda s: intro[s].order):
             if excluded is not None and excluded.match_file(intro[sha].path):

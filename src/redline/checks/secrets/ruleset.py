@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 import sys
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -22,6 +21,7 @@ from typing import Any
 from redline.checks.secrets.cache import read_entry, write_entry
 from redline.checks.secrets.patterns import PatternError, check_pattern
 from redline.checks.secrets.redact import redact
+from redline.core.lazy_regex import LazyPattern, lazy
 from redline.core.model import Area, Confidence, Severity
 from redline.core.rules import CODE_RE, NAME_RE, Rule, RuleDoc
 
@@ -76,7 +76,7 @@ class SecretRule:
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...] = ()
     entropy: float = 0.0
-    allow: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[LazyPattern[str], ...] = ()  # compiled when a match is judged, not when a cached set loads
     confidence: Confidence = Confidence.HIGH
     requires: str = ""
     source: str = ""
@@ -93,7 +93,11 @@ class SecretRule:
         return f"{self.source}: rule {self.id!r}"
 
     def core_rule(self) -> Rule:
-        """The documented rule the registry knows it by."""
+        """The documented rule the registry knows it by (built once: the tree and history checks both ask)."""
+        return self._core_rule
+
+    @cached_property
+    def _core_rule(self) -> Rule:
         return Rule(
             code=self.code,
             name=self.id,
@@ -207,7 +211,7 @@ def _from_cache(raw: bytes | None) -> tuple[SecretRule, ...] | None:
                 examples=tuple(d["examples"]),
                 counter_examples=tuple(d["counter_examples"]),
                 entropy=float(d["entropy"]),
-                allow=tuple(re.compile(a) for a in d["allow"]),
+                allow=tuple(lazy(a) for a in d["allow"]),  # validated when the set was cached
                 confidence=Confidence[d["confidence"]],
                 requires=d["requires"],
                 source=d["source"],
@@ -234,6 +238,8 @@ def load_rule_files(paths: Iterable[Path]) -> tuple[SecretRule, ...]:
 
 def load_rule_file(path: Path) -> list[SecretRule]:
     name = path.name
+    import tomllib  # noqa: PLC0415 - read only when the cached rule set is stale
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -371,11 +377,13 @@ def _keywords(t: dict[str, Any], where: str) -> tuple[str, ...]:
     return keywords
 
 
-def _allow_patterns(t: dict[str, Any], where: str) -> list[re.Pattern[str]]:
+def _allow_patterns(t: dict[str, Any], where: str) -> list[LazyPattern[str]]:
     allow = []
     for item in t.get("allow", []):
+        pattern = lazy(item)
         try:
-            allow.append(re.compile(item))
+            pattern.compiled  # noqa: B018 - a rule file is validated when it is read
+            allow.append(pattern)
         except re.error as exc:
             raise RuleSetError(f"{where}: allow pattern {item!r} is invalid: {exc}") from None
     return allow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from redline.checks.interface import CheckContext, CheckError, FileCheck
 from redline.checks.secrets.extra_rules import BLOB_RULES
@@ -13,13 +14,14 @@ from redline.checks.secrets.report import in_development_file, secret_finding
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
 from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SECTION, SecretSettings, settings_for
-from redline.checks.secrets.verify import Status, Verdict, make_verifiers
-from redline.checks.secrets.verify.interface import DEFAULT_TIMEOUT
 from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Finding, Severity
 from redline.core.rules import Rule
 from redline.core.workspace import FileText
 from redline.sources.containers.compose_dev import development_compose_text
+
+if TYPE_CHECKING:
+    from redline.checks.secrets.verify import Verdict
 
 log = logging.getLogger("redline")
 
@@ -53,6 +55,8 @@ class SecretsBase:
         """With ``--verify``: ask the provider, record the verdict, adjust confidence and severity."""
         if not ctx.options.get("verify") or not settings.verify_permitted:
             return found
+        from redline.checks.secrets.verify import DEFAULT_TIMEOUT, Status, make_verifiers  # noqa: PLC0415
+
         endpoints = ctx.options.get("verify_endpoints") or {}
         timeout = float(ctx.options.get("verify_timeout") or DEFAULT_TIMEOUT)
         verifiers = ctx.scope.get("secret-verifiers", lambda: make_verifiers(endpoints, timeout))

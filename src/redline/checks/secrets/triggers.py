@@ -9,11 +9,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import platform
 import re
 from typing import Any
 
-from redline.checks.secrets.cache import read_entry, write_entry
+from redline.checks.secrets.cache import machine, read_entry, write_entry
 from redline.core.lazy_regex import lazy
 
 _hs: Any
@@ -66,7 +65,7 @@ def _cached_database() -> Any:
     """The compiled triggers, loaded from the cache when an earlier run compiled them: compiling the
     caseless scheme alternation costs ~0.1 s, about what a whole ``redline secrets`` on a small tree
     may take; loading it costs a millisecond."""
-    digest = hashlib.sha256(repr((_PATTERNS, getattr(_hs, "__version__", ""), platform.machine())).encode())
+    digest = hashlib.sha256(repr((_PATTERNS, getattr(_hs, "__version__", ""), machine())).encode())
     name = f"triggers-hyperscan-{digest.hexdigest()[:32]}.db"
     raw = read_entry(name)
     if raw:

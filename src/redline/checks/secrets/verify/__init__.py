@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from redline.checks.secrets.verify.interface import DEFAULT_TIMEOUT, Status, Verdict, Verifier
 
-__all__ = ["Status", "Verdict", "Verifier", "make_verifiers", "verifier_classes"]
+__all__ = ["DEFAULT_TIMEOUT", "Status", "Verdict", "Verifier", "make_verifiers", "verifier_classes"]
 
 
 def verifier_classes() -> tuple[type[Verifier], ...]:
