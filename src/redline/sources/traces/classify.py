@@ -95,8 +95,8 @@ DESCRIPTION_FIELDS = (
     "propagation",
     "tenant",
 )
-_SERVER_ERROR, _SAMPLER = len(DESCRIPTION_FIELDS), len(DESCRIPTION_FIELDS) + 1
-_NO_SAMPLER = object()  # no probabilistic sampler attribute: the tracestate decides
+SERVER_ERROR, SAMPLER = len(DESCRIPTION_FIELDS), len(DESCRIPTION_FIELDS) + 1
+NO_SAMPLER = object()  # no probabilistic sampler attribute: the tracestate decides
 Description = tuple[Any, ...]
 
 
@@ -152,8 +152,8 @@ def span_row(  # noqa: PLR0917  (one span's own values, positional for speed: th
 ) -> Row:
     """One span's row from its shared ``Description``; ``attributes`` is called only for the rare DB span
     with an error or notes (its lock wait reads them)."""
-    sampler = described[_SAMPLER]
-    if sampler is _NO_SAMPLER:
+    sampler = described[SAMPLER]
+    if sampler is NO_SAMPLER:
         sampler = _trace_state_sampling(trace_state) if trace_state else None
     lock = None
     if (status_error or notes) and described[3] == "db":
@@ -164,7 +164,7 @@ def span_row(  # noqa: PLR0917  (one span's own values, positional for speed: th
         parent_id or None,
         start_us,
         duration_us,
-        status_error or described[_SERVER_ERROR],
+        status_error or described[SERVER_ERROR],
         remote_parent,
         sampler,
         lock,
@@ -220,13 +220,13 @@ def _propagation(a: dict[str, Any]) -> str | None:
 
 
 def _attribute_sampling(a: dict[str, Any]) -> object:
-    """Jaeger's ``sampler.param`` with a probabilistic sampler (None when unreadable), else ``_NO_SAMPLER``."""
+    """Jaeger's ``sampler.param`` with a probabilistic sampler (None when unreadable), else ``NO_SAMPLER``."""
     if str(a.get("sampler.type", "")) == "probabilistic":
         try:
             return float(a.get("sampler.param", ""))
         except ValueError:
             return None
-    return _NO_SAMPLER
+    return NO_SAMPLER
 
 
 @lru_cache(maxsize=4096)

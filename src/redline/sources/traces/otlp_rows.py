@@ -11,12 +11,21 @@ what is read or reported."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from operator import itemgetter
 
 import msgspec
 import orjson
 
-from redline.sources.traces.classify import Description, Row, describe, span_row
+from redline.sources.traces.classify import (
+    NO_SAMPLER,
+    SAMPLER,
+    SERVER_ERROR,
+    Description,
+    Row,
+    describe,
+    span_row,
+)
 from redline.sources.traces.otlp import attributes, span_notes
 from redline.sources.traces.spans import KINDS
 
@@ -32,10 +41,7 @@ _REMOTE_KNOWN, _REMOTE = 0x100, 0x200
 _CACHE_LIMIT = 200_000  # distinct (service, name, kind, attributes) kept; past it the cache starts again
 
 _EMPTY = msgspec.Raw(b"[]")
-_TraceId = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32}$")]
-_SpanId = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{16}$")]
-_ParentId = Annotated[str, msgspec.Meta(pattern="^(?:[0-9a-f]{16})?$")]
-_Nanos = int | Annotated[str, msgspec.Meta(pattern="^[0-9]+$")]
+_LOWER_HEX = re.compile("[0-9a-f]*").fullmatch
 
 
 class _Status(msgspec.Struct):
@@ -44,11 +50,11 @@ class _Status(msgspec.Struct):
 
 
 class _Span(msgspec.Struct, rename="camel"):
-    trace_id: _TraceId
-    span_id: _SpanId
-    start_time_unix_nano: _Nanos
-    end_time_unix_nano: _Nanos
-    parent_span_id: _ParentId = ""
+    trace_id: str  # lower-case hex of the right width: checked per request (``_lower_hex_ids``)
+    span_id: str
+    start_time_unix_nano: int | str
+    end_time_unix_nano: int | str
+    parent_span_id: str = ""
     name: str = ""
     kind: int | str = 0
     status: _Status | None = None
@@ -91,15 +97,15 @@ class OtlpRows:
         """Every span of one export request, or None when it is not in the common shape."""
         try:
             request = _DECODER.decode(text)
-        except msgspec.DecodeError:  # also msgspec.ValidationError
+            out: list[Row] = []
+            for rs in request.resource_spans:
+                service = self._service(rs.resource)
+                scopes = rs.scope_spans if rs.scope_spans is not None else rs.instrumentation_library_spans
+                for scope in scopes or ():
+                    out += [self._row(span, service) for span in scope.spans]
+        except (msgspec.DecodeError, ValueError):  # msgspec.ValidationError is a DecodeError; int("x")
             return None
-        out: list[Row] = []
-        for rs in request.resource_spans:
-            service = self._service(rs.resource)
-            scopes = rs.scope_spans if rs.scope_spans is not None else rs.instrumentation_library_spans
-            for scope in scopes or ():
-                out += [self._row(span, service) for span in scope.spans]
-        return out
+        return out if _lower_hex_ids(out) else None
 
     def _service(self, resource: _Resource | None) -> str:
         raw = bytes(resource.attributes) if resource is not None else b"[]"
@@ -111,25 +117,40 @@ class OtlpRows:
 
     def _row(self, span: _Span, service: str) -> Row:
         raw = bytes(span.attributes)
-        key = (service, span.name, span.kind, raw)
-        described = self._described.get(key)
+        described = self._described.get((service, span.name, span.kind, raw))
         if described is None:
-            described = self._describe(key)
-        start, status, events, flags = int(span.start_time_unix_nano), span.status, span.events, span.flags
+            described = self._describe((service, span.name, span.kind, raw))
+        start, status, flags = int(span.start_time_unix_nano), span.status, span.flags
+        duration = max(0, (int(span.end_time_unix_nano) - start) // 1000)
+        remote = bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None
         error = status is not None and status.code in (2, "STATUS_CODE_ERROR")
         message = status.message if status is not None else ""
+        if not (error or message or span.trace_state) and len(span.events) <= 2:  # most spans: span_row, inline
+            sampler = described[SAMPLER]
+            return (
+                span.trace_id,
+                span.span_id,
+                span.parent_span_id or None,
+                start // 1000,
+                duration,
+                described[SERVER_ERROR],
+                remote,
+                None if sampler is NO_SAMPLER else sampler,
+                None,
+                described,
+            )
         return span_row(
             described,
             span.trace_id,
             span.span_id,
             span.parent_span_id,
             start // 1000,
-            max(0, (int(span.end_time_unix_nano) - start) // 1000),
+            duration,
             error,
-            bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None,
+            remote,
             span.trace_state,
             lambda: attributes(orjson.loads(raw)),
-            span_notes(message, orjson.loads(bytes(events))) if message or len(events) > 2 else (),
+            span_notes(message, orjson.loads(bytes(span.events))) if message or len(span.events) > 2 else (),
         )
 
     def _describe(self, key: tuple[str, str, int | str, bytes]) -> Description:
@@ -141,3 +162,14 @@ class OtlpRows:
             self._described.clear()
         self._described[key] = described
         return described
+
+
+def _lower_hex_ids(rows: list[Row]) -> bool:
+    """Every trace id 32 and every span and parent id 16 lower-case hex digits (one regex per column, not
+    three per span); otherwise the general reader decides (it reads base64 and upper case, and words
+    what is missing)."""
+    parents = [p for p in map(itemgetter(2), rows) if p is not None]
+    for column, width in ((list(map(itemgetter(0), rows)), 32), (list(map(itemgetter(1), rows)), 16), (parents, 16)):
+        if set(map(len, column)) - {width} or not _LOWER_HEX("".join(column)):
+            return False
+    return True

@@ -65,6 +65,7 @@ def classify_file(path: Path, file_no: int, out: Path) -> tuple[int, list[FilePr
 def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> SpanStore:
     """Read every trace file into a new span table (``database`` may be a file path to keep it)."""
     import duckdb  # noqa: PLC0415  (heavy: imported only when traces are read)
+    import pyarrow.compute  # noqa: F401, PLC0415  (once here: the forked workers inherit it)
 
     con = duckdb.connect(database)
     con.execute("DROP TABLE IF EXISTS spans")
