@@ -79,10 +79,12 @@ def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> 
             files.append(item)
     with tempfile.TemporaryDirectory(prefix="redline-spans-") as tmp:
         outs = [Path(tmp) / f"{i}.arrow" for i in range(len(files))]
+        loaded = []
         for (count, file_problems), out in zip(_classify_all(files, outs, jobs), outs, strict=True):
             problems += file_problems
             if count:
-                _load(con, out)
+                loaded.append(out)
+        _load(con, loaded)
     _dedupe(con)
     return SpanStore(con, tuple(str(f) for f in files), tuple(problems))
 
@@ -96,16 +98,21 @@ def _classify_all(files: list[Path], outs: list[Path], jobs: int) -> list[tuple[
     return [classify_file(f, i, out) for i, (f, out) in enumerate(zip(files, outs, strict=True))]
 
 
-def _load(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+def _load(con: duckdb.DuckDBPyConnection, outs: list[Path]) -> None:
+    """Every file's batches in one INSERT (memory-mapped, so the concatenation copies nothing): one
+    statement lets DuckDB spread the conversion over its threads."""
     import pyarrow as pa  # noqa: PLC0415  (heavy: imported only when traces are read)
 
-    with pa.memory_map(str(out)) as source:
-        table = pa.ipc.open_file(source).read_all()
-        con.register("classified_spans", table)
-        try:
-            con.execute("INSERT INTO spans SELECT * FROM classified_spans")
-        finally:
-            con.unregister("classified_spans")
+    if not outs:
+        return
+    sources = [pa.memory_map(str(out)) for out in outs]
+    try:
+        con.register("classified_spans", pa.concat_tables([pa.ipc.open_file(s).read_all() for s in sources]))
+        con.execute("INSERT INTO spans SELECT * FROM classified_spans")
+    finally:
+        con.unregister("classified_spans")
+        for source in sources:
+            source.close()
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
