@@ -4,18 +4,42 @@ The generator writes OTLP JSON lines as the collector's file exporter does (one 
 spans per line, hex ids, int64 as strings): a web front end calling an API whose handlers query a
 database (bound parameters, some with literals), read a cache, call internal services (traced, so server
 spans appear in them) and, for one route, a payment vendor; one route has an N+1 loop. Times are
-seconds of `redline traces DIR -q` (CLI start-up included), RSS the peak of that process."""
+seconds of `redline traces DIR -q` (CLI start-up included), RSS the peak of that process.
+
+The machine is shared, so wall time says little: each run also reports its CPU (user+sys) split into the
+main process (DuckDB, loading, detectors) and its worker processes (reading and classifying files), and
+projects the wall time on an idle 2-core machine conservatively: the main process's CPU counted as serial
+(DuckDB's second thread is not credited), the workers' CPU spread over two cores as the files divide.
+``--before SRC`` runs another source tree (``git archive main src | tar -x -C /tmp/x`` then
+``--before /tmp/x/src``) in the same run, for a before/after comparison."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+import os
 import random
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, timed
+from _common import REPO, WORK
+
+#: runs the CLI in-process and writes its own and its children's resource usage (workers are children)
+_WRAPPER = """
+import json, resource, sys
+from redline.cli.main import main
+code = main(sys.argv[2:])
+s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as out:
+    json.dump({"code": code, "self_cpu": s.ru_utime + s.ru_stime, "workers_cpu": c.ru_utime + c.ru_stime,
+               "self_rss_mb": s.ru_maxrss / 1024, "worker_rss_mb": c.ru_maxrss / 1024}, out)
+"""
 
 SIZES = (100_000, 300_000, 1_000_000)
 SPANS_PER_LINE = 500
@@ -167,37 +191,61 @@ def write_corpus(target: Path, spans_wanted: int) -> int:
     return written
 
 
+def run(src: Path, corpus: Path, out: Path) -> dict[str, float]:
+    """``redline traces corpus`` with the package from ``src``: wall, CPU split, peaks, projection."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as usage:
+        env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = [
+            sys.executable,
+            "-c",
+            _WRAPPER,
+            usage.name,
+            "traces",
+            str(corpus),
+            "--out",
+            str(out),
+            "-q",
+            "--exit-zero",
+        ]
+        started = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        figures: dict[str, float] = json.loads(Path(usage.name).read_text())
+    figures["wall"] = time.perf_counter() - started
+    files = len(list(corpus.glob("*.jsonl")))
+    share = math.ceil(files / 2) / files if files > 1 else 1.0  # the busier of two workers
+    figures["projected"] = figures["self_cpu"] + figures["workers_cpu"] * share
+    return figures
+
+
 def main() -> None:
-    rows = []
-    for size in SIZES:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="another source tree (its src/) to run on the same corpora")
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    args = parser.parse_args()
+    trees = ([("before", args.before)] if args.before else []) + [("after", REPO / "src")]
+    rows: dict[str, list[tuple[int, float]]] = {}
+    for size in args.sizes:
         corpus = WORK / f"traces-{size}"
         if not corpus.is_dir():
             write_corpus(corpus, size)
-        result = timed(
-            [
-                sys.executable,
-                "-m",
-                "redline",
-                "traces",
-                str(corpus),
-                "--out",
-                str(WORK / f"traces-out-{size}"),
-                "-q",
-                "--exit-zero",
-            ]
-        )
-        doc = json.loads((WORK / f"traces-out-{size}" / "traces.json").read_text())
-        findings = json.loads((WORK / f"traces-out-{size}" / "findings.json").read_text())["findings"]
-        rules = sorted({f["rule"] for f in findings})
-        rows.append((size, doc["spans"], result.seconds, result.peak_rss_mb, rules))
-        print(
-            f"{size:>9,} spans: {result.seconds:6.2f} s, {doc['spans'] / result.seconds:10,.0f} spans/s, "
-            f"peak RSS {result.peak_rss_mb:6.0f} MB, findings {rules}",
-            flush=True,
-        )
-    base = rows[0]
-    for size, _, seconds, _, _ in rows[1:]:
-        print(f"  x{size / base[0]:.0f} spans -> x{seconds / base[2]:.2f} time")
+        for label, src in trees:
+            out = WORK / f"traces-out-{label}-{size}"
+            f = run(src, corpus, out)
+            doc = json.loads((out / "traces.json").read_text())
+            findings = json.loads((out / "findings.json").read_text())["findings"]
+            rules = sorted({x["rule"] for x in findings})
+            rows.setdefault(label, []).append((size, f["self_cpu"] + f["workers_cpu"]))
+            print(
+                f"{label:6s} {size:>9,} spans ({doc['spans']:,}): wall {f['wall']:6.2f} s, CPU "
+                f"{f['self_cpu'] + f['workers_cpu']:6.2f} s (main {f['self_cpu']:.2f} + workers "
+                f"{f['workers_cpu']:.2f}), idle 2-core projection {f['projected']:5.2f} s, peak RSS main "
+                f"{f['self_rss_mb']:.0f} MB / largest worker {f['worker_rss_mb']:.0f} MB, findings {rules}",
+                flush=True,
+            )
+    for label, points in rows.items():
+        (size0, cpu0), *rest = points
+        for size, cpu in rest:
+            print(f"  {label}: x{size / size0:.0f} spans -> x{cpu / cpu0:.2f} CPU")
 
 
 if __name__ == "__main__":

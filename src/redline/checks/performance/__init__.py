@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redline.checks.performance.blocked_write import BlockedWriteCheck
 from redline.checks.performance.budget import HopBudgetCheck
 from redline.checks.performance.chatty import ChattyRpcCheck
 from redline.checks.performance.common import TraceCheck
@@ -27,4 +28,5 @@ def checks() -> list[TraceCheck]:
         SloCheck(),
         HopBudgetCheck(),
         LockWaitCheck(),
+        BlockedWriteCheck(),
     ]

@@ -33,13 +33,19 @@ CHATTY_RPC = Rule(
 )
 
 _SQL = """
-SELECT s.service, coalesce(p.operation, s.parent_id) AS parent_op, s.peer, coalesce(s.route, s.name) AS target,
-       s.trace_id, list(s.start_us ORDER BY s.start_us), list(s.dur_us ORDER BY s.start_us),
-       list(s.span_id ORDER BY s.start_us), min(s.file_no)
-FROM spans s LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_id
-WHERE s.kind = 'client' AND s.category IN ('http', 'rpc') AND s.parent_id IS NOT NULL
-GROUP BY s.service, parent_op, s.peer, target, s.trace_id, s.parent_id
-HAVING count(*) >= ?
+-- grouped per parent first, the parent joined to the few groups left (not to every client span)
+WITH g AS (
+  SELECT service, parent_id, peer, coalesce(route, name) AS target, trace_id,
+         list(start_us ORDER BY start_us) AS starts, list(dur_us ORDER BY start_us) AS durs,
+         list(span_id ORDER BY start_us) AS ids, min(file_no) AS file_no
+  FROM spans
+  WHERE kind = 'client' AND category IN ('http', 'rpc') AND parent_id IS NOT NULL
+  GROUP BY service, parent_id, peer, target, trace_id
+  HAVING count(*) >= ?
+)
+SELECT g.service, coalesce(p.operation, g.parent_id), g.peer, g.target, g.trace_id, g.starts, g.durs, g.ids,
+       g.file_no
+FROM g LEFT JOIN spans p ON p.trace_id = g.trace_id AND p.span_id = g.parent_id
 """
 
 

@@ -36,13 +36,19 @@ N_PLUS_ONE = Rule(
 )
 
 _SQL = """
-SELECT s.service, coalesce(p.operation, s.parent_id) AS parent_op, s.statement, s.trace_id,
-       count(*) AS n, sum(s.dur_us) AS total_us, list(s.span_id ORDER BY s.start_us) AS ids, min(s.file_no),
-       any_value(coalesce(s.code_filepath, p.code_filepath)), any_value(coalesce(s.code_function, p.code_function))
-FROM spans s LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_id
-WHERE s.category = 'db' AND s.statement IS NOT NULL AND s.parent_id IS NOT NULL
-GROUP BY s.service, parent_op, s.statement, s.trace_id, s.parent_id
-HAVING count(*) >= ? AND sum(s.dur_us) >= ?
+-- grouped per parent first, the parent joined to the few groups left (not to every DB span)
+WITH g AS (
+  SELECT service, statement, trace_id, parent_id, count(*) AS n, sum(dur_us) AS total_us,
+         list(span_id ORDER BY start_us) AS ids, min(file_no) AS file_no,
+         any_value(code_filepath) AS filepath, any_value(code_function) AS function
+  FROM spans
+  WHERE category = 'db' AND statement IS NOT NULL AND parent_id IS NOT NULL
+  GROUP BY service, statement, trace_id, parent_id
+  HAVING count(*) >= ? AND sum(dur_us) >= ?
+)
+SELECT g.service, coalesce(p.operation, g.parent_id), g.statement, g.trace_id, g.n, g.total_us, g.ids, g.file_no,
+       coalesce(g.filepath, p.code_filepath), coalesce(g.function, p.code_function)
+FROM g LEFT JOIN spans p ON p.trace_id = g.trace_id AND p.span_id = g.parent_id
 """
 
 

@@ -40,7 +40,12 @@ _SQL = """
 SELECT s.service, s.peer, coalesce(s.statement, s.route, s.name) AS target, s.trace_id,
        list(s.error ORDER BY s.start_us), list(s.start_us ORDER BY s.start_us), list(s.dur_us ORDER BY s.start_us),
        list(s.span_id ORDER BY s.start_us), min(s.file_no)
-FROM spans s WHERE s.kind = 'client' AND s.category IN ('http', 'rpc') AND s.parent_id IS NOT NULL
+FROM spans s
+-- only parents with a failed call can hold a storm (a run starts with a failure): a small semi-join first
+SEMI JOIN (SELECT DISTINCT trace_id, parent_id FROM spans
+           WHERE error AND kind = 'client' AND category IN ('http', 'rpc') AND parent_id IS NOT NULL) f
+  ON f.trace_id = s.trace_id AND f.parent_id = s.parent_id
+WHERE s.kind = 'client' AND s.category IN ('http', 'rpc') AND s.parent_id IS NOT NULL
 GROUP BY s.service, s.peer, target, s.trace_id, s.parent_id
 HAVING count(*) >= ? AND sum(s.error::INTEGER) >= ? - 1
 """

@@ -35,13 +35,20 @@ SERIAL_CALLS = Rule(
 )
 
 _SQL = """
-SELECT s.service, coalesce(p.operation, s.parent_id) AS parent_op, s.trace_id,
-       list(s.start_us ORDER BY s.start_us), list(s.dur_us ORDER BY s.start_us), list(s.span_id ORDER BY s.start_us),
-       list(coalesce(s.peer, '?') || ' ' || coalesce(s.route, s.name) ORDER BY s.start_us), min(s.file_no)
-FROM spans s LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_id
-WHERE s.kind = 'client' AND s.category IN ('http', 'rpc') AND s.parent_id IS NOT NULL
-GROUP BY s.service, parent_op, s.trace_id, s.parent_id
-HAVING count(*) >= 2 AND sum(s.dur_us) - max(s.dur_us) >= ?
+-- grouped per parent first, the parent joined to the few groups left (not to every client span)
+WITH g AS (
+  SELECT service, parent_id, trace_id,
+         list(start_us ORDER BY start_us) AS starts, list(dur_us ORDER BY start_us) AS durs,
+         list(span_id ORDER BY start_us) AS ids,
+         list(coalesce(peer, '?') || ' ' || coalesce(route, name) ORDER BY start_us) AS targets,
+         min(file_no) AS file_no
+  FROM spans
+  WHERE kind = 'client' AND category IN ('http', 'rpc') AND parent_id IS NOT NULL
+  GROUP BY service, parent_id, trace_id
+  HAVING count(*) >= 2 AND sum(dur_us) - max(dur_us) >= ?
+)
+SELECT g.service, coalesce(p.operation, g.parent_id), g.trace_id, g.starts, g.durs, g.ids, g.targets, g.file_no
+FROM g LEFT JOIN spans p ON p.trace_id = g.trace_id AND p.span_id = g.parent_id
 """
 
 

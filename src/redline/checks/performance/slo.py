@@ -33,7 +33,7 @@ SLO_P95_OVER = Rule(
 
 _SQL = """
 SELECT service, count(*), quantile_cont(dur_us, 0.95),
-       list(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no) ORDER BY dur_us DESC)[1:3]
+       max_by(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no), dur_us, 3)
 FROM spans WHERE kind = 'server' AND operation = ? GROUP BY service ORDER BY service
 """
 

@@ -35,7 +35,7 @@ SLOW_QUERY = Rule(
 
 _SQL = """
 SELECT service, db_system, statement, count(*) AS n, quantile_cont(dur_us, 0.5), quantile_cont(dur_us, 0.95),
-       list(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no) ORDER BY dur_us DESC)[1:3]
+       max_by(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no), dur_us, 3)
 FROM spans WHERE category = 'db' AND statement IS NOT NULL
 GROUP BY service, db_system, statement
 HAVING count(*) >= ? AND quantile_cont(dur_us, 0.95) >= ?

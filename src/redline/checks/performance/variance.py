@@ -40,7 +40,7 @@ _SQL = """
 SELECT service, coalesce(peer, '?'), coalesce(http_method || ' ' || route, statement, operation), count(*),
        quantile_cont(dur_us, [0.5, 0.95, 0.99]),
        list(dur_us ORDER BY dur_us),
-       list(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no) ORDER BY dur_us DESC)[1:3]
+       max_by(struct_pack(t := trace_id, s := span_id, d := dur_us, f := file_no), dur_us, 3)
 FROM spans WHERE kind = 'client'
 GROUP BY ALL
 HAVING count(*) >= ? AND quantile_cont(dur_us, 0.99) >= ? * greatest(quantile_cont(dur_us, 0.5), 1)

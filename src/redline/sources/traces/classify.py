@@ -5,6 +5,7 @@ peer and route template. Old and new OpenTelemetry semantic-convention names are
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +71,34 @@ _TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECAS
 
 Row = tuple[Any, ...]
 
+#: a span as classified, before it becomes a table row: the per-span values (``SPAN_FIELDS``, ids and
+#: times), then one ``Description`` shared by every span with the same service, name, kind and attributes
+SPAN_FIELDS = ("trace_id", "span_id", "parent_id", "start_us", "dur_us", "error", "remote_parent", "sampling_p")
+SPAN_LOCK_WAIT = len(SPAN_FIELDS)  # the row's lock_wait (computed per span: it reads the span's notes)
+#: what a span's service, name, kind and attributes decide, in this order (``describe``); the last two
+#: are not columns: whether the span counts as an error by its HTTP status, and the sampler's probability
+DESCRIPTION_FIELDS = (
+    "service",
+    "name",
+    "kind",
+    "category",
+    "db_system",
+    "statement",
+    "http_method",
+    "peer",
+    "route",
+    "operation",
+    "status_code",
+    "code_function",
+    "code_filepath",
+    "file_no",
+    "propagation",
+    "tenant",
+)
+SERVER_ERROR, SAMPLER = len(DESCRIPTION_FIELDS), len(DESCRIPTION_FIELDS) + 1
+NO_SAMPLER = object()  # no probabilistic sampler attribute: the tracestate decides
+Description = tuple[Any, ...]
+
 
 @lru_cache(maxsize=65536)  # ORMs send the same few shapes with bound parameters, over and over
 def normalise_statement(sql: str) -> str:
@@ -91,52 +120,95 @@ def route_template(path: str) -> str:
 
 
 def classify(span: RawSpan, file_no: int) -> Row:
-    """The span as a row of ``COLUMNS``."""
-    a = span.attributes
+    """The span as a row: ``SPAN_FIELDS``, its lock wait, then its ``Description``."""
+    described = describe(span.attributes, span.service, span.name, span.kind, file_no)
+    return span_row(
+        described,
+        span.trace_id,
+        span.span_id,
+        span.parent_id,
+        span.start_us,
+        span.duration_us,
+        span.error,
+        span.remote_parent,
+        span.trace_state,
+        lambda: span.attributes,
+        span.notes,
+    )
+
+
+def span_row(  # noqa: PLR0917  (one span's own values, positional for speed: this runs per span)
+    described: Description,
+    trace_id: str,
+    span_id: str,
+    parent_id: str,
+    start_us: int,
+    duration_us: int,
+    status_error: bool,
+    remote_parent: bool | None,
+    trace_state: str,
+    attributes: Callable[[], dict[str, Any]],
+    notes: tuple[str, ...],
+) -> Row:
+    """One span's row from its shared ``Description``; ``attributes`` is called only for the rare DB span
+    with an error or notes (its lock wait reads them)."""
+    sampler = described[SAMPLER]
+    if sampler is NO_SAMPLER:
+        sampler = _trace_state_sampling(trace_state) if trace_state else None
+    lock = None
+    if (status_error or notes) and described[3] == "db":
+        lock = lock_wait(attributes(), notes, described[4])
+    return (
+        trace_id,
+        span_id,
+        parent_id or None,
+        start_us,
+        duration_us,
+        status_error or described[SERVER_ERROR],
+        remote_parent,
+        sampler,
+        lock,
+        described,
+    )
+
+
+def describe(a: dict[str, Any], service: str, name: str, kind: str, file_no: int) -> Description:
+    """What the attributes say about a span (``DESCRIPTION_FIELDS``, then the two flags): computed once per
+    distinct attribute set when the reader caches it."""
     method = _first(a, "http.request.method", "http.method")
     db_system = _first(a, "db.system.name", "db.system")
     statement = _first(a, "db.query.text", "db.statement")
     url = _first(a, "url.full", "http.url")
     host, path = _host_path(url)
-    peer = _peer(a, host)
     route = _first(a, "http.route")
     category = _category(a, db_system, method)
     if category == "db" and statement:
         statement = normalise_statement(statement)
     elif category == "cache" and statement:
         statement = statement.split(" ", 1)[0].upper()  # the command only: keys are data
-    if not route and method and span.kind == "client":
+    if not route and method and kind == "client":
         route = route_template(_first(a, "url.path", "http.target") or path)
     status = _first(a, "http.response.status_code", "http.status_code")
     status_code = int(status) if isinstance(status, int | str) and str(status).isdigit() else None
-    error = span.error or (status_code is not None and status_code >= 500 and span.kind == "server")
-    operation = f"{method} {route}" if method and route and span.kind == "server" else span.name
     return (
-        span.trace_id,
-        span.span_id,
-        span.parent_id or None,
-        span.service,
-        span.name,
-        span.kind,
-        span.start_us,
-        span.duration_us,
-        error,
+        service,
+        name,
+        kind,
         category,
         db_system,
         statement or None,
         method,
-        peer,
+        _peer(a, host),
         route,
-        operation,
+        f"{method} {route}" if method and route and kind == "server" else name,
         status_code,
-        span.remote_parent,
         _first(a, "code.function.name", "code.function"),
         _first(a, "code.file.path", "code.filepath"),
         file_no,
         _propagation(a),
-        _sampling(a, span.trace_state),
         _first(a, *TENANT_ATTRIBUTES),
-        lock_wait(a, span.notes, db_system) if category == "db" and (span.error or span.notes) else None,
+        status_code is not None and status_code >= 500 and kind == "server",
+        _attribute_sampling(a),
     )
 
 
@@ -147,15 +219,21 @@ def _propagation(a: dict[str, Any]) -> str | None:
     return None
 
 
-def _sampling(a: dict[str, Any], trace_state: str) -> float | None:
-    """The probability this span's trace was kept: Jaeger's ``sampler.param`` with a probabilistic
-    sampler, or OpenTelemetry's threshold ``ot=th:…`` in the tracestate (p = 1 - th / 2^56)."""
+def _attribute_sampling(a: dict[str, Any]) -> object:
+    """Jaeger's ``sampler.param`` with a probabilistic sampler (None when unreadable), else ``NO_SAMPLER``."""
     if str(a.get("sampler.type", "")) == "probabilistic":
         try:
             return float(a.get("sampler.param", ""))
         except ValueError:
             return None
-    match = _TH.search(trace_state) if trace_state else None
+    return NO_SAMPLER
+
+
+@lru_cache(maxsize=4096)
+def _trace_state_sampling(trace_state: str) -> float | None:
+    """OpenTelemetry's threshold ``ot=th:…`` in the tracestate: the span's trace was kept with
+    p = 1 - th / 2^56."""
+    match = _TH.search(trace_state)
     if match:
         return 1 - int(match.group(1).ljust(14, "0"), 16) / 2**56
     return None

@@ -16,11 +16,14 @@ from typing import IO, Any
 import orjson
 
 from redline.sources.inputs import expand_inputs, open_text
+from redline.sources.traces.classify import Row, classify
 from redline.sources.traces.jaeger import is_jaeger, jaeger_spans
 from redline.sources.traces.otlp import is_otlp, otlp_spans
+from redline.sources.traces.otlp_rows import OtlpRows
 from redline.sources.traces.spans import RawSpan, TraceFormatError
 from redline.sources.traces.zipkin import is_zipkin, zipkin_spans
 
+_OTLP_KEY = '"resourceSpans"'
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 
 
@@ -39,11 +42,12 @@ def trace_files(paths: Iterable[Path]) -> Iterator[Path | FileProblem]:
     yield from files
 
 
-def read_spans(path: Path, problems: list[FileProblem]) -> Iterator[RawSpan]:
-    """The spans of one file; what cannot be read is appended to ``problems`` (naming the file)."""
+def read_rows(path: Path, problems: list[FileProblem], file_no: int) -> Iterator[Row]:
+    """The classified rows (``classify.classify``) of one file's spans; what cannot be read is appended to
+    ``problems`` (naming the file)."""
     try:
         with open_text(path) as stream:
-            yield from _spans(stream, str(path), problems)
+            yield from _rows(stream, str(path), problems, OtlpRows(file_no))
     except OSError as exc:
         problems.append(FileProblem(str(path), f"cannot read: {exc.strerror or exc}"))
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -52,7 +56,7 @@ def read_spans(path: Path, problems: list[FileProblem]) -> Iterator[RawSpan]:
         problems.append(FileProblem(str(path), "not UTF-8 text"))
 
 
-def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator[RawSpan]:
+def _rows(stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRows) -> Iterator[Row]:
     first = stream.readline()
     while first and not first.strip():
         first = stream.readline()
@@ -61,10 +65,15 @@ def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator
         return
     head = _try_json(first)
     if head is not None and is_otlp(head):  # JSON lines: one export request per line
-        yield from _json_lines(head, stream, where, problems)
+        yield from _json_lines(first, stream, where, problems, fast)
+        return
+    text = first + stream.read()
+    rows = fast.rows(text) if _OTLP_KEY in text[:4096] else None
+    if rows is not None:
+        yield from rows
         return
     try:
-        doc = _loads(first + stream.read())
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         problems.append(FileProblem(where, f"invalid JSON (truncated or not JSON): {exc.msg} at line {exc.lineno}"))
         return
@@ -73,28 +82,35 @@ def _spans(stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator
         problems.append(FileProblem(where, "unknown format: not OTLP JSON, Jaeger JSON or Zipkin v2 JSON"))
         return
     try:
-        yield from reader(doc)
+        for span in reader(doc):
+            yield classify(span, fast.file_no)
     except (TraceFormatError, AttributeError, TypeError) as exc:
         problems.append(FileProblem(where, f"unexpected structure: {exc}"))
 
 
-def _json_lines(head: Any, stream: IO[str], where: str, problems: list[FileProblem]) -> Iterator[RawSpan]:
-    line_no, doc = 1, head
-    while True:
-        try:
-            yield from otlp_spans(doc)
-        except (TraceFormatError, AttributeError, TypeError) as exc:
-            problems.append(FileProblem(f"{where}:{line_no}", f"unexpected structure: {exc}"))
+def _json_lines(line: str, stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRows) -> Iterator[Row]:
+    line_no = 1
+    while line:
+        if line.strip():
+            rows = fast.rows(line)
+            yield from rows if rows is not None else _line_rows(line, f"{where}:{line_no}", problems, fast.file_no)
         line = stream.readline()
-        if not line:
-            return
         line_no += 1
-        if not line.strip():
-            continue
-        doc = _try_json(line)
-        if not is_otlp(doc):
-            problems.append(FileProblem(f"{where}:{line_no}", "line is not an OTLP JSON export request (truncated?)"))
-            doc = {"resourceSpans": []}
+
+
+def _line_rows(line: str, where: str, problems: list[FileProblem], file_no: int) -> list[Row]:
+    """One export request outside the common shape, read the general way (its problems worded here)."""
+    doc = _try_json(line)
+    if not is_otlp(doc):
+        problems.append(FileProblem(where, "line is not an OTLP JSON export request (truncated?)"))
+        return []
+    rows: list[Row] = []
+    try:
+        for span in otlp_spans(doc):  # the spans before a broken one are kept, as they were read
+            rows.append(classify(span, file_no))
+    except (TraceFormatError, AttributeError, TypeError) as exc:
+        problems.append(FileProblem(where, f"unexpected structure: {exc}"))
+    return rows
 
 
 def _loads(text: str) -> Any:

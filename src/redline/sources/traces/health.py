@@ -22,10 +22,11 @@ GROUP BY ALL ORDER BY ALL
 """
 #: services called by a traced client (peer names them) whose server spans never have a parent
 _UNLINKED = """
-WITH called AS (
-  SELECT DISTINCT t.service FROM spans c JOIN (SELECT DISTINCT service FROM spans) t
+WITH peers AS (SELECT DISTINCT service, peer FROM spans WHERE kind = 'client'),
+called AS (
+  SELECT DISTINCT t.service FROM peers c JOIN (SELECT DISTINCT service FROM spans) t
     ON lower(split_part(c.peer, ':', 1)) = lower(t.service) OR lower(split_part(c.peer, '.', 1)) = lower(t.service)
-  WHERE c.kind = 'client' AND c.service <> t.service
+  WHERE c.service <> t.service
 )
 SELECT s.service FROM spans s JOIN called USING (service)
 WHERE s.kind = 'server' GROUP BY s.service HAVING count(s.parent_id) = 0 ORDER BY s.service

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from redline.sources.traces.store import SpanStore
 
-#: a span's children merged into disjoint intervals (gaps and islands), clipped to the parent
+#: the time a span's children cover, clipped to the span: in start order, each child adds what it reaches
+#: past the furthest end of the children before it (the union of the intervals, in one window pass)
 SELF_TIME_SQL = """
 CREATE OR REPLACE TEMP TABLE self_time AS
 WITH c AS (
@@ -15,15 +16,11 @@ WITH c AS (
          least(s.start_us + s.dur_us, p.start_us + p.dur_us) AS e
   FROM spans s JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_id
 ), o AS (
-  SELECT *, max(e) OVER (PARTITION BY trace_id, parent_id ORDER BY b, e
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e FROM c WHERE e > b
-), g AS (
-  SELECT *, sum(CASE WHEN prev_e IS NULL OR b > prev_e THEN 1 ELSE 0 END)
-            OVER (PARTITION BY trace_id, parent_id ORDER BY b, e ROWS UNBOUNDED PRECEDING) AS island FROM o
-), isl AS (
-  SELECT trace_id, parent_id, min(b) AS b, max(e) AS e FROM g GROUP BY trace_id, parent_id, island
+  SELECT trace_id, parent_id, b, e, max(e) OVER (PARTITION BY trace_id, parent_id ORDER BY b, e
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached FROM c WHERE e > b
 )
-SELECT trace_id, parent_id AS span_id, sum(e - b)::BIGINT AS covered_us FROM isl GROUP BY trace_id, parent_id
+SELECT trace_id, parent_id AS span_id, sum(greatest(0, e - greatest(b, coalesce(reached, b))))::BIGINT AS covered_us
+FROM o GROUP BY trace_id, parent_id
 """
 
 _MEASURES_SQL = """

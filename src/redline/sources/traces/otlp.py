@@ -57,7 +57,8 @@ def _span(span: object, service: str) -> RawSpan:
     status = span.get("status")
     code = status.get("code", 0) if type(status) is dict else 0
     events = span.get("events")
-    notes = _notes(status, events) if (type(status) is dict and status.get("message")) or events else ()
+    message = status.get("message") if type(status) is dict else None
+    notes = span_notes(str(message) if message else "", events) if message or events else ()
     flags = span.get("flags")
     flags = 0 if flags is None else (as_int(flags) or 0)
     parent = span.get("parentSpanId")
@@ -78,9 +79,9 @@ def _span(span: object, service: str) -> RawSpan:
     )
 
 
-def _notes(status: object, events: object) -> tuple[str, ...]:
+def span_notes(message: str, events: object) -> tuple[str, ...]:
     """The status message and the exception events (``exception.type: exception.message``)."""
-    out = [str(status["message"])] if isinstance(status, dict) and status.get("message") else []
+    out = [message] if message else []
     for event in events if isinstance(events, list) else ():
         if isinstance(event, dict) and event.get("name") == "exception":
             a = attributes(event.get("attributes"))

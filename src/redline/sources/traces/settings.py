@@ -44,6 +44,8 @@ class TracesSettings:
     hedge_min_ratio: float = 3.0  # p99 / p50
     hedge_min_gain_ms: float = 20.0  # the p99 a hedge at p95 would save
     retry_min_attempts: int = 3  # identical calls under one parent, all but the last failing
+    blocked_min_ms: float = 100.0  # a write that waited on another request's lock (TRC111)
+    blocked_min_ratio: float = 5.0  # times the same statement's median
     #: hop tagging rules for latency budgets, first match wins; untagged spans count for their service
     hops: tuple[HopRule, ...] = ()
 

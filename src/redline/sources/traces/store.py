@@ -2,12 +2,12 @@
 ``redline --version`` stays instant).
 
 Each file is read and classified on its own (in worker processes when there are several large files)
-and written as CSV that DuckDB's parallel reader loads: a reader never holds a whole export, and the
-rows never pass through Python-to-DuckDB value conversion one by one."""
+and written as an Arrow IPC file, a batch of columns at a time, that DuckDB scans: a reader never holds
+a whole export, and the rows never pass through Python-to-DuckDB value conversion one by one (nor
+through CSV text, as they did before)."""
 
 from __future__ import annotations
 
-import csv
 import gc
 import os
 import tempfile
@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redline.sources.traces.classify import COLUMNS, classify
-from redline.sources.traces.files import FileProblem, read_spans, trace_files
+from redline.sources.traces.batches import write_batches
+from redline.sources.traces.classify import COLUMNS
+from redline.sources.traces.files import FileProblem, read_rows, trace_files
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,17 +48,12 @@ class SpanStore:
 
 
 def classify_file(path: Path, file_no: int, out: Path) -> tuple[int, list[FileProblem]]:
-    """Read one trace file and write its classified rows to ``out`` (CSV); (rows, problems)."""
+    """Read one trace file and write its classified rows to ``out`` (Arrow IPC); (rows, problems)."""
     problems: list[FileProblem] = []
-    count = 0
     collecting = gc.isenabled()
     gc.disable()  # every span's objects die young and hold no cycles: the collector's passes are pure cost
     try:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream)
-            for span in read_spans(path, problems):
-                writer.writerow(classify(span, file_no))
-                count += 1
+        count = write_batches(read_rows(path, problems, file_no), out)
     finally:
         if collecting:
             gc.enable()
@@ -69,6 +65,7 @@ def classify_file(path: Path, file_no: int, out: Path) -> tuple[int, list[FilePr
 def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> SpanStore:
     """Read every trace file into a new span table (``database`` may be a file path to keep it)."""
     import duckdb  # noqa: PLC0415  (heavy: imported only when traces are read)
+    import pyarrow.compute  # noqa: F401, PLC0415  (once here: the forked workers inherit it)
 
     con = duckdb.connect(database)
     con.execute("DROP TABLE IF EXISTS spans")
@@ -81,11 +78,13 @@ def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> 
         else:
             files.append(item)
     with tempfile.TemporaryDirectory(prefix="redline-spans-") as tmp:
-        outs = [Path(tmp) / f"{i}.csv" for i in range(len(files))]
-        for (_, file_problems), out in zip(_classify_all(files, outs, jobs), outs, strict=True):
+        outs = [Path(tmp) / f"{i}.arrow" for i in range(len(files))]
+        loaded = []
+        for (count, file_problems), out in zip(_classify_all(files, outs, jobs), outs, strict=True):
             problems += file_problems
-            if out.stat().st_size:
-                _load(con, out)
+            if count:
+                loaded.append(out)
+        _load(con, loaded)
     _dedupe(con)
     return SpanStore(con, tuple(str(f) for f in files), tuple(problems))
 
@@ -99,13 +98,21 @@ def _classify_all(files: list[Path], outs: list[Path], jobs: int) -> list[tuple[
     return [classify_file(f, i, out) for i, (f, out) in enumerate(zip(files, outs, strict=True))]
 
 
-def _load(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    columns = ", ".join(f"'{n}': '{t}'" for n, t in COLUMNS)
-    con.execute(
-        f"INSERT INTO spans SELECT * FROM read_csv(?, header = false, columns = {{{columns}}}, "
-        "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)",
-        [str(out)],
-    )
+def _load(con: duckdb.DuckDBPyConnection, outs: list[Path]) -> None:
+    """Every file's batches in one INSERT (memory-mapped, so the concatenation copies nothing): one
+    statement lets DuckDB spread the conversion over its threads."""
+    import pyarrow as pa  # noqa: PLC0415  (heavy: imported only when traces are read)
+
+    if not outs:
+        return
+    sources = [pa.memory_map(str(out)) for out in outs]
+    try:
+        con.register("classified_spans", pa.concat_tables([pa.ipc.open_file(s).read_all() for s in sources]))
+        con.execute("INSERT INTO spans SELECT * FROM classified_spans")
+    finally:
+        con.unregister("classified_spans")
+        for source in sources:
+            source.close()
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
