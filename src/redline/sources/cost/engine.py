@@ -6,7 +6,6 @@ DuckDB is imported here, lazily, so commands that do not read exports never load
 
 from __future__ import annotations
 
-import gzip
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.sources.cost import columns
+from redline.sources.cost.gzipcheck import GzipCheck, verify
 from redline.sources.cost.model import UNALLOCATED, CostLine, DailyCost, ExportFile
 from redline.sources.cost.settings import CostSettings
 from redline.sources.inputs import expand_inputs, is_gzip
@@ -118,13 +118,8 @@ def _scan(path: Path, names: tuple[str, ...] = ()) -> str:
 def _check_readable(path: Path) -> None:
     """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
     (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
-    if is_gzip(path):
-        try:
-            with gzip.open(path, "rb") as fh:
-                while fh.read(1 << 20):
-                    pass
-        except (OSError, EOFError) as exc:
-            raise ExportError(f"corrupt or truncated gzip file ({exc})") from None
+    if is_gzip(path) and (reason := verify(path)):
+        raise ExportError(f"corrupt or truncated gzip file ({reason})")
 
 
 def _json_tag(keys: tuple[str, ...]) -> str:
@@ -271,9 +266,12 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     dialect = _dialect(cols, settings)
     scan = _scan(path, tuple(str(r[0]) for r in described))
     select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per staged group
+    check = GzipCheck(path) if is_gzip(path) else None  # DuckDB does not check gzip's CRC-32 and length
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
+        if check is not None and (reason := check.result()):
+            raise ExportError(f"corrupt or truncated gzip file ({reason})")
         rows, null_cost, undated = con.execute(
             f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
             f"FROM staged WHERE file = {index}"
@@ -282,11 +280,15 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        _check_readable(path)
+        if check is not None and (reason := check.result()):
+            raise ExportError(f"corrupt or truncated gzip file ({reason})") from None
         raise ExportError(f"cannot read: {_first_line(exc)}") from None
     except ExportError:
         con.execute("ROLLBACK")
         raise
+    finally:
+        if check is not None:
+            check.cancel()
     return ExportFile(
         str(path),
         dialect.name,
