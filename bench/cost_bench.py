@@ -195,7 +195,7 @@ def main() -> int:
         jobs = [(n, "parquet") for n in sizes] + ([(min(sizes), "csv")] if args.csv or not args.rows else [])
     codes: list[Path | None] = [args.before, None] if args.before else [None]
     print(
-        "| rows | format | file MB | code | CPU user + sys | busiest threads (CPU s) | projected idle wall | "
+        "| rows | format | file MB | code | CPU user + sys | busiest threads (CPU s) | projected idle wall (floor) | "
         "wall here | peak RSS MB | cost lines | one raw DuckDB query | goal (projected) |"
     )
     print("|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|")
@@ -221,9 +221,10 @@ def _row(rows: int, fmt: str, path: Path, code: Path | None, *, with_floor: bool
     threads = ", ".join(str(c) for c in r["busiest_threads"])  # type: ignore[attr-defined]
     return (
         f"| {rows:,} | {FORMATS[fmt]} | {r['file_mb']} | {'before' if code else 'this tree'} | "
-        f"{r['user']} + {r['sys']} s | {threads} | {projected} s | {r['seconds']} s | {r['peak_rss_mb']} | "
+        f"{r['user']} + {r['sys']} s | {threads} | {projected} s ({r['idle_wall_floor']} s) | {r['seconds']} s | "
+        f"{r['peak_rss_mb']} | "
         f"{r['lines']:,} | {raw} | {goal if rows == 10_000_000 else '–'} |  "
-        f"(total {r['total_cost']}, problems {len(r['problems'])}, generated in {gen:.1f} s)"  # type: ignore[arg-type]
+        f"(total {r['total_cost']}, problems {len(r['problems'])}, {r['code']}, generated in {gen:.1f} s)"  # type: ignore[arg-type]
     )
 
 

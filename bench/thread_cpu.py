@@ -5,8 +5,9 @@ were. CPU time does not, and sampling it per thread (``/proc/<pid>/task/<tid>/st
 its children) says how the work was split: in each sampling interval an idle machine with ``cores``
 cores needs at least the busiest thread's CPU of that interval and at least all threads' CPU divided by
 the cores, so the projected idle wall time is the sum over intervals of the larger of the two. It
-assumes the work that ran in one interval could have run side by side on an idle machine, as it did
-here; it is an estimate from measured CPU, not a measurement of wall time.
+assumes the work that ran in one interval could have run side by side on an idle machine; on a loaded
+machine the threads are descheduled unevenly, so it errs high. Its floor is the whole run's busiest
+thread or all CPU over the cores. Both are estimates from measured CPU, not measurements of wall time.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ class ThreadCpu:
         self.samples.append(_cpu_of(os.getpid()))
 
     def summary(self) -> dict[str, object]:
-        """Projected idle wall time, the CPU of the sampled threads, and the four busiest threads' CPU."""
+        """Projected idle wall time, its floor (the busiest thread's CPU or all CPU over the cores, whichever
+        is larger: no schedule on ``cores`` idle cores can beat it), the CPU of the sampled threads, and the
+        four busiest threads' CPU."""
         projected = 0.0
         per_thread: dict[Task, float] = {}
         for before, after in zip(self.samples, self.samples[1:], strict=False):
@@ -81,6 +84,7 @@ class ThreadCpu:
         busiest = sorted(per_thread.values(), reverse=True)
         return {
             "projected_idle_wall": round(projected, 2),
+            "idle_wall_floor": round(max([*busiest[:1], sum(busiest) / self.cores]), 2),
             "sampled_cpu": round(sum(busiest), 2),
             "busiest_threads": [round(c, 2) for c in busiest[:4]],
         }
