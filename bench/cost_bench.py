@@ -10,12 +10,14 @@ Each measurement runs in a fresh process (``--measure FILE``) so its peak RSS is
 
     python bench/cost_bench.py                  # 1M, 3M and 10M rows, Parquet; 1M as CSV.gz too
     python bench/cost_bench.py --rows 1000000   # one size
+    python bench/cost_bench.py --formats csv,plain,parquet --before /work/main/src   # before/after, 3 formats
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -27,6 +29,9 @@ import duckdb
 from redline.sources.cost.dataset import load_dataset
 from redline.sources.cost.measures import component_costs, rollup, tenant_costs
 from redline.sources.cost.settings import CostSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from thread_cpu import ThreadCpu  # the bench folder is not a package
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "cost"
@@ -88,11 +93,15 @@ FROM g
 
 def generate(rows: int, fmt: str) -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"focus_{rows}.{'parquet' if fmt == 'parquet' else 'csv.gz'}"
+    path = WORK / f"focus_{rows}.{ {'parquet': 'parquet', 'csv': 'csv.gz', 'plain': 'csv'}[fmt] }"
     if path.exists():
         return path
     tmp = path.with_name(path.name + ".tmp")
-    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER, COMPRESSION gzip"
+    options = {
+        "parquet": "FORMAT parquet, COMPRESSION zstd",
+        "csv": "FORMAT csv, HEADER, COMPRESSION gzip",
+        "plain": "FORMAT csv, HEADER",
+    }[fmt]
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute(_GENERATE.format(rows=rows, resources=max(100, rows // ROWS_PER_RESOURCE), path=tmp, options=options))
@@ -101,24 +110,35 @@ def generate(rows: int, fmt: str) -> Path:
 
 
 def measure(path: Path) -> dict[str, object]:
-    """What ``redline cost`` does before printing: read once, then totals per component, tenant and month."""
+    """What ``redline cost`` does before printing: read once, then totals per component, tenant and month.
+    CPU is this process's and its children's (user + system); the per-thread samples give the split over
+    threads and the projected wall time on an idle machine (``thread_cpu.py``)."""
+    import redline  # noqa: PLC0415 - which source tree is measured (``--before`` runs another one)
+
     started = time.perf_counter()
-    ds = load_dataset([path], [], CostSettings())
-    loaded = time.perf_counter() - started
-    per_component = component_costs(ds)
-    per_tenant = tenant_costs(ds)
-    per_month = rollup(ds.lines, lambda ln: (ln.month,))
+    with ThreadCpu() as cpu:
+        ds = load_dataset([path], [], CostSettings())
+        loaded = time.perf_counter() - started
+        per_component = component_costs(ds)
+        per_tenant = tenant_costs(ds)
+        per_month = rollup(ds.lines, lambda ln: (ln.month,))
     total = time.perf_counter() - started
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
+        "code": str(Path(redline.__file__).parents[1]),
         "rows": sum(f.rows for f in ds.files),
         "seconds": round(total, 2),
         "read_seconds": round(loaded, 2),
+        "user": round(me.ru_utime + kids.ru_utime, 2),
+        "sys": round(me.ru_stime + kids.ru_stime, 2),
+        **cpu.summary(),
         "lines": len(ds.lines),
         "components": len(per_component),
         "tenants": len(per_tenant),
         "months": len(per_month),
+        "total_cost": round(sum(line.cost for line in ds.lines), 2),
         "problems": list(ds.problems),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(max(me.ru_maxrss, kids.ru_maxrss) / 1024),
     }
 
 
@@ -134,45 +154,78 @@ def floor(path: Path) -> float:
     return round(time.perf_counter() - started, 2)
 
 
-def _run_child(path: Path) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True)
-    result: dict[str, object] = json.loads(out.stdout)  # peak RSS is the child's own (RUSAGE_SELF)
+def _run_child(path: Path, code: Path | None = None) -> dict[str, object]:
+    """``measure`` in a fresh process (its peak RSS is its own); ``code``: another checkout's ``src``."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), env.get("PYTHONPATH", "")) if p)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True, env=env
+    )
+    result: dict[str, object] = json.loads(out.stdout)
     result["file_mb"] = round(path.stat().st_size / 1e6)
     return result
+
+
+FORMATS = {"parquet": "Parquet (zstd)", "csv": "CSV.gz", "plain": "CSV"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, action="append", help="sizes to measure (default: 1M, 3M, 10M)")
     parser.add_argument("--csv", action="store_true", help="also measure the smallest size as CSV.gz")
+    parser.add_argument(
+        "--formats", help="comma-separated formats, each at every size: parquet, csv (gzip), plain (CSV)"
+    )
+    parser.add_argument("--before", type=Path, help="also measure another checkout's src (e.g. /work/main/src)")
+    parser.add_argument("--floor", action="store_true", help="also time one raw DuckDB query per file")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
-    if args.floor:
-        print(json.dumps(floor(args.floor)))
+    if args.floor_of:
+        print(json.dumps(floor(args.floor_of)))
         return 0
     sizes = tuple(args.rows or SIZES)
-    jobs = [(n, "parquet") for n in sizes] + ([(min(sizes), "csv")] if args.csv or not args.rows else [])
-    print("| rows | format | file MB | seconds (read) | peak RSS MB | cost lines | one raw DuckDB query | goal |")
-    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    if args.formats:
+        jobs = [(n, fmt) for n in sizes for fmt in args.formats.split(",")]
+    else:
+        jobs = [(n, "parquet") for n in sizes] + ([(min(sizes), "csv")] if args.csv or not args.rows else [])
+    codes: list[Path | None] = [args.before, None] if args.before else [None]
+    print(
+        "| rows | format | file MB | code | CPU user + sys | busiest threads (CPU s) | projected idle wall (floor) | "
+        "wall here | peak RSS MB | cost lines | one raw DuckDB query | goal (projected) |"
+    )
+    print("|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|")
     for rows, fmt in jobs:
         t = time.perf_counter()
         path = generate(rows, fmt)
         gen = time.perf_counter() - t
-        r = _run_child(path)
-        raw = subprocess.run(
-            [sys.executable, __file__, "--floor", str(path)], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        goal = "met" if float(str(r["seconds"])) < 20 and int(str(r["peak_rss_mb"])) < 1024 else "NOT met"
-        print(
-            f"| {rows:,} | {fmt} | {r['file_mb']} | {r['seconds']} ({r['read_seconds']}) | {r['peak_rss_mb']} | "
-            f"{r['lines']:,} | {raw} s | {goal if rows == 10_000_000 else '–'} |  (generated in {gen:.1f} s)",
-            flush=True,
-        )
+        for code in codes:
+            print(_row(rows, fmt, path, code, with_floor=args.floor, gen=gen), flush=True)
     return 0
+
+
+def _row(rows: int, fmt: str, path: Path, code: Path | None, *, with_floor: bool, gen: float) -> str:
+    r = _run_child(path, code)
+    raw = "–"
+    if with_floor:
+        raw = subprocess.run(
+            [sys.executable, __file__, "--floor-of", str(path)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        raw = f"{raw} s"
+    projected = float(str(r["projected_idle_wall"]))
+    goal = "met" if projected < 20 and int(str(r["peak_rss_mb"])) < 1024 else "NOT met"
+    threads = ", ".join(str(c) for c in r["busiest_threads"])  # type: ignore[attr-defined]
+    return (
+        f"| {rows:,} | {FORMATS[fmt]} | {r['file_mb']} | {'before' if code else 'this tree'} | "
+        f"{r['user']} + {r['sys']} s | {threads} | {projected} s ({r['idle_wall_floor']} s) | {r['seconds']} s | "
+        f"{r['peak_rss_mb']} | "
+        f"{r['lines']:,} | {raw} | {goal if rows == 10_000_000 else '–'} |  "
+        f"(total {r['total_cost']}, problems {len(r['problems'])}, {r['code']}, generated in {gen:.1f} s)"  # type: ignore[arg-type]
+    )
 
 
 if __name__ == "__main__":

@@ -6,14 +6,15 @@ DuckDB is imported here, lazily, so commands that do not read exports never load
 
 from __future__ import annotations
 
-import gzip
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from redline.sources.cost import columns
+from redline.sources.cost.gzipcheck import GzipCheck, GzipFeed, verify
 from redline.sources.cost.model import UNALLOCATED, CostLine, DailyCost, ExportFile
 from redline.sources.cost.settings import CostSettings
 from redline.sources.inputs import expand_inputs, is_gzip
@@ -118,13 +119,8 @@ def _scan(path: Path, names: tuple[str, ...] = ()) -> str:
 def _check_readable(path: Path) -> None:
     """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
     (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
-    if is_gzip(path):
-        try:
-            with gzip.open(path, "rb") as fh:
-                while fh.read(1 << 20):
-                    pass
-        except (OSError, EOFError) as exc:
-            raise ExportError(f"corrupt or truncated gzip file ({exc})") from None
+    if is_gzip(path) and (reason := verify(path)):
+        raise ExportError(f"corrupt or truncated gzip file ({reason})")
 
 
 def _json_tag(keys: tuple[str, ...]) -> str:
@@ -269,32 +265,81 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
     cols = {str(r[0]) for r in described}
     types = {str(r[0]).lower(): str(r[1]) for r in described}
     dialect = _dialect(cols, settings)
-    scan = _scan(path, tuple(str(r[0]) for r in described))
     select = columns.select_list(dialect, cols, types, trim=False)  # trimmed in derive(), per staged group
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(_insert_sql(index, scan, select, _version_expr(dialect, cols), settings))
-        rows, null_cost, undated = con.execute(
-            f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
-            f"FROM staged WHERE file = {index}"
-        ).fetchone()
-        version = _version(con, index) if dialect is columns.FOCUS else ""
-        con.execute("COMMIT")
-    except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        _check_readable(path)
-        raise ExportError(f"cannot read: {_first_line(exc)}") from None
-    except ExportError:
-        con.execute("ROLLBACK")
-        raise
+    names = tuple(str(r[0]) for r in described)
+    with _gzip_source(path) as (source, gzip_reason):
+        sql = _insert_sql(index, _scan(source, names), select, _version_expr(dialect, cols), settings)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            rows, null_cost, undated, version = _stage(con, index, sql, focus=dialect is columns.FOCUS)
+            if reason := gzip_reason(True):
+                raise ExportError(f"corrupt or truncated gzip file ({reason})")
+            con.execute("COMMIT")
+        except (duckdb.Error, ExportError) as exc:
+            con.execute("ROLLBACK")
+            raise _failure(exc, gzip_reason) from None
     return ExportFile(
         str(path),
         dialect.name,
         version or ("" if dialect is not columns.FOCUS else "1.0+"),
-        int(rows),
-        int(null_cost),
-        int(undated),
+        rows,
+        null_cost,
+        undated,
     )
+
+
+def _stage(con: Any, index: int, sql: str, *, focus: bool) -> tuple[int, int, int, str]:
+    """Run one file's INSERT of per-day sums; its row, null-cost and undated counts and FOCUS version."""
+    con.execute(sql)
+    rows, null_cost, undated = con.execute(
+        f"SELECT coalesce(sum(rows), 0), coalesce(sum(null_cost), 0), coalesce(sum(undated), 0) "
+        f"FROM staged WHERE file = {index}"
+    ).fetchone()
+    return int(rows), int(null_cost), int(undated), _version(con, index) if focus else ""
+
+
+def _failure(exc: Exception, gzip_reason: Callable[[bool], str | None]) -> ExportError:
+    """The ExportError for a failed scan: a corrupt gzip stream first (DuckDB then read a cut file)."""
+    if isinstance(exc, ExportError):
+        return exc
+    if reason := gzip_reason(False):
+        return ExportError(f"corrupt or truncated gzip file ({reason})")
+    return ExportError(f"cannot read: {_first_line(exc)}")
+
+
+@contextmanager
+def _gzip_source(path: Path) -> Iterator[tuple[Path, Callable[[bool], str | None]]]:
+    """What DuckDB scans for ``path``, and after the scan ``reason(scan_ok)``: why the gzip stream is corrupt
+    or truncated, or None. DuckDB inflates gzip on its own without checking the CRC-32 and length, so a
+    gzip CSV is inflated by ``GzipFeed`` into a FIFO (in a folder removed on any exit) that DuckDB reads as
+    plain text; without FIFOs DuckDB reads the file and ``GzipCheck`` inflates it once more beside it."""
+    if not is_gzip(path) or path.name.lower().endswith(".parquet"):
+        yield path, lambda _ok: None
+        return
+    if not GzipFeed.available():  # pragma: no cover - Windows
+        check = GzipCheck(path)
+        try:
+            yield path, lambda _ok: check.result()
+        finally:
+            check.cancel()
+        return
+    tsv = path.name.lower().endswith((".tsv.gz", ".tsv"))
+    with tempfile.TemporaryDirectory(prefix="redline-gzip-") as tmp:
+        feed = GzipFeed(path, Path(tmp) / ("export.tsv" if tsv else "export.csv"))
+        finished: list[tuple[str | None, bool]] = []
+
+        def reason(scan_ok: bool) -> str | None:
+            if not finished:
+                finished.append(feed.finish())
+            error, complete = finished[0]
+            if error is None and scan_ok and not complete:
+                return "the CSV reader stopped before the end of the stream"
+            return error
+
+        try:
+            yield feed.fifo, reason
+        finally:
+            reason(False)
 
 
 def _describe(con: Any, path: Path) -> list[tuple[Any, ...]]:
