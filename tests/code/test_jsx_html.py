@@ -1,0 +1,72 @@
+"""WEB214/WEB215 over JSX/TSX components: ``dangerouslySetInnerHTML`` fed by the URL (high), a network
+response (medium) or a value of unknown origin (low); sanitised, constant, imported, translated, highlighted,
+escaped-JSON and length values stay silent, as do test files; the JSX facts of the index they rest on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from code_audit import findings_of
+from redline.checks.code.jsx_html import JsxHtmlCheck
+from redline.core.model import Finding
+from redline.sources.code.treesitter.index import index_tree_sitter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "jsx"
+
+
+def _findings(root: Path = FIXTURES) -> list[Finding]:
+    return sorted(findings_of(root, JsxHtmlCheck()), key=lambda f: (f.location.path, f.location.start_line))
+
+
+def test_each_sink_fires_at_its_line_with_its_severity() -> None:
+    assert [(f.rule, f.location.path, f.location.start_line, f.severity.name) for f in _findings()] == [
+        ("WEB214", "src/Comments.tsx", 23, "LOW"),  # a prop: origin unknown here
+        ("WEB214", "src/Comments.tsx", 24, "HIGH"),  # marked(q), q from useSearchParams
+        ("WEB214", "src/Comments.tsx", 25, "LOW"),  # state set from a callback parameter
+        ("WEB214", "src/Comments.tsx", 35, "HIGH"),  # a ternary branch carries q
+        ("WEB214", "src/Feed.tsx", 10, "MEDIUM"),  # axios response
+        ("WEB214", "src/Feed.tsx", 11, "MEDIUM"),  # fetch(...).json() || constant
+        ("WEB214", "src/Feed.tsx", 12, "LOW"),  # the app's own renderer
+        ("WEB215", "src/Seo.jsx", 8, "LOW"),  # JSON-LD without '<' escaped
+        ("WEB215", "src/Seo.jsx", 14, "HIGH"),  # JSON of the URL in a script
+        ("WEB214", "src/Seo.jsx", 15, "LOW"),  # a local {__html} object
+    ]
+
+
+def test_findings_say_where_the_html_comes_from_and_how_to_fix_it() -> None:
+    by_line = {(f.location.path, f.location.start_line): f for f in _findings()}
+    url = by_line[("src/Comments.tsx", 35)]
+    assert url.message == (
+        "dangerouslySetInnerHTML on <div> renders HTML read from the URL (useSearchParams), not sanitised"
+    )
+    assert url.evidence["origin"] == "name:q -> call:params.get"
+    assert url.evidence["source"] == "useSearchParams"
+    assert "DOMPurify.sanitize" in (url.remediation or "")
+    state = by_line[("src/Comments.tsx", 25)]
+    assert state.evidence["origin"] == "name:preview -> param:html"
+    ld = by_line[("src/Seo.jsx", 8)]
+    assert ld.evidence["element"] == "<script>" and "u003c" in (ld.remediation or "")
+    assert "network response (axios)" in by_line[("src/Feed.tsx", 10)].message
+
+
+def test_the_index_keeps_each_sink_with_its_branches_and_reads() -> None:
+    source = (FIXTURES / "src" / "Comments.tsx").read_bytes()
+    sinks = {s.line: s for s in index_tree_sitter("src/Comments.tsx", source, "typescript").jsx}
+    assert sorted(sinks) == list(range(23, 37))
+    memo = sinks[27]
+    assert (memo.element, memo.name, memo.function, memo.value) == ("div", "dangerouslySetInnerHTML", "Comment", "memo")
+    assert memo.branches == (("name:memo", "call:useMemo", "call:sanitizeHtml"),)
+    assert sinks[34].branches == (("template", "call:t"), ("constant",))
+    assert sinks[29].branches == (("name:BANNER", "constant"),)
+    assert sinks[31].branches == (("import:LOGO_SVG",),)
+    assert "useSearchParams" in sinks[24].reads
+    seo = index_tree_sitter("src/Seo.jsx", (FIXTURES / "src" / "Seo.jsx").read_bytes(), "javascript").jsx
+    assert seo[0].attrs == (("type", "application/ld+json"),)
+    assert seo[-1].branches == (("object",),)  # createMarkup(): not followed
+
+
+def test_a_file_without_the_attribute_keeps_no_jsx_facts_and_broken_jsx_is_not_covered(tmp_path: Path) -> None:
+    plain = index_tree_sitter("a.jsx", b"export const A = ({ x }) => <div title={x}>{x}</div>;\n", "javascript")
+    assert plain.jsx == ()
+    (tmp_path / "Broken.tsx").write_text("export const B = () => <div dangerouslySetInnerHTML={{ __html: x }}\n")
+    assert _findings(tmp_path) == []
