@@ -1,0 +1,156 @@
+"""Servlets declared in ``web.xml``: one route per URL pattern of each ``<servlet-mapping>`` (per ``doGet``/
+``doPost``… when the servlet class is in the project, else every method), guarded by the container's
+``<security-constraint>`` that matches it best (the servlet specification's order: exact pattern, then the
+longest path prefix, then the extension; an ``<auth-constraint>`` with roles authenticates and authorizes,
+an empty one admits no one, none at all leaves the resource public) and else by the filters mapped in front
+of it: a security framework's chain (Spring Security, Shiro, Keycloak, pac4j, CAS) decides by its own
+configuration (unknown here), a filter named for authentication guards it. Front controllers
+(``DispatcherServlet``, Jersey, CXF, RESTEasy, Struts, Faces, Stapler) are not routes: their routes are the
+controllers behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from redline.sources.code.model import CodeIndex, Definition
+from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.webxml import Constraint, Mapping, WebDescriptor
+
+_SERVLET = {"doGet": "GET", "doPost": "POST", "doPut": "PUT", "doDelete": "DELETE", "doPatch": "PATCH"}
+#: servlets that dispatch to controllers the other extractors read (by class name, any package)
+FRONT_CONTROLLERS = frozenset(
+    {
+        "DispatcherServlet",
+        "ServletContainer",
+        "SpringServlet",
+        "CXFServlet",
+        "CXFNonSpringJaxrsServlet",
+        "HttpServletDispatcher",
+        "HttpServlet30Dispatcher",
+        "FacesServlet",
+        "Stapler",
+        "JspServlet",
+        "DefaultServlet",
+        "WicketServlet",
+        "MessageDispatcherServlet",
+    }
+)
+#: filter classes of security frameworks: they guard what their own configuration says
+_SECURITY_CHAINS = (
+    "DelegatingFilterProxy",
+    "FilterChainProxy",
+    "ShiroFilter",
+    "IniShiroFilter",
+    "AbstractShiroFilter",
+    "KeycloakOIDCFilter",
+    "SecurityFilter",  # pac4j
+    "AuthenticationFilter",  # Jasig/Apereo CAS
+    "Cas20ProxyReceivingTicketValidationFilter",
+)
+#: filter names and classes that say they authenticate
+_AUTH_WORDS = ("auth", "login", "security", "sso", "oauth", "saml", "jwt", "keycloak", "shiro")
+
+
+def pattern_rank(pattern: str, path: str) -> tuple[int, int] | None:
+    """How specifically a servlet URL pattern matches a path (higher is more specific), None when it does not:
+    exact, then path prefix ``/x/*`` by length, then extension ``*.do``, then the default ``/``."""
+    if pattern == path:
+        return (4, len(pattern))
+    if pattern.endswith("/*"):
+        prefix = pattern[:-2]
+        if path == prefix or path.startswith(prefix + "/") or not prefix:
+            return (3, len(prefix))
+    if pattern.startswith("*.") and (path.endswith(pattern[1:]) or path == pattern):
+        return (2, 0)
+    if pattern == "/":
+        return (1, 0)
+    return None
+
+
+def _best(constraints: Sequence[Constraint], path: str, method: str) -> Constraint | None:
+    ranked = []
+    for constraint in constraints:
+        if constraint.methods and method not in constraint.methods:  # ANY: only partly covered, not guarded
+            continue
+        if method in constraint.omitted:
+            continue
+        rank = max((r for p in constraint.patterns if (r := pattern_rank(p, path)) is not None), default=None)
+        if rank is not None:
+            ranked.append((rank, constraint.roles is not None, constraint))
+    return max(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
+
+
+def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definition]] | None:
+    """The servlet class in the project's Java files (by its file path when several share the simple name)
+    and its ``doGet``/``doPost``… methods."""
+    simple = cls.rsplit(".", 1)[-1]
+    candidates = [(i, d) for i, d in project.definitions.get(simple, []) if d.kind == "class" and i.language == "java"]
+    by_path = [c for c in candidates if c[0].path.endswith(cls.replace(".", "/") + ".java")]
+    chosen = by_path or (candidates if len(candidates) == 1 else [])
+    if not chosen:
+        return None
+    index, definition = chosen[0]
+    members = [d for d in index.definitions if d.qualname == f"{definition.qualname}.{d.name}" and d.name in _SERVLET]
+    return index, members
+
+
+def servlet_routes(
+    project: Project, descriptors: Sequence[WebDescriptor], settings: EntrypointSettings
+) -> Iterator[Route]:
+    for descriptor in descriptors:
+        classes = {s.name: s.cls for s in descriptor.servlets}
+        for mapping in descriptor.servlet_mappings:
+            cls = classes.get(mapping.name, "")
+            if not cls or cls.rsplit(".", 1)[-1] in FRONT_CONTROLLERS:
+                continue
+            found = _class_methods(project, cls) if not cls.endswith(".jsp") else None
+            handlers = [(_SERVLET[m.name], m.qualname, found[0].path) for m in found[1]] if found else []
+            for pattern, line in mapping.patterns:
+                for method, handler, handler_file in handlers or [("ANY", cls, "")]:
+                    route = Route(
+                        "servlet", (method,), pattern, handler, descriptor.path, line, handler_file=handler_file
+                    )
+                    yield _judge(route, descriptor, mapping, settings)
+
+
+def _judge(route: Route, descriptor: WebDescriptor, mapping: Mapping, settings: EntrypointSettings) -> Route:
+    constraint = _best(descriptor.constraints, route.path, route.methods[0])
+    if constraint is not None and constraint.roles is not None:
+        evidence = (f"web.xml:{constraint.line} security-constraint {', '.join(constraint.patterns)}",)
+        roles = constraint.roles
+        detail = (f"{evidence[0]} admits no one",) if not roles else (f"{evidence[0]} roles {', '.join(roles)}",)
+        return replace(route, authenticated=YES, authorized=YES, auth_evidence=detail, authz_evidence=detail)
+    filters = _filters(descriptor, mapping, route.path)
+    chain = next((f for f in filters if f[1].rsplit(".", 1)[-1] in _SECURITY_CHAINS), None)
+    if chain is not None:
+        evidence = (f"filter {chain[0]} ({chain[1].rsplit('.', 1)[-1]}): its own configuration decides",)
+        return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=evidence)
+    guards = Guards()
+    guards.add(f"{name} ({cls.rsplit('.', 1)[-1]})" for name, cls in filters if _auth_named(name, cls))
+    if guards.names:
+        return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=tuple(guards.names))
+    if constraint is not None:  # a constraint without <auth-constraint>: transport rules only, no login
+        public = (f"web.xml:{constraint.line} security-constraint without auth-constraint",)
+        return replace(route, authenticated=NO, authorized=NO, auth_evidence=public)
+    guards.add(name for name, _ in filters)
+    return guards.judge(route, settings, default=NO)
+
+
+def _auth_named(name: str, cls: str) -> bool:
+    words = (name + " " + cls.rsplit(".", 1)[-1]).lower()
+    return any(w in words for w in _AUTH_WORDS)
+
+
+def _filters(descriptor: WebDescriptor, servlet: Mapping, path: str) -> list[tuple[str, str]]:
+    """The (name, class) of every filter mapped in front of this path or servlet, in declaration order."""
+    classes = {f.name: f.cls for f in descriptor.filters}
+    found: list[tuple[str, str]] = []
+    for mapping in descriptor.filter_mappings:
+        by_pattern = any(pattern_rank(p, path) is not None and p != "/" for p, _ in mapping.patterns)
+        if by_pattern or servlet.name in mapping.servlets or "*" in mapping.servlets:
+            found.append((mapping.name, classes.get(mapping.name, "")))
+    return found
