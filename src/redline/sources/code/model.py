@@ -175,6 +175,23 @@ class JsxAttribute:
 
 
 @dataclass(frozen=True)
+class DeclaredRoute:
+    """A route declared by a call chain rather than an annotation (Spring ``RouterFunctions``): its method(s),
+    path with the ``nest``/``path`` prefixes joined, the handler as written (``handler::getPerson``,
+    ``<lambda>``) and the declared type of its receiver (``PersonHandler``, "" when unknown)."""
+
+    methods: tuple[str, ...]  # ("ANY",) when the predicate names no method
+    path: str
+    handler: str
+    handler_type: str
+    line: int
+    function: str  # the method that builds the router (a ``@Bean``)
+    #: the ``filter``/``before`` functions of the router the route is built in, as written (a lambda as
+    #: ``<lambda>``): where functional routes put their guards
+    filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -198,6 +215,8 @@ class CodeIndex:
     composites: tuple[Composite, ...] = ()
     #: JSX HTML sinks (``dangerouslySetInnerHTML``), in source order
     jsx: tuple[JsxAttribute, ...] = ()
+    #: routes declared by call chains (Spring ``RouterFunctions``), in source order
+    declared_routes: tuple[DeclaredRoute, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -19,6 +19,7 @@ from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.servlets import servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
+from redline.sources.code.routes.springfn import spring_fn_routes
 from redline.sources.code.webxml import WebDescriptor
 
 __all__ = ["Route", "RouteInventory", "extract_routes", "routes_by_handler"]
@@ -34,6 +35,7 @@ _EXTRACTORS = (
     fastify_routes,
     go_routes,
     spring_routes,
+    spring_fn_routes,
 )
 
 

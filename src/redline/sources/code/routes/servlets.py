@@ -130,7 +130,7 @@ def _judge(route: Route, descriptor: WebDescriptor, mapping: Mapping, settings: 
         evidence = (f"filter {chain[0]} ({chain[1].rsplit('.', 1)[-1]}): its own configuration decides",)
         return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=evidence)
     guards = Guards()
-    guards.add(f"{name} ({cls.rsplit('.', 1)[-1]})" for name, cls in filters if _auth_named(name, cls))
+    guards.add(f"{name} ({cls.rsplit('.', 1)[-1]})" for name, cls in filters if auth_named(name, cls))
     if guards.names:
         return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=tuple(guards.names))
     if constraint is not None:  # a constraint without <auth-constraint>: transport rules only, no login
@@ -140,8 +140,9 @@ def _judge(route: Route, descriptor: WebDescriptor, mapping: Mapping, settings: 
     return guards.judge(route, settings, default=NO)
 
 
-def _auth_named(name: str, cls: str) -> bool:
-    words = (name + " " + cls.rsplit(".", 1)[-1]).lower()
+def auth_named(*names: str) -> bool:
+    """A filter whose name or class says it authenticates (``apiKeyAuth``, ``TokenAuthFilter``, ``LoginFilter``)."""
+    words = " ".join(n.rsplit(".", 1)[-1] for n in names).lower()
     return any(w in words for w in _AUTH_WORDS)
 
 
