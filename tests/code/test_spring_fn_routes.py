@@ -51,6 +51,8 @@ def test_functional_routes_with_prefixes_handlers_and_guards() -> None:
         ("DELETE", "/v1/admin/purge", "RouterConfig.purge", 39, "unknown", "unknown"),  # this::purge
         ("GET", "/v1/audit", "AuditHandler.list", 40, "unknown", "unknown"),  # a field's type, class not in project
         ("POST", "/reports", "OrderHandler.report", 46, "yes", "unknown"),  # .filter(new TokenAuthFilter())
+        ("GET", "/c/items", "OrderHandler.list", 64, "unknown", "unknown"),  # comments between the arguments
+        ("PUT", "/w/{id}", "OrderHandler.create", 72, "unknown", "unknown"),  # the project's own predicate wrapper
     ]
     by_path = {r.path: r for r in routes}
     assert by_path["/orders"].framework == "spring-fn"
@@ -65,5 +67,5 @@ def test_the_index_keeps_declared_routes_only_where_routers_are_built() -> None:
         ("handler::get", "OrderHandler", "RouterConfig.orders"),
         ("handler::create", "OrderHandler", "RouterConfig.orders"),
     ]
-    assert declared[-1].filters == ("new TokenAuthFilter()",)
+    assert declared[-3].filters == ("new TokenAuthFilter()",)
     assert indexes["src/main/java/com/shop/fn/OrderHandler.java"].declared_routes == ()

@@ -16,6 +16,7 @@ VERBS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: calls that start a route chain (the builder, the static forms)
 _STARTS = frozenset({"route", "nest"})
 _PREDICATE_ONLY = frozenset({"accept", "contentType", "headers", "queryParam", "param", "all", "pathExtension"})
+_COMMENTS = frozenset({"line_comment", "block_comment"})
 #: how deep nested ``nest``/``path`` lambdas are followed
 MAX_NESTING = 16
 
@@ -39,7 +40,8 @@ def _steps(node: Node) -> tuple[Node | None, list[tuple[str, list[Node], Node]]]
     while current is not None and current.type == "method_invocation":
         name = current.child_by_field_name("name")
         args = current.child_by_field_name("arguments")
-        steps.append((text(name) if name is not None else "", named(args) if args is not None else [], current))
+        values = [a for a in named(args) if a.type not in _COMMENTS] if args is not None else []
+        steps.append((text(name) if name is not None else "", values, current))
         current = current.child_by_field_name("object")
     return current, steps[::-1]
 
@@ -145,7 +147,8 @@ def _predicate(node: Node) -> tuple[tuple[str, ...], str]:
             path = _string(first) or path
         elif name == "method" and first is not None:
             methods = (text(first).rsplit(".", 1)[-1].upper(),)
-        elif name == "and" and first is not None:
+        elif first is not None and (name == "and" or (name not in _PREDICATE_ONLY and len(args) == 1)):
+            # ``GET(..).and(accept(..))``, or a project's own wrapper ``i(POST("/x"))``
             inner_methods, inner_path = _predicate(first)
             methods, path = methods or inner_methods, path or inner_path
     return methods, path
