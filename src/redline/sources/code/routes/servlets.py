@@ -20,7 +20,14 @@ from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.webxml import Constraint, Mapping, WebDescriptor
 
-_SERVLET = {"doGet": "GET", "doPost": "POST", "doPut": "PUT", "doDelete": "DELETE", "doPatch": "PATCH"}
+_SERVLET = {
+    "doGet": "GET",
+    "doPost": "POST",
+    "doPut": "PUT",
+    "doDelete": "DELETE",
+    "doPatch": "PATCH",
+    "service": "ANY",
+}
 #: servlets that dispatch to controllers the other extractors read (by class name, any package)
 FRONT_CONTROLLERS = frozenset(
     {
@@ -84,9 +91,9 @@ def _best(constraints: Sequence[Constraint], path: str, method: str) -> Constrai
     return max(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
 
 
-def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definition]] | None:
-    """The servlet class in the project's Java files (by its file path when several share the simple name)
-    and its ``doGet``/``doPost``… methods."""
+def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definition], bool] | None:
+    """The servlet class in the project's Java files (by its file path when several share the simple name),
+    its ``doGet``/``doPost``… methods, and whether it extends a front controller."""
     simple = cls.rsplit(".", 1)[-1]
     candidates = [(i, d) for i, d in project.definitions.get(simple, []) if d.kind == "class" and i.language == "java"]
     by_path = [c for c in candidates if c[0].path.endswith(cls.replace(".", "/") + ".java")]
@@ -95,7 +102,7 @@ def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definiti
         return None
     index, definition = chosen[0]
     members = [d for d in index.definitions if d.qualname == f"{definition.qualname}.{d.name}" and d.name in _SERVLET]
-    return index, members
+    return index, members, bool(set(definition.bases) & FRONT_CONTROLLERS)
 
 
 def servlet_routes(
@@ -108,6 +115,8 @@ def servlet_routes(
             if not cls or cls.rsplit(".", 1)[-1] in FRONT_CONTROLLERS:
                 continue
             found = _class_methods(project, cls) if not cls.endswith(".jsp") else None
+            if found is not None and found[2]:
+                continue  # extends a front controller (``class StaticDispatcherServlet extends DispatcherServlet``)
             handlers = [(_SERVLET[m.name], m.qualname, found[0].path) for m in found[1]] if found else []
             for pattern, line in mapping.patterns:
                 for method, handler, handler_file in handlers or [("ANY", cls, "")]:
