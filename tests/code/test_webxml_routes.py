@@ -2,7 +2,8 @@
 the project), guarded by the best-matching ``<security-constraint>`` (by method too), a security framework's
 filter chain (unknown: its configuration decides) or a filter named for authentication; front controllers are
 not routes; a broken descriptor, or one that is not a ``<web-app>``, is listed as not covered; build output is
-not read; and WEB101 fires on the unguarded state-changing servlet."""
+not read; annotated servlets of the module are judged by the descriptor too; and WEB101 fires on the
+unguarded state-changing servlet."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from redline.synthesis.builtin import builtin_steps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webxml"
 WEB_XML = "shop/src/main/webapp/WEB-INF/web.xml"
+JAVA = "shop/src/main/java/com/shop/web"
 
 
 def _routes(root: Path = FIXTURES) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
@@ -50,6 +52,9 @@ def _routes(root: Path = FIXTURES) -> tuple[list[tuple[str, ...]], list[tuple[st
 def test_servlet_routes_with_their_guards() -> None:
     rows, _ = _routes()
     assert rows == [
+        # @WebServlet classes of the same module sit behind the descriptor's filters and constraints too
+        ("POST", "/account/settings", "AccountPage.doPost", f"{JAVA}/AccountPage.java:10", "unknown", "unknown"),
+        ("POST", "/admin/ping", "PingPage.doPost", f"{JAVA}/PingPage.java:10", "yes", "yes"),
         ("GET", "/orders/*", "OrderServlet.doGet", f"{WEB_XML}:55", "no", "no"),  # the constraint is POST only
         ("POST", "/orders/*", "OrderServlet.doPost", f"{WEB_XML}:55", "yes", "yes"),
         ("GET", "/admin/orders", "OrderServlet.doGet", f"{WEB_XML}:56", "yes", "yes"),

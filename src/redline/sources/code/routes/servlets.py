@@ -126,6 +126,36 @@ def servlet_routes(
                     yield _judge(route, descriptor, mapping, settings)
 
 
+#: the Java frameworks whose routes the container's constraints and filters sit in front of
+_CONTAINER_ROUTES = frozenset({"servlet", "spring", "jaxrs", "spring-fn"})
+
+
+def module_root(descriptor_path: str) -> str:
+    """``app/src/main/webapp/WEB-INF/web.xml`` -> ``app/``: the module whose code the descriptor serves."""
+    for marker in ("src/main/", "WEB-INF/"):
+        if marker in descriptor_path:
+            return descriptor_path.partition(marker)[0]
+    return descriptor_path.rpartition("/")[0]
+
+
+def container_guarded(
+    routes: Sequence[Route], descriptors: Sequence[WebDescriptor], settings: EntrypointSettings
+) -> list[Route]:
+    """Java routes declared in code (``@WebServlet``, Spring, JAX-RS) that no annotation or rule guards, judged
+    again by the ``web.xml`` of their module: a ``*.jsp`` or ``/*`` filter or constraint applies to them too."""
+    roots = sorted(((module_root(d.path), d) for d in descriptors), key=lambda r: -len(r[0]))
+    out: list[Route] = []
+    for route in routes:
+        descriptor = next((d for root, d in roots if route.file.startswith(root)), None)
+        unguarded = route.authenticated == NO and not route.auth_evidence
+        if descriptor is None or not unguarded or route.framework not in _CONTAINER_ROUTES:
+            out.append(route)
+            continue
+        judged = _judge(route, descriptor, Mapping("", ()), settings)
+        out.append(judged if judged.authenticated != NO or judged.auth_evidence else route)
+    return out
+
+
 def _judge(route: Route, descriptor: WebDescriptor, mapping: Mapping, settings: EntrypointSettings) -> Route:
     constraint = _best(descriptor.constraints, route.path, route.methods[0])
     if constraint is not None and constraint.roles is not None:
