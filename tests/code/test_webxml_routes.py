@@ -65,6 +65,7 @@ def test_servlet_routes_with_their_guards() -> None:
         ("ANY", "/status", "/WEB-INF/status.jsp", f"{WEB_XML}:76", "no", "no"),
         # /static/* is served by a DispatcherServlet subclass: a front controller, not a route
         ("ANY", "/gateway/*", "GatewayServlet.service", f"{WEB_XML}:92", "no", "no"),
+        ("POST", "/audit", "AuditServlet.doPost", f"{WEB_XML}:100", "unknown", "unknown"),  # isUserInRole inside
     ]
 
 

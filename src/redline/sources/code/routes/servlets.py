@@ -58,6 +58,21 @@ _SECURITY_CHAINS = (
     "AuthenticationFilter",  # Jasig/Apereo CAS
     "Cas20ProxyReceivingTicketValidationFilter",
 )
+#: calls by which a servlet checks its caller itself
+_INLINE_CHECKS = frozenset(
+    {
+        "checkPermission",
+        "hasPermission",
+        "hasAdminPermissions",
+        "isUserInRole",
+        "getUserPrincipal",
+        "getRemoteUser",
+        "isAuthenticated",
+        "checkAccess",
+        "requireAuthentication",
+        "authenticate",
+    }
+)
 #: filter names and classes that say they authenticate
 _AUTH_WORDS = ("auth", "login", "security", "sso", "oauth", "saml", "jwt", "keycloak", "shiro")
 
@@ -91,7 +106,7 @@ def _best(constraints: Sequence[Constraint], path: str, method: str) -> Constrai
     return max(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
 
 
-def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definition], bool] | None:
+def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definition], bool, str] | None:
     """The servlet class in the project's Java files (by its file path when several share the simple name),
     its ``doGet``/``doPost``… methods, and whether it extends a front controller."""
     simple = cls.rsplit(".", 1)[-1]
@@ -102,7 +117,7 @@ def _class_methods(project: Project, cls: str) -> tuple[CodeIndex, list[Definiti
         return None
     index, definition = chosen[0]
     members = [d for d in index.definitions if d.qualname == f"{definition.qualname}.{d.name}" and d.name in _SERVLET]
-    return index, members, bool(set(definition.bases) & FRONT_CONTROLLERS)
+    return index, members, bool(set(definition.bases) & FRONT_CONTROLLERS), definition.qualname
 
 
 def servlet_routes(
@@ -118,12 +133,13 @@ def servlet_routes(
             if found is not None and found[2]:
                 continue  # extends a front controller (``class StaticDispatcherServlet extends DispatcherServlet``)
             handlers = [(_SERVLET[m.name], m.qualname, found[0].path) for m in found[1]] if found else []
+            checks = _own_checks(found[0], found[3]) if found else ()
             for pattern, line in mapping.patterns:
                 for method, handler, handler_file in handlers or [("ANY", cls, "")]:
                     route = Route(
                         "servlet", (method,), pattern, handler, descriptor.path, line, handler_file=handler_file
                     )
-                    yield _judge(route, descriptor, mapping, settings)
+                    yield _checked(_judge(route, descriptor, mapping, settings), checks)
 
 
 #: the Java frameworks whose routes the container's constraints and filters sit in front of
@@ -177,6 +193,25 @@ def _judge(route: Route, descriptor: WebDescriptor, mapping: Mapping, settings: 
         return replace(route, authenticated=NO, authorized=NO, auth_evidence=public)
     guards.add(name for name, _ in filters)
     return guards.judge(route, settings, default=NO)
+
+
+def _own_checks(index: CodeIndex, cls: str) -> tuple[str, ...]:
+    """The permission checks a servlet class makes itself (``authmgr.checkPermission(...)``,
+    ``req.isUserInRole("admin")``, ``req.getUserPrincipal()``), one of each."""
+    found = {c.raw for c in index.calls if c.function.startswith(cls + ".") and last_name(c.raw) in _INLINE_CHECKS}
+    return tuple(sorted(found))[:3]
+
+
+def _checked(route: Route, checks: tuple[str, ...]) -> Route:
+    """A route no guard protects, whose servlet checks the caller itself: unknown, not unauthenticated."""
+    if route.authenticated != NO or not checks:
+        return route
+    evidence = tuple(f"the servlet checks the caller itself: {c}()" for c in checks)
+    return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=evidence)
+
+
+def last_name(dotted: str) -> str:
+    return dotted.rsplit(".", 1)[-1]
 
 
 def auth_named(*names: str) -> bool:
