@@ -29,6 +29,9 @@ _MEMO = frozenset({"useMemo", "React.useMemo", "computed"})
 _STATE = frozenset({"useState", "React.useState"})
 #: calls that hand their argument back as text: the argument is what counts
 _CARRIERS = frozenset({"String", "toString", "trim", "valueOf"})
+#: hooks that read the URL itself, and calls that load data from elsewhere
+_URL_HOOKS = frozenset({"useParams", "useSearchParams", "useLocation", "useRouter", "useQueryParams", "useRoute"})
+_LOADERS = frozenset({"axios", "request", "post", "put", "ky", "got", "$fetch"})
 #: properties that hold a number
 _NUMERIC = frozenset({"length", "size", "byteLength"})
 
@@ -237,6 +240,10 @@ class JsxSinks:
                 parts, root = chain(current)
                 if root is not None and parts:
                     into.add(".".join(parts))
+                if current.type == "call_expression" and _loads(parts):
+                    callee = current.child_by_field_name("function")
+                    stack.extend([callee] if callee is not None else [])
+                    continue  # ``useQuery(id)``, ``fetch(url)``: the arguments choose what is loaded, not its text
             elif current.type in {"identifier", "shorthand_property_identifier"}:
                 name = text(current)
                 into.add(name)
@@ -255,6 +262,14 @@ def _member(node: Node) -> str:
         return "constant"
     step = "call:" if any(c.type == "call_expression" for c in _objects(node)) else "member:"
     return step + (".".join(parts) if root is not None else text(node)[:80])
+
+
+def _loads(parts: list[str]) -> bool:
+    """A call that loads data (a hook other than the URL's own, ``fetch``, ``axios.get``, ``getTag``)."""
+    name = parts[-1] if parts else ""
+    if name in _URL_HOOKS:
+        return False
+    return name.startswith(("use", "fetch", "get", "load", "query")) or name in _LOADERS or "axios" in parts
 
 
 def _chain_of(scope: str) -> list[str]:
