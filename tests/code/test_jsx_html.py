@@ -6,32 +6,53 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
 from redline.checks.code.jsx_html import JsxHtmlCheck
+from redline.core.config import Config
 from redline.core.model import Finding
+from redline.pipeline.run import AuditRequest, run_audit
+from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsx"
 
 
-def _findings(root: Path = FIXTURES) -> list[Finding]:
-    return sorted(findings_of(root, JsxHtmlCheck()), key=lambda f: (f.location.path, f.location.start_line))
+def _findings(root: Path = FIXTURES, select: tuple[str, ...] = ("WEB214", "WEB215", "WEB216")) -> list[Finding]:
+    """The rules' findings over ``root``; WEB216 is opt-in, so it is selected by its code."""
+    request = AuditRequest(
+        root=root,
+        config=Config(jobs=1, select=select),
+        checks=[JsxHtmlCheck()],
+        file_sources=builtin_file_sources(),
+        project_sources=builtin_project_sources(),
+    )
+    result = run_audit(request)
+    assert not result.errors
+    return sorted(result.findings, key=lambda f: (f.location.path, f.location.start_line))
 
 
 def test_each_sink_fires_at_its_line_with_its_severity() -> None:
     assert [(f.rule, f.location.path, f.location.start_line, f.severity.name) for f in _findings()] == [
-        ("WEB214", "src/Comments.tsx", 23, "LOW"),  # a prop: origin unknown here
+        ("WEB216", "src/Comments.tsx", 23, "LOW"),  # a prop: origin unknown here
         ("WEB214", "src/Comments.tsx", 24, "HIGH"),  # marked(q), q from useSearchParams
-        ("WEB214", "src/Comments.tsx", 25, "LOW"),  # state set from a callback parameter
+        ("WEB216", "src/Comments.tsx", 25, "LOW"),  # state set from a callback parameter
         ("WEB214", "src/Comments.tsx", 35, "HIGH"),  # a ternary branch carries q
         ("WEB214", "src/Feed.tsx", 10, "MEDIUM"),  # axios response
         ("WEB214", "src/Feed.tsx", 11, "MEDIUM"),  # fetch(...).json() || constant
-        ("WEB214", "src/Feed.tsx", 12, "LOW"),  # the app's own renderer
+        ("WEB216", "src/Feed.tsx", 12, "LOW"),  # the app's own renderer
+        ("WEB214", "src/Markdown.jsx", 7, "MEDIUM"),  # marked keeps raw HTML
+        ("WEB214", "src/Markdown.jsx", 8, "HIGH"),  # decodeURIComponent carries location.hash
         ("WEB215", "src/Seo.jsx", 8, "LOW"),  # JSON-LD without '<' escaped
         ("WEB215", "src/Seo.jsx", 14, "HIGH"),  # JSON of the URL in a script
-        ("WEB214", "src/Seo.jsx", 15, "LOW"),  # a local {__html} object
-        ("WEB214", "src/Tag.tsx", 7, "LOW"),  # loaded by an id from the URL: the text is the server's, not the URL's
+        ("WEB216", "src/Seo.jsx", 15, "LOW"),  # a local {__html} object
+        ("WEB216", "src/Tag.tsx", 7, "LOW"),  # loaded by an id from the URL: the text is the server's, not the URL's
     ]
+
+
+def test_the_review_list_is_opt_in_and_marked_sanitise_options_count() -> None:
+    default = [(f.rule, f.location.path, f.location.start_line) for f in _findings(select=())]
+    assert [d for d in default if d[0] == "WEB216"] == []
+    assert ("WEB214", "src/Markdown.jsx", 7) in default
+    assert not any(path in {"src/MarkedOld.jsx"} for _, path, _ in default)
 
 
 def test_findings_say_where_the_html_comes_from_and_how_to_fix_it() -> None:

@@ -1,6 +1,7 @@
-"""React ``dangerouslySetInnerHTML`` sinks fed a value that is neither a constant nor sanitised (WEB214), and
-``JSON.stringify`` written into a ``<script>`` element without escaping ``<`` (WEB215); judged from the JSX
-facts of the JavaScript/TypeScript code index (each value's branches and what it reads)."""
+"""React ``dangerouslySetInnerHTML`` sinks fed unsanitised HTML from the URL, a network response or a raw-HTML
+Markdown renderer (WEB214), ``JSON.stringify`` written into a ``<script>`` element without escaping ``<``
+(WEB215), and, opt-in, every other unsanitised non-constant value as a review list (WEB216); judged from the
+JSX facts of the JavaScript/TypeScript code index (each value's branches and what it reads)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redline.checks.code.jsx_rules import SCRIPT_JSON_UNESCAPED, UNSANITISED_HTML_JSX
+from redline.checks.code.jsx_rules import INNER_HTML_TO_REVIEW, SCRIPT_JSON_UNESCAPED, UNSANITISED_HTML_JSX
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
@@ -53,15 +54,20 @@ def _cleaning(callee: str) -> bool:
     return any(_CLEANING.search(p) and "unsafe" not in p.lower() for p in parts)
 
 
-def _branch_verdict(branch: tuple[str, ...]) -> str:
-    """clean / json / unsafe for one alternative of the value, from its first deciding step."""
+def _branch_verdict(branch: tuple[str, ...], marked_sanitises: bool = False) -> str:
+    """clean / json / unsafe for one alternative of the value, from its first deciding step; ``marked_sanitises``
+    when the module set ``marked.setOptions({ sanitize: true })`` (marked before v8)."""
     for step in branch:
         if step.startswith(_PASSING):
             continue
         if step in {"constant", "object"} or step.startswith("import:"):
             return "clean"  # an imported name is not followed: not flagged
         if step.startswith("call:"):
+            if step.endswith("+sanitize"):
+                return "clean"  # ``marked(text, { sanitize: true })``: the renderer's own sanitiser (marked < 8)
             parts = step[5:].split(".")
+            if marked_sanitises and "marked" in parts:
+                return "clean"
             if "stringify" in parts:
                 rest = parts[parts.index("stringify") + 1 :]
                 return "clean" if {"replace", "replaceAll"} & set(rest) else "json"
@@ -70,16 +76,24 @@ def _branch_verdict(branch: tuple[str, ...]) -> str:
     return "clean"
 
 
-def verdict(sink: JsxAttribute) -> _Verdict:
+def verdict(sink: JsxAttribute, marked_sanitises: bool = False) -> _Verdict:
     """The worst branch: unsafe over json over clean."""
     found = _Verdict("clean")
     for branch in sink.branches:
-        kind = _branch_verdict(branch)
+        kind = _branch_verdict(branch, marked_sanitises)
         if kind == "unsafe":
             return _Verdict("unsafe", branch)
         if kind == "json" and found.kind == "clean":
             found = _Verdict("json", branch)
     return found
+
+
+def marked_sanitises(index: CodeIndex) -> bool:
+    """``marked.setOptions({ sanitize: true })`` (or ``marked.use``) in the module."""
+    return any(
+        c.raw in {"marked.setOptions", "marked.use"} and any("sanitize=true" in i for a in c.args for i in a.items)
+        for c in index.calls
+    )
 
 
 def url_read(sink: JsxAttribute) -> str:
@@ -124,18 +138,19 @@ def _origin(branch: tuple[str, ...]) -> str:
 
 class JsxHtmlCheck(ProjectCheck):
     name = "code-jsx-html"
-    rules = (UNSANITISED_HTML_JSX, SCRIPT_JSON_UNESCAPED)
+    rules = (UNSANITISED_HTML_JSX, SCRIPT_JSON_UNESCAPED, INNER_HTML_TO_REVIEW)
     fact_types = (CodeIndex,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         found: list[Finding] = []
         for index in facts.of(CodeIndex):
             if index.jsx and not looks_like_test_or_sample(index.path):
-                found += (f for sink in index.jsx if (f := self._judge(index.path, sink)) is not None)
+                sanitised = marked_sanitises(index)
+                found += (f for sink in index.jsx if (f := self._judge(index.path, sink, sanitised)) is not None)
         return found
 
-    def _judge(self, path: str, sink: JsxAttribute) -> Finding | None:
-        judged = verdict(sink)
+    def _judge(self, path: str, sink: JsxAttribute, sanitised: bool) -> Finding | None:
+        judged = verdict(sink, sanitised)
         url = url_read(sink)
         element = sink.element.lower()
         if judged.kind == "clean" or (element == "style" and not url):
@@ -156,8 +171,9 @@ class JsxHtmlCheck(ProjectCheck):
                 "`JSON.stringify(data).replace(/</g, '\\\\u003c')`, or serialise with `serialize-javascript`.",
             )
         graded = grade(sink, judged.branch)
+        rule = UNSANITISED_HTML_JSX if graded.severity >= Severity.MEDIUM else INNER_HTML_TO_REVIEW
         return self.finding(
-            UNSANITISED_HTML_JSX,
+            rule,
             f"dangerouslySetInnerHTML on <{sink.element}> renders HTML {graded.where}, not sanitised",
             location,
             severity=graded.severity,

@@ -28,7 +28,7 @@ _FUNCTIONS = frozenset({"arrow_function", "function_expression", "function"})
 _MEMO = frozenset({"useMemo", "React.useMemo", "computed"})
 _STATE = frozenset({"useState", "React.useState"})
 #: calls that hand their argument back as text: the argument is what counts
-_CARRIERS = frozenset({"String", "toString", "trim", "valueOf"})
+_CARRIERS = frozenset({"String", "toString", "trim", "valueOf", "decodeURIComponent", "decodeURI", "atob", "unescape"})
 #: hooks that read the URL itself, and calls that load data from elsewhere
 _URL_HOOKS = frozenset({"useParams", "useSearchParams", "useLocation", "useRouter", "useQueryParams", "useRoute"})
 _LOADERS = frozenset({"axios", "request", "post", "put", "ky", "got", "$fetch"})
@@ -213,7 +213,8 @@ class JsxSinks:
             if inner is not None:
                 self._trace(inner, scope, prefix, depth + 1, out)
                 return
-        out.branches.append((*prefix, f"call:{callee or text(node)[:60]}"))
+        options = "+sanitize" if args is not None and any(_sanitize_option(a) for a in named(args)) else ""
+        out.branches.append((*prefix, f"call:{callee or text(node)[:60]}{options}"))
 
     def _name(self, name: str, scope: str, prefix: tuple[str, ...], depth: int, out: _Trace) -> None:
         owner = self._owner(scope, name)
@@ -262,6 +263,17 @@ def _member(node: Node) -> str:
         return "constant"
     step = "call:" if any(c.type == "call_expression" for c in _objects(node)) else "member:"
     return step + (".".join(parts) if root is not None else text(node)[:80])
+
+
+def _sanitize_option(node: Node) -> bool:
+    """An options object with ``sanitize: true`` (``marked(text, { sanitize: true })``, marked before v8)."""
+    if node.type != "object":
+        return False
+    for pair in (p for p in named(node) if p.type == "pair"):
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is not None and value is not None and text(key).strip("'\"") == "sanitize" and value.type == "true":
+            return True
+    return False
 
 
 def _loads(parts: list[str]) -> bool:
