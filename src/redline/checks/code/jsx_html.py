@@ -96,6 +96,15 @@ def marked_sanitises(index: CodeIndex) -> bool:
     )
 
 
+#: names that hold the deployment's configuration (Remix's ``window.ENV = ${JSON.stringify(data.ENV)}``)
+_ENVIRONMENT = re.compile(r"(^|[._])(env|ENV|publicEnv|clientEnv|runtimeConfig|publicRuntimeConfig)$|Env$")
+
+
+def _environment(sink: JsxAttribute) -> bool:
+    """The script's JSON is the deployment's environment: it reads an ``env``-named value and no URL."""
+    return any(_ENVIRONMENT.search(r) for r in sink.reads)
+
+
 def url_read(sink: JsxAttribute) -> str:
     return next((r for r in sink.reads if _URL.search(r)), "")
 
@@ -159,6 +168,8 @@ class JsxHtmlCheck(ProjectCheck):
         if url:
             evidence["source"] = url
         location = Location(path, sink.line, sink.line)
+        if judged.kind == "json" and element == "script" and not url and _environment(sink):
+            return None  # ``window.ENV = ${JSON.stringify(data.ENV)}``: configuration the operator sets
         if judged.kind == "json" and element == "script":
             return self.finding(
                 SCRIPT_JSON_UNESCAPED,

@@ -96,7 +96,9 @@ SCRIPT_JSON_UNESCAPED = Rule(
         what_it_does="Flags `<script dangerouslySetInnerHTML={{ __html: JSON.stringify(data) }} />` (JSON-LD "
         "structured data, `window.__STATE__ = ${JSON.stringify(state)}`) when the JSON is not post-processed "
         "with `.replace(/</g, '\\\\u003c')` (or produced by `serialize-javascript`/`jsesc`/`htmlescape`, which "
-        "escape it). A constant string is not flagged. The finding is low: it is an XSS only when some string "
+        "escape it). A constant string is not flagged, nor the deployment's environment handed to the client "
+        "(`window.ENV = ${JSON.stringify(data.ENV)}`, Remix's documented pattern: the operator sets those "
+        "values). The finding is low: it is an XSS only when some string "
         "in the data can be chosen by a user; it is high when the data reads the URL. " + _FOLLOWED,
         why_bad="`JSON.stringify` does not escape `<`: a string `</script><script>alert(1)</script>` inside "
         "the data ends the script element early and the browser runs what follows (CWE-79). Next.js's own "
