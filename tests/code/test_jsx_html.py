@@ -39,6 +39,7 @@ def test_each_sink_fires_at_its_line_with_its_severity() -> None:
         ("WEB214", "src/Feed.tsx", 10, "MEDIUM"),  # axios response
         ("WEB214", "src/Feed.tsx", 11, "MEDIUM"),  # fetch(...).json() || constant
         ("WEB216", "src/Feed.tsx", 12, "LOW"),  # the app's own renderer
+        ("WEB214", "src/Legacy.jsx", 20, "MEDIUM"),  # the object this.rawMarkup() returns: marked, no sanitize
         ("WEB214", "src/Markdown.jsx", 7, "MEDIUM"),  # marked keeps raw HTML
         ("WEB214", "src/Markdown.jsx", 8, "HIGH"),  # decodeURIComponent carries location.hash
         ("WEB215", "src/Seo.jsx", 8, "LOW"),  # JSON-LD without '<' escaped
@@ -84,7 +85,13 @@ def test_the_index_keeps_each_sink_with_its_branches_and_reads() -> None:
     assert "useSearchParams" in sinks[24].reads
     seo = index_tree_sitter("src/Seo.jsx", (FIXTURES / "src" / "Seo.jsx").read_bytes(), "javascript").jsx
     assert seo[0].attrs == (("type", "application/ld+json"),)
-    assert seo[-2].branches == (("object",),)  # createMarkup(): not followed
+    assert seo[-2].branches == (("object",),)  # createMarkup(): not defined in the file, not followed
+    legacy = index_tree_sitter("src/Legacy.jsx", (FIXTURES / "src" / "Legacy.jsx").read_bytes(), "javascript").jsx
+    assert [(s.function, s.branches) for s in legacy] == [
+        ("Comment.render", (("name:rawMarkup", "call:marked"),)),
+        ("Comment.render", (("call:marked+sanitize",),)),
+        ("Comment.render", (("constant",),)),
+    ]
 
 
 def test_a_file_without_the_attribute_keeps_no_jsx_facts_and_broken_jsx_is_not_covered(tmp_path: Path) -> None:

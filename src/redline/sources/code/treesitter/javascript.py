@@ -239,7 +239,7 @@ class JsWalk(TreeWalk):
         params, param_binds, flow = self._params(node, qualname)
         self.flows[qualname] = flow
         if self.jsx is not None:
-            self.jsx.parameters(qualname, params)
+            self.jsx.parameters(qualname, params, node)
         decorators = self._decorators(node) if node.type == "method_definition" else ()
         self.definitions.append(
             Definition(

@@ -65,12 +65,15 @@ class JsxSinks:
     values: dict[str, dict[str, list[tuple[Node, str]]]] = field(default_factory=dict)
     params: dict[str, set[str]] = field(default_factory=dict)
     setters: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: functions and methods by name, with their scope: ``createMarkup()``/``this.rawMarkup()`` return the object
+    functions: dict[str, tuple[Node, str]] = field(default_factory=dict)
     found: list[JsxAttribute] = field(default_factory=list)
 
     # bindings --------------------------------------------------------------------------------------
 
-    def parameters(self, scope: str, names: list[str]) -> None:
+    def parameters(self, scope: str, names: list[str], function: Node) -> None:
         self.params[scope] = set(names)
+        self.functions.setdefault(scope.rsplit(".", 1)[-1], (function, scope))
 
     def declare(self, node: Node, scope: str) -> None:
         """``const x = v``; ``const [s, setS] = useState(init)`` binds ``s`` to ``init`` and remembers the setter."""
@@ -129,13 +132,13 @@ class JsxSinks:
         element = node.parent
         name_node = element.child_by_field_name("name") if element is not None else None
         expr = _unwrap(named(parts[1])[0]) if parts[1].type == "jsx_expression" and named(parts[1]) else parts[1]
-        value = self._html_value(expr, scope)
+        value, where = self._html_value(expr, scope)
         trace = _Trace()
         if value is None:
             trace.branches.append(("object",))
         else:
-            self._trace(value, scope, (), 0, trace)
-            self._reads(value, scope, 0, trace.reads)
+            self._trace(value, where, (), 0, trace)
+            self._reads(value, where, 0, trace.reads)
         self.found.append(
             JsxAttribute(
                 element=text(name_node) if name_node is not None else "",
@@ -149,19 +152,35 @@ class JsxSinks:
             )
         )
 
-    def _html_value(self, expr: Node, scope: str) -> Node | None:
-        """The ``__html`` value of ``{{ __html: X }}``, or of a local name bound to such an object."""
+    def _html_value(self, expr: Node, scope: str) -> tuple[Node | None, str]:
+        """The ``__html`` value of ``{{ __html: X }}``, of a local name bound to such an object, or of the object
+        a function of this file returns (``createMarkup()``, ``this.rawMarkup()``), with the scope it is in."""
         if expr.type == "identifier":
             owner = self._owner(scope, text(expr))
             bound = self.values.get(owner, {}).get(text(expr), []) if owner is not None else []
-            expr = _unwrap(bound[-1][0]) if bound else expr
+            expr, scope = (_unwrap(bound[-1][0]), bound[-1][1]) if bound else (expr, scope)
+        elif expr.type == "call_expression" and (called := self._called(expr)) is not None:
+            function, scope = called
+            objects = [r for r in map(_unwrap, _returned(function)) if r.type == "object"]
+            expr = objects[0] if objects else expr
         if expr.type != "object":
-            return None
+            return None, scope
         for pair in (p for p in named(expr) if p.type == "pair"):
             key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
             if key is not None and value is not None and (string_value(key) or text(key)) == "__html":
-                return value
-        return None
+                return value, scope
+        return None, scope
+
+    def _called(self, call: Node) -> tuple[Node, str] | None:
+        """The function of this file a call without arguments names (``createMarkup()``, ``this.rawMarkup()``)."""
+        callee = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if callee is None or (args is not None and named(args)):
+            return None
+        name = dotted(callee) or ""
+        if name.count(".") > 1 or (name.count(".") == 1 and not name.startswith("this.")):
+            return None
+        return self.functions.get(name.rsplit(".", 1)[-1])
 
     def _trace(self, node: Node, scope: str, prefix: tuple[str, ...], depth: int, out: _Trace) -> None:
         if len(out.branches) >= MAX_BRANCHES:
