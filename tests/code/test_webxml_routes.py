@@ -2,8 +2,8 @@
 the project), guarded by the best-matching ``<security-constraint>`` (by method too), a security framework's
 filter chain (unknown: its configuration decides) or a filter named for authentication; front controllers are
 not routes; a broken descriptor, or one that is not a ``<web-app>``, is listed as not covered; build output is
-not read; annotated servlets of the module are judged by the descriptor too; and WEB101 fires on the
-unguarded state-changing servlet."""
+not read; annotated servlets of the module are judged by the descriptor too, JAX-RS resources are served under
+the Jersey servlet's pattern; and WEB101 fires on the unguarded state-changing routes."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ def test_servlet_routes_with_their_guards() -> None:
     assert rows == [
         # @WebServlet classes of the same module sit behind the descriptor's filters and constraints too
         ("POST", "/account/settings", "AccountPage.doPost", f"{JAVA}/AccountPage.java:10", "unknown", "unknown"),
+        # JAX-RS resources under the Jersey servlet's /api/*
+        ("GET", "/api/items", "ItemResource.list", f"{JAVA}/ItemResource.java:9", "no", "no"),
+        ("DELETE", "/api/items/{id}", "ItemResource.delete", f"{JAVA}/ItemResource.java:14", "no", "no"),
         ("POST", "/admin/ping", "PingPage.doPost", f"{JAVA}/PingPage.java:10", "yes", "yes"),
         ("GET", "/orders/*", "OrderServlet.doGet", f"{WEB_XML}:55", "no", "no"),  # the constraint is POST only
         ("POST", "/orders/*", "OrderServlet.doPost", f"{WEB_XML}:55", "yes", "yes"),
@@ -81,7 +84,7 @@ def test_the_unguarded_state_changing_servlet_is_flagged() -> None:
     found = [
         (f.rule, f.location.path, f.location.start_line) for f in findings_of(FIXTURES, RouteAuthenticationCheck())
     ]
-    assert found == [("WEB101", WEB_XML, 60)]
+    assert found == [("WEB101", f"{JAVA}/ItemResource.java", 14), ("WEB101", WEB_XML, 60)]
 
 
 def test_descriptor_facts_and_pattern_specificity() -> None:

@@ -16,7 +16,7 @@ from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
-from redline.sources.code.routes.servlets import container_guarded, servlet_routes
+from redline.sources.code.routes.servlets import container_guarded, mounted, servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
 from redline.sources.code.routes.springfn import spring_fn_routes
@@ -46,6 +46,7 @@ def extract_routes(
     project = Project(sorted(indexes, key=lambda i: i.path))
     found = [r for extractor in _EXTRACTORS for r in extractor(project, settings)]
     found += servlet_routes(project, sorted(descriptors, key=lambda d: d.path), settings)
-    found = container_guarded(found, descriptors, settings) if descriptors else found
+    if descriptors:
+        found = container_guarded(mounted(found, descriptors), descriptors, settings)
     routes = {(r.file, r.line, r.path, r.methods): r for r in found}
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

@@ -142,6 +142,46 @@ def servlet_routes(
                     yield _checked(_judge(route, descriptor, mapping, settings), checks)
 
 
+#: front controllers whose URL pattern prefixes the routes of a framework: class name -> framework
+_PREFIXING = {
+    "DispatcherServlet": "spring",
+    "ServletContainer": "jaxrs",
+    "SpringServlet": "jaxrs",
+    "HttpServletDispatcher": "jaxrs",
+    "HttpServlet30Dispatcher": "jaxrs",
+    "CXFNonSpringJaxrsServlet": "jaxrs",
+}
+
+
+def _prefixes(descriptor: WebDescriptor) -> dict[str, str]:
+    """framework -> the path prefix its one front controller is mapped at (``/api/*`` -> ``/api``); a framework
+    whose controllers are mapped at several patterns, or at an extension (``*.htm``), gets none."""
+    classes = {s.name: s.cls.rsplit(".", 1)[-1] for s in descriptor.servlets}
+    found: dict[str, set[str]] = {}
+    for mapping in descriptor.servlet_mappings:
+        framework = _PREFIXING.get(classes.get(mapping.name, ""))
+        for pattern, _ in mapping.patterns if framework else ():
+            found.setdefault(framework or "", set()).add(pattern)
+    out: dict[str, str] = {}
+    for framework, patterns in found.items():
+        only = next(iter(patterns)) if len(patterns) == 1 else ""
+        if only.endswith("/*") and only != "/*":
+            out[framework] = only[:-2]
+    return out
+
+
+def mounted(routes: Sequence[Route], descriptors: Sequence[WebDescriptor]) -> list[Route]:
+    """Spring MVC and JAX-RS routes of a module whose ``web.xml`` maps the dispatcher (or Jersey, RESTEasy,
+    CXF) at one ``/prefix/*``: their paths with that prefix, as the container serves them."""
+    roots = sorted(((module_root(d.path), _prefixes(d)) for d in descriptors), key=lambda r: -len(r[0]))
+    out: list[Route] = []
+    for route in routes:
+        prefixes = next((p for root, p in roots if route.file.startswith(root)), {})
+        prefix = prefixes.get(route.framework, "") if not route.file.endswith(".xml") else ""
+        out.append(replace(route, path=prefix + "/" + route.path.lstrip("/")) if prefix else route)
+    return out
+
+
 #: the Java frameworks whose routes the container's constraints and filters sit in front of
 _CONTAINER_ROUTES = frozenset({"servlet", "spring", "jaxrs", "spring-fn"})
 
