@@ -99,3 +99,13 @@ def test_a_file_without_the_attribute_keeps_no_jsx_facts_and_broken_jsx_is_not_c
     assert plain.jsx == ()
     (tmp_path / "Broken.tsx").write_text("export const B = () => <div dangerouslySetInnerHTML={{ __html: x }}\n")
     assert _findings(tmp_path) == []
+
+
+def test_type_assertions_and_awaits_are_looked_through() -> None:
+    source = (
+        b"export const A = ({ s }) => <div dangerouslySetInnerHTML={{ __html: s.content as string }} />;\n"
+        b"export const B = async () =>\n"
+        b"  <i dangerouslySetInnerHTML={{ __html: (await (await fetch('/x')).json()).h }} />;\n"
+    )
+    sinks = index_tree_sitter("a.tsx", source, "typescript").jsx
+    assert [s.branches for s in sinks] == [(("member:s.content",),), (("call:fetch.json.h",),)]

@@ -37,8 +37,9 @@ _NUMERIC = frozenset({"length", "size", "byteLength"})
 
 
 def _unwrap(node: Node) -> Node:
+    """``(x)``, ``await x``, ``x!``, ``x as string``, ``x satisfies T`` -> ``x``."""
     while node.type in _WRAPPERS and named(node):
-        node = named(node)[-1]
+        node = named(node)[0]
     return node
 
 
