@@ -10,6 +10,7 @@ def checks() -> list[Check]:
     from redline.checks.code.flaws import CodeFlawCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.injection import InjectionCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.jsgo_flaws import JsGoFlawCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.jsx_html import JsxHtmlCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.routes import RouteAuthenticationCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.settings import SettingsCheck  # noqa: PLC0415 - loaded with its family
 
@@ -20,4 +21,5 @@ def checks() -> list[Check]:
         RouteExposureCheck(),
         SettingsCheck(),
         JsGoFlawCheck(),
+        JsxHtmlCheck(),
     ]

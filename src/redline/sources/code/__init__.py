@@ -9,8 +9,9 @@ from redline.sources.interface import FileSource, ProjectSource
 def file_sources() -> list[FileSource]:
     from redline.sources.code.source import CodeIndexSource  # noqa: PLC0415 - loaded with its family
     from redline.sources.code.templates import TemplateSource  # noqa: PLC0415 - loaded with its family
+    from redline.sources.code.webxml import WebXmlSource  # noqa: PLC0415 - loaded with its family
 
-    return [CodeIndexSource(), TemplateSource()]
+    return [CodeIndexSource(), TemplateSource(), WebXmlSource()]
 
 
 def project_sources() -> list[ProjectSource]:

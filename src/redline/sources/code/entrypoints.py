@@ -5,14 +5,15 @@ from __future__ import annotations
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory, extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.webxml import WebDescriptor
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, facts_only
 
 
 class EntryPointsSource(ProjectSource):
     name = "entry points"
     produces = RouteInventory
-    needs = (CodeIndex,)
+    needs = (CodeIndex, WebDescriptor)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
-        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings)])
+        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings, ctx.facts.of(WebDescriptor))])

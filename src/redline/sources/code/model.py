@@ -154,6 +154,44 @@ class Composite:
 
 
 @dataclass(frozen=True)
+class JsxAttribute:
+    """A JSX HTML sink (``dangerouslySetInnerHTML={{ __html: X }}``): the element, what ``X`` is built from
+    and what it reads, followed through the component's local names; what XSS rules are judged on."""
+
+    element: str  # the tag as written (``div``, ``script``, ``Foo.Bar``)
+    name: str  # the attribute (``dangerouslySetInnerHTML``)
+    line: int
+    function: str  # qualified name of the enclosing function, "" at module level
+    value: str  # the ``__html`` expression as written, at most 120 characters
+    #: each alternative the value can take (ternary, ``||``, template and concatenation parts), outermost step
+    #: first: ``name:clean`` -> ``call:DOMPurify.sanitize``; ``param:html``, ``member:props.body``, ``state:x``,
+    #: ``import:ICON``, ``constant``, ``template``, ``concat``, ``object`` (the attribute is not an object
+    #: literal with ``__html``), ``other:<node type>``
+    branches: tuple[tuple[str, ...], ...] = ()
+    #: dotted names and callees the value reads, through its local bindings (``useSearchParams``, ``fetch``)
+    reads: tuple[str, ...] = ()
+    #: the element's attributes written as strings (``type="application/ld+json"``)
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class DeclaredRoute:
+    """A route declared by a call chain rather than an annotation (Spring ``RouterFunctions``): its method(s),
+    path with the ``nest``/``path`` prefixes joined, the handler as written (``handler::getPerson``,
+    ``<lambda>``) and the declared type of its receiver (``PersonHandler``, "" when unknown)."""
+
+    methods: tuple[str, ...]  # ("ANY",) when the predicate names no method
+    path: str
+    handler: str
+    handler_type: str
+    line: int
+    function: str  # the method that builds the router (a ``@Bean``)
+    #: the ``filter``/``before`` functions of the router the route is built in, as written (a lambda as
+    #: ``<lambda>``): where functional routes put their guards
+    filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -175,6 +213,10 @@ class CodeIndex:
     writes: tuple[tuple[str, str, int], ...] = ()
     #: struct literals (Go), in source order
     composites: tuple[Composite, ...] = ()
+    #: JSX HTML sinks (``dangerouslySetInnerHTML``), in source order
+    jsx: tuple[JsxAttribute, ...] = ()
+    #: routes declared by call chains (Spring ``RouterFunctions``), in source order
+    declared_routes: tuple[DeclaredRoute, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

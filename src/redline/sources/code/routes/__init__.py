@@ -16,8 +16,11 @@ from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
+from redline.sources.code.routes.servlets import container_guarded, mounted, servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
+from redline.sources.code.routes.springfn import spring_fn_routes
+from redline.sources.code.webxml import WebDescriptor
 
 __all__ = ["Route", "RouteInventory", "extract_routes", "routes_by_handler"]
 
@@ -32,10 +35,18 @@ _EXTRACTORS = (
     fastify_routes,
     go_routes,
     spring_routes,
+    spring_fn_routes,
 )
 
 
-def extract_routes(indexes: Sequence[CodeIndex], settings: EntrypointSettings) -> RouteInventory:
+def extract_routes(
+    indexes: Sequence[CodeIndex], settings: EntrypointSettings, descriptors: Sequence[WebDescriptor] = ()
+) -> RouteInventory:
+    """Every route of the code indexes, and of the servlets ``web.xml`` descriptors declare."""
     project = Project(sorted(indexes, key=lambda i: i.path))
-    routes = {(r.file, r.line, r.path, r.methods): r for extractor in _EXTRACTORS for r in extractor(project, settings)}
+    found = [r for extractor in _EXTRACTORS for r in extractor(project, settings)]
+    found += servlet_routes(project, sorted(descriptors, key=lambda d: d.path), settings)
+    if descriptors:
+        found = container_guarded(mounted(found, descriptors), descriptors, settings)
+    routes = {(r.file, r.line, r.path, r.methods): r for r in found}
     return RouteInventory(tuple(sorted(routes.values(), key=lambda r: (r.file, r.line, r.path))))

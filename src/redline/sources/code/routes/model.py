@@ -11,7 +11,8 @@ YES, NO, UNKNOWN = "yes", "no", "unknown"
 @dataclass(frozen=True)
 class Route:
     #: flask / fastapi / django / aiohttp / express / nestjs / koa / fastify / http / gin / echo / chi / mux /
-    #: grpc (methods ("GRPC",), path /Service/Method) / spring / jaxrs / servlet
+    #: grpc (methods ("GRPC",), path /Service/Method) / spring / spring-fn (RouterFunctions) / jaxrs /
+    #: servlet (``@WebServlet`` and web.xml)
     framework: str
     methods: tuple[str, ...]  # upper case; ("ANY",) when the route takes every method
     path: str  # with blueprint/router/include prefixes resolved

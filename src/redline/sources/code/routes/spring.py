@@ -79,7 +79,8 @@ def _methods(dec: Decorator) -> tuple[str, ...]:
     return tuple(n.rsplit(".", 1)[-1].upper() for n in names if n) or ("ANY",)
 
 
-def _rules(project: Project) -> list[_Rule]:
+def security_rules(project: Project) -> list[_Rule]:
+    """Spring Security's URL rules (``authorizeHttpRequests``, WebFlux ``authorizeExchange``), in source order."""
     rules: list[_Rule] = []
     for index in project.indexes:
         if index.language != "java":
@@ -91,7 +92,7 @@ def _rules(project: Project) -> list[_Rule]:
                 continue
             before = next((c for c in index.calls if c.raw == head and c.function == call.function), None)
             matcher = head.rsplit(".", 1)[-1]
-            if before is None or (matcher not in _MATCHERS and matcher != "anyRequest"):
+            if before is None or (matcher not in _MATCHERS and matcher not in {"anyRequest", "anyExchange"}):
                 continue
             patterns = tuple(a.literal for a in before.args if isinstance(a.literal, str) and a.literal.startswith("/"))
             method = next((a.name.rsplit(".", 1)[-1] for a in before.args if a.name and "HttpMethod" in a.name), None)
@@ -119,13 +120,13 @@ def _decide(rules: list[_Rule], path: str, methods: tuple[str, ...]) -> _Rule | 
 
 
 def spring_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
-    rules = _rules(project)
+    rules = security_rules(project)
     for index in project.indexes:
         if index.language != "java":
             continue
         for cls in (d for d in index.definitions if d.kind == "class"):
             for framework, methods, path, handler, line in _class_routes(index, cls):
-                yield _judge(framework, (methods, path, handler, index.path, line), cls, rules, settings)
+                yield judge(framework, (methods, path, handler, index.path, line), cls, rules, settings)
 
 
 def _class_routes(index: CodeIndex, cls: Definition) -> Iterator[tuple[str, tuple[str, ...], str, Definition, int]]:
@@ -157,7 +158,7 @@ def _class_routes(index: CodeIndex, cls: Definition) -> Iterator[tuple[str, tupl
 _ROLE_CHECK = re.compile(r"has(?:Any)?(?:Role|Authority)|hasPermission|denyAll|@Secured|@RolesAllowed")
 
 
-def _judge(
+def judge(
     framework: str,
     where: tuple[tuple[str, ...], str, Definition, str, int],
     cls: Definition,

@@ -5,10 +5,11 @@ call sites (``a.b().c``) with targets resolved through imports, strings, loops a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition, Loop, StringFact, Tainted
+from redline.sources.code.treesitter.javafn import FunctionalRoutes
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
@@ -93,10 +94,15 @@ def value_of(node: Node) -> Arg:
 class JavaWalk(TreeWalk):
     language: str = "java"
     flows: dict[str, RequestFlow] = field(default_factory=dict)
+    #: Spring functional routes; only for a file that mentions ``RouterFunction``
+    functional: FunctionalRoutes | None = None
 
     def run(self, root: Node) -> CodeIndex:
+        if b"RouterFunction" in (root.text or b""):
+            self.functional = FunctionalRoutes()
         self.walk(root)
-        return self.index()
+        index = self.index()
+        return replace(index, declared_routes=tuple(self.functional.found)) if self.functional else index
 
     def _visit(self, node: Node, scope: str) -> str:
         kind = node.type if node.is_named else ""
@@ -111,6 +117,8 @@ class JavaWalk(TreeWalk):
             return self._method(node, scope)
         elif kind in {"method_invocation", "object_creation_expression"}:
             self.calls.append(self._call(node, scope))
+            if self.functional is not None:
+                self.functional.visit(node, scope)
         elif kind in {"variable_declarator", "assignment_expression"}:
             self._binding(node, scope)
         elif kind == "string_literal":

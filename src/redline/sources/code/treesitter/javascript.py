@@ -5,7 +5,7 @@ order, so a name's request taint is known before the calls that use it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import (
@@ -28,6 +28,7 @@ from redline.sources.code.treesitter.jsflow import (
     expr_taint,
 )
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
+from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
@@ -107,11 +108,16 @@ class JsWalk(TreeWalk):
     flows: dict[str, JsFlow] = field(default_factory=dict)
     awaited: set[tuple[int, int, str]] = field(default_factory=set)
     pending: list[tuple[Node, str]] = field(default_factory=list)
+    #: the JSX HTML sinks and the local bindings they are traced through; only for a file that has one
+    jsx: JsxSinks | None = None
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
+        if any(sink.encode() in (root.text or b"") for sink in HTML_SINKS):
+            self.jsx = JsxSinks(self.imports)
         self.walk(root)
-        return self.index(assignments=tuple(self.assignments))
+        index = self.index(assignments=tuple(self.assignments))
+        return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
     # imports -------------------------------------------------------------------------------------
 
@@ -192,6 +198,7 @@ class JsWalk(TreeWalk):
         if kind in CLASSES:
             return self._class(node, scope)
         flow = self.flows.get(scope)
+        _feed_jsx(self.jsx, kind, node, scope)
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
         elif kind == "await_expression":
@@ -231,6 +238,8 @@ class JsWalk(TreeWalk):
         is_async = any(c.type == "async" for c in node.children)
         params, param_binds, flow = self._params(node, qualname)
         self.flows[qualname] = flow
+        if self.jsx is not None:
+            self.jsx.parameters(qualname, params, node)
         decorators = self._decorators(node) if node.type == "method_definition" else ()
         self.definitions.append(
             Definition(
@@ -391,6 +400,20 @@ class JsWalk(TreeWalk):
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
             self.assignments.append(Assignment(name, line(value), (lit,)))
+
+
+def _feed_jsx(jsx: JsxSinks | None, kind: str, node: Node, scope: str) -> None:
+    """The JSX sink tracer's share of the walk: the bindings it follows, and the attributes it records."""
+    if jsx is None:
+        return
+    if kind == "variable_declarator":
+        jsx.declare(node, scope)
+    elif kind == "assignment_expression":
+        jsx.assign(node, scope)
+    elif kind == "call_expression":
+        jsx.call(node, scope)
+    elif kind == "jsx_attribute":
+        jsx.attribute(node, scope)
 
 
 def _request_param(name: str, position: int) -> bool:
