@@ -91,8 +91,8 @@ def _apps(index: CodeIndex) -> Iterator[App]:
             if (framework := _PY_APPS.get(call.target or "")) is not None:
                 yield App(framework, index.path, call.line, f"{call.raw}()")
         if "settings" in index.path.rsplit("/", 1)[-1] or "/settings/" in f"/{index.path}":
-            for a in index.assignments:
-                if a.name == "MIDDLEWARE":
+            for a in index.assignments:  # Django's own ``global_settings`` and empty lists configure no app
+                if a.name == "MIDDLEWARE" and a.values and not index.path.endswith("django/conf/global_settings.py"):
                     yield App("django", index.path, a.line, "MIDDLEWARE")
     elif index.language in {"javascript", "typescript"}:
         local = {name: _JS_APPS[module] for name, module in index.imports if module in _JS_APPS}
