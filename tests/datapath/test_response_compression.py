@@ -85,3 +85,13 @@ def test_proxy_signals_are_read_from_their_lines() -> None:
     assert [s.kind for s in scan_text("Procfile", "worker: celery -A x worker --prefetch-multiplier=1\n")] == [
         "celery-prefetch"
     ]
+
+
+def test_collections_count_only_for_the_app_whose_folder_serves_them(tmp_path: Path) -> None:
+    (tmp_path / "scoring").mkdir()
+    (tmp_path / "scoring" / "server.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (tmp_path / "tracking").mkdir()
+    shutil.copy(CASES / "flask_app" / "app.py", tmp_path / "tracking" / "app.py")
+    (tmp_path / "tracking" / "wrapper.py").write_text("from fastapi import FastAPI\n\nwrapped = FastAPI()\n")
+    (finding,) = _run(tmp_path)  # one per folder: the FastAPI wrapper of the Flask app is the same service
+    assert (finding.location.path, finding.location.start_line) == ("tracking/app.py", 3)

@@ -34,7 +34,8 @@ UNCOMPRESSED_JSON = Rule(
         "when a configuration file in the repository compresses in front (nginx `gzip on`, ingress-nginx "
         "`use-gzip`, Caddy `encode`, Traefik `compress`, HAProxy `compression algo`, Apache `DEFLATE`, Envoy's "
         "compressor, CloudFront `compress = true`). A CDN or load balancer configured outside the repository "
-        "cannot be seen: the finding says so.",
+        "cannot be seen: the finding says so. The collections must be served from the app's own folder (the "
+        "Django project folder around its settings); apps sharing a folder are reported once.",
         why_bad="JSON lists compress 5-10x with gzip and more with Brotli. Uncompressed, every page of results "
         "costs that much more egress and transfer time, which dominates latency for clients on mobile or "
         "cross-region links. These frameworks send identity-encoded bodies unless compression is added.",
@@ -79,6 +80,15 @@ class App:
     path: str
     line: int
     what: str
+
+    @property
+    def scope(self) -> str:
+        """The directory whose modules make up this app: the app module's own folder, or for Django the
+        project folder around the settings module (``netbox/netbox/settings.py`` -> ``netbox/``)."""
+        parts = self.path.split("/")[:-1]
+        if self.framework == "django":
+            parts = parts[:-2] if parts and parts[-1] == "settings" else parts[:-1]
+        return "/".join(parts) + "/" if parts else ""
 
 
 def _hidden(path: str) -> bool:
@@ -191,12 +201,13 @@ class ResponseCompressionCheck(ProjectCheck):
         files_read = sum(found.files_read for found in facts.of(OpsSignals))
         python = [e for i in indexes if i.language == "python" for e in _python_lists(i)]
         node = [e for i in indexes if i.language in {"javascript", "typescript"} for e in _js_lists(i)]
-        return [
-            self._report(app, evidence, files_read)
-            for app in apps
-            if (evidence := node if app.framework in _JS_COMPRESSORS else python)
-            and not _compressed(app.framework, indexes)
-        ]
+        found: dict[str, Finding] = {}  # one per app folder: a Flask app wrapped by a FastAPI one is one service
+        for app in apps:
+            pool = node if app.framework in _JS_COMPRESSORS else python
+            evidence = [e for e in pool if e.startswith(app.scope)]
+            if evidence and app.scope not in found and not _compressed(app.framework, indexes):
+                found[app.scope] = self._report(app, evidence, files_read)
+        return list(found.values())
 
     def _report(self, app: App, evidence: list[str], files_read: int) -> Finding:
         if app.framework == "django":
