@@ -288,6 +288,8 @@ class AmqpPrefetchJsGoCheck(ProjectCheck):
                 f"Call {limit} on the channel before consuming (n: what one consumer handles in a few seconds, "
                 "e.g. 10-50)."
             )
+            if not js:  # autoAck is not visible in the Go index: say what holds either way
+                fix += " Prefetch applies only to manual acks: consume with autoAck false and ack each delivery."
         return self.finding(
             rule,
             message,
