@@ -97,6 +97,13 @@ def test_celery_acks_late_without_a_prefetch_multiplier_fires_once() -> None:
 def test_a_multiplier_in_settings_or_on_the_worker_command_line_silences_celery() -> None:
     assert _run(FIXTURES / "prefetch" / "acks_late_tuned", CeleryPrefetchCheck()) == []
     assert _run(FIXTURES / "prefetch" / "acks_late_cli", CeleryPrefetchCheck()) == []
+    assert _run(FIXTURES / "prefetch" / "acks_late_conf_tuned", CeleryPrefetchCheck()) == []  # app.conf attribute
+
+
+def test_acks_late_set_on_app_conf_fires_at_its_line() -> None:
+    (finding,) = _run(FIXTURES / "prefetch" / "acks_late_conf", CeleryPrefetchCheck())
+    assert (finding.location.path, finding.location.start_line) == ("celery.py", 5)
+    assert "task_acks_late = True at celery.py:5" in finding.message
 
 
 def test_kombu_consumers_without_prefetch_fire_exactly() -> None:

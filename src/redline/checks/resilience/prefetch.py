@@ -170,17 +170,24 @@ class CeleryPrefetchCheck(ProjectCheck):
         )
         if not any(module.split(".", 1)[0] == "celery" for i in indexes for _, module in i.imports):
             return []
-        sites = [(index, line, what) for index in indexes for line, what in _acks_late_sites(index)]
-        outside = [s for signals in facts.of(OpsSignals) for s in signals.of("celery-prefetch")]
+        signals = [s for found in facts.of(OpsSignals) for s in found.signals if not looks_like_test_or_sample(s.path)]
+        sites = {
+            (s.path, s.line): f"task_acks_late = True at {s.path.rsplit('/', 1)[-1]}:{s.line}"
+            for s in signals
+            if s.kind == "celery-acks-late"
+        }
+        sites |= {(index.path, line): what for index in indexes for line, what in _acks_late_sites(index)}
+        outside = [s for s in signals if s.kind == "celery-prefetch"]
         if not sites or outside or any(_multiplier_set(i) for i in indexes):
             return []
-        index, line, what = sites[0]
+        path, line = min(sites)
+        what = sites[path, line]
         return [
             self.finding(
                 CELERY_ACKS_LATE_PREFETCH,
                 f"late acknowledgement is on ({what}) but no worker_prefetch_multiplier is set anywhere: each "
                 "worker process reserves 4 messages that wait behind a long task and are all redelivered on restart",
-                Location(path=index.path, start_line=line, end_line=line, snippet=what),
+                Location(path=path, start_line=line, end_line=line, snippet=what),
                 confidence=Confidence.MEDIUM,
                 evidence={"acks_late": what, "sites": str(len(sites))},
                 remediation="Set `worker_prefetch_multiplier = 1` (`CELERY_WORKER_PREFETCH_MULTIPLIER = 1` in "

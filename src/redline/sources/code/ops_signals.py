@@ -30,6 +30,8 @@ _CONFIG_SUFFIXES = (
     ".env",
     ".service",
 )
+#: Python modules where Celery is configured (``app.conf.x = …`` and class attributes are not in the code index)
+_CELERY_MODULES = re.compile(r"(?i)(celery|settings|config|conf|worker|tasks|app)\w*\.py$")
 _CONFIG_NAMES = re.compile(r"(?i)^(procfile|dockerfile.*|caddyfile.*|nginx.*|haproxy.*|makefile|.*\.dockerfile)$")
 
 _TRAEFIK = re.compile(r"middlewares\.[\w-]+\.compress\b|^\s*compress:\s*(\{\}|true)?\s*$")
@@ -46,7 +48,7 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...] 
     (
         "celery-prefetch",
         "Celery prefetch multiplier",
-        re.compile(r"--prefetch-multiplier|\b(CELERY_WORKER_PREFETCH_MULTIPLIER|CELERYD_PREFETCH_MULTIPLIER)\b"),
+        re.compile(r"--prefetch-multiplier|\b(worker_prefetch_multiplier|CELERY_WORKER_PREFETCH_MULTIPLIER|CELERYD_PREFETCH_MULTIPLIER)\b"),
         None,
     ),
 )  # fmt: skip
@@ -54,7 +56,7 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...] 
 
 @dataclass(frozen=True)
 class OpsSignal:
-    kind: str  # compression / celery-prefetch
+    kind: str  # compression / celery-prefetch / celery-acks-late
     what: str  # ``nginx gzip on``
     path: str
     line: int
@@ -73,12 +75,22 @@ class OpsSignals:
 
 def _config_file(file: SourceFile) -> bool:
     name = file.path.rsplit("/", 1)[-1]
-    return file.size <= _MAX_BYTES and (name.lower().endswith(_CONFIG_SUFFIXES) or bool(_CONFIG_NAMES.match(name)))
+    if file.size > _MAX_BYTES:
+        return False
+    return name.lower().endswith(_CONFIG_SUFFIXES) or bool(_CONFIG_NAMES.match(name) or _CELERY_MODULES.search(name))
+
+
+_ACKS_LATE = re.compile(r"^\s*[\w.]*\b(task_acks_late|CELERY_TASK_ACKS_LATE|CELERY_ACKS_LATE)\s*=\s*True\b")
+_ACKS_LATE_PATTERN = ("celery-acks-late", "late acknowledgement", _ACKS_LATE, re.compile(r"\.py$"))
 
 
 def scan_text(path: str, text: str) -> list[OpsSignal]:
+    """The signals of one file; a Python module is read for its Celery settings only."""
     found: list[OpsSignal] = []
-    for kind, what, pattern, applies in _PATTERNS:
+    python = path.endswith(".py")
+    for kind, what, pattern, applies in (*_PATTERNS, _ACKS_LATE_PATTERN):
+        if python and not kind.startswith("celery"):
+            continue
         if applies is not None and not applies.search(path.rsplit("/", 1)[-1]):
             continue
         found.extend(
