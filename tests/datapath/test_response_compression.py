@@ -57,7 +57,7 @@ def test_apps_serving_collections_uncompressed_fire_at_the_app(case: str, where:
 def test_django_finding_names_the_breach_caveat_and_its_evidence() -> None:
     (finding,) = _run(CASES / "django_drf")
     assert "BREACH" in (finding.remediation or "")
-    assert "OrderList (DRF list view)" in finding.evidence["collections"]
+    assert "OrderList (DRF list view)" in str(finding.evidence["collections"])
 
 
 @pytest.mark.parametrize(

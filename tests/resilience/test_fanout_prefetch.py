@@ -90,7 +90,7 @@ def test_celery_acks_late_without_a_prefetch_multiplier_fires_once() -> None:
     (finding,) = _run(FIXTURES / "prefetch" / "acks_late", CeleryPrefetchCheck())
     assert (finding.rule, finding.location.path, finding.location.start_line) == ("RES171", "settings.py", 2)
     assert "CELERY_TASK_ACKS_LATE = True" in finding.message
-    assert finding.evidence["sites"] == "2"  # the setting and the task decorator
+    assert finding.evidence["sites"] == "1"  # the setting; the task decorator's acks_late is not judged
     assert "worker_prefetch_multiplier = 1" in (finding.remediation or "")
 
 

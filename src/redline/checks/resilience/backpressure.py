@@ -234,7 +234,7 @@ _GLOBAL_LIMITS = frozenset(
 )
 
 
-def task_decorator(index: CodeIndex, deco: Decorator) -> bool:
+def _task_decorator(index: CodeIndex, deco: Decorator) -> bool:
     target = deco.target or ""
     if target in {"celery.shared_task", "celery.task"}:
         return True
@@ -279,7 +279,7 @@ class CeleryTimeLimitCheck(ProjectCheck):
             if not looks_like_test_or_sample(index.path) and not _hidden(index.path)
             for definition in index.definitions
             for deco in definition.decorators
-            if task_decorator(index, deco) and not any(a.keyword in _LIMIT_KEYS for a in deco.args)
+            if _task_decorator(index, deco) and not any(a.keyword in _LIMIT_KEYS for a in deco.args)
         ]
         if not unlimited or _global_limit(indexes):
             return []

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck, ProjectCheck
 from redline.checks.resilience.astutil import dotted, has_star, imports_any, kw, location, method
-from redline.checks.resilience.backpressure import task_decorator
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
@@ -31,10 +30,11 @@ CELERY_ACKS_LATE_PREFETCH = Rule(
     tags=_TAGS,
     doc=RuleDoc(
         what_it_does="Reports a project that turns on late acknowledgement (`task_acks_late = True`, "
-        "`CELERY_TASK_ACKS_LATE = True`, `conf.update(task_acks_late=True)`, or `acks_late=True` on a task "
-        "decorator) while no `worker_prefetch_multiplier` (`CELERY_WORKER_PREFETCH_MULTIPLIER`, "
+        "`CELERY_TASK_ACKS_LATE = True`, `conf.update(task_acks_late=True)`, `app.conf.task_acks_late = True` or a "
+        "config class attribute) while no `worker_prefetch_multiplier` (`CELERY_WORKER_PREFETCH_MULTIPLIER`, "
         "`CELERYD_PREFETCH_MULTIPLIER`, the worker's `--prefetch-multiplier` option in a Procfile, compose file, "
-        "Dockerfile or script) is set anywhere. One finding, at the setting (or the first such task). A "
+        "Dockerfile or script) is set anywhere. One finding, at the setting. `acks_late=True` on single tasks is "
+        "not judged (on Langflow it marks a ping task and a stub, where prefetch costs nothing). A "
         "multiplier set to any value, or read from the environment, is taken as a decision and not judged.",
         why_bad="Late acknowledgement is chosen for long or must-not-be-lost tasks. With the default multiplier "
         "of 4 each worker process still reserves four messages: they wait unacknowledged behind a long task "
@@ -138,10 +138,6 @@ def _acks_late_sites(index: CodeIndex) -> Iterator[tuple[int, str]]:
     for _, target, line in index.writes:
         if _named(target, _ACKS_LATE):
             yield line, f"{target} = …"
-    for definition in index.definitions:
-        for deco in definition.decorators:
-            if task_decorator(index, deco) and any(a.keyword == "acks_late" and a.literal is True for a in deco.args):
-                yield deco.line, f"@{deco.raw}(acks_late=True) on {definition.name}"
 
 
 def _multiplier_set(index: CodeIndex) -> bool:
