@@ -41,8 +41,8 @@ def _run(root: Path, check: Check) -> list[Finding]:
 
 def test_fan_out_over_request_data_and_unsliced_queries_fires_exactly() -> None:
     found = run_fixture(FanOutCheck(), "RES170")
-    assert lines_by_rule(found) == {"RES170": [27, 32, 38, 43]}
-    submit, gather, task, query = found
+    assert lines_by_rule(found) == {"RES170": [27, 32, 38, 43, 104]}
+    submit, gather, task, query, appended = found
     assert "`POOL.submit` starts one job per item of `payload['orders']`, request data" in submit.message
     assert "bounds its threads but not its queue" in submit.message
     assert "`asyncio.gather` starts one task per item of `user_ids`, request data (param:user_ids)" in gather.message
@@ -50,6 +50,7 @@ def test_fan_out_over_request_data_and_unsliced_queries_fires_exactly() -> None:
     assert "an unsliced query (Order.objects.filter)" in query.message
     assert query.confidence.name == "MEDIUM" and submit.confidence.name == "HIGH"
     assert all(f.remediation for f in found)
+    assert "per item of `urls`" in appended.message
 
 
 def test_fan_out_waits_and_windows_are_quiet() -> None:

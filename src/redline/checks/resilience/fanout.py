@@ -317,6 +317,8 @@ class FanOutCheck(FileCheck):
                 iterables = [g.iter for g in comp.generators]
             elif isinstance(comp, ast.Call) and dotted(comp.func) == "map" and len(comp.args) > 1:
                 work, iterables = ast.Call(func=comp.args[0], args=[], keywords=[]), comp.args[1:]
+            elif isinstance(star, ast.Name) and (filled := _appended_in_loop(fn.node, star.id)) is not None:
+                work, iterables = filled
             else:
                 continue
             for iterable in iterables:
@@ -360,6 +362,19 @@ class FanOutCheck(FileCheck):
             evidence={"spawn": spawn.what, "iterable": over, "source": what},
             remediation=fix,
         )
+
+
+def _appended_in_loop(fn: ast.AST, name: str) -> tuple[ast.expr, list[ast.expr]] | None:
+    """``for x in xs: tasks.append(work(x))`` before ``gather(*tasks)``: the work and the loop's iterable
+    (a loop that also waits inside is a window, judged by ``_waits_each_time``)."""
+    for loop in ast.walk(fn):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or _waits_each_time(loop):
+            continue
+        for stmt in loop.body:
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if isinstance(call, ast.Call) and method(call) == "append" and receiver(call) == name and call.args:
+                return call.args[0], [loop.iter]
+    return None
 
 
 def _starred(call: ast.Call) -> bool:
