@@ -95,3 +95,18 @@ def test_collections_count_only_for_the_app_whose_folder_serves_them(tmp_path: P
     (tmp_path / "tracking" / "wrapper.py").write_text("from fastapi import FastAPI\n\nwrapped = FastAPI()\n")
     (finding,) = _run(tmp_path)  # one per folder: the FastAPI wrapper of the Flask app is the same service
     assert (finding.location.path, finding.location.start_line) == ("tracking/app.py", 3)
+
+
+def test_array_find_is_one_item_not_a_collection(tmp_path: Path) -> None:
+    server = (
+        "const express = require('express');\n"
+        "const app = express();\n"
+        "app.get('/me', (req, res) => {\n"
+        "  const user = users.find((u) => u.id === req.query.id);\n"
+        "  res.json(user);\n"
+        "});\n"
+    )
+    (tmp_path / "server.js").write_text(server)
+    assert _run(tmp_path) == []
+    (tmp_path / "server.js").write_text(server.replace("users.find((u) => u.id === req.query.id)", "User.find({})"))
+    assert [f.location.start_line for f in _run(tmp_path)] == [2]

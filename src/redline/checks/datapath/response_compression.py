@@ -28,7 +28,7 @@ UNCOMPRESSED_JSON = Rule(
         "them. Collections are recognised by serializers or schemas called with `many=True`, DRF list views "
         "(`ListAPIView`, `ModelViewSet`, `ListModelMixin`…), `JsonResponse(..., safe=False)`, `jsonify`/"
         "`JSONResponse`/`json_response` built from a comprehension, `fastapi_pagination`, and in Node a "
-        "`res.json`/`res.send`/`reply.send` of an ORM list query (`findAll`, `findMany`, `find`…). Quiet when "
+        "`res.json`/`res.send`/`reply.send` of an ORM list query (`findAll`, `findMany`, `Model.find`…). Quiet when "
         "the framework's compression is present (`GZipMiddleware` or a Brotli middleware, `flask_compress`, "
         "Django's `GZipMiddleware`, aiohttp `enable_compression()`, `compression()`, `@fastify/compress`) or "
         "when a configuration file in the repository compresses in front (nginx `gzip on`, ingress-nginx "
@@ -71,7 +71,17 @@ _JS_COMPRESSORS = {
 }
 _LIST_VIEWS = frozenset({"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet", "ListModelMixin"})
 _JSON_CALLS = ("jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse", "json_response", "JsonResponse")
-_JS_LIST_QUERIES = ("findAll", "findMany", "find", "findAndCountAll", "aggregate", "findAndCount", "getMany")
+_JS_LIST_QUERIES = ("findAll", "findMany", "findAndCountAll", "findAndCount", "getMany")
+#: ``Model.find()``/``Model.aggregate()`` (Mongoose) list; ``users.find(fn)`` is Array.prototype.find, one item
+_JS_MODEL_QUERIES = ("find", "aggregate")
+
+
+def _js_list_query(callee: str) -> bool:
+    receiver, _, name = callee.rpartition(".")
+    if name in _JS_LIST_QUERIES:
+        return True
+    model = receiver.rsplit(".", 1)[-1]
+    return name in _JS_MODEL_QUERIES and model[:1].isupper()
 
 
 @dataclass(frozen=True)
@@ -171,12 +181,12 @@ def _builds_list(index: CodeIndex, call: CallSite) -> bool:
 
 def _js_lists(index: CodeIndex) -> Iterator[str]:
     """``res.json(await Model.findAll())`` or ``const rows = await Model.findMany(); res.json(rows)``."""
-    listed = {(c.function, c.assigned_to) for c in index.calls if c.assigned_to and c.raw.endswith(_JS_LIST_QUERIES)}
+    listed = {(c.function, c.assigned_to) for c in index.calls if c.assigned_to and _js_list_query(c.raw)}
     for call in index.calls:
         if not call.raw.endswith((".json", ".send")) or not call.args:
             continue
         first = call.args[0]
-        if (first.call or "").endswith(_JS_LIST_QUERIES) or (call.function, first.name) in listed:
+        if _js_list_query(first.call or "") or (call.function, first.name) in listed:
             yield f"{index.path}:{call.line} {call.raw}(<list query>)"
 
 
