@@ -31,8 +31,9 @@ UNCOMPRESSED_JSON = Rule(
         "`res.json`/`res.send`/`reply.send` of an ORM list query (`findAll`, `findMany`, `Model.find`…). Quiet when "
         "the framework's compression is present (`GZipMiddleware` or a Brotli middleware, `flask_compress`, "
         "Django's `GZipMiddleware`, aiohttp `enable_compression()`, `compression()`, `@fastify/compress`) or "
-        "when a configuration file in the repository compresses in front (nginx `gzip on`, ingress-nginx "
-        "`use-gzip`, Caddy `encode`, Traefik `compress`, HAProxy `compression algo`, Apache `DEFLATE`, Envoy's "
+        "when a configuration file in the repository compresses in front (nginx `gzip on`, whose `gzip_types` "
+        "is not checked: a front compressing only HTML still silences the rule; ingress-nginx `use-gzip`, "
+        "Caddy `encode`, Traefik `compress`, HAProxy `compression algo`, Apache `DEFLATE`, Envoy's "
         "compressor, CloudFront `compress = true`). A CDN or load balancer configured outside the repository "
         "cannot be seen: the finding says so. The collections must be served from the app's own folder (the "
         "Django project folder around its settings); apps sharing a folder are reported once.",
