@@ -36,5 +36,9 @@ def test_migrations_and_tests_are_not_judged() -> None:
     assert [f.rule for f in run_source(BatchingCheck(), src)] == ["DAT102"]
 
 
-def test_family_lists_both_checks() -> None:
-    assert sorted(type(c).__name__ for c in checks()) == ["BatchingCheck", "CompressionCheck"]
+def test_family_lists_its_checks() -> None:
+    assert sorted(type(c).__name__ for c in checks()) == [
+        "BatchingCheck",
+        "CompressionCheck",
+        "ResponseCompressionCheck",
+    ]

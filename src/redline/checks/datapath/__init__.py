@@ -8,5 +8,8 @@ from redline.checks.interface import Check
 def checks() -> list[Check]:
     from redline.checks.datapath.batching import BatchingCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.datapath.compression import CompressionCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.datapath.response_compression import (  # noqa: PLC0415 - loaded with its family
+        ResponseCompressionCheck,
+    )
 
-    return [BatchingCheck(), CompressionCheck()]
+    return [BatchingCheck(), CompressionCheck(), ResponseCompressionCheck()]

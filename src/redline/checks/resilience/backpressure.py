@@ -90,8 +90,8 @@ CONSUMER_NO_PREFETCH = Rule(
     summary="RabbitMQ consumer without a prefetch limit",
     tags=("CWE-770", "STRIDE:D"),
     doc=RuleDoc(
-        what_it_does="Finds pika `basic_consume` and aio-pika `consume`/`iterator` on a channel or queue the "
-        "same module opens (`connection.channel()`), when the module never sets a prefetch limit "
+        what_it_does="Finds pika and aiormq `basic_consume` and aio-pika `consume`/`iterator` on a channel or "
+        "queue the same module opens (`connection.channel()`), when the module never sets a prefetch limit "
         "(`basic_qos(prefetch_count=…)`, `set_qos(prefetch_count=…)`).",
         why_bad="Without a prefetch limit the broker pushes every ready message to the first consumer: its "
         "memory grows with the backlog, other consumers sit idle, and a crash redelivers the whole "
@@ -185,7 +185,7 @@ class ConsumerPrefetchCheck(FileCheck):
     fact_types = (PythonModule,)
 
     def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
-        if not imports_any(fact, ("pika", "aio_pika")):
+        if not imports_any(fact, ("pika", "aio_pika", "aiormq")):
             return []
         if looks_like_test_or_sample(fact.path) or any(method(c) in {"basic_qos", "set_qos"} for c in fact.calls):
             return []
