@@ -6,9 +6,16 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
+from redline.sources.code.flow import (
+    FunctionFlow,
+    attr_chain,
+    expr_taint,
+    function_flow,
+    param_flows,
+    string_building,
+)
 from redline.sources.code.loops import LOOPS as _LOOPS
 from redline.sources.code.loops import LoopBodies, loop_fact, names_read
 from redline.sources.code.model import (
@@ -186,6 +193,7 @@ class _Walk:
     blocks: int = 0
     bodies: LoopBodies = field(default_factory=LoopBodies)
     reads: set[tuple[str, str]] = field(default_factory=set)
+    relative: dict[str, str] = field(default_factory=dict)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -211,13 +219,12 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             inner_loop = loop
         stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    tainted = [
-        Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
-        for name, flow in flows.items()
-        for local, (source, _via) in sorted(flow.tainted.items())
-    ]
+    params = {name: param_flows(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
     calls = sorted(
-        (_call(walk, node, scope, flows.get(scope), loop) for node, scope, loop in walk.pending),
+        (
+            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), node, params.get(scope))
+            for node, scope, loop in walk.pending
+        ),
         key=lambda c: (c.line, c.raw),
     )
     return CodeIndex(
@@ -228,11 +235,33 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         calls=tuple(calls),
         strings=tuple(walk.strings),
         loops=tuple(walk.bodies.finish(walk.loops)),
-        tainted=tuple(tainted),
+        tainted=tuple(_tainted(walk, flows)),
         assignments=tuple(walk.assignments),
         parser=module.parser,
         reads=tuple(sorted(walk.reads)),
+        param_tainted=tuple(_tainted(walk, params)),
+        relative_imports=tuple(sorted(walk.relative.items())),
     )
+
+
+def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[FunctionFlow]]) -> list[Tainted]:
+    return [
+        Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
+        for name, each in flows.items()
+        for flow in (each if isinstance(each, list) else [each])
+        for local, (source, _via) in sorted(flow.tainted.items())
+    ]
+
+
+def _with_params(walk: _Walk, call: CallSite, node: ast.Call, flows: list[FunctionFlow] | None) -> CallSite:
+    """The call with the enclosing function's parameters that reach its arguments (one flow per parameter, so
+    an argument that carries two of them records both)."""
+    found: list[tuple[str, str, tuple[str, ...]]] = []
+    arguments = [*((str(i), a) for i, a in enumerate(node.args)), *((k.arg, k.value) for k in node.keywords if k.arg)]
+    for flow in flows or ():
+        resolve = flow.resolver(walk.module.qualname)
+        found += [(key, *hit) for key, arg in arguments if (hit := expr_taint(arg, flow, resolve))]
+    return replace(call, param_tainted=tuple(found)) if found else call
 
 
 def _module_assignments(walk: _Walk) -> None:
@@ -270,8 +299,8 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
-    elif isinstance(node, _BINDINGS):
-        _bound_calls(walk, node)
+    elif isinstance(node, (*_BINDINGS, ast.ImportFrom)):
+        _bound_calls(walk, node) if not isinstance(node, ast.ImportFrom) else _relative_import(walk, node)
     elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
         walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Attribute) and scope and node.attr in IDENTITY_ATTRS:
@@ -289,6 +318,14 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     if isinstance(node, _COMPOUND):
         _statement_lists(walk, node)
     return scope
+
+
+def _relative_import(walk: _Walk, node: ast.ImportFrom) -> None:
+    """``from .dao import get_user`` -> ("get_user", ".dao.get_user"); absolute imports are the module's."""
+    for alias in node.names if node.level else ():
+        if alias.name != "*":
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
+            walk.relative[alias.asname or alias.name] = prefix + alias.name
 
 
 def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:
@@ -386,6 +423,7 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
             node.end_lineno or node.lineno,
             decorators,
             params=tuple(a.arg for a in args),
+            positional=len(node.args.posonlyargs) + len(node.args.args),
             param_defaults=(
                 *((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
                 *_annotated(args),

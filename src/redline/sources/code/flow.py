@@ -84,6 +84,10 @@ class FunctionFlow:
     params: frozenset[str] = frozenset()
     #: whether the function mentions a request at all; when not, no call in it needs a taint look-up
     reads_request: bool = False
+    #: whether reads of a request are sources; off in a parameter flow, where only the parameters are
+    from_request: bool = True
+    #: parameters still holding the caller's value: rebinding one (``uid = int(uid)``) replaces it
+    seeded: set[str] = field(default_factory=set)
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
@@ -166,7 +170,7 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
             source, via = flow.tainted[node.id]
             yield source, (*via, node.id, *marks)
             continue
-        if isinstance(node, ast.Attribute):
+        if isinstance(node, ast.Attribute) and flow.from_request:
             read = request_source(node, resolve)
             if read is not None:
                 yield read, marks
@@ -335,10 +339,52 @@ def function_flow(
     return flow
 
 
+#: parameters that are never a caller's data in a parameter flow
+_SELF = frozenset({"self", "cls"})
+
+
+def param_flows(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST]
+) -> list[FunctionFlow]:
+    """For each parameter but ``self``/``cls``, which local names of the function hold its value (source
+    ``arg:<name>``): the half of a summary of which parameters reach which sinks. One flow per parameter, as a
+    name holds one source in a flow and ``f"{a}{b}"`` carries both."""
+    args = fn.args
+    every = frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+    if not any(node for node in nodes if isinstance(node, ast.Call)):
+        return []  # nothing is called: no sink, no callee
+    return [_param_flow(fn, name, every, resolve, nodes) for name in sorted(every - _SELF)]
+
+
+def _param_flow(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    seed: str,
+    params: frozenset[str],
+    resolve: Resolver,
+    nodes: list[ast.AST],
+) -> FunctionFlow:
+    flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
+    flow.tainted[seed] = (f"arg:{seed}", ())
+    flow.lines[seed] = fn.lineno
+    resolve = flow.resolver(resolve)
+    for _ in range(3):
+        before = (len(flow.tainted), len(flow.formatted), len(flow.seeded))
+        for node in nodes:
+            for target, value in _bindings(node):
+                _bind(target, value, flow, resolve)
+        if (len(flow.tainted), len(flow.formatted), len(flow.seeded)) == before:
+            break
+    return flow
+
+
 def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
     taint = expr_taint(value, flow, resolve)
     built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
     for name in _names(target):
+        if name in flow.seeded and not isinstance(value, ast.AugAssign):
+            # ``uid = int(uid)``: from here on the name holds what the rebinding made of the parameter
+            flow.seeded.discard(name)
+            flow.tainted.pop(name, None)
         if taint is not None and name not in flow.tainted:
             flow.tainted[name] = taint
             flow.lines[name] = getattr(value, "lineno", 0)
