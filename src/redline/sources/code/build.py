@@ -13,6 +13,7 @@ from redline.sources.code.flow import (
     attr_chain,
     expr_taint,
     function_flow,
+    names_in,
     param_flows,
     string_building,
 )
@@ -256,11 +257,18 @@ def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[Functi
 def _with_params(walk: _Walk, call: CallSite, node: ast.Call, flows: list[FunctionFlow] | None) -> CallSite:
     """The call with the enclosing function's parameters that reach its arguments (one flow per parameter, so
     an argument that carries two of them records both)."""
+    if not flows:
+        return call
     found: list[tuple[str, str, tuple[str, ...]]] = []
     arguments = [*((str(i), a) for i, a in enumerate(node.args)), *((k.arg, k.value) for k in node.keywords if k.arg)]
-    for flow in flows or ():
+    read = [(key, arg, names_in(arg)) for key, arg in arguments]
+    for flow in flows:
         resolve = flow.resolver(walk.module.qualname)
-        found += [(key, *hit) for key, arg in arguments if (hit := expr_taint(arg, flow, resolve))]
+        found += [
+            (key, *hit)
+            for key, arg, names in read
+            if not names.isdisjoint(flow.tainted) and (hit := expr_taint(arg, flow, resolve))
+        ]
     return replace(call, param_tainted=tuple(found)) if found else call
 
 

@@ -343,17 +343,61 @@ def function_flow(
 _SELF = frozenset({"self", "cls"})
 
 
+#: statements and parts that bind names (what ``_bindings`` reads)
+_BINDING_NODES = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.NamedExpr,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    ast.withitem,
+)
+
+
+def names_in(node: ast.AST) -> frozenset[str]:
+    """The local names an expression reads (a constant, a name and an attribute chain without a walk)."""
+    if isinstance(node, ast.Constant):
+        return frozenset()
+    if isinstance(node, ast.Name):
+        return frozenset((node.id,))
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return frozenset((node.value.id,))
+    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+
+
 def param_flows(
     fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST]
 ) -> list[FunctionFlow]:
     """For each parameter but ``self``/``cls``, which local names of the function hold its value (source
     ``arg:<name>``): the half of a summary of which parameters reach which sinks. One flow per parameter, as a
-    name holds one source in a flow and ``f"{a}{b}"`` carries both."""
+    name holds one source in a flow and ``f"{a}{b}"`` carries both; each flow reads only the bindings its
+    parameter can reach by name, which keeps the index build close to its cost without them."""
     args = fn.args
     every = frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
-    if not any(node for node in nodes if isinstance(node, ast.Call)):
+    seeds = sorted(every - _SELF)
+    if not seeds or not any(isinstance(node, ast.Call) for node in nodes):
         return []  # nothing is called: no sink, no callee
-    return [_param_flow(fn, name, every, resolve, nodes) for name in sorted(every - _SELF)]
+    bindings = [
+        (target, value, names_in(value), frozenset(_names(target)))
+        for node in nodes
+        if isinstance(node, _BINDING_NODES)
+        for target, value in _bindings(node)
+    ]
+    flows = []
+    for seed in seeds:
+        reach = {seed}
+        grown = True
+        while grown:
+            grown = False
+            for _target, _value, read, bound in bindings:
+                if read & reach and not bound <= reach:
+                    reach |= bound
+                    grown = True
+        relevant = [(target, value) for target, value, read, _bound in bindings if read & reach or seed in _bound]
+        flows.append(_param_flow(fn, seed, every, resolve, relevant))
+    return flows
 
 
 def _param_flow(
@@ -361,7 +405,7 @@ def _param_flow(
     seed: str,
     params: frozenset[str],
     resolve: Resolver,
-    nodes: list[ast.AST],
+    bindings: list[tuple[ast.expr, ast.AST]],
 ) -> FunctionFlow:
     flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
     flow.tainted[seed] = (f"arg:{seed}", ())
@@ -369,9 +413,8 @@ def _param_flow(
     resolve = flow.resolver(resolve)
     for _ in range(3):
         before = (len(flow.tainted), len(flow.formatted), len(flow.seeded))
-        for node in nodes:
-            for target, value in _bindings(node):
-                _bind(target, value, flow, resolve)
+        for target, value in bindings:
+            _bind(target, value, flow, resolve)
         if (len(flow.tainted), len(flow.formatted), len(flow.seeded)) == before:
             break
     return flow
@@ -379,7 +422,10 @@ def _param_flow(
 
 def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
     taint = expr_taint(value, flow, resolve)
-    built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
+    # how a string was built is the request flow's to record; a parameter flow only follows values
+    built = (
+        string_building(value.value if isinstance(value, ast.AugAssign) else value, flow) if flow.from_request else None
+    )
     for name in _names(target):
         if name in flow.seeded and not isinstance(value, ast.AugAssign):
             # ``uid = int(uid)``: from here on the name holds what the rebinding made of the parameter
