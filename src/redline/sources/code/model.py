@@ -90,7 +90,8 @@ class Definition:
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
     #: Go: the first result type as written, pointer dropped (``func NewProfile() *Profile`` -> "Profile"):
-    #: what a method call on the value a constructor returned resolves through
+    #: what a method call on the value a constructor returned resolves through. JavaScript/TypeScript: the
+    #: qualname of the one nested function it returns (a handler factory), "" when none or several
     returns: str = ""
     #: Python: how many leading parameters take positional arguments (the rest are keyword-only); -1 unknown
     positional: int = -1

@@ -5,7 +5,7 @@ order, so a name's request taint is known before the calls that use it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import (
@@ -107,10 +107,16 @@ class JsWalk(TreeWalk):
     flows: dict[str, JsFlow] = field(default_factory=dict)
     awaited: set[tuple[int, int, str]] = field(default_factory=set)
     pending: list[tuple[Node, str]] = field(default_factory=list)
+    #: function -> the nested functions it returns (``return (req, res) => {...}``, ``() => function () {}``)
+    returned: dict[str, set[str]] = field(default_factory=dict)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
         self.walk(root)
+        self.definitions = [
+            replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
+            for d in self.definitions
+        ]
         return self.index(assignments=tuple(self.assignments))
 
     # imports -------------------------------------------------------------------------------------
@@ -229,6 +235,8 @@ class JsWalk(TreeWalk):
         if holder is not None and holder.type == "variable_declarator" and (n := holder.child_by_field_name("name")):
             qualname = f"{scope}.{text(n)}.{name}" if scope else f"{text(n)}.{name}"  # ``const ctrl = {list}``
         is_async = any(c.type == "async" for c in node.children)
+        if scope and _returned(node):
+            self.returned.setdefault(scope, set()).add(qualname)
         params, param_binds, flow = self._params(node, qualname)
         self.flows[qualname] = flow
         decorators = self._decorators(node) if node.type == "method_definition" else ()
@@ -391,6 +399,20 @@ class JsWalk(TreeWalk):
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
             self.assignments.append(Assignment(name, line(value), (lit,)))
+
+
+def _returned(node: Node) -> bool:
+    """Whether a function is what the enclosing function returns: ``return function (req, res) {...}``, or
+    the body of an arrow (``(deps) => (req, res) => {...}``)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        child, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "return_statement":
+        return True
+    body = parent.child_by_field_name("body") if parent.type == "arrow_function" else None
+    return body is not None and _key(body) == _key(child)
 
 
 def _request_param(name: str, position: int) -> bool:
