@@ -172,6 +172,9 @@ class Callees:
         kinds = {c.type for c in index.composites if c.function == function and c.assigned_to == name}
         for call in index.calls_in(function):
             if call.assigned_to == name:
+                head, _, rest = call.raw.partition(".")
+                if rest and ("." in rest or index.imported(head) is None):
+                    return None  # ``p = p.Next()``: what a method returns is not known (and not followed)
                 made = self._go(index, call)
                 if made is None or not made.definition.returns:
                     return None
