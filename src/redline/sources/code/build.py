@@ -220,10 +220,18 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             inner_loop = loop
         stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    params = {name: param_flows(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
+    arguments = {id(node): _arguments(node) for node, scope, _loop in walk.pending if scope in walk.functions}
+    used: dict[str, set[str]] = {}
+    for node, scope, _loop in walk.pending:
+        for _key, _arg, names in arguments.get(id(node), ()):
+            used.setdefault(scope, set()).update(names)
+    params = {
+        name: param_flows(fn, module.qualname, nodes, frozenset(used.get(name, ())))
+        for name, (fn, nodes) in walk.functions.items()
+    }
     calls = sorted(
         (
-            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), node, params.get(scope))
+            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), arguments.get(id(node), []), params)
             for node, scope, loop in walk.pending
         ),
         key=lambda c: (c.line, c.raw),
@@ -254,19 +262,26 @@ def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[Functi
     ]
 
 
-def _with_params(walk: _Walk, call: CallSite, node: ast.Call, flows: list[FunctionFlow] | None) -> CallSite:
+def _arguments(node: ast.Call) -> list[tuple[str, ast.expr, frozenset[str]]]:
+    """A call's arguments (position or keyword) with the local names each reads."""
+    pairs = [*((str(i), a) for i, a in enumerate(node.args)), *((k.arg, k.value) for k in node.keywords if k.arg)]
+    return [(key, arg, names_in(arg)) for key, arg in pairs]
+
+
+def _with_params(
+    walk: _Walk,
+    call: CallSite,
+    arguments: list[tuple[str, ast.expr, frozenset[str]]],
+    flows: dict[str, list[FunctionFlow]],
+) -> CallSite:
     """The call with the enclosing function's parameters that reach its arguments (one flow per parameter, so
     an argument that carries two of them records both)."""
-    if not flows:
-        return call
     found: list[tuple[str, str, tuple[str, ...]]] = []
-    arguments = [*((str(i), a) for i, a in enumerate(node.args)), *((k.arg, k.value) for k in node.keywords if k.arg)]
-    read = [(key, arg, names_in(arg)) for key, arg in arguments]
-    for flow in flows:
+    for flow in flows.get(call.function, ()):
         resolve = flow.resolver(walk.module.qualname)
         found += [
             (key, *hit)
-            for key, arg, names in read
+            for key, arg, names in arguments
             if not names.isdisjoint(flow.tainted) and (hit := expr_taint(arg, flow, resolve))
         ]
     return replace(call, param_tainted=tuple(found)) if found else call

@@ -368,17 +368,18 @@ def names_in(node: ast.AST) -> frozenset[str]:
 
 
 def param_flows(
-    fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST]
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST], used: frozenset[str]
 ) -> list[FunctionFlow]:
     """For each parameter but ``self``/``cls``, which local names of the function hold its value (source
     ``arg:<name>``): the half of a summary of which parameters reach which sinks. One flow per parameter, as a
-    name holds one source in a flow and ``f"{a}{b}"`` carries both; each flow reads only the bindings its
-    parameter can reach by name, which keeps the index build close to its cost without them."""
+    name holds one source in a flow and ``f"{a}{b}"`` carries both. ``used`` are the names the function's call
+    arguments read: a parameter that reaches none of them by name gets no flow, and each flow reads only the
+    bindings its parameter reaches, which keeps the index build close to its cost without them."""
     args = fn.args
     every = frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
     seeds = sorted(every - _SELF)
-    if not seeds or not any(isinstance(node, ast.Call) for node in nodes):
-        return []  # nothing is called: no sink, no callee
+    if not seeds or not used:
+        return []  # nothing is passed to a call: no sink, no callee
     bindings = [
         (target, value, names_in(value), frozenset(_names(target)))
         for node in nodes
@@ -387,17 +388,25 @@ def param_flows(
     ]
     flows = []
     for seed in seeds:
-        reach = {seed}
-        grown = True
-        while grown:
-            grown = False
-            for _target, _value, read, bound in bindings:
-                if read & reach and not bound <= reach:
-                    reach |= bound
-                    grown = True
-        relevant = [(target, value) for target, value, read, _bound in bindings if read & reach or seed in _bound]
+        reach = _reach(seed, bindings)
+        if reach.isdisjoint(used):
+            continue
+        relevant = [(target, value, read) for target, value, read, bound in bindings if read & reach or seed in bound]
         flows.append(_param_flow(fn, seed, every, resolve, relevant))
     return flows
+
+
+def _reach(seed: str, bindings: list[tuple[ast.expr, ast.AST, frozenset[str], frozenset[str]]]) -> set[str]:
+    """The names a parameter's value can flow into, by name alone (an over-approximation of the flow)."""
+    reach = {seed}
+    grown = True
+    while grown:
+        grown = False
+        for _target, _value, read, bound in bindings:
+            if read & reach and not bound <= reach:
+                reach |= bound
+                grown = True
+    return reach
 
 
 def _param_flow(
@@ -405,17 +414,23 @@ def _param_flow(
     seed: str,
     params: frozenset[str],
     resolve: Resolver,
-    bindings: list[tuple[ast.expr, ast.AST]],
+    bindings: list[tuple[ast.expr, ast.AST, frozenset[str]]],
 ) -> FunctionFlow:
+    """One parameter's flow: a first pass in source order, then again only the bindings that read a name
+    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``."""
     flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
     flow.tainted[seed] = (f"arg:{seed}", ())
     flow.lines[seed] = fn.lineno
     resolve = flow.resolver(resolve)
+    todo = list(enumerate(bindings))
     for _ in range(3):
-        before = (len(flow.tainted), len(flow.formatted), len(flow.seeded))
-        for target, value in bindings:
+        when: dict[str, int] = {}
+        for position, (target, value, _read) in todo:
+            known = set(flow.tainted)
             _bind(target, value, flow, resolve)
-        if (len(flow.tainted), len(flow.formatted), len(flow.seeded)) == before:
+            when.update((name, position) for name in flow.tainted.keys() - known)
+        todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b[2])]
+        if not todo:
             break
     return flow
 
