@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import statistics
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 from _common import REPO, sdist
 
@@ -37,16 +39,13 @@ def _modules(root: Path) -> list[PythonModule]:
 
 
 def _round(modules: list[PythonModule], *, params: bool) -> tuple[float, list[CodeIndex]]:
-    real = (build.param_flows, build._arguments)
-    if not params:  # the index as it was before: no argument names gathered, no parameter flow
-        build.param_flows = lambda *_: []  # type: ignore[assignment]
-        build._arguments = lambda _: []  # type: ignore[assignment]
-    try:
+    with contextlib.ExitStack() as stack:
+        if not params:  # the index as it was before: no argument names gathered, no parameter flow
+            stack.enter_context(mock.patch.object(build, "param_flows", lambda *_: []))
+            stack.enter_context(mock.patch.object(build, "_arguments", lambda _: []))
         start = time.process_time()
         indexes = [build.build_index(m) for m in modules]
         return time.process_time() - start, indexes
-    finally:
-        build.param_flows, build._arguments = real  # type: ignore[assignment]
 
 
 def _engagement(name: str, indexes: list[CodeIndex]) -> None:
