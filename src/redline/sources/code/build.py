@@ -13,6 +13,7 @@ from redline.sources.code.flow import (
     attr_chain,
     expr_taint,
     function_flow,
+    leads_somewhere,
     names_in,
     param_flows,
     string_building,
@@ -220,7 +221,11 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             inner_loop = loop
         stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    arguments = {id(node): _arguments(node) for node, scope, _loop in walk.pending if scope in walk.functions}
+    arguments = {
+        id(node): _arguments(node)
+        for node, scope, _loop in walk.pending
+        if scope in walk.functions and leads_somewhere(node, module.qualname, walk.relative)
+    }
     used: dict[str, set[str]] = {}
     for node, scope, _loop in walk.pending:
         for _key, _arg, names in arguments.get(id(node), ()):
@@ -279,11 +284,14 @@ def _with_params(
     found: list[tuple[str, str, tuple[str, ...]]] = []
     for flow in flows.get(call.function, ()):
         resolve = flow.resolver(walk.module.qualname)
-        found += [
-            (key, *hit)
-            for key, arg, names in arguments
-            if not names.isdisjoint(flow.tainted) and (hit := expr_taint(arg, flow, resolve))
-        ]
+        for key, arg, names in arguments:
+            if names.isdisjoint(flow.tainted):
+                continue
+            if isinstance(arg, ast.Name):  # the common case, as ``expr_taint`` would say it
+                source, via = flow.tainted[arg.id]
+                found.append((key, source, (*via, arg.id)))
+            elif hit := expr_taint(arg, flow, resolve):
+                found.append((key, *hit))
     return replace(call, param_tainted=tuple(found)) if found else call
 
 

@@ -343,6 +343,75 @@ def function_flow(
 _SELF = frozenset({"self", "cls"})
 
 
+#: method names a sink is recognised by whatever its receiver (``cursor.execute``, ``session.get``,
+#: ``env.from_string``): a call to one is followed for parameters even when the receiver is not resolved
+METHOD_SINKS = frozenset(
+    {"execute", "executemany", "executescript", "raw", "text", "extra", "from_string", "urlopen"}
+    | {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
+)
+#: builtins that are neither a sink nor a function of the project: a parameter passed to one leads nowhere
+_NOWHERE = frozenset(
+    {
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "isinstance",
+        "issubclass",
+        "getattr",
+        "setattr",
+        "hasattr",
+        "print",
+        "repr",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "sorted",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "enumerate",
+        "zip",
+        "range",
+        "type",
+        "super",
+        "iter",
+        "next",
+        "map",
+        "filter",
+        "id",
+        "hash",
+        "abs",
+        "round",
+        "callable",
+        "vars",
+        "frozenset",
+        "bytes",
+        "reversed",
+    }
+)
+
+
+def leads_somewhere(call: ast.Call, resolve: Resolver, relative: dict[str, str]) -> bool:
+    """Whether a parameter passed to this call can reach a sink: a sink a judge knows by name, a function of
+    the module or the project (a bare name, ``self.m``, an imported or relatively imported name), or
+    anything imported (a library sink is judged by its resolved target). A method of an unresolved object
+    (``obj.save(x)``, ``logger.info(x)``) is not followed: no summary can be found for it."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id not in _NOWHERE
+    if isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
+        return True
+    chain = attr_chain(func)
+    if not chain:
+        return False
+    return chain[0] in {"self", "cls"} or chain[0] in relative or resolve(func) is not None
+
+
 #: statements and parts that bind names (what ``_bindings`` reads)
 _BINDING_NODES = (
     ast.Assign,
