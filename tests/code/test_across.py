@@ -36,6 +36,7 @@ def test_python_helpers_in_other_modules_fire_at_the_handler_call() -> None:
         ("WEB201", "app/views.py", 34, "app/dao/users.py:23"),  # two calls deep: service -> dao
         ("WEB201", "app/views.py", 50, "app/views.py:53"),  # self._search in the same class
         ("WEB202", "app/views.py", 41, "app/helpers.py:5"),  # relative import (from .helpers import ping)
+        ("WEB203", "app/files.py", 15, "app/helpers.py:9"),  # {name:path}; not {name} (line 10): one segment
         ("WEB203", "app/views.py", 42, "app/helpers.py:9"),
     ]
 

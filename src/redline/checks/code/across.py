@@ -160,6 +160,14 @@ class Summaries:
         return grown
 
 
+def _one_segment(index: CodeIndex, hit: Hit, source: str, route: Route | None) -> bool:
+    """A file path from a route parameter the router matches as one segment: spared here as in the handler."""
+    seen = replace(hit, evidence={**hit.evidence, "source": source})
+    if index.language == "go":
+        return jsgo_flaws._one_segment(seen, route)
+    return injection._one_segment(seen, route)
+
+
 def _step(index: CodeIndex, call: CallSite, callee: Callee) -> str:
     definition = callee.definition
     return f"{index.path}:{call.line} {call.raw} -> {callee.index.path}:{definition.line} {definition.qualname}"
@@ -191,8 +199,8 @@ class TaintAcrossFunctionsCheck(ProjectCheck):
                     continue
                 for source, via, callee, sink in summaries.reached(index, call, call.tainted, param=False):
                     key = (index.path, call.line, sink.key)
-                    if key not in found:
-                        route = route_of(call, index.path, routes)
+                    route = route_of(call, index.path, routes) if key not in found else None
+                    if key not in found and not _one_segment(index, sink.hit, source, route):
                         found[key] = self._finding(index, call, (source, via), (callee, sink), route)
         return list(found.values())
 
