@@ -46,6 +46,9 @@ class Callees:
     modules: dict[str, CodeIndex] = field(default_factory=dict)  # dotted module name (from the path) -> index
     packages: dict[str, list[CodeIndex]] = field(default_factory=dict)  # Go directory -> its files
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # path -> qualname -> def
+    #: a dotted suffix of two or more parts (``dao.user``) -> the modules whose name ends with it, not equals it
+    suffixes: dict[str, list[CodeIndex]] = field(default_factory=dict)
+    _memo: dict[tuple[str, int, str, str], Callee | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, indexes: list[CodeIndex]) -> Callees:
@@ -53,17 +56,25 @@ class Callees:
         for index in indexes:
             found.definitions[index.path] = {d.qualname: d for d in index.definitions}
             if index.language == "python":
-                found.modules[module_name(index.path)] = index
+                name = module_name(index.path)
+                found.modules[name] = index
+                parts = name.split(".")
+                for start in range(1, len(parts) - 1):
+                    found.suffixes.setdefault(".".join(parts[start:]), []).append(index)
             elif index.language == "go":
                 found.packages.setdefault(str(PurePosixPath(index.path).parent), []).append(index)
         return found
 
     def resolve(self, index: CodeIndex, call: CallSite) -> Callee | None:
-        if index.language == "python":
-            return self._python(index, call)
-        if index.language == "go":
-            return self._go(index, call)
-        return None
+        key = (index.path, call.line, call.raw, call.function)
+        if key not in self._memo:
+            if index.language == "python":
+                self._memo[key] = self._python(index, call)
+            elif index.language == "go":
+                self._memo[key] = self._go(index, call)
+            else:
+                self._memo[key] = None
+        return self._memo[key]
 
     # Python
 
@@ -115,11 +126,7 @@ class Callees:
             holders = (
                 [exact]
                 if exact is not None and qualname in self.definitions[exact.path]
-                else [
-                    index
-                    for name, index in self.modules.items()
-                    if "." in module and name.endswith("." + module) and qualname in self.definitions[index.path]
-                ]
+                else [index for index in self.suffixes.get(module, ()) if qualname in self.definitions[index.path]]
             )
             if len(holders) > 1:
                 return None  # the same module name in two places: which one runs is not known
