@@ -268,8 +268,13 @@ def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[Functi
 
 
 def _arguments(node: ast.Call) -> list[tuple[str, ast.expr, frozenset[str]]]:
-    """A call's arguments (position or keyword) with the local names each reads."""
-    pairs = [*((str(i), a) for i, a in enumerate(node.args)), *((k.arg, k.value) for k in node.keywords if k.arg)]
+    """A call's arguments (position or keyword) with the local names each reads; positions after a ``*args``
+    are not known, so they are left out."""
+    known = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
+    pairs = [
+        *((str(i), a) for i, a in enumerate(node.args[:known])),
+        *((k.arg, k.value) for k in node.keywords if k.arg),
+    ]
     return [(key, arg, names_in(arg)) for key, arg in pairs]
 
 
