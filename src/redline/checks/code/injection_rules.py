@@ -10,6 +10,10 @@ _FLOW = (
     "`request.GET/POST/data/body/FILES`, aiohttp `request.query/match_info/post()/json()`, FastAPI and Flask "
     "route parameters that are not typed `int`/`UUID`); the finding names the route the call is reachable from "
     "and the path from source to sink."
+    " Request data passed to a function of the project (resolved through imports, relative imports and "
+    "`self` methods; never by a name alone) whose parameter reaches the sink is followed too, up to three "
+    "calls deep: that finding is at the call in the handler and cites the sink line (`sink`, `callee`, "
+    "`through`)."
 )
 
 PATH_FROM_REQUEST = Rule(

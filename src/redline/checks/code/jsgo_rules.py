@@ -11,7 +11,11 @@ _FLOW = (
     "headers/cookies`, Koa `ctx.request.*`, NestJS `@Body()/@Query()/@Param()`; Go `r.URL.Query()`, "
     "`r.FormValue`, gin/echo `c.Query/c.Param`, `mux.Vars`, `chi.URLParam`). A name bound by a number or UUID "
     "parse (`parseInt`, `Number`, `strconv.Atoi`, `uuid.Parse`) is clean. The finding names the route the "
-    "call is reachable from and the path from source to sink."
+    "call is reachable from and the path from source to sink. In Go, request data passed to a function of the "
+    "project (through its import path, the same package, or a method of a value a constructor of the project "
+    "returned) whose parameter reaches the sink is followed too, up to three calls deep: that finding is at the "
+    "call and cites the sink line. JavaScript handlers defined in another module, returned by a factory "
+    "(`app.get('/x', makeHandler(deps))`) or wrapped (`asyncHandler(search())`) are judged in their own body."
 )
 
 SQL_FROM_REQUEST_JSGO = Rule(

@@ -5,6 +5,14 @@ from __future__ import annotations
 from redline.core.model import Area, Severity
 from redline.core.rules import Rule, RuleDoc
 
+#: how the flow continues into the project's own functions (checks/code/across.py)
+_ACROSS = (
+    " Request data passed to a function of the project (resolved through imports, relative imports and "
+    "`self` methods; never by a name alone) whose parameter reaches the sink is followed too, up to three "
+    "calls deep: that finding is at the call in the handler and cites the sink line (`sink`, `callee`, "
+    "`through`)."
+)
+
 SQL_FROM_REQUEST = Rule(
     code="WEB201",
     name="sql-built-from-request-data",
@@ -18,7 +26,7 @@ SQL_FROM_REQUEST = Rule(
         "json()`, FastAPI handler parameters) through the local names of the function and flags a call to "
         "`execute`/`executemany`/`executescript`/`raw`/`text`/`extra` whose query is an f-string, `%` "
         "formatting, `.format()` or concatenation that carries such a value. A query passed with bound "
-        "parameters (`execute(sql, [value])`) is not flagged.",
+        "parameters (`execute(sql, [value])`) is not flagged." + _ACROSS,
         why_bad="The caller writes part of the SQL: they can read any table, change data or, on some "
         "databases, run commands (CWE-89).",
         example='name = request.args["name"]\ncur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
@@ -40,7 +48,7 @@ SHELL_FROM_REQUEST = Rule(
     doc=RuleDoc(
         what_it_does="Flags `os.system`, `os.popen`, `asyncio.create_subprocess_shell` and `subprocess` "
         "calls with `shell=True` whose command carries a value read from the request (same data flow as "
-        "WEB201). An argument list without a shell is not flagged.",
+        "WEB201). An argument list without a shell is not flagged." + _ACROSS,
         why_bad="The caller can append `; rm -rf /` or any other command: remote code execution (CWE-78).",
         example='subprocess.run("convert " + request.args["file"], shell=True)',
         use_instead='subprocess.run(["convert", "--", filename], check=True)  # no shell, validated name',

@@ -6,9 +6,18 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from redline.sources.code.flow import FunctionFlow, attr_chain, expr_taint, function_flow, string_building
+from redline.sources.code.flow import (
+    FunctionFlow,
+    attr_chain,
+    expr_taint,
+    function_flow,
+    leads_somewhere,
+    names_in,
+    param_flows,
+    string_building,
+)
 from redline.sources.code.loops import LOOPS as _LOOPS
 from redline.sources.code.loops import LoopBodies, loop_fact, names_read
 from redline.sources.code.model import (
@@ -186,6 +195,7 @@ class _Walk:
     blocks: int = 0
     bodies: LoopBodies = field(default_factory=LoopBodies)
     reads: set[tuple[str, str]] = field(default_factory=set)
+    relative: dict[str, str] = field(default_factory=dict)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -211,13 +221,24 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             inner_loop = loop
         stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    tainted = [
-        Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
-        for name, flow in flows.items()
-        for local, (source, _via) in sorted(flow.tainted.items())
-    ]
+    arguments = {
+        id(node): _arguments(node)
+        for node, scope, _loop in walk.pending
+        if scope in walk.functions and leads_somewhere(node, module.qualname, walk.relative)
+    }
+    used: dict[str, set[str]] = {}
+    for node, scope, _loop in walk.pending:
+        for _key, _arg, names in arguments.get(id(node), ()):
+            used.setdefault(scope, set()).update(names)
+    params = {
+        name: param_flows(fn, module.qualname, nodes, frozenset(used.get(name, ())))
+        for name, (fn, nodes) in walk.functions.items()
+    }
     calls = sorted(
-        (_call(walk, node, scope, flows.get(scope), loop) for node, scope, loop in walk.pending),
+        (
+            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), arguments.get(id(node), []), params)
+            for node, scope, loop in walk.pending
+        ),
         key=lambda c: (c.line, c.raw),
     )
     return CodeIndex(
@@ -228,11 +249,55 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         calls=tuple(calls),
         strings=tuple(walk.strings),
         loops=tuple(walk.bodies.finish(walk.loops)),
-        tainted=tuple(tainted),
+        tainted=tuple(_tainted(walk, flows)),
         assignments=tuple(walk.assignments),
         parser=module.parser,
         reads=tuple(sorted(walk.reads)),
+        param_tainted=tuple(_tainted(walk, params)),
+        relative_imports=tuple(sorted(walk.relative.items())),
     )
+
+
+def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[FunctionFlow]]) -> list[Tainted]:
+    return [
+        Tainted(name, local, source, flow.lines.get(local, walk.functions[name][0].lineno))
+        for name, each in flows.items()
+        for flow in (each if isinstance(each, list) else [each])
+        for local, (source, _via) in sorted(flow.tainted.items())
+    ]
+
+
+def _arguments(node: ast.Call) -> list[tuple[str, ast.expr, frozenset[str]]]:
+    """A call's arguments (position or keyword) with the local names each reads; positions after a ``*args``
+    are not known, so they are left out."""
+    known = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
+    pairs = [
+        *((str(i), a) for i, a in enumerate(node.args[:known])),
+        *((k.arg, k.value) for k in node.keywords if k.arg),
+    ]
+    return [(key, arg, names_in(arg)) for key, arg in pairs]
+
+
+def _with_params(
+    walk: _Walk,
+    call: CallSite,
+    arguments: list[tuple[str, ast.expr, frozenset[str]]],
+    flows: dict[str, list[FunctionFlow]],
+) -> CallSite:
+    """The call with the enclosing function's parameters that reach its arguments (one flow per parameter, so
+    an argument that carries two of them records both)."""
+    found: list[tuple[str, str, tuple[str, ...]]] = []
+    for flow in flows.get(call.function, ()):
+        resolve = flow.resolver(walk.module.qualname)
+        for key, arg, names in arguments:
+            if names.isdisjoint(flow.tainted):
+                continue
+            if isinstance(arg, ast.Name):  # the common case, as ``expr_taint`` would say it
+                source, via = flow.tainted[arg.id]
+                found.append((key, source, (*via, arg.id)))
+            elif hit := expr_taint(arg, flow, resolve):
+                found.append((key, *hit))
+    return replace(call, param_tainted=tuple(found)) if found else call
 
 
 def _module_assignments(walk: _Walk) -> None:
@@ -270,8 +335,8 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         return _definition(walk, node, scope)
     if isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
-    elif isinstance(node, _BINDINGS):
-        _bound_calls(walk, node)
+    elif isinstance(node, (*_BINDINGS, ast.ImportFrom)):
+        _bound_calls(walk, node) if not isinstance(node, ast.ImportFrom) else _relative_import(walk, node)
     elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
         walk.awaited.add(id(node.value))
     elif isinstance(node, ast.Attribute) and scope and node.attr in IDENTITY_ATTRS:
@@ -289,6 +354,14 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     if isinstance(node, _COMPOUND):
         _statement_lists(walk, node)
     return scope
+
+
+def _relative_import(walk: _Walk, node: ast.ImportFrom) -> None:
+    """``from .dao import get_user`` -> ("get_user", ".dao.get_user"); absolute imports are the module's."""
+    for alias in node.names if node.level else ():
+        if alias.name != "*":
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
+            walk.relative[alias.asname or alias.name] = prefix + alias.name
 
 
 def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:
@@ -386,6 +459,7 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
             node.end_lineno or node.lineno,
             decorators,
             params=tuple(a.arg for a in args),
+            positional=len(node.args.posonlyargs) + len(node.args.args),
             param_defaults=(
                 *((name, make_arg(name, d)) for name, d in defaults.items() if isinstance(d, ast.Call)),
                 *_annotated(args),

@@ -84,6 +84,10 @@ class FunctionFlow:
     params: frozenset[str] = frozenset()
     #: whether the function mentions a request at all; when not, no call in it needs a taint look-up
     reads_request: bool = False
+    #: whether reads of a request are sources; off in a parameter flow, where only the parameters are
+    from_request: bool = True
+    #: parameters still holding the caller's value: rebinding one (``uid = int(uid)``) replaces it
+    seeded: set[str] = field(default_factory=set)
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
@@ -166,7 +170,7 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
             source, via = flow.tainted[node.id]
             yield source, (*via, node.id, *marks)
             continue
-        if isinstance(node, ast.Attribute):
+        if isinstance(node, ast.Attribute) and flow.from_request:
             read = request_source(node, resolve)
             if read is not None:
                 yield read, marks
@@ -335,10 +339,182 @@ def function_flow(
     return flow
 
 
+#: parameters that are never a caller's data in a parameter flow
+_SELF = frozenset({"self", "cls"})
+
+
+#: method names a sink is recognised by whatever its receiver (``cursor.execute``, ``session.get``,
+#: ``env.from_string``): a call to one is followed for parameters even when the receiver is not resolved
+METHOD_SINKS = frozenset(
+    {"execute", "executemany", "executescript", "raw", "text", "extra", "from_string", "urlopen"}
+    | {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
+)
+#: builtins that are neither a sink nor a function of the project: a parameter passed to one leads nowhere
+_NOWHERE = frozenset(
+    {
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "isinstance",
+        "issubclass",
+        "getattr",
+        "setattr",
+        "hasattr",
+        "print",
+        "repr",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "sorted",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "enumerate",
+        "zip",
+        "range",
+        "type",
+        "super",
+        "iter",
+        "next",
+        "map",
+        "filter",
+        "id",
+        "hash",
+        "abs",
+        "round",
+        "callable",
+        "vars",
+        "frozenset",
+        "bytes",
+        "reversed",
+    }
+)
+
+
+def leads_somewhere(call: ast.Call, resolve: Resolver, relative: dict[str, str]) -> bool:
+    """Whether a parameter passed to this call can reach a sink: a sink a judge knows by name, a function of
+    the module or the project (a bare name, ``self.m``, an imported or relatively imported name), or
+    anything imported (a library sink is judged by its resolved target). A method of an unresolved object
+    (``obj.save(x)``, ``logger.info(x)``) is not followed: no summary can be found for it."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id not in _NOWHERE
+    if isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
+        return True
+    chain = attr_chain(func)
+    if not chain:
+        return False
+    return chain[0] in {"self", "cls"} or chain[0] in relative or resolve(func) is not None
+
+
+#: statements and parts that bind names (what ``_bindings`` reads)
+_BINDING_NODES = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.NamedExpr,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    ast.withitem,
+)
+
+
+def names_in(node: ast.AST) -> frozenset[str]:
+    """The local names an expression reads (a constant, a name and an attribute chain without a walk)."""
+    if isinstance(node, ast.Constant):
+        return frozenset()
+    if isinstance(node, ast.Name):
+        return frozenset((node.id,))
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return frozenset((node.value.id,))
+    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+
+
+def param_flows(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolver, nodes: list[ast.AST], used: frozenset[str]
+) -> list[FunctionFlow]:
+    """For each parameter but ``self``/``cls``, which local names of the function hold its value (source
+    ``arg:<name>``): the half of a summary of which parameters reach which sinks. One flow per parameter, as a
+    name holds one source in a flow and ``f"{a}{b}"`` carries both. ``used`` are the names the function's call
+    arguments read: a parameter that reaches none of them by name gets no flow, and each flow reads only the
+    bindings its parameter reaches, which keeps the index build close to its cost without them."""
+    args = fn.args
+    every = frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+    seeds = sorted(every - _SELF)
+    if not seeds or not used:
+        return []  # nothing is passed to a call: no sink, no callee
+    bindings = [
+        (target, value, names_in(value), frozenset(_names(target)))
+        for node in nodes
+        if isinstance(node, _BINDING_NODES)
+        for target, value in _bindings(node)
+    ]
+    flows = []
+    for seed in seeds:
+        reach = _reach(seed, bindings)
+        if reach.isdisjoint(used):
+            continue
+        relevant = [(target, value, read) for target, value, read, bound in bindings if read & reach or seed in bound]
+        flows.append(_param_flow(fn, seed, every, resolve, relevant))
+    return flows
+
+
+def _reach(seed: str, bindings: list[tuple[ast.expr, ast.AST, frozenset[str], frozenset[str]]]) -> set[str]:
+    """The names a parameter's value can flow into, by name alone (an over-approximation of the flow)."""
+    reach = {seed}
+    grown = True
+    while grown:
+        grown = False
+        for _target, _value, read, bound in bindings:
+            if read & reach and not bound <= reach:
+                reach |= bound
+                grown = True
+    return reach
+
+
+def _param_flow(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    seed: str,
+    params: frozenset[str],
+    resolve: Resolver,
+    bindings: list[tuple[ast.expr, ast.AST, frozenset[str]]],
+) -> FunctionFlow:
+    """One parameter's flow: a first pass in source order, then again only the bindings that read a name
+    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``."""
+    flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
+    flow.tainted[seed] = (f"arg:{seed}", ())
+    flow.lines[seed] = fn.lineno
+    resolve = flow.resolver(resolve)
+    todo = list(enumerate(bindings))
+    for _ in range(3):
+        when: dict[str, int] = {}
+        for position, (target, value, _read) in todo:
+            known = set(flow.tainted)
+            _bind(target, value, flow, resolve)
+            when.update((name, position) for name in flow.tainted.keys() - known)
+        todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b[2])]
+        if not todo:
+            break
+    return flow
+
+
 def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
     taint = expr_taint(value, flow, resolve)
-    built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
+    # how a string was built is the request flow's to record; a parameter flow only follows values
+    built = (
+        string_building(value.value if isinstance(value, ast.AugAssign) else value, flow) if flow.from_request else None
+    )
     for name in _names(target):
+        if name in flow.seeded and not isinstance(value, ast.AugAssign):
+            # ``uid = int(uid)``: from here on the name holds what the rebinding made of the parameter
+            flow.seeded.discard(name)
+            flow.tainted.pop(name, None)
         if taint is not None and name not in flow.tainted:
             flow.tainted[name] = taint
             flow.lines[name] = getattr(value, "lineno", 0)

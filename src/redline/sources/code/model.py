@@ -58,6 +58,10 @@ class CallSite:
     position: int = -1
     #: the call passes ``**mapping``: keywords the index cannot see (a pool size in a settings dict)
     star_kwargs: bool = False
+    #: the enclosing function's own parameters that reach an argument, as ``tainted`` records request values:
+    #: ``(argument index or keyword, "arg:<parameter>", via names)``; what a per-function summary of which
+    #: parameters reach which sinks is computed from (taint across functions)
+    param_tainted: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,12 @@ class Definition:
     class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
+    #: Go: the first result type as written, pointer dropped (``func NewProfile() *Profile`` -> "Profile"):
+    #: what a method call on the value a constructor returned resolves through. JavaScript/TypeScript: the
+    #: qualname of the one nested function it returns (a handler factory), "" when none or several
+    returns: str = ""
+    #: Python: how many leading parameters take positional arguments (the rest are keyword-only); -1 unknown
+    positional: int = -1
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,11 @@ class CodeIndex:
     jsx: tuple[JsxAttribute, ...] = ()
     #: routes declared by call chains (Spring ``RouterFunctions``), in source order
     declared_routes: tuple[DeclaredRoute, ...] = ()
+    #: local names bound to a parameter's value, as ``tainted`` records request values (source ``arg:<param>``)
+    param_tainted: tuple[Tainted, ...] = ()
+    #: Python relative imports, local name -> the imported name with its dots (``from .dao import get`` ->
+    #: ("get", ".dao.get")); kept apart from ``imports`` so no rule mistakes them for packages
+    relative_imports: tuple[tuple[str, str], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -16,11 +16,11 @@ from redline.sources.code.routes.jscommon import (
     benign,
     expand,
     exports_of,
-    handler_name,
     is_js,
     referenced,
     unchain,
 )
+from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
@@ -169,15 +169,24 @@ def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
         return
     _collect(project, objects)
     exports = exports_of(project)
+    resolver = HandlerResolver.of(project)
     for key, obj in objects.items():
         for prefix, inherited in _contexts(key, objects):
             for call, method, path, args in obj.routes:
                 own = [n for line, scope, ns in obj.uses if line < call.line and _in_scope(scope, path) for n in ns]
                 names = [*inherited, *own, *(n for a in args[:-1] for n in _names(a))]
                 names = [expand(project, obj.index, n, exports) for n in names]
-                handler, _ = handler_name(project, obj.index, args[-1] if args else None)
+                handler = resolver.handler(obj.index, args[-1] if args else None, range(call.line, call.end_line + 1))
                 guards = Guards()
                 guards.add(names)
-                route = Route("express", (method,), _join(prefix, path), handler, obj.index.path, call.line)
+                route = Route(
+                    "express",
+                    (method,),
+                    _join(prefix, path),
+                    handler.name,
+                    obj.index.path,
+                    call.line,
+                    handler_file=handler.file,
+                )
                 default = UNKNOWN if any(not benign(n) for n in names) else NO
                 yield guards.judge(route, settings, default=default)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, handler_name, is_js
+from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js
+from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import import_target, module_id
@@ -188,13 +189,16 @@ def fastify_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
     if not contexts:
         return
     _collect(project, contexts)
+    resolver = HandlerResolver.of(project)
     for key, context in contexts.items():
         for prefix, hooks in _chains(key, contexts):
             for call, methods, path, own, handler in context.routes:
                 names = [*hooks, *own]
-                name, _ = handler_name(project, context.index, handler)
+                found = resolver.handler(context.index, handler, range(call.line, call.end_line + 1))
                 guards = Guards()
                 guards.add(names)
                 full = prefix if prefix and path in {"", "/"} else join(prefix, path) or "/"
-                route = Route("fastify", methods, full, name, context.index.path, call.line)
+                route = Route(
+                    "fastify", methods, full, found.name, context.index.path, call.line, handler_file=found.file
+                )
                 yield guards.judge(route, settings, default=UNKNOWN if any(not benign(n) for n in names) else NO)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, handler_name, is_js, referenced, unchain
+from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js, referenced, unchain
+from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.treesitter.jsnames import module_id
@@ -111,15 +112,20 @@ def koa_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route
     if not objects:
         return
     _collect(project, objects)
+    resolver = HandlerResolver.of(project)
     for key, router in objects.items():
         for prefix, inherited in _contexts(key, objects):
             for call, method, path, args in router.routes:
                 own = [n for line, ns in router.uses if line < call.line for n in ns]
                 inline = [a.items[0] if a.call is not None and a.items else a.name or "" for a in args[:-1]]
                 names = [*inherited, *own, *inline]
-                handler, _ = handler_name(project, router.index, args[-1] if args else None)
+                handler = resolver.handler(
+                    router.index, args[-1] if args else None, range(call.line, call.end_line + 1)
+                )
                 guards = Guards()
                 guards.add(names)
                 full = prefix if prefix and path in {"", "/"} else join(prefix, path) or "/"
-                route = Route("koa", (method,), full, handler, router.index.path, call.line)
+                route = Route(
+                    "koa", (method,), full, handler.name, router.index.path, call.line, handler_file=handler.file
+                )
                 yield guards.judge(route, settings, default=UNKNOWN if any(not benign(n) for n in names) else NO)

@@ -5,7 +5,7 @@ loops, and the request data flow (``r.URL.Query()``, ``r.FormValue``, ``c.Param`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
@@ -98,10 +98,13 @@ class GoWalk(TreeWalk):
     language: str = "go"
     flows: dict[str, RequestFlow] = field(default_factory=dict)
     composites: list[Composite] = field(default_factory=list)
+    #: per function, the local names holding one of its parameters' values (source ``arg:<name>``)
+    param_flows: dict[str, list[RequestFlow]] = field(default_factory=dict)
+    param_tainted: list[Tainted] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
-        return self.index(composites=tuple(self.composites))
+        return replace(self.index(composites=tuple(self.composites)), param_tainted=tuple(self.param_tainted))
 
     def resolve(self, node: Node) -> str | None:
         parts = chain(node)
@@ -163,6 +166,10 @@ class GoWalk(TreeWalk):
             if any(type_text.endswith(t) for t in _REQUEST_TYPES):
                 flow.request_names.update(names)
         self.flows[qualname] = flow
+        seeds = [n for n in params if n != "_" and n not in flow.request_names]
+        if seeds:
+            # one flow per parameter: a name holds one source in a flow, and ``Sprintf(q, a, b)`` carries both
+            self.param_flows[qualname] = [RequestFlow(tainted={n: (f"arg:{n}", ())}) for n in seeds]
         bases = (owner,) if owner else ()
         self.definitions.append(
             Definition(
@@ -174,6 +181,7 @@ class GoWalk(TreeWalk):
                 bases=bases,
                 params=tuple(params),
                 param_defaults=tuple(types),
+                returns=_result_type(node),
             )
         )
         return qualname
@@ -226,30 +234,29 @@ class GoWalk(TreeWalk):
         self.composites.append(Composite(written, target, line(node), scope, tuple(keys), _assigned_to(holder)))
 
     def _binding(self, node: Node, scope: str) -> None:
-        flow = self.flows.get(scope)
         left = node.child_by_field_name("left") or node.child_by_field_name("name")
         right = node.child_by_field_name("right") or node.child_by_field_name("value")
-        if flow is None or left is None or right is None:
+        if left is None or right is None:
             return
-        hit = self._taint(right, flow)
-        if hit is None:
-            return
-        names = [text(n) for n in ([left] if left.type == "identifier" else named(left)) if n.type == "identifier"]
-        for name in names:
-            if name not in {"_", "err"}:
-                flow.tainted[name] = hit
-                self.tainted.append(Tainted(scope, name, hit[0], line(node)))
+        pairs = [
+            (self.flows.get(scope), self.tainted),
+            *((f, self.param_tainted) for f in self.param_flows.get(scope, ())),
+        ]
+        for flow, records in pairs:
+            hit = self._taint(right, flow) if flow is not None else None
+            if flow is None or hit is None:
+                continue
+            names = [text(n) for n in ([left] if left.type == "identifier" else named(left)) if n.type == "identifier"]
+            for name in names:
+                if name not in {"_", "err"}:
+                    flow.tainted[name] = hit
+                    records.append(Tainted(scope, name, hit[0], line(node)))
 
     def _call(self, node: Node, scope: str) -> CallSite:
         callee = node.child_by_field_name("function")
         args_node = node.child_by_field_name("arguments")
         args = named(args_node) if args_node is not None else []
-        flow = self.flows.get(scope)
-        tainted: list[tuple[str, str, tuple[str, ...]]] = []
-        for position, arg in enumerate(args if flow is not None else ()):
-            hit = self._taint(arg, flow) if flow is not None else None
-            if hit:
-                tainted.append((str(position), *hit))
+        tainted = self._arg_taint(args, self.flows.get(scope))
         raw = ""
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee))
@@ -261,9 +268,27 @@ class GoWalk(TreeWalk):
             function=scope,
             args=tuple(go_arg(a, scope) for a in args),
             assigned_to=_assigned_to(node),
-            tainted=tuple(tainted),
+            tainted=tainted,
             built_by=_building(args[0]) if args else None,
+            param_tainted=tuple(t for f in self.param_flows.get(scope, ()) for t in self._arg_taint(args, f)),
         )
+
+    def _arg_taint(self, args: list[Node], flow: RequestFlow | None) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        if flow is None:
+            return ()
+        return tuple((str(position), *hit) for position, arg in enumerate(args) if (hit := self._taint(arg, flow)))
+
+
+def _result_type(node: Node) -> str:
+    """The first result type of a function, pointer and package kept as written (``*Profile`` -> ``Profile``)."""
+    result = node.child_by_field_name("result")
+    if result is None:
+        return ""
+    if result.type == "parameter_list":
+        first = named(result)[0] if named(result) else None
+        kind = first.child_by_field_name("type") if first is not None else None
+        result = kind if kind is not None else first
+    return text(result).lstrip("*") if result is not None else ""
 
 
 def _walk(node: Node) -> list[Node]:

@@ -110,12 +110,18 @@ class JsWalk(TreeWalk):
     pending: list[tuple[Node, str]] = field(default_factory=list)
     #: the JSX HTML sinks and the local bindings they are traced through; only for a file that has one
     jsx: JsxSinks | None = None
+    #: function -> the nested functions it returns (``return (req, res) => {...}``, ``() => function () {}``)
+    returned: dict[str, set[str]] = field(default_factory=dict)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
         if any(sink.encode() in (root.text or b"") for sink in HTML_SINKS):
             self.jsx = JsxSinks(self.imports)
         self.walk(root)
+        self.definitions = [
+            replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
+            for d in self.definitions
+        ]
         index = self.index(assignments=tuple(self.assignments))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
@@ -236,6 +242,8 @@ class JsWalk(TreeWalk):
         if holder is not None and holder.type == "variable_declarator" and (n := holder.child_by_field_name("name")):
             qualname = f"{scope}.{text(n)}.{name}" if scope else f"{text(n)}.{name}"  # ``const ctrl = {list}``
         is_async = any(c.type == "async" for c in node.children)
+        if scope and _returned(node):
+            self.returned.setdefault(scope, set()).add(qualname)
         params, param_binds, flow = self._params(node, qualname)
         self.flows[qualname] = flow
         if self.jsx is not None:
@@ -414,6 +422,20 @@ def _feed_jsx(jsx: JsxSinks | None, kind: str, node: Node, scope: str) -> None:
         jsx.call(node, scope)
     elif kind == "jsx_attribute":
         jsx.attribute(node, scope)
+
+
+def _returned(node: Node) -> bool:
+    """Whether a function is what the enclosing function returns: ``return function (req, res) {...}``, or
+    the body of an arrow (``(deps) => (req, res) => {...}``)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        child, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "return_statement":
+        return True
+    body = parent.child_by_field_name("body") if parent.type == "arrow_function" else None
+    return body is not None and _key(body) == _key(child)
 
 
 def _request_param(name: str, position: int) -> bool:

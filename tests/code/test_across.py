@@ -1,0 +1,73 @@
+"""Taint across functions (Python and Go): a handler passing request data to a helper in another module (or
+a method of its own class, or a Go package function or method) that carries it to a sink fires the sink's
+rule at the handler's call, citing the sink. Look-alikes: bound parameters in the callee, a cast to int, a
+parameter that is not the one in the SQL, a helper of the same name in an unrelated module or package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from code_audit import findings_of
+from redline.checks.code.across import TaintAcrossFunctionsCheck
+from redline.checks.code.flaws import CodeFlawCheck
+from redline.checks.code.injection import InjectionCheck
+from redline.checks.code.jsgo_flaws import JsGoFlawCheck
+from redline.core.model import Finding
+
+FIXTURES = Path(__file__).parent / "fixtures" / "across"
+
+
+def _across(root: Path) -> list[Finding]:
+    """Only the findings made through a call (the owners run too: a borrowed rule is enabled by its owner)."""
+    found = findings_of(root, TaintAcrossFunctionsCheck(), CodeFlawCheck(), InjectionCheck(), JsGoFlawCheck())
+    return [f for f in found if "callee" in f.evidence]
+
+
+def _where(findings: list[Finding]) -> list[tuple[str, str, int, str]]:
+    return sorted((f.rule, f.location.path, f.location.start_line, str(f.evidence["sink"])) for f in findings)
+
+
+def test_python_helpers_in_other_modules_fire_at_the_handler_call() -> None:
+    assert _where(_across(FIXTURES / "py")) == [
+        ("WEB201", "app/views.py", 20, "app/dao/users.py:6"),  # from app.dao.users import find_by_name
+        ("WEB201", "app/views.py", 24, "app/dao/users.py:19"),  # order= is the formatted parameter
+        ("WEB201", "app/views.py", 25, "app/dao/users.py:29"),  # staticmethod through the imported class
+        ("WEB201", "app/views.py", 26, "app/dao/users.py:33"),  # classmethod: cls is not an argument
+        ("WEB201", "app/views.py", 34, "app/dao/users.py:23"),  # two calls deep: service -> dao
+        ("WEB201", "app/views.py", 50, "app/views.py:53"),  # self._search in the same class
+        ("WEB202", "app/views.py", 41, "app/helpers.py:5"),  # relative import (from .helpers import ping)
+        ("WEB203", "app/files.py", 15, "app/helpers.py:9"),  # {name:path}; not {name} (line 10): one segment
+        ("WEB203", "app/views.py", 42, "app/helpers.py:9"),
+    ]
+
+
+def test_python_finding_cites_the_call_the_callee_and_the_sink() -> None:
+    by_line = {f.location.start_line: f for f in _across(FIXTURES / "py")}
+    first = by_line[20]
+    assert first.evidence["call"] == "app/views.py:20"
+    assert first.evidence["callee"] == "app/dao/users.py:4 find_by_name"
+    assert first.evidence["route"] == "GET /users"
+    assert first.evidence["flow"] == (
+        "flask.request.args -> name -> find_by_name() => arg:name -> name -> [after prefix] -> sql -> db.execute(arg 0)"
+    )
+    assert "find_by_name (app/dao/users.py:6)" in first.message and first.remediation
+    assert first.group == "app/dao/users.py:6"
+    deep = by_line[34]
+    assert deep.evidence["depth"] == 2
+    assert deep.evidence["through"] == ("app/service.py:5 users.raw_report -> app/dao/users.py:22 raw_report",)
+
+
+def test_go_package_functions_and_methods_fire_at_the_handler_call() -> None:
+    found = _across(FIXTURES / "go")
+    assert _where(found) == [
+        ("WEB210", "cmd/web/main.go", 11, "internal/models/user.go:19"),  # models.GetUser via the import path
+        ("WEB210", "cmd/web/main.go", 16, "internal/models/user.go:39"),  # store := models.NewStore(); store.Find
+        ("WEB211", "cmd/web/main.go", 17, "cmd/web/lookup.go:6"),  # same package, another file
+    ]
+    assert {f.evidence["route"] for f in found} == {"ANY /users"}
+
+
+def test_a_summary_is_not_a_finding_without_request_data() -> None:
+    """The helpers alone (no handler passes them request data) stay silent, as the intra-function rules do."""
+    owners = findings_of(FIXTURES / "py" / "app" / "dao", CodeFlawCheck(), TaintAcrossFunctionsCheck())
+    assert owners == []
