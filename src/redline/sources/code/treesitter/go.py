@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redline.sources.code.build import classify_string
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, StringFact, Tainted
+from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop
+from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
@@ -98,9 +100,11 @@ class GoWalk(TreeWalk):
     language: str = "go"
     flows: dict[str, RequestFlow] = field(default_factory=dict)
     composites: list[Composite] = field(default_factory=list)
+    scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
+        self.loops = self.scopes.finish(self.loops)
         return self.index(composites=tuple(self.composites))
 
     def resolve(self, node: Node) -> str | None:
@@ -128,7 +132,9 @@ class GoWalk(TreeWalk):
             if found:
                 self.strings.append(StringFact(found, value[:200], line(node)))
         elif kind == "for_statement":
-            self.loops.append(Loop("for", line(node), scope))
+            go_loop(node, scope, self.scopes, self.loops)
+        elif kind in {"break_statement", "return_statement"}:
+            self.scopes.see_exit(node, self.loops)
         return scope
 
     def _import(self, node: Node) -> None:
@@ -253,6 +259,8 @@ class GoWalk(TreeWalk):
         raw = ""
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee))
+        loop = self.scopes.innermost(node)
+        operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" else None
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
@@ -263,6 +271,8 @@ class GoWalk(TreeWalk):
             assigned_to=_assigned_to(node),
             tainted=tuple(tainted),
             built_by=_building(args[0]) if args else None,
+            loop=loop,
+            reads=reads([*([operand] if operand is not None else []), *args], GO_GRAMMAR) if loop >= 0 else (),
         )
 
 

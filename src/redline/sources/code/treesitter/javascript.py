@@ -15,7 +15,6 @@ from redline.sources.code.model import (
     CodeIndex,
     Decorator,
     Definition,
-    Loop,
     StringFact,
     Tainted,
 )
@@ -27,7 +26,9 @@ from redline.sources.code.treesitter.jsflow import (
     building,
     expr_taint,
 )
+from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
+from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
@@ -43,7 +44,6 @@ FUNCTIONS = frozenset(
     }
 )
 CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
-_LOOPS = {"for_statement": "for", "while_statement": "while", "do_statement": "while"}
 _CALLS = frozenset({"call_expression", "new_expression"})
 
 
@@ -107,10 +107,12 @@ class JsWalk(TreeWalk):
     flows: dict[str, JsFlow] = field(default_factory=dict)
     awaited: set[tuple[int, int, str]] = field(default_factory=set)
     pending: list[tuple[Node, str]] = field(default_factory=list)
+    scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
         self.walk(root)
+        self.loops = self.scopes.finish(self.loops)
         return self.index(assignments=tuple(self.assignments))
 
     # imports -------------------------------------------------------------------------------------
@@ -194,6 +196,7 @@ class JsWalk(TreeWalk):
         flow = self.flows.get(scope)
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
+            callback_loop(node, scope, self.scopes, self.loops)
         elif kind == "await_expression":
             inner = named(node)
             if inner:
@@ -206,11 +209,10 @@ class JsWalk(TreeWalk):
             self._export(node)
         elif kind in {"string", "template_string"}:
             self._string(node)
-        elif kind in _LOOPS:
-            self.loops.append(Loop(_LOOPS[kind], line(node), scope))
-        elif kind == "for_in_statement":
-            is_async = any(c.type == "await" for c in node.children)
-            self.loops.append(Loop("async_for" if is_async else "for", line(node), scope))
+        elif kind in STATEMENTS:
+            statement_loop(node, scope, self.scopes, self.loops)
+        elif kind in {"break_statement", "return_statement"}:
+            self.scopes.see_exit(node, self.loops)
         return scope
 
     def _string(self, node: Node) -> None:
@@ -325,6 +327,8 @@ class JsWalk(TreeWalk):
         raw = ""
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee)[0])
+        loop = self.scopes.innermost(node)
+        receiver = callee.child_by_field_name("object") if callee is not None and callee.type == "member_expression" else None
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
@@ -336,6 +340,8 @@ class JsWalk(TreeWalk):
             tainted=tuple(tainted),
             built_by=building(args[0], flow or JsFlow()) if args else None,
             awaited=_key(node) in self.awaited,
+            loop=loop,
+            reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR) if loop >= 0 else (),
         )
 
     def _declarator(self, node: Node, scope: str, flow: JsFlow | None) -> None:
