@@ -260,7 +260,11 @@ class GoWalk(TreeWalk):
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee))
         loop = self.scopes.innermost(node)
-        operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" else None
+        operand = (
+            callee.child_by_field_name("operand")
+            if callee is not None and callee.type == "selector_expression"
+            else None
+        )
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,

@@ -328,7 +328,9 @@ class JsWalk(TreeWalk):
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee)[0])
         loop = self.scopes.innermost(node)
-        receiver = callee.child_by_field_name("object") if callee is not None and callee.type == "member_expression" else None
+        receiver = (
+            callee.child_by_field_name("object") if callee is not None and callee.type == "member_expression" else None
+        )
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,

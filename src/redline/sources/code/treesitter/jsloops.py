@@ -7,16 +7,21 @@ from __future__ import annotations
 from redline.sources.code.model import Loop
 from redline.sources.code.treesitter.jsnames import chain, dotted
 from redline.sources.code.treesitter.loopscope import Grammar, LoopScopes, bound
-from redline.sources.code.treesitter.nodes import Node, line, end_line, literal, named, string_value
+from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value
 
 FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
 JS_GRAMMAR = Grammar(
     functions=frozenset(
         {
-            "function_declaration", "generator_function_declaration", "function_expression", "function",
-            "arrow_function", "method_definition", "generator_function",
+            "function_declaration",
+            "generator_function_declaration",
+            "function_expression",
+            "function",
+            "arrow_function",
+            "method_definition",
+            "generator_function",
         }
-    ),  # fmt: skip
+    ),
     breakable=frozenset({"switch_statement"}),
     catches=frozenset({"catch_clause"}),
     ifs=frozenset({"if_statement"}),
@@ -95,10 +100,19 @@ def callback_loop(node: Node, scope: str, scopes: LoopScopes, loops: list[Loop])
     scopes.add(function, len(loops), callback=True)
     loops.append(
         Loop(
-            "callback", line(node), scope, end_line(node), targets, iterated, iter_args,
-            parent=scopes.innermost(node), exits=method in _SEARCHES, iter_size=_size(items) if items else -1,
-            via=via, concurrent=concurrent,
-        )  # fmt: skip
+            "callback",
+            line(node),
+            scope,
+            end_line(node),
+            targets,
+            iterated,
+            iter_args,
+            parent=scopes.innermost(node),
+            exits=method in _SEARCHES,
+            iter_size=_size(items) if items else -1,
+            via=via,
+            concurrent=concurrent,
+        )
     )
 
 
