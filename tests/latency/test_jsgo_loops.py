@@ -88,3 +88,29 @@ def test_go_loops_skip_error_returns_and_switch_breaks() -> None:
     calls = {(c.line, c.raw): (c.loop, c.reads) for c in index.calls}
     assert calls[(5, "db.QueryRow")] == (0, ("db", "id"))
     assert calls[(14, "db.Exec")] == (-1, ())  # inside a goroutine's function literal
+
+
+VALIDATION = """\
+package p
+
+func save(db *sql.DB, books []Book) error {
+	for _, book := range books {
+		if book.URL == "" {
+			return errors.New("URL must not be empty")
+		}
+		db.QueryRow("SELECT id FROM tags WHERE book = $1", book.ID)
+	}
+	return nil
+}
+"""
+
+
+def test_a_return_that_reports_an_error_is_validation_not_a_search() -> None:
+    index = _index(VALIDATION, "p.go", "go")
+    assert [lp.exits for lp in index.loops] == [False]
+    js = _index(
+        "function f(res, xs) {\n  for (const x of xs) {\n    if (!x) return res.status(404).end();\n  }\n}\n",
+        "a.js",
+        "javascript",
+    )
+    assert [lp.exits for lp in js.loops] == [False]

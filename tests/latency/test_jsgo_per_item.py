@@ -74,6 +74,7 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
         ("src/lib/seed-data.js", True),
         ("src/services/seedling.ts", False),
         ("src/services/users.ts", False),
+        ("internal/testutil/redis.go", True),
         ("internal/store/store.go", False),
     ],
 )

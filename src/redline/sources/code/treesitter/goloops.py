@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from redline.sources.code.model import Loop
 from redline.sources.code.treesitter.loopscope import Grammar, LoopScopes, bound
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text
@@ -14,6 +16,7 @@ GO_GRAMMAR = Grammar(
     ifs=frozenset({"if_statement"}),
     names=frozenset({"identifier"}),
     skip_reads=frozenset(),
+    error_return=re.compile(r"\b(err|Err\w*|errors\.\w+|fmt\.Errorf)\b"),
 )
 _BINDS = frozenset({"identifier"})
 

@@ -4,6 +4,8 @@ with the names each iteration binds and what is iterated."""
 
 from __future__ import annotations
 
+import re
+
 from redline.sources.code.model import Loop
 from redline.sources.code.treesitter.jsnames import chain, dotted
 from redline.sources.code.treesitter.loopscope import Grammar, LoopScopes, bound
@@ -27,6 +29,10 @@ JS_GRAMMAR = Grammar(
     ifs=frozenset({"if_statement"}),
     names=frozenset({"identifier", "shorthand_property_identifier"}),
     skip_reads=frozenset(),
+    #: ``return res.status(404).json(...)``, ``return next(err)``, ``return reply.code(400)``: an error response
+    error_return=re.compile(
+        r"^return\s+(res|reply|response|ctx)\.(status|code|sendStatus)\(\s*[45]\d\d|^return\s+next\(|\berr\b|Error\("
+    ),
 )
 _BINDS = frozenset({"identifier"})
 STATEMENTS = {"for_statement": "for", "while_statement": "while", "do_statement": "while", "for_in_statement": "for"}

@@ -4,6 +4,7 @@ a loop is registered before anything in its body asks for it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from redline.sources.code.model import Loop
@@ -27,6 +28,9 @@ class Grammar:
     ifs: frozenset[str]
     names: frozenset[str]  # identifier node types a read is made of
     skip_reads: frozenset[str]  # the field/property side of a member or selector expression
+    #: a ``return`` that reports a failure (``return nil, err``, ``return res.status(404)...``): validation,
+    #: not a search that stops at its hit
+    error_return: re.Pattern[str] = re.compile(r"\berr\b")
 
 
 @dataclass
@@ -81,6 +85,8 @@ class LoopScopes:
 
 
 def _error_path(node: Node, grammar: Grammar) -> bool:
+    if node.type.startswith("return") and grammar.error_return.search(text(node)):
+        return True
     current = node.parent
     while current is not None and current.type not in grammar.functions:
         if current.type in grammar.catches:
