@@ -1,6 +1,6 @@
-"""LAT250-LAT255: one query or Redis command per loop item in JavaScript/TypeScript (Sequelize, Prisma,
-TypeORM, Mongoose, node-postgres, ioredis) and Go (database/sql, GORM, go-redis); eager loading, batched
-keys, constant lists, searches, writes, pipelines, tests and seeds stay silent."""
+"""LAT250-LAT256: one query or Redis command per loop item in JavaScript/TypeScript (Sequelize, Prisma,
+TypeORM, Mongoose, node-postgres, ioredis, association getters) and Go (database/sql, GORM, go-redis); eager
+loading, batched keys, constant lists, searches, writes, pipelines, tests and seeds stay silent."""
 
 from __future__ import annotations
 
@@ -32,11 +32,13 @@ def test_per_item_round_trips_fire_at_their_lines_only() -> None:
         ("go/store.go", 16, "LAT253"),
         ("src/routes/posts.js", 12, "LAT250"),
         ("src/routes/posts.js", 14, "LAT250"),
+        ("src/routes/posts.js", 49, "LAT256"),
         ("src/services/articles.ts", 6, "LAT250"),
         ("src/services/articles.ts", 8, "LAT250"),
         ("src/services/authors.js", 8, "LAT250"),
         ("src/services/authors.js", 12, "LAT251"),
         ("src/services/authors.js", 14, "LAT252"),
+        ("src/services/authors.js", 30, "LAT256"),
         ("src/services/users.service.ts", 13, "LAT250"),
     ]
 
@@ -56,11 +58,14 @@ def test_messages_name_the_orm_and_say_when_the_queries_run_at_once() -> None:
     assert "Preload" in found[("go/articles.go", 17)].remediation
     assert found[("go/articles.go", 21)].evidence["association"] == "true"
     assert "MGet" in found[("go/cache.go", 12)].remediation
+    getter = found[("src/routes/posts.js", 49)]
+    assert getter.evidence["query"] == "Post.findAll" and "include" in getter.remediation
+    assert found[("src/services/authors.js", 30)].evidence["orm"] == "Mongoose"
 
 
 def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
     tagged = n_plus_one_rules(RuleRegistry(JsGoPerItemCheck.rules))
-    assert sorted(tagged) == ["LAT250", "LAT251", "LAT253", "LAT254"]
+    assert sorted(tagged) == ["LAT250", "LAT251", "LAT253", "LAT254", "LAT256"]
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,9 @@ class JsProject:
     prisma_classes: set[str] = field(default_factory=set)  # classes extending PrismaClient
     #: project classes that are models, by name (subclasses of project models included) -> ORM
     model_classes: dict[str, str] = field(default_factory=dict)
+    #: Sequelize association names the project declares (``belongsTo(User, {as: 'author'})`` -> author, user),
+    #: lower-cased, singular and plural
+    associations: set[str] = field(default_factory=set)
 
     def module(self, target: str) -> str | None:
         """The project module an import target names: a relative import's module id, or a path alias
@@ -139,8 +142,26 @@ def js_project(indexes: Sequence[CodeIndex]) -> JsProject:
             if assignment.name == "module.exports" and assignment.values and isinstance(assignment.values[0], str):
                 facts.default = facts.default or facts.names.get(assignment.values[0])
         project.modules[module_id(index.path)] = facts
+        project.associations |= _associations(index)
     _model_classes(project, indexes)
     return project
+
+
+_ASSOCIATIONS = frozenset({"belongsTo", "hasOne", "hasMany", "belongsToMany"})
+
+
+def _associations(index: CodeIndex) -> set[str]:
+    """``Post.belongsTo(User, { as: 'author' })`` -> {author, authors, user, users}."""
+    found: set[str] = set()
+    for call in index.calls:
+        if call.raw.rsplit(".", 1)[-1] not in _ASSOCIATIONS or not call.args:
+            continue
+        names = [item.split("=", 1)[1].strip("'\"`") for a in call.args for item in a.items if item.startswith("as=")]
+        first = call.args[0].name
+        names += [first.rsplit(".", 1)[-1]] if first else []
+        for name in (n.lower() for n in names if n):
+            found |= {name, name + "s", name.removesuffix("s")}
+    return found
 
 
 def _model_classes(project: JsProject, indexes: Sequence[CodeIndex]) -> None:

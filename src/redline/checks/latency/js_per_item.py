@@ -7,7 +7,12 @@ import re
 from collections.abc import Iterator
 
 from redline.checks.latency.js_clients import JsProject, constructed
-from redline.checks.latency.jsgo_rules import JS_ORM_QUERY_IN_LOOP, JS_RAW_SQL_IN_LOOP, JS_REDIS_IN_LOOP
+from redline.checks.latency.jsgo_rules import (
+    JS_LAZY_ASSOCIATION_IN_LOOP,
+    JS_ORM_QUERY_IN_LOOP,
+    JS_RAW_SQL_IN_LOOP,
+    JS_REDIS_IN_LOOP,
+)
 from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
@@ -148,7 +153,12 @@ def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:
         loop = per_item(index, call, constants)
         if loop is None or "." not in call.raw:
             continue
-        hit = _orm(call, receivers, loop) or _sql(call, receivers, loop) or _redis(call, receivers, loop)
+        hit = (
+            _orm(call, receivers, loop)
+            or _sql(call, receivers, loop)
+            or _redis(call, receivers, loop)
+            or _lazy(call, receivers, loop)
+        )
         if hit is not None:
             yield hit
 
@@ -221,4 +231,51 @@ def _redis(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"command": method, "client": owner, "loop": f"line {loop.line}"},
         f"Send the commands in one round trip: {batch} (`{owner}.pipeline()` / `multi()`, queue every command, "
         "one `exec()`).",
+    )
+
+
+def _rows_of(receivers: JsReceivers, loop: Loop) -> tuple[str, str] | None:
+    """(model kind, query) when the loop iterates the rows of a model query, directly or through a local."""
+    index = receivers.index
+    chain = loop.iter
+    if "." not in chain:  # ``const posts = await Post.findAll(...)`` before the loop
+        bound = [c for c in index.calls if c.assigned_to == chain and c.line < loop.line and "." in c.raw]
+        bound = [c for c in bound if loop.function == c.function or loop.function.startswith(c.function + ".")]
+        if not bound:
+            return None
+        chain, function = max(bound, key=lambda c: c.line).raw, bound[0].function
+    else:
+        function = loop.function
+    owner, _, method = chain.rpartition(".")
+    kind = receivers.kind(function, owner) if owner else None
+    if kind in _READS and method in _READS[kind] and method not in {"count", "max", "min", "sum", "exists"}:
+        return kind, chain
+    return None
+
+
+def _lazy(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    owner, _, method = call.raw.rpartition(".")
+    if owner not in loop.targets or not loop.targets:
+        return None
+    getter = method.startswith("get") and method[3:4].isupper() and method[3:].lower() in receivers.project.associations
+    getter = getter or method == "$get"
+    if not (getter or method == "populate"):
+        return None
+    rows = _rows_of(receivers, loop)
+    if rows is None or rows[0] != ("model:sequelize" if getter else "model:mongoose"):
+        return None
+    label = "Sequelize" if getter else "Mongoose"
+    fix = (
+        f"load the association with the query (`{rows[1]}({{ include: ... }})`) and read the property instead of "
+        "calling the getter"
+        if getter
+        else f"populate the field on the query (`{rows[1]}(...).populate(...)`)"
+    )
+    return Hit(
+        JS_LAZY_ASSOCIATION_IN_LOOP,
+        f"{label} {call.raw}() queries once per row of `{rows[1]}` (loop at line {loop.line}): N+1 queries",
+        call.line,
+        call.end_line,
+        {"call": call.raw, "query": rows[1], "orm": label, "loop": f"line {loop.line}"},
+        f"Load the rows with their association in one query: {fix}.",
     )

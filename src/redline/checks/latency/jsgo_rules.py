@@ -178,6 +178,37 @@ GO_REDIS_IN_LOOP = Rule(
     ),
 )
 
+JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
+    code="LAT256",
+    name="js-lazy-association-per-loop-item",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
+    summary="Sequelize association getter or Mongoose populate called once per row of a query (N+1 queries)",
+    tags=("N+1",),
+    doc=RuleDoc(
+        what_it_does="Follows a loop (or iteration callback) over the rows of a Sequelize or Mongoose query — "
+        "`for (const post of await Post.findAll())`, or a local bound to one (`const posts = await "
+        "Post.findAll(...)`) — and flags, on the loop variable, a Sequelize association getter (`post.getAuthor()`, "
+        "`post.getComments()`, sequelize-typescript `post.$get('author')`) whose name matches an association the "
+        "project declares (`belongsTo`/`hasOne`/`hasMany`/`belongsToMany`, with or without `as`), or a "
+        "Mongoose document `populate(...)`. A getter always queries, even when the rows were loaded with "
+        "`include`: read the included property (`post.author`) instead. Reading an included property, "
+        "`getDataValue`, and loops over anything else are not flagged.",
+        why_bad="The getter issues one query per row: N rows are N+1 round trips, invisible in the code and "
+        "proportional to the page size in production.",
+        example="const posts = await Post.findAll();\nfor (const post of posts) {\n"
+        "  const author = await post.getAuthor();\n}",
+        use_instead="const posts = await Post.findAll({ include: [{ model: User, as: 'author' }] });\n"
+        "for (const post of posts) {\n  const author = post.author;\n}\n"
+        "// Mongoose: Post.find().populate('author')",
+        references=(
+            "https://sequelize.org/docs/v6/core-concepts/assocs/#special-methodsmixins-added-to-instances",
+            "https://sequelize.org/docs/v6/advanced-association-concepts/eager-loading/",
+            "https://mongoosejs.com/docs/populate.html",
+        ),
+    ),
+)
+
 JSGO_RULES = (
     JS_ORM_QUERY_IN_LOOP,
     JS_RAW_SQL_IN_LOOP,
@@ -185,4 +216,5 @@ JSGO_RULES = (
     GO_SQL_IN_LOOP,
     GORM_QUERY_IN_LOOP,
     GO_REDIS_IN_LOOP,
+    JS_LAZY_ASSOCIATION_IN_LOOP,
 )
