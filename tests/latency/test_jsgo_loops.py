@@ -3,6 +3,7 @@ and iterates, iteration callbacks and their concurrency, searches that stop at t
 
 from __future__ import annotations
 
+from redline.sources.code.cache import decode_index, encode_index
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.treesitter.index import index_tree_sitter
 
@@ -114,3 +115,8 @@ def test_a_return_that_reports_an_error_is_validation_not_a_search() -> None:
         "javascript",
     )
     assert [lp.exits for lp in js.loops] == [False]
+
+
+def test_the_loop_facts_survive_the_cache_encoding() -> None:
+    index = _index(JS, "src/a.js", "javascript")
+    assert decode_index(encode_index(index)) == index
