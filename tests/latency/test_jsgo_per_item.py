@@ -33,12 +33,15 @@ def test_per_item_round_trips_fire_at_their_lines_only() -> None:
         ("src/routes/posts.js", 12, "LAT250"),
         ("src/routes/posts.js", 14, "LAT250"),
         ("src/routes/posts.js", 49, "LAT256"),
-        ("src/services/articles.ts", 6, "LAT250"),
-        ("src/services/articles.ts", 8, "LAT250"),
+        ("src/services/articles.ts", 7, "LAT250"),
+        ("src/services/articles.ts", 9, "LAT250"),
+        ("src/services/articles.ts", 25, "LAT250"),
         ("src/services/authors.js", 8, "LAT250"),
         ("src/services/authors.js", 12, "LAT251"),
         ("src/services/authors.js", 14, "LAT252"),
         ("src/services/authors.js", 30, "LAT256"),
+        ("src/services/cats.service.ts", 12, "LAT250"),
+        ("src/services/cats.service.ts", 23, "LAT251"),
         ("src/services/users.service.ts", 13, "LAT250"),
     ]
 
@@ -48,8 +51,8 @@ def test_messages_name_the_orm_and_say_when_the_queries_run_at_once() -> None:
     serial = found[("src/routes/posts.js", 12)]
     assert serial.evidence["orm"] == "Sequelize" and serial.evidence["concurrent"] == "false"
     assert "(loop at line 11)" in serial.message and "include" in serial.remediation
-    fan_out = found[("src/services/articles.ts", 8)]
-    assert fan_out.evidence["concurrent"] == "true" and "all at once (`map` callback at line 8)" in fan_out.message
+    fan_out = found[("src/services/articles.ts", 9)]
+    assert fan_out.evidence["concurrent"] == "true" and "all at once (`map` callback at line 9)" in fan_out.message
     assert "N queries sent together" in fan_out.message and "in: ids" in fan_out.remediation
     assert found[("src/services/authors.js", 8)].evidence["orm"] == "Mongoose"
     assert "populate" in found[("src/services/authors.js", 8)].remediation
@@ -79,6 +82,8 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
         ("src/lib/seed-data.js", True),
         ("src/services/seedling.ts", False),
         ("src/services/users.ts", False),
+        ("packages/server/migration-scripts/add-actions.ts", True),
+        ("scripts/backfill.js", True),
         ("internal/testutil/redis.go", True),
         ("internal/store/store.go", False),
     ],

@@ -132,7 +132,7 @@ def js_project(indexes: Sequence[CodeIndex]) -> JsProject:
                 facts.names[d.name] = "prisma"
             elif d.kind == "class" and orm and (kind := _model_base(index, d.bases)):
                 facts.names[d.name] = f"model:{kind}"
-        for call in index.calls:
+        for call in outermost(index.calls):
             kind = constructed(call, orm)
             if kind and call.function == "" and call.assigned_to:
                 facts.names[call.assigned_to] = kind
@@ -185,6 +185,25 @@ def _base_name(base: str) -> str:
     return base.split("<", 1)[0].rsplit(".", 1)[-1]
 
 
+def outermost(calls: Sequence[CallSite]) -> list[CallSite]:
+    """The calls that are what their name is bound to: the index binds every call of a fluent chain to the
+    chain's name (``const rows = await repo.getRepository(X).find()``: ``rows`` holds rows, not a repository)."""
+    chains: dict[tuple[str, str], list[CallSite]] = {}
+    for call in calls:
+        if call.assigned_to:
+            chains.setdefault((call.function, call.assigned_to), []).append(call)
+    inner = {
+        id(call)
+        for group in chains.values()
+        for call in group
+        for other in group
+        if other is not call
+        and other.raw.startswith(call.raw + ".")
+        and call.end_line <= other.line <= call.end_line + 1  # the next call of the chain, on or after its end
+    }
+    return [c for c in calls if id(c) not in inner]
+
+
 def package_of(qualified: str) -> str:
     """``@prisma/client.PrismaClient`` -> ``@prisma/client``, ``mysql2/promise.createPool`` -> ``mysql2``."""
     if qualified.startswith("@"):
@@ -220,3 +239,42 @@ def constructed(call: CallSite, orm: str | None) -> str | None:
     if method in _REPOSITORY_GETTERS and (orm == "typeorm" or target.startswith("typeorm")):
         return "repository"
     return None
+
+
+#: declared types (resolved through imports) -> the client kind a parameter of that type holds
+_TYPES = {
+    "@prisma/client.PrismaClient": "prisma",
+    "@prisma/client.Prisma.TransactionClient": "prisma",
+    "typeorm.Repository": "repository",
+    "typeorm.TreeRepository": "repository",
+    "typeorm.MongoRepository": "repository",
+    "typeorm.EntityManager": "manager",
+    "mongoose.Model": "model:mongoose",
+    "ioredis": "redis",
+    "ioredis.Redis": "redis",
+    "ioredis.default": "redis",
+    "ioredis.Cluster": "redis",
+    "redis.RedisClientType": "redis",
+    "pg.Pool": "sql",
+    "pg.PoolClient": "sql",
+    "pg.Client": "sql",
+    "mysql2/promise.Pool": "sql",
+    "mysql2/promise.PoolConnection": "sql",
+    "mysql2/promise.Connection": "sql",
+    "mysql2.Pool": "sql",
+    "mysql2.Connection": "sql",
+}
+
+
+def typed_kind(index: CodeIndex, project: JsProject, declared: str) -> str | None:
+    """The client a TypeScript parameter holds by its declared type (``Repository<User>``, ``Pool``,
+    ``PrismaService`` when that class extends ``PrismaClient``)."""
+    head, _, rest = declared.partition(".")
+    qualified = index.imported(head)
+    if qualified is None:
+        return "prisma" if declared in project.prisma_classes else None
+    full = f"{qualified}.{rest}" if rest else qualified
+    if full in _TYPES:
+        return _TYPES[full]
+    module = project.module(full.rpartition(".")[0]) or project.module(full)
+    return "prisma" if module is not None and declared in project.prisma_classes else None

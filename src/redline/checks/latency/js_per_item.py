@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from redline.checks.latency.js_clients import JsProject, constructed
+from redline.checks.latency.js_clients import JsProject, constructed, outermost, typed_kind
 from redline.checks.latency.jsgo_rules import (
     JS_LAZY_ASSOCIATION_IN_LOOP,
     JS_ORM_QUERY_IN_LOOP,
@@ -78,13 +78,18 @@ class JsReceivers:
         self.facts = project.modules.get(_module(index))
         self.orm = self.facts.orm if self.facts else None
         self._bound: dict[tuple[str, str], str] = {}
-        for call in index.calls:
+        for call in outermost(index.calls):
             if call.assigned_to and (kind := constructed(call, self.orm) or self._derived(call)):
                 self._bound[(call.function, call.assigned_to)] = kind
         for d in index.definitions:
             for name, arg in d.param_defaults:
                 if arg.call and arg.call.rsplit(".", 1)[-1] == "InjectRepository":  # NestJS
                     self._bound[(d.qualname.rpartition(".")[0], f"this.{name}")] = "repository"
+            for name, declared in d.param_types:  # ``constructor(private readonly pool: Pool)``
+                if kind := typed_kind(index, project, declared):
+                    self._bound[(d.qualname, name)] = kind
+                    if d.name == "constructor":
+                        self._bound.setdefault((d.qualname.rpartition(".")[0], f"this.{name}"), kind)
 
     def _derived(self, call: CallSite) -> str | None:
         """``const client = await pool.connect()``: a connection of the pool's kind."""

@@ -20,7 +20,7 @@ from redline.sources.code.model import CodeIndex
 _JS = frozenset({"javascript", "typescript"})
 #: seed, fixture-loading and migration scripts: run once by hand, never on a request
 _OFFLINE = re.compile(
-    r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
+    r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|migration[-_]\w+|scripts|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
 )
 
 

@@ -85,6 +85,9 @@ class Definition:
     class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
+    #: TypeScript parameters with their declared type, type arguments dropped (``repo: Repository<User>`` ->
+    #: ("repo", "Repository"), ``tx: Prisma.TransactionClient`` -> ("tx", "Prisma.TransactionClient"))
+    param_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

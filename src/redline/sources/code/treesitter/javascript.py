@@ -232,6 +232,7 @@ class JsWalk(TreeWalk):
             qualname = f"{scope}.{text(n)}.{name}" if scope else f"{text(n)}.{name}"  # ``const ctrl = {list}``
         is_async = any(c.type == "async" for c in node.children)
         params, param_binds, flow = self._params(node, qualname)
+        types = _param_types(node)
         self.flows[qualname] = flow
         decorators = self._decorators(node) if node.type == "method_definition" else ()
         self.definitions.append(
@@ -244,6 +245,7 @@ class JsWalk(TreeWalk):
                 decorators,
                 params=tuple(params),
                 param_defaults=tuple(param_binds),
+                param_types=types,
             )
         )
         return qualname
@@ -399,6 +401,22 @@ class JsWalk(TreeWalk):
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
             self.assignments.append(Assignment(name, line(value), (lit,)))
+
+
+def _param_types(node: Node) -> tuple[tuple[str, str], ...]:
+    """``(client: PrismaClient, repo: Repository<User>)`` -> (("client", "PrismaClient"), ("repo", "Repository"))."""
+    holder = node.child_by_field_name("parameters")
+    found: list[tuple[str, str]] = []
+    for param in named(holder) if holder is not None else []:
+        pattern, annotation = param.child_by_field_name("pattern"), param.child_by_field_name("type")
+        inner = named(annotation) if annotation is not None else []
+        if pattern is None or pattern.type != "identifier" or not inner:
+            continue
+        kind = inner[0]
+        if kind.type == "generic_type":
+            kind = kind.child_by_field_name("name") or kind
+        found.append((text(pattern), text(kind)[:80]))
+    return tuple(found)
 
 
 def _request_param(name: str, position: int) -> bool:
