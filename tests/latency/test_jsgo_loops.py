@@ -120,3 +120,25 @@ def test_a_return_that_reports_an_error_is_validation_not_a_search() -> None:
 def test_the_loop_facts_survive_the_cache_encoding() -> None:
     index = _index(JS, "src/a.js", "javascript")
     assert decode_index(encode_index(index)) == index
+
+
+RETRY = """\
+package p
+
+func wait(db *gorm.DB, tables []string) {
+	for _, name := range tables {
+		for i := 0; i <= 100; i++ {
+			if err := db.Raw("SELECT COUNT(*) FROM " + name).Scan(&n).Error; err == nil {
+				break
+			}
+		}
+	}
+}
+"""
+
+
+def test_a_break_on_success_ends_the_loop() -> None:
+    index = _index(RETRY, "p.go", "go")
+    assert [lp.exits for lp in index.loops] == [False, True]
+    js = _index("function f(xs) {\n  for (const x of xs) {\n    if (!err) break;\n  }\n}\n", "a.js", "javascript")
+    assert [lp.exits for lp in js.loops] == [True]

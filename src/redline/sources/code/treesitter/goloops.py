@@ -17,6 +17,7 @@ GO_GRAMMAR = Grammar(
     names=frozenset({"identifier"}),
     skip_reads=frozenset(),
     error_return=re.compile(r"\b(err|Err\w*|errors\.\w+|fmt\.Errorf)\b"),
+    error_condition=re.compile(r"\b\w*[eE]rr\w*\s*!=\s*nil|errors\.(Is|As)\("),
 )
 _BINDS = frozenset({"identifier"})
 

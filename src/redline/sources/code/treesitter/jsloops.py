@@ -33,6 +33,9 @@ JS_GRAMMAR = Grammar(
     error_return=re.compile(
         r"^return\s+(res|reply|response|ctx)\.(status|code|sendStatus)\(\s*[45]\d\d|^return\s+next\(|\berr\b|Error\("
     ),
+    error_condition=re.compile(
+        r"^\(\s*(err|error|e|ex|exc)\s*\)$|\b(err|error)\s*!==?\s*(null|undefined)|instanceof\s+\w*Error\b"
+    ),
 )
 _BINDS = frozenset({"identifier"})
 STATEMENTS = {"for_statement": "for", "while_statement": "while", "do_statement": "while", "for_in_statement": "for"}

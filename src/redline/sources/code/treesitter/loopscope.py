@@ -31,6 +31,8 @@ class Grammar:
     #: a ``return`` that reports a failure (``return nil, err``, ``return res.status(404)...``): validation,
     #: not a search that stops at its hit
     error_return: re.Pattern[str] = re.compile(r"\berr\b")
+    #: an ``if`` condition that tests for a failure (``err != nil``, ``if (err)``); ``err == nil`` is success
+    error_condition: re.Pattern[str] = re.compile(r"\berr\s*!=\s*nil")
 
 
 @dataclass
@@ -93,7 +95,7 @@ def _error_path(node: Node, grammar: Grammar) -> bool:
             return True
         if current.type in grammar.ifs:
             condition = current.child_by_field_name("condition")
-            if condition is not None and "err" in text(condition).lower():
+            if condition is not None and grammar.error_condition.search(text(condition)):
                 return True
         current = current.parent
     return False
