@@ -95,6 +95,9 @@ class Definition:
     returns: str = ""
     #: Python: how many leading parameters take positional arguments (the rest are keyword-only); -1 unknown
     positional: int = -1
+    #: TypeScript parameters with their declared type, type arguments dropped (``repo: Repository<User>`` ->
+    #: ("repo", "Repository"), ``tx: Prisma.TransactionClient`` -> ("tx", "Prisma.TransactionClient"))
+    param_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class StringFact:
 
 @dataclass(frozen=True)
 class Loop:
-    kind: str  # for / async_for / while / comprehension
+    kind: str  # for / async_for / while / comprehension / callback (an iteration method's function argument)
     line: int
     function: str
     end_line: int = 0
@@ -128,6 +131,12 @@ class Loop:
     exits: bool = False
     #: how many items a literal iterable has (``for f in [4, 6]`` -> 2, ``range(3)`` -> 3); -1 when the data decides
     iter_size: int = -1
+    #: for an iteration callback (JavaScript ``xs.map(fn)``, ``async.each(xs, fn)``): the method that calls it
+    #: once per item; "" for a loop statement
+    via: str = ""
+    #: the iterations overlap instead of running one after the other (``Promise.all(xs.map(async x => ...))``,
+    #: ``forEach(async ...)``): still one round trip per item, sent at once
+    concurrent: bool = False
 
 
 @dataclass(frozen=True)

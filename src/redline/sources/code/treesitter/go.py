@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, Loop, StringFact, Tainted
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, StringFact, Tainted
+from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop
+from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
@@ -101,9 +103,11 @@ class GoWalk(TreeWalk):
     #: per function, the local names holding one of its parameters' values (source ``arg:<name>``)
     param_flows: dict[str, list[RequestFlow]] = field(default_factory=dict)
     param_tainted: list[Tainted] = field(default_factory=list)
+    scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
+        self.loops = self.scopes.finish(self.loops)
         return replace(self.index(composites=tuple(self.composites)), param_tainted=tuple(self.param_tainted))
 
     def resolve(self, node: Node) -> str | None:
@@ -131,7 +135,9 @@ class GoWalk(TreeWalk):
             if found:
                 self.strings.append(StringFact(found, value[:200], line(node)))
         elif kind == "for_statement":
-            self.loops.append(Loop("for", line(node), scope))
+            go_loop(node, scope, self.scopes, self.loops)
+        elif kind in {"break_statement", "return_statement"}:
+            self.scopes.see_exit(node, self.loops)
         return scope
 
     def _import(self, node: Node) -> None:
@@ -260,6 +266,12 @@ class GoWalk(TreeWalk):
         raw = ""
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee))
+        loop = self.scopes.innermost(node)
+        operand = (
+            callee.child_by_field_name("operand")
+            if callee is not None and callee.type == "selector_expression"
+            else None
+        )
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
@@ -271,6 +283,8 @@ class GoWalk(TreeWalk):
             tainted=tainted,
             built_by=_building(args[0]) if args else None,
             param_tainted=tuple(t for f in self.param_flows.get(scope, ()) for t in self._arg_taint(args, f)),
+            loop=loop,
+            reads=reads([*([operand] if operand is not None else []), *args], GO_GRAMMAR) if loop >= 0 else (),
         )
 
     def _arg_taint(self, args: list[Node], flow: RequestFlow | None) -> tuple[tuple[str, str, tuple[str, ...]], ...]:

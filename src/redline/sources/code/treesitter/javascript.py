@@ -15,7 +15,6 @@ from redline.sources.code.model import (
     CodeIndex,
     Decorator,
     Definition,
-    Loop,
     StringFact,
     Tainted,
 )
@@ -27,8 +26,10 @@ from redline.sources.code.treesitter.jsflow import (
     building,
     expr_taint,
 )
+from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
+from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
@@ -44,7 +45,6 @@ FUNCTIONS = frozenset(
     }
 )
 CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
-_LOOPS = {"for_statement": "for", "while_statement": "while", "do_statement": "while"}
 _CALLS = frozenset({"call_expression", "new_expression"})
 
 
@@ -112,6 +112,7 @@ class JsWalk(TreeWalk):
     jsx: JsxSinks | None = None
     #: function -> the nested functions it returns (``return (req, res) => {...}``, ``() => function () {}``)
     returned: dict[str, set[str]] = field(default_factory=dict)
+    scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -122,6 +123,7 @@ class JsWalk(TreeWalk):
             replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
             for d in self.definitions
         ]
+        self.loops = self.scopes.finish(self.loops)
         index = self.index(assignments=tuple(self.assignments))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
@@ -207,6 +209,7 @@ class JsWalk(TreeWalk):
         _feed_jsx(self.jsx, kind, node, scope)
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
+            callback_loop(node, scope, self.scopes, self.loops)
         elif kind == "await_expression":
             inner = named(node)
             if inner:
@@ -219,11 +222,10 @@ class JsWalk(TreeWalk):
             self._export(node)
         elif kind in {"string", "template_string"}:
             self._string(node)
-        elif kind in _LOOPS:
-            self.loops.append(Loop(_LOOPS[kind], line(node), scope))
-        elif kind == "for_in_statement":
-            is_async = any(c.type == "await" for c in node.children)
-            self.loops.append(Loop("async_for" if is_async else "for", line(node), scope))
+        elif kind in STATEMENTS:
+            statement_loop(node, scope, self.scopes, self.loops)
+        elif kind in {"break_statement", "return_statement"}:
+            self.scopes.see_exit(node, self.loops)
         return scope
 
     def _string(self, node: Node) -> None:
@@ -245,6 +247,7 @@ class JsWalk(TreeWalk):
         if scope and _returned(node):
             self.returned.setdefault(scope, set()).add(qualname)
         params, param_binds, flow = self._params(node, qualname)
+        types = _param_types(node)
         self.flows[qualname] = flow
         if self.jsx is not None:
             self.jsx.parameters(qualname, params, node)
@@ -259,6 +262,7 @@ class JsWalk(TreeWalk):
                 decorators,
                 params=tuple(params),
                 param_defaults=tuple(param_binds),
+                param_types=types,
             )
         )
         return qualname
@@ -342,6 +346,10 @@ class JsWalk(TreeWalk):
         raw = ""
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee)[0])
+        loop = self.scopes.innermost(node)
+        receiver = (
+            callee.child_by_field_name("object") if callee is not None and callee.type == "member_expression" else None
+        )
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
@@ -353,6 +361,8 @@ class JsWalk(TreeWalk):
             tainted=tuple(tainted),
             built_by=building(args[0], flow or JsFlow()) if args else None,
             awaited=_key(node) in self.awaited,
+            loop=loop,
+            reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR) if loop >= 0 else (),
         )
 
     def _declarator(self, node: Node, scope: str, flow: JsFlow | None) -> None:
@@ -436,6 +446,22 @@ def _returned(node: Node) -> bool:
         return True
     body = parent.child_by_field_name("body") if parent.type == "arrow_function" else None
     return body is not None and _key(body) == _key(child)
+
+
+def _param_types(node: Node) -> tuple[tuple[str, str], ...]:
+    """``(client: PrismaClient, repo: Repository<User>)`` -> (("client", "PrismaClient"), ("repo", "Repository"))."""
+    holder = node.child_by_field_name("parameters")
+    found: list[tuple[str, str]] = []
+    for param in named(holder) if holder is not None else []:
+        pattern, annotation = param.child_by_field_name("pattern"), param.child_by_field_name("type")
+        inner = named(annotation) if annotation is not None else []
+        if pattern is None or pattern.type != "identifier" or not inner:
+            continue
+        kind = inner[0]
+        if kind.type == "generic_type":
+            kind = kind.child_by_field_name("name") or kind
+        found.append((text(pattern), text(kind)[:80]))
+    return tuple(found)
 
 
 def _request_param(name: str, position: int) -> bool:

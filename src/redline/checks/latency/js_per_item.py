@@ -1,0 +1,286 @@
+"""One round trip per item in JavaScript/TypeScript: Sequelize/Prisma/TypeORM/Mongoose reads (LAT250),
+node-postgres/mysql queries (LAT251) and Redis commands (LAT252) inside loops and iteration callbacks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from redline.checks.latency.js_clients import JsProject, constructed, outermost, typed_kind
+from redline.checks.latency.jsgo_rules import (
+    JS_LAZY_ASSOCIATION_IN_LOOP,
+    JS_ORM_QUERY_IN_LOOP,
+    JS_RAW_SQL_IN_LOOP,
+    JS_REDIS_IN_LOOP,
+)
+from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
+from redline.checks.latency.per_item import Hit
+from redline.sources.code.model import CallSite, CodeIndex, Loop
+
+_SEQUELIZE = frozenset(
+    {"findOne", "findByPk", "findById", "findAll", "findAndCountAll", "count", "max", "min", "sum", "aggregate"}
+)
+_MONGOOSE = frozenset(
+    {
+        "find",
+        "findOne",
+        "findById",
+        "countDocuments",
+        "count",
+        "exists",
+        "aggregate",
+        "distinct",
+        "estimatedDocumentCount",
+    }
+)
+_TYPEORM = frozenset(
+    {
+        "find", "findOne", "findOneBy", "findBy", "findOneOrFail", "findOneByOrFail", "findAndCount", "findAndCountBy",
+        "findByIds", "count", "countBy", "exist", "exists", "existsBy", "sum", "average", "minimum", "maximum", "query",
+    }
+)  # fmt: skip
+_PRISMA = frozenset(
+    {
+        "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",
+        "groupBy", "$queryRaw", "$queryRawUnsafe",
+    }
+)  # fmt: skip
+_READS = {"model:sequelize": _SEQUELIZE, "model:mongoose": _MONGOOSE, "model:typeorm": _TYPEORM}
+_LABEL = {
+    "model:sequelize": "Sequelize",
+    "model:mongoose": "Mongoose",
+    "model:typeorm": "TypeORM",
+    "repository": "TypeORM",
+    "manager": "TypeORM",
+    "prisma": "Prisma",
+}
+_REDIS = frozenset(
+    {
+        "get", "set", "setex", "setnx", "getset", "incr", "incrby", "decr", "decrby", "expire", "ttl", "exists",
+        "del", "hget", "hset", "hgetall", "hmget", "hmset", "hincrby", "hdel", "hexists", "sadd", "srem",
+        "smembers", "sismember", "scard", "lpush", "rpush", "lpop", "rpop", "lrange", "llen", "zadd", "zscore",
+        "zrem", "zrange", "zrevrange", "zrangebyscore", "zincrby", "zcard", "zrank", "publish", "json.get",
+    }
+)  # fmt: skip
+_MANAGERS = frozenset({"manager", "entityManager", "em"})
+_REPOSITORY_GETTERS = frozenset({"getRepository", "getCustomRepository", "getTreeRepository", "getMongoRepository"})
+#: a batch of keys handed to one query: ``{id: {$in: chunk}}``, ``Op.in``, ``In(chunk)``, Prisma ``{in: ids}``
+_BATCH = re.compile(r"\$in\b|\bOp\.in\b|\bIn\(|[{,(]in=|\[Op\.in\]")
+_WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER|BEGIN|COMMIT)\b", re.I)
+
+
+class JsReceivers:
+    """What each receiver of one module is (``prisma``, ``model:sequelize``, ``sql``, ``redis``...)."""
+
+    def __init__(self, index: CodeIndex, project: JsProject) -> None:
+        self.index = index
+        self.project = project
+        self.facts = project.modules.get(_module(index))
+        self.orm = self.facts.orm if self.facts else None
+        self._bound: dict[tuple[str, str], str] = {}
+        for call in outermost(index.calls):
+            if call.assigned_to and (kind := constructed(call, self.orm) or self._derived(call)):
+                self._bound[(call.function, call.assigned_to)] = kind
+        for d in index.definitions:
+            for name, arg in d.param_defaults:
+                if arg.call and arg.call.rsplit(".", 1)[-1] == "InjectRepository":  # NestJS
+                    self._bound[(d.qualname.rpartition(".")[0], f"this.{name}")] = "repository"
+            for name, declared in d.param_types:  # ``constructor(private readonly pool: Pool)``
+                if kind := typed_kind(index, project, declared):
+                    self._bound[(d.qualname, name)] = kind
+                    if d.name == "constructor":
+                        self._bound.setdefault((d.qualname.rpartition(".")[0], f"this.{name}"), kind)
+
+    def _derived(self, call: CallSite) -> str | None:
+        """``const client = await pool.connect()``: a connection of the pool's kind."""
+        owner, _, method = call.raw.rpartition(".")
+        kind = self.kind(call.function, owner) if owner else None
+        if kind == "sql" and method in {"connect", "getConnection", "promise"}:
+            return kind
+        return None
+
+    def kind(self, function: str, receiver: str) -> str | None:
+        parts = receiver.split(".")
+        size = 2 if parts[0] == "this" and len(parts) > 1 else 1
+        root, tail = ".".join(parts[:size]), parts[size:]
+        target = self.index.imported(parts[0]) or ""
+        if target.split(".", 1)[0] == "mongoose" and tail == ["model"]:
+            return "model:mongoose"  # ``mongoose.model('User').find(...)``
+        if target in {"typeorm.getManager", "typeorm.getRepository"} and not tail:
+            return "manager" if target.endswith("Manager") else "repository"
+        found = self._local(function, root) or self._imported(root)
+        if found is not None and found.startswith("models:"):
+            return f"model:{found[7:]}" if len(tail) == 1 and tail[0][:1].isupper() else None
+        if found is not None:
+            return None if tail else found
+        typeorm = self.orm == "typeorm" or "typeorm" in self.project.packages
+        if typeorm and parts[-1] in _MANAGERS:
+            return "manager"
+        if typeorm and parts[-1] in _REPOSITORY_GETTERS:
+            return "repository"
+        if "prisma" in parts[-1].lower() and "@prisma/client" in self.project.packages:
+            return "prisma"
+        return None
+
+    def _local(self, function: str, name: str) -> str | None:
+        scope = function
+        while True:
+            found = self._bound.get((scope, name))
+            if found is None and name.startswith("this."):  # ``this.pool = new Pool()`` in the constructor
+                owner = function.split(".", 1)[0]
+                found = next((v for (f, n), v in self._bound.items() if n == name and f.startswith(owner)), None)
+            if found is not None or not scope:
+                return found
+            scope = scope.rpartition(".")[0]
+
+    def _imported(self, root: str) -> str | None:
+        if root.startswith("this."):
+            return None
+        found = self.project.imported_kind(self.index, root)
+        if found is None and self.facts is not None:
+            found = self.facts.names.get(root)
+        own = any(d.name == root and d.kind == "class" for d in self.index.definitions)
+        if found is None and own and root in self.project.model_classes:
+            found = f"model:{self.project.model_classes[root]}"  # the model's own module
+        return found
+
+
+def _module(index: CodeIndex) -> str:
+    from redline.sources.code.treesitter.jsnames import module_id  # noqa: PLC0415 - light, kept local
+
+    return module_id(index.path)
+
+
+def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:
+    receivers = JsReceivers(index, project)
+    constants = constant_lists(index)
+    for call in index.calls:
+        loop = per_item(index, call, constants)
+        if loop is None or "." not in call.raw:
+            continue
+        hit = (
+            _orm(call, receivers, loop)
+            or _sql(call, receivers, loop)
+            or _redis(call, receivers, loop)
+            or _lazy(call, receivers, loop)
+        )
+        if hit is not None:
+            yield hit
+
+
+def _batched(call: CallSite) -> bool:
+    return any(_BATCH.search(text) for a in call.args for text in a.items)
+
+
+def _orm(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    owner, _, method = call.raw.rpartition(".")
+    kind = receivers.kind(call.function, owner)
+    reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
+    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
+        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
+    if kind is None or reads is None or method not in reads or _batched(call):
+        return None
+    label = _LABEL[kind]
+    return Hit(
+        JS_ORM_QUERY_IN_LOOP,
+        f"{label} {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
+        call.line,
+        call.end_line,
+        {"query": call.raw, "orm": label, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
+        _REMEDIATION[label],
+    )
+
+
+_REMEDIATION = {
+    "Sequelize": "Load the rows with the query the loop iterates (`include: [{ model: X, as: '...' }]`) or fetch "
+    "every item in one query before the loop (`findAll({ where: { id: ids } })`) and map the rows by key.",
+    "Prisma": "Ask for the relation with the query the loop iterates (`include: { x: true }` / `select`) or fetch "
+    "every item in one `findMany({ where: { id: { in: ids } } })` and map the rows by key.",
+    "TypeORM": "Load the relation with the query the loop iterates (`relations: [...]`, `leftJoinAndSelect`) or "
+    "fetch every item in one `findBy({ id: In(ids) })` and map the rows by key.",
+    "Mongoose": "Load the referenced documents with the query the loop iterates (`.populate('field')`) or fetch "
+    "every item in one `find({ _id: { $in: ids } })` and map the documents by id.",
+}
+
+
+def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    owner, _, method = call.raw.rpartition(".")
+    if method not in {"query", "execute"} or receivers.kind(call.function, owner) != "sql" or _batched(call):
+        return None
+    first = call.args[0] if call.args else None
+    if first is None or len(call.args) < 2:
+        return None  # no parameters: a statement per item of a fixed script, not one query per row
+    if isinstance(first.literal, str) and _WRITE_SQL.match(first.literal):
+        return None  # one write per item is a batching concern
+    return Hit(
+        JS_RAW_SQL_IN_LOOP,
+        f"SQL query {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
+        call.line,
+        call.end_line,
+        {"call": call.raw, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
+        "Fetch every item in one statement (`WHERE id = ANY($1)` with the array, or `IN (?)` with mysql2) and "
+        "map the rows by key; for writes, one multi-row INSERT.",
+    )
+
+
+def _redis(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    owner, _, method = call.raw.rpartition(".")
+    if method.lower() not in _REDIS or receivers.kind(call.function, owner) != "redis":
+        return None
+    batch = {"get": "MGET", "set": "MSET", "hget": "HMGET"}.get(method.lower(), "a pipeline")
+    return Hit(
+        JS_REDIS_IN_LOOP,
+        f"Redis {method.upper()} through {owner} runs {where(loop)}",
+        call.line,
+        call.end_line,
+        {"command": method, "client": owner, "loop": f"line {loop.line}"},
+        f"Send the commands in one round trip: {batch} (`{owner}.pipeline()` / `multi()`, queue every command, "
+        "one `exec()`).",
+    )
+
+
+def _rows_of(receivers: JsReceivers, loop: Loop) -> tuple[str, str] | None:
+    """(model kind, query) when the loop iterates the rows of a model query, directly or through a local."""
+    index = receivers.index
+    chain = loop.iter
+    if "." not in chain:  # ``const posts = await Post.findAll(...)`` before the loop
+        bound = [c for c in index.calls if c.assigned_to == chain and c.line < loop.line and "." in c.raw]
+        bound = [c for c in bound if loop.function == c.function or loop.function.startswith(c.function + ".")]
+        if not bound:
+            return None
+        chain, function = max(bound, key=lambda c: c.line).raw, bound[0].function
+    else:
+        function = loop.function
+    owner, _, method = chain.rpartition(".")
+    kind = receivers.kind(function, owner) if owner else None
+    if kind in _READS and method in _READS[kind] and method not in {"count", "max", "min", "sum", "exists"}:
+        return kind, chain
+    return None
+
+
+def _lazy(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    owner, _, method = call.raw.rpartition(".")
+    if owner not in loop.targets or not loop.targets:
+        return None
+    getter = method.startswith("get") and method[3:4].isupper() and method[3:].lower() in receivers.project.associations
+    getter = getter or method == "$get"
+    if not (getter or method == "populate"):
+        return None
+    rows = _rows_of(receivers, loop)
+    if rows is None or rows[0] != ("model:sequelize" if getter else "model:mongoose"):
+        return None
+    label = "Sequelize" if getter else "Mongoose"
+    fix = (
+        f"load the association with the query (`{rows[1]}({{ include: ... }})`) and read the property instead of "
+        "calling the getter"
+        if getter
+        else f"populate the field on the query (`{rows[1]}(...).populate(...)`)"
+    )
+    return Hit(
+        JS_LAZY_ASSOCIATION_IN_LOOP,
+        f"{label} {call.raw}() queries once per row of `{rows[1]}` (loop at line {loop.line}): N+1 queries",
+        call.line,
+        call.end_line,
+        {"call": call.raw, "query": rows[1], "orm": label, "loop": f"line {loop.line}"},
+        f"Load the rows with their association in one query: {fix}.",
+    )

@@ -1,0 +1,49 @@
+"""Which calls of a JavaScript/TypeScript or Go module run once per item of data: the loop a call is in, the
+names that loop binds over data, and how the loop is described in a message."""
+
+from __future__ import annotations
+
+from redline.sources.code.model import CallSite, CodeIndex, Loop
+
+
+def constant_lists(index: CodeIndex) -> frozenset[str]:
+    """Module-level names bound to a literal list or object (``const TYPES = ['a', 'b']``): a loop over one
+    runs a fixed number of times, whatever the data."""
+    return frozenset(a.name for a in index.assignments if a.name != "module.exports" and len(a.values) > 0)
+
+
+def item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> set[str]:
+    """The names the enclosing loops bind over data (a ``while`` polls, a literal list is a fixed count)."""
+    names: set[str] = set()
+    while loop_id >= 0:
+        loop = index.loops[loop_id]
+        fixed = loop.iter_size >= 0 or (loop.iter and loop.iter.split(".", 1)[0] in constants)
+        if loop.kind != "while" and not fixed:
+            names |= set(loop.targets)
+        loop_id = loop.parent
+    return names
+
+
+def per_item(index: CodeIndex, call: CallSite, constants: frozenset[str]) -> Loop | None:
+    """The loop ``call`` runs in once per data item, when it reads that item and the loop is not a search."""
+    if call.loop < 0:
+        return None
+    loop = index.loops[call.loop]
+    if loop.exits or not item_names(index, call.loop, constants) & set(call.reads):
+        return None
+    return loop
+
+
+def where(loop: Loop) -> str:
+    what = f"`{loop.iter}`" if loop.iter else "the loop"
+    if loop.kind == "callback":
+        how = f"`{loop.via}` callback at line {loop.line}"
+        return f"once per item of {what}{', all at once' if loop.concurrent else ''} ({how})"
+    return f"once per item of {what} (loop at line {loop.line})"
+
+
+def per_query(loop: Loop) -> str:
+    """How the round trips add up: one after the other, or all at once (still N queries, N connections)."""
+    if loop.concurrent:
+        return "N queries sent together where one would do (N+1 round trips, up to N pooled connections)"
+    return "one query per item (N+1)"
