@@ -139,7 +139,7 @@ def test_selecting_a_rule_plans_its_owner_and_the_checks_that_borrow_it() -> Non
 
     def planned(code: str) -> list[str]:
         plan = make_plan(builtin_checks(), [], [], Config(), select=[code])
-        return sorted(c.name for c in (*plan.file_checks, *plan.project_checks))
+        return sorted(c.name for c in (*plan.file_checks, *plan.project_checks, *plan.module_checks))
 
     assert planned("SEC903") == ["secrets-kubernetes"]
     assert planned("SEC904") == ["secrets-dockerfile"]
@@ -241,7 +241,7 @@ def test_a_one_family_catalogue_plans_what_the_full_catalogue_plans_for_that_fam
     def planned(catalogue: Catalogue) -> tuple[list[str], list[str], list[str]]:
         plan = make_plan(catalogue.checks, catalogue.file_sources, catalogue.project_sources, Config(), select=["SEC"])
         return (
-            sorted(c.name for c in (*plan.file_checks, *plan.project_checks)),
+            sorted(c.name for c in (*plan.file_checks, *plan.project_checks, *plan.module_checks)),
             sorted(s.name for s in plan.file_sources),
             sorted(s.name for s in plan.project_sources),
         )

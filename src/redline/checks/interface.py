@@ -3,8 +3,12 @@
 A ``FileCheck`` looks at the facts of one file and runs in worker processes
 right after that file was parsed. A ``ProjectCheck`` looks at all kept facts
 at once in the main process (a compose file and the Dockerfiles it builds, a
-lockfile and the vulnerability database). Either declares the rules it may
-emit; the registry is built from those declarations.
+lockfile and the vulnerability database). A ``ModuleCheck`` is both halves of
+one judgement: the per-module part runs where the module's facts were just
+built (a worker), and only its small results travel to the main process, where
+``finish`` completes them with project facts (the route a call is reachable
+from). Each declares the rules it may emit; the registry is built from those
+declarations.
 """
 
 from __future__ import annotations
@@ -145,3 +149,34 @@ class ProjectCheck(Check, ABC):
         """Judge all facts of the run. A ``Skipped`` names an input the check could not cover
         (a git blob over the size limit …); the report lists it with the reason. A non-fatal
         ``ToolError`` is a notice every output shows (a partial advisory database …)."""
+
+
+class ModuleCheck(Check, ABC):
+    """A check whose judgement of a module needs that module's facts alone, and at most a small project-wide
+    completion: the rules over one module's code index, completed with the route each hit is reachable from.
+
+    ``check_module`` runs where the fact was built (a worker process, or inline with one job) and returns
+    small, picklable partial results; the main process hands every partial of the run, in the walk's order
+    (the same with any number of workers), to ``finish`` once the project facts exist. So the per-module
+    work scales with the workers and never waits for every module to reach the main process."""
+
+    #: the per-file fact types ``check_module`` judges (a ``CodeIndex``)
+    fact_types: tuple[type, ...] = ()
+    #: project facts ``finish`` reads (``RouteInventory``); their sources run when the check does
+    project_fact_types: tuple[type, ...] = ()
+
+    @abstractmethod
+    def check_module(self, fact: Any, ctx: CheckContext) -> Iterable[Any]:
+        """The partial results for one module's fact: findings, or what ``finish`` needs to make them."""
+
+    def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        """Complete the partials of every module with project facts; by default they are the findings."""
+        return cast(list[Finding], partials)
+
+    def declared(self, rule: Rule) -> Rule:
+        """This check's own declaration of ``rule``. Partials from a worker arrive pickled, so a rule in them
+        is an equal copy, not the declared object that judges compare by identity (``hit.rule is X``)."""
+        for own in (*self.rules, *self.borrows):
+            if own.code == rule.code:
+                return own
+        return rule

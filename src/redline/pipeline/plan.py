@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redline.checks.interface import Check, FileCheck, ProjectCheck, rule_registry
+from redline.checks.interface import Check, FileCheck, ModuleCheck, ProjectCheck, rule_registry
 from redline.core.config import Config
 from redline.core.rules import RuleRegistry
 from redline.core.workspace import FileText
@@ -20,6 +20,8 @@ class RunPlan:
     project_checks: tuple[ProjectCheck, ...]
     file_sources: tuple[FileSource, ...]
     project_sources: tuple[ProjectSource, ...]
+    #: checks judged per module where the module was parsed, then finished in the main process
+    module_checks: tuple[ModuleCheck, ...] = ()
 
 
 def enabled_codes(
@@ -48,6 +50,7 @@ def make_plan(
     enabled = enabled_codes(registry, config, select, ignore)
     active = [c for c in checks if not enabled.isdisjoint(c.emittable_codes())]
     needed: set[type] = {t for c in active for t in getattr(c, "fact_types", ())}
+    needed.update(t for c in active for t in getattr(c, "project_fact_types", ()))
     needed.update(step_fact_types)  # a synthesis step (the system map) reads facts no check may ask for
     chosen = _project_sources(list(project_sources), needed)
     return RunPlan(
@@ -57,6 +60,7 @@ def make_plan(
         project_checks=tuple(c for c in active if isinstance(c, ProjectCheck)),
         file_sources=tuple(s for s in file_sources if _needed(s.produces, needed)),
         project_sources=chosen,
+        module_checks=tuple(c for c in active if isinstance(c, ModuleCheck)),
     )
 
 

@@ -119,7 +119,11 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     skipped: list[Skipped] = list(walk.skipped)
 
     state = WorkerState(
-        plan.file_sources, plan.file_checks, ctx, needs_text=any(FileText in c.fact_types for c in plan.file_checks)
+        plan.file_sources,
+        plan.file_checks,
+        ctx,
+        needs_text=any(FileText in c.fact_types for c in plan.file_checks),
+        module_checks=plan.module_checks,
     )
     wanted = [f for f in walk.files if state.needs_text or any(s.wants(f) for s in plan.file_sources)]
     progress.stage("reading and parsing", total=len(wanted))
@@ -134,6 +138,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     with facts_frozen():
         _collect_project_facts(plan, project_ctx, noted, progress)
         findings += _check_project(plan, facts, ctx, noted, progress)
+        findings += _finish_modules(plan, outcome.partials, facts, ctx, noted, progress=progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
         findings = [override_severity(f, req.config) for f in findings]
@@ -204,6 +209,29 @@ def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted
     return findings
 
 
+def _finish_modules(
+    plan: RunPlan,
+    partials: dict[int, list[object]],
+    facts: Facts,
+    ctx: CheckContext,
+    noted: _Noted,
+    *,
+    progress: Progress,
+) -> list[Finding]:
+    """Each module check's ``finish`` over the partials its per-module half left in every worker."""
+    findings: list[Finding] = []
+    for position, check in enumerate(plan.module_checks):
+        progress.stage(f"checking {check.name}")
+        try:
+            for item in check.finish(partials.get(position, []), facts, ctx):
+                route(item, plan.enabled, findings, noted.skipped, noted.errors)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+            noted.errors.append(
+                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
+            )
+    return findings
+
+
 def _synthesise(
     steps: list[SynthesisStep],
     facts: Facts,
@@ -239,7 +267,7 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
     out of the run; checks failing for one reason (a bad ``[secrets]`` table) make one error."""
     failed: dict[str, list[str]] = {}
     dropped: set[int] = set()
-    for check in (*plan.file_checks, *plan.project_checks):
+    for check in (*plan.file_checks, *plan.project_checks, *plan.module_checks):
         try:
             check.prepare(ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on without the check
@@ -254,6 +282,7 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
         plan,
         file_checks=tuple(c for c in plan.file_checks if id(c) not in dropped),
         project_checks=tuple(c for c in plan.project_checks if id(c) not in dropped),
+        module_checks=tuple(c for c in plan.module_checks if id(c) not in dropped),
     ), errors
 
 
@@ -311,6 +340,8 @@ def _merge(into: ChunkOutcome, out: ChunkOutcome) -> None:
     into.skipped += out.skipped
     into.files += out.files
     into.bytes += out.bytes
+    for position, partials in out.partials.items():
+        into.partials.setdefault(position, []).extend(partials)
 
 
 def _apply_suppressions(

@@ -1,4 +1,5 @@
-"""Per-file work: read once, parse with every source that wants the file, run file checks.
+"""Per-file work: read once, parse with every source that wants the file, run file checks and the
+per-module half of module checks.
 
 Runs in worker processes (forked, so the checks need not be pickled) or
 inline for small trees. Returns only small, picklable results.
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.interface import CheckContext, FileCheck, ModuleCheck
 from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
@@ -27,6 +28,7 @@ class WorkerState:
     checks: tuple[FileCheck, ...]
     ctx: CheckContext
     needs_text: bool  # some file check reads raw text
+    module_checks: tuple[ModuleCheck, ...] = ()
 
 
 @dataclass
@@ -37,6 +39,8 @@ class ChunkOutcome:
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
+    #: each module check's partial results (by its position in ``WorkerState.module_checks``), in file order
+    partials: dict[int, list[object]] = field(default_factory=dict)
 
 
 _STATE: WorkerState | None = None
@@ -109,6 +113,8 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
         if keeps(fact) and not isinstance(fact, FileText):
             out.facts.append(fact)
     _judge(state, facts, file.path, out)
+    if state.module_checks:
+        _judge_modules(state, facts, file.path, out)
 
 
 def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list[object]:
@@ -148,6 +154,24 @@ def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome
                 out.errors.append(
                     ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
                 )
+
+
+def _judge_modules(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome) -> None:
+    """The per-module half of every module check over the facts of its types; a check that fails is a
+    tool error for this file (its other modules are still judged)."""
+    for position, check in enumerate(state.module_checks):
+        for fact in facts:
+            if not isinstance(fact, check.fact_types):
+                continue
+            try:
+                partials = list(check.check_module(fact, state.ctx))
+            except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
+                out.errors.append(
+                    ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
+                )
+                continue
+            if partials:
+                out.partials.setdefault(position, []).extend(partials)
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,14 +29,6 @@ _BRANCH_VARS = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRA
 _REVISION_VARS = ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT")
 
 
-def wants_recording(settings: HistorySettings, *, record: bool | None, store: str | None) -> bool:
-    if record is not None:
-        return record
-    if store:
-        return True
-    return settings.record if settings.record is not None else bool(settings.store)
-
-
 def store_spec(settings: HistorySettings, store: str | None) -> str:
     """The store to use: ``--store``, else ``[history] store``, else the default file."""
     return store or settings.store or DEFAULT_STORE_PATH

@@ -78,3 +78,13 @@ HISTORY_SECTION: SectionSpec[HistorySettings] = SectionSpec(
     "`record` (default: record when a store is configured), `sla_days` per severity "
     "(critical 7, high 30, medium 90, low 180), `budgets` per tracked metric for the forecasts.",
 )
+
+
+def wants_recording(settings: HistorySettings, *, record: bool | None, store: str | None) -> bool:
+    """Whether this run is recorded: ``--record``/``--no-record``, else ``--store``, else the table. Here, not
+    in ``session``, so a run that records nothing never imports SQLAlchemy (≈0.3 s of every audit)."""
+    if record is not None:
+        return record
+    if store:
+        return True
+    return settings.record if settings.record is not None else bool(settings.store)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from redline.checks.code.hits import Hit, flow_evidence, hit_finding, raw_taint, route_of
+from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Skipped, ToolError
+from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
 
@@ -167,22 +167,21 @@ def _debug(index: CodeIndex) -> Iterator[Hit]:
                 )
 
 
-class CodeFlawCheck(ProjectCheck):
+class CodeFlawCheck(ModuleCheck):
     name = "code-flaws"
     rules = (SQL_FROM_REQUEST, SHELL_FROM_REQUEST, DEBUG_ON, WEAK_PASSWORD_HASH, JWT_UNVERIFIED)
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
+        index = fact
+        if looks_like_test_or_sample(index.path):
+            return []
+        # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
+        judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
+        hits = [h for c in index.calls for judge in judges if (h := judge(c))]
+        return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
+
+    def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
-        found: list[Finding] = []
-        for index in facts.of(CodeIndex):
-            if looks_like_test_or_sample(index.path):
-                continue
-            # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
-            judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
-            hits = [h for c in index.calls for judge in judges if (h := judge(c))]
-            found += [
-                hit_finding(self, index.path, hit, route_of(hit.call, index.path, routes) if hit.call else None)
-                for hit in (*hits, *_debug(index))
-            ]
-        return found
+        return [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]

@@ -4,9 +4,9 @@ reachable from: shared by the flaw, injection and settings checks."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from redline.checks.interface import ProjectCheck
+from redline.checks.interface import Check, ModuleCheck
 from redline.core.model import Finding, Location
 from redline.core.rules import Rule
 from redline.sources.code.flow import AFTER_PREFIX, marked
@@ -45,6 +45,24 @@ class Hit:
     line: int
     evidence: dict[str, str]
     remediation: str
+
+
+@dataclass(frozen=True)
+class ModuleHit:
+    """A judge's hit in one module, found where the module was indexed; the main process completes it with
+    the route it is reachable from (``hit_finding``) once every module's routes are known."""
+
+    path: str
+    hit: Hit
+    language: str = "python"
+
+    def restored(self, check: ModuleCheck) -> ModuleHit:
+        """This hit with its rule the check's declared object again (it came from a worker as a copy)."""
+        rule = check.declared(self.hit.rule)
+        return self if rule is self.hit.rule else replace(self, hit=replace(self.hit, rule=rule))
+
+    def reached(self, routes: dict[tuple[str, str], Route]) -> Route | None:
+        return route_of(self.hit.call, self.path, routes) if self.hit.call else None
 
 
 #: calls that hand back the caller's text, reshaped but whole: a value passed through them still reaches
@@ -123,7 +141,7 @@ def route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) ->
     return None
 
 
-def hit_finding(check: ProjectCheck, path: str, hit: Hit, route: Route | None) -> Finding:
+def hit_finding(check: Check, path: str, hit: Hit, route: Route | None) -> Finding:
     """The finding of a judge's hit in the file at ``path``, naming the route it is reachable from, if any."""
     evidence = dict(hit.evidence)
     if route is not None:

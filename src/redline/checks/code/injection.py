@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from redline.checks.code.hits import Hit, Taint, flow_evidence, hit_finding, raw_taint, route_of
+from redline.checks.code.hits import Hit, ModuleHit, Taint, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.injection_rules import (
     DESERIALISE_REQUEST,
     OPEN_REDIRECT,
@@ -16,10 +16,10 @@ from redline.checks.code.injection_rules import (
     SSRF_FROM_REQUEST,
     TEMPLATE_FROM_REQUEST,
 )
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Skipped, ToolError
+from redline.core.model import Finding
 from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
@@ -323,22 +323,30 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
 JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
 
 
-class InjectionCheck(ProjectCheck):
+class InjectionCheck(ModuleCheck):
     name = "code-injection"
     rules = (PATH_FROM_REQUEST, SSRF_FROM_REQUEST, TEMPLATE_FROM_REQUEST, DESERIALISE_REQUEST, OPEN_REDIRECT)
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
+        index = fact
+        if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):
+            return []
+        view = ModuleView.of(index)
+        return [
+            ModuleHit(index.path, hit, index.language)
+            for call in index.calls
+            if call.tainted
+            for judge in JUDGES
+            if (hit := judge(call, view))
+        ]
+
+    def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         found: list[Finding] = []
-        for index in facts.of(CodeIndex):
-            if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):
-                continue
-            view = ModuleView.of(index)
-            for call in index.calls:
-                hits = [h for judge in JUDGES if (h := judge(call, view))] if call.tainted else []
-                for hit in hits:
-                    reached = route_of(call, index.path, routes)
-                    if not _one_segment(hit, reached):
-                        found.append(hit_finding(self, index.path, hit, reached))
+        for p in (x.restored(self) for x in partials):
+            reached = p.reached(routes)
+            if not _one_segment(p.hit, reached):
+                found.append(hit_finding(self, p.path, p.hit, reached))
         return found

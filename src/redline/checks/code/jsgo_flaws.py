@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from redline.checks.code.hits import Hit, Taint, flow_evidence, hit_finding, route_of
+from redline.checks.code.hits import Hit, ModuleHit, Taint, flow_evidence, hit_finding
 from redline.checks.code.jsgo_rules import (
     PATH_FROM_REQUEST_JSGO,
     SHELL_FROM_REQUEST_JSGO,
@@ -14,10 +14,10 @@ from redline.checks.code.jsgo_rules import (
     SSRF_FROM_REQUEST_JSGO,
 )
 from redline.checks.code.jsgo_taint import Bindings, last
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Skipped, ToolError
+from redline.core.model import Finding
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 
@@ -273,32 +273,36 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
 JUDGES: tuple[Callable[[CallSite, str, Bindings], Hit | None], ...] = (_sql, _shell, _path, _ssrf)
 
 
-class JsGoFlawCheck(ProjectCheck):
+class JsGoFlawCheck(ModuleCheck):
     name = "code-flaws-js-go"
     rules = (SQL_FROM_REQUEST_JSGO, SHELL_FROM_REQUEST_JSGO, PATH_FROM_REQUEST_JSGO, SSRF_FROM_REQUEST_JSGO)
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
+        index = fact
+        if index.language not in LANGUAGES or looks_like_test_or_sample(index.path):
+            return []
+        if not any(c.tainted for c in index.calls):
+            return []
+        lang = "go" if index.language == "go" else "js"
+        view = Bindings.of(index)
+        return [
+            ModuleHit(index.path, hit, index.language)
+            for call in index.calls
+            if call.tainted
+            for j in JUDGES
+            if (hit := j(call, lang, view))
+        ]
+
+    def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes: dict[tuple[str, str], Route] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:
                 routes.setdefault((route.handler_path, route.handler), route)
         found: list[Finding] = []
-        for index in facts.of(CodeIndex):
-            if index.language in LANGUAGES and not looks_like_test_or_sample(index.path):
-                found += self._module(index, routes)
-        return found
-
-    def _module(self, index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Finding]:
-        if not any(c.tainted for c in index.calls):
-            return []
-        lang = "go" if index.language == "go" else "js"
-        view = Bindings.of(index)
-        found: list[Finding] = []
-        for call in index.calls:
-            hits = [h for j in JUDGES if (h := j(call, lang, view))] if call.tainted else []
-            for hit in hits:
-                reached = route_of(call, index.path, routes)
-                if not (lang == "go" and _one_segment(hit, reached)):
-                    found.append(hit_finding(self, index.path, hit, reached))
+        for p in (x.restored(self) for x in partials):
+            reached = p.reached(routes)
+            if not (p.language == "go" and _one_segment(p.hit, reached)):
+                found.append(hit_finding(self, p.path, p.hit, reached))
         return found

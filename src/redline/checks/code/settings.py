@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from redline.checks.code.hits import Hit, flow_evidence, hit_finding, raw_taint, route_of
+from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.settings_rules import (
     AUTOESCAPE_OFF,
     COOKIE_FLAGS_OFF,
@@ -15,11 +16,11 @@ from redline.checks.code.settings_rules import (
     HARDCODED_SIGNING_KEY,
     MARKUP_FROM_REQUEST,
 )
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Finding, Skipped, ToolError
-from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.core.model import Finding
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.model import YES
 
@@ -252,7 +253,17 @@ def _django_cors(index: CodeIndex) -> Iterator[Hit]:
         )
 
 
-class SettingsCheck(ProjectCheck):
+@dataclass(frozen=True)
+class CsrfExempt:
+    """A view exempted from CSRF protection, found in its module: whether that matters (a login guard on its
+    route) is known only once every module's routes are."""
+
+    path: str
+    qualname: str
+    mark: Decorator
+
+
+class SettingsCheck(ModuleCheck):
     name = "code-settings"
     rules = (
         CSRF_DISABLED,
@@ -262,27 +273,33 @@ class SettingsCheck(ProjectCheck):
         MARKUP_FROM_REQUEST,
         AUTOESCAPE_OFF,
     )
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit | CsrfExempt]:
+        index = fact
+        if looks_like_test_or_sample(index.path):
+            return []
+        hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
+        hits += [h for call in index.calls for h in _call_hits(call, index)]
+        return [*(ModuleHit(index.path, hit, index.language) for hit in hits), *_csrf_exempt(index)]
+
+    def finish(self, partials: list[ModuleHit | CsrfExempt], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         found: list[Finding] = []
-        for index in facts.of(CodeIndex):
-            if looks_like_test_or_sample(index.path):
+        for p in partials:
+            if isinstance(p, ModuleHit):
+                own = p.restored(self)
+                found.append(hit_finding(self, own.path, own.hit, own.reached(routes)))
                 continue
-            hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
-            hits += [h for call in index.calls for h in _call_hits(call, index)]
-            hits += _csrf_exempt(index, routes)
-            found += [
-                hit_finding(self, index.path, hit, route_of(hit.call, index.path, routes) if hit.call else None)
-                for hit in hits
-            ]
+            hit = _csrf_hit(p, routes.get((p.path, p.qualname)))
+            if hit is not None:
+                found.append(hit_finding(self, p.path, hit, None))
         return found
 
 
-def _csrf_exempt(index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list[Hit]:
-    """``@csrf_exempt`` on a view a login guard protects: the session cookie authenticates it."""
-    hits: list[Hit] = []
+def _csrf_exempt(index: CodeIndex) -> Iterator[CsrfExempt]:
+    """``@csrf_exempt`` (or ``method_decorator(csrf_exempt)``) on a definition of the module."""
     for d in index.definitions:
         marks = [x for x in d.decorators if x.raw.endswith(("csrf_exempt", "csrf.exempt"))]
         marks += [
@@ -290,19 +307,22 @@ def _csrf_exempt(index: CodeIndex, routes: dict[tuple[str, str], Route]) -> list
             for x in d.decorators
             if x.raw.endswith("method_decorator") and any((a.name or "").endswith("csrf_exempt") for a in x.args)
         ]
-        route = routes.get((index.path, d.qualname))
-        if not marks or route is None or route.authenticated != YES:
-            continue
-        hits.append(
-            Hit(
-                CSRF_DISABLED,
-                f"@{marks[0].raw} on {route.path}, which a login guard protects "
-                f"({', '.join(route.auth_evidence[:2])}): its session cookie is accepted from any site",
-                None,
-                marks[0].line,
-                {"route": f"{','.join(route.methods)} {route.path}", "setting": marks[0].raw},
-                "Remove the exemption and send the CSRF token from the client (header `X-CSRFToken`); an "
-                "endpoint for other machines should authenticate with a token, not the session cookie.",
-            )
-        )
-    return hits
+        if marks:
+            yield CsrfExempt(index.path, d.qualname, marks[0])
+
+
+def _csrf_hit(exempt: CsrfExempt, route: Route | None) -> Hit | None:
+    """The exemption on a view a login guard protects: the session cookie authenticates it."""
+    if route is None or route.authenticated != YES:
+        return None
+    mark = exempt.mark
+    return Hit(
+        CSRF_DISABLED,
+        f"@{mark.raw} on {route.path}, which a login guard protects "
+        f"({', '.join(route.auth_evidence[:2])}): its session cookie is accepted from any site",
+        None,
+        mark.line,
+        {"route": f"{','.join(route.methods)} {route.path}", "setting": mark.raw},
+        "Remove the exemption and send the CSRF token from the client (header `X-CSRFToken`); an "
+        "endpoint for other machines should authenticate with a token, not the session cookie.",
+    )

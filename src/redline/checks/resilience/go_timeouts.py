@@ -5,11 +5,12 @@ that block with no deadline."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Area, Finding, Location, Severity, Skipped, ToolError
+from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex, Composite
 
@@ -155,22 +156,50 @@ def grpc_hits(index: CodeIndex) -> Iterator[CallSite]:
         yield call
 
 
-class GoTimeoutCheck(ProjectCheck):
+@dataclass(frozen=True)
+class _DefaultClientUse:
+    """A call through ``http.DefaultClient``: a finding unless some module of the project sets its Timeout."""
+
+    path: str
+    call: CallSite
+
+
+@dataclass(frozen=True)
+class _SetsDefaultTimeout:
+    """The module assigns ``http.DefaultClient.Timeout`` (which bounds every default-client call)."""
+
+
+class GoTimeoutCheck(ModuleCheck):
     name = "go-timeouts"
     rules = (GO_CLIENT_NO_TIMEOUT, GO_DEFAULT_CLIENT, GRPC_BLOCKING_DIAL)
     fact_types = (CodeIndex,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language == "go"]
-        default_set = any(t == "http.DefaultClient.Timeout" for i in indexes for _, t, _ in i.writes)
+    def check_module(
+        self, fact: CodeIndex, ctx: CheckContext
+    ) -> Iterable[Finding | _DefaultClientUse | _SetsDefaultTimeout]:
+        index = fact
+        if index.language != "go":
+            return []
+        found: list[Finding | _DefaultClientUse | _SetsDefaultTimeout] = []
+        if any(t == "http.DefaultClient.Timeout" for _, t, _ in index.writes):
+            found.append(_SetsDefaultTimeout())
+        if looks_like_test_or_sample(index.path) or test_support(index.path):
+            return found
+        found += [self._client(index, literal) for literal in client_hits(index)]
+        found += [_DefaultClientUse(index.path, call) for call in default_client_hits(index)]
+        found += [self._dial(index, call) for call in grpc_hits(index)]
+        return found
+
+    def finish(
+        self, partials: list[Finding | _DefaultClientUse | _SetsDefaultTimeout], facts: Facts, ctx: CheckContext
+    ) -> Iterable[Finding]:
+        default_set = any(isinstance(p, _SetsDefaultTimeout) for p in partials)
         found: list[Finding] = []
-        for index in indexes:
-            if looks_like_test_or_sample(index.path) or test_support(index.path):
-                continue
-            found += [self._client(index, literal) for literal in client_hits(index)]
-            if not default_set:
-                found += [self._default(index, call) for call in default_client_hits(index)]
-            found += [self._dial(index, call) for call in grpc_hits(index)]
+        for p in partials:
+            if isinstance(p, Finding):
+                found.append(p)
+            elif isinstance(p, _DefaultClientUse) and not default_set:
+                found.append(self._default(p.path, p.call))
         return found
 
     def _client(self, index: CodeIndex, literal: Composite) -> Finding:
@@ -185,11 +214,11 @@ class GoTimeoutCheck(ProjectCheck):
             "that streams long bodies can bound `Transport.ResponseHeaderTimeout` and an idle deadline instead.",
         )
 
-    def _default(self, index: CodeIndex, call: CallSite) -> Finding:
+    def _default(self, path: str, call: CallSite) -> Finding:
         return self.finding(
             GO_DEFAULT_CLIENT,
             f"`{call.raw}` uses http.DefaultClient, which has no timeout",
-            Location(index.path, call.line, call.end_line),
+            Location(path, call.line, call.end_line),
             evidence={"call": call.raw, "function": call.function or "<package>"},
             remediation="Use an `http.Client` with `Timeout` set (one per process, reused), or a request built "
             "with `http.NewRequestWithContext` and a deadline context.",

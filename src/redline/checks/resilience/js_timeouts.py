@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.core.model import Area, Finding, Location, Severity, Skipped, ToolError
+from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 
@@ -233,25 +233,50 @@ def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSit
             yield call, f"sets timeout: {found.value.strip()} (no limit)"
 
 
-class JsTimeoutCheck(ProjectCheck):
+@dataclass(frozen=True)
+class _AxiosDefault:
+    """The module sets ``<axios>.defaults.timeout``: every axios call of the project gets that timeout."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A finding that stands only when no module of the project sets an axios default timeout."""
+
+    finding: Finding
+
+
+class JsTimeoutCheck(ModuleCheck):
     name = "js-timeouts"
     rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
     fact_types = (CodeIndex,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language in {"javascript", "typescript"}]
-        global_default = any(
-            target == f"{local}.defaults.timeout"
-            for index in indexes
-            for local in _axios_local(index)
-            for _, target, _ in index.writes
-        )
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | _Pending | _AxiosDefault]:
+        index = fact
+        if index.language not in {"javascript", "typescript"}:
+            return []
+        out: list[Finding | _Pending | _AxiosDefault] = []
+        locals_ = _axios_local(index)
+        if any(target == f"{local}.defaults.timeout" for local in locals_ for _, target, _ in index.writes):
+            out.append(_AxiosDefault())
+        if looks_like_test_or_sample(index.path):
+            return out
+        out += [self._fetch(index, call) for call in fetch_hits(index)]
+        with_default = {(id(call), why) for call, why in axios_hits(index, True)}
+        for call, why in axios_hits(index, False):
+            finding = self._axios(index, call, why)
+            out.append(finding if (id(call), why) in with_default else _Pending(finding))
+        return out
+
+    def finish(
+        self, partials: list[Finding | _Pending | _AxiosDefault], facts: Facts, ctx: CheckContext
+    ) -> Iterable[Finding]:
+        global_default = any(isinstance(p, _AxiosDefault) for p in partials)
         found: list[Finding] = []
-        for index in indexes:
-            if looks_like_test_or_sample(index.path):
-                continue
-            found += [self._fetch(index, call) for call in fetch_hits(index)]
-            found += [self._axios(index, call, why) for call, why in axios_hits(index, global_default)]
+        for p in partials:
+            if isinstance(p, Finding):
+                found.append(p)
+            elif isinstance(p, _Pending) and not global_default:
+                found.append(p.finding)
         return found
 
     def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:

@@ -37,13 +37,14 @@ def add_record_options(p: argparse.ArgumentParser) -> None:
 def with_history(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
     """When this run is recorded, give scoring what the store knows (ages, SLA nearness) and fix the run's
     time; a store that cannot be read is an error before the run."""
-    from redline.store.engine import StoreError
-    from redline.store.session import prior_view, scope_of, store_spec, wants_recording
-    from redline.store.settings import HISTORY_SECTION
+    from redline.store.settings import HISTORY_SECTION, wants_recording
 
     settings = req.config.settings(HISTORY_SECTION)
     if not wants_recording(settings, record=args.record, store=args.store):
         return req
+    from redline.store.engine import StoreError
+    from redline.store.session import prior_view, scope_of, store_spec
+
     now = int(time.time())
     scope = scope_of(req.root, split_codes(args.select), split_codes(args.ignore))
     try:
@@ -59,6 +60,8 @@ def with_history(req: AuditRequest, args: argparse.Namespace) -> AuditRequest:
 def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> AuditResult:
     """``result`` with what the history store says (trends, MTTR, late criticals) for the report, when this
     run was recorded; unchanged (after saying why) when the store cannot be read back."""
+    if "history_now" not in req.options:  # not recorded: the store (and SQLAlchemy) is never imported
+        return result
     from dataclasses import replace
 
     from redline.store.digest import digest_from
@@ -66,8 +69,6 @@ def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest
     from redline.store.session import scope_of, store_spec
     from redline.store.settings import HISTORY_SECTION
 
-    if "history_now" not in req.options:
-        return result
     settings = result.config.settings(HISTORY_SECTION)
     scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
     try:
@@ -81,13 +82,13 @@ def with_digest(result: AuditResult, args: argparse.Namespace, req: AuditRequest
 
 def record_if_asked(result: AuditResult, args: argparse.Namespace, req: AuditRequest) -> bool:
     """Record ``result`` when asked; False (after saying why) when recording failed."""
+    if "history_now" not in req.options:
+        return True
     from redline.report.scorecard import measured_success
     from redline.store.engine import StoreError
     from redline.store.session import record_result, scope_of, store_spec
     from redline.store.settings import HISTORY_SECTION
 
-    if "history_now" not in req.options:
-        return True
     settings = result.config.settings(HISTORY_SECTION)
     scope = scope_of(Path(result.root), split_codes(args.select), split_codes(args.ignore))
     spec = store_spec(settings, args.store)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from redline.sources.code.astwalk import child_nodes
 from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
@@ -98,6 +99,11 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BINDINGS = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)
 #: statements with statement lists of their own (where an awaited call's position is kept)
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.match_case)
+#: the same classes as sets, for the walk's exact-class look-ups
+_DEFINITION_TYPES: frozenset[type] = frozenset({*_FUNCTIONS, ast.ClassDef})
+_BINDING_TYPES: frozenset[type] = frozenset(_BINDINGS)
+_COMPOUND_TYPES: frozenset[type] = frozenset(_COMPOUND)
+_LOOP_TYPES: frozenset[type] = frozenset(_LOOPS)
 
 
 def classify_string(value: str) -> str | None:
@@ -204,22 +210,28 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
     walk = _Walk(module)
     _module_assignments(walk)
     stack: list[tuple[ast.AST, str, int]] = [(module.tree, "", -1)]
-    while stack:
+    functions = walk.functions
+    while stack:  # node classes are compared exactly: ``ast.parse`` makes no subclasses
         node, scope, loop = stack.pop()
         if walk.outside:
             loop = walk.outside.pop(id(node), loop)
         inner = _visit(walk, node, scope, loop)
         if loop >= 0:
             walk.bodies.see(node, loop, walk.loops)
-        if scope in walk.functions:
-            walk.functions[scope][1].append(node)
-        if inner != scope or isinstance(node, ast.Lambda):  # a lambda's body does not run per iteration
+        own = functions.get(scope)
+        if own is not None:
+            own[1].append(node)
+        cls = node.__class__
+        if inner != scope or cls is ast.Lambda:  # a lambda's body does not run per iteration
             inner_loop = -1
-        elif isinstance(node, _LOOPS):
+        elif cls in _LOOP_TYPES:
             inner_loop = len(walk.loops) - 1
         else:
             inner_loop = loop
-        stack.extend((child, inner, inner_loop) for child in reversed(list(ast.iter_child_nodes(node))))
+        children = child_nodes(node)
+        if children:
+            children.reverse()
+            stack.extend([(child, inner, inner_loop) for child in children])
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
     arguments = {
         id(node): _arguments(node)
@@ -330,28 +342,23 @@ def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
 
 def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     """Record what this node says; return the scope its children are in."""
-    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+    cls = node.__class__  # exact classes (see build_index) in sets first: this runs for every node
+    if cls in _DEFINITION_TYPES and isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
         _statement_lists(walk, node)
         return _definition(walk, node, scope)
-    if isinstance(node, ast.Call):
+    if cls is ast.Call and isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
-    elif isinstance(node, (*_BINDINGS, ast.ImportFrom)):
-        _bound_calls(walk, node) if not isinstance(node, ast.ImportFrom) else _relative_import(walk, node)
-    elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-        walk.awaited.add(id(node.value))
-    elif isinstance(node, ast.Attribute) and scope and node.attr in IDENTITY_ATTRS:
-        name = dotted(node)
-        if name:
-            walk.reads.add((scope, name))
-    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-        kind = classify_string(node.value)
-        if kind:
-            walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
-    elif isinstance(node, _LOOPS):
+    elif cls in _BINDING_TYPES and isinstance(node, _BINDINGS):
+        _bound_calls(walk, node)
+    elif cls is ast.ImportFrom and isinstance(node, ast.ImportFrom):
+        _relative_import(walk, node)
+    elif cls in _LOOP_TYPES and isinstance(node, _LOOPS):
         walk.loops.append(loop_fact(node, scope, loop))
         for part in _outside_parts(node):
             walk.outside[id(part)] = loop
-    if isinstance(node, _COMPOUND):
+    else:
+        _leaf(walk, node, cls, scope)
+    if cls in _COMPOUND_TYPES:
         _statement_lists(walk, node)
     return scope
 
@@ -362,6 +369,20 @@ def _relative_import(walk: _Walk, node: ast.ImportFrom) -> None:
         if alias.name != "*":
             prefix = "." * node.level + (f"{node.module}." if node.module else "")
             walk.relative[alias.asname or alias.name] = prefix + alias.name
+
+
+def _leaf(walk: _Walk, node: ast.AST, cls: type, scope: str) -> None:
+    """An awaited call, an identity attribute read, a URL/DSN/SQL string."""
+    if cls is ast.Await and isinstance(node, ast.Await):
+        if isinstance(node.value, ast.Call):
+            walk.awaited.add(id(node.value))
+    elif cls is ast.Attribute and isinstance(node, ast.Attribute):
+        if scope and node.attr in IDENTITY_ATTRS and (name := dotted(node)):
+            walk.reads.add((scope, name))
+    elif cls is ast.Constant and isinstance(node, ast.Constant) and isinstance(node.value, str):
+        kind = classify_string(node.value)
+        if kind:
+            walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
 
 
 def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:

@@ -8,6 +8,8 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from redline.sources.code.astwalk import child_nodes
+
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
     {
@@ -199,7 +201,7 @@ def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Itera
         yield left, marks
         yield node.right, marks if leading and isinstance(node.op, ast.Mod) else (AFTER_PREFIX, *marks)
         return
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):
         yield child, marks
 
 
@@ -268,7 +270,7 @@ def _own_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.
         yield node
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(child_nodes(node)))
 
 
 def _bindings(node: ast.AST) -> Iterator[tuple[ast.expr, ast.AST]]:
@@ -324,8 +326,10 @@ def function_flow(
         flow.tainted[name] = (source, ())
         flow.lines[name] = fn.lineno
     nodes = list(_own_statements(fn)) if nodes is None else nodes
+    names = {n.id for n in nodes if n.__class__ is ast.Name and isinstance(n, ast.Name)}
+    # a name resolves by its text alone (an import, unless a parameter shadows it): each is looked up once
     flow.reads_request = bool(flow.tainted) or any(
-        isinstance(n, ast.Name) and (n.id in REQUEST_NAMES or resolve(n) == "flask.request") for n in nodes
+        name in REQUEST_NAMES or resolve(ast.Name(id=name)) == "flask.request" for name in names
     )
     if not flow.reads_request:
         nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
