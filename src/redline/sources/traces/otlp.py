@@ -13,7 +13,8 @@ from typing import Any
 from redline.sources.traces.ids import as_int, hex_id
 from redline.sources.traces.spans import KINDS, RawSpan, TraceFormatError
 
-_KIND_NAMES = {
+#: OTLP JSON may name a span kind instead of numbering it
+KIND_NUMBERS = {
     "SPAN_KIND_UNSPECIFIED": 0,
     "SPAN_KIND_INTERNAL": 1,
     "SPAN_KIND_SERVER": 2,
@@ -21,7 +22,8 @@ _KIND_NAMES = {
     "SPAN_KIND_PRODUCER": 4,
     "SPAN_KIND_CONSUMER": 5,
 }
-_REMOTE_KNOWN, _REMOTE = 0x100, 0x200
+#: span flags bits 8 and 9: whether the parent is known to be remote, and whether it is
+FLAG_REMOTE_KNOWN, FLAG_REMOTE = 0x100, 0x200
 _LOWER_HEX = re.compile(r"[0-9a-f]+").fullmatch
 
 
@@ -53,7 +55,7 @@ def _span(span: object, service: str) -> RawSpan:
     if start is None or end is None or not trace_id or not span_id:
         raise TraceFormatError(f"span {span.get('name')!r} lacks a valid traceId, spanId or start/end time")
     kind = span.get("kind", 0)
-    kind_no = kind if type(kind) is int else _KIND_NAMES.get(kind, 0) if isinstance(kind, str) else (as_int(kind) or 0)
+    kind_no = kind if type(kind) is int else KIND_NUMBERS.get(kind, 0) if isinstance(kind, str) else (as_int(kind) or 0)
     status = span.get("status")
     code = status.get("code", 0) if type(status) is dict else 0
     events = span.get("events")
@@ -73,7 +75,7 @@ def _span(span: object, service: str) -> RawSpan:
         duration_us=max(0, (end - start) // 1000),
         error=code in (2, "STATUS_CODE_ERROR"),
         attributes=attributes(span.get("attributes")),
-        remote_parent=bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None,
+        remote_parent=bool(flags & FLAG_REMOTE) if flags & FLAG_REMOTE_KNOWN else None,
         trace_state=str(span.get("traceState") or ""),
         notes=notes,
     )

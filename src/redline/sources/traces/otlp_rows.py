@@ -26,18 +26,9 @@ from redline.sources.traces.classify import (
     describe,
     span_row,
 )
-from redline.sources.traces.otlp import attributes, span_notes
+from redline.sources.traces.otlp import FLAG_REMOTE, FLAG_REMOTE_KNOWN, KIND_NUMBERS, attributes, span_notes
 from redline.sources.traces.spans import KINDS
 
-_KIND_NAMES = {
-    "SPAN_KIND_UNSPECIFIED": 0,
-    "SPAN_KIND_INTERNAL": 1,
-    "SPAN_KIND_SERVER": 2,
-    "SPAN_KIND_CLIENT": 3,
-    "SPAN_KIND_PRODUCER": 4,
-    "SPAN_KIND_CONSUMER": 5,
-}
-_REMOTE_KNOWN, _REMOTE = 0x100, 0x200
 _CACHE_LIMIT = 200_000  # distinct (service, name, kind, attributes) kept; past it the cache starts again
 
 _EMPTY = msgspec.Raw(b"[]")
@@ -122,7 +113,7 @@ class OtlpRows:
             described = self._describe((service, span.name, span.kind, raw))
         start, status, flags = int(span.start_time_unix_nano), span.status, span.flags
         duration = max(0, (int(span.end_time_unix_nano) - start) // 1000)
-        remote = bool(flags & _REMOTE) if flags & _REMOTE_KNOWN else None
+        remote = bool(flags & FLAG_REMOTE) if flags & FLAG_REMOTE_KNOWN else None
         error = status is not None and status.code in (2, "STATUS_CODE_ERROR")
         message = status.message if status is not None else ""
         if not (error or message or span.trace_state) and len(span.events) <= 2:  # most spans: span_row, inline
@@ -155,7 +146,7 @@ class OtlpRows:
 
     def _describe(self, key: tuple[str, str, int | str, bytes]) -> Description:
         service, name, kind, raw = key
-        kind_no = kind if type(kind) is int else _KIND_NAMES.get(str(kind), 0)
+        kind_no = kind if type(kind) is int else KIND_NUMBERS.get(str(kind), 0)
         kind_name = KINDS[kind_no - 1] if 1 <= kind_no <= 5 else "internal"
         described = describe(attributes(orjson.loads(raw)), service, name, kind_name, self.file_no)
         if len(self._described) >= _CACHE_LIMIT:

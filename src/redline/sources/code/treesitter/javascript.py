@@ -33,17 +33,7 @@ from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
-FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "generator_function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function",
-    }
-)
+FUNCTIONS = JS_GRAMMAR.functions  # the node types that open a function scope
 CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 _CALLS = frozenset({"call_expression", "new_expression"})
 
