@@ -8,7 +8,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from redline.sources.code.astwalk import child_nodes
+from redline.sources.code.astwalk import child_nodes, walk_nodes
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
@@ -287,7 +287,10 @@ def _bindings(node: ast.AST) -> Iterator[tuple[ast.expr, ast.AST]]:
 
 
 def _names(target: ast.expr) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
+    if target.__class__ is ast.Name and isinstance(target, ast.Name):
+        return [target.id]
+    return [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
 
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
@@ -437,7 +440,13 @@ def names_in(node: ast.AST) -> frozenset[str]:
         return frozenset((node.id,))
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return frozenset((node.value.id,))
-    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return frozenset(n.id for n in walk_nodes(node) if isinstance(n, ast.Name))
+
+
+def followed_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function has a parameter a parameter flow follows (any but ``self``/``cls``)."""
+    args = fn.args
+    return any(a.arg not in _SELF for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
 
 
 def param_flows(
@@ -464,7 +473,7 @@ def param_flows(
         reach = _reach(seed, bindings)
         if reach.isdisjoint(used):
             continue
-        relevant = [(target, value, read) for target, value, read, bound in bindings if read & reach or seed in bound]
+        relevant = [binding for binding in bindings if binding[2] & reach or seed in binding[3]]
         flows.append(_param_flow(fn, seed, every, resolve, relevant))
     return flows
 
@@ -487,19 +496,24 @@ def _param_flow(
     seed: str,
     params: frozenset[str],
     resolve: Resolver,
-    bindings: list[tuple[ast.expr, ast.AST, frozenset[str]]],
+    bindings: list[tuple[ast.expr, ast.AST, frozenset[str], frozenset[str]]],
 ) -> FunctionFlow:
     """One parameter's flow: a first pass in source order, then again only the bindings that read a name
-    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``."""
+    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``. A binding
+    that reads no tainted name and rebinds no parameter changes nothing (a parameter flow's only sources are
+    its tainted names; it records no string building) and is passed over without reading its value."""
     flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
     flow.tainted[seed] = (f"arg:{seed}", ())
     flow.lines[seed] = fn.lineno
     resolve = flow.resolver(resolve)
     todo = list(enumerate(bindings))
+    tainted, seeded = flow.tainted, flow.seeded
     for _ in range(3):
         when: dict[str, int] = {}
-        for position, (target, value, _read) in todo:
-            known = set(flow.tainted)
+        for position, (target, value, read, bound) in todo:
+            if read.isdisjoint(tainted) and bound.isdisjoint(seeded):
+                continue
+            known = set(tainted)
             _bind(target, value, flow, resolve)
             when.update((name, position) for name in flow.tainted.keys() - known)
         todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b[2])]
