@@ -16,13 +16,34 @@ from redline.sources.code.astwalk import walk_nodes
 from redline.sources.python import PythonModule, collect_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = sorted(p for base in (ROOT / "tests" / "code" / "fixtures", ROOT / "examples") for p in base.rglob("*.py"))
+FIXTURES = (ROOT / "tests" / "code" / "fixtures", ROOT / "examples")
+MODULES = [*sorted(p for base in FIXTURES for p in base.rglob("*.py")), ROOT / "edges.py"]  # edges.py: EDGES
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
+#: the cases a fixture may lack: a parameter rebound to a constant, to itself converted, a loop that feeds
+#: itself, a nameless template call, a name bound twice, a parameter only read inside a nested call
+EDGES = """\
+import subprocess as sp
+from os import path
+
+
+def edges(db, uid, name, limit, *rest, key="k", **extra):
+    uid = 5
+    name = str(name)
+    acc = ""
+    for part in rest:
+        acc = acc + part
+        acc += "%s" % acc
+    q = "SELECT {} FROM t".format(key) + "https://x/{}".format(name)
+    a, a = limit, key
+    db.execute(q, (acc, a), path.join("/srv", sp.quote(extra["x"])))
+    return db.run(f"{limit:>{uid}}", sorted(name)[0], lambda: name)
+"""
+
 
 def _module(path: Path) -> PythonModule | None:
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if path.name != "edges.py" else EDGES
     try:
         tree = ast.parse(text)
     except SyntaxError:
