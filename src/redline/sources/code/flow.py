@@ -467,11 +467,10 @@ def param_flows(
     if not seeds or not used:
         return []  # nothing is passed to a call: no sink, no callee
     bindings = [
-        _Binding(value, paths, frozenset(name for name, _marks in paths), names, frozenset(names))
+        _Binding(value, _names(target))
         for node in nodes
         if isinstance(node, _BINDING_NODES)
         for target, value in _bindings(node)
-        for paths, names in [(name_paths(value), _names(target))]
     ]
     flows = []
     for seed in seeds:
@@ -483,16 +482,24 @@ def param_flows(
     return flows
 
 
-@dataclass(frozen=True)
 class _Binding:
-    """One binding of a function as a parameter flow reads it: the value, the names it reads with their paths
-    (``name_paths``), those names, and the names it binds (in order, and as a set)."""
+    """One binding of a function as a parameter flow reads it: the value, the names it reads, the names it binds
+    (in order, and as a set), and the value's name paths (``name_paths``), walked the first time a flow finds a
+    tainted name among those it reads (most bindings are never read by any flow)."""
 
-    value: ast.AST
-    paths: list[NamePath]
-    read: frozenset[str]
-    names: list[str]
-    bound: frozenset[str]
+    __slots__ = ("_paths", "bound", "names", "read", "value")
+
+    def __init__(self, value: ast.AST, names: list[str]) -> None:
+        self.value = value
+        self.read = names_in(value)
+        self.names = names
+        self.bound = frozenset(names)
+        self._paths: list[NamePath] | None = None
+
+    def paths(self) -> list[NamePath]:
+        if self._paths is None:
+            self._paths = name_paths(self.value)
+        return self._paths
 
 
 def name_paths(expr: ast.AST) -> list[NamePath]:
@@ -577,7 +584,7 @@ def _param_flow(
             if binding.read.isdisjoint(tainted) and binding.bound.isdisjoint(seeded):
                 continue
             known = set(tainted)
-            taint = _path_taint(binding.paths, flow, resolve) if not binding.read.isdisjoint(tainted) else None
+            taint = _path_taint(binding.paths(), flow, resolve) if not binding.read.isdisjoint(tainted) else None
             _record(binding.names, binding.value, taint, None, flow)
             when.update((name, position) for name in flow.tainted.keys() - known)
         todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b.read)]
