@@ -55,3 +55,12 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             out.append(value)
     return out
+
+
+def walk_nodes(node: ast.AST) -> list[ast.AST]:
+    """Every node under ``node`` (itself first) in ``ast.walk``'s breadth-first order, contexts and operators
+    left out: for the small expressions the data flow reads names from, without ``ast.walk``'s generators."""
+    out = [node]
+    for current in out:  # the list grows while it is read: a queue without a deque
+        out.extend(child_nodes(current))
+    return out

@@ -13,6 +13,7 @@ from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
     expr_taint,
+    followed_params,
     function_flow,
     leads_somewhere,
     names_in,
@@ -233,23 +234,11 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             children.reverse()
             stack.extend([(child, inner, inner_loop) for child in children])
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
-    arguments = {
-        id(node): _arguments(node)
-        for node, scope, _loop in walk.pending
-        if scope in walk.functions and leads_somewhere(node, module.qualname, walk.relative)
-    }
-    used: dict[str, set[str]] = {}
-    for node, scope, _loop in walk.pending:
-        for _key, _arg, names in arguments.get(id(node), ()):
-            used.setdefault(scope, set()).update(names)
-    params = {
-        name: param_flows(fn, module.qualname, nodes, frozenset(used.get(name, ())))
-        for name, (fn, nodes) in walk.functions.items()
-    }
+    arguments, params = _parameter_facts(walk)
     calls = sorted(
         (
-            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), arguments.get(id(node), []), params)
-            for node, scope, loop in walk.pending
+            _with_params(walk, _call(walk, node, scope, flows.get(scope), loop), args, params)
+            for (node, scope, loop), args in zip(walk.pending, arguments, strict=True)
         ),
         key=lambda c: (c.line, c.raw),
     )
@@ -279,6 +268,29 @@ def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[Functi
     ]
 
 
+def _parameter_facts(
+    walk: _Walk,
+) -> tuple[list[list[tuple[str, ast.expr, frozenset[str]]]], dict[str, list[FunctionFlow]]]:
+    """Each pending call's arguments (in ``walk.pending``'s order; none for a call that cannot lead to a sink or
+    a summary, or whose function has no parameter to follow) and each function's parameter flows."""
+    qualname, relative = walk.module.qualname, walk.relative
+    followed = {name for name, (fn, _nodes) in walk.functions.items() if followed_params(fn)}
+    arguments = [
+        _arguments(node) if scope in followed and leads_somewhere(node, qualname, relative) else []
+        for node, scope, _loop in walk.pending
+    ]
+    used: dict[str, set[str]] = {}
+    for (_node, scope, _loop), args in zip(walk.pending, arguments, strict=True):
+        for _key, _arg, names in args:
+            used.setdefault(scope, set()).update(names)
+    params = {
+        name: param_flows(fn, qualname, nodes, frozenset(used[name]))
+        for name, (fn, nodes) in walk.functions.items()
+        if name in used
+    }
+    return arguments, params
+
+
 def _arguments(node: ast.Call) -> list[tuple[str, ast.expr, frozenset[str]]]:
     """A call's arguments (position or keyword) with the local names each reads; positions after a ``*args``
     are not known, so they are left out."""
@@ -299,7 +311,7 @@ def _with_params(
     """The call with the enclosing function's parameters that reach its arguments (one flow per parameter, so
     an argument that carries two of them records both)."""
     found: list[tuple[str, str, tuple[str, ...]]] = []
-    for flow in flows.get(call.function, ()):
+    for flow in flows.get(call.function, ()) if arguments else ():
         resolve = flow.resolver(walk.module.qualname)
         for key, arg, names in arguments:
             if names.isdisjoint(flow.tainted):

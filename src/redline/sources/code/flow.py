@@ -8,7 +8,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from redline.sources.code.astwalk import child_nodes
+from redline.sources.code.astwalk import child_nodes, walk_nodes
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
@@ -73,6 +73,10 @@ NOT_REQUEST_VALUES = frozenset(
 TYPED_SCALARS = frozenset({"int", "float", "bool", "UUID", "UUID4", "date", "datetime", "PositiveInt", "conint"})
 
 Resolver = Callable[[ast.expr], "str | None"]
+#: a step of a path before it is spelled: a string, or a call whose name is looked up only when a path through
+#: it reaches a source (most calls a value goes through carry none)
+Mark = str | ast.Call
+NamePath = tuple[str, tuple[Mark, ...]]
 
 
 @dataclass
@@ -165,26 +169,26 @@ def marked(step: str) -> bool:
 
 def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every request value in the expression with its path; iterative, so deep nesting cannot overflow."""
-    stack: list[tuple[ast.AST, tuple[str, ...]]] = [(expr, ())]
+    stack: list[tuple[ast.AST, tuple[Mark, ...]]] = [(expr, ())]
     while stack:
         node, marks = stack.pop()
         if isinstance(node, ast.Name) and node.id in flow.tainted:
             source, via = flow.tainted[node.id]
-            yield source, (*via, node.id, *marks)
+            yield source, (*via, node.id, *_spelled(marks, resolve))
             continue
         if isinstance(node, ast.Attribute) and flow.from_request:
             read = request_source(node, resolve)
             if read is not None:
-                yield read, marks
+                yield read, _spelled(marks, resolve)
                 continue
-        stack.extend(reversed(list(_children(node, marks, resolve))))
+        stack.extend(reversed(list(_children(node, marks))))
 
 
-def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Iterator[tuple[ast.AST, tuple[str, ...]]]:
-    """The node's children with the marks they get: a call's arguments, a string's later parts."""
+def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST, tuple[Mark, ...]]]:
+    """The node's children with the marks they get: a call's arguments (the call itself, spelled by
+    ``_spelled`` only on a path that reaches a source), a string's later parts."""
     if isinstance(node, ast.Call):
-        name = resolve(node.func) or dotted_text(node.func)
-        inner = (f"{name}()", *marks) if name else _format_marks(node, marks)
+        inner = (node, *marks)
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
         # a method of a request value (``request.args.get``) is the value itself, unless it encodes or tests it
         yield node.func, (f"{method}()", *marks) if method in VALUE_METHODS else marks
@@ -205,7 +209,7 @@ def _children(node: ast.AST, marks: tuple[str, ...], resolve: Resolver) -> Itera
         yield child, marks
 
 
-def _format_marks(call: ast.Call, marks: tuple[str, ...]) -> tuple[str, ...]:
+def _format_marks(call: ast.Call, marks: tuple[Mark, ...]) -> tuple[Mark, ...]:
     """``"https://api/{}".format(x)``: an argument of a literal template not starting with a placeholder."""
     func = call.func
     if (
@@ -287,7 +291,10 @@ def _bindings(node: ast.AST) -> Iterator[tuple[ast.expr, ast.AST]]:
 
 
 def _names(target: ast.expr) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
+    if target.__class__ is ast.Name and isinstance(target, ast.Name):
+        return [target.id]
+    return [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
 
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
@@ -437,7 +444,13 @@ def names_in(node: ast.AST) -> frozenset[str]:
         return frozenset((node.id,))
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return frozenset((node.value.id,))
-    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return frozenset(n.id for n in walk_nodes(node) if isinstance(n, ast.Name))
+
+
+def followed_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function has a parameter a parameter flow follows (any but ``self``/``cls``)."""
+    args = fn.args
+    return any(a.arg not in _SELF for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
 
 
 def param_flows(
@@ -454,7 +467,7 @@ def param_flows(
     if not seeds or not used:
         return []  # nothing is passed to a call: no sink, no callee
     bindings = [
-        (target, value, names_in(value), frozenset(_names(target)))
+        _Binding(value, _names(target))
         for node in nodes
         if isinstance(node, _BINDING_NODES)
         for target, value in _bindings(node)
@@ -464,20 +477,86 @@ def param_flows(
         reach = _reach(seed, bindings)
         if reach.isdisjoint(used):
             continue
-        relevant = [(target, value, read) for target, value, read, bound in bindings if read & reach or seed in bound]
+        relevant = [binding for binding in bindings if binding.read & reach or seed in binding.bound]
         flows.append(_param_flow(fn, seed, every, resolve, relevant))
     return flows
 
 
-def _reach(seed: str, bindings: list[tuple[ast.expr, ast.AST, frozenset[str], frozenset[str]]]) -> set[str]:
+class _Binding:
+    """One binding of a function as a parameter flow reads it: the value, the names it reads, the names it binds
+    (in order, and as a set), and the value's name paths (``name_paths``), walked the first time a flow finds a
+    tainted name among those it reads (most bindings are never read by any flow)."""
+
+    __slots__ = ("_paths", "bound", "names", "read", "value")
+
+    def __init__(self, value: ast.AST, names: list[str]) -> None:
+        self.value = value
+        self.read = names_in(value)
+        self.names = names
+        self.bound = frozenset(names)
+        self._paths: list[NamePath] | None = None
+
+    def paths(self) -> list[NamePath]:
+        if self._paths is None:
+            self._paths = name_paths(self.value)
+        return self._paths
+
+
+def name_paths(expr: ast.AST) -> list[NamePath]:
+    """Every name the expression reads, in ``_taint_hits``'s order, with the marks ``_children`` gives its
+    path, calls left unspelled. Without request sources a parameter flow's hits are exactly the tainted ones
+    of these, so each binding is walked once per function instead of once per parameter and pass."""
+    if expr.__class__ is ast.Name and isinstance(expr, ast.Name):
+        return [(expr.id, ())]
+    found: list[NamePath] = []
+    stack: list[tuple[ast.AST, tuple[Mark, ...]]] = [(expr, ())]
+    while stack:
+        node, marks = stack.pop()
+        if node.__class__ is ast.Name and isinstance(node, ast.Name):
+            found.append((node.id, marks))
+            continue
+        stack.extend(reversed(list(_children(node, marks))))
+    return found
+
+
+def _spelled(marks: tuple[Mark, ...], resolve: Resolver) -> tuple[str, ...]:
+    """The marks of a path as they read: a call by its resolved or written name, a nameless call by its
+    template's position (``_format_marks``)."""
+    out: list[str] = []
+    for mark in marks:
+        if isinstance(mark, str):
+            out.append(mark)
+        elif name := resolve(mark.func) or dotted_text(mark.func):
+            out.append(f"{name}()")
+        elif _format_marks(mark, ()):
+            out.append(AFTER_PREFIX)
+    return tuple(out)
+
+
+def _path_taint(paths: list[NamePath], flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
+    """``expr_taint`` of a parameter flow from the value's name paths."""
+    first: tuple[str, tuple[str, ...]] | None = None
+    tainted = flow.tainted
+    for name, marks in paths:
+        if name not in tainted:
+            continue
+        source, via = tainted[name]
+        hit = (source, (*via, name, *_spelled(marks, resolve)))
+        if not any(marked(step) for step in hit[1]):
+            return hit
+        first = first or hit
+    return first
+
+
+def _reach(seed: str, bindings: list[_Binding]) -> set[str]:
     """The names a parameter's value can flow into, by name alone (an over-approximation of the flow)."""
     reach = {seed}
     grown = True
     while grown:
         grown = False
-        for _target, _value, read, bound in bindings:
-            if read & reach and not bound <= reach:
-                reach |= bound
+        for binding in bindings:
+            if binding.read & reach and not binding.bound <= reach:
+                reach |= binding.bound
                 grown = True
     return reach
 
@@ -487,22 +566,28 @@ def _param_flow(
     seed: str,
     params: frozenset[str],
     resolve: Resolver,
-    bindings: list[tuple[ast.expr, ast.AST, frozenset[str]]],
+    bindings: list[_Binding],
 ) -> FunctionFlow:
     """One parameter's flow: a first pass in source order, then again only the bindings that read a name
-    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``."""
+    tainted at or after them (a loop feeding itself), at most three passes as ``function_flow``. A binding
+    that reads no tainted name and rebinds no parameter changes nothing (a parameter flow's only sources are
+    its tainted names; it records no string building) and is passed over without reading its value."""
     flow = FunctionFlow(params=params, reads_request=True, from_request=False, seeded={seed})
     flow.tainted[seed] = (f"arg:{seed}", ())
     flow.lines[seed] = fn.lineno
     resolve = flow.resolver(resolve)
     todo = list(enumerate(bindings))
+    tainted, seeded = flow.tainted, flow.seeded
     for _ in range(3):
         when: dict[str, int] = {}
-        for position, (target, value, _read) in todo:
-            known = set(flow.tainted)
-            _bind(target, value, flow, resolve)
+        for position, binding in todo:
+            if binding.read.isdisjoint(tainted) and binding.bound.isdisjoint(seeded):
+                continue
+            known = set(tainted)
+            taint = _path_taint(binding.paths(), flow, resolve) if not binding.read.isdisjoint(tainted) else None
+            _record(binding.names, binding.value, taint, None, flow)
             when.update((name, position) for name in flow.tainted.keys() - known)
-        todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b[2])]
+        todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b.read)]
         if not todo:
             break
     return flow
@@ -514,7 +599,14 @@ def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolve
     built = (
         string_building(value.value if isinstance(value, ast.AugAssign) else value, flow) if flow.from_request else None
     )
-    for name in _names(target):
+    _record(_names(target), value, taint, built, flow)
+
+
+def _record(
+    names: list[str], value: ast.AST, taint: tuple[str, tuple[str, ...]] | None, built: str | None, flow: FunctionFlow
+) -> None:
+    """What a binding of ``names`` to ``value`` makes of them: tainted, built by formatting, or rebound."""
+    for name in names:
         if name in flow.seeded and not isinstance(value, ast.AugAssign):
             # ``uid = int(uid)``: from here on the name holds what the rebinding made of the parameter
             flow.seeded.discard(name)
