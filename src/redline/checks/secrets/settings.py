@@ -47,8 +47,15 @@ class SecretSettings:
     @property
     def scanner(self) -> SecretScanner:
         """Compiled on first use: checks that only need the salt never pay for it."""
+        scanner = self.scanner_loaded()
+        scanner.compile()  # nothing to do when a cache had the database
+        return scanner
+
+    def scanner_loaded(self) -> SecretScanner:
+        """The scanner with its database loaded from the cache if one has it, not compiled yet otherwise
+        (``ready`` says which): the compile can then run while workers parse."""
         if self._scanner is None:
-            self._scanner = SecretScanner(self.rules)
+            self._scanner = SecretScanner(self.rules, compile_now=False)
         return self._scanner
 
 
