@@ -356,14 +356,17 @@ class _Preparing:
         self._failed: set[int] = set()
         self._errors = ChunkOutcome()
         self._into = into
-        self._thread = threading.Thread(target=self._run, args=(late,), name="redline-prepare", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if late:
+            self._thread = threading.Thread(target=self._run, args=(late,), name="redline-prepare", daemon=True)
+            self._thread.start()
 
     def _run(self, late: list[LateWork]) -> None:
         self._failed = _prepared(late, self._errors)
 
     def join(self) -> set[int]:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         self._into.errors += self._errors.errors
         return self._failed
 

@@ -1,7 +1,8 @@
 """The run's secret-scanning settings from ``[secrets]``: rules, salt, allowlist.
 
-Built once per run and kept in the run's scope; the checks' ``prepare()`` compiles the
-scanner there before workers fork, so they inherit it.
+Built once per run and kept in the run's scope; the tree check's ``prepare()`` loads the
+scanner's database there before workers fork, so they inherit it (when no cache has it, the
+compile runs while the workers parse: ``SecretsFileCheck.prepare_later``).
 """
 
 from __future__ import annotations
