@@ -78,6 +78,14 @@ class Check:
         every file will need (the secret checks compile their scanner), keeping it in ``ctx.scope``.
         Raise ``CheckError`` when the check cannot run: the run reports it once and goes on without it."""
 
+    def prepare_later(self, ctx: CheckContext) -> Callable[[], None] | None:
+        """What ``prepare`` left undone because it is slow and reads no file (compiling the secret scanner's
+        database when no cache has it), or None. With a worker pool the pipeline runs it in a thread of the
+        main process while the workers parse, then runs this check's ``check_file`` in a second pass over
+        the files' text; without one it runs at once. Only a ``FileCheck`` of ``FileText`` alone may leave
+        work for later."""
+        return None
+
     def finding(
         self,
         rule: Rule,

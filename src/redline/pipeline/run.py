@@ -6,13 +6,14 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import threading
 import time
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from redline.checks.interface import Check, CheckContext, CheckError
+from redline.checks.interface import Check, CheckContext, CheckError, FileCheck
 from redline.core.config import Config
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, Stage, ToolError
@@ -27,6 +28,7 @@ from redline.pipeline.worker import (
     WorkerState,
     facts_frozen,
     install_state,
+    judge_text_chunk,
     parsing,
     process_chunk,
     process_file,
@@ -127,7 +129,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     )
     wanted = [f for f in walk.files if state.needs_text or any(s.wants(f) for s in plan.file_sources)]
     progress.stage("reading and parsing", total=len(wanted))
-    outcome, workers = _process_files(state, wanted, req.config.jobs, progress)
+    late = [(c, work) for c in plan.file_checks if (work := c.prepare_later(ctx)) is not None]
+    outcome, workers = _process_files(state, wanted, req.config.jobs, progress, late)
     errors += outcome.errors
     skipped += outcome.skipped
     facts = Facts(outcome.facts)
@@ -286,13 +289,18 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
     ), errors
 
 
+#: a file check and the preparation it left for later (``Check.prepare_later``)
+LateWork = tuple[FileCheck, Callable[[], None]]
+
+
 def _process_files(
-    state: WorkerState, files: list[SourceFile], jobs: int, progress: Progress
+    state: WorkerState, files: list[SourceFile], jobs: int, progress: Progress, late: list[LateWork]
 ) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
     costs = [_cost(f) for f in files]
     if workers <= 1 or sum(costs) < PARALLEL_MIN_COST or not hasattr(os, "fork"):
+        state = _without(state, _prepared(late, total))  # no pool to overlap with: prepared first
         with parsing():
             for file in files:
                 process_file(state, file, total)
@@ -300,17 +308,67 @@ def _process_files(
         return total, 1
     from redline.pipeline.pool import worker_pool  # noqa: PLC0415 - multiprocessing only when a pool runs
 
-    install_state(state)
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
+    install_state(_without(state, {id(c) for c, _ in late}))
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
         with parsing(), worker_pool(workers, process_chunk) as pool:  # what they send back piles up here
+            preparing = _Preparing(late, total)  # started after the fork: no worker inherits the thread
             for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
+            failed = preparing.join()
+        second = replace(state, sources=(), checks=tuple(c for c, _ in late if id(c) not in failed), module_checks=())
+        if second.checks:  # the checks prepared meanwhile, over the text again, in a pool forked now (inheriting it)
+            progress.stage("scanning text", total=len(files))
+            install_state(second)
+            with worker_pool(workers, judge_text_chunk) as pool:
+                for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
+                    _merge(total, out)
+                    progress.advance(len(chunk))
     finally:
         install_state(None)
     return total, workers
+
+
+def _without(state: WorkerState, dropped: set[int]) -> WorkerState:
+    return replace(state, checks=tuple(c for c in state.checks if id(c) not in dropped))
+
+
+def _prepared(late: list[LateWork], into: ChunkOutcome) -> set[int]:
+    """Each late preparation now; the checks whose preparation failed (each reported), by ``id``."""
+    failed: set[int] = set()
+    for check, work in late:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on without the check
+            reason = str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
+            into.errors.append(ToolError(check.name, f"check not run: {reason}", stage=Stage.CHECK, fatal=True))
+            failed.add(id(check))
+    return failed
+
+
+class _Preparing:
+    """The late preparations in a thread of the main process while the workers parse (Hyperscan's compile
+    releases the GIL; the main process otherwise mostly waits on the workers' pipes)."""
+
+    def __init__(self, late: list[LateWork], into: ChunkOutcome) -> None:
+        self._failed: set[int] = set()
+        self._errors = ChunkOutcome()
+        self._into = into
+        self._thread: threading.Thread | None = None
+        if late:
+            self._thread = threading.Thread(target=self._run, args=(late,), name="redline-prepare", daemon=True)
+            self._thread.start()
+
+    def _run(self, late: list[LateWork]) -> None:
+        self._failed = _prepared(late, self._errors)
+
+    def join(self) -> set[int]:
+        if self._thread is not None:
+            self._thread.join()
+        self._into.errors += self._errors.errors
+        return self._failed
 
 
 def _cost(file: SourceFile) -> int:

@@ -90,15 +90,40 @@ def process_chunk(files: list[SourceFile]) -> ChunkOutcome:
     return out
 
 
+def judge_text_chunk(files: list[SourceFile]) -> ChunkOutcome:
+    """The second pass (see ``judge_text``) over a chunk."""
+    assert _STATE is not None, "worker state not installed"
+    out = ChunkOutcome()
+    for file in files:
+        judge_text(_STATE, file, out)
+    return out
+
+
+def judge_text(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> None:
+    """The file checks whose preparation ran while the first pass parsed (``Check.prepare_later``), over
+    the file's text read again. A file that cannot be read is reported as the first pass did (the run
+    keeps one of each report)."""
+    try:
+        text = read_file(file)
+    except UnreadableFile as exc:
+        _unreadable(file, exc, out)
+        return
+    _judge(state, [text], file.path, out)
+
+
+def _unreadable(file: SourceFile, exc: UnreadableFile, out: ChunkOutcome) -> None:
+    reason = str(exc)
+    out.skipped.append(Skipped(file.path, reason))
+    if not reason.startswith("binary"):
+        out.errors.append(ToolError(file.path, reason, stage=Stage.READ, fatal=True))
+
+
 def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> None:
     sources = [s for s in state.sources if s.wants(file)]
     try:
         text = read_file(file)
     except UnreadableFile as exc:
-        reason = str(exc)
-        out.skipped.append(Skipped(file.path, reason))
-        if not reason.startswith("binary"):
-            out.errors.append(ToolError(file.path, reason, stage=Stage.READ, fatal=True))
+        _unreadable(file, exc, out)
         return
     out.files += 1
     out.bytes += len(text.data)

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -77,9 +78,15 @@ class ScanOutput:
 
 
 class SecretScanner:
-    """Compiles the rules once; ``scan`` is then safe to call from any (forked) process."""
+    """Compiles the rules once; ``scan`` is then safe to call from any (forked) process.
 
-    def __init__(self, rules: Iterable[SecretRule], *, use_hyperscan: bool | None = None) -> None:
+    ``compile_now=False`` only loads the database when a cache has it: ``ready`` then says whether
+    ``compile()`` is still to run (in a thread while workers parse: Hyperscan's compile releases the GIL).
+    Scanning an unready scanner compiles it first."""
+
+    def __init__(
+        self, rules: Iterable[SecretRule], *, use_hyperscan: bool | None = None, compile_now: bool = True
+    ) -> None:
         self.rules: tuple[SecretRule, ...] = tuple(rules)
         self.by_id = {r.id: r for r in self.rules}
         want = hyperscan_available() if use_hyperscan is None else use_hyperscan
@@ -96,21 +103,42 @@ class SecretScanner:
         self._re_only: tuple[int, ...] = tuple(range(len(self.rules))) if self.engine == "re" else ()
         self.prefiltered: tuple[str, ...] = ()
         self.compiled_in: float | None = None  # seconds, when this scanner compiled its database (no cache)
-        if self.engine == "hyperscan":
-            self._compile()
+        self._ready = self.engine != "hyperscan"
+        self._compiling = threading.Lock()
+        if self.engine == "hyperscan" and not self._load_cached() and compile_now:
+            self.compile()
 
     # --- compilation ----------------------------------------------------------------------
 
+    @property
+    def ready(self) -> bool:
+        """Whether the database is there (loaded or compiled): scanning costs no compile."""
+        return self._ready
+
+    def _expressions(self) -> list[bytes]:
+        return [hyperscan_expression(r.pattern) for r in self.rules]
+
+    def _load_cached(self) -> bool:
+        cached = DatabaseCache(self._expressions()).load()
+        if cached is None:
+            return False
+        self._db, self._re_only, prefiltered = cached
+        self.prefiltered = tuple(self.rules[i].id for i in prefiltered)
+        self._warn_re_only()
+        self._ready = True
+        return True
+
+    def compile(self) -> None:
+        """Compile the database and cache it, unless that is done (one thread compiles, others wait)."""
+        with self._compiling:
+            if not self._ready:
+                self._compile()
+                self._ready = True
+
     def _compile(self) -> None:
         assert _hs is not None
-        exprs = [hyperscan_expression(r.pattern) for r in self.rules]
+        exprs = self._expressions()
         cache = DatabaseCache(exprs)
-        cached = cache.load()
-        if cached is not None:
-            self._db, self._re_only, prefiltered = cached
-            self.prefiltered = tuple(self.rules[i].id for i in prefiltered)
-            self._warn_re_only()
-            return
         started = time.perf_counter()
         self._compile_fresh(exprs)
         cache.store(self._db, self._re_only, [i for i, r in enumerate(self.rules) if r.id in self.prefiltered])
@@ -246,6 +274,8 @@ class SecretScanner:
 
     def _candidates(self, data: bytes) -> list[tuple[SecretRule, int, int, bytes]]:
         """(rule, secret start, secret end, whole match) for every pattern match that passes keywords."""
+        if not self._ready:
+            self.compile()
         by_rule: dict[int, list[int]] = defaultdict(list)
         if self._db is not None and data:
 

@@ -1,7 +1,8 @@
 """The run's secret-scanning settings from ``[secrets]``: rules, salt, allowlist.
 
-Built once per run and kept in the run's scope; the checks' ``prepare()`` compiles the
-scanner there before workers fork, so they inherit it.
+Built once per run and kept in the run's scope; the tree check's ``prepare()`` loads the
+scanner's database there before workers fork, so they inherit it (when no cache has it, the
+compile runs while the workers parse: ``SecretsFileCheck.prepare_later``).
 """
 
 from __future__ import annotations
@@ -47,8 +48,15 @@ class SecretSettings:
     @property
     def scanner(self) -> SecretScanner:
         """Compiled on first use: checks that only need the salt never pay for it."""
+        scanner = self.scanner_loaded()
+        scanner.compile()  # nothing to do when a cache had the database
+        return scanner
+
+    def scanner_loaded(self) -> SecretScanner:
+        """The scanner with its database loaded from the cache if one has it, not compiled yet otherwise
+        (``ready`` says which): the compile can then run while workers parse."""
         if self._scanner is None:
-            self._scanner = SecretScanner(self.rules)
+            self._scanner = SecretScanner(self.rules, compile_now=False)
         return self._scanner
 
 

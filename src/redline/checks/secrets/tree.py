@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -128,8 +128,15 @@ class SecretsFileCheck(SecretsBase, FileCheck):
         self.rules = tuple(sorted(self.core_rules.values(), key=lambda r: r.code))
 
     def prepare(self, ctx: CheckContext) -> None:
-        """Build the run's settings and compile the scanner before the workers fork (they inherit it)."""
-        self.settings(ctx).scanner  # noqa: B018 - the property compiles
+        """Build the run's settings and load the scanner's database from the cache before the workers fork
+        (they inherit it); compiling it, when no cache has it, is left to ``prepare_later``."""
+        self.settings(ctx).scanner_loaded()
+
+    def prepare_later(self, ctx: CheckContext) -> Callable[[], None] | None:
+        """The Hyperscan compile (seconds) when no cache had the database: the pipeline runs it while the
+        workers parse, then scans the files' text in a second pass."""
+        scanner = self.settings(ctx).scanner_loaded()
+        return None if scanner.ready else scanner.compile
 
     def check_file(self, fact: FileText, ctx: CheckContext) -> Iterable[Finding]:
         settings = self.settings(ctx)
