@@ -1,0 +1,77 @@
+"""Chatty RPC in JavaScript/TypeScript and Go (LAT257-LAT258): one HTTP or gRPC call per item of a loop.
+Declared here, judged in ``js_http.py`` and ``go_http.py``; the Python counterpart is LAT106."""
+
+from __future__ import annotations
+
+from redline.core.model import Area, Severity
+from redline.core.rules import Rule, RuleDoc
+
+_NOT_FLAGGED = (
+    " Not flagged: a `while` loop (polling, pagination), a loop over a literal list or a module constant list "
+    "(a fixed number of calls whatever the data), a loop that returns or breaks at its first hit (a search or a "
+    "fallback chain), tests, seed, migration and `scripts/` code."
+)
+
+JS_HTTP_IN_LOOP = Rule(
+    code="LAT257",
+    name="js-http-call-per-loop-item",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
+    summary="HTTP request (fetch, axios, got, undici, superagent, ky) made once per item of a loop (chatty RPC)",
+    tags=("chatty",),
+    doc=RuleDoc(
+        what_it_does="Flags an outbound HTTP request inside a `for`/`for...of`/`for...in` loop or an iteration "
+        "callback (`xs.map(fn)`, `forEach`, `async.each`, `Promise.map`) whose arguments use the loop variable. "
+        "Recognised clients: the global `fetch` (not a local function or a parameter named `fetch`), `fetch` from "
+        "`node-fetch`/`undici`/`cross-fetch`/`isomorphic-fetch`, undici `request`, `axios(...)`/`axios.get/post/...` "
+        "and instances made with `axios.create()`, `got(...)`/`got.get/post/...` and `got.extend()` instances, "
+        "`superagent.get/post/...` and `ky`. Inside `Promise.all(xs.map(async ...))` the calls overlap: the "
+        "finding says so (evidence `concurrent: true`) because the fan-out is still one request per item and has "
+        "no bound on how many are in flight." + _NOT_FLAGGED,
+        why_bad="N items cost N round trips to another service: in series the caller's latency is N times the "
+        "callee's; all at once, N requests hit the callee together (and its rate limits), and the caller's p99 is "
+        "the slowest of N.",
+        example="for (const id of ids) {\n  const res = await fetch(`${USERS}/users/${id}`);\n"
+        "  users.push(await res.json());\n}",
+        use_instead="const res = await fetch(`${USERS}/users?ids=${ids.join(',')}`);  // a batch endpoint\n"
+        "// none: bounded concurrency, e.g. p-limit\nconst limit = pLimit(8);\n"
+        "const users = await Promise.all(ids.map((id) => limit(() => getUser(id))));",
+        references=(
+            "https://cloud.google.com/apis/design/standard_methods#batch_get",
+            "https://github.com/sindresorhus/p-limit",
+            "https://sre.google/sre-book/addressing-cascading-failures/",
+        ),
+    ),
+)
+
+GO_HTTP_IN_LOOP = Rule(
+    code="LAT258",
+    name="go-http-call-per-loop-item",
+    area=Area.PERFORMANCE,
+    severity=Severity.MEDIUM,
+    summary="HTTP or gRPC call made once per item of a Go loop (chatty RPC)",
+    tags=("chatty",),
+    doc=RuleDoc(
+        what_it_does="Flags, inside a `for ... range` or counted `for` loop over data: `http.Get/Head/Post/"
+        "PostForm` and `http.DefaultClient.Do/Get/...` whose arguments use the loop variable; `Do(req)` on an "
+        "`*http.Client` (a parameter typed so, or a receiver named like a client, `client`, `httpClient`, `s.client`, "
+        "in a file importing `net/http`) when `req` was built in the same loop from the item "
+        "(`http.NewRequest[WithContext]`); and a gRPC stub method (a parameter typed `pkg.XxxClient` from a "
+        "generated package, `pb`/`proto`/`grpc`/`gen` in its import path) called with a context and the item. "
+        "`http.Header.Get` and other non-client receivers are never matched; a stub held in a struct field is not "
+        "recognised (its type is not in the index)." + _NOT_FLAGGED,
+        why_bad="N items cost N round trips to another service: the handler's latency is N times the callee's and "
+        "its tail is dominated by the slowest call.",
+        example='for _, id := range ids {\n    resp, err := http.Get(usersURL + "/users/" + id)\n    ...\n}',
+        use_instead='resp, err := client.Get(usersURL + "/users?ids=" + strings.Join(ids, ","))  // a batch endpoint\n'
+        "// none: bounded concurrency with errgroup\ng.SetLimit(8)\n"
+        "for _, id := range ids { g.Go(func() error { return fetch(ctx, id) }) }",
+        references=(
+            "https://cloud.google.com/apis/design/standard_methods#batch_get",
+            "https://pkg.go.dev/golang.org/x/sync/errgroup#Group.SetLimit",
+            "https://sre.google/sre-book/addressing-cascading-failures/",
+        ),
+    ),
+)
+
+JSGO_CHATTY_RULES = (JS_HTTP_IN_LOOP, GO_HTTP_IN_LOOP)
