@@ -1,6 +1,6 @@
 """LAT257-LAT258: one HTTP or gRPC call per loop item in JavaScript/TypeScript (fetch, axios instances, got)
 and Go (net/http helpers, Client.Do with a per-item request, gRPC stubs); batch calls, constant lists, searches,
-polling loops, local or injected ``fetch``, ``http.Header.Get`` and scripts stay silent."""
+polling loops, local or injected ``fetch``, local functions that send nothing, ``http.Header.Get`` and scripts stay silent."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def test_chatty_calls_fire_at_their_lines_only() -> None:
         ("go/remote.go", 18, "LAT258"),
         ("go/remote.go", 26, "LAT258"),
         ("go/remote.go", 37, "LAT258"),
+        ("go/remote.go", 75, "LAT258"),
+        ("src/services/orders.ts", 20, "LAT257"),
+        ("src/services/orders.ts", 21, "LAT257"),
         ("src/services/users.js", 10, "LAT257"),
         ("src/services/users.js", 17, "LAT257"),
         ("src/services/users.js", 22, "LAT257"),
@@ -49,3 +52,13 @@ def test_messages_say_whether_the_requests_queue_or_fan_out() -> None:
     assert found[("go/remote.go", 26)].evidence["loop"] == "line 24"
     grpc = found[("go/remote.go", 37)]
     assert grpc.evidence["kind"] == "gRPC UserServiceClient" and "SetLimit" in grpc.remediation
+
+
+def test_a_module_function_that_sends_the_request_is_followed_one_level() -> None:
+    found = _found()
+    method = found[("src/services/orders.ts", 20)]
+    assert method.evidence["client"] == "fetch" and method.evidence["wraps"] == "line 14"
+    assert "(it sends a request through fetch at line 14)" in method.message
+    assert found[("src/services/orders.ts", 21)].evidence["client"] == "axios"
+    go = found[("go/remote.go", 75)]
+    assert go.evidence["wraps"] == "line 64" and go.message.startswith("HTTP call deliver(...) (it makes")

@@ -26,33 +26,56 @@ def go_http_hits(index: CodeIndex) -> Iterator[Hit]:
     if "net/http" not in imports.values() and not any(_GENERATED.search(p) for p in imports.values()):
         return
     types = GoTypes(index)
+    remote = {id(c): kind for c in index.calls if (kind := _remote(c, types, imports))}
+    wrappers = local_wrappers(index, {id(c) for c in index.calls if id(c) in remote})
     for call in index.calls:
         if call.loop < 0:
             continue
-        found = _http(index, call, types, imports) or _grpc(index, call, types, imports)
-        if found is not None:
-            loop, kind = found
-            yield _hit(call, loop, kind)
+        kind = remote.get(id(call))
+        wrapped = wrappers.get(own_name(call)) if kind is None else None
+        loop = per_item(index, call, frozenset()) if kind or wrapped else None
+        if loop is None and kind == "HTTP" and call.raw.endswith(".Do"):
+            loop = _request_per_item(index, call)
+        if loop is not None:
+            yield _hit(call, loop, kind or "HTTP", wrapped)
 
 
-def _http(index: CodeIndex, call: CallSite, types: GoTypes, imports: dict[str, str]) -> tuple[Loop, str] | None:
+def own_name(call: CallSite) -> str:
+    """The qualified name a call of the module's own function or method would have: ``makePost`` for
+    ``makePost(...)``, ``Service.fetch`` for ``s.fetch(...)`` inside a ``Service`` method."""
+    parts = call.raw.split(".")
+    if len(parts) == 1:
+        return call.raw
+    owner = call.function.split(".", 1)[0]
+    return f"{owner}.{parts[1]}" if len(parts) == 2 and owner else ""
+
+
+def local_wrappers(index: CodeIndex, remote: set[int]) -> dict[str, int]:
+    """The module's functions that make a remote call themselves (one level): qualified name -> its line."""
+    found: dict[str, int] = {}
+    names = {d.qualname for d in index.definitions if d.kind != "class"}
+    for call in index.calls:
+        if id(call) in remote and call.function in names:
+            found.setdefault(call.function, call.line)
+    return found
+
+
+def _remote(call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | None:
+    """``HTTP`` or ``gRPC <stub>`` when ``call`` is a remote call, wherever it runs."""
     target = call.target or ""
     if target.startswith(_HTTP):
-        rest = target[len(_HTTP) :].removeprefix("DefaultClient.")
-        loop = per_item(index, call, frozenset()) if rest in _CLIENT_METHODS else None
-        return (loop, "HTTP") if loop is not None else None
+        return "HTTP" if target[len(_HTTP) :].removeprefix("DefaultClient.") in _CLIENT_METHODS else None
     parts = call.raw.split(".")
-    if len(parts) < 2 or parts[-1] not in _CLIENT_METHODS or parts[0] in imports:
+    if len(parts) < 2 or parts[0] in imports:
         return None
-    declared = types.of(call.function, parts[0]) if len(parts) == 2 else None
-    if declared is not None and declared != "http.Client":
+    if parts[-1] in _CLIENT_METHODS:
+        declared = types.of(call.function, parts[0]) if len(parts) == 2 else None
+        if declared == "http.Client":
+            return "HTTP"
+        if declared is None and "net/http" in imports.values() and _CLIENT_NAME.search(parts[-2]):
+            return "HTTP"
         return None  # ``http.Header.Get``, a cache, a project type
-    if declared is None and ("net/http" not in imports.values() or not _CLIENT_NAME.search(parts[-2])):
-        return None
-    loop = per_item(index, call, frozenset())
-    if loop is None and parts[-1] == "Do":
-        loop = _request_per_item(index, call)
-    return (loop, "HTTP") if loop is not None else None
+    return _grpc(call, types, imports)
 
 
 def _request_per_item(index: CodeIndex, call: CallSite) -> Loop | None:
@@ -69,7 +92,7 @@ def _request_per_item(index: CodeIndex, call: CallSite) -> Loop | None:
     return loop if built else None
 
 
-def _grpc(index: CodeIndex, call: CallSite, types: GoTypes, imports: dict[str, str]) -> tuple[Loop, str] | None:
+def _grpc(call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | None:
     parts = call.raw.split(".")
     if len(parts) != 2 or not parts[1][:1].isupper():
         return None
@@ -79,17 +102,20 @@ def _grpc(index: CodeIndex, call: CallSite, types: GoTypes, imports: dict[str, s
         return None
     if not call.args or not (call.args[0].name or call.args[0].call or "").lower().startswith("ctx"):
         return None  # a stub method takes the context first
-    loop = per_item(index, call, frozenset())
-    return (loop, f"gRPC {name}") if loop is not None else None
+    return f"gRPC {name}"
 
 
-def _hit(call: CallSite, loop: Loop, kind: str) -> Hit:
+def _hit(call: CallSite, loop: Loop, kind: str, wrapped: int | None) -> Hit:
+    via = f" (it makes an {kind} call at line {wrapped})" if wrapped is not None else ""
+    evidence = {"call": call.raw, "kind": kind, "loop": f"line {loop.line}"}
+    if wrapped is not None:
+        evidence["wraps"] = f"line {wrapped}"
     return Hit(
         GO_HTTP_IN_LOOP,
-        f"{kind} call {call.raw}(...) runs {where(loop)}: N round trips one after the other (chatty RPC)",
+        f"{kind} call {call.raw}(...){via} runs {where(loop)}: N round trips one after the other (chatty RPC)",
         call.line,
         call.end_line,
-        {"call": call.raw, "kind": kind, "loop": f"line {loop.line}"},
+        evidence,
         "Use a batch endpoint or method of the service (one call for every item) or, when there is none, bound "
         "the fan-out with `errgroup.Group` and `SetLimit(n)` so the calls overlap.",
     )

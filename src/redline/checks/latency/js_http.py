@@ -1,5 +1,5 @@
 """Outbound HTTP requests made once per loop item in JavaScript/TypeScript (LAT257): which calls are HTTP
-clients (global ``fetch``, node-fetch/undici, axios and its instances, got, superagent, ky)."""
+clients (global ``fetch``, node-fetch/undici, axios and its instances, got, superagent, ky, Octokit)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ _FETCH_LIBS = frozenset({"node-fetch", "cross-fetch", "isomorphic-fetch", "isomo
 _CLIENT_LIBS = frozenset({"axios", "got", "superagent", "ky"})
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "del", "head", "options", "request"})
 _FACTORIES = frozenset({"create", "extend"})
+#: GitHub's REST/GraphQL client, whatever module made it: ``octokit.request``, ``context.octokit.rest.issues.get``
+_OCTOKIT_METHODS = frozenset({"request", "graphql", "paginate"})
 
 
 class JsHttpClients:
@@ -49,7 +51,7 @@ class JsHttpClients:
             return call.raw
         if method in _VERBS and (head in self.libraries or head in self.instances):
             return head
-        return None
+        return "octokit" if _octokit(call.raw) else None
 
     def _injected(self, call: CallSite) -> bool:
         """``fetch`` is a parameter of the enclosing function or one it is nested in."""
@@ -60,6 +62,14 @@ class JsHttpClients:
         )
 
 
+def _octokit(raw: str) -> bool:
+    parts = raw.split(".")
+    if "octokit" not in parts[:-1]:
+        return False
+    rest = parts[parts.index("octokit") + 1 :]
+    return (len(rest) == 1 and rest[0] in _OCTOKIT_METHODS) or (len(rest) == 3 and rest[0] == "rest")
+
+
 def _split(raw: str) -> tuple[str, str]:
     head, _, method = raw.rpartition(".")
     return head, method
@@ -67,17 +77,42 @@ def _split(raw: str) -> tuple[str, str]:
 
 def js_http_hits(index: CodeIndex) -> Iterator[Hit]:
     clients = JsHttpClients(index)
-    if not (clients.fetchers or clients.libraries or any(c.raw in _GLOBAL_FETCH for c in index.calls)):
+    if not (
+        clients.fetchers or clients.libraries or any(c.raw in _GLOBAL_FETCH or _octokit(c.raw) for c in index.calls)
+    ):
         return
     constants = constant_lists(index)
+    remote = {id(c): client for c in index.calls if (client := clients.client(c))}
+    wrappers = _wrappers(index, remote)
     for call in index.calls:
-        loop = per_item(index, call, constants)
-        client = clients.client(call) if loop is not None else None
-        if loop is not None and client is not None:
-            yield _hit(call, client, loop)
+        client = remote.get(id(call))
+        wrapped = wrappers.get(_own_name(call)) if client is None else None
+        loop = per_item(index, call, constants) if client or wrapped else None
+        if loop is not None:
+            yield _hit(call, client or "", loop, wrapped)
 
 
-def _hit(call: CallSite, client: str, loop: Loop) -> Hit:
+def _own_name(call: CallSite) -> str:
+    """The qualified name of the module's own function ``call`` calls: ``getUser`` for ``getUser(...)``,
+    ``Users.getUser`` for ``this.getUser(...)`` inside a ``Users`` method."""
+    if "." not in call.raw:
+        return call.raw
+    head, _, method = call.raw.partition(".")
+    owner = call.function.split(".", 1)[0]
+    return f"{owner}.{method}" if head == "this" and "." not in method and owner else ""
+
+
+def _wrappers(index: CodeIndex, remote: dict[int, str]) -> dict[str, tuple[int, str]]:
+    """The module's functions that send a request themselves (one level): qualified name -> (line, client)."""
+    names = {d.qualname for d in index.definitions if d.kind != "class"}
+    found: dict[str, tuple[int, str]] = {}
+    for call in index.calls:
+        if id(call) in remote and call.function in names:
+            found.setdefault(call.function, (call.line, remote[id(call)]))
+    return found
+
+
+def _hit(call: CallSite, client: str, loop: Loop, wrapped: tuple[int, str] | None) -> Hit:
     how = (
         "N requests in flight at once, with no bound"
         if loop.concurrent
@@ -88,11 +123,21 @@ def _hit(call: CallSite, client: str, loop: Loop) -> Hit:
         "fan-out (`p-limit`, `p-map` with `concurrency: 8`)"
     )
     fix += "." if loop.concurrent else " so the requests overlap instead of queueing one behind the other."
+    evidence = {
+        "call": call.raw,
+        "client": client,
+        "loop": f"line {loop.line}",
+        "concurrent": str(loop.concurrent).lower(),
+    }
+    via = ""
+    if wrapped is not None:
+        evidence["client"], evidence["wraps"] = wrapped[1], f"line {wrapped[0]}"
+        via = f" (it sends a request through {wrapped[1]} at line {wrapped[0]})"
     return Hit(
         JS_HTTP_IN_LOOP,
-        f"HTTP request {call.raw}(...) runs {where(loop)}: {how}",
+        f"HTTP request {call.raw}(...){via} runs {where(loop)}: {how}",
         call.line,
         call.end_line,
-        {"call": call.raw, "client": client, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
+        evidence,
         fix,
     )

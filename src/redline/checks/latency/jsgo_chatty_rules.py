@@ -25,7 +25,9 @@ JS_HTTP_IN_LOOP = Rule(
         "Recognised clients: the global `fetch` (not a local function or a parameter named `fetch`), `fetch` from "
         "`node-fetch`/`undici`/`cross-fetch`/`isomorphic-fetch`, undici `request`, `axios(...)`/`axios.get/post/...` "
         "and instances made with `axios.create()`, `got(...)`/`got.get/post/...` and `got.extend()` instances, "
-        "`superagent.get/post/...` and `ky`. Inside `Promise.all(xs.map(async ...))` the calls overlap: the "
+        "`superagent.get/post/...`, `ky`, and Octokit (`octokit.request/graphql/paginate`, `octokit.rest.x.y`). "
+        "A call of the module's own function or method (`getUser(id)`, `this.load(id)`) that itself sends a "
+        "request is followed one level: the finding names the line of the request. Inside `Promise.all(xs.map(async ...))` the calls overlap: the "
         "finding says so (evidence `concurrent: true`) because the fan-out is still one request per item and has "
         "no bound on how many are in flight." + _NOT_FLAGGED,
         why_bad="N items cost N round trips to another service: in series the caller's latency is N times the "
@@ -58,6 +60,8 @@ GO_HTTP_IN_LOOP = Rule(
         "in a file importing `net/http`) when `req` was built in the same loop from the item "
         "(`http.NewRequest[WithContext]`); and a gRPC stub method (a parameter typed `pkg.XxxClient` from a "
         "generated package, `pb`/`proto`/`grpc`/`gen` in its import path) called with a context and the item. "
+        "A call of the file's own function or method (`deliver(c, inbox)`) that itself makes one of these calls "
+        "is followed one level: the finding names the line of the request. "
         "`http.Header.Get` and other non-client receivers are never matched; a stub held in a struct field is not "
         "recognised (its type is not in the index)." + _NOT_FLAGGED,
         why_bad="N items cost N round trips to another service: the handler's latency is N times the callee's and "
