@@ -9,7 +9,9 @@ from redline.core.rules import Rule, RuleDoc
 _NOT_FLAGGED = (
     " Not flagged: a `while` loop (polling, pagination), a loop over a literal list or a module constant list "
     "(a fixed number of calls whatever the data), a loop that returns or breaks at its first hit (a search or a "
-    "fallback chain), tests, seed, migration and `scripts/` code."
+    "fallback chain), a call in a function nested in the loop body (an event handler such as `onClick={() => "
+    "fetch(...)}`, a goroutine `go func() {...}()`, an errgroup `g.Go(...)`): it does not run once per iteration "
+    "on the loop's path; tests, seed, migration and `scripts/` code."
 )
 
 JS_HTTP_IN_LOOP = Rule(
