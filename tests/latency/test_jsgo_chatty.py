@@ -1,6 +1,7 @@
 """LAT257-LAT258: one HTTP or gRPC call per loop item in JavaScript/TypeScript (fetch, axios instances, got)
 and Go (net/http helpers, Client.Do with a per-item request, gRPC stubs); batch calls, constant lists, searches,
-polling loops, local or injected ``fetch``, local functions that send nothing, ``http.Header.Get`` and scripts stay silent."""
+polling loops, local or injected ``fetch``, local functions that send nothing, ``http.Header.Get``, event
+handlers, goroutines and scripts stay silent."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ JS_HTTP_IN_LOOP = Rule(
         "and instances made with `axios.create()`, `got(...)`/`got.get/post/...` and `got.extend()` instances, "
         "`superagent.get/post/...`, `ky`, and Octokit (`octokit.request/graphql/paginate`, `octokit.rest.x.y`). "
         "A call of the module's own function or method (`getUser(id)`, `this.load(id)`) that itself sends a "
-        "request is followed one level: the finding names the line of the request. Inside `Promise.all(xs.map(async ...))` the calls overlap: the "
+        "request is followed one level: the finding names the line of the request. "
+        "Inside `Promise.all(xs.map(async ...))` the calls overlap: the "
         "finding says so (evidence `concurrent: true`) because the fan-out is still one request per item and has "
         "no bound on how many are in flight." + _NOT_FLAGGED,
         why_bad="N items cost N round trips to another service: in series the caller's latency is N times the "
