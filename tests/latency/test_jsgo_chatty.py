@@ -1,7 +1,8 @@
-"""LAT257-LAT258: one HTTP or gRPC call per loop item in JavaScript/TypeScript (fetch, axios instances, got)
+"""LAT257-LAT259: one HTTP or gRPC call per loop item in JavaScript/TypeScript (fetch, axios instances, got)
 and Go (net/http helpers, Client.Do with a per-item request, gRPC stubs); batch calls, constant lists, searches,
 polling loops, local or injected ``fetch``, local functions that send nothing, ``http.Header.Get``, event
-handlers, goroutines and scripts stay silent."""
+handlers, goroutines and scripts stay silent; a third-party host called from a route handler (LAT259), where
+internal hosts and functions no route reaches stay silent."""
 
 from __future__ import annotations
 
@@ -28,10 +29,13 @@ def _found() -> dict[tuple[str, int], Finding]:
 def test_chatty_calls_fire_at_their_lines_only() -> None:
     got = sorted((path, line, f.rule) for (path, line), f in _found().items())
     assert got == [
+        ("go/handlers.go", 8, "LAT259"),
         ("go/remote.go", 18, "LAT258"),
         ("go/remote.go", 26, "LAT258"),
         ("go/remote.go", 37, "LAT258"),
         ("go/remote.go", 75, "LAT258"),
+        ("src/routes/checkout.js", 8, "LAT259"),
+        ("src/routes/checkout.js", 15, "LAT259"),
         ("src/services/orders.ts", 20, "LAT257"),
         ("src/services/orders.ts", 21, "LAT257"),
         ("src/services/users.js", 10, "LAT257"),
@@ -63,3 +67,13 @@ def test_a_module_function_that_sends_the_request_is_followed_one_level() -> Non
     assert found[("src/services/orders.ts", 21)].evidence["client"] == "axios"
     go = found[("go/remote.go", 75)]
     assert go.evidence["wraps"] == "line 64" and go.message.startswith("HTTP call deliver(...) (it makes")
+
+
+def test_a_third_party_host_on_the_request_path_names_the_route() -> None:
+    found = _found()
+    stripe = found[("src/routes/checkout.js", 8)]
+    assert dict(stripe.evidence) == {"route": "POST /checkout", "host": "api.stripe.com", "call": "axios.post"}
+    assert "job queue" in stripe.remediation
+    assert found[("src/routes/checkout.js", 15)].evidence["host"] == "ipapi.co"
+    weather = found[("go/handlers.go", 8)]
+    assert weather.evidence["route"] == "ANY /weather" and weather.evidence["host"] == "api.openweathermap.org"

@@ -21,12 +21,18 @@ _GENERATED = re.compile(r"(^|[/_-])(pb|proto|protos|protobuf|grpc|gen|genproto|r
 _NEW_REQUEST = frozenset({_HTTP + "NewRequest", _HTTP + "NewRequestWithContext"})
 
 
-def go_http_hits(index: CodeIndex) -> Iterator[Hit]:
+def go_remote_calls(index: CodeIndex) -> dict[int, str]:
+    """id of each HTTP or gRPC call of the file -> ``HTTP`` / ``gRPC <stub>``."""
     imports = dict(index.imports)
     if "net/http" not in imports.values() and not any(_GENERATED.search(p) for p in imports.values()):
-        return
+        return {}
     types = GoTypes(index)
-    remote = {id(c): kind for c in index.calls if (kind := _remote(c, types, imports))}
+    return {id(c): kind for c in index.calls if (kind := _remote(c, types, imports))}
+
+
+def go_http_hits(index: CodeIndex, remote: dict[int, str]) -> Iterator[Hit]:
+    if not remote:
+        return
     wrappers = local_wrappers(index, {id(c) for c in index.calls if id(c) in remote})
     for call in index.calls:
         if call.loop < 0:

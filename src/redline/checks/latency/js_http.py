@@ -75,14 +75,20 @@ def _split(raw: str) -> tuple[str, str]:
     return head, method
 
 
-def js_http_hits(index: CodeIndex) -> Iterator[Hit]:
+def js_remote_calls(index: CodeIndex) -> dict[int, str]:
+    """id of each HTTP request call of the module -> the client it goes through."""
     clients = JsHttpClients(index)
     if not (
         clients.fetchers or clients.libraries or any(c.raw in _GLOBAL_FETCH or _octokit(c.raw) for c in index.calls)
     ):
+        return {}
+    return {id(c): client for c in index.calls if (client := clients.client(c))}
+
+
+def js_http_hits(index: CodeIndex, remote: dict[int, str]) -> Iterator[Hit]:
+    if not remote:
         return
     constants = constant_lists(index)
-    remote = {id(c): client for c in index.calls if (client := clients.client(c))}
     wrappers = _wrappers(index, remote)
     for call in index.calls:
         client = remote.get(id(call))

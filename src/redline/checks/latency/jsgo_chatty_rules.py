@@ -82,3 +82,33 @@ GO_HTTP_IN_LOOP = Rule(
 )
 
 JSGO_CHATTY_RULES = (JS_HTTP_IN_LOOP, GO_HTTP_IN_LOOP)
+
+THIRD_PARTY_IN_HANDLER_JSGO = Rule(
+    code="LAT259",
+    name="jsgo-third-party-call-in-request-handler",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="Third-party service called inline on the request path (JavaScript/TypeScript, Go)",
+    tags=("third-party",),
+    doc=RuleDoc(
+        what_it_does="For every route the entry-point index found (Express, Koa, Fastify, NestJS, Go `net/http`, "
+        "gin, echo, chi, mux), flags an HTTP request made in the handler (or a function nested in it) with the "
+        "clients LAT257/LAT258 recognise, to a URL whose host is outside the system: a public domain name written "
+        "in the code (a literal, a template literal's or concatenation's leading text), not `localhost`, a "
+        "private address, a single-label service name (`http://users:8000`) or an internal domain (`.internal`, "
+        "`.local`, `.svc`, `.cluster.local`). The same judgement as LAT131 for Python. The finding names the route.",
+        why_bad="The request now waits on a service you do not run: its latency and its outages become yours, on "
+        "every request, and its p99 adds to your p99.",
+        example="app.post('/checkout', async (req, res) => {\n"
+        "  await fetch('https://api.payments.example/v1/charges', { method: 'POST', body });\n});",
+        use_instead="Enqueue the call and answer at once (a job queue such as BullMQ, an outbox), serve it from a "
+        "cache, or give it a timeout budget well under the route's SLO (`AbortSignal.timeout(500)`, "
+        "`context.WithTimeout`) with a fallback.",
+        references=(
+            "https://sre.google/sre-book/addressing-cascading-failures/",
+            "https://microservices.io/patterns/data/transactional-outbox.html",
+        ),
+    ),
+)
+
+JSGO_CHATTY_RULES = (*JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO)
