@@ -1,5 +1,6 @@
-"""Chatty RPC in JavaScript/TypeScript and Go (LAT257-LAT258): one HTTP or gRPC call per item of a loop.
-Declared here, judged in ``js_http.py`` and ``go_http.py``; the Python counterpart is LAT106."""
+"""Chatty RPC in JavaScript/TypeScript and Go (LAT257-LAT259): one HTTP or gRPC call per item of a loop, and a
+third-party host called from a route handler. Declared here, judged in ``js_http.py``, ``go_http.py`` and
+``jsgo_handlers.py``; the Python counterparts are LAT106 and LAT131."""
 
 from __future__ import annotations
 
@@ -81,7 +82,6 @@ GO_HTTP_IN_LOOP = Rule(
     ),
 )
 
-JSGO_CHATTY_RULES = (JS_HTTP_IN_LOOP, GO_HTTP_IN_LOOP)
 
 THIRD_PARTY_IN_HANDLER_JSGO = Rule(
     code="LAT259",
@@ -111,4 +111,4 @@ THIRD_PARTY_IN_HANDLER_JSGO = Rule(
     ),
 )
 
-JSGO_CHATTY_RULES = (*JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO)
+JSGO_CHATTY_RULES = (JS_HTTP_IN_LOOP, GO_HTTP_IN_LOOP, THIRD_PARTY_IN_HANDLER_JSGO)
