@@ -1,0 +1,58 @@
+"""The chatty-RPC check for JavaScript/TypeScript and Go: an HTTP or gRPC call once per loop item
+(LAT257-LAT258) and a third-party host called inline from a route handler (LAT259)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from redline.checks.interface import CheckContext, ModuleCheck
+from redline.checks.latency.go_http import go_http_hits, go_remote_calls
+from redline.checks.latency.js_http import js_http_hits, js_remote_calls
+from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
+from redline.checks.latency.jsgo_check import offline
+from redline.checks.latency.jsgo_handlers import ExternalCall, external_calls, message, route_of
+from redline.core.facts import Facts
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import RouteInventory, routes_by_handler
+
+_JS = frozenset({"javascript", "typescript"})
+
+
+class JsGoChattyCheck(ModuleCheck):
+    name = "latency-chatty-js-go"
+    rules = JSGO_CHATTY_RULES
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
+
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ExternalCall]:
+        if offline(fact.path) or (fact.language not in _JS and fact.language != "go"):
+            return []
+        js = fact.language in _JS
+        remote = js_remote_calls(fact) if js else go_remote_calls(fact)
+        hits = js_http_hits(fact, remote) if js else go_http_hits(fact, remote)
+        found: list[Finding | ExternalCall] = [
+            self.finding(
+                h.rule,
+                h.message,
+                Location(fact.path, h.line, h.end_line),
+                evidence=h.evidence,
+                remediation=h.remediation,
+            )
+            for h in hits
+        ]
+        return [*found, *external_calls(fact, remote)]
+
+    def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        routes = routes_by_handler(facts.of(RouteInventory))
+        out: list[Finding | Skipped | ToolError] = []
+        for partial in partials:
+            if not isinstance(partial, ExternalCall):
+                out.append(partial)
+            elif (route := route_of(partial, routes)) is not None:
+                text, evidence, fix = message(partial, route)
+                location = Location(partial.path, partial.line, partial.end_line)
+                rule = self.declared(THIRD_PARTY_IN_HANDLER_JSGO)
+                out.append(self.finding(rule, text, location, evidence=evidence, remediation=fix))
+        return out
