@@ -43,12 +43,12 @@ def _start_command(dockerfile: Dockerfile) -> list[str]:
 
 def _runs_file(words: list[str], relpath: str) -> bool:
     """``python app.py``, ``python -m pkg.app`` or a script path naming the file."""
-    stem = relpath.removesuffix(".py")
+    module = "." + relpath.removesuffix(".py").replace("/", ".")
     name = posixpath.basename(relpath)
     for i, word in enumerate(words):
-        if word.endswith(".py") and (relpath.endswith(word.lstrip("./")) or posixpath.basename(word) == name):
+        if word.endswith(".py") and posixpath.basename(word) == name:
             return True
-        if i and words[i - 1] == "-m" and stem.replace("/", ".").endswith(word):
+        if i and words[i - 1] == "-m" and module.endswith("." + word):
             return True
     return False
 
