@@ -66,7 +66,7 @@ class UnencodableIndex(ValueError):
 def store(key: str, index: CodeIndex) -> None:
     try:
         data = encode_index(index)
-    except (OverflowError, msgspec.MsgspecError) as exc:
+    except (OverflowError, UnicodeEncodeError, msgspec.MsgspecError) as exc:  # a lone surrogate from bad bytes
         raise UnencodableIndex(f"{type(exc).__name__}: {exc}") from None
     with contextlib.suppress(OSError):
         write_atomic(Path(_entry(key)), data)
