@@ -3,11 +3,15 @@ lists, digests of non-secrets, verified tokens, development settings) stay silen
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from code_audit import findings_of
 from redline.checks.code.flaws import CodeFlawCheck
+from redline.core.context import is_in_context
 from redline.core.model import Finding
+from redline.core.result import GATE_EXEMPT_TAG
+from redline.sources.code.build import main_guard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "flaws"
 
@@ -42,3 +46,31 @@ def test_findings_name_the_route_and_the_source_to_sink_path() -> None:
     assert (shell.evidence["route"], shell.evidence["source"]) == ("POST /convert", "flask.request.form")
     assert "route" not in by_line[("WEB302", 36)].evidence  # not in a handler
     assert all(f.remediation for f in by_line.values())
+
+
+DEBUG_ENTRY = Path(__file__).parent / "fixtures" / "debug_entry"
+
+
+def test_a_debug_run_under_main_is_lowered_when_the_image_serves_the_app_with_a_server() -> None:
+    """``app.run(debug=True)`` under ``__main__`` where the final stage starts gunicorn (the dev stage's
+    ``python app.py`` is not what ships): kept in the context section, low and not gating. Kept high where the
+    image runs the file (``python app.py``, ``python -m web.app``), where no image is seen, and outside the guard."""
+    found = {f.location.path: f for f in findings_of(DEBUG_ENTRY, CodeFlawCheck()) if f.rule == "WEB301"}
+    assert sorted((p, f.location.start_line, f.severity.name) for p, f in found.items()) == [
+        ("alone/app.py", 12, "HIGH"),
+        ("direct/app.py", 12, "HIGH"),
+        ("module/web/app.py", 12, "HIGH"),
+        ("served/app.py", 12, "LOW"),
+        ("served/unguarded.py", 4, "HIGH"),
+    ]
+    lowered = found["served/app.py"]
+    assert is_in_context(lowered) and GATE_EXEMPT_TAG in lowered.tags
+    assert lowered.evidence["context"] == "development entry point: the image serves the app with gunicorn"
+    assert not any(is_in_context(f) for p, f in found.items() if p != "served/app.py")
+
+
+def test_the_main_guard_is_recorded_in_the_index() -> None:
+    source = 'import x\nif __name__ == "__main__":\n    x.run()\n    x.stop()\nif name == "__main__":\n    pass\n'
+    assert main_guard(ast.parse(source)) == (2, 4)
+    assert main_guard(ast.parse('if "__main__" == __name__:\n    pass\n')) == (1, 2)
+    assert main_guard(ast.parse('def f():\n    if __name__ == "__main__":\n        pass\n')) == (0, 0)

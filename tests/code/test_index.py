@@ -220,3 +220,11 @@ def test_an_index_that_cannot_be_encoded_is_not_covered_for_that_file_alone(monk
     monkeypatch.setattr(cache, "encode_index", broken)
     with pytest.raises(NotCovered, match="code index not kept: OverflowError"):
         index_of("x = 1\n", path="odd.py")
+
+
+def test_an_index_msgpack_cannot_carry_is_refused_by_name() -> None:
+    """A lone surrogate (undecodable bytes kept by ``surrogateescape``) cannot be encoded: the cache refuses it
+    with ``UnencodableIndex`` (the file is then reported not covered) instead of a crash."""
+    index = CodeIndex("a.py", "python", (("x", "bad\udcff"),), (), (), (), (), ())
+    with pytest.raises(cache.UnencodableIndex, match="UnicodeEncodeError"):
+        cache.store("k" * 40, index)

@@ -40,7 +40,9 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB213", "app.js", 29),
         ("WEB213", "app.js", 31),
         ("WEB213", "main.go", 30),
-    ]
+        ("WEB213", "main.go", 63),  # the request picks the whole URL, a suffix added
+        ("WEB213", "main.go", 65),  # after a bare scheme: the request picks the host
+    ]  # silent at 67, 69, 71: after a configured base, a fixed origin, a path (it cannot pick the host)
 
 
 def test_findings_name_the_route_the_path_and_a_fix_in_the_files_language() -> None:

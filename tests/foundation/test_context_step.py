@@ -27,6 +27,9 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("src/loadgenerator/locustfile.py", "load generator"),
         (".devcontainer/docker-compose.yml", "development"),
         ("pkg/handler_test.go", "test"),
+        ("e2e_tests/helpers.py", "test"),  # AzureTRE's end-to-end suite
+        ("e2e_test/conftest.py", "test"),
+        ("e2e_testing/notes.py", ""),  # a name that only starts alike
         ("web/api.spec.ts", "test"),
         ("Dockerfile.debug", "container variant"),
         ("compose.override.yml", "container variant"),

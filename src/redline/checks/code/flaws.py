@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from redline.checks.code.entrypoint import served_by_server
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ModuleCheck
+from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
+from redline.sources.containers.dockerfile import Dockerfile
 
 _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
@@ -30,6 +33,8 @@ _SUBPROCESS = frozenset(
 _DEBUG_APPS = frozenset(
     {"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application", "aiohttp.web_app.Application"}
 )
+#: the evidence of a debug switch that runs only when the file is run directly
+MAIN_GUARD = "if __name__ == '__main__'"
 _PASSWORD = re.compile(r"(^|[._])(pass(word|wd)?|pwd)s?($|[._])", re.IGNORECASE)
 
 
@@ -143,12 +148,13 @@ def _debug(index: CodeIndex) -> Iterator[Hit]:
     for call in index.calls:
         on = any(a.keyword == "debug" and a.literal is True for a in call.args)
         if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
+            first, last = index.main_guard
             yield Hit(
                 DEBUG_ON,
                 f"{call.raw}(debug=True) switches the debugger on",
                 call,
                 call.line,
-                {"setting": "debug=True"},
+                {"setting": "debug=True", **({"entry": MAIN_GUARD} if first <= call.line <= last else {})},
                 "Read debug from the environment, off by default, and never "
                 "enable it where the service is reachable by others.",
             )
@@ -171,7 +177,7 @@ class CodeFlawCheck(ModuleCheck):
     name = "code-flaws"
     rules = (SQL_FROM_REQUEST, SHELL_FROM_REQUEST, DEBUG_ON, WEAK_PASSWORD_HASH, JWT_UNVERIFIED)
     fact_types = (CodeIndex,)
-    project_fact_types = (RouteInventory,)
+    project_fact_types = (RouteInventory, Dockerfile)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
         index = fact
@@ -184,4 +190,16 @@ class CodeFlawCheck(ModuleCheck):
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
-        return [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]
+        found = [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]
+        return [_deployed_without_main(f, facts.of(Dockerfile)) for f in found]
+
+
+def _deployed_without_main(finding: Finding, dockerfiles: Iterable[Dockerfile]) -> Finding:
+    """``app.run(debug=True)`` under ``if __name__ == "__main__":`` in a service whose image starts a WSGI/ASGI
+    server and never runs the file: the debugger only starts on a developer's machine (context step)."""
+    if finding.rule != DEBUG_ON.code or finding.evidence.get("entry") != MAIN_GUARD:
+        return finding
+    server = served_by_server(finding.location.path, dockerfiles)
+    if not server:
+        return finding
+    return lower_in_context(finding, f"development entry point: the image serves the app with {server}")

@@ -18,6 +18,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
+from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 
@@ -237,7 +238,12 @@ def _url_where(call: CallSite, lang: str) -> str | None:
 def _ssrf(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     where = _url_where(call, lang)
     taint = _first(call, frozenset({where})) if where else None
-    if taint is None or view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=True):
+    if (
+        taint is None
+        or AFTER_PREFIX in taint[2]  # after a fixed start (Go ``base + "/" + id``): it cannot pick the host
+        or view.built(call, taint)
+        or view.cleaned(call, taint, frozenset(), opaque=True)
+    ):
         return None
     for other in view.index.calls_in(call.function):
         fn = last(other.raw)

@@ -256,7 +256,23 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         reads=tuple(sorted(walk.reads)),
         param_tainted=tuple(_tainted(walk, params)),
         relative_imports=tuple(sorted(walk.relative.items())),
+        main_guard=main_guard(module.tree),
     )
+
+
+def main_guard(tree: ast.AST) -> tuple[int, int]:
+    """(first, last) line of the module-level ``if __name__ == "__main__":`` block, (0, 0) when none."""
+    for stmt in getattr(tree, "body", ()):
+        test = stmt.test if isinstance(stmt, ast.If) else None
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)
+            and {ast.dump(test.left), ast.dump(test.comparators[0])}
+            == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
+        ):
+            return stmt.lineno, stmt.end_lineno or stmt.lineno
+    return (0, 0)
 
 
 def _tainted(walk: _Walk, flows: dict[str, FunctionFlow] | dict[str, list[FunctionFlow]]) -> list[Tainted]:

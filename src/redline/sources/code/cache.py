@@ -20,7 +20,7 @@ from redline.core.cache import cache_dir
 from redline.sources.code.model import CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 17
+INDEX_FORMAT = 18
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -66,7 +66,7 @@ class UnencodableIndex(ValueError):
 def store(key: str, index: CodeIndex) -> None:
     try:
         data = encode_index(index)
-    except (OverflowError, msgspec.MsgspecError) as exc:
+    except (OverflowError, UnicodeEncodeError, msgspec.MsgspecError) as exc:  # a lone surrogate from bad bytes
         raise UnencodableIndex(f"{type(exc).__name__}: {exc}") from None
     with contextlib.suppress(OSError):
         write_atomic(Path(_entry(key)), data)

@@ -241,6 +241,9 @@ class CodeIndex:
     #: Python relative imports, local name -> the imported name with its dots (``from .dao import get`` ->
     #: ("get", ".dao.get")); kept apart from ``imports`` so no rule mistakes them for packages
     relative_imports: tuple[tuple[str, str], ...] = ()
+    #: (first, last) line of the module's ``if __name__ == "__main__":`` block, (0, 0) when none: code there runs
+    #: only when the file is run directly, never when a WSGI/ASGI server imports the module
+    main_guard: tuple[int, int] = (0, 0)
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

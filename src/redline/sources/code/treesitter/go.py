@@ -5,14 +5,19 @@ loops, and the request data flow (``r.URL.Query()``, ``r.FormValue``, ``c.Param`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
+from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, StringFact, Tainted
 from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop
 from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
+
+#: a literal start that fixes where a URL points: a scheme with its host and a path/query after it
+_FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.IGNORECASE)
 
 #: parameter types that carry the request -> the name the flow calls it by
 _REQUEST_TYPES = ("http.Request", "gin.Context", "echo.Context", "fiber.Ctx")
@@ -252,11 +257,27 @@ class GoWalk(TreeWalk):
             hit = self._taint(right, flow) if flow is not None else None
             if flow is None or hit is None:
                 continue
+            if self._after_fixed_start(right, flow):
+                hit = (hit[0], (*hit[1], AFTER_PREFIX))
             names = [text(n) for n in ([left] if left.type == "identifier" else named(left)) if n.type == "identifier"]
             for name in names:
                 if name not in {"_", "err"}:
                     flow.tainted[name] = hit
                     records.append(Tainted(scope, name, hit[0], line(node)))
+
+    def _after_fixed_start(self, right: Node, flow: RequestFlow) -> bool:
+        """``base + "/" + id``: request data placed after a start it does not choose (a configured base, a
+        path, a scheme with its host), so it cannot pick where a URL built this way points."""
+        node = named(right)[0] if right.type == "expression_list" and len(named(right)) == 1 else right
+        if node.type != "binary_expression":
+            return False
+        start = node
+        while start.type == "binary_expression" and (first := start.child_by_field_name("left")) is not None:
+            start = first
+        if start is node or self._taint(start, flow) is not None:
+            return False
+        value = string_value(start)
+        return value is None or value.startswith("/") or _FIXED_ORIGIN.match(value) is not None
 
     def _call(self, node: Node, scope: str) -> CallSite:
         callee = node.child_by_field_name("function")
