@@ -166,6 +166,24 @@ def test_look_alikes_not_reported(path: str, text: str) -> None:
     assert scan(path, text) == []
 
 
+# umami's public/intl/messages/*.json and memos' web/src/locales/*.json: the word "password" translated,
+# under password and key names
+_CATALOGUE = (
+    '{\n  "label": {\n    "password": "Contraseña",\n    "change-password": "パスワードの変更",\n'
+    '    "confirm-password": "ยืนยันรหัสผ่าน",\n    "incorrect-username-password": "用户名或密码不正确。",\n'
+    '    "new-password": "Новый_пароль",\n    "smtp-password": "SMTP-wachtwoord",\n'
+    '    "lt-password": "Slaptažodis",\n'
+    '    "accesskey-description": "バケットまたはS3互換サービスのアクセスキーID。",\n'
+    '    "km-password": "ពាក្យសម្ងាត់\u200bថ្មី"\n  }\n}\n'
+)
+
+
+def test_translated_words_under_password_keys_are_not_secrets() -> None:
+    assert scan("public/intl/messages/es-ES.json", _CATALOGUE) == []
+    # a chosen password with a digit or a symbol is still one, whatever its script
+    assert scan("app/mail.py", 'SMTP_PASSWORD = "Ñandú-Zorro2024!"\n') == [("SEC435", 1)]
+
+
 def test_public_context_needs_its_markers() -> None:
     """The same shapes without the context that makes them public are still reported."""
     assert scan("app/settings.py", f'GOOGLE_API_KEY = "{_AIZA}"\n') == [("SEC106", 1)]

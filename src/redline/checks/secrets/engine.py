@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redline.checks.secrets.cache import cache_dir, machine, read_entry, write_entry
-from redline.checks.secrets.filters import context_confidence, is_placeholder, is_store_reference, shannon_entropy
+from redline.checks.secrets.filters import (
+    context_confidence,
+    is_placeholder,
+    is_store_reference,
+    is_words,
+    names_a_password,
+    shannon_entropy,
+)
 from redline.checks.secrets.patterns import hyperscan_expression
 from redline.checks.secrets.ruleset import SecretRule, load_builtin_rules
 from redline.core.model import Confidence
@@ -266,7 +273,7 @@ class SecretScanner:
     def _rejected(self, rule: SecretRule, secret: str, full: bytes) -> bool:
         if any(a.search(secret) for a in rule.allow):
             return True
-        if is_placeholder(secret):
+        if is_placeholder(secret) or is_words(secret) or names_a_password(secret):
             return True
         if is_store_reference(secret, full.decode("utf-8", "replace")):
             return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 
 from redline.core.context import in_test_or_sample, lower_confidence
@@ -52,6 +53,39 @@ def is_placeholder(secret: str) -> bool:
     if len(set(core)) <= 2:
         return True
     return _sequential_share(core) >= 0.5
+
+
+def is_words(secret: str) -> bool:
+    """Text of a human language, not a chosen secret: letters of some script with their accents and vowel
+    signs, punctuation, zero-width joiners (Khmer, Thai, Persian and Indic text use them inside a phrase),
+    digits only where letters of other scripts are at least half the value ("S3互換サービスの
+    アクセスキーID"). Locale catalogues hold such values under password and key names (``"password":
+    "Contraseña"``, ``"change-password": "パスワードの変更"``); the rules' own allow lists already treat an
+    ASCII-only word the same way, and "Ñandú-Zorro2024!" stays a secret (digits, and more ASCII than not)."""
+    if secret.isascii():
+        return False
+    foreign, digits = 0, False
+    for ch in secret:
+        category = unicodedata.category(ch)
+        if not ch.isascii() and category[0] in "LM":
+            foreign += 1
+        elif category[0] == "N":
+            digits = True
+        elif category[0] not in "LMP" and category != "Cf":
+            return False
+    return not digits or foreign * 2 >= len(secret)
+
+
+#: "password" in the languages locale catalogues translate it into; a value naming the credential is a label
+_PASSWORD_WORD = lazy(
+    r"(?i)wachtwoord|contrase|senha|parola|has[lł]o|l[öo]senord|adgangskode|passord|salasana|heslo|jelsz[óo]"
+    r"|[şs]ifre|kata ?sandi|mot.de.passe|mật khẩu|lozinka|geslo|parool|jelszav"
+)
+
+
+def names_a_password(secret: str) -> bool:
+    """The word "password" in another language ("SMTP-wachtwoord"): a translated label, not a value."""
+    return bool(_PASSWORD_WORD.search(secret))
 
 
 def _sequential_share(core: str) -> float:
