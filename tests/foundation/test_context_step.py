@@ -28,6 +28,8 @@ from redline.core.result import GATE_EXEMPT_TAG
         (".devcontainer/docker-compose.yml", "development"),
         ("pkg/handler_test.go", "test"),
         ("e2e_tests/helpers.py", "test"),  # AzureTRE's end-to-end suite
+        ("cypress/docker-compose.yml", "test"),  # umami: the app brought up for its end-to-end tests
+        ("playwright/global-setup.ts", "test"),
         ("e2e_test/conftest.py", "test"),
         ("e2e_testing/notes.py", ""),  # a name that only starts alike
         ("web/api.spec.ts", "test"),

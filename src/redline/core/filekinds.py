@@ -147,6 +147,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             "e2e_tests",
             "e2e-test",
             "e2e_test",
+            # the end-to-end test runners' own folders (umami's cypress/docker-compose.yml brings up the app to test)
+            "cypress",
+            "playwright",
             "integration-tests",
             "integration_tests",
             "testutils",
