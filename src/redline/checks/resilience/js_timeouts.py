@@ -34,7 +34,8 @@ FETCH_NO_SIGNAL = Rule(
         "variable or spreads another object (`{...opts}`) are not judged, nor are browser modules (`.jsx`/"
         "`.tsx`, modules importing React, React Native, Expo, Vue, Svelte, Angular, Preact or Solid, and files "
         "under front-end or mobile directories such as `frontend/`, `web/`, `public/`, `client/src/`, `mobile/` "
-        "or `react-native-app/`).",
+        "or `react-native-app/`, modules importing a client-side state library such as zustand or SWR, and "
+        "modules that call `document.*`, `window.addEventListener`, `navigator.sendBeacon` or web storage).",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
         "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
@@ -90,7 +91,16 @@ _BROWSER_LIBS = (
     "solid-js",
     "next/link",
     "next/router",
+    "next/navigation",
+    # client-side state and data-fetching libraries of those frameworks
+    "zustand",
+    "jotai",
+    "recoil",
+    "swr",
+    "@tanstack/react-query",
 )
+#: calls only a browser page can make: its document, its window's events, the beacon and web storage
+_BROWSER_CALLS = ("document.", "window.addEventListener", "navigator.sendBeacon", "localStorage.", "sessionStorage.")
 #: axios method -> index of its config argument
 _AXIOS_CONFIG = {
     "get": 1,
@@ -154,7 +164,13 @@ def _browser_module(index: CodeIndex) -> bool:
         return True
     if any(a.endswith(_APP_SUFFIXES) and b == "src" for a, b in pairwise(parts)):
         return True  # ``client/src/``, ``pakrat_client/src/``, ``my-frontend/src/``
-    return any(module == lib or module.startswith(lib + "/") for _, module in index.imports for lib in _BROWSER_LIBS)
+    if any(call.raw.startswith(_BROWSER_CALLS) for call in index.calls):
+        return True  # a tracking snippet or widget: ``(window => { document.addEventListener(…) })(window)``
+    return any(
+        module == lib or module.startswith((lib + "/", lib + "."))
+        for _, module in index.imports
+        for lib in _BROWSER_LIBS
+    )
 
 
 def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
