@@ -1,7 +1,10 @@
-"""Shared benchmark helpers: fetch a real code base from the registry, time a command with its peak RSS."""
+"""Shared benchmark helpers: fetch a real code base from the registry, read its Python modules, time a
+command with its peak RSS."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import resource
 import subprocess
 import sys
@@ -9,6 +12,7 @@ import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WORK = Path(__file__).resolve().parent / ".work"
 REPO = Path(__file__).resolve().parents[1]
@@ -47,6 +51,23 @@ def sdist(package: str, version: str) -> Path:
     if unpacked != target:
         unpacked.rename(target)
     return target
+
+
+def python_modules(root: Path) -> list[Any]:
+    """Every ``*.py`` under ``root`` that parses, as ``PythonModule`` (path relative to ``root``), in path
+    order. ``redline.sources.python`` is imported here, late: from the source tree the caller put first on
+    ``sys.path`` (a bench may measure another checkout's)."""
+    python = importlib.import_module("redline.sources.python")
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        rel = path.relative_to(root).as_posix()
+        found.append(python.PythonModule(rel, tree, tuple(text.splitlines()), python.collect_imports(tree)))
+    return found
 
 
 @dataclass

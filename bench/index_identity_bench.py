@@ -7,7 +7,6 @@ whose encoded index differs from those and exits 1 when any does. Also prints th
 from __future__ import annotations
 
 import argparse
-import ast
 import hashlib
 import importlib
 import json
@@ -15,24 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from _common import REPO, sdist
+from _common import REPO, python_modules, sdist
 
 
 def _digests(src: Path) -> tuple[dict[str, str], float]:
     sys.path.insert(0, str(src))
     build = importlib.import_module("redline.sources.code.build")
     cache = importlib.import_module("redline.sources.code.cache")
-    python = importlib.import_module("redline.sources.python")
-    root = sdist("Django", "5.1.4") / "django"
-    modules = []
-    for path in sorted(root.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        rel = path.relative_to(root).as_posix()
-        modules.append(python.PythonModule(rel, tree, tuple(text.splitlines()), python.collect_imports(tree)))
+    modules = python_modules(sdist("Django", "5.1.4") / "django")
     start = time.process_time()
     indexes = [build.build_index(m) for m in modules]
     spent = time.process_time() - start

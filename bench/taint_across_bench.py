@@ -6,7 +6,6 @@ given on the command line. The index cache is not used: every round builds every
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import statistics
 import sys
@@ -15,27 +14,14 @@ from collections import Counter
 from pathlib import Path
 from unittest import mock
 
-from _common import REPO, sdist
+from _common import REPO, python_modules, sdist
 
 sys.path.insert(0, str(REPO / "src"))
 
 from redline.checks.code.across import Summaries
 from redline.sources.code import build
 from redline.sources.code.model import CodeIndex
-from redline.sources.python import PythonModule, collect_imports
-
-
-def _modules(root: Path) -> list[PythonModule]:
-    found = []
-    for path in sorted(root.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        rel = path.relative_to(root).as_posix()
-        found.append(PythonModule(rel, tree, tuple(text.splitlines()), collect_imports(tree)))
-    return found
+from redline.sources.python import PythonModule
 
 
 def _round(modules: list[PythonModule], *, params: bool) -> tuple[float, list[CodeIndex]]:
@@ -64,7 +50,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("trees", nargs="*", type=Path, help="Python trees to report summary engagement on")
     args = parser.parse_args()
-    modules = _modules(sdist("Django", "5.1.4") / "django")
+    modules = python_modules(sdist("Django", "5.1.4") / "django")
     times: dict[bool, list[float]] = {False: [], True: []}
     indexes: list[CodeIndex] = []
     for _ in range(args.rounds):
@@ -79,7 +65,7 @@ def main() -> None:
     )
     _engagement("Django 5.1.4", indexes)
     for tree in args.trees:
-        _engagement(tree.name, [build.build_index(m) for m in _modules(tree)])
+        _engagement(tree.name, [build.build_index(m) for m in python_modules(tree)])
 
 
 if __name__ == "__main__":

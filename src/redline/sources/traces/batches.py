@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BATCH_ROWS = 65_536
-_ROW_FIELDS = (*SPAN_FIELDS, "lock_wait")
 _DESCRIBED = frozenset(DESCRIPTION_FIELDS)
 _ARROW_TYPES = {"VARCHAR": "string", "BIGINT": "int64", "BOOLEAN": "bool_", "INTEGER": "int32", "DOUBLE": "float64"}
 
@@ -51,7 +50,7 @@ def _record_batch(rows: list[Row], schema: pa.Schema) -> pa.RecordBatch:
     keys = list(map(id, described))
     distinct = list(dict(zip(keys, described, strict=True)).values())
     where = pc.index_in(pa.array(keys, pa.uint64()), value_set=pa.array(list(map(id, distinct)), pa.uint64()))
-    arrays: dict[str, Any] = {name: values for name, values in zip(_ROW_FIELDS, own, strict=False)}
+    arrays: dict[str, Any] = {name: values for name, values in zip(SPAN_FIELDS, own, strict=False)}
     for position, name in enumerate(DESCRIPTION_FIELDS):
         arrays[name] = [d[position] for d in distinct]
     columns = []

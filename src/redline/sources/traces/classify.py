@@ -71,10 +71,20 @@ _TH = re.compile(r"(?:^|[;,])\s*ot=(?:[^,]*;)?th:([0-9a-f]{1,14})", re.IGNORECAS
 
 Row = tuple[Any, ...]
 
-#: a span as classified, before it becomes a table row: the per-span values (``SPAN_FIELDS``, ids and
-#: times), then one ``Description`` shared by every span with the same service, name, kind and attributes
-SPAN_FIELDS = ("trace_id", "span_id", "parent_id", "start_us", "dur_us", "error", "remote_parent", "sampling_p")
-SPAN_LOCK_WAIT = len(SPAN_FIELDS)  # the row's lock_wait (computed per span: it reads the span's notes)
+#: a span as classified, before it becomes a table row: the per-span values (``SPAN_FIELDS``: ids, times,
+#: and the lock wait, which reads the span's notes), then one ``Description`` shared by every span with the
+#: same service, name, kind and attributes
+SPAN_FIELDS = (
+    "trace_id",
+    "span_id",
+    "parent_id",
+    "start_us",
+    "dur_us",
+    "error",
+    "remote_parent",
+    "sampling_p",
+    "lock_wait",
+)
 #: what a span's service, name, kind and attributes decide, in this order (``describe``); the last two
 #: are not columns: whether the span counts as an error by its HTTP status, and the sampler's probability
 DESCRIPTION_FIELDS = (

@@ -63,20 +63,28 @@ def _rows(stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRo
     if not first:
         problems.append(FileProblem(where, "empty file: no spans"))
         return
-    head = _try_json(first)
-    if head is not None and is_otlp(head):  # JSON lines: one export request per line
-        yield from _json_lines(first, stream, where, problems, fast)
+    # the first line is parsed once: by msgspec when it is an export request in the common shape (a
+    # single-line document is a whole file), else by orjson, whose document is kept when nothing follows
+    rows = fast.rows(first) if _OTLP_KEY in first[:4096] else None
+    head = _try_json(first) if rows is None else None
+    if rows is not None or is_otlp(head):  # JSON lines: one export request per line
+        yield from rows if rows is not None else _request_rows(head, f"{where}:1", problems, fast.file_no)
+        yield from _json_lines(stream, where, problems, fast)
         return
-    text = first + stream.read()
-    rows = fast.rows(text) if _OTLP_KEY in text[:4096] else None
-    if rows is not None:
-        yield from rows
-        return
-    try:
-        doc = _loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(FileProblem(where, f"invalid JSON (truncated or not JSON): {exc.msg} at line {exc.lineno}"))
-        return
+    rest = stream.read()
+    if head is not None and not rest.strip():
+        doc = head  # the whole (non-OTLP) document was on the first line
+    else:
+        text = first + rest
+        rows = fast.rows(text) if _OTLP_KEY in text[:4096] else None
+        if rows is not None:
+            yield from rows
+            return
+        try:
+            doc = _loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(FileProblem(where, f"invalid JSON (truncated or not JSON): {exc.msg} at line {exc.lineno}"))
+            return
     reader = _reader(doc)
     if reader is None:
         problems.append(FileProblem(where, "unknown format: not OTLP JSON, Jaeger JSON or Zipkin v2 JSON"))
@@ -88,19 +96,18 @@ def _rows(stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRo
         problems.append(FileProblem(where, f"unexpected structure: {exc}"))
 
 
-def _json_lines(line: str, stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRows) -> Iterator[Row]:
-    line_no = 1
-    while line:
+def _json_lines(stream: IO[str], where: str, problems: list[FileProblem], fast: OtlpRows) -> Iterator[Row]:
+    """The export requests after the first (line 1 is the first line that is not blank)."""
+    for line_no, line in enumerate(stream, 2):
         if line.strip():
             rows = fast.rows(line)
-            yield from rows if rows is not None else _line_rows(line, f"{where}:{line_no}", problems, fast.file_no)
-        line = stream.readline()
-        line_no += 1
+            if rows is None:
+                rows = _request_rows(_try_json(line), f"{where}:{line_no}", problems, fast.file_no)
+            yield from rows
 
 
-def _line_rows(line: str, where: str, problems: list[FileProblem], file_no: int) -> list[Row]:
+def _request_rows(doc: Any, where: str, problems: list[FileProblem], file_no: int) -> list[Row]:
     """One export request outside the common shape, read the general way (its problems worded here)."""
-    doc = _try_json(line)
     if not is_otlp(doc):
         problems.append(FileProblem(where, "line is not an OTLP JSON export request (truncated?)"))
         return []
