@@ -109,3 +109,16 @@ def test_type_assertions_and_awaits_are_looked_through() -> None:
     )
     sinks = index_tree_sitter("a.tsx", source, "typescript").jsx
     assert [s.branches for s in sinks] == [(("member:s.content",),), (("call:fetch.json.h",),)]
+
+
+def test_a_function_declared_inside_a_markup_function_keeps_its_returns_to_itself() -> None:
+    source = b"""export function Page({ body }) {
+  function createMarkup() {
+    return { __html: "<b>hi</b>" };
+    function other() { return { __html: body }; }
+  }
+  return <div dangerouslySetInnerHTML={createMarkup()} />;
+}
+"""
+    sinks = index_tree_sitter("Page.jsx", source, "javascript").jsx
+    assert [s.branches for s in sinks] == [(("constant",),)]

@@ -594,11 +594,9 @@ def _param_flow(
 
 
 def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
+    """A binding as ``function_flow`` reads it (a parameter flow calls ``_record`` itself, without formatting)."""
     taint = expr_taint(value, flow, resolve)
-    # how a string was built is the request flow's to record; a parameter flow only follows values
-    built = (
-        string_building(value.value if isinstance(value, ast.AugAssign) else value, flow) if flow.from_request else None
-    )
+    built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
     _record(_names(target), value, taint, built, flow)
 
 

@@ -88,16 +88,14 @@ def scan_text(path: str, text: str) -> list[OpsSignal]:
     """The signals of one file; a Python module is read for its Celery settings only."""
     found: list[OpsSignal] = []
     python = path.endswith(".py")
+    name = path.rsplit("/", 1)[-1]
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if not line.lstrip().startswith("#")]
     for kind, what, pattern, applies in (*_PATTERNS, _ACKS_LATE_PATTERN):
         if python and not kind.startswith("celery"):
             continue
-        if applies is not None and not applies.search(path.rsplit("/", 1)[-1]):
+        if applies is not None and not applies.search(name):
             continue
-        found.extend(
-            OpsSignal(kind, what, path, number)
-            for number, line in enumerate(text.splitlines(), 1)
-            if not line.lstrip().startswith("#") and pattern.search(line)
-        )
+        found.extend(OpsSignal(kind, what, path, number) for number, line in lines if pattern.search(line))
     return found
 
 

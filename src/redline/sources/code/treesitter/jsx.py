@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from redline.sources.code.model import JsxAttribute
 from redline.sources.code.treesitter.jsflow import bound_names
+from redline.sources.code.treesitter.jsloops import FUNCTION_TYPES, JS_GRAMMAR
 from redline.sources.code.treesitter.jsnames import chain, dotted
 from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text
 
@@ -23,7 +24,6 @@ _WRAPPERS = frozenset(
     {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression", "satisfies_expression"}
 )
 _CONSTANTS = frozenset({"string", "number", "true", "false", "null", "undefined", "regex"})
-_FUNCTIONS = frozenset({"arrow_function", "function_expression", "function"})
 #: hooks whose value is what their callback returns
 _MEMO = frozenset({"useMemo", "React.useMemo", "computed"})
 _STATE = frozenset({"useState", "React.useState"})
@@ -223,7 +223,7 @@ class JsxSinks:
         callee = _callee(node)
         args = node.child_by_field_name("arguments")
         first = named(args)[0] if args is not None and named(args) else None
-        if callee in _MEMO and first is not None and first.type in _FUNCTIONS:
+        if callee in _MEMO and first is not None and first.type in FUNCTION_TYPES:
             for result in _returned(first):
                 self._trace(result, scope, (*prefix, f"call:{callee}"), depth + 1, out)
             return
@@ -348,7 +348,7 @@ def _returned(function: Node) -> list[Node]:
         current = stack.pop()
         if current.type == "return_statement" and named(current):
             found.append(named(current)[0])
-        elif current.type not in _FUNCTIONS:
+        elif current.type not in JS_GRAMMAR.functions:  # a nested function's returns are its own
             stack.extend(current.children)
     return found
 
