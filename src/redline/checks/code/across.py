@@ -70,8 +70,9 @@ def _jsgo_hits(view: CodeIndex) -> Iterator[Hit]:
 
 
 def _parameter_view(index: CodeIndex) -> CodeIndex:
-    """The module as the judges see it when each function's parameters are its request values."""
-    calls = tuple(replace(c, tainted=c.param_tainted) for c in index.calls)
+    """The module as the judges see it when each function's parameters are its request values. Only the calls
+    whose two taints differ are copied (most have neither): ``replace`` per call was a hot spot on large trees."""
+    calls = tuple(c if c.tainted == c.param_tainted else replace(c, tainted=c.param_tainted) for c in index.calls)
     return replace(index, calls=calls, tainted=index.param_tainted)
 
 
