@@ -28,17 +28,7 @@ def _words(command: str, exec_form: tuple[str, ...] | None) -> list[str]:
 
 def _start_command(dockerfile: Dockerfile) -> list[str]:
     """The words of the final stage's ENTRYPOINT and CMD (inherited from the stages it builds FROM)."""
-    final = dockerfile.final_stage
-    if final is None:
-        return []
-    words: list[str] = []
-    for cmd in ("ENTRYPOINT", "CMD"):
-        for stage in dockerfile.lineage(final.index):
-            found = dockerfile.in_stage(stage, cmd)
-            if found:
-                words += _words(found[-1].arguments, found[-1].exec_form)
-                break
-    return words
+    return [w for found in dockerfile.start() if found for w in _words(found.arguments, found.exec_form)]
 
 
 def _runs_file(words: list[str], relpath: str) -> bool:

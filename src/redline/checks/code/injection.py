@@ -5,7 +5,7 @@ index records calls and taint is judged the same way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from redline.checks.code.hits import Hit, ModuleHit, Taint, flow_evidence, hit_finding, raw_taint
@@ -323,6 +323,14 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
 JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
 
 
+def judged(index: CodeIndex) -> Iterator[Hit]:
+    """Every judge's hit on the module's tainted calls (request values here; parameters in taint across)."""
+    view = ModuleView.of(index)
+    for call in index.calls:
+        if call.tainted:
+            yield from (hit for judge in JUDGES if (hit := judge(call, view)))
+
+
 class InjectionCheck(ModuleCheck):
     name = "code-injection"
     rules = (PATH_FROM_REQUEST, SSRF_FROM_REQUEST, TEMPLATE_FROM_REQUEST, DESERIALISE_REQUEST, OPEN_REDIRECT)
@@ -333,14 +341,7 @@ class InjectionCheck(ModuleCheck):
         index = fact
         if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):
             return []
-        view = ModuleView.of(index)
-        return [
-            ModuleHit(index.path, hit, index.language)
-            for call in index.calls
-            if call.tainted
-            for judge in JUDGES
-            if (hit := judge(call, view))
-        ]
+        return [ModuleHit(index.path, hit, index.language) for hit in judged(index)]
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))

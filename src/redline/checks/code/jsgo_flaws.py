@@ -4,7 +4,7 @@ each tied to the route it is reachable from; judged from the tree-sitter code in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from redline.checks.code.hits import Hit, ModuleHit, Taint, flow_evidence, hit_finding
 from redline.checks.code.jsgo_rules import (
@@ -20,7 +20,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import CallSite, CodeIndex
-from redline.sources.code.routes import Route, RouteInventory
+from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 
 LANGUAGES = frozenset({"javascript", "typescript", "go"})
 
@@ -279,6 +279,15 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
 JUDGES: tuple[Callable[[CallSite, str, Bindings], Hit | None], ...] = (_sql, _shell, _path, _ssrf)
 
 
+def judged(index: CodeIndex) -> Iterator[Hit]:
+    """Every judge's hit on the module's tainted calls (request values here; parameters in taint across)."""
+    lang = "go" if index.language == "go" else "js"
+    view = Bindings.of(index)
+    for call in index.calls:
+        if call.tainted:
+            yield from (hit for judge in JUDGES if (hit := judge(call, lang, view)))
+
+
 class JsGoFlawCheck(ModuleCheck):
     name = "code-flaws-js-go"
     rules = (SQL_FROM_REQUEST_JSGO, SHELL_FROM_REQUEST_JSGO, PATH_FROM_REQUEST_JSGO, SSRF_FROM_REQUEST_JSGO)
@@ -291,21 +300,10 @@ class JsGoFlawCheck(ModuleCheck):
             return []
         if not any(c.tainted for c in index.calls):
             return []
-        lang = "go" if index.language == "go" else "js"
-        view = Bindings.of(index)
-        return [
-            ModuleHit(index.path, hit, index.language)
-            for call in index.calls
-            if call.tainted
-            for j in JUDGES
-            if (hit := j(call, lang, view))
-        ]
+        return [ModuleHit(index.path, hit, index.language) for hit in judged(index)]
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        routes: dict[tuple[str, str], Route] = {}
-        for inventory in facts.of(RouteInventory):
-            for route in inventory.routes:
-                routes.setdefault((route.handler_path, route.handler), route)
+        routes = routes_by_handler(facts.of(RouteInventory))
         found: list[Finding] = []
         for p in (x.restored(self) for x in partials):
             reached = p.reached(routes)

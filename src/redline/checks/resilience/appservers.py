@@ -245,9 +245,7 @@ def _image_command(dockerfile: Dockerfile) -> tuple[list[str], dict[str, str], L
     stage = dockerfile.final_stage
     if stage is None:
         return None
-    found = [i for s in reversed(dockerfile.lineage(stage.index)) for i in dockerfile.in_stage(s, "CMD", "ENTRYPOINT")]
-    cmd = next((i for i in reversed(found) if i.cmd == "CMD"), None)
-    entry = next((i for i in reversed(found) if i.cmd == "ENTRYPOINT"), None)
+    entry, cmd = dockerfile.start()
     words: list[str] = []
     for ins in (entry, cmd):
         if ins is not None:

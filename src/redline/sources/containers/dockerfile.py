@@ -117,6 +117,17 @@ class Dockerfile:
             current = self.stages[current].parent
         return out
 
+    def start(self) -> tuple[DockerInstruction | None, DockerInstruction | None]:
+        """The ENTRYPOINT and CMD in force in the final stage: each the last one along its lineage (a stage
+        built FROM an earlier one inherits both), None when there is none."""
+        final = self.final_stage
+        if final is None:
+            return None, None
+        stages = self.lineage(final.index)
+        entry = next((found[-1] for s in stages if (found := self.in_stage(s, "ENTRYPOINT"))), None)
+        cmd = next((found[-1] for s in stages if (found := self.in_stage(s, "CMD"))), None)
+        return entry, cmd
+
     def env(self, index: int) -> dict[str, str]:
         """ENV in force in a stage (inherited along its lineage); ``ENV a=1 b=2`` and ``ENV a 1`` forms."""
         out: dict[str, str] = {}
