@@ -79,6 +79,7 @@ def go_hits(index: CodeIndex) -> Iterator[Hit]:
     if not any(uses):
         return
     types = GoTypes(index)
+    sqlx = _imports(index, ("github.com/jmoiron/sqlx",))
     packages = {local for local, _ in index.imports}
     seen: set[int] = set()
     for call in index.calls:
@@ -87,7 +88,7 @@ def go_hits(index: CodeIndex) -> Iterator[Hit]:
         if loop is None or len(parts) < 2 or parts[0] in packages or call.line in seen:
             continue
         hit = (
-            (_sql(call, types, loop, sqlx=_imports(index, ("github.com/jmoiron/sqlx",))) if uses[0] else None)
+            (_sql(call, types, loop, sqlx=sqlx) if uses[0] else None)
             or (_gorm(call, types, loop) if uses[1] else None)
             or (_redis(call, types, loop) if uses[2] else None)
         )
