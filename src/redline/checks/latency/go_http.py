@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from redline.checks.latency.go_per_item import GoTypes
 from redline.checks.latency.jsgo_chatty_rules import GO_HTTP_IN_LOOP
-from redline.checks.latency.loop_items import item_names, per_item, where
+from redline.checks.latency.loop_items import item_names, local_wrappers, per_item, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
@@ -33,7 +33,7 @@ def go_remote_calls(index: CodeIndex) -> dict[int, str]:
 def go_http_hits(index: CodeIndex, remote: dict[int, str]) -> Iterator[Hit]:
     if not remote:
         return
-    wrappers = local_wrappers(index, {id(c) for c in index.calls if id(c) in remote})
+    wrappers = {name: line for name, (line, _) in local_wrappers(index, remote).items()}
     for call in index.calls:
         if call.loop < 0:
             continue
@@ -54,16 +54,6 @@ def own_name(call: CallSite) -> str:
         return call.raw
     owner = call.function.split(".", 1)[0]
     return f"{owner}.{parts[1]}" if len(parts) == 2 and owner else ""
-
-
-def local_wrappers(index: CodeIndex, remote: set[int]) -> dict[str, int]:
-    """The module's functions that make a remote call themselves (one level): qualified name -> its line."""
-    found: dict[str, int] = {}
-    names = {d.qualname for d in index.definitions if d.kind != "class"}
-    for call in index.calls:
-        if id(call) in remote and call.function in names:
-            found.setdefault(call.function, call.line)
-    return found
 
 
 def _remote(call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from redline.checks.latency.jsgo_rules import GO_REDIS_IN_LOOP, GO_SQL_IN_LOOP, GORM_QUERY_IN_LOOP
 from redline.checks.latency.loop_items import per_item, per_query, where
-from redline.checks.latency.per_item import Hit
+from redline.checks.latency.per_item import WRITE_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
 _SQL_PACKAGES = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
@@ -42,7 +42,6 @@ _REDIS_COMMANDS = frozenset(
 _REDIS_TYPES = frozenset({"redis.Client", "redis.UniversalClient", "redis.ClusterClient", "redis.Ring"})
 _DB_NAME = re.compile(r"(?i)^(db|tx|conn|pool|database|sqldb|gormdb|gdb|orm|dbconn|dbpool|stmt)$|db$|^db|Db$")
 _REDIS_NAME = re.compile(r"(?i)^(rdb|redis|rds|rc|redisclient|redisdb|cache|client)$|redis")
-_WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER)\b", re.I)
 
 
 class GoTypes:
@@ -79,6 +78,7 @@ def go_hits(index: CodeIndex) -> Iterator[Hit]:
     if not any(uses):
         return
     types = GoTypes(index)
+    sqlx = _imports(index, ("github.com/jmoiron/sqlx",))
     packages = {local for local, _ in index.imports}
     seen: set[int] = set()
     for call in index.calls:
@@ -87,7 +87,7 @@ def go_hits(index: CodeIndex) -> Iterator[Hit]:
         if loop is None or len(parts) < 2 or parts[0] in packages or call.line in seen:
             continue
         hit = (
-            (_sql(call, types, loop, sqlx=_imports(index, ("github.com/jmoiron/sqlx",))) if uses[0] else None)
+            (_sql(call, types, loop, sqlx=sqlx) if uses[0] else None)
             or (_gorm(call, types, loop) if uses[1] else None)
             or (_redis(call, types, loop) if uses[2] else None)
         )
@@ -111,7 +111,7 @@ def _sql(call: CallSite, types: GoTypes, loop: Loop, *, sqlx: bool) -> Hit | Non
     if not _receiver_is(call, types, _SQL_TYPES, _DB_NAME) or not call.args:
         return None
     sql = next((a.literal for a in call.args if isinstance(a.literal, str)), None)
-    if sql is not None and _WRITE_SQL.match(sql):
+    if sql is not None and WRITE_SQL.match(sql):
         return None
     return Hit(
         GO_SQL_IN_LOOP,

@@ -40,7 +40,7 @@ _ORM_PACKAGES = {
     "mongoose": "mongoose",
     "typeorm": "typeorm",
 }
-_REPOSITORY_GETTERS = frozenset({"getRepository", "getCustomRepository", "getTreeRepository", "getMongoRepository"})
+REPOSITORY_GETTERS = frozenset({"getRepository", "getCustomRepository", "getTreeRepository", "getMongoRepository"})
 _MODEL_BASES = {"Model": "sequelize", "BaseEntity": "typeorm"}
 
 
@@ -236,7 +236,7 @@ def constructed(call: CallSite, orm: str | None) -> str | None:
         return "model:mongoose"
     if orm == "sequelize" and method == "define" and call.args and isinstance(call.args[0].literal, str):
         return "model:sequelize"
-    if method in _REPOSITORY_GETTERS and (orm == "typeorm" or target.startswith("typeorm")):
+    if method in REPOSITORY_GETTERS and (orm == "typeorm" or target.startswith("typeorm")):
         return "repository"
     return None
 

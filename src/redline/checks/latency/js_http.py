@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.checks.latency.jsgo_chatty_rules import JS_HTTP_IN_LOOP
-from redline.checks.latency.loop_items import constant_lists, per_item, where
+from redline.checks.latency.loop_items import constant_lists, local_wrappers, per_item, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
@@ -89,7 +89,7 @@ def js_http_hits(index: CodeIndex, remote: dict[int, str]) -> Iterator[Hit]:
     if not remote:
         return
     constants = constant_lists(index)
-    wrappers = _wrappers(index, remote)
+    wrappers = local_wrappers(index, remote)
     for call in index.calls:
         client = remote.get(id(call))
         wrapped = wrappers.get(_own_name(call)) if client is None else None
@@ -106,16 +106,6 @@ def _own_name(call: CallSite) -> str:
     head, _, method = call.raw.partition(".")
     owner = call.function.split(".", 1)[0]
     return f"{owner}.{method}" if head == "this" and "." not in method and owner else ""
-
-
-def _wrappers(index: CodeIndex, remote: dict[int, str]) -> dict[str, tuple[int, str]]:
-    """The module's functions that send a request themselves (one level): qualified name -> (line, client)."""
-    names = {d.qualname for d in index.definitions if d.kind != "class"}
-    found: dict[str, tuple[int, str]] = {}
-    for call in index.calls:
-        if id(call) in remote and call.function in names:
-            found.setdefault(call.function, (call.line, remote[id(call)]))
-    return found
 
 
 def _hit(call: CallSite, client: str, loop: Loop, wrapped: tuple[int, str] | None) -> Hit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from redline.checks.latency.js_clients import JsProject, constructed, outermost, typed_kind
+from redline.checks.latency.js_clients import REPOSITORY_GETTERS, JsProject, constructed, outermost, typed_kind
 from redline.checks.latency.jsgo_rules import (
     JS_LAZY_ASSOCIATION_IN_LOOP,
     JS_ORM_QUERY_IN_LOOP,
@@ -16,6 +16,7 @@ from redline.checks.latency.jsgo_rules import (
 from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.treesitter.jsnames import module_id
 
 _SEQUELIZE = frozenset(
     {"findOne", "findByPk", "findById", "findAll", "findAndCountAll", "count", "max", "min", "sum", "aggregate"}
@@ -63,7 +64,6 @@ _REDIS = frozenset(
     }
 )  # fmt: skip
 _MANAGERS = frozenset({"manager", "entityManager", "em"})
-_REPOSITORY_GETTERS = frozenset({"getRepository", "getCustomRepository", "getTreeRepository", "getMongoRepository"})
 #: a batch of keys handed to one query: ``{id: {$in: chunk}}``, ``Op.in``, ``In(chunk)``, Prisma ``{in: ids}``
 _BATCH = re.compile(r"\$in\b|\bOp\.in\b|\bIn\(|[{,(]in=|\[Op\.in\]")
 _WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER|BEGIN|COMMIT)\b", re.I)
@@ -75,7 +75,7 @@ class JsReceivers:
     def __init__(self, index: CodeIndex, project: JsProject) -> None:
         self.index = index
         self.project = project
-        self.facts = project.modules.get(_module(index))
+        self.facts = project.modules.get(module_id(index.path))
         self.orm = self.facts.orm if self.facts else None
         self._bound: dict[tuple[str, str], str] = {}
         for call in outermost(index.calls):
@@ -116,7 +116,7 @@ class JsReceivers:
         typeorm = self.orm == "typeorm" or "typeorm" in self.project.packages
         if typeorm and parts[-1] in _MANAGERS:
             return "manager"
-        if typeorm and parts[-1] in _REPOSITORY_GETTERS:
+        if typeorm and parts[-1] in REPOSITORY_GETTERS:
             return "repository"
         if "prisma" in parts[-1].lower() and "@prisma/client" in self.project.packages:
             return "prisma"
@@ -143,12 +143,6 @@ class JsReceivers:
         if found is None and own and root in self.project.model_classes:
             found = f"model:{self.project.model_classes[root]}"  # the model's own module
         return found
-
-
-def _module(index: CodeIndex) -> str:
-    from redline.sources.code.treesitter.jsnames import module_id  # noqa: PLC0415 - light, kept local
-
-    return module_id(index.path)
 
 
 def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:

@@ -34,6 +34,17 @@ def per_item(index: CodeIndex, call: CallSite, constants: frozenset[str]) -> Loo
     return loop
 
 
+def local_wrappers(index: CodeIndex, remote: dict[int, str]) -> dict[str, tuple[int, str]]:
+    """The module's functions that make a remote call themselves (one level), from ``remote`` (id of each
+    remote call -> its client or kind): qualified name -> (line of its first remote call, that client)."""
+    names = {d.qualname for d in index.definitions if d.kind != "class"}
+    found: dict[str, tuple[int, str]] = {}
+    for call in index.calls:
+        if id(call) in remote and call.function in names:
+            found.setdefault(call.function, (call.line, remote[id(call)]))
+    return found
+
+
 def where(loop: Loop) -> str:
     what = f"`{loop.iter}`" if loop.iter else "the loop"
     if loop.kind == "callback":

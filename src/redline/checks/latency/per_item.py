@@ -35,7 +35,7 @@ _PEEWEE_READS = frozenset({"get", "get_or_none", "get_by_id", "select", "filter"
 _TORTOISE_READS = frozenset({"get", "get_or_none", "filter", "all", "exclude", "first", "exists", "count"})
 _SESSION = re.compile(r"(^|[._])(session|db_session|Session)$")
 _CURSOR = re.compile(r"(^|[._])(cur|cursor|conn|connection|db)$", re.IGNORECASE)
-_WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 _REDIS_RECEIVER = re.compile(r"(^|[._])(redis|\w+_redis|redis_\w+|rds)$", re.IGNORECASE)
 _REDIS_COMMANDS = frozenset(
     {
@@ -162,7 +162,7 @@ def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hi
         return None  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
     sql = positional[0].literal
     built = (positional[0].call or "").rsplit(".", 1)[-1]
-    if (isinstance(sql, str) and _WRITE_SQL.match(sql)) or built in {"insert", "update", "delete"}:
+    if (isinstance(sql, str) and WRITE_SQL.match(sql)) or built in {"insert", "update", "delete"}:
         return None  # one write per item is the batching rules' concern
     return Hit(
         RAW_SQL_IN_LOOP,
