@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from redline.cli.main import main
+from redline.core.config import Config
+from redline.core.result import AuditResult
+from redline.pipeline.catalogue import load_catalogue
+from redline.pipeline.run import AuditRequest, run_audit
 
 HTTP_CALL = 'import requests\n\nrequests.get("https://api.example.com/orders")\n'
 
@@ -28,3 +32,18 @@ def findings(out: Path) -> list[dict[str, Any]]:
 
 def report(out: Path) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads((out / "findings.json").read_text()))
+
+
+def audit_with_catalogue(root: Path, jobs: int) -> AuditResult:
+    """Every built-in check, source and step (no plugins) over ``root`` through ``run_audit``, ``jobs`` workers."""
+    catalogue = load_catalogue(with_plugins=False)
+    return run_audit(
+        AuditRequest(
+            root=root,
+            config=Config(jobs=jobs),
+            checks=catalogue.checks,
+            file_sources=catalogue.file_sources,
+            project_sources=catalogue.project_sources,
+            steps=catalogue.steps,
+        )
+    )

@@ -8,32 +8,17 @@ from pathlib import Path
 import pytest
 
 from redline.checks.secrets.engine import SecretScanner
-from redline.core.config import Config
 from redline.core.model import Stage, ToolError
 from redline.core.result import AuditResult
 from redline.pipeline import run as pipeline_run
-from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
+
+from .helpers import audit_with_catalogue
 
 KEY = "AKIA" + "Z7Q4X2M6K3LB5WNR"  # an AWS access key id shape, split so this file holds none
 
 
 def _failing_compile(self: SecretScanner) -> None:
     raise RuntimeError("no memory for the database")
-
-
-def _audit(root: Path, jobs: int) -> AuditResult:
-    catalogue = load_catalogue(with_plugins=False)
-    return run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=jobs),
-            checks=catalogue.checks,
-            file_sources=catalogue.file_sources,
-            project_sources=catalogue.project_sources,
-            steps=catalogue.steps,
-        )
-    )
 
 
 def _places(result: AuditResult) -> set[tuple[str, str, int]]:
@@ -49,13 +34,13 @@ def test_a_failing_late_preparation_drops_its_check_and_reports_it(
     (root / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{KEY}"\nDEBUG = True\n')
     monkeypatch.setattr(pipeline_run, "PARALLEL_MIN_COST", 0)
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache-ok"))
-    found = _places(_audit(root, jobs))
+    found = _places(audit_with_catalogue(root, jobs))
     key = {p for p in found if p[0].startswith("SEC")}
     assert key == {("SEC100", "settings.py", 1)}  # the key is found when the scanner compiles
 
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))  # empty: the database must be compiled
     monkeypatch.setattr(SecretScanner, "compile", _failing_compile)
-    result = _audit(root, jobs)
+    result = audit_with_catalogue(root, jobs)
     assert result.stats.workers == jobs
     not_run = [e for e in result.errors if e.reason.startswith("check not run")]
     assert not_run == [

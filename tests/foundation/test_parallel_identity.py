@@ -15,9 +15,9 @@ import pytest
 from redline.core.config import OutputFormat
 from redline.core.result import AuditResult
 from redline.pipeline import run as pipeline_run
-from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.formats import write_reports
+
+from .helpers import audit_with_catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 CODE_FIXTURES = REPO / "tests" / "code" / "fixtures"
@@ -36,19 +36,7 @@ def _tree(tmp_path: Path) -> Path:
 def _audit(root: Path, jobs: int, out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> AuditResult:
     shutil.rmtree(cache / "code-index", ignore_errors=True)  # every index built in this run's processes
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(cache))
-    catalogue = load_catalogue(with_plugins=False)
-    from redline.core.config import Config
-
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=jobs),
-            checks=catalogue.checks,
-            file_sources=catalogue.file_sources,
-            project_sources=catalogue.project_sources,
-            steps=catalogue.steps,
-        )
-    )
+    result = audit_with_catalogue(root, jobs)
     write_reports(result, out, [OutputFormat.JSON])
     return result
 

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -140,8 +141,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     noted = _Noted(errors, skipped)
     with facts_frozen():
         _collect_project_facts(plan, project_ctx, noted, progress)
-        findings += _check_project(plan, facts, ctx, noted, progress)
-        findings += _finish_modules(plan, outcome.partials, facts, ctx, noted, progress=progress)
+        findings += _check_project(plan, facts, outcome.partials, ctx, noted=noted, progress=progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
         findings = [override_severity(f, req.config) for f in findings]
@@ -198,35 +198,29 @@ def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, pr
         noted.skipped.extend(out.skipped)
 
 
-def _check_project(plan: RunPlan, facts: Facts, ctx: CheckContext, noted: _Noted, progress: Progress) -> list[Finding]:
-    findings: list[Finding] = []
-    for check in plan.project_checks:
-        progress.stage(f"checking {check.name}")
-        try:
-            for item in check.check(facts, ctx):
-                route(item, plan.enabled, findings, noted.skipped, noted.errors)
-        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            noted.errors.append(
-                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
-            )
-    return findings
-
-
-def _finish_modules(
+def _check_project(
     plan: RunPlan,
-    partials: dict[int, list[object]],
     facts: Facts,
+    partials: dict[int, list[object]],
     ctx: CheckContext,
-    noted: _Noted,
     *,
+    noted: _Noted,
     progress: Progress,
 ) -> list[Finding]:
-    """Each module check's ``finish`` over the partials its per-module half left in every worker."""
+    """Each project check over all facts, then each module check's ``finish`` over the partials its per-module
+    half left in every worker; a check that fails is recorded and the run goes on."""
+    judges: list[tuple[Check, Callable[[], Iterable[Finding | Skipped | ToolError]]]] = [
+        (check, partial(check.check, facts, ctx)) for check in plan.project_checks
+    ]
+    judges += [
+        (check, partial(check.finish, partials.get(position, []), facts, ctx))
+        for position, check in enumerate(plan.module_checks)
+    ]
     findings: list[Finding] = []
-    for position, check in enumerate(plan.module_checks):
+    for check, judge in judges:
         progress.stage(f"checking {check.name}")
         try:
-            for item in check.finish(partials.get(position, []), facts, ctx):
+            for item in judge():
                 route(item, plan.enabled, findings, noted.skipped, noted.errors)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             noted.errors.append(
@@ -274,8 +268,7 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
         try:
             check.prepare(ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on without the check
-            reason = str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
-            failed.setdefault(reason, []).append(check.name)
+            failed.setdefault(_not_run_reason(exc), []).append(check.name)
             dropped.add(id(check))
     errors = [
         ToolError(", ".join(names), f"check not run: {reason}", stage=Stage.CHECK, fatal=True)
@@ -287,6 +280,11 @@ def _prepare(plan: RunPlan, ctx: CheckContext) -> tuple[RunPlan, list[ToolError]
         project_checks=tuple(c for c in plan.project_checks if id(c) not in dropped),
         module_checks=tuple(c for c in plan.module_checks if id(c) not in dropped),
     ), errors
+
+
+def _not_run_reason(exc: Exception) -> str:
+    """Why a check's (late) preparation left it out: a ``CheckError`` says it itself, anything else is named."""
+    return str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
 
 
 #: a file check and the preparation it left for later (``Check.prepare_later``)
@@ -342,8 +340,9 @@ def _prepared(late: list[LateWork], into: ChunkOutcome) -> set[int]:
         try:
             work()
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on without the check
-            reason = str(exc) if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
-            into.errors.append(ToolError(check.name, f"check not run: {reason}", stage=Stage.CHECK, fatal=True))
+            into.errors.append(
+                ToolError(check.name, f"check not run: {_not_run_reason(exc)}", stage=Stage.CHECK, fatal=True)
+            )
             failed.add(id(check))
     return failed
 

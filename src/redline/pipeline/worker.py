@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from redline.checks.interface import CheckContext, FileCheck, ModuleCheck
+from redline.checks.interface import Check, CheckContext, FileCheck, ModuleCheck
 from redline.core.facts import keeps
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
@@ -138,8 +138,6 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
         if keeps(fact) and not isinstance(fact, FileText):
             out.facts.append(fact)
     _judge(state, facts, file.path, out)
-    if state.module_checks:
-        _judge_modules(state, facts, file.path, out)
 
 
 def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list[object]:
@@ -166,37 +164,33 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
 
 
 def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome) -> None:
-    """Every file check over the facts of its types; a check that fails is a tool error."""
+    """Every file check, and the per-module half of every module check, over the facts of its types; a check
+    that fails on one fact is a tool error for this file (its other facts are still judged)."""
+    ctx = state.ctx
     for check in state.checks:
-        for fact in facts:
-            if not isinstance(fact, check.fact_types):
-                continue
-            try:
-                out.findings.extend(
-                    bound_finding(f) for f in check.check_file(fact, state.ctx) if f.rule in state.ctx.enabled
-                )
-            except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
-                out.errors.append(
-                    ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
-                )
+        for fact in _of_types(facts, check.fact_types):
+            with _failure_noted(check, path, out):
+                out.findings.extend(bound_finding(f) for f in check.check_file(fact, ctx) if f.rule in ctx.enabled)
+    for position, module_check in enumerate(state.module_checks):
+        for fact in _of_types(facts, module_check.fact_types):
+            with _failure_noted(module_check, path, out):
+                if partials := list(module_check.check_module(fact, ctx)):
+                    out.partials.setdefault(position, []).extend(partials)
 
 
-def _judge_modules(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome) -> None:
-    """The per-module half of every module check over the facts of its types; a check that fails is a
-    tool error for this file (its other modules are still judged)."""
-    for position, check in enumerate(state.module_checks):
-        for fact in facts:
-            if not isinstance(fact, check.fact_types):
-                continue
-            try:
-                partials = list(check.check_module(fact, state.ctx))
-            except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
-                out.errors.append(
-                    ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
-                )
-                continue
-            if partials:
-                out.partials.setdefault(position, []).extend(partials)
+def _of_types(facts: list[object], types: tuple[type, ...]) -> Iterator[object]:
+    return (fact for fact in facts if isinstance(fact, types))
+
+
+@contextmanager
+def _failure_noted(check: Check, path: str, out: ChunkOutcome) -> Iterator[None]:
+    """A check failing inside is recorded as a tool error of ``path``; the run goes on."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - recorded as a tool error, the run goes on
+        out.errors.append(
+            ToolError(path, f"check {check.name} failed: {_describe(exc)}", stage=Stage.CHECK, fatal=True)
+        )
 
 
 def _describe(exc: BaseException) -> str:
