@@ -13,12 +13,13 @@ def constant_lists(index: CodeIndex) -> frozenset[str]:
 
 
 def item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> set[str]:
-    """The names the enclosing loops bind over data (a ``while`` polls, a literal list is a fixed count)."""
+    """The names the enclosing loops bind over data (a ``while`` polls, a Go channel ``receive`` loop waits for
+    messages, a literal list is a fixed count)."""
     names: set[str] = set()
     while loop_id >= 0:
         loop = index.loops[loop_id]
         fixed = loop.iter_size >= 0 or (loop.iter and loop.iter.split(".", 1)[0] in constants)
-        if loop.kind != "while" and not fixed:
+        if loop.kind not in {"while", "receive"} and not fixed:
             names |= set(loop.targets)
         loop_id = loop.parent
     return names

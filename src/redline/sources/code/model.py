@@ -109,7 +109,9 @@ class StringFact:
 
 @dataclass(frozen=True)
 class Loop:
-    kind: str  # for / async_for / while / comprehension / callback (an iteration method's function argument)
+    #: for / async_for / while / comprehension / callback (an iteration method's function argument) / receive
+    #: (Go ``for m := range ch`` over a channel: a consumer waiting for messages, not a pass over data)
+    kind: str
     line: int
     function: str
     end_line: int = 0

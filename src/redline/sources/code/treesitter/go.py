@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from redline.sources.code.build import classify_string
 from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, StringFact, Tainted
-from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop
+from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop, mark_receives
 from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
@@ -112,7 +112,7 @@ class GoWalk(TreeWalk):
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
-        self.loops = self.scopes.finish(self.loops)
+        self.loops = mark_receives(self.scopes.finish(self.loops), root)
         return replace(self.index(composites=tuple(self.composites)), param_tainted=tuple(self.param_tainted))
 
     def resolve(self, node: Node) -> str | None:

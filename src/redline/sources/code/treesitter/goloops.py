@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from redline.sources.code.model import Loop
 from redline.sources.code.treesitter.loopscope import Grammar, LoopScopes, bound
@@ -41,6 +42,45 @@ def go_loop(node: Node, scope: str, scopes: LoopScopes, loops: list[Loop]) -> No
         loop = Loop("while", at, scope, end, parent=parent)
     scopes.add(node.child_by_field_name("body"), len(loops))
     loops.append(loop)
+
+
+def mark_receives(loops: list[Loop], root: Node) -> list[Loop]:
+    """``for m := range ch`` over a channel of this file (``make(chan T)``, ``var ch chan T``, a ``chan``
+    parameter) is a consumer loop: it waits for each message as it comes, so a call per message is the
+    work, not a round trip per item of data the caller already holds."""
+    if b"chan" not in (root.text or b""):
+        return loops
+    channels = _channel_names(root)
+    return [replace(x, kind="receive") if x.kind == "for" and x.iter in channels else x for x in loops]
+
+
+def _channel_names(root: Node) -> frozenset[str]:
+    names: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind in {"parameter_declaration", "var_spec", "field_declaration"}:
+            typed = node.child_by_field_name("type")
+            value = node.child_by_field_name("value")
+            if (typed is not None and typed.type == "channel_type") or (value is not None and _makes_channel(value)):
+                names.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind in {"short_var_declaration", "assignment_statement"}:
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None and _makes_channel(right):
+                names.update(text(n) for n in named(left) if n.type == "identifier")
+        stack.extend(named(node))
+    return frozenset(names)
+
+
+def _makes_channel(values: Node) -> bool:
+    """``make(chan T, n)`` (alone or first of an expression list)."""
+    value = named(values)[0] if values.type == "expression_list" and named(values) else values
+    if value.type != "call_expression" or text(value.child_by_field_name("function") or value) != "make":
+        return False
+    args = value.child_by_field_name("arguments")
+    first = named(args)[0] if args is not None and named(args) else None
+    return first is not None and first.type == "channel_type"
 
 
 def _chain_text(node: Node | None) -> str:
