@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from redline.checks.latency.jsgo_rules import GO_REDIS_IN_LOOP, GO_SQL_IN_LOOP, GORM_QUERY_IN_LOOP
 from redline.checks.latency.loop_items import per_item, per_query, where
-from redline.checks.latency.per_item import WRITE_SQL, Hit
+from redline.checks.latency.per_item import Hit, not_a_batchable_read
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
 _SQL_PACKAGES = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
@@ -111,7 +111,7 @@ def _sql(call: CallSite, types: GoTypes, loop: Loop, *, sqlx: bool) -> Hit | Non
     if not _receiver_is(call, types, _SQL_TYPES, _DB_NAME) or not call.args:
         return None
     sql = next((a.literal for a in call.args if isinstance(a.literal, str)), None)
-    if sql is not None and WRITE_SQL.match(sql):
+    if sql is not None and not_a_batchable_read(sql):
         return None
     return Hit(
         GO_SQL_IN_LOOP,

@@ -14,7 +14,7 @@ from redline.checks.latency.jsgo_rules import (
     JS_REDIS_IN_LOOP,
 )
 from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
-from redline.checks.latency.per_item import Hit
+from redline.checks.latency.per_item import LOCKING_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 from redline.sources.code.treesitter.jsnames import module_id
 
@@ -204,7 +204,7 @@ def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
     first = call.args[0] if call.args else None
     if first is None or len(call.args) < 2:
         return None  # no parameters: a statement per item of a fixed script, not one query per row
-    if isinstance(first.literal, str) and _WRITE_SQL.match(first.literal):
+    if isinstance(first.literal, str) and (_WRITE_SQL.match(first.literal) or LOCKING_SQL.search(first.literal)):
         return None  # one write per item is a batching concern
     return Hit(
         JS_RAW_SQL_IN_LOOP,

@@ -36,6 +36,18 @@ _TORTOISE_READS = frozenset({"get", "get_or_none", "filter", "all", "exclude", "
 _SESSION = re.compile(r"(^|[._])(session|db_session|Session)$")
 _CURSOR = re.compile(r"(^|[._])(cur|cursor|conn|connection|db)$", re.IGNORECASE)
 WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+#: a read that locks its rows (``SELECT … FOR UPDATE``/``FOR SHARE``, MySQL's ``LOCK IN SHARE MODE``): taken once
+#: per item inside a transaction it is a locking protocol (each row checked and locked in turn), not a read to
+#: batch; Django's ``select_for_update()`` and SQLAlchemy's ``with_for_update()`` are the same in a query chain
+LOCKING_SQL = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bLOCK\s+IN\s+SHARE\s+MODE\b", re.IGNORECASE)
+LOCKING_STEPS = frozenset({"select_for_update", "with_for_update"})
+
+
+def not_a_batchable_read(sql: str) -> bool:
+    """One write, or one row lock, per item: the batching rules' concern or a locking protocol, not N+1."""
+    return bool(WRITE_SQL.match(sql) or LOCKING_SQL.search(sql))
+
+
 _REDIS_RECEIVER = re.compile(r"(^|[._])(redis|\w+_redis|redis_\w+|rds)$", re.IGNORECASE)
 _REDIS_COMMANDS = frozenset(
     {
@@ -124,8 +136,8 @@ def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> H
     parts = call.raw.split(".")
     model = cat.models.get(parts[0])
     query: str | None = None
-    if _WRITES & set(parts[1:]):
-        return None  # one write per item is the batching rules' concern
+    if _WRITES & set(parts[1:]) or LOCKING_STEPS & set(parts[1:]):
+        return None  # one write per item is the batching rules' concern; a row lock per item is a protocol
     if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] in _DJANGO_READS:
         if (model and model.orm == "django") or (orm == "django" and parts[0][:1].isupper()):
             query = ".".join(parts[:3])
@@ -162,7 +174,7 @@ def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hi
         return None  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
     sql = positional[0].literal
     built = (positional[0].call or "").rsplit(".", 1)[-1]
-    if (isinstance(sql, str) and WRITE_SQL.match(sql)) or built in {"insert", "update", "delete"}:
+    if (isinstance(sql, str) and not_a_batchable_read(sql)) or built in {"insert", "update", "delete"}:
         return None  # one write per item is the batching rules' concern
     return Hit(
         RAW_SQL_IN_LOOP,
