@@ -17,7 +17,8 @@ from .helpers import FIXTURES
 DOCKER = FIXTURES / "docker"
 
 EXPECTED = {
-    # postgres_base (entrypoint drops to `postgres`), k6_base (USER k6), distroless :nonroot, the scratch
+    # postgres_base (entrypoint drops to `postgres`), entrypoint_drops_root (installs su-exec for its own
+    # entrypoint, as memos' image does), k6_base (USER k6), distroless :nonroot, the scratch
     # export stages (export, apk_export) and a toolchain build environment (buildenv) are look-alikes;
     # the postgres image whose entrypoint is replaced keeps root, and nginx's master process stays root
     "DKR101": {

@@ -39,7 +39,9 @@ ROOT_USER = Rule(
     doc=RuleDoc(
         what_it_does="Flags Dockerfiles whose final stage (including the stages it builds FROM) has no `USER` "
         "instruction, "
-        "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted.",
+        "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted, and so "
+        "is an image whose entrypoint drops root the way the official database images do (the final stage "
+        "installs su-exec or gosu and sets an ENTRYPOINT, or the ENTRYPOINT calls one).",
         why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
         example='FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]',
@@ -158,6 +160,9 @@ _INSTALL = re.compile(
     r"dist-upgrade|in)" + _END + r"|\bapk\s+(?:-\S+\s+)*(?:add|upgrade)" + _END
 )
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+#: the tools an entrypoint script re-executes the server with as another user (the official postgres, redis
+#: and mysql images' pattern; core/known_images.toml ``drops_privileges``)
+_DROPS_ROOT = re.compile(r"(?<![\w-])(?:su-exec|gosu)(?![\w-])")
 
 
 def _nonroot_base(image: str) -> bool:
@@ -339,6 +344,8 @@ class DockerfileCheck(ProjectCheck):
                     )
 
     def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
+        if _entrypoint_drops_root(df, final):
+            return  # starts as root to fix volume ownership, then its entrypoint re-executes as another user
         found = df.effective_user(final.index)
         base = df.stages[df.lineage(final.index)[-1]].image
         fix = "RUN useradd --uid 10001 --no-create-home app\nUSER 10001"
@@ -386,3 +393,15 @@ class DockerfileCheck(ProjectCheck):
                     evidence={"variable": name},
                     remediation=SECRET_BUILD_VAR.doc.use_instead,
                 )
+
+
+def _entrypoint_drops_root(df: Dockerfile, final: DockerStage) -> bool:
+    """An image of the project's own that does what the official database images do: the final stage installs
+    su-exec or gosu and has an ENTRYPOINT (memos: ``apk add su-exec``, ``USER root``, an entrypoint.sh that
+    ``exec su-exec "$UID:$GID"``s the server), or the ENTRYPOINT calls one itself. The script is not read."""
+    entry, _cmd = df.start()
+    if entry is None:
+        return False
+    if _DROPS_ROOT.search(entry.arguments):
+        return True
+    return any(_DROPS_ROOT.search(ins.arguments) for i in df.lineage(final.index) for ins in df.in_stage(i, "RUN"))
