@@ -137,6 +137,8 @@ class SecretScanner:
 
     def compile(self) -> None:
         """Compile the database and cache it, unless that is done (one thread compiles, others wait)."""
+        if self._ready:  # the common case after the first file: no lock taken per call
+            return
         with self._compiling:
             if not self._ready:
                 self._compile()

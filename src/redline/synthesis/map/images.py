@@ -51,16 +51,11 @@ def add_dockerfiles(builder: MapBuilder, dockerfiles: list[Dockerfile]) -> None:
 
 
 def _command(dockerfile: Dockerfile) -> list[str]:
-    """The final stage's ENTRYPOINT then CMD, as words (exec form as written, shell form split)."""
-    stage = dockerfile.final_stage
-    if stage is None:
-        return []
+    """The ENTRYPOINT then CMD in force in the final stage, as words (exec form as written, shell form split)."""
     words: list[str] = []
-    for cmd in ("ENTRYPOINT", "CMD"):
-        found = dockerfile.in_stage(stage.index, cmd)
-        if found:
-            last = found[-1]
-            words += list(last.exec_form) if last.exec_form is not None else last.arguments.split()
+    for found in dockerfile.start():
+        if found is not None:
+            words += list(found.exec_form) if found.exec_form is not None else found.arguments.split()
     return words
 
 
