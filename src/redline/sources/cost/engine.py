@@ -120,7 +120,7 @@ def _check_readable(path: Path) -> None:
     """After DuckDB failed on a gzip file: when the gzip stream itself is truncated, say that plainly
     (DuckDB reports it as a CSV dialect it could not detect). Only on the error path: it reads the file."""
     if is_gzip(path) and (reason := verify(path)):
-        raise ExportError(f"corrupt or truncated gzip file ({reason})")
+        raise _corrupt_gzip(reason)
 
 
 def _json_tag(keys: tuple[str, ...]) -> str:
@@ -273,7 +273,7 @@ def load_file(con: Any, index: int, path: Path, settings: CostSettings) -> Expor
         try:
             rows, null_cost, undated, version = _stage(con, index, sql, focus=dialect is columns.FOCUS)
             if reason := gzip_reason(True):
-                raise ExportError(f"corrupt or truncated gzip file ({reason})")
+                raise _corrupt_gzip(reason)
             con.execute("COMMIT")
         except (duckdb.Error, ExportError) as exc:
             con.execute("ROLLBACK")
@@ -298,12 +298,17 @@ def _stage(con: Any, index: int, sql: str, *, focus: bool) -> tuple[int, int, in
     return int(rows), int(null_cost), int(undated), _version(con, index) if focus else ""
 
 
+def _corrupt_gzip(reason: str) -> ExportError:
+    """The one message for a gzip stream that fails its CRC-32/length check or ends early."""
+    return ExportError(f"corrupt or truncated gzip file ({reason})")
+
+
 def _failure(exc: Exception, gzip_reason: Callable[[bool], str | None]) -> ExportError:
     """The ExportError for a failed scan: a corrupt gzip stream first (DuckDB then read a cut file)."""
     if isinstance(exc, ExportError):
         return exc
     if reason := gzip_reason(False):
-        return ExportError(f"corrupt or truncated gzip file ({reason})")
+        return _corrupt_gzip(reason)
     return ExportError(f"cannot read: {_first_line(exc)}")
 
 
