@@ -74,3 +74,17 @@ def test_the_main_guard_is_recorded_in_the_index() -> None:
     assert main_guard(ast.parse(source)) == (2, 4)
     assert main_guard(ast.parse('if "__main__" == __name__:\n    pass\n')) == (1, 2)
     assert main_guard(ast.parse('def f():\n    if __name__ == "__main__":\n        pass\n')) == (0, 0)
+
+
+CLI_TOOLS = Path(__file__).parent / "fixtures" / "cli_tools"
+
+
+def test_an_unverified_token_read_in_a_command_line_tool_is_not_judged_like_a_server() -> None:
+    """A click command, an argparse tool in a ``*_cli`` package and a Django management command decode the user's
+    own token to show it: the server verifies it. A Flask handler does the same and fires; so does a module in a
+    CLI-named folder that is a FastAPI app."""
+    found = [f for f in findings_of(CLI_TOOLS, CodeFlawCheck()) if f.rule == "WEB303"]
+    assert sorted((f.location.path, f.location.start_line) for f in found) == [
+        ("gateway_cli/server.py", 14),
+        ("service/auth.py", 9),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from redline.checks.code.cli import cli_code
 from redline.checks.code.entrypoint import served_by_server
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
@@ -185,13 +186,19 @@ class CodeFlawCheck(ModuleCheck):
             return []
         # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
         judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
-        hits = [h for c in index.calls for judge in judges if (h := judge(c))]
+        hits = [h for c in index.calls for judge in judges if (h := judge(c)) and not _client_side(index, h)]
         return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         found = [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]
         return [_deployed_without_main(f, facts.of(Dockerfile)) for f in found]
+
+
+def _client_side(index: CodeIndex, hit: Hit) -> bool:
+    """An unverified JWT read in a command-line tool (the user's own token, shown to them): the server it is sent
+    to verifies it, so nothing here trusts the claims."""
+    return hit.rule.code == JWT_UNVERIFIED.code and hit.call is not None and bool(cli_code(index, hit.call.function))
 
 
 def _deployed_without_main(finding: Finding, dockerfiles: Iterable[Dockerfile]) -> Finding:

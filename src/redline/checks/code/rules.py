@@ -117,7 +117,10 @@ JWT_UNVERIFIED = Rule(
         what_it_does='Flags PyJWT `jwt.decode(..., options={"verify_signature": False})`, `verify=False`, '
         "`algorithms` that include `none`, and python-jose `jwt.get_unverified_claims` used outside tests. An "
         "unverified read inside a yes/no predicate (`is_…`/`has_…`, e.g. `is_our_token` peeking at the issuer to "
-        "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity.",
+        "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity. "
+        "Nor is a command-line tool (a click/typer command, a Django management command, a module importing a CLI "
+        "library and no web framework in a `cli`/`*_cli` package): it shows the user their own token, and the "
+        "server it is sent to verifies it.",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',
