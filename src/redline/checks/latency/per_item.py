@@ -87,8 +87,11 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
 
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
-    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads
-    seen: set[int] = {c.line for c in index.calls if c.loop >= 0 and _WRITES & set(c.raw.split(".")[1:])}
+    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
+    # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
+    seen: set[int] = {
+        c.line for c in index.calls if c.loop >= 0 and (_WRITES | LOCKING_STEPS) & set(c.raw.split(".")[1:])
+    }
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
     seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
     for call in index.calls:
