@@ -72,7 +72,9 @@ DEBUG_ON = Rule(
         "and a Django `settings.py` that sets `DEBUG = True` as a literal, outside tests and samples (a "
         "settings package's base module is left alone: its DEBUG is usually overridden per environment). "
         '`app.run(debug=True)` under `if __name__ == "__main__":` in a service whose image (final stage '
-        "CMD/ENTRYPOINT) starts gunicorn, uvicorn, waitress, hypercorn or uwsgi and never runs the file is a "
+        "CMD/ENTRYPOINT), compose service (`command:`/`entrypoint:` of the service built from its folder, "
+        "development compose services left out) or Procfile `web:` process starts gunicorn, uvicorn, waitress, "
+        "hypercorn or uwsgi and never runs the file is a "
         "development entry point: kept, low, in the tests/docs/samples section, not gating.",
         why_bad="The debug pages show source, settings and local variables to any caller; the Werkzeug "
         "debugger even runs code typed into the browser.",
