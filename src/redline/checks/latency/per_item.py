@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
+from redline.checks.latency.lazy_querysets import never_evaluated
 from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
 from redline.checks.latency.rules import (
     HTTP_IN_LOOP,
@@ -102,7 +103,11 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if not items & set(call.reads) or loop.exits:
             continue  # not per item; a search that stops at its hit
         hit = (
-            (None if _writes_statement(index, call) else _orm_query(call, cat, orm, loop))
+            (
+                None
+                if _writes_statement(index, call) or never_evaluated(index, call)
+                else _orm_query(call, cat, orm, loop)
+            )
             or _raw_sql(call, orm, loop, items)
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)

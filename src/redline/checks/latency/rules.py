@@ -25,7 +25,8 @@ QUERY_IN_LOOP = Rule(
         "`Model.get/select/get_or_none/get_by_id` and Tortoise `await Model.get/filter/...` on a model the "
         "project defines. Writes (`save`, `create`, `update`, `delete`) are left to the batching rules; a "
         "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged. "
-        "A row locked per item (`select_for_update()`, `with_for_update()`) is a locking protocol. Tests, "
+        "A row locked per item (`select_for_update()`, `with_for_update()`) is a locking protocol; a Django "
+        "queryset bound per item and only ever embedded as a subquery or deleted/updated never runs a read. Tests, "
         "numbered migrations and Django management commands are not judged: no request waits on them.",
         why_bad="Each iteration is one round trip: a page listing 200 items issues 201 queries, and its "
         "latency grows with the data instead of staying flat. At p99 the round trips add up to seconds and "
