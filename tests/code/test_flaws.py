@@ -54,19 +54,39 @@ DEBUG_ENTRY = Path(__file__).parent / "fixtures" / "debug_entry"
 def test_a_debug_run_under_main_is_lowered_when_the_image_serves_the_app_with_a_server() -> None:
     """``app.run(debug=True)`` under ``__main__`` where the final stage starts gunicorn (the dev stage's
     ``python app.py`` is not what ships): kept in the context section, low and not gating. Kept high where the
-    image runs the file (``python app.py``, ``python -m web.app``), where no image is seen, and outside the guard."""
+    image runs the file (``python app.py``, ``python -m web.app``), where no image is seen, and outside the guard.
+    A compose service's ``command:`` and a Procfile's ``web:`` line count like the image's CMD: gunicorn there
+    lowers (``composed``, ``heroku``); ``python app.py`` there keeps it high even over an image that runs gunicorn
+    (``overridden``, ``procdirect``); a development compose service (its source bind-mounted) is not read
+    (``devbox``)."""
     found = {f.location.path: f for f in findings_of(DEBUG_ENTRY, CodeFlawCheck()) if f.rule == "WEB301"}
     assert sorted((p, f.location.start_line, f.severity.name) for p, f in found.items()) == [
         ("alone/app.py", 12, "HIGH"),
+        ("composed/app.py", 12, "LOW"),
+        ("devbox/app.py", 12, "HIGH"),
         ("direct/app.py", 12, "HIGH"),
+        ("heroku/app.py", 12, "LOW"),
         ("module/web/app.py", 12, "HIGH"),
+        ("overridden/app.py", 12, "HIGH"),
+        ("procdirect/app.py", 12, "HIGH"),
         ("served/app.py", 12, "LOW"),
         ("served/unguarded.py", 4, "HIGH"),
     ]
     lowered = found["served/app.py"]
     assert is_in_context(lowered) and GATE_EXEMPT_TAG in lowered.tags
-    assert lowered.evidence["context"] == "development entry point: the image serves the app with gunicorn"
-    assert not any(is_in_context(f) for p, f in found.items() if p != "served/app.py")
+    assert lowered.evidence["context"] == (
+        "development entry point: the deployment serves the app with gunicorn, started by the image (served/Dockerfile)"
+    )
+    assert not any(is_in_context(f) for p, f in found.items() if p not in LOWERED)
+    assert (
+        found["composed/app.py"]
+        .evidence["context"]
+        .endswith("gunicorn, started by compose service composed (docker-compose.yml)")
+    )
+    assert found["heroku/app.py"].evidence["context"].endswith("gunicorn, started by the Procfile (heroku/Procfile)")
+
+
+LOWERED = ("served/app.py", "composed/app.py", "heroku/app.py")
 
 
 def test_the_main_guard_is_recorded_in_the_index() -> None:
@@ -74,3 +94,17 @@ def test_the_main_guard_is_recorded_in_the_index() -> None:
     assert main_guard(ast.parse(source)) == (2, 4)
     assert main_guard(ast.parse('if "__main__" == __name__:\n    pass\n')) == (1, 2)
     assert main_guard(ast.parse('def f():\n    if __name__ == "__main__":\n        pass\n')) == (0, 0)
+
+
+CLI_TOOLS = Path(__file__).parent / "fixtures" / "cli_tools"
+
+
+def test_an_unverified_token_read_in_a_command_line_tool_is_not_judged_like_a_server() -> None:
+    """A click command, an argparse tool in a ``*_cli`` package and a Django management command decode the user's
+    own token to show it: the server verifies it. A Flask handler does the same and fires; so does a module in a
+    CLI-named folder that is a FastAPI app."""
+    found = [f for f in findings_of(CLI_TOOLS, CodeFlawCheck()) if f.rule == "WEB303"]
+    assert sorted((f.location.path, f.location.start_line) for f in found) == [
+        ("gateway_cli/server.py", 14),
+        ("service/auth.py", 9),
+    ]

@@ -67,3 +67,28 @@ def test_routes_travel_in_the_findings_json_inventory() -> None:
         "auth_evidence": ["roles_required"],
         "authz_evidence": ["roles_required"],
     }
+
+
+OPEN_APPS = Path(__file__).parent / "fixtures" / "open_apps"
+
+
+def test_an_app_with_no_notion_of_users_is_open_by_design() -> None:
+    """The voting app's only page (POST,GET /) and an internal assistant's POST / are in units where no route
+    authenticates, logs in or changes a given record: quiet. A notes app whose DELETE takes the record's id, a shop
+    with a login guard elsewhere, and a poll with a login route keep their unguarded writes flagged."""
+    result = run_audit(
+        AuditRequest(
+            root=OPEN_APPS,
+            config=Config(jobs=1),
+            checks=[RouteAuthenticationCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("notes/app.py", 7, "POST /notes"),
+        ("notes/app.py", 13, "DELETE /notes/<int:nid>"),
+        ("poll/app.py", 11, "POST /vote"),
+        ("shop/app.py", 13, "POST /reindex"),
+    ]

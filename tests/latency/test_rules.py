@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from redline.checks.latency.check import LatencyCheck
+from redline.checks.latency.offline import runs_by_hand
 from redline.core.config import Config
 from redline.core.model import Finding
 from redline.pipeline.run import AuditRequest, run_audit
@@ -41,6 +42,10 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
     assert got == [
         ("LAT101", "orm_peewee.py", 17),
         ("LAT101", "orm_sqla.py", 35),
+        ("LAT101", "shop/cleanup.py", 22),  # iterated; lines 8 and 16 are only a subquery and a delete
+        ("LAT101", "shop/cleanup.py", 29),  # read by .exists()
+        ("LAT101", "shop/cleanup.py", 36),  # handed over to list()
+        ("LAT101", "shop/locks.py", 17),  # a chain over lines without a lock; line 10 locks its row
         ("LAT101", "shop/views.py", 34),
         ("LAT102", "orm_peewee.py", 14),
         ("LAT102", "orm_sqla.py", 24),
@@ -99,3 +104,20 @@ def test_which_hosts_are_third_parties(url: str, host: str | None) -> None:
     from redline.checks.latency.handlers import third_party_host
 
     assert third_party_host(url) == host
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("saleor/core/management/commands/cleardb.py", "management command"),
+        ("shop/management/commands/resetdemo.py", "management command"),
+        ("shop/migrations/0002_fill_titles.py", "migration"),
+        ("alembic/versions/a1b2c3_add_index.py", ""),  # a hash-named revision: not told from the name
+        ("alembic/versions/001_add_index.py", "migration"),
+        ("shop/management/views.py", ""),
+        ("shop/commands/handlers.py", ""),  # a command bus in the app, not a management command
+        ("shop/views.py", ""),
+    ],
+)
+def test_management_commands_and_migrations_run_by_hand(path: str, expected: str) -> None:
+    assert runs_by_hand(path) == expected

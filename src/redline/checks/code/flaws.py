@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from redline.checks.code.entrypoint import served_by_server
+from redline.checks.code.cli import cli_code
+from redline.checks.code.entrypoint import Launch, launches, served_by_server
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ModuleCheck
@@ -15,7 +16,9 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
+from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.procfile import Procfile
 
 _SQL_SINKS = frozenset({"execute", "executemany", "executescript", "raw", "text", "extra"})
 _SHELL_FUNCS = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "commands.getoutput"})
@@ -177,7 +180,7 @@ class CodeFlawCheck(ModuleCheck):
     name = "code-flaws"
     rules = (SQL_FROM_REQUEST, SHELL_FROM_REQUEST, DEBUG_ON, WEAK_PASSWORD_HASH, JWT_UNVERIFIED)
     fact_types = (CodeIndex,)
-    project_fact_types = (RouteInventory, Dockerfile)
+    project_fact_types = (RouteInventory, Dockerfile, ComposeProject, Procfile)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
         index = fact
@@ -185,21 +188,29 @@ class CodeFlawCheck(ModuleCheck):
             return []
         # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
         judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
-        hits = [h for c in index.calls for judge in judges if (h := judge(c))]
+        hits = [h for c in index.calls for judge in judges if (h := judge(c)) and not _client_side(index, h)]
         return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         found = [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]
-        return [_deployed_without_main(f, facts.of(Dockerfile)) for f in found]
+        started = launches(facts.of(Dockerfile), facts.of(ComposeProject), facts.of(Procfile))
+        return [_deployed_without_main(f, started) for f in found]
 
 
-def _deployed_without_main(finding: Finding, dockerfiles: Iterable[Dockerfile]) -> Finding:
-    """``app.run(debug=True)`` under ``if __name__ == "__main__":`` in a service whose image starts a WSGI/ASGI
-    server and never runs the file: the debugger only starts on a developer's machine (context step)."""
+def _client_side(index: CodeIndex, hit: Hit) -> bool:
+    """An unverified JWT read in a command-line tool (the user's own token, shown to them): the server it is sent
+    to verifies it, so nothing here trusts the claims."""
+    return hit.rule.code == JWT_UNVERIFIED.code and hit.call is not None and bool(cli_code(index, hit.call.function))
+
+
+def _deployed_without_main(finding: Finding, started: Iterable[Launch]) -> Finding:
+    """``app.run(debug=True)`` under ``if __name__ == "__main__":`` in a service whose image, compose service or
+    Procfile starts a WSGI/ASGI server and never runs the file: the debugger only starts on a developer's machine
+    (context step)."""
     if finding.rule != DEBUG_ON.code or finding.evidence.get("entry") != MAIN_GUARD:
         return finding
-    server = served_by_server(finding.location.path, dockerfiles)
+    server = served_by_server(finding.location.path, started)
     if not server:
         return finding
-    return lower_in_context(finding, f"development entry point: the image serves the app with {server}")
+    return lower_in_context(finding, f"development entry point: the deployment serves the app with {server}")

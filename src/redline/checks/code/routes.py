@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from redline.checks.code.open_apps import open_units, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
@@ -12,6 +13,8 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.procfile import Procfile
 
 #: a path that is meant to be reached before logging in (the login form posts here)
 _ANONYMOUS_BY_DESIGN = (
@@ -52,7 +55,11 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "permission class, `before_request` guard or authenticating middleware recognised, and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
         "webhooks, health) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
-        "are tests and samples. Your own guards are declared with "
+        "are tests and samples. An app with no notion of users is left alone too: when no route of its "
+        "deployable unit (the folder of its Dockerfile or Procfile, else the project) authenticates or belongs "
+        "to a login/sign-up/token flow, and none is a PUT/PATCH/DELETE or takes a record's id in its path, its "
+        "POST routes are public forms (a poll's vote) or an internal API its network vouches for. "
+        "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
         "direct privilege escalation there is (OWASP A01, broken access control).",
@@ -88,19 +95,22 @@ def _explicitly_state_changing(route: Route) -> bool:
 class RouteAuthenticationCheck(ProjectCheck):
     name = "route-authentication"
     rules = (STATE_CHANGE_WITHOUT_AUTH,)
-    fact_types = (RouteInventory,)
+    fact_types = (RouteInventory, Dockerfile, Procfile)
     config_sections = (ENTRYPOINTS_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory)]
+        roots = unit_roots([d.path for d in facts.of(Dockerfile)] + [p.path for p in facts.of(Procfile)])
+        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots)]
 
-    def _judge(self, inventory: RouteInventory) -> Iterator[Finding]:
-        for route in inventory.routes:
+    def _judge(self, inventory: RouteInventory, roots: set[str]) -> Iterator[Finding]:
+        live = [r for r in inventory.routes if not looks_like_test_or_sample(r.file)]
+        open_by_design = open_units(live, roots)
+        for route in live:
             if (
                 route.authenticated != NO
                 or not _explicitly_state_changing(route)
                 or anonymous_by_design(route)
-                or looks_like_test_or_sample(route.file)
+                or unit_of(route.handler_path, roots) in open_by_design
             ):
                 continue
             methods = ",".join(route.methods)

@@ -72,7 +72,9 @@ DEBUG_ON = Rule(
         "and a Django `settings.py` that sets `DEBUG = True` as a literal, outside tests and samples (a "
         "settings package's base module is left alone: its DEBUG is usually overridden per environment). "
         '`app.run(debug=True)` under `if __name__ == "__main__":` in a service whose image (final stage '
-        "CMD/ENTRYPOINT) starts gunicorn, uvicorn, waitress, hypercorn or uwsgi and never runs the file is a "
+        "CMD/ENTRYPOINT), compose service (`command:`/`entrypoint:` of the service built from its folder, "
+        "development compose services left out) or Procfile `web:` process starts gunicorn, uvicorn, waitress, "
+        "hypercorn or uwsgi and never runs the file is a "
         "development entry point: kept, low, in the tests/docs/samples section, not gating.",
         why_bad="The debug pages show source, settings and local variables to any caller; the Werkzeug "
         "debugger even runs code typed into the browser.",
@@ -117,7 +119,10 @@ JWT_UNVERIFIED = Rule(
         what_it_does='Flags PyJWT `jwt.decode(..., options={"verify_signature": False})`, `verify=False`, '
         "`algorithms` that include `none`, and python-jose `jwt.get_unverified_claims` used outside tests. An "
         "unverified read inside a yes/no predicate (`is_…`/`has_…`, e.g. `is_our_token` peeking at the issuer to "
-        "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity.",
+        "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity. "
+        "Nor is a command-line tool (a click/typer command, a Django management command, a module importing a CLI "
+        "library and no web framework in a `cli`/`*_cli` package): it shows the user their own token, and the "
+        "server it is sent to verifies it.",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',

@@ -8,6 +8,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.clients import Bindings
 from redline.checks.latency.event_loop import await_loop_hits, blocking_hits, serial_hits
 from redline.checks.latency.handlers import handler_hits
+from redline.checks.latency.offline import offline
 from redline.checks.latency.orm import catalogue
 from redline.checks.latency.per_item import Hit, per_item_hits
 from redline.checks.latency.rules import (
@@ -24,7 +25,6 @@ from redline.checks.latency.rules import (
 )
 from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
-from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
@@ -80,10 +80,8 @@ class LatencyCheck(ProjectCheck):
 
 
 def _offline(path: str) -> bool:
-    """Tests, samples and schema migrations: code that never serves a request (a data migration runs once)."""
-    parts = path.split("/")
-    numbered = parts[-1][:1].isdigit() and bool({"migrations", "_migrations", "versions"} & set(parts[:-1]))
-    return looks_like_test_or_sample(path) or numbered
+    """Tests, samples, migrations and management commands: code that never serves a request (``offline.py``)."""
+    return offline(path)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

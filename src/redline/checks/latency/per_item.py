@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
+from redline.checks.latency.lazy_querysets import never_evaluated
 from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
 from redline.checks.latency.rules import (
     HTTP_IN_LOOP,
@@ -87,8 +88,11 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
 
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
-    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads
-    seen: set[int] = {c.line for c in index.calls if c.loop >= 0 and _WRITES & set(c.raw.split(".")[1:])}
+    # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
+    # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
+    seen: set[int] = {
+        c.line for c in index.calls if c.loop >= 0 and (_WRITES | LOCKING_STEPS) & set(c.raw.split(".")[1:])
+    }
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
     seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
     for call in index.calls:
@@ -99,7 +103,11 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         if not items & set(call.reads) or loop.exits:
             continue  # not per item; a search that stops at its hit
         hit = (
-            (None if _writes_statement(index, call) else _orm_query(call, cat, orm, loop))
+            (
+                None
+                if _writes_statement(index, call) or never_evaluated(index, call)
+                else _orm_query(call, cat, orm, loop)
+            )
             or _raw_sql(call, orm, loop, items)
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)

@@ -24,7 +24,10 @@ QUERY_IN_LOOP = Rule(
         "`session.query/execute/get/scalars/scalar` and Flask-SQLAlchemy `Model.query...`, Peewee "
         "`Model.get/select/get_or_none/get_by_id` and Tortoise `await Model.get/filter/...` on a model the "
         "project defines. Writes (`save`, `create`, `update`, `delete`) are left to the batching rules; a "
-        "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged.",
+        "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged. "
+        "A row locked per item (`select_for_update()`, `with_for_update()`) is a locking protocol; a Django "
+        "queryset bound per item and only ever embedded as a subquery or deleted/updated never runs a read. Tests, "
+        "numbered migrations and Django management commands are not judged: no request waits on them.",
         why_bad="Each iteration is one round trip: a page listing 200 items issues 201 queries, and its "
         "latency grows with the data instead of staying flat. At p99 the round trips add up to seconds and "
         "every one holds a pooled connection.",
@@ -51,7 +54,8 @@ LAZY_RELATION_IN_LOOP = Rule(
         "a SQLAlchemy `relationship()` without an eager `lazy=` (`book.author`), a Peewee `ForeignKeyField`. "
         "Not flagged when the query asks for that relation with `select_related`/`prefetch_related`/`Prefetch` "
         "or `joinedload`/`selectinload`/`subqueryload`/`contains_eager`/`immediateload`, or when the "
-        "relationship is declared eager. `book.author_id` (the key column) is never a query.",
+        "relationship is declared eager. `book.author_id` (the key column) is never a query. Tests, "
+        "numbered migrations and Django management commands are not judged.",
         why_bad="The first read of the relation issues one query per row: N rows become N+1 round trips, "
         "invisible in the code, proportional to the page size in production.",
         example="for book in Book.objects.all():\n    print(book.author.name)  # one query per book",

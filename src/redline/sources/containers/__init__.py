@@ -1,4 +1,4 @@
-"""Sources: Kubernetes manifests, Dockerfiles, compose files and the shell scripts that start a JVM."""
+"""Sources: Kubernetes manifests, Dockerfiles, compose files, Procfiles and the shell scripts that start a JVM."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from redline.sources.containers.build_context import BuildContextSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import DockerfileSource
 from redline.sources.containers.kubernetes import KubernetesSource
+from redline.sources.containers.procfile import ProcfileSource
 from redline.sources.containers.scripts import ShellScriptSource
 from redline.sources.interface import FileSource, ProjectSource
 
 
 def file_sources() -> list[FileSource]:
-    return [KubernetesSource(), DockerfileSource(), ShellScriptSource()]
+    return [KubernetesSource(), DockerfileSource(), ShellScriptSource(), ProcfileSource()]
 
 
 def project_sources() -> list[ProjectSource]:

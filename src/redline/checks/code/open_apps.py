@@ -1,0 +1,65 @@
+"""An app with no notion of who its callers are: no route authenticates, none logs anyone in, none changes a
+named record. Its state-changing routes are public forms by design (a poll's vote, a contact form) or an
+internal service's API whose callers the network vouches for (a shop's assistant behind its frontend): a missing
+login guard there is a product decision, not a forgotten check.
+
+An app is told by its deployable unit: the deepest folder holding a Dockerfile or a Procfile above the route's
+file (the whole project when there is none). Any route of the unit that authenticates, any login/sign-up/token
+route, and any PUT/PATCH/DELETE or state-changing route with a path parameter (it changes a given record: anyone
+could change anyone's) keeps every route of the unit judged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from redline.sources.code.routes.model import YES, Route
+
+#: paths of an authentication flow: an app that has one has users, so its open routes are forgotten guards
+_AUTH_FLOW = re.compile(
+    r"(?i)(^|/)(log-?in|log-?out|sign-?in|sign-?up|register|token|oauth2?|auth|session|password[-_]?reset|"
+    r"reset[-_]?password|forgot[-_]?password)(/|$|\.)"
+)
+_PARAM = re.compile(r"<[^>]+>|\{[^}]+\}|/:\w+|\(\?P<")
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS", "POST"})
+
+
+def unit_of(path: str, roots: Iterable[str]) -> str:
+    """The deepest deployable unit folder holding ``path`` ("" for the project)."""
+    inside = [r for r in roots if r and path.startswith(r + "/")]
+    return max(inside, key=len, default="")
+
+
+def unit_roots(deployment_files: Iterable[str]) -> set[str]:
+    return {posixpath.dirname(p) for p in deployment_files}
+
+
+def _changes_a_record(route: Route) -> bool:
+    return bool(set(route.methods) - _SAFE) or bool(_PARAM.search(route.path))
+
+
+def _has_users(route: Route) -> bool:
+    return route.authenticated == YES or bool(_AUTH_FLOW.search(route.path))
+
+
+def open_units(routes: Iterable[Route], roots: Iterable[str]) -> dict[str, str]:
+    """Unit folder -> why its routes are open by design, for the units with no notion of users."""
+    roots = tuple(roots)
+    units: dict[str, list[Route]] = defaultdict(list)
+    for route in routes:
+        units[unit_of(route.handler_path, roots)].append(route)
+    out: dict[str, str] = {}
+    for unit, members in units.items():
+        writes = [r for r in members if r.state_changing]
+        if any(_has_users(r) for r in members) or any(_changes_a_record(r) for r in writes):
+            continue
+        where = f"{unit}/" if unit else "the project"
+        out[unit] = (
+            f"no route of {where} authenticates or logs anyone in, and none changes a given record "
+            f"({len(members)} route{'s' if len(members) != 1 else ''}): an app open by design (a public form, "
+            "or a service its network vouches for)"
+        )
+    return out
