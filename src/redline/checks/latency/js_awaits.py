@@ -31,6 +31,8 @@ _TX_METHODS = frozenset({"transaction", "$transaction", "withTransaction", "runI
 #: chain steps that bind a query to a transaction or a lock
 _TX_STEPS = frozenset({"session", "transacting", "forUpdate", "forShare", "forNoKeyUpdate", "lock", "setLock"})
 _TX_OPTIONS = ("transaction=", "session=", "lock=")
+#: what a response is read with after the request (``got(url).json()``, ``fetch(url).then(...)``)
+_BODY_STEPS = frozenset({"json", "text", "buffer", "blob", "arrayBuffer", "then"})
 _CONTEXTS = frozenset({"ctx", "context", "requestContext"})
 #: Sequelize steps that return the model itself, narrowed
 _SCOPES = frozenset({"scope", "unscoped", "schema"})
@@ -68,7 +70,7 @@ class JsReads:
             return None
         last = call.raw.count(".")
         found = self._http(call) or self._sql(call) or self._redis(call)
-        return (found, last) if found is not None else self._orm(call)
+        return (found, last) if found is not None else self._orm(call) or self._http_chain(call)
 
     def _transactional(self, call: CallSite) -> bool:
         parts = call.raw.split(".")
@@ -93,6 +95,22 @@ class JsReads:
         if call.raw != client and method in _HTTP_VERBS:
             return f"HTTP {client}" if method in _HTTP_READS else None
         return f"HTTP {client}" if _options_read(call) else None
+
+    def _http_chain(self, call: CallSite) -> tuple[str, int] | None:
+        """``got(url).json()``, ``fetch(url).then((r) => r.json())``: the request is the chain's inner call."""
+        head, _, step = call.raw.rpartition(".")
+        if step not in _BODY_STEPS or not head:
+            return None
+        inner = next(
+            (
+                c
+                for c in self.index.calls
+                if c.raw == head and c.function == call.function and c.end_line <= call.line <= c.end_line + 1
+            ),
+            None,
+        )
+        found = self._http(inner) if inner is not None and not self._transactional(inner) else None
+        return (found, head.count(".")) if found is not None else None
 
     def _orm(self, call: CallSite) -> tuple[str, int] | None:
         """A read at any step of the chain (``User.find(...).populate(...).lean()``)."""
