@@ -32,7 +32,9 @@ JS_SERIAL_AWAITS = Rule(
         "report those), module-level code, tests, seeds and scripts.",
         why_bad="Each `await` waits for its round trip before the next one starts, so the latencies add up: "
         "three 40 ms queries take 120 ms where, started together, they take about 40 ms. On the request path "
-        "that is user-visible latency for nothing.",
+        "that is user-visible latency for nothing. (When the first read is a guard, such as an access check "
+        "with `findFirstOrThrow`, the others then also run for requests it rejects: still the right trade "
+        "unless they are expensive.)",
         example="const user = await prisma.user.findUnique({ where: { id } });\n"
         "const orders = await prisma.order.findMany({ where: { userId: id } });\n"
         "const rate = await axios.get(`${FX}/rates/EUR`);",
