@@ -52,8 +52,9 @@ class CallSite:
     #: the local names the callee's receiver and arguments read (``get(id=book.author_id)`` -> ("book",)),
     #: kept for calls in a loop and awaited calls (what data dependency and per-item work are judged on)
     reads: tuple[str, ...] = ()
-    #: for a call that is a whole statement (``await f()``, ``x = await f()``), kept for awaited calls: the
-    #: statement list it is in (a number unique in the module) and its position there; -1 otherwise
+    #: for a call that is a whole statement (``await f()``, ``x = await f()``), kept for awaited calls (Python,
+    #: and JavaScript/TypeScript since index format 21): the statement list it is in (a number unique in the
+    #: module) and its position there; -1 otherwise
     block: int = -1
     position: int = -1
     #: the call passes ``**mapping``: keywords the index cannot see (a pool size in a settings dict)
@@ -62,6 +63,10 @@ class CallSite:
     #: ``(argument index or keyword, "arg:<parameter>", via names)``; what a per-function summary of which
     #: parameters reach which sinks is computed from (taint across functions)
     param_tainted: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: JavaScript/TypeScript, for an awaited call that is a whole statement (``block`` >= 0): the local names the
+    #: statement binds, destructuring included (``const { user } = await f()`` -> ("user",)); ``assigned_to``
+    #: holds only a plain name. What a later await's ``reads`` are checked against (a data dependency)
+    binds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

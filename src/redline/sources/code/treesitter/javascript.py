@@ -18,6 +18,7 @@ from redline.sources.code.model import (
     StringFact,
     Tainted,
 )
+from redline.sources.code.treesitter.jsawaits import AwaitStatements
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
     REQUEST_OBJECTS,
@@ -103,6 +104,8 @@ class JsWalk(TreeWalk):
     #: function -> the nested functions it returns (``return (req, res) => {...}``, ``() => function () {}``)
     returned: dict[str, set[str]] = field(default_factory=dict)
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
+    #: the calls awaited as whole statements, with their statement list and position
+    awaits: AwaitStatements = field(default_factory=AwaitStatements)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -197,6 +200,7 @@ class JsWalk(TreeWalk):
             return self._class(node, scope)
         flow = self.flows.get(scope)
         _feed_jsx(self.jsx, kind, node, scope)
+        self.awaits.see(node)  # a statement list: number it, note its awaited calls
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
             callback_loop(node, scope, self.scopes, self.loops)
@@ -337,6 +341,7 @@ class JsWalk(TreeWalk):
         if callee is not None:
             raw = dotted(callee) or ".".join(chain(callee)[0])
         loop = self.scopes.innermost(node)
+        statement = self.awaits.of(node)
         receiver = (
             callee.child_by_field_name("object") if callee is not None and callee.type == "member_expression" else None
         )
@@ -352,7 +357,12 @@ class JsWalk(TreeWalk):
             built_by=building(args[0], flow or JsFlow()) if args else None,
             awaited=_key(node) in self.awaited,
             loop=loop,
-            reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR) if loop >= 0 else (),
+            reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR)
+            if loop >= 0 or statement is not None
+            else (),
+            block=statement.block if statement is not None else -1,
+            position=statement.position if statement is not None else -1,
+            binds=statement.binds if statement is not None else (),
         )
 
     def _declarator(self, node: Node, scope: str, flow: JsFlow | None) -> None:

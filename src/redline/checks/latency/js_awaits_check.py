@@ -1,0 +1,40 @@
+"""The serial-awaits check for JavaScript/TypeScript (LAT260): project-wide, since what a receiver is (a Prisma
+client, a Sequelize model, a pg pool) is judged from the modules that construct and export it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.latency.js_awaits import serial_await_hits
+from redline.checks.latency.js_awaits_rules import JS_AWAIT_RULES
+from redline.checks.latency.js_clients import js_project
+from redline.checks.latency.js_per_item import JsReceivers
+from redline.checks.latency.jsgo_check import offline
+from redline.core.facts import Facts
+from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.sources.code.model import CodeIndex
+
+_JS = frozenset({"javascript", "typescript"})
+
+
+class JsSerialAwaitsCheck(ProjectCheck):
+    name = "latency-serial-awaits-js"
+    rules = JS_AWAIT_RULES
+    fact_types = (CodeIndex,)
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        js = [i for i in facts.of(CodeIndex) if i.language in _JS]
+        if not js:
+            return []
+        project = js_project(js)
+        found: list[Finding] = []
+        for index in sorted(js, key=lambda i: i.path):
+            if offline(index.path) or not any(c.block >= 0 for c in index.calls):
+                continue
+            for hit in serial_await_hits(index, JsReceivers(index, project)):
+                location = Location(index.path, hit.line, hit.end_line)
+                found.append(
+                    self.finding(hit.rule, hit.message, location, evidence=hit.evidence, remediation=hit.remediation)
+                )
+        return sorted(found, key=Finding.sort_key)
