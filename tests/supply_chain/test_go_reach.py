@@ -1,0 +1,204 @@
+"""Go advisories at package level: OSV's ``ecosystem_specific.imports`` name the vulnerable packages of a
+module; an advisory whose packages no source file of the module imports is lowered (module level only, a
+dependency's code may still use it), one whose package the code imports keeps its severity and says which
+listed functions the code calls. Real advisories from the Go reference data (../shared/data/osv/Go)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redline.core.evidence import Evidence
+from redline.core.model import Confidence, Finding, Severity
+from redline.sources.advisories.osv import parse_osv
+from redline.sources.code.treesitter.index import index_tree_sitter
+
+from .helpers import audit, write_tree
+
+GO_MOD = """module example.com/shop
+
+go 1.99.0
+
+require (
+\tgithub.com/jackc/pgx/v5 v5.8.0
+\tgolang.org/x/net v0.54.0
+\tgopkg.in/yaml.v2 v2.2.2
+\tgolang.org/x/text v0.38.0 // indirect
+)
+"""
+
+MAIN_GO = """package main
+
+import (
+\t"fmt"
+\t"os"
+
+\t"github.com/jackc/pgx/v5/pgxpool"
+\t"golang.org/x/net/html"
+)
+
+func main() {
+\tdoc, err := html.Parse(os.Stdin)
+\tfmt.Println(doc, err)
+\t_, _ = pgxpool.New(nil, os.Getenv("DATABASE_URL"))
+}
+"""
+
+# yaml.v2 only in a test: not built into the binary
+MAIN_TEST_GO = """package main
+
+import (
+\t"testing"
+
+\tyaml "gopkg.in/yaml.v2"
+)
+
+func TestConfig(t *testing.T) {
+\t_ = yaml.Unmarshal(nil, nil)
+}
+"""
+
+# a nested module of its own: what it imports says nothing about the root module
+NESTED = {
+    "tools/go.mod": "module example.com/tools\n\ngo 1.99.0\n\nrequire golang.org/x/text v0.38.0\n",
+    "tools/gen.go": 'package tools\n\nimport _ "golang.org/x/text/unicode/norm"\n',
+}
+
+
+def _by_package(tree: Path, db: Path) -> dict[tuple[str, str], Finding]:
+    found = audit(tree, db, select=("VUL",)).findings
+    return {(f.location.path, f.evidence.text("package")): f for f in found if f.rule.startswith("VUL")}
+
+
+def _reach(finding: Finding) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """advisory id -> (reach level, imported by, symbols called)."""
+    out = {}
+    advisories = finding.evidence.get("advisories")
+    for adv in advisories if isinstance(advisories, tuple) else ():
+        assert isinstance(adv, Evidence)
+        reach = adv.nested("reach")
+        out[adv.text("id")] = (reach.text("level"), reach.strings("imported_by"), reach.strings("symbols_called"))
+    return out
+
+
+def _severities(finding: Finding) -> dict[str, str]:
+    advisories = finding.evidence.get("advisories")
+    return (
+        {a.text("id"): a.text("severity") for a in advisories if isinstance(a, Evidence)}
+        if isinstance(advisories, tuple)
+        else {}
+    )
+
+
+def test_imported_package_kept_unimported_lowered(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": GO_MOD, "main.go": MAIN_GO, "main_test.go": MAIN_TEST_GO, **NESTED})
+    found = _by_package(tmp_path, go_vulndb_dir)
+    assert set(found) == {
+        ("go.mod", "Go/github.com/jackc/pgx/v5@5.8.0"),
+        ("go.mod", "Go/golang.org/x/net@0.54.0"),
+        ("go.mod", "Go/golang.org/x/text@0.38.0"),
+        ("go.mod", "Go/gopkg.in/yaml.v2@2.2.2"),
+        ("tools/go.mod", "Go/golang.org/x/text@0.38.0"),
+    }
+
+    # x/net: the html advisories' package is imported and html.Parse called (kept, medium); idna and
+    # dnsmessage are packages of the same module nobody imports (lowered, annotated)
+    net = found[("go.mod", "Go/golang.org/x/net@0.54.0")]
+    reach, sev = _reach(net), _severities(net)
+    html_ids = ["GO-2026-5025", "GO-2026-5027", "GO-2026-5028", "GO-2026-5029", "GO-2026-5030"]
+    for ident in html_ids:
+        primary = next(k for k in reach if k == ident or ident in _ids(net, k))
+        assert reach[primary] == ("package-imported", ("main.go",), ("html.Parse at main.go:12",))
+        assert sev[primary] == "medium"
+    idna = next(k for k in reach if "GO-2026-5026" in _ids(net, k))
+    dns = next(k for k in reach if "GO-2026-5942" in _ids(net, k))
+    assert reach[idna] == reach[dns] == ("module-only", (), ())
+    assert sev[idna] == sev[dns] == "low"
+    assert (net.severity, net.confidence, net.evidence["reach"]) == (
+        Severity.MEDIUM,
+        Confidence.HIGH,
+        "package-imported",
+    )
+    assert "is imported by the module's code; calls html.Parse at main.go:12" in net.message
+
+    # x/text (// indirect): unicode/norm is imported by no file of this module (the nested module's file
+    # does not count): lowered to low with the reason; in tools/ the blank import counts
+    text = found[("go.mod", "Go/golang.org/x/text@0.38.0")]
+    [norm] = _reach(text).values()
+    assert norm == ("module-only", (), ())
+    assert (text.severity, text.confidence, text.evidence["reach"]) == (Severity.LOW, Confidence.LOW, "module-only")
+    assert text.message.endswith(
+        "the vulnerable package golang.org/x/text/unicode/norm is not imported by any source file of the module; "
+        "the module is required only by dependencies (`// indirect`). Module level only: reachable through a "
+        "dependency's code cannot be ruled out without the module cache, so ranked low"
+    )
+    nested = found[("tools/go.mod", "Go/golang.org/x/text@0.38.0")]
+    assert list(_reach(nested).values()) == [("package-imported", ("tools/gen.go",), ())]
+    assert nested.severity == Severity.MEDIUM
+
+    # pgx: the vulnerable packages are internal; the code imports pgxpool of the same module root: kept
+    pgx = found[("go.mod", "Go/github.com/jackc/pgx/v5@5.8.0")]
+    assert _reach(pgx) == {
+        "CVE-2026-41889": ("internal-package-reached", ("main.go",), ()),  # GO-2026-5004: internal/sanitize
+        "CVE-2026-33815": ("module-only", (), ()),  # pgproto3 (Backend.Receive), imported by no file
+        "CVE-2026-33816": ("module-only", (), ()),
+    }
+    assert "GO-2026-5004" in _ids(pgx, "CVE-2026-41889")
+    assert (pgx.severity, pgx.confidence) == (Severity.MEDIUM, Confidence.HIGH)
+    assert "is internal to the module and the code imports github.com/jackc/pgx/v5/pgxpool" in pgx.message
+
+    # yaml.v2: only a _test.go file imports it
+    yaml = found[("go.mod", "Go/gopkg.in/yaml.v2@2.2.2")]
+    assert {v for v in _reach(yaml).values()} == {("tests-only", ("main_test.go",), ())}
+    assert (yaml.severity, yaml.confidence) == (Severity.LOW, Confidence.LOW)
+    assert "imported only by test files (not built into the binary), so ranked low" in yaml.message
+
+
+def _ids(finding: Finding, primary: str) -> tuple[str, ...]:
+    advisories = finding.evidence.get("advisories")
+    for adv in advisories if isinstance(advisories, tuple) else ():
+        if isinstance(adv, Evidence) and adv.text("id") == primary:
+            return (primary, *adv.strings("aliases"))
+    return ()
+
+
+def test_no_go_source_leaves_module_level(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """go.mod alone (no Go file read): the package level is not determined and nothing is lowered."""
+    write_tree(tmp_path, {"go.mod": GO_MOD})
+    text = _by_package(tmp_path, go_vulndb_dir)[("go.mod", "Go/golang.org/x/text@0.38.0")]
+    assert [v[0] for v in _reach(text).values()] == ["not-determined"]
+    assert (text.severity, text.confidence) == (Severity.MEDIUM, Confidence.HIGH)
+    assert "not imported" not in text.message
+
+
+def test_osv_imports_and_symbols_are_kept() -> None:
+    adv = parse_osv(
+        {
+            "id": "GO-X",
+            "affected": [
+                {
+                    "package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+                    "ecosystem_specific": {
+                        "imports": [
+                            {"path": "golang.org/x/net/html", "symbols": ["Parse", "Tokenizer.Next"]},
+                            {"path": "golang.org/x/net/idna"},
+                            {"symbols": ["NoPath"]},
+                        ]
+                    },
+                },
+                {"package": {"ecosystem": "PyPI", "name": "x"}},
+            ],
+        }
+    )
+    go, py = adv.affected
+    assert [(i.path, i.symbols) for i in go.imports] == [
+        ("golang.org/x/net/html", ("Parse", "Tokenizer.Next")),
+        ("golang.org/x/net/idna", ()),
+    ]
+    assert py.imports == ()  # npm/PyPI advisories carry no import data
+
+
+def test_go_index_keeps_blank_and_dot_imports() -> None:
+    src = b'package x\n\nimport (\n\t_ "github.com/lib/pq"\n\t. "strings"\n\tsql "database/sql"\n)\n'
+    index = index_tree_sitter("x.go", src, "go")
+    assert index.unbound_imports == ("github.com/lib/pq", "strings")
+    assert dict(index.imports) == {"sql": "database/sql"}
