@@ -19,7 +19,12 @@ _SEVERITY_NOTE = (
     "Severity: the highest CVSS base score in the group (computed from the advisory's vector), else the "
     "database's own rating, else medium when the advisory gives none. A development-only dependency is "
     "one level lower, because it does not ship to production; an advisory on code that exists only on "
-    "non-Linux platforms (OSV's Go `goos`, e.g. x/sys/windows) is low, and says so. Gate: VUL101 and VUL102 "
+    "non-Linux platforms (OSV's Go `goos`, e.g. x/sys/windows) is low, and says so. A Go module's advisory is "
+    "judged at package level when OSV names the vulnerable packages (`ecosystem_specific.imports`): when no "
+    "source file of the module imports one (nor a package above an `internal` one), or only `_test.go` files "
+    "do, it is low with that reason (module level only: a dependency's code may still use it, which cannot "
+    "be ruled out without the module cache); when one is imported the finding names the listed functions "
+    "the code calls directly. Gate: VUL101 and VUL102 "
     "findings fail the gate only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime "
     'dependency, or any KEV entry with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = "high"` '
     "to gate earlier."
