@@ -202,3 +202,17 @@ def test_go_index_keeps_blank_and_dot_imports() -> None:
     index = index_tree_sitter("x.go", src, "go")
     assert index.unbound_imports == ("github.com/lib/pq", "strings")
     assert dict(index.imports) == {"sql": "database/sql"}
+
+
+def test_sbom_vulnerability_carries_the_reach(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    write_tree(tmp_path, {"go.mod": GO_MOD, "main.go": MAIN_GO})
+    sbom = audit(tmp_path, go_vulndb_dir, select=("VUL",)).sbom
+    assert sbom is not None
+    props = {v["bom-ref"]: {p["name"]: p["value"] for p in v.get("properties", [])} for v in sbom["vulnerabilities"]}
+    norm = props["CVE-2026-56852@Go/golang.org/x/text@0.38.0"]["redline:reach"]
+    assert norm.startswith("module-only: the vulnerable package golang.org/x/text/unicode/norm is not imported")
+    html = props["CVE-2026-42506@Go/golang.org/x/net@0.54.0"]["redline:reach"]
+    assert html == (
+        "package-imported: the vulnerable package golang.org/x/net/html is imported by the module's code; "
+        "calls html.Parse at main.go:12"
+    )
