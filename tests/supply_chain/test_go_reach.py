@@ -9,8 +9,9 @@ from pathlib import Path
 
 from redline.core.evidence import Evidence
 from redline.core.model import Confidence, Finding, Severity
+from redline.core.workspace import SourceFile, read_file
 from redline.sources.advisories.osv import parse_osv
-from redline.sources.code.treesitter.index import index_tree_sitter
+from redline.sources.packages.go_imports import GoImportsSource, import_paths
 
 from .helpers import audit, write_tree
 
@@ -64,8 +65,9 @@ NESTED = {
 }
 
 
-def _by_package(tree: Path, db: Path) -> dict[tuple[str, str], Finding]:
-    found = audit(tree, db, select=("VUL",)).findings
+def _by_package(tree: Path, db: Path, select: tuple[str, ...] = ("VUL", "RES")) -> dict[tuple[str, str], Finding]:
+    """VUL findings by (manifest, package); RES asks for the code index, which gives the calls."""
+    found = audit(tree, db, select=select).findings
     return {(f.location.path, f.evidence.text("package")): f for f in found if f.rule.startswith("VUL")}
 
 
@@ -148,9 +150,9 @@ def test_imported_package_kept_unimported_lowered(tmp_path: Path, go_vulndb_dir:
 
     # yaml.v2: only a _test.go file imports it
     yaml = found[("go.mod", "Go/gopkg.in/yaml.v2@2.2.2")]
-    assert {v for v in _reach(yaml).values()} == {("tests-only", ("main_test.go",), ())}
+    assert set(_reach(yaml).values()) == {("tests-only", ("main_test.go",), ())}
     assert (yaml.severity, yaml.confidence) == (Severity.LOW, Confidence.LOW)
-    assert "imported only by test files (not built into the binary), so ranked low" in yaml.message
+    assert "imported only by files the build never compiles (tests, `//go:build ignore` or `tools`)" in yaml.message
 
 
 def _ids(finding: Finding, primary: str) -> tuple[str, ...]:
@@ -197,16 +199,103 @@ def test_osv_imports_and_symbols_are_kept() -> None:
     assert py.imports == ()  # npm/PyPI advisories carry no import data
 
 
-def test_go_index_keeps_blank_and_dot_imports() -> None:
-    src = b'package x\n\nimport (\n\t_ "github.com/lib/pq"\n\t. "strings"\n\tsql "database/sql"\n)\n'
-    index = index_tree_sitter("x.go", src, "go")
-    assert index.unbound_imports == ("github.com/lib/pq", "strings")
-    assert dict(index.imports) == {"sql": "database/sql"}
+def test_import_scan_reads_only_the_preamble() -> None:
+    src = """// Package x does things.
+//go:build linux
+
+/* import "not/this" */
+package x
+
+// #include <stdio.h>
+import "C"
+import sqlx "github.com/jmoiron/sqlx"
+
+import (
+\t_ "github.com/lib/pq" // the driver registers itself
+\t. "strings"
+\t"fmt"
+\traw `golang.org/x/net/html`
+)
+
+func f() { s := `import "golang.org/x/text/language"`; fmt.Println(s) }
+
+import "after/the/preamble"
+"""
+    assert import_paths(src) == (
+        "github.com/lib/pq",
+        "strings",
+        "fmt",
+        "golang.org/x/net/html",
+        "C",
+        "github.com/jmoiron/sqlx",
+    )
+
+
+def test_import_scan_marks_files_the_build_never_compiles(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "tools.go": '//go:build tools\n\npackage tools\n\nimport _ "golang.org/x/tools/cmd/stringer"\n',
+            "gen.go": '// +build ignore\n\npackage main\n\nimport "golang.org/x/text"\n',
+            "linux.go": '//go:build !ignore\n\npackage main\n\nimport "golang.org/x/sys/unix"\n',
+            "a_test.go": 'package main\n\nimport "testing"\n',
+            "vendor/golang.org/x/net/html/parse.go": 'package html\n\nimport "golang.org/x/net/html/atom"\n',
+        },
+    )
+    source = GoImportsSource()
+    found = {}
+    for path in sorted(p for p in tmp_path.rglob("*.go")):
+        rel = path.relative_to(tmp_path).as_posix()
+        parsed = source.parse(read_file(SourceFile(rel, str(path), "go", path.stat().st_size)))
+        found[rel] = (parsed.not_built, parsed.vendored)
+    assert found == {
+        "tools.go": ("tools", ""),
+        "gen.go": ("ignore", ""),
+        "linux.go": ("", ""),
+        "a_test.go": ("test", ""),
+        "vendor/golang.org/x/net/html/parse.go": ("", "golang.org/x/net/html"),
+    }
+
+
+def test_vendor_folder_decides_for_dependencies(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """vendor/ is the build's own copy of the packages it needs: x/net/html there is compiled in though no file
+    of the project imports it; idna and dnsmessage are not there, so they are not compiled in."""
+    mod = "module example.com/v\n\ngo 1.99.0\n\nrequire golang.org/x/net v0.54.0 // indirect\n"
+    write_tree(
+        tmp_path,
+        {
+            "go.mod": mod,
+            "main.go": 'package main\n\nimport "github.com/PuerkitoBio/goquery"\n\nfunc main() { goquery.New() }\n',
+            "vendor/modules.txt": "# golang.org/x/net v0.54.0\n## explicit\ngolang.org/x/net/html\n",
+            "vendor/golang.org/x/net/html/parse.go": 'package html\n\nimport "io"\n',
+            "vendor/github.com/PuerkitoBio/goquery/type.go": 'package goquery\n\nimport "golang.org/x/net/html"\n',
+        },
+    )
+    net = _by_package(tmp_path, go_vulndb_dir)[("go.mod", "Go/golang.org/x/net@0.54.0")]
+    reach, sev = _reach(net), _severities(net)
+    assert reach["CVE-2026-42506"] == ("vendored-in-build", ("vendor/github.com/PuerkitoBio/goquery/type.go",), ())
+    assert sev["CVE-2026-42506"] == "medium"
+    assert reach["CVE-2026-39821"] == reach["CVE-2026-46600"] == ("not-in-vendor", (), ())  # idna, dnsmessage
+    assert sev["CVE-2026-39821"] == sev["CVE-2026-46600"] == "low"
+    assert (net.severity, net.confidence) == (Severity.MEDIUM, Confidence.HIGH)
+    assert net.message.endswith(
+        "the vulnerable package golang.org/x/net/html is compiled in through a dependency: vendor/ holds "
+        "golang.org/x/net/html"
+    )
+
+
+def test_calls_do_not_depend_on_the_rules_selected(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """The calls come from the code index the run builds for its other steps, not from a VUL request."""
+    write_tree(tmp_path, {"go.mod": GO_MOD, "main.go": MAIN_GO})
+    key = ("go.mod", "Go/golang.org/x/net@0.54.0")
+    alone = _by_package(tmp_path, go_vulndb_dir, select=("VUL",))[key]
+    assert _reach(alone)["CVE-2026-42506"] == ("package-imported", ("main.go",), ("html.Parse at main.go:12",))
+    assert alone.evidence == _by_package(tmp_path, go_vulndb_dir)[key].evidence
 
 
 def test_sbom_vulnerability_carries_the_reach(tmp_path: Path, go_vulndb_dir: Path) -> None:
     write_tree(tmp_path, {"go.mod": GO_MOD, "main.go": MAIN_GO})
-    sbom = audit(tmp_path, go_vulndb_dir, select=("VUL",)).sbom
+    sbom = audit(tmp_path, go_vulndb_dir, select=("VUL", "RES")).sbom
     assert sbom is not None
     props = {v["bom-ref"]: {p["name"]: p["value"] for p in v.get("properties", [])} for v in sbom["vulnerabilities"]}
     norm = props["CVE-2026-56852@Go/golang.org/x/text@0.38.0"]["redline:reach"]

@@ -2,11 +2,13 @@
 
 OSV's Go data names the packages of a module a flaw is in (``ecosystem_specific.imports[].path``) and the
 functions in them (``symbols``). govulncheck reports three levels: module required, package imported,
-symbol called. Offline, without the module cache, redline sees only the project's own files (the code
-index): an import there proves the package is built in; no import proves nothing about the dependencies'
-code, which may import it. So an advisory whose packages no source file imports is lowered and says why,
-never dropped. The standard library is left at module level: nearly every dependency imports ``net/http``
-or ``crypto/tls``, so the project's own imports say too little about it.
+symbol called. Offline, without the module cache, redline sees the project's own files (their import
+declarations, and the code index's calls when the run built it): an import there proves the package is
+built in; no import proves nothing about the dependencies' code, which may import it. So an advisory whose
+packages no source file imports is lowered and says why, never dropped. A ``vendor/`` folder is the build's
+own copy of its dependencies' packages: there the answer is known either way. The standard library is left
+at module level: nearly every dependency imports ``net/http`` or ``crypto/tls``, so the project's own
+imports say too little about it.
 """
 
 from __future__ import annotations
@@ -19,20 +21,25 @@ from redline.core.advisories import Affected, AffectedImport
 from redline.core.evidence import EvidenceInputValue
 from redline.core.packages import Package, PackageManifest
 from redline.sources.code.model import CodeIndex
+from redline.sources.packages.go_imports import GoFileImports
 
 #: the Go pseudo-modules: judged by release, not by import
 PSEUDO_MODULES = frozenset({"stdlib", "toolchain"})
 #: how many importing files or call sites the evidence names
 _SHOWN = 5
 
-#: the package is imported by a non-test source file of the module: the advisory applies to its code
+#: the package is imported by a file of the module the build compiles: the advisory applies to its code
 IMPORTED = "package-imported"
 #: an ``internal`` package (importable only by its own module's packages) below a package the code imports
 INTERNAL = "internal-package-reached"
+#: a dependency's package in ``vendor/`` (the build's own copy) is or imports it: in the build
+VENDORED = "vendored-in-build"
+#: ``vendor/`` holds the build's packages and not this one: not compiled in
+NOT_IN_VENDOR = "not-in-vendor"
 #: no source file of the module imports it: module level only (a dependency's code may still)
 NOT_IMPORTED = "module-only"
-#: only ``_test.go`` files import it: not built into the binary
-TESTS_ONLY = "tests-only"
+#: only files the build never compiles import it (``_test.go``, ``//go:build ignore``/``tools``)
+NOT_BUILT = "tests-only"
 #: no Go source of the module was read: nothing can be said
 UNKNOWN = "not-determined"
 
@@ -42,35 +49,52 @@ class GoModuleCode:
     """What one Go module's own source files import and call (files of nested modules are theirs)."""
 
     root: str  # the module's folder, "" for the tree's root
-    files: int = 0  # Go files indexed, tests included
-    importers: dict[str, list[str]] = field(default_factory=dict)  # import path -> non-test files
-    test_importers: dict[str, list[str]] = field(default_factory=dict)  # import path -> _test.go files
-    calls: dict[str, list[str]] = field(default_factory=dict)  # resolved call target -> "file:line", non-test
+    files: int = 0  # the module's own Go files read, tests included
+    importers: dict[str, list[str]] = field(default_factory=dict)  # import path -> files the build compiles
+    unbuilt_importers: dict[str, list[str]] = field(default_factory=dict)  # ... -> tests, generators, tool pins
+    vendored: dict[str, list[str]] = field(default_factory=dict)  # vendored package -> its files
+    vendor_importers: dict[str, list[str]] = field(default_factory=dict)  # import path -> vendored files
+    calls: dict[str, list[str]] = field(default_factory=dict)  # resolved call target -> "file:line", built files
 
-    def add(self, index: CodeIndex) -> None:
+    def add(self, file: GoFileImports) -> None:
+        if file.vendored:
+            self.vendored.setdefault(file.vendored, []).append(file.path)
+            for path in file.imports:
+                self.vendor_importers.setdefault(path, []).append(file.path)
+            return
         self.files += 1
-        test = index.path.endswith("_test.go")
-        paths = dict.fromkeys([*(p for _, p in index.imports), *index.unbound_imports])
-        for path in paths:
-            (self.test_importers if test else self.importers).setdefault(path, []).append(index.path)
-        if not test:
-            for call in index.calls:
-                if call.target:
-                    self.calls.setdefault(call.target, []).append(f"{index.path}:{call.line}")
+        table = self.unbuilt_importers if file.not_built else self.importers
+        for path in file.imports:
+            table.setdefault(path, []).append(file.path)
+
+    def add_calls(self, index: CodeIndex) -> None:
+        if index.path.endswith("_test.go"):
+            return
+        for call in index.calls:
+            if call.target:
+                self.calls.setdefault(call.target, []).append(f"{index.path}:{call.line}")
 
 
-def go_module_code(indexes: Iterable[CodeIndex], manifests: Iterable[PackageManifest]) -> dict[str, GoModuleCode]:
-    """Each go.mod's folder with the Go files it owns (the nearest go.mod above a file owns it)."""
+def go_module_code(
+    files: Iterable[GoFileImports], indexes: Iterable[CodeIndex], manifests: Iterable[PackageManifest]
+) -> dict[str, GoModuleCode]:
+    """Each go.mod's folder with the Go files it owns (the nearest go.mod above a file owns it); the calls
+    come from the code index when the run built it (another check asked for it), else none are known."""
     roots = sorted(
         {_folder(m.path) for m in manifests if PurePosixPath(m.path).name == "go.mod"}, key=len, reverse=True
     )
     modules = {root: GoModuleCode(root) for root in roots}
+
+    def owner(path: str) -> GoModuleCode | None:
+        root = next((r for r in roots if r == "" or path.startswith(r + "/")), None)
+        return modules[root] if root is not None else None
+
+    for file in files:
+        if (module := owner(file.path)) is not None:
+            module.add(file)
     for index in indexes:
-        if index.language != "go":
-            continue
-        owner = next((r for r in roots if r == "" or index.path.startswith(r + "/")), None)
-        if owner is not None:
-            modules[owner].add(index)
+        if index.language == "go" and (module := owner(index.path)) is not None:
+            module.add_calls(index)
     return modules
 
 
@@ -87,16 +111,16 @@ def module_of(manifest: PackageManifest, modules: dict[str, GoModuleCode]) -> Go
 class Reach:
     """How far one vulnerability on a Go module reaches into the module's own code."""
 
-    level: str  # IMPORTED / NOT_IMPORTED / TESTS_ONLY / UNKNOWN
+    level: str  # one of the levels above
     packages: tuple[str, ...]  # the advisory's vulnerable packages
-    importers: tuple[str, ...] = ()  # files importing one of them (tests when level is TESTS_ONLY)
+    importers: tuple[str, ...] = ()  # files importing one of them (those never built, when none is)
     called: tuple[str, ...] = ()  # "html.Parse at a.go:12": listed functions called directly
     not_traced: tuple[str, ...] = ()  # listed symbols a call index cannot tell (methods)
     note: str = ""
 
     @property
     def lowered(self) -> bool:
-        return self.level in (NOT_IMPORTED, TESTS_ONLY)
+        return self.level in (NOT_IMPORTED, NOT_BUILT, NOT_IN_VENDOR)
 
     def as_evidence(self) -> dict[str, EvidenceInputValue]:
         return {
@@ -143,7 +167,7 @@ def _symbols(imports: Sequence[AffectedImport], code: GoModuleCode) -> tuple[tup
                 continue
             sites = code.calls.get(f"{imp.path}.{symbol}", [])
             called.extend(f"{short}.{symbol} at {site}" for site in sites[:2])
-    return tuple(called[:_SHOWN]), tuple(dict.fromkeys(methods))
+    return tuple(dict.fromkeys(called))[:_SHOWN], tuple(dict.fromkeys(methods))
 
 
 def _module_packages(code: GoModuleCode, module: str) -> list[str]:
@@ -168,18 +192,41 @@ def reach_of(package: Package, entries: Sequence[Affected], code: GoModuleCode |
     internal = _internal_hits(code.importers, packages)
     if internal:
         note = (
-            f"{_named(packages)} {'are' if len(packages) > 1 else 'is'} internal to the module and the code imports "
+            f"{_named(packages)} {_are(packages)} internal to the module and the code imports "
             f"{', '.join(internal[:2])}, which only the module's own packages can reach it from"
         )
         return Reach(INTERNAL, packages, tuple(_hits(code.importers, internal)[:_SHOWN]), note=note)
-    tests = _hits(code.test_importers, packages)
-    if tests:
-        verb = "are" if len(packages) > 1 else "is"
-        note = f"{_named(packages)} {verb} imported only by test files (not built into the binary), so ranked low"
-        return Reach(TESTS_ONLY, packages, tuple(tests[:_SHOWN]), note=note)
-    return Reach(
-        NOT_IMPORTED, packages, note=_module_only_note(package, packages, _module_packages(code, package.name))
+    if code.vendored:
+        return _vendor_reach(packages, code)
+    unbuilt = _hits(code.unbuilt_importers, packages)
+    if unbuilt:
+        note = (
+            f"{_named(packages)} {_are(packages)} imported only by files the build never compiles (tests, "
+            "`//go:build ignore` or `tools`), so ranked low"
+        )
+        return Reach(NOT_BUILT, packages, tuple(unbuilt[:_SHOWN]), note=note)
+    siblings = _module_packages(code, package.name)
+    return Reach(NOT_IMPORTED, packages, note=_module_only_note(package, packages, siblings))
+
+
+def _vendor_reach(packages: Sequence[str], code: GoModuleCode) -> Reach:
+    """``go mod vendor`` copies exactly the packages the build needs: a vulnerable package there (or imported
+    from there) is compiled in through a dependency; one absent from it is not compiled in at all."""
+    held = sorted(p for p in code.vendored if any(_under(p, v) for v in packages))
+    users = _hits(code.vendor_importers, packages)
+    if held or users:
+        where = f"vendor/ holds {', '.join(held[:2])}" if held else f"vendored code imports it ({users[0]})"
+        note = f"{_named(packages)} {_are(packages)} compiled in through a dependency: {where}"
+        return Reach(VENDORED, tuple(packages), tuple(users[:_SHOWN]), note=note)
+    note = (
+        f"{_named(packages)} {_are(packages)} neither imported by the module's code nor among the packages "
+        "vendor/ holds for the build: not compiled in, so ranked low"
     )
+    return Reach(NOT_IN_VENDOR, tuple(packages), note=note)
+
+
+def _are(packages: Sequence[str]) -> str:
+    return "are" if len(packages) > 1 else "is"
 
 
 def _named(packages: Sequence[str]) -> str:
@@ -188,12 +235,11 @@ def _named(packages: Sequence[str]) -> str:
 
 
 def _imported_note(packages: Sequence[str], called: Sequence[str]) -> str:
-    head = f"{_named(packages)} {'are' if len(packages) > 1 else 'is'} imported by the module's code"
+    head = f"{_named(packages)} {_are(packages)} imported by the module's code"
     return f"{head}; calls {', '.join(called)}" if called else head
 
 
 def _module_only_note(package: Package, packages: Sequence[str], siblings: Sequence[str]) -> str:
-    verb = "are" if len(packages) > 1 else "is"
     if siblings:
         why = f"the code imports only {', '.join(siblings[:2])} of the module, which may use it internally"
     elif package.direct:
@@ -201,6 +247,6 @@ def _module_only_note(package: Package, packages: Sequence[str], siblings: Seque
     else:
         why = "the module is required only by dependencies (`// indirect`)"
     return (
-        f"{_named(packages)} {verb} not imported by any source file of the module; {why}. Module level only: "
-        "reachable through a dependency's code cannot be ruled out without the module cache, so ranked low"
+        f"{_named(packages)} {_are(packages)} not imported by any source file of the module; {why}. Module level "
+        "only: reachable through a dependency's code cannot be ruled out without the module cache, so ranked low"
     )

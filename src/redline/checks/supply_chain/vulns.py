@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.checks.supply_chain.advisory_text import affected_text, clip, flaw_text
 from redline.checks.supply_chain.go_reach import (
+    NOT_BUILT,
+    NOT_IN_VENDOR,
     UNKNOWN,
     GoModuleCode,
     Reach,
@@ -50,6 +52,7 @@ from redline.sources.advisories.ignores import ScannerIgnores
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 from redline.sources.advisories.status import AdvisoryDbStatus
 from redline.sources.code.model import CodeIndex
+from redline.sources.packages.go_imports import GoFileImports
 from redline.sources.packages.graph import dependency_paths
 
 __all__ = ["EXPLOITED", "KNOWN_VULNERABLE", "LIKELY_EXPLOITED", "VulnerableDependencyCheck", "judge"]
@@ -111,7 +114,10 @@ class AdvisoryGroup:
         where = f" (only on {', '.join(self.verdict.platforms)}: ranked low)" if self.verdict.platforms else ""
         if reach and self.reach is not None and self.reach.lowered:
             packages = ", ".join(self.reach.packages[:2]) + (", …" if len(self.reach.packages) > 2 else "")
-            kind = "imported only by tests" if self.reach.importers else "not imported by the module's code"
+            kind = {
+                NOT_BUILT: "imported only by files the build never compiles",
+                NOT_IN_VENDOR: "not in the build's vendor/",
+            }.get(self.reach.level, "not imported by the module's code")
             where += f" ({packages} {kind}: ranked low)"
         return f"{head}, {self.verdict.severity}: {self.flaw}{where}; affected {self.affected}; {fixed}"
 
@@ -216,7 +222,8 @@ def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade
 class VulnerableDependencyCheck(ProjectCheck):
     name = "vulnerable-dependencies"
     rules = (KNOWN_VULNERABLE, EXPLOITED, LIKELY_EXPLOITED)
-    fact_types = (PackageManifest, AdvisoryDbStatus, ScannerIgnores, CodeIndex)
+    #: the code index is read when the run builds it (calls of listed functions), never asked for
+    fact_types = (PackageManifest, AdvisoryDbStatus, ScannerIgnores, GoFileImports)
     config_sections = (SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | ToolError]:
@@ -231,7 +238,7 @@ class VulnerableDependencyCheck(ProjectCheck):
             raise CheckError(str(exc)) from None
         try:
             ignores = {i.directory: i for i in facts.of(ScannerIgnores)}
-            modules = go_module_code(facts.of(CodeIndex), facts.of(PackageManifest))
+            modules = go_module_code(facts.of(GoFileImports), facts.of(CodeIndex), facts.of(PackageManifest))
             scanned = self._scan(db, manifests, settings, modules)
             findings = sorted((_honour(f, ignores) for f in scanned), key=Finding.sort_key)
             return [*findings, *thin_data_notices(db, manifests)]

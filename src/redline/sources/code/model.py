@@ -246,9 +246,6 @@ class CodeIndex:
     #: (first, last) line of the module's ``if __name__ == "__main__":`` block, (0, 0) when none: code there runs
     #: only when the file is run directly, never when a WSGI/ASGI server imports the module
     main_guard: tuple[int, int] = (0, 0)
-    #: Go import paths bound to ``_`` or ``.`` (``_ "github.com/lib/pq"``): linked into the build though
-    #: ``imports`` (local name -> path) has no name for them
-    unbound_imports: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

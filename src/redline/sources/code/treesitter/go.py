@@ -108,17 +108,12 @@ class GoWalk(TreeWalk):
     #: per function, the local names holding one of its parameters' values (source ``arg:<name>``)
     param_flows: dict[str, list[RequestFlow]] = field(default_factory=dict)
     param_tainted: list[Tainted] = field(default_factory=list)
-    unbound_imports: list[str] = field(default_factory=list)
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
         self.loops = mark_receives(self.scopes.finish(self.loops), root)
-        return replace(
-            self.index(composites=tuple(self.composites)),
-            param_tainted=tuple(self.param_tainted),
-            unbound_imports=tuple(dict.fromkeys(self.unbound_imports)),
-        )
+        return replace(self.index(composites=tuple(self.composites)), param_tainted=tuple(self.param_tainted))
 
     def resolve(self, node: Node) -> str | None:
         parts = chain(node)
@@ -159,8 +154,6 @@ class GoWalk(TreeWalk):
         local = text(name_node) if name_node is not None else package_name(path)
         if local not in {"_", "."}:
             self.imports[local] = path
-        else:
-            self.unbound_imports.append(path)
 
     def _function(self, node: Node, scope: str) -> str:
         name_node = node.child_by_field_name("name")
