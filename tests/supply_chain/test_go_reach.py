@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redline.checks.supply_chain.go_reach import GoModuleCode
+from redline.checks.supply_chain.matching import AdvisoryMatch
+from redline.checks.supply_chain.vulns import describe_group, judge
+from redline.core.advisories import Advisory, Affected, AffectedImport, KevEntry
 from redline.core.evidence import Evidence
 from redline.core.model import Confidence, Finding, Severity
+from redline.core.packages import Package
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.advisories.osv import parse_osv
+from redline.sources.advisories.settings import SupplyChainSettings
 from redline.sources.packages.go_imports import GoImportsSource, import_paths
 
 from .helpers import audit, write_tree
@@ -305,3 +311,16 @@ def test_sbom_vulnerability_carries_the_reach(tmp_path: Path, go_vulndb_dir: Pat
         "package-imported: the vulnerable package golang.org/x/net/html is imported by the module's code; "
         "calls html.Parse at main.go:12"
     )
+
+
+def test_exploited_vulnerability_is_never_lowered() -> None:
+    """A KEV-listed vulnerability keeps its severity even when no file imports its package."""
+    entry = Affected("Go", "example.com/m", imports=(AffectedImport("example.com/m/vuln", ("Do",)),))
+    match = AdvisoryMatch(Advisory("GO-1", aliases=("CVE-2099-1",)), (entry,), ("1.1.0",))
+    pkg = Package("Go", "example.com/m", "1.0.0", "pkg:golang/example.com/m@v1.0.0", "go.mod", direct=True)
+    code = GoModuleCode("", files=1, importers={"example.com/m/other": ["main.go"]})
+    kev = {"CVE-2099-1": KevEntry("CVE-2099-1")}
+    exploited = describe_group(pkg, [match], judge([match], pkg, kev, {}, SupplyChainSettings()), code)
+    plain = describe_group(pkg, [match], judge([match], pkg, {}, {}, SupplyChainSettings()), code)
+    assert exploited.reach is not None and exploited.reach.level == "module-only"
+    assert (exploited.verdict.severity, plain.verdict.severity) == (Severity.CRITICAL, Severity.LOW)
