@@ -324,3 +324,17 @@ def test_exploited_vulnerability_is_never_lowered() -> None:
     plain = describe_group(pkg, [match], judge([match], pkg, {}, {}, SupplyChainSettings()), code)
     assert exploited.reach is not None and exploited.reach.level == "module-only"
     assert (exploited.verdict.severity, plain.verdict.severity) == (Severity.CRITICAL, Severity.LOW)
+
+
+def test_package_above_the_vulnerable_one_keeps_it(tmp_path: Path, go_vulndb_dir: Path) -> None:
+    """pgx/v5 imports its own pgconn and pgproto3: code importing the root package keeps their advisories."""
+    main = 'package main\n\nimport "github.com/jackc/pgx/v5"\n\nfunc main() { _, _ = pgx.Connect(nil, "") }\n'
+    mod = "module example.com/p\n\ngo 1.99.0\n\nrequire github.com/jackc/pgx/v5 v5.8.0\n"
+    write_tree(tmp_path, {"go.mod": mod, "main.go": main})
+    pgx = _by_package(tmp_path, go_vulndb_dir)[("go.mod", "Go/github.com/jackc/pgx/v5@5.8.0")]
+    assert _reach(pgx) == {
+        "CVE-2026-41889": ("internal-package-reached", ("main.go",), ()),
+        "CVE-2026-33815": ("parent-package-imported", ("main.go",), ()),
+        "CVE-2026-33816": ("parent-package-imported", ("main.go",), ()),
+    }
+    assert set(_severities(pgx).values()) == {"medium"}

@@ -32,6 +32,9 @@ _SHOWN = 5
 IMPORTED = "package-imported"
 #: an ``internal`` package (importable only by its own module's packages) below a package the code imports
 INTERNAL = "internal-package-reached"
+#: a package of the module above the vulnerable one is imported (``pgx/v5`` above ``pgx/v5/pgconn``): a package
+#: commonly imports its own subpackages, so it is kept, said as such
+PARENT = "parent-package-imported"
 #: a dependency's package in ``vendor/`` (the build's own copy) is or imports it: in the build
 VENDORED = "vendored-in-build"
 #: ``vendor/`` holds the build's packages and not this one: not compiled in
@@ -150,6 +153,11 @@ def _internal_hits(table: dict[str, list[str]], packages: Sequence[str]) -> list
     return sorted({path for path in table for root in roots if _under(path, root)})
 
 
+def _parent_hits(table: dict[str, list[str]], packages: Sequence[str], module: str) -> list[str]:
+    """Imported packages of the module that sit above a vulnerable package (exact matches are already hits)."""
+    return sorted(p for p in table if _under(p, module) and any(v.startswith(p + "/") for v in packages))
+
+
 def _is_internal(package: str) -> bool:
     return "/internal/" in package or package.endswith("/internal")
 
@@ -189,6 +197,8 @@ def reach_of(package: Package, entries: Sequence[Affected], code: GoModuleCode |
     if importers:
         called, methods = _symbols(imports, code)
         return Reach(IMPORTED, packages, tuple(importers[:_SHOWN]), called, methods, _imported_note(packages, called))
+    if code.vendored:  # the build's own copy of its packages: it decides for everything not imported directly
+        return _vendor_reach(packages, code)
     internal = _internal_hits(code.importers, packages)
     if internal:
         note = (
@@ -196,8 +206,13 @@ def reach_of(package: Package, entries: Sequence[Affected], code: GoModuleCode |
             f"{', '.join(internal[:2])}, which only the module's own packages can reach it from"
         )
         return Reach(INTERNAL, packages, tuple(_hits(code.importers, internal)[:_SHOWN]), note=note)
-    if code.vendored:
-        return _vendor_reach(packages, code)
+    parents = _parent_hits(code.importers, packages, package.name)
+    if parents:
+        note = (
+            f"{_named(packages)} {_are(packages)} not imported directly, but the code imports "
+            f"{', '.join(parents[:2])}, the module's package above it, which commonly imports its subpackages"
+        )
+        return Reach(PARENT, packages, tuple(_hits(code.importers, parents)[:_SHOWN]), note=note)
     unbuilt = _hits(code.unbuilt_importers, packages)
     if unbuilt:
         note = (
