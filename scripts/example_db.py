@@ -55,9 +55,16 @@ def reachable(host: str = UPSTREAM_HOST, port: int = 443, timeout: float = REACH
         return False
 
 
+def _schema() -> str:
+    """The database schema this checkout reads: a database built for an older one is built again."""
+    from redline.sources.advisories.database import SCHEMA_VERSION  # noqa: PLC0415 - the venv's package
+
+    return SCHEMA_VERSION
+
+
 def main(mirror: str, db_dir: str, *, upstream_host: str = UPSTREAM_HOST) -> int:
     marker = Path(db_dir) / MARKER
-    if marker.is_file():
+    if marker.is_file() and marker.read_text().strip() == _schema():
         return 0
     if Path(mirror).is_dir():
         code = _from_mirror(mirror, db_dir)
@@ -71,7 +78,7 @@ def main(mirror: str, db_dir: str, *, upstream_host: str = UPSTREAM_HOST) -> int
         return 0
     if code == 0:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.write_text(_schema() + "\n")
     else:
         sys.stderr.write(f"example_db: building the database failed (exit {code}); auditing without it\n")
     return 0

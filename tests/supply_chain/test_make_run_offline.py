@@ -11,6 +11,8 @@ from types import ModuleType
 
 import pytest
 
+from redline.sources.advisories.database import SCHEMA_VERSION
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -57,3 +59,17 @@ def test_audit_without_database_says_so_at_the_top(tmp_path: Path) -> None:
     assert "Dependencies were NOT checked for known vulnerabilities" in summary[2]
     html = (out / "report.html").read_text()
     assert html.index("Dependencies were NOT checked") < html.index("<h2>Findings by priority</h2>")
+
+
+def test_a_database_of_another_schema_is_built_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The marker records the schema the database was built for: after a schema change `make run` rebuilds
+    instead of auditing with a database the audit refuses."""
+    example_db = _example_db()
+    db = tmp_path / "db"
+    db.mkdir()
+    (db / example_db.MARKER).write_text(SCHEMA_VERSION + "\n")
+    assert example_db.main(str(tmp_path / "no-shared"), str(db), upstream_host="upstream.invalid") == 0
+    assert capsys.readouterr().err == ""  # current: nothing to do
+    (db / example_db.MARKER).write_text("1\n")  # built before Go imports were kept
+    assert example_db.main(str(tmp_path / "no-shared"), str(db), upstream_host="upstream.invalid") == 0
+    assert "auditing without the vulnerability database" in capsys.readouterr().err  # it tried to rebuild

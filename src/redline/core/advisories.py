@@ -29,6 +29,15 @@ class AffectedRange:
 
 
 @dataclass(frozen=True, slots=True)
+class AffectedImport:
+    """Go's ``ecosystem_specific.imports[]`` entry: the package of the module that holds the flaw, and the
+    functions and methods in it that do (``Parse``, ``Tokenizer.Next``; empty when the advisory names none)."""
+
+    path: str
+    symbols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Affected:
     """One ``affected[]`` entry: a package and the versions of it an advisory covers."""
 
@@ -42,6 +51,8 @@ class Affected:
     #: the operating systems the affected code exists on (Go's ``goos`` of every affected import);
     #: empty when it is on every platform or the advisory does not say
     platforms: tuple[str, ...] = ()
+    #: the packages (Go import paths) of the module the flaw is in; empty when the advisory does not say
+    imports: tuple[AffectedImport, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

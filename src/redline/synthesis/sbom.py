@@ -221,6 +221,9 @@ def _advisory_vulnerability(f: Finding, key: str, adv: Evidence) -> Vulnerabilit
     if adv.nested("epss"):
         props.append(Property(name="redline:epss", value=_epss_text(adv.nested("epss"))))
     props.append(Property(name="redline:dependency-path", value=_path_text(f.evidence)))
+    reach = adv.nested("reach")  # Go: whether the module's own code imports the vulnerable package
+    if reach:
+        props.append(Property(name="redline:reach", value=f"{reach.text('level')}: {reach.text('note')}"))
     fixed = adv.strings("fixed")
     fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
     return Vulnerability(

@@ -18,6 +18,16 @@ from pathlib import Path, PurePosixPath
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.checks.supply_chain.advisory_text import affected_text, clip, flaw_text
+from redline.checks.supply_chain.go_reach import (
+    NOT_BUILT,
+    NOT_IN_VENDOR,
+    UNKNOWN,
+    GoModuleCode,
+    Reach,
+    go_module_code,
+    module_of,
+    reach_of,
+)
 from redline.checks.supply_chain.matching import (
     AdvisoryMatch,
     group_by_alias,
@@ -41,6 +51,8 @@ from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.ignores import ScannerIgnores
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
 from redline.sources.advisories.status import AdvisoryDbStatus
+from redline.sources.code.model import CodeIndex
+from redline.sources.packages.go_imports import GoFileImports
 from redline.sources.packages.graph import dependency_paths
 
 __all__ = ["EXPLOITED", "KNOWN_VULNERABLE", "LIKELY_EXPLOITED", "VulnerableDependencyCheck", "judge"]
@@ -60,6 +72,8 @@ class AdvisoryGroup:
     fixed: tuple[str, ...]
     flaw: str
     affected: str
+    #: for a Go module: whether the module's own code imports the vulnerable package (None: not applicable)
+    reach: Reach | None = None
 
     @property
     def others(self) -> list[str]:
@@ -90,13 +104,21 @@ class AdvisoryGroup:
             "fixed": self.fixed,
             "platforms": tuple(self.verdict.platforms),
             **self.scores(),
+            **({"reach": self.reach.as_evidence()} if self.reach is not None else {}),
         }
 
-    def line(self) -> str:
+    def line(self, *, reach: bool = True) -> str:
         """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
         head = self.primary + (f" ({', '.join(self.others)})" if self.others else "")
         fixed = f"fixed in {', '.join(self.fixed)}" if self.fixed else "no fixed version published"
         where = f" (only on {', '.join(self.verdict.platforms)}: ranked low)" if self.verdict.platforms else ""
+        if reach and self.reach is not None and self.reach.lowered:
+            packages = ", ".join(self.reach.packages[:2]) + (", …" if len(self.reach.packages) > 2 else "")
+            kind = {
+                NOT_BUILT: "imported only by files the build never compiles",
+                NOT_IN_VENDOR: "not in the build's vendor/",
+            }.get(self.reach.level, "not imported by the module's code")
+            where += f" ({packages} {kind}: ranked low)"
         return f"{head}, {self.verdict.severity}: {self.flaw}{where}; affected {self.affected}; {fixed}"
 
 
@@ -112,16 +134,21 @@ def only_on(group: Sequence[AdvisoryMatch]) -> tuple[str, ...]:
     return tuple(sorted({p for e in entries for p in e.platforms}))
 
 
-def describe_group(pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupVerdict) -> AdvisoryGroup:
+def describe_group(
+    pkg: Package, group: Sequence[AdvisoryMatch], verdict: GroupVerdict, code: GoModuleCode | None = None
+) -> AdvisoryGroup:
     platforms = only_on(group)
     if platforms and not SERVER_PLATFORMS & set(platforms) and not verdict.kev:
         verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW), platforms=platforms)
+    reach = reach_of(pkg, [e for m in group for e in m.entries], code)
+    if reach is not None and reach.lowered and not verdict.kev:  # exploited in the wild: never lowered
+        verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW))
     ids = tuple(ordered_ids(group))
     primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
     fixed = tuple(sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed)))
     entries = [e for m in group for e in m.entries]
     flaw = flaw_text((m.advisory.summary for m in group), (m.advisory.details for m in group))
-    return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries))
+    return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries), reach)
 
 
 def _one_go_release(
@@ -180,20 +207,23 @@ def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade
     )
     kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
     name = "Go standard library and go command" if pkg.ecosystem == "Go" and pkg.name == "stdlib" else pkg.name
+    noted = worst.reach is not None and worst.reach.level != UNKNOWN
+    reach = f"; {worst.reach.note}" if worst.reach is not None and noted else ""
     if len(groups) == 1:
-        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}"
+        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line(reach=not noted)}{kev}; {fix}{reach}"
     also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
     more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
     return (
         f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
-        f"{worst.line()}; also {also}{more}; {fix}"
+        f"{worst.line(reach=not noted)}; also {also}{more}; {fix}{reach}"
     )
 
 
 class VulnerableDependencyCheck(ProjectCheck):
     name = "vulnerable-dependencies"
     rules = (KNOWN_VULNERABLE, EXPLOITED, LIKELY_EXPLOITED)
-    fact_types = (PackageManifest, AdvisoryDbStatus, ScannerIgnores)
+    #: the code index is read when the run builds it (calls of listed functions), never asked for
+    fact_types = (PackageManifest, AdvisoryDbStatus, ScannerIgnores, GoFileImports)
     config_sections = (SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | ToolError]:
@@ -208,7 +238,9 @@ class VulnerableDependencyCheck(ProjectCheck):
             raise CheckError(str(exc)) from None
         try:
             ignores = {i.directory: i for i in facts.of(ScannerIgnores)}
-            findings = sorted((_honour(f, ignores) for f in self._scan(db, manifests, settings)), key=Finding.sort_key)
+            modules = go_module_code(facts.of(GoFileImports), facts.of(CodeIndex), facts.of(PackageManifest))
+            scanned = self._scan(db, manifests, settings, modules)
+            findings = sorted((_honour(f, ignores) for f in scanned), key=Finding.sort_key)
             return [*findings, *thin_data_notices(db, manifests)]
         except (DatabaseError, sqlite3.DatabaseError) as exc:  # a file damaged past what opening it shows
             raise CheckError(f"{statuses[0].path}: {exc}") from None
@@ -216,7 +248,11 @@ class VulnerableDependencyCheck(ProjectCheck):
             db.close()
 
     def _scan(
-        self, db: AdvisoryDatabase, manifests: Sequence[PackageManifest], settings: SupplyChainSettings
+        self,
+        db: AdvisoryDatabase,
+        manifests: Sequence[PackageManifest],
+        settings: SupplyChainSettings,
+        modules: dict[str, GoModuleCode],
     ) -> Iterator[Finding]:
         locked = {(str(PurePosixPath(m.path).parent), p.key) for m in manifests if m.is_lockfile for p in m.packages}
         for manifest in sorted(manifests, key=lambda m: m.path):
@@ -229,9 +265,10 @@ class VulnerableDependencyCheck(ProjectCheck):
             matched = [(pkg, found) for pkg in packages if (found := match_package(db, pkg))]
             cves = {i for _, found in matched for m in found for i in m.advisory.cves}
             kev, epss = db.kev(cves), db.epss(cves)
+            code = module_of(manifest, modules)
             for pkg, parts in _one_go_release(matched):
                 groups = [
-                    describe_group(part, g, judge(g, part, kev, epss, settings))
+                    describe_group(part, g, judge(g, part, kev, epss, settings), code)
                     for part, found in parts
                     for g in group_by_alias(found)
                 ]
@@ -262,6 +299,8 @@ class VulnerableDependencyCheck(ProjectCheck):
             "dependency_path": tuple(path),  # root first; empty when the lockfile has no edges
             "advisories": tuple(g.as_evidence() for g in sorted(groups, key=lambda g: g.primary)),
         }
+        if worst.reach is not None:  # the deciding vulnerability's package level (each group has its own)
+            evidence["reach"] = worst.reach.level
         evidence.update(_scores(worst))
         remediation = _remediation(pkg, upgrade, fixed)
         finding = self.finding(
@@ -272,12 +311,20 @@ class VulnerableDependencyCheck(ProjectCheck):
             evidence=evidence,
             tags=dict.fromkeys(all_ids),
             remediation=remediation,
-            confidence=Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH,
+            confidence=_confidence(pkg, groups),
             effort="small" if upgrade else "medium",
             priority=_priority(worst.verdict, pkg, groups),
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
         return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
+
+
+def _confidence(pkg: Package, groups: Sequence[AdvisoryGroup]) -> Confidence:
+    """Low when no vulnerability on the module reaches its own code (a dependency's code may still use
+    it); medium for a Go release taken from the go directive; high otherwise."""
+    if all(g.reach is not None and g.reach.lowered for g in groups):
+        return Confidence.LOW
+    return Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH
 
 
 def _honour(finding: Finding, ignores: dict[str, ScannerIgnores]) -> Finding:

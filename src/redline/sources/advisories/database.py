@@ -20,11 +20,12 @@ from typing import Any
 
 from packaging.utils import canonicalize_version
 
-from redline.core.advisories import Advisory, Affected, AffectedRange, EpssScore, KevEntry, RangeEvent
+from redline.core.advisories import Advisory, Affected, AffectedImport, AffectedRange, EpssScore, KevEntry, RangeEvent
 from redline.sources.advisories.osv import normalise_name
 
 DB_FILENAME = "redline-vulndb.sqlite"
-SCHEMA_VERSION = "1"
+#: 2: affected entries keep Go's vulnerable packages and symbols (``ecosystem_specific.imports``)
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,12 +86,14 @@ def _affected_dict(a: Affected) -> dict[str, Any]:
         "c": sorted({canonical_version(a.ecosystem, v) for v in a.versions}) if a.ecosystem == "PyPI" else [],
         "r": [{"t": r.type, "ev": [[e.kind, e.version] for e in r.events]} for r in a.ranges],
         "p": list(a.platforms),
+        "i": [[i.path, list(i.symbols)] for i in a.imports],
     }
 
 
 def _affected_from(d: dict[str, Any]) -> Affected:
     ranges = tuple(AffectedRange(r["t"], tuple(RangeEvent(k, v) for k, v in r["ev"])) for r in d["r"])
-    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())), tuple(d.get("p", ())))
+    imports = tuple(AffectedImport(path, tuple(symbols)) for path, symbols in d.get("i", ()))
+    return Affected(d["e"], d["n"], ranges, tuple(d["v"]), tuple(d.get("c", ())), tuple(d.get("p", ())), imports)
 
 
 class DatabaseWriter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from redline.core.advisories import EVENT_KINDS, Advisory, Affected, AffectedRange, RangeEvent
+from redline.core.advisories import EVENT_KINDS, Advisory, Affected, AffectedImport, AffectedRange, RangeEvent
 from redline.core.packages import pep503
 
 
@@ -44,15 +44,37 @@ def _affected(raw: Mapping[str, Any]) -> Affected | None:
     if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str) or not isinstance(pkg.get("ecosystem"), str):
         return None
     ranges = tuple(_range(r) for r in raw.get("ranges") or () if isinstance(r, dict))
-    return Affected(pkg["ecosystem"], pkg["name"], ranges, _strs(raw.get("versions")), platforms=_platforms(raw))
+    return Affected(
+        pkg["ecosystem"],
+        pkg["name"],
+        ranges,
+        _strs(raw.get("versions")),
+        platforms=_platforms(raw),
+        imports=_imports(raw),
+    )
+
+
+def _raw_imports(raw: Mapping[str, Any]) -> list[Any]:
+    specific = raw.get("ecosystem_specific")
+    imports = specific.get("imports") if isinstance(specific, dict) else None
+    return imports if isinstance(imports, list) else []
+
+
+def _imports(raw: Mapping[str, Any]) -> tuple[AffectedImport, ...]:
+    """Go's ``ecosystem_specific.imports[]``: which packages of the module (and which symbols in them) hold
+    the flaw, what tells a module merely required from one whose vulnerable package the code imports."""
+    return tuple(
+        AffectedImport(i["path"], _strs(i.get("symbols")))
+        for i in _raw_imports(raw)
+        if isinstance(i, dict) and isinstance(i.get("path"), str) and i["path"]
+    )
 
 
 def _platforms(raw: Mapping[str, Any]) -> tuple[str, ...]:
     """Go's ``ecosystem_specific.imports[].goos``: the union when every affected import names its
     platforms (code in ``x/sys/windows`` exists only on Windows), else () for every platform."""
-    specific = raw.get("ecosystem_specific")
-    imports = specific.get("imports") if isinstance(specific, dict) else None
-    if not isinstance(imports, list) or not imports:
+    imports = _raw_imports(raw)
+    if not imports:
         return ()
     per_import = [_strs(i.get("goos")) if isinstance(i, dict) else () for i in imports]
     if not all(per_import):

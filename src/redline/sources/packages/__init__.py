@@ -12,6 +12,7 @@ from redline.sources.packages.cargo_lock import CargoLockParser
 from redline.sources.packages.composer_lock import ComposerLockParser
 from redline.sources.packages.csproj import CsprojParser
 from redline.sources.packages.gemfile_lock import GemfileLockParser
+from redline.sources.packages.go_imports import GoImportsSource
 from redline.sources.packages.go_mod import GoModParser, GoSumParser
 from redline.sources.packages.gradle_lock import GradleLockParser
 from redline.sources.packages.interface import ManifestParser
@@ -67,7 +68,7 @@ def parser_for(path: str) -> ManifestParser | None:
 
 
 def file_sources() -> list[FileSource]:
-    return list(manifest_parsers())
+    return [*manifest_parsers(), GoImportsSource()]
 
 
 def project_sources() -> list[ProjectSource]:
