@@ -26,6 +26,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work" / "precision-audit"
@@ -62,7 +63,7 @@ def extract(name: str, mirror: str, commit: str) -> Path:
     """The tree at ``commit``, blob by blob (``git cat-file --batch``): a snapshot lacks its largest files,
     which `git archive` would stop at; those are left out (the audit reads no image or archive anyway)."""
     tree = WORK / "trees" / name
-    stamp = tree / ".precision-audit-commit"
+    stamp = WORK / "trees" / f"{name}.commit"  # beside the tree, so the audit never reads it
     if stamp.is_file() and stamp.read_text().strip() == commit:
         return tree
     subprocess.run(["rm", "-rf", str(tree)], check=True)
@@ -73,10 +74,10 @@ def extract(name: str, mirror: str, commit: str) -> Path:
     for entry in listing.split(b"\0"):
         if not entry:
             continue
-        meta, path = entry.split(b"\t", 1)
+        meta, raw_path = entry.split(b"\t", 1)
         mode, kind, sha = meta.decode().split()
         if kind == "blob":
-            blobs.append((mode, sha, path.decode("utf-8", "surrogateescape")))
+            blobs.append((mode, sha, raw_path.decode("utf-8", "surrogateescape")))
     missing = 0
     with subprocess.Popen([*git, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE) as cat:
         assert cat.stdin is not None and cat.stdout is not None
@@ -113,8 +114,24 @@ def audit(name: str, tree: Path, db: Path) -> float:
     out.mkdir(parents=True)
     env = dict(os.environ, REDLINE_CACHE_DIR=str(WORK / "cache"))
     redline = Path(sys.executable).with_name("redline")
-    cmd = [str(redline), "audit", str(tree), "--db-dir", str(db), "--format", "json", "--format", "markdown",
-           "--jobs", "1", "--no-record", "--exit-zero", "--out", str(out), "-q"]
+    cmd = [
+        str(redline),
+        "audit",
+        str(tree),
+        "--db-dir",
+        str(db),
+        "--format",
+        "json",
+        "--format",
+        "markdown",
+        "--jobs",
+        "1",
+        "--no-record",
+        "--exit-zero",
+        "--out",
+        str(out),
+        "-q",
+    ]
     start = time.monotonic()
     done = subprocess.run(cmd, env=env, check=False, capture_output=True, text=True)
     took = time.monotonic() - start
@@ -141,14 +158,14 @@ def run(names: Iterable[str]) -> None:
 CONTEXT_TAG = "context:sample"
 
 
-def items(name: str) -> list[dict]:
+def items(name: str) -> list[dict[str, Any]]:
     """The report items of one audit: findings.json's root-cause items (one per rule and ``Finding.group``, a
     ``cause:`` group one item across rules), suppressed ones left out, in the file's order."""
     doc = json.loads((WORK / "out" / name / "findings.json").read_text())
     return [f for f in doc["findings"] if not f.get("suppressed")]
 
 
-def places(item: dict) -> list[tuple[str, str, int, str]]:
+def places(item: dict[str, Any]) -> list[tuple[str, str, int, str]]:
     """(rule, path, line, resource) of the lead and of every other place of the item."""
     loc = item["location"]
     out = [(item["rule"], loc["path"], loc["start_line"], loc["resource"])]
@@ -156,21 +173,23 @@ def places(item: dict) -> list[tuple[str, str, int, str]]:
     return out
 
 
-def in_context(item: dict) -> bool:
+def in_context(item: dict[str, Any]) -> bool:
     return CONTEXT_TAG in item["tags"]
 
 
-def stride_sample(seq: list[dict], n: int = SAMPLE) -> list[dict]:
+def stride_sample(seq: list[dict[str, Any]], n: int = SAMPLE) -> list[dict[str, Any]]:
     """All items up to ``n``, else ``n`` at the stride i*len//n (precision-audit.md's sample)."""
     return list(seq) if len(seq) <= n else [seq[i * len(seq) // n] for i in range(n)]
 
 
-def load_verdicts() -> dict[tuple[str, str, str, int, str], dict]:
+def load_verdicts() -> dict[tuple[str, str, str, int, str], dict[str, Any]]:
     rows = json.loads(VERDICTS.read_text())["verdicts"] if VERDICTS.is_file() else []
     return {(v["system"], v["rule"], v["path"], v["line"], v["resource"]): v for v in rows}
 
 
-def verdict_of(system: str, item: dict, verdicts: dict) -> dict | None:
+def verdict_of(
+    system: str, item: dict[str, Any], verdicts: dict[tuple[str, str, str, int, str], dict[str, Any]]
+) -> dict[str, Any] | None:
     """The stored verdict of the item: its lead's place first, else any other of its places (an item led by
     another of its places since it was read keeps its verdict)."""
     for rule, path, line, resource in places(item):
@@ -180,20 +199,20 @@ def verdict_of(system: str, item: dict, verdicts: dict) -> dict | None:
     return None
 
 
-def where(item: dict) -> str:
+def where(item: dict[str, Any]) -> str:
     loc = item["location"]
-    text = loc["path"] + (f":{loc['start_line']}" if loc["start_line"] else "")
+    text = str(loc["path"]) + (f":{loc['start_line']}" if loc["start_line"] else "")
     text += f" `{loc['resource']}`" if loc["resource"] else ""
     extra = item.get("occurrences", 1) - 1
     return text + (f" (+{extra})" if extra > 0 else "") + (" [context]" if in_context(item) else "")
 
 
-def context_lines(all_items: list[dict]) -> list[str]:
+def context_lines(all_items: list[dict[str, Any]]) -> list[str]:
     """The context section as the default reports show it: one line per rule (``report/context_summary``)."""
     return sorted({i["rule"] for i in all_items if in_context(i)})
 
 
-def _tally(rows: list[tuple[dict, dict | None]]) -> dict[str, int]:
+def _tally(rows: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> dict[str, int]:
     out = {"read": 0, "A": 0, "W": 0, "N": 0, "to read": 0}
     for _, v in rows:
         if v is None:
@@ -210,6 +229,7 @@ def score(names: Iterable[str], *, every: bool, markdown: bool) -> int:
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     unread: list[str] = []
     table: list[str] = []
+    noisy: dict[str, list[str]] = defaultdict(list)
     print("| system | items (context) | context lines | read | whole A / W / N | main list A / read | to read |")
     print("|---|---|---:|---:|---|---|---:|")
     for name, _, _ in SYSTEMS:
@@ -220,29 +240,48 @@ def score(names: Iterable[str], *, every: bool, markdown: bool) -> int:
         rows = [(i, verdict_of(name, i, verdicts)) for i in chosen]
         whole = _tally(rows)
         main = _tally([(i, v) for i, v in rows if not in_context(i)])
-        lines = context_lines(all_items)
+        lines = context_lines(chosen)  # the sampled context items, one line per rule as the reports show them
         n_ctx = sum(in_context(i) for i in all_items)
-        print(f"| {name} | {len(all_items)} ({n_ctx}) | {len(lines)} | {whole['read']} | "
-              f"{whole['A']} / {whole['W']} / {whole['N']} | {main['A']} / {main['read']} | {whole['to read']} |")
+        print(
+            f"| {name} | {len(all_items)} ({n_ctx}) | {len(lines)} | {whole['read']} | "
+            f"{whole['A']} / {whole['W']} / {whole['N']} | {main['A']} / {main['read']} | {whole['to read']} |"
+        )
         for key, n in (("items", len(all_items)), ("context", n_ctx), ("lines", len(lines))):
             totals["all"][key] += n
         for key in ("read", "A", "W", "N", "to read"):
             totals["whole"][key] += whole[key]
             totals["main"][key] += main[key]
         for k, (item, v) in enumerate(rows, start=1):
+            if v is not None and v["verdict"] != "A" and not in_context(item):
+                noisy[item["rule"]].append(f"{v['verdict']} {name} {where(item)}: {v['why']}")
             if v is None:
                 unread.append(f"{name}\t{item['rule']} {item['severity']}\t{where(item)}\t{item['message'][:140]}")
             elif markdown:
-                table.append(f"| {name} | {k} | {item['rule']} {item['severity']} | {where(item)} | {v['verdict']} | "
-                             f"{v['why']} |")
+                table.append(
+                    f"| {name} | {k} | {item['rule']} {item['severity']} | {where(item)} | {v['verdict']} | "
+                    f"{v['why']} |"
+                )
     _figures(totals)
+    _noise(noisy)
     if table:
-        print("\n| system | # | rule | where (+ other places of the item) | verdict | why |\n|---|---:|---|---|---|---|")
+        print("\n| system | # | rule | where (+ other places of the item) | verdict | why |")
+        print("|---|---:|---|---|---|---|")
         print("\n".join(table))
     if unread:
         print(f"\nto read ({len(unread)}): open each at its cited line, then add a verdict to {VERDICTS.name}")
         print("\n".join(unread))
     return 0
+
+
+def _noise(noisy: dict[str, list[str]]) -> None:
+    """The main list's items read as noise (N) or wrong (W), by rule, most first."""
+    if not noisy:
+        return
+    print(f"\nmain list, not actionable ({sum(map(len, noisy.values()))}), by rule:")
+    for rule, rows in sorted(noisy.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        print(f"  {rule} ({len(rows)})")
+        for row in rows:
+            print(f"    {row}")
 
 
 def _pct(a: int, b: int) -> str:
@@ -252,14 +291,18 @@ def _pct(a: int, b: int) -> str:
 def _figures(totals: dict[str, dict[str, int]]) -> None:
     whole, main, counts = totals["whole"], totals["main"], totals["all"]
     print(f"\nitems {counts['items']} ({counts['context']} in the context section, {counts['lines']} context lines)")
-    print(f"whole audit, context items counted as noise: A {_pct(whole['A'], whole['read'])}, "
-          f"W {_pct(whole['W'], whole['read'])}, to read {whole['to read']}")
+    print(
+        f"whole audit, context items counted as noise: A {_pct(whole['A'], whole['read'])}, "
+        f"W {_pct(whole['W'], whole['read'])}, to read {whole['to read']}"
+    )
     print(f"main list (context section left out): A {_pct(main['A'], main['read'])}, W {_pct(main['W'], main['read'])}")
     # as the default reports show it: the main list, then one line per rule of the context section, each line
     # counted as one more noise item (the reader still reads it)
     shown = main["read"] + counts["lines"]
-    print(f"as shown by default (main list + one line per context rule, each counted as noise): "
-          f"A {_pct(main['A'], shown)}")
+    print(
+        f"as shown by default (main list + one line per context rule, each counted as noise): "
+        f"A {_pct(main['A'], shown)}"
+    )
 
 
 # --------------------------------------------------------------------------- main

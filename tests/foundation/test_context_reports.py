@@ -99,3 +99,18 @@ def test_show_context_lists_each_one(tmp_path: Path, how: str, capsys: pytest.Ca
         "docs/setup.md",
     ]
     assert "docs/setup.md:1" in (tmp_path / "out" / "report.html").read_text().split('id="samples"')[1]
+
+
+def test_the_section_says_when_samples_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(tmp_path / "tree")
+    (tmp_path / "tree" / "redline.toml").write_text("[secrets]\ngate_samples = true\n")
+    assert _audit(tmp_path / "tree", tmp_path / "out") == 0
+    assert (
+        "  1 of them in tests, docs, samples and development files (low, 1 of them gating " in capsys.readouterr().out
+    )
+    md = (tmp_path / "out" / "summary.md").read_text()
+    assert "(low, 1 of them gating ([secrets] gate_samples), kept in findings.json) are not listed" in md
+    assert (
+        "low, 1 of them gating ([secrets] gate_samples), kept in findings.json"
+        in (tmp_path / "out" / "report.html").read_text()
+    )

@@ -280,13 +280,13 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
 
 def print_context(result: AuditResult, out: TextIO) -> None:
     """How many findings sit in tests, docs, samples and development files, one line per rule."""
-    from redline.report.context_summary import context_lines
+    from redline.report.context_summary import context_lines, gate_note
 
     lines = context_lines(result.items)
     if not lines:
         return
     total = sum(line.items for line in lines)
-    out.write(f"  {total} of them in tests, docs, samples and development files (low, not gating):\n")
+    out.write(f"  {total} of them in tests, docs, samples and development files (low, {gate_note(lines)}):\n")
     for line in lines:
         out.write(f"    {line.text()}\n")
 

@@ -19,7 +19,7 @@ from redline.core.config import ConfigError, SectionSpec, Where
 from redline.core.context import CONTEXT_TAG
 from redline.core.filekinds import context_folder
 from redline.core.groups import FindingGroup
-from redline.core.result import AuditResult
+from redline.core.result import GATE_EXEMPT_TAG, AuditResult
 
 SUMMARY = "summary"
 LIST = "list"
@@ -67,6 +67,8 @@ class ContextLine:
     items: int
     places: int
     folders: tuple[str, ...]
+    #: items that still gate (``[secrets] gate_samples = true``); the context step exempts the others
+    gating: int = 0
 
     def where(self, shown: int = FOLDERS_SHOWN) -> str:
         more = len(self.folders) - shown
@@ -87,16 +89,23 @@ def context_lines(items: list[FindingGroup]) -> list[ContextLine]:
     for rule, group in by_rule.items():
         paths = [f.location.path for item in group for f in item.members]
         folders = tuple(dict.fromkeys(context_folder(p) for p in sorted(paths)))
-        lines.append(ContextLine(rule, len(group), len(paths), folders))
+        gating = sum(GATE_EXEMPT_TAG not in item.lead.tags for item in group)
+        lines.append(ContextLine(rule, len(group), len(paths), folders, gating))
     return sorted(lines, key=lambda line: (-line.items, line.rule))
 
 
+def gate_note(lines: list[ContextLine]) -> str:
+    """ "not gating", or how many still gate because the configuration says so."""
+    gating = sum(line.gating for line in lines)
+    return f"{gating} of them gating ([secrets] gate_samples)" if gating else "not gating"
+
+
 def context_headline(lines: list[ContextLine]) -> str:
-    """'13 findings in tests, docs, samples and development files, not listed: …' (empty with none)."""
+    """'13 finding(s) in tests, docs, samples and development files (low, not gating, …) are not listed: …'."""
     total = sum(line.items for line in lines)
     if not total:
         return ""
     return (
-        f"{total} finding(s) in tests, docs, samples and development files (low, not gating, kept in "
+        f"{total} finding(s) in tests, docs, samples and development files (low, {gate_note(lines)}, kept in "
         f"findings.json) are not listed: {HOW_TO_LIST}."
     )

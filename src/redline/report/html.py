@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from redline import __version__
 from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
-from redline.report.context_summary import context_lines, context_listed
+from redline.report.context_summary import context_lines, context_listed, gate_note
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
@@ -98,6 +98,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "samples": _samples(result),
         "samples_listed": context_listed(result),
         "samples_total": sum(SAMPLE_TAG in g.lead.tags for g in result.items),
+        "samples_gate": gate_note(context_lines([g for g in result.items if SAMPLE_TAG in g.lead.tags])),
     }
 
 
