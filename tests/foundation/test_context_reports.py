@@ -24,9 +24,10 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("saleor/app/tests/cassettes/x/y.yaml", "saleor/app/tests/"),
         (".devcontainer/docker-compose.yml", ".devcontainer/"),
         ("docs/requirements.txt", "docs/"),
-        ("config/dev.yaml", "config/"),  # named like a dev config, not in a context folder: its own folder
+        ("config/dev.yaml", "config/dev.yaml"),  # named like a dev config, not in a context folder: the file
         ("compose.override.yml", "compose.override.yml"),
-        ("src/frontend/Dockerfile.cypress", "src/frontend/"),
+        ("src/frontend/Dockerfile.cypress", "src/frontend/Dockerfile.cypress"),
+        ("saleor/settings.py", "saleor/settings.py"),  # a local-development default: lowered by its value
     ],
 )
 def test_the_folder_a_reader_looks_in(path: str, folder: str) -> None:

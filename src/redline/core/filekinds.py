@@ -256,13 +256,13 @@ def context_kind(relpath: str) -> str:
 
 def context_folder(relpath: str) -> str:
     """The folder that makes ``relpath`` a test, docs, sample or development file (``saleor/app/tests/``,
-    ``.devcontainer/``), else the file's own folder (``config/`` of ``config/dev.yaml``), or the file itself at
-    the root (``compose.override.yml``): where a reader looks for a group of such findings."""
+    ``.devcontainer/``), else the file itself (``config/dev.yaml``, ``compose.override.yml``, a settings file
+    holding a local-development default): where a reader looks for a group of such findings."""
     p = PurePosixPath(relpath)
     for i, part in enumerate(p.parts[:-1]):
         if part.lower() in _CONTEXT_DIRS:
             return "/".join(p.parts[: i + 1]) + "/"
-    return f"{p.parent}/" if len(p.parts) > 1 else relpath
+    return relpath
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:
