@@ -97,8 +97,15 @@ def test_every_output_shows_one_item_per_root_cause(result: AuditResult, tmp_pat
     assert [r["path"] for r in item["related_locations"]] == ["a/requirements.txt", "c/requirements-dev.txt"]
     assert len(doc["findings"]) == 4 and doc["summary"]["findings"] == 4 and doc["summary"]["occurrences"] == 6
 
-    results = json.loads((tmp_path / "findings.sarif").read_text())["runs"][0]["results"]
-    assert len(results) == 4
+    run = json.loads((tmp_path / "findings.sarif").read_text())["runs"][0]
+    results = run["results"]
+    assert len(results) == 3  # the sample is a note of the run, not a result (``--show-context`` lists it)
+    notes = [
+        n for n in run["invocations"][0]["toolExecutionNotifications"] if n["descriptor"]["id"] == "context-section"
+    ]
+    assert [n["message"]["text"] for n in notes] == [
+        "not listed (tests, docs and samples; --show-context lists them): SEC101: 1 finding(s) in tests/"
+    ]
     [grouped] = [r for r in results if "relatedLocations" in r]
     assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in grouped["relatedLocations"]] == [
         "a/requirements.txt",
@@ -127,9 +134,12 @@ def test_errors_not_covered_and_samples_have_sections(result: AuditResult, tmp_p
     top = md.split("### Top")[1].split("###")[0]
     assert "SEC101" not in top
     samples = md.split("### In tests, docs and samples (1)")[1]
-    assert "tests/fixtures/key.pem:1" in samples
+    assert "| SEC101 | 1 | 1 | `tests/` |" in samples and "key.pem" not in samples  # one line per rule
+    assert '`--show-context` or `[report] context = "list"` lists them one by one' in samples
     html = (tmp_path / "report.html").read_text()
-    assert 'id="samples"' in html and "tests/fixtures/key.pem" in html.split('id="samples"')[1]
+    section = html.split('id="samples"')[1]
+    assert "<td>SEC101</td><td>1</td><td>1</td><td><code>tests/</code></td>" in section
+    assert "key.pem" not in section and "--show-context" in section
     assert "Not covered (3)" in html and "format not supported" in html
     assert html.index("no vulnerability database") < html.index("<h2>Findings by priority</h2>")
 
@@ -195,3 +205,19 @@ def test_a_cause_item_names_every_rule_in_every_report(tmp_path: Path) -> None:
     assert "| medium | DKR101, CMP103 | `src/cart/Dockerfile:35` (+1 more) |" in (tmp_path / "summary.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_show_context_lists_the_samples_one_by_one(result: AuditResult, tmp_path: Path) -> None:
+    from redline.cli.common import show_context
+
+    listed = replace(result, config=show_context(result.config))
+    write_reports(listed, tmp_path, [OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.SARIF])
+    samples = (tmp_path / "summary.md").read_text().split("### In tests, docs and samples (1)")[1]
+    assert "| high | SEC101 | `tests/fixtures/key.pem:1` | SEC101 at tests/fixtures/key.pem |" in samples
+    html = (tmp_path / "report.html").read_text()
+    assert "tests/fixtures/key.pem:1" in html.split('id="samples"')[1]
+    run = json.loads((tmp_path / "findings.sarif").read_text())["runs"][0]
+    assert [r["ruleId"] for r in run["results"]].count("SEC101") == 1
+    assert not [
+        n for n in run["invocations"][0]["toolExecutionNotifications"] if n["descriptor"]["id"] == "context-section"
+    ]

@@ -248,3 +248,42 @@ def test_a_default_for_a_database_on_this_machine_is_a_local_development_value(
         assert f.group.startswith("secret:sample:") and "local development default" in f.message
     assert by_line[3].rule == "SEC907" and SAMPLE_TAG not in by_line[3].tags
     assert by_line[4].rule == "SEC906" and SAMPLE_TAG not in by_line[4].tags
+
+
+# --- evidence that a secret in a test path is real all the same (checks/secrets/checksum.py) ----------------------
+
+# 30 characters and their CRC32 in base62, worked out by hand: crc32 = 1500047389 = "1dW2qj" (0-9, A-Z, a-z)
+_BODY = "Zk3pQ8vW1xY7tR2mN5bC0dF4gH6jK9"
+_ISSUED = "ghp_" + _BODY + "1dW2qj"
+_MADE_UP = "ghp_" + _BODY + "1dW2qk"  # one character off: the checksum fails
+
+
+def test_the_built_in_checksum_of_github_and_npm_tokens() -> None:
+    from redline.checks.secrets.checksum import checksum_valid, real_anyway
+
+    assert checksum_valid(_ISSUED)
+    assert checksum_valid("npm_" + _BODY + "1dW2qj")
+    assert checksum_valid("ghs_" + _BODY + "1dW2qj")
+    for value in (_MADE_UP, TOKEN, "ghp_" + _BODY, "xyz_" + _BODY + "1dW2qj", "github_pat_" + _BODY + "1dW2qj"):
+        assert not checksum_valid(value), value
+    assert real_anyway(_MADE_UP, "verified live (octocat)").startswith("the provider accepted it")
+    assert real_anyway(_ISSUED, "").startswith("the token's built-in checksum validates")
+    assert real_anyway(_ISSUED, "verified invalid (401)") == ""  # revoked: the provider's answer wins
+    assert real_anyway(_MADE_UP, "") == ""
+
+
+def test_an_issued_token_in_a_test_file_is_not_lowered(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_issued.py").write_text(f'token = "{_ISSUED}"\n')
+    (tmp_path / "tests" / "test_made_up.py").write_text(f'token = "{_MADE_UP}"\n')
+    result = run_secrets(tmp_path)
+    by_path = {f.location.path: f for f in result.findings}
+    assert set(by_path) == {"tests/test_issued.py", "tests/test_made_up.py"}
+    issued, made_up = by_path["tests/test_issued.py"], by_path["tests/test_made_up.py"]
+    assert SAMPLE_TAG not in issued.tags and GATE_EXEMPT_TAG not in issued.tags
+    assert issued.severity == Severity.HIGH and str(issued.confidence) == "high"
+    assert "checksum validates" in str(issued.evidence["real_in_context"])
+    assert "but the token's built-in checksum validates" in issued.message
+    assert issued.group.startswith("secret:code:")
+    assert SAMPLE_TAG in made_up.tags and made_up.severity == Severity.LOW
+    assert [f.location.path for f in result.gating(Severity.LOW)] == ["tests/test_issued.py"]

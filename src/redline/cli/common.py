@@ -75,6 +75,13 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
             "or read (config: fail_on_not_covered)",
         )
         p.add_argument("--baseline", type=Path, help="only findings absent from this baseline count toward the gate")
+        p.add_argument(
+            "--show-context",
+            action="store_true",
+            default=None,
+            help="list findings in tests, docs, samples and development files one by one in the reports "
+            '(default: one line per rule; config: [report] context = "list")',
+        )
 
 
 def split_codes(values: list[str]) -> tuple[str, ...]:
@@ -91,9 +98,10 @@ def config_sections(catalogue: Catalogue, *, file: bool = True) -> list[SectionS
     from redline.core.plan import PLAN_SECTION
     from redline.core.policy import POLICY_SECTION
     from redline.core.priority import SCORING_SECTION
+    from redline.report.context_summary import REPORT_SECTION
     from redline.store.settings import HISTORY_SECTION
 
-    return [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION]
+    return [*catalogue.sections, HISTORY_SECTION, SCORING_SECTION, POLICY_SECTION, PLAN_SECTION, REPORT_SECTION]
 
 
 def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> Config:
@@ -115,9 +123,17 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
             overrides["fail_on_not_covered"] = True
         if getattr(args, "formats", None):
             overrides["formats"] = tuple(OutputFormat(f) for f in args.formats)
-        return config.with_overrides(**overrides)
+        config = config.with_overrides(**overrides)
+        return show_context(config) if getattr(args, "show_context", None) else config
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def show_context(config: Config) -> Config:
+    """``--show-context``: the reports list findings in tests, docs and samples one by one."""
+    from redline.report.context_summary import LIST, REPORT_SECTION, ReportSettings
+
+    return config.with_settings(REPORT_SECTION, ReportSettings(context=LIST))
 
 
 def fail_on_overrides(config: Config, value: str) -> dict[str, object]:
@@ -252,6 +268,7 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
     for err in result.errors:  # non-fatal problems of a whole input, e.g. no vulnerability database
         if not err.fatal and str(getattr(err.stage, "value", err.stage)) == "source":
             out.write(f"  warning: {err.where}: {err.reason}\n")
+    print_context(result, out)
     print_not_covered(result, out)
     verdict = "FAILED" if result.gate_failed() else "passed"
     out.write(f"  gate {verdict} at {result.config.fail_on}: {gating} new finding(s) at or above it\n")
@@ -259,6 +276,19 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
         out.write(f"  gate FAILED: {len(result.not_covered_gating)} input(s) not covered (fail_on_not_covered)\n")
     for outcome in result.budget_failures:
         out.write(f"  gate FAILED: {outcome.policy}: {outcome.message}\n")
+
+
+def print_context(result: AuditResult, out: TextIO) -> None:
+    """How many findings sit in tests, docs, samples and development files, one line per rule."""
+    from redline.report.context_summary import context_lines, gate_note
+
+    lines = context_lines(result.items)
+    if not lines:
+        return
+    total = sum(line.items for line in lines)
+    out.write(f"  {total} of them in tests, docs, samples and development files (low, {gate_note(lines)}):\n")
+    for line in lines:
+        out.write(f"    {line.text()}\n")
 
 
 #: not-covered entries printed in the terminal summary; the reports list every one

@@ -254,6 +254,17 @@ def context_kind(relpath: str) -> str:
     return ""
 
 
+def context_folder(relpath: str) -> str:
+    """The folder that makes ``relpath`` a test, docs, sample or development file (``saleor/app/tests/``,
+    ``.devcontainer/``), else the file itself (``config/dev.yaml``, ``compose.override.yml``, a settings file
+    holding a local-development default): where a reader looks for a group of such findings."""
+    p = PurePosixPath(relpath)
+    for i, part in enumerate(p.parts[:-1]):
+        if part.lower() in _CONTEXT_DIRS:
+            return "/".join(p.parts[: i + 1]) + "/"
+    return relpath
+
+
 def looks_like_test_or_sample(relpath: str) -> bool:
     """Tests, fixtures, documentation and files named like samples: findings there are real but
     matter less (lower confidence, and for some rules lower severity), never dropped."""

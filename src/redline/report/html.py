@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from redline import __version__
 from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
+from redline.report.context_summary import context_lines, context_listed, gate_note
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
@@ -41,7 +42,14 @@ def _script_json(data: object) -> str:
 
 
 def _samples(result: AuditResult) -> list[dict[str, Any]]:
-    """Items found in tests, docs and samples (shown apart, never among the findings)."""
+    """Items found in tests, docs and samples (shown apart, never among the findings): each one with
+    ``--show-context``, else one row per rule (``report.context_summary``)."""
+    samples = [g for g in result.items if SAMPLE_TAG in g.lead.tags]
+    if not context_listed(result):
+        return [
+            {"rule": c.rule, "n": c.items, "places": c.places, "where": c.where(), "folders": len(c.folders)}
+            for c in context_lines(samples)
+        ]
     return [
         {
             "sev": str(g.lead.severity),
@@ -50,8 +58,7 @@ def _samples(result: AuditResult) -> list[dict[str, Any]]:
             "n": g.count,
             "msg": g.lead.message,
         }
-        for g in result.items
-        if SAMPLE_TAG in g.lead.tags
+        for g in samples
     ]
 
 
@@ -89,6 +96,9 @@ def context(result: AuditResult) -> dict[str, Any]:
         "skipped": result.skipped,
         "skipped_reasons": reasons,
         "samples": _samples(result),
+        "samples_listed": context_listed(result),
+        "samples_total": sum(SAMPLE_TAG in g.lead.tags for g in result.items),
+        "samples_gate": gate_note(context_lines([g for g in result.items if SAMPLE_TAG in g.lead.tags])),
     }
 
 

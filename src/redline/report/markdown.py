@@ -3,7 +3,8 @@
 Counts and the top list are root-cause items (one per rule and group, with how many places);
 tool errors and not-covered inputs each have a section with counts and reasons, and findings in
 tests, docs and samples (``context:sample``) a section of their own at the end — never silent,
-never among the top findings.
+never among the top findings: one line per rule by default (``report.context_summary``), each item with
+``--show-context``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity, Stage
 from redline.core.result import AuditResult
+from redline.report.context_summary import FOLDERS_SHOWN, context_headline, context_lines, context_listed
 from redline.report.interface import Reporter
 from redline.report.plan_md import plan_summary
 from redline.report.sections import cost_tables, database_tables
@@ -158,8 +160,21 @@ class MarkdownReporter(Reporter):
         lines += _evidence_tables(result)
         lines += _errors(result)
         lines += _not_covered(result)
-        samples = [g for g in ranked if is_sample(g.lead)]
-        lines += _table(
-            f"### In tests, docs and samples ({len(samples)}): not among the top findings", samples[:LISTED]
-        )
+        lines += _context_section(result, [g for g in ranked if is_sample(g.lead)])
         return ("\n".join(lines) + "\n").encode()
+
+
+def _context_section(result: AuditResult, samples: list[FindingGroup]) -> list[str]:
+    """Findings in tests, docs, samples and development files: one line per rule unless asked to list them."""
+    title = f"### In tests, docs and samples ({len(samples)}): not among the top findings"
+    if not samples or context_listed(result):
+        return _table(title, samples[:LISTED])
+    lines = ["", title, "", context_headline(context_lines(samples)), "", "| rule | findings | places | where |"]
+    lines.append("|---|---:|---:|---|")
+    lines += [
+        f"| {c.rule} | {c.items} | {c.places} | {', '.join(f'`{_cell(d)}`' for d in c.folders[:FOLDERS_SHOWN])}"
+        + (f" (+{len(c.folders) - FOLDERS_SHOWN} more)" if len(c.folders) > FOLDERS_SHOWN else "")
+        + " |"
+        for c in context_lines(samples)
+    ]
+    return lines

@@ -10,6 +10,7 @@ from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Area, Location, Severity
 from redline.core.result import AuditResult
 from redline.core.rules import Rule
+from redline.report.context_summary import context_lines, context_listed, in_context
 from redline.report.interface import Reporter
 from redline.report.serialize import where
 
@@ -123,6 +124,10 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     used = sorted(reported | {r.code for r in result.rules})
     rules = [result.rules.get(code) for code in used if code in result.rules]
     index = {rule.code: i for i, rule in enumerate(rules)}
+    items = group_findings(result.findings)
+    # findings in tests, docs and samples: one note per rule unless --show-context (report.context_summary)
+    listed = context_listed(result)
+    shown = [item for item in items if listed or not in_context(item)]
     notifications = [
         {
             "level": "error" if e.fatal else "warning",
@@ -137,6 +142,14 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
             "descriptor": {"id": "not-covered"},
         }
         for s in result.skipped
+    ]
+    notifications += [
+        {
+            "level": "note",
+            "message": {"text": f"not listed (tests, docs and samples; --show-context lists them): {line.text()}"},
+            "descriptor": {"id": "context-section"},
+        }
+        for line in ([] if listed else context_lines([item for item in items if item.lead.suppressed is None]))
     ]
     return {
         "$schema": SARIF_SCHEMA,
@@ -158,7 +171,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
                         "toolExecutionNotifications": notifications,
                     }
                 ],
-                "results": [_result(item, index, result) for item in group_findings(result.findings)],
+                "results": [_result(item, index, result) for item in shown],
                 "columnKind": "unicodeCodePoints",
             }
         ],

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from redline.checks.interface import Check
+from redline.checks.secrets.checksum import real_anyway
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
 from redline.core.context import CONTEXT_TAG, DEVELOPMENT, in_test_or_sample, is_in_context, lower_in_context
@@ -104,7 +105,15 @@ def secret_finding(
     digest = secret_hash(secret, salt)
     shown = redact(secret)
     in_sample = in_test_or_sample(path)
-    if in_sample:
+    # a test folder does not make an issued token a sample: a valid built-in checksum or a live --verify answer
+    # keeps it in the main list, at its rule's severity, and gating
+    real = real_anyway(secret, str((evidence or {}).get("verification", ""))) if in_sample else ""
+    if real:
+        in_sample = False
+        confidence = Confidence.HIGH  # the scanner lowered it for the path; the checksum or the provider outweighs that
+        what = f"{what} (in a test, docs or sample file, but {real.split(':')[0]})"
+        evidence = {**(evidence or {}), "real_in_context": real}
+    elif in_sample:
         what = f"{what} (in a test, docs or sample file)"
     finding = check.finding(
         rule,
@@ -127,7 +136,8 @@ def secret_finding(
     # one value is one credential to rotate, however many files repeat it (a test token pasted into eight
     # tests, a default password in compose, Kubernetes and the code): one item, every place. Copies in tests,
     # docs and samples are an item of their own, so the real place is never hidden among them.
-    finding = in_sample_context(finding, gate_samples)
+    if in_sample:
+        finding = in_sample_context(finding, gate_samples)
     where = "sample" if in_sample else "code"
     finding = replace(finding, group=f"secret:{where}:{identity_prefix}{digest}")
     if finding.fingerprint in allowlist:
