@@ -62,6 +62,9 @@ class CallSite:
     #: ``(argument index or keyword, "arg:<parameter>", via names)``; what a per-function summary of which
     #: parameters reach which sinks is computed from (taint across functions)
     param_tainted: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: Go ``stmt, err := tx.Prepare(q)``: the first name, where ``assigned_to`` is None because the call binds
+    #: a value and an error (``_`` too); what a prepared statement handle is found by
+    first_assigned: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,13 @@ class CodeIndex:
     #: (first, last) line of the module's ``if __name__ == "__main__":`` block, (0, 0) when none: code there runs
     #: only when the file is run directly, never when a WSGI/ASGI server imports the module
     main_guard: tuple[int, int] = (0, 0)
+    #: Go names bound to one string literal (``const insertQuery = `INSERT ...```, ``q := "SELECT ..."``):
+    #: (function, name, the literal's first 200 characters), function "" at package level; what the SQL a
+    #: statement is prepared from is read from
+    string_bindings: tuple[tuple[str, str, str], ...] = ()
+    #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
+    #: driver registering itself); kept apart from ``imports``, which holds names the code can use
+    blank_imports: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects
