@@ -1,5 +1,6 @@
 """The chatty-RPC check for JavaScript/TypeScript and Go: an HTTP or gRPC call once per loop item
-(LAT257-LAT258) and a third-party host called inline from a route handler (LAT259)."""
+(LAT257-LAT258; gRPC calls of JS clients are judged with LAT257) and a third-party host called inline from a
+route handler (LAT259)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.go_http import go_http_hits, go_remote_calls
+from redline.checks.latency.js_grpc import grpc_calls
 from redline.checks.latency.js_http import js_http_hits, js_remote_calls
 from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
 from redline.checks.latency.jsgo_check import offline
@@ -31,7 +33,8 @@ class JsGoChattyCheck(ModuleCheck):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)
-        hits = js_http_hits(fact, remote) if js else go_http_hits(fact, remote)
+        rpc = {id(g.call): f"gRPC {g.client.library}" for g in grpc_calls(fact)} if js else {}
+        hits = js_http_hits(fact, remote | rpc) if js else go_http_hits(fact, remote)
         found: list[Finding | ExternalCall] = [
             self.finding(
                 h.rule,

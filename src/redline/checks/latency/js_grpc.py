@@ -1,0 +1,159 @@
+"""gRPC clients in JavaScript/TypeScript and the calls made through them: stubs of ``@grpc/grpc-js`` (loaded from
+a ``.proto`` or generated ``*_grpc_pb``), nice-grpc and Connect clients. LAT257 counts their calls as remote
+calls per loop item; RES290 judges each unary call's deadline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+
+_GRPC_JS = frozenset({"@grpc/grpc-js", "grpc"})
+_NICE = "nice-grpc."
+_CONNECT = ("@connectrpc/connect.", "@bufbuild/connect.")
+_CONNECT_FACTORIES = frozenset({"createClient", "createPromiseClient", "createCallbackClient"})
+#: the client's own methods, not RPCs
+_CLIENT_METHODS = frozenset(
+    {
+        "close", "getChannel", "waitForReady", "makeUnaryRequest", "makeClientStreamRequest",
+        "makeServerStreamRequest", "makeBidiStreamRequest", "on", "once", "emit", "bind", "call", "apply",
+    }
+)  # fmt: skip
+_CREDENTIALS = re.compile(r"(?i)(^|\.)(credentials\.create|ChannelCredentials\.create)|^creds?$|credentials$")
+_METADATA = re.compile(r"(?i)(meta|^md$)")
+_CALLBACK = re.compile(r"^<anonymous:\d+>$|^(cb|callback|done)$")
+#: option keys that end a call in time, per library
+_DEADLINE_KEYS = {"grpc-js": {"deadline"}, "nice-grpc": {"deadline", "signal"}, "connect": {"timeoutMs", "signal"}}
+#: keys of a client's or a transport's construction that may set a default deadline for every call
+_DEFAULTS = frozenset({"interceptors", "interceptor_providers", "defaultTimeoutMs", "defaultCallOptions"})
+
+
+@dataclass(frozen=True)
+class GrpcClient:
+    """A gRPC client bound to a name: its library, the line it is made on, and whether its construction may
+    give every call a default deadline (interceptors, middleware, ``defaultTimeoutMs``, an options variable)."""
+
+    library: str  # grpc-js / nice-grpc / connect
+    name: str
+    line: int
+    defaults: bool
+
+
+@dataclass(frozen=True)
+class GrpcCall:
+    """One call through a gRPC client: whether it is unary (a callback, or an awaited promise) and whether it
+    sets a deadline (None when an options variable hides it)."""
+
+    call: CallSite
+    client: GrpcClient
+    unary: bool
+    deadline: bool | None
+
+
+def grpc_calls(index: CodeIndex) -> list[GrpcCall]:
+    """The module's calls through gRPC clients it makes itself."""
+    modules = {module for _, module in index.imports}
+    uses_grpc_js = any(module.split(".", 1)[0] in _GRPC_JS for module in modules)
+    clients = _clients(index, uses_grpc_js=uses_grpc_js)
+    if not clients:
+        return []
+    found: list[GrpcCall] = []
+    for call in index.calls:
+        owner, _, method = call.raw.rpartition(".")
+        client = _lookup(clients, call.function, owner) if owner else None
+        if client is None or method in _CLIENT_METHODS or method.startswith("$") or not method:
+            continue
+        found.append(_judge(call, client))
+    return found
+
+
+def _clients(index: CodeIndex, *, uses_grpc_js: bool) -> dict[tuple[str, str], GrpcClient]:
+    clients: dict[tuple[str, str], GrpcClient] = {}
+    for call in index.calls:
+        if not call.assigned_to:
+            continue
+        library = _library(call, uses_grpc_js=uses_grpc_js)
+        if library is not None:
+            defaults = _defaults(index, call, library)
+            clients[(call.function, call.assigned_to)] = GrpcClient(library, call.assigned_to, call.line, defaults)
+    return clients
+
+
+def _library(call: CallSite, *, uses_grpc_js: bool) -> str | None:
+    target = call.target or ""
+    if target.startswith(_NICE) and target.rsplit(".", 1)[-1] in {"createClient", "create"}:
+        return "nice-grpc"
+    if target.startswith(_CONNECT) and target.rsplit(".", 1)[-1] in _CONNECT_FACTORIES:
+        return "connect"
+    credentials = any(_CREDENTIALS.search(a.call or a.name or "") for a in call.args[1:2])
+    if uses_grpc_js and credentials and "ServerCredentials" not in (call.args[1].call or ""):
+        return "grpc-js"  # ``new proto.Greeter(addr, grpc.credentials.createInsecure())``, ``new XClient(addr, creds)``
+    return None
+
+
+def _keys(arg: Arg) -> set[str] | None:
+    """The keys of an object literal argument, None when it is not one or spreads another object."""
+    if arg.name is not None or arg.call is not None or arg.literal is not None:
+        return None
+    if any(item.startswith("...") for item in arg.items):
+        return None
+    return {item.partition("=")[0] for item in arg.items}
+
+
+def _defaults(index: CodeIndex, call: CallSite, library: str) -> bool:
+    """Whether the client's construction may set a default deadline (then no call of it is judged)."""
+    if library == "nice-grpc":  # ``createClientFactory().use(deadlineMiddleware).create(...)``, default options
+        return ".use" in call.raw or len(call.args) > 2
+    if library == "grpc-js":  # ``new X(addr, creds, { interceptors: [...] })``
+        options = call.args[2] if len(call.args) > 2 else None
+        keys = _keys(options) if options is not None else set()
+        return keys is None or bool(keys & _DEFAULTS)
+    transport = call.args[1] if len(call.args) > 1 else None  # connect: the transport's ``defaultTimeoutMs``
+    made = [c for c in index.calls if transport is not None and c.assigned_to == transport.name]
+    if not made or not made[-1].raw.endswith("Transport") or not made[-1].args:
+        return True  # a transport made elsewhere: its defaults are not visible here
+    keys = _keys(made[-1].args[0])
+    return keys is None or bool(keys & _DEFAULTS)
+
+
+def _lookup(clients: dict[tuple[str, str], GrpcClient], function: str, name: str) -> GrpcClient | None:
+    scope = function
+    while True:
+        found = clients.get((scope, name))
+        if found is not None:
+            return found
+        if not scope:
+            break
+        scope = scope.rpartition(".")[0]
+    if name.startswith("this."):  # ``this.client = new X(...)`` in the class's constructor
+        owner = function.split(".", 1)[0]
+        return next((c for (f, n), c in clients.items() if n == name and f.split(".", 1)[0] == owner), None)
+    return None
+
+
+def _judge(call: CallSite, client: GrpcClient) -> GrpcCall:
+    keys = _DEADLINE_KEYS[client.library]
+    if client.library == "grpc-js":
+        unary = bool(call.args) and _CALLBACK.match(call.args[-1].name or "") is not None
+        between = call.args[1:-1] if unary else call.args[1:]
+        return GrpcCall(call, client, unary, _deadline_in(between, keys))
+    options = call.args[1:2]
+    return GrpcCall(call, client, call.awaited, _deadline_in(options, keys))
+
+
+def _deadline_in(args: tuple[Arg, ...], keys: set[str]) -> bool | None:
+    """True when an options object sets one of ``keys``; None when an argument could (a variable, a spread)."""
+    unknown = False
+    for arg in args:
+        found = _keys(arg)
+        if found is not None:
+            if found & keys:
+                return True
+            continue
+        if arg.call is not None and arg.call.rsplit(".", 1)[-1] == "Metadata":
+            continue  # ``new grpc.Metadata()``
+        if arg.name is not None and _METADATA.search(arg.name):
+            continue
+        unknown = True
+    return None if unknown else False

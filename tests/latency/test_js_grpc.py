@@ -1,0 +1,60 @@
+"""JS/TS gRPC clients (@grpc/grpc-js stubs, generated clients, nice-grpc, Connect): RES290 on unary calls without
+a deadline, LAT257 on calls once per loop item. Options in a variable, interceptors, middleware, a transport's
+default timeout or one made elsewhere, streams, the client's own methods, servers, browser code and constructors
+of other libraries stay silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from code_audit import findings_of
+from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
+from redline.checks.resilience.js_grpc_deadline import JsGrpcDeadlineCheck
+from redline.core.model import Finding
+
+FIXTURES = Path(__file__).parent / "fixtures" / "jsgrpc"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _by_line(found: list[Finding]) -> dict[tuple[str, int], Finding]:
+    return {(f.location.path, f.location.start_line): f for f in found}
+
+
+def test_calls_without_a_deadline_fire_at_their_lines_only() -> None:
+    found = _by_line(findings_of(FIXTURES, JsGrpcDeadlineCheck()))
+    assert sorted(found) == [
+        ("server/connect.ts", 10),
+        ("server/nice.ts", 9),
+        ("server/orders.ts", 13),
+        ("server/users.js", 9),
+    ]
+    assert {f.rule for f in found.values()} == {"RES290"}
+    grpc_js = found[("server/users.js", 9)]
+    assert dict(grpc_js.evidence) == {"call": "client.getUser", "library": "grpc-js", "client": "line 6"}
+    assert "deadline: Date.now() + 2000" in grpc_js.remediation
+    assert found[("server/orders.ts", 13)].evidence["client"] == "line 8"  # ``this.orders`` set in the constructor
+    assert "AbortSignal.timeout" in found[("server/nice.ts", 9)].remediation
+    assert "defaultTimeoutMs" in found[("server/connect.ts", 10)].remediation
+
+
+def test_calls_per_loop_item_are_chatty_rpc() -> None:
+    found = _by_line(findings_of(FIXTURES, JsGoChattyCheck()))
+    assert sorted(found) == [
+        ("server/connect.ts", 26),
+        ("server/nice.ts", 19),
+        ("server/orders.ts", 13),
+        ("server/users.js", 20),
+    ]
+    assert {f.rule for f in found.values()} == {"LAT257"}
+    serial = found[("server/connect.ts", 26)]
+    assert serial.message.startswith("gRPC call safe.level(...)") and serial.evidence["client"] == "gRPC connect"
+    assert serial.evidence["concurrent"] == "false" and "repeated field" in serial.remediation
+    # a grpc-js call with a callback returns at once: the loop has every call in flight together
+    assert found[("server/users.js", 20)].evidence["concurrent"] == "true"
+    assert found[("server/nice.ts", 19)].evidence["concurrent"] == "true"
