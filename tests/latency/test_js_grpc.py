@@ -1,7 +1,7 @@
-"""JS/TS gRPC clients (@grpc/grpc-js stubs, generated clients, nice-grpc, Connect): RES290 on unary calls without
-a deadline, LAT257 on calls once per loop item. Options in a variable, interceptors, middleware, a transport's
-default timeout or one made elsewhere, streams, the client's own methods, servers, browser code and constructors
-of other libraries stay silent."""
+"""JS/TS gRPC clients (@grpc/grpc-js stubs, generated clients, nice-grpc, Connect; made in the module or imported
+from the one that makes them): RES290 on unary calls without a deadline, LAT257 on calls once per loop item.
+Options in a variable, interceptors, middleware, a transport's default timeout or one made elsewhere, streams,
+the client's own methods, servers, browser code and constructors of other libraries stay silent."""
 
 from __future__ import annotations
 
@@ -32,9 +32,14 @@ def test_calls_without_a_deadline_fire_at_their_lines_only() -> None:
         ("server/connect.ts", 10),
         ("server/nice.ts", 9),
         ("server/orders.ts", 13),
+        ("server/routes/humans.js", 5),
+        ("server/routes/humans.js", 10),
         ("server/users.js", 9),
     ]
     assert {f.rule for f in found.values()} == {"RES290"}
+    # a client made in one module and imported by another: default export and named export
+    assert found[("server/routes/humans.js", 5)].evidence["client"] == "server/grpc/humans.js:5"
+    assert found[("server/routes/humans.js", 10)].evidence["client"] == "server/grpc/policy.ts:5"
     grpc_js = found[("server/users.js", 9)]
     assert dict(grpc_js.evidence) == {"call": "client.getUser", "library": "grpc-js", "client": "line 6"}
     assert "deadline: Date.now() + 2000" in grpc_js.remediation

@@ -53,22 +53,49 @@ class GrpcCall:
 
 def grpc_calls(index: CodeIndex) -> list[GrpcCall]:
     """The module's calls through gRPC clients it makes itself."""
-    modules = {module for _, module in index.imports}
-    uses_grpc_js = any(module.split(".", 1)[0] in _GRPC_JS for module in modules)
-    clients = _clients(index, uses_grpc_js=uses_grpc_js)
+    clients = _clients(index)
     if not clients:
         return []
     found: list[GrpcCall] = []
     for call in index.calls:
         owner, _, method = call.raw.rpartition(".")
         client = _lookup(clients, call.function, owner) if owner else None
-        if client is None or method in _CLIENT_METHODS or method.startswith("$") or not method:
-            continue
-        found.append(_judge(call, client))
+        if client is not None and _rpc(method):
+            found.append(judge(call, client))
     return found
 
 
-def _clients(index: CodeIndex, *, uses_grpc_js: bool) -> dict[tuple[str, str], GrpcClient]:
+def exported_clients(index: CodeIndex) -> dict[str, GrpcClient]:
+    """The module-level gRPC clients another module can import: by name, and ``default`` for the one
+    ``export default client`` / ``module.exports = client`` hands out."""
+    found = {name: client for (function, name), client in _clients(index).items() if not function}
+    for assignment in index.assignments:
+        if assignment.name == "module.exports" and len(assignment.values) == 1:
+            value = assignment.values[0]
+            if isinstance(value, str) and value in found:
+                found["default"] = found[value]
+    return found
+
+
+def imported_calls(index: CodeIndex) -> list[tuple[CallSite, str]]:
+    """Calls that may go through a gRPC client imported from another module of the project: (call, import
+    target of its receiver), for unary-looking calls only (a callback last, or awaited)."""
+    found: list[tuple[CallSite, str]] = []
+    for call in index.calls:
+        parts = call.raw.split(".")
+        target = index.imported(parts[0]) if len(parts) == 2 and _rpc(parts[1]) else None
+        callback = bool(call.args) and _CALLBACK.match(call.args[-1].name or "") is not None
+        if target and "/" in target and (callback or call.awaited):
+            found.append((call, target))
+    return found
+
+
+def _rpc(method: str) -> bool:
+    return bool(method) and method not in _CLIENT_METHODS and not method.startswith("$")
+
+
+def _clients(index: CodeIndex) -> dict[tuple[str, str], GrpcClient]:
+    uses_grpc_js = any(module.split(".", 1)[0] in _GRPC_JS for _, module in index.imports)
     clients: dict[tuple[str, str], GrpcClient] = {}
     for call in index.calls:
         if not call.assigned_to:
@@ -132,7 +159,8 @@ def _lookup(clients: dict[tuple[str, str], GrpcClient], function: str, name: str
     return None
 
 
-def _judge(call: CallSite, client: GrpcClient) -> GrpcCall:
+def judge(call: CallSite, client: GrpcClient) -> GrpcCall:
+    """Whether ``call`` through ``client`` is unary and whether it sets a deadline."""
     keys = _DEADLINE_KEYS[client.library]
     if client.library == "grpc-js":
         unary = bool(call.args) and _CALLBACK.match(call.args[-1].name or "") is not None

@@ -4,14 +4,19 @@ Connect clients. Python's counterpart is RES112; Go's blocking dial is RES212.""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.checks.latency.js_grpc import GrpcCall, grpc_calls
+from redline.checks.latency.js_clients import JsProject, ModuleFacts
+from redline.checks.latency.js_grpc import GrpcCall, GrpcClient, exported_clients, grpc_calls, imported_calls, judge
 from redline.checks.resilience.js_timeouts import browser_module
+from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.treesitter.jsnames import module_id
 
 JS_GRPC_NO_DEADLINE = Rule(
     code="RES290",
@@ -26,11 +31,13 @@ JS_GRPC_NO_DEADLINE = Rule(
         "generated `new GreeterClient(addr, creds)`) called with a callback and no `{ deadline }` in its call "
         "options; a nice-grpc client (`createClient(Definition, channel)`) awaited with no `deadline` or "
         "`signal`; a Connect client (`createClient(Service, transport)`) awaited with no `timeoutMs` or "
-        "`signal` when its transport, made in the same module, sets no `defaultTimeoutMs`. Not judged: a call "
+        "`signal` when its transport, made in the same module, sets no `defaultTimeoutMs`. A client made at "
+        "module level in one module and imported by another (`export default client`, `export const "
+        "usersClient = new ...`) is followed to the calls of the importing module. Not judged: a call "
         "whose options are a variable or a spread, a client made with interceptors, nice-grpc middleware "
         "(`createClientFactory().use(...)`) or default call options, a transport made elsewhere, streaming "
-        "calls (no callback, not awaited: a watch stream may rightly live for hours), browser modules (as for "
-        "RES200), tests and samples.",
+        "calls (no callback, not awaited: a watch stream may rightly live for hours), Connect clients in "
+        "browser modules (as for RES200; grpc-js and nice-grpc run only in Node), tests and samples.",
         why_bad="gRPC calls have no deadline by default: a server that stalls keeps the call, its HTTP/2 stream "
         "and the request that waits on it open forever, and no deadline propagates to the services behind it "
         "— one slow dependency then holds every request that needs it.",
@@ -61,10 +68,37 @@ _FIX = {
 
 
 def deadline_misses(index: CodeIndex) -> list[GrpcCall]:
-    """The module's unary gRPC calls that visibly set no deadline."""
-    if browser_module(index) or looks_like_test_or_sample(index.path):
+    """The module's unary gRPC calls that visibly set no deadline. grpc-js and nice-grpc run only in Node (they
+    need HTTP/2 sockets), so a ``frontend/`` directory does not make them browser code; a Connect client may
+    be either."""
+    if looks_like_test_or_sample(index.path):
         return []
-    return [g for g in grpc_calls(index) if g.unary and g.deadline is False and not g.client.defaults]
+    return _missing(grpc_calls(index), browser=browser_module(index))
+
+
+def _missing(calls: list[GrpcCall], *, browser: bool) -> list[GrpcCall]:
+    misses = [g for g in calls if g.unary and g.deadline is False and not g.client.defaults]
+    return [g for g in misses if not (browser and g.client.library == "connect")]
+
+
+@dataclass(frozen=True)
+class _Exports:
+    """The module-level gRPC clients one module makes, which others may import."""
+
+    module: str
+    clients: tuple[tuple[str, GrpcClient], ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class _Imported:
+    """A unary-looking call through a name imported from another project module: judged in ``finish``,
+    once the module that makes the client is known."""
+
+    path: str
+    call: CallSite
+    target: str
+    browser: bool
 
 
 class JsGrpcDeadlineCheck(ModuleCheck):
@@ -72,19 +106,54 @@ class JsGrpcDeadlineCheck(ModuleCheck):
     rules = (JS_GRPC_NO_DEADLINE,)
     fact_types = (CodeIndex,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | _Exports | _Imported]:
         if fact.language not in {"javascript", "typescript"}:
             return []
-        return [self._finding(fact, miss) for miss in deadline_misses(fact)]
+        out: list[Finding | _Exports | _Imported] = []
+        exported = exported_clients(fact)
+        if exported:
+            out.append(_Exports(module_id(fact.path), tuple(sorted(exported.items())), fact.path))
+        if looks_like_test_or_sample(fact.path):
+            return out
+        browser = browser_module(fact)
+        out += [self._finding(fact.path, miss, fact.path) for miss in _missing(grpc_calls(fact), browser=browser)]
+        out += [_Imported(fact.path, call, target, browser) for call, target in imported_calls(fact)]
+        return out
 
-    def _finding(self, index: CodeIndex, miss: GrpcCall) -> Finding:
+    def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+        exports = {p.module: p for p in partials if isinstance(p, _Exports)}
+        project = JsProject(modules={module: ModuleFacts(None) for module in exports})
+        found = [p for p in partials if isinstance(p, Finding)]
+        for p in partials:
+            resolved = _resolve(p.target, exports, project) if isinstance(p, _Imported) else None
+            if isinstance(p, _Imported) and resolved is not None:
+                owner, client = resolved
+                found += [self._finding(p.path, g, owner) for g in _missing([judge(p.call, client)], browser=p.browser)]
+        return found
+
+    def _finding(self, path: str, miss: GrpcCall, made_in: str) -> Finding:
         call, client = miss.call, miss.client
         method = call.raw.rpartition(".")[2]
+        where = f"line {client.line}" if made_in == path else f"{made_in}:{client.line}"
         return self.finding(
             JS_GRPC_NO_DEADLINE,
-            f"gRPC call `{call.raw}` ({client.library} client made at line {client.line}) has no deadline: it "
-            "waits as long as the server lets it",
-            Location(index.path, call.line, call.end_line),
-            evidence={"call": call.raw, "library": client.library, "client": f"line {client.line}"},
+            f"gRPC call `{call.raw}` ({client.library} client made at {where}) has no deadline: it waits as long "
+            "as the server lets it",
+            Location(path, call.line, call.end_line),
+            evidence={"call": call.raw, "library": client.library, "client": where},
             remediation=_FIX[client.library].format(m=method),
         )
+
+
+def _resolve(target: str, exports: dict[str, _Exports], project: JsProject) -> tuple[str, GrpcClient] | None:
+    """The client an import target names: a module's default export, or one of its module-level names."""
+    whole = project.module(target)
+    if whole is not None:
+        client = dict(exports[whole].clients).get("default")
+        return (exports[whole].path, client) if client is not None else None
+    owner, _, member = target.rpartition(".")
+    module = project.module(owner) if owner else None
+    if module is None:
+        return None
+    client = dict(exports[module].clients).get(member)
+    return (exports[module].path, client) if client is not None else None
