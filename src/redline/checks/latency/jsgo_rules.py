@@ -89,7 +89,9 @@ JS_REDIS_IN_LOOP = Rule(
     doc=RuleDoc(
         what_it_does="Flags a Redis command (`get`, `set`, `hget`, `hgetall`, `sadd`, `zadd`, `incr`, ... "
         "in either case: node-redis v4 spells them `hGet`) on a client created with `new Redis()` (ioredis), "
-        "`createClient()` (redis), or required from a project module that creates one, inside "
+        "`createClient()` (redis), required from a project module that creates one, or a property named like "
+        "a client (`this.connection.redis`, `this.redisClient`) in a project that imports ioredis or redis, "
+        "inside "
         + _LOOPS
         + ". Commands on a `pipeline()`/`multi()` are not flagged.",
         why_bad="Each command is one network round trip: 1,000 keys cost 1,000 RTTs where one `MGET` or one "
