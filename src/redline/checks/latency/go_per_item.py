@@ -122,9 +122,11 @@ class _Sql:
     def hit(self, call: CallSite, loop: Loop) -> Hit | None:
         owner, _, method = call.raw.rpartition(".")
         statement = self.statements.of(call.function, owner) if "." not in owner else None
+        if self.embedded:
+            return None  # SQLite: the database is in the process, a query per item costs no round trip
         if method in _SQL_READS or (self.sqlx and method in _SQLX_READS):
             return self._read(call, loop, statement)
-        if method in _EXECS and not self.embedded:
+        if method in _EXECS:
             return self._insert(call, loop, statement)
         return None
 

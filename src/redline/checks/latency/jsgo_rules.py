@@ -91,9 +91,7 @@ JS_REDIS_IN_LOOP = Rule(
         "in either case: node-redis v4 spells them `hGet`) on a client created with `new Redis()` (ioredis), "
         "`createClient()` (redis), required from a project module that creates one, or a property named like "
         "a client (`this.connection.redis`, `this.redisClient`) in a project that imports ioredis or redis, "
-        "inside "
-        + _LOOPS
-        + ". Commands on a `pipeline()`/`multi()` are not flagged.",
+        "inside " + _LOOPS + ". Commands on a `pipeline()`/`multi()` are not flagged.",
         why_bad="Each command is one network round trip: 1,000 keys cost 1,000 RTTs where one `MGET` or one "
         "pipeline costs one.",
         example="for (const id of ids) {\n  names.push(await redis.get(`user:${id}`));\n}",
@@ -121,7 +119,9 @@ GO_SQL_IN_LOOP = Rule(
         "`pool`), or a prepared statement handle (`stmt, err := db.Prepare(q)`, `tx.Stmt(stmt)`, sqlx `Preparex`/"
         "`PrepareNamed`, a parameter typed `*sql.Stmt`) whatever its name: preparing saves the parse, not the "
         "round trip. `Exec` and literal writes are left to the batching rules (an INSERT per item is LAT266), "
-        "and so is a statement prepared from a write or a `FOR UPDATE`; a condition-only `for` (polling, "
+        "and so is a statement prepared from a write or a `FOR UPDATE`; SQLite files (a SQLite driver imported, "
+        "or named after it: the database runs in the process, a query costs no round trip), a condition-only "
+        "`for` (polling, "
         "`rows.Next()`), a range over a literal list, and a loop that returns at its first hit are not flagged.",
         why_bad="Each iteration is one round trip and one pooled connection checkout: the handler's latency "
         "grows with the number of rows.",
