@@ -54,9 +54,12 @@ def test_calls_per_loop_item_are_chatty_rpc() -> None:
         ("server/connect.ts", 26),
         ("server/nice.ts", 19),
         ("server/orders.ts", 13),
+        ("server/routes/humans.js", 20),
         ("server/users.js", 20),
     ]
     assert {f.rule for f in found.values()} == {"LAT257"}
+    imported = found[("server/routes/humans.js", 20)]  # the client is made in server/grpc/humans.js
+    assert imported.evidence["client"] == "gRPC grpc-js" and imported.evidence["concurrent"] == "true"
     serial = found[("server/connect.ts", 26)]
     assert serial.message.startswith("gRPC call safe.level(...)") and serial.evidence["client"] == "gRPC connect"
     assert serial.evidence["concurrent"] == "false" and "repeated field" in serial.remediation

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.checks.latency.js_clients import JsProject, ModuleFacts
+from redline.checks.latency.loop_items import constant_lists, per_item
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Loop
+from redline.sources.code.treesitter.jsnames import module_id
 
 _GRPC_JS = frozenset({"@grpc/grpc-js", "grpc"})
 _NICE = "nice-grpc."
@@ -75,6 +78,38 @@ def exported_clients(index: CodeIndex) -> dict[str, GrpcClient]:
             if isinstance(value, str) and value in found:
                 found["default"] = found[value]
     return found
+
+
+@dataclass(frozen=True)
+class ClientExports:
+    """The module-level gRPC clients one module makes, which other modules may import (a worker's partial)."""
+
+    module: str
+    path: str
+    clients: tuple[tuple[str, GrpcClient], ...]
+
+
+def client_exports(index: CodeIndex) -> ClientExports | None:
+    found = exported_clients(index)
+    return ClientExports(module_id(index.path), index.path, tuple(sorted(found.items()))) if found else None
+
+
+class ImportedClients:
+    """Which gRPC client an import target names, over every module's exports."""
+
+    def __init__(self, exports: list[ClientExports]) -> None:
+        self._exports = {e.module: e for e in exports}
+        self._project = JsProject(modules={module: ModuleFacts(None) for module in self._exports})
+
+    def resolve(self, target: str) -> tuple[str, GrpcClient] | None:
+        """(path of the module that makes it, the client) for a default export or a module-level name."""
+        whole = self._project.module(target)
+        owner, _, member = target.rpartition(".")
+        module = whole if whole is not None else (self._project.module(owner) if owner else None)
+        if module is None:
+            return None
+        client = dict(self._exports[module].clients).get("default" if whole is not None else member)
+        return (self._exports[module].path, client) if client is not None else None
 
 
 def imported_calls(index: CodeIndex) -> list[tuple[CallSite, str]]:
@@ -185,3 +220,28 @@ def _deadline_in(args: tuple[Arg, ...], keys: set[str]) -> bool | None:
             continue
         unknown = True
     return None if unknown else False
+
+
+@dataclass(frozen=True)
+class ImportedLoopCall:
+    """A call through a name imported from another project module, once per item of a loop (a worker's partial):
+    chatty RPC when the import turns out to be a gRPC client."""
+
+    path: str
+    call: CallSite
+    target: str
+    loop: Loop
+
+
+def imported_loop_calls(index: CodeIndex) -> list[ImportedLoopCall]:
+    constants = constant_lists(index)
+    found: list[ImportedLoopCall] = []
+    for call in index.calls:
+        parts = call.raw.split(".")
+        if call.loop < 0 or len(parts) != 2 or not _rpc(parts[1]):
+            continue
+        target = index.imported(parts[0])
+        loop = per_item(index, call, constants) if target and "/" in target else None
+        if target and loop is not None:
+            found.append(ImportedLoopCall(index.path, call, target, loop))
+    return found

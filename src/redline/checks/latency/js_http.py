@@ -109,6 +109,12 @@ def _own_name(call: CallSite) -> str:
     return f"{owner}.{method}" if head == "this" and "." not in method and owner else ""
 
 
+def rpc_hit(call: CallSite, client: str, loop: Loop) -> Hit:
+    """The LAT257 finding for a remote call found once the project is known (a gRPC client imported from the
+    module that makes it)."""
+    return _hit(call, client, loop, None)
+
+
 def _hit(call: CallSite, client: str, loop: Loop, wrapped: tuple[int, str] | None) -> Hit:
     rpc = (client or (wrapped[1] if wrapped is not None else "")).startswith("gRPC")
     # a grpc-js call with a callback returns at once: the loop sends every call before the first answer

@@ -8,15 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.checks.latency.js_clients import JsProject, ModuleFacts
-from redline.checks.latency.js_grpc import GrpcCall, GrpcClient, exported_clients, grpc_calls, imported_calls, judge
+from redline.checks.latency.js_grpc import (
+    ClientExports,
+    GrpcCall,
+    ImportedClients,
+    client_exports,
+    grpc_calls,
+    imported_calls,
+    judge,
+)
 from redline.checks.resilience.js_timeouts import browser_module
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex
-from redline.sources.code.treesitter.jsnames import module_id
 
 JS_GRPC_NO_DEADLINE = Rule(
     code="RES290",
@@ -82,15 +88,6 @@ def _missing(calls: list[GrpcCall], *, browser: bool) -> list[GrpcCall]:
 
 
 @dataclass(frozen=True)
-class _Exports:
-    """The module-level gRPC clients one module makes, which others may import."""
-
-    module: str
-    clients: tuple[tuple[str, GrpcClient], ...]
-    path: str
-
-
-@dataclass(frozen=True)
 class _Imported:
     """A unary-looking call through a name imported from another project module: judged in ``finish``,
     once the module that makes the client is known."""
@@ -106,13 +103,11 @@ class JsGrpcDeadlineCheck(ModuleCheck):
     rules = (JS_GRPC_NO_DEADLINE,)
     fact_types = (CodeIndex,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | _Exports | _Imported]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ClientExports | _Imported]:
         if fact.language not in {"javascript", "typescript"}:
             return []
-        out: list[Finding | _Exports | _Imported] = []
-        exported = exported_clients(fact)
-        if exported:
-            out.append(_Exports(module_id(fact.path), tuple(sorted(exported.items())), fact.path))
+        exports = client_exports(fact)
+        out: list[Finding | ClientExports | _Imported] = [exports] if exports is not None else []
         if looks_like_test_or_sample(fact.path):
             return out
         browser = browser_module(fact)
@@ -121,11 +116,10 @@ class JsGrpcDeadlineCheck(ModuleCheck):
         return out
 
     def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        exports = {p.module: p for p in partials if isinstance(p, _Exports)}
-        project = JsProject(modules={module: ModuleFacts(None) for module in exports})
+        resolver = ImportedClients([p for p in partials if isinstance(p, ClientExports)])
         found = [p for p in partials if isinstance(p, Finding)]
         for p in partials:
-            resolved = _resolve(p.target, exports, project) if isinstance(p, _Imported) else None
+            resolved = resolver.resolve(p.target) if isinstance(p, _Imported) else None
             if isinstance(p, _Imported) and resolved is not None:
                 owner, client = resolved
                 found += [self._finding(p.path, g, owner) for g in _missing([judge(p.call, client)], browser=p.browser)]
@@ -143,17 +137,3 @@ class JsGrpcDeadlineCheck(ModuleCheck):
             evidence={"call": call.raw, "library": client.library, "client": where},
             remediation=_FIX[client.library].format(m=method),
         )
-
-
-def _resolve(target: str, exports: dict[str, _Exports], project: JsProject) -> tuple[str, GrpcClient] | None:
-    """The client an import target names: a module's default export, or one of its module-level names."""
-    whole = project.module(target)
-    if whole is not None:
-        client = dict(exports[whole].clients).get("default")
-        return (exports[whole].path, client) if client is not None else None
-    owner, _, member = target.rpartition(".")
-    module = project.module(owner) if owner else None
-    if module is None:
-        return None
-    client = dict(exports[module].clients).get(member)
-    return (exports[module].path, client) if client is not None else None
