@@ -25,6 +25,7 @@ _CLIENT_METHODS = frozenset(
 )  # fmt: skip
 _CREDENTIALS = re.compile(r"(?i)(^|\.)(credentials\.create|ChannelCredentials\.create)|^creds?$|credentials$")
 _METADATA = re.compile(r"(?i)(meta|^md$)")
+_BATCH_METHOD = re.compile(r"^(batch|bulk)|Batch|Bulk|Many$")
 _CALLBACK = re.compile(r"^<anonymous:\d+>$|^(cb|callback|done)$")
 #: option keys that end a call in time, per library
 _DEADLINE_KEYS = {"grpc-js": {"deadline"}, "nice-grpc": {"deadline", "signal"}, "connect": {"timeoutMs", "signal"}}
@@ -123,6 +124,12 @@ def imported_calls(index: CodeIndex) -> list[tuple[CallSite, str]]:
         if target and "/" in target and (callback or call.awaited):
             found.append((call, target))
     return found
+
+
+def batch_method(method: str) -> bool:
+    """``batchGetUsers``, ``bulkCreate``, ``getMany``: the service's batch RPC, which a loop over chunks of
+    items calls once per chunk — the remedy, not the problem."""
+    return bool(_BATCH_METHOD.search(method))
 
 
 def _rpc(method: str) -> bool:
@@ -238,7 +245,7 @@ def imported_loop_calls(index: CodeIndex) -> list[ImportedLoopCall]:
     found: list[ImportedLoopCall] = []
     for call in index.calls:
         parts = call.raw.split(".")
-        if call.loop < 0 or len(parts) != 2 or not _rpc(parts[1]):
+        if call.loop < 0 or len(parts) != 2 or not _rpc(parts[1]) or batch_method(parts[1]):
             continue
         target = index.imported(parts[0])
         loop = per_item(index, call, constants) if target and "/" in target else None

@@ -13,6 +13,7 @@ from redline.checks.latency.js_grpc import (
     ClientExports,
     ImportedClients,
     ImportedLoopCall,
+    batch_method,
     client_exports,
     grpc_calls,
     imported_loop_calls,
@@ -43,7 +44,8 @@ class JsGoChattyCheck(ModuleCheck):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)
-        rpc = {id(g.call): f"gRPC {g.client.library}" for g in grpc_calls(fact)} if js else {}
+        calls = [g for g in grpc_calls(fact) if not batch_method(g.call.raw.rpartition(".")[2])] if js else []
+        rpc = {id(g.call): f"gRPC {g.client.library}" for g in calls}
         hits = js_http_hits(fact, remote | rpc) if js else go_http_hits(fact, remote)
         found: list[Finding | ExternalCall | ClientExports | ImportedLoopCall] = [
             self._finding(fact.path, h) for h in hits
