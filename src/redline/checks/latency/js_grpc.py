@@ -121,7 +121,7 @@ def imported_calls(index: CodeIndex) -> list[tuple[CallSite, str]]:
         parts = call.raw.split(".")
         target = index.imported(parts[0]) if len(parts) == 2 and _rpc(parts[1]) else None
         callback = bool(call.args) and _CALLBACK.match(call.args[-1].name or "") is not None
-        if target and "/" in target and (callback or call.awaited):
+        if target and (callback or call.awaited):
             found.append((call, target))
     return found
 
@@ -248,7 +248,7 @@ def imported_loop_calls(index: CodeIndex) -> list[ImportedLoopCall]:
         if call.loop < 0 or len(parts) != 2 or not _rpc(parts[1]) or batch_method(parts[1]):
             continue
         target = index.imported(parts[0])
-        loop = per_item(index, call, constants) if target and "/" in target else None
+        loop = per_item(index, call, constants) if target else None
         if target and loop is not None:
             found.append(ImportedLoopCall(index.path, call, target, loop))
     return found
