@@ -66,3 +66,27 @@ def test_calls_per_loop_item_are_chatty_rpc() -> None:
     # a grpc-js call with a callback returns at once: the loop has every call in flight together
     assert found[("server/users.js", 20)].evidence["concurrent"] == "true"
     assert found[("server/nice.ts", 19)].evidence["concurrent"] == "true"
+
+
+def test_a_client_exported_whole_from_a_root_module(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "client.js").write_text(
+        "const grpc = require('@grpc/grpc-js');\n"
+        "const { Users } = grpc.loadPackageDefinition(require('@grpc/proto-loader').loadSync('u.proto'));\n"
+        "module.exports = new Users('users:50051', grpc.credentials.createInsecure());\n"
+    )
+    (tree / "app.js").write_text(
+        "const users = require('./client');\n"
+        "function show(id, cb) {\n"
+        "  users.getUser({ id }, (err, u) => cb(u));\n"
+        "}\n"
+        "function later(id, cb) {\n"
+        "  users.getUser({ id }, new grpc.Metadata(), { deadline: Date.now() + 500 }, cb);\n"
+        "}\n"
+        "module.exports = { show, later };\n"
+    )
+    found = findings_of(tree, JsGrpcDeadlineCheck())
+    assert [(f.location.path, f.location.start_line, f.evidence["client"]) for f in found] == [
+        ("app.js", 3, "client.js:3")
+    ]
