@@ -61,9 +61,14 @@ _REDIS = frozenset(
         "del", "hget", "hset", "hgetall", "hmget", "hmset", "hincrby", "hdel", "hexists", "sadd", "srem",
         "smembers", "sismember", "scard", "lpush", "rpush", "lpop", "rpop", "lrange", "llen", "zadd", "zscore",
         "zrem", "zrange", "zrevrange", "zrangebyscore", "zincrby", "zcard", "zrank", "publish", "json.get",
+        "lrem", "lindex", "hkeys", "hvals", "hlen", "strlen", "getdel", "pexpire", "expireat", "unlink",
+        "zrevrank", "zcount", "zremrangebyscore",
     }
 )  # fmt: skip
 _MANAGERS = frozenset({"manager", "entityManager", "em"})
+#: a property named like a Redis client, in a project that imports a Redis client package
+_REDIS_NAMES = frozenset({"redis", "redisclient", "redis_client", "rediscluster"})
+_REDIS_PACKAGES = frozenset({"ioredis", "redis", "@redis/client"})
 #: a batch of keys handed to one query: ``{id: {$in: chunk}}``, ``Op.in``, ``In(chunk)``, Prisma ``{in: ids}``
 _BATCH = re.compile(r"\$in\b|\bOp\.in\b|\bIn\(|[{,(]in=|\[Op\.in\]")
 _WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER|BEGIN|COMMIT)\b", re.I)
@@ -120,6 +125,8 @@ class JsReceivers:
             return "repository"
         if "prisma" in parts[-1].lower() and "@prisma/client" in self.project.packages:
             return "prisma"
+        if len(parts) > 1 and parts[-1].lower() in _REDIS_NAMES and self.project.packages & _REDIS_PACKAGES:
+            return "redis"  # ``this.connection.redis``: a client made in another class of a Redis project
         return None
 
     def _local(self, function: str, name: str) -> str | None:

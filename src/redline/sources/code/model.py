@@ -67,6 +67,9 @@ class CallSite:
     #: statement binds, destructuring included (``const { user } = await f()`` -> ("user",)); ``assigned_to``
     #: holds only a plain name. What a later await's ``reads`` are checked against (a data dependency)
     binds: tuple[str, ...] = ()
+    #: Go ``stmt, err := tx.Prepare(q)``: the first name, where ``assigned_to`` is None because the call binds
+    #: a value and an error (``_`` too); what a prepared statement handle is found by
+    first_assigned: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,13 @@ class CodeIndex:
     #: (first, last) line of the module's ``if __name__ == "__main__":`` block, (0, 0) when none: code there runs
     #: only when the file is run directly, never when a WSGI/ASGI server imports the module
     main_guard: tuple[int, int] = (0, 0)
+    #: Go names bound to one string literal (``const insertQuery = `INSERT ...```, ``q := "SELECT ..."``):
+    #: (function, name, the literal's first 200 characters), function "" at package level; what the SQL a
+    #: statement is prepared from is read from
+    string_bindings: tuple[tuple[str, str, str], ...] = ()
+    #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
+    #: driver registering itself); kept apart from ``imports``, which holds names the code can use
+    blank_imports: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects
