@@ -1,0 +1,206 @@
+"""Queries the project's own functions run on every call, and the loops that call them once per item.
+
+``for o in orders: total += price_of(o)`` where ``price_of`` runs ``Product.objects.get(pk=o.product_id)`` is
+N+1 as surely as the query written in the loop body. Each function's summary says which ORM read or raw SQL
+read it runs outside any loop of its own with one of its parameters (the same judges as the direct rules, so
+writes and row locks stay exempt), found directly or through up to ``DEPTH`` calls of other project functions.
+A call in a loop that passes the item to one of those parameters is reported at the call, naming the helper
+and the query's line. A memoised helper (``functools.cache``, a ``cache.get`` on the way) is not summarised:
+a repeated key costs no query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redline.checks.code.callees import Callee, Callees
+from redline.checks.latency.orm import Catalogue, module_orm
+from redline.checks.latency.per_item import (
+    LOCKING_SQL,
+    LOCKING_STEPS,
+    QUERY_REMEDIATION,
+    RAW_SQL_REMEDIATION,
+    Hit,
+    item_names,
+    orm_read,
+    per_item_loop,
+    raw_read,
+    where,
+    write_lines,
+    writes_statement,
+)
+from redline.checks.latency.rules import QUERY_IN_LOOP, RAW_SQL_IN_LOOP
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+
+#: how many calls deep a helper's query is followed from the call in the loop
+DEPTH = 3
+#: decorators that memoise a function's result: a repeated argument is answered without a query
+_MEMOISED = frozenset(
+    {
+        "cache", "lru_cache", "cached", "memoize", "memoized", "cached_property", "cachedmethod", "ttl_cache",
+        "alru_cache", "cache_memoize", "memoize_function", "cache_result",
+    }
+)  # fmt: skip
+#: a call on a cache (``cache.get``, ``caches["default"].get_or_set``, ``self._cache.get``) guards the query
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*cache\w*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A read a function runs on every call: what it is, where, through which calls, and the parameters
+    whose value reaches it."""
+
+    sql: bool  # a raw cursor ``execute`` (LAT104) rather than an ORM read (LAT101)
+    query: str  # as written (``Product.objects.get``, ``cursor.execute``)
+    path: str
+    line: int
+    params: frozenset[str]
+    via: tuple[str, ...] = ()  # the helpers between the called function and the query, outermost first
+
+
+class HelperQueries:
+    """Every project function that issues a read per call, by (path, qualified name)."""
+
+    def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
+        self.callees = Callees.of(indexes)
+        self.issued: dict[tuple[str, str], Issued] = {}
+        for index in indexes:
+            self._direct(index, cat)
+        for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
+            if not self._deepen(indexes):
+                break
+
+    def _direct(self, index: CodeIndex, cat: Catalogue) -> None:
+        orm = module_orm(index)
+        defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
+        guarded = _guarded_functions(index)
+        writes = write_lines(index)
+        for call in index.calls:
+            definition = defs.get(call.function)
+            key = (index.path, call.function)
+            if definition is None or call.loop >= 0 or key in self.issued or call.function in guarded:
+                continue
+            if call.line in writes:
+                continue  # the read of a chain that writes
+            params = _parameters_read(call, definition)
+            if not params:
+                continue  # a constant query: not what the item changes
+            query = orm_read(call, cat, orm)
+            sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
+            if query is not None or sql:
+                self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
+
+    def _deepen(self, indexes: list[CodeIndex]) -> bool:
+        grown = False
+        for index in indexes:
+            defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
+            guarded = _guarded_functions(index)
+            for call in index.calls:
+                definition = defs.get(call.function)
+                key = (index.path, call.function)
+                if definition is None or call.loop >= 0 or key in self.issued or call.function in guarded:
+                    continue
+                found = self.reached(index, call, _own_args(call, definition))
+                if found is None or len(found[1].via) + 1 >= DEPTH:
+                    continue
+                callee, inner = found
+                params = frozenset(_parameters_read(call, definition))
+                step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
+                self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
+                grown = True
+        return grown
+
+    def reached(self, index: CodeIndex, call: CallSite, args: list[tuple[str, Arg]]) -> tuple[Callee, Issued] | None:
+        """The function ``call`` runs and its query, when one of ``args`` binds a parameter that reaches it."""
+        if not args:
+            return None
+        callee = self.callees.resolve(index, call)
+        if callee is None or (callee.index.path, callee.definition.qualname) == (index.path, call.function):
+            return None
+        issued = self.issued.get((callee.index.path, callee.definition.qualname))
+        if issued is None or not any(callee.parameter(k) in issued.params for k, _ in args):
+            return None
+        return callee, issued
+
+
+def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
+    """A call in a loop that hands the item to a project function that queries with it."""
+    for call in index.calls:
+        loop = per_item_loop(index, call)
+        if loop is None:
+            continue
+        items = item_names(index, call)
+        found = helpers.reached(index, call, [(k, a) for k, a in _keyed(call) if _roots(a) & items])
+        if found is None:
+            continue
+        callee, issued = found
+        helper = callee.definition.qualname
+        through = f", through {' -> '.join(step.split(' ', 1)[0] for step in issued.via)}" if issued.via else ""
+        evidence = {
+            "helper": f"{helper} ({callee.index.path}:{callee.definition.line})",
+            "query": issued.query,
+            "query_at": f"{issued.path}:{issued.line}",
+            "loop": f"line {loop.line}",
+        }
+        if issued.via:
+            evidence["via"] = " -> ".join(issued.via)
+        yield Hit(
+            RAW_SQL_IN_LOOP if issued.sql else QUERY_IN_LOOP,
+            f"{call.raw}(...) is called {where(loop)} and runs {issued.query}(...) every time "
+            f"({issued.path}:{issued.line}{through}): one query per item (N+1)",
+            call.line,
+            call.end_line,
+            evidence,
+            f"Give `{helper}` what it needs fetched once for all items (a dict from one query before the loop), "
+            "or make a batch version that takes every item. "
+            + (RAW_SQL_REMEDIATION if issued.sql else QUERY_REMEDIATION),
+        )
+
+
+def _keyed(call: CallSite) -> Iterator[tuple[str, Arg]]:
+    """Each argument with the key a summary uses: its keyword, or its position among the positional ones."""
+    position = 0
+    for arg in call.args:
+        if arg.keyword is None:
+            yield str(position), arg
+            position += 1
+        else:
+            yield arg.keyword, arg
+
+
+def _roots(arg: Arg) -> set[str]:
+    """The local names an argument is built from, when the index says (``o``, ``o.product_id``, ``str(o)``)."""
+    texts = [arg.name or "", *arg.call_args, *arg.items]
+    return {t.split(".", 1)[0] for t in texts if t}
+
+
+def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
+    """The function's own parameters whose value reaches one of the call's arguments."""
+    found = {source.removeprefix("arg:") for _, source, _ in call.param_tainted}
+    return frozenset(found & set(definition.params))
+
+
+def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
+    """The call's arguments that carry one of the function's parameters."""
+    keys = {key for key, source, _ in call.param_tainted if source.removeprefix("arg:") in definition.params}
+    return [(k, a) for k, a in _keyed(call) if k in keys]
+
+
+def _guarded_functions(index: CodeIndex) -> set[str]:
+    """Functions whose reads are not one per call: memoised by a decorator or a cache lookup, or that lock
+    rows (a row lock per item is a protocol, not a read to batch)."""
+    guarded = {
+        d.qualname for d in index.definitions if any(dec.raw.rsplit(".", 1)[-1] in _MEMOISED for dec in d.decorators)
+    }
+    for call in index.calls:
+        owner, _, _ = call.raw.rpartition(".")
+        steps = set(call.raw.split(".")[1:])
+        sql = next((a.literal for a in call.args if a.keyword is None), None)
+        if (
+            (owner and _CACHE_RECEIVER.search(owner))
+            or LOCKING_STEPS & steps
+            or (isinstance(sql, str) and LOCKING_SQL.search(sql))
+        ):
+            guarded.add(call.function)
+    return guarded
