@@ -42,8 +42,21 @@ _MEMOISED = frozenset(
         "alru_cache", "cache_memoize", "memoize_function", "cache_result",
     }
 )  # fmt: skip
-#: a call on a cache (``cache.get``, ``caches["default"].get_or_set``, ``self._cache.get``) guards the query
-_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*cache\w*$", re.IGNORECASE)
+#: a call on a cache or a store of objects fetched before (``cache.get``, ``self._cache.get``,
+#: ``object_storage.get(key) or Model.objects...``) guards the query: it runs on a miss
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+
+
+#: the last step of a chain that runs the query (Django, SQLAlchemy, Peewee, Tortoise)
+_FETCHES = frozenset(
+    {
+        "get", "first", "last", "count", "exists", "aggregate", "in_bulk", "latest", "earliest", "get_or_create",
+        "contains", "one", "one_or_none", "scalar", "scalars", "scalar_one", "scalar_one_or_none",
+        "execute", "get_one", "get_or_none", "get_by_id", "fetchall", "fetchone",
+    }
+)  # fmt: skip
+#: builtins that evaluate a queryset they are given
+_WRAPPERS = frozenset({"list", "tuple", "set", "sorted", "len", "bool", "any", "all", "next", "sum", "dict"})
 
 
 @dataclass(frozen=True)
@@ -65,21 +78,44 @@ class HelperQueries:
     def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
         self.callees = Callees.of(indexes)
         self.issued: dict[tuple[str, str], Issued] = {}
+        self.guarded: set[tuple[str, str]] = set()
+        locking: set[tuple[str, str]] = set()
+        for index in indexes:
+            self.guarded |= {(index.path, f) for f in _memoised(index)}
+            locking |= {(index.path, f) for f in _locking(index)}
+        self.guarded |= self._callers_of(indexes, locking)
         for index in indexes:
             self._direct(index, cat)
         for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
             if not self._deepen(indexes):
                 break
 
+    def _callers_of(self, indexes: list[CodeIndex], locking: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The functions that take row locks themselves or through up to ``DEPTH`` calls: their reads are a
+        locking protocol, taken in turn per item, not reads to batch."""
+        found = set(locking)
+        for _ in range(DEPTH):
+            more = {
+                (index.path, call.function)
+                for index in indexes
+                for call in index.calls
+                if (index.path, call.function) not in found
+                and (callee := self.callees.resolve(index, call)) is not None
+                and (callee.index.path, callee.definition.qualname) in found
+            }
+            if not more:
+                break
+            found |= more
+        return found
+
     def _direct(self, index: CodeIndex, cat: Catalogue) -> None:
         orm = module_orm(index)
         defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
-        guarded = _guarded_functions(index)
         writes = write_lines(index)
         for call in index.calls:
             definition = defs.get(call.function)
             key = (index.path, call.function)
-            if definition is None or call.loop >= 0 or key in self.issued or call.function in guarded:
+            if definition is None or call.loop >= 0 or key in self.issued or key in self.guarded:
                 continue
             if call.line in writes:
                 continue  # the read of a chain that writes
@@ -87,6 +123,10 @@ class HelperQueries:
             if not params:
                 continue  # a constant query: not what the item changes
             query = orm_read(call, cat, orm)
+            if query is not None and not _evaluated(index, call, sqlalchemy=orm == "sqlalchemy"):
+                continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
+            if _fills_in(index, call, definition):
+                continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
             sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
             if query is not None or sql:
                 self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
@@ -95,11 +135,10 @@ class HelperQueries:
         grown = False
         for index in indexes:
             defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
-            guarded = _guarded_functions(index)
             for call in index.calls:
                 definition = defs.get(call.function)
                 key = (index.path, call.function)
-                if definition is None or call.loop >= 0 or key in self.issued or call.function in guarded:
+                if definition is None or call.loop >= 0 or key in self.issued or key in self.guarded:
                     continue
                 found = self.reached(index, call, _own_args(call, definition))
                 if found is None or len(found[1].via) + 1 >= DEPTH:
@@ -176,9 +215,38 @@ def _roots(arg: Arg) -> set[str]:
 
 
 def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
-    """The function's own parameters whose value reaches one of the call's arguments."""
+    """The function's own parameters whose value reaches one of the call's arguments (through its locals when
+    the index followed them, else written in the argument: ``get(pk=order.product_id)``)."""
     found = {source.removeprefix("arg:") for _, source, _ in call.param_tainted}
-    return frozenset(found & set(definition.params))
+    found |= {root for _, arg in _keyed(call) for root in _roots(arg)}
+    return frozenset(found & set(definition.params) - {"self", "cls"})
+
+
+def _fills_in(index: CodeIndex, call: CallSite, definition: Definition) -> bool:
+    """The query's result is bound to one of the function's own parameters: it fetches what the caller did not
+    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it."""
+    params = set(definition.params)
+    return any(
+        c.assigned_to in params
+        for c in index.calls
+        if c.function == call.function and c.line <= call.line <= c.end_line and c.assigned_to
+    )
+
+
+def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
+    """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
+    (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
+    queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
+    SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not."""
+    chains = [c.raw for c in index.calls if c.line == call.line and c.raw.startswith(call.raw)]
+    last = max(chains, key=len, default=call.raw).rsplit(".", 1)[-1]
+    if last in _FETCHES or (sqlalchemy and last == "all"):
+        return True
+    return any(
+        c.raw in _WRAPPERS and any(a.call is not None for a in c.args)
+        for c in index.calls
+        if c.function == call.function and c.line <= call.line <= c.end_line
+    )
 
 
 def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
@@ -187,20 +255,21 @@ def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
     return [(k, a) for k, a in _keyed(call) if k in keys]
 
 
-def _guarded_functions(index: CodeIndex) -> set[str]:
-    """Functions whose reads are not one per call: memoised by a decorator or a cache lookup, or that lock
-    rows (a row lock per item is a protocol, not a read to batch)."""
-    guarded = {
-        d.qualname for d in index.definitions if any(dec.raw.rsplit(".", 1)[-1] in _MEMOISED for dec in d.decorators)
-    }
+def _memoised(index: CodeIndex) -> set[str]:
+    """Functions whose reads are not one per call: memoised by a decorator or behind a cache lookup."""
+    found = {d.qualname for d in index.definitions if any(x.raw.rsplit(".", 1)[-1] in _MEMOISED for x in d.decorators)}
     for call in index.calls:
-        owner, _, _ = call.raw.rpartition(".")
-        steps = set(call.raw.split(".")[1:])
+        owner = call.raw.rpartition(".")[0]
+        if owner and _CACHE_RECEIVER.search(owner):
+            found.add(call.function)
+    return found
+
+
+def _locking(index: CodeIndex) -> set[str]:
+    """Functions that lock rows (``select_for_update``, ``with_for_update``, ``SELECT ... FOR UPDATE``)."""
+    found: set[str] = set()
+    for call in index.calls:
         sql = next((a.literal for a in call.args if a.keyword is None), None)
-        if (
-            (owner and _CACHE_RECEIVER.search(owner))
-            or LOCKING_STEPS & steps
-            or (isinstance(sql, str) and LOCKING_SQL.search(sql))
-        ):
-            guarded.add(call.function)
-    return guarded
+        if LOCKING_STEPS & set(call.raw.split(".")[1:]) or (isinstance(sql, str) and LOCKING_SQL.search(sql)):
+            found.add(call.function)
+    return found
