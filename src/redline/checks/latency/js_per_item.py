@@ -13,7 +13,7 @@ from redline.checks.latency.jsgo_rules import (
     JS_RAW_SQL_IN_LOOP,
     JS_REDIS_IN_LOOP,
 )
-from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
+from redline.checks.latency.loop_items import constant_lists, item_names, per_item, per_query, where
 from redline.checks.latency.per_item import LOCKING_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 from redline.sources.code.treesitter.jsnames import module_id
@@ -160,6 +160,7 @@ def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:
         )
         if hit is not None:
             yield hit
+    yield from _lazy_relations(index, receivers.project, constants)
 
 
 def _batched(call: CallSite) -> bool:
@@ -277,4 +278,52 @@ def _lazy(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         call.end_line,
         {"call": call.raw, "query": rows[1], "orm": label, "loop": f"line {loop.line}"},
         f"Load the rows with their association in one query: {fix}.",
+    )
+
+
+def _lazy_relations(index: CodeIndex, project: JsProject, constants: frozenset[str]) -> Iterator[Hit]:
+    """``await post.author`` on the item of a loop, where ``author`` is a relation a TypeORM entity of the project
+    declares lazy: the first read of each row's relation is one query, unless the rows were loaded with it."""
+    if not project.lazy_relations:
+        return
+    for loop_id, loop in enumerate(index.loops):
+        if loop.exits or not loop.attrs or not set(loop.targets) & item_names(index, loop_id, constants):
+            continue
+        loaded: str | None = None
+        for attr, at in loop.attrs:
+            item, _, name = attr.partition(".")
+            entities = project.lazy_relations.get(name)
+            if item not in loop.targets or not entities:
+                continue
+            loaded = loaded if loaded is not None else " ".join(_loaded_with(index, loop))
+            if re.search(rf"\b{re.escape(name)}\b", loaded):
+                continue  # ``relations: ['author']``, ``leftJoinAndSelect('post.author', ...)``: joined with the rows
+            yield _lazy_hit(loop, attr, at, sorted(entities))
+
+
+def _loaded_with(index: CodeIndex, loop: Loop) -> list[str]:
+    """What the query of the loop's rows was given: the iterated expression's arguments, and those of every call
+    bound to the iterated name before the loop (the index binds each call of a fluent chain to the chain's name:
+    ``const posts = await repo.createQueryBuilder('p').leftJoinAndSelect('p.author', 'a').getMany()``)."""
+    texts = list(loop.iter_args)
+    name = loop.iter.split(".", 1)[0] if loop.iter else ""
+    scope = loop.function
+    for call in index.calls:
+        inside = call.function == scope or scope.startswith(call.function + ".")
+        if name and call.assigned_to == name and call.line < loop.line and inside:
+            texts += [t for a in call.args for t in (a.name, a.literal, *a.items, *a.call_args) if isinstance(t, str)]
+    return texts
+
+
+def _lazy_hit(loop: Loop, attr: str, at: int, entities: list[str]) -> Hit:
+    item, _, name = attr.partition(".")
+    return Hit(
+        JS_LAZY_ASSOCIATION_IN_LOOP,
+        f"TypeORM lazy relation {attr} ({'/'.join(entities)}.{name}) is loaded {where(loop)}: {per_query(loop)}",
+        at,
+        at,
+        {"relation": name, "entity": ", ".join(entities), "orm": "TypeORM", "loop": f"line {loop.line}"},
+        f"Load the relation with the rows the loop iterates (`relations: ['{name}']` in the find options, or "
+        f"`.leftJoinAndSelect('{item}.{name}', '{name}')`): `await {attr}` then resolves without a query. Or "
+        "fetch the related rows in one `findBy({ id: In(ids) })` and map them by key.",
     )

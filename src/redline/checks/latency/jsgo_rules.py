@@ -183,7 +183,7 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
     name="js-lazy-association-per-loop-item",
     area=Area.PERFORMANCE,
     severity=Severity.MEDIUM,
-    summary="Sequelize association getter or Mongoose populate called once per row of a query (N+1 queries)",
+    summary="Sequelize association getter, Mongoose populate or TypeORM lazy relation read once per row (N+1 queries)",
     tags=("N+1",),
     doc=RuleDoc(
         what_it_does="Follows a loop (or iteration callback) over the rows of a Sequelize or Mongoose query — "
@@ -193,18 +193,24 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
         "project declares (`belongsTo`/`hasOne`/`hasMany`/`belongsToMany`, with or without `as`), or a "
         "Mongoose document `populate(...)`. A getter always queries, even when the rows were loaded with "
         "`include`: read the included property (`post.author`) instead. Reading an included property, "
-        "`getDataValue`, and loops over anything else are not flagged.",
+        "`getDataValue`, and loops over anything else are not flagged. Also flags `await post.author` (or "
+        "`posts.map(p => p.author)`) on a loop's item where `author` is a relation a TypeORM entity of the "
+        "project declares lazy — typed `Promise<...>` or `{ lazy: true }`, in any module — unless the rows were "
+        "loaded with it (`relations: ['author']`, `leftJoinAndSelect('post.author', ...)`). Eager and plain "
+        "relations, awaited properties that are not lazy relations, and a read outside a loop are not flagged.",
         why_bad="The getter issues one query per row: N rows are N+1 round trips, invisible in the code and "
         "proportional to the page size in production.",
         example="const posts = await Post.findAll();\nfor (const post of posts) {\n"
         "  const author = await post.getAuthor();\n}",
         use_instead="const posts = await Post.findAll({ include: [{ model: User, as: 'author' }] });\n"
         "for (const post of posts) {\n  const author = post.author;\n}\n"
-        "// Mongoose: Post.find().populate('author')",
+        "// Mongoose: Post.find().populate('author')\n"
+        "// TypeORM lazy `author: Promise<User>`: repo.find({ relations: ['author'] }), then `await post.author`",
         references=(
             "https://sequelize.org/docs/v6/core-concepts/assocs/#special-methodsmixins-added-to-instances",
             "https://sequelize.org/docs/v6/advanced-association-concepts/eager-loading/",
             "https://mongoosejs.com/docs/populate.html",
+            "https://typeorm.io/eager-and-lazy-relations",
         ),
     ),
 )

@@ -18,6 +18,7 @@ from redline.sources.code.model import (
     StringFact,
     Tainted,
 )
+from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
     REQUEST_OBJECTS,
@@ -103,6 +104,8 @@ class JsWalk(TreeWalk):
     #: function -> the nested functions it returns (``return (req, res) => {...}``, ``() => function () {}``)
     returned: dict[str, set[str]] = field(default_factory=dict)
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
+    #: (innermost loop, ``item.property``, line) for each awaited or returned property read in a loop body
+    item_reads: list[tuple[int, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -113,7 +116,7 @@ class JsWalk(TreeWalk):
             replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
             for d in self.definitions
         ]
-        self.loops = self.scopes.finish(self.loops)
+        self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
         index = self.index(assignments=tuple(self.assignments))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
@@ -200,10 +203,8 @@ class JsWalk(TreeWalk):
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
             callback_loop(node, scope, self.scopes, self.loops)
-        elif kind == "await_expression":
-            inner = named(node)
-            if inner:
-                self.awaited.add(_key(inner[-1]))
+        elif kind in {"await_expression", "member_expression"}:
+            self._item_read(node)
         elif kind == "variable_declarator":
             self._declarator(node, scope, flow)
         elif kind == "assignment_expression":
@@ -217,6 +218,17 @@ class JsWalk(TreeWalk):
         elif kind in {"break_statement", "return_statement"}:
             self.scopes.see_exit(node, self.loops)
         return scope
+
+    def _item_read(self, node: Node) -> None:
+        """What an ``await`` waits for; and ``await post.author`` (or ``p => p.author``) in a loop body, kept
+        on the loop, where a lazy relation read is judged."""
+        inner = named(node) if node.type == "await_expression" else []
+        if inner:
+            self.awaited.add(_key(inner[-1]))
+        found = item_read(node)
+        loop = self.scopes.innermost(node) if found is not None else -1
+        if found is not None and loop >= 0:
+            self.item_reads.append((loop, *found))
 
     def _string(self, node: Node) -> None:
         value = string_value(node)
@@ -294,7 +306,16 @@ class JsWalk(TreeWalk):
                 targets = named(clause) if clause.type.endswith("_clause") else [clause]
                 bases.extend(d for t in targets if (d := dotted(t) or text(t)))
         self.definitions.append(
-            Definition(name, qualname, "class", line(node), end_line(node), self._decorators(node), bases=tuple(bases))
+            Definition(
+                name,
+                qualname,
+                "class",
+                line(node),
+                end_line(node),
+                self._decorators(node),
+                bases=tuple(bases),
+                lazy_relations=lazy_relations(node.child_by_field_name("body")),
+            )
         )
         return qualname
 
