@@ -83,26 +83,30 @@ class HelperQueries:
         for index in indexes:
             self.guarded |= {(index.path, f) for f in _memoised(index)}
             locking |= {(index.path, f) for f in _locking(index)}
-        self.guarded |= self._callers_of(indexes, locking)
+        #: every call outside a loop that runs another project function: what summaries are carried along
+        self.edges = [
+            (index, call, callee)
+            for index in indexes
+            for call in index.calls
+            if call.loop < 0 and call.function and (callee := self.callees.resolve(index, call)) is not None
+        ]
+        self.guarded |= self._callers_of(locking)
         for index in indexes:
             self._direct(index, cat)
         for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
-            if not self._deepen(indexes):
+            if not self._deepen():
                 break
 
-    def _callers_of(self, indexes: list[CodeIndex], locking: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    def _callers_of(self, locking: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """The functions that take row locks themselves or through up to ``DEPTH`` calls: their reads are a
         locking protocol, taken in turn per item, not reads to batch."""
         found = set(locking)
-        for _ in range(DEPTH):
+        for _ in range(DEPTH if locking else 0):
             more = {
                 (index.path, call.function)
-                for index in indexes
-                for call in index.calls
-                if (index.path, call.function) not in found
-                and (callee := self.callees.resolve(index, call)) is not None
-                and (callee.index.path, callee.definition.qualname) in found
-            }
+                for index, call, callee in self.edges
+                if (callee.index.path, callee.definition.qualname) in found
+            } - found
             if not more:
                 break
             found |= more
@@ -119,35 +123,34 @@ class HelperQueries:
                 continue
             if call.line in writes:
                 continue  # the read of a chain that writes
-            params = _parameters_read(call, definition)
+            query = orm_read(call, cat, orm)
+            sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
+            if query is None and not sql:
+                continue
+            params = frozenset().union(*(_parameters_read(c, definition) for c in _chain(index, call)))
             if not params:
                 continue  # a constant query: not what the item changes
-            query = orm_read(call, cat, orm)
             if query is not None and not _evaluated(index, call, sqlalchemy=orm == "sqlalchemy"):
                 continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
             if _fills_in(index, call, definition):
                 continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
-            sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
-            if query is not None or sql:
-                self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
+            self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
 
-    def _deepen(self, indexes: list[CodeIndex]) -> bool:
+    def _deepen(self) -> bool:
         grown = False
-        for index in indexes:
-            defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
-            for call in index.calls:
-                definition = defs.get(call.function)
-                key = (index.path, call.function)
-                if definition is None or call.loop >= 0 or key in self.issued or key in self.guarded:
-                    continue
-                found = self.reached(index, call, _own_args(call, definition))
-                if found is None or len(found[1].via) + 1 >= DEPTH:
-                    continue
-                callee, inner = found
-                params = frozenset(_parameters_read(call, definition))
-                step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
-                self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
-                grown = True
+        for index, call, _ in self.edges:
+            key = (index.path, call.function)
+            definition = self.callees.definitions[index.path].get(call.function)
+            if definition is None or definition.kind == "class" or key in self.issued or key in self.guarded:
+                continue
+            found = self.reached(index, call, _own_args(call, definition))
+            if found is None or len(found[1].via) + 1 >= DEPTH:
+                continue
+            callee, inner = found
+            params = frozenset(_parameters_read(call, definition))
+            step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
+            self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
+            grown = True
         return grown
 
     def reached(self, index: CodeIndex, call: CallSite, args: list[tuple[str, Arg]]) -> tuple[Callee, Issued] | None:
@@ -233,13 +236,20 @@ def _fills_in(index: CodeIndex, call: CallSite, definition: Definition) -> bool:
     )
 
 
+def _chain(index: CodeIndex, call: CallSite) -> list[CallSite]:
+    """The calls of the fluent chain ``call`` starts (``session.query(Book).filter(Book.id == x).first()``):
+    one statement, one start line."""
+    return [
+        c for c in index.calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)
+    ]
+
+
 def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
     """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
     (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
     queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
     SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not."""
-    chains = [c.raw for c in index.calls if c.line == call.line and c.raw.startswith(call.raw)]
-    last = max(chains, key=len, default=call.raw).rsplit(".", 1)[-1]
+    last = max((c.raw for c in _chain(index, call)), key=len, default=call.raw).rsplit(".", 1)[-1]
     if last in _FETCHES or (sqlalchemy and last == "all"):
         return True
     return any(
@@ -251,8 +261,9 @@ def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
 
 def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
     """The call's arguments that carry one of the function's parameters."""
-    keys = {key for key, source, _ in call.param_tainted if source.removeprefix("arg:") in definition.params}
-    return [(k, a) for k, a in _keyed(call) if k in keys]
+    params = set(definition.params) - {"self", "cls"}
+    keys = {key for key, source, _ in call.param_tainted if source.removeprefix("arg:") in params}
+    return [(k, a) for k, a in _keyed(call) if k in keys or _roots(a) & params]
 
 
 def _memoised(index: CodeIndex) -> set[str]:
