@@ -150,14 +150,18 @@ def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:
     constants = constant_lists(index)
     for call in index.calls:
         loop = per_item(index, call, constants)
-        if loop is None or "." not in call.raw:
+        if loop is None or not call.raw:
             continue
         hit = (
-            _orm(call, receivers, loop)
-            or _sql(call, receivers, loop)
-            or _redis(call, receivers, loop)
-            or _lazy(call, receivers, loop)
-        )
+            (
+                _orm(call, receivers, loop)
+                or _sql(call, receivers, loop)
+                or _redis(call, receivers, loop)
+                or _lazy(call, receivers, loop)
+            )
+            if "." in call.raw
+            else None
+        ) or _through_helper(call, receivers, loop)
         if hit is not None:
             yield hit
     yield from _lazy_relations(index, receivers.project, constants)
@@ -168,14 +172,9 @@ def _batched(call: CallSite) -> bool:
 
 
 def _orm(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
-    owner, _, method = call.raw.rpartition(".")
-    kind = receivers.kind(call.function, owner)
-    reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
-    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
-        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
-    if kind is None or reads is None or method not in reads or _batched(call):
+    label = orm_label(call, receivers)
+    if label is None:
         return None
-    label = _LABEL[kind]
     return Hit(
         JS_ORM_QUERY_IN_LOOP,
         f"{label} {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
@@ -184,6 +183,19 @@ def _orm(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"query": call.raw, "orm": label, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
         _REMEDIATION[label],
     )
+
+
+def orm_label(call: CallSite, receivers: JsReceivers) -> str | None:
+    """The ORM a read is made through (``Sequelize``, ``Prisma``, ``TypeORM``, ``Mongoose``), None when the call
+    is not a read of a model, repository or client (or hands over a batch of keys)."""
+    owner, _, method = call.raw.rpartition(".")
+    kind = receivers.kind(call.function, owner)
+    reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
+    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
+        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
+    if kind is None or reads is None or method not in reads or _batched(call):
+        return None
+    return _LABEL[kind]
 
 
 _REMEDIATION = {
@@ -199,14 +211,8 @@ _REMEDIATION = {
 
 
 def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
-    owner, _, method = call.raw.rpartition(".")
-    if method not in {"query", "execute"} or receivers.kind(call.function, owner) != "sql" or _batched(call):
+    if not sql_read(call, receivers):
         return None
-    first = call.args[0] if call.args else None
-    if first is None or len(call.args) < 2:
-        return None  # no parameters: a statement per item of a fixed script, not one query per row
-    if isinstance(first.literal, str) and (_WRITE_SQL.match(first.literal) or LOCKING_SQL.search(first.literal)):
-        return None  # one write per item is a batching concern
     return Hit(
         JS_RAW_SQL_IN_LOOP,
         f"SQL query {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
@@ -215,6 +221,20 @@ def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"call": call.raw, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
         "Fetch every item in one statement (`WHERE id = ANY($1)` with the array, or `IN (?)` with mysql2) and "
         "map the rows by key; for writes, one multi-row INSERT.",
+    )
+
+
+def sql_read(call: CallSite, receivers: JsReceivers) -> bool:
+    """A node-postgres/mysql ``query``/``execute`` of one parameterised read (a write per item is a batching
+    concern; no parameters: a statement per item of a fixed script, not one query per row)."""
+    owner, _, method = call.raw.rpartition(".")
+    if method not in {"query", "execute"} or receivers.kind(call.function, owner) != "sql" or _batched(call):
+        return False
+    first = call.args[0] if call.args else None
+    if first is None or len(call.args) < 2:
+        return False
+    return not (
+        isinstance(first.literal, str) and (_WRITE_SQL.match(first.literal) or LOCKING_SQL.search(first.literal))
     )
 
 
@@ -327,3 +347,93 @@ def _lazy_hit(loop: Loop, attr: str, at: int, entities: list[str]) -> Hit:
         f"`.leftJoinAndSelect('{item}.{name}', '{name}')`): `await {attr}` then resolves without a query. Or "
         "fetch the related rows in one `findBy({ id: In(ids) })` and map them by key.",
     )
+
+
+def _through_helper(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    """``await priceOf(order)`` in a loop, where ``priceOf`` (this module's, a method on ``this``, or imported
+    from a project module) runs a database read with one of its parameters outside any loop of its own."""
+    target = _helper_of(call, receivers)
+    if target is None:
+        return None
+    module, qualname = target
+    found = helper_reads(module, receivers).get(qualname)
+    if found is None or (module, qualname) == (module_id(receivers.index.path), call.function):
+        return None
+    line, query, label = found
+    path = receivers.project.sources[module].path
+    return Hit(
+        JS_RAW_SQL_IN_LOOP if label == "SQL" else JS_ORM_QUERY_IN_LOOP,
+        f"{call.raw}(...) is called {where(loop)} and runs {label} {query}(...) every time ({path}:{line}): "
+        f"{per_query(loop)}",
+        call.line,
+        call.end_line,
+        {
+            "query": query,
+            "orm": label,
+            "helper": qualname,
+            "query_at": f"{path}:{line}",
+            "loop": f"line {loop.line}",
+            "concurrent": str(loop.concurrent).lower(),
+        },
+        f"Give `{qualname}` the rows it needs fetched once for all items (one query before the loop, mapped by "
+        "key), or write a batch version that takes every item. "
+        + _REMEDIATION.get(label, "Fetch every item in one statement (`WHERE id = ANY($1)`)."),
+    )
+
+
+def _helper_of(call: CallSite, receivers: JsReceivers) -> tuple[str, str] | None:
+    """(module id, qualified name) of the project function a call runs, when the module or an import says."""
+    index, project = receivers.index, receivers.project
+    head, _, rest = call.raw.partition(".")
+    if head == "this" and rest and "." not in rest:
+        owner = call.function.split(".", 1)[0]
+        return (module_id(index.path), f"{owner}.{rest}") if owner else None
+    if not rest:
+        own = any(d.qualname == head and d.kind != "class" for d in index.definitions)
+        if own:
+            return module_id(index.path), head
+    imported = index.imported(head)
+    if imported is None or "." in rest:
+        return None
+    if rest:  # ``pricing.priceOf(o)`` through ``import * as pricing``
+        module = project.module(imported)
+        return (module, rest) if module is not None else None
+    owner, _, member = imported.rpartition(".")
+    module = project.module(owner)
+    return (module, member) if module is not None else None
+
+
+def helper_reads(module: str, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
+    """The functions of a project module that read the database with one of their parameters, outside any
+    loop of their own, summarised once per module: qualname -> (line, query, ORM label or ``SQL``)."""
+    project = receivers.project
+    if module not in project.helper_reads:
+        index = project.sources.get(module)
+        if index is None:
+            return {}
+        own = receivers if index is receivers.index else JsReceivers(index, project)
+        project.helper_reads[module] = _module_reads(index, own)
+    return project.helper_reads[module]
+
+
+def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
+    params = {d.qualname: set(d.params) for d in index.definitions if d.kind != "class" and d.params}
+    found: dict[str, tuple[int, str, str]] = {}
+    for call in index.calls:
+        own = params.get(call.function)
+        if not own or call.loop >= 0 or call.function in found or not _names_in(call) & own:
+            continue
+        label = orm_label(call, receivers) or ("SQL" if sql_read(call, receivers) else None)
+        if label is not None:
+            found[call.function] = (call.line, call.raw, label)
+    return found
+
+
+_NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
+
+
+def _names_in(call: CallSite) -> set[str]:
+    """The local names a call's arguments are built from (``order.productId``, ``{ id: o.id }``)."""
+    texts = [t for a in call.args for t in (a.name, *a.call_args) if t]
+    texts += [item.split("=", 1)[-1] for a in call.args for item in a.items]
+    return {m.group(0) for text in texts for m in _NAME.finditer(text)}

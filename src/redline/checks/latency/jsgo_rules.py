@@ -36,7 +36,11 @@ JS_ORM_QUERY_IN_LOOP = Rule(
         "`dataSource.getRepository(E)`, `@InjectRepository(E)`), an `EntityManager` or a `BaseEntity` subclass "
         "with `find/findOne/findOneBy/findBy/findAndCount/count/query`; a Mongoose model (`mongoose.model(...)`, "
         "directly or required from the module that exports it) with `find/findOne/findById/countDocuments/"
-        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched." + _SKIPPED,
+        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched. Also flags, "
+        "at the call in the loop, a project function given the loop item (`await authorOf(article)`, "
+        "`this.titleOf(a)`, or one imported from a project module) that runs such a read with one of its "
+        "parameters outside any loop of its own; the finding names the helper and its query's line. A helper "
+        "whose read ignores its parameters, or that reads a map fetched before, is not flagged." + _SKIPPED,
         why_bad="Each iteration is one round trip to the database: a page of 200 items issues 201 queries and "
         "its latency grows with the data. Fired concurrently (`Promise.all`) they also take up to N pooled "
         "connections at once and queue every other request behind them.",
@@ -65,7 +69,7 @@ JS_RAW_SQL_IN_LOOP = Rule(
         "(`new Pool()`, `pool.connect()`), a `mysql`/`mysql2` pool or connection (`createPool`, "
         "`createConnection`), or a project module that creates one (`const db = require('../db')`), inside "
         + _LOOPS
-        + "."
+        + ", or in a project function the loop calls with its item (reported at the call, see LAT250)."
         + _SKIPPED,
         why_bad="One round trip per item: latency grows with the number of items and the server parses and "
         "plans the same statement again and again.",
