@@ -203,7 +203,10 @@ class JsWalk(TreeWalk):
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
             callback_loop(node, scope, self.scopes, self.loops)
-        elif kind in {"await_expression", "member_expression"}:
+        elif kind == "await_expression":
+            inner = named(node)
+            if inner:
+                self.awaited.add(_key(inner[-1]))
             self._item_read(node)
         elif kind == "variable_declarator":
             self._declarator(node, scope, flow)
@@ -220,11 +223,8 @@ class JsWalk(TreeWalk):
         return scope
 
     def _item_read(self, node: Node) -> None:
-        """What an ``await`` waits for; and ``await post.author`` (or ``p => p.author``) in a loop body, kept
-        on the loop, where a lazy relation read is judged."""
-        inner = named(node) if node.type == "await_expression" else []
-        if inner:
-            self.awaited.add(_key(inner[-1]))
+        """``await post.author`` (or ``p => p.author``) in a loop body, kept on the loop, where a lazy relation
+        read is judged."""
         found = item_read(node)
         loop = self.scopes.innermost(node) if found is not None else -1
         if found is not None and loop >= 0:
@@ -254,6 +254,8 @@ class JsWalk(TreeWalk):
         if self.jsx is not None:
             self.jsx.parameters(qualname, params, node)
         decorators = self._decorators(node) if node.type == "method_definition" else ()
+        if (body := node.child_by_field_name("body")) is not None and body.type == "member_expression":
+            self._item_read(body)  # ``posts.map((p) => p.author)``
         self.definitions.append(
             Definition(
                 name,
