@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.checks.code.callees import Callee, Callees
-from redline.checks.latency.orm import Catalogue, module_orm
+from redline.checks.latency.orm import Catalogue, iterated, module_orm
 from redline.checks.latency.per_item import (
     LOCKING_SQL,
     LOCKING_STEPS,
@@ -31,7 +31,7 @@ from redline.checks.latency.per_item import (
     writes_statement,
 )
 from redline.checks.latency.rules import QUERY_IN_LOOP, RAW_SQL_IN_LOOP
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop
 
 #: how many calls deep a helper's query is followed from the call in the loop
 DEPTH = 3
@@ -91,6 +91,15 @@ class HelperQueries:
             if call.loop < 0 and call.function and (callee := self.callees.resolve(index, call)) is not None
         ]
         self.guarded |= self._callers_of(locking)
+        #: (model class, method) -> where it is defined, for ``row.method()`` on a loop over the model's rows
+        self.methods: dict[tuple[str, str], tuple[CodeIndex, Definition] | None] = {}
+        for index in indexes:
+            for d in index.definitions:
+                owner, _, name = d.qualname.rpartition(".")
+                if owner in cat.models and d.kind != "class" and "." not in owner:
+                    key = (owner, name)
+                    self.methods[key] = None if key in self.methods else (index, d)  # two classes: unknown
+        self.cat = cat
         for index in indexes:
             self._direct(index, cat)
         for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
@@ -153,6 +162,22 @@ class HelperQueries:
             grown = True
         return grown
 
+    def row_method(self, index: CodeIndex, call: CallSite, loop: Loop) -> tuple[Callee, Issued] | None:
+        """``order.total()`` on a loop over ``Order.objects...``: the model's method, when it queries with
+        ``self`` on every call (a prefetch of the loop's query does not help a query the method makes)."""
+        item, _, method = call.raw.partition(".")
+        if not method or "." in method or item not in loop.targets:
+            return None
+        rows = iterated(self.cat, index, loop)
+        where_defined = self.methods.get((rows.model.name, method)) if rows is not None else None
+        if where_defined is None:
+            return None
+        owner, definition = where_defined
+        issued = self.issued.get((owner.path, definition.qualname))
+        if issued is None or not definition.params or definition.params[0] not in issued.params:
+            return None
+        return Callee(owner, definition, shift=1), issued
+
     def reached(self, index: CodeIndex, call: CallSite, args: list[tuple[str, Arg]]) -> tuple[Callee, Issued] | None:
         """The function ``call`` runs and its query, when one of ``args`` binds a parameter that reaches it."""
         if not args:
@@ -174,6 +199,7 @@ def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
             continue
         items = item_names(index, call)
         found = helpers.reached(index, call, [(k, a) for k, a in _keyed(call) if _roots(a) & items])
+        found = found or helpers.row_method(index, call, loop)
         if found is None:
             continue
         callee, issued = found
@@ -222,7 +248,7 @@ def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
     the index followed them, else written in the argument: ``get(pk=order.product_id)``)."""
     found = {source.removeprefix("arg:") for _, source, _ in call.param_tainted}
     found |= {root for _, arg in _keyed(call) for root in _roots(arg)}
-    return frozenset(found & set(definition.params) - {"self", "cls"})
+    return frozenset(found & set(definition.params) - {"cls"})
 
 
 def _fills_in(index: CodeIndex, call: CallSite, definition: Definition) -> bool:
@@ -261,7 +287,7 @@ def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
 
 def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
     """The call's arguments that carry one of the function's parameters."""
-    params = set(definition.params) - {"self", "cls"}
+    params = set(definition.params) - {"cls"}
     keys = {key for key, source, _ in call.param_tainted if source.removeprefix("arg:") in params}
     return [(k, a) for k, a in _keyed(call) if k in keys or _roots(a) & params]
 

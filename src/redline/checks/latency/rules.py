@@ -27,7 +27,9 @@ QUERY_IN_LOOP = Rule(
         "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged. "
         "Also flags, at the call in the loop, a project function given the loop item (`price_of(order)`, "
         "`self.label(book)`, imported or relative imports included) that runs such a read with that parameter "
-        "outside any loop of its own, directly or through up to three calls; the finding names the helper "
+        "outside any loop of its own, directly or through up to three calls, or a method of the iterated "
+        "model called on the row (`book.shelf_mates()` where the method queries with `self`); the finding "
+        "names the helper "
         "and the line of its query. A memoised helper (`functools.cache`/`lru_cache`, a `cache.get` on the "
         "way), one that only writes or locks rows, one given a list fetched before the loop, and one whose "
         "query ignores its parameters are not flagged.",
