@@ -418,10 +418,13 @@ def helper_reads(module: str, receivers: JsReceivers) -> dict[str, tuple[int, st
 
 def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
     params = {d.qualname: set(d.params) for d in index.definitions if d.kind != "class" and d.params}
+    cached = {c.function for c in index.calls if _CACHE_RECEIVER.search(c.raw.rpartition(".")[0])}
     found: dict[str, tuple[int, str, str]] = {}
     for call in index.calls:
         own = params.get(call.function)
-        if not own or call.loop >= 0 or call.function in found or not _names_in(call) & own:
+        if not own or call.loop >= 0 or call.function in found or call.function in cached:
+            continue  # a lookup in a cache first (``cache.get(key)``, ``this.memo.get(id)``): a read on a miss
+        if not _names_in(call) & own:
             continue
         label = orm_label(call, receivers) or ("SQL" if sql_read(call, receivers) else None)
         if label is not None:
@@ -430,6 +433,7 @@ def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[i
 
 
 _NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|memo|storage)\w*$", re.IGNORECASE)
 
 
 def _names_in(call: CallSite) -> set[str]:
