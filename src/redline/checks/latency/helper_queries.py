@@ -45,6 +45,7 @@ _MEMOISED = frozenset(
 #: a call on a cache or a store of objects fetched before (``cache.get``, ``self._cache.get``,
 #: ``object_storage.get(key) or Model.objects...``) guards the query: it runs on a miss
 _CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+_CACHE_LOOKUPS = frozenset({"get", "get_or_set", "get_many", "has_key", "has", "fetch"})
 
 
 #: the last step of a chain that runs the query (Django, SQLAlchemy, Peewee, Tortoise)
@@ -296,8 +297,8 @@ def _memoised(index: CodeIndex) -> set[str]:
     """Functions whose reads are not one per call: memoised by a decorator or behind a cache lookup."""
     found = {d.qualname for d in index.definitions if any(x.raw.rsplit(".", 1)[-1] in _MEMOISED for x in d.decorators)}
     for call in index.calls:
-        owner = call.raw.rpartition(".")[0]
-        if owner and _CACHE_RECEIVER.search(owner):
+        owner, _, method = call.raw.rpartition(".")
+        if owner and method in _CACHE_LOOKUPS and _CACHE_RECEIVER.search(owner):
             found.add(call.function)
     return found
 

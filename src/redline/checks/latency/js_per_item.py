@@ -418,7 +418,7 @@ def helper_reads(module: str, receivers: JsReceivers) -> dict[str, tuple[int, st
 
 def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
     params = {d.qualname: set(d.params) for d in index.definitions if d.kind != "class" and d.params}
-    cached = {c.function for c in index.calls if _CACHE_RECEIVER.search(c.raw.rpartition(".")[0])}
+    cached = {c.function for c in index.calls if _looks_up_cache(c.raw)}
     found: dict[str, tuple[int, str, str]] = {}
     for call in index.calls:
         own = params.get(call.function)
@@ -434,6 +434,13 @@ def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[i
 
 _NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
 _CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|memo|storage)\w*$", re.IGNORECASE)
+#: what a cache is asked before the query (a Prisma model named ``...Cache`` written with ``deleteMany`` is not)
+_CACHE_LOOKUPS = frozenset({"get", "has", "getOrSet", "get_or_set", "get_many", "wrap", "fetch", "mget"})
+
+
+def _looks_up_cache(raw: str) -> bool:
+    owner, _, method = raw.rpartition(".")
+    return method in _CACHE_LOOKUPS and bool(_CACHE_RECEIVER.search(owner))
 
 
 def _names_in(call: CallSite) -> set[str]:
