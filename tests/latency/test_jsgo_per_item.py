@@ -42,6 +42,11 @@ def test_per_item_round_trips_fire_at_their_lines_only() -> None:
         ("src/services/authors.js", 30, "LAT256"),
         ("src/services/cats.service.ts", 12, "LAT250"),
         ("src/services/cats.service.ts", 23, "LAT251"),
+        ("src/services/digest.ts", 18, "LAT250"),  # through authorOf, imported from pricing/lookup.ts
+        ("src/services/digest.ts", 19, "LAT251"),  # through shelfCount's pool.query
+        ("src/services/digest.ts", 23, "LAT250"),  # through this.titleOf, all at once
+        ("src/services/feed.service.ts", 11, "LAT256"),  # a TypeORM lazy relation declared in entities/
+        ("src/services/feed.service.ts", 19, "LAT256"),
         ("src/services/users.service.ts", 13, "LAT250"),
     ]
 
@@ -58,6 +63,13 @@ def test_messages_name_the_orm_and_say_when_the_queries_run_at_once() -> None:
     assert "populate" in found[("src/services/authors.js", 8)].remediation
     assert found[("src/services/users.service.ts", 13)].evidence["orm"] == "TypeORM"
     assert "MGET" in found[("src/services/authors.js", 14)].remediation
+    lazy = found[("src/services/feed.service.ts", 11)]
+    assert (lazy.evidence["entity"], lazy.evidence["relation"], lazy.evidence["orm"]) == ("Post", "author", "TypeORM")
+    assert "relations: ['author']" in lazy.remediation and "(loop at line 10)" in lazy.message
+    assert "all at once" in found[("src/services/feed.service.ts", 19)].message
+    helper = found[("src/services/digest.ts", 18)]
+    assert (helper.evidence["helper"], helper.evidence["query_at"]) == ("authorOf", "src/pricing/lookup.ts:4")
+    assert helper.evidence["query"] == "prisma.user.findUnique" and "`authorOf`" in helper.remediation
     assert "Preload" in found[("go/articles.go", 17)].remediation
     assert found[("go/articles.go", 21)].evidence["association"] == "true"
     assert "MGet" in found[("go/cache.go", 12)].remediation

@@ -8,6 +8,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.clients import Bindings
 from redline.checks.latency.event_loop import await_loop_hits, blocking_hits, serial_hits
 from redline.checks.latency.handlers import handler_hits
+from redline.checks.latency.helper_queries import HelperQueries, helper_hits
 from redline.checks.latency.offline import offline
 from redline.checks.latency.orm import catalogue
 from redline.checks.latency.per_item import Hit, per_item_hits
@@ -54,11 +55,13 @@ class LatencyCheck(ProjectCheck):
             for route in inventory.routes:
                 routes.setdefault(route.file, []).append(route)
         cat = catalogue(indexes)
+        helpers = HelperQueries(indexes, cat)
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             bindings = Bindings(index)
             hits = [
                 *per_item_hits(index, cat, bindings),
+                *helper_hits(index, helpers),
                 *blocking_hits(index, bindings),
                 *serial_hits(index, bindings),
                 *await_loop_hits(index, bindings),

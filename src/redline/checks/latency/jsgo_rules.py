@@ -36,7 +36,11 @@ JS_ORM_QUERY_IN_LOOP = Rule(
         "`dataSource.getRepository(E)`, `@InjectRepository(E)`), an `EntityManager` or a `BaseEntity` subclass "
         "with `find/findOne/findOneBy/findBy/findAndCount/count/query`; a Mongoose model (`mongoose.model(...)`, "
         "directly or required from the module that exports it) with `find/findOne/findById/countDocuments/"
-        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched." + _SKIPPED,
+        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched. Also flags, "
+        "at the call in the loop, a project function given the loop item (`await authorOf(article)`, "
+        "`this.titleOf(a)`, or one imported from a project module) that runs such a read with one of its "
+        "parameters outside any loop of its own; the finding names the helper and its query's line. A helper "
+        "whose read ignores its parameters, or that reads a map fetched before, is not flagged." + _SKIPPED,
         why_bad="Each iteration is one round trip to the database: a page of 200 items issues 201 queries and "
         "its latency grows with the data. Fired concurrently (`Promise.all`) they also take up to N pooled "
         "connections at once and queue every other request behind them.",
@@ -65,7 +69,7 @@ JS_RAW_SQL_IN_LOOP = Rule(
         "(`new Pool()`, `pool.connect()`), a `mysql`/`mysql2` pool or connection (`createPool`, "
         "`createConnection`), or a project module that creates one (`const db = require('../db')`), inside "
         + _LOOPS
-        + "."
+        + ", or in a project function the loop calls with its item (reported at the call, see LAT250)."
         + _SKIPPED,
         why_bad="One round trip per item: latency grows with the number of items and the server parses and "
         "plans the same statement again and again.",
@@ -188,7 +192,7 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
     name="js-lazy-association-per-loop-item",
     area=Area.PERFORMANCE,
     severity=Severity.MEDIUM,
-    summary="Sequelize association getter or Mongoose populate called once per row of a query (N+1 queries)",
+    summary="Sequelize association getter, Mongoose populate or TypeORM lazy relation read once per row (N+1 queries)",
     tags=("N+1",),
     doc=RuleDoc(
         what_it_does="Follows a loop (or iteration callback) over the rows of a Sequelize or Mongoose query — "
@@ -198,18 +202,24 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
         "project declares (`belongsTo`/`hasOne`/`hasMany`/`belongsToMany`, with or without `as`), or a "
         "Mongoose document `populate(...)`. A getter always queries, even when the rows were loaded with "
         "`include`: read the included property (`post.author`) instead. Reading an included property, "
-        "`getDataValue`, and loops over anything else are not flagged.",
+        "`getDataValue`, and loops over anything else are not flagged. Also flags `await post.author` (or "
+        "`posts.map(p => p.author)`) on a loop's item where `author` is a relation a TypeORM entity of the "
+        "project declares lazy — typed `Promise<...>` or `{ lazy: true }`, in any module — unless the rows were "
+        "loaded with it (`relations: ['author']`, `leftJoinAndSelect('post.author', ...)`). Eager and plain "
+        "relations, awaited properties that are not lazy relations, and a read outside a loop are not flagged.",
         why_bad="The getter issues one query per row: N rows are N+1 round trips, invisible in the code and "
         "proportional to the page size in production.",
         example="const posts = await Post.findAll();\nfor (const post of posts) {\n"
         "  const author = await post.getAuthor();\n}",
         use_instead="const posts = await Post.findAll({ include: [{ model: User, as: 'author' }] });\n"
         "for (const post of posts) {\n  const author = post.author;\n}\n"
-        "// Mongoose: Post.find().populate('author')",
+        "// Mongoose: Post.find().populate('author')\n"
+        "// TypeORM lazy `author: Promise<User>`: repo.find({ relations: ['author'] }), then `await post.author`",
         references=(
             "https://sequelize.org/docs/v6/core-concepts/assocs/#special-methodsmixins-added-to-instances",
             "https://sequelize.org/docs/v6/advanced-association-concepts/eager-loading/",
             "https://mongoosejs.com/docs/populate.html",
+            "https://typeorm.io/eager-and-lazy-relations",
         ),
     ),
 )

@@ -106,6 +106,9 @@ class Definition:
     #: TypeScript parameters with their declared type, type arguments dropped (``repo: Repository<User>`` ->
     #: ("repo", "Repository"), ``tx: Prisma.TransactionClient`` -> ("tx", "Prisma.TransactionClient"))
     param_types: tuple[tuple[str, str], ...] = ()
+    #: TypeORM entity classes: the relation properties loaded lazily (a relation decorator on a ``Promise<...>``
+    #: property, or ``{ lazy: true }``); each read of one queries unless the query joined it
+    lazy_relations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class Loop:
     #: string literals and dotted names passed to calls in the iterated expression (``author``,
     #: ``selectinload(Book.author)``, ``Book.author``): what it prefetches
     iter_args: tuple[str, ...] = ()
-    #: ``target.attribute`` reads in the body with the first line each is read on
+    #: ``target.attribute`` reads in the body with the first line each is read on (JavaScript/TypeScript: only
+    #: the awaited ones and an arrow callback's returned one, ``await post.author``, ``p => p.author``)
     attrs: tuple[tuple[str, int], ...] = ()
     #: local names the body binds (a name assigned in one iteration and read in the next carries data)
     assigns: tuple[str, ...] = ()

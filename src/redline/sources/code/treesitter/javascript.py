@@ -19,6 +19,7 @@ from redline.sources.code.model import (
     Tainted,
 )
 from redline.sources.code.treesitter.jsawaits import AwaitStatements
+from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
     REQUEST_OBJECTS,
@@ -106,6 +107,8 @@ class JsWalk(TreeWalk):
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
     #: the calls awaited as whole statements, with their statement list and position
     awaits: AwaitStatements = field(default_factory=AwaitStatements)
+    #: (innermost loop, ``item.property``, line) for each awaited or returned property read in a loop body
+    item_reads: list[tuple[int, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -116,7 +119,7 @@ class JsWalk(TreeWalk):
             replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
             for d in self.definitions
         ]
-        self.loops = self.scopes.finish(self.loops)
+        self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
         index = self.index(assignments=tuple(self.assignments))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
@@ -208,6 +211,7 @@ class JsWalk(TreeWalk):
             inner = named(node)
             if inner:
                 self.awaited.add(_key(inner[-1]))
+            self._item_read(node)
         elif kind == "variable_declarator":
             self._declarator(node, scope, flow)
         elif kind == "assignment_expression":
@@ -221,6 +225,14 @@ class JsWalk(TreeWalk):
         elif kind in {"break_statement", "return_statement"}:
             self.scopes.see_exit(node, self.loops)
         return scope
+
+    def _item_read(self, node: Node) -> None:
+        """``await post.author`` (or ``p => p.author``) in a loop body, kept on the loop, where a lazy relation
+        read is judged."""
+        found = item_read(node)
+        loop = self.scopes.innermost(node) if found is not None else -1
+        if found is not None and loop >= 0:
+            self.item_reads.append((loop, *found))
 
     def _string(self, node: Node) -> None:
         value = string_value(node)
@@ -246,6 +258,8 @@ class JsWalk(TreeWalk):
         if self.jsx is not None:
             self.jsx.parameters(qualname, params, node)
         decorators = self._decorators(node) if node.type == "method_definition" else ()
+        if (body := node.child_by_field_name("body")) is not None and body.type == "member_expression":
+            self._item_read(body)  # ``posts.map((p) => p.author)``
         self.definitions.append(
             Definition(
                 name,
@@ -298,7 +312,16 @@ class JsWalk(TreeWalk):
                 targets = named(clause) if clause.type.endswith("_clause") else [clause]
                 bases.extend(d for t in targets if (d := dotted(t) or text(t)))
         self.definitions.append(
-            Definition(name, qualname, "class", line(node), end_line(node), self._decorators(node), bases=tuple(bases))
+            Definition(
+                name,
+                qualname,
+                "class",
+                line(node),
+                end_line(node),
+                self._decorators(node),
+                bases=tuple(bases),
+                lazy_relations=lazy_relations(node.child_by_field_name("body")),
+            )
         )
         return qualname
 
