@@ -11,6 +11,7 @@ from redline.checks.latency.jsgo_rules import GO_INSERT_IN_LOOP, GO_REDIS_IN_LOO
 from redline.checks.latency.loop_items import per_item, per_query, where
 from redline.checks.latency.per_item import Hit, not_a_batchable_read
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.scopes import nearest
 
 _SQL_PACKAGES = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
 _GORM_PACKAGES = ("gorm.io/gorm", "github.com/jinzhu/gorm")
@@ -64,13 +65,7 @@ class GoTypes:
         }
 
     def of(self, function: str, name: str) -> str | None:
-        scope = function
-        while scope:
-            found = self.types.get((scope, name))
-            if found is not None:
-                return found
-            scope = scope.rpartition(".")[0]
-        return None
+        return nearest(self.types, function, name)
 
 
 def _imports(index: CodeIndex, prefixes: tuple[str, ...]) -> bool:
