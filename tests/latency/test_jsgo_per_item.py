@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from code_audit import findings_of
-from redline.checks.latency.jsgo_check import JsGoPerItemCheck, offline
+from redline.checks.latency.jsgo_check import JsGoPerItemCheck
+from redline.checks.latency.offline import offline_js_go
 from redline.core.rules import RuleRegistry
 from redline.synthesis.measured_link import n_plus_one_rules
 
@@ -101,4 +102,4 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
     ],
 )
 def test_offline_scripts_are_left_out(path: str, expected: bool) -> None:
-    assert offline(path) is expected
+    assert offline_js_go(path) is expected

@@ -49,7 +49,7 @@ class LatencyCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory, TemplateLoops)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not _offline(i.path)]
+        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:
@@ -68,7 +68,7 @@ class LatencyCheck(ProjectCheck):
                 *handler_hits(index, routes.get(index.path, []), bindings),
             ]
             found += [self._finding(index.path, hit) for hit in _dedupe(hits)]
-        templates = [t for t in facts.of(TemplateLoops) if not _offline(t.path)]
+        templates = [t for t in facts.of(TemplateLoops) if not offline(t.path)]
         found += [self._finding(path, hit) for path, hit in template_hits(indexes, templates, cat)]
         return found
 
@@ -80,11 +80,6 @@ class LatencyCheck(ProjectCheck):
             evidence=hit.evidence,
             remediation=hit.remediation,
         )
-
-
-def _offline(path: str) -> bool:
-    """Tests, samples, migrations and management commands: code that never serves a request (``offline.py``)."""
-    return offline(path)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

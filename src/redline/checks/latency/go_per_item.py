@@ -11,6 +11,7 @@ from redline.checks.latency.jsgo_rules import GO_INSERT_IN_LOOP, GO_REDIS_IN_LOO
 from redline.checks.latency.loop_items import per_item, per_query, where
 from redline.checks.latency.per_item import Hit, not_a_batchable_read
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.scopes import nearest
 
 _SQL_PACKAGES = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
 _GORM_PACKAGES = ("gorm.io/gorm", "github.com/jinzhu/gorm")
@@ -64,13 +65,7 @@ class GoTypes:
         }
 
     def of(self, function: str, name: str) -> str | None:
-        scope = function
-        while scope:
-            found = self.types.get((scope, name))
-            if found is not None:
-                return found
-            scope = scope.rpartition(".")[0]
-        return None
+        return nearest(self.types, function, name)
 
 
 def _imports(index: CodeIndex, prefixes: tuple[str, ...]) -> bool:
@@ -82,7 +77,8 @@ def go_hits(index: CodeIndex) -> Iterator[Hit]:
     if not any(uses):
         return
     types = GoTypes(index)
-    sql = _Sql(index, types) if uses[0] else None
+    # SQLite: the database is in the process, a query or an INSERT per item costs no round trip
+    sql = _Sql(index, types) if uses[0] and not embedded_database(index) else None
     packages = {local for local, _ in index.imports}
     seen: set[int] = set()
     for call in index.calls:
@@ -116,19 +112,15 @@ class _Sql:
         self.types = types
         self.sqlx = _imports(index, ("github.com/jmoiron/sqlx",))
         self.pgx = _imports(index, ("github.com/jackc/pgx",))
-        self.embedded = embedded_database(index)
         self.statements = GoStatements(index, types.types, _DB_NAME)
 
     def hit(self, call: CallSite, loop: Loop) -> Hit | None:
         owner, _, method = call.raw.rpartition(".")
+        read = method in _SQL_READS or (self.sqlx and method in _SQLX_READS)
+        if not read and method not in _EXECS:
+            return None
         statement = self.statements.of(call.function, owner) if "." not in owner else None
-        if self.embedded:
-            return None  # SQLite: the database is in the process, a query per item costs no round trip
-        if method in _SQL_READS or (self.sqlx and method in _SQLX_READS):
-            return self._read(call, loop, statement)
-        if method in _EXECS:
-            return self._insert(call, loop, statement)
-        return None
+        return self._read(call, loop, statement) if read else self._insert(call, loop, statement)
 
     def _read(self, call: CallSite, loop: Loop, statement: Statement | None) -> Hit | None:
         if statement is None and not _receiver_is(call, self.types, _SQL_TYPES, _DB_NAME):
@@ -139,11 +131,10 @@ class _Sql:
         sql = sql or next((a.literal for a in call.args if isinstance(a.literal, str)), None)
         if sql is not None and not_a_batchable_read(sql):
             return None
-        evidence = {"call": call.raw, "loop": f"line {loop.line}"}
-        prepared = ""
-        if statement is not None:
-            evidence["prepared"] = f"line {statement.line}" if statement.line else "parameter"
-            prepared = " through a prepared statement (it saves the parse, not the round trip)"
+        evidence = _evidence(call, loop, statement)
+        prepared = (
+            " through a prepared statement (it saves the parse, not the round trip)" if statement is not None else ""
+        )
         return Hit(
             GO_SQL_IN_LOOP,
             f"SQL query {call.raw}(...){prepared} runs {where(loop)}: {per_query(loop)}",
@@ -172,10 +163,9 @@ class _Sql:
             return None
         if sql is None or not _INSERT.match(sql) or self._id_used(call, loop):
             return None
-        evidence = {"call": call.raw, "loop": f"line {loop.line}"}
+        evidence = _evidence(call, loop, statement)
         how = "an INSERT"
         if statement is not None:
-            evidence["prepared"] = f"line {statement.line}" if statement.line else "parameter"
             where_prepared = f" at line {statement.line}" if statement.line else ""
             how = f"a prepared INSERT (prepared{where_prepared}: parsed once, but each row is still one round trip)"
         fix = (
@@ -194,6 +184,14 @@ class _Sql:
             evidence,
             fix + ".",
         )
+
+
+def _evidence(call: CallSite, loop: Loop, statement: Statement | None) -> dict[str, str]:
+    """The call and its loop, and where the statement it runs was prepared (``parameter``: handed in)."""
+    evidence = {"call": call.raw, "loop": f"line {loop.line}"}
+    if statement is not None:
+        evidence["prepared"] = f"line {statement.line}" if statement.line else "parameter"
+    return evidence
 
 
 def _gorm(call: CallSite, types: GoTypes, loop: Loop) -> Hit | None:

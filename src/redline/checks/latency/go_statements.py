@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.scopes import nearest
 
 #: methods that return a statement handle: ``db.Prepare(q)``, ``tx.Stmt(stmt)``, sqlx ``PrepareNamed``
 PREPARE_METHODS = frozenset(
@@ -21,7 +21,6 @@ PREPARE_METHODS = frozenset(
 _REBIND = frozenset({"Stmt", "StmtContext", "Stmtx", "StmtxContext", "NamedStmt", "NamedStmtContext"})
 STATEMENT_TYPES = frozenset({"sql.Stmt", "sqlx.Stmt", "sqlx.NamedStmt"})
 _SQLITE = re.compile(r"(?i)sqlite")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class GoStatements:
 
     def _db_like(self, call: CallSite, owner: str, is_db: re.Pattern[str]) -> bool:
         parts = owner.split(".")
-        declared = self.lookup(self._declared, call.function, parts[0])
+        declared = nearest(self._declared, call.function, parts[0])
         if declared is not None and len(parts) == 1:
             return declared.startswith(("sql.", "sqlx.", "pgx", "pgxpool."))
         return bool(is_db.search(parts[-1]))
@@ -67,23 +66,14 @@ class GoStatements:
         if isinstance(arg.literal, str):
             return arg.literal
         if arg.name and "." not in arg.name:
-            return self.lookup(self._strings, function, arg.name)
+            return nearest(self._strings, function, arg.name)
         return None
 
     def of(self, function: str, name: str) -> Statement | None:
-        found = self.lookup(self.handles, function, name)
-        if found is None and (self.lookup(self._declared, function, name) or "") in STATEMENT_TYPES:
+        found = nearest(self.handles, function, name)
+        if found is None and (nearest(self._declared, function, name) or "") in STATEMENT_TYPES:
             return Statement(name, 0, None)  # ``func save(stmt *sql.Stmt, ...)``
         return found
-
-    @staticmethod
-    def lookup(table: dict[tuple[str, str], _T], function: str, name: str) -> _T | None:
-        scope = function
-        while True:
-            found = table.get((scope, name))
-            if found is not None or not scope:
-                return found
-            scope = scope.rpartition(".")[0]
 
 
 def embedded_database(index: CodeIndex) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from redline.checks.latency.js_clients import JsProject, ModuleFacts
 from redline.checks.latency.loop_items import constant_lists, per_item
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Loop
+from redline.sources.code.scopes import nearest
 from redline.sources.code.treesitter.jsnames import module_id
 
 _GRPC_JS = frozenset({"@grpc/grpc-js", "grpc"})
@@ -187,18 +188,11 @@ def _defaults(index: CodeIndex, call: CallSite, library: str) -> bool:
 
 
 def _lookup(clients: dict[tuple[str, str], GrpcClient], function: str, name: str) -> GrpcClient | None:
-    scope = function
-    while True:
-        found = clients.get((scope, name))
-        if found is not None:
-            return found
-        if not scope:
-            break
-        scope = scope.rpartition(".")[0]
-    if name.startswith("this."):  # ``this.client = new X(...)`` in the class's constructor
+    found = nearest(clients, function, name)
+    if found is None and name.startswith("this."):  # ``this.client = new X(...)`` in the class's constructor
         owner = function.split(".", 1)[0]
         return next((c for (f, n), c in clients.items() if n == name and f.split(".", 1)[0] == owner), None)
-    return None
+    return found
 
 
 def judge(call: CallSite, client: GrpcClient) -> GrpcCall:

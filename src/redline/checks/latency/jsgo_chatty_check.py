@@ -20,8 +20,8 @@ from redline.checks.latency.js_grpc import (
 )
 from redline.checks.latency.js_http import js_http_hits, js_remote_calls, rpc_hit
 from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
-from redline.checks.latency.jsgo_check import offline
 from redline.checks.latency.jsgo_handlers import ExternalCall, external_calls, message, route_of
+from redline.checks.latency.offline import offline_js_go
 from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Skipped, ToolError
@@ -40,7 +40,7 @@ class JsGoChattyCheck(ModuleCheck):
     def check_module(
         self, fact: CodeIndex, ctx: CheckContext
     ) -> Iterable[Finding | ExternalCall | ClientExports | ImportedLoopCall]:
-        if offline(fact.path) or (fact.language not in _JS and fact.language != "go"):
+        if offline_js_go(fact.path) or (fact.language not in _JS and fact.language != "go"):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)

@@ -31,17 +31,13 @@ from redline.sources.code.treesitter.jsflow import (
 from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
-from redline.sources.code.treesitter.loopscope import LoopScopes, reads
+from redline.sources.code.treesitter.loopscope import LoopScopes, node_key, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
 FUNCTIONS = JS_GRAMMAR.functions  # the node types that open a function scope
 CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 _CALLS = frozenset({"call_expression", "new_expression"})
-
-
-def _key(node: Node) -> tuple[int, int, str]:
-    return (node.start_byte, node.end_byte, node.type)
 
 
 def render(node: Node, depth: int = 0) -> str:
@@ -210,7 +206,7 @@ class JsWalk(TreeWalk):
         elif kind == "await_expression":
             inner = named(node)
             if inner:
-                self.awaited.add(_key(inner[-1]))
+                self.awaited.add(node_key(inner[-1]))
             self._item_read(node)
         elif kind == "variable_declarator":
             self._declarator(node, scope, flow)
@@ -378,7 +374,7 @@ class JsWalk(TreeWalk):
             assigned_to=_assigned_to(node),
             tainted=tuple(tainted),
             built_by=building(args[0], flow or JsFlow()) if args else None,
-            awaited=_key(node) in self.awaited,
+            awaited=node_key(node) in self.awaited,
             loop=loop,
             reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR)
             if loop >= 0 or statement is not None
@@ -468,7 +464,7 @@ def _returned(node: Node) -> bool:
     if parent.type == "return_statement":
         return True
     body = parent.child_by_field_name("body") if parent.type == "arrow_function" else None
-    return body is not None and _key(body) == _key(child)
+    return body is not None and node_key(body) == node_key(child)
 
 
 def _param_types(node: Node) -> tuple[tuple[str, str], ...]:
