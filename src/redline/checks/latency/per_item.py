@@ -88,6 +88,7 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
 
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
+    in_process = embedded_database(index)
     # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
     # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
     seen: set[int] = {
@@ -108,7 +109,7 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
                 if writes_statement(index, call) or never_evaluated(index, call)
                 else _orm_query(call, cat, orm, loop)
             )
-            or _raw_sql(call, orm, loop, items)
+            or (None if in_process else _raw_sql(call, orm, loop, items))
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)
         )
@@ -180,6 +181,24 @@ def orm_read(call: CallSite, cat: Catalogue, orm: str | None) -> str | None:
     elif orm == "sqlalchemy" and len(parts) >= 2 and parts[-1] in _SQLA_READS and _SESSION.search(receiver(call)):
         return call.raw
     return None
+
+
+#: drivers of databases that run inside the process: a statement per item costs no network round trip
+_EMBEDDED_DRIVERS = frozenset({"sqlite3", "aiosqlite", "apsw", "duckdb", "pysqlite2"})
+#: drivers of database servers: a module importing one of these too may send its statements over the network
+_SERVER_DRIVERS = frozenset(
+    {
+        "psycopg", "psycopg2", "asyncpg", "pg8000", "pymysql", "MySQLdb", "mysql", "aiomysql", "asyncmy",
+        "oracledb", "cx_Oracle", "pyodbc", "pymssql", "aioodbc", "clickhouse_driver", "snowflake",
+    }
+)  # fmt: skip
+
+
+def embedded_database(index: CodeIndex) -> bool:
+    """The module's cursors reach an in-process database (SQLite, DuckDB) and no server driver is imported:
+    per-item statements cost no round trip there (the Go SQL rules judge SQLite files the same way)."""
+    found = {q.split(".", 1)[0] for _, q in index.imports}
+    return bool(found & _EMBEDDED_DRIVERS) and not found & _SERVER_DRIVERS
 
 
 def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hit | None:

@@ -109,7 +109,8 @@ RAW_SQL_IN_LOOP = Rule(
         what_it_does="Flags `cursor.execute(...)` (a receiver named like a cursor or connection) inside a "
         "`for` loop or comprehension whose parameters use the loop variable. A literal INSERT/UPDATE/DELETE "
         "is left to the batching rules. Also flags, at the call in the loop, a project function given the "
-        "loop item that runs such an `execute` with it on every call (see LAT101).",
+        "loop item that runs such an `execute` with it on every call (see LAT101). A module whose only driver "
+        "is an in-process database (`sqlite3`, `aiosqlite`, DuckDB) is not flagged: no round trip to save.",
         why_bad="One round trip per item: latency grows with the number of items and the database parses "
         "and plans the same statement again and again.",
         example='for uid in ids:\n    cur.execute("SELECT name FROM users WHERE id = %s", (uid,))',
