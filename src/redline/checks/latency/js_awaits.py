@@ -10,7 +10,7 @@ from itertools import groupby
 
 from redline.checks.latency.js_awaits_rules import JS_SERIAL_AWAITS
 from redline.checks.latency.js_http import JsHttpClients
-from redline.checks.latency.js_per_item import _LABEL, _PRISMA, _READS, _TYPEORM, JsReceivers  # the read catalogue
+from redline.checks.latency.js_per_item import JsReceivers, prisma_read, read_label
 from redline.checks.latency.loop_items import constant_lists, per_item
 from redline.checks.latency.per_item import LOCKING_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex
@@ -120,15 +120,9 @@ class JsReads:
             owner, method = ".".join(parts[:at]), parts[at]
             scoped = kind if parts[at - 1] in _SCOPES else None  # ``Share.scope(...).findOne(...)``: the model's
             kind = self.receivers.kind(call.function, owner) or scoped
-            reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
-            if (
-                method in _PRISMA
-                and at >= 2
-                and self.receivers.kind(call.function, ".".join(parts[: at - 1])) == "prisma"
-            ):
-                return "Prisma", at
-            if kind is not None and reads is not None and method in reads:
-                return _LABEL[kind], at
+            label = prisma_read(self.receivers, call.function, owner, method) or read_label(kind, method)
+            if label is not None:
+                return label, at
         return None
 
     def _sql(self, call: CallSite) -> str | None:
