@@ -10,7 +10,7 @@ from itertools import groupby
 
 from redline.checks.latency.js_awaits_rules import JS_SERIAL_AWAITS
 from redline.checks.latency.js_http import JsHttpClients
-from redline.checks.latency.js_per_item import _LABEL, _PRISMA, _READS, _TYPEORM, JsReceivers  # the read catalogue
+from redline.checks.latency.js_per_item import JsReceivers, prisma_read, read_label
 from redline.checks.latency.loop_items import constant_lists, per_item
 from redline.checks.latency.per_item import LOCKING_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex
@@ -63,6 +63,14 @@ class JsReads:
             and c.args
             and c.args[0].name in _CONTEXTS
         ]
+        #: the calls of each function by how they are written: the inner call of a chain (``got(url).json()``)
+        self.calls: dict[tuple[str, str], list[CallSite]] = {}
+        for c in index.calls:
+            self.calls.setdefault((c.function, c.raw), []).append(c)
+        #: names bound to a pool the module makes (``const db = mysql.createPool(...)``)
+        self.pools = {
+            c.assigned_to for c in index.calls if c.assigned_to and (c.target or "").endswith(("Pool", "createPool"))
+        }
 
     def label(self, call: CallSite) -> tuple[str, int] | None:
         """(label, the step of the call chain that reads), None when the call reads nothing over the network."""
@@ -101,14 +109,8 @@ class JsReads:
         head, _, step = call.raw.rpartition(".")
         if step not in _BODY_STEPS or not head:
             return None
-        inner = next(
-            (
-                c
-                for c in self.index.calls
-                if c.raw == head and c.function == call.function and c.end_line <= call.line <= c.end_line + 1
-            ),
-            None,
-        )
+        calls = self.calls.get((call.function, head), [])
+        inner = next((c for c in calls if c.end_line <= call.line <= c.end_line + 1), None)
         found = self._http(inner) if inner is not None and not self._transactional(inner) else None
         return (found, head.count(".")) if found is not None else None
 
@@ -120,15 +122,9 @@ class JsReads:
             owner, method = ".".join(parts[:at]), parts[at]
             scoped = kind if parts[at - 1] in _SCOPES else None  # ``Share.scope(...).findOne(...)``: the model's
             kind = self.receivers.kind(call.function, owner) or scoped
-            reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
-            if (
-                method in _PRISMA
-                and at >= 2
-                and self.receivers.kind(call.function, ".".join(parts[: at - 1])) == "prisma"
-            ):
-                return "Prisma", at
-            if kind is not None and reads is not None and method in reads:
-                return _LABEL[kind], at
+            label = prisma_read(self.receivers, call.function, owner, method) or read_label(kind, method)
+            if label is not None:
+                return label, at
         return None
 
     def _sql(self, call: CallSite) -> str | None:
@@ -145,9 +141,7 @@ class JsReads:
         if self.receivers.kind(function, owner) != "sql":
             return False
         name = owner.rpartition(".")[2]
-        return "pool" in name.lower() or any(
-            c.assigned_to == name and (c.target or "").endswith(("Pool", "createPool")) for c in self.index.calls
-        )
+        return "pool" in name.lower() or name in self.pools
 
     def _redis(self, call: CallSite) -> str | None:
         owner, _, method = call.raw.rpartition(".")
@@ -209,15 +203,16 @@ Statement = tuple[CallSite, str, str]  # the call, what it reads through, how it
 def independent_runs(statements: Sequence[Statement]) -> Iterator[list[Statement]]:
     """Runs of consecutive statements where no call reads what an earlier one in the run bound."""
     run: list[Statement] = []
+    bound: set[str] = set()  # what the run's calls bound so far
     for statement in statements:
         call = statement[0]
-        bound = {name for c, _, _ in run for name in _bound(c)}
-        if run and call.position == run[-1][0].position + 1 and not bound & set(call.reads):
+        if run and call.position == run[-1][0].position + 1 and not bound.intersection(call.reads):
             run.append(statement)
+            bound.update(_bound(call))
             continue
         if len(run) >= 2:
             yield run
-        run = [statement]
+        run, bound = [statement], set(_bound(call))
     if len(run) >= 2:
         yield run
 

@@ -5,6 +5,7 @@ calls per loop item; RES290 judges each unary call's deadline."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.checks.latency.js_clients import JsProject, ModuleFacts
@@ -16,6 +17,8 @@ from redline.sources.code.treesitter.jsnames import module_id
 _GRPC_JS = frozenset({"@grpc/grpc-js", "grpc"})
 _NICE = "nice-grpc."
 _CONNECT = ("@connectrpc/connect.", "@bufbuild/connect.")
+#: the packages a module imports when it makes a gRPC client of one of the libraries
+_LIBRARIES = _GRPC_JS | {_NICE[:-1], *(c[:-1] for c in _CONNECT)}
 _CONNECT_FACTORIES = frozenset({"createClient", "createPromiseClient", "createCallbackClient"})
 #: the client's own methods, not RPCs
 _CLIENT_METHODS = frozenset(
@@ -56,9 +59,11 @@ class GrpcCall:
     deadline: bool | None
 
 
-def grpc_calls(index: CodeIndex) -> list[GrpcCall]:
-    """The module's calls through gRPC clients it makes itself."""
-    clients = _clients(index)
+Clients = dict[tuple[str, str], GrpcClient]  # (function, name) -> the client made there
+
+
+def grpc_calls(index: CodeIndex, clients: Clients) -> list[GrpcCall]:
+    """The module's calls through the gRPC clients it makes itself (``grpc_clients``)."""
     if not clients:
         return []
     found: list[GrpcCall] = []
@@ -70,10 +75,10 @@ def grpc_calls(index: CodeIndex) -> list[GrpcCall]:
     return found
 
 
-def exported_clients(index: CodeIndex) -> dict[str, GrpcClient]:
+def exported_clients(index: CodeIndex, clients: Clients) -> dict[str, GrpcClient]:
     """The module-level gRPC clients another module can import: by name, and ``default`` for the one
     ``export default client`` / ``module.exports = client`` hands out."""
-    found = {name: client for (function, name), client in _clients(index).items() if not function}
+    found = {name: client for (function, name), client in clients.items() if not function}
     for assignment in index.assignments:
         if assignment.name == "module.exports" and len(assignment.values) == 1:
             value = assignment.values[0]
@@ -91,8 +96,8 @@ class ClientExports:
     clients: tuple[tuple[str, GrpcClient], ...]
 
 
-def client_exports(index: CodeIndex) -> ClientExports | None:
-    found = exported_clients(index)
+def client_exports(index: CodeIndex, clients: Clients) -> ClientExports | None:
+    found = exported_clients(index, clients)
     return ClientExports(module_id(index.path), index.path, tuple(sorted(found.items()))) if found else None
 
 
@@ -114,16 +119,37 @@ class ImportedClients:
         return (self._exports[module].path, client) if client is not None else None
 
 
-def imported_calls(index: CodeIndex) -> list[tuple[CallSite, str]]:
-    """Calls that may go through a gRPC client imported from another module of the project: (call, import
-    target of its receiver), for unary-looking calls only (a callback last, or awaited)."""
-    found: list[tuple[CallSite, str]] = []
+@dataclass(frozen=True)
+class ImportedCall:
+    """A call through a name imported from another project module, judged in a check's ``finish`` once the
+    module that makes the client is known: a unary-looking one (RES290, with whether its module is browser
+    code), or one made once per item of ``loop`` (LAT257, chatty RPC)."""
+
+    path: str
+    call: CallSite
+    target: str
+    loop: Loop | None = None
+    browser: bool = False
+
+
+def _imported_rpcs(index: CodeIndex) -> Iterator[tuple[CallSite, str]]:
+    """(call, import target of its receiver) for the calls that may go through a gRPC client imported from
+    another module of the project: ``users.getUser(...)``."""
+    imports = dict(index.imports)
     for call in index.calls:
         parts = call.raw.split(".")
-        target = index.imported(parts[0]) if len(parts) == 2 and _rpc(parts[1]) else None
+        target = imports.get(parts[0]) if len(parts) == 2 and _rpc(parts[1]) else None
+        if target:
+            yield call, target
+
+
+def imported_calls(index: CodeIndex, *, browser: bool) -> list[ImportedCall]:
+    """The unary-looking imported calls (a callback last, or awaited)."""
+    found: list[ImportedCall] = []
+    for call, target in _imported_rpcs(index):
         callback = bool(call.args) and _CALLBACK.match(call.args[-1].name or "") is not None
-        if target and (callback or call.awaited):
-            found.append((call, target))
+        if callback or call.awaited:
+            found.append(ImportedCall(index.path, call, target, browser=browser))
     return found
 
 
@@ -137,9 +163,14 @@ def _rpc(method: str) -> bool:
     return bool(method) and method not in _CLIENT_METHODS and not method.startswith("$")
 
 
-def _clients(index: CodeIndex) -> dict[tuple[str, str], GrpcClient]:
-    uses_grpc_js = any(module.split(".", 1)[0] in _GRPC_JS for _, module in index.imports)
-    clients: dict[tuple[str, str], GrpcClient] = {}
+def grpc_clients(index: CodeIndex) -> Clients:
+    """The gRPC clients the module makes, by the function and name they are bound to: none unless it imports
+    one of the libraries."""
+    roots = {module.split(".", 1)[0] for _, module in index.imports}
+    if not roots & _LIBRARIES:
+        return {}
+    uses_grpc_js = bool(roots & _GRPC_JS)
+    clients: Clients = {}
     for call in index.calls:
         if not call.assigned_to:
             continue
@@ -187,7 +218,7 @@ def _defaults(index: CodeIndex, call: CallSite, library: str) -> bool:
     return keys is None or bool(keys & _DEFAULTS)
 
 
-def _lookup(clients: dict[tuple[str, str], GrpcClient], function: str, name: str) -> GrpcClient | None:
+def _lookup(clients: Clients, function: str, name: str) -> GrpcClient | None:
     found = nearest(clients, function, name)
     if found is None and name.startswith("this."):  # ``this.client = new X(...)`` in the class's constructor
         owner = function.split(".", 1)[0]
@@ -223,26 +254,14 @@ def _deadline_in(args: tuple[Arg, ...], keys: set[str]) -> bool | None:
     return None if unknown else False
 
 
-@dataclass(frozen=True)
-class ImportedLoopCall:
-    """A call through a name imported from another project module, once per item of a loop (a worker's partial):
-    chatty RPC when the import turns out to be a gRPC client."""
-
-    path: str
-    call: CallSite
-    target: str
-    loop: Loop
-
-
-def imported_loop_calls(index: CodeIndex) -> list[ImportedLoopCall]:
+def imported_loop_calls(index: CodeIndex) -> list[ImportedCall]:
+    """The imported calls made once per item of a loop, except a service's batch RPC."""
     constants = constant_lists(index)
-    found: list[ImportedLoopCall] = []
-    for call in index.calls:
-        parts = call.raw.split(".")
-        if call.loop < 0 or len(parts) != 2 or not _rpc(parts[1]) or batch_method(parts[1]):
+    found: list[ImportedCall] = []
+    for call, target in _imported_rpcs(index):
+        if call.loop < 0 or batch_method(call.raw.rpartition(".")[2]):
             continue
-        target = index.imported(parts[0])
-        loop = per_item(index, call, constants) if target else None
-        if target and loop is not None:
-            found.append(ImportedLoopCall(index.path, call, target, loop))
+        loop = per_item(index, call, constants)
+        if loop is not None:
+            found.append(ImportedCall(index.path, call, target, loop))
     return found

@@ -40,6 +40,7 @@ _TYPEORM = frozenset(
         "findByIds", "count", "countBy", "exist", "exists", "existsBy", "sum", "average", "minimum", "maximum", "query",
     }
 )  # fmt: skip
+#: what a Prisma model delegate reads with (``prisma.user.findMany``)
 _PRISMA = frozenset(
     {
         "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",
@@ -197,12 +198,23 @@ def orm_label(call: CallSite, receivers: JsReceivers) -> str | None:
     is not a read of a model, repository or client (or hands over a batch of keys)."""
     owner, _, method = call.raw.rpartition(".")
     kind = receivers.kind(call.function, owner)
+    label = prisma_read(receivers, call.function, owner, method) or read_label(kind, method)
+    return None if label is None or _batched(call) else label
+
+
+def read_label(kind: str | None, method: str) -> str | None:
+    """The ORM (``Sequelize``, ``TypeORM``, ``Mongoose``) when ``method`` of a receiver of ``kind`` (a model,
+    repository or entity manager) is a read, else None."""
     reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
-    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
-        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
-    if kind is None or reads is None or method not in reads or _batched(call):
-        return None
-    return _LABEL[kind]
+    return _LABEL[kind] if kind is not None and reads is not None and method in reads else None
+
+
+def prisma_read(receivers: JsReceivers, function: str, owner: str, method: str) -> str | None:
+    """``Prisma`` when ``owner.method`` is a read through a model delegate (``prisma.user.findMany``: the
+    delegate's owner is the client), else None."""
+    if method in _PRISMA and "." in owner and receivers.kind(function, owner.rpartition(".")[0]) == "prisma":
+        return _LABEL["prisma"]
+    return None
 
 
 _REMEDIATION = {

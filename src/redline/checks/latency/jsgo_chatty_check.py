@@ -11,11 +11,12 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.go_http import go_http_hits, go_remote_calls
 from redline.checks.latency.js_grpc import (
     ClientExports,
+    ImportedCall,
     ImportedClients,
-    ImportedLoopCall,
     batch_method,
     client_exports,
     grpc_calls,
+    grpc_clients,
     imported_loop_calls,
 )
 from redline.checks.latency.js_http import js_http_hits, js_remote_calls, rpc_hit
@@ -39,19 +40,18 @@ class JsGoChattyCheck(ModuleCheck):
 
     def check_module(
         self, fact: CodeIndex, ctx: CheckContext
-    ) -> Iterable[Finding | ExternalCall | ClientExports | ImportedLoopCall]:
+    ) -> Iterable[Finding | ExternalCall | ClientExports | ImportedCall]:
         if offline_js_go(fact.path) or (fact.language not in _JS and fact.language != "go"):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)
-        calls = [g for g in grpc_calls(fact) if not batch_method(g.call.raw.rpartition(".")[2])] if js else []
+        clients = grpc_clients(fact) if js else {}
+        calls = [g for g in grpc_calls(fact, clients) if not batch_method(g.call.raw.rpartition(".")[2])]
         rpc = {id(g.call): f"gRPC {g.client.library}" for g in calls}
         hits = js_http_hits(fact, remote | rpc) if js else go_http_hits(fact, remote)
-        found: list[Finding | ExternalCall | ClientExports | ImportedLoopCall] = [
-            self._finding(fact.path, h) for h in hits
-        ]
+        found: list[Finding | ExternalCall | ClientExports | ImportedCall] = [self._finding(fact.path, h) for h in hits]
         if js:  # gRPC clients made in one module and called in a loop of another: resolved in ``finish``
-            exports = client_exports(fact)
+            exports = client_exports(fact, clients)
             found += [exports] if exports is not None else []
             found += imported_loop_calls(fact)
         return [*found, *external_calls(fact, remote)]
@@ -68,9 +68,9 @@ class JsGoChattyCheck(ModuleCheck):
         for partial in partials:
             if isinstance(partial, ClientExports):
                 continue
-            if isinstance(partial, ImportedLoopCall):
+            if isinstance(partial, ImportedCall):
                 resolved = clients.resolve(partial.target)
-                if resolved is not None:
+                if resolved is not None and partial.loop is not None:
                     hit = rpc_hit(partial.call, f"gRPC {resolved[1].library}", partial.loop)
                     out.append(self._finding(partial.path, hit))
             elif not isinstance(partial, ExternalCall):

@@ -28,18 +28,25 @@ _SUBQUERY = frozenset({"Exists", "Subquery"})
 
 def never_evaluated(index: CodeIndex, call: CallSite) -> bool:
     """``call`` builds a Django queryset bound to a name whose every visible use is a write or a subquery."""
+    parts = call.raw.split(".")
+    if len(parts) < 2 or parts[1] not in DJANGO_MANAGERS:
+        return False  # no manager: nor has the chain this call starts, which shares its first steps
     # ``qs = X.objects.filter(...).order_by(...)``: the chain's inner calls share its line, the outermost is bound
+    chain = call.raw + "."
     call = next(
         (
             c
             for c in index.calls
-            if c.line == call.line and c.function == call.function and c.assigned_to and c.raw.startswith(call.raw)
+            if c.line == call.line
+            and c.function == call.function
+            and c.assigned_to
+            and (c.raw == call.raw or c.raw.startswith(chain))
         ),
         call,
     )
     name = call.assigned_to
     parts = call.raw.split(".")
-    if not name or "." in name or len(parts) < 3 or parts[1] not in DJANGO_MANAGERS:
+    if not name or "." in name or len(parts) < 3:
         return False
     if not set(parts[2:]) <= _COMPOSE:
         return False

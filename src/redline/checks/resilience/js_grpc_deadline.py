@@ -4,16 +4,17 @@ Connect clients. Python's counterpart is RES112; Go's blocking dial is RES212.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.js_grpc import (
     ClientExports,
     GrpcCall,
+    ImportedCall,
     ImportedClients,
     client_exports,
     grpc_calls,
+    grpc_clients,
     imported_calls,
     judge,
 )
@@ -22,7 +23,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
-from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.model import CodeIndex
 
 JS_GRPC_NO_DEADLINE = Rule(
     code="RES290",
@@ -73,29 +74,11 @@ _FIX = {
 }
 
 
-def deadline_misses(index: CodeIndex) -> list[GrpcCall]:
-    """The module's unary gRPC calls that visibly set no deadline. grpc-js and nice-grpc run only in Node (they
-    need HTTP/2 sockets), so a ``frontend/`` directory does not make them browser code; a Connect client may
-    be either."""
-    if looks_like_test_or_sample(index.path):
-        return []
-    return _missing(grpc_calls(index), browser=browser_module(index))
-
-
 def _missing(calls: list[GrpcCall], *, browser: bool) -> list[GrpcCall]:
+    """The unary calls that visibly set no deadline. grpc-js and nice-grpc run only in Node (they need HTTP/2
+    sockets), so a ``frontend/`` directory does not make them browser code; a Connect client may be either."""
     misses = [g for g in calls if g.unary and g.deadline is False and not g.client.defaults]
     return [g for g in misses if not (browser and g.client.library == "connect")]
-
-
-@dataclass(frozen=True)
-class _Imported:
-    """A unary-looking call through a name imported from another project module: judged in ``finish``,
-    once the module that makes the client is known."""
-
-    path: str
-    call: CallSite
-    target: str
-    browser: bool
 
 
 class JsGrpcDeadlineCheck(ModuleCheck):
@@ -103,24 +86,26 @@ class JsGrpcDeadlineCheck(ModuleCheck):
     rules = (JS_GRPC_NO_DEADLINE,)
     fact_types = (CodeIndex,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ClientExports | _Imported]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ClientExports | ImportedCall]:
         if fact.language not in {"javascript", "typescript"}:
             return []
-        exports = client_exports(fact)
-        out: list[Finding | ClientExports | _Imported] = [exports] if exports is not None else []
+        clients = grpc_clients(fact)
+        exports = client_exports(fact, clients)
+        out: list[Finding | ClientExports | ImportedCall] = [exports] if exports is not None else []
         if looks_like_test_or_sample(fact.path):
             return out
         browser = browser_module(fact)
-        out += [self._finding(fact.path, miss, fact.path) for miss in _missing(grpc_calls(fact), browser=browser)]
-        out += [_Imported(fact.path, call, target, browser) for call, target in imported_calls(fact)]
+        misses = _missing(grpc_calls(fact, clients), browser=browser)
+        out += [self._finding(fact.path, miss, fact.path) for miss in misses]
+        out += imported_calls(fact, browser=browser)
         return out
 
     def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         resolver = ImportedClients([p for p in partials if isinstance(p, ClientExports)])
         found = [p for p in partials if isinstance(p, Finding)]
         for p in partials:
-            resolved = resolver.resolve(p.target) if isinstance(p, _Imported) else None
-            if isinstance(p, _Imported) and resolved is not None:
+            resolved = resolver.resolve(p.target) if isinstance(p, ImportedCall) else None
+            if isinstance(p, ImportedCall) and resolved is not None:
                 owner, client = resolved
                 found += [self._finding(p.path, g, owner) for g in _missing([judge(p.call, client)], browser=p.browser)]
         return found

@@ -380,27 +380,28 @@ def _chain_end(node: Node) -> Node:
     return node
 
 
-def _assigned_to(node: Node) -> str | None:
-    """The single name a call (or the fluent chain it starts) is bound to: ``r := gin.Default()``."""
-    parent = _chain_end(node).parent
+def _left_names(node: Node) -> list[Node]:
+    """The left-hand side of the declaration or assignment whose value ``node`` is: ``[r]`` for ``r :=
+    gin.Default()`` or ``var r = ...``, ``[stmt, err]`` for ``stmt, err := tx.Prepare(q)``; empty when
+    ``node`` is not an assigned value."""
+    parent = node.parent
     if parent is not None and parent.type == "expression_list":
         parent = parent.parent
     if parent is None or parent.type not in {"short_var_declaration", "assignment_statement", "var_spec"}:
-        return None
+        return []
     left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
-    names = [left] if left is not None and left.type == "identifier" else named(left) if left is not None else []
+    return [left] if left is not None and left.type == "identifier" else named(left) if left is not None else []
+
+
+def _assigned_to(node: Node) -> str | None:
+    """The single name a call (or the fluent chain it starts) is bound to: ``r := gin.Default()``."""
+    names = _left_names(_chain_end(node))
     return text(names[0]) if len(names) == 1 and names[0].type == "identifier" else None
 
 
 def _first_assigned(node: Node) -> str | None:
     """``stmt, err := tx.Prepare(q)``: the value's name when the call binds a value and an error."""
-    parent = node.parent
-    if parent is not None and parent.type == "expression_list":
-        parent = parent.parent
-    if parent is None or parent.type not in {"short_var_declaration", "assignment_statement", "var_spec"}:
-        return None
-    left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
-    names = named(left) if left is not None and left.type == "expression_list" else []
+    names = _left_names(node)
     if len(names) != 2 or names[0].type != "identifier" or text(names[0]) == "_" or text(names[1]) not in {"err", "_"}:
         return None
     return text(names[0])
