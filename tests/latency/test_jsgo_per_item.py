@@ -90,35 +90,3 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
 )
 def test_offline_scripts_are_left_out(path: str, expected: bool) -> None:
     assert offline(path) is expected
-
-
-def test_queries_against_sqlite_in_the_process_are_no_round_trips() -> None:
-    """memos' three store variants: the SQLite package's per-item check is a function call into the embedded
-    engine; the Postgres variant's and a package that can open MySQL keep LAT253."""
-    found = findings_of(Path(__file__).parent / "fixtures" / "go_stores", JsGoPerItemCheck())
-    got = sorted((f.location.path, f.location.start_line, f.rule) for f in found)
-    assert got == [
-        ("store/db/both/names.go", 12, "LAT253"),
-        ("store/db/postgres/attachment.go", 12, "LAT253"),
-    ]
-
-
-def test_sqlite_packages_are_those_with_only_an_embedded_driver() -> None:
-    from redline.checks.latency.inprocess_db import sqlite_packages
-    from redline.sources.packages.go_imports import GoFileImports
-
-    def index(path: str, *imports: str) -> GoFileImports:
-        return GoFileImports(path, imports)
-
-    got = sqlite_packages(
-        [
-            index("a/open.go", "database/sql", "modernc.org/sqlite"),
-            index("a/query.go", "database/sql"),
-            index("b/open.go", "gorm.io/driver/sqlite"),
-            index("b/pg.go", "github.com/jackc/pgx/v5/stdlib"),
-            index("c/open.go", "github.com/tursodatabase/libsql-client-go/libsql"),
-            index("d/open.go", "github.com/mattn/go-sqlite3"),
-            GoFileImports("d/pg_test.go", ("github.com/lib/pq",), not_built="test"),  # not the package's driver
-        ]
-    )
-    assert got == frozenset({"a", "d"})

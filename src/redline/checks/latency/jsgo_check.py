@@ -3,49 +3,41 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.go_per_item import go_hits
-from redline.checks.latency.inprocess_db import sqlite_packages
 from redline.checks.latency.js_clients import js_project
 from redline.checks.latency.js_per_item import js_hits
-from redline.checks.latency.jsgo_rules import GO_SQL_IN_LOOP, GORM_QUERY_IN_LOOP, JSGO_RULES
+from redline.checks.latency.jsgo_rules import JSGO_RULES
 from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
-from redline.sources.packages.go_imports import GoFileImports
 
 _JS = frozenset({"javascript", "typescript"})
 #: seed, fixture-loading and migration scripts: run once by hand, never on a request
 _OFFLINE = re.compile(
     r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|migration[-_]\w+|scripts|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
 )
-#: the rules whose cost is a database round trip (not LAT255: Redis is a server whatever the store)
-_SQL_ROUND_TRIPS = frozenset({GO_SQL_IN_LOOP.code, GORM_QUERY_IN_LOOP.code})
 
 
 class JsGoPerItemCheck(ProjectCheck):
     name = "latency-per-item-js-go"
     rules = JSGO_RULES
-    fact_types = (CodeIndex, GoFileImports)
+    fact_types = (CodeIndex,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         indexes = [i for i in facts.of(CodeIndex) if i.language in _JS or i.language == "go"]
         js = [i for i in indexes if i.language in _JS]
         project = js_project(js) if js else None
-        embedded = sqlite_packages(facts.of(GoFileImports))
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             if offline(index.path):
                 continue
-            hits = list(js_hits(index, project) if project is not None and index.language in _JS else go_hits(index))
-            if posixpath.dirname(index.path) in embedded:  # SQLite in the process: a query is no round trip
-                hits = [h for h in hits if h.rule.code not in _SQL_ROUND_TRIPS]
+            hits = js_hits(index, project) if project is not None and index.language in _JS else go_hits(index)
             found += [self._finding(index.path, hit) for hit in hits]
         return sorted(found, key=Finding.sort_key)
 

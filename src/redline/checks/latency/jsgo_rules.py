@@ -117,10 +117,7 @@ GO_SQL_IN_LOOP = Rule(
         "loop variable, in a file importing `database/sql`, `sqlx` or `pgx`, on a receiver typed `*sql.DB`/"
         "`*sql.Tx`/`*sql.Conn`/`*sqlx.DB`/`*pgxpool.Pool`/`pgx.Conn` or named like one (`db`, `tx`, `conn`, "
         "`pool`). `Exec` and literal writes are left to the batching rules; a condition-only `for` (polling, "
-        "`rows.Next()`), a range over a literal list, and a loop that returns at its first hit are not flagged. "
-        "Nor is a package whose only driver is an embedded SQLite (`modernc.org/sqlite`, `mattn/go-sqlite3`): a "
-        "query there is a call into the engine in the process, not a round trip; a store variant on PostgreSQL or "
-        "MySQL keeps the finding.",
+        "`rows.Next()`), a range over a literal list, and a loop that returns at its first hit are not flagged.",
         why_bad="Each iteration is one round trip and one pooled connection checkout: the handler's latency "
         "grows with the number of rows.",
         example="for _, id := range ids {\n"
@@ -146,8 +143,7 @@ GORM_QUERY_IN_LOOP = Rule(
         "`Association(...).Find/Count`) inside a `for ... range` or counted `for` loop whose query uses the loop "
         "variable, on a receiver typed `*gorm.DB` or a chain of GORM builder calls (`db.Where(...).First`, "
         "`tx.Model(&x).Association(...)`). `Create`, `Save`, `Updates`, `Delete` and `CreateInBatches` are not "
-        "flagged; neither is a loop over a literal list nor one that returns at its first hit, nor a package whose "
-        "only driver is SQLite in the process (`gorm.io/driver/sqlite`): no round trip there.",
+        "flagged; neither is a loop over a literal list nor one that returns at its first hit.",
         why_bad="Each iteration is one round trip: listing 100 articles with one author lookup each costs 101 "
         "queries, and the handler's latency grows with the page size.",
         example='for i := range articles {\n    db.Where("id = ?", articles[i].AuthorID).First(&articles[i].Author)\n}',
