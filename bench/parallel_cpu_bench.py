@@ -8,6 +8,10 @@ Since the secret scanner's Hyperscan compile runs in a thread of the main proces
 (cold cache), that thread's CPU is recorded apart and counted as sharing the two cores with the first
 pool's workers: projected = main without the thread + max(busiest parsing worker, (parsing workers + thread)
 / 2) + the busiest worker of the second (text) pass. For a build without the thread this is the old formula.
+Since the main process takes chunks itself while its forked workers are busy (one forked worker beside it on
+two cores), the main thread's CPU in those chunks (pipe service excluded) is recorded apart and counted like
+a worker's: projected = the rest of the main process + max(busiest forked worker, main's own chunks, (all of
+the pass's chunk CPU + thread) / 2) per pass; for a build where the main process takes none, the formula above.
 ``--baseline PYTHON`` alternates every run with another checkout's interpreter (the before of a change), in
 the same minutes; ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
 
@@ -52,6 +56,26 @@ if hasattr(run, "_Preparing"):  # the late preparation thread: its own CPU, apar
         finally:
             open(os.path.join(marks, "thread"), "w").write(str(time.thread_time() - start))
     run._Preparing._run = _run
+here = {"process_chunk_here": 0.0, "judge_text_chunk_here": 0.0}
+def _timed_here(name):  # the chunks the main process takes itself: its main thread's CPU, pipe service excluded
+    work = getattr(run, name)
+    def timed(state, files, between):
+        serviced = [0.0]
+        def _between():
+            start = time.thread_time()
+            try:
+                between()
+            finally:
+                serviced[0] += time.thread_time() - start
+        start = time.thread_time()
+        try:
+            return work(state, files, _between)
+        finally:
+            here[name] += time.thread_time() - start - serviced[0]
+    setattr(run, name, timed)
+for name in list(here):
+    if hasattr(run, name):
+        _timed_here(name)
 from redline.cli.main import main
 code = main(sys.argv[3:])
 own = resource.getrusage(resource.RUSAGE_SELF)
@@ -59,7 +83,8 @@ cpu = {f: float(open(os.path.join(marks, f)).read()) for f in os.listdir(marks)}
 thread = cpu.pop("thread", 0.0)
 parse = [v for f, v in cpu.items() if f.startswith("process_chunk-")]
 text = [v for f, v in cpu.items() if not f.startswith("process_chunk-")]
-out = {"main": own.ru_utime + own.ru_stime, "thread": thread, "parse": parse, "text": text, "rc": code}
+out = {"main": own.ru_utime + own.ru_stime, "thread": thread, "parse": parse, "text": text, "rc": code,
+       "here_parse": here["process_chunk_here"], "here_text": here["judge_text_chunk_here"]}
 json.dump(out, open(sys.argv[1], "w"))
 """
 
@@ -76,12 +101,14 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     data = json.loads(result.read_text())
     shutil.rmtree(marks)
-    serial = data["main"] - data["thread"]
-    pool = max(max(data["parse"], default=0.0), (sum(data["parse"]) + data["thread"]) / 2)
-    second = max(data["text"], default=0.0)
+    here_parse, here_text = data["here_parse"], data["here_text"]
+    serial = data["main"] - data["thread"] - here_parse - here_text
+    pool = max(max(data["parse"], default=0.0), here_parse, (sum(data["parse"]) + here_parse + data["thread"]) / 2)
+    second = max(max(data["text"], default=0.0), here_text, (sum(data["text"]) + here_text) / 2)
     return {
         "main": data["main"],
         "thread": data["thread"],
+        "here": here_parse + here_text,
         "worker": max(data["parse"], default=0.0),
         "text": second,
         "all": data["main"] + sum(data["parse"]) + sum(data["text"]),
@@ -123,7 +150,8 @@ def main() -> int:
             one = statistics.median(ones)
             per_run = ", ".join(f"{a / b['projected']:.2f}" for a, b in zip(ones, twos, strict=True))
             print(
-                f"  {impl:8} {cache}: -j1 {one:6.2f}  -j2 main {med('main'):5.2f} (compile thread {med('thread'):4.2f})"
+                f"  {impl:8} {cache}: -j1 {one:6.2f}  -j2 main {med('main'):5.2f} (compile thread {med('thread'):4.2f},"
+                f" own chunks {med('here'):4.2f})"
                 f" busiest parsing worker {med('worker'):5.2f} busiest text worker {med('text'):4.2f}"
                 f" all CPU {med('all'):6.2f}  projected {med('projected'):6.2f}"
                 f"  speed-up {one / med('projected'):.2f}x (per run {per_run})"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from code_audit import findings_of
-from redline.checks.latency.jsgo_check import JsGoPerItemCheck, offline
+from redline.checks.latency.jsgo_check import JsGoPerItemCheck
+from redline.checks.latency.offline import offline_js_go
 from redline.core.rules import RuleRegistry
 from redline.synthesis.measured_link import n_plus_one_rules
 
@@ -42,6 +43,11 @@ def test_per_item_round_trips_fire_at_their_lines_only() -> None:
         ("src/services/authors.js", 30, "LAT256"),
         ("src/services/cats.service.ts", 12, "LAT250"),
         ("src/services/cats.service.ts", 23, "LAT251"),
+        ("src/services/digest.ts", 18, "LAT250"),  # through authorOf, imported from pricing/lookup.ts
+        ("src/services/digest.ts", 19, "LAT251"),  # through shelfCount's pool.query
+        ("src/services/digest.ts", 23, "LAT250"),  # through this.titleOf, all at once
+        ("src/services/feed.service.ts", 11, "LAT256"),  # a TypeORM lazy relation declared in entities/
+        ("src/services/feed.service.ts", 19, "LAT256"),
         ("src/services/users.service.ts", 13, "LAT250"),
     ]
 
@@ -58,6 +64,13 @@ def test_messages_name_the_orm_and_say_when_the_queries_run_at_once() -> None:
     assert "populate" in found[("src/services/authors.js", 8)].remediation
     assert found[("src/services/users.service.ts", 13)].evidence["orm"] == "TypeORM"
     assert "MGET" in found[("src/services/authors.js", 14)].remediation
+    lazy = found[("src/services/feed.service.ts", 11)]
+    assert (lazy.evidence["entity"], lazy.evidence["relation"], lazy.evidence["orm"]) == ("Post", "author", "TypeORM")
+    assert "relations: ['author']" in lazy.remediation and "(loop at line 10)" in lazy.message
+    assert "all at once" in found[("src/services/feed.service.ts", 19)].message
+    helper = found[("src/services/digest.ts", 18)]
+    assert (helper.evidence["helper"], helper.evidence["query_at"]) == ("authorOf", "src/pricing/lookup.ts:4")
+    assert helper.evidence["query"] == "prisma.user.findUnique" and "`authorOf`" in helper.remediation
     assert "Preload" in found[("go/articles.go", 17)].remediation
     assert found[("go/articles.go", 21)].evidence["association"] == "true"
     assert "MGet" in found[("go/cache.go", 12)].remediation
@@ -89,4 +102,4 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
     ],
 )
 def test_offline_scripts_are_left_out(path: str, expected: bool) -> None:
-    assert offline(path) is expected
+    assert offline_js_go(path) is expected

@@ -104,3 +104,50 @@ def test_template_loops_and_what_their_bodies_read() -> None:
     assert (inner.iterable, inner.attrs) == ("b.tags.all", (("t.label", 3),))
     assert len(found.loops) == 2  # the unclosed loop is not a loop
     assert template_loops("t.html", "{{ plain }}") is None
+
+
+ENTITY = """\
+import { Entity, ManyToOne, OneToMany } from 'typeorm';
+
+@Entity()
+export class Post {
+  @ManyToOne(() => User, { lazy: true })
+  author: User;
+
+  @OneToMany(() => Comment, (c) => c.post)
+  comments: Promise<Comment[]>;
+
+  @ManyToOne(() => User, { eager: true })
+  editor: User;
+
+  @Column()
+  published: Promise<boolean>;
+}
+
+async function feed(posts: Post[]) {
+  for (const p of posts) {
+    await p.author;
+    await Promise.all(p.tags.map((t) => t.owner));
+    await other.author;
+  }
+  return posts.map((p) => p.comments);
+}
+"""
+
+
+def _js_index() -> CodeIndex:
+    data = ENTITY.encode()
+    source = SourceFile("post.ts", "post.ts", "typescript", len(data))
+    return CodeIndexSource().parse(FileText(source, data, ENTITY))
+
+
+def test_typeorm_lazy_relations_and_awaited_item_reads_are_indexed_and_cached() -> None:
+    built = _js_index()
+    post = next(d for d in built.definitions if d.name == "Post")
+    assert post.lazy_relations == ("author", "comments")  # `lazy: true`, a Promise type; not eager, not a column
+    loops = {lp.line: lp for lp in built.loops}
+    assert loops[19].attrs == (("p.author", 20),)  # `other.author` is not the item's
+    assert loops[21].attrs == (("t.owner", 21),)  # a callback's returned property, on the loop binding `t`
+    assert loops[24].attrs == (("p.comments", 24),)
+    cached = _js_index()
+    assert cached.parser == "cache" and cached.definitions == built.definitions and cached.loops == built.loops

@@ -42,10 +42,15 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
     assert got == [
         ("LAT101", "orm_peewee.py", 17),
         ("LAT101", "orm_sqla.py", 35),
+        ("LAT101", "orm_sqla.py", 58),  # through customer_by_id's filter(Customer.id == customer_id)
         ("LAT101", "shop/cleanup.py", 22),  # iterated; lines 8 and 16 are only a subquery and a delete
         ("LAT101", "shop/cleanup.py", 29),  # read by .exists()
         ("LAT101", "shop/cleanup.py", 36),  # handed over to list()
         ("LAT101", "shop/locks.py", 17),  # a chain over lines without a lock; line 10 locks its row
+        ("LAT101", "shop/reports.py", 23),  # through author_name (shop/pricing.py)
+        ("LAT101", "shop/reports.py", 25),  # through byline -> author_name
+        ("LAT101", "shop/reports.py", 43),  # through self.label -> author_name
+        ("LAT101", "shop/reports.py", 47),  # a method of the iterated model (Book.shelf_mates) that queries
         ("LAT101", "shop/views.py", 34),
         ("LAT102", "orm_peewee.py", 14),
         ("LAT102", "orm_sqla.py", 24),
@@ -56,6 +61,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("LAT103", "shop/templates/shop/books.html", 3),  # book.author; `loaded` and `authors` are loaded
         ("LAT103", "shop/templates/shop/books.html", 4),  # book.tags.all in the inner loop
         ("LAT104", "per_item.py", 14),
+        ("LAT104", "shop/reports.py", 26),  # through shelf_count's cursor
         ("LAT105", "per_item.py", 23),
         ("LAT106", "per_item.py", 33),
         ("LAT106", "per_item.py", 34),
@@ -81,6 +87,11 @@ def test_findings_say_what_and_how_to_fix() -> None:
     route = by_line[("LAT131", "handlers.py", 11)]
     assert (route.evidence["route"], route.evidence["host"]) == ("POST /checkout", "api.stripe.com")
     assert by_line[("LAT105", "per_item.py", 23)].evidence["command"] == "get"
+    helper = by_line[("LAT101", "shop/reports.py", 25)]
+    assert helper.evidence["helper"] == "byline (shop/pricing.py:13)"
+    assert (helper.evidence["query"], helper.evidence["query_at"]) == ("Author.objects.get", "shop/pricing.py:10")
+    assert helper.evidence["via"] == "author_name (shop/pricing.py:9)"
+    assert "`byline`" in helper.remediation
     page = by_line[("LAT103", "shop/templates/shop/books.html", 3)]
     assert page.evidence["view"] == "shop/views.py:89"
     assert 'select_related("author")' in page.remediation

@@ -1,7 +1,8 @@
 """The static N+1 rules agree with what the database sees: the fixture application is served (Flask test
 client, SQLAlchemy on SQLite), every route is requested with 5 and then 20 books in the database, the
 statements each request executes are counted, and the routes whose count grows with the data must be
-exactly the routes the static rules flag, at the lines of the per-item access."""
+exactly the routes the static rules flag, at the lines of the per-item access (one of them a call of a
+helper function that queries)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def _statements_per_route(shop: Any, books: int) -> dict[str, int]:
     event.listen(engine, "before_cursor_execute", count)
     client = shop.app.test_client()
     counts: dict[str, int] = {}
-    for path in ("/books", "/books/loaded", "/authors"):
+    for path in ("/books", "/books/loaded", "/authors", "/shelf", "/shelf/loaded"):
         executed.clear()
         response = client.get(path)
         assert response.status_code == 200
@@ -76,9 +77,11 @@ def _statements_per_route(shop: Any, books: int) -> dict[str, int]:
 def test_the_rule_fires_exactly_on_the_views_that_issue_n_plus_one_queries(bookshop: ModuleType) -> None:
     small, large = _statements_per_route(bookshop, 5), _statements_per_route(bookshop, 20)
     n_plus_one = {path for path in small if large[path] > small[path]}
-    assert n_plus_one == {"/books", "/authors"}
+    assert n_plus_one == {"/books", "/authors", "/shelf"}
     assert (small["/books"], large["/books"]) == (6, 21)  # 1 + N
+    assert (small["/shelf"], large["/shelf"]) == (6, 21)  # 1 + N, through the helper
     assert small["/books/loaded"] == large["/books/loaded"] == 2  # the books, then the authors in one IN
+    assert small["/shelf/loaded"] == large["/shelf/loaded"] == 2  # the helper reads a mapping fetched once
 
     result = run_audit(
         AuditRequest(
@@ -95,6 +98,7 @@ def test_the_rule_fires_exactly_on_the_views_that_issue_n_plus_one_queries(books
     assert lines == {
         ("LAT102", "bookshop.py", _line(source, "b.author.name} for b in session.scalars(select(Book))")),
         ("LAT101", "bookshop.py", _line(source, "session.get(Author, author_id)")),
+        ("LAT101", "bookshop.py", _line(source, "[author_of(session, b).name for b in books]")),
     }
     assert {_route_of(source, line) for _, _, line in lines} == n_plus_one  # static and runtime agree
 

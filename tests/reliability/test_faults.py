@@ -42,7 +42,9 @@ def test_killed_worker_stops_the_run_and_keeps_the_previous_reports(tmp_path: Pa
     for i in range(400):  # more work, so the workers are still busy when one is killed
         write(src, f"more/t{i}.txt", LINE * 3000)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "redline", "audit", str(src), "--out", str(out), "-q", "--jobs", "2", "--exit-zero"],
+        # three workers: the main process and two forked ones (two forked workers tell the pool from a lone
+        # subprocess between fork and exec)
+        [sys.executable, "-m", "redline", "audit", str(src), "--out", str(out), "-q", "--jobs", "3", "--exit-zero"],
         stderr=subprocess.PIPE,
         text=True,
     )

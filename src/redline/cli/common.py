@@ -280,13 +280,14 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
 
 def print_context(result: AuditResult, out: TextIO) -> None:
     """How many findings sit in tests, docs, samples and development files, one line per rule."""
-    from redline.report.context_summary import context_lines, gate_note
+    from redline.report.context_summary import context_lines, context_total, gate_note
 
     lines = context_lines(result.items)
     if not lines:
         return
-    total = sum(line.items for line in lines)
-    out.write(f"  {total} of them in tests, docs, samples and development files (low, {gate_note(lines)}):\n")
+    out.write(
+        f"  {context_total(lines)} of them in tests, docs, samples and development files (low, {gate_note(lines)}):\n"
+    )
     for line in lines:
         out.write(f"    {line.text()}\n")
 

@@ -64,33 +64,25 @@ class ForkPool(Generic[T, R]):
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C is raised here
 
-    def imap(self, items: Iterable[T]) -> Iterator[R]:
-        """Results in the order of ``items``; at most one item in flight per worker."""
-        todo = iter(enumerate(items))
-        busy: dict[Connection, tuple[int, BaseProcess]] = {}
-        done: dict[int, R] = {}
+    def imap(self, items: Iterable[T], local: Callable[[T, Callable[[], None]], R] | None = None) -> Iterator[R]:
+        """Results in the order of ``items``; at most one item in flight per worker. With ``local``, the main
+        process takes the next item itself whenever every worker is busy (``local(item, between)``, which calls
+        ``between`` after each file so that a worker done meanwhile is handed its next item at once): the
+        results it makes are never sent through a pipe and decoded again."""
+        jobs = _Dispatch(self._workers, items, self._receive)
         next_out = 0
-        idle = list(self._workers)
-        exhausted = False
         while True:
-            while idle and not exhausted:
-                job = next(todo, None)
-                if job is None:
-                    exhausted = True
-                    break
-                proc, conn = idle.pop()
-                conn.send(job[1])
-                busy[conn] = (job[0], proc)
-            while next_out in done:
-                yield done.pop(next_out)
+            jobs.hand_out()
+            while next_out in jobs.done:
+                yield jobs.done.pop(next_out)
                 next_out += 1
-            if not busy:
+            job = jobs.next_job() if local is not None and not jobs.exhausted else None
+            if local is not None and job is not None:
+                jobs.done[job[0]] = local(job[1], jobs.between)
+                continue
+            if not jobs.busy:
                 return
-            for ready in wait(list(busy)):
-                assert isinstance(ready, Connection)
-                index, proc = busy.pop(ready)
-                done[index] = self._receive(ready, proc)
-                idle.append((proc, ready))
+            jobs.collect(None)
 
     @staticmethod
     def _receive(conn: Connection, proc: BaseProcess) -> R:
@@ -122,6 +114,52 @@ class ForkPool(Generic[T, R]):
                 proc.kill()
                 proc.join(GRACE)
             conn.close()
+
+
+class _Dispatch(Generic[T, R]):
+    """The bookkeeping of one ``imap``: the items not handed out, which worker holds which, the results not
+    yet yielded."""
+
+    def __init__(
+        self,
+        workers: list[tuple[BaseProcess, Connection]],
+        items: Iterable[T],
+        receive: Callable[[Connection, BaseProcess], R],
+    ) -> None:
+        self._todo = iter(enumerate(items))
+        self._receive = receive
+        self.idle = list(workers)
+        self.busy: dict[Connection, tuple[int, BaseProcess]] = {}
+        self.done: dict[int, R] = {}
+        self.exhausted = False
+
+    def next_job(self) -> tuple[int, T] | None:
+        job = next(self._todo, None)
+        self.exhausted = job is None
+        return job
+
+    def hand_out(self) -> None:
+        while self.idle and not self.exhausted:
+            job = self.next_job()
+            if job is None:
+                return
+            proc, conn = self.idle.pop()
+            conn.send(job[1])
+            self.busy[conn] = (job[0], proc)
+
+    def collect(self, timeout: float | None) -> None:
+        """The results ready within ``timeout`` seconds (``None``: wait for one)."""
+        for ready in wait(list(self.busy), timeout):
+            assert isinstance(ready, Connection)
+            index, proc = self.busy.pop(ready)
+            self.done[index] = self._receive(ready, proc)
+            self.idle.append((proc, ready))
+
+    def between(self) -> None:
+        """Between two files of an item the main process works on: a worker done meanwhile gets its next."""
+        if self.busy:
+            self.collect(0)
+            self.hand_out()
 
 
 @contextlib.contextmanager

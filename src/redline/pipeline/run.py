@@ -30,8 +30,10 @@ from redline.pipeline.worker import (
     facts_frozen,
     install_state,
     judge_text_chunk,
+    judge_text_chunk_here,
     parsing,
     process_chunk,
+    process_chunk_here,
     process_file,
 )
 from redline.sources.interface import FileSource, ProjectContext, ProjectSource
@@ -307,12 +309,15 @@ def _process_files(
     from redline.pipeline.pool import worker_pool  # noqa: PLC0415 - multiprocessing only when a pool runs
 
     chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
-    install_state(_without(state, {id(c) for c, _ in late}))
+    first = _without(state, {id(c) for c, _ in late})
+    install_state(first)
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
     try:
-        with parsing(), worker_pool(workers, process_chunk) as pool:  # what they send back piles up here
+        # the main process is one of the ``workers``: it takes a chunk itself whenever the forked ones are busy
+        with parsing(), worker_pool(workers - 1, process_chunk) as pool:  # what they send back piles up here
             preparing = _Preparing(late, total)  # started after the fork: no worker inherits the thread
-            for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
+            here = partial(process_chunk_here, first)
+            for chunk, out in zip(chunks, pool.imap(chunks, here), strict=True):
                 _merge(total, out)
                 progress.advance(len(chunk))
             failed = preparing.join()
@@ -320,8 +325,8 @@ def _process_files(
         if second.checks:  # the checks prepared meanwhile, over the text again, in a pool forked now (inheriting it)
             progress.stage("scanning text", total=len(files))
             install_state(second)
-            with worker_pool(workers, judge_text_chunk) as pool:
-                for chunk, out in zip(chunks, pool.imap(chunks), strict=True):
+            with worker_pool(workers - 1, judge_text_chunk) as pool:
+                for chunk, out in zip(chunks, pool.imap(chunks, partial(judge_text_chunk_here, second)), strict=True):
                     _merge(total, out)
                     progress.advance(len(chunk))
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -87,6 +87,26 @@ def process_chunk(files: list[SourceFile]) -> ChunkOutcome:
     with parsing():
         for file in files:
             process_file(_STATE, file, out)
+    return out
+
+
+def process_chunk_here(state: WorkerState, files: list[SourceFile], between: Callable[[], None]) -> ChunkOutcome:
+    """A chunk the main process takes itself while its workers are busy (``ForkPool.imap``'s ``local``):
+    its facts stay where the project checks read them, never encoded, sent and decoded. ``between`` runs
+    after each file (a worker done meanwhile gets its next chunk); the caller holds ``parsing()``."""
+    out = ChunkOutcome()
+    for file in files:
+        process_file(state, file, out)
+        between()
+    return out
+
+
+def judge_text_chunk_here(state: WorkerState, files: list[SourceFile], between: Callable[[], None]) -> ChunkOutcome:
+    """The second pass over a chunk the main process takes itself (see ``process_chunk_here``)."""
+    out = ChunkOutcome()
+    for file in files:
+        judge_text(state, file, out)
+        between()
     return out
 
 

@@ -11,12 +11,12 @@ lists them one by one as before.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from redline.core.config import ConfigError, SectionSpec, Where
-from redline.core.context import CONTEXT_TAG
+from redline.core.context import is_in_context
 from redline.core.filekinds import context_folder
 from redline.core.groups import FindingGroup
 from redline.core.result import GATE_EXEMPT_TAG, AuditResult
@@ -55,10 +55,6 @@ def context_listed(result: AuditResult) -> bool:
     return result.config.settings(REPORT_SECTION).context == LIST
 
 
-def in_context(item: FindingGroup) -> bool:
-    return CONTEXT_TAG in item.lead.tags
-
-
 @dataclass(frozen=True)
 class ContextLine:
     """One rule's findings in the context section: items, places and the folders they sit in."""
@@ -70,20 +66,21 @@ class ContextLine:
     #: items that still gate (``[secrets] gate_samples = true``); the context step exempts the others
     gating: int = 0
 
-    def where(self, shown: int = FOLDERS_SHOWN) -> str:
+    def where(self, shown: int = FOLDERS_SHOWN, folder: Callable[[str], str] = str) -> str:
+        """The first ``shown`` folders, each written by ``folder`` (markdown quotes them), then "(+N more)"."""
         more = len(self.folders) - shown
-        return ", ".join(self.folders[:shown]) + (f" (+{more} more)" if more > 0 else "")
+        return ", ".join(map(folder, self.folders[:shown])) + (f" (+{more} more)" if more > 0 else "")
 
     def text(self) -> str:
         places = f", {self.places} places" if self.places != self.items else ""
         return f"{self.rule}: {self.items} finding(s){places} in {self.where()}"
 
 
-def context_lines(items: list[FindingGroup]) -> list[ContextLine]:
-    """One line per rule of the context items among ``items``, most items first."""
+def context_lines(items: Iterable[FindingGroup]) -> list[ContextLine]:
+    """One line per rule of the context items among ``items`` (the others are left out), most items first."""
     by_rule: dict[str, list[FindingGroup]] = defaultdict(list)
     for item in items:
-        if in_context(item):
+        if is_in_context(item.lead):
             by_rule[item.lead.rule].append(item)
     lines = []
     for rule, group in by_rule.items():
@@ -94,6 +91,11 @@ def context_lines(items: list[FindingGroup]) -> list[ContextLine]:
     return sorted(lines, key=lambda line: (-line.items, line.rule))
 
 
+def context_total(lines: Iterable[ContextLine]) -> int:
+    """How many context items the lines stand for."""
+    return sum(line.items for line in lines)
+
+
 def gate_note(lines: list[ContextLine]) -> str:
     """ "not gating", or how many still gate because the configuration says so."""
     gating = sum(line.gating for line in lines)
@@ -102,7 +104,7 @@ def gate_note(lines: list[ContextLine]) -> str:
 
 def context_headline(lines: list[ContextLine]) -> str:
     """'13 finding(s) in tests, docs, samples and development files (low, not gating, …) are not listed: …'."""
-    total = sum(line.items for line in lines)
+    total = context_total(lines)
     if not total:
         return ""
     return (

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from redline import __version__
 from redline.core.cache import read_entry, write_entry
 from redline.core.result import AuditResult
-from redline.report.context_summary import context_lines, context_listed, gate_note
+from redline.report.context_summary import ContextLine, context_lines, context_listed, context_total, gate_note
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
 from redline.report.plan_md import plan_by_horizon
 from redline.report.scorecard import scorecard
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
-from redline.report.serialize import SAMPLE_TAG, summary_dict, where
+from redline.report.serialize import is_sample, summary_dict, where
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,14 +41,13 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _samples(result: AuditResult) -> list[dict[str, Any]]:
+def _samples(result: AuditResult, lines: list[ContextLine]) -> list[dict[str, Any]]:
     """Items found in tests, docs and samples (shown apart, never among the findings): each one with
-    ``--show-context``, else one row per rule (``report.context_summary``)."""
-    samples = [g for g in result.items if SAMPLE_TAG in g.lead.tags]
+    ``--show-context``, else one row per rule (``lines``, ``report.context_summary``)."""
     if not context_listed(result):
         return [
             {"rule": c.rule, "n": c.items, "places": c.places, "where": c.where(), "folders": len(c.folders)}
-            for c in context_lines(samples)
+            for c in lines
         ]
     return [
         {
@@ -58,7 +57,8 @@ def _samples(result: AuditResult) -> list[dict[str, Any]]:
             "n": g.count,
             "msg": g.lead.message,
         }
-        for g in samples
+        for g in result.items
+        if is_sample(g.lead)
     ]
 
 
@@ -70,6 +70,7 @@ def context(result: AuditResult) -> dict[str, Any]:
     table = item_rows(result)
     rows = table["rows"]
     reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
+    samples = context_lines(result.items)
     return {
         "version": __version__,
         "root": result.root,
@@ -95,10 +96,10 @@ def context(result: AuditResult) -> dict[str, Any]:
         "errors": result.errors,
         "skipped": result.skipped,
         "skipped_reasons": reasons,
-        "samples": _samples(result),
+        "samples": _samples(result, samples),
         "samples_listed": context_listed(result),
-        "samples_total": sum(SAMPLE_TAG in g.lead.tags for g in result.items),
-        "samples_gate": gate_note(context_lines([g for g in result.items if SAMPLE_TAG in g.lead.tags])),
+        "samples_total": context_total(samples),
+        "samples_gate": gate_note(samples),
     }
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity, Stage
 from redline.core.result import AuditResult
-from redline.report.context_summary import FOLDERS_SHOWN, context_headline, context_lines, context_listed
+from redline.report.context_summary import context_headline, context_lines, context_listed
 from redline.report.interface import Reporter
 from redline.report.plan_md import plan_summary
 from redline.report.sections import cost_tables, database_tables
@@ -169,12 +169,7 @@ def _context_section(result: AuditResult, samples: list[FindingGroup]) -> list[s
     title = f"### In tests, docs and samples ({len(samples)}): not among the top findings"
     if not samples or context_listed(result):
         return _table(title, samples[:LISTED])
-    lines = ["", title, "", context_headline(context_lines(samples)), "", "| rule | findings | places | where |"]
-    lines.append("|---|---:|---:|---|")
-    lines += [
-        f"| {c.rule} | {c.items} | {c.places} | {', '.join(f'`{_cell(d)}`' for d in c.folders[:FOLDERS_SHOWN])}"
-        + (f" (+{len(c.folders) - FOLDERS_SHOWN} more)" if len(c.folders) > FOLDERS_SHOWN else "")
-        + " |"
-        for c in context_lines(samples)
-    ]
+    rules = context_lines(samples)
+    lines = ["", title, "", context_headline(rules), "", "| rule | findings | places | where |", "|---|---:|---:|---|"]
+    lines += [f"| {c.rule} | {c.items} | {c.places} | {c.where(folder=lambda d: f'`{_cell(d)}`')} |" for c in rules]
     return lines

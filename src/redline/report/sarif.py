@@ -10,9 +10,9 @@ from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Area, Location, Severity
 from redline.core.result import AuditResult
 from redline.core.rules import Rule
-from redline.report.context_summary import context_lines, context_listed, in_context
+from redline.report.context_summary import context_lines, context_listed
 from redline.report.interface import Reporter
-from redline.report.serialize import where
+from redline.report.serialize import is_sample, where
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "SRCROOT"
@@ -127,7 +127,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     items = group_findings(result.findings)
     # findings in tests, docs and samples: one note per rule unless --show-context (report.context_summary)
     listed = context_listed(result)
-    shown = [item for item in items if listed or not in_context(item)]
+    shown = [item for item in items if listed or not is_sample(item.lead)]
     notifications = [
         {
             "level": "error" if e.fatal else "warning",

@@ -20,7 +20,7 @@ from redline.checks.code.injection_rules import SSRF_FROM_REQUEST
 from redline.checks.code.jsgo_rules import SSRF_FROM_REQUEST_JSGO
 from redline.checks.code.jsgo_taint import Bindings
 from redline.checks.code.rules import SHELL_FROM_REQUEST, SQL_FROM_REQUEST
-from redline.checks.interface import CheckContext, ProjectCheck
+from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
@@ -101,10 +101,13 @@ class Summaries:
     bindings: dict[str, Bindings]  # path -> the caller-side view of a JavaScript/Go module
 
     @classmethod
-    def of(cls, indexes: list[CodeIndex]) -> Summaries:
+    def of(cls, indexes: list[CodeIndex], direct: dict[str, dict[str, Summary]] | None = None) -> Summaries:
+        """The summaries of ``indexes``; ``direct``: each module's ``direct_sinks`` when they were found where
+        the module was indexed (by path), else found here."""
         done = cls(Callees.of(indexes), {}, {})
         for index in indexes:
-            for function, summary in direct_sinks(index).items():
+            found = direct_sinks(index) if direct is None else direct.get(index.path, {})
+            for function, summary in found.items():
                 done.by_function[(index.path, function)] = summary
         for _ in range(DEPTH - 1):  # each round follows one more call between a parameter and a sink
             if not done._deepen(indexes):
@@ -165,8 +168,23 @@ def _step(index: CodeIndex, call: CallSite, callee: Callee) -> str:
     return f"{index.path}:{call.line} {call.raw} -> {callee.index.path}:{definition.line} {definition.qualname}"
 
 
-class TaintAcrossFunctionsCheck(ProjectCheck):
-    """Borrows the injection rules: the finding is the sink's own rule, reached through a call."""
+def _followed(index: CodeIndex) -> bool:
+    """The modules whose functions are summarised and whose calls are judged: Python and Go, not tests."""
+    return index.language in {"python", "go"} and not looks_like_test_or_sample(index.path)
+
+
+@dataclass(frozen=True)
+class ModuleSinks:
+    """One module's ``direct_sinks``, found where the module was indexed (a worker)."""
+
+    path: str
+    by_function: dict[str, Summary]
+
+
+class TaintAcrossFunctionsCheck(ModuleCheck):
+    """Borrows the injection rules: the finding is the sink's own rule, reached through a call. Each module's
+    own sinks (the first level of the summaries) are found where it was indexed; the main process follows the
+    calls between modules."""
 
     name = "code-taint-across-functions"
     borrows: tuple[Rule, ...] = (
@@ -174,15 +192,33 @@ class TaintAcrossFunctionsCheck(ProjectCheck):
         *injection.InjectionCheck.rules,
         *jsgo_flaws.JsGoFlawCheck.rules,
     )
-    fact_types = (CodeIndex, RouteInventory)
+    fact_types = (CodeIndex,)
+    project_fact_types = (RouteInventory,)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [
-            i for i in facts.of(CodeIndex) if i.language in {"python", "go"} and not looks_like_test_or_sample(i.path)
-        ]
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleSinks]:
+        if _followed(fact) and (found := direct_sinks(fact)):
+            yield ModuleSinks(fact.path, found)
+
+    def _direct(self, partials: list[ModuleSinks]) -> dict[str, dict[str, Summary]]:
+        """The partials by path, each hit's rule the declared object again (judges compare by identity)."""
+        return {
+            p.path: {
+                function: {
+                    param: [replace(s, hit=replace(s.hit, rule=self.declared(s.hit.rule))) for s in sinks]
+                    for param, sinks in summary.items()
+                }
+                for function, summary in p.by_function.items()
+            }
+            for p in partials
+        }
+
+    def finish(
+        self, partials: list[ModuleSinks], facts: Facts, ctx: CheckContext
+    ) -> Iterable[Finding | Skipped | ToolError]:
+        indexes = [i for i in facts.of(CodeIndex) if _followed(i)]
         if not any(c.param_tainted for i in indexes for c in i.calls):
             return []
-        summaries = Summaries.of(indexes)
+        summaries = Summaries.of(indexes, self._direct(partials))
         routes = routes_by_handler(facts.of(RouteInventory))
         found: dict[tuple[str, int, tuple[str, str, int]], Finding] = {}
         for index in indexes:

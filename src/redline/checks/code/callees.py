@@ -7,6 +7,7 @@ resolves to nothing, or to more than one module, is left alone: no guessing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
@@ -199,6 +200,7 @@ def _static(definition: Definition) -> bool:
     return "staticmethod" in _decorators(definition)
 
 
+@lru_cache(maxsize=8192)  # one path per module and name: every call through a relative import asks again
 def _absolute(path: str, relative: str) -> str | None:
     """``.dao.get_user`` imported in ``app/views.py`` -> ``app.dao.get_user`` (one dot: the file's package)."""
     level = len(relative) - len(relative.lstrip("."))

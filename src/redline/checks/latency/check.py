@@ -8,6 +8,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.clients import Bindings
 from redline.checks.latency.event_loop import await_loop_hits, blocking_hits, serial_hits
 from redline.checks.latency.handlers import handler_hits
+from redline.checks.latency.helper_queries import HelperQueries, helper_hits
 from redline.checks.latency.offline import offline
 from redline.checks.latency.orm import catalogue
 from redline.checks.latency.per_item import Hit, per_item_hits
@@ -48,24 +49,26 @@ class LatencyCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory, TemplateLoops)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not _offline(i.path)]
+        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:
                 routes.setdefault(route.file, []).append(route)
         cat = catalogue(indexes)
+        helpers = HelperQueries(indexes, cat)
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             bindings = Bindings(index)
             hits = [
                 *per_item_hits(index, cat, bindings),
+                *helper_hits(index, helpers),
                 *blocking_hits(index, bindings),
                 *serial_hits(index, bindings),
                 *await_loop_hits(index, bindings),
                 *handler_hits(index, routes.get(index.path, []), bindings),
             ]
             found += [self._finding(index.path, hit) for hit in _dedupe(hits)]
-        templates = [t for t in facts.of(TemplateLoops) if not _offline(t.path)]
+        templates = [t for t in facts.of(TemplateLoops) if not offline(t.path)]
         found += [self._finding(path, hit) for path, hit in template_hits(indexes, templates, cat)]
         return found
 
@@ -77,11 +80,6 @@ class LatencyCheck(ProjectCheck):
             evidence=hit.evidence,
             remediation=hit.remediation,
         )
-
-
-def _offline(path: str) -> bool:
-    """Tests, samples, migrations and management commands: code that never serves a request (``offline.py``)."""
-    return offline(path)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

@@ -10,7 +10,7 @@ from redline.checks.latency.js_awaits import serial_await_hits
 from redline.checks.latency.js_awaits_rules import JS_AWAIT_RULES
 from redline.checks.latency.js_clients import js_project
 from redline.checks.latency.js_per_item import JsReceivers
-from redline.checks.latency.jsgo_check import offline
+from redline.checks.latency.offline import offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
@@ -30,7 +30,7 @@ class JsSerialAwaitsCheck(ProjectCheck):
         project = js_project(js)
         found: list[Finding] = []
         for index in sorted(js, key=lambda i: i.path):
-            if offline(index.path) or not any(c.block >= 0 for c in index.calls):
+            if offline_js_go(index.path) or not any(c.block >= 0 for c in index.calls):
                 continue
             for hit in serial_await_hits(index, JsReceivers(index, project)):
                 location = Location(index.path, hit.line, hit.end_line)

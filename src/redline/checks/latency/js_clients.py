@@ -63,6 +63,12 @@ class JsProject:
     #: Sequelize association names the project declares (``belongsTo(User, {as: 'author'})`` -> author, user),
     #: lower-cased, singular and plural
     associations: set[str] = field(default_factory=set)
+    #: TypeORM relation properties declared lazy -> the entity classes that declare them
+    lazy_relations: dict[str, set[str]] = field(default_factory=dict)
+    #: module id -> its index (what a helper imported from another module is summarised from)
+    sources: dict[str, CodeIndex] = field(default_factory=dict)
+    #: module id -> its functions that read the database with a parameter: qualname -> (line, query, ORM label)
+    helper_reads: dict[str, dict[str, tuple[int, str, str]]] = field(default_factory=dict)
 
     def module(self, target: str) -> str | None:
         """The project module an import target names: a relative import's module id, or a path alias
@@ -142,7 +148,11 @@ def js_project(indexes: Sequence[CodeIndex]) -> JsProject:
             if assignment.name == "module.exports" and assignment.values and isinstance(assignment.values[0], str):
                 facts.default = facts.default or facts.names.get(assignment.values[0])
         project.modules[module_id(index.path)] = facts
+        project.sources[module_id(index.path)] = index
         project.associations |= _associations(index)
+        for d in index.definitions if "typeorm" in packages else ():
+            for name in d.lazy_relations:
+                project.lazy_relations.setdefault(name, set()).add(d.name)
     _model_classes(project, indexes)
     return project
 

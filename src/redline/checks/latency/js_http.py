@@ -1,5 +1,6 @@
-"""Outbound HTTP requests made once per loop item in JavaScript/TypeScript (LAT257): which calls are HTTP
-clients (global ``fetch``, node-fetch/undici, axios and its instances, got, superagent, ky, Octokit)."""
+"""Outbound HTTP requests (and gRPC calls, found by ``js_grpc``) made once per loop item in JavaScript/TypeScript
+(LAT257): which calls are HTTP clients (global ``fetch``, node-fetch/undici, axios and its instances, got,
+superagent, ky, Octokit)."""
 
 from __future__ import annotations
 
@@ -108,30 +109,39 @@ def _own_name(call: CallSite) -> str:
     return f"{owner}.{method}" if head == "this" and "." not in method and owner else ""
 
 
+def rpc_hit(call: CallSite, client: str, loop: Loop) -> Hit:
+    """The LAT257 finding for a remote call found once the project is known (a gRPC client imported from the
+    module that makes it)."""
+    return _hit(call, client, loop, None)
+
+
 def _hit(call: CallSite, client: str, loop: Loop, wrapped: tuple[int, str] | None) -> Hit:
-    how = (
-        "N requests in flight at once, with no bound"
-        if loop.concurrent
-        else "N requests one after the other (chatty RPC)"
+    rpc = (client or (wrapped[1] if wrapped is not None else "")).startswith("gRPC")
+    # a grpc-js call with a callback returns at once: the loop sends every call before the first answer
+    concurrent = loop.concurrent or (client == "gRPC grpc-js" and not call.awaited)
+    how = "N requests in flight at once, with no bound" if concurrent else "N requests one after the other (chatty RPC)"
+    what = "gRPC call" if rpc else "HTTP request"
+    batch = (
+        "a batch RPC of the service (a repeated field: every item in one request, or one stream for all of them)"
+        if rpc
+        else "a batch endpoint of the service (one request for every item)"
     )
-    fix = (
-        "Use a batch endpoint of the service (one request for every item) or, when there is none, bound the "
-        "fan-out (`p-limit`, `p-map` with `concurrency: 8`)"
-    )
-    fix += "." if loop.concurrent else " so the requests overlap instead of queueing one behind the other."
+    fix = f"Use {batch} or, when there is none, bound the fan-out (`p-limit`, `p-map` with `concurrency: 8`)"
+    fix += "." if concurrent else " so the requests overlap instead of queueing one behind the other."
     evidence = {
         "call": call.raw,
         "client": client,
         "loop": f"line {loop.line}",
-        "concurrent": str(loop.concurrent).lower(),
+        "concurrent": str(concurrent).lower(),
     }
     via = ""
     if wrapped is not None:
         evidence["client"], evidence["wraps"] = wrapped[1], f"line {wrapped[0]}"
-        via = f" (it sends a request through {wrapped[1]} at line {wrapped[0]})"
+        sends = "makes a call" if rpc else "sends a request"
+        via = f" (it {sends} through {wrapped[1]} at line {wrapped[0]})"
     return Hit(
         JS_HTTP_IN_LOOP,
-        f"HTTP request {call.raw}(...){via} runs {where(loop)}: {how}",
+        f"{what} {call.raw}(...){via} runs {where(loop)}: {how}",
         call.line,
         call.end_line,
         evidence,

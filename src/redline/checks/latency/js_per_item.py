@@ -13,7 +13,7 @@ from redline.checks.latency.jsgo_rules import (
     JS_RAW_SQL_IN_LOOP,
     JS_REDIS_IN_LOOP,
 )
-from redline.checks.latency.loop_items import constant_lists, per_item, per_query, where
+from redline.checks.latency.loop_items import constant_lists, item_names, per_item, per_query, where
 from redline.checks.latency.per_item import LOCKING_SQL, Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 from redline.sources.code.treesitter.jsnames import module_id
@@ -61,9 +61,14 @@ _REDIS = frozenset(
         "del", "hget", "hset", "hgetall", "hmget", "hmset", "hincrby", "hdel", "hexists", "sadd", "srem",
         "smembers", "sismember", "scard", "lpush", "rpush", "lpop", "rpop", "lrange", "llen", "zadd", "zscore",
         "zrem", "zrange", "zrevrange", "zrangebyscore", "zincrby", "zcard", "zrank", "publish", "json.get",
+        "lrem", "lindex", "hkeys", "hvals", "hlen", "strlen", "getdel", "pexpire", "expireat", "unlink",
+        "zrevrank", "zcount", "zremrangebyscore",
     }
 )  # fmt: skip
 _MANAGERS = frozenset({"manager", "entityManager", "em"})
+#: a property named like a Redis client, in a project that imports a Redis client package
+_REDIS_NAMES = frozenset({"redis", "redisclient", "redis_client", "rediscluster"})
+_REDIS_PACKAGES = frozenset({"ioredis", "redis", "@redis/client"})
 #: a batch of keys handed to one query: ``{id: {$in: chunk}}``, ``Op.in``, ``In(chunk)``, Prisma ``{in: ids}``
 _BATCH = re.compile(r"\$in\b|\bOp\.in\b|\bIn\(|[{,(]in=|\[Op\.in\]")
 _WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|DROP|ALTER|BEGIN|COMMIT)\b", re.I)
@@ -120,6 +125,8 @@ class JsReceivers:
             return "repository"
         if "prisma" in parts[-1].lower() and "@prisma/client" in self.project.packages:
             return "prisma"
+        if len(parts) > 1 and parts[-1].lower() in _REDIS_NAMES and self.project.packages & _REDIS_PACKAGES:
+            return "redis"  # ``this.connection.redis``: a client made in another class of a Redis project
         return None
 
     def _local(self, function: str, name: str) -> str | None:
@@ -150,16 +157,21 @@ def js_hits(index: CodeIndex, project: JsProject) -> Iterator[Hit]:
     constants = constant_lists(index)
     for call in index.calls:
         loop = per_item(index, call, constants)
-        if loop is None or "." not in call.raw:
+        if loop is None or not call.raw:
             continue
         hit = (
-            _orm(call, receivers, loop)
-            or _sql(call, receivers, loop)
-            or _redis(call, receivers, loop)
-            or _lazy(call, receivers, loop)
-        )
+            (
+                _orm(call, receivers, loop)
+                or _sql(call, receivers, loop)
+                or _redis(call, receivers, loop)
+                or _lazy(call, receivers, loop)
+            )
+            if "." in call.raw
+            else None
+        ) or _through_helper(call, receivers, loop)
         if hit is not None:
             yield hit
+    yield from _lazy_relations(index, receivers.project, constants)
 
 
 def _batched(call: CallSite) -> bool:
@@ -167,14 +179,9 @@ def _batched(call: CallSite) -> bool:
 
 
 def _orm(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
-    owner, _, method = call.raw.rpartition(".")
-    kind = receivers.kind(call.function, owner)
-    reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
-    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
-        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
-    if kind is None or reads is None or method not in reads or _batched(call):
+    label = orm_label(call, receivers)
+    if label is None:
         return None
-    label = _LABEL[kind]
     return Hit(
         JS_ORM_QUERY_IN_LOOP,
         f"{label} {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
@@ -183,6 +190,19 @@ def _orm(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"query": call.raw, "orm": label, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
         _REMEDIATION[label],
     )
+
+
+def orm_label(call: CallSite, receivers: JsReceivers) -> str | None:
+    """The ORM a read is made through (``Sequelize``, ``Prisma``, ``TypeORM``, ``Mongoose``), None when the call
+    is not a read of a model, repository or client (or hands over a batch of keys)."""
+    owner, _, method = call.raw.rpartition(".")
+    kind = receivers.kind(call.function, owner)
+    reads = _READS.get(kind or "") or (_TYPEORM if kind in {"repository", "manager"} else None)
+    if method in _PRISMA and "." in owner and receivers.kind(call.function, owner.rpartition(".")[0]) == "prisma":
+        kind, reads = "prisma", _PRISMA  # ``prisma.user.findMany``: the delegate's owner is the client
+    if kind is None or reads is None or method not in reads or _batched(call):
+        return None
+    return _LABEL[kind]
 
 
 _REMEDIATION = {
@@ -198,14 +218,8 @@ _REMEDIATION = {
 
 
 def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
-    owner, _, method = call.raw.rpartition(".")
-    if method not in {"query", "execute"} or receivers.kind(call.function, owner) != "sql" or _batched(call):
+    if not sql_read(call, receivers):
         return None
-    first = call.args[0] if call.args else None
-    if first is None or len(call.args) < 2:
-        return None  # no parameters: a statement per item of a fixed script, not one query per row
-    if isinstance(first.literal, str) and (_WRITE_SQL.match(first.literal) or LOCKING_SQL.search(first.literal)):
-        return None  # one write per item is a batching concern
     return Hit(
         JS_RAW_SQL_IN_LOOP,
         f"SQL query {call.raw}(...) runs {where(loop)}: {per_query(loop)}",
@@ -214,6 +228,20 @@ def _sql(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"call": call.raw, "loop": f"line {loop.line}", "concurrent": str(loop.concurrent).lower()},
         "Fetch every item in one statement (`WHERE id = ANY($1)` with the array, or `IN (?)` with mysql2) and "
         "map the rows by key; for writes, one multi-row INSERT.",
+    )
+
+
+def sql_read(call: CallSite, receivers: JsReceivers) -> bool:
+    """A node-postgres/mysql ``query``/``execute`` of one parameterised read (a write per item is a batching
+    concern; no parameters: a statement per item of a fixed script, not one query per row)."""
+    owner, _, method = call.raw.rpartition(".")
+    if method not in {"query", "execute"} or receivers.kind(call.function, owner) != "sql" or _batched(call):
+        return False
+    first = call.args[0] if call.args else None
+    if first is None or len(call.args) < 2:
+        return False
+    return not (
+        isinstance(first.literal, str) and (_WRITE_SQL.match(first.literal) or LOCKING_SQL.search(first.literal))
     )
 
 
@@ -278,3 +306,152 @@ def _lazy(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
         {"call": call.raw, "query": rows[1], "orm": label, "loop": f"line {loop.line}"},
         f"Load the rows with their association in one query: {fix}.",
     )
+
+
+def _lazy_relations(index: CodeIndex, project: JsProject, constants: frozenset[str]) -> Iterator[Hit]:
+    """``await post.author`` on the item of a loop, where ``author`` is a relation a TypeORM entity of the project
+    declares lazy: the first read of each row's relation is one query, unless the rows were loaded with it."""
+    if not project.lazy_relations:
+        return
+    for loop_id, loop in enumerate(index.loops):
+        if loop.exits or not loop.attrs or not set(loop.targets) & item_names(index, loop_id, constants):
+            continue
+        loaded: str | None = None
+        for attr, at in loop.attrs:
+            item, _, name = attr.partition(".")
+            entities = project.lazy_relations.get(name)
+            if item not in loop.targets or not entities:
+                continue
+            loaded = loaded if loaded is not None else " ".join(_loaded_with(index, loop))
+            if re.search(rf"\b{re.escape(name)}\b", loaded):
+                continue  # ``relations: ['author']``, ``leftJoinAndSelect('post.author', ...)``: joined with the rows
+            yield _lazy_hit(loop, attr, at, sorted(entities))
+
+
+def _loaded_with(index: CodeIndex, loop: Loop) -> list[str]:
+    """What the query of the loop's rows was given: the iterated expression's arguments, and those of every call
+    bound to the iterated name before the loop (the index binds each call of a fluent chain to the chain's name:
+    ``const posts = await repo.createQueryBuilder('p').leftJoinAndSelect('p.author', 'a').getMany()``)."""
+    texts = list(loop.iter_args)
+    name = loop.iter.split(".", 1)[0] if loop.iter else ""
+    scope = loop.function
+    for call in index.calls:
+        inside = call.function == scope or scope.startswith(call.function + ".")
+        if name and call.assigned_to == name and call.line < loop.line and inside:
+            texts += [t for a in call.args for t in (a.name, a.literal, *a.items, *a.call_args) if isinstance(t, str)]
+    return texts
+
+
+def _lazy_hit(loop: Loop, attr: str, at: int, entities: list[str]) -> Hit:
+    item, _, name = attr.partition(".")
+    return Hit(
+        JS_LAZY_ASSOCIATION_IN_LOOP,
+        f"TypeORM lazy relation {attr} ({'/'.join(entities)}.{name}) is loaded {where(loop)}: {per_query(loop)}",
+        at,
+        at,
+        {"relation": name, "entity": ", ".join(entities), "orm": "TypeORM", "loop": f"line {loop.line}"},
+        f"Load the relation with the rows the loop iterates (`relations: ['{name}']` in the find options, or "
+        f"`.leftJoinAndSelect('{item}.{name}', '{name}')`): `await {attr}` then resolves without a query. Or "
+        "fetch the related rows in one `findBy({ id: In(ids) })` and map them by key.",
+    )
+
+
+def _through_helper(call: CallSite, receivers: JsReceivers, loop: Loop) -> Hit | None:
+    """``await priceOf(order)`` in a loop, where ``priceOf`` (this module's, a method on ``this``, or imported
+    from a project module) runs a database read with one of its parameters outside any loop of its own."""
+    target = _helper_of(call, receivers)
+    if target is None:
+        return None
+    module, qualname = target
+    found = helper_reads(module, receivers).get(qualname)
+    if found is None or (module, qualname) == (module_id(receivers.index.path), call.function):
+        return None
+    line, query, label = found
+    path = receivers.project.sources[module].path
+    return Hit(
+        JS_RAW_SQL_IN_LOOP if label == "SQL" else JS_ORM_QUERY_IN_LOOP,
+        f"{call.raw}(...) is called {where(loop)} and runs {label} {query}(...) every time ({path}:{line}): "
+        f"{per_query(loop)}",
+        call.line,
+        call.end_line,
+        {
+            "query": query,
+            "orm": label,
+            "helper": qualname,
+            "query_at": f"{path}:{line}",
+            "loop": f"line {loop.line}",
+            "concurrent": str(loop.concurrent).lower(),
+        },
+        f"Give `{qualname}` the rows it needs fetched once for all items (one query before the loop, mapped by "
+        "key), or write a batch version that takes every item. "
+        + _REMEDIATION.get(label, "Fetch every item in one statement (`WHERE id = ANY($1)`)."),
+    )
+
+
+def _helper_of(call: CallSite, receivers: JsReceivers) -> tuple[str, str] | None:
+    """(module id, qualified name) of the project function a call runs, when the module or an import says."""
+    index, project = receivers.index, receivers.project
+    head, _, rest = call.raw.partition(".")
+    if head == "this" and rest and "." not in rest:
+        owner = call.function.split(".", 1)[0]
+        return (module_id(index.path), f"{owner}.{rest}") if owner else None
+    if not rest:
+        own = any(d.qualname == head and d.kind != "class" for d in index.definitions)
+        if own:
+            return module_id(index.path), head
+    imported = index.imported(head)
+    if imported is None or "." in rest:
+        return None
+    if rest:  # ``pricing.priceOf(o)`` through ``import * as pricing``
+        module = project.module(imported)
+        return (module, rest) if module is not None else None
+    owner, _, member = imported.rpartition(".")
+    module = project.module(owner)
+    return (module, member) if module is not None else None
+
+
+def helper_reads(module: str, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
+    """The functions of a project module that read the database with one of their parameters, outside any
+    loop of their own, summarised once per module: qualname -> (line, query, ORM label or ``SQL``)."""
+    project = receivers.project
+    if module not in project.helper_reads:
+        index = project.sources.get(module)
+        if index is None:
+            return {}
+        own = receivers if index is receivers.index else JsReceivers(index, project)
+        project.helper_reads[module] = _module_reads(index, own)
+    return project.helper_reads[module]
+
+
+def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
+    params = {d.qualname: set(d.params) for d in index.definitions if d.kind != "class" and d.params}
+    cached = {c.function for c in index.calls if _looks_up_cache(c.raw)}
+    found: dict[str, tuple[int, str, str]] = {}
+    for call in index.calls:
+        own = params.get(call.function)
+        if not own or call.loop >= 0 or call.function in found or call.function in cached:
+            continue  # a lookup in a cache first (``cache.get(key)``, ``this.memo.get(id)``): a read on a miss
+        if not _names_in(call) & own:
+            continue
+        label = orm_label(call, receivers) or ("SQL" if sql_read(call, receivers) else None)
+        if label is not None:
+            found[call.function] = (call.line, call.raw, label)
+    return found
+
+
+_NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|memo|storage)\w*$", re.IGNORECASE)
+#: what a cache is asked before the query (a Prisma model named ``...Cache`` written with ``deleteMany`` is not)
+_CACHE_LOOKUPS = frozenset({"get", "has", "getOrSet", "get_or_set", "get_many", "wrap", "fetch", "mget"})
+
+
+def _looks_up_cache(raw: str) -> bool:
+    owner, _, method = raw.rpartition(".")
+    return method in _CACHE_LOOKUPS and bool(_CACHE_RECEIVER.search(owner))
+
+
+def _names_in(call: CallSite) -> set[str]:
+    """The local names a call's arguments are built from (``order.productId``, ``{ id: o.id }``)."""
+    texts = [t for a in call.args for t in (a.name, *a.call_args) if t]
+    texts += [item.split("=", 1)[-1] for a in call.args for item in a.items]
+    return {m.group(0) for text in texts for m in _NAME.finditer(text)}

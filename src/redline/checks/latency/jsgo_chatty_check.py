@@ -1,5 +1,6 @@
 """The chatty-RPC check for JavaScript/TypeScript and Go: an HTTP or gRPC call once per loop item
-(LAT257-LAT258) and a third-party host called inline from a route handler (LAT259)."""
+(LAT257-LAT258; gRPC calls of JS clients are judged with LAT257) and a third-party host called inline from a
+route handler (LAT259)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from typing import Any
 
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.go_http import go_http_hits, go_remote_calls
-from redline.checks.latency.js_http import js_http_hits, js_remote_calls
+from redline.checks.latency.js_grpc import (
+    ClientExports,
+    ImportedClients,
+    ImportedLoopCall,
+    batch_method,
+    client_exports,
+    grpc_calls,
+    imported_loop_calls,
+)
+from redline.checks.latency.js_http import js_http_hits, js_remote_calls, rpc_hit
 from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
-from redline.checks.latency.jsgo_check import offline
 from redline.checks.latency.jsgo_handlers import ExternalCall, external_calls, message, route_of
+from redline.checks.latency.offline import offline_js_go
+from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
@@ -26,29 +37,43 @@ class JsGoChattyCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ExternalCall]:
-        if offline(fact.path) or (fact.language not in _JS and fact.language != "go"):
+    def check_module(
+        self, fact: CodeIndex, ctx: CheckContext
+    ) -> Iterable[Finding | ExternalCall | ClientExports | ImportedLoopCall]:
+        if offline_js_go(fact.path) or (fact.language not in _JS and fact.language != "go"):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)
-        hits = js_http_hits(fact, remote) if js else go_http_hits(fact, remote)
-        found: list[Finding | ExternalCall] = [
-            self.finding(
-                h.rule,
-                h.message,
-                Location(fact.path, h.line, h.end_line),
-                evidence=h.evidence,
-                remediation=h.remediation,
-            )
-            for h in hits
+        calls = [g for g in grpc_calls(fact) if not batch_method(g.call.raw.rpartition(".")[2])] if js else []
+        rpc = {id(g.call): f"gRPC {g.client.library}" for g in calls}
+        hits = js_http_hits(fact, remote | rpc) if js else go_http_hits(fact, remote)
+        found: list[Finding | ExternalCall | ClientExports | ImportedLoopCall] = [
+            self._finding(fact.path, h) for h in hits
         ]
+        if js:  # gRPC clients made in one module and called in a loop of another: resolved in ``finish``
+            exports = client_exports(fact)
+            found += [exports] if exports is not None else []
+            found += imported_loop_calls(fact)
         return [*found, *external_calls(fact, remote)]
+
+    def _finding(self, path: str, hit: Hit) -> Finding:
+        location = Location(path, hit.line, hit.end_line)
+        rule = self.declared(hit.rule)
+        return self.finding(rule, hit.message, location, evidence=hit.evidence, remediation=hit.remediation)
 
     def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         routes = routes_by_handler(facts.of(RouteInventory))
+        clients = ImportedClients([p for p in partials if isinstance(p, ClientExports)])
         out: list[Finding | Skipped | ToolError] = []
         for partial in partials:
-            if not isinstance(partial, ExternalCall):
+            if isinstance(partial, ClientExports):
+                continue
+            if isinstance(partial, ImportedLoopCall):
+                resolved = clients.resolve(partial.target)
+                if resolved is not None:
+                    hit = rpc_hit(partial.call, f"gRPC {resolved[1].library}", partial.loop)
+                    out.append(self._finding(partial.path, hit))
+            elif not isinstance(partial, ExternalCall):
                 out.append(partial)
             elif (route := route_of(partial, routes)) is not None:
                 text, evidence, fix = message(partial, route)

@@ -20,7 +20,8 @@ JS_HTTP_IN_LOOP = Rule(
     name="js-http-call-per-loop-item",
     area=Area.PERFORMANCE,
     severity=Severity.MEDIUM,
-    summary="HTTP request (fetch, axios, got, undici, superagent, ky) made once per item of a loop (chatty RPC)",
+    summary="HTTP request (fetch, axios, got, undici, superagent, ky) or gRPC call made once per item of a loop "
+    "(chatty RPC)",
     tags=("chatty",),
     doc=RuleDoc(
         what_it_does="Flags an outbound HTTP request inside a `for`/`for...of`/`for...in` loop or an iteration "
@@ -28,7 +29,13 @@ JS_HTTP_IN_LOOP = Rule(
         "Recognised clients: the global `fetch` (not a local function or a parameter named `fetch`), `fetch` from "
         "`node-fetch`/`undici`/`cross-fetch`/`isomorphic-fetch`, undici `request`, `axios(...)`/`axios.get/post/...` "
         "and instances made with `axios.create()`, `got(...)`/`got.get/post/...` and `got.extend()` instances, "
-        "`superagent.get/post/...`, `ky`, and Octokit (`octokit.request/graphql/paginate`, `octokit.rest.x.y`). "
+        "`superagent.get/post/...`, `ky`, Octokit (`octokit.request/graphql/paginate`, `octokit.rest.x.y`), and "
+        "gRPC clients the module makes: `@grpc/grpc-js` stubs (`new pkg.Greeter(addr, grpc.credentials...)`, "
+        "generated `new GreeterClient(addr, creds)`), nice-grpc `createClient(...)` and Connect "
+        "`createClient(Service, transport)` (any method but the client's own: `close`, `waitForReady`...), "
+        "also when the client is made at module level in another module and imported (`export default "
+        "client`); a batch RPC (`batchGetUsers`, `bulkX`, `getMany`) called once per chunk is the remedy and is "
+        "not flagged. "
         "A call of the module's own function or method (`getUser(id)`, `this.load(id)`) that itself sends a "
         "request is followed one level: the finding names the line of the request. "
         "Inside `Promise.all(xs.map(async ...))` the calls overlap: the "

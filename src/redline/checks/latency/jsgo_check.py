@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -11,17 +10,13 @@ from redline.checks.latency.go_per_item import go_hits
 from redline.checks.latency.js_clients import js_project
 from redline.checks.latency.js_per_item import js_hits
 from redline.checks.latency.jsgo_rules import JSGO_RULES
+from redline.checks.latency.offline import offline_js_go
 from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
-from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 
 _JS = frozenset({"javascript", "typescript"})
-#: seed, fixture-loading and migration scripts: run once by hand, never on a request
-_OFFLINE = re.compile(
-    r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|migration[-_]\w+|scripts|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
-)
 
 
 class JsGoPerItemCheck(ProjectCheck):
@@ -35,7 +30,7 @@ class JsGoPerItemCheck(ProjectCheck):
         project = js_project(js) if js else None
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
-            if offline(index.path):
+            if offline_js_go(index.path):
                 continue
             hits = js_hits(index, project) if project is not None and index.language in _JS else go_hits(index)
             found += [self._finding(index.path, hit) for hit in hits]
@@ -46,8 +41,3 @@ class JsGoPerItemCheck(ProjectCheck):
             hit.rule, hit.message, Location(path, hit.line, hit.end_line), evidence=hit.evidence,
             remediation=hit.remediation,
         )  # fmt: skip
-
-
-def offline(path: str) -> bool:
-    """Tests, samples, seed scripts and migrations: code that never serves a request."""
-    return looks_like_test_or_sample(path) or bool(_OFFLINE.search(path))

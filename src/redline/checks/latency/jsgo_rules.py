@@ -36,7 +36,11 @@ JS_ORM_QUERY_IN_LOOP = Rule(
         "`dataSource.getRepository(E)`, `@InjectRepository(E)`), an `EntityManager` or a `BaseEntity` subclass "
         "with `find/findOne/findOneBy/findBy/findAndCount/count/query`; a Mongoose model (`mongoose.model(...)`, "
         "directly or required from the module that exports it) with `find/findOne/findById/countDocuments/"
-        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched." + _SKIPPED,
+        "exists/aggregate`. An array's `.find()`, lodash and the MongoDB driver are never matched. Also flags, "
+        "at the call in the loop, a project function given the loop item (`await authorOf(article)`, "
+        "`this.titleOf(a)`, or one imported from a project module) that runs such a read with one of its "
+        "parameters outside any loop of its own; the finding names the helper and its query's line. A helper "
+        "whose read ignores its parameters, or that reads a map fetched before, is not flagged." + _SKIPPED,
         why_bad="Each iteration is one round trip to the database: a page of 200 items issues 201 queries and "
         "its latency grows with the data. Fired concurrently (`Promise.all`) they also take up to N pooled "
         "connections at once and queue every other request behind them.",
@@ -65,7 +69,7 @@ JS_RAW_SQL_IN_LOOP = Rule(
         "(`new Pool()`, `pool.connect()`), a `mysql`/`mysql2` pool or connection (`createPool`, "
         "`createConnection`), or a project module that creates one (`const db = require('../db')`), inside "
         + _LOOPS
-        + "."
+        + ", or in a project function the loop calls with its item (reported at the call, see LAT250)."
         + _SKIPPED,
         why_bad="One round trip per item: latency grows with the number of items and the server parses and "
         "plans the same statement again and again.",
@@ -89,9 +93,9 @@ JS_REDIS_IN_LOOP = Rule(
     doc=RuleDoc(
         what_it_does="Flags a Redis command (`get`, `set`, `hget`, `hgetall`, `sadd`, `zadd`, `incr`, ... "
         "in either case: node-redis v4 spells them `hGet`) on a client created with `new Redis()` (ioredis), "
-        "`createClient()` (redis), or required from a project module that creates one, inside "
-        + _LOOPS
-        + ". Commands on a `pipeline()`/`multi()` are not flagged.",
+        "`createClient()` (redis), required from a project module that creates one, or a property named like "
+        "a client (`this.connection.redis`, `this.redisClient`) in a project that imports ioredis or redis, "
+        "inside " + _LOOPS + ". Commands on a `pipeline()`/`multi()` are not flagged.",
         why_bad="Each command is one network round trip: 1,000 keys cost 1,000 RTTs where one `MGET` or one "
         "pipeline costs one.",
         example="for (const id of ids) {\n  names.push(await redis.get(`user:${id}`));\n}",
@@ -116,7 +120,12 @@ GO_SQL_IN_LOOP = Rule(
         "`Queryx`, pgx `Query`/`QueryRow`) inside a `for ... range` or counted `for` loop whose arguments use the "
         "loop variable, in a file importing `database/sql`, `sqlx` or `pgx`, on a receiver typed `*sql.DB`/"
         "`*sql.Tx`/`*sql.Conn`/`*sqlx.DB`/`*pgxpool.Pool`/`pgx.Conn` or named like one (`db`, `tx`, `conn`, "
-        "`pool`). `Exec` and literal writes are left to the batching rules; a condition-only `for` (polling, "
+        "`pool`), or a prepared statement handle (`stmt, err := db.Prepare(q)`, `tx.Stmt(stmt)`, sqlx `Preparex`/"
+        "`PrepareNamed`, a parameter typed `*sql.Stmt`) whatever its name: preparing saves the parse, not the "
+        "round trip. `Exec` and literal writes are left to the batching rules (an INSERT per item is LAT266), "
+        "and so is a statement prepared from a write or a `FOR UPDATE`; SQLite files (a SQLite driver imported, "
+        "or named after it: the database runs in the process, a query costs no round trip), a condition-only "
+        "`for` (polling, "
         "`rows.Next()`), a range over a literal list, and a loop that returns at its first hit are not flagged.",
         why_bad="Each iteration is one round trip and one pooled connection checkout: the handler's latency "
         "grows with the number of rows.",
@@ -183,7 +192,7 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
     name="js-lazy-association-per-loop-item",
     area=Area.PERFORMANCE,
     severity=Severity.MEDIUM,
-    summary="Sequelize association getter or Mongoose populate called once per row of a query (N+1 queries)",
+    summary="Sequelize association getter, Mongoose populate or TypeORM lazy relation read once per row (N+1 queries)",
     tags=("N+1",),
     doc=RuleDoc(
         what_it_does="Follows a loop (or iteration callback) over the rows of a Sequelize or Mongoose query — "
@@ -193,18 +202,65 @@ JS_LAZY_ASSOCIATION_IN_LOOP = Rule(
         "project declares (`belongsTo`/`hasOne`/`hasMany`/`belongsToMany`, with or without `as`), or a "
         "Mongoose document `populate(...)`. A getter always queries, even when the rows were loaded with "
         "`include`: read the included property (`post.author`) instead. Reading an included property, "
-        "`getDataValue`, and loops over anything else are not flagged.",
+        "`getDataValue`, and loops over anything else are not flagged. Also flags `await post.author` (or "
+        "`posts.map(p => p.author)`) on a loop's item where `author` is a relation a TypeORM entity of the "
+        "project declares lazy — typed `Promise<...>` or `{ lazy: true }`, in any module — unless the rows were "
+        "loaded with it (`relations: ['author']`, `leftJoinAndSelect('post.author', ...)`). Eager and plain "
+        "relations, awaited properties that are not lazy relations, and a read outside a loop are not flagged.",
         why_bad="The getter issues one query per row: N rows are N+1 round trips, invisible in the code and "
         "proportional to the page size in production.",
         example="const posts = await Post.findAll();\nfor (const post of posts) {\n"
         "  const author = await post.getAuthor();\n}",
         use_instead="const posts = await Post.findAll({ include: [{ model: User, as: 'author' }] });\n"
         "for (const post of posts) {\n  const author = post.author;\n}\n"
-        "// Mongoose: Post.find().populate('author')",
+        "// Mongoose: Post.find().populate('author')\n"
+        "// TypeORM lazy `author: Promise<User>`: repo.find({ relations: ['author'] }), then `await post.author`",
         references=(
             "https://sequelize.org/docs/v6/core-concepts/assocs/#special-methodsmixins-added-to-instances",
             "https://sequelize.org/docs/v6/advanced-association-concepts/eager-loading/",
             "https://mongoosejs.com/docs/populate.html",
+            "https://typeorm.io/eager-and-lazy-relations",
+        ),
+    ),
+)
+
+GO_INSERT_IN_LOOP = Rule(
+    code="LAT266",
+    name="go-insert-per-loop-item",
+    area=Area.PERFORMANCE,
+    severity=Severity.LOW,
+    summary="Go INSERT executed once per item of a loop, prepared or not (one round trip per row)",
+    tags=("batching",),
+    doc=RuleDoc(
+        what_it_does="In a file importing `database/sql`, `sqlx` or `pgx`, flags `Exec`/`ExecContext` (sqlx "
+        "`NamedExec`, `MustExec`) inside a `for ... range` or counted `for` loop whose arguments use the loop "
+        "variable, when the statement is a known INSERT: a prepared statement handle (`stmt, err := "
+        "tx.Prepare(q)`, `PrepareContext`, `tx.Stmt(stmt)`, sqlx `Preparex`/`PrepareNamed`, or a parameter "
+        "typed `*sql.Stmt`/`*sqlx.Stmt`/`*sqlx.NamedStmt`) prepared from an INSERT literal or constant, or "
+        "`db.Exec`/`tx.Exec` given one directly. Reads through a prepared statement (`stmt.QueryRow(id)` per "
+        "item) are LAT253. A prepared INSERT inside one transaction is the better of the per-row forms (parsed "
+        "once, committed once): it is reported, at low severity, because each row is still one round trip. "
+        "Not flagged: SQLite (the file imports a SQLite driver or is named after it: the database runs in the "
+        "process and a statement costs no round trip), UPDATE/DELETE, statements whose SQL the index cannot "
+        "read (a struct field, a built string), loops over a channel, `while`-style loops, searches that "
+        "return at their first hit, tests, seeds and migrations.",
+        why_bad="Every row waits for the server: at 0.5 ms per round trip, 10,000 rows take 5 s of network "
+        "waits where one multi-row INSERT or COPY takes a few milliseconds, and the transaction holds its "
+        "locks and its pooled connection all that time.",
+        example='stmt, _ := tx.PrepareContext(ctx, "INSERT INTO events (kind, at) VALUES ($1, $2)")\n'
+        "for _, e := range events {\n    stmt.ExecContext(ctx, e.Kind, e.At)\n}",
+        use_instead="// pgx: one COPY for every row\n"
+        'conn.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"kind", "at"},\n'
+        "    pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {\n"
+        "        return []any{events[i].Kind, events[i].At}, nil\n    }))\n"
+        "// database/sql + PostgreSQL: one statement for every row\n"
+        "// INSERT INTO events (kind, at) SELECT * FROM unnest($1::text[], $2::timestamptz[])\n"
+        "// or one multi-row INSERT ... VALUES (...), (...) per batch of rows",
+        references=(
+            "https://pkg.go.dev/github.com/jackc/pgx/v5#Conn.CopyFrom",
+            "https://pkg.go.dev/github.com/jackc/pgx/v5#Batch",
+            "https://go.dev/doc/database/prepared-statements",
+            "https://www.postgresql.org/docs/current/populate.html",
         ),
     ),
 )
@@ -217,4 +273,5 @@ JSGO_RULES = (
     GORM_QUERY_IN_LOOP,
     GO_REDIS_IN_LOOP,
     JS_LAZY_ASSOCIATION_IN_LOOP,
+    GO_INSERT_IN_LOOP,
 )

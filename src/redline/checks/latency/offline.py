@@ -1,5 +1,5 @@
-"""Python code that never serves a request: tests and samples, schema and data migrations, and the commands an
-operator runs by hand (Django management commands).
+"""Code that never serves a request: tests and samples, schema and data migrations, and the commands an
+operator runs by hand (Django management commands; seed and one-off scripts in JavaScript/TypeScript and Go).
 
 Saleor's ``cleardb`` deletes staff addresses one user at a time: a demo reset run from a terminal. One query per
 row there costs the operator a few seconds once; it is not a request's tail latency, which is what the N+1 and
@@ -8,10 +8,16 @@ per-item rules judge.
 
 from __future__ import annotations
 
+import re
+
 from redline.core.filekinds import looks_like_test_or_sample
 
 #: folders of schema/data migrations (Django, Alembic ``versions/``): a numbered file there runs once, on deploy
 _MIGRATIONS = frozenset({"migrations", "_migrations", "versions"})
+#: JavaScript/TypeScript and Go seed, fixture-loading and migration scripts: run once by hand, never on a request
+_SCRIPTS = re.compile(
+    r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|migration[-_]\w+|scripts|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
+)
 
 
 def runs_by_hand(path: str) -> str:
@@ -26,5 +32,10 @@ def runs_by_hand(path: str) -> str:
 
 
 def offline(path: str) -> bool:
-    """Tests, samples, migrations and management commands: code whose loops no request waits on."""
+    """Python tests, samples, migrations and management commands: code whose loops no request waits on."""
     return looks_like_test_or_sample(path) or bool(runs_by_hand(path))
+
+
+def offline_js_go(path: str) -> bool:
+    """JavaScript/TypeScript and Go tests, samples, seed scripts and migrations: code that never serves a request."""
+    return looks_like_test_or_sample(path) or bool(_SCRIPTS.search(path))

@@ -88,6 +88,7 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
 
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
+    in_process = embedded_database(index)
     # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
     # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
     seen: set[int] = {
@@ -105,10 +106,10 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
         hit = (
             (
                 None
-                if _writes_statement(index, call) or never_evaluated(index, call)
+                if writes_statement(index, call) or never_evaluated(index, call)
                 else _orm_query(call, cat, orm, loop)
             )
-            or _raw_sql(call, orm, loop, items)
+            or (None if in_process else _raw_sql(call, orm, loop, items))
             or _redis(call, bindings, loop)
             or _http(call, bindings, loop)
         )
@@ -117,7 +118,7 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
             yield hit
 
 
-def _writes_statement(index: CodeIndex, call: CallSite) -> bool:
+def writes_statement(index: CodeIndex, call: CallSite) -> bool:
     """``session.execute(sa.delete(...))``: the statement it runs is a SQLAlchemy write (batching rules)."""
     if method(call) != "execute":
         return False
@@ -141,22 +142,7 @@ def _where(loop: Loop) -> str:
 
 
 def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> Hit | None:
-    parts = call.raw.split(".")
-    model = cat.models.get(parts[0])
-    query: str | None = None
-    if _WRITES & set(parts[1:]) or LOCKING_STEPS & set(parts[1:]):
-        return None  # one write per item is the batching rules' concern; a row lock per item is a protocol
-    if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] in _DJANGO_READS:
-        if (model and model.orm == "django") or (orm == "django" and parts[0][:1].isupper()):
-            query = ".".join(parts[:3])
-    elif model and model.orm == "sqlalchemy" and len(parts) >= 3 and parts[1] == "query":
-        query = ".".join(parts[:3])
-    elif model and model.orm == "peewee" and len(parts) == 2 and parts[1] in _PEEWEE_READS:
-        query = call.raw
-    elif model and model.orm == "tortoise" and len(parts) >= 2 and parts[1] in _TORTOISE_READS:
-        query = ".".join(parts[:2])
-    elif orm == "sqlalchemy" and len(parts) >= 2 and parts[-1] in _SQLA_READS and _SESSION.search(receiver(call)):
-        query = call.raw
+    query = orm_read(call, cat, orm)
     if query is None:
         return None
     return Hit(
@@ -165,34 +151,89 @@ def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> H
         call.line,
         call.end_line,
         {"query": query, "loop": f"line {loop.line}"},
-        "Fetch what the loop needs in one query before it: `select_related`/`prefetch_related` (Django), "
-        "`selectinload`/`joinedload` (SQLAlchemy), `prefetch()` (Peewee), or one `filter(id__in=ids)`/"
-        "`in_bulk(ids)` mapped by key.",
+        QUERY_REMEDIATION,
     )
 
 
+QUERY_REMEDIATION = (
+    "Fetch what the loop needs in one query before it: `select_related`/`prefetch_related` (Django), "
+    "`selectinload`/`joinedload` (SQLAlchemy), `prefetch()` (Peewee), or one `filter(id__in=ids)`/"
+    "`in_bulk(ids)` mapped by key."
+)
+
+
+def orm_read(call: CallSite, cat: Catalogue, orm: str | None) -> str | None:
+    """The ORM read a call is (``Book.objects.get``, ``session.get``), None for anything else: a write per
+    item is the batching rules' concern, a row lock per item is a protocol."""
+    parts = call.raw.split(".")
+    model = cat.models.get(parts[0])
+    if _WRITES & set(parts[1:]) or LOCKING_STEPS & set(parts[1:]):
+        return None
+    if len(parts) >= 3 and parts[1] in DJANGO_MANAGERS and parts[2] in _DJANGO_READS:
+        if (model and model.orm == "django") or (orm == "django" and parts[0][:1].isupper()):
+            return ".".join(parts[:3])
+    elif model and model.orm == "sqlalchemy" and len(parts) >= 3 and parts[1] == "query":
+        return ".".join(parts[:3])
+    elif model and model.orm == "peewee" and len(parts) == 2 and parts[1] in _PEEWEE_READS:
+        return call.raw
+    elif model and model.orm == "tortoise" and len(parts) >= 2 and parts[1] in _TORTOISE_READS:
+        return ".".join(parts[:2])
+    elif orm == "sqlalchemy" and len(parts) >= 2 and parts[-1] in _SQLA_READS and _SESSION.search(receiver(call)):
+        return call.raw
+    return None
+
+
+#: drivers of databases that run inside the process: a statement per item costs no network round trip
+_EMBEDDED_DRIVERS = frozenset({"sqlite3", "aiosqlite", "apsw", "duckdb", "pysqlite2"})
+#: drivers of database servers: a module importing one of these too may send its statements over the network
+_SERVER_DRIVERS = frozenset(
+    {
+        "psycopg", "psycopg2", "asyncpg", "pg8000", "pymysql", "MySQLdb", "mysql", "aiomysql", "asyncmy",
+        "oracledb", "cx_Oracle", "pyodbc", "pymssql", "aioodbc", "clickhouse_driver", "snowflake",
+    }
+)  # fmt: skip
+
+
+def embedded_database(index: CodeIndex) -> bool:
+    """The module's cursors reach an in-process database (SQLite, DuckDB) and no server driver is imported:
+    per-item statements cost no round trip there (the Go SQL rules judge SQLite files the same way)."""
+    found = {q.split(".", 1)[0] for _, q in index.imports}
+    return bool(found & _EMBEDDED_DRIVERS) and not found & _SERVER_DRIVERS
+
+
 def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hit | None:
-    if method(call) != "execute" or not _CURSOR.search(receiver(call)):
+    if not raw_read(call, orm, items):
         return None
-    if orm == "sqlalchemy" and _SESSION.search(receiver(call)):
-        return None
-    positional = [a for a in call.args if a.keyword is None]
-    has_params = len(positional) >= 2 or any(a.keyword in {"params", "parameters", "args", "vars"} for a in call.args)
-    if not positional or not has_params or positional[0].name in items:
-        return None  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
-    sql = positional[0].literal
-    built = (positional[0].call or "").rsplit(".", 1)[-1]
-    if (isinstance(sql, str) and not_a_batchable_read(sql)) or built in {"insert", "update", "delete"}:
-        return None  # one write per item is the batching rules' concern
     return Hit(
         RAW_SQL_IN_LOOP,
         f"{call.raw}(...) runs {_where(loop)}",
         call.line,
         call.end_line,
         {"call": call.raw, "loop": f"line {loop.line}"},
-        "Fetch every item in one statement (`WHERE id = ANY(%s)` / `IN (...)`) and map the rows by key; "
-        "for writes use `executemany` or a multi-row statement.",
+        RAW_SQL_REMEDIATION,
     )
+
+
+RAW_SQL_REMEDIATION = (
+    "Fetch every item in one statement (`WHERE id = ANY(%s)` / `IN (...)`) and map the rows by key; "
+    "for writes use `executemany` or a multi-row statement."
+)
+
+
+def raw_read(call: CallSite, orm: str | None, items: set[str]) -> bool:
+    """A cursor ``execute`` of one parameterised read (``items``: names whose value is a statement of its own)."""
+    if method(call) != "execute" or not _CURSOR.search(receiver(call)):
+        return False
+    if orm == "sqlalchemy" and _SESSION.search(receiver(call)):
+        return False
+    positional = [a for a in call.args if a.keyword is None]
+    has_params = len(positional) >= 2 or any(a.keyword in {"params", "parameters", "args", "vars"} for a in call.args)
+    if not positional or not has_params or positional[0].name in items:
+        return False  # each item is its own statement (a list of DDL, a PRAGMA per table), not one query per row
+    sql = positional[0].literal
+    built = (positional[0].call or "").rsplit(".", 1)[-1]
+    # one write per item is the batching rules' concern
+    return not ((isinstance(sql, str) and not_a_batchable_read(sql)) or built in {"insert", "update", "delete"})
 
 
 def _redis(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
@@ -269,3 +310,28 @@ def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, li
         {"model": model, "relation": name, "query": query, "loop": f"line {loop.line}"},
         f"Load the relation with the query: {fix}.",
     )
+
+
+def per_item_loop(index: CodeIndex, call: CallSite) -> Loop | None:
+    """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search), else None."""
+    if call.loop < 0:
+        return None
+    loop = index.loops[call.loop]
+    if loop.exits or not _item_names(index, call.loop) & set(call.reads):
+        return None
+    return loop
+
+
+def item_names(index: CodeIndex, call: CallSite) -> set[str]:
+    """The names the loops around ``call`` bind over data."""
+    return _item_names(index, call.loop) if call.loop >= 0 else set()
+
+
+def where(loop: Loop) -> str:
+    return _where(loop)
+
+
+def write_lines(index: CodeIndex) -> set[int]:
+    """Lines with a chain that ends in a write (``X.objects.filter(pk=x).update(...)``): one write, whatever
+    its reads."""
+    return {c.line for c in index.calls if _WRITES & set(c.raw.split(".")[1:])}

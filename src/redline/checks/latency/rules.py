@@ -27,13 +27,23 @@ QUERY_IN_LOOP = Rule(
         "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged. "
         "A row locked per item (`select_for_update()`, `with_for_update()`) is a locking protocol; a Django "
         "queryset bound per item and only ever embedded as a subquery or deleted/updated never runs a read. Tests, "
-        "numbered migrations and Django management commands are not judged: no request waits on them.",
+        "numbered migrations and Django management commands are not judged: no request waits on them. "
+        "Also flags, at the call in the loop, a project function given the loop item (`price_of(order)`, "
+        "`self.label(book)`, imported or relative imports included) that runs such a read with that parameter "
+        "outside any loop of its own, directly or through up to three calls, or a method of the iterated "
+        "model called on the row (`book.shelf_mates()` where the method queries with `self`); the finding "
+        "names the helper "
+        "and the line of its query. A memoised helper (`functools.cache`/`lru_cache`, a `cache.get` on the "
+        "way), one that only writes or locks rows, one given a list fetched before the loop, and one whose "
+        "query ignores its parameters are not flagged.",
         why_bad="Each iteration is one round trip: a page listing 200 items issues 201 queries, and its "
         "latency grows with the data instead of staying flat. At p99 the round trips add up to seconds and "
         "every one holds a pooled connection.",
         example="for book in Book.objects.all():\n    author = Author.objects.get(id=book.author_id)",
         use_instead='for book in Book.objects.select_related("author"):\n    author = book.author\n'
-        "# or fetch once: authors = Author.objects.in_bulk(ids)",
+        "# or fetch once: authors = Author.objects.in_bulk(ids)\n"
+        "# a helper: def price_of(order): return Product.objects.get(pk=order.product_id).price\n"
+        "#   called as `for o in orders: total += price_of(o)` -> pass it a dict from one in_bulk() instead",
         references=_N_PLUS_ONE_REFS,
     ),
 )
@@ -98,7 +108,9 @@ RAW_SQL_IN_LOOP = Rule(
     doc=RuleDoc(
         what_it_does="Flags `cursor.execute(...)` (a receiver named like a cursor or connection) inside a "
         "`for` loop or comprehension whose parameters use the loop variable. A literal INSERT/UPDATE/DELETE "
-        "is left to the batching rules.",
+        "is left to the batching rules. Also flags, at the call in the loop, a project function given the "
+        "loop item that runs such an `execute` with it on every call (see LAT101). A module whose only driver "
+        "is an in-process database (`sqlite3`, `aiosqlite`, DuckDB) is not flagged: no round trip to save.",
         why_bad="One round trip per item: latency grows with the number of items and the database parses "
         "and plans the same statement again and again.",
         example='for uid in ids:\n    cur.execute("SELECT name FROM users WHERE id = %s", (uid,))',

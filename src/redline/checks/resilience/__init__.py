@@ -17,6 +17,7 @@ def checks() -> list[Check]:
     from redline.checks.resilience.clients import ClientTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.fanout import FanOutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.go_timeouts import GoTimeoutCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.resilience.js_grpc_deadline import JsGrpcDeadlineCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.js_timeouts import JsTimeoutCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.pools import PoolBudgetCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.resilience.prefetch import (  # noqa: PLC0415 - loaded with its family
@@ -45,4 +46,5 @@ def checks() -> list[Check]:
         CeleryPrefetchCheck(),
         KombuPrefetchCheck(),
         AmqpPrefetchJsGoCheck(),
+        JsGrpcDeadlineCheck(),
     ]

@@ -178,6 +178,10 @@ def _browser_module(index: CodeIndex) -> bool:
     )
 
 
+#: shared with the gRPC deadline rule (RES290): browser code waits on its user, not on a server queue
+browser_module = _browser_module
+
+
 def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
     if call.raw not in _FETCH_RAW and call.raw.rsplit(".", 1)[-1] != "fetch":
         return False

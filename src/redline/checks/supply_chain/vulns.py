@@ -18,16 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from redline.checks.interface import CheckContext, CheckError, ProjectCheck
 from redline.checks.supply_chain.advisory_text import affected_text, clip, flaw_text
-from redline.checks.supply_chain.go_reach import (
-    NOT_BUILT,
-    NOT_IN_VENDOR,
-    UNKNOWN,
-    GoModuleCode,
-    Reach,
-    go_module_code,
-    module_of,
-    reach_of,
-)
+from redline.checks.supply_chain.go_reach import UNKNOWN, GoModuleCode, Reach, go_module_code, module_of, reach_of
 from redline.checks.supply_chain.matching import (
     AdvisoryMatch,
     group_by_alias,
@@ -107,18 +98,11 @@ class AdvisoryGroup:
             **({"reach": self.reach.as_evidence()} if self.reach is not None else {}),
         }
 
-    def line(self, *, reach: bool = True) -> str:
+    def line(self) -> str:
         """``CVE-1 (GHSA-…, PYSEC-…), high: <flaw>; affected <range>; fixed in <v>`` (the SBOM parses the head)."""
         head = self.primary + (f" ({', '.join(self.others)})" if self.others else "")
         fixed = f"fixed in {', '.join(self.fixed)}" if self.fixed else "no fixed version published"
         where = f" (only on {', '.join(self.verdict.platforms)}: ranked low)" if self.verdict.platforms else ""
-        if reach and self.reach is not None and self.reach.lowered:
-            packages = ", ".join(self.reach.packages[:2]) + (", …" if len(self.reach.packages) > 2 else "")
-            kind = {
-                NOT_BUILT: "imported only by files the build never compiles",
-                NOT_IN_VENDOR: "not in the build's vendor/",
-            }.get(self.reach.level, "not imported by the module's code")
-            where += f" ({packages} {kind}: ranked low)"
         return f"{head}, {self.verdict.severity}: {self.flaw}{where}; affected {self.affected}; {fixed}"
 
 
@@ -140,13 +124,13 @@ def describe_group(
     platforms = only_on(group)
     if platforms and not SERVER_PLATFORMS & set(platforms) and not verdict.kev:
         verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW), platforms=platforms)
-    reach = reach_of(pkg, [e for m in group for e in m.entries], code)
+    entries = [e for m in group for e in m.entries]
+    reach = reach_of(pkg, entries, code)
     if reach is not None and reach.lowered and not verdict.kev:  # exploited in the wild: never lowered
         verdict = replace(verdict, severity=min(verdict.severity, Severity.LOW))
     ids = tuple(ordered_ids(group))
     primary = next((i for i in ids if i.startswith("CVE-")), ids[0])
     fixed = tuple(sort_versions(pkg.ecosystem, (f for m in group for f in m.fixed)))
-    entries = [e for m in group for e in m.entries]
     flaw = flaw_text((m.advisory.summary for m in group), (m.advisory.details for m in group))
     return AdvisoryGroup(ids, primary, verdict, fixed, flaw, affected_text(pkg.ecosystem, pkg.version, entries), reach)
 
@@ -207,15 +191,15 @@ def vulnerability_message(pkg: Package, groups: Sequence[AdvisoryGroup], upgrade
     )
     kev = "; exploited in the wild (CISA KEV)" if any(g.verdict.kev for g in groups) else ""
     name = "Go standard library and go command" if pkg.ecosystem == "Go" and pkg.name == "stdlib" else pkg.name
-    noted = worst.reach is not None and worst.reach.level != UNKNOWN
-    reach = f"; {worst.reach.note}" if worst.reach is not None and noted else ""
+    # the deciding vulnerability's package level, said at the end (not when it could not be determined)
+    reach = f"; {worst.reach.note}" if worst.reach is not None and worst.reach.level != UNKNOWN else ""
     if len(groups) == 1:
-        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line(reach=not noted)}{kev}; {fix}{reach}"
+        return f"{name} {pkg.version} ({_scope(pkg)}) is affected by {worst.line()}{kev}; {fix}{reach}"
     also = "; ".join(f"{g.primary} ({g.verdict.severity}): {clip(g.flaw, 80)}" for g in ordered[1:_IN_MESSAGE])
     more = f"; and {len(groups) - _IN_MESSAGE} more" if len(groups) > _IN_MESSAGE else ""
     return (
         f"{name} {pkg.version} ({_scope(pkg)}) has {len(groups)} known vulnerabilities{kev}; worst "
-        f"{worst.line(reach=not noted)}; also {also}{more}; {fix}{reach}"
+        f"{worst.line()}; also {also}{more}; {fix}{reach}"
     )
 
 

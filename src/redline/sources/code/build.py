@@ -167,6 +167,8 @@ def make_arg(keyword: str | None, node: ast.expr) -> Arg:
             items=(render(node),),
         )
     items = tuple(render(e) for e in node.elts) if isinstance(node, ast.List | ast.Tuple) else ()
+    if isinstance(node, ast.Compare):  # ``filter(Book.id == book_id)`` -> ("Book.id", "book_id"): what it reads
+        items = tuple(p for side in (node.left, *node.comparators) if (p := _plain(side)))
     if isinstance(node, ast.Dict):  # ``options={"verify_signature": False}`` -> ("verify_signature=False",)
         items = tuple(
             f"{k.value}={literal(v)}"

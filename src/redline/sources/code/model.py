@@ -67,6 +67,9 @@ class CallSite:
     #: statement binds, destructuring included (``const { user } = await f()`` -> ("user",)); ``assigned_to``
     #: holds only a plain name. What a later await's ``reads`` are checked against (a data dependency)
     binds: tuple[str, ...] = ()
+    #: Go ``stmt, err := tx.Prepare(q)``: the first name, where ``assigned_to`` is None because the call binds
+    #: a value and an error (``_`` too); what a prepared statement handle is found by
+    first_assigned: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class Definition:
     #: TypeScript parameters with their declared type, type arguments dropped (``repo: Repository<User>`` ->
     #: ("repo", "Repository"), ``tx: Prisma.TransactionClient`` -> ("tx", "Prisma.TransactionClient"))
     param_types: tuple[tuple[str, str], ...] = ()
+    #: TypeORM entity classes: the relation properties loaded lazily (a relation decorator on a ``Promise<...>``
+    #: property, or ``{ lazy: true }``); each read of one queries unless the query joined it
+    lazy_relations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,8 @@ class Loop:
     #: string literals and dotted names passed to calls in the iterated expression (``author``,
     #: ``selectinload(Book.author)``, ``Book.author``): what it prefetches
     iter_args: tuple[str, ...] = ()
-    #: ``target.attribute`` reads in the body with the first line each is read on
+    #: ``target.attribute`` reads in the body with the first line each is read on (JavaScript/TypeScript: only
+    #: the awaited ones and an arrow callback's returned one, ``await post.author``, ``p => p.author``)
     attrs: tuple[tuple[str, int], ...] = ()
     #: local names the body binds (a name assigned in one iteration and read in the next carries data)
     assigns: tuple[str, ...] = ()
@@ -251,6 +258,13 @@ class CodeIndex:
     #: (first, last) line of the module's ``if __name__ == "__main__":`` block, (0, 0) when none: code there runs
     #: only when the file is run directly, never when a WSGI/ASGI server imports the module
     main_guard: tuple[int, int] = (0, 0)
+    #: Go names bound to one string literal (``const insertQuery = `INSERT ...```, ``q := "SELECT ..."``):
+    #: (function, name, the literal's first 200 characters), function "" at package level; what the SQL a
+    #: statement is prepared from is read from
+    string_bindings: tuple[tuple[str, str, str], ...] = ()
+    #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
+    #: driver registering itself); kept apart from ``imports``, which holds names the code can use
+    blank_imports: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

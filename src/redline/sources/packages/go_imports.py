@@ -26,8 +26,8 @@ _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)|//[^\n]*", re.S)
 _IMPORT_BLOCK = re.compile(r"\bimport\s*\(([^)]*)(?:\)|\Z)")
 _IMPORT_ONE = re.compile(r"\bimport[ \t]+(?:[\w.]+[ \t]+)?(\"[^\"\n]{0,500}\"|`[^`\n]{0,500}`)")
 _PATH = re.compile(r"\"([^\"\n]{0,500})\"|`([^`\n]{0,500})`")
-#: build constraints that keep a file out of every build: generators and tool pins
-_NEVER_BUILT = re.compile(r"^//\s*(?:go:build|\+build)\s+!?(ignore|tools)\s*$", re.M)
+#: build constraints that keep a file out of every build: generators and tool pins (``!ignore`` does not match)
+_NEVER_BUILT = re.compile(r"^//\s*(?:go:build|\+build)\s+(ignore|tools)\s*$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,11 @@ class GoFileImports:
 
 def import_paths(text: str) -> tuple[str, ...]:
     """The import paths a Go source declares, in order, each once."""
-    preamble = _COMMENT.sub(" ", text[: _end_of_preamble(text)])
+    return _imports_in(_preamble(text))
+
+
+def _imports_in(head: str) -> tuple[str, ...]:
+    preamble = _COMMENT.sub(" ", head)
     found: list[str] = []
     for block in _IMPORT_BLOCK.finditer(preamble):
         found.extend(m.group(1) or m.group(2) for m in _PATH.finditer(block.group(1)))
@@ -53,17 +57,17 @@ def import_paths(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in found if p))
 
 
-def _end_of_preamble(text: str) -> int:
+def _preamble(text: str) -> str:
+    """The text before the first declaration: build constraints, package clause and imports."""
     m = _DECL.search(text, 0, _MAX_PREAMBLE)
-    return m.start() if m else min(len(text), _MAX_PREAMBLE)
+    return text[: m.start() if m else _MAX_PREAMBLE]
 
 
-def _not_built(path: str, text: str) -> str:
+def _not_built(path: str, head: str) -> str:
     if path.endswith("_test.go"):
         return "test"
-    head = text[: _end_of_preamble(text)]
     m = _NEVER_BUILT.search(head)
-    return m.group(1) if m and "!" not in m.group(0) else ""
+    return m.group(1) if m else ""
 
 
 def _vendored(path: str) -> str:
@@ -79,5 +83,5 @@ class GoImportsSource(FileSource):
     produces = GoFileImports
 
     def parse(self, text: FileText) -> GoFileImports:
-        path = text.file.path
-        return GoFileImports(path, import_paths(text.text), _not_built(path, text.text), _vendored(path))
+        path, head = text.file.path, _preamble(text.text)  # read once for both the imports and the build tags
+        return GoFileImports(path, _imports_in(head), _not_built(path, head), _vendored(path))

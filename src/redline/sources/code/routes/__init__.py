@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import aiohttp, django, fastapi, flask
 from redline.sources.code.routes.aiohttp import aiohttp_routes
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django import django_routes
@@ -37,13 +38,15 @@ _EXTRACTORS = (
     spring_routes,
     spring_fn_routes,
 )
+#: every call the extractors look up by target or callee ending, found in one pass
+_WANTED = flask.WANTED | fastapi.WANTED | django.WANTED | aiohttp.WANTED
 
 
 def extract_routes(
     indexes: Sequence[CodeIndex], settings: EntrypointSettings, descriptors: Sequence[WebDescriptor] = ()
 ) -> RouteInventory:
     """Every route of the code indexes, and of the servlets ``web.xml`` descriptors declare."""
-    project = Project(sorted(indexes, key=lambda i: i.path))
+    project = Project(sorted(indexes, key=lambda i: i.path), wanted=_WANTED)
     found = [r for extractor in _EXTRACTORS for r in extractor(project, settings)]
     found += servlet_routes(project, sorted(descriptors, key=lambda d: d.path), settings)
     if descriptors:

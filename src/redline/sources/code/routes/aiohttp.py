@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.sources.code.model import CodeIndex
-from redline.sources.code.routes.common import Project, arg, text
+from redline.sources.code.routes.common import Project, Wanted, arg, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -32,15 +32,19 @@ _WEB = {
 _DECORATORS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "view": "ANY"}
 
 
+_APPLICATION = frozenset({"aiohttp.web.Application"})
+#: the calls ``_middlewares`` looks up (``Project.calls``)
+WANTED = Wanted(_APPLICATION, (".middlewares.append",))
+
+
 def _middlewares(project: Project) -> list[str]:
     names: list[str] = []
-    for index in project.indexes:
-        for call in index.calls:
-            if call.target == "aiohttp.web.Application":
-                given = arg(call.args, 99, "middlewares")
-                names.extend(given.items if given else ())
-            elif call.raw.endswith(".middlewares.append") and call.args and call.args[0].name:
-                names.append(call.args[0].name)
+    for _index, call in project.calls(_APPLICATION, (".middlewares.append",)):
+        if call.target == "aiohttp.web.Application":
+            given = arg(call.args, 99, "middlewares")
+            names.extend(given.items if given else ())
+        elif call.raw.endswith(".middlewares.append") and call.args and call.args[0].name:
+            names.append(call.args[0].name)
     return names
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from redline.sources.code.model import Arg, CodeIndex, Definition
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
 
 
 def module_name(path: str) -> str:
@@ -34,15 +34,49 @@ def text(value: Arg | None) -> str | None:
     return value.literal if value is not None and isinstance(value.literal, str) else None
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The resolved call targets and dotted-callee endings (``.register_blueprint``) extractors look up with
+    ``Project.calls``: every call matching one is found in a single pass over the project (on the Django
+    sdist each extractor's own pass over its 171,000 calls cost about 0.05 s, and there were eight)."""
+
+    targets: frozenset[str] = frozenset()
+    endings: tuple[str, ...] = ()
+
+    def __or__(self, other: Wanted) -> Wanted:
+        return Wanted(self.targets | other.targets, tuple(dict.fromkeys((*self.endings, *other.endings))))
+
+
 @dataclass
 class Project:
     indexes: Sequence[CodeIndex]
     definitions: dict[str, list[tuple[CodeIndex, Definition]]] = field(default_factory=dict)
+    wanted: Wanted = Wanted()
+    #: the calls matching ``wanted``, in module then source order
+    _hits: list[tuple[CodeIndex, CallSite]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for index in self.indexes:
             for definition in index.definitions:
                 self.definitions.setdefault(definition.name, []).append((index, definition))
+        targets, endings = self.wanted.targets, self.wanted.endings
+        if targets or endings:
+            self._hits = [
+                (index, call)
+                for index in self.indexes
+                for call in index.calls
+                if call.target in targets or call.raw.endswith(endings)
+            ]
+
+    def calls(
+        self, targets: Collection[str] = frozenset(), endings: tuple[str, ...] = ()
+    ) -> list[tuple[CodeIndex, CallSite]]:
+        """Every call whose resolved target is one of ``targets`` or whose dotted callee ends with one of
+        ``endings``, in module then source order; from the one pass when ``wanted`` declared them all, else
+        by a pass of its own (the same calls, only slower)."""
+        declared = all(t in self.wanted.targets for t in targets) and all(e in self.wanted.endings for e in endings)
+        pool = self._hits if declared else [(i, c) for i in self.indexes for c in i.calls]
+        return [(i, c) for i, c in pool if c.target in targets or c.raw.endswith(endings)]
 
     def find(self, dotted: str, near: CodeIndex) -> tuple[CodeIndex, Definition] | None:
         """The definition a dotted handler name refers to: in the same file first, else the one

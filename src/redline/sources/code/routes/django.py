@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.common import Project, Wanted, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
-_PATH_FUNCS = {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
+_PATH_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _CBV_METHODS = ("get", "post", "put", "patch", "delete")
 _DRF_BASES = ("APIView", "GenericAPIView", "ViewSet", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet")
 _METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
@@ -28,14 +28,12 @@ class _Pattern:
 
 
 def _patterns(project: Project) -> Iterator[_Pattern]:
-    for index in project.indexes:
-        for call in index.calls:
-            if call.target in _PATH_FUNCS:
-                route = text(arg(call.args, 0, "route"))
-                route = route.lstrip("^").removesuffix("$") if route is not None else None
-                view = arg(call.args, 1, "view")
-                if route is not None and view is not None:
-                    yield _Pattern(index, call, route, view)
+    for index, call in project.calls(_PATH_FUNCS):
+        route = text(arg(call.args, 0, "route"))
+        route = route.lstrip("^").removesuffix("$") if route is not None else None
+        view = arg(call.args, 1, "view")
+        if route is not None and view is not None:
+            yield _Pattern(index, call, route, view)
 
 
 def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
@@ -148,6 +146,8 @@ def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[s
 
 
 _DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
+#: the calls ``_patterns`` and ``_drf_routes`` look up (``Project.calls``)
+WANTED = Wanted(_PATH_FUNCS | _DRF_ROUTERS)
 _ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: viewset bases and actions -> the methods they answer
 _VIEWSET_METHODS = {
@@ -184,7 +184,10 @@ def _drf_routes(
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
     """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
+    with_routers = {id(i) for i, c in project.calls(_DRF_ROUTERS) if c.assigned_to}
     for index in project.indexes:
+        if id(index) not in with_routers:
+            continue  # no router of its own: none of its calls registers a viewset
         routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
         for call in index.calls:
             owner = call.raw.rpartition(".")[0]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.common import Project, Wanted, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -22,7 +22,9 @@ _VERBS = {
     "options": "OPTIONS",
     "websocket": "WS",
 }
-_FACTORIES = {"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"}
+_FACTORIES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"})
+#: the calls ``_routers`` looks up (``Project.calls``)
+WANTED = Wanted(_FACTORIES, (".add_middleware", ".include_router"))
 
 
 @dataclass
@@ -80,25 +82,23 @@ def _aliases(project: Project) -> dict[str, tuple[str, ...]]:
 def _routers(project: Project) -> tuple[dict[_Key, _Router], bool]:
     routers: dict[_Key, _Router] = {}
     middleware = False
-    for index in project.indexes:
-        for call in index.calls:
-            if call.target in _FACTORIES and call.assigned_to:
-                deps = arg(call.args, 99, "dependencies")
-                routers[(index.path, call.assigned_to)] = _Router(
-                    text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ()
-                )
-            middleware = middleware or (call.raw.endswith(".add_middleware") and not _benign(call))
-    for index in project.indexes:
-        for call in index.calls:
-            if call.raw.endswith(".include_router") and call.args and call.args[0].name:
-                child = _child(routers, index, call.args[0].name)
-                parent = (index.path, call.raw.rsplit(".", 1)[0])
-                if child is None or parent not in routers:
-                    continue
-                deps = arg(call.args, 99, "dependencies")
-                routers[child].parents.append(
-                    (parent, text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ())
-                )
+    for index, call in project.calls(_FACTORIES, (".add_middleware",)):
+        if call.target in _FACTORIES and call.assigned_to:
+            deps = arg(call.args, 99, "dependencies")
+            routers[(index.path, call.assigned_to)] = _Router(
+                text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ()
+            )
+        middleware = middleware or (call.raw.endswith(".add_middleware") and not _benign(call))
+    for index, call in project.calls(endings=(".include_router",)):
+        if call.args and call.args[0].name:
+            child = _child(routers, index, call.args[0].name)
+            parent = (index.path, call.raw.rsplit(".", 1)[0])
+            if child is None or parent not in routers:
+                continue
+            deps = arg(call.args, 99, "dependencies")
+            routers[child].parents.append(
+                (parent, text(arg(call.args, 99, "prefix")) or "", deps.items if deps else ())
+            )
     return routers, middleware
 
 

@@ -8,13 +8,16 @@ from dataclasses import replace
 from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, arg, join, module_name, text
+from redline.sources.code.routes.common import Project, Wanted, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _T = TypeVar("_T")
 _VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+_APPS = frozenset({"flask.Flask", "flask.Blueprint"})
+#: the calls ``_objects`` looks up (``Project.calls``)
+WANTED = Wanted(_APPS, (".register_blueprint",))
 
 
 def _uses_flask(index: CodeIndex) -> bool:
@@ -42,18 +45,16 @@ def lookup(table: dict[str, _T], key: str) -> _T | None:
 def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Blueprint/app (qualified name) -> URL prefix; owner -> before_request guard names."""
     prefixes: dict[str, str] = {}
-    for index in project.indexes:
-        for call in index.calls:
-            if call.target in {"flask.Flask", "flask.Blueprint"} and call.assigned_to:
-                prefixes[qualified(index, call.assigned_to)] = text(arg(call.args, 99, "url_prefix")) or ""
-    for index in project.indexes:
-        for call in index.calls:
-            if call.raw.endswith(".register_blueprint") and call.args and call.args[0].name:
-                given = text(arg(call.args, 99, "url_prefix"))
-                key = qualified(index, call.args[0].name)
-                known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)), key)
-                if given is not None:
-                    prefixes[known] = given
+    for index, call in project.calls(_APPS):
+        if call.assigned_to:
+            prefixes[qualified(index, call.assigned_to)] = text(arg(call.args, 99, "url_prefix")) or ""
+    for index, call in project.calls(endings=(".register_blueprint",)):
+        if call.args and call.args[0].name:
+            given = text(arg(call.args, 99, "url_prefix"))
+            key = qualified(index, call.args[0].name)
+            known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)), key)
+            if given is not None:
+                prefixes[known] = given
     before: dict[str, list[str]] = {}
     for index in project.indexes:
         for definition in index.definitions:

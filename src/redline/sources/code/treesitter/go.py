@@ -109,11 +109,18 @@ class GoWalk(TreeWalk):
     param_flows: dict[str, list[RequestFlow]] = field(default_factory=dict)
     param_tainted: list[Tainted] = field(default_factory=list)
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
+    string_bindings: list[tuple[str, str, str]] = field(default_factory=list)
+    blank_imports: list[str] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
         self.loops = mark_receives(self.scopes.finish(self.loops), root)
-        return replace(self.index(composites=tuple(self.composites)), param_tainted=tuple(self.param_tainted))
+        return replace(
+            self.index(composites=tuple(self.composites)),
+            param_tainted=tuple(self.param_tainted),
+            string_bindings=tuple(self.string_bindings),
+            blank_imports=tuple(self.blank_imports),
+        )
 
     def resolve(self, node: Node) -> str | None:
         parts = chain(node)
@@ -132,6 +139,9 @@ class GoWalk(TreeWalk):
         elif kind in {"short_var_declaration", "assignment_statement", "var_spec"}:
             self._writes(node, scope)
             self._binding(node, scope)
+            self._string_binding(node, scope)
+        elif kind == "const_spec":
+            self._string_binding(node, scope)
         elif kind == "composite_literal":
             self._composite(node, scope)
         elif kind in {"interpreted_string_literal", "raw_string_literal"}:
@@ -154,6 +164,8 @@ class GoWalk(TreeWalk):
         local = text(name_node) if name_node is not None else package_name(path)
         if local not in {"_", "."}:
             self.imports[local] = path
+        elif local == "_":
+            self.blank_imports.append(path)
 
     def _function(self, node: Node, scope: str) -> str:
         name_node = node.child_by_field_name("name")
@@ -225,6 +237,19 @@ class GoWalk(TreeWalk):
             name = dotted(target) if target.type == "selector_expression" else None
             if name:
                 self.writes.append((scope, name, line(node)))
+
+    def _string_binding(self, node: Node, scope: str) -> None:
+        """``const q = `INSERT ...```: one name bound to one string literal."""
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if left is None or right is None:
+            return
+        names = [left] if left.type == "identifier" else named(left)
+        values = named(right) if right.type == "expression_list" else [right]
+        if len(names) == 1 == len(values) and names[0].type == "identifier":
+            value = string_value(values[0])
+            if value is not None:
+                self.string_bindings.append((scope, text(names[0]), value[:200]))
 
     def _composite(self, node: Node, scope: str) -> None:
         kind = node.child_by_field_name("type")
@@ -301,6 +326,7 @@ class GoWalk(TreeWalk):
             function=scope,
             args=tuple(go_arg(a, scope) for a in args),
             assigned_to=_assigned_to(node),
+            first_assigned=_first_assigned(node),
             tainted=tainted,
             built_by=_building(args[0]) if args else None,
             param_tainted=tuple(t for f in self.param_flows.get(scope, ()) for t in self._arg_taint(args, f)),
@@ -364,6 +390,20 @@ def _assigned_to(node: Node) -> str | None:
     left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
     names = [left] if left is not None and left.type == "identifier" else named(left) if left is not None else []
     return text(names[0]) if len(names) == 1 and names[0].type == "identifier" else None
+
+
+def _first_assigned(node: Node) -> str | None:
+    """``stmt, err := tx.Prepare(q)``: the value's name when the call binds a value and an error."""
+    parent = node.parent
+    if parent is not None and parent.type == "expression_list":
+        parent = parent.parent
+    if parent is None or parent.type not in {"short_var_declaration", "assignment_statement", "var_spec"}:
+        return None
+    left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+    names = named(left) if left is not None and left.type == "expression_list" else []
+    if len(names) != 2 or names[0].type != "identifier" or text(names[0]) == "_" or text(names[1]) not in {"err", "_"}:
+        return None
+    return text(names[0])
 
 
 def _building(node: Node) -> str | None:

@@ -19,6 +19,7 @@ from redline.sources.code.model import (
     Tainted,
 )
 from redline.sources.code.treesitter.jsawaits import AwaitStatements
+from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
     REQUEST_OBJECTS,
@@ -30,17 +31,13 @@ from redline.sources.code.treesitter.jsflow import (
 from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
-from redline.sources.code.treesitter.loopscope import LoopScopes, reads
+from redline.sources.code.treesitter.loopscope import LoopScopes, node_key, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
 from redline.sources.code.treesitter.walk import TreeWalk
 
 FUNCTIONS = JS_GRAMMAR.functions  # the node types that open a function scope
 CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 _CALLS = frozenset({"call_expression", "new_expression"})
-
-
-def _key(node: Node) -> tuple[int, int, str]:
-    return (node.start_byte, node.end_byte, node.type)
 
 
 def render(node: Node, depth: int = 0) -> str:
@@ -106,6 +103,8 @@ class JsWalk(TreeWalk):
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(JS_GRAMMAR))
     #: the calls awaited as whole statements, with their statement list and position
     awaits: AwaitStatements = field(default_factory=AwaitStatements)
+    #: (innermost loop, ``item.property``, line) for each awaited or returned property read in a loop body
+    item_reads: list[tuple[int, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -116,7 +115,7 @@ class JsWalk(TreeWalk):
             replace(d, returns=next(iter(made))) if len(made := self.returned.get(d.qualname, set())) == 1 else d
             for d in self.definitions
         ]
-        self.loops = self.scopes.finish(self.loops)
+        self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
         index = self.index(assignments=tuple(self.assignments))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
@@ -207,7 +206,8 @@ class JsWalk(TreeWalk):
         elif kind == "await_expression":
             inner = named(node)
             if inner:
-                self.awaited.add(_key(inner[-1]))
+                self.awaited.add(node_key(inner[-1]))
+            self._item_read(node)
         elif kind == "variable_declarator":
             self._declarator(node, scope, flow)
         elif kind == "assignment_expression":
@@ -221,6 +221,14 @@ class JsWalk(TreeWalk):
         elif kind in {"break_statement", "return_statement"}:
             self.scopes.see_exit(node, self.loops)
         return scope
+
+    def _item_read(self, node: Node) -> None:
+        """``await post.author`` (or ``p => p.author``) in a loop body, kept on the loop, where a lazy relation
+        read is judged."""
+        found = item_read(node)
+        loop = self.scopes.innermost(node) if found is not None else -1
+        if found is not None and loop >= 0:
+            self.item_reads.append((loop, *found))
 
     def _string(self, node: Node) -> None:
         value = string_value(node)
@@ -246,6 +254,8 @@ class JsWalk(TreeWalk):
         if self.jsx is not None:
             self.jsx.parameters(qualname, params, node)
         decorators = self._decorators(node) if node.type == "method_definition" else ()
+        if (body := node.child_by_field_name("body")) is not None and body.type == "member_expression":
+            self._item_read(body)  # ``posts.map((p) => p.author)``
         self.definitions.append(
             Definition(
                 name,
@@ -298,7 +308,16 @@ class JsWalk(TreeWalk):
                 targets = named(clause) if clause.type.endswith("_clause") else [clause]
                 bases.extend(d for t in targets if (d := dotted(t) or text(t)))
         self.definitions.append(
-            Definition(name, qualname, "class", line(node), end_line(node), self._decorators(node), bases=tuple(bases))
+            Definition(
+                name,
+                qualname,
+                "class",
+                line(node),
+                end_line(node),
+                self._decorators(node),
+                bases=tuple(bases),
+                lazy_relations=lazy_relations(node.child_by_field_name("body")),
+            )
         )
         return qualname
 
@@ -355,7 +374,7 @@ class JsWalk(TreeWalk):
             assigned_to=_assigned_to(node),
             tainted=tuple(tainted),
             built_by=building(args[0], flow or JsFlow()) if args else None,
-            awaited=_key(node) in self.awaited,
+            awaited=node_key(node) in self.awaited,
             loop=loop,
             reads=reads([*([receiver] if receiver is not None else []), *args], JS_GRAMMAR)
             if loop >= 0 or statement is not None
@@ -445,7 +464,7 @@ def _returned(node: Node) -> bool:
     if parent.type == "return_statement":
         return True
     body = parent.child_by_field_name("body") if parent.type == "arrow_function" else None
-    return body is not None and _key(body) == _key(child)
+    return body is not None and node_key(body) == node_key(child)
 
 
 def _param_types(node: Node) -> tuple[tuple[str, str], ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redline.sources.code.treesitter.jsflow import bound_names
+from redline.sources.code.treesitter.loopscope import node_key
 from redline.sources.code.treesitter.nodes import Node, named
 
 #: nodes whose children are a statement list
@@ -16,10 +17,6 @@ BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default
 _WRAPPERS = frozenset({"as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression"})
 _MEMBERS = frozenset({"member_expression", "subscript_expression"})
 _DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
-
-
-def _key(node: Node) -> tuple[int, int, str]:
-    return (node.start_byte, node.end_byte, node.type)
 
 
 @dataclass(frozen=True)
@@ -45,10 +42,10 @@ class AwaitStatements:
             made = awaited_call(stmt)
             if made is not None:
                 call, binds = made
-                self.found[_key(call)] = AwaitStatement(self.blocks, position, binds)
+                self.found[node_key(call)] = AwaitStatement(self.blocks, position, binds)
 
     def of(self, call: Node) -> AwaitStatement | None:
-        return self.found.get(_key(call))
+        return self.found.get(node_key(call))
 
 
 def _statements(node: Node) -> list[Node]:

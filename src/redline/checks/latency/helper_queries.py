@@ -1,0 +1,313 @@
+"""Queries the project's own functions run on every call, and the loops that call them once per item.
+
+``for o in orders: total += price_of(o)`` where ``price_of`` runs ``Product.objects.get(pk=o.product_id)`` is
+N+1 as surely as the query written in the loop body. Each function's summary says which ORM read or raw SQL
+read it runs outside any loop of its own with one of its parameters (the same judges as the direct rules, so
+writes and row locks stay exempt), found directly or through up to ``DEPTH`` calls of other project functions.
+A call in a loop that passes the item to one of those parameters is reported at the call, naming the helper
+and the query's line. A memoised helper (``functools.cache``, a ``cache.get`` on the way) is not summarised:
+a repeated key costs no query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redline.checks.code.callees import Callee, Callees
+from redline.checks.latency.orm import Catalogue, iterated, module_orm
+from redline.checks.latency.per_item import (
+    LOCKING_SQL,
+    LOCKING_STEPS,
+    QUERY_REMEDIATION,
+    RAW_SQL_REMEDIATION,
+    Hit,
+    item_names,
+    orm_read,
+    per_item_loop,
+    raw_read,
+    where,
+    write_lines,
+    writes_statement,
+)
+from redline.checks.latency.rules import QUERY_IN_LOOP, RAW_SQL_IN_LOOP
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop
+
+#: how many calls deep a helper's query is followed from the call in the loop
+DEPTH = 3
+#: decorators that memoise a function's result: a repeated argument is answered without a query
+_MEMOISED = frozenset(
+    {
+        "cache", "lru_cache", "cached", "memoize", "memoized", "cached_property", "cachedmethod", "ttl_cache",
+        "alru_cache", "cache_memoize", "memoize_function", "cache_result",
+    }
+)  # fmt: skip
+#: a call on a cache or a store of objects fetched before (``cache.get``, ``self._cache.get``,
+#: ``object_storage.get(key) or Model.objects...``) guards the query: it runs on a miss
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+_CACHE_LOOKUPS = frozenset({"get", "get_or_set", "get_many", "has_key", "has", "fetch"})
+
+
+#: the last step of a chain that runs the query (Django, SQLAlchemy, Peewee, Tortoise)
+_FETCHES = frozenset(
+    {
+        "get", "first", "last", "count", "exists", "aggregate", "in_bulk", "latest", "earliest", "get_or_create",
+        "contains", "one", "one_or_none", "scalar", "scalars", "scalar_one", "scalar_one_or_none",
+        "execute", "get_one", "get_or_none", "get_by_id", "fetchall", "fetchone",
+    }
+)  # fmt: skip
+#: builtins that evaluate a queryset they are given
+_WRAPPERS = frozenset({"list", "tuple", "set", "sorted", "len", "bool", "any", "all", "next", "sum", "dict"})
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A read a function runs on every call: what it is, where, through which calls, and the parameters
+    whose value reaches it."""
+
+    sql: bool  # a raw cursor ``execute`` (LAT104) rather than an ORM read (LAT101)
+    query: str  # as written (``Product.objects.get``, ``cursor.execute``)
+    path: str
+    line: int
+    params: frozenset[str]
+    via: tuple[str, ...] = ()  # the helpers between the called function and the query, outermost first
+
+
+class HelperQueries:
+    """Every project function that issues a read per call, by (path, qualified name)."""
+
+    def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
+        self.callees = Callees.of(indexes)
+        self.issued: dict[tuple[str, str], Issued] = {}
+        self.guarded: set[tuple[str, str]] = set()
+        locking: set[tuple[str, str]] = set()
+        for index in indexes:
+            self.guarded |= {(index.path, f) for f in _memoised(index)}
+            locking |= {(index.path, f) for f in _locking(index)}
+        #: every call outside a loop that runs another project function: what summaries are carried along
+        self.edges = [
+            (index, call, callee)
+            for index in indexes
+            for call in index.calls
+            if call.loop < 0 and call.function and (callee := self.callees.resolve(index, call)) is not None
+        ]
+        self.guarded |= self._callers_of(locking)
+        #: (model class, method) -> where it is defined, for ``row.method()`` on a loop over the model's rows
+        self.methods: dict[tuple[str, str], tuple[CodeIndex, Definition] | None] = {}
+        for index in indexes:
+            for d in index.definitions:
+                owner, _, name = d.qualname.rpartition(".")
+                if owner in cat.models and d.kind != "class" and "." not in owner:
+                    key = (owner, name)
+                    self.methods[key] = None if key in self.methods else (index, d)  # two classes: unknown
+        self.cat = cat
+        for index in indexes:
+            self._direct(index, cat)
+        for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
+            if not self._deepen():
+                break
+
+    def _callers_of(self, locking: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The functions that take row locks themselves or through up to ``DEPTH`` calls: their reads are a
+        locking protocol, taken in turn per item, not reads to batch."""
+        found = set(locking)
+        for _ in range(DEPTH if locking else 0):
+            more = {
+                (index.path, call.function)
+                for index, call, callee in self.edges
+                if (callee.index.path, callee.definition.qualname) in found
+            } - found
+            if not more:
+                break
+            found |= more
+        return found
+
+    def _direct(self, index: CodeIndex, cat: Catalogue) -> None:
+        orm = module_orm(index)
+        defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
+        writes = write_lines(index)
+        for call in index.calls:
+            definition = defs.get(call.function)
+            key = (index.path, call.function)
+            if definition is None or call.loop >= 0 or key in self.issued or key in self.guarded:
+                continue
+            if call.line in writes:
+                continue  # the read of a chain that writes
+            query = orm_read(call, cat, orm)
+            sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
+            if query is None and not sql:
+                continue
+            params = frozenset().union(*(_parameters_read(c, definition) for c in _chain(index, call)))
+            if not params:
+                continue  # a constant query: not what the item changes
+            if query is not None and not _evaluated(index, call, sqlalchemy=orm == "sqlalchemy"):
+                continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
+            if _fills_in(index, call, definition):
+                continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
+            self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
+
+    def _deepen(self) -> bool:
+        grown = False
+        for index, call, _ in self.edges:
+            key = (index.path, call.function)
+            definition = self.callees.definitions[index.path].get(call.function)
+            if definition is None or definition.kind == "class" or key in self.issued or key in self.guarded:
+                continue
+            found = self.reached(index, call, _own_args(call, definition))
+            if found is None or len(found[1].via) + 1 >= DEPTH:
+                continue
+            callee, inner = found
+            params = frozenset(_parameters_read(call, definition))
+            step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
+            self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
+            grown = True
+        return grown
+
+    def row_method(self, index: CodeIndex, call: CallSite, loop: Loop) -> tuple[Callee, Issued] | None:
+        """``order.total()`` on a loop over ``Order.objects...``: the model's method, when it queries with
+        ``self`` on every call (a prefetch of the loop's query does not help a query the method makes)."""
+        item, _, method = call.raw.partition(".")
+        if not method or "." in method or item not in loop.targets:
+            return None
+        rows = iterated(self.cat, index, loop)
+        where_defined = self.methods.get((rows.model.name, method)) if rows is not None else None
+        if where_defined is None:
+            return None
+        owner, definition = where_defined
+        issued = self.issued.get((owner.path, definition.qualname))
+        if issued is None or not definition.params or definition.params[0] not in issued.params:
+            return None
+        return Callee(owner, definition, shift=1), issued
+
+    def reached(self, index: CodeIndex, call: CallSite, args: list[tuple[str, Arg]]) -> tuple[Callee, Issued] | None:
+        """The function ``call`` runs and its query, when one of ``args`` binds a parameter that reaches it."""
+        if not args:
+            return None
+        callee = self.callees.resolve(index, call)
+        if callee is None or (callee.index.path, callee.definition.qualname) == (index.path, call.function):
+            return None
+        issued = self.issued.get((callee.index.path, callee.definition.qualname))
+        if issued is None or not any(callee.parameter(k) in issued.params for k, _ in args):
+            return None
+        return callee, issued
+
+
+def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
+    """A call in a loop that hands the item to a project function that queries with it."""
+    for call in index.calls:
+        loop = per_item_loop(index, call)
+        if loop is None:
+            continue
+        items = item_names(index, call)
+        found = helpers.reached(index, call, [(k, a) for k, a in _keyed(call) if _roots(a) & items])
+        found = found or helpers.row_method(index, call, loop)
+        if found is None:
+            continue
+        callee, issued = found
+        helper = callee.definition.qualname
+        through = f", through {' -> '.join(step.split(' ', 1)[0] for step in issued.via)}" if issued.via else ""
+        evidence = {
+            "helper": f"{helper} ({callee.index.path}:{callee.definition.line})",
+            "query": issued.query,
+            "query_at": f"{issued.path}:{issued.line}",
+            "loop": f"line {loop.line}",
+        }
+        if issued.via:
+            evidence["via"] = " -> ".join(issued.via)
+        yield Hit(
+            RAW_SQL_IN_LOOP if issued.sql else QUERY_IN_LOOP,
+            f"{call.raw}(...) is called {where(loop)} and runs {issued.query}(...) every time "
+            f"({issued.path}:{issued.line}{through}): one query per item (N+1)",
+            call.line,
+            call.end_line,
+            evidence,
+            f"Give `{helper}` what it needs fetched once for all items (a dict from one query before the loop), "
+            "or make a batch version that takes every item. "
+            + (RAW_SQL_REMEDIATION if issued.sql else QUERY_REMEDIATION),
+        )
+
+
+def _keyed(call: CallSite) -> Iterator[tuple[str, Arg]]:
+    """Each argument with the key a summary uses: its keyword, or its position among the positional ones."""
+    position = 0
+    for arg in call.args:
+        if arg.keyword is None:
+            yield str(position), arg
+            position += 1
+        else:
+            yield arg.keyword, arg
+
+
+def _roots(arg: Arg) -> set[str]:
+    """The local names an argument is built from, when the index says (``o``, ``o.product_id``, ``str(o)``)."""
+    texts = [arg.name or "", *arg.call_args, *arg.items]
+    return {t.split(".", 1)[0] for t in texts if t}
+
+
+def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
+    """The function's own parameters whose value reaches one of the call's arguments (through its locals when
+    the index followed them, else written in the argument: ``get(pk=order.product_id)``)."""
+    found = {source.removeprefix("arg:") for _, source, _ in call.param_tainted}
+    found |= {root for _, arg in _keyed(call) for root in _roots(arg)}
+    return frozenset(found & set(definition.params) - {"cls"})
+
+
+def _fills_in(index: CodeIndex, call: CallSite, definition: Definition) -> bool:
+    """The query's result is bound to one of the function's own parameters: it fetches what the caller did not
+    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it."""
+    params = set(definition.params)
+    return any(
+        c.assigned_to in params
+        for c in index.calls
+        if c.function == call.function and c.line <= call.line <= c.end_line and c.assigned_to
+    )
+
+
+def _chain(index: CodeIndex, call: CallSite) -> list[CallSite]:
+    """The calls of the fluent chain ``call`` starts (``session.query(Book).filter(Book.id == x).first()``):
+    one statement, one start line."""
+    return [
+        c for c in index.calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)
+    ]
+
+
+def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
+    """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
+    (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
+    queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
+    SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not."""
+    last = max((c.raw for c in _chain(index, call)), key=len, default=call.raw).rsplit(".", 1)[-1]
+    if last in _FETCHES or (sqlalchemy and last == "all"):
+        return True
+    return any(
+        c.raw in _WRAPPERS and any(a.call is not None for a in c.args)
+        for c in index.calls
+        if c.function == call.function and c.line <= call.line <= c.end_line
+    )
+
+
+def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
+    """The call's arguments that carry one of the function's parameters."""
+    params = set(definition.params) - {"cls"}
+    keys = {key for key, source, _ in call.param_tainted if source.removeprefix("arg:") in params}
+    return [(k, a) for k, a in _keyed(call) if k in keys or _roots(a) & params]
+
+
+def _memoised(index: CodeIndex) -> set[str]:
+    """Functions whose reads are not one per call: memoised by a decorator or behind a cache lookup."""
+    found = {d.qualname for d in index.definitions if any(x.raw.rsplit(".", 1)[-1] in _MEMOISED for x in d.decorators)}
+    for call in index.calls:
+        owner, _, method = call.raw.rpartition(".")
+        if owner and method in _CACHE_LOOKUPS and _CACHE_RECEIVER.search(owner):
+            found.add(call.function)
+    return found
+
+
+def _locking(index: CodeIndex) -> set[str]:
+    """Functions that lock rows (``select_for_update``, ``with_for_update``, ``SELECT ... FOR UPDATE``)."""
+    found: set[str] = set()
+    for call in index.calls:
+        sql = next((a.literal for a in call.args if a.keyword is None), None)
+        if LOCKING_STEPS & set(call.raw.split(".")[1:]) or (isinstance(sql, str) and LOCKING_SQL.search(sql)):
+            found.add(call.function)
+    return found

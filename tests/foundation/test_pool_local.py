@@ -1,0 +1,72 @@
+"""The main process as one of the workers: ``ForkPool.imap(items, local)`` hands items to the forked workers and
+takes one itself whenever they are all busy; results come back in the items' order whoever made them, a worker
+done meanwhile is handed its next item between two steps of the main process's own, and a failure in the main
+process's share tears the pool down like any other."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from redline.pipeline.pool import worker_pool
+
+
+def _square(item: int) -> tuple[int, int]:
+    return os.getpid(), item * item
+
+
+def _here(item: int, between: Callable[[], None]) -> tuple[int, int]:
+    between()
+    return os.getpid(), item * item
+
+
+def test_results_in_order_from_the_main_process_and_the_worker() -> None:
+    with worker_pool(1, _square) as pool:
+        results = list(pool.imap(range(40), _here))
+    assert [value for _, value in results] == [i * i for i in range(40)]
+    pids = [pid for pid, _ in results]
+    assert pids[0] != os.getpid()  # the first item goes to the idle worker
+    assert pids[1] == os.getpid()  # the next one the main process takes itself while the worker is busy
+    assert len(set(pids)) == 2
+
+
+_MARKS: list[Path] = []  # where ``_marking`` leaves a file per item (set before the fork)
+
+
+def _marking(item: int) -> tuple[int, int]:
+    (_MARKS[0] / str(item)).touch()
+    return os.getpid(), item * item
+
+
+def test_a_worker_done_meanwhile_gets_its_next_item_between_steps(tmp_path: Path) -> None:
+    _MARKS[:] = [tmp_path]
+    taken: list[int] = []
+
+    def slow_here(item: int, between: Callable[[], None]) -> tuple[int, int]:
+        taken.append(item)
+        deadline = time.monotonic() + 30
+        # every other item done by the worker, each handed to it by a ``between`` after it sent the previous one
+        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < 7:
+            between()
+            time.sleep(0.005)
+        return os.getpid(), item * item
+
+    with worker_pool(1, _marking) as pool:
+        results = list(pool.imap(range(8), slow_here))
+    assert [value for _, value in results] == [i * i for i in range(8)]
+    assert taken == [1]  # while the main process held item 1, the worker did 0 and 2..7
+    assert sorted(int(p.name) for p in tmp_path.iterdir()) == [0, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_failure_in_the_main_process_share_tears_the_pool_down() -> None:
+    def failing(item: int, between: Callable[[], None]) -> tuple[int, int]:
+        raise ValueError("broken module")
+
+    with pytest.raises(ValueError, match="broken module"), worker_pool(1, _square) as pool:
+        workers = [proc for proc, _ in pool._workers]
+        list(pool.imap(range(4), failing))
+    assert all(not proc.is_alive() for proc in workers)
