@@ -59,3 +59,28 @@ def test_grpc_interceptor_and_modules_without_grpc_are_quiet() -> None:
     )
     assert run_source(ClientTimeoutCheck(), src) == []
     assert run_source(ClientTimeoutCheck(), "stub = make.SvcStub(ch)\nstub.Call(req)\n") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "hand_run"),
+    [
+        ("recommendation/client", 12, True),  # microservices-demo's recommendationservice/client.py
+        ("email/email_client", 10, True),  # emailservice/email_client.py: '[::]:8080', a __main__ block
+        ("orders/client", 10, False),  # a script named client, its server another host
+        ("worker/client", 12, False),  # it serves too
+        ("shop/orders_client", 12, False),  # imported by the service: no __main__ block
+        ("tools/probe", 9, False),  # a script on this machine not named for a client
+    ],
+)
+def test_a_hand_run_client_script_of_a_local_server_is_context(name: str, line: int, hand_run: bool) -> None:
+    """RES112 on a client script a developer runs against the server beside it is listed low in the context
+    section with the reason; every look-alike keeps its medium finding at the same line."""
+    from redline.core.context import CONTEXT_TAG
+    from redline.core.model import Severity
+
+    [found] = run_fixture(ClientTimeoutCheck(), f"hand_run/{name}", rel=f"src/{name}.py")
+    assert (found.rule, found.location.start_line) == ("RES112", line)
+    assert (CONTEXT_TAG in found.tags) is hand_run
+    assert found.severity is (Severity.LOW if hand_run else Severity.MEDIUM)
+    if hand_run:
+        assert "hand-run client script" in str(found.evidence["context"])

@@ -93,3 +93,14 @@ def test_the_index_keeps_attribute_writes_and_struct_literals() -> None:
     js = index_tree_sitter("a.js", b"axios.defaults.timeout = 5;\nfetch(u, {...o, a: 1});\n", "javascript")
     assert js.writes == (("", "axios.defaults.timeout", 1),)
     assert js.calls[0].args[1].items == ("...o", "a=1")
+
+
+def test_a_helper_only_browser_code_imports_is_browser_code() -> None:
+    """umami's lib/fetch.ts: imported (through the `@/` alias) only by React hooks, so its fetch runs in the
+    browser; a module it alone imports is too, and a test importing it changes nothing. A helper an API route
+    also imports, and one nothing imports, keep RES200 at their lines."""
+    findings = _run(FIXTURES / "js_browser_helpers")
+    assert [(f.rule, f.location.path, f.location.start_line) for f in findings] == [
+        ("RES200", "src/lib/orphan.ts", 3),
+        ("RES200", "src/lib/shared.ts", 3),
+    ]

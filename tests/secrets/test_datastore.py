@@ -275,3 +275,48 @@ def test_groovy_outside_a_ci_definition_keeps_its_defaults() -> None:
         ("SEC907", 2),
         ("SEC907", 3),
     ]
+
+
+KUMA_CI = """#!/bin/bash
+docker-compose up -d
+# Hang tight until MySQL appears to be working
+docker-compose exec -T web urlwait mysql://root:kuma@mysql:3306/developer_mozilla_org 30
+docker-compose exec -T web urlwait mysql://deploy:kuma@db.shop.example.net/shop 30
+"""
+
+
+@pytest.mark.parametrize("path", ["scripts/ci-python", "bin/run_ci.sh", "ci/test.sh", ".github/scripts/db.sh"])
+def test_a_ci_scripts_own_database_password_is_context(path: str) -> None:
+    """kuma's scripts/ci-python waits for the job's own MySQL container (`@mysql`, no domain) with the
+    compose file's throwaway password: the context section (low, listed apart), not a high finding. The same
+    password for a host with a domain stays high; so does the script outside CI."""
+    assert found(path, KUMA_CI) == [("SEC906", 4, "kuma"), ("SEC906", 5, "kuma")]
+    [local] = [
+        s
+        for s in scan_blob(build_settings(Config(jobs=1), Path(".")), _CHECK.core_rules, path, KUMA_CI.encode())
+        if s.line == 4
+    ]
+    assert "CI job runs itself" in local.context
+
+
+@pytest.mark.parametrize("path", ["scripts/deploy-db", "scripts/civic.sh", "src/ci_models.py"])
+def test_a_script_not_named_for_ci_keeps_its_database_password(path: str) -> None:
+    settings = build_settings(Config(jobs=1), Path("."))
+    assert [(s.line, s.context) for s in scan_blob(settings, _CHECK.core_rules, path, KUMA_CI.encode())] == [
+        (4, ""),
+        (5, ""),
+    ]
+
+
+def test_the_ci_scripts_finding_is_listed_low_in_the_context_section(tmp_path: Path) -> None:
+    from code_audit import findings_of
+    from redline.core.context import CONTEXT_TAG
+    from redline.core.model import Severity
+
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "ci-python").write_text(KUMA_CI)
+    got = {f.location.start_line: f for f in findings_of(tmp_path, SecretsFileCheck())}
+    assert sorted(got) == [4, 5]
+    assert got[4].severity is Severity.LOW and CONTEXT_TAG in got[4].tags
+    assert "(a CI job's own database)" in got[4].message
+    assert got[5].severity is Severity.HIGH and CONTEXT_TAG not in got[5].tags

@@ -25,6 +25,8 @@ from redline.checks.resilience.astutil import (
     string_parts,
     timeout_given,
 )
+from redline.checks.resilience.hand_run import HAND_RUN_CLIENT, is_hand_run_client
+from redline.core.context import lower_in_context
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -152,7 +154,9 @@ GRPC_NO_DEADLINE = Rule(
     doc=RuleDoc(
         what_it_does="Finds calls of a method on a gRPC stub (a name bound to `...Stub(channel)` in a "
         "module that imports grpc) that pass no `timeout`, unless the module installs a client interceptor "
-        "(which may set a default deadline).",
+        "(which may set a default deadline). A hand-run client script — a file named for a client, with an "
+        '`if __name__ == "__main__":` block, no server of its own, every channel to this machine '
+        "(`localhost:8080`, `[::]:8080`) — is listed low in the context section: no request waits on it.",
         why_bad="gRPC calls have no deadline by default: a server that stalls keeps the call, the "
         "thread and the HTTP/2 stream open forever, and the deadline cannot propagate to the services "
         "behind it.",
@@ -456,9 +460,12 @@ class ClientTimeoutCheck(FileCheck):
         if not judges or linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []  # a client in a test talks to a mock or a local server: its timeout is not a finding
         scan = _Scan(fact, assigned_values(fact))
-        return [
+        found = [
             self.finding(hit.rule, hit.message, location(fact, hit.node), remediation=hit.remediation)
             for judge in judges
             for hit in judge(scan)
             if hit.rule.code in ctx.enabled
         ]
+        if any(f.rule == GRPC_NO_DEADLINE.code for f in found) and is_hand_run_client(fact):
+            found = [lower_in_context(f, HAND_RUN_CLIENT) if f.rule == GRPC_NO_DEADLINE.code else f for f in found]
+        return found

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from redline.checks.interface import CheckContext, ModuleCheck
+from redline.checks.resilience.browser_importers import ModuleImports, browser_only, module_imports
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.treesitter.jsnames import module_id
 
 _TAGS = ("CWE-400", "STRIDE:D")
 _REF_RELEASE_IT = 'Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 "Stability Patterns: Timeouts"'
@@ -35,7 +37,10 @@ FETCH_NO_SIGNAL = Rule(
         "`.tsx`, modules importing React, React Native, Expo, Vue, Svelte, Angular, Preact or Solid, and files "
         "under front-end or mobile directories such as `frontend/`, `web/`, `public/`, `client/src/`, `mobile/` "
         "or `react-native-app/`, modules importing a client-side state library such as zustand or SWR, and "
-        "modules that call `document.*`, `window.addEventListener`, `navigator.sendBeacon` or web storage).",
+        "modules that call `document.*`, `window.addEventListener`, `navigator.sendBeacon` or web storage), "
+        "nor a helper module whose every importer in the project (tests aside) is browser code — a "
+        "`lib/fetch.ts` used only by React hooks — or, in turn, is imported only by browser code. A module "
+        "nothing imports, or one a server module imports too, is judged.",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
         "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
@@ -265,21 +270,25 @@ class _Pending:
     finding: Finding
 
 
+_Partial = Finding | _Pending | _AxiosDefault | ModuleImports
+
+
 class JsTimeoutCheck(ModuleCheck):
     name = "js-timeouts"
     rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
     fact_types = (CodeIndex,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | _Pending | _AxiosDefault]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[_Partial]:
         index = fact
         if index.language not in {"javascript", "typescript"}:
             return []
-        out: list[Finding | _Pending | _AxiosDefault] = []
+        out: list[_Partial] = []
         locals_ = _axios_local(index)
         if any(target == f"{local}.defaults.timeout" for local in locals_ for _, target, _ in index.writes):
             out.append(_AxiosDefault())
         if looks_like_test_or_sample(index.path):
             return out
+        out.append(module_imports(index, browser=_browser_module(index)))
         out += [self._fetch(index, call) for call in fetch_hits(index)]
         with_default = {(id(call), why) for call, why in axios_hits(index, True)}
         for call, why in axios_hits(index, False):
@@ -287,17 +296,17 @@ class JsTimeoutCheck(ModuleCheck):
             out.append(finding if (id(call), why) in with_default else _Pending(finding))
         return out
 
-    def finish(
-        self, partials: list[Finding | _Pending | _AxiosDefault], facts: Facts, ctx: CheckContext
-    ) -> Iterable[Finding]:
+    def finish(self, partials: list[_Partial], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         global_default = any(isinstance(p, _AxiosDefault) for p in partials)
+        browser = browser_only([p for p in partials if isinstance(p, ModuleImports)])
         found: list[Finding] = []
         for p in partials:
             if isinstance(p, Finding):
                 found.append(p)
             elif isinstance(p, _Pending) and not global_default:
                 found.append(p.finding)
-        return found
+        # a helper only browser code imports runs in the browser, like its importers (umami's lib/fetch.ts)
+        return [f for f in found if module_id(f.location.path) not in browser]
 
     def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:
         return self.finding(

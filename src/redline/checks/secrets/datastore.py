@@ -132,6 +132,10 @@ _CI_CONFIG = lazy(
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
     # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
     r"|(?:^|/)Jenkinsfile[^/]*$|(?:^|/)Jenkinsfiles/[^/]+$|(?:^|/)\.travis\.ya?ml$"
+    # the scripts those pipelines run: a CI folder's files (`ci/`, `.ci/`, `.github/scripts/`, `.buildkite/`)
+    # and a script named for CI in a scripts folder (kuma's `scripts/ci-python`, `bin/run_ci.sh`)
+    r"|(?:^|/)(?:ci|\.ci|\.github/scripts|\.buildkite|\.gitlab/ci)/[^/]+$"
+    r"|(?:^|/)(?:scripts?|bin|tools|hack)/(?:ci[-_.][^/]*|[^/]*[-_]ci(?:\.[A-Za-z]{1,4})?)$"
 )
 _SCHEMES = (
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
@@ -184,6 +188,10 @@ class DatastoreCredential:
     ephemeral: bool = False
     #: the host is this machine (``localhost``, ``127.x``, ``[::1]``): a developer's own database
     loopback: bool = False
+    #: a CI definition's or CI script's credential for a database the job runs itself (a host without a domain)
+    #: that is no default: the job's throwaway value, shown in the context section; a secret-shaped value is
+    #: still reported by its provider rule (SEC311 for a MySQL URL), which wins over this one
+    ci_local: bool = False
 
 
 def find_datastore_credentials(
@@ -211,7 +219,7 @@ def find_datastore_credentials(
         found.setdefault((cred.start, cred.end), cred)
     creds = sorted(found.values(), key=lambda c: c.start)
     if _CI_CONFIG.search(path):
-        creds = [replace(c, ephemeral=True) if c.default and c.local else c for c in creds]
+        creds = [replace(c, ephemeral=c.default, ci_local=not c.default) if c.local else c for c in creds]
     return creds
 
 

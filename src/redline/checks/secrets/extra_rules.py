@@ -139,7 +139,11 @@ DATASTORE_CREDENTIAL = Rule(
         "section names a data store in YAML, JSON, TOML, INI and `.properties` files — `database:` sections, "
         "`spring.datasource.password`, `[redis]`, compose `environment` (map and list form) and Kubernetes "
         "`env` entries such as `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`. "
-        "Variable references (`${POSTGRES_PASSWORD}`) and placeholders are not reported.",
+        "Variable references (`${POSTGRES_PASSWORD}`) and placeholders are not reported. In a CI definition or a "
+        "script CI runs (`.github/workflows/`, a Jenkinsfile, `ci/`, `scripts/ci-*`), the password of a database "
+        "the job runs itself (a host without a domain, a `services:` container) is the job's throwaway value: a "
+        "product default is not reported, another value is listed low in the context section; a secret-shaped "
+        "value still gets its provider rule (SEC311 for a MySQL URL).",
         why_bad=_WHY + " A data-store password gives direct access to the data, around the application's "
         "authorization, and is rarely rotated.",
         example='var cs = "Server=db;Database=shop;User Id=app;Password=Tr0u…(12 chars);";\n'

@@ -41,6 +41,15 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
 
 #: why a default data-store credential for this machine's own database takes the context step
 LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
+#: why a CI job's credential for the database it runs itself takes it (``scripts/ci-python``: ``mysql://root:…@mysql``)
+CI_SERVICE = "credential of a database the CI job runs itself (a service container thrown away with the job)"
+#: what the finding's message adds for each of those reasons
+_NOTES = {LOCAL_DEFAULT: "a local development default", CI_SERVICE: "a CI job's own database"}
+
+
+def context_note(why: str) -> str:
+    """The words the message adds for a context reason of the secrets family."""
+    return _NOTES.get(why, "in a development file")
 
 
 def in_development_file(

@@ -23,7 +23,7 @@ from redline.checks.secrets.extra_rules import (
 )
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
-from redline.checks.secrets.report import LOCAL_DEFAULT, redacted_line
+from redline.checks.secrets.report import CI_SERVICE, LOCAL_DEFAULT, redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -167,7 +167,7 @@ def _from_store(
         c.secret,
         # a product default (or the user's own name) for a database on this machine is a local development
         # fallback (`default="postgres://saleor:saleor@localhost/saleor"`), not a credential anyone else can use
-        context=LOCAL_DEFAULT if c.default and c.loopback else "",
+        context=LOCAL_DEFAULT if c.default and c.loopback else CI_SERVICE if c.ci_local else "",
     )
 
 

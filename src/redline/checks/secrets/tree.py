@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from redline.checks.interface import CheckContext, CheckError, FileCheck
 from redline.checks.secrets.extra_rules import BLOB_RULES
 from redline.checks.secrets.redact import secret_hash
-from redline.checks.secrets.report import in_development_file, secret_finding
+from redline.checks.secrets.report import context_note, in_development_file, secret_finding
 from redline.checks.secrets.ruleset import RuleSetError, SecretRule, load_builtin_rules
 from redline.checks.secrets.scan import FoundSecret, scan_blob
 from redline.checks.secrets.settings import SECTION, SecretSettings, settings_for
@@ -114,7 +114,7 @@ class SecretsBase:
             gate_samples=settings.gate_samples,
         )
         if found.context:
-            return in_development_file(finding, settings.gate_samples, found.context, "a local development default")
+            return in_development_file(finding, settings.gate_samples, found.context, context_note(found.context))
         return finding
 
 

@@ -1,0 +1,62 @@
+"""A hand-run gRPC client: a script (``if __name__ == "__main__":``) named for a client, defining no server,
+whose every channel goes to a server on this machine (``localhost:8080``, ``[::]:8080``). microservices-demo's
+``recommendationservice/client.py`` and ``emailservice/email_client.py`` are such: a developer runs them
+against the service started beside them; the images run the servers. A missing deadline there stalls one
+terminal, not a request path, so RES112 keeps the finding in the context section instead of the main list.
+
+A client of a remote host, a module with no ``__main__`` block (imported by the service), one that also
+serves, or a file not named for a client is judged as before."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+
+from redline.sources.python import PythonModule
+
+#: why the finding takes the context step (shown with it)
+HAND_RUN_CLIENT = "a hand-run client script: it calls a server on this machine, no request waits on it"
+_CHANNELS = ("grpc.insecure_channel", "grpc.secure_channel", "grpc.aio.insecure_channel", "grpc.aio.secure_channel")
+_LOCAL_HOSTS = ("localhost", "127.", "[::]", "[::1]", "0.0.0.0", "::1")
+
+
+def is_hand_run_client(module: PythonModule) -> bool:
+    """Whether ``module`` is a client script for a server on this machine (see the module doc)."""
+    if "client" not in PurePosixPath(module.path).stem.lower() or not _has_main_block(module.tree):
+        return False
+    targets: list[ast.expr] = []
+    for call in module.calls:
+        qual = module.qualname(call.func) or ""
+        if qual in ("grpc.server", "grpc.aio.server") or (_name(call.func).endswith("_to_server")):
+            return False  # it serves too: a service, not a client script
+        if qual in _CHANNELS:
+            if not call.args:
+                return False
+            targets.append(call.args[0])
+    return bool(targets) and all(_local(t) for t in targets)
+
+
+def _has_main_block(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in node.test.comparators)
+        for node in tree.body
+    )
+
+
+def _name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _local(target: ast.expr) -> bool:
+    """A literal target on this machine, or one built from such a literal (``'localhost:' + port``,
+    ``f"localhost:{port}"``); a name or a configured address is not known to be local."""
+    head: ast.expr = target
+    while isinstance(head, ast.BinOp) and isinstance(head.op, ast.Add):
+        head = head.left
+    if isinstance(head, ast.JoinedStr) and head.values:
+        head = head.values[0]
+    return isinstance(head, ast.Constant) and isinstance(head.value, str) and head.value.startswith(_LOCAL_HOSTS)
