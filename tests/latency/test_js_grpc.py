@@ -12,7 +12,8 @@ import pytest
 from code_audit import findings_of
 from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
 from redline.checks.resilience.js_grpc_deadline import JsGrpcDeadlineCheck
-from redline.core.model import Finding
+from redline.core.context import is_in_context
+from redline.core.model import Finding, Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgrpc"
 
@@ -30,6 +31,8 @@ def test_calls_without_a_deadline_fire_at_their_lines_only() -> None:
     found = _by_line(findings_of(FIXTURES, JsGrpcDeadlineCheck()))
     assert sorted(found) == [
         ("server/connect.ts", 10),
+        ("server/devtools/currency_client.js", 8),
+        ("server/devtools/stock_client.js", 9),
         ("server/nice.ts", 9),
         ("server/orders.ts", 13),
         ("server/routes/humans.js", 5),
@@ -46,6 +49,10 @@ def test_calls_without_a_deadline_fire_at_their_lines_only() -> None:
     assert found[("server/orders.ts", 13)].evidence["client"] == "line 8"  # ``this.orders`` set in the constructor
     assert "AbortSignal.timeout" in found[("server/nice.ts", 9)].remediation
     assert "defaultTimeoutMs" in found[("server/connect.ts", 10)].remediation
+    # a hand-run client script calls on load and exports nothing: kept, in the context section
+    assert [f for f in found.values() if is_in_context(f)] == [found[("server/devtools/currency_client.js", 8)]]
+    assert found[("server/devtools/currency_client.js", 8)].severity is Severity.LOW
+    assert found[("server/devtools/stock_client.js", 9)].severity is Severity.MEDIUM
 
 
 def test_calls_per_loop_item_are_chatty_rpc() -> None:

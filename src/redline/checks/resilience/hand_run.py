@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import PurePosixPath
 
+from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.python import PythonModule
 
 #: why the finding takes the context step (shown with it)
@@ -60,3 +61,14 @@ def _local(target: ast.expr) -> bool:
     if isinstance(head, ast.JoinedStr) and head.values:
         head = head.values[0]
     return isinstance(head, ast.Constant) and isinstance(head.value, str) and head.value.startswith(_LOCAL_HOSTS)
+
+
+def is_hand_run_js_client(index: CodeIndex, calls: list[CallSite]) -> bool:
+    """A JS/TS client script: named for a client, serving nothing, and every judged call made at the module's
+    top level, so it runs once when the file is run (``node client.js``) and no caller can reach it. A
+    template-literal address is not in the index, so the place of the calls stands in for the local target."""
+    if "client" not in PurePosixPath(index.path).stem.lower() or not calls:
+        return False
+    if any(c.raw.rpartition(".")[2] == "Server" for c in index.calls):
+        return False  # ``new grpc.Server()``: it serves too
+    return all(c.function == "" for c in calls)

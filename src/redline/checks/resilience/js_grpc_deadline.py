@@ -18,7 +18,9 @@ from redline.checks.latency.js_grpc import (
     imported_calls,
     judge,
 )
+from redline.checks.resilience.hand_run import HAND_RUN_CLIENT, is_hand_run_js_client
 from redline.checks.resilience.js_timeouts import browser_module
+from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
@@ -44,7 +46,9 @@ JS_GRPC_NO_DEADLINE = Rule(
         "whose options are a variable or a spread, a client made with interceptors, nice-grpc middleware "
         "(`createClientFactory().use(...)`) or default call options, a transport made elsewhere, streaming "
         "calls (no callback, not awaited: a watch stream may rightly live for hours), Connect clients in "
-        "browser modules (as for RES200; grpc-js and nice-grpc run only in Node), tests and samples.",
+        "browser modules (as for RES200; grpc-js and nice-grpc run only in Node), tests and samples. A hand-run "
+        "client script (named for a client, serving nothing, making every call at its top level) "
+        "takes the context step, as for RES112.",
         why_bad="gRPC calls have no deadline by default: a server that stalls keeps the call, its HTTP/2 stream "
         "and the request that waits on it open forever, and no deadline propagates to the services behind it "
         "— one slow dependency then holds every request that needs it.",
@@ -96,7 +100,10 @@ class JsGrpcDeadlineCheck(ModuleCheck):
             return out
         browser = browser_module(fact)
         misses = _missing(grpc_calls(fact, clients), browser=browser)
-        out += [self._finding(fact.path, miss, fact.path) for miss in misses]
+        found = [self._finding(fact.path, miss, fact.path) for miss in misses]
+        if is_hand_run_js_client(fact, [m.call for m in misses]):
+            found = [lower_in_context(f, HAND_RUN_CLIENT) for f in found]
+        out += found
         out += imported_calls(fact, browser=browser)
         return out
 
