@@ -51,7 +51,8 @@ REPORT_SECTION: SectionSpec[ReportSettings] = SectionSpec(
     name="report",
     keys={"context": str},
     parse=parse_report,
-    doc='How the reports show findings in tests, docs, samples and development files: `context = "summary"` '
+    doc="How the reports show findings in tests, docs, samples and development files, and advisories on modules "
+    'the code does not import: `context = "summary"` '
     '(default: one line per rule with counts and folders; findings.json keeps every one) or `"list"` (each one).',
 )
 
