@@ -70,6 +70,7 @@ class ApartReason:
     key: str  # the HTML section's id
     title: str  # the section's title
     what: str  # "finding(s) <what>" in the headlines
+    short: str  # SARIF's "not listed (<short>; --show-context lists them)"
     note: str = ""  # said before "low, not gating" (why they are apart)
     #: what a line names where its items are: the folders they sit in, or the packages they are about (an
     #: advisory's manifest folder says little; its module says which upgrade it waits for)
@@ -82,13 +83,18 @@ class ApartReason:
 
 
 SAMPLES = ApartReason(
-    CONTEXT_TAG, "samples", "In tests, docs and samples", "in tests, docs, samples and development files"
+    CONTEXT_TAG,
+    "samples",
+    "In tests, docs and samples",
+    "in tests, docs, samples and development files",
+    "tests, docs and samples",
 )
 UNREACHED = ApartReason(
     UNREACHED_TAG,
     "unreached",
     "Advisories in modules your code does not import",
     "on modules whose vulnerable packages your code does not import",
+    "advisories in modules your code does not import, module-level match only",
     "module-level match only",
     "modules",
 )

@@ -10,7 +10,7 @@ from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Area, Location, Severity
 from redline.core.result import AuditResult
 from redline.core.rules import Rule
-from redline.report.context_summary import SAMPLES, ApartReason, context_lines, context_listed
+from redline.report.context_summary import context_lines, context_listed
 from redline.report.interface import Reporter
 from redline.report.serialize import is_apart, where
 
@@ -119,20 +119,14 @@ def _result(item: FindingGroup, index: dict[str, int], result: AuditResult) -> d
     return out
 
 
-def _apart_why(reason: ApartReason) -> str:
-    """ "tests, docs and samples", or "advisories in modules your code does not import, module-level match only"."""
-    if reason is SAMPLES:
-        return "tests, docs and samples"
-    return reason.title[0].lower() + reason.title[1:] + (f", {reason.note}" if reason.note else "")
-
-
 def sarif_document(result: AuditResult) -> dict[str, Any]:
     reported = {f.rule for f in result.findings}
     used = sorted(reported | {r.code for r in result.rules})
     rules = [result.rules.get(code) for code in used if code in result.rules]
     index = {rule.code: i for i, rule in enumerate(rules)}
     items = group_findings(result.findings)
-    # findings in tests, docs and samples: one note per rule unless --show-context (report.context_summary)
+    # findings listed apart (tests, docs and samples; advisories the code does not reach): one note per reason and
+    # rule unless --show-context (report.context_summary)
     listed = context_listed(result)
     shown = [item for item in items if listed or not is_apart(item.lead)]
     notifications = [
@@ -153,7 +147,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     notifications += [
         {
             "level": "note",
-            "message": {"text": f"not listed ({_apart_why(line.reason)}; --show-context lists them): {line.text()}"},
+            "message": {"text": f"not listed ({line.reason.short}; --show-context lists them): {line.text()}"},
             "descriptor": {"id": "context-section"},
         }
         for line in ([] if listed else context_lines([item for item in items if item.lead.suppressed is None]))
