@@ -131,7 +131,8 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
 
 
 def show_context(config: Config) -> Config:
-    """``--show-context``: the reports list findings in tests, docs and samples one by one."""
+    """``--show-context``: the reports list findings in tests, docs and samples, and advisories on modules the
+    code does not import, one by one."""
     from redline.report.context_summary import LIST, REPORT_SECTION, ReportSettings
 
     return config.with_settings(REPORT_SECTION, ReportSettings(context=LIST))
