@@ -155,7 +155,9 @@ def run(names: Iterable[str]) -> None:
 
 # --------------------------------------------------------------------------- score
 
-CONTEXT_TAG = "context:sample"
+#: the tags of the reports' apart section (``core.context.APART_TAGS``): tests, docs and samples; advisories on
+#: modules the code does not import
+CONTEXT_TAGS = ("context:sample", "context:unreached")
 
 
 def items(name: str) -> list[dict[str, Any]]:
@@ -173,8 +175,13 @@ def places(item: dict[str, Any]) -> list[tuple[str, str, int, str]]:
     return out
 
 
+def context_tag(item: dict[str, Any]) -> str:
+    """The apart section's tag the item carries, or ""."""
+    return next((tag for tag in CONTEXT_TAGS if tag in item["tags"]), "")
+
+
 def in_context(item: dict[str, Any]) -> bool:
-    return CONTEXT_TAG in item["tags"]
+    return bool(context_tag(item))
 
 
 def stride_sample(seq: list[dict[str, Any]], n: int = SAMPLE) -> list[dict[str, Any]]:
@@ -208,8 +215,9 @@ def where(item: dict[str, Any]) -> str:
 
 
 def context_lines(all_items: list[dict[str, Any]]) -> list[str]:
-    """The context section as the default reports show it: one line per rule (``report/context_summary``)."""
-    return sorted({i["rule"] for i in all_items if in_context(i)})
+    """The context section as the default reports show it: one line per reason and rule
+    (``report/context_summary``)."""
+    return sorted({f"{context_tag(i)} {i['rule']}" for i in all_items if in_context(i)})
 
 
 def _tally(rows: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> dict[str, int]:

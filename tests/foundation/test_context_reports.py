@@ -4,15 +4,22 @@ every one in findings.json, and each one listed with ``--show-context`` or ``[re
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
+from redline.checks.builtin import builtin_checks
+from redline.cli.common import print_context
 from redline.cli.main import main
-from redline.core.config import ConfigError, parse_config
+from redline.core.config import Config, ConfigError, OutputFormat, parse_config
 from redline.core.filekinds import context_folder
-from redline.report.context_summary import LIST, REPORT_SECTION, SUMMARY
+from redline.core.model import Finding, Location, Severity
+from redline.core.result import GATE_EXEMPT_TAG, AuditResult
+from redline.core.rules import RuleRegistry
+from redline.report.context_summary import LIST, REPORT_SECTION, SUMMARY, context_lines
+from redline.report.formats import write_reports
 
 # a GitHub token (SEC150), written split so no scanner reads it here (as tests/secrets/test_context.py)
 TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
@@ -115,3 +122,45 @@ def test_the_section_says_when_samples_gate(tmp_path: Path, capsys: pytest.Captu
         "low, 1 of them gating ([secrets] gate_samples), kept in findings.json"
         in (tmp_path / "out" / "report.html").read_text()
     )
+
+
+REGISTRY = RuleRegistry(rule for check in builtin_checks() for rule in check.rules)
+
+
+def _finding(path: str, line: int, tag: str, resource: str = "") -> Finding:
+    loc = Location(path, line, line, resource=resource)
+    return Finding("VUL101", f"at {path}:{line}", Severity.LOW, loc, tags=(tag, GATE_EXEMPT_TAG), identity=f"{line}")
+
+
+def test_each_reason_has_its_own_group(tmp_path: Path) -> None:
+    """One rule in both reasons: two lines, tests and samples first; an unreached advisory's line names its
+    module, a sample's its folder; summary.md and the terminal give each reason its own group."""
+    findings = (
+        _finding("go.mod", 8, "context:unreached", "Go/golang.org/x/text@0.38.0"),
+        _finding("tools/go.mod", 5, "context:unreached", "Go/golang.org/x/mod@0.1.0"),
+        _finding("examples/app/go.mod", 3, "context:sample", "Go/golang.org/x/net@0.1.0"),
+    )
+    result = AuditResult(
+        root=str(tmp_path), findings=findings, rules=REGISTRY, config=Config(formats=(OutputFormat.MARKDOWN,))
+    )
+    assert [(c.reason.tag, c.text()) for c in context_lines(result.items)] == [
+        ("context:sample", "VUL101: 1 finding(s) in examples/"),
+        ("context:unreached", "VUL101: 2 finding(s) in Go/golang.org/x/text@0.38.0, Go/golang.org/x/mod@0.1.0"),
+    ]
+    out = io.StringIO()
+    print_context(result, out)
+    assert out.getvalue().splitlines() == [
+        "  1 of them in tests, docs, samples and development files (low, not gating):",
+        "    VUL101: 1 finding(s) in examples/",
+        "  2 of them on modules whose vulnerable packages your code does not import (module-level match only; low, "
+        "not gating):",
+        "    VUL101: 2 finding(s) in Go/golang.org/x/text@0.38.0, Go/golang.org/x/mod@0.1.0",
+    ]
+    write_reports(result, tmp_path, [OutputFormat.MARKDOWN])
+    md = (tmp_path / "summary.md").read_text()
+    samples = md.index("### In tests, docs and samples (1): not among the top findings")
+    unreached = md.index("### Advisories in modules your code does not import (2): not among the top findings")
+    assert samples < unreached and "| VUL101 | 1 | 1 | `examples/` |" in md[samples:unreached]
+    assert "| VUL101 | 2 | 2 | `Go/golang.org/x/text@0.38.0`, `Go/golang.org/x/mod@0.1.0` |" in md[unreached:]
+    assert "Top" not in md  # nothing left for the main list
+    assert not result.gate_failed()

@@ -79,7 +79,8 @@ def add_scan_options(p: argparse.ArgumentParser, *, outputs: bool = True) -> Non
             "--show-context",
             action="store_true",
             default=None,
-            help="list findings in tests, docs, samples and development files one by one in the reports "
+            help="list findings in tests, docs, samples and development files, and advisories on modules the code "
+            "does not import, one by one in the reports "
             '(default: one line per rule; config: [report] context = "list")',
         )
 
@@ -130,7 +131,8 @@ def load_run_config(args: argparse.Namespace, root: Path, catalogue: Catalogue) 
 
 
 def show_context(config: Config) -> Config:
-    """``--show-context``: the reports list findings in tests, docs and samples one by one."""
+    """``--show-context``: the reports list findings in tests, docs and samples, and advisories on modules the
+    code does not import, one by one."""
     from redline.report.context_summary import LIST, REPORT_SECTION, ReportSettings
 
     return config.with_settings(REPORT_SECTION, ReportSettings(context=LIST))
@@ -279,17 +281,14 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
 
 
 def print_context(result: AuditResult, out: TextIO) -> None:
-    """How many findings sit in tests, docs, samples and development files, one line per rule."""
-    from redline.report.context_summary import context_lines, context_total, gate_note
+    """How many findings are listed apart (in tests, docs, samples and development files; advisories the code
+    does not reach), one line per reason and rule."""
+    from redline.report.context_summary import by_reason, context_lines, context_total, how_ranked
 
-    lines = context_lines(result.items)
-    if not lines:
-        return
-    out.write(
-        f"  {context_total(lines)} of them in tests, docs, samples and development files (low, {gate_note(lines)}):\n"
-    )
-    for line in lines:
-        out.write(f"    {line.text()}\n")
+    for reason, lines in by_reason(context_lines(result.items)):
+        out.write(f"  {context_total(lines)} of them {reason.what} ({how_ranked(reason, lines)}):\n")
+        for line in lines:
+            out.write(f"    {line.text()}\n")
 
 
 #: not-covered entries printed in the terminal summary; the reports list every one

@@ -15,6 +15,12 @@ from redline.core.result import GATE_EXEMPT_TAG
 
 #: the tag that puts a finding in the reporters' "tests, docs, samples and development files" section
 CONTEXT_TAG = "context:sample"
+#: the tag that puts an advisory in the reporters' "modules your code does not import" section: the vulnerable
+#: package of a required module is imported by no source file the build compiles (govulncheck's default output
+#: counts such module-level matches in one line and lists only what the code reaches)
+UNREACHED_TAG = "context:unreached"
+#: every reason a finding is shown apart from the main list, in the order the reports show their sections
+APART_TAGS = (CONTEXT_TAG, UNREACHED_TAG)
 
 #: why a finding was lowered, as its evidence says
 TEST_OR_SAMPLE = "test, docs, sample or development file"
@@ -40,14 +46,19 @@ def lower_confidence(base: Confidence) -> Confidence:
 
 
 def lower_in_context(
-    finding: Finding, why: str = "", *, gate: bool = False, confidence_lowered: bool = False
+    finding: Finding,
+    why: str = "",
+    *,
+    gate: bool = False,
+    confidence_lowered: bool = False,
+    tag: str = CONTEXT_TAG,
 ) -> Finding:
     """Keep the finding but never above LOW, one confidence step lower (unless the family already lowered it),
-    listed in the context section and, unless ``gate``, never failing the gate. Lowering twice changes nothing.
-    ``why`` defaults to what the finding's file is (:func:`path_reason`)."""
-    if CONTEXT_TAG in finding.tags:
+    listed in the context section ``tag`` names (one of :data:`APART_TAGS`) and, unless ``gate``, never failing
+    the gate. Lowering twice changes nothing. ``why`` defaults to what the finding's file is (:func:`path_reason`)."""
+    if apart_tag(finding):
         return finding
-    tags = tuple(dict.fromkeys((*finding.tags, CONTEXT_TAG, *(() if gate else (GATE_EXEMPT_TAG,)))))
+    tags = tuple(dict.fromkeys((*finding.tags, tag, *(() if gate else (GATE_EXEMPT_TAG,)))))
     return replace(
         finding,
         severity=min(finding.severity, Severity.LOW),
@@ -57,6 +68,11 @@ def lower_in_context(
     )
 
 
+def apart_tag(finding: Finding) -> str:
+    """The :data:`APART_TAGS` entry the finding carries (why the reporters list it apart), or ""."""
+    return next((tag for tag in APART_TAGS if tag in finding.tags), "")
+
+
 def is_in_context(finding: Finding) -> bool:
-    """Whether the finding was lowered by :func:`lower_in_context` (reporters list it apart)."""
-    return CONTEXT_TAG in finding.tags
+    """Whether the finding was lowered by :func:`lower_in_context` (reporters list it apart, whatever the reason)."""
+    return bool(apart_tag(finding))

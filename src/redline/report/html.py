@@ -16,15 +16,23 @@ from typing import TYPE_CHECKING, Any
 
 from redline import __version__
 from redline.core.cache import read_entry, write_entry
+from redline.core.groups import FindingGroup
 from redline.core.result import AuditResult
-from redline.report.context_summary import ContextLine, context_lines, context_listed, context_total, gate_note
+from redline.report.context_summary import (
+    ContextLine,
+    context_lines,
+    context_listed,
+    context_total,
+    how_ranked,
+    items_by_reason,
+)
 from redline.report.html_rows import item_rows
 from redline.report.interface import Reporter
 from redline.report.latency_html import latency_section
 from redline.report.plan_md import plan_by_horizon
 from redline.report.scorecard import scorecard
 from redline.report.sections import cost_tables, database_tables, monthly_cost_svg
-from redline.report.serialize import is_sample, summary_dict, where
+from redline.report.serialize import summary_dict, where
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,25 +49,42 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _samples(result: AuditResult, lines: list[ContextLine]) -> list[dict[str, Any]]:
-    """Items found in tests, docs and samples (shown apart, never among the findings): each one with
-    ``--show-context``, else one row per rule (``lines``, ``report.context_summary``)."""
-    if not context_listed(result):
-        return [
-            {"rule": c.rule, "n": c.items, "places": c.places, "where": c.where(), "folders": len(c.folders)}
-            for c in lines
-        ]
-    return [
-        {
-            "sev": str(g.lead.severity),
-            "rule": g.lead.rule,
-            "where": where(g.lead.location),
-            "n": g.count,
-            "msg": g.lead.message,
-        }
-        for g in result.items
-        if is_sample(g.lead)
-    ]
+def _apart(result: AuditResult) -> list[dict[str, Any]]:
+    """The sections of items listed apart (never among the findings): one per reason (tests, docs and samples;
+    advisories the code does not reach), each item with ``--show-context``, else one row per rule
+    (``report.context_summary``)."""
+    listed = context_listed(result)
+    sections = []
+    for reason, items in items_by_reason(result.items):
+        lines = context_lines(items)
+        rows = [_listed_row(g) for g in items] if listed else [_rule_row(c) for c in lines]
+        sections.append(
+            {
+                "key": reason.key,
+                "title": reason.title,
+                "what": reason.what,
+                "places": reason.places,
+                "ranked": how_ranked(reason, lines),
+                "total": context_total(lines),
+                "listed": listed,
+                "rows": rows,
+            }
+        )
+    return sections
+
+
+def _rule_row(c: ContextLine) -> dict[str, Any]:
+    return {"rule": c.rule, "n": c.items, "places": c.places, "where": c.where(), "folders": len(c.folders)}
+
+
+def _listed_row(g: FindingGroup) -> dict[str, Any]:
+    return {
+        "sev": str(g.lead.severity),
+        "rule": g.lead.rule,
+        "where": where(g.lead.location),
+        "n": g.count,
+        "msg": g.lead.message,
+    }
 
 
 def context(result: AuditResult) -> dict[str, Any]:
@@ -70,7 +95,6 @@ def context(result: AuditResult) -> dict[str, Any]:
     table = item_rows(result)
     rows = table["rows"]
     reasons = sorted(Counter(s.reason for s in result.skipped).items(), key=lambda kv: (-kv[1], kv[0]))
-    samples = context_lines(result.items)
     return {
         "version": __version__,
         "root": result.root,
@@ -96,10 +120,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "errors": result.errors,
         "skipped": result.skipped,
         "skipped_reasons": reasons,
-        "samples": _samples(result, samples),
-        "samples_listed": context_listed(result),
-        "samples_total": context_total(samples),
-        "samples_gate": gate_note(samples),
+        "apart": _apart(result),
     }
 
 

@@ -2,7 +2,8 @@
 
 Counts and the top list are root-cause items (one per rule and group, with how many places);
 tool errors and not-covered inputs each have a section with counts and reasons, and findings in
-tests, docs and samples (``context:sample``) a section of their own at the end — never silent,
+tests, docs and samples (``context:sample``) and advisories the code does not reach (``context:unreached``)
+sections of their own at the end — never silent,
 never among the top findings: one line per rule by default (``report.context_summary``), each item with
 ``--show-context``.
 """
@@ -14,11 +15,11 @@ from collections import Counter
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity, Stage
 from redline.core.result import AuditResult
-from redline.report.context_summary import context_headline, context_lines, context_listed
+from redline.report.context_summary import context_headline, context_lines, context_listed, items_by_reason
 from redline.report.interface import Reporter
 from redline.report.plan_md import plan_summary
 from redline.report.sections import cost_tables, database_tables
-from redline.report.serialize import is_sample, where
+from redline.report.serialize import is_apart, where
 
 TOP = 15
 LISTED = 50
@@ -153,23 +154,35 @@ class MarkdownReporter(Reporter):
         )
         lines += _counts(result)
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
-        real = [g for g in ranked if not is_sample(g.lead)]
+        real = [g for g in ranked if not is_apart(g.lead)]
         lines += _table(f"### Top {min(TOP, len(real))} findings", real[:TOP])
         lines += plan_summary(result)
         lines += _topology(result)
         lines += _evidence_tables(result)
         lines += _errors(result)
         lines += _not_covered(result)
-        lines += _context_section(result, [g for g in ranked if is_sample(g.lead)])
+        lines += _context_section(result, [g for g in ranked if is_apart(g.lead)])
         return ("\n".join(lines) + "\n").encode()
 
 
-def _context_section(result: AuditResult, samples: list[FindingGroup]) -> list[str]:
-    """Findings in tests, docs, samples and development files: one line per rule unless asked to list them."""
-    title = f"### In tests, docs and samples ({len(samples)}): not among the top findings"
-    if not samples or context_listed(result):
-        return _table(title, samples[:LISTED])
-    rules = context_lines(samples)
-    lines = ["", title, "", context_headline(rules), "", "| rule | findings | places | where |", "|---|---:|---:|---|"]
-    lines += [f"| {c.rule} | {c.items} | {c.places} | {c.where(folder=lambda d: f'`{_cell(d)}`')} |" for c in rules]
+def _context_section(result: AuditResult, apart: list[FindingGroup]) -> list[str]:
+    """Findings listed apart (tests, docs, samples and development files; advisories the code does not reach):
+    a section per reason, one line per rule unless asked to list them."""
+    lines: list[str] = []
+    for reason, items in items_by_reason(apart):
+        title = f"### {reason.title} ({len(items)}): not among the top findings"
+        if context_listed(result):
+            lines += _table(title, items[:LISTED])
+            continue
+        rules = context_lines(items)
+        lines += [
+            "",
+            title,
+            "",
+            context_headline(rules),
+            "",
+            "| rule | findings | places | where |",
+            "|---|---:|---:|---|",
+        ]
+        lines += [f"| {c.rule} | {c.items} | {c.places} | {c.where(folder=lambda d: f'`{_cell(d)}`')} |" for c in rules]
     return lines

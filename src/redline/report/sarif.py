@@ -12,7 +12,7 @@ from redline.core.result import AuditResult
 from redline.core.rules import Rule
 from redline.report.context_summary import context_lines, context_listed
 from redline.report.interface import Reporter
-from redline.report.serialize import is_sample, where
+from redline.report.serialize import is_apart, where
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "SRCROOT"
@@ -125,9 +125,10 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     rules = [result.rules.get(code) for code in used if code in result.rules]
     index = {rule.code: i for i, rule in enumerate(rules)}
     items = group_findings(result.findings)
-    # findings in tests, docs and samples: one note per rule unless --show-context (report.context_summary)
+    # findings listed apart (tests, docs and samples; advisories the code does not reach): one note per reason and
+    # rule unless --show-context (report.context_summary)
     listed = context_listed(result)
-    shown = [item for item in items if listed or not is_sample(item.lead)]
+    shown = [item for item in items if listed or not is_apart(item.lead)]
     notifications = [
         {
             "level": "error" if e.fatal else "warning",
@@ -146,7 +147,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     notifications += [
         {
             "level": "note",
-            "message": {"text": f"not listed (tests, docs and samples; --show-context lists them): {line.text()}"},
+            "message": {"text": f"not listed ({line.reason.short}; --show-context lists them): {line.text()}"},
             "descriptor": {"id": "context-section"},
         }
         for line in ([] if listed else context_lines([item for item in items if item.lead.suppressed is None]))

@@ -6,18 +6,16 @@ from collections import Counter
 from typing import Any
 
 from redline import __version__
-from redline.core.context import CONTEXT_TAG
+from redline.core.context import is_in_context
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Finding, Location, Severity
 from redline.core.result import AuditResult
 
-#: the tag a finding in tests, docs, examples, fixtures or development files carries (``core.context``, every
-#: family): shown in a section of its own, never among the top findings
-SAMPLE_TAG = CONTEXT_TAG
 
-
-def is_sample(f: Finding) -> bool:
-    return SAMPLE_TAG in f.tags
+def is_apart(f: Finding) -> bool:
+    """Listed apart from the main list (``core.context``): in tests, docs and samples, or an advisory the code
+    does not reach."""
+    return is_in_context(f)
 
 
 def evidence_dict(f: Finding) -> dict[str, Any]:

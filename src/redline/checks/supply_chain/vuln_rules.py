@@ -27,7 +27,10 @@ _SEVERITY_NOTE = (
     "files the build never compiles (`_test.go`, `//go:build ignore`/`tools`), or by none, it is low with that "
     "reason (module level only: a dependency's code may still use it, which cannot be ruled out without the "
     "module cache). A `vendor/` folder settles it: a package vendor/ holds or a vendored package imports is in "
-    "the build; one it lacks is low. A KEV-listed vulnerability is never lowered. Gate: VUL101 and VUL102 "
+    "the build; one it lacks is low. A KEV-listed vulnerability is never lowered. A module every advisory of "
+    "which stops at module level this way is listed apart, like govulncheck's count line (tag "
+    "`context:unreached`: one line per rule in the reports, never gating, each one with `--show-context`, "
+    "all in findings.json). Gate: VUL101 and VUL102 "
     "findings fail the gate only when critical (a KEV-listed or critical-CVSS vulnerability in a runtime "
     'dependency, or any KEV entry with --fail-on-kev), whatever fail_on says; set `[gate] VUL101 = "high"` '
     "to gate earlier."

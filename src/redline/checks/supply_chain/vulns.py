@@ -34,6 +34,7 @@ from redline.checks.supply_chain.vuln_rules import (
     GroupVerdict,
     judge,
 )
+from redline.core.context import UNREACHED_TAG, lower_in_context
 from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity, Stage, ToolError
@@ -300,7 +301,21 @@ class VulnerableDependencyCheck(ProjectCheck):
             priority=_priority(worst.verdict, pkg, groups),
             identity=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",  # stable as advisories are added
         )
-        return replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
+        finding = replace(finding, group=f"package:{pkg.key}")  # one package version in several manifests
+        if unreached(groups):  # listed apart, never gating: the reports count them in one line per rule
+            finding = lower_in_context(finding, UNREACHED_WHY, confidence_lowered=True, tag=UNREACHED_TAG)
+        return finding
+
+
+#: the ``context`` evidence of a finding listed apart because no vulnerability on it reaches the code
+UNREACHED_WHY = "module-level match only: no source file the build compiles imports a vulnerable package"
+
+
+def unreached(groups: Sequence[AdvisoryGroup]) -> bool:
+    """Every vulnerability on the module stops at module level (``go_reach``: not imported, imported only by
+    files the build never compiles, absent from vendor/) and none is exploited in the wild: govulncheck's
+    default output leaves such matches out of its list and counts them in one line; redline lists them apart."""
+    return all(g.reach is not None and g.reach.lowered and not g.verdict.kev for g in groups)
 
 
 def _confidence(pkg: Package, groups: Sequence[AdvisoryGroup]) -> Confidence:
