@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from redline.checks.code.callees import Callees
 from redline.checks.latency import helper_queries as hq
 from redline.checks.latency.helper_queries import DEPTH, HelperQueries, Issued
@@ -34,20 +32,15 @@ def _statement(rng: random.Random, module: int, function: int, modules: int, fun
     other_m, other_f = rng.randrange(modules), rng.randrange(functions)
     callee = f"f{other_f}" if other_m == module else f"m{other_m}.f{other_f}"
     arg = rng.choice(["x", "y", "x.pk", "1", "y=x", "x=y"])
-    return rng.choice(
-        [
-            [f"Book.objects.get(pk={rng.choice(['x', 'y', '1'])})"],
-            ["Book.objects.filter(pk=x).first()"],
-            ["Book.objects.select_for_update().get(pk=y)"],
-            [f"{callee}({arg})"],
-            [f"{callee}({arg})"],
-            [f"{callee}({arg})"],
-            [f"{callee}({arg})"],
-            [f"{callee}({arg})"],
-            [f"out = {callee}(x, y)"],
-            ["for b in x:", f"    {callee}(b)"],
-        ]
-    )
+    kinds = [
+        [f"Book.objects.get(pk={rng.choice(['x', 'y', '1'])})"],
+        ["Book.objects.filter(pk=x).first()"],
+        ["Book.objects.select_for_update().get(pk=y)"],
+        [f"{callee}({arg})"],
+        [f"out = {callee}(x, y)"],
+        ["for b in x:", f"    {callee}(b)"],
+    ]
+    return rng.choices(kinds, weights=[2, 1, 0.1, 10, 1, 1])[0]
 
 
 def _project(seed: int) -> list[CodeIndex]:
@@ -58,7 +51,7 @@ def _project(seed: int) -> list[CodeIndex]:
         lines = ["import functools", "", "from app import " + ", ".join(f"m{i}" for i in range(modules))]
         lines.append("from app.models import Book")
         for f in rng.sample(range(functions), functions):  # definitions out of order: positions matter
-            lines += ["", ""] + (["@functools.lru_cache"] if rng.random() < 0.1 else []) + [f"def f{f}(x, y=None):"]
+            lines += ["", ""] + (["@functools.lru_cache"] if rng.random() < 0.05 else []) + [f"def f{f}(x, y=None):"]
             for _ in range(rng.randint(1, 5)):
                 lines += [f"    {line}" for line in _statement(rng, m, f, modules, functions)]
         indexes.append(_index(f"app/m{m}.py", "\n".join(lines) + "\n"))
@@ -130,15 +123,22 @@ class _Eager:
             self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
 
 
-@pytest.mark.parametrize("seed", range(60))
-def test_summaries_on_demand_match_the_eager_fixpoint(seed: int) -> None:
+#: enough projects that a walk in plain call order, or a single deepening round, gives other summaries somewhere
+SEEDS = range(300)
+
+
+def _differs(seed: int) -> bool:
     indexes = _project(seed)
     cat = catalogue(indexes)
     eager = _Eager(indexes, cat)
     keys = [(i.path, d.qualname) for i in indexes for d in i.definitions if d.kind != "class"]
-    random.Random(seed).shuffle(keys)
+    random.Random(seed).shuffle(keys)  # asked in any order: a function may be asked while its callers are worked out
     lazy = HelperQueries(indexes, cat)
-    assert {k: lazy.issued(*k) for k in keys} == {k: eager.issued.get(k) for k in keys}
+    return {k: lazy.issued(*k) for k in keys} != {k: eager.issued.get(k) for k in keys}
+
+
+def test_summaries_on_demand_match_the_eager_fixpoint() -> None:
+    assert [seed for seed in SEEDS if _differs(seed)] == []
 
 
 def test_the_generated_projects_reach_every_kind_of_summary() -> None:
@@ -146,7 +146,7 @@ def test_the_generated_projects_reach_every_kind_of_summary() -> None:
     calls deep, and functions kept out by a row lock or a memoising decorator."""
     depths: set[int] = set()
     guarded = 0
-    for seed in range(60):
+    for seed in SEEDS:
         indexes = _project(seed)
         eager = _Eager(indexes, catalogue(indexes))
         depths |= {len(issued.via) for issued in eager.issued.values()}
