@@ -153,3 +153,21 @@ def test_the_generated_projects_reach_every_kind_of_summary() -> None:
         guarded += len(eager.guarded)
     assert depths == {0, 1, DEPTH - 1}
     assert guarded > 0
+
+
+def test_a_long_chain_of_helpers_is_walked_without_recursion() -> None:
+    """``f0(x) -> f1(x) -> ... -> f1999(x)``, defined bottom-up: asking ``f0`` walks the whole chain (each call
+    comes after its callee's), deeper than Python's recursion limit; only the last ``DEPTH`` functions have a
+    summary, as in the eager rounds."""
+    size = 2000
+    lines = ["from app.models import Book", "", "", f"def f{size - 1}(x):", "    return Book.objects.get(pk=x)"]
+    for n in range(size - 2, -1, -1):
+        lines += ["", "", f"def f{n}(x):", f"    return f{n + 1}(x)"]
+    indexes = [_index("app/models.py", MODELS), _index("app/chain.py", "\n".join(lines) + "\n")]
+    cat = catalogue(indexes)
+    lazy = HelperQueries(indexes, cat)
+    assert lazy.issued("app/chain.py", "f0") is None
+    eager = _Eager(indexes, cat)
+    keys = [("app/chain.py", f"f{n}") for n in range(size)]
+    assert {k: lazy.issued(*k) for k in keys} == {k: eager.issued.get(k) for k in keys}
+    assert [k[1] for k in keys if k in eager.issued] == [f"f{n}" for n in range(size - DEPTH, size)]

@@ -11,7 +11,7 @@ a repeated key costs no query."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -142,60 +142,73 @@ class HelperQueries:
         return self._before((path, qualname), _NEVER)
 
     def _before(self, key: tuple[str, str], time: _Time) -> Issued | None:
-        """The function's summary when it was found before ``time``, else None."""
+        """The function's summary when it was found before ``time``, else None. The walks through calls are
+        kept on a stack of their own (each waits for its callee's answer), so a long chain of helpers that hand
+        a parameter on costs no Python recursion."""
+        known, value = self._known(key, time)
+        if known:
+            return value
+        walks = [self._walk(key, time)]
+        while walks:
+            try:
+                asked = walks[-1].send(value)
+            except StopIteration as done:
+                walks.pop()
+                value = done.value
+                continue
+            known, value = self._known(*asked)
+            if not known:
+                walks.append(self._walk(*asked))
+        return value
+
+    def _known(self, key: tuple[str, str], time: _Time) -> tuple[bool, Issued | None]:
+        """(True, the answer) when no walk through the function's calls is needed for it: settled before, a
+        query of its own, guarded, or asked about a time its walk has not passed yet."""
         if key in self._found:
             found = self._found[key]
-            return found[1] if found is not None and found[0] < time else None
+            return True, found[1] if found is not None and found[0] < time else None
         if key not in self._floor:
             module = self._module(key[0])
             definition = module.defs.get(key[1])
             if definition is None or self._guarded(module, key[1]):
                 self._found[key] = None
-                return None
+                return True, None
             direct = self._direct(module, key[1], definition)
             if direct is not None:
                 self._found[key] = (_DIRECT, direct)
-                return direct
+                return True, direct
             self._floor[key] = _FIRST_ROUND
-        return self._through_calls(key, time)
+        return (True, None) if self._floor[key] >= time else (False, None)
 
-    def _through_calls(self, key: tuple[str, str], time: _Time) -> Issued | None:
-        """Walk the function's calls in round order from where the last walk stopped, up to ``time``."""
+    def _walk(
+        self, key: tuple[str, str], time: _Time
+    ) -> Generator[tuple[tuple[str, str], _Time], Issued | None, Issued | None]:
+        """Walk the function's calls in round order from where the last walk stopped, up to ``time``; it asks
+        (yields) whether a callee had its summary before the call's time and is sent the answer."""
         module = self._module(key[0])
         definition = self.callees.definitions[key[0]].get(key[1])
         if definition is None or definition.kind == "class":  # a class of the same name defined after it
             self._found[key] = None
             return None
-        calls = module.outside.get(key[1], [])
         for round_ in range(1, DEPTH):
-            for at, call in calls:
+            for at, call in module.outside.get(key[1], []):
                 when = (round_, module.position, at)
                 if when < self._floor[key]:
                     continue  # worked out before: no summary through it
+                self._floor[key] = when  # asked again while this call is followed: not found before it
                 if when >= time:
                     return None
-                self._floor[key] = when  # asked again while this call is followed: not found before it
-                found = self._through(module.index, call, definition, when)
-                if found is not None:
-                    self._found[key] = (when, found)
-                    return found
+                args = _own_args(call, definition)
+                callee = self.callees.resolve(module.index, call) if args else None
+                if callee is not None and (callee.index.path, callee.definition.qualname) != key:
+                    inner = yield (callee.index.path, callee.definition.qualname), when
+                    found = _one_deeper(call, definition, args, callee, inner)
+                    if found is not None:
+                        self._found[key] = (when, found)
+                        return found
+                self._floor[key] = (round_, module.position, at + 1)  # past this call: the next walk goes on
         self._found[key] = None
         return None
-
-    def _through(self, index: CodeIndex, call: CallSite, definition: Definition, when: _Time) -> Issued | None:
-        """The summary ``call`` gives its function at ``when``: its callee's, found before, one call deeper."""
-        args = _own_args(call, definition)
-        callee = self.callees.resolve(index, call) if args else None
-        if callee is None or (callee.index.path, callee.definition.qualname) == (index.path, call.function):
-            return None
-        inner = self._before((callee.index.path, callee.definition.qualname), when)
-        if inner is None or not any(callee.parameter(k) in inner.params for k, _ in args):
-            return None
-        if len(inner.via) + 1 >= DEPTH:
-            return None
-        params = frozenset(_parameters_read(call, definition))
-        step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
-        return Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
 
     def _guarded(self, module: _Module, function: str) -> bool:
         """Memoised, or a locking protocol: it takes row locks itself or through up to ``DEPTH`` calls (its
@@ -279,6 +292,20 @@ class HelperQueries:
         if issued is None or not any(callee.parameter(k) in issued.params for k, _ in args):
             return None
         return callee, issued
+
+
+def _one_deeper(
+    call: CallSite, definition: Definition, args: list[tuple[str, Arg]], callee: Callee, inner: Issued | None
+) -> Issued | None:
+    """The summary ``call`` gives its function: its callee's, when an argument carrying one of the function's
+    parameters reaches the callee's query, one call deeper (and no deeper than ``DEPTH``)."""
+    if inner is None or not any(callee.parameter(k) in inner.params for k, _ in args):
+        return None
+    if len(inner.via) + 1 >= DEPTH:
+        return None
+    params = frozenset(_parameters_read(call, definition))
+    step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
+    return Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
 
 
 def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
