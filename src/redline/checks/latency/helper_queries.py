@@ -170,13 +170,13 @@ class HelperQueries:
         if key not in self._floor:
             module = self._module(key[0])
             definition = module.defs.get(key[1])
-            if definition is None or self._guarded(module, key[1]):
+            if definition is None or key[1] in module.memoised:
                 self._found[key] = None
                 return True, None
             direct = self._direct(module, key[1], definition)
             if direct is not None:
-                self._found[key] = (_DIRECT, direct)
-                return True, direct
+                self._found[key] = None if self._locking(key, DEPTH) else (_DIRECT, direct)
+                return True, None if self._found[key] is None else direct
             self._floor[key] = _FIRST_ROUND
         return (True, None) if self._floor[key] >= time else (False, None)
 
@@ -204,18 +204,15 @@ class HelperQueries:
                     inner = yield (callee.index.path, callee.definition.qualname), when
                     found = _one_deeper(call, definition, args, callee, inner)
                     if found is not None:
-                        self._found[key] = (when, found)
-                        return found
+                        self._found[key] = None if self._locking(key, DEPTH) else (when, found)
+                        return None if self._found[key] is None else found
                 self._floor[key] = (round_, module.position, at + 1)  # past this call: the next walk goes on
         self._found[key] = None
         return None
 
-    def _guarded(self, module: _Module, function: str) -> bool:
-        """Memoised, or a locking protocol: it takes row locks itself or through up to ``DEPTH`` calls (its
-        reads are taken in turn per item, not reads to batch)."""
-        return function in module.memoised or self._locking((module.index.path, function), DEPTH)
-
     def _locking(self, key: tuple[str, str], depth: int) -> bool:
+        """Whether the function takes row locks itself or through up to ``depth`` calls: its reads are a locking
+        protocol, taken in turn per item, not reads to batch (asked only of a function that has a summary)."""
         memo = (key, depth)
         if memo not in self._locks:
             module = self._module(key[0])
