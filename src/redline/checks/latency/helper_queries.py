@@ -91,12 +91,15 @@ class _Module:
         self.position = position
         self.defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
         self.memoised = _memoised(index)
-        self.locking = _locking(index)
         #: each function's calls outside its loops, with their position among the module's calls
         self.outside: dict[str, list[tuple[int, CallSite]]] = {}
         for at, call in enumerate(index.calls):
             if call.loop < 0 and call.function:
                 self.outside.setdefault(call.function, []).append((at, call))
+
+    @cached_property
+    def locking(self) -> set[str]:
+        return _locking(self.index)
 
     @cached_property
     def orm(self) -> str | None:
