@@ -11,8 +11,9 @@ a repeated key costs no query."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from redline.checks.code.callees import Callee, Callees
 from redline.checks.latency.orm import Catalogue, iterated, module_orm
@@ -73,95 +74,196 @@ class Issued:
     via: tuple[str, ...] = ()  # the helpers between the called function and the query, outermost first
 
 
+#: when a summary was found, as the eager fixpoint this reproduces would find it: (0, 0, 0) for a query in the
+#: function itself, (round, module's position, call's position) for one found through a call in a deepening
+#: round (each round walks every call of every module in order and sees what earlier calls of it found)
+_Time = tuple[int, int, int]
+_DIRECT: _Time = (0, 0, 0)
+_FIRST_ROUND: _Time = (1, 0, 0)
+_NEVER: _Time = (DEPTH, 0, 0)  # after every round: the final summary
+
+
+class _Module:
+    """What the summaries need of one module, computed the first time a summary asks for it."""
+
+    def __init__(self, index: CodeIndex, position: int) -> None:
+        self.index = index
+        self.position = position
+        self.defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
+        self.memoised = _memoised(index)
+        #: each function's calls outside its loops, with their position among the module's calls
+        self.outside: dict[str, list[tuple[int, CallSite]]] = {}
+        for at, call in enumerate(index.calls):
+            if call.loop < 0 and call.function:
+                self.outside.setdefault(call.function, []).append((at, call))
+
+    @cached_property
+    def locking(self) -> set[str]:
+        return _locking(self.index)
+
+    @cached_property
+    def orm(self) -> str | None:
+        return module_orm(self.index)
+
+    @cached_property
+    def writes(self) -> set[int]:
+        return write_lines(self.index)
+
+
 class HelperQueries:
-    """Every project function that issues a read per call, by (path, qualified name)."""
+    """The project functions that issue a read per call, by (path, qualified name), summarised when a loop's
+    call asks: only the functions called with an item, and what they call up to ``DEPTH`` deep, are read.
+
+    The summaries are the fixpoint of rounds over every call outside loops (a function's own query first; then
+    ``DEPTH - 1`` rounds, each walking every module's calls in order, where a function takes the summary of the
+    first call whose callee was summarised earlier in that walk or before it). Asked one function at a time,
+    the same result follows by time: a call at round r, position p finds its callee's summary only when the
+    callee's was found before (r, p), and each callee is worked out no further than that time needs."""
 
     def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
         self.callees = Callees.of(indexes)
-        self.issued: dict[tuple[str, str], Issued] = {}
-        self.guarded: set[tuple[str, str]] = set()
-        locking: set[tuple[str, str]] = set()
-        for index in indexes:
-            self.guarded |= {(index.path, f) for f in _memoised(index)}
-            locking |= {(index.path, f) for f in _locking(index)}
-        #: every call outside a loop that runs another project function: what summaries are carried along
-        self.edges = [
-            (index, call, callee)
-            for index in indexes
-            for call in index.calls
-            if call.loop < 0 and call.function and (callee := self.callees.resolve(index, call)) is not None
-        ]
-        self.guarded |= self._callers_of(locking)
-        #: (model class, method) -> where it is defined, for ``row.method()`` on a loop over the model's rows
-        self.methods: dict[tuple[str, str], tuple[CodeIndex, Definition] | None] = {}
-        for index in indexes:
-            for d in index.definitions:
-                owner, _, name = d.qualname.rpartition(".")
-                if owner in cat.models and d.kind != "class" and "." not in owner:
-                    key = (owner, name)
-                    self.methods[key] = None if key in self.methods else (index, d)  # two classes: unknown
         self.cat = cat
-        for index in indexes:
-            self._direct(index, cat)
-        for _ in range(DEPTH - 1):  # each round follows one more call between a function and its query
-            if not self._deepen():
-                break
+        self._indexes = indexes
+        self._by_path = {index.path: (at, index) for at, index in enumerate(indexes)}
+        self._modules: dict[str, _Module] = {}
+        #: (path, qualname) -> when its summary was found and what it is; None: it has none
+        self._found: dict[tuple[str, str], tuple[_Time, Issued] | None] = {}
+        #: (path, qualname) -> a time before which it has no summary (while it is worked out: the call at hand)
+        self._floor: dict[tuple[str, str], _Time] = {}
+        self._locks: dict[tuple[tuple[str, str], int], bool] = {}
+        self._methods: dict[tuple[str, str], tuple[CodeIndex, Definition] | None] | None = None
 
-    def _callers_of(self, locking: set[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The functions that take row locks themselves or through up to ``DEPTH`` calls: their reads are a
-        locking protocol, taken in turn per item, not reads to batch."""
-        found = set(locking)
-        for _ in range(DEPTH if locking else 0):
-            more = {
-                (index.path, call.function)
-                for index, call, callee in self.edges
-                if (callee.index.path, callee.definition.qualname) in found
-            } - found
-            if not more:
-                break
-            found |= more
+    def _module(self, path: str) -> _Module:
+        found = self._modules.get(path)
+        if found is None:
+            at, index = self._by_path[path]
+            found = self._modules[path] = _Module(index, at)
         return found
 
-    def _direct(self, index: CodeIndex, cat: Catalogue) -> None:
-        orm = module_orm(index)
-        defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
-        writes = write_lines(index)
-        for call in index.calls:
-            definition = defs.get(call.function)
-            key = (index.path, call.function)
-            if definition is None or call.loop >= 0 or key in self.issued or key in self.guarded:
+    def issued(self, path: str, qualname: str) -> Issued | None:
+        """The read the function runs on every call with one of its parameters, directly or through calls."""
+        return self._before((path, qualname), _NEVER)
+
+    def _before(self, key: tuple[str, str], time: _Time) -> Issued | None:
+        """The function's summary when it was found before ``time``, else None. The walks through calls are
+        kept on a stack of their own (each waits for its callee's answer), so a long chain of helpers that hand
+        a parameter on costs no Python recursion."""
+        known, value = self._known(key, time)
+        if known:
+            return value
+        walks = [self._walk(key, time)]
+        while walks:
+            try:
+                asked = walks[-1].send(value)
+            except StopIteration as done:
+                walks.pop()
+                value = done.value
                 continue
-            if call.line in writes:
+            known, value = self._known(*asked)
+            if not known:
+                walks.append(self._walk(*asked))
+        return value
+
+    def _known(self, key: tuple[str, str], time: _Time) -> tuple[bool, Issued | None]:
+        """(True, the answer) when no walk through the function's calls is needed for it: settled before, a
+        query of its own, guarded, or asked about a time its walk has not passed yet."""
+        if key in self._found:
+            found = self._found[key]
+            return True, found[1] if found is not None and found[0] < time else None
+        if key not in self._floor:
+            module = self._module(key[0])
+            definition = module.defs.get(key[1])
+            if definition is None or key[1] in module.memoised:
+                self._found[key] = None
+                return True, None
+            direct = self._direct(module, key[1], definition)
+            if direct is not None:
+                self._found[key] = None if self._locking(key, DEPTH) else (_DIRECT, direct)
+                return True, None if self._found[key] is None else direct
+            self._floor[key] = _FIRST_ROUND
+        return (True, None) if self._floor[key] >= time else (False, None)
+
+    def _walk(
+        self, key: tuple[str, str], time: _Time
+    ) -> Generator[tuple[tuple[str, str], _Time], Issued | None, Issued | None]:
+        """Walk the function's calls in round order from where the last walk stopped, up to ``time``; it asks
+        (yields) whether a callee had its summary before the call's time and is sent the answer."""
+        module = self._module(key[0])
+        definition = self.callees.definitions[key[0]].get(key[1])
+        if definition is None or definition.kind == "class":  # a class of the same name defined after it
+            self._found[key] = None
+            return None
+        for round_ in range(1, DEPTH):
+            for at, call in module.outside.get(key[1], []):
+                when = (round_, module.position, at)
+                if when < self._floor[key]:
+                    continue  # worked out before: no summary through it
+                self._floor[key] = when  # asked again while this call is followed: not found before it
+                if when >= time:
+                    return None
+                args = _own_args(call, definition)
+                callee = self.callees.resolve(module.index, call) if args else None
+                if callee is not None and (callee.index.path, callee.definition.qualname) != key:
+                    inner = yield (callee.index.path, callee.definition.qualname), when
+                    found = _one_deeper(call, definition, args, callee, inner)
+                    if found is not None:
+                        self._found[key] = None if self._locking(key, DEPTH) else (when, found)
+                        return None if self._found[key] is None else found
+                self._floor[key] = (round_, module.position, at + 1)  # past this call: the next walk goes on
+        self._found[key] = None
+        return None
+
+    def _locking(self, key: tuple[str, str], depth: int) -> bool:
+        """Whether the function takes row locks itself or through up to ``depth`` calls: its reads are a locking
+        protocol, taken in turn per item, not reads to batch (asked only of a function that has a summary)."""
+        memo = (key, depth)
+        if memo not in self._locks:
+            module = self._module(key[0])
+            found = key[1] in module.locking
+            if not found and depth > 0:
+                for _, call in module.outside.get(key[1], []):
+                    callee = self.callees.resolve(module.index, call)
+                    if callee is not None and self._locking((callee.index.path, callee.definition.qualname), depth - 1):
+                        found = True
+                        break
+            self._locks[memo] = found
+        return self._locks[memo]
+
+    def _direct(self, module: _Module, function: str, definition: Definition) -> Issued | None:
+        """The first read the function runs itself, outside its loops, with one of its parameters."""
+        index, cat = module.index, self.cat
+        for _, call in module.outside.get(function, []):
+            if call.line in module.writes:
                 continue  # the read of a chain that writes
-            query = orm_read(call, cat, orm)
-            sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
+            query = orm_read(call, cat, module.orm)
+            sql = (
+                query is None
+                and raw_read(call, module.orm, set(definition.params))
+                and not writes_statement(index, call)
+            )
             if query is None and not sql:
                 continue
             params = frozenset().union(*(_parameters_read(c, definition) for c in _chain(index, call)))
             if not params:
                 continue  # a constant query: not what the item changes
-            if query is not None and not _evaluated(index, call, sqlalchemy=orm == "sqlalchemy"):
+            if query is not None and not _evaluated(index, call, sqlalchemy=module.orm == "sqlalchemy"):
                 continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
             if _fills_in(index, call, definition):
                 continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
-            self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
+            return Issued(sql, query or call.raw, index.path, call.line, params)
+        return None
 
-    def _deepen(self) -> bool:
-        grown = False
-        for index, call, _ in self.edges:
-            key = (index.path, call.function)
-            definition = self.callees.definitions[index.path].get(call.function)
-            if definition is None or definition.kind == "class" or key in self.issued or key in self.guarded:
-                continue
-            found = self.reached(index, call, _own_args(call, definition))
-            if found is None or len(found[1].via) + 1 >= DEPTH:
-                continue
-            callee, inner = found
-            params = frozenset(_parameters_read(call, definition))
-            step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
-            self.issued[key] = Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
-            grown = True
-        return grown
+    def _method(self, model: str, method: str) -> tuple[CodeIndex, Definition] | None:
+        """Where a model class of the project defines a method (None: nowhere, or two classes do)."""
+        if self._methods is None:
+            self._methods = {}
+            for index in self._indexes:
+                for d in index.definitions:
+                    owner, _, name = d.qualname.rpartition(".")
+                    if owner in self.cat.models and d.kind != "class" and "." not in owner:
+                        key = (owner, name)
+                        self._methods[key] = None if key in self._methods else (index, d)  # two classes: unknown
+        return self._methods.get((model, method))
 
     def row_method(self, index: CodeIndex, call: CallSite, loop: Loop) -> tuple[Callee, Issued] | None:
         """``order.total()`` on a loop over ``Order.objects...``: the model's method, when it queries with
@@ -170,11 +272,11 @@ class HelperQueries:
         if not method or "." in method or item not in loop.targets:
             return None
         rows = iterated(self.cat, index, loop)
-        where_defined = self.methods.get((rows.model.name, method)) if rows is not None else None
+        where_defined = self._method(rows.model.name, method) if rows is not None else None
         if where_defined is None:
             return None
         owner, definition = where_defined
-        issued = self.issued.get((owner.path, definition.qualname))
+        issued = self.issued(owner.path, definition.qualname)
         if issued is None or not definition.params or definition.params[0] not in issued.params:
             return None
         return Callee(owner, definition, shift=1), issued
@@ -186,10 +288,24 @@ class HelperQueries:
         callee = self.callees.resolve(index, call)
         if callee is None or (callee.index.path, callee.definition.qualname) == (index.path, call.function):
             return None
-        issued = self.issued.get((callee.index.path, callee.definition.qualname))
+        issued = self.issued(callee.index.path, callee.definition.qualname)
         if issued is None or not any(callee.parameter(k) in issued.params for k, _ in args):
             return None
         return callee, issued
+
+
+def _one_deeper(
+    call: CallSite, definition: Definition, args: list[tuple[str, Arg]], callee: Callee, inner: Issued | None
+) -> Issued | None:
+    """The summary ``call`` gives its function: its callee's, when an argument carrying one of the function's
+    parameters reaches the callee's query, one call deeper (and no deeper than ``DEPTH``)."""
+    if inner is None or not any(callee.parameter(k) in inner.params for k, _ in args):
+        return None
+    if len(inner.via) + 1 >= DEPTH:
+        return None
+    params = frozenset(_parameters_read(call, definition))
+    step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
+    return Issued(inner.sql, inner.query, inner.path, inner.line, params, (step, *inner.via))
 
 
 def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
