@@ -13,7 +13,8 @@ two cores), the main thread's CPU in those chunks (pipe service excluded) is rec
 a worker's: projected = the rest of the main process + max(busiest forked worker, main's own chunks, (all of
 the pass's chunk CPU + thread) / 2) per pass; for a build where the main process takes none, the formula above.
 ``--baseline PYTHON`` alternates every run with another checkout's interpreter (the before of a change), in
-the same minutes; ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
+the same minutes; the probe tells the run it is leaving soon, as the console script does (no freeing of
+the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
 
     python bench/parallel_cpu_bench.py --rounds 3 [--baseline /work/main/.venv/bin/python] [--select WEB,LAT]
 """
@@ -76,6 +77,11 @@ def _timed_here(name):  # the chunks the main process takes itself: its main thr
 for name in list(here):
     if hasattr(run, name):
         _timed_here(name)
+try:  # as the console entry point: the run's facts are left for the process's exit (os._exit) to drop
+    from redline.pipeline.lifetime import leaving_soon
+    leaving_soon()
+except ImportError:
+    pass
 from redline.cli.main import main
 code = main(sys.argv[3:])
 own = resource.getrusage(resource.RUSAGE_SELF)

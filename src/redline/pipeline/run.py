@@ -23,6 +23,7 @@ from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
+from redline.pipeline.lifetime import keep
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import (
     ChunkOutcome,
@@ -155,7 +156,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     errors = [bound_error(e) for e in errors]
     skipped = [bound_skipped(s) for s in skipped]
 
-    return AuditResult(
+    result = AuditResult(
         root=str(req.root),
         findings=tuple(sorted(_dedupe(findings), key=Finding.sort_key)),
         rules=plan.registry,
@@ -167,6 +168,8 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
         facts_summary=facts.counts(),
         **synthesis.inventory.as_fields(),
     )
+    keep(outcome, facts, project_ctx, synthesis, state, walk, plan, ctx, result)  # the CLI exits without freeing
+    return result
 
 
 @dataclass
