@@ -222,7 +222,12 @@ def _check_project(
         (check, partial(check.finish, partials.get(position, []), facts, ctx))
         for position, check in enumerate(plan.module_checks)
     ]
-    weights = [sum(len(facts.of(kind)) for kind in check.fact_types) for check, _ in judges]
+    # how many facts (or partials) each reads: which to hand the forked worker first
+    weights = [_reads(facts, check.fact_types) for check in plan.project_checks]
+    weights += [
+        len(partials.get(position, [])) + _reads(facts, check.project_fact_types)
+        for position, check in enumerate(plan.module_checks)
+    ]
     verdicts = judge_all(judges, workers, lambda check: progress.stage(f"checking {check.name}"), weights)
     findings: list[Finding] = []
     for (check, _), verdict in zip(judges, verdicts, strict=True):
@@ -233,6 +238,10 @@ def _check_project(
                 ToolError(check.name, f"check failed: {verdict.failure}", stage=Stage.CHECK, fatal=True)
             )
     return findings
+
+
+def _reads(facts: Facts, kinds: Iterable[type]) -> int:
+    return sum(len(facts.of(kind)) for kind in kinds)
 
 
 def _synthesise(
