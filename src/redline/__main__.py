@@ -1,3 +1,3 @@
-from redline.cli.main import main
+from redline.cli.main import console
 
-raise SystemExit(main())
+console()

@@ -6,12 +6,14 @@ process's share tears the pool down like any other."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from redline.pipeline.errors import WorkerDied
 from redline.pipeline.pool import worker_pool
 
 
@@ -70,3 +72,12 @@ def test_a_failure_in_the_main_process_share_tears_the_pool_down() -> None:
         workers = [proc for proc, _ in pool._workers]
         list(pool.imap(range(4), failing))
     assert all(not proc.is_alive() for proc in workers)
+
+
+def test_a_worker_killed_while_idle_stops_the_run_with_its_signal() -> None:
+    with pytest.raises(WorkerDied, match=r"killed by signal 9"), worker_pool(1, _square) as pool:
+        proc = pool._workers[0][0]
+        assert proc.pid is not None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join(5)  # gone, its end of the pipe closed: handing it an item cannot be sent
+        list(pool.imap(range(3)))

@@ -89,10 +89,7 @@ class ForkPool(Generic[T, R]):
         try:
             ok, value = conn.recv()
         except (EOFError, OSError):
-            proc.join(GRACE)
-            code = proc.exitcode
-            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            raise WorkerDied(f"a worker process died ({how}) while reading files; the audit is incomplete") from None
+            raise _died(proc) from None
         if not ok:
             raise WorkerDied(f"a worker process failed: {value}")
         return value  # type: ignore[no-any-return]
@@ -144,7 +141,10 @@ class _Dispatch(Generic[T, R]):
             if job is None:
                 return
             proc, conn = self.idle.pop()
-            conn.send(job[1])
+            try:
+                conn.send(job[1])
+            except OSError:  # killed since it sent its last result: its end of the pipe is gone
+                raise _died(proc) from None
             self.busy[conn] = (job[0], proc)
 
     def collect(self, timeout: float | None) -> None:
@@ -160,6 +160,14 @@ class _Dispatch(Generic[T, R]):
         if self.busy:
             self.collect(0)
             self.hand_out()
+
+
+def _died(proc: BaseProcess) -> WorkerDied:
+    """What the run stops with when a worker is gone: how it ended (the signal that killed it)."""
+    proc.join(GRACE)
+    code = proc.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return WorkerDied(f"a worker process died ({how}) while reading files; the audit is incomplete")
 
 
 @contextlib.contextmanager
