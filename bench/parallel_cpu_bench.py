@@ -12,12 +12,9 @@ Since the main process takes chunks itself while its forked workers are busy (on
 two cores), the main thread's CPU in those chunks (pipe service excluded) is recorded apart and counted like
 a worker's: projected = the rest of the main process + max(busiest forked worker, main's own chunks, (all of
 the pass's chunk CPU + thread) / 2) per pass; for a build where the main process takes none, the formula above.
-Since the project checks are shared with one worker forked after the parsing (pipeline/judging.py), the main
-process's CPU in that phase (its checks, the fork, receiving the worker's verdicts) and the worker's are
-recorded apart: that phase counts as the larger of the two. ``--baseline PYTHON`` alternates every run with
-another checkout's interpreter (the before of a change), in the same minutes; the probe tells the run it is
-leaving soon, as the console script does (no freeing of the facts before ``os._exit``); ``--select`` passes
-rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
+``--baseline PYTHON`` alternates every run with another checkout's interpreter (the before of a change), in
+the same minutes; the probe tells the run it is leaving soon, as the console script does (no freeing of
+the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
 
     python bench/parallel_cpu_bench.py --rounds 3 [--baseline /work/main/.venv/bin/python] [--select WEB,LAT]
 """
@@ -80,19 +77,6 @@ def _timed_here(name):  # the chunks the main process takes itself: its main thr
 for name in list(here):
     if hasattr(run, name):
         _timed_here(name)
-here["judge_all"] = 0.0
-try:  # the project checks shared with a forked worker: the main process's whole share of that phase
-    import redline.pipeline.judging as judging
-    judge_all = judging.judge_all
-    def _judge_all(*args, **kwargs):
-        start = time.thread_time()
-        try:
-            return judge_all(*args, **kwargs)
-        finally:
-            here["judge_all"] += time.thread_time() - start
-    run.judge_all = _judge_all
-except ImportError:
-    pass
 try:  # as the console entry point: the run's facts are left for the process's exit (os._exit) to drop
     from redline.pipeline.lifetime import leaving_soon
     leaving_soon()
@@ -104,11 +88,9 @@ own = resource.getrusage(resource.RUSAGE_SELF)
 cpu = {f: float(open(os.path.join(marks, f)).read()) for f in os.listdir(marks)}
 thread = cpu.pop("thread", 0.0)
 parse = [v for f, v in cpu.items() if f.startswith("process_chunk-")]
-judge = [v for f, v in cpu.items() if f.startswith("judge_at-")]
-text = [v for f, v in cpu.items() if f.startswith("judge_text_chunk-")]
+text = [v for f, v in cpu.items() if not f.startswith("process_chunk-")]
 out = {"main": own.ru_utime + own.ru_stime, "thread": thread, "parse": parse, "text": text, "rc": code,
-       "here_parse": here["process_chunk_here"], "here_text": here["judge_text_chunk_here"],
-       "judge": judge, "here_judge": here["judge_all"]}
+       "here_parse": here["process_chunk_here"], "here_text": here["judge_text_chunk_here"]}
 json.dump(out, open(sys.argv[1], "w"))
 """
 
@@ -126,21 +108,17 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
     data = json.loads(result.read_text())
     shutil.rmtree(marks)
     here_parse, here_text = data["here_parse"], data["here_text"]
-    here_judge = data.get("here_judge", 0.0)
-    serial = data["main"] - data["thread"] - here_parse - here_text - here_judge
+    serial = data["main"] - data["thread"] - here_parse - here_text
     pool = max(max(data["parse"], default=0.0), here_parse, (sum(data["parse"]) + here_parse + data["thread"]) / 2)
     second = max(max(data["text"], default=0.0), here_text, (sum(data["text"]) + here_text) / 2)
-    judging = max(max(data.get("judge", []), default=0.0), here_judge)  # main's share counted whole (fork, results)
     return {
         "main": data["main"],
         "thread": data["thread"],
         "here": here_parse + here_text,
         "worker": max(data["parse"], default=0.0),
         "text": second,
-        "judge": max(data.get("judge", []), default=0.0),
-        "here_judge": here_judge,
-        "all": data["main"] + sum(data["parse"]) + sum(data["text"]) + sum(data.get("judge", [])),
-        "projected": serial + pool + second + judging,
+        "all": data["main"] + sum(data["parse"]) + sum(data["text"]),
+        "projected": serial + pool + second,
     }
 
 
@@ -181,7 +159,6 @@ def main() -> int:
                 f"  {impl:8} {cache}: -j1 {one:6.2f}  -j2 main {med('main'):5.2f} (compile thread {med('thread'):4.2f},"
                 f" own chunks {med('here'):4.2f})"
                 f" busiest parsing worker {med('worker'):5.2f} busiest text worker {med('text'):4.2f}"
-                f" project checks main {med('here_judge'):4.2f} / worker {med('judge'):4.2f}"
                 f" all CPU {med('all'):6.2f}  projected {med('projected'):6.2f}"
                 f"  speed-up {one / med('projected'):.2f}x (per run {per_run})"
             )

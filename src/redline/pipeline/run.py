@@ -23,7 +23,6 @@ from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
-from redline.pipeline.judging import Judge, judge_all
 from redline.pipeline.lifetime import keep
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import (
@@ -145,7 +144,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     noted = _Noted(errors, skipped)
     with facts_frozen():
         _collect_project_facts(plan, project_ctx, noted, progress)
-        findings += _check_project(plan, facts, outcome.partials, ctx, noted=noted, progress=progress, workers=workers)
+        findings += _check_project(plan, facts, outcome.partials, ctx, noted=noted, progress=progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
         findings = [override_severity(f, req.config) for f in findings]
@@ -212,36 +211,27 @@ def _check_project(
     *,
     noted: _Noted,
     progress: Progress,
-    workers: int = 1,
 ) -> list[Finding]:
     """Each project check over all facts, then each module check's ``finish`` over the partials its per-module
-    half left in every worker; a check that fails is recorded and the run goes on. With two or more
-    ``workers`` a forked worker takes checks too; what they judged is routed in the checks' order."""
-    judges: list[Judge] = [(check, partial(check.check, facts, ctx)) for check in plan.project_checks]
+    half left in every worker; a check that fails is recorded and the run goes on."""
+    judges: list[tuple[Check, Callable[[], Iterable[Finding | Skipped | ToolError]]]] = [
+        (check, partial(check.check, facts, ctx)) for check in plan.project_checks
+    ]
     judges += [
         (check, partial(check.finish, partials.get(position, []), facts, ctx))
         for position, check in enumerate(plan.module_checks)
     ]
-    # how many facts (or partials) each reads: which to hand the forked worker first
-    weights = [_reads(facts, check.fact_types) for check in plan.project_checks]
-    weights += [
-        len(partials.get(position, [])) + _reads(facts, check.project_fact_types)
-        for position, check in enumerate(plan.module_checks)
-    ]
-    verdicts = judge_all(judges, workers, lambda check: progress.stage(f"checking {check.name}"), weights)
     findings: list[Finding] = []
-    for (check, _), verdict in zip(judges, verdicts, strict=True):
-        for item in verdict.items:
-            route(item, plan.enabled, findings, noted.skipped, noted.errors)
-        if verdict.failure is not None:
+    for check, judge in judges:
+        progress.stage(f"checking {check.name}")
+        try:
+            for item in judge():
+                route(item, plan.enabled, findings, noted.skipped, noted.errors)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             noted.errors.append(
-                ToolError(check.name, f"check failed: {verdict.failure}", stage=Stage.CHECK, fatal=True)
+                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
             )
     return findings
-
-
-def _reads(facts: Facts, kinds: Iterable[type]) -> int:
-    return sum(len(facts.of(kind)) for kind in kinds)
 
 
 def _synthesise(
