@@ -14,7 +14,8 @@ a worker's: projected = the rest of the main process + max(busiest forked worker
 the pass's chunk CPU + thread) / 2) per pass; for a build where the main process takes none, the formula above.
 ``--baseline PYTHON`` alternates every run with another checkout's interpreter (the before of a change), in
 the same minutes; the probe tells the run it is leaving soon, as the console script does (no freeing of
-the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11). Medians printed.
+the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11).
+Medians printed.
 
     python bench/parallel_cpu_bench.py --rounds 3 [--baseline /work/main/.venv/bin/python] [--select WEB,LAT]
 """
