@@ -194,6 +194,8 @@ class CodeFlawCheck(ModuleCheck):
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         found = [hit_finding(self, p.path, p.hit, p.reached(routes)) for p in (x.restored(self) for x in partials)]
+        if not any(f.rule == DEBUG_ON.code for f in found):
+            return found  # the start commands only judge a debug run
         started = launches(facts.of(Dockerfile), facts.of(ComposeProject), facts.of(Procfile))
         return [_deployed_without_main(f, started) for f in found]
 

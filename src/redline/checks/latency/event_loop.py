@@ -16,6 +16,7 @@ from redline.checks.latency.clients import (
 )
 from redline.checks.latency.per_item import Hit
 from redline.checks.latency.rules import AWAIT_IN_LOOP, BLOCKING_IN_ASYNC, SERIAL_AWAITS
+from redline.checks.latency.serial_runs import independent_runs
 from redline.sources.code.model import CallSite, CodeIndex
 
 _BLOCKING = {
@@ -88,7 +89,7 @@ def serial_hits(index: CodeIndex, bindings: Bindings) -> Iterator[Hit]:
         key=lambda c: (c.block, c.position),
     )
     for _, group in groupby(statements, key=lambda c: c.block):
-        for run in _independent_runs(list(group)):
+        for run in independent_runs(list(group), _itself):
             first = run[0]
             lines = ", ".join(str(c.line) for c in run)
             yield Hit(
@@ -100,21 +101,6 @@ def serial_hits(index: CodeIndex, bindings: Bindings) -> Iterator[Hit]:
                 "Start them together and await once: `await asyncio.gather(a(), b())` or an "
                 "`asyncio.TaskGroup`; the wait becomes the slowest call, not the sum.",
             )
-
-
-def _independent_runs(calls: list[CallSite]) -> Iterator[list[CallSite]]:
-    """Runs of consecutive statements where no call reads what an earlier one in the run bound."""
-    run: list[CallSite] = []
-    for call in calls:
-        bound = {c.assigned_to.split(".")[0] for c in run if c.assigned_to}
-        if run and call.position == run[-1].position + 1 and not bound & set(call.reads):
-            run.append(call)
-            continue
-        if len(run) >= 2:
-            yield run
-        run = [call]
-    if len(run) >= 2:
-        yield run
 
 
 def await_loop_hits(index: CodeIndex, bindings: Bindings) -> Iterator[Hit]:
@@ -139,3 +125,7 @@ def await_loop_hits(index: CodeIndex, bindings: Bindings) -> Iterator[Hit]:
             "Fan out with a bound: `asyncio.gather(*(fetch(x) for x in items))` behind an `asyncio.Semaphore`, "
             "or a batch endpoint when the service has one.",
         )
+
+
+def _itself(call: CallSite) -> CallSite:
+    return call

@@ -5,7 +5,7 @@ uses what an earlier one bound. Writes are never part of a run: their order may 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import groupby
 
 from redline.checks.latency.js_awaits_rules import JS_SERIAL_AWAITS
@@ -13,6 +13,7 @@ from redline.checks.latency.js_http import JsHttpClients
 from redline.checks.latency.js_per_item import JsReceivers, prisma_read, read_label
 from redline.checks.latency.loop_items import constant_lists, per_item
 from redline.checks.latency.per_item import LOCKING_SQL, Hit
+from redline.checks.latency.serial_runs import independent_runs
 from redline.sources.code.model import CallSite, CodeIndex
 
 _HTTP_READS = frozenset({"get", "head", "options"})
@@ -187,7 +188,7 @@ def serial_await_hits(index: CodeIndex, receivers: JsReceivers) -> Iterator[Hit]
             statements.append((call, found[0], _shown(call.raw, found[1])))
     statements.sort(key=lambda s: (s[0].block, s[0].position))
     for _, group in groupby(statements, key=lambda s: s[0].block):
-        for run in independent_runs(list(group)):
+        for run in independent_runs(list(group), _call_of):
             yield _hit(run)
 
 
@@ -198,28 +199,6 @@ def _shown(raw: str, step: int) -> str:
 
 
 Statement = tuple[CallSite, str, str]  # the call, what it reads through, how it is shown
-
-
-def independent_runs(statements: Sequence[Statement]) -> Iterator[list[Statement]]:
-    """Runs of consecutive statements where no call reads what an earlier one in the run bound."""
-    run: list[Statement] = []
-    bound: set[str] = set()  # what the run's calls bound so far
-    for statement in statements:
-        call = statement[0]
-        if run and call.position == run[-1][0].position + 1 and not bound.intersection(call.reads):
-            run.append(statement)
-            bound.update(_bound(call))
-            continue
-        if len(run) >= 2:
-            yield run
-        run, bound = [statement], set(_bound(call))
-    if len(run) >= 2:
-        yield run
-
-
-def _bound(call: CallSite) -> tuple[str, ...]:
-    own = (call.assigned_to.split(".")[0],) if call.assigned_to else ()
-    return (*call.binds, *own)
 
 
 def _hit(run: list[Statement]) -> Hit:
@@ -253,3 +232,7 @@ def _target(call: CallSite) -> str:
     if call.assigned_to:
         return call.assigned_to
     return "{ " + ", ".join(call.binds) + " }" if call.binds else ""
+
+
+def _call_of(statement: Statement) -> CallSite:
+    return statement[0]
