@@ -92,3 +92,26 @@ def test_an_app_with_no_notion_of_users_is_open_by_design() -> None:
         ("poll/app.py", 11, "POST /vote"),
         ("shop/app.py", 13, "POST /reindex"),
     ]
+
+
+DECLARED_PUBLIC = Path(__file__).parent / "fixtures" / "declared_public"
+
+
+def test_a_route_marked_public_on_purpose_is_a_decision_unless_it_writes_a_named_record() -> None:
+    """docmost's shape: an app-wide JWT guard, and RPC-style reads through POST marked ``@Public()``. The
+    marked POST with a body is quiet; a marked DELETE of ``:id`` and a marked POST to ``:id/publish`` stay
+    flagged; the guarded route is not reported."""
+    result = run_audit(
+        AuditRequest(
+            root=DECLARED_PUBLIC,
+            config=Config(jobs=1),
+            checks=[RouteAuthenticationCheck()],
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    assert not result.errors
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("src/shares/shares.controller.ts", 15, "DELETE /api/shares/:id"),
+        ("src/shares/shares.controller.ts", 22, "POST /api/shares/:id/publish"),
+    ]

@@ -37,7 +37,8 @@ def unit_roots(deployment_files: Iterable[str]) -> set[str]:
     return {posixpath.dirname(p) for p in deployment_files}
 
 
-def _changes_a_record(route: Route) -> bool:
+def changes_a_record(route: Route) -> bool:
+    """PUT/PATCH/DELETE, or a path that names the record it acts on (``/notes/<id>``)."""
     return bool(set(route.methods) - _SAFE) or bool(_PARAM.search(route.path))
 
 
@@ -54,7 +55,7 @@ def open_units(routes: Iterable[Route], roots: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for unit, members in units.items():
         writes = [r for r in members if r.state_changing]
-        if any(_has_users(r) for r in members) or any(_changes_a_record(r) for r in writes):
+        if any(_has_users(r) for r in members) or any(changes_a_record(r) for r in writes):
             continue
         where = f"{unit}/" if unit else "the project"
         out[unit] = (

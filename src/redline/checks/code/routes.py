@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from redline.checks.code.open_apps import open_units, unit_of, unit_roots
+from redline.checks.code.open_apps import changes_a_record, open_units, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.routes import RouteInventory
+from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, Route
-from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION, EntrypointSettings
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.procfile import Procfile
 
@@ -58,7 +59,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "are tests and samples. An app with no notion of users is left alone too: when no route of its "
         "deployable unit (the folder of its Dockerfile or Procfile, else the project) authenticates or belongs "
         "to a login/sign-up/token flow, and none is a PUT/PATCH/DELETE or takes a record's id in its path, its "
-        "POST routes are public forms (a poll's vote) or an internal API its network vouches for. "
+        "POST routes are public forms (a poll's vote) or an internal API its network vouches for. A route marked "
+        "public on purpose (`@Public()`, `AllowAny`, a `public_markers` name) is a decision, not a "
+        "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path. "
         "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
@@ -86,6 +89,13 @@ def anonymous_by_design(route: Route) -> bool:
     )
 
 
+def _declared_public(route: Route, settings: EntrypointSettings) -> bool:
+    """Marked public on purpose (NestJS ``@Public()``, DRF ``AllowAny``, a name in ``[entrypoints]
+    public_markers``): a decision, not a forgotten guard, and RPC-style APIs read through POST. A route so marked
+    that still writes to the record its path names (``@Public() @Delete(':id')``) is kept: worth a second look."""
+    return declared_public(route.auth_evidence, settings) and not changes_a_record(route)
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -100,9 +110,10 @@ class RouteAuthenticationCheck(ProjectCheck):
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         roots = unit_roots([d.path for d in facts.of(Dockerfile)] + [p.path for p in facts.of(Procfile)])
-        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots)]
+        settings = ctx.config.settings(ENTRYPOINTS_SECTION)
+        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots, settings)]
 
-    def _judge(self, inventory: RouteInventory, roots: set[str]) -> Iterator[Finding]:
+    def _judge(self, inventory: RouteInventory, roots: set[str], settings: EntrypointSettings) -> Iterator[Finding]:
         live = [r for r in inventory.routes if not looks_like_test_or_sample(r.file)]
         open_by_design = open_units(live, roots)
         for route in live:
@@ -110,6 +121,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 route.authenticated != NO
                 or not _explicitly_state_changing(route)
                 or anonymous_by_design(route)
+                or _declared_public(route, settings)
                 or unit_of(route.handler_path, roots) in open_by_design
             ):
                 continue
@@ -129,6 +141,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 remediation=f"Require an authenticated caller on {route.path}: add the framework's login "
                 "guard (Flask `@login_required`, FastAPI `Depends(get_current_user)`, Django "
                 "`@login_required`/`LoginRequiredMixin`, aiohttp auth middleware), or declare your own guard "
-                "in `[entrypoints] auth_markers`; if the route is public on purpose, add it to "
-                "`public_markers` or suppress it with the reason.",
+                "in `[entrypoints] auth_markers`; if the route is public on purpose, mark it with the framework's "
+                "public marker (or a name in `public_markers`) and check it cannot change a record it is not "
+                "meant to, or suppress it with the reason.",
             )

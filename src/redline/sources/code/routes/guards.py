@@ -78,6 +78,12 @@ def _hinted(key: str, hints: tuple[str, ...]) -> bool:
     return any(h in flat for h in hints)
 
 
+def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> bool:
+    """Whether a route's evidence names a marker of a route public on purpose (``@Public()``, ``AllowAny``, a
+    ``public_markers`` name), rather than only the absence of a guard."""
+    return any(_key(name) in settings.public_markers for name in evidence)
+
+
 def _key(name: str) -> str:
     return name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
