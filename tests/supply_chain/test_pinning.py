@@ -102,6 +102,60 @@ def test_workspace_member_pinned_by_the_root_lockfile(tmp_path: Path) -> None:
     assert got == {("other/pyproject.toml", 5)}
 
 
+PNPM_LOCK = """lockfileVersion: '9.0'
+
+importers:
+
+  .: {}
+
+  apps/web:
+    dependencies:
+      '@acme/ui':
+        specifier: workspace:*
+        version: link:../../packages/ui
+      react-modal:
+        specifier: ^3.16.1
+        version: 3.16.1
+
+  packages/ui: {}
+
+packages:
+
+  react-modal@3.16.1:
+    resolution: {integrity: sha512-AAAA}
+
+snapshots:
+
+  react-modal@3.16.1: {}
+"""
+
+
+def test_a_pnpm_workspace_member_with_workspace_protocol_dependencies_is_pinned_by_the_root_lockfile(
+    tmp_path: Path,
+) -> None:
+    """docmost's shape: a member's `workspace:*`/`link:` dependencies are packages of the same repository, not
+    registry ranges, and the root pnpm-lock.yaml pins its one registry range. A member of another repository
+    layout with a range nobody pins is still reported."""
+    write_tree(
+        tmp_path,
+        {
+            "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - 'packages/*'\n",
+            "pnpm-lock.yaml": PNPM_LOCK,
+            "apps/web/package.json": json.dumps(
+                {"name": "web", "dependencies": {"@acme/ui": "workspace:*", "react-modal": "^3.16.1"}}, indent=2
+            ),
+            "packages/ui/package.json": json.dumps({"name": "@acme/ui", "version": "1.0.0"}, indent=2),
+            "tools/cli/package.json": json.dumps(
+                {"name": "cli", "dependencies": {"@acme/ui": "link:../../packages/ui", "chalk": "^5.0.0"}}, indent=2
+            ),
+        },
+    )
+    result = audit(tmp_path, None, select=("DEP",))
+    assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
+        ("tools/cli/package.json", 5, "no lockfile beside package.json pins its 1 ranged dependency (chalk ^5.0.0)")
+    ]
+
+
 def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Path) -> None:
     """AzureTRE's root requirements.txt includes docs/requirements.txt with `-r`: each unpinned line was
     reported twice, once at the including file with the included file's line numbers (pointing at a comment)."""

@@ -2,8 +2,9 @@
 
 ``dependencies``, ``optionalDependencies`` and ``peerDependencies`` are runtime,
 ``devDependencies`` dev; all are direct. An exact version (``1.2.3``, ``=1.2.3``,
-``v1.2.3``) is pinned; ranges, tags, URLs, git and ``file:`` references are unpinned
-with their text. ``npm:name@range`` aliases report the real name. A ``package.json``
+``v1.2.3``) is pinned; so is a ``workspace:``/``link:`` reference (a package of the same repository,
+built from its source with it, never resolved from a registry); ranges, tags, URLs, git and ``file:``
+references are unpinned with their text. ``npm:name@range`` aliases report the real name. A ``package.json``
 under ``node_modules`` belongs to an installed package, not the project, and is skipped.
 """
 
@@ -18,6 +19,8 @@ from redline.sources.packages.common import ManifestBuilder, line_of, load_json_
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.yarn_lock import split_descriptor
 
+#: protocols that name another package of the same workspace (pnpm, yarn, bun): its source is in this repository
+_WORKSPACE_PROTOCOLS = ("workspace:", "link:")
 _EXACT = re.compile(r"^\s*[=v]?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
 _FIELDS = (
     ("dependencies", False),
@@ -53,14 +56,16 @@ class PackageJsonParser(ManifestParser):
                 if spec.startswith("npm:"):
                     real, rng = split_descriptor(spec[4:])
                 exact = _EXACT.match(rng)
+                local = rng.startswith(_WORKSPACE_PROTOCOLS)
                 key = b.add(
                     real,
                     exact.group(1) if exact else "",
-                    pinned=bool(exact),
+                    pinned=bool(exact) or local,
                     requirement="" if exact else spec,
                     line=line_of(lines, f'"{name}"', start),
                     dev=dev,
                     direct=True,
+                    managed=local,  # fixed by the workspace's own source, as a BOM fixes a Maven version
                 )
                 b.root(key, dev=dev)
         return b.build()
