@@ -87,18 +87,20 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
     manifest = json.dumps({"version": MANIFEST_VERSION, "tool": tool, "files": sorted(files)}, indent=1).encode()
     targets = [folder / name for name in files] + [folder / MANIFEST]
     opened: list[tuple[str, BinaryIO]] = []
-    try:
-        for name, data in files.items():
-            _stage(folder / name, data, opened)
-        _stage(folder / MANIFEST, manifest + b"\n", opened)
-        _sync(opened)
-        for _, fh in opened:
-            fh.close()  # a failed close (NFS, a full disk) is a failed write too
-    except BaseException:
-        _discard(opened)
-        raise
-    staged = [(tmp, target) for (tmp, _), target in zip(opened, targets, strict=True)]
-    with _interrupts_deferred():  # a Ctrl-C between two renames would leave a mix of two runs for good
+    # A Ctrl-C between two renames would leave a mix of two runs for good, and one between creating a
+    # temporary and recording it would leave it behind: the whole write (milliseconds) holds the signal.
+    with _interrupts_deferred():
+        try:
+            for name, data in files.items():
+                _stage(folder / name, data, opened)
+            _stage(folder / MANIFEST, manifest + b"\n", opened)
+            _sync(opened)
+            for _, fh in opened:
+                fh.close()  # a failed close (NFS, a full disk) is a failed write too
+        except BaseException:
+            _discard(opened)
+            raise
+        staged = [(tmp, target) for (tmp, _), target in zip(opened, targets, strict=True)]
         for tmp, target in staged:
             os.replace(tmp, target)
         for name in sorted(stale):
@@ -109,7 +111,7 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT/SIGTERM held back while the renames run (they take microseconds each), delivered after.
+    """SIGINT/SIGTERM held back while the set is written (in-memory bytes, milliseconds), delivered after.
 
     Held by Python-level handlers, not only by the main thread's signal mask: a process-directed signal goes
     to any thread that does not block it (the worker pool's helper threads, a test runner's I/O thread), and
