@@ -260,16 +260,17 @@ _MADE_UP = "ghp_" + _BODY + "1dW2qk"  # one character off: the checksum fails
 
 def test_the_built_in_checksum_of_github_and_npm_tokens() -> None:
     from redline.checks.secrets.checksum import checksum_valid, real_anyway
+    from redline.checks.secrets.verify import Status
 
     assert checksum_valid(_ISSUED)
     assert checksum_valid("npm_" + _BODY + "1dW2qj")
     assert checksum_valid("ghs_" + _BODY + "1dW2qj")
     for value in (_MADE_UP, TOKEN, "ghp_" + _BODY, "xyz_" + _BODY + "1dW2qj", "github_pat_" + _BODY + "1dW2qj"):
         assert not checksum_valid(value), value
-    assert real_anyway(_MADE_UP, "verified live (octocat)").startswith("the provider accepted it")
-    assert real_anyway(_ISSUED, "").startswith("the token's built-in checksum validates")
-    assert real_anyway(_ISSUED, "verified invalid (401)") == ""  # revoked: the provider's answer wins
-    assert real_anyway(_MADE_UP, "") == ""
+    assert real_anyway(_MADE_UP, Status.LIVE).startswith("the provider accepted it")
+    assert real_anyway(_ISSUED).startswith("the token's built-in checksum validates")
+    assert real_anyway(_ISSUED, Status.INVALID) == ""  # revoked: the provider's answer wins
+    assert real_anyway(_MADE_UP) == ""
 
 
 def test_an_issued_token_in_a_test_file_is_not_lowered(tmp_path: Path, run_secrets: Callable[..., AuditResult]) -> None:

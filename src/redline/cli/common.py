@@ -283,9 +283,10 @@ def print_summary(result: AuditResult, *, gating: int) -> None:
 def print_context(result: AuditResult, out: TextIO) -> None:
     """How many findings are listed apart (in tests, docs, samples and development files; advisories the code
     does not reach), one line per reason and rule."""
-    from redline.report.context_summary import by_reason, context_lines, context_total, how_ranked
+    from redline.report.context_summary import context_lines, context_total, how_ranked, items_by_reason
 
-    for reason, lines in by_reason(context_lines(result.items)):
+    for reason, items in items_by_reason(result.items):
+        lines = context_lines(items)
         out.write(f"  {context_total(lines)} of them {reason.what} ({how_ranked(reason, lines)}):\n")
         for line in lines:
             out.write(f"    {line.text()}\n")

@@ -139,22 +139,16 @@ def context_lines(items: Iterable[FindingGroup]) -> list[ContextLine]:
             by_rule[reason, item.lead.rule].append(item)
     lines = []
     for (reason, rule), group in by_rule.items():
-        paths = [f.location.path for item in group for f in item.members]
         members = sorted((f for item in group for f in item.members), key=lambda f: f.sort_key())
         folders = tuple(dict.fromkeys(reason.place(f) for f in members))
         gating = sum(GATE_EXEMPT_TAG not in item.lead.tags for item in group)
-        lines.append(ContextLine(rule, len(group), len(paths), folders, gating, reason))
+        lines.append(ContextLine(rule, len(group), len(members), folders, gating, reason))
     return sorted(lines, key=lambda line: (REASONS.index(line.reason), -line.items, line.rule))
 
 
-def by_reason(lines: Iterable[ContextLine]) -> list[tuple[ApartReason, list[ContextLine]]]:
-    """The lines of each reason that has any, in :data:`REASONS` order."""
-    grouped = [(reason, [line for line in lines if line.reason == reason]) for reason in REASONS]
-    return [(reason, group) for reason, group in grouped if group]
-
-
 def items_by_reason(items: Iterable[FindingGroup]) -> list[tuple[ApartReason, list[FindingGroup]]]:
-    """The context items of each reason that has any (``--show-context`` lists them), in :data:`REASONS` order."""
+    """The context items of each reason that has any, in :data:`REASONS` order (the reports list them with
+    ``--show-context``, else summarise each reason's with :func:`context_lines`)."""
     grouped: dict[ApartReason, list[FindingGroup]] = {reason: [] for reason in REASONS}
     for item in items:
         if (reason := reason_of(item)) is not None:

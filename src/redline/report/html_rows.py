@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from redline.core.context import is_in_context
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Finding
 from redline.core.priority import SCORING_SECTION, rank
 from redline.core.result import AuditResult
-from redline.report.serialize import is_apart, where
+from redline.report.serialize import where
 
 #: other places listed per item (the count says how many there are in all)
 PLACES = 20
@@ -67,7 +68,7 @@ def item_rows(result: AuditResult) -> dict[str, Any]:
     """Every item (suppressed ones too, hidden by default), outside samples, in rank order (``core.priority``),
     with the string table: ``{"rows": [...], "strings": [...]}``."""
     suppressed = group_findings(f for f in result.findings if f.suppressed is not None)
-    groups = [g for g in (*result.items, *suppressed) if not is_apart(g.lead)]
+    groups = [g for g in (*result.items, *suppressed) if not is_in_context(g.lead)]
     s = Strings()
     ranked = rank(groups, result.config.settings(SCORING_SECTION))
     rows = [item_row(result, r.group, r.first_among_equals, s) for r in ranked]

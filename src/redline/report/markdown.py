@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from redline.core.context import is_in_context
 from redline.core.groups import FindingGroup
 from redline.core.model import Severity, Stage
 from redline.core.result import AuditResult
@@ -19,7 +20,7 @@ from redline.report.context_summary import context_headline, context_lines, cont
 from redline.report.interface import Reporter
 from redline.report.plan_md import plan_summary
 from redline.report.sections import cost_tables, database_tables
-from redline.report.serialize import is_apart, where
+from redline.report.serialize import where
 
 TOP = 15
 LISTED = 50
@@ -154,22 +155,22 @@ class MarkdownReporter(Reporter):
         )
         lines += _counts(result)
         ranked = sorted(items, key=lambda g: (-g.lead.severity, -g.lead.priority.score, g.lead.sort_key()))
-        real = [g for g in ranked if not is_apart(g.lead)]
+        real = [g for g in ranked if not is_in_context(g.lead)]
         lines += _table(f"### Top {min(TOP, len(real))} findings", real[:TOP])
         lines += plan_summary(result)
         lines += _topology(result)
         lines += _evidence_tables(result)
         lines += _errors(result)
         lines += _not_covered(result)
-        lines += _context_section(result, [g for g in ranked if is_apart(g.lead)])
+        lines += _context_section(result, ranked)  # it takes the items listed apart
         return ("\n".join(lines) + "\n").encode()
 
 
-def _context_section(result: AuditResult, apart: list[FindingGroup]) -> list[str]:
+def _context_section(result: AuditResult, ranked: list[FindingGroup]) -> list[str]:
     """Findings listed apart (tests, docs, samples and development files; advisories the code does not reach):
     a section per reason, one line per rule unless asked to list them."""
     lines: list[str] = []
-    for reason, items in items_by_reason(apart):
+    for reason, items in items_by_reason(ranked):
         title = f"### {reason.title} ({len(items)}): not among the top findings"
         if context_listed(result):
             lines += _table(title, items[:LISTED])

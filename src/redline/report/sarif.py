@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 from redline import __version__
+from redline.core.context import is_in_context
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Area, Location, Severity
 from redline.core.result import AuditResult
 from redline.core.rules import Rule
 from redline.report.context_summary import context_lines, context_listed
 from redline.report.interface import Reporter
-from redline.report.serialize import is_apart, where
+from redline.report.serialize import where
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "SRCROOT"
@@ -128,7 +129,7 @@ def sarif_document(result: AuditResult) -> dict[str, Any]:
     # findings listed apart (tests, docs and samples; advisories the code does not reach): one note per reason and
     # rule unless --show-context (report.context_summary)
     listed = context_listed(result)
-    shown = [item for item in items if listed or not is_apart(item.lead)]
+    shown = [item for item in items if listed or not is_in_context(item.lead)]
     notifications = [
         {
             "level": "error" if e.fatal else "warning",

@@ -6,16 +6,9 @@ from collections import Counter
 from typing import Any
 
 from redline import __version__
-from redline.core.context import is_in_context
 from redline.core.groups import FindingGroup, group_findings
 from redline.core.model import Finding, Location, Severity
 from redline.core.result import AuditResult
-
-
-def is_apart(f: Finding) -> bool:
-    """Listed apart from the main list (``core.context``): in tests, docs and samples, or an advisory the code
-    does not reach."""
-    return is_in_context(f)
 
 
 def evidence_dict(f: Finding) -> dict[str, Any]:

@@ -23,7 +23,9 @@ _LOCAL_HOSTS = ("localhost", "127.", "[::]", "[::1]", "0.0.0.0", "::1")
 
 def is_hand_run_client(module: PythonModule) -> bool:
     """Whether ``module`` is a client script for a server on this machine (see the module doc)."""
-    if "client" not in PurePosixPath(module.path).stem.lower() or not _has_main_block(module.tree):
+    from redline.sources.code.build import main_guard  # noqa: PLC0415 - only for a file with a RES112 finding
+
+    if "client" not in PurePosixPath(module.path).stem.lower() or main_guard(module.tree) == (0, 0):
         return False
     targets: list[ast.expr] = []
     for call in module.calls:
@@ -35,17 +37,6 @@ def is_hand_run_client(module: PythonModule) -> bool:
                 return False
             targets.append(call.args[0])
     return bool(targets) and all(_local(t) for t in targets)
-
-
-def _has_main_block(tree: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.If)
-        and isinstance(node.test, ast.Compare)
-        and isinstance(node.test.left, ast.Name)
-        and node.test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in node.test.comparators)
-        for node in tree.body
-    )
 
 
 def _name(func: ast.expr) -> str:

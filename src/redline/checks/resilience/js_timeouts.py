@@ -161,7 +161,9 @@ _MOBILE_MARKERS = ("react-native", "expo-app")
 _APP_SUFFIXES = ("client", "front", "frontend", "web", "ui", "app-ui")
 
 
-def _browser_module(index: CodeIndex) -> bool:
+def browser_module(index: CodeIndex) -> bool:
+    """Code that runs in a browser or a phone app (waiting on its user, not on a server queue): RES200 and
+    RES290 leave it alone."""
     if index.path.lower().endswith((".jsx", ".tsx", ".vue", ".svelte")):
         return True
     parts = [part.lower() for part in index.path.split("/")[:-1]]
@@ -176,10 +178,6 @@ def _browser_module(index: CodeIndex) -> bool:
         for _, module in index.imports
         for lib in _BROWSER_LIBS
     )
-
-
-#: shared with the gRPC deadline rule (RES290): browser code waits on its user, not on a server queue
-browser_module = _browser_module
 
 
 def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
@@ -210,8 +208,7 @@ def _network_url(arg: Arg) -> bool:
 
 
 def fetch_hits(index: CodeIndex) -> Iterator[CallSite]:
-    if _browser_module(index):
-        return
+    """The module's fetch calls with no signal (a browser module's are not asked for: see the check)."""
     for call in index.calls:
         if not call.args or not _is_fetch(call, index) or not _network_url(call.args[0]) or _shadowed(call, index):
             continue
@@ -242,9 +239,10 @@ def _axios_timeout(call: CallSite, method: str, written: set[str], global_defaul
 
 
 def axios_hits(index: CodeIndex, global_default: bool) -> Iterator[tuple[CallSite, str]]:
-    """(call, what is wrong) for the module's axios instances and direct calls."""
+    """(call, what is wrong) for the module's axios instances and direct calls (a browser module's are not
+    asked for: see the check)."""
     locals_ = _axios_local(index)
-    if not locals_ or _browser_module(index):
+    if not locals_:
         return
     written = {target for _, target, _ in index.writes}
     for call in index.calls:
@@ -288,7 +286,10 @@ class JsTimeoutCheck(ModuleCheck):
             out.append(_AxiosDefault())
         if looks_like_test_or_sample(index.path):
             return out
-        out.append(module_imports(index, browser=_browser_module(index)))
+        browser = browser_module(index)  # once per module: it reads every call and import
+        out.append(module_imports(index, browser=browser))
+        if browser:
+            return out
         out += [self._fetch(index, call) for call in fetch_hits(index)]
         with_default = {(id(call), why) for call, why in axios_hits(index, True)}
         for call, why in axios_hits(index, False):

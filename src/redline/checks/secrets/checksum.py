@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redline.checks.secrets.verify import Status
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHECKSUMMED = re.compile(r"(?:gh[pousr]|npm)_(?P<body>[A-Za-z0-9]{30})(?P<check>[A-Za-z0-9]{6})")
@@ -39,12 +43,16 @@ CHECKSUM_REASON = "the token's built-in checksum validates: an issued token, not
 LIVE_REASON = "the provider accepted it (--verify): a live credential"
 
 
-def real_anyway(secret: str, verification: str) -> str:
-    """Why a secret found in a test, docs or sample path is real all the same, or "" when nothing says so."""
-    if verification.startswith("verified live"):
-        return LIVE_REASON
-    if verification.startswith("verified invalid"):
-        return ""  # revoked or never issued: the provider's answer outweighs the checksum
+def real_anyway(secret: str, verified: Status | None = None) -> str:
+    """Why a secret found in a test, docs or sample path is real all the same, or "" when nothing says so.
+    ``verified``: the provider's answer to ``--verify`` (None when not asked)."""
+    if verified is not None:
+        from redline.checks.secrets.verify import Status  # noqa: PLC0415 - loaded only with --verify
+
+        if verified is Status.LIVE:
+            return LIVE_REASON
+        if verified is Status.INVALID:
+            return ""  # revoked or never issued: the provider's answer outweighs the checksum
     if checksum_valid(secret):
         return CHECKSUM_REASON
     return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from redline.checks.interface import Check
 from redline.checks.secrets.checksum import real_anyway
@@ -17,6 +18,9 @@ from redline.core.context import CONTEXT_TAG, DEVELOPMENT, in_test_or_sample, is
 from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity
 from redline.core.rules import Rule
+
+if TYPE_CHECKING:
+    from redline.checks.secrets.verify import Status
 
 SNIPPET_MAX = 160
 PURGE = (
@@ -110,13 +114,15 @@ def secret_finding(
     evidence: EvidenceInput | None = None,
     allowlist: frozenset[str] = frozenset(),
     gate_samples: bool = False,
+    verified: Status | None = None,
 ) -> Finding:
+    """``verified``: the provider's answer to ``--verify`` (None when not asked)."""
     digest = secret_hash(secret, salt)
     shown = redact(secret)
     in_sample = in_test_or_sample(path)
     # a test folder does not make an issued token a sample: a valid built-in checksum or a live --verify answer
     # keeps it in the main list, at its rule's severity, and gating
-    real = real_anyway(secret, str((evidence or {}).get("verification", ""))) if in_sample else ""
+    real = real_anyway(secret, verified) if in_sample else ""
     if real:
         in_sample = False
         confidence = Confidence.HIGH  # the scanner lowered it for the path; the checksum or the provider outweighs that

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
 from redline.checks.secrets.context import generic_noise_file, public_by_design
@@ -31,6 +31,9 @@ from redline.core.filekinds import kind_of
 from redline.core.model import Confidence, Severity
 from redline.core.rules import Rule
 
+if TYPE_CHECKING:
+    from redline.checks.secrets.verify import Verdict
+
 
 @dataclass(frozen=True, slots=True)
 class FoundSecret:
@@ -48,7 +51,7 @@ class FoundSecret:
     severity: Severity | None
     identity_prefix: str
     secret: str = field(repr=False)
-    verdict: str = ""  # set by --verify
+    verdict: Verdict | None = None  # set by --verify
     #: why the value takes the shared context step although its file is not a test or sample ("" when not)
     context: str = ""
 

@@ -70,18 +70,17 @@ class SecretsBase:
         if verdict is None:
             verdict = verifier.verify(found.secret)
             verdicts[key] = verdict
-        note = f"verified {verdict.status.value}" + (f" ({verdict.detail})" if verdict.detail else "")
         if verdict.status is Status.LIVE:
             return replace(
                 found,
-                what=f"{found.what} [{note}]",
+                what=f"{found.what} [{verdict.note}]",
                 confidence=Confidence.HIGH,
                 severity=Severity.CRITICAL,
-                verdict=note,
+                verdict=verdict,
             )
         if verdict.status is Status.INVALID:
-            return replace(found, what=f"{found.what} [{note}]", confidence=Confidence.LOW, verdict=note)
-        return replace(found, verdict=note)
+            return replace(found, what=f"{found.what} [{verdict.note}]", confidence=Confidence.LOW, verdict=verdict)
+        return replace(found, verdict=verdict)
 
     def to_finding(
         self,
@@ -93,7 +92,7 @@ class SecretsBase:
     ) -> Finding:
         assert hasattr(check, "finding")
         if found.verdict:
-            evidence = {**(evidence or {}), "verification": found.verdict}
+            evidence = {**(evidence or {}), "verification": found.verdict.note}
         finding = secret_finding(
             check,  # type: ignore[arg-type]
             found.rule,
@@ -112,6 +111,7 @@ class SecretsBase:
             evidence={"rule_id": found.rule_id, **(evidence or {})},
             allowlist=settings.allowlist,
             gate_samples=settings.gate_samples,
+            verified=found.verdict.status if found.verdict else None,
         )
         if found.context:
             return in_development_file(finding, settings.gate_samples, found.context, context_note(found.context))

@@ -27,6 +27,11 @@ class Verdict:
     status: Status
     detail: str = ""  # safe to show: an account name, an HTTP status, an error class
 
+    @property
+    def note(self) -> str:
+        """What the finding shows: ``verified live (account octo-bot)``."""
+        return f"verified {self.status.value}" + (f" ({self.detail})" if self.detail else "")
+
 
 class Verifier(ABC):
     #: the provider name as written in the rule files (``provider = "GitHub"``)
