@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from redline.checks.code.callees import Callee, Callees
+from redline.checks.latency.loop_items import where
 from redline.checks.latency.orm import Catalogue, iterated, module_orm
 from redline.checks.latency.per_item import (
     LOCKING_SQL,
@@ -27,7 +28,6 @@ from redline.checks.latency.per_item import (
     orm_read,
     per_item_loop,
     raw_read,
-    where,
     write_lines,
     writes_statement,
 )
