@@ -10,7 +10,6 @@ a repeated key costs no query."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +24,7 @@ from redline.checks.latency.per_item import (
     RAW_SQL_REMEDIATION,
     Hit,
     item_names,
+    looks_up_cache,
     orm_read,
     per_item_loop,
     raw_read,
@@ -43,9 +43,7 @@ _MEMOISED = frozenset(
         "alru_cache", "cache_memoize", "memoize_function", "cache_result",
     }
 )  # fmt: skip
-#: a call on a cache or a store of objects fetched before (``cache.get``, ``self._cache.get``,
-#: ``object_storage.get(key) or Model.objects...``) guards the query: it runs on a miss
-_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+#: what a cache is asked before the query (``cache.get``, ``object_storage.get(key) or Model.objects...``)
 _CACHE_LOOKUPS = frozenset({"get", "get_or_set", "get_many", "has_key", "has", "fetch"})
 
 
@@ -360,11 +358,7 @@ def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
 def _memoised(index: CodeIndex) -> set[str]:
     """Functions whose reads are not one per call: memoised by a decorator or behind a cache lookup."""
     found = {d.qualname for d in index.definitions if any(x.raw.rsplit(".", 1)[-1] in _MEMOISED for x in d.decorators)}
-    for call in index.calls:
-        owner, _, method = call.raw.rpartition(".")
-        if owner and method in _CACHE_LOOKUPS and _CACHE_RECEIVER.search(owner):
-            found.add(call.function)
-    return found
+    return found | {call.function for call in index.calls if looks_up_cache(call.raw, _CACHE_LOOKUPS)}
 
 
 def _locking(index: CodeIndex) -> set[str]:

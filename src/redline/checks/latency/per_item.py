@@ -43,6 +43,15 @@ WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|D
 #: batch; Django's ``select_for_update()`` and SQLAlchemy's ``with_for_update()`` are the same in a query chain
 LOCKING_SQL = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bLOCK\s+IN\s+SHARE\s+MODE\b", re.IGNORECASE)
 LOCKING_STEPS = frozenset({"select_for_update", "with_for_update"})
+#: a cache or a store of objects fetched before (``cache``, ``self._cache``, ``object_storage``, ``this.memo``)
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+
+
+def looks_up_cache(raw: str, lookups: frozenset[str]) -> bool:
+    """``cache.get(key)``: a call that asks a cache first (one of ``lookups``), so the query near it runs on a
+    miss (Python helpers and JavaScript/TypeScript helpers each name their lookups)."""
+    owner, _, method = raw.rpartition(".")
+    return method in lookups and bool(_CACHE_RECEIVER.search(owner))
 
 
 def not_a_batchable_read(sql: str) -> bool:
