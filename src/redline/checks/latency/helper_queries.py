@@ -10,12 +10,12 @@ a repeated key costs no query."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from redline.checks.code.callees import Callee, Callees
+from redline.checks.latency.loop_items import where
 from redline.checks.latency.orm import Catalogue, iterated, module_orm
 from redline.checks.latency.per_item import (
     LOCKING_SQL,
@@ -24,10 +24,10 @@ from redline.checks.latency.per_item import (
     RAW_SQL_REMEDIATION,
     Hit,
     item_names,
+    looks_up_cache,
     orm_read,
     per_item_loop,
     raw_read,
-    where,
     write_lines,
     writes_statement,
 )
@@ -43,9 +43,7 @@ _MEMOISED = frozenset(
         "alru_cache", "cache_memoize", "memoize_function", "cache_result",
     }
 )  # fmt: skip
-#: a call on a cache or a store of objects fetched before (``cache.get``, ``self._cache.get``,
-#: ``object_storage.get(key) or Model.objects...``) guards the query: it runs on a miss
-_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+#: what a cache is asked before the query (``cache.get``, ``object_storage.get(key) or Model.objects...``)
 _CACHE_LOOKUPS = frozenset({"get", "get_or_set", "get_many", "has_key", "has", "fetch"})
 
 
@@ -74,28 +72,18 @@ class Issued:
     via: tuple[str, ...] = ()  # the helpers between the called function and the query, outermost first
 
 
-#: when a summary was found, as the eager fixpoint this reproduces would find it: (0, 0, 0) for a query in the
-#: function itself, (round, module's position, call's position) for one found through a call in a deepening
-#: round (each round walks every call of every module in order and sees what earlier calls of it found)
-_Time = tuple[int, int, int]
-_DIRECT: _Time = (0, 0, 0)
-_FIRST_ROUND: _Time = (1, 0, 0)
-_NEVER: _Time = (DEPTH, 0, 0)  # after every round: the final summary
-
-
 class _Module:
     """What the summaries need of one module, computed the first time a summary asks for it."""
 
-    def __init__(self, index: CodeIndex, position: int) -> None:
+    def __init__(self, index: CodeIndex) -> None:
         self.index = index
-        self.position = position
         self.defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
         self.memoised = _memoised(index)
-        #: each function's calls outside its loops, with their position among the module's calls
-        self.outside: dict[str, list[tuple[int, CallSite]]] = {}
-        for at, call in enumerate(index.calls):
+        #: each function's calls outside its loops, in source order
+        self.outside: dict[str, list[CallSite]] = {}
+        for call in index.calls:
             if call.loop < 0 and call.function:
-                self.outside.setdefault(call.function, []).append((at, call))
+                self.outside.setdefault(call.function, []).append(call)
 
     @cached_property
     def locking(self) -> set[str]:
@@ -114,103 +102,63 @@ class HelperQueries:
     """The project functions that issue a read per call, by (path, qualified name), summarised when a loop's
     call asks: only the functions called with an item, and what they call up to ``DEPTH`` deep, are read.
 
-    The summaries are the fixpoint of rounds over every call outside loops (a function's own query first; then
-    ``DEPTH - 1`` rounds, each walking every module's calls in order, where a function takes the summary of the
-    first call whose callee was summarised earlier in that walk or before it). Asked one function at a time,
-    the same result follows by time: a call at round r, position p finds its callee's summary only when the
-    callee's was found before (r, p), and each callee is worked out no further than that time needs."""
+    A function's summary is its own query, else that of its first call (in source order) whose callee has one,
+    reached with one of its parameters, through at most ``DEPTH - 1`` calls in all. Each (function, calls left)
+    is worked out once; the budget bounds the recursion, whatever the order of the modules."""
 
     def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
         self.callees = Callees.of(indexes)
         self.cat = cat
         self._indexes = indexes
-        self._by_path = {index.path: (at, index) for at, index in enumerate(indexes)}
+        self._by_path = {index.path: index for index in indexes}
         self._modules: dict[str, _Module] = {}
-        #: (path, qualname) -> when its summary was found and what it is; None: it has none
-        self._found: dict[tuple[str, str], tuple[_Time, Issued] | None] = {}
-        #: (path, qualname) -> a time before which it has no summary (while it is worked out: the call at hand)
-        self._floor: dict[tuple[str, str], _Time] = {}
+        #: ((path, qualname), calls it may go through) -> its summary, None: it has none
+        self._summaries: dict[tuple[tuple[str, str], int], Issued | None] = {}
         self._locks: dict[tuple[tuple[str, str], int], bool] = {}
         self._methods: dict[tuple[str, str], tuple[CodeIndex, Definition] | None] | None = None
 
     def _module(self, path: str) -> _Module:
         found = self._modules.get(path)
         if found is None:
-            at, index = self._by_path[path]
-            found = self._modules[path] = _Module(index, at)
+            found = self._modules[path] = _Module(self._by_path[path])
         return found
 
     def issued(self, path: str, qualname: str) -> Issued | None:
         """The read the function runs on every call with one of its parameters, directly or through calls."""
-        return self._before((path, qualname), _NEVER)
+        return self._summary((path, qualname), DEPTH - 1)
 
-    def _before(self, key: tuple[str, str], time: _Time) -> Issued | None:
-        """The function's summary when it was found before ``time``, else None. The walks through calls are
-        kept on a stack of their own (each waits for its callee's answer), so a long chain of helpers that hand
-        a parameter on costs no Python recursion."""
-        known, value = self._known(key, time)
-        if known:
-            return value
-        walks = [self._walk(key, time)]
-        while walks:
-            try:
-                asked = walks[-1].send(value)
-            except StopIteration as done:
-                walks.pop()
-                value = done.value
-                continue
-            known, value = self._known(*asked)
-            if not known:
-                walks.append(self._walk(*asked))
-        return value
-
-    def _known(self, key: tuple[str, str], time: _Time) -> tuple[bool, Issued | None]:
-        """(True, the answer) when no walk through the function's calls is needed for it: settled before, a
-        query of its own, guarded, or asked about a time its walk has not passed yet."""
-        if key in self._found:
-            found = self._found[key]
-            return True, found[1] if found is not None and found[0] < time else None
-        if key not in self._floor:
+    def _summary(self, key: tuple[str, str], calls: int) -> Issued | None:
+        """The function's read, its own or through up to ``calls`` calls; None when it takes row locks itself or
+        through its callees (a locking protocol, taken in turn per item, not reads to batch)."""
+        memo = (key, calls)
+        if memo not in self._summaries:
             module = self._module(key[0])
             definition = module.defs.get(key[1])
-            if definition is None or key[1] in module.memoised:
-                self._found[key] = None
-                return True, None
-            direct = self._direct(module, key[1], definition)
-            if direct is not None:
-                self._found[key] = None if self._locking(key, DEPTH) else (_DIRECT, direct)
-                return True, None if self._found[key] is None else direct
-            self._floor[key] = _FIRST_ROUND
-        return (True, None) if self._floor[key] >= time else (False, None)
+            found = None
+            if definition is not None and key[1] not in module.memoised:  # memoised: a repeated key costs no query
+                found = (
+                    self._direct(module, key[1], definition)
+                    if calls == 0
+                    else self._summary(key, 0) or self._through_calls(module, key, calls)
+                )
+            self._summaries[memo] = None if found is None or self._locking(key, DEPTH) else found
+        return self._summaries[memo]
 
-    def _walk(
-        self, key: tuple[str, str], time: _Time
-    ) -> Generator[tuple[tuple[str, str], _Time], Issued | None, Issued | None]:
-        """Walk the function's calls in round order from where the last walk stopped, up to ``time``; it asks
-        (yields) whether a callee had its summary before the call's time and is sent the answer."""
-        module = self._module(key[0])
+    def _through_calls(self, module: _Module, key: tuple[str, str], calls: int) -> Issued | None:
+        """The read of the function's first call that hands one of its parameters to a callee whose read, through
+        up to ``calls - 1`` further calls, is made with it."""
         definition = self.callees.definitions[key[0]].get(key[1])
         if definition is None or definition.kind == "class":  # a class of the same name defined after it
-            self._found[key] = None
             return None
-        for round_ in range(1, DEPTH):
-            for at, call in module.outside.get(key[1], []):
-                when = (round_, module.position, at)
-                if when < self._floor[key]:
-                    continue  # worked out before: no summary through it
-                self._floor[key] = when  # asked again while this call is followed: not found before it
-                if when >= time:
-                    return None
-                args = _own_args(call, definition)
-                callee = self.callees.resolve(module.index, call) if args else None
-                if callee is not None and (callee.index.path, callee.definition.qualname) != key:
-                    inner = yield (callee.index.path, callee.definition.qualname), when
-                    found = _one_deeper(call, definition, args, callee, inner)
-                    if found is not None:
-                        self._found[key] = None if self._locking(key, DEPTH) else (when, found)
-                        return None if self._found[key] is None else found
-                self._floor[key] = (round_, module.position, at + 1)  # past this call: the next walk goes on
-        self._found[key] = None
+        for call in module.outside.get(key[1], []):
+            args = _own_args(call, definition)
+            callee = self.callees.resolve(module.index, call) if args else None
+            if callee is None or (callee.index.path, callee.definition.qualname) == key:
+                continue
+            inner = self._summary((callee.index.path, callee.definition.qualname), calls - 1)
+            found = _one_deeper(call, definition, args, callee, inner)
+            if found is not None:
+                return found
         return None
 
     def _locking(self, key: tuple[str, str], depth: int) -> bool:
@@ -221,7 +169,7 @@ class HelperQueries:
             module = self._module(key[0])
             found = key[1] in module.locking
             if not found and depth > 0:
-                for _, call in module.outside.get(key[1], []):
+                for call in module.outside.get(key[1], []):
                     callee = self.callees.resolve(module.index, call)
                     if callee is not None and self._locking((callee.index.path, callee.definition.qualname), depth - 1):
                         found = True
@@ -232,7 +180,7 @@ class HelperQueries:
     def _direct(self, module: _Module, function: str, definition: Definition) -> Issued | None:
         """The first read the function runs itself, outside its loops, with one of its parameters."""
         index, cat = module.index, self.cat
-        for _, call in module.outside.get(function, []):
+        for call in module.outside.get(function, []):
             if call.line in module.writes:
                 continue  # the read of a chain that writes
             query = orm_read(call, cat, module.orm)
@@ -298,10 +246,8 @@ def _one_deeper(
     call: CallSite, definition: Definition, args: list[tuple[str, Arg]], callee: Callee, inner: Issued | None
 ) -> Issued | None:
     """The summary ``call`` gives its function: its callee's, when an argument carrying one of the function's
-    parameters reaches the callee's query, one call deeper (and no deeper than ``DEPTH``)."""
+    parameters reaches the callee's query, one call deeper."""
     if inner is None or not any(callee.parameter(k) in inner.params for k, _ in args):
-        return None
-    if len(inner.via) + 1 >= DEPTH:
         return None
     params = frozenset(_parameters_read(call, definition))
     step = f"{callee.definition.qualname} ({callee.index.path}:{callee.definition.line})"
@@ -412,11 +358,7 @@ def _own_args(call: CallSite, definition: Definition) -> list[tuple[str, Arg]]:
 def _memoised(index: CodeIndex) -> set[str]:
     """Functions whose reads are not one per call: memoised by a decorator or behind a cache lookup."""
     found = {d.qualname for d in index.definitions if any(x.raw.rsplit(".", 1)[-1] in _MEMOISED for x in d.decorators)}
-    for call in index.calls:
-        owner, _, method = call.raw.rpartition(".")
-        if owner and method in _CACHE_LOOKUPS and _CACHE_RECEIVER.search(owner):
-            found.add(call.function)
-    return found
+    return found | {call.function for call in index.calls if looks_up_cache(call.raw, _CACHE_LOOKUPS)}
 
 
 def _locking(index: CodeIndex) -> set[str]:

@@ -14,7 +14,7 @@ from redline.checks.latency.jsgo_rules import (
     JS_REDIS_IN_LOOP,
 )
 from redline.checks.latency.loop_items import constant_lists, item_names, per_item, per_query, where
-from redline.checks.latency.per_item import LOCKING_SQL, Hit
+from redline.checks.latency.per_item import LOCKING_SQL, Hit, looks_up_cache
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 from redline.sources.code.treesitter.jsnames import module_id
 
@@ -437,7 +437,7 @@ def helper_reads(module: str, receivers: JsReceivers) -> dict[str, tuple[int, st
 
 def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[int, str, str]]:
     params = {d.qualname: set(d.params) for d in index.definitions if d.kind != "class" and d.params}
-    cached = {c.function for c in index.calls if _looks_up_cache(c.raw)}
+    cached = {c.function for c in index.calls if looks_up_cache(c.raw, _CACHE_LOOKUPS)}
     found: dict[str, tuple[int, str, str]] = {}
     for call in index.calls:
         own = params.get(call.function)
@@ -452,14 +452,8 @@ def _module_reads(index: CodeIndex, receivers: JsReceivers) -> dict[str, tuple[i
 
 
 _NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
-_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|memo|storage)\w*$", re.IGNORECASE)
 #: what a cache is asked before the query (a Prisma model named ``...Cache`` written with ``deleteMany`` is not)
 _CACHE_LOOKUPS = frozenset({"get", "has", "getOrSet", "get_or_set", "get_many", "wrap", "fetch", "mget"})
-
-
-def _looks_up_cache(raw: str) -> bool:
-    owner, _, method = raw.rpartition(".")
-    return method in _CACHE_LOOKUPS and bool(_CACHE_RECEIVER.search(owner))
 
 
 def _names_in(call: CallSite) -> set[str]:

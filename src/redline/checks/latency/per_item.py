@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
 from redline.checks.latency.lazy_querysets import never_evaluated
+from redline.checks.latency.loop_items import where
 from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
 from redline.checks.latency.rules import (
     HTTP_IN_LOOP,
@@ -42,6 +43,15 @@ WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE|CREATE|D
 #: batch; Django's ``select_for_update()`` and SQLAlchemy's ``with_for_update()`` are the same in a query chain
 LOCKING_SQL = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bLOCK\s+IN\s+SHARE\s+MODE\b", re.IGNORECASE)
 LOCKING_STEPS = frozenset({"select_for_update", "with_for_update"})
+#: a cache or a store of objects fetched before (``cache``, ``self._cache``, ``object_storage``, ``this.memo``)
+_CACHE_RECEIVER = re.compile(r"(^|[._])_*\w*(cache|storage|memo)\w*$", re.IGNORECASE)
+
+
+def looks_up_cache(raw: str, lookups: frozenset[str]) -> bool:
+    """``cache.get(key)``: a call that asks a cache first (one of ``lookups``), so the query near it runs on a
+    miss (Python helpers and JavaScript/TypeScript helpers each name their lookups)."""
+    owner, _, method = raw.rpartition(".")
+    return method in lookups and bool(_CACHE_RECEIVER.search(owner))
 
 
 def not_a_batchable_read(sql: str) -> bool:
@@ -97,12 +107,10 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
     seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
     for call in index.calls:
-        if call.loop < 0 or call.line in seen:
-            continue
-        items = _item_names(index, call.loop)
-        loop = index.loops[call.loop]
-        if not items & set(call.reads) or loop.exits:
+        loop = None if call.line in seen else per_item_loop(index, call)
+        if loop is None:
             continue  # not per item; a search that stops at its hit
+        items = _item_names(index, call.loop)
         hit = (
             (
                 None
@@ -136,18 +144,13 @@ def _batched(call: CallSite, items: set[str]) -> bool:
     return any(a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args)
 
 
-def _where(loop: Loop) -> str:
-    what = f"`{loop.iter}`" if loop.iter else "the loop"
-    return f"once per item of {what} (loop at line {loop.line})"
-
-
 def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> Hit | None:
     query = orm_read(call, cat, orm)
     if query is None:
         return None
     return Hit(
         QUERY_IN_LOOP,
-        f"{query}(...) runs {_where(loop)}: one query per item (N+1)",
+        f"{query}(...) runs {where(loop)}: one query per item (N+1)",
         call.line,
         call.end_line,
         {"query": query, "loop": f"line {loop.line}"},
@@ -206,7 +209,7 @@ def _raw_sql(call: CallSite, orm: str | None, loop: Loop, items: set[str]) -> Hi
         return None
     return Hit(
         RAW_SQL_IN_LOOP,
-        f"{call.raw}(...) runs {_where(loop)}",
+        f"{call.raw}(...) runs {where(loop)}",
         call.line,
         call.end_line,
         {"call": call.raw, "loop": f"line {loop.line}"},
@@ -249,7 +252,7 @@ def _redis(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
     batch = {"get": "MGET", "set": "MSET", "hget": "HMGET"}.get(method(call), "a pipeline")
     return Hit(
         REDIS_IN_LOOP,
-        f"Redis {method(call).upper()} through {owner} runs {_where(loop)}",
+        f"Redis {method(call).upper()} through {owner} runs {where(loop)}",
         call.line,
         call.end_line,
         {"command": method(call), "client": owner, "loop": f"line {loop.line}"},
@@ -264,7 +267,7 @@ def _http(call: CallSite, bindings: Bindings, loop: Loop) -> Hit | None:
     what = "gRPC call" if kind == "rpc" else "HTTP request"
     return Hit(
         HTTP_IN_LOOP,
-        f"{what} {call.raw}(...) made {_where(loop)} (chatty RPC)",
+        f"{what} {call.raw}(...) made {where(loop)} (chatty RPC)",
         call.line,
         call.end_line,
         {"call": call.raw, "loop": f"line {loop.line}"},
@@ -325,10 +328,6 @@ def per_item_loop(index: CodeIndex, call: CallSite) -> Loop | None:
 def item_names(index: CodeIndex, call: CallSite) -> set[str]:
     """The names the loops around ``call`` bind over data."""
     return _item_names(index, call.loop) if call.loop >= 0 else set()
-
-
-def where(loop: Loop) -> str:
-    return _where(loop)
 
 
 def write_lines(index: CodeIndex) -> set[int]:
