@@ -110,16 +110,16 @@ def console() -> NoReturn:
     """The ``redline`` console script: ``main``, then leave without freeing what the run built.
 
     An audit's facts are millions of small objects; freeing them and then tearing down every module costs
-    serial time after the reports are written. The outputs are flushed, logging shut down and the ``atexit``
-    handlers (temporary directories, multiprocessing) run as a normal exit would, then ``os._exit``.
-    In-process callers (tests) use ``main`` and keep the ordinary exit."""
+    serial time after the reports are written. As a normal exit would, the ``atexit`` handlers run first
+    (``logging.shutdown``, temporary directories, multiprocessing), then the outputs are flushed (what a
+    handler printed included), then ``os._exit``. In-process callers (tests) use ``main`` and keep the
+    ordinary exit."""
     leaving_soon()
     code = main()
+    atexit._run_exitfuncs()  # logging registers its own ``shutdown`` here
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (``| head``): nothing more can be said there
             code = 120  # what the interpreter exits with when its own final flush fails
-    logging.shutdown()
-    atexit._run_exitfuncs()
     os._exit(code)

@@ -69,30 +69,19 @@ class ForkPool(Generic[T, R]):
         process takes the next item itself whenever every worker is busy (``local(item, between)``, which calls
         ``between`` after each file so that a worker done meanwhile is handed its next item at once): the
         results it makes are never sent through a pipe and decoded again."""
-        jobs = _Dispatch(self._workers, items, self._receive)
+        jobs: _Dispatch[T, R] = _Dispatch(self._workers, items)
         next_out = 0
         while True:
             jobs.hand_out()
             while next_out in jobs.done:
                 yield jobs.done.pop(next_out)
                 next_out += 1
-            job = jobs.next_job() if local is not None and not jobs.exhausted else None
-            if local is not None and job is not None:
+            if local is not None and (job := jobs.next_job()) is not None:
                 jobs.done[job[0]] = local(job[1], jobs.between)
-                continue
-            if not jobs.busy:
+            elif jobs.busy:
+                jobs.collect(None)
+            else:
                 return
-            jobs.collect(None)
-
-    @staticmethod
-    def _receive(conn: Connection, proc: BaseProcess) -> R:
-        try:
-            ok, value = conn.recv()
-        except (EOFError, OSError):
-            raise _died(proc) from None
-        if not ok:
-            raise WorkerDied(f"a worker process failed: {value}")
-        return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
         for proc, conn in self._workers:
@@ -117,26 +106,18 @@ class _Dispatch(Generic[T, R]):
     """The bookkeeping of one ``imap``: the items not handed out, which worker holds which, the results not
     yet yielded."""
 
-    def __init__(
-        self,
-        workers: list[tuple[BaseProcess, Connection]],
-        items: Iterable[T],
-        receive: Callable[[Connection, BaseProcess], R],
-    ) -> None:
+    def __init__(self, workers: list[tuple[BaseProcess, Connection]], items: Iterable[T]) -> None:
         self._todo = iter(enumerate(items))
-        self._receive = receive
         self.idle = list(workers)
         self.busy: dict[Connection, tuple[int, BaseProcess]] = {}
         self.done: dict[int, R] = {}
-        self.exhausted = False
 
     def next_job(self) -> tuple[int, T] | None:
-        job = next(self._todo, None)
-        self.exhausted = job is None
-        return job
+        """The next item and its position; ``None`` once every item was taken (and every time after)."""
+        return next(self._todo, None)
 
     def hand_out(self) -> None:
-        while self.idle and not self.exhausted:
+        while self.idle:
             job = self.next_job()
             if job is None:
                 return
@@ -152,7 +133,7 @@ class _Dispatch(Generic[T, R]):
         for ready in wait(list(self.busy), timeout):
             assert isinstance(ready, Connection)
             index, proc = self.busy.pop(ready)
-            self.done[index] = self._receive(ready, proc)
+            self.done[index] = _receive(ready, proc)
             self.idle.append((proc, ready))
 
     def between(self) -> None:
@@ -160,6 +141,16 @@ class _Dispatch(Generic[T, R]):
         if self.busy:
             self.collect(0)
             self.hand_out()
+
+
+def _receive(conn: Connection, proc: BaseProcess) -> Any:
+    try:
+        ok, value = conn.recv()
+    except (EOFError, OSError):
+        raise _died(proc) from None
+    if not ok:
+        raise WorkerDied(f"a worker process failed: {value}")
+    return value
 
 
 def _died(proc: BaseProcess) -> WorkerDied:

@@ -81,42 +81,44 @@ def facts_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+#: one file's work in a chunk: ``process_file`` (the first pass) or ``judge_text`` (the second)
+FileStep = Callable[[WorkerState, SourceFile, ChunkOutcome], None]
+
+
+def _over_chunk(
+    step: FileStep, state: WorkerState, files: list[SourceFile], between: Callable[[], None] = lambda: None
+) -> ChunkOutcome:
+    """``step`` over each file of a chunk, ``between`` after each (the main process: a worker done meanwhile
+    gets its next chunk)."""
+    out = ChunkOutcome()
+    for file in files:
+        step(state, file, out)
+        between()
+    return out
+
+
 def process_chunk(files: list[SourceFile]) -> ChunkOutcome:
     assert _STATE is not None, "worker state not installed"
-    out = ChunkOutcome()
     with parsing():
-        for file in files:
-            process_file(_STATE, file, out)
-    return out
+        return _over_chunk(process_file, _STATE, files)
 
 
 def process_chunk_here(state: WorkerState, files: list[SourceFile], between: Callable[[], None]) -> ChunkOutcome:
     """A chunk the main process takes itself while its workers are busy (``ForkPool.imap``'s ``local``):
     its facts stay where the project checks read them, never encoded, sent and decoded. ``between`` runs
     after each file (a worker done meanwhile gets its next chunk); the caller holds ``parsing()``."""
-    out = ChunkOutcome()
-    for file in files:
-        process_file(state, file, out)
-        between()
-    return out
+    return _over_chunk(process_file, state, files, between)
 
 
 def judge_text_chunk_here(state: WorkerState, files: list[SourceFile], between: Callable[[], None]) -> ChunkOutcome:
     """The second pass over a chunk the main process takes itself (see ``process_chunk_here``)."""
-    out = ChunkOutcome()
-    for file in files:
-        judge_text(state, file, out)
-        between()
-    return out
+    return _over_chunk(judge_text, state, files, between)
 
 
 def judge_text_chunk(files: list[SourceFile]) -> ChunkOutcome:
     """The second pass (see ``judge_text``) over a chunk."""
     assert _STATE is not None, "worker state not installed"
-    out = ChunkOutcome()
-    for file in files:
-        judge_text(_STATE, file, out)
-    return out
+    return _over_chunk(judge_text, _STATE, files)
 
 
 def judge_text(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> None:
