@@ -44,9 +44,10 @@ log = logging.getLogger("redline")
 
 #: below this much estimated work (bytes, parsed kinds weighted) a process pool costs more than it saves
 PARALLEL_MIN_COST = 4 * 1024 * 1024
-#: chunks per worker: small enough that a worker finishing early takes more, large enough that sending
-#: a chunk costs little beside parsing it
-CHUNKS_PER_WORKER = 16
+#: the smallest chunk, as a share of the whole work per worker: the last chunks are this small, so the
+#: process that finishes first waits at most this long for the other; large enough that sending a chunk
+#: costs little beside parsing it
+CHUNKS_PER_WORKER = 48
 CHUNK_FILES = 400
 #: parsing a Python module into a syntax tree costs about this many times a plain text scan per byte
 PARSE_WEIGHT = {"python": 8}
@@ -311,7 +312,7 @@ def _process_files(
         return total, 1
     from redline.pipeline.pool import worker_pool  # noqa: PLC0415 - multiprocessing only when a pool runs
 
-    chunks = list(_chunks(files, costs, max(1, sum(costs) // (workers * CHUNKS_PER_WORKER))))
+    chunks = list(_chunks(files, costs, workers))
     first = _without(state, {id(c) for c, _ in late})
     install_state(first)
     gc.freeze()  # what the workers inherit stays out of their collections (and their pages stay shared)
@@ -383,16 +384,21 @@ def _cost(file: SourceFile) -> int:
     return file.size * PARSE_WEIGHT.get(file.kind, 1) + 1024  # reading any file has a fixed cost too
 
 
-def _chunks(files: list[SourceFile], costs: list[int], budget: int) -> Iterator[list[SourceFile]]:
-    """Consecutive runs of files of about ``budget`` estimated work each (the walk's order is kept, so
-    facts come back in the same order whatever the number of workers)."""
+def _chunks(files: list[SourceFile], costs: list[int], workers: int) -> Iterator[list[SourceFile]]:
+    """Consecutive runs of files (the walk's order is kept, so facts come back in the same order whatever the
+    number of workers), large first and smaller towards the end: each takes half a worker's share of the work
+    left (guided scheduling), down to 1/``CHUNKS_PER_WORKER`` of a worker's share of the whole. Equal chunks
+    left one process waiting for the other's last one (0.11 s of a 3.5 s warm Django audit)."""
+    left = sum(costs)
+    floor = max(1, left // (workers * CHUNKS_PER_WORKER))
     chunk: list[SourceFile] = []
     spent = 0
     for f, cost in zip(files, costs, strict=True):
         chunk.append(f)
         spent += cost
-        if spent >= budget or len(chunk) >= CHUNK_FILES:
+        if spent >= max(floor, left // (2 * workers)) or len(chunk) >= CHUNK_FILES:
             yield chunk
+            left -= spent
             chunk, spent = [], 0
     if chunk:
         yield chunk
