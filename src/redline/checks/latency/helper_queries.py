@@ -23,6 +23,7 @@ from redline.checks.latency.per_item import (
     QUERY_REMEDIATION,
     RAW_SQL_REMEDIATION,
     Hit,
+    embedded_database,
     item_names,
     looks_up_cache,
     orm_read,
@@ -92,6 +93,11 @@ class _Module:
     @cached_property
     def orm(self) -> str | None:
         return module_orm(self.index)
+
+    @cached_property
+    def in_process(self) -> bool:
+        """Its statements run on SQLite or DuckDB in this process: no round trip per call, as in a loop."""
+        return embedded_database(self.index)
 
     @cached_property
     def writes(self) -> set[int]:
@@ -186,6 +192,7 @@ class HelperQueries:
             query = orm_read(call, cat, module.orm)
             sql = (
                 query is None
+                and not module.in_process
                 and raw_read(call, module.orm, set(definition.params))
                 and not writes_statement(index, call)
             )
