@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+import msgspec
+
 from redline.checks.code import flaws, injection, jsgo_flaws
 from redline.checks.code.callees import Callee, Callees
 from redline.checks.code.hits import Hit, cleaned, route_of
@@ -63,7 +65,9 @@ def _python_hits(view: CodeIndex) -> Iterator[Hit]:
 def _parameter_view(index: CodeIndex) -> CodeIndex:
     """The module as the judges see it when each function's parameters are its request values. Only the calls
     whose two taints differ are copied (most have neither): ``replace`` per call was a hot spot on large trees."""
-    calls = tuple(c if c.tainted == c.param_tainted else replace(c, tainted=c.param_tainted) for c in index.calls)
+    calls = tuple(
+        c if c.tainted == c.param_tainted else msgspec.structs.replace(c, tainted=c.param_tainted) for c in index.calls
+    )
     return replace(index, calls=calls, tainted=index.param_tainted)
 
 
@@ -134,7 +138,7 @@ class Summaries:
         for key, source, via in taints:
             target = callee.parameter(key)
             for sink in summary.get(target or "", ()):
-                if _passes(replace(call, tainted=((key, source, via),)), via, sink, bindings, source):
+                if _passes(msgspec.structs.replace(call, tainted=((key, source, via),)), via, sink, bindings, source):
                     yield source, via, callee, sink
 
     def _deepen(self, indexes: list[CodeIndex]) -> bool:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+import msgspec
 
 from redline.sources.code.astwalk import child_nodes
 from redline.sources.code.flow import (
@@ -339,7 +341,7 @@ def _with_params(
                 found.append((key, source, (*via, arg.id)))
             elif hit := expr_taint(arg, flow, resolve):
                 found.append((key, *hit))
-    return replace(call, param_tainted=tuple(found)) if found else call
+    return msgspec.structs.replace(call, param_tainted=tuple(found)) if found else call
 
 
 def _module_assignments(walk: _Walk) -> None:

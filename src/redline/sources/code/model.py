@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 #: a literal scalar as the index keeps it
 Scalar = str | int | float | bool | None
 #: a literal argument value: a scalar or lists of them, nested at most three deep (deeper is None). Spelled
@@ -16,10 +18,10 @@ LITERAL_DEPTH = 3
 INT_RANGE = range(-(2**63), 2**64)
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     """One argument of a call or decorator: its literal value when it is a constant, the dotted name
-    it refers to when it is a name, and the call it is when it is a call (``Depends(auth)``)."""
+    it refers to when it is a name, and the call it is when it is a call (``Depends(auth)``). A msgspec
+    struct, as ``CallSite`` is (see there)."""
 
     keyword: str | None  # None for a positional argument
     literal: Literal = None
@@ -30,10 +32,15 @@ class Arg:
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CallSite:
+class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     """A call: the callee as written, its resolved dotted target when an import tells it, where it is,
-    the function it is in and the name it is assigned to (``bp = Blueprint(...)``)."""
+    the function it is in and the name it is assigned to (``bp = Blueprint(...)``).
+
+    Calls are four fifths of an index (171,000 on the Django sdist), so they are msgspec structs rather than
+    frozen dataclasses: built several times faster, encoded without their default fields (half the bytes),
+    decoded 2.8x faster (the main process decodes every index a worker sends back), and never tracked by
+    the cyclic garbage collector (they hold only strings, numbers and tuples of them). Change one with
+    ``msgspec.structs.replace``."""
 
     raw: str  # dotted text as written (``bp.route``, ``cursor.execute``); "" when not a dotted name
     target: str | None  # resolved through imports (``flask.Blueprint``), None when unknowable
