@@ -72,19 +72,24 @@ def test_routes_travel_in_the_findings_json_inventory() -> None:
 OPEN_APPS = Path(__file__).parent / "fixtures" / "open_apps"
 
 
-def test_an_app_with_no_notion_of_users_is_open_by_design() -> None:
-    """The voting app's only page (POST,GET /) and an internal assistant's POST / are in units where no route
-    authenticates, logs in or changes a given record: quiet. A notes app whose DELETE takes the record's id, a shop
-    with a login guard elsewhere, and a poll with a login route keep their unguarded writes flagged."""
-    result = run_audit(
+def _route_authentication(root: Path) -> AuditResult:
+    """WEB101 alone over ``root``, with the project sources (the route inventory) it reads."""
+    return run_audit(
         AuditRequest(
-            root=OPEN_APPS,
+            root=root,
             config=Config(jobs=1),
             checks=[RouteAuthenticationCheck()],
             file_sources=builtin_file_sources(),
             project_sources=builtin_project_sources(),
         )
     )
+
+
+def test_an_app_with_no_notion_of_users_is_open_by_design() -> None:
+    """The voting app's only page (POST,GET /) and an internal assistant's POST / are in units where no route
+    authenticates, logs in or changes a given record: quiet. A notes app whose DELETE takes the record's id, a shop
+    with a login guard elsewhere, and a poll with a login route keep their unguarded writes flagged."""
+    result = _route_authentication(OPEN_APPS)
     assert not result.errors
     assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
         ("notes/app.py", 7, "POST /notes"),
@@ -101,15 +106,7 @@ def test_a_route_marked_public_on_purpose_is_a_decision_unless_it_writes_a_named
     """docmost's shape: an app-wide JWT guard, and RPC-style reads through POST marked ``@Public()``. The
     marked POST with a body is quiet; a marked DELETE of ``:id`` and a marked POST to ``:id/publish`` stay
     flagged; the guarded route is not reported."""
-    result = run_audit(
-        AuditRequest(
-            root=DECLARED_PUBLIC,
-            config=Config(jobs=1),
-            checks=[RouteAuthenticationCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
+    result = _route_authentication(DECLARED_PUBLIC)
     assert not result.errors
     assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
         ("src/shares/shares.controller.ts", 15, "DELETE /api/shares/:id"),
