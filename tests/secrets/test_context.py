@@ -60,6 +60,13 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("compose.override.yml", True),
         ("docker-compose.override.yaml", True),
         ("compose.yml", False),
+        ("frontend/apps/remark42/app/__stubs__/jwt.ts", True),
+        ("src/__mocks__/api.ts", True),
+        ("src/stubborn.ts", False),
+        ("backend/remark.rest", True),
+        ("api/requests.http", True),
+        ("docs/restful.txt", True),
+        ("src/rest.py", False),
     ],
 )
 def test_sample_paths(path: str, sample: bool) -> None:
@@ -164,6 +171,34 @@ _SPKI = "MIGfMA0GCSqGSIb3DQEBAQUAA4" + "GNADCBiQKBgQDlOJu6TyygqxfWT7eLtGDwajtNFO
 )
 def test_look_alikes_not_reported(path: str, text: str) -> None:
     assert scan(path, text) == []
+
+
+# remark42's backend/vendor/: a vendored library's mock OAuth server, and go-yaml's scanner
+_MOCK_OAUTH = 'res := `{\n  "access_token":"MTQ0NjJkZmQ5' + 'OTM2NDE1ZTZjNGZmZjI3",\n  "token_type":"bearer",\n}`\n'
+_GO_YAML = "if !literal {\n\ttoken.style = yaml_FOLDED_SCALAR_STYLE\n}\n"
+_LITERAL = "Vq7Nw2Lx9Kp4" + "Zt8Rm3Hs6Jd1"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        # generic keyword rules do not read another project's code copied into the tree
+        ("backend/vendor/github.com/go-pkgz/auth/provider/dev_provider.go", _MOCK_OAUTH, []),
+        ("backend/app/auth/provider.go", _MOCK_OAUTH, [("SEC438", 2)]),
+        # provider formats still do
+        ("backend/vendor/github.com/acme/client/client.go", f'const token = "{TOKEN}"\n', [("SEC150", 1)]),
+        # an unquoted name in a program is a variable, not the value; in YAML or .env it is the value
+        ("backend/vendor/go.yaml.in/yaml/v3/scannerc.go", _GO_YAML, []),
+        ("pkg/yaml/scannerc.go", _GO_YAML, []),
+        ("app/settings.py", f"API_TOKEN = {_LITERAL}\n", []),
+        ("deploy/values.yaml", f"api_token: {_LITERAL}\n", [("SEC440", 1)]),
+        (".env", f"API_TOKEN={_LITERAL}\n", [("SEC901", 1)]),
+        ("scripts/deploy.sh", f"export API_TOKEN={_LITERAL}\n", [("SEC439", 1)]),
+        ("app/settings.py", f'API_TOKEN = "{_LITERAL}"\n', [("SEC438", 1)]),
+    ],
+)
+def test_vendored_code_and_names_in_programs(path: str, text: str, found: list[tuple[str, int]]) -> None:
+    assert scan(path, text) == found
 
 
 # umami's public/intl/messages/*.json and memos' web/src/locales/*.json: the word "password" translated,

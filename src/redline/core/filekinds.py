@@ -164,6 +164,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             "mock",
             "mocks",
             "stubs",
+            # Jest's manual mocks and a project's own stubs beside the code (remark42's app/__stubs__/jwt.ts)
+            "__mocks__",
+            "__stubs__",
         ),
         "test",
     ),
@@ -203,6 +206,9 @@ _CONTEXT_DIRS: dict[str, str] = {
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
+#: request collections of the JetBrains HTTP client and VS Code's REST Client (remark42's ``backend/remark.rest``):
+#: a developer's requests against a local server, with the tokens of a development secret
+_REQUEST_COLLECTION_SUFFIXES = (".http", ".rest")
 _TEST_NAME = lazy(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
@@ -245,6 +251,8 @@ def context_kind(relpath: str) -> str:
     name = p.name.lower()
     if name.endswith(_DOC_SUFFIXES):
         return "docs"
+    if name.endswith(_REQUEST_COLLECTION_SUFFIXES):
+        return "development"
     if name.endswith(_SAMPLE_SUFFIXES) or _SAMPLE_NAME.search(p.name):
         return "sample"
     if _TEST_NAME.search(p.name):

@@ -108,8 +108,31 @@ def generated_bundle(path: str, line: bytes) -> bool:
     return any(part in _VENDOR_DIRS for part in parts) or any(d in joined for d in _VENDOR_DIRS if "/" in d)
 
 
+#: folders of third-party code copied into the tree (``go mod vendor``, ``npm install``, a vendored library)
+_THIRD_PARTY_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party"})
+
+
+def vendored(path: str) -> bool:
+    """Another project's code copied into this tree, in any language (remark42's ``backend/vendor/…`` Go
+    modules: a library's mock OAuth server answering with made-up tokens)."""
+    return any(part.lower() in _THIRD_PARTY_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
 def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
     """Files where generic keyword rules (password = …, secret: …) only read noise: lockfiles
-    (package names such as ``generate-password`` next to versions and integrity hashes) and generated
-    bundles. Provider-format rules and credentials in URLs still apply there."""
-    return kind == "lockfile" or generated_bundle(path, line)
+    (package names such as ``generate-password`` next to versions and integrity hashes), generated
+    bundles and vendored third-party code. Provider-format rules and credentials in URLs still apply there."""
+    return kind == "lockfile" or generated_bundle(path, line) or vendored(path)
+
+
+#: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted
+PROGRAM_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "ruby", "php", "rust", "csharp"})
+#: a bare name (``yaml_FOLDED_SCALAR_STYLE``): in a program, what a variable refers to, not the value itself
+_BARE_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def names_in_program(kind: str, secret: str) -> bool:
+    """An unquoted ``token = NAME`` in a program's source assigns another variable's value (go-yaml's
+    ``token.style = yaml_FOLDED_SCALAR_STYLE``); a leaked value in code is a quoted literal, which the
+    quoted-literal rules read. In YAML, INI and env files an unquoted value is the value itself."""
+    return kind in PROGRAM_KINDS and bool(_BARE_NAME.match(secret))
