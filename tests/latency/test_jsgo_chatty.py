@@ -38,6 +38,7 @@ def test_chatty_calls_fire_at_their_lines_only() -> None:
         ("src/routes/checkout.js", 15, "LAT259"),
         ("src/services/orders.ts", 20, "LAT257"),
         ("src/services/orders.ts", 21, "LAT257"),
+        ("src/services/orders.ts", 32, "LAT257"),
         ("src/services/users.js", 10, "LAT257"),
         ("src/services/users.js", 17, "LAT257"),
         ("src/services/users.js", 22, "LAT257"),
@@ -54,6 +55,8 @@ def test_messages_say_whether_the_requests_queue_or_fan_out() -> None:
     assert "all at once (`map` callback at line 17)" in fan_out.message and "no bound" in fan_out.message
     assert "p-limit" in fan_out.remediation
     assert found[("src/services/users.js", 22)].evidence["client"] == "got"
+    not_waited = found[("src/services/orders.ts", 32)]  # a forEach callback that does not await the request
+    assert not_waited.evidence["concurrent"] == "true" and "in flight at once" in not_waited.message
     assert found[("go/remote.go", 26)].evidence["loop"] == "line 24"
     grpc = found[("go/remote.go", 37)]
     assert grpc.evidence["kind"] == "gRPC UserServiceClient" and "SetLimit" in grpc.remediation

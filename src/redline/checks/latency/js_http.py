@@ -10,6 +10,7 @@ from redline.checks.latency.jsgo_chatty_rules import JS_HTTP_IN_LOOP
 from redline.checks.latency.loop_items import constant_lists, local_wrappers, per_item, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.treesitter.jsloops import serial_callback
 
 _GLOBAL_FETCH = frozenset({"fetch", "globalThis.fetch", "window.fetch", "global.fetch"})
 _FETCH_LIBS = frozenset({"node-fetch", "cross-fetch", "isomorphic-fetch", "isomorphic-unfetch", "undici"})
@@ -117,8 +118,13 @@ def rpc_hit(call: CallSite, client: str, loop: Loop) -> Hit:
 
 def _hit(call: CallSite, client: str, loop: Loop, wrapped: tuple[int, str] | None) -> Hit:
     rpc = (client or (wrapped[1] if wrapped is not None else "")).startswith("gRPC")
-    # a grpc-js call with a callback returns at once: the loop sends every call before the first answer
-    concurrent = loop.concurrent or (client == "gRPC grpc-js" and not call.awaited)
+    # a grpc-js call with a callback returns at once: the loop sends every call before the first answer; so does
+    # a ``forEach``/``map`` callback that does not await it (gotify's ``forEach(m => this.removeSingle(m))``)
+    concurrent = (
+        loop.concurrent
+        or (client == "gRPC grpc-js" and not call.awaited)
+        or (loop.kind == "callback" and not call.awaited and not serial_callback(loop.via))
+    )
     how = "N requests in flight at once, with no bound" if concurrent else "N requests one after the other (chatty RPC)"
     what = "gRPC call" if rpc else "HTTP request"
     batch = (

@@ -104,7 +104,7 @@ def callback_loop(node: Node, scope: str, scopes: LoopScopes, loops: list[Loop])
     if method in {"reduce", "reduceRight"} and via == method:
         targets = targets[1:]  # the accumulator is not an item
     iterated, iter_args = _iterated(items)
-    serial = (via == method and method in _SERIAL) or via in _SERIAL_FUNCTIONS or via.endswith("Series")
+    serial = serial_callback(via)
     concurrent = not serial and (_is_async(function) or _in_promise_all(node) or via.startswith("async."))
     scopes.add(function, len(loops), callback=True)
     loops.append(
@@ -123,6 +123,13 @@ def callback_loop(node: Node, scope: str, scopes: LoopScopes, loops: list[Loop])
             concurrent=concurrent,
         )
     )
+
+
+def serial_callback(via: str) -> bool:
+    """Whether a callback loop by ``via`` (a method name or ``async.eachSeries``-like function) runs one item
+    after the other: searches and folds, the ``…Series`` and ``each`` helpers. The others (``forEach``,
+    ``map``) call the function for every item without waiting for what it returns."""
+    return via in _SERIAL or via in _SERIAL_FUNCTIONS or via.endswith("Series")
 
 
 def _is_async(function: Node) -> bool:
