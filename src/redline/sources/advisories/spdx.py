@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from license_expression import ExpressionError, LicenseSymbol, Licensing, get_spdx_licensing
-
 PROPRIETARY = "LicenseRef-Proprietary"
 PUBLIC_DOMAIN = "LicenseRef-Public-Domain"
 #: "BSD License" (a trove classifier, a bare "BSD") names no clause count: say so rather than guess
@@ -153,6 +151,9 @@ class LicenceNormaliser:
     def __init__(self, spdx_ids: Iterable[tuple[str, bool]] = (), names: Iterable[tuple[str, str]] = ()) -> None:
         """``spdx_ids``: (id, is_exception) from the local database, empty = the list license-expression
         ships; ``names``: (full name, id) pairs, so "BSD 2-Clause \"Simplified\" License" maps too."""
+        # license-expression (and boolean.py) only once a run has licences to read
+        from license_expression import LicenseSymbol, Licensing, get_spdx_licensing  # noqa: PLC0415
+
         rows = list(spdx_ids)
         ours = [LicenseSymbol(x) for x in (PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED)]
         if rows:
@@ -162,6 +163,8 @@ class LicenceNormaliser:
         self.names = {name.lower(): ident for name, ident in names}
 
     def _parse(self, text: str, how: str) -> Normalised:
+        from license_expression import ExpressionError  # noqa: PLC0415 - imported with the Licensing (__init__)
+
         try:
             expr = self.licensing.parse(text, validate=True, strict=False)
         except (ExpressionError, ValueError, TypeError):
