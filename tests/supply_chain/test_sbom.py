@@ -20,7 +20,7 @@ from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.cyclonedx import CycloneDxReporter, empty_bom
 from redline.sources.advisories.spdx import LicenceNormaliser
-from redline.synthesis.sbom import bom_document, build_bom, purl_for
+from redline.synthesis.bom import bom_document, build_bom, purl_for
 
 from .helpers import audit, write_tree
 

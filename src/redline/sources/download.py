@@ -7,13 +7,14 @@ folder is stated); they only need to know whether the source said "not here" (``
 
 from __future__ import annotations
 
-import http.client
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import http.client
 
 USER_AGENT = "redline-db-update"
 TIMEOUT = 60.0
@@ -33,6 +34,12 @@ class DownloadError(Exception):
 @contextmanager
 def http_get(url: str) -> Iterator[http.client.HTTPResponse]:
     """The open response; any failure while it is read inside the block is a ``DownloadError`` too."""
+    # urllib.request pulls http.client, ssl and email (~15 ms): only a run that downloads pays for them,
+    # not every audit (which imports this module through the updaters)
+    import http.client  # noqa: PLC0415
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as resp:

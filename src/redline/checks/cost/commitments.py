@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -53,6 +52,8 @@ class CommitmentCoverageCheck(CostCheck):
             amount = sum(values)
             if len(values) < ds.settings.commitment_min_days or amount < ds.settings.min_amount:
                 continue
+            import statistics  # noqa: PLC0415 - statistics (fractions, decimal) only for a run with data to summarise
+
             variation = statistics.pstdev(values) / statistics.fmean(values)
             if variation > ds.settings.commitment_max_variation:
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterator
 
 from redline.checks.database.common import SnapshotCheck, ev, location, mib
@@ -51,6 +50,8 @@ class PartitionCheck(SnapshotCheck):
             parts = children.get(parent.qualified, [])
             if len(parts) < MIN_PARTITIONS:
                 continue
+            import statistics  # noqa: PLC0415 - statistics (fractions, decimal) only for a run with data to summarise
+
             median = statistics.median(p.live_tuples for p in parts)
             hot = max(parts, key=lambda p: (p.live_tuples, p.qualified))
             total = sum(p.live_tuples for p in parts)

@@ -3,7 +3,6 @@ pattern (service + operation + target) however many traces show it, naming examp
 
 from __future__ import annotations
 
-import statistics
 from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ class Pattern:
         return sorted(self.occurrences, key=lambda o: (-o.value_ms, o.trace_id))[:MAX_EXAMPLES]
 
     def median(self, key: str = "") -> float:
+        import statistics  # noqa: PLC0415 - statistics (fractions, decimal) only for a run with data to summarise
+
         values = [o.extra[key] if key else o.value_ms for o in self.occurrences]
         return float(statistics.median(values))
 

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
-
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
@@ -83,6 +81,9 @@ def _matches(licence_id: str, patterns: Sequence[str]) -> bool:
 
 def acceptable(expr: Any, deny: Sequence[str], allow: Sequence[str]) -> bool:
     """Some choice among ``OR`` alternatives avoids every denied (and non-allowed) licence."""
+    # loaded by the normaliser that parsed ``expr``: a lookup in sys.modules, not an import
+    from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol  # noqa: PLC0415
+
     if isinstance(expr, OR):
         return any(acceptable(a, deny, allow) for a in expr.args)
     if isinstance(expr, AND):

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_version
-
 from redline.core.advisories import Advisory, Affected, AffectedImport, AffectedRange, EpssScore, KevEntry, RangeEvent
 from redline.sources.advisories.osv import normalise_name
 
@@ -75,6 +73,8 @@ def canonical_version(ecosystem: str, version: str) -> str:
     """Equal versions as equal strings: PEP 440 normal form without trailing ``.0`` for PyPI."""
     if ecosystem.split(":", 1)[0] != "PyPI":
         return version
+    from packaging.utils import canonicalize_version  # noqa: PLC0415 - packaging only for PyPI versions
+
     return str(canonicalize_version(version, strip_trailing_zero=True))
 
 

@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import urllib.parse
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +75,9 @@ class Origin:
             if parsed.scheme in ("http", "https"):
                 self.base = mirror.rstrip("/") + "/"
             elif parsed.scheme == "file":
-                self.directory = Path(urllib.request.url2pathname(parsed.path))
+                from urllib.request import url2pathname  # noqa: PLC0415 - http.client, ssl, email: file:// only
+
+                self.directory = Path(url2pathname(parsed.path))
             elif parsed.scheme == "":
                 self.directory = Path(mirror)
             else:

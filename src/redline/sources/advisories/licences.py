@@ -16,7 +16,6 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
 
 from redline.core.model import Skipped, Stage, ToolError
@@ -47,6 +46,8 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def read_metadata(text: str, path: str) -> DeclaredLicence:
+    from email.parser import HeaderParser  # noqa: PLC0415 - the email package (~5 ms) only for a METADATA file
+
     headers = HeaderParser().parsestr(text, headersonly=True)
     declared = headers.get("License-Expression") or headers.get("License") or ""
     classifiers = tuple(c for c in headers.get_all("Classifier", []) if c.startswith("License ::"))

@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from license_expression import ExpressionError, LicenseSymbol, Licensing, get_spdx_licensing
+if TYPE_CHECKING:
+    from license_expression import Licensing
 
 PROPRIETARY = "LicenseRef-Proprietary"
 PUBLIC_DOMAIN = "LicenseRef-Public-Domain"
@@ -153,17 +156,26 @@ class LicenceNormaliser:
     def __init__(self, spdx_ids: Iterable[tuple[str, bool]] = (), names: Iterable[tuple[str, str]] = ()) -> None:
         """``spdx_ids``: (id, is_exception) from the local database, empty = the list license-expression
         ships; ``names``: (full name, id) pairs, so "BSD 2-Clause \"Simplified\" License" maps too."""
-        rows = list(spdx_ids)
-        ours = [LicenseSymbol(x) for x in (PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED)]
-        if rows:
-            self.licensing = Licensing([*(LicenseSymbol(i, is_exception=exc) for i, exc in rows), *ours])
-        else:
-            self.licensing = Licensing([*get_spdx_licensing().known_symbols.values(), *ours])
+        self._spdx_ids = list(spdx_ids)
         self.names = {name.lower(): ident for name, ident in names}
 
+    @cached_property
+    def licensing(self) -> Licensing:
+        """Built on the first parse: a run with no licence text to read never imports license-expression
+        (and boolean.py), nor builds the symbol table."""
+        from license_expression import LicenseSymbol, Licensing, get_spdx_licensing  # noqa: PLC0415 - see above
+
+        ours = [LicenseSymbol(x) for x in (PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED)]
+        if self._spdx_ids:
+            return Licensing([*(LicenseSymbol(i, is_exception=exc) for i, exc in self._spdx_ids), *ours])
+        return Licensing([*get_spdx_licensing().known_symbols.values(), *ours])
+
     def _parse(self, text: str, how: str) -> Normalised:
+        licensing = self.licensing
+        from license_expression import ExpressionError  # noqa: PLC0415 - loaded by ``licensing``
+
         try:
-            expr = self.licensing.parse(text, validate=True, strict=False)
+            expr = licensing.parse(text, validate=True, strict=False)
         except (ExpressionError, ValueError, TypeError):
             return _UNKNOWN
         if expr is None:
@@ -172,7 +184,7 @@ class LicenceNormaliser:
             sorted(
                 {
                     s.key
-                    for s in self.licensing.license_symbols(expr, decompose=True)
+                    for s in licensing.license_symbols(expr, decompose=True)
                     if not getattr(s, "is_exception", False)
                 }
             )

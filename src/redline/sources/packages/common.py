@@ -15,8 +15,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from packageurl import PackageURL
-
 from redline.core.packages import DependencyEdge, Package, PackageManifest, pep503
 from redline.core.redact import redact_url
 from redline.sources.interface import SourceError
@@ -47,6 +45,8 @@ def normalise_name(ecosystem: str, name: str) -> str:
 
 def purl_for(ecosystem: str, name: str, version: str) -> str:
     """A package URL (purl) for a normalised name; no version when unpinned."""
+    from packageurl import PackageURL  # noqa: PLC0415 - only a run with packages builds purls
+
     ptype = _PURL_TYPES[ecosystem]
     namespace: str | None = None
     short = name

@@ -18,12 +18,9 @@ against advisories). Without either, it stays unpinned with the reason.
 from __future__ import annotations
 
 import re
-import xml.sax
+import xml.sax  # the handler base class and the parse error only (the expat reader is defusedxml's, below)
 from dataclasses import dataclass, field
 from typing import Any
-
-import defusedxml.sax
-from defusedxml import DefusedXmlException
 
 from redline.core.packages import PackageManifest
 from redline.core.workspace import FileText
@@ -88,6 +85,10 @@ class _TreeBuilder(xml.sax.handler.ContentHandler):
 
 
 def parse_xml(data: bytes) -> Node:
+    # the expat reader pulls in xml.sax.saxutils -> urllib.request -> http.client (~15 ms): only for XML read
+    import defusedxml.sax  # noqa: PLC0415 - imported when the first XML file is parsed
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+
     handler = _TreeBuilder()
     try:
         defusedxml.sax.parseString(data, handler, forbid_dtd=True)

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-
 from redline.core.packages import PackageManifest, pep503
 from redline.core.redact import redact_url
 from redline.core.workspace import FileText, SourceFile
@@ -289,6 +287,13 @@ def name_from_target(target: str, abspath: str) -> str:
             return part[4:].split("[")[0]
     path = unquote(urlsplit(target).path) if "://" in target else target.split("#")[0]
     base = PurePosixPath(path.rstrip("/")).name
+    from packaging.utils import (  # noqa: PLC0415 - packaging (and its platform tags) only for a file target
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     if base.endswith(".whl"):
         try:
             return str(parse_wheel_filename(base)[0])

@@ -12,17 +12,17 @@ import gc
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redline.sources.traces.batches import write_batches
 from redline.sources.traces.classify import COLUMNS
-from redline.sources.traces.files import FileProblem, read_rows, trace_files
 
 if TYPE_CHECKING:
     import duckdb
+
+    from redline.sources.traces.files import FileProblem
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, forking workers costs more than it saves
 
@@ -49,6 +49,8 @@ class SpanStore:
 
 def classify_file(path: Path, file_no: int, out: Path) -> tuple[int, list[FileProblem]]:
     """Read one trace file and write its classified rows to ``out`` (Arrow IPC); (rows, problems)."""
+    from redline.sources.traces.files import FileProblem, read_rows  # noqa: PLC0415 - see ingest
+
     problems: list[FileProblem] = []
     collecting = gc.isenabled()
     gc.disable()  # every span's objects die young and hold no cycles: the collector's passes are pure cost
@@ -66,6 +68,10 @@ def ingest(paths: Iterable[Path], database: str = ":memory:", jobs: int = 0) -> 
     """Read every trace file into a new span table (``database`` may be a file path to keep it)."""
     import duckdb  # noqa: PLC0415  (heavy: imported only when traces are read)
     import pyarrow.compute  # noqa: F401, PLC0415  (once here: the forked workers inherit it)
+
+    # the readers (orjson, msgspec, the OTLP/Jaeger/Zipkin decoders) only when traces are read; every
+    # audit imports this module for the ``SpanStore`` fact type
+    from redline.sources.traces.files import FileProblem, trace_files  # noqa: PLC0415
 
     con = duckdb.connect(database)
     con.execute("DROP TABLE IF EXISTS spans")
@@ -93,6 +99,8 @@ def _classify_all(files: list[Path], outs: list[Path], jobs: int) -> list[tuple[
     workers = jobs or min(len(files), os.cpu_count() or 1)
     big = sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
     if workers > 1 and len(files) > 1 and big:
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only a parallel read pays for it
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(classify_file, files, range(len(files)), outs))
     return [classify_file(f, i, out) for i, (f, out) in enumerate(zip(files, outs, strict=True))]
