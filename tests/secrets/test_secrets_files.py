@@ -92,10 +92,25 @@ metadata:
 stringData:
   token: "{PW}"
   password: "${{DB_PASSWORD}}"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: demo-db
+type: servicebinding.io/postgresql
+stringData:
+  type: "postgresql"
+  provider: "postgresql"
+  host: "demo-db"
+  password: "{PW}"
 """)
-    found = sorted((f.location.resource, f.location.start_line, f.suppressed) for f in run_secrets(tmp_path).findings)
+    result = run_secrets(tmp_path)
+    found = sorted(
+        (f.location.resource, f.location.start_line, f.suppressed) for f in result.findings if f.rule == "SEC903"
+    )
     assert found == [
         ("Secret/default/api#stringData.token", 18, None),
+        ("Secret/default/demo-db#stringData.password", 30, None),  # spring-petclinic's binding: type, provider not
         ("Secret/default/tls#data.keystore.jks", 10, "rotated weekly by cert-manager"),
     ]
 

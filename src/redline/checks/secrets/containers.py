@@ -35,8 +35,10 @@ from redline.sources.containers.build_context import BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
+#: keys whose values are not credentials, the Service Binding spec's ``type`` and ``provider`` (servicebinding.io
+#: Secrets, spring-petclinic's ``k8s/db.yml``) among them
 _NOT_SECRET_KEYS = lazy(
-    r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|"
+    r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|type|provider|"
     r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
 )
 _SECRET_FILES = (
