@@ -112,3 +112,18 @@ def test_a_route_marked_public_on_purpose_is_a_decision_unless_it_writes_a_named
         ("src/shares/shares.controller.ts", 15, "DELETE /api/shares/:id"),
         ("src/shares/shares.controller.ts", 22, "POST /api/shares/:id/publish"),
     ]
+
+
+ANONYMOUS_FLOWS = Path(__file__).parent / "fixtures" / "anonymous_flows"
+
+
+def test_login_flows_and_webhooks_are_anonymous_by_design() -> None:
+    """outline's shape: RPC-style koa routes whose paths carry no mount prefix. The login configuration in an
+    ``auth/`` module, passkey sign-in and Slack's hooks are reached before anyone signs in; creating a document or
+    an author (``authors`` is not ``auth``) is not."""
+    result = _route_authentication(ANONYMOUS_FLOWS)
+    assert not result.errors
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("server/routes/api/documents.js", 5, "POST documents.create"),
+        ("server/routes/api/documents.js", 9, "POST authors.create"),
+    ]

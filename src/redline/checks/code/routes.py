@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
 
 from redline.checks.code.open_apps import changes_a_record, open_units, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -39,7 +41,14 @@ _ANONYMOUS_BY_DESIGN = (
     "health",
     "csp-report",
     "graphql",
+    "authenticat",  # passkeys.verifyAuthentication, /authenticate
 )
+#: whole words of a path that name a sign-in flow or a webhook receiver (outline's RPC-style ``auth.config``,
+#: ``passkeys.verifyAuthentication``, ``hooks.slack``); whole words, so ``authors.create`` is not ``auth``
+_ANONYMOUS_WORDS = frozenset({"auth", "hooks", "hook", "passkey", "passkeys", "webauthn", "sso", "saml", "oidc"})
+#: folders of sign-in modules: routes defined there are the flow that signs a caller in (``server/auth/email.ts``)
+_SIGN_IN_FOLDERS = frozenset({"auth", "authentication", "login"})
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 
 STATE_CHANGE_WITHOUT_AUTH = Rule(
     code="WEB101",
@@ -55,7 +64,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "no login decorator, authenticating dependency, mixin, "
         "permission class, `before_request` guard or authenticating middleware recognised, and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
-        "webhooks, health) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
+        "webhooks and `hooks`, `auth`, passkeys/WebAuthn/SSO, health), routes defined in a sign-in module "
+        "(an `auth/` or `login/` folder) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
         "are tests and samples. An app with no notion of users is left alone too: when no route of its "
         "deployable unit (the folder of its Dockerfile or Procfile, else the project) authenticates or belongs "
         "to a login/sign-up/token flow, and none is a PUT/PATCH/DELETE or takes a record's id in its path, its "
@@ -84,6 +94,10 @@ def anonymous_by_design(route: Route) -> bool:
     if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
         return True
     path = route.path.lower()
+    if not _ANONYMOUS_WORDS.isdisjoint(_WORD_SPLIT.split(path)):
+        return True
+    if not _SIGN_IN_FOLDERS.isdisjoint(part.lower() for part in PurePosixPath(route.file).parts[:-1]):
+        return True
     return any(word in path for word in _ANONYMOUS_BY_DESIGN) or any(
         word.replace("-", "_") in route.handler.lower() for word in _ANONYMOUS_BY_DESIGN
     )
