@@ -67,6 +67,10 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("api/requests.http", True),
         ("docs/restful.txt", True),
         ("src/rest.py", False),
+        (".env.test", True),
+        ("apps/web/.env.ci", True),
+        (".env.local", False),
+        (".env.development", False),
     ],
 )
 def test_sample_paths(path: str, sample: bool) -> None:
@@ -215,6 +219,12 @@ _CATALOGUE = (
 
 def test_translated_words_under_password_keys_are_not_secrets() -> None:
     assert scan("public/intl/messages/es-ES.json", _CATALOGUE) == []
+    # outline's shared/i18n/locales/da_DK/translation.json: "secret" translated, in ASCII letters
+    danish = '{\n  "OAuth client secret": "OAuth-klienthemmelighed",\n  "API token": "Adgangstoken_til_API"\n}\n'
+    assert scan("shared/i18n/locales/da_DK/translation.json", danish) == []
+    assert scan("shared/config/oauth.json", danish) == [("SEC438", 2), ("SEC438", 3)]  # not a catalogue: values
+    with_digit = '{\n  "OAuth client secret": "Kx7Qm2Zp4Ld8-Vq7Nw2Lx9"\n}\n'
+    assert scan("shared/i18n/locales/da_DK/translation.json", with_digit) == [("SEC438", 2)]
     # a chosen password with a digit or a symbol is still one, whatever its script
     assert scan("app/mail.py", 'SMTP_PASSWORD = "Ñandú-Zorro2024!"\n') == [("SEC435", 1)]
 

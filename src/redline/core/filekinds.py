@@ -233,6 +233,8 @@ _DEV_TEST_CONFIG = lazy(
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
     r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"
     r"|(?:^|/)appsettings\.Development\.json$"
+    # the test run's environment, committed on purpose (outline's .env.test: SECRET_KEY=F0E5…, tokens "test-token-123")
+    r"|(?:^|/)\.env\.(?:test|testing|ci|e2e)$"
 )
 
 

@@ -125,6 +125,19 @@ def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
     return kind == "lockfile" or generated_bundle(path, line) or vendored(path)
 
 
+#: folders of translation catalogues
+_CATALOGUE_DIRS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations", "intl"})
+#: a word or words joined by hyphens or underscores, letters of any script and no digit
+_LABEL = lazy(r"^[^\W\d_]+(?:[-_][^\W\d_]+)*$")
+
+
+def translated_label(path: str, secret: str) -> bool:
+    """A translation catalogue's value made of words only ("OAuth-klienthemmelighed", outline's Danish for "OAuth
+    client secret"): a label under a key that names a credential, not one. A value with a digit is still read."""
+    folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
+    return not folders.isdisjoint(_CATALOGUE_DIRS) and bool(_LABEL.match(secret))
+
+
 #: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted
 PROGRAM_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "ruby", "php", "rust", "csharp"})
 #: a bare name (``yaml_FOLDED_SCALAR_STYLE``): in a program, what a variable refers to, not the value itself

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
-from redline.checks.secrets.context import generic_noise_file, names_in_program, public_by_design
+from redline.checks.secrets.context import generic_noise_file, names_in_program, public_by_design, translated_label
 from redline.checks.secrets.datastore import DatastoreCredential, config_format, find_datastore_credentials
 from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
 from redline.checks.secrets.extra_rules import (
@@ -243,13 +243,13 @@ _UNQUOTED_VALUE = frozenset(
 
 def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, path: str, kind: str) -> bool:
     """Public-by-design keys anywhere; generic keyword hits in lockfiles, generated bundles and vendored code;
-    an unquoted value in a program that is only a variable's name."""
+    an unquoted value in a program that is only a variable's name; a translated label in a locale catalogue."""
     line = _line_at(data, offset)
     if public_by_design(secret, line, data):
         return True
     if srule.family != "generic":
         return False
-    if srule.id in _UNQUOTED_VALUE and names_in_program(kind, secret):
+    if (srule.id in _UNQUOTED_VALUE and names_in_program(kind, secret)) or translated_label(path, secret):
         return True
     return srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(kind, path, line)
 
