@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the steps' interface pulls in the map and inventory models 
 #: (module, class) of every step, in the order they run
 STEPS = (
     ("redline.synthesis.overlaps", "OverlapStep"),
+    ("redline.synthesis.test_values", "TestValuesStep"),
     ("redline.synthesis.sbom", "SbomStep"),
     ("redline.synthesis.topology", "TopologyStep"),
     ("redline.synthesis.database", "DatabaseInventoryStep"),
