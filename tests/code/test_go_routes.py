@@ -112,3 +112,15 @@ def test_a_go_file_with_a_syntax_error_is_not_covered() -> None:
     data = b"package main\nfunc main() {\n  x := \n"
     with pytest.raises(NotCovered, match=r"^Go syntax error at line \d+ \(tree-sitter\), not indexed$"):
         CodeIndexSource().parse(FileText(SourceFile("main.go", "main.go", "go", len(data)), data, data.decode()))
+
+
+def test_a_router_returned_inside_its_middleware_is_guarded_by_it() -> None:
+    """miniflux's NewHandler returns ``withCORSHeaders(validateAPIKeyAuth(validateBasicAuth(mux)))``: every route
+    of that mux is authenticated; a session middleware of no known name makes them unknown; handing the mux to a
+    function that adds routes, or a logging wrapper, guards nothing."""
+    assert table("httpwrapped") == [
+        ("http", "POST", "/v1/users", "h.createUser", "api.go:10", "yes", "unknown"),
+        ("http", "DELETE", "/v1/users/{userID}", "h.removeUser", "api.go:11", "yes", "unknown"),
+        ("http", "POST", "/feed/{feedID}/remove", "removeFeed", "api.go:18", "unknown", "unknown"),
+        ("http", "POST", "/items", "createItem", "api.go:25", "no", "no"),
+    ]

@@ -83,7 +83,8 @@ def _names(arg: Arg) -> str:
 
 
 def _go_benign(name: str) -> bool:
-    return benign(name) or name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in _GO_BENIGN
+    last = name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+    return benign(name) or last in _GO_BENIGN or last.removeprefix("with") in _GO_BENIGN  # ``withLogging``
 
 
 class _Go:
@@ -264,16 +265,41 @@ class _Go:
         return found
 
     def wrapped(self, key: Key) -> list[str]:
-        """``http.ListenAndServe(addr, auth(mux))``: a wrapper around the whole router guards every route."""
+        """``http.ListenAndServe(addr, auth(mux))``: a wrapper around the whole router guards every route; so does
+        one in the function that builds it (miniflux's ``return m.withCORS(m.validateAPIKeyAuth(m.auth(mux)))``)."""
         router = self.routers[key]
-        name = key[1].rsplit("|", 1)[-1]
-        return [
+        function, _, name = key[1].rpartition("|")
+        served = [
             a.items[0] if a.items else a.call or ""
             for c in router.index.calls
             if c.raw.endswith(("ListenAndServe", "ListenAndServeTLS"))
             for a in c.args
             if a.call and a.call_args and a.call_args[-1] == name
         ]
+        return [*served, *(w for w in _wrappers(router.index, function, name) if w not in served)]
+
+
+#: calls that take a router to serve it or to add routes to it, not to wrap it
+_NOT_WRAPPERS = re.compile(r"(?i)(?:listenandserve\w*|serve|register\w*|routes?|mount\w*|setup\w*|add\w*|init\w*)$")
+
+
+def _wrappers(index: CodeIndex, function: str, name: str) -> list[str]:
+    """The calls in ``function`` that wrap the router ``name``, innermost first: a call handed the router itself
+    (its last argument), then each call handed such a call's result (``withCORS(validateAPIKeyAuth(...))``)."""
+    calls = [c for c in index.calls if c.function == function and c.raw and not _NOT_WRAPPERS.search(c.raw)]
+    found: list[str] = []
+    for _ in range(8):  # a chain of wrappers, each found once the one inside it is
+        more = [
+            c.raw
+            for c in calls
+            if c.raw not in found
+            and c.args
+            and ((c.args[-1].name == name and not c.args[-1].call) or (c.args[-1].call or "") in found)
+        ]
+        if not more:
+            break
+        found += more
+    return found
 
 
 _CALL = re.compile(r"^([\w.]+)\((.*)\)$")
