@@ -11,7 +11,9 @@ from redline.core.filekinds import kind_of
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.routes.spring import UNKNOWN_PATHS, security_rules
 from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "javaroutes"
@@ -115,3 +117,45 @@ def test_java_index_facts_and_request_flow() -> None:
     assert (query.line, query.function, query.built_by) == (13, "ReportServlet.doGet", "concat")
     assert [(w, s, v) for w, s, v in query.tainted] == [("0", "req.query", ("q",))]
     assert [(s.kind, s.line) for s in servlet.strings] == [("sql", 13)]
+
+
+def test_url_rules_whose_paths_come_from_configuration_leave_the_routes_unknown() -> None:
+    """mall's SecurityConfig opens ``antMatchers(url)`` for each configured URL before ``anyRequest().authenticated()``:
+    which routes that opens is only known at run time, so no route is called public. Each ``permitAll`` is judged
+    with the matcher just before it: the second is about OPTIONS requests, not about every path."""
+    mall = "src/main/java/com/mall/web"
+    assert table("configured") == [
+        (
+            "spring",
+            "POST",
+            "/brand/create",
+            "BrandController.create",
+            f"{mall}/BrandController.java:8",
+            "unknown",
+            "unknown",
+        ),
+        (
+            "spring",
+            "OPTIONS",
+            "/brand/delete",
+            "BrandController.preflight",
+            f"{mall}/BrandController.java:13",
+            "unknown",
+            "unknown",
+        ),
+    ]
+    rules = security_rules(Project(java_indexes("configured")))
+    assert [(r.patterns, r.method, r.decision) for r in rules] == [
+        ((), None, UNKNOWN_PATHS),
+        ((), "OPTIONS", "public"),
+        ((), None, "authenticated"),
+    ]
+
+
+def test_a_modules_url_rules_govern_its_routes_and_a_shared_security_module_the_others() -> None:
+    """mall's layout: ``mall-security`` (no controllers) configures the admin and portal modules, while ``mall-demo``
+    opens ``/**`` for itself. The demo's rule does not open the admin module's routes."""
+    assert [(r[3], r[4], r[5]) for r in table("modules")] == [
+        ("BrandController.create", "shop-admin/src/main/java/com/shop/admin/BrandController.java:8", "unknown"),
+        ("DemoController.createBrand", "shop-demo/src/main/java/com/shop/demo/DemoController.java:7", "no"),
+    ]

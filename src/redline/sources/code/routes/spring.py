@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from redline.sources.code.model import Arg, CodeIndex, Decorator, Definition
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
@@ -90,15 +90,34 @@ def security_rules(project: Project) -> list[_Rule]:
             decision = _DECISIONS.get(verb)
             if decision is None:
                 continue
-            before = next((c for c in index.calls if c.raw == head and c.function == call.function), None)
+            before = _matcher_call(index, call, head)
             matcher = head.rsplit(".", 1)[-1]
             if before is None or (matcher not in _MATCHERS and matcher not in {"anyRequest", "anyExchange"}):
                 continue
             patterns = tuple(a.literal for a in before.args if isinstance(a.literal, str) and a.literal.startswith("/"))
             method = next((a.name.rsplit(".", 1)[-1] for a in before.args if a.name and "HttpMethod" in a.name), None)
+            if _paths_unknown(before.args, patterns):  # ``antMatchers(url)`` in a loop over configured URLs
+                decision = UNKNOWN_PATHS
             evidence = f"{matcher}({', '.join(patterns)}).{verb}({', '.join(str(a.literal) for a in call.args)})"
             rules.append(_Rule(patterns, method, decision, evidence, (index.path, call.line, len(call.raw))))
     return sorted(rules, key=lambda r: r.order)
+
+
+#: the decision of a matcher whose paths come from a variable (mall's ``for (String url : ignoreUrlsConfig.getUrls())
+#: registry.antMatchers(url).permitAll()``): it may match any route, so the routes after it are not known
+UNKNOWN_PATHS = "unknown"
+
+
+def _matcher_call(index: CodeIndex, call: CallSite, head: str) -> CallSite | None:
+    """The matcher call ``call`` is chained on: the nearest one before it in the same function (a configuration
+    method calls ``registry.antMatchers(...)`` several times)."""
+    earlier = [c for c in index.calls if c.raw == head and c.function == call.function and c.line <= call.line]
+    return max(earlier, key=lambda c: c.line, default=None)
+
+
+def _paths_unknown(args: tuple[Arg, ...], patterns: tuple[str, ...]) -> bool:
+    """Matcher arguments that name paths only at run time (a variable, a call), none of them a literal path."""
+    return not patterns and any(not (a.name and "HttpMethod" in a.name) and a.literal is None for a in args)
 
 
 def _ant(pattern: str) -> re.Pattern[str]:
@@ -121,12 +140,39 @@ def _decide(rules: list[_Rule], path: str, methods: tuple[str, ...]) -> _Rule | 
 
 def spring_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     rules = security_rules(project)
-    for index in project.indexes:
-        if index.language != "java":
-            continue
-        for cls in (d for d in index.definitions if d.kind == "class"):
-            for framework, methods, path, handler, line in _class_routes(index, cls):
-                yield judge(framework, (methods, path, handler, index.path, line), cls, rules, settings)
+    found = [
+        (index, cls, route)
+        for index in project.indexes
+        if index.language == "java"
+        for cls in (d for d in index.definitions if d.kind == "class")
+        for route in _class_routes(index, cls)
+    ]
+    scoped = _ModuleRules(rules, {module_of(index.path) for index, _, _ in found})
+    for index, cls, (framework, methods, path, handler, line) in found:
+        where = (methods, path, handler, index.path, line)
+        yield judge(framework, where, cls, scoped.of(module_of(index.path)), settings)
+
+
+def module_of(path: str) -> str:
+    """The build module a Java file belongs to: the folder above its ``src/main`` (``mall-admin``), "" at the root."""
+    head, sep, _ = path.partition("src/main/")
+    return head.rstrip("/") if sep else ""
+
+
+class _ModuleRules:
+    """Which URL rules govern a module's routes: its own security configuration when it has one; else that of the
+    modules that serve no routes (a shared security library such as mall's ``mall-security``); else every rule.
+    A demo module's ``antMatchers("/**").permitAll()`` (mall's ``mall-demo``) does not open the other modules."""
+
+    def __init__(self, rules: list[_Rule], serving: set[str]) -> None:
+        self._by_module: dict[str, list[_Rule]] = {}
+        for rule in rules:
+            self._by_module.setdefault(module_of(rule.order[0]), []).append(rule)
+        self._shared = [r for module, own in self._by_module.items() if module not in serving for r in own]
+        self._all = rules
+
+    def of(self, module: str) -> list[_Rule]:
+        return self._by_module.get(module) or self._shared or self._all
 
 
 def _class_routes(index: CodeIndex, cls: Definition) -> Iterator[tuple[str, tuple[str, ...], str, Definition, int]]:
@@ -185,6 +231,8 @@ def judge(
     rule = _decide(rules, path, methods)
     if rule is not None:
         evidence = (rule.evidence,)
+        if rule.decision == UNKNOWN_PATHS:
+            return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=evidence)
         if rule.decision == "public":
             return replace(route, authenticated=NO, authorized=NO, auth_evidence=evidence)
         if rule.decision == "authorized":
