@@ -65,6 +65,8 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("src/stubborn.ts", False),
         ("backend/remark.rest", True),
         ("api/requests.http", True),
+        ("document/postman/mall-admin.postman_collection.json", True),
+        ("src/collection.json", False),
         ("docs/restful.txt", True),
         ("src/rest.py", False),
         (".env.test", True),

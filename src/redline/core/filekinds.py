@@ -206,9 +206,10 @@ _CONTEXT_DIRS: dict[str, str] = {
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
-#: request collections of the JetBrains HTTP client and VS Code's REST Client (remark42's ``backend/remark.rest``):
-#: a developer's requests against a local server, with the tokens of a development secret
-_REQUEST_COLLECTION_SUFFIXES = (".http", ".rest")
+#: request collections of the JetBrains HTTP client, VS Code's REST Client, Postman and Bruno (remark42's
+#: ``backend/remark.rest``, mall's ``document/postman/*.postman_collection.json``): a developer's requests against a
+#: local server, with the tokens of a development secret
+_REQUEST_COLLECTION_SUFFIXES = (".http", ".rest", ".postman_collection.json", ".bru")
 _TEST_NAME = lazy(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
