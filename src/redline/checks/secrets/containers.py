@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from redline.checks.interface import CheckContext, ProjectCheck
-from redline.checks.secrets.configfiles import assigned_secret, is_real_value
+from redline.checks.secrets.configfiles import assigned_secret, find_config_secrets, is_real_value
 from redline.checks.secrets.datastore import is_default, store_of
 from redline.checks.secrets.extra_rules import DOCKER_COPY_SECRET, DOCKER_ENV_SECRET, KUBE_SECRET
 from redline.checks.secrets.filters import context_confidence
@@ -212,6 +212,8 @@ class DockerSecretCheck(ProjectCheck):
         for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
+                if context is not None and src.removeprefix("./") == name and _held_severity(context, name) is None:
+                    continue  # the context's own .npmrc, read: it holds no credential
                 yield self._copy_finding(
                     path,
                     ins,
@@ -313,11 +315,15 @@ def _context_secrets(context: BuildContext) -> list[str]:
 
 
 def _held_severity(context: BuildContext, name: str) -> Severity | None:
-    """What a copied dotenv file holds decides the finding (shipping.dotenv_severity); any other
-    credential-named file (a key, a keystore, .npmrc) is taken at its name, HIGH."""
-    if kind_of(name) != "dotenv":
+    """What a copied dotenv or credential-config file holds decides the finding (shipping.dotenv_severity; a token
+    line of an .npmrc, .pypirc, .netrc); any other credential-named file (a key, a keystore) is taken at its name,
+    HIGH."""
+    if kind_of(name) not in ("dotenv", "credentials-config"):
         return Severity.HIGH
-    text = dict(context.dotenv).get(name)
+    text = dict(context.texts).get(name)
     if text is None:
         return Severity.HIGH  # not read (over the size limit, unreadable), but it is in the build context
-    return dotenv_severity(text.encode("utf-8", "surrogateescape"))
+    data = text.encode("utf-8", "surrogateescape")
+    if kind_of(name) == "credentials-config":  # an .npmrc of engine-strict=true copies no credential
+        return Severity.HIGH if find_config_secrets(name, "credentials-config", data) else None
+    return dotenv_severity(data)

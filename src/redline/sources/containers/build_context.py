@@ -26,9 +26,10 @@ class BuildContext:
     directory: str  # relative POSIX path, "" for the audited root
     files: tuple[str, ...]  # names of the regular files directly in it, sorted
     dockerignore: tuple[str, ...] | None  # its .dockerignore patterns, None when there is none (or unread)
-    #: the text of the dotenv files directly in it (within the size limit), so that a check can tell a
-    #: ``.env`` holding credentials from one holding ``PORT=3000``; in memory only, never reported
-    dotenv: tuple[tuple[str, str], ...] = ()
+    #: the text of the dotenv and credential-config files directly in it (within the size limit), so that a check
+    #: can tell a ``.env`` holding credentials from one holding ``PORT=3000``, and an ``.npmrc`` with a token from
+    #: one with ``engine-strict=true`` (redash's); in memory only, never reported
+    texts: tuple[tuple[str, str], ...] = ()
 
 
 class BuildContextSource(ProjectSource):
@@ -57,19 +58,24 @@ class BuildContextSource(ProjectSource):
                     out.skipped.append(Skipped(ignore_file.path, f"{exc}; its patterns were not applied"))
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
-            dotenv = tuple(_dotenv_texts(files, ctx.config.max_file_size, out))
+            texts = tuple(_credential_texts(files, ctx.config.max_file_size, out))
             out.facts.append(
-                BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, dotenv)
+                BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, texts)
             )
         return out
 
 
-def _dotenv_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
-    """The dotenv files of the context within the size limit (a larger one is judged by its name alone)."""
+#: the kinds of file whose text decides whether copying them into an image leaks a credential
+_JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
+
+
+def _credential_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
+    """The dotenv and credential-config files of the context within the size limit (a larger one is judged by its
+    name alone)."""
     texts = []
     for file in files:
         name = posixpath.basename(file.path)
-        if kind_of(name) != "dotenv":
+        if kind_of(name) not in _JUDGED_BY_TEXT:
             continue
         if file.size > limit:
             out.skipped.append(
