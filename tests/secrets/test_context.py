@@ -60,6 +60,8 @@ TOKEN = "ghp_" + "lJWiztlaYu16Gb9guAOeqEt3BeABegLbHiEs"
         ("compose.override.yml", True),
         ("docker-compose.override.yaml", True),
         ("compose.yml", False),
+        (".ci/compose.cypress.yaml", True),  # redash's end-to-end test stack
+        ("docker-compose.playwright.yml", True),
         ("frontend/apps/remark42/app/__stubs__/jwt.ts", True),
         ("src/__mocks__/api.ts", True),
         ("src/stubborn.ts", False),

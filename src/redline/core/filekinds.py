@@ -222,7 +222,8 @@ _CONTAINER_VARIANT = lazy(
     r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
     r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
-    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override)(?:[._-][\w.-]*)?"
+    r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override|cypress|playwright"
+    r"|selenium)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
