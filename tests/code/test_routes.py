@@ -78,8 +78,38 @@ def test_django_include_chains_views_mixins_and_permissions() -> None:
         ("django", "POST", "/shop/checkout/", "Checkout", "djangoapp/shop/urls.py:9", "no", "no"),
         ("django", "POST", "/shop/account/", "Account", "djangoapp/shop/urls.py:10", "yes", "unknown"),
         ("django", "ANY", "/shop/wrapped/", "about", "djangoapp/shop/urls.py:11", "unknown", "unknown"),
+        # a guard mixed in by the project's base class (one or two levels up, another module) applies
+        ("django", "POST", "/shop/tasks/<str:job>/delete/", "TaskDelete", "djangoapp/shop/urls.py:12", "yes", "yes"),
+        ("django", "POST", "/shop/refund/", "Refund", "djangoapp/shop/urls.py:13", "yes", "unknown"),
+        ("django", "POST", "/shop/cancel/", "Cancel", "djangoapp/shop/urls.py:14", "no", "no"),
         ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
         ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
+    ]
+
+
+def test_django_rest_framework_default_permissions_reach_views_through_their_project_base() -> None:
+    """netbox's ``AvailableASNsView(AvailableObjectsView)``: the DRF base is one class up, so the settings'
+    ``DEFAULT_PERMISSION_CLASSES`` apply; a base that sets ``permission_classes = []`` opens its subclasses."""
+    files = {
+        "settings.py": "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('app.auth.TokenPermissions',)}\n",
+        "views.py": (
+            "from rest_framework.views import APIView\n"
+            "class AvailableObjectsView(APIView):\n    pass\n"
+            "class OpenBase(APIView):\n    permission_classes = []\n"
+            "class AvailableASNs(AvailableObjectsView):\n    def post(self, request, pk):\n        pass\n"
+            "class Feedback(OpenBase):\n    def post(self, request):\n        pass\n"
+        ),
+        "urls.py": (
+            "from django.urls import path\nimport views\nurlpatterns = [\n"
+            "    path('asns/<int:pk>/available/', views.AvailableASNs.as_view()),\n"
+            "    path('feedback/', views.Feedback.as_view()),\n]\n"
+        ),
+    }
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    assert sorted((r.path, r.line, r.authenticated, r.authorized, r.authz_evidence) for r in routes) == [
+        ("/asns/<int:pk>/available/", 4, "yes", "yes", ("app.auth.TokenPermissions",)),
+        ("/feedback/", 5, "no", "no", ()),
     ]
 
 
