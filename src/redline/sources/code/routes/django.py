@@ -15,6 +15,8 @@ from redline.sources.code.routes.settings import EntrypointSettings
 
 _PATH_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _CBV_METHODS = ("get", "post", "put", "patch", "delete")
+#: the DRF viewset actions a router maps to methods
+_VIEWSET_ACTIONS = ("list", "retrieve", "create", "update", "partial_update", "destroy")
 _DRF_BASES = ("APIView", "GenericAPIView", "ViewSet", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet")
 _METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
 
@@ -129,12 +131,42 @@ def _lineage(project: Project, index: CodeIndex, view: Definition) -> list[tuple
         where, cls = out[at]
         at += 1
         for base in cls.bases:
-            found = project.find(base, where)
+            found = _base_class(project, where, base)
             if found is None or found[1].kind != "class" or (found[0].path, found[1].qualname) in seen:
                 continue
             seen.add((found[0].path, found[1].qualname))
             out.append(found)
     return out
+
+
+def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeIndex, Definition] | None:
+    """The class a base name refers to: through the module's imports first (plane has four classes named
+    ``BaseAPIView``, one per API, each imported by its own views), else by name (``Project.find``)."""
+    first, _, rest = base.partition(".")
+    qualified = dict(index.imports).get(first)
+    if qualified is None and (relative := dict(index.relative_imports).get(first)) is not None:
+        qualified = _absolute(index.path, relative)
+    if qualified is not None:
+        owner, _, name = (qualified + ("." + rest if rest else "")).rpartition(".")
+        classes = [(i, d) for i, d in project.definitions.get(name, []) if d.kind == "class"]
+        exact = [c for c in classes if f".{module_name(c[0].path)}".endswith(f".{owner}")]
+        # else a module of the package it is re-exported from (``from plane.app.views import BaseAPIView``)
+        under = [c for c in classes if f".{owner}." in f".{module_name(c[0].path)}."]
+        for found in (exact, under):
+            if len(found) == 1:
+                return found[0]
+    return project.find(base, index)
+
+
+def _absolute(path: str, relative: str) -> str:
+    """``..base.BaseAPIView`` imported in ``plane/app/views/asset/base.py`` -> ``plane.app.views.base.BaseAPIView``
+    (as a suffix: the source root does not matter)."""
+    dots = len(relative) - len(relative.lstrip("."))
+    package = module_name(path).split(".")
+    if not path.endswith("__init__.py"):
+        package = package[:-1]
+    package = package[: len(package) - (dots - 1)] if dots > 1 else package
+    return ".".join([*package, relative.lstrip(".")])
 
 
 def _view_guards(
@@ -169,8 +201,21 @@ def _view_guards(
         for dispatch in _methods(where, cls, ("dispatch",)):  # @method_decorator(login_required)
             guards.add(d.raw for d in dispatch.decorators)
             guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
+    # a guard on every handler method of the view (plane: ``@allow_permission([ROLE.ADMIN])`` on each of
+    # get/post/delete) guards the route; one on some methods only does not
+    guards.add(_on_every(_methods(index, view, (*_CBV_METHODS, *_VIEWSET_ACTIONS))))
     own = [d.name.upper() for d in _methods(index, view, _CBV_METHODS)]
     return tuple(own) or ("ANY",)
+
+
+def _on_every(methods: list[Definition]) -> list[str]:
+    """The decorator names (and ``method_decorator`` arguments) every one of ``methods`` carries."""
+    names = [
+        {d.raw for d in m.decorators}
+        | {a.name or a.call or "" for d in m.decorators if d.raw.endswith("method_decorator") for a in d.args}
+        for m in methods
+    ]
+    return sorted(set.intersection(*names)) if names else []
 
 
 def _sets_permissions(cls: Definition) -> bool:
