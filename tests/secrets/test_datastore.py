@@ -286,6 +286,25 @@ def test_a_ci_jobs_env_beside_a_host_it_runs_itself_is_its_service_container() -
     assert [line for code, line, _ in found("deploy/env.yml", NETBOX_CI) if code == "SEC907"] == [8, 14, 19]
 
 
+PLANE_COMPOSE = """x-db-env: &db-env
+  PGHOST: ${PGHOST:-plane-db}
+  POSTGRES_USER: ${POSTGRES_USER:-plane}
+  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-plane}
+x-mq-env: &mq-env
+  RABBITMQ_DEFAULT_USER: ${RABBITMQ_USER:-plane}
+  RABBITMQ_DEFAULT_PASS: ${RABBITMQ_PASSWORD:-kX9vTq2mWz}
+"""
+
+
+def test_a_fallback_user_is_the_user_a_fallback_password_is_compared_with() -> None:
+    """plane's shipped compose: the password's fallback equals the user's fallback, the product's default
+    (SEC907, low); a chosen fallback password beside a fallback user is still SEC906."""
+    assert [(code, line) for code, line, _ in found("deployments/docker-compose.yml", PLANE_COMPOSE)] == [
+        ("SEC906", 7),
+        ("SEC907", 4),
+    ]
+
+
 JENKINS = f"""def compose_test() {{
     def db_url = 'postgres://kuma:kuma@postgres:5432/developer_mozilla_org'
     def prod_url = 'postgres://kuma:kuma@db.kuma.example.net/kuma'

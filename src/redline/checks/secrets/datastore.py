@@ -376,7 +376,9 @@ def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
     for kv in values:
         name = kv.key.lower()
         if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
-            users[kv.parents] = kv.value
+            # ``${POSTGRES_USER:-plane}``: the user whenever the variable is unset, as for the password
+            fallback = _FALLBACK.match(kv.value)
+            users[kv.parents] = fallback.group(1) if fallback else kv.value
             continue
         if _HOST_KEY.search(name):
             hosts.setdefault(kv.parents, []).append(kv.value)
