@@ -78,8 +78,74 @@ def test_django_include_chains_views_mixins_and_permissions() -> None:
         ("django", "POST", "/shop/checkout/", "Checkout", "djangoapp/shop/urls.py:9", "no", "no"),
         ("django", "POST", "/shop/account/", "Account", "djangoapp/shop/urls.py:10", "yes", "unknown"),
         ("django", "ANY", "/shop/wrapped/", "about", "djangoapp/shop/urls.py:11", "unknown", "unknown"),
+        # a guard mixed in by the project's base class (one or two levels up, another module) applies
+        ("django", "POST", "/shop/tasks/<str:job>/delete/", "TaskDelete", "djangoapp/shop/urls.py:12", "yes", "yes"),
+        ("django", "POST", "/shop/refund/", "Refund", "djangoapp/shop/urls.py:13", "yes", "unknown"),
+        ("django", "POST", "/shop/cancel/", "Cancel", "djangoapp/shop/urls.py:14", "no", "no"),
+        ("django", "POST", "/shop/auth/sign-out/", "SignOutEndpoint", "djangoapp/shop/urls.py:15", "no", "no"),
+        # a permission decorator on every handler method, and on one of two
+        ("django", "GET,POST", "/shop/webhooks/", "Webhooks", "djangoapp/shop/urls.py:16", "yes", "yes"),
+        ("django", "GET,POST", "/shop/labels/", "Labels", "djangoapp/shop/urls.py:17", "yes", "unknown"),
         ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
         ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
+    ]
+
+
+def test_django_rest_framework_default_permissions_reach_views_through_their_project_base() -> None:
+    """netbox's ``AvailableASNsView(AvailableObjectsView)``: the DRF base is one class up, so the settings'
+    ``DEFAULT_PERMISSION_CLASSES`` apply; a base that sets ``permission_classes = []`` opens its subclasses."""
+    files = {
+        "settings.py": "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('app.auth.TokenPermissions',)}\n",
+        "views.py": (
+            "from rest_framework.views import APIView\n"
+            "class AvailableObjectsView(APIView):\n    pass\n"
+            "class OpenBase(APIView):\n    permission_classes = []\n"
+            "class AvailableASNs(AvailableObjectsView):\n    def post(self, request, pk):\n        pass\n"
+            "class Feedback(OpenBase):\n    def post(self, request):\n        pass\n"
+        ),
+        "urls.py": (
+            "from django.urls import path\nimport views\nurlpatterns = [\n"
+            "    path('asns/<int:pk>/available/', views.AvailableASNs.as_view()),\n"
+            "    path('feedback/', views.Feedback.as_view()),\n]\n"
+        ),
+    }
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    assert sorted((r.path, r.line, r.authenticated, r.authorized, r.authz_evidence) for r in routes) == [
+        ("/asns/<int:pk>/available/", 4, "yes", "yes", ("app.auth.TokenPermissions",)),
+        ("/feedback/", 5, "no", "no", ()),
+    ]
+
+
+def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_name() -> None:
+    """plane defines four ``BaseAPIView`` classes, one per API: each view's base is the one its module imports
+    (absolute or relative), not a guess by name."""
+    files = {
+        "api/base.py": (
+            "from rest_framework.views import APIView\nfrom rest_framework.permissions import IsAuthenticated\n"
+            "class BaseAPIView(APIView):\n    permission_classes = [IsAuthenticated]\n"
+        ),
+        "space/base.py": (
+            "from rest_framework.views import APIView\nfrom rest_framework.permissions import AllowAny\n"
+            "class BaseAPIView(APIView):\n    permission_classes = [AllowAny]\n"
+        ),
+        "api/views/assets.py": (
+            "from api.base import BaseAPIView\nclass Assets(BaseAPIView):\n    def post(self, request):\n        pass\n"
+        ),
+        "space/views/anchors.py": (
+            "from ..base import BaseAPIView\nclass Anchors(BaseAPIView):\n    def post(self, request):\n        pass\n"
+        ),
+        "urls.py": (
+            "from django.urls import path\nfrom api.views import assets\nfrom space.views import anchors\n"
+            "urlpatterns = [\n    path('assets/', assets.Assets.as_view()),\n"
+            "    path('anchors/', anchors.Anchors.as_view()),\n]\n"
+        ),
+    }
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    assert sorted((r.path, r.line, r.authenticated, r.auth_evidence) for r in routes) == [
+        ("/anchors/", 6, "no", ("AllowAny",)),
+        ("/assets/", 5, "yes", ("IsAuthenticated",)),
     ]
 
 

@@ -27,6 +27,9 @@ EXPECTED = {
         ("dev.Dockerfile", 1, 3),
         ("postgres_own_entrypoint.Dockerfile", 1, 3),
         ("nginx.Dockerfile", 1, 3),
+        # s6-overlay with no s6-setuidgid, and a package list in an ARG no RUN installs; paperless-ngx's shapes
+        # (gosu_in_package_arg: gosu in ARG RUNTIME_PACKAGES; s6_overlay: s6-setuidgid) are look-alikes
+        ("s6_overlay_root.Dockerfile", 1, 7),
     },
     "DKR102": {("pinning.Dockerfile", 4, 4), ("pinning.Dockerfile", 5, 5), ("pinning.Dockerfile", 11, 11)},
     "DKR103": {("add_url.Dockerfile", 2, 2), ("add_url.Dockerfile", 5, 7)},

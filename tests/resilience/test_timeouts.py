@@ -59,6 +59,7 @@ def test_module_without_http_imports_is_skipped_cheaply() -> None:
 
 
 def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) -> None:
+    from redline.core.context import is_in_context
     from redline.core.model import Confidence, Severity
     from redline.core.workspace import FileText
 
@@ -68,11 +69,12 @@ def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) ->
         module = PythonSource().parse(FileText(SourceFile(rel, "/dev/null", "python", 1), src.encode(), src))
         ctx = CheckContext(tmp_path, Config(), frozenset({"RES101"}))
         (finding,) = MissingTimeoutCheck().check_file(module, ctx)
-        results[rel] = (finding.severity, finding.confidence)
+        results[rel] = (finding.severity, finding.confidence, is_in_context(finding))
+    # in a test, listed in the context section like every family's findings there (plane's tests/smoke/)
     assert results == {
-        "app/client.py": (Severity.MEDIUM, Confidence.HIGH),
-        "tests/test_client.py": (Severity.LOW, Confidence.LOW),
-        "pkg/client_test.py": (Severity.LOW, Confidence.LOW),
+        "app/client.py": (Severity.MEDIUM, Confidence.HIGH, False),
+        "tests/test_client.py": (Severity.LOW, Confidence.LOW, True),
+        "pkg/client_test.py": (Severity.LOW, Confidence.LOW, True),
     }
 
 

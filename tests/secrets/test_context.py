@@ -233,6 +233,19 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     assert scan("app/mail.py", 'SMTP_PASSWORD = "Ñandú-Zorro2024!"\n') == [("SEC435", 1)]
 
 
+# shaped like a GitLab OAuth application secret (SEC162), written split so no scanner reads it here
+_GLOAS = "gloa" + "s-f79cfa9a03c97f6ffab303177a5a6778a53c61e3914ba093412f68a9298a1b28"
+
+
+def test_a_form_fields_placeholder_is_an_example_not_a_secret() -> None:
+    """plane's admin form shows a made-up GitLab secret as the input's placeholder; HTML and JSON forms do
+    the same. The same value assigned to anything else is still a secret."""
+    assert scan("admin/gitlab/form.tsx", f'const fields = [{{\n  placeholder: "{_GLOAS}",\n}}];\n') == []
+    assert scan("admin/form.html", f'<input name="secret" placeholder="{_GLOAS}">\n') == []
+    assert scan("admin/form.json", f'{{"placeholder": "{_GLOAS}"}}\n') == []
+    assert scan("admin/gitlab/form.tsx", f'const fields = [{{\n  defaultValue: "{_GLOAS}",\n}}];\n') == [("SEC162", 2)]
+
+
 def test_public_context_needs_its_markers() -> None:
     """The same shapes without the context that makes them public are still reported."""
     assert scan("app/settings.py", f'GOOGLE_API_KEY = "{_AIZA}"\n') == [("SEC106", 1)]

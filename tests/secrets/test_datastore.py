@@ -254,6 +254,57 @@ def test_ci_service_containers_default_passwords_are_not_reported() -> None:
     assert [code for code, _, _ in found("deploy/compose-env.yml", CI)].count("SEC907") == 3
 
 
+NETBOX_CI = """jobs:
+  smoke-test:
+    services:
+      postgres:
+        image: postgres:16
+    env:
+      POSTGRES_USER: netbox
+      POSTGRES_PASSWORD: netbox
+      POSTGRES_HOST: 127.0.0.1
+      REDIS_HOST: 127.0.0.1
+  deploy:
+    env:
+      POSTGRES_USER: netbox
+      POSTGRES_PASSWORD: netbox
+      POSTGRES_HOST: db.netbox.example.net
+  migrate:
+    env:
+      POSTGRES_USER: netbox
+      POSTGRES_PASSWORD: netbox
+      POSTGRES_HOST: ${{ secrets.DB_HOST }}
+"""
+
+
+def test_a_ci_jobs_env_beside_a_host_it_runs_itself_is_its_service_container() -> None:
+    """netbox's release workflow: the job's env gives POSTGRES_PASSWORD beside POSTGRES_HOST: 127.0.0.1 (its
+    service container's published port): the job's throwaway default, not reported. The same default beside a
+    host with a domain, or a host the workflow takes from a secret, is still reported."""
+    assert found(".github/workflows/release.yml", NETBOX_CI) == [("SEC907", 14, "netbox"), ("SEC907", 19, "netbox")]
+    # outside a CI definition a loopback host changes nothing here
+    assert [line for code, line, _ in found("deploy/env.yml", NETBOX_CI) if code == "SEC907"] == [8, 14, 19]
+
+
+PLANE_COMPOSE = """x-db-env: &db-env
+  PGHOST: ${PGHOST:-plane-db}
+  POSTGRES_USER: ${POSTGRES_USER:-plane}
+  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-plane}
+x-mq-env: &mq-env
+  RABBITMQ_DEFAULT_USER: ${RABBITMQ_USER:-plane}
+  RABBITMQ_DEFAULT_PASS: ${RABBITMQ_PASSWORD:-kX9vTq2mWz}
+"""
+
+
+def test_a_fallback_user_is_the_user_a_fallback_password_is_compared_with() -> None:
+    """plane's shipped compose: the password's fallback equals the user's fallback, the product's default
+    (SEC907, low); a chosen fallback password beside a fallback user is still SEC906."""
+    assert [(code, line) for code, line, _ in found("deployments/docker-compose.yml", PLANE_COMPOSE)] == [
+        ("SEC906", 7),
+        ("SEC907", 4),
+    ]
+
+
 JENKINS = f"""def compose_test() {{
     def db_url = 'postgres://kuma:kuma@postgres:5432/developer_mozilla_org'
     def prod_url = 'postgres://kuma:kuma@db.kuma.example.net/kuma'

@@ -27,6 +27,13 @@ PW = "osMVPi21KwK0Tz"
         (".env", "dotenv", f"USERNAME={PW}\nHOST={PW}\n", []),  # not secret-looking keys
         (".env", "dotenv", "DB_PASSWORD_FILE=/run/secrets/db\nSECRET_KEY_PATH=./keys/app.key\nTOKEN_TTL_S=3600\n", []),
         (".env", "dotenv", "BROKER_URL=amqp://guest@rabbit//\nMAILER_DSN=null://null\n", []),
+        # limits and lifetimes set for a key are not the key (plane's variables.env); the key beside them is
+        (
+            ".env",
+            "dotenv",
+            f"API_KEY_RATE_LIMIT=60/minute\nSESSION_TOKEN_MAX_AGE=1209600s\nAPI_KEY={PW}\n",
+            [("API_KEY", PW)],
+        ),
         (
             ".npmrc",
             "credentials-config",

@@ -31,6 +31,8 @@ ALWAYS_CLEAN = frozenset(
         "isalnum",
         "isalpha",
         "count",
+        "startswith",
+        "endswith",
     }
 )
 

@@ -23,6 +23,9 @@ from redline.sources.containers.procfile import Procfile
 _ANONYMOUS_BY_DESIGN = (
     "login",
     "logout",
+    "log-out",
+    "signout",
+    "sign-out",
     "signin",
     "sign-in",
     "signup",

@@ -41,7 +41,8 @@ ROOT_USER = Rule(
         "instruction, "
         "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted, and so "
         "is an image whose entrypoint drops root the way the official database images do (the final stage "
-        "installs su-exec or gosu and sets an ENTRYPOINT, or the ENTRYPOINT calls one).",
+        "installs su-exec or gosu — in a RUN or a package list in an ARG it installs — and sets an ENTRYPOINT, "
+        "the ENTRYPOINT calls one, or an s6-overlay image runs `s6-setuidgid`).",
         why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
         example='FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]',
@@ -162,7 +163,9 @@ _INSTALL = re.compile(
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 #: the tools an entrypoint script re-executes the server with as another user (the official postgres, redis
 #: and mysql images' pattern; core/known_images.toml ``drops_privileges``)
-_DROPS_ROOT = re.compile(r"(?<![\w-])(?:su-exec|gosu)(?![\w-])")
+#: s6-overlay's ``s6-setuidgid``/``s6-applyuidgid`` do the same for the services its ``/init`` starts (paperless-ngx,
+#: the linuxserver.io images: the supervisor stays root, each service runs as the app's user)
+_DROPS_ROOT = re.compile(r"(?<![\w-])(?:su-exec|gosu|s6-setuidgid|s6-applyuidgid)(?![\w-])")
 
 
 def _nonroot_base(image: str) -> bool:
@@ -398,10 +401,22 @@ class DockerfileCheck(ProjectCheck):
 def _entrypoint_drops_root(df: Dockerfile, final: DockerStage) -> bool:
     """An image of the project's own that does what the official database images do: the final stage installs
     su-exec or gosu and has an ENTRYPOINT (memos: ``apk add su-exec``, ``USER root``, an entrypoint.sh that
-    ``exec su-exec "$UID:$GID"``s the server), or the ENTRYPOINT calls one itself. The script is not read."""
+    ``exec su-exec "$UID:$GID"``s the server), or the ENTRYPOINT calls one itself; an s6-overlay image whose
+    build runs ``s6-setuidgid`` (its services drop root the same way). The scripts are not read."""
     entry, _cmd = df.start()
     if entry is None:
         return False
     if _DROPS_ROOT.search(entry.arguments):
         return True
-    return any(_DROPS_ROOT.search(ins.arguments) for i in df.lineage(final.index) for ins in df.in_stage(i, "RUN"))
+    stages = df.lineage(final.index)
+    runs = [ins.arguments for i in stages for ins in df.in_stage(i, "RUN")]
+    if any(_DROPS_ROOT.search(run) for run in runs):
+        return True
+    # a package list kept in a build argument the RUN installs (paperless: ``ARG RUNTIME_PACKAGES="… gosu …"``,
+    # ``apt-get install ${RUNTIME_PACKAGES}``); global ARGs (before the first FROM) have stage -1
+    lists = [ins for i in (*stages, -1) for ins in df.in_stage(i, "ARG", "ENV")]
+    return any(
+        _DROPS_ROOT.search(value) and any(f"${name}" in run or f"${{{name}}}" in run for run in runs)
+        for ins in lists
+        for name, value in env_pairs(ins.arguments)
+    )

@@ -30,7 +30,12 @@ SECRET_KEY = lazy(
     r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|auth[_-]?key|_key$|^key$|dsn$|_url$|_uri$|conn(ection)?[_-]?str)"
 )
 _URL_KEY = lazy(r"(?i)(_url|_uri|dsn)$")
-_SECRET_REFERENCE_KEY = lazy(r"(?i)(_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type)$")
+#: keys about a secret rather than holding one: where it is, and the limits and lifetimes set for it
+#: (``API_KEY_RATE_LIMIT=60/minute`` in plane's variables.env, ``TOKEN_MAX_AGE``, ``SECRET_KEY_LENGTH``)
+_SECRET_REFERENCE_KEY = lazy(
+    r"(?i)(_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type"
+    r"|_limit|_rate|_count|_max|_min|_size|_interval|_retries|_lifetime|_max_age)$"
+)
 _URL_WITH_PASSWORD = lazy(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@", re.I)
 _NOT_SECRET_VALUE = lazy(r"(?i)^(true|false|yes|no|on|off|none|null|nil|undefined|\d{1,11}|[\d.]+[smhd]?)$")
 

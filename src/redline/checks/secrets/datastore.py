@@ -357,13 +357,31 @@ def config_format(path: str, kind: str) -> str | None:
     return (_SUFFIX_FORMATS.get(name[dot:]) if dot > 0 else None) or _KIND_FORMATS.get(kind)
 
 
+#: a key naming where the store runs (``POSTGRES_HOST``, ``DB_HOST``, ``host``, ``hostname``)
+_HOST_KEY = lazy(r"(?i)(?:^|[_.-])host(?:name)?$")
+
+
+def _runs_here(host: str) -> bool:
+    """A host without a domain (a service container's name) or this machine (``localhost``, ``127.x``)."""
+    low = host.strip().strip("'\"").lower()
+    if not re.fullmatch(r"[a-z0-9._:\[\]-]{1,253}", low):
+        return False  # a reference (``${DB_HOST}``) or not a host
+    return low.startswith(("127.", "localhost", "[::1]", "::1")) or "." not in low
+
+
 def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
     users: dict[tuple[str, ...], str] = {}
+    hosts: dict[tuple[str, ...], list[str]] = {}  # parents -> the hosts sibling keys name
     pending: list[KeyValue] = []
     for kv in values:
         name = kv.key.lower()
         if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
-            users[kv.parents] = kv.value
+            # ``${POSTGRES_USER:-plane}``: the user whenever the variable is unset, as for the password
+            fallback = _FALLBACK.match(kv.value)
+            users[kv.parents] = fallback.group(1) if fallback else kv.value
+            continue
+        if _HOST_KEY.search(name):
+            hosts.setdefault(kv.parents, []).append(kv.value)
             continue
         if _SECRET_KEY_NAME.search(kv.key) and not _NOT_A_PASSWORD_KEY.search(kv.key):
             pending.append(kv)
@@ -374,7 +392,11 @@ def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
         where = ".".join((*kv.parents, kv.key))
         cred = _judge(where, store, (kv.start, kv.end), kv.value, users.get(kv.parents, ""))
         if cred is not None:
-            yield replace(cred, local="services" in kv.parents)
+            # a CI job's services block, or a sibling key naming a host the job runs itself (netbox's release
+            # workflow: ``env: POSTGRES_HOST: 127.0.0.1`` beside ``POSTGRES_PASSWORD`` for its service container)
+            # (every host named there: one remote host beside a local one leaves it undecided)
+            here = kv.parents in hosts and all(_runs_here(h) for h in hosts[kv.parents])
+            yield replace(cred, local="services" in kv.parents or here)
 
 
 _CAMEL = lazy(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -29,6 +29,7 @@ from redline.checks.secrets.cache import cache_dir, machine, read_entry, write_e
 from redline.checks.secrets.filters import (
     context_confidence,
     is_placeholder,
+    is_placeholder_attribute,
     is_store_reference,
     is_words,
     names_a_password,
@@ -228,7 +229,7 @@ class SecretScanner:
         for rule, s, e, full in candidates:
             secret = data[s:e].decode("utf-8", "replace")
             spans.append(Span(s, e, secret))
-            if self._rejected(rule, secret, full):
+            if self._rejected(rule, secret, full) or _placeholder_value(data, s):
                 continue
             kept.append((rule, s, e, secret))
         found = {rule.id for rule, *_ in kept}
@@ -308,6 +309,14 @@ class SecretScanner:
                 stop = min(len(data), end + rule.window)
                 out.extend(_spans(rule, data, start, stop))
         return _non_overlapping(out)
+
+
+def _placeholder_value(data: bytes, start: int) -> bool:
+    """The value starting at ``start`` is an input's placeholder (the line's text before it says so)."""
+    line_start = data.rfind(b"\n", max(0, start - 300), start) + 1
+    return b"laceholder" in data[line_start:start] and is_placeholder_attribute(
+        data[line_start:start].decode("utf-8", "replace")
+    )
 
 
 class DatabaseCache:

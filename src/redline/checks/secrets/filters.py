@@ -55,6 +55,17 @@ def is_placeholder(secret: str) -> bool:
     return _sequential_share(core) >= 0.5
 
 
+#: the end of a line's text before a value that is an input's placeholder: ``placeholder: "``, ``placeholder="``,
+#: ``placeholder={"``, ``"placeholder": "``, ``placeholderText='`` (JSX, HTML, Vue, Angular, JSON forms)
+_PLACEHOLDER_BEFORE = lazy(r"""(?i)\bplaceholder\w{0,12}["']?\s{0,3}[:=]\s{0,3}\{?\s{0,3}["'`]$""")
+
+
+def is_placeholder_attribute(line_before: str) -> bool:
+    """Whether a value is given as a form field's placeholder: an example shown to whoever types the real
+    one (plane's GitLab form: ``placeholder: "gloas-f79c…"``), never read as a credential."""
+    return bool(_PLACEHOLDER_BEFORE.search(line_before[-200:]))
+
+
 def is_words(secret: str) -> bool:
     """Text of a human language, not a chosen secret: letters of some script with their accents and vowel
     signs, punctuation, zero-width joiners (Khmer, Thai, Persian and Indic text use them inside a phrase),

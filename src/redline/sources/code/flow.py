@@ -143,6 +143,7 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
 #: methods of a value whose result no longer holds its text as written (an encoding, a digest, a test)
 VALUE_METHODS = frozenset(
     {"urlencode", "hexdigest", "digest", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "count"}
+    | {"startswith", "endswith"}  # a test: True or False, whatever the text
 )
 #: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
 #: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
@@ -198,6 +199,12 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
     if isinstance(node, ast.JoinedStr):
         for position, value in enumerate(node.values):
             yield value, (AFTER_PREFIX, *marks) if position else marks
+        return
+    if isinstance(node, ast.IfExp):  # the condition only chooses a branch: ``"A" if x else "B"`` is a constant
+        yield node.body, marks
+        yield node.orelse, marks
+        return
+    if isinstance(node, ast.Compare):  # True or False, whatever its operands hold
         return
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         left = node.left

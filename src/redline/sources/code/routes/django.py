@@ -15,6 +15,8 @@ from redline.sources.code.routes.settings import EntrypointSettings
 
 _PATH_FUNCS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _CBV_METHODS = ("get", "post", "put", "patch", "delete")
+#: the DRF viewset actions a router maps to methods
+_VIEWSET_ACTIONS = ("list", "retrieve", "create", "update", "partial_update", "destroy")
 _DRF_BASES = ("APIView", "GenericAPIView", "ViewSet", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet")
 _METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
 
@@ -100,7 +102,7 @@ def _route(
     found = project.find(name, pattern.index) if name else None
     methods: tuple[str, ...] = ("ANY",)
     if found is not None:
-        methods = _view_guards(found[0], found[1], guards, drf)
+        methods = _view_guards(project, found[0], found[1], guards, drf)
     route = Route(
         "django",
         methods,
@@ -114,8 +116,63 @@ def _route(
     return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
 
 
-def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[str]) -> tuple[str, ...]:
-    """Add the view's own guards; return the methods it answers."""
+#: how many classes of the project a view's lineage follows (the view included)
+_MAX_LINEAGE = 12
+
+
+def _lineage(project: Project, index: CodeIndex, view: Definition) -> list[tuple[CodeIndex, Definition]]:
+    """The view class and the project's classes it inherits from, nearest first (each once): a guard a base
+    class mixes in (netbox's ``BaseRQView(UserPassesTestMixin, View)``, ``ObjectPermissionRequiredMixin`` on
+    every generic view) applies to every view built on it."""
+    out = [(index, view)]
+    seen = {(index.path, view.qualname)}
+    at = 0
+    while at < len(out) and len(out) < _MAX_LINEAGE:
+        where, cls = out[at]
+        at += 1
+        for base in cls.bases:
+            found = _base_class(project, where, base)
+            if found is None or found[1].kind != "class" or (found[0].path, found[1].qualname) in seen:
+                continue
+            seen.add((found[0].path, found[1].qualname))
+            out.append(found)
+    return out
+
+
+def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeIndex, Definition] | None:
+    """The class a base name refers to: through the module's imports first (plane has four classes named
+    ``BaseAPIView``, one per API, each imported by its own views), else by name (``Project.find``)."""
+    first, _, rest = base.partition(".")
+    qualified = dict(index.imports).get(first)
+    if qualified is None and (relative := dict(index.relative_imports).get(first)) is not None:
+        qualified = _absolute(index.path, relative)
+    if qualified is not None:
+        owner, _, name = (qualified + ("." + rest if rest else "")).rpartition(".")
+        classes = [(i, d) for i, d in project.definitions.get(name, []) if d.kind == "class"]
+        exact = [c for c in classes if f".{module_name(c[0].path)}".endswith(f".{owner}")]
+        # else a module of the package it is re-exported from (``from plane.app.views import BaseAPIView``)
+        under = [c for c in classes if f".{owner}." in f".{module_name(c[0].path)}."]
+        for found in (exact, under):
+            if len(found) == 1:
+                return found[0]
+    return project.find(base, index)
+
+
+def _absolute(path: str, relative: str) -> str:
+    """``..base.BaseAPIView`` imported in ``plane/app/views/asset/base.py`` -> ``plane.app.views.base.BaseAPIView``
+    (as a suffix: the source root does not matter)."""
+    dots = len(relative) - len(relative.lstrip("."))
+    package = module_name(path).split(".")
+    if not path.endswith("__init__.py"):
+        package = package[:-1]
+    package = package[: len(package) - (dots - 1)] if dots > 1 else package
+    return ".".join([*package, relative.lstrip(".")])
+
+
+def _view_guards(
+    project: Project, index: CodeIndex, view: Definition, guards: Guards, drf: list[str]
+) -> tuple[str, ...]:
+    """Add the view's own guards and those of the classes it inherits from; return the methods it answers."""
     guards.add(d.raw for d in view.decorators)
     guards.add(
         a
@@ -132,17 +189,41 @@ def _view_guards(index: CodeIndex, view: Definition, guards: Guards, drf: list[s
             methods = tuple(str(m).upper() for m in dec.args[0].literal)
     if view.kind != "class":
         return methods
-    guards.add(view.bases)
-    attrs = dict(view.class_attrs)
-    guards.add(attrs.get("permission_classes", ()))
-    if any(b.rsplit(".", 1)[-1] in _DRF_BASES for b in view.bases) and "permission_classes" not in attrs:
+    lineage = _lineage(project, index, view)
+    # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
+    permission = next((dict(c.class_attrs)["permission_classes"] for _, c in lineage if _sets_permissions(c)), None)
+    guards.add(permission or ())
+    drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
+    if drf_view and permission is None:
         guards.add(drf)
-    methods_defs = [d for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
-    for dispatch in (d for d in methods_defs if d.name == "dispatch"):  # @method_decorator(login_required)
-        guards.add(d.raw for d in dispatch.decorators)
-        guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
-    own = [d.name.upper() for d in methods_defs if d.name in _CBV_METHODS]
+    for where, cls in lineage:
+        guards.add(cls.bases)
+        for dispatch in _methods(where, cls, ("dispatch",)):  # @method_decorator(login_required)
+            guards.add(d.raw for d in dispatch.decorators)
+            guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
+    # a guard on every handler method of the view (plane: ``@allow_permission([ROLE.ADMIN])`` on each of
+    # get/post/delete) guards the route; one on some methods only does not
+    guards.add(_on_every(_methods(index, view, (*_CBV_METHODS, *_VIEWSET_ACTIONS))))
+    own = [d.name.upper() for d in _methods(index, view, _CBV_METHODS)]
     return tuple(own) or ("ANY",)
+
+
+def _on_every(methods: list[Definition]) -> list[str]:
+    """The decorator names (and ``method_decorator`` arguments) every one of ``methods`` carries."""
+    names = [
+        {d.raw for d in m.decorators}
+        | {a.name or a.call or "" for d in m.decorators if d.raw.endswith("method_decorator") for a in d.args}
+        for m in methods
+    ]
+    return sorted(set.intersection(*names)) if names else []
+
+
+def _sets_permissions(cls: Definition) -> bool:
+    return any(name == "permission_classes" for name, _ in cls.class_attrs)
+
+
+def _methods(index: CodeIndex, cls: Definition, names: tuple[str, ...]) -> list[Definition]:
+    return [d for d in index.definitions if d.qualname.startswith(cls.qualname + ".") and d.name in names]
 
 
 _DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
@@ -207,7 +288,7 @@ def _drf_routes(
             guards.add(everywhere)
             methods: tuple[str, ...] = ("ANY",)
             if found is not None:
-                _view_guards(found[0], found[1], guards, drf)
+                _view_guards(project, found[0], found[1], guards, drf)
                 methods = _viewset_methods(found[0], found[1])
             for mount in mounts:
                 route = Route(
