@@ -10,7 +10,6 @@ from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
-
 # assembled so that no scanner reading this file sees a token
 _NPM_TOKEN = "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 
