@@ -59,9 +59,7 @@ class BuildContextSource(ProjectSource):
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
             texts = tuple(_credential_texts(files, ctx.config.max_file_size, out))
-            out.facts.append(
-                BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, texts)
-            )
+            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, texts))
         return out
 
 
