@@ -235,11 +235,30 @@ def _url_where(call: CallSite, lang: str) -> str | None:
     return None
 
 
+#: the properties of a request's options object that choose where it goes
+_URL_KEYS = frozenset({"url", "uri", "baseURL", "baseUrl", "host", "hostname", "origin", "href"})
+_WORD = re.compile(r"[\w$]+")
+
+
+def _only_in_the_body(call: CallSite, taint: tuple[str, str, tuple[str, ...]]) -> bool:
+    """An options object (``request({ url: TOKEN_URL, json: data })``) whose URL properties read none of the
+    names the request value came through: the value is in the body or a header, not in where the request goes
+    (codimd's GitHub token exchange). An object with a spread or a shorthand property is not judged."""
+    position = int(taint[0]) if taint[0].isdigit() else -1
+    items = call.args[position].items if 0 <= position < len(call.args) else ()
+    pairs = [item.partition("=") for item in items]
+    if not pairs or any(not sep or key.startswith("...") for key, sep, _ in pairs):
+        return False
+    carried = {taint[1].split(".", 1)[0], *taint[2]}
+    return not any(carried & set(_WORD.findall(value)) for key, _, value in pairs if key in _URL_KEYS)
+
+
 def _ssrf(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     where = _url_where(call, lang)
     taint = _first(call, frozenset({where})) if where else None
     if (
         taint is None
+        or (lang == "js" and _only_in_the_body(call, taint))
         or AFTER_PREFIX in taint[2]  # after a fixed start (Go ``base + "/" + id``): it cannot pick the host
         or view.built(call, taint)
         or view.cleaned(call, taint, frozenset(), opaque=True)
