@@ -72,7 +72,8 @@ def is_words(secret: str) -> bool:
     digits only where letters of other scripts are at least half the value ("S3互換サービスの
     アクセスキーID"). Locale catalogues hold such values under password and key names (``"password":
     "Contraseña"``, ``"change-password": "パスワードの変更"``); the rules' own allow lists already treat an
-    ASCII-only word the same way, and "Ñandú-Zorro2024!" stays a secret (digits, and more ASCII than not)."""
+    ASCII-only word the same way, and "Ñandú-Zorro2024!" stays a secret (digits, and more ASCII than not).
+    A name quoted in backticks inside the phrase (NodeBB's "…リクエストボディに`_uid`が含まれていません") is part of it."""
     if secret.isascii():
         return False
     foreign, digits = 0, False
@@ -82,7 +83,7 @@ def is_words(secret: str) -> bool:
             foreign += 1
         elif category[0] == "N":
             digits = True
-        elif category[0] not in "LMP" and category != "Cf":
+        elif category[0] not in "LMP" and category != "Cf" and ch != "`":  # `_uid` quoted in a message
             return False
     return not digits or foreign * 2 >= len(secret)
 
