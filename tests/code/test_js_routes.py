@@ -163,3 +163,10 @@ def test_koa_chained_and_named_routes() -> None:
         ("koa", "GET", "/posts/:id", "<anonymous:5>", "routes/posts.js:5", "no", "no"),  # named route ``post``
         ("koa", "POST", "/posts", "<anonymous:6>", "routes/posts.js:6", "no", "no"),
     ]
+
+
+def test_an_express_route_module_handed_the_app_is_not_taken_for_a_fastify_plugin() -> None:
+    """NodeBB's ``module.exports = function (app, middleware, controllers)``: with no Fastify import anywhere in the
+    project, ``app.post('/inbox', [...middlewares], handler)`` is not read as Fastify's ``(path, options,
+    handler)``, which dropped the middleware and reported the inbox as unguarded."""
+    assert [r for r in table("expressparam") if r[0] == "fastify"] == []

@@ -45,6 +45,7 @@ def _listed(value: str | None) -> list[str]:
 
 def _contexts(project: Project) -> dict[Key, _Context]:
     contexts: dict[Key, _Context] = {}
+    project_uses = any(_imports_fastify(index) for index in project.indexes if is_js(index))
     for index in project.indexes:
         if not is_js(index):
             continue
@@ -54,17 +55,23 @@ def _contexts(project: Project) -> dict[Key, _Context]:
         for definition in index.definitions:
             receiver = definition.params[0] if definition.params else None
             uses = receiver and any(c.raw.startswith(receiver + ".") for c in index.calls_in(definition.qualname))
-            if receiver and uses and _plugin_like(index, definition, receiver):
+            if receiver and uses and _plugin_like(index, definition, receiver, project_uses):
                 contexts[(index.path, definition.qualname)] = _Context(index, {receiver})
     return contexts
 
 
-def _plugin_like(index: CodeIndex, definition: Definition, receiver: str) -> bool:
-    """A function whose first parameter registers routes or hooks, in a module that uses Fastify."""
-    fastify = any(q.split(".")[0] in {"fastify", "fastify-plugin"} for _, q in index.imports)
+def _imports_fastify(index: CodeIndex) -> bool:
+    return any(q.split(".")[0] in {"fastify", "fastify-plugin"} or q.startswith("@fastify/") for _, q in index.imports)
+
+
+def _plugin_like(index: CodeIndex, definition: Definition, receiver: str, project_uses: bool) -> bool:
+    """A function whose first parameter registers routes or hooks, in a module that uses Fastify, or named like a
+    Fastify instance in a project that uses Fastify somewhere (an Express project's ``function (app, middleware)``,
+    NodeBB's route modules, is not a Fastify plugin)."""
     calls = index.calls_in(definition.qualname)
     routes = any(c.raw in {f"{receiver}.{v}" for v in (*VERBS, "route", "addHook", "register")} for c in calls)
-    return routes and (fastify or receiver in {"fastify", "instance", "server", "app"})
+    named = receiver in {"fastify", "instance", "server", "app"}
+    return routes and (_imports_fastify(index) or (named and project_uses))
 
 
 def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: dict[str, str]) -> Key | None:
