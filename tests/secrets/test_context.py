@@ -228,7 +228,8 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     assert scan("shared/i18n/locales/da_DK/translation.json", danish) == []
     assert scan("shared/config/oauth.json", danish) == [("SEC438", 2), ("SEC438", 3)]  # not a catalogue: values
     # NodeBB's public/language/ja/error.json: a message that quotes a field name in backticks
-    japanese = '{\n  "api.master-token-no-uid": "マスタートークンが受信されましたが、リクエストボディに`_uid`が含まれていません"\n}\n'
+    message = "マスタートークンが受信されましたが、リクエストボディに`_uid`が含まれていません"
+    japanese = '{\n  "api.master-token-no-uid": "' + message + '"\n}\n'
     assert scan("public/language/ja/error.json", japanese) == []
     with_digit = '{\n  "OAuth client secret": "Kx7Qm2Zp4Ld8-Vq7Nw2Lx9"\n}\n'
     assert scan("shared/i18n/locales/da_DK/translation.json", with_digit) == [("SEC438", 2)]

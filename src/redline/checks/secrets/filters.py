@@ -73,7 +73,7 @@ def is_words(secret: str) -> bool:
     アクセスキーID"). Locale catalogues hold such values under password and key names (``"password":
     "Contraseña"``, ``"change-password": "パスワードの変更"``); the rules' own allow lists already treat an
     ASCII-only word the same way, and "Ñandú-Zorro2024!" stays a secret (digits, and more ASCII than not).
-    A name quoted in backticks inside the phrase (NodeBB's "…リクエストボディに`_uid`が含まれていません") is part of it."""
+    A name quoted in backticks inside the phrase (NodeBB's "…ボディに`_uid`が含まれていません") is part of it."""
     if secret.isascii():
         return False
     foreign, digits = 0, False
