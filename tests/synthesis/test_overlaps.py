@@ -201,3 +201,20 @@ def test_default_credential_keeps_its_severity_when_absorbing_a_name_based_findi
         for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
     ]
     assert rows == [("SEC907", "low", ["KUB112"])]
+
+
+def test_a_literal_settings_key_and_its_secret_finding_are_one_item() -> None:
+    """taiga's settings/common.py: WEB307 (SECRET_KEY is a literal) and SEC438 on the same line are one key to rotate;
+    WEB307 on another line, or in another file, stays."""
+    from dataclasses import replace
+
+    secret = replace(_secret("SEC438", 249), location=Location("settings/common.py", 249, 249))
+    same = Finding("WEB307", "SECRET_KEY is a literal", Severity.HIGH, Location("settings/common.py", 249, 249))
+    other_line = replace(same, location=Location("settings/common.py", 12, 12))
+    other_file = replace(same, location=Location("settings/local.py", 249, 249))
+    merged = merge_overlaps([secret, same, other_line, other_file], Facts([]), RULES)
+    assert [(f.rule, f.location.path, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
+        ("SEC438", "settings/common.py", 249, ("WEB307",)),
+        ("WEB307", "settings/common.py", 12, None),
+        ("WEB307", "settings/local.py", 249, None),
+    ]

@@ -8,7 +8,8 @@ Two kinds of overlap are merged, and nothing else:
    (a credential-named pod ``env`` entry with a literal value) beside any ``SEC…`` finding
    inside that ``env`` entry's lines. The secret finding stays; the other's code is recorded
    in its evidence (``also``). Compose has no name-based credential rule (its
-   ``environment`` values are judged by the secret rules alone), so nothing merges there.
+   ``environment`` values are judged by the secret rules alone), so nothing merges there. ``WEB307`` (a
+   literal Django/Flask ``SECRET_KEY``) beside a secret finding on the same line merges the same way.
 2. Secret findings on the same path, with the same secret hash and overlapping lines: the
    most specific stays — a provider rule (it names the credential and says where to revoke
    it), then the file-kind rules ``SEC901`` to ``SEC905``, then the generic rules — and the
@@ -166,9 +167,16 @@ def _kube_env(named: Finding, secret: Finding, kube: _KubeEnvLines) -> bool:
     return span is not None and span.holds(secret)
 
 
+def _settings_key(named: Finding, secret: Finding, _kube: _KubeEnvLines) -> bool:
+    """WEB307 (a literal ``SECRET_KEY`` in the settings) and the secret finding on the same line: one key to
+    rotate (taiga's ``settings/common.py``), not two items."""
+    return named.location.path == secret.location.path and _overlap(named, secret)
+
+
 _MATCHERS: dict[str, Callable[[Finding, Finding, _KubeEnvLines], bool]] = {
     "DKR104": _dockerfile_var,
     "KUB112": _kube_env,
+    "WEB307": _settings_key,
 }
 
 
