@@ -42,6 +42,9 @@ class _Object:
     #: where this object is mounted: parent, line in the parent, prefix, the mount call's own middleware
     parents: list[tuple[Key, int, str, tuple[str, ...]]] = field(default_factory=list)
     routes: list[tuple[CallSite, str, str, list[Arg]]] = field(default_factory=list)  # call, method, path, args
+    #: an app or router a function is handed by its caller (NodeBB's ``function (app, middleware, controllers)``):
+    #: what the caller mounted it under and ran before it is not followed, so its routes are not called unguarded
+    handed: bool = False
 
 
 def _names(arg: Arg) -> tuple[str, ...]:
@@ -56,6 +59,10 @@ def _names(arg: Arg) -> tuple[str, ...]:
     return ()
 
 
+#: first-parameter names of a function that is handed the app or a router to add routes to
+_HANDED_NAMES = frozenset({"app", "router", "server"})
+
+
 def _objects(project: Project) -> dict[Key, _Object]:
     objects: dict[Key, _Object] = {}
     for index in project.indexes:
@@ -64,7 +71,24 @@ def _objects(project: Project) -> dict[Key, _Object]:
         for call in index.calls:
             if _factory(index, call) and call.assigned_to:
                 objects[(module_id(index.path), call.assigned_to)] = _Object(index)
+    if objects:  # an Express project: its route modules may be handed the app rather than create one
+        for index in (i for i in project.indexes if is_js(i)):
+            for name in _handed(index):
+                objects.setdefault((module_id(index.path), name), _Object(index, handed=True))
     return objects
+
+
+def _handed(index: CodeIndex) -> set[str]:
+    """The first parameters named like an app or router that a function of the module adds routes to."""
+    found: set[str] = set()
+    for definition in index.definitions:
+        param = definition.params[0] if definition.params else ""
+        if param in _HANDED_NAMES and any(
+            c.raw.rpartition(".")[0] == param and c.raw.rpartition(".")[2] in VERBS
+            for c in index.calls_in(definition.qualname)
+        ):
+            found.add(param)
+    return found
 
 
 def _factory(index: CodeIndex, call: CallSite) -> bool:
@@ -188,5 +212,5 @@ def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
                     call.line,
                     handler_file=handler.file,
                 )
-                default = UNKNOWN if any(not benign(n) for n in names) else NO
+                default = UNKNOWN if obj.handed or any(not benign(n) for n in names) else NO
                 yield guards.judge(route, settings, default=default)
