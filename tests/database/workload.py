@@ -46,6 +46,7 @@ def _queries(conn: psycopg.Connection[Any]) -> None:
         conn.execute(Q_CUSTOMER, (i % 10, (i * 37) % 5000)).fetchall()
     for i in range(30):
         conn.execute(Q_REGION, (i % 20, "2024-02-01", "2024-02-02")).fetchall()
+    conn.execute("SELECT pg_sleep(0.1)")  # a one-off: slow and a large share of the time, but not frequent (no DB101)
 
 
 def build_planted(server: Server) -> str:

@@ -23,7 +23,8 @@ HEAVY_SLOW_QUERY = Rule(
     doc=RuleDoc(
         what_it_does="Ranks the statements of `pg_stat_statements` by total time (planning + execution) and "
         "reports those among the top ten that take a large share of all statement time *and* are slow per "
-        "call (thresholds `[postgres] heavy_query_share` and `slow_query_ms`).",
+        "call (thresholds `[postgres] heavy_query_share` and `slow_query_ms`), run at least `slow_query_calls` "
+        "times (100 by default, as PgHero: a one-off migration or report is not where the database spends its time).",
         why_bad="A statement that is both frequent and slow is where the database spends its time: it holds "
         "connections, competes for I/O and CPU with every other query and sets the tail latency of the "
         "endpoints that issue it. Tuning it pays back more than tuning everything else together.",
@@ -51,6 +52,8 @@ class TopQueriesCheck(SnapshotCheck):
         for rank, stmt in enumerate(top_statements(snap, settings.top_statements), start=1):
             part = share(snap, stmt)
             if part < settings.heavy_query_share or stmt.mean_ms < settings.slow_query_ms:
+                continue
+            if stmt.calls < settings.slow_query_calls:  # a one-off (a migration, an ad-hoc report) is not frequent
                 continue
             hit_ratio = stmt.shared_blks_hit / max(stmt.shared_blks_hit + stmt.shared_blks_read, 1)
             yield self.finding(

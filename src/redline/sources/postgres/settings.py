@@ -28,6 +28,7 @@ class PostgresSettings:
     max_statements: int = 5000  # pg_stat_statements rows read, heaviest first
     top_statements: int = 10  # the "top queries" listed
     slow_query_ms: float = 20.0  # mean time per call that counts as slow
+    slow_query_calls: int = 100  # fewer calls are not a frequent statement (PgHero's default)
     heavy_query_share: float = 0.05  # share of all statement time that counts as heavy
     min_table_rows: int = 10_000  # smaller tables are not worth an index or a seq-scan finding
     idle_in_transaction_s: float = 60.0
@@ -40,7 +41,7 @@ class PostgresSettings:
 
 
 _POSITIVE = ("statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s", "max_statements", "top_statements")
-_NON_NEGATIVE = ("slow_query_ms", "min_table_rows", "idle_in_transaction_s", "long_transaction_s")
+_NON_NEGATIVE = ("slow_query_ms", "slow_query_calls", "min_table_rows", "idle_in_transaction_s", "long_transaction_s")
 
 
 def parse_postgres(raw: Mapping[str, Any], where: Where) -> PostgresSettings:
@@ -71,6 +72,7 @@ POSTGRES_SECTION: SectionSpec[PostgresSettings] = SectionSpec(
         "max_statements": int,
         "top_statements": int,
         "slow_query_ms": (int, float),
+        "slow_query_calls": int,
         "heavy_query_share": (int, float),
         "min_table_rows": int,
         "idle_in_transaction_s": (int, float),
