@@ -286,16 +286,50 @@ class SettingsCheck(ModuleCheck):
 
     def finish(self, partials: list[ModuleHit | CsrfExempt], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
+        keyed = _CredentialGuards(facts.of(CodeIndex))
         found: list[Finding] = []
         for p in partials:
             if isinstance(p, ModuleHit):
                 own = p.restored(self)
                 found.append(hit_finding(self, own.path, own.hit, own.reached(routes)))
                 continue
-            hit = _csrf_hit(p, routes.get((p.path, p.qualname)))
+            route = routes.get((p.path, p.qualname))
+            hit = None if route is None or keyed.all_of(route.auth_evidence) else _csrf_hit(p, route)
             if hit is not None:
                 found.append(hit_finding(self, p.path, hit, None))
         return found
+
+
+#: what a guard's name or its own code holds when it authenticates with a key the caller sends in a header or the
+#: body (``Project.objects.for_api_key(...)``), which a browser does not send by itself as it does a cookie
+_CREDENTIAL = re.compile(r"(?i)api_?key|token|jwt|bearer|signature")
+
+
+class _CredentialGuards:
+    """The project's guard decorators that check an API key or token, by name: a view they guard is not reached
+    with the session cookie, so exempting it from CSRF protection is right (healthchecks' ``@authorize_read``
+    reads ``X-Api-Key``)."""
+
+    def __init__(self, indexes: Iterable[CodeIndex]) -> None:
+        self._indexes = [i for i in indexes if i.language == "python"]
+        self._known: dict[str, bool] = {}
+
+    def all_of(self, guards: Iterable[str]) -> bool:
+        names = [g.lstrip("@").split("(", 1)[0] for g in guards]
+        return bool(names) and all(self._keyed(name) for name in names)
+
+    def _keyed(self, name: str) -> bool:
+        if name not in self._known:
+            short = name.rsplit(".", 1)[-1]
+            self._known[name] = bool(_CREDENTIAL.search(short)) or any(
+                _CREDENTIAL.search(call.raw)
+                for index in self._indexes
+                for d in index.definitions
+                if d.name == short and d.kind == "function"
+                for call in index.calls
+                if call.function == d.qualname or call.function.startswith(d.qualname + ".")
+            )
+        return self._known[name]
 
 
 def _csrf_exempt(index: CodeIndex) -> Iterator[CsrfExempt]:

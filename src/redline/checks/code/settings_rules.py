@@ -17,8 +17,10 @@ CSRF_DISABLED = Rule(
         what_it_does="Flags a Django settings module whose `MIDDLEWARE` has sessions or authentication but no "
         "`CsrfViewMiddleware`; Flask-WTF's `WTF_CSRF_ENABLED = False` (a module setting or "
         "`config.update(WTF_CSRF_ENABLED=False)`); and `@csrf_exempt` on a view that a login guard protects "
-        "(so the session cookie authenticates it). Development and test settings modules, and "
-        "`csrf_exempt` on anonymous endpoints (webhooks, pings) are left alone.",
+        "(so the session cookie authenticates it). Development and test settings modules, "
+        "`csrf_exempt` on anonymous endpoints (webhooks, pings), and on views whose every guard checks an API "
+        "key or token (its name says so, or its own code looks one up: `Project.objects.for_api_key(...)`), which "
+        "a browser does not send by itself, are left alone.",
         why_bad="A page on any other site can make the user's browser send a state-changing request with "
         "their session cookie: change the e-mail address, transfer money, delete data (CWE-352).",
         example='MIDDLEWARE = [\n    "django.contrib.sessions.middleware.SessionMiddleware",\n'
