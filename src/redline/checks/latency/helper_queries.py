@@ -10,7 +10,7 @@ a repeated key costs no query."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -324,7 +324,7 @@ def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
     return frozenset(found & set(definition.params) - {"cls"})
 
 
-def _fills_in(calls: list[CallSite], call: CallSite, definition: Definition) -> bool:
+def _fills_in(calls: Sequence[CallSite], call: CallSite, definition: Definition) -> bool:
     """The query's result is bound to one of the function's own parameters: it fetches what the caller did not
     pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it. ``calls``
     are those of the function ``call`` is in (a scan of the module's per call would be quadratic)."""
@@ -336,13 +336,13 @@ def _fills_in(calls: list[CallSite], call: CallSite, definition: Definition) -> 
     )
 
 
-def _chain(calls: list[CallSite], call: CallSite) -> list[CallSite]:
+def _chain(calls: Sequence[CallSite], call: CallSite) -> list[CallSite]:
     """The calls of the fluent chain ``call`` starts (``session.query(Book).filter(Book.id == x).first()``):
     one statement, one start line; ``calls`` are those of its function."""
     return [c for c in calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)]
 
 
-def _evaluated(calls: list[CallSite], call: CallSite, *, sqlalchemy: bool) -> bool:
+def _evaluated(calls: Sequence[CallSite], call: CallSite, *, sqlalchemy: bool) -> bool:
     """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
     (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
     queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
