@@ -102,10 +102,12 @@ class _Eager:
             sql = query is None and raw_read(call, orm, set(definition.params)) and not writes_statement(index, call)
             if query is None and not sql:
                 continue
-            params = frozenset().union(*(hq._parameters_read(c, definition) for c in hq._chain(index, call)))
-            if not params or (query is not None and not hq._evaluated(index, call, sqlalchemy=orm == "sqlalchemy")):
+            params = frozenset().union(*(hq._parameters_read(c, definition) for c in hq._chain(index.calls, call)))
+            if not params or (
+                query is not None and not hq._evaluated(index.calls, call, sqlalchemy=orm == "sqlalchemy")
+            ):
                 continue
-            if not hq._fills_in(index, call, definition):
+            if not hq._fills_in(index.calls, call, definition):
                 self.issued[key] = Issued(sql, query or call.raw, index.path, call.line, params)
 
     def _deepen(self) -> None:

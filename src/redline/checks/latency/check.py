@@ -26,7 +26,7 @@ from redline.checks.latency.rules import (
 )
 from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 from redline.sources.code.templates import TemplateLoops
@@ -67,19 +67,10 @@ class LatencyCheck(ProjectCheck):
                 *await_loop_hits(index, bindings),
                 *handler_hits(index, routes.get(index.path, []), bindings),
             ]
-            found += [self._finding(index.path, hit) for hit in _dedupe(hits)]
+            found += [hit.finding(self, index.path) for hit in _dedupe(hits)]
         templates = [t for t in facts.of(TemplateLoops) if not offline(t.path)]
-        found += [self._finding(path, hit) for path, hit in template_hits(indexes, templates, cat)]
+        found += [hit.finding(self, path) for path, hit in template_hits(indexes, templates, cat)]
         return found
-
-    def _finding(self, path: str, hit: Hit) -> Finding:
-        return self.finding(
-            hit.rule,
-            hit.message,
-            Location(path, hit.line, hit.end_line),
-            evidence=hit.evidence,
-            remediation=hit.remediation,
-        )
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

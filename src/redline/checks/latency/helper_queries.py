@@ -10,7 +10,7 @@ a repeated key costs no query."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -80,9 +80,12 @@ class _Module:
         self.index = index
         self.defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
         self.memoised = _memoised(index)
+        #: each function's calls, in source order (what its chains and statements are looked up in)
+        self.calls: dict[str, list[CallSite]] = {}
         #: each function's calls outside its loops, in source order
         self.outside: dict[str, list[CallSite]] = {}
         for call in index.calls:
+            self.calls.setdefault(call.function, []).append(call)
             if call.loop < 0 and call.function:
                 self.outside.setdefault(call.function, []).append(call)
 
@@ -185,7 +188,7 @@ class HelperQueries:
 
     def _direct(self, module: _Module, function: str, definition: Definition) -> Issued | None:
         """The first read the function runs itself, outside its loops, with one of its parameters."""
-        index, cat = module.index, self.cat
+        index, cat, calls = module.index, self.cat, module.calls.get(function, [])
         for call in module.outside.get(function, []):
             if call.line in module.writes:
                 continue  # the read of a chain that writes
@@ -198,12 +201,12 @@ class HelperQueries:
             )
             if query is None and not sql:
                 continue
-            params = frozenset().union(*(_parameters_read(c, definition) for c in _chain(index, call)))
+            params = frozenset().union(*(_parameters_read(c, definition) for c in _chain(calls, call)))
             if not params:
                 continue  # a constant query: not what the item changes
-            if query is not None and not _evaluated(index, call, sqlalchemy=module.orm == "sqlalchemy"):
+            if query is not None and not _evaluated(calls, call, sqlalchemy=module.orm == "sqlalchemy"):
                 continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
-            if _fills_in(index, call, definition):
+            if _fills_in(calls, call, definition):
                 continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
             return Issued(sql, query or call.raw, index.path, call.line, params)
         return None
@@ -321,36 +324,35 @@ def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
     return frozenset(found & set(definition.params) - {"cls"})
 
 
-def _fills_in(index: CodeIndex, call: CallSite, definition: Definition) -> bool:
+def _fills_in(calls: Sequence[CallSite], call: CallSite, definition: Definition) -> bool:
     """The query's result is bound to one of the function's own parameters: it fetches what the caller did not
-    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it."""
+    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it. ``calls``
+    are those of the function ``call`` is in (a scan of the module's per call would be quadratic)."""
     params = set(definition.params)
     return any(
         c.assigned_to in params
-        for c in index.calls
+        for c in calls
         if c.function == call.function and c.line <= call.line <= c.end_line and c.assigned_to
     )
 
 
-def _chain(index: CodeIndex, call: CallSite) -> list[CallSite]:
+def _chain(calls: Sequence[CallSite], call: CallSite) -> list[CallSite]:
     """The calls of the fluent chain ``call`` starts (``session.query(Book).filter(Book.id == x).first()``):
-    one statement, one start line."""
-    return [
-        c for c in index.calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)
-    ]
+    one statement, one start line; ``calls`` are those of its function."""
+    return [c for c in calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)]
 
 
-def _evaluated(index: CodeIndex, call: CallSite, *, sqlalchemy: bool) -> bool:
+def _evaluated(calls: Sequence[CallSite], call: CallSite, *, sqlalchemy: bool) -> bool:
     """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
     (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
     queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
     SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not."""
-    last = max((c.raw for c in _chain(index, call)), key=len, default=call.raw).rsplit(".", 1)[-1]
+    last = max((c.raw for c in _chain(calls, call)), key=len, default=call.raw).rsplit(".", 1)[-1]
     if last in _FETCHES or (sqlalchemy and last == "all"):
         return True
     return any(
         c.raw in _WRAPPERS and any(a.call is not None for a in c.args)
-        for c in index.calls
+        for c in calls
         if c.function == call.function and c.line <= call.line <= c.end_line
     )
 

@@ -12,10 +12,9 @@ from redline.checks.latency.js_clients import js_project
 from redline.checks.latency.js_per_item import JsReceivers
 from redline.checks.latency.offline import offline_js_go
 from redline.core.facts import Facts
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
-
-_JS = frozenset({"javascript", "typescript"})
+from redline.sources.code.routes.jscommon import JS_LANGUAGES as _JS
 
 
 class JsSerialAwaitsCheck(ProjectCheck):
@@ -32,9 +31,5 @@ class JsSerialAwaitsCheck(ProjectCheck):
         for index in sorted(js, key=lambda i: i.path):
             if offline_js_go(index.path) or not any(c.block >= 0 for c in index.calls):
                 continue
-            for hit in serial_await_hits(index, JsReceivers(index, project)):
-                location = Location(index.path, hit.line, hit.end_line)
-                found.append(
-                    self.finding(hit.rule, hit.message, location, evidence=hit.evidence, remediation=hit.remediation)
-                )
+            found += [hit.finding(self, index.path) for hit in serial_await_hits(index, JsReceivers(index, project))]
         return sorted(found, key=Finding.sort_key)

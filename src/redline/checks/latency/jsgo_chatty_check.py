@@ -23,13 +23,11 @@ from redline.checks.latency.js_http import js_http_hits, js_remote_calls, rpc_hi
 from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
 from redline.checks.latency.jsgo_handlers import ExternalCall, external_calls, message, route_of
 from redline.checks.latency.offline import offline_js_go
-from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
-
-_JS = frozenset({"javascript", "typescript"})
+from redline.sources.code.routes.jscommon import JS_LANGUAGES as _JS
 
 
 class JsGoChattyCheck(ModuleCheck):
@@ -49,17 +47,14 @@ class JsGoChattyCheck(ModuleCheck):
         calls = [g for g in grpc_calls(fact, clients) if not batch_method(g.call.raw.rpartition(".")[2])]
         rpc = {id(g.call): f"gRPC {g.client.library}" for g in calls}
         hits = js_http_hits(fact, remote | rpc) if js else go_http_hits(fact, remote)
-        found: list[Finding | ExternalCall | ClientExports | ImportedCall] = [self._finding(fact.path, h) for h in hits]
+        found: list[Finding | ExternalCall | ClientExports | ImportedCall] = [
+            h.finding(self, fact.path, self.declared(h.rule)) for h in hits
+        ]
         if js:  # gRPC clients made in one module and called in a loop of another: resolved in ``finish``
             exports = client_exports(fact, clients)
             found += [exports] if exports is not None else []
             found += imported_loop_calls(fact)
         return [*found, *external_calls(fact, remote)]
-
-    def _finding(self, path: str, hit: Hit) -> Finding:
-        location = Location(path, hit.line, hit.end_line)
-        rule = self.declared(hit.rule)
-        return self.finding(rule, hit.message, location, evidence=hit.evidence, remediation=hit.remediation)
 
     def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         routes = routes_by_handler(facts.of(RouteInventory))
@@ -72,7 +67,7 @@ class JsGoChattyCheck(ModuleCheck):
                 resolved = clients.resolve(partial.target)
                 if resolved is not None and partial.loop is not None:
                     hit = rpc_hit(partial.call, f"gRPC {resolved[1].library}", partial.loop)
-                    out.append(self._finding(partial.path, hit))
+                    out.append(hit.finding(self, partial.path, self.declared(hit.rule)))
             elif not isinstance(partial, ExternalCall):
                 out.append(partial)
             elif (route := route_of(partial, routes)) is not None:

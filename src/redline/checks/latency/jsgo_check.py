@@ -11,12 +11,10 @@ from redline.checks.latency.js_clients import js_project
 from redline.checks.latency.js_per_item import js_hits
 from redline.checks.latency.jsgo_rules import JSGO_RULES
 from redline.checks.latency.offline import offline_js_go
-from redline.checks.latency.per_item import Hit
 from redline.core.facts import Facts
-from redline.core.model import Finding, Location, Skipped, ToolError
+from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
-
-_JS = frozenset({"javascript", "typescript"})
+from redline.sources.code.routes.jscommon import JS_LANGUAGES as _JS
 
 
 class JsGoPerItemCheck(ProjectCheck):
@@ -33,11 +31,5 @@ class JsGoPerItemCheck(ProjectCheck):
             if offline_js_go(index.path):
                 continue
             hits = js_hits(index, project) if project is not None and index.language in _JS else go_hits(index)
-            found += [self._finding(index.path, hit) for hit in hits]
+            found += [hit.finding(self, index.path) for hit in hits]
         return sorted(found, key=Finding.sort_key)
-
-    def _finding(self, path: str, hit: Hit) -> Finding:
-        return self.finding(
-            hit.rule, hit.message, Location(path, hit.line, hit.end_line), evidence=hit.evidence,
-            remediation=hit.remediation,
-        )  # fmt: skip

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from redline.checks.interface import Check
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
 from redline.checks.latency.lazy_querysets import never_evaluated
 from redline.checks.latency.loop_items import where
@@ -18,6 +19,7 @@ from redline.checks.latency.rules import (
     RAW_SQL_IN_LOOP,
     REDIS_IN_LOOP,
 )
+from redline.core.model import Finding, Location
 from redline.core.rules import Rule
 from redline.sources.code.model import CallSite, CodeIndex, Loop
 
@@ -77,6 +79,18 @@ class Hit:
     end_line: int
     evidence: dict[str, str]
     remediation: str
+
+    def finding(self, check: Check, path: str, rule: Rule | None = None) -> Finding:
+        """What ``check`` reports for this hit in the module at ``path``; ``rule``: the check's own declaration of
+        the hit's rule, when the hit came from a worker with a pickled copy."""
+        location = Location(path, self.line, self.end_line)
+        return check.finding(
+            self.rule if rule is None else rule,
+            self.message,
+            location,
+            evidence=self.evidence,
+            remediation=self.remediation,
+        )
 
 
 def _item_names(index: CodeIndex, loop_id: int) -> set[str]:
