@@ -27,10 +27,14 @@ _PARAM = re.compile(r"<[^>]+>|\{[^}]+\}|/:\w+|\(\?P<")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS", "POST"})
 
 
+def holds(folder: str, path: str) -> bool:
+    """Is ``path`` inside ``folder`` ("" is the project, holding every path)?"""
+    return not folder or path.startswith(folder + "/")
+
+
 def unit_of(path: str, roots: Iterable[str]) -> str:
     """The deepest deployable unit folder holding ``path`` ("" for the project)."""
-    inside = [r for r in roots if r and path.startswith(r + "/")]
-    return max(inside, key=len, default="")
+    return max((r for r in roots if holds(r, path)), key=len, default="")
 
 
 def unit_roots(deployment_files: Iterable[str]) -> set[str]:
