@@ -1,8 +1,11 @@
-"""The deployable-unit folder a path belongs to: the one predicate WEB101 and the debug-entry rule share."""
+"""The small predicates code rules share: the deployable-unit folder a path belongs to (WEB101, the debug-entry
+rule) and whether a module imports a package (Flask routes, the command-line-tool test)."""
 
 from __future__ import annotations
 
 from redline.checks.code.open_apps import holds, unit_of
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes.common import imports_module
 
 
 def test_holds_only_whole_folders() -> None:
@@ -20,3 +23,11 @@ def test_unit_is_the_deepest_folder_holding_the_path() -> None:
     assert unit_of("services/result.py", roots) == "services"
     assert unit_of("tools/cli.py", roots) == ""
     assert unit_of("app.py", []) == ""
+
+
+def test_imports_module_takes_whole_packages() -> None:
+    imports = (("views", "flask.views"), ("login", "flask_login"))
+    index = CodeIndex("app.py", "python", imports, (), (), (), (), ())
+    assert imports_module(index, ("flask",))
+    assert imports_module(index, ("click", "flask_login"))
+    assert not imports_module(index, ("flask.app", "click"))

@@ -15,6 +15,12 @@ def module_name(path: str) -> str:
     return stem.replace("/", ".")
 
 
+def imports_module(index: CodeIndex, roots: Sequence[str]) -> bool:
+    """Does the module import one of these packages or anything inside it (``flask``, ``flask.views``; not
+    ``flask_login``)?"""
+    return any(q == root or q.startswith(root + ".") for _, q in index.imports for root in roots)
+
+
 def join(prefix: str, path: str) -> str:
     if not prefix:
         return path
