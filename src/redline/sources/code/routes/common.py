@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePosixPath
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
 
@@ -13,6 +15,19 @@ def module_name(path: str) -> str:
     stem = path[:-3] if path.endswith(".py") else path
     stem = stem.removesuffix("/__init__")
     return stem.replace("/", ".")
+
+
+@lru_cache(maxsize=8192)  # one path per module and name: every call through a relative import asks again
+def absolute_import(path: str, relative: str) -> str | None:
+    """``.dao.get_user`` imported in ``app/views.py`` -> ``app.dao.get_user`` (one dot: the file's package; as a
+    suffix, so the source root does not matter); None when the dots climb above the project."""
+    level = len(relative) - len(relative.lstrip("."))
+    package = list(PurePosixPath(path).parent.parts)
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    rest = relative.lstrip(".")
+    return ".".join([*base, rest]) if rest else ".".join(base) or None
 
 
 def imports_module(index: CodeIndex, roots: Sequence[str]) -> bool:
