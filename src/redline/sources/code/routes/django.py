@@ -254,11 +254,14 @@ def _drf_routes(
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
     """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
-    with_routers = {id(i) for i, c in project.calls(_DRF_ROUTERS) if c.assigned_to}
+    routers_of: dict[int, set[str]] = {}
+    for made_in, made in project.calls(_DRF_ROUTERS):
+        if made.assigned_to:
+            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
     for index in project.indexes:
-        if id(index) not in with_routers:
+        routers = routers_of.get(id(index))
+        if routers is None:
             continue  # no router of its own: none of its calls registers a viewset
-        routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
         for call in index.calls:
             owner = call.raw.rpartition(".")[0]
             if owner not in routers or not call.raw.endswith(".register"):
