@@ -36,6 +36,15 @@ def imports_module(index: CodeIndex, roots: Sequence[str]) -> bool:
     return any(q == root or q.startswith(root + ".") for _, q in index.imports for root in roots)
 
 
+def calls_by_function(index: CodeIndex) -> dict[str, list[CallSite]]:
+    """The module's calls grouped by the function they are made in, in source order: one pass, where asking
+    ``index.calls_in`` for every definition reads every call once per function."""
+    grouped: dict[str, list[CallSite]] = {}
+    for call in index.calls:
+        grouped.setdefault(call.function, []).append(call)
+    return grouped
+
+
 def join(prefix: str, path: str) -> str:
     if not prefix:
         return path
