@@ -7,10 +7,10 @@ resolves to nothing, or to more than one module, is left alone: no guessing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.routes.common import absolute_import
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Callees:
             return self._imported(call.target)
         relative = dict(index.relative_imports).get(head)
         if relative is not None:
-            absolute = _absolute(index.path, relative)
+            absolute = absolute_import(index.path, relative)
             return self._imported(f"{absolute}.{rest}" if rest else absolute) if absolute else None
         if not rest:
             return self._function(index, head, shift=0)
@@ -198,15 +198,3 @@ def _decorators(definition: Definition) -> set[str]:
 
 def _static(definition: Definition) -> bool:
     return "staticmethod" in _decorators(definition)
-
-
-@lru_cache(maxsize=8192)  # one path per module and name: every call through a relative import asks again
-def _absolute(path: str, relative: str) -> str | None:
-    """``.dao.get_user`` imported in ``app/views.py`` -> ``app.dao.get_user`` (one dot: the file's package)."""
-    level = len(relative) - len(relative.lstrip("."))
-    package = list(PurePosixPath(path).parent.parts)
-    if level - 1 > len(package):
-        return None
-    base = package[: len(package) - (level - 1)]
-    rest = relative.lstrip(".")
-    return ".".join([*base, rest]) if rest else ".".join(base) or None

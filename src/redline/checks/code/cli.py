@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes.common import imports_module
 
 #: decorators that make a function a command of a command-line tool (click, typer, cyclopts, cleo's clikit)
 _COMMAND_DECORATOR = re.compile(r"(^|\.)(command|group|callback)$")
@@ -36,14 +37,10 @@ _WEB_FRAMEWORKS = (
 _CLI_DIR = re.compile(r"(?i)^(cli|.+[-_]cli|cli[-_].+)$")
 
 
-def _imports(index: CodeIndex, roots: tuple[str, ...]) -> bool:
-    return any(q == root or q.startswith(root + ".") for _, q in index.imports for root in roots)
-
-
 def _command(index: CodeIndex, function: str) -> str:
     """The click/typer decorator that makes ``function`` (or the function it is nested in) a CLI command."""
     names = {function, function.split(".", 1)[0]}
-    cli_lib = _imports(index, ("click", "typer", "cyclopts"))
+    cli_lib = imports_module(index, ("click", "typer", "cyclopts"))
     for definition in index.definitions:
         if definition.qualname not in names:
             continue
@@ -58,7 +55,7 @@ def _command(index: CodeIndex, function: str) -> str:
 
 def cli_code(index: CodeIndex, function: str) -> str:
     """Why the code of ``function`` in this module is a command-line tool's, or "" when it may serve requests."""
-    if index.language != "python" or _imports(index, _WEB_FRAMEWORKS):
+    if index.language != "python" or imports_module(index, _WEB_FRAMEWORKS):
         return ""
     command = _command(index, function)
     if command:
@@ -66,6 +63,6 @@ def cli_code(index: CodeIndex, function: str) -> str:
     parts = index.path.split("/")[:-1]
     if "management" in parts and "commands" in parts:
         return "a Django management command"
-    if _imports(index, _CLI_LIBRARIES) and any(_CLI_DIR.match(p) for p in parts):
+    if imports_module(index, _CLI_LIBRARIES) and any(_CLI_DIR.match(p) for p in parts):
         return "a command-line package"
     return ""

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from redline.checks.code.open_apps import holds
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.compose_dev import build_context, command_text, dev_container
@@ -105,7 +106,7 @@ def served_by_server(path: str, started: Iterable[Launch]) -> str:
     server = ""
     for launch in started:
         root = launch.root
-        if root and not path.startswith(root + "/"):
+        if not holds(root, path):
             continue  # another service's image or process
         words = list(launch.words)
         if _runs_file(words, path[len(root) + 1 :] if root else path):

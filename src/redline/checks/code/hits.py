@@ -12,6 +12,7 @@ from redline.core.rules import Rule
 from redline.sources.code.flow import AFTER_PREFIX, marked
 from redline.sources.code.model import CallSite
 from redline.sources.code.routes import Route
+from redline.sources.code.scopes import outward
 
 #: cleaning calls after which no request text is left, whatever the sink (``int(request.args["n"])``)
 ALWAYS_CLEAN = frozenset(
@@ -134,13 +135,8 @@ def flow_evidence(call: CallSite, taint: Taint | None = None) -> dict[str, str]:
 
 def route_of(call: CallSite, path: str, routes: dict[tuple[str, str], Route]) -> Route | None:
     """The route whose handler is the function the call is in (or the class of that method)."""
-    scope = call.function
-    while scope:
-        route = routes.get((path, scope))
-        if route is not None:
-            return route
-        scope = scope.rpartition(".")[0]
-    return None
+    found = (routes.get((path, scope)) for scope in outward(call.function) if scope)
+    return next((route for route in found if route is not None), None)
 
 
 def hit_finding(check: Check, path: str, hit: Hit, route: Route | None) -> Finding:

@@ -27,10 +27,14 @@ _PARAM = re.compile(r"<[^>]+>|\{[^}]+\}|/:\w+|\(\?P<")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS", "POST"})
 
 
+def holds(folder: str, path: str) -> bool:
+    """Is ``path`` inside ``folder`` ("" is the project, holding every path)?"""
+    return not folder or path.startswith(folder + "/")
+
+
 def unit_of(path: str, roots: Iterable[str]) -> str:
     """The deepest deployable unit folder holding ``path`` ("" for the project)."""
-    inside = [r for r in roots if r and path.startswith(r + "/")]
-    return max(inside, key=len, default="")
+    return max((r for r in roots if holds(r, path)), key=len, default="")
 
 
 def unit_roots(deployment_files: Iterable[str]) -> set[str]:
@@ -46,21 +50,14 @@ def _has_users(route: Route) -> bool:
     return route.authenticated == YES or bool(_AUTH_FLOW.search(route.path))
 
 
-def open_units(routes: Iterable[Route], roots: Iterable[str]) -> dict[str, str]:
-    """Unit folder -> why its routes are open by design, for the units with no notion of users."""
+def open_units(routes: Iterable[Route], roots: Iterable[str]) -> set[str]:
+    """The unit folders with no notion of users: their routes are open by design."""
     roots = tuple(roots)
     units: dict[str, list[Route]] = defaultdict(list)
     for route in routes:
         units[unit_of(route.handler_path, roots)].append(route)
-    out: dict[str, str] = {}
-    for unit, members in units.items():
-        writes = [r for r in members if r.state_changing]
-        if any(_has_users(r) for r in members) or any(changes_a_record(r) for r in writes):
-            continue
-        where = f"{unit}/" if unit else "the project"
-        out[unit] = (
-            f"no route of {where} authenticates or logs anyone in, and none changes a given record "
-            f"({len(members)} route{'s' if len(members) != 1 else ''}): an app open by design (a public form, "
-            "or a service its network vouches for)"
-        )
-    return out
+    return {
+        unit
+        for unit, members in units.items()
+        if not any(_has_users(r) for r in members) and not any(changes_a_record(r) for r in members if r.state_changing)
+    }

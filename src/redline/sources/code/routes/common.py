@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePosixPath
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
 
@@ -13,6 +15,34 @@ def module_name(path: str) -> str:
     stem = path[:-3] if path.endswith(".py") else path
     stem = stem.removesuffix("/__init__")
     return stem.replace("/", ".")
+
+
+@lru_cache(maxsize=8192)  # one path per module and name: every call through a relative import asks again
+def absolute_import(path: str, relative: str) -> str | None:
+    """``.dao.get_user`` imported in ``app/views.py`` -> ``app.dao.get_user`` (one dot: the file's package; as a
+    suffix, so the source root does not matter); None when the dots climb above the project."""
+    level = len(relative) - len(relative.lstrip("."))
+    package = list(PurePosixPath(path).parent.parts)
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    rest = relative.lstrip(".")
+    return ".".join([*base, rest]) if rest else ".".join(base) or None
+
+
+def imports_module(index: CodeIndex, roots: Sequence[str]) -> bool:
+    """Does the module import one of these packages or anything inside it (``flask``, ``flask.views``; not
+    ``flask_login``)?"""
+    return any(q == root or q.startswith(root + ".") for _, q in index.imports for root in roots)
+
+
+def calls_by_function(index: CodeIndex) -> dict[str, list[CallSite]]:
+    """The module's calls grouped by the function they are made in, in source order: one pass, where asking
+    ``index.calls_in`` for every definition reads every call once per function."""
+    grouped: dict[str, list[CallSite]] = {}
+    for call in index.calls:
+        grouped.setdefault(call.function, []).append(call)
+    return grouped
 
 
 def join(prefix: str, path: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, Wanted, arg, join, module_name, text
+from redline.sources.code.routes.common import Project, Wanted, absolute_import, arg, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -145,7 +145,7 @@ def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeInde
     first, _, rest = base.partition(".")
     qualified = dict(index.imports).get(first)
     if qualified is None and (relative := dict(index.relative_imports).get(first)) is not None:
-        qualified = _absolute(index.path, relative)
+        qualified = absolute_import(index.path, relative)
     if qualified is not None:
         owner, _, name = (qualified + ("." + rest if rest else "")).rpartition(".")
         classes = [(i, d) for i, d in project.definitions.get(name, []) if d.kind == "class"]
@@ -156,17 +156,6 @@ def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeInde
             if len(found) == 1:
                 return found[0]
     return project.find(base, index)
-
-
-def _absolute(path: str, relative: str) -> str:
-    """``..base.BaseAPIView`` imported in ``plane/app/views/asset/base.py`` -> ``plane.app.views.base.BaseAPIView``
-    (as a suffix: the source root does not matter)."""
-    dots = len(relative) - len(relative.lstrip("."))
-    package = module_name(path).split(".")
-    if not path.endswith("__init__.py"):
-        package = package[:-1]
-    package = package[: len(package) - (dots - 1)] if dots > 1 else package
-    return ".".join([*package, relative.lstrip(".")])
 
 
 def _view_guards(
@@ -265,11 +254,14 @@ def _drf_routes(
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
     """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
-    with_routers = {id(i) for i, c in project.calls(_DRF_ROUTERS) if c.assigned_to}
+    routers_of: dict[int, set[str]] = {}
+    for made_in, made in project.calls(_DRF_ROUTERS):
+        if made.assigned_to:
+            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
     for index in project.indexes:
-        if id(index) not in with_routers:
+        routers = routers_of.get(id(index))
+        if routers is None:
             continue  # no router of its own: none of its calls registers a viewset
-        routers = {c.assigned_to for c in index.calls if c.target in _DRF_ROUTERS and c.assigned_to}
         for call in index.calls:
             owner = call.raw.rpartition(".")[0]
             if owner not in routers or not call.raw.endswith(".register"):

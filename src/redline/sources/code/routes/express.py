@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.routes.common import Project, join
+from redline.sources.code.routes.common import Project, calls_by_function, join
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import (
     VERBS,
@@ -81,11 +81,12 @@ def _objects(project: Project) -> dict[Key, _Object]:
 def _handed(index: CodeIndex) -> set[str]:
     """The first parameters named like an app or router that a function of the module adds routes to."""
     found: set[str] = set()
+    calls = calls_by_function(index)
     for definition in index.definitions:
         param = definition.params[0] if definition.params else ""
         if param in _HANDED_NAMES and any(
             c.raw.rpartition(".")[0] == param and c.raw.rpartition(".")[2] in VERBS
-            for c in index.calls_in(definition.qualname)
+            for c in calls.get(definition.qualname, ())
         ):
             found.add(param)
     return found

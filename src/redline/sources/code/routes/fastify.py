@@ -10,8 +10,8 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, join
+from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.routes.common import Project, calls_by_function, join
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js
 from redline.sources.code.routes.jshandlers import HandlerResolver
@@ -52,10 +52,12 @@ def _contexts(project: Project) -> dict[Key, _Context]:
         roots = {c.assigned_to for c in index.calls if c.target in {"fastify", "fastify.default"} and c.assigned_to}
         if roots:
             contexts[(index.path, "")] = _Context(index, roots)
+        by_function = calls_by_function(index)
         for definition in index.definitions:
             receiver = definition.params[0] if definition.params else None
-            uses = receiver and any(c.raw.startswith(receiver + ".") for c in index.calls_in(definition.qualname))
-            if receiver and uses and _plugin_like(index, definition, receiver, project_uses):
+            calls = by_function.get(definition.qualname, [])
+            uses = receiver and any(c.raw.startswith(receiver + ".") for c in calls)
+            if receiver and uses and _plugin_like(index, calls, receiver, project_uses):
                 contexts[(index.path, definition.qualname)] = _Context(index, {receiver})
     return contexts
 
@@ -64,11 +66,10 @@ def _imports_fastify(index: CodeIndex) -> bool:
     return any(q.split(".")[0] in {"fastify", "fastify-plugin"} or q.startswith("@fastify/") for _, q in index.imports)
 
 
-def _plugin_like(index: CodeIndex, definition: Definition, receiver: str, project_uses: bool) -> bool:
-    """A function whose first parameter registers routes or hooks, in a module that uses Fastify, or named like a
-    Fastify instance in a project that uses Fastify somewhere (an Express project's ``function (app, middleware)``,
-    NodeBB's route modules, is not a Fastify plugin)."""
-    calls = index.calls_in(definition.qualname)
+def _plugin_like(index: CodeIndex, calls: list[CallSite], receiver: str, project_uses: bool) -> bool:
+    """A function (making ``calls``) whose first parameter registers routes or hooks, in a module that uses
+    Fastify, or named like a Fastify instance in a project that uses Fastify somewhere (an Express project's
+    ``function (app, middleware)``, NodeBB's route modules, is not a Fastify plugin)."""
     routes = any(c.raw in {f"{receiver}.{v}" for v in (*VERBS, "route", "addHook", "register")} for c in calls)
     named = receiver in {"fastify", "instance", "server", "app"}
     return routes and (_imports_fastify(index) or (named and project_uses))

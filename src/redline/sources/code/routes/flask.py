@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, Wanted, arg, join, module_name, text
+from redline.sources.code.routes.common import Project, Wanted, arg, imports_module, join, module_name, text
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -18,10 +18,6 @@ _VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete"
 _APPS = frozenset({"flask.Flask", "flask.Blueprint"})
 #: the calls ``_objects`` looks up (``Project.calls``)
 WANTED = Wanted(_APPS, (".register_blueprint",))
-
-
-def _uses_flask(index: CodeIndex) -> bool:
-    return any(q == "flask" or q.startswith("flask.") for _, q in index.imports)
 
 
 def qualified(index: CodeIndex, name: str) -> str:
@@ -69,7 +65,7 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
 def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     prefixes, before = _objects(project)
     for index in project.indexes:
-        if not _uses_flask(index):
+        if not imports_module(index, ("flask",)):
             continue
         for definition in index.definitions:
             yield from _decorated(index, definition, prefixes, before, settings)

@@ -16,6 +16,7 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import benign
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.scopes import outward
 
 _FACTORIES = {
     "github.com/gin-gonic/gin.Default": "gin",
@@ -95,14 +96,10 @@ class _Go:
         self.default: Key | None = None
 
     def lookup(self, index: CodeIndex, function: str, name: str) -> Key | None:
-        scope = function
-        while True:
+        for scope in outward(function):
             key = (index.path, f"{scope}|{name}")
             if key in self.routers:
                 return key
-            if not scope:
-                break
-            scope = scope.rpartition(".")[0]
         key = (index.path, name)
         return key if key in self.routers else None
 

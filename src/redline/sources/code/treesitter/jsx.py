@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import JsxAttribute
+from redline.sources.code.scopes import outward
 from redline.sources.code.treesitter.jsflow import bound_names
 from redline.sources.code.treesitter.jsloops import FUNCTION_TYPES, JS_GRAMMAR
 from redline.sources.code.treesitter.jsnames import chain, dotted
@@ -112,7 +113,7 @@ class JsxSinks:
         args = node.child_by_field_name("arguments")
         if callee is None or callee.type != "identifier" or args is None or not named(args):
             return
-        for owner in _chain_of(scope):
+        for owner in outward(scope):
             state = self.setters.get(owner, {}).get(text(callee))
             if state is not None:
                 self._bind(owner, state, named(args)[0], scope)
@@ -122,7 +123,7 @@ class JsxSinks:
         self.values.setdefault(owner, {}).setdefault(name, []).append((value, written_in))
 
     def _owner(self, scope: str, name: str) -> str | None:
-        return next((s for s in _chain_of(scope) if name in self.values.get(s, {})), None)
+        return next((s for s in outward(scope) if name in self.values.get(s, {})), None)
 
     # sinks -----------------------------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ class JsxSinks:
             for value, written_in in bound:
                 self._trace(value, written_in, (*prefix, f"name:{name}"), depth + 1, out)
             return
-        if any(name in self.params.get(s, ()) for s in _chain_of(scope)):
+        if any(name in self.params.get(s, ()) for s in outward(scope)):
             out.branches.append((*prefix, f"param:{name}"))
         elif name in self.imports:
             out.branches.append((*prefix, f"import:{name}"))
@@ -302,15 +303,6 @@ def _loads(parts: list[str]) -> bool:
     if name in _URL_HOOKS:
         return False
     return name.startswith(("use", "fetch", "get", "load", "query")) or name in _LOADERS or "axios" in parts
-
-
-def _chain_of(scope: str) -> list[str]:
-    """The scope and the scopes it is nested in, innermost first (``A.<anonymous:3>`` -> that, ``A``, "")."""
-    out = [scope]
-    while scope:
-        scope = scope.rpartition(".")[0]
-        out.append(scope)
-    return out
 
 
 def _parts(node: Node) -> list[tuple[Node, tuple[str, ...]]]:
