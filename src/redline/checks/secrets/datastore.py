@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
+from redline.core.hosts import is_loopback
 from redline.core.lazy_regex import lazy
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
@@ -272,7 +273,7 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:
             host = m.group("host").lower()
-            loopback = host.startswith((b"127.", b"localhost", b"[::1]"))
+            loopback = is_loopback(host.decode("ascii", "replace"))
             yield replace(cred, local=b"." not in host or loopback, loopback=loopback)
 
 
@@ -366,7 +367,7 @@ def _runs_here(host: str) -> bool:
     low = host.strip().strip("'\"").lower()
     if not re.fullmatch(r"[a-z0-9._:\[\]-]{1,253}", low):
         return False  # a reference (``${DB_HOST}``) or not a host
-    return low.startswith(("127.", "localhost", "[::1]", "::1")) or "." not in low
+    return is_loopback(low) or "." not in low
 
 
 def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
