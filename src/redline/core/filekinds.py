@@ -293,3 +293,20 @@ _LINTER_ANNOTATION = lazy(r"^\s*(?:#|//|--|/\*)\s*(?:ruleid|todoruleid|ok|todook
 def linter_rule_fixture(lines: Iterable[str]) -> bool:
     """A file written to test a linter rule (semgrep ``ruleid:``/``ok:`` annotations): code rules skip it."""
     return any(_LINTER_ANNOTATION.match(line) for line in lines)
+
+
+_CI_PIPELINE = (
+    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
+    r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
+    # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
+    r"|(?:^|/)Jenkinsfile[^/]*$|(?:^|/)Jenkinsfiles/[^/]+$|(?:^|/)\.travis\.ya?ml$"
+)
+#: CI pipeline definitions: GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone,
+#: Jenkins, Travis
+CI_PIPELINE = lazy(_CI_PIPELINE)
+#: a pipeline definition or a script those pipelines run: a CI folder's files (`ci/`, `.ci/`, `.github/scripts/`,
+#: `.buildkite/`) and a script named for CI in a scripts folder (kuma's `scripts/ci-python`, `bin/run_ci.sh`)
+CI_FILE = lazy(
+    _CI_PIPELINE + r"|(?:^|/)(?:ci|\.ci|\.github/scripts|\.buildkite|\.gitlab/ci)/[^/]+$"
+    r"|(?:^|/)(?:scripts?|bin|tools|hack)/(?:ci[-_.][^/]*|[^/]*[-_]ci(?:\.[A-Za-z]{1,4})?)$"
+)

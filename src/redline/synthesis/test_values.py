@@ -10,23 +10,18 @@ copy in any other file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from redline.checks.interface import CheckContext
 from redline.core.context import lower_in_context
 from redline.core.facts import Facts
+from redline.core.filekinds import CI_PIPELINE
 from redline.core.model import Finding
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
 
 #: the group prefixes the secret checks give one value's places in code and in tests, docs and samples
 _IN_CODE, _IN_SAMPLES = "secret:code:", "secret:sample:"
-#: CI pipeline definitions: GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Travis, Jenkins
-CI_PIPELINE = re.compile(
-    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
-    r"|(?:^|/)azure-pipelines\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.travis\.ya?ml$|(?:^|/)Jenkinsfile$"
-)
 WHY = "the test run's value: a test or development file of the project holds the same one"
 
 

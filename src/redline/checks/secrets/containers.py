@@ -31,7 +31,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import kind_of
 from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence, Finding, Location, Severity
-from redline.sources.containers.build_context import BuildContext
+from redline.sources.containers.build_context import JUDGED_BY_TEXT, BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
@@ -318,12 +318,13 @@ def _held_severity(context: BuildContext, name: str) -> Severity | None:
     """What a copied dotenv or credential-config file holds decides the finding (shipping.dotenv_severity; a token
     line of an .npmrc, .pypirc, .netrc); any other credential-named file (a key, a keystore) is taken at its name,
     HIGH."""
-    if kind_of(name) not in ("dotenv", "credentials-config"):
+    kind = kind_of(name)
+    if kind not in JUDGED_BY_TEXT:
         return Severity.HIGH
     text = dict(context.texts).get(name)
     if text is None:
         return Severity.HIGH  # not read (over the size limit, unreadable), but it is in the build context
     data = text.encode("utf-8", "surrogateescape")
-    if kind_of(name) == "credentials-config":  # an .npmrc of engine-strict=true copies no credential
+    if kind == "credentials-config":  # an .npmrc of engine-strict=true copies no credential
         return Severity.HIGH if find_config_secrets(name, "credentials-config", data) else None
     return dotenv_severity(data)

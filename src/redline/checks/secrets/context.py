@@ -78,20 +78,10 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
 
 
 _BUNDLE_NAME = lazy(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
-_VENDOR_DIRS = frozenset(
-    {
-        "vendor",
-        "vendors",
-        "node_modules",
-        "bower_components",
-        "third_party",
-        "third-party",
-        "dist",
-        "public/build",
-        "static/js",
-        "assets/js",
-    }
-)
+#: folders of third-party code copied into the tree (``go mod vendor``, ``npm install``, a vendored library)
+_THIRD_PARTY_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party"})
+#: where bundled or vendored JavaScript/CSS lives: third-party folders and build output folders
+_VENDOR_DIRS = _THIRD_PARTY_DIRS | frozenset({"dist", "public/build", "static/js", "assets/js"})
 _LONG_LINE = 1000
 
 
@@ -106,10 +96,6 @@ def generated_bundle(path: str, line: bytes) -> bool:
     parts = [part.lower() for part in p.parts[:-1]]
     joined = "/".join(parts)
     return any(part in _VENDOR_DIRS for part in parts) or any(d in joined for d in _VENDOR_DIRS if "/" in d)
-
-
-#: folders of third-party code copied into the tree (``go mod vendor``, ``npm install``, a vendored library)
-_THIRD_PARTY_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party"})
 
 
 def vendored(path: str) -> bool:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from redline.checks.secrets.filters import is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
+from redline.core.filekinds import CI_FILE
+from redline.core.hosts import is_loopback
 from redline.core.lazy_regex import lazy
 
 #: passwords that products ship with or that tutorials use: a default, not a chosen secret
@@ -125,18 +127,7 @@ _NO_CREDENTIALS = (
     ".eot",
     ".pdf",
 )
-#: CI pipeline definitions (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Woodpecker/Drone)
 _FALLBACK = lazy(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}\s$]{1,200})\}$")
-_CI_CONFIG = lazy(
-    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
-    r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
-    # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
-    r"|(?:^|/)Jenkinsfile[^/]*$|(?:^|/)Jenkinsfiles/[^/]+$|(?:^|/)\.travis\.ya?ml$"
-    # the scripts those pipelines run: a CI folder's files (`ci/`, `.ci/`, `.github/scripts/`, `.buildkite/`)
-    # and a script named for CI in a scripts folder (kuma's `scripts/ci-python`, `bin/run_ci.sh`)
-    r"|(?:^|/)(?:ci|\.ci|\.github/scripts|\.buildkite|\.gitlab/ci)/[^/]+$"
-    r"|(?:^|/)(?:scripts?|bin|tools|hack)/(?:ci[-_.][^/]*|[^/]*[-_]ci(?:\.[A-Za-z]{1,4})?)$"
-)
 _SCHEMES = (
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse"
     r"|cockroachdb|timescaledb|neo4j(?:\+s)?|bolt|couchbases?|influxdb|cassandra|elasticsearch"
@@ -218,7 +209,7 @@ def find_datastore_credentials(
     for cred in _structured(values):
         found.setdefault((cred.start, cred.end), cred)
     creds = sorted(found.values(), key=lambda c: c.start)
-    if _CI_CONFIG.search(path):
+    if CI_FILE.search(path):
         creds = [replace(c, ephemeral=c.default, ci_local=not c.default) if c.local else c for c in creds]
     return creds
 
@@ -272,7 +263,7 @@ def _urls(data: bytes) -> Iterator[DatastoreCredential]:
         cred = _judge("URL userinfo", store_of(scheme.split("+")[0]) or "database", m.span("pw"), pw, user)
         if cred is not None:
             host = m.group("host").lower()
-            loopback = host.startswith((b"127.", b"localhost", b"[::1]"))
+            loopback = is_loopback(host.decode("ascii", "replace"))
             yield replace(cred, local=b"." not in host or loopback, loopback=loopback)
 
 
@@ -366,7 +357,7 @@ def _runs_here(host: str) -> bool:
     low = host.strip().strip("'\"").lower()
     if not re.fullmatch(r"[a-z0-9._:\[\]-]{1,253}", low):
         return False  # a reference (``${DB_HOST}``) or not a host
-    return low.startswith(("127.", "localhost", "[::1]", "::1")) or "." not in low
+    return is_loopback(low) or "." not in low
 
 
 def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:

@@ -68,6 +68,11 @@ class AdvisoryGroup:
     reach: Reach | None = None
 
     @property
+    def stops_at_module(self) -> bool:
+        """The vulnerability does not reach the module's own code (``Reach.lowered``)."""
+        return self.reach is not None and self.reach.lowered
+
+    @property
     def others(self) -> list[str]:
         return [i for i in self.ids if i != self.primary]
 
@@ -315,13 +320,13 @@ def unreached(groups: Sequence[AdvisoryGroup]) -> bool:
     """Every vulnerability on the module stops at module level (``go_reach``: not imported, imported only by
     files the build never compiles, absent from vendor/) and none is exploited in the wild: govulncheck's
     default output leaves such matches out of its list and counts them in one line; redline lists them apart."""
-    return all(g.reach is not None and g.reach.lowered and not g.verdict.kev for g in groups)
+    return all(g.stops_at_module and not g.verdict.kev for g in groups)
 
 
 def _confidence(pkg: Package, groups: Sequence[AdvisoryGroup]) -> Confidence:
     """Low when no vulnerability on the module reaches its own code (a dependency's code may still use
     it); medium for a Go release taken from the go directive; high otherwise."""
-    if all(g.reach is not None and g.reach.lowered for g in groups):
+    if all(g.stops_at_module for g in groups):
         return Confidence.LOW
     return Confidence.MEDIUM if _go_minimum(pkg) else Confidence.HIGH
 

@@ -64,7 +64,7 @@ class BuildContextSource(ProjectSource):
 
 
 #: the kinds of file whose text decides whether copying them into an image leaks a credential
-_JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
+JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
 
 
 def _credential_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
@@ -73,7 +73,7 @@ def _credential_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -
     texts = []
     for file in files:
         name = posixpath.basename(file.path)
-        if kind_of(name) not in _JUDGED_BY_TEXT:
+        if kind_of(name) not in JUDGED_BY_TEXT:
             continue
         if file.size > limit:
             out.skipped.append(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from redline.core.hosts import is_loopback
 from redline.core.map_model import Kind, Seen
 from redline.sources.containers.compose import ComposeProject, ComposeService, interpolate
 from redline.sources.yamlsafe import LineMap
@@ -18,7 +19,6 @@ _PORT_RE = re.compile(
     r"^(?:(?P<ip>\[[^\]]*\]|[\d.]+|[^:]*?):)??(?:(?P<host>[\d-]+):)?(?P<target>\d+)(?:-\d+)?"
     r"(?:/(?P<proto>\w+))?$"
 )
-_LOOPBACK = ("127.", "localhost", "[::1]", "::1")
 
 
 def add_compose(
@@ -83,7 +83,7 @@ def _ports(draft: Draft, svc: ComposeService) -> None:
         if parsed is None:
             continue
         ip, host_port, target = parsed
-        if ip.startswith(_LOOPBACK) or not host_port:
+        if is_loopback(ip) or not host_port:
             continue  # loopback, or a random host port (``- "8080"``): for local debugging, no client aims at it
         what = f"published port {host_port or '(random)'} -> {target}"
         draft.exposure.append((what, Seen(path, first, f"compose `ports: {entry}`", last)))
