@@ -12,13 +12,15 @@ from __future__ import annotations
 import ast
 from pathlib import PurePosixPath
 
+from redline.core.hosts import LOOPBACK_PREFIXES
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.python import PythonModule
 
 #: why the finding takes the context step (shown with it)
 HAND_RUN_CLIENT = "a hand-run client script: it calls a server on this machine, no request waits on it"
 _CHANNELS = ("grpc.insecure_channel", "grpc.secure_channel", "grpc.aio.insecure_channel", "grpc.aio.secure_channel")
-_LOCAL_HOSTS = ("localhost", "127.", "[::]", "[::1]", "0.0.0.0", "::1")
+#: loopback, and the wildcard addresses a local server listens on (``[::]``, ``0.0.0.0``)
+_LOCAL_HOSTS = (*LOOPBACK_PREFIXES, "[::]", "0.0.0.0")
 
 
 def is_hand_run_client(module: PythonModule) -> bool:
