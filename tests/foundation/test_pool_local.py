@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from redline.pipeline.errors import WorkerDied
-from redline.pipeline.pool import worker_pool
+from redline.pipeline.pool import IN_FLIGHT, worker_pool
 
 
 def _square(item: int) -> tuple[int, int]:
@@ -31,8 +31,10 @@ def test_results_in_order_from_the_main_process_and_the_worker() -> None:
         results = list(pool.imap(range(40), _here))
     assert [value for _, value in results] == [i * i for i in range(40)]
     pids = [pid for pid, _ in results]
-    assert pids[0] != os.getpid()  # the first item goes to the idle worker
-    assert pids[1] == os.getpid()  # the next one the main process takes itself while the worker is busy
+    assert IN_FLIGHT == 2
+    assert pids[0] != os.getpid()  # the first items go to the idle worker, the second waiting in its pipe
+    assert pids[1] == pids[0]
+    assert pids[2] == os.getpid()  # the next one the main process takes itself while the worker is busy
     assert len(set(pids)) == 2
 
 
@@ -60,8 +62,32 @@ def test_a_worker_done_meanwhile_gets_its_next_item_between_steps(tmp_path: Path
     with worker_pool(1, _marking) as pool:
         results = list(pool.imap(range(8), slow_here))
     assert [value for _, value in results] == [i * i for i in range(8)]
-    assert taken == [1]  # while the main process held item 1, the worker did 0 and 2..7
-    assert sorted(int(p.name) for p in tmp_path.iterdir()) == [0, 2, 3, 4, 5, 6, 7]
+    assert taken == [2]  # while the main process held item 2, the worker did 0, 1 and 3..7
+    assert sorted(int(p.name) for p in tmp_path.iterdir()) == [0, 1, 3, 4, 5, 6, 7]
+
+
+def _big(item: int) -> tuple[int, bytes]:
+    (_MARKS[0] / str(item)).touch()
+    return os.getpid(), bytes(4 * 1024 * 1024)  # far more than a pipe holds: its write waits for the reader
+
+
+def test_a_worker_starts_its_next_item_before_its_last_result_is_read(tmp_path: Path) -> None:
+    """The main process reads results only between its own steps; a worker writing a large result itself
+    would sit idle until then. Its sender thread writes while it works on the item waiting in its pipe."""
+    _MARKS[:] = [tmp_path]
+    started: list[list[int]] = []
+
+    def deaf_here(item: int, between: Callable[[], None]) -> tuple[int, bytes]:
+        deadline = time.monotonic() + 10  # no ``between``: nothing the worker sends is read meanwhile
+        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < IN_FLIGHT:
+            time.sleep(0.005)
+        started.append(sorted(int(p.name) for p in tmp_path.iterdir()))
+        return os.getpid(), b""
+
+    with worker_pool(1, _big) as pool:
+        results = list(pool.imap(range(IN_FLIGHT + 1), deaf_here))
+    assert started == [list(range(IN_FLIGHT))]  # every item it held started before the main process read any
+    assert [len(data) for _, data in results] == [4 * 1024 * 1024] * IN_FLIGHT + [0]
 
 
 def test_a_failure_in_the_main_process_share_tears_the_pool_down() -> None:
