@@ -4,7 +4,8 @@ points (Django view bases, the callee resolver)."""
 
 from __future__ import annotations
 
-from redline.checks.code.open_apps import holds, unit_of
+from redline.checks.code.open_apps import unit_of
+from redline.core.folders import holds
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import absolute_import, imports_module
 

@@ -15,7 +15,7 @@ import pytest
 #: imported only where first needed (the module that needs each, in brackets): HCL parsing (hcl_tree),
 #: the CycloneDX document (synthesis.bom), XML manifests (maven_pom.parse_xml), PEP 508 and wheel names
 #: (pep508, python_requirements), licence expressions (spdx.LicenceNormaliser.licensing), METADATA headers
-#: (advisories.licences), purls (packages.common), downloads (download.http_get), trace files
+#: (advisories.licences), purls (core.purl), downloads (download.http_get), trace files
 #: (traces.store.ingest), and statistics (three checks' medians)
 DEFERRED = frozenset(
     {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from redline.core.packages import DependencyEdge, Package, PackageManifest
+from redline.core.purl import purl_for
 from redline.core.redact import redact_url
-from redline.sources.packages.common import ManifestBuilder, normalise_name, purl_for
+from redline.sources.packages.common import ManifestBuilder, normalise_name
 from redline.sources.packages.graph import dependency_path, dependency_paths
 from redline.sources.packages.jsonc import strip_jsonc
 from redline.sources.packages.pnpm_lock import parse_key

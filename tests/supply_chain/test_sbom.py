@@ -20,7 +20,7 @@ from redline.pipeline.catalogue import load_catalogue
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.cyclonedx import CycloneDxReporter, empty_bom
 from redline.sources.advisories.spdx import LicenceNormaliser
-from redline.synthesis.bom import bom_document, build_bom, purl_for
+from redline.synthesis.bom import bom_document, build_bom, component_purl
 
 from .helpers import audit, write_tree
 
@@ -126,9 +126,9 @@ def test_purls_and_graph_from_facts() -> None:
         Package("Go", "github.com/gin-gonic/gin", "v1.9.0", "", "go.mod", direct=True),
         Package("npm", "@babel/core", "7.0.0", "", "package-lock.json", dev=True),
     )
-    assert str(purl_for(pkgs[0])) == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
-    assert str(purl_for(pkgs[1])) == "pkg:golang/github.com/gin-gonic/gin@v1.9.0"
-    assert str(purl_for(pkgs[2])) == "pkg:npm/%40babel/core@7.0.0"
+    assert str(component_purl(pkgs[0])) == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    assert str(component_purl(pkgs[1])) == "pkg:golang/github.com/gin-gonic/gin@v1.9.0"
+    assert str(component_purl(pkgs[2])) == "pkg:npm/%40babel/core@7.0.0"
     manifest = PackageManifest("x", "test", "mixed", pkgs, (DependencyEdge(pkgs[0].key, pkgs[1].key),))
     doc = bom_document(build_bom("demo", [manifest], [], {}, LicenceNormaliser()))
     validate(doc)

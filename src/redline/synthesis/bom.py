@@ -39,40 +39,22 @@ from redline import __version__
 from redline.core.evidence import Evidence
 from redline.core.model import Finding
 from redline.core.packages import Package, PackageManifest
+from redline.core.purl import purl_for
 from redline.sources.advisories.spdx import LicenceNormaliser
 
 #: the vulnerability rules' prefix (VUL101 known, VUL102 exploited, VUL103 likely exploited)
 VULN_PREFIX = "VUL"
-_PURL_TYPES = {
-    "PyPI": "pypi",
-    "npm": "npm",
-    "Go": "golang",
-    "crates.io": "cargo",
-    "Maven": "maven",
-    "RubyGems": "gem",
-    "Packagist": "composer",
-    "NuGet": "nuget",
-    "Pub": "pub",
-    "Hex": "hex",
-}
 _NAMESPACE = uuid.UUID("6f1d3a52-8d1e-4d6c-9a43-2b1d2f5c7e10")
 
 
-def purl_for(pkg: Package) -> PackageURL | None:
-    if pkg.purl:
-        try:
-            return PackageURL.from_string(pkg.purl)
-        except ValueError:
-            pass
-    kind = _PURL_TYPES.get(pkg.ecosystem)
-    if kind is None or not pkg.version:
+def component_purl(pkg: Package) -> PackageURL | None:
+    """The purl the package's facts carry (built by ``core.purl``, which also builds it here for a package
+    made without one); None for an unpinned package or an ecosystem without a purl type."""
+    text = pkg.purl or (purl_for(pkg.ecosystem, pkg.name, pkg.version) if pkg.version else "")
+    try:
+        return PackageURL.from_string(text) if text else None
+    except ValueError:
         return None
-    namespace, name = None, pkg.name
-    if kind == "maven" and ":" in name:
-        namespace, name = name.split(":", 1)
-    elif kind in ("npm", "composer", "golang") and "/" in name:
-        namespace, name = name.rsplit("/", 1)
-    return PackageURL(type=kind, namespace=namespace, name=name, version=pkg.version)
 
 
 def _packages(manifests: Sequence[PackageManifest]) -> dict[str, tuple[Package, list[str]]]:
@@ -92,7 +74,7 @@ def _component(pkg: Package, where: list[str], all_dev: bool, expression: str) -
         group=group,
         version=pkg.version,
         bom_ref=pkg.key,
-        purl=purl_for(pkg),
+        purl=component_purl(pkg),
         scope=ComponentScope.OPTIONAL if all_dev else ComponentScope.REQUIRED,
         licenses=[LicenseExpression(expression)] if expression else None,
         properties=[Property(name="redline:manifest", value=w) for w in sorted(set(where))]

@@ -14,8 +14,8 @@ import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from redline.checks.code.open_apps import holds
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.folders import holds
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.compose_dev import build_context, command_text, dev_container
 from redline.sources.containers.dockerfile import Dockerfile

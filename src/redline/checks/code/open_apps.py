@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from redline.core.folders import deepest_holding
 from redline.sources.code.routes.model import YES, Route
 
 #: paths of an authentication flow: an app that has one has users, so its open routes are forgotten guards
@@ -27,14 +28,9 @@ _PARAM = re.compile(r"<[^>]+>|\{[^}]+\}|/:\w+|\(\?P<")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS", "POST"})
 
 
-def holds(folder: str, path: str) -> bool:
-    """Is ``path`` inside ``folder`` ("" is the project, holding every path)?"""
-    return not folder or path.startswith(folder + "/")
-
-
 def unit_of(path: str, roots: Iterable[str]) -> str:
     """The deepest deployable unit folder holding ``path`` ("" for the project)."""
-    return max((r for r in roots if holds(r, path)), key=len, default="")
+    return deepest_holding(path, roots) or ""
 
 
 def unit_roots(deployment_files: Iterable[str]) -> set[str]:

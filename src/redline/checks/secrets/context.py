@@ -12,6 +12,7 @@ import re
 from pathlib import PurePosixPath
 
 from redline.core.lazy_regex import lazy
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_third_party_dir
 
 #: provider documentation for each public-by-design kind (cited in the rule docs and tests)
 PUBLIC_BY_DESIGN = {
@@ -78,10 +79,9 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
 
 
 _BUNDLE_NAME = lazy(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
-#: folders of third-party code copied into the tree (``go mod vendor``, ``npm install``, a vendored library)
-_THIRD_PARTY_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party"})
-#: where bundled or vendored JavaScript/CSS lives: third-party folders and build output folders
-_VENDOR_DIRS = _THIRD_PARTY_DIRS | frozenset({"dist", "public/build", "static/js", "assets/js"})
+#: where bundled or vendored JavaScript/CSS lives: third-party folders (core.thirdparty) and, for bundles only,
+#: the build output folders bundlers write to (the app's own code, but minified: identifiers read as noise)
+_VENDOR_DIRS = THIRD_PARTY_DIRS | frozenset({"dist", "public/build", "static/js", "assets/js"})
 _LONG_LINE = 1000
 
 
@@ -98,17 +98,13 @@ def generated_bundle(path: str, line: bytes) -> bool:
     return any(part in _VENDOR_DIRS for part in parts) or any(d in joined for d in _VENDOR_DIRS if "/" in d)
 
 
-def vendored(path: str) -> bool:
-    """Another project's code copied into this tree, in any language (remark42's ``backend/vendor/…`` Go
-    modules: a library's mock OAuth server answering with made-up tokens)."""
-    return any(part.lower() in _THIRD_PARTY_DIRS for part in PurePosixPath(path).parts[:-1])
-
-
 def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
     """Files where generic keyword rules (password = …, secret: …) only read noise: lockfiles
     (package names such as ``generate-password`` next to versions and integrity hashes), generated
-    bundles and vendored third-party code. Provider-format rules and credentials in URLs still apply there."""
-    return kind == "lockfile" or generated_bundle(path, line) or vendored(path)
+    bundles and another project's code copied into this tree, in any language (remark42's ``backend/vendor/…``
+    Go modules: a library's mock OAuth server answering with made-up tokens). Provider-format rules and
+    credentials in URLs still apply there."""
+    return kind == "lockfile" or generated_bundle(path, line) or in_third_party_dir(path)
 
 
 #: folders of translation catalogues

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 
 from redline.core.advisories import Affected, AffectedImport
 from redline.core.evidence import EvidenceInputValue
+from redline.core.folders import deepest_holding
 from redline.core.packages import Package, PackageManifest
 from redline.sources.code.model import CodeIndex
 from redline.sources.packages.go_imports import GoFileImports
@@ -89,7 +90,7 @@ def go_module_code(
     modules = {root: GoModuleCode(root) for root in roots}
 
     def owner(path: str) -> GoModuleCode | None:
-        root = next((r for r in roots if r == "" or path.startswith(r + "/")), None)
+        root = deepest_holding(path, roots)
         return modules[root] if root is not None else None
 
     for file in files:

@@ -281,6 +281,7 @@ class VulnerableDependencyCheck(ProjectCheck):
         fixed = sort_versions(pkg.ecosystem, (f for g in groups for f in g.fixed))
         evidence: dict[str, EvidenceInputValue] = {
             "package": pkg.key,
+            "purl": pkg.purl,  # the SBOM component's purl (core.purl): one name for the package everywhere
             "ids": tuple(worst.ids),
             "fixed": tuple(fixed),
             "upgrade": upgrade,  # the smallest upgrade clearing every advisory; None when none is known

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from redline.core.thirdparty import in_third_party_dir
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
@@ -16,9 +17,8 @@ MAX_LINE = 10_000
 MAX_BYTES = 2_000_000
 #: the tree-sitter languages: file kind -> index language
 TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript", "go": "go", "java": "java"}
-#: installed or vendored third-party code: read by the supply-chain sources, not audited as the app's code
-THIRD_PARTY_DIRS = frozenset({"node_modules", "bower_components", "jspm_packages", "vendor"})
-#: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited
+#: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited (the code
+#: index's own addition to core.thirdparty's folders, which hold other projects' code, not the app's compiled)
 BUILD_OUTPUT_DIRS = frozenset({"dist"})
 
 
@@ -34,7 +34,7 @@ def generated_reason(text: FileText) -> str | None:
 
 def third_party(path: str) -> bool:
     """Installed, vendored or compiled code: not the application's own source."""
-    return any(part in THIRD_PARTY_DIRS or part in BUILD_OUTPUT_DIRS for part in PurePosixPath(path).parts[:-1])
+    return in_third_party_dir(path) or any(part in BUILD_OUTPUT_DIRS for part in PurePosixPath(path).parts[:-1])
 
 
 class CodeIndexSource(FileSource):

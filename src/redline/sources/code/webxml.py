@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redline.core.thirdparty import in_third_party_dir
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import FileSource, NotCovered, SourceError
 from redline.sources.packages.maven_pom import Node, parse_xml
 
 #: the deployment descriptor and the fragments a library jar contributes
 FILE_NAMES = frozenset({"web.xml", "web-fragment.xml"})
-#: build output (Maven ``target``, Gradle ``build``) holds copies of the descriptor; installed code is not the app's
-_NOT_SOURCE = frozenset({"target", "build", "node_modules", "vendor"})
+#: build output (Maven ``target``, Gradle ``build``) holds copies of the descriptor (web.xml's own addition to
+#: core.thirdparty's folders, whose installed or vendored code is not the app's either)
+_BUILD_OUTPUT = frozenset({"target", "build"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class WebXmlSource(FileSource):
 
     def wants(self, file: SourceFile) -> bool:
         parts = file.path.lower().split("/")
-        return parts[-1] in FILE_NAMES and not (set(parts[:-1]) & _NOT_SOURCE)
+        return parts[-1] in FILE_NAMES and not (set(parts[:-1]) & _BUILD_OUTPUT) and not in_third_party_dir(file.path)
 
     def parse(self, text: FileText) -> WebDescriptor:
         return read_descriptor(text.file.path, text.data)

@@ -59,6 +59,7 @@ from typing import Any
 from redline.core.lazy_regex import lazy
 from redline.core.model import Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
+from redline.core.thirdparty import in_third_party_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
@@ -103,23 +104,17 @@ _STACK_LIKE_RE = lazy(r"^(?:[\w.-]*[-_.])?(?:stack|swarm)(?:[-_.][\w.-]+)?\.ya?m
 _STACK_PEEK = 1_000_000
 _SERVICES_LINE = lazy(r"(?m)^services:[ \t]*(?:#.*)?$")
 _DEPLOY_LINE = lazy(r"(?m)^[ \t]+deploy:[ \t]*(?:#.*)?$")
-#: third-party code checked into the tree: its compose files are not part of the audited system
-_VENDORED = frozenset(
-    {
-        "vendor",
-        "vendors",
-        "third_party",
-        "third-party",
-        "thirdparty",
-        "node_modules",
-        "bower_components",
-        "external",
-        "extern",
-    }
-)
+#: third-party code checked into the tree (core.thirdparty's folders, and for compose files also ``external/``
+#: and ``extern/``: checkouts of other projects, whose compose setups are theirs; the code index keeps them,
+#: since an app's own adapters to external services live there too): not part of the audited system
+_VENDORED_HERE = frozenset({"external", "extern"})
 #: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
 MAX_DEPTH = 32
 _DOTENV_RE = lazy(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
+
+
+def _vendored(path: str) -> bool:
+    return in_third_party_dir(path) or any(part.lower() in _VENDORED_HERE for part in PurePosixPath(path).parts[:-1])
 
 
 @dataclass(frozen=True)
@@ -326,7 +321,7 @@ class ComposeSource(ProjectSource):
                 continue
             if maybe_stack:
                 stack_like.add(f.path)
-            if any(part.lower() in _VENDORED for part in PurePosixPath(f.path).parts[:-1]):
+            if _vendored(f.path):
                 out.skipped.append(Skipped(f.path, "vendored third-party compose file: not part of the audited system"))
                 continue
             parent = str(PurePosixPath(f.path).parent)

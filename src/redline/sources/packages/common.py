@@ -1,4 +1,4 @@
-"""Shared helpers for the parsers: decoding, names, purls, redaction, and a manifest builder.
+"""Shared helpers for the parsers: decoding, names, redaction, and a manifest builder (purls: core.purl).
 
 The builder owns the rules every format shares: one ``Package`` per key,
 ``direct`` from edges out of the project (parent ``""``), and ``dev`` from
@@ -16,21 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from redline.core.packages import DependencyEdge, Package, PackageManifest, pep503
+from redline.core.purl import purl_for
 from redline.core.redact import redact_url
 from redline.sources.interface import SourceError
 from redline.sources.yamlsafe import YamlError, load_documents
-
-_PURL_TYPES = {
-    "PyPI": "pypi",
-    "npm": "npm",
-    "Go": "golang",
-    "crates.io": "cargo",
-    "RubyGems": "gem",
-    "Packagist": "composer",
-    "Maven": "maven",
-    "NuGet": "nuget",
-    "Hex": "hex",
-}
 
 
 def normalise_name(ecosystem: str, name: str) -> str:
@@ -41,23 +30,6 @@ def normalise_name(ecosystem: str, name: str) -> str:
     if ecosystem == "Packagist":
         return name.lower()
     return name
-
-
-def purl_for(ecosystem: str, name: str, version: str) -> str:
-    """A package URL (purl) for a normalised name; no version when unpinned."""
-    from packageurl import PackageURL  # noqa: PLC0415 - only a run with packages builds purls
-
-    ptype = _PURL_TYPES[ecosystem]
-    namespace: str | None = None
-    short = name
-    if ecosystem == "Maven" and ":" in name:
-        namespace, short = name.split(":", 1)
-    elif ecosystem in ("npm", "Packagist", "Go") and "/" in name:
-        namespace, short = name.rsplit("/", 1) if ecosystem == "Go" else name.split("/", 1)
-    purl_version = version or None
-    if ecosystem == "Go" and version and not version.startswith("v"):
-        purl_version = "v" + version
-    return str(PackageURL(type=ptype, namespace=namespace, name=short, version=purl_version).to_string())
 
 
 # --------------------------------------------------------------------------- decoding

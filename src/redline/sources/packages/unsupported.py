@@ -12,6 +12,7 @@ import re
 
 from redline.core.model import Skipped
 from redline.core.packages import PackageManifest
+from redline.core.thirdparty import in_third_party_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 #: (base-name pattern, what it is, what redline would read instead or "")
@@ -78,8 +79,8 @@ _PATTERNS = re.compile("|".join(f"(?P<p{i}>{fnmatch.translate(p)})" for i, (p, _
 def unsupported_reason(path: str, names: set[tuple[str, str]]) -> str:
     """Why ``path`` is a manifest redline does not read (empty when it reads it, or it is no manifest)."""
     folder, name = _split(path)
-    if "node_modules" in (parts := path.split("/")) or "vendor" in parts:
-        return ""  # installed third-party code: its own manifests are not the project's
+    if in_third_party_dir(path):
+        return ""  # installed or vendored third-party code: its own manifests are not the project's
     hit = _PATTERNS.match(name)
     if hit is not None and hit.lastgroup is not None:
         _, what, instead = UNSUPPORTED[int(hit.lastgroup[1:])]

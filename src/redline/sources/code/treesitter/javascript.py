@@ -19,6 +19,7 @@ from redline.sources.code.model import (
     Tainted,
 )
 from redline.sources.code.treesitter.jsawaits import AwaitStatements
+from redline.sources.code.treesitter.jsdecorators import decorator_call, decorators_of
 from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
@@ -282,7 +283,7 @@ class JsWalk(TreeWalk):
             pattern = param.child_by_field_name("pattern") or param
             names = bound_names(pattern) if pattern.type != "identifier" else [text(pattern)]
             params.extend(names)
-            for dec in (c for c in param.children if c.type == "decorator"):
+            for dec in decorators_of(param):
                 made = self._decorator(dec)
                 for bound in names:
                     binds.append((bound, Arg(bound, call=made.raw, call_args=tuple(_plain_args(made.args)))))
@@ -322,30 +323,13 @@ class JsWalk(TreeWalk):
         return qualname
 
     def _decorators(self, node: Node) -> tuple[Decorator, ...]:
-        """A class's own decorators (and those on its ``export``), a method's preceding siblings."""
-        found = [c for c in node.children if c.type == "decorator"]
-        parent = node.parent
-        if parent is not None and parent.type == "export_statement":
-            found = [c for c in parent.children if c.type == "decorator"] + found
-        if node.type == "method_definition":
-            sibling, before = node.prev_named_sibling, []
-            while sibling is not None and sibling.type in {"decorator", "comment"}:
-                if sibling.type == "decorator":
-                    before.append(sibling)
-                sibling = sibling.prev_named_sibling
-            found = before[::-1] + found
-        return tuple(self._decorator(d) for d in found)
+        return tuple(self._decorator(d) for d in decorators_of(node))
 
     def _decorator(self, node: Node) -> Decorator:
-        inner = named(node)
-        expr = inner[0] if inner else node
-        if expr.type == "call_expression":
-            callee = expr.child_by_field_name("function")
-            args = expr.child_by_field_name("arguments")
-            raw = (dotted(callee) or "") if callee is not None else ""
-            made = tuple(_arg(a) for a in named(args)) if args is not None else ()
-            return Decorator(raw, self.resolve(callee) if callee else None, line(node), made, True)
-        return Decorator(dotted(expr) or "", self.resolve(expr), line(node))
+        callee, args, called = decorator_call(node)
+        raw = (dotted(callee) or "") if callee is not None else ""
+        made = tuple(_arg(a) for a in named(args)) if args is not None else ()
+        return Decorator(raw, self.resolve(callee) if callee is not None else None, line(node), made, called)
 
     def _call(self, node: Node, scope: str, flow: JsFlow | None) -> CallSite:
         callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from redline.sources.code.model import Loop
-from redline.sources.code.treesitter.jsnames import dotted
+from redline.sources.code.treesitter.jsdecorators import decorator_name, decorators_of
 from redline.sources.code.treesitter.nodes import Node, line, named, text
 
 #: TypeORM relation decorators
@@ -24,12 +24,7 @@ def lazy_relations(body: Node | None) -> tuple[str, ...]:
     for member in named(body):
         if member.type not in _FIELDS:
             continue
-        decorators = [c for c in member.children if c.type == "decorator"]
-        sibling = member.prev_named_sibling  # plain JavaScript puts a field's decorators before it
-        while sibling is not None and sibling.type == "decorator":
-            decorators.append(sibling)
-            sibling = sibling.prev_named_sibling
-        relation = [d for d in decorators if _decorator_name(d) in _RELATIONS]
+        relation = [d for d in decorators_of(member) if decorator_name(d) in _RELATIONS]
         name = member.child_by_field_name("name") or member.child_by_field_name("property")
         if not relation or name is None:
             continue
@@ -38,14 +33,6 @@ def lazy_relations(body: Node | None) -> tuple[str, ...]:
         if promised or any(_says_lazy(d) for d in relation):
             found.append(text(name))
     return tuple(found)
-
-
-def _decorator_name(decorator: Node) -> str:
-    inner = named(decorator)
-    expr = inner[0] if inner else decorator
-    if expr.type == "call_expression" and (callee := expr.child_by_field_name("function")) is not None:
-        expr = callee
-    return (dotted(expr) or "").rsplit(".", 1)[-1]
 
 
 def _says_lazy(decorator: Node) -> bool:

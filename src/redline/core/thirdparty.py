@@ -1,0 +1,33 @@
+"""Folders that hold other projects' code, installed or copied into the tree: one list for every reader that
+tells the application's own files from a dependency's (the code index, the secret rules' noise filter,
+compose discovery, the manifest reader).
+
+A reader that needs more keeps its own extra names beside this list, with the reason: build output
+(``dist``) is the app's own code compiled, not a dependency's, and ``external/`` is a checkout of another
+project for compose discovery but often the app's own adapters to external services for the code index.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+#: ``npm install`` (node_modules), Bower and jspm installs, ``go mod vendor``/Composer/Bundler (vendor), and
+#: the folders projects copy libraries into by hand (vendors, third_party, third-party, thirdparty)
+THIRD_PARTY_DIRS = frozenset(
+    {
+        "node_modules",
+        "bower_components",
+        "jspm_packages",
+        "vendor",
+        "vendors",
+        "third_party",
+        "third-party",
+        "thirdparty",
+    }
+)
+
+
+def in_third_party_dir(path: str) -> bool:
+    """A folder of ``path`` (never its file name) is a third-party folder; names compare lower-cased (an Xcode
+    project's ``Vendor/``)."""
+    return any(part.lower() in THIRD_PARTY_DIRS for part in PurePosixPath(path).parts[:-1])
