@@ -99,11 +99,14 @@ THIRD_PARTY_IN_HANDLER_JSGO = Rule(
     tags=("third-party",),
     doc=RuleDoc(
         what_it_does="For every route the entry-point index found (Express, Koa, Fastify, NestJS, Go `net/http`, "
-        "gin, echo, chi, mux), flags an HTTP request made in the handler (or a function nested in it) with the "
+        "gin, echo, chi, mux, Next.js route handlers), flags an HTTP request made in the handler (or a function "
+        "nested in it) with the "
         "clients LAT257/LAT258 recognise, to a URL whose host is outside the system: a public domain name written "
         "in the code (a literal, a template literal's or concatenation's leading text), not `localhost`, a "
         "private address, a single-label service name (`http://users:8000`) or an internal domain (`.internal`, "
-        "`.local`, `.svc`, `.cluster.local`). The same judgement as LAT131 for Python. The finding names the route.",
+        "`.local`, `.svc`, `.cluster.local`). The same judgement as LAT131 for Python. The finding names the route. "
+        "A route a scheduler calls (a `cron` or `qstash` path word: Vercel Cron's `/api/cron/…`) is left alone: "
+        "no user waits on it, and the third party is the job's work.",
         why_bad="The request now waits on a service you do not run: its latency and its outages become yours, on "
         "every request, and its p99 adds to your p99.",
         example="app.post('/checkout', async (req, res) => {\n"

@@ -256,7 +256,8 @@ THIRD_PARTY_IN_HANDLER = Rule(
         "HTTP call made in the handler to a URL whose host is outside the system: a public domain name "
         "written in the code (literal, f-string prefix or module constant), not `localhost`, a private "
         "address, a single-label service name (`http://users:8000`) or an internal domain (`.internal`, "
-        "`.local`, `.svc`, `.cluster.local`). The finding names the route.",
+        "`.local`, `.svc`, `.cluster.local`). The finding names the route. A route a scheduler calls (a `cron` "
+        "or `qstash` path word) is left alone: no user waits on it.",
         why_bad="The request now waits on a service you do not run: its latency and its outages become "
         "yours, on every request, and its p99 adds to your p99.",
         example='@app.post("/checkout")\ndef checkout():\n'

@@ -16,4 +16,5 @@ class EntryPointsSource(ProjectSource):
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
-        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings, ctx.facts.of(WebDescriptor))])
+        files = [f.path for f in ctx.files]
+        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings, ctx.facts.of(WebDescriptor), files)])

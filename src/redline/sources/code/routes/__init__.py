@@ -17,6 +17,7 @@ from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
+from redline.sources.code.routes.nextjs import nextjs_routes
 from redline.sources.code.routes.servlets import container_guarded, mounted, servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
@@ -43,11 +44,16 @@ _WANTED = flask.WANTED | fastapi.WANTED | django.WANTED | aiohttp.WANTED
 
 
 def extract_routes(
-    indexes: Sequence[CodeIndex], settings: EntrypointSettings, descriptors: Sequence[WebDescriptor] = ()
+    indexes: Sequence[CodeIndex],
+    settings: EntrypointSettings,
+    descriptors: Sequence[WebDescriptor] = (),
+    files: Sequence[str] = (),
 ) -> RouteInventory:
-    """Every route of the code indexes, and of the servlets ``web.xml`` descriptors declare."""
+    """Every route of the code indexes, of the servlets ``web.xml`` descriptors declare, and of the Next.js
+    projects among ``files`` (the walk's paths: a ``next.config.*`` marks one)."""
     project = Project(sorted(indexes, key=lambda i: i.path), wanted=_WANTED)
     found = [r for extractor in _EXTRACTORS for r in extractor(project, settings)]
+    found += nextjs_routes(project, settings, files)
     found += servlet_routes(project, sorted(descriptors, key=lambda d: d.path), settings)
     if descriptors:
         found = container_guarded(mounted(found, descriptors), descriptors, settings)

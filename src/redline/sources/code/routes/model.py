@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
+#: whole path words of an endpoint a scheduler calls rather than a user (Vercel Cron's ``/api/cron/…``, QStash)
+_SCHEDULED_WORDS = frozenset({"cron", "crons", "cronjob", "cronjobs", "qstash"})
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
 class Route:
     #: flask / fastapi / django / aiohttp / express / nestjs / koa / fastify / http / gin / echo / chi / mux /
     #: grpc (methods ("GRPC",), path /Service/Method) / spring / spring-fn (RouterFunctions) / jaxrs /
-    #: servlet (``@WebServlet`` and web.xml)
+    #: servlet (``@WebServlet`` and web.xml) / nextjs (App Router route handlers, Pages Router API routes)
     framework: str
     methods: tuple[str, ...]  # upper case; ("ANY",) when the route takes every method
     path: str  # with blueprint/router/include prefixes resolved
@@ -30,6 +34,12 @@ class Route:
     @property
     def handler_path(self) -> str:
         return self.handler_file or self.file
+
+    @property
+    def scheduled(self) -> bool:
+        """A job a scheduler triggers (``/api/cron/import``): no user waits on its answer, so the third parties
+        it calls are its work, not a stall on someone's request path."""
+        return not _SCHEDULED_WORDS.isdisjoint(_WORD_SPLIT.split(self.path.lower()))
 
     @property
     def state_changing(self) -> bool:

@@ -1,0 +1,107 @@
+"""Next.js file-system routes: App Router route handlers (``app/**/route.ts`` exporting ``GET``, ``POST``, …) and
+Pages Router API routes (``pages/api/**``), under each folder holding a ``next.config.*``.
+
+The URL is the file's folder below ``app/`` (or ``src/app/``): route groups ``(marketing)`` and parallel-route
+slots ``@modal`` add nothing to it, a private folder ``_lib`` is not routable, dynamic segments stay as Next writes
+them (``[id]``, ``[...slug]``, ``[[...slug]]``). A handler is a top-level function named after its method, or a
+method name bound to a wrapper's result (``export const GET = withWorkspace(async (...) => …)``): the wrapper is the
+route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
+(``@/lib/auth``). Next.js checks a session inside the handler or in ``middleware.ts``, which redline does not
+follow, so a route no wrapper guards is ``unknown``, never ``no``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.jscommon import is_js
+from redline.sources.code.routes.model import UNKNOWN, YES, Route
+from redline.sources.code.routes.settings import EntrypointSettings
+
+_CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
+_SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+_ROUTE_FILES = frozenset(f"route{suffix}" for suffix in _SCRIPT_SUFFIXES)
+#: the methods a route handler may export (Next.js answers 405 for the others)
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: path words of a module whose wrappers authenticate (``@/lib/auth``, ``~/server/auth/session``)
+_AUTH_MODULE_WORDS = frozenset({"auth", "authentication", "session", "sessions"})
+
+
+def next_roots(files: Iterable[str]) -> list[str]:
+    """The folders holding a ``next.config.*`` ("" for the tree's root), deepest first."""
+    roots = {str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in _CONFIG_NAMES}
+    return sorted((("" if r == "." else r) for r in roots), key=len, reverse=True)
+
+
+def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:
+    roots = next_roots(files)
+    if not roots:
+        return
+    for index in project.indexes:
+        if not is_js(index):
+            continue
+        found = _place(index.path, roots)
+        if found is None:
+            continue
+        kind, segments = found
+        path = "/" + "/".join(segments)
+        yield from _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path)
+
+
+def _place(path: str, roots: list[str]) -> tuple[str, list[str]] | None:
+    """("app" | "pages", the URL's segments) of a route file of the deepest Next.js project holding it."""
+    for root in roots:
+        if root and not path.startswith(root + "/"):
+            continue
+        rest = PurePosixPath(path[len(root) + 1 :] if root else path).parts
+        rest = rest[1:] if rest[:1] == ("src",) else rest
+        if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
+            return _segments(rest[1:-1], "app")
+        if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
+            stem = rest[-1].rsplit(".", 1)[0]
+            return _segments((*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
+        return None
+    return None
+
+
+def _segments(folders: tuple[str, ...], kind: str) -> tuple[str, list[str]] | None:
+    """The URL's segments, or None for a file under a private folder (``_components``), which is not routed."""
+    if any(f.startswith("_") for f in folders):
+        return None
+    return kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
+
+
+def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+    top = {d.name: d for d in index.definitions if d.qualname == d.name and d.name in _METHODS}
+    for method in _METHODS:
+        if method in top:
+            yield Route("nextjs", (method,), path, method, index.path, top[method].line)
+    for call in index.calls:
+        if call.function or call.assigned_to not in _METHODS or call.assigned_to in top:
+            continue
+        route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
+        yield _wrapped(route, call.raw, call.target or "", settings)
+
+
+def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:
+    """A handler bound to a wrapper's result: the wrapper is its guard."""
+    guards = Guards()
+    guards.add([wrapper])
+    judged = guards.judge(route, settings, default=UNKNOWN)
+    module = target.rpartition(".")[0].lower()
+    if judged.authenticated == UNKNOWN and not _AUTH_MODULE_WORDS.isdisjoint(module.replace("-", "/").split("/")):
+        return replace(judged, authenticated=YES, auth_evidence=(f"{wrapper} ({module})",))
+    return judged
+
+
+def _api_routes(index: CodeIndex, path: str) -> Iterator[Route]:
+    """A Pages Router API route answers every method with its default export: named after the top-level
+    function called ``handler`` when there is one, else ``default``."""
+    handler = next((d for d in index.definitions if d.qualname == d.name == "handler"), None)
+    name, line = ("handler", handler.line) if handler else ("default", 1)
+    yield Route("nextjs", ("ANY",), path, name, index.path, line)

@@ -1,0 +1,78 @@
+"""Next.js file-system routes: App Router route handlers and Pages Router API routes under each folder holding a
+``next.config.*``, with route groups, slots and private folders read as Next.js reads them, and a wrapper's name or
+auth module as the guard. Look-alikes: a module named ``route.ts`` outside ``app/``, an ``app/`` folder no Next.js
+project holds, a private folder's handler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.core.filekinds import kind_of
+from redline.core.workspace import SourceFile, read_file
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.nextjs import next_roots
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.source import CodeIndexSource
+
+APP = Path(__file__).parent / "fixtures" / "jsroutes" / "nextapp"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _files() -> list[str]:
+    return sorted(p.relative_to(APP).as_posix() for p in APP.rglob("*") if p.is_file())
+
+
+def _indexes() -> list[CodeIndex]:
+    source = CodeIndexSource()
+    found = []
+    for rel in _files():
+        file = SourceFile(rel, str(APP / rel), kind_of(rel), (APP / rel).stat().st_size)
+        if source.wants(file):
+            found.append(source.parse(read_file(file)))
+    return found
+
+
+def _routes(files: list[str]) -> list[Route]:
+    return list(extract_routes(_indexes(), ENTRYPOINTS_SECTION.defaults(), files=files).routes)
+
+
+def test_route_handlers_and_api_routes_with_their_urls_methods_and_lines() -> None:
+    table = [
+        (",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
+        for r in _routes(_files())
+    ]
+    assert table == [
+        ("GET", "/api/search", "GET", "apps/docs/app/api/search/route.js:1", "unknown", "unknown"),
+        ("GET", "/about", "GET", "src/app/(marketing)/about/route.ts:1", "unknown", "unknown"),
+        ("GET", "/photo", "GET", "src/app/@modal/photo/route.ts:1", "unknown", "unknown"),
+        # a wrapper from an auth module authenticates; one named for admins authorizes; a logger decides nothing
+        ("DELETE", "/api/links/[linkId]", "DELETE", "src/app/api/links/[linkId]/route.ts:5", "yes", "unknown"),
+        ("PATCH", "/api/links/[linkId]", "PATCH", "src/app/api/links/[linkId]/route.ts:9", "yes", "yes"),
+        ("PUT", "/api/links/[linkId]", "PUT", "src/app/api/links/[linkId]/route.ts:13", "unknown", "unknown"),
+        ("GET", "/api/users", "GET", "src/app/api/users/route.ts:4", "unknown", "unknown"),
+        ("POST", "/api/users", "POST", "src/app/api/users/route.ts:8", "unknown", "unknown"),
+        ("ANY", "/api/hello", "handler", "src/pages/api/hello.ts:3", "unknown", "unknown"),
+        ("ANY", "/api/items", "default", "src/pages/api/items/index.ts:1", "unknown", "unknown"),
+    ]
+
+
+def test_the_guard_evidence_names_the_wrapper_and_its_module() -> None:
+    by_method = {r.methods[0]: r for r in _routes(_files()) if r.path == "/api/links/[linkId]"}
+    assert by_method["DELETE"].auth_evidence == ("withWorkspace (@/lib/auth)",)
+    assert by_method["PATCH"].authz_evidence == ("withAdmin",)
+
+
+def test_without_a_next_config_nothing_is_a_nextjs_route() -> None:
+    assert [r for r in _routes([f for f in _files() if "next.config" not in f]) if r.framework == "nextjs"] == []
+
+
+def test_the_deepest_next_project_holds_a_file() -> None:
+    assert next_roots(["next.config.mjs", "apps/docs/next.config.js", "apps/docs/README.md"]) == ["apps/docs", ""]

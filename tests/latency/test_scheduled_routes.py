@@ -1,0 +1,36 @@
+"""A route a scheduler calls (Vercel Cron's ``/api/cron/…``, a ``cron`` path word) is a job: the third party it
+calls is its work, not a stall on a user's request. LAT131 (Python), LAT259 (JavaScript/TypeScript, here a Next.js
+route handler) and RES130 fire on the user-facing route and stay silent on the scheduled one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from code_audit import findings_of
+from redline.checks.latency.check import LatencyCheck
+from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
+from redline.checks.resilience.breakers import CircuitBreakerCheck
+
+FIXTURE = Path(__file__).parent / "fixtures" / "scheduled_routes"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_third_parties_on_scheduled_routes_are_the_jobs_work() -> None:
+    found = findings_of(FIXTURE, LatencyCheck(), JsGoChattyCheck(), CircuitBreakerCheck())
+    got = sorted(
+        (f.rule, f.location.path, f.location.start_line) for f in found if f.rule in {"LAT131", "LAT259", "RES130"}
+    )
+    assert got == [
+        ("LAT131", "app.py", 9),
+        ("LAT259", "src/app/api/og/route.tsx", 2),
+        ("RES130", "app.py", 9),
+        ("RES130", "src/app/api/og/route.tsx", 2),
+    ]
+    og = next(f for f in found if f.rule == "LAT259")
+    assert og.evidence["route"] == "GET /api/og" and og.evidence["host"] == "api.us-east.tinybird.co"
