@@ -222,3 +222,26 @@ def test_huge_numbers_and_deep_arrays_are_kept_as_none_so_the_index_can_travel()
     call = next(c for c in index.calls if c.raw == "f")
     assert [a.literal for a in call.args] == [None, (((None,),),), (1, (2, ("x",)))]
     assert pickle.loads(pickle.dumps(index)) == index
+
+
+def test_named_exports_are_exports_assignments() -> None:
+    """``export { a as B }``, ``export { C } from "./m"`` and ``export const D = e`` bind exported names; a call or a
+    function exported in place is indexed as such, and ``export default`` stays ``module.exports``."""
+    index = index_of(
+        "const handler = make();\n"
+        "export { handler as GET, handler };\n"
+        'export { POST } from "../route";\n'
+        "export const HEAD = handler;\n"
+        "export const PUT = wrap(handler);\n"
+        "export function PATCH() {}\n"
+        "export default handler;\n",
+        path="app/api/x/route.ts",
+        kind="typescript",
+    )
+    assert [(a.name, a.line, a.values) for a in index.assignments] == [
+        ("exports.GET", 2, ("handler",)),
+        ("exports.handler", 2, ("handler",)),
+        ("exports.POST", 3, ("../route.POST",)),
+        ("exports.HEAD", 4, ("handler",)),
+        ("module.exports", 7, ("handler",)),
+    ]

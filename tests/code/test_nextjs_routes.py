@@ -53,10 +53,33 @@ def test_route_handlers_and_api_routes_with_their_urls_methods_and_lines() -> No
         ("GET", "/api/search", "GET", "apps/docs/app/api/search/route.js:1", "unknown", "unknown"),
         ("GET", "/about", "GET", "src/app/(marketing)/about/route.ts:1", "unknown", "unknown"),
         ("GET", "/photo", "GET", "src/app/@modal/photo/route.ts:1", "unknown", "unknown"),
+        # ``export { handler as GET, handler as POST }``: the handler NextAuth made, at the export
+        (
+            "GET",
+            "/api/auth/[...nextauth]",
+            "handler",
+            "src/app/api/auth/[...nextauth]/route.ts:6",
+            "unknown",
+            "unknown",
+        ),
+        (
+            "POST",
+            "/api/auth/[...nextauth]",
+            "handler",
+            "src/app/api/auth/[...nextauth]/route.ts:6",
+            "unknown",
+            "unknown",
+        ),
+        # ``export const GET = ping``: the function's own line
+        ("GET", "/api/health", "ping", "src/app/api/health/route.ts:1", "unknown", "unknown"),
+        ("HEAD", "/api/health", "ping", "src/app/api/health/route.ts:1", "unknown", "unknown"),
         # a wrapper from an auth module authenticates; one named for admins authorizes; a logger decides nothing
         ("DELETE", "/api/links/[linkId]", "DELETE", "src/app/api/links/[linkId]/route.ts:5", "yes", "unknown"),
         ("PATCH", "/api/links/[linkId]", "PATCH", "src/app/api/links/[linkId]/route.ts:9", "yes", "yes"),
         ("PUT", "/api/links/[linkId]", "PUT", "src/app/api/links/[linkId]/route.ts:13", "unknown", "unknown"),
+        # ``export { GET, POST } from "../route"``: another file's handlers under this URL
+        ("GET", "/api/users/legacy", "../route.GET", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),
+        ("POST", "/api/users/legacy", "../route.POST", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),
         ("GET", "/api/users", "GET", "src/app/api/users/route.ts:4", "unknown", "unknown"),
         ("POST", "/api/users", "POST", "src/app/api/users/route.ts:8", "unknown", "unknown"),
         ("ANY", "/api/hello", "handler", "src/pages/api/hello.ts:3", "unknown", "unknown"),

@@ -4,7 +4,8 @@ Pages Router API routes (``pages/api/**``), under each folder holding a ``next.c
 The URL is the file's folder below ``app/`` (or ``src/app/``): route groups ``(marketing)`` and parallel-route
 slots ``@modal`` add nothing to it, a private folder ``_lib`` is not routable, dynamic segments stay as Next writes
 them (``[id]``, ``[...slug]``, ``[[...slug]]``). A handler is a top-level function named after its method, or a
-method name bound to a wrapper's result (``export const GET = withWorkspace(async (...) => …)``): the wrapper is the
+method name bound to a wrapper's result (``export const GET = withWorkspace(async (...) => …)``), or another binding
+exported under a method's name (``export { handler as GET }``, ``export { POST } from "../route"``). A wrapper is the
 route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
 (``@/lib/auth``). Next.js checks a session inside the handler or in ``middleware.ts``, which redline does not
 follow, so a route no wrapper guards is ``unknown``, never ``no``.
@@ -77,15 +78,23 @@ def _segments(folders: tuple[str, ...], kind: str) -> tuple[str, list[str]] | No
 
 
 def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
-    top = {d.name: d for d in index.definitions if d.qualname == d.name and d.name in _METHODS}
-    for method in _METHODS:
-        if method in top:
-            yield Route("nextjs", (method,), path, method, index.path, top[method].line)
+    """One route per exported method: a function named after it, a wrapper's result bound to it, or another
+    binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``)."""
+    found: dict[str, Route] = {}
+    for d in index.definitions:
+        if d.qualname == d.name and d.name in _METHODS:
+            found.setdefault(d.name, Route("nextjs", (d.name,), path, d.name, index.path, d.line))
     for call in index.calls:
-        if call.function or call.assigned_to not in _METHODS or call.assigned_to in top:
-            continue
-        route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
-        yield _wrapped(route, call.raw, call.target or "", settings)
+        if not call.function and call.assigned_to in _METHODS and call.assigned_to not in found:
+            route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
+            found[call.assigned_to] = _wrapped(route, call.raw, call.target or "", settings)
+    for a in index.assignments:
+        method = a.name.removeprefix("exports.")
+        if a.name.startswith("exports.") and method in _METHODS and method not in found and a.values:
+            handler = str(a.values[0])
+            defined = next((d.line for d in index.definitions if d.qualname == handler), a.line)
+            found[method] = Route("nextjs", (method,), path, handler, index.path, defined)
+    yield from found.values()
 
 
 def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:

@@ -21,6 +21,7 @@ from redline.sources.code.model import (
 from redline.sources.code.treesitter.jsawaits import AwaitStatements
 from redline.sources.code.treesitter.jsdecorators import decorator_call, decorators_of
 from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
+from redline.sources.code.treesitter.jsexports import named_exports
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
     REQUEST_OBJECTS,
@@ -401,7 +402,9 @@ class JsWalk(TreeWalk):
             self._taint(flow, scope, text(left), source=hit[0], via=hit[1], at=line(node))
 
     def _export(self, node: Node) -> None:
-        if any(c.type == "default" for c in node.children):
+        if not any(c.type == "default" for c in node.children):
+            self.assignments.extend(named_exports(node))
+        else:
             value = node.child_by_field_name("value") or node.child_by_field_name("declaration")
             if value is not None:
                 name = value.child_by_field_name("name") if value.type in CLASSES | FUNCTIONS else None
