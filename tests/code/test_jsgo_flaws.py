@@ -80,3 +80,32 @@ def test_nothing_fires_without_a_request_value(tmp_path: Path) -> None:
         'func run(name string) {\n\tdb.Query(fmt.Sprintf("SELECT %s", name))\n\tos.Open(name)\n}\n'
     )
     assert _findings(tmp_path) == []
+
+
+def test_a_nextjs_route_handler_reads_the_request_through_the_fetch_api(tmp_path: Path) -> None:
+    """``await request.json()`` is the body and ``request.nextUrl.searchParams`` the query; a ``Response``'s
+    ``json()`` is not the request, and a request value sent in the body to a fixed URL picks no host."""
+    (tmp_path / "next.config.js").write_text("module.exports = {};\n")
+    route = tmp_path / "app" / "api" / "proxy"
+    route.mkdir(parents=True)
+    (route / "route.ts").write_text(
+        "export async function POST(request: Request) {\n"
+        "  const { url } = await request.json();\n"
+        "  const res = await fetch(url);\n"
+        "  const next = await res.json();\n"
+        "  await fetch(next.href);\n"
+        "  const note = await request.text();\n"
+        '  await fetch("https://hooks.example.com/notes", { method: "POST", body: note });\n'
+        "  return Response.json({});\n"
+        "}\n"
+        "export async function GET(request: NextRequest) {\n"
+        '  const name = request.nextUrl.searchParams.get("name");\n'
+        "  const rows = await prisma.$queryRawUnsafe(`SELECT * FROM users WHERE name = '${name}'`);\n"
+        "  return Response.json(rows);\n"
+        "}\n"
+    )
+    found = {(f.rule, f.location.start_line): f for f in _findings(tmp_path)}
+    assert sorted(found) == [("WEB210", 12), ("WEB213", 3)]
+    assert found[("WEB213", 3)].evidence["flow"] == "request.body -> url -> fetch(arg 0)"
+    assert found[("WEB213", 3)].message.endswith("reachable from POST /api/proxy")
+    assert found[("WEB210", 12)].evidence["flow"] == "request.query -> name -> prisma.$queryRawUnsafe(arg 0)"

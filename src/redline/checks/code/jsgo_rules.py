@@ -8,7 +8,8 @@ from redline.core.rules import Rule, RuleDoc
 
 _FLOW = (
     "Request values are followed through the handler's local names (Express/Fastify `req.query/params/body/"
-    "headers/cookies`, Koa `ctx.request.*`, NestJS `@Body()/@Query()/@Param()`; Go `r.URL.Query()`, "
+    "headers/cookies`, Koa `ctx.request.*`, NestJS `@Body()/@Query()/@Param()`, a Next.js route handler's "
+    "`await request.json()/formData()/text()` and `request.nextUrl.searchParams`; Go `r.URL.Query()`, "
     "`r.FormValue`, gin/echo `c.Query/c.Param`, `mux.Vars`, `chi.URLParam`). A name bound by a number or UUID "
     "parse (`parseInt`, `Number`, `strconv.Atoi`, `uuid.Parse`) is clean. The finding names the route the "
     "call is reachable from and the path from source to sink. In Go, request data passed to a function of the "

@@ -1,6 +1,7 @@
 """Request data flow inside one JavaScript/TypeScript function: which local names hold values read
 from the request (``req.query``, ``req.params``, ``req.body``, ``req.headers``, ``req.cookies``, Koa's
-``ctx.request.body``, NestJS ``@Body()``/``@Query()``/``@Param()`` parameters)."""
+``ctx.request.body``, NestJS ``@Body()``/``@Query()``/``@Param()`` parameters, and the Fetch API ``Request`` a
+Next.js route handler is given: ``await request.json()``, ``request.nextUrl.searchParams``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ REQUEST_OBJECTS = frozenset({"req", "request", "ctx", "context"})
 REQUEST_FIELDS = frozenset({"query", "params", "body", "headers", "cookies", "signedCookies", "files", "file"})
 #: ``req.get("x-token")``, ``req.header(...)``, ``ctx.get(...)``, ``ctx.cookies.get(...)``
 _HEADER_GETTERS = frozenset({"get", "header"})
+#: the Fetch API ``Request``'s body readers (Next.js route handlers, Hono, Remix, Deno): ``await request.json()``
+_BODY_READERS = frozenset({"json", "formData", "text"})
 #: NestJS parameter decorators -> the request part they bind
 NEST_PARAMS = {"Body": "body", "Query": "query", "Param": "params", "Headers": "headers", "Req": "request"}
 
@@ -39,6 +42,10 @@ def request_source(node: Node, flow: JsFlow) -> str | None:
         return f"{head}.{rest[0]}"
     if node.type == "call_expression" and rest[0] in _HEADER_GETTERS and len(rest) == 1:
         return f"{head}.headers"
+    if node.type == "call_expression" and rest[0] in _BODY_READERS and len(rest) == 1:
+        return f"{head}.body"
+    if rest[:2] == ["nextUrl", "searchParams"]:  # Next.js ``request.nextUrl.searchParams.get("q")``
+        return f"{head}.query"
     if rest[0] == "cookies":
         return f"{head}.cookies"
     return None
