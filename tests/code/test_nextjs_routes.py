@@ -71,12 +71,17 @@ def test_route_handlers_and_api_routes_with_their_urls_methods_and_lines() -> No
             "unknown",
         ),
         # ``export const GET = ping``: the function's own line
+        # a cache's ``getSession`` is not NextAuth's
+        ("POST", "/api/cache", "POST", "src/app/api/cache/route.ts:4", "unknown", "unknown"),
         ("GET", "/api/health", "ping", "src/app/api/health/route.ts:1", "unknown", "unknown"),
         ("HEAD", "/api/health", "ping", "src/app/api/health/route.ts:1", "unknown", "unknown"),
         # a wrapper from an auth module authenticates; one named for admins authorizes; a logger decides nothing
         ("DELETE", "/api/links/[linkId]", "DELETE", "src/app/api/links/[linkId]/route.ts:5", "yes", "unknown"),
         ("PATCH", "/api/links/[linkId]", "PATCH", "src/app/api/links/[linkId]/route.ts:9", "yes", "yes"),
         ("PUT", "/api/links/[linkId]", "PUT", "src/app/api/links/[linkId]/route.ts:13", "unknown", "unknown"),
+        # the handler reads the session itself (NextAuth), or calls a guard named for admins
+        ("GET", "/api/me", "GET", "src/app/api/me/route.ts:4", "yes", "unknown"),
+        ("DELETE", "/api/me", "DELETE", "src/app/api/me/route.ts:9", "yes", "yes"),
         # ``export { GET, POST } from "../route"``: another file's handlers under this URL
         ("GET", "/api/users/legacy", "../route.GET", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),
         ("POST", "/api/users/legacy", "../route.POST", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),
@@ -87,10 +92,14 @@ def test_route_handlers_and_api_routes_with_their_urls_methods_and_lines() -> No
     ]
 
 
-def test_the_guard_evidence_names_the_wrapper_and_its_module() -> None:
-    by_method = {r.methods[0]: r for r in _routes(_files()) if r.path == "/api/links/[linkId]"}
+def test_the_guard_evidence_names_the_wrapper_its_module_or_the_call() -> None:
+    routes = _routes(_files())
+    by_method = {r.methods[0]: r for r in routes if r.path == "/api/links/[linkId]"}
     assert by_method["DELETE"].auth_evidence == ("withWorkspace (@/lib/auth)",)
     assert by_method["PATCH"].authz_evidence == ("withAdmin",)
+    me = {r.methods[0]: r for r in routes if r.path == "/api/me"}
+    assert me["GET"].auth_evidence == ("getServerSession",)
+    assert me["DELETE"].authz_evidence == ("requireAdmin",)
 
 
 def test_without_a_next_config_nothing_is_a_nextjs_route() -> None:

@@ -7,8 +7,9 @@ them (``[id]``, ``[...slug]``, ``[[...slug]]``). A handler is a top-level functi
 method name bound to a wrapper's result (``export const GET = withWorkspace(async (...) => …)``), or another binding
 exported under a method's name (``export { handler as GET }``, ``export { POST } from "../route"``). A wrapper is the
 route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
-(``@/lib/auth``). Next.js checks a session inside the handler or in ``middleware.ts``, which redline does not
-follow, so a route no wrapper guards is ``unknown``, never ``no``.
+(``@/lib/auth``). A handler that reads the session itself (NextAuth's ``getServerSession``, Clerk's ``auth()``, a call
+named like a guard such as ``getCurrentUser``) is authenticated. A check in a helper of the project or in
+``middleware.ts`` is not followed, so any other route is ``unknown``, never ``no``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
-from redline.sources.code.routes.model import UNKNOWN, YES, Route
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
@@ -31,6 +32,23 @@ _ROUTE_FILES = frozenset(f"route{suffix}" for suffix in _SCRIPT_SUFFIXES)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 #: path words of a module whose wrappers authenticate (``@/lib/auth``, ``~/server/auth/session``)
 _AUTH_MODULE_WORDS = frozenset({"auth", "authentication", "session", "sessions"})
+#: how the name of a function that checks the caller starts (``requireUser``, ``getCurrentUser``, ``verifyAccess``)
+_CHECK_VERBS = ("require", "ensure", "check", "verify", "assert", "authorize", "authenticate", "getcurrent", "validate")
+#: the libraries' calls that read who the caller is, by resolved import: NextAuth, Clerk, iron-session
+_SESSION_READERS = frozenset(
+    {
+        "next-auth.getServerSession",
+        "next-auth/next.getServerSession",
+        "next-auth/react.getSession",
+        "next-auth/jwt.getToken",
+        "@clerk/nextjs.auth",
+        "@clerk/nextjs.currentUser",
+        "@clerk/nextjs/server.auth",
+        "@clerk/nextjs/server.currentUser",
+        "@clerk/nextjs/server.getAuth",
+        "iron-session.getIronSession",
+    }
+)
 
 
 def next_roots(files: Iterable[str]) -> list[str]:
@@ -82,8 +100,9 @@ def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> It
     binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``)."""
     found: dict[str, Route] = {}
     for d in index.definitions:
-        if d.qualname == d.name and d.name in _METHODS:
-            found.setdefault(d.name, Route("nextjs", (d.name,), path, d.name, index.path, d.line))
+        if d.qualname == d.name and d.name in _METHODS and d.name not in found:
+            route = Route("nextjs", (d.name,), path, d.name, index.path, d.line)
+            found[d.name] = _checked_inside(route, index, settings)
     for call in index.calls:
         if not call.function and call.assigned_to in _METHODS and call.assigned_to not in found:
             route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
@@ -93,7 +112,9 @@ def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> It
         if a.name.startswith("exports.") and method in _METHODS and method not in found and a.values:
             handler = str(a.values[0])
             defined = next((d.line for d in index.definitions if d.qualname == handler), a.line)
-            found[method] = Route("nextjs", (method,), path, handler, index.path, defined)
+            found[method] = _checked_inside(
+                Route("nextjs", (method,), path, handler, index.path, defined), index, settings
+            )
     yield from found.values()
 
 
@@ -105,6 +126,23 @@ def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettin
     module = target.rpartition(".")[0].lower()
     if judged.authenticated == UNKNOWN and not _AUTH_MODULE_WORDS.isdisjoint(module.replace("-", "/").split("/")):
         return replace(judged, authenticated=YES, auth_evidence=(f"{wrapper} ({module})",))
+    return judged
+
+
+def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
+    """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
+    ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
+    ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
+    ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check this handler makes."""
+    inside = [c for c in index.calls if c.function == route.handler or c.function.startswith(route.handler + ".")]
+    readers = tuple(c.raw for c in inside if c.target in _SESSION_READERS)
+    guards = Guards()
+    guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))
+    judged = guards.judge(route, settings, default=UNKNOWN)
+    if judged.authenticated == NO:  # a call's name never makes a route public on purpose
+        judged = route
+    if judged.authenticated == UNKNOWN and readers:
+        return replace(route, authenticated=YES, auth_evidence=readers[:1])
     return judged
 
 
