@@ -54,6 +54,20 @@ def test_gin_groups_prefixes_and_middleware() -> None:
     ]
 
 
+def test_fiber_groups_middleware_from_an_auth_package_and_scoped_use() -> None:
+    assert table("fiberapp") == [
+        ("fiber", "GET", "/health", "health", "main.go:12", "no", "no"),
+        ("fiber", "POST", "/login", "login", "main.go:13", "no", "no"),
+        # ``jwtware.New`` says nothing by its name; its package (gofiber/contrib/jwt) authenticates
+        ("fiber", "GET", "/api/books", "listBooks", "main.go:16", "yes", "unknown"),
+        ("fiber", "DELETE", "/api/books/:id", "deleteBook", "main.go:17", "yes", "yes"),
+        # ``app.Use("/internal", limiter)`` runs under its prefix only: nothing is known of the routes after it
+        ("fiber", "POST", "/internal/reindex", "reindex", "main.go:20", "unknown", "unknown"),
+        ("fiber", "ANY", "/proxy/*", "proxy", "main.go:22", "unknown", "unknown"),
+        ("fiber", "POST", "/reports", "createReport", "main.go:31", "unknown", "unknown"),
+    ]
+
+
 def test_echo_groups_and_route_middleware_after_the_handler() -> None:
     assert table("echoapp") == [
         ("echo", "GET", "/", "home", "main.go:11", "no", "no"),

@@ -1,20 +1,22 @@
 """Go: ``net/http`` (``HandleFunc``/``Handle`` on the default or a ``ServeMux``, Go 1.22 ``"GET /path"``
-patterns, handler wrappers as guards), gin and echo (``Group`` prefixes and middleware), chi (``Route``/
+patterns, handler wrappers as guards), gin, echo and Fiber (``Group`` prefixes and middleware), chi (``Route``/
 ``Group``/``Mount``/``With``), gorilla/mux (``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with
-``Use`` middleware in order; gRPC ``RegisterXServer`` services as entry points of kind grpc."""
+``Use`` middleware in order; gRPC ``RegisterXServer`` services as entry points of kind grpc. A middleware from an
+authentication package (Fiber's ``jwtware.New`` from ``gofiber/contrib/jwt``, ``keyauth``, ``basicauth``)
+authenticates whatever its name."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
-from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.jscommon import benign
-from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import outward
 
@@ -27,16 +29,25 @@ _FACTORIES = {
     "github.com/go-chi/chi.NewRouter": "chi",
     "github.com/gorilla/mux.NewRouter": "mux",
     "net/http.NewServeMux": "http",
+    "github.com/gofiber/fiber/v2.New": "fiber",
+    "github.com/gofiber/fiber/v3.New": "fiber",
+    "github.com/gofiber/fiber.New": "fiber",
 }
 _HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 #: method name -> HTTP method, per framework family
 _GIN_VERBS = {**{v: v for v in _HTTP_VERBS}, "Any": "ANY"}
 _CHI_VERBS = {v.capitalize(): v for v in _HTTP_VERBS} | {"HandleFunc": "ANY", "Handle": "ANY"}
+_FIBER_VERBS = {v.capitalize(): v for v in _HTTP_VERBS} | {"All": "ANY"}
+#: path words of a Go package whose middleware authenticates (``github.com/gofiber/contrib/jwt``,
+#: ``.../middleware/keyauth``, ``github.com/appleboy/gin-jwt``)
+_AUTH_PACKAGE_WORDS = frozenset({"jwt", "auth", "keyauth", "basicauth", "jwtauth", "oauth2", "paseto"})
 _GO_BENIGN = frozenset(
     {"recovery", "recoverer", "requestid", "realip", "gzip", "throttle", "stripslashes", "heartbeat", "secure"}
     | {"urlformat", "setcontenttype", "allowcontenttype", "gethead", "redirectslashes", "maxbytes", "profiler"}
     | {"bodylimit", "logging", "logginghandler", "cleanpath", "nocache", "recover", "handlerfunc", "middleware"}
 )
+#: what ``_authenticating`` puts before the name of a middleware from an authentication package
+_AUTH_MARK = "authenticate:"
 _REGISTER = re.compile(r"(?:^|\.)Register(\w+)Server$")
 
 #: parameter types that hand a router to a function (last path component of the type as written)
@@ -51,6 +62,9 @@ _ROUTER_TYPES = {
     "chi.Mux": "chi",
     "mux.Router": "mux",
     "http.ServeMux": "http",
+    "fiber.App": "fiber",
+    "fiber.Router": "fiber",
+    "fiber.Group": "fiber",
 }
 #: frameworks whose ``Use`` applies to every route of the router, whenever it is called
 _ORDER_FREE = frozenset({"mux", "echo"})
@@ -83,9 +97,30 @@ def _names(arg: Arg) -> str:
     return written
 
 
+def _used(index: CodeIndex, call: CallSite) -> tuple[str, ...]:
+    """The middleware a ``Use`` adds, named as ``_names`` does, one from an authentication package marked so.
+    Fiber's ``app.Use("/api", mw)`` runs ``mw`` under that prefix only: named ``Use("/api", ...)``, which no
+    guard's name matches (the prefix comes after the parenthesis), so it only keeps the routes ``unknown``."""
+    args = call.args
+    if args and isinstance(args[0].literal, str) and args[0].literal not in {"", "/"}:
+        return (f"Use({args[0].literal!r}, ...)",)
+    return tuple(_authenticating(index, a) for a in args if not isinstance(a.literal, str))
+
+
+def _authenticating(index: CodeIndex, arg: Arg) -> str:
+    """A middleware's name, marked (``_AUTH_MARK``) when it comes from an authentication package."""
+    name = _names(arg)
+    package = index.imported(name.split(".", 1)[0]) or ""
+    words = set(re.split(r"[/\-_.]", package.lower()))
+    return f"{_AUTH_MARK}{name}" if "." in name and not _AUTH_PACKAGE_WORDS.isdisjoint(words) else name
+
+
 def _go_benign(name: str) -> bool:
-    last = name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
-    return benign(name) or last in _GO_BENIGN or last.removeprefix("with") in _GO_BENIGN  # ``withLogging``
+    parts = name.split("(", 1)[0].lower().split(".")
+    if len(parts) > 1 and parts[-1] == "new":  # Fiber's ``logger.New()``, ``cors.New()``: the package says what
+        parts = parts[:-1]
+    last = parts[-1]
+    return benign(last) or last in _GO_BENIGN or last.removeprefix("with") in _GO_BENIGN  # ``withLogging``
 
 
 class _Go:
@@ -175,9 +210,9 @@ class _Go:
     def method(self, index: CodeIndex, key: Key, router: _Router, call: CallSite, verb: str) -> None:
         family = router.family
         if verb == "Use":
-            router.uses.append((call.line, tuple(_names(a) for a in call.args)))
-        elif verb == "Group" and family in {"gin", "echo"} and call.assigned_to and call.args:
-            extra = tuple(_names(a) for a in call.args[1:])
+            router.uses.append((call.line, _used(index, call)))
+        elif verb == "Group" and family in {"gin", "echo", "fiber"} and call.assigned_to and call.args:
+            extra = tuple(_authenticating(index, a) for a in call.args[1:])
             child = (index.path, f"{call.function}|{call.assigned_to}")
             self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
         elif verb in {"Route", "Group"} and family == "chi":
@@ -191,6 +226,8 @@ class _Go:
             self.mount(index, key, call)
         elif family in {"gin", "echo"} and verb in _GIN_VERBS:
             self.verb_route(key, router, call, _GIN_VERBS[verb], ())
+        elif family == "fiber" and verb in _FIBER_VERBS:
+            self.verb_route(key, router, call, _FIBER_VERBS[verb], ())
         elif family == "chi" and verb in {"Method", "MethodFunc"} and len(call.args) >= 3:
             method = call.args[0].literal  # ``r.Method("GET", "/", h)``, custom methods too
             if isinstance(method, str) and isinstance(call.args[1].literal, str):
@@ -229,7 +266,9 @@ class _Go:
             handler, middleware = (handlers[0] if handlers else None), handlers[1:]
         else:
             handler, middleware = (handlers[-1] if handlers else None), handlers[:-1]
-        names = (*extra, *(_names(a) for a in middleware))
+        names = (*extra, *(_authenticating(router.index, a) for a in middleware))
+        if handler is not None and handler.call and names_a_guard(handler.call):  # ``AdminGuard(app, func(c) ...)``
+            names = (*names, handler.call)
         router.routes.append((call.line, (method,), call.args[0].literal, _handler(handler), names))
 
     def http_route(self, key: Key, call: CallSite, methods: tuple[str, ...] | None = None) -> None:
@@ -351,8 +390,17 @@ def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]
                 route = Route(
                     router.family, methods, full, found[1].qualname if found else handler, router.index.path, line
                 )
-                yield guards.judge(route, settings, default=UNKNOWN if any(not _go_benign(n) for n in names) else NO)
+                judged = guards.judge(route, settings, default=UNKNOWN if any(not _go_benign(n) for n in names) else NO)
+                yield _by_package(judged, names)
     yield from _grpc(project, settings)
+
+
+def _by_package(route: Route, names: list[str]) -> Route:
+    """Authenticated when a middleware from an authentication package applies, whatever its name says."""
+    marked = tuple(n.removeprefix(_AUTH_MARK) for n in names if n.startswith(_AUTH_MARK))
+    if not marked or route.authenticated == YES:
+        return route
+    return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=marked)
 
 
 def _grpc(project: Project, settings: EntrypointSettings) -> Iterator[Route]:

@@ -34,6 +34,7 @@ AUTH_HINTS = (
     "checkauth",
     "verifyauth",
     "authguard",
+    "loginguard",
     "jwtauth",
     "authjwt",
     "verifyjwt",
@@ -76,6 +77,12 @@ AUTHZ_HINTS = (
 def _hinted(key: str, hints: tuple[str, ...]) -> bool:
     flat = key.replace("_", "")
     return any(h in flat for h in hints)
+
+
+def names_a_guard(name: str) -> bool:
+    """Whether a name reads as an authentication or authorization guard (``AdminGuard``, ``requireAuth``)."""
+    key = _key(name)
+    return _hinted(key, AUTH_HINTS) or _hinted(key, AUTHZ_HINTS)
 
 
 def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> bool:
