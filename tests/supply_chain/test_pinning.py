@@ -156,6 +156,43 @@ def test_a_pnpm_workspace_member_with_workspace_protocol_dependencies_is_pinned_
     ]
 
 
+def test_a_peer_range_beside_the_packages_own_install_is_for_consumers(tmp_path: Path) -> None:
+    """Artalk's plugins: ``artalk`` is a peer dependency (``^2.10.0``, what a site using the plugin must have) and a
+    ``workspace:^`` development install; the root lockfile pins the other ranges. A peer range beside an exact
+    development copy is the consumers' range too; a peer range with no install beside it is still a range this
+    manifest leaves open."""
+    write_tree(
+        tmp_path,
+        {
+            "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - 'packages/*'\n",
+            "pnpm-lock.yaml": PNPM_LOCK,
+            "apps/web/package.json": json.dumps(
+                {
+                    "name": "web",
+                    "devDependencies": {"@acme/ui": "workspace:^", "react-modal": "^3.16.1"},
+                    "peerDependencies": {"@acme/ui": "^1.0.0"},
+                },
+                indent=2,
+            ),
+            "packages/ui/package.json": json.dumps(
+                {"name": "@acme/ui", "version": "1.0.0", "peerDependencies": {"react": "^18.0.0"}}, indent=2
+            ),
+            "packages/kit/package.json": json.dumps(
+                {
+                    "name": "@acme/kit",
+                    "devDependencies": {"react": "18.2.0"},
+                    "peerDependencies": {"react": "^18.0.0"},
+                },
+                indent=2,
+            ),
+        },
+    )
+    result = audit(tmp_path, None, select=("DEP",))
+    assert [(f.location.path, f.location.start_line, f.message) for f in result.findings] == [
+        ("packages/ui/package.json", 5, "no lockfile beside package.json pins its 1 ranged dependency (react ^18.0.0)")
+    ]
+
+
 def test_included_requirements_are_reported_once_at_their_own_line(tmp_path: Path) -> None:
     """AzureTRE's root requirements.txt includes docs/requirements.txt with `-r`: each unpinned line was
     reported twice, once at the including file with the included file's line numbers (pointing at a comment)."""

@@ -65,8 +65,11 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 continue
             requirements = PurePosixPath(m.path).name.lower().startswith("requirements")
             lock = locked.get((_dir(m.path), m.ecosystem))
-            # a managed version (Maven BOM or parent POM) is pinned although redline does not know it
-            loose = [p for p in m.packages if not p.pinned]
+            # a managed version (Maven BOM or parent POM) is pinned although redline does not know it; a range
+            # beside the same package's pinned install (a peer dependency's ``^2.10.0`` beside its ``workspace:^``
+            # development copy) is the range offered to consumers, not what this project installs
+            installed = {p.name for p in m.packages if p.pinned}
+            loose = [p for p in m.packages if not p.pinned and p.name not in installed]
             if requirements:  # pip installs exactly these lines: each range is its own problem
                 out.extend(
                     self._one(p, m.path)

@@ -245,6 +245,7 @@ class ManifestBuilder:
             )
             return key
         draft.direct = draft.direct or direct
+        draft.pinned = draft.pinned or pinned  # a range beside the workspace's or a BOM's copy: that copy is installed
         if dev is not None:
             draft.dev = dev if draft.dev is None else (draft.dev and dev)
         if not draft.line:
