@@ -182,3 +182,17 @@ def test_an_express_route_module_handed_the_app_is_not_taken_for_a_fastify_plugi
             "unknown",
         )
     ]
+
+
+def test_hono_apps_base_path_mounted_routers_and_wildcard_scoped_middleware() -> None:
+    assert table("honoapp") == [
+        ("hono", "GET", "/api/health", "<anonymous:10>", "src/index.ts:10", "no", "no"),
+        # ``app.use("/admin/*", bearerAuth(...))`` guards what is under /admin only
+        ("hono", "POST", "/api/admin/reindex", "<anonymous:11>", "src/index.ts:11", "yes", "unknown"),
+        ("hono", "POST", "/api/feedback", "<anonymous:12>", "src/index.ts:12", "no", "no"),
+        # ``export { app as reportsRouter }``: a named export renaming the module's app
+        ("hono", "POST", "/api/reports/export", "<anonymous:4>", "src/reports.ts:4", "no", "no"),
+        # ``app.route("/users", users)``: the default export of ./users under /api/users
+        ("hono", "GET", "/api/users", "<anonymous:5>", "src/users.ts:5", "no", "no"),
+        ("hono", "DELETE", "/api/users/:id", "<anonymous:6>", "src/users.ts:6", "yes", "unknown"),
+    ]

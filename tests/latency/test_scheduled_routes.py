@@ -1,6 +1,7 @@
 """A route a scheduler calls (Vercel Cron's ``/api/cron/…``, a ``cron`` path word) is a job: the third party it
-calls is its work, not a stall on a user's request. LAT131 (Python), LAT259 (JavaScript/TypeScript, here a Next.js
-route handler) and RES130 fire on the user-facing route and stay silent on the scheduled one."""
+calls is its work, not a stall on a user's request; a sign-in callback (``/oauth/callback``) must exchange the
+provider's code before it answers. LAT131 (Python), LAT259 (JavaScript/TypeScript, here a Next.js route handler) and
+RES130 fire on the user-facing route and stay silent on the scheduled one and the callbacks."""
 
 from __future__ import annotations
 

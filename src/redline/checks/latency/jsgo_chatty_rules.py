@@ -106,7 +106,8 @@ THIRD_PARTY_IN_HANDLER_JSGO = Rule(
         "private address, a single-label service name (`http://users:8000`) or an internal domain (`.internal`, "
         "`.local`, `.svc`, `.cluster.local`). The same judgement as LAT131 for Python. The finding names the route. "
         "A route a scheduler calls (a `cron` or `qstash` path word: Vercel Cron's `/api/cron/…`) is left alone: "
-        "no user waits on it, and the third party is the job's work.",
+        "no user waits on it, and the third party is the job's work; so is a sign-in callback (`/oauth/callback`), "
+        "whose work is exchanging the provider's code.",
         why_bad="The request now waits on a service you do not run: its latency and its outages become yours, on "
         "every request, and its p99 adds to your p99.",
         example="app.post('/checkout', async (req, res) => {\n"

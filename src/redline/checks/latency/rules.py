@@ -257,7 +257,8 @@ THIRD_PARTY_IN_HANDLER = Rule(
         "written in the code (literal, f-string prefix or module constant), not `localhost`, a private "
         "address, a single-label service name (`http://users:8000`) or an internal domain (`.internal`, "
         "`.local`, `.svc`, `.cluster.local`). The finding names the route. A route a scheduler calls (a `cron` "
-        "or `qstash` path word) is left alone: no user waits on it.",
+        "or `qstash` path word) is left alone: no user waits on it; so is a sign-in callback (`/oauth/callback`), "
+        "which must exchange the provider's code before it answers.",
         why_bad="The request now waits on a service you do not run: its latency and its outages become "
         "yours, on every request, and its p99 adds to your p99.",
         example='@app.post("/checkout")\ndef checkout():\n'

@@ -28,8 +28,9 @@ NO_BREAKER = Rule(
         "party dependencies it calls inline: an HTTP call whose URL literal points at an outside host, or "
         "a call into a hosted-service SDK (Stripe, OpenAI, Twilio, SendGrid, Slack …). It stays quiet when "
         "the handler or its module uses a circuit breaker (`pybreaker`, `circuitbreaker`, `aiobreaker`, "
-        "`purgatory`) or a decorator named like one, and on a route a scheduler calls (a `cron` or `qstash` path "
-        "word): no user waits on it.",
+        "`purgatory`) or a decorator named like one, on a route a scheduler calls (a `cron` or `qstash` path "
+        "word: no user waits on it), and on a sign-in callback (`/oauth/callback`: exchanging the provider's code "
+        "is its work).",
         why_bad="When the provider slows down or fails, every request keeps trying it and waits for its "
         "timeout: the handler's latency becomes the provider's worst case and the worker pool drains. A "
         "breaker notices the failures, fails fast (or serves a fallback) while the provider recovers, and "
@@ -175,7 +176,13 @@ class CircuitBreakerCheck(ProjectCheck):
         found: list[Finding] = []
         for route in routes:
             index, handler = _handler_module(route, indexes, by_suffix)
-            if index is None or route.scheduled or looks_like_test_or_sample(index.path) or _guarded(index, handler):
+            if (
+                index is None
+                or route.scheduled
+                or route.provider_callback
+                or looks_like_test_or_sample(index.path)
+                or _guarded(index, handler)
+            ):
                 continue
             for call, dependency in self._dependencies(index, handler):
                 key = (index.path, handler, dependency)

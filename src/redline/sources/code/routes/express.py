@@ -1,7 +1,10 @@
 """Express: ``app.METHOD``/``router.METHOD``/``router.route(path).METHOD``, routers mounted with
 ``app.use(prefix, router)`` across modules (prefixes joined), and the middleware that guards a route in
 the order Express runs it: the parents' ``use`` before the mount, the mount's own middleware, the
-router's ``use`` before the route (path-scoped ones only under their path), then the route's own."""
+router's ``use`` before the route (path-scoped ones only under their path), then the route's own.
+
+Hono reads the same way: ``new Hono()`` (and ``.basePath(prefix)``) is an app, ``app.route(prefix, sub)`` mounts
+another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard."""
 
 from __future__ import annotations
 
@@ -30,7 +33,11 @@ _FACTORIES = {
     "express.Router": "router",
     "express.default": "app",
     "express.default.Router": "router",
+    "hono.Hono": "app",
 }
+#: factories whose apps are another framework than Express, read the same way
+_FRAMEWORK = {"hono.Hono": "hono"}
+_BASE_PATH = "hono.Hono.basePath"  # ``new Hono().basePath("/api")``
 
 Key = tuple[str, str]  # (module id, variable)
 
@@ -45,6 +52,9 @@ class _Object:
     #: an app or router a function is handed by its caller (NodeBB's ``function (app, middleware, controllers)``):
     #: what the caller mounted it under and ran before it is not followed, so its routes are not called unguarded
     handed: bool = False
+    framework: str = "express"
+    #: the prefix the app answers under (Hono's ``basePath``)
+    base: str = ""
 
 
 def _names(arg: Arg) -> tuple[str, ...]:
@@ -69,8 +79,11 @@ def _objects(project: Project) -> dict[Key, _Object]:
         if not is_js(index):
             continue
         for call in index.calls:
+            key = (module_id(index.path), call.assigned_to or "")
             if _factory(index, call) and call.assigned_to:
-                objects[(module_id(index.path), call.assigned_to)] = _Object(index)
+                objects[key] = _Object(index, framework=_FRAMEWORK.get(call.target or "", "express"))
+            elif call.target == _BASE_PATH and key in objects and call.args and isinstance(call.args[0].literal, str):
+                objects[key].base = call.args[0].literal
     if objects:  # an Express project: its route modules may be handed the app rather than create one
         for index in (i for i in project.indexes if is_js(i)):
             for name in _handed(index):
@@ -125,7 +138,7 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
                 key, chained = (here, call.assigned_to), ""  # ``const api = Router().use(a).use(b)``
             if key not in objects or (chained and not owner.startswith(base + ".route")):
                 continue
-            if verb == "use" and not chained:
+            if (verb == "use" or (verb == "route" and len(call.args) == 2)) and not chained:  # Hono's app.route(p, sub)
                 _use(objects, key, call, index, exports)
             elif verb in VERBS and chained:
                 path = _chained_path(index, call, base + ".route")
@@ -152,6 +165,7 @@ def _use(objects: dict[Key, _Object], key: Key, call: CallSite, index: CodeIndex
     scope = ""
     if args and _paths(args[0]):
         scope = _paths(args[0])[0]
+        scope = scope.rstrip("*").rstrip("/") if scope.endswith("*") else scope  # Hono's "/admin/*", "*"
         args = args[1:]
     before: list[str] = []
     for arg in args:
@@ -177,7 +191,7 @@ def _contexts(key: Key, objects: dict[Key, _Object], depth: int = 0) -> list[tup
     """Every (prefix, middleware names in order) the object is reached through."""
     parents = objects[key].parents
     if not parents or depth > 8:
-        return [("", [])]
+        return [(objects[key].base, [])]
     found: list[tuple[str, list[str]]] = []
     for parent, at, prefix, own in parents:
         for above, names in _contexts(parent, objects, depth + 1):
@@ -205,7 +219,7 @@ def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
                 guards = Guards()
                 guards.add(names)
                 route = Route(
-                    "express",
+                    obj.framework,
                     (method,),
                     _join(prefix, path),
                     handler.name,

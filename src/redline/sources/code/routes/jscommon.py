@@ -74,12 +74,19 @@ def benign(name: str) -> bool:
 
 
 def exports_of(project: Project) -> dict[str, str]:
-    """Module id -> the local name its default export (``module.exports``/``export default``) binds."""
+    """Module id -> the local name its default export (``module.exports``/``export default``) binds; and
+    ``module#name`` -> the local name a named export renames (``export { app as cronRouter }``)."""
     found: dict[str, str] = {}
     for index in project.indexes:
+        module = module_id(index.path)
         for assignment in index.assignments:
-            if assignment.name == "module.exports" and assignment.values and isinstance(assignment.values[0], str):
-                found[module_id(index.path)] = assignment.values[0]
+            value = assignment.values[0] if assignment.values else None
+            if not isinstance(value, str):
+                continue
+            if assignment.name == "module.exports":
+                found[module] = value
+            elif assignment.name.startswith("exports.") and value.isidentifier():
+                found[f"{module}#{assignment.name.removeprefix('exports.')}"] = value
     return found
 
 
@@ -100,7 +107,7 @@ def referenced(index: CodeIndex, arg: Arg, exports: dict[str, str]) -> tuple[str
     if qualified in exports:
         return (qualified, exports[qualified])
     module, _, name = qualified.rpartition(".")
-    return (module, name) if module else None
+    return (module, exports.get(f"{module}#{name}", name)) if module else None
 
 
 def handler_name(project: Project, index: CodeIndex, arg: Arg | None) -> tuple[str, Definition | None]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 #: whole path words of an endpoint a scheduler calls rather than a user (Vercel Cron's ``/api/cron/…``, QStash)
 _SCHEDULED_WORDS = frozenset({"cron", "crons", "cronjob", "cronjobs", "qstash"})
+#: path words of a sign-in flow's callback, which must call the identity provider before it answers
+_SIGN_IN_WORDS = frozenset({"oauth", "oauth2", "auth", "sso", "saml", "oidc", "login", "signin"})
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
@@ -40,6 +42,13 @@ class Route:
         """A job a scheduler triggers (``/api/cron/import``): no user waits on its answer, so the third parties
         it calls are its work, not a stall on someone's request path."""
         return not _SCHEDULED_WORDS.isdisjoint(_WORD_SPLIT.split(self.path.lower()))
+
+    @property
+    def provider_callback(self) -> bool:
+        """A sign-in callback (``/oauth/callback``, ``/auth/github/callback``): exchanging the provider's code for
+        a token is the route's work, it cannot be queued or cached away."""
+        words = set(_WORD_SPLIT.split(self.path.lower()))
+        return "callback" in words and not _SIGN_IN_WORDS.isdisjoint(words)
 
     @property
     def state_changing(self) -> bool:
