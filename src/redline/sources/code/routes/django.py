@@ -180,8 +180,10 @@ def _view_guards(
         return methods
     lineage = _lineage(project, index, view)
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
-    permission = next((dict(c.class_attrs)["permission_classes"] for _, c in lineage if _sets_permissions(c)), None)
+    setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
+    permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
     guards.add(permission or ())
+    guards.add(_project_permissions(project, setter[0], permission) if setter and permission else ())
     drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
     if drf_view and permission is None:
         guards.add(drf)
@@ -205,6 +207,21 @@ def _on_every(methods: list[Definition]) -> list[str]:
         for m in methods
     ]
     return sorted(set.intersection(*names)) if names else []
+
+
+def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, ...]) -> list[str]:
+    """The project's own DRF permission classes among ``names`` that decide a request (``has_permission``,
+    their own or inherited), as ``Class.has_permission``: a check the project wrote, whatever its name
+    (wger's ``CanContributeExercises``). One that only defines ``has_object_permission`` does not gate a
+    list or a create, so it is not counted."""
+    found: list[str] = []
+    for name in names:
+        cls = _base_class(project, index, name)
+        if cls is None or cls[1].kind != "class":
+            continue
+        if any(_methods(where, c, ("has_permission",)) for where, c in _lineage(project, cls[0], cls[1])):
+            found.append(f"{name}.has_permission")
+    return found
 
 
 def _sets_permissions(cls: Definition) -> bool:
