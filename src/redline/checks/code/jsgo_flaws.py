@@ -116,6 +116,8 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     taint = _first(call, frozenset({where})) if where else None
     if taint is None or not view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=False):
         return None
+    if _sql_checked(call, view.index):
+        return None
     fix = (
         'Keep the SQL a constant with placeholders and pass the values apart: `db.Query("… WHERE name = $1", '
         'name)` (GORM: `Where("name = ?", name)`); never `fmt.Sprintf` request data into SQL.'
@@ -198,6 +200,37 @@ def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
         for other in index.calls_in(call.function)
         if other is not call
     )
+
+
+#: a regular expression matched against the value (``validTable.MatchString(name)``, ``/^\w+$/.test(name)``)
+_PATTERN_CHECKS = frozenset({"MatchString", "test"})
+
+
+def _sql_checked(call: CallSite, index: CodeIndex) -> bool:
+    """Whether every request value the SQL call reads was handed to a validator (``validateTableName(table)``,
+    ``isValidColumn``) or matched against a pattern before it: what makes a table or column name safe to write
+    into SQL, which placeholders cannot carry (vikunja's dump restore checks ``^[a-zA-Z_][a-zA-Z0-9_]*$`` first).
+    A path check (``filepath.IsLocal``) does not count, nor does a check of one value when the SQL reads another
+    (the taint keeps only the first value of an argument: the call's names are what tell). A call whose names the
+    index did not keep is not judged."""
+    tainted = {t.name for t in index.tainted if t.function == call.function}
+    tainted |= {n for _, source, via in call.tainted for n in (*via, source.removeprefix("arg:"))}
+    names = set(call.reads) & tainted
+    if not names:
+        return False
+    checks = [
+        other
+        for other in index.calls_in(call.function)
+        if other is not call
+        and other.line <= call.line
+        and (_validator(last(other.raw)) or last(other.raw) in _PATTERN_CHECKS)
+    ]
+    return all(any(_checks_name(other, name) for other in checks) for name in names)
+
+
+def _checks_name(check: CallSite, name: str) -> bool:
+    """The validator takes the name itself (``validate(table)``, ``re.MatchString(table)``) or a value made from it."""
+    return any(a.name == name for a in check.args) or any(name in via for _, _, via in check.tainted)
 
 
 def _path(call: CallSite, lang: str, view: Bindings) -> Hit | None:
