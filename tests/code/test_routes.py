@@ -199,3 +199,7 @@ def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
         # one that judges objects only (has_object_permission) gates no list or create
         ("django", "GET,POST,PUT,PATCH,DELETE", "/api/comments/", "CommentViewSet", "drfapp/urls.py:40", "no", "no"),
     ]
+    # a router registered at "" in one module and mounted by another through an import of the module (linkding)
+    assert table("drfsplit") == [
+        ("django", "GET", "/api/bookmarks/", "BookmarkViewSet", "drfsplit/api/routes.py:12", "yes", "unknown"),
+    ]

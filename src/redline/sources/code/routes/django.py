@@ -254,6 +254,26 @@ _VIEWSET_METHODS = {
 }
 
 
+def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
+    """``path("api/", include(router.urls))`` beside the router, or in another urls module through an import of
+    the router's module (linkding's ``include(api_routes.bookmark_router.urls)``) or of the router itself."""
+    if pattern.view.call not in {"include", "django.urls.include"} or not pattern.view.call_args:
+        return False
+    ref = pattern.view.call_args[0]
+    if pattern.index.path == index.path:
+        return ref == f"{router}.urls"
+    alias, _, rest = ref.partition(".")
+    qualified = dict(pattern.index.imports).get(alias)
+    if qualified is None and (relative := dict(pattern.index.relative_imports).get(alias)) is not None:
+        qualified = absolute_import(pattern.index.path, relative)
+    module = module_name(index.path)
+    if qualified is None:
+        return False
+    if rest == f"{router}.urls":
+        return module.endswith(qualified)
+    return rest == "urls" and f"{module}.{router}".endswith(qualified)
+
+
 def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
     names = [b.rsplit(".", 1)[-1] for b in view.bases]
     names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
@@ -289,8 +309,8 @@ def _drf_routes(
             mounts = [
                 join(above, p.route)
                 for p in patterns
-                if p.index.path == index.path and p.view.call_args[:1] == (f"{owner}.urls",)
-                for above in prefixes.get(module_name(index.path), [""])
+                if _includes_router(p, index, owner)
+                for above in prefixes.get(module_name(p.index.path), [""])
             ] or [""]
             found = project.find(viewset.name, index)
             guards = Guards()
@@ -303,7 +323,7 @@ def _drf_routes(
                 route = Route(
                     "django",
                     methods,
-                    "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
+                    ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/"),
                     found[1].qualname if found else viewset.name,
                     index.path,
                     call.line,
