@@ -210,12 +210,18 @@ def _sql_checked(call: CallSite, index: CodeIndex) -> bool:
     """Whether every request value the SQL call reads was handed to a validator (``validateTableName(table)``,
     ``isValidColumn``) or matched against a pattern before it: what makes a table or column name safe to write
     into SQL, which placeholders cannot carry (vikunja's dump restore checks ``^[a-zA-Z_][a-zA-Z0-9_]*$`` first).
-    A path check (``filepath.IsLocal``) does not count, nor does a check of one value when the SQL reads another
-    (the taint keeps only the first value of an argument: the call's names are what tell). A call whose names the
-    index did not keep is not judged."""
-    tainted = {t.name for t in index.tainted if t.function == call.function}
-    tainted |= {n for _, source, via in call.tainted for n in (*via, source.removeprefix("arg:"))}
-    names = set(call.reads) & tainted
+    A name made from a checked parameter (``seq := table + "_id_seq"``) is checked too. A path check
+    (``filepath.IsLocal``) does not count, nor does a check of one value when the SQL reads another (the taint
+    keeps only the first value of an argument: the call's names are what tell). A call whose names the index did
+    not keep is not judged."""
+    sources: dict[str, set[str]] = {}
+    for t in index.tainted:
+        if t.function == call.function:
+            sources.setdefault(t.name, set()).add(t.source)
+    for _, source, via in call.tainted:
+        for name in (*via, source.removeprefix("arg:")):
+            sources.setdefault(name, set())
+    names = set(call.reads) & sources.keys()
     if not names:
         return False
     checks = [
@@ -225,7 +231,15 @@ def _sql_checked(call: CallSite, index: CodeIndex) -> bool:
         and other.line <= call.line
         and (_validator(last(other.raw)) or last(other.raw) in _PATTERN_CHECKS)
     ]
-    return all(any(_checks_name(other, name) for other in checks) for name in names)
+
+    def passed(name: str) -> bool:
+        return any(_checks_name(other, name) for other in checks)
+
+    def checked(name: str) -> bool:
+        found = sources[name]  # a name made from parameters only, each of them checked
+        return passed(name) or (bool(found) and all(s.startswith("arg:") and passed(s[4:]) for s in found))
+
+    return all(checked(name) for name in names)
 
 
 def _checks_name(check: CallSite, name: str) -> bool:
