@@ -342,8 +342,9 @@ def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, li
 
 
 def per_item_loop(index: CodeIndex, call: CallSite) -> Loop | None:
-    """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search), else None."""
-    if call.loop < 0:
+    """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search, the call is not
+    memoised per key: ``if key not in cache: cache[key] = ...``), else None."""
+    if call.loop < 0 or call.keyed_memo:
         return None
     loop = index.loops[call.loop]
     if loop.exits or not _item_names(index, call.loop) & set(call.reads):

@@ -78,6 +78,10 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     #: Go ``stmt, err := tx.Prepare(q)``: the first name, where ``assigned_to`` is None because the call binds
     #: a value and an error (``_`` too); what a prepared statement handle is found by
     first_assigned: str | None = None
+    #: Python, since index format 26: the result is stored under a key of a mapping that an enclosing
+    #: ``if key not in mapping:`` checks first (netbox's ``if t not in cache[e]: cache[e][t] = Rule.objects...``):
+    #: the call runs once per distinct key, not once per item
+    keyed_memo: bool = False
 
 
 @dataclass(frozen=True)
