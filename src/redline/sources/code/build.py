@@ -409,7 +409,7 @@ def _keyed_memo(walk: _Walk, node: ast.If) -> None:
         return
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
-            value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            value: ast.expr | None = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             if _mapping_root(stmt.targets[0]) != mapping:
                 continue
             while isinstance(value, ast.Call):  # each call of a chain (``X.objects.filter(...).first()``)
