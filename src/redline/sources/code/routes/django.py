@@ -210,18 +210,25 @@ def _on_every(methods: list[Definition]) -> list[str]:
 
 
 def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, ...]) -> list[str]:
-    """The project's own DRF permission classes among ``names`` that decide a request (``has_permission``,
-    their own or inherited), as ``Class.has_permission``: a check the project wrote, whatever its name
-    (wger's ``CanContributeExercises``). One that only defines ``has_object_permission`` does not gate a
-    list or a create, so it is not counted."""
+    """The project's own DRF permission classes among ``names`` that decide a request on who the caller is
+    (a ``has_permission``, their own or inherited, that reads ``request.user``, ``is_authenticated``,
+    ``has_perm``...), as ``Class.has_permission``: a check the project wrote, whatever its name (wger's
+    ``CanContributeExercises``). One that only defines ``has_object_permission`` gates no list or create, and
+    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted."""
     found: list[str] = []
     for name in names:
         cls = _base_class(project, index, name)
         if cls is None or cls[1].kind != "class":
             continue
-        if any(_methods(where, c, ("has_permission",)) for where, c in _lineage(project, cls[0], cls[1])):
+        if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
             found.append(f"{name}.has_permission")
     return found
+
+
+def _asks_who(index: CodeIndex, cls: Definition) -> bool:
+    """The class's own ``has_permission`` reads an identity attribute (the index keeps only those reads)."""
+    scopes = {d.qualname for d in _methods(index, cls, ("has_permission",))}
+    return bool(scopes) and any(scope in scopes for scope, _ in index.reads)
 
 
 def _sets_permissions(cls: Definition) -> bool:
