@@ -63,6 +63,9 @@ def test_findings_name_the_route_the_path_and_a_fix_in_the_files_language() -> N
     assert "execFile" in (by_line[("app.js", 21)].remediation or "")
     assert by_line[("main.go", 26)].evidence["flow"] == "r.query -> name -> exec.Command(arg 2)"
     assert by_line[("app.js", 24)].message.endswith("reachable from POST /run")
+    # the table was validated, the column was not: the evidence names the value left unchecked
+    assert by_line[("tables.go", 40)].evidence["unchecked"] == "column"
+    assert "unchecked" not in by_line[("tables.go", 45)].evidence  # no check before the query at all
 
 
 def test_python_wording_rules_leave_javascript_sql_to_web210(tmp_path: Path) -> None:
