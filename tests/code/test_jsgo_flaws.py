@@ -1,7 +1,7 @@
 """WEB210-213 over an Express module and a net/http + gin module: the exact lines of the true positives;
 look-alikes (placeholders with values apart, parsed numbers, execFile/spawn with an argument list, a root
-option, a base name, a checked path, a URL built after a fixed host, one-segment Go path parameters) stay
-silent, and WEB201/202 no longer judge JavaScript or Go."""
+option, a base name, a checked path, a URL built after a fixed host, one-segment Go path parameters, table and
+column names validated before the SQL) stay silent, and WEB201/202 no longer judge JavaScript or Go."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB210", "main.go", 34),
         ("WEB210", "main.go", 47),
         ("WEB210", "main.go", 49),
+        # a second value the SQL reads is left unchecked (40), the check comes after the query (45); the validated
+        # table names of lines 23 and 31 stay silent
+        ("WEB210", "tables.go", 40),
+        ("WEB210", "tables.go", 45),
+        ("WEB210", "tables.js", 22),  # the value is not checked; line 12's column is matched against a pattern
         ("WEB211", "app.js", 21),
         ("WEB211", "app.js", 22),
         ("WEB211", "app.js", 40),
@@ -58,6 +63,9 @@ def test_findings_name_the_route_the_path_and_a_fix_in_the_files_language() -> N
     assert "execFile" in (by_line[("app.js", 21)].remediation or "")
     assert by_line[("main.go", 26)].evidence["flow"] == "r.query -> name -> exec.Command(arg 2)"
     assert by_line[("app.js", 24)].message.endswith("reachable from POST /run")
+    # the table was validated, the column was not: the evidence names the value left unchecked
+    assert by_line[("tables.go", 40)].evidence["unchecked"] == "column"
+    assert "unchecked" not in by_line[("tables.go", 45)].evidence  # no check before the query at all
 
 
 def test_python_wording_rules_leave_javascript_sql_to_web210(tmp_path: Path) -> None:

@@ -44,7 +44,11 @@ def test_state_changing_routes_without_authentication_fire_exactly() -> None:
         # its base class mixes in no guard; TaskDelete and Refund (guarded by their bases) and the sign-out
         # route (line 15, open by design) stay silent
         ("WEB101", "djangoapp/shop/urls.py", 14, "POST /shop/cancel/"),
-        ("WEB101", "drfapp/urls.py", 23, "POST /api/notes/"),
+        ("WEB101", "drfapp/urls.py", 41, "POST /api/notes/"),
+        # the project's CanContribute (has_permission) guards /api/exercises/ and /api/aliases/; OwnerOnly
+        # judges objects only; OpenForAll never looks at the caller
+        ("WEB101", "drfapp/urls.py", 44, "GET,POST,PUT,PATCH,DELETE /api/comments/"),
+        ("WEB101", "drfapp/urls.py", 45, "GET,POST,PUT,PATCH,DELETE /api/feedback/"),  # OpenForAll asks nothing
         ("WEB101", "expressapp/app.js", 15, "POST /api/feedback"),
         ("WEB101", "fastapiapp/users.py", 6, "PUT /v1/users/{uid}"),
         ("WEB101", "flaskapp/app.py", 47, "POST /api/orders/<oid>/cancel"),
@@ -57,7 +61,9 @@ def test_routes_travel_in_the_findings_json_inventory() -> None:
     document = json.loads(JsonReporter().render(_audit()))
     routes = document["inventory"]["routes"]
     # the sign-up and sign-out routes and a class-based view's route are listed, not flagged; 13 Express
-    assert len(routes) == 47
+    assert len(routes) == 52
+    exercises = next(r for r in routes if r["handler"] == "ExerciseViewSet")
+    assert exercises["authz_evidence"] == ["CanContribute.has_permission"]  # the class that decides, named
     refund = next(r for r in routes if r["handler"] == "refund")
     assert refund == {
         "framework": "flask",

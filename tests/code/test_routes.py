@@ -182,7 +182,26 @@ def read_file_text(path: str, text: str) -> FileText:
 
 def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
     assert table("drfapp") == [
-        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/users/", "UserViewSet", "drfapp/urls.py:21", "yes", "yes"),
-        ("django", "GET", "/api/tags/", "TagViewSet", "drfapp/urls.py:22", "no", "no"),
-        ("django", "POST", "/api/notes/", "NoteViewSet", "drfapp/urls.py:23", "no", "no"),
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/users/", "UserViewSet", "drfapp/urls.py:39", "yes", "yes"),
+        ("django", "GET", "/api/tags/", "TagViewSet", "drfapp/urls.py:40", "no", "no"),
+        ("django", "POST", "/api/notes/", "NoteViewSet", "drfapp/urls.py:41", "no", "no"),
+        # the project's own permission classes decide (wger's CanContributeExercises), inherited too
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/exercises/",
+            "ExerciseViewSet",
+            "drfapp/urls.py:42",
+            "yes",
+            "yes",
+        ),
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/aliases/", "AliasViewSet", "drfapp/urls.py:43", "yes", "yes"),
+        # one that judges objects only (has_object_permission) gates no list or create
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/comments/", "CommentViewSet", "drfapp/urls.py:44", "no", "no"),
+        # one whose has_permission never looks at the caller (return True) lets everyone in
+        ("django", "GET,POST,PUT,PATCH,DELETE", "/api/feedback/", "FeedbackViewSet", "drfapp/urls.py:45", "no", "no"),
+    ]
+    # a router registered at "" in one module and mounted by another through an import of the module (linkding)
+    assert table("drfsplit") == [
+        ("django", "GET", "/api/bookmarks/", "BookmarkViewSet", "drfsplit/api/routes.py:12", "yes", "unknown"),
     ]

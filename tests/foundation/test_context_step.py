@@ -37,6 +37,12 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("compose.override.yml", "container variant"),
         ("config/dev.exs", "dev/test configuration"),
         ("config/dev.yaml", "dev/test configuration"),
+        ("settings/local_dev.py", "dev/test configuration"),  # wger's development settings
+        ("scripts/test-environments/postgres/compose.yml", "test"),  # linkding's stacks to test against
+        # look-alikes: production settings and a folder that only starts alike
+        ("settings/local_production.py", ""),
+        ("settings/main.py", ""),
+        ("test-environment-docs/compose.yml", ""),
         # look-alikes: the shipped system
         ("src/app/settings.py", ""),
         ("Dockerfile", ""),

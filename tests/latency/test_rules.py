@@ -47,6 +47,12 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("LAT101", "shop/cleanup.py", 29),  # read by .exists()
         ("LAT101", "shop/cleanup.py", 36),  # handed over to list()
         ("LAT101", "shop/cleanup.py", 42),  # values() read; the values_list() chain on its line is only deleted
+        ("LAT101", "shop/cleanup.py", 51),  # read by first(); the Exists and __in subqueries (48, 50) run inside theirs
+        ("LAT101", "shop/cleanup.py", 68),  # the caller's data under a constant's name; line 62 loops over the constant
+        ("LAT101", "shop/cleanup.py", 82),  # stored under the key of another mapping than the one checked
+        ("LAT101", "shop/cleanup.py", 83),  # stored, never checked first; 77 and 79 run once per distinct key
+        ("LAT101", "shop/jobs.py", 53),  # a Celery task called directly runs here; huey's (48-50) only enqueue
+        ("LAT101", "shop/jobs.py", 54),  # a plain helper
         ("LAT101", "shop/locks.py", 17),  # a chain over lines without a lock; line 10 locks its row
         ("LAT101", "shop/reports.py", 23),  # through author_name (shop/pricing.py)
         ("LAT101", "shop/reports.py", 25),  # through byline -> author_name

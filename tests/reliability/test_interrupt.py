@@ -106,10 +106,11 @@ def _interrupt_once(src: Path, out: Path, delay: float, after_fork: bool) -> tup
 
 
 def _in_interpreter_start_up(code: int, err: str) -> bool:
-    """Python itself was still starting (its streams or ``site``), before any redline code could handle the
-    signal: it says so and exits 1. (-SIGINT, the other outside case, is the default handler at start-up or at
-    interpreter exit.)"""
-    return code == 1 and err.startswith("Fatal Python error: init_") and "KeyboardInterrupt" in err
+    """Python itself was still starting (its streams or ``site``, or importing ``runpy`` to run ``-m redline``),
+    before any redline code could handle the signal: it says so and exits 1. (-SIGINT, the other outside case,
+    is the default handler at start-up or at interpreter exit.)"""
+    starting = err.startswith(("Fatal Python error: init_", "Could not import runpy module"))
+    return code == 1 and starting and "KeyboardInterrupt" in err
 
 
 def _assert_complete_or_absent(out: Path) -> None:

@@ -167,6 +167,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             # Jest's manual mocks and a project's own stubs beside the code (remark42's app/__stubs__/jwt.ts)
             "__mocks__",
             "__stubs__",
+            # the stacks a project brings up to test against (linkding's scripts/test-environments/postgres/)
+            "test-environments",
+            "test_environments",
         ),
         "test",
     ),
@@ -230,7 +233,9 @@ _CONTAINER_VARIANT = lazy(
 # Rails config/environments/test.rb, *.test.yml, application-test.yml, config/dev.yaml (values meant for a laptop
 # or CI)
 _DEV_TEST_CONFIG = lazy(
-    r"(?i)(?:^|/)config/(?:dev|test)\.exs$|(?:^|/)settings/(?:dev|development|local|test|testing|ci)\.py$"
+    r"(?i)(?:^|/)config/(?:dev|test)\.exs$"
+    # a settings module named by development words alone (settings/dev.py, wger's settings/local_dev.py)
+    r"|(?:^|/)settings/(?:dev|development|local|test|testing|ci)(?:_(?:dev|development|local|test|testing|ci))?\.py$"
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
     r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"

@@ -116,6 +116,11 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     taint = _first(call, frozenset({where})) if where else None
     if taint is None or not view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=False):
         return None
+    unchecked = _sql_unchecked(call, view.index)
+    if unchecked is not None and not unchecked:
+        return None
+    # some values were checked: name the ones that were not (the flow shows the argument's first value only)
+    extra = {"unchecked": ", ".join(sorted(unchecked))} if unchecked and _checks(call, view.index) else {}
     fix = (
         'Keep the SQL a constant with placeholders and pass the values apart: `db.Query("… WHERE name = $1", '
         'name)` (GORM: `Where("name = ?", name)`); never `fmt.Sprintf` request data into SQL.'
@@ -129,7 +134,7 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
         f"SQL built from request data reaches {call.raw}",
         call,
         call.line,
-        {**flow_evidence(call, taint), "built_by": call.built_by or "format"},
+        {**flow_evidence(call, taint), "built_by": call.built_by or "format", **extra},
         fix,
     )
 
@@ -198,6 +203,56 @@ def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
         for other in index.calls_in(call.function)
         if other is not call
     )
+
+
+#: a regular expression matched against the value (``validTable.MatchString(name)``, ``/^\w+$/.test(name)``)
+_PATTERN_CHECKS = frozenset({"MatchString", "test"})
+
+
+def _sql_unchecked(call: CallSite, index: CodeIndex) -> set[str] | None:
+    """The request values the SQL call reads that no validator (``validateTableName(table)``, ``isValidColumn``)
+    or pattern match saw before it; empty when every one was checked: what makes a table or column name safe to
+    write into SQL, which placeholders cannot carry (vikunja's dump restore checks ``^[a-zA-Z_][a-zA-Z0-9_]*$``
+    first). A name made from checked parameters only (``seq := table + "_id_seq"``) is checked too. A path check
+    (``filepath.IsLocal``) does not count, nor does a check of one value when the SQL reads another (the taint
+    keeps only the first value of an argument: the call's names are what tell). None: the index kept no names of
+    the call, so it is not judged."""
+    sources: dict[str, set[str]] = {}
+    for t in index.tainted:
+        if t.function == call.function:
+            sources.setdefault(t.name, set()).add(t.source)
+    for _, source, via in call.tainted:
+        for name in (*via, source.removeprefix("arg:")):
+            sources.setdefault(name, set())
+    names = set(call.reads) & sources.keys()
+    if not names:
+        return None
+    checks = _checks(call, index)
+
+    def passed(name: str) -> bool:
+        return any(_checks_name(other, name) for other in checks)
+
+    def checked(name: str) -> bool:
+        found = sources[name]  # a name made from parameters only, each of them checked
+        return passed(name) or (bool(found) and all(s.startswith("arg:") and passed(s[4:]) for s in found))
+
+    return {name for name in names if not checked(name)}
+
+
+def _checks(call: CallSite, index: CodeIndex) -> list[CallSite]:
+    """The validator and pattern calls of the function before ``call``."""
+    return [
+        other
+        for other in index.calls_in(call.function)
+        if other is not call
+        and other.line <= call.line
+        and (_validator(last(other.raw)) or last(other.raw) in _PATTERN_CHECKS)
+    ]
+
+
+def _checks_name(check: CallSite, name: str) -> bool:
+    """The validator takes the name itself (``validate(table)``, ``re.MatchString(table)``) or a value made from it."""
+    return any(a.name == name for a in check.args) or any(name in via for _, _, via in check.tainted)
 
 
 def _path(call: CallSite, lang: str, view: Bindings) -> Hit | None:

@@ -6,7 +6,8 @@ read it runs outside any loop of its own with one of its parameters (the same ju
 writes and row locks stay exempt), found directly or through up to ``DEPTH`` calls of other project functions.
 A call in a loop that passes the item to one of those parameters is reported at the call, naming the helper
 and the query's line. A memoised helper (``functools.cache``, a ``cache.get`` on the way) is not summarised:
-a repeated key costs no query."""
+a repeated key costs no query; nor is a queued task (huey's ``@task``): the call enqueues a job, the query
+runs in the consumer."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from redline.checks.latency.per_item import (
     write_lines,
     writes_statement,
 )
+from redline.checks.latency.queued import queued_tasks
 from redline.checks.latency.rules import QUERY_IN_LOOP, RAW_SQL_IN_LOOP
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop
 
@@ -79,7 +81,8 @@ class _Module:
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
         self.defs = {d.qualname: d for d in index.definitions if d.kind != "class"}
-        self.memoised = _memoised(index)
+        #: functions a call does not run here: memoised (a repeated key costs no query) or queued as a job
+        self.memoised = _memoised(index) | queued_tasks(index)
         #: each function's calls, in source order (what its chains and statements are looked up in)
         self.calls: dict[str, list[CallSite]] = {}
         #: each function's calls outside its loops, in source order

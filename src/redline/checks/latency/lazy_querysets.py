@@ -27,10 +27,13 @@ _SUBQUERY = frozenset({"Exists", "Subquery"})
 
 
 def never_evaluated(index: CodeIndex, call: CallSite) -> bool:
-    """``call`` builds a Django queryset bound to a name whose every visible use is a write or a subquery."""
+    """``call`` builds a Django queryset bound to a name whose every visible use is a write or a subquery, or
+    written straight into a subquery (``Exists(X.objects.filter(pk=OuterRef("pk")))``)."""
     parts = call.raw.split(".")
     if len(parts) < 2 or parts[1] not in DJANGO_MANAGERS:
         return False  # no manager: nor has the chain this call starts, which shares its first steps
+    if _inline_subquery(index, call):
+        return True
     # ``qs = X.objects.filter(...).order_by(...)``: the chain's inner calls share its line, the outermost is bound
     chain = call.raw + "."
     call = next(
@@ -67,6 +70,27 @@ def never_evaluated(index: CodeIndex, call: CallSite) -> bool:
             return False  # a read (``first``, ``exists``, ``count``), or a composition kept for later
         uses += 1
     return uses > 0
+
+
+def _inline_subquery(index: CodeIndex, call: CallSite) -> bool:
+    """``Exists(X.objects.filter(...))``, ``Subquery(X.objects.filter(...).values("pk"))``,
+    ``filter(pk__in=X.objects.filter(...))``: a composing chain written as the argument of a subquery runs inside
+    the statement that embeds it (linkding's tag search builds one ``Exists`` per search term, one query in all).
+    The index names a chain argument only when no step but the last takes arguments (else ``""``), so an argument
+    that is a call of either form counts, when the whole chain on the call's line only composes."""
+    scope = [c for c in index.calls_in(call.function) if c is not call]
+    chain = max((c.raw for c in scope if c.line == call.line and c.raw.startswith(call.raw + ".")), key=len, default="")
+    if not set((chain or call.raw).split(".")[2:]) <= _COMPOSE:
+        return False
+    for outer in scope:
+        if not outer.line <= call.line <= outer.end_line or outer.raw.startswith(call.raw):
+            continue
+        subquery = outer.raw.rsplit(".", 1)[-1] in _SUBQUERY
+        for arg in outer.args:
+            inline = arg.call == "" or (arg.call or "").startswith(call.raw)
+            if inline and (subquery or bool(arg.keyword and arg.keyword.endswith("__in"))):
+                return True
+    return False
 
 
 def _writes_or_embeds(use: CallSite, embedded: set[str]) -> bool:

@@ -95,14 +95,26 @@ class Hit:
 
 def _item_names(index: CodeIndex, loop_id: int) -> set[str]:
     """The names the enclosing for-loops and comprehensions bind over data (a while loop polls, it has no
-    items; ``for family in [4, 6]`` runs a fixed number of times, whatever the data)."""
+    items; ``for family in [4, 6]`` runs a fixed number of times, whatever the data, and so does a loop over a
+    module-level literal, wger's ``for key, app_label, model in TRACKED_MODELS``, as in JavaScript and Go)."""
     names: set[str] = set()
     while loop_id >= 0:
         loop = index.loops[loop_id]
-        if loop.kind != "while" and loop.iter_size < 0:
+        if loop.kind != "while" and loop.iter_size < 0 and not _over_module_literal(index, loop):
             names |= set(loop.targets)
         loop_id = loop.parent
     return names
+
+
+def _over_module_literal(index: CodeIndex, loop: Loop) -> bool:
+    """The loop iterates a module-level name bound to a literal list, tuple or string (``TRACKED_MODELS``), which
+    its function neither takes as a parameter nor binds from a call (a local of the same name)."""
+    root = loop.iter.split(".", 1)[0]
+    if not root or not any(a.name == root and a.values for a in index.assignments):
+        return False
+    if any(c.assigned_to == root for c in index.calls_in(loop.function)):
+        return False
+    return not any(d.qualname == loop.function and root in d.params for d in index.definitions)
 
 
 def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
@@ -330,8 +342,9 @@ def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, li
 
 
 def per_item_loop(index: CodeIndex, call: CallSite) -> Loop | None:
-    """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search), else None."""
-    if call.loop < 0:
+    """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search, the call is not
+    memoised per key: ``if key not in cache: cache[key] = ...``), else None."""
+    if call.loop < 0 or call.keyed_memo:
         return None
     loop = index.loops[call.loop]
     if loop.exits or not _item_names(index, call.loop) & set(call.reads):

@@ -207,6 +207,7 @@ class _Walk:
     bodies: LoopBodies = field(default_factory=LoopBodies)
     reads: set[tuple[str, str]] = field(default_factory=set)
     relative: dict[str, str] = field(default_factory=dict)
+    memo: set[int] = field(default_factory=set)  # id(call) stored under a key its enclosing ``if`` checks first
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -390,9 +391,37 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
             walk.outside[id(part)] = loop
     else:
         _leaf(walk, node, cls, scope)
+    if cls is ast.If and isinstance(node, ast.If):
+        _keyed_memo(walk, node)
     if cls in _COMPOUND_TYPES:
         _statement_lists(walk, node)
     return scope
+
+
+def _keyed_memo(walk: _Walk, node: ast.If) -> None:
+    """``if key not in cache: cache[key] = f(...)``: the calls whose result the branch stores under a key of the
+    mapping its test checks, so they run once per distinct key (``walk.memo``)."""
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)):
+        return
+    mapping = _mapping_root(test.comparators[0])
+    if mapping is None:
+        return
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
+            value: ast.expr | None = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if _mapping_root(stmt.targets[0]) != mapping:
+                continue
+            while isinstance(value, ast.Call):  # each call of a chain (``X.objects.filter(...).first()``)
+                walk.memo.add(id(value))
+                value = value.func.value if isinstance(value.func, ast.Attribute) else None
+
+
+def _mapping_root(node: ast.expr) -> str | None:
+    """``cache``, ``self._cache`` for ``cache[a][b]``, ``self._cache[a]``, ``cache``: the mapping under the keys."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return dotted(node)
 
 
 def _relative_import(walk: _Walk, node: ast.ImportFrom) -> None:
@@ -588,4 +617,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         block=walk.statements.get(id(node), (-1, -1))[0] if awaited else -1,
         position=walk.statements.get(id(node), (-1, -1))[1] if awaited else -1,
         star_kwargs=any(k.arg is None for k in node.keywords),
+        keyed_memo=id(node) in walk.memo,
     )

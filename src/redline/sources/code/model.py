@@ -57,7 +57,8 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     #: the innermost loop of the same function the call runs in: an index into ``CodeIndex.loops``, -1 when none
     loop: int = -1
     #: the local names the callee's receiver and arguments read (``get(id=book.author_id)`` -> ("book",)),
-    #: kept for calls in a loop and awaited calls (what data dependency and per-item work are judged on)
+    #: kept for calls in a loop and awaited calls (what data dependency and per-item work are judged on), and in
+    #: Go for calls that take request or parameter data (since index format 26)
     reads: tuple[str, ...] = ()
     #: for a call that is a whole statement (``await f()``, ``x = await f()``), kept for awaited calls (Python,
     #: and JavaScript/TypeScript since index format 21): the statement list it is in (a number unique in the
@@ -77,6 +78,10 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     #: Go ``stmt, err := tx.Prepare(q)``: the first name, where ``assigned_to`` is None because the call binds
     #: a value and an error (``_`` too); what a prepared statement handle is found by
     first_assigned: str | None = None
+    #: Python, since index format 26: the result is stored under a key of a mapping that an enclosing
+    #: ``if key not in mapping:`` checks first (netbox's ``if t not in cache[e]: cache[e][t] = Rule.objects...``):
+    #: the call runs once per distinct key, not once per item
+    keyed_memo: bool = False
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,10 @@ def _view_guards(
         return methods
     lineage = _lineage(project, index, view)
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
-    permission = next((dict(c.class_attrs)["permission_classes"] for _, c in lineage if _sets_permissions(c)), None)
+    setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
+    permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
     guards.add(permission or ())
+    guards.add(_project_permissions(project, setter[0], permission) if setter and permission else ())
     drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
     if drf_view and permission is None:
         guards.add(drf)
@@ -205,6 +207,28 @@ def _on_every(methods: list[Definition]) -> list[str]:
         for m in methods
     ]
     return sorted(set.intersection(*names)) if names else []
+
+
+def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, ...]) -> list[str]:
+    """The project's own DRF permission classes among ``names`` that decide a request on who the caller is
+    (a ``has_permission``, their own or inherited, that reads ``request.user``, ``is_authenticated``,
+    ``has_perm``...), as ``Class.has_permission``: a check the project wrote, whatever its name (wger's
+    ``CanContributeExercises``). One that only defines ``has_object_permission`` gates no list or create, and
+    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted."""
+    found: list[str] = []
+    for name in names:
+        cls = _base_class(project, index, name)
+        if cls is None or cls[1].kind != "class":
+            continue
+        if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
+            found.append(f"{name}.has_permission")
+    return found
+
+
+def _asks_who(index: CodeIndex, cls: Definition) -> bool:
+    """The class's own ``has_permission`` reads an identity attribute (the index keeps only those reads)."""
+    scopes = {d.qualname for d in _methods(index, cls, ("has_permission",))}
+    return bool(scopes) and any(scope in scopes for scope, _ in index.reads)
 
 
 def _sets_permissions(cls: Definition) -> bool:
@@ -235,6 +259,26 @@ _VIEWSET_METHODS = {
     "partial_update": ("PATCH",),
     "destroy": ("DELETE",),
 }
+
+
+def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
+    """``path("api/", include(router.urls))`` beside the router, or in another urls module through an import of
+    the router's module (linkding's ``include(api_routes.bookmark_router.urls)``) or of the router itself."""
+    if pattern.view.call not in {"include", "django.urls.include"} or not pattern.view.call_args:
+        return False
+    ref = pattern.view.call_args[0]
+    if pattern.index.path == index.path:
+        return ref == f"{router}.urls"
+    alias, _, rest = ref.partition(".")
+    qualified = dict(pattern.index.imports).get(alias)
+    if qualified is None and (relative := dict(pattern.index.relative_imports).get(alias)) is not None:
+        qualified = absolute_import(pattern.index.path, relative)
+    module = module_name(index.path)
+    if qualified is None:
+        return False
+    if rest == f"{router}.urls":
+        return module.endswith(qualified)
+    return rest == "urls" and f"{module}.{router}".endswith(qualified)
 
 
 def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
@@ -272,8 +316,8 @@ def _drf_routes(
             mounts = [
                 join(above, p.route)
                 for p in patterns
-                if p.index.path == index.path and p.view.call_args[:1] == (f"{owner}.urls",)
-                for above in prefixes.get(module_name(index.path), [""])
+                if _includes_router(p, index, owner)
+                for above in prefixes.get(module_name(p.index.path), [""])
             ] or [""]
             found = project.find(viewset.name, index)
             guards = Guards()
@@ -286,7 +330,7 @@ def _drf_routes(
                 route = Route(
                     "django",
                     methods,
-                    "/" + join(mount, prefix.strip("^$")).lstrip("/") + "/",
+                    ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/"),
                     found[1].qualname if found else viewset.name,
                     index.path,
                     call.line,

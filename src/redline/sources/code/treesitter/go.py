@@ -318,6 +318,10 @@ class GoWalk(TreeWalk):
             if callee is not None and callee.type == "selector_expression"
             else None
         )
+        param_tainted = tuple(t for f in self.param_flows.get(scope, ()) for t in self._arg_taint(args, f))
+        # names read: for calls in a loop (per-item work) and calls that take request or parameter data (every
+        # value in a SQL text, where the taint keeps only the first one, since index format 26)
+        keep_reads = loop >= 0 or bool(tainted) or bool(param_tainted)
         return CallSite(
             raw=raw,
             target=self.resolve(callee) if callee is not None else None,
@@ -329,9 +333,9 @@ class GoWalk(TreeWalk):
             first_assigned=_first_assigned(node),
             tainted=tainted,
             built_by=_building(args[0]) if args else None,
-            param_tainted=tuple(t for f in self.param_flows.get(scope, ()) for t in self._arg_taint(args, f)),
+            param_tainted=param_tainted,
             loop=loop,
-            reads=reads([*([operand] if operand is not None else []), *args], GO_GRAMMAR) if loop >= 0 else (),
+            reads=reads([*([operand] if operand is not None else []), *args], GO_GRAMMAR) if keep_reads else (),
         )
 
     def _arg_taint(self, args: list[Node], flow: RequestFlow | None) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
