@@ -84,28 +84,16 @@ _ACKS_LATE = re.compile(r"^\s*[\w.]*\b(task_acks_late|CELERY_TASK_ACKS_LATE|CELE
 _ACKS_LATE_PATTERN = ("celery-acks-late", "late acknowledgement", _ACKS_LATE, re.compile(r"\.py$"))
 
 
-def _anywhere(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The line pattern over the lines joined by newlines (``^``/``$`` at each line): it finds something
-    whenever the pattern matches some line (it may find more, across lines), so a file where it finds nothing
-    needs no line-by-line pass."""
-    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-
-
-_SCANS = tuple((kind, what, pattern, applies, _anywhere(pattern)) for kind, what, pattern, applies in _PATTERNS)
-_ACKS_LATE_SCAN = (*_ACKS_LATE_PATTERN, _anywhere(_ACKS_LATE))
-
-
 def scan_text(path: str, text: str) -> list[OpsSignal]:
     """The signals of one file; a Python module is read for its Celery settings only."""
     found: list[OpsSignal] = []
     python = path.endswith(".py")
     name = path.rsplit("/", 1)[-1]
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if not line.lstrip().startswith("#")]
-    joined = "\n".join(line for _, line in lines)
-    for kind, what, pattern, applies, anywhere in (*_SCANS, _ACKS_LATE_SCAN):
+    for kind, what, pattern, applies in (*_PATTERNS, _ACKS_LATE_PATTERN):
         if python and not kind.startswith("celery"):
             continue
-        if (applies is not None and not applies.search(name)) or not anywhere.search(joined):
+        if applies is not None and not applies.search(name):
             continue
         found.extend(OpsSignal(kind, what, path, number) for number, line in lines if pattern.search(line))
     return found
