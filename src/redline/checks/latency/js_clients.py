@@ -71,8 +71,8 @@ class JsProject:
     helper_reads: dict[str, dict[str, tuple[int, str, str]]] = field(default_factory=dict)
     #: every ``/``-suffix of every module id (``a/b/c``, ``b/c``, ``c``) -> the module ids that end with it, and
     #: how many modules there were when it was built (modules are only added; it is rebuilt if one was)
-    _endings: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    _endings_of: int = field(default=-1, repr=False)
+    _endings: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _endings_of: int = field(default=-1, init=False, repr=False, compare=False)
 
     def _ending(self, suffix: str) -> list[str]:
         """The module ids equal to ``suffix`` or ending with ``/suffix``: a lookup, where a scan of every module
