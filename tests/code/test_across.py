@@ -5,9 +5,12 @@ parameter that is not the one in the SQL, a helper of the same name in an unrela
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+import pytest
 
 from code_audit import findings_of
+from redline.checks.code import callees
 from redline.checks.code.across import TaintAcrossFunctionsCheck
 from redline.checks.code.flaws import CodeFlawCheck
 from redline.checks.code.injection import InjectionCheck
@@ -78,3 +81,24 @@ def test_a_summary_is_not_a_finding_without_request_data() -> None:
     """The helpers alone (no handler passes them request data) stay silent, as the intra-function rules do."""
     owners = findings_of(FIXTURES / "py" / "app" / "dao", CodeFlawCheck(), TaintAcrossFunctionsCheck())
     assert owners == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "app/dao/user.py",
+        "app/__init__.py",
+        "__init__.py",
+        "a.b.py",
+        "./app/x.py",
+        "app//x.py",
+        ".hidden",
+        "a.",
+        "x/..py",
+    ],
+)
+def test_module_names_from_strings_match_the_path_objects(path: str) -> None:
+    """Callees names modules by splitting the path string; the parts are those the path object gives."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    expected = ".".join(parts[:-1] if parts and parts[-1] == "__init__" else parts)
+    assert callees.module_name(path) == expected

@@ -110,3 +110,28 @@ def test_array_find_is_one_item_not_a_collection(tmp_path: Path) -> None:
     assert _run(tmp_path) == []
     (tmp_path / "server.js").write_text(server.replace("users.find((u) => u.id === req.query.id)", "User.find({})"))
     assert [f.location.start_line for f in _run(tmp_path)] == [2]
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "what"),
+    [
+        ("deploy/nginx.conf", "gzip on;", "nginx gzip on"),
+        ("k8s/ingress.yaml", 'nginx.ingress.kubernetes.io/use-gzip: "true"', "ingress-nginx use-gzip"),
+        ("Caddyfile", "\tencode gzip", "Caddy encode"),
+        ("traefik.yml", "    compress: {}", "Traefik compress middleware"),
+        ("haproxy.cfg", "  compression algo gzip", "HAProxy compression"),
+        ("apache.conf", "AddOutputFilterByType DEFLATE text/html", "Apache mod_deflate"),
+        ("cdn.tf", "  compress = true", "CloudFront compress"),
+        ("envoy.yaml", "- name: envoy.filters.http.compressor", "Envoy compressor filter"),
+        ("Procfile", "worker: celery worker --prefetch-multiplier=1", "Celery prefetch multiplier"),
+        ("proj/celery.py", "task_acks_late = True", "late acknowledgement"),
+    ],
+)
+@pytest.mark.parametrize("at", [0, 1, 3])
+def test_each_signal_is_found_on_its_line_wherever_it_is(path: str, line: str, what: str, at: int) -> None:
+    """Each pattern is first looked for in the whole file, then line by line: a signal on the first line, between
+    other lines (after a commented copy) or on the last line without a newline is found at that line, once."""
+    lines = ["x = 1", f"# {line}", "y = 2"]
+    lines.insert(at, line)
+    text = "\n".join(lines)
+    assert [(s.what, s.line) for s in scan_text(path, text)] == [(what, at + 1)]

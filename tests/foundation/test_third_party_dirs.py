@@ -6,7 +6,7 @@ compose's, a capitalised ``Vendor`` none of the case-sensitive ones), at exact p
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -14,7 +14,7 @@ from redline.checks.secrets.scan import scan_blob
 from redline.checks.secrets.settings import build_settings
 from redline.checks.secrets.tree import SecretsFileCheck
 from redline.core.config import Config
-from redline.core.thirdparty import in_third_party_dir
+from redline.core.thirdparty import folder_names, in_third_party_dir
 from redline.core.workspace import SourceFile, Workspace
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.code.webxml import WebXmlSource
@@ -51,6 +51,16 @@ def _secrets(path: str, text: str) -> list[tuple[str, int]]:
 )
 def test_one_list_of_third_party_folders(path: str, third_party: bool) -> None:
     assert in_third_party_dir(path) is third_party
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a/b/c.py", "c.py", "vendor/", "a//vendor/x.js", "./vendor/x.js", "vendor/.", "/abs/vendor/x", "a/../b/x", ""],
+)
+def test_folder_names_are_the_path_objects_parents(path: str) -> None:
+    """The string split every per-file reader uses answers as the path object did, odd spellings included."""
+    assert folder_names(path) == [p for p in PurePosixPath(path).parts[:-1] if p != "/"]  # "/": an absolute root
+    assert in_third_party_dir(path) is any(p.lower() == "vendor" for p in PurePosixPath(path).parts[:-1])
 
 
 def test_code_index_skips_every_third_party_folder() -> None:

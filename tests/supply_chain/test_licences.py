@@ -136,6 +136,27 @@ def test_normalisation(shared_data: Path, declared: str, classifiers: tuple[str,
     assert LicenceNormaliser(rows, names).normalise(declared, classifiers).expression == expected
 
 
+def _database_rows(shared_data: Path) -> list[tuple[str, bool]]:
+    spdx = json.loads((shared_data / "spdx" / "licenses.json").read_text())
+    exceptions = json.loads((shared_data / "spdx" / "exceptions.json").read_text())
+    return [(x["licenseId"], False) for x in spdx["licenses"]] + [
+        (x["licenseExceptionId"], True) for x in exceptions["exceptions"]
+    ]
+
+
+@pytest.mark.parametrize("source", ["database", "shipped"])
+def test_a_plain_id_is_looked_up_as_parsing_would_read_it(shared_data: Path, source: str) -> None:
+    """Every id the lookup answers for, from the database's list and from the one license-expression ships, is
+    what the parser makes of it; an exception id alone and a lower-cased id still go to the parser."""
+    normaliser = LicenceNormaliser(_database_rows(shared_data) if source == "database" else ())
+    assert len(normaliser.plain_ids) > 500
+    for ident in sorted(normaliser.plain_ids):
+        assert normaliser._parse(ident, "spdx") == normaliser.parse_expression(ident, "spdx"), ident
+    assert "Classpath-exception-2.0" not in normaliser.plain_ids
+    assert "bsd-3-clause" not in normaliser.plain_ids
+    assert normaliser.normalise("bsd-3-clause").expression == "BSD-3-Clause"
+
+
 def test_licence_only_run_does_not_ask_for_the_database(tree: Path) -> None:
     result = audit(tree, None, select=("LIC",))
     assert not [e for e in result.errors if e.where == "vulnerability database"]

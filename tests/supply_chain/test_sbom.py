@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.dependency import Dependency
+from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
@@ -161,3 +165,28 @@ def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
         ("requirements-dev.txt", 1),
         ("requirements.txt", 1),
     ]
+
+
+def _graph_bom(count: int) -> Bom:
+    lock = "package-lock.json"
+    pkgs = tuple(Package("npm", f"pkg{i:03d}", "1.0.0", "", lock, direct=i % 3 == 0) for i in range(count))
+    edges = tuple(DependencyEdge(pkgs[i].key, pkgs[i + 1].key) for i in range(0, count - 1, 2))
+    manifest = PackageManifest("package-lock.json", "npm", "npm", pkgs, edges)
+    return build_bom("demo", [manifest], [], {}, LicenceNormaliser())
+
+
+def test_indexed_validation_writes_what_the_library_writes() -> None:
+    """The document with the dependency lookup indexed is the library's own, its validation included (a
+    component with no entry and no parent, ``loose``, still gets one); the Bom keeps the library's method."""
+    bom = _graph_bom(40)
+    plain = json.loads(JsonV1Dot6(_graph_bom(40)).output_as_string())
+    plain["metadata"].pop("timestamp")
+    doc = bom_document(bom)
+    assert doc["dependencies"] == plain["dependencies"]
+    assert doc["components"] == plain["components"]
+    assert "register_dependency" not in vars(bom)
+    root = Component(name="demo", type=ComponentType.APPLICATION, bom_ref="project")
+    child, loose = Component(name="child", bom_ref="child"), Component(name="loose", bom_ref="loose")
+    graph = [Dependency(ref=root.bom_ref, dependencies=[Dependency(ref=child.bom_ref)])]
+    missing = Bom(components=[child, loose], metadata=BomMetaData(component=root), dependencies=graph)
+    assert [d["ref"] for d in bom_document(missing)["dependencies"]] == ["child", "loose", "project"]

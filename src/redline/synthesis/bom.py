@@ -21,7 +21,7 @@ from typing import Any
 from cyclonedx.model import Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
-from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.dependency import Dependable, Dependency
 from cyclonedx.model.license import LicenseExpression
 from cyclonedx.model.vulnerability import (
     BomTarget,
@@ -231,9 +231,30 @@ def _source_of(ident: str) -> str:
 
 def bom_document(bom: Bom) -> dict[str, Any]:
     """The CycloneDX 1.6 JSON document, without the run timestamp (outputs are deterministic)."""
-    doc: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
+    doc: dict[str, Any] = json.loads(_serialised(bom))
     doc.get("metadata", {}).pop("timestamp", None)
     doc.setdefault("metadata", {})["tools"] = {
         "components": [{"type": "application", "name": "redline", "version": __version__}]
     }
     return doc
+
+
+def _serialised(bom: Bom) -> str:
+    """The library's JSON, with the dependency lookup of its validation indexed. ``Bom.validate`` registers
+    every component's dependency entry, and ``register_dependency`` finds an existing entry by scanning all of
+    them (cyclonedx-python-lib issue #1006): quadratic, a second of outline's 2,096 packages. An entry already
+    there (by its ref's value) is left as the library leaves it, unchanged; any other call goes to the library."""
+    known = {d.ref.value for d in bom.dependencies if d.ref.value is not None}
+    register = bom.register_dependency
+
+    def register_once(target: Dependable, depends_on: Iterable[Dependable] | None = None) -> None:
+        if depends_on is None and target.bom_ref.value in known:
+            return
+        register(target, depends_on)
+        known.update(d.ref.value for d in bom.dependencies if d.ref.value is not None)
+
+    bom.register_dependency = register_once  # type: ignore[method-assign]
+    try:
+        return JsonV1Dot6(bom).output_as_string()
+    finally:
+        del bom.register_dependency

@@ -113,9 +113,7 @@ class Summaries:
             found = direct_sinks(index) if direct is None else direct.get(index.path, {})
             for function, summary in found.items():
                 done.by_function[(index.path, function)] = summary
-        for _ in range(DEPTH - 1):  # each round follows one more call between a parameter and a sink
-            if not done._deepen(indexes):
-                break
+        done._follow([(index, call) for index in indexes for call in index.calls if call.param_tainted])
         return done
 
     def view(self, index: CodeIndex, param: bool) -> Bindings | None:
@@ -141,21 +139,40 @@ class Summaries:
                 if _passes(msgspec.structs.replace(call, tainted=((key, source, via),)), via, sink, bindings, source):
                     yield source, via, callee, sink
 
-    def _deepen(self, indexes: list[CodeIndex]) -> bool:
+    def _follow(self, calls: list[tuple[CodeIndex, CallSite]]) -> None:
+        """Rounds over the calls that pass a parameter on; each round follows one more call between a parameter
+        and a sink. A call is followed again only when its callee's summary grew since it was last followed:
+        the same summary gives the same sinks, all already recorded (the answer of following every call each
+        round, without the second pass over every call of the project)."""
+        versions: dict[tuple[str, str], int] = {}  # function -> how many times its summary grew
+        followed: dict[int, int] = {}  # position in ``calls`` -> its callee's version when last followed
+        for _ in range(DEPTH - 1):
+            if not self._deepen(calls, versions, followed):
+                break
+
+    def _deepen(
+        self, calls: list[tuple[CodeIndex, CallSite]], versions: dict[tuple[str, str], int], followed: dict[int, int]
+    ) -> bool:
         grown = False
-        for index in indexes:
-            for call in index.calls:
-                if not call.param_tainted:
+        for position, (index, call) in enumerate(calls):
+            mine = self.by_function.setdefault((index.path, call.function), {})
+            callee = self.callees.resolve(index, call)
+            if callee is None:
+                continue
+            version = versions.get((callee.index.path, callee.definition.qualname), 0)
+            if followed.get(position) == version:
+                continue
+            followed[position] = version
+            for source, _via, callee, sink in self.reached(index, call, call.param_tainted, param=True):
+                if len(sink.steps) + 1 >= DEPTH:
                     continue
-                mine = self.by_function.setdefault((index.path, call.function), {})
-                for source, _via, callee, sink in self.reached(index, call, call.param_tainted, param=True):
-                    if len(sink.steps) + 1 >= DEPTH:
-                        continue
-                    deeper = Sink(sink.hit, sink.path, sink.flow, (_step(index, call, callee), *sink.steps))
-                    known = mine.setdefault(source.removeprefix("arg:"), [])
-                    if all(s.key != deeper.key for s in known):
-                        known.append(deeper)
-                        grown = True
+                deeper = Sink(sink.hit, sink.path, sink.flow, (_step(index, call, callee), *sink.steps))
+                known = mine.setdefault(source.removeprefix("arg:"), [])
+                if all(s.key != deeper.key for s in known):
+                    known.append(deeper)
+                    mine_key = (index.path, call.function)
+                    versions[mine_key] = versions.get(mine_key, 0) + 1
+                    grown = True
         return grown
 
 

@@ -33,8 +33,13 @@ class Callee:
 
 
 def module_name(path: str) -> str:
-    """``app/dao/user.py`` -> ``app.dao.user``; a package's ``__init__.py`` is the package."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
+    """``app/dao/user.py`` -> ``app.dao.user``; a package's ``__init__.py`` is the package. ``path`` is relative
+    (an index's); the parts and suffix are those ``PurePosixPath(path).with_suffix("")`` gives, found by string
+    operations: this runs for every module of the project, in every check that resolves calls."""
+    parts = [part for part in path.split("/") if part and part != "."]
+    if parts:
+        stem, _, suffix = parts[-1].rpartition(".")
+        parts[-1] = stem if stem and suffix else parts[-1]
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)

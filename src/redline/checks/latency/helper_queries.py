@@ -270,7 +270,7 @@ def _one_deeper(
 def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
     """A call in a loop that hands the item to a project function that queries with it."""
     for call in index.calls:
-        loop = per_item_loop(index, call)
+        loop = per_item_loop(index, call) if call.loop >= 0 else None  # most calls run in no loop
         if loop is None:
             continue
         items = item_names(index, call)

@@ -69,6 +69,23 @@ class JsProject:
     sources: dict[str, CodeIndex] = field(default_factory=dict)
     #: module id -> its functions that read the database with a parameter: qualname -> (line, query, ORM label)
     helper_reads: dict[str, dict[str, tuple[int, str, str]]] = field(default_factory=dict)
+    #: every ``/``-suffix of every module id (``a/b/c``, ``b/c``, ``c``) -> the module ids that end with it, and
+    #: how many modules there were when it was built (modules are only added; it is rebuilt if one was)
+    _endings: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _endings_of: int = field(default=-1, init=False, repr=False, compare=False)
+
+    def _ending(self, suffix: str) -> list[str]:
+        """The module ids equal to ``suffix`` or ending with ``/suffix``: a lookup, where a scan of every module
+        per aliased import (``@server/models``, and every scoped package such as ``@babel/core``) took 1.7 s of
+        outline's audit."""
+        if self._endings_of != len(self.modules):
+            self._endings = {}
+            for module in self.modules:
+                parts = module.split("/")
+                for cut in range(len(parts)):
+                    self._endings.setdefault("/".join(parts[cut:]), []).append(module)
+            self._endings_of = len(self.modules)
+        return self._endings.get(suffix, [])
 
     def module(self, target: str) -> str | None:
         """The project module an import target names: a relative import's module id, or a path alias
@@ -79,7 +96,7 @@ class JsProject:
             return None
         rest = target.split("/", 1)[1]
         for suffix in (target.lstrip("@~#"), rest):
-            found = [m for m in self.modules if m == suffix or m.endswith("/" + suffix)]
+            found = self._ending(suffix)
             if len(found) == 1:
                 return found[0]
         return None

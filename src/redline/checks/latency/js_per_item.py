@@ -147,8 +147,11 @@ class JsReceivers:
         found = self.project.imported_kind(self.index, root)
         if found is None and self.facts is not None:
             found = self.facts.names.get(root)
-        own = any(d.name == root and d.kind == "class" for d in self.index.definitions)
-        if found is None and own and root in self.project.model_classes:
+        if (
+            found is None
+            and root in self.project.model_classes
+            and any(d.name == root and d.kind == "class" for d in self.index.definitions)  # asked last: a scan
+        ):
             found = f"model:{self.project.model_classes[root]}"  # the model's own module
         return found
 

@@ -122,17 +122,20 @@ def per_item_hits(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Itera
     yield from _lazy_relations(index, cat)
 
 
+#: chain steps that make the statement one write or a locking protocol, whatever its reads
+_ONE_STATEMENT = _WRITES | LOCKING_STEPS
+
+
 def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterator[Hit]:
     orm = module_orm(index)
     in_process = embedded_database(index)
     # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
     # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
-    seen: set[int] = {
-        c.line for c in index.calls if c.loop >= 0 and (_WRITES | LOCKING_STEPS) & set(c.raw.split(".")[1:])
-    }
+    looped = [c for c in index.calls if c.loop >= 0]  # the only calls that can run once per item
+    seen: set[int] = {c.line for c in looped if not _ONE_STATEMENT.isdisjoint(c.raw.split(".")[1:])}
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
-    seen |= {c.line for c in index.calls if c.loop >= 0 and _batched(c, _item_names(index, c.loop))}
-    for call in index.calls:
+    seen |= {c.line for c in looped if _batched(c, _item_names(index, c.loop))}
+    for call in looped:
         loop = None if call.line in seen else per_item_loop(index, call)
         if loop is None:
             continue  # not per item; a search that stops at its hit

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from redline.core.model import Skipped, Stage, ToolError
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
@@ -136,7 +136,7 @@ class DeclaredLicenceSource(ProjectSource):
         dirs = {root}
         for f in ctx.files:
             rel = f.path
-            name = PurePosixPath(rel).name
+            name = rel.rpartition("/")[2]  # the file name, without a path object per file of the tree
             if _DIST_INFO.search(rel):
                 yield Path(f.abspath), "metadata"
             elif _NODE_PKG.search(rel):

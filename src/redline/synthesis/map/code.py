@@ -247,15 +247,20 @@ def _strings(call: CallSite) -> Iterator[str]:
 
 
 def _call(builder: MapBuilder, techs: _ByTechnology, draft: Draft, path: str, call: CallSite) -> None:
-    seen = Seen(path, call.line, f"`{call.raw or call.target}(…)` in the code of `{draft.name}`", call.end_line)
+    """An address the call is passed, else the client it makes; the ``Seen`` for it built only then (most of
+    the project's calls are neither: building one per call was most of this step on redash)."""
     handled = False
     for value in _strings(call):
-        if "://" in value and _address(builder, draft, call, value, seen):
+        if "://" in value and _address(builder, draft, call, value, _seen(path, call, draft)):
             handled = True
             techs.stale()  # the address may have named a technology
-    client = client_of(call)
-    if client is not None and not handled:
-        _client(builder, techs, draft, client, call, seen=seen)
+    client = None if handled else client_of(call)
+    if client is not None:
+        _client(builder, techs, draft, client, call, seen=_seen(path, call, draft))
+
+
+def _seen(path: str, call: CallSite, draft: Draft) -> Seen:
+    return Seen(path, call.line, f"`{call.raw or call.target}(…)` in the code of `{draft.name}`", call.end_line)
 
 
 def _address(builder: MapBuilder, draft: Draft, call: CallSite, value: str, seen: Seen) -> bool:

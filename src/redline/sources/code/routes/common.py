@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+from redline.sources.code.treesitter.jsnames import module_id
 
 
 def module_name(path: str) -> str:
@@ -97,6 +98,16 @@ class Project:
                 for call in index.calls
                 if call.target in targets or call.raw.endswith(endings)
             ]
+
+    @cached_property
+    def by_module_id(self) -> dict[str, list[CodeIndex]]:
+        """JavaScript/TypeScript module id (``src/routes/users``) -> the indexes with it, in project order: what
+        an import names is looked up here, where a scan computing every file's id per middleware or handler
+        took 0.3 s of juice-shop's audit."""
+        found: dict[str, list[CodeIndex]] = {}
+        for index in self.indexes:
+            found.setdefault(module_id(index.path), []).append(index)
+        return found
 
     def calls(
         self, targets: Collection[str] = frozenset(), endings: tuple[str, ...] = ()

@@ -17,7 +17,7 @@ from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_j
 from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
-from redline.sources.code.treesitter.jsnames import import_target, module_id
+from redline.sources.code.treesitter.jsnames import import_target
 
 _HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
 Key = tuple[str, str]  # (file, function qualname; "" for the module level of a root instance)
@@ -92,9 +92,9 @@ def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: dict[str, str
 
 def _exported(project: Project, module: str, exports: dict[str, str]) -> Key | None:
     value = exports.get(module)
-    for other in project.indexes:
-        if module_id(other.path) != module or value is None:
-            continue
+    if value is None:
+        return None
+    for other in project.by_module_id.get(module, ()):
         line = value.removeprefix("<anonymous:").removesuffix(">")
         for definition in other.definitions:
             if definition.name == value or (line.isdigit() and definition.line == int(line)):

@@ -74,15 +74,24 @@ AUTHZ_HINTS = (
 )
 
 
-def _hinted(key: str, hints: tuple[str, ...]) -> bool:
-    flat = key.replace("_", "")
-    return any(h in flat for h in hints)
+def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for every hint (a word part anywhere in the name): the same answer as testing each hint in
+    turn, which ran ~100,000 substring tests on the Django sdist's 767 routes."""
+    return re.compile("|".join(re.escape(h) for h in hints))
+
+
+_AUTH_HINTED = _any_of(AUTH_HINTS)
+_AUTHZ_HINTED = _any_of(AUTHZ_HINTS)
+
+
+def _hinted(key: str, hints: re.Pattern[str]) -> bool:
+    return hints.search(key.replace("_", "")) is not None
 
 
 def names_a_guard(name: str) -> bool:
     """Whether a name reads as an authentication or authorization guard (``AdminGuard``, ``requireAuth``)."""
     key = _key(name)
-    return _hinted(key, AUTH_HINTS) or _hinted(key, AUTHZ_HINTS)
+    return _hinted(key, _AUTH_HINTED) or _hinted(key, _AUTHZ_HINTED)
 
 
 def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> bool:
@@ -115,9 +124,9 @@ class Guards:
             key = _key(match.group("inner")) if match else _key(name)
             if match and "scopes=" in match.group("rest"):
                 authz.append(name)
-            if key in settings.authz_markers or _hinted(key, AUTHZ_HINTS):
+            if key in settings.authz_markers or _hinted(key, _AUTHZ_HINTED):
                 authz.append(name)
-            elif key in settings.auth_markers or _hinted(key, AUTH_HINTS):
+            elif key in settings.auth_markers or _hinted(key, _AUTH_HINTED):
                 auth.append(name)
             elif key in settings.public_markers:
                 public.append(name)

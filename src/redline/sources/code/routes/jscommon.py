@@ -122,11 +122,10 @@ def handler_name(project: Project, index: CodeIndex, arg: Arg | None) -> tuple[s
     if imported is not None:
         module = imported if not rest else f"{imported}.{rest}".rpartition(".")[0]
         last = arg.name.rsplit(".", 1)[-1]
-        for other in project.indexes:
-            if module_id(other.path) == module:
-                found = next((d for d in other.definitions if d.name == last), None)
-                if found is not None:
-                    return found.qualname, found
+        for other in project.by_module_id.get(module, ()):
+            found = next((d for d in other.definitions if d.name == last), None)
+            if found is not None:
+                return found.qualname, found
     found_pair = project.find(arg.name, index)
     return (found_pair[1].qualname, found_pair[1]) if found_pair else (arg.name, None)
 
@@ -142,9 +141,7 @@ def expand(project: Project, index: CodeIndex, name: str, exports: dict[str, str
     imported = index.imported(head)
     if imported is not None:
         module, var = imported, exports.get(imported, "")
-    for other in project.indexes:
-        if module_id(other.path) != module:
-            continue
+    for other in project.by_module_id.get(module, ()):
         for assignment in other.assignments:
             if assignment.name == var:
                 value = next(

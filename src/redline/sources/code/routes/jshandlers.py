@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from redline.sources.code.model import Arg, CodeIndex, Definition
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.jscommon import exports_of, handler_name
-from redline.sources.code.treesitter.jsnames import module_id
 
 #: how many wrappers or factories deep a route argument is followed (``wrap(auth(make()))``)
 DEPTH = 3
@@ -35,10 +34,7 @@ class HandlerResolver:
 
     @classmethod
     def of(cls, project: Project) -> HandlerResolver:
-        modules: dict[str, list[CodeIndex]] = {}
-        for index in project.indexes:
-            modules.setdefault(module_id(index.path), []).append(index)
-        return cls(project, exports_of(project), modules)
+        return cls(project, exports_of(project), project.by_module_id)
 
     def handler(self, index: CodeIndex, arg: Arg | None, lines: range) -> Handler:
         """The handler a route's last argument names, registered on ``lines`` of ``index``."""
