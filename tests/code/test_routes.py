@@ -201,6 +201,31 @@ def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
         # one whose has_permission never looks at the caller (return True) lets everyone in
         ("django", "GET,POST,PUT,PATCH,DELETE", "/api/feedback/", "FeedbackViewSet", "drfapp/urls.py:45", "no", "no"),
     ]
+    # ``@action`` methods are routes under their viewset (``detail=True`` under ``<pk>``), guarded as it is; a
+    # Django admin action (``@admin.action``) is not a route
+    assert table("drfactions") == [
+        (
+            "django",
+            "POST",
+            "/api/accounts/<pk>/set-password/",
+            "AccountViewSet.set_password",
+            "drfactions/urls.py:12",
+            "yes",
+            "yes",
+        ),
+        ("django", "GET", "/api/notes/recent/", "NoteViewSet.recent", "drfactions/urls.py:21", "no", "no"),
+        ("django", "POST,DELETE", "/api/notes/<pk>/pin/", "NoteViewSet.pin", "drfactions/urls.py:25", "no", "no"),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/accounts/",
+            "AccountViewSet",
+            "drfactions/urls.py:35",
+            "yes",
+            "yes",
+        ),
+        ("django", "GET", "/api/notes/", "NoteViewSet", "drfactions/urls.py:36", "no", "no"),
+    ]
     # a router registered at "" in one module and mounted by another through an import of the module (linkding)
     assert table("drfsplit") == [
         ("django", "GET", "/api/bookmarks/", "BookmarkViewSet", "drfsplit/api/routes.py:12", "yes", "unknown"),

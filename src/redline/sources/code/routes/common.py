@@ -58,6 +58,11 @@ def arg(args: Sequence[Arg], position: int, keyword: str) -> Arg | None:
     positional = [a for a in args if a.keyword is None]
     if position < len(positional):
         return positional[position]
+    return keyword_arg(args, keyword)
+
+
+def keyword_arg(args: Sequence[Arg], keyword: str) -> Arg | None:
+    """An argument only ever passed by keyword (one a ``**kwargs`` takes)."""
     return next((a for a in args if a.keyword == keyword), None)
 
 

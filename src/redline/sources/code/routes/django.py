@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, Wanted, absolute_import, arg, join, module_name, text
+from redline.sources.code.routes.common import (
+    Project,
+    Wanted,
+    absolute_import,
+    arg,
+    join,
+    keyword_arg,
+    module_name,
+    text,
+)
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -282,6 +291,42 @@ def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
     return rest == "urls" and f"{module}.{router}".endswith(qualified)
 
 
+#: DRF's ``@action`` decorator: an extra route of a viewset
+_ACTION = "rest_framework.decorators.action"
+
+
+def _action_routes(
+    index: CodeIndex, view: Definition, base: str, inherited: list[str], settings: EntrypointSettings
+) -> Iterator[Route]:
+    """The viewset's ``@action`` methods, each a route under the viewset's path (``detail=True`` under its
+    ``<pk>``), named by ``url_path`` or the method, answering ``methods`` (GET by default); guarded by the
+    viewset's guards and the action's own ``permission_classes`` and decorators."""
+    for method in index.definitions:
+        if method.qualname.rpartition(".")[0] != view.qualname:
+            continue
+        action = next((d for d in method.decorators if d.target == _ACTION), None)
+        if action is None:
+            continue
+        answers, detail = (
+            arg(action.args, 0, "methods"),
+            arg(action.args, 1, "detail"),
+        )  # action(methods, detail, url_path)
+        url = text(arg(action.args, 2, "url_path")) or method.name
+        methods = (
+            tuple(str(m).upper() for m in answers.literal)
+            if answers is not None and isinstance(answers.literal, tuple)
+            else ("GET",)
+        )
+        below = "<pk>/" if detail is not None and detail.literal is True else ""
+        guards = Guards()
+        guards.add(inherited)
+        guards.add(d.raw for d in method.decorators if d is not action)
+        permissions = keyword_arg(action.args, "permission_classes")
+        guards.add(permissions.items if permissions is not None else ())
+        route = Route("django", methods, f"{base}{below}{url.strip('/')}/", method.qualname, index.path, action.line)
+        yield guards.judge(route, settings, default=NO)
+
+
 def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
     names = [b.rsplit(".", 1)[-1] for b in view.bases]
     names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
@@ -328,13 +373,16 @@ def _drf_routes(
                 _view_guards(project, found[0], found[1], guards, drf)
                 methods = _viewset_methods(found[0], found[1])
             for mount in mounts:
+                path = ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/")
                 route = Route(
                     "django",
                     methods,
-                    ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/"),
+                    path,
                     found[1].qualname if found else viewset.name,
                     index.path,
                     call.line,
                     handler_file=found[0].path if found else "",
                 )
                 yield guards.judge(route, settings, default=NO)
+                if found is not None:
+                    yield from _action_routes(found[0], found[1], path, guards.names, settings)
