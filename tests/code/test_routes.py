@@ -225,6 +225,25 @@ def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
             "yes",
         ),
         ("django", "GET", "/api/notes/", "NoteViewSet", "drfactions/urls.py:36", "no", "no"),
+        # an action a base class of the project mixes in, at its own line, under the viewset that inherits it
+        (
+            "django",
+            "POST",
+            "/api/devices/<pk>/render/",
+            "RenderMixin.render_config",
+            "drfactions/urls.py:42",
+            "yes",
+            "yes",
+        ),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/devices/",
+            "DeviceViewSet",
+            "drfactions/urls.py:51",
+            "yes",
+            "yes",
+        ),
     ]
     # a router registered at "" in one module and mounted by another through an import of the module (linkding)
     assert table("drfsplit") == [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
+from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
 from redline.sources.code.routes.common import (
     Project,
     Wanted,
@@ -296,17 +296,19 @@ _ACTION = "rest_framework.decorators.action"
 
 
 def _action_routes(
-    index: CodeIndex, view: Definition, base: str, inherited: list[str], settings: EntrypointSettings
+    project: Project,
+    index: CodeIndex,
+    view: Definition,
+    base: str,
+    *,
+    inherited: list[str],
+    settings: EntrypointSettings,
 ) -> Iterator[Route]:
-    """The viewset's ``@action`` methods, each a route under the viewset's path (``detail=True`` under its
+    """The viewset's ``@action`` methods, its own or a base class's of the project (netbox's ``RenderConfigMixin``;
+    the nearest definition of a name wins), each a route under the viewset's path (``detail=True`` under its
     ``<pk>``), named by ``url_path`` or the method, answering ``methods`` (GET by default); guarded by the
     viewset's guards and the action's own ``permission_classes`` and decorators."""
-    for method in index.definitions:
-        if method.qualname.rpartition(".")[0] != view.qualname:
-            continue
-        action = next((d for d in method.decorators if d.target == _ACTION), None)
-        if action is None:
-            continue
+    for where, method, action in _actions(project, index, view):
         answers, detail = (
             arg(action.args, 0, "methods"),
             arg(action.args, 1, "detail"),
@@ -323,8 +325,21 @@ def _action_routes(
         guards.add(d.raw for d in method.decorators if d is not action)
         permissions = keyword_arg(action.args, "permission_classes")
         guards.add(permissions.items if permissions is not None else ())
-        route = Route("django", methods, f"{base}{below}{url.strip('/')}/", method.qualname, index.path, action.line)
+        route = Route("django", methods, f"{base}{below}{url.strip('/')}/", method.qualname, where.path, action.line)
         yield guards.judge(route, settings, default=NO)
+
+
+def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
+    """(module, method, its ``@action``) for each action method name, the nearest class's definition first."""
+    seen: set[str] = set()
+    for where, cls in _lineage(project, index, view):
+        for method in where.definitions:
+            if method.qualname.rpartition(".")[0] != cls.qualname or method.name in seen:
+                continue
+            seen.add(method.name)
+            action = next((d for d in method.decorators if d.target == _ACTION), None)
+            if action is not None:
+                yield where, method, action
 
 
 def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
@@ -385,4 +400,6 @@ def _drf_routes(
                 )
                 yield guards.judge(route, settings, default=NO)
                 if found is not None:
-                    yield from _action_routes(found[0], found[1], path, guards.names, settings)
+                    yield from _action_routes(
+                        project, found[0], found[1], path, inherited=guards.names, settings=settings
+                    )
