@@ -16,7 +16,7 @@ from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.jscommon import benign
-from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import outward
 
@@ -111,8 +111,7 @@ def _authenticating(index: CodeIndex, arg: Arg) -> str:
     """A middleware's name, marked (``_AUTH_MARK``) when it comes from an authentication package."""
     name = _names(arg)
     package = index.imported(name.split(".", 1)[0]) or ""
-    words = set(re.split(r"[/\-_.]", package.lower()))
-    return f"{_AUTH_MARK}{name}" if "." in name and not _AUTH_PACKAGE_WORDS.isdisjoint(words) else name
+    return f"{_AUTH_MARK}{name}" if "." in name and not _AUTH_PACKAGE_WORDS.isdisjoint(words(package)) else name
 
 
 def _go_benign(name: str) -> bool:

@@ -14,6 +14,12 @@ _SIGN_IN_WORDS = frozenset({"oauth", "oauth2", "auth", "sso", "saml", "oidc", "l
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
+def words(text: str) -> frozenset[str]:
+    """The lower-case words of a path or module name (``/api/cron/import`` -> api, cron, import;
+    ``github.com/gofiber/contrib/jwt`` -> github, com, gofiber, contrib, jwt)."""
+    return frozenset(_WORD_SPLIT.split(text.lower())) - {""}
+
+
 @dataclass(frozen=True)
 class Route:
     #: flask / fastapi / django / aiohttp / express / nestjs / koa / fastify / http / gin / echo / chi / mux /
@@ -41,14 +47,14 @@ class Route:
     def scheduled(self) -> bool:
         """A job a scheduler triggers (``/api/cron/import``): no user waits on its answer, so the third parties
         it calls are its work, not a stall on someone's request path."""
-        return not _SCHEDULED_WORDS.isdisjoint(_WORD_SPLIT.split(self.path.lower()))
+        return not _SCHEDULED_WORDS.isdisjoint(words(self.path))
 
     @property
     def provider_callback(self) -> bool:
         """A sign-in callback (``/oauth/callback``, ``/auth/github/callback``): exchanging the provider's code for
         a token is the route's work, it cannot be queued or cached away."""
-        words = set(_WORD_SPLIT.split(self.path.lower()))
-        return "callback" in words and not _SIGN_IN_WORDS.isdisjoint(words)
+        said = words(self.path)
+        return "callback" in said and not _SIGN_IN_WORDS.isdisjoint(said)
 
     @property
     def state_changing(self) -> bool:

@@ -22,7 +22,7 @@ from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
-from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
+from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
@@ -124,7 +124,7 @@ def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettin
     guards.add([wrapper])
     judged = guards.judge(route, settings, default=UNKNOWN)
     module = target.rpartition(".")[0].lower()
-    if judged.authenticated == UNKNOWN and not _AUTH_MODULE_WORDS.isdisjoint(module.replace("-", "/").split("/")):
+    if judged.authenticated == UNKNOWN and not _AUTH_MODULE_WORDS.isdisjoint(words(module)):
         return replace(judged, authenticated=YES, auth_evidence=(f"{wrapper} ({module})",))
     return judged
 
