@@ -296,23 +296,18 @@ _ACTION = "rest_framework.decorators.action"
 
 
 def _action_routes(
-    project: Project,
-    index: CodeIndex,
-    view: Definition,
+    actions: list[tuple[CodeIndex, Definition, Decorator]],
     base: str,
     *,
     inherited: list[str],
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
-    """The viewset's ``@action`` methods, its own or a base class's of the project (netbox's ``RenderConfigMixin``;
-    the nearest definition of a name wins), each a route under the viewset's path (``detail=True`` under its
-    ``<pk>``), named by ``url_path`` or the method, answering ``methods`` (GET by default); guarded by the
-    viewset's guards and the action's own ``permission_classes`` and decorators."""
-    for where, method, action in _actions(project, index, view):
-        answers, detail = (
-            arg(action.args, 0, "methods"),
-            arg(action.args, 1, "detail"),
-        )  # action(methods, detail, url_path)
+    """A viewset's ``@action`` methods (``_actions``), each a route under the viewset's path (``detail=True``
+    under its ``<pk>``), named by ``url_path`` or the method, answering ``methods`` (GET by default); guarded by
+    the viewset's guards and the action's own ``permission_classes`` and decorators."""
+    for where, method, action in actions:
+        answers = arg(action.args, 0, "methods")  # action(methods=None, detail=None, url_path=None, ...)
+        detail = arg(action.args, 1, "detail")
         url = text(arg(action.args, 2, "url_path")) or method.name
         methods = (
             tuple(str(m).upper() for m in answers.literal)
@@ -330,7 +325,8 @@ def _action_routes(
 
 
 def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
-    """(module, method, its ``@action``) for each action method name, the nearest class's definition first."""
+    """(module, method, its ``@action``) for each action method name of the viewset, its own or a base class's of
+    the project (netbox's ``RenderConfigMixin``), the nearest class's definition first."""
     seen: set[str] = set()
     for where, cls in _lineage(project, index, view):
         for method in where.definitions:
@@ -384,9 +380,11 @@ def _drf_routes(
             guards = Guards()
             guards.add(everywhere)
             methods: tuple[str, ...] = ("ANY",)
+            actions: list[tuple[CodeIndex, Definition, Decorator]] = []
             if found is not None:
                 _view_guards(project, found[0], found[1], guards, drf)
                 methods = _viewset_methods(found[0], found[1])
+                actions = list(_actions(project, found[0], found[1]))  # once, whatever the number of mounts
             for mount in mounts:
                 path = ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/")
                 route = Route(
@@ -399,7 +397,4 @@ def _drf_routes(
                     handler_file=found[0].path if found else "",
                 )
                 yield guards.judge(route, settings, default=NO)
-                if found is not None:
-                    yield from _action_routes(
-                        project, found[0], found[1], path, inherited=guards.names, settings=settings
-                    )
+                yield from _action_routes(actions, path, inherited=guards.names, settings=settings)
