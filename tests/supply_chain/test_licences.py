@@ -82,6 +82,34 @@ def test_open_source_project_has_no_default_deny_list(tree: Path, vulndb_dir: Pa
     assert {k[0] for k in _keys(list(result.findings))} == {"LIC102"}
 
 
+AGPL_WITH_PREAMBLE = (
+    "Copyright (c) 2023-present Example, Inc.\n\nPortions of this software are licensed as follows:\n\n"
+    "- Content under ee/ is licensed under the license defined in ee/LICENSE.\n"
+    "- Content outside of that directory is available under the AGPLv3 license as defined below.\n\n"
+    "                    GNU AFFERO GENERAL PUBLIC LICENSE\n                       Version 3, 19 November 2007\n"
+)
+
+
+def test_the_licence_file_at_the_root_is_the_projects_licence(tree: Path, vulndb_dir: Path) -> None:
+    """papermark: no ``license`` field in any manifest, an AGPL LICENSE after an open-core preamble: the project is
+    AGPL, not proprietary, so its AGPL and GPL dependencies are no conflict. A licence file in a subfolder is
+    another component's (``ee/LICENSE``) and says nothing of the project."""
+    (tree / "docs").mkdir()
+    (tree / "docs" / "LICENSE").write_text("Permission is hereby granted, free of charge, to any person\n")
+    assert "LIC101" in {k[0] for k in _keys(list(audit(tree, vulndb_dir, select=("LIC",)).findings))}
+    (tree / "LICENSE").write_text(AGPL_WITH_PREAMBLE)
+    assert {k[0] for k in _keys(list(audit(tree, vulndb_dir, select=("LIC",)).findings))} == {"LIC102"}
+
+
+def test_a_manifests_licence_field_comes_before_the_licence_files_text(tree: Path, vulndb_dir: Path) -> None:
+    """A manifest that declares the project proprietary (UNLICENSED) is the project's word over the text of an old
+    licence file beside it."""
+    (tree / "LICENSE").write_text(AGPL_WITH_PREAMBLE)
+    (tree / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "1.0"\nlicense = "UNLICENSED"\n')
+    result = audit(tree, vulndb_dir, select=("LIC101",))
+    assert ("LIC101", "PyPI/agplthing@2.0", "high") in _keys(list(result.findings))
+
+
 def test_deny_and_allow_lists(tree: Path, vulndb_dir: Path) -> None:
     result = audit(tree, vulndb_dir, select=("LIC101",), extra_config='license_deny = ["MIT"]\n')
     # "GPL-2.0-only OR MIT" stays acceptable: its GPL branch is not denied

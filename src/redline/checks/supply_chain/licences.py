@@ -2,7 +2,8 @@
 
 Default policy, when ``[supply_chain] license_deny`` is not set: in a
 proprietary project (``project_license`` unset and no licence declared by the
-project's own pyproject.toml/package.json, or declared proprietary/UNLICENSED)
+project's own pyproject.toml/package.json or a LICENSE/COPYING file at its root, or declared
+proprietary/UNLICENSED)
 strong and network copyleft licences (GPL, AGPL, SSPL, EUPL, OSL …) are
 denied; an open-source project gets no default deny list. An expression
 passes when some choice of its ``OR`` alternatives avoids every denied id.
@@ -42,7 +43,9 @@ DENIED = Rule(
         what_it_does="Normalises every declared licence (installed `*.dist-info/METADATA`, "
         "`node_modules/*/package.json`, licences recorded in lockfiles) to an SPDX expression and checks it "
         "against `[supply_chain] license_deny` and `license_allow` (SPDX ids or globs such as `AGPL-*`). "
-        "With no deny list, a proprietary project denies GPL, AGPL, SSPL, EUPL, OSL, CPAL and RPL. AGPL and "
+        "With no deny list, a proprietary project denies GPL, AGPL, SSPL, EUPL, OSL, CPAL and RPL; the project's "
+        "own licence is `[supply_chain] project_license`, else its manifests' licence field, else the text of the "
+        "LICENSE/COPYING file at the tree's root (none of them: proprietary). AGPL and "
         "SSPL (network copyleft) are high, others medium.",
         why_bad="Shipping a proprietary product that links strong-copyleft code can oblige you to publish "
         "your own source or stop distributing; network copyleft (AGPL) triggers on mere network use.",
@@ -170,7 +173,11 @@ class LicencePolicyCheck(ProjectCheck):
 def _project_licence(declared: Sequence[DeclaredLicence], configured: str, normaliser: LicenceNormaliser) -> Normalised:
     if configured:
         return normaliser.normalise(configured)
-    own = sorted((d for d in declared if d.project), key=lambda d: (len(PurePosixPath(d.path).parts), d.path))
+    # the shallowest declaration first; at one depth a manifest's SPDX field before a licence file's text
+    own = sorted(
+        (d for d in declared if d.project),
+        key=lambda d: (len(PurePosixPath(d.path).parts), not d.ecosystem, d.path),
+    )
     for d in own:
         norm = normaliser.normalise(d.declared, d.classifiers)
         if norm.expression:

@@ -3,7 +3,8 @@
 Reads a virtualenv's ``*.dist-info/METADATA`` (the email-header format of the
 core metadata spec) and ``node_modules/<name>/package.json``; the project's
 own licence comes from ``pyproject.toml`` and ``package.json`` outside
-``node_modules``. Installed environments are usually git-ignored, so besides
+``node_modules``, and from the licence file at the tree's root (``LICENSE``, ``COPYING``: its text, judged by
+the normaliser's signatures). Installed environments are usually git-ignored, so besides
 the walked files it looks directly in the conventional places (``.venv``,
 ``venv``, ``node_modules``) of the root and of each manifest's directory,
 never leaving the audited tree. Nothing is imported or run.
@@ -26,6 +27,10 @@ MAX_METADATA_BYTES = 2 * 1024 * 1024
 _NODE_PKG = re.compile(r"(?:^|/)node_modules/(?:@[^/]+/)?[^/@][^/]*/package\.json$")
 _DIST_INFO = re.compile(r"(?:^|/)[^/]+\.dist-info/METADATA$")
 _VENV_DIRS = (".venv", "venv", "env", ".env")
+#: the project's licence file at the tree's root (GitHub's licence detection reads the same names)
+_LICENCE_FILE = re.compile(r"(?i)^(?:licen[cs]e|copying)(?:\.(?:md|txt|rst))?$")
+#: a licence text's signature sits in its first lines; an open-core preamble comes before it (papermark)
+_LICENCE_TEXT_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,16 @@ def read_pyproject(text: str, path: str) -> DeclaredLicence | None:
     )
 
 
+def _read(kind: str, text: str, rel: str) -> DeclaredLicence | None:
+    if kind == "metadata":
+        return read_metadata(text, rel)
+    if kind == "pyproject":
+        return read_pyproject(text, rel)
+    if kind == "licence-file":
+        return DeclaredLicence("", "", "", text[:_LICENCE_TEXT_BYTES], (), rel, project=True)
+    return read_package_json(text, rel, project=kind == "project-npm")
+
+
 class DeclaredLicenceSource(ProjectSource):
     name = "declared-licences"
     produces = DeclaredLicence
@@ -115,13 +130,7 @@ class DeclaredLicenceSource(ProjectSource):
                     out.skipped.append(Skipped(rel, "package metadata larger than 2 MB"))
                     continue
                 text = path.read_text(encoding="utf-8", errors="replace")
-                fact = (
-                    read_metadata(text, rel)
-                    if kind == "metadata"
-                    else read_pyproject(text, rel)
-                    if kind == "pyproject"
-                    else read_package_json(text, rel, project=kind == "project-npm")
-                )
+                fact = _read(kind, text, rel)
             except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
                 out.errors.append(ToolError(rel, f"cannot read declared licence: {exc}", stage=Stage.PARSE))
                 continue
@@ -145,6 +154,8 @@ class DeclaredLicenceSource(ProjectSource):
                 yield Path(f.abspath), "project-npm"
             elif name == "pyproject.toml" and "site-packages/" not in rel:
                 yield Path(f.abspath), "pyproject"
+            elif rel == name and _LICENCE_FILE.match(name):
+                yield Path(f.abspath), "licence-file"
             if f.kind in ("lockfile", "package-manifest"):
                 dirs.add((root / rel).parent)
         for d in sorted(dirs):
