@@ -116,11 +116,12 @@ def _sql(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     taint = _first(call, frozenset({where})) if where else None
     if taint is None or not view.built(call, taint) or view.cleaned(call, taint, frozenset(), opaque=False):
         return None
-    unchecked = _sql_unchecked(call, view.index)
+    checks = _checks(call, view.index)
+    unchecked = _sql_unchecked(call, view.index, checks)
     if unchecked is not None and not unchecked:
         return None
     # some values were checked: name the ones that were not (the flow shows the argument's first value only)
-    extra = {"unchecked": ", ".join(sorted(unchecked))} if unchecked and _checks(call, view.index) else {}
+    extra = {"unchecked": ", ".join(sorted(unchecked))} if unchecked and checks else {}
     fix = (
         'Keep the SQL a constant with placeholders and pass the values apart: `db.Query("… WHERE name = $1", '
         'name)` (GORM: `Where("name = ?", name)`); never `fmt.Sprintf` request data into SQL.'
@@ -209,14 +210,14 @@ def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
 _PATTERN_CHECKS = frozenset({"MatchString", "test"})
 
 
-def _sql_unchecked(call: CallSite, index: CodeIndex) -> set[str] | None:
+def _sql_unchecked(call: CallSite, index: CodeIndex, checks: list[CallSite]) -> set[str] | None:
     """The request values the SQL call reads that no validator (``validateTableName(table)``, ``isValidColumn``)
     or pattern match saw before it; empty when every one was checked: what makes a table or column name safe to
     write into SQL, which placeholders cannot carry (vikunja's dump restore checks ``^[a-zA-Z_][a-zA-Z0-9_]*$``
     first). A name made from checked parameters only (``seq := table + "_id_seq"``) is checked too. A path check
     (``filepath.IsLocal``) does not count, nor does a check of one value when the SQL reads another (the taint
-    keeps only the first value of an argument: the call's names are what tell). None: the index kept no names of
-    the call, so it is not judged."""
+    keeps only the first value of an argument: the call's names are what tell). ``checks``: the function's
+    validator calls before ``call`` (``_checks``). None: the index kept no names of the call, so it is not judged."""
     sources: dict[str, set[str]] = {}
     for t in index.tainted:
         if t.function == call.function:
@@ -227,7 +228,6 @@ def _sql_unchecked(call: CallSite, index: CodeIndex) -> set[str] | None:
     names = set(call.reads) & sources.keys()
     if not names:
         return None
-    checks = _checks(call, index)
 
     def passed(name: str) -> bool:
         return any(_checks_name(other, name) for other in checks)

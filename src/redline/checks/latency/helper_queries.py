@@ -332,31 +332,27 @@ def _fills_in(calls: Sequence[CallSite], call: CallSite, definition: Definition)
     pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it. ``calls``
     are those of the function ``call`` is in (a scan of the module's per call would be quadratic)."""
     params = set(definition.params)
-    return any(
-        c.assigned_to in params
-        for c in calls
-        if c.function == call.function and c.line <= call.line <= c.end_line and c.assigned_to
-    )
+    return any(c.assigned_to in params for c in calls if c.line <= call.line <= c.end_line and c.assigned_to)
 
 
 def _chain(calls: Sequence[CallSite], call: CallSite) -> list[CallSite]:
     """The calls of the fluent chain ``call`` starts (``session.query(Book).filter(Book.id == x).first()``):
     one statement, one start line; ``calls`` are those of its function."""
-    return [c for c in calls if c.line == call.line and c.function == call.function and c.raw.startswith(call.raw)]
+    return [c for c in calls if c.line == call.line and c.raw.startswith(call.raw)]
 
 
 def _evaluated(calls: Sequence[CallSite], call: CallSite, *, sqlalchemy: bool) -> bool:
     """Whether the ORM chain ``call`` starts runs its query here: it ends in a method that fetches
     (``.get()``, ``.first()``, ``.count()``, ``session.execute``), or ``list()``/``len()``... wrap it. A
     queryset returned as it is (``Book.objects.filter(...)``) queries where the caller evaluates it; a
-    SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not."""
+    SQLAlchemy ``Query`` runs at ``.all()``, a Django one does not. ``calls`` are those of its function."""
     last = max((c.raw for c in _chain(calls, call)), key=len, default=call.raw).rsplit(".", 1)[-1]
     if last in _FETCHES or (sqlalchemy and last == "all"):
         return True
     return any(
         c.raw in _WRAPPERS and any(a.call is not None for a in c.args)
         for c in calls
-        if c.function == call.function and c.line <= call.line <= c.end_line
+        if c.line <= call.line <= c.end_line
     )
 
 

@@ -9,6 +9,7 @@ directly in the caller (they queue through ``.delay()``/``.send()``), so only hu
 from __future__ import annotations
 
 from redline.sources.code.model import CodeIndex, Decorator
+from redline.sources.code.routes.common import imports_module
 
 #: huey's decorators that turn a function into a queued task
 _HUEY_TASKS = frozenset({"task", "db_task", "periodic_task", "db_periodic_task"})
@@ -17,8 +18,7 @@ _HUEY_TASKS = frozenset({"task", "db_task", "periodic_task", "db_periodic_task"}
 def queued_tasks(index: CodeIndex) -> set[str]:
     """The module's functions a call only enqueues: decorated by huey's task decorators, directly
     (``@huey.task()``, ``@db_task()``) or through a decorator factory of the module that applies one."""
-    uses_huey = any(qualified == "huey" or qualified.startswith("huey.") for _, qualified in index.imports)
-    if not uses_huey:
+    if not imports_module(index, ("huey",)):
         return set()
     factories = _factories(index)
     return {

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.routes.common import Project, calls_by_function, join
+from redline.sources.code.routes.common import Project, calls_by_function, imports_module, join
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js
 from redline.sources.code.routes.jshandlers import HandlerResolver
@@ -49,6 +49,7 @@ def _contexts(project: Project) -> dict[Key, _Context]:
     for index in project.indexes:
         if not is_js(index):
             continue
+        module_uses = _imports_fastify(index)  # once per module, not per function that registers routes
         roots = {c.assigned_to for c in index.calls if c.target in {"fastify", "fastify.default"} and c.assigned_to}
         if roots:
             contexts[(index.path, "")] = _Context(index, roots)
@@ -57,22 +58,25 @@ def _contexts(project: Project) -> dict[Key, _Context]:
             receiver = definition.params[0] if definition.params else None
             calls = by_function.get(definition.qualname, [])
             uses = receiver and any(c.raw.startswith(receiver + ".") for c in calls)
-            if receiver and uses and _plugin_like(index, calls, receiver, project_uses):
+            if receiver and uses and _plugin_like(calls, receiver, module_uses, project_uses):
                 contexts[(index.path, definition.qualname)] = _Context(index, {receiver})
     return contexts
 
 
 def _imports_fastify(index: CodeIndex) -> bool:
-    return any(q.split(".")[0] in {"fastify", "fastify-plugin"} or q.startswith("@fastify/") for _, q in index.imports)
+    return imports_module(index, ("fastify", "fastify-plugin")) or any(
+        q.startswith("@fastify/") for _, q in index.imports
+    )
 
 
-def _plugin_like(index: CodeIndex, calls: list[CallSite], receiver: str, project_uses: bool) -> bool:
+def _plugin_like(calls: list[CallSite], receiver: str, module_uses: bool, project_uses: bool) -> bool:
     """A function (making ``calls``) whose first parameter registers routes or hooks, in a module that uses
     Fastify, or named like a Fastify instance in a project that uses Fastify somewhere (an Express project's
     ``function (app, middleware)``, NodeBB's route modules, is not a Fastify plugin)."""
-    routes = any(c.raw in {f"{receiver}.{v}" for v in (*VERBS, "route", "addHook", "register")} for c in calls)
+    registers = {f"{receiver}.{v}" for v in (*VERBS, "route", "addHook", "register")}
+    routes = any(c.raw in registers for c in calls)
     named = receiver in {"fastify", "instance", "server", "app"}
-    return routes and (_imports_fastify(index) or (named and project_uses))
+    return routes and (module_uses or (named and project_uses))
 
 
 def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: dict[str, str]) -> Key | None:
