@@ -48,7 +48,7 @@ def _url_of(call: CallSite, index: CodeIndex) -> str | None:
 
 def handler_hits(index: CodeIndex, routes: list[Route], bindings: Bindings) -> Iterator[Hit]:
     for route in routes:
-        if route.scheduled or route.provider_callback:
+        if route.third_party_is_its_work:
             continue
         for call in index.calls:
             if call.function != route.handler and not call.function.startswith(route.handler + "."):

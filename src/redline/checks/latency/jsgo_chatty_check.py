@@ -70,7 +70,7 @@ class JsGoChattyCheck(ModuleCheck):
                     out.append(hit.finding(self, partial.path, self.declared(hit.rule)))
             elif not isinstance(partial, ExternalCall):
                 out.append(partial)
-            elif (route := route_of(partial, routes)) is not None and not (route.scheduled or route.provider_callback):
+            elif (route := route_of(partial, routes)) is not None and not route.third_party_is_its_work:
                 text, evidence, fix = message(partial, route)
                 location = Location(partial.path, partial.line, partial.end_line)
                 rule = self.declared(THIRD_PARTY_IN_HANDLER_JSGO)

@@ -178,8 +178,7 @@ class CircuitBreakerCheck(ProjectCheck):
             index, handler = _handler_module(route, indexes, by_suffix)
             if (
                 index is None
-                or route.scheduled
-                or route.provider_callback
+                or route.third_party_is_its_work
                 or looks_like_test_or_sample(index.path)
                 or _guarded(index, handler)
             ):

@@ -57,6 +57,12 @@ class Route:
         return "callback" in said and not _SIGN_IN_WORDS.isdisjoint(said)
 
     @property
+    def third_party_is_its_work(self) -> bool:
+        """A scheduled job or a sign-in callback: the third party it calls is what the route is for, so the rules
+        about third parties on a user's request path (LAT131, LAT259, RES130) leave it alone."""
+        return self.scheduled or self.provider_callback
+
+    @property
     def state_changing(self) -> bool:
         return any(m in {"POST", "PUT", "PATCH", "DELETE", "ANY"} for m in self.methods)
 
