@@ -14,7 +14,7 @@ from redline.checks.secrets.scan import scan_blob
 from redline.checks.secrets.settings import build_settings
 from redline.checks.secrets.tree import SecretsFileCheck
 from redline.core.config import Config
-from redline.core.thirdparty import folder_names, in_third_party_dir
+from redline.core.thirdparty import THIRD_PARTY_DIRS, folder_names, in_folder_named, in_third_party_dir
 from redline.core.workspace import SourceFile, Workspace
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.code.webxml import WebXmlSource
@@ -61,6 +61,20 @@ def test_folder_names_are_the_path_objects_parents(path: str) -> None:
     """The string split every per-file reader uses answers as the path object did, odd spellings included."""
     assert folder_names(path) == [p for p in PurePosixPath(path).parts[:-1] if p != "/"]  # "/": an absolute root
     assert in_third_party_dir(path) is any(p.lower() == "vendor" for p in PurePosixPath(path).parts[:-1])
+
+
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("ios/Vendor/x.ts", True),  # the shared list, lower-cased
+        ("deps/External/compose.yml", True),  # the reader's own name, lower-cased
+        ("src/external.py", False),  # a file name, never a folder
+        ("src/externals/x.py", False),  # whole folder names only
+    ],
+)
+def test_a_readers_own_folders_beside_the_shared_list(path: str, named: bool) -> None:
+    """``in_folder_named`` answers for the shared list and a reader's additions in one walk of the path."""
+    assert in_folder_named(path, THIRD_PARTY_DIRS | frozenset({"external"})) is named
 
 
 def test_code_index_skips_every_third_party_folder() -> None:

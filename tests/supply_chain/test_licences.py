@@ -188,3 +188,22 @@ def test_a_plain_id_is_looked_up_as_parsing_would_read_it(shared_data: Path, sou
 def test_licence_only_run_does_not_ask_for_the_database(tree: Path) -> None:
     result = audit(tree, None, select=("LIC",))
     assert not [e for e in result.errors if e.where == "vulnerability database"]
+
+
+def test_shipped_licence_index_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run without a database reads license-expression's 1 MB index once for the plain ids and the parser."""
+    import license_expression
+
+    real = license_expression.get_license_index
+    reads: list[int] = []
+
+    def counted(*location: str) -> list[dict[str, object]]:
+        reads.append(1)
+        index: list[dict[str, object]] = real(*location)
+        return index
+
+    monkeypatch.setattr(license_expression, "get_license_index", counted)
+    norm = LicenceNormaliser()
+    assert norm.normalise("MIT", ()).expression == "MIT"  # a plain id: looked up
+    assert norm.normalise("MIT OR Apache-2.0", ()).ids == ("Apache-2.0", "MIT")  # parsed
+    assert len(reads) == 1

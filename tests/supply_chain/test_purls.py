@@ -9,7 +9,7 @@ from pathlib import Path
 
 from redline.core.model import Finding
 from redline.core.packages import Package
-from redline.core.purl import purl_for
+from redline.core.purl import package_purl, purl_for
 from redline.core.result import AuditResult
 from redline.synthesis.bom import component_purl
 
@@ -113,3 +113,15 @@ def test_purl_for_every_ecosystem() -> None:
     assert purl_for("Go", "github.com/foo/bar/v2", "v2.1.0") == "pkg:golang/github.com/foo/bar/v2@v2.1.0"
     assert purl_for("Go", "stdlib", "") == "pkg:golang/stdlib"
     assert purl_for("Conan", "zlib", "1.3") == ""
+
+
+def test_package_purl_is_the_sbom_components() -> None:
+    """The VUL evidence's purl (``package_purl``) and the SBOM component's are one string, for a package made
+    with a purl and one made without."""
+    made = Package("npm", "lodash", "4.17.15", purl_for("npm", "lodash", "4.17.15"), "package-lock.json")
+    bare = Package("Go", "github.com/Masterminds/goutils", "1.1.0", "", "go.mod")
+    for pkg in (made, bare):
+        assert package_purl(pkg) == str(component_purl(pkg))
+    assert package_purl(bare) == "pkg:golang/github.com/Masterminds/goutils@v1.1.0"
+    assert package_purl(Package("npm", "left-pad", "", "", "package.json", pinned=False)) == ""
+    assert package_purl(Package("Conan", "zlib", "1.3", "", "conanfile.txt")) == ""

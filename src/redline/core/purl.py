@@ -13,6 +13,11 @@ string. The form follows the purl spec and what the ecosystems' own tools write:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redline.core.packages import Package
+
 #: OSV ecosystem name -> purl type
 PURL_TYPES = {
     "PyPI": "pypi",
@@ -55,3 +60,10 @@ def purl_for(ecosystem: str, name: str, version: str) -> str:
     if ecosystem == "Go" and version and not version.startswith("v"):
         purl_version = "v" + version
     return str(PackageURL(type=ptype, namespace=namespace, name=short, version=purl_version).to_string())
+
+
+def package_purl(pkg: Package) -> str:
+    """The purl of a package fact: the one its source built, else built here (a plugin's package made without
+    one); ``""`` for an unpinned package or an ecosystem without a purl type. The SBOM's components and the VUL
+    findings' evidence both call this, so they name a package by the same string."""
+    return pkg.purl or (purl_for(pkg.ecosystem, pkg.name, pkg.version) if pkg.version else "")

@@ -28,7 +28,13 @@ THIRD_PARTY_DIRS = frozenset(
 def in_third_party_dir(path: str) -> bool:
     """A folder of ``path`` (never its file name) is a third-party folder; names compare lower-cased (an Xcode
     project's ``Vendor/``)."""
-    return any(part.lower() in THIRD_PARTY_DIRS for part in folder_names(path))
+    return in_folder_named(path, THIRD_PARTY_DIRS)
+
+
+def in_folder_named(path: str, names: frozenset[str]) -> bool:
+    """A folder of ``path`` (never its file name) has one of ``names`` (lower case), compared lower-cased: for a
+    reader that skips its own folders beside the third-party ones (``THIRD_PARTY_DIRS | {...}``) in one walk."""
+    return any(part.lower() in names for part in folder_names(path))
 
 
 def folder_names(path: str) -> list[str]:

@@ -39,7 +39,7 @@ from redline import __version__
 from redline.core.evidence import Evidence
 from redline.core.model import Finding
 from redline.core.packages import Package, PackageManifest
-from redline.core.purl import purl_for
+from redline.core.purl import package_purl
 from redline.sources.advisories.spdx import LicenceNormaliser
 
 #: the vulnerability rules' prefix (VUL101 known, VUL102 exploited, VUL103 likely exploited)
@@ -48,9 +48,9 @@ _NAMESPACE = uuid.UUID("6f1d3a52-8d1e-4d6c-9a43-2b1d2f5c7e10")
 
 
 def component_purl(pkg: Package) -> PackageURL | None:
-    """The purl the package's facts carry (built by ``core.purl``, which also builds it here for a package
-    made without one); None for an unpinned package or an ecosystem without a purl type."""
-    text = pkg.purl or (purl_for(pkg.ecosystem, pkg.name, pkg.version) if pkg.version else "")
+    """``core.purl.package_purl`` as the CycloneDX model takes it; None for an unpinned package or an ecosystem
+    without a purl type."""
+    text = package_purl(pkg)
     try:
         return PackageURL.from_string(text) if text else None
     except ValueError:

@@ -12,7 +12,7 @@ import re
 from pathlib import PurePosixPath
 
 from redline.core.lazy_regex import lazy
-from redline.core.thirdparty import THIRD_PARTY_DIRS, in_third_party_dir
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named, in_third_party_dir
 
 #: provider documentation for each public-by-design kind (cited in the rule docs and tests)
 PUBLIC_BY_DESIGN = {
@@ -116,8 +116,7 @@ _LABEL = lazy(r"^[^\W\d_]+(?:[-_][^\W\d_]+)*$")
 def translated_label(path: str, secret: str) -> bool:
     """A translation catalogue's value made of words only ("OAuth-klienthemmelighed", outline's Danish for "OAuth
     client secret"): a label under a key that names a credential, not one. A value with a digit is still read."""
-    folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
-    return not folders.isdisjoint(_CATALOGUE_DIRS) and bool(_LABEL.match(secret))
+    return in_folder_named(path, _CATALOGUE_DIRS) and bool(_LABEL.match(secret))
 
 
 #: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted

@@ -39,6 +39,7 @@ from redline.core.evidence import EvidenceInputValue
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity, Stage, ToolError
 from redline.core.packages import Package, PackageManifest
+from redline.core.purl import package_purl
 from redline.sources.advisories.database import AdvisoryDatabase, DatabaseError
 from redline.sources.advisories.ignores import ScannerIgnores
 from redline.sources.advisories.settings import SECTION, SupplyChainSettings
@@ -281,7 +282,7 @@ class VulnerableDependencyCheck(ProjectCheck):
         fixed = sort_versions(pkg.ecosystem, (f for g in groups for f in g.fixed))
         evidence: dict[str, EvidenceInputValue] = {
             "package": pkg.key,
-            "purl": pkg.purl,  # the SBOM component's purl (core.purl): one name for the package everywhere
+            "purl": package_purl(pkg),  # the SBOM component's purl: one name for the package everywhere
             "ids": tuple(worst.ids),
             "fixed": tuple(fixed),
             "upgrade": upgrade,  # the smallest upgrade clearing every advisory; None when none is known

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from license_expression import Licensing
@@ -163,12 +163,22 @@ class LicenceNormaliser:
     def licensing(self) -> Licensing:
         """Built on the first parse: a run with no licence text to read never imports license-expression
         (and boolean.py), nor builds the symbol table."""
-        from license_expression import LicenseSymbol, Licensing, get_spdx_licensing  # noqa: PLC0415 - see above
+        from license_expression import LicenseSymbol, Licensing, build_spdx_licensing  # noqa: PLC0415 - see above
 
         ours = [LicenseSymbol(x) for x in (PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED)]
         if self._spdx_ids:
             return Licensing([*(LicenseSymbol(i, is_exception=exc) for i, exc in self._spdx_ids), *ours])
-        return Licensing([*get_spdx_licensing().known_symbols.values(), *ours])
+        # get_spdx_licensing() is this over a fresh read of the index: the one ``plain_ids`` read is reused
+        return Licensing([*build_spdx_licensing(self._shipped_index).known_symbols.values(), *ours])
+
+    @cached_property
+    def _shipped_index(self) -> list[dict[str, Any]]:
+        """The licence index license-expression ships (1 MB of JSON, read uncached by each of its helpers):
+        read once for ``plain_ids`` and ``licensing`` both."""
+        from license_expression import get_license_index  # noqa: PLC0415 - see ``licensing``
+
+        index: list[dict[str, Any]] = get_license_index()
+        return index
 
     @cached_property
     def plain_ids(self) -> frozenset[str]:
@@ -178,9 +188,7 @@ class LicenceNormaliser:
         ours = {PROPRIETARY, PUBLIC_DOMAIN, BSD_UNSPECIFIED}
         if self._spdx_ids:
             return frozenset({i for i, exception in self._spdx_ids if not exception} | ours)
-        from license_expression import get_license_index  # noqa: PLC0415 - see ``licensing``
-
-        listed = get_license_index()
+        listed = self._shipped_index
         return frozenset(
             {e["spdx_license_key"] for e in listed if e.get("spdx_license_key") and not e.get("is_exception")} | ours
         )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
-from redline.core.thirdparty import in_third_party_dir
+from redline.core.thirdparty import folder_names, in_third_party_dir
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
@@ -34,7 +32,7 @@ def generated_reason(text: FileText) -> str | None:
 
 def third_party(path: str) -> bool:
     """Installed, vendored or compiled code: not the application's own source."""
-    return in_third_party_dir(path) or any(part in BUILD_OUTPUT_DIRS for part in PurePosixPath(path).parts[:-1])
+    return in_third_party_dir(path) or any(part in BUILD_OUTPUT_DIRS for part in folder_names(path))
 
 
 class CodeIndexSource(FileSource):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redline.core.thirdparty import in_third_party_dir
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import FileSource, NotCovered, SourceError
 from redline.sources.packages.maven_pom import Node, parse_xml
@@ -16,7 +16,7 @@ from redline.sources.packages.maven_pom import Node, parse_xml
 FILE_NAMES = frozenset({"web.xml", "web-fragment.xml"})
 #: build output (Maven ``target``, Gradle ``build``) holds copies of the descriptor (web.xml's own addition to
 #: core.thirdparty's folders, whose installed or vendored code is not the app's either)
-_BUILD_OUTPUT = frozenset({"target", "build"})
+_NOT_SOURCE = THIRD_PARTY_DIRS | frozenset({"target", "build"})
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,7 @@ class WebXmlSource(FileSource):
     produces = WebDescriptor
 
     def wants(self, file: SourceFile) -> bool:
-        parts = file.path.lower().split("/")
-        return parts[-1] in FILE_NAMES and not (set(parts[:-1]) & _BUILD_OUTPUT) and not in_third_party_dir(file.path)
+        return file.path.rpartition("/")[2].lower() in FILE_NAMES and not in_folder_named(file.path, _NOT_SOURCE)
 
     def parse(self, text: FileText) -> WebDescriptor:
         return read_descriptor(text.file.path, text.data)

@@ -59,7 +59,7 @@ from typing import Any
 from redline.core.lazy_regex import lazy
 from redline.core.model import Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
-from redline.core.thirdparty import folder_names, in_third_party_dir
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.yamlsafe import LineMap, YamlError, load_documents
 
@@ -107,14 +107,14 @@ _DEPLOY_LINE = lazy(r"(?m)^[ \t]+deploy:[ \t]*(?:#.*)?$")
 #: third-party code checked into the tree (core.thirdparty's folders, and for compose files also ``external/``
 #: and ``extern/``: checkouts of other projects, whose compose setups are theirs; the code index keeps them,
 #: since an app's own adapters to external services live there too): not part of the audited system
-_VENDORED_HERE = frozenset({"external", "extern"})
+_VENDORED = THIRD_PARTY_DIRS | frozenset({"external", "extern"})
 #: ``extends`` and ``include`` chains deeper than this are cut (hostile input must not exhaust the stack)
 MAX_DEPTH = 32
 _DOTENV_RE = lazy(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 
 
 def _vendored(path: str) -> bool:
-    return in_third_party_dir(path) or any(part.lower() in _VENDORED_HERE for part in folder_names(path))
+    return in_folder_named(path, _VENDORED)
 
 
 @dataclass(frozen=True)
