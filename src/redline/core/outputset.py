@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from redline.core.interrupts import interrupts_deferred
 
 MANIFEST = ".redline-manifest.json"
 MANIFEST_VERSION = 1
@@ -89,7 +89,7 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
     opened: list[tuple[str, BinaryIO]] = []
     # A Ctrl-C between two renames would leave a mix of two runs for good, and one between creating a
     # temporary and recording it would leave it behind: the whole write (milliseconds) holds the signal.
-    with _interrupts_deferred():
+    with interrupts_deferred():
         try:
             for name, data in files.items():
                 _stage(folder / name, data, opened)
@@ -107,28 +107,3 @@ def replace_output_set(folder: Path, files: dict[str, bytes], *, tool: str = "re
             with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                 (folder / name).unlink()
     return [target for _, target in staged[:-1]]
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT/SIGTERM held back while the set is written (in-memory bytes, milliseconds), delivered after.
-
-    Held by Python-level handlers, not only by the main thread's signal mask: a process-directed signal goes
-    to any thread that does not block it (the worker pool's helper threads, a test runner's I/O thread), and
-    Python then runs the handler in the main thread all the same."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-
-    def hold(signum: int, _frame: object) -> None:
-        pending.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        if pending:
-            signal.raise_signal(pending[0])  # the run's own handler (KeyboardInterrupt for Ctrl-C), now

@@ -17,6 +17,7 @@ import msgspec
 from redline import __version__
 from redline.core.atomic import write_atomic
 from redline.core.cache import cache_dir
+from redline.core.interrupts import interrupts_deferred
 from redline.sources.code.model import CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
@@ -37,7 +38,8 @@ def _entry(key: str) -> str:
 
 
 _ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(CodeIndex)
+with interrupts_deferred():  # a Ctrl-C inside msgspec's reading of the index's types crashed the process (SIGSEGV)
+    _DECODER = msgspec.msgpack.Decoder(CodeIndex)
 
 
 def encode_index(index: CodeIndex) -> bytes:

@@ -17,6 +17,7 @@ from operator import itemgetter
 import msgspec
 import orjson
 
+from redline.core.interrupts import interrupts_deferred
 from redline.sources.traces.classify import (
     NO_SAMPLER,
     SAMPLER,
@@ -73,7 +74,8 @@ class _Request(msgspec.Struct, rename="camel"):
     resource_spans: list[_ResourceSpans]
 
 
-_DECODER = msgspec.json.Decoder(_Request)
+with interrupts_deferred():  # as the code index's decoder: not cut by a Ctrl-C inside msgspec
+    _DECODER = msgspec.json.Decoder(_Request)
 
 
 class OtlpRows:
