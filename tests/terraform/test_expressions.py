@@ -239,3 +239,27 @@ resource "aws_security_group" "sg" {
     (sg,) = assemble([f for f in _facts(tmp_path) if isinstance(f, TerraformFile)]).resources
     assert [b.get("from_port") for b in sg.nested("ingress")] == [22, 443]
     assert all(b.from_dynamic for b in sg.nested("ingress"))
+
+
+def test_dynamic_block_with_its_own_iterator_name(tmp_path: Path) -> None:
+    """``iterator = signature`` names the item inside ``content`` (alphagov/govuk-infrastructure's WAF rules):
+    evaluating the bare name as a reference gave an ``Unknown`` and stopped the whole Terraform project."""
+    write(
+        tmp_path,
+        "main.tf",
+        """
+variable "denylist" { default = ["a1", "b2"] }
+resource "aws_wafv2_web_acl" "acl" {
+  dynamic "rule" {
+    for_each = var.denylist
+    iterator = signature
+    content {
+      name     = "deny-${signature.value}"
+      priority = 50 + signature.key
+    }
+  }
+}
+""",
+    )
+    (acl,) = assemble([f for f in _facts(tmp_path) if isinstance(f, TerraformFile)]).resources
+    assert [(b.get("name"), b.get("priority")) for b in acl.nested("rule")] == [("deny-a1", 50), ("deny-b2", 51)]

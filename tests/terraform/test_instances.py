@@ -10,6 +10,7 @@ import pytest
 
 from redline.checks import terraform as tf_checks
 from redline.core.config import Config, ConfigError, SectionSpec, parse_config
+from redline.core.model import Stage
 from redline.sources.terraform.values import ResourceRef, Unknown
 
 from .helpers import FIXTURES, audit, write
@@ -151,6 +152,15 @@ def test_var_files_from_other_directories(tmp_path: Path) -> None:
     write(tmp_path, "envs/other.tfvars", 'unrelated = "x"\n')
     quiet = audit(tmp_path)  # without -var-file the CIDR default is private
     assert not [f for f in quiet.findings if f.rule == "TF101"]
+    assert [(e.where, e.reason, e.stage) for e in quiet.errors] == [  # and the report says why
+        (
+            "terraform var files",
+            "3 .tfvars file(s) outside any module folder were not applied (envs/other.tfvars, "
+            "envs/prod-override.tfvars, envs/prod.tfvars): Terraform was judged with the variables' defaults; "
+            "name an environment's files in [terraform] var_files to judge it",
+            Stage.NOTICE,
+        )
+    ]
     loud = audit(tmp_path, _with_var_files(["envs/prod.tfvars", "envs/other.tfvars"]))
     assert {(f.rule, f.location.resource, f.location.path) for f in loud.findings if f.rule == "TF101"} == {
         ("TF101", "aws_security_group.web", "infra/main.tf")

@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from redline.core.facts import Facts
 from redline.core.filekinds import kind_of
+from redline.core.model import Stage
 from redline.core.workspace import FileText, SourceFile, read_file
+from redline.sources.terraform import modules
+from redline.sources.terraform.evaluate import Scope
 from redline.sources.terraform.hcl import parse_hcl
 from redline.sources.terraform.modules import TerraformProject, assemble
 from redline.sources.terraform.plan import PlanFile, parse_plan
 from redline.sources.terraform.project import build_project
 from redline.sources.terraform.source import MAX_HCL_BYTES, TerraformSource, TfVarsSource
-from redline.sources.terraform.syntax import Ref, Template, TerraformFile, TfVarsFile
+from redline.sources.terraform.syntax import Block, Ref, Template, TerraformFile, TfVarsFile
 from redline.sources.terraform.topology import region_topology
-from redline.sources.terraform.values import ResourceRef, Unknown
+from redline.sources.terraform.values import Body, ResourceRef, Unknown
 
 from .helpers import FIXTURES, audit, write
 
@@ -450,3 +455,48 @@ resource "aws_db_instance" "legacy" {
     )
     got = sorted((f.rule, f.location.resource) for f in audit(tmp_path).findings if f.rule in ("TF101", "TF104"))
     assert got == [("TF101", "aws_security_group.legacy"), ("TF104", "aws_db_instance.legacy")]
+
+
+def test_a_block_the_evaluator_fails_on_is_reported_and_the_rest_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: one resource's evaluation raises (a construct the evaluator does not handle). It is
+    named as not judged (file:line, fatal, listed as not covered); every other block is still judged — one
+    unhandled construct used to stop the whole project (govuk-infrastructure: 399 files, no finding)."""
+    write(
+        tmp_path,
+        "main.tf",
+        """resource "aws_security_group" "broken" {
+  name = "x"
+}
+
+resource "aws_security_group" "open" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+""",
+    )
+    real_body = modules._body
+
+    def failing_body(b: Block, scope: Scope, top: bool = False, from_dynamic: bool = False) -> Body:
+        if tuple(b.labels[1:]) == ("broken",):
+            raise ValueError("an unhandled construct")
+        return real_body(b, scope, top, from_dynamic)
+
+    monkeypatch.setattr(modules, "_body", failing_body)
+    result = audit(tmp_path)
+    assert [(e.where, e.reason, e.stage, e.fatal) for e in result.errors] == [
+        (
+            "main.tf:1",
+            "Terraform aws_security_group.broken could not be evaluated (ValueError: an unhandled construct); "
+            "it was not judged",
+            Stage.SOURCE,
+            True,
+        )
+    ]
+    assert [s.path for s in result.skipped] == ["main.tf:1"]
+    assert {(f.rule, f.location.resource) for f in result.findings} == {("TF101", "aws_security_group.open")}

@@ -21,7 +21,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,16 @@ class Absent:
     source: str = ""  # a module call's source
 
 
+@dataclass(frozen=True)
+class Unevaluated:
+    """A block the evaluator failed on: left out and reported (the file and line), the rest still judged."""
+
+    path: str
+    line: int
+    address: str
+    reason: str
+
+
 @dataclass
 class TerraformProject:
     """Every module instance's resources, and what could not be followed."""
@@ -69,6 +80,8 @@ class TerraformProject:
     roots: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     absent: list[Absent] = field(default_factory=list)
+    #: blocks the evaluator failed on (a construct it does not handle): not judged, each reported
+    unevaluated: list[Unevaluated] = field(default_factory=list)
     #: provider blocks as evaluated, once per block (a module called twice declares its providers once)
     providers: list[Provider] = field(default_factory=list)
     _by_address: dict[str, Resource] = field(default_factory=dict)
@@ -210,26 +223,53 @@ class _Instance:
             fs_root=self.fs_root,
             root_dir=stack[0],
         )
-        providers = dict(inherited)
-        for path, b in d.blocks:
-            if b.type == "provider" and b.labels:
-                prov = _provider(b, path, scope)
-                if not any((p.path, p.line) == (prov.path, prov.line) for p in self.project.providers):
-                    self.project.providers.append(prov)
-                providers[f"{prov.name}.{prov.alias}" if prov.alias else prov.name] = prov
+        providers = self._providers(d, scope, inherited)
         module = prefix[:-1] if prefix.endswith(".") else prefix
         for path, b in d.blocks:  # module calls first: resources may use their outputs
             if b.type == "module" and b.labels:
-                outputs = self._call(d, path, b, scope, providers, prefix, stack)
-                if outputs is not None:
-                    scope.modules[b.labels[0]] = outputs
+                with self._guarded(path, b, f"{prefix}module.{b.labels[0]}"):
+                    outputs = self._call(d, path, b, scope, providers, prefix, stack)
+                    if outputs is not None:
+                        scope.modules[b.labels[0]] = outputs
         for path, b in d.blocks:
             if b.type in ("resource", "data") and len(b.labels) >= 2:
-                for res in _resources(b, path, scope, providers, module, d.path, self.project, stack[0]):
-                    self.project.add(res)
-        return {
-            b.labels[0]: evaluate(b.attrs.get("value"), scope) for _p, b in d.blocks if b.type == "output" and b.labels
-        }
+                with self._guarded(path, b, f"{prefix}{'data.' if b.type == 'data' else ''}{'.'.join(b.labels[:2])}"):
+                    for res in _resources(b, path, scope, providers, module, d.path, self.project, stack[0]):
+                        self.project.add(res)
+        return self._outputs(d, scope)
+
+    def _providers(self, d: _Dir, scope: Scope, inherited: dict[str, Provider]) -> dict[str, Provider]:
+        """The providers the module's blocks resolve through: its own blocks over the ones passed down."""
+        providers = dict(inherited)
+        for path, b in d.blocks:
+            if b.type == "provider" and b.labels:
+                with self._guarded(path, b, f"{scope.prefix}provider.{b.labels[0]}"):
+                    prov = _provider(b, path, scope)
+                    if not any((p.path, p.line) == (prov.path, prov.line) for p in self.project.providers):
+                        self.project.providers.append(prov)
+                    providers[f"{prov.name}.{prov.alias}" if prov.alias else prov.name] = prov
+        return providers
+
+    def _outputs(self, d: _Dir, scope: Scope) -> dict[str, Any]:
+        """The module's outputs (``module.<name>.<output>`` in the caller); one that fails is ``Unknown``."""
+        outputs: dict[str, Any] = {}
+        for path, b in d.blocks:
+            if b.type == "output" and b.labels:
+                outputs[b.labels[0]] = Unknown(f"output {b.labels[0]} not evaluated")
+                with self._guarded(path, b, f"{scope.prefix}output.{b.labels[0]}"):
+                    outputs[b.labels[0]] = evaluate(b.attrs.get("value"), scope)
+        return outputs
+
+    @contextmanager
+    def _guarded(self, path: str, b: Block, address: str) -> Iterator[None]:
+        """A block the evaluator fails on is left out and recorded; the module's other blocks, and every other
+        module, are still judged (one unhandled construct used to stop the whole project: no Terraform finding)."""
+        try:
+            yield
+        except RecursionError:
+            self.project.unevaluated.append(Unevaluated(path, b.start_line, address, "nested too deeply to evaluate"))
+        except Exception as exc:  # noqa: BLE001 - one block not judged, reported; the project goes on
+            self.project.unevaluated.append(Unevaluated(path, b.start_line, address, f"{type(exc).__name__}: {exc}"))
 
     def _call(  # noqa: PLR0917
         self,
@@ -459,8 +499,8 @@ def _body(b: Block, scope: Scope, top: bool = False, from_dynamic: bool = False)
         if child.type == "dynamic" and child.labels:
             label = child.labels[0]
             dynamic.add(label)
-            iterator = evaluate(child.attrs.get("iterator"), scope)
-            name = iterator.parts[-1] if isinstance(child.attrs.get("iterator"), Ref) else label
+            iterator = child.attrs.get("iterator")  # a bare name (``iterator = rule``): read, never evaluated
+            name = iterator.parts[-1] if isinstance(iterator, Ref) else label
             items = evaluate(child.attrs.get("for_each"), scope)
             if isinstance(items, (list, dict)) and not items:
                 continue

@@ -14,9 +14,9 @@ from typing import Any
 
 from redline.core.facts import Facts
 from redline.core.model import Stage, ToolError
-from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, empty_output, facts_only
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, empty_output
 from redline.sources.terraform.modules import INSTANCE_KEY as _INSTANCE
-from redline.sources.terraform.modules import TerraformProject, assemble
+from redline.sources.terraform.modules import TerraformProject, Unevaluated, assemble
 from redline.sources.terraform.plan import PlanFile, PlannedResource
 from redline.sources.terraform.settings import TERRAFORM_SECTION
 from redline.sources.terraform.syntax import TerraformFile, TfVarsFile
@@ -73,7 +73,40 @@ class TerraformProjectSource(ProjectSource):
                 ],
                 [],
             )
-        return facts_only([build_project(ctx.facts, Settings(ctx.root, var_files))])
+        project = build_project(ctx.facts, Settings(ctx.root, var_files))
+        errors = [_not_evaluated(u) for u in project.unevaluated]
+        unapplied = [] if var_files else _unapplied_var_files(ctx.facts)  # naming var files chose an environment
+        if unapplied:
+            errors.append(_defaults_notice(unapplied))
+        return ProjectOutput([project], errors, [])
+
+
+def _unapplied_var_files(facts: Facts) -> list[str]:
+    """``.tfvars`` files in a folder without Terraform configuration: an environment's values
+    (``terraform/variables/production/rds.tfvars``) that nothing applies by itself."""
+    configured = {f.directory for f in facts.of(TerraformFile)}
+    return sorted(v.path for v in facts.of(TfVarsFile) if v.directory not in configured)
+
+
+def _defaults_notice(paths: list[str]) -> ToolError:
+    """Findings then judge the variables' defaults (``multi_az = false``) where an environment may set another value."""
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return ToolError(
+        "terraform var files",
+        f"{len(paths)} .tfvars file(s) outside any module folder were not applied ({shown}): Terraform was judged "
+        "with the variables' defaults; name an environment's files in [terraform] var_files to judge it",
+        stage=Stage.NOTICE,
+    )
+
+
+def _not_evaluated(block: Unevaluated) -> ToolError:
+    """A bug of the evaluator, named with the block it stopped at: fatal (exit code 2), listed as not covered."""
+    return ToolError(
+        f"{block.path}:{block.line}",
+        f"Terraform {block.address} could not be evaluated ({block.reason}); it was not judged",
+        stage=Stage.SOURCE,
+        fatal=True,
+    )
 
 
 def base_address(address: str) -> str:
