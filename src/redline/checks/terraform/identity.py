@@ -57,7 +57,10 @@ WRITE_ANY_RESOURCE = Rule(
         "documents as supporting no resource-level permissions (`cloudwatch:PutMetricData`, "
         "`xray:PutTraceSegments`, `ssmmessages:*Channel`, `kms:CreateKey` …; the list and its Service "
         "Authorization Reference sources are in `checks/terraform/data/iam_resource_star_actions.toml`) are not "
-        'reported: "*" is the only Resource they accept.',
+        'reported: "*" is the only Resource they accept. Actions named like writes that AWS\'s read-only managed '
+        "policies grant (`logs:StartQuery`, `ecr:BatchCheckLayerAvailability`; `data/iam_read_only_actions.toml`) "
+        "are reads. A statement with a principal is a resource policy's (a KMS key policy, where `*` means the key "
+        "itself), not an identity policy's, even when the principal's ARN is only known at apply time.",
         why_bad="The permission then covers every bucket, table or queue in the account, including ones created "
         "later for other systems; a compromised workload can tamper with or delete data it never needed.",
         example='statement {\n  actions   = ["s3:PutObject", "s3:DeleteObject"]\n  resources = ["*"]\n}',

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from redline.checks.terraform.star_only import read_only_by_aws
 from redline.sources.terraform.modules import TerraformProject
 from redline.sources.terraform.values import Body, Resource, ResourceRef, Unknown
 
@@ -46,7 +47,7 @@ class Statement:
     effect: str  # Allow | Deny
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    principals: tuple[str, ...]  # "*" for everyone
+    principals: tuple[str, ...]  # "*" for everyone, ``UNKNOWN_PRINCIPAL`` for one whose value is not known
     has_condition: bool
     not_action: bool
     line: int = 0
@@ -62,15 +63,26 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(v for v in _list(value) if isinstance(v, str))
 
 
+#: a principal whose value is not known (``arn:aws:iam::${data.aws_caller_identity.current.account_id}:root``):
+#: still a principal, so the statement is a resource policy's (a KMS key policy), never an identity policy's
+UNKNOWN_PRINCIPAL = "?"
+
+
+def _principal_ids(value: Any) -> tuple[str, ...]:
+    """Each identifier as written, an unknown one as ``UNKNOWN_PRINCIPAL`` (dropping it made a key policy's
+    statement look like an identity policy's: TF106 on every KMS key policy granting to the account's root)."""
+    if value is None:
+        return ()
+    return tuple(v if isinstance(v, str) else UNKNOWN_PRINCIPAL for v in _list(value))
+
+
 def _principals(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
     if isinstance(value, dict):
         out: list[str] = []
         for v in value.values():
-            out.extend(_strs(v))
+            out.extend(_principal_ids(v))
         return tuple(out)
-    return ()
+    return _principal_ids(value)
 
 
 def from_document(doc: Any, line: int = 0) -> list[Statement] | None:
@@ -113,7 +125,7 @@ def _block_statement(st: Body) -> Statement:
     effect = st.get("effect", "Allow")
     principals: list[str] = []
     for p in st.nested("principals"):
-        ids = _strs(p.get("identifiers"))
+        ids = _principal_ids(p.get("identifiers")) or (UNKNOWN_PRINCIPAL,)
         if p.get("type") == "*" or (p.get("type") == "AWS" and "*" in ids):
             principals.append("*")
         principals.extend(i for i in ids if i != "*")
@@ -149,6 +161,8 @@ def action_matches(pattern: str, action: str) -> bool:
 def is_write(action: str) -> bool:
     if action in ("*", "*:*"):
         return True
+    if read_only_by_aws(action):
+        return False
     _svc, _, verb = action.partition(":")
     verb = verb.lower()
     if not verb:
