@@ -6,6 +6,7 @@ import pytest
 
 from redline.checks import terraform as tf_checks
 from redline.core.config import Config
+from redline.core.model import Severity
 
 from .helpers import FIXTURES, audit
 
@@ -141,6 +142,7 @@ EXPECTED: dict[str, set[str]] = {
         "aws_elasticsearch_domain.open",
         "aws_opensearch_domain.public_endpoint",
         "aws_opensearch_domain.policy_resource",
+        "aws_opensearch_domain.internet",
     },
     "TF136": {"aws_lambda_function_url.hook"},
     "TF137": {"aws_lambda_function.bare"},
@@ -199,3 +201,15 @@ def test_opt_in_rules_run_only_when_named() -> None:
     assert "TF138" in hits(Config(jobs=1, select=("TF138",)))
     assert "TF138" in hits(Config(jobs=1, select=("lambda-no-concurrency-limit",)))
     assert "TF138" not in hits(Config(jobs=1, select=("TF138",), ignore=("TF138",)))
+
+
+def test_an_open_domain_policy_inside_a_vpc_is_low() -> None:
+    """alphagov/govuk-infrastructure's search domains: Principal "*" on a VPC domain leaves access to the security
+    groups (defence in depth, low); the same policy on a public endpoint lets the internet in (high)."""
+    result = audit(FIXTURES / "TF135", Config(jobs=1, select=("TF135",)))
+    assert sorted((f.location.resource, f.severity) for f in result.findings) == [
+        ("aws_elasticsearch_domain.open", Severity.LOW),
+        ("aws_opensearch_domain.internet", Severity.HIGH),
+        ("aws_opensearch_domain.policy_resource", Severity.LOW),
+        ("aws_opensearch_domain.public_endpoint", Severity.LOW),
+    ]

@@ -49,7 +49,8 @@ PUBLIC_DOMAIN = Rule(
     tags=("CWE-284", "STRIDE:I"),
     doc=RuleDoc(
         what_it_does="Finds domains whose access policy (inline `access_policies` or a domain policy resource) "
-        'allows Principal `"*"` without a Condition (high), and domains without `vpc_options` — a public endpoint '
+        'allows Principal `"*"` without a Condition on a public endpoint (high) or inside a VPC (low: the security '
+        "groups are then the only control), and domains without `vpc_options` — a public endpoint "
         "(low; not when fine-grained access control or a policy Condition such as an IP allow-list guards it). "
         "An open policy on a domain with fine-grained access control enabled and anonymous access off is the "
         "pattern AWS documents for FGAC (every request still authenticates) and is not reported as open.",
@@ -125,14 +126,24 @@ class SearchDomainCheck(TerraformCheck):
         public_endpoint = not r.body.may_have("vpc_options")
         if open_policy and _fine_grained(r):
             open_policy = False  # the documented FGAC pattern: an open domain policy, users authorised by FGAC
-        if open_policy:
+        if open_policy and public_endpoint:
             yield self.emit(
                 PUBLIC_DOMAIN,
                 r,
-                'access policy allows Principal "*" without a condition'
-                + (" on a public endpoint" if public_endpoint else ""),
+                'access policy allows Principal "*" without a condition on a public endpoint',
                 remediation='Replace Principal "*" with the IAM roles that use the domain, or add an '
                 "`IpAddress`/`aws:SourceVpce` Condition; put the domain in a VPC with `vpc_options`.",
+            )
+        elif open_policy:  # in a VPC: the security groups decide who reaches it, nothing else does
+            yield self.emit(
+                PUBLIC_DOMAIN,
+                r,
+                'access policy allows Principal "*" without a condition: inside its VPC, any client the security '
+                "groups let through may read, change and delete every index unsigned",
+                severity=Severity.LOW,
+                remediation='Replace Principal "*" with the IAM roles that use the domain, e.g. `Principal = { AWS '
+                "= aws_iam_role.app.arn }` (requests then need SigV4 signing), or enable fine-grained access control "
+                "(`advanced_security_options { enabled = true }`).",
             )
         elif public_endpoint and not guarded:
             yield self.emit(
