@@ -354,3 +354,38 @@ def test_an_issued_token_in_a_test_file_is_not_lowered(tmp_path: Path, run_secre
     assert issued.group.startswith("secret:code:")
     assert SAMPLE_TAG in made_up.tags and made_up.severity == Severity.LOW
     assert [f.location.path for f in result.gating(Severity.LOW)] == ["tests/test_issued.py"]
+
+
+# alphagov/govuk-infrastructure: detect-secrets' baseline keeps a SHA-1 of each secret it saw, and Argo CD's
+# `$<secret>:<key>` points into a Kubernetes Secret; neither is a credential
+_BASELINE = (
+    '{\n  "results": {\n    "main.tf": [\n      {\n        "type": "AWS Access Key",\n'
+    '        "hashed_secret": "' + _HEX + '",\n        "line_number": 82\n'
+    "      }\n    ]\n  }\n}\n"
+)
+_ARGO = (
+    'locals {\n  oidc = yamlencode({\n    clientID     = "$dex-client-argocd:clientID"\n'
+    '    clientSecret = "$dex-client-argocd:clientSecret"\n  })\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        (".secrets.baseline", _BASELINE, []),
+        ("config/keys.py", f'API_TOKEN_SHA256 = "{_HEX}"\n', []),
+        ("config/keys.py", f'secret_digest = "{_HEX}"\n', []),
+        # the same values under keys that do not say "hash": the value itself
+        ("config/keys.json", _BASELINE.replace("hashed_secret", "client_secret"), [("SEC438", 6)]),
+        ("config/keys.py", f'API_TOKEN = "{_HEX}"\n', [("SEC438", 1)]),
+        ("terraform/argo.tf", _ARGO, []),
+        # upper case is no Kubernetes Secret name: a value that only starts with `$`
+        (
+            "terraform/argo.tf",
+            _ARGO.replace("$dex-client-argocd:clientSecret", "$Kx7Qm2Zp4L:" + "d8Vq7Nw2Lx9"),
+            [("SEC438", 4)],
+        ),
+    ],
+)
+def test_digests_and_argo_cd_references_are_not_secrets(path: str, text: str, found: list[tuple[str, int]]) -> None:
+    assert scan(path, text) == found

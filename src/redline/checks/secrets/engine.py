@@ -32,6 +32,7 @@ from redline.checks.secrets.filters import (
     is_placeholder_attribute,
     is_store_reference,
     is_words,
+    names_a_digest,
     names_a_password,
     shannon_entropy,
 )
@@ -278,7 +279,10 @@ class SecretScanner:
             return True
         if is_placeholder(secret) or is_words(secret) or names_a_password(secret):
             return True
-        if is_store_reference(secret, full.decode("utf-8", "replace")):
+        matched = full.decode("utf-8", "replace")
+        if is_store_reference(secret, matched):
+            return True
+        if rule.family == "generic" and names_a_digest(secret, matched):
             return True
         return bool(rule.entropy) and shannon_entropy(secret) < rule.entropy
 

@@ -114,11 +114,29 @@ def _sequential_share(core: str) -> float:
     return covered / len(core)
 
 
+#: Argo CD's reference to a key of a Kubernetes Secret, ``$<secret-name>:<key>`` (``"$dex-client-argocd:clientSecret"``
+#: in alphagov/govuk-infrastructure): the name is a DNS label, lower-case
+_ARGOCD_SECRET_REF = lazy(r"^\$[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?:[A-Za-z0-9_.-]+$")
+#: a key saying its value is a digest of the secret, not the secret: detect-secrets' baseline
+#: (``"hashed_secret": "b185…"``), ``token_hash``, ``api_key_sha256``. A one-way hash grants nothing.
+_DIGEST_KEY = lazy(
+    r"(?i)(?:hash(?:ed)?|digest|checksum|sha(?:1|224|256|384|512)?)[_.-]?(?:secret|token|key)"
+    r"|(?:secret|token|key)s?[_.-]?(?:hash(?:ed)?|digest|checksum|sha(?:1|224|256|384|512))(?![a-z])"
+)
+
+
 def is_store_reference(secret: str, matched: str) -> bool:
-    """A pointer to a secret store (GitHub Actions secrets, Vault, AWS Secrets Manager, SSM …)."""
+    """A pointer to a secret store (GitHub Actions secrets, Vault, AWS Secrets Manager, SSM, Argo CD's
+    ``$secret:key`` …)."""
     low = matched.lower()
     sec = secret.lower()
-    return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS)
+    return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS) or bool(_ARGOCD_SECRET_REF.match(secret))
+
+
+def names_a_digest(secret: str, matched: str) -> bool:
+    """The key the value is assigned to (the match before the value) says the value is a hash of a secret."""
+    at = matched.find(secret)
+    return bool(_DIGEST_KEY.search(matched[:at] if at >= 0 else matched))
 
 
 def context_confidence(base: Confidence, path: str) -> Confidence:
