@@ -32,6 +32,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("playwright/global-setup.ts", "test"),
         ("e2e_test/conftest.py", "test"),
         ("e2e_testing/notes.py", ""),  # a name that only starts alike
+        ("_integration-test/custom-ca-roots/custom-ca-roots-test.py", "test"),  # getsentry/self-hosted
+        ("_unit-test/create-docker-volumes-test.sh", "test"),
+        ("src/__mocks__/api.ts", "test"),  # the underscores are part of Jest's own name
+        ("sentry/integrations/slack/client.py", ""),  # integrations with other services are the product
         ("web/api.spec.ts", "test"),
         ("Dockerfile.debug", "container variant"),
         ("compose.override.yml", "container variant"),

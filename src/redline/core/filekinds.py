@@ -153,6 +153,12 @@ _CONTEXT_DIRS: dict[str, str] = {
             "playwright",
             "integration-tests",
             "integration_tests",
+            "integration-test",
+            "integration_test",
+            "unit-tests",
+            "unit_tests",
+            "unit-test",
+            "unit_test",
             "testutils",
             "test_utils",
             "test-utils",
@@ -254,7 +260,7 @@ def context_kind(relpath: str) -> str:
         return ""
     p = PurePosixPath(relpath)
     for part in p.parts[:-1]:
-        kind = _CONTEXT_DIRS.get(part.lower())
+        kind = _dir_kind(part)
         if kind:
             return kind
     name = p.name.lower()
@@ -279,9 +285,16 @@ def context_folder(relpath: str) -> str:
     holding a local-development default): where a reader looks for a group of such findings."""
     p = PurePosixPath(relpath)
     for i, part in enumerate(p.parts[:-1]):
-        if part.lower() in _CONTEXT_DIRS:
+        if _dir_kind(part):
             return "/".join(p.parts[: i + 1]) + "/"
     return relpath
+
+
+def _dir_kind(folder: str) -> str:
+    """The context a folder name gives, also with leading underscores (getsentry/self-hosted's
+    ``_integration-test/``, ``_unit-test/``: named to sort first, not to be shipped)."""
+    low = folder.lower()
+    return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_"), "")
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:
