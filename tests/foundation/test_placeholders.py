@@ -20,6 +20,8 @@ STAND_INS = (
     "'changeme'",
     "[REDACTED]",
     "astronomy_password",
+    "supersecret",  # getsentry/self-hosted's .env: LAUNCHPAD_RPC_SHARED_SECRET=supersecret, a default to override
+    "TopSecret",
 )
 CHOSEN = ("Tr0ub4dor&3-horse", "Zr8vK2mQ9xLp4Tq7", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
 
