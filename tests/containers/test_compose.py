@@ -237,6 +237,9 @@ def test_a_development_compose_file_is_lowered_whatever_its_name(tmp_path: Path)
             "prod/compose.yaml": "services:\n  app:\n    build: .\n    command: gunicorn app:app --workers 4\n"
             "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - data:/var/lib/app\n" + _DB,
             "images/compose.yaml": "services:\n  app:\n    image: acme/app:1.0\n    volumes:\n      - .:/srv\n" + _DB,
+            # getsentry/self-hosted: the build context mounted as configuration (under /etc/, or read-only)
+            "config/compose.yaml": "services:\n  web:\n    build: ./sentry\n    volumes:\n      - ./sentry:/etc/sentry\n"
+            "      - ./sentry:/srv/conf:ro\n" + _DB,
             # a base file stays a deployment when only its override adds the reloader and the source mount
             "stack/compose.yml": "services:\n  backend:\n    build: ./backend\n" + _DB,
             "stack/compose.override.yml": "services:\n  backend:\n    command: fastapi run --reload\n"
@@ -246,6 +249,7 @@ def test_a_development_compose_file_is_lowered_whatever_its_name(tmp_path: Path)
     found = [f for f in run(tmp_path) if f.rule == "CMP104"]
     by_path = {f.location.path: f for f in found}
     assert sorted((f.location.path, f.location.start_line) for f in found) == [
+        ("config/compose.yaml", 9),
         ("images/compose.yaml", 8),
         ("inspect/compose.yaml", 7),
         ("prod/compose.yaml", 10),
@@ -297,3 +301,81 @@ def test_a_host_agent_is_one_item(tmp_path: Path) -> None:
     assert set(items) == {("CMP102", "profiler"), ("CMP103", "web"), ("CMP107", "debugger")}
     assert sorted(f.rule for f in items[("CMP102", "profiler")].members) == ["CMP101", "CMP102", "CMP103", "CMP107"]
     assert items[("CMP103", "web")].lead.group.startswith("cause:runs-as-root:")
+
+
+# getsentry/self-hosted: the Dockerfiles extend an image compose names in a build argument, from the project's .env
+_ARG_FROM = "ARG SENTRY_IMAGE\nFROM ${SENTRY_IMAGE}\nRUN pip install sentry-nodestore-s3\n"
+
+
+@pytest.mark.parametrize(
+    ("compose", "dotenv", "expected"),
+    [
+        # the argument from .env (list form): the sentry image, whose entrypoint drops to `sentry` with gosu
+        (
+            "    build:\n      context: ./sentry\n      args:\n        - SENTRY_IMAGE\n",
+            "SENTRY_IMAGE=ghcr.io/getsentry/sentry:nightly\n",
+            set(),
+        ),
+        # the mapping form, a ClickHouse server image (its entrypoint drops root too)
+        (
+            "    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: altinity/clickhouse-server:25.8\n",
+            "",
+            set(),
+        ),
+        # a base that keeps root, named the same way: both rules fire, the Dockerfile's with the image known
+        (
+            "    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: debian:bookworm-slim\n",
+            "",
+            {("DKR101", "high"), ("CMP103", "")},
+        ),
+        # nothing says what the argument is: the Dockerfile rule still fires, with medium confidence
+        ("    build:\n      context: ./sentry\n", "", {("DKR101", "medium"), ("CMP103", "")}),
+    ],
+)
+def test_a_base_image_named_by_a_compose_build_argument(
+    tmp_path: Path, compose: str, dotenv: str, expected: set[tuple[str, str]]
+) -> None:
+    _compose_tree(
+        tmp_path, {"sentry/Dockerfile": _ARG_FROM, "compose.yaml": "services:\n  web:\n" + compose, ".env": dotenv}
+    )
+    fired = {
+        (f.rule, f.confidence.name.lower() if f.rule == "DKR101" else "")
+        for f in run(tmp_path)
+        if f.rule in {"DKR101", "CMP103"}
+    }
+    assert fired == expected
+
+
+def test_services_passing_different_arguments_leave_the_base_unknown(tmp_path: Path) -> None:
+    """Two services build one Dockerfile with different bases: the Dockerfile rule cannot pick one."""
+    services = (
+        "services:\n  web:\n    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: getsentry/sentry:24\n"
+        "  worker:\n    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: debian:bookworm-slim\n"
+    )
+    _compose_tree(tmp_path, {"sentry/Dockerfile": _ARG_FROM, "compose.yaml": services})
+    found = [
+        (f.rule, f.component or "", f.confidence.name.lower()) for f in run(tmp_path) if f.rule in {"DKR101", "CMP103"}
+    ]
+    assert sorted(found) == [("CMP103", "worker", "high"), ("DKR101", "", "medium")]
+
+
+def test_an_entrypoint_wrapper_over_an_image_that_drops_root_is_named(tmp_path: Path) -> None:
+    """getsentry/self-hosted's services replace the sentry image's entrypoint with /etc/sentry/entrypoint.sh (which
+    sources the image's own, and so still drops root): redline does not read the script, so it says what it knows."""
+    compose = (
+        "services:\n  web:\n    build:\n      context: ./sentry\n      args:\n        - SENTRY_IMAGE\n"
+        '    entrypoint: "/etc/sentry/entrypoint.sh"\n'
+    )
+    env = "SENTRY_IMAGE=ghcr.io/getsentry/sentry:nightly\n"
+    _compose_tree(tmp_path, {"sentry/Dockerfile": _ARG_FROM, "compose.yaml": compose, ".env": env})
+    found = [f for f in run(tmp_path) if f.rule in {"DKR101", "CMP103"}]
+    assert [(f.rule, f.location.start_line, f.message, f.confidence.name) for f in found] == [
+        (
+            "CMP103",
+            7,
+            "service `web`: sets no user and replaces the entrypoint of `ghcr.io/getsentry/sentry:nightly`, which drops "
+            "root itself: the service runs as root unless `/etc/sentry/entrypoint.sh` hands over to that entrypoint or "
+            "drops root too",
+            "MEDIUM",
+        )
+    ]

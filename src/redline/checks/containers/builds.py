@@ -10,6 +10,7 @@ services say it themselves with ``build:``.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -32,6 +33,51 @@ def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile])
         return None
     path = posixpath.normpath(posixpath.join(svc.directory, context, name))
     return dockerfiles.get(path)
+
+
+#: ``$NAME`` or ``${NAME}`` in a FROM line: a build argument
+_ARG_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def service_build_args(svc: ComposeService, dotenv: Mapping[str, str]) -> dict[str, str]:
+    """The build arguments a compose service passes: ``args: {BASE_IMAGE: …}`` or ``args: [K=V]``, and ``args:
+    [SENTRY_IMAGE]`` whose value compose takes from the environment, here the project's ``.env``."""
+    build = svc.body.get("build")
+    raw = build.get("args") if isinstance(build, Mapping) else None
+    out: dict[str, str] = {}
+    if isinstance(raw, Mapping):
+        out = {str(k): str(v) for k, v in raw.items() if v is not None}
+    elif isinstance(raw, list):
+        for item in raw:
+            name, eq, value = str(item).partition("=")
+            if eq:
+                out[name] = value
+            elif name in dotenv:
+                out[name] = dotenv[name]
+    return out
+
+
+def with_build_args(image: str, args: Mapping[str, str]) -> str:
+    """A FROM image with its build arguments filled in (``${SENTRY_IMAGE}`` -> ``ghcr.io/getsentry/sentry:nightly``),
+    unchanged unless every argument it names is known."""
+    if "$" not in image or not all(name in args for name in _ARG_REF.findall(image)):
+        return image
+    return _ARG_REF.sub(lambda m: args[m.group(1)], image)
+
+
+def compose_build_args(
+    dockerfiles: Mapping[str, Dockerfile], projects: Iterable[ComposeProject]
+) -> dict[str, dict[str, str]]:
+    """Dockerfile path -> the build arguments every compose service that builds it passes alike."""
+    seen: dict[str, list[dict[str, str]]] = {}
+    for project in projects:
+        for svc in project.services:
+            df = build_dockerfile(svc, dockerfiles)
+            if df is not None:
+                seen.setdefault(df.path, []).append(service_build_args(svc, project.dotenv))
+    return {
+        path: {k: v for k, v in runs[0].items() if all(r.get(k) == v for r in runs[1:])} for path, runs in seen.items()
+    }
 
 
 def skaffold_images(manifests: Iterable[KubeManifest]) -> dict[str, str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from redline.checks.containers.builds import build_dockerfile
+from redline.checks.containers.builds import build_dockerfile, service_build_args, with_build_args
 from redline.checks.containers.common import (
     healthcheck_group,
     image_name,
@@ -31,11 +31,11 @@ from redline.core.context import DEVELOPMENT
 from redline.core.facts import Facts
 from redline.core.groups import CROSS_RULE_PREFIX
 from redline.core.known_images import lookup, unprivileged
-from redline.core.model import Area, Finding, Location, Severity
+from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
-from redline.sources.containers.compose_dev import build_context, dev_container, volume_source
+from redline.sources.containers.compose_dev import build_context, command_text, dev_container, volume_source
 from redline.sources.containers.dockerfile import Dockerfile
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
@@ -339,6 +339,7 @@ def one_shot(svc: ComposeService) -> bool:
 class _Mode:
     needed: bool  # other services depend on it
     dev: bool  # a development or test environment: production concerns (limits, health) do not apply
+    build_args: Mapping[str, str] = field(default_factory=dict)  # what it passes when compose builds its image
 
 
 class _Scope:
@@ -382,7 +383,11 @@ class ComposeCheck(ProjectCheck):
             for svc in project.services:
                 df = build_dockerfile(svc, dockerfiles)
                 home = svc.origin(None)[0]
-                mode = _Mode(needed=svc.name in needed, dev=home in devs or in_test_context(home, svc.name))
+                mode = _Mode(
+                    needed=svc.name in needed,
+                    dev=home in devs or in_test_context(home, svc.name),
+                    build_args=service_build_args(svc, project.dotenv),
+                )
                 for f in host_access_item(self._service(svc, df, mode)):
                     scoped = self._scoped(scope, svc, f)
                     out.append(lowered(scoped, why=DEVELOPMENT) if scoped.location.path in devs else scoped)
@@ -439,7 +444,7 @@ class ComposeCheck(ProjectCheck):
             source = volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user_findings(svc, df)
+        yield from self._user_findings(svc, df, mode.build_args)
         yield from self._ports(svc)
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
@@ -484,7 +489,9 @@ class ComposeCheck(ProjectCheck):
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
-    def _user_findings(self, svc: ComposeService, df: Dockerfile | None) -> Iterator[Finding]:
+    def _user_findings(
+        self, svc: ComposeService, df: Dockerfile | None, build_args: Mapping[str, str]
+    ) -> Iterator[Finding]:
         user = svc.body.get("user")
         image = str(svc.body.get("image", ""))
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
@@ -503,9 +510,23 @@ class ComposeCheck(ProjectCheck):
         stage = shipped_stage(df, build_target(svc)) if df is not None else None
         if df is not None and stage is not None:
             found = df.effective_user(stage.index)
-            base = df.stages[df.lineage(stage.index)[-1]].image
+            base = with_build_args(df.stages[df.lineage(stage.index)[-1]].image, build_args)
             overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(stage.index))
             if found is None and unprivileged(base, entrypoint_overridden=overridden):
+                return
+            if found is None and "entrypoint" in svc.body and unprivileged(base):
+                # getsentry/self-hosted: a wrapper script of the project's own, which may hand over to the image's
+                # entrypoint (and its drop of root) or not; the script is not read, so the finding says so
+                entry = command_text(svc.body.get("entrypoint"))
+                yield self._f(
+                    NO_USER,
+                    svc,
+                    "entrypoint",
+                    f"sets no user and replaces the entrypoint of `{base}`, which drops root itself: the service runs "
+                    f"as root unless `{entry}` hands over to that entrypoint or drops root too",
+                    group=group,
+                    confidence=Confidence.MEDIUM,
+                )
                 return
             if found is None or is_root_user(found[0]):
                 which = f"its Dockerfile {df.path}" if stage is df.final_stage else f"stage `{stage.name}` of {df.path}"

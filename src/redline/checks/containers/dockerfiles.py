@@ -7,7 +7,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from redline.checks.containers.builds import BuildIndex, orchestrated_healthcheck, orchestrated_user
+from redline.checks.containers.builds import (
+    BuildIndex,
+    compose_build_args,
+    orchestrated_healthcheck,
+    orchestrated_user,
+    with_build_args,
+)
 from redline.checks.containers.common import (
     CIS_DOCKER,
     flag_value,
@@ -284,18 +290,22 @@ class DockerfileCheck(ProjectCheck):
         projects = list(facts.of(ComposeProject))
         covered = orchestrated_healthcheck(index, manifests, projects)
         nonroot = orchestrated_user(index, manifests, projects)
+        args = compose_build_args(index.dockerfiles, projects)
         out: list[Finding] = []
         for df in index.dockerfiles.values():
-            out.extend(lowered(f) for f in self._scan(df, covered.get(df.path), nonroot.get(df.path)))
+            scan = self._scan(df, covered.get(df.path), nonroot.get(df.path), args.get(df.path, {}))
+            out.extend(lowered(f) for f in scan)
         return out
 
-    def _scan(self, df: Dockerfile, health_covered: str | None, runs_nonroot: str | None) -> Iterator[Finding]:
+    def _scan(
+        self, df: Dockerfile, health_covered: str | None, runs_nonroot: str | None, build_args: dict[str, str]
+    ) -> Iterator[Finding]:
         final = df.final_stage
         if final is None:
             return
         shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
         if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
-            yield from self._user(df, final)
+            yield from self._user(df, final, build_args)
         yield from self._pinning(df)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
@@ -346,11 +356,12 @@ class DockerfileCheck(ProjectCheck):
                         remediation=UPDATE_ALONE.doc.use_instead,
                     )
 
-    def _user(self, df: Dockerfile, final: DockerStage) -> Iterator[Finding]:
+    def _user(self, df: Dockerfile, final: DockerStage, build_args: dict[str, str]) -> Iterator[Finding]:
+        """``build_args``: what compose passes when it builds the image (``FROM ${SENTRY_IMAGE}``)."""
         if _entrypoint_drops_root(df, final):
             return  # starts as root to fix volume ownership, then its entrypoint re-executes as another user
         found = df.effective_user(final.index)
-        base = df.stages[df.lineage(final.index)[-1]].image
+        base = with_build_args(df.stages[df.lineage(final.index)[-1]].image, build_args)
         fix = "RUN useradd --uid 10001 --no-create-home app\nUSER 10001"
         group = root_group(image_key(df))
         if found is None:

@@ -1,7 +1,8 @@
 """Whether a compose service (or a whole compose file) sets up a development container: a fact about the file,
 read from its services, shared by the container rules and the secrets scan so both call it the same thing.
 
-A development container bind-mounts its own build context over the image (code edited live), builds a
+A development container bind-mounts its own build context over the image (code edited live; not read-only or
+under ``/etc/``, where it is configuration), builds a
 ``dev``/``debug``/``test`` target, or runs a reloader, debugger, dev server or a shell kept alive for someone to
 exec into. Such a file is what ``docker compose up`` starts on a laptop, whatever it is called.
 """
@@ -37,6 +38,17 @@ def volume_source(entry: Any) -> str:
     return str(entry).split(":", 1)[0]
 
 
+def _mounted_as_configuration(entry: Any) -> bool:
+    """Read-only, or mounted under ``/etc/``: the folder holds configuration the service reads (getsentry/self-hosted
+    mounts its build context ``./sentry`` at ``/etc/sentry`` for sentry.conf.py), not code edited live."""
+    if isinstance(entry, Mapping):
+        target, read_only = str(entry.get("target", "")), entry.get("read_only") is True
+    else:
+        parts = str(entry).split(":")
+        target, read_only = (parts[1] if len(parts) > 1 else ""), len(parts) > 2 and "ro" in parts[2].split(",")
+    return read_only or target.startswith("/etc/")
+
+
 def build_context(body: Mapping[str, Any]) -> str:
     """The service's ``build`` context ("" when it does not build)."""
     build = body.get("build")
@@ -60,7 +72,8 @@ def dev_container(body: Mapping[str, Any], context: str) -> bool:
         return True
     norm = context.rstrip("/").removeprefix("./") or "."
     return bool(context) and any(
-        volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") for v in _items(body.get("volumes"))
+        volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") and not _mounted_as_configuration(v)
+        for v in _items(body.get("volumes"))
     )
 
 
