@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from redline.checks import terraform as tf_checks
 from redline.core.config import Config
 from redline.core.model import Severity
 
-from .helpers import FIXTURES, audit
+from .helpers import FIXTURES, audit, write
 
 EXPECTED: dict[str, set[str]] = {
     "TF101": {
@@ -213,3 +215,41 @@ def test_an_open_domain_policy_inside_a_vpc_is_low() -> None:
         ("aws_opensearch_domain.policy_resource", Severity.LOW),
         ("aws_opensearch_domain.public_endpoint", Severity.LOW),
     ]
+
+
+_ENDPOINT_SG = """
+resource "aws_security_group" "endpoints" {
+  vpc_id = "vpc-1"
+  ingress {
+    from_port   = 0
+    to_port     = 8888
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_vpc_endpoint" "ssm" {
+  vpc_id             = "vpc-1"
+  service_name       = "com.amazonaws.ca-central-1.ssm"
+  vpc_endpoint_type  = "Interface"
+  security_group_ids = [aws_security_group.endpoints.id]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "severity"),
+    [
+        ("", Severity.LOW),  # cds-snc/notification-terraform: only interface endpoints sit in the group
+        (
+            'resource "aws_instance" "box" {\n  ami = "ami-1"\n'
+            "  vpc_security_group_ids = [aws_security_group.endpoints.id]\n}\n",
+            Severity.HIGH,
+        ),
+    ],
+)
+def test_an_open_group_guarding_only_vpc_endpoints_is_low(tmp_path: Path, extra: str, severity: Severity) -> None:
+    write(tmp_path, "main.tf", _ENDPOINT_SG + extra)
+    [f] = [f for f in audit(tmp_path, Config(jobs=1, select=("TF101",))).findings]
+    assert (f.location.resource, f.severity) == ("aws_security_group.endpoints", severity)
+    assert f.message.endswith("the internet cannot") is (severity == Severity.LOW)

@@ -8,11 +8,11 @@ not reported (that is what a public web tier is for), anything else is medium.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redline.checks.interface import CheckContext
-from redline.checks.terraform.base import TerraformCheck, as_int, strings
+from redline.checks.terraform.base import TerraformCheck, as_int, links_to, strings
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
@@ -391,7 +391,7 @@ class NetworkExposureCheck(TerraformCheck):
 
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
         for r in project.of_type(*_FIREWALLS):
-            yield from self._firewall(r)
+            yield from self._firewall(r, _endpoints_only(project, r))
         for r in project.of_type("aws_lb", "aws_alb", "aws_elb"):
             internal = r.get("internal")
             if r.get("load_balancer_type") == "gateway" or is_true(internal) or is_unknown(internal):
@@ -431,7 +431,21 @@ class NetworkExposureCheck(TerraformCheck):
                     PUBLIC_DB, r, "security_ips admit every address (0.0.0.0/0)", remediation=_PRIVATE_DB[r.type]
                 )
 
-    def _firewall(self, r: Resource) -> Iterator[Finding]:
+    def _firewall(self, r: Resource, endpoints_only: bool = False) -> Iterator[Finding]:
+        """``endpoints_only``: the group guards only interface VPC endpoints, whose addresses are private: an open
+        source there admits the VPC and the networks joined to it, not the internet (low, said so)."""
+        if endpoints_only:
+            for f in self._openings(r):
+                yield replace(
+                    f,
+                    severity=Severity.LOW,
+                    message=f"{f.message}; the group is attached only to VPC endpoints (private addresses): "
+                    "anything in the VPC or a network joined to it can connect, the internet cannot",
+                )
+            return
+        yield from self._openings(r)
+
+    def _openings(self, r: Resource) -> Iterator[Finding]:
         sensitive: list[int] = []
         other: list[Opening] = []
         sources: set[str] = set()
@@ -463,3 +477,22 @@ class NetworkExposureCheck(TerraformCheck):
                 evidence={"ports": desc},
                 remediation=fix + " Public web traffic belongs on a load balancer (80/443) instead.",
             )
+
+
+#: where a resource lists the security groups it is placed in
+_GROUP_ATTRS = ("security_group_ids", "vpc_security_group_ids", "security_groups")
+
+
+def _endpoints_only(project: TerraformProject, group: Resource) -> bool:
+    """``group`` is an AWS security group that only interface VPC endpoints of the configuration are placed in."""
+    if group.type != "aws_security_group":
+        return False
+    users = {
+        r.type
+        for r in project.resources
+        if r is not group
+        for attr in _GROUP_ATTRS
+        for value in (r.get(attr) if isinstance(r.get(attr), list) else [r.get(attr)])
+        if links_to(value, group, ("id",))
+    }
+    return users == {"aws_vpc_endpoint"}
