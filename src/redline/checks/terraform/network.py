@@ -78,7 +78,9 @@ SENSITIVE_OPEN = Rule(
         what_it_does="Finds AWS security groups and rules, GCP firewalls, Azure NSG rules, Alibaba Cloud security "
         "group rules and OCI security lists / NSG rules that allow ingress "
         "from `0.0.0.0/0`, `::/0` or `*` to a port range covering SSH, RDP, database, cache or cluster-control "
-        "ports (22, 3389, 3306, 5432, 1433, 1521, 6379, 11211, 27017, 9200, 6443, …), including 'all ports'.",
+        "ports (22, 3389, 3306, 5432, 1433, 1521, 6379, 11211, 27017, 9200, 6443, …), including 'all ports'. An "
+        "AWS security group whose only members are interface VPC endpoints (private addresses) is reported low: "
+        "the VPC and networks joined to it can connect, the internet cannot. TF102 follows the same rule.",
         why_bad="These services are scanned for continuously; an exposed SSH/RDP daemon or database is brute-"
         "forced or exploited within hours, and a cache such as Redis or Memcached often has no authentication at all.",
         example='resource "aws_security_group" "db" {\n  ingress {\n    from_port   = 5432\n    to_port     = 5432\n'
