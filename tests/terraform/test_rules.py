@@ -46,7 +46,12 @@ EXPECTED: dict[str, set[str]] = {
         "data.aws_iam_policy_document.mixed",
     },
     "TF107": {"data.aws_iam_policy_document.passrole", "aws_iam_group_policy.iam_star"},
-    "TF108": {"aws_iam_access_key.ci", "aws_iam_access_key.legacy"},
+    "TF108": {
+        "aws_iam_access_key.ci",
+        "aws_iam_access_key.legacy",
+        "aws_iam_access_key.smtp",
+        "aws_iam_access_key.mailer",
+    },
     "TF109": {
         "aws_s3_bucket.legacy_acl",
         "aws_s3_bucket_acl.site",
@@ -253,3 +258,14 @@ def test_an_open_group_guarding_only_vpc_endpoints_is_low(tmp_path: Path, extra:
     [f] = [f for f in audit(tmp_path, Config(jobs=1, select=("TF101",))).findings]
     assert (f.location.resource, f.severity) == ("aws_security_group.endpoints", severity)
     assert f.message.endswith("the internet cannot") is (severity == Severity.LOW)
+
+
+def test_an_access_key_that_can_only_send_mail_is_low() -> None:
+    """SES SMTP needs an access key: reported low with the reason; any other permission makes it an ordinary key."""
+    result = audit(FIXTURES / "TF108", Config(jobs=1, select=("TF108",)))
+    assert sorted((f.location.resource, f.severity) for f in result.findings) == [
+        ("aws_iam_access_key.ci", Severity.MEDIUM),
+        ("aws_iam_access_key.legacy", Severity.MEDIUM),
+        ("aws_iam_access_key.mailer", Severity.MEDIUM),
+        ("aws_iam_access_key.smtp", Severity.LOW),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from redline.checks.interface import CheckContext
 from redline.checks.terraform.base import TerraformCheck
@@ -17,7 +18,7 @@ from redline.checks.terraform.star_only import resource_star_only
 from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.terraform.modules import TerraformProject
-from redline.sources.terraform.values import Resource, ResourceRef
+from redline.sources.terraform.values import Resource, ResourceRef, Unknown
 
 _IAM_REFS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
@@ -102,7 +103,8 @@ ACCESS_KEY = Rule(
     summary="Long-lived IAM access key managed in Terraform",
     tags=("CWE-798", "STRIDE:S"),
     doc=RuleDoc(
-        what_it_does="Finds `aws_iam_access_key` resources.",
+        what_it_does="Finds `aws_iam_access_key` resources; low when every permission the configuration gives the "
+        "key's user is sending mail through SES (SES SMTP credentials are derived from an access key).",
         why_bad="A static access key never expires; it ends up in CI variables, laptops and logs, and its secret "
         "is also written to the Terraform state in plain text. Leaked keys are the most common initial access "
         "to AWS accounts.",
@@ -154,6 +156,18 @@ class IamCheck(TerraformCheck):
                 continue
             user = r.get("user")
             who = f" for user {user}" if isinstance(user, str) else ""
+            if _sends_mail_only(project, user):
+                yield self.emit(
+                    ACCESS_KEY,
+                    r,
+                    f"long-lived access key{who} whose user may only send mail through SES: SES SMTP credentials "
+                    "are derived from an access key (no role can replace it)",
+                    severity=Severity.LOW,
+                    remediation="Keep the user's policy to `ses:SendRawEmail` on the verified identity, rotate the "
+                    "key on a schedule (a new `aws_iam_access_key`, then delete the old one) and keep "
+                    "`ses_smtp_password_v4` out of outputs others can read.",
+                )
+                continue
             yield self.emit(
                 ACCESS_KEY,
                 r,
@@ -216,3 +230,22 @@ class IamCheck(TerraformCheck):
                 confidence=Confidence.MEDIUM,
                 evidence={"actions": tuple(writes)},
             )
+
+
+#: what an SES SMTP user needs (the SMTP interface signs with the user's access key)
+_SEND_MAIL = frozenset({"ses:sendrawemail", "ses:sendemail"})
+
+
+def _sends_mail_only(project: TerraformProject, user: Any) -> bool:
+    """Every permission the configuration gives ``user`` is sending mail through SES: inline user policies only
+    (an attached managed policy or a group could grant anything, so then it is not known)."""
+    if user is None or (isinstance(user, Unknown) and not isinstance(user, ResourceRef)):
+        return False  # a reference to the user resource is known enough; anything else unknown is not
+    attached = project.of_type("aws_iam_user_policy_attachment", "aws_iam_user_group_membership")
+    grouped = project.of_type("aws_iam_group_membership")
+    if any(a.get("user") == user for a in attached) or any(user in (g.get("users") or []) for g in grouped):
+        return False
+    inline = [p for p in project.of_type("aws_iam_user_policy") if p.get("user") == user]
+    allowed = [st for p in inline for st in statements(project, p.get("policy"))[0] if _allows(st)]
+    actions = {a.lower() for st in allowed for a in st.actions}
+    return bool(actions) and actions <= _SEND_MAIL
