@@ -238,8 +238,8 @@ def test_a_development_compose_file_is_lowered_whatever_its_name(tmp_path: Path)
             "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - data:/var/lib/app\n" + _DB,
             "images/compose.yaml": "services:\n  app:\n    image: acme/app:1.0\n    volumes:\n      - .:/srv\n" + _DB,
             # getsentry/self-hosted: the build context mounted as configuration (under /etc/, or read-only)
-            "config/compose.yaml": "services:\n  web:\n    build: ./sentry\n    volumes:\n      - ./sentry:/etc/sentry\n"
-            "      - ./sentry:/srv/conf:ro\n" + _DB,
+            "config/compose.yaml": "services:\n  web:\n    build: ./sentry\n    volumes:\n"
+            "      - ./sentry:/etc/sentry\n      - ./sentry:/srv/conf:ro\n" + _DB,
             # a base file stays a deployment when only its override adds the reloader and the source mount
             "stack/compose.yml": "services:\n  backend:\n    build: ./backend\n" + _DB,
             "stack/compose.override.yml": "services:\n  backend:\n    command: fastapi run --reload\n"
@@ -349,7 +349,8 @@ def test_a_base_image_named_by_a_compose_build_argument(
 def test_services_passing_different_arguments_leave_the_base_unknown(tmp_path: Path) -> None:
     """Two services build one Dockerfile with different bases: the Dockerfile rule cannot pick one."""
     services = (
-        "services:\n  web:\n    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: getsentry/sentry:24\n"
+        "services:\n  web:\n    build:\n      context: ./sentry\n      args:\n"
+        "        SENTRY_IMAGE: getsentry/sentry:24\n"
         "  worker:\n    build:\n      context: ./sentry\n      args:\n        SENTRY_IMAGE: debian:bookworm-slim\n"
     )
     _compose_tree(tmp_path, {"sentry/Dockerfile": _ARG_FROM, "compose.yaml": services})
@@ -373,9 +374,9 @@ def test_an_entrypoint_wrapper_over_an_image_that_drops_root_is_named(tmp_path: 
         (
             "CMP103",
             7,
-            "service `web`: sets no user and replaces the entrypoint of `ghcr.io/getsentry/sentry:nightly`, which drops "
-            "root itself: the service runs as root unless `/etc/sentry/entrypoint.sh` hands over to that entrypoint or "
-            "drops root too",
+            "service `web`: sets no user and replaces the entrypoint of `ghcr.io/getsentry/sentry:nightly`, which "
+            "drops root itself: the service runs as root unless `/etc/sentry/entrypoint.sh` hands over to that "
+            "entrypoint or drops root too",
             "MEDIUM",
         )
     ]
