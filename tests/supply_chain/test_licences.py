@@ -207,3 +207,15 @@ def test_shipped_licence_index_is_read_once(monkeypatch: pytest.MonkeyPatch) -> 
     assert norm.normalise("MIT", ()).expression == "MIT"  # a plain id: looked up
     assert norm.normalise("MIT OR Apache-2.0", ()).ids == ("Apache-2.0", "MIT")  # parsed
     assert len(reads) == 1
+
+
+def test_a_pyproject_inside_an_installed_npm_package_is_not_the_projects(tree: Path, vulndb_dir: Path) -> None:
+    """node-gyp ships gyp's ``pyproject.toml`` inside ``node_modules``: an installed package's manifest, never the
+    project's licence, whichever installer's folder holds it (``site-packages`` was the only one left out before)."""
+    (tree / ".gitignore").write_text(".venv/\n")  # node_modules walked, as in a tree that commits it
+    gyp = tree / "node_modules" / "node-gyp" / "gyp"
+    gyp.mkdir(parents=True)
+    (gyp / "pyproject.toml").write_text('[project]\nname = "gyp-next"\nversion = "0.16.1"\nlicense = "GPL-3.0-only"\n')
+    (tree / "node_modules" / "node-gyp" / "package.json").write_text(npm("node-gyp", "10.0.1", license="MIT"))
+    keys = _keys(list(audit(tree, vulndb_dir, select=("LIC",)).findings))
+    assert ("LIC101", "PyPI/gplthing@1.0", "medium") in keys  # the project is still proprietary
