@@ -14,12 +14,19 @@ from redline.checks.secrets.scan import scan_blob
 from redline.checks.secrets.settings import build_settings
 from redline.checks.secrets.tree import SecretsFileCheck
 from redline.core.config import Config
-from redline.core.thirdparty import THIRD_PARTY_DIRS, folder_names, in_folder_named, in_third_party_dir
+from redline.core.thirdparty import (
+    THIRD_PARTY_DIRS,
+    folder_names,
+    in_folder_named,
+    in_installed_package,
+    in_third_party_dir,
+)
 from redline.core.workspace import SourceFile, Workspace
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.code.webxml import WebXmlSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.interface import ProjectContext
+from redline.sources.packages.npm_package_json import PackageJsonParser
 from redline.sources.packages.unsupported import unsupported_reason
 
 _SECRETS = SecretsFileCheck()
@@ -135,3 +142,43 @@ def test_web_xml_in_every_third_party_folder_is_not_the_apps() -> None:
     assert not source.wants(SourceFile("vendor/tomcat/conf/web.xml", "", "xml", 1))
     assert not source.wants(SourceFile("third_party/jetty/etc/web.xml", "", "xml", 1))
     assert not source.wants(SourceFile("lib/thirdparty/servlet/WEB-INF/web-fragment.xml", "", "xml", 1))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["web/dist/app.js", "web/Dist/app.js", "web/DIST/app.js", "node_modules/x/index.js", "lib/Vendor/x.js"],
+)
+def test_code_index_skips_build_output_whatever_its_case(path: str) -> None:
+    """``dist`` compares lower-cased as the third-party folders do (one walk of the path for both lists)."""
+    assert not CodeIndexSource().wants(SourceFile(path, "", "javascript", 1))
+
+
+@pytest.mark.parametrize("path", ["src/distance/app.js", "src/dist.js", "distribution/app.js"])
+def test_code_index_keeps_folders_that_only_start_like_build_output(path: str) -> None:
+    assert CodeIndexSource().wants(SourceFile(path, "", "javascript", 1))
+
+
+@pytest.mark.parametrize(
+    ("path", "installed"),
+    [
+        ("node_modules/express/package.json", True),
+        ("web/node_modules/@scope/pkg/package.json", True),
+        (".venv/lib/python3.11/site-packages/jupyterlab/static/package.json", True),
+        ("web/Node_Modules/x/package.json", True),  # compared lower-cased, as every folder list is
+        ("package.json", False),
+        ("my_node_modules/x/package.json", False),  # whole folder names only (a substring test matched it)
+        ("site-packages.json", False),  # a file name, never a folder
+        ("vendor/x/package.json", False),  # vendored: third-party, but not where a package manager installs
+    ],
+)
+def test_one_definition_of_an_installed_packages_folder(path: str, installed: bool) -> None:
+    assert in_installed_package(path) is installed
+
+
+def test_package_json_of_an_installed_package_is_not_a_project_manifest() -> None:
+    parser = PackageJsonParser()
+    assert parser.wants(SourceFile("web/package.json", "", "package-manifest", 1))
+    assert not parser.wants(SourceFile("node_modules/express/package.json", "", "package-manifest", 1))
+    assert not parser.wants(
+        SourceFile(".venv/lib/python3.11/site-packages/jupyterlab/static/package.json", "", "package-manifest", 1)
+    )

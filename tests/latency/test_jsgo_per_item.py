@@ -4,14 +4,19 @@ loading, batched keys, constant lists, searches, writes, pipelines, tests and se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from code_audit import findings_of
+from redline.checks.latency import js_clients
+from redline.checks.latency.js_awaits_check import JsSerialAwaitsCheck
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 from redline.checks.latency.offline import offline_js_go
+from redline.core.model import Finding
 from redline.core.rules import RuleRegistry
+from redline.sources.code.model import CodeIndex
 from redline.synthesis.measured_link import n_plus_one_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgo"
@@ -103,3 +108,23 @@ def test_the_n_plus_one_rules_carry_the_tag_runtime_evidence_links_on() -> None:
 )
 def test_offline_scripts_are_left_out(path: str, expected: bool) -> None:
     assert offline_js_go(path) is expected
+
+
+def test_the_js_project_facts_are_built_once_for_both_js_latency_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-item and the serial-awaits checks read one ``JsProject`` a run (``RunScope.derived``), and each
+    finds with it what it finds alone."""
+    built: list[int] = []
+    real = js_clients.js_project
+
+    def counted(indexes: Sequence[CodeIndex]) -> js_clients.JsProject:
+        built.append(len(indexes))
+        return real(indexes)
+
+    monkeypatch.setattr(js_clients, "js_project", counted)
+    alone = {*findings_of(FIXTURES, JsGoPerItemCheck()), *findings_of(FIXTURES, JsSerialAwaitsCheck())}
+    assert len(built) == 2
+    built.clear()
+    together = findings_of(FIXTURES, JsGoPerItemCheck(), JsSerialAwaitsCheck())
+    assert len(built) == 1 and built[0] > 0
+    assert sorted(together, key=Finding.sort_key) == sorted(alone, key=Finding.sort_key)
+    assert {f.rule for f in together} >= {"LAT250", "LAT256"}

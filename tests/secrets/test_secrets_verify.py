@@ -12,6 +12,7 @@ import pytest
 
 from redline.checks.secrets.verify import Status, make_verifiers
 from redline.checks.secrets.verify.github import GitHubVerifier
+from redline.checks.secrets.verify.interface import Verdict
 from redline.core.model import Confidence, Severity
 from redline.core.result import AuditResult
 
@@ -100,3 +101,30 @@ def test_no_verification_without_the_option(stub: str, tmp_path: Path, run_secre
     result = run_secrets(tmp_path, options={"verify_endpoints": {"github": stub}})
     assert "verification" not in dict(result.findings[0].evidence)
     assert _Stub.calls == []
+
+
+def _proxy_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, url)
+
+
+def test_any_loopback_endpoint_is_reached_directly_not_through_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = ThreadingHTTPServer(("127.0.0.2", 0), _Stub)  # the whole 127/8 is this machine, not only .1
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        _proxy_at(monkeypatch, "http://127.0.0.1:9")  # a proxy nothing listens on
+        verdict = GitHubVerifier(f"http://127.0.0.2:{server.server_address[1]}", timeout=0.5).verify(LIVE)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert verdict.status is Status.LIVE
+
+
+def test_a_remote_endpoint_still_goes_through_the_configured_proxy(stub: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _proxy_at(monkeypatch, stub)  # the loopback stub plays the proxy: it sees the absolute URL, answers 404
+    verdict = GitHubVerifier("http://api.github.invalid", timeout=0.5).verify(LIVE)
+    assert verdict == Verdict(Status.UNKNOWN, "HTTP 404")
+    assert _Stub.calls == [("http://api.github.invalid/user", f"Bearer {LIVE}")]

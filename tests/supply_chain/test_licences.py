@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from redline.core.model import Finding
+from redline.sources.advisories import status
+from redline.sources.advisories.database import DB_FILENAME
 from redline.sources.advisories.spdx import LicenceNormaliser
 
 from .helpers import audit, write_tree
@@ -207,3 +213,51 @@ def test_shipped_licence_index_is_read_once(monkeypatch: pytest.MonkeyPatch) -> 
     assert norm.normalise("MIT", ()).expression == "MIT"  # a plain id: looked up
     assert norm.normalise("MIT OR Apache-2.0", ()).ids == ("Apache-2.0", "MIT")  # parsed
     assert len(reads) == 1
+
+
+def test_a_pyproject_inside_an_installed_npm_package_is_not_the_projects(tree: Path, vulndb_dir: Path) -> None:
+    """node-gyp ships gyp's ``pyproject.toml`` inside ``node_modules``: an installed package's manifest, never the
+    project's licence, whichever installer's folder holds it (``site-packages`` was the only one left out before)."""
+    (tree / ".gitignore").write_text(".venv/\n")  # node_modules walked, as in a tree that commits it
+    gyp = tree / "node_modules" / "node-gyp" / "gyp"
+    gyp.mkdir(parents=True)
+    (gyp / "pyproject.toml").write_text('[project]\nname = "gyp-next"\nversion = "0.16.1"\nlicense = "GPL-3.0-only"\n')
+    (tree / "node_modules" / "node-gyp" / "package.json").write_text(npm("node-gyp", "10.0.1", license="MIT"))
+    keys = _keys(list(audit(tree, vulndb_dir, select=("LIC",)).findings))
+    assert ("LIC101", "PyPI/gplthing@1.0", "medium") in keys  # the project is still proprietary
+
+
+def _with_licence(db_dir: Path, into: Path, ident: str, name: str) -> Path:
+    """A copy of the database whose SPDX table also lists ``ident`` under ``name``."""
+    shutil.copytree(db_dir, into)
+    with closing(sqlite3.connect(into / DB_FILENAME)) as conn, conn:
+        conn.execute("INSERT INTO spdx VALUES (?, ?, 0, 0, 0)", (ident, name))
+    return into
+
+
+def test_the_normaliser_is_built_once_per_run_from_that_runs_database(
+    tree: Path, vulndb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The licence check and the SBOM step share one normaliser a run, and nothing of it outlives the run: audits
+    in one process alternating between a database that knows a licence and one that does not each judge by their
+    own database."""
+    (tree / SITE / "acme-1.0.dist-info").mkdir()
+    (tree / SITE / "acme-1.0.dist-info" / "METADATA").write_text(
+        metadata("acme", "1.0", "License: Acme Community Licence")
+    )
+    knows = _with_licence(vulndb_dir, tmp_path / "db-knows", "Acme-1.0", "Acme Community Licence")
+    built: list[int] = []
+
+    class Counted(LicenceNormaliser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(status, "LicenceNormaliser", Counted)
+    unknown = ("LIC102", "PyPI/acme@1.0", "info")
+    for db, listed in ((knows, False), (vulndb_dir, True), (knows, False)):
+        built.clear()
+        result = audit(tree, db, select=("LIC", "VUL"))  # VUL opens the database; cyclonedx runs the SBOM step
+        assert result.sbom is not None
+        assert (unknown in _keys(list(result.findings))) is listed
+        assert built == [1]

@@ -46,6 +46,12 @@ class RunScope:
             self._made[key] = make()
         return cast(T, self._made[key])
 
+    def derived(self, make: Callable[[Facts], T], facts: Facts) -> T:
+        """What ``make`` derives from the run's ``facts``, built by its first reader (a project check or a
+        synthesis step) and shared with the others: a derived fact that many read, built once per run, that dies
+        with the run. Keyed by ``make`` and that bag of facts, so a reader with other facts gets its own."""
+        return self.get((make, facts), lambda: make(facts))
+
 
 class UndeclaredRuleError(CheckError):
     """A check built a finding for a rule it neither declares nor borrows: a bug in the check, reported

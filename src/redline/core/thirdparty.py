@@ -25,6 +25,17 @@ THIRD_PARTY_DIRS = frozenset(
 )
 
 
+#: where a package manager installs packages: npm's ``node_modules``, pip's ``site-packages`` (a virtualenv's
+#: ``lib/python3.x/site-packages``). A manifest under one is an installed package's, never the project's.
+INSTALLED_PACKAGE_DIRS = frozenset({"node_modules", "site-packages"})
+
+
+def in_installed_package(path: str) -> bool:
+    """A folder of ``path`` (never its file name) is where packages are installed, compared lower-cased: the
+    file belongs to an installed package (its ``package.json``, ``pyproject.toml``), not to the project."""
+    return in_folder_named(path, INSTALLED_PACKAGE_DIRS)
+
+
 def in_third_party_dir(path: str) -> bool:
     """A folder of ``path`` (never its file name) is a third-party folder; names compare lower-cased (an Xcode
     project's ``Vendor/``)."""

@@ -41,7 +41,7 @@ class SbomStep(SynthesisStep):
         manifests = [m for m in facts.of(PackageManifest) if m.build_list]
         if not manifests or OutputFormat.CYCLONEDX not in ctx.config.formats:
             return SynthesisOutput()  # nobody asked for an SBOM
-        normaliser = normaliser_for(facts)
+        normaliser = ctx.scope.derived(normaliser_for, facts)
         from redline.synthesis.bom import bom_document, build_bom  # noqa: PLC0415 - cyclonedx only when asked for
 
         bom = build_bom(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from redline.sources.code.build import CHECKING_ATTRS
 from redline.sources.code.model import CallSite, CodeIndex, StringFact
 from redline.sources.code.routes import Route
+from redline.sources.code.scopes import within
 
 _CHECKING_CALLS = re.compile(
     r"^(is_admin|is_staff|is_superuser|is_owner|has_perms?|has_permission|has_role|check_perms?|"
@@ -48,19 +49,15 @@ def handler_of(route: Route, by_path: dict[str, CodeIndex]) -> Handler | None:
     definition = next((d for d in index.definitions if d.qualname == route.handler), None)
     if definition is None:
         return None
-
-    def inside(function: str) -> bool:
-        return function == route.handler or function.startswith(route.handler + ".")
-
-    params = [p for d in index.definitions if inside(d.qualname) for p in d.params]
+    params = [p for d in index.definitions if within(d.qualname, route.handler) for p in d.params]
     return Handler(
         index,
         definition.line,
         definition.end_line,
-        tuple(c for c in index.calls if inside(c.function)),
-        tuple(r for f, r in index.reads if inside(f)),
+        tuple(c for c in index.calls if within(c.function, route.handler)),
+        tuple(r for f, r in index.reads if within(f, route.handler)),
         tuple(params),
-        tuple(t.name for t in index.tainted if inside(t.function)),
+        tuple(t.name for t in index.tainted if within(t.function, route.handler)),
     )
 
 

@@ -23,6 +23,7 @@ from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.model import YES
+from redline.sources.code.scopes import within
 
 #: a settings module or config class for development, tests or CI: its choices are not production's
 _DEV = re.compile(
@@ -327,7 +328,7 @@ class _CredentialGuards:
                 for d in index.definitions
                 if d.name == short and d.kind == "function"
                 for call in index.calls
-                if call.function == d.qualname or call.function.startswith(d.qualname + ".")
+                if within(call.function, d.qualname)
             )
         return self._known[name]
 

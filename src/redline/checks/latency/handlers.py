@@ -11,6 +11,7 @@ from redline.checks.latency.per_item import Hit
 from redline.checks.latency.rules import THIRD_PARTY_IN_HANDLER
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route
+from redline.sources.code.scopes import within
 
 _INTERNAL_SUFFIXES = (".internal", ".local", ".localhost", ".svc", ".cluster.local", ".lan", ".corp", ".home.arpa")
 _URL_KEYWORDS = frozenset({"url", "uri", "endpoint"})
@@ -51,7 +52,7 @@ def handler_hits(index: CodeIndex, routes: list[Route], bindings: Bindings) -> I
         if route.third_party_is_its_work:
             continue
         for call in index.calls:
-            if call.function != route.handler and not call.function.startswith(route.handler + "."):
+            if not within(call.function, route.handler):
                 continue
             if http_kind(call, bindings) not in {"sync", "async"}:
                 continue

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from redline.checks.code.callees import Callee, Callees
-from redline.checks.latency.loop_items import where
+from redline.checks.latency.loop_items import constant_lists, where
 from redline.checks.latency.orm import Catalogue, iterated, module_orm
 from redline.checks.latency.per_item import (
     LOCKING_SQL,
@@ -269,11 +269,12 @@ def _one_deeper(
 
 def helper_hits(index: CodeIndex, helpers: HelperQueries) -> Iterator[Hit]:
     """A call in a loop that hands the item to a project function that queries with it."""
+    constants = constant_lists(index)
     for call in index.calls:
-        loop = per_item_loop(index, call) if call.loop >= 0 else None  # most calls run in no loop
+        loop = per_item_loop(index, call, constants) if call.loop >= 0 else None  # most calls run in no loop
         if loop is None:
             continue
-        items = item_names(index, call)
+        items = item_names(index, call, constants)
         found = helpers.reached(index, call, [(k, a) for k, a in _keyed(call) if _roots(a) & items])
         found = found or helpers.row_method(index, call, loop)
         if found is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.js_awaits import serial_await_hits
 from redline.checks.latency.js_awaits_rules import JS_AWAIT_RULES
-from redline.checks.latency.js_clients import js_project
+from redline.checks.latency.js_clients import run_js_project
 from redline.checks.latency.js_per_item import JsReceivers
 from redline.checks.latency.offline import offline_js_go
 from redline.core.facts import Facts
@@ -23,10 +23,10 @@ class JsSerialAwaitsCheck(ProjectCheck):
     fact_types = (CodeIndex,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        js = [i for i in facts.of(CodeIndex) if i.language in _JS]
-        if not js:
+        project = ctx.scope.derived(run_js_project, facts)  # shared with the per-item check
+        if project is None:
             return []
-        project = js_project(js)
+        js = [i for i in facts.of(CodeIndex) if i.language in _JS]
         found: list[Finding] = []
         for index in sorted(js, key=lambda i: i.path):
             if offline_js_go(index.path) or not any(c.block >= 0 for c in index.calls):

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from redline.core.facts import Facts
 from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.routes.jscommon import JS_LANGUAGES
 from redline.sources.code.treesitter.jsnames import module_id
 
 #: constructors (resolved targets) -> the client kind they make
@@ -140,6 +142,13 @@ def _models_module(module: str, facts: ModuleFacts) -> str | None:
     if module.rsplit("/", 1)[-1] not in {"models", "model", "db", "database", "entities"}:
         return None
     return facts.orm
+
+
+def run_js_project(facts: Facts) -> JsProject | None:
+    """The project facts of the run's JavaScript/TypeScript modules, None without any: the serial-awaits and the
+    per-item checks read the same one, built once per run (``ctx.scope.derived(run_js_project, facts)``)."""
+    js = [i for i in facts.of(CodeIndex) if i.language in JS_LANGUAGES]
+    return js_project(js) if js else None
 
 
 def js_project(indexes: Sequence[CodeIndex]) -> JsProject:

@@ -10,6 +10,7 @@ from redline.checks.latency.jsgo_chatty_rules import JS_HTTP_IN_LOOP
 from redline.checks.latency.loop_items import constant_lists, local_wrappers, per_item, where
 from redline.checks.latency.per_item import Hit
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsloops import serial_callback
 
 _GLOBAL_FETCH = frozenset({"fetch", "globalThis.fetch", "window.fetch", "global.fetch"})
@@ -57,11 +58,7 @@ class JsHttpClients:
 
     def _injected(self, call: CallSite) -> bool:
         """``fetch`` is a parameter of the enclosing function or one it is nested in."""
-        return any(
-            "fetch" in d.params
-            for d in self.index.definitions
-            if call.function == d.qualname or call.function.startswith(d.qualname + ".")
-        )
+        return any("fetch" in d.params for d in self.index.definitions if within(call.function, d.qualname))
 
 
 def _octokit(raw: str) -> bool:

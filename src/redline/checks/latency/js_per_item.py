@@ -16,6 +16,7 @@ from redline.checks.latency.jsgo_rules import (
 from redline.checks.latency.loop_items import constant_lists, item_names, per_item, per_query, where
 from redline.checks.latency.per_item import LOCKING_SQL, Hit, looks_up_cache
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
 
 _SEQUELIZE = frozenset(
@@ -282,7 +283,7 @@ def _rows_of(receivers: JsReceivers, loop: Loop) -> tuple[str, str] | None:
     chain = loop.iter
     if "." not in chain:  # ``const posts = await Post.findAll(...)`` before the loop
         bound = [c for c in index.calls if c.assigned_to == chain and c.line < loop.line and "." in c.raw]
-        bound = [c for c in bound if loop.function == c.function or loop.function.startswith(c.function + ".")]
+        bound = [c for c in bound if within(loop.function, c.function)]
         if not bound:
             return None
         chain, function = max(bound, key=lambda c: c.line).raw, bound[0].function
@@ -351,7 +352,7 @@ def _loaded_with(index: CodeIndex, loop: Loop) -> list[str]:
     name = loop.iter.split(".", 1)[0] if loop.iter else ""
     scope = loop.function
     for call in index.calls:
-        inside = call.function == scope or scope.startswith(call.function + ".")
+        inside = within(scope, call.function)
         if name and call.assigned_to == name and call.line < loop.line and inside:
             texts += [t for a in call.args for t in (a.name, a.literal, *a.items, *a.call_args) if isinstance(t, str)]
     return texts

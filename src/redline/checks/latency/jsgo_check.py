@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.checks.latency.go_per_item import go_hits
-from redline.checks.latency.js_clients import js_project
+from redline.checks.latency.js_clients import run_js_project
 from redline.checks.latency.js_per_item import js_hits
 from redline.checks.latency.jsgo_rules import JSGO_RULES
 from redline.checks.latency.offline import offline_js_go
@@ -24,8 +24,7 @@ class JsGoPerItemCheck(ProjectCheck):
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         indexes = [i for i in facts.of(CodeIndex) if i.language in _JS or i.language == "go"]
-        js = [i for i in indexes if i.language in _JS]
-        project = js_project(js) if js else None
+        project = ctx.scope.derived(run_js_project, facts)  # shared with the serial-awaits check
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             if offline_js_go(index.path):

@@ -7,8 +7,8 @@ from redline.sources.code.model import CallSite, CodeIndex, Loop
 
 
 def constant_lists(index: CodeIndex) -> frozenset[str]:
-    """Module-level names bound to a literal list or object (``const TYPES = ['a', 'b']``): a loop over one
-    runs a fixed number of times, whatever the data."""
+    """Module-level names bound to a literal list or object (``const TYPES = ['a', 'b']``, Python's
+    ``TRACKED_MODELS = [...]``): a loop over one runs a fixed number of times, whatever the data."""
     return frozenset(a.name for a in index.assignments if a.name != "module.exports" and len(a.values) > 0)
 
 

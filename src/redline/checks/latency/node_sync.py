@@ -12,6 +12,7 @@ from redline.core.model import Area, Confidence, Finding, Location, Severity, Sk
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
+from redline.sources.code.scopes import within
 
 SYNC_IO_IN_NODE_HANDLER = Rule(
     code="LAT200",
@@ -64,10 +65,6 @@ def blocking_call(call: CallSite) -> str | None:
     return f"{module}.{name}" if allowed is None or name in allowed else None
 
 
-def _in(call: CallSite, handler: str) -> bool:
-    return call.function == handler or call.function.startswith(handler + ".")
-
-
 class NodeSyncIoCheck(ProjectCheck):
     name = "node-sync-io"
     rules = (SYNC_IO_IN_NODE_HANDLER,)
@@ -86,7 +83,7 @@ class NodeSyncIoCheck(ProjectCheck):
             if index is None or looks_like_test_or_sample(index.path):
                 continue
             for call in index.calls:
-                api = blocking_call(call) if _in(call, route.handler) else None
+                api = blocking_call(call) if within(call.function, route.handler) else None
                 if api is not None:
                     yield self._finding(route, call, api, index.path)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from redline.checks.interface import Check
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
 from redline.checks.latency.lazy_querysets import never_evaluated
-from redline.checks.latency.loop_items import where
+from redline.checks.latency.loop_items import constant_lists, where
 from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
 from redline.checks.latency.rules import (
     HTTP_IN_LOOP,
@@ -93,24 +93,25 @@ class Hit:
         )
 
 
-def _item_names(index: CodeIndex, loop_id: int) -> set[str]:
+def _item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> set[str]:
     """The names the enclosing for-loops and comprehensions bind over data (a while loop polls, it has no
     items; ``for family in [4, 6]`` runs a fixed number of times, whatever the data, and so does a loop over a
-    module-level literal, wger's ``for key, app_label, model in TRACKED_MODELS``, as in JavaScript and Go)."""
+    module-level literal, wger's ``for key, app_label, model in TRACKED_MODELS``, as in JavaScript and Go).
+    ``constants``: the module's ``constant_lists``, computed once per module."""
     names: set[str] = set()
     while loop_id >= 0:
         loop = index.loops[loop_id]
-        if loop.kind != "while" and loop.iter_size < 0 and not _over_module_literal(index, loop):
+        if loop.kind != "while" and loop.iter_size < 0 and not _over_module_literal(index, loop, constants):
             names |= set(loop.targets)
         loop_id = loop.parent
     return names
 
 
-def _over_module_literal(index: CodeIndex, loop: Loop) -> bool:
-    """The loop iterates a module-level name bound to a literal list, tuple or string (``TRACKED_MODELS``), which
-    its function neither takes as a parameter nor binds from a call (a local of the same name)."""
+def _over_module_literal(index: CodeIndex, loop: Loop, constants: frozenset[str]) -> bool:
+    """The loop iterates a module-level name bound to a literal list, tuple or string (``TRACKED_MODELS``, one of
+    ``constants``), which its function neither takes as a parameter nor binds from a call (a local of that name)."""
     root = loop.iter.split(".", 1)[0]
-    if not root or not any(a.name == root and a.values for a in index.assignments):
+    if not root or root not in constants:
         return False
     if any(c.assigned_to == root for c in index.calls_in(loop.function)):
         return False
@@ -132,14 +133,15 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
     # a chain that ends in a write (``X.objects.filter(pk=x).update(...)``) is one write, whatever its reads; one
     # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
     looped = [c for c in index.calls if c.loop >= 0]  # the only calls that can run once per item
+    constants = constant_lists(index)
     seen: set[int] = {c.line for c in looped if not _ONE_STATEMENT.isdisjoint(c.raw.split(".")[1:])}
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
-    seen |= {c.line for c in looped if _batched(c, _item_names(index, c.loop))}
+    seen |= {c.line for c in looped if _batched(c, _item_names(index, c.loop, constants))}
     for call in looped:
-        loop = None if call.line in seen else per_item_loop(index, call)
+        loop = None if call.line in seen else per_item_loop(index, call, constants)
         if loop is None:
             continue  # not per item; a search that stops at its hit
-        items = _item_names(index, call.loop)
+        items = _item_names(index, call.loop, constants)
         hit = (
             (
                 None
@@ -344,20 +346,21 @@ def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, li
     )
 
 
-def per_item_loop(index: CodeIndex, call: CallSite) -> Loop | None:
+def per_item_loop(index: CodeIndex, call: CallSite, constants: frozenset[str]) -> Loop | None:
     """The loop ``call`` runs in once per data item (it reads an item; the loop is not a search, the call is not
-    memoised per key: ``if key not in cache: cache[key] = ...``), else None."""
+    memoised per key: ``if key not in cache: cache[key] = ...``), else None. ``constants``: ``constant_lists(index)``.
+    """
     if call.loop < 0 or call.keyed_memo:
         return None
     loop = index.loops[call.loop]
-    if loop.exits or not _item_names(index, call.loop) & set(call.reads):
+    if loop.exits or not _item_names(index, call.loop, constants) & set(call.reads):
         return None
     return loop
 
 
-def item_names(index: CodeIndex, call: CallSite) -> set[str]:
+def item_names(index: CodeIndex, call: CallSite, constants: frozenset[str]) -> set[str]:
     """The names the loops around ``call`` bind over data."""
-    return _item_names(index, call.loop) if call.loop >= 0 else set()
+    return _item_names(index, call.loop, constants) if call.loop >= 0 else set()
 
 
 def write_lines(index: CodeIndex) -> set[int]:

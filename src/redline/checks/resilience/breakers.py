@@ -15,6 +15,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.model import Route
+from redline.sources.code.scopes import within
 
 NO_BREAKER = Rule(
     code="RES130",
@@ -109,7 +110,7 @@ def _guarded(index: CodeIndex, handler: str) -> bool:
     return any(
         "breaker" in (d.target or d.raw).lower()
         for definition in index.definitions
-        if definition.qualname == handler or handler.startswith(definition.qualname + ".")
+        if within(handler, definition.qualname)
         for d in definition.decorators
     )
 
@@ -159,10 +160,6 @@ def _find(dotted_name: str, by_suffix: dict[str, CodeIndex]) -> tuple[CodeIndex 
     return None, dotted_name
 
 
-def _in_handler(call: CallSite, handler: str) -> bool:
-    return call.function == handler or call.function.startswith(handler + ".")
-
-
 class CircuitBreakerCheck(ProjectCheck):
     name = "python-circuit-breakers"
     rules = (NO_BREAKER,)
@@ -197,7 +194,7 @@ class CircuitBreakerCheck(ProjectCheck):
             if string.kind == "url":
                 urls.setdefault(string.line, []).append(string.value)
         for call in index.calls:
-            if _in_handler(call, handler) and (dependency := _dependency(call, index, urls)):
+            if within(call.function, handler) and (dependency := _dependency(call, index, urls)):
                 yield call, dependency
 
     def _finding(self, route: Route, call: CallSite, dependency: str, path: str) -> Finding:

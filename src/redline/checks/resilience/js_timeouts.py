@@ -18,6 +18,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
 
 _TAGS = ("CWE-400", "STRIDE:D")
@@ -192,11 +193,7 @@ def _is_fetch(call: CallSite, index: CodeIndex) -> bool:
 
 def _shadowed(call: CallSite, index: CodeIndex) -> bool:
     """``fetch`` is a parameter of the enclosing function (or of one it is nested in): an injected fetch."""
-    return any(
-        "fetch" in d.params
-        for d in index.definitions
-        if call.function == d.qualname or call.function.startswith(d.qualname + ".")
-    )
+    return any("fetch" in d.params for d in index.definitions if within(call.function, d.qualname))
 
 
 def _network_url(arg: Arg) -> bool:

@@ -109,7 +109,7 @@ class LicencePolicyCheck(ProjectCheck):
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         settings = ctx.config.settings(SECTION)
-        normaliser = normaliser_for(facts)
+        normaliser = ctx.scope.derived(normaliser_for, facts)
         declared = facts.of(DeclaredLicence)
         project = _project_licence(declared, settings.project_license, normaliser)
         proprietary = not project.expression or project.expression == PROPRIETARY

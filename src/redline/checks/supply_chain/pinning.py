@@ -12,6 +12,7 @@ from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.packages import Package, PackageManifest
 from redline.core.rules import Rule, RuleDoc
+from redline.core.thirdparty import in_installed_package
 from redline.sources.advisories.osv import normalise_name
 
 UNPINNED = Rule(
@@ -61,7 +62,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
         out: list[Finding] = []
         seen: set[tuple[str, int, str]] = set()  # a line reached through `-r` from several files is one finding
         for m in sorted(manifests, key=lambda m: m.path):
-            if m.is_lockfile or _installed(m.path):
+            if m.is_lockfile or in_installed_package(m.path):
                 continue
             requirements = PurePosixPath(m.path).name.lower().startswith("requirements")
             lock = locked.get((_dir(m.path), m.ecosystem))
@@ -144,7 +145,3 @@ def _first_sight(seen: set[tuple[str, int, str]], pkg: Package) -> bool:
         return False
     seen.add(key)
     return True
-
-
-def _installed(path: str) -> bool:
-    return "node_modules/" in path or "site-packages/" in path

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redline.core.model import Skipped, Stage, ToolError
+from redline.core.thirdparty import in_installed_package
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 MAX_INSTALLED = 20_000
@@ -150,9 +151,9 @@ class DeclaredLicenceSource(ProjectSource):
                 yield Path(f.abspath), "metadata"
             elif _NODE_PKG.search(rel):
                 yield Path(f.abspath), "npm"
-            elif name == "package.json" and "node_modules/" not in rel and "site-packages/" not in rel:
+            elif name == "package.json" and not in_installed_package(rel):
                 yield Path(f.abspath), "project-npm"
-            elif name == "pyproject.toml" and "site-packages/" not in rel:
+            elif name == "pyproject.toml" and not in_installed_package(rel):
                 yield Path(f.abspath), "pyproject"
             elif rel == name and _LICENCE_FILE.match(name):
                 yield Path(f.abspath), "licence-file"

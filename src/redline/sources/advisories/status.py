@@ -127,7 +127,8 @@ class AdvisoryDbSource(ProjectSource):
 
 def normaliser_for(facts: Facts) -> LicenceNormaliser:
     """With the SPDX list from the run's usable database when there is one, else the list
-    license-expression ships (read by the licence check and the SBOM step alike)."""
+    license-expression ships. The licence check and the SBOM step read one per run
+    (``ctx.scope.derived(normaliser_for, facts)``): each builds license-expression's index."""
     statuses = [s for s in facts.of(AdvisoryDbStatus) if s.usable]
     if statuses:
         try:

@@ -23,3 +23,9 @@ def outward(function: str) -> Iterator[str]:
 def nearest(table: Mapping[tuple[str, str], _T], function: str, name: str) -> _T | None:
     """What ``name`` is bound to in ``table`` (keyed by (function, name)) as seen from inside ``function``."""
     return next((table[(scope, name)] for scope in outward(function) if (scope, name) in table), None)
+
+
+def within(function: str, scope: str) -> bool:
+    """``function`` is ``scope`` itself or nested in it: ``f.g`` (Python) and ``A.b.<anonymous:3>`` (JS, Go) are
+    within ``f`` and ``A.b``; ``fx`` is not within ``f``. The module scope ("") holds only its top-level code here."""
+    return function == scope or function.startswith(scope + ".")

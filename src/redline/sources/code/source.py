@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redline.core.thirdparty import folder_names, in_third_party_dir
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
@@ -18,6 +18,7 @@ TREE_SITTER_KINDS = {"javascript": "javascript", "typescript": "typescript", "go
 #: compiled JavaScript (``tsc``/bundler output): the sources it was built from are what is audited (the code
 #: index's own addition to core.thirdparty's folders, which hold other projects' code, not the app's compiled)
 BUILD_OUTPUT_DIRS = frozenset({"dist"})
+_NOT_THE_APPS_SOURCE = THIRD_PARTY_DIRS | BUILD_OUTPUT_DIRS
 
 
 def generated_reason(text: FileText) -> str | None:
@@ -31,8 +32,9 @@ def generated_reason(text: FileText) -> str | None:
 
 
 def third_party(path: str) -> bool:
-    """Installed, vendored or compiled code: not the application's own source."""
-    return in_third_party_dir(path) or any(part in BUILD_OUTPUT_DIRS for part in folder_names(path))
+    """Installed, vendored or compiled code: not the application's own source (folder names compared
+    lower-cased, ``Dist/`` as ``Vendor/``)."""
+    return in_folder_named(path, _NOT_THE_APPS_SOURCE)
 
 
 class CodeIndexSource(FileSource):

@@ -5,7 +5,7 @@
 ``v1.2.3``) is pinned; so is a ``workspace:``/``link:`` reference (a package of the same repository,
 built from its source with it, never resolved from a registry); ranges, tags, URLs, git and ``file:``
 references are unpinned with their text. ``npm:name@range`` aliases report the real name. A ``package.json``
-under ``node_modules`` belongs to an installed package, not the project, and is skipped.
+under ``node_modules`` (or ``site-packages``) belongs to an installed package, not the project, and is skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from redline.core.packages import PackageManifest
+from redline.core.thirdparty import in_installed_package
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import SourceError
 from redline.sources.packages.common import ManifestBuilder, line_of, load_json_object
@@ -35,7 +36,7 @@ class PackageJsonParser(ManifestParser):
     file_names = ("package.json",)
 
     def wants(self, file: SourceFile) -> bool:
-        return super().wants(file) and "node_modules/" not in f"/{file.path}"
+        return super().wants(file) and not in_installed_package(file.path)
 
     def parse_manifest(self, text: FileText) -> PackageManifest:
         data = load_json_object(text.text)

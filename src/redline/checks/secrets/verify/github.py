@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 from redline.checks.secrets.verify.interface import Status, Verdict, Verifier
+from redline.core.hosts import is_loopback
 
 _PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
 
@@ -41,7 +42,7 @@ class GitHubVerifier(Verifier):
         )
         host = urllib.parse.urlsplit(self.base_url).hostname or ""
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
-        if host in ("127.0.0.1", "localhost", "::1"):
+        if is_loopback(host):
             handlers.append(urllib.request.ProxyHandler({}))  # a local endpoint is never reached through a proxy
         opener = urllib.request.build_opener(*handlers)
         try:

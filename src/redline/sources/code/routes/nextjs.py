@@ -24,6 +24,7 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.settings import EntrypointSettings
+from redline.sources.code.scopes import within
 
 _CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
 _SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -134,7 +135,7 @@ def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings
     ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
     ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
     ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check this handler makes."""
-    inside = [c for c in index.calls if c.function == route.handler or c.function.startswith(route.handler + ".")]
+    inside = [c for c in index.calls if within(c.function, route.handler)]
     readers = tuple(c.raw for c in inside if c.target in _SESSION_READERS)
     guards = Guards()
     guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))
