@@ -71,7 +71,9 @@ def file_text(path: Path, rel: str | None = None) -> FileText:
 
 def parse_sample(shared_data: Path, rel: str) -> PackageManifest:
     path = shared_data / SAMPLES / rel
-    return parser_for_sample(rel).parse(file_text(path, PurePosixPath(rel).name))
+    manifest = parser_for_sample(rel).parse(file_text(path, PurePosixPath(rel).name))
+    assert manifest is not None, rel
+    return manifest
 
 
 def all_samples(shared_data: Path) -> list[str]:

@@ -37,7 +37,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def parse(parser: ManifestParser, path: Path, rel: str | None = None) -> PackageManifest:
-    return parser.parse(file_text(path, rel))
+    manifest = parser.parse(file_text(path, rel))
+    assert manifest is not None, path
+    return manifest
 
 
 def by_name(m: PackageManifest) -> dict[str, list[object]]:
@@ -197,6 +199,17 @@ def test_package_json_alias_and_pins(tmp_path: Path) -> None:
     }
     assert not PackageJsonParser().wants(file_text(path, "node_modules/left-pad/package.json").file)
     assert PackageJsonParser().wants(file_text(path, "web/package.json").file)
+
+
+def test_a_package_json_holding_a_list_is_not_npm_s(tmp_path: Path) -> None:
+    """wikimedia/operations-deployment-charts keeps its chart modules' versions in a package.json that is a JSON
+    list: not an npm manifest, not an input left uncovered; any other non-object is a broken manifest."""
+    path = tmp_path / "package.json"
+    path.write_text('[\n    "app.generic:1.0",\n    "base.statsd:1.0"\n]\n')
+    assert PackageJsonParser().parse(file_text(path, "charts/airflow/package.json")) is None
+    path.write_text("null\n")
+    with pytest.raises(SourceError, match="expected a JSON object at the top level, found null"):
+        PackageJsonParser().parse(file_text(path, "package.json"))
 
 
 def test_bun_lock_comments_and_trailing_commas(tmp_path: Path) -> None:

@@ -49,7 +49,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 def parse(parser: ManifestParser, path: Path, rel: str) -> PackageManifest:
     data = path.read_bytes()
-    return parser.parse(FileText(SourceFile(rel, str(path), kind_of(rel), len(data)), data, data.decode()))
+    manifest = parser.parse(FileText(SourceFile(rel, str(path), kind_of(rel), len(data)), data, data.decode()))
+    assert manifest is not None, rel
+    return manifest
 
 
 def test_csproj_package_references(tmp_path: Path) -> None:

@@ -47,7 +47,10 @@ def load_json(text: str) -> Any:
 
 
 def load_json_object(text: str) -> dict[str, Any]:
-    data = load_json(text)
+    return expect_json_object(load_json(text))
+
+
+def expect_json_object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SourceError(f"expected a JSON object at the top level, found {json_type(data)}")
     return data

@@ -34,7 +34,9 @@ class ManifestParser(FileSource):
         name = PurePosixPath(path).name.lower()
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.file_names)
 
-    def parse(self, text: FileText) -> PackageManifest:
+    def parse(self, text: FileText) -> PackageManifest | None:
+        """The manifest, or ``None`` when the file has the name but is not of the format (``parse_manifest`` says
+        so by returning ``None``): nothing of it was this source's to read."""
         if text.text.startswith("\ufeff"):  # a byte order mark some Windows editors write
             text = replace(text, text=text.text[1:])
         if not text.text.strip():
@@ -45,5 +47,6 @@ class ManifestParser(FileSource):
             raise SourceError(redact_url(str(exc))) from None
 
     @abstractmethod
-    def parse_manifest(self, text: FileText) -> PackageManifest:
-        """Read a non-empty file; raise ``SourceError`` with the reason on bad input."""
+    def parse_manifest(self, text: FileText) -> PackageManifest | None:
+        """Read a non-empty file; raise ``SourceError`` with the reason on bad input; ``None`` for a file of
+        another format that shares the name."""

@@ -16,7 +16,7 @@ from redline.core.packages import PackageManifest
 from redline.core.thirdparty import in_installed_package
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import SourceError
-from redline.sources.packages.common import ManifestBuilder, line_of, load_json_object
+from redline.sources.packages.common import ManifestBuilder, expect_json_object, line_of, load_json
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.yarn_lock import split_descriptor
 
@@ -38,8 +38,11 @@ class PackageJsonParser(ManifestParser):
     def wants(self, file: SourceFile) -> bool:
         return super().wants(file) and not in_installed_package(file.path)
 
-    def parse_manifest(self, text: FileText) -> PackageManifest:
-        data = load_json_object(text.text)
+    def parse_manifest(self, text: FileText) -> PackageManifest | None:
+        data = load_json(text.text)
+        if isinstance(data, list):
+            return None  # a list is no npm manifest (Wikimedia's charts keep their module versions in one)
+        data = expect_json_object(data)
         lines = text.lines
         b = ManifestBuilder(text.file.path, "package.json", "npm", is_lockfile=False)
         for field, dev in _FIELDS:
