@@ -8,8 +8,10 @@ method name bound to a wrapper's result (``export const GET = withWorkspace(asyn
 exported under a method's name (``export { handler as GET }``, ``export { POST } from "../route"``). A wrapper is the
 route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
 (``@/lib/auth``). A handler that reads the session itself (NextAuth's ``getServerSession``, Clerk's ``auth()``, a call
-named like a guard such as ``getCurrentUser``) is authenticated. A check in a helper of the project or in
-``middleware.ts`` is not followed, so any other route is ``unknown``, never ``no``.
+named like a guard such as ``getCurrentUser``) is authenticated; so is one that refuses every call not carrying a
+secret from the environment (``if (token !== process.env.INTERNAL_API_KEY) return 401``: another service calls
+it). A check in a helper of the project or in ``middleware.ts`` is not followed, so any other route is
+``unknown``, never ``no``.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
             continue
         kind, segments = found
         path = "/" + "/".join(segments)
-        yield from _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path)
+        yield from _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
 
 
 def _place(path: str, roots: list[str]) -> tuple[str, list[str]] | None:
@@ -134,7 +136,7 @@ def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings
     ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
     ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
     ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check this handler makes."""
-    inside = [c for c in index.calls if c.function == route.handler or c.function.startswith(route.handler + ".")]
+    inside = [c for c in index.calls if _within(c.function, route.handler)]
     readers = tuple(c.raw for c in inside if c.target in _SESSION_READERS)
     guards = Guards()
     guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))
@@ -143,12 +145,36 @@ def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings
         judged = route
     if judged.authenticated == UNKNOWN and readers:
         return replace(route, authenticated=YES, auth_evidence=readers[:1])
+    if judged.authenticated == UNKNOWN:
+        return _secret_checked(judged, index)
     return judged
 
 
-def _api_routes(index: CodeIndex, path: str) -> Iterator[Route]:
-    """A Pages Router API route answers every method with its default export: named after the top-level
-    function called ``handler`` when there is one, else ``default``."""
+def _secret_checked(route: Route, index: CodeIndex) -> Route:
+    """A handler that refuses every call not carrying a secret from the environment (a bearer token, a webhook
+    signature): authenticated, and its caller is another service holding that secret."""
+    found = next(((env, at) for fn, env, at in index.secret_checks if _within(fn, route.handler)), None)
+    if found is None:
+        return route
+    env, at = found
+    evidence = f"{env} (environment secret, line {at})"
+    return replace(route, authenticated=YES, auth_evidence=(evidence,), shared_secret=env)
+
+
+def _within(function: str, handler: str) -> bool:
+    return function == handler or function.startswith(handler + ".")
+
+
+def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+    """A Pages Router API route answers every method with its default export: the top-level function called
+    ``handler`` when there is one, else the function of this file exported as default (``export default async
+    (req, res) => …`` is ``<anonymous:LINE>``), else ``default``. A function of this file is read for the
+    checks it makes itself."""
     handler = next((d for d in index.definitions if d.qualname == d.name == "handler"), None)
-    name, line = ("handler", handler.line) if handler else ("default", 1)
-    yield Route("nextjs", ("ANY",), path, name, index.path, line)
+    if handler is None:
+        exported = {str(v) for a in index.assignments if a.name == "module.exports" for v in a.values[:1]}
+        handler = next((d for d in index.definitions if d.qualname in exported), None)
+    if handler is None:
+        yield Route("nextjs", ("ANY",), path, "default", index.path, 1)
+        return
+    yield _checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)

@@ -1,0 +1,75 @@
+"""Next.js guards outside a wrapper: a handler that refuses every call not carrying a secret from the environment
+(a bearer token, a webhook signature) is authenticated, and WEB213 leaves the URL such a caller sends alone.
+Look-alikes that must not change a route: a literal token, two request values compared, a secret read but never
+compared, a ``NEXT_PUBLIC_`` value, a variable that is no secret, a check inside a branch or beside ``&&``, an
+equality that answers early, a length comparison, a value a call made from the secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from code_audit import findings_of
+from redline.checks.code.jsgo_flaws import JsGoFlawCheck
+from redline.core.filekinds import kind_of
+from redline.core.workspace import SourceFile, read_file
+from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.source import CodeIndexSource
+
+GUARDS = Path(__file__).parent / "fixtures" / "jsroutes" / "nextguards"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _routes(root: Path) -> list[Route]:
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    source = CodeIndexSource()
+    indexes: list[CodeIndex] = []
+    for rel in files:
+        file = SourceFile(rel, str(root / rel), kind_of(rel), (root / rel).stat().st_size)
+        if source.wants(file):
+            indexes.append(source.parse(read_file(file)))
+    return list(extract_routes(indexes, ENTRYPOINTS_SECTION.defaults(), files=files).routes)
+
+
+def test_a_handler_refusing_callers_without_the_environment_secret_is_authenticated() -> None:
+    table = {(r.path, r.handler, r.line): (r.authenticated, r.auth_evidence, r.shared_secret) for r in _routes(GUARDS)}
+    assert table == {
+        ("/api/cron", "GET", 5): ("yes", ("CRON_SECRET (environment secret, line 8)",), "CRON_SECRET"),
+        ("/api/lookalike/branch", "POST", 2): ("unknown", (), ""),
+        ("/api/lookalike/derived", "GET", 2): ("unknown", (), ""),
+        ("/api/lookalike/equal", "GET", 2): ("unknown", (), ""),
+        ("/api/lookalike/fields", "POST", 2): ("unknown", (), ""),
+        ("/api/lookalike/length", "GET", 2): ("unknown", (), ""),
+        ("/api/lookalike/literal", "POST", 2): ("unknown", (), ""),
+        ("/api/lookalike/public", "GET", 2): ("unknown", (), ""),
+        ("/api/lookalike/region", "GET", 2): ("unknown", (), ""),
+        ("/api/lookalike/unread", "POST", 2): ("unknown", (), ""),
+        ("/api/webhook", "POST", 3): ("yes", ("WEBHOOK_SECRET (environment secret, line 10)",), "WEBHOOK_SECRET"),
+        # a Pages Router default export written in place is read for its checks too
+        ("/api/mupdf/bearer", "handler", 1): (
+            "yes",
+            ("INTERNAL_API_KEY (environment secret, line 2)",),
+            "INTERNAL_API_KEY",
+        ),
+        ("/api/mupdf/convert-page", "<anonymous:3>", 3): (
+            "yes",
+            ("INTERNAL_API_KEY (environment secret, line 10)",),
+            "INTERNAL_API_KEY",
+        ),
+    }
+
+
+def test_ssrf_is_left_alone_where_only_a_service_holding_the_secret_is_heard() -> None:
+    found = sorted((f.rule, f.location.path, f.location.start_line) for f in findings_of(GUARDS, JsGoFlawCheck()))
+    assert found == [
+        ("WEB213", "app/api/lookalike/literal/route.ts", 7),
+        ("WEB213", "app/api/lookalike/unread/route.ts", 5),
+    ]
