@@ -17,6 +17,7 @@ from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.nextpaths import matches_every
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.source import CodeIndexSource
 
@@ -73,3 +74,96 @@ def test_ssrf_is_left_alone_where_only_a_service_holding_the_secret_is_heard() -
         ("WEB213", "app/api/lookalike/literal/route.ts", 7),
         ("WEB213", "app/api/lookalike/unread/route.ts", 5),
     ]
+
+
+MIDDLEWARE = Path(__file__).parent / "fixtures" / "jsroutes" / "nextmw"
+
+
+def _table(case: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {f"{r.methods[0]} {r.path}": (r.authenticated, r.auth_evidence) for r in _routes(MIDDLEWARE / case)}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (
+            "nextauth-default",  # the matcher's ``:path*`` covers the folder itself and everything below it
+            {
+                "GET /api/admin": ("yes", ("next-auth/middleware (middleware.ts:1)",)),
+                "GET /api/admin/users/[id]": ("yes", ("next-auth/middleware (middleware.ts:1)",)),
+                "GET /api/public": ("unknown", ()),
+            },
+        ),
+        (
+            "withauth",  # a matcher entry with ``missing`` is skipped at the caller's choice: no guarantee
+            {
+                "GET /api/projects": ("unknown", ()),
+                "GET /api/reports": ("yes", ("withAuth (src/middleware.ts:3)",)),
+                "ANY /api/reports/[id]": ("yes", ("withAuth (src/middleware.ts:3)",)),
+            },
+        ),
+        ("withauth-own", {"GET /api/projects": ("unknown", ())}),  # its own ``authorized`` callback decides
+        (
+            "clerk-public",  # everything but the public list; ``/api/[slug]`` answers ``/api/webhooks`` too
+            {
+                "GET /api/[slug]": ("unknown", ()),
+                "GET /api/files/[...path]": ("yes", ("clerkMiddleware + auth.protect (middleware.ts:7)",)),
+                "GET /api/projects": ("yes", ("clerkMiddleware + auth.protect (middleware.ts:7)",)),
+                "GET /api/webhooks/stripe": ("unknown", ()),
+            },
+        ),
+        (
+            "clerk-protected",  # only the protected list
+            {
+                "GET /api/open": ("unknown", ()),
+                "GET /api/private/notes": ("yes", ("clerkMiddleware + auth.protect (src/middleware.ts:7)",)),
+            },
+        ),
+        ("clerk-lookalikes", {"GET /api/items": ("unknown", ())}),  # ``auth()`` alone refuses nobody
+        ("clerk-path-test", {"GET /api/admin": ("unknown", ()), "GET /api/items": ("unknown", ())}),
+        (
+            "clerk-v4",  # ``authMiddleware`` refuses every path but ``publicRoutes``
+            {
+                "GET /api/health": ("unknown", ()),
+                "GET /api/items": ("yes", ("authMiddleware (middleware.ts:3)",)),
+            },
+        ),
+        ("locale", {"GET /api/items": ("unknown", ())}),
+        (
+            "excludes-api",
+            {"GET /api/items": ("unknown", ()), "GET /settings": ("yes", ("withAuth (middleware.ts:3)",))},
+        ),
+        (
+            "proxy",  # Next 16's proxy.ts, no matcher: every path
+            {
+                "ANY /api/legacy": ("yes", ("next-auth/middleware (proxy.ts:1)",)),
+                "GET /api/items": ("yes", ("next-auth/middleware (proxy.ts:1)",)),
+            },
+        ),
+    ],
+)
+def test_a_middleware_that_refuses_a_path_without_a_caller_authenticates_the_routes_there(
+    case: str, expected: dict[str, tuple[str, tuple[str, ...]]]
+) -> None:
+    assert _table(case) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "covered", "not_covered"),
+    [
+        ("/dashboard/:path*", ["/dashboard", "/dashboard/[id]", "/Dashboard/x"], ["/dashboards", "/api/x"]),
+        ("/about/:slug+", ["/about/x", "/about/[...rest]"], ["/about"]),
+        ("/(api|trpc)(.*)", ["/api/x", "/trpc", "/apis"], ["/x", "/ap"]),  # ``(.*)`` needs no slash before it
+        # dub's and papermark's matchers leave /api/ to the route handlers
+        ("/((?!api/|_next/|_proxy/|favicon.ico|sitemap.xml).*)", ["/", "/links/[id]"], ["/api/links", "/_next/x"]),
+        # formbricks': the escaped dot is a dot
+        ("/((?!_next/(?:static|image)(?:/|$)|(?:favicon\\.ico)$).*)", ["/api/v1/x", "/favicon-ico"], ["/favicon.ico"]),
+        # a group this reader is not sure of covers nothing
+        ("/{api}/x", [], ["/api/x"]),
+        ("/api/(unbalanced", [], ["/api/(unbalanced"]),
+    ],
+)
+def test_matcher_patterns_are_read_as_path_to_regexp_reads_them(
+    pattern: str, covered: list[str], not_covered: list[str]
+) -> None:
+    assert [p for p in covered + not_covered if matches_every(pattern, p)] == covered

@@ -32,6 +32,7 @@ from redline.sources.code.treesitter.jsflow import (
 )
 from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
+from redline.sources.code.treesitter.jsnextconfig import matcher
 from redline.sources.code.treesitter.jssecretcheck import env_read, secret_check
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
 from redline.sources.code.treesitter.loopscope import LoopScopes, node_key, reads
@@ -438,6 +439,8 @@ class JsWalk(TreeWalk):
             return
         if value.type == "object":  # ``const auth = { required: jwt(...), optional: ... }``
             self.assignments.append(Assignment(name, line(value), tuple(p for m in named(value) if (p := _pair(m)))))
+            if name == "config" and (paths := matcher(value)) is not None:  # Next.js middleware's paths
+                self.assignments.append(paths)
             return
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):
