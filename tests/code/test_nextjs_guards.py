@@ -130,6 +130,17 @@ def _table(case: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         ),
         ("locale", {"GET /api/items": ("unknown", ())}),
         (
+            "session-cookie",  # a session cookie read, 401 without it, on the matcher's paths only
+            {
+                "GET /api/other": ("unknown", ()),
+                "GET /api/private/notes": ("yes", ("req.cookies.get + NextResponse.json (middleware.ts:4)",)),
+            },
+        ),
+        ("session-jwt", {"GET /api/app/items": ("yes", ("getToken + NextResponse.redirect (middleware.ts:5)",))}),
+        ("session-path-test", {"GET /api/items": ("unknown", ())}),
+        ("session-redirect-home", {"GET /api/items": ("unknown", ())}),
+        ("session-helper", {"GET /api/items": ("unknown", ())}),
+        (
             "excludes-api",
             {"GET /api/items": ("unknown", ()), "GET /settings": ("yes", ("withAuth (middleware.ts:3)",))},
         ),

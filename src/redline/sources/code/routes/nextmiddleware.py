@@ -33,8 +33,24 @@ _CLERK = ("@clerk/nextjs", "@clerk/nextjs/server")
 _PUBLIC_WORDS = frozenset({"public", "ignored", "ignore", "open", "unprotected", "anonymous", "unauthenticated"})
 _PROTECTED_WORDS = frozenset({"protected", "private", "secure", "secured", "admin", "dashboard"})
 #: calls a Clerk handler may make besides its protection and matchers without changing whom it refuses
-_HARMLESS = re.compile(r"^(NextResponse|Response|console)(\.\w+)*$|^URL$")
+_HARMLESS = re.compile(r"^(NextResponse|Response|console)(\.\w+)*$|^(URL|encodeURIComponent)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+#: calls that read who the caller is, by resolved import
+_SESSION_READERS = frozenset(
+    {
+        "next-auth/jwt.getToken",
+        "next-auth.getServerSession",
+        "next-auth/next.getServerSession",
+        "iron-session.getIronSession",
+        "better-auth/cookies.getSessionCookie",
+        "jose.jwtVerify",
+        "jsonwebtoken.verify",
+    }
+)
+#: words of a cookie's name that say it holds the session (``session``, ``auth_token``, ``sid``)
+_SESSION_COOKIE_WORDS = frozenset({"session", "token", "jwt", "sid", "auth"})
+_SIGN_IN_WORDS = frozenset({"login", "signin", "sign", "auth", "unauthorized"})
+_RESPONSES = frozenset({"NextResponse.json", "Response.json", "NextResponse", "Response"})
 
 
 @dataclass(frozen=True)
@@ -83,9 +99,9 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     for a in index.assignments:
         if a.name.removeprefix("exports.") in _EXPORTS and a.values and str(a.values[0]) in _NEXTAUTH_DEFAULT:
             return MiddlewareGuard(f"next-auth/middleware ({index.path}:{a.line})", matcher)
-    made = next((c for c in index.calls if not c.function and c.assigned_to in _EXPORTS and c.target), None)
+    made = next((c for c in index.calls if not c.function and c.assigned_to in _EXPORTS), None)
     if made is None:
-        return None
+        return _session_check(index, matcher)
     evidence = f"{made.raw} ({index.path}:{made.line})"
     target = made.target or ""
     if target == "next-auth/middleware.withAuth":
@@ -97,6 +113,52 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     if target in {f"{m}.clerkMiddleware" for m in _CLERK}:
         return _clerk_handler(made, index, evidence, matcher)
     return None
+
+
+def _session_check(index: CodeIndex, matcher: tuple[str, ...] | None) -> MiddlewareGuard | None:
+    """A middleware function of its own that reads the session (NextAuth's ``getToken``, a session cookie, a
+    JWT verified) and refuses (401/403, a redirect to sign-in), with no other call: no path test, no helper of
+    the project, nothing that could let some paths through."""
+    function = _exported_function(index)
+    if function is None:
+        return None
+    inside = _inside(index, function.qualname)
+    readers = [c for c in inside if _reads_session(c)]
+    refusals = [c for c in inside if _refuses(c)]
+    others = [c for c in inside if c not in readers and c not in refusals]
+    if not readers or not refusals or any(not _HARMLESS.match(c.raw) for c in others):
+        return None
+    return MiddlewareGuard(f"{readers[0].raw} + {refusals[0].raw} ({index.path}:{readers[0].line})", matcher)
+
+
+def _exported_function(index: CodeIndex) -> Definition | None:
+    """``export default function middleware``/``export function middleware``/``export const proxy = …``."""
+    exported = {str(a.values[0]) for a in index.assignments if a.name == "module.exports" and a.values}
+    return next(
+        (d for d in index.definitions if d.qualname in exported or (d.qualname == d.name and d.name in _EXPORTS)),
+        None,
+    )
+
+
+def _reads_session(call: CallSite) -> bool:
+    if call.target in _SESSION_READERS:
+        return True
+    if not call.raw.endswith("cookies.get") or not call.args or not isinstance(call.args[0].literal, str):
+        return False
+    return not _SESSION_COOKIE_WORDS.isdisjoint(words(_CAMEL.sub("_", call.args[0].literal)))
+
+
+def _refuses(call: CallSite) -> bool:
+    """A 401/403 response, or a redirect to a sign-in page (``new URL("/login", req.url)``)."""
+    status = {item for arg in call.args for item in arg.items} & {"status=401", "status=403"}
+    if status and call.raw in _RESPONSES:
+        return True
+    if not call.raw.endswith("redirect"):
+        return False
+    shown = " ".join(
+        str(part) for arg in call.args for part in (arg.literal, arg.name, *arg.call_args) if isinstance(part, str)
+    )
+    return not _SIGN_IN_WORDS.isdisjoint(words(shown))
 
 
 def _config_unread(index: CodeIndex) -> bool:
@@ -142,7 +204,7 @@ def _clerk_handler(
     if handler is None:
         return None
     auth = handler.params[0] if handler.params else "auth"
-    inside = [c for c in index.calls if c.function == handler.qualname or c.function.startswith(handler.qualname + ".")]
+    inside = _inside(index, handler.qualname)
     protects = [c for c in inside if c.raw in {f"{auth}.protect", f"{auth}.redirectToSignIn", "redirectToSignIn"}]
     lists = _route_matchers(index)
     used = {c.raw for c in inside if c.raw in lists}
@@ -159,6 +221,10 @@ def _clerk_handler(
     if kinds == {"protected"}:
         return MiddlewareGuard(evidence, matcher, protected=patterns)
     return None
+
+
+def _inside(index: CodeIndex, function: str) -> list[CallSite]:
+    return [c for c in index.calls if c.function == function or c.function.startswith(function + ".")]
 
 
 def _handler(call: CallSite, index: CodeIndex) -> Definition | None:
