@@ -20,6 +20,7 @@ from redline.sources.code.routes.model import Route
 from redline.sources.code.routes.nextpaths import matches_every
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.source import CodeIndexSource
+from redline.sources.code.treesitter.index import index_tree_sitter
 
 GUARDS = Path(__file__).parent / "fixtures" / "jsroutes" / "nextguards"
 
@@ -129,6 +130,7 @@ def _table(case: str) -> dict[str, tuple[str, tuple[str, ...]]]:
             },
         ),
         ("locale", {"GET /api/items": ("unknown", ())}),
+        ("config-call", {"GET /api/items": ("unknown", ())}),
         (
             "session-cookie",  # a session cookie read, 401 without it, on the matcher's paths only
             {
@@ -178,3 +180,22 @@ def test_matcher_patterns_are_read_as_path_to_regexp_reads_them(
     pattern: str, covered: list[str], not_covered: list[str]
 ) -> None:
     assert [p for p in covered + not_covered if matches_every(pattern, p)] == covered
+
+
+def test_the_index_keeps_the_matcher_as_next_reads_it() -> None:
+    source = (
+        "export const config = {\n"
+        '  runtime: "nodejs",\n'
+        "  matcher: [\n"
+        '    "/((?!_next|favicon\\\\.ico).*)",\n'
+        '    { source: "/api/:path*" },\n'
+        '    { source: "/app/:path*", missing: [{ type: "header", key: "next-router-prefetch" }] },\n'
+        "    PATHS,\n"
+        "  ],\n"
+        "};\n"
+    )
+    index = index_tree_sitter("middleware.ts", source.encode(), "typescript")
+    found = [(a.line, a.values) for a in index.assignments if a.name == "config.matcher"]
+    assert found == [(3, ("/((?!_next|favicon\\.ico).*)", "/api/:path*", "?", "?"))]
+    shorthand = index_tree_sitter("middleware.ts", b"export const config = { matcher };\n", "typescript")
+    assert [a.values for a in shorthand.assignments if a.name == "config.matcher"] == [("?",)]
