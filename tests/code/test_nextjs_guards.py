@@ -46,6 +46,7 @@ def test_a_handler_refusing_callers_without_the_environment_secret_is_authentica
     assert table == {
         ("/api/cron", "GET", 5): ("yes", ("CRON_SECRET (environment secret, line 8)",), "CRON_SECRET"),
         ("/api/lookalike/branch", "POST", 2): ("unknown", (), ""),
+        ("/api/lookalike/branch", "PUT", 16): ("unknown", (), ""),
         ("/api/lookalike/derived", "GET", 2): ("unknown", (), ""),
         ("/api/lookalike/equal", "GET", 2): ("unknown", (), ""),
         ("/api/lookalike/fields", "POST", 2): ("unknown", (), ""),

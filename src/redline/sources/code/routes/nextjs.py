@@ -170,8 +170,9 @@ def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings
 
 def _secret_checked(route: Route, index: CodeIndex) -> Route:
     """A handler that refuses every call not carrying a secret from the environment (a bearer token, a webhook
-    signature): authenticated, and its caller is another service holding that secret."""
-    found = next(((env, at) for fn, env, at in index.secret_checks if _within(fn, route.handler)), None)
+    signature): authenticated, and its caller is another service holding that secret. The check must be the
+    handler's own: one in a callback it passes on guards only that callback."""
+    found = next(((env, at) for fn, env, at in index.secret_checks if fn == route.handler), None)
     if found is None:
         return route
     env, at = found
