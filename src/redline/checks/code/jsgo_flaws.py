@@ -381,6 +381,13 @@ class JsGoFlawCheck(ModuleCheck):
         found: list[Finding] = []
         for p in (x.restored(self) for x in partials):
             reached = p.reached(routes)
-            if not (p.language == "go" and _one_segment(p.hit, reached)):
+            if not (p.language == "go" and _one_segment(p.hit, reached)) and not _service_call(p.hit, reached):
                 found.append(hit_finding(self, p.path, p.hit, reached))
         return found
+
+
+def _service_call(hit: Hit, route: Route | None) -> bool:
+    """An outbound URL sent by another service that must present a secret from the environment to be heard
+    (papermark's PDF worker calls ``/api/mupdf/convert-page`` with ``INTERNAL_API_KEY``): the URL is that
+    service's choice, not a user's."""
+    return hit.rule is SSRF_FROM_REQUEST_JSGO and route is not None and bool(route.shared_secret)

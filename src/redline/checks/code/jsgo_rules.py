@@ -109,7 +109,8 @@ SSRF_FROM_REQUEST_JSGO = Rule(
         "and Go `http.Get`/`Post`/`Head`/`PostForm`/`NewRequest` whose URL is a request value as a whole (a "
         "URL built around one, such as `` `https://api.example.com/u/${id}` ``, fixes the host and is not "
         "flagged), unless the handler calls a validator (`isAllowedUrl`, `validateUrl`, Go `u.Hostname()` "
-        "checks). " + _FLOW,
+        "checks) or refuses every caller without a secret from the environment (`if (token !== "
+        "process.env.INTERNAL_API_KEY) return 401`: another service chose the URL). " + _FLOW,
         why_bad="The caller makes the server fetch what they choose: cloud metadata endpoints "
         "(`169.254.169.254`), internal admin APIs and databases behind the firewall (CWE-918).",
         example="const r = await axios.get(req.query.url);",

@@ -279,6 +279,10 @@ class CodeIndex:
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()
+    #: (function, environment variable, line) of each check that refuses every call whose request value differs
+    #: from a secret kept in the environment (JavaScript ``if (token !== process.env.API_KEY) return …``): a
+    #: machine-to-machine guard
+    secret_checks: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

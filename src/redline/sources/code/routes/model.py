@@ -38,6 +38,9 @@ class Route:
     authz_evidence: tuple[str, ...] = ()
     #: the file the handler is defined in when it is not ``file`` (a Django view registered in urls.py)
     handler_file: str = ""
+    #: the environment secret a caller must present (``if (token !== process.env.INTERNAL_API_KEY) return 401``):
+    #: another service calls this route, not a user; "" for every other route
+    shared_secret: str = ""
 
     @property
     def handler_path(self) -> str:

@@ -8,8 +8,11 @@ method name bound to a wrapper's result (``export const GET = withWorkspace(asyn
 exported under a method's name (``export { handler as GET }``, ``export { POST } from "../route"``). A wrapper is the
 route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
 (``@/lib/auth``). A handler that reads the session itself (NextAuth's ``getServerSession``, Clerk's ``auth()``, a call
-named like a guard such as ``getCurrentUser``) is authenticated. A check in a helper of the project or in
-``middleware.ts`` is not followed, so any other route is ``unknown``, never ``no``.
+named like a guard such as ``getCurrentUser``) is authenticated; so is one that refuses every call not carrying a
+secret from the environment (``if (token !== process.env.INTERNAL_API_KEY) return 401``: another service calls
+it). A route no guard of its own decided is authenticated by a ``middleware.ts`` that refuses its path without a
+signed-in caller (``nextmiddleware``). A check in a helper of the project is not followed, so any other route is
+``unknown``, never ``no``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
+from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middleware_file, middleware_guard
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
 
@@ -62,38 +66,54 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
     roots = next_roots(files)
     if not roots:
         return
-    for index in project.indexes:
-        if not is_js(index):
-            continue
+    js = [index for index in project.indexes if is_js(index)]
+    by_path = {index.path: index for index in js}
+    guards = {root: _middleware(root, by_path) for root in roots}
+    for index in js:
         found = _place(index.path, roots)
         if found is None:
             continue
-        kind, segments = found
+        root, kind, segments = found
         path = "/" + "/".join(segments)
-        yield from _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path)
+        made = _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
+        guard = guards[root]
+        yield from (_behind(route, guard) for route in made) if guard is not None else made
 
 
-def _place(path: str, roots: list[str]) -> tuple[str, list[str]] | None:
-    """("app" | "pages", the URL's segments) of a route file of the deepest Next.js project holding it."""
+def _middleware(root: str, by_path: dict[str, CodeIndex]) -> MiddlewareGuard | None:
+    found = middleware_file(root, by_path)
+    return middleware_guard(found) if found is not None else None
+
+
+def _behind(route: Route, guard: MiddlewareGuard) -> Route:
+    """A route no guard of its own decided, authenticated by the middleware that refuses its paths."""
+    if route.authenticated != UNKNOWN or not guard.covers(route.path):
+        return route
+    return replace(route, authenticated=YES, auth_evidence=(guard.evidence,))
+
+
+def _place(path: str, roots: list[str]) -> tuple[str, str, list[str]] | None:
+    """(the project's root, "app" | "pages", the URL's segments) of a route file of the deepest Next.js project
+    holding it."""
     for root in roots:
         if root and not path.startswith(root + "/"):
             continue
         rest = PurePosixPath(path[len(root) + 1 :] if root else path).parts
         rest = rest[1:] if rest[:1] == ("src",) else rest
         if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
-            return _segments(rest[1:-1], "app")
+            return _segments(root, rest[1:-1], "app")
         if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
             stem = rest[-1].rsplit(".", 1)[0]
-            return _segments((*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
+            return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
         return None
     return None
 
 
-def _segments(folders: tuple[str, ...], kind: str) -> tuple[str, list[str]] | None:
+def _segments(root: str, folders: tuple[str, ...], kind: str) -> tuple[str, str, list[str]] | None:
     """The URL's segments, or None for a file under a private folder (``_components``), which is not routed."""
     if any(f.startswith("_") for f in folders):
         return None
-    return kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
+    return root, kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
 
 
 def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
@@ -144,12 +164,33 @@ def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings
         judged = route
     if judged.authenticated == UNKNOWN and readers:
         return replace(route, authenticated=YES, auth_evidence=readers[:1])
+    if judged.authenticated == UNKNOWN:
+        return _secret_checked(judged, index)
     return judged
 
 
-def _api_routes(index: CodeIndex, path: str) -> Iterator[Route]:
-    """A Pages Router API route answers every method with its default export: named after the top-level
-    function called ``handler`` when there is one, else ``default``."""
+def _secret_checked(route: Route, index: CodeIndex) -> Route:
+    """A handler that refuses every call not carrying a secret from the environment (a bearer token, a webhook
+    signature): authenticated, and its caller is another service holding that secret. The check must be the
+    handler's own: one in a callback it passes on guards only that callback."""
+    found = next(((env, at) for fn, env, at in index.secret_checks if fn == route.handler), None)
+    if found is None:
+        return route
+    env, at = found
+    evidence = f"{env} (environment secret, line {at})"
+    return replace(route, authenticated=YES, auth_evidence=(evidence,), shared_secret=env)
+
+
+def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+    """A Pages Router API route answers every method with its default export: the top-level function called
+    ``handler`` when there is one, else the function of this file exported as default (``export default async
+    (req, res) => …`` is ``<anonymous:LINE>``), else ``default``. A function of this file is read for the
+    checks it makes itself."""
     handler = next((d for d in index.definitions if d.qualname == d.name == "handler"), None)
-    name, line = ("handler", handler.line) if handler else ("default", 1)
-    yield Route("nextjs", ("ANY",), path, name, index.path, line)
+    if handler is None:
+        exported = {str(v) for a in index.assignments if a.name == "module.exports" for v in a.values[:1]}
+        handler = next((d for d in index.definitions if d.qualname in exported), None)
+    if handler is None:
+        yield Route("nextjs", ("ANY",), path, "default", index.path, 1)
+        return
+    yield _checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)

@@ -32,6 +32,8 @@ from redline.sources.code.treesitter.jsflow import (
 )
 from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
+from redline.sources.code.treesitter.jsnextconfig import matcher
+from redline.sources.code.treesitter.jssecretcheck import env_read, secret_check
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
 from redline.sources.code.treesitter.loopscope import LoopScopes, node_key, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
@@ -107,6 +109,10 @@ class JsWalk(TreeWalk):
     awaits: AwaitStatements = field(default_factory=AwaitStatements)
     #: (innermost loop, ``item.property``, line) for each awaited or returned property read in a loop body
     item_reads: list[tuple[int, str, int]] = field(default_factory=list)
+    #: module-level names bound to an environment variable's value (``const KEY = process.env.API_KEY``)
+    module_env: dict[str, str] = field(default_factory=dict)
+    #: (function, environment secret, line) of the checks that refuse a request unless it carries that secret
+    secret_checks: list[tuple[str, str, int]] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -118,7 +124,7 @@ class JsWalk(TreeWalk):
             for d in self.definitions
         ]
         self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
-        index = self.index(assignments=tuple(self.assignments))
+        index = replace(self.index(assignments=tuple(self.assignments)), secret_checks=tuple(self.secret_checks))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
     # imports -------------------------------------------------------------------------------------
@@ -218,8 +224,8 @@ class JsWalk(TreeWalk):
             self._export(node)
         elif kind in {"string", "template_string"}:
             self._string(node)
-        elif kind in STATEMENTS:
-            statement_loop(node, scope, self.scopes, self.loops)
+        elif kind in STATEMENTS or kind == "if_statement":
+            self._statement(node, scope, flow)
         elif kind in {"break_statement", "return_statement"}:
             self.scopes.see_exit(node, self.loops)
         return scope
@@ -376,6 +382,8 @@ class JsWalk(TreeWalk):
         names = bound_names(pattern)
         if not scope and pattern.type == "identifier":
             self._module_value(text(pattern), value)
+        if pattern.type == "identifier" and (env := env_read(value, self._env(flow))) is not None:
+            (flow.env if flow is not None else self.module_env)[text(pattern)] = env
         if flow is None:
             return
         how = building(value, flow)
@@ -385,6 +393,17 @@ class JsWalk(TreeWalk):
         for name in names if hit else ():
             source, via = hit or ("", ())
             self._taint(flow, scope, name, source=source, via=via, at=line(node))
+
+    def _env(self, flow: JsFlow | None) -> dict[str, str]:
+        """The names bound to an environment variable's value that a function sees: its own and the module's."""
+        return {**self.module_env, **flow.env} if flow is not None and flow.env else self.module_env
+
+    def _statement(self, node: Node, scope: str, flow: JsFlow | None) -> None:
+        """A loop opens a loop scope; an ``if`` may be a check against an environment secret."""
+        if node.type != "if_statement":
+            statement_loop(node, scope, self.scopes, self.loops)
+        elif flow is not None and (secret := secret_check(node, flow, self._env(flow))) is not None:
+            self.secret_checks.append((scope, secret, line(node)))
 
     def _assignment(self, node: Node, scope: str, flow: JsFlow | None) -> None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -420,6 +439,8 @@ class JsWalk(TreeWalk):
             return
         if value.type == "object":  # ``const auth = { required: jwt(...), optional: ... }``
             self.assignments.append(Assignment(name, line(value), tuple(p for m in named(value) if (p := _pair(m)))))
+            if name == "config" and (paths := matcher(value)) is not None:  # Next.js middleware's paths
+                self.assignments.append(paths)
             return
         lit = literal(value)
         if isinstance(lit, str | int | bool) and not isinstance(lit, tuple):

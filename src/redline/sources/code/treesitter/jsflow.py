@@ -28,6 +28,8 @@ class JsFlow:
     lines: dict[str, int] = field(default_factory=dict)
     #: names bound to a template literal or concatenation with substitutions -> how it was built
     formatted: dict[str, str] = field(default_factory=dict)
+    #: names bound to an environment variable's value (``const expected = `Bearer ${process.env.KEY}```) -> it
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def request_source(node: Node, flow: JsFlow) -> str | None:
