@@ -35,6 +35,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("_integration-test/custom-ca-roots/custom-ca-roots-test.py", "test"),  # getsentry/self-hosted
         ("_unit-test/create-docker-volumes-test.sh", "test"),
         ("src/__mocks__/api.ts", "test"),  # the underscores are part of Jest's own name
+        ("charts/vap/templates/disallow-selinux/.chainsaw-test/pod-bad.yaml", "test"),  # wikimedia's Kyverno tests
+        (".github/workflows/deploy.yml", ""),  # a leading dot alone makes nothing a test
+        ("charts/datahub/values-dev.yaml", "dev/test configuration"),  # a Helm chart's development values
+        ("charts/datahub/values-prod.yaml", ""),
         ("sentry/integrations/slack/client.py", ""),  # integrations with other services are the product
         ("web/api.spec.ts", "test"),
         ("Dockerfile.debug", "container variant"),

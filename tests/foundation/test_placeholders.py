@@ -22,8 +22,11 @@ STAND_INS = (
     "astronomy_password",
     "supersecret",  # getsentry/self-hosted's .env: LAUNCHPAD_RPC_SHARED_SECRET=supersecret, a default to override
     "TopSecret",
+    "snakeoil",  # wikimedia's charts: "This fake password will be replaced via private puppet"
+    "override_me",
+    "foobarbaz",
 )
-CHOSEN = ("Tr0ub4dor&3-horse", "Zr8vK2mQ9xLp4Tq7", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+CHOSEN = ("Tr0ub4dor&3-horse", "Zr8vK2mQ9xLp4Tq7", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "barrister", "bazooka")
 
 
 @pytest.mark.parametrize("value", STAND_INS)

@@ -138,6 +138,11 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
         ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
         ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),
         ("app.properties", "spring.datasource.password=${DB_PASSWORD}\nredis.password=\n"),
+        # wikimedia's charts: the name of the Kubernetes Secret holding it, and the fake value puppet replaces
+        ("charts/datahub/values.yaml", "mysql:\n  auth:\n    existingSecret: mysql-secrets\n"),
+        ("charts/datahub/values.yaml", "neo4j-community:\n  existingPasswordSecret: neo4j-secrets\n"),
+        ("charts/linkrec/values.yaml", "config:\n  private:\n    DB_PASSWORD: snakeoil\n"),
+        ("charts/dumps/values.yaml", "mariadb:\n  wikiadmin_user: override_me\n  wikiadmin_password: override_me\n"),
     ],
 )
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:

@@ -159,6 +159,10 @@ _CONTEXT_DIRS: dict[str, str] = {
             "unit_tests",
             "unit-test",
             "unit_test",
+            # Kyverno Chainsaw's test folders (wikimedia/operations-deployment-charts: .chainsaw-test/pod-bad.yaml,
+            # the pods an admission policy must refuse)
+            "chainsaw-test",
+            "chainsaw-tests",
             "testutils",
             "test_utils",
             "test-utils",
@@ -243,6 +247,8 @@ _DEV_TEST_CONFIG = lazy(
     # a settings module named by development words alone (settings/dev.py, wger's settings/local_dev.py)
     r"|(?:^|/)settings/(?:dev|development|local|test|testing|ci)(?:_(?:dev|development|local|test|testing|ci))?\.py$"
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
+    # a Helm chart's values for a development or test install (wikimedia's charts/datahub/values-dev.yaml)
+    r"|(?:^|/)values[-.](?:dev|development|local|test|testing|ci)\.ya?ml$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
     r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"
     r"|(?:^|/)appsettings\.Development\.json$"
@@ -291,10 +297,10 @@ def context_folder(relpath: str) -> str:
 
 
 def _dir_kind(folder: str) -> str:
-    """The context a folder name gives, also with leading underscores (getsentry/self-hosted's
-    ``_integration-test/``, ``_unit-test/``: named to sort first, not to be shipped)."""
+    """The context a folder name gives, also behind leading underscores or dots (getsentry/self-hosted's
+    ``_integration-test/``, Chainsaw's ``.chainsaw-test/``: named to sort first or to hide, not to be shipped)."""
     low = folder.lower()
-    return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_"), "")
+    return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_."), "")
 
 
 def looks_like_test_or_sample(relpath: str) -> bool:

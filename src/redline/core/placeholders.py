@@ -12,7 +12,8 @@ from __future__ import annotations
 from redline.core.lazy_regex import lazy
 
 _PLACEHOLDER_WORDS = lazy(
-    r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|dummy|redacted|placeholder|your[-_]?(?:api[-_]?)?"
+    r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|override[-_ ]?me|snake[-_ ]?oil|dummy|redacted|placeholder"
+    r"|your[-_]?(?:api[-_]?)?"
     r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
 )
 _TEMPLATING = lazy(
@@ -29,7 +30,7 @@ _NOT_A_VALUE = lazy(
 _PLACEHOLDER_VALUE = lazy(
     r"(?i)^(?:(?:super|top|my)?secret|secrets|password|passwd|pass|pwd|changeme|change[-_.]?it|changeit|default"
     r"|test|testing|tests"
-    r"|sample|example|dummy|fake|foo|bar|baz|foobar|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
+    r"|sample|example|dummy|fake|(?:foo|bar|baz|qux)+|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
     r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
 )
 # an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,

@@ -155,6 +155,9 @@ _NOT_A_PASSWORD_KEY = lazy(
     r"(?i)(?:_file|_path|_dir|_name|_id|_ttl|_expiry|_length|_timeout|_header|_type|_env|_ref|_key_ref|keyref"
     r"|_policy|_method|_min|_max|_rounds|_hasher|_reset|_url|_uri|_command|_cmd|_prompt|_regex|_pattern)$"
     r"|allow_empty|random_root|require|encrypt|hash|salt_len|reset|forgot|expire|complexity|min_length"
+    # Helm's convention for the name of a Kubernetes Secret that holds the password (existingSecret,
+    # existingPasswordSecret: wikimedia's charts/datahub): a name, never the password
+    r"|^existing\w{0,30}secret$"
 )
 _NOT_A_VALUE = lazy(
     r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|required|optional|\d{1,11}|[\d.]+[smhd]?|~)$"
@@ -248,10 +251,12 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
         span = (span[0] + offset, span[0] + offset + len(password.encode("utf-8")))
     if not password or _NOT_A_VALUE.search(password) or is_store_reference(password, password):
         return None
-    if is_default(password, user):
+    if password.lower() in DEFAULT_PASSWORDS:  # a product's default, even when it reads like a stand-in (changeme)
         return DatastoreCredential(key, store, *span, True, password)
     if len(password) < 4 or is_placeholder(password):
-        return None
+        return None  # a stand-in, also when the user is the same stand-in (wikiadmin_user/_password: override_me)
+    if is_default(password, user):
+        return DatastoreCredential(key, store, *span, True, password)
     return DatastoreCredential(key, store, *span, False, password)
 
 
