@@ -375,6 +375,9 @@ _ARGO = (
         (".secrets.baseline", _BASELINE, []),
         ("config/keys.py", f'API_TOKEN_SHA256 = "{_HEX}"\n', []),
         ("config/keys.py", f'secret_digest = "{_HEX}"\n', []),
+        # an identifier of the key (a service-account file's private_key_id), not the key
+        ("config/keys.json", f'{{"private_key_id": "{_HEX}"}}\n', []),
+        ("config/keys.py", f'clientSecretId = "{_HEX}"\n', []),
         # the same values under keys that do not say "hash": the value itself
         ("config/keys.json", _BASELINE.replace("hashed_secret", "client_secret"), [("SEC438", 6)]),
         ("config/keys.py", f'API_TOKEN = "{_HEX}"\n', [("SEC438", 1)]),
@@ -389,3 +392,37 @@ _ARGO = (
 )
 def test_digests_and_argo_cd_references_are_not_secrets(path: str, text: str, found: list[tuple[str, int]]) -> None:
     assert scan(path, text) == found
+
+
+# a service-account file's shape with a generated key; the identifiers decide (wikimedia's push-notifications chart
+# ships it with "dummyproject" and a key id of forty 1s)
+_KEY_BODY = "MII" + "Ev0BFcB0vuBZrwJ8W+bpML3M0YkaQPQ1kJfx684I1TOVyoAidVL/PTxOJkhzWriCw8" + "\\n/kxdkgAiwMpzQPMOM41SoBp7"
+
+
+def _service_account(project: str, key_id: str, email: str) -> str:
+    return (
+        'notifications:\n  google: |-\n    {\n    "type": "service_account",\n'
+        f'    "project_id": "{project}",\n    "private_key_id": "{key_id}",\n'
+        '    "private_key": "-----BEGIN ' + "PRIVATE KEY-----\\n" + _KEY_BODY + '\\n-----END PRIVATE KEY-----\\n",\n'
+        f'    "client_email": "{email}"\n    }}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("project", "key_id", "email", "found"),
+    [
+        ("dummyproject", "1" * 40, "f" * 23 + "@g111.com", []),
+        ("my-project", "9c930c836d952077f49179fe2f9e4cdbdde0a242", "ci@my-project.iam.gserviceaccount.com", []),
+        # real identifiers: a real key file
+        (
+            "billing-prod",
+            "9c930c836d952077f49179fe2f9e4cdbdde0a242",
+            "ci@billing-prod.iam.gserviceaccount.com",
+            [("SEC105", 7)],
+        ),
+    ],
+)
+def test_a_key_file_whose_identifiers_are_stand_ins_is_one(
+    project: str, key_id: str, email: str, found: list[tuple[str, int]]
+) -> None:
+    assert scan("charts/push-notifications/values.yaml", _service_account(project, key_id, email)) == found

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redline.checks.secrets.cache import cache_dir, machine, read_entry, write_entry
+from redline.checks.secrets.dummy_object import in_stand_in_object
 from redline.checks.secrets.filters import (
     context_confidence,
     is_placeholder,
@@ -34,6 +35,7 @@ from redline.checks.secrets.filters import (
     is_words,
     names_a_digest,
     names_a_password,
+    names_an_identifier,
     shannon_entropy,
 )
 from redline.checks.secrets.patterns import hyperscan_expression
@@ -230,7 +232,7 @@ class SecretScanner:
         for rule, s, e, full in candidates:
             secret = data[s:e].decode("utf-8", "replace")
             spans.append(Span(s, e, secret))
-            if self._rejected(rule, secret, full) or _placeholder_value(data, s):
+            if self._rejected(rule, secret, full) or _placeholder_value(data, s) or in_stand_in_object(data, s, e):
                 continue
             kept.append((rule, s, e, secret))
         found = {rule.id for rule, *_ in kept}
@@ -282,7 +284,7 @@ class SecretScanner:
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):
             return True
-        if rule.family == "generic" and names_a_digest(secret, matched):
+        if rule.family == "generic" and (names_a_digest(secret, matched) or names_an_identifier(secret, matched)):
             return True
         return bool(rule.entropy) and shannon_entropy(secret) < rule.entropy
 

@@ -133,6 +133,17 @@ def is_store_reference(secret: str, matched: str) -> bool:
     return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS) or bool(_ARGOCD_SECRET_REF.match(secret))
 
 
+#: the end of a key naming an identifier: ``private_key_id``, ``api-key-id``, ``clientSecretId`` (a key file's id,
+#: shown in consoles and logs; the secret is the key itself)
+_IDENTIFIER_KEY = lazy(r"(?:[_.-][iI][dD]|[a-z]Id)[\"']?\s{0,3}(?::=|=>|=|:)?\s{0,3}[rbuRBU]?[\"']?$")
+
+
+def names_an_identifier(secret: str, matched: str) -> bool:
+    """The key the value is assigned to ends in ``_id``/``Id``: an identifier, not the secret it identifies."""
+    at = matched.find(secret)
+    return bool(_IDENTIFIER_KEY.search(matched[:at] if at >= 0 else matched))
+
+
 def names_a_digest(secret: str, matched: str) -> bool:
     """The key the value is assigned to (the match before the value) says the value is a hash of a secret."""
     at = matched.find(secret)

@@ -1,0 +1,63 @@
+"""Whether a credential sits in a JSON object whose identifying fields say it is a stand-in.
+
+A service-account file copied into a chart's defaults or a test keeps the shape of a real one, private key
+included (generated for the purpose), but its identifiers give it away: wikimedia's push-notifications chart
+ships ``"project_id": "dummyproject"``, ``"private_key_id": "1111…"``, ``"client_email": "fff…@g111….com"``.
+A real key file names a real project and key id. Only the object the credential is in is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from redline.core.lazy_regex import lazy
+from redline.core.placeholders import looks_like_placeholder
+
+#: how far the enclosing object's braces are looked for on either side
+_REACH = 4096
+#: the fields that identify a key file's account, project or key
+_IDENTIFIER = lazy(
+    rb'"(?:project_id|private_key_id|client_id|client_email|account_id|tenant_id|key_id)"\s{0,3}:\s{0,3}"([^"\\]{1,200})"'
+)
+#: one character repeated (``1111…``, ``ffff…``) as a whole value or as the local part of an address
+_ONE_CHARACTER = re.compile(r"^(.)\1{7,}(?:@|$)")
+_STAND_IN_WORD = re.compile(r"(?i)dummy|fake|example|placeholder")
+
+
+def in_stand_in_object(data: bytes, start: int, end: int) -> bool:
+    """The innermost JSON object around ``data[start:end]`` has an identifier that is a stand-in."""
+    opening = _unmatched_before(data, start)
+    closing = _unmatched_after(data, end)
+    if opening < 0 or closing < 0:
+        return False
+    for m in _IDENTIFIER.finditer(data, opening, closing):
+        value = m.group(1).decode("utf-8", "replace")
+        if _ONE_CHARACTER.match(value) or _STAND_IN_WORD.search(value) or looks_like_placeholder(value):
+            return True
+    return False
+
+
+def _unmatched_before(data: bytes, start: int) -> int:
+    depth = 0
+    for i in range(start - 1, max(-1, start - _REACH), -1):
+        ch = data[i]
+        if ch == 0x7D:  # }
+            depth += 1
+        elif ch == 0x7B:  # {
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
+def _unmatched_after(data: bytes, end: int) -> int:
+    depth = 0
+    for i in range(end, min(len(data), end + _REACH)):
+        ch = data[i]
+        if ch == 0x7B:
+            depth += 1
+        elif ch == 0x7D:
+            if depth == 0:
+                return i + 1
+            depth -= 1
+    return -1
