@@ -580,11 +580,23 @@ def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = stmt.value
             if isinstance(value, ast.List | ast.Tuple):
-                names = tuple(d or str(literal(e)) for e in value.elts if (d := dotted(e)) or literal(e) is not None)
+                names = tuple(
+                    d or str(literal(e))
+                    for e in value.elts
+                    if (d := dotted(e) or _combined(e)) or literal(e) is not None
+                )
                 found.append((stmt.targets[0].id, names))
             elif (d := dotted(value)) or isinstance(literal(value), str | bool):
                 found.append((stmt.targets[0].id, (d or str(literal(value)),)))
     return tuple(found)
+
+
+def _combined(node: ast.expr) -> str | None:
+    """DRF's composed permission (``(IsOwner | IsShared) & HasScope``) as written, or None: an entry of
+    ``permission_classes`` that is neither a name nor a literal, kept for the route reader to judge."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        return ast.unparse(node)
+    return None
 
 
 def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, loop: int) -> CallSite:
