@@ -301,7 +301,15 @@ def _names(target: ast.expr) -> list[str]:
     """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
     if target.__class__ is ast.Name and isinstance(target, ast.Name):
         return [target.id]
-    return [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
+    names = [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
+    base = target
+    while isinstance(base, ast.Attribute | ast.Subscript):
+        base = base.value
+    if base is not target and isinstance(base, ast.Name) and base.id in REQUEST_NAMES:
+        # a value stored on the request (pretalx's ``request.access_code = code``) does not make the request
+        # object caller data: passing ``request`` on would carry it into every callee's sink
+        names.remove(base.id)
+    return names
 
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
