@@ -18,6 +18,7 @@ from redline.sources.code.routes.common import (
     module_name,
     text,
 )
+from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
 from redline.sources.code.routes.drf_permissions import composed, guarding
 from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
@@ -74,6 +75,11 @@ def _setting(project: Project, name: str) -> list[str]:
 
 
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    middlewares = login_middlewares(project, _setting(project, "MIDDLEWARE"))
+    yield from behind_login_middleware(_django_routes(project, settings), middlewares)
+
+
+def _django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     patterns = list(_patterns(project))
     prefixes = _prefixes(patterns)
     everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
