@@ -208,6 +208,7 @@ class _Walk:
     reads: set[tuple[str, str]] = field(default_factory=set)
     relative: dict[str, str] = field(default_factory=dict)
     memo: set[int] = field(default_factory=set)  # id(call) stored under a key its enclosing ``if`` checks first
+    when_none: dict[int, str] = field(default_factory=dict)  # id(call) -> the parameter whose None it runs on
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -393,6 +394,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         _leaf(walk, node, cls, scope)
     if cls is ast.If and isinstance(node, ast.If):
         _keyed_memo(walk, node)
+        _when_none(walk, node, scope)
     if cls in _COMPOUND_TYPES:
         _statement_lists(walk, node)
     return scope
@@ -415,6 +417,30 @@ def _keyed_memo(walk: _Walk, node: ast.If) -> None:
             while isinstance(value, ast.Call):  # each call of a chain (``X.objects.filter(...).first()``)
                 walk.memo.add(id(value))
                 value = value.func.value if isinstance(value.func, ast.Attribute) else None
+
+
+def _when_none(walk: _Walk, node: ast.If, scope: str) -> None:
+    """``if p is None: ...`` / ``if p is not None: ... else: ...`` on a parameter ``p`` of the enclosing function:
+    the calls of the branch taken when it is None run only when the caller did not pass it (``walk.when_none``)."""
+    test = node.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.IsNot)
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return
+    own = walk.functions.get(scope)
+    args = own[0].args if own is not None else None
+    if args is None or test.left.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return
+    branch = node.body if isinstance(test.ops[0], ast.Is) else node.orelse
+    for stmt in branch:
+        for inner in ast.walk(stmt):
+            if isinstance(inner, ast.Call):
+                walk.when_none.setdefault(id(inner), test.left.id)
 
 
 def _mapping_root(node: ast.expr) -> str | None:
@@ -630,4 +656,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         position=walk.statements.get(id(node), (-1, -1))[1] if awaited else -1,
         star_kwargs=any(k.arg is None for k in node.keywords),
         keyed_memo=id(node) in walk.memo,
+        when_none=walk.when_none.get(id(node)),
     )
