@@ -51,6 +51,9 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("LAT101", "shop/cleanup.py", 68),  # the caller's data under a constant's name; line 62 loops over the constant
         ("LAT101", "shop/cleanup.py", 82),  # stored under the key of another mapping than the one checked
         ("LAT101", "shop/cleanup.py", 83),  # stored, never checked first; 77 and 79 run once per distinct key
+        # nothing stored under the key; line 90's branch (``if not k in types:``, then ``types[k] = ...``) runs
+        # once per distinct key, its query assigned to a local first
+        ("LAT101", "shop/cleanup.py", 93),
         ("LAT101", "shop/jobs.py", 53),  # a Celery task called directly runs here; huey's (48-50) only enqueue
         ("LAT101", "shop/jobs.py", 54),  # a plain helper
         ("LAT101", "shop/locks.py", 17),  # a chain over lines without a lock; line 10 locks its row

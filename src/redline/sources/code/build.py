@@ -402,21 +402,38 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
 
 def _keyed_memo(walk: _Walk, node: ast.If) -> None:
     """``if key not in cache: cache[key] = f(...)``: the calls whose result the branch stores under a key of the
-    mapping its test checks, so they run once per distinct key (``walk.memo``)."""
-    test = node.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)):
-        return
-    mapping = _mapping_root(test.comparators[0])
+    mapping its test checks, so they run once per distinct key (``walk.memo``). A branch that stores into the
+    mapping at its top level runs once per distinct key as a whole (tandoor's ``if not t in types:
+    t_obj = MealType.objects.get_or_create(...)[0]; types[t] = t_obj.pk``): every call in it is."""
+    mapping = _checked_mapping(node.test)
     if mapping is None:
         return
+    stores = [
+        stmt
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Subscript)
+        and _mapping_root(stmt.targets[0]) == mapping
+    ]
+    if not stores:
+        return
     for stmt in node.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
-            value: ast.expr | None = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-            if _mapping_root(stmt.targets[0]) != mapping:
-                continue
-            while isinstance(value, ast.Call):  # each call of a chain (``X.objects.filter(...).first()``)
-                walk.memo.add(id(value))
-                value = value.func.value if isinstance(value.func, ast.Attribute) else None
+        for inner in ast.walk(stmt):
+            if isinstance(inner, ast.Call):
+                walk.memo.add(id(inner))
+
+
+def _checked_mapping(test: ast.expr) -> str | None:
+    """The mapping ``key not in mapping`` (or ``not key in mapping``) tests, None for any other test."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Compare):
+        inner = test.operand
+        if len(inner.ops) == 1 and isinstance(inner.ops[0], ast.In):
+            return _mapping_root(inner.comparators[0])
+        return None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
+        return _mapping_root(test.comparators[0])
+    return None
 
 
 def _when_none(walk: _Walk, node: ast.If, scope: str) -> None:
