@@ -42,6 +42,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB207", "flask_app.py", 83),
         ("WEB207", "flask_app.py", 88),
         ("WEB207", "views.py", 11),
+        ("WEB207", "views.py", 37),  # stored on the request (request.session["next"]) and read back
     ]
 
 

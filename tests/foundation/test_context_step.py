@@ -47,6 +47,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("config/dev.yaml", "dev/test configuration"),
         ("settings/local_dev.py", "dev/test configuration"),  # wger's development settings
         ("scripts/test-environments/postgres/compose.yml", "test"),  # linkding's stacks to test against
+        ("server/store/datastore/migration/test-files/postgres.sql", "test"),  # woodpecker's migration test data
+        ("docker-compose.gitpod.yaml", "container variant"),  # a Gitpod workspace's services
+        ("test-files-api/main.go", ""),  # a folder that only starts alike
+        ("gitpod-compose/docker-compose.yml", ""),
         # look-alikes: production settings and a folder that only starts alike
         ("settings/local_production.py", ""),
         ("settings/main.py", ""),

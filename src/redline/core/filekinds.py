@@ -180,6 +180,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             # the stacks a project brings up to test against (linkding's scripts/test-environments/postgres/)
             "test-environments",
             "test_environments",
+            # the data files a test suite reads (woodpecker's migration/test-files/postgres.sql database dump)
+            "test-files",
+            "test_files",
         ),
         "test",
     ),
@@ -228,7 +231,8 @@ _TEST_NAME = lazy(
 )
 #: file names of samples, fakes and demo-data generators (saleor's ``core/utils/random_data.py`` behind ``populatedb``)
 _SAMPLE_NAME = lazy(r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db")
-#: container build and deployment files for tests, development, debugging and CI (and ``compose.override.yml``,
+#: container build and deployment files for tests, development (a Gitpod workspace's ``docker-compose.gitpod.yaml``),
+#: debugging and CI (and ``compose.override.yml``,
 #: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
 _CONTAINER_VARIANT = lazy(
@@ -236,7 +240,7 @@ _CONTAINER_VARIANT = lazy(
     r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
     r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
     r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override|cypress|playwright"
-    r"|selenium)(?:[._-][\w.-]*)?"
+    r"|selenium|gitpod)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from redline.checks.code.exposure_rules import (
     ADMIN_PATH_WITHOUT_GUARD,
@@ -225,4 +226,23 @@ def _missing_authz(route: Route, handler: Handler | None) -> bool:
         return False
     if _OWN_RESOURCES.search(route.path.lower()) or anonymous_by_design(route):
         return False
-    return not (inline_check(handler) or names_the_caller(handler, path_params(route.path)))
+    return not (
+        inline_check(handler) or names_the_caller(handler, path_params(route.path)) or own_method_check(route, handler)
+    )
+
+
+def own_method_check(route: Route, handler: Handler) -> str | None:
+    """A check the handler makes through a method of its own class, one call deep (ghostfolio's
+    ``this.validateAccessToSplits({permission, ...})``, which answers 403 without the permission)."""
+    owner = route.handler.rpartition(".")[0]
+    if not owner:
+        return None
+    for call in handler.calls:
+        receiver, _, name = call.raw.partition(".")
+        if receiver not in {"this", "self"} or not name or "." in name:
+            continue
+        method = handler_of(replace(route, handler=f"{owner}.{name}"), {route.handler_path: handler.index})
+        check = inline_check(method) if method is not None else None
+        if check:
+            return f"{call.raw}(): {check}"
+    return None

@@ -14,7 +14,7 @@ from redline.sources.code.routes import Route
 from redline.sources.code.scopes import within
 
 _CHECKING_CALLS = re.compile(
-    r"^(is_admin|is_staff|is_superuser|is_owner|has_perms?|has_permission|has_role|check_perms?|"
+    r"^(is_admin|is_staff|is_superuser|is_owner|has_(\w+_)?perms?|has_(\w+_)?permissions?|has_role|check_perms?|"
     r"check_permissions?|check_object_permissions|require_\w+|authenticate\w*|login_required|verify_\w+|"
     r"authori[sz]e\w*|compare_digest|check_password|HttpResponseForbidden|PermissionDenied|HTTPForbidden|"
     r"HTTPUnauthorized|Forbidden|Unauthorized|assert_\w*allowed|\w*_required)$"

@@ -209,7 +209,7 @@ class HelperQueries:
                 continue  # a constant query: not what the item changes
             if query is not None and not _evaluated(calls, call, sqlalchemy=module.orm == "sqlalchemy"):
                 continue  # a lazy queryset handed back to the caller: it queries where it is evaluated
-            if _fills_in(calls, call, definition):
+            if _fills_in(calls, call, definition) or call.when_none in definition.params:
                 continue  # ``if channel is None: channel = Channel.objects...``: fetched when not given
             return Issued(sql, query or call.raw, index.path, call.line, params)
         return None
@@ -330,7 +330,9 @@ def _parameters_read(call: CallSite, definition: Definition) -> frozenset[str]:
 
 def _fills_in(calls: Sequence[CallSite], call: CallSite, definition: Definition) -> bool:
     """The query's result is bound to one of the function's own parameters: it fetches what the caller did not
-    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it. ``calls``
+    pass (``channel = channel or Channel.objects.get(...)``), and a caller in a loop usually passes it (so is
+    a query in the branch a parameter's None takes, ``CallSite.when_none``: pretalx's bulk ``get_talk_warnings``
+    passes the overlaps it computed once). ``calls``
     are those of the function ``call`` is in (a scan of the module's per call would be quadratic)."""
     params = set(definition.params)
     return any(c.assigned_to in params for c in calls if c.line <= call.line <= c.end_line and c.assigned_to)

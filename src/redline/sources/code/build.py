@@ -208,6 +208,7 @@ class _Walk:
     reads: set[tuple[str, str]] = field(default_factory=set)
     relative: dict[str, str] = field(default_factory=dict)
     memo: set[int] = field(default_factory=set)  # id(call) stored under a key its enclosing ``if`` checks first
+    when_none: dict[int, str] = field(default_factory=dict)  # id(call) -> the parameter whose None it runs on
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -393,6 +394,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
         _leaf(walk, node, cls, scope)
     if cls is ast.If and isinstance(node, ast.If):
         _keyed_memo(walk, node)
+        _when_none(walk, node, scope)
     if cls in _COMPOUND_TYPES:
         _statement_lists(walk, node)
     return scope
@@ -400,21 +402,62 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
 
 def _keyed_memo(walk: _Walk, node: ast.If) -> None:
     """``if key not in cache: cache[key] = f(...)``: the calls whose result the branch stores under a key of the
-    mapping its test checks, so they run once per distinct key (``walk.memo``)."""
-    test = node.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)):
-        return
-    mapping = _mapping_root(test.comparators[0])
+    mapping its test checks, so they run once per distinct key (``walk.memo``). A branch that stores into the
+    mapping at its top level runs once per distinct key as a whole (tandoor's ``if not t in types:
+    t_obj = MealType.objects.get_or_create(...)[0]; types[t] = t_obj.pk``): every call in it is."""
+    mapping = _checked_mapping(node.test)
     if mapping is None:
         return
+    stores = [
+        stmt
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Subscript)
+        and _mapping_root(stmt.targets[0]) == mapping
+    ]
+    if not stores:
+        return
     for stmt in node.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
-            value: ast.expr | None = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-            if _mapping_root(stmt.targets[0]) != mapping:
-                continue
-            while isinstance(value, ast.Call):  # each call of a chain (``X.objects.filter(...).first()``)
-                walk.memo.add(id(value))
-                value = value.func.value if isinstance(value.func, ast.Attribute) else None
+        for inner in ast.walk(stmt):
+            if isinstance(inner, ast.Call):
+                walk.memo.add(id(inner))
+
+
+def _checked_mapping(test: ast.expr) -> str | None:
+    """The mapping ``key not in mapping`` (or ``not key in mapping``) tests, None for any other test."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Compare):
+        inner = test.operand
+        if len(inner.ops) == 1 and isinstance(inner.ops[0], ast.In):
+            return _mapping_root(inner.comparators[0])
+        return None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
+        return _mapping_root(test.comparators[0])
+    return None
+
+
+def _when_none(walk: _Walk, node: ast.If, scope: str) -> None:
+    """``if p is None: ...`` / ``if p is not None: ... else: ...`` on a parameter ``p`` of the enclosing function:
+    the calls of the branch taken when it is None run only when the caller did not pass it (``walk.when_none``)."""
+    test = node.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.IsNot)
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return
+    own = walk.functions.get(scope)
+    args = own[0].args if own is not None else None
+    if args is None or test.left.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return
+    branch = node.body if isinstance(test.ops[0], ast.Is) else node.orelse
+    for stmt in branch:
+        for inner in ast.walk(stmt):
+            if isinstance(inner, ast.Call):
+                walk.when_none.setdefault(id(inner), test.left.id)
 
 
 def _mapping_root(node: ast.expr) -> str | None:
@@ -580,11 +623,23 @@ def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = stmt.value
             if isinstance(value, ast.List | ast.Tuple):
-                names = tuple(d or str(literal(e)) for e in value.elts if (d := dotted(e)) or literal(e) is not None)
+                names = tuple(
+                    d or str(literal(e))
+                    for e in value.elts
+                    if (d := dotted(e) or _combined(e)) or literal(e) is not None
+                )
                 found.append((stmt.targets[0].id, names))
             elif (d := dotted(value)) or isinstance(literal(value), str | bool):
                 found.append((stmt.targets[0].id, (d or str(literal(value)),)))
     return tuple(found)
+
+
+def _combined(node: ast.expr) -> str | None:
+    """DRF's composed permission (``(IsOwner | IsShared) & HasScope``) as written, or None: an entry of
+    ``permission_classes`` that is neither a name nor a literal, kept for the route reader to judge."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        return ast.unparse(node)
+    return None
 
 
 def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, loop: int) -> CallSite:
@@ -618,4 +673,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         position=walk.statements.get(id(node), (-1, -1))[1] if awaited else -1,
         star_kwargs=any(k.arg is None for k in node.keywords),
         keyed_memo=id(node) in walk.memo,
+        when_none=walk.when_none.get(id(node)),
     )

@@ -94,6 +94,9 @@ class FunctionFlow:
     from_request: bool = True
     #: parameters still holding the caller's value: rebinding one (``uid = int(uid)``) replaces it
     seeded: set[str] = field(default_factory=set)
+    #: whether a tainted value was stored on the request (a dotted name in ``tainted``): only then are attribute
+    #: reads looked up there
+    stored: bool = False
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
@@ -176,6 +179,10 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
         if isinstance(node, ast.Name) and node.id in flow.tainted:
             source, via = flow.tainted[node.id]
             yield source, (*via, node.id, *_spelled(marks, resolve))
+            continue
+        if flow.stored and isinstance(node, ast.Attribute) and (path := dotted_text(node)) in flow.tainted:
+            source, via = flow.tainted[path]  # a value stored on the request, read back (``_names``)
+            yield source, (*via, path, *_spelled(marks, resolve))
             continue
         if isinstance(node, ast.Attribute) and flow.from_request:
             read = request_source(node, resolve)
@@ -301,7 +308,22 @@ def _names(target: ast.expr) -> list[str]:
     """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
     if target.__class__ is ast.Name and isinstance(target, ast.Name):
         return [target.id]
-    return [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
+    names = [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
+    base = target
+    while isinstance(base, ast.Attribute | ast.Subscript):
+        base = base.value
+    if base is not target and isinstance(base, ast.Name) and base.id in REQUEST_NAMES:
+        # a value stored on the request (pretalx's ``request.access_code = code``) does not make the request
+        # object caller data (passing ``request`` on would carry it into every callee's sink): the attribute it
+        # is stored under holds it (``request.session["next"] = ...`` -> ``request.session``)
+        names.remove(base.id)
+        stored = target
+        while isinstance(stored, ast.Subscript):
+            stored = stored.value
+        path = dotted_text(stored) if stored is not base else None
+        if path is not None:
+            names.append(path)
+    return names
 
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
@@ -618,6 +640,7 @@ def _record(
             flow.tainted.pop(name, None)
         if taint is not None and name not in flow.tainted:
             flow.tainted[name] = taint
+            flow.stored = flow.stored or "." in name
             flow.lines[name] = getattr(value, "lineno", 0)
         if built is not None and name not in flow.formatted:
             flow.formatted[name] = built

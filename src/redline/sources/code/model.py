@@ -84,6 +84,10 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_
     #: ``if key not in mapping:`` checks first (netbox's ``if t not in cache[e]: cache[e][t] = Rule.objects...``):
     #: the call runs once per distinct key, not once per item
     keyed_memo: bool = False
+    #: Python, since index format 30: the call runs only when this parameter of its function is None (in the
+    #: body of ``if p is None:``, the ``else`` of ``if p is not None:``): it fetches what the caller did not pass
+    #: (pretalx's ``get_talk_warnings(..., speaker_overlaps_by_talk=None)``)
+    when_none: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from redline.sources.code.routes.common import (
     module_name,
     text,
 )
-from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
+from redline.sources.code.routes.drf_permissions import composed, guarding
+from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
@@ -73,6 +75,11 @@ def _setting(project: Project, name: str) -> list[str]:
 
 
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    middlewares = login_middlewares(project, _setting(project, "MIDDLEWARE"))
+    yield from behind_login_middleware(_django_routes(project, settings), middlewares)
+
+
+def _django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     patterns = list(_patterns(project))
     prefixes = _prefixes(patterns)
     everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
@@ -191,8 +198,10 @@ def _view_guards(
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
     setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
     permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
-    guards.add(permission or ())
-    guards.add(_project_permissions(project, setter[0], permission) if setter and permission else ())
+    plain = tuple(p for p in permission or () if not composed(p))
+    guards.add(plain)
+    guards.add(_project_permissions(project, setter[0], plain) if setter and plain else ())
+    guards.add(_composed_guards(project, setter[0], permission) if setter and permission else ())
     drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
     if drf_view and permission is None:
         guards.add(drf)
@@ -232,6 +241,16 @@ def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, .
         if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
             found.append(f"{name}.has_permission")
     return found
+
+
+def _composed_guards(project: Project, index: CodeIndex, permission: tuple[str, ...]) -> list[str]:
+    """The guards of ``permission_classes = [(IsOwner | IsShared) & HasScope]`` (tandoor's every API view):
+    each class judged as a single entry would be, the expression as DRF evaluates it."""
+
+    def judge(name: str) -> list[str]:
+        return _project_permissions(project, index, (name,)) or ([name] if names_a_guard(name) else [])
+
+    return guarding(permission, judge)
 
 
 def _asks_who(index: CodeIndex, cls: Definition) -> bool:

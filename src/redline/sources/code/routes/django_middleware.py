@@ -1,0 +1,77 @@
+"""A project's own Django middleware that sends anonymous callers to the login page (pretalx's
+``EventMiddleware`` does it for every ``/orga`` page): the routes under it are not unauthenticated, though
+which of them it exempts (a sign-in or invitation page) is decided at run time, so they become ``unknown``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from redline.sources.code.model import CodeIndex, Definition
+from redline.sources.code.routes.common import Project, module_name
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
+
+_LOGIN_TESTS = frozenset({"is_anonymous", "is_authenticated"})
+#: the request attributes a middleware compares a path prefix with
+_PATH_READS = ("request.path.startswith", "request.path_info.startswith")
+
+
+@dataclass(frozen=True)
+class LoginMiddleware:
+    """A middleware class of the project that redirects anonymous callers to sign in, and the path prefixes it
+    tests (empty: it may apply to any path)."""
+
+    name: str
+    prefixes: tuple[str, ...]
+
+    def covers(self, path: str) -> bool:
+        return not self.prefixes or any(path.startswith(p) for p in self.prefixes)
+
+
+def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMiddleware]:
+    """The classes named in ``MIDDLEWARE`` that the project defines and that send anonymous callers to
+    sign in: a login-state test (``request.user.is_anonymous``) and a call naming the login
+    (``redirect_to_login``, ``get_login_redirect``) in the same class."""
+    found: list[LoginMiddleware] = []
+    for dotted in setting:
+        located = _class_of(project, dotted)
+        if located is None:
+            continue
+        index, cls = located
+        inside = cls.qualname + "."
+        tests_login = any(s.startswith(inside) and r.rsplit(".", 1)[-1] in _LOGIN_TESTS for s, r in index.reads)
+        calls = [c for c in index.calls if c.function.startswith(inside)]
+        sends_to_login = any("login" in c.raw.rsplit(".", 1)[-1].lower() for c in calls)
+        if tests_login and sends_to_login:
+            prefixes = tuple(
+                sorted(
+                    {
+                        str(c.args[0].literal)
+                        for c in calls
+                        if c.raw in _PATH_READS and c.args and isinstance(c.args[0].literal, str)
+                    }
+                )
+            )
+            found.append(LoginMiddleware(dotted, prefixes))
+    return found
+
+
+def _class_of(project: Project, dotted: str) -> tuple[CodeIndex, Definition] | None:
+    """The project's class a ``MIDDLEWARE`` entry names: by its name, in the package the entry's module
+    names (``pretalx.common.middleware.EventMiddleware`` is defined in ``.../middleware/event.py``)."""
+    package, _, name = dotted.rpartition(".")
+    classes = [(i, d) for i, d in project.definitions.get(name, []) if d.kind == "class"]
+    within = [c for c in classes if f".{package}." in f".{module_name(c[0].path)}."]
+    return within[0] if len(within) == 1 else None
+
+
+def behind_login_middleware(routes: Iterable[Route], middlewares: list[LoginMiddleware]) -> Iterator[Route]:
+    """The routes with those judged unauthenticated but under a login middleware made ``unknown``."""
+    for route in routes:
+        covering = next((m for m in middlewares if m.covers(route.path)), None)
+        if covering is None or route.authenticated != NO:
+            yield route
+        else:
+            yield replace(
+                route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, covering.name)
+            )
