@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from code_audit import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
-from redline.core.config import Config
 from redline.core.workspace import SourceFile, read_file
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.drf_permissions import guarding
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
@@ -72,16 +70,8 @@ def test_guarding_reads_and_or_not() -> None:
 
 
 def test_web101_fires_where_the_expression_lets_anyone_in() -> None:
-    result = run_audit(
-        AuditRequest(
-            root=FIXTURES,
-            config=Config(jobs=1),
-            checks=[RouteAuthenticationCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert [(f.rule, f.location.path, f.location.start_line) for f in result.findings] == [
+    found = findings_of(FIXTURES, RouteAuthenticationCheck())
+    assert [(f.rule, f.location.path, f.location.start_line) for f in found] == [
         ("WEB101", "urls.py", 47),
         ("WEB101", "urls.py", 48),
     ]
