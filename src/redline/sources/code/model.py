@@ -239,6 +239,29 @@ class DeclaredRoute:
 
 
 @dataclass(frozen=True)
+class EnvDefault:
+    """JavaScript/TypeScript: an environment variable read with a string literal to fall back on when it is unset
+    (``process.env.JWT_SECRET || 'dev'``, ``?? 'dev'``, ``process.env['X'] || 'dev'``, ``const { X = 'dev' } =
+    process.env``): what a secret with a default committed beside it is judged on. The literal itself is not
+    kept, only its length (0 for ``''``)."""
+
+    variables: tuple[str, ...]  # the variables read (``process.env.A || process.env.B || 'x'`` -> ("A", "B"))
+    line: int
+    function: str  # qualified name of the enclosing function, "" at module level
+    length: int  # characters of the fallback literal
+    #: the name or key path the value is bound to: ``const secret = ...`` -> "secret", ``{ jwt: { secret: ... } }``
+    #: -> "jwt.secret" (under ``const config =``: "config.jwt.secret"), ``this.key = ...`` -> "this.key"; "" when none
+    bound: str = ""
+    #: the call the value is an argument of, directly or as a member of an object argument
+    #: (``session({ secret: ... })`` -> "session"), as written, and resolved through imports
+    within: str = ""
+    within_target: str | None = None
+    #: the module stops when the variable (or the name it is bound to) is missing: an ``if`` on it that throws or
+    #: exits (``if (!process.env.JWT_SECRET) throw ...``), or an ``assert``/``invariant`` of it
+    checked: bool = False
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -279,6 +302,9 @@ class CodeIndex:
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()
+    #: JavaScript/TypeScript environment variables read with a literal fallback, in source order (since index
+    #: format 30)
+    env_defaults: tuple[EnvDefault, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

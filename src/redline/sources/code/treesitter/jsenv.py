@@ -1,0 +1,207 @@
+"""Environment variables read with a literal fallback in JavaScript/TypeScript (``process.env.X || 'dev'``,
+``?? 'dev'``, ``const { X = 'dev' } = process.env``), with the name or call the value goes to and whether the
+module stops when the variable is missing: the facts a committed default secret is judged on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from redline.sources.code.model import EnvDefault
+from redline.sources.code.treesitter.jsnames import dotted
+from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text
+
+_FALLBACK_OPERATORS = frozenset({"||", "??"})
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"})
+#: calls that stop the module when their argument is falsy (``assert(process.env.JWT_SECRET)``)
+_ASSERTS = frozenset({"assert", "invariant", "assert.ok", "console.assert"})
+#: the node types ``EnvDefaults.see`` looks at (every other node of the walk is passed over at once)
+ENV_NODES = frozenset({"binary_expression", "object_assignment_pattern", "if_statement", "call_expression"})
+Resolve = Callable[[Node], str | None]
+
+
+def env_variable(node: Node) -> str | None:
+    """``process.env.X`` / ``process.env['X']`` / ``Bun.env.X`` -> "X", else None."""
+    while node.type in _WRAPPERS and named(node):
+        node = named(node)[0]
+    if node.type == "member_expression":
+        owner, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        if owner is not None and prop is not None and _is_env(owner):
+            return text(prop)
+    if node.type == "subscript_expression":
+        owner, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+        key = string_value(index) if index is not None else None
+        if owner is not None and key and _is_env(owner):
+            return key
+    return None
+
+
+def _is_env(node: Node) -> bool:
+    return dotted(node) in {"process.env", "Bun.env"}
+
+
+def _operands(node: Node) -> list[Node]:
+    """The operands of a ``||``/``??`` chain, left to right (``a || b ?? c`` -> [a, b, c])."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        op = current.child_by_field_name("operator") if current.type == "binary_expression" else None
+        if op is not None and op.type in _FALLBACK_OPERATORS:
+            left, right = current.child_by_field_name("left"), current.child_by_field_name("right")
+            stack.extend(n for n in (right, left) if n is not None)
+        else:
+            out.append(current)
+    return out
+
+
+def _unwrapped(node: Node) -> Node:
+    while node.type in _WRAPPERS and named(node):
+        node = named(node)[0]
+    return node
+
+
+def _outer(node: Node) -> Node:
+    """The expression a value is, wrappers included (``(process.env.X || 'y') as string``)."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    return node
+
+
+def _destination(node: Node) -> tuple[str, Node | None]:
+    """The name or key path the value at ``node`` is bound to, and the call it is an argument of (directly or
+    inside object literals), if any."""
+    keys: list[str] = []
+    current = _outer(node)
+    while current.parent is not None:
+        parent = current.parent
+        if parent.type == "pair":
+            key = parent.child_by_field_name("key")
+            keys.append((string_value(key) or text(key)) if key is not None else "")
+            current = _outer(parent.parent) if parent.parent is not None else parent
+            continue
+        if parent.type == "arguments":
+            return ".".join(reversed(keys)), parent.parent
+        if parent.type == "variable_declarator":
+            name = parent.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                keys.append(text(name))
+        elif parent.type == "assignment_expression":
+            left = parent.child_by_field_name("left")
+            keys.append((dotted(left) or "") if left is not None else "")
+        elif parent.type in {"public_field_definition", "field_definition"}:
+            prop = parent.child_by_field_name("name") or parent.child_by_field_name("property")
+            keys.append(f"this.{text(prop)}" if prop is not None else "")
+        break
+    return ".".join(k for k in reversed(keys) if k), None
+
+
+@dataclass
+class EnvDefaults:
+    """Collects a module's fallbacks during the walk; ``found`` marks those the module checks at the end."""
+
+    defaults: list[EnvDefault] = field(default_factory=list)
+    #: variables and local names an ``if`` that throws or exits, or an assertion, tests
+    required: set[str] = field(default_factory=set)
+
+    def see(self, node: Node, scope: str, resolve: Resolve) -> None:
+        """One node of the walk: a fallback chain, a destructuring default, or a check that stops the module."""
+        kind = node.type
+        if kind not in ENV_NODES:
+            return
+        if kind == "binary_expression" and not _inside_chain(node):
+            self._chain(node, scope, resolve)
+        elif kind == "object_assignment_pattern":
+            self._destructured(node, scope)
+        elif kind == "if_statement":
+            self._guard(node)
+        elif kind == "call_expression":
+            callee = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments")
+            if callee is not None and args is not None and (dotted(callee) or "") in _ASSERTS and named(args):
+                self.required.update(_names_in(named(args)[0]))
+
+    def _chain(self, node: Node, scope: str, resolve: Resolve) -> None:
+        parts = _operands(node)
+        if len(parts) < 2:
+            return
+        variables = tuple(v for p in parts[:-1] if (v := env_variable(p)))
+        fallback = string_value(_unwrapped(parts[-1]))
+        if not variables or fallback is None:
+            return
+        bound, call = _destination(node)
+        within, target = "", None
+        if call is not None:
+            callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+            within = (dotted(callee) or "") if callee is not None else ""
+            target = resolve(callee) if callee is not None else None
+        self.defaults.append(EnvDefault(variables, line(node), scope, len(fallback), bound, within, target))
+
+    def _destructured(self, node: Node, scope: str) -> None:
+        """``const { JWT_SECRET = 'dev' } = process.env``."""
+        pattern, declarator = node.parent, node.parent.parent if node.parent is not None else None
+        if pattern is None or pattern.type != "object_pattern" or declarator is None:
+            return
+        value = declarator.child_by_field_name("value") if declarator.type == "variable_declarator" else None
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if value is None or not _is_env(_unwrapped(value)) or left is None or right is None:
+            return
+        fallback = string_value(_unwrapped(right))
+        if left.type == "shorthand_property_identifier_pattern" and fallback is not None:
+            name = text(left)
+            self.defaults.append(EnvDefault((name,), line(node), scope, len(fallback), name))
+
+    def _guard(self, node: Node) -> None:
+        condition, consequence = node.child_by_field_name("condition"), node.child_by_field_name("consequence")
+        if condition is not None and consequence is not None and _stops(consequence):
+            self.required.update(_names_in(condition))
+
+    def found(self) -> tuple[EnvDefault, ...]:
+        def checked(d: EnvDefault) -> bool:
+            local = d.bound.rsplit(".", 1)[-1] if d.bound else ""
+            return bool(self.required & {*d.variables, d.bound, local} - {""})
+
+        return tuple(replace(d, checked=True) if checked(d) else d for d in self.defaults)
+
+
+def _inside_chain(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        parent = parent.parent
+    op = parent.child_by_field_name("operator") if parent is not None and parent.type == "binary_expression" else None
+    return op is not None and op.type in _FALLBACK_OPERATORS
+
+
+def _stops(node: Node) -> bool:
+    """Whether a branch throws or exits the process (``throw new Error(...)``, ``process.exit(1)``)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "throw_statement":
+            return True
+        if current.type == "call_expression":
+            callee = current.child_by_field_name("function")
+            if callee is not None and dotted(callee) == "process.exit":
+                return True
+        if current.type in {"function_declaration", "arrow_function", "function_expression"}:
+            continue
+        stack.extend(current.children)
+    return False
+
+
+def _names_in(node: Node) -> set[str]:
+    """The environment variables and plain names an expression reads."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        variable = env_variable(current)
+        if variable is not None:
+            names.add(variable)
+            continue
+        if current.type == "identifier":
+            names.add(text(current))
+        elif current.type == "member_expression" and (name := dotted(current)):
+            names.update({name, name.rsplit(".", 1)[-1]})
+        stack.extend(current.children)
+    return names
