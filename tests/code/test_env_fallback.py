@@ -81,6 +81,7 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         "class K { key = process.env.API_KEY || ''; }\n"
         "const n = process.env.A || process.env.B || 'x' || 'y';\n"
         "const other = options.secret || 'x';\n"
+        "const unset = process.env.API_KEY || 'NO-DEFINED';\n"
     )
     assert found == (
         EnvDefault(("JWT_SECRET",), 2, "", 3, "JWT_SECRET"),
@@ -88,6 +89,7 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         EnvDefault(("SESSION_SECRET",), 4, "", 12, "secret", "session", "express-session"),
         EnvDefault(("API_KEY",), 5, "K", 0, "this.key"),
         EnvDefault(("A", "B"), 6, "", 1, "n"),
+        EnvDefault(("API_KEY",), 8, "", 10, "unset", marker=True),
     )
 
 
@@ -131,6 +133,15 @@ def test_a_module_that_stops_without_the_variable_marks_it_checked() -> None:
         ("SESSION_COOKIE_NAME", False),
         ("AWS_ACCESS_KEY_ID", False),
         ("DB_USER", False),
+        ("PAPERLESS_DBPASS", True),
+        ("BYPASS_CACHE", False),
+        ("ENABLE_EMAIL_PASSWORD", False),
+        ("RESET_PASSWORD_LOCK_TIME", False),
+        ("TOKEN_UPDATE_LAST_LOGIN_THRESHOLD", False),
+        ("SECRET_API_KEY_ROLE", False),
+        ("PAPERLESS_TOKEN_THROTTLE_RATE", False),
+        ("DEMO_ADMIN_PASSWORD", False),
+        ("NOVU_TEMPLATEID_PASSWORD_RESET", False),
     ],
 )
 def test_names_that_say_secret(name: str, secret: bool) -> None:

@@ -16,6 +16,7 @@ from redline.checks.latency.offline import offline, offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.treesitter.jsenv import unset_marker
 
 #: Python calls that read a variable with a default: the default's position (None: keyword only) and keyword
 _PY_READERS: dict[str, tuple[int | None, str]] = {
@@ -30,10 +31,11 @@ _PY_READERS: dict[str, tuple[int | None, str]] = {
 _HELPER = re.compile(r"^(get)?env(var|variable)?(or|ordefault|orelse|withdefault|default|orfallback)?$|^getenv\w*$")
 #: a second argument that names the expected type, not a default (``getEnv('JWT_SECRET', 'string')``)
 _TYPE_WORDS = frozenset({"string", "str", "number", "int", "integer", "bool", "boolean", "json", "array", "list"})
-#: storybook, test-tool configuration, seed data: never the deployed service (the rest of what never serves comes
-#: from ``checks.latency.offline``)
+#: storybook, test-tool configuration, a development server's configuration (vendure's
+#: ``packages/dev-server/dev-config.ts``): never the deployed service (the rest of what never serves, seed scripts
+#: included, comes from ``checks.latency.offline``)
 _NOT_SERVED = re.compile(
-    r"(?i)(^|/)\.storybook/|\.stories\.[cm]?[jt]sx?$|(^|/)(jest|vitest|playwright|cypress|karma|wdio|mocha|ava|"
+    r"(?i)(^|/)dev[-_]?(server|config)([-_./]|$)|(^|/)\.storybook/|\.stories\.[cm]?[jt]sx?$|(^|/)(jest|vitest|playwright|cypress|karma|wdio|mocha|ava|"
     r"nightwatch)\.(config|conf|setup)[^/]*$|(^|/)\.?mocharc[^/]*$|(^|/)(jest|vitest)[.-]setup[^/]*$"
 )
 #: callees that sign or verify with the value they are given (resolved target or callee as written, prefix match)
@@ -87,9 +89,10 @@ class Fallback:
     confidence: Confidence = Confidence.HIGH
 
 
-def _served(path: str, language: str) -> bool:
-    never = offline(path) if language == "python" else offline_js_go(path)
-    return not never and not _NOT_SERVED.search(path)
+def _served(path: str) -> bool:
+    """Not a test, sample, migration, management command or script (Python's ``scripts/`` too: netbox's
+    ``scripts/smoketest_configuration.py``), storybook or a test tool's configuration."""
+    return not offline(path) and not offline_js_go(path) and not _NOT_SERVED.search(path)
 
 
 def _signer(callee: str | None) -> str:
@@ -100,7 +103,7 @@ def _signer(callee: str | None) -> str:
 def _js_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
-        if d.length == 0 or d.checked or not named:
+        if d.length == 0 or d.checked or d.marker or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         signs = f"passed to {d.within}" if signer else signing_name(named[0])
@@ -137,7 +140,7 @@ def _call_fallback(call: CallSite, index: CodeIndex, environ_readers: frozenset[
             return None
         reader, confidence = (1, ""), Confidence.MEDIUM
     default = _default_of(call, *reader)
-    if not isinstance(default, str) or not default or default.lower() in _TYPE_WORDS:
+    if not isinstance(default, str) or not default or default.lower() in _TYPE_WORDS or unset_marker(default):
         return None
     bound = call.assigned_to or ""
     signs = signing_name(variable) or (signing_name(bound) if bound else "")
@@ -191,7 +194,7 @@ class SecretEnvFallbackCheck(ModuleCheck):
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Fallback]:
         index = fact
-        if not _served(index.path, index.language):
+        if not _served(index.path):
             return []
         found = list(_js_fallbacks(index)) if index.env_defaults else []
         readers = _environ_readers(index) if index.language == "python" else frozenset()

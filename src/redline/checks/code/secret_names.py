@@ -12,6 +12,9 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _SECRET_WORDS = frozenset(
     {"SECRET", "SECRETS", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "JWT", "APIKEY", "PRIVATEKEY"}
 )
+#: endings of a word that make it a secret's when glued to another (``DBPASS``, ``ADMINTOKEN``)
+_GLUED = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASS", "PWD", "APIKEY")
+_NOT_GLUED = frozenset({"BYPASS", "COMPASS", "SURPASS", "OVERPASS", "UNDERPASS", "TRESPASS"})
 #: two words in a row that do (``PRIVATE_KEY``, ``API_KEY``)
 _SECRET_PAIRS = frozenset(
     {
@@ -40,14 +43,19 @@ _ABOUT_LAST = frozenset(
         "COUNT", "LIMIT", "TIMEOUT", "AGE", "SECONDS", "MS", "DAYS", "HOURS", "MINUTES", "SCOPE", "SCOPES",
         "PROVIDER", "STRATEGY", "STORE", "STORAGE", "TABLE", "QUEUE", "TOPIC", "FORMAT", "ENCODING", "LEVEL",
         "POLICY", "IN", "HINT", "LABEL", "DOMAIN", "SAMESITE", "SECURE", "HTTPONLY", "ENV", "METHOD", "KIND",
-        "SIZE", "BUCKET", "REGEX", "PATTERN", "RULES", "ATTEMPTS", "RETRIES", "KEYS_URL", "JWKS", "ISSUER",
+        "SIZE", "BUCKET", "REGEX", "PATTERN", "RULES", "ATTEMPTS", "RETRIES", "JWKS", "ISSUER", "TIME", "THRESHOLD",
+        "RATE", "DELAY", "INTERVAL", "PERIOD", "DURATION", "WINDOW", "ROLE", "ROLES", "RESET", "TEMPLATE", "LANGUAGE",
     }
 )  # fmt: skip
 #: a word anywhere that makes it one (``JWT_EXPIRES_IN``, ``PASSWORD_MIN_LENGTH``, ``JWT_PUBLIC_KEY``)
 _ABOUT_ANY = frozenset(
     {
         "EXPIRES", "EXPIRE", "EXPIRY", "EXPIRATION", "EXP", "TTL", "LIFETIME", "ALGORITHM", "ALGORITHMS", "ALG",
-        "ALGO", "AUDIENCE", "LENGTH", "LEN", "ROUNDS", "MIN", "MAX", "STRENGTH", "COMPLEXITY",
+        "ALGO", "AUDIENCE", "LENGTH", "LEN", "ROUNDS", "MIN", "MAX", "STRENGTH", "COMPLEXITY", "THROTTLE", "TEMPLATEID",
+        # switches about a secret, not the secret (plane's ``ENABLE_EMAIL_PASSWORD``)
+        "ENABLE", "ENABLED", "DISABLE", "DISABLED", "USE", "ALLOW", "REQUIRE", "SKIP", "SHOW", "HIDE",
+        # credentials of a demo or test account, published on purpose (ever-gauzy's ``DEMO_ADMIN_PASSWORD``)
+        "DEMO", "TEST", "TESTING", "E2E", "DUMMY", "FAKE", "SAMPLE", "EXAMPLE",
         # browser-side variables, bundled into the page on purpose (``NEXT_PUBLIC_*``, ``VITE_*``, ``REACT_APP_*``)
         "PUBLIC", "VITE", "REACT", "GATSBY",
     }
@@ -72,7 +80,16 @@ def secret_name(name: str) -> bool:
     parts = words(name)
     if not parts or parts in (["PWD"], ["OLDPWD"]) or parts[-1] in _ABOUT_LAST or _ABOUT_ANY & set(parts):
         return False
-    return bool(_SECRET_WORDS & set(parts)) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(parts))
+    return (
+        bool(_SECRET_WORDS & set(parts))
+        or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(parts))
+        or any(_glued(word) for word in parts)
+    )
+
+
+def _glued(word: str) -> bool:
+    """A secret word written together with what it is for (paperless's ``PAPERLESS_DBPASS``, ``SMTPPASSWORD``)."""
+    return word.endswith(_GLUED) and word not in _NOT_GLUED
 
 
 def signing_name(name: str) -> str:

@@ -259,6 +259,9 @@ class EnvDefault:
     #: the module stops when the variable (or the name it is bound to) is missing: an ``if`` on it that throws or
     #: exits (``if (!process.env.JWT_SECRET) throw ...``), or an ``assert``/``invariant`` of it
     checked: bool = False
+    #: the fallback says the variable is not set (``"NO-DEFINED"``, ``"undefined"``, ``"<required>"``) rather than
+    #: being a value to use
+    marker: bool = False
 
 
 @dataclass(frozen=True)

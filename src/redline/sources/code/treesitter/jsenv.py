@@ -4,6 +4,7 @@ module stops when the variable is missing: the facts a committed default secret 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -18,6 +19,17 @@ _ASSERTS = frozenset({"assert", "invariant", "assert.ok", "console.assert"})
 #: the node types ``EnvDefaults.see`` looks at (every other node of the walk is passed over at once)
 ENV_NODES = frozenset({"binary_expression", "object_assignment_pattern", "if_statement", "call_expression"})
 Resolve = Callable[[Node], str | None]
+#: a fallback that says "not set" instead of being a value (dokploy sends ``process.env.API_KEY || "NO-DEFINED"``,
+#: which its server, reading the variable without a fallback, never accepts)
+_UNSET = re.compile(
+    r"(?i)^[\s<\[{(]*(undefined|null|none|nil|missing|unset|empty|not[-_ ]?set|no[-_ ]?(t[-_ ]?)?defined|"
+    r"not[-_ ]?configured|not[-_ ]?provided|not[-_ ]?available|required|must[-_ ]?be[-_ ]?set|n/?a)[\s>\]})]*$"
+)
+
+
+def unset_marker(value: str) -> bool:
+    """Whether a fallback literal says the variable is missing (``"NO-DEFINED"``, ``"<required>"``)."""
+    return bool(_UNSET.match(value))
 
 
 def env_variable(node: Node) -> str | None:
@@ -135,7 +147,10 @@ class EnvDefaults:
             callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
             within = (dotted(callee) or "") if callee is not None else ""
             target = resolve(callee) if callee is not None else None
-        self.defaults.append(EnvDefault(variables, line(node), scope, len(fallback), bound, within, target))
+        marker = unset_marker(fallback)
+        self.defaults.append(
+            EnvDefault(variables, line(node), scope, len(fallback), bound, within, target, marker=marker)
+        )
 
     def _destructured(self, node: Node, scope: str) -> None:
         """``const { JWT_SECRET = 'dev' } = process.env``."""
@@ -149,7 +164,8 @@ class EnvDefaults:
         fallback = string_value(_unwrapped(right))
         if left.type == "shorthand_property_identifier_pattern" and fallback is not None:
             name = text(left)
-            self.defaults.append(EnvDefault((name,), line(node), scope, len(fallback), name))
+            marker = unset_marker(fallback)
+            self.defaults.append(EnvDefault((name,), line(node), scope, len(fallback), name, marker=marker))
 
     def _guard(self, node: Node) -> None:
         condition, consequence = node.child_by_field_name("condition"), node.child_by_field_name("consequence")
