@@ -1,5 +1,6 @@
 """WEB310 (a secret read from the environment with a literal fallback) over a JS/TS app, Django settings and a
-Go helper: exact lines and severities; look-alikes silent (empty, generated or ``undefined`` fallbacks, a
+Go helper: exact lines and severities; look-alikes silent (empty, generated, ``undefined``, ``"NO-DEFINED"`` or
+``"EMPTY"`` fallbacks, a dummy key for a server that checks none (``OLLAMA_API_KEY ?? 'ollama'``), a
 ``NODE_ENV === 'test'`` ternary, ``PORT``/``PUBLIC_URL``/``JWT_EXPIRES_IN``/``NEXT_PUBLIC_*``/``PWD``, a variable
 the module checks and throws on, tests, storybook, seed scripts, a jest config, development settings, a type
 word given to a helper). The JS index's fallback facts are checked on their own."""
@@ -35,6 +36,7 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("api/src/config/index.ts", 1, Severity.MEDIUM),  # const { DB_PASSWORD = 'postgres' } = process.env
         ("api/src/config/index.ts", 4, Severity.MEDIUM),  # SMTP_PASS in a nested config object
         ("api/src/config/index.ts", 5, Severity.MEDIUM),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook'
+        ("api/src/config/index.ts", 19, Severity.HIGH),  # a signing key signs with 'placeholder' too
         ("goapp/main.go", 13, Severity.HIGH),  # getEnv("JWT_SECRET", "devsecret")
         ("pysite/shop/settings.py", 9, Severity.HIGH),  # SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "...")
         ("pysite/shop/settings.py", 10, Severity.MEDIUM),  # os.getenv(..., default="postgres")
@@ -82,6 +84,8 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         "const n = process.env.A || process.env.B || 'x' || 'y';\n"
         "const other = options.secret || 'x';\n"
         "const unset = process.env.API_KEY || 'NO-DEFINED';\n"
+        "const llm = process.env.OLLAMA_API_KEY ?? 'ollama';\n"
+        "const jwt = process.env.JWT_SECRET || 'placeholder';\n"
     )
     assert found == (
         EnvDefault(("JWT_SECRET",), 2, "", 3, "JWT_SECRET"),
@@ -89,7 +93,9 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         EnvDefault(("SESSION_SECRET",), 4, "", 12, "secret", "session", "express-session"),
         EnvDefault(("API_KEY",), 5, "K", 0, "this.key"),
         EnvDefault(("A", "B"), 6, "", 1, "n"),
-        EnvDefault(("API_KEY",), 8, "", 10, "unset", marker=True),
+        EnvDefault(("API_KEY",), 8, "", 10, "unset", marker="unset"),
+        EnvDefault(("OLLAMA_API_KEY",), 9, "", 6, "llm", marker="dummy"),
+        EnvDefault(("JWT_SECRET",), 10, "", 11, "jwt", marker="dummy"),
     )
 
 

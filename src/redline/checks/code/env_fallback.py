@@ -16,7 +16,7 @@ from redline.checks.latency.offline import offline, offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.treesitter.jsenv import unset_marker
+from redline.sources.code.treesitter.jsenv import fallback_marker
 
 #: Python calls that read a variable with a default: the default's position (None: keyword only) and keyword
 _PY_READERS: dict[str, tuple[int | None, str]] = {
@@ -103,10 +103,12 @@ def _signer(callee: str | None) -> str:
 def _js_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
-        if d.length == 0 or d.checked or d.marker or not named:
+        if d.length == 0 or d.checked or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         signs = f"passed to {d.within}" if signer else signing_name(named[0])
+        if d.marker == "dummy" and not signs:
+            continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
         yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, "||", signs)
 
 
@@ -140,10 +142,13 @@ def _call_fallback(call: CallSite, index: CodeIndex, environ_readers: frozenset[
             return None
         reader, confidence = (1, ""), Confidence.MEDIUM
     default = _default_of(call, *reader)
-    if not isinstance(default, str) or not default or default.lower() in _TYPE_WORDS or unset_marker(default):
+    if not isinstance(default, str) or not default or default.lower() in _TYPE_WORDS:
         return None
     bound = call.assigned_to or ""
     signs = signing_name(variable) or (signing_name(bound) if bound else "")
+    marker = fallback_marker(default, (variable,))
+    if marker == "unset" or (marker == "dummy" and not signs):
+        return None
     how = f"{call.raw}(..., default)"
     return Fallback(index.path, call.line, index.language, variable, bound, len(default), how, signs, confidence)
 

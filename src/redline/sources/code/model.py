@@ -259,9 +259,10 @@ class EnvDefault:
     #: the module stops when the variable (or the name it is bound to) is missing: an ``if`` on it that throws or
     #: exits (``if (!process.env.JWT_SECRET) throw ...``), or an ``assert``/``invariant`` of it
     checked: bool = False
-    #: the fallback says the variable is not set (``"NO-DEFINED"``, ``"undefined"``, ``"<required>"``) rather than
-    #: being a value to use
-    marker: bool = False
+    #: what the fallback says instead of being a value, "" when it is one: "unset" (``"NO-DEFINED"``,
+    #: ``"undefined"``, ``"<required>"``) or "dummy" (``"placeholder"``, ``"not-needed"``, the provider's own name:
+    #: ``OLLAMA_API_KEY || "ollama"``, a key a local server never checks)
+    marker: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,20 @@ _UNSET = re.compile(
 )
 
 
-def unset_marker(value: str) -> bool:
-    """Whether a fallback literal says the variable is missing (``"NO-DEFINED"``, ``"<required>"``)."""
-    return bool(_UNSET.match(value))
+#: a fallback that stands for "no key needed": vLLM's ``"EMPTY"``, ``"sk-no-key-required"``, ``"placeholder"``
+_DUMMY = re.compile(
+    r"(?i)^(dummy|placeholder|fake|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|(sk-)?no[-_ ]?key[-_ ]?required|"
+    r"anything|demo([-_ ]?(key|token))?|public([-_ ]?key)?|x+|\*+|-+|\.+)$"
+)
+
+
+def fallback_marker(value: str, variables: tuple[str, ...] = ()) -> str:
+    """What a fallback literal says instead of being a value: "unset" (``"NO-DEFINED"``, ``"<required>"``),
+    "dummy" (``"placeholder"``, or the provider the variable names: ``OLLAMA_API_KEY`` -> ``"ollama"``), else ""."""
+    if _UNSET.match(value):
+        return "unset"
+    providers = {v.split("_", 1)[0].lower() for v in variables if "_" in v}
+    return "dummy" if _DUMMY.match(value) or value.lower() in providers else ""
 
 
 def env_variable(node: Node) -> str | None:
@@ -147,7 +158,7 @@ class EnvDefaults:
             callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
             within = (dotted(callee) or "") if callee is not None else ""
             target = resolve(callee) if callee is not None else None
-        marker = unset_marker(fallback)
+        marker = fallback_marker(fallback, variables)
         self.defaults.append(
             EnvDefault(variables, line(node), scope, len(fallback), bound, within, target, marker=marker)
         )
@@ -164,7 +175,7 @@ class EnvDefaults:
         fallback = string_value(_unwrapped(right))
         if left.type == "shorthand_property_identifier_pattern" and fallback is not None:
             name = text(left)
-            marker = unset_marker(fallback)
+            marker = fallback_marker(fallback, (name,))
             self.defaults.append(EnvDefault((name,), line(node), scope, len(fallback), name, marker=marker))
 
     def _guard(self, node: Node) -> None:
