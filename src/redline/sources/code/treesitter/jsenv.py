@@ -29,8 +29,8 @@ _UNSET = re.compile(
 
 #: a fallback that stands for "no key needed": vLLM's ``"EMPTY"``, ``"sk-no-key-required"``, ``"placeholder"``
 _DUMMY = re.compile(
-    r"(?i)^(dummy|placeholder|fake|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|(sk-)?no[-_ ]?key[-_ ]?required|"
-    r"anything|demo([-_ ]?(key|token))?|public([-_ ]?key)?|x+|\*+|-+|\.+)$"
+    r"(?i)^(dummy|placeholder|fake|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|"
+    r"(sk-)?no[-_ ]?key[-_ ]?required|anything|demo([-_ ]?(key|token))?|public([-_ ]?key)?|x+|\*+|-+|\.+)$"
 )
 
 
