@@ -207,8 +207,12 @@ class SecretEnvFallbackCheck(ModuleCheck):
         return found
 
     def finish(self, partials: list[Fallback], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        uses = _SigningUses(facts.of(CodeIndex)) if any(p.bound for p in partials) else None
+        indexes = facts.of(CodeIndex)
+        uses = _SigningUses(indexes) if any(p.bound for p in partials) else None
+        validated = {n for i in indexes for n in i.env_validated}
         for p in partials:
+            if p.language != "python" and p.variable in validated:
+                continue  # another module stops the service without it (a start-up check, an env schema)
             used = uses.of(p) if uses is not None and not p.signs.startswith("passed to") else ""
             yield self._finding(replace(p, signs=used or p.signs))
 

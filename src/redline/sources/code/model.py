@@ -309,6 +309,10 @@ class CodeIndex:
     #: JavaScript/TypeScript environment variables read with a literal fallback, in source order (since index
     #: format 30)
     env_defaults: tuple[EnvDefault, ...] = ()
+    #: JavaScript/TypeScript environment variables the module stops the service without (an ``if`` that throws
+    #: or exits, an assertion, an environment schema, or a name listed in a module that throws): a fallback for
+    #: one of them elsewhere never reaches production unnoticed (since index format 30)
+    env_validated: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -121,7 +121,11 @@ class JsWalk(TreeWalk):
             for d in self.definitions
         ]
         self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
-        index = replace(self.index(assignments=tuple(self.assignments)), env_defaults=self.env.found())
+        index = replace(
+            self.index(assignments=tuple(self.assignments)),
+            env_defaults=self.env.found(),
+            env_validated=self.env.validated(self.path),
+        )
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
     # imports -------------------------------------------------------------------------------------

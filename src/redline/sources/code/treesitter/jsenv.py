@@ -17,7 +17,19 @@ _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "non_null_ex
 #: calls that stop the module when their argument is falsy (``assert(process.env.JWT_SECRET)``)
 _ASSERTS = frozenset({"assert", "invariant", "assert.ok", "console.assert"})
 #: the node types ``EnvDefaults.see`` looks at (every other node of the walk is passed over at once)
-ENV_NODES = frozenset({"binary_expression", "object_assignment_pattern", "if_statement", "call_expression"})
+ENV_NODES = frozenset(
+    {"binary_expression", "object_assignment_pattern", "if_statement", "call_expression", "throw_statement", "string"}
+)
+#: an environment variable's name as a string or key (``JWT_SECRET``)
+_VARIABLE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_MAX_MENTIONS = 500
+#: the file name of a start-up check: where a list of variable names and a ``throw`` mean "refuse to start"
+_CHECKER = re.compile(r"(?i)validat|check|assert|ensure|requir|verify|sanity|secret|startup|bootstrap|preflight")
+#: environment schema calls that throw at start-up when a variable without a default is missing (envalid
+#: ``cleanEnv``, t3-env ``createEnv``, ``envsafe``, zod/Joi/yup ``object``)
+_SCHEMAS = frozenset({"cleanEnv", "createEnv", "envsafe", "object"})
+#: what makes a schema entry optional: a default, ``.optional()``, ``.nullish()``, envalid ``devDefault``
+_OPTIONAL = re.compile(r"default|optional|nullish|nullable|devDefault")
 Resolve = Callable[[Node], str | None]
 #: a fallback that says "not set" instead of being a value (dokploy sends ``process.env.API_KEY || "NO-DEFINED"``,
 #: which its server, reading the variable without a fallback, never accepts)
@@ -121,11 +133,19 @@ def _destination(node: Node) -> tuple[str, Node | None]:
 
 @dataclass
 class EnvDefaults:
-    """Collects a module's fallbacks during the walk; ``found`` marks those the module checks at the end."""
+    """Collects a module's fallbacks during the walk; ``found`` marks those the module checks at the end, and
+    ``validated`` names the variables the module makes the service stop without (for the other modules)."""
 
     defaults: list[EnvDefault] = field(default_factory=list)
     #: variables and local names an ``if`` that throws or exits, or an assertion, tests
     required: set[str] = field(default_factory=set)
+    #: variable names written as strings (``{ key: 'JWT_SECRET', value: 'secretKey' }``): validated when the
+    #: module can stop the service (a ``throw``, ``process.exit``)
+    mentioned: set[str] = field(default_factory=set)
+    stops: bool = False
+    #: the keys of an environment schema (``cleanEnv(process.env, { JWT_SECRET: str() })``, ``createEnv``,
+    #: ``z.object({ JWT_SECRET: z.string() })``) without a default: the library throws when one is missing
+    schema: set[str] = field(default_factory=set)
 
     def see(self, node: Node, scope: str, resolve: Resolve) -> None:
         """One node of the walk: a fallback chain, a destructuring default, or a check that stops the module."""
@@ -138,11 +158,28 @@ class EnvDefaults:
             self._destructured(node, scope)
         elif kind == "if_statement":
             self._guard(node)
+        elif kind == "throw_statement":
+            self.stops = True
+        elif kind == "string":
+            value = string_value(node)
+            if value and len(self.mentioned) < _MAX_MENTIONS and _VARIABLE.match(value) and not _a_read(node):
+                self.mentioned.add(value)
         elif kind == "call_expression":
-            callee = node.child_by_field_name("function")
-            args = node.child_by_field_name("arguments")
-            if callee is not None and args is not None and (dotted(callee) or "") in _ASSERTS and named(args):
-                self.required.update(_names_in(named(args)[0]))
+            self._call(node)
+
+    def _call(self, node: Node) -> None:
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        name = (dotted(callee) or "") if callee is not None else ""
+        if args is None or not named(args):
+            return
+        if name == "process.exit":
+            self.stops = True
+        elif name in _ASSERTS:
+            self.required.update(_names_in(named(args)[0]))
+        elif name.rsplit(".", 1)[-1] in _SCHEMAS:
+            for arg in (a for a in named(args) if a.type == "object"):
+                self.schema |= _schema_keys(arg)
 
     def _chain(self, node: Node, scope: str, resolve: Resolve) -> None:
         parts = _operands(node)
@@ -189,6 +226,40 @@ class EnvDefaults:
             return bool(self.required & {*d.variables, d.bound, local} - {""})
 
         return tuple(replace(d, checked=True) if checked(d) else d for d in self.defaults)
+
+    def validated(self, path: str) -> tuple[str, ...]:
+        """The variables this module stops the service without: tested before a throw, asserted, required by a
+        schema, or named in a start-up check that throws (ever-gauzy's ``bootstrap/validate-secrets.ts`` lists
+        ``'JWT_SECRET'`` and refuses to start in production with its committed default)."""
+        names = {n for n in self.required if _VARIABLE.match(n)} | self.schema
+        checker = self.stops and bool(_CHECKER.search(path.rsplit("/", 1)[-1]))
+        return tuple(sorted(names | (self.mentioned if checker else set())))
+
+
+def _schema_keys(obj: Node, depth: int = 0) -> set[str]:
+    """The variable-named keys of a schema object whose value gives no default, one nested level deep (t3
+    ``createEnv({ server: { JWT_SECRET: z.string() } })``)."""
+    keys: set[str] = set()
+    for pair in named(obj):
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type != "pair" or key is None or value is None:
+            continue
+        name = string_value(key) or text(key)
+        if value.type == "object" and depth < 1:
+            keys |= _schema_keys(value, depth + 1)
+        elif _VARIABLE.match(name) and not _OPTIONAL.search(text(value)):
+            keys.add(name)
+    return keys
+
+
+def _a_read(node: Node) -> bool:
+    """A string that reads the variable rather than names it for a check: ``process.env['X']``, or the name given
+    to a helper with a default (``getEnv('X', 'dev')``)."""
+    parent = node.parent
+    if parent is not None and parent.type == "subscript_expression":
+        owner = parent.child_by_field_name("object")
+        return owner is not None and _is_env(owner)
+    return parent is not None and parent.type == "arguments" and len(named(parent)) > 1
 
 
 def _inside_chain(node: Node) -> bool:
