@@ -235,7 +235,7 @@ class SecretEnvFallbackCheck(ModuleCheck):
             evidence["bound"] = p.bound
         if p.signs:
             evidence["signs"] = p.signs
-        return self.finding(
+        finding = self.finding(
             SECRET_ENV_FALLBACK,
             message,
             Location(p.path, p.line, p.line),
@@ -246,3 +246,4 @@ class SecretEnvFallbackCheck(ModuleCheck):
             "one if it was ever used outside a laptop.",
             identity=f"{p.variable}:{p.bound}",
         )
+        return replace(finding, group=f"{p.path}:{p.variable}")  # one variable, one file: one item to fix
