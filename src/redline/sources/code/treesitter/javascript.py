@@ -209,7 +209,7 @@ class JsWalk(TreeWalk):
         flow = self.flows.get(scope)
         _feed_jsx(self.jsx, kind, node, scope)
         self.awaits.see(node)  # a statement list: number it, note its awaited calls
-        self.env.see(node, scope, self.resolve)  # a fallback for an environment variable, a check that needs one
+        self.env.see(kind, node, scope, self.resolve)  # a fallback for an environment variable, a check that needs one
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
             callback_loop(node, scope, self.scopes, self.loops)

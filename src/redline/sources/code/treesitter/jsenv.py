@@ -28,6 +28,8 @@ _CHECKER = re.compile(r"(?i)validat|check|assert|ensure|requir|verify|sanity|sec
 #: environment schema calls that throw at start-up when a variable without a default is missing (envalid
 #: ``cleanEnv``, t3-env ``createEnv``, ``envsafe``, zod/Joi/yup ``object``)
 _SCHEMAS = frozenset({"cleanEnv", "createEnv", "envsafe", "object"})
+#: how the callee of a call ``EnvDefaults`` reads ends (the rest are passed over without building their names)
+_CALL_ENDINGS = (b"exit", b"assert", b"invariant", b".ok", b"cleanEnv", b"createEnv", b"envsafe", b"object")
 #: what makes a schema entry optional: a default, ``.optional()``, ``.nullish()``, envalid ``devDefault``
 _OPTIONAL = re.compile(r"default|optional|nullish|nullable|devDefault")
 Resolve = Callable[[Node], str | None]
@@ -147,9 +149,9 @@ class EnvDefaults:
     #: ``z.object({ JWT_SECRET: z.string() })``) without a default: the library throws when one is missing
     schema: set[str] = field(default_factory=set)
 
-    def see(self, node: Node, scope: str, resolve: Resolve) -> None:
-        """One node of the walk: a fallback chain, a destructuring default, or a check that stops the module."""
-        kind = node.type
+    def see(self, kind: str, node: Node, scope: str, resolve: Resolve) -> None:
+        """One node of the walk (``kind`` is its type): a fallback chain, a destructuring default, or a check that
+        stops the module."""
         if kind not in ENV_NODES:
             return
         if kind == "binary_expression" and not _inside_chain(node):
@@ -161,11 +163,14 @@ class EnvDefaults:
         elif kind == "throw_statement":
             self.stops = True
         elif kind == "string":
-            value = string_value(node)
+            raw: bytes = node.text or b""
+            value = raw[1:-1].decode("ascii", "replace") if 4 < len(raw) < 80 and raw[1:2].isupper() else ""
             if value and len(self.mentioned) < _MAX_MENTIONS and _VARIABLE.match(value) and not _a_read(node):
                 self.mentioned.add(value)
         elif kind == "call_expression":
-            self._call(node)
+            callee = node.child_by_field_name("function")
+            if callee is not None and (callee.text or b"").endswith(_CALL_ENDINGS):
+                self._call(node)
 
     def _call(self, node: Node) -> None:
         callee = node.child_by_field_name("function")
@@ -271,19 +276,19 @@ def _inside_chain(node: Node) -> bool:
 
 
 def _stops(node: Node) -> bool:
-    """Whether a branch throws or exits the process (``throw new Error(...)``, ``process.exit(1)``)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "throw_statement":
+    """Whether a branch throws or exits the process as one of its own statements (``throw new Error(...)``,
+    ``process.exit(1)``): the guard's form; nested blocks are not searched, so every ``if`` costs its own
+    statements only."""
+    statements = named(node) if node.type == "statement_block" else [node]
+    for statement in statements:
+        if statement.type == "throw_statement":
             return True
-        if current.type == "call_expression":
-            callee = current.child_by_field_name("function")
+        inner = named(statement) if statement.type == "expression_statement" else []
+        call = inner[0] if inner else None
+        if call is not None and call.type == "call_expression":
+            callee = call.child_by_field_name("function")
             if callee is not None and dotted(callee) == "process.exit":
                 return True
-        if current.type in {"function_declaration", "arrow_function", "function_expression"}:
-            continue
-        stack.extend(current.children)
     return False
 
 
