@@ -42,6 +42,7 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("pysite/shop/settings.py", 10, Severity.MEDIUM),  # os.getenv(..., default="postgres")
         ("pysite/shop/settings.py", 11, Severity.MEDIUM),  # decouple config(..., default=...)
         ("pysite/shop/settings.py", 12, Severity.MEDIUM),  # django-environ env(..., default=...)
+        ("pysite/shop/settings.py", 22, Severity.MEDIUM),  # POSTGRES_PASSWORD's "postgres": a password, not a dummy
     ]
 
 
@@ -86,6 +87,7 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         "const unset = process.env.API_KEY || 'NO-DEFINED';\n"
         "const llm = process.env.OLLAMA_API_KEY ?? 'ollama';\n"
         "const jwt = process.env.JWT_SECRET || 'placeholder';\n"
+        "const db = process.env.POSTGRES_PASSWORD || 'postgres';\n"
     )
     assert found == (
         EnvDefault(("JWT_SECRET",), 2, "", 3, "JWT_SECRET"),
@@ -96,6 +98,7 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         EnvDefault(("API_KEY",), 8, "", 10, "unset", marker="unset"),
         EnvDefault(("OLLAMA_API_KEY",), 9, "", 6, "llm", marker="dummy"),
         EnvDefault(("JWT_SECRET",), 10, "", 11, "jwt", marker="dummy"),
+        EnvDefault(("POSTGRES_PASSWORD",), 11, "", 8, "db"),
     )
 
 

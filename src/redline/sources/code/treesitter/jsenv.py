@@ -53,7 +53,9 @@ def fallback_marker(value: str, variables: tuple[str, ...] = ()) -> str:
     "dummy" (``"placeholder"``, or the provider the variable names: ``OLLAMA_API_KEY`` -> ``"ollama"``), else ""."""
     if _UNSET.match(value):
         return "unset"
-    providers = {v.split("_", 1)[0].lower() for v in variables if "_" in v}
+    # only for a key or token (a client's, which a local server may not check), never a password: khoj's
+    # ``POSTGRES_PASSWORD`` defaulting to "postgres" is the database's well-known password
+    providers = {v.split("_", 1)[0].lower() for v in variables if "_" in v and v.endswith(("_KEY", "_TOKEN"))}
     return "dummy" if _DUMMY.match(value) or value.lower() in providers else ""
 
 
