@@ -23,8 +23,11 @@ SECRET_ENV_FALLBACK = Rule(
         "helpers (any language, Go included). High when the value signs or verifies something (passed to "
         "`jwt.sign`/`verify`, express-session `secret:`, `cookie-parser`, a Django/Flask `SECRET_KEY`, "
         "itsdangerous, or named for it: `JWT_*`, `SESSION_SECRET`, `*_SIGNING_KEY`), medium otherwise. Left "
-        "alone: an empty fallback, a fallback that is not a literal (`undefined`, a throw, a generated value), "
-        "a module that throws or exits when the variable is missing (`if (!process.env.JWT_SECRET) throw ...`), "
+        "alone: an empty fallback, a fallback that is not a literal (`undefined`, a throw, a generated value) or "
+        "says the variable is unset (`'NO-DEFINED'`, `'<required>'`), a dummy key nothing checks "
+        "(`OLLAMA_API_KEY ?? 'ollama'`, `'placeholder'`, `'EMPTY'`; a signing key fires whatever it says), a "
+        "variable the service stops without (`if (!process.env.JWT_SECRET) throw ...` in the module, an envalid/"
+        "t3-env/zod schema entry without a default, or a start-up check module that lists it and throws), "
         "names that describe a secret without being one (`JWT_EXPIRES_IN`, `TOKEN_URL`, `PASSWORD_MIN_LENGTH`), "
         "public client variables (`NEXT_PUBLIC_*`, `VITE_*`), and tests, samples, docs, seed scripts, "
         "storybook and test-tool configuration. The literal is never shown, only its length.",
