@@ -102,6 +102,24 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
     )
 
 
+def test_a_fallback_in_a_development_branch_is_marked() -> None:
+    found = _index(
+        "if (process.env.NODE_ENV !== 'production') {\n"
+        "  config.secret = process.env.A_SECRET || 'dev';\n"
+        "} else {\n"
+        "  config.secret = process.env.B_SECRET || 'prod';\n"
+        "}\n"
+        "const c = isDev ? process.env.C_SECRET ?? 'dev' : process.env.C_SECRET;\n"
+        "const d = isProduction ? process.env.D_SECRET ?? 'x' : 'y';\n"
+    )
+    assert [(d.variables[0], d.dev_only) for d in found] == [
+        ("A_SECRET", True),
+        ("B_SECRET", False),  # the branch production takes
+        ("C_SECRET", True),
+        ("D_SECRET", False),
+    ]
+
+
 def test_what_a_module_makes_the_service_stop_without() -> None:
     source = (
         "import { cleanEnv, str } from 'envalid';\n"

@@ -103,7 +103,7 @@ def _signer(callee: str | None) -> str:
 def _js_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
-        if d.length == 0 or d.checked or d.marker == "unset" or not named:
+        if d.length == 0 or d.checked or d.dev_only or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         signs = f"passed to {d.within}" if signer else signing_name(named[0])

@@ -263,6 +263,9 @@ class EnvDefault:
     #: ``"undefined"``, ``"<required>"``) or "dummy" (``"placeholder"``, ``"not-needed"``, the provider's own name:
     #: ``OLLAMA_API_KEY || "ollama"``, a key a local server never checks)
     marker: str = ""
+    #: the read sits in a branch that runs only in development or tests (``if (process.env.NODE_ENV !==
+    #: 'production') {...}``, ``isDev ? process.env.X || 'dev' : ...``)
+    dev_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ ENV_NODES = frozenset(
 #: an environment variable's name as a string or key (``JWT_SECRET``)
 _VARIABLE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 _MAX_MENTIONS = 500
+#: a condition true only in development or tests (``process.env.NODE_ENV !== 'production'``, ``isDev``)
+_DEVELOPMENT = re.compile(
+    r"""(?i)NODE_ENV\s*===?\s*['"`](development|dev|test|local)['"`]|NODE_ENV\s*!==?\s*['"`]production['"`]"""
+    r"|\bis_?(dev|development|test|testing|local)(_?mode|_?env)?\b|__DEV__"
+)
+_SCOPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition", "program"})
 #: the file name of a start-up check: where a list of variable names and a ``throw`` mean "refuse to start"
 _CHECKER = re.compile(r"(?i)validat|check|assert|ensure|requir|verify|sanity|secret|startup|bootstrap|preflight")
 #: environment schema calls that throw at start-up when a variable without a default is missing (envalid
@@ -203,8 +209,9 @@ class EnvDefaults:
             within = (dotted(callee) or "") if callee is not None else ""
             target = resolve(callee) if callee is not None else None
         marker = fallback_marker(fallback, variables)
+        dev = _in_development_branch(node)
         self.defaults.append(
-            EnvDefault(variables, line(node), scope, len(fallback), bound, within, target, marker=marker)
+            EnvDefault(variables, line(node), scope, len(fallback), bound, within, target, marker=marker, dev_only=dev)
         )
 
     def _destructured(self, node: Node, scope: str) -> None:
@@ -220,7 +227,10 @@ class EnvDefaults:
         if left.type == "shorthand_property_identifier_pattern" and fallback is not None:
             name = text(left)
             marker = fallback_marker(fallback, (name,))
-            self.defaults.append(EnvDefault((name,), line(node), scope, len(fallback), name, marker=marker))
+            dev = _in_development_branch(node)
+            self.defaults.append(
+                EnvDefault((name,), line(node), scope, len(fallback), name, marker=marker, dev_only=dev)
+            )
 
     def _guard(self, node: Node) -> None:
         condition, consequence = node.child_by_field_name("condition"), node.child_by_field_name("consequence")
@@ -257,6 +267,25 @@ def _schema_keys(obj: Node, depth: int = 0) -> set[str]:
         elif _VARIABLE.match(name) and not _OPTIONAL.search(text(value)):
             keys.add(name)
     return keys
+
+
+def _in_development_branch(node: Node) -> bool:
+    """Whether ``node`` is in the branch of an ``if`` or ``?:`` taken only in development or tests, within its
+    function."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in _SCOPES:
+        if parent.type in {"if_statement", "ternary_expression"}:
+            condition = parent.child_by_field_name("condition")
+            taken = parent.child_by_field_name("consequence")
+            if (
+                condition is not None
+                and taken is not None
+                and taken.id == child.id
+                and _DEVELOPMENT.search(text(condition))
+            ):
+                return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _a_read(node: Node) -> bool:
