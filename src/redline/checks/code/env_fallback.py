@@ -87,6 +87,9 @@ class Fallback:
     how: str
     signs: str
     confidence: Confidence = Confidence.HIGH
+    #: how many reads of the same variable into the same name come before it in the module: two sites are two
+    #: findings (realworld's ``auth.ts`` reads ``JWT_SECRET || '...'`` for its required and its optional guard)
+    occurrence: int = 0
 
 
 def _served(path: str) -> bool:
@@ -168,6 +171,16 @@ def _names(arg: Arg) -> Iterator[str]:
             yield value
 
 
+def _numbered(found: list[Fallback]) -> list[Fallback]:
+    seen: dict[tuple[str, str], int] = {}
+    numbered = []
+    for f in sorted(found, key=lambda f: f.line):
+        key = (f.variable, f.bound)
+        numbered.append(replace(f, occurrence=seen.get(key, 0)))
+        seen[key] = seen.get(key, 0) + 1
+    return numbered
+
+
 class _SigningUses:
     """The names each module passes to a signing call, read once for the whole project."""
 
@@ -204,7 +217,7 @@ class SecretEnvFallbackCheck(ModuleCheck):
         found = list(_js_fallbacks(index)) if index.env_defaults else []
         readers = _environ_readers(index) if index.language == "python" else frozenset()
         found += [f for c in index.calls if c.args and (f := _call_fallback(c, index, readers)) is not None]
-        return found
+        return _numbered(found)
 
     def finish(self, partials: list[Fallback], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         indexes = facts.of(CodeIndex)
@@ -244,6 +257,6 @@ class SecretEnvFallbackCheck(ModuleCheck):
             evidence=evidence,
             remediation=fix + "; load the real value from the secret store at deploy time, and rotate the committed "
             "one if it was ever used outside a laptop.",
-            identity=f"{p.variable}:{p.bound}",
+            identity=f"{p.variable}:{p.bound}:{p.occurrence}",
         )
         return replace(finding, group=f"{p.path}:{p.variable}")  # one variable, one file: one item to fix
