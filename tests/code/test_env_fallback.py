@@ -57,7 +57,7 @@ def test_the_value_is_never_shown_only_its_length(found: list[Finding]) -> None:
     assert jwt.evidence["variable"] == "JWT_SECRET" and jwt.evidence["bound"] == "secret"
     assert jwt.evidence["signs"] == "passed to jwt.sign (api/src/auth/jwt.js:18)"
     session = next(f for f in found if f.location.start_line == 22)
-    assert session.evidence["signs"] == "passed to session"
+    assert session.evidence["signs"] == "passed to session (express-session)"
     django = next(f for f in found if f.location.path.endswith("settings.py"))
     assert 'os.environ["DJANGO_SECRET_KEY"]' in django.remediation
     assert "throw new Error" in jwt.remediation

@@ -109,7 +109,8 @@ def _js_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
         if d.length == 0 or d.checked or d.dev_only or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
-        signs = f"passed to {d.within}" if signer else signing_name(named[0])
+        resolved = f" ({d.within_target})" if d.within_target and d.within_target != d.within else ""
+        signs = f"passed to {d.within}{resolved}" if signer else signing_name(named[0])
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
         yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, "||", signs)
