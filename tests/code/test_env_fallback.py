@@ -36,9 +36,11 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("api/src/auth/jwt.js", 32, Severity.HIGH),  # the same read again: a second site, a second finding
         ("api/src/config/index.ts", 1, Severity.MEDIUM),  # const { DB_PASSWORD = 'postgres' } = process.env
         ("api/src/config/index.ts", 4, Severity.MEDIUM),  # SMTP_PASS in a nested config object
-        ("api/src/config/index.ts", 5, Severity.MEDIUM),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook'
+        ("api/src/config/index.ts", 5, Severity.HIGH),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook' as `signing`
         ("api/src/config/index.ts", 19, Severity.HIGH),  # a signing key signs with 'placeholder' too
         ("goapp/main.go", 13, Severity.HIGH),  # getEnv("JWT_SECRET", "devsecret")
+        ("pysite/shop/config.py", 5, Severity.HIGH),  # Flask Config: os.environ.get("SECRET_KEY") or "..."
+        ("pysite/shop/config.py", 14, Severity.HIGH),  # app.config["JWT_SECRET_KEY"] = os.getenv(...) or "..."
         ("pysite/shop/settings.py", 9, Severity.HIGH),  # SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "...")
         ("pysite/shop/settings.py", 10, Severity.MEDIUM),  # os.getenv(..., default="postgres")
         ("pysite/shop/settings.py", 11, Severity.MEDIUM),  # decouple config(..., default=...)
@@ -204,3 +206,26 @@ def test_names_that_say_signing() -> None:
     assert signing_name("DJANGO_SECRET_KEY") == "the framework's signing key (SECRET_KEY)"
     assert signing_name("sessionSecret") == "named for signing sessions or tokens"
     assert signing_name("STRIPE_API_KEY") == signing_name("DB_PASSWORD") == ""
+
+
+def test_the_python_index_keeps_or_fallbacks() -> None:
+    source = (
+        "import os\n"
+        "from os import environ as env\n"
+        "class ProductionConfig:\n"
+        "    SECRET_KEY = os.environ.get('SECRET_KEY') or 'never-guess'\n"
+        "class TestingConfig:\n"
+        "    SECRET_KEY = os.getenv('SECRET_KEY', '') or 'testing'\n"
+        "app.config['API_TOKEN'] = env['API_TOKEN'] or 'tok'\n"
+        "port = os.environ.get('PORT') or 8000\n"
+        "other = settings.get('SECRET') or 'y'\n"
+    )
+    data = source.encode()
+    fact = CodeIndexSource().parse(
+        FileText(SourceFile("app/config.py", "app/config.py", "python", len(data)), data, source)
+    )
+    assert fact.env_defaults == (
+        EnvDefault(("SECRET_KEY",), 4, "ProductionConfig", 11, "SECRET_KEY"),
+        EnvDefault(("SECRET_KEY",), 6, "TestingConfig", 7, "SECRET_KEY", dev_only=True),
+        EnvDefault(("API_TOKEN",), 7, "", 3, "API_TOKEN"),
+    )

@@ -103,17 +103,19 @@ def _signer(callee: str | None) -> str:
     return next((s for s in _SIGNERS if name == s or name.startswith((s + ".", s + "/"))), "")
 
 
-def _js_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
+def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
+    """The index's fallback reads (JS/TS ``||``/``??``/destructuring defaults, Python ``or``)."""
+    how = "or" if index.language == "python" else "||"
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
         if d.length == 0 or d.checked or d.dev_only or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         resolved = f" ({d.within_target})" if d.within_target and d.within_target != d.within else ""
-        signs = f"passed to {d.within}{resolved}" if signer else signing_name(named[0])
+        signs = f"passed to {d.within}{resolved}" if signer else signing_name(named[0]) or signing_name(d.bound)
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
-        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, "||", signs)
+        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, how, signs)
 
 
 def _default_of(call: CallSite, position: int | None, keyword: str) -> object:
@@ -215,7 +217,7 @@ class SecretEnvFallbackCheck(ModuleCheck):
         index = fact
         if not _served(index.path):
             return []
-        found = list(_js_fallbacks(index)) if index.env_defaults else []
+        found = list(_index_fallbacks(index)) if index.env_defaults else []
         readers = _environ_readers(index) if index.language == "python" else frozenset()
         found += [f for c in index.calls if c.args and (f := _call_fallback(c, index, readers)) is not None]
         return _numbered(found)

@@ -309,8 +309,8 @@ class CodeIndex:
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()
-    #: JavaScript/TypeScript environment variables read with a literal fallback, in source order (since index
-    #: format 30)
+    #: environment variables read with a literal fallback, in source order: JavaScript/TypeScript ``||``/``??``/
+    #: destructuring defaults, Python ``os.environ.get("X") or "..."`` (since index format 30)
     env_defaults: tuple[EnvDefault, ...] = ()
     #: JavaScript/TypeScript environment variables the module stops the service without (an ``if`` that throws
     #: or exits, an assertion, an environment schema, or a name listed in a module that throws): a fallback for
