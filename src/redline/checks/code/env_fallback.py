@@ -1,5 +1,6 @@
-"""Secrets read from the environment with a literal fallback (WEB310): the code index's JavaScript/TypeScript
-fallbacks (``process.env.X || 'dev'``) and the calls that take a default (``os.environ.get('X', 'dev')``,
+"""Secrets read from the environment with a literal fallback (WEB310): the code index's fallback reads
+(JavaScript/TypeScript ``process.env.X || 'dev'``, Python ``os.environ.get('X') or 'dev'``) and the calls that take
+a default (``os.environ.get('X', 'dev')``,
 ``config('X', default='dev')``, ``getEnv('X', 'dev')``), judged by the variable's name; high when the value
 signs or verifies something. The literal is never read back, only its length."""
 
@@ -35,8 +36,9 @@ _TYPE_WORDS = frozenset({"string", "str", "number", "int", "integer", "bool", "b
 #: ``packages/dev-server/dev-config.ts``): never the deployed service (the rest of what never serves, seed scripts
 #: included, comes from ``checks.latency.offline``)
 _NOT_SERVED = re.compile(
-    r"(?i)(^|/)dev[-_]?(server|config)([-_./]|$)|(^|/)\.storybook/|\.stories\.[cm]?[jt]sx?$|(^|/)(jest|vitest|playwright|cypress|karma|wdio|mocha|ava|"
-    r"nightwatch)\.(config|conf|setup)[^/]*$|(^|/)\.?mocharc[^/]*$|(^|/)(jest|vitest)[.-]setup[^/]*$"
+    r"(?i)(^|/)dev[-_]?(server|config)([-_./]|$)|(^|/)\.storybook/|\.stories\.[cm]?[jt]sx?$"
+    r"|(^|/)(jest|vitest|playwright|cypress|karma|wdio|mocha|ava|nightwatch)\.(config|conf|setup)[^/]*$"
+    r"|(^|/)\.?mocharc[^/]*$|(^|/)(jest|vitest)[.-]setup[^/]*$"
 )
 #: callees that sign or verify with the value they are given (resolved target or callee as written, prefix match)
 _SIGNERS = (
