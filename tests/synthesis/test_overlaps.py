@@ -218,3 +218,18 @@ def test_a_literal_settings_key_and_its_secret_finding_are_one_item() -> None:
         ("WEB307", "settings/common.py", 12, None),
         ("WEB307", "settings/local.py", 249, None),
     ]
+
+
+def test_a_fallback_that_is_a_real_secret_and_its_secret_finding_are_one_item() -> None:
+    """``process.env.GITHUB_TOKEN || 'ghp_...'``: WEB310 (a literal fallback) and SEC150 (the token itself) on one line
+    are one token to rotate; the secret finding stays and names WEB310."""
+    from dataclasses import replace
+
+    secret = replace(_secret("SEC150", 1), location=Location("src/app.js", 1, 1))
+    fallback = Finding("WEB310", "GITHUB_TOKEN falls back to a literal", Severity.MEDIUM, Location("src/app.js", 1, 1))
+    elsewhere = replace(fallback, location=Location("src/app.js", 7, 7))
+    merged = merge_overlaps([secret, fallback, elsewhere], Facts([]), RULES)
+    assert [(f.rule, f.location.start_line, dict(f.evidence).get("also")) for f in merged] == [
+        ("SEC150", 1, ("WEB310",)),
+        ("WEB310", 7, None),
+    ]

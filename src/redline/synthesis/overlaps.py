@@ -9,7 +9,8 @@ Two kinds of overlap are merged, and nothing else:
    inside that ``env`` entry's lines. The secret finding stays; the other's code is recorded
    in its evidence (``also``). Compose has no name-based credential rule (its
    ``environment`` values are judged by the secret rules alone), so nothing merges there. ``WEB307`` (a
-   literal Django/Flask ``SECRET_KEY``) beside a secret finding on the same line merges the same way.
+   literal Django/Flask ``SECRET_KEY``) beside a secret finding on the same line merges the same way, and so does
+   ``WEB310`` (a secret variable's literal fallback: ``process.env.GITHUB_TOKEN || 'ghp_…'``).
 2. Secret findings on the same path, with the same secret hash and overlapping lines: the
    most specific stays — a provider rule (it names the credential and says where to revoke
    it), then the file-kind rules ``SEC901`` to ``SEC905``, then the generic rules — and the
@@ -177,6 +178,7 @@ _MATCHERS: dict[str, Callable[[Finding, Finding, _KubeEnvLines], bool]] = {
     "DKR104": _dockerfile_var,
     "KUB112": _kube_env,
     "WEB307": _settings_key,
+    "WEB310": _settings_key,
 }
 
 

@@ -7,6 +7,7 @@ from redline.checks.interface import Check
 
 def checks() -> list[Check]:
     from redline.checks.code.across import TaintAcrossFunctionsCheck  # noqa: PLC0415 - loaded with its family
+    from redline.checks.code.env_fallback import SecretEnvFallbackCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.exposure import RouteExposureCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.flaws import CodeFlawCheck  # noqa: PLC0415 - loaded with its family
     from redline.checks.code.injection import InjectionCheck  # noqa: PLC0415 - loaded with its family
@@ -24,4 +25,5 @@ def checks() -> list[Check]:
         JsGoFlawCheck(),
         JsxHtmlCheck(),
         TaintAcrossFunctionsCheck(),
+        SecretEnvFallbackCheck(),
     ]

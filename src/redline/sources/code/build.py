@@ -33,11 +33,13 @@ from redline.sources.code.model import (
     CodeIndex,
     Decorator,
     Definition,
+    EnvDefault,
     Literal,
     Loop,
     StringFact,
     Tainted,
 )
+from redline.sources.code.pyenv import env_or_default
 from redline.sources.python import PythonModule
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
@@ -209,6 +211,8 @@ class _Walk:
     relative: dict[str, str] = field(default_factory=dict)
     memo: set[int] = field(default_factory=set)  # id(call) stored under a key its enclosing ``if`` checks first
     when_none: dict[int, str] = field(default_factory=dict)  # id(call) -> the parameter whose None it runs on
+    #: ``x = os.environ.get("X") or "literal"`` (``sources/code/pyenv.py``)
+    env_defaults: list[EnvDefault] = field(default_factory=list)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -263,6 +267,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         param_tainted=tuple(_tainted(walk, params)),
         relative_imports=tuple(sorted(walk.relative.items())),
         main_guard=main_guard(module.tree),
+        env_defaults=tuple(walk.env_defaults),
     )
 
 
@@ -383,7 +388,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     if cls is ast.Call and isinstance(node, ast.Call):
         walk.pending.append((node, scope, loop))
     elif cls in _BINDING_TYPES and isinstance(node, _BINDINGS):
-        _bound_calls(walk, node)
+        _bound_calls(walk, node, scope)
     elif cls is ast.ImportFrom and isinstance(node, ast.ImportFrom):
         _relative_import(walk, node)
     elif cls in _LOOP_TYPES and isinstance(node, _LOOPS):
@@ -489,8 +494,9 @@ def _leaf(walk: _Walk, node: ast.AST, cls: type, scope: str) -> None:
             walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
 
 
-def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith) -> None:
-    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``."""
+def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith, scope: str) -> None:
+    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``; and an
+    environment read with an ``or`` fallback bound to a name."""
     if isinstance(node, ast.With | ast.AsyncWith):
         pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None]
     elif isinstance(node, ast.Assign):
@@ -502,6 +508,9 @@ def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.
         name = dotted(target)
         if name and isinstance(value, ast.Call):
             walk.assigned[id(value)] = name
+        elif value.__class__ is ast.BoolOp and isinstance(value, ast.BoolOp):
+            found = env_or_default(value, target, scope, walk.module.imports)
+            walk.env_defaults += [found] if found is not None else []
 
 
 def _outside_parts(node: ast.For | ast.AsyncFor | ast.While | ast.expr) -> list[ast.AST]:

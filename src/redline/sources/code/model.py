@@ -84,7 +84,7 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_
     #: ``if key not in mapping:`` checks first (netbox's ``if t not in cache[e]: cache[e][t] = Rule.objects...``):
     #: the call runs once per distinct key, not once per item
     keyed_memo: bool = False
-    #: Python, since index format 30: the call runs only when this parameter of its function is None (in the
+    #: Python, since index format 31: the call runs only when this parameter of its function is None (in the
     #: body of ``if p is None:``, the ``else`` of ``if p is not None:``): it fetches what the caller did not pass
     #: (pretalx's ``get_talk_warnings(..., speaker_overlaps_by_talk=None)``)
     when_none: str | None = None
@@ -243,6 +243,36 @@ class DeclaredRoute:
 
 
 @dataclass(frozen=True)
+class EnvDefault:
+    """JavaScript/TypeScript: an environment variable read with a string literal to fall back on when it is unset
+    (``process.env.JWT_SECRET || 'dev'``, ``?? 'dev'``, ``process.env['X'] || 'dev'``, ``const { X = 'dev' } =
+    process.env``): what a secret with a default committed beside it is judged on. The literal itself is not
+    kept, only its length (0 for ``''``)."""
+
+    variables: tuple[str, ...]  # the variables read (``process.env.A || process.env.B || 'x'`` -> ("A", "B"))
+    line: int
+    function: str  # qualified name of the enclosing function, "" at module level
+    length: int  # characters of the fallback literal
+    #: the name or key path the value is bound to: ``const secret = ...`` -> "secret", ``{ jwt: { secret: ... } }``
+    #: -> "jwt.secret" (under ``const config =``: "config.jwt.secret"), ``this.key = ...`` -> "this.key"; "" when none
+    bound: str = ""
+    #: the call the value is an argument of, directly or as a member of an object argument
+    #: (``session({ secret: ... })`` -> "session"), as written, and resolved through imports
+    within: str = ""
+    within_target: str | None = None
+    #: the module stops when the variable (or the name it is bound to) is missing: an ``if`` on it that throws or
+    #: exits (``if (!process.env.JWT_SECRET) throw ...``), or an ``assert``/``invariant`` of it
+    checked: bool = False
+    #: what the fallback says instead of being a value, "" when it is one: "unset" (``"NO-DEFINED"``,
+    #: ``"undefined"``, ``"<required>"``) or "dummy" (``"placeholder"``, ``"not-needed"``, the provider's own name:
+    #: ``OLLAMA_API_KEY || "ollama"``, a key a local server never checks)
+    marker: str = ""
+    #: the read sits in a branch that runs only in development or tests (``if (process.env.NODE_ENV !==
+    #: 'production') {...}``, ``isDev ? process.env.X || 'dev' : ...``)
+    dev_only: bool = False
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -287,6 +317,13 @@ class CodeIndex:
     #: from a secret kept in the environment (JavaScript ``if (token !== process.env.API_KEY) return …``): a
     #: machine-to-machine guard
     secret_checks: tuple[tuple[str, str, int], ...] = ()
+    #: environment variables read with a literal fallback, in source order: JavaScript/TypeScript ``||``/``??``/
+    #: destructuring defaults, Python ``os.environ.get("X") or "..."`` (since index format 32)
+    env_defaults: tuple[EnvDefault, ...] = ()
+    #: JavaScript/TypeScript environment variables the module stops the service without (an ``if`` that throws
+    #: or exits, an assertion, an environment schema, or a name listed in a module that throws): a fallback for
+    #: one of them elsewhere never reaches production unnoticed (since index format 32)
+    env_validated: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -21,6 +21,7 @@ from redline.sources.code.model import (
 from redline.sources.code.treesitter.jsawaits import AwaitStatements
 from redline.sources.code.treesitter.jsdecorators import decorator_call, decorators_of
 from redline.sources.code.treesitter.jsentities import attach_reads, item_read, lazy_relations
+from redline.sources.code.treesitter.jsenv import EnvDefaults
 from redline.sources.code.treesitter.jsexports import named_exports
 from redline.sources.code.treesitter.jsflow import (
     NEST_PARAMS,
@@ -113,6 +114,8 @@ class JsWalk(TreeWalk):
     module_env: dict[str, str] = field(default_factory=dict)
     #: (function, environment secret, line) of the checks that refuse a request unless it carries that secret
     secret_checks: list[tuple[str, str, int]] = field(default_factory=list)
+    #: environment variables read with a literal fallback, and the checks that stop the module without them
+    env: EnvDefaults = field(default_factory=EnvDefaults)
 
     def run(self, root: Node) -> CodeIndex:
         self._imports(root)
@@ -124,7 +127,12 @@ class JsWalk(TreeWalk):
             for d in self.definitions
         ]
         self.loops = attach_reads(self.scopes.finish(self.loops), self.item_reads)
-        index = replace(self.index(assignments=tuple(self.assignments)), secret_checks=tuple(self.secret_checks))
+        index = replace(
+            self.index(assignments=tuple(self.assignments)),
+            secret_checks=tuple(self.secret_checks),
+            env_defaults=self.env.found(),
+            env_validated=self.env.validated(self.path),
+        )
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
     # imports -------------------------------------------------------------------------------------
@@ -208,6 +216,7 @@ class JsWalk(TreeWalk):
         flow = self.flows.get(scope)
         _feed_jsx(self.jsx, kind, node, scope)
         self.awaits.see(node)  # a statement list: number it, note its awaited calls
+        self.env.see(kind, node, scope, self.resolve)  # a fallback for an environment variable, a check that needs one
         if kind in _CALLS:
             self.calls.append(self._call(node, scope, flow))
             callback_loop(node, scope, self.scopes, self.loops)

@@ -1,0 +1,98 @@
+"""Whether a variable's name says it holds a secret (``JWT_SECRET``, ``DB_PASSWORD``, ``stripeApiKey``) and
+whether it says the secret signs something (``JWT_*``, ``SESSION_SECRET``, ``SECRET_KEY``): words, not patterns,
+so ``JWT_EXPIRES_IN``, ``TOKEN_URL`` or ``PASSWORD_MIN_LENGTH`` (settings about a secret) are not secrets."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+#: one word that makes a name a secret's
+_SECRET_WORDS = frozenset(
+    {"SECRET", "SECRETS", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "JWT", "APIKEY", "PRIVATEKEY"}
+)
+#: endings of a word that make it a secret's when glued to another (``DBPASS``, ``ADMINTOKEN``)
+_GLUED = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASS", "PWD", "APIKEY")
+_NOT_GLUED = frozenset({"BYPASS", "COMPASS", "SURPASS", "OVERPASS", "UNDERPASS", "TRESPASS"})
+#: two words in a row that do (``PRIVATE_KEY``, ``API_KEY``)
+_SECRET_PAIRS = frozenset(
+    {
+        ("PRIVATE", "KEY"),
+        ("API", "KEY"),
+        ("SIGNING", "KEY"),
+        ("SIGN", "KEY"),
+        ("ENCRYPTION", "KEY"),
+        ("ENC", "KEY"),
+        ("CRYPTO", "KEY"),
+        ("HMAC", "KEY"),
+        ("MASTER", "KEY"),
+        ("SECRET", "KEY"),
+        ("ACCESS", "KEY"),
+        ("AUTH", "KEY"),
+        ("SESSION", "KEY"),
+        ("COOKIE", "KEY"),
+    }
+)
+#: a last word that makes the name a setting about the secret, not the secret (``JWT_COOKIE`` is a cookie name)
+_ABOUT_LAST = frozenset(
+    {
+        "URL", "URI", "URLS", "ENDPOINT", "HOST", "HOSTNAME", "PORT", "PATH", "FILE", "FILENAME", "DIR",
+        "DIRECTORY", "NAME", "HEADER", "COOKIE", "PARAM", "FIELD", "ID", "TYPE", "MODE", "ENABLED", "ENABLE",
+        "DISABLED", "REQUIRED", "PREFIX", "SUFFIX", "LOCATION", "REGION", "VERSION", "USER", "USERNAME", "EMAIL",
+        "COUNT", "LIMIT", "TIMEOUT", "AGE", "SECONDS", "MS", "DAYS", "HOURS", "MINUTES", "SCOPE", "SCOPES",
+        "PROVIDER", "STRATEGY", "STORE", "STORAGE", "TABLE", "QUEUE", "TOPIC", "FORMAT", "ENCODING", "LEVEL",
+        "POLICY", "IN", "HINT", "LABEL", "DOMAIN", "SAMESITE", "SECURE", "HTTPONLY", "ENV", "METHOD", "KIND",
+        "SIZE", "BUCKET", "REGEX", "PATTERN", "RULES", "ATTEMPTS", "RETRIES", "JWKS", "ISSUER", "TIME", "THRESHOLD",
+        "RATE", "DELAY", "INTERVAL", "PERIOD", "DURATION", "WINDOW", "ROLE", "ROLES", "RESET", "TEMPLATE", "LANGUAGE",
+    }
+)  # fmt: skip
+#: a word anywhere that makes it one (``JWT_EXPIRES_IN``, ``PASSWORD_MIN_LENGTH``, ``JWT_PUBLIC_KEY``)
+_ABOUT_ANY = frozenset(
+    {
+        "EXPIRES", "EXPIRE", "EXPIRY", "EXPIRATION", "EXP", "TTL", "LIFETIME", "ALGORITHM", "ALGORITHMS", "ALG",
+        "ALGO", "AUDIENCE", "LENGTH", "LEN", "ROUNDS", "MIN", "MAX", "STRENGTH", "COMPLEXITY", "THROTTLE", "TEMPLATEID",
+        # switches about a secret, not the secret (plane's ``ENABLE_EMAIL_PASSWORD``)
+        "ENABLE", "ENABLED", "DISABLE", "DISABLED", "USE", "ALLOW", "REQUIRE", "SKIP", "SHOW", "HIDE",
+        # credentials of a demo or test account, published on purpose (ever-gauzy's ``DEMO_ADMIN_PASSWORD``)
+        "DEMO", "TEST", "TESTING", "E2E", "DUMMY", "FAKE", "SAMPLE", "EXAMPLE",
+        # browser-side variables, bundled into the page on purpose (``NEXT_PUBLIC_*``, ``VITE_*``, ``REACT_APP_*``)
+        "PUBLIC", "VITE", "REACT", "GATSBY",
+    }
+)  # fmt: skip
+#: what a name says when the secret signs or verifies (session cookies, JWTs, signed links)
+_SIGNING = (
+    (re.compile(r"(^|_)JWT(_|$)"), "named for JWTs"),
+    (re.compile(r"(^|_)SIGN(ING)?(_|$)"), "named for signing"),
+    (re.compile(r"(^|_)(SESSION|COOKIE|NEXTAUTH|AUTH|HMAC|TOKEN|ACCESS_TOKEN|REFRESH_TOKEN)_SECRET$"),
+     "named for signing sessions or tokens"),
+    (re.compile(r"(^|_)SECRET_KEY(_BASE)?$"), "the framework's signing key (SECRET_KEY)"),
+)  # fmt: skip
+
+
+def words(name: str) -> list[str]:
+    """``stripeApiKey`` -> ["STRIPE", "API", "KEY"], ``DB_PASSWORD`` -> ["DB", "PASSWORD"]."""
+    return [w for w in re.split(r"[^A-Za-z0-9]+", _CAMEL.sub(r"\1_\2", name).upper()) if w]
+
+
+def secret_name(name: str) -> bool:
+    """Whether the variable holds a secret by its name."""
+    parts = words(name)
+    if not parts or parts in (["PWD"], ["OLDPWD"]) or parts[-1] in _ABOUT_LAST or _ABOUT_ANY & set(parts):
+        return False
+    return (
+        bool(_SECRET_WORDS & set(parts))
+        or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(parts))
+        or any(_glued(word) for word in parts)
+    )
+
+
+def _glued(word: str) -> bool:
+    """A secret word written together with what it is for (paperless's ``PAPERLESS_DBPASS``, ``SMTPPASSWORD``)."""
+    return word.endswith(_GLUED) and word not in _NOT_GLUED
+
+
+def signing_name(name: str) -> str:
+    """Why the name says the secret signs or verifies (session cookies, JWTs), or ""."""
+    joined = "_".join(words(name))
+    return next((why for pattern, why in _SIGNING if pattern.search(joined)), "")

@@ -1,0 +1,68 @@
+"""Python environment reads with a literal fallback after ``or`` (``os.environ.get("SECRET_KEY") or "dev"``, the
+form Flask tutorials spread): the ``EnvDefault`` facts JavaScript's ``||`` gives, for the same rule. The calls that
+take the default as an argument (``os.getenv("X", "dev")``) are judged from the call sites instead."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from redline.sources.code.model import EnvDefault
+from redline.sources.code.treesitter.jsenv import fallback_marker
+
+_READERS = frozenset({"os.environ.get", "os.getenv"})
+#: a config class or function for development or tests (``class DevelopmentConfig``, ``def test_app``)
+_DEVELOPMENT = re.compile(r"(?i)dev|test|local|debug")
+
+
+def env_or_default(value: ast.BoolOp, target: ast.expr, scope: str, imports: Mapping[str, str]) -> EnvDefault | None:
+    """``target = os.environ.get("X") or "literal"`` as a fact, else None."""
+    last = value.values[-1]
+    if not isinstance(value.op, ast.Or) or not isinstance(last, ast.Constant) or not isinstance(last.value, str):
+        return None
+    variables = tuple(v for part in value.values[:-1] if (v := _env_read(part, imports)))
+    if not variables:
+        return None
+    return EnvDefault(
+        variables,
+        value.lineno,
+        scope,
+        len(last.value),
+        _bound_name(target),
+        marker=fallback_marker(last.value, variables),
+        dev_only=bool(_DEVELOPMENT.search(scope)),
+    )
+
+
+def _env_read(node: ast.expr, imports: Mapping[str, str]) -> str | None:
+    """``os.environ.get("X")`` / ``os.getenv("X")`` / ``os.environ["X"]`` -> "X"."""
+    if isinstance(node, ast.Call) and node.args and len(node.args) <= 2 and not node.keywords:
+        first = node.args[0]
+        if _resolved(node.func, imports) in _READERS and isinstance(first, ast.Constant):
+            return first.value if isinstance(first.value, str) else None
+    if isinstance(node, ast.Subscript) and _resolved(node.value, imports) == "os.environ":
+        key = node.slice
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+    return None
+
+
+def _resolved(node: ast.expr, imports: Mapping[str, str]) -> str:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    return ".".join([imports.get(node.id, node.id), *reversed(parts)])
+
+
+def _bound_name(target: ast.expr) -> str:
+    """``SECRET_KEY``, ``self.key``, ``app.config["SECRET_KEY"]`` -> "SECRET_KEY"."""
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return str(target.slice.value)
+    parts: list[str] = []
+    while isinstance(target, ast.Attribute):
+        parts.append(target.attr)
+        target = target.value
+    return ".".join([target.id, *reversed(parts)]) if isinstance(target, ast.Name) else ""
