@@ -249,3 +249,78 @@ def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
     assert table("drfsplit") == [
         ("django", "GET", "/api/bookmarks/", "BookmarkViewSet", "drfsplit/api/routes.py:12", "yes", "unknown"),
     ]
+
+
+def test_drf_routers_of_the_projects_own_router_classes() -> None:
+    """netbox registers its viewsets on ``NetBoxRouter(DefaultRouter)`` (and ``ScriptRouter(NetBoxRouter)``) and
+    serves them with ``urlpatterns = router.urls`` in a module another includes: every viewset and its actions
+    are routes under that prefix. A message bus's ``EventRouter.register`` and a task queue's own
+    ``DefaultRouter`` subclass (``urlpatterns = tasks.urls`` included) are not DRF and add no route."""
+    assert table("drfcustom") == [
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/dcim/sites/",
+            "SiteViewSet",
+            "drfcustom/dcim/api/urls.py:6",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/dcim/devices/",
+            "DeviceViewSet",
+            "drfcustom/dcim/api/urls.py:7",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "POST",
+            "/api/dcim/devices/<pk>/render-config/",
+            "RenderConfigMixin.render_config",
+            "drfcustom/dcim/api/views.py:7",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET",
+            "/api/dcim/devices/<pk>/napalm/",
+            "DeviceViewSet.napalm",
+            "drfcustom/dcim/api/views.py:17",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/extras/scripts/",
+            "ScriptViewSet",
+            "drfcustom/extras/api/urls.py:7",
+            "yes",
+            "unknown",
+        ),
+        ("django", "GET", "/api/extras/dashboard/", "DashboardView", "drfcustom/extras/api/urls.py:10", "no", "no"),
+        (
+            "django",
+            "POST",
+            "/api/extras/scripts/<pk>/run/",
+            "ScriptViewSet.run",
+            "drfcustom/extras/api/views.py:8",
+            "yes",
+            "unknown",
+        ),
+        # ``urlpatterns += router.urls`` after the module's own patterns
+        ("django", "GET", "/api/ipam/prefixes/", "PrefixViewSet", "drfcustom/ipam/api/urls.py:8", "yes", "unknown"),
+        (
+            "django",
+            "ANY",
+            "/api/ipam/prefixes/<int:pk>/available/",
+            "PrefixViewSet",
+            "drfcustom/ipam/api/urls.py:11",
+            "yes",
+            "unknown",
+        ),
+    ]

@@ -4,9 +4,10 @@ views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
 from redline.sources.code.routes.common import (
     Project,
@@ -18,6 +19,7 @@ from redline.sources.code.routes.common import (
     module_name,
     text,
 )
+from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -47,15 +49,16 @@ def _patterns(project: Project) -> Iterator[_Pattern]:
             yield _Pattern(index, call, route, view)
 
 
-def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
-    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains."""
+def _prefixes(patterns: list[_Pattern], also: Iterable[str] = ()) -> dict[str, list[str]]:
+    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains; ``also``: modules
+    with no pattern of their own that can be included (one serving a router's URLs)."""
     edges = [
         (module_name(p.index.path), p.route, p.view.call_args[0])
         for p in patterns
         if p.view.call in {"include", "django.urls.include"} and p.view.call_args
     ]
     included = {child for _, _, child in edges}
-    modules = {module_name(p.index.path) for p in patterns}
+    modules = {module_name(p.index.path) for p in patterns} | set(also)
     prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
     for _ in range(8):  # include depth; a cycle stops here
         for parent, route, child in edges:
@@ -74,10 +77,13 @@ def _setting(project: Project, name: str) -> list[str]:
 
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     patterns = list(_patterns(project))
-    prefixes = _prefixes(patterns)
+    routers = _routers(project)
+    served = _served(project)
+    prefixes = _prefixes(patterns, also=[module_name(where.path) for where, _ in served])
     everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
-    yield from _drf_routes(project, patterns, prefixes, everywhere=everywhere, drf=drf, settings=settings)
+    mounting = _Mounting(patterns, prefixes, served)
+    yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
     for pattern in patterns:
         if pattern.view.call in {"include", "django.urls.include"}:
             continue
@@ -249,9 +255,8 @@ def _methods(index: CodeIndex, cls: Definition, names: tuple[str, ...]) -> list[
     return [d for d in index.definitions if d.name in names and d.qualname.startswith(inside)]
 
 
-_DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
 #: the calls ``_patterns`` and ``_drf_routes`` look up (``Project.calls``)
-WANTED = Wanted(_PATH_FUNCS | _DRF_ROUTERS)
+WANTED = Wanted(_PATH_FUNCS | DRF_ROUTERS)
 _ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: viewset bases and actions -> the methods they answer
 _VIEWSET_METHODS = {
@@ -277,18 +282,36 @@ def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
     if pattern.view.call not in {"include", "django.urls.include"} or not pattern.view.call_args:
         return False
     ref = pattern.view.call_args[0]
-    if pattern.index.path == index.path:
-        return ref == f"{router}.urls"
+    return ref.endswith(".urls") and _names_router(pattern.index, ref.removesuffix(".urls"), index, router)
+
+
+def _names_router(where: CodeIndex, ref: str, index: CodeIndex, router: str) -> bool:
+    """Does ``ref``, written in ``where``, name the router variable ``router`` of ``index``: itself beside it, or
+    through an import of its module (``api_routes.bookmark_router``) or of the router (``bookmark_router``)?"""
+    if where.path == index.path:
+        return ref == router
     alias, _, rest = ref.partition(".")
-    qualified = dict(pattern.index.imports).get(alias)
-    if qualified is None and (relative := dict(pattern.index.relative_imports).get(alias)) is not None:
-        qualified = absolute_import(pattern.index.path, relative)
+    qualified = dict(where.imports).get(alias)
+    if qualified is None and (relative := dict(where.relative_imports).get(alias)) is not None:
+        qualified = absolute_import(where.path, relative)
     module = module_name(index.path)
     if qualified is None:
         return False
-    if rest == f"{router}.urls":
+    if rest == router:
         return module.endswith(qualified)
-    return rest == "urls" and f"{module}.{router}".endswith(qualified)
+    return not rest and f"{module}.{router}".endswith(qualified)
+
+
+def _served(project: Project) -> list[tuple[CodeIndex, str]]:
+    """(module, router) for each router whose URLs a module adds to its own ``urlpatterns`` (netbox's
+    ``urlpatterns = router.urls``, ``urlpatterns += router.urls``): served where that module is included."""
+    return [
+        (index, str(ref))
+        for index in project.indexes
+        for a in index.assignments
+        if a.name == "urlpatterns.urls"
+        for ref in a.values
+    ]
 
 
 #: DRF's ``@action`` decorator: an extra route of a viewset
@@ -338,27 +361,62 @@ def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[t
                 yield where, method, action
 
 
-def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
-    names = [b.rsplit(".", 1)[-1] for b in view.bases]
-    names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+def _viewset_methods(project: Project, index: CodeIndex, view: Definition) -> tuple[str, ...]:
+    """The methods a router maps for the viewset: from DRF's bases and mixins and the actions it defines, its own
+    or a project base class's (netbox's ``NetBoxModelViewSet`` is a ``ModelViewSet``)."""
+    names: list[str] = []
+    for where, cls in _lineage(project, index, view):
+        names += [b.rsplit(".", 1)[-1] for b in cls.bases]
+        names += [d.name for d in where.definitions if d.qualname.startswith(cls.qualname + ".")]
     found = {m for n in names for m in _VIEWSET_METHODS.get(n, ())}
     return tuple(m for m in _ALL if m in found) or ("ANY",)
 
 
+def _routers(project: Project) -> dict[int, set[str]]:
+    """id(module) -> the variables it binds a DRF router to (``router = NetBoxRouter()``)."""
+    routers_of: dict[int, set[str]] = {}
+    for made_in, made in router_calls(project):
+        # a test case's own router (netbox's ``test_api_routers.py``) is called by the test client, never served
+        if made.assigned_to and not (made.function and looks_like_test_or_sample(made_in.path)):
+            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
+    return routers_of
+
+
+@dataclass(frozen=True)
+class _Mounting:
+    """Where a module's router is served: ``include(router.urls)`` patterns and ``urlpatterns = router.urls``."""
+
+    patterns: list[_Pattern]
+    prefixes: dict[str, list[str]]
+    served: list[tuple[CodeIndex, str]]
+
+    def mounts(self, index: CodeIndex, router: str) -> list[str]:
+        found = [
+            join(above, p.route)
+            for p in self.patterns
+            if _includes_router(p, index, router)
+            for above in self.prefixes.get(module_name(p.index.path), [""])
+        ]
+        found += [
+            above
+            for where, ref in self.served
+            if _names_router(where, ref, index, router)
+            for above in self.prefixes.get(module_name(where.path), [""])
+        ]
+        return list(dict.fromkeys(found)) or [""]
+
+
 def _drf_routes(
     project: Project,
-    patterns: list[_Pattern],
-    prefixes: dict[str, list[str]],
+    routers_of: dict[int, set[str]],
+    mounting: _Mounting,
     *,
     everywhere: list[str],
     drf: list[str],
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
-    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
-    routers_of: dict[int, set[str]] = {}
-    for made_in, made in project.calls(_DRF_ROUTERS):
-        if made.assigned_to:
-            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
+    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` or the module's own
+    ``urlpatterns`` put it."""
     for index in project.indexes:
         routers = routers_of.get(id(index))
         if routers is None:
@@ -370,12 +428,6 @@ def _drf_routes(
             prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
             if prefix is None or viewset is None or not viewset.name:
                 continue
-            mounts = [
-                join(above, p.route)
-                for p in patterns
-                if _includes_router(p, index, owner)
-                for above in prefixes.get(module_name(p.index.path), [""])
-            ] or [""]
             found = project.find(viewset.name, index)
             guards = Guards()
             guards.add(everywhere)
@@ -383,9 +435,9 @@ def _drf_routes(
             actions: list[tuple[CodeIndex, Definition, Decorator]] = []
             if found is not None:
                 _view_guards(project, found[0], found[1], guards, drf)
-                methods = _viewset_methods(found[0], found[1])
+                methods = _viewset_methods(project, found[0], found[1])
                 actions = list(_actions(project, found[0], found[1]))  # once, whatever the number of mounts
-            for mount in mounts:
+            for mount in mounting.mounts(index, owner):
                 path = ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/")
                 route = Route(
                     "django",
