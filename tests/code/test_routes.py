@@ -313,14 +313,14 @@ def test_drf_routers_of_the_projects_own_router_classes() -> None:
             "unknown",
         ),
         # ``urlpatterns += router.urls`` after the module's own patterns
-        ("django", "GET", "/api/ipam/prefixes/", "PrefixViewSet", "drfcustom/ipam/api/urls.py:8", "yes", "unknown"),
+        ("django", "GET", "/api/ipam/prefixes/", "PrefixViewSet", "drfcustom/ipam/api/urls.py:8", "no", "no"),
         (
             "django",
-            "ANY",
+            "GET",
             "/api/ipam/prefixes/<int:pk>/available/",
-            "PrefixViewSet",
+            "AvailablePrefixesView",
             "drfcustom/ipam/api/urls.py:11",
-            "yes",
-            "unknown",
+            "no",
+            "no",
         ),
     ]
