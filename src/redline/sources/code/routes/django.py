@@ -5,7 +5,7 @@ views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
@@ -174,9 +174,16 @@ def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeInde
 
 
 def _view_guards(
-    project: Project, index: CodeIndex, view: Definition, guards: Guards, drf: list[str]
+    project: Project,
+    index: CodeIndex,
+    view: Definition,
+    guards: Guards,
+    drf: list[str],
+    *,
+    lineage: list[tuple[CodeIndex, Definition]] | None = None,
 ) -> tuple[str, ...]:
-    """Add the view's own guards and those of the classes it inherits from; return the methods it answers."""
+    """Add the view's own guards and those of the classes it inherits from (``lineage`` when the caller has it);
+    return the methods it answers."""
     guards.add(d.raw for d in view.decorators)
     guards.add(
         a
@@ -193,7 +200,7 @@ def _view_guards(
             methods = tuple(str(m).upper() for m in dec.args[0].literal)
     if view.kind != "class":
         return methods
-    lineage = _lineage(project, index, view)
+    lineage = lineage or _lineage(project, index, view)
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
     setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
     permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
@@ -347,13 +354,35 @@ def _action_routes(
         yield guards.judge(route, settings, default=NO)
 
 
-def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
+Members = list[tuple[CodeIndex, Definition, list[Definition]]]
+
+
+class _Members:
+    """Each class's own methods, one pass per module: a viewset's lineage is read for its actions and its methods,
+    and netbox's 200 viewsets share the same few base classes."""
+
+    def __init__(self) -> None:
+        self._by_module: dict[str, dict[str, list[Definition]]] = {}
+
+    def of(self, lineage: list[tuple[CodeIndex, Definition]]) -> Members:
+        found: Members = []
+        for where, cls in lineage:
+            by_class = self._by_module.get(where.path)
+            if by_class is None:
+                by_class = self._by_module[where.path] = {}
+                for d in where.definitions:
+                    by_class.setdefault(d.qualname.rpartition(".")[0], []).append(d)
+            found.append((where, cls, by_class.get(cls.qualname, [])))
+        return found
+
+
+def _actions(members: Members) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
     """(module, method, its ``@action``) for each action method name of the viewset, its own or a base class's of
     the project (netbox's ``RenderConfigMixin``), the nearest class's definition first."""
     seen: set[str] = set()
-    for where, cls in _lineage(project, index, view):
-        for method in where.definitions:
-            if method.qualname.rpartition(".")[0] != cls.qualname or method.name in seen:
+    for where, _, methods in members:
+        for method in methods:
+            if method.name in seen:
                 continue
             seen.add(method.name)
             action = next((d for d in method.decorators if d.target == _ACTION), None)
@@ -361,13 +390,13 @@ def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[t
                 yield where, method, action
 
 
-def _viewset_methods(project: Project, index: CodeIndex, view: Definition) -> tuple[str, ...]:
+def _viewset_methods(members: Members) -> tuple[str, ...]:
     """The methods a router maps for the viewset: from DRF's bases and mixins and the actions it defines, its own
     or a project base class's (netbox's ``NetBoxModelViewSet`` is a ``ModelViewSet``)."""
     names: list[str] = []
-    for where, cls in _lineage(project, index, view):
+    for _, cls, methods in members:
         names += [b.rsplit(".", 1)[-1] for b in cls.bases]
-        names += [d.name for d in where.definitions if d.qualname.startswith(cls.qualname + ".")]
+        names += [d.name for d in methods]
     found = {m for n in names for m in _VIEWSET_METHODS.get(n, ())}
     return tuple(m for m in _ALL if m in found) or ("ANY",)
 
@@ -389,8 +418,16 @@ class _Mounting:
     patterns: list[_Pattern]
     prefixes: dict[str, list[str]]
     served: list[tuple[CodeIndex, str]]
+    #: (module, router) -> its mounts: a router registers tens of viewsets (netbox's dcim: 60)
+    known: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def mounts(self, index: CodeIndex, router: str) -> list[str]:
+        key = (index.path, router)
+        if key not in self.known:
+            self.known[key] = self._mounts(index, router)
+        return self.known[key]
+
+    def _mounts(self, index: CodeIndex, router: str) -> list[str]:
         found = [
             join(above, p.route)
             for p in self.patterns
@@ -417,6 +454,7 @@ def _drf_routes(
 ) -> Iterator[Route]:
     """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` or the module's own
     ``urlpatterns`` put it."""
+    classes = _Members()
     for index in project.indexes:
         routers = routers_of.get(id(index))
         if routers is None:
@@ -434,9 +472,11 @@ def _drf_routes(
             methods: tuple[str, ...] = ("ANY",)
             actions: list[tuple[CodeIndex, Definition, Decorator]] = []
             if found is not None:
-                _view_guards(project, found[0], found[1], guards, drf)
-                methods = _viewset_methods(project, found[0], found[1])
-                actions = list(_actions(project, found[0], found[1]))  # once, whatever the number of mounts
+                lineage = _lineage(project, found[0], found[1])
+                _view_guards(project, found[0], found[1], guards, drf, lineage=lineage)
+                members = classes.of(lineage)
+                methods = _viewset_methods(members)
+                actions = list(_actions(members))  # once, whatever the number of mounts
             for mount in mounting.mounts(index, owner):
                 path = ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/")
                 route = Route(

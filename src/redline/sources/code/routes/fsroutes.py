@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:
     """The folders holding one of the config files ``names`` ("" for the tree's root), deepest first: a file
     belongs to the deepest project above it (a monorepo's ``apps/web/svelte.config.js``)."""
-    roots = {str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in names}
-    return sorted((("" if r == "." else r) for r in roots), key=len, reverse=True)
+    roots = {f.rpartition("/")[0] for f in files if f.rpartition("/")[2] in names}
+    return sorted(roots, key=len, reverse=True)
 
 
 def below(path: str, roots: list[str]) -> tuple[str, ...] | None:
