@@ -20,7 +20,7 @@ from redline.sources.code.routes.common import (
     text,
 )
 from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
-from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
@@ -38,6 +38,11 @@ class _Pattern:
     call: CallSite
     route: str
     view: Arg
+    #: what an ``include(...)`` view includes: a urls module (``"shop.urls"``) or a router's URLs (``router.urls``)
+    included: str | None = None
+
+
+_INCLUDE = frozenset({"include", "django.urls.include"})
 
 
 def _patterns(project: Project) -> Iterator[_Pattern]:
@@ -46,17 +51,35 @@ def _patterns(project: Project) -> Iterator[_Pattern]:
         route = route.lstrip("^").removesuffix("$") if route is not None else None
         view = arg(call.args, 1, "view")
         if route is not None and view is not None:
-            yield _Pattern(index, call, route, view)
+            yield _Pattern(index, call, route, view, _included(index, call, view))
+
+
+def _included(index: CodeIndex, call: CallSite, view: Arg) -> str | None:
+    """``include("shop.urls")``, ``include(router.urls)``, or the first item of ``include((router.urls, "api"))``
+    (a namespaced include: Tandoor's ``path("api/", include((router.urls, "api")))``), read from the ``include``
+    call itself, whose tuple argument the pattern's argument does not keep."""
+    if view.call not in _INCLUDE:
+        return None
+    if view.call_args:
+        return view.call_args[0]
+    inner = next(
+        (
+            c
+            for c in index.calls
+            if (c.raw in _INCLUDE or c.target in _INCLUDE) and call.line <= c.line <= call.end_line and c.args
+        ),
+        None,
+    )
+    written = inner.args[0] if inner is not None else None
+    if written is None or not isinstance(written.literal, tuple) or not written.items:
+        return None
+    return written.items[0] or None
 
 
 def _prefixes(patterns: list[_Pattern], also: Iterable[str] = ()) -> dict[str, list[str]]:
     """urls module (dotted) -> every prefix it is mounted under through ``include`` chains; ``also``: modules
     with no pattern of their own that can be included (one serving a router's URLs)."""
-    edges = [
-        (module_name(p.index.path), p.route, p.view.call_args[0])
-        for p in patterns
-        if p.view.call in {"include", "django.urls.include"} and p.view.call_args
-    ]
+    edges = [(module_name(p.index.path), p.route, p.included) for p in patterns if p.included]
     included = {child for _, _, child in edges}
     modules = {module_name(p.index.path) for p in patterns} | set(also)
     prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
@@ -85,7 +108,7 @@ def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Ro
     mounting = _Mounting(patterns, prefixes, served)
     yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
     for pattern in patterns:
-        if pattern.view.call in {"include", "django.urls.include"}:
+        if pattern.view.call in _INCLUDE:
             continue
         for prefix in prefixes.get(module_name(pattern.index.path), [""]):
             yield _route(
@@ -204,7 +227,8 @@ def _view_guards(
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
     setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
     permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
-    guards.add(permission or ())
+    # a composed permission (``A&B|C``) is judged by its alternatives below, never by the words of its names
+    guards.add(p for p in permission or () if "|" not in p)
     guards.add(_project_permissions(project, setter[0], permission) if setter and permission else ())
     drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
     if drf_view and permission is None:
@@ -236,15 +260,26 @@ def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, .
     (a ``has_permission``, their own or inherited, that reads ``request.user``, ``is_authenticated``,
     ``has_perm``...), as ``Class.has_permission``: a check the project wrote, whatever its name (wger's
     ``CanContributeExercises``). One that only defines ``has_object_permission`` gates no list or create, and
-    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted."""
-    found: list[str] = []
-    for name in names:
-        cls = _base_class(project, index, name)
-        if cls is None or cls[1].kind != "class":
-            continue
-        if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
-            found.append(f"{name}.has_permission")
-    return found
+    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted.
+    Composed alternatives (``A&B|C``: either ``A`` and ``B``, or ``C``, lets the caller in) count only when every
+    alternative holds a class that asks who the caller is, or a name that reads as a guard."""
+    return [f"{name}.has_permission" for name in names if _asks_who_in_every(project, index, name)]
+
+
+def _asks_who_in_every(project: Project, index: CodeIndex, name: str) -> bool:
+    if "|" not in name:
+        return _class_asks_who(project, index, name)
+    return all(
+        any(_class_asks_who(project, index, n) or names_a_guard(n) for n in alternative.split("&"))
+        for alternative in name.split("|")
+    )
+
+
+def _class_asks_who(project: Project, index: CodeIndex, name: str) -> bool:
+    cls = _base_class(project, index, name)
+    if cls is None or cls[1].kind != "class":
+        return False
+    return any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1]))
 
 
 def _asks_who(index: CodeIndex, cls: Definition) -> bool:
@@ -286,10 +321,10 @@ _VIEWSET_METHODS = {
 def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
     """``path("api/", include(router.urls))`` beside the router, or in another urls module through an import of
     the router's module (linkding's ``include(api_routes.bookmark_router.urls)``) or of the router itself."""
-    if pattern.view.call not in {"include", "django.urls.include"} or not pattern.view.call_args:
-        return False
-    ref = pattern.view.call_args[0]
-    return ref.endswith(".urls") and _names_router(pattern.index, ref.removesuffix(".urls"), index, router)
+    ref = pattern.included
+    return (
+        ref is not None and ref.endswith(".urls") and _names_router(pattern.index, ref[: -len(".urls")], index, router)
+    )
 
 
 def _names_router(where: CodeIndex, ref: str, index: CodeIndex, router: str) -> bool:
