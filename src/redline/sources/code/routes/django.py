@@ -1,6 +1,8 @@
 """Django: ``urls.py`` ``path``/``re_path`` with ``include`` chains resolved, function and class-based
 views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequiredMiddleware`` in
-``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route."""
+``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route. DRF routers (DRF's or a project class
+inheriting one, netbox's ``NetBoxRouter``) serve their viewsets and ``@action`` methods where ``include(router.urls)``
+or the module's own ``urlpatterns = router.urls`` puts them."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ the order Express runs it: the parents' ``use`` before the mount, the mount's ow
 router's ``use`` before the route (path-scoped ones only under their path), then the route's own.
 
 Hono reads the same way: ``new Hono()`` (and ``.basePath(prefix)``) is an app, ``app.route(prefix, sub)`` mounts
-another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard."""
+another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard. A router a function of the project makes
+(openstatus's ``createSlackRoute``) is mounted where the function's result is."""
 
 from __future__ import annotations
 
