@@ -1,10 +1,11 @@
 """Go: ``net/http`` (``HandleFunc``/``Handle`` on the default or a ``ServeMux``, Go 1.22 ``"GET /path"``
 patterns, handler wrappers as guards), gin, echo and Fiber (``Group`` prefixes and middleware, Fiber's
-``Route(prefix, func(r fiber.Router) {...})``), chi (``Route``/``Group``/``Mount``/``With``), gorilla/mux (``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with
-``Use`` middleware in order; gRPC ``RegisterXServer`` services as entry points of kind grpc. A middleware from an
-authentication package (Fiber's ``jwtware.New`` from ``gofiber/contrib/jwt``, ``keyauth``, ``basicauth``)
-authenticates whatever its name. A router handed to a function (``func RegisterX(r fiber.Router)``, a package-level
-``var X = func(r fiber.Router)`` or a local literal bound to a name) answers under the group it is called with."""
+``Route(prefix, func(r fiber.Router) {...})``), chi (``Route``/``Group``/``Mount``/``With``), gorilla/mux
+(``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with ``Use`` middleware in order; gRPC
+``RegisterXServer`` services as entry points of kind grpc. A middleware from an authentication package (Fiber's
+``jwtware.New`` from ``gofiber/contrib/jwt``, ``keyauth``, ``basicauth``) authenticates whatever its name. A router
+handed to a function (``func RegisterX(r fiber.Router)``, a package-level ``var X = func(r fiber.Router)`` or a local
+literal bound to a name) answers under the group it is called with."""
 
 from __future__ import annotations
 
