@@ -243,16 +243,3 @@ def test_the_routers_a_urls_module_serves_itself() -> None:
     )
     served = [(a.line, a.values) for a in index_of(source).assignments if a.name == "urlpatterns.urls"]
     assert served == [(1, ("router",)), (2, ("api.router",)), (3, ("b",)), (4, ("c",))]
-
-
-def test_drf_composed_permission_classes_are_kept_as_alternatives() -> None:
-    """``A & B``: both names; with ``|``: one name of alternatives (``A&C|B&C``), each the names that must all pass;
-    an expression that is not a composition of names is kept as nothing, as before."""
-    source = (
-        "class V:\n"
-        "    permission_classes = [IsUser & HasScope, (IsOwner | IsShared) & HasScope, f(x) | y, IsAdminUser]\n"
-    )
-    (view,) = index_of(source).definitions
-    assert view.class_attrs == (
-        ("permission_classes", ("IsUser", "HasScope", "IsOwner&HasScope|IsShared&HasScope", "IsAdminUser")),
-    )

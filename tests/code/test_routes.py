@@ -326,39 +326,27 @@ def test_drf_routers_of_the_projects_own_router_classes() -> None:
     ]
 
 
-def test_drf_composed_permissions_and_a_namespaced_router_include() -> None:
-    """Tandoor: ``permission_classes = [CustomIsUser & CustomTokenHasReadWriteScope]`` guards (each class must pass);
-    with ``|`` every alternative must hold a check on the caller (``AllowAny | IsAdminUser`` lets anyone in, whatever
-    the words of the other name); ``path("api/", include((router.urls, "api")))`` mounts the router under api/."""
+def test_drf_router_under_a_namespaced_include() -> None:
+    """Tandoor: ``path("api/", include((router.urls, "api")))`` mounts the router under api/ (the pattern's argument
+    does not keep the tuple; the ``include`` call does); ``include(("shop.urls", "shop"))`` mounts a module."""
     files = {
-        "perms.py": (
-            "from rest_framework.permissions import BasePermission\n"
-            "class CustomIsUser(BasePermission):\n"
-            "    def has_permission(self, request, view):\n        return request.user.is_authenticated\n"
-        ),
         "views.py": (
             "from rest_framework import viewsets\n"
-            "from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated\n"
-            "from perms import CustomIsUser\n"
-            "class Both(viewsets.ModelViewSet):\n"
-            "    permission_classes = [CustomIsUser & CustomTokenHasReadWriteScope]\n"
-            "class Either(viewsets.ModelViewSet):\n"
-            "    permission_classes = [((IsReadOnly | IsCreate) & CustomIsUser) | IsAuthenticated & IsOwner]\n"
-            "class Open(viewsets.ModelViewSet):\n"
-            "    permission_classes = [AllowAny | IsAdminUser]\n"
+            "from rest_framework.permissions import IsAuthenticated\n"
+            "class Food(viewsets.ModelViewSet):\n    permission_classes = [IsAuthenticated]\n"
+            "def catalog(request):\n    pass\n"
         ),
+        "shop/urls.py": "from django.urls import path\nimport views\nurlpatterns = [path('catalog/', views.catalog)]\n",
         "urls.py": (
             "from django.urls import include, path\nfrom rest_framework import routers\nimport views\n"
-            "router = routers.DefaultRouter()\n"
-            "router.register('both', views.Both)\nrouter.register('either', views.Either)\n"
-            "router.register('open', views.Open)\n"
-            "urlpatterns = [path('api/', include((router.urls, 'api')))]\n"
+            "router = routers.DefaultRouter()\nrouter.register('food', views.Food)\n"
+            "urlpatterns = [\n    path('api/', include((router.urls, 'api'))),\n"
+            "    path('shop/', include(('shop.urls', 'shop'), namespace='shop')),\n]\n"
         ),
     }
     indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
     routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
-    assert [(r.path, r.line, r.authenticated, r.authorized) for r in routes] == [
-        ("/api/both/", 5, "yes", "yes"),
-        ("/api/either/", 6, "yes", "yes"),
-        ("/api/open/", 7, "no", "no"),
+    assert [(r.path, r.file, r.line, r.authenticated) for r in routes] == [
+        ("/shop/catalog/", "shop/urls.py", 3, "no"),
+        ("/api/food/", "urls.py", 5, "yes"),
     ]

@@ -594,44 +594,13 @@ def _annotated(args: list[ast.arg]) -> Iterator[tuple[str, Arg]]:
             yield a.arg, Arg(a.arg, name=name)
 
 
-#: how many alternatives a composed permission is read into at most (``(A | B) & (C | D)`` is four)
-_MAX_ALTERNATIVES = 8
-
-
-def _composed(node: ast.expr) -> list[str]:
-    """An element of a class attribute's list: a name or a literal, and DRF's composed permissions, which were kept
-    as nothing, as though the view set no permission. ``[IsUser & HasScope]``: both names, each must pass; with an
-    ``|`` anywhere, one name spelling the alternatives, each the names that must all pass
-    (``((IsReadOnly | IsCreate) & IsGuest) | IsOwner`` -> ``IsReadOnly&IsGuest|IsCreate&IsGuest|IsOwner``)."""
-    alternatives = _alternatives(node)
-    if alternatives is None:
-        return []
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return ["|".join("&".join(names) for names in alternatives)]
-
-
-def _alternatives(node: ast.expr) -> list[list[str]] | None:
-    """The expression as alternatives (any one lets the caller in) of names (all must pass); None when it is
-    something else or spells too many."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr | ast.BitAnd):
-        left, right = _alternatives(node.left), _alternatives(node.right)
-        if left is None or right is None:
-            return None
-        found = left + right if isinstance(node.op, ast.BitOr) else [a + b for a in left for b in right]
-        return found if len(found) <= _MAX_ALTERNATIVES else None
-    if (d := dotted(node)) or literal(node) is not None:
-        return [[d or str(literal(node))]]
-    return None
-
-
 def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
     found: list[tuple[str, tuple[str, ...]]] = []
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = stmt.value
             if isinstance(value, ast.List | ast.Tuple):
-                names = tuple(n for e in value.elts for n in _composed(e))
+                names = tuple(d or str(literal(e)) for e in value.elts if (d := dotted(e)) or literal(e) is not None)
                 found.append((stmt.targets[0].id, names))
             elif (d := dotted(value)) or isinstance(literal(value), str | bool):
                 found.append((stmt.targets[0].id, (d or str(literal(value)),)))

@@ -22,7 +22,7 @@ from redline.sources.code.routes.common import (
     text,
 )
 from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
-from redline.sources.code.routes.guards import Guards, names_a_guard
+from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
@@ -229,8 +229,7 @@ def _view_guards(
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
     setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
     permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
-    # a composed permission (``A&B|C``) is judged by its alternatives below, never by the words of its names
-    guards.add(p for p in permission or () if "|" not in p)
+    guards.add(permission or ())
     guards.add(_project_permissions(project, setter[0], permission) if setter and permission else ())
     drf_view = any(b.rsplit(".", 1)[-1] in _DRF_BASES for _, c in lineage for b in c.bases)
     if drf_view and permission is None:
@@ -262,26 +261,15 @@ def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, .
     (a ``has_permission``, their own or inherited, that reads ``request.user``, ``is_authenticated``,
     ``has_perm``...), as ``Class.has_permission``: a check the project wrote, whatever its name (wger's
     ``CanContributeExercises``). One that only defines ``has_object_permission`` gates no list or create, and
-    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted.
-    Composed alternatives (``A&B|C``: either ``A`` and ``B``, or ``C``, lets the caller in) count only when every
-    alternative holds a class that asks who the caller is, or a name that reads as a guard."""
-    return [f"{name}.has_permission" for name in names if _asks_who_in_every(project, index, name)]
-
-
-def _asks_who_in_every(project: Project, index: CodeIndex, name: str) -> bool:
-    if "|" not in name:
-        return _class_asks_who(project, index, name)
-    return all(
-        any(_class_asks_who(project, index, n) or names_a_guard(n) for n in alternative.split("&"))
-        for alternative in name.split("|")
-    )
-
-
-def _class_asks_who(project: Project, index: CodeIndex, name: str) -> bool:
-    cls = _base_class(project, index, name)
-    if cls is None or cls[1].kind != "class":
-        return False
-    return any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1]))
+    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted."""
+    found: list[str] = []
+    for name in names:
+        cls = _base_class(project, index, name)
+        if cls is None or cls[1].kind != "class":
+            continue
+        if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
+            found.append(f"{name}.has_permission")
+    return found
 
 
 def _asks_who(index: CodeIndex, cls: Definition) -> bool:
