@@ -54,6 +54,24 @@ def test_gin_groups_prefixes_and_middleware() -> None:
     ]
 
 
+def test_fiber_route_closures_and_routers_handed_to_functions_and_bound_literals() -> None:
+    """``app.Route(prefix, func(r fiber.Router) {...}, name)`` nests its routes under the prefix; a router handed to
+    a function of another package, to a package-level ``var X = func(r fiber.Router)`` or to a local function
+    literal bound to a name answers under the group it is called with, guarded by what runs before it. A local
+    name is followed in its own function only; ``cron.Route`` on something not a router adds nothing."""
+    assert table("fiberroutes") == [
+        ("fiber", "GET", "/health", "health", "main.go:14", "no", "no"),
+        ("fiber", "POST", "/auth/login", "login", "main.go:18", "no", "no"),
+        ("fiber", "GET", "/auth/me", "me", "main.go:20", "yes", "unknown"),
+        ("fiber", "GET", "/api/v1/items", "listItems", "main.go:27", "yes", "unknown"),
+        ("fiber", "DELETE", "/api/v1/admin/items/:id", "deleteItem", "main.go:29", "yes", "unknown"),
+        ("fiber", "GET", "/reports/audit", "audit", "main.go:53", "no", "no"),
+        ("fiber", "POST", "/api/devices/:device_id/send/message", "SendText", "rest/send.go:6", "yes", "unknown"),
+        ("fiber", "GET", "/api/users/info", "UserInfo", "rest/send.go:10", "yes", "unknown"),
+        ("fiber", "POST", "/api/wallet", "CreateWallet", "walletroutes/wallet.go:6", "yes", "unknown"),
+    ]
+
+
 def test_fiber_groups_middleware_from_an_auth_package_and_scoped_use() -> None:
     assert table("fiberapp") == [
         ("fiber", "GET", "/health", "health", "main.go:12", "no", "no"),
@@ -120,6 +138,21 @@ def test_go_index_facts_and_request_flow() -> None:
     assert [(w, s, v) for w, s, v in query.tainted] == [("0", "r.params", ("id",))]
     assert [(t.name, t.source, t.line) for t in index.tainted][:1] == [("id", "r.params", 9)]
     assert [(s.kind, s.line) for s in index.strings] == [("sql", 10)]
+
+
+def test_go_index_names_the_function_literals_bound_to_a_name() -> None:
+    """``register := func(r fiber.Router) {...}`` and a package-level ``var X = func(...)``: ``function|name`` ->
+    the literal's qualified name (as a literal argument is named); two names at once, or another value, are not."""
+    data = (
+        b"package main\nvar Wallet = func(r fiber.Router) {}\nfunc main() {\n"
+        b"\tregister := func(r fiber.Router) {}\n\ta, b := func() {}, 2\n\tn := 3\n}\n"
+    )
+    index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
+    assert [(a.name, a.line, a.values) for a in index.assignments] == [
+        ("|Wallet", 2, ("<anonymous:2>",)),
+        ("main|register", 4, ("main.<anonymous:4>",)),
+    ]
+    assert {d.qualname for d in index.definitions} >= {"<anonymous:2>", "main.<anonymous:4>"}
 
 
 def test_a_go_file_with_a_syntax_error_is_not_covered() -> None:

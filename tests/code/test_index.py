@@ -228,3 +228,18 @@ def test_an_index_msgpack_cannot_carry_is_refused_by_name() -> None:
     index = CodeIndex("a.py", "python", (("x", "bad\udcff"),), (), (), (), (), ())
     with pytest.raises(cache.UnencodableIndex, match="UnicodeEncodeError"):
         cache.store("k" * 40, index)
+
+
+def test_the_routers_a_urls_module_serves_itself() -> None:
+    """``urlpatterns = router.urls`` (netbox), ``+=`` and a starred list item name the router; one handed to
+    ``include(...)`` is a pattern (a call), another name bound to ``router.urls`` is not the module's patterns."""
+    source = (
+        "urlpatterns = router.urls\n"
+        "urlpatterns += api.router.urls\n"
+        "urlpatterns = [path('', include(a.urls)), *b.urls]\n"
+        "urlpatterns = [path('x/', view)] + c.urls\n"
+        "urlpatterns -= d.urls\n"
+        "other = e.urls\n"
+    )
+    served = [(a.line, a.values) for a in index_of(source).assignments if a.name == "urlpatterns.urls"]
+    assert served == [(1, ("router",)), (2, ("api.router",)), (3, ("b",)), (4, ("c",))]

@@ -184,6 +184,22 @@ def test_an_express_route_module_handed_the_app_is_not_taken_for_a_fastify_plugi
     ]
 
 
+def test_hono_routers_built_by_factory_functions_are_mounted_where_their_result_is() -> None:
+    """openstatus's ``createSlackRoute(config)`` makes ``const slack = new Hono()`` and returns it; its result,
+    exported as ``slackRoute`` or handed to ``app.route`` in place, answers under the mount prefix. A function making
+    two routers is not followed (their routes stay at their own paths), and a test mounting the factory's router
+    again adds no route."""
+    assert table("honofactory") == [
+        ("hono", "GET", "/ping", "<anonymous:7>", "src/index.ts:7", "no", "no"),
+        # the factory's own ``use("*", async (c, next) => ...)`` is a middleware redline does not know: unknown
+        ("hono", "GET", "/slack/install", "handleSlackInstall", "src/slack/index.ts:13", "unknown", "unknown"),
+        ("hono", "POST", "/slack/events", "handleSlackEvent", "src/slack/index.ts:14", "unknown", "unknown"),
+        ("hono", "POST", "/webhooks/stripe", "buildWebhooks.<anonymous:5>", "src/webhooks.ts:5", "no", "no"),
+        ("hono", "GET", "/left", "buildPair.<anonymous:13>", "src/webhooks.ts:13", "no", "no"),
+        ("hono", "GET", "/right", "buildPair.<anonymous:14>", "src/webhooks.ts:14", "no", "no"),
+    ]
+
+
 def test_hono_apps_base_path_mounted_routers_and_wildcard_scoped_middleware() -> None:
     assert table("honoapp") == [
         ("hono", "GET", "/api/health", "<anonymous:10>", "src/index.ts:10", "no", "no"),

@@ -249,3 +249,104 @@ def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
     assert table("drfsplit") == [
         ("django", "GET", "/api/bookmarks/", "BookmarkViewSet", "drfsplit/api/routes.py:12", "yes", "unknown"),
     ]
+
+
+def test_drf_routers_of_the_projects_own_router_classes() -> None:
+    """netbox registers its viewsets on ``NetBoxRouter(DefaultRouter)`` (and ``ScriptRouter(NetBoxRouter)``) and
+    serves them with ``urlpatterns = router.urls`` in a module another includes: every viewset and its actions
+    are routes under that prefix. A message bus's ``EventRouter.register`` and a task queue's own
+    ``DefaultRouter`` subclass (``urlpatterns = tasks.urls`` included) are not DRF and add no route."""
+    assert table("drfcustom") == [
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/dcim/sites/",
+            "SiteViewSet",
+            "drfcustom/dcim/api/urls.py:6",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/dcim/devices/",
+            "DeviceViewSet",
+            "drfcustom/dcim/api/urls.py:7",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "POST",
+            "/api/dcim/devices/<pk>/render-config/",
+            "RenderConfigMixin.render_config",
+            "drfcustom/dcim/api/views.py:7",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET",
+            "/api/dcim/devices/<pk>/napalm/",
+            "DeviceViewSet.napalm",
+            "drfcustom/dcim/api/views.py:17",
+            "yes",
+            "unknown",
+        ),
+        (
+            "django",
+            "GET,POST,PUT,PATCH,DELETE",
+            "/api/extras/scripts/",
+            "ScriptViewSet",
+            "drfcustom/extras/api/urls.py:7",
+            "yes",
+            "unknown",
+        ),
+        ("django", "GET", "/api/extras/dashboard/", "DashboardView", "drfcustom/extras/api/urls.py:10", "no", "no"),
+        (
+            "django",
+            "POST",
+            "/api/extras/scripts/<pk>/run/",
+            "ScriptViewSet.run",
+            "drfcustom/extras/api/views.py:8",
+            "yes",
+            "unknown",
+        ),
+        # ``urlpatterns += router.urls`` after the module's own patterns
+        ("django", "GET", "/api/ipam/prefixes/", "PrefixViewSet", "drfcustom/ipam/api/urls.py:8", "no", "no"),
+        (
+            "django",
+            "GET",
+            "/api/ipam/prefixes/<int:pk>/available/",
+            "AvailablePrefixesView",
+            "drfcustom/ipam/api/urls.py:11",
+            "no",
+            "no",
+        ),
+    ]
+
+
+def test_drf_router_under_a_namespaced_include() -> None:
+    """Tandoor: ``path("api/", include((router.urls, "api")))`` mounts the router under api/ (the pattern's argument
+    does not keep the tuple; the ``include`` call does); ``include(("shop.urls", "shop"))`` mounts a module."""
+    files = {
+        "views.py": (
+            "from rest_framework import viewsets\n"
+            "from rest_framework.permissions import IsAuthenticated\n"
+            "class Food(viewsets.ModelViewSet):\n    permission_classes = [IsAuthenticated]\n"
+            "def catalog(request):\n    pass\n"
+        ),
+        "shop/urls.py": "from django.urls import path\nimport views\nurlpatterns = [path('catalog/', views.catalog)]\n",
+        "urls.py": (
+            "from django.urls import include, path\nfrom rest_framework import routers\nimport views\n"
+            "router = routers.DefaultRouter()\nrouter.register('food', views.Food)\n"
+            "urlpatterns = [\n    path('api/', include((router.urls, 'api'))),\n"
+            "    path('shop/', include(('shop.urls', 'shop'), namespace='shop')),\n]\n"
+        ),
+    }
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    assert [(r.path, r.file, r.line, r.authenticated) for r in routes] == [
+        ("/shop/catalog/", "shop/urls.py", 3, "no"),
+        ("/api/food/", "urls.py", 5, "yes"),
+    ]

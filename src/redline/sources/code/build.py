@@ -359,6 +359,26 @@ def _module_assignments(walk: _Walk) -> None:
             for target in targets:
                 if isinstance(target, ast.Name):
                     walk.assignments.extend(_module_lists(target.id, stmt.value))
+                    walk.assignments.extend(_router_urls(target.id, stmt.value))
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add):
+            walk.assignments.extend(_router_urls(stmt.target.id, stmt.value))
+
+
+def _router_urls(name: str, value: ast.expr) -> list[Assignment]:
+    """``urlpatterns = router.urls``, ``urlpatterns += router.urls``, ``[path(...), *router.urls]``: the DRF
+    routers whose URLs the module serves itself, as ``urlpatterns.urls`` ("router", ...); a router
+    handed to ``include(...)`` is a pattern of its own (kept as a call), so calls are not looked into."""
+    if name != "urlpatterns":
+        return []
+    found: list[str] = []
+    todo: list[ast.AST] = [value]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Attribute) and node.attr == "urls" and (owner := dotted(node.value)):
+            found.append(owner)
+        elif not isinstance(node, ast.Call):
+            todo.extend(ast.iter_child_nodes(node))
+    return [Assignment(f"{name}.urls", value.lineno, tuple(sorted(found)))] if found else []
 
 
 def _module_lists(name: str, value: ast.expr) -> list[Assignment]:

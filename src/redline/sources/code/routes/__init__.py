@@ -18,10 +18,12 @@ from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
 from redline.sources.code.routes.nextjs import nextjs_routes
+from redline.sources.code.routes.nuxt import nuxt_routes
 from redline.sources.code.routes.servlets import container_guarded, mounted, servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
 from redline.sources.code.routes.springfn import spring_fn_routes
+from redline.sources.code.routes.sveltekit import sveltekit_routes
 from redline.sources.code.webxml import WebDescriptor
 
 __all__ = ["Route", "RouteInventory", "extract_routes", "routes_by_handler"]
@@ -49,11 +51,14 @@ def extract_routes(
     descriptors: Sequence[WebDescriptor] = (),
     files: Sequence[str] = (),
 ) -> RouteInventory:
-    """Every route of the code indexes, of the servlets ``web.xml`` descriptors declare, and of the Next.js
-    projects among ``files`` (the walk's paths: a ``next.config.*`` marks one)."""
+    """Every route of the code indexes, of the servlets ``web.xml`` descriptors declare, and of the Next.js,
+    SvelteKit and Nuxt/Nitro projects among ``files`` (the walk's paths: a ``next.config.*``, ``svelte.config.*``,
+    ``nuxt.config.*`` or ``nitro.config.*`` marks one)."""
     project = Project(sorted(indexes, key=lambda i: i.path), wanted=_WANTED)
     found = [r for extractor in _EXTRACTORS for r in extractor(project, settings)]
     found += nextjs_routes(project, settings, files)
+    found += sveltekit_routes(project, settings, files)
+    found += nuxt_routes(project, settings, files)
     found += servlet_routes(project, sorted(descriptors, key=lambda d: d.path), settings)
     if descriptors:
         found = container_guarded(mounted(found, descriptors), descriptors, settings)

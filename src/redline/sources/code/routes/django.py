@@ -1,12 +1,15 @@
 """Django: ``urls.py`` ``path``/``re_path`` with ``include`` chains resolved, function and class-based
 views with their decorators, mixins and DRF ``permission_classes``; ``LoginRequiredMiddleware`` in
-``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route."""
+``MIDDLEWARE`` and DRF ``DEFAULT_PERMISSION_CLASSES`` apply to every route. DRF routers (DRF's or a project class
+inheriting one, netbox's ``NetBoxRouter``) serve their viewsets and ``@action`` methods where ``include(router.urls)``
+or the module's own ``urlpatterns = router.urls`` puts them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
 from redline.sources.code.routes.common import (
     Project,
@@ -20,6 +23,7 @@ from redline.sources.code.routes.common import (
 )
 from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
 from redline.sources.code.routes.drf_permissions import composed, guarding
+from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
 from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -38,6 +42,11 @@ class _Pattern:
     call: CallSite
     route: str
     view: Arg
+    #: what an ``include(...)`` view includes: a urls module (``"shop.urls"``) or a router's URLs (``router.urls``)
+    included: str | None = None
+
+
+_INCLUDE = frozenset({"include", "django.urls.include"})
 
 
 def _patterns(project: Project) -> Iterator[_Pattern]:
@@ -46,18 +55,37 @@ def _patterns(project: Project) -> Iterator[_Pattern]:
         route = route.lstrip("^").removesuffix("$") if route is not None else None
         view = arg(call.args, 1, "view")
         if route is not None and view is not None:
-            yield _Pattern(index, call, route, view)
+            yield _Pattern(index, call, route, view, _included(index, call, view))
 
 
-def _prefixes(patterns: list[_Pattern]) -> dict[str, list[str]]:
-    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains."""
-    edges = [
-        (module_name(p.index.path), p.route, p.view.call_args[0])
-        for p in patterns
-        if p.view.call in {"include", "django.urls.include"} and p.view.call_args
-    ]
+def _included(index: CodeIndex, call: CallSite, view: Arg) -> str | None:
+    """``include("shop.urls")``, ``include(router.urls)``, or the first item of ``include((router.urls, "api"))``
+    (a namespaced include: Tandoor's ``path("api/", include((router.urls, "api")))``), read from the ``include``
+    call itself, whose tuple argument the pattern's argument does not keep."""
+    if view.call not in _INCLUDE:
+        return None
+    if view.call_args:
+        return view.call_args[0]
+    inner = next(
+        (
+            c
+            for c in index.calls
+            if (c.raw in _INCLUDE or c.target in _INCLUDE) and call.line <= c.line <= call.end_line and c.args
+        ),
+        None,
+    )
+    written = inner.args[0] if inner is not None else None
+    if written is None or not isinstance(written.literal, tuple) or not written.items:
+        return None
+    return written.items[0] or None
+
+
+def _prefixes(patterns: list[_Pattern], also: Iterable[str] = ()) -> dict[str, list[str]]:
+    """urls module (dotted) -> every prefix it is mounted under through ``include`` chains; ``also``: modules
+    with no pattern of their own that can be included (one serving a router's URLs)."""
+    edges = [(module_name(p.index.path), p.route, p.included) for p in patterns if p.included]
     included = {child for _, _, child in edges}
-    modules = {module_name(p.index.path) for p in patterns}
+    modules = {module_name(p.index.path) for p in patterns} | set(also)
     prefixes: dict[str, list[str]] = {m: [""] for m in modules if not any(m.endswith(c) for c in included)}
     for _ in range(8):  # include depth; a cycle stops here
         for parent, route, child in edges:
@@ -81,12 +109,15 @@ def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Ro
 
 def _django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     patterns = list(_patterns(project))
-    prefixes = _prefixes(patterns)
+    routers = _routers(project)
+    served = _served(project)
+    prefixes = _prefixes(patterns, also=[module_name(where.path) for where, _ in served])
     everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
-    yield from _drf_routes(project, patterns, prefixes, everywhere=everywhere, drf=drf, settings=settings)
+    mounting = _Mounting(patterns, prefixes, served)
+    yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
     for pattern in patterns:
-        if pattern.view.call in {"include", "django.urls.include"}:
+        if pattern.view.call in _INCLUDE:
             continue
         for prefix in prefixes.get(module_name(pattern.index.path), [""]):
             yield _route(
@@ -175,9 +206,16 @@ def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeInde
 
 
 def _view_guards(
-    project: Project, index: CodeIndex, view: Definition, guards: Guards, drf: list[str]
+    project: Project,
+    index: CodeIndex,
+    view: Definition,
+    guards: Guards,
+    drf: list[str],
+    *,
+    lineage: list[tuple[CodeIndex, Definition]] | None = None,
 ) -> tuple[str, ...]:
-    """Add the view's own guards and those of the classes it inherits from; return the methods it answers."""
+    """Add the view's own guards and those of the classes it inherits from (``lineage`` when the caller has it);
+    return the methods it answers."""
     guards.add(d.raw for d in view.decorators)
     guards.add(
         a
@@ -194,7 +232,7 @@ def _view_guards(
             methods = tuple(str(m).upper() for m in dec.args[0].literal)
     if view.kind != "class":
         return methods
-    lineage = _lineage(project, index, view)
+    lineage = lineage or _lineage(project, index, view)
     # the nearest class that sets ``permission_classes`` decides them, as Python's attribute lookup does
     setter = next(((where, c) for where, c in lineage if _sets_permissions(c)), None)
     permission = dict(setter[1].class_attrs)["permission_classes"] if setter else None
@@ -268,9 +306,8 @@ def _methods(index: CodeIndex, cls: Definition, names: tuple[str, ...]) -> list[
     return [d for d in index.definitions if d.name in names and d.qualname.startswith(inside)]
 
 
-_DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
 #: the calls ``_patterns`` and ``_drf_routes`` look up (``Project.calls``)
-WANTED = Wanted(_PATH_FUNCS | _DRF_ROUTERS)
+WANTED = Wanted(_PATH_FUNCS | DRF_ROUTERS)
 _ALL = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: viewset bases and actions -> the methods they answer
 _VIEWSET_METHODS = {
@@ -293,21 +330,39 @@ _VIEWSET_METHODS = {
 def _includes_router(pattern: _Pattern, index: CodeIndex, router: str) -> bool:
     """``path("api/", include(router.urls))`` beside the router, or in another urls module through an import of
     the router's module (linkding's ``include(api_routes.bookmark_router.urls)``) or of the router itself."""
-    if pattern.view.call not in {"include", "django.urls.include"} or not pattern.view.call_args:
-        return False
-    ref = pattern.view.call_args[0]
-    if pattern.index.path == index.path:
-        return ref == f"{router}.urls"
+    ref = pattern.included
+    return (
+        ref is not None and ref.endswith(".urls") and _names_router(pattern.index, ref[: -len(".urls")], index, router)
+    )
+
+
+def _names_router(where: CodeIndex, ref: str, index: CodeIndex, router: str) -> bool:
+    """Does ``ref``, written in ``where``, name the router variable ``router`` of ``index``: itself beside it, or
+    through an import of its module (``api_routes.bookmark_router``) or of the router (``bookmark_router``)?"""
+    if where.path == index.path:
+        return ref == router
     alias, _, rest = ref.partition(".")
-    qualified = dict(pattern.index.imports).get(alias)
-    if qualified is None and (relative := dict(pattern.index.relative_imports).get(alias)) is not None:
-        qualified = absolute_import(pattern.index.path, relative)
+    qualified = dict(where.imports).get(alias)
+    if qualified is None and (relative := dict(where.relative_imports).get(alias)) is not None:
+        qualified = absolute_import(where.path, relative)
     module = module_name(index.path)
     if qualified is None:
         return False
-    if rest == f"{router}.urls":
+    if rest == router:
         return module.endswith(qualified)
-    return rest == "urls" and f"{module}.{router}".endswith(qualified)
+    return not rest and f"{module}.{router}".endswith(qualified)
+
+
+def _served(project: Project) -> list[tuple[CodeIndex, str]]:
+    """(module, router) for each router whose URLs a module adds to its own ``urlpatterns`` (netbox's
+    ``urlpatterns = router.urls``, ``urlpatterns += router.urls``): served where that module is included."""
+    return [
+        (index, str(ref))
+        for index in project.indexes
+        for a in index.assignments
+        if a.name == "urlpatterns.urls"
+        for ref in a.values
+    ]
 
 
 #: DRF's ``@action`` decorator: an extra route of a viewset
@@ -343,13 +398,35 @@ def _action_routes(
         yield guards.judge(route, settings, default=NO)
 
 
-def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
+Members = list[tuple[CodeIndex, Definition, list[Definition]]]
+
+
+class _Members:
+    """Each class's own methods, one pass per module: a viewset's lineage is read for its actions and its methods,
+    and netbox's 200 viewsets share the same few base classes."""
+
+    def __init__(self) -> None:
+        self._by_module: dict[str, dict[str, list[Definition]]] = {}
+
+    def of(self, lineage: list[tuple[CodeIndex, Definition]]) -> Members:
+        found: Members = []
+        for where, cls in lineage:
+            by_class = self._by_module.get(where.path)
+            if by_class is None:
+                by_class = self._by_module[where.path] = {}
+                for d in where.definitions:
+                    by_class.setdefault(d.qualname.rpartition(".")[0], []).append(d)
+            found.append((where, cls, by_class.get(cls.qualname, [])))
+        return found
+
+
+def _actions(members: Members) -> Iterator[tuple[CodeIndex, Definition, Decorator]]:
     """(module, method, its ``@action``) for each action method name of the viewset, its own or a base class's of
     the project (netbox's ``RenderConfigMixin``), the nearest class's definition first."""
     seen: set[str] = set()
-    for where, cls in _lineage(project, index, view):
-        for method in where.definitions:
-            if method.qualname.rpartition(".")[0] != cls.qualname or method.name in seen:
+    for where, _, methods in members:
+        for method in methods:
+            if method.name in seen:
                 continue
             seen.add(method.name)
             action = next((d for d in method.decorators if d.target == _ACTION), None)
@@ -357,27 +434,71 @@ def _actions(project: Project, index: CodeIndex, view: Definition) -> Iterator[t
                 yield where, method, action
 
 
-def _viewset_methods(index: CodeIndex, view: Definition) -> tuple[str, ...]:
-    names = [b.rsplit(".", 1)[-1] for b in view.bases]
-    names += [d.name for d in index.definitions if d.qualname.startswith(view.qualname + ".")]
+def _viewset_methods(members: Members) -> tuple[str, ...]:
+    """The methods a router maps for the viewset: from DRF's bases and mixins and the actions it defines, its own
+    or a project base class's (netbox's ``NetBoxModelViewSet`` is a ``ModelViewSet``)."""
+    names: list[str] = []
+    for _, cls, methods in members:
+        names += [b.rsplit(".", 1)[-1] for b in cls.bases]
+        names += [d.name for d in methods]
     found = {m for n in names for m in _VIEWSET_METHODS.get(n, ())}
     return tuple(m for m in _ALL if m in found) or ("ANY",)
 
 
+def _routers(project: Project) -> dict[int, set[str]]:
+    """id(module) -> the variables it binds a DRF router to (``router = NetBoxRouter()``)."""
+    routers_of: dict[int, set[str]] = {}
+    for made_in, made in router_calls(project):
+        # a test case's own router (netbox's ``test_api_routers.py``) is called by the test client, never served
+        if made.assigned_to and not (made.function and looks_like_test_or_sample(made_in.path)):
+            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
+    return routers_of
+
+
+@dataclass(frozen=True)
+class _Mounting:
+    """Where a module's router is served: ``include(router.urls)`` patterns and ``urlpatterns = router.urls``."""
+
+    patterns: list[_Pattern]
+    prefixes: dict[str, list[str]]
+    served: list[tuple[CodeIndex, str]]
+    #: (module, router) -> its mounts: a router registers tens of viewsets (netbox's dcim: 60)
+    known: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def mounts(self, index: CodeIndex, router: str) -> list[str]:
+        key = (index.path, router)
+        if key not in self.known:
+            self.known[key] = self._mounts(index, router)
+        return self.known[key]
+
+    def _mounts(self, index: CodeIndex, router: str) -> list[str]:
+        found = [
+            join(above, p.route)
+            for p in self.patterns
+            if _includes_router(p, index, router)
+            for above in self.prefixes.get(module_name(p.index.path), [""])
+        ]
+        found += [
+            above
+            for where, ref in self.served
+            if _names_router(where, ref, index, router)
+            for above in self.prefixes.get(module_name(where.path), [""])
+        ]
+        return list(dict.fromkeys(found)) or [""]
+
+
 def _drf_routes(
     project: Project,
-    patterns: list[_Pattern],
-    prefixes: dict[str, list[str]],
+    routers_of: dict[int, set[str]],
+    mounting: _Mounting,
     *,
     everywhere: list[str],
     drf: list[str],
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
-    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` puts it."""
-    routers_of: dict[int, set[str]] = {}
-    for made_in, made in project.calls(_DRF_ROUTERS):
-        if made.assigned_to:
-            routers_of.setdefault(id(made_in), set()).add(made.assigned_to)
+    """DRF ``router.register(prefix, ViewSet)``, mounted where ``include(router.urls)`` or the module's own
+    ``urlpatterns`` put it."""
+    classes = _Members()
     for index in project.indexes:
         routers = routers_of.get(id(index))
         if routers is None:
@@ -389,22 +510,18 @@ def _drf_routes(
             prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
             if prefix is None or viewset is None or not viewset.name:
                 continue
-            mounts = [
-                join(above, p.route)
-                for p in patterns
-                if _includes_router(p, index, owner)
-                for above in prefixes.get(module_name(p.index.path), [""])
-            ] or [""]
             found = project.find(viewset.name, index)
             guards = Guards()
             guards.add(everywhere)
             methods: tuple[str, ...] = ("ANY",)
             actions: list[tuple[CodeIndex, Definition, Decorator]] = []
             if found is not None:
-                _view_guards(project, found[0], found[1], guards, drf)
-                methods = _viewset_methods(found[0], found[1])
-                actions = list(_actions(project, found[0], found[1]))  # once, whatever the number of mounts
-            for mount in mounts:
+                lineage = _lineage(project, found[0], found[1])
+                _view_guards(project, found[0], found[1], guards, drf, lineage=lineage)
+                members = classes.of(lineage)
+                methods = _viewset_methods(members)
+                actions = list(_actions(members))  # once, whatever the number of mounts
+            for mount in mounting.mounts(index, owner):
                 path = ("/" + join(mount, prefix.strip("^$")).strip("/") + "/").replace("//", "/")
                 route = Route(
                     "django",

@@ -4,13 +4,15 @@ the order Express runs it: the parents' ``use`` before the mount, the mount's ow
 router's ``use`` before the route (path-scoped ones only under their path), then the route's own.
 
 Hono reads the same way: ``new Hono()`` (and ``.basePath(prefix)``) is an app, ``app.route(prefix, sub)`` mounts
-another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard."""
+another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard. A router a function of the project makes
+(openstatus's ``createSlackRoute``) is mounted where the function's result is."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, calls_by_function, join
 from redline.sources.code.routes.guards import Guards
@@ -123,8 +125,47 @@ def _paths(arg: Arg | None) -> list[str]:
     return []
 
 
+def _made_by(project: Project) -> dict[Key, Key]:
+    """(module id, function) -> the one app or router the function makes (openstatus's ``createSlackRoute`` builds
+    ``const slack = new Hono()`` and returns it): what a call of the function hands back. A function making two
+    is not followed (which one it returns is not known)."""
+    made: dict[Key, list[Key]] = {}
+    for index in project.indexes:
+        for call in index.calls if is_js(index) else ():
+            if call.function and "." not in call.function and call.assigned_to and _factory(index, call):
+                here = module_id(index.path)
+                made.setdefault((here, call.function), []).append((here, call.assigned_to))
+    return {function: keys[0] for function, keys in made.items() if len(keys) == 1}
+
+
+def _factory_result(index: CodeIndex, callee: str, made: dict[Key, Key]) -> Key | None:
+    """The object a call of ``callee`` (a function of this module or an imported one) hands back, if it makes one;
+    a test module calling the application's factory again is not another way in."""
+    here = module_id(index.path)
+    if (here, callee) in made:
+        return made[(here, callee)]
+    imported = index.imported(callee) if "." not in callee else None
+    module, _, name = (imported or "").rpartition(".")
+    found = made.get((module, name)) if module else None
+    if found is None or (looks_like_test_or_sample(index.path) and not looks_like_test_or_sample(module)):
+        return None
+    return found
+
+
+def _aliases(project: Project, made: dict[Key, Key]) -> dict[Key, Key]:
+    """``export const slackRoute = createSlackRoute(config)``: the variable names the object the factory makes."""
+    found: dict[Key, Key] = {}
+    for index in project.indexes:
+        for call in index.calls if made and is_js(index) else ():
+            if call.assigned_to and (result := _factory_result(index, call.raw, made)) is not None:
+                found[(module_id(index.path), call.assigned_to)] = result
+    return found
+
+
 def _collect(project: Project, objects: dict[Key, _Object]) -> None:
     exports = exports_of(project)
+    made = _made_by(project)
+    aliases = _aliases(project, made)
     for index in project.indexes:
         if not is_js(index):
             continue
@@ -139,7 +180,7 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
             if key not in objects or (chained and not owner.startswith(base + ".route")):
                 continue
             if (verb == "use" or (verb == "route" and len(call.args) == 2)) and not chained:  # Hono's app.route(p, sub)
-                _use(objects, key, call, index, exports)
+                _use(objects, key, call, index, _Refs(exports, made, aliases))
             elif verb in VERBS and chained:
                 path = _chained_path(index, call, base + ".route")
                 if path is not None:
@@ -160,7 +201,22 @@ def _chained_path(index: CodeIndex, call: CallSite, owner: str) -> str | None:
     return paths[0] if paths else None
 
 
-def _use(objects: dict[Key, _Object], key: Key, call: CallSite, index: CodeIndex, exports: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class _Refs:
+    """What an argument of ``use``/``route`` may name: an exported object, a factory's result, an alias of one."""
+
+    exports: dict[str, str]
+    made: dict[Key, Key]
+    aliases: dict[Key, Key]
+
+    def child(self, index: CodeIndex, arg: Arg) -> Key | None:
+        if arg.call and arg.call != "require":  # ``app.route("/slack", createSlackRoute(config))``
+            return _factory_result(index, arg.call, self.made)
+        found = referenced(index, arg, self.exports)
+        return self.aliases.get(found, found) if found is not None else None
+
+
+def _use(objects: dict[Key, _Object], key: Key, call: CallSite, index: CodeIndex, refs: _Refs) -> None:
     args = list(call.args)
     scope = ""
     if args and _paths(args[0]):
@@ -169,7 +225,7 @@ def _use(objects: dict[Key, _Object], key: Key, call: CallSite, index: CodeIndex
         args = args[1:]
     before: list[str] = []
     for arg in args:
-        child = referenced(index, arg, exports)
+        child = refs.child(index, arg)
         if child is not None and child in objects and child != key:
             objects[child].parents.append((key, call.line, scope, tuple(before)))
         else:

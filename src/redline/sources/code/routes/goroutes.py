@@ -1,9 +1,11 @@
 """Go: ``net/http`` (``HandleFunc``/``Handle`` on the default or a ``ServeMux``, Go 1.22 ``"GET /path"``
-patterns, handler wrappers as guards), gin, echo and Fiber (``Group`` prefixes and middleware), chi (``Route``/
-``Group``/``Mount``/``With``), gorilla/mux (``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with
-``Use`` middleware in order; gRPC ``RegisterXServer`` services as entry points of kind grpc. A middleware from an
-authentication package (Fiber's ``jwtware.New`` from ``gofiber/contrib/jwt``, ``keyauth``, ``basicauth``)
-authenticates whatever its name."""
+patterns, handler wrappers as guards), gin, echo and Fiber (``Group`` prefixes and middleware, Fiber's
+``Route(prefix, func(r fiber.Router) {...})``), chi (``Route``/``Group``/``Mount``/``With``), gorilla/mux
+(``PathPrefix(...).Subrouter()``, ``.Methods(...)``), each with ``Use`` middleware in order; gRPC
+``RegisterXServer`` services as entry points of kind grpc. A middleware from an authentication package (Fiber's
+``jwtware.New`` from ``gofiber/contrib/jwt``, ``keyauth``, ``basicauth``) authenticates whatever its name. A router
+handed to a function (``func RegisterX(r fiber.Router)``, a package-level ``var X = func(r fiber.Router)`` or a local
+literal bound to a name) answers under the group it is called with."""
 
 from __future__ import annotations
 
@@ -126,6 +128,8 @@ class _Go:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.handed: dict[str, list[Key]] = {}
+        #: (file, ``function|name``) -> the routers of the function literal the local name is bound to
+        self.bound: dict[Key, list[Key]] = {}
         self.routers: dict[Key, _Router] = {}
         self.default: Key | None = None
 
@@ -155,20 +159,29 @@ class _Go:
                     self.read(index, call)
 
     def register_functions(self) -> None:
-        """``func UsersRegister(router *gin.RouterGroup)``: a router handed to a function is a router there."""
+        """``func UsersRegister(router *gin.RouterGroup)``: a router handed to a function is a router there; so is
+        one handed to a function literal bound to a name (``register := func(r fiber.Router) {...}``)."""
         for index in self.project.indexes:
-            for definition in index.definitions if index.language == "go" else ():
+            if index.language != "go":
+                continue
+            literals = {a.values[0]: a.name for a in index.assignments if "|" in a.name and a.values}
+            for definition in index.definitions:
                 for param, typed in definition.param_defaults:
                     family = _ROUTER_TYPES.get((typed.name or "").rsplit("/", 1)[-1])
-                    if family is not None:
-                        key = (index.path, f"{definition.qualname}|{param}")
-                        self.routers[key] = _Router(index, family)
-                        self.handed.setdefault(definition.name, []).append(key)
+                    if family is None:
+                        continue
+                    key = (index.path, f"{definition.qualname}|{param}")
+                    self.routers[key] = _Router(index, family)
+                    scope, _, bound = str(literals.get(definition.qualname, "")).rpartition("|")
+                    if bound and scope:  # a local name: called only where it is in scope
+                        self.bound.setdefault((index.path, f"{scope}|{bound}"), []).append(key)
+                    else:  # a function, or a package-level ``var RegisterX = func(r fiber.Router) {...}``
+                        self.handed.setdefault(bound or definition.name, []).append(key)
 
-    def hand(self, index: CodeIndex, call: CallSite) -> None:
+    def hand(self, index: CodeIndex, call: CallSite, children: list[Key]) -> None:
         """``users.UsersRegister(v1.Group("/users"))``: mount the function's router where it is given (a
         test that mounts it again is not another way in)."""
-        for child in self.handed.get(call.raw.rsplit(".", 1)[-1], []):
+        for child in children:
             if looks_like_test_or_sample(index.path) and not looks_like_test_or_sample(child[0]):
                 continue
             for arg in call.args:
@@ -180,10 +193,20 @@ class _Go:
                 prefix = arg.call_args[0] if group and arg.call_args else ""
                 self.child(index, child, parent, _Mount(call.line, prefix))
 
+    def bound_to(self, index: CodeIndex, call: CallSite) -> list[Key]:
+        """The routers of the function literal a local name called here is bound to (``register(group)``)."""
+        for scope in outward(call.function):
+            found = self.bound.get((index.path, f"{scope}|{call.raw}"))
+            if found is not None:
+                return found
+        return []
+
     def read(self, index: CodeIndex, call: CallSite) -> None:
         owner, _, verb = call.raw.rpartition(".")
         if call.raw.rsplit(".", 1)[-1] in self.handed:
-            self.hand(index, call)
+            self.hand(index, call, self.handed[call.raw.rsplit(".", 1)[-1]])
+        elif "." not in call.raw and (literal := self.bound_to(index, call)):
+            self.hand(index, call, literal)
         if call.target in {"net/http.HandleFunc", "net/http.Handle"} and self.default is not None:
             self.http_route(self.default, call)
             return
@@ -214,8 +237,11 @@ class _Go:
             extra = tuple(_authenticating(index, a) for a in call.args[1:])
             child = (index.path, f"{call.function}|{call.assigned_to}")
             self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
-        elif verb in {"Route", "Group"} and family == "chi":
-            function = call.args[-1].name if call.args else None
+        elif (verb in {"Route", "Group"} and family == "chi") or (verb == "Route" and family == "fiber"):
+            # chi's ``r.Route("/x", func(r chi.Router) {...})``; Fiber's ``app.Route("/x", func(r fiber.Router)
+            # {...}, name)`` takes the function second (Fiber v3's one-argument ``Route(path)`` chain is not read)
+            given = call.args[1:2] if family == "fiber" else call.args[-1:]
+            function = given[0].name if given else None
             path = str(call.args[0].literal or "") if verb == "Route" and call.args else ""
             definition = next((d for d in index.definitions if d.qualname == function), None)
             if definition is not None and definition.params:

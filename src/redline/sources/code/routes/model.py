@@ -24,7 +24,8 @@ def words(text: str) -> frozenset[str]:
 class Route:
     #: flask / fastapi / django / aiohttp / express / nestjs / koa / fastify / http / gin / echo / chi / mux /
     #: grpc (methods ("GRPC",), path /Service/Method) / spring / spring-fn (RouterFunctions) / jaxrs /
-    #: servlet (``@WebServlet`` and web.xml) / nextjs (App Router route handlers, Pages Router API routes)
+    #: servlet (``@WebServlet`` and web.xml) / nextjs (App Router route handlers, Pages Router API routes) /
+    #: sveltekit (``+server.ts`` endpoints) / nuxt (Nuxt and Nitro ``server/api``, ``server/routes``)
     framework: str
     methods: tuple[str, ...]  # upper case; ("ANY",) when the route takes every method
     path: str  # with blueprint/router/include prefixes resolved

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field, replace
 
 from redline.sources.code.build import classify_string
 from redline.sources.code.flow import AFTER_PREFIX
-from redline.sources.code.model import Arg, CallSite, CodeIndex, Composite, Definition, StringFact, Tainted
+from redline.sources.code.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    CodeIndex,
+    Composite,
+    Definition,
+    StringFact,
+    Tainted,
+)
 from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop, mark_receives
 from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
@@ -111,12 +120,14 @@ class GoWalk(TreeWalk):
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
     string_bindings: list[tuple[str, str, str]] = field(default_factory=list)
     blank_imports: list[str] = field(default_factory=list)
+    #: ``register := func(r fiber.Router) {...}``: ``function|name`` -> the function literal's qualified name
+    literal_bindings: list[Assignment] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
         self.loops = mark_receives(self.scopes.finish(self.loops), root)
         return replace(
-            self.index(composites=tuple(self.composites)),
+            self.index(assignments=tuple(self.literal_bindings), composites=tuple(self.composites)),
             param_tainted=tuple(self.param_tainted),
             string_bindings=tuple(self.string_bindings),
             blank_imports=tuple(self.blank_imports),
@@ -140,6 +151,7 @@ class GoWalk(TreeWalk):
             self._writes(node, scope)
             self._binding(node, scope)
             self._string_binding(node, scope)
+            self._literal_binding(node, scope)
         elif kind == "const_spec":
             self._string_binding(node, scope)
         elif kind == "composite_literal":
@@ -250,6 +262,21 @@ class GoWalk(TreeWalk):
             value = string_value(values[0])
             if value is not None:
                 self.string_bindings.append((scope, text(names[0]), value[:200]))
+
+    def _literal_binding(self, node: Node, scope: str) -> None:
+        """``register := func(r fiber.Router) {...}``: one name bound to one function literal, recorded as the
+        assignment ``scope|register`` of the literal's qualified name (what ``go_arg`` names a literal argument),
+        so a call of the name can be followed into the literal."""
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if left is None or right is None:
+            return
+        names = [left] if left.type == "identifier" else named(left)
+        values = named(right) if right.type == "expression_list" else [right]
+        if len(names) == 1 == len(values) and names[0].type == "identifier" and values[0].type == "func_literal":
+            literal = f"<anonymous:{line(values[0])}>"
+            qualname = f"{scope}.{literal}" if scope else literal
+            self.literal_bindings.append(Assignment(f"{scope}|{text(names[0])}", line(node), (qualname,)))
 
     def _composite(self, node: Node, scope: str) -> None:
         kind = node.child_by_field_name("type")

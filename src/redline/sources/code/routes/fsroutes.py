@@ -1,0 +1,31 @@
+"""What the file-system routers (SvelteKit, Nuxt/Nitro) share: the projects a config file marks, and the URL a
+route file's folders spell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+
+def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:
+    """The folders holding one of the config files ``names`` ("" for the tree's root), deepest first: a file
+    belongs to the deepest project above it (a monorepo's ``apps/web/svelte.config.js``)."""
+    roots = {f.rpartition("/")[0] for f in files if f.rpartition("/")[2] in names}
+    return sorted(roots, key=len, reverse=True)
+
+
+def below(path: str, roots: list[str]) -> tuple[str, ...] | None:
+    """The path's parts below the deepest root holding it, or None when no root does."""
+    for root in roots:
+        if not root:
+            return PurePosixPath(path).parts
+        if path.startswith(root + "/"):
+            return PurePosixPath(path[len(root) + 1 :]).parts
+    return None
+
+
+def url(segments: Iterable[str]) -> str:
+    """The URL of the folders below the routes folder: a group ``(admin)`` adds nothing, a parameter stays as the
+    framework writes it (``[id]``, ``[...rest]``, ``[[lang]]``)."""
+    kept = [s for s in segments if s and not (s.startswith("(") and s.endswith(")"))]
+    return "/" + "/".join(kept)
