@@ -281,3 +281,21 @@ def test_json_manifests_from_kubectl_are_read(tmp_path: Path) -> None:
         KubernetesSource().parse(FileText(SourceFile("package.json", "/dev/null", "json", 1), pkg.encode(), pkg))
         is None
     )
+
+
+_HELM_RELEASE = (
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: konflate\nspec:\n"
+    "  chart:\n    spec:\n      chart: app-template\n  values:\n    config:\n"
+    "      publicUrl: https://{{ .Release.Name }}.turbo.ac\n"
+)
+
+
+def test_templates_in_a_helm_release_s_values_are_the_chart_s_not_this_file_s() -> None:
+    """onedr0p/home-ops: a Flux HelmRelease whose values hold `{{ .Release.Name }}` for the chart's `tpl` is a
+    manifest Flux applies as written; the same action in a ConfigMap beside it is an unrendered template."""
+    manifest = parse_manifest("kubernetes/apps/konflate/helmrelease.yaml", _HELM_RELEASE)
+    assert manifest is not None
+    assert [(o.kind, o.name) for o in manifest.objects] == [("HelmRelease", "konflate")]
+    both = _HELM_RELEASE + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-{{ .Release.Name }}\n"
+    with pytest.raises(SourceError, match=r"Helm template, not rendered: .* on line 16\)"):
+        parse_manifest("kubernetes/apps/konflate/helmrelease.yaml", both)

@@ -241,6 +241,12 @@ def _make(
     )
 
 
+#: kinds whose fields hold templates another tool renders, not this file's Helm: a Flux HelmRelease's chart values
+#: (onedr0p/home-ops: ``publicUrl: https://{{ .Release.Name }}.turbo.ac``, rendered by the chart's ``tpl``), an
+#: Argo CD ApplicationSet's Go-template generator fields and an Application's inline Helm values
+_TEMPLATES_FOR_OTHERS = frozenset({"HelmRelease", "ApplicationSet", "Application"})
+
+
 def helm_markers(text: str) -> list[int]:
     """Lines with a ``{{ ... }}`` action outside quotes (an unrendered template)."""
     lines: list[int] = []
@@ -274,8 +280,6 @@ def parse_manifest(path: str, text: str) -> KubeManifest | None:
             raise _helm_error(marks) from None
         raise SourceError(str(exc)) from None
     templated = [line for doc in docs for line in doc.template_lines]
-    if templated and looks_k8s:
-        raise _helm_error(templated)
     objects: list[KubeObject] = []
     skipped: list[int] = []
     lines = text.splitlines()
@@ -288,6 +292,11 @@ def parse_manifest(path: str, text: str) -> KubeManifest | None:
             objects.append(_make(path, value, first_line, lines, comments))
         elif value is not None:
             skipped.append(first_line)
+    outside = [
+        n for n in templated if not any(o.line <= n <= o.end_line for o in objects if o.kind in _TEMPLATES_FOR_OTHERS)
+    ]
+    if outside and looks_k8s:
+        raise _helm_error(outside)
     if not objects:
         return None
     return KubeManifest(path, tuple(objects), len(docs), tuple(skipped))
