@@ -121,3 +121,25 @@ def test_suppression_in_a_dockerfile(tmp_path: Path) -> None:
     assert [(f["location"]["start_line"], f.get("suppressed")) for f in report["findings"]] == [
         (4, "scratch image, the binary drops privileges itself")
     ]
+
+
+def test_a_chart_release_is_listed_as_not_covered(tmp_path: Path) -> None:
+    """onedr0p/home-ops runs every workload through Flux HelmReleases: redline renders no chart, so each release
+    is named as not covered (its pods were not judged) while a plain Deployment beside it is."""
+    root = tmp_path / "repo"
+    (root / "apps").mkdir(parents=True)
+    (root / "apps" / "helmrelease.yaml").write_text(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: radarr\nspec:\n"
+        "  chart:\n    spec:\n      chart: app-template\n  values:\n    controllers:\n      radarr: {}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: web\n          image: nginx:1.27\n"
+    )
+    report = _audit(root, tmp_path, "--select", "KUB")
+    assert [s for s in report["not_covered"] if s["path"].startswith("apps/")] == [
+        {
+            "path": "apps/helmrelease.yaml:1",
+            "reason": "Helm chart release (Flux HelmRelease, k3s HelmChart): its workloads come from the chart, which "
+            "redline does not render; render it (helm template with these values) to audit them",
+        }
+    ]
+    assert {f["location"]["path"] for f in report["findings"]} == {"apps/helmrelease.yaml"}

@@ -38,7 +38,7 @@ from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.evidence import EMPTY, Evidence
 from redline.core.facts import Facts
 from redline.core.known_images import unprivileged
-from redline.core.model import Area, Finding, Severity
+from redline.core.model import Area, Finding, Severity, Skipped
 from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.containers.dockerfile import Dockerfile
@@ -473,6 +473,20 @@ class _Tree:
     builds: BuildIndex
 
 
+#: why a chart release's workloads are not judged (one reason for all, so the report counts them in one line)
+CHART_NOT_RENDERED = (
+    "Helm chart release (Flux HelmRelease, k3s HelmChart): its workloads come from the chart, which redline does not "
+    "render; render it (helm template with these values) to audit them"
+)
+
+
+def _chart_release(obj: KubeObject) -> bool:
+    """A Flux ``HelmRelease`` or a k3s ``HelmChart``: pods defined by a chart somewhere else (onedr0p/home-ops: 80 of
+    them, every workload of the cluster), so the absence of findings says nothing about them."""
+    group = obj.api_version.split("/", 1)[0]
+    return (obj.kind, group) in {("HelmRelease", "helm.toolkit.fluxcd.io"), ("HelmChart", "helm.cattle.io")}
+
+
 class KubePodSecurityCheck(ProjectCheck):
     name = "kube-pod-security"
     rules = (
@@ -495,12 +509,15 @@ class KubePodSecurityCheck(ProjectCheck):
     )
     fact_types = (KubeManifest, Dockerfile)
 
-    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped]:
         manifests = sorted(facts.of(KubeManifest), key=lambda m: m.path)
         tree = _Tree(Variants.of(manifests), BuildIndex.of(facts.of(Dockerfile), manifests))
-        out: list[Finding] = []
+        out: list[Finding | Skipped] = []
         for manifest in manifests:
             for obj in manifest.objects:
+                if _chart_release(obj):
+                    out.append(Skipped(f"{obj.path}:{obj.line}", CHART_NOT_RENDERED))
+                    continue
                 pod = obj.pod_spec()
                 if pod is None or obj.is_patch or obj.path in tree.variants.patch_files:
                     continue  # a kustomize patch holds only the fields it changes
