@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, Wanted, arg, imports_module, join, module_name, text
+from redline.sources.code.routes.flask_hooks import LoginHook, behind_login_hook, refuses_anonymous
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -63,6 +65,31 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+    yield from behind_login_hook(_flask_routes(project, settings), _login_hooks(project))
+
+
+def _login_hooks(project: Project) -> list[LoginHook]:
+    """The ``before_request`` hooks of Flask apps (not blueprints) that turn anonymous callers away, each covering
+    the package its app is made in (where the app's blueprints live)."""
+    made_in = {
+        qualified(index, c.assigned_to): posixpath.dirname(index.path)
+        for index, c in project.calls(_APPS)
+        if c.target == "flask.Flask" and c.assigned_to
+    }
+    hooks: list[LoginHook] = []
+    for index in project.indexes:
+        for definition in index.definitions:
+            for dec in definition.decorators:
+                if not dec.raw.endswith(".before_request"):
+                    continue
+                app = lookup({name: name for name in made_in}, qualified(index, dec.raw.rsplit(".", 1)[0]))
+                if app is not None and refuses_anonymous(index, definition):
+                    package = made_in[app]
+                    hooks.append(LoginHook(definition.qualname, f"{package}/" if package else ""))
+    return hooks
+
+
+def _flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     prefixes, before = _objects(project)
     for index in project.indexes:
         if not imports_module(index, ("flask",)):

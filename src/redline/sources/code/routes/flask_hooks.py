@@ -1,0 +1,54 @@
+"""A Flask application's own ``before_request`` hook that turns anonymous callers away (SecureDrop's
+journalist interface: ``if request.endpoint not in _insecure_views and not session.logged_in(): return
+redirect(url_for("main.login"))``). Every blueprint registered on that app passes through it, but which
+endpoints it exempts is decided at run time, so the app's routes judged unauthenticated become ``unknown``:
+the hook can only stop WEB101 from firing, never vouch for a route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from redline.sources.code.model import CodeIndex, Definition
+from redline.sources.code.routes.model import NO, UNKNOWN, Route
+
+#: attributes and calls that test whether the caller is signed in
+_LOGIN_READS = frozenset({"is_authenticated", "is_anonymous"})
+_LOGIN_CALLS = frozenset({"logged_in", "is_logged_in", "is_authenticated", "is_anonymous", "get_current_user"})
+#: what a hook does to a caller it turns away
+_REFUSALS = frozenset({"abort", "redirect"})
+
+
+@dataclass(frozen=True)
+class LoginHook:
+    """A ``before_request`` hook of a Flask app that refuses anonymous callers, and the package the app is made in
+    (its blueprints live there: ``securedrop/journalist_app/``)."""
+
+    name: str
+    package: str
+
+    def covers(self, route: Route) -> bool:
+        return route.framework == "flask" and route.file.startswith(self.package)
+
+
+def refuses_anonymous(index: CodeIndex, definition: Definition) -> bool:
+    """The hook tests the login state and aborts or redirects."""
+    inside = definition.qualname
+    calls = index.calls_in(inside)
+    last = {c.raw.rsplit(".", 1)[-1] for c in calls if c.raw}
+    tests = bool(last & _LOGIN_CALLS) or any(
+        fn == inside and read.rsplit(".", 1)[-1] in _LOGIN_READS for fn, read in index.reads
+    )
+    return tests and bool(last & _REFUSALS)
+
+
+def behind_login_hook(routes: Iterable[Route], hooks: list[LoginHook]) -> Iterator[Route]:
+    """The routes judged unauthenticated but behind a login hook of their app made ``unknown``."""
+    for route in routes:
+        covering = next((h for h in hooks if h.covers(route)), None)
+        if covering is None or route.authenticated != NO:
+            yield route
+        else:
+            yield replace(
+                route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, covering.name)
+            )
