@@ -25,6 +25,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB203", "flask_app.py", 21),
         ("WEB203", "flask_app.py", 22),
         ("WEB203", "flask_app.py", 31),
+        ("WEB203", "flask_app.py", 141),  # <path:name>: the URL's; lookup()'s decorator-given record at 136 is not
         ("WEB203", "views.py", 31),
         ("WEB204", "api.py", 23),
         ("WEB204", "api.py", 35),

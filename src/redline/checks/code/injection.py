@@ -320,6 +320,20 @@ def _one_segment(hit: Hit, route: Route | None) -> bool:
     return converter != "path" and "." not in converter and "/" not in converter
 
 
+#: frameworks that pass a view only the variables of its URL rule: any other parameter is filled by a decorator
+_URL_VARIABLES_ONLY = frozenset({"flask"})
+
+
+def _injected_by_a_decorator(hit: Hit, route: Route | None) -> bool:
+    """A handler parameter that is no variable of its Flask route's rule: a decorator supplies it, not the caller
+    (freedomofpress/securedrop's ``@login_required`` passes ``logged_in_source``, the signed-in source's record)."""
+    source = hit.evidence.get("source", "")
+    if route is None or route.framework not in _URL_VARIABLES_ONLY or not source.startswith("param:"):
+        return False
+    name = re.escape(source.removeprefix("param:"))
+    return re.search(rf"<(?:\w+:)?{name}>", route.path) is None
+
+
 JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
 
 
@@ -348,6 +362,6 @@ class InjectionCheck(ModuleCheck):
         found: list[Finding] = []
         for p in (x.restored(self) for x in partials):
             reached = p.reached(routes)
-            if not _one_segment(p.hit, reached):
+            if not _one_segment(p.hit, reached) and not _injected_by_a_decorator(p.hit, reached):
                 found.append(hit_finding(self, p.path, p.hit, reached))
         return found

@@ -8,7 +8,9 @@ from redline.core.rules import Rule, RuleDoc
 _FLOW = (
     "Request values are followed through the handler's local names (Flask `request.*`, Django/DRF "
     "`request.GET/POST/data/body/FILES`, aiohttp `request.query/match_info/post()/json()`, FastAPI and Flask "
-    "route parameters that are not typed `int`/`UUID`); the finding names the route the call is reachable from "
+    "route parameters that are not typed `int`/`UUID`; a Flask view parameter only when it is a variable of its "
+    "URL rule — another one is filled by a decorator, such as the signed-in user's record); the finding names the "
+    "route the call is reachable from "
     "and the path from source to sink."
     " Request data passed to a function of the project (resolved through imports, relative imports and "
     "`self` methods; never by a name alone) whose parameter reaches the sink is followed too, up to three "
