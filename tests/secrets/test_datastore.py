@@ -97,6 +97,13 @@ def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[s
         ("docker-compose.yml", "services:\n  mq:\n    environment:\n      - RABBITMQ_DEFAULT_PASS=guest\n", 4, "guest"),
         ("src/Db.cs", 'var cs = "Server=db;Database=shop;User Id=sa;Password=root;";\n', 1, "root"),
         ("config/database.yml", "db:\n  username: shop\n  password: shop\n", 3, "shop"),  # the user name again
+        (  # hedgedoc's backend/docker-compose.database.yml: a second *_USER key does not hide the first
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      MARIADB_USER: hedgedoc\n      MARIADB_PASSWORD: hedgedoc\n"
+            "      MARIADB_MYSQL_LOCALHOST_USER: 1\n",
+            5,
+            "hedgedoc",
+        ),
         (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
         ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
         ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),

@@ -374,7 +374,9 @@ def _structured(values: Sequence[KeyValue]) -> Iterator[DatastoreCredential]:
         if re.search(r"(?i)(?:^|[_.-])(?:user(?:name)?|login|uid)$", name):
             # ``${POSTGRES_USER:-plane}``: the user whenever the variable is unset, as for the password
             fallback = _FALLBACK.match(kv.value)
-            users[kv.parents] = fallback.group(1) if fallback else kv.value
+            user = fallback.group(1) if fallback else kv.value
+            # every user the block names (hedgedoc's MARIADB_USER beside MARIADB_MYSQL_LOCALHOST_USER: 1)
+            users[kv.parents] = f"{users[kv.parents]}/{user}" if kv.parents in users else user
             continue
         if _HOST_KEY.search(name):
             hosts.setdefault(kv.parents, []).append(kv.value)
