@@ -198,9 +198,11 @@ def _path_where(call: CallSite, lang: str) -> str | None:
 
 
 def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
-    """Whether the handler checks the value (or a name it went through) against a root or a validator."""
+    """Whether the handler checks the value (or a name it went through) against a root, a validator or a pattern
+    (stefanprodan/podinfo's ``if !validHash.MatchString(hash) { return }`` before ``os.ReadFile``)."""
     return any(
-        (last(other.raw) in _PATH_CHECKS or _validator(last(other.raw))) and _validates(other, taint)
+        (last(other.raw) in _PATH_CHECKS or last(other.raw) in _PATTERN_CHECKS or _validator(last(other.raw)))
+        and _validates(other, taint)
         for other in index.calls_in(call.function)
         if other is not call
     )

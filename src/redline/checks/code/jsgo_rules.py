@@ -83,7 +83,7 @@ PATH_FROM_REQUEST_JSGO = Rule(
         "`c.File` whose path carries a request value, also when joined (`path.join`, `filepath.Join`). A "
         "value reduced by `path.basename`/`filepath.Base`, and a handler that checks the resolved path "
         "against a root (`startsWith`, `strings.HasPrefix`, `filepath.Rel`, `filepath.IsLocal`, "
-        "`path.relative`) are left alone. " + _FLOW,
+        "`path.relative`), a validator or a pattern (`validHash.MatchString(hash)`) are left alone. " + _FLOW,
         why_bad="`../../etc/passwd` (Express decodes `%2F` inside a route parameter) escapes the directory "
         "the handler meant: the caller reads, overwrites or deletes any file the service can (CWE-22).",
         example="res.sendFile(path.join(__dirname, 'files', req.params.name));",
