@@ -170,6 +170,25 @@ def test_configured_markers_recognise_your_own_guards() -> None:
     assert default[0].authenticated == "no"
 
 
+def test_a_guard_the_deployment_may_switch_off_leaves_the_route_unknown() -> None:
+    """changedetection.io guards every view with ``login_optionally_required`` (no password by default): whether a
+    caller must sign in is a setting, not code, so the route is neither authenticated nor unguarded."""
+    src = (
+        "from flask import Blueprint\nfrom .auth_decorator import login_optionally_required\n"
+        'bp = Blueprint("tags", __name__)\n'
+        '@bp.route("/add", methods=["POST"])\n@login_optionally_required\ndef add():\n    pass\n'
+        '@bp.route("/delete", methods=["POST"])\n@login_required\ndef delete():\n    pass\n'
+        '@bp.route("/open", methods=["POST"])\ndef open_():\n    pass\n'
+    )
+    index = CodeIndexSource().parse(read_file_text("tags.py", src))
+    routes = extract_routes([index], ENTRYPOINTS_SECTION.defaults()).routes
+    assert [(r.path, r.authenticated, r.auth_evidence) for r in routes] == [
+        ("/add", "unknown", ("login_optionally_required",)),
+        ("/delete", "yes", ("login_required",)),
+        ("/open", "no", ()),
+    ]
+
+
 def test_bad_marker_value_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="auth_markers"):
         parse_entrypoints({"auth_markers": [""]}, Where("redline.toml", "entrypoints"))

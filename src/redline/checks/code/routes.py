@@ -75,6 +75,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "POST routes are public forms (a poll's vote) or an internal API its network vouches for. A route marked "
         "public on purpose (`@Public()`, `AllowAny`, a `public_markers` name) is a decision, not a "
         "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path. "
+        "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
+        "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded. "
         "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "

@@ -74,6 +74,11 @@ AUTHZ_HINTS = (
 )
 
 
+#: a guard the deployment may switch off (changedetection.io's ``login_optionally_required``: the password is
+#: unset by default): whether the route is authenticated is not known from the code
+_OPTIONAL_GUARD = re.compile(r"(?:login|auth)\w*optional|optional\w*(?:login|auth)")
+
+
 def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
     """One search for every hint (a word part anywhere in the name): the same answer as testing each hint in
     turn, which ran ~100,000 substring tests on the Django sdist's 767 routes."""
@@ -119,9 +124,13 @@ class Guards:
         auth: list[str] = []
         authz: list[str] = []
         public: list[str] = []
+        optional: list[str] = []
         for name in self.names:
             match = _WRAPPER.match(name)
             key = _key(match.group("inner")) if match else _key(name)
+            if _OPTIONAL_GUARD.search(key):
+                optional.append(name)
+                continue
             if match and "scopes=" in match.group("rest"):
                 authz.append(name)
             if key in settings.authz_markers or _hinted(key, _AUTHZ_HINTED):
@@ -140,6 +149,8 @@ class Guards:
             )
         if auth:
             return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=tuple(auth))
+        if optional:
+            return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=tuple(optional))
         if public:
             return replace(route, authenticated=NO, authorized=NO, auth_evidence=tuple(public))
         return replace(route, authenticated=default, authorized=default)
