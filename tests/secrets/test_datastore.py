@@ -180,6 +180,17 @@ def test_datastore_kinds_name_the_store() -> None:
             [(("a", "b"), "c", "1"), (("a",), "d", "x"), ((), "e", "f")],
         ),
         ("yaml", "env:\n  - name: K\n    value: 'v'\n", [(("env",), "K", "v")]),
+        (  # a workflow's shell script is text, not keys (changedetection.io); its step's env after it still is
+            "yaml",
+            "steps:\n  - run: |\n      KEY=$(grep -o '\"api_access_token\": *\"[^\"]*\"' x.json)\n"
+            "    env:\n      MODE: ci\n",
+            [(("steps", "env"), "MODE", "ci")],
+        ),
+        (  # an embedded configuration file is read (a ConfigMap's block)
+            "yaml",
+            "data:\n  app.yaml: |\n    redis:\n      password: x\n",
+            [(("data", "app.yaml", "redis"), "password", "x")],
+        ),
         (
             "json",
             '{"a": {"b": "c", "d": [{"e": "f"}]}, "g": "h"}',

@@ -73,9 +73,13 @@ _YAML_ITEM = lazy(
 _BLOCK = (b"|", b">", b"|-", b">-", b"|+", b">+")
 
 
+#: keys whose block scalar is a shell script, not an embedded configuration file (a ConfigMap's ``config.yaml: |``
+#: is read as YAML): GitHub Actions' ``run``, GitLab CI's ``script``, a container's ``command``/``args``
+_SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script", "command", "args", "entrypoint", "shell"})
+
+
 def _yaml(data: bytes) -> Iterator[KeyValue]:
-    stack: list[tuple[int, str]] = []
-    item_name: tuple[int, str] | None = None  # Kubernetes env: "- name: X" then "value: v"
+    reader = _YamlLines(data)
     pos = 0
     for line in data.split(b"\n"):
         start = pos
@@ -83,33 +87,50 @@ def _yaml(data: bytes) -> Iterator[KeyValue]:
         stripped = line.lstrip()
         if not stripped or stripped.startswith((b"#", b"---", b"...")) or len(line) > MAX_LINE:
             continue
-        item = _YAML_ITEM.match(line)
-        if item is not None:  # compose list-form environment: "- KEY=value"
-            kv = _list_item(item, stack, data, start)
-            if kv is not None:
-                yield kv
-            continue
-        m = _YAML_KEY.match(line)
-        if m is None:
-            continue
-        indent = len(m.group("indent")) + len(m.group("dash") or b"")
-        key = _unquote_key(m.group("key"))
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        if m.group("dash"):
-            item_name = None
-        value = m.group("value")
-        if not value or value in _BLOCK or value.startswith(b"#"):
-            stack.append((indent, key))
-            continue
-        if key == "name":
-            item_name = (indent, _unquote_key(value))
-            continue
-        if key == "value" and item_name is not None and item_name[0] == indent:
-            key = item_name[1]
-        kv = _kv([k for _, k in stack], key, data, start + m.start("value"), start + m.end("value"))
+        kv = reader.read(line, stripped, start)
         if kv is not None:
             yield kv
+
+
+@dataclass
+class _YamlLines:
+    """The parents seen so far, line by line (indentation), and what the previous lines opened."""
+
+    data: bytes
+    stack: list[tuple[int, str]] = field(default_factory=list)
+    item_name: tuple[int, str] | None = None  # Kubernetes env: "- name: X" then "value: v"
+    script_indent: int = -1  # the key of an open script block (``run: |``): its lines are text, not keys
+
+    def read(self, line: bytes, stripped: bytes, start: int) -> KeyValue | None:
+        if self.script_indent >= 0 and len(line) - len(stripped) > self.script_indent:
+            return None  # a line of the script (changedetection.io's `API_KEY=$(… grep -o '"api_access_token": …')`)
+        self.script_indent = -1
+        item = _YAML_ITEM.match(line)
+        if item is not None:  # compose list-form environment: "- KEY=value"
+            return _list_item(item, self.stack, self.data, start)
+        m = _YAML_KEY.match(line)
+        return None if m is None else self._keyed(m, start)
+
+    def _keyed(self, m: re.Match[bytes], start: int) -> KeyValue | None:
+        indent = len(m.group("indent")) + len(m.group("dash") or b"")
+        key = _unquote_key(m.group("key"))
+        while self.stack and self.stack[-1][0] >= indent:
+            self.stack.pop()
+        if m.group("dash"):
+            self.item_name = None
+        value = m.group("value")
+        if value in _BLOCK and key in _SCRIPT_KEYS:
+            self.script_indent = indent
+            return None
+        if not value or value in _BLOCK or value.startswith(b"#"):
+            self.stack.append((indent, key))
+            return None
+        if key == "name":
+            self.item_name = (indent, _unquote_key(value))
+            return None
+        if key == "value" and self.item_name is not None and self.item_name[0] == indent:
+            key = self.item_name[1]
+        return _kv([k for _, k in self.stack], key, self.data, start + m.start("value"), start + m.end("value"))
 
 
 def _list_item(item: re.Match[bytes], stack: list[tuple[int, str]], data: bytes, start: int) -> KeyValue | None:
