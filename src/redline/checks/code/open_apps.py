@@ -37,9 +37,14 @@ def unit_roots(deployment_files: Iterable[str]) -> set[str]:
     return {posixpath.dirname(p) for p in deployment_files}
 
 
+#: a file the route serves, named by its path's last segment (``/client<token>.css``: the variable is a cache key)
+_ASSET = re.compile(r"(?i)\.(?:css|js|mjs|map|xsl|xml|json|txt|png|jpe?g|gif|svg|ico|webp|woff2?)$")
+
+
 def changes_a_record(route: Route) -> bool:
-    """PUT/PATCH/DELETE, or a path that names the record it acts on (``/notes/<id>``)."""
-    return bool(set(route.methods) - _SAFE) or bool(_PARAM.search(route.path))
+    """PUT/PATCH/DELETE, or a path that names the record it acts on (``/notes/<id>``); a variable in the name of
+    a file the route serves (searxng's ``/client<token>.css``) names no record."""
+    return bool(set(route.methods) - _SAFE) or (bool(_PARAM.search(route.path)) and not _ASSET.search(route.path))
 
 
 def _has_users(route: Route) -> bool:
