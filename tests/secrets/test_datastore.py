@@ -182,7 +182,7 @@ def test_datastore_kinds_name_the_store() -> None:
         ("yaml", "env:\n  - name: K\n    value: 'v'\n", [(("env",), "K", "v")]),
         (  # a workflow's shell script is text, not keys (changedetection.io); its step's env after it still is
             "yaml",
-            "steps:\n  - run: |\n      KEY=$(grep -o '\"api_access_token\": *\"[^\"]*\"' x.json)\n"
+            'steps:\n  - run: |\n      KEY=$(grep -o \'"api_access_token": *"[^"]*"\' x.json)\n'
             "    env:\n      MODE: ci\n",
             [(("steps", "env"), "MODE", "ci")],
         ),
