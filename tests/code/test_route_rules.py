@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from code_audit import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.config import Config
 from redline.core.result import AuditResult
@@ -139,4 +140,18 @@ def test_login_flows_and_webhooks_are_anonymous_by_design() -> None:
     assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
         ("server/routes/api/documents.js", 5, "POST documents.create"),
         ("server/routes/api/documents.js", 9, "POST authors.create"),
+    ]
+
+
+INLINE_OWNER = Path(__file__).parent / "fixtures" / "inline_owner"
+
+
+def test_an_inline_owner_check_and_an_internal_service_are_not_unguarded() -> None:
+    """LibrePhotos: a DRF view whose permission judges objects only but which compares ``photo.owner`` with
+    ``request.user`` itself refuses anonymous callers; a Flask service that runs its own server (``__main__``) is a
+    unit of its own with no users. Assigning the caller as owner, and a Flask app served by the main process, fire."""
+    found = findings_of(INLINE_OWNER, RouteAuthenticationCheck())
+    assert [(f.rule, f.location.path, f.location.start_line) for f in found] == [
+        ("WEB101", "photos/urls.py", 8),
+        ("WEB101", "service/tags/app.py", 7),
     ]

@@ -6,16 +6,19 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
+from redline.checks.code.handlers import handler_of
 from redline.checks.code.open_apps import changes_a_record, open_units, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION, EntrypointSettings
+from redline.sources.code.scopes import within
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.procfile import Procfile
 
@@ -76,7 +79,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "public on purpose (`@Public()`, `AllowAny`, a `public_markers` name) is a decision, not a "
         "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path. "
         "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
-        "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded. "
+        "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
+        "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
+        'server under `if __name__ == "__main__":` is a deployable unit of its own. '
         "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
@@ -115,6 +120,36 @@ def _declared_public(route: Route, settings: EntrypointSettings) -> bool:
     return declared_public(route.auth_evidence, settings) and not changes_a_record(route)
 
 
+#: what a module's ``if __name__ == "__main__":`` block calls to serve (``app.run``, ``server.serve_forever``,
+#: aiohttp's ``web.run_app``, ``uvicorn.run``, waitress's ``serve``, gevent's ``WSGIServer``, wsgiref's ``make_server``)
+_SERVES = (".run", ".serve_forever", ".run_app", "serve", "WSGIServer", "make_server")
+
+
+def _starts_a_server(index: CodeIndex) -> bool:
+    """The module runs its own server when executed: a process of its own, so its folder is a deployable unit
+    (LibrePhotos' ``service/exif/main.py``, an internal service the backend starts beside itself)."""
+    first, last = index.main_guard
+    return first > 0 and any(first <= c.line <= last and c.raw.endswith(_SERVES) for c in index.calls)
+
+
+#: the signed-in caller as a Django/DRF handler reads it, and the attributes that name a record's owner
+_CALLER_READS = frozenset({"request.user", "request.user.id", "request.user.pk", "self.request.user"})
+_OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by"})
+
+
+def _compares_the_owner(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    """The handler reads the caller and a record's owner (LibrePhotos' ``if photo.owner != request.user: return
+    …``): an anonymous caller owns nothing, so the state change is refused to it — a guard written inline."""
+    handler = handler_of(route, by_path)
+    if handler is None or not _CALLER_READS & set(handler.reads):
+        return False
+    assigned = {attr for fn, attr, _line in handler.index.writes if within(fn, route.handler)}  # photo.owner = …
+    return any(
+        not r.startswith(("request.", "self.request.")) and r.rsplit(".", 1)[-1] in _OWNER_ATTRS and r not in assigned
+        for r in handler.reads
+    )
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -124,15 +159,20 @@ def _explicitly_state_changing(route: Route) -> bool:
 class RouteAuthenticationCheck(ProjectCheck):
     name = "route-authentication"
     rules = (STATE_CHANGE_WITHOUT_AUTH,)
-    fact_types = (RouteInventory, Dockerfile, Procfile)
+    fact_types = (RouteInventory, Dockerfile, Procfile, CodeIndex)
     config_sections = (ENTRYPOINTS_SECTION,)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        roots = unit_roots([d.path for d in facts.of(Dockerfile)] + [p.path for p in facts.of(Procfile)])
+        indexes = facts.of(CodeIndex)
+        starts = [i.path for i in indexes if _starts_a_server(i)]
+        roots = unit_roots([d.path for d in facts.of(Dockerfile)] + [p.path for p in facts.of(Procfile)] + starts)
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
-        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots, settings)]
+        by_path = {i.path: i for i in indexes}
+        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots, settings, by_path)]
 
-    def _judge(self, inventory: RouteInventory, roots: set[str], settings: EntrypointSettings) -> Iterator[Finding]:
+    def _judge(
+        self, inventory: RouteInventory, roots: set[str], settings: EntrypointSettings, by_path: dict[str, CodeIndex]
+    ) -> Iterator[Finding]:
         live = [r for r in inventory.routes if not looks_like_test_or_sample(r.file)]
         open_by_design = open_units(live, roots)
         for route in live:
@@ -142,6 +182,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or anonymous_by_design(route)
                 or _declared_public(route, settings)
                 or unit_of(route.handler_path, roots) in open_by_design
+                or _compares_the_owner(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)

@@ -506,7 +506,8 @@ def _leaf(walk: _Walk, node: ast.AST, cls: type, scope: str) -> None:
         if isinstance(node.value, ast.Call):
             walk.awaited.add(id(node.value))
     elif cls is ast.Attribute and isinstance(node, ast.Attribute):
-        if scope and node.attr in IDENTITY_ATTRS and (name := dotted(node)):
+        # read, not assigned: ``photo.owner = request.user`` reads the caller but no owner
+        if scope and node.attr in IDENTITY_ATTRS and isinstance(node.ctx, ast.Load) and (name := dotted(node)):
             walk.reads.add((scope, name))
     elif cls is ast.Constant and isinstance(node, ast.Constant) and isinstance(node.value, str):
         kind = classify_string(node.value)
