@@ -141,6 +141,8 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
         ("config.json", '{"database": {"password": "{{ .Values.db.password }}"}}\n'),
         ("src/db.js", "const url = `postgres://${user}:${password}@${host}/shop`;\n"),
         ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
+        # nightscout's docker-compose.yml comment: a port no server can listen on makes the URL an example
+        ("docker-compose.yml", "# Something like mongodb://sally:sallypass@ds099999.mongolab.com:99999/nightscout\n"),
         ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
         ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
         ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),

@@ -135,7 +135,7 @@ _SCHEMES = (
 _URL = lazy(
     rb"(?i)(?<![A-Za-z0-9+.-])(?:jdbc:)?(?P<scheme>(?:" + _SCHEMES.encode() + rb")(?:\+[a-z0-9_]+)?)://"
     rb"(?P<user>[^\s:/@'\"`<>\\]{0,100}):(?P<pw>[^\s:/@'\"`<>\\]{1,200})@(?P<host>[A-Za-z0-9._%\[\]-]{1,253})"
-    rb"(?::[0-9]{1,5})?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
+    rb"(?::(?P<port>[0-9]{1,5}))?(?:/(?P<db>[A-Za-z0-9_-]{1,64}))?"
 )
 _STR = rb"""(?:'[^'\n]{0,300}'|"[^"\n]{0,300}"|\$?[A-Za-z_][A-Za-z0-9_.]{0,60})"""
 _DRIVER_CALL = lazy(
@@ -262,6 +262,8 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
 
 def _urls(data: bytes) -> Iterator[DatastoreCredential]:
     for m in _URL.finditer(data):
+        if m.group("port") and int(m.group("port")) > 65535:
+            continue  # no server listens there: a made-up example (nightscout's mongodb://sally:sallypass@…:99999)
         scheme = m.group("scheme").decode("ascii", "replace")
         user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
         pw = m.group("pw").decode("utf-8", "replace")
