@@ -103,6 +103,10 @@ def test_chi_route_group_with_and_mount() -> None:
         ("chi", "DELETE", "/articles/{id}", "deleteArticle", "main.go:22", "unknown", "unknown"),
         ("chi", "GET", "/admin/stats", "stats", "main.go:30", "yes", "yes"),
         ("chi", "PURGE", "/admin/cache", "purgeCache", "main.go:31", "yes", "yes"),
+        # a function handed the authenticated group, its routes behind ``With(...).Route``/``With(...).Group``: the
+        # nearest ``With`` is the one in front (NoCache guards nothing, AdminOnly checks the role)
+        ("chi", "DELETE", "/tracks/{id}", "deleteTrack", "tracks.go:23", "yes", "unknown"),
+        ("chi", "POST", "/rescan", "rescan", "tracks.go:26", "yes", "yes"),
     ]
 
 

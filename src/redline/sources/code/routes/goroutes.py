@@ -224,10 +224,15 @@ class _Go:
             path = prefix.args[0].literal if prefix is not None and prefix.args else ""
             child = (index.path, f"{call.function}|{call.assigned_to}")
             self.child(index, child, key, _Mount(call.line, str(path or "")))
-        elif router.family == "chi" and rest == "With" and verb in _CHI_VERBS:
-            with_call = next((c for c in index.calls if c.raw == f"{head}.With" and c.line <= call.line), None)
+        elif router.family == "chi" and rest == "With" and (verb in _CHI_VERBS or verb in {"Route", "Group"}):
+            withs = [c for c in index.calls if c.raw == f"{head}.With" and c.function == call.function]
+            # the nearest ``With`` before the call in the same function (navidrome has several in one file)
+            with_call = max((c for c in withs if c.line <= call.line), key=lambda c: c.line, default=None)
             extra = tuple(_names(a) for a in with_call.args) if with_call is not None else ()
-            self.verb_route(key, router, call, _CHI_VERBS[verb], extra)
+            if verb in _CHI_VERBS:
+                self.verb_route(key, router, call, _CHI_VERBS[verb], extra)
+            else:  # ``r.With(adminOnly).Group(func(r chi.Router) {...})`` (navidrome's admin routes)
+                self.nested(index, key, call, verb, extra)
 
     def method(self, index: CodeIndex, key: Key, router: _Router, call: CallSite, verb: str) -> None:
         family = router.family
@@ -238,15 +243,7 @@ class _Go:
             child = (index.path, f"{call.function}|{call.assigned_to}")
             self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
         elif (verb in {"Route", "Group"} and family == "chi") or (verb == "Route" and family == "fiber"):
-            # chi's ``r.Route("/x", func(r chi.Router) {...})``; Fiber's ``app.Route("/x", func(r fiber.Router)
-            # {...}, name)`` takes the function second (Fiber v3's one-argument ``Route(path)`` chain is not read)
-            given = call.args[1:2] if family == "fiber" else call.args[-1:]
-            function = given[0].name if given else None
-            path = str(call.args[0].literal or "") if verb == "Route" and call.args else ""
-            definition = next((d for d in index.definitions if d.qualname == function), None)
-            if definition is not None and definition.params:
-                child = (index.path, f"{definition.qualname}|{definition.params[0]}")
-                self.child(index, child, key, _Mount(call.line, path))
+            self.nested(index, key, call, verb, ())
         elif verb == "Mount" and family == "chi" and len(call.args) == 2:
             self.mount(index, key, call)
         elif family in {"gin", "echo"} and verb in _GIN_VERBS:
@@ -262,6 +259,19 @@ class _Go:
             self.verb_route(key, router, call, _CHI_VERBS[verb], ())
         elif family in {"http", "mux"} and verb in {"HandleFunc", "Handle"} and not _chained(index, call, "Methods"):
             self.http_route(key, call)
+
+    def nested(self, index: CodeIndex, key: Key, call: CallSite, verb: str, extra: tuple[str, ...]) -> None:
+        """chi's ``r.Route("/x", func(r chi.Router) {...})``/``Group``; Fiber's ``app.Route("/x", func(r
+        fiber.Router) {...}, name)`` takes the function second (Fiber v3's one-argument ``Route(path)`` chain is not
+        read). ``extra``: the middleware of a ``With(...)`` in front of it."""
+        family = self.routers[key].family
+        given = call.args[1:2] if family == "fiber" else call.args[-1:]
+        function = given[0].name if given else None
+        path = str(call.args[0].literal or "") if verb == "Route" and call.args else ""
+        definition = next((d for d in index.definitions if d.qualname == function), None)
+        if definition is not None and definition.params:
+            child = (index.path, f"{definition.qualname}|{definition.params[0]}")
+            self.child(index, child, key, _Mount(call.line, path, extra))
 
     def child(self, index: CodeIndex, child: Key, parent: Key, mount: _Mount) -> None:
         if child != parent:
