@@ -235,9 +235,12 @@ def store_of(*words: str) -> str:
 def is_default(password: str, user: str = "") -> bool:
     """A product default, or the user's (or database's) own name again: ``saleor_read_only:saleor@…/saleor``.
     ``user`` may hold several names separated by ``/``."""
-    low = password.lower()
+    return password.lower() in DEFAULT_PASSWORDS or _names_the_user(password, user)
+
+
+def _names_the_user(password: str, user: str) -> bool:
     names = {n for part in user.lower().split("/") for n in (part, *re.split(r"[_.-]", part)) if len(n) >= 2}
-    return low in DEFAULT_PASSWORDS or low in names
+    return password.lower() in names
 
 
 def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str = "") -> DatastoreCredential | None:
@@ -255,9 +258,7 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
         return DatastoreCredential(key, store, *span, True, password)
     if len(password) < 4 or is_placeholder(password):
         return None  # a stand-in, also when the user is the same stand-in (wikiadmin_user/_password: override_me)
-    if is_default(password, user):
-        return DatastoreCredential(key, store, *span, True, password)
-    return DatastoreCredential(key, store, *span, False, password)
+    return DatastoreCredential(key, store, *span, _names_the_user(password, user), password)
 
 
 def _urls(data: bytes) -> Iterator[DatastoreCredential]:

@@ -26,38 +26,26 @@ _STAND_IN_WORD = re.compile(r"(?i)dummy|fake|example|placeholder")
 
 def in_stand_in_object(data: bytes, start: int, end: int) -> bool:
     """The innermost JSON object around ``data[start:end]`` has an identifier that is a stand-in."""
-    opening = _unmatched_before(data, start)
-    closing = _unmatched_after(data, end)
+    opening = _unmatched(data, range(start - 1, max(-1, start - _REACH), -1), b"{", b"}")
+    closing = _unmatched(data, range(end, min(len(data), end + _REACH)), b"}", b"{")
     if opening < 0 or closing < 0:
         return False
-    for m in _IDENTIFIER.finditer(data, opening, closing):
+    for m in _IDENTIFIER.finditer(data, opening, closing + 1):
         value = m.group(1).decode("utf-8", "replace")
         if _ONE_CHARACTER.match(value) or _STAND_IN_WORD.search(value) or looks_like_placeholder(value):
             return True
     return False
 
 
-def _unmatched_before(data: bytes, start: int) -> int:
+def _unmatched(data: bytes, positions: range, wanted: bytes, other: bytes) -> int:
+    """The first ``wanted`` brace along ``positions`` that no ``other`` brace met on the way balances, or -1."""
     depth = 0
-    for i in range(start - 1, max(-1, start - _REACH), -1):
-        ch = data[i]
-        if ch == 0x7D:  # }
+    for i in positions:
+        ch = data[i : i + 1]
+        if ch == other:
             depth += 1
-        elif ch == 0x7B:  # {
+        elif ch == wanted:
             if depth == 0:
                 return i
-            depth -= 1
-    return -1
-
-
-def _unmatched_after(data: bytes, end: int) -> int:
-    depth = 0
-    for i in range(end, min(len(data), end + _REACH)):
-        ch = data[i]
-        if ch == 0x7B:
-            depth += 1
-        elif ch == 0x7D:
-            if depth == 0:
-                return i + 1
             depth -= 1
     return -1

@@ -140,14 +140,18 @@ _IDENTIFIER_KEY = lazy(r"(?:[_.-][iI][dD]|[a-z]Id)[\"']?\s{0,3}(?::=|=>|=|:)?\s{
 
 def names_an_identifier(secret: str, matched: str) -> bool:
     """The key the value is assigned to ends in ``_id``/``Id``: an identifier, not the secret it identifies."""
-    at = matched.find(secret)
-    return bool(_IDENTIFIER_KEY.search(matched[:at] if at >= 0 else matched))
+    return bool(_IDENTIFIER_KEY.search(_before_value(secret, matched)))
 
 
 def names_a_digest(secret: str, matched: str) -> bool:
-    """The key the value is assigned to (the match before the value) says the value is a hash of a secret."""
+    """The key the value is assigned to says the value is a hash of a secret."""
+    return bool(_DIGEST_KEY.search(_before_value(secret, matched)))
+
+
+def _before_value(secret: str, matched: str) -> str:
+    """The match before the value: the key it is assigned to, and the operator."""
     at = matched.find(secret)
-    return bool(_DIGEST_KEY.search(matched[:at] if at >= 0 else matched))
+    return matched[:at] if at >= 0 else matched
 
 
 def context_confidence(base: Confidence, path: str) -> Confidence:
