@@ -392,8 +392,9 @@ class NetworkExposureCheck(TerraformCheck):
     rules = (SENSITIVE_OPEN, INGRESS_OPEN, PUBLIC_LB, PUBLIC_DB)
 
     def check_project(self, project: TerraformProject, ctx: CheckContext) -> Iterator[Finding]:
+        placements = _placements(project)
         for r in project.of_type(*_FIREWALLS):
-            yield from self._firewall(r, _endpoints_only(project, r))
+            yield from self._firewall(r, _endpoints_only(placements, r))
         for r in project.of_type("aws_lb", "aws_alb", "aws_elb"):
             internal = r.get("internal")
             if r.get("load_balancer_type") == "gateway" or is_true(internal) or is_unknown(internal):
@@ -485,16 +486,19 @@ class NetworkExposureCheck(TerraformCheck):
 _GROUP_ATTRS = ("security_group_ids", "vpc_security_group_ids", "security_groups")
 
 
-def _endpoints_only(project: TerraformProject, group: Resource) -> bool:
+def _placements(project: TerraformProject) -> list[tuple[str, Any]]:
+    """(resource type, a security group value it lists) for every resource placed in groups: read once per run."""
+    return [
+        (r.type, value)
+        for r in project.resources
+        for attr in _GROUP_ATTRS
+        if (listed := r.get(attr)) is not None
+        for value in (listed if isinstance(listed, list) else [listed])
+    ]
+
+
+def _endpoints_only(placements: list[tuple[str, Any]], group: Resource) -> bool:
     """``group`` is an AWS security group that only interface VPC endpoints of the configuration are placed in."""
     if group.type != "aws_security_group":
         return False
-    users = {
-        r.type
-        for r in project.resources
-        if r is not group
-        for attr in _GROUP_ATTRS
-        for value in (r.get(attr) if isinstance(r.get(attr), list) else [r.get(attr)])
-        if links_to(value, group, ("id",))
-    }
-    return users == {"aws_vpc_endpoint"}
+    return {kind for kind, value in placements if links_to(value, group, ("id",))} == {"aws_vpc_endpoint"}
