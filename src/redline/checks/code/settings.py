@@ -152,7 +152,7 @@ def _call_hits(call: CallSite, index: CodeIndex) -> Iterator[Hit]:
             "Turn autoescaping on (`autoescape=select_autoescape(['html', 'xml'])` or `True`) and mark the "
             "few trusted values safe one by one.",
         )
-    if call.target in _MARKUP:
+    if call.target in _MARKUP and not _made_text_again(call, index):
         taint = raw_taint(
             call,
             frozenset({"0", "s", "base"}),
@@ -168,6 +168,17 @@ def _call_hits(call: CallSite, index: CodeIndex) -> Iterator[Hit]:
                 "Let the template escape the value; if some markup is needed, sanitise it with an allow-list "
                 "HTML sanitiser (nh3, bleach) before marking it safe, or build it with `format_html`.",
             )
+
+
+#: ``Markup`` methods that return plain text: ``Markup(x).unescape()`` is ``x`` with its entities decoded, not
+#: marked safe (janeczku/calibre-web's book comments); the template escapes it again
+_TO_TEXT = ("unescape", "striptags")
+
+
+def _made_text_again(call: CallSite, index: CodeIndex) -> bool:
+    """The marked value is turned back into text on the same line (``Markup(x).unescape()``)."""
+    chained = {f"{call.raw}.{m}" for m in _TO_TEXT}
+    return any(c.line == call.line and c.raw in chained for c in index.calls_in(call.function))
 
 
 def _config_update(call: CallSite) -> Iterator[Hit]:

@@ -119,7 +119,8 @@ MARKUP_FROM_REQUEST = Rule(
     doc=RuleDoc(
         what_it_does="Flags Django `mark_safe`/`SafeString`/`format_html` with a non-constant format, and "
         "MarkupSafe/Flask `Markup` whose argument carries a request value (same data flow as WEB201, with the "
-        "route it is reachable from). `escape(value)` first is clean.",
+        "route it is reachable from). `escape(value)` first is clean, and so is `Markup(value).unescape()`/"
+        "`.striptags()` (plain text again, escaped by the template).",
         why_bad="The template engine trusts the value and inserts it unescaped: the caller's `<script>` runs "
         "in other users' browsers (stored or reflected XSS, CWE-79).",
         example='return render(request, "t.html", {"bio": mark_safe(request.POST["bio"])})',
