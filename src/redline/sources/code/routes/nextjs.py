@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.fsroutes import config_roots
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
@@ -58,8 +59,7 @@ _SESSION_READERS = frozenset(
 
 def next_roots(files: Iterable[str]) -> list[str]:
     """The folders holding a ``next.config.*`` ("" for the tree's root), deepest first."""
-    roots = {str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in _CONFIG_NAMES}
-    return sorted((("" if r == "." else r) for r in roots), key=len, reverse=True)
+    return config_roots(files, _CONFIG_NAMES)
 
 
 def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:
