@@ -75,7 +75,7 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
             continue
         root, kind, segments = found
         path = "/" + "/".join(segments)
-        made = _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
+        made = app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
         guard = guards[root]
         yield from (_behind(route, guard) for route in made) if guard is not None else made
 
@@ -116,30 +116,30 @@ def _segments(root: str, folders: tuple[str, ...], kind: str) -> tuple[str, str,
     return root, kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
 
 
-def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+def app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
     """One route per exported method: a function named after it, a wrapper's result bound to it, or another
     binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``)."""
     found: dict[str, Route] = {}
     for d in index.definitions:
         if d.qualname == d.name and d.name in _METHODS and d.name not in found:
             route = Route("nextjs", (d.name,), path, d.name, index.path, d.line)
-            found[d.name] = _checked_inside(route, index, settings)
+            found[d.name] = checked_inside(route, index, settings)
     for call in index.calls:
         if not call.function and call.assigned_to in _METHODS and call.assigned_to not in found:
             route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
-            found[call.assigned_to] = _wrapped(route, call.raw, call.target or "", settings)
+            found[call.assigned_to] = wrapper_guarded(route, call.raw, call.target or "", settings)
     for a in index.assignments:
         method = a.name.removeprefix("exports.")
         if a.name.startswith("exports.") and method in _METHODS and method not in found and a.values:
             handler = str(a.values[0])
             defined = next((d.line for d in index.definitions if d.qualname == handler), a.line)
-            found[method] = _checked_inside(
+            found[method] = checked_inside(
                 Route("nextjs", (method,), path, handler, index.path, defined), index, settings
             )
     yield from found.values()
 
 
-def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:
+def wrapper_guarded(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:
     """A handler bound to a wrapper's result: the wrapper is its guard."""
     guards = Guards()
     guards.add([wrapper])
@@ -150,7 +150,7 @@ def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettin
     return judged
 
 
-def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
+def checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
     """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
     ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
     ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
@@ -193,4 +193,4 @@ def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> It
     if handler is None:
         yield Route("nextjs", ("ANY",), path, "default", index.path, 1)
         return
-    yield _checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)
+    yield checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)

@@ -20,7 +20,7 @@ from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.fsroutes import below, config_roots, url
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import UNKNOWN, Route
-from redline.sources.code.routes.nextjs import _checked_inside, _wrapped  # the same guards, read once
+from redline.sources.code.routes.nextjs import checked_inside, wrapper_guarded
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _NUXT = frozenset(f"nuxt.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
@@ -98,7 +98,7 @@ def _route(index: CodeIndex, segments: tuple[str, ...], method: str, settings: E
         handler.line if handler else export.line if export else 1,
     )
     if export is not None and export.raw not in _DEFINERS:
-        route = _wrapped(route, export.raw, export.target or "", settings)
+        route = wrapper_guarded(route, export.raw, export.target or "", settings)
     if route.authenticated == UNKNOWN and handler is not None:
-        route = _checked_inside(route, index, settings)
+        route = checked_inside(route, index, settings)
     return route
