@@ -103,16 +103,17 @@ def _setting(project: Project, name: str) -> list[str]:
 
 
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
-    middlewares = login_middlewares(project, _setting(project, "MIDDLEWARE"))
-    yield from behind_login_middleware(_django_routes(project, settings), middlewares)
+    middleware = _setting(project, "MIDDLEWARE")
+    routes = _django_routes(project, settings, middleware)
+    yield from behind_login_middleware(routes, login_middlewares(project, middleware))
 
 
-def _django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+def _django_routes(project: Project, settings: EntrypointSettings, middleware: list[str]) -> Iterator[Route]:
     patterns = list(_patterns(project))
     routers = _routers(project)
     served = _served(project)
     prefixes = _prefixes(patterns, also=[module_name(where.path) for where, _ in served])
-    everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
+    everywhere = [m for m in middleware if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
     mounting = _Mounting(patterns, prefixes, served)
     yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
