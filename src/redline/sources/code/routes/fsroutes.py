@@ -16,11 +16,17 @@ def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:
 
 def below(path: str, roots: list[str]) -> tuple[str, ...] | None:
     """The path's parts below the deepest root holding it, or None when no root does."""
+    found = project_of(path, roots)
+    return found[1] if found is not None else None
+
+
+def project_of(path: str, roots: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """(the deepest root holding the path, the path's parts below it), or None when no root does."""
     for root in roots:
         if not root:
-            return PurePosixPath(path).parts
+            return root, PurePosixPath(path).parts
         if path.startswith(root + "/"):
-            return PurePosixPath(path[len(root) + 1 :]).parts
+            return root, PurePosixPath(path[len(root) + 1 :]).parts
     return None
 
 

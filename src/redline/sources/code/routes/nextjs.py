@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.fsroutes import config_roots
+from redline.sources.code.routes.fsroutes import config_roots, project_of
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
@@ -95,17 +94,16 @@ def _behind(route: Route, guard: MiddlewareGuard) -> Route:
 def _place(path: str, roots: list[str]) -> tuple[str, str, list[str]] | None:
     """(the project's root, "app" | "pages", the URL's segments) of a route file of the deepest Next.js project
     holding it."""
-    for root in roots:
-        if root and not path.startswith(root + "/"):
-            continue
-        rest = PurePosixPath(path[len(root) + 1 :] if root else path).parts
-        rest = rest[1:] if rest[:1] == ("src",) else rest
-        if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
-            return _segments(root, rest[1:-1], "app")
-        if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
-            stem = rest[-1].rsplit(".", 1)[0]
-            return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
+    found = project_of(path, roots)
+    if found is None:
         return None
+    root, rest = found
+    rest = rest[1:] if rest[:1] == ("src",) else rest
+    if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
+        return _segments(root, rest[1:-1], "app")
+    if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
+        stem = rest[-1].rsplit(".", 1)[0]
+        return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
     return None
 
 

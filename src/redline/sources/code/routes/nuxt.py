@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.fsroutes import below, config_roots, url
+from redline.sources.code.routes.fsroutes import config_roots, project_of, url
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import UNKNOWN, Route
 from redline.sources.code.routes.nextjs import checked_inside, wrapper_guarded
@@ -52,16 +52,13 @@ def nuxt_routes(project: Project, settings: EntrypointSettings, files: Iterable[
         return
     roots = sorted({*nuxt, *nitro}, key=len, reverse=True)
     for index in project.indexes:
-        parts = below(index.path, roots) if is_js(index) else None
-        if parts is None or looks_like_test_or_sample(index.path):
+        found = project_of(index.path, roots) if is_js(index) else None
+        if found is None or looks_like_test_or_sample(index.path):
             continue
-        placed = _place(parts, standalone=_root_of(index.path, roots) in nitro)
+        root, parts = found
+        placed = _place(parts, standalone=root in nitro)
         if placed is not None:
             yield _route(index, *placed, settings)
-
-
-def _root_of(path: str, roots: list[str]) -> str:
-    return next(r for r in roots if not r or path.startswith(r + "/"))
 
 
 def _place(parts: tuple[str, ...], *, standalone: bool) -> tuple[tuple[str, ...], str] | None:
