@@ -1,10 +1,13 @@
-"""What the file-system routers (SvelteKit, Nuxt/Nitro) share: the projects a config file marks, and the URL a
-route file's folders spell."""
+"""What the file-system routers (Next.js, SvelteKit, Nuxt/Nitro) share: the projects a config file marks, the
+scripts a route file may be, and the URL a route file's folders spell."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import PurePosixPath
+
+#: the file names a route module may end with
+SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:

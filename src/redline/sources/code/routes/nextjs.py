@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.fsroutes import config_roots, project_of
+from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, project_of
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
@@ -31,8 +31,7 @@ from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
 
 _CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
-_SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
-_ROUTE_FILES = frozenset(f"route{suffix}" for suffix in _SCRIPT_SUFFIXES)
+_ROUTE_FILES = frozenset(f"route{suffix}" for suffix in SCRIPT_SUFFIXES)
 #: the methods a route handler may export (Next.js answers 405 for the others)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 #: path words of a module whose wrappers authenticate (``@/lib/auth``, ``~/server/auth/session``)
@@ -101,7 +100,7 @@ def _place(path: str, roots: list[str]) -> tuple[str, str, list[str]] | None:
     rest = rest[1:] if rest[:1] == ("src",) else rest
     if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
         return _segments(root, rest[1:-1], "app")
-    if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
+    if rest[:2] == ("pages", "api") and rest[-1].endswith(SCRIPT_SUFFIXES):
         stem = rest[-1].rsplit(".", 1)[0]
         return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
     return None

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.fsroutes import config_roots, project_of, url
+from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, project_of, url
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import UNKNOWN, Route
 from redline.sources.code.routes.nextjs import checked_inside, wrapper_guarded
@@ -25,7 +25,6 @@ from redline.sources.code.routes.settings import EntrypointSettings
 
 _NUXT = frozenset(f"nuxt.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
 _NITRO = frozenset(f"nitro.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
-_SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 #: the method a file name ends with (``create.post.ts``)
 _METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "connect", "trace"})
 #: an environment a file is restricted to (``hello.get.dev.ts``)
@@ -70,7 +69,7 @@ def _place(parts: tuple[str, ...], *, standalone: bool) -> tuple[tuple[str, ...]
     if len(rest) < 2 or rest[0] not in {"api", "routes"}:
         return None
     name = rest[-1]
-    if not name.endswith(_SCRIPTS) or name.endswith(".d.ts") or name.startswith("-"):
+    if not name.endswith(SCRIPT_SUFFIXES) or name.endswith(".d.ts") or name.startswith("-"):
         return None
     words = name.rsplit(".", 1)[0].split(".")
     if len(words) > 1 and words[-1] in _ENVIRONMENTS:
