@@ -31,6 +31,18 @@ def absolute_import(path: str, relative: str) -> str | None:
     return ".".join([*base, rest]) if rest else ".".join(base) or None
 
 
+def qualified(index: CodeIndex, written: str) -> str | None:
+    """A name as the module writes it (``routers.DefaultRouter``, ``NetBoxRouter``) through its imports, absolute
+    or relative (``from .routers import ScriptRouter``); None for a name the module defines or does not import."""
+    first, _, rest = written.partition(".")
+    found = index.imported(first)
+    if found is None and (relative := dict(index.relative_imports).get(first)) is not None:
+        found = absolute_import(index.path, relative)
+    if found is None:
+        return None
+    return f"{found}.{rest}" if rest else found
+
+
 def imports_module(index: CodeIndex, roots: Sequence[str]) -> bool:
     """Does the module import one of these packages or anything inside it (``flask``, ``flask.views``; not
     ``flask_login``)?"""

@@ -14,11 +14,11 @@ from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Defi
 from redline.sources.code.routes.common import (
     Project,
     Wanted,
-    absolute_import,
     arg,
     join,
     keyword_arg,
     module_name,
+    qualified,
     text,
 )
 from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
@@ -103,16 +103,17 @@ def _setting(project: Project, name: str) -> list[str]:
 
 
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
-    middlewares = login_middlewares(project, _setting(project, "MIDDLEWARE"))
-    yield from behind_login_middleware(_django_routes(project, settings), middlewares)
+    middleware = _setting(project, "MIDDLEWARE")
+    routes = _django_routes(project, settings, middleware)
+    yield from behind_login_middleware(routes, login_middlewares(project, middleware))
 
 
-def _django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
+def _django_routes(project: Project, settings: EntrypointSettings, middleware: list[str]) -> Iterator[Route]:
     patterns = list(_patterns(project))
     routers = _routers(project)
     served = _served(project)
     prefixes = _prefixes(patterns, also=[module_name(where.path) for where, _ in served])
-    everywhere = [m for m in _setting(project, "MIDDLEWARE") if "LoginRequired" in m]
+    everywhere = [m for m in middleware if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
     mounting = _Mounting(patterns, prefixes, served)
     yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
@@ -189,12 +190,9 @@ def _lineage(project: Project, index: CodeIndex, view: Definition) -> list[tuple
 def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeIndex, Definition] | None:
     """The class a base name refers to: through the module's imports first (plane has four classes named
     ``BaseAPIView``, one per API, each imported by its own views), else by name (``Project.find``)."""
-    first, _, rest = base.partition(".")
-    qualified = dict(index.imports).get(first)
-    if qualified is None and (relative := dict(index.relative_imports).get(first)) is not None:
-        qualified = absolute_import(index.path, relative)
-    if qualified is not None:
-        owner, _, name = (qualified + ("." + rest if rest else "")).rpartition(".")
+    resolved = qualified(index, base)
+    if resolved is not None:
+        owner, _, name = resolved.rpartition(".")
         classes = [(i, d) for i, d in project.definitions.get(name, []) if d.kind == "class"]
         exact = [c for c in classes if f".{module_name(c[0].path)}".endswith(f".{owner}")]
         # else a module of the package it is re-exported from (``from plane.app.views import BaseAPIView``)
@@ -342,15 +340,13 @@ def _names_router(where: CodeIndex, ref: str, index: CodeIndex, router: str) -> 
     if where.path == index.path:
         return ref == router
     alias, _, rest = ref.partition(".")
-    qualified = dict(where.imports).get(alias)
-    if qualified is None and (relative := dict(where.relative_imports).get(alias)) is not None:
-        qualified = absolute_import(where.path, relative)
+    imported = qualified(where, alias)
     module = module_name(index.path)
-    if qualified is None:
+    if imported is None:
         return False
     if rest == router:
-        return module.endswith(qualified)
-    return not rest and f"{module}.{router}".endswith(qualified)
+        return module.endswith(imported)
+    return not rest and f"{module}.{router}".endswith(imported)
 
 
 def _served(project: Project) -> list[tuple[CodeIndex, str]]:

@@ -5,11 +5,12 @@ which of them it exempts (a sign-in or invitation page) is decided at run time, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from redline.sources.code.model import CodeIndex, Definition
 from redline.sources.code.routes.common import Project, module_name
-from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.guards import unknown_behind
+from redline.sources.code.routes.model import Route
 
 _LOGIN_TESTS = frozenset({"is_anonymous", "is_authenticated"})
 #: the request attributes a middleware compares a path prefix with
@@ -66,12 +67,5 @@ def _class_of(project: Project, dotted: str) -> tuple[CodeIndex, Definition] | N
 
 
 def behind_login_middleware(routes: Iterable[Route], middlewares: list[LoginMiddleware]) -> Iterator[Route]:
-    """The routes with those judged unauthenticated but under a login middleware made ``unknown``."""
-    for route in routes:
-        covering = next((m for m in middlewares if m.covers(route.path)), None)
-        if covering is None or route.authenticated != NO:
-            yield route
-        else:
-            yield replace(
-                route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, covering.name)
-            )
+    """The routes judged unauthenticated but under a login middleware made ``unknown``."""
+    return unknown_behind(routes, lambda route: next((m.name for m in middlewares if m.covers(route.path)), None))

@@ -7,25 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
-from redline.sources.code.routes.common import Project, absolute_import, module_name
+from redline.sources.code.routes.common import Project, module_name, qualified
 
 #: DRF's routers that map a viewset to the standard list/detail paths (a ``BaseRouter`` subclass makes its own)
 DRF_ROUTERS = frozenset({"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter"})
 #: how many rounds of "a class inheriting from a router class is one" run (a chain of subclasses, each found once
 #: the one it inherits from is)
 _MAX_DEPTH = 6
-
-
-def qualified(index: CodeIndex, written: str) -> str | None:
-    """A name as the module writes it (``routers.DefaultRouter``, ``NetBoxRouter``) through its imports, absolute
-    or relative (``from .routers import ScriptRouter``); None for a name the module defines or does not import."""
-    first, _, rest = written.partition(".")
-    found = index.imported(first)
-    if found is None and (relative := dict(index.relative_imports).get(first)) is not None:
-        found = absolute_import(index.path, relative)
-    if found is None:
-        return None
-    return f"{found}.{rest}" if rest else found
 
 
 def _names(index: CodeIndex, qualname: str) -> str:

@@ -163,9 +163,8 @@ def _aliases(project: Project, made: dict[Key, Key]) -> dict[Key, Key]:
 
 
 def _collect(project: Project, objects: dict[Key, _Object]) -> None:
-    exports = exports_of(project)
     made = _made_by(project)
-    aliases = _aliases(project, made)
+    refs = _Refs(exports_of(project), made, _aliases(project, made))
     for index in project.indexes:
         if not is_js(index):
             continue
@@ -180,7 +179,7 @@ def _collect(project: Project, objects: dict[Key, _Object]) -> None:
             if key not in objects or (chained and not owner.startswith(base + ".route")):
                 continue
             if (verb == "use" or (verb == "route" and len(call.args) == 2)) and not chained:  # Hono's app.route(p, sub)
-                _use(objects, key, call, index, _Refs(exports, made, aliases))
+                _use(objects, key, call, index, refs)
             elif verb in VERBS and chained:
                 path = _chained_path(index, call, base + ".route")
                 if path is not None:

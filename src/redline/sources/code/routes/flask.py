@@ -77,14 +77,13 @@ def _login_hooks(project: Project) -> list[LoginHook]:
         if c.target == "flask.Flask" and c.assigned_to
     }
     hooks: list[LoginHook] = []
-    for index in project.indexes:
+    for index in project.indexes if made_in else ():  # no Flask app: no definition's decorators to read
         for definition in index.definitions:
             for dec in definition.decorators:
                 if not dec.raw.endswith(".before_request"):
                     continue
-                app = lookup({name: name for name in made_in}, qualified(index, dec.raw.rsplit(".", 1)[0]))
-                if app is not None and refuses_anonymous(index, definition):
-                    package = made_in[app]
+                package = lookup(made_in, qualified(index, dec.raw.rsplit(".", 1)[0]))
+                if package is not None and refuses_anonymous(index, definition):
                     hooks.append(LoginHook(definition.qualname, f"{package}/" if package else ""))
     return hooks
 

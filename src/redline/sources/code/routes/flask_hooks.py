@@ -7,10 +7,11 @@ the hook can only stop WEB101 from firing, never vouch for a route."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from redline.sources.code.model import CodeIndex, Definition
-from redline.sources.code.routes.model import NO, UNKNOWN, Route
+from redline.sources.code.routes.guards import unknown_behind
+from redline.sources.code.routes.model import Route
 
 #: attributes and calls that test whether the caller is signed in
 _LOGIN_READS = frozenset({"is_authenticated", "is_anonymous"})
@@ -44,11 +45,4 @@ def refuses_anonymous(index: CodeIndex, definition: Definition) -> bool:
 
 def behind_login_hook(routes: Iterable[Route], hooks: list[LoginHook]) -> Iterator[Route]:
     """The routes judged unauthenticated but behind a login hook of their app made ``unknown``."""
-    for route in routes:
-        covering = next((h for h in hooks if h.covers(route)), None)
-        if covering is None or route.authenticated != NO:
-            yield route
-        else:
-            yield replace(
-                route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, covering.name)
-            )
+    return unknown_behind(routes, lambda route: next((h.name for h in hooks if h.covers(route)), None))

@@ -1,10 +1,13 @@
-"""What the file-system routers (SvelteKit, Nuxt/Nitro) share: the projects a config file marks, and the URL a
-route file's folders spell."""
+"""What the file-system routers (Next.js, SvelteKit, Nuxt/Nitro) share: the projects a config file marks, the
+scripts a route file may be, and the URL a route file's folders spell."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import PurePosixPath
+
+#: the file names a route module may end with
+SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:
@@ -16,11 +19,17 @@ def config_roots(files: Iterable[str], names: frozenset[str]) -> list[str]:
 
 def below(path: str, roots: list[str]) -> tuple[str, ...] | None:
     """The path's parts below the deepest root holding it, or None when no root does."""
+    found = project_of(path, roots)
+    return found[1] if found is not None else None
+
+
+def project_of(path: str, roots: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """(the deepest root holding the path, the path's parts below it), or None when no root does."""
     for root in roots:
         if not root:
-            return PurePosixPath(path).parts
+            return root, PurePosixPath(path).parts
         if path.startswith(root + "/"):
-            return PurePosixPath(path[len(root) + 1 :]).parts
+            return root, PurePosixPath(path[len(root) + 1 :]).parts
     return None
 
 

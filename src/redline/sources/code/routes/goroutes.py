@@ -203,8 +203,8 @@ class _Go:
 
     def read(self, index: CodeIndex, call: CallSite) -> None:
         owner, _, verb = call.raw.rpartition(".")
-        if call.raw.rsplit(".", 1)[-1] in self.handed:
-            self.hand(index, call, self.handed[call.raw.rsplit(".", 1)[-1]])
+        if verb in self.handed:  # the name called, the last part of ``users.UsersRegister``
+            self.hand(index, call, self.handed[verb])
         elif "." not in call.raw and (literal := self.bound_to(index, call)):
             self.hand(index, call, literal)
         if call.target in {"net/http.HandleFunc", "net/http.Handle"} and self.default is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route
@@ -154,3 +154,15 @@ class Guards:
         if public:
             return replace(route, authenticated=NO, authorized=NO, auth_evidence=tuple(public))
         return replace(route, authenticated=default, authorized=default)
+
+
+def unknown_behind(routes: Iterable[Route], covering: Callable[[Route], str | None]) -> Iterator[Route]:
+    """The routes judged unauthenticated made ``unknown`` where ``covering`` names a project guard they run behind
+    (a Django login middleware, a Flask ``before_request`` hook) whose exemptions are decided at run time: it can
+    only keep a route from being called unguarded, never vouch for it."""
+    for route in routes:
+        name = covering(route) if route.authenticated == NO else None
+        if name is None:
+            yield route
+        else:
+            yield replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, name))

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, project_of
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
@@ -31,8 +31,7 @@ from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
 
 _CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
-_SCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
-_ROUTE_FILES = frozenset(f"route{suffix}" for suffix in _SCRIPT_SUFFIXES)
+_ROUTE_FILES = frozenset(f"route{suffix}" for suffix in SCRIPT_SUFFIXES)
 #: the methods a route handler may export (Next.js answers 405 for the others)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 #: path words of a module whose wrappers authenticate (``@/lib/auth``, ``~/server/auth/session``)
@@ -58,8 +57,7 @@ _SESSION_READERS = frozenset(
 
 def next_roots(files: Iterable[str]) -> list[str]:
     """The folders holding a ``next.config.*`` ("" for the tree's root), deepest first."""
-    roots = {str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in _CONFIG_NAMES}
-    return sorted((("" if r == "." else r) for r in roots), key=len, reverse=True)
+    return config_roots(files, _CONFIG_NAMES)
 
 
 def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:
@@ -75,7 +73,7 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
             continue
         root, kind, segments = found
         path = "/" + "/".join(segments)
-        made = _app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
+        made = app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
         guard = guards[root]
         yield from (_behind(route, guard) for route in made) if guard is not None else made
 
@@ -95,17 +93,16 @@ def _behind(route: Route, guard: MiddlewareGuard) -> Route:
 def _place(path: str, roots: list[str]) -> tuple[str, str, list[str]] | None:
     """(the project's root, "app" | "pages", the URL's segments) of a route file of the deepest Next.js project
     holding it."""
-    for root in roots:
-        if root and not path.startswith(root + "/"):
-            continue
-        rest = PurePosixPath(path[len(root) + 1 :] if root else path).parts
-        rest = rest[1:] if rest[:1] == ("src",) else rest
-        if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
-            return _segments(root, rest[1:-1], "app")
-        if rest[:2] == ("pages", "api") and rest[-1].endswith(_SCRIPT_SUFFIXES):
-            stem = rest[-1].rsplit(".", 1)[0]
-            return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
+    found = project_of(path, roots)
+    if found is None:
         return None
+    root, rest = found
+    rest = rest[1:] if rest[:1] == ("src",) else rest
+    if rest[:1] == ("app",) and rest[-1] in _ROUTE_FILES:
+        return _segments(root, rest[1:-1], "app")
+    if rest[:2] == ("pages", "api") and rest[-1].endswith(SCRIPT_SUFFIXES):
+        stem = rest[-1].rsplit(".", 1)[0]
+        return _segments(root, (*rest[1:-1], *(() if stem == "index" else (stem,))), "pages")
     return None
 
 
@@ -116,30 +113,30 @@ def _segments(root: str, folders: tuple[str, ...], kind: str) -> tuple[str, str,
     return root, kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
 
 
-def _app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+def app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
     """One route per exported method: a function named after it, a wrapper's result bound to it, or another
     binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``)."""
     found: dict[str, Route] = {}
     for d in index.definitions:
         if d.qualname == d.name and d.name in _METHODS and d.name not in found:
             route = Route("nextjs", (d.name,), path, d.name, index.path, d.line)
-            found[d.name] = _checked_inside(route, index, settings)
+            found[d.name] = checked_inside(route, index, settings)
     for call in index.calls:
         if not call.function and call.assigned_to in _METHODS and call.assigned_to not in found:
             route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
-            found[call.assigned_to] = _wrapped(route, call.raw, call.target or "", settings)
+            found[call.assigned_to] = wrapper_guarded(route, call.raw, call.target or "", settings)
     for a in index.assignments:
         method = a.name.removeprefix("exports.")
         if a.name.startswith("exports.") and method in _METHODS and method not in found and a.values:
             handler = str(a.values[0])
             defined = next((d.line for d in index.definitions if d.qualname == handler), a.line)
-            found[method] = _checked_inside(
+            found[method] = checked_inside(
                 Route("nextjs", (method,), path, handler, index.path, defined), index, settings
             )
     yield from found.values()
 
 
-def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:
+def wrapper_guarded(route: Route, wrapper: str, target: str, settings: EntrypointSettings) -> Route:
     """A handler bound to a wrapper's result: the wrapper is its guard."""
     guards = Guards()
     guards.add([wrapper])
@@ -150,7 +147,7 @@ def _wrapped(route: Route, wrapper: str, target: str, settings: EntrypointSettin
     return judged
 
 
-def _checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
+def checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
     """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
     ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
     ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
@@ -193,4 +190,4 @@ def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> It
     if handler is None:
         yield Route("nextjs", ("ANY",), path, "default", index.path, 1)
         return
-    yield _checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)
+    yield checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)

@@ -112,7 +112,7 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
         public = _clerk_public(made, index)
         return MiddlewareGuard(evidence, matcher, public=public) if public is not None else None
     if target in {f"{m}.clerkMiddleware" for m in _CLERK}:
-        return _clerk_handler(made, index, evidence, matcher)
+        return _clerk_handler(made, index, matcher)
     return None
 
 
@@ -198,9 +198,7 @@ def _listed(value: str, index: CodeIndex) -> tuple[str, ...] | None:
     return tuple(str(v) for v in named.values) if named is not None else None
 
 
-def _clerk_handler(
-    call: CallSite, index: CodeIndex, evidence: str, matcher: tuple[str, ...] | None
-) -> MiddlewareGuard | None:
+def _clerk_handler(call: CallSite, index: CodeIndex, matcher: tuple[str, ...] | None) -> MiddlewareGuard | None:
     handler = _handler(call, index)
     if handler is None:
         return None
@@ -214,7 +212,7 @@ def _clerk_handler(
         return None
     kinds = {_kind(name) for name in used}
     patterns = tuple(p for name in sorted(used) for p in lists[name])
-    evidence = f"{evidence[: evidence.index(' (')]} + {protects[0].raw} ({index.path}:{protects[0].line})"
+    evidence = f"{call.raw} + {protects[0].raw} ({index.path}:{protects[0].line})"
     if not used:
         return MiddlewareGuard(evidence, matcher)
     if kinds == {"public"}:

@@ -17,15 +17,14 @@ from collections.abc import Iterable, Iterator
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.fsroutes import below, config_roots, url
+from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, project_of, url
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import UNKNOWN, Route
-from redline.sources.code.routes.nextjs import _checked_inside, _wrapped  # the same guards, read once
+from redline.sources.code.routes.nextjs import checked_inside, wrapper_guarded
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _NUXT = frozenset(f"nuxt.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
 _NITRO = frozenset(f"nitro.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
-_SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 #: the method a file name ends with (``create.post.ts``)
 _METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "connect", "trace"})
 #: an environment a file is restricted to (``hello.get.dev.ts``)
@@ -52,16 +51,13 @@ def nuxt_routes(project: Project, settings: EntrypointSettings, files: Iterable[
         return
     roots = sorted({*nuxt, *nitro}, key=len, reverse=True)
     for index in project.indexes:
-        parts = below(index.path, roots) if is_js(index) else None
-        if parts is None or looks_like_test_or_sample(index.path):
+        found = project_of(index.path, roots) if is_js(index) else None
+        if found is None or looks_like_test_or_sample(index.path):
             continue
-        placed = _place(parts, standalone=_root_of(index.path, roots) in nitro)
+        root, parts = found
+        placed = _place(parts, standalone=root in nitro)
         if placed is not None:
             yield _route(index, *placed, settings)
-
-
-def _root_of(path: str, roots: list[str]) -> str:
-    return next(r for r in roots if not r or path.startswith(r + "/"))
 
 
 def _place(parts: tuple[str, ...], *, standalone: bool) -> tuple[tuple[str, ...], str] | None:
@@ -73,7 +69,7 @@ def _place(parts: tuple[str, ...], *, standalone: bool) -> tuple[tuple[str, ...]
     if len(rest) < 2 or rest[0] not in {"api", "routes"}:
         return None
     name = rest[-1]
-    if not name.endswith(_SCRIPTS) or name.endswith(".d.ts") or name.startswith("-"):
+    if not name.endswith(SCRIPT_SUFFIXES) or name.endswith(".d.ts") or name.startswith("-"):
         return None
     words = name.rsplit(".", 1)[0].split(".")
     if len(words) > 1 and words[-1] in _ENVIRONMENTS:
@@ -98,7 +94,7 @@ def _route(index: CodeIndex, segments: tuple[str, ...], method: str, settings: E
         handler.line if handler else export.line if export else 1,
     )
     if export is not None and export.raw not in _DEFINERS:
-        route = _wrapped(route, export.raw, export.target or "", settings)
+        route = wrapper_guarded(route, export.raw, export.target or "", settings)
     if route.authenticated == UNKNOWN and handler is not None:
-        route = _checked_inside(route, index, settings)
+        route = checked_inside(route, index, settings)
     return route

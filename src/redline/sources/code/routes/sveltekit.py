@@ -19,7 +19,7 @@ from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.fsroutes import below, config_roots, url
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import Route
-from redline.sources.code.routes.nextjs import _app_routes, _checked_inside  # the same handler shapes, read once
+from redline.sources.code.routes.nextjs import app_routes, checked_inside
 from redline.sources.code.routes.settings import EntrypointSettings
 
 _CONFIG_NAMES = frozenset({"svelte.config.js", "svelte.config.mjs", "svelte.config.cjs", "svelte.config.ts"})
@@ -35,7 +35,7 @@ def sveltekit_routes(project: Project, settings: EntrypointSettings, files: Iter
         if parts is None or parts[:2] != ("src", "routes") or parts[-1] not in _SERVER_FILES:
             continue
         path = url(parts[2:-1])
-        for route in _app_routes(index, path, settings):
+        for route in app_routes(index, path, settings):
             yield replace(route, framework="sveltekit")
         yield from _fallback(index, path, settings)
 
@@ -44,5 +44,5 @@ def _fallback(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iter
     """``export const fallback: RequestHandler = ...``: the handler of every method the file exports none for."""
     for d in index.definitions:
         if d.qualname == d.name == "fallback":
-            yield _checked_inside(Route("sveltekit", ("ANY",), path, d.name, index.path, d.line), index, settings)
+            yield checked_inside(Route("sveltekit", ("ANY",), path, d.name, index.path, d.line), index, settings)
             return

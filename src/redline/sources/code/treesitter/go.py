@@ -252,31 +252,20 @@ class GoWalk(TreeWalk):
 
     def _string_binding(self, node: Node, scope: str) -> None:
         """``const q = `INSERT ...```: one name bound to one string literal."""
-        left = node.child_by_field_name("left") or node.child_by_field_name("name")
-        right = node.child_by_field_name("right") or node.child_by_field_name("value")
-        if left is None or right is None:
-            return
-        names = [left] if left.type == "identifier" else named(left)
-        values = named(right) if right.type == "expression_list" else [right]
-        if len(names) == 1 == len(values) and names[0].type == "identifier":
-            value = string_value(values[0])
-            if value is not None:
-                self.string_bindings.append((scope, text(names[0]), value[:200]))
+        bound = _single_binding(node)
+        value = string_value(bound[1]) if bound else None
+        if bound and value is not None:
+            self.string_bindings.append((scope, text(bound[0]), value[:200]))
 
     def _literal_binding(self, node: Node, scope: str) -> None:
         """``register := func(r fiber.Router) {...}``: one name bound to one function literal, recorded as the
         assignment ``scope|register`` of the literal's qualified name (what ``go_arg`` names a literal argument),
         so a call of the name can be followed into the literal."""
-        left = node.child_by_field_name("left") or node.child_by_field_name("name")
-        right = node.child_by_field_name("right") or node.child_by_field_name("value")
-        if left is None or right is None:
-            return
-        names = [left] if left.type == "identifier" else named(left)
-        values = named(right) if right.type == "expression_list" else [right]
-        if len(names) == 1 == len(values) and names[0].type == "identifier" and values[0].type == "func_literal":
-            literal = f"<anonymous:{line(values[0])}>"
+        bound = _single_binding(node)
+        if bound and bound[1].type == "func_literal":
+            literal = f"<anonymous:{line(bound[1])}>"
             qualname = f"{scope}.{literal}" if scope else literal
-            self.literal_bindings.append(Assignment(f"{scope}|{text(names[0])}", line(node), (qualname,)))
+            self.literal_bindings.append(Assignment(f"{scope}|{text(bound[0])}", line(node), (qualname,)))
 
     def _composite(self, node: Node, scope: str) -> None:
         kind = node.child_by_field_name("type")
@@ -494,3 +483,17 @@ def go_arg(node: Node, scope: str) -> Arg:
         types = [t for t in _walk(node) if t.type == "type_identifier"]
         return Arg(None, name=text(types[0]) if types else None)
     return Arg(None, name=dotted(node))
+
+
+def _single_binding(node: Node) -> tuple[Node, Node] | None:
+    """(the name, the value) of an assignment or declaration binding one identifier to one value
+    (``q := "..."``, ``var q = "..."``), else None."""
+    left = node.child_by_field_name("left") or node.child_by_field_name("name")
+    right = node.child_by_field_name("right") or node.child_by_field_name("value")
+    if left is None or right is None:
+        return None
+    names = [left] if left.type == "identifier" else named(left)
+    values = named(right) if right.type == "expression_list" else [right]
+    if len(names) == 1 == len(values) and names[0].type == "identifier":
+        return names[0], values[0]
+    return None
