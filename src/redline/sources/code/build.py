@@ -530,7 +530,7 @@ def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.
         if name and isinstance(value, ast.Call):
             walk.assigned[id(value)] = name
         elif value.__class__ is ast.BoolOp and isinstance(value, ast.BoolOp):
-            found = env_or_default(value, target, scope, walk.module.imports)
+            found = env_or_default(value, target, scope, walk.module.qualname)
             walk.env_defaults += [found] if found is not None else []
 
 
