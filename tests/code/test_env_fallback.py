@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from code_audit import findings_of
-from redline.checks.code.env_fallback import SecretEnvFallbackCheck
+from redline.checks.code.env_fallback import SecretEnvFallbackCheck, _signer
 from redline.checks.code.secret_names import secret_name, signing_name
 from redline.core.model import Finding, Severity
 from redline.core.workspace import FileText, SourceFile
@@ -229,3 +229,22 @@ def test_the_python_index_keeps_or_fallbacks() -> None:
         EnvDefault(("SECRET_KEY",), 6, "TestingConfig", 7, "SECRET_KEY", dev_only=True),
         EnvDefault(("API_TOKEN",), 7, "", 3, "API_TOKEN"),
     )
+
+
+@pytest.mark.parametrize(
+    ("callee", "signer"),
+    [
+        ("jwt.sign", "jwt.sign"),
+        ("jsonwebtoken.verify", "jsonwebtoken"),
+        ("hono/jwt", "hono/jwt"),
+        ("next-auth/providers", "next-auth"),
+        ("jose.jwtVerify", "jose.jwtVerify"),
+        ("jose.jwt.encode", "jose.jwt"),
+        ("jwt.signature", ""),
+        ("jsonwebtokens", ""),
+        ("hmac.newer", ""),
+        ("", ""),
+    ],
+)
+def test_a_signing_callee_is_named_whole_or_by_what_it_is_under(callee: str, signer: str) -> None:
+    assert _signer(callee) == signer

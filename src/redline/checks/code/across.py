@@ -155,11 +155,12 @@ class Summaries:
     ) -> bool:
         grown = False
         for position, (index, call) in enumerate(calls):
-            mine = self.by_function.setdefault((index.path, call.function), {})
-            callee = self.callees.resolve(index, call)
-            if callee is None:
+            key = (index.path, call.function)
+            mine = self.by_function.setdefault(key, {})
+            target = self.callees.resolve(index, call)
+            if target is None:
                 continue
-            version = versions.get((callee.index.path, callee.definition.qualname), 0)
+            version = versions.get((target.index.path, target.definition.qualname), 0)
             if followed.get(position) == version:
                 continue
             followed[position] = version
@@ -170,8 +171,7 @@ class Summaries:
                 known = mine.setdefault(source.removeprefix("arg:"), [])
                 if all(s.key != deeper.key for s in known):
                     known.append(deeper)
-                    mine_key = (index.path, call.function)
-                    versions[mine_key] = versions.get(mine_key, 0) + 1
+                    versions[key] = versions.get(key, 0) + 1
                     grown = True
         return grown
 

@@ -72,6 +72,9 @@ _SIGNERS = (
     "jose.jwt",
     "authlib.jose",
 )
+#: one of ``_SIGNERS`` at the start of a name, whole or followed by ``.``/``/``: one match per call (every call of
+#: the project is asked), not a loop of some thirty prefix tests
+_SIGNER = re.compile("(" + "|".join(re.escape(s) for s in _SIGNERS) + r")(?=$|[./])")
 #: a bare name too common to tie a fallback in one module to a signing call in another
 _GENERIC = frozenset({"secret", "key", "token", "password", "value", "default", "config", "env"})
 
@@ -101,8 +104,9 @@ def _served(path: str) -> bool:
 
 
 def _signer(callee: str | None) -> str:
-    name = callee or ""
-    return next((s for s in _SIGNERS if name == s or name.startswith((s + ".", s + "/"))), "")
+    """The first of ``_SIGNERS`` the callee is or is under, else ""."""
+    found = _SIGNER.match(callee or "")
+    return found.group(1) if found else ""
 
 
 def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:

@@ -121,15 +121,23 @@ def _declared_public(route: Route, settings: EntrypointSettings) -> bool:
 
 
 #: what a module's ``if __name__ == "__main__":`` block calls to serve (``app.run``, ``server.serve_forever``,
-#: aiohttp's ``web.run_app``, ``uvicorn.run``, waitress's ``serve``, gevent's ``WSGIServer``, wsgiref's ``make_server``)
-_SERVES = (".run", ".serve_forever", ".run_app", "serve", "WSGIServer", "make_server")
+#: aiohttp's ``web.run_app``, ``uvicorn.run``, waitress's ``serve``, gevent's ``WSGIServer``, wsgiref's
+#: ``make_server``), by the callee's last name compared whole (``reserve``/``observe`` end with "serve")
+_SERVES = frozenset({"serve", "WSGIServer", "make_server"})
+#: the same for a method of a server or module only (a bare ``run()`` is any script's own function)
+_SERVES_AS_METHOD = frozenset({"run", "serve_forever", "run_app"})
+
+
+def _serves(raw: str) -> bool:
+    owner, _, name = raw.rpartition(".")
+    return name in _SERVES or (bool(owner) and name in _SERVES_AS_METHOD)
 
 
 def _starts_a_server(index: CodeIndex) -> bool:
     """The module runs its own server when executed: a process of its own, so its folder is a deployable unit
     (LibrePhotos' ``service/exif/main.py``, an internal service the backend starts beside itself)."""
     first, last = index.main_guard
-    return first > 0 and any(first <= c.line <= last and c.raw.endswith(_SERVES) for c in index.calls)
+    return first > 0 and any(first <= c.line <= last and _serves(c.raw) for c in index.calls)
 
 
 #: the signed-in caller as a Django/DRF handler reads it, and the attributes that name a record's owner

@@ -433,20 +433,14 @@ def _keyed_memo(walk: _Walk, node: ast.If) -> None:
     mapping = _checked_mapping(node.test)
     if mapping is None:
         return
-    stores = [
-        stmt
-        for stmt in node.body
-        if isinstance(stmt, ast.Assign)
+    if any(
+        isinstance(stmt, ast.Assign)
         and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], ast.Subscript)
         and _mapping_root(stmt.targets[0]) == mapping
-    ]
-    if not stores:
-        return
-    for stmt in node.body:
-        for inner in ast.walk(stmt):
-            if isinstance(inner, ast.Call):
-                walk.memo.add(id(inner))
+        for stmt in node.body
+    ):
+        walk.memo.update(id(call) for call in _calls_in(node.body))
 
 
 def _checked_mapping(test: ast.expr) -> str | None:
@@ -478,11 +472,13 @@ def _when_none(walk: _Walk, node: ast.If, scope: str) -> None:
     args = own[0].args if own is not None else None
     if args is None or test.left.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
         return
-    branch = node.body if isinstance(test.ops[0], ast.Is) else node.orelse
-    for stmt in branch:
-        for inner in ast.walk(stmt):
-            if isinstance(inner, ast.Call):
-                walk.when_none.setdefault(id(inner), test.left.id)
+    for call in _calls_in(node.body if isinstance(test.ops[0], ast.Is) else node.orelse):
+        walk.when_none.setdefault(id(call), test.left.id)
+
+
+def _calls_in(statements: list[ast.stmt]) -> Iterator[ast.Call]:
+    """Every call of a branch, nested ones included."""
+    return (inner for stmt in statements for inner in ast.walk(stmt) if isinstance(inner, ast.Call))
 
 
 def _mapping_root(node: ast.expr) -> str | None:
@@ -530,8 +526,9 @@ def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.
         if name and isinstance(value, ast.Call):
             walk.assigned[id(value)] = name
         elif value.__class__ is ast.BoolOp and isinstance(value, ast.BoolOp):
-            found = env_or_default(value, target, scope, walk.module.imports)
-            walk.env_defaults += [found] if found is not None else []
+            found = env_or_default(value, target, scope, walk.module.qualname)
+            if found is not None:
+                walk.env_defaults.append(found)
 
 
 def _outside_parts(node: ast.For | ast.AsyncFor | ast.While | ast.expr) -> list[ast.AST]:

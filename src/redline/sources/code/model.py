@@ -244,10 +244,10 @@ class DeclaredRoute:
 
 @dataclass(frozen=True)
 class EnvDefault:
-    """JavaScript/TypeScript: an environment variable read with a string literal to fall back on when it is unset
-    (``process.env.JWT_SECRET || 'dev'``, ``?? 'dev'``, ``process.env['X'] || 'dev'``, ``const { X = 'dev' } =
-    process.env``): what a secret with a default committed beside it is judged on. The literal itself is not
-    kept, only its length (0 for ``''``)."""
+    """An environment variable read with a string literal to fall back on when it is unset (JavaScript/TypeScript
+    ``process.env.JWT_SECRET || 'dev'``, ``?? 'dev'``, ``process.env['X'] || 'dev'``, ``const { X = 'dev' } =
+    process.env``; Python ``os.environ.get('X') or 'dev'``, ``sources/code/pyenv.py``): what a secret with a default
+    committed beside it is judged on. The literal itself is not kept, only its length (0 for ``''``)."""
 
     variables: tuple[str, ...]  # the variables read (``process.env.A || process.env.B || 'x'`` -> ("A", "B"))
     line: int

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
 
+from redline.sources.code.flow import Resolver, dotted_text
 from redline.sources.code.model import EnvDefault
 from redline.sources.code.treesitter.jsenv import fallback_marker
 
@@ -16,12 +16,12 @@ _READERS = frozenset({"os.environ.get", "os.getenv"})
 _DEVELOPMENT = re.compile(r"(?i)dev|test|local|debug")
 
 
-def env_or_default(value: ast.BoolOp, target: ast.expr, scope: str, imports: Mapping[str, str]) -> EnvDefault | None:
+def env_or_default(value: ast.BoolOp, target: ast.expr, scope: str, qualname: Resolver) -> EnvDefault | None:
     """``target = os.environ.get("X") or "literal"`` as a fact, else None."""
     last = value.values[-1]
     if not isinstance(value.op, ast.Or) or not isinstance(last, ast.Constant) or not isinstance(last.value, str):
         return None
-    variables = tuple(v for part in value.values[:-1] if (v := _env_read(part, imports)))
+    variables = tuple(v for part in value.values[:-1] if (v := _env_read(part, qualname)))
     if not variables:
         return None
     return EnvDefault(
@@ -35,34 +35,20 @@ def env_or_default(value: ast.BoolOp, target: ast.expr, scope: str, imports: Map
     )
 
 
-def _env_read(node: ast.expr, imports: Mapping[str, str]) -> str | None:
+def _env_read(node: ast.expr, qualname: Resolver) -> str | None:
     """``os.environ.get("X")`` / ``os.getenv("X")`` / ``os.environ["X"]`` -> "X"."""
     if isinstance(node, ast.Call) and node.args and len(node.args) <= 2 and not node.keywords:
         first = node.args[0]
-        if _resolved(node.func, imports) in _READERS and isinstance(first, ast.Constant):
+        if qualname(node.func) in _READERS and isinstance(first, ast.Constant):
             return first.value if isinstance(first.value, str) else None
-    if isinstance(node, ast.Subscript) and _resolved(node.value, imports) == "os.environ":
+    if isinstance(node, ast.Subscript) and qualname(node.value) == "os.environ":
         key = node.slice
         return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
     return None
-
-
-def _resolved(node: ast.expr, imports: Mapping[str, str]) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return ""
-    return ".".join([imports.get(node.id, node.id), *reversed(parts)])
 
 
 def _bound_name(target: ast.expr) -> str:
     """``SECRET_KEY``, ``self.key``, ``app.config["SECRET_KEY"]`` -> "SECRET_KEY"."""
     if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
         return str(target.slice.value)
-    parts: list[str] = []
-    while isinstance(target, ast.Attribute):
-        parts.append(target.attr)
-        target = target.value
-    return ".".join([target.id, *reversed(parts)]) if isinstance(target, ast.Name) else ""
+    return dotted_text(target) or ""

@@ -67,8 +67,7 @@ def fallback_marker(value: str, variables: tuple[str, ...] = ()) -> str:
 
 def env_variable(node: Node) -> str | None:
     """``process.env.X`` / ``process.env['X']`` / ``Bun.env.X`` -> "X", else None."""
-    while node.type in _WRAPPERS and named(node):
-        node = named(node)[0]
+    node = _unwrapped(node)
     if node.type == "member_expression":
         owner, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
         if owner is not None and prop is not None and _is_env(owner):
