@@ -130,7 +130,8 @@ _SERVES_AS_METHOD = frozenset({"run", "serve_forever", "run_app"})
 
 def _serves(raw: str) -> bool:
     owner, _, name = raw.rpartition(".")
-    return name in _SERVES or (bool(owner) and name in _SERVES_AS_METHOD)
+    # ``subprocess.run(...)`` runs another program, it serves nothing
+    return name in _SERVES or (bool(owner) and owner != "subprocess" and name in _SERVES_AS_METHOD)
 
 
 def _starts_a_server(index: CodeIndex) -> bool:
