@@ -4,14 +4,14 @@
 Targets (issues 2 and 8): walking and reading ~7,000 files in under 2 s on this 2-core machine;
 `redline --version`, `redline rules explain CODE` and `redline secrets` on a small tree start in under
 0.15 s; the full audit of the Django sdist at least 1.7x faster with the default workers than with
-`--jobs 1`.
+`--jobs 1`, measured in three cache states (cold, compiled databases kept but every file parsed, warm).
 
 Start-up is timed with hyperfine when it is installed (apt: hyperfine), else with a timing loop (the
 fastest of N runs). Peers (`ruff --version` from the dev venv, `bandit --version` from
 bench/.work/peers-venv) run in the same loop. Commands run with bytecode caching on (the shell of these
 machines sets PYTHONDONTWRITEBYTECODE, which makes every Python start-up compile from source).
 
-Run: .venv/bin/python bench/foundation_bench.py [--repeat 5] [--skip-audit] [--skip-startup]
+Run: .venv/bin/python bench/foundation_bench.py [--repeat 5] [--pairs 5] [--skip-audit] [--skip-startup]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,29 +139,57 @@ def startup(repeat: int) -> None:
             print(f"| `{label}` | {wall:.3f} | {mean or '-'} | {cpu:.3f} |", flush=True)
 
 
+#: the cache states a run meets, and what is taken out of the cache folder before each run: cold (a CI job's
+#: empty cache: the code index, the rule index and the Hyperscan databases all built), the compiled databases
+#: kept but every file parsed (what every run did when issue 8 was written: the code index cache came with
+#: issue 11), and warm (a developer's second run: every module's code index read from the cache)
+CACHE_STATES: dict[str, tuple[str, ...]] = {
+    "cold": ("*",),
+    "databases cached, every file parsed": ("code-index",),
+    "warm": (),
+}
+
+
+def _empty(cache: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        for path in cache.glob(name):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def audits(root: Path, repeat: int) -> None:
-    print(f"\nfull audit of {root.name} (fastest of {repeat}; load average {os.getloadavg()[0]:.1f} at start)")
-    print("| workers | fastest wall (s) | all runs (s) | peak RSS (MB) |")
-    print("|---|---:|---|---:|")
-    runs: dict[str, list[float]] = {"--jobs 1": [], "default (2 cores)": []}
-    rss: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as out:
-        for _ in range(repeat):  # alternate, so a burst of load on the machine hits both alike
-            for label, extra in (("--jobs 1", ["--jobs", "1"]), ("default (2 cores)", [])):
-                t = timed([REDLINE, "audit", str(root), "--out", out, "--exit-zero", "--quiet", *extra])
-                if t.returncode != 0:  # a run that failed fast must not count as fast
-                    print(f"  {label}: exit {t.returncode}, not counted: {t.stdout.strip()[-300:]}")
-                    continue
-                runs[label].append(t.seconds)
-                rss[label] = max(rss.get(label, 0.0), t.peak_rss_mb)
-    for label, times in runs.items():
-        listed = ", ".join(f"{s:.2f}" for s in times)
-        print(f"| {label} | {min(times, default=float('nan')):.2f} | {listed} | {rss.get(label, 0):.0f} |")
-    if runs["--jobs 1"] and runs["default (2 cores)"]:
-        print(
-            f"speed-up with the default workers: {min(runs['--jobs 1']) / min(runs['default (2 cores)']):.2f}x "
-            f"(load average {os.getloadavg()[0]:.1f} at the end)"
-        )
+    """Wall time of the full audit with ``--jobs 1`` and the default workers, in pairs run back to back (a
+    burst of load hits both alike), in each cache state; the medians and every pair's ratio."""
+    print(f"\nfull audit of {root.name}, {repeat} pairs per cache state (load average {os.getloadavg()[0]:.1f})")
+    print("| cache | --jobs 1 median (s) | default workers median (s) | speed-up (pairs) | peak RSS (MB) |")
+    print("|---|---:|---:|---|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        out, cache = Path(tmp) / "out", Path(tmp) / "cache"
+        os.environ["REDLINE_CACHE_DIR"] = str(cache)  # timed() runs children with this environment
+        primed = timed([REDLINE, "audit", str(root), "--out", str(out), "--exit-zero", "--quiet"])
+        if primed.returncode != 0:
+            print(f"  the priming run failed (exit {primed.returncode}): {primed.stdout.strip()[-300:]}")
+            return
+        for state, emptied in CACHE_STATES.items():
+            pairs: list[tuple[float, float]] = []
+            rss = 0.0
+            for _ in range(repeat):
+                pair: list[float] = []
+                for extra in (["--jobs", "1"], []):
+                    _empty(cache, emptied)
+                    t = timed([REDLINE, "audit", str(root), "--out", str(out), "--exit-zero", "--quiet", *extra])
+                    if t.returncode != 0:  # a run that failed fast must not count as fast
+                        print(f"  {state} {extra}: exit {t.returncode}, not counted: {t.stdout.strip()[-300:]}")
+                        break
+                    pair.append(t.seconds)
+                    rss = max(rss, t.peak_rss_mb)
+                if len(pair) == 2:
+                    pairs.append((pair[0], pair[1]))
+            if not pairs:
+                continue
+            one, two = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+            ratios = ", ".join(f"{a / b:.2f}" for a, b in pairs)
+            print(f"| {state} | {one:.2f} | {two:.2f} | **{one / two:.2f}x** ({ratios}) | {rss:.0f} |")
+    print(f"(load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 _CPU_PROBE = """
@@ -176,15 +205,18 @@ def cpu_projection(root: Path, repeat: int) -> None:
     """What the speed-up would be on two idle cores, from CPU time: with ``--jobs 1`` the main process does
     everything; with two workers the wall time is at least the main process's own CPU time plus half the
     workers' (chunks are handed out dynamically, so the two stay within a chunk of each other). On a machine
-    whose cores other jobs keep busy, wall time says little; CPU time does not depend on the load."""
+    whose cores other jobs keep busy, wall time says little; CPU time does not depend on the load. Warm cache
+    (a run first fills it: the first measured run found an empty one and paid the compiles)."""
     python = str(REPO / ".venv" / "bin" / "python")
     best: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as out:
+        env = dict(ENV, REDLINE_CACHE_DIR=str(Path(out) / "cache"))
+        subprocess.run([REDLINE, "audit", str(root), "--out", out, "--exit-zero", "--quiet"], env=env, check=False)
         for _ in range(repeat):
             for label, extra in (("--jobs 1", ["--jobs", "1"]), ("default (2 cores)", ["--jobs", "2"])):
                 proc = subprocess.run(
                     [python, "-c", _CPU_PROBE, "audit", str(root), "--out", out, "--exit-zero", "--quiet", *extra],
-                    env=ENV,
+                    env=env,
                     capture_output=True,
                     text=True,
                     check=False,
@@ -208,6 +240,7 @@ def cpu_projection(root: Path, repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pairs", type=int, default=5, help="audit pairs (-j1, default) per cache state")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-audit", action="store_true")
     args = parser.parse_args()
@@ -224,7 +257,7 @@ def main() -> None:
         startup(args.repeat)
     if not args.skip_audit:
         cpu_projection(root, max(1, args.repeat // 2))
-        audits(root, max(1, args.repeat // 2))
+        audits(root, args.pairs)
 
 
 if __name__ == "__main__":
