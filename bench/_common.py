@@ -22,8 +22,9 @@ def sdist(package: str, version: str) -> Path:
     """Download and unpack ``package==version`` from PyPI (sdist) into bench/.work; cached."""
     WORK.mkdir(parents=True, exist_ok=True)
     target = WORK / f"{package}-{version}"
-    if target.is_dir():
-        return target
+    unpacked = [p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == target.name.lower()]
+    if unpacked:  # ``django`` and ``Django`` name one sdist: one tree, whoever unpacked it
+        return unpacked[0]
     subprocess.run(
         [
             sys.executable,
