@@ -130,6 +130,30 @@ def test_invalid_utf8_is_read_with_a_notice(tmp_path: Path) -> None:
     } in doc["errors"]
 
 
+def test_binary_without_a_nul_byte_is_skipped_not_decoded(tmp_path: Path) -> None:
+    """An encrypted key (git-crypt's ``.git-crypt/keys/default/0/<id>.gpg``) may have no NUL byte in its first
+    8 KB: it is binary by content, listed as skipped, without a decode notice; a Latin-1 file stays text."""
+    import random
+
+    src = tmp_path / "src"
+    src.mkdir()
+    noise = random.Random(8).choices(range(1, 256), k=6000)  # no NUL, like ciphertext that happens to have none
+    key = src / ".git-crypt" / "keys" / "default" / "0" / "4B5F.gpg"
+    key.parent.mkdir(parents=True)
+    key.write_bytes(bytes(noise))
+    (src / "legacy.py").write_bytes(b"# caf\xe9 cr\xe8me br\xfbl\xe9e\nimport requests\nrequests.get('https://x')\n")
+    out = tmp_path / "out"
+    audit(src, out)
+    doc = report(out)
+    assert [(e["where"], e["stage"]) for e in doc["errors"]] == [("legacy.py", "decode")]
+    assert [n for n in doc["not_covered"] if n["path"].endswith(".gpg")] == [
+        {
+            "path": ".git-crypt/keys/default/0/4B5F.gpg",
+            "reason": "binary file (not text: control bytes and invalid UTF-8)",
+        }
+    ]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file_by_mode(tmp_path: Path) -> None:
     src = tmp_path / "src"

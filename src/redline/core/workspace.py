@@ -69,7 +69,22 @@ def read_file(file: SourceFile) -> FileText:
         return FileText(file, data, data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", errors="replace")
+        if _mostly_not_text(text[:BINARY_SNIFF]):
+            raise UnreadableFile("binary file (not text: control bytes and invalid UTF-8)") from None
         return FileText(file, data, text, f"invalid UTF-8 at byte {exc.start}; read with replacement characters")
+
+
+#: a share of odd characters above which bytes that are not UTF-8 are data, not text in another encoding (Perl's
+#: ``-B`` test uses a third): a Latin-1 source file has a few, an encrypted or compressed file about half
+ODD_SHARE = 0.3
+_ODD = frozenset(chr(c) for c in (*range(0x00, 0x08), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F, 0xFFFD))
+
+
+def _mostly_not_text(text: str) -> bool:
+    """Whether decoded bytes are mostly replacement and control characters: a binary file without a NUL byte in
+    its first 8 KB (an OpenPGP key of git-crypt, a compressed blob), which would otherwise be read as text."""
+    odd = sum(1 for ch in text if ch in _ODD)
+    return bool(text) and odd > ODD_SHARE * len(text)
 
 
 def _ignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
