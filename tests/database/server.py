@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -99,6 +100,24 @@ def _owner_ids() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+#: run beside the tests in a session of its own: when its stdin closes (the test process ended, however: a
+#: ``kill -9``, an interrupted ``make test``), it stops the server and removes its directory, so a killed run
+#: leaves no ``postgres -D /tmp/redline-pg-*`` behind
+_WATCHDOG = """
+import shutil, subprocess, sys
+sys.stdin.read()
+stop, base = sys.argv[1:-1], sys.argv[-1]
+subprocess.run(stop, capture_output=True, check=False)
+shutil.rmtree(base, ignore_errors=True)
+"""
+
+
+def _watchdog(stop: list[str], base: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, *stop, str(base)], stdin=subprocess.PIPE, start_new_session=True
+    )
+
+
 @contextlib.contextmanager
 def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[Server]:
     bindir = find_bindir(major)
@@ -115,6 +134,7 @@ def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[S
         os.chown(pwfile, *ids)
     port = _free_port()
     major_found = _major_of(bindir)
+    watchdog: subprocess.Popen[bytes] | None = None
     try:
         bindir = _reachable(bindir, base)
         subprocess.run(
@@ -145,6 +165,8 @@ def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[S
         )
         with (datadir / "postgresql.conf").open("a") as fh:
             fh.write(conf)
+        stop = _as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"])
+        watchdog = _watchdog(stop, base)
         subprocess.run(
             _as_server_user(
                 [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"), "-w", "-t", "60", "start"]
@@ -162,3 +184,5 @@ def running_server(extra_conf: str = "", major: int | None = None) -> Iterator[S
             )
         time.sleep(0.1)
         shutil.rmtree(base, ignore_errors=True)
+        if watchdog is not None:  # stopped already: it finds nothing left to do
+            watchdog.communicate(b"")
