@@ -128,10 +128,14 @@ _SERVES = frozenset({"serve", "WSGIServer", "make_server"})
 _SERVES_AS_METHOD = frozenset({"run", "serve_forever", "run_app"})
 
 
+#: modules whose ``run`` is not a server's: ``subprocess.run`` runs another program, ``asyncio.run(main())`` (and
+#: its likes) runs a coroutine to its end, which may be a batch job as well as a server
+_RUNS_SOMETHING_ELSE = frozenset({"subprocess", "asyncio", "trio", "anyio", "uvloop"})
+
+
 def _serves(raw: str) -> bool:
     owner, _, name = raw.rpartition(".")
-    # ``subprocess.run(...)`` runs another program, it serves nothing
-    return name in _SERVES or (bool(owner) and owner != "subprocess" and name in _SERVES_AS_METHOD)
+    return name in _SERVES or (bool(owner) and owner not in _RUNS_SOMETHING_ELSE and name in _SERVES_AS_METHOD)
 
 
 def _starts_a_server(index: CodeIndex) -> bool:
