@@ -17,6 +17,7 @@ from redline.checks.code.secret_names import secret_name, signing_name
 from redline.core.model import Finding, Severity
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import EnvDefault
+from redline.sources.code.treesitter.jsenv import fallback_marker
 from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_fallback"
@@ -34,6 +35,13 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         # jwt.js:6 STRIPE_API_KEY: bootstrap/env.ts's envalid schema requires it (SMTP_PASS has a devDefault there)
         ("api/src/auth/jwt.js", 22, Severity.HIGH),  # session({ secret: process.env.COOKIE_KEY || ('keyboard cat') })
         ("api/src/auth/jwt.js", 32, Severity.HIGH),  # the same read again: a second site, a second finding
+        ("api/src/bootstrap/env.ts", 7, Severity.HIGH),  # envalid str({ default: '...' }) for COOKIE_SECRET
+        # env.ts:8 MAILGUN_API_KEY's default is '' (nothing committed), :9 GOOGLE_SECRET's 'dummySecret' a stand-in
+        ("api/src/bootstrap/env.ts", 10, Severity.MEDIUM),  # a provider's access token
+        ("api/src/bootstrap/env.ts", 11, Severity.MEDIUM),  # ... and its secret half: a credential, not a signing key
+        # env.ts:18 OPENAI_API_KEY's default is 'NOT_SET'
+        ("api/src/bootstrap/env.ts", 15, Severity.HIGH),  # zod z.string().min(16).default('...') for a JWT secret
+        ("api/src/bootstrap/env.ts", 16, Severity.MEDIUM),  # zod .default('postgres') for a password
         ("api/src/config/index.ts", 1, Severity.MEDIUM),  # const { DB_PASSWORD = 'postgres' } = process.env
         ("api/src/config/index.ts", 4, Severity.MEDIUM),  # SMTP_PASS in a nested config object
         ("api/src/config/index.ts", 5, Severity.HIGH),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook' as `signing`
@@ -103,6 +111,46 @@ def test_the_js_index_keeps_each_fallback_without_its_value() -> None:
         EnvDefault(("JWT_SECRET",), 10, "", 11, "jwt", marker="dummy"),
         EnvDefault(("POSTGRES_PASSWORD",), 11, "", 8, "db"),
     )
+
+
+def test_an_environment_schema_default_is_a_fallback() -> None:
+    """envalid ``default`` (``devDefault``: development only), zod/Joi/yup ``.default(…)`` anywhere in the entry's
+    chain, one level of nesting (t3 ``createEnv({ server: {…} })``); an entry without one is required instead."""
+    found = _index(
+        "import { cleanEnv, str } from 'envalid';\n"
+        "const env = cleanEnv(process.env, { A_SECRET: str({ default: 'dev' }), B_SECRET: str({ devDefault: 'x' }),\n"
+        "  C_SECRET: str() });\n"
+        "const t3 = createEnv({ server: { D_SECRET: z.string().default('four').describe('d') } });\n"
+        "const joi = Joi.object({ E_SECRET: Joi.string().default(`five5`), F_SECRET: Joi.string().default(f()) });\n"
+        "const form = z.object({ password: z.string().default('') });\n"
+    )
+    assert [(d.variables, d.line, d.length, d.bound, d.within, d.dev_only) for d in found] == [
+        (("A_SECRET",), 2, 3, "A_SECRET", "cleanEnv", False),
+        (("B_SECRET",), 2, 1, "B_SECRET", "cleanEnv", True),
+        (("D_SECRET",), 4, 4, "D_SECRET", "createEnv", False),
+        (("E_SECRET",), 5, 5, "E_SECRET", "Joi.object", False),
+    ]
+
+
+def test_a_schema_default_says_how_it_is_read(found: list[Finding]) -> None:
+    cookie = next(f for f in found if f.location.path.endswith("env.ts") and f.location.start_line == 7)
+    assert cookie.evidence["read"] == "cleanEnv({COOKIE_SECRET: … default})"
+
+
+@pytest.mark.parametrize(
+    ("value", "marker"),
+    [
+        ("dummySecret", "dummy"),
+        ("dummy-access-token", "dummy"),
+        ("placeholder_key", "dummy"),
+        ("fake", "dummy"),
+        ("dummy1234", ""),  # letters only after the word: a value with digits may be a real one
+        ("dummies-are-us-2024", ""),
+        ("changeme", ""),  # a weak default people deploy with, not a stand-in
+    ],
+)
+def test_a_stand_in_fallback_is_marked(value: str, marker: str) -> None:
+    assert fallback_marker(value, ("GOOGLE_SECRET",)) == marker
 
 
 def test_a_fallback_in_a_development_branch_is_marked() -> None:

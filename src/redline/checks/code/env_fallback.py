@@ -17,7 +17,7 @@ from redline.checks.latency.offline import offline, offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.sources.code.model import Arg, CallSite, CodeIndex
-from redline.sources.code.treesitter.jsenv import fallback_marker
+from redline.sources.code.treesitter.jsenv import SCHEMAS, fallback_marker
 
 #: Python calls that read a variable with a default: the default's position (None: keyword only) and keyword
 _PY_READERS: dict[str, tuple[int | None, str]] = {
@@ -112,16 +112,26 @@ def _signer(callee: str | None) -> str:
 def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
     """The index's fallback reads (JS/TS ``||``/``??``/destructuring defaults, Python ``or``)."""
     how = "or" if index.language == "python" else "||"
+    read = {v for d in index.env_defaults for v in d.variables} | set(index.env_validated)
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
         if d.length == 0 or d.checked or d.dev_only or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         resolved = f" ({d.within_target})" if d.within_target and d.within_target != d.within else ""
-        signs = f"passed to {d.within}{resolved}" if signer else signing_name(named[0]) or signing_name(d.bound)
+        by_name = "" if _token_pair(named[0], read) else signing_name(named[0]) or signing_name(d.bound)
+        signs = f"passed to {d.within}{resolved}" if signer else by_name
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
-        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, how, signs)
+        read = f"{d.within}({{{named[0]}: … default}})" if d.within.rsplit(".", 1)[-1] in SCHEMAS else how
+        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, read, signs)
+
+
+def _token_pair(variable: str, read: set[str]) -> bool:
+    """The secret half of a token a provider issued, read beside its token (OAuth 1.0a's ``TWITTER_ACCESS_TOKEN``
+    and ``TWITTER_ACCESS_TOKEN_SECRET``): a client's credential, not a key the service signs its own tokens with
+    (``ACCESS_TOKEN_SECRET`` alone: tokens are minted per user, no variable holds one)."""
+    return variable.endswith("_TOKEN_SECRET") and variable.removesuffix("_SECRET") in read
 
 
 def _default_of(call: CallSite, position: int | None, keyword: str) -> object:

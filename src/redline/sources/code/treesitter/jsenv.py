@@ -33,7 +33,7 @@ _SCOPES = frozenset({"function_declaration", "function_expression", "arrow_funct
 _CHECKER = re.compile(r"(?i)validat|check|assert|ensure|requir|verify|sanity|secret|startup|bootstrap|preflight")
 #: environment schema calls that throw at start-up when a variable without a default is missing (envalid
 #: ``cleanEnv``, t3-env ``createEnv``, ``envsafe``, zod/Joi/yup ``object``)
-_SCHEMAS = frozenset({"cleanEnv", "createEnv", "envsafe", "object"})
+SCHEMAS = frozenset({"cleanEnv", "createEnv", "envsafe", "object"})
 #: how the callee of a call ``EnvDefaults`` reads ends (the rest are passed over without building their names)
 _CALL_ENDINGS = (b"exit", b"assert", b"invariant", b".ok", b"cleanEnv", b"createEnv", b"envsafe", b"object")
 #: what makes a schema entry optional: a default, ``.optional()``, ``.nullish()``, envalid ``devDefault``
@@ -49,7 +49,7 @@ _UNSET = re.compile(
 
 #: a fallback that stands for "no key needed": vLLM's ``"EMPTY"``, ``"sk-no-key-required"``, ``"placeholder"``
 _DUMMY = re.compile(
-    r"(?i)^(dummy|placeholder|fake|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|"
+    r"(?i)^((dummy|placeholder|fake)([-_ ]?[a-z]+)*|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|"
     r"(sk-)?no[-_ ]?key[-_ ]?required|anything|demo([-_ ]?(key|token))?|public([-_ ]?key)?|x+|\*+|-+|\.+)$"
 )
 
@@ -177,9 +177,9 @@ class EnvDefaults:
         elif kind == "call_expression":
             callee = node.child_by_field_name("function")
             if callee is not None and (callee.text or b"").endswith(_CALL_ENDINGS):
-                self._call(node)
+                self._call(node, scope, resolve)
 
-    def _call(self, node: Node) -> None:
+    def _call(self, node: Node, scope: str, resolve: Resolve) -> None:
         callee = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
         name = (dotted(callee) or "") if callee is not None else ""
@@ -189,9 +189,13 @@ class EnvDefaults:
             self.stops = True
         elif name in _ASSERTS:
             self.required.update(_names_in(named(args)[0]))
-        elif name.rsplit(".", 1)[-1] in _SCHEMAS:
+        elif name.rsplit(".", 1)[-1] in SCHEMAS:
+            target = resolve(callee) if callee is not None else None
             for arg in (a for a in named(args) if a.type == "object"):
                 self.schema |= _schema_keys(arg)
+                self.defaults += [
+                    replace(d, function=scope, within=name, within_target=target) for d in _schema_defaults(arg)
+                ]
 
     def _chain(self, node: Node, scope: str, resolve: Resolve) -> None:
         parts = _operands(node)
@@ -266,6 +270,55 @@ def _schema_keys(obj: Node, depth: int = 0) -> set[str]:
         elif _VARIABLE.match(name) and not _OPTIONAL.search(text(value)):
             keys.add(name)
     return keys
+
+
+def _schema_defaults(obj: Node, depth: int = 0) -> list[EnvDefault]:
+    """The variable-named keys of a schema object given a literal default (zod/Joi/yup ``z.string().default('dev')``,
+    envalid ``str({ default: 'dev' })``; envalid's ``devDefault`` applies outside production only), one nested level
+    deep like ``_schema_keys``: the schema fills in the committed value when the variable is unset."""
+    found: list[EnvDefault] = []
+    for pair in named(obj):
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type != "pair" or key is None or value is None:
+            continue
+        name = string_value(key) or text(key)
+        if value.type == "object" and depth < 1:
+            found += _schema_defaults(value, depth + 1)
+        elif _VARIABLE.match(name) and (default := _literal_default(value)) is not None:
+            literal, dev = default
+            fallback = string_value(literal) or ""
+            marker = fallback_marker(fallback, (name,))
+            found.append(EnvDefault((name,), line(literal), "", len(fallback), name, marker=marker, dev_only=dev))
+    return found
+
+
+def _literal_default(value: Node) -> tuple[Node, bool] | None:
+    """The string literal a schema entry defaults to, and whether only in development: the argument of a
+    ``.default(…)`` in the entry's call chain, or the ``default``/``devDefault`` member of an options object."""
+    node: Node | None = value
+    while node is not None and node.type == "call_expression":
+        callee, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        given = named(args) if args is not None else []
+        member = callee is not None and callee.type == "member_expression"
+        prop = callee.child_by_field_name("property") if callee is not None and member else None
+        if prop is not None and text(prop) == "default" and given and string_value(given[0]) is not None:
+            return given[0], False
+        found = next((d for a in given if a.type == "object" and (d := _options_default(a)) is not None), None)
+        if found is not None:
+            return found
+        node = callee.child_by_field_name("object") if callee is not None and member else None
+    return None
+
+
+def _options_default(options: Node) -> tuple[Node, bool] | None:
+    """envalid's ``{ default: 'x' }`` / ``{ devDefault: 'x' }`` (the second only outside production)."""
+    for pair in (p for p in named(options) if p.type == "pair"):
+        key, literal = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is None or literal is None or string_value(literal) is None:
+            continue
+        if text(key) in {"default", "devDefault"}:
+            return literal, text(key) == "devDefault"
+    return None
 
 
 def _in_development_branch(node: Node) -> bool:
