@@ -112,14 +112,14 @@ def _signer(callee: str | None) -> str:
 def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
     """The index's fallback reads (JS/TS ``||``/``??``/destructuring defaults, Python ``or``)."""
     how = "or" if index.language == "python" else "||"
-    read = {v for d in index.env_defaults for v in d.variables} | set(index.env_validated)
+    reads = {v for d in index.env_defaults for v in d.variables} | set(index.env_validated)
     for d in index.env_defaults:
         named = [v for v in d.variables if secret_name(v)]
         if d.length == 0 or d.checked or d.dev_only or d.marker == "unset" or not named:
             continue
         signer = _signer(d.within_target) or _signer(d.within)
         resolved = f" ({d.within_target})" if d.within_target and d.within_target != d.within else ""
-        by_name = "" if _token_pair(named[0], read) else signing_name(named[0]) or signing_name(d.bound)
+        by_name = "" if _token_pair(named[0], reads) else signing_name(named[0]) or signing_name(d.bound)
         signs = f"passed to {d.within}{resolved}" if signer else by_name
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
