@@ -17,8 +17,8 @@ from redline.checks.code.secret_names import secret_name, signing_name
 from redline.core.model import Finding, Severity
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import EnvDefault
-from redline.sources.code.treesitter.jsenv import fallback_marker
 from redline.sources.code.source import CodeIndexSource
+from redline.sources.code.treesitter.jsenv import fallback_marker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_fallback"
 
@@ -47,6 +47,10 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("api/src/config/index.ts", 5, Severity.HIGH),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook' as `signing`
         ("api/src/config/index.ts", 19, Severity.HIGH),  # a signing key signs with 'placeholder' too
         ("goapp/main.go", 13, Severity.HIGH),  # getEnv("JWT_SECRET", "devsecret")
+        ("pysite/shop/app_settings.py", 8, Severity.HIGH),  # pydantic BaseSettings: secret_key: str = "..."
+        ("pysite/shop/app_settings.py", 9, Severity.MEDIUM),  # Field(default="postgres")
+        ("pysite/shop/app_settings.py", 10, Severity.MEDIUM),  # Field("...")
+        # app_settings.py: None, "", a non-secret name, a private attribute, a default_factory, a plain class: silent
         ("pysite/shop/config.py", 5, Severity.HIGH),  # Flask Config: os.environ.get("SECRET_KEY") or "..."
         ("pysite/shop/config.py", 14, Severity.HIGH),  # app.config["JWT_SECRET_KEY"] = os.getenv(...) or "..."
         ("pysite/shop/settings.py", 9, Severity.HIGH),  # SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "...")
@@ -58,7 +62,15 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
 
 
 def test_the_value_is_never_shown_only_its_length(found: list[Finding]) -> None:
-    values = ("supersecret", "keyboard cat", "django-insecure-committed", "postgres", "changeme", "devsecret")
+    values = (
+        "supersecret",
+        "keyboard cat",
+        "django-insecure-committed",
+        "postgres",
+        "changeme",
+        "devsecret",
+        "r3d1s-pw",
+    )
     for f in found:
         shown = f.message + str(f.evidence) + f.remediation + f.location.snippet
         assert not any(v in shown for v in values), f
@@ -68,8 +80,11 @@ def test_the_value_is_never_shown_only_its_length(found: list[Finding]) -> None:
     assert jwt.evidence["signs"] == "passed to jwt.sign (api/src/auth/jwt.js:18)"
     session = next(f for f in found if f.location.start_line == 22)
     assert session.evidence["signs"] == "passed to session (express-session)"
-    django = next(f for f in found if f.location.path.endswith("settings.py"))
+    django = next(f for f in found if f.location.path.endswith("shop/settings.py"))
     assert 'os.environ["DJANGO_SECRET_KEY"]' in django.remediation
+    pydantic = next(f for f in found if f.location.path.endswith("app_settings.py"))
+    assert pydantic.evidence["read"] == "BaseSettings field default"
+    assert pydantic.remediation.startswith("Declare the field without a default (`secret_key: str`)")
     assert "throw new Error" in jwt.remediation
     assert len({f.fingerprint for f in found}) == len(found)
 

@@ -16,7 +16,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.offline import offline, offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
-from redline.sources.code.model import Arg, CallSite, CodeIndex
+from redline.sources.code.model import Arg, CallSite, CodeIndex, EnvDefault
 from redline.sources.code.treesitter.jsenv import SCHEMAS, fallback_marker
 
 #: Python calls that read a variable with a default: the default's position (None: keyword only) and keyword
@@ -32,6 +32,8 @@ _PY_READERS: dict[str, tuple[int | None, str]] = {
 _HELPER = re.compile(r"^(get)?env(var|variable)?(or|ordefault|orelse|withdefault|default|orfallback)?$|^getenv\w*$")
 #: a second argument that names the expected type, not a default (``getEnv('JWT_SECRET', 'string')``)
 _TYPE_WORDS = frozenset({"string", "str", "number", "int", "integer", "bool", "boolean", "json", "array", "list"})
+#: what a pydantic settings class's ``EnvDefault.within`` ends with (``sources/code/pyenv.settings_defaults``)
+SETTINGS_FIELD = "BaseSettings"
 #: storybook, test-tool configuration, a development server's configuration (vendure's
 #: ``packages/dev-server/dev-config.ts``): never the deployed service (the rest of what never serves, seed scripts
 #: included, comes from ``checks.latency.offline``)
@@ -123,8 +125,16 @@ def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
         signs = f"passed to {d.within}{resolved}" if signer else by_name
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
-        read = f"{d.within}({{{named[0]}: … default}})" if d.within.rsplit(".", 1)[-1] in SCHEMAS else how
-        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, read, signs)
+        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, _read(d, how), signs)
+
+
+def _read(d: EnvDefault, how: str) -> str:
+    """How the fallback is written: an operator, an environment schema's default, a settings field's default."""
+    if d.within.rsplit(".", 1)[-1] in SCHEMAS:
+        return f"{d.within}({{{d.variables[0]}: … default}})"
+    if d.within.endswith(SETTINGS_FIELD):
+        return f"{d.within} field default"
+    return how
 
 
 def _token_pair(variable: str, read: set[str]) -> bool:
@@ -255,7 +265,9 @@ class SecretEnvFallbackCheck(ModuleCheck):
             f"{p.variable} falls back to a literal of {p.length} characters committed in the code when the "
             f"variable is unset{bound}{signs}"
         )
-        if p.language == "python":
+        if p.how.endswith(f"{SETTINGS_FIELD} field default"):
+            fix = f"Declare the field without a default (`{p.variable}: str`) so pydantic refuses to start without it"
+        elif p.language == "python":
             fix = f'Read it without a default (`os.environ["{p.variable}"]`) so start-up fails when it is missing'
         else:
             fix = (

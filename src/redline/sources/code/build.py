@@ -39,7 +39,7 @@ from redline.sources.code.model import (
     StringFact,
     Tainted,
 )
-from redline.sources.code.pyenv import env_or_default
+from redline.sources.code.pyenv import env_or_default, settings_defaults
 from redline.sources.python import PythonModule
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
@@ -596,6 +596,7 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
                 class_attrs=_class_attrs(node),
             )
         )
+        walk.env_defaults += settings_defaults(node, qualname, module.qualname) if node.bases else []
         return qualname
     args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
     defaults = dict(
