@@ -46,6 +46,9 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("api/src/config/index.ts", 4, Severity.MEDIUM),  # SMTP_PASS in a nested config object
         ("api/src/config/index.ts", 5, Severity.HIGH),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook' as `signing`
         ("api/src/config/index.ts", 19, Severity.HIGH),  # a signing key signs with 'placeholder' too
+        ("goapp/config/config.go", 8, Severity.HIGH),  # caarlos0/env `env:"JWT_SECRET" envDefault:"..."`
+        ("goapp/config/config.go", 10, Severity.MEDIUM),  # SMTP_PASSWORD; :9 required, :11 PORT, :12 '' silent
+        # goapp/other/options.go: a default:"..." tag with no environment library imported
         ("goapp/main.go", 13, Severity.HIGH),  # getEnv("JWT_SECRET", "devsecret")
         ("pysite/shop/app_settings.py", 8, Severity.HIGH),  # pydantic BaseSettings: secret_key: str = "..."
         ("pysite/shop/app_settings.py", 9, Severity.MEDIUM),  # Field(default="postgres")
@@ -92,11 +95,36 @@ def test_the_value_is_never_shown_only_its_length(found: list[Finding]) -> None:
 def test_a_project_helper_is_judged_with_less_confidence(found: list[Finding]) -> None:
     go = next(f for f in found if f.location.path == "goapp/main.go")
     assert go.confidence.name == "MEDIUM" and go.evidence["read"] == "getEnv(..., default)"
+    assert go.remediation.startswith('Read it with `os.LookupEnv("JWT_SECRET")`')
+
+
+def test_a_go_struct_tag_default_says_which_tag(found: list[Finding]) -> None:
+    tag = next(f for f in found if f.location.path == "goapp/config/config.go")
+    assert (tag.evidence["read"], tag.evidence["bound"]) == ("struct tag envDefault", "JWTSecret")
+    assert tag.remediation.startswith('Drop the default and mark the field required (`env:"JWT_SECRET,required"`)')
+
+
+@pytest.mark.parametrize(
+    ("imports", "tag", "expected"),
+    [
+        ("github.com/caarlos0/env/v11", 'env:"A_SECRET" envDefault:"dev"', ("A_SECRET", 3, "envDefault")),
+        ("github.com/ilyakaznacheev/cleanenv", 'env:"A_SECRET" env-default:"dev"', ("A_SECRET", 3, "env-default")),
+        ("github.com/sethvargo/go-envconfig", 'env:"A_SECRET, default=devx"', ("A_SECRET", 4, "env default=")),
+        ("github.com/kelseyhightower/envconfig", 'envconfig:"A_SECRET" default:"dev"', ("A_SECRET", 3, "default")),
+        ("github.com/kelseyhightower/envconfig", 'default:"dev"', ("SECRET", 3, "default")),  # the field's name
+        ("github.com/caarlos0/env/v11", 'env:"A_SECRET,required"', None),
+        ("encoding/json", 'json:"secret" default:"dev"', None),  # no environment library
+    ],
+)
+def test_go_struct_tags_of_each_library(imports: str, tag: str, expected: tuple[str, int, str] | None) -> None:
+    source = f'package c\n\nimport "{imports}"\n\ntype C struct {{\n\tSecret string `{tag}`\n}}\n'
+    found = [(d.variables[0], d.length, d.within) for d in _index(source, "c/c.go")]
+    assert found == ([expected] if expected else [])
 
 
 def _index(source: str, path: str = "src/app.ts") -> tuple[EnvDefault, ...]:
     data = source.encode()
-    kind = "typescript" if path.endswith(".ts") else "javascript"
+    kind = {".ts": "typescript", ".go": "go"}.get(Path(path).suffix, "javascript")
     fact = CodeIndexSource().parse(FileText(SourceFile(path, path, kind, len(data)), data, source))
     return fact.env_defaults
 

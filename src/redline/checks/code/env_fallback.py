@@ -34,6 +34,8 @@ _HELPER = re.compile(r"^(get)?env(var|variable)?(or|ordefault|orelse|withdefault
 _TYPE_WORDS = frozenset({"string", "str", "number", "int", "integer", "bool", "boolean", "json", "array", "list"})
 #: what a pydantic settings class's ``EnvDefault.within`` ends with (``sources/code/pyenv.settings_defaults``)
 SETTINGS_FIELD = "BaseSettings"
+#: how a Go configuration field's default from its tag is described (``sources/code/treesitter/goenv.py``)
+STRUCT_TAG = "struct tag"
 #: storybook, test-tool configuration, a development server's configuration (vendure's
 #: ``packages/dev-server/dev-config.ts``): never the deployed service (the rest of what never serves, seed scripts
 #: included, comes from ``checks.latency.offline``)
@@ -125,11 +127,15 @@ def _index_fallbacks(index: CodeIndex) -> Iterator[Fallback]:
         signs = f"passed to {d.within}{resolved}" if signer else by_name
         if d.marker == "dummy" and not signs:
             continue  # a key nothing checks (``OLLAMA_API_KEY || "ollama"``); a signing key is used whatever it says
-        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, _read(d, how), signs)
+        read = _read(d, how, index.language)
+        yield Fallback(index.path, d.line, index.language, named[0], d.bound, d.length, read, signs)
 
 
-def _read(d: EnvDefault, how: str) -> str:
-    """How the fallback is written: an operator, an environment schema's default, a settings field's default."""
+def _read(d: EnvDefault, how: str, language: str) -> str:
+    """How the fallback is written: an operator, an environment schema's default, a settings field's default, a Go
+    struct tag's default."""
+    if language == "go":
+        return f"{STRUCT_TAG} {d.within}"
     if d.within.rsplit(".", 1)[-1] in SCHEMAS:
         return f"{d.within}({{{d.variables[0]}: … default}})"
     if d.within.endswith(SETTINGS_FIELD):
@@ -267,6 +273,10 @@ class SecretEnvFallbackCheck(ModuleCheck):
         )
         if p.how.endswith(f"{SETTINGS_FIELD} field default"):
             fix = f"Declare the field without a default (`{p.variable}: str`) so pydantic refuses to start without it"
+        elif p.how.startswith(STRUCT_TAG):
+            fix = f'Drop the default and mark the field required (`env:"{p.variable},required"`) so start-up fails'
+        elif p.language == "go":
+            fix = f'Read it with `os.LookupEnv("{p.variable}")` and stop at start-up when it is missing'
         elif p.language == "python":
             fix = f'Read it without a default (`os.environ["{p.variable}"]`) so start-up fails when it is missing'
         else:

@@ -17,9 +17,11 @@ from redline.sources.code.model import (
     CodeIndex,
     Composite,
     Definition,
+    EnvDefault,
     StringFact,
     Tainted,
 )
+from redline.sources.code.treesitter.goenv import tag_defaults
 from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop, mark_receives
 from redline.sources.code.treesitter.loopscope import LoopScopes, reads
 from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
@@ -122,6 +124,8 @@ class GoWalk(TreeWalk):
     blank_imports: list[str] = field(default_factory=list)
     #: ``register := func(r fiber.Router) {...}``: ``function|name`` -> the function literal's qualified name
     literal_bindings: list[Assignment] = field(default_factory=list)
+    #: configuration fields an environment library fills with their struct tag's default (``treesitter/goenv.py``)
+    env_defaults: list[EnvDefault] = field(default_factory=list)
 
     def run(self, root: Node) -> CodeIndex:
         self.walk(root)
@@ -131,6 +135,7 @@ class GoWalk(TreeWalk):
             param_tainted=tuple(self.param_tainted),
             string_bindings=tuple(self.string_bindings),
             blank_imports=tuple(self.blank_imports),
+            env_defaults=tuple(self.env_defaults),
         )
 
     def resolve(self, node: Node) -> str | None:
@@ -156,6 +161,8 @@ class GoWalk(TreeWalk):
             self._string_binding(node, scope)
         elif kind == "composite_literal":
             self._composite(node, scope)
+        elif kind == "field_declaration" and self.imports:
+            self.env_defaults += tag_defaults(node, self.imports)
         elif kind in {"interpreted_string_literal", "raw_string_literal"}:
             value = string_value(node) or ""
             found = classify_string(value)
