@@ -212,3 +212,17 @@ def test_hono_apps_base_path_mounted_routers_and_wildcard_scoped_middleware() ->
         ("hono", "GET", "/api/users", "<anonymous:5>", "src/users.ts:5", "no", "no"),
         ("hono", "DELETE", "/api/users/:id", "<anonymous:6>", "src/users.ts:6", "yes", "unknown"),
     ]
+
+
+def test_the_project_reads_js_exports_once_for_every_framework() -> None:
+    from redline.sources.code.routes.common import Project
+
+    project = Project(js_indexes("expressapp"))
+    assert dict(project.js_exports) == {
+        "app": "app",
+        "middleware/auth": "{requireAuth=requireAuth,checkRole=checkRole}",
+        "routes/admin": "router",  # ``export default router``
+        "routes/reports": "r",
+        "routes/users": "router",
+    }  # ``exports.list = async (req, res) => …`` binds no local name
+    assert project.js_exports is project.js_exports  # Express, Koa, Fastify and the handler lookup share it
