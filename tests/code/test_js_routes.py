@@ -5,43 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from code_index import RouteRow, route_rows, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
-from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 JS_FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def js_indexes(app: str) -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    root = FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        file = SourceFile(rel, str(path), kind_of(rel), path.stat().st_size)
-        if path.is_file() and source.wants(file):
-            found.append(source.parse(read_file(file)))
-    return found
+    return tree_indexes(FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app)
 
 
-def table(app: str) -> list[tuple[str, ...]]:
+def table(app: str) -> list[RouteRow]:
     from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
-    routes = extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    return route_rows(extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
 
 
 def test_express_routers_mounted_across_modules_with_middleware_in_order() -> None:

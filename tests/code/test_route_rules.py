@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from code_audit import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.config import Config
@@ -18,11 +16,6 @@ from redline.sources.builtin import builtin_file_sources, builtin_project_source
 from redline.synthesis.routes import RouteTableStep
 
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _audit() -> AuditResult:

@@ -18,10 +18,7 @@ from redline.sources.code.ops_signals import scan_text
 
 CASES = Path(__file__).parent / "fixtures" / "compression"
 
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 def _run(root: Path) -> list[Finding]:

@@ -22,11 +22,6 @@ from redline.synthesis.measured_link import n_plus_one_rules
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgo"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def test_per_item_round_trips_fire_at_their_lines_only() -> None:
     found = findings_of(FIXTURES, JsGoPerItemCheck())
     got = sorted((f.location.path, f.location.start_line, f.rule) for f in found)

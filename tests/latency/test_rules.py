@@ -18,11 +18,6 @@ from redline.sources.builtin import builtin_file_sources, builtin_project_source
 FIXTURES = Path(__file__).parent / "fixtures" / "app"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def findings(root: Path = FIXTURES) -> list[Finding]:
     result = run_audit(
         AuditRequest(

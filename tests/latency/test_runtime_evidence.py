@@ -25,11 +25,6 @@ from redline.sources.builtin import builtin_file_sources, builtin_project_source
 APP_DIR = Path(__file__).parent / "fixtures" / "runtime"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def bookshop() -> Iterator[ModuleType]:
     spec = importlib.util.spec_from_file_location("redline_test_bookshop", APP_DIR / "bookshop.py")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from redline.checks.resilience.backpressure import CeleryTimeLimitCheck, ConsumerPrefetchCheck, UnboundedQueueCheck
 from redline.core.config import Config
 from redline.core.model import Finding
@@ -13,11 +11,6 @@ from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 from .helpers import FIXTURES, lines_by_rule, run_fixture, run_source
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_unbounded_queues_filled_in_loops_fire_exactly() -> None:

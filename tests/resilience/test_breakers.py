@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from redline.checks.resilience.breakers import CircuitBreakerCheck
 from redline.core.config import Config
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "breakers"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_third_party_calls_in_handlers_fire_once_per_dependency() -> None:

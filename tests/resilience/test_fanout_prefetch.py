@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from redline.checks.interface import Check
 from redline.checks.resilience.backpressure import ConsumerPrefetchCheck
 from redline.checks.resilience.fanout import FanOutCheck
@@ -18,11 +16,6 @@ from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 from .helpers import FIXTURES, lines_by_rule, run_fixture, run_source
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _run(root: Path, check: Check) -> list[Finding]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from redline.checks.resilience.go_timeouts import GoTimeoutCheck
 from redline.checks.resilience.js_timeouts import JsTimeoutCheck
 from redline.core.config import Config
@@ -17,11 +15,6 @@ from redline.sources.builtin import builtin_file_sources, builtin_project_source
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _run(root: Path) -> list[Finding]:
