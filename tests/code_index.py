@@ -12,9 +12,6 @@ from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes.model import Route
 from redline.sources.code.source import CodeIndexSource
 
-#: a route as the route tables assert it
-RouteRow = tuple[str, ...]
-
 
 def tree_files(root: Path, pattern: str = "*") -> list[str]:
     """Every file below ``root`` whose name matches ``pattern``, relative to it, sorted."""
@@ -32,7 +29,7 @@ def tree_indexes(root: Path, pattern: str = "*", files: Iterable[str] | None = N
     return found
 
 
-def route_rows(routes: Iterable[Route]) -> list[RouteRow]:
+def route_rows(routes: Iterable[Route]) -> list[tuple[str, ...]]:
     """(framework, methods, path, handler, file:line, authenticated, authorized) per route, in order."""
     return [
         (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)

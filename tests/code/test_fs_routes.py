@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_index import RouteRow, route_rows, tree_files, tree_indexes
+from code_index import route_rows, tree_files, tree_indexes
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
-def table(app: str) -> list[RouteRow]:
+def table(app: str) -> list[tuple[str, ...]]:
     root = FIXTURES / app
     files = tree_files(root)
-    indexes = tree_indexes(root, files=files)
-    return route_rows(extract_routes(indexes, ENTRYPOINTS_SECTION.defaults(), files=files).routes)
+    routes = extract_routes(tree_indexes(root, files=files), ENTRYPOINTS_SECTION.defaults(), files=files).routes
+    rows: list[tuple[str, ...]] = route_rows(routes)
+    return rows
 
 
 def test_sveltekit_endpoints_one_route_per_exported_method() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from code_index import RouteRow, route_rows, tree_indexes
+from code_index import route_rows, tree_indexes
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
@@ -19,11 +19,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "goroutes"
 
 
 def go_indexes(app: str) -> list[CodeIndex]:
-    return tree_indexes(FIXTURES / app, "*.go")
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app, "*.go")
+    return found
 
 
-def table(app: str) -> list[RouteRow]:
-    return route_rows(extract_routes(go_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+def table(app: str) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(go_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_gin_groups_prefixes_and_middleware() -> None:

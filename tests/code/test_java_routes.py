@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_index import RouteRow, route_rows, tree_indexes
+from code_index import route_rows, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.common import Project
@@ -17,11 +17,13 @@ WEB = "src/main/java/com/shop/web"
 
 
 def java_indexes(app: str) -> list[CodeIndex]:
-    return tree_indexes(FIXTURES / app, "*.java")
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app, "*.java")
+    return found
 
 
-def table(app: str) -> list[RouteRow]:
-    return route_rows(extract_routes(java_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+def table(app: str) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(java_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_spring_mappings_url_rules_and_method_security() -> None:

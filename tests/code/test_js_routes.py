@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_index import RouteRow, route_rows, tree_indexes
+from code_index import route_rows, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 
@@ -14,13 +14,15 @@ JS_FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
 def js_indexes(app: str) -> list[CodeIndex]:
-    return tree_indexes(FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app)
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app)
+    return found
 
 
-def table(app: str) -> list[RouteRow]:
+def table(app: str) -> list[tuple[str, ...]]:
     from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
-    return route_rows(extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_express_routers_mounted_across_modules_with_middleware_in_order() -> None:

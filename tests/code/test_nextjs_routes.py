@@ -18,11 +18,13 @@ APP = Path(__file__).parent / "fixtures" / "jsroutes" / "nextapp"
 
 
 def _files() -> list[str]:
-    return tree_files(APP)
+    files: list[str] = tree_files(APP)
+    return files
 
 
 def _indexes() -> list[CodeIndex]:
-    return tree_indexes(APP)
+    found: list[CodeIndex] = tree_indexes(APP)
+    return found
 
 
 def _routes(files: list[str]) -> list[Route]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from code_index import RouteRow, route_rows
+from code_index import route_rows
 from redline.core.config import ConfigError, Where
 from redline.core.workspace import FileText, SourceFile, read_file
 from redline.sources.code.model import CodeIndex
@@ -26,8 +26,9 @@ def indexes(app: str) -> list[CodeIndex]:
     return found
 
 
-def table(app: str) -> list[RouteRow]:
-    return route_rows(extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+def table(app: str) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_flask_routes_blueprints_add_url_rule_and_before_request() -> None:

@@ -17,7 +17,8 @@ CONFIG = "src/main/java/com/shop/fn/RouterConfig.java"
 
 
 def _indexes() -> list[CodeIndex]:
-    return tree_indexes(APP, "*.java")
+    found: list[CodeIndex] = tree_indexes(APP, "*.java")
+    return found
 
 
 def test_functional_routes_with_prefixes_handlers_and_guards() -> None:

@@ -382,8 +382,6 @@ def _call_line(node: Node, callee: Node | None) -> int:
     return line(node)
 
 
-
-
 def _left_names(node: Node) -> list[Node]:
     """The left-hand side of the declaration or assignment whose value ``node`` is: ``[r]`` for ``r :=
     gin.Default()`` or ``var r = ...``, ``[stmt, err]`` for ``stmt, err := tx.Prepare(q)``; empty when
