@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.routes import extract_routes

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.env_fallback import SecretEnvFallbackCheck, _signer
 from redline.core.model import Finding, Severity
 from redline.core.secret_names import secret_name, signing_name

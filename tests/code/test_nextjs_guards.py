@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from code_index import tree_files, tree_indexes
 from redline.checks.code.jsgo_flaws import JsGoFlawCheck
 from redline.sources.code.routes import extract_routes

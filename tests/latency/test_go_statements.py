@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 from redline.core.model import Finding, Severity
 from redline.sources.code.treesitter.index import index_tree_sitter

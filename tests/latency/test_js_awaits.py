@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.js_awaits_check import JsSerialAwaitsCheck
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 from redline.core.model import Finding

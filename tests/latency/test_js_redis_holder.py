@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsredis"

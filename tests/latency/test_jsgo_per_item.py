@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency import js_clients
 from redline.checks.latency.js_awaits_check import JsSerialAwaitsCheck
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.node_sync import NodeSyncIoCheck
 
 FIXTURES = Path(__file__).parent / "fixtures" / "node"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.check import LatencyCheck
 from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
 from redline.checks.resilience.breakers import CircuitBreakerCheck
