@@ -72,7 +72,7 @@ def cli_audit(root: Path, out: Path, *extra: str) -> int:
 
 def cli_report(out: Path) -> dict[str, Any]:
     """The findings.json a CLI audit wrote into ``out``."""
-    return cast(dict[str, Any], json.loads((out / "findings.json").read_text()))
+    return cast(dict[str, Any], json.loads((out / "findings.json").read_text(encoding="utf-8")))
 
 
 def cli_findings(out: Path) -> list[dict[str, Any]]:
