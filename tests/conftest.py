@@ -22,6 +22,13 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's own empty cache directory: the code index is cached by content, and a test must see the
+    parser's result, not another test's (autouse in code/, latency/ and resilience/, by their conftest)."""
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code import callees
 from redline.checks.code.across import TaintAcrossFunctionsCheck
 from redline.checks.code.flaws import CodeFlawCheck

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.env_fallback import SecretEnvFallbackCheck, _signer
-from redline.checks.code.secret_names import secret_name, signing_name
 from redline.core.model import Finding, Severity
+from redline.core.secret_names import secret_name, signing_name
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import EnvDefault
 from redline.sources.code.source import CodeIndexSource

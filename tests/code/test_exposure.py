@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.exposure import RouteExposureCheck
 from redline.core.model import Finding
 

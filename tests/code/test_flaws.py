@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.flaws import CodeFlawCheck
 from redline.core.context import is_in_context
 from redline.core.model import Finding

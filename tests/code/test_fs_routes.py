@@ -7,37 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
-from redline.sources.code.model import CodeIndex
+from code_index import route_rows, tree_files, tree_indexes
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
-from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def table(app: str) -> list[tuple[str, ...]]:
     root = FIXTURES / app
-    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    source = CodeIndexSource()
-    indexes: list[CodeIndex] = []
-    for rel in files:
-        file = SourceFile(rel, str(root / rel), kind_of(rel), (root / rel).stat().st_size)
-        if source.wants(file):
-            indexes.append(source.parse(read_file(file)))
-    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults(), files=files).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    files = tree_files(root)
+    routes = extract_routes(tree_indexes(root, files=files), ENTRYPOINTS_SECTION.defaults(), files=files).routes
+    rows: list[tuple[str, ...]] = route_rows(routes)
+    return rows
 
 
 def test_sveltekit_endpoints_one_route_per_exported_method() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from redline.core.filekinds import kind_of
-from redline.core.workspace import FileText, SourceFile, read_file
+from code_index import route_rows, tree_indexes
+from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
@@ -18,26 +18,14 @@ from redline.sources.interface import NotCovered
 FIXTURES = Path(__file__).parent / "fixtures" / "goroutes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def go_indexes(app: str) -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    for path in sorted((FIXTURES / app).rglob("*.go")):
-        rel = path.relative_to(FIXTURES / app).as_posix()
-        found.append(source.parse(read_file(SourceFile(rel, str(path), kind_of(rel), path.stat().st_size))))
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app, "*.go")
     return found
 
 
 def table(app: str) -> list[tuple[str, ...]]:
-    routes = extract_routes(go_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(go_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_gin_groups_prefixes_and_middleware() -> None:

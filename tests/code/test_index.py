@@ -51,11 +51,6 @@ def _text(path: str, data: bytes) -> FileText:
     return FileText(SourceFile(path, path, "python", len(data)), data, data.decode("utf-8", "replace"))
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def index_of(source: str, path: str = "app.py") -> CodeIndex:
     return CodeIndexSource().parse(_text(path, source.encode()))
 

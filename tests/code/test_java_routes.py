@@ -5,41 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from code_index import route_rows, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.routes.spring import UNKNOWN_PATHS, security_rules
-from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "javaroutes"
 WEB = "src/main/java/com/shop/web"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def java_indexes(app: str) -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    for path in sorted((FIXTURES / app).rglob("*.java")):
-        rel = path.relative_to(FIXTURES / app).as_posix()
-        found.append(source.parse(read_file(SourceFile(rel, str(path), kind_of(rel), path.stat().st_size))))
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app, "*.java")
     return found
 
 
 def table(app: str) -> list[tuple[str, ...]]:
-    routes = extract_routes(java_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(java_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_spring_mappings_url_rules_and_method_security() -> None:

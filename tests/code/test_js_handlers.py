@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.jsgo_flaws import JsGoFlawCheck
 from redline.checks.latency.node_sync import NodeSyncIoCheck
 from redline.core.filekinds import kind_of

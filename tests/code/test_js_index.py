@@ -3,8 +3,6 @@ and the files it does not cover (syntax errors, binaries, minified bundles, node
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from redline.core.workspace import FileText, SourceFile
@@ -54,11 +52,6 @@ export class CatsController extends BaseController {
   }
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def index_of(source: str | bytes, path: str = "src/app.js", kind: str = "javascript") -> CodeIndex:

@@ -5,43 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from code_index import route_rows, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
-from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 JS_FIXTURES = Path(__file__).parent / "fixtures" / "jsroutes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def js_indexes(app: str) -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    root = FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        file = SourceFile(rel, str(path), kind_of(rel), path.stat().st_size)
-        if path.is_file() and source.wants(file):
-            found.append(source.parse(read_file(file)))
+    found: list[CodeIndex] = tree_indexes(FIXTURES / app if (FIXTURES / app).is_dir() else JS_FIXTURES / app)
     return found
 
 
 def table(app: str) -> list[tuple[str, ...]]:
     from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
-    routes = extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(js_indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_express_routers_mounted_across_modules_with_middleware_in_order() -> None:
@@ -212,3 +193,17 @@ def test_hono_apps_base_path_mounted_routers_and_wildcard_scoped_middleware() ->
         ("hono", "GET", "/api/users", "<anonymous:5>", "src/users.ts:5", "no", "no"),
         ("hono", "DELETE", "/api/users/:id", "<anonymous:6>", "src/users.ts:6", "yes", "unknown"),
     ]
+
+
+def test_the_project_reads_js_exports_once_for_every_framework() -> None:
+    from redline.sources.code.routes.common import Project
+
+    project = Project(js_indexes("expressapp"))
+    assert dict(project.js_exports) == {
+        "app": "app",
+        "middleware/auth": "{requireAuth=requireAuth,checkRole=checkRole}",
+        "routes/admin": "router",  # ``export default router``
+        "routes/reports": "r",
+        "routes/users": "router",
+    }  # ``exports.list = async (req, res) => …`` binds no local name
+    assert project.js_exports is project.js_exports  # Express, Koa, Fastify and the handler lookup share it

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit_helpers import findings_by_place
 from redline.checks.code.jsx_html import JsxHtmlCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsx"
@@ -18,16 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "jsx"
 
 def _findings(root: Path = FIXTURES, select: tuple[str, ...] = ("WEB214", "WEB215", "WEB216")) -> list[Finding]:
     """The rules' findings over ``root``; WEB216 is opt-in, so it is selected by its code."""
-    request = AuditRequest(
-        root=root,
-        config=Config(jobs=1, select=select),
-        checks=[JsxHtmlCheck()],
-        file_sources=builtin_file_sources(),
-        project_sources=builtin_project_sources(),
-    )
-    result = run_audit(request)
-    assert not result.errors
-    return sorted(result.findings, key=lambda f: (f.location.path, f.location.start_line))
+    found: list[Finding] = findings_by_place(root, JsxHtmlCheck(), select=select)
+    return found
 
 
 def test_each_sink_fires_at_its_line_with_its_severity() -> None:

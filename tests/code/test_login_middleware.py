@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.routes import extract_routes
@@ -17,11 +15,6 @@ from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "login_middleware"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_routes_under_a_login_middleware_prefix_are_unknown() -> None:

@@ -10,35 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
+from code_index import tree_files, tree_indexes
 from redline.checks.code.jsgo_flaws import JsGoFlawCheck
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
-from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.model import Route
 from redline.sources.code.routes.nextpaths import matches_every
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
-from redline.sources.code.source import CodeIndexSource
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 GUARDS = Path(__file__).parent / "fixtures" / "jsroutes" / "nextguards"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _routes(root: Path) -> list[Route]:
-    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    source = CodeIndexSource()
-    indexes: list[CodeIndex] = []
-    for rel in files:
-        file = SourceFile(rel, str(root / rel), kind_of(rel), (root / rel).stat().st_size)
-        if source.wants(file):
-            indexes.append(source.parse(read_file(file)))
-    return list(extract_routes(indexes, ENTRYPOINTS_SECTION.defaults(), files=files).routes)
+    files = tree_files(root)
+    return list(extract_routes(tree_indexes(root, files=files), ENTRYPOINTS_SECTION.defaults(), files=files).routes)
 
 
 def test_a_handler_refusing_callers_without_the_environment_secret_is_authenticated() -> None:

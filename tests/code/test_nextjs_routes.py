@@ -7,36 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from code_index import tree_files, tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.model import Route
 from redline.sources.code.routes.nextjs import next_roots
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
-from redline.sources.code.source import CodeIndexSource
 
 APP = Path(__file__).parent / "fixtures" / "jsroutes" / "nextapp"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _files() -> list[str]:
-    return sorted(p.relative_to(APP).as_posix() for p in APP.rglob("*") if p.is_file())
+    files: list[str] = tree_files(APP)
+    return files
 
 
 def _indexes() -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    for rel in _files():
-        file = SourceFile(rel, str(APP / rel), kind_of(rel), (APP / rel).stat().st_size)
-        if source.wants(file):
-            found.append(source.parse(read_file(file)))
+    found: list[CodeIndex] = tree_indexes(APP)
     return found
 
 

@@ -4,10 +4,6 @@ relative imports; Go result types; the nested function a JavaScript factory retu
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.source import CodeIndexSource
@@ -59,11 +55,6 @@ function make(deps) {
 }
 const arrow = (fn) => (req, res) => fn(req, res);
 """
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _index(path: str, kind: str, source: str) -> CodeIndex:

@@ -17,11 +17,6 @@ from redline.sources.python import PythonSource
 FIXTURES = Path(__file__).parent / "fixtures" / "py312"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _index(name: str) -> CodeIndex:
     path = FIXTURES / name
     return CodeIndexSource().parse(read_file(SourceFile(name, str(path), "python", path.stat().st_size)))

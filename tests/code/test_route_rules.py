@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import audit_with, findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.config import Config
 from redline.core.result import AuditResult
@@ -20,22 +18,9 @@ from redline.synthesis.routes import RouteTableStep
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _audit() -> AuditResult:
-    return run_audit(
-        AuditRequest(
-            root=FIXTURES,
-            config=Config(jobs=1),
-            checks=[RouteAuthenticationCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-            steps=[RouteTableStep()],
-        )
-    )
+    result: AuditResult = audit_with(FIXTURES, [RouteAuthenticationCheck()], steps=[RouteTableStep()])
+    return result
 
 
 def test_state_changing_routes_without_authentication_fire_exactly() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from code_index import route_rows
 from redline.core.config import ConfigError, Where
 from redline.core.workspace import FileText, SourceFile, read_file
 from redline.sources.code.model import CodeIndex
@@ -17,11 +18,6 @@ from redline.sources.code.source import CodeIndexSource
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def indexes(app: str) -> list[CodeIndex]:
     found = []
     for path in sorted((FIXTURES / app).rglob("*.py")):
@@ -31,11 +27,8 @@ def indexes(app: str) -> list[CodeIndex]:
 
 
 def table(app: str) -> list[tuple[str, ...]]:
-    routes = extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes
-    return [
-        (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
-        for r in routes
-    ]
+    rows: list[tuple[str, ...]] = route_rows(extract_routes(indexes(app), ENTRYPOINTS_SECTION.defaults()).routes)
+    return rows
 
 
 def test_flask_routes_blueprints_add_url_rule_and_before_request() -> None:

@@ -14,11 +14,6 @@ from redline.cli.main import main
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def test_table_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["routes", str(FIXTURES / "fastapiapp"), "--jobs", "1"]) == 0
     table = capsys.readouterr().out.splitlines()

@@ -7,30 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from code_index import tree_indexes
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
-from redline.sources.code.source import CodeIndexSource
 
 APP = Path(__file__).parent / "fixtures" / "javaroutes" / "webflux"
 CONFIG = "src/main/java/com/shop/fn/RouterConfig.java"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _indexes() -> list[CodeIndex]:
-    source = CodeIndexSource()
-    found = []
-    for path in sorted(APP.rglob("*.java")):
-        rel = path.relative_to(APP).as_posix()
-        found.append(source.parse(read_file(SourceFile(rel, str(path), kind_of(rel), path.stat().st_size))))
+    found: list[CodeIndex] = tree_indexes(APP, "*.java")
     return found
 
 

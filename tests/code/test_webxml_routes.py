@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.builtin import builtin_checks
 from redline.checks.code.routes import RouteAuthenticationCheck
 from redline.core.config import Config

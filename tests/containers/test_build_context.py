@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit_helpers import audit_with
 from redline.checks.secrets.containers import DockerSecretCheck
 from redline.core.config import Config
 from redline.core.result import AuditResult
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 # assembled so that no scanner reading this file sees a token
 _NPM_TOKEN = "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
@@ -27,14 +26,8 @@ def _tree(root: Path, dockerignore: str) -> None:
 
 
 def _copied(root: Path, config: Config) -> AuditResult:
-    req = AuditRequest(
-        root=root,
-        config=config,
-        checks=[DockerSecretCheck()],
-        file_sources=builtin_file_sources(),
-        project_sources=builtin_project_sources(),
-    )
-    return run_audit(req)
+    result: AuditResult = audit_with(root, [DockerSecretCheck()], config)
+    return result
 
 
 def test_excludes_and_dockerignore_apply(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
+from audit_helpers import cli_audit, cli_report
 from redline.checks.builtin import builtin_checks
 from redline.checks.containers import checks
-from redline.cli.main import main
 from redline.core.rules import RuleRegistry
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.containers.compose import ComposeSource
@@ -30,10 +30,11 @@ def test_family_is_registered_and_every_rule_is_documented() -> None:
     assert any(isinstance(s, ComposeSource) for s in builtin_project_sources())
 
 
-def _audit(root: Path, tmp: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+def _audit(root: Path, tmp: Path, *extra: str) -> dict[str, Any]:
     out = tmp / "out"
-    main(["audit", str(root), "--out", str(out), "--quiet", "--exit-zero", "--format", "json", *extra])
-    return json.loads((out / "findings.json").read_text())  # type: ignore[no-any-return]
+    cli_audit(root, out, "--exit-zero", "--format", "json", *extra)
+    report: dict[str, Any] = cli_report(out)
+    return report
 
 
 def test_inline_comment_suppresses_a_whole_kubernetes_object(tmp_path: Path) -> None:

@@ -9,33 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import findings_by_place
 from redline.checks.datapath.response_compression import ResponseCompressionCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.code.ops_signals import scan_text
 
 CASES = Path(__file__).parent / "fixtures" / "compression"
 
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 def _run(root: Path) -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1),
-            checks=[ResponseCompressionCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return sorted(result.findings, key=lambda f: (f.location.path, f.location.start_line))
+    found: list[Finding] = findings_by_place(root, ResponseCompressionCheck())
+    return found
 
 
 @pytest.mark.parametrize(

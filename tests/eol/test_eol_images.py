@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import audit_with
 from redline.checks.eol import checks
 from redline.core.config import Config
 from redline.core.result import AuditResult
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.eol.products import EolData, parse_product, split_image
 from redline.sources.eol.settings import EOL_SECTION, EolSettings
 
@@ -20,15 +19,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def _run(root: Path, data_dir: str) -> AuditResult:
     config = Config(jobs=1).with_settings(EOL_SECTION, EolSettings(data_dir, date(2026, 1, 1)))
-    return run_audit(
-        AuditRequest(
-            root=root,
-            config=config,
-            checks=checks(),
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
+    result: AuditResult = audit_with(root, checks(), config)
+    return result
 
 
 def test_eol_images_are_reported_with_their_date(shared_data: Path) -> None:

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import audit, report, write
+from audit_helpers import cli_audit as audit
+from audit_helpers import cli_report as report
+
+from .helpers import write
 
 NAMES = [
     "main.tf",

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import cli_audit as audit
+from audit_helpers import cli_findings as findings
+from audit_helpers import cli_report as report
 from redline.cli.main import main
 from redline.pipeline.catalogue import load_catalogue
 
-from .helpers import HTTP_CALL, audit, findings, report, write
+from .helpers import HTTP_CALL, write
 
 
 def test_clean_tree_exits_zero_and_writes_every_format(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import cli_audit as audit
+from audit_helpers import cli_findings as findings
 from redline.core.config import Config, ConfigError, SectionSpec, load_config, parse_size
 from redline.core.model import Area, Severity
 
-from .helpers import HTTP_CALL, audit, findings, write
+from .helpers import HTTP_CALL, write
 
 
 def test_full_config_loads(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import audit, write
+from audit_helpers import cli_audit as audit
+
+from .helpers import write
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")

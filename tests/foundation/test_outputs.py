@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from audit_helpers import cli_audit as audit
 from redline.checks.builtin import builtin_checks
 from redline.core.config import Config
 from redline.pipeline.run import AuditRequest, run_audit
@@ -19,7 +20,7 @@ from redline.report.interface import OutputFormat
 from redline.sources.builtin import builtin_file_sources
 
 from .checks_for_tests import MarkerCheck
-from .helpers import HTTP_CALL, audit, write
+from .helpers import HTTP_CALL, write
 
 NASTY = '<script>alert("x")</script>&amp;'
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .helpers import audit, report, write
+from audit_helpers import cli_audit as audit
+from audit_helpers import cli_report as report
+
+from .helpers import write
 
 SOURCE = """import requests
 requests.get("https://a")  # redline: ignore[RES101] internal health probe, bounded by the load balancer

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import cli_audit as audit
+from audit_helpers import cli_findings as findings
+from audit_helpers import cli_report as report
 from redline.core.workspace import Workspace
 
-from .helpers import HTTP_CALL, audit, findings, report, write
+from .helpers import HTTP_CALL, write
 
 LIMIT = 5 * 1024 * 1024
 

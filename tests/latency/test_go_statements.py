@@ -7,19 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 from redline.core.model import Finding, Severity
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gostmt"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _found() -> dict[tuple[str, int], Finding]:

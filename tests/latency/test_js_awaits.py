@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.js_awaits_check import JsSerialAwaitsCheck
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 from redline.core.model import Finding
@@ -21,11 +19,6 @@ from redline.sources.code.treesitter.parser import parser
 
 FIXTURES = Path(__file__).parent / "fixtures" / "js_awaits"
 PROFILE = "src/services/profile.ts"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _found() -> dict[tuple[str, int], Finding]:

@@ -7,20 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
 from redline.checks.resilience.js_grpc_deadline import JsGrpcDeadlineCheck
 from redline.core.context import is_in_context
 from redline.core.model import Finding, Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgrpc"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _by_line(found: list[Finding]) -> dict[tuple[str, int], Finding]:

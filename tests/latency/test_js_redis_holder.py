@@ -6,17 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsredis"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_a_held_client_fires_per_item_only() -> None:

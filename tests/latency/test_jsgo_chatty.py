@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
 from redline.core.model import Finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgo_chatty"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _found() -> dict[tuple[str, int], Finding]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency import js_clients
 from redline.checks.latency.js_awaits_check import JsSerialAwaitsCheck
 from redline.checks.latency.jsgo_check import JsGoPerItemCheck
@@ -20,11 +20,6 @@ from redline.sources.code.model import CodeIndex
 from redline.synthesis.measured_link import n_plus_one_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsgo"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_per_item_round_trips_fire_at_their_lines_only() -> None:

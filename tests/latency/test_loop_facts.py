@@ -3,10 +3,6 @@ body reads from the loop variable, and where awaited statements sit; they surviv
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.source import CodeIndexSource
@@ -32,11 +28,6 @@ async def f(urls):
     while True:
         pass
 """
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _index() -> CodeIndex:

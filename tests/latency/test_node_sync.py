@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.node_sync import NodeSyncIoCheck
 
 FIXTURES = Path(__file__).parent / "fixtures" / "node"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_sync_calls_in_handlers_fire_at_their_lines() -> None:

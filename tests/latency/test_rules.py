@@ -8,33 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import findings_of
 from redline.checks.latency.check import LatencyCheck
 from redline.checks.latency.offline import runs_by_hand
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "app"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def findings(root: Path = FIXTURES) -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1),
-            checks=[LatencyCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return list(result.findings)
+    found: list[Finding] = findings_of(root, LatencyCheck())
+    return found
 
 
 def test_each_rule_fires_exactly_at_its_lines() -> None:

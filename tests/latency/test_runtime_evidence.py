@@ -17,17 +17,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from audit_helpers import findings_of
 from redline.checks.latency.check import LatencyCheck
-from redline.core.config import Config
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 APP_DIR = Path(__file__).parent / "fixtures" / "runtime"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture
@@ -83,17 +76,7 @@ def test_the_rule_fires_exactly_on_the_views_that_issue_n_plus_one_queries(books
     assert small["/books/loaded"] == large["/books/loaded"] == 2  # the books, then the authors in one IN
     assert small["/shelf/loaded"] == large["/shelf/loaded"] == 2  # the helper reads a mapping fetched once
 
-    result = run_audit(
-        AuditRequest(
-            root=APP_DIR,
-            config=Config(jobs=1),
-            checks=[LatencyCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    lines = {(f.rule, f.location.path, f.location.start_line) for f in result.findings}
+    lines = {(f.rule, f.location.path, f.location.start_line) for f in findings_of(APP_DIR, LatencyCheck())}
     source = (APP_DIR / "bookshop.py").read_text().splitlines()
     assert lines == {
         ("LAT102", "bookshop.py", _line(source, "b.author.name} for b in session.scalars(select(Book))")),

@@ -7,19 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from code_audit import findings_of
+from audit_helpers import findings_of
 from redline.checks.latency.check import LatencyCheck
 from redline.checks.latency.jsgo_chatty_check import JsGoChattyCheck
 from redline.checks.resilience.breakers import CircuitBreakerCheck
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scheduled_routes"
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_third_parties_on_scheduled_routes_are_the_jobs_work() -> None:

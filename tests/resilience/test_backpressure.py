@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+from audit_helpers import findings_of
 from redline.checks.resilience.backpressure import CeleryTimeLimitCheck, ConsumerPrefetchCheck, UnboundedQueueCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 from .helpers import FIXTURES, lines_by_rule, run_fixture, run_source
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_unbounded_queues_filled_in_loops_fire_exactly() -> None:
@@ -33,17 +24,8 @@ def test_queue_in_test_code_is_not_judged() -> None:
 
 
 def _celery(root: Path) -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1, select=("RES141",)),  # opt-in: selected by its code
-            checks=[CeleryTimeLimitCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return list(result.findings)
+    found: list[Finding] = findings_of(root, CeleryTimeLimitCheck(), select=("RES141",))  # opt-in: by its code
+    return found
 
 
 def test_celery_tasks_without_any_time_limit_fire_once_per_project() -> None:

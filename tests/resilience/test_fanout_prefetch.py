@@ -6,37 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+from audit_helpers import findings_by_place
 from redline.checks.interface import Check
 from redline.checks.resilience.backpressure import ConsumerPrefetchCheck
 from redline.checks.resilience.fanout import FanOutCheck
 from redline.checks.resilience.prefetch import AmqpPrefetchJsGoCheck, CeleryPrefetchCheck, KombuPrefetchCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
 from .helpers import FIXTURES, lines_by_rule, run_fixture, run_source
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _run(root: Path, check: Check) -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1),
-            checks=[check],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return sorted(result.findings, key=lambda f: (f.location.path, f.location.start_line))
+    found: list[Finding] = findings_by_place(root, check)
+    return found
 
 
 def test_fan_out_over_request_data_and_unsliced_queries_fires_exactly() -> None:

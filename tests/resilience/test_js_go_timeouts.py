@@ -6,36 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+from audit_helpers import findings_of
 from redline.checks.resilience.go_timeouts import GoTimeoutCheck
 from redline.checks.resilience.js_timeouts import JsTimeoutCheck
-from redline.core.config import Config
 from redline.core.model import Finding
-from redline.pipeline.run import AuditRequest, run_audit
-from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _run(root: Path) -> list[Finding]:
-    result = run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1),
-            checks=[JsTimeoutCheck(), GoTimeoutCheck()],
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
-    assert not result.errors
-    return list(result.findings)
+    found: list[Finding] = findings_of(root, JsTimeoutCheck(), GoTimeoutCheck())
+    return found
 
 
 def test_js_and_go_calls_without_a_time_limit_fire_at_their_lines() -> None:

@@ -385,7 +385,7 @@ def test_a_script_not_named_for_ci_keeps_its_database_password(path: str) -> Non
 
 
 def test_the_ci_scripts_finding_is_listed_low_in_the_context_section(tmp_path: Path) -> None:
-    from code_audit import findings_of
+    from audit_helpers import findings_of
     from redline.core.context import CONTEXT_TAG
     from redline.core.model import Severity
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit_helpers import audit_catalogue
 from redline.core.config import load_config
 from redline.core.evidence import Evidence
 from redline.core.model import Finding
 from redline.core.result import AuditResult
 from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -30,17 +30,8 @@ def audit(
     cfg.write_text(
         f'formats = ["json", "cyclonedx"]\n[supply_chain]\ndb_dir = "{db.as_posix()}"\n{extra_config}', encoding="utf-8"
     )
-    config = load_config(cfg, catalogue.sections)
-    req = AuditRequest(
-        root=root,
-        config=config,
-        checks=catalogue.checks,
-        file_sources=catalogue.file_sources,
-        project_sources=catalogue.project_sources,
-        steps=catalogue.steps,
-        select=select,
-    )
-    return run_audit(req)
+    result: AuditResult = audit_catalogue(root, load_config(cfg, catalogue.sections), select)
+    return result
 
 
 def advisory_lines(finding: Finding) -> list[str]:

@@ -17,11 +17,11 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from audit_helpers import audit_catalogue
 from redline.cli.main import main
 from redline.core.config import load_config
 from redline.core.packages import DependencyEdge, Package, PackageManifest
 from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
 from redline.report.cyclonedx import CycloneDxReporter, empty_bom
 from redline.sources.advisories.spdx import LicenceNormaliser
 from redline.synthesis.bom import bom_document, build_bom, component_purl
@@ -148,18 +148,7 @@ def test_empty_bom_is_valid() -> None:
 def test_sbom_step_runs_only_when_asked(tree: Path, vulndb_dir: Path) -> None:
     (tree / "redline.toml").write_text(f'formats = ["json"]\n[supply_chain]\ndb_dir = "{vulndb_dir.as_posix()}"\n')
     catalogue = load_catalogue(with_plugins=False)
-    config = load_config(tree / "redline.toml", catalogue.sections)
-    result = run_audit(
-        AuditRequest(
-            root=tree,
-            config=config,
-            checks=catalogue.checks,
-            file_sources=catalogue.file_sources,
-            project_sources=catalogue.project_sources,
-            steps=catalogue.steps,
-            select=("VUL",),
-        )
-    )
+    result = audit_catalogue(tree, load_config(tree / "redline.toml", catalogue.sections), ("VUL",))
     assert result.sbom is None
     assert sorted((f.location.path, f.location.start_line) for f in result.findings if f.rule == "VUL102") == [
         ("requirements-dev.txt", 1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from audit_helpers import cli_audit, cli_report
 from redline.checks import secrets
 from redline.cli.main import main
 from redline.core.evidence import Evidence
@@ -22,10 +23,8 @@ Row = tuple[str, str, int, str, str, bool]
 
 def _audit(tmp_path: Path, *extra: str) -> set[Row]:
     out = tmp_path / "out"
-    assert (
-        main(["audit", "-q", str(FIXTURE), *SELECT, "--out", str(out), "--format", "json", "--exit-zero", *extra]) == 0
-    )
-    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert cli_audit(FIXTURE, out, *SELECT, "--format", "json", "--exit-zero", *extra) == 0
+    data = cli_report(out)
     rows = set()
     for f in data["findings"]:  # every place of an item (one secret value in several places is one item)
         for place in [{**f["location"], "rule": f["rule"], "evidence": f["evidence"]}, *f.get("related_locations", [])]:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redline.core.config import Config
+from audit_helpers import audit_catalogue
 from redline.core.context import is_in_context
 from redline.core.model import Severity
 from redline.core.result import AuditResult
-from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
 
 # assembled so that no scanner reading this file sees a value
 _TEST_KEY = "F0E5AD933D7F6FD8" + "F4DBB3E038C501C0"
@@ -20,17 +18,8 @@ _DEPLOY_KEY = "9b1c7e2a4d6f8h0j" + "Kq3Lm5Np7Rs9Tv2W"
 
 def _audit(root: Path) -> AuditResult:
     """Every built-in check and step: the secret checks judge each file, the step sees them together."""
-    catalogue = load_catalogue(with_plugins=False)
-    return run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=1),
-            checks=catalogue.checks,
-            file_sources=catalogue.file_sources,
-            project_sources=catalogue.project_sources,
-            steps=catalogue.steps,
-        )
-    )
+    result: AuditResult = audit_catalogue(root)
+    return result
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

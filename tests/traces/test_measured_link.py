@@ -3,14 +3,13 @@ the instrumented shop's source is audited with the traces it produced."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from redline.cli.main import main
+from audit_helpers import cli_audit, cli_findings
 from redline.synthesis.measured_link import route_key
 
 from . import exports
@@ -32,9 +31,9 @@ def _audit(tmp_path: Path, shop: ShopTraces) -> list[dict[str, Any]]:
     config = tmp_path / "redline.toml"
     config.write_text("[traces]\nn_plus_one_min_total_ms = 0.05\n")  # SQLite answers in microseconds
     out = tmp_path / "out"
-    args = ["audit", str(tree), "--traces", str(traces), "--config", str(config), "--out", str(out)]
-    assert main([*args, "--format", "json", "-q", "--exit-zero"]) == 0
-    findings: list[dict[str, Any]] = json.loads((out / "findings.json").read_text())["findings"]
+    args = ["--traces", str(traces), "--config", str(config), "--format", "json", "--exit-zero"]
+    assert cli_audit(tree, out, *args) == 0
+    findings: list[dict[str, Any]] = cli_findings(out)
     return findings
 
 

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from redline.checks.code.env_fallback_rules import SECRET_ENV_FALLBACK
-from redline.checks.code.secret_names import secret_name, signing_name
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.offline import offline, offline_js_go
 from redline.core.facts import Facts
 from redline.core.model import Confidence, Finding, Location, Severity
+from redline.core.secret_names import secret_name, signing_name
 from redline.sources.code.model import Arg, CallSite, CodeIndex, EnvDefault
 from redline.sources.code.treesitter.jsenv import SCHEMAS, fallback_marker
 

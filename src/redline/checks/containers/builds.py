@@ -22,17 +22,8 @@ from redline.sources.containers.kubernetes import Container, KubeManifest, KubeO
 
 def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
     """The Dockerfile a compose service's ``build:`` names, when it is in the tree."""
-    build = svc.body.get("build")
-    if isinstance(build, str):
-        context, name = build, "Dockerfile"
-    elif isinstance(build, Mapping):
-        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-    else:
-        return None
-    if "://" in context:
-        return None
-    path = posixpath.normpath(posixpath.join(svc.directory, context, name))
-    return dockerfiles.get(path)
+    path = svc.dockerfile_path
+    return dockerfiles.get(path) if path is not None else None
 
 
 #: ``$NAME`` or ``${NAME}`` in a FROM line: a build argument

@@ -1,5 +1,5 @@
 """Helpers shared by the container checks: rule building, locations, parsing of
-image references, quantities and secret-looking names."""
+image references, quantities and switch-like values (which names say "secret": core.secret_names)."""
 
 from __future__ import annotations
 
@@ -162,28 +162,9 @@ def memory_bytes(value: Any, *, docker: bool = False) -> int | None:
         return None
 
 
-# --- names that say "secret" --------------------------------------------------------------------
-
-_SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH_?KEY|"
-    r"(MASTER|ENCRYPTION|SIGNING|LICENSE|CLIENT)_?KEY($|_)|CREDENTIALS?($|_))",
-    re.IGNORECASE,
-)
-_NOT_SECRET = re.compile(
-    r"(_FILE|_PATH|_DIR|_NAME|_ID|_URL|_URI|_ENDPOINT|_HEADER|_TTL|_EXPIRY|_EXPIRES|_LENGTH|_TIMEOUT|_ENABLED|"
-    r"_TYPE|_MODE|_REF|_KEY_REF|_SECRET_REF|_LOCATION|_FIELD|_POLICY|_ALGORITHM|_ROTATION|_SIZE|_COUNT|_MIN|_MAX|"
-    r"_DAYS|_SECONDS|_PARAM|_PREFIX|_SUFFIX|_REGEX|_PATTERN|_ISSUER|_AUDIENCE|_LIFETIME)$|"
-    r"^(NO_|DISABLE_|ENABLE_|ALLOW_|REQUIRE_|SKIP_|USE_)|EMPTY_PASSWORD",
-    re.IGNORECASE,
-)
-
+# --- values that are switches, not credentials ---------------------------------------------------
 
 _FLAG_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1", "none", "null", "disabled", "enabled"})
-
-
-def secret_like_name(name: str) -> bool:
-    """A variable whose NAME says it holds a credential (the value scan is the secrets checks' job)."""
-    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
 
 
 def flag_value(value: object) -> bool:

@@ -22,7 +22,6 @@ from redline.checks.containers.common import (
     is_root_user,
     lowered,
     root_group,
-    secret_like_name,
     split_image,
     unpinned_reason,
 )
@@ -32,6 +31,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.known_images import lookup, unprivileged
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.core.secret_names import secret_name
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
 from redline.sources.containers.kubernetes import KubeManifest
@@ -397,7 +397,7 @@ class DockerfileCheck(ProjectCheck):
         else:
             names = [(k, v) for k, v in env_names(ins) if v and not flag_value(v)]
         for name, _value in names:
-            if secret_like_name(name):
+            if secret_name(name):
                 yield self.finding(
                     SECRET_BUILD_VAR,
                     f"{ins.cmd} `{name}` puts a credential into the image "

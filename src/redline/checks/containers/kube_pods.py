@@ -27,7 +27,6 @@ from redline.checks.containers.common import (
     kube_finding,
     mapping,
     root_group,
-    secret_like_name,
     seq,
     split_image,
     unpinned_reason,
@@ -41,6 +40,7 @@ from redline.core.known_images import unprivileged
 from redline.core.model import Area, Finding, Severity, Skipped
 from redline.core.placeholders import looks_like_placeholder
 from redline.core.rules import Rule, RuleDoc
+from redline.core.secret_names import secret_name
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import BATCH_KINDS, Container, KubeManifest, KubeObject
 
@@ -763,7 +763,7 @@ class KubePodSecurityCheck(ProjectCheck):
                 continue
             if isinstance(value, str) and value.startswith("$(") and value.endswith(")"):
                 continue  # a reference to another variable
-            if secret_like_name(item["name"]) and not flag_value(value):
+            if secret_name(item["name"]) and not flag_value(value):
                 name = item["name"]
                 placeholder = looks_like_placeholder(str(value))
                 yield Issue(

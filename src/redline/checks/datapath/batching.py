@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, FileCheck
 from redline.checks.resilience.astutil import (
+    Hit,
     bound_calls,
     enclosing_loops,
     has_any_kw,
+    hit_findings,
     imports_any,
-    location,
     method,
     parents,
     receiver,
@@ -135,14 +135,6 @@ def _relevant(module: PythonModule) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: Rule
-    node: ast.AST
-    message: str
-    remediation: str
-
-
 def _loop_of(call: ast.Call, parent_of: dict[int, ast.AST]) -> ast.AST | None:
     """The innermost ``for``/``async for``/comprehension the call repeats in (a ``while`` alone is a
     consumer or a poll, not a batch the code holds)."""
@@ -164,7 +156,7 @@ def _batch_writers(module: PythonModule) -> set[str]:
     return names
 
 
-def _boto(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit]:
+def _boto(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[Hit]:
     if not imports_any(module, ("boto3", "aioboto3", "aiobotocore", "botocore")):
         return
     writers = _batch_writers(module)
@@ -178,7 +170,7 @@ def _boto(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit]
         if loop is None or id(loop) in seen or not has_any_kw(call, keywords):
             continue
         seen.add(id(loop))
-        yield _Hit(
+        yield Hit(
             BOTO_SINGLE_IN_LOOP,
             call,
             f"`{name}` is called once per loop iteration: one AWS round trip per item",
@@ -186,7 +178,7 @@ def _boto(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit]
         )
 
 
-def _inserts(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit]:
+def _inserts(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[Hit]:
     seen: set[int] = set()
     for call in module.calls:
         name = method(call)
@@ -206,7 +198,7 @@ def _inserts(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_H
             else "Build the objects in the loop and save them with one `bulk_create(objs, batch_size=1000)` "
             "(it skips `save()` and signals: check nothing relies on them)."
         )
-        yield _Hit(INSERT_PER_ITERATION, call, "one INSERT per loop iteration: one round trip per row", fix)
+        yield Hit(INSERT_PER_ITERATION, call, "one INSERT per loop iteration: one round trip per row", fix)
 
 
 def _is_objects(node: ast.expr) -> bool:
@@ -219,7 +211,7 @@ def _is_objects(node: ast.expr) -> bool:
     )
 
 
-def _kafka(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit]:
+def _kafka(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[Hit]:
     if not imports_any(module, ("kafka", "confluent_kafka", "aiokafka")):
         return
     producers = set(bound_calls(module, _PRODUCERS))
@@ -235,7 +227,7 @@ def _kafka(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit
             sends.setdefault((id(loop), rec), call)
             parent = parent_of.get(id(call))
             if isinstance(parent, ast.Attribute) and parent.attr == "get":
-                yield _Hit(
+                yield Hit(
                     KAFKA_FLUSH_PER_MESSAGE,
                     call,
                     f"`{rec}.send(...).get()` waits for every message's acknowledgement inside the loop",
@@ -246,7 +238,7 @@ def _kafka(module: PythonModule, parent_of: dict[int, ast.AST]) -> Iterator[_Hit
         if method(call) == "flush" and rec is not None:
             loop = _loop_of(call, parent_of)
             if loop is not None and (id(loop), rec) in sends:
-                yield _Hit(
+                yield Hit(
                     KAFKA_FLUSH_PER_MESSAGE,
                     call,
                     f"`{rec}.flush()` runs once per message: the producer cannot batch",
@@ -266,9 +258,6 @@ class BatchingCheck(FileCheck):
         if not _relevant(fact) or linter_rule_fixture(fact.lines):
             return []  # most modules: no call these rules look at, so no parent map to build
         parent_of = parents(fact)
-        return [
-            self.finding(hit.rule, hit.message, location(fact, hit.node), remediation=hit.remediation)
-            for judge in (_boto, _inserts, _kafka)
-            for hit in judge(fact, parent_of)
-            if hit.rule.code in ctx.enabled
-        ]
+        return hit_findings(
+            self, fact, (hit for judge in (_boto, _inserts, _kafka) for hit in judge(fact, parent_of)), ctx.enabled
+        )

@@ -4,7 +4,6 @@ beside them with their ``max_connections``. Shared by the pool-budget and worker
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
@@ -228,16 +227,8 @@ def _compose_replicas(service: ComposeService) -> tuple[int, Location | None]:
 
 def built_dockerfile(service: ComposeService, dockerfiles: Mapping[str, Dockerfile]) -> Dockerfile | None:
     """The Dockerfile a compose service's ``build:`` names, when it is in the tree."""
-    build = service.body.get("build")
-    if isinstance(build, str):
-        context, name = build, "Dockerfile"
-    elif isinstance(build, Mapping):
-        context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-    else:
-        return None
-    if "://" in context:
-        return None
-    return dockerfiles.get(posixpath.normpath(posixpath.join(service.directory, context, name)))
+    path = service.dockerfile_path
+    return dockerfiles.get(path) if path is not None else None
 
 
 def _image_command(dockerfile: Dockerfile) -> tuple[list[str], dict[str, str], Location] | None:

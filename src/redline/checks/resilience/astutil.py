@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from redline.core.model import Location
+from redline.checks.interface import Check
+from redline.core.model import Finding, Location
+from redline.core.rules import Rule
+from redline.sources.code.astwalk import dotted
 from redline.sources.python import PythonModule
 
 #: a literal ``None``, ``0`` or ``"none"`` handed to a limit means "no limit" for these libraries
@@ -47,16 +51,6 @@ def is_disabled(node: ast.expr | None) -> bool:
     if is_none(node):
         return True
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in _NO_LIMIT_STRINGS
-
-
-def dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
 
 
 def receiver(call: ast.Call) -> str | None:
@@ -180,3 +174,22 @@ def string_parts(node: ast.expr) -> str:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         return string_parts(node.func.value)
     return ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule's verdict on one node of the module, before it becomes a finding."""
+
+    rule: Rule
+    node: ast.AST
+    message: str
+    remediation: str
+
+
+def hit_findings(check: Check, module: PythonModule, hits: Iterable[Hit], enabled: frozenset[str]) -> list[Finding]:
+    """The findings of the hits whose rule is enabled, located at their node, in the order they came."""
+    return [
+        check.finding(hit.rule, hit.message, location(module, hit.node), remediation=hit.remediation)
+        for hit in hits
+        if hit.rule.code in enabled
+    ]

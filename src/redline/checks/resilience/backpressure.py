@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, FileCheck, ProjectCheck
 from redline.checks.resilience.astutil import (
-    dotted,
     enclosing_loops,
     has_star,
     imports_any,
@@ -23,6 +22,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.code.model import CodeIndex, Decorator, Definition
 from redline.sources.python import PythonModule
 

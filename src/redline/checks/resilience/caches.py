@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from redline.checks.interface import CheckContext, FileCheck
 from redline.checks.resilience.astutil import (
     bound_calls,
-    dotted,
     has_star,
     imports_any,
     is_none,
@@ -25,6 +24,7 @@ from redline.checks.resilience.clients import REDIS_FACTORIES
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.code.model import Arg, CodeIndex, Decorator, Definition
 from redline.sources.python import PythonModule
 

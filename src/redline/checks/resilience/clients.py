@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, FileCheck
 from redline.checks.resilience.astutil import (
+    Hit,
     assigned_values,
     bound_calls,
-    dotted,
     has_star,
+    hit_findings,
     imports_any,
     is_none,
     kw,
-    location,
     method,
     receiver,
     string_parts,
@@ -30,6 +30,7 @@ from redline.core.context import lower_in_context
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.python import PythonModule
 
 _TAGS = ("CWE-400", "STRIDE:D")
@@ -236,14 +237,6 @@ _STDLIB = {
 }
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: Rule
-    node: ast.AST
-    message: str
-    remediation: str
-
-
 @dataclass
 class _Scan:
     """What one module binds, worked out once for every rule of the check."""
@@ -252,7 +245,7 @@ class _Scan:
     values: dict[str, ast.expr]
 
 
-def _urllib3(scan: _Scan) -> Iterator[_Hit]:
+def _urllib3(scan: _Scan) -> Iterator[Hit]:
     module = scan.module
     pools = bound_calls(module, _URLLIB3_POOLS)
     per_request = {r for c in module.calls if (r := receiver(c)) in pools and kw(c, "timeout") is not None}
@@ -265,7 +258,7 @@ def _urllib3(scan: _Scan) -> Iterator[_Hit]:
             continue
         if bound_ids.get(id(call)) in per_request:
             continue  # the requests made through this pool pass their own timeout
-        yield _Hit(
+        yield Hit(
             URLLIB3_NO_TIMEOUT,
             call,
             f"`{qual}` has no timeout: urllib3 then waits on the socket default, which never times out",
@@ -273,14 +266,14 @@ def _urllib3(scan: _Scan) -> Iterator[_Hit]:
         )
 
 
-def _aiohttp_timeout(scan: _Scan) -> Iterator[_Hit]:
+def _aiohttp_timeout(scan: _Scan) -> Iterator[Hit]:
     for call in scan.module.calls:
         if scan.module.qualname(call.func) not in _CLIENT_TIMEOUT or has_star(call):
             continue
         total = call.args[0] if call.args else (k.value if (k := kw(call, "total")) else None)
         read = call.args[2] if len(call.args) > 2 else (k.value if (k := kw(call, "sock_read")) else None)
         if (total is None or is_none(total)) and (read is None or is_none(read)):
-            yield _Hit(
+            yield Hit(
                 AIOHTTP_TIMEOUT_UNBOUNDED,
                 call,
                 "`ClientTimeout` bounds neither `total` nor `sock_read`: reads through it never time out",
@@ -300,7 +293,7 @@ def _boto_config_ok(value: ast.expr | None, scan: _Scan) -> bool:
     return True
 
 
-def _boto3(scan: _Scan) -> Iterator[_Hit]:
+def _boto3(scan: _Scan) -> Iterator[Hit]:
     module = scan.module
     sessions = bound_calls(module, _BOTO_SESSIONS)
     for call in module.calls:
@@ -313,7 +306,7 @@ def _boto3(scan: _Scan) -> Iterator[_Hit]:
             continue
         first = call.args[0] if call.args else None
         service = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else "AWS"
-        yield _Hit(
+        yield Hit(
             BOTO3_NO_TIMEOUT,
             call,
             f"{service} client uses botocore's 60 s connect and 60 s read timeouts (with retries on top)",
@@ -322,7 +315,7 @@ def _boto3(scan: _Scan) -> Iterator[_Hit]:
         )
 
 
-def _redis(scan: _Scan) -> Iterator[_Hit]:
+def _redis(scan: _Scan) -> Iterator[Hit]:
     module = scan.module
     for call in module.calls:
         qual = module.qualname(call.func)
@@ -334,7 +327,7 @@ def _redis(scan: _Scan) -> Iterator[_Hit]:
             continue
         if qual.endswith(("Redis", "StrictRedis")) and len(call.args) > 4:
             continue  # socket_timeout passed positionally
-        yield _Hit(
+        yield Hit(
             REDIS_NO_TIMEOUT,
             call,
             f"`{qual}` has no socket_timeout: a stalled Redis blocks every command forever",
@@ -354,7 +347,7 @@ def _dict_keys(node: ast.expr | None, scan: _Scan) -> set[str] | None:
     return None
 
 
-def _postgres(scan: _Scan) -> Iterator[_Hit]:
+def _postgres(scan: _Scan) -> Iterator[Hit]:
     module = scan.module
     for call in module.calls:
         qual = module.qualname(call.func)
@@ -372,7 +365,7 @@ def _postgres(scan: _Scan) -> Iterator[_Hit]:
             keys = _dict_keys(k.value, scan) if (k := kw(call, "connect_args")) else set()
             if keys is None or keys & {"connect_timeout", "timeout"}:
                 continue
-        yield _Hit(
+        yield Hit(
             DB_NO_CONNECT_TIMEOUT,
             call,
             f"`{qual}` sets no connect_timeout: during a failover new connections hang for minutes",
@@ -382,7 +375,7 @@ def _postgres(scan: _Scan) -> Iterator[_Hit]:
         )
 
 
-def _grpc(scan: _Scan) -> Iterator[_Hit]:
+def _grpc(scan: _Scan) -> Iterator[Hit]:
     module = scan.module  # check_file runs this only where grpc or generated *_pb2_grpc stubs are imported
     if any((module.qualname(c.func) or "").startswith("grpc.intercept_channel") for c in module.calls):
         return  # an interceptor may add a default deadline
@@ -402,7 +395,7 @@ def _grpc(scan: _Scan) -> Iterator[_Hit]:
         if rec not in stubs or not name or not name[:1].isupper() or has_star(call):
             continue
         if kw(call, "timeout") is None:
-            yield _Hit(
+            yield Hit(
                 GRPC_NO_DEADLINE,
                 call,
                 f"gRPC call `{rec}.{name}` has no deadline",
@@ -410,7 +403,7 @@ def _grpc(scan: _Scan) -> Iterator[_Hit]:
             )
 
 
-def _stdlib(scan: _Scan) -> Iterator[_Hit]:
+def _stdlib(scan: _Scan) -> Iterator[Hit]:
     module = scan.module
     if any(module.qualname(c.func) == "socket.setdefaulttimeout" for c in module.calls):
         return
@@ -418,7 +411,7 @@ def _stdlib(scan: _Scan) -> Iterator[_Hit]:
         qual = module.qualname(call.func)
         if qual not in _STDLIB or has_star(call) or timeout_given(call, "timeout", _STDLIB[qual]):
             continue
-        yield _Hit(
+        yield Hit(
             STDLIB_NO_TIMEOUT,
             call,
             f"`{qual}` is built without a timeout: the connection blocks as long as the server lets it",
@@ -431,7 +424,7 @@ def _stubs(module: PythonModule) -> bool:
     return any(name.endswith("_pb2_grpc") for name in module.imports.values())
 
 
-_JUDGES: tuple[tuple[tuple[str, ...], Callable[[_Scan], Iterator[_Hit]]], ...] = (
+_JUDGES: tuple[tuple[tuple[str, ...], Callable[[_Scan], Iterator[Hit]]], ...] = (
     (("urllib3",), _urllib3),
     (("aiohttp",), _aiohttp_timeout),
     (("boto3", "aioboto3"), _boto3),
@@ -460,12 +453,7 @@ class ClientTimeoutCheck(FileCheck):
         if not judges or linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []  # a client in a test talks to a mock or a local server: its timeout is not a finding
         scan = _Scan(fact, assigned_values(fact))
-        found = [
-            self.finding(hit.rule, hit.message, location(fact, hit.node), remediation=hit.remediation)
-            for judge in judges
-            for hit in judge(scan)
-            if hit.rule.code in ctx.enabled
-        ]
+        found = hit_findings(self, fact, (hit for judge in judges for hit in judge(scan)), ctx.enabled)
         if any(f.rule == GRPC_NO_DEADLINE.code for f in found) and is_hand_run_client(fact):
             found = [lower_in_context(f, HAND_RUN_CLIENT) if f.rule == GRPC_NO_DEADLINE.code else f for f in found]
         return found

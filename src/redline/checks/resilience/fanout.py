@@ -10,10 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.checks.resilience.astutil import bound_calls, dotted, imports_any, location, method, parents, receiver
+from redline.checks.resilience.astutil import bound_calls, imports_any, location, method, parents, receiver
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.code.flow import FunctionFlow, expr_taint, function_flow
 from redline.sources.python import PythonModule
 

@@ -9,11 +9,12 @@ import re
 from collections.abc import Iterable, Iterator
 
 from redline.checks.interface import CheckContext, FileCheck, ProjectCheck
-from redline.checks.resilience.astutil import dotted, has_star, imports_any, kw, location, method
+from redline.checks.resilience.astutil import has_star, imports_any, kw, location, method
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.ops_signals import OpsSignals
 from redline.sources.python import PythonModule

@@ -6,13 +6,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, FileCheck
-from redline.checks.resilience.astutil import dotted, has_star, imports_any, is_none, kw, location, method
+from redline.checks.resilience.astutil import Hit, has_star, hit_findings, imports_any, is_none, kw, method
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.python import PythonModule
 
 _TAGS = ("CWE-400", "STRIDE:D")
@@ -153,14 +153,6 @@ _RANDOM_HINT = re.compile(r"random|jitter|uniform", re.IGNORECASE)
 _ALL_RETRY_DECORATORS = _TENACITY | _BACKOFF | _RETRYING | _RETRY_PKG
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: Rule
-    node: ast.AST
-    message: str
-    remediation: str
-
-
 def _decorator_calls(module: PythonModule) -> Iterator[tuple[ast.expr, str]]:
     """Retry decorators and policy objects: ``@retry`` bare or called, ``Retrying(...)`` anywhere."""
     for node in module.nodes:
@@ -193,11 +185,11 @@ def _stop_missing(node: ast.expr, qual: str) -> str | None:
     return None
 
 
-def _forever(module: PythonModule) -> Iterator[_Hit]:
+def _forever(module: PythonModule) -> Iterator[Hit]:
     for node, qual in _decorator_calls(module):
         why = _stop_missing(node, qual)
         if why:
-            yield _Hit(
+            yield Hit(
                 RETRY_FOREVER,
                 node,
                 why,
@@ -206,7 +198,7 @@ def _forever(module: PythonModule) -> Iterator[_Hit]:
             )
 
 
-def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
+def _no_jitter(module: PythonModule) -> Iterator[Hit]:
     for node, qual in _decorator_calls(module):
         if not isinstance(node, ast.Call):
             continue
@@ -214,7 +206,7 @@ def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
         wait_call = wait.value if wait is not None and isinstance(wait.value, ast.Call) else None
         exponential = wait_call is not None and module.qualname(wait_call.func) in _EXPONENTIAL
         if qual in _TENACITY and wait_call is not None and exponential and not _polls(node):
-            yield _Hit(
+            yield Hit(
                 BACKOFF_WITHOUT_JITTER,
                 wait_call,
                 "exponential backoff without jitter: failed callers retry in lockstep",
@@ -223,7 +215,7 @@ def _no_jitter(module: PythonModule) -> Iterator[_Hit]:
             )
         jitter = kw(node, "jitter")
         if qual in _BACKOFF and jitter is not None and is_none(jitter.value):
-            yield _Hit(
+            yield Hit(
                 BACKOFF_WITHOUT_JITTER,
                 jitter.value,
                 "backoff with `jitter=None`: failed callers retry in lockstep",
@@ -302,7 +294,7 @@ def _stream_methods(module: PythonModule) -> set[int]:
     }
 
 
-def _unbounded_loops(module: PythonModule) -> Iterator[_Hit]:
+def _unbounded_loops(module: PythonModule) -> Iterator[Hit]:
     streams = _stream_methods(module)
     for loop in module.nodes:
         if not isinstance(loop, ast.While) or not _is_forever(loop) or id(loop) in streams:
@@ -314,7 +306,7 @@ def _unbounded_loops(module: PythonModule) -> Iterator[_Hit]:
         failure_paths = [*(s for h in attempt.handlers for s in h.body), *attempt.finalbody, *others]
         if _exits(failure_paths, (ast.Raise, ast.Return, ast.Break)):
             continue
-        yield _Hit(
+        yield Hit(
             RETRY_LOOP_UNBOUNDED,
             loop,
             "retry loop with no attempt limit or deadline: it spins for as long as the dependency is down",
@@ -345,14 +337,14 @@ def _random(arg: ast.expr) -> bool:
     )
 
 
-def _jitterless_loops(module: PythonModule) -> Iterator[_Hit]:
+def _jitterless_loops(module: PythonModule) -> Iterator[Hit]:
     for loop in module.nodes:
         if not isinstance(loop, ast.While | ast.For) or (attempt := _retry_try(loop)) is None:
             continue
         for sleep in _sleeps(module, [*(s for h in attempt.handlers for s in h.body), *loop.body]):
             arg = sleep.args[0] if sleep.args else None
             if arg is not None and _grows(arg, loop) and not _random(arg) and not _jitter_nearby(loop):
-                yield _Hit(
+                yield Hit(
                     RETRY_LOOP_NO_JITTER,
                     sleep,
                     "retry backoff grows exponentially with no jitter: failed callers retry in lockstep",
@@ -367,12 +359,12 @@ def _jitter_nearby(loop: ast.While | ast.For) -> bool:
     return any(isinstance(n, ast.Name | ast.Attribute) and _random(n) for n in ast.walk(loop))
 
 
-def _retried_posts(module: PythonModule) -> Iterator[_Hit]:
+def _retried_posts(module: PythonModule) -> Iterator[Hit]:
     if any(_IDEMPOTENCY.search(line) for line in module.lines):
         return
     for call in module.calls:
         if module.qualname(call.func) in _URLLIB3_RETRY and _retries_post(call):
-            yield _Hit(
+            yield Hit(
                 RETRIED_POST,
                 call,
                 "this Retry policy retries POST, and the module never sends an idempotency key",
@@ -383,7 +375,7 @@ def _retried_posts(module: PythonModule) -> Iterator[_Hit]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _retry_decorated(module, node):
             posts = [n for n in ast.walk(node) if isinstance(n, ast.Call) and method(n) == "post"]
             for post in posts[:1]:
-                yield _Hit(
+                yield Hit(
                     RETRIED_POST,
                     post,
                     f"`{dotted(post.func) or 'post'}` runs under a retry decorator with no idempotency key",
@@ -430,9 +422,4 @@ class RetryCheck(FileCheck):
             judges += [_forever, _no_jitter, _retried_posts]
         if not judges or linter_rule_fixture(fact.lines):
             return []
-        return [
-            self.finding(hit.rule, hit.message, location(fact, hit.node), remediation=hit.remediation)
-            for judge in judges
-            for hit in judge(fact)
-            if hit.rule.code in ctx.enabled
-        ]
+        return hit_findings(self, fact, (hit for judge in judges for hit in judge(fact)), ctx.enabled)

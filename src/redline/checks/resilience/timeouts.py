@@ -15,7 +15,6 @@ from redline.checks.interface import CheckContext, FileCheck
 from redline.checks.resilience.astutil import (
     assigned_values,
     bound_calls,
-    dotted,
     has_star,
     is_none,
     kw,
@@ -28,6 +27,7 @@ from redline.core.context import lower_in_context
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.astwalk import dotted
 from redline.sources.python import PythonModule
 
 _TAGS = ("CWE-400", "STRIDE:D")

@@ -64,3 +64,14 @@ def walk_nodes(node: ast.AST) -> list[ast.AST]:
     for current in out:  # the list grows while it is read: a queue without a deque
         out.extend(child_nodes(current))
     return out
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` as written, or None when the expression is not a dotted name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None

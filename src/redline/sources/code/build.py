@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from redline.sources.code.astwalk import child_nodes
+from redline.sources.code.astwalk import child_nodes, dotted
 from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
@@ -119,17 +119,6 @@ def classify_string(value: str) -> str | None:
         scheme = value.split("://", 1)[0].lower()
         return "dsn" if scheme.split("+")[0] in _DSN_SCHEMES or scheme in _DSN_SCHEMES else "url"
     return "sql" if _SQL.match(value) else None
-
-
-def dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` as written, or None when the expression is not a dotted name."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
 
 
 def literal(node: ast.AST, depth: int = 0) -> Literal:

@@ -132,6 +132,20 @@ class ComposeService:
     layer_keys: tuple[Mapping[str, int], ...] = ()  # line of each key in each layer's block, parallel to ``layers``
 
     @property
+    def dockerfile_path(self) -> str | None:
+        """The tree path of the Dockerfile its ``build:`` names (None: no build, or a remote context)."""
+        build = self.body.get("build")
+        if isinstance(build, str):
+            context, name = build, "Dockerfile"
+        elif isinstance(build, Mapping):
+            context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+        else:
+            return None
+        if "://" in context:
+            return None
+        return posixpath.normpath(posixpath.join(self.directory, context, name))
+
+    @property
     def profiles(self) -> tuple[str, ...]:
         raw = self.body.get("profiles")
         return tuple(str(p) for p in raw) if isinstance(raw, list) else ()

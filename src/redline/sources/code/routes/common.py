@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
@@ -124,6 +124,25 @@ class Project:
         found: dict[str, list[CodeIndex]] = {}
         for index in self.indexes:
             found.setdefault(module_id(index.path), []).append(index)
+        return found
+
+    @cached_property
+    def js_exports(self) -> Mapping[str, str]:
+        """JavaScript/TypeScript module id -> the local name its default export (``module.exports``/``export
+        default``) binds; and ``module#name`` -> the local name a named export renames (``export { app as
+        cronRouter }``): read once per extraction, where Express (twice), Koa, Fastify and the handler lookup
+        each read every assignment of the project again."""
+        found: dict[str, str] = {}
+        for index in self.indexes:
+            module = module_id(index.path)
+            for assignment in index.assignments:
+                value = assignment.values[0] if assignment.values else None
+                if not isinstance(value, str):
+                    continue
+                if assignment.name == "module.exports":
+                    found[module] = value
+                elif assignment.name.startswith("exports.") and value.isidentifier():
+                    found[f"{module}#{assignment.name.removeprefix('exports.')}"] = value
         return found
 
     def calls(

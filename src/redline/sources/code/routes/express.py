@@ -9,7 +9,7 @@ another, ``app.use("/admin/*", mw)`` scopes middleware with a wildcard. A router
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from redline.core.filekinds import looks_like_test_or_sample
@@ -20,7 +20,6 @@ from redline.sources.code.routes.jscommon import (
     VERBS,
     benign,
     expand,
-    exports_of,
     is_js,
     referenced,
     unchain,
@@ -164,7 +163,7 @@ def _aliases(project: Project, made: dict[Key, Key]) -> dict[Key, Key]:
 
 def _collect(project: Project, objects: dict[Key, _Object]) -> None:
     made = _made_by(project)
-    refs = _Refs(exports_of(project), made, _aliases(project, made))
+    refs = _Refs(project.js_exports, made, _aliases(project, made))
     for index in project.indexes:
         if not is_js(index):
             continue
@@ -204,7 +203,7 @@ def _chained_path(index: CodeIndex, call: CallSite, owner: str) -> str | None:
 class _Refs:
     """What an argument of ``use``/``route`` may name: an exported object, a factory's result, an alias of one."""
 
-    exports: dict[str, str]
+    exports: Mapping[str, str]
     made: dict[Key, Key]
     aliases: dict[Key, Key]
 
@@ -262,7 +261,7 @@ def express_routes(project: Project, settings: EntrypointSettings) -> Iterator[R
     if not objects:
         return
     _collect(project, objects)
-    exports = exports_of(project)
+    exports = project.js_exports
     resolver = HandlerResolver.of(project)
     for key, obj in objects.items():
         for prefix, inherited in _contexts(key, objects):

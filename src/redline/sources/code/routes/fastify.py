@@ -7,13 +7,13 @@ hooks given in the route's options (``{ onRequest: [fastify.authenticate] }``)."
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, calls_by_function, imports_module, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js
+from redline.sources.code.routes.jscommon import VERBS, benign, is_js
 from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -79,7 +79,7 @@ def _plugin_like(calls: list[CallSite], receiver: str, module_uses: bool, projec
     return routes and (module_uses or (named and project_uses))
 
 
-def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: dict[str, str]) -> Key | None:
+def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: Mapping[str, str]) -> Key | None:
     """The plugin function a ``register`` argument names: local, imported, or ``require`` in place."""
     if arg.call == "require" and arg.call_args:
         return _exported(project, import_target(index.path, arg.call_args[0]), exports)
@@ -94,7 +94,7 @@ def _plugin(project: Project, index: CodeIndex, arg: Arg, exports: dict[str, str
     return _exported(project, imported, exports) if imported else None
 
 
-def _exported(project: Project, module: str, exports: dict[str, str]) -> Key | None:
+def _exported(project: Project, module: str, exports: Mapping[str, str]) -> Key | None:
     value = exports.get(module)
     if value is None:
         return None
@@ -107,7 +107,7 @@ def _exported(project: Project, module: str, exports: dict[str, str]) -> Key | N
 
 
 def _collect(project: Project, contexts: dict[Key, _Context]) -> None:
-    exports = exports_of(project)
+    exports = project.js_exports
     autoloads: list[tuple[Key, str]] = []
     for key, context in contexts.items():
         index = context.index

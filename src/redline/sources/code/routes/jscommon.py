@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from redline.sources.code.model import Arg, CodeIndex, Definition
 from redline.sources.code.routes.common import Project
 from redline.sources.code.treesitter.jsnames import import_target, module_id
@@ -73,24 +75,7 @@ def benign(name: str) -> bool:
     return name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in BENIGN_MIDDLEWARE
 
 
-def exports_of(project: Project) -> dict[str, str]:
-    """Module id -> the local name its default export (``module.exports``/``export default``) binds; and
-    ``module#name`` -> the local name a named export renames (``export { app as cronRouter }``)."""
-    found: dict[str, str] = {}
-    for index in project.indexes:
-        module = module_id(index.path)
-        for assignment in index.assignments:
-            value = assignment.values[0] if assignment.values else None
-            if not isinstance(value, str):
-                continue
-            if assignment.name == "module.exports":
-                found[module] = value
-            elif assignment.name.startswith("exports.") and value.isidentifier():
-                found[f"{module}#{assignment.name.removeprefix('exports.')}"] = value
-    return found
-
-
-def referenced(index: CodeIndex, arg: Arg, exports: dict[str, str]) -> tuple[str, str] | None:
+def referenced(index: CodeIndex, arg: Arg, exports: Mapping[str, str]) -> tuple[str, str] | None:
     """(module id, local name) of the object an argument refers to: a local variable, an imported
     module's default export or named export, or ``require("./routes")`` written in place."""
     here = module_id(index.path)
@@ -130,7 +115,7 @@ def handler_name(project: Project, index: CodeIndex, arg: Arg | None) -> tuple[s
     return (found_pair[1].qualname, found_pair[1]) if found_pair else (arg.name, None)
 
 
-def expand(project: Project, index: CodeIndex, name: str, exports: dict[str, str]) -> str:
+def expand(project: Project, index: CodeIndex, name: str, exports: Mapping[str, str]) -> str:
     """A middleware written as a member of a module-level object (``auth.required`` with
     ``const auth = { required: jwt(...) }``, here or imported) as the value it holds (``jwt()``);
     an ``optional`` member is left as written (it lets anonymous callers through)."""

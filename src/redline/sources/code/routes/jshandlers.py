@@ -6,11 +6,12 @@ guards and taint are then those of the real body. A name that resolves to nothin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redline.sources.code.model import Arg, CodeIndex, Definition
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.jscommon import exports_of, handler_name
+from redline.sources.code.routes.jscommon import handler_name
 
 #: how many wrappers or factories deep a route argument is followed (``wrap(auth(make()))``)
 DEPTH = 3
@@ -29,12 +30,12 @@ class Handler:
 @dataclass
 class HandlerResolver:
     project: Project
-    exports: dict[str, str]
+    exports: Mapping[str, str]
     modules: dict[str, list[CodeIndex]]
 
     @classmethod
     def of(cls, project: Project) -> HandlerResolver:
-        return cls(project, exports_of(project), project.by_module_id)
+        return cls(project, project.js_exports, project.by_module_id)
 
     def handler(self, index: CodeIndex, arg: Arg | None, lines: range) -> Handler:
         """The handler a route's last argument names, registered on ``lines`` of ``index``."""

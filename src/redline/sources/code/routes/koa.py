@@ -5,13 +5,13 @@ router's ``prefix`` (constructor option or ``router.prefix(...)``), nested route
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
 from redline.sources.code.routes.guards import Guards
-from redline.sources.code.routes.jscommon import VERBS, benign, exports_of, is_js, referenced, unchain
+from redline.sources.code.routes.jscommon import VERBS, benign, is_js, referenced, unchain
 from redline.sources.code.routes.jshandlers import HandlerResolver
 from redline.sources.code.routes.model import NO, UNKNOWN, Route
 from redline.sources.code.routes.settings import EntrypointSettings
@@ -51,7 +51,7 @@ def _objects(project: Project) -> dict[Key, _Router]:
     return objects
 
 
-def _mounted(index: CodeIndex, arg: Arg, exports: dict[str, str], objects: dict[Key, _Router]) -> Key | None:
+def _mounted(index: CodeIndex, arg: Arg, exports: Mapping[str, str], objects: dict[Key, _Router]) -> Key | None:
     """The router behind ``other.routes()`` / ``other.middleware()``."""
     if arg.call is None or not arg.call.endswith((".routes", ".middleware")):
         return None
@@ -60,7 +60,7 @@ def _mounted(index: CodeIndex, arg: Arg, exports: dict[str, str], objects: dict[
 
 
 def _collect(project: Project, objects: dict[Key, _Router]) -> None:
-    exports = exports_of(project)
+    exports = project.js_exports
     for index in project.indexes:
         here = module_id(index.path)
         for call in index.calls if is_js(index) else ():
@@ -81,7 +81,7 @@ def _collect(project: Project, objects: dict[Key, _Router]) -> None:
                 router.routes.append((call, VERBS[verb], path, args))
 
 
-def _use(index: CodeIndex, call: CallSite, key: Key, exports: dict[str, str], objects: dict[Key, _Router]) -> None:
+def _use(index: CodeIndex, call: CallSite, key: Key, exports: Mapping[str, str], objects: dict[Key, _Router]) -> None:
     args = list(call.args)
     path = args.pop(0).literal if args and isinstance(args[0].literal, str) else ""
     names: list[str] = []

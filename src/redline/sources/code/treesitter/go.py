@@ -24,7 +24,7 @@ from redline.sources.code.model import (
 from redline.sources.code.treesitter.goenv import tag_defaults
 from redline.sources.code.treesitter.goloops import GO_GRAMMAR, go_loop, mark_receives
 from redline.sources.code.treesitter.loopscope import LoopScopes, reads
-from redline.sources.code.treesitter.nodes import Node, end_line, line, named, string_value, text
+from redline.sources.code.treesitter.nodes import Node, chain_end, end_line, line, named, string_value, text, walk
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: a literal start that fixes where a URL points: a scheme with its host and a path/query after it
@@ -60,6 +60,8 @@ _READS = {
 }
 #: package functions that read the request they are given
 _PACKAGE_READS = {"mux.Vars": "params", "chi.URLParam": "params"}
+#: what a Go call node is (a fluent chain climbs through these)
+_CALL = frozenset({"call_expression"})
 
 
 def package_name(path: str) -> str:
@@ -192,7 +194,7 @@ class GoWalk(TreeWalk):
         receiver = node.child_by_field_name("receiver")
         owner = ""
         if receiver is not None:
-            named_types = [t for t in _walk(receiver) if t.type == "type_identifier"]
+            named_types = [t for t in walk(receiver) if t.type == "type_identifier"]
             owner = text(named_types[0]) if named_types else ""
         qualname = f"{owner}.{name}" if owner else f"{scope}.{name}" if scope and name_node is None else name
         params: list[str] = []
@@ -379,32 +381,12 @@ def _result_type(node: Node) -> str:
     return text(result).lstrip("*") if result is not None else ""
 
 
-def _walk(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found
-
-
 def _call_line(node: Node, callee: Node | None) -> int:
     if callee is not None and callee.type == "selector_expression":
         operand, field_node = callee.child_by_field_name("operand"), callee.child_by_field_name("field")
         if operand is not None and field_node is not None and operand.type == "call_expression":
             return line(field_node)
     return line(node)
-
-
-def _chain_end(node: Node) -> Node:
-    while (
-        node.parent is not None
-        and node.parent.type == "selector_expression"
-        and node.parent.parent is not None
-        and node.parent.parent.type == "call_expression"
-    ):
-        node = node.parent.parent
-    return node
 
 
 def _left_names(node: Node) -> list[Node]:
@@ -422,7 +404,7 @@ def _left_names(node: Node) -> list[Node]:
 
 def _assigned_to(node: Node) -> str | None:
     """The single name a call (or the fluent chain it starts) is bound to: ``r := gin.Default()``."""
-    names = _left_names(_chain_end(node))
+    names = _left_names(chain_end(node, "selector_expression", _CALL))
     return text(names[0]) if len(names) == 1 and names[0].type == "identifier" else None
 
 
@@ -487,7 +469,7 @@ def go_arg(node: Node, scope: str) -> Arg:
             items=(_render(node),),
         )
     if node.type == "unary_expression":  # ``&server{}`` -> server
-        types = [t for t in _walk(node) if t.type == "type_identifier"]
+        types = [t for t in walk(node) if t.type == "type_identifier"]
         return Arg(None, name=text(types[0]) if types else None)
     return Arg(None, name=dotted(node))
 

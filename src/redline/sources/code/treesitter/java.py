@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from redline.sources.code.build import classify_string
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition, Loop, StringFact, Tainted
 from redline.sources.code.treesitter.javafn import FunctionalRoutes
-from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text
+from redline.sources.code.treesitter.nodes import Node, end_line, line, named, text, walk
 from redline.sources.code.treesitter.walk import RequestFlow, TreeWalk, request_taint
 
 #: parameter annotations that bind a part of the request
@@ -159,7 +159,7 @@ class JavaWalk(TreeWalk):
         bases: list[str] = []
         for part in (node.child_by_field_name("superclass"), node.child_by_field_name("interfaces")):
             if part is not None:
-                bases.extend(text(t) for t in _walk(part) if t.type == "type_identifier")
+                bases.extend(text(t) for t in walk(part) if t.type == "type_identifier")
         decorators = self._annotations(node)
         self.definitions.append(
             Definition(name, qualname, "class", line(node), end_line(node), decorators, bases=tuple(bases))
@@ -254,17 +254,8 @@ class JavaWalk(TreeWalk):
 
 
 def _concat(node: Node) -> bool:
-    return any(t.type == "string_literal" for t in _walk(node)) and "+" in (text(c) for c in node.children)
+    return any(t.type == "string_literal" for t in walk(node)) and "+" in (text(c) for c in node.children)
 
 
 def _texts(args: tuple[Arg, ...]) -> tuple[str, ...]:
     return tuple(a.literal if isinstance(a.literal, str) else a.name or "" for a in args)
-
-
-def _walk(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found

@@ -37,7 +37,16 @@ from redline.sources.code.treesitter.jsnextconfig import matcher
 from redline.sources.code.treesitter.jssecretcheck import env_read, secret_check
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
 from redline.sources.code.treesitter.loopscope import LoopScopes, node_key, reads
-from redline.sources.code.treesitter.nodes import Node, end_line, line, literal, named, string_value, text
+from redline.sources.code.treesitter.nodes import (
+    Node,
+    chain_end,
+    end_line,
+    line,
+    literal,
+    named,
+    string_value,
+    text,
+)
 from redline.sources.code.treesitter.walk import TreeWalk
 
 FUNCTIONS = JS_GRAMMAR.functions  # the node types that open a function scope
@@ -437,7 +446,8 @@ class JsWalk(TreeWalk):
             if value is not None:
                 name = value.child_by_field_name("name") if value.type in CLASSES | FUNCTIONS else None
                 shown = text(name) if name is not None else render(value)
-                if _chain_end(value).type in _CALLS:  # ``export default Router().use(...)``: bound as "default"
+                # ``export default Router().use(...)``: bound as "default"
+                if chain_end(value, "member_expression", _CALLS).type in _CALLS:
                     shown = "default"
                 self.assignments.append(Assignment("module.exports", line(node), (shown,)))
 
@@ -516,23 +526,11 @@ def _call_line(node: Node, callee: Node | None) -> int:
     return line(node)
 
 
-def _chain_end(node: Node) -> Node:
-    """The outermost call of a fluent chain a call starts (``Router().use(a).use(b)``)."""
-    while (
-        node.parent is not None
-        and node.parent.type == "member_expression"
-        and node.parent.parent is not None
-        and node.parent.parent.type in _CALLS
-    ):
-        node = node.parent.parent
-    return node
-
-
 def _assigned_to(node: Node) -> str | None:
     """The name a call's value is bound to (``const app = express()``, ``const r = await f()``); every
     call of a fluent chain is bound to the chain's name (``const api = Router().use(a)``: the router is
     ``api``), ``export default`` binds "default"."""
-    node = _chain_end(node)
+    node = chain_end(node, "member_expression", _CALLS)
     parent = node.parent
     while parent is not None and parent.type in {"await_expression", "parenthesized_expression", "as_expression"}:
         parent = parent.parent

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import re
 
+from redline.core.secret_names import secret_name
 from redline.sources.code.treesitter.jsflow import JsFlow, expr_taint
 from redline.sources.code.treesitter.jsnames import chain, dotted
 from redline.sources.code.treesitter.nodes import Node, named, string_value, text
 
-#: words of an environment variable's name that say it holds a secret (``INTERNAL_API_KEY``, ``CRON_SECRET``)
-_SECRET_WORDS = frozenset(
-    {"key", "apikey", "secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials", "signature"}
-)
-#: prefixes of variables bundlers inline into the browser's code: never a secret
-_PUBLIC_PREFIXES = ("next_public_", "vite_", "react_app_", "nuxt_public_", "public_", "expo_public_", "gatsby_")
+#: last words that make a name the shared secret when the request's value must equal it (``CRON_KEY``,
+#: ``BASIC_AUTH``): in that comparison a bare key is the key, whatever else it might name elsewhere
+_GUARD_LAST = frozenset({"KEY", "AUTH", "CREDENTIAL", "CREDENTIALS"})
 #: constant-time comparison helpers (``crypto.timingSafeEqual``, ``tsscmp``, ``safeCompare``)
 _CONSTANT_TIME = re.compile(r"(timingsafe|safecompare|securecompare|constanttime|tsscmp|safeequal|secureequal)", re.I)
 #: calls whose result is their input kept, re-encoded or signed with it
@@ -57,13 +55,12 @@ _THROUGH = frozenset(
 _FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "function_declaration"})
 #: statements an ``if`` may sit in and still run on every call of the function
 _STRAIGHT = frozenset({"statement_block", "try_statement", "program"})
-_WORD = re.compile(r"[a-z0-9]+")
 
 
-def secret_name(name: str) -> bool:
-    """Whether an environment variable's name reads as a secret the server keeps to itself."""
-    lowered = name.lower()
-    return not lowered.startswith(_PUBLIC_PREFIXES) and not _SECRET_WORDS.isdisjoint(_WORD.findall(lowered))
+def guard_secret_name(name: str) -> bool:
+    """Whether an environment variable's name reads as a secret the server keeps to itself (the shared vocabulary
+    already refuses what a bundler ships to the browser: ``NEXT_PUBLIC_``, ``VITE_``, ``REACT_APP_``)."""
+    return secret_name(name, last=_GUARD_LAST)
 
 
 def env_read(node: Node, bound: dict[str, str]) -> str | None:
@@ -177,7 +174,7 @@ def _sides(left: Node | None, right: Node | None, flow: JsFlow, bound: dict[str,
         return None
     for env_side, other in ((left, right), (right, left)):
         name = env_read(env_side, bound)
-        if name is not None and secret_name(name) and env_read(other, bound) is None and expr_taint(other, flow):
+        if name is not None and guard_secret_name(name) and env_read(other, bound) is None and expr_taint(other, flow):
             return name
     return None
 

@@ -26,6 +26,29 @@ def named(node: Node) -> list[Node]:
     return [c for c in node.children if c.is_named and c.type != "comment"]
 
 
+def walk(node: Node) -> list[Node]:
+    """The node and everything below it, in source order (pre-order)."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def chain_end(node: Node, member: str, calls: frozenset[str]) -> Node:
+    """The outermost call of a fluent chain a call starts (``Router().use(a).use(b)``, ``r.Group(…).Use(m)``):
+    climb while the node is the receiver of a ``member`` node that is itself called (one of ``calls``)."""
+    while (
+        node.parent is not None
+        and node.parent.type == member
+        and node.parent.parent is not None
+        and node.parent.parent.type in calls
+    ):
+        node = node.parent.parent
+    return node
+
+
 def string_value(node: Node) -> str | None:
     """The value of a string literal (or a template literal without substitutions), else None."""
     if node.type in {"string", "interpreted_string_literal", "raw_string_literal", "string_literal"}:

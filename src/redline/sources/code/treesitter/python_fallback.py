@@ -17,6 +17,7 @@ import ast
 import warnings
 from typing import Any
 
+from redline.sources.code.treesitter.nodes import walk
 from redline.sources.code.treesitter.parser import first_error, parser
 
 _QUOTES = (b'"', b"'")
@@ -79,7 +80,7 @@ def _is_fstring(node: Any, data: bytes) -> bool:
 def _type_alias(node: Any, data: bytes) -> list[tuple[int, int, bytes]]:
     """``type Name[T] = value`` -> ``Name = value``: the keyword and the parameters go."""
     equals = next((c for c in node.children if c.type == "="), None)
-    names = [n for n in _walk(node.children[1]) if n.type == "identifier"] if len(node.children) > 1 else []
+    names = [n for n in walk(node.children[1]) if n.type == "identifier"] if len(node.children) > 1 else []
     if equals is None or not names:
         raise FallbackError(f"a type alias at line {node.start_point[0] + 1} redline cannot read")
     name = data[names[0].start_byte : names[0].end_byte]
@@ -92,15 +93,6 @@ def _except_group(node: Any) -> list[tuple[int, int, bytes]]:
     if not types:
         return []
     return [(types[0].start_byte, types[0].start_byte, b"("), (types[-1].end_byte, types[-1].end_byte, b")")]
-
-
-def _walk(node: Any) -> list[Any]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found
 
 
 def _fstring(node: Any, data: bytes) -> bytes:

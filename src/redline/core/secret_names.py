@@ -1,6 +1,9 @@
 """Whether a variable's name says it holds a secret (``JWT_SECRET``, ``DB_PASSWORD``, ``stripeApiKey``) and
 whether it says the secret signs something (``JWT_*``, ``SESSION_SECRET``, ``SECRET_KEY``): words, not patterns,
-so ``JWT_EXPIRES_IN``, ``TOKEN_URL`` or ``PASSWORD_MIN_LENGTH`` (settings about a secret) are not secrets."""
+so ``JWT_EXPIRES_IN``, ``TOKEN_URL`` or ``PASSWORD_MIN_LENGTH`` (settings about a secret) are not secrets.
+
+The one vocabulary for every family that judges a name: code rules (a secret with a fallback), container rules
+(a credential in an image or a pod spec) and the JavaScript index (a shared-secret guard)."""
 
 from __future__ import annotations
 
@@ -32,6 +35,12 @@ _SECRET_PAIRS = frozenset(
         ("AUTH", "KEY"),
         ("SESSION", "KEY"),
         ("COOKIE", "KEY"),
+        ("LICENSE", "KEY"),
+        ("LICENCE", "KEY"),
+        # the credential itself, not the path to it (``GOOGLE_APPLICATION_CREDENTIALS`` is a file's path)
+        ("CREDENTIALS", "JSON"),
+        ("CREDENTIALS", "CONTENTS"),
+        ("CREDENTIALS", "CONTENT"),
     }
 )
 #: a last word that makes the name a setting about the secret, not the secret (``JWT_COOKIE`` is a cookie name)
@@ -45,6 +54,8 @@ _ABOUT_LAST = frozenset(
         "POLICY", "IN", "HINT", "LABEL", "DOMAIN", "SAMESITE", "SECURE", "HTTPONLY", "ENV", "METHOD", "KIND",
         "SIZE", "BUCKET", "REGEX", "PATTERN", "RULES", "ATTEMPTS", "RETRIES", "JWKS", "ISSUER", "TIME", "THRESHOLD",
         "RATE", "DELAY", "INTERVAL", "PERIOD", "DURATION", "WINDOW", "ROLE", "ROLES", "RESET", "TEMPLATE", "LANGUAGE",
+        # a reference to where the secret lives, or how it is rotated (``DB_PASSWORD_REF``)
+        "REF", "ROTATION",
     }
 )  # fmt: skip
 #: a word anywhere that makes it one (``JWT_EXPIRES_IN``, ``PASSWORD_MIN_LENGTH``, ``JWT_PUBLIC_KEY``)
@@ -52,6 +63,7 @@ _ABOUT_ANY = frozenset(
     {
         "EXPIRES", "EXPIRE", "EXPIRY", "EXPIRATION", "EXP", "TTL", "LIFETIME", "ALGORITHM", "ALGORITHMS", "ALG",
         "ALGO", "AUDIENCE", "LENGTH", "LEN", "ROUNDS", "MIN", "MAX", "STRENGTH", "COMPLEXITY", "THROTTLE", "TEMPLATEID",
+        "EMPTY",  # ``ALLOW_EMPTY_PASSWORD``, ``MYSQL_EMPTY_PASSWORD``
         # switches about a secret, not the secret (plane's ``ENABLE_EMAIL_PASSWORD``)
         "ENABLE", "ENABLED", "DISABLE", "DISABLED", "USE", "ALLOW", "REQUIRE", "SKIP", "SHOW", "HIDE",
         # credentials of a demo or test account, published on purpose (ever-gauzy's ``DEMO_ADMIN_PASSWORD``)
@@ -75,13 +87,15 @@ def words(name: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9]+", _CAMEL.sub(r"\1_\2", name).upper()) if w]
 
 
-def secret_name(name: str) -> bool:
-    """Whether the variable holds a secret by its name."""
+def secret_name(name: str, *, last: frozenset[str] = frozenset()) -> bool:
+    """Whether the variable holds a secret by its name. ``last``: more final words that say so where the caller's
+    context does (a bare ``CRON_KEY`` compared with what the request sent is a shared key)."""
     parts = words(name)
     if not parts or parts in (["PWD"], ["OLDPWD"]) or parts[-1] in _ABOUT_LAST or _ABOUT_ANY & set(parts):
         return False
     return (
-        bool(_SECRET_WORDS & set(parts))
+        parts[-1] in last
+        or bool(_SECRET_WORDS & set(parts))
         or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(parts))
         or any(_glued(word) for word in parts)
     )
