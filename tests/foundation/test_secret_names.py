@@ -71,6 +71,12 @@ NAMES = [
     ("RECAPTCHA_SITE_KEY", False, True),
     ("NEXT_PUBLIC_POSTHOG_KEY", False, False),
     ("CRON_KEY_ID", False, False),
+    # a Kubernetes Secret's name or a vault mount, not a value (public Go configs with envDefault defaults)
+    ("IMAGE_PULL_SECRET", False, False),
+    ("imagePullSecrets", False, False),
+    ("EXISTING_SECRET", False, False),
+    ("SECRETS_KV_MOUNT", False, False),
+    ("REGISTRY_PULL_PASSWORD", True, True),  # a registry's password, pulled with
 ]
 
 

@@ -54,10 +54,14 @@ _ABOUT_LAST = frozenset(
         "POLICY", "IN", "HINT", "LABEL", "DOMAIN", "SAMESITE", "SECURE", "HTTPONLY", "ENV", "METHOD", "KIND",
         "SIZE", "BUCKET", "REGEX", "PATTERN", "RULES", "ATTEMPTS", "RETRIES", "JWKS", "ISSUER", "TIME", "THRESHOLD",
         "RATE", "DELAY", "INTERVAL", "PERIOD", "DURATION", "WINDOW", "ROLE", "ROLES", "RESET", "TEMPLATE", "LANGUAGE",
-        # a reference to where the secret lives, or how it is rotated (``DB_PASSWORD_REF``)
-        "REF", "ROTATION",
+        # a reference to where the secret lives, or how it is rotated (``DB_PASSWORD_REF``), a vault mount's path
+        # (``SECRETS_KV_MOUNT``)
+        "REF", "ROTATION", "MOUNT",
     }
 )  # fmt: skip
+#: two words in a row that name a Kubernetes Secret object, not a secret value (``IMAGE_PULL_SECRET``, Helm's
+#: ``existingSecret``)
+_NAMES_AN_OBJECT = frozenset({("PULL", "SECRET"), ("PULL", "SECRETS"), ("EXISTING", "SECRET")})
 #: a word anywhere that makes it one (``JWT_EXPIRES_IN``, ``PASSWORD_MIN_LENGTH``, ``JWT_PUBLIC_KEY``)
 _ABOUT_ANY = frozenset(
     {
@@ -92,6 +96,8 @@ def secret_name(name: str, *, last: frozenset[str] = frozenset()) -> bool:
     context does (a bare ``CRON_KEY`` compared with what the request sent is a shared key)."""
     parts = words(name)
     if not parts or parts in (["PWD"], ["OLDPWD"]) or parts[-1] in _ABOUT_LAST or _ABOUT_ANY & set(parts):
+        return False
+    if any(pair in _NAMES_AN_OBJECT for pair in itertools.pairwise(parts)):
         return False
     return (
         parts[-1] in last
