@@ -3,6 +3,7 @@ references and placeholders left alone; and the structure reader that names a va
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -396,3 +397,31 @@ def test_the_ci_scripts_finding_is_listed_low_in_the_context_section(tmp_path: P
     assert got[4].severity is Severity.LOW and CONTEXT_TAG in got[4].tags
     assert "(a CI job's own database)" in got[4].message
     assert got[5].severity is Severity.HIGH and CONTEXT_TAG not in got[5].tags
+
+
+def _kube_secret(name: str, data: dict[str, str]) -> str:
+    rows = "".join(f"  {k}: {v}\n" for k, v in data.items())
+    return f"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n{rows}"
+
+
+def test_base64_of_a_stand_in_is_a_stand_in() -> None:
+    """Azure-Samples/aks-store-demo's quickstart Secrets hold base64 of "username" and "password"
+    (``dXNlcm5hbWU=``, ``cGFzc3dvcmQ=``): SEC449, SEC906 and SEC437 reported the encoding as a leaked credential
+    at high. The same words written plainly were already stand-ins; a real value encoded the same way still fires."""
+    real = base64.b64encode(PW.encode()).decode()
+    text = (
+        _kube_secret(
+            "rabbitmq-secrets", {"RABBITMQ_DEFAULT_USER": "dXNlcm5hbWU=", "RABBITMQ_DEFAULT_PASS": "cGFzc3dvcmQ="}
+        )
+        + _kube_secret(
+            "order-service-secrets", {"ORDER_QUEUE_USERNAME": "dXNlcm5hbWU=", "ORDER_QUEUE_PASSWORD": "cGFzc3dvcmQ="}
+        )
+        + _kube_secret("changeme", {"RABBITMQ_DEFAULT_PASS": base64.b64encode(b"changeme").decode()})
+        # true positive: the same shape holding a chosen password
+        + _kube_secret("real", {"RABBITMQ_DEFAULT_PASS": real})
+    )
+    hits = found("aks-store-all-in-one.yaml", text)
+    assert hits == [("SEC906", 30, real)]  # SEC449 on the same bytes gives way to the data-store rule
+    # the generic YAML password rule (SEC437) reads the encoding the same way
+    assert found("config/app.yaml", "smtp:\n  password: cGFzc3dvcmQ=\n") == []
+    assert [c for c, _l, _s in found("config/app.yaml", f"smtp:\n  password: {real}\n")] == ["SEC437"]

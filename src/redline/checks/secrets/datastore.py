@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from redline.checks.secrets.filters import is_placeholder, is_store_reference
+from redline.checks.secrets.filters import encodes_a_stand_in, is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
 from redline.core.filekinds import CI_FILE
@@ -256,7 +256,7 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
         return None
     if password.lower() in DEFAULT_PASSWORDS:  # a product's default, even when it reads like a stand-in (changeme)
         return DatastoreCredential(key, store, *span, True, password)
-    if len(password) < 4 or is_placeholder(password):
+    if len(password) < 4 or is_placeholder(password) or encodes_a_stand_in(password):
         return None  # a stand-in, also when the user is the same stand-in (wikiadmin_user/_password: override_me)
     return DatastoreCredential(key, store, *span, _names_the_user(password, user), password)
 
