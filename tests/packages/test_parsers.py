@@ -200,6 +200,15 @@ def test_pnpm_package_from_a_local_folder_keeps_the_lockfile(tmp_path: Path) -> 
     assert {(p.name, p.version) for p in m.packages} == {("penpot-mcp", ""), ("picocolors", "1.1.1")}
 
 
+def test_package_json_file_protocol_is_the_repositorys_own(tmp_path: Path) -> None:
+    """penpot's mcp/packages/server/package.json: ``"penpot-mcp": "file:.."`` is the workspace's own folder, pinned
+    by the repository as ``workspace:`` and ``link:`` are; a registry range beside it is still loose."""
+    path = tmp_path / "package.json"
+    path.write_text('{"dependencies": {"penpot-mcp": "file:..", "express": "^5.2.1"}}')
+    m = parse(PackageJsonParser(), path, "package.json")
+    assert {(p.name, p.pinned) for p in m.packages} == {("penpot-mcp", True), ("express", False)}
+
+
 def test_package_json_alias_and_pins(tmp_path: Path) -> None:
     path = tmp_path / "package.json"
     path.write_text(
