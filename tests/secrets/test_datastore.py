@@ -153,6 +153,22 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
         ("charts/datahub/values.yaml", "neo4j-community:\n  existingPasswordSecret: neo4j-secrets\n"),
         ("charts/linkrec/values.yaml", "config:\n  private:\n    DB_PASSWORD: snakeoil\n"),
         ("charts/dumps/values.yaml", "mariadb:\n  wikiadmin_user: override_me\n  wikiadmin_password: override_me\n"),
+        # DFE-Digital/teacher-services-cloud's konduit.sh: a usage text's URL formats (upper-case names to fill
+        # in, an Azure key's "=" after a stand-in) and a Terraform reference in place of a token
+        (
+            "scripts/konduit.sh",
+            'echo "  postgres://ADMIN_USER:URLENCODED(ADMIN_PASSWORD)@DB_HOSTNAME:5432/DB_NAME"\n'
+            'echo "  or rediss://:PASSWORD=@DB_HOSTNAME:6380/0"\n',
+        ),
+        (
+            "scripts/konduit.sh",
+            "#     rediss://:somepassword=@s9999t99-att-env-redis-service.redis.cache.windows.net:6380/0\n",
+        ),
+        (
+            "terraform/terraform.tf",
+            'provider "statuscake" {\n  api_token = module.infra_secrets.map.STATUSCAKE-API-TOKEN\n}\n',
+        ),
+        ("config/app.yaml", "smtp:\n  api_key: var.smtp_api_key\n"),
     ],
 )
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:
@@ -425,3 +441,11 @@ def test_base64_of_a_stand_in_is_a_stand_in() -> None:
     # the generic YAML password rule (SEC437) reads the encoding the same way
     assert found("config/app.yaml", "smtp:\n  password: cGFzc3dvcmQ=\n") == []
     assert [c for c, _l, _s in found("config/app.yaml", f"smtp:\n  password: {real}\n")] == ["SEC437"]
+
+
+def test_real_values_beside_the_formats_still_fire() -> None:
+    """The look-alikes above keep their true positives: a real host, a chosen password, a literal token."""
+    hits = found("scripts/konduit.sh", f'echo "postgres://admin:{PW}@db.internal:5432/app"\n')
+    assert [(code, line) for code, line, _ in hits] == [("SEC310", 1)]
+    hits = found("terraform/terraform.tf", f'provider "statuscake" {{\n  api_token = "{PW}{PW}"\n}}\n')
+    assert [line for _c, line, _ in hits] == [2]

@@ -49,6 +49,19 @@ _BASE64 = lazy(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A
 _ONE_WORD = lazy(r"^[A-Za-z]{1,24}$")
 
 
+#: a Terraform/HCL reference in place of a value (DFE-Digital/teacher-services-cloud:
+#: ``api_token = module.infrastructure_secrets.map.STATUSCAKE-API-TOKEN``); HCL names may hold hyphens
+_HCL_REFERENCE = lazy(
+    r"^(?:module|var|local|data|each|count|path|terraform|self)\.[A-Za-z_][\w-]{0,100}"
+    r"(?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\s]{1,100}\])*$"
+)
+
+
+def is_hcl_reference(secret: str) -> bool:
+    """``var.db_password``, ``module.secrets.map.API-TOKEN``, ``data.x.y["k"]``: where the value comes from."""
+    return bool(_HCL_REFERENCE.match(secret))
+
+
 def encodes_a_stand_in(secret: str) -> bool:
     """base64 of a stand-in: Azure-Samples/aks-store-demo's Secrets hold ``RABBITMQ_DEFAULT_PASS: cGFzc3dvcmQ=``
     ("password") and ``RABBITMQ_DEFAULT_USER: dXNlcm5hbWU=`` ("username"). Encoding a placeholder or a single
