@@ -36,4 +36,4 @@ def test_kubernetes_env_uses_the_shared_list(tmp_path: Path) -> None:
     # Azure-Samples/aks-store-demo runs its queue with ORDER_QUEUE_PASSWORD "password" as written: the message
     # no longer assumes the value is replaced at deploy time
     [standin] = [f for f in run_containers(tmp_path) if f.rule == "KUB112" and f.location.path == "stand-in.yaml"]
-    assert "runs with it as written" in standin.message and "replaced at deploy time" in standin.message
+    assert "if it is replaced at deploy time" in standin.message and "runs with the stand-in" in standin.message
