@@ -84,3 +84,13 @@ def test_an_except_clause_without_parentheses_is_read() -> None:
         ("jwt.decode", 8),
         ("HTTPException", 10),
     ]
+
+
+def test_a_byte_order_mark_is_skipped_as_python_does(tmp_path: Path) -> None:
+    """ministryofjustice/modernisation-platform's core-logging/lambda/index.py starts with a UTF-8 BOM: CPython
+    runs it, redline listed it as not covered ("invalid non-printable character U+FEFF")."""
+    path = tmp_path / "index.py"
+    path.write_bytes(b"\xef\xbb\xbfimport os\n\n\ndef handler(event, context):\n    return os.environ['X']\n")
+    module = PythonSource().parse(read_file(SourceFile("index.py", str(path), "python", path.stat().st_size)))
+    assert [n.lineno for n in module.tree.body] == [1, 4]
+    assert module.parser == "ast"

@@ -380,3 +380,35 @@ def test_an_entrypoint_wrapper_over_an_image_that_drops_root_is_named(tmp_path: 
             "MEDIUM",
         )
     ]
+
+
+def test_an_overlay_of_a_base_named_elsewhere_is_not_judged_for_what_it_leaves_out(tmp_path: Path) -> None:
+    """sourcegraph/deploy-sourcegraph-docker: ``dev/docker-compose.yaml`` and ``jaeger/docker-compose.yaml`` are
+    overlays ``dev/run.sh`` passes after ``docker-compose/docker-compose.yaml`` (``-f base -f jaeger -f dev``); the
+    base sets ``mem_limit`` on every service. A service with neither image nor build cannot start alone: it names
+    no memory limit because the base does. What an overlay adds (a privileged flag) is still judged."""
+    _compose_tree(
+        tmp_path,
+        {
+            "docker-compose/docker-compose.yaml": "services:\n  caddy:\n    image: caddy:2\n    mem_limit: 1g\n"
+            "  zoekt:\n    image: sourcegraph/zoekt:1\n    mem_limit: 2g\n",
+            # the overlay: partial services only (look-alikes: no CMP105), one of them adds privileged (fires)
+            "docker-compose/dev/docker-compose.yaml": "services:\n  zoekt:\n    cpus: 1\n    privileged: true\n"
+            "  caddy:\n    ports:\n      - '0.0.0.0:8080:80'\n",
+            # an overlay that also brings a complete service of its own: that one is judged (true positive)
+            "docker-compose/jaeger/docker-compose.yaml": "services:\n  jaeger:\n    image: jaegertracing/all:1\n"
+            "  otel-collector:\n    command: ['--config', '/etc/otel/jaeger.yaml']\n",
+        },
+    )
+    found = run(tmp_path)
+    limits = sorted((f.location.path, f.location.start_line) for f in found if f.rule == "CMP105")
+    assert limits == [("docker-compose/jaeger/docker-compose.yaml", 2)]
+    privileged = [(f.location.path, f.location.start_line) for f in found if f.rule == "CMP101"]
+    assert privileged == [("docker-compose/dev/docker-compose.yaml", 4)]
+    walk = Workspace(tmp_path, max_file_size=1 << 20).walk()
+    skipped = ComposeSource().collect(ProjectContext(tmp_path, Config(), tuple(walk.files))).skipped
+    assert sorted((s.path, s.reason.split(":")[0]) for s in skipped) == [
+        ("docker-compose/dev/docker-compose.yaml", "compose overlay"),
+        ("docker-compose/jaeger/docker-compose.yaml", "compose overlay"),
+    ]
+    assert "`caddy`, `zoekt`" in next(s.reason for s in skipped if "dev/" in s.path)

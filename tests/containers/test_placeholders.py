@@ -32,4 +32,8 @@ def test_kubernetes_env_uses_the_shared_list(tmp_path: Path) -> None:
         if f.rule == "KUB112"
     }
     assert hits["real.yaml"][0] == 12 and hits["real.yaml"][1] != "low"
-    assert hits["stand-in.yaml"] == (12, "low")  # a stand-in to be substituted at deploy time: reported low
+    assert hits["stand-in.yaml"] == (12, "low")  # a stand-in: reported low
+    # Azure-Samples/aks-store-demo runs its queue with ORDER_QUEUE_PASSWORD "password" as written: the message
+    # no longer assumes the value is replaced at deploy time
+    [standin] = [f for f in run_containers(tmp_path) if f.rule == "KUB112" and f.location.path == "stand-in.yaml"]
+    assert "if it is replaced at deploy time" in standin.message and "runs with the stand-in" in standin.message

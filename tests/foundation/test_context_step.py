@@ -51,6 +51,9 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("docker-compose.gitpod.yaml", "container variant"),  # a Gitpod workspace's services
         ("test-files-api/main.go", ""),  # a folder that only starts alike
         ("gitpod-compose/docker-compose.yml", ""),
+        ("docker/devenv/files/selfsigned.key", "development"),  # penpot's development environment
+        ("docker/devenv/docker-compose.main.yml", "development"),
+        ("devenvironments/compose.yml", ""),  # a folder that only starts alike
         # look-alikes: production settings and a folder that only starts alike
         ("settings/local_production.py", ""),
         ("settings/main.py", ""),

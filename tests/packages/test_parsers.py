@@ -184,6 +184,31 @@ def test_pnpm_v9_importers_and_links() -> None:
     assert dependency_path(m, "npm/qs@6.11.0") == ["npm/express@4.18.2", "npm/qs@6.11.0"]
 
 
+def test_pnpm_package_from_a_local_folder_keeps_the_lockfile(tmp_path: Path) -> None:
+    """penpot's mcp/pnpm-lock.yaml lists ``penpot-mcp@file:packages`` (resolution: a directory): the whole lockfile
+    was refused for that one key, and every package.json of the workspace read "no lockfile pins" (DEP101)."""
+    path = tmp_path / "pnpm-lock.yaml"
+    path.write_text(
+        "lockfileVersion: '9.0'\n"
+        "importers:\n  .:\n    dependencies:\n      penpot-mcp:\n        specifier: file:packages\n"
+        "        version: file:packages\n      picocolors:\n        specifier: ^1.1.1\n        version: 1.1.1\n"
+        "packages:\n  penpot-mcp@file:packages:\n    resolution: {directory: packages, type: directory}\n"
+        "  picocolors@1.1.1:\n    resolution: {integrity: sha512-xceH}\n"
+        "snapshots:\n  penpot-mcp@file:packages: {}\n  picocolors@1.1.1: {}\n"
+    )
+    m = parse(PnpmLockParser(), path, "pnpm-lock.yaml")
+    assert {(p.name, p.version) for p in m.packages} == {("penpot-mcp", ""), ("picocolors", "1.1.1")}
+
+
+def test_package_json_file_protocol_is_the_repositorys_own(tmp_path: Path) -> None:
+    """penpot's mcp/packages/server/package.json: ``"penpot-mcp": "file:.."`` is the workspace's own folder, pinned
+    by the repository as ``workspace:`` and ``link:`` are; a registry range beside it is still loose."""
+    path = tmp_path / "package.json"
+    path.write_text('{"dependencies": {"penpot-mcp": "file:..", "express": "^5.2.1"}}')
+    m = parse(PackageJsonParser(), path, "package.json")
+    assert {(p.name, p.pinned) for p in m.packages} == {("penpot-mcp", True), ("express", False)}
+
+
 def test_package_json_alias_and_pins(tmp_path: Path) -> None:
     path = tmp_path / "package.json"
     path.write_text(

@@ -86,3 +86,25 @@ def test_a_helper_only_browser_code_imports_is_browser_code() -> None:
         ("RES200", "src/lib/orphan.ts", 3),
         ("RES200", "src/lib/shared.ts", 3),
     ]
+
+
+def test_a_bundler_config_runs_in_the_dev_server_not_per_request(tmp_path: Path) -> None:
+    """Azure-Samples/aks-store-demo mocks its API in Vite's dev server: ``fetch`` inside ``configureServer`` of
+    src/store-admin/vite.config.ts (RES200 x8 there). A bundler's config never runs per request; a server module
+    and a config-looking name that is no bundler's (``app.config.ts``) keep RES200 at their lines."""
+    fetch_call = "export async function load(url: string) {\n  return fetch(url)\n}\n"
+    vite = (
+        "import { defineConfig } from 'vite'\nexport default defineConfig({\n  plugins: [{\n"
+        "    configureServer(server: any) {\n      server.middlewares.use('/api', () => fetch('http://svc/x'))\n"
+        "    },\n  }],\n})\n"
+    )
+    for rel, text in {
+        "src/store-admin/vite.config.ts": vite,
+        "src/site/webpack.prod.config.js": "module.exports = async () => { await fetch('http://cdn/x') }\n",
+        "src/api/server.ts": fetch_call,
+        "src/api/app.config.ts": fetch_call,
+    }.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    found = sorted((f.rule, f.location.path, f.location.start_line) for f in _run(tmp_path))
+    assert found == [("RES200", "src/api/app.config.ts", 2), ("RES200", "src/api/server.ts", 2)]

@@ -3,6 +3,7 @@ references and placeholders left alone; and the structure reader that names a va
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,22 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
         ("charts/datahub/values.yaml", "neo4j-community:\n  existingPasswordSecret: neo4j-secrets\n"),
         ("charts/linkrec/values.yaml", "config:\n  private:\n    DB_PASSWORD: snakeoil\n"),
         ("charts/dumps/values.yaml", "mariadb:\n  wikiadmin_user: override_me\n  wikiadmin_password: override_me\n"),
+        # DFE-Digital/teacher-services-cloud's konduit.sh: a usage text's URL formats (upper-case names to fill
+        # in, an Azure key's "=" after a stand-in) and a Terraform reference in place of a token
+        (
+            "scripts/konduit.sh",
+            'echo "  postgres://ADMIN_USER:URLENCODED(ADMIN_PASSWORD)@DB_HOSTNAME:5432/DB_NAME"\n'
+            'echo "  or rediss://:PASSWORD=@DB_HOSTNAME:6380/0"\n',
+        ),
+        (
+            "scripts/konduit.sh",
+            "#     rediss://:somepassword=@s9999t99-att-env-redis-service.redis.cache.windows.net:6380/0\n",
+        ),
+        (
+            "terraform/terraform.tf",
+            'provider "statuscake" {\n  api_token = module.infra_secrets.map.STATUSCAKE-API-TOKEN\n}\n',
+        ),
+        ("config/app.yaml", "smtp:\n  api_key: var.smtp_api_key\n"),
     ],
 )
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:
@@ -396,3 +413,39 @@ def test_the_ci_scripts_finding_is_listed_low_in_the_context_section(tmp_path: P
     assert got[4].severity is Severity.LOW and CONTEXT_TAG in got[4].tags
     assert "(a CI job's own database)" in got[4].message
     assert got[5].severity is Severity.HIGH and CONTEXT_TAG not in got[5].tags
+
+
+def _kube_secret(name: str, data: dict[str, str]) -> str:
+    rows = "".join(f"  {k}: {v}\n" for k, v in data.items())
+    return f"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n{rows}"
+
+
+def test_base64_of_a_stand_in_is_a_stand_in() -> None:
+    """Azure-Samples/aks-store-demo's quickstart Secrets hold base64 of "username" and "password"
+    (``dXNlcm5hbWU=``, ``cGFzc3dvcmQ=``): SEC449, SEC906 and SEC437 reported the encoding as a leaked credential
+    at high. The same words written plainly were already stand-ins; a real value encoded the same way still fires."""
+    real = base64.b64encode(PW.encode()).decode()
+    text = (
+        _kube_secret(
+            "rabbitmq-secrets", {"RABBITMQ_DEFAULT_USER": "dXNlcm5hbWU=", "RABBITMQ_DEFAULT_PASS": "cGFzc3dvcmQ="}
+        )
+        + _kube_secret(
+            "order-service-secrets", {"ORDER_QUEUE_USERNAME": "dXNlcm5hbWU=", "ORDER_QUEUE_PASSWORD": "cGFzc3dvcmQ="}
+        )
+        + _kube_secret("changeme", {"RABBITMQ_DEFAULT_PASS": base64.b64encode(b"changeme").decode()})
+        # true positive: the same shape holding a chosen password
+        + _kube_secret("real", {"RABBITMQ_DEFAULT_PASS": real})
+    )
+    hits = found("aks-store-all-in-one.yaml", text)
+    assert hits == [("SEC906", 30, real)]  # SEC449 on the same bytes gives way to the data-store rule
+    # the generic YAML password rule (SEC437) reads the encoding the same way
+    assert found("config/app.yaml", "smtp:\n  password: cGFzc3dvcmQ=\n") == []
+    assert [c for c, _l, _s in found("config/app.yaml", f"smtp:\n  password: {real}\n")] == ["SEC437"]
+
+
+def test_real_values_beside_the_formats_still_fire() -> None:
+    """The look-alikes above keep their true positives: a real host, a chosen password, a literal token."""
+    hits = found("scripts/konduit.sh", f'echo "postgres://admin:{PW}@db.internal:5432/app"\n')
+    assert [(code, line) for code, line, _ in hits] == [("SEC310", 1)]
+    hits = found("terraform/terraform.tf", f'provider "statuscake" {{\n  api_token = "{PW}{PW}"\n}}\n')
+    assert [line for _c, line, _ in hits] == [2]

@@ -45,7 +45,14 @@ EXPECTED: dict[str, set[str]] = {
         "aws_iam_role.inline",
         "data.aws_iam_policy_document.mixed",
     },
-    "TF107": {"data.aws_iam_policy_document.passrole", "aws_iam_group_policy.iam_star"},
+    "TF107": {
+        "data.aws_iam_policy_document.passrole",
+        "aws_iam_group_policy.iam_star",
+        "data.aws_iam_policy_document.to_lambda",
+        "aws_iam_policy.to_ecs_json",
+        "data.aws_iam_policy_document.one_unbounded",
+        "data.aws_iam_policy_document.negated",
+    },
     "TF108": {
         "aws_iam_access_key.ci",
         "aws_iam_access_key.legacy",
@@ -269,3 +276,20 @@ def test_an_access_key_that_can_only_send_mail_is_low() -> None:
         ("aws_iam_access_key.mailer", Severity.MEDIUM),
         ("aws_iam_access_key.smtp", Severity.LOW),
     ]
+
+
+def test_passrole_bounded_by_the_services_it_goes_to_is_medium() -> None:
+    """modernisation-platform's member roles pass any role, but only to Lambda (or ECS): the condition TF107 asks
+    for is there, so the finding is medium and names the services; one unbounded statement keeps it high."""
+    result = audit(FIXTURES / "TF107", Config(jobs=1, select=("TF107",)))
+    by = {f.location.resource: f for f in result.findings}
+    assert {r: by[r].severity for r in by} == {
+        "data.aws_iam_policy_document.passrole": Severity.HIGH,
+        "aws_iam_group_policy.iam_star": Severity.HIGH,
+        "data.aws_iam_policy_document.to_lambda": Severity.MEDIUM,
+        "aws_iam_policy.to_ecs_json": Severity.MEDIUM,
+        "data.aws_iam_policy_document.one_unbounded": Severity.HIGH,
+        "data.aws_iam_policy_document.negated": Severity.HIGH,
+    }
+    assert "passed to lambda.amazonaws.com only" in by["data.aws_iam_policy_document.to_lambda"].message
+    assert "passed to ecs-tasks.amazonaws.com only" in by["aws_iam_policy.to_ecs_json"].message

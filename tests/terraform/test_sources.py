@@ -500,3 +500,24 @@ resource "aws_security_group" "open" {
     ]
     assert [s.path for s in result.skipped] == ["main.tf:1"]
     assert {(f.rule, f.location.resource) for f in result.findings} == {("TF101", "aws_security_group.open")}
+
+
+def test_infrastructure_in_formats_not_read_is_listed_not_covered(tmp_path: Path) -> None:
+    """Azure-Samples/aks-store-demo: infra/bicep/*.bicep beside infra/terraform/*.tf. The Terraform is judged; each
+    Bicep template is listed by name as not covered (it left no trace before). Vendored copies and look-alike names
+    (a ``.bicep.md`` note, ``cdk.json.bak``) are not listed."""
+    write(tmp_path, "infra/terraform/main.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    write(tmp_path, "infra/bicep/main.bicep", "param location string = resourceGroup().location\n")
+    write(tmp_path, "infra/bicep/main.bicepparam", "using './main.bicep'\n")
+    write(tmp_path, "deploy/cdk.json", '{"app": "npx ts-node bin/app.ts"}\n')
+    write(tmp_path, "vendor/modules/x.bicep", "param x string\n")
+    write(tmp_path, "docs/aks.bicep.md", "# notes\n")
+    write(tmp_path, "deploy/cdk.json.bak", "{}\n")
+    result = audit(tmp_path)
+    listed = sorted((s.path, s.reason.split(";")[0]) for s in result.skipped if "format not supported" in s.reason)
+    assert listed == [
+        ("deploy/cdk.json", "format not supported: AWS CDK app (its resources are defined in code)"),
+        ("infra/bicep/main.bicep", "format not supported: Azure Bicep template"),
+        ("infra/bicep/main.bicepparam", "format not supported: Azure Bicep parameters"),
+    ]
+    assert any(f.location.resource == "aws_s3_bucket.b" for f in result.findings)

@@ -219,6 +219,9 @@ _CONTEXT_DIRS: dict[str, str] = {
     **dict.fromkeys(("example", "examples", "sample", "samples", "demo", "demos"), "sample"),
     # development containers: a laptop's environment, not a deployment
     ".devcontainer": "development",
+    # a development environment's own folder (penpot's docker/devenv/: the privileged workspace container, its
+    # self-signed localhost key and the local MinIO's credentials)
+    **dict.fromkeys(("devenv", "dev-env", "dev_env"), "development"),
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")

@@ -28,7 +28,7 @@ _NOT_A_VALUE = lazy(
 )
 # a whole value that is a default or documentation word, never a chosen secret
 _PLACEHOLDER_VALUE = lazy(
-    r"(?i)^(?:(?:super|top|my)?secret|secrets|password|passwd|pass|pwd|changeme|change[-_.]?it|changeit|default"
+    r"(?i)^(?:(?:super|top|my|some)?(?:secret|password|passwd)|secrets|pass|pwd|changeme|change[-_.]?it|changeit|default"
     r"|test|testing|tests"
     r"|sample|example|dummy|fake|(?:foo|bar|baz|qux)+|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
     r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"

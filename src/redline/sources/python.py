@@ -119,6 +119,8 @@ def parse_module(text: FileText) -> PythonModule:
 
 
 def _parse(source: str, path: str) -> ast.Module:
+    if source.startswith("\ufeff"):  # a UTF-8 byte order mark, which Python itself skips (modernisation-platform's
+        source = source[1:]  # core-logging/lambda/index.py was not covered for it)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning from the audited code is not ours
         return ast.parse(source, filename=path)

@@ -449,6 +449,8 @@ class ComposeCheck(ProjectCheck):
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
             return  # limits and health are production concerns: not for a dev or test environment, or a job
+        if svc.partial:
+            return  # an overlay's fragment: the base file (named with -f elsewhere) sets what it leaves out
         limits = mapping(mapping(mapping(body.get("deploy")).get("resources")).get("limits"))
         if "memory" not in limits and "mem_limit" not in body:
             # one root cause per compose project: nobody sized its services (one item, every service a place)

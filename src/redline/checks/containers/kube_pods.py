@@ -772,8 +772,8 @@ class KubePodSecurityCheck(ProjectCheck):
                     key_line(item, "value") or c.line,
                     f"sets `{name}` to a literal value"
                     if not placeholder
-                    else f"sets `{name}` to a stand-in value to be substituted at deploy time: the real "
-                    "credential then sits in the manifest as a literal",
+                    else f"sets `{name}` to a stand-in value: if it is replaced at deploy time, the real credential "
+                    "then sits in the manifest as a literal; if not, the container runs with the stand-in",
                     evidence=Evidence({"variable": name}),
                     severity=Severity.LOW if placeholder else None,
                     remediation=f"- name: {name}\n  valueFrom:\n    secretKeyRef: {{name: <secret>, key: <key>}}",

@@ -15,6 +15,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.resilience.browser_importers import ModuleImports, browser_only, module_imports
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.lazy_regex import lazy
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
@@ -40,7 +41,8 @@ FETCH_NO_SIGNAL = Rule(
         "or `react-native-app/`, modules importing a client-side state library such as zustand or SWR, and "
         "modules that call `document.*`, `window.addEventListener`, `navigator.sendBeacon` or web storage), "
         "nor a helper module whose every importer in the project (tests aside) is browser code — a "
-        "`lib/fetch.ts` used only by React hooks — or, in turn, is imported only by browser code. A module "
+        "`lib/fetch.ts` used only by React hooks — or, in turn, is imported only by browser code, nor a "
+        "bundler's config (`vite.config.ts`, `webpack.config.js`: dev server and build only). A module "
         "nothing imports, or one a server module imports too, is judged.",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
@@ -162,6 +164,16 @@ _MOBILE_MARKERS = ("react-native", "expo-app")
 _APP_SUFFIXES = ("client", "front", "frontend", "web", "ui", "app-ui")
 
 
+#: a bundler's configuration (``vite.config.ts``, ``webpack.prod.config.js``): its code runs in the dev server
+#: (Azure-Samples/aks-store-demo mocks its API with ``fetch`` inside Vite's ``configureServer``) or at build time
+_BUNDLER_CONFIG = lazy(r"(?i)(?:^|/)(?:vite|vitest|webpack|rollup|rspack)(?:\.[\w-]+)?\.config\.[cm]?[jt]s$")
+
+
+def bundler_config(path: str) -> bool:
+    """A bundler's config module: never part of what a server runs per request."""
+    return bool(_BUNDLER_CONFIG.search(path))
+
+
 def browser_module(index: CodeIndex) -> bool:
     """Code that runs in a browser or a phone app (waiting on its user, not on a server queue): RES200 and
     RES290 leave it alone."""
@@ -281,7 +293,7 @@ class JsTimeoutCheck(ModuleCheck):
         locals_ = _axios_local(index)
         if any(target == f"{local}.defaults.timeout" for local in locals_ for _, target, _ in index.writes):
             out.append(_AxiosDefault())
-        if looks_like_test_or_sample(index.path):
+        if looks_like_test_or_sample(index.path) or bundler_config(index.path):
             return out
         browser = browser_module(index)  # once per module: it reads every call and import
         out.append(module_imports(index, browser=browser))

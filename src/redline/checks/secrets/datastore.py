@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from redline.checks.secrets.filters import is_placeholder, is_store_reference
+from redline.checks.secrets.filters import encodes_a_stand_in, is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
 from redline.core.filekinds import CI_FILE
@@ -256,15 +256,23 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
         return None
     if password.lower() in DEFAULT_PASSWORDS:  # a product's default, even when it reads like a stand-in (changeme)
         return DatastoreCredential(key, store, *span, True, password)
-    if len(password) < 4 or is_placeholder(password):
+    if len(password) < 4 or is_placeholder(password.rstrip("=")) or encodes_a_stand_in(password):
         return None  # a stand-in, also when the user is the same stand-in (wikiadmin_user/_password: override_me)
     return DatastoreCredential(key, store, *span, _names_the_user(password, user), password)
+
+
+#: a host written as an upper-case name to fill in (``DB_HOSTNAME``): no DNS name has that shape, so the URL is a
+#: format shown to a reader (DFE-Digital/teacher-services-cloud's konduit.sh usage text:
+#: ``postgres://ADMIN_USER:URLENCODED(ADMIN_PASSWORD)@DB_HOSTNAME:5432/DB_NAME``)
+_HOST_TO_FILL_IN = lazy(rb"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
 def _urls(data: bytes) -> Iterator[DatastoreCredential]:
     for m in _URL.finditer(data):
         if m.group("port") and int(m.group("port")) > 65535:
             continue  # no server listens there: a made-up example (nightscout's mongodb://sally:sallypass@…:99999)
+        if _HOST_TO_FILL_IN.match(m.group("host")):
+            continue
         scheme = m.group("scheme").decode("ascii", "replace")
         user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")
         pw = m.group("pw").decode("utf-8", "replace")

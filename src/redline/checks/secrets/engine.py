@@ -29,6 +29,8 @@ from redline.checks.secrets.cache import cache_dir, machine, read_entry, write_e
 from redline.checks.secrets.dummy_object import in_stand_in_object
 from redline.checks.secrets.filters import (
     context_confidence,
+    encodes_a_stand_in,
+    is_hcl_reference,
     is_placeholder,
     is_placeholder_attribute,
     is_store_reference,
@@ -279,7 +281,9 @@ class SecretScanner:
     def _rejected(self, rule: SecretRule, secret: str, full: bytes) -> bool:
         if any(a.search(secret) for a in rule.allow):
             return True
-        if is_placeholder(secret) or is_words(secret) or names_a_password(secret):
+        if is_placeholder(secret) or is_words(secret) or names_a_password(secret) or encodes_a_stand_in(secret):
+            return True
+        if is_hcl_reference(secret):
             return True
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):

@@ -4,6 +4,8 @@ low entropy. And what makes it a less certain one: a test, docs or sample path.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 import unicodedata
@@ -39,6 +41,38 @@ def shannon_entropy(text: str) -> float:
         return 0.0
     n = len(text)
     return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+#: a whole base64 value (padded), the encoding Kubernetes Secret ``data:`` values are written in
+_BASE64 = lazy(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$")
+#: one word of letters: a name, not a chosen secret (the generic rules' allow lists read a plain value the same way)
+_ONE_WORD = lazy(r"^[A-Za-z]{1,24}$")
+
+
+#: a Terraform/HCL reference in place of a value (DFE-Digital/teacher-services-cloud:
+#: ``api_token = module.infrastructure_secrets.map.STATUSCAKE-API-TOKEN``); HCL names may hold hyphens
+_HCL_REFERENCE = lazy(
+    r"^(?:module|var|local|data|each|count|path|terraform|self)\.[A-Za-z_][\w-]{0,100}"
+    r"(?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\s]{1,100}\])*$"
+)
+
+
+def is_hcl_reference(secret: str) -> bool:
+    """``var.db_password``, ``module.secrets.map.API-TOKEN``, ``data.x.y["k"]``: where the value comes from."""
+    return bool(_HCL_REFERENCE.match(secret))
+
+
+def encodes_a_stand_in(secret: str) -> bool:
+    """base64 of a stand-in: Azure-Samples/aks-store-demo's Secrets hold ``RABBITMQ_DEFAULT_PASS: cGFzc3dvcmQ=``
+    ("password") and ``RABBITMQ_DEFAULT_USER: dXNlcm5hbWU=`` ("username"). Encoding a placeholder or a single
+    word does not make it a secret; only a value that decodes to printable ASCII is judged by its decoding."""
+    if len(secret) < 8 or not _BASE64.match(secret):
+        return False
+    try:
+        text = base64.b64decode(secret, validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return False
+    return text.isprintable() and (is_placeholder(text) or bool(_ONE_WORD.match(text)))
 
 
 def is_placeholder(secret: str) -> bool:

@@ -80,7 +80,9 @@ PASSROLE_ANY = Rule(
     tags=("CWE-269", "STRIDE:E"),
     doc=RuleDoc(
         what_it_does="Finds Allow statements whose actions match `iam:PassRole` (also `iam:*`, `iam:Pass*`) "
-        'with Resource `"*"`.',
+        'with Resource `"*"`. When every such statement names the services the role may be passed to (an '
+        "`iam:PassedToService` condition), the finding is medium and names them: only roles those services can "
+        "assume are at stake.",
         why_bad="PassRole on any role lets the holder hand a more privileged role (an admin role) to a service "
         "it can start — an EC2 instance, a Lambda function — and then act with that role: a classic privilege "
         "escalation path.",
@@ -198,14 +200,7 @@ class IamCheck(TerraformCheck):
             and any(action_matches(a, "iam:PassRole") and a not in ("*", "*:*") for a in s.actions)
         ]
         if passrole:
-            yield self.emit(
-                PASSROLE_ANY,
-                r,
-                'policy allows iam:PassRole on any role (Resource "*")',
-                remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`) and add a "
-                '`condition { test = "StringEquals" variable = "iam:PassedToService" values = '
-                '["ecs-tasks.amazonaws.com"] }`.',
-            )
+            yield self._passrole(r, passrole)
         writes = sorted(
             {
                 a
@@ -230,6 +225,31 @@ class IamCheck(TerraformCheck):
                 confidence=Confidence.MEDIUM,
                 evidence={"actions": tuple(writes)},
             )
+
+    def _passrole(self, r: Resource, passrole: list[Statement]) -> Finding:
+        """TF107; when every such statement names the services the role may go to (``iam:PassedToService``, the
+        condition this rule asks for), only roles those services can assume are at stake: medium, and the message
+        says so (modernisation-platform's member roles pass any role, but to Lambda or ECS only)."""
+        services = sorted({v for s in passrole for v in s.passed_to})
+        if all(s.passed_to for s in passrole):
+            return self.emit(
+                PASSROLE_ANY,
+                r,
+                f'policy allows iam:PassRole on any role (Resource "*"), passed to {", ".join(services)} only: '
+                "any role those services may assume can be handed to them",
+                severity=Severity.MEDIUM,
+                remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`); the "
+                "`iam:PassedToService` condition can stay.",
+                evidence={"passed_to": tuple(services)},
+            )
+        return self.emit(
+            PASSROLE_ANY,
+            r,
+            'policy allows iam:PassRole on any role (Resource "*")',
+            remediation="Name the roles in `resources` (e.g. `[aws_iam_role.worker.arn]`) and add a "
+            '`condition { test = "StringEquals" variable = "iam:PassedToService" values = '
+            '["ecs-tasks.amazonaws.com"] }`.',
+        )
 
 
 #: what an SES SMTP user needs (the SMTP interface signs with the user's access key)

@@ -51,6 +51,9 @@ class Statement:
     has_condition: bool
     not_action: bool
     line: int = 0
+    #: the services an ``iam:PassedToService`` condition (StringEquals/StringLike) lets a passed role go to; ()
+    #: when there is none or its values are not known
+    passed_to: tuple[str, ...] = ()
 
 
 def _list(value: Any) -> list[Any]:
@@ -108,6 +111,7 @@ def from_document(doc: Any, line: int = 0) -> list[Statement] | None:
                 has_condition=bool(st.get("Condition")),
                 not_action="NotAction" in st,
                 line=line,
+                passed_to=_passed_to_json(st.get("Condition")),
             )
         )
     return out
@@ -137,7 +141,30 @@ def _block_statement(st: Body) -> Statement:
         has_condition=bool(st.nested("condition")) or "condition" in st.dynamic,
         not_action=st.has("not_actions"),
         line=st.start_line,
+        passed_to=tuple(
+            v
+            for c in st.nested("condition")
+            if c.get("variable") == _PASSED_TO and c.get("test") in _PASSED_TO_TESTS
+            for v in _strs(c.get("values"))
+        ),
     )
+
+
+_PASSED_TO = "iam:PassedToService"
+#: the operators that name the services (a negated or ...IfExists test does not bound the grant)
+_PASSED_TO_TESTS = ("StringEquals", "StringLike")
+
+
+def _passed_to_json(condition: Any) -> tuple[str, ...]:
+    """``{"StringEquals": {"iam:PassedToService": [...]}}`` of a JSON statement's Condition."""
+    if not isinstance(condition, dict):
+        return ()
+    out: list[str] = []
+    for test in _PASSED_TO_TESTS:
+        block = condition.get(test)
+        if isinstance(block, dict):
+            out.extend(_strs(next((v for k, v in block.items() if str(k).lower() == _PASSED_TO.lower()), None)))
+    return tuple(out)
 
 
 def statements(project: TerraformProject, policy: Any) -> tuple[list[Statement], Resource | None]:

@@ -185,6 +185,14 @@ class ComposeService:
     def environment(self) -> dict[str, str]:
         return _env_map(self.body.get("environment"))
 
+    @property
+    def partial(self) -> bool:
+        """Sets neither ``image`` nor ``build`` once merged: Compose refuses to start it alone ("has neither an
+        image nor a build context specified"). It is an overlay's fragment completing a service that a base file,
+        named with ``-f`` elsewhere, defines (sourcegraph/deploy-sourcegraph-docker's ``dev/docker-compose.yaml``,
+        passed by ``dev/run.sh`` after ``docker-compose/docker-compose.yaml``): what it leaves out, the base sets."""
+        return "image" not in self.body and "build" not in self.body
+
 
 @dataclass(frozen=True)
 class ComposeProject:
@@ -378,6 +386,7 @@ class _Run:
             unset: set[str] = set()
             unit = _Unit(directory, tuple(group), env)
             services, included = self.unit(unit, unset, tuple(group), set())
+            self.note_partial(services)
             self.out.facts.append(
                 ComposeProject(
                     directory,
@@ -388,6 +397,22 @@ class _Run:
                     env,
                 )
             )
+
+    def note_partial(self, services: Mapping[str, ComposeService]) -> None:
+        """List the overlay fragments (see ``ComposeService.partial``) as not covered, once per file: the settings
+        they leave to a base file that is not beside them (limits, health) are not judged."""
+        by_file: dict[str, list[str]] = {}
+        for name in sorted(services):
+            if services[name].partial:
+                by_file.setdefault(services[name].origin(None)[0], []).append(name)
+        for path, names in by_file.items():
+            reason = (
+                f"compose overlay: service(s) {', '.join(f'`{n}`' for n in names)} set neither image nor build (a base "
+                "file named with -f elsewhere defines them): what they leave to it (limits, healthcheck) not judged"
+            )
+            if (path, reason) not in self.noted:
+                self.noted.add((path, reason))
+                self.out.skipped.append(Skipped(path, reason))
 
     def groups(self, loaded: list[str]) -> list[list[str]]:
         """The projects of one directory: the base (with its override), one ``-f base -f variant`` project per

@@ -20,8 +20,9 @@ from redline.sources.packages.common import ManifestBuilder, expect_json_object,
 from redline.sources.packages.interface import ManifestParser
 from redline.sources.packages.yarn_lock import split_descriptor
 
-#: protocols that name another package of the same workspace (pnpm, yarn, bun): its source is in this repository
-_WORKSPACE_PROTOCOLS = ("workspace:", "link:")
+#: protocols that name another package of the same workspace (pnpm, yarn, bun): its source is in this repository;
+#: ``file:`` names a folder or tarball of the repository too (penpot's mcp/packages/server: ``"penpot-mcp": "file:.."``)
+_WORKSPACE_PROTOCOLS = ("workspace:", "link:", "file:")
 _EXACT = re.compile(r"^\s*[=v]?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
 _FIELDS = (
     ("dependencies", False),

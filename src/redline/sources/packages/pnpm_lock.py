@@ -74,14 +74,17 @@ def _add_packages(b: ManifestBuilder, packages: dict[str, Any]) -> dict[str, str
         name, version = parse_key(str(raw_key))
         name = str(entry.get("name") or name)
         version = str(entry.get("version") or version)
-        if not name or not version:
+        if not name:
             raise SourceError(f"package key {raw_key!r} names no package and version")
         dev = entry.get("dev")
+        # a local folder or URL in place of a version (penpot's mcp/pnpm-lock.yaml: ``penpot-mcp@file:packages``,
+        # resolution {directory: packages}): the package is kept with where it comes from, as a snapshot's is
+        source = _source(expect_dict(entry.get("resolution"), "resolution"))
         key = b.add(
             name,
             version,
             dev=dev if isinstance(dev, bool) else None,
-            requirement=_source(expect_dict(entry.get("resolution"), "resolution")),
+            requirement=source or ("" if version else str(raw_key)),
         )
         keys[_norm_id(str(raw_key))] = key
         keys.setdefault(_strip_peers(_norm_id(str(raw_key))), key)

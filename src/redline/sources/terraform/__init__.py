@@ -5,6 +5,7 @@ from __future__ import annotations
 from redline.sources.interface import FileSource, ProjectSource
 from redline.sources.terraform.project import TerraformProjectSource
 from redline.sources.terraform.source import TerraformPlanSource, TerraformSource, TfVarsSource
+from redline.sources.terraform.unsupported import UnsupportedIacSource
 
 
 def file_sources() -> list[FileSource]:
@@ -12,4 +13,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return [TerraformProjectSource()]
+    return [TerraformProjectSource(), UnsupportedIacSource()]
