@@ -4,6 +4,10 @@ The reason is mandatory. A suppression covers a finding on its own line, on
 the next line when the comment stands alone, or any finding whose span
 contains it (a resource block). Any comment leader works (``#``, ``//``,
 ``--``, ``<!--``) so YAML, HCL, JS and SQL are covered alike.
+
+In Terraform files the exceptions recorded for checkov, tfsec and trivy are
+honoured too, for the redline rules that make the same judgement
+(``core/peer_suppress.py``): their ID stands for the reason.
 """
 
 from __future__ import annotations
@@ -11,9 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from redline.core.peer_suppress import MARKS, peer_exceptions
+
 _MARK = "redline:"
 _RE = re.compile(r"redline:\s*ignore\[([A-Za-z0-9_,\s]+)\](.*)$")
 _LEADER = re.compile(r"^\s*(#|//|--|/\*|<!--|;)")
+#: the files whose peer-scanner exceptions are read (every peer rule mapped is a Terraform rule)
+_PEER_SUFFIXES = (".tf", ".tf.json", ".tofu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +31,13 @@ class Suppression:
     codes: tuple[str, ...]
     reason: str
     standalone: bool  # the comment is alone on its line
+    #: the line a standalone comment is about when other comments stand between them (stacked peer exceptions)
+    applies_to: int = 0
 
     def covers(self, code: str, start: int, end: int) -> bool:
         if not any(code == c or code.startswith(c) for c in self.codes):
             return False
-        if start == self.line or (self.standalone and start == self.line + 1):
+        if start == self.line or (self.standalone and start == (self.applies_to or self.line + 1)):
             return True
         return start < self.line <= max(end, start)
 
@@ -50,11 +60,17 @@ def _strip_closer(reason: str) -> str:
 
 
 def parse_suppressions(path: str, text: str) -> FileSuppressions | None:
-    if _MARK not in text:
+    peer = path.endswith(_PEER_SUFFIXES) and any(mark in text for mark in MARKS)
+    if _MARK not in text and not peer:
         return None
     items: list[Suppression] = []
     missing: list[int] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    if peer:
+        items += [
+            Suppression(path, p.line, p.codes, p.reason, p.applies_to > 0, p.applies_to) for p in peer_exceptions(lines)
+        ]
+    for number, line in enumerate(lines if _MARK in text else (), 1):
         if _MARK not in line:
             continue
         m = _RE.search(line)
