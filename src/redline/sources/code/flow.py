@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.astwalk import child_nodes, walk_nodes
-from redline.sources.code.items import ITEM_READS, Store, call_stores, copied_items, target_store
+from redline.sources.code.items import ITEM_READS, Store, call_stores, copied_items, mutates, target_store
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
@@ -199,6 +199,10 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
                 yield read, _spelled(marks, resolve)
                 continue
         stack.extend(reversed(list(_children(node, marks))))
+
+
+#: the node classes ``_through_attribute`` answers for
+_ITEM_SENSITIVE: frozenset[type] = frozenset({ast.Call, ast.Attribute})
 
 
 def _through_attribute(node: ast.AST, item_reads: set[int]) -> str | None:
@@ -409,6 +413,7 @@ def function_flow(
     )
     if not flow.reads_request:
         nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
+    nodes = [n for n in nodes if _binds(n)]
     for _ in range(3):
         before = (len(flow.tainted), len(flow.formatted), len(flow.items))
         for node in nodes:
@@ -506,6 +511,17 @@ _BINDING_NODES = (
 )
 
 
+_BINDING_TYPES: frozenset[type] = frozenset(_BINDING_NODES)
+
+
+def _binds(node: ast.AST) -> bool:
+    """Whether ``_stores`` finds a binding in the node (a call only when it may mutate a local object)."""
+    cls = node.__class__
+    if cls is ast.Call and isinstance(node, ast.Call):
+        return mutates(node)
+    return cls in _BINDING_TYPES
+
+
 def names_in(node: ast.AST) -> frozenset[str]:
     """The local names an expression reads (a constant, a name and an attribute chain without a walk)."""
     if isinstance(node, ast.Constant):
@@ -537,10 +553,7 @@ def param_flows(
     if not seeds or not used:
         return []  # nothing is passed to a call: no sink, no callee
     bindings = [
-        _Binding(value, names, store)
-        for node in nodes
-        if isinstance(node, _BINDING_NODES)
-        for names, value, store in _stores(node)
+        _Binding(value, names, store) for node in nodes if _binds(node) for names, value, store in _stores(node)
     ]
     flows = []
     for seed in seeds:
@@ -587,7 +600,7 @@ def name_paths(expr: ast.AST) -> list[NamePath]:
         if node.__class__ is ast.Name and isinstance(node, ast.Name):
             found.append((node.id, marks, False))
             continue
-        if (owner := _through_attribute(node, item_reads)) is not None:
+        if node.__class__ in _ITEM_SENSITIVE and (owner := _through_attribute(node, item_reads)) is not None:
             found.append((owner, marks, True))
             continue
         stack.extend(reversed(list(_children(node, marks))))

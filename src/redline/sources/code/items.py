@@ -44,6 +44,15 @@ def target_store(target: ast.expr) -> tuple[str, Store] | None:
     return node.id, Store.ITEMS if only_subscripts else Store.ATTRIBUTES
 
 
+def mutates(call: ast.Call) -> bool:
+    """Whether the call may store into a local object (what ``call_stores`` reads): a cheap test first, as the data
+    flow asks it of every call."""
+    func = call.func
+    if func.__class__ is ast.Attribute and isinstance(func, ast.Attribute):
+        return func.attr in _ITEM_WRITES
+    return func.__class__ is ast.Name and isinstance(func, ast.Name) and func.id == "setattr"
+
+
 def call_stores(call: ast.Call) -> Iterator[tuple[str, ast.expr, Store]]:
     """The mutation a call makes of a local name with its arguments: ``watch.update(form)``/``setdefault`` into
     its items; ``setattr(obj, k, v)``, ``obj.__dict__.update(v)``, ``vars(obj).update(v)`` into its attributes."""
