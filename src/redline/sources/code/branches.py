@@ -14,6 +14,8 @@ MAX_CONDITION = 120
 
 def switches_on(call: ast.Call) -> bool:
     """Whether the call passes a keyword a literal ``True`` (``debug=True``, ``use_reloader=True``)."""
+    if not call.keywords:  # most calls: asked of every call of a module
+        return False
     return any(k.arg and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
 
 

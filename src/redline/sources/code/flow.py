@@ -511,15 +511,14 @@ _BINDING_NODES = (
 )
 
 
-_BINDING_TYPES: frozenset[type] = frozenset(_BINDING_NODES)
+#: the same classes but the call, for exact-class look-ups
+_BINDING_TYPES: frozenset[type] = frozenset(_BINDING_NODES) - {ast.Call}
 
 
 def _binds(node: ast.AST) -> bool:
     """Whether ``_stores`` finds a binding in the node (a call only when it may mutate a local object)."""
     cls = node.__class__
-    if cls is ast.Call and isinstance(node, ast.Call):
-        return mutates(node)
-    return cls in _BINDING_TYPES
+    return cls in _BINDING_TYPES or (cls is ast.Call and isinstance(node, ast.Call) and mutates(node))
 
 
 def names_in(node: ast.AST) -> frozenset[str]:
@@ -553,7 +552,10 @@ def param_flows(
     if not seeds or not used:
         return []  # nothing is passed to a call: no sink, no callee
     bindings = [
-        _Binding(value, names, store) for node in nodes if _binds(node) for names, value, store in _stores(node)
+        _Binding(value, names, store)
+        for node in nodes
+        if node.__class__ in _BINDING_TYPES or (node.__class__ is ast.Call and _binds(node))
+        for names, value, store in _stores(node)
     ]
     flows = []
     for seed in seeds:
