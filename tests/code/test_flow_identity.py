@@ -63,15 +63,15 @@ def _reference_flow(fn: Function, seed: str, module: PythonModule) -> flow.Funct
     found.tainted[seed] = (f"arg:{seed}", ())
     found.lines[seed] = fn.lineno
     resolve = found.resolver(module.qualname)
-    pairs = [pair for node in flow._own_statements(fn) for pair in flow._bindings(node)]
+    stores = [store for node in flow._own_statements(fn) for store in flow._stores(node)]
     for _ in range(3):
-        for target, value in pairs:
-            flow._bind(target, value, found, resolve)
+        for names, value, how in stores:
+            flow._bind(names, value, how, found, resolve)
     return found
 
 
 def _facts(found: flow.FunctionFlow) -> tuple[object, ...]:
-    return (sorted(found.tainted.items()), sorted(found.lines.items()), sorted(found.seeded))
+    return (sorted(found.tainted.items()), sorted(found.lines.items()), sorted(found.seeded), sorted(found.items))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -98,6 +98,10 @@ def test_name_paths_give_expr_taint_and_names_in_gives_ast_walk(path: Path) -> N
         names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
         state = flow.FunctionFlow(params=frozenset(), reads_request=True, from_request=False)
         state.tainted.update((name, (f"arg:{name}", ())) for name in names)
+        # every other name tainted only in its items: its attributes are not read, its items are
+        items = flow.FunctionFlow(params=frozenset(), reads_request=True, from_request=False)
+        items.tainted.update(state.tainted)
+        items.items.update(sorted(names)[::2])
         resolve = state.resolver(module.qualname)
         for node in ast.walk(fn):
             if not isinstance(node, ast.expr):
@@ -106,3 +110,4 @@ def test_name_paths_give_expr_taint_and_names_in_gives_ast_walk(path: Path) -> N
             assert [n.id for n in walk_nodes(node) if isinstance(n, ast.Name)] == walked
             assert flow.names_in(node) == frozenset(walked)
             assert flow._path_taint(flow.name_paths(node), state, resolve) == flow.expr_taint(node, state, resolve)
+            assert flow._path_taint(flow.name_paths(node), items, resolve) == flow.expr_taint(node, items, resolve)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from redline.checks.code.cli import cli_code
+from redline.checks.code.dev_switch import runs_only_in_development
 from redline.checks.code.entrypoint import Launch, launches, served_by_server
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
@@ -150,7 +151,11 @@ def _debug(index: CodeIndex) -> Iterator[Hit]:
     flask = any(q.startswith("flask") for _, q in index.imports)
     for call in index.calls:
         on = any(a.keyword == "debug" and a.literal is True for a in call.args)
-        if on and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS):
+        if (
+            on
+            and ((flask and call.raw.endswith(".run")) or call.target in _DEBUG_APPS)
+            and not runs_only_in_development(call, index)  # ``if settings.debug: app.run(debug=True)``
+        ):
             first, last = index.main_guard
             yield Hit(
                 DEBUG_ON,

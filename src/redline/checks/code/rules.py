@@ -75,7 +75,10 @@ DEBUG_ON = Rule(
         "CMD/ENTRYPOINT), compose service (`command:`/`entrypoint:` of the service built from its folder, "
         "development compose services left out) or Procfile `web:` process starts gunicorn, uvicorn, waitress, "
         "hypercorn or uwsgi and never runs the file is a "
-        "development entry point: kept, low, in the tests/docs/samples section, not gating.",
+        "development entry point: kept, low, in the tests/docs/samples section, not gating. A switch turned on "
+        "only inside `if` tests that say debug or development mode (`if settings.debug:`, `if args.dev:`, "
+        '`if os.environ.get("FLASK_DEBUG") == "1":`) follows that setting and is not flagged; `__main__`, '
+        "an `else` branch, a negated test or a module constant hard-coded `True` do not count as one.",
         why_bad="The debug pages show source, settings and local variables to any caller; the Werkzeug "
         "debugger even runs code typed into the browser.",
         example='app.run(host="0.0.0.0", debug=True)',

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from redline.sources.code.astwalk import child_nodes, dotted
+from redline.sources.code.branches import branch_conditions, switches_on
 from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
@@ -200,6 +201,8 @@ class _Walk:
     relative: dict[str, str] = field(default_factory=dict)
     memo: set[int] = field(default_factory=set)  # id(call) stored under a key its enclosing ``if`` checks first
     when_none: dict[int, str] = field(default_factory=dict)  # id(call) -> the parameter whose None it runs on
+    #: scope -> its ``if`` statements in walk order (outermost first): what ``CallSite.branch`` is read from
+    ifs: dict[str, list[ast.If]] = field(default_factory=dict)
     #: ``x = os.environ.get("X") or "literal"`` (``sources/code/pyenv.py``)
     env_defaults: list[EnvDefault] = field(default_factory=list)
 
@@ -409,6 +412,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     if cls is ast.If and isinstance(node, ast.If):
         _keyed_memo(walk, node)
         _when_none(walk, node, scope)
+        walk.ifs.setdefault(scope, []).append(node)
     if cls in _COMPOUND_TYPES:
         _statement_lists(walk, node)
     return scope
@@ -691,4 +695,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         star_kwargs=any(k.arg is None for k in node.keywords),
         keyed_memo=id(node) in walk.memo,
         when_none=walk.when_none.get(id(node)),
+        branch=branch_conditions(node, walk.ifs.get(scope, ())) if switches_on(node) else (),
     )

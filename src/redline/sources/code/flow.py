@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.astwalk import child_nodes, walk_nodes
+from redline.sources.code.items import ITEM_READS, Store, call_stores, copied_items, mutates, target_store
 
 #: attributes of Flask's ``request`` proxy that hold caller-controlled data
 FLASK_ATTRS = frozenset(
@@ -76,7 +77,9 @@ Resolver = Callable[[ast.expr], "str | None"]
 #: a step of a path before it is spelled: a string, or a call whose name is looked up only when a path through
 #: it reaches a source (most calls a value goes through carry none)
 Mark = str | ast.Call
-NamePath = tuple[str, tuple[Mark, ...]]
+#: a name an expression reads, the marks of its path, and whether it is read through an attribute (``w.data_dir``,
+#: ``w.save()``; not ``w.get("k")``, an item): what a name tainted only in its items does not give
+NamePath = tuple[str, tuple[Mark, ...], bool]
 
 
 @dataclass
@@ -97,6 +100,9 @@ class FunctionFlow:
     #: whether a tainted value was stored on the request (a dotted name in ``tainted``): only then are attribute
     #: reads looked up there
     stored: bool = False
+    #: tainted names whose request data sits only in their items (``watch.update(form)``, ``watch["k"] = v``):
+    #: ``watch["k"]``, ``watch.get("k")``, iterating it and passing it on carry it, its attributes do not
+    items: set[str] = field(default_factory=set)
 
     def resolver(self, resolve: Resolver) -> Resolver:
         """``resolve`` with the function's parameters shadowing module imports."""
@@ -174,8 +180,11 @@ def marked(step: str) -> bool:
 def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every request value in the expression with its path; iterative, so deep nesting cannot overflow."""
     stack: list[tuple[ast.AST, tuple[Mark, ...]]] = [(expr, ())]
+    item_reads: set[int] = set()  # id() of ``w.get`` in ``w.get("k")``: an item read, not an attribute
     while stack:
         node, marks = stack.pop()
+        if flow.items and _through_attribute(node, item_reads) in flow.items:
+            continue  # an attribute of an object tainted only in its items (``watch.data_dir``)
         if isinstance(node, ast.Name) and node.id in flow.tainted:
             source, via = flow.tainted[node.id]
             yield source, (*via, node.id, *_spelled(marks, resolve))
@@ -190,6 +199,25 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
                 yield read, _spelled(marks, resolve)
                 continue
         stack.extend(reversed(list(_children(node, marks))))
+
+
+#: the node classes ``_through_attribute`` answers for
+_ITEM_SENSITIVE: frozenset[type] = frozenset({ast.Call, ast.Attribute})
+
+
+def _through_attribute(node: ast.AST, item_reads: set[int]) -> str | None:
+    """The name ``node`` reads an attribute of (``w`` for ``w.data_dir`` and ``w.save``), None for anything else and
+    for the method of an item read (``w.get`` in ``w.get("k")``); an item read's method is recorded in
+    ``item_reads`` when its call is met, before its function part is."""
+    cls = node.__class__
+    if cls is ast.Call and isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ITEM_READS:
+            item_reads.add(id(func))
+        return None
+    if cls is ast.Attribute and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return None if id(node) in item_reads else node.value.id
+    return None
 
 
 def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST, tuple[Mark, ...]]]:
@@ -304,6 +332,22 @@ def _bindings(node: ast.AST) -> Iterator[tuple[ast.expr, ast.AST]]:
         yield node.optional_vars, node.context_expr
 
 
+def _stores(node: ast.AST) -> Iterator[tuple[list[str], ast.AST, Store]]:
+    """(names, value, how) for each binding of a statement or part: a name rebound, or a local object whose items
+    or attributes a subscript/attribute target or a mutating call (``w.update(v)``, ``setattr(w, k, v)``) change."""
+    if node.__class__ is ast.Call and isinstance(node, ast.Call):
+        for name, argument, store in call_stores(node):
+            if name not in REQUEST_NAMES:  # the request itself is never a mapping the handler fills
+                yield [name], argument, store
+        return
+    for target, value in _bindings(node):
+        mutated = target_store(target)
+        if mutated is None or mutated[0] in REQUEST_NAMES:  # a value stored on the request: ``_names``
+            yield _names(target), value, Store.NAME
+        else:
+            yield [mutated[0]], value, mutated[1]
+
+
 def _names(target: ast.expr) -> list[str]:
     """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
     if target.__class__ is ast.Name and isinstance(target, ast.Name):
@@ -369,12 +413,13 @@ def function_flow(
     )
     if not flow.reads_request:
         nodes = [n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)]  # formatting only
+    nodes = [n for n in nodes if _binds(n)]
     for _ in range(3):
-        before = (len(flow.tainted), len(flow.formatted))
+        before = (len(flow.tainted), len(flow.formatted), len(flow.items))
         for node in nodes:
-            for target, value in _bindings(node):
-                _bind(target, value, flow, resolve)
-        if (len(flow.tainted), len(flow.formatted)) == before:
+            for bound, value, store in _stores(node):
+                _bind(bound, value, store, flow, resolve)
+        if (len(flow.tainted), len(flow.formatted), len(flow.items)) == before:
             break
     return flow
 
@@ -452,8 +497,9 @@ def leads_somewhere(call: ast.Call, resolve: Resolver, relative: dict[str, str])
     return chain[0] in {"self", "cls"} or chain[0] in relative or resolve(func) is not None
 
 
-#: statements and parts that bind names (what ``_bindings`` reads)
+#: statements and parts that bind names (what ``_bindings`` reads), and the calls that mutate one (``_stores``)
 _BINDING_NODES = (
+    ast.Call,
     ast.Assign,
     ast.AnnAssign,
     ast.AugAssign,
@@ -463,6 +509,16 @@ _BINDING_NODES = (
     ast.comprehension,
     ast.withitem,
 )
+
+
+#: the same classes but the call, for exact-class look-ups
+_BINDING_TYPES: frozenset[type] = frozenset(_BINDING_NODES) - {ast.Call}
+
+
+def _binds(node: ast.AST) -> bool:
+    """Whether ``_stores`` finds a binding in the node (a call only when it may mutate a local object)."""
+    cls = node.__class__
+    return cls in _BINDING_TYPES or (cls is ast.Call and isinstance(node, ast.Call) and mutates(node))
 
 
 def names_in(node: ast.AST) -> frozenset[str]:
@@ -496,10 +552,10 @@ def param_flows(
     if not seeds or not used:
         return []  # nothing is passed to a call: no sink, no callee
     bindings = [
-        _Binding(value, _names(target))
+        _Binding(value, names, store)
         for node in nodes
-        if isinstance(node, _BINDING_NODES)
-        for target, value in _bindings(node)
+        if node.__class__ in _BINDING_TYPES or (node.__class__ is ast.Call and _binds(node))
+        for names, value, store in _stores(node)
     ]
     flows = []
     for seed in seeds:
@@ -516,12 +572,13 @@ class _Binding:
     (in order, and as a set), and the value's name paths (``name_paths``), walked the first time a flow finds a
     tainted name among those it reads (most bindings are never read by any flow)."""
 
-    __slots__ = ("_paths", "bound", "names", "read", "value")
+    __slots__ = ("_paths", "bound", "names", "read", "store", "value")
 
-    def __init__(self, value: ast.AST, names: list[str]) -> None:
+    def __init__(self, value: ast.AST, names: list[str], store: Store) -> None:
         self.value = value
         self.read = names_in(value)
         self.names = names
+        self.store = store
         self.bound = frozenset(names)
         self._paths: list[NamePath] | None = None
 
@@ -536,13 +593,17 @@ def name_paths(expr: ast.AST) -> list[NamePath]:
     path, calls left unspelled. Without request sources a parameter flow's hits are exactly the tainted ones
     of these, so each binding is walked once per function instead of once per parameter and pass."""
     if expr.__class__ is ast.Name and isinstance(expr, ast.Name):
-        return [(expr.id, ())]
+        return [(expr.id, (), False)]
     found: list[NamePath] = []
     stack: list[tuple[ast.AST, tuple[Mark, ...]]] = [(expr, ())]
+    item_reads: set[int] = set()
     while stack:
         node, marks = stack.pop()
         if node.__class__ is ast.Name and isinstance(node, ast.Name):
-            found.append((node.id, marks))
+            found.append((node.id, marks, False))
+            continue
+        if node.__class__ in _ITEM_SENSITIVE and (owner := _through_attribute(node, item_reads)) is not None:
+            found.append((owner, marks, True))
             continue
         stack.extend(reversed(list(_children(node, marks))))
     return found
@@ -565,9 +626,9 @@ def _spelled(marks: tuple[Mark, ...], resolve: Resolver) -> tuple[str, ...]:
 def _path_taint(paths: list[NamePath], flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
     """``expr_taint`` of a parameter flow from the value's name paths."""
     first: tuple[str, tuple[str, ...]] | None = None
-    tainted = flow.tainted
-    for name, marks in paths:
-        if name not in tainted:
+    tainted, items = flow.tainted, flow.items
+    for name, marks, attribute in paths:
+        if name not in tainted or (attribute and name in items):
             continue
         source, via = tainted[name]
         hit = (source, (*via, name, *_spelled(marks, resolve)))
@@ -610,37 +671,66 @@ def _param_flow(
     for _ in range(3):
         when: dict[str, int] = {}
         for position, binding in todo:
-            if binding.read.isdisjoint(tainted) and binding.bound.isdisjoint(seeded):
+            if binding.read.isdisjoint(tainted) and (
+                binding.store is not Store.NAME or binding.bound.isdisjoint(seeded)
+            ):
                 continue
-            known = set(tainted)
+            known, only_items = set(tainted), set(flow.items)
             taint = _path_taint(binding.paths(), flow, resolve) if not binding.read.isdisjoint(tainted) else None
-            _record(binding.names, binding.value, taint, None, flow)
-            when.update((name, position) for name in flow.tainted.keys() - known)
+            _record(binding.names, binding.value, taint, None, flow, store=binding.store)
+            when.update((name, position) for name in (flow.tainted.keys() - known) | (only_items - flow.items))
         todo = [(i, b) for i, b in enumerate(bindings) if any(when.get(n, -1) >= i for n in b.read)]
         if not todo:
             break
     return flow
 
 
-def _bind(target: ast.expr, value: ast.AST, flow: FunctionFlow, resolve: Resolver) -> None:
+def _bind(names: list[str], value: ast.AST, store: Store, flow: FunctionFlow, resolve: Resolver) -> None:
     """A binding as ``function_flow`` reads it (a parameter flow calls ``_record`` itself, without formatting)."""
     taint = expr_taint(value, flow, resolve)
     built = string_building(value.value if isinstance(value, ast.AugAssign) else value, flow)
-    _record(_names(target), value, taint, built, flow)
+    _record(names, value, taint, built if store is Store.NAME else None, flow, store=store)
 
 
 def _record(
-    names: list[str], value: ast.AST, taint: tuple[str, tuple[str, ...]] | None, built: str | None, flow: FunctionFlow
+    names: list[str],
+    value: ast.AST,
+    taint: tuple[str, tuple[str, ...]] | None,
+    built: str | None,
+    flow: FunctionFlow,
+    *,
+    store: Store = Store.NAME,
 ) -> None:
-    """What a binding of ``names`` to ``value`` makes of them: tainted, built by formatting, or rebound."""
+    """What a binding of ``names`` to ``value`` makes of them: tainted (whole, or only in its items when the value
+    goes into them or copies an object tainted so), built by formatting, or rebound. A mutation (``w["k"] = v``,
+    ``w.update(v)``, ``w.a = v``) never rebinds a parameter: the name still holds the caller's object."""
     for name in names:
-        if name in flow.seeded and not isinstance(value, ast.AugAssign):
+        if store is Store.NAME and name in flow.seeded and not isinstance(value, ast.AugAssign):
             # ``uid = int(uid)``: from here on the name holds what the rebinding made of the parameter
             flow.seeded.discard(name)
             flow.tainted.pop(name, None)
-        if taint is not None and name not in flow.tainted:
-            flow.tainted[name] = taint
-            flow.stored = flow.stored or "." in name
-            flow.lines[name] = getattr(value, "lineno", 0)
+            flow.items.discard(name)
+        if taint is not None:
+            _taint(
+                name,
+                value,
+                taint,
+                store is Store.ITEMS or (store is Store.NAME and copied_items(value, flow.items)),
+                flow,
+            )
         if built is not None and name not in flow.formatted:
             flow.formatted[name] = built
+
+
+def _taint(name: str, value: ast.AST, taint: tuple[str, tuple[str, ...]], items: bool, flow: FunctionFlow) -> None:
+    """Taint the name (only its items when ``items``); a name tainted only in its items and now tainted whole
+    (``w.a = form["a"]`` after ``w.update(form)``) is tainted whole from here on."""
+    if name not in flow.tainted:
+        flow.tainted[name] = taint
+        flow.stored = flow.stored or "." in name
+        flow.lines[name] = getattr(value, "lineno", 0)
+        if items:
+            flow.items.add(name)
+    elif not items and name in flow.items:
+        flow.items.discard(name)
+        flow.tainted[name] = taint

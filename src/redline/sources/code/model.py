@@ -88,6 +88,11 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_
     #: body of ``if p is None:``, the ``else`` of ``if p is not None:``): it fetches what the caller did not pass
     #: (pretalx's ``get_talk_warnings(..., speaker_overlaps_by_talk=None)``)
     when_none: str | None = None
+    #: Python, since index format 35, kept for a call that passes a keyword a literal ``True`` (``debug=True``):
+    #: the positive conditions of the enclosing ``if`` tests of its function whose body holds it, as written
+    #: (``searx.sxng_debug``, ``args.dev and port``-> both, an ``or`` of plain conditions as one entry; a ``not``
+    #: or an ``else`` branch gives none), outermost first (``sources/code/branches.py``)
+    branch: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
