@@ -49,6 +49,11 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("scripts/test-environments/postgres/compose.yml", "test"),  # linkding's stacks to test against
         ("server/store/datastore/migration/test-files/postgres.sql", "test"),  # woodpecker's migration test data
         ("docker-compose.gitpod.yaml", "container variant"),  # a Gitpod workspace's services
+        (".dredd/dredd.docker.yml", "test"),  # semaphore's Dredd API test harness
+        ("deployment/docker/dredd/Dockerfile", "test"),
+        ("packages/benchmarks/src/seed.ts", "load generator"),  # karakeep's benchmark harness
+        ("packages/dreddful/main.go", ""),  # a folder that only starts alike
+        ("src/benchmarking.py", ""),
         ("test-files-api/main.go", ""),  # a folder that only starts alike
         ("gitpod-compose/docker-compose.yml", ""),
         # look-alikes: production settings and a folder that only starts alike

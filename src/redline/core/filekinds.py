@@ -183,6 +183,8 @@ _CONTEXT_DIRS: dict[str, str] = {
             # the data files a test suite reads (woodpecker's migration/test-files/postgres.sql database dump)
             "test-files",
             "test_files",
+            # Dredd's API test harness (semaphore's .dredd/: its hooks seed the token its dredd.*.yml sends)
+            "dredd",
         ),
         "test",
     ),
@@ -212,6 +214,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             "load-test",
             "load-tests",
             "locust",
+            # a benchmark harness that seeds and drives a copy of the system (karakeep's packages/benchmarks/)
+            "benchmark",
+            "benchmarks",
         ),
         "load generator",
     ),
