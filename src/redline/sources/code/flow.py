@@ -312,10 +312,11 @@ def _names(target: ast.expr) -> list[str]:
     base = target
     while isinstance(base, ast.Attribute | ast.Subscript):
         base = base.value
-    if base is not target and isinstance(base, ast.Name) and base.id in REQUEST_NAMES:
-        # a value stored on the request (pretalx's ``request.access_code = code``) does not make the request
-        # object caller data (passing ``request`` on would carry it into every callee's sink): the attribute it
-        # is stored under holds it (``request.session["next"] = ...`` -> ``request.session``)
+    if base is not target and isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or base.id == "self"):
+        # a value stored on the request (pretalx's ``request.access_code = code``) or on the view (nautobot's
+        # ``self.key_params = {...}``) does not make the object caller data (passing ``request`` on, or any
+        # ``self.method()``, would carry it into every callee's sink): the attribute it is stored under holds it
+        # (``request.session["next"] = ...`` -> ``request.session``)
         names.remove(base.id)
         stored = target
         while isinstance(stored, ast.Subscript):
