@@ -224,6 +224,9 @@ _CONTEXT_DIRS: dict[str, str] = {
     **dict.fromkeys(("example", "examples", "sample", "samples", "demo", "demos"), "sample"),
     # development containers: a laptop's environment, not a deployment
     ".devcontainer": "development",
+    # a project's development stack (nautobot's development/: dev.env, docker-compose.*.yml, kubernetes/ for kind,
+    # the nautobot_config.py those load)
+    "development": "development",
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
