@@ -46,8 +46,11 @@ _DUMP = frozenset(
     }
 )
 _DESTRUCTIVE_SQL = re.compile(r"^\s*(DROP\s+(TABLE|DATABASE|SCHEMA)|TRUNCATE)\b", re.IGNORECASE)
+#: ``console`` is a management console, not a device's serial ports (nautobot's and netbox's ``/dcim/devices/<pk>/
+#: console-ports/``)
 _ADMIN_SEGMENT = re.compile(
-    r"^_*(admin|internal|debug|metrics|actuator|heapdump|env|console|server-status|phpinfo)([-_.]\w*)?_*$",
+    r"^_*(admin|internal|debug|metrics|actuator|heapdump|env|console(?![-_]ports?_*$)|server-status|phpinfo)"
+    r"([-_.]\w*)?_*$",
     re.IGNORECASE,
 )
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
