@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from audit_helpers import findings_of
-from redline.checks.code.exposure import RouteExposureCheck
+from redline.checks.code.exposure import RouteExposureCheck, admin_segment
 from redline.core.model import Finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exposure"
@@ -35,6 +37,8 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB105", "api.py", 48, "GET /items/{item_id}"),  # the load
         ("WEB105", "app.py", 64, "GET /orders/<int:order_id>"),
         ("WEB105", "shop/views.py", 10, "ANY /invoices/<int:pk>/"),  # logged in by an inline is_authenticated test
+        # not 35/36: a key looked up in a mapping the code fills (nautobot's secrets-provider registry)
+        ("WEB105", "shop/views.py", 42, "ANY /receipts/<int:receipt_id>/"),
     ]
 
 
@@ -48,3 +52,17 @@ def test_findings_say_what_and_why() -> None:
     idor = by_line[("WEB105", "shop/views.py", 10)]
     assert (idor.evidence["load"], idor.evidence["id"]) == ("get_object_or_404", "pk")
     assert all(f.remediation for f in by_line.values())
+
+
+@pytest.mark.parametrize(
+    ("path", "segment"),
+    [
+        ("/admin/reset", "admin"),
+        ("/console/", "console"),
+        ("/console_api/run", "console_api"),
+        ("/dcim/devices/<pk>/console-ports/", None),  # a device's serial ports (nautobot, netbox)
+        ("/dcim/console-port/<pk>/", None),
+    ],
+)
+def test_admin_segment_is_a_management_path_not_a_hardware_resource(path: str, segment: str | None) -> None:
+    assert admin_segment(path) == segment

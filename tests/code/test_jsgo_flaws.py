@@ -42,6 +42,9 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB212", "app.js", 25),
         ("WEB212", "main.go", 28),
         ("WEB212", "main.go", 29),
+        # a file named in the entry the request's key picks (81, 82: semaphore's OIDC providers) is the server's;
+        # an element of request data is still request data
+        ("WEB212", "main.go", 84),
         ("WEB212", "store.go", 28),  # the pattern checked another value; storeRead's checked one is silent (18)
         ("WEB213", "app.js", 29),
         ("WEB213", "app.js", 31),

@@ -49,6 +49,14 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("scripts/test-environments/postgres/compose.yml", "test"),  # linkding's stacks to test against
         ("server/store/datastore/migration/test-files/postgres.sql", "test"),  # woodpecker's migration test data
         ("docker-compose.gitpod.yaml", "container variant"),  # a Gitpod workspace's services
+        (".dredd/dredd.docker.yml", "test"),  # semaphore's Dredd API test harness
+        ("development/kubernetes/nautobot-deployment.yaml", "development"),  # nautobot's development stack
+        ("development/nautobot_config.py", "development"),
+        ("developments/app.py", ""),
+        ("deployment/docker/dredd/Dockerfile", "test"),
+        ("packages/benchmarks/src/seed.ts", "load generator"),  # karakeep's benchmark harness
+        ("packages/dreddful/main.go", ""),  # a folder that only starts alike
+        ("src/benchmarking.py", ""),
         ("test-files-api/main.go", ""),  # a folder that only starts alike
         ("gitpod-compose/docker-compose.yml", ""),
         ("docker/devenv/files/selfsigned.key", "development"),  # penpot's development environment

@@ -51,6 +51,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("LAT101", "shop/views.py", 34),
         ("LAT102", "orm_peewee.py", 14),
         ("LAT102", "orm_sqla.py", 24),
+        ("LAT102", "shop/retag.py", 13),  # not 7: a related manager only written (tags.add) loads nothing
         ("LAT102", "shop/views.py", 9),
         ("LAT102", "shop/views.py", 22),
         ("LAT102", "shop/views.py", 57),

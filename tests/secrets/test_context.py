@@ -426,3 +426,30 @@ def test_a_key_file_whose_identifiers_are_stand_ins_is_one(
     project: str, key_id: str, email: str, found: list[tuple[str, int]]
 ) -> None:
     assert scan("charts/push-notifications/values.yaml", _service_account(project, key_id, email)) == found
+
+
+# nautobot's settings.yaml documents each setting in Markdown: the example of NAPALM_ARGS shows an api_key
+SETTINGS_DOCS = """napalm_args:
+  default: {}
+  details: |-
+    Example:
+
+    ```python
+    NAPALM_ARGS = {
+        'api_key': '472071a93b60a1bd1fafb401d9f8ef41',
+    }
+    ```
+plugin:
+  api_key: '9c0a6e1d2b3f4e5a6b7c8d9e0f1a2b3c'
+"""
+
+
+def test_a_keyword_match_in_a_markdown_code_block_is_a_documented_example(tmp_path: Path) -> None:
+    from audit_helpers import findings_of
+
+    (tmp_path / "settings.yaml").write_text(SETTINGS_DOCS)
+    got = {f.location.start_line: f for f in findings_of(tmp_path, SecretsFileCheck())}
+    assert sorted(got) == [8, 12]
+    assert got[8].severity is Severity.LOW and SAMPLE_TAG in got[8].tags
+    assert "(an example in documentation text)" in got[8].message
+    assert SAMPLE_TAG not in got[12].tags  # after the block closes: a configured value

@@ -183,6 +183,8 @@ _CONTEXT_DIRS: dict[str, str] = {
             # the data files a test suite reads (woodpecker's migration/test-files/postgres.sql database dump)
             "test-files",
             "test_files",
+            # Dredd's API test harness (semaphore's .dredd/: its hooks seed the token its dredd.*.yml sends)
+            "dredd",
         ),
         "test",
     ),
@@ -212,6 +214,9 @@ _CONTEXT_DIRS: dict[str, str] = {
             "load-test",
             "load-tests",
             "locust",
+            # a benchmark harness that seeds and drives a copy of the system (karakeep's packages/benchmarks/)
+            "benchmark",
+            "benchmarks",
         ),
         "load generator",
     ),
@@ -222,6 +227,9 @@ _CONTEXT_DIRS: dict[str, str] = {
     # a development environment's own folder (penpot's docker/devenv/: the privileged workspace container, its
     # self-signed localhost key and the local MinIO's credentials)
     **dict.fromkeys(("devenv", "dev-env", "dev_env"), "development"),
+    # a project's development stack (nautobot's development/: dev.env, docker-compose.*.yml, kubernetes/ for kind,
+    # the nautobot_config.py those load)
+    "development": "development",
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")

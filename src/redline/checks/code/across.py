@@ -247,6 +247,8 @@ class TaintAcrossFunctionsCheck(ModuleCheck):
                 if not call.tainted:
                     continue
                 for source, via, callee, sink in summaries.reached(index, call, call.tainted, param=False):
+                    if index.language == "python" and injection.checked_in(index, call.function, sink.hit.rule.code):
+                        continue
                     key = (index.path, call.line, sink.key)
                     route = route_of(call, index.path, routes) if key not in found else None
                     if key not in found and not _one_segment(index, sink.hit, source, route):

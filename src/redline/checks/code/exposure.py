@@ -46,8 +46,11 @@ _DUMP = frozenset(
     }
 )
 _DESTRUCTIVE_SQL = re.compile(r"^\s*(DROP\s+(TABLE|DATABASE|SCHEMA)|TRUNCATE)\b", re.IGNORECASE)
+#: ``console`` is a management console, not a device's serial ports (nautobot's and netbox's ``/dcim/devices/<pk>/
+#: console-ports/``)
 _ADMIN_SEGMENT = re.compile(
-    r"^_*(admin|internal|debug|metrics|actuator|heapdump|env|console|server-status|phpinfo)([-_.]\w*)?_*$",
+    r"^_*(admin|internal|debug|metrics|actuator|heapdump|env|console(?![-_]ports?_*$)|server-status|phpinfo)"
+    r"([-_.]\w*)?_*$",
     re.IGNORECASE,
 )
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
@@ -102,10 +105,27 @@ def path_params(path: str) -> list[str]:
     return [a or b for a, b in _PARAM.findall(path)]
 
 
+#: receivers a one-argument ``get`` loads a stored record through (``Order.query.get(id)``, ``repo.get(id)``)
+_STORE_RECEIVER = re.compile(r"objects|query|session|(^|[._])db([._]|$)|repo|dao|store|crud|collection|manager", re.I)
+_CLASS_NAME = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$")
+
+
+def _mapping_lookup(call: CallSite) -> bool:
+    """``PROVIDERS.get(slug)``, ``registry["secrets_providers"].get(slug)`` (nautobot): a key looked up in a mapping
+    the code fills, not a record loaded from a store. ORM loads take the id as a keyword (``objects.get(pk=pk)``),
+    go through a query or session, or through a model class (``Order.get(id)``)."""
+    receiver = call.raw.rpartition(".")[0]
+    positional = [a for a in call.args if a.keyword is None]
+    if call.raw.rsplit(".", 1)[-1] != "get" or len(positional) != 1 or len(call.args) != 1 or not receiver:
+        return False
+    last = receiver.rsplit(".", 1)[-1]
+    return not (_STORE_RECEIVER.search(receiver) or _CLASS_NAME.match(last))
+
+
 def object_load(handler: Handler, params: list[str]) -> CallSite | None:
     """A call in the handler that loads by one of the route's id parameters."""
     for call in handler.calls:
-        if call.raw.rsplit(".", 1)[-1] not in _LOADERS:
+        if call.raw.rsplit(".", 1)[-1] not in _LOADERS or _mapping_lookup(call):
             continue
         if _PEOPLE.search(call.raw) or any(a.name and _PEOPLE.search(a.name) for a in call.args):
             continue  # a profile: public inside the app by design as often as not; WEB104 covers changes

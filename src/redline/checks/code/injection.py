@@ -335,6 +335,21 @@ def _injected_by_a_decorator(hit: Hit, route: Route | None) -> bool:
 
 
 JUDGES: tuple[Callable[[CallSite, ModuleView], Hit | None], ...] = (_path, _ssrf, _template, _deserialise, _redirect)
+#: rule -> the checks that, called in the function a sink is in, spare it: the same test for a caller that passes
+#: the value on to a helper holding the sink (``across``)
+_FUNCTION_CHECKS = {
+    PATH_FROM_REQUEST.code: _PATH_CHECKS,
+    SSRF_FROM_REQUEST.code: _URL_CHECKS,
+    OPEN_REDIRECT.code: _URL_CHECKS,
+}
+
+
+def checked_in(index: CodeIndex, function: str, rule: str) -> bool:
+    """Whether ``function`` calls a check of ``rule``'s kind (nautobot's ``_job_run_post`` tests the return URL
+    with ``url_has_allowed_host_and_scheme`` before a helper redirects to it), as a handler holding the sink
+    itself would be judged."""
+    names = _FUNCTION_CHECKS.get(rule, frozenset())
+    return bool(names) and any(c.raw.rsplit(".", 1)[-1] in names for c in index.calls_in(function))
 
 
 def judged(index: CodeIndex) -> Iterator[Hit]:

@@ -325,8 +325,26 @@ def _lazy_relations(index: CodeIndex, cat: Catalogue) -> Iterator[Hit]:
             key = (loop.function, found.query, name)
             if root != item or relation is None or relation.eager or name in found.loaded or key in reported:
                 continue
+            if _only_written(index, loop, attr):
+                continue
             reported.add(key)
             yield _relation_hit(found.model.name, found.model.orm, found.query, loop, attr=attr, line=line)
+
+
+#: the related manager's writes: ``obj.tags.add(t)`` inserts rows and never loads the relation (no eager load
+#: saves it); one write per item is the batching rules' concern
+_MANAGER_WRITES = frozenset({"add", "remove", "set", "clear"})
+
+
+def _only_written(index: CodeIndex, loop: Loop, attr: str) -> bool:
+    """Whether every call on ``attr`` in the loop's body is a related manager's write (nautobot's data migrations:
+    ``for cf in CustomField.objects.filter(...): cf.content_types.add(new_ct)``), so nothing is loaded lazily."""
+    inside = [
+        c
+        for c in index.calls
+        if c.function == loop.function and loop.line <= c.line <= loop.end_line and c.raw.startswith(attr + ".")
+    ]
+    return bool(inside) and all(c.raw[len(attr) + 1 :] in _MANAGER_WRITES for c in inside)
 
 
 def _relation_hit(model: str, orm: str, query: str, loop: Loop, *, attr: str, line: int) -> Hit:

@@ -47,8 +47,15 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
 LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
 #: why a CI job's credential for the database it runs itself takes it (``scripts/ci-python``: ``mysql://root:…@mysql``)
 CI_SERVICE = "credential of a database the CI job runs itself (a service container thrown away with the job)"
+#: why a keyword match inside a Markdown code block of a file that is not Markdown takes it: the example of a
+#: setting's description (nautobot's settings.yaml ``details: |-`` shows ``NAPALM_ARGS = {'api_key': …}``)
+DOCS_EXAMPLE = "an example in a Markdown code block of documentation text"
 #: what the finding's message adds for each of those reasons
-_NOTES = {LOCAL_DEFAULT: "a local development default", CI_SERVICE: "a CI job's own database"}
+_NOTES = {
+    LOCAL_DEFAULT: "a local development default",
+    CI_SERVICE: "a CI job's own database",
+    DOCS_EXAMPLE: "an example in documentation text",
+}
 
 
 def context_note(why: str) -> str:

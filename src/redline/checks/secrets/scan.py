@@ -5,8 +5,9 @@ Shared by the working-tree check and the history scan so both judge alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,7 +24,7 @@ from redline.checks.secrets.extra_rules import (
 )
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
-from redline.checks.secrets.report import CI_SERVICE, LOCAL_DEFAULT, redacted_line
+from redline.checks.secrets.report import CI_SERVICE, DOCS_EXAMPLE, LOCAL_DEFAULT, redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -100,6 +101,8 @@ def scan_blob(
     taken = [(c.start, c.end) for c in stores] + [(c.start, c.end) for c in extra] + ephemeral
     matches = [m for m in matches if by_id[m.rule_id].family != "generic" or not _overlaps(m, taken)]
     found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
+    fenced = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _in_code_block(data, m.byte_start)}
+    found = [replace(f, context=DOCS_EXAMPLE) if f.line in fenced and not f.context else f for f in found]
     lines = LineIndex(data).position
     found += [_from_store(c, path, lines(c.start), data, spans) for c in stores]
     rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
@@ -225,6 +228,16 @@ def _overlaps(item: _HasSpan | SecretMatch, others: Iterable[tuple[int, int] | _
         if s < o_e and o_s < e:
             return True
     return False
+
+
+#: a Markdown code fence opening or closing a block (```python, ~~~)
+_FENCE = re.compile(rb"(?m)^[ \t]*(?:```|~~~)")
+
+
+def _in_code_block(data: bytes, offset: int) -> bool:
+    """Whether ``offset`` sits between an odd number of Markdown fences: an example in documentation text that a
+    YAML/TOML/JSON file carries (a Markdown file is already docs by its name)."""
+    return (b"```" in data or b"~~~" in data) and len(_FENCE.findall(data, 0, offset)) % 2 == 1
 
 
 def _line_at(data: bytes, offset: int) -> bytes:

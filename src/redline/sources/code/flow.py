@@ -342,7 +342,7 @@ def _stores(node: ast.AST) -> Iterator[tuple[list[str], ast.AST, Store]]:
         return
     for target, value in _bindings(node):
         mutated = target_store(target)
-        if mutated is None or mutated[0] in REQUEST_NAMES:  # a value stored on the request: ``_names``
+        if mutated is None or mutated[0] in REQUEST_NAMES or mutated[0] == "self":  # on the request or view: ``_names``
             yield _names(target), value, Store.NAME
         else:
             yield [mutated[0]], value, mutated[1]
@@ -356,10 +356,11 @@ def _names(target: ast.expr) -> list[str]:
     base = target
     while isinstance(base, ast.Attribute | ast.Subscript):
         base = base.value
-    if base is not target and isinstance(base, ast.Name) and base.id in REQUEST_NAMES:
-        # a value stored on the request (pretalx's ``request.access_code = code``) does not make the request
-        # object caller data (passing ``request`` on would carry it into every callee's sink): the attribute it
-        # is stored under holds it (``request.session["next"] = ...`` -> ``request.session``)
+    if base is not target and isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or base.id == "self"):
+        # a value stored on the request (pretalx's ``request.access_code = code``) or on the view (nautobot's
+        # ``self.key_params = {...}``) does not make the object caller data (passing ``request`` on, or any
+        # ``self.method()``, would carry it into every callee's sink): the attribute it is stored under holds it
+        # (``request.session["next"] = ...`` -> ``request.session``)
         names.remove(base.id)
         stored = target
         while isinstance(stored, ast.Subscript):

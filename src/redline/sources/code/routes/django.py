@@ -21,6 +21,7 @@ from redline.sources.code.routes.common import (
     qualified,
     text,
 )
+from redline.sources.code.routes.django_dispatch import dispatch_guards
 from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
 from redline.sources.code.routes.drf_permissions import composed, guarding
 from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
@@ -147,7 +148,7 @@ def _route(
         wrapped = True
     else:
         name = view.name or ""
-    found = project.find(name, pattern.index) if name else None
+    found = _view(project, pattern.index, name) if name else None
     methods: tuple[str, ...] = ("ANY",)
     if found is not None:
         methods = _view_guards(project, found[0], found[1], guards, drf)
@@ -164,8 +165,9 @@ def _route(
     return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
 
 
-#: how many classes of the project a view's lineage follows (the view included)
-_MAX_LINEAGE = 12
+#: how many classes of the project a view's lineage follows (the view included): nautobot's UI viewsets reach
+#: the class whose ``dispatch`` checks permissions through eleven mixins, at the 14th place
+_MAX_LINEAGE = 24
 
 
 def _lineage(project: Project, index: CodeIndex, view: Definition) -> list[tuple[CodeIndex, Definition]]:
@@ -185,6 +187,22 @@ def _lineage(project: Project, index: CodeIndex, view: Definition) -> list[tuple
             seen.add((found[0].path, found[1].qualname))
             out.append(found)
     return out
+
+
+def _view(project: Project, index: CodeIndex, name: str) -> tuple[CodeIndex, Definition] | None:
+    """The view a urls module names: through the module's imports first (nautobot defines two
+    ``RenderJinjaView``, one per UI and API, and each urls module imports its own), else ``Project.find``."""
+    resolved = qualified(index, name)
+    if resolved is not None:
+        owner, _, short = resolved.rpartition(".")
+        exact = [
+            c
+            for c in project.definitions.get(short, [])
+            if c[1].qualname == short and f".{module_name(c[0].path)}".endswith(f".{owner}")
+        ]
+        if len(exact) == 1:
+            return exact[0]
+    return project.find(name, index)
 
 
 def _base_class(project: Project, index: CodeIndex, base: str) -> tuple[CodeIndex, Definition] | None:
@@ -246,6 +264,7 @@ def _view_guards(
         for dispatch in _methods(where, cls, ("dispatch",)):  # @method_decorator(login_required)
             guards.add(d.raw for d in dispatch.decorators)
             guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
+    guards.add(dispatch_guards(lineage))  # a ``dispatch`` that tests the caller and refuses (nautobot's viewsets)
     # a guard on every handler method of the view (plane: ``@allow_permission([ROLE.ADMIN])`` on each of
     # get/post/delete) guards the route; one on some methods only does not
     guards.add(_on_every(_methods(index, view, (*_CBV_METHODS, *_VIEWSET_ACTIONS))))
@@ -506,7 +525,7 @@ def _drf_routes(
             prefix, viewset = text(arg(call.args, 0, "prefix")), arg(call.args, 1, "viewset")
             if prefix is None or viewset is None or not viewset.name:
                 continue
-            found = project.find(viewset.name, index)
+            found = _view(project, index, viewset.name)
             guards = Guards()
             guards.add(everywhere)
             methods: tuple[str, ...] = ("ANY",)

@@ -36,8 +36,15 @@ def request_taint(
             return read, ()
         if current.type == "identifier" and (hit := flow.tainted.get(text(current))):
             return hit[0], (text(current), *hit[1])
-        stack.extend(reversed(current.children))
+        held = current.child_by_field_name(_LOOKED_UP[current.type]) if current.type in _LOOKED_UP else None
+        stack.extend([held] if held is not None else reversed(current.children))
     return None
+
+
+#: a Go lookup by key or position -> the field holding the collection: ``providers[id]`` is a value the server
+#: holds, chosen by the caller but not written by them (semaphore's ``util.Config.OidcProviders[id]``), so
+#: only the collection itself carries request data into it (``mux.Vars(r)["name"]``, ``parts[0]``)
+_LOOKED_UP = {"index_expression": "operand"}
 
 
 @dataclass
