@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,7 +34,10 @@ class PeerException:
 
 @cache
 def peer_rules() -> dict[str, tuple[str, ...]]:
-    """Peer rule ID (upper-cased) -> the redline rules that make the same judgement."""
+    """Peer rule ID (upper-cased) -> the redline rules that make the same judgement (read on the first Terraform
+    file with a marker: a secrets run never imports the TOML reader)."""
+    import tomllib  # noqa: PLC0415
+
     table = tomllib.loads(resources.files("redline.core").joinpath("peer_ids.toml").read_text(encoding="utf-8"))
     found: dict[str, tuple[str, ...]] = {}
     for peer in table["peer"]:
