@@ -21,6 +21,7 @@ from redline.checks.code.handlers import (
     handler_of,
     inline_check,
     names_the_caller,
+    renders_a_page,
 )
 from redline.checks.code.routes import anonymous_by_design
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -179,6 +180,11 @@ class RouteExposureCheck(ProjectCheck):
             )
         segment = admin_segment(route.path)
         secret = any(_SECRET_PARAM.search(p) for p in path_params(route.path))
+        # a metrics page rendered from a template is a dashboard for people (kitsune's public ``/community/metrics``
+        # and KB metrics pages), not the exposition a monitoring system scrapes; an admin or debug page is
+        # sensitive whatever it renders
+        if segment and segment.lower().strip("_").startswith("metrics") and renders_a_page(handler):
+            segment = None
         if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
             yield self.finding(
                 ADMIN_PATH_WITHOUT_GUARD,

@@ -77,6 +77,15 @@ def inline_check(handler: Handler) -> str | None:
     return f"reads {credential} from the request" if credential else None
 
 
+#: calls that answer with a page rendered from a template (Django, Flask, Jinja, Starlette)
+_RENDERS = frozenset({"render", "render_template", "render_to_response", "TemplateResponse"})
+
+
+def renders_a_page(handler: Handler) -> bool:
+    """The handler answers with an HTML page rendered from a template: something people read in a browser."""
+    return any(call.raw.rsplit(".", 1)[-1] in _RENDERS for call in handler.calls)
+
+
 def checks_login(handler: Handler) -> str | None:
     """The read that checks the caller is logged in (``request.user.is_authenticated``), or None."""
     return next((r for r in handler.reads if r.rsplit(".", 1)[-1] in _LOGIN_ATTRS), None)
