@@ -69,3 +69,14 @@ def test_findings_say_what_and_why() -> None:
 )
 def test_admin_segment_is_a_management_path_not_a_hardware_resource(path: str, segment: str | None) -> None:
     assert admin_segment(path) == segment
+
+
+def test_an_object_permission_class_guards_what_get_object_loads() -> None:
+    """kitsune's QuestionViewSet: ``self.get_object()`` runs ``OnlyCreatorEdits.has_object_permission`` (only the
+    creator may change the question); an action with its own ``permission_classes`` drops the view's list, and an
+    action that never calls ``get_object`` gets nothing from it."""
+    found = findings_of(Path(__file__).parent / "fixtures" / "drfobject", RouteExposureCheck())
+    assert sorted((f.rule, f.location.path, f.location.start_line, f.evidence["route"]) for f in found) == [
+        ("WEB104", "views.py", 23, "POST /api/2/question/<pk>/auto_tag/"),
+        ("WEB104", "views.py", 28, "POST /api/2/question/<pk>/take/"),
+    ]
