@@ -79,6 +79,20 @@ def test_django_include_chains_views_mixins_and_permissions() -> None:
         # a permission decorator on every handler method, and on one of two
         ("django", "GET,POST", "/shop/webhooks/", "Webhooks", "djangoapp/shop/urls.py:16", "yes", "yes"),
         ("django", "GET,POST", "/shop/labels/", "Labels", "djangoapp/shop/urls.py:17", "yes", "unknown"),
+        # kitsune's ``@group_required("Staff")`` is a role check; a rate limit is no guard
+        ("django", "POST", "/shop/moderate/", "moderate", "djangoapp/shop/urls.py:18", "yes", "yes"),
+        ("django", "POST", "/shop/vote/", "vote", "djangoapp/shop/urls.py:19", "no", "no"),
+        # a login test in the handler is judged by WEB101, not by the route table
+        (
+            "django",
+            "POST",
+            "/shop/images/<int:image_id>/delete/",
+            "delete_image",
+            "djangoapp/shop/urls.py:20",
+            "no",
+            "no",
+        ),
+        ("django", "POST", "/shop/feedback/", "feedback", "djangoapp/shop/urls.py:21", "no", "no"),
         ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
         ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
     ]

@@ -50,6 +50,8 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("server/store/datastore/migration/test-files/postgres.sql", "test"),  # woodpecker's migration test data
         ("docker-compose.gitpod.yaml", "container variant"),  # a Gitpod workspace's services
         (".dredd/dredd.docker.yml", "test"),  # semaphore's Dredd API test harness
+        ("playwright_tests/core/utilities.py", "test"),  # kitsune's Playwright suite
+        ("playwright_testsuite_api/main.py", ""),  # a folder that only starts alike
         ("development/kubernetes/nautobot-deployment.yaml", "development"),  # nautobot's development stack
         ("development/nautobot_config.py", "development"),
         ("developments/app.py", ""),

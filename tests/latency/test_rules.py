@@ -49,6 +49,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         # ``overlaps`` parameter's None takes, and the loop passes it (pretalx's bulk get_talk_warnings)
         ("LAT101", "shop/reports.py", 56),
         ("LAT101", "shop/views.py", 34),
+        ("LAT101", "shop/views.py", 112),  # not 108: a list the function writes out runs a fixed count
         ("LAT102", "orm_peewee.py", 14),
         ("LAT102", "orm_sqla.py", 24),
         ("LAT102", "shop/retag.py", 13),  # not 7: a related manager only written (tags.add) loads nothing

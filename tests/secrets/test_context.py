@@ -237,6 +237,22 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     assert scan("app/mail.py", 'SMTP_PASSWORD = "Ñandú-Zorro2024!"\n') == [("SEC435", 1)]
 
 
+# overseerr's src/i18n/locale/*.json: a job's label under a key whose path names a cache ("SettingsJobsCache")
+_CACHE_LABELS = (
+    '{\n  "components.Settings.SettingsJobsCache.plex-refresh-token": "Testimoni d\'actualització de Plex",\n'
+    '  "components.Settings.SettingsJobsCache.plex-access-token": "Plex 새로 고침 토큰",\n'
+    '  "components.Settings.SettingsJobsCache.plex-session-token": "Token de actualización de Plex"\n}\n'
+)
+
+
+def test_translated_labels_under_a_data_store_key_are_not_passwords() -> None:
+    assert scan("src/i18n/locale/ca.json", _CACHE_LABELS) == []
+    # the same words outside a catalogue are the configured value; a value with a digit in a catalogue too
+    assert scan("config/settings.json", _CACHE_LABELS) == [("SEC906", 2), ("SEC906", 3), ("SEC906", 4)]
+    chosen = '{\n  "components.Settings.SettingsJobsCache.plex-refresh-token": "Plex Refresh 2024 Token"\n}\n'
+    assert scan("src/i18n/locale/en.json", chosen) == [("SEC906", 2)]
+
+
 # shaped like a GitLab OAuth application secret (SEC162), written split so no scanner reads it here
 _GLOAS = "gloa" + "s-f79cfa9a03c97f6ffab303177a5a6778a53c61e3914ba093412f68a9298a1b28"
 

@@ -151,6 +151,13 @@ _CONTEXT_DIRS: dict[str, str] = {
             # the end-to-end test runners' own folders (umami's cypress/docker-compose.yml brings up the app to test)
             "cypress",
             "playwright",
+            # a runner's suite named after it (kitsune's playwright_tests/core/utilities.py drives the test users)
+            "playwright_tests",
+            "playwright-tests",
+            "cypress_tests",
+            "cypress-tests",
+            "selenium_tests",
+            "selenium-tests",
             "integration-tests",
             "integration_tests",
             "integration-test",

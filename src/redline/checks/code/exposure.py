@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
 from redline.checks.code.exposure_rules import (
@@ -21,16 +21,20 @@ from redline.checks.code.handlers import (
     handler_of,
     inline_check,
     names_the_caller,
+    renders_a_page,
 )
 from redline.checks.code.routes import anonymous_by_design
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
-from redline.sources.code.model import CallSite, CodeIndex
+from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.model import NO, YES, Route
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+
+#: class name -> (its module's index, its definition), for names the project defines once
+Classes = Mapping[str, tuple[CodeIndex, Definition]]
 
 _EXIT = frozenset({"sys.exit", "os._exit", "os.kill", "os.abort", "os.killpg", "signal.raise_signal"})
 _WIPE = frozenset({"drop_all", "flushdb", "flushall", "rmtree", "drop_collection", "drop_database"})
@@ -158,7 +162,7 @@ class RouteExposureCheck(ProjectCheck):
             handler = handlers[(route.handler_path, route.handler)]
             found += self._unguarded(route, handler)
             found += self._object(route, handler)
-        found += self._siblings(routes, handlers)
+        found += self._siblings(routes, handlers, project_classes(by_path.values()))
         return found
 
     def _unguarded(self, route: Route, handler: Handler | None) -> Iterator[Finding]:
@@ -179,6 +183,11 @@ class RouteExposureCheck(ProjectCheck):
             )
         segment = admin_segment(route.path)
         secret = any(_SECRET_PARAM.search(p) for p in path_params(route.path))
+        # a metrics page rendered from a template is a dashboard for people (kitsune's public ``/community/metrics``
+        # and KB metrics pages), not the exposition a monitoring system scrapes; an admin or debug page is
+        # sensitive whatever it renders
+        if segment and segment.lower().strip("_").startswith("metrics") and renders_a_page(handler):
+            segment = None
         if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
             yield self.finding(
                 ADMIN_PATH_WITHOUT_GUARD,
@@ -212,7 +221,9 @@ class RouteExposureCheck(ProjectCheck):
             "if the object is public by design, suppress with that reason.",
         )
 
-    def _siblings(self, routes: list[Route], handlers: dict[tuple[str, str], Handler | None]) -> Iterator[Finding]:
+    def _siblings(
+        self, routes: list[Route], handlers: dict[tuple[str, str], Handler | None], classes: Classes
+    ) -> Iterator[Finding]:
         groups: dict[tuple[str, str], list[Route]] = defaultdict(list)
         for route in routes:
             groups[(route.file, route.framework)].append(route)
@@ -222,7 +233,7 @@ class RouteExposureCheck(ProjectCheck):
                 continue
             for route in group:
                 handler = handlers[(route.handler_path, route.handler)]
-                if not _missing_authz(route, handler):
+                if not _missing_authz(route, handler, classes):
                     continue
                 label = f"{','.join(route.methods)} {route.path}"
                 peers = ", ".join(
@@ -240,15 +251,54 @@ class RouteExposureCheck(ProjectCheck):
                 )
 
 
-def _missing_authz(route: Route, handler: Handler | None) -> bool:
+def _missing_authz(route: Route, handler: Handler | None, classes: Classes) -> bool:
     state_changing = any(m in {"POST", "PUT", "PATCH", "DELETE"} for m in route.methods)
     if route.authenticated != YES or route.authorized == YES or not state_changing or handler is None:
         return False
     if _OWN_RESOURCES.search(route.path.lower()) or anonymous_by_design(route):
         return False
     return not (
-        inline_check(handler) or names_the_caller(handler, path_params(route.path)) or own_method_check(route, handler)
+        inline_check(handler)
+        or names_the_caller(handler, path_params(route.path))
+        or own_method_check(route, handler)
+        or object_permission_check(route, handler, classes)
     )
+
+
+def project_classes(indexes: Iterable[CodeIndex]) -> dict[str, tuple[CodeIndex, Definition]]:
+    found: dict[str, list[tuple[CodeIndex, Definition]]] = defaultdict(list)
+    for index in indexes:
+        for d in index.definitions:
+            if d.kind == "class":
+                found[d.name].append((index, d))
+    return {name: pairs[0] for name, pairs in found.items() if len(pairs) == 1}
+
+
+def object_permission_check(route: Route, handler: Handler, classes: Classes) -> str | None:
+    """DRF's ``self.get_object()`` runs ``check_object_permissions``: a permission class of the view that defines
+    ``has_object_permission`` decides on the record it loads (kitsune's ``OnlyCreatorEdits``: only the creator may
+    change a question). An action's own ``permission_classes`` replace the view's (DRF), so only those count there."""
+    if not any(call.raw == "self.get_object" for call in handler.calls):
+        return None
+    owner = route.handler.rpartition(".")[0]
+    definitions = {d.qualname: d for d in handler.index.definitions}
+    function, cls = definitions.get(route.handler), definitions.get(owner)
+    if function is None or cls is None:
+        return None
+    names = next(
+        (a.items for d in function.decorators if d.raw.rsplit(".", 1)[-1] == "action" for a in d.args
+         if a.keyword == "permission_classes"),
+        dict(cls.class_attrs).get("permission_classes", ()),
+    )  # fmt: skip
+    for name in names:
+        found = classes.get(name.rsplit(".", 1)[-1])
+        if found is None:
+            continue
+        index, definition = found
+        inside = definition.qualname + "."
+        if any(d.name == "has_object_permission" and d.qualname.startswith(inside) for d in index.definitions):
+            return f"{name}.has_object_permission"
+    return None
 
 
 def own_method_check(route: Route, handler: Handler) -> str | None:

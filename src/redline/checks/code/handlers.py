@@ -77,6 +77,35 @@ def inline_check(handler: Handler) -> str | None:
     return f"reads {credential} from the request" if credential else None
 
 
+#: calls that answer with a page rendered from a template (Django, Flask, Jinja, Starlette)
+_RENDERS = frozenset({"render", "render_template", "render_to_response", "TemplateResponse"})
+
+
+def renders_a_page(handler: Handler) -> bool:
+    """The handler answers with an HTML page rendered from a template: something people read in a browser."""
+    return any(call.raw.rsplit(".", 1)[-1] in _RENDERS for call in handler.calls)
+
+
+#: answers that refuse the caller (Django, DRF, aiohttp, Werkzeug); ``abort(401)`` is read by its status
+_REFUSALS = frozenset(
+    {"HttpResponseForbidden", "PermissionDenied", "HTTPForbidden", "HTTPUnauthorized", "redirect_to_login"}
+)
+
+
+def refuses_anonymous(handler: Handler) -> str | None:
+    """A logged-in test and a refusal in the same handler (kitsune's ``if not user.is_authenticated: return
+    HttpResponseForbidden(...)``): a guard written inline. A test that only picks what to show refuses nothing."""
+    login = checks_login(handler)
+    if login is None:
+        return None
+    for call in handler.calls:
+        if call.raw.rsplit(".", 1)[-1] in _REFUSALS or (
+            call.raw.rsplit(".", 1)[-1] == "abort" and any(_DENIAL.search(str(a.literal)) for a in call.args)
+        ):
+            return f"{login} then {call.raw}()"
+    return None
+
+
 def checks_login(handler: Handler) -> str | None:
     """The read that checks the caller is logged in (``request.user.is_authenticated``), or None."""
     return next((r for r in handler.reads if r.rsplit(".", 1)[-1] in _LOGIN_ATTRS), None)

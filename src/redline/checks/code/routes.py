@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from redline.checks.code.handlers import handler_of
+from redline.checks.code.handlers import handler_of, refuses_anonymous
 from redline.checks.code.open_apps import changes_a_record, open_units, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -163,6 +163,11 @@ def _compares_the_owner(route: Route, by_path: dict[str, CodeIndex]) -> bool:
     )
 
 
+def _refuses_anonymous(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    handler = handler_of(route, by_path)
+    return handler is not None and refuses_anonymous(handler) is not None
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -196,6 +201,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or _declared_public(route, settings)
                 or unit_of(route.handler_path, roots) in open_by_design
                 or _compares_the_owner(route, by_path)
+                or _refuses_anonymous(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)

@@ -109,13 +109,15 @@ def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
 
 #: folders of translation catalogues
 _CATALOGUE_DIRS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations", "intl"})
-#: a word or words joined by hyphens or underscores, letters of any script and no digit
-_LABEL = lazy(r"^[^\W\d_]+(?:[-_][^\W\d_]+)*$")
+#: a word or words joined by hyphens, underscores, single spaces or an apostrophe (Catalan "d'actualització"),
+#: letters of any script and no digit
+_LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019][^\W\d_]+)*$")
 
 
 def translated_label(path: str, secret: str) -> bool:
     """A translation catalogue's value made of words only ("OAuth-klienthemmelighed", outline's Danish for "OAuth
-    client secret"): a label under a key that names a credential, not one. A value with a digit is still read."""
+    client secret"; overseerr's "Token de actualización de Plex" under ``SettingsJobsCache.plex-refresh-token``):
+    a label under a key that names a credential, not one. A value with a digit is still read."""
     return in_folder_named(path, _CATALOGUE_DIRS) and bool(_LABEL.match(secret))
 
 

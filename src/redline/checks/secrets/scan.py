@@ -67,7 +67,8 @@ def scan_blob(
     extra = find_config_secrets(path, kind, data)
     fmt = config_format(path, kind)
     values = list(key_values(fmt, data)) if fmt is not None else []
-    stores = find_datastore_credentials(path, kind, data, values)
+    # a catalogue's translated label under a key naming a store (overseerr's ``SettingsJobsCache.plex-refresh-token``)
+    stores = [c for c in find_datastore_credentials(path, kind, data, values) if not translated_label(path, c.secret)]
     if not out.matches and not extra and not stores and not values:
         return []  # most files: nothing to weigh
     spans = [

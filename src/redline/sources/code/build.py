@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import msgspec
 
@@ -205,6 +205,10 @@ class _Walk:
     ifs: dict[str, list[ast.If]] = field(default_factory=dict)
     #: ``x = os.environ.get("X") or "literal"`` (``sources/code/pyenv.py``)
     env_defaults: list[EnvDefault] = field(default_factory=list)
+    #: (function, name) -> the length of the literal list or tuple it is bound to, -1 once bound to anything else
+    local_lists: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: loops over such a name: (loop id, function, name), undone when the function changes the list
+    literal_loops: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
@@ -235,6 +239,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         if children:
             children.reverse()
             stack.extend([(child, inner, inner_loop) for child in children])
+    _undo_changed_lists(walk)
     flows = {name: function_flow(fn, module.qualname, nodes) for name, (fn, nodes) in walk.functions.items()}
     arguments, params = _parameter_facts(walk)
     calls = sorted(
@@ -404,7 +409,7 @@ def _visit(walk: _Walk, node: ast.AST, scope: str, loop: int) -> str:
     elif cls is ast.ImportFrom and isinstance(node, ast.ImportFrom):
         _relative_import(walk, node)
     elif cls in _LOOP_TYPES and isinstance(node, _LOOPS):
-        walk.loops.append(loop_fact(node, scope, loop))
+        walk.loops.append(_over_local_list(walk, loop_fact(node, scope, loop), node, scope))
         for part in _outside_parts(node):
             walk.outside[id(part)] = loop
     else:
@@ -504,6 +509,50 @@ def _leaf(walk: _Walk, node: ast.AST, cls: type, scope: str) -> None:
             walk.strings.append(StringFact(kind, node.value[:200], node.lineno))
 
 
+_MUTATORS = frozenset({"append", "extend", "insert", "__setitem__", "__iadd__"})
+
+
+def _bind_local(walk: _Walk, scope: str, name: str, value: ast.expr) -> None:
+    """Keep the size of a non-empty literal list or tuple a function binds to a name once (kitsune's ``reports =
+    [(CODE, [...]), ...]`` in ``cohort_analysis``); a second binding makes the name's length unknown."""
+    key = (scope, name)
+    size = len(value.elts) if isinstance(value, ast.List | ast.Tuple) else 0
+    if isinstance(value, ast.List | ast.Tuple) and any(isinstance(e, ast.Starred) for e in value.elts):
+        size = 0
+    walk.local_lists[key] = size if size and key not in walk.local_lists else -1
+
+
+def _over_local_list(walk: _Walk, fact: Loop, node: ast.AST, scope: str) -> Loop:
+    """A for loop over a name its function bound to a literal runs a fixed number of times, like ``for x in [a,
+    b]``; ``_undo_changed_lists`` takes it back when the function appends to the list."""
+    if fact.iter_size >= 0 or not isinstance(node, ast.For | ast.AsyncFor) or not isinstance(node.iter, ast.Name):
+        return fact
+    size = walk.local_lists.get((scope, node.iter.id), -1)
+    if size <= 0:
+        return fact
+    walk.literal_loops.append((len(walk.loops), scope, node.iter.id))
+    return replace(fact, iter_size=size)
+
+
+def _undo_changed_lists(walk: _Walk) -> None:
+    """A list the function appends to, extends, adds to or rebinds after the loop is not the literal any more."""
+    for loop_id, scope, name in walk.literal_loops:
+        nodes = walk.functions[scope][1] if scope in walk.functions else []
+        changed = walk.local_lists.get((scope, name), -1) < 0 or any(
+            (isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id == name)
+            or (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == name
+                and n.func.attr in _MUTATORS
+            )
+            for n in nodes
+        )
+        if changed:
+            walk.loops[loop_id] = replace(walk.loops[loop_id], iter_size=-1)
+
+
 def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith, scope: str) -> None:
     """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``; and an
     environment read with an ``or`` fallback bound to a name."""
@@ -515,6 +564,8 @@ def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.
         pairs = [(node.target, node.value)] if node.value is not None else []
     for target, bound in pairs:
         value = bound.value if isinstance(bound, ast.Await) else bound
+        if isinstance(target, ast.Name) and scope in walk.functions:
+            _bind_local(walk, scope, target.id, value)
         name = dotted(target)
         if name and isinstance(value, ast.Call):
             walk.assigned[id(value)] = name

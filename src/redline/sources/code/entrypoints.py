@@ -5,6 +5,7 @@ from __future__ import annotations
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory, extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.tspaths import read_aliases, with_aliases
 from redline.sources.code.webxml import WebDescriptor
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, facts_only
 
@@ -17,4 +18,6 @@ class EntryPointsSource(ProjectSource):
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
         files = [f.path for f in ctx.files]
-        return facts_only([extract_routes(ctx.facts.of(CodeIndex), settings, ctx.facts.of(WebDescriptor), files)])
+        # imports through tsconfig ``paths`` aliases named by the module they reach, for the routers they mount
+        indexes = with_aliases(ctx.facts.of(CodeIndex), read_aliases(ctx.files))
+        return facts_only([extract_routes(indexes, settings, ctx.facts.of(WebDescriptor), files)])

@@ -71,6 +71,10 @@ AUTHZ_HINTS = (
     "rolesallowed",
     "secured",
     "restrictto",  # ``restrictTo('admin')``
+    # the group-membership decorator Django projects write (kitsune's ``@group_required("Staff")``: anonymous
+    # callers and callers outside the group get a 404)
+    "grouprequired",
+    "groupsrequired",
 )
 
 
