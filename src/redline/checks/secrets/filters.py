@@ -142,7 +142,7 @@ def _sequential_share(core: str) -> float:
         j = i + 1
         while j < len(core) and any(core[j - 1] + core[j] in seq for seq in _SEQUENCES):
             j += 1
-        if j - i >= 4:
+        if j - i >= 3:  # abc123 and 123abc (launchpad's Kubernetes Secrets) are two runs of three
             covered += j - i
         i = j
     return covered / len(core)
