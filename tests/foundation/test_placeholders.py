@@ -30,6 +30,9 @@ STAND_INS = (
     "some-base-64-encoded-password",  # launchpad's pterodactyl Secret
     "/run/secrets/db-password",  # docker/awesome-compose: the file a compose secret is mounted at
     "~/.ssh/id_ed25519",  # khuedoan/homelab: ansible_ssh_private_key_file
+    "NextToken",  # botocore's paginators: "input_token": "NextToken", a field's name
+    "nextPageToken",
+    "oldExpiredSessionToken",
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -43,6 +46,7 @@ CHOSEN = (
     "/Zq8/Kd3+vW2xLp7Rz==",  # base64 with slashes: its first segment is no directory name
     "Admin_123",  # one run of three in nine
     "yourself4Kx7Qm",
+    "Zr8vKmQ2Token",  # digits: no field's name
 )
 
 

@@ -915,6 +915,22 @@ def _peer_disagreements(g: Gen, add: Writer) -> None:
         "negative",
     )
     add(
+        "sdk/data/athena/paginators-1.json",
+        json.dumps(
+            {
+                "pagination": {
+                    "ListDatabases": {"input_token": "NextToken", "output_token": "NextToken"},
+                    "GetRelationalDatabaseBlueprints": {"input_token": "pageToken", "output_token": "nextPageToken"},
+                }
+            },
+            indent=2,
+        )
+        + "\n",
+        "field-names-as-values",
+        "config",
+        "negative",
+    )
+    add(
         "deploy/anchored/compose.yaml",
         f'x-db: &db\n  MYSQL_PASSWORD: &db-password "{g.password()}"\nservices:\n  panel:\n    image: panel:1\n'
         "    environment:\n      DB_PASSWORD: *db-password\n",
