@@ -920,6 +920,7 @@ def _peer_disagreements(g: Gen, add: Writer) -> None:
             {
                 "pagination": {
                     "ListDatabases": {"input_token": "NextToken", "output_token": "NextToken"},
+                    "DescribeCacheClusters": {"input_token": "Marker", "output_token": "Marker"},
                     "GetRelationalDatabaseBlueprints": {"input_token": "pageToken", "output_token": "nextPageToken"},
                 }
             },
@@ -929,6 +930,13 @@ def _peer_disagreements(g: Gen, add: Writer) -> None:
         "field-names-as-values",
         "config",
         "negative",
+    )
+    add(
+        "config/influx.json",
+        json.dumps({"influxdb": {"url": "http://influx:8086", "token": g.pick(ALNUM, 40)}}, indent=2) + "\n",
+        "datastore-token",
+        "config",
+        "positive",
     )
     add(
         "deploy/anchored/compose.yaml",

@@ -75,6 +75,7 @@ def test_what_the_peer_comparison_showed(tmp_path: Path) -> None:
         "deploy/panel/compose.yaml",
         "deploy/anchored/compose.yaml",
         "sdk/data/athena/paginators-1.json",
+        "config/influx.json",
     }
     assert ours <= {s.path for s in samples}
     result = run_audit(
@@ -90,6 +91,7 @@ def test_what_the_peer_comparison_showed(tmp_path: Path) -> None:
     assert found == [
         ("SEC440", "deploy/wings/config.yml", 3),  # token: under token_id:
         ("SEC901", "ops/app.env", 2),  # the password under a placeholder one
+        ("SEC906", "config/influx.json", 4),  # a generated token is one, where a word for a token is not
         ("SEC906", "deploy/anchored/compose.yaml", 2),  # at its anchor, not again at the alias
         ("SEC906", "deploy/pg/compose.yaml", 5),  # a password that starts with "/" is no path
     ]
