@@ -33,6 +33,7 @@ STAND_INS = (
     "NextToken",  # botocore's paginators: "input_token": "NextToken", a field's name
     "nextPageToken",
     "oldExpiredSessionToken",
+    "Aladdin:open sesame",  # RFC 7617's Basic credentials (botocore's signer tests encode them)
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")

@@ -288,3 +288,19 @@ def test_a_line_rule_sees_the_line_right_after_a_hit(use_hs: bool) -> None:
     ]
     yaml = "debug: false\ntoken_id: Qw8LmZr2TxVb5NcY\ntoken: Hk3vR9q\u0057Lm2ZxT7bN4cY8pD1fG6jS0aE5uK3wQ9rV2\n"
     assert [(m.rule_id, m.line) for m in scanner.scan(yaml, "config.yml")] == [("generic-secret-yaml", 3)]
+
+
+@pytest.mark.parametrize(
+    ("value", "regex"),
+    [
+        (r"^x-amz-security-token:(.*)$", True),
+        (r"^[A-Za-z0-9]{40}$", True),
+        ("^Kq9vW2xLp7Rz$", False),
+        ("Kq9(vW2)x", False),
+    ],
+)
+def test_an_anchored_pattern_is_no_value(value: str, regex: bool) -> None:
+    """botocore's SigV4 test: ``token_pattern = r'^x-amz-security-token:(.*)$'``, a pattern under a token's name."""
+    from redline.checks.secrets.filters import is_regex
+
+    assert is_regex(value) is regex

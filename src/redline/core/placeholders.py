@@ -32,7 +32,9 @@ _PLACEHOLDER_VALUE = lazy(
     r"(?i)^(?:(?:super|top|my|some)?(?:secret|password|passwd)|secrets|pass|pwd|changeme|change[-_.]?it|changeit|default"
     r"|test|testing|tests"
     r"|sample|example|dummy|fake|(?:foo|bar|baz|qux)+|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
-    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
+    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?"
+    # HTTP Basic's documented user and password (RFC 7617, RFC 2617), what tests encode into a header
+    r"|aladdin:open ?sesame)$"
 )
 # an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,
 # and version specifiers next to a package whose name holds "password" (^1.7.1, 5.3.0-beta.2)

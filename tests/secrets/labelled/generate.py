@@ -939,6 +939,18 @@ def _peer_disagreements(g: Gen, add: Writer) -> None:
         "positive",
     )
     add(
+        "api/sigv4.py", "token_pattern = r'^x-amz-security-token:(.*)$'\n", "regex-under-token-name", "code", "negative"
+    )
+    add(
+        "api/proxy.py",
+        "HEADERS = {'proxy-authorization': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l'}\n",  # RFC 7617's aladdin:opensesame
+        "rfc-basic-auth-example",
+        "code",
+        "negative",
+    )
+    basic = base64.b64encode(f"deploy:{g.password()}".encode()).decode()
+    add("api/upstream.py", f"HEADERS = {{'authorization': 'Basic {basic}'}}\n", "basic-auth-header", "code", "positive")
+    add(
         "deploy/anchored/compose.yaml",
         f'x-db: &db\n  MYSQL_PASSWORD: &db-password "{g.password()}"\nservices:\n  panel:\n    image: panel:1\n'
         "    environment:\n      DB_PASSWORD: *db-password\n",

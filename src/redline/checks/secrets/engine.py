@@ -33,6 +33,7 @@ from redline.checks.secrets.filters import (
     is_hcl_reference,
     is_placeholder,
     is_placeholder_attribute,
+    is_regex,
     is_store_reference,
     is_words,
     names_a_digest,
@@ -283,7 +284,7 @@ class SecretScanner:
             return True
         if is_placeholder(secret) or is_words(secret) or names_a_password(secret) or encodes_a_stand_in(secret):
             return True
-        if is_hcl_reference(secret):
+        if is_hcl_reference(secret) or is_regex(secret):
             return True
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):
