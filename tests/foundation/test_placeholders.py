@@ -25,8 +25,30 @@ STAND_INS = (
     "snakeoil",  # wikimedia's charts: "This fake password will be replaced via private puppet"
     "override_me",
     "foobarbaz",
+    # read against the peer scanners on real repositories (secrets9)
+    "yourCloudflareApiToken",  # techno-tim/launchpad's Cloudflare Secret
+    "some-base-64-encoded-password",  # launchpad's pterodactyl Secret
+    "/run/secrets/db-password",  # docker/awesome-compose: the file a compose secret is mounted at
+    "~/.ssh/id_ed25519",  # khuedoan/homelab: ansible_ssh_private_key_file
+    "NextToken",  # botocore's paginators: "input_token": "NextToken", a field's name
+    "nextPageToken",
+    "oldExpiredSessionToken",
+    "Aladdin:open sesame",  # RFC 7617's Basic credentials (botocore's signer tests encode them)
 )
-CHOSEN = ("Tr0ub4dor&3-horse", "Zr8vK2mQ9xLp4Tq7", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "barrister", "bazooka")
+#: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
+SEQUENCES = ("123abc", "abc123==", "xyz789")
+CHOSEN = (
+    "Tr0ub4dor&3-horse",
+    "Zr8vK2mQ9xLp4Tq7",
+    "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    "barrister",
+    "bazooka",
+    "/Kq9vW+2xLp7Rz",  # starts with "/" but is no path
+    "/Zq8/Kd3+vW2xLp7Rz==",  # base64 with slashes: its first segment is no directory name
+    "Admin_123",  # one run of three in nine
+    "yourself4Kx7Qm",
+    "Zr8vKmQ2Token",  # digits: no field's name
+)
 
 
 @pytest.mark.parametrize("value", STAND_INS)
@@ -38,3 +60,8 @@ def test_stand_ins_are_placeholders_for_every_family(value: str) -> None:
 @pytest.mark.parametrize("value", CHOSEN)
 def test_chosen_values_are_not(value: str) -> None:
     assert not looks_like_placeholder(value) and not is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", SEQUENCES)
+def test_runs_of_three_are_stand_ins(value: str) -> None:
+    assert is_placeholder(value)

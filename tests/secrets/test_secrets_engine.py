@@ -272,3 +272,35 @@ def test_best_rule_per_secret() -> None:
     assert sorted(m.rule_id for m in every) == ["generic-token", "generic-token", "p-token"]  # scan: every rule
     best = seed.best_per_span(every)
     assert [(m.rule_id, m.line) for m in best] == [("p-token", 1), ("generic-token", 2)]
+
+
+@pytest.mark.parametrize("use_hs", [True, False])
+def test_a_line_rule_sees_the_line_right_after_a_hit(use_hs: bool) -> None:
+    """A line rule's match ends on the newline the next line's match starts with: the line after a hit
+    (here a rejected placeholder) was never matched (techno-tim/launchpad, wings ``config.yml``)."""
+    from redline.checks.secrets.ruleset import load_builtin_rules
+
+    scanner = SecretScanner(load_builtin_rules(), use_hyperscan=use_hs)
+    env = "DB_PASSWORD=changeme\nADMIN_PASSWORD=Tq9vW2x\u004cp7Rz\nOTHER_PASSWORD=Jm4\u0073Kd8vQw2N\n"
+    assert [(m.rule_id, m.line) for m in scanner.scan(env, ".env")] == [
+        ("generic-password-env", 2),
+        ("generic-password-env", 3),
+    ]
+    yaml = "debug: false\ntoken_id: Qw8LmZr2TxVb5NcY\ntoken: Hk3vR9q\u0057Lm2ZxT7bN4cY8pD1fG6jS0aE5uK3wQ9rV2\n"
+    assert [(m.rule_id, m.line) for m in scanner.scan(yaml, "config.yml")] == [("generic-secret-yaml", 3)]
+
+
+@pytest.mark.parametrize(
+    ("value", "regex"),
+    [
+        (r"^x-amz-security-token:(.*)$", True),
+        (r"^[A-Za-z0-9]{40}$", True),
+        ("^Kq9vW2xLp7Rz$", False),
+        ("Kq9(vW2)x", False),
+    ],
+)
+def test_an_anchored_pattern_is_no_value(value: str, regex: bool) -> None:
+    """botocore's SigV4 test: ``token_pattern = r'^x-amz-security-token:(.*)$'``, a pattern under a token's name."""
+    from redline.checks.secrets.filters import is_regex
+
+    assert is_regex(value) is regex

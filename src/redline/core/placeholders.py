@@ -13,7 +13,8 @@ from redline.core.lazy_regex import lazy
 
 _PLACEHOLDER_WORDS = lazy(
     r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|override[-_ ]?me|snake[-_ ]?oil|dummy|redacted|placeholder"
-    r"|your[-_]?(?:api[-_]?)?"
+    # your-key, your_api_token, yourCloudflareApiToken (techno-tim/launchpad's Cloudflare Secret)
+    r"|your[-_]?(?:[a-z0-9]{1,30}?[-_]?)?(?:api[-_]?)?"
     r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
 )
 _TEMPLATING = lazy(
@@ -31,18 +32,27 @@ _PLACEHOLDER_VALUE = lazy(
     r"(?i)^(?:(?:super|top|my|some)?(?:secret|password|passwd)|secrets|pass|pwd|changeme|change[-_.]?it|changeit|default"
     r"|test|testing|tests"
     r"|sample|example|dummy|fake|(?:foo|bar|baz|qux)+|todo|tbd|fixme|none|null|nil|empty|token|apikey|api[-_]key"
-    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?)$"
+    r"|key|value|string|x+|\*+|\.+|-+|_+|0+|1234(?:5(?:6(?:78?)?)?)?"
+    # HTTP Basic's documented user and password (RFC 7617, RFC 2617), what tests encode into a header
+    r"|aladdin:open ?sesame)$"
 )
 # an identifier standing where the value goes: GOOGLE_API_KEY_VAL, DB_PASSWORD_HERE, <your-key>, YOUR_TOKEN,
 # and version specifiers next to a package whose name holds "password" (^1.7.1, 5.3.0-beta.2)
 _PLACEHOLDER_SHAPE = lazy(
     r"^[A-Z][A-Z0-9_]*_(?:VAL|VALUE|HERE|PLACEHOLDER|GOES_HERE|TBD)$|(?i:^(?:your|my|insert|enter|put)[-_ ])"
     # a name describing the value instead of one: astronomy_password, db-secret, api_token
-    r"|(?i:^[a-z]{2,20}(?:[-_][a-z]{2,20}){0,2}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
+    # and some-base-64-encoded-password (techno-tim/launchpad's pterodactyl Secret)
+    r"|(?i:^[a-z]{2,20}(?:[-_][a-z0-9]{2,20}){0,4}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
+    # the same in camel case, a field's name: botocore's paginators ``"input_token": "NextToken"``, ``pageToken``
+    r"|^(?:[A-Z]?[a-z]{2,20}){1,4}(?:Password|Passwd|Secret|Token|Key|ApiKey)$"
     r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
     # a whole value that is a description in angle brackets: <password for custom e2e tester user>
     r"|^<[A-Za-z][^<>]{0,80}>$"
 )
+# a path where the value is read from, not the value: DATABASE_PASSWORD=/run/secrets/db-password (a compose
+# secret's file, docker/awesome-compose), ansible_ssh_private_key_file: ~/.ssh/id_ed25519 (khuedoan/homelab). The
+# first segment is a directory's name (lower case), so a base64 value that happens to start with "/" is not one.
+_FILE_PATH = lazy(r"^(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/[a-z._-]{2,32}(?:/[A-Za-z0-9_.@-]+)+/?$")
 # documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
 _DOCUMENTED = (
     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
@@ -60,5 +70,6 @@ def looks_like_placeholder(value: str) -> bool:
         or _NOT_A_VALUE.search(text)
         or _PLACEHOLDER_VALUE.match(text)
         or _PLACEHOLDER_SHAPE.search(text)
+        or _FILE_PATH.match(text)
         or any(d in text for d in _DOCUMENTED)
     )

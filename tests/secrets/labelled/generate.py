@@ -850,6 +850,116 @@ def _more_negatives(g: Gen, add: Writer) -> None:
     )
 
 
+def _peer_disagreements(g: Gen, add: Writer) -> None:
+    """What reading redline against gitleaks, betterleaks, Kingfisher and detect-secrets on real repositories
+    showed (bench/README.md, secrets9): a key on the line right after another hit, stand-ins and file paths."""
+    add(
+        "deploy/wings/config.yml",
+        f"debug: false\ntoken_id: {g.pick(ALNUM, 16)}\ntoken: {g.pick(ALNUM, 64)}\napi:\n  port: 443\n",
+        "yaml-token-after-id",
+        "config",
+        "positive",
+    )
+    add(
+        "ops/app.env",
+        f"DB_PASSWORD=changeme\nADMIN_PASSWORD={g.password()}\n",
+        "env-password-after-placeholder",
+        "env",
+        "positive",
+    )
+    add(
+        "deploy/pg/compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        f"      POSTGRES_PASSWORD: /{g.pick(ALNUM, 6)}+{g.pick(ALNUM, 9)}\n",
+        "password-starting-with-slash",
+        "compose",
+        "positive",
+    )
+    add(
+        "deploy/react-express/compose.yaml",
+        "services:\n  backend:\n    image: node:20\n    environment:\n      - DATABASE_USER=root\n"
+        "      - DATABASE_PASSWORD=/run/secrets/db-password\n    secrets:\n      - db-password\n"
+        "secrets:\n  db-password:\n    file: db/password.txt\n",
+        "secret-file-path",
+        "compose",
+        "negative",
+    )
+    add(
+        "ansible/group_vars/all.yml",
+        "ansible_user: ops\nansible_ssh_private_key_file: ~/.ssh/id_ed25519\n",
+        "key-file-path",
+        "config",
+        "negative",
+    )
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\n{field}:\n  {key}: {value}\n"
+    for path, name, field, key, value, kind in (
+        ("deploy/issuer-secret.yaml", "cf-token", "stringData", "cloudflare-token", "123abc", "sequence-stand-in"),
+        ("deploy/dashboard-auth.yaml", "dashboard-auth", "data", "users", "abc123==", "sequence-stand-in-base64"),
+        ("deploy/cf-apikey.yaml", "cloudflare-apikey", "stringData", "apiKey", "yourCloudflareApiToken", "your-name"),
+        (
+            "deploy/panel-secret.yaml",
+            "panel",
+            "data",
+            "DB_PASSWORD",
+            "some-base-64-encoded-password",
+            "description-of-value",
+        ),
+    ):
+        add(path, secret.format(name=name, field=field, key=key, value=value), kind, "kubernetes", "negative")
+    add(
+        "deploy/panel/compose.yaml",
+        'x-db: &db\n  MYSQL_PASSWORD: &db-password "CHANGE_ME"\nservices:\n  panel:\n    image: panel:1\n'
+        "    environment:\n      DB_PASSWORD: *db-password\n",
+        "yaml-alias",
+        "compose",
+        "negative",
+    )
+    add(
+        "sdk/data/athena/paginators-1.json",
+        json.dumps(
+            {
+                "pagination": {
+                    "ListDatabases": {"input_token": "NextToken", "output_token": "NextToken"},
+                    "DescribeCacheClusters": {"input_token": "Marker", "output_token": "Marker"},
+                    "GetRelationalDatabaseBlueprints": {"input_token": "pageToken", "output_token": "nextPageToken"},
+                }
+            },
+            indent=2,
+        )
+        + "\n",
+        "field-names-as-values",
+        "config",
+        "negative",
+    )
+    add(
+        "config/influx.json",
+        json.dumps({"influxdb": {"url": "http://influx:8086", "token": g.pick(ALNUM, 40)}}, indent=2) + "\n",
+        "datastore-token",
+        "config",
+        "positive",
+    )
+    add(
+        "api/sigv4.py", "token_pattern = r'^x-amz-security-token:(.*)$'\n", "regex-under-token-name", "code", "negative"
+    )
+    add(
+        "api/proxy.py",
+        "HEADERS = {'proxy-authorization': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l'}\n",  # RFC 7617's aladdin:opensesame
+        "rfc-basic-auth-example",
+        "code",
+        "negative",
+    )
+    basic = base64.b64encode(f"deploy:{g.password()}".encode()).decode()
+    add("api/upstream.py", f"HEADERS = {{'authorization': 'Basic {basic}'}}\n", "basic-auth-header", "code", "positive")
+    add(
+        "deploy/anchored/compose.yaml",
+        f'x-db: &db\n  MYSQL_PASSWORD: &db-password "{g.password()}"\nservices:\n  panel:\n    image: panel:1\n'
+        "    environment:\n      DB_PASSWORD: *db-password\n",
+        "password-behind-yaml-anchor",
+        "compose",
+        "positive",
+    )
+
+
 def generate(out: Path, seed: int = SEED) -> list[Sample]:
     """Write the corpus under ``out`` and return its labels (also written to ``out/labels.json``)."""
     g = Gen(seed)
@@ -865,6 +975,7 @@ def generate(out: Path, seed: int = SEED) -> list[Sample]:
 
     positives(g, add)
     negatives(g, add)
+    _peer_disagreements(g, add)
     for real in sorted(REAL_NEGATIVES.iterdir()):
         if real.name != "README.md":
             add(f"real/{real.name}", real.read_text(encoding="utf-8"), "real-public-file", "real-file", "negative")

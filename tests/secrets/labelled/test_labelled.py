@@ -56,3 +56,46 @@ def test_generated_github_tokens_carry_their_checksum() -> None:
     for c in check:
         n = n * 62 + B62.index(c)
     assert len(token) == 40 and n == zlib.crc32(body.encode())
+
+
+def test_what_the_peer_comparison_showed(tmp_path: Path) -> None:
+    """Exact findings on the samples added after reading redline against its peers on real repositories:
+    a key on the line right after another hit is found; file paths, stand-ins and YAML aliases are not."""
+    samples = [s for s in generate(tmp_path) if s.kind != "real-public-file"]
+    ours = {
+        "deploy/wings/config.yml",
+        "ops/app.env",
+        "deploy/pg/compose.yaml",
+        "deploy/react-express/compose.yaml",
+        "ansible/group_vars/all.yml",
+        "deploy/issuer-secret.yaml",
+        "deploy/dashboard-auth.yaml",
+        "deploy/cf-apikey.yaml",
+        "deploy/panel-secret.yaml",
+        "deploy/panel/compose.yaml",
+        "deploy/anchored/compose.yaml",
+        "sdk/data/athena/paginators-1.json",
+        "config/influx.json",
+        "api/sigv4.py",
+        "api/proxy.py",
+        "api/upstream.py",
+    }
+    assert ours <= {s.path for s in samples}
+    result = run_audit(
+        AuditRequest(
+            root=tmp_path,
+            config=Config(jobs=1),
+            checks=secret_checks(),
+            file_sources=builtin_file_sources(),
+            project_sources=builtin_project_sources(),
+        )
+    )
+    found = sorted((f.rule, f.location.path, f.location.start_line) for f in result.findings if f.location.path in ours)
+    assert found == [
+        ("SEC440", "deploy/wings/config.yml", 3),  # token: under token_id:
+        ("SEC442", "api/upstream.py", 1),  # a chosen user and password, where RFC 7617's example is not
+        ("SEC901", "ops/app.env", 2),  # the password under a placeholder one
+        ("SEC906", "config/influx.json", 4),  # a generated token is one, where a word for a token is not
+        ("SEC906", "deploy/anchored/compose.yaml", 2),  # at its anchor, not again at the alias
+        ("SEC906", "deploy/pg/compose.yaml", 5),  # a password that starts with "/" is no path
+    ]

@@ -33,6 +33,7 @@ from redline.checks.secrets.filters import (
     is_hcl_reference,
     is_placeholder,
     is_placeholder_attribute,
+    is_regex,
     is_store_reference,
     is_words,
     names_a_digest,
@@ -283,7 +284,7 @@ class SecretScanner:
             return True
         if is_placeholder(secret) or is_words(secret) or names_a_password(secret) or encodes_a_stand_in(secret):
             return True
-        if is_hcl_reference(secret):
+        if is_hcl_reference(secret) or is_regex(secret):
             return True
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):
@@ -390,12 +391,20 @@ def _regions(ends: list[int], window: int) -> list[tuple[int, int]]:
 
 
 def _spans(rule: SecretRule, data: bytes, pos: int, endpos: int) -> list[tuple[SecretRule, int, int, bytes]]:
+    """Every match of the rule in ``data[pos:endpos]``. The next search starts where the secret ends, not
+    where the match ends: a line rule ends on the newline the next line's ``(?:^|\\n)`` needs, so with
+    ``finditer`` a key on the line after a hit (even a rejected placeholder) was never seen
+    (techno-tim/launchpad's wings ``config.yml``: ``token:`` right under ``token_id:``)."""
     out = []
     truncated = endpos < len(data)
-    for m in rule.regex.finditer(data, pos, endpos):
+    while pos <= endpos:
+        m = rule.regex.search(data, pos, endpos)
+        if m is None:
+            break
+        s, e = m.span("secret")
+        pos = max(m.start() + 1, e)
         if truncated and m.end() == endpos:
             continue  # the window cut the match (or faked a \b); the full scan sees it elsewhere
-        s, e = m.span("secret")
         if s < 0 or e <= s:
             continue
         out.append((rule, s, e, m.group(0)))

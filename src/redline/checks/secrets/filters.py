@@ -75,6 +75,15 @@ def encodes_a_stand_in(secret: str) -> bool:
     return text.isprintable() and (is_placeholder(text) or bool(_ONE_WORD.match(text)))
 
 
+#: an anchored regular expression: ``token_pattern = r'^x-amz-security-token:(.*)$'`` (botocore's SigV4 tests)
+_REGEX = lazy(r"^\^.{0,200}[()\[\]*+?\\].{0,200}\$$")
+
+
+def is_regex(secret: str) -> bool:
+    """A pattern that matches the value, not the value: anchored at both ends with regex syntax inside."""
+    return bool(_REGEX.match(secret))
+
+
 def is_placeholder(secret: str) -> bool:
     """Documented dummies and templates that are not a credential in any provider (the one list every family
     shares, ``core.placeholders``), and values too regular to be chosen: one repeated character, keyboard runs."""
@@ -142,7 +151,7 @@ def _sequential_share(core: str) -> float:
         j = i + 1
         while j < len(core) and any(core[j - 1] + core[j] in seq for seq in _SEQUENCES):
             j += 1
-        if j - i >= 4:
+        if j - i >= 3:  # abc123 and 123abc (launchpad's Kubernetes Secrets) are two runs of three
             covered += j - i
         i = j
     return covered / len(core)
