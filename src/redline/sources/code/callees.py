@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import absolute_import
 
@@ -78,8 +79,11 @@ class CallTable:
 
 
 def call_table(facts: Facts) -> CallTable:
-    """The run's table of every Python and Go module (the modules a call can resolve into)."""
-    return CallTable.of(i for i in facts.of(CodeIndex) if i.language in {"python", "go"})
+    """The run's table of the Python and Go modules that are not tests or samples: the modules the checks that
+    resolve calls judge (Django's 1,900 test modules would make it cost more than one table per check did)."""
+    return CallTable.of(
+        i for i in facts.of(CodeIndex) if i.language in {"python", "go"} and not looks_like_test_or_sample(i.path)
+    )
 
 
 @dataclass
