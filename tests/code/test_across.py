@@ -10,12 +10,12 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from audit_helpers import findings_of
-from redline.checks.code import callees
 from redline.checks.code.across import TaintAcrossFunctionsCheck
 from redline.checks.code.flaws import CodeFlawCheck
 from redline.checks.code.injection import InjectionCheck
 from redline.checks.code.jsgo_flaws import JsGoFlawCheck
 from redline.core.model import Finding
+from redline.sources.code import callees
 
 FIXTURES = Path(__file__).parent / "fixtures" / "across"
 

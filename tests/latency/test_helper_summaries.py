@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import random
 
-from redline.checks.code.callees import Callees
 from redline.checks.latency import helper_queries as hq
 from redline.checks.latency.helper_queries import DEPTH, HelperQueries, Issued
 from redline.checks.latency.orm import Catalogue, catalogue, module_orm
 from redline.checks.latency.per_item import orm_read, raw_read, write_lines, writes_statement
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.build import build_index
+from redline.sources.code.callees import Callees
 from redline.sources.code.model import CodeIndex
 from redline.sources.python import parse_module
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import msgspec
 
 from redline.checks.code import flaws, injection, jsgo_flaws
-from redline.checks.code.callees import Callee, Callees
 from redline.checks.code.hits import Hit, cleaned, route_of
 from redline.checks.code.injection_rules import SSRF_FROM_REQUEST
 from redline.checks.code.jsgo_rules import SSRF_FROM_REQUEST_JSGO
@@ -27,6 +26,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.core.rules import Rule
+from redline.sources.code.callees import Callee, Callees, call_table
 from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
@@ -105,10 +105,16 @@ class Summaries:
     bindings: dict[str, Bindings]  # path -> the caller-side view of a JavaScript/Go module
 
     @classmethod
-    def of(cls, indexes: list[CodeIndex], direct: dict[str, dict[str, Summary]] | None = None) -> Summaries:
+    def of(
+        cls,
+        indexes: list[CodeIndex],
+        direct: dict[str, dict[str, Summary]] | None = None,
+        callees: Callees | None = None,
+    ) -> Summaries:
         """The summaries of ``indexes``; ``direct``: each module's ``direct_sinks`` when they were found where
-        the module was indexed (by path), else found here."""
-        done = cls(Callees.of(indexes), {}, {})
+        the module was indexed (by path), else found here; ``callees``: the run's resolver seen through
+        ``indexes`` (else one of ``indexes`` alone)."""
+        done = cls(Callees.of(indexes) if callees is None else callees, {}, {})
         for index in indexes:
             found = direct_sinks(index) if direct is None else direct.get(index.path, {})
             for function, summary in found.items():
@@ -239,7 +245,8 @@ class TaintAcrossFunctionsCheck(ModuleCheck):
         indexes = [i for i in facts.of(CodeIndex) if _followed(i)]
         if not any(c.param_tainted for i in indexes for c in i.calls):
             return []
-        summaries = Summaries.of(indexes, self._direct(partials))
+        callees = Callees.among(ctx.scope.derived(call_table, facts), indexes)  # one table with the latency check
+        summaries = Summaries.of(indexes, self._direct(partials), callees)
         routes = routes_by_handler(facts.of(RouteInventory))
         found: dict[tuple[str, int, tuple[str, str, int]], Finding] = {}
         for index in indexes:

@@ -27,6 +27,7 @@ from redline.checks.latency.rules import (
 from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, ToolError
+from redline.sources.code.callees import Callees, call_table
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 from redline.sources.code.templates import TemplateLoops
@@ -55,7 +56,8 @@ class LatencyCheck(ProjectCheck):
             for route in inventory.routes:
                 routes.setdefault(route.file, []).append(route)
         cat = catalogue(indexes)
-        helpers = HelperQueries(indexes, cat)
+        callees = Callees.among(ctx.scope.derived(call_table, facts), indexes)  # one table with the taint check
+        helpers = HelperQueries(indexes, cat, callees)
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             bindings = Bindings(index)

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from redline.checks.code.callees import Callee, Callees
 from redline.checks.latency.loop_items import constant_lists, where
 from redline.checks.latency.orm import Catalogue, iterated, module_orm
 from redline.checks.latency.per_item import (
@@ -35,6 +34,7 @@ from redline.checks.latency.per_item import (
 )
 from redline.checks.latency.queued import queued_tasks
 from redline.checks.latency.rules import QUERY_IN_LOOP, RAW_SQL_IN_LOOP
+from redline.sources.code.callees import Callee, Callees
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition, Loop
 
 #: how many calls deep a helper's query is followed from the call in the loop
@@ -118,8 +118,9 @@ class HelperQueries:
     reached with one of its parameters, through at most ``DEPTH - 1`` calls in all. Each (function, calls left)
     is worked out once; the budget bounds the recursion, whatever the order of the modules."""
 
-    def __init__(self, indexes: list[CodeIndex], cat: Catalogue) -> None:
-        self.callees = Callees.of(indexes)
+    def __init__(self, indexes: list[CodeIndex], cat: Catalogue, callees: Callees | None = None) -> None:
+        #: the run's resolver seen through ``indexes``, else one of ``indexes`` alone
+        self.callees = Callees.of(indexes) if callees is None else callees
         self.cat = cat
         self._indexes = indexes
         self._by_path = {index.path: index for index in indexes}

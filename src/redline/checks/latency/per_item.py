@@ -134,14 +134,21 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
     # that locks its row (``.filter(pk=x)\n.select_for_update().get()``) a locking protocol
     looped = [c for c in index.calls if c.loop >= 0]  # the only calls that can run once per item
     constants = constant_lists(index)
+    items_of: dict[int, set[str]] = {}  # loop -> its item names: the same for every call made in it (read-only)
+
+    def item_names(loop_id: int) -> set[str]:
+        if loop_id not in items_of:
+            items_of[loop_id] = _item_names(index, loop_id, constants)
+        return items_of[loop_id]
+
     seen: set[int] = {c.line for c in looped if not _ONE_STATEMENT.isdisjoint(c.raw.split(".")[1:])}
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
-    seen |= {c.line for c in looped if _batched(c, _item_names(index, c.loop, constants))}
+    seen |= {c.line for c in looped if _batched(c, item_names(c.loop))}
     for call in looped:
         loop = None if call.line in seen else per_item_loop(index, call, constants)
         if loop is None:
             continue  # not per item; a search that stops at its hit
-        items = _item_names(index, call.loop, constants)
+        items = item_names(call.loop)
         hit = (
             (
                 None

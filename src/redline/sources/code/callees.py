@@ -6,9 +6,12 @@ resolves to nothing, or to more than one module, is left alone: no guessing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from redline.core.facts import Facts
+from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import absolute_import
 
@@ -46,30 +49,83 @@ def module_name(path: str) -> str:
 
 
 @dataclass
-class Callees:
-    """Every function definition of the project, found by module (Python) or package directory (Go)."""
+class CallTable:
+    """Every function definition of the project's Python and Go modules, found by module name or package
+    directory. Building it reads every definition of the project, so a run builds it once
+    (``ctx.scope.derived(call_table, facts)``) and each check that resolves calls reads it through a
+    ``Callees`` of the modules it judges."""
 
-    modules: dict[str, CodeIndex] = field(default_factory=dict)  # dotted module name (from the path) -> index
-    packages: dict[str, list[CodeIndex]] = field(default_factory=dict)  # Go directory -> its files
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # path -> qualname -> def
+    #: dotted module name (from the path) -> the Python modules of that name, in the facts' order
+    modules: dict[str, list[CodeIndex]] = field(default_factory=dict)
     #: a dotted suffix of two or more parts (``dao.user``) -> the modules whose name ends with it, not equals it
     suffixes: dict[str, list[CodeIndex]] = field(default_factory=dict)
-    _memo: dict[tuple[str, int, str, str], Callee | None] = field(default_factory=dict)
+    packages: dict[str, list[CodeIndex]] = field(default_factory=dict)  # Go directory -> its files
 
     @classmethod
-    def of(cls, indexes: list[CodeIndex]) -> Callees:
+    def of(cls, indexes: Iterable[CodeIndex]) -> CallTable:
         found = cls()
         for index in indexes:
             found.definitions[index.path] = {d.qualname: d for d in index.definitions}
             if index.language == "python":
                 name = module_name(index.path)
-                found.modules[name] = index
+                found.modules.setdefault(name, []).append(index)
                 parts = name.split(".")
                 for start in range(1, len(parts) - 1):
                     found.suffixes.setdefault(".".join(parts[start:]), []).append(index)
             elif index.language == "go":
                 found.packages.setdefault(str(PurePosixPath(index.path).parent), []).append(index)
         return found
+
+
+def call_table(facts: Facts) -> CallTable:
+    """The run's table of the Python and Go modules that are not tests or samples: the modules the checks that
+    resolve calls judge (Django's 1,900 test modules would make it cost more than one table per check did)."""
+    return CallTable.of(
+        i for i in facts.of(CodeIndex) if i.language in {"python", "go"} and not looks_like_test_or_sample(i.path)
+    )
+
+
+@dataclass
+class Callees:
+    """The calls of a set of modules resolved into that same set: a check that leaves out some modules (the
+    latency check leaves out migrations) resolves exactly as if the table held its modules only, with its own
+    memo, while the table itself is built once per run."""
+
+    table: CallTable
+    members: frozenset[str] | None = None  # the paths calls resolve into; None: every module of the table
+    _memo: dict[tuple[str, int, str, str], Callee | None] = field(default_factory=dict)
+    _packages: dict[str, list[CodeIndex]] | None = None
+
+    @classmethod
+    def of(cls, indexes: list[CodeIndex]) -> Callees:
+        """A table of ``indexes`` alone (a test, or a check without the run's table)."""
+        return cls(CallTable.of(indexes))
+
+    @classmethod
+    def among(cls, table: CallTable, indexes: Iterable[CodeIndex]) -> Callees:
+        """The run's ``table`` seen through ``indexes``: every one of them must be in the table."""
+        return cls(table, frozenset(index.path for index in indexes))
+
+    @property
+    def definitions(self) -> dict[str, dict[str, Definition]]:
+        return self.table.definitions
+
+    def _kept(self, indexes: Iterable[CodeIndex]) -> list[CodeIndex]:
+        members = self.members
+        return list(indexes) if members is None else [i for i in indexes if i.path in members]
+
+    def _module(self, name: str) -> CodeIndex | None:
+        """The module of that name; when two files give one name (``a.py``, ``a/__init__.py``), the last."""
+        kept = self._kept(self.table.modules.get(name, ()))
+        return kept[-1] if kept else None
+
+    @property
+    def packages(self) -> dict[str, list[CodeIndex]]:
+        if self._packages is None:
+            kept = {directory: self._kept(files) for directory, files in self.table.packages.items()}
+            self._packages = {directory: files for directory, files in kept.items() if files}
+        return self._packages
 
     def resolve(self, index: CodeIndex, call: CallSite) -> Callee | None:
         key = (index.path, call.line, call.raw, call.function)
@@ -128,11 +184,15 @@ class Callees:
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module, qualname = ".".join(parts[:cut]), ".".join(parts[cut:])
-            exact = self.modules.get(module)
+            exact = self._module(module)
             holders = (
                 [exact]
                 if exact is not None and qualname in self.definitions[exact.path]
-                else [index for index in self.suffixes.get(module, ()) if qualname in self.definitions[index.path]]
+                else [
+                    index
+                    for index in self._kept(self.table.suffixes.get(module, ()))
+                    if qualname in self.definitions[index.path]
+                ]
             )
             if len(holders) > 1:
                 return None  # the same module name in two places: which one runs is not known
