@@ -11,6 +11,7 @@ from pathlib import Path
 from redline.checks.secrets import checks as secret_checks
 from redline.checks.secrets.report import SAMPLE_TAG
 from redline.core.config import Config
+from redline.core.result import AuditResult
 from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.builtin import builtin_file_sources, builtin_project_sources
 
@@ -18,18 +19,23 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 
-def test_recall_and_negatives_flagged(tmp_path: Path) -> None:
-    samples = generate(tmp_path)
-    (tmp_path / "labels.json").unlink()
-    result = run_audit(
+def _audit_corpus(root: Path) -> AuditResult:
+    """The secret checks over the generated corpus, in one process."""
+    return run_audit(
         AuditRequest(
-            root=tmp_path,
+            root=root,
             config=Config(jobs=1),
             checks=secret_checks(),
             file_sources=builtin_file_sources(),
             project_sources=builtin_project_sources(),
         )
     )
+
+
+def test_recall_and_negatives_flagged(tmp_path: Path) -> None:
+    samples = generate(tmp_path)
+    (tmp_path / "labels.json").unlink()
+    result = _audit_corpus(tmp_path)
     assert not result.errors
     every = {f.location.path for f in result.findings}
     leaks = {f.location.path for f in result.findings if SAMPLE_TAG not in f.tags}
@@ -81,15 +87,7 @@ def test_what_the_peer_comparison_showed(tmp_path: Path) -> None:
         "api/upstream.py",
     }
     assert ours <= {s.path for s in samples}
-    result = run_audit(
-        AuditRequest(
-            root=tmp_path,
-            config=Config(jobs=1),
-            checks=secret_checks(),
-            file_sources=builtin_file_sources(),
-            project_sources=builtin_project_sources(),
-        )
-    )
+    result = _audit_corpus(tmp_path)
     found = sorted((f.rule, f.location.path, f.location.start_line) for f in result.findings if f.location.path in ours)
     assert found == [
         ("SEC440", "deploy/wings/config.yml", 3),  # token: under token_id:
