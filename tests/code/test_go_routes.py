@@ -112,6 +112,10 @@ def test_net_http_go122_patterns_and_handler_wrappers() -> None:
         ("http", "GET", "/items/{id}", "getItem", "main.go:17", "no", "no"),
         ("http", "POST", "/items", "createItem", "main.go:18", "no", "no"),
         ("http", "DELETE", "/items/{id}", "deleteItem", "main.go:19", "yes", "unknown"),
+        # the handler first, the guard after it (gophish): the guard is no handler
+        ("http", "ANY", "/campaigns", "listCampaigns", "main.go:21", "yes", "unknown"),
+        # a wrapper whose last argument is no guard (gorilla's LoggingHandler(out, h)): the handler is the last
+        ("http", "ANY", "/track", "trackOpen", "main.go:22", "no", "no"),
     ]
 
 

@@ -378,7 +378,8 @@ _ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
 
 
 def _unwrap(arg: Arg) -> tuple[str, list[str]]:
-    """``requireAuth(http.HandlerFunc(deleteItem))`` -> ("deleteItem", ["requireAuth(...)"])."""
+    """``requireAuth(http.HandlerFunc(deleteItem))`` -> ("deleteItem", ["requireAuth(...)"]). The handler is a
+    wrapper's last argument unless guards close the list (``mid.Use(h, mid.RequireLogin)``): they are wrappers."""
     written = arg.items[0] if arg.call is not None and arg.items else arg.name or ""
     wrappers: list[str] = []
     for _ in range(4):
@@ -387,7 +388,12 @@ def _unwrap(arg: Arg) -> tuple[str, list[str]]:
             break
         if match.group(1) not in _ADAPTERS:
             wrappers.append(written)
-        written = match.group(2).rsplit(",", 1)[-1].strip()
+        arguments = [a.strip() for a in match.group(2).split(",")]
+        guards = [a for a in arguments[1:] if names_a_guard(a)]
+        if guards and guards[-1] == arguments[-1]:  # gophish's ``mid.Use(h, mid.RequireLogin)``: guards after it
+            wrappers += guards
+            arguments = [a for a in arguments if a not in guards]
+        written = arguments[-1]
     return written, wrappers
 
 
