@@ -5,7 +5,7 @@ module stops when the variable is missing: the facts a committed default secret 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from redline.sources.code.model import EnvDefault
@@ -256,35 +256,32 @@ class EnvDefaults:
         return tuple(sorted(names | (self.mentioned if checker else set())))
 
 
-def _schema_keys(obj: Node, depth: int = 0) -> set[str]:
-    """The variable-named keys of a schema object whose value gives no default, one nested level deep (t3
+def _schema_entries(obj: Node, depth: int = 0) -> Iterator[tuple[str, Node]]:
+    """(variable name, schema value) of a schema object's entries, one nested level deep (t3
     ``createEnv({ server: { JWT_SECRET: z.string() } })``)."""
-    keys: set[str] = set()
     for pair in named(obj):
         key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
         if pair.type != "pair" or key is None or value is None:
             continue
         name = string_value(key) or text(key)
         if value.type == "object" and depth < 1:
-            keys |= _schema_keys(value, depth + 1)
-        elif _VARIABLE.match(name) and not _OPTIONAL.search(text(value)):
-            keys.add(name)
-    return keys
+            yield from _schema_entries(value, depth + 1)
+        elif _VARIABLE.match(name):
+            yield name, value
 
 
-def _schema_defaults(obj: Node, depth: int = 0) -> list[EnvDefault]:
+def _schema_keys(obj: Node) -> set[str]:
+    """The variable-named keys of a schema object whose value gives no default."""
+    return {name for name, value in _schema_entries(obj) if not _OPTIONAL.search(text(value))}
+
+
+def _schema_defaults(obj: Node) -> list[EnvDefault]:
     """The variable-named keys of a schema object given a literal default (zod/Joi/yup ``z.string().default('dev')``,
-    envalid ``str({ default: 'dev' })``; envalid's ``devDefault`` applies outside production only), one nested level
-    deep like ``_schema_keys``: the schema fills in the committed value when the variable is unset."""
+    envalid ``str({ default: 'dev' })``; envalid's ``devDefault`` applies outside production only): the schema fills
+    in the committed value when the variable is unset."""
     found: list[EnvDefault] = []
-    for pair in named(obj):
-        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-        if pair.type != "pair" or key is None or value is None:
-            continue
-        name = string_value(key) or text(key)
-        if value.type == "object" and depth < 1:
-            found += _schema_defaults(value, depth + 1)
-        elif _VARIABLE.match(name) and (default := _literal_default(value)) is not None:
+    for name, value in _schema_entries(obj):
+        if (default := _literal_default(value)) is not None:
             literal, dev = default
             fallback = string_value(literal) or ""
             marker = fallback_marker(fallback, (name,))
