@@ -30,7 +30,8 @@ def test_aliases_follow_the_nearest_config_and_its_extends(tmp_path: Path) -> No
     (tmp_path / "web").mkdir()
     (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"paths": {"@/*": ["./src/*"], "cfg": ["./c.ts"]}}}')
     (tmp_path / "web" / "jsconfig.json").write_text('{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["*"]}}}')
-    aliases = read_aliases([_file(tmp_path, "tsconfig.json"), _file(tmp_path, "web/jsconfig.json")])
+    aliases, unread = read_aliases([_file(tmp_path, "tsconfig.json"), _file(tmp_path, "web/jsconfig.json")])
+    assert unread == []
     modules = frozenset({"src/lib/db", "web/lib/db", "c"})
     assert aliases.resolve("src/app.ts", "@/lib/db", modules) == "src/lib/db"
     assert aliases.resolve("src/app.ts", "@/lib/db.connect", modules) == "src/lib/db.connect"  # a named import
@@ -39,3 +40,17 @@ def test_aliases_follow_the_nearest_config_and_its_extends(tmp_path: Path) -> No
     # a package, and an alias to no module of the project, stay as written
     assert aliases.resolve("src/app.ts", "@sentry/node", modules) is None
     assert aliases.resolve("src/app.ts", "@/lib/missing", modules) is None
+
+
+def test_comments_and_trailing_commas_are_read_and_a_broken_config_is_not_covered(tmp_path: Path) -> None:
+    """tsconfig is JSON with comments and trailing commas; one that is not even that is reported, not ignored."""
+    (tmp_path / "api").mkdir()
+    (tmp_path / "tsconfig.json").write_text(
+        '{\n  // aliases\n  "compilerOptions": {"paths": {"@/*": ["./src/*",], /* "x": [] */},},\n}'
+    )
+    (tmp_path / "api" / "tsconfig.json").write_text('{"compilerOptions": {"paths": ')
+    aliases, unread = read_aliases([_file(tmp_path, "tsconfig.json"), _file(tmp_path, "api/tsconfig.json")])
+    assert aliases.resolve("src/app.ts", "@/lib/db", frozenset({"src/lib/db"})) == "src/lib/db"
+    assert [(s.path, s.reason) for s in unread] == [
+        ("api/tsconfig.json", "path aliases not read: invalid JSON at line 1, column 31: Expecting value"),
+    ]

@@ -7,7 +7,7 @@ from redline.sources.code.routes import RouteInventory, extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.tspaths import read_aliases, with_aliases
 from redline.sources.code.webxml import WebDescriptor
-from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, facts_only
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 
 class EntryPointsSource(ProjectSource):
@@ -19,5 +19,6 @@ class EntryPointsSource(ProjectSource):
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
         files = [f.path for f in ctx.files]
         # imports through tsconfig ``paths`` aliases named by the module they reach, for the routers they mount
-        indexes = with_aliases(ctx.facts.of(CodeIndex), read_aliases(ctx.files))
-        return facts_only([extract_routes(indexes, settings, ctx.facts.of(WebDescriptor), files)])
+        aliases, unread = read_aliases(ctx.files)
+        indexes = with_aliases(ctx.facts.of(CodeIndex), aliases)
+        return ProjectOutput([extract_routes(indexes, settings, ctx.facts.of(WebDescriptor), files)], [], unread)

@@ -9,16 +9,17 @@ its 38 admin settings routes read as open."""
 
 from __future__ import annotations
 
-import json
 import posixpath
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from redline.core.model import Skipped
 from redline.core.thirdparty import in_third_party_dir
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.treesitter.jsnames import module_id
+from redline.sources.interface import SourceError
+from redline.sources.packages.jsonc import load_jsonc
 
 CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
 #: how many ``extends`` a config's paths are looked for through
@@ -77,14 +78,20 @@ class PathAliases:
             folder = posixpath.dirname(folder)
 
 
-def read_aliases(files: Iterable[SourceFile]) -> PathAliases:
+def read_aliases(files: Iterable[SourceFile]) -> tuple[PathAliases, list[Skipped]]:
     """The ``paths`` of every ``tsconfig.json``/``jsconfig.json`` of the walk (third-party folders left out),
-    following ``extends`` to a config of the tree when the file has none of its own."""
+    following ``extends`` to a config of the tree when the file has none of its own; a config that cannot be read
+    is not covered, with the reason."""
     configs: dict[str, dict[str, object]] = {}
+    unread: list[Skipped] = []
     for file in files:
         if posixpath.basename(file.path) not in CONFIG_NAMES or in_third_party_dir(file.path):
             continue
-        parsed = _parse_jsonc(read_file(file).text)
+        try:
+            parsed = load_jsonc(read_file(file).text)
+        except SourceError as exc:
+            unread.append(Skipped(file.path, f"path aliases not read: {exc}"))
+            continue
         if isinstance(parsed, dict):
             configs[file.path] = parsed
     by_folder: dict[str, tuple[Alias, ...]] = {}
@@ -92,7 +99,7 @@ def read_aliases(files: Iterable[SourceFile]) -> PathAliases:
         aliases = _aliases_of(path, configs)
         if aliases:
             by_folder[posixpath.dirname(path)] = tuple(sorted(aliases, key=lambda a: -len(a.prefix)))
-    return PathAliases(by_folder)
+    return PathAliases(by_folder), unread
 
 
 def _aliases_of(path: str, configs: Mapping[str, Mapping[str, object]]) -> list[Alias]:
@@ -130,19 +137,6 @@ def _alias(base: str, pattern: str, targets: object) -> Alias | None:
         # a wildcard's target is a folder the rest of the import is appended to
         resolved.append(joined + "/" if wildcard and joined else joined)
     return Alias(pattern.removesuffix("*"), wildcard, tuple(resolved)) if resolved else None
-
-
-_COMMENT_OR_STRING = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-
-
-def _parse_jsonc(text: str) -> object:
-    """A tsconfig as the compiler reads it: JSON with comments and trailing commas; None when unreadable."""
-    stripped = _COMMENT_OR_STRING.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
-    try:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", stripped))
-    except ValueError:
-        return None
 
 
 def with_aliases(indexes: Sequence[CodeIndex], aliases: PathAliases) -> list[CodeIndex]:
