@@ -5,8 +5,8 @@ from ``CallSite.branch``, the positive conditions of the enclosing ``if`` tests,
 from __future__ import annotations
 
 import ast
-import re
 
+from redline.core.secret_names import words
 from redline.sources.code.model import CallSite, CodeIndex
 
 #: the words of a name that say debug or development mode (``DEBUG``, ``args.dev``, ``FLASK_DEBUG``, ``isDebug``)
@@ -15,8 +15,6 @@ _DEV_WORDS = frozenset({"debug", "debugger", "debugging", "dev", "devel", "devel
 _DEV_ENVIRONMENTS = _DEV_WORDS | {"local", "test", "testing"}
 #: literals a switch is compared with to test it on (``FLASK_DEBUG == "1"``)
 _ON = frozenset({"1", "true", "yes", "on", "y", "t"})
-#: the words of an identifier: lower-case runs, capitalised words, upper-case runs (``isDebugMode``, ``SXNG_DEBUG``)
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 def runs_only_in_development(call: CallSite, index: CodeIndex) -> bool:
@@ -68,7 +66,7 @@ def _names_development(node: ast.expr) -> bool:
         text = part.id if isinstance(part, ast.Name) else part.attr if isinstance(part, ast.Attribute) else None
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
             text = part.value
-        if text and any(word.lower() in _DEV_WORDS for word in _WORD.findall(text)):
+        if text and any(word.lower() in _DEV_WORDS for word in words(text)):  # isDebugMode, SXNG_DEBUG
             return True
     return False
 
