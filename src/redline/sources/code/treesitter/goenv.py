@@ -27,7 +27,7 @@ def tag_defaults(node: Node, imports: dict[str, str]) -> list[EnvDefault]:
     imports (a ``default:"…"`` tag means nothing without one: other libraries read it for other things)."""
     tag = node.child_by_field_name("tag")
     raw = string_value(tag) if tag is not None else None
-    if not raw:
+    if not raw or "efault" not in raw:  # every key read names a default (envDefault, default=); most tags are json
         return []
     pairs = dict(_PAIR.findall(raw))
     libraries = {_library(path) for path in imports.values()}
