@@ -62,6 +62,9 @@ REQUEST_ATTRS = frozenset(
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
+#: objects a value is stored on without making the object caller data: the request (pretalx's
+#: ``request.access_code = code``) and the view (nautobot's ``self.key_params = {...}``); the attribute holds it
+_HOLDERS = REQUEST_NAMES | {"self"}
 #: route decorator attribute names whose handler parameters are request values (FastAPI, Starlette)
 ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "websocket"})
 #: FastAPI parameter defaults that still read the request
@@ -342,7 +345,7 @@ def _stores(node: ast.AST) -> Iterator[tuple[list[str], ast.AST, Store]]:
         return
     for target, value in _bindings(node):
         mutated = target_store(target)
-        if mutated is None or mutated[0] in REQUEST_NAMES or mutated[0] == "self":  # on the request or view: ``_names``
+        if mutated is None or mutated[0] in _HOLDERS:  # stored on the request or the view: ``_names``
             yield _names(target), value, Store.NAME
         else:
             yield [mutated[0]], value, mutated[1]
@@ -356,7 +359,7 @@ def _names(target: ast.expr) -> list[str]:
     base = target
     while isinstance(base, ast.Attribute | ast.Subscript):
         base = base.value
-    if base is not target and isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or base.id == "self"):
+    if base is not target and isinstance(base, ast.Name) and base.id in _HOLDERS:
         # a value stored on the request (pretalx's ``request.access_code = code``) or on the view (nautobot's
         # ``self.key_params = {...}``) does not make the object caller data (passing ``request`` on, or any
         # ``self.method()``, would carry it into every callee's sink): the attribute it is stored under holds it
