@@ -22,10 +22,11 @@ RETRY_WITHOUT_BACKOFF = Rule(
     tags=("CWE-400", "STRIDE:D"),
     doc=RuleDoc(
         what_it_does="Finds urllib3 `Retry(...)` policies (also through `requests.adapters.Retry`) that set a "
-        "positive retry count (`total`, `connect`, `read`, `status`, or the first positional argument) or a "
+        "retry count of 2 or more (`total`, `connect`, `read`, `status`, or the first positional argument) or a "
         "`status_forcelist` (then the default 10 retries apply), but no `backoff_factor`, or a "
-        "`backoff_factor` of 0. Policies built from `**kwargs`, a non-literal factor, and `Retry(0)`/"
-        "`Retry(total=False)` are left alone.",
+        "`backoff_factor` of 0. Policies built from `**kwargs`, a non-literal factor, `Retry(0)`/"
+        "`Retry(total=False)` and a single retry (`Retry(total=1)`: urllib3 sends the first retry at once "
+        "whatever the factor) are left alone.",
         why_bad="urllib3's `backoff_factor` defaults to 0: the retries of a failed request follow each other "
         "within milliseconds. Against a dependency that is restarting or overloaded they all fail the same "
         "way, and every client multiplies its load on it by the retry count exactly when it can least take "
@@ -56,25 +57,22 @@ _URLLIB3_RETRY = frozenset(
 _COUNTS = ("total", "connect", "read", "status", "other")
 
 
-def _positive_int(node: ast.expr | None) -> bool:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int)
-        and not isinstance(node.value, bool)
-        and node.value > 0
-    )
+def _positive_int(node: ast.expr | None) -> int:
+    """The literal count, or 0 (not a positive integer literal)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return max(node.value, 0)
+    return 0
 
 
 def _retries(call: ast.Call) -> bool:
-    """The policy retries: a positive literal count, or a status list with the default total of 10."""
+    """The policy retries more than once in a row: a literal count of at least 2 (across the per-kind counts), or
+    a status list with the default total of 10. urllib3 waits before no first retry whatever the factor
+    (``get_backoff_time`` is 0 until two consecutive errors), so one retry is never a backoff question."""
     total = call.args[0] if call.args else (k.value if (k := kw(call, "total")) else None)
-    if total is not None and not _positive_int(total):
-        return False  # Retry(0), total=False/None, or a count the code computes: not judged
     if total is not None:
-        return True
-    return any(_positive_int(k.value) for name in _COUNTS[1:] if (k := kw(call, name))) or (
-        kw(call, "status_forcelist") is not None
-    )
+        return _positive_int(total) >= 2  # Retry(0), Retry(1), total=False/None or computed: not judged
+    counts = sum(_positive_int(k.value) for name in _COUNTS[1:] if (k := kw(call, name)))
+    return counts >= 2 or kw(call, "status_forcelist") is not None
 
 
 def _no_backoff(call: ast.Call) -> bool:
