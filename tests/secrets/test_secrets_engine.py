@@ -304,3 +304,22 @@ def test_an_anchored_pattern_is_no_value(value: str, regex: bool) -> None:
     from redline.checks.secrets.filters import is_regex
 
     assert is_regex(value) is regex
+
+
+@pytest.mark.parametrize("use_hs", [True, False])
+def test_a_password_hash_is_no_credential(use_hs: bool) -> None:
+    """gotify's Authelia test config stores the OIDC client's secret as a PBKDF2 hash (PHC string format): what the
+    server checks a secret against, not the secret (the generic rules' allow lists: PBKDF2 beside bcrypt, argon2
+    and crypt). A value that only starts with ``$`` still fires."""
+    from redline.checks.secrets.ruleset import load_builtin_rules
+
+    scanner = SecretScanner(load_builtin_rules(), use_hyperscan=use_hs)
+    yaml = (
+        "clients:\n"
+        "  - client_secret: '$pbkdf2-sha512$310000$Pe7bGcDkDhxS9WqL$Xk2vR9qWLm2ZxT7bN4cY8pD1fG6jS0aE'\n"
+        "  - client_secret: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Hk3vR9qWLm2ZxT7bN4cY8pD1fG6j'\n"
+        "  - client_secret: '$Tq9vW2xLp7Rz$Jm4sKd8vQw2N$Hk3vR9qWLm2Zx'\n"
+    )
+    assert [(m.rule_id, m.line) for m in scanner.scan(yaml, "config/configuration.yml")] == [
+        ("generic-secret-assignment", 4),
+    ]
