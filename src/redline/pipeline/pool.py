@@ -102,12 +102,17 @@ class ForkPool(Generic[T, R]):
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C is raised here
 
-    def imap(self, items: Iterable[T], local: Callable[[T, Callable[[], None]], R] | None = None) -> Iterator[R]:
-        """Results in the order of ``items``; at most ``IN_FLIGHT`` items held by each worker. With ``local``, the main
-        process takes the next item itself whenever every worker is busy (``local(item, between)``, which calls
+    def imap(
+        self,
+        items: Iterable[T],
+        local: Callable[[T, Callable[[], None]], R] | None = None,
+        in_flight: int = IN_FLIGHT,
+    ) -> Iterator[R]:
+        """Results in the order of ``items``; at most ``in_flight`` items held by each worker. With ``local``, the
+        main process takes the next item itself whenever every worker is busy (``local(item, between)``, which calls
         ``between`` after each file so that a worker done meanwhile is handed its next item at once): the
         results it makes are never sent through a pipe and decoded again."""
-        jobs: _Dispatch[T, R] = _Dispatch(self._workers, items)
+        jobs: _Dispatch[T, R] = _Dispatch(self._workers, items, in_flight)
         next_out = 0
         while True:
             jobs.hand_out()
@@ -142,10 +147,11 @@ class ForkPool(Generic[T, R]):
 
 class _Dispatch(Generic[T, R]):
     """The bookkeeping of one ``imap``: the items not handed out, which worker holds which (up to
-    ``IN_FLIGHT`` each, answered in the order sent), the results not yet yielded."""
+    ``in_flight`` each, answered in the order sent), the results not yet yielded."""
 
-    def __init__(self, workers: list[tuple[BaseProcess, Connection]], items: Iterable[T]) -> None:
+    def __init__(self, workers: list[tuple[BaseProcess, Connection]], items: Iterable[T], in_flight: int) -> None:
         self._todo = iter(enumerate(items))
+        self._in_flight = in_flight
         self._procs = {conn: proc for proc, conn in workers}
         self._held: dict[Connection, deque[int]] = {conn: deque() for _, conn in workers}
         self.done: dict[int, R] = {}
@@ -161,7 +167,7 @@ class _Dispatch(Generic[T, R]):
 
     def hand_out(self) -> None:
         for conn, held in self._held.items():
-            while len(held) < IN_FLIGHT:
+            while len(held) < self._in_flight:
                 job = self.next_job()
                 if job is None:
                     return
@@ -201,7 +207,7 @@ def _died(proc: BaseProcess) -> WorkerDied:
     proc.join(GRACE)
     code = proc.exitcode
     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-    return WorkerDied(f"a worker process died ({how}) while reading files; the audit is incomplete")
+    return WorkerDied(f"a worker process died ({how}); the audit is incomplete")
 
 
 @contextlib.contextmanager

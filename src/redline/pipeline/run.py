@@ -23,6 +23,7 @@ from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
+from redline.pipeline.judging import Judge, judge_all
 from redline.pipeline.lifetime import keep
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import (
@@ -145,7 +146,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     noted = _Noted(errors, skipped)
     with facts_frozen():
         _collect_project_facts(plan, project_ctx, noted, progress)
-        findings += _check_project(plan, facts, outcome.partials, ctx, noted=noted, progress=progress)
+        findings += _check_project(plan, facts, outcome.partials, ctx, workers, noted=noted, progress=progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
         findings = [override_severity(f, req.config) for f in findings]
@@ -209,29 +210,25 @@ def _check_project(
     facts: Facts,
     partials: dict[int, list[object]],
     ctx: CheckContext,
+    workers: int,
     *,
     noted: _Noted,
     progress: Progress,
 ) -> list[Finding]:
     """Each project check over all facts, then each module check's ``finish`` over the partials its per-module
-    half left in every worker; a check that fails is recorded and the run goes on."""
-    judges: list[tuple[Check, Callable[[], Iterable[Finding | Skipped | ToolError]]]] = [
-        (check, partial(check.check, facts, ctx)) for check in plan.project_checks
-    ]
+    half left in every worker, on as many processes as the file phase used; a check that fails is recorded and
+    the run goes on."""
+    judges = [Judge(check, partial(check.check, facts, ctx)) for check in plan.project_checks]
     judges += [
-        (check, partial(check.finish, partials.get(position, []), facts, ctx))
+        Judge(check, partial(check.finish, partials.get(position, []), facts, ctx))
         for position, check in enumerate(plan.module_checks)
     ]
+    progress.stage("checking the project", total=len(judges))
     findings: list[Finding] = []
-    for check, judge in judges:
-        progress.stage(f"checking {check.name}")
-        try:
-            for item in judge():
-                route(item, plan.enabled, findings, noted.skipped, noted.errors)
-        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            noted.errors.append(
-                ToolError(check.name, f"check failed: {type(exc).__name__}: {exc}", stage=Stage.CHECK, fatal=True)
-            )
+    for items in judge_all(judges, workers):
+        for item in items:
+            route(item, plan.enabled, findings, noted.skipped, noted.errors)
+        progress.advance()
     return findings
 
 

@@ -1,0 +1,86 @@
+"""The project checks on two processes: each process takes the next check no other has taken, so a long check
+in one never holds the others back; what each check yields comes back in the checks' order whoever ran it, and
+a check that fails is reported like on one process."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from redline.checks.interface import CheckContext, ProjectCheck
+from redline.core.facts import Facts
+from redline.core.model import Finding, Skipped, Stage, ToolError
+from redline.pipeline.judging import Item, Judge, judge_all
+
+
+class _Named(ProjectCheck):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
+        return []
+
+
+def _where(name: str) -> Judge:
+    """A judge that says which process ran it."""
+    return Judge(_Named(name), lambda: [ToolError(name, str(os.getpid()))])
+
+
+def _pids(results: list[list[Item]]) -> list[int]:
+    return [int(item.reason) for items in results for item in items if isinstance(item, ToolError)]
+
+
+def test_one_process_judges_in_order_in_the_main_process() -> None:
+    results = judge_all([_where(f"c{i}") for i in range(5)], workers=1)
+    assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [[f"c{i}"] for i in range(5)]
+    assert set(_pids(results)) == {os.getpid()}
+
+
+def test_a_long_check_holds_back_no_other(tmp_path: Path) -> None:
+    """The first check waits until every other is done: the process that took it cannot take any, so the other
+    process took them all (the main process handing checks out would have kept them behind the long one)."""
+    others = 8
+
+    def marked(name: str) -> Judge:
+        def run() -> list[Item]:
+            (tmp_path / name).touch()
+            return [ToolError(name, str(os.getpid()))]
+
+        return Judge(_Named(name), run)
+
+    def long() -> list[Item]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < others:
+            time.sleep(0.005)
+        return [ToolError("long", str(os.getpid()))]
+
+    judges = [Judge(_Named("long"), long), *(marked(f"c{i}") for i in range(others))]
+    results = judge_all(judges, workers=2)
+
+    assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [
+        ["long"],
+        *([f"c{i}"] for i in range(others)),
+    ]
+    pids = _pids(results)
+    assert len(set(pids[1:])) == 1  # every other check ran in one process
+    assert pids[0] != pids[1]  # not the one that took the long check
+    assert os.getpid() in set(pids)  # the main process judged too
+
+
+def test_a_failing_check_keeps_what_it_yielded_wherever_it_ran() -> None:
+    def failing() -> Iterable[Item]:
+        yield ToolError("half", "before the failure")
+        raise ValueError("bad input")
+
+    judges = [Judge(_Named(f"fails{i}"), failing) for i in range(4)]
+    for workers in (1, 2):
+        results = judge_all(judges, workers)
+        assert results == [
+            [
+                ToolError("half", "before the failure"),
+                ToolError(f"fails{i}", "check failed: ValueError: bad input", stage=Stage.CHECK, fatal=True),
+            ]
+            for i in range(4)
+        ]
