@@ -12,12 +12,16 @@ Since the main process takes chunks itself while its forked workers are busy (on
 two cores), the main thread's CPU in those chunks (pipe service excluded) is recorded apart and counted like
 a worker's: projected = the rest of the main process + max(busiest forked worker, main's own chunks, (all of
 the pass's chunk CPU + thread) / 2) per pass; for a build where the main process takes none, the formula above.
+Since the project checks run on both processes (each takes the next check none has taken), the main thread's CPU
+in its share of them is recorded apart and the check phase counts as its busiest process (the main process's
+share or the forked one's).
 ``--baseline PYTHON`` alternates every run with another checkout's interpreter (the before of a change), in
 the same minutes; the probe tells the run it is leaving soon, as the console script does (no freeing of
 the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the code rules of issue 11).
 Medians printed.
 
     python bench/parallel_cpu_bench.py --rounds 3 [--baseline /work/main/.venv/bin/python] [--select WEB,LAT]
+        [--caches warm]
 """
 
 from __future__ import annotations
@@ -78,6 +82,19 @@ def _timed_here(name):  # the chunks the main process takes itself: its main thr
 for name in list(here):
     if hasattr(run, name):
         _timed_here(name)
+here["judging"] = 0.0
+try:  # the project checks the main process takes itself while a forked process takes others
+    import redline.pipeline.judging as judging
+    take_all = judging._Shared.take_all
+    def _take_all(self):
+        start = time.thread_time()
+        try:
+            return take_all(self)
+        finally:
+            here["judging"] += time.thread_time() - start
+    judging._Shared.take_all = _take_all
+except (ImportError, AttributeError):
+    pass
 try:  # as the console entry point: the run's facts are left for the process's exit (os._exit) to drop
     from redline.pipeline.lifetime import leaving_soon
     leaving_soon()
@@ -89,9 +106,11 @@ own = resource.getrusage(resource.RUSAGE_SELF)
 cpu = {f: float(open(os.path.join(marks, f)).read()) for f in os.listdir(marks)}
 thread = cpu.pop("thread", 0.0)
 parse = [v for f, v in cpu.items() if f.startswith("process_chunk-")]
-text = [v for f, v in cpu.items() if not f.startswith("process_chunk-")]
+judge = [v for f, v in cpu.items() if f.startswith("_take_all-")]
+text = [v for f, v in cpu.items() if not f.startswith(("process_chunk-", "_take_all-"))]
 out = {"main": own.ru_utime + own.ru_stime, "thread": thread, "parse": parse, "text": text, "rc": code,
-       "here_parse": here["process_chunk_here"], "here_text": here["judge_text_chunk_here"]}
+       "here_parse": here["process_chunk_here"], "here_text": here["judge_text_chunk_here"],
+       "judge": judge, "here_judge": here["judging"]}
 json.dump(out, open(sys.argv[1], "w"))
 """
 
@@ -109,7 +128,8 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
     data = json.loads(result.read_text())
     shutil.rmtree(marks)
     here_parse, here_text = data["here_parse"], data["here_text"]
-    serial = data["main"] - data["thread"] - here_parse - here_text
+    here_judge, judge = data.get("here_judge", 0.0), data.get("judge", [])
+    serial = data["main"] - data["thread"] - here_parse - here_text - here_judge
     pool = max(max(data["parse"], default=0.0), here_parse, (sum(data["parse"]) + here_parse + data["thread"]) / 2)
     second = max(max(data["text"], default=0.0), here_text, (sum(data["text"]) + here_text) / 2)
     return {
@@ -119,7 +139,8 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
         "worker": max(data["parse"], default=0.0),
         "text": second,
         "all": data["main"] + sum(data["parse"]) + sum(data["text"]),
-        "projected": serial + pool + second,
+        "judging": max(max(judge, default=0.0), here_judge),
+        "projected": serial + pool + second + max(max(judge, default=0.0), here_judge),
     }
 
 
@@ -128,16 +149,21 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--baseline", help="another checkout's python, run alternately (the before)")
     ap.add_argument("--select", default="", help="rule codes, e.g. WEB,LAT")
+    ap.add_argument("--caches", default="cold,warm", help="cache states to run: cold, warm or both")
     opts = ap.parse_args()
     tree = sdist("Django", "5.1.4")
     impls = {"this": str(REPO / ".venv" / "bin" / "python")}
     if opts.baseline:
         impls = {"baseline": opts.baseline, **impls}
     select = ["--select", opts.select] if opts.select else []
+    states = [state for state in ("cold", "warm") if state in opts.caches.split(",")]
     runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        if "cold" not in states:  # every measured run finds the cache its first (uncounted) run filled
+            for impl, python in impls.items():
+                _run(python, tree, 2, Path(tmp) / f"cache-{impl}", select=select, tmp=Path(tmp))
         for _ in range(opts.rounds):
-            for cache in ("cold", "warm"):
+            for cache in states:
                 for impl, python in impls.items():
                     for jobs in (1, 2):
                         cache_dir = Path(tmp) / f"cache-{impl}"
@@ -147,7 +173,7 @@ def main() -> int:
                         runs.setdefault((impl, cache, jobs), []).append(run)
     print(f"Django 5.1.4, {opts.rounds} alternating rounds, medians (CPU seconds){' ' + opts.select if select else ''}")
     for impl in impls:
-        for cache in ("cold", "warm"):
+        for cache in states:
             ones = [r["main"] for r in runs[(impl, cache, 1)]]
             twos = runs[(impl, cache, 2)]
 
@@ -160,6 +186,7 @@ def main() -> int:
                 f"  {impl:8} {cache}: -j1 {one:6.2f}  -j2 main {med('main'):5.2f} (compile thread {med('thread'):4.2f},"
                 f" own chunks {med('here'):4.2f})"
                 f" busiest parsing worker {med('worker'):5.2f} busiest text worker {med('text'):4.2f}"
+                f" checks (busiest process) {med('judging'):4.2f}"
                 f" all CPU {med('all'):6.2f}  projected {med('projected'):6.2f}"
                 f"  speed-up {one / med('projected'):.2f}x (per run {per_run})"
             )
