@@ -84,3 +84,21 @@ def test_a_failing_check_keeps_what_it_yielded_wherever_it_ran() -> None:
             ]
             for i in range(4)
         ]
+
+
+class _Connection:
+    """A fact bound to the process that made it (a live database connection)."""
+
+    FORK_SAFE = False
+
+
+def test_a_check_reading_a_fact_bound_to_the_main_process_is_judged_there() -> None:
+    bound = [Judge(_Named(f"bound{i}"), _where(f"bound{i}").run, (_Connection,)) for i in range(3)]
+    judges = [*(_where(f"c{i}") for i in range(6)), *bound]
+    results = judge_all(judges, workers=2)
+    assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [
+        *([f"c{i}"] for i in range(6)),
+        *([f"bound{i}"] for i in range(3)),
+    ]
+    assert _pids(results)[6:] == [os.getpid()] * 3
+    assert [judge.fork_safe for judge in judges] == [True] * 6 + [False] * 3

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from redline.cli.main import main
+from redline.pipeline import run as pipeline_run
+from redline.pipeline.judging import Item, Judge
 from redline.sources.traces.classify import normalise_statement, route_template
 from redline.sources.traces.ids import hex_id
 from redline.sources.traces.store import ingest
@@ -272,6 +274,41 @@ def test_audit_with_traces_joins_the_findings(tmp_path: Path) -> None:
     doc = json.loads((out / "findings.json").read_text())
     assert {f["rule"] for f in doc["findings"]} == {"RES101", "TRC101"}
     assert [Path(n["path"]).name for n in doc["not_covered"]] == ["bad.json"]
+
+
+def test_trace_checks_are_judged_in_the_process_holding_the_span_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers the project checks run on two processes; the span table is a DuckDB connection, which a
+    forked process cannot use, so the trace checks stay in the main process and find what one worker finds."""
+    monkeypatch.setattr(pipeline_run, "PARALLEL_MIN_COST", 0)  # a small tree: use the pool anyway
+    t = TraceBuilder()
+    root = t.server("GET /orders", 200)
+    for i in range(6):
+        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(4):
+        (tree / f"app{n}.py").write_text("import requests\nrequests.get('https://x.example')\n")
+    src = write_otlp(tmp_path / "t.json", t)
+    workers: list[int] = []
+    judge_all = pipeline_run.judge_all
+
+    def judging(judges: list[Judge], processes: int) -> list[list[Item]]:
+        workers.append(processes)
+        return judge_all(judges, processes)
+
+    monkeypatch.setattr(pipeline_run, "judge_all", judging)
+    found = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        args = ["audit", str(tree), "--traces", str(src), "--out", str(out), "--format", "json", "-q", "--exit-zero"]
+        assert main([*args, "--jobs", jobs]) == 0
+        doc = json.loads((out / "findings.json").read_text())
+        found[jobs] = [(f["rule"], f["location"]["path"]) for f in doc["findings"]]
+    assert workers == [1, 2]
+    assert found["1"] == found["2"]
+    assert sorted(found["2"]) == [("RES101", f"app{n}.py") for n in range(4)] + [("TRC101", str(src))]
 
 
 def test_traces_paths_in_the_config_are_relative_to_the_root(tmp_path: Path) -> None:

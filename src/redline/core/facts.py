@@ -2,7 +2,9 @@
 
 A fact is any frozen dataclass. Facts whose class sets ``KEEP = False``
 (parsed syntax trees, whole file texts) stay inside the worker that made
-them and are only seen by file checks; the rest reach project checks.
+them and are only seen by file checks; the rest reach project checks. Facts whose
+class sets ``FORK_SAFE = False`` (a live database connection) are read only in the
+process that made them: a check that reads one is never judged in a forked process.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ T = TypeVar("T")
 
 def keeps(fact: object) -> bool:
     return bool(getattr(type(fact), "KEEP", True))
+
+
+def fork_safe(kind: type) -> bool:
+    """Whether a process forked after a fact of ``kind`` was made can read it (a DuckDB connection cannot)."""
+    return bool(getattr(kind, "FORK_SAFE", True))
 
 
 class Facts:

@@ -5,6 +5,8 @@ the Django sdist with the code index cached that was a fifth of what two workers
 check alone 0.3 s, the taint check's finish 0.1 s). A process forked once the project sources have run inherits
 the facts without copying them (copy-on-write), takes checks while the main process takes others, and sends back
 only their findings. Each check runs whole in one process, so what it reports does not depend on where it ran.
+A check that reads a fact bound to the main process (``FORK_SAFE = False``: the traces' DuckDB connection) is
+judged there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redline.checks.interface import Check
+from redline.core.facts import fork_safe
 from redline.core.model import Finding, Skipped, Stage, ToolError
 
 if TYPE_CHECKING:  # multiprocessing is imported when a pool runs
@@ -30,6 +33,13 @@ class Judge:
 
     check: Check
     run: Callable[[], Iterable[Item]]
+    #: the kinds of project facts it reads
+    reads: tuple[type, ...] = ()
+
+    @property
+    def fork_safe(self) -> bool:
+        """Whether a forked process can judge it: it reads no fact bound to the main process."""
+        return all(fork_safe(kind) for kind in self.reads)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class _Shared:
     (in memory the forked processes share)."""
 
     judges: list[Judge]
+    #: the positions of the judges any process may take, in order
+    shared: list[int]
     taken: Synchronized[int]
 
     def take_all(self) -> dict[int, list[Item]]:
@@ -47,11 +59,17 @@ class _Shared:
         done: dict[int, list[Item]] = {}
         while True:
             with self.taken.get_lock():
-                position = self.taken.value
+                next_one = self.taken.value
                 self.taken.value += 1
-            if position >= len(self.judges):
+            if next_one >= len(self.shared):
                 return done
+            position = self.shared[next_one]
             done[position] = judged(self.judges[position])
+
+    def in_main(self) -> dict[int, list[Item]]:
+        """In the main process: first the judges only it can take (they read a fact bound to it), then its share."""
+        done = {position: judged(judge) for position, judge in enumerate(self.judges) if not judge.fork_safe}
+        return done | self.take_all()
 
 
 _SHARED: _Shared | None = None
@@ -84,12 +102,13 @@ def judge_all(judges: list[Judge], workers: int) -> list[list[Item]]:
     from redline.pipeline.pool import worker_pool  # noqa: PLC0415
 
     global _SHARED
-    shared = _SHARED = _Shared(judges, multiprocessing.get_context("fork").Value("i", 0))
+    anywhere = [position for position, judge in enumerate(judges) if judge.fork_safe]
+    shared = _SHARED = _Shared(judges, anywhere, multiprocessing.get_context("fork").Value("i", 0))
     done: dict[int, list[Item]] = {}
     try:
         # one item per process: the forked ones each get theirs at once, the main process works on the last itself
         with worker_pool(workers - 1, _take_all) as pool:
-            for taken in pool.imap(range(workers), lambda _process, _between: shared.take_all(), in_flight=1):
+            for taken in pool.imap(range(workers), lambda _process, _between: shared.in_main(), in_flight=1):
                 done.update(taken)
     finally:
         _SHARED = None

@@ -218,9 +218,9 @@ def _check_project(
     """Each project check over all facts, then each module check's ``finish`` over the partials its per-module
     half left in every worker, on as many processes as the file phase used; a check that fails is recorded and
     the run goes on."""
-    judges = [Judge(check, partial(check.check, facts, ctx)) for check in plan.project_checks]
+    judges = [Judge(check, partial(check.check, facts, ctx), check.fact_types) for check in plan.project_checks]
     judges += [
-        Judge(check, partial(check.finish, partials.get(position, []), facts, ctx))
+        Judge(check, partial(check.finish, partials.get(position, []), facts, ctx), check.project_fact_types)
         for position, check in enumerate(plan.module_checks)
     ]
     progress.stage("checking the project", total=len(judges))

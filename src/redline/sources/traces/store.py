@@ -30,7 +30,10 @@ PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, forking workers costs more 
 @dataclass(frozen=True, eq=False)
 class SpanStore:
     """The fact the performance checks read: a DuckDB connection holding table ``spans``, the files
-    it came from (``file_no`` indexes ``files``) and what could not be read."""
+    it came from (``file_no`` indexes ``files``) and what could not be read. DuckDB is not fork-safe: only the
+    process that opened the connection reads it."""
+
+    FORK_SAFE = False
 
     con: duckdb.DuckDBPyConnection
     files: tuple[str, ...]
