@@ -11,7 +11,8 @@ route's guard, judged like any middleware's name, or authenticating when it come
 named like a guard such as ``getCurrentUser``) is authenticated; so is one that refuses every call not carrying a
 secret from the environment (``if (token !== process.env.INTERNAL_API_KEY) return 401``: another service calls
 it). A route no guard of its own decided is authenticated by a ``middleware.ts`` that refuses its path without a
-signed-in caller (``nextmiddleware``). A check in a helper of the project is not followed, so any other route is
+signed-in caller (``nextmiddleware``; NextAuth v5's ``auth``:
+``nextauthv5``). A check in a helper of the project is not followed, so any other route is
 ``unknown``, never ``no``.
 """
 
@@ -26,6 +27,7 @@ from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, 
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
+from redline.sources.code.routes.nextauthv5 import nextauth_guard
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middleware_file, middleware_guard
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
@@ -66,7 +68,7 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
         return
     js = [index for index in project.indexes if is_js(index)]
     by_path = {index.path: index for index in js}
-    guards = {root: _middleware(root, by_path) for root in roots}
+    guards = {root: _middleware(root, by_path, project) for root in roots}
     for index in js:
         found = _place(index.path, roots)
         if found is None:
@@ -78,9 +80,11 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
         yield from (_behind(route, guard) for route in made) if guard is not None else made
 
 
-def _middleware(root: str, by_path: dict[str, CodeIndex]) -> MiddlewareGuard | None:
+def _middleware(root: str, by_path: dict[str, CodeIndex], project: Project) -> MiddlewareGuard | None:
     found = middleware_file(root, by_path)
-    return middleware_guard(found) if found is not None else None
+    if found is None:
+        return None
+    return middleware_guard(found) or nextauth_guard(found, project)
 
 
 def _behind(route: Route, guard: MiddlewareGuard) -> Route:

@@ -10,14 +10,14 @@ Recognised, because the library says what they refuse:
   or every path but a ``createRouteMatcher`` list named public (``isPublicRoute``), or only those of a list named
   protected (``isProtectedRoute``). Anything else in the handler (a path test, a helper of the project) could
   change who is refused, so the middleware is then not relied on.
-A middleware doing anything else (locales, headers, rewrites, its own session checks in helpers, NextAuth v5's
-``auth`` whose ``authorized`` callback is in another module) leaves routes as they were."""
+NextAuth v5's ``auth`` (its ``authorized`` callback in another module) is read by ``nextauthv5``. A middleware doing
+anything else (locales, headers, rewrites, its own session checks in helpers) leaves routes as they were."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.model import words
@@ -65,10 +65,15 @@ class MiddlewareGuard:
     protected: tuple[str, ...] = ()
     #: patterns let through without a caller
     public: tuple[str, ...] = ()
+    #: for a middleware whose refusals depend on its own tests of the path (NextAuth v5's ``authorized``): whether
+    #: it refuses a caller without a session on this route's path
+    refuses: Callable[[str], bool] | None = field(default=None, compare=False)
 
     def covers(self, route_path: str) -> bool:
         """Whether every request to the route passes this middleware and is refused without a caller."""
         if self.matcher is not None and not _every_sample(self.matcher, route_path):
+            return False
+        if self.refuses is not None and not self.refuses(route_path):
             return False
         if self.protected and not _every_sample(self.protected, route_path):
             return False
@@ -92,10 +97,15 @@ def middleware_file(root: str, by_path: Mapping[str, CodeIndex]) -> CodeIndex | 
     return None
 
 
+def matcher_of(index: CodeIndex) -> tuple[str, ...] | None:
+    """The middleware's ``config.matcher`` patterns, None when it has none."""
+    return next((tuple(str(v) for v in a.values) for a in index.assignments if a.name == "config.matcher"), None)
+
+
 def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     """What the middleware refuses, or None when it is not a form whose refusals are known."""
-    matcher = next((tuple(str(v) for v in a.values) for a in index.assignments if a.name == "config.matcher"), None)
-    if matcher is None and _config_unread(index):
+    matcher = matcher_of(index)
+    if matcher is None and config_unread(index):
         return None
     for a in index.assignments:
         if a.name.removeprefix("exports.") in _EXPORTS and a.values and str(a.values[0]) in _NEXTAUTH_DEFAULT:
@@ -162,7 +172,7 @@ def _refuses(call: CallSite) -> bool:
     return not _SIGN_IN_WORDS.isdisjoint(words(shown))
 
 
-def _config_unread(index: CodeIndex) -> bool:
+def config_unread(index: CodeIndex) -> bool:
     """A ``config`` bound to something other than an object literal (a call, another name): its matcher, if any,
     is unknown, so the paths the middleware runs on are too."""
     return any(not c.function and c.assigned_to == "config" for c in index.calls) or any(
