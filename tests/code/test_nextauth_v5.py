@@ -48,6 +48,9 @@ WRAPPED = ("NextAuth auth(…) (middleware.ts:4), authorized (auth.ts:6)",)
                 "GET /api/auth/[...nextauth]": ("unknown", ()),  # NextAuth's own endpoints
                 "POST /api/auth/[...nextauth]": ("unknown", ()),
                 "GET /hooks/deploy": ("unknown", ()),  # outside the matcher
+                # the handler reads the session through the project's ``auth`` (v4's getServerSession)
+                "POST /hooks/session": ("yes", ("auth",)),
+                "POST /hooks/firebase": ("unknown", ()),  # firebase-admin's ``auth()`` is no session
             },
         ),
         (

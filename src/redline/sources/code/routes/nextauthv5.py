@@ -13,14 +13,14 @@ from the index's decision rows; a route any outcome but a refusal may reach is l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from redline.sources.code.model import CodeIndex, NextAuthFact
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.nextdecision import Row, outcomes
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, config_unread, matcher_of
-from redline.sources.code.treesitter.jsnames import import_target
+from redline.sources.code.treesitter.jsnames import import_target, module_id
 
 #: the names Next.js runs a middleware under
 _EXPORTS = ("middleware", "proxy", "default")
@@ -45,6 +45,20 @@ def nextauth_guard(index: CodeIndex, project: Project) -> MiddlewareGuard | None
         return None  # no ``authorized`` callback: NextAuth lets every request through
     refuses = _plain(authorized) if wrapped is None else _wrapping(authorized, wrapped)
     return MiddlewareGuard(evidence, matcher, refuses=refuses)
+
+
+def session_functions(indexes: Iterable[CodeIndex]) -> frozenset[str]:
+    """``module.auth`` for each name a ``NextAuth(…)`` call's ``auth`` is bound to (``export const { auth } =
+    NextAuth(…)`` in ``src/auth.ts`` -> ``src/auth.auth``): called with no argument in a handler, it reads the
+    session, as ``getServerSession`` does in v4."""
+    return frozenset(
+        f"{module_id(index.path)}.{name}"
+        for index in indexes
+        for fact in index.nextauth
+        if fact.kind == "instance"
+        for name in fact.binds
+        if name.isidentifier()
+    )
 
 
 def _own(route_path: str) -> bool:
