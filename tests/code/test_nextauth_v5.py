@@ -51,6 +51,7 @@ WRAPPED = ("NextAuth auth(…) (middleware.ts:4), authorized (auth.ts:6)",)
                 # the handler reads the session through the project's ``auth`` (v4's getServerSession)
                 "POST /hooks/session": ("yes", ("auth",)),
                 "POST /hooks/firebase": ("unknown", ()),  # firebase-admin's ``auth()`` is no session
+                "GET /hooks/forward": ("unknown", ()),  # reads the session to forward a token, refuses nobody
             },
         ),
         (
@@ -142,3 +143,42 @@ def test_nextauth_route_handlers_destructured_from_handlers_are_exported() -> No
         ("exports.GET", 2, ("handlers.GET",)),
         ("exports.post", 2, ("handlers.POST",)),
     ]
+
+
+def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
+    source = (
+        'import { auth } from "@/auth";\n'
+        "export async function GET() {\n"
+        "  const session = await auth();\n"
+        '  if (!session?.user) return Response.json({ error: "no" }, { status: 401 });\n'
+        "  return Response.json({});\n"
+        "}\n"
+        "export async function POST() {\n"  # answers an empty list: no refusal
+        "  const session = await auth();\n"
+        "  if (!session) return Response.json([]);\n"
+        "  return Response.json({});\n"
+        "}\n"
+        "export const DELETE = async () => {\n"
+        "  const session = await auth();\n"
+        '  if (!session) redirect("/login");\n'  # next/navigation's redirect throws
+        "  return Response.json({});\n"
+        "};\n"
+        "export async function PUT() {\n"  # checked only in one branch of the method's work
+        "  const session = await auth();\n"
+        "  if (process.env.LOCKED && !session) return new Response(null, { status: 403 });\n"
+        "  return Response.json({});\n"
+        "}\n"
+    )
+    index = index_tree_sitter("app/api/x/route.ts", source.encode(), "typescript")
+    assert index.session_refusals == (("GET", "auth", 3), ("DELETE", "auth", 13))
+    pages = (
+        "export default async function handler(req, res) {\n"
+        "  const session = await getSession({ req });\n"
+        "  if (!session) return res.status(401).json({});\n"
+        "  res.status(200).json({});\n"
+        "}\n"
+    )
+    index = index_tree_sitter("pages/api/me.ts", pages.encode(), "typescript")
+    assert index.session_refusals == (("handler", "getSession", 2),)
+    # only route files are read
+    assert index_tree_sitter("lib/x.ts", source.encode(), "typescript").session_refusals == ()

@@ -355,6 +355,9 @@ class CodeIndex:
     env_validated: tuple[str, ...] = ()
     #: NextAuth v5 option objects, ``NextAuth(...)`` calls and middlewares handed to ``auth`` (since index format 40)
     nextauth: tuple[NextAuthFact, ...] = ()
+    #: Next.js route files: (handler, callee, line) where a handler binds ``const session = await callee()`` and,
+    #: without it, answers 401/403 or a redirect on every way through (since index format 40)
+    session_refusals: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

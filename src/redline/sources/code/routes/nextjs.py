@@ -162,13 +162,17 @@ def checked_inside(
     route: Route, index: CodeIndex, settings: EntrypointSettings, *, own: frozenset[str] = frozenset()
 ) -> Route:
     """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
-    ``auth()``, NextAuth v5's ``auth()`` made by the project's ``NextAuth(…)``: ``own``, module ids dotted with the
-    name), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
-    ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
-    ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check this handler makes."""
+    ``auth()``; NextAuth v5's ``auth()`` made by the project's ``NextAuth(…)``, ``own``, when the handler refuses
+    without the session it returns), or a function of its own named as a check and like a guard
+    (``getCurrentUser``, ``requireAdmin``, ``verifyCurrentUserHasAccessToPost``). Not a method of another object
+    (``google.auth.OAuth2``, ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check
+    this handler makes."""
     inside = [c for c in index.calls if within(c.function, route.handler)]
+    refusing = {(function, callee) for function, callee, _ in index.session_refusals}
     readers = tuple(
-        c.raw for c in inside if c.target in _SESSION_READERS or ("." not in c.raw and index.imported(c.raw) in own)
+        c.raw
+        for c in inside
+        if c.target in _SESSION_READERS or (index.imported(c.raw) in own and (route.handler, c.raw) in refusing)
     )
     guards = Guards()
     guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))

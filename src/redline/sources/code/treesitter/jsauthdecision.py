@@ -78,6 +78,8 @@ class _Strings:
 @dataclass(frozen=True)
 class _Response:
     kind: str  # respond / next / other
+    #: a 401/403 or a redirect: what refuses a caller (a handler's other responses are its work)
+    refusal: bool = False
 
 
 # formulas over path tests: ("atom", key) / ("not", f) / ("and", a, b) / ("or", a, b) / ("const", bool)
@@ -124,8 +126,10 @@ def _or(a: Formula, b: Formula) -> Formula:
 class _Run:
     """One symbolic run of a function: its mode, the module's string constants, fresh unknown conditions."""
 
-    mode: str  # authorized / wrapped
+    mode: str  # authorized / wrapped / handler
     constants: Mapping[str, object]
+    #: handler mode: the local names bound to the session the handler read (absent), from where they are bound
+    session_names: frozenset[str] = frozenset()
     fresh: Iterator[int] = field(default_factory=count)
     rows: int = 0
 
@@ -157,7 +161,9 @@ class _Run:
         if kind == "new_expression":
             constructor = node.child_by_field_name("constructor")
             shown = text(constructor) if constructor is not None else ""
-            return _Response("respond") if shown in {"Response", "NextResponse"} else UNKNOWN
+            arguments = node.child_by_field_name("arguments")
+            refusal = _refusal_status(named(arguments) if arguments is not None else [])
+            return _Response("respond", refusal) if shown in {"Response", "NextResponse"} else UNKNOWN
         return self._plain(node, names)
 
     def _plain(self, node: Node, names: Mapping[str, object]) -> object:
@@ -241,12 +247,10 @@ class _Run:
         args = named(arguments) if arguments is not None else []
         if function is None:
             return UNKNOWN
-        callee = dotted(function) or ""
-        if callee in _RESPONDS:
-            return _Response("respond")
-        if callee == "NextResponse.next":
-            return _Response("next")
-        if callee == "Boolean" and len(args) == 1:
+        answered = _response(function, args)
+        if answered is not None:
+            return answered
+        if dotted(function) == "Boolean" and len(args) == 1:
             return _Test(self.truth(self.value(args[0], names)))
         if function.type != "member_expression":
             return UNKNOWN
@@ -315,6 +319,8 @@ class _Run:
                 for declarator in (d for d in named(statement) if d.type == "variable_declarator"):
                     self._declare(declarator, names)
             elif kind == "expression_statement":
+                if self._throws_redirect(statement):  # ``redirect("/login")`` throws to the framework
+                    return self.outcomes(_Response("respond", refusal=True), held)
                 self._assign(statement, names)
             elif kind == "statement_block":
                 return self.run([*named(statement), *rest], names, held)
@@ -348,6 +354,9 @@ class _Run:
             for where, holds in self._split(value.when, held):
                 rows.extend(self.outcomes(value.then if holds else value.otherwise, where))
             return rows
+        if self.mode == "handler":  # a route handler: does it refuse here, or do its work?
+            refused = isinstance(value, _Response) and value.refusal
+            return self._leaf(held, "refuse" if refused else "unknown" if value is UNKNOWN else "other")
         if isinstance(value, _Response):
             outcome = {"respond": "respond", "next": "pass" if self.mode == "authorized" else "allow"}
             return self._leaf(held, outcome.get(value.kind, "unknown"))
@@ -380,6 +389,8 @@ class _Run:
         if pattern is None:
             return
         bound = self.value(value, names) if value is not None else UNDEFINED
+        if pattern.type == "identifier" and text(pattern) in self.session_names:
+            bound = SESSION
         self.bind(pattern, bound, names)
 
     def bind(self, pattern: Node, value: object, names: dict[str, object]) -> None:
@@ -418,6 +429,12 @@ class _Run:
             return PATH if key == "pathname" else UNKNOWN
         return UNKNOWN  # destructuring an absent session throws; anything else is not followed
 
+    def _throws_redirect(self, statement: Node) -> bool:
+        expression = named(statement)
+        call = expression[0] if expression else None
+        function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        return function is not None and text(function) == "redirect"
+
     def _assign(self, statement: Node, names: dict[str, object]) -> None:
         expression = named(statement)
         if not expression or expression[0].type != "assignment_expression":
@@ -425,6 +442,47 @@ class _Run:
         left, right = expression[0].child_by_field_name("left"), expression[0].child_by_field_name("right")
         if left is not None and left.type == "identifier" and text(left) in names:
             names[text(left)] = self.value(right, names) if right is not None else UNKNOWN
+
+
+def _response(function: Node, args: list[Node]) -> _Response | None:
+    """The response a call makes, None when it makes none."""
+    callee = dotted(function) or ""
+    if callee in _RESPONDS:
+        return _Response("respond", callee.endswith("redirect") or _refusal_status(args))
+    if callee == "redirect":  # ``next/navigation``'s, thrown to the framework
+        return _Response("respond", refusal=True)
+    if callee == "NextResponse.next":
+        return _Response("next")
+    if function.type == "member_expression" and (status := _status_call(function)) is not None:
+        return _Response("respond", status)  # ``res.status(401).json(…)`` (Pages Router)
+    return None
+
+
+def _refusal_status(args: list[Node]) -> bool:
+    """An options argument saying ``status: 401`` or ``403``."""
+    for arg in args:
+        if arg.type != "object":
+            continue
+        for pair in (p for p in named(arg) if p.type == "pair"):
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if key is not None and value is not None and text(key) == "status" and text(value) in {"401", "403"}:
+                return True
+    return False
+
+
+def _status_call(function: Node) -> bool | None:
+    """``res.status(N).json`` -> whether N is 401/403; None when the callee is no such chain."""
+    owner = function.child_by_field_name("object")
+    if owner is None or owner.type != "call_expression":
+        return None
+    callee = owner.child_by_field_name("function")
+    arguments = owner.child_by_field_name("arguments")
+    if callee is None or callee.type != "member_expression" or arguments is None:
+        return None
+    prop = callee.child_by_field_name("property")
+    if prop is None or text(prop) != "status" or len(named(arguments)) != 1:
+        return None
+    return text(named(arguments)[0]) in {"401", "403"}
 
 
 def _descendants(node: Node) -> Iterator[Node]:
@@ -476,15 +534,20 @@ def _parameter_nodes(function: Node) -> list[Node]:
     return found
 
 
-def decide(function: Node, mode: str, constants: Mapping[str, object]) -> tuple[Row, ...]:
+def decide(
+    function: Node, mode: str, constants: Mapping[str, object], session: frozenset[str] = frozenset()
+) -> tuple[Row, ...]:
     """The rows of a function (a declaration, an arrow function, an object's method) for a caller without a
-    session. ``mode`` is ``authorized`` (NextAuth's callback: its one parameter holds ``auth`` and ``request``)
-    or ``wrapped`` (the middleware given to ``auth(...)``: its first parameter is the request, ``req.auth`` the
-    session)."""
+    session. ``mode`` is ``authorized`` (NextAuth's callback: its one parameter holds ``auth`` and ``request``),
+    ``wrapped`` (the middleware given to ``auth(...)``: its first parameter is the request, ``req.auth`` the
+    session) or ``handler`` (a route handler whose local names ``session`` hold the session it read: outcomes
+    ``refuse`` for a 401/403 or a redirect, ``other`` for any other answer)."""
     run = _Run(mode, constants)
     params = _parameter_nodes(function)
     names: dict[str, object] = {}
-    if params:
+    if mode == "handler":
+        run.session_names = session
+    elif params:
         run.bind(params[0], PARAMS if mode == "authorized" else REQUEST, names)
     body = function.child_by_field_name("body")
     if body is None:

@@ -7,7 +7,7 @@ decisions are read by ``jsauthdecision``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from redline.sources.code.model import NextAuthFact
 from redline.sources.code.treesitter.jsauthdecision import UNKNOWN_ROWS, Row, decide, module_constants
@@ -183,3 +183,57 @@ def _auth_names(pattern: Node | None, exported: str | None) -> tuple[str, ...]:
             if key is not None and target is not None and text(key) == "auth" and target.type == "identifier":
                 found.append(text(target))
     return tuple(found)
+
+
+def is_route_file(path: str) -> bool:
+    """A Next.js route handler (``app/**/route.ts``) or Pages Router API route (``pages/api/**``)."""
+    stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+    return stem == "route" or path.startswith("pages/api/") or "/pages/api/" in path
+
+
+def session_refusals(root: Node, name_of: Callable[[Node], str]) -> tuple[tuple[str, str, int], ...]:
+    """(handler, callee, line) for each module-level function that binds ``const session = await callee()`` among
+    its own statements and, when that value is absent, answers every way through with a 401/403 or a redirect
+    (``if (!session?.user) return new Response("Unauthorized", { status: 401 })``). The callee is judged by the
+    route reader (the project's NextAuth ``auth``); a handler that reads the session only to forward a token
+    refuses nobody."""
+    constants = module_constants(root)
+    found: list[tuple[str, str, int]] = []
+    for function in _module_functions(root):
+        body = function.child_by_field_name("body")
+        if body is None or body.type != "statement_block":
+            continue
+        for local, callee, at in _session_reads(body):
+            rows = decide(function, "handler", constants, frozenset({local}))
+            if rows and all(outcome == "refuse" for _, outcome in rows):
+                found.append((name_of(function), callee, at))
+    return tuple(found)
+
+
+def _module_functions(root: Node) -> Iterator[Node]:
+    for statement in named(root):
+        node = statement
+        if statement.type == "export_statement":
+            node = statement.child_by_field_name("declaration") or statement.child_by_field_name("value") or statement
+        if node.type in {"function_declaration", *_FUNCTIONS}:
+            yield node
+        elif node.type in {"lexical_declaration", "variable_declaration"}:
+            for declarator in (d for d in named(node) if d.type == "variable_declarator"):
+                value = declarator.child_by_field_name("value")
+                if value is not None and _unwrap(value).type in _FUNCTIONS:
+                    yield _unwrap(value)
+
+
+def _session_reads(body: Node) -> Iterator[tuple[str, str, int]]:
+    """``const session = await auth()`` among a function's own statements: (local, callee, line)."""
+    for statement in (s for s in named(body) if s.type in {"lexical_declaration", "variable_declaration"}):
+        for declarator in (d for d in named(statement) if d.type == "variable_declarator"):
+            pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if pattern is None or value is None or pattern.type != "identifier":
+                continue
+            value = _unwrap(value)
+            if value.type == "await_expression" and named(value):
+                value = _unwrap(named(value)[-1])
+            function = value.child_by_field_name("function") if value.type == "call_expression" else None
+            if function is not None and function.type == "identifier":
+                yield text(pattern), text(function), line(value)
