@@ -172,6 +172,7 @@ def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
     index = index_tree_sitter("app/api/x/route.ts", source.encode(), "typescript")
     assert index.session_refusals == (("GET", "auth", 3), ("DELETE", "auth", 13))
     pages = (
+        'import { getSession } from "next-auth/react";\n'
         "export default async function handler(req, res) {\n"
         "  const session = await getSession({ req });\n"
         "  if (!session) return res.status(401).json({});\n"
@@ -179,6 +180,6 @@ def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
         "}\n"
     )
     index = index_tree_sitter("pages/api/me.ts", pages.encode(), "typescript")
-    assert index.session_refusals == (("handler", "getSession", 2),)
+    assert index.session_refusals == (("handler", "getSession", 3),)
     # only route files are read
     assert index_tree_sitter("lib/x.ts", source.encode(), "typescript").session_refusals == ()

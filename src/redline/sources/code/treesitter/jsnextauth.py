@@ -191,12 +191,14 @@ def is_route_file(path: str) -> bool:
     return stem == "route" or path.startswith("pages/api/") or "/pages/api/" in path
 
 
-def session_refusals(root: Node, name_of: Callable[[Node], str]) -> tuple[tuple[str, str, int], ...]:
+def session_refusals(
+    root: Node, name_of: Callable[[Node], str], imports: Mapping[str, str]
+) -> tuple[tuple[str, str, int], ...]:
     """(handler, callee, line) for each module-level function that binds ``const session = await callee()`` among
     its own statements and, when that value is absent, answers every way through with a 401/403 or a redirect
     (``if (!session?.user) return new Response("Unauthorized", { status: 401 })``). The callee is judged by the
-    route reader (the project's NextAuth ``auth``); a handler that reads the session only to forward a token
-    refuses nobody."""
+    route reader (the project's NextAuth ``auth``), so only an imported callee is tried; a handler that reads the
+    session only to forward a token refuses nobody."""
     constants = module_constants(root)
     found: list[tuple[str, str, int]] = []
     for function in _module_functions(root):
@@ -204,6 +206,8 @@ def session_refusals(root: Node, name_of: Callable[[Node], str]) -> tuple[tuple[
         if body is None or body.type != "statement_block":
             continue
         for local, callee, at in _session_reads(body):
+            if callee not in imports:
+                continue
             rows = decide(function, "handler", constants, frozenset({local}))
             if rows and all(outcome == "refuse" for _, outcome in rows):
                 found.append((name_of(function), callee, at))
