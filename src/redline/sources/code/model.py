@@ -288,7 +288,9 @@ class NextAuthFact:
     - ``instance``: a ``NextAuth(config)`` call, ``name`` the config as written (a name, the in-place key, ``?``),
       ``binds`` the names its ``auth`` is bound to (``auth``, ``middleware``, ``default``, ``nextAuth.auth``);
     - ``wrapped``: ``export default auth(fn)``: ``name`` the callee as written, ``binds`` the export name, ``rows``
-      the function's decision.
+      the function's decision;
+    - ``withauth``: v4's ``export default withAuth(…, { callbacks: { authorized } })``, ``rows`` its callback's
+      decision (v4 reads the result as a boolean).
 
     A decision is rows of (path conditions, outcome) for a caller without a session (``jsauthdecision``)."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from redline.sources.code.model import CodeIndex, NextAuthFact
 from redline.sources.code.routes.common import Project
-from redline.sources.code.routes.nextdecision import Row, outcomes
+from redline.sources.code.routes.nextdecision import Row, outcomes, own_path, refused_by
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, config_unread, matcher_of
 from redline.sources.code.treesitter.jsnames import import_target, module_id
 
@@ -26,9 +26,6 @@ from redline.sources.code.treesitter.jsnames import import_target, module_id
 _EXPORTS = ("middleware", "proxy", "default")
 #: how many imports and re-exports ``auth`` and a config are followed through
 _DEPTH = 4
-#: NextAuth's own endpoints, which its middleware never refuses
-_OWN_PATHS = "/api/auth"
-_REFUSALS = frozenset({"deny", "respond"})
 _UNKNOWN: tuple[Row, ...] = (((), "unknown"),)
 
 
@@ -43,7 +40,7 @@ def nextauth_guard(index: CodeIndex, project: Project) -> MiddlewareGuard | None
     evidence, authorized, wrapped = found
     if authorized is None and wrapped is None:
         return None  # no ``authorized`` callback: NextAuth lets every request through
-    refuses = _plain(authorized) if wrapped is None else _wrapping(authorized, wrapped)
+    refuses = refused_by(authorized or _UNKNOWN) if wrapped is None else _wrapping(authorized, wrapped)
     return MiddlewareGuard(evidence, matcher, refuses=refuses)
 
 
@@ -61,21 +58,9 @@ def session_functions(indexes: Iterable[CodeIndex]) -> frozenset[str]:
     )
 
 
-def _own(route_path: str) -> bool:
-    return route_path == _OWN_PATHS or route_path.startswith(_OWN_PATHS + "/")
-
-
-def _plain(authorized: tuple[Row, ...] | None) -> Callable[[str], bool]:
-    def refuses(route_path: str) -> bool:
-        found = outcomes(authorized or _UNKNOWN, route_path)
-        return not _own(route_path) and bool(found) and found <= _REFUSALS
-
-    return refuses
-
-
 def _wrapping(authorized: tuple[Row, ...] | None, wrapped: tuple[Row, ...]) -> Callable[[str], bool]:
     def refuses(route_path: str) -> bool:
-        if _own(route_path):
+        if own_path(route_path):
             return False
         first = outcomes(authorized, route_path) if authorized is not None else {"allow"}
         then = outcomes(wrapped, route_path)

@@ -6,7 +6,7 @@ against ``/api/[id]``, which answers ``/api/settings`` and ``/api/x``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from redline.sources.code.routes.nextpaths import samples
 
@@ -16,6 +16,26 @@ Row = tuple[tuple[str, ...], str]
 def outcomes(rows: Iterable[Row], route_path: str) -> set[str]:
     """The outcomes of the rows whose conditions may all hold on the route's paths."""
     return {outcome for conditions, outcome in rows if all(_holds(c, route_path) is not False for c in conditions)}
+
+
+#: NextAuth's own endpoints, which its middleware never refuses
+OWN_PATHS = "/api/auth"
+_REFUSALS = frozenset({"deny", "respond"})
+
+
+def own_path(route_path: str) -> bool:
+    return route_path == OWN_PATHS or route_path.startswith(OWN_PATHS + "/")
+
+
+def refused_by(rows: tuple[Row, ...]) -> Callable[[str], bool]:
+    """A NextAuth ``authorized`` callback with no middleware of the project's own behind it: a route is refused
+    when every outcome its paths may meet is a falsy result (NextAuth redirects to sign-in) or a response."""
+
+    def refuses(route_path: str) -> bool:
+        found = outcomes(rows, route_path)
+        return not own_path(route_path) and bool(found) and found <= _REFUSALS
+
+    return refuses
 
 
 def _holds(condition: str, route_path: str) -> bool | None:

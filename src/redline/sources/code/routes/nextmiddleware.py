@@ -4,7 +4,8 @@ matcher entry with ``has``/``missing`` conditions is no guarantee, since the cal
 
 Recognised, because the library says what they refuse:
 - NextAuth's ``withAuth`` (or ``export { default } from "next-auth/middleware"``): every path needs a token,
-  unless the options bring their own ``authorized`` callback (then it decides, unseen here);
+  unless the options bring their own ``authorized`` callback: then the paths it refuses without a token
+  (``nextdecision``);
 - Clerk's ``authMiddleware``: every path but ``publicRoutes``/``ignoredRoutes`` (an ``afterAuth`` decides itself);
 - Clerk's ``clerkMiddleware(handler)`` whose handler calls ``auth.protect()``/``redirectToSignIn()``: every path,
   or every path but a ``createRouteMatcher`` list named public (``isPublicRoute``), or only those of a list named
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.model import words
+from redline.sources.code.routes.nextdecision import refused_by
 from redline.sources.code.routes.nextpaths import may_match, path_regex, samples
 from redline.sources.code.scopes import within
 
@@ -117,7 +119,14 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     target = made.target or ""
     if target == "next-auth/middleware.withAuth":
         own_decision = any("authorized=" in item for arg in made.args for item in arg.items)
-        return None if own_decision else MiddlewareGuard(evidence, matcher)
+        if not own_decision:
+            return MiddlewareGuard(evidence, matcher)
+        read = next((f for f in index.nextauth if f.kind == "withauth" and f.rows is not None), None)
+        if read is None or read.rows is None:
+            return None
+        return MiddlewareGuard(
+            f"{evidence}, authorized ({index.path}:{read.line})", matcher, refuses=refused_by(read.rows)
+        )
     if target in {f"{m}.authMiddleware" for m in _CLERK}:
         public = _clerk_public(made, index)
         return MiddlewareGuard(evidence, matcher, public=public) if public is not None else None

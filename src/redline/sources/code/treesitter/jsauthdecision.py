@@ -63,6 +63,8 @@ NEXT_URL = _Kind("nextUrl")
 PATH = _Kind("path")
 PARAMS = _Kind("params")
 UNKNOWN = _Kind("unknown")
+#: the ``authorized`` callback's parameter: v5 ``{ auth, request }``, v4 (``withAuth``) ``{ token, req }``
+_CALLBACK_PARAMS = {"auth": SESSION, "request": REQUEST, "token": SESSION, "req": REQUEST}
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _or(a: Formula, b: Formula) -> Formula:
 class _Run:
     """One symbolic run of a function: its mode, the module's string constants, fresh unknown conditions."""
 
-    mode: str  # authorized / wrapped / handler
+    mode: str  # authorized / authorized4 / wrapped / handler
     constants: Mapping[str, object]
     #: handler mode: the local names bound to the session the handler read (absent), from where they are bound
     session_names: frozenset[str] = frozenset()
@@ -202,7 +204,7 @@ class _Run:
         if base is SESSION:  # absent: ``auth?.user`` is undefined, ``auth.user`` would throw
             return UNDEFINED if optional else UNKNOWN
         if base is PARAMS:
-            return {"auth": SESSION, "request": REQUEST}.get(key, UNKNOWN)
+            return _CALLBACK_PARAMS.get(key, UNKNOWN)
         if base is REQUEST:
             if key == "auth" and self.mode == "wrapped":
                 return SESSION
@@ -357,6 +359,8 @@ class _Run:
         if self.mode == "handler":  # a route handler: does it refuse here, or do its work?
             refused = isinstance(value, _Response) and value.refusal
             return self._leaf(held, "refuse" if refused else "unknown" if value is UNKNOWN else "other")
+        if isinstance(value, _Response) and self.mode == "authorized4":  # v4 reads the value as a boolean
+            return self._leaf(held, "allow")
         if isinstance(value, _Response):
             outcome = {"respond": "respond", "next": "pass" if self.mode == "authorized" else "allow"}
             return self._leaf(held, outcome.get(value.kind, "unknown"))
@@ -420,7 +424,7 @@ class _Run:
 
     def _property(self, value: object, key: str) -> object:
         if value is PARAMS:
-            return {"auth": SESSION, "request": REQUEST}.get(key, UNKNOWN)
+            return _CALLBACK_PARAMS.get(key, UNKNOWN)
         if value is REQUEST:
             if key == "auth" and self.mode == "wrapped":
                 return SESSION
@@ -538,7 +542,8 @@ def decide(
     function: Node, mode: str, constants: Mapping[str, object], session: frozenset[str] = frozenset()
 ) -> tuple[Row, ...]:
     """The rows of a function (a declaration, an arrow function, an object's method) for a caller without a
-    session. ``mode`` is ``authorized`` (NextAuth's callback: its one parameter holds ``auth`` and ``request``),
+    session. ``mode`` is ``authorized`` (NextAuth's callback: its one parameter holds ``auth`` and ``request``;
+    ``authorized4`` for v4's ``withAuth``, ``token`` and ``req``, whose result is read as a boolean),
     ``wrapped`` (the middleware given to ``auth(...)``: its first parameter is the request, ``req.auth`` the
     session) or ``handler`` (a route handler whose local names ``session`` hold the session it read: outcomes
     ``refuse`` for a 401/403 or a redirect, ``other`` for any other answer)."""
@@ -548,7 +553,7 @@ def decide(
     if mode == "handler":
         run.session_names = session
     elif params:
-        run.bind(params[0], PARAMS if mode == "authorized" else REQUEST, names)
+        run.bind(params[0], PARAMS if mode.startswith("authorized") else REQUEST, names)
     body = function.child_by_field_name("body")
     if body is None:
         return UNKNOWN_ROWS

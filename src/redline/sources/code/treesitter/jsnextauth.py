@@ -89,11 +89,34 @@ class _Reader:
                 if owner.type == "call_expression" and self._is_nextauth(owner):
                     self._instance(owner, (exported or local or "",))
         if value.type == "call_expression" and exported in _MIDDLEWARE_EXPORTS and not self._is_nextauth(value):
-            self._wrapped(value, exported or "")
+            if self._is_with_auth(value):
+                self._with_auth(value, exported or "")
+            else:
+                self._wrapped(value, exported or "")
 
     def _is_nextauth(self, call: Node) -> bool:
         function = call.child_by_field_name("function")
         return function is not None and function.type == "identifier" and self.imports.get(text(function)) in _NEXTAUTH
+
+    def _is_with_auth(self, call: Node) -> bool:
+        function = call.child_by_field_name("function")
+        return function is not None and self.imports.get(text(function)) == "next-auth/middleware.withAuth"
+
+    def _with_auth(self, call: Node, exported: str) -> None:
+        """v4's ``withAuth(fn?, { callbacks: { authorized } })``: its own callback's decision (v4 reads the result as
+        a boolean, ``{ token, req }``)."""
+        arguments = call.child_by_field_name("arguments")
+        for options in (_unwrap(a) for a in (named(arguments) if arguments is not None else [])):
+            callbacks = (
+                next((m for m in named(options) if _key(m) == "callbacks"), None) if options.type == "object" else None
+            )
+            if callbacks is not None:
+                rows, at = self._authorized(callbacks, "authorized4")
+                fact = NextAuthFact(
+                    "withauth", "withAuth", at or line(call), binds=(exported,), callbacks=True, rows=rows
+                )
+                self.found.append(fact)
+                return
 
     def _instance(self, call: Node, binds: tuple[str, ...]) -> None:
         arguments = call.child_by_field_name("arguments")
@@ -112,10 +135,10 @@ class _Reader:
         callbacks = next((m for m in named(options) if _key(m) == "callbacks"), None)
         if callbacks is None:
             return NextAuthFact("config", name, line(options), spreads=spreads)
-        rows, at = self._authorized(callbacks)
+        rows, at = self._authorized(callbacks, "authorized")
         return NextAuthFact("config", name, at or line(options), spreads=spreads, callbacks=True, rows=rows)
 
-    def _authorized(self, callbacks: Node) -> tuple[tuple[Row, ...] | None, int]:
+    def _authorized(self, callbacks: Node, mode: str) -> tuple[tuple[Row, ...] | None, int]:
         """The ``authorized`` callback's decision and line; None when the callbacks have none; unknown when they
         cannot be read (a name, a spread that may bring one)."""
         value = callbacks.child_by_field_name("value") if callbacks.type == "pair" else None
@@ -126,9 +149,9 @@ class _Reader:
             if _key(member) != "authorized":
                 continue
             if member.type == "method_definition":
-                return decide(member, "authorized", self.constants), line(member)
+                return decide(member, mode, self.constants), line(member)
             function = self._function(member.child_by_field_name("value"))
-            rows = decide(function, "authorized", self.constants) if function is not None else UNKNOWN_ROWS
+            rows = decide(function, mode, self.constants) if function is not None else UNKNOWN_ROWS
             return rows, line(member)
         return (UNKNOWN_ROWS if any(m.type == "spread_element" for m in named(value)) else None), 0
 
