@@ -59,6 +59,9 @@ def session_functions(indexes: Iterable[CodeIndex]) -> frozenset[str]:
 
 
 def _wrapping(authorized: tuple[Row, ...] | None, wrapped: tuple[Row, ...]) -> Callable[[str], bool]:
+    """``auth((req) => …)``: a response from ``authorized`` stops the request; any other answer (a falsy one too)
+    runs the wrapped middleware, which must then answer with a response on every way through."""
+
     def refuses(route_path: str) -> bool:
         if own_path(route_path):
             return False
