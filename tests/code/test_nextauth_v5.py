@@ -183,3 +183,17 @@ def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
     assert index.session_refusals == (("handler", "getSession", 3),)
     # only route files are read
     assert index_tree_sitter("lib/x.ts", source.encode(), "typescript").session_refusals == ()
+
+
+def test_a_wrapped_middleware_is_read_only_where_next_runs_one() -> None:
+    source = (
+        'import { auth } from "./auth";\n'
+        "export default auth((req) => {\n"
+        '  if (!req.auth) return Response.redirect("/login");\n'
+        "});\n"
+    )
+    middleware = index_tree_sitter("src/middleware.ts", source.encode(), "typescript")
+    assert [(f.kind, f.name, f.line, f.binds, f.rows) for f in middleware.nextauth] == [
+        ("wrapped", "auth", 2, ("default",), (((), "respond"),))
+    ]
+    assert index_tree_sitter("src/pages/index.ts", source.encode(), "typescript").nextauth == ()

@@ -144,7 +144,7 @@ class JsWalk(TreeWalk):
             env_validated=self.env.validated(self.path),
         )
         if worth_reading(root.text or b""):  # NextAuth v5 options, instances and wrapped middlewares
-            index = replace(index, nextauth=nextauth_facts(root, self.imports))
+            index = replace(index, nextauth=nextauth_facts(root, self.imports, self.path))
         if is_route_file(self.path):  # Next.js handlers that refuse a caller without the session they read
             index = replace(index, session_refusals=session_refusals(root, function_name, self.imports))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index

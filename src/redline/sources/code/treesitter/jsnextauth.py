@@ -28,7 +28,9 @@ def worth_reading(source: bytes) -> bool:
     return b"NextAuth" in source or b"authorized" in source or b"auth(" in source
 
 
-def nextauth_facts(root: Node, imports: Mapping[str, str]) -> tuple[NextAuthFact, ...]:
+def nextauth_facts(root: Node, imports: Mapping[str, str], path: str) -> tuple[NextAuthFact, ...]:
+    """The module's NextAuth facts; a wrapped middleware only in ``middleware.*``/``proxy.*``, the one place Next.js
+    runs one (``export default withRouter(Page)`` elsewhere is a component)."""
     constants = module_constants(root)
     functions: dict[str, Node] = {}
     for statement in named(root):
@@ -36,7 +38,8 @@ def nextauth_facts(root: Node, imports: Mapping[str, str]) -> tuple[NextAuthFact
         name = declared.child_by_field_name("name") if declared is not None else None
         if declared is not None and declared.type == "function_declaration" and name is not None:
             functions[text(name)] = declared
-    reader = _Reader(imports, constants, functions)
+    stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+    reader = _Reader(imports, constants, functions, wraps=stem in {"middleware", "proxy"})
     for binding, value, exported in _bindings(root):
         reader.binding(binding, value, exported)
     return tuple(reader.found)
@@ -69,8 +72,11 @@ def _unwrap(node: Node) -> Node:
 
 
 class _Reader:
-    def __init__(self, imports: Mapping[str, str], constants: Mapping[str, object], functions: Mapping[str, Node]):
+    def __init__(
+        self, imports: Mapping[str, str], constants: Mapping[str, object], functions: Mapping[str, Node], *, wraps: bool
+    ):
         self.imports = imports
+        self.wraps = wraps
         self.constants = constants
         self.functions = functions
         self.found: list[NextAuthFact] = []
@@ -88,7 +94,12 @@ class _Reader:
                 owner = _unwrap(owner)
                 if owner.type == "call_expression" and self._is_nextauth(owner):
                     self._instance(owner, (exported or local or "",))
-        if value.type == "call_expression" and exported in _MIDDLEWARE_EXPORTS and not self._is_nextauth(value):
+        if (
+            self.wraps
+            and value.type == "call_expression"
+            and exported in _MIDDLEWARE_EXPORTS
+            and not self._is_nextauth(value)
+        ):
             if self._is_with_auth(value):
                 self._with_auth(value, exported or "")
             else:
