@@ -90,7 +90,16 @@ def _table(case: str) -> dict[str, tuple[str, tuple[str, ...]]]:
                 "ANY /api/reports/[id]": ("yes", ("withAuth (src/middleware.ts:3)",)),
             },
         ),
-        ("withauth-own", {"GET /api/projects": ("unknown", ())}),  # its own ``authorized`` callback decides
+        ("withauth-own", {"GET /api/projects": ("unknown", ())}),  # its own ``authorized`` callback lets all in
+        (
+            # its own callback read per path: v4 takes a response as a truthy answer (let through)
+            "withauth-paths",
+            {
+                "GET /api/items": ("yes", ("withAuth (middleware.ts:4), authorized (middleware.ts:6)",)),
+                "GET /api/legacy": ("unknown", ()),
+                "GET /api/public/status": ("unknown", ()),
+            },
+        ),
         (
             "clerk-public",  # everything but the public list; ``/api/[slug]`` answers ``/api/webhooks`` too
             {

@@ -278,6 +278,32 @@ class EnvDefault:
 
 
 @dataclass(frozen=True)
+class NextAuthFact:
+    """NextAuth v5 (Auth.js) wiring in a JavaScript/TypeScript module (``treesitter/jsnextauth.py``), what a Next.js
+    middleware's guard is resolved through across modules. ``kind``:
+
+    - ``config``: an object of NextAuth options bound to ``name`` (``authConfig``; ``NextAuth@LINE`` for the object
+      written in a ``NextAuth({...})`` call), with the names spread into it, whether it has its own ``callbacks``
+      key, and ``rows``: its ``authorized`` callback's decision (None when the callbacks have none);
+    - ``instance``: a ``NextAuth(config)`` call, ``name`` the config as written (a name, the in-place key, ``?``),
+      ``binds`` the names its ``auth`` is bound to (``auth``, ``middleware``, ``default``, ``nextAuth.auth``);
+    - ``wrapped``: ``export default auth(fn)``: ``name`` the callee as written, ``binds`` the export name, ``rows``
+      the function's decision;
+    - ``withauth``: v4's ``export default withAuth(…, { callbacks: { authorized } })``, ``rows`` its callback's
+      decision (v4 reads the result as a boolean).
+
+    A decision is rows of (path conditions, outcome) for a caller without a session (``jsauthdecision``)."""
+
+    kind: str
+    name: str
+    line: int
+    binds: tuple[str, ...] = ()
+    spreads: tuple[str, ...] = ()
+    callbacks: bool = False
+    rows: tuple[tuple[tuple[str, ...], str], ...] | None = None
+
+
+@dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
 
@@ -329,6 +355,11 @@ class CodeIndex:
     #: or exits, an assertion, an environment schema, or a name listed in a module that throws): a fallback for
     #: one of them elsewhere never reaches production unnoticed (since index format 32)
     env_validated: tuple[str, ...] = ()
+    #: NextAuth v5 option objects, ``NextAuth(...)`` calls and middlewares handed to ``auth`` (since index format 40)
+    nextauth: tuple[NextAuthFact, ...] = ()
+    #: Next.js route files: (handler, callee, line) where a handler binds ``const session = await callee()`` and,
+    #: without it, answers 401/403 or a redirect on every way through (since index format 40)
+    session_refusals: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

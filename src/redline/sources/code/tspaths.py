@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from redline.core.model import Skipped
 from redline.core.thirdparty import in_third_party_dir
 from redline.core.workspace import SourceFile, read_file
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import Assignment, CodeIndex
 from redline.sources.code.treesitter.jsnames import module_id
 from redline.sources.interface import SourceError
 from redline.sources.packages.jsonc import load_jsonc
@@ -25,6 +25,8 @@ CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
 #: how many ``extends`` a config's paths are looked for through
 _EXTENDS_DEPTH = 4
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+#: how a re-export's module specifier through an alias starts (a local name never does)
+_ALIAS_STARTS = ("@", "~", "#")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def _alias(base: str, pattern: str, targets: object) -> Alias | None:
 
 def with_aliases(indexes: Sequence[CodeIndex], aliases: PathAliases) -> list[CodeIndex]:
     """The indexes with every JavaScript/TypeScript import written through an alias named by the module it
-    resolves to; the others as they are."""
+    resolves to, and every re-export from one (``export { auth as middleware } from "@/auth"``, whose value starts
+    with the specifier: no local name starts with ``@``, ``~`` or ``#``); the others as they are."""
     if not aliases.by_folder:
         return list(indexes)
     modules = frozenset(module_id(i.path) for i in indexes if i.language in _JS_LANGUAGES)
@@ -151,5 +154,16 @@ def with_aliases(indexes: Sequence[CodeIndex], aliases: PathAliases) -> list[Cod
             out.append(index)
             continue
         imports = tuple((local, aliases.resolve(index.path, q, modules) or q) for local, q in index.imports)
-        out.append(replace(index, imports=imports) if imports != index.imports else index)
+        assignments = tuple(_reexport(index.path, a, aliases, modules) for a in index.assignments)
+        changed = imports != index.imports or assignments != index.assignments
+        out.append(replace(index, imports=imports, assignments=assignments) if changed else index)
     return out
+
+
+def _reexport(importer: str, assignment: Assignment, aliases: PathAliases, modules: frozenset[str]) -> Assignment:
+    """``exports.x`` bound to ``@/auth.auth`` -> ``auth.auth`` when the alias names a module of the project."""
+    value = assignment.values[0] if assignment.name.startswith("exports.") and assignment.values else None
+    if not isinstance(value, str) or not value.startswith(_ALIAS_STARTS):
+        return assignment
+    resolved = aliases.resolve(importer, value, modules)
+    return replace(assignment, values=(resolved, *assignment.values[1:])) if resolved else assignment

@@ -11,7 +11,8 @@ route's guard, judged like any middleware's name, or authenticating when it come
 named like a guard such as ``getCurrentUser``) is authenticated; so is one that refuses every call not carrying a
 secret from the environment (``if (token !== process.env.INTERNAL_API_KEY) return 401``: another service calls
 it). A route no guard of its own decided is authenticated by a ``middleware.ts`` that refuses its path without a
-signed-in caller (``nextmiddleware``). A check in a helper of the project is not followed, so any other route is
+signed-in caller (``nextmiddleware``; NextAuth v5's ``auth``:
+``nextauthv5``). A check in a helper of the project is not followed, so any other route is
 ``unknown``, never ``no``.
 """
 
@@ -26,6 +27,7 @@ from redline.sources.code.routes.fsroutes import SCRIPT_SUFFIXES, config_roots, 
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
+from redline.sources.code.routes.nextauthv5 import nextauth_guard, session_functions
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middleware_file, middleware_guard
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
@@ -66,21 +68,27 @@ def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterabl
         return
     js = [index for index in project.indexes if is_js(index)]
     by_path = {index.path: index for index in js}
-    guards = {root: _middleware(root, by_path) for root in roots}
+    guards = {root: _middleware(root, by_path, project) for root in roots}
+    own = session_functions(js)
     for index in js:
         found = _place(index.path, roots)
         if found is None:
             continue
         root, kind, segments = found
         path = "/" + "/".join(segments)
-        made = app_routes(index, path, settings) if kind == "app" else _api_routes(index, path, settings)
+        if kind == "app":
+            made = app_routes(index, path, settings, own=own)
+        else:
+            made = _api_routes(index, path, settings, own=own)
         guard = guards[root]
         yield from (_behind(route, guard) for route in made) if guard is not None else made
 
 
-def _middleware(root: str, by_path: dict[str, CodeIndex]) -> MiddlewareGuard | None:
+def _middleware(root: str, by_path: dict[str, CodeIndex], project: Project) -> MiddlewareGuard | None:
     found = middleware_file(root, by_path)
-    return middleware_guard(found) if found is not None else None
+    if found is None:
+        return None
+    return middleware_guard(found) or nextauth_guard(found, project)
 
 
 def _behind(route: Route, guard: MiddlewareGuard) -> Route:
@@ -113,14 +121,17 @@ def _segments(root: str, folders: tuple[str, ...], kind: str) -> tuple[str, str,
     return root, kind, [f for f in folders if not (f.startswith("(") and f.endswith(")")) and not f.startswith("@")]
 
 
-def app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+def app_routes(
+    index: CodeIndex, path: str, settings: EntrypointSettings, *, own: frozenset[str] = frozenset()
+) -> Iterator[Route]:
     """One route per exported method: a function named after it, a wrapper's result bound to it, or another
-    binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``)."""
+    binding exported under its name (``export { handler as GET }``, ``export { POST } from "../route"``).
+    ``own``: the project's own session readers (NextAuth v5's ``auth`` of its ``NextAuth(…)`` call)."""
     found: dict[str, Route] = {}
     for d in index.definitions:
         if d.qualname == d.name and d.name in _METHODS and d.name not in found:
             route = Route("nextjs", (d.name,), path, d.name, index.path, d.line)
-            found[d.name] = checked_inside(route, index, settings)
+            found[d.name] = checked_inside(route, index, settings, own=own)
     for call in index.calls:
         if not call.function and call.assigned_to in _METHODS and call.assigned_to not in found:
             route = Route("nextjs", (call.assigned_to,), path, call.assigned_to, index.path, call.line)
@@ -131,7 +142,7 @@ def app_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Ite
             handler = str(a.values[0])
             defined = next((d.line for d in index.definitions if d.qualname == handler), a.line)
             found[method] = checked_inside(
-                Route("nextjs", (method,), path, handler, index.path, defined), index, settings
+                Route("nextjs", (method,), path, handler, index.path, defined), index, settings, own=own
             )
     yield from found.values()
 
@@ -147,13 +158,22 @@ def wrapper_guarded(route: Route, wrapper: str, target: str, settings: Entrypoin
     return judged
 
 
-def checked_inside(route: Route, index: CodeIndex, settings: EntrypointSettings) -> Route:
+def checked_inside(
+    route: Route, index: CodeIndex, settings: EntrypointSettings, *, own: frozenset[str] = frozenset()
+) -> Route:
     """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
-    ``auth()``), or a function of its own named as a check and like a guard (``getCurrentUser``, ``requireAdmin``,
-    ``verifyCurrentUserHasAccessToPost``). Not a method of another object (``google.auth.OAuth2``,
-    ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check this handler makes."""
+    ``auth()``; NextAuth v5's ``auth()`` made by the project's ``NextAuth(…)``, ``own``, when the handler refuses
+    without the session it returns), or a function of its own named as a check and like a guard
+    (``getCurrentUser``, ``requireAdmin``, ``verifyCurrentUserHasAccessToPost``). Not a method of another object
+    (``google.auth.OAuth2``, ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check
+    this handler makes."""
     inside = [c for c in index.calls if within(c.function, route.handler)]
-    readers = tuple(c.raw for c in inside if c.target in _SESSION_READERS)
+    refusing = {(function, callee) for function, callee, _ in index.session_refusals}
+    readers = tuple(
+        c.raw
+        for c in inside
+        if c.target in _SESSION_READERS or (index.imported(c.raw) in own and (route.handler, c.raw) in refusing)
+    )
     guards = Guards()
     guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))
     judged = guards.judge(route, settings, default=UNKNOWN)
@@ -178,7 +198,9 @@ def _secret_checked(route: Route, index: CodeIndex) -> Route:
     return replace(route, authenticated=YES, auth_evidence=(evidence,), shared_secret=env)
 
 
-def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> Iterator[Route]:
+def _api_routes(
+    index: CodeIndex, path: str, settings: EntrypointSettings, *, own: frozenset[str] = frozenset()
+) -> Iterator[Route]:
     """A Pages Router API route answers every method with its default export: the top-level function called
     ``handler`` when there is one, else the function of this file exported as default (``export default async
     (req, res) => …`` is ``<anonymous:LINE>``), else ``default``. A function of this file is read for the
@@ -190,4 +212,5 @@ def _api_routes(index: CodeIndex, path: str, settings: EntrypointSettings) -> It
     if handler is None:
         yield Route("nextjs", ("ANY",), path, "default", index.path, 1)
         return
-    yield checked_inside(Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line), index, settings)
+    route = Route("nextjs", ("ANY",), path, handler.qualname, index.path, handler.line)
+    yield checked_inside(route, index, settings, own=own)

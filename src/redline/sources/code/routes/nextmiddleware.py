@@ -4,23 +4,25 @@ matcher entry with ``has``/``missing`` conditions is no guarantee, since the cal
 
 Recognised, because the library says what they refuse:
 - NextAuth's ``withAuth`` (or ``export { default } from "next-auth/middleware"``): every path needs a token,
-  unless the options bring their own ``authorized`` callback (then it decides, unseen here);
+  unless the options bring their own ``authorized`` callback: then the paths it refuses without a token
+  (``nextdecision``);
 - Clerk's ``authMiddleware``: every path but ``publicRoutes``/``ignoredRoutes`` (an ``afterAuth`` decides itself);
 - Clerk's ``clerkMiddleware(handler)`` whose handler calls ``auth.protect()``/``redirectToSignIn()``: every path,
   or every path but a ``createRouteMatcher`` list named public (``isPublicRoute``), or only those of a list named
   protected (``isProtectedRoute``). Anything else in the handler (a path test, a helper of the project) could
   change who is refused, so the middleware is then not relied on.
-A middleware doing anything else (locales, headers, rewrites, its own session checks in helpers, NextAuth v5's
-``auth`` whose ``authorized`` callback is in another module) leaves routes as they were."""
+NextAuth v5's ``auth`` (its ``authorized`` callback in another module) is read by ``nextauthv5``. A middleware doing
+anything else (locales, headers, rewrites, its own session checks in helpers) leaves routes as they were."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.model import words
+from redline.sources.code.routes.nextdecision import refused_by
 from redline.sources.code.routes.nextpaths import may_match, path_regex, samples
 from redline.sources.code.scopes import within
 
@@ -65,10 +67,15 @@ class MiddlewareGuard:
     protected: tuple[str, ...] = ()
     #: patterns let through without a caller
     public: tuple[str, ...] = ()
+    #: for a middleware whose refusals depend on its own tests of the path (NextAuth v5's ``authorized``): whether
+    #: it refuses a caller without a session on this route's path
+    refuses: Callable[[str], bool] | None = field(default=None, compare=False)
 
     def covers(self, route_path: str) -> bool:
         """Whether every request to the route passes this middleware and is refused without a caller."""
         if self.matcher is not None and not _every_sample(self.matcher, route_path):
+            return False
+        if self.refuses is not None and not self.refuses(route_path):
             return False
         if self.protected and not _every_sample(self.protected, route_path):
             return False
@@ -92,10 +99,15 @@ def middleware_file(root: str, by_path: Mapping[str, CodeIndex]) -> CodeIndex | 
     return None
 
 
+def matcher_of(index: CodeIndex) -> tuple[str, ...] | None:
+    """The middleware's ``config.matcher`` patterns, None when it has none."""
+    return next((tuple(str(v) for v in a.values) for a in index.assignments if a.name == "config.matcher"), None)
+
+
 def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     """What the middleware refuses, or None when it is not a form whose refusals are known."""
-    matcher = next((tuple(str(v) for v in a.values) for a in index.assignments if a.name == "config.matcher"), None)
-    if matcher is None and _config_unread(index):
+    matcher = matcher_of(index)
+    if matcher is None and config_unread(index):
         return None
     for a in index.assignments:
         if a.name.removeprefix("exports.") in _EXPORTS and a.values and str(a.values[0]) in _NEXTAUTH_DEFAULT:
@@ -107,7 +119,14 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
     target = made.target or ""
     if target == "next-auth/middleware.withAuth":
         own_decision = any("authorized=" in item for arg in made.args for item in arg.items)
-        return None if own_decision else MiddlewareGuard(evidence, matcher)
+        if not own_decision:
+            return MiddlewareGuard(evidence, matcher)
+        read = next((f for f in index.nextauth if f.kind == "withauth" and f.rows is not None), None)
+        if read is None or read.rows is None:
+            return None
+        return MiddlewareGuard(
+            f"{evidence}, authorized ({index.path}:{read.line})", matcher, refuses=refused_by(read.rows)
+        )
     if target in {f"{m}.authMiddleware" for m in _CLERK}:
         public = _clerk_public(made, index)
         return MiddlewareGuard(evidence, matcher, public=public) if public is not None else None
@@ -162,7 +181,7 @@ def _refuses(call: CallSite) -> bool:
     return not _SIGN_IN_WORDS.isdisjoint(words(shown))
 
 
-def _config_unread(index: CodeIndex) -> bool:
+def config_unread(index: CodeIndex) -> bool:
     """A ``config`` bound to something other than an object literal (a call, another name): its matcher, if any,
     is unknown, so the paths the middleware runs on are too."""
     return any(not c.function and c.assigned_to == "config" for c in index.calls) or any(

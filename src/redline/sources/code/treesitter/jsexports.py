@@ -1,7 +1,8 @@
 """The names an ES module exports under another binding, recorded as ``exports.<name>`` assignments (the
 CommonJS ``exports.x = y`` convention the index already has): ``export { handler as GET }`` (the local name),
 ``export { POST } from "../route"`` (the module's name, dotted as imports are), ``export const GET = handler``
-(an alias). What a framework reading exported names by convention needs: Next.js route handlers."""
+(an alias), ``export const { GET, POST } = handlers`` (members). What a framework reading exported names by
+convention needs: Next.js route handlers."""
 
 from __future__ import annotations
 
@@ -37,11 +38,27 @@ def _clause(clause: Node, module: str | None) -> Iterator[Assignment]:
 
 
 def _aliases(declaration: Node) -> Iterator[Assignment]:
-    """``export const GET = handler``: a name bound to another name (a call or function is indexed as such)."""
+    """``export const GET = handler``: a name bound to another name (a call or function is indexed as such);
+    ``export const { GET, POST } = handlers``: each name bound to that member (NextAuth v5's route file)."""
     for declarator in named(declaration):
         name = declarator.child_by_field_name("name")
         value = declarator.child_by_field_name("value")
-        if name is None or value is None or name.type != "identifier":
+        if name is None or value is None or value.type not in {"identifier", "member_expression"}:
             continue
-        if value.type in {"identifier", "member_expression"} and (target := dotted(value)):
+        target = dotted(value)
+        if not target:
+            continue
+        if name.type == "identifier":
             yield Assignment(f"exports.{text(name)}", line(declarator), (target,))
+        elif name.type == "object_pattern":
+            yield from _members(name, target)
+
+
+def _members(pattern: Node, target: str) -> Iterator[Assignment]:
+    for part in named(pattern):
+        if part.type == "shorthand_property_identifier_pattern":
+            yield Assignment(f"exports.{text(part)}", line(part), (f"{target}.{text(part)}",))
+        elif part.type == "pair_pattern":
+            key, alias = part.child_by_field_name("key"), part.child_by_field_name("value")
+            if key is not None and alias is not None and alias.type == "identifier":
+                yield Assignment(f"exports.{text(alias)}", line(part), (f"{target}.{text(key)}",))
