@@ -10,7 +10,7 @@ import pytest
 
 from redline.cli.main import main
 from redline.pipeline import run as pipeline_run
-from redline.pipeline.judging import Item, Judge
+from redline.pipeline.judging import Item, Judge, judge_all
 from redline.sources.traces.classify import normalise_statement, route_template
 from redline.sources.traces.ids import hex_id
 from redline.sources.traces.store import ingest
@@ -292,7 +292,6 @@ def test_trace_checks_are_judged_in_the_process_holding_the_span_table(
         (tree / f"app{n}.py").write_text("import requests\nrequests.get('https://x.example')\n")
     src = write_otlp(tmp_path / "t.json", t)
     workers: list[int] = []
-    judge_all = pipeline_run.judge_all
 
     def judging(judges: list[Judge], processes: int) -> list[list[Item]]:
         workers.append(processes)
