@@ -12,6 +12,7 @@ bench/.work/peers-venv) run in the same loop. Commands run with bytecode caching
 machines sets PYTHONDONTWRITEBYTECODE, which makes every Python start-up compile from source).
 
 Run: .venv/bin/python bench/foundation_bench.py [--repeat 5] [--pairs 5] [--skip-audit] [--skip-startup]
+     [--skip-cpu] [--states warm]
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def _empty(cache: Path, names: tuple[str, ...]) -> None:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def audits(root: Path, repeat: int) -> None:
+def audits(root: Path, repeat: int, states: tuple[str, ...] = tuple(CACHE_STATES)) -> None:
     """Wall time of the full audit with ``--jobs 1`` and the default workers, in pairs run back to back (a
     burst of load hits both alike), in each cache state; the medians and every pair's ratio."""
     print(f"\nfull audit of {root.name}, {repeat} pairs per cache state (load average {os.getloadavg()[0]:.1f})")
@@ -170,6 +171,8 @@ def audits(root: Path, repeat: int) -> None:
             print(f"  the priming run failed (exit {primed.returncode}): {primed.stdout.strip()[-300:]}")
             return
         for state, emptied in CACHE_STATES.items():
+            if state not in states:
+                continue
             pairs: list[tuple[float, float]] = []
             rss = 0.0
             for _ in range(repeat):
@@ -243,6 +246,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5, help="audit pairs (-j1, default) per cache state")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-audit", action="store_true")
+    parser.add_argument(
+        "--states", default=",".join(CACHE_STATES), help=f"cache states, comma-separated: {', '.join(CACHE_STATES)}"
+    )
+    parser.add_argument("--skip-cpu", action="store_true", help="no CPU-accounting projection")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # timed() runs children with this environment
     root = sdist("django", "5.1.4")
@@ -256,8 +263,9 @@ def main() -> None:
     if not args.skip_startup:
         startup(args.repeat)
     if not args.skip_audit:
-        cpu_projection(root, max(1, args.repeat // 2))
-        audits(root, args.pairs)
+        if not args.skip_cpu:
+            cpu_projection(root, max(1, args.repeat // 2))
+        audits(root, args.pairs, tuple(state for state in CACHE_STATES if state in args.states.split(",")))
 
 
 if __name__ == "__main__":
