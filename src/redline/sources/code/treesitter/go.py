@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from redline.sources.code.build import classify_string
 from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import (
+    INT_RANGE,
     Arg,
     Assignment,
     CallSite,
@@ -450,10 +451,32 @@ def _render(node: Node, depth: int = 0) -> str:
     return dotted(node) or ""
 
 
+def _int_literal(node: Node) -> int | None:
+    """``401``, ``0x191``, ``1_000`` as a number (a status code a middleware refuses with); None past msgpack's range."""
+    try:
+        number = int(text(node), 0)
+    except ValueError:
+        return None
+    return number if number in INT_RANGE else None
+
+
+def _strings(node: Node) -> tuple[str, ...] | None:
+    """The values of a slice literal of strings only (gin's ``Match([]string{"GET", "HEAD"}, ...)``), else None."""
+    kind, body = node.child_by_field_name("type"), node.child_by_field_name("body")
+    if kind is None or kind.type != "slice_type" or body is None:
+        return None
+    values = [string_value(named(e)[0]) if len(named(e)) == 1 else None for e in named(body)]
+    return tuple(v for v in values if v is not None) if None not in values else None
+
+
 def go_arg(node: Node, scope: str) -> Arg:
     value = string_value(node)
     if value is not None:
         return Arg(None, literal=value)
+    if node.type == "int_literal":  # since index format 40: a status code (``c.AbortWithStatus(401)``)
+        return Arg(None, literal=_int_literal(node))
+    if node.type == "composite_literal" and (values := _strings(node)) is not None:  # since index format 40
+        return Arg(None, literal=values)
     if node.type == "func_literal":
         name = f"<anonymous:{line(node)}>"
         return Arg(None, name=f"{scope}.{name}" if scope else name)
