@@ -224,3 +224,16 @@ def test_go_index_keeps_status_numbers_and_slices_of_strings() -> None:
         ("g.Match", 5, None),
         ("use", 6, None),
     ]
+
+
+def test_a_project_wrapper_that_takes_the_handler_first_wraps_its_first_argument() -> None:
+    """gophish's ``mid.Use(as.Login, as.limiter.Limit)``: ``func Use(handler http.HandlerFunc, mid ...func(...))``
+    takes the handler first, so the route's handler is ``login`` (it was the limiter), and a limiter guards nothing;
+    the guards after a handler still guard. ``mid.Log(out, h)`` takes a writer first: its last argument is the
+    handler."""
+    assert table("httpstack") == [
+        ("http", "ANY", "/login", "login", "main.go:17", "unknown", "unknown"),
+        ("http", "ANY", "/campaigns", "campaigns", "main.go:18", "yes", "unknown"),
+        ("http", "ANY", "/users", "users", "main.go:19", "yes", "yes"),
+        ("http", "ANY", "/track", "track", "main.go:20", "unknown", "unknown"),
+    ]

@@ -369,10 +369,24 @@ class _Go:
             return
         pattern = call.args[0].literal
         method, _, path = pattern.partition(" ") if " " in pattern else ("ANY", "", pattern)
-        handler, wrappers = _unwrap(call.args[1])
+        handler, wrappers = self.handler_first(key, call.args[1]) or _unwrap(call.args[1])
         found = methods or (method.upper(),)
         guards = tuple(_Middleware(w) for w in wrappers)
         self.routers[key].routes.append((call.line, found, path.strip(), handler, guards))
+
+    def handler_first(self, key: Key, arg: Arg) -> tuple[str, list[str]] | None:
+        """gophish's ``mid.Use(as.Login, as.limiter.Limit)``: a project function that takes the handler first and
+        middleware functions after it (``func Use(handler http.HandlerFunc, mid ...func(http.Handler)
+        http.HandlerFunc)``) wraps its first argument, whatever the others are named."""
+        match = _CALL.match(arg.items[0]) if arg.call is not None and arg.items else None
+        arguments = _top_level(match.group(2)) if match is not None else []
+        if arg.call is None or len(arguments) < 2:
+            return None
+        found = self.project.find(arg.call, self.routers[key].index)
+        types = [typed.name or "" for _, typed in found[1].param_defaults] if found is not None else []
+        if len(types) < 2 or types[0] not in _ADAPTERS or not types[-1].startswith("func("):
+            return None
+        return arguments[0], [arg.items[0], *arguments[1:]]
 
     def mux_methods(self, index: CodeIndex, key: Key, call: CallSite, inner: str) -> None:
         starts = [c for c in index.calls if c.raw == inner and c.line <= call.line and c.function == call.function]
@@ -434,6 +448,7 @@ def _wrappers(index: CodeIndex, function: str, name: str) -> list[str]:
 
 
 _CALL = re.compile(r"^([\w.]+)\((.*)\)$")
+#: conversions and wrappers that are no middleware; the first two are also the types a handler is passed as
 _ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
 
 
@@ -455,6 +470,17 @@ def _unwrap(arg: Arg) -> tuple[str, list[str]]:
             arguments = [a for a in arguments if a not in guards]
         written = arguments[-1]
     return written, wrappers
+
+
+def _top_level(written: str) -> list[str]:
+    """The arguments of a rendered call's argument list, split at the commas outside nested calls."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(written):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(written[start:at].strip())
+            start = at + 1
+    return [p for p in [*parts, written[start:].strip()] if p]
 
 
 def _chained(index: CodeIndex, call: CallSite, method: str) -> bool:

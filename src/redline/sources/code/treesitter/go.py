@@ -452,7 +452,7 @@ def _render(node: Node, depth: int = 0) -> str:
 
 
 def _int_literal(node: Node) -> int | None:
-    """``401``, ``0x191``, ``1_000`` as a number (a status code a middleware refuses with); None past msgpack's range."""
+    """``401``, ``0x191``, ``1_000`` as a number (a status a middleware refuses with); None past msgpack's range."""
     try:
         number = int(text(node), 0)
     except ValueError:
