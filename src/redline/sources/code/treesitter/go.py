@@ -59,6 +59,8 @@ _READS = {
     "URL": "query",
     "Form": "form",
 }
+#: the request's URL path (``r.URL.Path``, ``r.URL.EscapedPath()``): a source of its own, ``path``
+_URL_PATH = (["URL", "Path"], ["URL", "RawPath"], ["URL", "EscapedPath"])
 #: package functions that read the request they are given
 _PACKAGE_READS = {"mux.Vars": "params", "chi.URLParam": "params"}
 #: what a Go call node is (a fluent chain climbs through these)
@@ -236,6 +238,8 @@ class GoWalk(TreeWalk):
         if node.type not in {"call_expression", "selector_expression"}:
             return None
         parts = chain(node)
+        if len(parts) >= 3 and parts[0] in flow.request_names and parts[1:3] in _URL_PATH:
+            return f"{parts[0]}.path"  # since index format 40 (was ``query``): what ``http.ServeFile`` vets itself
         if len(parts) >= 2 and parts[0] in flow.request_names and parts[1] in _READS:
             return f"{parts[0]}.{_READS[parts[1]]}"
         if node.type == "call_expression":
@@ -248,7 +252,23 @@ class GoWalk(TreeWalk):
         return None
 
     def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
-        return request_taint(node, flow, self._source, "func_literal")
+        """The request data an expression carries; the URL path only when nothing else does (the taint keeps one
+        source, and ``http.ServeFile`` vets that one itself: ``Join(base, r.URL.Path, name)`` is ``name``'s)."""
+        found = request_taint(node, flow, self._source, "func_literal")
+        if found is None or not found[0].endswith(".path"):
+            return found
+        others = RequestFlow(flow.request_names, {k: v for k, v in flow.tainted.items() if not v[0].endswith(".path")})
+        return request_taint(node, others, self._beyond_path, "func_literal") or found
+
+    def _beyond_path(self, node: Node, flow: RequestFlow) -> str | None:
+        """``_source`` with the URL path and the ``r.URL`` inside it read as nothing."""
+        source = self._source(node, flow)
+        if source is None or source.endswith(".path"):
+            return None
+        above = node.parent  # ``r.URL`` in ``r.URL.Path``
+        if above is not None and above.type == "selector_expression":
+            return None if (self._source(above, flow) or "").endswith(".path") else source
+        return source
 
     def _writes(self, node: Node, scope: str) -> None:
         """``c.Timeout = 5 * time.Second``: an attribute set after construction."""
