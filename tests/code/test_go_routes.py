@@ -237,3 +237,19 @@ def test_a_project_wrapper_that_takes_the_handler_first_wraps_its_first_argument
         ("http", "ANY", "/users", "users", "main.go:19", "yes", "yes"),
         ("http", "ANY", "/track", "track", "main.go:20", "unknown", "unknown"),
     ]
+
+
+def test_gorilla_path_prefix_handlers_and_handlers_built_by_project_functions() -> None:
+    """filebrowser's shape: ``api.PathPrefix("/resources").Handler(h).Methods("GET")`` routes every path under the
+    prefix (one chain spread over two lines too); a subrouter takes the nearest ``PathPrefix`` before it (``/api``,
+    not ``/static``); ``monkey(fn handleFunc, prefix string)``, a local function literal, wraps its first argument
+    (the prefix string is no handler); ``loginHandler(3600)`` takes no handler, so it builds one; a package-level
+    ``var usersGetHandler = withAdmin(...)`` is guarded by ``withAdmin``, ``withCache`` guards nothing known."""
+    assert table("muxprefix") == [
+        ("mux", "ANY", "/static/*", "static", "main.go:32", "no", "no"),
+        ("mux", "ANY", "/api/login", "loginHandler", "main.go:34", "unknown", "unknown"),
+        ("mux", "GET", "/api/users", "usersGetHandler", "main.go:35", "yes", "yes"),
+        ("mux", "ANY", "/api/about", "aboutHandler", "main.go:36", "unknown", "unknown"),
+        ("mux", "GET", "/api/resources/*", "resourceGetHandler", "main.go:37", "unknown", "unknown"),
+        ("mux", "DELETE", "/api/resources/*", "resourceDeleteHandler", "main.go:39", "unknown", "unknown"),
+    ]

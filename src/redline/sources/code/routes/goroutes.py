@@ -9,9 +9,11 @@ literal bound to a name) answers under the group it is called with."""
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
@@ -236,13 +238,8 @@ class _Go:
             self.method(index, key, router, call, verb)
         elif router.family in {"gin", "echo", "fiber"} and set(rest.split(".")) <= {"Group", "Use"}:
             self.chained(index, router, call)
-        elif router.family == "mux" and verb == "Methods" and rest in {"HandleFunc", "Handle"}:
-            self.mux_methods(index, key, call, f"{head}.{rest}")
-        elif router.family == "mux" and rest == "PathPrefix" and verb == "Subrouter" and call.assigned_to:
-            prefix = next((c for c in index.calls if c.raw == f"{head}.PathPrefix" and c.line <= call.line), None)
-            path = prefix.args[0].literal if prefix is not None and prefix.args else ""
-            child = (index.path, f"{call.function}|{call.assigned_to}")
-            self.child(index, child, key, _Mount(call.line, str(path or "")))
+        elif router.family == "mux":
+            self.mux_chain(index, key, call, head, rest)
         elif router.family == "chi" and rest == "With" and (verb in _CHI_VERBS or verb in {"Route", "Group"}):
             withs = [c for c in index.calls if c.raw == f"{head}.With" and c.function == call.function]
             # the nearest ``With`` before the call in the same function (navidrome has several in one file)
@@ -369,24 +366,49 @@ class _Go:
             return
         pattern = call.args[0].literal
         method, _, path = pattern.partition(" ") if " " in pattern else ("ANY", "", pattern)
-        handler, wrappers = self.handler_first(key, call.args[1]) or _unwrap(call.args[1])
+        handler, wrappers = _unwrap(call.args[1], partial(self.param_types, self.routers[key].index, call.function))
         found = methods or (method.upper(),)
         guards = tuple(_Middleware(w) for w in wrappers)
         self.routers[key].routes.append((call.line, found, path.strip(), handler, guards))
 
-    def handler_first(self, key: Key, arg: Arg) -> tuple[str, list[str]] | None:
-        """gophish's ``mid.Use(as.Login, as.limiter.Limit)``: a project function that takes the handler first and
-        middleware functions after it (``func Use(handler http.HandlerFunc, mid ...func(http.Handler)
-        http.HandlerFunc)``) wraps its first argument, whatever the others are named."""
-        match = _CALL.match(arg.items[0]) if arg.call is not None and arg.items else None
-        arguments = _top_level(match.group(2)) if match is not None else []
-        if arg.call is None or len(arguments) < 2:
+    def param_types(self, index: CodeIndex, function: str, callee: str) -> tuple[str, ...] | None:
+        """The parameter types of the project's Go function ``callee`` called in ``function``: a function literal
+        bound to that local name (filebrowser's ``monkey := func(fn handleFunc, prefix string) http.Handler``), else
+        the project function of that name; None when the project does not define it."""
+        local = {a.name: a.values[0] for a in index.assignments if "|" in a.name and a.values}
+        qualname = next((local[f"{s}|{callee}"] for s in outward(function) if f"{s}|{callee}" in local), None)
+        found = next(((index, d) for d in index.definitions if d.qualname == qualname), None) if qualname else None
+        found = found or self.project.find(callee, index)
+        if found is None or found[0].language != "go":
             return None
-        found = self.project.find(arg.call, self.routers[key].index)
-        types = [typed.name or "" for _, typed in found[1].param_defaults] if found is not None else []
-        if len(types) < 2 or types[0] not in _ADAPTERS or not types[-1].startswith("func("):
-            return None
-        return arguments[0], [arg.items[0], *arguments[1:]]
+        return tuple(typed.name or "" for _, typed in found[1].param_defaults)
+
+    def mux_chain(self, index: CodeIndex, key: Key, call: CallSite, head: str, rest: str) -> None:
+        """gorilla chains: ``r.HandleFunc(...).Methods(...)``, ``r.PathPrefix(p).Subrouter()``,
+        ``r.PathPrefix(p).Handler(h)`` with or without ``.Methods(...)``."""
+        verb = call.raw.rpartition(".")[2]
+        if verb == "Methods" and rest in {"HandleFunc", "Handle"}:
+            self.mux_methods(index, key, call, f"{head}.{rest}")
+        elif rest == "PathPrefix" and verb == "Subrouter" and call.assigned_to:
+            child = (index.path, f"{call.function}|{call.assigned_to}")
+            self.child(index, child, key, _Mount(call.line, _nearest_prefix(index, call, head)))
+        elif rest == "PathPrefix" and verb in {"Handler", "HandlerFunc"} and not _chained(index, call, "Methods"):
+            self.prefix_route(index, key, call, head, ("ANY",))
+        elif verb == "Methods" and rest in {"PathPrefix.Handler", "PathPrefix.HandlerFunc"}:
+            inner = [c for c in index.calls if c.raw == f"{head}.{rest}" and c.function == call.function]
+            start = max((c for c in inner if c.line <= call.line), key=lambda c: c.line, default=None)
+            methods = tuple(str(a.literal).upper() for a in call.args if isinstance(a.literal, str))
+            if start is not None:
+                self.prefix_route(index, key, start, head, methods or ("ANY",))
+
+    def prefix_route(self, index: CodeIndex, key: Key, call: CallSite, head: str, methods: tuple[str, ...]) -> None:
+        """gorilla's ``api.PathPrefix("/resources").Handler(h).Methods("GET")`` (filebrowser's file API): one route
+        for every path under the prefix."""
+        if call.args:
+            handler, wrappers = _unwrap(call.args[0], partial(self.param_types, index, call.function))
+            path = join(_nearest_prefix(index, call, head), "*")
+            guards = tuple(_Middleware(w) for w in wrappers)
+            self.routers[key].routes.append((call.line, methods, path, handler, guards))
 
     def mux_methods(self, index: CodeIndex, key: Key, call: CallSite, inner: str) -> None:
         starts = [c for c in index.calls if c.raw == inner and c.line <= call.line and c.function == call.function]
@@ -452,24 +474,53 @@ _CALL = re.compile(r"^([\w.]+)\((.*)\)$")
 _ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
 
 
-def _unwrap(arg: Arg) -> tuple[str, list[str]]:
+def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = None) -> tuple[str, list[str]]:
     """``requireAuth(http.HandlerFunc(deleteItem))`` -> ("deleteItem", ["requireAuth(...)"]). The handler is a
-    wrapper's last argument unless guards close the list (``mid.Use(h, mid.RequireLogin)``): they are wrappers."""
+    wrapper's last argument that is a name or a call (not filebrowser's prefix string) unless guards close the list
+    (``mid.Use(h, mid.RequireLogin)``): they are wrappers. ``params``: the parameter types of a project function,
+    which say more: one that takes a handler first wraps its first argument (gophish's ``func Use(handler
+    http.HandlerFunc, mid ...func(http.Handler) http.HandlerFunc)``, filebrowser's ``monkey(fn handleFunc, prefix
+    string)``), the others being middleware; one that takes no handler builds one (``loginHandler(expiry)``)."""
     written = arg.items[0] if arg.call is not None and arg.items else arg.name or ""
     wrappers: list[str] = []
     for _ in range(4):
         match = _CALL.match(written)
         if match is None:
             break
+        arguments = _top_level(match.group(2))
+        types = params(match.group(1)) if params is not None and arguments else None
+        if types and not any(_takes_handler(t) for t in types):
+            return match.group(1), wrappers  # a factory: the handler is what it returns
         if match.group(1) not in _ADAPTERS:
             wrappers.append(written)
-        arguments = [a.strip() for a in match.group(2).split(",")]
+        if types and _takes_handler(types[0]):
+            wrappers += arguments[1:]
+            written = arguments[0]
+            continue
         guards = [a for a in arguments[1:] if names_a_guard(a)]
         if guards and guards[-1] == arguments[-1]:  # gophish's ``mid.Use(h, mid.RequireLogin)``: guards after it
             wrappers += guards
             arguments = [a for a in arguments if a not in guards]
-        written = arguments[-1]
+        written = next((a for a in reversed(arguments) if _NAMED.match(a)), "")
     return written, wrappers
+
+
+def _takes_handler(typed: str) -> bool:
+    """Whether a parameter type is a handler or a function (``http.HandlerFunc``, ``handleFunc``, ``func(...)``)."""
+    last = typed.removeprefix("...").lstrip("*").rsplit(".", 1)[-1].lower()
+    return typed.removeprefix("...").startswith("func(") or last.endswith(("handler", "handlerfunc", "handlefunc"))
+
+
+#: an argument that can be a handler: a dotted name, maybe called (not a string or a number)
+_NAMED = re.compile(r"^[A-Za-z_][\w.]*(?:\(.*\))?$")
+
+
+def _nearest_prefix(index: CodeIndex, call: CallSite, head: str) -> str:
+    """The path of the ``head.PathPrefix(...)`` a chain on ``call``'s line starts with: the nearest one before it
+    in the same function (filebrowser calls ``r.PathPrefix`` for ``/static`` before ``/api``)."""
+    starts = [c for c in index.calls if c.raw == f"{head}.PathPrefix" and c.function == call.function]
+    start = max((c for c in starts if c.line <= call.line), key=lambda c: c.line, default=None)
+    return str(start.args[0].literal or "") if start is not None and start.args else ""
 
 
 def _top_level(written: str) -> list[str]:
@@ -505,11 +556,13 @@ def _handler(arg: Arg | None) -> str:
 def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     go = _Go(project)
     go.collect()
+    held = _package_wrapped(project)
     for key, router in go.routers.items():
         for prefix, inherited in go.contexts(key):
             for line, methods, path, handler, own in router.routes:
                 anywhere = router.family in _ORDER_FREE
                 names = [*inherited, *(n for at, ns in router.uses if anywhere or at < line for n in ns), *own]
+                names += held.get((posixpath.dirname(router.index.path), handler), [])
                 found = project.find(handler, router.index) if handler else None
                 guards = Guards()
                 guards.add(m.name for m in names)
@@ -520,6 +573,18 @@ def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]
                 unknown = any(not _go_benign(m.name) for m in names)
                 yield _authenticated_by(guards.judge(route, settings, default=UNKNOWN if unknown else NO), names)
     yield from _grpc(project, settings)
+
+
+def _package_wrapped(project: Project) -> dict[tuple[str, str], list[_Middleware]]:
+    """(package folder, name) -> the wrapper a package-level handler value is built with: filebrowser's ``var
+    usersGetHandler = withAdmin(func(w, r, d) ...)`` is guarded by ``withAdmin`` wherever it is routed."""
+    found: dict[tuple[str, str], list[_Middleware]] = {}
+    for index in project.indexes:
+        if index.language == "go":
+            for call in index.calls:
+                if not call.function and call.assigned_to and call.raw and call.args:
+                    found[(posixpath.dirname(index.path), call.assigned_to)] = [_Middleware(call.raw)]
+    return found
 
 
 def _authenticated_by(route: Route, middleware: list[_Middleware]) -> Route:
