@@ -244,7 +244,8 @@ def test_gorilla_path_prefix_handlers_and_handlers_built_by_project_functions() 
     prefix (one chain spread over two lines too); a subrouter takes the nearest ``PathPrefix`` before it (``/api``,
     not ``/static``); ``monkey(fn handleFunc, prefix string)``, a local function literal, wraps its first argument
     (the prefix string is no handler); ``loginHandler(3600)`` takes no handler, so it builds one; a package-level
-    ``var usersGetHandler = withAdmin(...)`` is guarded by ``withAdmin``, ``withCache`` guards nothing known."""
+    ``var usersGetHandler = withAdmin(...)`` is guarded by ``withAdmin``, ``withCache`` guards nothing known;
+    ``http.FileServer(http.Dir(...))`` is the handler, not the folder (gophish's ``router.PathPrefix("/")``)."""
     assert table("muxprefix") == [
         ("mux", "ANY", "/static/*", "static", "main.go:32", "no", "no"),
         ("mux", "ANY", "/api/login", "loginHandler", "main.go:34", "unknown", "unknown"),
@@ -252,4 +253,5 @@ def test_gorilla_path_prefix_handlers_and_handlers_built_by_project_functions() 
         ("mux", "ANY", "/api/about", "aboutHandler", "main.go:36", "unknown", "unknown"),
         ("mux", "GET", "/api/resources/*", "resourceGetHandler", "main.go:37", "unknown", "unknown"),
         ("mux", "DELETE", "/api/resources/*", "resourceDeleteHandler", "main.go:39", "unknown", "unknown"),
+        ("mux", "ANY", "/*", "http.FileServer", "main.go:40", "no", "no"),  # the file server is the handler
     ]

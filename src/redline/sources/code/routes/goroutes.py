@@ -489,8 +489,9 @@ def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = N
             break
         arguments = _top_level(match.group(2))
         types = params(match.group(1)) if params is not None and arguments else None
-        if types and not any(_takes_handler(t) for t in types):
-            return match.group(1), wrappers  # a factory: the handler is what it returns
+        named = [a for a in arguments if _NAMED.match(a)]
+        if (types and not any(_takes_handler(t) for t in types)) or not named or match.group(1) in _SERVERS:
+            return match.group(1), wrappers  # a factory (or a file server): the handler is what it returns
         if match.group(1) not in _ADAPTERS:
             wrappers.append(written)
         if types and _takes_handler(types[0]):
@@ -503,6 +504,10 @@ def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = N
             arguments = [a for a in arguments if a not in guards]
         written = next((a for a in reversed(arguments) if _NAMED.match(a)), "")
     return written, wrappers
+
+
+#: handlers the standard library builds from a value that is no handler (a folder)
+_SERVERS = frozenset({"http.FileServer", "http.FileServerFS"})
 
 
 def _takes_handler(typed: str) -> bool:
