@@ -138,6 +138,8 @@ class _Go:
         (a project package named ``auth`` also holds CSRF checks), a library's by its package (``by_package``; chi's
         ``With(jwtauth.Verifier(...))`` reads a token without requiring one: not by package)."""
         name = _names(arg)
+        if name.endswith(".optional(false)"):  # ``AuthMiddleware(false)``: the refusal is switched off
+            return _Middleware(name)
         refuses = self.refusals.middleware(index, arg)
         if refuses is None:  # not the project's: its package may say
             return _Middleware(name, by_package and _from_auth_package(index, name))
