@@ -482,7 +482,8 @@ def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = N
     (``mid.Use(h, mid.RequireLogin)``): they are wrappers. ``params``: the parameter types of a project function,
     which say more: one that takes a handler first wraps its first argument (gophish's ``func Use(handler
     http.HandlerFunc, mid ...func(http.Handler) http.HandlerFunc)``, filebrowser's ``monkey(fn handleFunc, prefix
-    string)``), the others being middleware; one that takes no handler builds one (``loginHandler(expiry)``)."""
+    string)``), the others being middleware; one that takes no handler builds one (``loginHandler(expiry)``), its
+    named arguments kept as middleware names."""
     written = arg.items[0] if arg.call is not None and arg.items else arg.name or ""
     wrappers: list[str] = []
     for _ in range(4):
@@ -493,7 +494,9 @@ def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = N
         types = params(match.group(1)) if params is not None and arguments else None
         named = [a for a in arguments if _NAMED.match(a)]
         if (types and not any(_takes_handler(t) for t in types)) or not named or match.group(1) in _SERVERS:
-            return match.group(1), wrappers  # a factory (or a file server): the handler is what it returns
+            # a factory (or a file server): the handler is what it returns; what it is given may say who may call
+            # (writefreely's ``handler.Redirect("/me", UserLevelUser)``)
+            return match.group(1), [*wrappers, *(named if match.group(1) not in _SERVERS else ())]
         if match.group(1) not in _ADAPTERS:
             wrappers.append(written)
         if types and _takes_handler(types[0]):
