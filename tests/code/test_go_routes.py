@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import audit_catalogue
 from code_index import route_rows, tree_indexes
+from redline.core.config import Config
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
@@ -166,4 +168,90 @@ def test_a_router_returned_inside_its_middleware_is_guarded_by_it() -> None:
         ("http", "DELETE", "/v1/users/{userID}", "h.removeUser", "api.go:11", "yes", "unknown"),
         ("http", "POST", "/feed/{feedID}/remove", "removeFeed", "api.go:18", "unknown", "unknown"),
         ("http", "POST", "/items", "createItem", "api.go:25", "no", "no"),
+    ]
+
+
+def test_gin_middleware_whose_body_refuses_authenticates_its_group() -> None:
+    """gotify's shape: ``authentication.RequireClient`` is a method of a struct in the project's ``auth`` package
+    whose body refuses through two helpers (``AbortWithError(401, ...)``); ``RequireOwner()`` is a factory whose
+    handler answers 403. Both authenticate the group they are ``Use``d on or given to ``Group(...)``, a chain
+    ``Group(...).Use(...).POST(...)`` included. Not: a route registered before the group's ``Use`` (gin copies the
+    group's handlers when the route is added), a route outside the groups, a factory that only sets headers, a 403
+    for a CSRF token, a 401 written without ``Abort()``, a method whose namesake on another type lets everyone
+    through, and ``Optional`` (an anonymous caller gets through: public). A test double of the same name counts for
+    nothing."""
+    assert table("ginguards") == [
+        ("gin", "GET", "/health", "health", "main.go:12", "no", "no"),
+        ("gin", "POST", "/notes/import", "importNotes", "main.go:13", "no", "no"),
+        ("gin", "GET", "/plugins", "listPlugins", "main.go:14", "yes", "unknown"),
+        ("gin", "DELETE", "/owner/:id", "deleteOwned", "main.go:16", "yes", "unknown"),
+        ("gin", "POST", "/user", "createUser", "main.go:17", "no", "no"),
+        ("gin", "POST", "/message", "createMessage", "main.go:18", "yes", "unknown"),
+        ("gin", "GET,HEAD", "/status", "status", "main.go:19", "no", "no"),
+        ("gin", "POST", "/drafts", "saveDraft", "main.go:22", "no", "no"),
+        ("gin", "PUT", "/application/:id", "updateApp", "main.go:25", "yes", "unknown"),
+        ("gin", "GET", "/stream", "stream", "main.go:26", "yes", "unknown"),
+        ("gin", "POST", "/public/feed", "postFeed", "main.go:29", "unknown", "unknown"),
+        ("gin", "POST", "/forms", "submitForm", "main.go:30", "unknown", "unknown"),
+        ("gin", "POST", "/warn", "warn", "main.go:31", "unknown", "unknown"),
+        ("gin", "POST", "/check", "check", "main.go:32", "unknown", "unknown"),
+    ]
+
+
+def test_gin_refusing_middleware_leaves_web_findings_only_where_a_caller_gets_through() -> None:
+    """Every WEB finding over the same tree: the unguarded import, the optional login's user creation and the draft
+    route registered before its group's ``Use`` are reported; the guarded routes and the unknown ones are not."""
+    result = audit_catalogue(FIXTURES / "ginguards", Config(jobs=1), select=("WEB",))
+    assert not result.errors
+    assert [(f.rule, f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("WEB101", "main.go", 13, "POST /notes/import"),
+        ("WEB101", "main.go", 17, "POST /user"),
+        ("WEB101", "main.go", 22, "POST /drafts"),
+    ]
+
+
+def test_go_index_keeps_status_numbers_and_slices_of_strings() -> None:
+    """Since index format 40: an integer argument (a status a middleware refuses with, hex too) and a slice literal
+    of strings only (gin's ``Match`` methods); a slice holding a name, or a number past msgpack's range, is None."""
+    data = (
+        b'package main\nfunc f() {\n\tc.AbortWithStatus(0x191)\n\tg.Match([]string{"GET", "HEAD"}, "/h", h)\n'
+        b'\tg.Match([]string{m}, "/x", h)\n\tuse(99999999999999999999999)\n}\n'
+    )
+    index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
+    assert [(c.raw, c.line, c.args[0].literal) for c in index.calls] == [
+        ("c.AbortWithStatus", 3, 401),
+        ("g.Match", 4, ("GET", "HEAD")),
+        ("g.Match", 5, None),
+        ("use", 6, None),
+    ]
+
+
+def test_a_project_wrapper_that_takes_the_handler_first_wraps_its_first_argument() -> None:
+    """gophish's ``mid.Use(as.Login, as.limiter.Limit)``: ``func Use(handler http.HandlerFunc, mid ...func(...))``
+    takes the handler first, so the route's handler is ``login`` (it was the limiter), and a limiter guards nothing;
+    the guards after a handler still guard. ``mid.Log(out, h)`` takes a writer first: its last argument is the
+    handler."""
+    assert table("httpstack") == [
+        ("http", "ANY", "/login", "login", "main.go:17", "unknown", "unknown"),
+        ("http", "ANY", "/campaigns", "campaigns", "main.go:18", "yes", "unknown"),
+        ("http", "ANY", "/users", "users", "main.go:19", "yes", "yes"),
+        ("http", "ANY", "/track", "track", "main.go:20", "unknown", "unknown"),
+    ]
+
+
+def test_gorilla_path_prefix_handlers_and_handlers_built_by_project_functions() -> None:
+    """filebrowser's shape: ``api.PathPrefix("/resources").Handler(h).Methods("GET")`` routes every path under the
+    prefix (one chain spread over two lines too); a subrouter takes the nearest ``PathPrefix`` before it (``/api``,
+    not ``/static``); ``monkey(fn handleFunc, prefix string)``, a local function literal, wraps its first argument
+    (the prefix string is no handler); ``loginHandler(3600)`` takes no handler, so it builds one; a package-level
+    ``var usersGetHandler = withAdmin(...)`` is guarded by ``withAdmin``, ``withCache`` guards nothing known;
+    ``http.FileServer(http.Dir(...))`` is the handler, not the folder (gophish's ``router.PathPrefix("/")``)."""
+    assert table("muxprefix") == [
+        ("mux", "ANY", "/static/*", "static", "main.go:32", "no", "no"),
+        ("mux", "ANY", "/api/login", "loginHandler", "main.go:34", "unknown", "unknown"),
+        ("mux", "GET", "/api/users", "usersGetHandler", "main.go:35", "yes", "yes"),
+        ("mux", "ANY", "/api/about", "aboutHandler", "main.go:36", "unknown", "unknown"),
+        ("mux", "GET", "/api/resources/*", "resourceGetHandler", "main.go:37", "unknown", "unknown"),
+        ("mux", "DELETE", "/api/resources/*", "resourceDeleteHandler", "main.go:39", "unknown", "unknown"),
+        ("mux", "ANY", "/*", "http.FileServer", "main.go:40", "no", "no"),  # the file server is the handler
     ]

@@ -106,6 +106,7 @@ def test_real_datastore_credentials(path: str, text: str, expected: list[tuple[s
             "hedgedoc",
         ),
         (".env", "POSTGRES_PASSWORD=postgres\n", 1, "postgres"),  # a default, not a committed secret (SEC901)
+        ("cmd/root.go", 'cache := "redis://user:pass@cache:6379"\n', 1, "pass"),  # a real port after it
         ("app/settings.py", 'DB = env.db(default="postgres://saleor:saleor@localhost:5432/saleor")\n', 1, "saleor"),
         ("app/settings.py", '# DB_RO = "postgres://shop_read_only:shop@localhost:5432/shop"\n', 1, "shop"),
         # the fallback is the password whenever the variable is unset
@@ -144,6 +145,8 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
         ("README.md", "Connect with `postgres://user:password@localhost/db`.\n"),
         # nightscout's docker-compose.yml comment: a port no server can listen on makes the URL an example
         ("docker-compose.yml", "# Something like mongodb://sally:sallypass@ds099999.mongolab.com:99999/nightscout\n"),
+        # filebrowser's cmd/root.go flag help: a port written as a word makes the URL a format to fill in
+        ("cmd/root.go", 'flags.String("redisCacheUrl", "", "e.g. redis://user:pass@host:port")\n'),
         ("k8s/db.yaml", "env:\n  - name: POSTGRES_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"),
         ("src/App.cs", 'var cs = $"Server={host};Database=shop;User Id={user};Password={password};";\n'),
         ("api/db.php", "$pdo = new PDO($dsn, $user, $password);\n$x = new PDO($dsn, 'shop', getenv('DB_PW'));\n"),

@@ -197,6 +197,14 @@ def _path_where(call: CallSite, lang: str) -> str | None:
     return None
 
 
+def _served_url_path(call: CallSite) -> bool:
+    """``http.ServeFile(w, r, filepath.Join(base, r.URL.Path))`` (filebrowser's branding files): ServeFile answers
+    400 to a request whose ``r.URL.Path`` holds a ``..`` element, so a path made from that URL path alone cannot
+    climb out of ``base``; a query or form value can."""
+    sources = [source for where, source, _ in call.tainted if where == "2"]
+    return call.target == "net/http.ServeFile" and bool(sources) and all(s.endswith(".path") for s in sources)
+
+
 def _path_checked(call: CallSite, taint: Taint, index: CodeIndex) -> bool:
     """Whether the handler checks the value (or a name it went through) against a root, a validator or a pattern
     (stefanprodan/podinfo's ``if !validHash.MatchString(hash) { return }`` before ``os.ReadFile``)."""
@@ -261,6 +269,8 @@ def _path(call: CallSite, lang: str, view: Bindings) -> Hit | None:
     where = _path_where(call, lang)
     taint = _first(call, frozenset({where})) if where else None
     if taint is None or view.cleaned(call, taint, _PATH_CLEAN, opaque=True):
+        return None
+    if _served_url_path(call):
         return None
     if _path_checked(call, taint, view.index):
         return None

@@ -270,11 +270,15 @@ def _judge(key: str, store: str, span: tuple[int, int], password: str, user: str
 _HOST_TO_FILL_IN = lazy(rb"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
+#: a port written as a word (filebrowser's flag help ``redis://user:pass@host:port``): a URL format, not an address
+_PORT_TO_FILL_IN = lazy(rb":[A-Za-z]")
+
+
 def _urls(data: bytes) -> Iterator[DatastoreCredential]:
     for m in _URL.finditer(data):
         if m.group("port") and int(m.group("port")) > 65535:
             continue  # no server listens there: a made-up example (nightscout's mongodb://sally:sallypass@…:99999)
-        if _HOST_TO_FILL_IN.match(m.group("host")):
+        if _HOST_TO_FILL_IN.match(m.group("host")) or _PORT_TO_FILL_IN.match(data, m.end()):
             continue
         scheme = m.group("scheme").decode("ascii", "replace")
         user = (m.group("user") + b"/" + (m.group("db") or b"")).decode("utf-8", "replace")

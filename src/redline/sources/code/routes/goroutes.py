@@ -9,13 +9,16 @@ literal bound to a name) answers under the group it is called with."""
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes.common import Project, join
+from redline.sources.code.routes.gorefuse import Refusals
 from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.jscommon import benign
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
@@ -48,8 +51,6 @@ _GO_BENIGN = frozenset(
     | {"urlformat", "setcontenttype", "allowcontenttype", "gethead", "redirectslashes", "maxbytes", "profiler"}
     | {"bodylimit", "logging", "logginghandler", "cleanpath", "nocache", "recover", "handlerfunc", "middleware"}
 )
-#: what ``_authenticating`` puts before the name of a middleware from an authentication package
-_AUTH_MARK = "authenticate:"
 _REGISTER = re.compile(r"(?:^|\.)Register(\w+)Server$")
 
 #: parameter types that hand a router to a function (last path component of the type as written)
@@ -75,19 +76,29 @@ Key = tuple[str, str]  # (file, ``function|variable``; the function is "" at pac
 
 
 @dataclass(frozen=True)
+class _Middleware:
+    """A middleware as written (``_names``), and whether it is known to authenticate whatever its name says: it
+    comes from an authentication package (Fiber's ``jwtware.New``) or its body turns a caller away
+    (``gorefuse``: gotify's ``authentication.RequireClient``)."""
+
+    name: str
+    authenticates: bool = False
+
+
+@dataclass(frozen=True)
 class _Mount:
     line: int
     prefix: str
-    middleware: tuple[str, ...] = ()
+    middleware: tuple[_Middleware, ...] = ()
 
 
 @dataclass
 class _Router:
     index: CodeIndex
     family: str
-    uses: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
-    parents: list[tuple[Key, int, str, tuple[str, ...]]] = field(default_factory=list)
-    routes: list[tuple[int, tuple[str, ...], str, str, tuple[str, ...]]] = field(default_factory=list)
+    uses: list[tuple[int, tuple[_Middleware, ...]]] = field(default_factory=list)
+    parents: list[tuple[Key, int, str, tuple[_Middleware, ...]]] = field(default_factory=list)
+    routes: list[tuple[int, tuple[str, ...], str, str, tuple[_Middleware, ...]]] = field(default_factory=list)
 
 
 def _names(arg: Arg) -> str:
@@ -99,21 +110,9 @@ def _names(arg: Arg) -> str:
     return written
 
 
-def _used(index: CodeIndex, call: CallSite) -> tuple[str, ...]:
-    """The middleware a ``Use`` adds, named as ``_names`` does, one from an authentication package marked so.
-    Fiber's ``app.Use("/api", mw)`` runs ``mw`` under that prefix only: named ``Use("/api", ...)``, which no
-    guard's name matches (the prefix comes after the parenthesis), so it only keeps the routes ``unknown``."""
-    args = call.args
-    if args and isinstance(args[0].literal, str) and args[0].literal not in {"", "/"}:
-        return (f"Use({args[0].literal!r}, ...)",)
-    return tuple(_authenticating(index, a) for a in args if not isinstance(a.literal, str))
-
-
-def _authenticating(index: CodeIndex, arg: Arg) -> str:
-    """A middleware's name, marked (``_AUTH_MARK``) when it comes from an authentication package."""
-    name = _names(arg)
+def _from_auth_package(index: CodeIndex, name: str) -> bool:
     package = index.imported(name.split(".", 1)[0]) or ""
-    return f"{_AUTH_MARK}{name}" if "." in name and not _AUTH_PACKAGE_WORDS.isdisjoint(words(package)) else name
+    return "." in name and not _AUTH_PACKAGE_WORDS.isdisjoint(words(package))
 
 
 def _go_benign(name: str) -> bool:
@@ -132,6 +131,28 @@ class _Go:
         self.bound: dict[Key, list[Key]] = {}
         self.routers: dict[Key, _Router] = {}
         self.default: Key | None = None
+        self.refusals = Refusals(project)
+
+    def middleware(self, index: CodeIndex, arg: Arg, *, by_package: bool = True) -> _Middleware:
+        """A middleware as written, with whether it authenticates: the project's own by whether its body refuses
+        (a project package named ``auth`` also holds CSRF checks), a library's by its package (``by_package``; chi's
+        ``With(jwtauth.Verifier(...))`` reads a token without requiring one: not by package)."""
+        name = _names(arg)
+        if name.endswith(".optional(false)"):  # ``AuthMiddleware(false)``: the refusal is switched off
+            return _Middleware(name)
+        refuses = self.refusals.middleware(index, arg)
+        if refuses is None:  # not the project's: its package may say
+            return _Middleware(name, by_package and _from_auth_package(index, name))
+        return _Middleware(name, refuses)
+
+    def used(self, index: CodeIndex, call: CallSite) -> tuple[_Middleware, ...]:
+        """The middleware a ``Use`` adds. Fiber's ``app.Use("/api", mw)`` runs ``mw`` under that prefix only: named
+        ``Use("/api", ...)``, which no guard's name matches (the prefix comes after the parenthesis), so it only
+        keeps the routes ``unknown``."""
+        args = call.args
+        if args and isinstance(args[0].literal, str) and args[0].literal not in {"", "/"}:
+            return (_Middleware(f"Use({args[0].literal!r}, ...)"),)
+        return tuple(self.middleware(index, a) for a in args if not isinstance(a.literal, str))
 
     def lookup(self, index: CodeIndex, function: str, name: str) -> Key | None:
         for scope in outward(function):
@@ -217,29 +238,26 @@ class _Go:
         router = self.routers[key]
         if not rest:
             self.method(index, key, router, call, verb)
-        elif router.family == "mux" and verb == "Methods" and rest in {"HandleFunc", "Handle"}:
-            self.mux_methods(index, key, call, f"{head}.{rest}")
-        elif router.family == "mux" and rest == "PathPrefix" and verb == "Subrouter" and call.assigned_to:
-            prefix = next((c for c in index.calls if c.raw == f"{head}.PathPrefix" and c.line <= call.line), None)
-            path = prefix.args[0].literal if prefix is not None and prefix.args else ""
-            child = (index.path, f"{call.function}|{call.assigned_to}")
-            self.child(index, child, key, _Mount(call.line, str(path or "")))
+        elif router.family in {"gin", "echo", "fiber"} and set(rest.split(".")) <= {"Group", "Use"}:
+            self.chained(index, router, call)
+        elif router.family == "mux":
+            self.mux_chain(index, key, call, head, rest)
         elif router.family == "chi" and rest == "With" and (verb in _CHI_VERBS or verb in {"Route", "Group"}):
             withs = [c for c in index.calls if c.raw == f"{head}.With" and c.function == call.function]
             # the nearest ``With`` before the call in the same function (navidrome has several in one file)
             with_call = max((c for c in withs if c.line <= call.line), key=lambda c: c.line, default=None)
-            extra = tuple(_names(a) for a in with_call.args) if with_call is not None else ()
+            extra = tuple(self.middleware(index, a, by_package=False) for a in with_call.args) if with_call else ()
             if verb in _CHI_VERBS:
-                self.verb_route(key, router, call, _CHI_VERBS[verb], extra)
+                self.verb_route(router, call, _CHI_VERBS[verb], extra)
             else:  # ``r.With(adminOnly).Group(func(r chi.Router) {...})`` (navidrome's admin routes)
                 self.nested(index, key, call, verb, extra)
 
     def method(self, index: CodeIndex, key: Key, router: _Router, call: CallSite, verb: str) -> None:
         family = router.family
         if verb == "Use":
-            router.uses.append((call.line, _used(index, call)))
+            router.uses.append((call.line, self.used(index, call)))
         elif verb == "Group" and family in {"gin", "echo", "fiber"} and call.assigned_to and call.args:
-            extra = tuple(_authenticating(index, a) for a in call.args[1:])
+            extra = tuple(self.middleware(index, a) for a in call.args[1:])
             child = (index.path, f"{call.function}|{call.assigned_to}")
             self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
         elif (verb in {"Route", "Group"} and family == "chi") or (verb == "Route" and family == "fiber"):
@@ -247,20 +265,24 @@ class _Go:
         elif verb == "Mount" and family == "chi" and len(call.args) == 2:
             self.mount(index, key, call)
         elif family in {"gin", "echo"} and verb in _GIN_VERBS:
-            self.verb_route(key, router, call, _GIN_VERBS[verb], ())
+            self.verb_route(router, call, _GIN_VERBS[verb], ())
+        elif family == "gin" and verb == "Match" and call.args and isinstance(call.args[0].literal, tuple):
+            methods = ",".join(str(m).upper() for m in call.args[0].literal)  # ``Match([]string{"GET", "HEAD"}, ...)``
+            self.verb_route(router, call, methods, (), args=call.args[1:])
         elif family == "fiber" and verb in _FIBER_VERBS:
-            self.verb_route(key, router, call, _FIBER_VERBS[verb], ())
+            self.verb_route(router, call, _FIBER_VERBS[verb], ())
         elif family == "chi" and verb in {"Method", "MethodFunc"} and len(call.args) >= 3:
             method = call.args[0].literal  # ``r.Method("GET", "/", h)``, custom methods too
             if isinstance(method, str) and isinstance(call.args[1].literal, str):
                 handler, wrappers = _unwrap(call.args[2])
-                router.routes.append((call.line, (method.upper(),), call.args[1].literal, handler, tuple(wrappers)))
+                guards = tuple(_Middleware(w) for w in wrappers)
+                router.routes.append((call.line, (method.upper(),), call.args[1].literal, handler, guards))
         elif family == "chi" and verb in _CHI_VERBS:
-            self.verb_route(key, router, call, _CHI_VERBS[verb], ())
+            self.verb_route(router, call, _CHI_VERBS[verb], ())
         elif family in {"http", "mux"} and verb in {"HandleFunc", "Handle"} and not _chained(index, call, "Methods"):
             self.http_route(key, call)
 
-    def nested(self, index: CodeIndex, key: Key, call: CallSite, verb: str, extra: tuple[str, ...]) -> None:
+    def nested(self, index: CodeIndex, key: Key, call: CallSite, verb: str, extra: tuple[_Middleware, ...]) -> None:
         """chi's ``r.Route("/x", func(r chi.Router) {...})``/``Group``; Fiber's ``app.Route("/x", func(r
         fiber.Router) {...}, name)`` takes the function second (Fiber v3's one-argument ``Route(path)`` chain is not
         read). ``extra``: the middleware of a ``With(...)`` in front of it."""
@@ -293,27 +315,102 @@ class _Go:
         if child is not None and child in self.routers and child != key:
             self.routers[child].parents.append((key, call.line, str(call.args[0].literal or ""), ()))
 
-    def verb_route(self, key: Key, router: _Router, call: CallSite, method: str, extra: tuple[str, ...]) -> None:
-        if not call.args or not isinstance(call.args[0].literal, str):
+    def verb_route(
+        self,
+        router: _Router,
+        call: CallSite,
+        method: str,
+        extra: tuple[_Middleware, ...],
+        *,
+        prefix: str = "",
+        args: tuple[Arg, ...] | None = None,
+    ) -> None:
+        """A route of ``r.GET(path, middleware..., handler)``; ``method`` may list several (``GET,HEAD``);
+        ``prefix``: the groups of a chain in front of it (``g.Group("/x").Use(mw).POST("", h)``); ``args``: the
+        call's arguments from the path on, when it does not start with it (gin's ``Match``)."""
+        args = call.args if args is None else args
+        if not args or not isinstance(args[0].literal, str):
             return
-        handlers = call.args[1:]
+        handlers = args[1:]
         if router.family == "echo":  # ``e.GET(path, handler, middleware...)``
             handler, middleware = (handlers[0] if handlers else None), handlers[1:]
         else:
             handler, middleware = (handlers[-1] if handlers else None), handlers[:-1]
-        names = (*extra, *(_authenticating(router.index, a) for a in middleware))
+        names = (*extra, *(self.middleware(router.index, a) for a in middleware))
         if handler is not None and handler.call and names_a_guard(handler.call):  # ``AdminGuard(app, func(c) ...)``
-            names = (*names, handler.call)
-        router.routes.append((call.line, (method,), call.args[0].literal, _handler(handler), names))
+            names = (*names, _Middleware(handler.call))
+        path = join(prefix, args[0].literal) if prefix else args[0].literal
+        router.routes.append((call.line, tuple(method.split(",")), path, _handler(handler), names))
+
+    def chained(self, index: CodeIndex, router: _Router, call: CallSite) -> None:
+        """``g.Group("/user").Use(auth.Optional).POST("", h)`` (gotify): the route under the chain's prefixes, behind
+        the middleware of its ``Group``/``Use`` links; each link is a call of its own on the same line."""
+        head, *links, verb = call.raw.split(".")
+        verbs = _FIBER_VERBS if router.family == "fiber" else _GIN_VERBS
+        if verb not in verbs:
+            return
+        prefix = ""
+        extra: tuple[_Middleware, ...] = ()
+        for at in range(1, len(links) + 1):
+            raw = ".".join([head, *links[:at]])
+            link = next((c for c in index.calls if c.raw == raw and c.line == call.line), None)
+            if link is None:
+                return
+            if links[at - 1] == "Group" and link.args:
+                prefix = join(prefix, str(link.args[0].literal or ""))
+                extra += tuple(self.middleware(index, a) for a in link.args[1:])
+            elif links[at - 1] == "Use":
+                extra += self.used(index, link)
+        self.verb_route(router, call, verbs[verb], extra, prefix=prefix)
 
     def http_route(self, key: Key, call: CallSite, methods: tuple[str, ...] | None = None) -> None:
         if len(call.args) < 2 or not isinstance(call.args[0].literal, str):
             return
         pattern = call.args[0].literal
         method, _, path = pattern.partition(" ") if " " in pattern else ("ANY", "", pattern)
-        handler, wrappers = _unwrap(call.args[1])
+        handler, wrappers = _unwrap(call.args[1], partial(self.param_types, self.routers[key].index, call.function))
         found = methods or (method.upper(),)
-        self.routers[key].routes.append((call.line, found, path.strip(), handler, tuple(wrappers)))
+        guards = tuple(_Middleware(w) for w in wrappers)
+        self.routers[key].routes.append((call.line, found, path.strip(), handler, guards))
+
+    def param_types(self, index: CodeIndex, function: str, callee: str) -> tuple[str, ...] | None:
+        """The parameter types of the project's Go function ``callee`` called in ``function``: a function literal
+        bound to that local name (filebrowser's ``monkey := func(fn handleFunc, prefix string) http.Handler``), else
+        the project function of that name; None when the project does not define it."""
+        local = {a.name: a.values[0] for a in index.assignments if "|" in a.name and a.values}
+        qualname = next((local[f"{s}|{callee}"] for s in outward(function) if f"{s}|{callee}" in local), None)
+        found = next(((index, d) for d in index.definitions if d.qualname == qualname), None) if qualname else None
+        found = found or self.project.find(callee, index)
+        if found is None or found[0].language != "go":
+            return None
+        return tuple(typed.name or "" for _, typed in found[1].param_defaults)
+
+    def mux_chain(self, index: CodeIndex, key: Key, call: CallSite, head: str, rest: str) -> None:
+        """gorilla chains: ``r.HandleFunc(...).Methods(...)``, ``r.PathPrefix(p).Subrouter()``,
+        ``r.PathPrefix(p).Handler(h)`` with or without ``.Methods(...)``."""
+        verb = call.raw.rpartition(".")[2]
+        if verb == "Methods" and rest in {"HandleFunc", "Handle"}:
+            self.mux_methods(index, key, call, f"{head}.{rest}")
+        elif rest == "PathPrefix" and verb == "Subrouter" and call.assigned_to:
+            child = (index.path, f"{call.function}|{call.assigned_to}")
+            self.child(index, child, key, _Mount(call.line, _nearest_prefix(index, call, head)))
+        elif rest == "PathPrefix" and verb in {"Handler", "HandlerFunc"} and not _chained(index, call, "Methods"):
+            self.prefix_route(index, key, call, head, ("ANY",))
+        elif verb == "Methods" and rest in {"PathPrefix.Handler", "PathPrefix.HandlerFunc"}:
+            inner = [c for c in index.calls if c.raw == f"{head}.{rest}" and c.function == call.function]
+            start = max((c for c in inner if c.line <= call.line), key=lambda c: c.line, default=None)
+            methods = tuple(str(a.literal).upper() for a in call.args if isinstance(a.literal, str))
+            if start is not None:
+                self.prefix_route(index, key, start, head, methods or ("ANY",))
+
+    def prefix_route(self, index: CodeIndex, key: Key, call: CallSite, head: str, methods: tuple[str, ...]) -> None:
+        """gorilla's ``api.PathPrefix("/resources").Handler(h).Methods("GET")`` (filebrowser's file API): one route
+        for every path under the prefix."""
+        if call.args:
+            handler, wrappers = _unwrap(call.args[0], partial(self.param_types, index, call.function))
+            path = join(_nearest_prefix(index, call, head), "*")
+            guards = tuple(_Middleware(w) for w in wrappers)
+            self.routers[key].routes.append((call.line, methods, path, handler, guards))
 
     def mux_methods(self, index: CodeIndex, key: Key, call: CallSite, inner: str) -> None:
         starts = [c for c in index.calls if c.raw == inner and c.line <= call.line and c.function == call.function]
@@ -323,11 +420,11 @@ class _Go:
         if start is not None:
             self.http_route(key, start, methods or None)
 
-    def contexts(self, key: Key, depth: int = 0) -> list[tuple[str, list[str]]]:
+    def contexts(self, key: Key, depth: int = 0) -> list[tuple[str, list[_Middleware]]]:
         router = self.routers[key]
         if not router.parents or depth > 8:
             return [("", self.wrapped(key))]
-        found: list[tuple[str, list[str]]] = []
+        found: list[tuple[str, list[_Middleware]]] = []
         for parent, at, prefix, extra in router.parents:
             for above, names in self.contexts(parent, depth + 1):
                 anywhere = self.routers[parent].family in _ORDER_FREE
@@ -335,7 +432,7 @@ class _Go:
                 found.append((join(above, prefix), [*names, *earlier, *extra]))
         return found
 
-    def wrapped(self, key: Key) -> list[str]:
+    def wrapped(self, key: Key) -> list[_Middleware]:
         """``http.ListenAndServe(addr, auth(mux))``: a wrapper around the whole router guards every route; so does
         one in the function that builds it (miniflux's ``return m.withCORS(m.validateAPIKeyAuth(m.auth(mux)))``)."""
         router = self.routers[key]
@@ -347,7 +444,8 @@ class _Go:
             for a in c.args
             if a.call and a.call_args and a.call_args[-1] == name
         ]
-        return [*served, *(w for w in _wrappers(router.index, function, name) if w not in served)]
+        found = [*served, *(w for w in _wrappers(router.index, function, name) if w not in served)]
+        return [_Middleware(w) for w in found]
 
 
 #: calls that take a router to serve it or to add routes to it, not to wrap it
@@ -374,27 +472,76 @@ def _wrappers(index: CodeIndex, function: str, name: str) -> list[str]:
 
 
 _CALL = re.compile(r"^([\w.]+)\((.*)\)$")
+#: conversions and wrappers that are no middleware; the first two are also the types a handler is passed as
 _ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
 
 
-def _unwrap(arg: Arg) -> tuple[str, list[str]]:
+def _unwrap(arg: Arg, params: Callable[[str], tuple[str, ...] | None] | None = None) -> tuple[str, list[str]]:
     """``requireAuth(http.HandlerFunc(deleteItem))`` -> ("deleteItem", ["requireAuth(...)"]). The handler is a
-    wrapper's last argument unless guards close the list (``mid.Use(h, mid.RequireLogin)``): they are wrappers."""
+    wrapper's last argument that is a name or a call (not filebrowser's prefix string) unless guards close the list
+    (``mid.Use(h, mid.RequireLogin)``): they are wrappers. ``params``: the parameter types of a project function,
+    which say more: one that takes a handler first wraps its first argument (gophish's ``func Use(handler
+    http.HandlerFunc, mid ...func(http.Handler) http.HandlerFunc)``, filebrowser's ``monkey(fn handleFunc, prefix
+    string)``), the others being middleware; one that takes no handler builds one (``loginHandler(expiry)``), its
+    named arguments kept as middleware names."""
     written = arg.items[0] if arg.call is not None and arg.items else arg.name or ""
     wrappers: list[str] = []
     for _ in range(4):
         match = _CALL.match(written)
         if match is None:
             break
+        arguments = _top_level(match.group(2))
+        types = params(match.group(1)) if params is not None and arguments else None
+        named = [a for a in arguments if _NAMED.match(a)]
+        if (types and not any(_takes_handler(t) for t in types)) or not named or match.group(1) in _SERVERS:
+            # a factory (or a file server): the handler is what it returns; what it is given may say who may call
+            # (writefreely's ``handler.Redirect("/me", UserLevelUser)``)
+            return match.group(1), [*wrappers, *(named if match.group(1) not in _SERVERS else ())]
         if match.group(1) not in _ADAPTERS:
             wrappers.append(written)
-        arguments = [a.strip() for a in match.group(2).split(",")]
+        if types and _takes_handler(types[0]):
+            wrappers += arguments[1:]
+            written = arguments[0]
+            continue
         guards = [a for a in arguments[1:] if names_a_guard(a)]
         if guards and guards[-1] == arguments[-1]:  # gophish's ``mid.Use(h, mid.RequireLogin)``: guards after it
             wrappers += guards
             arguments = [a for a in arguments if a not in guards]
-        written = arguments[-1]
+        written = next((a for a in reversed(arguments) if _NAMED.match(a)), "")
     return written, wrappers
+
+
+#: handlers the standard library builds from a value that is no handler (a folder)
+_SERVERS = frozenset({"http.FileServer", "http.FileServerFS"})
+
+
+def _takes_handler(typed: str) -> bool:
+    """Whether a parameter type is a handler or a function (``http.HandlerFunc``, ``handleFunc``, ``func(...)``)."""
+    last = typed.removeprefix("...").lstrip("*").rsplit(".", 1)[-1].lower()
+    return typed.removeprefix("...").startswith("func(") or last.endswith(("handler", "handlerfunc", "handlefunc"))
+
+
+#: an argument that can be a handler: a dotted name, maybe called (not a string or a number)
+_NAMED = re.compile(r"^[A-Za-z_][\w.]*(?:\(.*\))?$")
+
+
+def _nearest_prefix(index: CodeIndex, call: CallSite, head: str) -> str:
+    """The path of the ``head.PathPrefix(...)`` a chain on ``call``'s line starts with: the nearest one before it
+    in the same function (filebrowser calls ``r.PathPrefix`` for ``/static`` before ``/api``)."""
+    starts = [c for c in index.calls if c.raw == f"{head}.PathPrefix" and c.function == call.function]
+    start = max((c for c in starts if c.line <= call.line), key=lambda c: c.line, default=None)
+    return str(start.args[0].literal or "") if start is not None and start.args else ""
+
+
+def _top_level(written: str) -> list[str]:
+    """The arguments of a rendered call's argument list, split at the commas outside nested calls."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(written):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(written[start:at].strip())
+            start = at + 1
+    return [p for p in [*parts, written[start:].strip()] if p]
 
 
 def _chained(index: CodeIndex, call: CallSite, method: str) -> bool:
@@ -419,29 +566,43 @@ def _handler(arg: Arg | None) -> str:
 def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     go = _Go(project)
     go.collect()
+    held = _package_wrapped(project)
     for key, router in go.routers.items():
         for prefix, inherited in go.contexts(key):
             for line, methods, path, handler, own in router.routes:
                 anywhere = router.family in _ORDER_FREE
                 names = [*inherited, *(n for at, ns in router.uses if anywhere or at < line for n in ns), *own]
+                names += held.get((posixpath.dirname(router.index.path), handler), [])
                 found = project.find(handler, router.index) if handler else None
                 guards = Guards()
-                guards.add(names)
+                guards.add(m.name for m in names)
                 full = prefix if prefix and path in {"", "/"} else join(prefix, path) or "/"
                 route = Route(
                     router.family, methods, full, found[1].qualname if found else handler, router.index.path, line
                 )
-                judged = guards.judge(route, settings, default=UNKNOWN if any(not _go_benign(n) for n in names) else NO)
-                yield _by_package(judged, names)
+                unknown = any(not _go_benign(m.name) for m in names)
+                yield _authenticated_by(guards.judge(route, settings, default=UNKNOWN if unknown else NO), names)
     yield from _grpc(project, settings)
 
 
-def _by_package(route: Route, names: list[str]) -> Route:
-    """Authenticated when a middleware from an authentication package applies, whatever its name says."""
-    marked = tuple(n.removeprefix(_AUTH_MARK) for n in names if n.startswith(_AUTH_MARK))
-    if not marked or route.authenticated == YES:
+def _package_wrapped(project: Project) -> dict[tuple[str, str], list[_Middleware]]:
+    """(package folder, name) -> the wrapper a package-level handler value is built with: filebrowser's ``var
+    usersGetHandler = withAdmin(func(w, r, d) ...)`` is guarded by ``withAdmin`` wherever it is routed."""
+    found: dict[tuple[str, str], list[_Middleware]] = {}
+    for index in project.indexes:
+        if index.language == "go":
+            for call in index.calls:
+                if not call.function and call.assigned_to and call.raw and call.args:
+                    found[(posixpath.dirname(index.path), call.assigned_to)] = [_Middleware(call.raw)]
+    return found
+
+
+def _authenticated_by(route: Route, middleware: list[_Middleware]) -> Route:
+    """Authenticated when a middleware known to authenticate applies, whatever its name says."""
+    known = tuple(m.name for m in middleware if m.authenticates)
+    if not known or route.authenticated == YES:
         return route
-    return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=marked)
+    return replace(route, authenticated=YES, authorized=UNKNOWN, auth_evidence=known)
 
 
 def _grpc(project: Project, settings: EntrypointSettings) -> Iterator[Route]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from redline.sources.code.build import classify_string
 from redline.sources.code.flow import AFTER_PREFIX
 from redline.sources.code.model import (
+    INT_RANGE,
     Arg,
     Assignment,
     CallSite,
@@ -58,6 +59,8 @@ _READS = {
     "URL": "query",
     "Form": "form",
 }
+#: the request's URL path (``r.URL.Path``, ``r.URL.EscapedPath()``): a source of its own, ``path``
+_URL_PATH = (["URL", "Path"], ["URL", "RawPath"], ["URL", "EscapedPath"])
 #: package functions that read the request they are given
 _PACKAGE_READS = {"mux.Vars": "params", "chi.URLParam": "params"}
 #: what a Go call node is (a fluent chain climbs through these)
@@ -235,6 +238,8 @@ class GoWalk(TreeWalk):
         if node.type not in {"call_expression", "selector_expression"}:
             return None
         parts = chain(node)
+        if len(parts) >= 3 and parts[0] in flow.request_names and parts[1:3] in _URL_PATH:
+            return f"{parts[0]}.path"  # since index format 40 (was ``query``): what ``http.ServeFile`` vets itself
         if len(parts) >= 2 and parts[0] in flow.request_names and parts[1] in _READS:
             return f"{parts[0]}.{_READS[parts[1]]}"
         if node.type == "call_expression":
@@ -247,7 +252,23 @@ class GoWalk(TreeWalk):
         return None
 
     def _taint(self, node: Node, flow: RequestFlow) -> tuple[str, tuple[str, ...]] | None:
-        return request_taint(node, flow, self._source, "func_literal")
+        """The request data an expression carries; the URL path only when nothing else does (the taint keeps one
+        source, and ``http.ServeFile`` vets that one itself: ``Join(base, r.URL.Path, name)`` is ``name``'s)."""
+        found = request_taint(node, flow, self._source, "func_literal")
+        if found is None or not found[0].endswith(".path"):
+            return found
+        others = RequestFlow(flow.request_names, {k: v for k, v in flow.tainted.items() if not v[0].endswith(".path")})
+        return request_taint(node, others, self._beyond_path, "func_literal") or found
+
+    def _beyond_path(self, node: Node, flow: RequestFlow) -> str | None:
+        """``_source`` with the URL path and the ``r.URL`` inside it read as nothing."""
+        source = self._source(node, flow)
+        if source is None or source.endswith(".path"):
+            return None
+        above = node.parent  # ``r.URL`` in ``r.URL.Path``
+        if above is not None and above.type == "selector_expression":
+            return None if (self._source(above, flow) or "").endswith(".path") else source
+        return source
 
     def _writes(self, node: Node, scope: str) -> None:
         """``c.Timeout = 5 * time.Second``: an attribute set after construction."""
@@ -450,10 +471,32 @@ def _render(node: Node, depth: int = 0) -> str:
     return dotted(node) or ""
 
 
+def _int_literal(node: Node) -> int | None:
+    """``401``, ``0x191``, ``1_000`` as a number (a status a middleware refuses with); None past msgpack's range."""
+    try:
+        number = int(text(node), 0)
+    except ValueError:
+        return None
+    return number if number in INT_RANGE else None
+
+
+def _strings(node: Node) -> tuple[str, ...] | None:
+    """The values of a slice literal of strings only (gin's ``Match([]string{"GET", "HEAD"}, ...)``), else None."""
+    kind, body = node.child_by_field_name("type"), node.child_by_field_name("body")
+    if kind is None or kind.type != "slice_type" or body is None:
+        return None
+    values = [string_value(named(e)[0]) if len(named(e)) == 1 else None for e in named(body)]
+    return tuple(v for v in values if v is not None) if None not in values else None
+
+
 def go_arg(node: Node, scope: str) -> Arg:
     value = string_value(node)
     if value is not None:
         return Arg(None, literal=value)
+    if node.type == "int_literal":  # since index format 40: a status code (``c.AbortWithStatus(401)``)
+        return Arg(None, literal=_int_literal(node))
+    if node.type == "composite_literal" and (values := _strings(node)) is not None:  # since index format 40
+        return Arg(None, literal=values)
     if node.type == "func_literal":
         name = f"<anonymous:{line(node)}>"
         return Arg(None, name=f"{scope}.{name}" if scope else name)
