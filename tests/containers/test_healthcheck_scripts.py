@@ -64,7 +64,7 @@ def test_healthchecks_own_dockerfile_from_the_root_context() -> None:
 def test_paths_traced_through_stages_globs_renames_and_variables() -> None:
     dockerfile = (
         "FROM node:20 AS build\nWORKDIR /build\nCOPY . .\n"
-        "FROM node:20-slim\nENV APP_HOME=/srv/app\nWORKDIR $APP_HOME\n"
+        'FROM node:20-slim\nENV APP_HOME=/srv/app\nWORKDIR "$APP_HOME"\n'  # quoted, as ArchiveBox's
         "COPY --from=build /build/dist ./dist\n"  # a folder out of the build stage
         "COPY --from=node:20 /usr/local/bin/node /usr/local/bin/\n"  # out of another image
         "COPY probes/*.py /usr/local/lib/probes/\n"

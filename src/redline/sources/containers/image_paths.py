@@ -28,7 +28,7 @@ def workdir(dockerfile: Dockerfile, stage: int, before_line: int | None = None) 
         for ins in dockerfile.in_stage(index, "WORKDIR"):
             if before_line is not None and ins.line >= before_line:
                 break
-            cwd = posixpath.normpath(posixpath.join(cwd, substitute(ins.arguments.strip(), values)))
+            cwd = posixpath.normpath(posixpath.join(cwd, _unquoted(substitute(ins.arguments.strip(), values))))
     return cwd
 
 
@@ -82,7 +82,7 @@ def _operands(dockerfile: Dockerfile, ins: DockerInstruction) -> tuple[list[str]
             return [], ""
         words = [w for w in parsed if isinstance(w, str)] if isinstance(parsed, list) else []
     else:
-        words = args.split()
+        words = [_unquoted(w) for w in args.split()]
     if len(words) < 2:
         return [], ""
     values = {**dockerfile.global_args, **dockerfile.env(ins.stage)}
@@ -131,6 +131,12 @@ def _from_stage(dockerfile: Dockerfile, ins: DockerInstruction) -> int | None:
     if name.isdigit() and int(name) < ins.stage:
         return int(name)
     return next((s.index for s in dockerfile.stages if s.name and s.name == name.lower() and s.index < ins.stage), None)
+
+
+def _unquoted(word: str) -> str:
+    """``"$DATA_DIR"`` -> ``$DATA_DIR``: Docker takes the quotes off a WORKDIR or a COPY operand (ArchiveBox's
+    ``WORKDIR "$DATA_DIR"``)."""
+    return word[1:-1] if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'" else word
 
 
 def _clean(path: str) -> str:
