@@ -50,15 +50,21 @@ class HealthcheckScriptSource(ProjectSource):
     needs = (Dockerfile,)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        out = ProjectOutput([], [], [])
+        named = [
+            (dockerfile, ins, path)
+            for dockerfile in ctx.facts.of(Dockerfile)
+            for ins in in_force(dockerfile)
+            for path in script_paths(ins, workdir(dockerfile, ins.stage))
+        ]
+        if not named:
+            return out  # most health checks run curl or wget: the tree's listing is not needed
         files = frozenset(f.path for f in ctx.files)
         folders = frozenset(parent for path in files for parent in _parents(path))
-        out = ProjectOutput([], [], [])
-        for dockerfile in ctx.facts.of(Dockerfile):
-            for ins in in_force(dockerfile):
-                for image_path in script_paths(ins, workdir(dockerfile, ins.stage)):
-                    found = _resolve(dockerfile, ins.stage, image_path, files, folders)
-                    if found is not None:
-                        out.facts.append(HealthcheckScript(found, dockerfile.path, ins.line))
+        for dockerfile, ins, image_path in named:
+            found = _resolve(dockerfile, ins.stage, image_path, files, folders)
+            if found is not None:
+                out.facts.append(HealthcheckScript(found, dockerfile.path, ins.line))
         return out
 
 
