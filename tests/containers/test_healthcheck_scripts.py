@@ -9,7 +9,9 @@ import pytest
 
 from redline.core.config import Config
 from redline.core.facts import Facts
+from redline.core.filekinds import kind_of
 from redline.core.workspace import SourceFile
+from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import parse_dockerfile
 from redline.sources.containers.healthcheck import HealthcheckScript, HealthcheckScriptSource, in_force, script_paths
 from redline.sources.interface import ProjectContext
@@ -44,7 +46,7 @@ def _scripts(dockerfiles: dict[str, str], files: list[str]) -> list[tuple[str, s
     listed = tuple(SourceFile(path, f"/nowhere/{path}", "python", 1) for path in files)
     out = HealthcheckScriptSource().collect(ProjectContext(Path("/nowhere"), Config(), listed, facts))
     assert not out.errors and not out.skipped
-    return [(s.path, s.dockerfile, s.line) for s in out.facts if isinstance(s, HealthcheckScript)]
+    return [(s.path, s.declared_in, s.line) for s in out.facts if isinstance(s, HealthcheckScript)]
 
 
 def test_healthchecks_own_dockerfile_from_the_root_context() -> None:
@@ -90,3 +92,70 @@ def test_only_the_healthcheck_in_force_and_only_what_a_copy_provides() -> None:
     )
     files = ["app/probe.py", "app/old_probe.py", "tools/not_copied.py", "made.py", "Dockerfile"]
     assert _scripts({"Dockerfile": dockerfile}, files) == [("app/probe.py", "Dockerfile", 6)]
+
+
+def _compose_scripts(root: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    """The source over a tree of ``files``: the Dockerfiles parsed, the compose projects read, as a run does."""
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    listed = tuple(SourceFile(p, str(root / p), kind_of(p), len(t)) for p, t in files.items())
+    facts = Facts(parse_dockerfile(p, t) for p, t in files.items() if p.endswith("Dockerfile"))
+    ctx = ProjectContext(root, Config(), listed, facts)
+    facts.extend(ComposeSource().collect(ctx).facts)
+    out = HealthcheckScriptSource().collect(ctx)
+    return sorted((s.path, s.declared_in, s.line) for s in out.facts if isinstance(s, HealthcheckScript))
+
+
+def test_compose_health_checks_through_mounts_builds_and_working_dir(tmp_path: Path) -> None:
+    compose = """services:
+  api:
+    build: {context: ./api, target: runtime}
+    working_dir: /srv/app
+    healthcheck:
+      test: ["CMD", "node", "health.mjs"]
+  mounted:
+    image: python:3.12-slim
+    volumes:
+      - type: bind
+        source: ./ops
+        target: /ops
+        read_only: true
+    healthcheck:
+      test: ["CMD-SHELL", "python3 /ops/probe.py"]
+  off:
+    image: python:3.12-slim
+    volumes: ["./ops:/ops"]
+    healthcheck:
+      test: ["CMD", "python3", "/ops/off.py"]
+      disable: true
+  none:
+    image: python:3.12-slim
+    volumes: ["./ops:/ops"]
+    healthcheck:
+      test: ["NONE"]
+  named:
+    image: python:3.12-slim
+    volumes: ["ops:/ops"]
+    healthcheck:
+      test: python3 /ops/named.py
+volumes:
+  ops: {}
+"""
+    dockerfile = (
+        "FROM node:20 AS build\nWORKDIR /build\nCOPY . .\n"
+        "FROM node:20-slim AS runtime\nCOPY --from=build /build /srv/app\n"
+        "FROM runtime AS debug\n"
+    )
+    files = {
+        "docker-compose.yml": compose,
+        "api/Dockerfile": dockerfile,
+        "api/health.mjs": "fetch('http://localhost:3000/healthz')\n",
+        "ops/probe.py": "",
+        "ops/off.py": "",
+        "ops/named.py": "",
+    }
+    assert _compose_scripts(tmp_path, files) == [
+        ("api/health.mjs", "docker-compose.yml", 5),  # the `runtime` stage, relative to working_dir
+        ("ops/probe.py", "docker-compose.yml", 14),  # a long-form bind of the folder above it
+    ]  # disabled, NONE, and a named volume (no repository folder) are not traced

@@ -19,9 +19,11 @@ def test_a_healthcheck_script_is_spared_and_every_look_alike_reported(tmp_path: 
     found = findings_of(tmp_path / "repo", MissingTimeoutCheck(), ClientTimeoutCheck(), JsTimeoutCheck())
     assert sorted((f.rule, f.location.path, f.location.start_line) for f in found) == [
         ("RES101", "svc/probe/old.py", 3),  # a HEALTHCHECK a later one replaced
+        ("RES101", "worker/main.py", 3),  # the worker itself, copied beside its compose health check's probe
         ("RES103", "app/status.py", 7),  # the same urlopen in an application module
         ("RES103", "docker/commented_probe.py", 5),  # named in a comment only
         ("RES103", "docker/warmup.py", 5),  # run by a RUN line, at build time
+        ("RES103", "ops/cache_probe.py", 3),  # a compose health check's script the pulled image does not hold
         ("RES200", "api/src/server.js", 2),  # the server's own fetch
     ]
     # spared: docker/fetchstatus.py (./fetchstatus.py, copied by `COPY docker/fetchstatus.py /opt/app/` from the
@@ -36,14 +38,20 @@ def test_without_the_healthchecks_their_scripts_are_reported(tmp_path: Path) -> 
     shutil.copytree(FIXTURE, root)
     for dockerfile in root.glob("*/Dockerfile"):
         dockerfile.write_text(dockerfile.read_text().replace("HEALTHCHECK", "# HEALTHCHECK"))
+    compose = root / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace("healthcheck:", "x-healthcheck:"))
     found = findings_of(root, MissingTimeoutCheck(), ClientTimeoutCheck(), JsTimeoutCheck())
     assert sorted((f.rule, f.location.path, f.location.start_line) for f in found) == [
         ("RES101", "svc/probe/old.py", 3),
         ("RES101", "svc/probe/ping.py", 4),
+        ("RES101", "worker/main.py", 3),
+        ("RES101", "worker/probe.py", 3),
         ("RES103", "app/status.py", 7),
         ("RES103", "docker/commented_probe.py", 5),
         ("RES103", "docker/fetchstatus.py", 6),
         ("RES103", "docker/warmup.py", 5),
+        ("RES103", "ops/cache_probe.py", 3),
+        ("RES103", "ops/queue_probe.py", 3),
         ("RES110", "svc/probe/ping.py", 5),
         ("RES200", "api/scripts/health.js", 1),
         ("RES200", "api/src/server.js", 2),

@@ -1,4 +1,5 @@
-"""The repository's scripts a Dockerfile runs as its ``HEALTHCHECK``: a fact derived from the Dockerfile facts.
+"""The repository's scripts a Dockerfile runs as its ``HEALTHCHECK`` (or a compose service as its ``healthcheck``,
+``compose_healthcheck``): a fact derived from the Dockerfile and compose facts.
 
 Docker kills a health check that runs longer than its ``--timeout`` (30 s when none is given) and counts it as
 failed, so a call in such a script is bounded whatever the script itself sets; the timeout rules read this fact
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.compose_healthcheck import compose_scripts
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.image_paths import context_sources, origin, workdir
 from redline.sources.containers.script_commands import argv_commands, scripts_run, shell_commands
@@ -27,17 +31,17 @@ from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSour
 
 @dataclass(frozen=True)
 class HealthcheckScript:
-    """A repository file a Dockerfile's ``HEALTHCHECK`` runs."""
+    """A repository file a Dockerfile's ``HEALTHCHECK`` or a compose service's ``healthcheck`` runs."""
 
     path: str  # repository path (relative, POSIX)
-    dockerfile: str
-    line: int  # the HEALTHCHECK instruction's first line
+    declared_in: str  # the Dockerfile or compose file
+    line: int  # the HEALTHCHECK instruction's first line, the service's ``healthcheck`` key
 
 
 class HealthcheckScriptSource(ProjectSource):
     name = "docker-healthcheck-scripts"
     produces = HealthcheckScript
-    needs = (Dockerfile,)
+    needs = (Dockerfile, ComposeProject)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         out = ProjectOutput([], [], [])
@@ -47,7 +51,8 @@ class HealthcheckScriptSource(ProjectSource):
             for ins in in_force(dockerfile)
             for path in script_paths(ins, workdir(dockerfile, ins.stage))
         ]
-        if not named:
+        projects = [p for p in ctx.facts.of(ComposeProject) if any(_checks(s) for s in p.services)]
+        if not named and not projects:
             return out  # most health checks run curl or wget: the tree's listing is not needed
         files = frozenset(f.path for f in ctx.files)
         folders = frozenset(parent for path in files for parent in _parents(path))
@@ -55,7 +60,16 @@ class HealthcheckScriptSource(ProjectSource):
             found = _resolve(dockerfile, ins.stage, image_path, files, folders)
             if found is not None:
                 out.facts.append(HealthcheckScript(found, dockerfile.path, ins.line))
+        dockerfiles = {d.path: d for d in ctx.facts.of(Dockerfile)}
+        for project in projects:
+            for service, found in compose_scripts(project, dockerfiles, files):
+                where = service.origin("healthcheck")[0]
+                out.facts.append(HealthcheckScript(found, where, service.key_line("healthcheck")))
         return out
+
+
+def _checks(service: ComposeService) -> bool:
+    return isinstance(service.body.get("healthcheck"), Mapping)
 
 
 def in_force(dockerfile: Dockerfile) -> list[DockerInstruction]:
