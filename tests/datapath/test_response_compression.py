@@ -121,3 +121,19 @@ def test_each_signal_is_found_on_its_line_wherever_it_is(path: str, line: str, w
     lines.insert(at, line)
     text = "\n".join(lines)
     assert [(s.what, s.line) for s in scan_text(path, text)] == [(what, at + 1)]
+
+
+def test_wagtail_admin_viewsets_are_pages_and_its_api_endpoints_lists(tmp_path: Path) -> None:
+    """bakerydemo's CountryModelViewSet (wagtail.admin.viewsets.model.ModelViewSet) was cited as a DRF list view:
+    it is a CMS admin HTML page. Its API v2 endpoints do list pages as JSON: they fire, with the admin viewset
+    left out of the evidence; with the API module gone the admin viewsets alone stay quiet."""
+    shutil.copytree(CASES / "django_wagtail", tmp_path / "repo")
+    (finding,) = _run(tmp_path / "repo")
+    assert (finding.rule, finding.location.path, finding.location.start_line) == ("DAT110", "site/settings/base.py", 3)
+    assert finding.evidence["collections"] == (
+        "site/api.py:12 PersonApiViewSet (Wagtail API viewset); "
+        "site/api.py:7 api_router.register_endpoint(<Wagtail API endpoint>); "
+        "site/api.py:8 api_router.register_endpoint(<Wagtail API endpoint>)"
+    )
+    (tmp_path / "repo" / "site" / "api.py").unlink()
+    assert _run(tmp_path / "repo") == []

@@ -34,6 +34,8 @@ STAND_INS = (
     "nextPageToken",
     "oldExpiredSessionToken",
     "Aladdin:open sesame",  # RFC 7617's Basic credentials (botocore's signer tests encode them)
+    "random_string",  # milesmcc/shynet's TEMPLATE.env: DJANGO_SECRET_KEY=random_string
+    "a-long-random-value",
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -48,6 +50,8 @@ CHOSEN = (
     "Admin_123",  # one run of three in nine
     "yourself4Kx7Qm",
     "Zr8vKmQ2Token",  # digits: no field's name
+    "random_Kq7vW2xLp9",  # a word, then a chosen value
+    "randomize",  # one word that only starts like one
 )
 
 

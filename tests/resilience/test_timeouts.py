@@ -29,7 +29,7 @@ def findings_for(name: str) -> list[tuple[str, int, int]]:
     module = PythonSource().parse(text)
     check = MissingTimeoutCheck()
     ctx = CheckContext(FIXTURES, Config(), frozenset(r.code for r in check.rules))
-    return sorted((f.rule, f.location.start_line, f.location.start_column) for f in check.check_file(module, ctx))
+    return sorted((f.rule, f.location.start_line, f.location.start_column) for f in check.check_module(module, ctx))
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
@@ -42,7 +42,7 @@ def test_findings_carry_snippet_and_message() -> None:
     module = PythonSource().parse(read_file(SourceFile("RES101.py", str(path), "python", 1)))
     check = MissingTimeoutCheck()
     ctx = CheckContext(FIXTURES, Config(), frozenset({"RES101"}))
-    first = min(check.check_file(module, ctx), key=lambda f: f.location.start_line)
+    first = min(check.check_module(module, ctx), key=lambda f: f.location.start_line)
     assert first.location.snippet == 'requests.get("https://api.example.com/a")'
     assert "without a timeout" in first.message
     assert "CWE-400" in first.tags
@@ -55,7 +55,7 @@ def test_module_without_http_imports_is_skipped_cheaply() -> None:
     f = SourceFile("m.py", "/dev/null", "python", len(src))
     module = PythonSource().parse(FileText(f, src.encode(), src))
     ctx = CheckContext(Path("."), Config(), frozenset({"RES101"}))
-    assert list(MissingTimeoutCheck().check_file(module, ctx)) == []
+    assert list(MissingTimeoutCheck().check_module(module, ctx)) == []
 
 
 def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_calls_in_test_code_are_lower_severity_and_confidence(tmp_path: Path) ->
     for rel in ("app/client.py", "tests/test_client.py", "pkg/client_test.py"):
         module = PythonSource().parse(FileText(SourceFile(rel, "/dev/null", "python", 1), src.encode(), src))
         ctx = CheckContext(tmp_path, Config(), frozenset({"RES101"}))
-        (finding,) = MissingTimeoutCheck().check_file(module, ctx)
+        (finding,) = MissingTimeoutCheck().check_module(module, ctx)
         results[rel] = (finding.severity, finding.confidence, is_in_context(finding))
     # in a test, listed in the context section like every family's findings there (plane's tests/smoke/)
     assert results == {
@@ -83,7 +83,7 @@ def _scan(rel: str, src: str) -> list[tuple[int, str]]:
 
     module = PythonSource().parse(FileText(SourceFile(rel, "/dev/null", "python", 1), src.encode(), src))
     ctx = CheckContext(Path("."), Config(), frozenset({"RES101"}))
-    return [(f.location.start_line, f.remediation) for f in MissingTimeoutCheck().check_file(module, ctx)]
+    return [(f.location.start_line, f.remediation) for f in MissingTimeoutCheck().check_module(module, ctx)]
 
 
 def test_semgrep_rule_test_targets_are_skipped_and_findings_say_what_to_write() -> None:

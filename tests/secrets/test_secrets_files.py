@@ -110,6 +110,17 @@ stringData:
   provider: "postgresql"
   host: "demo-db"
   password: "{PW}"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: shynet-settings
+stringData:
+  TIME_ZONE: "America/New_York"
+  CELERY_BROKER_URL: "redis://shynet-redis.default.svc.cluster.local/1"
+  CACHE_URL: "redis://default@cache:6379/0"
+  DATABASE_URL: "postgres://shynet:{PW}@db/shynet"
+  WEBHOOK_URL: "https://hooks.acme.test/services/T0/B0?token={PW}"
 """)
     result = run_secrets(tmp_path)
     found = sorted(
@@ -118,6 +129,10 @@ stringData:
     assert found == [
         ("Secret/default/api#stringData.token", 18, None),
         ("Secret/default/demo-db#stringData.password", 30, None),  # spring-petclinic's binding: type, provider not
+        # shynet's secrets_template.yml: the time zone and a broker address with no password are no secrets; a URL
+        # with a password or a token in its query is
+        ("Secret/default/shynet-settings#stringData.DATABASE_URL", 40, None),
+        ("Secret/default/shynet-settings#stringData.WEBHOOK_URL", 41, None),
         ("Secret/default/tls#data.keystore.jks", 10, "rotated weekly by cert-manager"),
     ]
 

@@ -48,6 +48,8 @@ _PLACEHOLDER_SHAPE = lazy(
     r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
     # a whole value that is a description in angle brackets: <password for custom e2e tester user>
     r"|^<[A-Za-z][^<>]{0,80}>$"
+    # words saying what to put there: random_string (shynet's TEMPLATE.env DJANGO_SECRET_KEY), a-long-random-value
+    r"|(?i:^(?:[a-z]{1,12}[-_ ]){0,3}random(?:[-_ ][a-z]{1,12}){0,3}$)"
 )
 # a path where the value is read from, not the value: DATABASE_PASSWORD=/run/secrets/db-password (a compose
 # secret's file, docker/awesome-compose), ansible_ssh_private_key_file: ~/.ssh/id_ed25519 (khuedoan/homelab). The

@@ -26,7 +26,9 @@ UNCOMPRESSED_JSON = Rule(
         what_it_does="For each FastAPI/Starlette, Flask, aiohttp, Express or Fastify app construction (and each "
         "Django settings `MIDDLEWARE`), reports when the project serves JSON collections and nothing compresses "
         "them. Collections are recognised by serializers or schemas called with `many=True`, DRF list views "
-        "(`ListAPIView`, `ModelViewSet`, `ListModelMixin`…), `JsonResponse(..., safe=False)`, `jsonify`/"
+        "(`ListAPIView`, `ModelViewSet`, `ListModelMixin`…; not Wagtail's admin `ModelViewSet`, an HTML page) and "
+        "Wagtail API v2 endpoints (`BaseAPIViewSet` subclasses, `register_endpoint(…, PagesAPIViewSet)`), "
+        "`JsonResponse(..., safe=False)`, `jsonify`/"
         "`JSONResponse`/`json_response` built from a comprehension, `fastapi_pagination`, and in Node a "
         "`res.json`/`res.send`/`reply.send` of an ORM list query (`findAll`, `findMany`, `Model.find`…). Quiet when "
         "the framework's compression is present (`GZipMiddleware` or a Brotli middleware, `flask_compress`, "
@@ -167,10 +169,39 @@ def _python_lists(index: CodeIndex) -> Iterator[str]:
         elif name in _JSON_CALLS and _builds_list(index, call):
             yield f"{index.path}:{call.line} {call.raw}([... for ...])"
     for definition in index.definitions:
-        if definition.kind == "class" and any(b.rsplit(".", 1)[-1] in _LIST_VIEWS for b in definition.bases):
-            yield f"{index.path}:{definition.line} {definition.name} (DRF list view)"
+        kind = next((k for b in definition.bases if (k := _list_view(index, b))), "") if definition.bases else ""
+        if definition.kind == "class" and kind:
+            yield f"{index.path}:{definition.line} {definition.name} ({kind})"
+    for call in index.calls:
+        if call.raw.endswith(".register_endpoint") and any(
+            a.name and _wagtail_api(_resolved(index, a.name) or "") for a in call.args
+        ):
+            yield f"{index.path}:{call.line} {call.raw}(<Wagtail API endpoint>)"
     if any(module.startswith("fastapi_pagination") for _, module in index.imports):
         yield f"{index.path}:1 fastapi_pagination"
+
+
+def _list_view(index: CodeIndex, base: str) -> str:
+    """What kind of JSON list view a base class makes (or ""): DRF's list views, by name (a project often
+    re-exports them), and Wagtail's API v2 viewsets. Wagtail's admin ``ModelViewSet`` (bakerydemo's
+    ``CountryModelViewSet``) shares DRF's name but renders the CMS admin's HTML pages."""
+    qualified = _resolved(index, base) or ""
+    if qualified.startswith("wagtail."):
+        return "Wagtail API viewset" if _wagtail_api(qualified) else ""
+    return "DRF list view" if base.rsplit(".", 1)[-1] in _LIST_VIEWS else ""
+
+
+def _wagtail_api(qualified: str) -> bool:
+    """``wagtail.api.v2.views.PagesAPIViewSet``, ``wagtail.images.api.v2.views.ImagesAPIViewSet`` …"""
+    module, _, name = qualified.rpartition(".")
+    return qualified.startswith("wagtail.") and ".api" in f".{module}" and name.endswith("APIViewSet")
+
+
+def _resolved(index: CodeIndex, written: str) -> str | None:
+    """A dotted name as written, qualified through the module's imports; None when its head is not imported."""
+    head, dot, rest = written.partition(".")
+    imported = next((qualified for local, qualified in index.imports if local == head), None)
+    return None if imported is None else imported + dot + rest
 
 
 def _builds_list(index: CodeIndex, call: CallSite) -> bool:

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.interface import CheckContext
 from redline.checks.resilience.astutil import (
     Hit,
     assigned_values,
@@ -26,6 +26,7 @@ from redline.checks.resilience.astutil import (
     timeout_given,
 )
 from redline.checks.resilience.hand_run import HAND_RUN_CLIENT, is_hand_run_client
+from redline.checks.resilience.healthchecks import PythonTimeoutCheck
 from redline.core.context import lower_in_context
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Finding, Severity
@@ -435,7 +436,7 @@ _JUDGES: tuple[tuple[tuple[str, ...], Callable[[_Scan], Iterator[Hit]]], ...] = 
 )
 
 
-class ClientTimeoutCheck(FileCheck):
+class ClientTimeoutCheck(PythonTimeoutCheck):
     name = "python-client-timeouts"
     rules = (
         URLLIB3_NO_TIMEOUT,
@@ -446,9 +447,8 @@ class ClientTimeoutCheck(FileCheck):
         GRPC_NO_DEADLINE,
         STDLIB_NO_TIMEOUT,
     )
-    fact_types = (PythonModule,)
 
-    def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
+    def check_module(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
         judges = [judge for roots, judge in _JUDGES if imports_any(fact, roots) or (judge is _grpc and _stubs(fact))]
         if not judges or linter_rule_fixture(fact.lines) or looks_like_test_or_sample(fact.path):
             return []  # a client in a test talks to a mock or a local server: its timeout is not a finding

@@ -19,6 +19,7 @@ from redline.checks.latency.js_grpc import (
     judge,
 )
 from redline.checks.resilience.hand_run import HAND_RUN_CLIENT, is_hand_run_js_client
+from redline.checks.resilience.healthchecks import outside_healthchecks
 from redline.checks.resilience.js_timeouts import browser_module
 from redline.core.context import lower_in_context
 from redline.core.facts import Facts
@@ -26,6 +27,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CodeIndex
+from redline.sources.containers.healthcheck import HealthcheckScript
 
 JS_GRPC_NO_DEADLINE = Rule(
     code="RES290",
@@ -89,6 +91,7 @@ class JsGrpcDeadlineCheck(ModuleCheck):
     name = "js-grpc-deadlines"
     rules = (JS_GRPC_NO_DEADLINE,)
     fact_types = (CodeIndex,)
+    project_fact_types = (HealthcheckScript,)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ClientExports | ImportedCall]:
         if fact.language not in {"javascript", "typescript"}:
@@ -115,7 +118,7 @@ class JsGrpcDeadlineCheck(ModuleCheck):
             if isinstance(p, ImportedCall) and resolved is not None:
                 owner, client = resolved
                 found += [self._finding(p.path, g, owner) for g in _missing([judge(p.call, client)], browser=p.browser)]
-        return found
+        return outside_healthchecks(found, facts)
 
     def _finding(self, path: str, miss: GrpcCall, made_in: str) -> Finding:
         call, client = miss.call, miss.client

@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.resilience.browser_importers import ModuleImports, browser_only, module_imports
+from redline.checks.resilience.healthchecks import outside_healthchecks
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.lazy_regex import lazy
@@ -21,6 +22,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
+from redline.sources.containers.healthcheck import HealthcheckScript
 
 _TAGS = ("CWE-400", "STRIDE:D")
 _REF_RELEASE_IT = 'Michael T. Nygard, *Release It!*, 2nd ed., chapter 5 "Stability Patterns: Timeouts"'
@@ -284,6 +286,7 @@ class JsTimeoutCheck(ModuleCheck):
     name = "js-timeouts"
     rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
     fact_types = (CodeIndex,)
+    project_fact_types = (HealthcheckScript,)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[_Partial]:
         index = fact
@@ -316,7 +319,7 @@ class JsTimeoutCheck(ModuleCheck):
             elif isinstance(p, _Pending) and not global_default:
                 found.append(p.finding)
         # a helper only browser code imports runs in the browser, like its importers (umami's lib/fetch.ts)
-        return [f for f in found if module_id(f.location.path) not in browser]
+        return outside_healthchecks((f for f in found if module_id(f.location.path) not in browser), facts)
 
     def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:
         return self.finding(

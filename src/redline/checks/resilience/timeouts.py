@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from redline.checks.interface import CheckContext, FileCheck
+from redline.checks.interface import CheckContext
 from redline.checks.resilience.astutil import (
     assigned_values,
     bound_calls,
@@ -23,6 +23,7 @@ from redline.checks.resilience.astutil import (
     receiver,
     timeout_given,
 )
+from redline.checks.resilience.healthchecks import PythonTimeoutCheck
 from redline.core.context import lower_in_context
 from redline.core.filekinds import linter_rule_fixture, looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Severity
@@ -208,7 +209,7 @@ def _adapted_sessions(module: PythonModule) -> set[str]:
     return adapted
 
 
-class MissingTimeoutCheck(FileCheck):
+class MissingTimeoutCheck(PythonTimeoutCheck):
     name = "python-missing-timeout"
     rules = (
         REQUESTS_NO_TIMEOUT,
@@ -218,9 +219,8 @@ class MissingTimeoutCheck(FileCheck):
         SOCKET_NO_TIMEOUT,
         REQUESTS_SEND_NO_TIMEOUT,
     )
-    fact_types = (PythonModule,)
 
-    def check_file(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
+    def check_module(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
         if not any(
             lib in name
             for name in fact.imports.values()

@@ -39,6 +39,8 @@ from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 #: Secrets, spring-petclinic's ``k8s/db.yml``) among them
 _NOT_SECRET_KEYS = lazy(
     r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|type|provider|"
+    # settings a Secret's author keeps beside the credentials (shynet's TIME_ZONE: "America/New_York")
+    r"time_?zone|tz|locale|language|"
     r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
 )
 _SECRET_FILES = (
@@ -108,6 +110,8 @@ class KubeSecretCheck(ProjectCheck):
                 value = _decode(raw) if encoded else raw
                 if value is None or value.startswith("-----BEGIN CERTIFICATE") or not is_real_value(value, strict=True):
                     continue
+                if _address_without_credential(value):
+                    continue
                 finding = secret_finding(
                     self,
                     KUBE_SECRET,
@@ -128,6 +132,17 @@ class KubeSecretCheck(ProjectCheck):
                 )
                 reason = ignored.get(KUBE_SECRET.code)
                 yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
+
+
+#: ``redis://shynet-redis.default.svc.cluster.local/1``: a scheme, a host and a path, no ``user:password@``, no query
+_PLAIN_ADDRESS = lazy(r"^[a-z][a-z0-9+.-]{1,20}://(?:[^:@/\s]+@)?[^@/?#\s]+(?:/[^?#@\s]*)?$")
+
+
+def _address_without_credential(value: str) -> bool:
+    """A URL that carries no password or token (shynet's secrets_template.yml keeps ``CELERY_BROKER_URL:
+    redis://shynet-redis…/1`` beside its passwords): an address, not a secret. One with ``user:password@`` or a
+    query string is still judged."""
+    return bool(_PLAIN_ADDRESS.match(value.strip()))
 
 
 def _key_lines(values: Mapping[str, Any], fallback: int) -> dict[str, int]:

@@ -1,10 +1,12 @@
-"""Sources: Kubernetes manifests, Dockerfiles, compose files, Procfiles and the shell scripts that start a JVM."""
+"""Sources: Kubernetes manifests, Dockerfiles (their build contexts and health-check scripts), compose files,
+Procfiles and the shell scripts that start a JVM."""
 
 from __future__ import annotations
 
 from redline.sources.containers.build_context import BuildContextSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import DockerfileSource
+from redline.sources.containers.healthcheck import HealthcheckScriptSource
 from redline.sources.containers.kubernetes import KubernetesSource
 from redline.sources.containers.procfile import ProcfileSource
 from redline.sources.containers.scripts import ShellScriptSource
@@ -16,4 +18,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return [ComposeSource(), BuildContextSource()]
+    return [ComposeSource(), BuildContextSource(), HealthcheckScriptSource()]
