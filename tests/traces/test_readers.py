@@ -160,10 +160,7 @@ def test_bad_inputs_are_named_and_the_run_goes_on(tmp_path: Path) -> None:
 
 
 def test_cli_writes_traces_json_and_findings_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    t = TraceBuilder()
-    root = t.server("GET /orders", 200)
-    for i in range(6):
-        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    t = _n_plus_one()
     src = write_otlp(tmp_path / "t.json", t)
     (tmp_path / "bad.json").write_text("[1, 2")
     out = tmp_path / "out"
@@ -244,11 +241,17 @@ def test_capacity_from_traces(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert doc["concurrency"] == 2 and doc["recommended"]["replicas"] == 3  # 2 erlangs at <= 70%
 
 
-def test_audit_with_traces_joins_the_findings(tmp_path: Path) -> None:
+def _n_plus_one() -> TraceBuilder:
+    """One request that runs the same query six times (TRC101)."""
     t = TraceBuilder()
     root = t.server("GET /orders", 200)
     for i in range(6):
         t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    return t
+
+
+def test_audit_with_traces_joins_the_findings(tmp_path: Path) -> None:
+    t = _n_plus_one()
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "app.py").write_text("import requests\nrequests.get('https://x.example')\n")
@@ -282,10 +285,7 @@ def test_trace_checks_are_judged_in_the_process_holding_the_span_table(
     """With two workers the project checks run on two processes; the span table is a DuckDB connection, which a
     forked process cannot use, so the trace checks stay in the main process and find what one worker finds."""
     monkeypatch.setattr(pipeline_run, "PARALLEL_MIN_COST", 0)  # a small tree: use the pool anyway
-    t = TraceBuilder()
-    root = t.server("GET /orders", 200)
-    for i in range(6):
-        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    t = _n_plus_one()
     tree = tmp_path / "tree"
     tree.mkdir()
     for n in range(4):
@@ -311,10 +311,7 @@ def test_trace_checks_are_judged_in_the_process_holding_the_span_table(
 
 
 def test_traces_paths_in_the_config_are_relative_to_the_root(tmp_path: Path) -> None:
-    t = TraceBuilder()
-    root = t.server("GET /orders", 200)
-    for i in range(6):
-        t.query(root, f"SELECT * FROM c WHERE id = {i}", i * 20, 15)
+    t = _n_plus_one()
     (tmp_path / "traces").mkdir()
     write_otlp(tmp_path / "traces" / "t.json", t)
     (tmp_path / "redline.toml").write_text('[traces]\npaths = ["traces"]\n')

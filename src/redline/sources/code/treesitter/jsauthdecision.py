@@ -203,15 +203,7 @@ class _Run:
             return UNDEFINED
         if base is SESSION:  # absent: ``auth?.user`` is undefined, ``auth.user`` would throw
             return UNDEFINED if optional else UNKNOWN
-        if base is PARAMS:
-            return _CALLBACK_PARAMS.get(key, UNKNOWN)
-        if base is REQUEST:
-            if key == "auth" and self.mode == "wrapped":
-                return SESSION
-            return NEXT_URL if key == "nextUrl" else UNKNOWN
-        if base is NEXT_URL:
-            return PATH if key == "pathname" else UNKNOWN
-        return UNKNOWN
+        return self._property(base, key)
 
     def _binary(self, node: Node, names: Mapping[str, object]) -> object:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
