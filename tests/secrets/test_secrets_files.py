@@ -21,6 +21,10 @@ PW = "osMVPi21KwK0Tz"
         (".env", "dotenv", f"export DB_PASSWORD='{PW}'\n", [("DB_PASSWORD", PW)]),
         (".env", "dotenv", f'SECRET_KEY="{PW}" \n', [("SECRET_KEY", PW)]),
         (".env", "dotenv", f"API_TOKEN={PW} # prod\n", [("API_TOKEN", PW)]),
+        # an empty value and a comment (next-auth-example's .env.local.example); a value that begins with # is one
+        (".env", "dotenv", "AUTH_SECRET= # `npx auth secret` or `openssl rand -hex 32`\n", []),
+        (".env", "dotenv", "AUTH_SECRET=\t# openssl rand -hex 32 k8Fq2Lx9\n", []),
+        (".env", "dotenv", f"AUTH_SECRET=#{PW}\n", [("AUTH_SECRET", f"#{PW}")]),
         (".env", "dotenv", "DB_PASSWORD=\nDB_PASSWORD=${DB_PASSWORD}\nSECRET=$(cat /run/s)\nTOKEN_TTL=3600\n", []),
         (".env", "dotenv", "DEBUG_TOKEN=true\nPASSWORD=xxxxxxxxxx\nAPI_KEY=<api-key>\nSECRET=changeme\n", []),
         (".env", "dotenv", f"MONGO_URI=mongodb://app:{PW}@db/app\nREDIS_URL=redis://cache:6379\n", [("MONGO_URI", PW)]),

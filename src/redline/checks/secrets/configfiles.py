@@ -71,6 +71,8 @@ def _dotenv(data: bytes) -> Iterator[ConfigSecret]:
         key = m.group(1).decode("utf-8", "replace")
         start, end = _unquote(data, *m.span(2))
         value = data[start:end].decode("utf-8", "replace")
+        if value.startswith("#") and data[start - 1 : start] in (b" ", b"\t"):
+            continue  # ``KEY= # how to make one``: no value, a comment (dotenv, Next.js, Compose agree)
         if not (value.startswith(("'", '"'))) and " #" in value:  # unquoted value, inline comment
             value = value.split(" #", 1)[0].rstrip()
         found = assigned_secret(key, value)
