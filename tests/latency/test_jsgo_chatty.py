@@ -20,7 +20,7 @@ def _found() -> dict[tuple[str, int], Finding]:
 
 
 def test_chatty_calls_fire_at_their_lines_only() -> None:
-    got = sorted((path, line, f.rule) for (path, line), f in _found().items())
+    got = sorted((path, line, f.rule) for (path, line), found in _found_all().items() for f in found)
     assert got == [
         ("go/handlers.go", 8, "LAT259"),
         ("go/remote.go", 18, "LAT258"),
@@ -29,6 +29,9 @@ def test_chatty_calls_fire_at_their_lines_only() -> None:
         ("go/remote.go", 75, "LAT258"),
         ("src/routes/checkout.js", 8, "LAT259"),
         ("src/routes/checkout.js", 15, "LAT259"),
+        ("src/routes/checkout.js", 21, "LAT259"),
+        ("src/routes/checkout.js", 28, "LAT257"),
+        ("src/routes/checkout.js", 28, "LAT259"),
         ("src/services/orders.ts", 20, "LAT257"),
         ("src/services/orders.ts", 21, "LAT257"),
         ("src/services/orders.ts", 32, "LAT257"),
@@ -71,5 +74,27 @@ def test_a_third_party_host_on_the_request_path_names_the_route() -> None:
     assert dict(stripe.evidence) == {"route": "POST /checkout", "host": "api.stripe.com", "call": "axios.post"}
     assert "job queue" in stripe.remediation
     assert found[("src/routes/checkout.js", 15)].evidence["host"] == "ipapi.co"
+    assert stripe.message.endswith("the route waits on a third party on every request")
     weather = found[("go/handlers.go", 8)]
     assert weather.evidence["route"] == "ANY /weather" and weather.evidence["host"] == "api.openweathermap.org"
+
+
+def test_a_call_in_a_function_the_handler_defines_says_when_it_runs() -> None:
+    """A model's tool (``execute``) runs when the model calls it, not on every request; an anonymous callback is
+    named by its line."""
+    by_rule = {(path, line, f.rule): f for (path, line), found in _found_all().items() for f in found}
+    tool = by_rule[("src/routes/checkout.js", 21, "LAT259")]
+    assert tool.message == (
+        "POST /ask calls api.open-meteo.com inline (fetch): the route waits on a third party whenever the "
+        "handler's `execute` runs"
+    )
+    assert tool.evidence["in"] == "execute"
+    mapped = by_rule[("src/routes/checkout.js", 28, "LAT259")]
+    assert mapped.message.endswith("whenever the function the handler defines at line 27 runs")
+
+
+def _found_all() -> dict[tuple[str, int], list[Finding]]:
+    out: dict[tuple[str, int], list[Finding]] = {}
+    for f in findings_of(FIXTURES, JsGoChattyCheck()):
+        out.setdefault((f.location.path, f.location.start_line), []).append(f)
+    return out

@@ -70,8 +70,8 @@ class JsGoChattyCheck(ModuleCheck):
                     out.append(hit.finding(self, partial.path, self.declared(hit.rule)))
             elif not isinstance(partial, ExternalCall):
                 out.append(partial)
-            elif (route := route_of(partial, routes)) is not None and not route.third_party_is_its_work:
-                text, evidence, fix = message(partial, route)
+            elif (reached := route_of(partial, routes)) is not None and not reached.route.third_party_is_its_work:
+                text, evidence, fix = message(partial, reached)
                 location = Location(partial.path, partial.line, partial.end_line)
                 rule = self.declared(THIRD_PARTY_IN_HANDLER_JSGO)
                 out.append(self.finding(rule, text, location, evidence=evidence, remediation=fix))

@@ -52,25 +52,53 @@ def external_calls(index: CodeIndex, remote: dict[int, str]) -> Iterator[Externa
             yield ExternalCall(index.path, call.function, call.line, call.end_line, call.raw, host)
 
 
-def route_of(call: ExternalCall, routes: dict[tuple[str, str], Route]) -> Route | None:
+@dataclass(frozen=True)
+class Reached:
+    """The route whose handler makes a call, and the function nested in the handler the call is in ("" when the
+    handler makes it itself)."""
+
+    route: Route
+    nested: str = ""
+
+
+def route_of(call: ExternalCall, routes: dict[tuple[str, str], Route]) -> Reached | None:
     """The route whose handler makes ``call``, itself or in a function nested in it."""
     scope = call.function
     while scope:
         route = routes.get((call.path, scope))
         if route is not None:
-            return route
+            return Reached(route, call.function.removeprefix(scope).lstrip("."))
         scope = scope.rpartition(".")[0]
     return None
 
 
-def message(call: ExternalCall, route: Route) -> tuple[str, dict[str, str], str]:
+def _function(nested: str) -> str:
+    """A nested function as a reader finds it: its name, or the line of an anonymous one (``<anonymous:12>``)."""
+    last = nested.rpartition(".")[2]
+    if last.startswith("<anonymous:") and last.endswith(">"):
+        return f"the function the handler defines at line {last[len('<anonymous:') : -1]}"
+    return f"the handler's `{last}`"
+
+
+def message(call: ExternalCall, reached: Reached) -> tuple[str, dict[str, str], str]:
+    """The finding's text, evidence and fix. A call in a function the handler defines (a tool's ``execute`` handed
+    to a model, a callback) runs when that function is called, which the handler may do on some requests only."""
+    route = reached.route
     where = f"{','.join(route.methods)} {route.path}"
+    when = (
+        f"the route waits on a third party whenever {_function(reached.nested)} runs"
+        if reached.nested
+        else "the route waits on a third party on every request"
+    )
+    evidence = {"route": where, "host": call.host, "call": call.call}
+    if reached.nested:
+        evidence["in"] = reached.nested
     return (
-        f"{where} calls {call.host} inline ({call.call}): the route waits on a third party on every request",
-        {"route": where, "host": call.host, "call": call.call},
+        f"{where} calls {call.host} inline ({call.call}): {when}",
+        evidence,
         f"Take {call.host} off the request path: enqueue the call (a job queue, an outbox) and answer at once, "
         "cache its answer, or give it a timeout budget well under the route's SLO with a fallback.",
     )
 
 
-__all__ = ["THIRD_PARTY_IN_HANDLER_JSGO", "ExternalCall", "external_calls", "message", "route_of"]
+__all__ = ["THIRD_PARTY_IN_HANDLER_JSGO", "ExternalCall", "Reached", "external_calls", "message", "route_of"]
