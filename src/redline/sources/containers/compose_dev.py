@@ -38,15 +38,23 @@ def volume_source(entry: Any) -> str:
     return str(entry).split(":", 1)[0]
 
 
+def volume_target(entry: Any) -> str:
+    """The container side of a volume entry ("" when the short form names none)."""
+    if isinstance(entry, Mapping):
+        return str(entry.get("target", ""))
+    parts = str(entry).split(":")
+    return parts[1] if len(parts) > 1 else ""
+
+
 def _mounted_as_configuration(entry: Any) -> bool:
     """Read-only, or mounted under ``/etc/``: the folder holds configuration the service reads (getsentry/self-hosted
     mounts its build context ``./sentry`` at ``/etc/sentry`` for sentry.conf.py), not code edited live."""
     if isinstance(entry, Mapping):
-        target, read_only = str(entry.get("target", "")), entry.get("read_only") is True
+        read_only = entry.get("read_only") is True
     else:
         parts = str(entry).split(":")
-        target, read_only = (parts[1] if len(parts) > 1 else ""), len(parts) > 2 and "ro" in parts[2].split(",")
-    return read_only or target.startswith("/etc/")
+        read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+    return read_only or volume_target(entry).startswith("/etc/")
 
 
 def build_context(body: Mapping[str, Any]) -> str:

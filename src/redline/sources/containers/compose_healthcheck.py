@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from redline.sources.containers.compose import ComposeProject, ComposeService
+from redline.sources.containers.compose_dev import build_context, volume_source, volume_target
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.image_paths import origin, workdir
 from redline.sources.containers.script_commands import scripts_run, shell_commands
@@ -73,9 +74,7 @@ def _copied(
 ) -> str | None:
     if built is None:
         return None
-    build = service.body.get("build")
-    context = build if isinstance(build, str) else str(build.get("context", ".")) if isinstance(build, Mapping) else ""
-    root = _relative(posixpath.join(service.directory, context))
+    root = _relative(posixpath.join(service.directory, build_context(service.body) or "."))
     if root is None:
         return None
     found = origin(*built, image_path, lambda path: _relative(posixpath.join(root, path)) in files)
@@ -87,7 +86,7 @@ def _mounted(service: ComposeService, image_path: str, files: frozenset[str]) ->
     above it); named volumes and read-only flags change nothing."""
     volumes = service.body.get("volumes")
     for entry in volumes if isinstance(volumes, list) else []:
-        source, target = _bind(entry)
+        source, target = volume_source(entry), volume_target(entry)
         if not source.startswith((".", "/")) or not target:
             continue
         target = posixpath.normpath(target)
@@ -101,14 +100,6 @@ def _mounted(service: ComposeService, image_path: str, files: frozenset[str]) ->
         if host is not None and host in files:
             return host
     return None
-
-
-def _bind(entry: Any) -> tuple[str, str]:
-    """(host source, container target) of a volume entry, short or long form."""
-    if isinstance(entry, Mapping):
-        return str(entry.get("source", "")), str(entry.get("target", ""))
-    parts = str(entry).split(":")
-    return (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
 
 
 def _relative(path: str) -> str | None:

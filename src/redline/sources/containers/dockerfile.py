@@ -268,7 +268,13 @@ def _split_flags(rest: str) -> tuple[tuple[tuple[str, str], ...], str]:
         rest = rest[m.end() :]
 
 
-def _exec_form(args: str) -> tuple[str, ...] | None:
+#: the instructions that take a JSON array form (``COPY``/``ADD``: for paths with spaces)
+_EXEC_FORMS = frozenset({"CMD", "ENTRYPOINT", "RUN", "SHELL", "HEALTHCHECK", "COPY", "ADD"})
+
+
+def exec_form(args: str) -> tuple[str, ...] | None:
+    """The words of an instruction's JSON array form (``CMD ["python", "probe.py"]``), None for the shell form
+    or an array that is not all strings."""
     if not args.startswith("["):
         return None
     try:
@@ -316,7 +322,7 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
                 last,
                 stage,
                 flags,
-                _exec_form(args) if cmd in ("CMD", "ENTRYPOINT", "RUN", "SHELL", "HEALTHCHECK") else None,
+                exec_form(args) if cmd in _EXEC_FORMS else None,
                 heredoc,
             )
         )

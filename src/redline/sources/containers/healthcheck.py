@@ -15,7 +15,6 @@ comment or a ``RUN`` line is not one, and a path no ``COPY`` provides is not gue
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from functools import partial
 
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.compose_healthcheck import compose_scripts
-from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, exec_form
 from redline.sources.containers.image_paths import context_sources, origin, workdir
 from redline.sources.containers.script_commands import argv_commands, scripts_run, shell_commands
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
@@ -92,19 +91,9 @@ def script_paths(ins: DockerInstruction, cwd: str) -> list[str]:
     if word.upper() != "CMD":
         return []
     command = command.strip()
-    argv = _json_words(command)
-    commands = argv_commands(argv) if argv is not None else shell_commands(command)
+    argv = exec_form(command)
+    commands = argv_commands(list(argv)) if argv is not None else shell_commands(command)
     return [posixpath.normpath(posixpath.join(cwd, s)) for words in commands for s in scripts_run(words)]
-
-
-def _json_words(command: str) -> list[str] | None:
-    if not command.startswith("["):
-        return None
-    try:
-        value = json.loads(command)
-    except ValueError:
-        return None
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
 
 def _resolve(

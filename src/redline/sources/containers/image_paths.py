@@ -6,7 +6,6 @@ makes has no origin."""
 from __future__ import annotations
 
 import fnmatch
-import json
 import posixpath
 from collections.abc import Callable
 
@@ -74,13 +73,10 @@ def _operands(dockerfile: Dockerfile, ins: DockerInstruction) -> tuple[list[str]
     if ins.heredoc:
         return [], ""
     args = ins.arguments.strip()
-    words: list[str] = []
-    if args.startswith("["):
-        try:
-            parsed = json.loads(args)
-        except ValueError:
-            return [], ""
-        words = [w for w in parsed if isinstance(w, str)] if isinstance(parsed, list) else []
+    if ins.exec_form is not None:
+        words = list(ins.exec_form)
+    elif args.startswith("["):
+        return [], ""  # not a JSON array of strings: Docker refuses it
     else:
         words = [_unquoted(w) for w in args.split()]
     if len(words) < 2:
