@@ -28,7 +28,7 @@ def stage_ships(dockerfile: Dockerfile, ins: DockerInstruction) -> bool:
     for later in dockerfile.instructions:
         if later.cmd not in ("COPY", "ADD") or later.stage not in shipped or later.line <= ins.line:
             continue
-        source_stage = _stage_index(dockerfile, later.flag("from"))
+        source_stage = dockerfile.copied_from(later)
         if source_stage is None or ins.stage not in dockerfile.lineage(source_stage):
             continue
         if any(_covers(src, dest) for src in _sources(later)):
@@ -46,15 +46,6 @@ def dotenv_severity(data: bytes) -> Severity | None:
     if any(span not in defaults for span in secrets):
         return Severity.HIGH
     return Severity.LOW if defaults else None
-
-
-def _stage_index(dockerfile: Dockerfile, ref: str | None) -> int | None:
-    if ref is None:
-        return None
-    for stage in dockerfile.stages:
-        if stage.name and stage.name == ref.lower():
-            return stage.index
-    return int(ref) if ref.isdigit() and int(ref) < len(dockerfile.stages) else None
 
 
 def _words(ins: DockerInstruction) -> list[str]:

@@ -108,6 +108,15 @@ class Dockerfile:
         wanted = set(cmds)
         return [i for i in self.instructions if i.stage == index and (not wanted or i.cmd in wanted)]
 
+    def copied_from(self, ins: DockerInstruction) -> int | None:
+        """The earlier stage a ``COPY --from=`` names (by name or index); None for another image or no flag."""
+        ref = ins.flag("from")
+        if ref is None:
+            return None
+        if ref.isdigit():
+            return int(ref) if int(ref) < ins.stage else None
+        return next((s.index for s in self.stages if s.name and s.name == ref.lower() and s.index < ins.stage), None)
+
     def lineage(self, index: int) -> list[int]:
         """The stage and the earlier stages it is built FROM, nearest first."""
         out: list[int] = []

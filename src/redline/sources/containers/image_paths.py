@@ -43,7 +43,7 @@ def origin(dockerfile: Dockerfile, stage: int, image_path: str, holds: Holds, ho
         sources, dest = _operands(dockerfile, ins)
         if not sources:
             continue
-        from_stage = _from_stage(dockerfile, ins)
+        from_stage = dockerfile.copied_from(ins)
         if from_stage is None and ins.flag("from") is not None:
             continue  # copied out of another image: not in this repository
         for source, rel in _placed(sources, dest, target):
@@ -117,16 +117,6 @@ def _placed(sources: list[str], dest: str, target: str) -> list[tuple[str, str]]
 def _in_context(source: str, rel: str, holds: Holds) -> str | None:
     path = _clean(posixpath.join(source, rel) if rel else source)
     return path if path and holds(path) else None
-
-
-def _from_stage(dockerfile: Dockerfile, ins: DockerInstruction) -> int | None:
-    """The earlier stage a ``COPY --from=`` names (by name or index), None for another image or no flag."""
-    name = ins.flag("from")
-    if name is None:
-        return None
-    if name.isdigit() and int(name) < ins.stage:
-        return int(name)
-    return next((s.index for s in dockerfile.stages if s.name and s.name == name.lower() and s.index < ins.stage), None)
 
 
 def _unquoted(word: str) -> str:
