@@ -95,14 +95,14 @@ def _take_all(_process: int) -> dict[int, list[Item]]:
 def judge_all(judges: list[Judge], workers: int) -> list[list[Item]]:
     """Each judge's items, in the order of ``judges``. With more than one worker, ``workers - 1`` processes are
     forked and each process, the main one too, takes the next judge no other has taken until none is left."""
-    if workers <= 1 or len(judges) < 2 or not hasattr(os, "fork"):
+    anywhere = [position for position, judge in enumerate(judges) if judge.fork_safe]
+    if workers <= 1 or len(anywhere) < 2 or not hasattr(os, "fork"):  # nothing to share: no process to fork
         return [judged(judge) for judge in judges]
     import multiprocessing  # noqa: PLC0415 - multiprocessing only when a pool runs
 
     from redline.pipeline.pool import worker_pool  # noqa: PLC0415
 
     global _SHARED
-    anywhere = [position for position, judge in enumerate(judges) if judge.fork_safe]
     shared = _SHARED = _Shared(judges, anywhere, multiprocessing.get_context("fork").Value("i", 0))
     done: dict[int, list[Item]] = {}
     try:
