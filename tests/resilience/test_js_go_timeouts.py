@@ -108,3 +108,31 @@ def test_a_bundler_config_runs_in_the_dev_server_not_per_request(tmp_path: Path)
         (tmp_path / rel).write_text(text)
     found = sorted((f.rule, f.location.path, f.location.start_line) for f in _run(tmp_path))
     assert found == [("RES200", "src/api/app.config.ts", 2), ("RES200", "src/api/server.ts", 2)]
+
+
+def test_browser_helpers_that_import_each_other_through_a_path_alias_are_browser_code(tmp_path: Path) -> None:
+    """redash's client/app/services/axios.js (RES201) and services/auth.js import each other, and only browser code
+    imports either from outside, through tsconfig's ``@/*`` -> ``./app/*`` (a second ``lib/utils`` elsewhere makes a
+    suffix guess ambiguous). Server helpers that import each other, reached from a server entry point, still fire."""
+    files = {
+        "client/tsconfig.json": '{"compilerOptions": {"baseUrl": "./", "paths": {"@/*": ["./app/*"]}}}\n',
+        "client/app/services/axios.js": (
+            'import axiosLib from "axios";\nimport { Auth } from "@/services/auth";\n'
+            "export const axios = axiosLib.create({});\nexport const who = () => Auth;\n"
+        ),
+        "client/app/services/auth.js": 'import { axios } from "@/services/axios";\nexport const Auth = { axios };\n',
+        "client/app/lib/utils.js": 'import { Auth } from "@/services/auth";\nexport const user = () => Auth;\n',
+        "client/app/pages/Home.jsx": 'import { user } from "@/lib/utils";\nconst Home = () => <b>{user()}</b>;\n',
+        "viz-lib/src/lib/utils.js": "export const noop = () => null;\n",
+        "server/http.js": (
+            'import axiosLib from "axios";\nimport { retry } from "./retry";\n'
+            "export const http = axiosLib.create({});\nexport const go = () => retry(http);\n"
+        ),
+        "server/retry.js": 'import { http } from "./http";\nexport const retry = (h) => h || http;\n',
+        "server/main.js": 'import { go } from "./http";\ngo();\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    found = [(f.rule, f.location.path, f.location.start_line) for f in _run(tmp_path)]
+    assert found == [("RES201", "server/http.js", 3)]

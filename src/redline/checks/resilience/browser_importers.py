@@ -2,9 +2,9 @@
 every importer is a React hook, so its ``fetch`` runs in the browser (bounded by the user and the page), not
 on a server. RES200 judges server-side calls; such a helper is left alone like the browser modules themselves.
 
-A module counts when it has at least one importer in the project and every importer is a browser module or,
-in turn, imported only by browser modules. A module nothing imports (an API route, a script, an entry point)
-and one imported by any server module are judged as before."""
+A module counts when browser code reaches it through imports and every importer is a browser module or, in
+turn, imported only by browser modules (helpers importing each other included). A module nothing imports (an API
+route, a script, an entry point) and one imported by any server module are judged as before."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.treesitter.jsnames import module_id
+from redline.sources.code.tspaths import PathAliases
 
 
 @dataclass(frozen=True)
@@ -23,28 +24,44 @@ class ModuleImports:
     module: str
     targets: tuple[str, ...]
     browser: bool
+    path: str = ""  # the file: which tsconfig's path aliases its imports go through
 
 
 def module_imports(index: CodeIndex, *, browser: bool) -> ModuleImports:
-    return ModuleImports(module_id(index.path), tuple(sorted({t for _, t in index.imports})), browser)
+    return ModuleImports(module_id(index.path), tuple(sorted({t for _, t in index.imports})), browser, index.path)
 
 
-def browser_only(modules: Sequence[ModuleImports]) -> frozenset[str]:
-    """The module ids that run only in browsers: browser modules, and those only they import (transitively)."""
+def browser_only(modules: Sequence[ModuleImports], aliases: PathAliases | None = None) -> frozenset[str]:
+    """The module ids that run only in browsers: browser modules, and those only they import (transitively). An
+    import through a tsconfig path alias (``@/lib/utils``) is resolved by the importer's config when it maps one."""
     resolve = _Resolver({m.module for m in modules})
+    ids = frozenset(m.module for m in modules)
     importers: dict[str, set[str]] = defaultdict(set)
     for m in modules:
         for target in m.targets:
-            found = resolve(target)
+            found = resolve((aliases.resolve(m.path, target, ids) if aliases is not None else None) or target)
             if found is not None and found != m.module:
                 importers[found].add(m.module)
     browser = {m.module for m in modules if m.browser}
-    grown = True
-    while grown:  # a fixpoint: each round adds at least one module, so at most len(modules) rounds
-        added = {m for m, by in importers.items() if m not in browser and by <= browser}
-        browser |= added
-        grown = bool(added)
-    return frozenset(browser)
+    # the modules browser code reaches through its imports, each a candidate; a candidate any other module imports
+    # is dropped, until none is: so helpers that import each other (redash's services/axios and services/auth) count
+    # when only browser code imports them from outside, which a fixpoint growing from the browser modules never saw
+    imports: dict[str, set[str]] = defaultdict(set)
+    for found, by in importers.items():
+        for importer in by:
+            imports[importer].add(found)
+    reached, todo = set(browser), list(browser)
+    while todo:
+        for found in imports[todo.pop()] - reached:
+            reached.add(found)
+            todo.append(found)
+    only = reached
+    dropped = True
+    while dropped:  # each round drops at least one module, so at most len(modules) rounds
+        gone = {m for m in only - browser if not importers[m] <= only}
+        only -= gone
+        dropped = bool(gone)
+    return frozenset(only)
 
 
 class _Resolver:

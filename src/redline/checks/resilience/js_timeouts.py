@@ -22,6 +22,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
+from redline.sources.code.tspaths import PathAliases, aliases_of
 from redline.sources.containers.healthcheck import HealthcheckScript
 
 _TAGS = ("CWE-400", "STRIDE:D")
@@ -286,7 +287,7 @@ class JsTimeoutCheck(ModuleCheck):
     name = "js-timeouts"
     rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
     fact_types = (CodeIndex,)
-    project_fact_types = (HealthcheckScript,)
+    project_fact_types = (HealthcheckScript, PathAliases)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[_Partial]:
         index = fact
@@ -311,7 +312,8 @@ class JsTimeoutCheck(ModuleCheck):
 
     def finish(self, partials: list[_Partial], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         global_default = any(isinstance(p, _AxiosDefault) for p in partials)
-        browser = browser_only([p for p in partials if isinstance(p, ModuleImports)])
+        aliases = aliases_of(facts.of(PathAliases))
+        browser = browser_only([p for p in partials if isinstance(p, ModuleImports)], aliases)
         found: list[Finding] = []
         for p in partials:
             if isinstance(p, Finding):

@@ -17,5 +17,6 @@ def file_sources() -> list[FileSource]:
 def project_sources() -> list[ProjectSource]:
     from redline.sources.code.entrypoints import EntryPointsSource  # noqa: PLC0415 - loaded with its family
     from redline.sources.code.ops_signals import OpsSignalsSource  # noqa: PLC0415 - loaded with its family
+    from redline.sources.code.tspaths import PathAliasesSource  # noqa: PLC0415 - loaded with its family
 
-    return [EntryPointsSource(), OpsSignalsSource()]
+    return [PathAliasesSource(), EntryPointsSource(), OpsSignalsSource()]

@@ -18,7 +18,7 @@ from redline.core.thirdparty import in_third_party_dir
 from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.model import Assignment, CodeIndex
 from redline.sources.code.treesitter.jsnames import module_id
-from redline.sources.interface import SourceError
+from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource, SourceError
 from redline.sources.packages.jsonc import load_jsonc
 
 CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
@@ -139,6 +139,23 @@ def _alias(base: str, pattern: str, targets: object) -> Alias | None:
         # a wildcard's target is a folder the rest of the import is appended to
         resolved.append(joined + "/" if wildcard and joined else joined)
     return Alias(pattern.removesuffix("*"), wildcard, tuple(resolved)) if resolved else None
+
+
+class PathAliasesSource(ProjectSource):
+    """The project's path aliases, read once per run for every reader that resolves imports (the entry points, the
+    browser-only helpers of the JS timeout checks)."""
+
+    name = "path aliases"
+    produces = PathAliases
+
+    def collect(self, ctx: ProjectContext) -> ProjectOutput:
+        aliases, unread = read_aliases(ctx.files)
+        return ProjectOutput([aliases], [], unread)
+
+
+def aliases_of(facts: Iterable[PathAliases]) -> PathAliases:
+    """The run's aliases (none when the source did not run)."""
+    return next(iter(facts), PathAliases({}))
 
 
 def with_aliases(indexes: Sequence[CodeIndex], aliases: PathAliases) -> list[CodeIndex]:
