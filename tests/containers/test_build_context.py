@@ -76,3 +76,24 @@ def test_an_npmrc_of_settings_only_copies_no_credential(tmp_path: Path) -> None:
         (f.rule, f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings
     ]
     assert found == [("SEC905", 2, ".npmrc"), ("SEC905", 3, ".npmrc")]
+
+
+def test_the_context_a_compose_file_builds_a_dockerfile_from_is_the_one_read(tmp_path: Path) -> None:
+    """redash's .ci/Dockerfile.cypress is built from the repository's root (``context: ../`` in
+    .ci/compose.cypress.yaml): its ``COPY .npmrc`` takes the root's .npmrc, settings only, so nothing secret; the
+    same Dockerfile with a token in the root's .npmrc is reported, and so is one no compose file builds (its own
+    folder holds no .npmrc the source could read)."""
+    ci = tmp_path / ".ci"
+    ci.mkdir()
+    (ci / "Dockerfile.cypress").write_text("FROM node:20\nCOPY package.json .npmrc /app/\nUSER node\n")
+    (ci / "Dockerfile.other").write_text("FROM node:20\nCOPY .npmrc /app/\nUSER node\n")
+    (ci / "compose.cypress.yaml").write_text(
+        "services:\n  cypress:\n    build:\n      context: ../\n      dockerfile: .ci/Dockerfile.cypress\n"
+    )
+    (tmp_path / ".npmrc").write_text("engine-strict=true\nauto-install-peers=true\n")
+    (tmp_path / "package.json").write_text("{}\n")
+    found = [(f.location.path, f.location.start_line) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(".ci/Dockerfile.other", 2)]
+    (tmp_path / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")
+    found = [(f.location.path, f.location.start_line) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(".ci/Dockerfile.cypress", 2), (".ci/Dockerfile.other", 2)]

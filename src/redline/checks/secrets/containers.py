@@ -11,7 +11,6 @@ import base64
 import binascii
 import fnmatch
 import json
-import posixpath
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -178,7 +177,7 @@ class DockerSecretCheck(ProjectCheck):
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         out: list[Finding] = []
         settings: SecretSettings | None = None
-        contexts = {c.directory: c for c in facts.of(BuildContext)}
+        contexts = {dockerfile: c for c in facts.of(BuildContext) for dockerfile in c.dockerfiles}
         for dockerfile in facts.of(Dockerfile):
             for ins in dockerfile.instructions:
                 if ins.cmd in ("ENV", "ARG"):
@@ -223,7 +222,7 @@ class DockerSecretCheck(ProjectCheck):
         self, dockerfile: Dockerfile, ins: DockerInstruction, contexts: Mapping[str, BuildContext], gate_samples: bool
     ) -> Iterator[Finding]:
         path = dockerfile.path
-        context = contexts.get(posixpath.dirname(path)) if ins.flag("from") is None else None
+        context = contexts.get(path) if ins.flag("from") is None else None
         for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):

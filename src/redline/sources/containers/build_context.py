@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
 from redline.core.workspace import SourceFile, UnreadableFile, Workspace, read_file
+from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
@@ -21,7 +22,8 @@ DOCKERIGNORE = ".dockerignore"
 
 @dataclass(frozen=True)
 class BuildContext:
-    """The directory a Dockerfile beside it is built from (``docker build .`` next to it)."""
+    """The directory Dockerfiles are built from: the one a compose service's ``build.context`` names for it, else the
+    Dockerfile's own (``docker build .`` next to it)."""
 
     directory: str  # relative POSIX path, "" for the audited root
     files: tuple[str, ...]  # names of the regular files directly in it, sorted
@@ -30,17 +32,33 @@ class BuildContext:
     #: can tell a ``.env`` holding credentials from one holding ``PORT=3000``, and an ``.npmrc`` with a token from
     #: one with ``engine-strict=true`` (redash's); in memory only, never reported
     texts: tuple[tuple[str, str], ...] = ()
+    dockerfiles: tuple[str, ...] = ()  # the Dockerfiles built from it
+
+
+def context_directories(dockerfiles: list[Dockerfile], projects: list[ComposeProject]) -> dict[str, str]:
+    """Each Dockerfile's build context: the first compose service building it says where (redash's
+    ``.ci/Dockerfile.cypress`` is built from the repository's root, ``context: ../``), else its own folder."""
+    declared: dict[str, str] = {}
+    for project in projects:
+        for service in project.services:
+            path, directory = service.dockerfile_path, service.build_directory
+            if path is not None and directory is not None:
+                declared.setdefault(path, "" if directory == "." else directory)
+    return {d.path: declared.get(d.path, posixpath.dirname(d.path)) for d in dockerfiles}
 
 
 class BuildContextSource(ProjectSource):
     name = "docker-build-contexts"
     produces = BuildContext
-    needs = (Dockerfile,)
+    needs = (Dockerfile, ComposeProject)
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         workspace = Workspace(ctx.root, exclude=ctx.config.exclude, max_file_size=ctx.config.max_file_size)
         out = ProjectOutput([], [], [])
-        for directory in sorted({posixpath.dirname(d.path) for d in ctx.facts.of(Dockerfile)}):
+        built_from = context_directories(ctx.facts.of(Dockerfile), ctx.facts.of(ComposeProject))
+        for directory in sorted(set(built_from.values())):
+            if directory.startswith(".."):
+                continue  # a context outside the audited tree
             files = workspace.files_in(directory)
             ignore_file = next((f for f in files if posixpath.basename(f.path) == DOCKERIGNORE), None)
             patterns: tuple[str, ...] | None = None
@@ -59,7 +77,9 @@ class BuildContextSource(ProjectSource):
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
             texts = tuple(_credential_texts(files, ctx.config.max_file_size, out))
-            out.facts.append(BuildContext(directory, tuple(posixpath.basename(f.path) for f in files), patterns, texts))
+            names = tuple(posixpath.basename(f.path) for f in files)
+            dockerfiles = tuple(sorted(d for d, built in built_from.items() if built == directory))
+            out.facts.append(BuildContext(directory, names, patterns, texts, dockerfiles))
         return out
 
 

@@ -132,18 +132,27 @@ class ComposeService:
     layer_keys: tuple[Mapping[str, int], ...] = ()  # line of each key in each layer's block, parallel to ``layers``
 
     @property
-    def dockerfile_path(self) -> str | None:
-        """The tree path of the Dockerfile its ``build:`` names (None: no build, or a remote context)."""
+    def build_directory(self) -> str | None:
+        """The tree path of the build context its ``build:`` names ("." for the tree's root; None: no build, or a
+        remote context)."""
         build = self.body.get("build")
         if isinstance(build, str):
-            context, name = build, "Dockerfile"
+            context = build
         elif isinstance(build, Mapping):
-            context, name = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+            context = str(build.get("context", "."))
         else:
             return None
-        if "://" in context:
+        return None if "://" in context else posixpath.normpath(posixpath.join(self.directory, context))
+
+    @property
+    def dockerfile_path(self) -> str | None:
+        """The tree path of the Dockerfile its ``build:`` names (None: no build, or a remote context)."""
+        directory = self.build_directory
+        if directory is None:
             return None
-        return posixpath.normpath(posixpath.join(self.directory, context, name))
+        build = self.body.get("build")
+        name = str(build.get("dockerfile", "Dockerfile")) if isinstance(build, Mapping) else "Dockerfile"
+        return posixpath.normpath(posixpath.join(directory, name))
 
     @property
     def profiles(self) -> tuple[str, ...]:
