@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from redline.sources.containers.compose import ComposeProject, ComposeService
-from redline.sources.containers.compose_dev import build_context, volume_source, volume_target
+from redline.sources.containers.compose_dev import volume_source, volume_target
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.image_paths import origin, workdir
 from redline.sources.containers.script_commands import scripts_run, shell_commands
@@ -74,7 +74,8 @@ def _copied(
 ) -> str | None:
     if built is None:
         return None
-    root = _relative(posixpath.join(service.directory, build_context(service.body) or "."))
+    directory = service.build_directory
+    root = _relative(directory) if directory is not None else None
     if root is None:
         return None
     found = origin(*built, image_path, lambda path: _relative(posixpath.join(root, path)) in files)
