@@ -255,3 +255,57 @@ def test_gorilla_path_prefix_handlers_and_handlers_built_by_project_functions() 
         ("mux", "DELETE", "/api/resources/*", "resourceDeleteHandler", "main.go:39", "unknown", "unknown"),
         ("mux", "ANY", "/*", "http.FileServer", "main.go:40", "no", "no"),  # the file server is the handler
     ]
+
+
+#: the function literal ``r.Route("/v1", ...)`` is handed in the errchain fixture
+MOUNT = "app.mountRoutes.<anonymous:12>"
+
+
+def test_errchain_adapters_apply_the_middleware_named_after_the_handler() -> None:
+    """homebox's shape: ``chain.ToHandlerFunc(ctrl.HandleX(), userMW...)`` adapts the handler and applies the
+    middleware after it; ``userMW...`` spreads the slice literal it is bound to (``append(userMW, mw)...`` too), and
+    a middleware returning ``validate.NewRequestError(err, http.StatusUnauthorized)`` from the handler literal it
+    builds refuses. Look-alikes: a rate limiter's 429 and a logger that builds a 200 error guard nothing (unknown),
+    a list the index does not know stays unknown, and an adapter with no middleware is public."""
+    assert table("errchain") == [
+        ("chi", "POST", "/v1/register", "app.register", "main.go:13", "no", "no"),
+        ("chi", "POST", "/v1/login", "app.login", "main.go:14", "unknown", "unknown"),
+        ("chi", "PUT", "/v1/self", "app.updateSelf", "main.go:18", "yes", "unknown"),
+        ("chi", "DELETE", "/v1/self", "app.deleteSelf", "main.go:19", "yes", "unknown"),
+        ("chi", "POST", "/v1/notify", "app.notify", "main.go:20", "yes", "unknown"),
+        (
+            "chi",
+            "POST",
+            "/v1/telemetry",
+            "app.mountRoutes.<anonymous:12>.<anonymous:21>",
+            "main.go:21",
+            "yes",
+            "unknown",
+        ),
+        ("chi", "POST", "/v1/audit", "app.audit", "main.go:24", "unknown", "unknown"),
+        ("chi", "POST", "/v1/imports", "app.imports", "main.go:25", "unknown", "unknown"),
+        ("chi", "POST", "/v1/notes", "app.createNote", "main.go:26", "no", "no"),
+    ]
+
+
+def test_errchain_web_findings_only_where_no_middleware_applies() -> None:
+    """Over the same tree, the only WEB finding is the note route no middleware applies to (sign-up is public by
+    design, the rate-limited and unknown ones are not reported, the guarded ones are guarded)."""
+    result = audit_catalogue(FIXTURES / "errchain", Config(jobs=1), select=("WEB",))
+    assert not result.errors
+    assert [(f.rule, f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("WEB101", "main.go", 26, "POST /v1/notes")
+    ]
+
+
+def test_go_index_keeps_spreads_function_literals_and_slices_of_middleware() -> None:
+    """Since index format 42: a ``name...`` argument and a function literal keep their place in a rendered call, and
+    a name bound to a slice literal of names and calls keeps its elements; a slice holding anything else does not."""
+    data = (
+        b'package main\nfunc f() {\n\tmw := []Middleware{a.auth, roles("user")}\n\tbad := []Middleware{a.auth, 3}\n'
+        b'\tr.Put("/x", chain.ToHandlerFunc(func(w W) error { return nil }, mw...))\n}\n'
+    )
+    index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
+    assert index.slice_bindings == (("f", "mw", ("a.auth", "roles(user)")),)
+    put = next(c for c in index.calls if c.raw == "r.Put")
+    assert put.args[1].items == ("chain.ToHandlerFunc(<anonymous:5>, mw...)",)

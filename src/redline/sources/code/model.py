@@ -341,6 +341,10 @@ class CodeIndex:
     #: (function, name, the literal's first 200 characters), function "" at package level; what the SQL a
     #: statement is prepared from is read from
     string_bindings: tuple[tuple[str, str, str], ...] = ()
+    #: Go names bound to a slice literal of names and calls (``userMW := []errchain.Middleware{a.mwAuthToken,
+    #: a.mwRoles(...)}``): (function, name, the elements as written); what a ``userMW...`` argument hands on
+    #: (since index format 42)
+    slice_bindings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()

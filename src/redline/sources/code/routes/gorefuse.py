@@ -22,6 +22,9 @@ _STOPPING |= frozenset({"SendStatus", "WriteHeader"})
 #: gin calls that only write a status: a refusal when the same function also calls ``Abort()`` (without it gin
 #: runs the next handler anyway)
 _WRITING = frozenset({"JSON", "String", "Status", "Data", "IndentedJSON", "PureJSON", "XML"})
+#: constructors of an error that carries the status the request is answered with (homebox's
+#: ``return validate.NewRequestError(err, http.StatusUnauthorized)`` in an errchain middleware)
+_ERROR_WITH_STATUS = re.compile(r"^New\w*Error$")
 UNAUTHORIZED, FORBIDDEN = 401, 403
 _STATUS_NAMES = {"StatusUnauthorized": UNAUTHORIZED, "StatusForbidden": FORBIDDEN}
 #: words of a middleware's name that say a 403 is about something other than who calls (a CSRF token, the
@@ -56,6 +59,8 @@ def _refused_with(calls: list[CallSite]) -> int | None:
             status = _status(call.args[0] if call.args else None)
         elif method == "Error" and len(call.args) == 3:  # ``http.Error(w, msg, http.StatusUnauthorized)``
             status = _status(call.args[2])
+        elif _ERROR_WITH_STATUS.match(method):  # an error carrying the status, returned (an errchain handler)
+            status = next((s for a in call.args if (s := _status(a)) is not None), None)
         else:
             continue
         if status is not None:
@@ -103,7 +108,7 @@ class Refusals:
             candidates = self._candidates(index, owner, last)
             if not candidates:
                 return None
-            judge = self._factory if arg.call is not None else lambda key: self._status(key, 0)
+            judge = self._factory if arg.call is not None else self._itself_or_returned
             status = self._all_of(candidates, judge)
         if not _OPTIONAL.isdisjoint(_name_words(last)):
             return False
@@ -122,6 +127,12 @@ class Refusals:
         """The weakest refusal of the candidates; None when one of them does not refuse."""
         found = [judge(key) for key in candidates]
         return None if not found or None in found else max(s for s in found if s is not None)
+
+    def _itself_or_returned(self, key: Key) -> int | None:
+        """A middleware named, not called: its own body refuses (gin's ``func(ctx *gin.Context)``), or the handler
+        literal it returns does (``func(next Handler) Handler { return HandlerFunc(func(w, r) ...) }``)."""
+        own = self._status(key, 0)
+        return own if own is not None else self._factory(key)
 
     def _factory(self, key: Key) -> int | None:
         return min((s for k in self._nested.get(key, []) if (s := self._status(k, 0)) is not None), default=None)

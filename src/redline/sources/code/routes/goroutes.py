@@ -339,8 +339,38 @@ class _Go:
         names = (*extra, *(self.middleware(router.index, a) for a in middleware))
         if handler is not None and handler.call and names_a_guard(handler.call):  # ``AdminGuard(app, func(c) ...)``
             names = (*names, _Middleware(handler.call))
+        inner, applied = self.adapted(router.index, call.function, handler)
         path = join(prefix, args[0].literal) if prefix else args[0].literal
-        router.routes.append((call.line, tuple(method.split(",")), path, _handler(handler), names))
+        router.routes.append((call.line, tuple(method.split(",")), path, inner, (*names, *applied)))
+
+    def adapted(self, index: CodeIndex, function: str, handler: Arg | None) -> tuple[str, tuple[_Middleware, ...]]:
+        """A handler written as an adapter's call (homebox's ``chain.ToHandlerFunc(ctrl.HandleX(), userMW...)``, an
+        errchain): the handler it adapts, and the middleware it applies, each named after it, a ``name...`` spread
+        as the elements of the slice literal the name is bound to in scope (``userMW := []errchain.Middleware{
+        a.mwAuthToken, ...}``). Any other handler as it is, with no middleware."""
+        match = _CALL.match(handler.items[0]) if handler is not None and handler.call and handler.items else None
+        arguments = _top_level(match.group(2)) if match is not None else []
+        if match is None or not _ADAPTER_CALL.search(match.group(1)) or not arguments:
+            return _handler(handler), ()
+        applied: list[_Middleware] = []
+        for written in arguments[1:]:
+            spread = self.spread(index, function, written.removesuffix("...")) if written.endswith("...") else None
+            if written.endswith("...") and spread is None:
+                applied.append(_Middleware(written))  # a list the index does not know: some middleware, unknown
+            for element in spread if spread is not None else [written]:
+                applied.append(self.middleware(index, _written_arg(element)))
+        return arguments[0].split("(", 1)[0], tuple(applied)
+
+    def spread(self, index: CodeIndex, function: str, written: str) -> tuple[str, ...] | None:
+        """The elements of the slice literal ``written`` is bound to in ``function`` or a scope around it, and of
+        ``append(name, more...)``; None when the index does not know them."""
+        match = _CALL.match(written)
+        if match is not None and match.group(1) == "append":
+            head, *more = _top_level(match.group(2))
+            found = self.spread(index, function, head)
+            return None if found is None or any(m.endswith("...") for m in more) else (*found, *more)
+        bound = {(scope, name): values for scope, name, values in index.slice_bindings}
+        return next((bound[(s, written)] for s in outward(function) if (s, written) in bound), None)
 
     def chained(self, index: CodeIndex, router: _Router, call: CallSite) -> None:
         """``g.Group("/user").Use(auth.Optional).POST("", h)`` (gotify): the route under the chain's prefixes, behind
@@ -472,6 +502,9 @@ def _wrappers(index: CodeIndex, function: str, name: str) -> list[str]:
 
 
 _CALL = re.compile(r"^([\w.]+)\((.*)\)$")
+#: a call that adapts a handler of another shape and applies the middleware after it (``chain.ToHandlerFunc(h,
+#: mw...)``, an errchain; ``ToHandler``)
+_ADAPTER_CALL = re.compile(r"(?:^|\.)To\w*Handler\w*$")
 #: conversions and wrappers that are no middleware; the first two are also the types a handler is passed as
 _ADAPTERS = frozenset({"http.HandlerFunc", "http.Handler", "http.StripPrefix"})
 
@@ -555,6 +588,12 @@ def _chained(index: CodeIndex, call: CallSite, method: str) -> bool:
         if other.raw == call.raw and other.line > call.line:
             return False
     return False
+
+
+def _written_arg(written: str) -> Arg:
+    """An argument as the index would hold it, from its rendered text: a call (``a.mwRoles(x)``) or a name."""
+    match = _CALL.match(written)
+    return Arg(None, call=match.group(1), items=(written,)) if match is not None else Arg(None, name=written)
 
 
 def _handler(arg: Arg | None) -> str:

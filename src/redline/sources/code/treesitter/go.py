@@ -126,6 +126,7 @@ class GoWalk(TreeWalk):
     param_tainted: list[Tainted] = field(default_factory=list)
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
     string_bindings: list[tuple[str, str, str]] = field(default_factory=list)
+    slice_bindings: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     blank_imports: list[str] = field(default_factory=list)
     #: ``register := func(r fiber.Router) {...}``: ``function|name`` -> the function literal's qualified name
     literal_bindings: list[Assignment] = field(default_factory=list)
@@ -139,6 +140,7 @@ class GoWalk(TreeWalk):
             self.index(assignments=tuple(self.literal_bindings), composites=tuple(self.composites)),
             param_tainted=tuple(self.param_tainted),
             string_bindings=tuple(self.string_bindings),
+            slice_bindings=tuple(self.slice_bindings),
             blank_imports=tuple(self.blank_imports),
             env_defaults=tuple(self.env_defaults),
         )
@@ -162,6 +164,7 @@ class GoWalk(TreeWalk):
             self._binding(node, scope)
             self._string_binding(node, scope)
             self._literal_binding(node, scope)
+            self._slice_binding(node, scope)
         elif kind == "const_spec":
             self._string_binding(node, scope)
         elif kind == "composite_literal":
@@ -286,6 +289,20 @@ class GoWalk(TreeWalk):
         value = string_value(bound[1]) if bound else None
         if bound and value is not None:
             self.string_bindings.append((scope, text(bound[0]), value[:200]))
+
+    def _slice_binding(self, node: Node, scope: str) -> None:
+        """``userMW := []errchain.Middleware{a.mwAuthToken, a.mwRoles(...)}``: one name bound to a slice literal of
+        names and calls, each element as written; what a route's ``userMW...`` hands on."""
+        bound = _single_binding(node)
+        if bound is None or bound[1].type != "composite_literal":
+            return
+        kind, body = bound[1].child_by_field_name("type"), bound[1].child_by_field_name("body")
+        if kind is None or kind.type != "slice_type" or body is None:
+            return
+        values = [named(e)[0] if e.type == "literal_element" and len(named(e)) == 1 else e for e in named(body)]
+        rendered = [_render(v) if v.type in _SLICE_ELEMENTS else "" for v in values]
+        if rendered and all(rendered):
+            self.slice_bindings.append((scope, text(bound[0]), tuple(rendered)))
 
     def _literal_binding(self, node: Node, scope: str) -> None:
         """``register := func(r fiber.Router) {...}``: one name bound to one function literal, recorded as the
@@ -455,6 +472,10 @@ def _building(node: Node) -> str | None:
     return None
 
 
+#: slice-literal elements kept as written: names and calls (a literal or a struct is no middleware)
+_SLICE_ELEMENTS = frozenset({"call_expression", "identifier", "selector_expression"})
+
+
 def _render(node: Node, depth: int = 0) -> str:
     """``requireAuth(http.HandlerFunc(deleteItem))`` as written, nested calls three levels deep at most."""
     value = string_value(node)
@@ -468,6 +489,11 @@ def _render(node: Node, depth: int = 0) -> str:
         return f"{raw}({', '.join(p for p in parts if p)})"
     if node.type in {"true", "false", "int_literal", "nil"}:
         return text(node)
+    if node.type == "func_literal":  # kept in its place among the arguments (since index format 42)
+        return f"<anonymous:{line(node)}>"
+    if node.type == "variadic_argument" and len(named(node)) == 1:  # ``userMW...`` (since index format 42)
+        inner = _render(named(node)[0], depth)
+        return f"{inner}..." if inner else ""
     return dotted(node) or ""
 
 
