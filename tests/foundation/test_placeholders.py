@@ -36,6 +36,8 @@ STAND_INS = (
     "Aladdin:open sesame",  # RFC 7617's Basic credentials (botocore's signer tests encode them)
     "random_string",  # milesmcc/shynet's TEMPLATE.env: DJANGO_SECRET_KEY=random_string
     "a-long-random-value",
+    "dev-only-pepper-not-for-production-use-32b+",  # sysadminsmedia/homebox's Taskfile.yml
+    "NOT_FOR_PROD",
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -52,6 +54,8 @@ CHOSEN = (
     "Zr8vKmQ2Token",  # digits: no field's name
     "random_Kq7vW2xLp9",  # a word, then a chosen value
     "randomize",  # one word that only starts like one
+    "notforproduct7Kq2vW",  # the words run together with a chosen value: no statement about the value
+    "not-for-products-Kq7vW2xLp9",
 )
 
 

@@ -50,6 +50,9 @@ _PLACEHOLDER_SHAPE = lazy(
     r"|^<[A-Za-z][^<>]{0,80}>$"
     # words saying what to put there: random_string (shynet's TEMPLATE.env DJANGO_SECRET_KEY), a-long-random-value
     r"|(?i:^(?:[a-z]{1,12}[-_ ]){0,3}random(?:[-_ ][a-z]{1,12}){0,3}$)"
+    # a value that says it is not the one to deploy: dev-only-pepper-not-for-production-use-32b+ (homebox's
+    # Taskfile.yml, the development task runner's environment)
+    r"|(?i:not[-_ ]for[-_ ]prod(?:uction)?(?![a-z]))"
 )
 # a path where the value is read from, not the value: DATABASE_PASSWORD=/run/secrets/db-password (a compose
 # secret's file, docker/awesome-compose), ansible_ssh_private_key_file: ~/.ssh/id_ed25519 (khuedoan/homelab). The
