@@ -175,3 +175,17 @@ def test_env_forms_and_stage_helpers() -> None:
     df = parse_dockerfile("Dockerfile", "FROM a:1 AS b\nENV X=1\nEXPOSE 80 443/tcp\nFROM b\nENV Y=2 X=3\n")
     assert df.env(1) == {"X": "3", "Y": "2"}
     assert df.exposed_ports(1) == ["80", "443/tcp"]
+
+
+def test_an_image_this_tree_builds_at_a_tag_the_build_passes_is_not_unpinned() -> None:
+    """jitsi/docker-jitsi-meet: ``web/Dockerfile`` starts ``FROM ${JITSI_REPO}/base:${BASE_TAG}`` and ``base/`` holds
+    the Dockerfile of that image; the Makefile and the release workflow pass the tag. Look-alikes that still fire:
+    the same shape whose name is no folder here, an own image at a literal ``latest``, and an untagged one."""
+    base = parse_dockerfile("base/Dockerfile", "FROM debian:bookworm-slim@sha256:" + "ab" * 32 + "\nUSER 1000\n")
+    web = parse_dockerfile(
+        "web/Dockerfile",
+        "ARG JITSI_REPO=ghcr.io/jitsi\nARG BASE_TAG=latest\nFROM ${JITSI_REPO}/base:${BASE_TAG}\n"
+        "FROM ${JITSI_REPO}/redis:${BASE_TAG}\nFROM ${JITSI_REPO}/base:latest\nFROM ${JITSI_REPO}/base\nUSER 1000\n",
+    )
+    found = [(f.location.path, f.location.start_line) for f in _check(base, web) if f.rule == "DKR102"]
+    assert found == [("web/Dockerfile", 4), ("web/Dockerfile", 5), ("web/Dockerfile", 6)]

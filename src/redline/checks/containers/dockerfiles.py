@@ -67,7 +67,8 @@ BASE_UNPINNED = Rule(
     doc=RuleDoc(
         what_it_does="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a "
         "digest "
-        "(after `ARG` substitution; `scratch` and earlier stages are skipped).",
+        "(after `ARG` substitution; `scratch`, earlier stages, and an image this tree builds itself at a tag the "
+        "build passes in, `FROM ${REPO}/base:${BASE_TAG}` beside a `base/Dockerfile`, are skipped).",
         why_bad="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
         "compromised or broken upstream push goes straight into your image.",
         example="FROM node:latest",
@@ -183,6 +184,15 @@ def _loc(df: Dockerfile, first: int, last: int, snippet: str) -> Location:
     return Location(df.path, first, max(first, last), snippet=snippet[:200])
 
 
+def _sibling(stage: DockerStage, built_here: frozenset[str]) -> bool:
+    """``FROM ${JITSI_REPO}/base:${BASE_TAG}`` in jitsi/docker-jitsi-meet's ``web/Dockerfile``: an image this tree
+    builds itself (its name is a folder here holding a Dockerfile, ``base/``), at the tag the build passes in (an
+    ``ARG``): the chain of the project's own images, which the build pins, not an upstream image that moves."""
+    written = stage.base.rsplit("/", 1)[-1]
+    name, _, tag = written.partition(":")
+    return "$" in tag and "$" not in name and name.lower() in built_here
+
+
 def _stage_loc(df: Dockerfile, stage: DockerStage) -> Location:
     return _loc(df, stage.line, stage.end_line, f"FROM {stage.base}")
 
@@ -291,14 +301,20 @@ class DockerfileCheck(ProjectCheck):
         covered = orchestrated_healthcheck(index, manifests, projects)
         nonroot = orchestrated_user(index, manifests, projects)
         args = compose_build_args(index.dockerfiles, projects)
+        built_here = frozenset(posixpath.basename(posixpath.dirname(p)).lower() for p in index.dockerfiles) - {""}
         out: list[Finding] = []
         for df in index.dockerfiles.values():
-            scan = self._scan(df, covered.get(df.path), nonroot.get(df.path), args.get(df.path, {}))
+            scan = self._scan(df, covered.get(df.path), nonroot.get(df.path), args.get(df.path, {}), built_here)
             out.extend(lowered(f) for f in scan)
         return out
 
     def _scan(
-        self, df: Dockerfile, health_covered: str | None, runs_nonroot: str | None, build_args: dict[str, str]
+        self,
+        df: Dockerfile,
+        health_covered: str | None,
+        runs_nonroot: str | None,
+        build_args: dict[str, str],
+        built_here: frozenset[str],
     ) -> Iterator[Finding]:
         final = df.final_stage
         if final is None:
@@ -306,7 +322,7 @@ class DockerfileCheck(ProjectCheck):
         shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
         if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
             yield from self._user(df, final, build_args)
-        yield from self._pinning(df)
+        yield from self._pinning(df, built_here)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
             f = self.finding(
@@ -318,9 +334,9 @@ class DockerfileCheck(ProjectCheck):
             )
             yield replace(f, group=healthcheck_group(df.path))  # one cause with CMP106 on services built from it
 
-    def _pinning(self, df: Dockerfile) -> Iterator[Finding]:
+    def _pinning(self, df: Dockerfile, built_here: frozenset[str]) -> Iterator[Finding]:
         for stage in df.stages:
-            reason = unpinned_reason(stage.image) if stage.external else None
+            reason = unpinned_reason(stage.image) if stage.external and not _sibling(stage, built_here) else None
             if reason:
                 yield self.finding(
                     BASE_UNPINNED,
