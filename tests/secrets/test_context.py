@@ -231,6 +231,9 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     message = "マスタートークンが受信されましたが、リクエストボディに`_uid`が含まれていません"
     japanese = '{\n  "api.master-token-no-uid": "' + message + '"\n}\n'
     assert scan("public/language/ja/error.json", japanese) == []
+    # mailcow's data/web/lang/lang.ca-es.json: a form's label keeps its colon
+    assert scan("data/web/lang/lang.ca-es.json", '{\n  "password": "Constrasenya:"\n}\n') == []
+    assert scan("data/web/config/app.json", '{\n  "password": "Constrasenya:"\n}\n') != []  # not a catalogue
     with_digit = '{\n  "OAuth client secret": "Kx7Qm2Zp4Ld8-Vq7Nw2Lx9"\n}\n'
     assert scan("shared/i18n/locales/da_DK/translation.json", with_digit) == [("SEC438", 2)]
     # a chosen password with a digit or a symbol is still one, whatever its script

@@ -172,6 +172,12 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
             'provider "statuscake" {\n  api_token = module.infra_secrets.map.STATUSCAKE-API-TOKEN\n}\n',
         ),
         ("config/app.yaml", "smtp:\n  api_key: var.smtp_api_key\n"),
+        # mailcow's vendored oauth2-server-php Storage/Pdo.php: SQL named parameters, not values
+        (
+            "vendor/oauth2/Storage/Pdo.php",
+            "$stmt = $this->db->prepare(sprintf('UPDATE %s SET password=:password, first_name=:firstName where "
+            "username=:username', $this->config['user_table']));\n",
+        ),
     ],
 )
 def test_references_and_placeholders_are_not_credentials(path: str, text: str) -> None:

@@ -240,6 +240,9 @@ _CONTEXT_DIRS: dict[str, str] = {
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
+#: an OpenAPI or Swagger document (mailcow's ``data/web/api/openapi.yaml``): an API's documentation, its request and
+#: response examples made up for the reader
+_API_DOCUMENT = lazy(r"^(?:[\w.-]*[-_.])?(?:openapi|swagger)(?:[-_.][\w.-]*)?\.(?:ya?ml|json)$")
 #: request collections of the JetBrains HTTP client, VS Code's REST Client, Postman and Bruno (remark42's
 #: ``backend/remark.rest``, mall's ``document/postman/*.postman_collection.json``): a developer's requests against a
 #: local server, with the tokens of a development secret
@@ -292,7 +295,7 @@ def context_kind(relpath: str) -> str:
         if kind:
             return kind
     name = p.name.lower()
-    if name.endswith(_DOC_SUFFIXES):
+    if name.endswith(_DOC_SUFFIXES) or _API_DOCUMENT.search(name):
         return "docs"
     if name.endswith(_REQUEST_COLLECTION_SUFFIXES):
         return "development"

@@ -110,8 +110,9 @@ def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
 #: folders of translation catalogues
 _CATALOGUE_DIRS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations", "intl"})
 #: a word or words joined by hyphens, underscores, single spaces or an apostrophe (Catalan "d'actualització"),
-#: letters of any script and no digit
-_LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019][^\W\d_]+)*$")
+#: letters of any script and no digit, maybe ending with the colon of a form's label (mailcow's Catalan
+#: ``"password": "Constrasenya:"``)
+_LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019][^\W\d_]+)*:?$")
 
 
 def translated_label(path: str, secret: str) -> bool:

@@ -163,6 +163,8 @@ _NOT_A_VALUE = lazy(
     r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|required|optional|\d{1,11}|[\d.]+[smhd]?|~)$"
     r"|^(?:ENV|env|os\.environ|process\.env|System\.getenv|getenv|Environment\.)|^!(?:vault|Ref|Sub|GetAtt|secret)"
     r"|^\$|^%\(|^%[A-Za-z_]|^<|^\{|^#\{|^@[A-Za-z_]|^\[\["
+    # a SQL statement's named parameter (oauth2-server-php's ``UPDATE %s SET password=:password, ...``)
+    r"|^:[A-Za-z_][A-Za-z0-9_]*,?$"
     # a YAML alias, the anchor's value is judged where it is written (launchpad's pterodactyl compose:
     # ``DB_PASSWORD: *db-password`` under ``MYSQL_PASSWORD: &db-password "CHANGE_ME"``)
     r"|^\*[A-Za-z_][A-Za-z0-9_.-]{0,60}$"
