@@ -177,3 +177,16 @@ def test_dockerfile_details(tmp_path: Path, run_secrets: Callable[..., AuditResu
         ("SEC905", 13, "id_rsa"),
         ("SEC906", 6, None),  # the URL's password, found by the data-store family (seed rules have no MySQL rule)
     ]
+
+
+def test_copied_diffie_hellman_parameters_are_no_credential(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    """docker-mailserver copies ``target/shared/ffdhe4096.pem`` (RFC 7919's group, public numbers) into the image;
+    a key or a server's PEM copied the same way is still reported, and so is a name that only ends alike."""
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12\nCOPY target/shared/ffdhe4096.pem /etc/dovecot/dh.pem\nCOPY conf/dhparam.pem /etc/nginx/\n"
+        "COPY certs/server.pem /etc/ssl/\nCOPY certs/dhkey.pem /etc/ssl/\nUSER 1000\n"
+    )
+    found = sorted((f.rule, f.location.start_line) for f in run_secrets(tmp_path).findings)
+    assert found == [("SEC905", 4), ("SEC905", 5)]

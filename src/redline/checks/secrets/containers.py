@@ -70,11 +70,14 @@ _SECRET_FILES = (
     "secrets.json",
 )
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".pub")
+#: Diffie-Hellman parameters saved as PEM (docker-mailserver's ``target/shared/ffdhe4096.pem``, the RFC 7919 group;
+#: ``dhparam.pem``, ``dh2048.pem``): public numbers every server may share, no key
+_DH_PARAMETERS = lazy(r"^(?:.*[-_.])?(?:dh(?:params?)?\d*|ffdhe\d+)\.pem$")
 
 
 def secret_file_name(name: str) -> bool:
     low = name.lower()
-    if low.endswith(_SAMPLE_SUFFIXES):
+    if low.endswith(_SAMPLE_SUFFIXES) or _DH_PARAMETERS.match(low):
         return False
     return any(fnmatch.fnmatchcase(low, pat) for pat in _SECRET_FILES)
 
