@@ -38,6 +38,8 @@ STAND_INS = (
     "a-long-random-value",
     "dev-only-pepper-not-for-production-use-32b+",  # sysadminsmedia/homebox's Taskfile.yml
     "NOT_FOR_PROD",
+    "((development_domains_broker_rds_password))",  # cloud-gov/cg-provision's Concourse pipeline
+    "((vault/db.password))",
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -56,6 +58,7 @@ CHOSEN = (
     "randomize",  # one word that only starts like one
     "notforproduct7Kq2vW",  # the words run together with a chosen value: no statement about the value
     "not-for-products-Kq7vW2xLp9",
+    "((Kq7vW2xLp9)) and more",  # brackets inside a value: not one reference
 )
 
 

@@ -172,6 +172,11 @@ def test_default_credentials_listed_low(path: str, text: str, line: int, secret:
             'provider "statuscake" {\n  api_token = module.infra_secrets.map.STATUSCAKE-API-TOKEN\n}\n',
         ),
         ("config/app.yaml", "smtp:\n  api_key: var.smtp_api_key\n"),
+        # cloud-gov/cg-provision's Concourse pipeline: a credential manager's variable
+        (
+            "ci/pipeline.yml",
+            "jobs:\n- name: plan\n  params:\n    TF_VAR_broker_rds_password: ((development_broker_rds_password))\n",
+        ),
         # mailcow's vendored oauth2-server-php Storage/Pdo.php: SQL named parameters, not values
         (
             "vendor/oauth2/Storage/Pdo.php",

@@ -19,6 +19,9 @@ _PLACEHOLDER_WORDS = lazy(
 )
 _TEMPLATING = lazy(
     r"\$\{[^}]{1,100}\}|\$\([^)]{1,100}\)|\{\{[^}]{0,100}\}\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|^\$[A-Za-z_][A-Za-z0-9_]*$"
+    # a Concourse pipeline's credential-manager variable (cloud-gov/cg-provision's ci/pipeline.yml:
+    # ``TF_VAR_domains_broker_rds_password: ((development_domains_broker_rds_password))``)
+    r"|^\(\([\w./:-]{1,100}\)\)$"
     r"|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][A-Za-z0-9_]*@$"
 )
 # what scrubbers put where a secret was ("[Filtered]", "[REDACTED]") and typing annotations
