@@ -93,9 +93,11 @@ _REFUSALS = frozenset(
 
 
 def refuses_anonymous(handler: Handler) -> str | None:
-    """A logged-in test and a refusal in the same handler (kitsune's ``if not user.is_authenticated: return
-    HttpResponseForbidden(...)``): a guard written inline. A test that only picks what to show refuses nothing."""
-    login = checks_login(handler)
+    """A logged-in test, or a check of a credential the request carries, and a refusal in the same handler
+    (kitsune's ``if not user.is_authenticated: return HttpResponseForbidden(...)``, bank-of-anthos's ``if not
+    verify_token(token): return abort(401)``): a guard written inline. A test that only picks what to show refuses
+    nothing."""
+    login = checks_login(handler) or verifies_a_credential(handler)
     if login is None:
         return None
     for call in handler.calls:
@@ -104,6 +106,17 @@ def refuses_anonymous(handler: Handler) -> str | None:
         ):
             return f"{login} then {call.raw}()"
     return None
+
+
+#: calls that check a credential the request carries (a token, a signature, an API key)
+_VERIFIES = re.compile(
+    r"^(?:verify|validate|check)_\w*(?:token|jwt|signature|auth|credentials?|api_?key)\w*$|^authenticate\w*$"
+)
+
+
+def verifies_a_credential(handler: Handler) -> str | None:
+    """The call that checks a credential the request carries (``verify_token(token)``), or None."""
+    return next((f"{c.raw}()" for c in handler.calls if _VERIFIES.match(c.raw.rsplit(".", 1)[-1])), None)
 
 
 def checks_login(handler: Handler) -> str | None:
