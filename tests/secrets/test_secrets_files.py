@@ -125,6 +125,16 @@ stringData:
   CACHE_URL: "redis://default@cache:6379/0"
   DATABASE_URL: "postgres://shynet:{PW}@db/shynet"
   WEBHOOK_URL: "https://hooks.acme.test/services/T0/B0?token={PW}"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: ledger-db-config
+stringData:
+  POSTGRES_DB: accounts-db
+  SPRING_DATASOURCE_URL: jdbc:postgresql://accounts-db-pgpool:5432/accounts-db
+  LEDGER_JDBC_URL: "jdbc:postgresql://ledger:{PW}@ledger-db:5432/ledger"
+  DB_TOKEN: "{PW}"
 """)
     result = run_secrets(tmp_path)
     found = sorted(
@@ -133,6 +143,10 @@ stringData:
     assert found == [
         ("Secret/default/api#stringData.token", 18, None),
         ("Secret/default/demo-db#stringData.password", 30, None),  # spring-petclinic's binding: type, provider not
+        # bank-of-anthos's ledger-db-config: a database's name and a JDBC address without a password are no
+        # secrets; a JDBC URL with one and a token next to them are
+        ("Secret/default/ledger-db-config#stringData.DB_TOKEN", 51, None),
+        ("Secret/default/ledger-db-config#stringData.LEDGER_JDBC_URL", 50, None),
         # shynet's secrets_template.yml: the time zone and a broker address with no password are no secrets; a URL
         # with a password or a token in its query is
         ("Secret/default/shynet-settings#stringData.DATABASE_URL", 40, None),

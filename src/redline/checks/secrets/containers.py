@@ -40,7 +40,9 @@ _NOT_SECRET_KEYS = lazy(
     r"(?i)^(user(name)?|login|host(name)?|port|database|db(name)?|namespace|email|region|endpoint|url|type|provider|"
     # settings a Secret's author keeps beside the credentials (shynet's TIME_ZONE: "America/New_York")
     r"time_?zone|tz|locale|language|"
-    r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port)$"
+    r"ca\.crt|tls\.crt|.*\.crt|.*\.pub|.*_user(name)?|.*_host|.*_port|"
+    # the name of a database (bank-of-anthos's ``POSTGRES_DB: accounts-db``)
+    r".*_db(_?name)?|.*_database(_?name)?)$"
 )
 _SECRET_FILES = (
     ".env",
@@ -136,8 +138,9 @@ class KubeSecretCheck(ProjectCheck):
                 yield finding if reason is None or finding.suppressed else replace(finding, suppressed=reason)
 
 
-#: ``redis://shynet-redis.default.svc.cluster.local/1``: a scheme, a host and a path, no ``user:password@``, no query
-_PLAIN_ADDRESS = lazy(r"^[a-z][a-z0-9+.-]{1,20}://(?:[^:@/\s]+@)?[^@/?#\s]+(?:/[^?#@\s]*)?$")
+#: ``redis://shynet-redis.default.svc.cluster.local/1``: a scheme, a host and a path, no ``user:password@``, no query;
+#: a JDBC URL too (bank-of-anthos's ``SPRING_DATASOURCE_URL: jdbc:postgresql://accounts-db-pgpool:5432/accounts-db``)
+_PLAIN_ADDRESS = lazy(r"^(?:jdbc:)?[a-z][a-z0-9+.-]{1,20}://(?:[^:@/\s]+@)?[^@/?#\s]+(?:/[^?#@\s]*)?$")
 
 
 def _address_without_credential(value: str) -> bool:
