@@ -309,3 +309,24 @@ def test_go_index_keeps_spreads_function_literals_and_slices_of_middleware() -> 
     assert index.slice_bindings == (("f", "mw", ("a.auth", "roles(user)")),)
     put = next(c for c in index.calls if c.raw == "r.Put")
     assert put.args[1].items == ("chain.ToHandlerFunc(<anonymous:5>, mw...)",)
+
+
+def test_a_wrapper_whose_handler_returns_401_authenticates_the_values_built_with_it() -> None:
+    """filebrowser's shape: ``handleFunc`` returns its status, ``withUser`` returns a handler that answers
+    ``return http.StatusUnauthorized, nil`` without a user, and ``var usersGetHandler = withUser(func ...)`` is routed
+    through ``monkey(...)``. A wrapper whose handler returns 200 guards nothing (unknown)."""
+    assert table("returnstatus") == [
+        ("mux", "GET", "/users", "usersGetHandler", "http.go:40", "yes", "unknown"),
+        ("mux", "POST", "/notes", "notesPostHandler", "http.go:41", "unknown", "unknown"),
+    ]
+
+
+def test_go_index_keeps_the_401_and_403_a_function_returns() -> None:
+    """Since index format 42: ``return http.StatusUnauthorized, nil`` and ``return 403`` are kept per function; any
+    other status is not."""
+    data = (
+        b"package main\nfunc f() (int, error) {\n\tif x {\n\t\treturn http.StatusUnauthorized, nil\n\t}\n"
+        b"\treturn http.StatusOK, nil\n}\nfunc g() int { return 403 }\nfunc h() int { return 404 }\n"
+    )
+    index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
+    assert index.returned_statuses == (("f", 401), ("g", 403))

@@ -345,6 +345,9 @@ class CodeIndex:
     #: a.mwRoles(...)}``): (function, name, the elements as written); what a ``userMW...`` argument hands on
     #: (since index format 42)
     slice_bindings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: Go: (function, status) of each ``return http.StatusUnauthorized, …`` (401 or 403 as the first value returned):
+    #: how a handler type that returns its status refuses (filebrowser's ``handleFunc``; since index format 42)
+    returned_statuses: tuple[tuple[str, int], ...] = ()
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()

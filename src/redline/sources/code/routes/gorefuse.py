@@ -80,6 +80,7 @@ class Refusals:
 
     project: Project
     _calls: dict[Key, list[CallSite]] = field(default_factory=dict)
+    _returns: dict[Key, list[int]] = field(default_factory=dict)
     _by_name: dict[str, list[tuple[CodeIndex, Definition]]] = field(default_factory=dict)
     _nested: dict[Key, list[Key]] = field(default_factory=dict)
     _memo: dict[Key, int | None] = field(default_factory=dict)
@@ -90,6 +91,8 @@ class Refusals:
                 continue
             for call in index.calls:
                 self._calls.setdefault((index.path, call.function), []).append(call)
+            for function, returned in index.returned_statuses:
+                self._returns.setdefault((index.path, function), []).append(returned)
             for definition in index.definitions:
                 if not definition.name.startswith("<"):
                     self._by_name.setdefault(definition.name, []).append((index, definition))
@@ -142,7 +145,8 @@ class Refusals:
             return self._memo[key]
         self._memo[key] = None  # a cycle refuses nothing more
         calls = self._calls.get(key, [])
-        found = [s for s in [_refused_with(calls), *self._helpers(calls, depth)] if s is not None]
+        returned = min(self._returns.get(key, []), default=None)  # ``return http.StatusUnauthorized, nil``
+        found = [s for s in [_refused_with(calls), returned, *self._helpers(calls, depth)] if s is not None]
         self._memo[key] = min(found, default=None)
         return self._memo[key]
 

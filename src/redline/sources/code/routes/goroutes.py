@@ -605,7 +605,7 @@ def _handler(arg: Arg | None) -> str:
 def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     go = _Go(project)
     go.collect()
-    held = _package_wrapped(project)
+    held = _package_wrapped(go)
     for key, router in go.routers.items():
         for prefix, inherited in go.contexts(key):
             for line, methods, path, handler, own in router.routes:
@@ -624,15 +624,18 @@ def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]
     yield from _grpc(project, settings)
 
 
-def _package_wrapped(project: Project) -> dict[tuple[str, str], list[_Middleware]]:
+def _package_wrapped(go: _Go) -> dict[tuple[str, str], list[_Middleware]]:
     """(package folder, name) -> the wrapper a package-level handler value is built with: filebrowser's ``var
-    usersGetHandler = withAdmin(func(w, r, d) ...)`` is guarded by ``withAdmin`` wherever it is routed."""
+    usersGetHandler = withAdmin(func(w, r, d) ...)`` is guarded by ``withAdmin`` wherever it is routed, and
+    authenticates when the handler it returns refuses (``withUser``'s ``return http.StatusUnauthorized, nil``)."""
     found: dict[tuple[str, str], list[_Middleware]] = {}
-    for index in project.indexes:
+    for index in go.project.indexes:
         if index.language == "go":
             for call in index.calls:
                 if not call.function and call.assigned_to and call.raw and call.args:
-                    found[(posixpath.dirname(index.path), call.assigned_to)] = [_Middleware(call.raw)]
+                    written = Arg(None, call=call.raw, items=(f"{call.raw}(...)",))
+                    wrapper = replace(go.middleware(index, written, by_package=False), name=call.raw)
+                    found[(posixpath.dirname(index.path), call.assigned_to)] = [wrapper]
     return found
 
 

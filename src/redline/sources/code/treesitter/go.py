@@ -127,6 +127,7 @@ class GoWalk(TreeWalk):
     scopes: LoopScopes = field(default_factory=lambda: LoopScopes(GO_GRAMMAR))
     string_bindings: list[tuple[str, str, str]] = field(default_factory=list)
     slice_bindings: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    returned_statuses: list[tuple[str, int]] = field(default_factory=list)
     blank_imports: list[str] = field(default_factory=list)
     #: ``register := func(r fiber.Router) {...}``: ``function|name`` -> the function literal's qualified name
     literal_bindings: list[Assignment] = field(default_factory=list)
@@ -141,6 +142,7 @@ class GoWalk(TreeWalk):
             param_tainted=tuple(self.param_tainted),
             string_bindings=tuple(self.string_bindings),
             slice_bindings=tuple(self.slice_bindings),
+            returned_statuses=tuple(self.returned_statuses),
             blank_imports=tuple(self.blank_imports),
             env_defaults=tuple(self.env_defaults),
         )
@@ -179,8 +181,14 @@ class GoWalk(TreeWalk):
         elif kind == "for_statement":
             go_loop(node, scope, self.scopes, self.loops)
         elif kind in {"break_statement", "return_statement"}:
-            self.scopes.see_exit(node, self.loops)
+            self._exit(node, scope)
         return scope
+
+    def _exit(self, node: Node, scope: str) -> None:
+        """A ``break``/``return``: where a loop stops, and the 401/403 a return refuses with."""
+        self.scopes.see_exit(node, self.loops)
+        if node.type == "return_statement" and (status := _refusing_status(node)) is not None:
+            self.returned_statuses.append((scope, status))
 
     def _import(self, node: Node) -> None:
         path_node = node.child_by_field_name("path")
@@ -541,6 +549,19 @@ def go_arg(node: Node, scope: str) -> Arg:
         types = [t for t in walk(node) if t.type == "type_identifier"]
         return Arg(None, name=text(types[0]) if types else None)
     return Arg(None, name=dotted(node))
+
+
+#: the statuses a handler returns to refuse a caller, as written in Go
+_REFUSING_STATUSES = {"http.StatusUnauthorized": 401, "http.StatusForbidden": 403, "401": 401, "403": 403}
+
+
+def _refusing_status(node: Node) -> int | None:
+    """``return http.StatusUnauthorized, nil`` (filebrowser's ``handleFunc`` returns its status): the 401/403 a return
+    statement's first value is, else None (since index format 42)."""
+    values = named(node)
+    first = named(values[0])[0] if values and values[0].type == "expression_list" and named(values[0]) else None
+    first = first if first is not None else (values[0] if values else None)
+    return _REFUSING_STATUSES.get(text(first).strip()) if first is not None else None
 
 
 def _single_binding(node: Node) -> tuple[Node, Node] | None:
