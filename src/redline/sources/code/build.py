@@ -12,6 +12,7 @@ import msgspec
 
 from redline.sources.code.astwalk import child_nodes, dotted
 from redline.sources.code.branches import branch_conditions, switches_on
+from redline.sources.code.first_run import first_run_guards
 from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
@@ -265,6 +266,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         relative_imports=tuple(sorted(walk.relative.items())),
         main_guard=main_guard(module.tree),
         env_defaults=tuple(walk.env_defaults),
+        first_run_guards=first_run_guards((name, fn) for name, (fn, _nodes) in walk.functions.items()),
     )
 
 

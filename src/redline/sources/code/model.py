@@ -360,6 +360,10 @@ class CodeIndex:
     #: Next.js route files: (handler, callee, line) where a handler binds ``const session = await callee()`` and,
     #: without it, answers 401/403 or a redirect on every way through (since index format 40)
     session_refusals: tuple[tuple[str, str, int], ...] = ()
+    #: Python functions that return or raise, before any write, once the install is set up already (an existence
+    #: query, a settings flag, ``current_org``): (function, condition as written, line); a first-run setup page
+    #: (since index format 42)
+    first_run_guards: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects
