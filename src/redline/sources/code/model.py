@@ -118,6 +118,9 @@ class Definition:
     params: tuple[str, ...] = ()
     #: class attributes assigned a list/tuple of names (``permission_classes = [IsAuthenticated]``)
     class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the line of each of ``class_attrs``, in the same order: where a config class's ``SECRET_KEY = "…"`` is
+    #: (since index format 42)
+    class_attr_lines: tuple[int, ...] = ()
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
     #: Go: the first result type as written, pointer dropped (``func NewProfile() *Profile`` -> "Profile"):
