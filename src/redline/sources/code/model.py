@@ -119,7 +119,7 @@ class Definition:
     #: class attributes assigned a list/tuple of names (``permission_classes = [IsAuthenticated]``)
     class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: the line of each of ``class_attrs``, in the same order: where a config class's ``SECRET_KEY = "…"`` is
-    #: (since index format 42)
+    #: (since index format 43)
     class_attr_lines: tuple[int, ...] = ()
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
@@ -365,7 +365,7 @@ class CodeIndex:
     session_refusals: tuple[tuple[str, str, int], ...] = ()
     #: Python functions that return or raise, before any write, once the install is set up already (an existence
     #: query, a settings flag, ``current_org``): (function, condition as written, line); a first-run setup page
-    #: (since index format 42)
+    #: (since index format 43)
     first_run_guards: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
