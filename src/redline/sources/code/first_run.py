@@ -20,6 +20,8 @@ from redline.sources.code.astwalk import dotted
 _LEADING = 4
 #: an entry longer than this is cut (the condition is shown, not parsed again)
 _MAX_CONDITION = 120
+#: statements that may come before the guard (an ``if`` that is not one is read for writes too)
+_SIMPLE = (ast.If, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
 #: calls that change state: a guard after one of them comes too late
 _WRITES = re.compile(
     r"^(save|create|add|add_all|commit|insert|update|delete|remove|put|post|set|flush|execute|send|"
@@ -64,10 +66,15 @@ def first_run_guards(functions: Iterable[tuple[str, ast.AST]]) -> tuple[tuple[st
 
 
 def _guard(body: list[ast.stmt]) -> ast.If | None:
-    for stmt in body[:_LEADING]:
+    """The first ``if`` among the leading statements that leaves on a set-up test, with nothing written before
+    it; a loop, ``try`` or ``with`` before it ends the search (a guard comes first, and its body is not walked)."""
+    leading = body[:_LEADING]
+    if not any(isinstance(stmt, ast.If) for stmt in leading):  # most functions: nothing to walk
+        return None
+    for stmt in leading:
         if isinstance(stmt, ast.If) and _leaves(stmt.body) and _set_up_test(stmt.test):
             return stmt
-        if _writes(stmt):
+        if not isinstance(stmt, _SIMPLE) or _writes(stmt):
             return None
     return None
 
