@@ -26,13 +26,13 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB305", "prod/settings.py", 9),
         ("WEB305", "web.py", 36),  # "session" cookie without httponly
         ("WEB305", "web.py", 39),  # secure=False
-        ("WEB305", "web.py", 43),  # ProductionConfig.SESSION_COOKIE_SECURE = False
+        ("WEB305", "web.py", 45),  # ProductionConfig.SESSION_COOKIE_SECURE = False, at its line
         ("WEB306", "prod/settings.py", 11),
         ("WEB306", "web.py", 11),  # flask-cors, credentials, every origin
         ("WEB306", "web.py", 14),  # CORSMiddleware ["*"] + credentials
         ("WEB307", "prod/settings.py", 3),
         ("WEB307", "web.py", 10),  # config.update(SECRET_KEY=...)
-        ("WEB307", "web.py", 43),  # ProductionConfig.SECRET_KEY
+        ("WEB307", "web.py", 44),  # ProductionConfig.SECRET_KEY, at its line (not the class line)
         ("WEB308", "web.py", 27),
         ("WEB309", "web.py", 16),
         ("WEB309", "web.py", 22),  # aiohttp_jinja2.setup(..., autoescape=False)

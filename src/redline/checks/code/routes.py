@@ -82,6 +82,10 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
         "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
         'server under `if __name__ == "__main__":` is a deployable unit of its own. '
+        "A first-run setup page (a path or handler named `setup`, `install`, `onboarding`, `bootstrap`, `wizard` …) "
+        "whose handler, before it writes anything, returns or raises once the install is set up (an existence "
+        "query such as `Organization.query.first()`, a name such as `current_org`, or a settings flag) is "
+        "reported at low: it is open only on a fresh install, to whoever reaches it first. "
         "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
         why_bad="Anyone who can reach the service can create, change or delete data through it: the most "
@@ -168,6 +172,29 @@ def _refuses_anonymous(route: Route, by_path: dict[str, CodeIndex]) -> bool:
     return handler is not None and refuses_anonymous(handler) is not None
 
 
+#: words of a path or handler name that call a page the first-run setup (redash's ``/setup``, an ``/install`` wizard)
+_SETUP_WORDS = frozenset(
+    {"setup", "install", "installer", "installation", "onboarding", "bootstrap", "initialize", "initialise", "wizard"}
+)
+#: the functions of a handler that may hold its guard: the handler itself, a class view's dispatch or writing method
+_GUARDED_METHODS = frozenset({"dispatch", "post", "put", "patch", "delete"})
+
+
+def _first_run_guard(route: Route, by_path: dict[str, CodeIndex]) -> tuple[str, int] | None:
+    """The condition and line of the guard that closes a setup page once the install is set up (``if current_org
+    != None or settings.MULTI_ORG: return redirect("/")``, before any write), or None."""
+    words = set(_WORD_SPLIT.split(route.path.lower())) | set(route.handler.rsplit(".", 1)[-1].lower().split("_"))
+    index = by_path.get(route.handler_path)
+    if index is None or _SETUP_WORDS.isdisjoint(words):
+        return None
+    for function, condition, line in index.first_run_guards:
+        if within(function, route.handler) and (
+            function == route.handler or function.rsplit(".", 1)[-1] in _GUARDED_METHODS
+        ):
+            return condition, line
+    return None
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -205,6 +232,10 @@ class RouteAuthenticationCheck(ProjectCheck):
             ):
                 continue
             methods = ",".join(route.methods)
+            first_run = _first_run_guard(route, by_path)
+            if first_run is not None:
+                yield self._first_run_page(route, methods, *first_run)
+                continue
             yield self.finding(
                 STATE_CHANGE_WITHOUT_AUTH,
                 f"{methods} {route.path} ({route.framework}, handler {route.handler}) changes state and no "
@@ -224,3 +255,26 @@ class RouteAuthenticationCheck(ProjectCheck):
                 "public marker (or a name in `public_markers`) and check it cannot change a record it is not "
                 "meant to, or suppress it with the reason.",
             )
+
+    def _first_run_page(self, route: Route, methods: str, condition: str, line: int) -> Finding:
+        """A setup page that refuses once the install is set up: it changes state only on a fresh install, where
+        whoever reaches it first creates the first account (an installation takeover), not forever."""
+        return self.finding(
+            STATE_CHANGE_WITHOUT_AUTH,
+            f"{methods} {route.path} ({route.framework}, handler {route.handler}) is a first-run setup page: it "
+            f"refuses once `{condition}` holds (line {line}); until then whoever reaches a fresh install first "
+            "sets it up",
+            Location(route.file, route.line, route.line),
+            evidence={
+                "route": f"{methods} {route.path}",
+                "handler": route.handler,
+                "framework": route.framework,
+                "authenticated": route.authenticated,
+                "first_run_guard": condition,
+                "guard_line": line,
+            },
+            confidence=Confidence.MEDIUM,
+            severity=Severity.LOW,
+            remediation=f"Keep a fresh install unreachable until {route.path} has been used (set it up before "
+            "exposing the service), or require a one-time setup token the first start prints to the log.",
+        )

@@ -124,14 +124,13 @@ def _class_config_hits(index: CodeIndex) -> Iterator[Hit]:
     for d in index.definitions:
         if d.kind != "class" or _DEV_CLASS.search(d.name) or not d.name.lower().endswith(("config", "settings")):
             continue
-        for name, values in d.class_attrs:
+        lines = d.class_attr_lines if len(d.class_attr_lines) == len(d.class_attrs) else ()
+        for position, (name, values) in enumerate(d.class_attrs):
             literal: tuple[object, ...] = tuple({"False": False, "True": True}.get(v, v) for v in values)
             if name == "SECRET_KEY" and values and re.fullmatch(r"[A-Za-z_][\w.]*", values[0]):
                 continue  # the index keeps a name (``KEY``, ``env.KEY``) like a string: only clear literals count
-            yield from (
-                Hit(h.rule, h.message, None, d.line, h.evidence, h.remediation)
-                for h in _switch(name, literal, d.line, is_settings=True)
-            )
+            # the attribute's own line (flaskbb's DefaultConfig.SECRET_KEY is line 172 of a class begun at 18)
+            yield from _switch(name, literal, lines[position] if lines else d.line, is_settings=True)
 
 
 def _call_hits(call: CallSite, index: CodeIndex) -> Iterator[Hit]:
@@ -239,15 +238,43 @@ def _cors(call: CallSite) -> Iterator[Hit]:
     else:
         return
     if ok:
+        evidence = {"setting": "any origin + credentials"}
+        if flask and origins is None:
+            evidence["origins"] = _FROM_APP_CONFIG
         yield Hit(
             CORS_ANY_ORIGIN_WITH_CREDENTIALS,
             f"{call.raw}: CORS allows any origin with credentials",
             call,
             call.line,
-            {"setting": "any origin + credentials"},
+            evidence,
             'List the origins that may call with credentials (`allow_origins=["https://app.example.com"]`); '
             "keep `*` only for public, cookie-less endpoints.",
         )
+
+
+#: a Flask-CORS call without ``origins``: it takes the app's ``CORS_ORIGINS``, ``*`` only when that is not set
+_FROM_APP_CONFIG = "app config CORS_ORIGINS, else *"
+
+
+def _configured_origins(indexes: Iterable[CodeIndex]) -> tuple[object, ...]:
+    """The origins the project's settings give Flask-CORS (``CORS_ORIGINS = [...]`` in a settings module or a
+    config class outside development and tests), every value of every such setting; () when none sets it."""
+    found: list[object] = []
+    for index in indexes:
+        if index.language != "python" or looks_like_test_or_sample(index.path) or _DEV.search(index.path):
+            continue
+        found += [v for a in index.assignments if a.name == "CORS_ORIGINS" for v in (a.values or ("*",))]
+        for d in index.definitions:
+            if d.kind == "class" and not _DEV_CLASS.search(d.name):
+                found += [v for name, values in d.class_attrs if name == "CORS_ORIGINS" for v in (values or ("*",))]
+    return tuple(found)
+
+
+def _origins_listed(indexes: Iterable[CodeIndex]) -> bool:
+    """The project's settings list the origins Flask-CORS answers, none of them any origin (alerta's
+    ``CORS_ORIGINS = ['http://localhost', …]``, which its ``@cross_origin(supports_credentials=True)`` takes)."""
+    origins = _configured_origins(indexes)
+    return bool(origins) and not any(str(o).strip() in {"*", ".*", ".+", "^.*$"} for o in origins)
 
 
 def _django_cors(index: CodeIndex) -> Iterator[Hit]:
@@ -299,9 +326,12 @@ class SettingsCheck(ModuleCheck):
     def finish(self, partials: list[ModuleHit | CsrfExempt], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         keyed = _CredentialGuards(facts.of(CodeIndex))
+        listed = _origins_listed(facts.of(CodeIndex))
         found: list[Finding] = []
         for p in partials:
             if isinstance(p, ModuleHit):
+                if listed and p.hit.evidence.get("origins") == _FROM_APP_CONFIG:
+                    continue  # the app's CORS_ORIGINS, not any origin, answers the credentialed call
                 own = p.restored(self)
                 found.append(hit_finding(self, own.path, own.hit, own.reached(routes)))
                 continue

@@ -73,7 +73,9 @@ CORS_ANY_ORIGIN_WITH_CREDENTIALS = Rule(
         "`allow_origin_regex` of `.*`) and `allow_credentials=True`, Flask-CORS `CORS(...)`/`cross_origin` "
         "with `supports_credentials=True` and no `origins` or `origins='*'`, and django-cors-headers "
         "`CORS_ALLOW_ALL_ORIGINS`/`CORS_ORIGIN_ALLOW_ALL = True` with `CORS_ALLOW_CREDENTIALS = True`. These "
-        "libraries then echo the caller's origin back, which browsers accept with cookies.",
+        "libraries then echo the caller's origin back, which browsers accept with cookies. A Flask-CORS call "
+        "without `origins` takes the app's `CORS_ORIGINS`: when the project's settings (not development or test "
+        "settings) list origins and none is `*`, it is not flagged.",
         why_bad="Any web site the user visits can call the API with the user's cookies and read the answers: "
         "their data, their CSRF tokens, anything the session can reach.",
         example='app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)',

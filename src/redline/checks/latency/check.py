@@ -28,6 +28,7 @@ from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.callees import Callees, call_table
+from redline.sources.code.hand_run import START_FACTS, hand_run_scripts, start_commands
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 from redline.sources.code.templates import TemplateLoops
@@ -47,10 +48,11 @@ class LatencyCheck(ProjectCheck):
         AWAIT_IN_LOOP,
         THIRD_PARTY_IN_HANDLER,
     )
-    fact_types = (CodeIndex, RouteInventory, TemplateLoops)
+    fact_types = (CodeIndex, RouteInventory, TemplateLoops, *START_FACTS)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path)]
+        scripts = hand_run_scripts(facts.of(CodeIndex), start_commands(facts))
+        indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path, scripts)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):
             for route in inventory.routes:

@@ -1,5 +1,6 @@
 """Code that never serves a request: tests and samples, schema and data migrations, and the commands an
-operator runs by hand (Django management commands; seed and one-off scripts in JavaScript/TypeScript and Go).
+operator runs by hand (Django management commands; Python scripts in ``bin/``/``scripts/`` the application does not
+import, ``sources/code/hand_run.py``; seed and one-off scripts in JavaScript/TypeScript and Go).
 
 Saleor's ``cleardb`` deletes staff addresses one user at a time: a demo reset run from a terminal. One query per
 row there costs the operator a few seconds once; it is not a request's tail latency, which is what the N+1 and
@@ -20,8 +21,12 @@ _SCRIPTS = re.compile(
 )
 
 
-def runs_by_hand(path: str) -> str:
-    """Why the module at ``path`` runs outside any request ("management command", "migration"), or ""."""
+def runs_by_hand(path: str, scripts: frozenset[str] = frozenset()) -> str:
+    """Why the module at ``path`` runs outside any request ("management command", "migration", "hand-run
+    script"), or "". ``scripts`` are the project's hand-run scripts (``hand_run_scripts``: they take the project's
+    imports to tell)."""
+    if path in scripts:
+        return "hand-run script"
     parts = path.split("/")
     folders = parts[:-1]
     if "management" in folders and "commands" in folders[folders.index("management") :]:
@@ -31,9 +36,10 @@ def runs_by_hand(path: str) -> str:
     return ""
 
 
-def offline(path: str) -> bool:
-    """Python tests, samples, migrations and management commands: code whose loops no request waits on."""
-    return looks_like_test_or_sample(path) or bool(runs_by_hand(path))
+def offline(path: str, scripts: frozenset[str] = frozenset()) -> bool:
+    """Python tests, samples, migrations, management commands and the hand-run ``scripts``: code whose loops no
+    request waits on."""
+    return looks_like_test_or_sample(path) or bool(runs_by_hand(path, scripts))
 
 
 def offline_js_go(path: str) -> bool:

@@ -6,6 +6,12 @@ so a call there without its own timeout is bounded anyway, and nothing but the p
 reported as RES103. Which files are such scripts is a project fact (``sources/containers/healthcheck.py``), derived
 from the Dockerfiles; the timeout checks judge each module where it was parsed and drop, once the facts exist,
 what they found in those files. The same call in a module the application imports is still reported.
+
+A Python script a maintainer runs by hand (``sources/code/hand_run.py``: in a top-level ``bin/`` or ``scripts/``
+folder, run as a program, imported by no module of the application; redash's ``bin/release_manager.py``) is
+judged, but its findings are kept in the context section at low: a stalled call there holds the maintainer's
+terminal, not a worker requests queue behind. Latency rules do not judge such scripts at all, as for management
+commands (``checks/latency/offline.py runs_by_hand``).
 """
 
 from __future__ import annotations
@@ -14,8 +20,11 @@ from abc import abstractmethod
 from collections.abc import Iterable
 
 from redline.checks.interface import CheckContext, ModuleCheck
+from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.model import Finding
+from redline.sources.code.hand_run import HAND_RUN_SCRIPT, START_FACTS, hand_run_scripts, start_commands
+from redline.sources.code.model import CodeIndex
 from redline.sources.containers.healthcheck import HealthcheckScript
 from redline.sources.python import PythonModule
 
@@ -27,14 +36,19 @@ def outside_healthchecks(findings: Iterable[Finding], facts: Facts) -> list[Find
 
 
 class PythonTimeoutCheck(ModuleCheck):
-    """A timeout check over one Python module at a time whose findings in a health-check script are dropped."""
+    """A timeout check over one Python module at a time whose findings in a health-check script are dropped and
+    those in a hand-run script kept apart at low."""
 
     fact_types = (PythonModule,)
-    project_fact_types = (HealthcheckScript,)
+    project_fact_types = (HealthcheckScript, CodeIndex, *START_FACTS)
 
     @abstractmethod
     def check_module(self, fact: PythonModule, ctx: CheckContext) -> Iterable[Finding]:
         """The module's findings, wherever the module is run from."""
 
     def finish(self, partials: list[Finding], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
-        return outside_healthchecks(partials, facts)
+        kept = outside_healthchecks(partials, facts)
+        if not kept:
+            return kept
+        scripts = hand_run_scripts(facts.of(CodeIndex), start_commands(facts))
+        return [lower_in_context(f, HAND_RUN_SCRIPT) if f.location.path in scripts else f for f in kept]

@@ -12,6 +12,7 @@ import msgspec
 
 from redline.sources.code.astwalk import child_nodes, dotted
 from redline.sources.code.branches import branch_conditions, switches_on
+from redline.sources.code.first_run import first_run_guards
 from redline.sources.code.flow import (
     FunctionFlow,
     attr_chain,
@@ -265,6 +266,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         relative_imports=tuple(sorted(walk.relative.items())),
         main_guard=main_guard(module.tree),
         env_defaults=tuple(walk.env_defaults),
+        first_run_guards=first_run_guards((name, fn) for name, (fn, _nodes) in walk.functions.items()),
     )
 
 
@@ -628,6 +630,7 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
         for d in node.decorator_list
     )
     if isinstance(node, ast.ClassDef):
+        attrs = _class_attrs(node)
         walk.definitions.append(
             Definition(
                 node.name,
@@ -637,7 +640,8 @@ def _definition(walk: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
                 node.end_lineno or node.lineno,
                 decorators,
                 bases=tuple(d for b in node.bases if (d := dotted(b))),
-                class_attrs=_class_attrs(node),
+                class_attrs=tuple(attr for attr, _line in attrs),
+                class_attr_lines=tuple(line for _attr, line in attrs),
             )
         )
         walk.env_defaults += settings_defaults(node, qualname, module.qualname) if node.bases else []
@@ -689,8 +693,9 @@ def _annotated(args: list[ast.arg]) -> Iterator[tuple[str, Arg]]:
             yield a.arg, Arg(a.arg, name=name)
 
 
-def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    found: list[tuple[str, tuple[str, ...]]] = []
+def _class_attrs(node: ast.ClassDef) -> list[tuple[tuple[str, tuple[str, ...]], int]]:
+    """Each attribute assigned names or a literal, with its line."""
+    found: list[tuple[tuple[str, tuple[str, ...]], int]] = []
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = stmt.value
@@ -700,10 +705,10 @@ def _class_attrs(node: ast.ClassDef) -> tuple[tuple[str, tuple[str, ...]], ...]:
                     for e in value.elts
                     if (d := dotted(e) or _combined(e)) or literal(e) is not None
                 )
-                found.append((stmt.targets[0].id, names))
+                found.append(((stmt.targets[0].id, names), stmt.lineno))
             elif (d := dotted(value)) or isinstance(literal(value), str | bool):
-                found.append((stmt.targets[0].id, (d or str(literal(value)),)))
-    return tuple(found)
+                found.append(((stmt.targets[0].id, (d or str(literal(value)),)), stmt.lineno))
+    return found
 
 
 def _combined(node: ast.expr) -> str | None:

@@ -118,6 +118,9 @@ class Definition:
     params: tuple[str, ...] = ()
     #: class attributes assigned a list/tuple of names (``permission_classes = [IsAuthenticated]``)
     class_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the line of each of ``class_attrs``, in the same order: where a config class's ``SECRET_KEY = "…"`` is
+    #: (since index format 43)
+    class_attr_lines: tuple[int, ...] = ()
     #: parameters with their default call (``user=Depends(current_user)`` -> ("user", "Depends", ("current_user",)))
     param_defaults: tuple[tuple[str, Arg], ...] = ()
     #: Go: the first result type as written, pointer dropped (``func NewProfile() *Profile`` -> "Profile"):
@@ -367,6 +370,10 @@ class CodeIndex:
     #: Next.js route files: (handler, callee, line) where a handler binds ``const session = await callee()`` and,
     #: without it, answers 401/403 or a redirect on every way through (since index format 40)
     session_refusals: tuple[tuple[str, str, int], ...] = ()
+    #: Python functions that return or raise, before any write, once the install is set up already (an existence
+    #: query, a settings flag, ``current_org``): (function, condition as written, line); a first-run setup page
+    #: (since index format 43)
+    first_run_guards: tuple[tuple[str, str, int], ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

@@ -1,0 +1,129 @@
+"""First-run guards: a function whose body, before anything that writes, returns or raises when the install is
+set up already — an existence query (``Organization.query.first()``, ``User.objects.exists()``), a name for what
+setup creates (``current_org``), or a settings flag (``settings.MULTI_ORG``, ``app.config["INSTALLED"]``).
+
+redash's ``/setup`` (``handlers/setup.py``) begins ``if current_org != None or settings.MULTI_ORG: return
+redirect("/")``, then creates the first organisation and admin: a page that works once, on a fresh install. The
+route rules read the guard to tell that page from a form anyone can post to forever. A test that comes after a
+write (the organisation is created, then the check) guards nothing and is not recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from redline.sources.code.astwalk import dotted
+
+#: how many of a function's first statements are read for the guard: it comes first or not at all
+_LEADING = 4
+#: an entry longer than this is cut (the condition is shown, not parsed again)
+_MAX_CONDITION = 120
+#: statements that may come before the guard (an ``if`` that is not one is read for writes too)
+_SIMPLE = (ast.If, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
+#: calls that change state: a guard after one of them comes too late
+_WRITES = re.compile(
+    r"^(save|create|add|add_all|commit|insert|update|delete|remove|put|post|set|flush|execute|send|"
+    r"login|login_user|(bulk|create|add|save|insert|update|delete|set|register|make|send)_\w+|register\w*)$"
+)
+#: the calls that ask whether rows exist (on a model, a query or a session)
+_EXISTENCE = frozenset({"exists", "count", "first", "one_or_none", "one", "scalar", "get", "all", "get_or_none"})
+_QUERY_ROOT = re.compile(r"(^|\.)(objects|query|session|select)(\.|$)|(^|\.)[A-Z]\w*")
+#: roots of a settings flag
+_SETTINGS = frozenset({"settings", "config", "conf", "app", "current_app", "django_settings"})
+_ENVIRONMENT = frozenset({"os.getenv", "os.environ.get"})
+#: words of a name that stands for what setup creates or for setup being done
+_SET_UP_WORDS = frozenset(
+    {
+        "org",
+        "organization",
+        "organisation",
+        "orgs",
+        "tenant",
+        "site",
+        "installed",
+        "setup",
+        "configured",
+        "initialized",
+        "initialised",
+        "bootstrapped",
+        "superuser",
+    }
+)
+
+
+def first_run_guards(functions: Iterable[tuple[str, ast.AST]]) -> tuple[tuple[str, str, int], ...]:
+    """(function, condition as written, line) of each function's first-run guard (see the module doc)."""
+    found: list[tuple[str, str, int]] = []
+    for qualname, node in functions:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        guard = _guard(node.body)
+        if guard is not None:
+            found.append((qualname, ast.unparse(guard.test)[:_MAX_CONDITION], guard.lineno))
+    return tuple(found)
+
+
+def _guard(body: list[ast.stmt]) -> ast.If | None:
+    """The first ``if`` among the leading statements that leaves on a set-up test, with nothing written before
+    it; a loop, ``try`` or ``with`` before it ends the search (a guard comes first, and its body is not walked)."""
+    leading = body[:_LEADING]
+    if not any(isinstance(stmt, ast.If) for stmt in leading):  # most functions: nothing to walk
+        return None
+    for stmt in leading:
+        if isinstance(stmt, ast.If) and _leaves(stmt.body) and _set_up_test(stmt.test):
+            return stmt
+        if not isinstance(stmt, _SIMPLE) or _writes(stmt):
+            return None
+    return None
+
+
+def _leaves(body: list[ast.stmt]) -> bool:
+    """The branch ends the handler (a return, a raise, Flask's ``abort(404)``) and writes nothing on the way."""
+    last = body[-1]
+    ends = isinstance(last, (ast.Return, ast.Raise)) or (
+        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and _last(last.value.func) == "abort"
+    )
+    return ends and not any(_writes(s) for s in body)
+
+
+def _writes(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and _WRITES.match(_last(n.func)) for n in ast.walk(node))
+
+
+def _last(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _set_up_test(test: ast.expr) -> bool:
+    return any(_says_set_up(part) for part in _parts(test))
+
+
+def _parts(test: ast.expr) -> list[ast.expr]:
+    """The operands a test is made of: each side of ``or``/``and``, ``not``'s operand, a comparison's sides."""
+    if isinstance(test, ast.BoolOp):
+        return [p for value in test.values for p in _parts(value)]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _parts(test.operand)
+    if isinstance(test, ast.Compare):
+        return [p for side in (test.left, *test.comparators) for p in _parts(side)]
+    return [test]
+
+
+def _says_set_up(part: ast.expr) -> bool:
+    """An existence query, a settings flag, or a name for what setup creates (``current_org``)."""
+    if isinstance(part, ast.Call):
+        text = dotted(part.func) or ast.unparse(part.func)
+        if text.split(".", 1)[0] in _SETTINGS or text in _ENVIRONMENT:
+            return True  # ``current_app.config.get("INSTALLED")``, ``os.getenv("SETUP_DONE")``
+        return _last(part.func) in _EXISTENCE and bool(_QUERY_ROOT.search(text))
+    if isinstance(part, ast.Subscript):
+        part = part.value
+    text = dotted(part) or ""
+    if not text:
+        return False
+    head, *rest = text.split(".")
+    if head in _SETTINGS and rest:
+        return True
+    return not _SET_UP_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", text.rsplit(".", 1)[-1].lower()))

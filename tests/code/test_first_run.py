@@ -1,0 +1,35 @@
+"""First-run setup pages (redash's /setup): a handler that, before it writes, refuses once the install is set up is
+open only on a fresh install — WEB101 at low, saying so. A setup page without that guard, one whose guard comes
+after the write, a guard that tests something else, and the same guard on a page that is not a setup page are
+reported as before, at high."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_helpers import findings_of
+from redline.checks.code.routes import RouteAuthenticationCheck
+from redline.core.model import Severity
+
+FIXTURES = Path(__file__).parent / "fixtures" / "first_run"
+
+
+def test_a_guarded_setup_page_is_low_and_every_look_alike_high() -> None:
+    found = findings_of(FIXTURES, RouteAuthenticationCheck())
+    assert sorted((f.rule, f.location.path, f.location.start_line, f.severity) for f in found) == [
+        ("WEB101", "console/views.py", 17, Severity.LOW),  # /setup: `current_org != None or settings.MULTI_ORG`
+        ("WEB101", "console/views.py", 30, Severity.LOW),  # /install: `User.query.first() is not None`
+        ("WEB101", "console/views.py", 40, Severity.HIGH),  # /onboarding: no guard
+        ("WEB101", "console/views.py", 47, Severity.HIGH),  # /setup/again: the guard after the commit
+        ("WEB101", "console/views.py", 57, Severity.HIGH),  # /bootstrap: tests the method, not the install
+        ("WEB101", "console/views.py", 66, Severity.HIGH),  # /transfer: a settings flag on a page that is no setup
+        ("WEB101", "console/views.py", 75, Severity.HIGH),  # /setup/profile: tests the caller, not the install
+    ]
+    setup = next(f for f in found if f.location.start_line == 17)
+    assert setup.evidence.text("first_run_guard") == "current_org != None or settings.MULTI_ORG"
+    assert setup.evidence.number("guard_line") == 19
+    assert setup.message == (
+        "GET,POST /setup (flask, handler setup) is a first-run setup page: it refuses once "
+        "`current_org != None or settings.MULTI_ORG` holds (line 19); until then whoever reaches a fresh install "
+        "first sets it up"
+    )
