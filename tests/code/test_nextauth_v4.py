@@ -1,5 +1,6 @@
 """NextAuth v4's ``getServerSession``/``getToken`` read in a Next.js handler is a guard only when the handler refuses
-a caller without the session (a 401/403, a redirect to sign-in, a throw; a 405 for the methods it does not answer),
+a caller without the session (a 401/403, a redirect to sign-in, a throw; a 405 or nothing at all for the methods it
+does not answer),
 read by the same decision rows as v5's ``authorized`` callback and the project's ``auth()``. Look-alikes that only
 read the token: ai-chatbot's guest sign-in (signed-in callers sent home), a redirect to a sign-in that gives anyone a
 session, personalising, logging, a refusal in one method's branch while another answers anyone, a throw a ``catch``
@@ -30,6 +31,7 @@ def test_a_session_read_guards_a_route_only_where_the_handler_refuses_without_it
         # Pages Router: a read in each method's branch with 405 for the rest; a refusal sent, then ``return``
         ("ANY", "/api/teams/[teamId]", "handle", 6): ("yes", ("getServerSession",)),
         ("ANY", "/api/upload", "handler", 6): ("yes", ("getServerSession",)),
+        ("ANY", "/api/invite", "handle", 6): ("yes", ("getServerSession",)),  # other methods: nothing done
         ("ANY", "/api/docs/[docId]", "handler", 7): ("yes", ("getServerSession",)),
         # only read: guest sign-in, a redirect that signs anyone in, personalising, logging, one branch, a caught throw
         ("GET", "/api/guest", "GET", 6): ("unknown", ()),

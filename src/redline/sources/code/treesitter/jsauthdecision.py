@@ -44,6 +44,9 @@ _UNWRAP = frozenset(
 _PARAMETERS = frozenset({"required_parameter", "optional_parameter"})
 _BOUND = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 UNKNOWN_ROWS: tuple[Row, ...] = (((), "unknown"),)
+#: a key of a run's names set once a way through has called anything: a handler that falls through without
+#: having done so answered nothing and did nothing (Pages Router, a method no branch takes)
+_ACTED = "\0acted"
 
 # --- values ------------------------------------------------------------------------------------------------
 
@@ -316,10 +319,12 @@ class _Run:
             if kind in {"lexical_declaration", "variable_declaration"}:
                 for declarator in (d for d in named(statement) if d.type == "variable_declarator"):
                     self._declare(declarator, names)
+                names.update(dict.fromkeys([_ACTED] if _calls(statement) else [], True))
             elif kind == "expression_statement":
                 ended = self._expression(statement, rest, names, held)
                 if ended is not None:
                     return ended
+                names[_ACTED] = True
             elif kind in {"statement_block", "try_statement"}:
                 return self._block(statement, rest, names, held)
             elif kind == "if_statement":
@@ -333,6 +338,13 @@ class _Run:
                 return self._leaf(held, "refuse" if uncaught else "unknown")
             elif kind not in {"empty_statement", "function_declaration", "comment"}:
                 return self._leaf(held, "unknown")
+        return self._fell_through(names, held)
+
+    def _fell_through(self, names: dict[str, object], held: dict[str, bool]) -> list[Row]:
+        """The end of the function reached: a handler that has called nothing on the way did nothing (no method
+        matched); otherwise the function returned nothing."""
+        if self.mode == "handler" and _ACTED not in names:
+            return self._leaf(held, "closed")
         return self.outcomes(UNDEFINED, held)
 
     def _branch(self, statement: Node, rest: list[Node], names: dict[str, object], held: dict[str, bool]) -> list[Row]:
@@ -553,6 +565,10 @@ def _status_call(function: Node) -> str | None:
     if prop is None or text(prop) != "status" or len(named(arguments)) != 1:
         return None
     return text(named(arguments)[0])
+
+
+def _calls(node: Node) -> bool:
+    return any(n.type == "call_expression" for n in _descendants(node))
 
 
 def _span(node: Node) -> tuple[int, int]:
