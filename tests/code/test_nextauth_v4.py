@@ -8,12 +8,14 @@ swallows."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from audit_helpers import audit_catalogue
 from code_index import tree_files, tree_indexes
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
+from redline.sources.code.treesitter.index import index_tree_sitter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jsroutes" / "nextv4"
 
@@ -50,3 +52,23 @@ def test_no_web_finding_follows_from_the_session_reads() -> None:
     result = audit_catalogue(FIXTURE, select=("WEB",))
     assert not result.errors
     assert sorted((f.rule.code, f.location.path, f.location.start_line) for f in result.findings) == []
+
+
+def test_a_handler_too_branched_to_read_is_unknown_and_read_quickly() -> None:
+    """Each test the run cannot read doubles the ways through: values chosen by ``||`` in a row (papermark's
+    ``app/api/views-dataroom/route.ts``) ran for minutes before the bound."""
+    chosen = "\n".join(f"  const v{i} = v{i - 1} || other{i}(req);" for i in range(1, 30))
+    source = (
+        'import { getServerSession } from "next-auth/next";\n'
+        "export async function POST(req: Request) {\n"
+        "  const session = await getServerSession();\n"
+        "  const v0 = other0(req);\n"
+        f"{chosen}\n"
+        "  if (v29 && !session) return new Response(null, { status: 401 });\n"
+        "  return Response.json({});\n"
+        "}\n"
+    )
+    started = time.monotonic()
+    index = index_tree_sitter("app/api/x/route.ts", source.encode(), "typescript")
+    assert time.monotonic() - started < 5
+    assert index.session_decisions == (("POST", "getServerSession", 3, (((), "unknown"),)),)

@@ -25,6 +25,20 @@ from redline.sources.code.treesitter.nodes import Node, named, string_value, tex
 Row = tuple[tuple[str, ...], str]
 #: ways through one function beyond which its decision is ``unknown``
 _MAX_ROWS = 64
+#: assignments of open conditions tried in one function beyond which its decision is ``unknown`` (each test the
+#: run cannot read doubles them: papermark's ``app/api/views-dataroom/route.ts`` ran for minutes without a bound)
+_MAX_SPLITS = 1024
+#: the size of a condition beyond which a run gives up (values chosen by ``&&``/``||`` nest into formulas whose
+#: written-out size doubles with each)
+_MAX_FORMULA = 400
+#: values read for their truth in one function beyond which its decision is ``unknown``
+_MAX_STEPS = 20_000
+
+
+class _GiveUp(Exception):
+    """A function too branched to read in time: its decision is ``unknown``."""
+
+
 #: the path tests read: ``pathname.startsWith("/x")`` -> ``startsWith:/x``
 _PATH_TESTS = frozenset({"startsWith", "endsWith", "includes"})
 #: responses the route's handler never runs behind
@@ -111,6 +125,11 @@ class _Choice:
     otherwise: object
 
 
+def _absent(value: object) -> bool:
+    """By identity: comparing a value chosen by ``||`` from others walks all of them."""
+    return value is UNDEFINED or value is SESSION
+
+
 def _not(f: Formula) -> Formula:
     if f[0] == "const":
         return ("const", not f[1])
@@ -139,6 +158,10 @@ class _Run:
     session_names: frozenset[str] = frozenset()
     fresh: Iterator[int] = field(default_factory=count)
     rows: int = 0
+    #: assignments of conditions tried (``_split``), bounded by ``_MAX_SPLITS``
+    splits: int = 0
+    #: values read for their truth (``truth``), bounded by ``_MAX_STEPS``
+    steps: int = 0
     #: the ``throw`` statements inside a ``try`` block (by their place in the source): caught, not refusing
     caught: set[tuple[int, int]] = field(default_factory=set)
 
@@ -235,8 +258,7 @@ class _Run:
             a, b = b, a
         if a is PATH and isinstance(b, _Literal) and isinstance(b.value, str):
             return ("atom", f"equals:{b.value}")
-        missing = {UNDEFINED, SESSION}
-        if (a in missing and isinstance(b, _Literal)) or (b in missing and isinstance(a, _Literal)):
+        if (_absent(a) and isinstance(b, _Literal)) or (_absent(b) and isinstance(a, _Literal)):
             return FALSE  # an absent user's role equals no literal
         if isinstance(a, _Literal) and isinstance(b, _Literal):
             return TRUE if a.value == b.value else FALSE
@@ -292,14 +314,18 @@ class _Run:
         return _Test(combined)
 
     def truth(self, value: object) -> Formula:
-        """The formula under which a value is truthy."""
+        """The formula under which a value is truthy (a value chosen by ``||`` from one so chosen, thirty deep,
+        would take 2^30 steps: past ``_MAX_STEPS`` the run gives up)."""
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            raise _GiveUp
         if isinstance(value, _Test):
             return value.formula
         if isinstance(value, _Literal):
             return TRUE if value.value else FALSE
         if value is UNDEFINED or value is SESSION:
             return FALSE
-        if isinstance(value, _Strings | _Response) or value in {REQUEST, NEXT_URL, PARAMS}:
+        if isinstance(value, _Strings | _Response) or any(value is k for k in (REQUEST, NEXT_URL, PARAMS)):
             return TRUE
         if value is PATH:
             return TRUE  # a path is never empty
@@ -387,7 +413,13 @@ class _Run:
         return rows
 
     def _split(self, formula: Formula, held: dict[str, bool]) -> list[tuple[dict[str, bool], bool]]:
-        """Every assignment of the conditions the formula depends on, extending ``held``, with its value."""
+        """Every assignment of the conditions the formula depends on, extending ``held``, with its value. A
+        condition of many open tests (``a || b || …`` of twenty helpers' answers) has too many: past
+        ``_MAX_SPLITS``, or for a formula past ``_MAX_FORMULA`` tests, the run gives up and the function's decision
+        is ``unknown``."""
+        self.splits += 1
+        if self.splits > _MAX_SPLITS or _larger_than(formula, _MAX_FORMULA):
+            raise _GiveUp
         result = _evaluate(formula, held)
         if result is not None:
             return [(held, result)]
@@ -583,6 +615,19 @@ def _descendants(node: Node) -> Iterator[Node]:
         stack.extend(current.children)
 
 
+def _larger_than(formula: Formula, limit: int) -> bool:
+    """Whether the formula, written out, has more than ``limit`` parts (stops counting there)."""
+    stack, seen = [formula], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return True
+        current = stack.pop()
+        if current[0] in {"not", "and", "or"}:
+            stack.extend(current[1:])  # type: ignore[arg-type]
+    return False
+
+
 def _evaluate(formula: Formula, held: Mapping[str, bool]) -> bool | None:
     kind = formula[0]
     if kind == "const":
@@ -645,10 +690,13 @@ def decide(
     body = function.child_by_field_name("body")
     if body is None:
         return UNKNOWN_ROWS
-    if body.type == "statement_block":
-        rows = run.run(named(body), names, {})
-    else:
-        rows = run.outcomes(run.value(body, names), {})
+    try:
+        if body.type == "statement_block":
+            rows = run.run(named(body), names, {})
+        else:
+            rows = run.outcomes(run.value(body, names), {})
+    except _GiveUp:
+        return UNKNOWN_ROWS
     if run.rows > _MAX_ROWS:
         return UNKNOWN_ROWS
     return tuple(dict.fromkeys(rows))
