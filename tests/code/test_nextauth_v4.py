@@ -1,6 +1,6 @@
 """NextAuth v4's ``getServerSession``/``getToken`` read in a Next.js handler is a guard only when the handler refuses
-a caller without the session (a 401/403, a redirect to sign-in, a throw; a 405 or nothing at all for the methods it
-does not answer),
+a caller without the session (a 401/403, a redirect to sign-in, a throw; a 405, a 429 or nothing at all for the
+methods it does not answer),
 read by the same decision rows as v5's ``authorized`` callback and the project's ``auth()``. Look-alikes that only
 read the token: ai-chatbot's guest sign-in (signed-in callers sent home), a redirect to a sign-in that gives anyone a
 session, personalising, logging, a refusal in one method's branch while another answers anyone, a throw a ``catch``
@@ -34,6 +34,8 @@ def test_a_session_read_guards_a_route_only_where_the_handler_refuses_without_it
         ("ANY", "/api/teams/[teamId]", "handle", 6): ("yes", ("getServerSession",)),
         ("ANY", "/api/upload", "handler", 6): ("yes", ("getServerSession",)),
         ("ANY", "/api/invite", "handle", 6): ("yes", ("getServerSession",)),  # other methods: nothing done
+        ("ANY", "/api/accept", "handle", 6): ("yes", ("getServerSession",)),  # ``res.redirect("/login…")``
+        ("ANY", "/api/billing", "handle", 7): ("yes", ("getServerSession",)),  # a 429 before the read
         ("ANY", "/api/docs/[docId]", "handler", 7): ("yes", ("getServerSession",)),
         # only read: guest sign-in, a redirect that signs anyone in, personalising, logging, one branch, a caught throw
         ("GET", "/api/guest", "GET", 6): ("unknown", ()),
@@ -43,6 +45,7 @@ def test_a_session_read_guards_a_route_only_where_the_handler_refuses_without_it
         ("ANY", "/api/mixed", "handler", 6): ("unknown", ()),
         ("ANY", "/api/previews/[docId]", "handler", 7): ("unknown", ()),
         ("POST", "/api/workflows", "POST", 21): ("unknown", ()),
+        ("GET", "/api/unsent", "GET", 6): ("unknown", ()),  # a 401 made, never returned
     }
 
 

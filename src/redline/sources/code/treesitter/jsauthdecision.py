@@ -99,7 +99,7 @@ class _Response:
     kind: str  # respond / next / other
     #: a 401/403 or a redirect: what refuses a caller (a handler's other responses are its work)
     refusal: bool = False
-    #: a 405: the method is not answered, so no work is done for anyone
+    #: a 405 or a 429: the method is not answered, or the caller is over its rate, so no work is done
     closed: bool = False
 
 
@@ -509,14 +509,18 @@ class _Run:
 
     def _sent(self, statement: Node, rest: list[Node]) -> _Response | None:
         """A handler's response sent as a statement and then left by a ``return``/``throw`` (Pages Router
-        ``res.status(401).end(); return;``): what the caller got there. None otherwise."""
+        ``res.status(401).end(); return;``, ``res.redirect("/login"); return;``): what the caller got there. None
+        otherwise."""
         if self.mode != "handler" or not rest or rest[0].type not in {"return_statement", "throw_statement"}:
             return None
         expression = named(statement)
         call = expression[0] if expression else None
         function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
         arguments = call.child_by_field_name("arguments") if call is not None else None
-        if function is None or function.type != "member_expression" or _status_call(function) is None:
+        if function is None or function.type != "member_expression":
+            return None
+        pages = _status_call(function) is not None or (dotted(function) or "").endswith(".redirect")
+        if not pages or dotted(function) in _RESPONDS:  # ``NextResponse.json(…)`` unreturned is sent nowhere
             return None
         return _response(function, named(arguments) if arguments is not None else [])
 
@@ -546,6 +550,8 @@ def _response(function: Node, args: list[Node]) -> _Response | None:
         return _Response("respond", refusal=not _signs_in_anyone(args))
     if callee == "NextResponse.next":
         return _Response("next")
+    if function.type == "member_expression" and callee.count(".") == 1 and callee.endswith(".redirect"):
+        return _Response("respond", refusal=not _signs_in_anyone(args))  # Pages Router ``res.redirect(url)``
     if function.type == "member_expression" and (status := _status_call(function)) is not None:
         return _status_response(status)  # ``res.status(401).json(…)`` (Pages Router)
     return None
@@ -569,7 +575,7 @@ def _signs_in_anyone(args: list[Node]) -> bool:
 
 
 def _status_response(status: str | None) -> _Response:
-    return _Response("respond", refusal=status in {"401", "403"}, closed=status == "405")
+    return _Response("respond", refusal=status in {"401", "403"}, closed=status in {"405", "429"})
 
 
 def _status_option(args: list[Node]) -> str | None:
@@ -678,7 +684,7 @@ def decide(
     ``wrapped`` (the middleware given to ``auth(...)``: its first parameter is the request, ``req.auth`` the
     session) or ``handler`` (a route handler or a middleware of the project's own, its first parameter the
     request, whose local names ``session`` hold the session it read: outcomes ``refuse`` for a 401/403, a redirect
-    or a throw, ``closed`` for a 405, ``other`` for any other answer; a redirect to a page that signs anyone in,
+    or a throw, ``closed`` for a 405 or 429, ``other`` for any other answer; a redirect to a page that signs anyone in,
     such as a guest sign-in, refuses nobody)."""
     run = _Run(mode, constants)
     params = _parameter_nodes(function)
