@@ -138,9 +138,10 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
 
 
 def _session_check(index: CodeIndex, matcher: tuple[str, ...] | None) -> MiddlewareGuard | None:
-    """A middleware function of its own that reads the session (NextAuth's ``getToken``, a session cookie, a
-    JWT verified) and refuses (401/403, a redirect to sign-in), with no other call: no path test, no helper of
-    the project, nothing that could let some paths through."""
+    """A middleware function of its own that reads the session. NextAuth's ``getToken``/``getServerSession``: by
+    what it answers a caller without the token on each route's paths (``_nextauth_check``). A session cookie or a
+    JWT verified: it refuses (401/403, a redirect to sign-in) with no other call: no path test, no helper of the
+    project, nothing that could let some paths through."""
     function = _exported_function(index)
     if function is None:
         return None
