@@ -13,6 +13,7 @@ import pytest
 from code_index import tree_files, tree_indexes
 from redline.core.workspace import SourceFile
 from redline.sources.code.routes import extract_routes
+from redline.sources.code.routes.nextdecision import outcomes
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.treesitter.index import index_tree_sitter
 from redline.sources.code.tspaths import read_aliases, with_aliases
@@ -170,7 +171,13 @@ def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
         "}\n"
     )
     index = index_tree_sitter("app/api/x/route.ts", source.encode(), "typescript")
-    assert index.session_refusals == (("GET", "auth", 3), ("DELETE", "auth", 13))
+    decided = {(fn, callee, at): outcomes(rows, "/api/x") for fn, callee, at, rows in index.session_decisions}
+    assert decided == {
+        ("GET", "auth", 3): {"refuse"},
+        ("POST", "auth", 8): {"other"},
+        ("DELETE", "auth", 13): {"refuse"},
+        ("PUT", "auth", 18): {"refuse", "other"},
+    }
     pages = (
         'import { getSession } from "next-auth/react";\n'
         "export default async function handler(req, res) {\n"
@@ -180,9 +187,9 @@ def test_a_handler_refusing_without_the_session_it_read_is_recorded() -> None:
         "}\n"
     )
     index = index_tree_sitter("pages/api/me.ts", pages.encode(), "typescript")
-    assert index.session_refusals == (("handler", "getSession", 3),)
-    # only route files are read
-    assert index_tree_sitter("lib/x.ts", source.encode(), "typescript").session_refusals == ()
+    assert index.session_decisions == (("handler", "getSession", 3, (((), "refuse"),)),)
+    # only route files and middlewares are read
+    assert index_tree_sitter("lib/x.ts", source.encode(), "typescript").session_decisions == ()
 
 
 def test_a_wrapped_middleware_is_read_only_where_next_runs_one() -> None:

@@ -134,8 +134,17 @@ def _table(case: str) -> dict[str, tuple[str, tuple[str, ...]]]:
                 "GET /api/private/notes": ("yes", ("req.cookies.get + NextResponse.json (middleware.ts:4)",)),
             },
         ),
-        ("session-jwt", {"GET /api/app/items": ("yes", ("getToken + NextResponse.redirect (middleware.ts:5)",))}),
-        ("session-path-test", {"GET /api/items": ("unknown", ())}),
+        ("session-jwt", {"GET /api/app/items": ("yes", ("getToken, refused without it (middleware.ts:5)",))}),
+        (
+            "session-path-test",  # NextAuth's token read by the same decision rows as a handler's: a path test read
+            {
+                "GET /api/items": ("yes", ("getToken, refused without it (middleware.ts:8)",)),
+                "GET /api/public/status": ("unknown", ()),
+            },
+        ),
+        # ai-chatbot's proxy: a caller without a token is sent to a guest sign-in that gives anyone one
+        ("v4-guest", {"GET /api/auth/guest": ("unknown", ()), "POST /api/chat": ("unknown", ())}),
+        ("v4-home", {"GET /api/items": ("unknown", ())}),  # the token read only to send signed-in callers away
         ("session-redirect-home", {"GET /api/items": ("unknown", ())}),
         ("session-helper", {"GET /api/items": ("unknown", ())}),
         (

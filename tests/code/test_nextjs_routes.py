@@ -66,9 +66,9 @@ def test_route_handlers_and_api_routes_with_their_urls_methods_and_lines() -> No
         ("DELETE", "/api/links/[linkId]", "DELETE", "src/app/api/links/[linkId]/route.ts:5", "yes", "unknown"),
         ("PATCH", "/api/links/[linkId]", "PATCH", "src/app/api/links/[linkId]/route.ts:9", "yes", "yes"),
         ("PUT", "/api/links/[linkId]", "PUT", "src/app/api/links/[linkId]/route.ts:13", "unknown", "unknown"),
-        # the handler reads the session itself (NextAuth), or calls a guard named for admins
+        # the handler reads the session itself (NextAuth) and refuses without it, or calls a guard named for admins
         ("GET", "/api/me", "GET", "src/app/api/me/route.ts:4", "yes", "unknown"),
-        ("DELETE", "/api/me", "DELETE", "src/app/api/me/route.ts:9", "yes", "yes"),
+        ("DELETE", "/api/me", "DELETE", "src/app/api/me/route.ts:10", "yes", "yes"),
         # ``export { GET, POST } from "../route"``: another file's handlers under this URL
         ("GET", "/api/users/legacy", "../route.GET", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),
         ("POST", "/api/users/legacy", "../route.POST", "src/app/api/users/legacy/route.ts:1", "unknown", "unknown"),

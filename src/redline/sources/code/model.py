@@ -367,9 +367,10 @@ class CodeIndex:
     env_validated: tuple[str, ...] = ()
     #: NextAuth v5 option objects, ``NextAuth(...)`` calls and middlewares handed to ``auth`` (since index format 40)
     nextauth: tuple[NextAuthFact, ...] = ()
-    #: Next.js route files: (handler, callee, line) where a handler binds ``const session = await callee()`` and,
-    #: without it, answers 401/403 or a redirect on every way through (since index format 40)
-    session_refusals: tuple[tuple[str, str, int], ...] = ()
+    #: Next.js route files and middlewares: (function, callee, line, rows) where a function binds ``const session =
+    #: await callee()`` (NextAuth's ``getServerSession``/``getToken``, the project's ``auth``): what it answers a
+    #: caller without that session, as decision rows (``jsauthdecision``, mode ``handler``; since index format 42)
+    session_decisions: tuple[tuple[str, str, int, tuple[tuple[tuple[str, ...], str], ...]], ...] = ()
     #: Python functions that return or raise, before any write, once the install is set up already (an existence
     #: query, a settings flag, ``current_org``): (function, condition as written, line); a first-run setup page
     #: (since index format 43)

@@ -38,6 +38,15 @@ def refused_by(rows: tuple[Row, ...]) -> Callable[[str], bool]:
     return refuses
 
 
+def session_required(rows: Iterable[Row], route_path: str) -> bool:
+    """A handler or a middleware of the project's own that read the session (NextAuth's ``getServerSession`` /
+    ``getToken``, the project's ``auth()``): it guards the route when, on the route's paths, every way a caller
+    without the session may take ends in a refusal (401/403, a redirect, a throw) or a 405, and one refuses.
+    Reading the token only to send signed-in callers elsewhere, to personalise or to log guards nothing."""
+    found = outcomes(rows, route_path)
+    return "refuse" in found and found <= {"refuse", "closed"}
+
+
 def _holds(condition: str, route_path: str) -> bool | None:
     if condition == "?":
         return None

@@ -7,8 +7,9 @@ them (``[id]``, ``[...slug]``, ``[[...slug]]``). A handler is a top-level functi
 method name bound to a wrapper's result (``export const GET = withWorkspace(async (...) => …)``), or another binding
 exported under a method's name (``export { handler as GET }``, ``export { POST } from "../route"``). A wrapper is the
 route's guard, judged like any middleware's name, or authenticating when it comes from an ``auth`` module
-(``@/lib/auth``). A handler that reads the session itself (NextAuth's ``getServerSession``, Clerk's ``auth()``, a call
-named like a guard such as ``getCurrentUser``) is authenticated; so is one that refuses every call not carrying a
+(``@/lib/auth``). A handler that reads the session itself and refuses a caller without it (NextAuth's
+``getServerSession``/``getToken``; Clerk's ``auth()``, a call named like a guard such as ``getCurrentUser``) is
+authenticated; so is one that refuses every call not carrying a
 secret from the environment (``if (token !== process.env.INTERNAL_API_KEY) return 401``: another service calls
 it). A route no guard of its own decided is authenticated by a ``middleware.ts`` that refuses its path without a
 signed-in caller (``nextmiddleware``; NextAuth v5's ``auth``:
@@ -28,6 +29,7 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.nextauthv5 import nextauth_guard, session_functions
+from redline.sources.code.routes.nextdecision import session_required
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middleware_file, middleware_guard
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
@@ -40,13 +42,18 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _AUTH_MODULE_WORDS = frozenset({"auth", "authentication", "session", "sessions"})
 #: how the name of a function that checks the caller starts (``requireUser``, ``getCurrentUser``, ``verifyAccess``)
 _CHECK_VERBS = ("require", "ensure", "check", "verify", "assert", "authorize", "authenticate", "getcurrent", "validate")
-#: the libraries' calls that read who the caller is, by resolved import: NextAuth, Clerk, iron-session
-_SESSION_READERS = frozenset(
+#: NextAuth v4's calls that read the session: a guard only where the handler refuses a caller without it
+NEXTAUTH_READERS = frozenset(
     {
         "next-auth.getServerSession",
         "next-auth/next.getServerSession",
         "next-auth/react.getSession",
         "next-auth/jwt.getToken",
+    }
+)
+#: other libraries' calls that read who the caller is, by resolved import: Clerk, iron-session
+_SESSION_READERS = frozenset(
+    {
         "@clerk/nextjs.auth",
         "@clerk/nextjs.currentUser",
         "@clerk/nextjs/server.auth",
@@ -161,18 +168,24 @@ def wrapper_guarded(route: Route, wrapper: str, target: str, settings: Entrypoin
 def checked_inside(
     route: Route, index: CodeIndex, settings: EntrypointSettings, *, own: frozenset[str] = frozenset()
 ) -> Route:
-    """A handler that reads who the caller is itself: a session library's call (``getServerSession``, Clerk's
-    ``auth()``; NextAuth v5's ``auth()`` made by the project's ``NextAuth(…)``, ``own``, when the handler refuses
-    without the session it returns), or a function of its own named as a check and like a guard
+    """A handler that reads who the caller is itself: a session library's call (Clerk's ``auth()``; NextAuth's
+    ``getServerSession``/``getToken`` and v5's ``auth()`` made by the project's ``NextAuth(…)``, ``own``, only
+    when the handler refuses without the session it returns), or a function of its own named as a check and like a guard
     (``getCurrentUser``, ``requireAdmin``, ``verifyCurrentUserHasAccessToPost``). Not a method of another object
     (``google.auth.OAuth2``, ``intercom.getAdmin``) nor a response helper (``unauthorized()``): those name no check
     this handler makes."""
     inside = [c for c in index.calls if within(c.function, route.handler)]
-    refusing = {(function, callee) for function, callee, _ in index.session_refusals}
+    decided = {(function, callee): rows for function, callee, _, rows in index.session_decisions}
+
+    def refuses_without(callee: str) -> bool:
+        rows = decided.get((route.handler, callee))
+        return rows is not None and session_required(rows, route.path)
+
     readers = tuple(
         c.raw
         for c in inside
-        if c.target in _SESSION_READERS or (index.imported(c.raw) in own and (route.handler, c.raw) in refusing)
+        if c.target in _SESSION_READERS
+        or ((c.target in NEXTAUTH_READERS or index.imported(c.raw) in own) and refuses_without(c.raw))
     )
     guards = Guards()
     guards.add(c.raw for c in inside if "." not in c.raw and c.raw.lower().startswith(_CHECK_VERBS))

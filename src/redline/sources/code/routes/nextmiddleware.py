@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.model import words
-from redline.sources.code.routes.nextdecision import refused_by
+from redline.sources.code.routes.nextdecision import refused_by, session_required
 from redline.sources.code.routes.nextpaths import may_match, path_regex, samples
 from redline.sources.code.scopes import within
 
@@ -38,12 +39,13 @@ _PROTECTED_WORDS = frozenset({"protected", "private", "secure", "secured", "admi
 #: calls a Clerk handler may make besides its protection and matchers without changing whom it refuses
 _HARMLESS = re.compile(r"^(NextResponse|Response|console)(\.\w+)*$|^(URL|encodeURIComponent)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-#: calls that read who the caller is, by resolved import
+#: NextAuth's reads of the session, judged by what the middleware answers without it (``_nextauth_check``)
+_NEXTAUTH_READERS = frozenset(
+    {"next-auth/jwt.getToken", "next-auth.getServerSession", "next-auth/next.getServerSession"}
+)
+#: other calls that read who the caller is, by resolved import
 _SESSION_READERS = frozenset(
     {
-        "next-auth/jwt.getToken",
-        "next-auth.getServerSession",
-        "next-auth/next.getServerSession",
         "iron-session.getIronSession",
         "better-auth/cookies.getSessionCookie",
         "jose.jwtVerify",
@@ -136,19 +138,36 @@ def middleware_guard(index: CodeIndex) -> MiddlewareGuard | None:
 
 
 def _session_check(index: CodeIndex, matcher: tuple[str, ...] | None) -> MiddlewareGuard | None:
-    """A middleware function of its own that reads the session (NextAuth's ``getToken``, a session cookie, a
-    JWT verified) and refuses (401/403, a redirect to sign-in), with no other call: no path test, no helper of
-    the project, nothing that could let some paths through."""
+    """A middleware function of its own that reads the session. NextAuth's ``getToken``/``getServerSession``: by
+    what it answers a caller without the token on each route's paths (``_nextauth_check``). A session cookie or a
+    JWT verified: it refuses (401/403, a redirect to sign-in) with no other call: no path test, no helper of the
+    project, nothing that could let some paths through."""
     function = _exported_function(index)
     if function is None:
         return None
     inside = _inside(index, function.qualname)
+    nextauth = next((c for c in inside if c.target in _NEXTAUTH_READERS), None)
+    if nextauth is not None:
+        return _nextauth_check(index, function.qualname, nextauth, matcher)
     readers = [c for c in inside if _reads_session(c)]
     refusals = [c for c in inside if _refuses(c)]
     others = [c for c in inside if c not in readers and c not in refusals]
     if not readers or not refusals or any(not _HARMLESS.match(c.raw) for c in others):
         return None
     return MiddlewareGuard(f"{readers[0].raw} + {refusals[0].raw} ({index.path}:{readers[0].line})", matcher)
+
+
+def _nextauth_check(
+    index: CodeIndex, function: str, reader: CallSite, matcher: tuple[str, ...] | None
+) -> MiddlewareGuard | None:
+    """NextAuth's ``getToken``/``getServerSession`` read by the middleware: the paths where every way a caller
+    without the token may take is refused (``jsauthdecision``, as for a route handler's read); path tests are
+    tried on each route's paths, anything else (a helper, a header) may go either way."""
+    rows = next((r for fn, callee, _, r in index.session_decisions if fn == function and callee == reader.raw), None)
+    if rows is None:
+        return None
+    evidence = f"{reader.raw}, refused without it ({index.path}:{reader.line})"
+    return MiddlewareGuard(evidence, matcher, refuses=partial(session_required, rows))
 
 
 def _exported_function(index: CodeIndex) -> Definition | None:

@@ -33,7 +33,7 @@ from redline.sources.code.treesitter.jsflow import (
 )
 from redline.sources.code.treesitter.jsloops import JS_GRAMMAR, STATEMENTS, callback_loop, statement_loop
 from redline.sources.code.treesitter.jsnames import chain, dotted, import_target, require_spec
-from redline.sources.code.treesitter.jsnextauth import is_route_file, nextauth_facts, session_refusals, worth_reading
+from redline.sources.code.treesitter.jsnextauth import nextauth_facts, reads_sessions, session_decisions, worth_reading
 from redline.sources.code.treesitter.jsnextconfig import matcher
 from redline.sources.code.treesitter.jssecretcheck import env_read, secret_check
 from redline.sources.code.treesitter.jsx import HTML_SINKS, JsxSinks
@@ -145,8 +145,8 @@ class JsWalk(TreeWalk):
         )
         if worth_reading(root.text or b""):  # NextAuth v5 options, instances and wrapped middlewares
             index = replace(index, nextauth=nextauth_facts(root, self.imports, self.path))
-        if is_route_file(self.path):  # Next.js handlers that refuse a caller without the session they read
-            index = replace(index, session_refusals=session_refusals(root, function_name, self.imports))
+        if reads_sessions(self.path):  # what Next.js handlers and middlewares answer a caller without a session
+            index = replace(index, session_decisions=session_decisions(root, function_name, self.imports))
         return replace(index, jsx=tuple(self.jsx.found)) if self.jsx is not None else index
 
     # imports -------------------------------------------------------------------------------------

@@ -25,6 +25,20 @@ from redline.sources.code.treesitter.nodes import Node, named, string_value, tex
 Row = tuple[tuple[str, ...], str]
 #: ways through one function beyond which its decision is ``unknown``
 _MAX_ROWS = 64
+#: assignments of open conditions tried in one function beyond which its decision is ``unknown`` (each test the
+#: run cannot read doubles them: papermark's ``app/api/views-dataroom/route.ts`` ran for minutes without a bound)
+_MAX_SPLITS = 1024
+#: the size of a condition beyond which a run gives up (values chosen by ``&&``/``||`` nest into formulas whose
+#: written-out size doubles with each)
+_MAX_FORMULA = 400
+#: values read for their truth in one function beyond which its decision is ``unknown``
+_MAX_STEPS = 20_000
+
+
+class _GiveUp(Exception):
+    """A function too branched to read in time: its decision is ``unknown``."""
+
+
 #: the path tests read: ``pathname.startsWith("/x")`` -> ``startsWith:/x``
 _PATH_TESTS = frozenset({"startsWith", "endsWith", "includes"})
 #: responses the route's handler never runs behind
@@ -44,6 +58,9 @@ _UNWRAP = frozenset(
 _PARAMETERS = frozenset({"required_parameter", "optional_parameter"})
 _BOUND = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 UNKNOWN_ROWS: tuple[Row, ...] = (((), "unknown"),)
+#: a key of a run's names set once a way through has called anything: a handler that falls through without
+#: having done so answered nothing and did nothing (Pages Router, a method no branch takes)
+_ACTED = "\0acted"
 
 # --- values ------------------------------------------------------------------------------------------------
 
@@ -82,6 +99,8 @@ class _Response:
     kind: str  # respond / next / other
     #: a 401/403 or a redirect: what refuses a caller (a handler's other responses are its work)
     refusal: bool = False
+    #: a 405 or a 429: the method is not answered, or the caller is over its rate, so no work is done
+    closed: bool = False
 
 
 # formulas over path tests: ("atom", key) / ("not", f) / ("and", a, b) / ("or", a, b) / ("const", bool)
@@ -104,6 +123,11 @@ class _Choice:
     when: Formula
     then: object
     otherwise: object
+
+
+def _absent(value: object) -> bool:
+    """By identity: comparing a value chosen by ``||`` from others walks all of them."""
+    return value is UNDEFINED or value is SESSION
 
 
 def _not(f: Formula) -> Formula:
@@ -134,6 +158,12 @@ class _Run:
     session_names: frozenset[str] = frozenset()
     fresh: Iterator[int] = field(default_factory=count)
     rows: int = 0
+    #: assignments of conditions tried (``_split``), bounded by ``_MAX_SPLITS``
+    splits: int = 0
+    #: values read for their truth (``truth``), bounded by ``_MAX_STEPS``
+    steps: int = 0
+    #: the ``throw`` statements inside a ``try`` block (by their place in the source): caught, not refusing
+    caught: set[tuple[int, int]] = field(default_factory=set)
 
     def unknown_test(self) -> Formula:
         return ("atom", f"?{next(self.fresh)}")
@@ -164,8 +194,8 @@ class _Run:
             constructor = node.child_by_field_name("constructor")
             shown = text(constructor) if constructor is not None else ""
             arguments = node.child_by_field_name("arguments")
-            refusal = _refusal_status(named(arguments) if arguments is not None else [])
-            return _Response("respond", refusal) if shown in {"Response", "NextResponse"} else UNKNOWN
+            status = _status_option(named(arguments) if arguments is not None else [])
+            return _status_response(status) if shown in {"Response", "NextResponse"} else UNKNOWN
         return self._plain(node, names)
 
     def _plain(self, node: Node, names: Mapping[str, object]) -> object:
@@ -228,8 +258,7 @@ class _Run:
             a, b = b, a
         if a is PATH and isinstance(b, _Literal) and isinstance(b.value, str):
             return ("atom", f"equals:{b.value}")
-        missing = {UNDEFINED, SESSION}
-        if (a in missing and isinstance(b, _Literal)) or (b in missing and isinstance(a, _Literal)):
+        if (_absent(a) and isinstance(b, _Literal)) or (_absent(b) and isinstance(a, _Literal)):
             return FALSE  # an absent user's role equals no literal
         if isinstance(a, _Literal) and isinstance(b, _Literal):
             return TRUE if a.value == b.value else FALSE
@@ -285,14 +314,18 @@ class _Run:
         return _Test(combined)
 
     def truth(self, value: object) -> Formula:
-        """The formula under which a value is truthy."""
+        """The formula under which a value is truthy (a value chosen by ``||`` from one so chosen, thirty deep,
+        would take 2^30 steps: past ``_MAX_STEPS`` the run gives up)."""
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            raise _GiveUp
         if isinstance(value, _Test):
             return value.formula
         if isinstance(value, _Literal):
             return TRUE if value.value else FALSE
         if value is UNDEFINED or value is SESSION:
             return FALSE
-        if isinstance(value, _Strings | _Response) or value in {REQUEST, NEXT_URL, PARAMS}:
+        if isinstance(value, _Strings | _Response) or any(value is k for k in (REQUEST, NEXT_URL, PARAMS)):
             return TRUE
         if value is PATH:
             return TRUE  # a path is never empty
@@ -312,20 +345,32 @@ class _Run:
             if kind in {"lexical_declaration", "variable_declaration"}:
                 for declarator in (d for d in named(statement) if d.type == "variable_declarator"):
                     self._declare(declarator, names)
+                names.update(dict.fromkeys([_ACTED] if _calls(statement) else [], True))
             elif kind == "expression_statement":
-                if self._throws_redirect(statement):  # ``redirect("/login")`` throws to the framework
-                    return self.outcomes(_Response("respond", refusal=True), held)
-                self._assign(statement, names)
-            elif kind == "statement_block":
-                return self.run([*named(statement), *rest], names, held)
+                ended = self._expression(statement, rest, names, held)
+                if ended is not None:
+                    return ended
+                names[_ACTED] = True
+            elif kind in {"statement_block", "try_statement"}:
+                return self._block(statement, rest, names, held)
             elif kind == "if_statement":
                 return self._branch(statement, rest, names, held)
             elif kind == "return_statement":
                 returned = named(statement)
                 value = self.value(returned[0], names) if returned else UNDEFINED
                 return self.outcomes(value, held)
+            elif kind == "throw_statement":  # a handler that throws does none of its work (Next answers 500)
+                uncaught = self.mode == "handler" and _span(statement) not in self.caught
+                return self._leaf(held, "refuse" if uncaught else "unknown")
             elif kind not in {"empty_statement", "function_declaration", "comment"}:
                 return self._leaf(held, "unknown")
+        return self._fell_through(names, held)
+
+    def _fell_through(self, names: dict[str, object], held: dict[str, bool]) -> list[Row]:
+        """The end of the function reached: a handler that has called nothing on the way did nothing (no method
+        matched); otherwise the function returned nothing."""
+        if self.mode == "handler" and _ACTED not in names:
+            return self._leaf(held, "closed")
         return self.outcomes(UNDEFINED, held)
 
     def _branch(self, statement: Node, rest: list[Node], names: dict[str, object], held: dict[str, bool]) -> list[Row]:
@@ -348,9 +393,11 @@ class _Run:
             for where, holds in self._split(value.when, held):
                 rows.extend(self.outcomes(value.then if holds else value.otherwise, where))
             return rows
-        if self.mode == "handler":  # a route handler: does it refuse here, or do its work?
+        if self.mode == "handler":  # a route handler or middleware: does it refuse here, or do its work?
             refused = isinstance(value, _Response) and value.refusal
-            return self._leaf(held, "refuse" if refused else "unknown" if value is UNKNOWN else "other")
+            closed = isinstance(value, _Response) and value.closed
+            said = "refuse" if refused else "closed" if closed else "unknown" if value is UNKNOWN else "other"
+            return self._leaf(held, said)
         if isinstance(value, _Response) and self.mode == "authorized4":  # v4 reads the value as a boolean
             return self._leaf(held, "allow")
         if isinstance(value, _Response):
@@ -366,7 +413,13 @@ class _Run:
         return rows
 
     def _split(self, formula: Formula, held: dict[str, bool]) -> list[tuple[dict[str, bool], bool]]:
-        """Every assignment of the conditions the formula depends on, extending ``held``, with its value."""
+        """Every assignment of the conditions the formula depends on, extending ``held``, with its value. A
+        condition of many open tests (``a || b || …`` of twenty helpers' answers) has too many: past
+        ``_MAX_SPLITS``, or for a formula past ``_MAX_FORMULA`` tests, the run gives up and the function's decision
+        is ``unknown``."""
+        self.splits += 1
+        if self.splits > _MAX_SPLITS or _larger_than(formula, _MAX_FORMULA):
+            raise _GiveUp
         result = _evaluate(formula, held)
         if result is not None:
             return [(held, result)]
@@ -425,6 +478,52 @@ class _Run:
             return PATH if key == "pathname" else UNKNOWN
         return UNKNOWN  # destructuring an absent session throws; anything else is not followed
 
+    def _block(self, statement: Node, rest: list[Node], names: dict[str, object], held: dict[str, bool]) -> list[Row]:
+        if statement.type == "try_statement":
+            return self._try(statement, rest, names, held)
+        return self.run([*named(statement), *rest], names, held)
+
+    def _try(self, statement: Node, rest: list[Node], names: dict[str, object], held: dict[str, bool]) -> list[Row]:
+        """A handler's ``try``: its block, then what follows. A ``throw`` inside lands in the ``catch`` (which
+        may do anything, so it is no refusal); a ``finally`` is read only for a ``return`` that would override."""
+        body = statement.child_by_field_name("body")
+        finalizer = statement.child_by_field_name("finalizer")
+        overrides = finalizer is not None and any(n.type == "return_statement" for n in _descendants(finalizer))
+        if self.mode != "handler" or body is None or overrides:
+            return self._leaf(held, "unknown")
+        self.caught |= {_span(n) for n in _descendants(body) if n.type == "throw_statement"}
+        return self.run([*named(body), *rest], names, held)
+
+    def _expression(
+        self, statement: Node, rest: list[Node], names: dict[str, object], held: dict[str, bool]
+    ) -> list[Row] | None:
+        """The rows of an expression statement that ends the function's work, else None (an assignment is
+        followed)."""
+        if self._throws_redirect(statement):  # ``redirect("/login")`` throws to the framework
+            return self.outcomes(_Response("respond", refusal=not _signs_in_anyone(_call_args(statement))), held)
+        sent = self._sent(statement, rest)
+        if sent is not None:
+            return self.outcomes(sent, held)
+        self._assign(statement, names)
+        return None
+
+    def _sent(self, statement: Node, rest: list[Node]) -> _Response | None:
+        """A handler's response sent as a statement and then left by a ``return``/``throw`` (Pages Router
+        ``res.status(401).end(); return;``, ``res.redirect("/login"); return;``): what the caller got there. None
+        otherwise."""
+        if self.mode != "handler" or not rest or rest[0].type not in {"return_statement", "throw_statement"}:
+            return None
+        expression = named(statement)
+        call = expression[0] if expression else None
+        function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        arguments = call.child_by_field_name("arguments") if call is not None else None
+        if function is None or function.type != "member_expression":
+            return None
+        pages = _status_call(function) is not None or (dotted(function) or "").endswith(".redirect")
+        if not pages or dotted(function) in _RESPONDS:  # ``NextResponse.json(…)`` unreturned is sent nowhere
+            return None
+        return _response(function, named(arguments) if arguments is not None else [])
+
     def _throws_redirect(self, statement: Node) -> bool:
         expression = named(statement)
         call = expression[0] if expression else None
@@ -443,31 +542,56 @@ class _Run:
 def _response(function: Node, args: list[Node]) -> _Response | None:
     """The response a call makes, None when it makes none."""
     callee = dotted(function) or ""
+    if callee in _RESPONDS and callee.endswith("redirect"):
+        return _Response("respond", refusal=not _signs_in_anyone(args))
     if callee in _RESPONDS:
-        return _Response("respond", callee.endswith("redirect") or _refusal_status(args))
+        return _status_response(_status_option(args))
     if callee == "redirect":  # ``next/navigation``'s, thrown to the framework
-        return _Response("respond", refusal=True)
+        return _Response("respond", refusal=not _signs_in_anyone(args))
     if callee == "NextResponse.next":
         return _Response("next")
+    if function.type == "member_expression" and callee.count(".") == 1 and callee.endswith(".redirect"):
+        return _Response("respond", refusal=not _signs_in_anyone(args))  # Pages Router ``res.redirect(url)``
     if function.type == "member_expression" and (status := _status_call(function)) is not None:
-        return _Response("respond", status)  # ``res.status(401).json(…)`` (Pages Router)
+        return _status_response(status)  # ``res.status(401).json(…)`` (Pages Router)
     return None
 
 
-def _refusal_status(args: list[Node]) -> bool:
-    """An options argument saying ``status: 401`` or ``403``."""
+#: words of a redirect's target that say it signs the caller in without asking anything (ai-chatbot's
+#: ``/api/auth/guest``): a caller without a session sent there comes back with one
+_ANYONE_WORDS = frozenset({"guest", "anonymous", "anon"})
+
+
+def _call_args(statement: Node) -> list[Node]:
+    """The arguments of the call an expression statement makes."""
+    expression = named(statement)
+    arguments = expression[0].child_by_field_name("arguments") if expression else None
+    return named(arguments) if arguments is not None else []
+
+
+def _signs_in_anyone(args: list[Node]) -> bool:
+    shown = " ".join(text(a) for a in args).lower()
+    return any(word in shown for word in _ANYONE_WORDS)
+
+
+def _status_response(status: str | None) -> _Response:
+    return _Response("respond", refusal=status in {"401", "403"}, closed=status in {"405", "429"})
+
+
+def _status_option(args: list[Node]) -> str | None:
+    """The ``status: N`` an options argument gives, as written."""
     for arg in args:
         if arg.type != "object":
             continue
         for pair in (p for p in named(arg) if p.type == "pair"):
             key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-            if key is not None and value is not None and text(key) == "status" and text(value) in {"401", "403"}:
-                return True
-    return False
+            if key is not None and value is not None and text(key) == "status":
+                return text(value)
+    return None
 
 
-def _status_call(function: Node) -> bool | None:
-    """``res.status(N).json`` -> whether N is 401/403; None when the callee is no such chain."""
+def _status_call(function: Node) -> str | None:
+    """``res.status(N).json`` -> N as written; None when the callee is no such chain."""
     owner = function.child_by_field_name("object")
     if owner is None or owner.type != "call_expression":
         return None
@@ -478,7 +602,15 @@ def _status_call(function: Node) -> bool | None:
     prop = callee.child_by_field_name("property")
     if prop is None or text(prop) != "status" or len(named(arguments)) != 1:
         return None
-    return text(named(arguments)[0]) in {"401", "403"}
+    return text(named(arguments)[0])
+
+
+def _calls(node: Node) -> bool:
+    return any(n.type == "call_expression" for n in _descendants(node))
+
+
+def _span(node: Node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
 
 
 def _descendants(node: Node) -> Iterator[Node]:
@@ -487,6 +619,19 @@ def _descendants(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         stack.extend(current.children)
+
+
+def _larger_than(formula: Formula, limit: int) -> bool:
+    """Whether the formula, written out, has more than ``limit`` parts (stops counting there)."""
+    stack, seen = [formula], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return True
+        current = stack.pop()
+        if current[0] in {"not", "and", "or"}:
+            stack.extend(current[1:])  # type: ignore[arg-type]
+    return False
 
 
 def _evaluate(formula: Formula, held: Mapping[str, bool]) -> bool | None:
@@ -537,22 +682,27 @@ def decide(
     session. ``mode`` is ``authorized`` (NextAuth's callback: its one parameter holds ``auth`` and ``request``;
     ``authorized4`` for v4's ``withAuth``, ``token`` and ``req``, whose result is read as a boolean),
     ``wrapped`` (the middleware given to ``auth(...)``: its first parameter is the request, ``req.auth`` the
-    session) or ``handler`` (a route handler whose local names ``session`` hold the session it read: outcomes
-    ``refuse`` for a 401/403 or a redirect, ``other`` for any other answer)."""
+    session) or ``handler`` (a route handler or a middleware of the project's own, its first parameter the
+    request, whose local names ``session`` hold the session it read: outcomes ``refuse`` for a 401/403, a redirect
+    or a throw, ``closed`` for a 405 or 429, ``other`` for any other answer; a redirect to a page that signs anyone in,
+    such as a guest sign-in, refuses nobody)."""
     run = _Run(mode, constants)
     params = _parameter_nodes(function)
     names: dict[str, object] = {}
     if mode == "handler":
         run.session_names = session
-    elif params:
+    if params:
         run.bind(params[0], PARAMS if mode.startswith("authorized") else REQUEST, names)
     body = function.child_by_field_name("body")
     if body is None:
         return UNKNOWN_ROWS
-    if body.type == "statement_block":
-        rows = run.run(named(body), names, {})
-    else:
-        rows = run.outcomes(run.value(body, names), {})
+    try:
+        if body.type == "statement_block":
+            rows = run.run(named(body), names, {})
+        else:
+            rows = run.outcomes(run.value(body, names), {})
+    except _GiveUp:
+        return UNKNOWN_ROWS
     if run.rows > _MAX_ROWS:
         return UNKNOWN_ROWS
     return tuple(dict.fromkeys(rows))

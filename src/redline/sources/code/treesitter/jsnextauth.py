@@ -219,32 +219,35 @@ def _auth_names(pattern: Node | None, exported: str | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-def is_route_file(path: str) -> bool:
-    """A Next.js route handler (``app/**/route.ts``) or Pages Router API route (``pages/api/**``)."""
+def reads_sessions(path: str) -> bool:
+    """A Next.js route handler (``app/**/route.ts``), Pages Router API route (``pages/api/**``) or middleware
+    (``middleware.ts``, Next 16's ``proxy.ts``): the files whose session reads decide who is refused."""
     stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
-    return stem == "route" or path.startswith("pages/api/") or "/pages/api/" in path
+    return stem in {"route", "middleware", "proxy"} or path.startswith("pages/api/") or "/pages/api/" in path
 
 
-def session_refusals(
+def session_decisions(
     root: Node, name_of: Callable[[Node], str], imports: Mapping[str, str]
-) -> tuple[tuple[str, str, int], ...]:
-    """(handler, callee, line) for each module-level function that binds ``const session = await callee()`` among
-    its own statements and, when that value is absent, answers every way through with a 401/403 or a redirect
-    (``if (!session?.user) return new Response("Unauthorized", { status: 401 })``). The callee is judged by the
-    route reader (the project's NextAuth ``auth``), so only an imported callee is tried; a handler that reads the
-    session only to forward a token refuses nobody."""
+) -> tuple[tuple[str, str, int, tuple[Row, ...]], ...]:
+    """(function, callee, line, rows) for each module-level function that binds ``const session = await callee()``
+    (anywhere in its body but in functions it defines): the decision rows of the function for a caller without
+    that session (``if (!session) return res.status(401).end()`` refuses; a read that only sends signed-in
+    callers elsewhere refuses nobody). Several reads of one callee (one per method branch) are one session. The
+    callee is judged by the route reader (NextAuth's ``getServerSession``/``getToken``, the project's ``auth``),
+    so only an imported callee is tried."""
     constants = module_constants(root)
-    found: list[tuple[str, str, int]] = []
+    found: list[tuple[str, str, int, tuple[Row, ...]]] = []
     for function in _module_functions(root):
         body = function.child_by_field_name("body")
         if body is None or body.type != "statement_block":
             continue
+        reads: dict[str, tuple[set[str], int]] = {}
         for local, callee, at in _session_reads(body):
-            if callee not in imports:
-                continue
-            rows = decide(function, "handler", constants, frozenset({local}))
-            if rows and all(outcome == "refuse" for _, outcome in rows):
-                found.append((name_of(function), callee, at))
+            if callee in imports:
+                reads.setdefault(callee, (set(), at))[0].add(local)
+        for callee, (names, at) in reads.items():
+            rows = decide(function, "handler", constants, frozenset(names))
+            found.append((name_of(function), callee, at, rows))
     return tuple(found)
 
 
@@ -262,9 +265,21 @@ def _module_functions(root: Node) -> Iterator[Node]:
                     yield _unwrap(value)
 
 
+def _declarations(body: Node) -> Iterator[Node]:
+    """The ``const``/``let``/``var`` statements of a function body, in branches and blocks too, not in the
+    functions it defines."""
+    stack = list(reversed(named(body)))
+    while stack:
+        node = stack.pop()
+        if node.type in {"lexical_declaration", "variable_declaration"}:
+            yield node
+        elif node.type not in {"function_declaration", "method_definition", "class_declaration", *_FUNCTIONS}:
+            stack.extend(reversed(named(node)))
+
+
 def _session_reads(body: Node) -> Iterator[tuple[str, str, int]]:
-    """``const session = await auth()`` among a function's own statements: (local, callee, line)."""
-    for statement in (s for s in named(body) if s.type in {"lexical_declaration", "variable_declaration"}):
+    """``const session = await auth()`` in a function's body: (local, callee, line)."""
+    for statement in _declarations(body):
         for declarator in (d for d in named(statement) if d.type == "variable_declarator"):
             pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
             if pattern is None or value is None or pattern.type != "identifier":
