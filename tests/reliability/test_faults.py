@@ -50,6 +50,7 @@ def test_killed_worker_stops_the_run_and_keeps_the_previous_reports(tmp_path: Pa
     )
     deadline = time.monotonic() + 60
     victim = None
+    workers: list[psutil.Process] = []
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
         with contextlib.suppress(psutil.Error):  # a child may end between listing and reading it
             parent = psutil.Process(proc.pid)
@@ -64,19 +65,21 @@ def test_killed_worker_stops_the_run_and_keeps_the_previous_reports(tmp_path: Pa
     assert proc.returncode == 2
     assert "a worker process died (killed by signal 9)" in err and "no output written" in err
     assert _snapshot(out) == before
-    assert _leftovers(proc.pid, within=10.0) == []
+    assert _leftovers(workers, within=10.0) == []
 
 
-def _leftovers(run: int, within: float) -> list[int]:
-    """The redline processes still alive below this test after the run ended, once ``within`` seconds have
-    passed: a worker sent SIGKILL is gone at once on an idle machine, and within seconds under load average 10."""
+def _leftovers(workers: list[psutil.Process], within: float) -> list[int]:
+    """This run's workers still alive once ``within`` seconds have passed: a worker sent SIGKILL is gone at once on
+    an idle machine, and within seconds under load average 10. Only this run's own processes are looked at (a
+    redline another test started in the same test process is not this run's; ``is_running`` also tells a reused
+    pid from the worker)."""
     deadline = time.monotonic() + within
     while True:
         alive = []
-        for p in psutil.Process().children(recursive=True):
+        for worker in workers:
             with contextlib.suppress(psutil.Error):  # gone between listing and reading it
-                if p.pid != run and p.status() != psutil.STATUS_ZOMBIE and "redline" in " ".join(p.cmdline()):
-                    alive.append(p.pid)
+                if worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(worker.pid)
         if not alive or time.monotonic() >= deadline:
             return alive
         time.sleep(0.05)
