@@ -195,6 +195,16 @@ def _first_run_guard(route: Route, by_path: dict[str, CodeIndex]) -> tuple[str, 
     return None
 
 
+def _route_evidence(route: Route, methods: str) -> dict[str, str]:
+    """What a WEB101 finding records of its route."""
+    return {
+        "route": f"{methods} {route.path}",
+        "handler": route.handler,
+        "framework": route.framework,
+        "authenticated": route.authenticated,
+    }
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -241,12 +251,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 f"{methods} {route.path} ({route.framework}, handler {route.handler}) changes state and no "
                 "authentication guard applies to it",
                 Location(route.file, route.line, route.line),
-                evidence={
-                    "route": f"{methods} {route.path}",
-                    "handler": route.handler,
-                    "framework": route.framework,
-                    "authenticated": route.authenticated,
-                },
+                evidence=_route_evidence(route, methods),
                 confidence=Confidence.MEDIUM,
                 remediation=f"Require an authenticated caller on {route.path}: add the framework's login "
                 "guard (Flask `@login_required`, FastAPI `Depends(get_current_user)`, Django "
@@ -265,14 +270,7 @@ class RouteAuthenticationCheck(ProjectCheck):
             f"refuses once `{condition}` holds (line {line}); until then whoever reaches a fresh install first "
             "sets it up",
             Location(route.file, route.line, route.line),
-            evidence={
-                "route": f"{methods} {route.path}",
-                "handler": route.handler,
-                "framework": route.framework,
-                "authenticated": route.authenticated,
-                "first_run_guard": condition,
-                "guard_line": line,
-            },
+            evidence={**_route_evidence(route, methods), "first_run_guard": condition, "guard_line": line},
             confidence=Confidence.MEDIUM,
             severity=Severity.LOW,
             remediation=f"Keep a fresh install unreachable until {route.path} has been used (set it up before "
