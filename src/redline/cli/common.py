@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -169,7 +168,6 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
     config = load_run_config(args, root, catalogue)
     from redline.core.model import Stage, ToolError
     from redline.pipeline.run import AuditRequest
-    from redline.report.formats import warm_up_reporters
     from redline.store.baseline import read_baseline
 
     baseline = frozenset[str]()
@@ -205,7 +203,6 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         options=dict(options),
         include_ignored=args.include_ignored,
         extra_errors=[ToolError("plugins", p, stage=Stage.PLUGIN, fatal=True) for p in catalogue.plugin_problems],
-        warm_ups=(partial(warm_up_reporters, config.formats),),
     )
 
 

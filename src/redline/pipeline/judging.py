@@ -92,13 +92,6 @@ def _take_all(_process: int) -> dict[int, list[Item]]:
     return _SHARED.take_all()
 
 
-def warm_up_judging() -> None:
-    """What forking the judging pool imports (``multiprocessing.sharedctypes`` and ``ctypes``), ahead of it."""
-    import multiprocessing.sharedctypes  # noqa: F401, PLC0415
-
-    from redline.pipeline import pool  # noqa: F401, PLC0415
-
-
 def judge_all(judges: list[Judge], workers: int) -> list[list[Item]]:
     """Each judge's items, in the order of ``judges``. With more than one worker, ``workers - 1`` processes are
     forked and each process, the main one too, takes the next judge no other has taken until none is left."""

@@ -23,7 +23,7 @@ from redline.core.suppress import FileSuppressions
 from redline.core.workspace import FileText, SourceFile, Workspace
 from redline.pipeline.bounds import bound_error, bound_finding, bound_skipped
 from redline.pipeline.coverage import not_covered_from_errors
-from redline.pipeline.judging import Judge, judge_all, warm_up_judging
+from redline.pipeline.judging import Judge, judge_all
 from redline.pipeline.lifetime import keep
 from redline.pipeline.plan import RunPlan, make_plan
 from redline.pipeline.worker import (
@@ -80,8 +80,6 @@ class AuditRequest:
     extra_errors: list[ToolError] = field(default_factory=list)
     #: only these files (relative to root), not the whole tree: the staged files of a pre-commit hook
     only: tuple[str, ...] | None = None
-    #: work the caller will need after the run (the reporters' imports), done while the workers parse
-    warm_ups: tuple[Callable[[], None], ...] = ()
 
 
 def route(
@@ -138,12 +136,7 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     wanted = [f for f in walk.files if state.needs_text or any(s.wants(f) for s in plan.file_sources)]
     progress.stage("reading and parsing", total=len(wanted))
     late = [(c, work) for c in plan.file_checks if (work := c.prepare_later(ctx)) is not None]
-    warm_ups: list[Callable[[], None]] = [
-        *(partial(step.warm_up, ctx) for step in req.steps),
-        warm_up_judging,
-        *req.warm_ups,
-    ]
-    outcome, workers = _process_files(state, wanted, req.config.jobs, progress, late=late, warm_ups=warm_ups)
+    outcome, workers = _process_files(state, wanted, req.config.jobs, progress, late)
     errors += outcome.errors
     skipped += outcome.skipped
     facts = Facts(outcome.facts)
@@ -302,13 +295,7 @@ LateWork = tuple[FileCheck, Callable[[], None]]
 
 
 def _process_files(
-    state: WorkerState,
-    files: list[SourceFile],
-    jobs: int,
-    progress: Progress,
-    *,
-    late: list[LateWork],
-    warm_ups: list[Callable[[], None]],
+    state: WorkerState, files: list[SourceFile], jobs: int, progress: Progress, late: list[LateWork]
 ) -> tuple[ChunkOutcome, int]:
     total = ChunkOutcome()
     workers = jobs or os.cpu_count() or 1
@@ -329,7 +316,7 @@ def _process_files(
     try:
         # the main process is one of the ``workers``: it takes a chunk itself whenever the forked ones are busy
         with parsing(), worker_pool(workers - 1, process_chunk) as pool:  # what they send back piles up here
-            preparing = _Preparing(late, total, warm_ups)  # started after the fork: no worker inherits the thread
+            preparing = _Preparing(late, total)  # started after the fork: no worker inherits the thread
             here = partial(process_chunk_here, first)
             for chunk, out in zip(chunks, pool.imap(chunks, here), strict=True):
                 _merge(total, out)
@@ -368,29 +355,19 @@ def _prepared(late: list[LateWork], into: ChunkOutcome) -> set[int]:
 
 class _Preparing:
     """The late preparations in a thread of the main process while the workers parse (Hyperscan's compile
-    releases the GIL; the main process otherwise mostly waits on the workers' pipes), then the warm-ups: the
-    imports the steps after the file phase will need (cyclonedx, jinja2: 0.1 s on the Django audit). The main
-    process parses too, and takes fewer chunks while the thread holds the GIL, so the forked worker takes
-    half of that time off the serial end of the run."""
+    releases the GIL; the main process otherwise mostly waits on the workers' pipes)."""
 
-    def __init__(self, late: list[LateWork], into: ChunkOutcome, warm_ups: list[Callable[[], None]]) -> None:
+    def __init__(self, late: list[LateWork], into: ChunkOutcome) -> None:
         self._failed: set[int] = set()
         self._errors = ChunkOutcome()
         self._into = into
         self._thread: threading.Thread | None = None
-        if late or warm_ups:
-            self._thread = threading.Thread(
-                target=self._run, args=(late, warm_ups), name="redline-prepare", daemon=True
-            )
+        if late:
+            self._thread = threading.Thread(target=self._run, args=(late,), name="redline-prepare", daemon=True)
             self._thread.start()
 
-    def _run(self, late: list[LateWork], warm_ups: list[Callable[[], None]]) -> None:
+    def _run(self, late: list[LateWork]) -> None:
         self._failed = _prepared(late, self._errors)
-        for warm_up in warm_ups:
-            try:
-                warm_up()
-            except Exception:  # only a head start: the step that needs it fails and says so itself
-                log.debug("warm-up %r failed", warm_up, exc_info=True)
 
     def join(self) -> set[int]:
         if self._thread is not None:

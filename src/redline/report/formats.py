@@ -58,16 +58,6 @@ def reporter_for(fmt: OutputFormat) -> Reporter:
     assert_never(fmt)
 
 
-def warm_up_reporters(formats: Iterable[OutputFormat]) -> None:
-    """The chosen reporters' modules and what they render with, imported ahead: the pipeline runs this while
-    the workers parse (``AuditRequest.warm_ups``)."""
-    chosen = list(dict.fromkeys(formats))
-    for reporter in map(reporter_for, chosen):
-        reporter.warm_up()
-    if OutputFormat.MARKDOWN in chosen:
-        import redline.report.plan_md  # noqa: F401, PLC0415
-
-
 def write_reports(result: AuditResult, out_dir: Path, formats: Iterable[OutputFormat]) -> list[Path]:
     """Render every format first, then write them all as one set (``core.outputset``): nothing is written
     if one fails, and what an earlier run wrote there and this one did not is removed."""

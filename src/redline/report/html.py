@@ -157,9 +157,6 @@ class HtmlReporter(Reporter):
     def render(self, result: AuditResult) -> bytes:
         return _template().render(**context(result)).encode()
 
-    def warm_up(self) -> None:
-        import jinja2  # noqa: F401, PLC0415 - 0.04 s of imports, done while the workers parse
-
 
 def _load(name: str) -> str:
     """A template's text: beside this module, or through ``importlib.resources`` when redline runs from a

@@ -21,6 +21,3 @@ class Reporter(ABC):
     @abstractmethod
     def render(self, result: AuditResult) -> bytes:
         """Render deterministically (stable ordering, no timestamps unless in the result)."""
-
-    def warm_up(self) -> None:  # noqa: B027 - an optional hook
-        """Import what ``render`` will need (a template engine) ahead of the run's end; nothing by default."""

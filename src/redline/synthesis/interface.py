@@ -73,10 +73,6 @@ class SynthesisStep(ABC):
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         """Combine; never re-read a file."""
 
-    def warm_up(self, ctx: CheckContext) -> None:  # noqa: B027 - an optional hook
-        """Import what ``run`` will need (a heavy library), before any fact exists: the pipeline calls it while
-        the workers parse, when a pool runs. Nothing by default."""
-
     def run_after(
         self, facts: Facts, findings: list[Finding], ctx: CheckContext, earlier: SynthesisOutput
     ) -> SynthesisOutput:

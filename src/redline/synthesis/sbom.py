@@ -37,10 +37,6 @@ def _licences(facts: Facts, normaliser: LicenceNormaliser) -> dict[tuple[str, st
 class SbomStep(SynthesisStep):
     name = "sbom"
 
-    def warm_up(self, ctx: CheckContext) -> None:
-        if OutputFormat.CYCLONEDX in ctx.config.formats:  # cyclonedx-python-lib: 0.07 s of imports
-            import redline.synthesis.bom  # noqa: F401, PLC0415
-
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         manifests = [m for m in facts.of(PackageManifest) if m.build_list]
         if not manifests or OutputFormat.CYCLONEDX not in ctx.config.formats:
