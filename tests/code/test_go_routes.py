@@ -330,3 +330,15 @@ def test_go_index_keeps_the_401_and_403_a_function_returns() -> None:
     )
     index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
     assert index.returned_statuses == (("f", 401), ("g", 403))
+
+
+def test_routes_of_a_file_built_only_for_tests_are_not_routes() -> None:
+    """pocket-id's ``e2etest_controller.go`` starts ``//go:build e2etest``: its routes exist in the end-to-end test
+    build only. A file built without that tag (``!e2etest``) is part of the shipped server."""
+    assert table("buildtags") == [
+        ("gin", "POST", "/api/debug/flush", "flushCaches", "debug_controller.go:9", "no", "no"),
+        ("gin", "POST", "/api/notes", "createNote", "main.go:8", "no", "no"),
+    ]
+    data = b"//go:build linux && e2etest\n\npackage main\n"
+    index = CodeIndexSource().parse(FileText(SourceFile("m.go", "m.go", "go", len(data)), data, data.decode()))
+    assert index.build_constraint == "linux && e2etest"

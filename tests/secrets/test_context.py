@@ -231,6 +231,10 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     message = "マスタートークンが受信されましたが、リクエストボディに`_uid`が含まれていません"
     japanese = '{\n  "api.master-token-no-uid": "' + message + '"\n}\n'
     assert scan("public/language/ja/error.json", japanese) == []
+    # pocket-id's frontend/messages/da.json (Paraglide): a catalogue named by its language in messages/
+    paraglide = '{\n  "id_token_payload": "ID-token-payload"\n}\n'
+    assert scan("frontend/messages/da.json", paraglide) == []
+    assert scan("frontend/messages/payload.json", paraglide) == [("SEC438", 2)]  # named by no language
     # mailcow's data/web/lang/lang.ca-es.json: a form's label keeps its colon
     assert scan("data/web/lang/lang.ca-es.json", '{\n  "password": "Constrasenya:"\n}\n') == []
     assert scan("data/web/config/app.json", '{\n  "password": "Constrasenya:"\n}\n') != []  # not a catalogue

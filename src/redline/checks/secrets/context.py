@@ -115,11 +115,17 @@ _CATALOGUE_DIRS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs
 _LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019][^\W\d_]+)*:?$")
 
 
+#: a message catalogue named by its language in a ``messages/`` folder (Paraglide's and next-intl's
+#: ``messages/da.json``, pocket-id's ``frontend/messages/de.json``)
+_MESSAGES_FILE = lazy(r"(?:^|/)messages/[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.json$")
+
+
 def translated_label(path: str, secret: str) -> bool:
     """A translation catalogue's value made of words only ("OAuth-klienthemmelighed", outline's Danish for "OAuth
     client secret"; overseerr's "Token de actualización de Plex" under ``SettingsJobsCache.plex-refresh-token``):
     a label under a key that names a credential, not one. A value with a digit is still read."""
-    return in_folder_named(path, _CATALOGUE_DIRS) and bool(_LABEL.match(secret))
+    catalogue = in_folder_named(path, _CATALOGUE_DIRS) or bool(_MESSAGES_FILE.search(path))
+    return catalogue and bool(_LABEL.match(secret))
 
 
 #: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted

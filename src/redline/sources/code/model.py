@@ -351,6 +351,9 @@ class CodeIndex:
     #: Go: (function, status) of each ``return http.StatusUnauthorized, …`` (401 or 403 as the first value returned):
     #: how a handler type that returns its status refuses (filebrowser's ``handleFunc``; since index format 42)
     returned_statuses: tuple[tuple[str, int], ...] = ()
+    #: Go: the file's ``//go:build`` expression, "" when none (pocket-id's ``e2etest`` controller is compiled into
+    #: the end-to-end test build only; since index format 46)
+    build_constraint: str = ""
     #: Go packages imported for their side effects only (``_ "github.com/mattn/go-sqlite3"``: a database
     #: driver registering itself); kept apart from ``imports``, which holds names the code can use
     blank_imports: tuple[str, ...] = ()

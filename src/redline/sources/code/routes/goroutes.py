@@ -607,6 +607,8 @@ def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]
     go.collect()
     held = _package_wrapped(go)
     for key, router in go.routers.items():
+        if test_build_only(router.index.build_constraint):
+            continue  # compiled into a test build only (``//go:build e2etest``): not a route of the shipped server
         for prefix, inherited in go.contexts(key):
             for line, methods, path, handler, own in router.routes:
                 anywhere = router.family in _ORDER_FREE
@@ -622,6 +624,20 @@ def go_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]
                 unknown = any(not _go_benign(m.name) for m in names)
                 yield _authenticated_by(guards.judge(route, settings, default=UNKNOWN if unknown else NO), names)
     yield from _grpc(project, settings)
+
+
+#: build tags that select a test build (``//go:build e2etest``, ``integration``)
+_TEST_TAGS = frozenset({"test", "tests", "testing", "e2e", "e2etest", "e2etests", "integration", "mock", "mocks"})
+_TAG = re.compile(r"(!?)\s*([A-Za-z0-9_.]+)")
+
+
+def test_build_only(constraint: str) -> bool:
+    """Whether a ``//go:build`` expression requires a test tag: one named without ``!`` in every alternative (a
+    tag under ``||`` with another is not required; ``!e2etest`` is the shipped build)."""
+    alternatives = [a for a in constraint.split("||") if a.strip()]
+    return bool(alternatives) and all(
+        any(not negated and tag.lower() in _TEST_TAGS for negated, tag in _TAG.findall(alt)) for alt in alternatives
+    )
 
 
 def _package_wrapped(go: _Go) -> dict[tuple[str, str], list[_Middleware]]:

@@ -143,6 +143,7 @@ class GoWalk(TreeWalk):
             string_bindings=tuple(self.string_bindings),
             slice_bindings=tuple(self.slice_bindings),
             returned_statuses=tuple(self.returned_statuses),
+            build_constraint=_build_constraint(root),
             blank_imports=tuple(self.blank_imports),
             env_defaults=tuple(self.env_defaults),
         )
@@ -549,6 +550,17 @@ def go_arg(node: Node, scope: str) -> Arg:
         types = [t for t in walk(node) if t.type == "type_identifier"]
         return Arg(None, name=text(types[0]) if types else None)
     return Arg(None, name=dotted(node))
+
+
+def _build_constraint(root: Node) -> str:
+    """The file's ``//go:build`` expression (``e2etest``, ``linux && !cgo``), written before its package clause."""
+    for child in root.children:
+        if child.type == "package_clause":
+            break
+        written = text(child).strip() if child.type == "comment" else ""
+        if written.startswith("//go:build "):
+            return written.removeprefix("//go:build ").strip()[:200]
+    return ""
 
 
 #: the statuses a handler returns to refuse a caller, as written in Go
