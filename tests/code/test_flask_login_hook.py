@@ -9,6 +9,8 @@ from pathlib import Path
 
 from audit_helpers import findings_of
 from redline.checks.code.routes import RouteAuthenticationCheck
+from redline.core.workspace import FileText, SourceFile
+from redline.sources.code.source import CodeIndexSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "flask_hooks"
 
@@ -21,12 +23,29 @@ def test_web101_fires_only_in_the_app_without_a_login_hook() -> None:
 
 
 def test_a_handler_that_checks_a_credential_and_aborts_401_is_not_reported() -> None:
-    """bank-of-anthos's frontend: ``/payment`` calls ``verify_token`` and aborts 401 (``unknown``: which paths refuse
-    is not followed). Look-alikes still reported: a token check that aborts 500, a 403 without a credential check,
-    and a handler with no check at all."""
+    """bank-of-anthos's frontend: ``/payment`` calls ``verify_token`` and aborts 401; its contacts service decodes the
+    bearer token with the public key and answers ``return "authentication denied", 401`` from the ``except``.
+    Look-alikes still reported: a token check that aborts 500, a 403 without a credential check, a handler with no
+    check at all, and a token decoded without checking its signature before a 401."""
     found = findings_of(Path(__file__).parent / "fixtures" / "flask_body_check", RouteAuthenticationCheck())
     assert [(f.rule, f.location.path, f.location.start_line) for f in found] == [
-        ("WEB101", "bank/frontend.py", 16),
-        ("WEB101", "bank/frontend.py", 24),
-        ("WEB101", "bank/frontend.py", 32),
+        ("WEB101", "bank/frontend.py", 17),
+        ("WEB101", "bank/frontend.py", 25),
+        ("WEB101", "bank/frontend.py", 33),
+        ("WEB101", "bank/frontend.py", 58),
     ]
+
+
+def test_python_index_keeps_the_401_and_403_a_function_returns() -> None:
+    """Since index format 47: ``return "denied", 401`` and DRF's ``status.HTTP_403_FORBIDDEN`` are kept per function;
+    a 200, a lone number and a tuple of two strings are not."""
+    text = (
+        "def a():\n    return 'denied', 401\n\n"
+        "def b():\n    return Response(), status.HTTP_403_FORBIDDEN\n\n"
+        "def c():\n    return 'ok', 200\n\n"
+        "def d():\n    return 401\n\n"
+        "def e():\n    return 'x', '401'\n"
+    )
+    data = text.encode()
+    index = CodeIndexSource().parse(FileText(SourceFile("m.py", "m.py", "python", len(data)), data, text))
+    assert index.returned_statuses == (("a", 401), ("b", 403))

@@ -36,6 +36,8 @@ class Handler:
     reads: tuple[str, ...]
     params: tuple[str, ...]
     tainted: tuple[str, ...]  # local names holding request values
+    #: the handler's qualified name (a function, or a class with its methods)
+    name: str = ""
 
     def sql(self) -> tuple[StringFact, ...]:
         return tuple(s for s in self.index.strings if s.kind == "sql" and self.line <= s.line <= self.end_line)
@@ -58,6 +60,7 @@ def handler_of(route: Route, by_path: dict[str, CodeIndex]) -> Handler | None:
         tuple(r for f, r in index.reads if within(f, route.handler)),
         tuple(params),
         tuple(t.name for t in index.tainted if within(t.function, route.handler)),
+        route.handler,
     )
 
 
@@ -100,6 +103,9 @@ def refuses_anonymous(handler: Handler) -> str | None:
     login = checks_login(handler) or verifies_a_credential(handler)
     if login is None:
         return None
+    returned = next((s for fn, s in handler.index.returned_statuses if within(fn, handler.name)), None)
+    if returned is not None:  # ``return "authentication denied", 401``
+        return f"{login} then a {returned} answer"
     for call in handler.calls:
         if call.raw.rsplit(".", 1)[-1] in _REFUSALS or (
             call.raw.rsplit(".", 1)[-1] == "abort" and any(_DENIAL.search(str(a.literal)) for a in call.args)
@@ -115,8 +121,16 @@ _VERIFIES = re.compile(
 
 
 def verifies_a_credential(handler: Handler) -> str | None:
-    """The call that checks a credential the request carries (``verify_token(token)``), or None."""
-    return next((f"{c.raw}()" for c in handler.calls if _VERIFIES.match(c.raw.rsplit(".", 1)[-1])), None)
+    """The call that checks a credential the request carries (``verify_token(token)``, a token decoded with the key
+    that verifies its signature: ``jwt.decode(token, key=public_key, ...)``), or None."""
+    for call in handler.calls:
+        if _VERIFIES.match(call.raw.rsplit(".", 1)[-1]) or (
+            call.raw.endswith("jwt.decode")
+            and (len(call.args) >= 2 or any(a.keyword == "key" for a in call.args))
+            and not any(a.keyword == "options" for a in call.args)  # ``{"verify_signature": False}`` may be there
+        ):
+            return f"{call.raw}()"
+    return None
 
 
 def checks_login(handler: Handler) -> str | None:

@@ -267,7 +267,29 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
         main_guard=main_guard(module.tree),
         env_defaults=tuple(walk.env_defaults),
         first_run_guards=first_run_guards((name, fn) for name, (fn, _nodes) in walk.functions.items()),
+        returned_statuses=tuple(
+            (name, status)
+            for name, (_fn, nodes) in walk.functions.items()
+            for node in nodes
+            if isinstance(node, ast.Return) and (status := refusing_status(node.value)) is not None
+        ),
     )
+
+
+#: the names a refusing status is written with (``HTTPStatus.UNAUTHORIZED``, DRF's ``status.HTTP_403_FORBIDDEN``)
+_STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403, "HTTP_401_UNAUTHORIZED": 401, "HTTP_403_FORBIDDEN": 403}
+
+
+def refusing_status(value: ast.expr | None) -> int | None:
+    """The 401/403 a ``return`` answers with as the status of a ``(body, status)`` tuple (Flask's ``return
+    "authentication denied", 401``, bank-of-anthos's contacts service), else None (since index format 47)."""
+    if not isinstance(value, ast.Tuple) or len(value.elts) < 2:
+        return None
+    status = value.elts[1]
+    if isinstance(status, ast.Constant) and isinstance(status.value, int) and status.value in (401, 403):
+        return status.value
+    name = dotted(status) or ""
+    return _STATUS_NAMES.get(name.rsplit(".", 1)[-1])
 
 
 def main_guard(tree: ast.AST) -> tuple[int, int]:

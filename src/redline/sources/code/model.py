@@ -348,8 +348,9 @@ class CodeIndex:
     #: a.mwRoles(...)}``): (function, name, the elements as written); what a ``userMW...`` argument hands on
     #: (since index format 42)
     slice_bindings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-    #: Go: (function, status) of each ``return http.StatusUnauthorized, …`` (401 or 403 as the first value returned):
-    #: how a handler type that returns its status refuses (filebrowser's ``handleFunc``; since index format 42)
+    #: (function, status) of each return that answers 401 or 403: Go's ``return http.StatusUnauthorized, …`` (the first
+    #: value; filebrowser's ``handleFunc`` returns its status, since index format 42), Python's ``return "denied",
+    #: 401`` (a Flask view's status, since index format 47)
     returned_statuses: tuple[tuple[str, int], ...] = ()
     #: Go: the file's ``//go:build`` expression, "" when none (pocket-id's ``e2etest`` controller is compiled into
     #: the end-to-end test build only; since index format 46)
