@@ -24,8 +24,10 @@ from redline.sources.containers.compose_dev import command_text
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.procfile import Procfile
 
-#: top-level folders of scripts run by hand
-SCRIPT_FOLDERS = frozenset({"bin", "scripts", "script", "tools"})
+#: top-level folders of scripts run by hand, and folders named for their scripts (mailcow's ``helper-scripts/``,
+#: ``dev_scripts/``); Kubernetes projects keep theirs in ``hack/``
+SCRIPT_FOLDERS = frozenset({"bin", "scripts", "script", "tools", "hack"})
+_SCRIPTS_NAME = re.compile(r"^[a-z0-9]+[-_]scripts?$")
 #: libraries that make a module a command-line program (its entry point parses the command line)
 _CLI_LIBRARIES = ("argparse", "click", "typer", "fire", "docopt", "cyclopts", "plac")
 #: why a finding in such a script is shown apart (the evidence's ``context``)
@@ -69,7 +71,7 @@ def _serves(index: CodeIndex) -> bool:
 
 def _in_script_folder(path: str) -> bool:
     parts = path.split("/")
-    return len(parts) > 1 and parts[0] in SCRIPT_FOLDERS
+    return len(parts) > 1 and (parts[0] in SCRIPT_FOLDERS or bool(_SCRIPTS_NAME.match(parts[0])))
 
 
 def _runs_as_program(index: CodeIndex) -> bool:
