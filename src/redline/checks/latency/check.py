@@ -28,7 +28,7 @@ from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, ToolError
 from redline.sources.code.callees import Callees, call_table
-from redline.sources.code.hand_run import START_FACTS, hand_run_scripts, start_commands
+from redline.sources.code.hand_run import START_FACTS, project_hand_run_scripts
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 from redline.sources.code.templates import TemplateLoops
@@ -51,7 +51,7 @@ class LatencyCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory, TemplateLoops, *START_FACTS)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        scripts = hand_run_scripts(facts.of(CodeIndex), start_commands(facts))
+        scripts = ctx.scope.derived(project_hand_run_scripts, facts)  # one set for both families
         indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path, scripts)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):

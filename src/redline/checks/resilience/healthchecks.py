@@ -23,7 +23,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.model import Finding
-from redline.sources.code.hand_run import HAND_RUN_SCRIPT, START_FACTS, hand_run_scripts, start_commands
+from redline.sources.code.hand_run import HAND_RUN_SCRIPT, START_FACTS, project_hand_run_scripts
 from redline.sources.code.model import CodeIndex
 from redline.sources.containers.healthcheck import HealthcheckScript
 from redline.sources.python import PythonModule
@@ -50,5 +50,5 @@ class PythonTimeoutCheck(ModuleCheck):
         kept = outside_healthchecks(partials, facts)
         if not kept:
             return kept
-        scripts = hand_run_scripts(facts.of(CodeIndex), start_commands(facts))
+        scripts = ctx.scope.derived(project_hand_run_scripts, facts)  # one set for both families
         return [lower_in_context(f, HAND_RUN_SCRIPT) if f.location.path in scripts else f for f in kept]

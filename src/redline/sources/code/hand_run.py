@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import Any
 
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex
 from redline.sources.containers.compose import ComposeProject
-from redline.sources.containers.compose_dev import command_text
-from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
 from redline.sources.containers.procfile import Procfile
+from redline.sources.containers.script_commands import scripts_of
 
 #: top-level folders of scripts run by hand, and folders named for their scripts (mailcow's ``helper-scripts/``,
 #: ``dev_scripts/``); Kubernetes projects keep theirs in ``hack/``
@@ -37,31 +38,40 @@ HAND_RUN_SCRIPT = (
 )
 
 
-#: the fact types ``start_commands`` reads: a check that calls it lists them in its ``project_fact_types``
+#: the fact types ``started_scripts`` reads: a check that calls it lists them in its ``project_fact_types``
 START_FACTS = (Dockerfile, Procfile, ComposeProject)
 #: what a module's ``__main__`` block calls to serve (``app.run``, ``uvicorn.run``, ``web.run_app``,
 #: ``server.serve_forever``, waitress's ``serve``): a process of its own, not a script
 _SERVES = re.compile(r"(^|\.)(serve|serve_forever|run_app|make_server|WSGIServer|uvicorn\.run|app\.run)$")
-_WORD = re.compile(r"[\w./-]+")
 
 
-def start_commands(facts: Facts) -> tuple[str, ...]:
-    """The commands the deployment starts processes with: each Dockerfile's final ENTRYPOINT and CMD, each
-    compose service's ``command``/``entrypoint``, each Procfile process."""
-    found: list[str] = []
+def started_scripts(facts: Facts) -> frozenset[str]:
+    """The scripts the deployment starts processes with, as written (``script_commands``: ``python
+    scripts/worker.py``, ``-m tools.consumer`` as ``tools/consumer.py``): each Dockerfile's final ENTRYPOINT and
+    CMD, each compose service's ``command``/``entrypoint``, each Procfile process."""
+    commands: list[str | list[str]] = []
     for dockerfile in facts.of(Dockerfile):
-        found += [i.arguments for i in dockerfile.start() if i is not None]
+        commands += [_command(i) for i in dockerfile.start() if i is not None]
     for project in facts.of(ComposeProject):
-        found += [command_text(s.body.get(k)) for s in project.services for k in ("command", "entrypoint")]
-    found += [command for procfile in facts.of(Procfile) for _, _, command in procfile.processes]
-    return tuple(c for c in found if c)
+        commands += [_listed(s.body.get(k)) for s in project.services for k in ("command", "entrypoint")]
+    commands += [command for procfile in facts.of(Procfile) for _, _, command in procfile.processes]
+    return frozenset(script for command in commands if command for script in scripts_of(command))
 
 
-def _started(path: str, words: set[str]) -> bool:
-    """A command names the file (``python scripts/worker.py``, ``./bin/worker.py``) or its module (``-m
-    scripts.worker``)."""
-    module = PurePosixPath(path).with_suffix("").as_posix().replace("/", ".")
-    return module in words or any(w == path or w.endswith("/" + path) or w == "./" + path for w in words)
+def _command(ins: DockerInstruction) -> str | list[str]:
+    return list(ins.exec_form) if ins.exec_form is not None else ins.arguments
+
+
+def _listed(value: Any) -> str | list[str]:
+    """compose's ``command``/``entrypoint``: a shell line or a list."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return value if isinstance(value, str) else ""
+
+
+def _started(path: str, scripts: frozenset[str]) -> bool:
+    """A started script is the file, as the image or the repository names it (``/app/scripts/worker.py``)."""
+    return any(s.removeprefix("./") == path or s.endswith("/" + path) for s in scripts)
 
 
 def _serves(index: CodeIndex) -> bool:
@@ -97,16 +107,20 @@ def _imported_names(index: CodeIndex) -> set[str]:
     return names
 
 
-def hand_run_scripts(indexes: Iterable[CodeIndex], commands: Iterable[str] = ()) -> frozenset[str]:
-    """The paths of the Python modules that are hand-run scripts (see the module doc); ``commands`` are the
-    deployment's (``start_commands``). An import from a test, a sample or another script does not make a script
-    part of the application."""
+def project_hand_run_scripts(facts: Facts) -> frozenset[str]:
+    """``hand_run_scripts`` of the run's facts: what checks read through ``ctx.scope.derived``, built once per run."""
+    return hand_run_scripts(facts.of(CodeIndex), started_scripts(facts))
+
+
+def hand_run_scripts(indexes: Iterable[CodeIndex], started: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The paths of the Python modules that are hand-run scripts (see the module doc); ``started`` are the scripts
+    the deployment starts (``started_scripts``). An import from a test, a sample or another script does not make a
+    script part of the application."""
     python = [i for i in indexes if i.language == "python"]
-    words = {w for command in commands for w in _WORD.findall(command)}
     candidates = [
         i
         for i in python
-        if _in_script_folder(i.path) and _runs_as_program(i) and not _serves(i) and not _started(i.path, words)
+        if _in_script_folder(i.path) and _runs_as_program(i) and not _serves(i) and not _started(i.path, started)
     ]
     if not candidates:
         return frozenset()

@@ -24,7 +24,7 @@ from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.compose_healthcheck import compose_scripts
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, exec_form
 from redline.sources.containers.image_paths import context_sources, origin, workdir
-from redline.sources.containers.script_commands import argv_commands, scripts_run, shell_commands
+from redline.sources.containers.script_commands import scripts_of
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 
@@ -92,8 +92,7 @@ def script_paths(ins: DockerInstruction, cwd: str) -> list[str]:
         return []
     command = command.strip()
     argv = exec_form(command)
-    commands = argv_commands(list(argv)) if argv is not None else shell_commands(command)
-    return [posixpath.normpath(posixpath.join(cwd, s)) for words in commands for s in scripts_run(words)]
+    return [posixpath.normpath(posixpath.join(cwd, s)) for s in scripts_of(list(argv) if argv is not None else command)]
 
 
 def _resolve(

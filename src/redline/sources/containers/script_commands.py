@@ -73,3 +73,10 @@ def scripts_run(words: list[str]) -> list[str]:
         if not word.startswith("-"):
             return [word]
     return []
+
+
+def scripts_of(command: str | list[str]) -> list[str]:
+    """The script files a command runs, as written, the command a shell line or an exec-form list (a Dockerfile's
+    JSON form, compose's list form)."""
+    commands = argv_commands(command) if isinstance(command, list) else shell_commands(command)
+    return [s for words in commands for s in scripts_run(words)]
