@@ -649,9 +649,8 @@ def _package_wrapped(go: _Go) -> dict[tuple[str, str], list[_Middleware]]:
         if index.language == "go":
             for call in index.calls:
                 if not call.function and call.assigned_to and call.raw and call.args:
-                    written = Arg(None, call=call.raw, items=(f"{call.raw}(...)",))
-                    wrapper = replace(go.middleware(index, written, by_package=False), name=call.raw)
-                    found[(posixpath.dirname(index.path), call.assigned_to)] = [wrapper]
+                    refuses = go.refusals.middleware(index, Arg(None, call=call.raw))
+                    found[(posixpath.dirname(index.path), call.assigned_to)] = [_Middleware(call.raw, bool(refuses))]
     return found
 
 
