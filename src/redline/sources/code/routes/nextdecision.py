@@ -38,6 +38,18 @@ def refused_by(rows: tuple[Row, ...]) -> Callable[[str], bool]:
     return refuses
 
 
+#: NextAuth v4's calls that read the session, by resolved import: a route handler's or a middleware's read guards
+#: only where it refuses a caller without the session (``session_required``)
+NEXTAUTH_READERS = frozenset(
+    {
+        "next-auth.getServerSession",
+        "next-auth/next.getServerSession",
+        "next-auth/react.getSession",
+        "next-auth/jwt.getToken",
+    }
+)
+
+
 def session_required(rows: Iterable[Row], route_path: str) -> bool:
     """A handler or a middleware of the project's own that read the session (NextAuth's ``getServerSession`` /
     ``getToken``, the project's ``auth()``): it guards the route when, on the route's paths, every way a caller

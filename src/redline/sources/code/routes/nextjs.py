@@ -29,7 +29,7 @@ from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.jscommon import is_js
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.nextauthv5 import nextauth_guard, session_functions
-from redline.sources.code.routes.nextdecision import session_required
+from redline.sources.code.routes.nextdecision import NEXTAUTH_READERS, session_required
 from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middleware_file, middleware_guard
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
@@ -42,15 +42,6 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _AUTH_MODULE_WORDS = frozenset({"auth", "authentication", "session", "sessions"})
 #: how the name of a function that checks the caller starts (``requireUser``, ``getCurrentUser``, ``verifyAccess``)
 _CHECK_VERBS = ("require", "ensure", "check", "verify", "assert", "authorize", "authenticate", "getcurrent", "validate")
-#: NextAuth v4's calls that read the session: a guard only where the handler refuses a caller without it
-NEXTAUTH_READERS = frozenset(
-    {
-        "next-auth.getServerSession",
-        "next-auth/next.getServerSession",
-        "next-auth/react.getSession",
-        "next-auth/jwt.getToken",
-    }
-)
 #: other libraries' calls that read who the caller is, by resolved import: Clerk, iron-session
 _SESSION_READERS = frozenset(
     {

@@ -23,7 +23,7 @@ from functools import partial
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.model import words
-from redline.sources.code.routes.nextdecision import refused_by, session_required
+from redline.sources.code.routes.nextdecision import NEXTAUTH_READERS, refused_by, session_required
 from redline.sources.code.routes.nextpaths import may_match, path_regex, samples
 from redline.sources.code.scopes import within
 
@@ -39,10 +39,6 @@ _PROTECTED_WORDS = frozenset({"protected", "private", "secure", "secured", "admi
 #: calls a Clerk handler may make besides its protection and matchers without changing whom it refuses
 _HARMLESS = re.compile(r"^(NextResponse|Response|console)(\.\w+)*$|^(URL|encodeURIComponent)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-#: NextAuth's reads of the session, judged by what the middleware answers without it (``_nextauth_check``)
-_NEXTAUTH_READERS = frozenset(
-    {"next-auth/jwt.getToken", "next-auth.getServerSession", "next-auth/next.getServerSession"}
-)
 #: other calls that read who the caller is, by resolved import
 _SESSION_READERS = frozenset(
     {
@@ -146,7 +142,7 @@ def _session_check(index: CodeIndex, matcher: tuple[str, ...] | None) -> Middlew
     if function is None:
         return None
     inside = _inside(index, function.qualname)
-    nextauth = next((c for c in inside if c.target in _NEXTAUTH_READERS), None)
+    nextauth = next((c for c in inside if c.target in NEXTAUTH_READERS), None)
     if nextauth is not None:
         return _nextauth_check(index, function.qualname, nextauth, matcher)
     readers = [c for c in inside if _reads_session(c)]
