@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from redline.sources.code.treesitter.jsnames import dotted
-from redline.sources.code.treesitter.nodes import Node, named, string_value, text
+from redline.sources.code.treesitter.nodes import TS_WRAPPERS, Node, named, string_value, text
 
 #: a row of the decision: the path conditions that hold on it (``startsWith:/x``, ``!equals:/y``, ``?``) and the
 #: outcome there
@@ -51,9 +51,6 @@ _RESPONDS = frozenset(
         "NextResponse.json",
         "NextResponse.error",
     }
-)
-_UNWRAP = frozenset(
-    {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"}
 )
 _PARAMETERS = frozenset({"required_parameter", "optional_parameter"})
 _BOUND = frozenset({"identifier", "shorthand_property_identifier_pattern"})
@@ -172,9 +169,9 @@ class _Run:
 
     def value(self, node: Node, names: Mapping[str, object]) -> object:
         kind = node.type
-        if kind in _UNWRAP or kind == "await_expression":
+        if kind in TS_WRAPPERS or kind == "await_expression":
             inner = named(node)
-            return self.value(inner[0] if kind in _UNWRAP else inner[-1], names) if inner else UNKNOWN
+            return self.value(inner[0] if kind in TS_WRAPPERS else inner[-1], names) if inner else UNKNOWN
         if kind == "member_expression":
             return self._member(node, names)
         if kind == "unary_expression" and text(node.child_by_field_name("operator") or node) == "!":
@@ -719,7 +716,7 @@ def module_constants(root: Node) -> dict[str, object]:
             continue
         for declarator in (d for d in named(declaration) if d.type == "variable_declarator"):
             name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
-            while value is not None and value.type in _UNWRAP:
+            while value is not None and value.type in TS_WRAPPERS:
                 value = named(value)[0] if named(value) else None
             if name is None or value is None or name.type != "identifier":
                 continue

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from redline.sources.code.model import EnvDefault
 from redline.sources.code.treesitter.jsnames import dotted
-from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text
+from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text, unwrapped
 
 _FALLBACK_OPERATORS = frozenset({"||", "??"})
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"})
@@ -67,7 +67,7 @@ def fallback_marker(value: str, variables: tuple[str, ...] = ()) -> str:
 
 def env_variable(node: Node) -> str | None:
     """``process.env.X`` / ``process.env['X']`` / ``Bun.env.X`` -> "X", else None."""
-    node = _unwrapped(node)
+    node = unwrapped(node)
     if node.type == "member_expression":
         owner, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
         if owner is not None and prop is not None and _is_env(owner):
@@ -97,12 +97,6 @@ def _operands(node: Node) -> list[Node]:
         else:
             out.append(current)
     return out
-
-
-def _unwrapped(node: Node) -> Node:
-    while node.type in _WRAPPERS and named(node):
-        node = named(node)[0]
-    return node
 
 
 def _outer(node: Node) -> Node:
@@ -202,7 +196,7 @@ class EnvDefaults:
         if len(parts) < 2:
             return
         variables = tuple(v for p in parts[:-1] if (v := env_variable(p)))
-        fallback = string_value(_unwrapped(parts[-1]))
+        fallback = string_value(unwrapped(parts[-1]))
         if not variables or fallback is None:
             return
         bound, call = _destination(node)
@@ -224,9 +218,9 @@ class EnvDefaults:
             return
         value = declarator.child_by_field_name("value") if declarator.type == "variable_declarator" else None
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if value is None or not _is_env(_unwrapped(value)) or left is None or right is None:
+        if value is None or not _is_env(unwrapped(value)) or left is None or right is None:
             return
-        fallback = string_value(_unwrapped(right))
+        fallback = string_value(unwrapped(right))
         if left.type == "shorthand_property_identifier_pattern" and fallback is not None:
             name = text(left)
             marker = fallback_marker(fallback, (name,))

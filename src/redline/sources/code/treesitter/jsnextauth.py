@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 from redline.sources.code.model import NextAuthFact
 from redline.sources.code.treesitter.jsauthdecision import UNKNOWN_ROWS, Row, decide, module_constants
-from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text
+from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text, unwrapped
 
-_UNWRAP = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})
 _FUNCTIONS = frozenset({"arrow_function", "function_expression", "function"})
 #: keys that make a module-level object NextAuth's options
 _OPTION_KEYS = frozenset({"callbacks", "providers", "pages"})
@@ -65,12 +64,6 @@ def _bindings(root: Node) -> Iterator[tuple[Node | None, Node, str | None]]:
                 yield pattern, value, name
 
 
-def _unwrap(node: Node) -> Node:
-    while node.type in _UNWRAP and named(node):
-        node = named(node)[0]
-    return node
-
-
 class _Reader:
     def __init__(
         self, imports: Mapping[str, str], constants: Mapping[str, object], functions: Mapping[str, Node], *, wraps: bool
@@ -82,7 +75,7 @@ class _Reader:
         self.found: list[NextAuthFact] = []
 
     def binding(self, pattern: Node | None, value: Node, exported: str | None) -> None:
-        value = _unwrap(value)
+        value = unwrapped(value)
         local = text(pattern) if pattern is not None and pattern.type == "identifier" else None
         if value.type == "object" and local is not None and _is_options(value):
             self.found.append(self._config(local, value))
@@ -91,7 +84,7 @@ class _Reader:
         elif value.type == "member_expression":
             owner, prop = value.child_by_field_name("object"), value.child_by_field_name("property")
             if owner is not None and prop is not None and text(prop) == "auth":
-                owner = _unwrap(owner)
+                owner = unwrapped(owner)
                 if owner.type == "call_expression" and self._is_nextauth(owner):
                     self._instance(owner, (exported or local or "",))
         if (
@@ -117,7 +110,7 @@ class _Reader:
         """v4's ``withAuth(fn?, { callbacks: { authorized } })``: its own callback's decision (v4 reads the result as
         a boolean, ``{ token, req }``)."""
         arguments = call.child_by_field_name("arguments")
-        for options in (_unwrap(a) for a in (named(arguments) if arguments is not None else [])):
+        for options in (unwrapped(a) for a in (named(arguments) if arguments is not None else [])):
             callbacks = (
                 next((m for m in named(options) if _key(m) == "callbacks"), None) if options.type == "object" else None
             )
@@ -131,7 +124,7 @@ class _Reader:
 
     def _instance(self, call: Node, binds: tuple[str, ...]) -> None:
         arguments = call.child_by_field_name("arguments")
-        first = _unwrap(named(arguments)[0]) if arguments is not None and named(arguments) else None
+        first = unwrapped(named(arguments)[0]) if arguments is not None and named(arguments) else None
         config = "?"
         if first is not None and first.type == "identifier":
             config = text(first)
@@ -142,7 +135,7 @@ class _Reader:
 
     def _config(self, name: str, options: Node) -> NextAuthFact:
         """An options object; its line is its ``authorized`` callback's when it has one."""
-        spreads = tuple(text(_unwrap(named(m)[0])) for m in named(options) if m.type == "spread_element" and named(m))
+        spreads = tuple(text(unwrapped(named(m)[0])) for m in named(options) if m.type == "spread_element" and named(m))
         callbacks = next((m for m in named(options) if _key(m) == "callbacks"), None)
         if callbacks is None:
             return NextAuthFact("config", name, line(options), spreads=spreads)
@@ -153,7 +146,7 @@ class _Reader:
         """The ``authorized`` callback's decision and line; None when the callbacks have none; unknown when they
         cannot be read (a name, a spread that may bring one)."""
         value = callbacks.child_by_field_name("value") if callbacks.type == "pair" else None
-        value = _unwrap(value) if value is not None else None
+        value = unwrapped(value) if value is not None else None
         if value is None or value.type != "object":
             return UNKNOWN_ROWS, 0
         for member in named(value):
@@ -169,7 +162,7 @@ class _Reader:
     def _function(self, node: Node | None) -> Node | None:
         if node is None:
             return None
-        node = _unwrap(node)
+        node = unwrapped(node)
         if node.type in _FUNCTIONS:
             return node
         return self.functions.get(text(node)) if node.type == "identifier" else None
@@ -261,8 +254,8 @@ def _module_functions(root: Node) -> Iterator[Node]:
         elif node.type in {"lexical_declaration", "variable_declaration"}:
             for declarator in (d for d in named(node) if d.type == "variable_declarator"):
                 value = declarator.child_by_field_name("value")
-                if value is not None and _unwrap(value).type in _FUNCTIONS:
-                    yield _unwrap(value)
+                if value is not None and unwrapped(value).type in _FUNCTIONS:
+                    yield unwrapped(value)
 
 
 def _declarations(body: Node) -> Iterator[Node]:
@@ -284,9 +277,9 @@ def _session_reads(body: Node) -> Iterator[tuple[str, str, int]]:
             pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
             if pattern is None or value is None or pattern.type != "identifier":
                 continue
-            value = _unwrap(value)
+            value = unwrapped(value)
             if value.type == "await_expression" and named(value):
-                value = _unwrap(named(value)[-1])
+                value = unwrapped(named(value)[-1])
             function = value.child_by_field_name("function") if value.type == "call_expression" else None
             if function is not None and function.type == "identifier":
                 yield text(pattern), text(function), line(value)

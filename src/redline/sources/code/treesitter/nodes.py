@@ -9,6 +9,20 @@ from redline.sources.code.model import INT_RANGE, LITERAL_DEPTH, Literal
 Node = Any  # tree_sitter.Node (the package is imported only where a grammar is loaded)
 
 
+#: JavaScript/TypeScript expressions that only wrap the value inside: ``(x)``, ``x as T``, ``x satisfies T``,
+#: ``x!``, ``<T>x``
+TS_WRAPPERS = frozenset(
+    {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"}
+)
+
+
+def unwrapped(node: Node) -> Node:
+    """The expression inside ``TS_WRAPPERS`` (``(token as string)!`` -> ``token``)."""
+    while node.type in TS_WRAPPERS and named(node):
+        node = named(node)[0]
+    return node
+
+
 def text(node: Node) -> str:
     raw: bytes = node.text or b""
     return raw.decode("utf-8", "replace")
