@@ -112,18 +112,24 @@ def _parts(test: ast.expr) -> list[ast.expr]:
 
 
 def _says_set_up(part: ast.expr) -> bool:
-    """An existence query, a settings flag, or a name for what setup creates (``current_org``)."""
+    """An existence query, a settings flag or an environment variable named for setup (``settings.MULTI_ORG``,
+    ``config["INSTALLED"]``, ``os.getenv("SETUP_DONE")``), or a name for what setup creates (``current_org``). A
+    setting named for something else is no setup test: Flagsmith's ``if not settings.HUBSPOT_ACCESS_TOKEN: return``
+    refuses until a token is configured, then forever lets callers through."""
     if isinstance(part, ast.Call):
         text = dotted(part.func) or ast.unparse(part.func)
         if text.split(".", 1)[0] in _SETTINGS or text in _ENVIRONMENT:
-            return True  # ``current_app.config.get("INSTALLED")``, ``os.getenv("SETUP_DONE")``
+            return any(_names_set_up(str(a.value)) for a in part.args if isinstance(a, ast.Constant))
         return _last(part.func) in _EXISTENCE and bool(_QUERY_ROOT.search(text))
     if isinstance(part, ast.Subscript):
+        key = part.slice
+        if isinstance(key, ast.Constant) and (dotted(part.value) or "").split(".", 1)[0] in _SETTINGS:
+            return _names_set_up(str(key.value))
         part = part.value
     text = dotted(part) or ""
-    if not text:
-        return False
-    head, *rest = text.split(".")
-    if head in _SETTINGS and rest:
-        return True
-    return not _SET_UP_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", text.rsplit(".", 1)[-1].lower()))
+    return bool(text) and _names_set_up(text.rsplit(".", 1)[-1])
+
+
+def _names_set_up(name: str) -> bool:
+    """``MULTI_ORG``, ``INSTALLED``, ``current_org``: a word of the name is one for setup or what it creates."""
+    return not _SET_UP_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", name.lower()))
