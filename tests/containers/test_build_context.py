@@ -97,3 +97,18 @@ def test_the_context_a_compose_file_builds_a_dockerfile_from_is_the_one_read(tmp
     (tmp_path / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")
     found = [(f.location.path, f.location.start_line) for f in _copied(tmp_path, Config(jobs=1)).findings]
     assert found == [(".ci/Dockerfile.cypress", 2), (".ci/Dockerfile.other", 2)]
+
+
+def test_a_credential_file_copied_from_below_the_context_is_judged_by_its_text(tmp_path: Path) -> None:
+    """Flagsmith's root Dockerfile copies ``frontend/.npmrc``, an empty file: no credential goes into the image. The
+    same COPY of one holding a registry token is reported, and so is a copied ``.npmrc`` the tree does not hold."""
+    (tmp_path / "frontend").mkdir()
+    (tmp_path / "Dockerfile").write_text(
+        "FROM node:20\nCOPY frontend/package.json frontend/.npmrc ./frontend/\nCOPY api/.npmrc /api/\nUSER node\n"
+    )
+    (tmp_path / "frontend" / ".npmrc").write_text("")
+    found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(3, "api/.npmrc")]
+    (tmp_path / "frontend" / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")
+    found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(2, "frontend/.npmrc"), (3, "api/.npmrc")]

@@ -40,6 +40,8 @@ STAND_INS = (
     "NOT_FOR_PROD",
     "((development_domains_broker_rds_password))",  # cloud-gov/cg-provision's Concourse pipeline
     "((vault/db.password))",
+    "id=github_private_cloud_token,env=GH_TOKEN",  # Flagsmith's Dockerfile: a BuildKit secret's spec
+    "id=sse_pgp_pkey,src=./sse_pgp_pkey.key",
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -59,6 +61,7 @@ CHOSEN = (
     "notforproduct7Kq2vW",  # the words run together with a chosen value: no statement about the value
     "not-for-products-Kq7vW2xLp9",
     "((Kq7vW2xLp9)) and more",  # brackets inside a value: not one reference
+    "id=Kq7vW2xLp9Zr8",  # a value that starts like a spec but names no source
 )
 
 

@@ -60,6 +60,9 @@ _PLACEHOLDER_SHAPE = lazy(
 # a path where the value is read from, not the value: DATABASE_PASSWORD=/run/secrets/db-password (a compose
 # secret's file, docker/awesome-compose), ansible_ssh_private_key_file: ~/.ssh/id_ed25519 (khuedoan/homelab). The
 # first segment is a directory's name (lower case), so a base64 value that happens to start with "/" is not one.
+#: a BuildKit secret's spec, where the value comes from (Flagsmith's Dockerfile:
+#: ``--secret="id=github_private_cloud_token,env=GH_TOKEN"``)
+_BUILD_SECRET_SPEC = lazy(r"^id=[\w.-]{1,60}(?:,(?:src|source|env|type|target|required)=[^,\s]{1,200})+$")
 _FILE_PATH = lazy(r"^(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/[a-z._-]{2,32}(?:/[A-Za-z0-9_.@-]+)+/?$")
 # documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
 _DOCUMENTED = (
@@ -79,5 +82,6 @@ def looks_like_placeholder(value: str) -> bool:
         or _PLACEHOLDER_VALUE.match(text)
         or _PLACEHOLDER_SHAPE.search(text)
         or _FILE_PATH.match(text)
+        or _BUILD_SECRET_SPEC.match(text)
         or any(d in text for d in _DOCUMENTED)
     )

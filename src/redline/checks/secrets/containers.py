@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
-import json
+import posixpath
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -232,8 +232,9 @@ class DockerSecretCheck(ProjectCheck):
         for src in _copy_sources(ins):
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
-                if context is not None and src.removeprefix("./") == name and _held_severity(context, name) is None:
-                    continue  # the context's own .npmrc, read: it holds no credential
+                in_context = posixpath.normpath(src) if not src.startswith("/") else None
+                if context is not None and in_context is not None and _held_severity(context, in_context) is None:
+                    continue  # the context's own .npmrc, read: it holds no credential (Flagsmith's empty one too)
                 yield self._copy_finding(
                     path,
                     ins,
@@ -306,15 +307,8 @@ def _assignments(ins: DockerInstruction) -> Iterator[tuple[str, str]]:
 def _copy_sources(ins: DockerInstruction) -> list[str]:
     if ins.heredoc:
         return []
-    args = ins.arguments.strip()
-    if ins.exec_form is not None:
+    if ins.exec_form is not None:  # the JSON form, for paths with spaces
         items = list(ins.exec_form)
-    elif args.startswith("["):  # the JSON form, for paths with spaces
-        try:
-            parsed = json.loads(args)
-        except ValueError:
-            parsed = None
-        items = [str(p) for p in parsed] if isinstance(parsed, list) else args.split()
     else:
         try:
             items = shlex.split(ins.arguments)

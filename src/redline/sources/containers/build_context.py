@@ -15,6 +15,7 @@ from redline.core.model import Skipped
 from redline.core.workspace import SourceFile, UnreadableFile, Workspace, read_file
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.image_paths import context_sources
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 DOCKERIGNORE = ".dockerignore"
@@ -28,7 +29,8 @@ class BuildContext:
     directory: str  # relative POSIX path, "" for the audited root
     files: tuple[str, ...]  # names of the regular files directly in it, sorted
     dockerignore: tuple[str, ...] | None  # its .dockerignore patterns, None when there is none (or unread)
-    #: the text of the dotenv and credential-config files directly in it (within the size limit), so that a check
+    #: the text of the dotenv and credential-config files directly in it, and of those below it its Dockerfiles copy by
+    #: name, by path in the context (within the size limit), so that a check
     #: can tell a ``.env`` holding credentials from one holding ``PORT=3000``, and an ``.npmrc`` with a token from
     #: one with ``engine-strict=true`` (redash's); in memory only, never reported
     texts: tuple[tuple[str, str], ...] = ()
@@ -56,6 +58,7 @@ class BuildContextSource(ProjectSource):
         workspace = Workspace(ctx.root, exclude=ctx.config.exclude, max_file_size=ctx.config.max_file_size)
         out = ProjectOutput([], [], [])
         built_from = context_directories(ctx.facts.of(Dockerfile), ctx.facts.of(ComposeProject))
+        by_path = {d.path: d for d in ctx.facts.of(Dockerfile)}
         for directory in sorted(set(built_from.values())):
             if directory.startswith(".."):
                 continue  # a context outside the audited tree
@@ -76,9 +79,10 @@ class BuildContextSource(ProjectSource):
                     out.skipped.append(Skipped(ignore_file.path, f"{exc}; its patterns were not applied"))
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
-            texts = tuple(_credential_texts(files, ctx.config.max_file_size, out))
-            names = tuple(posixpath.basename(f.path) for f in files)
             dockerfiles = tuple(sorted(d for d, built in built_from.items() if built == directory))
+            copied = _copied_files(workspace, directory, [by_path[d] for d in dockerfiles if d in by_path])
+            texts = tuple(_credential_texts(directory, [*files, *copied], ctx.config.max_file_size, out))
+            names = tuple(posixpath.basename(f.path) for f in files)
             out.facts.append(BuildContext(directory, names, patterns, texts, dockerfiles))
         return out
 
@@ -87,13 +91,26 @@ class BuildContextSource(ProjectSource):
 JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
 
 
-def _credential_texts(files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
+def _copied_files(workspace: Workspace, directory: str, dockerfiles: list[Dockerfile]) -> list[SourceFile]:
+    """The dotenv and credential-config files below the top of the context that the Dockerfiles ``COPY`` by name
+    (Flagsmith's ``COPY frontend/.npmrc ./frontend/``)."""
+    wanted = {
+        posixpath.normpath(posixpath.join(directory, source))
+        for dockerfile in dockerfiles
+        for source in context_sources(dockerfile)
+        if "/" in source.strip("/") and kind_of(posixpath.basename(source)) in JUDGED_BY_TEXT
+    }
+    folders = sorted({posixpath.dirname(path) for path in wanted})
+    return [f for folder in folders for f in workspace.files_in(folder) if f.path in wanted]
+
+
+def _credential_texts(directory: str, files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
     """The dotenv and credential-config files of the context within the size limit (a larger one is judged by its
-    name alone)."""
+    name alone), each by its path in the context."""
     texts = []
     for file in files:
-        name = posixpath.basename(file.path)
-        if kind_of(name) not in JUDGED_BY_TEXT:
+        name = posixpath.relpath(file.path, directory or ".")
+        if kind_of(posixpath.basename(name)) not in JUDGED_BY_TEXT:
             continue
         if file.size > limit:
             out.skipped.append(
