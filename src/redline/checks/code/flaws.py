@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from redline.checks.code.cli import cli_code
 from redline.checks.code.dev_switch import runs_only_in_development
 from redline.checks.code.entrypoint import Launch, launches, served_by_server
+from redline.checks.code.handlers import verified_decode
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ModuleCheck
@@ -193,7 +194,12 @@ class CodeFlawCheck(ModuleCheck):
             return []
         # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
         judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)
-        hits = [h for c in index.calls for judge in judges if (h := judge(c)) and not _client_side(index, h)]
+        hits = [
+            h
+            for c in index.calls
+            for judge in judges
+            if (h := judge(c)) and not _client_side(index, h) and not _verified_after(index, h)
+        ]
         return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
 
     def finish(self, partials: list[ModuleHit], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
@@ -209,6 +215,24 @@ def _client_side(index: CodeIndex, hit: Hit) -> bool:
     """An unverified JWT read in a command-line tool (the user's own token, shown to them): the server it is sent
     to verifies it, so nothing here trusts the claims."""
     return hit.rule.code == JWT_UNVERIFIED.code and hit.call is not None and bool(cli_code(index, hit.call.function))
+
+
+#: the claims that say how to verify a token: who issued it, which key and algorithm signed it
+_ROUTING_CLAIMS = frozenset({"iss", "kid", "alg"})
+
+
+def _verified_after(index: CodeIndex, hit: Hit) -> bool:
+    """An unverified JWT read that only picks how to verify it (Flagsmith's token exchange: ``unverified_claims =
+    jwt.decode(token, options={"verify_signature": False})``, then ``unverified_claims.get("iss")`` to find the
+    issuer's keys, then ``jwt.decode(token, signing_key.key, ...)``): the function reads the issuer or key id from
+    it and decodes the token again with the key. Claims read otherwise (returned, used) are still unverified."""
+    call = hit.call
+    if hit.rule.code != JWT_UNVERIFIED.code or call is None or not call.assigned_to:
+        return False
+    later = [c for c in index.calls if c.function == call.function and c.line > call.line]
+    reads = [c for c in later if c.raw == f"{call.assigned_to}.get"]
+    routes = bool(reads) and all(c.args and c.args[0].literal in _ROUTING_CLAIMS for c in reads)
+    return routes and any(verified_decode(c) for c in later)
 
 
 def _deployed_without_main(finding: Finding, started: Iterable[Launch]) -> Finding:

@@ -124,13 +124,23 @@ def verifies_a_credential(handler: Handler) -> str | None:
     """The call that checks a credential the request carries (``verify_token(token)``, a token decoded with the key
     that verifies its signature: ``jwt.decode(token, key=public_key, ...)``), or None."""
     for call in handler.calls:
-        if _VERIFIES.match(call.raw.rsplit(".", 1)[-1]) or (
-            call.raw.endswith("jwt.decode")
-            and (len(call.args) >= 2 or any(a.keyword == "key" for a in call.args))
-            and not any(a.keyword == "options" for a in call.args)  # ``{"verify_signature": False}`` may be there
-        ):
+        if _VERIFIES.match(call.raw.rsplit(".", 1)[-1]) or verified_decode(call):
             return f"{call.raw}()"
     return None
+
+
+def verified_decode(call: CallSite) -> bool:
+    """``jwt.decode(token, key, ...)``: a JWT decoded with the key that checks its signature, verification not
+    switched off (``verify=False``, ``options={"verify_signature": False}``)."""
+    if not call.raw.endswith("jwt.decode"):
+        return False
+    keyed = sum(a.keyword is None for a in call.args) >= 2 or any(a.keyword == "key" for a in call.args)
+    switched_off = any(
+        (a.keyword == "verify" and a.literal is False)
+        or (a.keyword == "options" and "verify_signature=False" in a.items)
+        for a in call.args
+    )
+    return keyed and not switched_off
 
 
 def checks_login(handler: Handler) -> str | None:
