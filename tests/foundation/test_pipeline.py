@@ -106,9 +106,9 @@ def test_facts_of_includes_subclasses() -> None:
 
 def test_chunks_keep_the_walk_order_and_shrink_to_a_floor_towards_the_end() -> None:
     """Guided scheduling: each chunk is half a worker's share of the work left (960 files of equal cost, two
-    workers: a quarter first), never below 1/48 of a worker's share of the whole (10 files here), so neither
+    workers: a quarter first), never below 1/96 of a worker's share of the whole (5 files here), so neither
     process waits long for the other's last chunk."""
     files = [SourceFile(f"f{i}.py", f"/x/f{i}.py", "python", 0) for i in range(960)]
     chunks = list(run_module._chunks(files, [100] * len(files), 2))
-    assert [len(c) for c in chunks] == [240, 180, 135, 102, 76, 57, 43, 32, 24, 18, 14, 10, 10, 10, 9]
+    assert [len(c) for c in chunks] == [240, 180, 135, 102, 76, 57, 43, 32, 24, 18, 14, 10, 8, 6, 5, 5, 5]
     assert [f for c in chunks for f in c] == files

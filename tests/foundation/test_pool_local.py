@@ -5,6 +5,7 @@ process's share tears the pool down like any other."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from redline.pipeline.errors import WorkerDied
-from redline.pipeline.pool import IN_FLIGHT, worker_pool
+from redline.pipeline.pool import IN_FLIGHT, _Dispatch, worker_pool
 
 
 def _square(item: int) -> tuple[int, int]:
@@ -84,10 +85,34 @@ def test_a_worker_starts_its_next_item_before_its_last_result_is_read(tmp_path: 
         started.append(sorted(int(p.name) for p in tmp_path.iterdir()))
         return os.getpid(), b""
 
-    with worker_pool(1, _big) as pool:
-        results = list(pool.imap(range(IN_FLIGHT + 1), deaf_here))
-    assert started == [list(range(IN_FLIGHT))]  # every item it held started before the main process read any
-    assert [len(data) for _, data in results] == [4 * 1024 * 1024] * IN_FLIGHT + [0]
+    with worker_pool(1, _big) as pool:  # enough items left that the worker is handed IN_FLIGHT (see the next test)
+        results = list(pool.imap(range(IN_FLIGHT + 2), deaf_here))
+    assert started[0] == list(range(IN_FLIGHT))  # every item it held started before the main process read any
+    assert [len(data) for _, data in results[:IN_FLIGHT]] == [4 * 1024 * 1024] * IN_FLIGHT
+    assert len(results[IN_FLIGHT][1]) == 0  # the first item the main process took
+
+
+def test_no_worker_holds_a_second_item_once_no_more_than_one_per_process_is_left() -> None:
+    """The last items are the smallest; a worker holding two of them while the main process, done with its own,
+    has none left made it wait for both."""
+    parent, child = multiprocessing.Pipe()
+    jobs: _Dispatch[int, str] = _Dispatch([(multiprocessing.current_process(), parent)], range(5), IN_FLIGHT)
+    jobs.hand_out()
+    assert [child.recv(), child.recv()] == [0, 1]  # five left: two
+    child.send((True, "r0"))
+    jobs.collect(5)
+    jobs.hand_out()
+    assert child.recv() == 2  # three were left: a second one again
+    assert jobs.next_job() == (3, 3)  # the main process takes one
+    child.send((True, "r1"))
+    jobs.collect(5)
+    jobs.hand_out()
+    assert not child.poll(0.1)  # one left, for whichever process is done first: not queued behind item 2
+    child.send((True, "r2"))
+    jobs.collect(5)
+    jobs.hand_out()
+    assert child.recv() == 4  # the worker is free: it takes the last
+    assert jobs.done == {0: "r0", 1: "r1", 2: "r2"}
 
 
 def test_a_failure_in_the_main_process_share_tears_the_pool_down() -> None:

@@ -150,7 +150,9 @@ class _Dispatch(Generic[T, R]):
     ``in_flight`` each, answered in the order sent), the results not yet yielded."""
 
     def __init__(self, workers: list[tuple[BaseProcess, Connection]], items: Iterable[T], in_flight: int) -> None:
-        self._todo = iter(enumerate(items))
+        self._items = list(items)
+        self._todo = iter(enumerate(self._items))
+        self._taken = 0
         self._in_flight = in_flight
         self._procs = {conn: proc for proc, conn in workers}
         self._held: dict[Connection, deque[int]] = {conn: deque() for _, conn in workers}
@@ -163,11 +165,14 @@ class _Dispatch(Generic[T, R]):
 
     def next_job(self) -> tuple[int, T] | None:
         """The next item and its position; ``None`` once every item was taken (and every time after)."""
-        return next(self._todo, None)
+        job = next(self._todo, None)
+        if job is not None:
+            self._taken += 1
+        return job
 
     def hand_out(self) -> None:
         for conn, held in self._held.items():
-            while len(held) < self._in_flight:
+            while len(held) < self._holding():
                 job = self.next_job()
                 if job is None:
                     return
@@ -176,6 +181,13 @@ class _Dispatch(Generic[T, R]):
                 except OSError:  # killed since it sent its last result: its end of the pipe is gone
                     raise _died(self._procs[conn]) from None
                 held.append(job[0])
+
+    def _holding(self) -> int:
+        """How many items a worker may hold: ``in_flight``, but one once no more than one per process is left
+        (the last items are the smallest), so that no worker sits on a last item while the main process, done
+        with its own, waits."""
+        left = len(self._items) - self._taken
+        return 1 if left <= len(self._held) + 1 else self._in_flight
 
     def collect(self, timeout: float | None) -> None:
         """The results ready within ``timeout`` seconds (``None``: wait for one)."""
