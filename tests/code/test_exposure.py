@@ -34,6 +34,13 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB104", "api.py", 21, "DELETE /users/{user_id}"),
         # not line 59: ``auth_token.has_any_write_permission()`` is the handler's own permission test (pretalx)
         ("WEB104", "api.py", 67, "POST /users/{user_id}/permalink"),  # has_permalink() tests no permission
+        # the superuser routes beside it on /library; not line 31: each user's own /playlists, beside an admin area
+        # (/library, /config) on other resources (navidrome)
+        ("WEB104", "library.py", 26, "DELETE /library/{library_id}"),
+        # the superuser routes of the same team scope ({team_slug}, plane's workspace <slug>), and the other path of
+        # the same handler; not line 52: /files/{file_id} shares only the object's own id with them
+        ("WEB104", "library.py", 46, "DELETE /teams/{team_slug}/files/{file_id}"),
+        ("WEB104", "library.py", 47, "DELETE /files/{team_id}/{file_id}"),
         # not line 28: ``this.validateAccess(...)``, a method of the controller, answers 403 (ghostfolio); its
         # sibling calls one that checks nothing
         ("WEB104", "splits.controller.ts", 36, "DELETE /asset-profiles/:symbol/splits"),

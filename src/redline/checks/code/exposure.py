@@ -228,10 +228,22 @@ class RouteExposureCheck(ProjectCheck):
         for route in routes:
             groups[(route.file, route.framework)].append(route)
         for group in groups.values():
-            guarded = [r for r in group if r.authorized == YES]
-            if len(guarded) < 2:
-                continue
+            common = _common_segments([r.path for r in group])
+            paths: dict[str, list[str]] = defaultdict(list)
             for route in group:
+                paths[route.handler].append(route.path)
+            for route in group:
+                # siblings on the same resource or scope as a path of its handler: an admin area beside it
+                # (navidrome's ``/inspect`` and ``/config`` behind adminOnlyMiddleware, next to each user's own
+                # ``/playlist``) says nothing about this route; plane's v2 asset routes under the same workspace
+                # ``<slug>`` do, for both paths of its ``FileAssetEndpoint``
+                guarded = [
+                    r
+                    for r in group
+                    if r.authorized == YES and any(_related(r.path, p, common) for p in paths[route.handler])
+                ]
+                if len(guarded) < 2:
+                    continue
                 handler = handlers[(route.handler_path, route.handler)]
                 if not _missing_authz(route, handler, classes):
                     continue
@@ -249,6 +261,43 @@ class RouteExposureCheck(ProjectCheck):
                     remediation="Add the authorization guard its siblings use, or an inline ownership check; if "
                     "any logged-in user may do this on purpose, suppress with that reason.",
                 )
+
+
+def _segments(path: str) -> list[str]:
+    return [segment for segment in path.split("/") if segment]
+
+
+def _common_segments(paths: list[str]) -> int:
+    """How many leading literal path segments every route of a router shares (its mount prefix, ``/api/v1/users``;
+    a parameter ends it: ``/question/<pk>/take`` and ``/question/<pk>/auto_tag`` act on one question)."""
+    split = [_segments(path) for path in paths]
+    shared = 0
+    while split and all(len(s) > shared and s[shared] == split[0][shared] for s in split):
+        if split[0][shared][:1] in _PARAM_START:
+            break
+        shared += 1
+    return shared
+
+
+def _resource(path: str, common: int) -> str:
+    """The resource a route acts on: the first segment of its path below the router's shared prefix; a parameter,
+    or nothing below it, is the router's own resource ("")."""
+    below = _segments(path)[common : common + 1]
+    return "" if not below or below[0][:1] in _PARAM_START else below[0].lower()
+
+
+def _related(path: str, other: str, common: int) -> bool:
+    """Whether two routes of a router act on the same resource, or within the same scope: a path parameter they
+    share that names more than the object itself (``slug``, ``workspace_id``; not ``id``, ``pk``)."""
+    if _resource(path, common) == _resource(other, common):
+        return True
+    return bool((set(path_params(path)) & set(path_params(other))) - _OBJECT_PARAMS)
+
+
+#: path parameters that name the object a route acts on, not the scope it is in
+_OBJECT_PARAMS = frozenset({"id", "pk", "uuid", "key", "name"})
+#: how a path parameter segment starts: ``{id}``, ``<int:pk>``, ``:id``, ``*path``, ``[id]``, ``(?P<pk>...)``, ``$id``
+_PARAM_START = frozenset("{<:*[($")
 
 
 def _missing_authz(route: Route, handler: Handler | None, classes: Classes) -> bool:

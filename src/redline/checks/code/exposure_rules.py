@@ -70,11 +70,14 @@ MISSING_AUTHZ_AMONG_SIBLINGS = Rule(
     tags=("CWE-862", "OWASP-A01"),
     doc=RuleDoc(
         what_it_does="In one router (a Flask blueprint module, a FastAPI router module, one `urls.py`), when at "
-        "least two routes carry an authorization guard (a role, permission, scope, superuser or admin check) "
-        "and a POST/PUT/PATCH/DELETE route beside them is authenticated but has none — neither a guard nor an "
-        "inline check of roles, permissions or ownership in its handler — flags that route as a likely "
-        "missing authorization. Routes on the caller's own resources (`/me`, `/profile`, `/password`, "
-        "`/logout`) are left alone.",
+        "least two routes on the same resource (the first path segment below the router's shared prefix: "
+        "`/users/`, `/users/{id}` and `/users/{id}/role` are one) or in the same scope (a path parameter they "
+        "share that is not the object's own id: a workspace `<slug>`) carry an authorization guard (a role, "
+        "permission, scope, superuser or admin check) and a POST/PUT/PATCH/DELETE route beside them is "
+        "authenticated but has none — neither a guard nor an inline check of roles, permissions or ownership in "
+        "its handler — flags that route as a likely missing authorization. Routes on the caller's own resources "
+        "(`/me`, `/profile`, `/password`, `/logout`) are left alone, and so is a route whose guarded neighbours "
+        "are an admin area on other resources (`/config`, `/inspect` beside each user's `/playlist`).",
         why_bad="Any logged-in user can call the operation its siblings reserve for admins or owners: the "
         "everyday form of privilege escalation (CWE-862).",
         example='@router.delete("/{uid}", dependencies=[Depends(get_current_user)])  # siblings use '
