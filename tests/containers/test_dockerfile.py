@@ -189,3 +189,20 @@ def test_an_image_this_tree_builds_at_a_tag_the_build_passes_is_not_unpinned() -
     )
     found = [(f.location.path, f.location.start_line) for f in _check(base, web) if f.rule == "DKR102"]
     assert found == [("web/Dockerfile", 4), ("web/Dockerfile", 5), ("web/Dockerfile", 6)]
+
+
+def test_a_whole_reference_the_build_passes_defaulting_to_an_image_built_here_is_not_unpinned() -> None:
+    """outline/outline: ``Dockerfile`` starts ``FROM ${BASE_IMAGE}`` (``ARG BASE_IMAGE=outlinewiki/outline-base``)
+    and ``Dockerfile.base`` builds that image; the release workflow passes it at the digest it has just built.
+    Look-alikes that still fire: the same shape defaulting to an upstream image, a default named after a variant
+    Dockerfile (``Dockerfile.dev`` is the same image for development, not one named ``dev``), and an own image
+    written out without a tag."""
+    base = parse_dockerfile("Dockerfile.base", "FROM node:22-slim@sha256:" + "cd" * 32 + "\nUSER 1000\n")
+    variant = parse_dockerfile("Dockerfile.dev", "FROM node:22-slim@sha256:" + "cd" * 32 + "\nUSER 1000\n")
+    app = parse_dockerfile(
+        "Dockerfile",
+        "ARG BASE_IMAGE=outlinewiki/outline-base\nARG UPSTREAM=node\nARG TOOLS=acme/tools-dev\n"
+        "FROM ${BASE_IMAGE} AS base\nFROM ${UPSTREAM}\nFROM $TOOLS\nFROM outlinewiki/outline-base\nUSER 1000\n",
+    )
+    found = [(f.location.path, f.location.start_line) for f in _check(base, variant, app) if f.rule == "DKR102"]
+    assert found == [("Dockerfile", 5), ("Dockerfile", 6), ("Dockerfile", 7)]

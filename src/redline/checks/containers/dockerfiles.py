@@ -187,10 +187,42 @@ def _loc(df: Dockerfile, first: int, last: int, snippet: str) -> Location:
 def _sibling(stage: DockerStage, built_here: frozenset[str]) -> bool:
     """``FROM ${JITSI_REPO}/base:${BASE_TAG}`` in jitsi/docker-jitsi-meet's ``web/Dockerfile``: an image this tree
     builds itself (its name is a folder here holding a Dockerfile, ``base/``), at the tag the build passes in (an
-    ``ARG``): the chain of the project's own images, which the build pins, not an upstream image that moves."""
+    ``ARG``): the chain of the project's own images, which the build pins, not an upstream image that moves.
+    ``FROM ${BASE_IMAGE}`` in outline/outline's ``Dockerfile``, the whole reference an ``ARG`` whose default
+    (``outlinewiki/outline-base``) is the image ``Dockerfile.base`` builds: its release workflow passes that image
+    at the digest it has just built."""
     written = stage.base.rsplit("/", 1)[-1]
     name, _, tag = written.partition(":")
-    return "$" in tag and "$" not in name and name.lower() in built_here
+    if "$" in tag and "$" not in name and name.lower() in built_here:
+        return True
+    if not _ARG_ONLY.fullmatch(stage.base.strip()):
+        return False
+    image = stage.image.rsplit("/", 1)[-1].partition("@")[0].partition(":")[0].lower()
+    return any(image == own or image.endswith((f"-{own}", f"_{own}")) for own in built_here)
+
+
+#: a ``FROM`` whose whole reference is one build argument: ``${BASE_IMAGE}``, ``$BASE``
+_ARG_ONLY = re.compile(r"\$\{?\w+\}?")
+
+
+def own_image_names(paths: Iterable[str]) -> frozenset[str]:
+    """The names of the images this tree builds: a folder holding a Dockerfile (``base/Dockerfile``), or the
+    name a Dockerfile's file name gives (``Dockerfile.base``, ``base.Dockerfile``)."""
+    folders: set[str] = set()
+    files: set[str] = set()
+    for path in paths:
+        folder, file = posixpath.split(path)
+        folders.add(posixpath.basename(folder).lower())
+        lowered = file.lower()
+        if lowered.startswith("dockerfile."):
+            files.add(lowered.removeprefix("dockerfile."))
+        elif lowered.endswith(".dockerfile"):
+            files.add(lowered.removesuffix(".dockerfile"))
+    return frozenset(folders | (files - _VARIANTS)) - {""}
+
+
+#: what a Dockerfile's file name says when it is a variant of the same image, not the name of another
+_VARIANTS = frozenset({"dev", "development", "prod", "production", "test", "ci", "local", "debug", "release"})
 
 
 def _stage_loc(df: Dockerfile, stage: DockerStage) -> Location:
@@ -301,7 +333,7 @@ class DockerfileCheck(ProjectCheck):
         covered = orchestrated_healthcheck(index, manifests, projects)
         nonroot = orchestrated_user(index, manifests, projects)
         args = compose_build_args(index.dockerfiles, projects)
-        built_here = frozenset(posixpath.basename(posixpath.dirname(p)).lower() for p in index.dockerfiles) - {""}
+        built_here = own_image_names(index.dockerfiles)
         out: list[Finding] = []
         for df in index.dockerfiles.values():
             scan = self._scan(df, covered.get(df.path), nonroot.get(df.path), args.get(df.path, {}), built_here)
