@@ -116,6 +116,17 @@ def test_koa_router_prefixes_and_app_middleware_order() -> None:
     ]
 
 
+def test_koa_apps_mounted_with_koa_mount_take_the_mount_path() -> None:
+    """outline/outline: ``init(app)`` is handed the app and mounts the API app with ``app.use(mount("/api", api))``;
+    the API app's router names its routes without a slash (``documents.list``). A mount without a path keeps the
+    app's own paths; ``mount("api-docs", api)`` is no mount koa-mount accepts (its path must start with ``/``)."""
+    assert table("koamount") == [
+        ("koa", "POST", "/api/auth.config", "<anonymous:8>", "routes/api/index.ts:8", "no", "no"),
+        ("koa", "POST", "/api/documents.list", "<anonymous:11>", "routes/api/index.ts:11", "yes", "unknown"),
+        ("koa", "GET", "/_health", "<anonymous:7>", "routes/health.ts:7", "no", "no"),
+    ]
+
+
 def test_fastify_plugins_prefixes_and_hooks() -> None:
     assert table("fastifyapp") == [
         ("fastify", "GET", "/v1/items", "listItems", "routes/items.js:6", "no", "no"),

@@ -1,7 +1,8 @@
 """Koa with ``@koa/router``/``koa-router``: ``router.METHOD(path, ...middleware, handler)`` under the
 router's ``prefix`` (constructor option or ``router.prefix(...)``), nested routers
-(``router.use('/x', other.routes())``), and the middleware the app and the router run before it
-(``app.use(jwt(...))`` before ``app.use(router.routes())``, ``router.use(auth)`` before the route)."""
+(``router.use('/x', other.routes())``), apps mounted with koa-mount (``app.use(mount('/api', api))``), and the
+middleware the app and the router run before it (``app.use(jwt(...))`` before ``app.use(router.routes())``,
+``router.use(auth)`` before the route)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,19 @@ def _mounted(index: CodeIndex, arg: Arg, exports: Mapping[str, str], objects: di
     return found if found in objects else None
 
 
+def _mount(
+    index: CodeIndex, arg: Arg, exports: Mapping[str, str], objects: dict[Key, _Router]
+) -> tuple[Key, str] | None:
+    """``mount("/api", api)`` (koa-mount): the app or router it mounts, and the path it mounts it under."""
+    if arg.call is None or not (index.imported(arg.call) or "").startswith("koa-mount") or not arg.call_args:
+        return None
+    *path, name = arg.call_args
+    if len(path) > 1 or (path and not path[0].startswith("/")):
+        return None
+    found = referenced(index, Arg(None, name=name), exports)
+    return (found, path[0] if path else "") if found in objects else None
+
+
 def _collect(project: Project, objects: dict[Key, _Router]) -> None:
     exports = project.js_exports
     for index in project.indexes:
@@ -67,6 +81,9 @@ def _collect(project: Project, objects: dict[Key, _Router]) -> None:
             owner, _, verb = call.raw.rpartition(".")
             owner = unchain(owner)  # ``router.get('/', a).post('/x', b)``: each returns the router
             router = objects.get((here, owner))
+            if router is None and verb == "use" and any(_mount(index, a, exports, objects) for a in call.args):
+                # outline's ``init(app)``: the app a function is handed mounts the project's own apps
+                router = objects[(here, owner)] = _Router(index)
             if router is None:
                 continue
             if verb == "prefix" and call.args and isinstance(call.args[0].literal, str):
@@ -87,7 +104,10 @@ def _use(index: CodeIndex, call: CallSite, key: Key, exports: Mapping[str, str],
     names: list[str] = []
     for arg in args:
         child = _mounted(index, arg, exports, objects)
-        if child is not None and child != key:
+        mounted = _mount(index, arg, exports, objects)
+        if mounted is not None and mounted[0] != key:
+            objects[mounted[0]].parents.append((key, call.line, mounted[1]))
+        elif child is not None and child != key:
             objects[child].parents.append((key, call.line, str(path)))
         elif arg.call is not None or arg.name:
             names.append(arg.items[0] if arg.call is not None and arg.items else arg.call or arg.name or "")
