@@ -118,11 +118,15 @@ def test_koa_router_prefixes_and_app_middleware_order() -> None:
 
 def test_koa_apps_mounted_with_koa_mount_take_the_mount_path() -> None:
     """outline/outline: ``init(app)`` is handed the app and mounts the API app with ``app.use(mount("/api", api))``;
-    the API app's router names its routes without a slash (``documents.list``). A mount without a path keeps the
-    app's own paths; ``mount("api-docs", api)`` is no mount koa-mount accepts (its path must start with ``/``)."""
+    the API app's router names its routes without a slash (``documents.list``) and takes the routers of folders
+    whose ``index.ts`` passes them on (``export { default } from "./documents"``, ``export { router as default }
+    from "./shares"``). A mount without a path keeps the app's own paths; ``mount("api-docs", api)`` is no mount
+    koa-mount accepts (its path must start with ``/``)."""
     assert table("koamount") == [
-        ("koa", "POST", "/api/auth.config", "<anonymous:8>", "routes/api/index.ts:8", "no", "no"),
-        ("koa", "POST", "/api/documents.list", "<anonymous:11>", "routes/api/index.ts:11", "yes", "unknown"),
+        ("koa", "POST", "/api/documents.info", "<anonymous:5>", "routes/api/documents/documents.ts:5", "no", "no"),
+        ("koa", "POST", "/api/auth.config", "<anonymous:10>", "routes/api/index.ts:10", "no", "no"),
+        ("koa", "POST", "/api/documents.list", "<anonymous:13>", "routes/api/index.ts:13", "yes", "unknown"),
+        ("koa", "POST", "/api/shares.list", "<anonymous:5>", "routes/api/shares/shares.ts:5", "no", "no"),
         ("koa", "GET", "/_health", "<anonymous:7>", "routes/health.ts:7", "no", "no"),
     ]
 

@@ -8,7 +8,7 @@ from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
 
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Definition
-from redline.sources.code.treesitter.jsnames import module_id
+from redline.sources.code.treesitter.jsnames import import_target, module_id
 
 
 def module_name(path: str) -> str:
@@ -95,6 +95,25 @@ class Wanted:
         return Wanted(self.targets | other.targets, tuple(dict.fromkeys((*self.endings, *other.endings))))
 
 
+class JsExports(dict[str, str]):
+    """``Project.js_exports``: module id -> the local name of its default export, ``module#name`` -> the local name
+    a named export renames; ``reexports``: what a module passes on from another, as an import names it (module id
+    for a default export, ``module.name`` for a named one) -> the import it passes on (outline's
+    ``routes/api/documents/index.ts``: ``export { default } from "./documents"``)."""
+
+    def __init__(self, found: Mapping[str, str], reexports: Mapping[str, str]) -> None:
+        super().__init__(found)
+        self.reexports = dict(reexports)
+
+    def passed_on(self, qualified: str) -> str:
+        """What an import of ``qualified`` reaches once every re-export on the way is followed."""
+        seen: set[str] = set()
+        while qualified not in self and qualified in self.reexports and qualified not in seen:
+            seen.add(qualified)
+            qualified = self.reexports[qualified]
+        return qualified
+
+
 @dataclass
 class Project:
     indexes: Sequence[CodeIndex]
@@ -127,12 +146,14 @@ class Project:
         return found
 
     @cached_property
-    def js_exports(self) -> Mapping[str, str]:
+    def js_exports(self) -> JsExports:
         """JavaScript/TypeScript module id -> the local name its default export (``module.exports``/``export
         default``) binds; and ``module#name`` -> the local name a named export renames (``export { app as
         cronRouter }``): read once per extraction, where Express (twice), Koa, Fastify and the handler lookup
-        each read every assignment of the project again."""
+        each read every assignment of the project again. With what a module passes on from another
+        (``export { default } from "./documents"``, ``JsExports.reexports``)."""
         found: dict[str, str] = {}
+        reexports: dict[str, str] = {}
         for index in self.indexes:
             module = module_id(index.path)
             for assignment in index.assignments:
@@ -143,7 +164,13 @@ class Project:
                     found[module] = value
                 elif assignment.name.startswith("exports.") and value.isidentifier():
                     found[f"{module}#{assignment.name.removeprefix('exports.')}"] = value
-        return found
+                elif assignment.name.startswith("exports.") and value.startswith("."):
+                    spec, _, name = value.rpartition(".")  # ``./documents.default``: the spec as written, the name
+                    target = import_target(index.path, spec)
+                    exported = assignment.name.removeprefix("exports.")
+                    key = module if exported == "default" else f"{module}.{exported}"
+                    reexports[key] = target if name == "default" else f"{target}.{name}"
+        return JsExports(found, reexports)
 
     def calls(
         self, targets: Collection[str] = frozenset(), endings: tuple[str, ...] = ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from redline.sources.code.model import Arg, CodeIndex, Definition
-from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.common import JsExports, Project
 from redline.sources.code.treesitter.jsnames import import_target, module_id
 
 JS_LANGUAGES = frozenset({"javascript", "typescript"})
@@ -89,6 +89,8 @@ def referenced(index: CodeIndex, arg: Arg, exports: Mapping[str, str]) -> tuple[
     if imported is None:
         return (here, arg.name)
     qualified = f"{imported}.{rest}" if rest else imported
+    if isinstance(exports, JsExports):  # ``export { default } from "./documents"`` on the way
+        qualified = exports.passed_on(qualified)
     if qualified in exports:
         return (qualified, exports[qualified])
     module, _, name = qualified.rpartition(".")
