@@ -228,24 +228,23 @@ class RouteExposureCheck(ProjectCheck):
         for route in routes:
             groups[(route.file, route.framework)].append(route)
         for group in groups.values():
+            authorized = [r for r in group if r.authorized == YES]
+            if len(authorized) < 2:
+                continue
             common = _common_segments([r.path for r in group])
             paths: dict[str, list[str]] = defaultdict(list)
             for route in group:
                 paths[route.handler].append(route.path)
             for route in group:
+                handler = handlers[(route.handler_path, route.handler)]
+                if not _missing_authz(route, handler, classes):
+                    continue
                 # siblings on the same resource or scope as a path of its handler: an admin area beside it
                 # (navidrome's ``/inspect`` and ``/config`` behind adminOnlyMiddleware, next to each user's own
                 # ``/playlist``) says nothing about this route; plane's v2 asset routes under the same workspace
                 # ``<slug>`` do, for both paths of its ``FileAssetEndpoint``
-                guarded = [
-                    r
-                    for r in group
-                    if r.authorized == YES and any(_related(r.path, p, common) for p in paths[route.handler])
-                ]
+                guarded = [r for r in authorized if any(_related(r.path, p, common) for p in paths[route.handler])]
                 if len(guarded) < 2:
-                    continue
-                handler = handlers[(route.handler_path, route.handler)]
-                if not _missing_authz(route, handler, classes):
                     continue
                 label = f"{','.join(route.methods)} {route.path}"
                 peers = ", ".join(
