@@ -100,6 +100,16 @@ def test_chi_route_group_with_and_mount() -> None:
     ]
 
 
+def test_a_prefix_from_string_constants_of_the_package() -> None:
+    """homebox: ``r.Route(prefix+"/v1", ...)`` with ``const prefix = "/api"``; a constant of another file of the
+    package; a name read from the environment is no constant, so its routes keep their own paths only."""
+    assert table("chiconst") == [
+        ("chi", "GET", "/api/v1/items", "listItems", "main.go:15", "no", "no"),
+        ("chi", "GET", "/api/v2/items", "listItemsV2", "main.go:18", "no", "no"),
+        ("chi", "GET", "/items", "listItemsV3", "main.go:22", "no", "no"),
+    ]
+
+
 def test_gorilla_mux_subrouters_and_methods() -> None:
     assert table("muxapp") == [
         ("mux", "GET", "/products", "listProducts", "main.go:11", "no", "no"),

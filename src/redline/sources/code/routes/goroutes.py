@@ -259,7 +259,7 @@ class _Go:
         elif verb == "Group" and family in {"gin", "echo", "fiber"} and call.assigned_to and call.args:
             extra = tuple(self.middleware(index, a) for a in call.args[1:])
             child = (index.path, f"{call.function}|{call.assigned_to}")
-            self.child(index, child, key, _Mount(call.line, str(call.args[0].literal or ""), extra))
+            self.child(index, child, key, _Mount(call.line, self.prefix(index, call, call.args[0]), extra))
         elif (verb in {"Route", "Group"} and family == "chi") or (verb == "Route" and family == "fiber"):
             self.nested(index, key, call, verb, ())
         elif verb == "Mount" and family == "chi" and len(call.args) == 2:
@@ -289,11 +289,33 @@ class _Go:
         family = self.routers[key].family
         given = call.args[1:2] if family == "fiber" else call.args[-1:]
         function = given[0].name if given else None
-        path = str(call.args[0].literal or "") if verb == "Route" and call.args else ""
+        path = self.prefix(index, call, call.args[0]) if verb == "Route" and call.args else ""
         definition = next((d for d in index.definitions if d.qualname == function), None)
         if definition is not None and definition.params:
             child = (index.path, f"{definition.qualname}|{definition.params[0]}")
             self.child(index, child, key, _Mount(call.line, path, extra))
+
+    def prefix(self, index: CodeIndex, call: CallSite, arg: Arg) -> str:
+        """The path a group, route or mount is made under: a literal, a string constant (``apiBase``), or a
+        concatenation of both (homebox's ``r.Route(prefix+"/v1", ...)`` with ``const prefix = "/api"``); "" when a
+        part is not a string the package binds once."""
+        if isinstance(arg.literal, str):
+            return arg.literal
+        parts = arg.items if arg.items else (arg.name,) if arg.name and "." not in arg.name else ()
+        values = [part[1:-1] if part.startswith('"') else self.constant(index, call.function, part) for part in parts]
+        return "".join(v for v in values if v is not None) if values and None not in values else ""
+
+    def constant(self, index: CodeIndex, function: str, name: str) -> str | None:
+        """The string ``name`` is bound to once in ``function`` (or an enclosing one) or at the package's level, in
+        this file or another of its package (folder)."""
+        scopes = {*outward(function), ""}
+        folder = index.path.rpartition("/")[0]
+        package = [index, *(i for i in self.project.indexes if i is not index and i.path.rpartition("/")[0] == folder)]
+        for other in package:
+            for scope, bound, value in other.string_bindings:
+                if bound == name and (scope in scopes if other is index else scope == ""):
+                    return value
+        return None
 
     def child(self, index: CodeIndex, child: Key, parent: Key, mount: _Mount) -> None:
         if child != parent:
@@ -313,7 +335,7 @@ class _Go:
         ]
         child = (made[0][0], f"{name}|{made[0][1]}") if made else self.lookup(index, call.function, name)
         if child is not None and child in self.routers and child != key:
-            self.routers[child].parents.append((key, call.line, str(call.args[0].literal or ""), ()))
+            self.routers[child].parents.append((key, call.line, self.prefix(index, call, call.args[0]), ()))
 
     def verb_route(
         self,

@@ -549,7 +549,25 @@ def go_arg(node: Node, scope: str) -> Arg:
     if node.type == "unary_expression":  # ``&server{}`` -> server
         types = [t for t in walk(node) if t.type == "type_identifier"]
         return Arg(None, name=text(types[0]) if types else None)
+    if node.type == "binary_expression" and (parts := _concatenated(node)) is not None:
+        return Arg(None, items=parts)  # since index format 50: ``prefix+"/v1"``, resolved by the route reader
     return Arg(None, name=dotted(node))
+
+
+def _concatenated(node: Node) -> tuple[str, ...] | None:
+    """The parts of a string concatenation of literals and names (``prefix+"/v1"`` -> ("prefix", '"/v1"'), literals
+    kept quoted), None for any other expression."""
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if operator is None or text(operator) != "+" or left is None or right is None:
+            return None
+        before, after = _concatenated(left), _concatenated(right)
+        return (*before, *after) if before is not None and after is not None else None
+    value = string_value(node)
+    if value is not None:
+        return (f'"{value}"',)
+    return (text(node),) if node.type == "identifier" else None
 
 
 def _build_constraint(root: Node) -> str:
