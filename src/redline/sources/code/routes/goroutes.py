@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex
@@ -23,7 +23,7 @@ from redline.sources.code.routes.guards import Guards, names_a_guard
 from redline.sources.code.routes.jscommon import benign
 from redline.sources.code.routes.model import NO, UNKNOWN, YES, Route, words
 from redline.sources.code.routes.settings import EntrypointSettings
-from redline.sources.code.scopes import outward
+from redline.sources.code.scopes import nearest, outward
 
 _FACTORIES = {
     "github.com/gin-gonic/gin.Default": "gin",
@@ -306,16 +306,21 @@ class _Go:
         return "".join(v for v in values if v is not None) if values and None not in values else ""
 
     def constant(self, index: CodeIndex, function: str, name: str) -> str | None:
-        """The string ``name`` is bound to once in ``function`` (or an enclosing one) or at the package's level, in
-        this file or another of its package (folder)."""
-        scopes = {*outward(function), ""}
-        folder = index.path.rpartition("/")[0]
-        package = [index, *(i for i in self.project.indexes if i is not index and i.path.rpartition("/")[0] == folder)]
-        for other in package:
-            for scope, bound, value in other.string_bindings:
-                if bound == name and (scope in scopes if other is index else scope == ""):
-                    return value
-        return None
+        """The string ``name`` is bound to once in ``function`` (or an enclosing one) in this file, or at the level
+        of its package (folder) in any of its files."""
+        own = nearest({(scope, bound): value for scope, bound, value in index.string_bindings}, function, name)
+        return own if own is not None else self.package_strings.get((posixpath.dirname(index.path), name))
+
+    @cached_property
+    def package_strings(self) -> dict[tuple[str, str], str]:
+        """(package folder, name) -> the string a package-level name is bound to (``const prefix = "/api"``)."""
+        return {
+            (posixpath.dirname(index.path), bound): value
+            for index in self.project.indexes
+            if index.language == "go"
+            for scope, bound, value in index.string_bindings
+            if not scope
+        }
 
     def child(self, index: CodeIndex, child: Key, parent: Key, mount: _Mount) -> None:
         if child != parent:
