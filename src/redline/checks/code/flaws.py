@@ -229,7 +229,7 @@ def _verified_after(index: CodeIndex, hit: Hit) -> bool:
     call = hit.call
     if hit.rule.code != JWT_UNVERIFIED.code or call is None or not call.assigned_to:
         return False
-    later = [c for c in index.calls if c.function == call.function and c.line > call.line]
+    later = [c for c in index.calls_in(call.function) if c.line > call.line]
     reads = [c for c in later if c.raw == f"{call.assigned_to}.get"]
     routes = bool(reads) and all(c.args and c.args[0].literal in _ROUTING_CLAIMS for c in reads)
     return routes and any(verified_decode(c) for c in later)

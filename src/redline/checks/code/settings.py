@@ -326,7 +326,10 @@ class SettingsCheck(ModuleCheck):
     def finish(self, partials: list[ModuleHit | CsrfExempt], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         keyed = _CredentialGuards(facts.of(CodeIndex))
-        listed = _origins_listed(facts.of(CodeIndex))
+        from_config = any(
+            isinstance(p, ModuleHit) and p.hit.evidence.get("origins") == _FROM_APP_CONFIG for p in partials
+        )
+        listed = from_config and _origins_listed(facts.of(CodeIndex))  # the settings are read only when asked
         found: list[Finding] = []
         for p in partials:
             if isinstance(p, ModuleHit):
