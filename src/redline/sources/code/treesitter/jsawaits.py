@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 
 from redline.sources.code.treesitter.jsflow import bound_names
 from redline.sources.code.treesitter.loopscope import node_key
-from redline.sources.code.treesitter.nodes import Node, named
+from redline.sources.code.treesitter.nodes import TS_WRAPPERS, Node, named
 
 #: nodes whose children are a statement list
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default", "class_static_block"})
 #: wrappers an awaited value is looked through (``await f() as User``, ``(await f())!``)
-_WRAPPERS = frozenset({"as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression"})
 _MEMBERS = frozenset({"member_expression", "subscript_expression"})
 _DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
 
@@ -82,12 +81,12 @@ def _await_target(value: Node) -> Node | None:
     while node is not None and node.type != "await_expression":
         if node.type in _MEMBERS:
             node = node.child_by_field_name("object")
-        elif node.type in _WRAPPERS:
+        elif node.type in TS_WRAPPERS:
             node = _inner(node)
         else:
             return None
     inner = _inner(node) if node is not None else None
-    while inner is not None and inner.type in _WRAPPERS:
+    while inner is not None and inner.type in TS_WRAPPERS:
         inner = _inner(inner)
     return inner if inner is not None and inner.type in {"call_expression", "new_expression"} else None
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field, replace
 
 from redline.sources.code.model import EnvDefault
 from redline.sources.code.treesitter.jsnames import dotted
-from redline.sources.code.treesitter.nodes import Node, line, named, string_value, text, unwrapped
+from redline.sources.code.treesitter.nodes import TS_WRAPPERS, Node, line, named, string_value, text, unwrapped
 
 _FALLBACK_OPERATORS = frozenset({"||", "??"})
-_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"})
 #: calls that stop the module when their argument is falsy (``assert(process.env.JWT_SECRET)``)
 _ASSERTS = frozenset({"assert", "invariant", "assert.ok", "console.assert"})
 #: the node types ``EnvDefaults.see`` looks at (every other node of the walk is passed over at once)
@@ -101,7 +100,7 @@ def _operands(node: Node) -> list[Node]:
 
 def _outer(node: Node) -> Node:
     """The expression a value is, wrappers included (``(process.env.X || 'y') as string``)."""
-    while node.parent is not None and node.parent.type in _WRAPPERS:
+    while node.parent is not None and node.parent.type in TS_WRAPPERS:
         node = node.parent
     return node
 
@@ -343,7 +342,7 @@ def _a_read(node: Node) -> bool:
 
 def _inside_chain(node: Node) -> bool:
     parent = node.parent
-    while parent is not None and parent.type in _WRAPPERS:
+    while parent is not None and parent.type in TS_WRAPPERS:
         parent = parent.parent
     op = parent.child_by_field_name("operator") if parent is not None and parent.type == "binary_expression" else None
     return op is not None and op.type in _FALLBACK_OPERATORS
