@@ -50,11 +50,15 @@ CI_SERVICE = "credential of a database the CI job runs itself (a service contain
 #: why a keyword match inside a Markdown code block of a file that is not Markdown takes it: the example of a
 #: setting's description (nautobot's settings.yaml ``details: |-`` shows ``NAPALM_ARGS = {'api_key': …}``)
 DOCS_EXAMPLE = "an example in a Markdown code block of documentation text"
+#: why a value a CI job hands the application it tests, under a key that names the test run, takes it (vikunja's
+#: ``VEANS_E2E_TESTING_TOKEN: averyLongSecretToSe33dtheDB`` for its end-to-end suite)
+CI_TEST_RUN = "a value a CI job hands the application it tests (the key names the test run)"
 #: what the finding's message adds for each of those reasons
 _NOTES = {
     LOCAL_DEFAULT: "a local development default",
     CI_SERVICE: "a CI job's own database",
     DOCS_EXAMPLE: "an example in documentation text",
+    CI_TEST_RUN: "a CI job's test-run value",
 }
 
 

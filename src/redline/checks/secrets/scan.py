@@ -24,11 +24,12 @@ from redline.checks.secrets.extra_rules import (
 )
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
-from redline.checks.secrets.report import CI_SERVICE, DOCS_EXAMPLE, LOCAL_DEFAULT, redacted_line
+from redline.checks.secrets.report import CI_SERVICE, CI_TEST_RUN, DOCS_EXAMPLE, LOCAL_DEFAULT, redacted_line
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
-from redline.core.filekinds import kind_of
+from redline.core.filekinds import CI_PIPELINE, kind_of
+from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence, Severity
 from redline.core.rules import Rule
 
@@ -104,6 +105,8 @@ def scan_blob(
     found = [f for f in (_from_rule(settings, core_rules, m, data, spans) for m in matches) if f is not None]
     fenced = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _in_code_block(data, m.byte_start)}
     found = [replace(f, context=DOCS_EXAMPLE) if f.line in fenced and not f.context else f for f in found]
+    test_run = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _for_test_run(m, values, path)}
+    found = [replace(f, context=CI_TEST_RUN) if f.line in test_run and not f.context else f for f in found]
     lines = LineIndex(data).position
     found += [_from_store(c, path, lines(c.start), data, spans) for c in stores]
     rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
@@ -126,6 +129,21 @@ def scan_blob(
             )
         )
     return found
+
+
+#: words of a key that name the test run a CI job starts (``VEANS_E2E_TESTING_TOKEN``, ``TEST_API_KEY``)
+_TEST_RUN_KEY = lazy(r"(?i)(?:^|[_.-])(?:e2e|tests?|testing|integration)(?:[_.-]|$)")
+
+
+def _for_test_run(match: SecretMatch, values: list[KeyValue], path: str) -> bool:
+    """A value of a CI pipeline whose key names the test run: what the job hands the application it tests."""
+    if not CI_PIPELINE.search(path):
+        return False
+    key = next(
+        (v.key for v in values if v.start <= match.byte_start < v.end or match.byte_start <= v.start < match.byte_end),
+        None,
+    )
+    return key is not None and bool(_TEST_RUN_KEY.search(key))
 
 
 def _from_rule(
