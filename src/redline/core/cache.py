@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -23,6 +24,25 @@ def cache_dir() -> str:
     return os.environ.get("REDLINE_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "redline"
     )
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def code_digest(package: str = _PACKAGE) -> str:
+    """A digest of redline's own source files (path, size, modification time): part of the key of a cached
+    result that redline's code derives from the project (the route inventory), so a checkout with other code
+    never reads what an older one stored. The code index has its ``INDEX_FORMAT`` for this; a result derived
+    from many modules of redline would need a bump for every change to any of them."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in files if n.endswith(".py")):
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                stat = os.stat(path)
+                digest.update(f"{os.path.relpath(path, package)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def read_entry(name: str) -> bytes | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from redline.sources.code.inventory_cache import inventory_key, load_inventory, store_inventory
 from redline.sources.code.model import CodeIndex
-from redline.sources.code.routes import RouteInventory, extract_routes
+from redline.sources.code.routes import RouteInventory, extract_routes, routing_configs
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.tspaths import PathAliases, aliases_of, with_aliases
 from redline.sources.code.webxml import WebDescriptor
@@ -17,7 +18,14 @@ class EntryPointsSource(ProjectSource):
 
     def collect(self, ctx: ProjectContext) -> ProjectOutput:
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
-        files = [f.path for f in ctx.files]
-        # imports through tsconfig ``paths`` aliases named by the module they reach, for the routers they mount
-        indexes = with_aliases(ctx.facts.of(CodeIndex), aliases_of(ctx.facts.of(PathAliases)))
-        return ProjectOutput([extract_routes(indexes, settings, ctx.facts.of(WebDescriptor), files)], [], [])
+        files = routing_configs(f.path for f in ctx.files)
+        indexes, descriptors = ctx.facts.of(CodeIndex), ctx.facts.of(WebDescriptor)
+        aliases = aliases_of(ctx.facts.of(PathAliases))
+        key = inventory_key(indexes, settings, aliases, descriptors, files)
+        inventory = load_inventory(key) if key else None
+        if inventory is None:
+            # imports through tsconfig ``paths`` aliases named by the module they reach, for the routers they mount
+            inventory = extract_routes(with_aliases(indexes, aliases), settings, descriptors, files)
+            if key:
+                store_inventory(key, inventory)
+        return ProjectOutput([inventory], [], [])

@@ -380,6 +380,9 @@ class CodeIndex:
     #: query, a settings flag, ``current_org``): (function, condition as written, line); a first-run setup page
     #: (since index format 43)
     first_run_guards: tuple[tuple[str, str, int], ...] = ()
+    #: the cache key of the file content it was built from (``cache.index_key``), "" for an index built otherwise:
+    #: what the project facts derived from every index are cached by (since index format 52)
+    key: str = ""
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects

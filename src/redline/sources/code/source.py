@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
@@ -58,7 +60,8 @@ class CodeIndexSource(FileSource):
         index = cache.load(key)
         if index is not None:
             return index
-        index = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
+        built = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
+        index = replace(built, key=key)
         try:
             cache.store(key, index)
         except cache.UnencodableIndex as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import aiohttp, django, fastapi, flask
@@ -17,12 +17,14 @@ from redline.sources.code.routes.goroutes import go_routes
 from redline.sources.code.routes.koa import koa_routes
 from redline.sources.code.routes.model import Route, RouteInventory, routes_by_handler
 from redline.sources.code.routes.nestjs import nestjs_routes
+from redline.sources.code.routes.nextjs import CONFIG_NAMES as NEXT_CONFIGS
 from redline.sources.code.routes.nextjs import nextjs_routes
-from redline.sources.code.routes.nuxt import nuxt_routes
+from redline.sources.code.routes.nuxt import NITRO_CONFIGS, NUXT_CONFIGS, nuxt_routes
 from redline.sources.code.routes.servlets import container_guarded, mounted, servlet_routes
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.routes.spring import spring_routes
 from redline.sources.code.routes.springfn import spring_fn_routes
+from redline.sources.code.routes.sveltekit import CONFIG_NAMES as SVELTE_CONFIGS
 from redline.sources.code.routes.sveltekit import sveltekit_routes
 from redline.sources.code.webxml import WebDescriptor
 
@@ -43,6 +45,15 @@ _EXTRACTORS = (
 )
 #: every call the extractors look up by target or callee ending, found in one pass
 _WANTED = flask.WANTED | fastapi.WANTED | django.WANTED | aiohttp.WANTED
+
+
+#: the file names that mark a project whose routes are its files: all ``extract_routes`` reads of the walk's paths
+_ROUTING_CONFIGS = NEXT_CONFIGS | SVELTE_CONFIGS | NUXT_CONFIGS | NITRO_CONFIGS
+
+
+def routing_configs(files: Iterable[str]) -> list[str]:
+    """The walk's paths ``extract_routes`` reads: the Next.js, SvelteKit, Nuxt and Nitro config files."""
+    return [f for f in files if f.rpartition("/")[2] in _ROUTING_CONFIGS]
 
 
 def extract_routes(

@@ -34,7 +34,8 @@ from redline.sources.code.routes.nextmiddleware import MiddlewareGuard, middlewa
 from redline.sources.code.routes.settings import EntrypointSettings
 from redline.sources.code.scopes import within
 
-_CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
+#: the config files that mark a Next.js project (its folder is the root its routes are under)
+CONFIG_NAMES = frozenset({"next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"})
 _ROUTE_FILES = frozenset(f"route{suffix}" for suffix in SCRIPT_SUFFIXES)
 #: the methods a route handler may export (Next.js answers 405 for the others)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -57,7 +58,7 @@ _SESSION_READERS = frozenset(
 
 def next_roots(files: Iterable[str]) -> list[str]:
     """The folders holding a ``next.config.*`` ("" for the tree's root), deepest first."""
-    return config_roots(files, _CONFIG_NAMES)
+    return config_roots(files, CONFIG_NAMES)
 
 
 def nextjs_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:

@@ -23,8 +23,9 @@ from redline.sources.code.routes.model import UNKNOWN, Route
 from redline.sources.code.routes.nextjs import checked_inside, wrapper_guarded
 from redline.sources.code.routes.settings import EntrypointSettings
 
-_NUXT = frozenset(f"nuxt.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
-_NITRO = frozenset(f"nitro.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
+#: the config files that mark a Nuxt project, and a standalone Nitro app
+NUXT_CONFIGS = frozenset(f"nuxt.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
+NITRO_CONFIGS = frozenset(f"nitro.config.{e}" for e in ("js", "mjs", "cjs", "ts", "mts"))
 #: the method a file name ends with (``create.post.ts``)
 _METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "connect", "trace"})
 #: an environment a file is restricted to (``hello.get.dev.ts``)
@@ -46,7 +47,7 @@ _DEFINERS = frozenset(
 
 def nuxt_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:
     files = list(files)
-    nuxt, nitro = config_roots(files, _NUXT), config_roots(files, _NITRO)
+    nuxt, nitro = config_roots(files, NUXT_CONFIGS), config_roots(files, NITRO_CONFIGS)
     if not nuxt and not nitro:
         return
     roots = sorted({*nuxt, *nitro}, key=len, reverse=True)

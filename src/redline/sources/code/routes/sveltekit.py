@@ -22,12 +22,13 @@ from redline.sources.code.routes.model import Route
 from redline.sources.code.routes.nextjs import app_routes, checked_inside
 from redline.sources.code.routes.settings import EntrypointSettings
 
-_CONFIG_NAMES = frozenset({"svelte.config.js", "svelte.config.mjs", "svelte.config.cjs", "svelte.config.ts"})
+#: the config files that mark a SvelteKit project
+CONFIG_NAMES = frozenset({"svelte.config.js", "svelte.config.mjs", "svelte.config.cjs", "svelte.config.ts"})
 _SERVER_FILES = frozenset({"+server.js", "+server.ts"})
 
 
 def sveltekit_routes(project: Project, settings: EntrypointSettings, files: Iterable[str]) -> Iterator[Route]:
-    roots = config_roots(files, _CONFIG_NAMES)
+    roots = config_roots(files, CONFIG_NAMES)
     if not roots:
         return
     for index in project.indexes:
