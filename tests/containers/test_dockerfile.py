@@ -206,3 +206,22 @@ def test_a_whole_reference_the_build_passes_defaulting_to_an_image_built_here_is
     )
     found = [(f.location.path, f.location.start_line) for f in _check(base, variant, app) if f.rule == "DKR102"]
     assert found == [("Dockerfile", 5), ("Dockerfile", 6), ("Dockerfile", 7)]
+
+
+def test_copy_operands_read_as_docker_reads_them() -> None:
+    text = (
+        "FROM python:3.12\n"
+        'COPY --chown=app:app "$APP_DIR" ./requirements.txt /srv/\n'
+        'COPY ["my file.txt", "/srv/my file.txt"]\n'
+        "COPY [not json /srv/\n"
+        "COPY <<EOF /srv/run.sh\necho hi\nEOF\n"
+        "ADD 'https://example.com/x.tar.gz' /opt/\n"
+    )
+    copies = [i for i in parse_dockerfile("Dockerfile", text).instructions if i.cmd in ("COPY", "ADD")]
+    assert [c.operands for c in copies] == [
+        ("$APP_DIR", "./requirements.txt", "/srv/"),
+        ("my file.txt", "/srv/my file.txt"),
+        (),
+        (),
+        ("https://example.com/x.tar.gz", "/opt/"),
+    ]

@@ -229,7 +229,7 @@ class DockerSecretCheck(ProjectCheck):
     ) -> Iterator[Finding]:
         path = dockerfile.path
         context = contexts.get(path) if ins.flag("from") is None else None
-        for src in _copy_sources(ins):
+        for src in ins.operands[:-1]:
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
                 in_context = posixpath.normpath(src) if not src.startswith("/") else None
@@ -302,19 +302,6 @@ def _assignments(ins: DockerInstruction) -> Iterator[tuple[str, str]]:
         key, sep, value = word.partition("=")
         if sep and value:
             yield key, value
-
-
-def _copy_sources(ins: DockerInstruction) -> list[str]:
-    if ins.heredoc:
-        return []
-    if ins.exec_form is not None:  # the JSON form, for paths with spaces
-        items = list(ins.exec_form)
-    else:
-        try:
-            items = shlex.split(ins.arguments)
-        except ValueError:
-            items = ins.arguments.split()
-    return items[:-1] if len(items) >= 2 else []
 
 
 def _context_secrets(context: BuildContext) -> list[str]:

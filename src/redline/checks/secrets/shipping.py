@@ -48,19 +48,13 @@ def dotenv_severity(data: bytes) -> Severity | None:
     return Severity.LOW if defaults else None
 
 
-def _words(ins: DockerInstruction) -> list[str]:
-    if ins.exec_form is not None:
-        return list(ins.exec_form)
-    return ins.arguments.split()
-
-
 def _destination(ins: DockerInstruction) -> str:
-    words = _words(ins)
+    words = ins.operands
     return _norm(words[-1]) if len(words) >= 2 else "/"
 
 
 def _sources(ins: DockerInstruction) -> list[str]:
-    words = _words(ins)
+    words = ins.operands
     return [_norm(w) for w in words[:-1]] if len(words) >= 2 else []
 
 

@@ -74,6 +74,19 @@ class DockerInstruction:
                 return rest
             rest = rest[m.end() :]
 
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """The words of a ``COPY``/``ADD`` (its sources, then its destination) as Docker reads them: the JSON array
+        form, else the words split at whitespace with their quotes taken off (``COPY "$APP" /srv``); none for a
+        heredoc or an array Docker refuses. The one reading of a copy's operands that image paths, build
+        contexts and the secret checks share."""
+        if self.heredoc:
+            return ()
+        if self.exec_form is not None:
+            return self.exec_form
+        args = self.arguments.strip()
+        return () if args.startswith("[") else tuple(unquoted(w) for w in args.split())
+
 
 @dataclass(frozen=True)
 class DockerStage:
@@ -279,6 +292,12 @@ def _split_flags(rest: str) -> tuple[tuple[tuple[str, str], ...], str]:
 
 #: the instructions that take a JSON array form (``COPY``/``ADD``: for paths with spaces)
 _EXEC_FORMS = frozenset({"CMD", "ENTRYPOINT", "RUN", "SHELL", "HEALTHCHECK", "COPY", "ADD"})
+
+
+def unquoted(word: str) -> str:
+    """``"$DATA_DIR"`` -> ``$DATA_DIR``: Docker takes the quotes off a WORKDIR or a COPY operand (ArchiveBox's
+    ``WORKDIR "$DATA_DIR"``)."""
+    return word[1:-1] if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'" else word
 
 
 def exec_form(args: str) -> tuple[str, ...] | None:

@@ -9,7 +9,7 @@ import fnmatch
 import posixpath
 from collections.abc import Callable
 
-from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, substitute
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, substitute, unquoted
 
 #: a build-context path (relative, POSIX, "" for the context itself) -> whether the context holds it
 Holds = Callable[[str], bool]
@@ -27,7 +27,7 @@ def workdir(dockerfile: Dockerfile, stage: int, before_line: int | None = None) 
         for ins in dockerfile.in_stage(index, "WORKDIR"):
             if before_line is not None and ins.line >= before_line:
                 break
-            cwd = posixpath.normpath(posixpath.join(cwd, _unquoted(substitute(ins.arguments.strip(), values))))
+            cwd = posixpath.normpath(posixpath.join(cwd, unquoted(substitute(ins.arguments.strip(), values))))
     return cwd
 
 
@@ -70,15 +70,7 @@ def context_sources(dockerfile: Dockerfile) -> list[str]:
 def _operands(dockerfile: Dockerfile, ins: DockerInstruction) -> tuple[list[str], str]:
     """The sources and the absolute destination of a ``COPY``/``ADD`` (ARG/ENV substituted); no sources for a
     heredoc, a URL, a git source or an archive ``ADD`` unpacks."""
-    if ins.heredoc:
-        return [], ""
-    args = ins.arguments.strip()
-    if ins.exec_form is not None:
-        words = list(ins.exec_form)
-    elif args.startswith("["):
-        return [], ""  # not a JSON array of strings: Docker refuses it
-    else:
-        words = [_unquoted(w) for w in args.split()]
+    words = list(ins.operands)
     if len(words) < 2:
         return [], ""
     values = {**dockerfile.global_args, **dockerfile.env(ins.stage)}
@@ -117,12 +109,6 @@ def _placed(sources: list[str], dest: str, target: str) -> list[tuple[str, str]]
 def _in_context(source: str, rel: str, holds: Holds) -> str | None:
     path = _clean(posixpath.join(source, rel) if rel else source)
     return path if path and holds(path) else None
-
-
-def _unquoted(word: str) -> str:
-    """``"$DATA_DIR"`` -> ``$DATA_DIR``: Docker takes the quotes off a WORKDIR or a COPY operand (ArchiveBox's
-    ``WORKDIR "$DATA_DIR"``)."""
-    return word[1:-1] if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'" else word
 
 
 def _clean(path: str) -> str:
