@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from redline.core.inventory import SbomDocument
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.jsontext import indented
 
 
 class CycloneDxReporter(Reporter):
@@ -14,7 +13,7 @@ class CycloneDxReporter(Reporter):
 
     def render(self, result: AuditResult) -> bytes:
         doc = result.sbom if result.sbom is not None else empty_bom()
-        return (json.dumps(dict(doc), indent=2, ensure_ascii=False) + "\n").encode()
+        return (indented(dict(doc)) + "\n").encode()
 
 
 def empty_bom() -> SbomDocument:

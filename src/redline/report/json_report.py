@@ -6,11 +6,11 @@ The schema lives beside this module (``schema/findings.schema.json``); bump
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.jsontext import indented
 from redline.report.serialize import item_dicts, summary_dict, tool_dict
 
 #: 3.1: error stage "notice"; 3.0: priority factors are 1-5 with reasons, items carry groups; 2.0: typed evidence
@@ -50,4 +50,4 @@ class JsonReporter(Reporter):
     filename = "findings.json"
 
     def render(self, result: AuditResult) -> bytes:
-        return (json.dumps(json_document(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode()
+        return (indented(json_document(result)) + "\n").encode()

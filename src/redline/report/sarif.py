@@ -13,6 +13,7 @@ from redline.core.result import AuditResult
 from redline.core.rules import Rule
 from redline.report.context_summary import context_lines, context_listed
 from redline.report.interface import Reporter
+from redline.report.jsontext import indented
 from redline.report.serialize import where
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -199,7 +200,7 @@ def _dumps(doc: dict[str, Any]) -> str:
     rules = driver["rules"]
     driver["rules"] = _RULES_MARK
     try:
-        text = json.dumps(doc, indent=2, ensure_ascii=False)
+        text = indented(doc)
     finally:
         driver["rules"] = rules
     pad = " " * 12  # runs[0].tool.driver.rules[i] sits six levels deep

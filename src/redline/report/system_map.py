@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 
 from redline.core.map_model import ZONE_ORDER, Colour, Component, Flow, SystemMap
 from redline.core.result import AuditResult
 from redline.report.interface import Reporter
+from redline.report.jsontext import indented
 
 #: fill colours of the five colours (also used by the HTML map)
 PALETTE: dict[Colour, str] = {
@@ -38,7 +38,7 @@ class MapJsonReporter(Reporter):
     def render(self, result: AuditResult) -> bytes:
         doc = map_of(result).as_dict()
         doc["legend"] = {str(c): PALETTE[c] for c in Colour}
-        return (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode()
+        return (indented(doc, ensure_ascii=True) + "\n").encode()
 
 
 def _mermaid_id(cid: str, ids: dict[str, str]) -> str:
