@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from redline.report.jsontext import indented
+from redline.report.jsontext import SMALL, indented
 
 DOCS: list[Any] = [
     {},
@@ -16,6 +16,8 @@ DOCS: list[Any] = [
     {"text": 'quote " backslash \\ tab \t newline \n nul \0 line separator \u2028 é ✓ 😀', "ключ": "значение"},
     [[[]], [{}], {"a": [{"b": [[], {}]}]}],
     {"a, b": "c: d", "[": "]", "{": "}"},
+    # large enough for msgspec to indent it: every case above, many times over
+    {"rows": [{"id": i, "text": f"é ✓ \u2028 \0 {i}", "values": [i / 7, None, [], {}]} for i in range(SMALL // 40)]},
 ]
 
 
@@ -23,3 +25,7 @@ DOCS: list[Any] = [
 @pytest.mark.parametrize("ensure_ascii", [False, True])
 def test_the_text_json_dumps_writes(doc: Any, ensure_ascii: bool) -> None:
     assert indented(doc, ensure_ascii=ensure_ascii) == json.dumps(doc, indent=2, ensure_ascii=ensure_ascii)
+
+
+def test_the_documents_take_both_paths() -> None:
+    assert len(json.dumps(DOCS[-1], separators=(",", ":"))) >= SMALL > len(json.dumps(DOCS[-2]))
