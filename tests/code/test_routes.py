@@ -124,6 +124,45 @@ def test_django_rest_framework_default_permissions_reach_views_through_their_pro
     ]
 
 
+def test_django_patterns_inside_inline_include_lists_take_their_prefixes() -> None:
+    """paperless-ngx writes its API as ``re_path(r"^api/", include([...]))`` with a namespaced
+    ``include(([...], "rest_framework"))`` inside: each pattern takes every prefix it is written under. A handler
+    imported from another project's package (django-allauth) is not the project's only function of that name (a
+    test's ``BogusMailBox.login``); a pattern beside the list, not in it, takes no prefix."""
+    files = {
+        "app/views.py": (
+            "from django.views import View\nclass Search(View):\n    def get(self, request):\n        pass\n"
+        ),
+        "app/tests/test_mail.py": "class BogusMailBox:\n    def login(self, user, password):\n        pass\n",
+        "app/urls.py": (
+            "from allauth.account import views as allauth_account_views\n"
+            "from django.urls import include, path, re_path\n"
+            "from app.views import Search\n"
+            "urlpatterns = [\n"
+            "    re_path(\n"
+            '        r"^api/",\n'
+            "        include(\n"
+            "            [\n"
+            '                re_path("^auth/", include(([\n'
+            '                    path("login/", allauth_account_views.login),\n'
+            '                ], "rest_framework"), namespace="rest_framework")),\n'
+            '                re_path("^search/", Search.as_view()),\n'
+            "            ],\n"
+            "        ),\n"
+            "    ),\n"
+            '    path("accounts/login/", allauth_account_views.login),\n'
+            "]\n"
+        ),
+    }
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    assert [(r.path, r.line, r.handler, r.handler_file) for r in routes] == [
+        ("/api/auth/login/", 10, "allauth_account_views.login", ""),
+        ("/api/search/", 12, "Search", "app/views.py"),
+        ("/accounts/login/", 16, "allauth_account_views.login", ""),
+    ]
+
+
 def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_name() -> None:
     """plane defines four ``BaseAPIView`` classes, one per API: each view's base is the one its module imports
     (absolute or relative), not a guess by name."""

@@ -136,6 +136,18 @@ class Project:
             ]
 
     @cached_property
+    def _python_packages(self) -> frozenset[str]:
+        """Every folder and module name of the project's Python files: what an import of its own code starts with."""
+        return frozenset(
+            part for i in self.indexes if i.language == "python" for part in module_name(i.path).split(".")
+        )
+
+    def _from_outside(self, local: str, near: CodeIndex) -> bool:
+        """Whether ``local`` is bound in a Python module by an absolute import of a package the project lacks."""
+        qualified = near.imported(local) if near.language == "python" else None
+        return qualified is not None and qualified.split(".", 1)[0] not in self._python_packages
+
+    @cached_property
     def by_module_id(self) -> dict[str, list[CodeIndex]]:
         """JavaScript/TypeScript module id (``src/routes/users``) -> the indexes with it, in project order: what
         an import names is looked up here, where a scan computing every file's id per middleware or handler
@@ -184,7 +196,12 @@ class Project:
 
     def find(self, dotted: str, near: CodeIndex) -> tuple[CodeIndex, Definition] | None:
         """The definition a dotted handler name refers to: in the same file first, else the one
-        module whose name ends with the dotted prefix, else the only definition of that name."""
+        module whose name ends with the dotted prefix, else the only definition of that name. None for a name
+        reached through a Python import of another project's package (``allauth_account_views.login``, with
+        ``from allauth.account import views as allauth_account_views``): the project's only ``login`` (a test's
+        ``BogusMailBox.login`` in paperless-ngx) is not it."""
+        if "." in dotted and self._from_outside(dotted.split(".", 1)[0], near):
+            return None
         name = dotted.rsplit(".", 1)[-1]
         candidates = self.definitions.get(name, [])
         same = [c for c in candidates if c[0].path == near.path]

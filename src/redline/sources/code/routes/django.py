@@ -7,7 +7,7 @@ or the module's own ``urlpatterns = router.urls`` puts them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
@@ -50,13 +50,37 @@ class _Pattern:
 _INCLUDE = frozenset({"include", "django.urls.include"})
 
 
-def _patterns(project: Project) -> Iterator[_Pattern]:
+def _patterns(project: Project) -> list[_Pattern]:
+    found: list[_Pattern] = []
     for index, call in project.calls(_PATH_FUNCS):
         route = text(arg(call.args, 0, "route"))
         route = route.lstrip("^").removesuffix("$") if route is not None else None
         view = arg(call.args, 1, "view")
         if route is not None and view is not None:
-            yield _Pattern(index, call, route, view, _included(index, call, view))
+            found.append(_Pattern(index, call, route, view, _included(index, call, view)))
+    return _under_inline_includes(found)
+
+
+def _under_inline_includes(patterns: list[_Pattern]) -> list[_Pattern]:
+    """Each pattern's route behind the routes of the patterns whose ``include([...])`` list it is written in
+    (paperless-ngx's ``re_path(r"^api/", include([... re_path("^auth/", include(([path("login/", ...)], ...)))]))``:
+    ``api/auth/login/``). A pattern is inside another when the other's call spans its lines and more."""
+    by_file: dict[str, list[_Pattern]] = {}
+    for p in patterns:
+        by_file.setdefault(p.index.path, []).append(p)
+    out: list[_Pattern] = []
+    for p in patterns:
+        route = p.route
+        for q in reversed(by_file[p.index.path]):  # in source order the outermost comes first: joined last
+            if q.view.call in _INCLUDE and _encloses(q.call, p.call):
+                route = join(q.route, route)
+        out.append(replace(p, route=route))
+    return out
+
+
+def _encloses(outer: CallSite, inner: CallSite) -> bool:
+    spans = outer.line <= inner.line and inner.end_line <= outer.end_line
+    return spans and (outer.line, outer.end_line) != (inner.line, inner.end_line)
 
 
 def _included(index: CodeIndex, call: CallSite, view: Arg) -> str | None:
