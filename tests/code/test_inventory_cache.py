@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -102,3 +103,8 @@ def test_routes_round_trip_exactly() -> None:
     route = Route("flask", ("GET",), "/x", "x", "app.py", 3, "yes", "no", ("login_required",), (), "views.py", "KEY")
     store_inventory("k", RouteInventory((route,)))
     assert load_inventory("k") == RouteInventory((route,))
+
+
+def test_an_input_msgpack_cannot_carry_means_no_caching() -> None:
+    unencodable = PathAliases(MappingProxyType({"web": ()}))
+    assert inventory_key([_index("a.py", "k1")], EntrypointSettings(), unencodable, (), []) is None

@@ -46,8 +46,12 @@ def inventory_key(
     keys = sorted((index.path, index.key) for index in indexes)
     if any(not key for _, key in keys):
         return None
+    try:
+        inputs = _CANONICAL.encode([keys, settings, aliases, sorted(descriptors, key=lambda d: d.path), files])
+    except (TypeError, msgspec.EncodeError):  # an input msgpack cannot carry: derived every run, never wrong
+        return None
     digest = hashlib.sha256(f"{INVENTORY_FORMAT}\0{code_digest()}\0".encode())
-    digest.update(_CANONICAL.encode([keys, settings, aliases, sorted(descriptors, key=lambda d: d.path), files]))
+    digest.update(inputs)
     return digest.hexdigest()
 
 
