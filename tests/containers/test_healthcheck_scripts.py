@@ -49,6 +49,23 @@ def _scripts(dockerfiles: dict[str, str], files: list[str]) -> list[tuple[str, s
     return [(s.path, s.declared_in, s.line) for s in out.facts if isinstance(s, HealthcheckScript)]
 
 
+def test_a_script_named_through_the_images_environment() -> None:
+    """mealie's docker/Dockerfile (b5643a9), cut down: the script is named as ``$MEALIE_HOME/...``, set by ``ENV``
+    in a parent stage; the shell running the check expands it, so the path is expanded before it is traced."""
+    dockerfile = (
+        'FROM python:3.10-slim AS python-base\nENV MEALIE_HOME="/app"\n'
+        "FROM python-base AS production\nCOPY ./mealie $MEALIE_HOME/mealie\nWORKDIR /\n"
+        "HEALTHCHECK CMD python $MEALIE_HOME/mealie/scripts/healthcheck.py || exit 1\n"
+        "HEALTHCHECK CMD python $UNSET_HOME/mealie/scripts/healthcheck.py\n"
+    )
+    files = ["docker/Dockerfile", "mealie/scripts/healthcheck.py", "mealie/app.py"]
+    assert _scripts({"docker/Dockerfile": dockerfile}, files) == []  # the last HEALTHCHECK names an unset variable
+    first_only = dockerfile.rsplit("HEALTHCHECK", 1)[0]
+    assert _scripts({"docker/Dockerfile": first_only}, files) == [
+        ("mealie/scripts/healthcheck.py", "docker/Dockerfile", 6)
+    ]
+
+
 def test_healthchecks_own_dockerfile_from_the_root_context() -> None:
     """healthchecks/healthchecks' docker/Dockerfile (29b5ec2), cut down: built with `context: ..`; the builder's
     `COPY . /opt/healthchecks/` holds no ./fetchstatus.py, the final stage's own COPY does."""

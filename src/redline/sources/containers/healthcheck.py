@@ -22,8 +22,8 @@ from functools import partial
 
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.compose_healthcheck import compose_scripts
-from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, exec_form
-from redline.sources.containers.image_paths import context_sources, origin, workdir
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, exec_form, substitute
+from redline.sources.containers.image_paths import context_sources, image_env, origin, workdir
 from redline.sources.containers.script_commands import scripts_of
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
@@ -48,7 +48,7 @@ class HealthcheckScriptSource(ProjectSource):
             (dockerfile, ins, path)
             for dockerfile in ctx.facts.of(Dockerfile)
             for ins in in_force(dockerfile)
-            for path in script_paths(ins, workdir(dockerfile, ins.stage))
+            for path in script_paths(ins, workdir(dockerfile, ins.stage), image_env(dockerfile, ins.stage))
         ]
         projects = [p for p in ctx.facts.of(ComposeProject) if any(_checks(s) for s in p.services)]
         if not named and not projects:
@@ -84,13 +84,14 @@ def in_force(dockerfile: Dockerfile) -> list[DockerInstruction]:
     return [found[line] for line in sorted(found)]
 
 
-def script_paths(ins: DockerInstruction, cwd: str) -> list[str]:
+def script_paths(ins: DockerInstruction, cwd: str, env: Mapping[str, str | None] | None = None) -> list[str]:
     """The absolute image paths of the scripts a ``HEALTHCHECK`` instruction's command runs (``cwd``: the
-    image's working directory); none for ``HEALTHCHECK NONE``."""
+    image's working directory; ``env``: the variables its shell expands, as mealie's ``HEALTHCHECK CMD python
+    $MEALIE_HOME/mealie/scripts/healthcheck.py``); none for ``HEALTHCHECK NONE``."""
     word, _, command = ins.arguments.strip().partition(" ")
     if word.upper() != "CMD":
         return []
-    command = command.strip()
+    command = substitute(command.strip(), env or {})
     argv = exec_form(command)
     return [posixpath.normpath(posixpath.join(cwd, s)) for s in scripts_of(list(argv) if argv is not None else command)]
 

@@ -18,10 +18,16 @@ _COPIES = ("COPY", "ADD")
 _MAX_STAGE_HOPS = 8  # ``COPY --from`` chains: stages name earlier stages only, this bounds a malformed file
 
 
+def image_env(dockerfile: Dockerfile, stage: int) -> dict[str, str | None]:
+    """The build arguments and the ``ENV`` values of the stage's image: what a path written with ``$VAR`` expands
+    with (a ``COPY`` operand, a ``WORKDIR``, the command of a ``HEALTHCHECK``)."""
+    return {**dockerfile.global_args, **dockerfile.env(stage)}
+
+
 def workdir(dockerfile: Dockerfile, stage: int, before_line: int | None = None) -> str:
     """The absolute working directory of ``stage`` (inherited along its lineage; ``/`` when none is set), or the
     one in force at ``before_line`` when given (a relative ``COPY`` destination lands there)."""
-    values = {**dockerfile.global_args, **dockerfile.env(stage)}
+    values = image_env(dockerfile, stage)
     cwd = "/"
     for index in reversed(dockerfile.lineage(stage)):
         for ins in dockerfile.in_stage(index, "WORKDIR"):
@@ -73,7 +79,7 @@ def _operands(dockerfile: Dockerfile, ins: DockerInstruction) -> tuple[list[str]
     words = list(ins.operands)
     if len(words) < 2:
         return [], ""
-    values = {**dockerfile.global_args, **dockerfile.env(ins.stage)}
+    values = image_env(dockerfile, ins.stage)
     words = [substitute(w, values) for w in words]
     *sources, raw_dest = words
     if any("://" in s or s.startswith("git@") or (ins.cmd == "ADD" and ".tar" in s) for s in sources):
