@@ -33,6 +33,8 @@ def test_hand_run_scripts_are_kept_apart_and_every_look_alike_reported(tmp_path:
         ("RES101", "bin/release_manager.py", 6, Severity.LOW, True),  # imported by a test only
         ("RES101", "bin/release_manager.py", 11, Severity.LOW, True),  # and no LAT106 for its loop
         ("RES101", "bin/serve.py", 9, Severity.MEDIUM, False),  # its __main__ block runs a server: the app
+        ("RES101", "dev/code-generation/gen_locales.py", 5, Severity.LOW, True),  # mealie's dev/ code generators
+        ("RES101", "devices/poll.py", 5, Severity.MEDIUM, False),  # a folder that only starts alike
         ("RES101", "helper-scripts/caa_record.py", 7, Severity.LOW, True),  # mailcow's helper-scripts/
         ("RES101", "scripts/common.py", 5, Severity.MEDIUM, False),  # no way to run it: a module scripts import
         ("RES101", "scripts/worker.py", 5, Severity.MEDIUM, False),  # the Dockerfile's CMD runs it

@@ -1,6 +1,6 @@
-"""Python scripts a maintainer runs by hand: a module in a top-level ``bin/``, ``scripts/``, ``script/`` or
-``tools/`` folder that is run as a program (an ``if __name__ == "__main__":`` block, or a command-line library
-imported) and that no module of the application imports.
+"""Python scripts a maintainer runs by hand: a module in a top-level ``bin/``, ``scripts/``, ``script/``,
+``tools/``, ``hack/`` or ``dev/`` folder that is run as a program (an ``if __name__ == "__main__":`` block, or a
+command-line library imported) and that no module of the application imports.
 
 redash's ``bin/release_manager.py`` posts to GitHub's API without a timeout: a release script run from a
 terminal, not the served application. A stalled call there holds one maintainer's shell, not a worker that
@@ -26,8 +26,8 @@ from redline.sources.containers.procfile import Procfile
 from redline.sources.containers.script_commands import scripts_of
 
 #: top-level folders of scripts run by hand, and folders named for their scripts (mailcow's ``helper-scripts/``,
-#: ``dev_scripts/``); Kubernetes projects keep theirs in ``hack/``
-SCRIPT_FOLDERS = frozenset({"bin", "scripts", "script", "tools", "hack"})
+#: ``dev_scripts/``); Kubernetes projects keep theirs in ``hack/``, mealie its code generators in ``dev/``
+SCRIPT_FOLDERS = frozenset({"bin", "scripts", "script", "tools", "hack", "dev"})
 _SCRIPTS_NAME = re.compile(r"^[a-z0-9]+[-_]scripts?$")
 #: libraries that make a module a command-line program (its entry point parses the command line)
 _CLI_LIBRARIES = ("argparse", "click", "typer", "fire", "docopt", "cyclopts", "plac")
