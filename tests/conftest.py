@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from database.server import OTHER_MAJORS, Server, find_bindir, running_server, w
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+# A suite started in the background without job control (``nohup … &`` from a script) inherits SIGINT ignored, and
+# so does every process it starts: the interrupt tests need Ctrl-C delivered as in a terminal. A Python handler here
+# is reset to the default by every exec, so the audits the tests start get the default too.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
