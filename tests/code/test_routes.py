@@ -116,8 +116,7 @@ def test_django_rest_framework_default_permissions_reach_views_through_their_pro
             "    path('feedback/', views.Feedback.as_view()),\n]\n"
         ),
     }
-    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
-    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    routes = routes_of(files)
     assert sorted((r.path, r.line, r.authenticated, r.authorized, r.authz_evidence) for r in routes) == [
         ("/asns/<int:pk>/available/", 4, "yes", "yes", ("app.auth.TokenPermissions",)),
         ("/feedback/", 5, "no", "no", ()),
@@ -154,8 +153,7 @@ def test_django_patterns_inside_inline_include_lists_take_their_prefixes() -> No
             "]\n"
         ),
     }
-    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
-    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    routes = routes_of(files)
     assert [(r.path, r.line, r.handler, r.handler_file) for r in routes] == [
         ("/api/auth/login/", 10, "allauth_account_views.login", ""),
         ("/api/search/", 12, "Search", "app/views.py"),
@@ -187,8 +185,7 @@ def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_
             "    path('anchors/', anchors.Anchors.as_view()),\n]\n"
         ),
     }
-    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
-    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    routes = routes_of(files)
     assert sorted((r.path, r.line, r.authenticated, r.auth_evidence) for r in routes) == [
         ("/anchors/", 6, "no", ("AllowAny",)),
         ("/assets/", 5, "yes", ("IsAuthenticated",)),
@@ -243,6 +240,12 @@ def test_bad_marker_value_is_a_config_error() -> None:
 def read_file_text(path: str, text: str) -> FileText:
     data = text.encode()
     return FileText(SourceFile(path, path, "python", len(data)), data, text)
+
+
+def routes_of(files: dict[str, str]) -> tuple[Route, ...]:
+    """The routes of a project written out as ``{path: source}``, with the default markers."""
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    return extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
 
 
 def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:
@@ -409,8 +412,7 @@ def test_drf_router_under_a_namespaced_include() -> None:
             "    path('shop/', include(('shop.urls', 'shop'), namespace='shop')),\n]\n"
         ),
     }
-    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
-    routes = extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
+    routes = routes_of(files)
     assert [(r.path, r.file, r.line, r.authenticated) for r in routes] == [
         ("/shop/catalog/", "shop/urls.py", 3, "no"),
         ("/api/food/", "urls.py", 5, "yes"),
