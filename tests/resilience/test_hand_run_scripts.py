@@ -1,6 +1,7 @@
 """Scripts a maintainer runs by hand (redash's bin/release_manager.py): timeout findings kept apart at low, latency
-rules silent, as for management commands; the same calls in the application, in a script it imports, in one the
-deployment starts (Dockerfile CMD, compose command) or in one that runs a server are reported as before."""
+rules silent, as for management commands, and so are scripts a Dockerfile RUN line runs at build time; the same
+calls in the application, in a script it imports, in one the deployment starts (Dockerfile CMD, compose command) or
+in one that runs a server are reported as before."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from redline.checks.resilience.clients import ClientTimeoutCheck
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
 from redline.core.context import is_in_context
 from redline.core.model import Severity
+from redline.sources.code.build_scripts import BUILD_SCRIPT
 from redline.sources.code.hand_run import HAND_RUN_SCRIPT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hand_run_scripts"
@@ -39,6 +41,8 @@ def test_hand_run_scripts_are_kept_apart_and_every_look_alike_reported(tmp_path:
         ("RES101", "scripts/common.py", 5, Severity.MEDIUM, False),  # no way to run it: a module scripts import
         ("RES101", "scripts/worker.py", 5, Severity.MEDIUM, False),  # the Dockerfile's CMD runs it
         ("RES101", "shop/payments.py", 5, Severity.MEDIUM, False),  # the application itself
+        ("RES101", "shop/setup/install_model.py", 8, Severity.LOW, True),  # the Dockerfile RUNs it at build time
+        ("RES101", "shop/setup/warm_rates.py", 5, Severity.MEDIUM, False),  # RUN at build, and the app imports it
         ("RES101", "tools/consumer.py", 4, Severity.MEDIUM, False),  # compose runs `python -m tools.consumer`
         ("RES101", "tools/deploy/notify.py", 4, Severity.LOW, True),
         ("RES101", "transcripts/fetch.py", 5, Severity.MEDIUM, False),  # a folder that only ends alike
@@ -47,6 +51,8 @@ def test_hand_run_scripts_are_kept_apart_and_every_look_alike_reported(tmp_path:
     found = findings_of(tmp_path / "repo", MissingTimeoutCheck())
     spared = next(f for f in found if f.location.path == "scripts/sync_users.py")
     assert spared.evidence.text("context") == HAND_RUN_SCRIPT
+    built = next(f for f in found if f.location.path == "shop/setup/install_model.py")
+    assert built.evidence.text("context") == BUILD_SCRIPT
 
 
 def test_a_script_without_a_way_to_run_it_is_reported(tmp_path: Path) -> None:

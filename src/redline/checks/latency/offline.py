@@ -1,6 +1,7 @@
 """Code that never serves a request: tests and samples, schema and data migrations, and the commands an
 operator runs by hand (Django management commands; Python scripts in ``bin/``/``scripts/`` the application does not
-import, ``sources/code/hand_run.py``; seed and one-off scripts in JavaScript/TypeScript and Go).
+import, ``sources/code/hand_run.py``, or that a Dockerfile ``RUN`` line runs at build, ``build_scripts.py``; seed
+and one-off scripts in JavaScript/TypeScript and Go).
 
 Saleor's ``cleardb`` deletes staff addresses one user at a time: a demo reset run from a terminal. One query per
 row there costs the operator a few seconds once; it is not a request's tail latency, which is what the N+1 and

@@ -44,10 +44,11 @@ REQUESTS_NO_TIMEOUT = Rule(
     doc=RuleDoc(
         what_it_does="Finds calls through `requests` (module functions and `Session` objects) "
         "that pass no `timeout`, or pass `timeout=None`. In a script run by hand (a program in a top-level "
-        "`bin/`, `scripts/` or `tools/` folder that no module of the application imports and no start command "
-        "runs) the finding is kept "
-        "apart, at low, as the timeout rules RES101–RES113 do there: it stalls a maintainer's terminal, not a "
-        "request.",
+        "`bin/`, `scripts/`, `tools/`, `hack/` or `dev/` folder that no module of the application imports and no "
+        "start command runs) or at image build (a program a Dockerfile `RUN` line runs, imported by nothing of the "
+        "application) the finding is kept "
+        "apart, at low, as the timeout rules RES101–RES113 do there: it stalls a maintainer's terminal or a build, "
+        "not a request.",
         why_bad="requests never times out by default. A peer that accepts the connection and then "
         "stops answering blocks the calling thread forever; under load every worker ends up "
         "waiting on the same dead dependency and the service stops serving.",

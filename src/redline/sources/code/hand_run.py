@@ -69,12 +69,13 @@ def _listed(value: Any) -> str | list[str]:
     return value if isinstance(value, str) else ""
 
 
-def _started(path: str, scripts: frozenset[str]) -> bool:
-    """A started script is the file, as the image or the repository names it (``/app/scripts/worker.py``)."""
+def named_by(path: str, scripts: frozenset[str]) -> bool:
+    """Whether one of ``scripts`` (as a command names them: ``/app/scripts/worker.py``, ``scripts/worker.py``) is
+    the repository file ``path``."""
     return any(s.removeprefix("./") == path or s.endswith("/" + path) for s in scripts)
 
 
-def _serves(index: CodeIndex) -> bool:
+def serves(index: CodeIndex) -> bool:
     first, last = index.main_guard
     return first > 0 and any(first <= c.line <= last and _SERVES.search(c.raw) for c in index.calls)
 
@@ -84,7 +85,7 @@ def _in_script_folder(path: str) -> bool:
     return len(parts) > 1 and (parts[0] in SCRIPT_FOLDERS or bool(_SCRIPTS_NAME.match(parts[0])))
 
 
-def _runs_as_program(index: CodeIndex) -> bool:
+def runs_as_program(index: CodeIndex) -> bool:
     return index.main_guard != (0, 0) or any(
         q == lib or q.startswith(lib + ".") for _, q in index.imports for lib in _CLI_LIBRARIES
     )
@@ -120,8 +121,14 @@ def hand_run_scripts(indexes: Iterable[CodeIndex], started: frozenset[str] = fro
     candidates = [
         i
         for i in python
-        if _in_script_folder(i.path) and _runs_as_program(i) and not _serves(i) and not _started(i.path, started)
+        if _in_script_folder(i.path) and runs_as_program(i) and not serves(i) and not named_by(i.path, started)
     ]
+    return unimported(candidates, python)
+
+
+def unimported(candidates: list[CodeIndex], python: list[CodeIndex]) -> frozenset[str]:
+    """The paths of the ``candidates`` no module of the application imports (an import from a test, a sample or a
+    script does not count)."""
     if not candidates:
         return frozenset()
     imported: set[str] = set()
