@@ -14,8 +14,7 @@ from redline.checks.resilience.clients import ClientTimeoutCheck
 from redline.checks.resilience.timeouts import MissingTimeoutCheck
 from redline.core.context import is_in_context
 from redline.core.model import Severity
-from redline.sources.code.build_scripts import BUILD_SCRIPT
-from redline.sources.code.hand_run import HAND_RUN_SCRIPT
+from redline.sources.code.hand_run import BUILD_SCRIPT, HAND_RUN_SCRIPT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hand_run_scripts"
 

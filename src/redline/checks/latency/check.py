@@ -27,9 +27,8 @@ from redline.checks.latency.rules import (
 from redline.checks.latency.templates import template_hits
 from redline.core.facts import Facts
 from redline.core.model import Finding, Skipped, ToolError
-from redline.sources.code.build_scripts import project_build_scripts
 from redline.sources.code.callees import Callees, call_table
-from redline.sources.code.hand_run import START_FACTS, project_hand_run_scripts
+from redline.sources.code.hand_run import START_FACTS, project_scripts_apart
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import Route, RouteInventory
 from redline.sources.code.templates import TemplateLoops
@@ -52,8 +51,7 @@ class LatencyCheck(ProjectCheck):
     fact_types = (CodeIndex, RouteInventory, TemplateLoops, *START_FACTS)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
-        # one set for both families; a script the image build runs is as far from a request
-        scripts = ctx.scope.derived(project_hand_run_scripts, facts) | ctx.scope.derived(project_build_scripts, facts)
+        scripts = ctx.scope.derived(project_scripts_apart, facts)  # one mapping for both families
         indexes = [i for i in facts.of(CodeIndex) if i.language == "python" and not offline(i.path, scripts)]
         routes: dict[str, list[Route]] = {}
         for inventory in facts.of(RouteInventory):

@@ -1,7 +1,7 @@
 """Code that never serves a request: tests and samples, schema and data migrations, and the commands an
-operator runs by hand (Django management commands; Python scripts in ``bin/``/``scripts/`` the application does not
-import, ``sources/code/hand_run.py``, or that a Dockerfile ``RUN`` line runs at build, ``build_scripts.py``; seed
-and one-off scripts in JavaScript/TypeScript and Go).
+operator runs by hand (Django management commands; Python scripts in ``bin/``/``scripts/`` or run by a Dockerfile
+``RUN`` line that the application does not import, ``sources/code/hand_run.py``; seed and one-off scripts in
+JavaScript/TypeScript and Go).
 
 Saleor's ``cleardb`` deletes staff addresses one user at a time: a demo reset run from a terminal. One query per
 row there costs the operator a few seconds once; it is not a request's tail latency, which is what the N+1 and
@@ -11,6 +11,7 @@ per-item rules judge.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from redline.core.filekinds import looks_like_test_or_sample
 
@@ -22,10 +23,10 @@ _SCRIPTS = re.compile(
 )
 
 
-def runs_by_hand(path: str, scripts: frozenset[str] = frozenset()) -> str:
+def runs_by_hand(path: str, scripts: Collection[str] = frozenset()) -> str:
     """Why the module at ``path`` runs outside any request ("management command", "migration", "hand-run
-    script"), or "". ``scripts`` are the project's hand-run scripts (``hand_run_scripts``: they take the project's
-    imports to tell)."""
+    script"), or "". ``scripts`` are the project's scripts run by hand or at image build (``project_scripts_apart``:
+    they take the project's imports to tell)."""
     if path in scripts:
         return "hand-run script"
     parts = path.split("/")
@@ -37,7 +38,7 @@ def runs_by_hand(path: str, scripts: frozenset[str] = frozenset()) -> str:
     return ""
 
 
-def offline(path: str, scripts: frozenset[str] = frozenset()) -> bool:
+def offline(path: str, scripts: Collection[str] = frozenset()) -> bool:
     """Python tests, samples, migrations, management commands and the hand-run ``scripts``: code whose loops no
     request waits on."""
     return looks_like_test_or_sample(path) or bool(runs_by_hand(path, scripts))

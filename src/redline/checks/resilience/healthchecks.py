@@ -11,7 +11,7 @@ A Python script a maintainer runs by hand (``sources/code/hand_run.py``: in a to
 folder, run as a program, imported by no module of the application; redash's ``bin/release_manager.py``) is
 judged, but its findings are kept in the context section at low: a stalled call there holds the maintainer's
 terminal, not a worker requests queue behind. So is a script a Dockerfile's ``RUN`` line runs at build time
-(``sources/code/build_scripts.py``; mealie's model download): a stalled call there holds an image build.
+(``hand_run.py`` too; mealie's model download): a stalled call there holds an image build.
 Latency rules do not judge such scripts at all, as for management commands (``checks/latency/offline.py
 runs_by_hand``).
 """
@@ -25,8 +25,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.model import Finding
-from redline.sources.code.build_scripts import BUILD_SCRIPT, project_build_scripts
-from redline.sources.code.hand_run import HAND_RUN_SCRIPT, START_FACTS, project_hand_run_scripts
+from redline.sources.code.hand_run import START_FACTS, project_scripts_apart
 from redline.sources.code.model import CodeIndex
 from redline.sources.containers.healthcheck import HealthcheckScript
 from redline.sources.python import PythonModule
@@ -53,13 +52,5 @@ class PythonTimeoutCheck(ModuleCheck):
         kept = outside_healthchecks(partials, facts)
         if not kept:
             return kept
-        by_hand = ctx.scope.derived(project_hand_run_scripts, facts)  # one set for both families
-        at_build = ctx.scope.derived(project_build_scripts, facts)
-        return [
-            lower_in_context(f, HAND_RUN_SCRIPT)
-            if f.location.path in by_hand
-            else lower_in_context(f, BUILD_SCRIPT)
-            if f.location.path in at_build
-            else f
-            for f in kept
-        ]
+        apart = ctx.scope.derived(project_scripts_apart, facts)  # one mapping for both families
+        return [lower_in_context(f, why) if (why := apart.get(f.location.path)) else f for f in kept]

@@ -8,12 +8,15 @@ requests queue behind. A script the application imports (``from bin.helpers impo
 process and is not one; nor is a module without a way to be run, which can only be imported; nor one the
 deployment starts (a Dockerfile's ENTRYPOINT/CMD, a compose service's ``command:``/``entrypoint:``, a Procfile
 process naming ``scripts/worker.py`` or ``-m scripts.worker``), nor one that runs a server of its own.
+
+A script a Dockerfile's ``RUN`` line runs, anywhere in the tree, is as far from a request when the same holds of
+it: mealie's ``RUN python $MEALIE_HOME/mealie/scripts/install_model.py`` downloads a model with no timeout, and a
+stall there holds an image build. Both kinds are found in one pass (``project_scripts_apart``), each with why.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,7 +24,8 @@ from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex
 from redline.sources.containers.compose import ComposeProject
-from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
+from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, substitute
+from redline.sources.containers.image_paths import image_env
 from redline.sources.containers.procfile import Procfile
 from redline.sources.containers.script_commands import scripts_of
 
@@ -35,6 +39,11 @@ _CLI_LIBRARIES = ("argparse", "click", "typer", "fire", "docopt", "cyclopts", "p
 HAND_RUN_SCRIPT = (
     "a script run by hand (run as a program, neither imported by the application nor started by its deployment): "
     "no request waits on it"
+)
+#: why a finding in a script the image build runs is shown apart
+BUILD_SCRIPT = (
+    "a script the image build runs (a Dockerfile RUN line; neither imported by the application nor started by its "
+    "deployment): no request waits on it"
 )
 
 
@@ -51,15 +60,19 @@ def started_scripts(facts: Facts) -> frozenset[str]:
     CMD, each compose service's ``command``/``entrypoint``, each Procfile process."""
     commands: list[str | list[str]] = []
     for dockerfile in facts.of(Dockerfile):
-        commands += [_command(i) for i in dockerfile.start() if i is not None]
+        commands += [_command(dockerfile, i) for i in dockerfile.start() if i is not None]
     for project in facts.of(ComposeProject):
         commands += [_listed(s.body.get(k)) for s in project.services for k in ("command", "entrypoint")]
     commands += [command for procfile in facts.of(Procfile) for _, _, command in procfile.processes]
     return frozenset(script for command in commands if command for script in scripts_of(command))
 
 
-def _command(ins: DockerInstruction) -> str | list[str]:
-    return list(ins.exec_form) if ins.exec_form is not None else ins.arguments
+def _command(dockerfile: Dockerfile, ins: DockerInstruction) -> str | list[str]:
+    """What an instruction runs: the JSON array form as written (no shell expands it), else the shell form with
+    the image's build arguments and ENV expanded, as its shell does (``python $MEALIE_HOME/mealie/...``)."""
+    if ins.exec_form is not None:
+        return list(ins.exec_form)
+    return substitute(ins.arguments, image_env(dockerfile, ins.stage))
 
 
 def _listed(value: Any) -> str | list[str]:
@@ -69,13 +82,13 @@ def _listed(value: Any) -> str | list[str]:
     return value if isinstance(value, str) else ""
 
 
-def named_by(path: str, scripts: frozenset[str]) -> bool:
+def _named_by(path: str, scripts: frozenset[str]) -> bool:
     """Whether one of ``scripts`` (as a command names them: ``/app/scripts/worker.py``, ``scripts/worker.py``) is
     the repository file ``path``."""
     return any(s.removeprefix("./") == path or s.endswith("/" + path) for s in scripts)
 
 
-def serves(index: CodeIndex) -> bool:
+def _serves(index: CodeIndex) -> bool:
     first, last = index.main_guard
     return first > 0 and any(first <= c.line <= last and _SERVES.search(c.raw) for c in index.calls)
 
@@ -85,7 +98,7 @@ def _in_script_folder(path: str) -> bool:
     return len(parts) > 1 and (parts[0] in SCRIPT_FOLDERS or bool(_SCRIPTS_NAME.match(parts[0])))
 
 
-def runs_as_program(index: CodeIndex) -> bool:
+def _runs_as_program(index: CodeIndex) -> bool:
     return index.main_guard != (0, 0) or any(
         q == lib or q.startswith(lib + ".") for _, q in index.imports for lib in _CLI_LIBRARIES
     )
@@ -108,31 +121,34 @@ def _imported_names(index: CodeIndex) -> set[str]:
     return names
 
 
-def project_hand_run_scripts(facts: Facts) -> frozenset[str]:
-    """``hand_run_scripts`` of the run's facts: what checks read through ``ctx.scope.derived``, built once per run."""
-    return hand_run_scripts(facts.of(CodeIndex), started_scripts(facts))
+def run_at_build(facts: Facts) -> frozenset[str]:
+    """The scripts the Dockerfiles' ``RUN`` lines run, as written once the image's variables are expanded."""
+    return frozenset(
+        script
+        for dockerfile in facts.of(Dockerfile)
+        for ins in dockerfile.instructions
+        if ins.cmd == "RUN" and not ins.heredoc
+        for script in scripts_of(_command(dockerfile, ins))
+    )
 
 
-def hand_run_scripts(indexes: Iterable[CodeIndex], started: frozenset[str] = frozenset()) -> frozenset[str]:
-    """The paths of the Python modules that are hand-run scripts (see the module doc); ``started`` are the scripts
-    the deployment starts (``started_scripts``). An import from a test, a sample or another script does not make a
-    script part of the application."""
-    python = [i for i in indexes if i.language == "python"]
-    candidates = [
-        i
-        for i in python
-        if _in_script_folder(i.path) and runs_as_program(i) and not serves(i) and not named_by(i.path, started)
-    ]
-    return unimported(candidates, python)
-
-
-def unimported(candidates: list[CodeIndex], python: list[CodeIndex]) -> frozenset[str]:
-    """The paths of the ``candidates`` no module of the application imports (an import from a test, a sample or a
-    script does not count)."""
-    if not candidates:
-        return frozenset()
+def project_scripts_apart(facts: Facts) -> dict[str, str]:
+    """The Python modules no request waits on, each with why (the evidence's ``context``): the hand-run scripts
+    (``HAND_RUN_SCRIPT``) and the scripts the image build runs (``BUILD_SCRIPT``), see the module doc. What checks
+    read through ``ctx.scope.derived``, built once per run. An import from a test, a sample or a script does not
+    make one part of the application."""
+    python = [i for i in facts.of(CodeIndex) if i.language == "python"]
+    started, built = started_scripts(facts), run_at_build(facts)
+    why: dict[str, str] = {}
+    for index in python:
+        path = index.path
+        reason = HAND_RUN_SCRIPT if _in_script_folder(path) else BUILD_SCRIPT if _named_by(path, built) else ""
+        if reason and _runs_as_program(index) and not _serves(index) and not _named_by(path, started):
+            why[path] = reason
+    if not why:
+        return why
     imported: set[str] = set()
     for index in python:
         if not _in_script_folder(index.path) and not looks_like_test_or_sample(index.path):
             imported |= _imported_names(index)
-    return frozenset(i.path for i in candidates if imported.isdisjoint(_module_names(i.path)))
+    return {path: reason for path, reason in why.items() if imported.isdisjoint(_module_names(path))}
