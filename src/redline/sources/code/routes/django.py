@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import reduce
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator, Definition
@@ -65,16 +66,14 @@ def _under_inline_includes(patterns: list[_Pattern]) -> list[_Pattern]:
     """Each pattern's route behind the routes of the patterns whose ``include([...])`` list it is written in
     (paperless-ngx's ``re_path(r"^api/", include([... re_path("^auth/", include(([path("login/", ...)], ...)))]))``:
     ``api/auth/login/``). A pattern is inside another when the other's call spans its lines and more."""
-    by_file: dict[str, list[_Pattern]] = {}
+    includes: dict[str, list[_Pattern]] = {}
     for p in patterns:
-        by_file.setdefault(p.index.path, []).append(p)
+        if p.view.call in _INCLUDE:
+            includes.setdefault(p.index.path, []).append(p)
     out: list[_Pattern] = []
     for p in patterns:
-        route = p.route
-        for q in reversed(by_file[p.index.path]):  # in source order the outermost comes first: joined last
-            if q.view.call in _INCLUDE and _encloses(q.call, p.call):
-                route = join(q.route, route)
-        out.append(replace(p, route=route))
+        around = [q.route for q in includes.get(p.index.path, []) if _encloses(q.call, p.call)]  # outermost first
+        out.append(replace(p, route=reduce(join, [*around, p.route])) if around else p)
     return out
 
 
