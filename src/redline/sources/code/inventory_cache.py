@@ -4,10 +4,11 @@ deriving it again.
 Deriving it reads every call of every module in the main process, after the workers have finished: on the
 Django sdist with the code index cached, 0.2-0.3 s that no second core could share. Its inputs are the code
 indexes (each known by the content key it was cached under), the path aliases, the ``web.xml`` descriptors,
-the walk's paths, the ``[entrypoints]`` settings and redline's own code (``code_digest``); the key is a digest of
-all of them, so any change derives it again. An index without a key (built in a test, not from a file) means no
-caching. Entries are msgpack decoded into the declared types, never pickle, like the code index's; a missing or
-corrupt entry only means deriving it again. The newest few are kept.
+the framework config files among the walk's paths (``routing_configs``), the ``[entrypoints]`` settings and
+redline's own code (``code_digest``); the key is a digest of all of them, so any change derives it again. An index
+without a key (built in a test, not from a file) or an input msgpack cannot carry means no caching. Entries are
+msgpack decoded into the declared types, never pickle, like the code index's; a missing or corrupt entry only means
+deriving it again. The newest few are kept.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def inventory_key(
     descriptors: Sequence[WebDescriptor],
     files: Sequence[str],
 ) -> str | None:
-    """The digest of everything the inventory is derived from, or None when an index has no content key."""
+    """The digest of everything the inventory is derived from, or None when it cannot be keyed."""
     keys = sorted((index.path, index.key) for index in indexes)
     if any(not key for _, key in keys):
         return None
