@@ -17,6 +17,18 @@ from redline.sources.containers.healthcheck import HealthcheckScript, Healthchec
 from redline.sources.interface import ProjectContext
 
 
+def test_only_the_shell_form_expands_the_images_variables() -> None:
+    dockerfile = parse_dockerfile(
+        "Dockerfile",
+        "FROM python:3.12\nENV APP=/srv/app\nHEALTHCHECK CMD python $APP/probe.py\n"
+        'HEALTHCHECK CMD ["python", "$APP/probe.py"]\n',
+    )
+    shell, array = [i for i in dockerfile.instructions if i.cmd == "HEALTHCHECK"]
+    env = {"APP": "/srv/app"}
+    assert script_paths(shell, "/", env) == ["/srv/app/probe.py"]
+    assert script_paths(array, "/", env) == ["/$APP/probe.py"]  # Docker runs it as written: no such file
+
+
 @pytest.mark.parametrize(
     ("healthcheck", "scripts"),
     [

@@ -86,14 +86,15 @@ def in_force(dockerfile: Dockerfile) -> list[DockerInstruction]:
 
 def script_paths(ins: DockerInstruction, cwd: str, env: Mapping[str, str | None] | None = None) -> list[str]:
     """The absolute image paths of the scripts a ``HEALTHCHECK`` instruction's command runs (``cwd``: the
-    image's working directory; ``env``: the variables its shell expands, as mealie's ``HEALTHCHECK CMD python
-    $MEALIE_HOME/mealie/scripts/healthcheck.py``); none for ``HEALTHCHECK NONE``."""
+    image's working directory; ``env``: the variables the shell form's shell expands, as mealie's ``HEALTHCHECK CMD
+    python $MEALIE_HOME/mealie/scripts/healthcheck.py``; no shell runs the JSON array form, so nothing expands
+    there); none for ``HEALTHCHECK NONE``."""
     word, _, command = ins.arguments.strip().partition(" ")
     if word.upper() != "CMD":
         return []
-    command = substitute(command.strip(), env or {})
-    argv = exec_form(command)
-    return [posixpath.normpath(posixpath.join(cwd, s)) for s in scripts_of(list(argv) if argv is not None else command)]
+    argv = exec_form(command.strip())
+    run = list(argv) if argv is not None else substitute(command.strip(), env or {})
+    return [posixpath.normpath(posixpath.join(cwd, s)) for s in scripts_of(run)]
 
 
 def _resolve(
