@@ -3,6 +3,7 @@ what it printed and wrote must still all be there, with the exit code ``main`` c
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -55,3 +56,17 @@ def test_in_process_runs_keep_nothing_alive(tmp_path: Path) -> None:
     assert lifetime._kept is None  # only the console entry point says it is leaving
     run_audit(AuditRequest(root=_tree(tmp_path), config=Config(), checks=[], file_sources=[]))
     assert lifetime._kept is None
+
+
+def test_what_a_leaving_run_keeps_is_out_of_the_collectors_sight(tmp_path: Path) -> None:
+    """Reports written after the run must not start a full collection over every fact (never freed anyway)."""
+    facts = [[n] for n in range(1000)]  # tracked containers, like the run's facts
+    gc.unfreeze()  # whatever an earlier test left frozen
+    lifetime.leaving_soon()
+    try:
+        lifetime.keep(facts)
+        frozen = gc.get_freeze_count()
+    finally:
+        lifetime._kept = None
+        gc.unfreeze()
+    assert frozen >= len(facts)

@@ -3,10 +3,14 @@
 An audit of a large tree holds millions of small fact objects; freeing them one by one when ``run_audit``
 returns costs a tenth of a second on the Django sdist, serial work for a process that is about to leave.
 The console entry point says so (``leaving_soon``) and then exits with ``os._exit``: the kernel takes the
-memory back at once. Tests and other callers run the pipeline in-process and get the ordinary behaviour.
+memory back at once. What is kept is also moved out of the cyclic collector's sight: writing the reports
+allocates enough to start a full collection, which walked every fact again (0.3 s of a 5.3 s ``--jobs 1``
+Django audit). Tests and other callers run the pipeline in-process and get the ordinary behaviour.
 """
 
 from __future__ import annotations
+
+import gc
 
 _kept: list[object] | None = None
 
@@ -18,6 +22,8 @@ def leaving_soon() -> None:
 
 
 def keep(*objects: object) -> None:
-    """Hold ``objects`` until the process exits, if it is about to (``leaving_soon``); otherwise nothing."""
+    """Hold ``objects`` until the process exits, if it is about to (``leaving_soon``), out of the collector's
+    sight (they are never collected); otherwise nothing."""
     if _kept is not None:
         _kept.extend(objects)
+        gc.freeze()
