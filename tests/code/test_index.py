@@ -193,6 +193,32 @@ def test_index_crosses_a_process_boundary_unchanged() -> None:
     assert b"decode_index" in data and pickle.loads(data) == index
 
 
+def test_an_index_from_the_cache_crosses_as_the_buffer_it_was_read_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker sends a cached index back as the bytes of its cache entry: never encoded a second time."""
+    index_of(APP)
+    cached = index_of(APP)
+    fresh = index_of(APP + "\n")  # parsed now: encoded when sent
+    encoded: list[str] = []
+    encode = cache.encode_index
+    monkeypatch.setattr(cache, "encode_index", lambda index: encoded.append(index.parser) or encode(index))
+    entry = Path(cache._entry(cache.index_key("python", "app.py", APP.encode()))).read_bytes()
+    assert entry in pickle.dumps(cached) and pickle.loads(pickle.dumps(cached)) == cached
+    assert fresh.parser == "ast" and pickle.loads(pickle.dumps(fresh)) == fresh
+    assert encoded == ["ast"]  # the fresh index alone
+
+
+def test_a_cache_entry_not_marked_as_cached_is_read_but_encoded_again_when_sent() -> None:
+    """An entry whose ``parser`` is not "cache" (not written by ``store``) is handed out marked as cached, and
+    a worker sends what it hands out, not the entry."""
+    built = index_of(APP)
+    key = cache.index_key("python", "app.py", APP.encode())
+    entry = cache.encode_index(built)  # parser "ast"
+    Path(cache._entry(key)).write_bytes(entry)
+    cached = index_of(APP)
+    assert cached.parser == "cache" and entry not in pickle.dumps(cached)
+    assert pickle.loads(pickle.dumps(cached)) == cached
+
+
 def test_literals_too_deep_or_too_large_are_kept_as_none() -> None:
     index = index_of("f(a=[[[[1]]]], b=2**70, c=123456789012345678901234567890, d=[1, [2, ('x',)]])\n")
     args = {a.keyword: a.literal for a in index.calls[0].args}

@@ -18,10 +18,10 @@ from redline import __version__
 from redline.core.atomic import write_atomic
 from redline.core.cache import cache_dir
 from redline.core.interrupts import interrupts_deferred
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import WIRE, CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 52
+INDEX_FORMAT = 53
 
 
 def index_key(language: str, path: str, data: bytes) -> str:
@@ -53,11 +53,18 @@ def decode_index(data: bytes) -> CodeIndex:
 
 
 def load(key: str) -> CodeIndex | None:
+    """The index kept for ``key`` (stored with ``parser="cache"``), holding the buffer it was read from: a worker
+    sends that buffer back to the main process as it is (``CodeIndex.__reduce__``), never encoding it again."""
     try:
         with open(_entry(key), "rb") as fh:
-            return replace(decode_index(fh.read()), parser="cache")
+            data = fh.read()
+        index = decode_index(data)
     except (OSError, msgspec.MsgspecError):
         return None
+    if index.parser != "cache":  # an entry not written by ``store``: read, not trusted to be sent as it is
+        return replace(index, parser="cache")
+    object.__setattr__(index, WIRE, data)
+    return index
 
 
 class UnencodableIndex(ValueError):
@@ -67,7 +74,7 @@ class UnencodableIndex(ValueError):
 
 def store(key: str, index: CodeIndex) -> None:
     try:
-        data = encode_index(index)
+        data = encode_index(replace(index, parser="cache"))  # as ``load`` hands it out: decoded, nothing to change
     except (OverflowError, UnicodeEncodeError, msgspec.MsgspecError) as exc:  # a lone surrogate from bad bytes
         raise UnencodableIndex(f"{type(exc).__name__}: {exc}") from None
     with contextlib.suppress(OSError):
