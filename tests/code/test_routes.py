@@ -161,6 +161,48 @@ def test_django_patterns_inside_inline_include_lists_take_their_prefixes() -> No
     ]
 
 
+def test_a_drf_router_spread_into_an_inline_include_list_is_served_under_it() -> None:
+    """paperless-ngx spreads its API router into the list of ``re_path(r"^api/", include([...]))``: its viewsets
+    are served under ``/api/``, not at the root. A router spread into a list handed to another call (no include
+    around it) is served where the module is."""
+    files = {
+        "app/views.py": (
+            "from rest_framework.viewsets import ModelViewSet\n"
+            "class Documents(ModelViewSet):\n    pass\n"
+            "class Tags(ModelViewSet):\n    pass\n"
+            "class Notes(ModelViewSet):\n    pass\n"
+        ),
+        "app/urls.py": (
+            "from django.urls import include, path, re_path\n"
+            "from rest_framework.routers import DefaultRouter\n"
+            "from rest_framework.urlpatterns import format_suffix_patterns\n"
+            "from app.views import Documents, Notes, Tags\n"
+            "api_router = DefaultRouter()\n"
+            "api_router.register(r'documents', Documents)\n"
+            "tag_router = DefaultRouter()\n"
+            "tag_router.register(r'tags', Tags)\n"
+            "note_router = DefaultRouter()\n"
+            "note_router.register(r'notes', Notes)\n"
+            "urlpatterns = [\n"
+            "    re_path(\n"
+            '        r"^api/",\n'
+            "        include([\n"
+            '            re_path("^v2/", include(([*tag_router.urls], "v2"))),\n'
+            "            *api_router.urls,\n"
+            "        ]),\n"
+            "    ),\n"
+            "    *format_suffix_patterns([*note_router.urls]),\n"
+            "]\n"
+        ),
+    }
+    routes = routes_of(files)
+    assert sorted((r.path, r.line, r.handler) for r in routes) == [
+        ("/api/documents/", 6, "Documents"),
+        ("/api/v2/tags/", 8, "Tags"),
+        ("/notes/", 10, "Notes"),
+    ]
+
+
 def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_name() -> None:
     """plane defines four ``BaseAPIView`` classes, one per API: each view's base is the one its module imports
     (absolute or relative), not a guess by name."""

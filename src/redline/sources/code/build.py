@@ -399,7 +399,28 @@ def _router_urls(name: str, value: ast.expr) -> list[Assignment]:
             found.append(owner)
         elif not isinstance(node, ast.Call):
             todo.extend(ast.iter_child_nodes(node))
-    return [Assignment(f"{name}.urls", value.lineno, tuple(sorted(found)))] if found else []
+    kept = [Assignment(f"{name}.urls", value.lineno, tuple(sorted(found)))] if found else []
+    return kept + _spread_in_calls(name, value)
+
+
+def _spread_in_calls(name: str, value: ast.expr) -> list[Assignment]:
+    """``include([path(...), *api_router.urls])`` inside ``urlpatterns``: a router's URLs spread into a list a
+    call is handed (paperless-ngx's API; a namespaced ``include(([...], "api"))`` too), as
+    ``urlpatterns.spread_urls`` ("router",) at the line of the ``*``: the routes see which ``include`` pattern's
+    call spans it. A list handed to a call inside is that call's own (since index format 54)."""
+    found: list[Assignment] = []
+    for call in ast.walk(value):
+        if not isinstance(call, ast.Call):
+            continue
+        todo: list[ast.AST] = [*call.args, *(k.value for k in call.keywords)]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Starred) and isinstance(node.value, ast.Attribute) and node.value.attr == "urls":
+                if owner := dotted(node.value.value):
+                    found.append(Assignment(f"{name}.spread_urls", node.lineno, (owner,)))
+            elif isinstance(node, ast.List | ast.Tuple):
+                todo.extend(node.elts)
+    return sorted(found, key=lambda a: a.line)
 
 
 def _module_lists(name: str, value: ast.expr) -> list[Assignment]:

@@ -135,11 +135,12 @@ def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Ro
 def _django_routes(project: Project, settings: EntrypointSettings, middleware: list[str]) -> Iterator[Route]:
     patterns = list(_patterns(project))
     routers = _routers(project)
-    served = _served(project)
-    prefixes = _prefixes(patterns, also=[module_name(where.path) for where, _ in served])
+    served, spread = _served(project), _spread(project)
+    serving = [where for where, _ in served] + [where for where, _, _ in spread]
+    prefixes = _prefixes(patterns, also=[module_name(where.path) for where in serving])
     everywhere = [m for m in middleware if "LoginRequired" in m]
     drf = _setting(project, "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES")
-    mounting = _Mounting(patterns, prefixes, served)
+    mounting = _Mounting(patterns, prefixes, served, spread)
     yield from _drf_routes(project, routers, mounting, everywhere=everywhere, drf=drf, settings=settings)
     for pattern in patterns:
         if pattern.view.call in _INCLUDE:
@@ -403,6 +404,18 @@ def _served(project: Project) -> list[tuple[CodeIndex, str]]:
     ]
 
 
+def _spread(project: Project) -> list[tuple[CodeIndex, str, int]]:
+    """(module, router, line) for each router whose URLs a module spreads into a list it hands a call
+    (paperless-ngx's ``re_path(r"^api/", include([..., *api_router.urls]))``): served under that ``include``."""
+    return [
+        (index, str(ref), a.line)
+        for index in project.indexes
+        for a in index.assignments
+        if a.name == "urlpatterns.spread_urls"
+        for ref in a.values
+    ]
+
+
 #: DRF's ``@action`` decorator: an extra route of a viewset
 _ACTION = "rest_framework.decorators.action"
 
@@ -500,6 +513,7 @@ class _Mounting:
     patterns: list[_Pattern]
     prefixes: dict[str, list[str]]
     served: list[tuple[CodeIndex, str]]
+    spread: list[tuple[CodeIndex, str, int]]
     #: (module, router) -> its mounts: a router registers tens of viewsets (netbox's dcim: 60)
     known: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -522,7 +536,24 @@ class _Mounting:
             if _names_router(where, ref, index, router)
             for above in self.prefixes.get(module_name(where.path), [""])
         ]
+        found += [
+            join(above, self._around(where, line))
+            for where, ref, line in self.spread
+            if _names_router(where, ref, index, router)
+            for above in self.prefixes.get(module_name(where.path), [""])
+        ]
         return list(dict.fromkeys(found)) or [""]
+
+    def _around(self, where: CodeIndex, line: int) -> str:
+        """The route of the innermost ``include`` pattern of ``where`` whose call spans ``line`` (its route holds
+        the routes of the includes around it); "" when none does (a list handed to another call)."""
+        around = [
+            p
+            for p in self.patterns
+            if p.index is where and p.view.call in _INCLUDE and p.call.line <= line <= p.call.end_line
+        ]
+        innermost = min(around, key=lambda p: p.call.end_line - p.call.line, default=None)
+        return innermost.route if innermost is not None else ""
 
 
 def _drf_routes(
