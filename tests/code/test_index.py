@@ -200,7 +200,12 @@ def test_an_index_from_the_cache_crosses_as_the_buffer_it_was_read_from(monkeypa
     fresh = index_of(APP + "\n")  # parsed now: encoded when sent
     encoded: list[str] = []
     encode = cache.encode_index
-    monkeypatch.setattr(cache, "encode_index", lambda index: encoded.append(index.parser) or encode(index))
+
+    def counted(index: CodeIndex) -> bytes:
+        encoded.append(index.parser)
+        return encode(index)
+
+    monkeypatch.setattr(cache, "encode_index", counted)
     entry = Path(cache._entry(cache.index_key("python", "app.py", APP.encode()))).read_bytes()
     assert entry in pickle.dumps(cached) and pickle.loads(pickle.dumps(cached)) == cached
     assert fresh.parser == "ast" and pickle.loads(pickle.dumps(fresh)) == fresh
