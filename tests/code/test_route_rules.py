@@ -118,6 +118,23 @@ def test_a_route_marked_public_on_purpose_is_a_decision_unless_it_writes_a_named
     ]
 
 
+PUBLIC_DELEGATED = Path(__file__).parent / "fixtures" / "public_delegated"
+
+
+def test_a_public_post_that_hands_the_caller_to_the_lookup_is_a_decision() -> None:
+    """baserow's public forms and published apps: ``AllowAny`` views whose POST names a record by slug or id and
+    hands ``request.user`` to the service call that loads it (which decides what an anonymous caller may do) are
+    quiet. The same view that changes the record with no caller handed on, one that only records the caller
+    (a keyword), and a public DELETE stay flagged."""
+    result = _route_authentication(PUBLIC_DELEGATED)
+    assert not result.errors
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("forms/urls.py", 8, "POST /pages/(?P<page_id>[0-9]+)/publish/"),
+        ("forms/urls.py", 9, "POST /notes/(?P<note_id>[0-9]+)/take/"),
+        ("forms/urls.py", 10, "DELETE /notes/(?P<note_id>[0-9]+)/"),
+    ]
+
+
 ANONYMOUS_FLOWS = Path(__file__).parent / "fixtures" / "anonymous_flows"
 
 

@@ -77,7 +77,10 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "to a login/sign-up/token flow, and none is a PUT/PATCH/DELETE or takes a record's id in its path, its "
         "POST routes are public forms (a poll's vote) or an internal API its network vouches for. A route marked "
         "public on purpose (`@Public()`, `AllowAny`, a `public_markers` name) is a decision, not a "
-        "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path. "
+        "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path; a POST "
+        "so marked that hands the caller (`request.user`, positionally) to the call that loads the record "
+        "(`get_public_view_by_slug(request.user, slug)`) is left alone too: that call decides what an anonymous "
+        "caller may do. "
         "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
         "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
         "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
@@ -117,11 +120,31 @@ def anonymous_by_design(route: Route) -> bool:
     )
 
 
-def _declared_public(route: Route, settings: EntrypointSettings) -> bool:
+def _declared_public(route: Route, settings: EntrypointSettings, by_path: dict[str, CodeIndex]) -> bool:
     """Marked public on purpose (NestJS ``@Public()``, DRF ``AllowAny``, a name in ``[entrypoints]
     public_markers``): a decision, not a forgotten guard, and RPC-style APIs read through POST. A route so marked
-    that still writes to the record its path names (``@Public() @Delete(':id')``) is kept: worth a second look."""
-    return declared_public(route.auth_evidence, settings) and not changes_a_record(route)
+    that still writes to the record its path names (``@Public() @Delete(':id')``) is kept: worth a second look,
+    unless it is a POST whose handler hands the caller to the call that loads the record (baserow's public forms:
+    ``get_public_view_by_slug(request.user, slug, …)``): that call decides what an anonymous caller may do."""
+    if not declared_public(route.auth_evidence, settings):
+        return False
+    if not changes_a_record(route):
+        return True
+    return set(route.methods) <= _POST_OR_SAFE and _hands_the_caller_on(route, by_path)
+
+
+#: the methods of a public route that may still be a decision when its path names a record
+_POST_OR_SAFE = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
+
+
+def _hands_the_caller_on(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    """A call of the handler takes the caller (``request.user``) as a positional argument: a service that decides
+    for that user (``FormHandler().get_public_form(request.user, slug)``). A keyword (``owner=request.user``)
+    records the caller on a record and decides nothing."""
+    handler = handler_of(route, by_path)
+    return handler is not None and any(
+        a.keyword is None and a.name in _CALLER_READS for call in handler.calls for a in call.args
+    )
 
 
 #: what a module's ``if __name__ == "__main__":`` block calls to serve (``app.run``, ``server.serve_forever``,
@@ -235,7 +258,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 route.authenticated != NO
                 or not _explicitly_state_changing(route)
                 or anonymous_by_design(route)
-                or _declared_public(route, settings)
+                or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
                 or _compares_the_owner(route, by_path)
                 or _refuses_anonymous(route, by_path)
