@@ -238,6 +238,10 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     # mailcow's data/web/lang/lang.ca-es.json: a form's label keeps its colon
     assert scan("data/web/lang/lang.ca-es.json", '{\n  "password": "Constrasenya:"\n}\n') == []
     assert scan("data/web/config/app.json", '{\n  "password": "Constrasenya:"\n}\n') != []  # not a catalogue
+    # baserow's web-frontend/modules/core/locales/fr.json: French typography's narrow no-break space before "?"
+    french = '{\n  "forgotPassword": "Oublié\u202f?",\n  "resetPassword": "Réinitialiser\u00a0!"\n}\n'
+    assert scan("web-frontend/modules/core/locales/fr.json", french) == []
+    assert scan("web-frontend/config/app.json", french) == [("SEC435", 2), ("SEC435", 3)]  # not a catalogue
     with_digit = '{\n  "OAuth client secret": "Kx7Qm2Zp4Ld8-Vq7Nw2Lx9"\n}\n'
     assert scan("shared/i18n/locales/da_DK/translation.json", with_digit) == [("SEC438", 2)]
     # a chosen password with a digit or a symbol is still one, whatever its script

@@ -109,10 +109,11 @@ def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
 
 #: folders of translation catalogues
 _CATALOGUE_DIRS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations", "intl"})
-#: a word or words joined by hyphens, underscores, single spaces or an apostrophe (Catalan "d'actualització"),
-#: letters of any script and no digit, maybe ending with the colon of a form's label (mailcow's Catalan
-#: ``"password": "Constrasenya:"``)
-_LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019][^\W\d_]+)*:?$")
+#: a word or words joined by hyphens, underscores, single (no-break) spaces or an apostrophe (Catalan
+#: "d'actualització"), letters of any script and no digit, maybe ending with the colon of a form's label (mailcow's
+#: Catalan ``"password": "Constrasenya:"``) or a question or exclamation mark, after the narrow no-break space of
+#: French typography (baserow's ``"forgotPassword": "Oublié\u202f?"``)
+_LABEL = lazy(r"^[^\W\d_]+(?:[-_ '\u2019\u00a0\u202f][^\W\d_]+)*(?:[\u00a0\u202f]?[:?!])?$")
 
 
 #: a message catalogue named by its language in a ``messages/`` folder (Paraglide's and next-intl's
