@@ -73,6 +73,18 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("api.swagger.json", "docs"),
         ("swaggerui.yaml", ""),  # look-alikes: a name that only starts alike, and code generated from a spec
         ("openapi_generator.py", ""),
+        # a CI job's image (baserow's .gitlab/ci_dind_image/), as Dockerfile.ci by its name; a CI folder's pipeline
+        # file and a Dockerfile beside a folder that only starts alike are not
+        (".gitlab/ci_dind_image/Dockerfile", "container variant"),
+        (".github/actions/lint/Dockerfile", "container variant"),
+        ("ci/images/builder.Dockerfile", "container variant"),
+        (".gitlab/ci/build.yml", ""),
+        ("cinema/Dockerfile", ""),
+        # a cookiecutter scaffold (baserow's plugin-boilerplate/{{ cookiecutter.project_slug }}/): rendered into a
+        # new project, never deployed as it is
+        ("plugin-boilerplate/{{ cookiecutter.project_slug }}/Dockerfile", "sample"),
+        ("tpl/{%if cookiecutter.docker %}docker{% endif %}/compose.yml", "sample"),
+        ("templates/deployment.yaml", ""),  # a Helm chart's templates are the deployment
         # look-alikes: the shipped system
         ("src/app/settings.py", ""),
         ("Dockerfile", ""),

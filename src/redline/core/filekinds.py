@@ -303,11 +303,22 @@ def context_kind(relpath: str) -> str:
         return "sample"
     if _TEST_NAME.search(p.name):
         return "test"
-    if _CONTAINER_VARIANT.match(name):
+    if _CONTAINER_VARIANT.match(name) or _ci_image(p):
         return "container variant"
     if _DEV_TEST_CONFIG.search(relpath):
         return "dev/test configuration"
     return ""
+
+
+#: folders of CI configuration: a Dockerfile there builds the image a pipeline's jobs run in (baserow's
+#: ``.gitlab/ci_dind_image/Dockerfile``), as ``Dockerfile.ci`` does by its name
+_CI_FOLDERS = frozenset({".gitlab", ".github", ".circleci", ".buildkite", "ci", ".ci"})
+#: a Dockerfile's or Containerfile's name (``Dockerfile``, ``Dockerfile.alpine``, ``ci.Dockerfile``)
+_IMAGE_FILE = lazy(r"(?i)^(?:(?:docker|container)file(?:\..+)?|.+\.(?:docker|container)file)$")
+
+
+def _ci_image(path: PurePosixPath) -> bool:
+    return bool(_IMAGE_FILE.match(path.name)) and not _CI_FOLDERS.isdisjoint(part.lower() for part in path.parts[:-1])
 
 
 def context_folder(relpath: str) -> str:
@@ -321,10 +332,17 @@ def context_folder(relpath: str) -> str:
     return relpath
 
 
+#: a folder named by a template variable (cookiecutter's and copier's ``{{ cookiecutter.project_slug }}``): the
+#: scaffold a tool renders into a new project, not a deployed system (baserow's ``plugin-boilerplate/``)
+_TEMPLATE_FOLDER = lazy(r"\{\{.*\}\}|\{%.*%\}")
+
+
 def _dir_kind(folder: str) -> str:
     """The context a folder name gives, also behind leading underscores or dots (getsentry/self-hosted's
     ``_integration-test/``, Chainsaw's ``.chainsaw-test/``: named to sort first or to hide, not to be shipped)."""
     low = folder.lower()
+    if _TEMPLATE_FOLDER.search(folder):
+        return "sample"
     return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_."), "")
 
 
