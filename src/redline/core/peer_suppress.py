@@ -14,6 +14,10 @@ from importlib import resources
 
 #: the words that make a line worth a closer look (a plain substring test first: most files have none)
 MARKS = ("checkov:skip", "tfsec:ignore", "trivy:ignore")
+#: bandit's mark (Python): ``# nosec``, ``# nosec B113``, ``# nosec B113, B101 - why``
+BANDIT_MARK = "nosec"
+_NOSEC = re.compile(r"#\s*nosec\b:?(.*)$")
+_BANDIT_TEST = re.compile(r"^(?:B\d{3}|[a-z]+(?:_[a-z]+)+)$")
 #: a checkov skip's reason follows a colon or a space, quoted or not
 _CHECKOV = re.compile(r"checkov:skip=\s*([A-Za-z0-9_]+)(?:[:\s](.*))?$")
 _AQUA = re.compile(r"\b(tfsec|trivy):ignore:([A-Za-z0-9-]+)(\[[^\]]*\])?", re.IGNORECASE)
@@ -33,17 +37,34 @@ class PeerException:
 
 
 @cache
-def peer_rules() -> dict[str, tuple[str, ...]]:
-    """Peer rule ID (upper-cased) -> the redline rules that make the same judgement (read on the first Terraform
-    file with a marker: a secrets run never imports the TOML reader)."""
+def _peers() -> tuple[dict[str, object], ...]:
+    """The ``[[peer]]`` entries of ``peer_ids.toml`` (read on the first file with a marker: a secrets run never
+    imports the TOML reader)."""
     import tomllib  # noqa: PLC0415
 
     table = tomllib.loads(resources.files("redline.core").joinpath("peer_ids.toml").read_text(encoding="utf-8"))
+    return tuple(table["peer"])
+
+
+@cache
+def peer_rules() -> dict[str, tuple[str, ...]]:
+    """Peer rule ID (upper-cased) -> the redline rules that make the same judgement."""
     found: dict[str, tuple[str, ...]] = {}
-    for peer in table["peer"]:
-        for peer_id in peer["ids"]:
-            found[peer_id.upper()] = tuple(dict.fromkeys((*found.get(peer_id.upper(), ()), *peer["rules"])))
+    for peer in _peers():
+        for peer_id in _strings(peer["ids"]):
+            key = peer_id.upper()
+            found[key] = tuple(dict.fromkeys((*found.get(key, ()), *_strings(peer["rules"]))))
     return found
+
+
+@cache
+def _bandit_rules() -> tuple[str, ...]:
+    """Every redline rule a bandit test stands for: what a bare ``# nosec`` (all of bandit's tests) covers."""
+    return tuple(dict.fromkeys(c for peer in _peers() if peer["tool"] == "bandit" for c in _strings(peer["rules"])))
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def peer_exceptions(lines: list[str], today: datetime.date | None = None) -> list[PeerException]:
@@ -57,6 +78,27 @@ def peer_exceptions(lines: list[str], today: datetime.date | None = None) -> lis
         for peer_id, why in _parse(text, today or datetime.date.today()):
             if (codes := table.get(peer_id.upper())) is not None:
                 found.append(PeerException(number, codes, why, target))
+    return found
+
+
+def bandit_exceptions(lines: list[str]) -> list[PeerException]:
+    """The ``# nosec`` comments of a Python file's lines (1-based) that stand for a redline rule: the bandit tests
+    they name (IDs or names), or every bandit test when they name none. Written after code, a comment covers the
+    finding on its line or the call it closes; alone on its line, the next line of code."""
+    table = peer_rules()
+    found: list[PeerException] = []
+    for number, text in enumerate(lines, 1):
+        if BANDIT_MARK not in text or (m := _NOSEC.search(text)) is None:
+            continue
+        named = [word for word in re.split(r"[\s,]+", m.group(1).strip()) if _BANDIT_TEST.match(word)]
+        if named:
+            codes = tuple(dict.fromkeys(c for word in named for c in table.get(word.upper(), ())))
+        else:
+            codes = _bandit_rules()
+        if codes:
+            target = _next_code_line(lines, number) if _COMMENT.match(text) else 0
+            shown = "bandit: nosec" + (f" {', '.join(named)}" if named else "")
+            found.append(PeerException(number, codes, shown, target))
     return found
 
 

@@ -6,8 +6,9 @@ contains it (a resource block). Any comment leader works (``#``, ``//``,
 ``--``, ``<!--``) so YAML, HCL, JS and SQL are covered alike.
 
 In Terraform files the exceptions recorded for checkov, tfsec and trivy are
-honoured too, for the redline rules that make the same judgement
-(``core/peer_suppress.py``): their ID stands for the reason.
+honoured too, and in Python files bandit's ``# nosec``, for the redline rules
+that make the same judgement (``core/peer_suppress.py``): their ID stands for
+the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from redline.core.peer_suppress import MARKS, peer_exceptions
+from redline.core.peer_suppress import BANDIT_MARK, MARKS, bandit_exceptions, peer_exceptions
 
 _MARK = "redline:"
 _RE = re.compile(r"redline:\s*ignore\[([A-Za-z0-9_,\s]+)\](.*)$")
@@ -61,15 +62,14 @@ def _strip_closer(reason: str) -> str:
 
 def parse_suppressions(path: str, text: str) -> FileSuppressions | None:
     peer = path.endswith(_PEER_SUFFIXES) and any(mark in text for mark in MARKS)
-    if _MARK not in text and not peer:
+    bandit = path.endswith(".py") and BANDIT_MARK in text
+    if _MARK not in text and not peer and not bandit:
         return None
     items: list[Suppression] = []
     missing: list[int] = []
     lines = text.splitlines()
-    if peer:
-        items += [
-            Suppression(path, p.line, p.codes, p.reason, p.applies_to > 0, p.applies_to) for p in peer_exceptions(lines)
-        ]
+    recorded = (peer_exceptions(lines) if peer else []) + (bandit_exceptions(lines) if bandit else [])
+    items += [Suppression(path, p.line, p.codes, p.reason, p.applies_to > 0, p.applies_to) for p in recorded]
     for number, line in enumerate(lines if _MARK in text else (), 1):
         if _MARK not in line:
             continue
