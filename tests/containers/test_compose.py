@@ -412,3 +412,36 @@ def test_an_overlay_of_a_base_named_elsewhere_is_not_judged_for_what_it_leaves_o
         ("docker-compose/jaeger/docker-compose.yaml", "compose overlay"),
     ]
     assert "`caddy`, `zoekt`" in next(s.reason for s in skipped if "dev/" in s.path)
+
+
+_DROPS_ROOT = (
+    "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gosu\n"
+    'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["start"]\n'
+)
+
+
+def test_an_image_built_from_the_projects_own_root_dropping_image_keeps_its_verdict(tmp_path: Path) -> None:
+    """baserow: ``deploy/all-in-one/docker-compose.yml`` builds ``image: baserow`` from ``$PWD/deploy/all-in-one/
+    Dockerfile`` (an absolute path once compose's unset ``$PWD`` is read: the tree's root), whose entrypoint drops
+    root; the platform images ``FROM baserow/baserow:1.35.3`` keep that entrypoint and run as the same user. One that
+    empties the ENTRYPOINT starts as root, and so does an image FROM another base. The compose service of the image
+    that drops root is not CMP103 either: the same judgement as DKR101's."""
+    compose = (
+        "services:\n  app:\n    image: shop\n    build:\n      context: $PWD\n"
+        "      dockerfile: $PWD/deploy/all-in-one/Dockerfile\n"
+    )
+    paas = "ARG FROM_IMAGE=acme/shop:1.2\nFROM $FROM_IMAGE\nRUN echo configured > /etc/platform\n"
+    emptied = 'FROM acme/shop:1.2\nENTRYPOINT []\nCMD ["/start.sh"]\n'
+    other = 'FROM python:3.12-slim\nCMD ["python", "-m", "http.server"]\n'
+    _compose_tree(
+        tmp_path,
+        {
+            "deploy/all-in-one/Dockerfile": _DROPS_ROOT,
+            "deploy/all-in-one/docker-compose.yml": compose,
+            "deploy/cloudron/Dockerfile": paas,
+            "heroku.Dockerfile": emptied,
+            "tools/Dockerfile": other,
+        },
+    )
+    found = sorted((f.rule, f.location.path) for f in run(tmp_path) if f.rule in {"DKR101", "CMP103"})
+    assert found == [("DKR101", "heroku.Dockerfile"), ("DKR101", "tools/Dockerfile")]

@@ -30,6 +30,21 @@ def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile])
 _ARG_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
+def compose_built_images(
+    dockerfiles: Mapping[str, Dockerfile], projects: Iterable[ComposeProject]
+) -> dict[str, Dockerfile]:
+    """Image name (the repository's last segment, ``image_name``) -> the Dockerfile a compose service builds it from
+    (``image: baserow`` beside ``build: {dockerfile: deploy/all-in-one/Dockerfile}``); a name two Dockerfiles build
+    is left out."""
+    found: dict[str, set[str]] = {}
+    for project in projects:
+        for svc in project.services:
+            image, df = svc.body.get("image"), build_dockerfile(svc, dockerfiles)
+            if isinstance(image, str) and df is not None and "$" not in image:
+                found.setdefault(image_name(image), set()).add(df.path)
+    return {name: dockerfiles[next(iter(paths))] for name, paths in found.items() if len(paths) == 1}
+
+
 def service_build_args(svc: ComposeService, dotenv: Mapping[str, str]) -> dict[str, str]:
     """The build arguments a compose service passes: ``args: {BASE_IMAGE: …}`` or ``args: [K=V]``, and ``args:
     [SENTRY_IMAGE]`` whose value compose takes from the environment, here the project's ``.env``."""

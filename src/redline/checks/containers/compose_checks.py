@@ -12,7 +12,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from redline.checks.containers.builds import build_dockerfile, service_build_args, with_build_args
+from redline.checks.containers.builds import (
+    build_dockerfile,
+    compose_built_images,
+    service_build_args,
+    with_build_args,
+)
 from redline.checks.containers.common import (
     healthcheck_group,
     image_name,
@@ -24,7 +29,13 @@ from redline.checks.containers.common import (
     seq,
     unique,
 )
-from redline.checks.containers.dockerfiles import has_healthcheck, image_key, shipped_stage
+from redline.checks.containers.dockerfiles import (
+    entrypoint_drops_root,
+    has_healthcheck,
+    image_key,
+    own_parent_drops_root,
+    shipped_stage,
+)
 from redline.checks.containers.kube_pods import BASELINE_CAPS, socket_path
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.context import DEVELOPMENT
@@ -36,7 +47,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.core.suppress import FileSuppressions
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.compose_dev import build_context, command_text, dev_container, volume_source
-from redline.sources.containers.dockerfile import Dockerfile
+from redline.sources.containers.dockerfile import Dockerfile, DockerStage
 
 CIS_RUNTIME = "CIS Docker Benchmark v1.6.0, section 5 (Container Runtime)"
 
@@ -340,6 +351,8 @@ class _Mode:
     needed: bool  # other services depend on it
     dev: bool  # a development or test environment: production concerns (limits, health) do not apply
     build_args: Mapping[str, str] = field(default_factory=dict)  # what it passes when compose builds its image
+    #: the images the tree builds, by name (``compose_built_images``): a base image of the project's own
+    parents: Mapping[str, Dockerfile] = field(default_factory=dict)
 
 
 class _Scope:
@@ -374,6 +387,7 @@ class ComposeCheck(ProjectCheck):
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
         scope = _Scope(facts)
+        parents = compose_built_images(dockerfiles, facts.of(ComposeProject))
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             needed = {name for svc in project.services for name in depends_on(svc)}
@@ -387,6 +401,7 @@ class ComposeCheck(ProjectCheck):
                     needed=svc.name in needed,
                     dev=home in devs or in_test_context(home, svc.name),
                     build_args=service_build_args(svc, project.dotenv),
+                    parents=parents,
                 )
                 for f in host_access_item(self._service(svc, df, mode)):
                     scoped = self._scoped(scope, svc, f)
@@ -444,7 +459,7 @@ class ComposeCheck(ProjectCheck):
             source = volume_source(vol)
             if source.startswith("/") and socket_path(source):
                 yield self._f(DOCKER_SOCK, svc, "volumes", f"mounts the runtime socket `{source}`", vol)
-        yield from self._user_findings(svc, df, mode.build_args)
+        yield from self._user_findings(svc, df, mode)
         yield from self._ports(svc)
         yield from self._confinement(svc)
         if mode.dev or one_shot(svc):
@@ -491,9 +506,7 @@ class ComposeCheck(ProjectCheck):
             if text in ("seccomp:unconfined", "apparmor:unconfined", "label:disable", "label:disable:true"):
                 yield self._f(WEAK_CONFINEMENT, svc, "security_opt", f"security_opt {opt}", opt)
 
-    def _user_findings(
-        self, svc: ComposeService, df: Dockerfile | None, build_args: Mapping[str, str]
-    ) -> Iterator[Finding]:
+    def _user_findings(self, svc: ComposeService, df: Dockerfile | None, mode: _Mode) -> Iterator[Finding]:
         user = svc.body.get("user")
         image = str(svc.body.get("image", ""))
         group = root_group(image_key(df) if df is not None else image_name(image) or svc.name)
@@ -512,10 +525,12 @@ class ComposeCheck(ProjectCheck):
         stage = shipped_stage(df, build_target(svc)) if df is not None else None
         if df is not None and stage is not None:
             found = df.effective_user(stage.index)
-            base = with_build_args(df.stages[df.lineage(stage.index)[-1]].image, build_args)
+            base = with_build_args(df.stages[df.lineage(stage.index)[-1]].image, mode.build_args)
             overridden = "entrypoint" in svc.body or any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(stage.index))
             if found is None and unprivileged(base, entrypoint_overridden=overridden):
                 return
+            if found is None and "entrypoint" not in svc.body and _drops_root(df, stage, base, mode, overridden):
+                return  # as DKR101 judges its Dockerfile: the entrypoint, or the project's own base image, drops root
             if found is None and "entrypoint" in svc.body and unprivileged(base):
                 # getsentry/self-hosted: a wrapper script of the project's own, which may hand over to the image's
                 # entrypoint (and its drop of root) or not; the script is not read, so the finding says so
@@ -573,3 +588,10 @@ class ComposeCheck(ProjectCheck):
                 f"has no healthcheck although other services depend on it (the "
                 f"official `{known.label}` image defines none)",
             )
+
+
+def _drops_root(df: Dockerfile, stage: DockerStage, base: str, mode: _Mode, overridden: bool) -> bool:
+    """The image's own ENTRYPOINT drops root (su-exec, gosu), or it is built FROM an image of the project's own that
+    does not run as root: what DKR101 accepts for the Dockerfile."""
+    parent = mode.parents.get(image_name(base))
+    return entrypoint_drops_root(df, stage) or own_parent_drops_root(df, parent, base, overridden=overridden)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from redline.checks.containers.builds import (
     BuildIndex,
     compose_build_args,
+    compose_built_images,
     orchestrated_healthcheck,
     orchestrated_user,
     with_build_args,
@@ -48,7 +49,9 @@ ROOT_USER = Rule(
         "or whose last `USER` is `root` or `0`. Distroless `:nonroot` and Chainguard bases are trusted, and so "
         "is an image whose entrypoint drops root the way the official database images do (the final stage "
         "installs su-exec or gosu — in a RUN or a package list in an ARG it installs — and sets an ENTRYPOINT, "
-        "the ENTRYPOINT calls one, or an s6-overlay image runs `s6-setuidgid`).",
+        "the ENTRYPOINT calls one, or an s6-overlay image runs `s6-setuidgid`), and so is an image built FROM one of "
+        "the project's own images (a compose service's `image:` beside its `build:`) that does not run as root, "
+        "unless it empties that image's ENTRYPOINT.",
         why_bad="Containers run as UID 0 unless told otherwise. Root inside a container is one kernel or runtime bug "
         "away from root on the host, and it can modify everything in the image at run time.",
         example='FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]',
@@ -334,9 +337,11 @@ class DockerfileCheck(ProjectCheck):
         nonroot = orchestrated_user(index, manifests, projects)
         args = compose_build_args(index.dockerfiles, projects)
         built_here = own_image_names(index.dockerfiles)
+        parents = compose_built_images(index.dockerfiles, projects)
         out: list[Finding] = []
         for df in index.dockerfiles.values():
-            scan = self._scan(df, covered.get(df.path), nonroot.get(df.path), args.get(df.path, {}), built_here)
+            found = covered.get(df.path), nonroot.get(df.path), args.get(df.path, {})
+            scan = self._scan(df, *found, built_here=built_here, parents=parents)
             out.extend(lowered(f) for f in scan)
         return out
 
@@ -346,14 +351,17 @@ class DockerfileCheck(ProjectCheck):
         health_covered: str | None,
         runs_nonroot: str | None,
         build_args: dict[str, str],
+        *,
         built_here: frozenset[str],
+        parents: dict[str, Dockerfile],
     ) -> Iterator[Finding]:
+        """``parents``: the images this tree builds, by name (``compose_built_images``)."""
         final = df.final_stage
         if final is None:
             return
         shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
         if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
-            yield from self._user(df, final, build_args)
+            yield from self._user(df, final, build_args, parents)
         yield from self._pinning(df, built_here)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
@@ -404,9 +412,11 @@ class DockerfileCheck(ProjectCheck):
                         remediation=UPDATE_ALONE.doc.use_instead,
                     )
 
-    def _user(self, df: Dockerfile, final: DockerStage, build_args: dict[str, str]) -> Iterator[Finding]:
+    def _user(
+        self, df: Dockerfile, final: DockerStage, build_args: dict[str, str], parents: dict[str, Dockerfile]
+    ) -> Iterator[Finding]:
         """``build_args``: what compose passes when it builds the image (``FROM ${SENTRY_IMAGE}``)."""
-        if _entrypoint_drops_root(df, final):
+        if entrypoint_drops_root(df, final):
             return  # starts as root to fix volume ownership, then its entrypoint re-executes as another user
         found = df.effective_user(final.index)
         base = with_build_args(df.stages[df.lineage(final.index)[-1]].image, build_args)
@@ -416,6 +426,8 @@ class DockerfileCheck(ProjectCheck):
             overridden = any(df.in_stage(i, "ENTRYPOINT") for i in df.lineage(final.index))
             if _nonroot_base(base) or unprivileged(base, entrypoint_overridden=overridden):
                 return  # the base image sets a non-root USER, or its entrypoint drops root itself
+            if own_parent_drops_root(df, parents.get(image_name(base)), base, overridden=overridden):
+                return  # built FROM an image of this tree that does not run as root
             known = lookup(base)
             why = f" ({known.note})" if known and known.note else ""
             f = self.finding(
@@ -457,7 +469,19 @@ class DockerfileCheck(ProjectCheck):
                 )
 
 
-def _entrypoint_drops_root(df: Dockerfile, final: DockerStage) -> bool:
+def own_parent_drops_root(df: Dockerfile, parent: Dockerfile | None, base: str, *, overridden: bool) -> bool:
+    """``base`` is an image this tree builds (``parent``: a compose service's ``image:`` beside its ``build:``;
+    baserow's platform images ``FROM baserow/baserow:1.35.3``, built by ``deploy/all-in-one/Dockerfile``) whose final
+    stage sets a non-root USER, or whose ENTRYPOINT drops root while this image keeps that ENTRYPOINT."""
+    if parent is None or parent is df or "$" in base or (final := parent.final_stage) is None:
+        return False
+    user = parent.effective_user(final.index)
+    if user is not None:
+        return not is_root_user(user[0])
+    return not overridden and entrypoint_drops_root(parent, final)
+
+
+def entrypoint_drops_root(df: Dockerfile, final: DockerStage) -> bool:
     """An image of the project's own that does what the official database images do: the final stage installs
     su-exec or gosu and has an ENTRYPOINT (memos: ``apk add su-exec``, ``USER root``, an entrypoint.sh that
     ``exec su-exec "$UID:$GID"``s the server), or the ENTRYPOINT calls one itself; an s6-overlay image whose

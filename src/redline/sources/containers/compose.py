@@ -146,12 +146,17 @@ class ComposeService:
 
     @property
     def dockerfile_path(self) -> str | None:
-        """The tree path of the Dockerfile its ``build:`` names (None: no build, or a remote context)."""
+        """The tree path of the Dockerfile its ``build:`` names (None: no build, or a remote context). An absolute
+        path is read from the tree's root: written ``$PWD/deploy/all-in-one/Dockerfile`` (baserow's
+        ``deploy/all-in-one/docker-compose.yml``), it names a file under the directory compose runs from, which
+        for a file naming paths under the tree from a sub-folder is the tree's root (``$PWD`` itself is unset here)."""
         directory = self.build_directory
         if directory is None:
             return None
         build = self.body.get("build")
         name = str(build.get("dockerfile", "Dockerfile")) if isinstance(build, Mapping) else "Dockerfile"
+        if name.startswith("/"):
+            return posixpath.normpath(name.lstrip("/"))
         return posixpath.normpath(posixpath.join(directory, name))
 
     @property
