@@ -185,6 +185,7 @@ def test_look_alikes_not_reported(path: str, text: str) -> None:
 _MOCK_OAUTH = 'res := `{\n  "access_token":"MTQ0NjJkZmQ5' + 'OTM2NDE1ZTZjNGZmZjI3",\n  "token_type":"bearer",\n}`\n'
 _GO_YAML = "if !literal {\n\ttoken.style = yaml_FOLDED_SCALAR_STYLE\n}\n"
 _LITERAL = "Vq7Nw2Lx9Kp4" + "Zt8Rm3Hs6Jd1"
+_RPC_TYPES = "  regenerate_token: rpcMethodTypeContainer<\n  set_password: rpcMethodTypeContainer<\n"
 
 
 @pytest.mark.parametrize(
@@ -203,6 +204,10 @@ _LITERAL = "Vq7Nw2Lx9Kp4" + "Zt8Rm3Hs6Jd1"
         (".env", f"API_TOKEN={_LITERAL}\n", [("SEC901", 1)]),
         ("scripts/deploy.sh", f"export API_TOKEN={_LITERAL}\n", [("SEC439", 1)]),
         ("app/settings.py", f'API_TOKEN = "{_LITERAL}"\n', [("SEC438", 1)]),
+        # mathesar's RPC type map: a key naming a token or password whose value opens a generic type's arguments
+        ("src/api/rpc/forms.ts", _RPC_TYPES, []),
+        ("config/rpc.yaml", _RPC_TYPES, [("SEC440", 1), ("SEC437", 2)]),  # in YAML the words are the values
+        ("src/api/rpc/forms.ts", "const cfg = {\n  api_token: settings.apiToken,\n};\n", []),  # a dotted name
     ],
 )
 def test_vendored_code_and_names_in_programs(path: str, text: str, found: list[tuple[str, int]]) -> None:

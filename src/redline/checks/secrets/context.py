@@ -131,12 +131,14 @@ def translated_label(path: str, secret: str) -> bool:
 
 #: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted
 PROGRAM_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "ruby", "php", "rust", "csharp"})
-#: a bare name (``yaml_FOLDED_SCALAR_STYLE``): in a program, what a variable refers to, not the value itself
-_BARE_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a bare or dotted name (``yaml_FOLDED_SCALAR_STYLE``, ``settings.apiToken``), maybe opening a generic type's
+#: arguments (mathesar's ``regenerate_token: rpcMethodTypeContainer<``): in a program, what an expression refers to,
+#: not the value itself
+_BARE_NAME = lazy(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*<?$")
 
 
 def names_in_program(kind: str, secret: str) -> bool:
     """An unquoted ``token = NAME`` in a program's source assigns another variable's value (go-yaml's
-    ``token.style = yaml_FOLDED_SCALAR_STYLE``); a leaked value in code is a quoted literal, which the
+    ``token.style = yaml_FOLDED_SCALAR_STYLE``) or names a type; a leaked value in code is a quoted literal, which the
     quoted-literal rules read. In YAML, INI and env files an unquoted value is the value itself."""
     return kind in PROGRAM_KINDS and bool(_BARE_NAME.match(secret))
