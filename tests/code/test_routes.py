@@ -203,6 +203,71 @@ def test_a_drf_router_spread_into_an_inline_include_list_is_served_under_it() ->
     ]
 
 
+def test_a_project_decorator_whose_wrapper_refuses_leaves_the_route_unknown() -> None:
+    """mathesar's ``@require(guard, unauthorized_response="json")`` calls the view only when ``guard(request)``
+    holds and otherwise answers through ``_unauthorized_response`` (``JsonResponse(status=401)``,
+    ``redirect_to_login``): who gets through is decided at run time, so the upload is not known to be unguarded.
+    A project decorator that only logs, and one that answers 429, leave their routes unguarded."""
+    files = {
+        "app/auth.py": (
+            "from functools import wraps\n"
+            "from django.contrib.auth.views import redirect_to_login\n"
+            "from django.http import JsonResponse\n"
+            "def require(guard, *, unauthorized_response='redirect'):\n"
+            "    def decorator(view):\n"
+            "        @wraps(view)\n"
+            "        def wrapped(request, *args, **kwargs):\n"
+            "            if guard(request) is True:\n"
+            "                return view(request, *args, **kwargs)\n"
+            "            return _unauthorized_response(request, unauthorized_response)\n"
+            "        return wrapped\n"
+            "    return decorator\n"
+            "def _unauthorized_response(request, mode):\n"
+            "    if mode == 'json':\n"
+            "        return JsonResponse({'detail': 'Unauthorized'}, status=401)\n"
+            "    return redirect_to_login(request.get_full_path())\n"
+            "def logged(view):\n"
+            "    def wrapped(request):\n"
+            "        print(request.path)\n"
+            "        return view(request)\n"
+            "    return wrapped\n"
+            "def throttled(view):\n"
+            "    def wrapped(request):\n"
+            "        if request.session.get('n', 0) > 5:\n"
+            "            return JsonResponse({}, status=429)\n"
+            "        return view(request)\n"
+            "    return wrapped\n"
+        ),
+        "app/views.py": (
+            "from django.views.decorators.http import require_http_methods\n"
+            "from app.auth import logged, require, throttled\n"
+            "LOGIN_OR_SHARED_FORM = None\n"
+            "@require(LOGIN_OR_SHARED_FORM, unauthorized_response='json')\n"
+            "@require_http_methods(['POST'])\n"
+            "def upload_file(request):\n    pass\n"
+            "@logged\n@require_http_methods(['POST'])\n"
+            "def ping(request):\n    pass\n"
+            "@throttled\n@require_http_methods(['POST'])\n"
+            "def vote(request):\n    pass\n"
+        ),
+        "app/urls.py": (
+            "from django.urls import path\n"
+            "from app import views\n"
+            "urlpatterns = [\n"
+            "    path('files/', views.upload_file),\n"
+            "    path('ping/', views.ping),\n"
+            "    path('vote/', views.vote),\n"
+            "]\n"
+        ),
+    }
+    routes = routes_of(files)
+    assert [(r.path, r.authenticated, r.auth_evidence) for r in routes] == [
+        ("/files/", "unknown", ("require",)),
+        ("/ping/", "no", ()),
+        ("/vote/", "no", ()),
+    ]
+
+
 def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_name() -> None:
     """plane defines four ``BaseAPIView`` classes, one per API: each view's base is the one its module imports
     (absolute or relative), not a guess by name."""

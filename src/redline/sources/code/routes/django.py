@@ -22,6 +22,7 @@ from redline.sources.code.routes.common import (
     qualified,
     text,
 )
+from redline.sources.code.routes.django_decorators import refusing_decorator
 from redline.sources.code.routes.django_dispatch import dispatch_guards
 from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
 from redline.sources.code.routes.drf_permissions import composed, guarding
@@ -186,7 +187,11 @@ def _route(
         handler_file=found[0].path if found else "",
     )
     # a wrapper redline does not know (``admin_view(...)``) may well be the guard
-    return guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
+    route = guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
+    refusing = refusing_decorator(project, *found) if found is not None and route.authenticated == NO else None
+    if refusing is None:
+        return route
+    return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, refusing))
 
 
 #: how many classes of the project a view's lineage follows (the view included): nautobot's UI viewsets reach

@@ -14,7 +14,7 @@ from redline.sources.code.scopes import within
 
 #: calls that turn a caller away: Django's ``AccessMixin.handle_no_permission``, DRF's ``permission_denied``,
 #: the exceptions and responses of a refusal, a redirect to the login
-_REFUSALS = re.compile(
+REFUSALS = re.compile(
     r"^(handle_no_permission|permission_denied|PermissionDenied|NotAuthenticated|HttpResponseForbidden|"
     r"redirect_to_login|get_login_redirect|\w*login_url)$"
 )
@@ -33,7 +33,7 @@ def dispatch_guards(lineage: Iterable[tuple[CodeIndex, Definition]]) -> list[str
         if not any(d.qualname == dispatch for d in index.definitions):
             continue
         calls = [c for c in index.calls if within(c.function, dispatch)]
-        if not any(_REFUSALS.match(c.raw.rsplit(".", 1)[-1]) for c in calls):
+        if not any(REFUSALS.match(c.raw.rsplit(".", 1)[-1]) for c in calls):
             continue
         called = {c.raw[5:] for c in calls if c.raw.startswith("self.")}
         scopes = [(index, dispatch), *_self_methods(classes, called)]

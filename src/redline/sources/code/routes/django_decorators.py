@@ -1,0 +1,55 @@
+"""A project's own view decorator whose wrapper turns a caller away: mathesar's ``@require(guard,
+unauthorized_response="json")`` calls the view only when ``guard(request)`` holds, and otherwise answers through a
+helper that returns ``JsonResponse(..., status=401)`` or ``redirect_to_login(...)``. Which callers the guard admits
+is decided at run time (mathesar's lets a shared form's anonymous visitor upload), so a view behind such a decorator
+is not known to be unguarded: its route is ``unknown``, as behind a wrapper redline does not know."""
+
+from __future__ import annotations
+
+from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.routes.common import Project
+from redline.sources.code.routes.django_dispatch import REFUSALS
+from redline.sources.code.scopes import within
+
+#: HTTP statuses that refuse a caller: not signed in, not allowed
+_DENIED = frozenset({401, 403})
+_FUNCTIONS = ("function", "async_function")
+#: how many calls of the decorator's module a refusal is followed through (its wrapper -> a response helper)
+_DEPTH = 1
+
+
+def refusing_decorator(project: Project, index: CodeIndex, view: Definition) -> str | None:
+    """The first decorator of ``view`` that is a function of the project whose body (its wrapper included)
+    refuses a caller, itself or through a function of its module it calls; None when none does."""
+    for decorator in view.decorators:
+        found = project.find(decorator.raw, index)
+        if found is None:
+            continue
+        where, definition = found
+        if definition.kind in _FUNCTIONS and _refuses(where, definition.qualname, _DEPTH):
+            return decorator.raw
+    return None
+
+
+def _refuses(index: CodeIndex, scope: str, depth: int) -> bool:
+    calls = [c for c in index.calls if within(c.function, scope)]
+    if any(_is_refusal(c) for c in calls):
+        return True
+    if depth <= 0:
+        return False
+    helpers = {
+        d.qualname for d in index.definitions if d.kind in ("function", "async_function") and "." not in d.qualname
+    }
+    return any(c.raw in helpers and c.raw != scope and _refuses(index, c.raw, depth - 1) for c in calls)
+
+
+def _is_refusal(call: CallSite) -> bool:
+    """``redirect_to_login(...)``, ``PermissionDenied``, ``HttpResponseForbidden``, a response or ``abort`` with a
+    401/403 status."""
+    short = call.raw.rsplit(".", 1)[-1]
+    if REFUSALS.match(short):
+        return True
+    statuses = [a.literal for a in call.args if a.keyword in ("status", "status_code")]
+    if short == "abort":
+        statuses += [a.literal for a in call.args[:1] if a.keyword is None]
+    return any(isinstance(s, int) and s in _DENIED for s in statuses)
