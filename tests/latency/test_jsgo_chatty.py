@@ -27,6 +27,7 @@ def test_chatty_calls_fire_at_their_lines_only() -> None:
         ("go/remote.go", 26, "LAT258"),
         ("go/remote.go", 37, "LAT258"),
         ("go/remote.go", 75, "LAT258"),
+        ("go/remote.go", 108, "LAT258"),  # a client named as one; the loop's own `client` item at 119 is not
         ("src/routes/checkout.js", 8, "LAT259"),
         ("src/routes/checkout.js", 15, "LAT259"),
         ("src/routes/checkout.js", 21, "LAT259"),

@@ -27,7 +27,20 @@ def go_remote_calls(index: CodeIndex) -> dict[int, str]:
     if "net/http" not in imports.values() and not any(_GENERATED.search(p) for p in imports.values()):
         return {}
     types = GoTypes(index)
-    return {id(c): kind for c in index.calls if (kind := _remote(c, types, imports))}
+    return {id(c): kind for c in index.calls if (kind := _remote(index, c, types, imports))}
+
+
+def _loop_item(index: CodeIndex, call: CallSite, receiver: str) -> bool:
+    """``receiver`` is the item an enclosing loop ranges over (pocketbase's ``for _, client := range chunk {
+    client.Get(RealtimeClientAuthKey) }``: a subscriber's stored value): an element of a collection, which a
+    name alone does not make an ``*http.Client``."""
+    loop_id = call.loop
+    while loop_id >= 0:
+        loop = index.loops[loop_id]
+        if receiver in loop.targets:
+            return True
+        loop_id = loop.parent
+    return False
 
 
 def go_http_hits(index: CodeIndex, remote: dict[int, str]) -> Iterator[Hit]:
@@ -56,7 +69,7 @@ def own_name(call: CallSite) -> str:
     return f"{owner}.{parts[1]}" if len(parts) == 2 and owner else ""
 
 
-def _remote(call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | None:
+def _remote(index: CodeIndex, call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | None:
     """``HTTP`` or ``gRPC <stub>`` when ``call`` is a remote call, wherever it runs."""
     target = call.target or ""
     if target.startswith(_HTTP):
@@ -68,7 +81,12 @@ def _remote(call: CallSite, types: GoTypes, imports: dict[str, str]) -> str | No
         declared = types.of(call.function, parts[0]) if len(parts) == 2 else None
         if declared == "http.Client":
             return "HTTP"
-        if declared is None and "net/http" in imports.values() and _CLIENT_NAME.search(parts[-2]):
+        if (
+            declared is None
+            and "net/http" in imports.values()
+            and _CLIENT_NAME.search(parts[-2])
+            and not (len(parts) == 2 and _loop_item(index, call, parts[0]))
+        ):
             return "HTTP"
         return None  # ``http.Header.Get``, a cache, a project type
     return _grpc(call, types, imports)

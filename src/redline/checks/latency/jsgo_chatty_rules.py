@@ -73,7 +73,9 @@ GO_HTTP_IN_LOOP = Rule(
         "generated package, `pb`/`proto`/`grpc`/`gen` in its import path) called with a context and the item. "
         "A call of the file's own function or method (`deliver(c, inbox)`) that itself makes one of these calls "
         "is followed one level: the finding names the line of the request. "
-        "`http.Header.Get` and other non-client receivers are never matched; a stub held in a struct field is not "
+        "`http.Header.Get` and other non-client receivers are never matched, nor is a receiver named like a client "
+        "that is the loop's own item (`for _, client := range subscribers { client.Get(key) }`: an element of a "
+        "collection, not an `*http.Client`); a stub held in a struct field is not "
         "recognised (its type is not in the index)." + _NOT_FLAGGED,
         why_bad="N items cost N round trips to another service: the handler's latency is N times the callee's and "
         "its tail is dominated by the slowest call.",
