@@ -26,7 +26,12 @@ def test_a_guarded_setup_page_is_low_and_every_look_alike_high() -> None:
         ("WEB101", "console/views.py", 75, Severity.HIGH),  # /setup/profile: tests the caller, not the install
         # /onboarding/request: Flagsmith's `not settings.HUBSPOT_ACCESS_TOKEN`, a setting named for no setup
         ("WEB101", "console/views.py", 84, Severity.HIGH),
+        ("WEB101", "console/views.py", 94, Severity.LOW),  # /init-db: Kiwi's `try: User.query.first(); return …`
+        ("WEB101", "console/views.py", 106, Severity.HIGH),  # /init-cache: the same try, after a write
     ]
+    init_db = next(f for f in found if f.location.start_line == 94)
+    assert init_db.evidence.text("first_run_guard") == "User.query.first() succeeds"
+    assert "it refuses once `User.query.first()` succeeds (line 97)" in init_db.message
     setup = next(f for f in found if f.location.start_line == 17)
     assert setup.evidence.text("first_run_guard") == "current_org != None or settings.MULTI_ORG"
     assert setup.evidence.number("guard_line") == 19

@@ -276,6 +276,8 @@ def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
     taint = raw_taint(call, _REDIRECT_ARGS, _URL_CLEAN)
     if taint is None or view.validated(call, taint) or taint[1].rsplit(".", 1)[-1] in _THIS_REQUEST:
         return None
+    if _back_to_the_referer(view.index, call, taint):
+        return None
     evidence = flow_evidence(call, taint)
     carried = sorted({n for n in _function_names(view.index, call.function) if _TOKEN.search(n)})
     if carried:
@@ -292,6 +294,24 @@ def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
         "`urlsplit(url).netloc in ALLOWED_HOSTS`, and fall back to a fixed page; never append tokens to a "
         "caller-supplied URL.",
     )
+
+
+#: the request header the browser fills with the page the user came from
+_REFERER = "HTTP_REFERER"
+
+
+def _back_to_the_referer(index: CodeIndex, call: CallSite, taint: Taint) -> bool:
+    """``HttpResponseRedirect(request.META.get("HTTP_REFERER", "/"))`` (Kiwi TCMS's "back where you came from"),
+    directly or through a local name bound to it: the browser sets the Referer to the page the user just left, so
+    a link cannot send them anywhere else (from an e-mail none is sent and the fallback applies)."""
+    if not taint[1].endswith(".META"):
+        return False
+    reads = [c for c in index.calls if c.function == call.function and c.raw.endswith("META.get")]
+    referer = [c for c in reads if c.args and c.args[0].literal == _REFERER]
+    if not referer or len(referer) != len(reads):
+        return False  # another header read in the same function may be the one redirected to
+    direct = any(a.call is not None and a.call.endswith("META.get") for a in call.args[:1])
+    return direct or any(c.assigned_to in taint[2] for c in referer)
 
 
 def _function_names(index: CodeIndex, function: str) -> set[str]:

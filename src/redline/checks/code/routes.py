@@ -87,7 +87,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         'server under `if __name__ == "__main__":` is a deployable unit of its own. '
         "A first-run setup page (a path or handler named `setup`, `install`, `onboarding`, `bootstrap`, `wizard` …) "
         "whose handler, before it writes anything, returns or raises once the install is set up (an existence "
-        "query such as `Organization.query.first()`, a name such as `current_org`, or a settings flag) is "
+        "query such as `Organization.query.first()`, a name such as `current_org`, or a settings flag; or a `try` "
+        "that leaves once such a query succeeds) is "
         "reported at low: it is open only on a fresh install, to whoever reaches it first. "
         "Your own guards are declared with "
         "`[entrypoints] auth_markers`.",
@@ -197,10 +198,27 @@ def _refuses_anonymous(route: Route, by_path: dict[str, CodeIndex]) -> bool:
 
 #: words of a path or handler name that call a page the first-run setup (redash's ``/setup``, an ``/install`` wizard)
 _SETUP_WORDS = frozenset(
-    {"setup", "install", "installer", "installation", "onboarding", "bootstrap", "initialize", "initialise", "wizard"}
+    {
+        "setup",
+        "install",
+        "installer",
+        "installation",
+        "onboarding",
+        "bootstrap",
+        "initialize",
+        "initialise",
+        "wizard",
+        "init",
+    }
 )
 #: the functions of a handler that may hold its guard: the handler itself, a class view's dispatch or writing method
 _GUARDED_METHODS = frozenset({"dispatch", "post", "put", "patch", "delete"})
+
+
+def _once(condition: str) -> str:
+    """``current_org != None`` -> "`current_org != None` holds"; a ``try`` guard's "X succeeds" -> "`X` succeeds"."""
+    query = condition.removesuffix(" succeeds")
+    return f"`{query}` succeeds" if query != condition else f"`{condition}` holds"
 
 
 def _first_run_guard(route: Route, by_path: dict[str, CodeIndex]) -> tuple[str, int] | None:
@@ -290,7 +308,7 @@ class RouteAuthenticationCheck(ProjectCheck):
         return self.finding(
             STATE_CHANGE_WITHOUT_AUTH,
             f"{methods} {route.path} ({route.framework}, handler {route.handler}) is a first-run setup page: it "
-            f"refuses once `{condition}` holds (line {line}); until then whoever reaches a fresh install first "
+            f"refuses once {_once(condition)} (line {line}); until then whoever reaches a fresh install first "
             "sets it up",
             Location(route.file, route.line, route.line),
             evidence={**_route_evidence(route, methods), "first_run_guard": condition, "guard_line": line},

@@ -61,21 +61,38 @@ def first_run_guards(functions: Iterable[tuple[str, ast.AST]]) -> tuple[tuple[st
             continue
         guard = _guard(node.body)
         if guard is not None:
-            found.append((qualname, ast.unparse(guard.test)[:_MAX_CONDITION], guard.lineno))
+            found.append((qualname, guard[0][:_MAX_CONDITION], guard[1]))
     return tuple(found)
 
 
-def _guard(body: list[ast.stmt]) -> ast.If | None:
-    """The first ``if`` among the leading statements that leaves on a set-up test, with nothing written before
-    it; a loop, ``try`` or ``with`` before it ends the search (a guard comes first, and its body is not walked)."""
+def _guard(body: list[ast.stmt]) -> tuple[str, int] | None:
+    """The condition and line of the first ``if`` among the leading statements that leaves on a set-up test, or
+    of a ``try`` that leaves once a set-up query succeeds (``_tried``), with nothing written before it; a loop,
+    another ``try`` or a ``with`` before it ends the search (a guard comes first, and its body is not walked)."""
     leading = body[:_LEADING]
-    if not any(isinstance(stmt, ast.If) for stmt in leading):  # most functions: nothing to walk
+    if not any(isinstance(stmt, (ast.If, ast.Try)) for stmt in leading):  # most functions: nothing to walk
         return None
     for stmt in leading:
         if isinstance(stmt, ast.If) and _leaves(stmt.body) and _set_up_test(stmt.test):
-            return stmt
+            return ast.unparse(stmt.test), stmt.lineno
+        if isinstance(stmt, ast.Try) and (tried := _tried(stmt)) is not None:
+            return tried
         if not isinstance(stmt, _SIMPLE) or _writes(stmt):
             return None
+    return None
+
+
+def _tried(stmt: ast.Try) -> tuple[str, int] | None:
+    """Kiwi TCMS's ``InitDBView``: ``try: _ = get_user_model().objects.first(); return HttpResponseRedirect("/")
+    except Exception: pass``: the query succeeds once the database is set up, and the handler then leaves; on a
+    fresh install it raises and the page goes on. "<query> succeeds" and the line of the ``try`` (since index
+    format 55)."""
+    if not stmt.body or not _leaves(stmt.body):
+        return None
+    for inner in stmt.body[:-1]:
+        value = inner.value if isinstance(inner, (ast.Assign, ast.Expr, ast.AnnAssign)) else None
+        if isinstance(value, ast.Call) and _says_set_up(value):
+            return f"{ast.unparse(value)} succeeds", stmt.lineno
     return None
 
 
