@@ -26,6 +26,8 @@ def test_each_sink_fires_at_its_line_with_its_severity() -> None:
         ("WEB214", "src/Comments.tsx", 24, "HIGH"),  # marked(q), q from useSearchParams
         ("WEB216", "src/Comments.tsx", 25, "LOW"),  # state set from a callback parameter
         ("WEB214", "src/Comments.tsx", 35, "HIGH"),  # a ternary branch carries q
+        ("WEB216", "src/CustomContent.tsx", 9, "LOW"),  # configured HTML the URL's path only chooses (logto)
+        ("WEB214", "src/CustomContent.tsx", 16, "HIGH"),  # the URL's own values, picked by index
         ("WEB214", "src/Feed.tsx", 10, "MEDIUM"),  # axios response
         ("WEB214", "src/Feed.tsx", 11, "MEDIUM"),  # fetch(...).json() || constant
         ("WEB216", "src/Feed.tsx", 12, "LOW"),  # the app's own renderer

@@ -266,6 +266,10 @@ class JsxSinks:
                     callee = current.child_by_field_name("function")
                     stack.extend([callee] if callee is not None else [])
                     continue  # ``useQuery(id)``, ``fetch(url)``: the arguments choose what is loaded, not its text
+            elif current.type == "subscript_expression":
+                held = current.child_by_field_name("object")
+                stack.extend([held] if held is not None else [])
+                continue  # logto's ``customContent?.[pathname]``: the key chooses an entry, not its text
             elif current.type in {"identifier", "shorthand_property_identifier"}:
                 name = text(current)
                 into.add(name)
