@@ -80,6 +80,12 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("ci/images/builder.Dockerfile", "container variant"),
         (".gitlab/ci/build.yml", ""),
         ("cinema/Dockerfile", ""),
+        # logto: the integration tests' compose file and image, and the Gitpod workspace
+        ("docker-compose.integration.yml", "container variant"),
+        ("Dockerfile.integration", "container variant"),
+        (".gitpod.yml", "development"),
+        (".gitpod.Dockerfile", "development"),
+        ("integration/docker-compose.yml", ""),  # a folder named so holds the deployed stack of an integration
         # a cookiecutter scaffold (baserow's plugin-boilerplate/{{ cookiecutter.project_slug }}/): rendered into a
         # new project, never deployed as it is
         ("plugin-boilerplate/{{ cookiecutter.project_slug }}/Dockerfile", "sample"),

@@ -247,6 +247,8 @@ _API_DOCUMENT = lazy(r"^(?:[\w.-]*[-_.])?(?:openapi|swagger)(?:[-_.][\w.-]*)?\.(
 #: ``backend/remark.rest``, mall's ``document/postman/*.postman_collection.json``): a developer's requests against a
 #: local server, with the tokens of a development secret
 _REQUEST_COLLECTION_SUFFIXES = (".http", ".rest", ".postman_collection.json", ".bru")
+#: a cloud development workspace's definition (logto's ``.gitpod.yml``: ``DB_URL: postgres://postgres:p0stgr3s@127.0.0.1``)
+_WORKSPACE_FILES = frozenset({".gitpod.yml", ".gitpod.yaml", ".gitpod.dockerfile"})
 _TEST_NAME = lazy(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
@@ -258,10 +260,10 @@ _SAMPLE_NAME = lazy(r"(?i)sample|example|dummy|fake|random_data|demo_?data|popul
 #: ``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.ci.yml``, ``compose.test.yaml``, ``app.test.yml``
 _CONTAINER_VARIANT = lazy(
     r"(?i)^(?:(?:dockerfile|containerfile)[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|cypress|"
-    r"playwright|selenium|loadtest|k6|locust)(?:\..*)?"
-    r"|(?:dev|test|debug|e2e|ci|local)[._-](?:dockerfile|containerfile)"
+    r"playwright|selenium|loadtest|k6|locust|integration)(?:\..*)?"
+    r"|(?:dev|test|debug|e2e|ci|local|integration)[._-](?:dockerfile|containerfile)"
     r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override|cypress|playwright"
-    r"|selenium|gitpod)(?:[._-][\w.-]*)?"
+    r"|selenium|gitpod|integration)(?:[._-][\w.-]*)?"
     r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
@@ -297,7 +299,7 @@ def context_kind(relpath: str) -> str:
     name = p.name.lower()
     if name.endswith(_DOC_SUFFIXES) or _API_DOCUMENT.search(name):
         return "docs"
-    if name.endswith(_REQUEST_COLLECTION_SUFFIXES):
+    if name.endswith(_REQUEST_COLLECTION_SUFFIXES) or name in _WORKSPACE_FILES:
         return "development"
     if name.endswith(_SAMPLE_SUFFIXES) or _SAMPLE_NAME.search(p.name):
         return "sample"
