@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from redline.core.filekinds import kind_of
-from redline.core.workspace import SourceFile, read_file
+from redline.core.workspace import FileText, SourceFile, read_file
 from redline.sources.code.model import CodeIndex
+from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 from redline.sources.code.source import CodeIndexSource
 
 
@@ -35,3 +37,15 @@ def route_rows(routes: Iterable[Route]) -> list[tuple[str, ...]]:
         (r.framework, ",".join(r.methods), r.path, r.handler, f"{r.file}:{r.line}", r.authenticated, r.authorized)
         for r in routes
     ]
+
+
+def read_file_text(path: str, text: str) -> FileText:
+    """A Python file of ``text`` at ``path``, as the workspace reads one."""
+    data = text.encode()
+    return FileText(SourceFile(path, path, "python", len(data)), data, text)
+
+
+def routes_of(files: dict[str, str]) -> tuple[Route, ...]:
+    """The routes of a project written out as ``{path: source}``, with the default markers."""
+    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
+    return extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes

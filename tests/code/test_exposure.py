@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit_helpers import findings_of
+from code_index import routes_of
 from redline.checks.code.exposure import RouteExposureCheck, admin_segment
 from redline.core.model import Finding
 
@@ -87,3 +88,74 @@ def test_an_object_permission_class_guards_what_get_object_loads() -> None:
         ("WEB104", "views.py", 23, "POST /api/2/question/<pk>/auto_tag/"),
         ("WEB104", "views.py", 28, "POST /api/2/question/<pk>/take/"),
     ]
+
+
+_AUTHZ_VIEWS = (
+    "from django.shortcuts import get_object_or_404, render\n"
+    "from dojo.models import Product\n"
+    "def add_endpoint(request, product_id):\n"
+    "    product = get_object_or_404(Product, id=product_id)\n"
+    "    return render(request, 'add.html', {'product': product})\n"
+)
+_AUTHZ_FILES = {
+    "dojo/views.py": _AUTHZ_VIEWS,
+    "dojo/models.py": "class Product:\n    pass\n",
+    "dojo/urls.py": (
+        "from django.urls import re_path\nfrom dojo import views\n"
+        "urlpatterns = [re_path(r'^endpoints/product/(?P<product_id>\\d+)/add$', views.add_endpoint)]\n"
+    ),
+}
+
+
+def _authz_middleware(checks: str) -> dict[str, str]:
+    """DefectDojo's shape: a login-required middleware, and an authorization middleware whose ``process_view`` body
+    is ``checks`` (a permission lookup keyed by the view's URL name, or only logging)."""
+    login = (
+        "from django.http import HttpResponseRedirect\n"
+        "class LoginRequiredMiddleware:\n"
+        "    def __call__(self, request):\n"
+        "        if not request.user.is_authenticated:\n"
+        "            return HttpResponseRedirect('/login')\n"
+        "        return self.get_response(request)\n"
+    )
+    authz = (
+        "import logging\n"
+        "from dojo.authorization.authorization import user_has_permission_or_403\n"
+        "class AuthorizationMiddleware:\n"
+        "    def process_view(self, request, view_func, view_args, view_kwargs):\n"
+        f"        {checks}\n"
+    )
+    settings = (
+        "MIDDLEWARE = [\n"
+        "    'dojo.middleware.LoginRequiredMiddleware',\n"
+        "    'dojo.authorization.middleware.AuthorizationMiddleware',\n"
+        "]\n"
+    )
+    return {
+        **_AUTHZ_FILES,
+        "dojo/middleware.py": login,
+        "dojo/authorization/middleware.py": authz,
+        "dojo/settings.py": settings,
+    }
+
+
+def test_a_permission_middleware_leaves_authorization_unknown_and_web105_silent(tmp_path: Path) -> None:
+    """DefectDojo's ``AuthorizationMiddleware.process_view`` looks the view's URL name up in a table of object
+    permissions and calls ``user_has_permission_or_403``: the view that loads a product by id without a check of its
+    own is not an IDOR candidate. A middleware whose ``process_view`` only logs decides nothing: WEB105 fires."""
+    deciding = _authz_middleware("user_has_permission_or_403(request.user, view_kwargs, 'edit')")
+    logging_only = _authz_middleware("logging.info(request.path)")
+    route = routes_of(deciding)[0]
+    assert (route.authenticated, route.authorized, route.authz_evidence) == (
+        "yes",
+        "unknown",
+        ("dojo.authorization.middleware.AuthorizationMiddleware",),
+    )
+    assert routes_of(logging_only)[0].authz_evidence == ()
+    for files, expected in ((deciding, []), (logging_only, [("WEB105", "dojo/views.py", 4)])):
+        root = tmp_path / str(len(expected))
+        for name, src in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(src)
+        found = findings_of(root, RouteExposureCheck())
+        assert [(f.rule, f.location.path, f.location.start_line) for f in found if f.rule == "WEB105"] == expected

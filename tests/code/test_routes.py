@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from code_index import route_rows
+from code_index import read_file_text, route_rows, routes_of
 from redline.core.config import ConfigError, Where
-from redline.core.workspace import FileText, SourceFile, read_file
+from redline.core.workspace import SourceFile, read_file
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import extract_routes
 from redline.sources.code.routes.model import Route
@@ -268,6 +268,44 @@ def test_a_project_decorator_whose_wrapper_refuses_leaves_the_route_unknown() ->
     ]
 
 
+def test_a_login_middleware_named_through_an_alias_and_redirecting_to_the_login_url() -> None:
+    """DefectDojo: ``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES`` (a list bound before) names
+    ``dojo.middleware.LoginRequiredMiddleware``, which answers an anonymous caller with
+    ``HttpResponseRedirect(f"{settings.LOGIN_URL}?next=...")``: named like Django's own, every route is
+    authenticated; named otherwise, the login test and the redirect make the routes unknown, not unguarded. The
+    class listed only in a list no ``MIDDLEWARE`` takes guards nothing."""
+    views = "from django.views.decorators.http import require_POST\n@require_POST\ndef close(request, eid):\n    pass\n"
+    urls = (
+        "from django.urls import path\nfrom dojo import views\n"
+        "urlpatterns = [path('engagement/<int:eid>/close', views.close)]\n"
+    )
+    cases = [
+        ("LoginRequiredMiddleware", "MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES\n", "yes"),
+        ("SignInMiddleware", "MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES\n", "unknown"),
+        ("SignInMiddleware", "MIDDLEWARE = []\n", "no"),
+    ]
+    for name, middleware_setting, expected in cases:
+        middleware = (
+            "from django.conf import settings\n"
+            "from django.http import HttpResponseRedirect\n"
+            f"class {name}:\n"
+            "    def __init__(self, get_response):\n"
+            "        self.get_response = get_response\n"
+            "    def __call__(self, request):\n"
+            "        if not request.user.is_authenticated:\n"
+            "            return HttpResponseRedirect(f'{settings.LOGIN_URL}?next={request.path}')\n"
+            "        return self.get_response(request)\n"
+        )
+        settings = f"DJANGO_MIDDLEWARE_CLASSES = ['dojo.middleware.{name}']\n{middleware_setting}"
+        files = {
+            "dojo/middleware.py": middleware,
+            "dojo/views.py": views,
+            "dojo/urls.py": urls,
+            "dojo/settings/settings.py": settings,
+        }
+        assert [(r.path, r.authenticated) for r in routes_of(files)] == [("/engagement/<int:eid>/close", expected)]
+
+
 def test_django_view_bases_resolve_through_imports_when_several_classes_share_a_name() -> None:
     """plane defines four ``BaseAPIView`` classes, one per API: each view's base is the one its module imports
     (absolute or relative), not a guess by name."""
@@ -342,17 +380,6 @@ def test_a_guard_the_deployment_may_switch_off_leaves_the_route_unknown() -> Non
 def test_bad_marker_value_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="auth_markers"):
         parse_entrypoints({"auth_markers": [""]}, Where("redline.toml", "entrypoints"))
-
-
-def read_file_text(path: str, text: str) -> FileText:
-    data = text.encode()
-    return FileText(SourceFile(path, path, "python", len(data)), data, text)
-
-
-def routes_of(files: dict[str, str]) -> tuple[Route, ...]:
-    """The routes of a project written out as ``{path: source}``, with the default markers."""
-    indexes = [CodeIndexSource().parse(read_file_text(name, src)) for name, src in files.items()]
-    return extract_routes(indexes, ENTRYPOINTS_SECTION.defaults()).routes
 
 
 def test_drf_router_registrations_with_mount_prefix_and_permissions() -> None:

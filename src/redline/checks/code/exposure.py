@@ -201,8 +201,8 @@ class RouteExposureCheck(ProjectCheck):
             )
 
     def _object(self, route: Route, handler: Handler | None) -> Iterator[Finding]:
-        if route.authorized == YES or handler is None:
-            return
+        if route.authorized == YES or route.authz_evidence or handler is None:
+            return  # authorized, or something that may authorize runs (a permission middleware)
         logged_in = route.authenticated == YES or (route.authenticated == NO and checks_login(handler))
         params = [p for p in path_params(route.path) if _ID_PARAM.search(p)]
         load = object_load(handler, params) if params and logged_in else None

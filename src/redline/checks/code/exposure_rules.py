@@ -104,7 +104,9 @@ OBJECT_WITHOUT_OWNER_CHECK = Rule(
         "(`get`, `get_object_or_404`, `get_or_404`, `filter`, `filter_by`, `first_or_404`, `find_one`, "
         "`session.get`) and never refers to the caller or to an owner (`request.user`, `current_user`, a "
         "`user`/`current_user` parameter, `owner`, `author`, `user_id`, `tenant`…), nor checks a role or "
-        "permission. Routes with an authorization guard are left alone. A candidate to confirm, not a proof: "
+        "permission. Routes with an authorization guard are left alone, and so are those of a Django project "
+        "whose own middleware checks a permission in `process_view` (DefectDojo's `AuthorizationMiddleware` looks "
+        "each view's URL name up in a table). A candidate to confirm, not a proof: "
         "the object may be public by design.",
         why_bad="Changing the id in the URL shows or changes someone else's object: horizontal privilege "
         "escalation, the most reported API flaw (OWASP API1, broken object level authorization).",

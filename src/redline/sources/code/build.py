@@ -379,10 +379,19 @@ def _module_assignments(walk: _Walk) -> None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    walk.assignments.extend(_module_lists(target.id, stmt.value))
+                    walk.assignments.extend(_module_lists(target.id, stmt.value) or _alias(walk, target.id, stmt.value))
                     walk.assignments.extend(_router_urls(target.id, stmt.value))
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add):
             walk.assignments.extend(_router_urls(stmt.target.id, stmt.value))
+
+
+def _alias(walk: _Walk, name: str, value: ast.expr) -> list[Assignment]:
+    """``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES`` (DefectDojo's settings): a module-level name bound to another the
+    module bound to a list before takes its values (since index format 57)."""
+    if not isinstance(value, ast.Name):
+        return []
+    bound = [a for a in walk.assignments if a.name == value.id]
+    return [Assignment(name, value.lineno, bound[-1].values)] if bound else []
 
 
 def _router_urls(name: str, value: ast.expr) -> list[Assignment]:

@@ -24,7 +24,12 @@ from redline.sources.code.routes.common import (
 )
 from redline.sources.code.routes.django_decorators import refusing_decorator
 from redline.sources.code.routes.django_dispatch import dispatch_guards
-from redline.sources.code.routes.django_middleware import behind_login_middleware, login_middlewares
+from redline.sources.code.routes.django_middleware import (
+    authorization_middlewares,
+    behind_authorization_middleware,
+    behind_login_middleware,
+    login_middlewares,
+)
 from redline.sources.code.routes.drf_permissions import composed, guarding
 from redline.sources.code.routes.drfrouters import DRF_ROUTERS, router_calls
 from redline.sources.code.routes.guards import Guards, names_a_guard
@@ -130,7 +135,8 @@ def _setting(project: Project, name: str) -> list[str]:
 def django_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
     middleware = _setting(project, "MIDDLEWARE")
     routes = _django_routes(project, settings, middleware)
-    yield from behind_login_middleware(routes, login_middlewares(project, middleware))
+    routes = behind_login_middleware(routes, login_middlewares(project, middleware))
+    yield from behind_authorization_middleware(routes, authorization_middlewares(project, middleware))
 
 
 def _django_routes(project: Project, settings: EntrypointSettings, middleware: list[str]) -> Iterator[Route]:

@@ -1,18 +1,26 @@
 """A project's own Django middleware that sends anonymous callers to the login page (pretalx's
 ``EventMiddleware`` does it for every ``/orga`` page): the routes under it are not unauthenticated, though
-which of them it exempts (a sign-in or invitation page) is decided at run time, so they become ``unknown``."""
+which of them it exempts (a sign-in or invitation page) is decided at run time, so they become ``unknown``.
+One whose ``process_view`` refuses callers without a permission (DefectDojo's ``AuthorizationMiddleware`` looks the
+view's URL name up in a table of object permissions) may authorize any route: whether it does is decided at run
+time, so a route not known to be authorized becomes ``unknown`` with the middleware as its evidence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redline.sources.code.model import CodeIndex, Definition
 from redline.sources.code.routes.common import Project, module_name
+from redline.sources.code.routes.django_dispatch import REFUSALS
 from redline.sources.code.routes.guards import unknown_behind
-from redline.sources.code.routes.model import Route
+from redline.sources.code.routes.model import UNKNOWN, YES, Route
 
 _LOGIN_TESTS = frozenset({"is_anonymous", "is_authenticated"})
+#: a redirect the class answers with beside its login-state test: DefectDojo's ``LoginRequiredMiddleware`` sends
+#: anonymous callers to ``HttpResponseRedirect(f"{settings.LOGIN_URL}?next=...")``
+_REDIRECTS = frozenset({"HttpResponseRedirect", "redirect"})
 #: the request attributes a middleware compares a path prefix with
 _PATH_READS = ("request.path.startswith", "request.path_info.startswith")
 
@@ -32,7 +40,7 @@ class LoginMiddleware:
 def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMiddleware]:
     """The classes named in ``MIDDLEWARE`` that the project defines and that send anonymous callers to
     sign in: a login-state test (``request.user.is_anonymous``) and a call naming the login
-    (``redirect_to_login``, ``get_login_redirect``) in the same class."""
+    (``redirect_to_login``, ``get_login_redirect``) or a redirect in the same class."""
     found: list[LoginMiddleware] = []
     for dotted in setting:
         located = _class_of(project, dotted)
@@ -42,7 +50,9 @@ def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMid
         inside = cls.qualname + "."
         tests_login = any(s.startswith(inside) and r.rsplit(".", 1)[-1] in _LOGIN_TESTS for s, r in index.reads)
         calls = [c for c in index.calls if c.function.startswith(inside)]
-        sends_to_login = any("login" in c.raw.rsplit(".", 1)[-1].lower() for c in calls)
+        sends_to_login = any(
+            "login" in c.raw.rsplit(".", 1)[-1].lower() or c.raw.rsplit(".", 1)[-1] in _REDIRECTS for c in calls
+        )
         if tests_login and sends_to_login:
             prefixes = tuple(
                 sorted(
@@ -69,3 +79,32 @@ def _class_of(project: Project, dotted: str) -> tuple[CodeIndex, Definition] | N
 def behind_login_middleware(routes: Iterable[Route], middlewares: list[LoginMiddleware]) -> Iterator[Route]:
     """The routes judged unauthenticated but under a login middleware made ``unknown``."""
     return unknown_behind(routes, lambda route: next((m.name for m in middlewares if m.covers(route.path)), None))
+
+
+#: calls of a ``process_view`` that refuse a caller without a permission
+_PERMISSION_CALL = re.compile(r"(?i)permission|has_perm")
+
+
+def authorization_middlewares(project: Project, setting: Iterable[str]) -> list[str]:
+    """The classes named in ``MIDDLEWARE`` that the project defines and whose ``process_view`` checks a permission
+    (``user_has_permission_or_403``, ``PermissionDenied``) before the view runs."""
+    found: list[str] = []
+    for dotted in setting:
+        located = _class_of(project, dotted)
+        if located is None:
+            continue
+        index, cls = located
+        scope = f"{cls.qualname}.process_view"
+        calls = [c.raw.rsplit(".", 1)[-1] for c in index.calls if c.function == scope]
+        if any(_PERMISSION_CALL.search(name) or REFUSALS.match(name) for name in calls):
+            found.append(dotted)
+    return found
+
+
+def behind_authorization_middleware(routes: Iterable[Route], middlewares: list[str]) -> Iterator[Route]:
+    """The routes not known to be authorized made ``unknown`` with the middleware as evidence, when one runs."""
+    for route in routes:
+        if not middlewares or route.authorized == YES:
+            yield route
+        else:
+            yield replace(route, authorized=UNKNOWN, authz_evidence=(*route.authz_evidence, middlewares[0]))
