@@ -390,9 +390,19 @@ def _csrf_exempt(index: CodeIndex) -> Iterator[CsrfExempt]:
             yield CsrfExempt(index.path, d.qualname, marks[0])
 
 
+#: words of a path that name a receiver of another service's calls: it authenticates them by a shared secret or a
+#: signature, never by a browser's session cookie (DefectDojo's ``/webhook/<secret>``, ``/github-webhook``)
+_RECEIVER_WORDS = frozenset({"webhook", "webhooks", "hook", "hooks", "callback", "callbacks"})
+_PATH_WORDS = re.compile(r"[^a-z0-9]+")
+
+
 def _csrf_hit(exempt: CsrfExempt, route: Route | None) -> Hit | None:
-    """The exemption on a view a login guard protects: the session cookie authenticates it."""
+    """The exemption on a view a login guard protects: the session cookie authenticates it. A webhook receiver's
+    exemption is its setup: the other service posts without a CSRF token (and a login middleware exempts it at run
+    time)."""
     if route is None or route.authenticated != YES:
+        return None
+    if not _RECEIVER_WORDS.isdisjoint(_PATH_WORDS.split(route.path.lower())):
         return None
     mark = exempt.mark
     return Hit(

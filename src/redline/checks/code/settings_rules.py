@@ -18,7 +18,9 @@ CSRF_DISABLED = Rule(
         "`CsrfViewMiddleware`; Flask-WTF's `WTF_CSRF_ENABLED = False` (a module setting or "
         "`config.update(WTF_CSRF_ENABLED=False)`); and `@csrf_exempt` on a view that a login guard protects "
         "(so the session cookie authenticates it). Development and test settings modules, "
-        "`csrf_exempt` on anonymous endpoints (webhooks, pings), and on views whose every guard checks an API "
+        "`csrf_exempt` on anonymous endpoints (webhooks, pings), on a path that names a webhook or callback "
+        "receiver even behind a login guard (a login middleware exempts it at run time), and on views whose every "
+        "guard checks an API "
         "key or token (its name says so, or its own code looks one up: `Project.objects.for_api_key(...)`), which "
         "a browser does not send by itself, are left alone.",
         why_bad="A page on any other site can make the user's browser send a state-changing request with "
