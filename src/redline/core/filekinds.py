@@ -166,6 +166,10 @@ _CONTEXT_DIRS: dict[str, str] = {
             "unit_tests",
             "unit-test",
             "unit_test",
+            # one word (DefectDojo's unittests/scans/: other scanners' reports, full of planted credentials)
+            "unittests",
+            "unittest",
+            "integrationtests",
             # Kyverno Chainsaw's test folders (wikimedia/operations-deployment-charts: .chainsaw-test/pod-bad.yaml,
             # the pods an admission policy must refuse)
             "chainsaw-test",
