@@ -77,6 +77,10 @@ NAMES = [
     ("EXISTING_SECRET", False, False),
     ("SECRETS_KV_MOUNT", False, False),
     ("REGISTRY_PULL_PASSWORD", True, True),  # a registry's password, pulled with
+    # nginx's upstream directives: where requests are passed (DefectDojo's DD_UWSGI_PASS="uwsgi_server")
+    ("DD_UWSGI_PASS", False, False),
+    ("NGINX_PROXY_PASS", False, False),
+    ("UWSGI_PASSWORD", True, True),  # a password all the same
 ]
 
 

@@ -60,8 +60,21 @@ _ABOUT_LAST = frozenset(
     }
 )  # fmt: skip
 #: two words in a row that name a Kubernetes Secret object, not a secret value (``IMAGE_PULL_SECRET``, Helm's
-#: ``existingSecret``)
-_NAMES_AN_OBJECT = frozenset({("PULL", "SECRET"), ("PULL", "SECRETS"), ("EXISTING", "SECRET")})
+#: ``existingSecret``), or an upstream a proxy passes requests to
+_NAMES_AN_OBJECT = frozenset(
+    {
+        ("PULL", "SECRET"),
+        ("PULL", "SECRETS"),
+        ("EXISTING", "SECRET"),
+        # nginx's upstream directives (DefectDojo's ``DD_UWSGI_PASS="uwsgi_server"``: where ``uwsgi_pass`` sends)
+        ("UWSGI", "PASS"),
+        ("PROXY", "PASS"),
+        ("FASTCGI", "PASS"),
+        ("GRPC", "PASS"),
+        ("SCGI", "PASS"),
+        ("MEMCACHED", "PASS"),
+    }
+)
 #: a word anywhere that makes it one (``JWT_EXPIRES_IN``, ``PASSWORD_MIN_LENGTH``, ``JWT_PUBLIC_KEY``)
 _ABOUT_ANY = frozenset(
     {
