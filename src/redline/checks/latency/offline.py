@@ -17,6 +17,8 @@ from redline.core.filekinds import looks_like_test_or_sample
 
 #: folders of schema/data migrations (Django, Alembic ``versions/``): a numbered file there runs once, on deploy
 _MIGRATIONS = frozenset({"migrations", "_migrations", "versions"})
+#: a migrations folder named for what it migrates (DefectDojo's ``dojo/db_migrations/``, ``MIGRATION_MODULES``)
+_NAMED_MIGRATIONS = ("_migrations", "-migrations")
 #: JavaScript/TypeScript and Go seed, fixture-loading and migration scripts: run once by hand, never on a request
 _SCRIPTS = re.compile(
     r"(?i)(^|/)(seeds?|seeders?|seeding|migrations?|migration[-_]\w+|scripts|fixtures|testutils?|testhelpers?|testdata|testing)(/|$)|(^|/)(seed|seeds|seeder|seeding)([._-][^/]*)?\.[cm]?[jt]sx?$"
@@ -33,7 +35,7 @@ def runs_by_hand(path: str, scripts: Collection[str] = frozenset()) -> str:
     folders = parts[:-1]
     if "management" in folders and "commands" in folders[folders.index("management") :]:
         return "management command"
-    if parts[-1][:1].isdigit() and _MIGRATIONS & set(folders):
+    if parts[-1][:1].isdigit() and any(f in _MIGRATIONS or f.endswith(_NAMED_MIGRATIONS) for f in folders):
         return "migration"
     return ""
 
