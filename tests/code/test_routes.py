@@ -272,8 +272,9 @@ def test_a_login_middleware_named_through_an_alias_and_redirecting_to_the_login_
     """DefectDojo: ``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES`` (a list bound before) names
     ``dojo.middleware.LoginRequiredMiddleware``, which answers an anonymous caller with
     ``HttpResponseRedirect(f"{settings.LOGIN_URL}?next=...")``: named like Django's own, every route is
-    authenticated; named otherwise, the login test and the redirect make the routes unknown, not unguarded. The
-    class listed only in a list no ``MIDDLEWARE`` takes guards nothing."""
+    authenticated. Named otherwise, a login-state test and a redirect are not enough (mathesar's
+    ``PasswordChangeNeededMiddleware`` redirects signed-in users); the class listed only in a list no
+    ``MIDDLEWARE`` takes guards nothing."""
     views = "from django.views.decorators.http import require_POST\n@require_POST\ndef close(request, eid):\n    pass\n"
     urls = (
         "from django.urls import path\nfrom dojo import views\n"
@@ -281,7 +282,7 @@ def test_a_login_middleware_named_through_an_alias_and_redirecting_to_the_login_
     )
     cases = [
         ("LoginRequiredMiddleware", "MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES\n", "yes"),
-        ("SignInMiddleware", "MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES\n", "unknown"),
+        ("PasswordChangeNeededMiddleware", "MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES\n", "no"),
         ("SignInMiddleware", "MIDDLEWARE = []\n", "no"),
     ]
     for name, middleware_setting, expected in cases:

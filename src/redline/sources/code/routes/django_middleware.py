@@ -18,9 +18,6 @@ from redline.sources.code.routes.guards import unknown_behind
 from redline.sources.code.routes.model import UNKNOWN, YES, Route
 
 _LOGIN_TESTS = frozenset({"is_anonymous", "is_authenticated"})
-#: a redirect the class answers with beside its login-state test: DefectDojo's ``LoginRequiredMiddleware`` sends
-#: anonymous callers to ``HttpResponseRedirect(f"{settings.LOGIN_URL}?next=...")``
-_REDIRECTS = frozenset({"HttpResponseRedirect", "redirect"})
 #: the request attributes a middleware compares a path prefix with
 _PATH_READS = ("request.path.startswith", "request.path_info.startswith")
 
@@ -40,7 +37,9 @@ class LoginMiddleware:
 def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMiddleware]:
     """The classes named in ``MIDDLEWARE`` that the project defines and that send anonymous callers to
     sign in: a login-state test (``request.user.is_anonymous``) and a call naming the login
-    (``redirect_to_login``, ``get_login_redirect``) or a redirect in the same class."""
+    (``redirect_to_login``, ``get_login_redirect``) in the same class. A redirect alone is not enough: mathesar's
+    ``PasswordChangeNeededMiddleware`` tests ``is_authenticated`` and redirects signed-in users to change their
+    password."""
     found: list[LoginMiddleware] = []
     for dotted in setting:
         located = _class_of(project, dotted)
@@ -50,9 +49,7 @@ def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMid
         inside = cls.qualname + "."
         tests_login = any(s.startswith(inside) and r.rsplit(".", 1)[-1] in _LOGIN_TESTS for s, r in index.reads)
         calls = [c for c in index.calls if c.function.startswith(inside)]
-        sends_to_login = any(
-            "login" in c.raw.rsplit(".", 1)[-1].lower() or c.raw.rsplit(".", 1)[-1] in _REDIRECTS for c in calls
-        )
+        sends_to_login = any("login" in c.raw.rsplit(".", 1)[-1].lower() for c in calls)
         if tests_login and sends_to_login:
             prefixes = tuple(
                 sorted(
