@@ -41,11 +41,7 @@ def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMid
     ``PasswordChangeNeededMiddleware`` tests ``is_authenticated`` and redirects signed-in users to change their
     password."""
     found: list[LoginMiddleware] = []
-    for dotted in setting:
-        located = _class_of(project, dotted)
-        if located is None:
-            continue
-        index, cls = located
+    for dotted, index, cls in _project_classes(project, setting):
         inside = cls.qualname + "."
         tests_login = any(s.startswith(inside) and r.rsplit(".", 1)[-1] in _LOGIN_TESTS for s, r in index.reads)
         calls = [c for c in index.calls if c.function.startswith(inside)]
@@ -62,6 +58,14 @@ def login_middlewares(project: Project, setting: Iterable[str]) -> list[LoginMid
             )
             found.append(LoginMiddleware(dotted, prefixes))
     return found
+
+
+def _project_classes(project: Project, setting: Iterable[str]) -> Iterator[tuple[str, CodeIndex, Definition]]:
+    """Each ``MIDDLEWARE`` entry that names a class of the project, with where it is defined."""
+    for dotted in setting:
+        located = _class_of(project, dotted)
+        if located is not None:
+            yield dotted, *located
 
 
 def _class_of(project: Project, dotted: str) -> tuple[CodeIndex, Definition] | None:
@@ -86,11 +90,7 @@ def authorization_middlewares(project: Project, setting: Iterable[str]) -> list[
     """The classes named in ``MIDDLEWARE`` that the project defines and whose ``process_view`` checks a permission
     (``user_has_permission_or_403``, ``PermissionDenied``) before the view runs."""
     found: list[str] = []
-    for dotted in setting:
-        located = _class_of(project, dotted)
-        if located is None:
-            continue
-        index, cls = located
+    for dotted, index, cls in _project_classes(project, setting):
         scope = f"{cls.qualname}.process_view"
         calls = [c.raw.rsplit(".", 1)[-1] for c in index.calls if c.function == scope]
         if any(_PERMISSION_CALL.search(name) or REFUSALS.match(name) for name in calls):
