@@ -319,12 +319,11 @@ def context_kind(relpath: str) -> str:
 #: folders of CI configuration: a Dockerfile there builds the image a pipeline's jobs run in (baserow's
 #: ``.gitlab/ci_dind_image/Dockerfile``), as ``Dockerfile.ci`` does by its name
 _CI_FOLDERS = frozenset({".gitlab", ".github", ".circleci", ".buildkite", "ci", ".ci"})
-#: a Dockerfile's or Containerfile's name (``Dockerfile``, ``Dockerfile.alpine``, ``ci.Dockerfile``)
-_IMAGE_FILE = lazy(r"(?i)^(?:(?:docker|container)file(?:\..+)?|.+\.(?:docker|container)file)$")
 
 
 def _ci_image(path: PurePosixPath) -> bool:
-    return bool(_IMAGE_FILE.match(path.name)) and not _CI_FOLDERS.isdisjoint(part.lower() for part in path.parts[:-1])
+    """A file the Dockerfile source reads (``kind_of``), in a CI folder."""
+    return kind_of(path.name) == "dockerfile" and not _CI_FOLDERS.isdisjoint(part.lower() for part in path.parts[:-1])
 
 
 def context_folder(relpath: str) -> str:

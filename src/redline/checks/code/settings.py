@@ -22,7 +22,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
-from redline.sources.code.routes.model import YES
+from redline.sources.code.routes.model import YES, words
 from redline.sources.code.scopes import within
 
 #: a settings module or config class for development, tests or CI: its choices are not production's
@@ -393,7 +393,6 @@ def _csrf_exempt(index: CodeIndex) -> Iterator[CsrfExempt]:
 #: words of a path that name a receiver of another service's calls: it authenticates them by a shared secret or a
 #: signature, never by a browser's session cookie (DefectDojo's ``/webhook/<secret>``, ``/github-webhook``)
 _RECEIVER_WORDS = frozenset({"webhook", "webhooks", "hook", "hooks", "callback", "callbacks"})
-_PATH_WORDS = re.compile(r"[^a-z0-9]+")
 
 
 def _csrf_hit(exempt: CsrfExempt, route: Route | None) -> Hit | None:
@@ -402,7 +401,7 @@ def _csrf_hit(exempt: CsrfExempt, route: Route | None) -> Hit | None:
     time)."""
     if route is None or route.authenticated != YES:
         return None
-    if not _RECEIVER_WORDS.isdisjoint(_PATH_WORDS.split(route.path.lower())):
+    if not _RECEIVER_WORDS.isdisjoint(words(route.path)):
         return None
     mark = exempt.mark
     return Hit(

@@ -37,9 +37,7 @@ def _refuses(index: CodeIndex, scope: str, depth: int) -> bool:
         return True
     if depth <= 0:
         return False
-    helpers = {
-        d.qualname for d in index.definitions if d.kind in ("function", "async_function") and "." not in d.qualname
-    }
+    helpers = {d.qualname for d in index.definitions if d.kind in _FUNCTIONS and "." not in d.qualname}
     return any(c.raw in helpers and c.raw != scope and _refuses(index, c.raw, depth - 1) for c in calls)
 
 
