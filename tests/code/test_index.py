@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from redline.core import facts
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import WIRE, CodeIndex
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.interface import NotCovered, SourceError
 
@@ -196,6 +197,8 @@ def test_index_crosses_a_process_boundary_unchanged() -> None:
 def test_an_index_from_the_cache_crosses_as_the_buffer_it_was_read_from(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker sends a cached index back as the bytes of its cache entry: never encoded a second time."""
     index_of(APP)
+    assert WIRE not in index_of(APP).__dict__  # the main process keeps no buffer it never sends
+    monkeypatch.setattr(facts, "_SENDING", True)  # what ``will_send_facts`` says in a worker
     cached = index_of(APP)
     fresh = index_of(APP + "\n")  # parsed now: encoded when sent
     encoded: list[str] = []

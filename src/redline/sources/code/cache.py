@@ -17,6 +17,7 @@ import msgspec
 from redline import __version__
 from redline.core.atomic import write_atomic
 from redline.core.cache import cache_dir
+from redline.core.facts import sends_facts
 from redline.core.interrupts import interrupts_deferred
 from redline.sources.code.model import WIRE, CodeIndex
 
@@ -53,8 +54,9 @@ def decode_index(data: bytes) -> CodeIndex:
 
 
 def load(key: str) -> CodeIndex | None:
-    """The index kept for ``key`` (stored with ``parser="cache"``), holding the buffer it was read from: a worker
-    sends that buffer back to the main process as it is (``CodeIndex.__reduce__``), never encoding it again."""
+    """The index kept for ``key`` (stored with ``parser="cache"``). In a worker process it holds the buffer it was
+    read from, which it sends back to the main process as it is (``CodeIndex.__reduce__``), never encoding it
+    again; in the main process, where indexes stay, it does not."""
     try:
         with open(_entry(key), "rb") as fh:
             data = fh.read()
@@ -63,7 +65,8 @@ def load(key: str) -> CodeIndex | None:
         return None
     if index.parser != "cache":  # an entry not written by ``store``: read, not trusted to be sent as it is
         return replace(index, parser="cache")
-    object.__setattr__(index, WIRE, data)
+    if sends_facts():
+        object.__setattr__(index, WIRE, data)
     return index
 
 
