@@ -485,3 +485,15 @@ def test_a_keyword_match_in_a_markdown_code_block_is_a_documented_example(tmp_pa
     assert got[8].severity is Severity.LOW and SAMPLE_TAG in got[8].tags
     assert "(an example in documentation text)" in got[8].message
     assert SAMPLE_TAG not in got[12].tags  # after the block closes: a configured value
+
+
+def test_a_key_that_names_a_setting_about_the_secret_holds_no_secret() -> None:
+    """awx's scheduler/kubernetes.py: the name template of a pull secret and the Secret's type, under keys whose last
+    word (``name``, ``type``) says they describe the secret; the same values under a key naming the secret fire."""
+    awx = (
+        '        secret_name = "automation-{0}-image-pull-secret-{1}".format(uuid, cred)\n'
+        '        secret.type = "kubernetes.io/dockerconfigjson"\n'
+    )
+    assert scan("awx/main/scheduler/kubernetes.py", awx) == []
+    kept = f'        pull_secret = "{_LITERAL}-{_LITERAL}"\n'
+    assert scan("awx/main/scheduler/kubernetes.py", kept) == [("SEC438", 1)]

@@ -120,6 +120,13 @@ def secret_name(name: str, *, last: frozenset[str] = frozenset()) -> bool:
     )
 
 
+def about_a_secret(name: str) -> bool:
+    """The name's last word makes it a setting about a secret, not the secret (``secret_name``, ``secret.type``,
+    ``TOKEN_URL``, ``private_key_id``)."""
+    parts = words(name)
+    return bool(parts) and parts[-1] in _ABOUT_LAST
+
+
 def _glued(word: str) -> bool:
     """A secret word written together with what it is for (paperless's ``PAPERLESS_DBPASS``, ``SMTPPASSWORD``)."""
     return word.endswith(_GLUED) and word not in _NOT_GLUED

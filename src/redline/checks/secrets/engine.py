@@ -38,7 +38,7 @@ from redline.checks.secrets.filters import (
     is_words,
     names_a_digest,
     names_a_password,
-    names_an_identifier,
+    names_a_setting,
     shannon_entropy,
 )
 from redline.checks.secrets.patterns import hyperscan_expression
@@ -289,7 +289,7 @@ class SecretScanner:
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):
             return True
-        if rule.family == "generic" and (names_a_digest(secret, matched) or names_an_identifier(secret, matched)):
+        if rule.family == "generic" and (names_a_digest(secret, matched) or names_a_setting(secret, matched)):
             return True
         return bool(rule.entropy) and shannon_entropy(secret) < rule.entropy
 

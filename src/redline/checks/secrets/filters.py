@@ -15,6 +15,7 @@ from redline.core.context import in_test_or_sample, lower_confidence
 from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence
 from redline.core.placeholders import looks_like_placeholder
+from redline.core.secret_names import about_a_secret
 
 _STORE_REFS = (
     "${{ secrets.",
@@ -176,14 +177,17 @@ def is_store_reference(secret: str, matched: str) -> bool:
     return any(ref in low or sec.startswith(ref) for ref in _STORE_REFS) or bool(_ARGOCD_SECRET_REF.match(secret))
 
 
-#: the end of a key naming an identifier: ``private_key_id``, ``api-key-id``, ``clientSecretId`` (a key file's id,
-#: shown in consoles and logs; the secret is the key itself)
-_IDENTIFIER_KEY = lazy(r"(?:[_.-][iI][dD]|[a-z]Id)[\"']?\s{0,3}(?::=|=>|=|:)?\s{0,3}[rbuRBU]?[\"']?$")
+#: the key a value is assigned to, at the end of what comes before the value
+_KEY = lazy(r"([A-Za-z0-9_$.-]+)[\"']?\s{0,3}(?::=|=>|=|:)?\s{0,3}[rbuRBU]?[\"']?$")
 
 
-def names_an_identifier(secret: str, matched: str) -> bool:
-    """The key the value is assigned to ends in ``_id``/``Id``: an identifier, not the secret it identifies."""
-    return bool(_IDENTIFIER_KEY.search(_before_value(secret, matched)))
+def names_a_setting(secret: str, matched: str) -> bool:
+    """The key the value is assigned to names a setting about the secret, in the one vocabulary of secret names
+    (``core.secret_names.about_a_secret``): an identifier (``private_key_id``, ``clientSecretId``: a key file's id,
+    shown in consoles and logs), a name or a type (awx's ``secret_name = "automation-{0}-image-pull-secret-{1}"``,
+    ``secret.type = "kubernetes.io/dockerconfigjson"``), not the secret itself."""
+    key = _KEY.search(_before_value(secret, matched))
+    return key is not None and about_a_secret(key.group(1))
 
 
 def names_a_digest(secret: str, matched: str) -> bool:
