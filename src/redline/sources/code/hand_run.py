@@ -99,9 +99,14 @@ def _in_script_folder(path: str) -> bool:
 
 
 def _runs_as_program(index: CodeIndex) -> bool:
-    return index.main_guard != (0, 0) or any(
-        q == lib or q.startswith(lib + ".") for _, q in index.imports for lib in _CLI_LIBRARIES
-    )
+    """A ``__main__`` block, a command-line library, or work at module level: a loop, or a call of the module's own
+    function (awx's ``tools/scripts/get_next_release.py``, run with ``python``, has no ``__main__`` block)."""
+    if index.main_guard != (0, 0) or any(loop.function == "" for loop in index.loops):
+        return True
+    if any(q == lib or q.startswith(lib + ".") for _, q in index.imports for lib in _CLI_LIBRARIES):
+        return True
+    own = {d.qualname for d in index.definitions if d.kind in ("function", "async_function")}
+    return any(c.function == "" and c.raw in own for c in index.calls)
 
 
 def _module_names(path: str) -> tuple[str, ...]:
