@@ -124,6 +124,8 @@ def test_which_hosts_are_third_parties(url: str, host: str | None) -> None:
         ("shop/migrations/0002_fill_titles.py", "migration"),
         ("dojo/db_migrations/0049_create_endpoint_status.py", "migration"),  # DefectDojo's MIGRATION_MODULES
         ("dojo/db_migrations/helpers.py", ""),  # not numbered
+        ("awx/main/migrations/_dab_rbac.py", "migration"),  # a helper the migrations call (Django skips `_` names)
+        ("awx/main/migrations/__init__.py", ""),
         ("dojo/migrationsx/0001_x.py", ""),  # a folder that only starts alike
         ("alembic/versions/a1b2c3_add_index.py", ""),  # a hash-named revision: not told from the name
         ("alembic/versions/001_add_index.py", "migration"),

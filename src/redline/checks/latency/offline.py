@@ -35,7 +35,10 @@ def runs_by_hand(path: str, scripts: Collection[str] = frozenset()) -> str:
     folders = parts[:-1]
     if "management" in folders and "commands" in folders[folders.index("management") :]:
         return "management command"
-    if parts[-1][:1].isdigit() and any(f in _MIGRATIONS or f.endswith(_NAMED_MIGRATIONS) for f in folders):
+    migrations = any(f in _MIGRATIONS or f.endswith(_NAMED_MIGRATIONS) for f in folders)
+    # a numbered migration, or a helper module the migrations call (awx's ``migrations/_dab_rbac.py``: Django's
+    # loader skips names starting with ``_``, so nothing but a migration imports it)
+    if migrations and (parts[-1][:1].isdigit() or (parts[-1].startswith("_") and parts[-1] != "__init__.py")):
         return "migration"
     return ""
 
