@@ -86,6 +86,8 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("docker-compose.integration.yml", "container variant"),
         ("Dockerfile.integration", "container variant"),
         (".gitpod.yml", "development"),
+        ("tools/elastic/docker-compose.elastic-override.yml", "container variant"),  # awx's local ELK stack
+        ("docker-compose.overrides-disabled.yml", ""),  # a name that only contains the word
         (".gitpod.Dockerfile", "development"),
         ("integration/docker-compose.yml", ""),  # a folder named so holds the deployed stack of an integration
         # a cookiecutter scaffold (baserow's plugin-boilerplate/{{ cookiecutter.project_slug }}/): rendered into a

@@ -268,7 +268,9 @@ _CONTAINER_VARIANT = lazy(
     r"|(?:dev|test|debug|e2e|ci|local|integration)[._-](?:dockerfile|containerfile)"
     r"|(?:docker[-_])?compose[._-](?:dev|develop|development|test|tests|debug|e2e|ci|local|override|cypress|playwright"
     r"|selenium|gitpod|integration)(?:[._-][\w.-]*)?"
-    r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml)$"
+    r"\.ya?ml|.*\.(?:test|e2e|ci)\.ya?ml"
+    # an override named for what it adds (awx's tools/elastic/docker-compose.elastic-override.yml)
+    r"|(?:docker[-_])?compose[._-][\w.-]*[._-]override\.ya?ml)$"
 )
 # dev/test configuration of frameworks: Phoenix/Elixir config/dev.exs and test.exs, Django settings/dev.py,
 # Rails config/environments/test.rb, *.test.yml, application-test.yml, config/dev.yaml (values meant for a laptop
