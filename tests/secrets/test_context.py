@@ -497,3 +497,6 @@ def test_a_key_that_names_a_setting_about_the_secret_holds_no_secret() -> None:
     assert scan("awx/main/scheduler/kubernetes.py", awx) == []
     kept = f'        pull_secret = "{_LITERAL}-{_LITERAL}"\n'
     assert scan("awx/main/scheduler/kubernetes.py", kept) == [("SEC438", 1)]
+    # a URL setting that carries credentials in it is read whatever its key says (DefectDojo's sonar.html sample)
+    url = f'$sshUrl = "ssh://user:{_LITERAL}@example.domain"\n'
+    assert scan("app/deploy.php", url) == [("SEC444", 1)]

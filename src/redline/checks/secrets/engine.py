@@ -58,6 +58,11 @@ def hyperscan_available() -> bool:
     return _hs is not None
 
 
+#: generic rules whose secret sits inside the value, whatever the key says (``sshUrl = "ssh://user:pass@host"``: a
+#: URL setting that carries its credentials)
+_VALUE_INSIDE = frozenset({"url-credentials"})
+
+
 @dataclass(frozen=True, slots=True)
 class SecretMatch:
     """One credential found. ``start``/``end`` are offsets of the secret in the scanned text
@@ -289,7 +294,9 @@ class SecretScanner:
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):
             return True
-        if rule.family == "generic" and (names_a_digest(secret, matched) or names_a_setting(secret, matched)):
+        if rule.family == "generic" and (
+            names_a_digest(secret, matched) or (rule.id not in _VALUE_INSIDE and names_a_setting(secret, matched))
+        ):
             return True
         return bool(rule.entropy) and shannon_entropy(secret) < rule.entropy
 
