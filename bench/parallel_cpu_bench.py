@@ -21,7 +21,7 @@ the facts before ``os._exit``); ``--select`` passes rule codes (``WEB,LAT``: the
 Medians printed.
 
     python bench/parallel_cpu_bench.py --rounds 3 [--baseline /work/main/.venv/bin/python] [--select WEB,LAT]
-        [--caches warm]
+        [--caches warm] [--all-formats]
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ import threading, time
 import redline.pipeline.run as run
 if hasattr(run, "_Preparing"):  # the late preparation thread: its own CPU, apart
     prep = run._Preparing._run
-    def _run(self, late):
+    def _run(self, *work):  # the late preparations, and (since) what the main process loads ahead
         start = time.thread_time()
         try:
-            prep(self, late)
+            prep(self, *work)
         finally:
             open(os.path.join(marks, "thread"), "w").write(str(time.thread_time() - start))
     run._Preparing._run = _run
@@ -119,8 +119,8 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
     marks = Path(tempfile.mkdtemp(dir=tmp))
     result, probe = tmp / "result.json", tmp / "probe.py"
     probe.write_text(PROBE)
-    args = ["audit", str(tree), "--jobs", str(jobs), "-q", "--out", str(tmp / "out"), "--format", "json"]
-    args += ["--no-record", "--exit-zero", *select]
+    args = ["audit", str(tree), "--jobs", str(jobs), "-q", "--out", str(tmp / "out"), "--no-record", "--exit-zero"]
+    args += select
     env = dict(os.environ, REDLINE_CACHE_DIR=str(cache))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed redline has its .pyc files
     cmd = [python, str(probe), str(result), str(marks), *args]
@@ -144,18 +144,24 @@ def _run(python: str, tree: Path, jobs: int, cache: Path, *, select: list[str], 
     }
 
 
+def _extra_args(opts: argparse.Namespace) -> list[str]:
+    """The rule codes asked for, and only the JSON output unless every output is."""
+    return (["--select", opts.select] if opts.select else []) + ([] if opts.all_formats else ["--format", "json"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--baseline", help="another checkout's python, run alternately (the before)")
     ap.add_argument("--select", default="", help="rule codes, e.g. WEB,LAT")
     ap.add_argument("--caches", default="cold,warm", help="cache states to run: cold, warm or both")
+    ap.add_argument("--all-formats", action="store_true", help="write every output, as foundation_bench does")
     opts = ap.parse_args()
     tree = sdist("Django", "5.1.4")
     impls = {"this": str(REPO / ".venv" / "bin" / "python")}
     if opts.baseline:
         impls = {"baseline": opts.baseline, **impls}
-    select = ["--select", opts.select] if opts.select else []
+    select = _extra_args(opts)
     states = [state for state in ("cold", "warm") if state in opts.caches.split(",")]
     runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,7 +177,9 @@ def main() -> int:
                             shutil.rmtree(cache_dir, ignore_errors=True)
                         run = _run(python, tree, jobs, cache_dir, select=select, tmp=Path(tmp))
                         runs.setdefault((impl, cache, jobs), []).append(run)
-    print(f"Django 5.1.4, {opts.rounds} alternating rounds, medians (CPU seconds){' ' + opts.select if select else ''}")
+    codes = f" {opts.select}" if opts.select else ""
+    outputs = "" if opts.all_formats else ", JSON only"
+    print(f"Django 5.1.4, {opts.rounds} alternating rounds, medians (CPU seconds){codes}{outputs}")
     for impl in impls:
         for cache in states:
             ones = [r["main"] for r in runs[(impl, cache, 1)]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -16,7 +18,7 @@ from redline.cli import exit_codes
 from redline.cli.validate import InvalidInput, validate
 
 if TYPE_CHECKING:
-    from redline.core.config import Config, SectionSpec
+    from redline.core.config import Config, OutputFormat, SectionSpec
     from redline.core.result import AuditResult
     from redline.pipeline.catalogue import Catalogue
     from redline.pipeline.run import AuditRequest
@@ -140,8 +142,6 @@ def show_context(config: Config) -> Config:
 
 def fail_on_overrides(config: Config, value: str) -> dict[str, object]:
     """``--fail-on high`` or ``--fail-on high,latency-budget,cost-budget``: a severity and/or budget policies."""
-    from dataclasses import replace
-
     from redline.core.model import Severity
     from redline.core.policy import BUDGET_POLICIES, POLICY_SECTION
 
@@ -204,6 +204,17 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
         include_ignored=args.include_ignored,
         extra_errors=[ToolError("plugins", p, stage=Stage.PLUGIN, fatal=True) for p in catalogue.plugin_problems],
     )
+
+
+def reports_ahead(req: AuditRequest) -> AuditRequest:
+    """The request, its report writers loaded while the workers parse (``finish`` writes them after the run)."""
+    return replace(req, ahead=(*req.ahead, partial(_ready_reports, req.config.formats)))
+
+
+def _ready_reports(formats: tuple[OutputFormat, ...]) -> None:
+    from redline.report.formats import ready_reports
+
+    ready_reports(formats)
 
 
 def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:

@@ -58,6 +58,12 @@ def reporter_for(fmt: OutputFormat) -> Reporter:
     assert_never(fmt)
 
 
+def ready_reports(formats: Iterable[OutputFormat]) -> None:
+    """Each chosen format's reporter loaded ahead (``Reporter.ready``), ``write_reports`` then finds it loaded."""
+    for fmt in dict.fromkeys(formats):
+        reporter_for(fmt).ready()
+
+
 def write_reports(result: AuditResult, out_dir: Path, formats: Iterable[OutputFormat]) -> list[Path]:
     """Render every format first, then write them all as one set (``core.outputset``): nothing is written
     if one fails, and what an earlier run wrote there and this one did not is removed."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +158,9 @@ class HtmlReporter(Reporter):
     def render(self, result: AuditResult) -> bytes:
         return _template().render(**context(result)).encode()
 
+    def ready(self) -> None:
+        _template()
+
 
 def _load(name: str) -> str:
     """A template's text: beside this module, or through ``importlib.resources`` when redline runs from a
@@ -169,6 +173,7 @@ def _load(name: str) -> str:
         return files("redline.report").joinpath(f"templates/{name}").read_text("utf-8")
 
 
+@cache
 def _template() -> jinja2.Template:
     """The page template; jinja2 is imported only here, and its compiled form comes from the redline cache
     (compiling the template cost about as much as importing jinja2)."""

@@ -21,3 +21,8 @@ class Reporter(ABC):
     @abstractmethod
     def render(self, result: AuditResult) -> bytes:
         """Render deterministically (stable ordering, no timestamps unless in the result)."""
+
+    def ready(self) -> None:
+        """Load ahead what ``render`` will need (a library, a compiled template): the pipeline calls it in the
+        main process while the workers parse, when that process has time to spare. Nothing by default."""
+        return

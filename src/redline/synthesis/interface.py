@@ -73,6 +73,11 @@ class SynthesisStep(ABC):
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
         """Combine; never re-read a file."""
 
+    def ready(self, ctx: CheckContext) -> None:
+        """Load ahead what ``run`` will import (a library it imports only when asked for): the pipeline calls it
+        in the main process while the workers parse. Nothing by default."""
+        del ctx
+
     def run_after(
         self, facts: Facts, findings: list[Finding], ctx: CheckContext, earlier: SynthesisOutput
     ) -> SynthesisOutput:

@@ -11,7 +11,7 @@ from redline.cli import exit_codes
 from redline.cli.commands.history import add_record_options, record_if_asked, with_digest, with_history
 from redline.cli.commands.sbom import add_supply_chain_options, with_supply_chain_options
 from redline.cli.commands.secrets import add_history_options, history_options
-from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish
+from redline.cli.common import UsageError, add_scan_options, build_request, execute, finish, reports_ahead
 
 if TYPE_CHECKING:
     pass
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         from redline.pipeline.traces import with_trace_paths
 
         req = replace(req, config=with_trace_paths(req.config, args.traces))
-    req = with_history(req, args)
+    req = reports_ahead(with_history(req, args))
     result = execute(req, args)
     recorded = record_if_asked(result, args, req)
     if recorded:
