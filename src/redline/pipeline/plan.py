@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from redline.checks.interface import Check, FileCheck, ModuleCheck, ProjectCheck, rule_registry
 from redline.core.config import Config
@@ -56,17 +57,17 @@ def make_plan(
     return RunPlan(
         registry=registry,
         enabled=enabled,
-        file_checks=tuple(c for c in active if _is_a(c, FileCheck)),
-        project_checks=tuple(c for c in active if _is_a(c, ProjectCheck)),
+        file_checks=tuple(cast(FileCheck, c) for c in active if _is_a(c, FileCheck)),
+        project_checks=tuple(cast(ProjectCheck, c) for c in active if _is_a(c, ProjectCheck)),
         file_sources=tuple(s for s in file_sources if _needed(s.produces, needed)),
         project_sources=chosen,
-        module_checks=tuple(c for c in active if _is_a(c, ModuleCheck)),
+        module_checks=tuple(cast(ModuleCheck, c) for c in active if _is_a(c, ModuleCheck)),
     )
 
 
-def _is_a(check: Check, kind: type[Check]) -> bool:
+def _is_a(check: Check, kind: type) -> bool:
     """``isinstance`` by the class's own ancestry: the check kinds are ABCs, and ``isinstance`` against an ABC
-    that the object's class does not derive from walks every subclass of it (300 checks: 0.02 s of each run)."""
+    that the object's class does not derive from walks every subclass of it (300 checks: 0.03 s of each run)."""
     return kind in type(check).__mro__
 
 
