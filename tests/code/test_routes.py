@@ -268,6 +268,66 @@ def test_a_project_decorator_whose_wrapper_refuses_leaves_the_route_unknown() ->
     ]
 
 
+def test_a_project_decorator_that_applies_a_django_guard_is_that_guard() -> None:
+    """takahe's ``moderator_required`` returns ``user_passes_test(lambda user: ...)(function)`` and is applied with
+    ``@method_decorator(moderator_required, name="dispatch")``: the route is guarded by it (the name alone says
+    nothing). A function decorator applying ``login_required`` counts as a login; a project decorator that calls
+    no guard (``audited``), and a view no decorator covers, stay unguarded."""
+    files = {
+        "users/decorators.py": (
+            "import logging\n"
+            "from django.contrib.auth.decorators import login_required, user_passes_test\n"
+            "def moderator_required(function):\n"
+            "    return user_passes_test(\n"
+            "        lambda user: user.is_authenticated and (user.admin or user.moderator)\n"
+            "    )(function)\n"
+            "def signed_in(function):\n"
+            "    return login_required(function)\n"
+            "def audited(function):\n"
+            "    logging.info('view %s', function)\n"
+            "    return function\n"
+        ),
+        "users/views.py": (
+            "from django.utils.decorators import method_decorator\n"
+            "from django.views.generic import View\n"
+            "from users.decorators import audited, moderator_required, signed_in\n"
+            "@method_decorator(moderator_required, name='dispatch')\n"
+            "class HashtagEnable(View):\n"
+            "    def post(self, request, hashtag):\n        pass\n"
+            "@method_decorator(audited, name='dispatch')\n"
+            "class AnnouncementPublish(View):\n"
+            "    def post(self, request, pk):\n        pass\n"
+            "@signed_in\n"
+            "def follow(request):\n    pass\n"
+            "class Inbox(View):\n"
+            "    def post(self, request):\n        pass\n"
+        ),
+        "takahe/urls.py": (
+            "from django.urls import path\n"
+            "from users import views\n"
+            "urlpatterns = [\n"
+            "    path('admin/hashtags/<hashtag>/enable/', views.HashtagEnable.as_view()),\n"
+            "    path('admin/announcements/<pk>/publish/', views.AnnouncementPublish.as_view()),\n"
+            "    path('follow/', views.follow),\n"
+            "    path('inbox/', views.Inbox.as_view()),\n"
+            "]\n"
+        ),
+    }
+    routes = routes_of(files)
+    assert [(r.path, r.line, r.authenticated, r.authorized, r.auth_evidence) for r in routes] == [
+        (
+            "/admin/hashtags/<hashtag>/enable/",
+            4,
+            "yes",
+            "yes",
+            ("moderator_required -> user_passes_test",),
+        ),
+        ("/admin/announcements/<pk>/publish/", 5, "no", "no", ()),
+        ("/follow/", 6, "yes", "unknown", ("signed_in -> login_required",)),
+        ("/inbox/", 7, "no", "no", ()),
+    ]
+
+
 def test_a_login_middleware_named_through_an_alias_and_redirecting_to_the_login_url() -> None:
     """DefectDojo: ``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES`` (a list bound before) names
     ``dojo.middleware.LoginRequiredMiddleware``, which answers an anonymous caller with

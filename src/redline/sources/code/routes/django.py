@@ -22,7 +22,7 @@ from redline.sources.code.routes.common import (
     qualified,
     text,
 )
-from redline.sources.code.routes.django_decorators import refusing_decorator
+from redline.sources.code.routes.django_decorators import applied_guards, refusing_decorator
 from redline.sources.code.routes.django_dispatch import dispatch_guards
 from redline.sources.code.routes.django_middleware import (
     authorization_middlewares,
@@ -194,6 +194,9 @@ def _route(
     )
     # a wrapper redline does not know (``admin_view(...)``) may well be the guard
     route = guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
+    if found is not None and route.authenticated == NO:  # a project decorator that applies a known guard
+        guards.add(applied_guards(project, found[0], guards.names, settings.auth_markers | settings.authz_markers))
+        route = guards.judge(route, settings, default=NO)
     refusing = refusing_decorator(project, *found) if found is not None and route.authenticated == NO else None
     if refusing is None:
         return route

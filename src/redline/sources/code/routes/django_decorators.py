@@ -1,10 +1,18 @@
-"""A project's own view decorator whose wrapper turns a caller away: mathesar's ``@require(guard,
-unauthorized_response="json")`` calls the view only when ``guard(request)`` holds, and otherwise answers through a
-helper that returns ``JsonResponse(..., status=401)`` or ``redirect_to_login(...)``. Which callers the guard admits
-is decided at run time (mathesar's lets a shared form's anonymous visitor upload), so a view behind such a decorator
-is not known to be unguarded: its route is ``unknown``, as behind a wrapper redline does not know."""
+"""A project's own view decorator that guards the view.
+
+- One that applies a guard Django or the project's settings name (takahe's ``moderator_required`` returns
+  ``user_passes_test(lambda user: user.is_authenticated and (user.admin or user.moderator))(function)``) is that
+  guard: ``applied_guards`` names it, and the route is judged with it.
+- One whose wrapper turns a caller away: mathesar's ``@require(guard, unauthorized_response="json")`` calls the view
+  only when ``guard(request)`` holds, and otherwise answers through a helper that returns
+  ``JsonResponse(..., status=401)`` or ``redirect_to_login(...)``. Which callers the guard admits is decided at run
+  time (mathesar's lets a shared form's anonymous visitor upload), so a view behind such a decorator is not known to
+  be unguarded: its route is ``unknown``, as behind a wrapper redline does not know."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project
@@ -14,8 +22,28 @@ from redline.sources.code.scopes import within
 #: HTTP statuses that refuse a caller: not signed in, not allowed
 _DENIED = frozenset({401, 403})
 _FUNCTIONS = ("function", "async_function")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 #: how many calls of the decorator's module a refusal is followed through (its wrapper -> a response helper)
 _DEPTH = 1
+
+
+def applied_guards(project: Project, index: CodeIndex, names: Iterable[str], markers: frozenset[str]) -> list[str]:
+    """The guards (among ``markers``: ``user_passes_test``, ``login_required``...) that the project's own functions
+    among ``names`` call in their body, each as ``decorator -> guard``; a name that is no function of the project,
+    or whose body calls none, adds nothing."""
+    out: list[str] = []
+    for name in names:
+        found = project.find(name, index) if name.isidentifier() or _DOTTED.match(name) else None
+        if found is None or found[1].kind not in _FUNCTIONS:
+            continue
+        where, definition = found
+        called = {_short(c.raw) for c in where.calls if within(c.function, definition.qualname)}
+        out += [f"{name} -> {guard}" for guard in sorted(called & markers)]
+    return out
+
+
+def _short(raw: str) -> str:
+    return raw.split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
 
 def refusing_decorator(project: Project, index: CodeIndex, view: Definition) -> str | None:

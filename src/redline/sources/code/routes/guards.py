@@ -110,7 +110,9 @@ def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> 
 
 
 def _key(name: str) -> str:
-    return name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+    """The guard a name says: ``login_required``, ``auth.login_required(...)``, or ``moderator_required ->
+    user_passes_test`` (a project decorator and the guard it applies, ``django_decorators.applied_guards``)."""
+    return name.rsplit(" -> ", 1)[-1].split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
 
 @dataclass
