@@ -191,7 +191,8 @@ class RouteExposureCheck(ProjectCheck):
         if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
             yield self.finding(
                 ADMIN_PATH_WITHOUT_GUARD,
-                f"{label} (handler {route.handler}) is an {segment!r} path and no authentication applies to it",
+                f"{label} (handler {route.handler}) is under the {segment!r} path segment and no authentication "
+                "applies to it",
                 Location(route.file, route.line, route.line),
                 evidence={"route": label, "handler": route.handler, "segment": segment},
                 confidence=Confidence.MEDIUM,
