@@ -95,6 +95,12 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("plugin-boilerplate/{{ cookiecutter.project_slug }}/Dockerfile", "sample"),
         ("tpl/{%if cookiecutter.docker %}docker{% endif %}/compose.yml", "sample"),
         ("templates/deployment.yaml", ""),  # a Helm chart's templates are the deployment
+        # Misago: the Django project its tests run and the one it is developed in; look-alikes start alike
+        ("misago/core/testproject/urls.py", "test"),
+        ("tests/test_app/models.py", "test"),
+        ("devproject/settings.py", "development"),
+        ("testapps/registry.py", ""),
+        ("devprojects/manage.py", ""),
         # look-alikes: the shipped system
         ("src/app/settings.py", ""),
         ("Dockerfile", ""),

@@ -196,6 +196,13 @@ _CONTEXT_DIRS: dict[str, str] = {
             "test_files",
             # Dredd's API test harness (semaphore's .dredd/: its hooks seed the token its dredd.*.yml sends)
             "dredd",
+            # the Django project or app a package's test suite runs (Misago's misago/core/testproject/urls.py: the
+            # views its tests request, a POST /test-require-post/ among them)
+            "testproject",
+            "test_project",
+            "test-project",
+            "testapp",
+            "test_app",
         ),
         "test",
     ),
@@ -241,6 +248,9 @@ _CONTEXT_DIRS: dict[str, str] = {
     # a project's development stack (nautobot's development/: dev.env, docker-compose.*.yml, kubernetes/ for kind,
     # the nautobot_config.py those load)
     "development": "development",
+    # the Django project a reusable app is developed in (Misago's devproject/settings.py: "Quick-start development
+    # settings - unsuitable for production", its SECRET_KEY literal and DEBUG = True)
+    **dict.fromkeys(("devproject", "dev_project", "dev-project"), "development"),
 }
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".ipynb")
