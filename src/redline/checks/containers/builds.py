@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from redline.checks.containers.common import image_name, is_root_user, mapping, split_image
+from redline.core.facts import Facts
 from redline.sources.containers.compose import ComposeProject, ComposeService
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.kubernetes import Container, KubeManifest, KubeObject
@@ -30,14 +31,13 @@ def build_dockerfile(svc: ComposeService, dockerfiles: Mapping[str, Dockerfile])
 _ARG_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
-def compose_built_images(
-    dockerfiles: Mapping[str, Dockerfile], projects: Iterable[ComposeProject]
-) -> dict[str, Dockerfile]:
+def compose_built_images(facts: Facts) -> dict[str, Dockerfile]:
     """Image name (the repository's last segment, ``image_name``) -> the Dockerfile a compose service builds it from
     (``image: baserow`` beside ``build: {dockerfile: deploy/all-in-one/Dockerfile}``); a name two Dockerfiles build
-    is left out."""
+    is left out. A derived fact the Dockerfile and compose checks share (``ctx.scope.derived``)."""
+    dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
     found: dict[str, set[str]] = {}
-    for project in projects:
+    for project in facts.of(ComposeProject):
         for svc in project.services:
             image, df = svc.body.get("image"), build_dockerfile(svc, dockerfiles)
             if isinstance(image, str) and df is not None and "$" not in image:

@@ -387,7 +387,7 @@ class ComposeCheck(ProjectCheck):
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         dockerfiles = {d.path: d for d in facts.of(Dockerfile)}
         scope = _Scope(facts)
-        parents = compose_built_images(dockerfiles, facts.of(ComposeProject))
+        parents = ctx.scope.derived(compose_built_images, facts)
         out: list[Finding] = []
         for project in facts.of(ComposeProject):
             needed = {name for svc in project.services for name in depends_on(svc)}

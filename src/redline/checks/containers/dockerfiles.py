@@ -337,7 +337,7 @@ class DockerfileCheck(ProjectCheck):
         nonroot = orchestrated_user(index, manifests, projects)
         args = compose_build_args(index.dockerfiles, projects)
         built_here = own_image_names(index.dockerfiles)
-        parents = compose_built_images(index.dockerfiles, projects)
+        parents = ctx.scope.derived(compose_built_images, facts)
         out: list[Finding] = []
         for df in index.dockerfiles.values():
             found = covered.get(df.path), nonroot.get(df.path), args.get(df.path, {})
