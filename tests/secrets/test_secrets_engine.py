@@ -307,6 +307,25 @@ def test_an_anchored_pattern_is_no_value(value: str, regex: bool) -> None:
 
 
 @pytest.mark.parametrize("use_hs", [True, False])
+def test_style_sheet_text_under_a_password_label_is_no_password(use_hs: bool) -> None:
+    """casdoor's web/src/table/SignupTable.js maps each sign-up field's label to its CSS: ``"Password":
+    ".signup-password{}\\n.signup-password-input{}"``. A password that only holds braces still fires."""
+    from redline.checks.secrets.ruleset import load_builtin_rules
+
+    scanner = SecretScanner(load_builtin_rules(), use_hyperscan=use_hs)
+    js = (
+        "export const CustomCssMap = {\n"
+        '  "Password": ".signup-password{}\\n.signup-password-input{}",\n'
+        '  "Confirm password": ".signup-confirm{}",\n'
+        "};\n"
+        'const admin = {password: "Zq{9}vW2#xLp7Rz"};\n'
+    )
+    assert [(m.rule_id, m.line) for m in scanner.scan(js, "web/src/table/SignupTable.js")] == [
+        ("generic-password-assignment", 5)
+    ]
+
+
+@pytest.mark.parametrize("use_hs", [True, False])
 def test_a_password_hash_is_no_credential(use_hs: bool) -> None:
     """gotify's Authelia test config stores the OIDC client's secret as a PBKDF2 hash (PHC string format): what the
     server checks a secret against, not the secret (the generic rules' allow lists: PBKDF2 beside bcrypt, argon2

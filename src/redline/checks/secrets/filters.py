@@ -85,6 +85,16 @@ def is_regex(secret: str) -> bool:
     return bool(_REGEX.match(secret))
 
 
+#: a style sheet's rule: a class or id selector and its declaration block (``.signup-password{}``)
+_CSS_RULE = lazy(r"^[.#][A-Za-z_][\w-]*[^{}]{0,80}\{[^{}]*\}")
+
+
+def is_css_rule(secret: str) -> bool:
+    """Style sheet text under a field's label: casdoor's sign-up table maps ``"Password"`` to the CSS of the
+    password input, ``".signup-password{}\\n.signup-password-input{}"``."""
+    return bool(_CSS_RULE.match(secret))
+
+
 def is_placeholder(secret: str) -> bool:
     """Documented dummies and templates that are not a credential in any provider (the one list every family
     shares, ``core.placeholders``), and values too regular to be chosen: one repeated character, keyboard runs."""
