@@ -11,9 +11,10 @@ per-item rules judge.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.sources.code.model import CodeIndex
 
 #: folders of schema/data migrations (Django, Alembic ``versions/``): a numbered file there runs once, on deploy
 _MIGRATIONS = frozenset({"migrations", "_migrations", "versions"})
@@ -47,6 +48,48 @@ def offline(path: str, scripts: Collection[str] = frozenset()) -> bool:
     """Python tests, samples, migrations, management commands and the hand-run ``scripts``: code whose loops no
     request waits on."""
     return looks_like_test_or_sample(path) or bool(runs_by_hand(path, scripts))
+
+
+#: Django's signals ``manage.py migrate`` sends: a function connected to one runs on deploy, never on a request
+_MIGRATE_SIGNALS = frozenset({"post_migrate", "pre_migrate"})
+_FUNCTIONS = ("function", "async_function")
+
+
+def migrate_receivers(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int, int]]]:
+    """Path -> the (first, last) lines of each module-level function connected to ``pre_migrate``/``post_migrate``:
+    decorated ``@receiver(post_migrate)``, or named in ``post_migrate.connect(create_permissions)`` (ralph's
+    ``AppConfig.ready``), the name found in the connecting module or, failing that, as the project's only function
+    so named. Ralph's ``create_permissions`` looks up permissions once per model: on each ``migrate``, not a request."""
+    indexes = list(indexes)
+    by_name: dict[str, list[tuple[str, int, int]]] = {}
+    out: dict[str, list[tuple[int, int]]] = {}
+    for index in indexes:
+        for d in index.definitions:
+            if d.kind not in _FUNCTIONS or d.qualname != d.name:
+                continue
+            by_name.setdefault(d.name, []).append((index.path, d.line, d.end_line))
+            if any(_names_a_migrate_signal(dec.raw, [a.name or "" for a in dec.args]) for dec in d.decorators):
+                out.setdefault(index.path, []).append((d.line, d.end_line))
+    for index in indexes:
+        for call in index.calls:
+            if not call.args or not _is_migrate_connect(call.raw):
+                continue
+            name = (call.args[0].name or "").rsplit(".", 1)[-1]
+            found = by_name.get(name, [])
+            here = [f for f in found if f[0] == index.path]
+            for path, first, last in here or (found if len(found) == 1 else []):
+                out.setdefault(path, []).append((first, last))
+    return out
+
+
+def _names_a_migrate_signal(decorator: str, args: list[str]) -> bool:
+    return decorator.rsplit(".", 1)[-1] == "receiver" and any(a.rsplit(".", 1)[-1] in _MIGRATE_SIGNALS for a in args)
+
+
+def _is_migrate_connect(raw: str) -> bool:
+    """``post_migrate.connect`` or ``signals.pre_migrate.connect``."""
+    signal, _, method = raw.rpartition(".")
+    return method == "connect" and signal.rsplit(".", 1)[-1] in _MIGRATE_SIGNALS
 
 
 def offline_js_go(path: str) -> bool:
