@@ -108,13 +108,27 @@ DECLARED_PUBLIC = Path(__file__).parent / "fixtures" / "declared_public"
 
 def test_a_route_marked_public_on_purpose_is_a_decision_unless_it_writes_a_named_record() -> None:
     """docmost's shape: an app-wide JWT guard, and RPC-style reads through POST marked ``@Public()``. The
-    marked POST with a body is quiet; a marked DELETE of ``:id`` and a marked POST to ``:id/publish`` stay
-    flagged; the guarded route is not reported."""
+    marked POST with a body is quiet, and so is teable's shared-form submission (``POST :shareId/form-submit``:
+    the share link is the credential); a marked DELETE of ``:id``, a marked POST to ``:id/publish``, one naming a
+    record beside the share link, and a marked PATCH stay flagged; the guarded route is not reported."""
     result = _route_authentication(DECLARED_PUBLIC)
     assert not result.errors
     assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in result.findings] == [
+        ("src/admin/setting.controller.ts", 15, "PATCH /api/admin/setting"),
         ("src/shares/shares.controller.ts", 15, "DELETE /api/shares/:id"),
         ("src/shares/shares.controller.ts", 22, "POST /api/shares/:id/publish"),
+        ("src/shares/shares.controller.ts", 36, "POST /api/shares/:shareId/records/:recordId"),
+    ]
+
+
+def test_an_admin_path_marked_public_on_purpose_that_only_reads_is_a_decision() -> None:
+    """teable's ``@Public() @Get()`` on ``api/admin/setting`` (what the sign-in page shows) is not an unguarded admin
+    page (WEB103); the same controller's public ``PATCH`` is."""
+    from redline.checks.code.exposure import RouteExposureCheck
+
+    found = findings_of(DECLARED_PUBLIC, RouteExposureCheck())
+    assert [(f.rule, f.location.path, f.location.start_line) for f in found if f.rule == "WEB103"] == [
+        ("WEB103", "src/admin/setting.controller.ts", 15)
     ]
 
 

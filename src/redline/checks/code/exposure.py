@@ -30,6 +30,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes import RouteInventory
+from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, YES, Route
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
@@ -101,6 +102,10 @@ def _literal0(call: CallSite) -> str:
     return str(call.args[0].literal) if call.args and isinstance(call.args[0].literal, str) else ""
 
 
+#: methods that only read
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def admin_segment(path: str) -> str | None:
     return next((seg for seg in path.strip("/").split("/") if _ADMIN_SEGMENT.match(seg)), None)
 
@@ -157,15 +162,18 @@ class RouteExposureCheck(ProjectCheck):
             r for inv in facts.of(RouteInventory) for r in inv.routes if not looks_like_test_or_sample(r.handler_path)
         ]
         handlers = {(r.handler_path, r.handler): handler_of(r, by_path) for r in routes}
+        settings = ctx.config.settings(ENTRYPOINTS_SECTION)
         found: list[Finding] = []
         for route in routes:
             handler = handlers[(route.handler_path, route.handler)]
-            found += self._unguarded(route, handler)
+            found += self._unguarded(route, handler, public=declared_public(route.auth_evidence, settings))
             found += self._object(route, handler)
         found += self._siblings(routes, handlers, project_classes(by_path.values()))
         return found
 
-    def _unguarded(self, route: Route, handler: Handler | None) -> Iterator[Finding]:
+    def _unguarded(self, route: Route, handler: Handler | None, *, public: bool) -> Iterator[Finding]:
+        """``public``: the route is marked public on purpose (``@Public()``); an admin path so marked that only
+        reads (teable's ``GET /api/admin/setting``, the instance settings the sign-in page shows) is a decision."""
         if route.authenticated != NO or handler is None or inline_check(handler):
             return
         label = f"{','.join(route.methods)} {route.path}"
@@ -187,6 +195,8 @@ class RouteExposureCheck(ProjectCheck):
         # and KB metrics pages), not the exposition a monitoring system scrapes; an admin or debug page is
         # sensitive whatever it renders
         if segment and segment.lower().strip("_").startswith("metrics") and renders_a_page(handler):
+            segment = None
+        if public and set(route.methods) <= _READS:
             segment = None
         if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
             yield self.finding(

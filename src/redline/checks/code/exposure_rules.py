@@ -48,7 +48,8 @@ ADMIN_PATH_WITHOUT_GUARD = Rule(
         what_it_does="Flags a route whose path has a segment `admin`, `internal`, `debug`, `metrics`, "
         "`actuator`, `heapdump`, `env`, `console`, `server-status`, `phpinfo` or `_debug` (also as a prefix "
         "such as `admin-panel`) and no authentication. Django's own admin site (`admin.site.urls`, which has "
-        "its own login) and capability URLs whose path carries a key or token parameter are left alone. " + _UNGUARDED,
+        "its own login), capability URLs whose path carries a key or token parameter, and a route marked public "
+        "on purpose (`@Public()`, `AllowAny`) that only reads (GET) are left alone. " + _UNGUARDED,
         why_bad="These paths are the first an attacker tries: an admin or internal endpoint without a guard "
         "is full control, and diagnostic ones leak versions, configuration and data that make the next "
         "attack easy.",

@@ -82,7 +82,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path; a POST "
         "so marked that hands the caller (`request.user`, positionally) to the call that loads the record "
         "(`get_public_view_by_slug(request.user, slug)`) is left alone too: that call decides what an anonymous "
-        "caller may do. "
+        "caller may do; so is one whose path parameters all name a share link (`POST /share/:shareId/form-submit`: "
+        "the link is the credential). "
         "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
         "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
         "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
@@ -133,7 +134,26 @@ def _declared_public(route: Route, settings: EntrypointSettings, by_path: dict[s
         return False
     if not changes_a_record(route):
         return True
-    return set(route.methods) <= _POST_OR_SAFE and _hands_the_caller_on(route, by_path)
+    return set(route.methods) <= _POST_OR_SAFE and (_hands_the_caller_on(route, by_path) or _by_share_link(route))
+
+
+#: a path parameter that names a share link (``:shareId``, ``<share_token>``): knowing it is the permission
+_SHARE_PARAM = re.compile(r"(?i)^share[_-]?(?:id|token|key|code|slug)$")
+#: the parameters of a path in each framework's spelling: ``<int:id>``, ``{id}``, ``:id``, ``(?P<id>...)``
+_PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|/:(\w+)|\(\?P<(\w+)>")
+
+
+def _param_names(path: str) -> list[str]:
+    """Every framework's spelling, Express/NestJS ``:id`` included (``exposure.path_params`` reads only the
+    ``<id>``/``{id}`` forms)."""
+    return ["".join(groups) for groups in _PATH_PARAM.findall(path)]
+
+
+def _by_share_link(route: Route) -> bool:
+    """Every parameter of the path names a share link (teable's ``POST /api/share/:shareId/view/form-submit`` under
+    ``@Public()``: a shared form's submission, its link the only credential, by design)."""
+    params = _param_names(route.path)
+    return bool(params) and all(_SHARE_PARAM.match(p) for p in params)
 
 
 #: the methods of a public route that may still be a decision when its path names a record
