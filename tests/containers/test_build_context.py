@@ -112,3 +112,26 @@ def test_a_credential_file_copied_from_below_the_context_is_judged_by_its_text(t
     (tmp_path / "frontend" / ".npmrc").write_text(f"//registry.npmjs.org/:_authToken={_NPM_TOKEN}\n")
     found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
     assert found == [(2, "frontend/.npmrc"), (3, "api/.npmrc")]
+
+
+def test_a_credential_file_copied_out_of_a_build_stage_is_judged_by_its_context_text(tmp_path: Path) -> None:
+    """teable's shape: the builder stage copies the context (``WORKDIR /app``, ``COPY . .``) and the image copies
+    ``/app/web/.env`` out of it, a file of build flags: no credential goes into the image. The same copy of the API's
+    ``.env``, which holds a password, is reported, and so is one of a stage path no copy of the context provides."""
+    (tmp_path / "web").mkdir()
+    (tmp_path / "api").mkdir()
+    (tmp_path / "web" / ".env").write_text("NEXT_BUILD_ENV_OUTPUT=standalone\nNEXT_PUBLIC_SITE=teable\n")
+    (tmp_path / "api" / ".env").write_text("DB_PASSWORD=osMVPi21KwK0Tz\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM node:20 AS builder\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        "RUN npm run build\n"
+        "FROM node:20-slim\n"
+        "COPY --from=builder /app/web/.env ./web/.env\n"
+        "COPY --from=builder /app/api/.env ./api/.env\n"
+        "COPY --from=builder /srv/made-by-run/.env ./.env\n"
+        "USER node\n"
+    )
+    found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(7, "/app/api/.env"), (8, "/srv/made-by-run/.env")]

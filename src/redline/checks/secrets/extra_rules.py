@@ -111,7 +111,10 @@ DOCKER_COPY_SECRET = Rule(
     tags=TAGS,
     doc=RuleDoc(
         what_it_does="Finds `COPY`/`ADD` of files that hold credentials by name: `.env`, `id_rsa`, `*.pem`, "
-        "`*.key`, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `credentials*`, `*.p12`.",
+        "`*.key`, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `credentials*`, `*.p12`. A dotenv or "
+        "credential-config file the build context holds is judged by its text (a `.env` of `PORT=3000` or build "
+        "flags copies no credential), also when it is copied out of an earlier stage that took it from the "
+        "context (`COPY --from=builder /app/web/.env`, through `WORKDIR /app` and `COPY . .`).",
         why_bad="Every layer of an image is readable by whoever can pull it; a file deleted in a later layer "
         "is still in the earlier one.",
         example="COPY .npmrc /root/.npmrc\nRUN npm ci",

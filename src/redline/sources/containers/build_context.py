@@ -15,7 +15,7 @@ from redline.core.model import Skipped
 from redline.core.workspace import SourceFile, UnreadableFile, Workspace, read_file
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
-from redline.sources.containers.image_paths import context_sources
+from redline.sources.containers.image_paths import Holds, context_sources, staged_sources
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 DOCKERIGNORE = ".dockerignore"
@@ -93,15 +93,41 @@ JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
 
 def _copied_files(workspace: Workspace, directory: str, dockerfiles: list[Dockerfile]) -> list[SourceFile]:
     """The dotenv and credential-config files below the top of the context that the Dockerfiles ``COPY`` by name
-    (Flagsmith's ``COPY frontend/.npmrc ./frontend/``)."""
+    (Flagsmith's ``COPY frontend/.npmrc ./frontend/``), or copy out of an earlier stage that took them from the
+    context (teable's ``COPY --from=post-builder /app/apps/nextjs-app/.env``)."""
+    holds = _holds(workspace, directory)
     wanted = {
         posixpath.normpath(posixpath.join(directory, source))
         for dockerfile in dockerfiles
         for source in context_sources(dockerfile)
-        if "/" in source.strip("/") and kind_of(posixpath.basename(source)) in JUDGED_BY_TEXT
+        if "/" in source.strip("/") and judged_by_text(source)
+    }
+    wanted |= {
+        posixpath.normpath(posixpath.join(directory, found))
+        for dockerfile in dockerfiles
+        for found in staged_sources(dockerfile, holds, judged_by_text).values()
     }
     folders = sorted({posixpath.dirname(path) for path in wanted})
     return [f for folder in folders for f in workspace.files_in(folder) if f.path in wanted]
+
+
+def judged_by_text(path: str) -> bool:
+    """A dotenv or credential-config file: what it holds, not its name, decides whether copying it leaks."""
+    return kind_of(posixpath.basename(path.rstrip("/"))) in JUDGED_BY_TEXT
+
+
+def _holds(workspace: Workspace, directory: str) -> Holds:
+    """Whether the build context at ``directory`` holds a file (by its path in the context), each folder listed once."""
+    listed: dict[str, set[str]] = {}
+
+    def holds(path: str) -> bool:
+        full = posixpath.normpath(posixpath.join(directory, path)) if path else directory
+        folder = posixpath.dirname(full)
+        if folder not in listed:
+            listed[folder] = {f.path for f in workspace.files_in(folder)}
+        return full in listed[folder]
+
+    return holds
 
 
 def _credential_texts(directory: str, files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:

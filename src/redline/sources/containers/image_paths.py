@@ -62,6 +62,26 @@ def origin(dockerfile: Dockerfile, stage: int, image_path: str, holds: Holds, ho
     return None
 
 
+def staged_sources(dockerfile: Dockerfile, holds: Holds, named: Callable[[str], bool]) -> dict[tuple[int, str], str]:
+    """(line, source) of each ``COPY --from=<earlier stage>`` source whose file name ``named`` accepts and that a copy
+    of the build context put in that stage -> the build-context path it came from: what a Next.js image's
+    ``COPY --from=builder /app/apps/web/.env`` copies is the repository's ``apps/web/.env``, through ``WORKDIR /app``
+    and ``COPY . .`` (or another hop)."""
+    out: dict[tuple[int, str], str] = {}
+    for ins in dockerfile.instructions:
+        from_stage = dockerfile.copied_from(ins) if ins.cmd in _COPIES else None
+        if from_stage is None:
+            continue
+        sources, _ = _operands(dockerfile, ins)
+        for source in sources:
+            if _has_magic(source) or not named(posixpath.basename(source.rstrip("/"))):
+                continue
+            found = origin(dockerfile, from_stage, posixpath.join("/", source), holds)
+            if found is not None:
+                out[(ins.line, source)] = found
+    return out
+
+
 def context_sources(dockerfile: Dockerfile) -> list[str]:
     """The literal build-context paths the Dockerfile's ``COPY``/``ADD`` lines read (no ``--from``, glob or URL):
     a directory that holds them all is a build context it fits."""
