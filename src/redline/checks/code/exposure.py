@@ -31,7 +31,7 @@ from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
-from redline.sources.code.routes.model import NO, YES, Route
+from redline.sources.code.routes.model import NO, YES, Route, path_params
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
 #: class name -> (its module's index, its definition), for names the project defines once
@@ -58,7 +58,6 @@ _ADMIN_SEGMENT = re.compile(
     r"([-_.]\w*)?_*$",
     re.IGNORECASE,
 )
-_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
 _ID_PARAM = re.compile(r"^(id|pk|uuid|slug|code)$|(_id|_pk|_uuid|_slug|Id)$")
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature)", re.IGNORECASE)
 _LOADERS = frozenset(
@@ -102,16 +101,8 @@ def _literal0(call: CallSite) -> str:
     return str(call.args[0].literal) if call.args and isinstance(call.args[0].literal, str) else ""
 
 
-#: methods that only read
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def admin_segment(path: str) -> str | None:
     return next((seg for seg in path.strip("/").split("/") if _ADMIN_SEGMENT.match(seg)), None)
-
-
-def path_params(path: str) -> list[str]:
-    return [a or b for a, b in _PARAM.findall(path)]
 
 
 #: receivers a one-argument ``get`` loads a stored record through (``Order.query.get(id)``, ``repo.get(id)``)
@@ -196,7 +187,7 @@ class RouteExposureCheck(ProjectCheck):
         # sensitive whatever it renders
         if segment and segment.lower().strip("_").startswith("metrics") and renders_a_page(handler):
             segment = None
-        if public and set(route.methods) <= _READS:
+        if public and not route.state_changing:
             segment = None
         if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
             yield self.finding(

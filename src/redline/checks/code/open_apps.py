@@ -44,7 +44,12 @@ _ASSET = re.compile(r"(?i)\.(?:css|js|mjs|map|xsl|xml|json|txt|png|jpe?g|gif|svg
 def changes_a_record(route: Route) -> bool:
     """PUT/PATCH/DELETE, or a path that names the record it acts on (``/notes/<id>``); a variable in the name of
     a file the route serves (searxng's ``/client<token>.css``) names no record."""
-    return bool(set(route.methods) - _SAFE) or (bool(_PARAM.search(route.path)) and not _ASSET.search(route.path))
+    return rewrites(route) or (bool(_PARAM.search(route.path)) and not _ASSET.search(route.path))
+
+
+def rewrites(route: Route) -> bool:
+    """A PUT, PATCH or DELETE (or any method): more than reading or posting to what the path names."""
+    return bool(set(route.methods) - _SAFE)
 
 
 def _has_users(route: Route) -> bool:

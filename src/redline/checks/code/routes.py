@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from redline.checks.code.handlers import handler_of, refuses_anonymous
-from redline.checks.code.open_apps import changes_a_record, open_units, unit_of, unit_roots
+from redline.checks.code.open_apps import changes_a_record, open_units, rewrites, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
@@ -16,7 +16,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
-from redline.sources.code.routes.model import NO, Route
+from redline.sources.code.routes.model import NO, Route, path_params
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION, EntrypointSettings
 from redline.sources.code.scopes import within
 from redline.sources.containers.dockerfile import Dockerfile
@@ -134,30 +134,18 @@ def _declared_public(route: Route, settings: EntrypointSettings, by_path: dict[s
         return False
     if not changes_a_record(route):
         return True
-    return set(route.methods) <= _POST_OR_SAFE and (_hands_the_caller_on(route, by_path) or _by_share_link(route))
+    return not rewrites(route) and (_hands_the_caller_on(route, by_path) or _by_share_link(route))
 
 
 #: a path parameter that names a share link (``:shareId``, ``<share_token>``): knowing it is the permission
 _SHARE_PARAM = re.compile(r"(?i)^share[_-]?(?:id|token|key|code|slug)$")
-#: the parameters of a path in each framework's spelling: ``<int:id>``, ``{id}``, ``:id``, ``(?P<id>...)``
-_PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|/:(\w+)|\(\?P<(\w+)>")
-
-
-def _param_names(path: str) -> list[str]:
-    """Every framework's spelling, Express/NestJS ``:id`` included (``exposure.path_params`` reads only the
-    ``<id>``/``{id}`` forms)."""
-    return ["".join(groups) for groups in _PATH_PARAM.findall(path)]
 
 
 def _by_share_link(route: Route) -> bool:
     """Every parameter of the path names a share link (teable's ``POST /api/share/:shareId/view/form-submit`` under
     ``@Public()``: a shared form's submission, its link the only credential, by design)."""
-    params = _param_names(route.path)
+    params = path_params(route.path)
     return bool(params) and all(_SHARE_PARAM.match(p) for p in params)
-
-
-#: the methods of a public route that may still be a decision when its path names a record
-_POST_OR_SAFE = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
 
 
 def _hands_the_caller_on(route: Route, by_path: dict[str, CodeIndex]) -> bool:

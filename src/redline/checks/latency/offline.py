@@ -52,7 +52,6 @@ def offline(path: str, scripts: Collection[str] = frozenset()) -> bool:
 
 #: Django's signals ``manage.py migrate`` sends: a function connected to one runs on deploy, never on a request
 _MIGRATE_SIGNALS = frozenset({"post_migrate", "pre_migrate"})
-_FUNCTIONS = ("function", "async_function")
 
 
 def migrate_receivers(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int, int]]]:
@@ -65,7 +64,7 @@ def migrate_receivers(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int,
     out: dict[str, list[tuple[int, int]]] = {}
     for index in indexes:
         for d in index.definitions:
-            if d.kind not in _FUNCTIONS or d.qualname != d.name:
+            if not d.is_function or d.qualname != d.name:
                 continue
             by_name.setdefault(d.name, []).append((index.path, d.line, d.end_line))
             if any(_names_a_migrate_signal(dec.raw, [a.name or "" for a in dec.args]) for dec in d.decorators):

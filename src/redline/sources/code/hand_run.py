@@ -105,7 +105,7 @@ def _runs_as_program(index: CodeIndex) -> bool:
         return True
     if any(q == lib or q.startswith(lib + ".") for _, q in index.imports for lib in _CLI_LIBRARIES):
         return True
-    own = {d.qualname for d in index.definitions if d.kind in ("function", "async_function")}
+    own = {d.qualname for d in index.definitions if d.is_function}
     return any(c.function == "" and c.raw in own for c in index.calls)
 
 

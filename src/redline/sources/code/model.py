@@ -137,6 +137,11 @@ class Definition:
     #: property, or ``{ lazy: true }``); each read of one queries unless the query joined it
     lazy_relations: tuple[str, ...] = ()
 
+    @property
+    def is_function(self) -> bool:
+        """A function or coroutine function (not a class)."""
+        return self.kind in ("function", "async_function")
+
 
 @dataclass(frozen=True)
 class StringFact:

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django_dispatch import REFUSALS
+from redline.sources.code.routes.guards import guard_key
 from redline.sources.code.scopes import within
 
 #: HTTP statuses that refuse a caller: not signed in, not allowed
 _DENIED = frozenset({401, 403})
-_FUNCTIONS = ("function", "async_function")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 #: how many calls of the decorator's module a refusal is followed through (its wrapper -> a response helper)
 _DEPTH = 1
@@ -34,16 +34,12 @@ def applied_guards(project: Project, index: CodeIndex, names: Iterable[str], mar
     out: list[str] = []
     for name in names:
         found = project.find(name, index) if name.isidentifier() or _DOTTED.match(name) else None
-        if found is None or found[1].kind not in _FUNCTIONS:
+        if found is None or not found[1].is_function:
             continue
         where, definition = found
-        called = {_short(c.raw) for c in where.calls if within(c.function, definition.qualname)}
+        called = {guard_key(c.raw) for c in where.calls if within(c.function, definition.qualname)}
         out += [f"{name} -> {guard}" for guard in sorted(called & markers)]
     return out
-
-
-def _short(raw: str) -> str:
-    return raw.split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
 
 def refusing_decorator(project: Project, index: CodeIndex, view: Definition) -> str | None:
@@ -54,7 +50,7 @@ def refusing_decorator(project: Project, index: CodeIndex, view: Definition) -> 
         if found is None:
             continue
         where, definition = found
-        if definition.kind in _FUNCTIONS and _refuses(where, definition.qualname, _DEPTH):
+        if definition.is_function and _refuses(where, definition.qualname, _DEPTH):
             return decorator.raw
     return None
 
@@ -65,7 +61,7 @@ def _refuses(index: CodeIndex, scope: str, depth: int) -> bool:
         return True
     if depth <= 0:
         return False
-    helpers = {d.qualname for d in index.definitions if d.kind in _FUNCTIONS and "." not in d.qualname}
+    helpers = {d.qualname for d in index.definitions if d.is_function and "." not in d.qualname}
     return any(c.raw in helpers and c.raw != scope and _refuses(index, c.raw, depth - 1) for c in calls)
 
 

@@ -99,17 +99,17 @@ def _hinted(key: str, hints: re.Pattern[str]) -> bool:
 
 def names_a_guard(name: str) -> bool:
     """Whether a name reads as an authentication or authorization guard (``AdminGuard``, ``requireAuth``)."""
-    key = _key(name)
+    key = guard_key(name)
     return _hinted(key, _AUTH_HINTED) or _hinted(key, _AUTHZ_HINTED)
 
 
 def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> bool:
     """Whether a route's evidence names a marker of a route public on purpose (``@Public()``, ``AllowAny``, a
     ``public_markers`` name), rather than only the absence of a guard."""
-    return any(_key(name) in settings.public_markers for name in evidence)
+    return any(guard_key(name) in settings.public_markers for name in evidence)
 
 
-def _key(name: str) -> str:
+def guard_key(name: str) -> str:
     """The guard a name says: ``login_required``, ``auth.login_required(...)``, or ``moderator_required ->
     user_passes_test`` (a project decorator and the guard it applies, ``django_decorators.applied_guards``)."""
     return name.rsplit(" -> ", 1)[-1].split("(", 1)[0].rsplit(".", 1)[-1].lower()
@@ -133,7 +133,7 @@ class Guards:
         optional: list[str] = []
         for name in self.names:
             match = _WRAPPER.match(name)
-            key = _key(match.group("inner")) if match else _key(name)
+            key = guard_key(match.group("inner")) if match else guard_key(name)
             if _OPTIONAL_GUARD.search(key):
                 optional.append(name)
                 continue

@@ -12,6 +12,14 @@ _SCHEDULED_WORDS = frozenset({"cron", "crons", "cronjob", "cronjobs", "qstash"})
 #: path words of a sign-in flow's callback, which must call the identity provider before it answers
 _SIGN_IN_WORDS = frozenset({"oauth", "oauth2", "auth", "sso", "saml", "oidc", "login", "signin"})
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+#: a path parameter in each framework's spelling: ``<int:id>`` (and Django's ``(?P<id>...)``), ``{id}``, ``:id``
+_PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|/:(\w+)")
+
+
+def path_params(path: str) -> list[str]:
+    """The names of a route path's parameters, in order (``/notes/<int:pk>/``, ``/items/{item_id}``,
+    ``/share/:shareId``)."""
+    return ["".join(groups) for groups in _PATH_PARAM.findall(path)]
 
 
 def words(text: str) -> frozenset[str]:
