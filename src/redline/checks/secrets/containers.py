@@ -30,9 +30,8 @@ from redline.core.facts import Facts
 from redline.core.filekinds import kind_of
 from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence, Finding, Location, Severity
-from redline.sources.containers.build_context import JUDGED_BY_TEXT, BuildContext, judged_by_text
+from redline.sources.containers.build_context import JUDGED_BY_TEXT, BuildContext
 from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction
-from redline.sources.containers.image_paths import staged_sources
 from redline.sources.containers.kubernetes import KubeManifest, KubeObject
 
 #: keys whose values are not credentials, the Service Binding spec's ``type`` and ``provider`` (servicebinding.io
@@ -231,13 +230,10 @@ class DockerSecretCheck(ProjectCheck):
         path = dockerfile.path
         built_from = contexts.get(path)
         context = built_from if ins.flag("from") is None else None
-        # out of an earlier stage: the context file a copy put there (teable's COPY --from=post-builder /app/.../.env)
-        staged = _staged(dockerfile, built_from) if built_from is not None and context is None else {}
         for src in ins.operands[:-1]:
             name = PurePosixPath(src.rstrip("/")).name
             if secret_file_name(name):
-                in_context = posixpath.normpath(src) if context is not None and not src.startswith("/") else None
-                in_context = in_context or staged.get((ins.line, src))
+                in_context = _in_context(built_from, path, ins, src)
                 if built_from is not None and in_context is not None and _held_severity(built_from, in_context) is None:
                     continue  # the context's own .npmrc, read: it holds no credential (Flagsmith's empty one too)
                 yield self._copy_finding(
@@ -320,10 +316,14 @@ def _context_secrets(context: BuildContext) -> list[str]:
     return [n for n in secret if not ignore.match_file(n)]
 
 
-def _staged(dockerfile: Dockerfile, context: BuildContext) -> dict[tuple[int, str], str]:
-    """``image_paths.staged_sources`` for the dotenv and credential-config files the context's texts hold."""
-    read = {name for name, _ in context.texts}
-    return staged_sources(dockerfile, read.__contains__, judged_by_text)
+def _in_context(context: BuildContext | None, dockerfile: str, ins: DockerInstruction, source: str) -> str | None:
+    """The build-context path a COPY source reads: the source itself, or, out of an earlier stage, the context file a
+    copy put there (teable's ``COPY --from=post-builder /app/apps/nextjs-app/.env``); None when neither is known."""
+    if context is None:
+        return None
+    if ins.flag("from") is not None:
+        return context.copied_from_context(dockerfile, ins.line, source)
+    return None if source.startswith("/") else posixpath.normpath(source)
 
 
 def _held_severity(context: BuildContext, name: str) -> Severity | None:

@@ -15,7 +15,7 @@ from redline.core.model import Skipped
 from redline.core.workspace import SourceFile, UnreadableFile, Workspace, read_file
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
-from redline.sources.containers.image_paths import Holds, context_sources, staged_sources
+from redline.sources.containers.image_paths import context_sources, staged_sources
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 
 DOCKERIGNORE = ".dockerignore"
@@ -35,6 +35,13 @@ class BuildContext:
     #: one with ``engine-strict=true`` (redash's); in memory only, never reported
     texts: tuple[tuple[str, str], ...] = ()
     dockerfiles: tuple[str, ...] = ()  # the Dockerfiles built from it
+    #: (Dockerfile, line, source) of a ``COPY --from=<stage>`` of a dotenv or credential-config file -> the context
+    #: path a copy of the context put there (``image_paths.staged_sources``), judged by its text like a direct copy
+    staged: tuple[tuple[tuple[str, int, str], str], ...] = ()
+
+    def copied_from_context(self, dockerfile: str, line: int, source: str) -> str | None:
+        """The context path behind a ``COPY --from`` source of ``dockerfile`` at ``line``, or None."""
+        return dict(self.staged).get((dockerfile, line, source))
 
 
 def context_directories(dockerfiles: list[Dockerfile], projects: list[ComposeProject]) -> dict[str, str]:
@@ -80,10 +87,17 @@ class BuildContextSource(ProjectSource):
                 else:
                     patterns = tuple(ln.strip().lstrip("/") for ln in text.splitlines() if ln.strip())
             dockerfiles = tuple(sorted(d for d, built in built_from.items() if built == directory))
-            copied = _copied_files(workspace, directory, [by_path[d] for d in dockerfiles if d in by_path])
+            listing = _Listing(workspace, directory)
+            built = [by_path[d] for d in dockerfiles if d in by_path]
+            staged = tuple(
+                ((df.path, line, source), found)
+                for df in built
+                for (line, source), found in staged_sources(df, listing.holds, _judged_by_text).items()
+            )
+            copied = _copied_files(listing, built, [found for _, found in staged])
             texts = tuple(_credential_texts(directory, [*files, *copied], ctx.config.max_file_size, out))
             names = tuple(posixpath.basename(f.path) for f in files)
-            out.facts.append(BuildContext(directory, names, patterns, texts, dockerfiles))
+            out.facts.append(BuildContext(directory, names, patterns, texts, dockerfiles, staged))
         return out
 
 
@@ -91,43 +105,42 @@ class BuildContextSource(ProjectSource):
 JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
 
 
-def _copied_files(workspace: Workspace, directory: str, dockerfiles: list[Dockerfile]) -> list[SourceFile]:
+def _copied_files(listing: _Listing, dockerfiles: list[Dockerfile], staged: list[str]) -> list[SourceFile]:
     """The dotenv and credential-config files below the top of the context that the Dockerfiles ``COPY`` by name
     (Flagsmith's ``COPY frontend/.npmrc ./frontend/``), or copy out of an earlier stage that took them from the
-    context (teable's ``COPY --from=post-builder /app/apps/nextjs-app/.env``)."""
-    holds = _holds(workspace, directory)
-    wanted = {
-        posixpath.normpath(posixpath.join(directory, source))
-        for dockerfile in dockerfiles
-        for source in context_sources(dockerfile)
-        if "/" in source.strip("/") and judged_by_text(source)
-    }
-    wanted |= {
-        posixpath.normpath(posixpath.join(directory, found))
-        for dockerfile in dockerfiles
-        for found in staged_sources(dockerfile, holds, judged_by_text).values()
-    }
+    context (``staged``: teable's ``COPY --from=post-builder /app/apps/nextjs-app/.env``)."""
+    direct = [s for df in dockerfiles for s in context_sources(df) if "/" in s.strip("/") and _judged_by_text(s)]
+    wanted = {listing.path(source) for source in [*direct, *staged]}
     folders = sorted({posixpath.dirname(path) for path in wanted})
-    return [f for folder in folders for f in workspace.files_in(folder) if f.path in wanted]
+    return [f for folder in folders for f in listing.files(folder) if f.path in wanted]
 
 
-def judged_by_text(path: str) -> bool:
+def _judged_by_text(path: str) -> bool:
     """A dotenv or credential-config file: what it holds, not its name, decides whether copying it leaks."""
     return kind_of(posixpath.basename(path.rstrip("/"))) in JUDGED_BY_TEXT
 
 
-def _holds(workspace: Workspace, directory: str) -> Holds:
-    """Whether the build context at ``directory`` holds a file (by its path in the context), each folder listed once."""
-    listed: dict[str, set[str]] = {}
+class _Listing:
+    """The folders of one build context, each listed through the workspace once."""
 
-    def holds(path: str) -> bool:
-        full = posixpath.normpath(posixpath.join(directory, path)) if path else directory
-        folder = posixpath.dirname(full)
-        if folder not in listed:
-            listed[folder] = {f.path for f in workspace.files_in(folder)}
-        return full in listed[folder]
+    def __init__(self, workspace: Workspace, directory: str) -> None:
+        self._workspace = workspace
+        self._directory = directory
+        self._listed: dict[str, list[SourceFile]] = {}
 
-    return holds
+    def path(self, in_context: str) -> str:
+        """The tree path of a path in the context."""
+        return posixpath.normpath(posixpath.join(self._directory, in_context)) if in_context else self._directory
+
+    def files(self, folder: str) -> list[SourceFile]:
+        if folder not in self._listed:
+            self._listed[folder] = self._workspace.files_in(folder)
+        return self._listed[folder]
+
+    def holds(self, in_context: str) -> bool:
+        """Whether the context holds a file at ``in_context`` (``image_paths.Holds``)."""
+        full = self.path(in_context)
+        return any(f.path == full for f in self.files(posixpath.dirname(full)))
 
 
 def _credential_texts(directory: str, files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
