@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Iterable
 
 from redline.core.filekinds import looks_like_test_or_sample
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import CodeIndex, Definition
 
 #: folders of schema/data migrations (Django, Alembic ``versions/``): a numbered file there runs once, on deploy
 _MIGRATIONS = frozenset({"migrations", "_migrations", "versions"})
@@ -60,25 +60,41 @@ def migrate_receivers(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int,
     ``AppConfig.ready``), the name found in the connecting module or, failing that, as the project's only function
     so named. Ralph's ``create_permissions`` looks up permissions once per model: on each ``migrate``, not a request."""
     indexes = list(indexes)
-    by_name: dict[str, list[tuple[str, int, int]]] = {}
     out: dict[str, list[tuple[int, int]]] = {}
-    for index in indexes:
-        for d in index.definitions:
-            if not d.is_function or d.qualname != d.name:
-                continue
-            by_name.setdefault(d.name, []).append((index.path, d.line, d.end_line))
+    connected: list[tuple[str, str]] = []  # (connecting module, function name)
+    for index in filter(_imports_migrate_signals, indexes):  # a few modules: their calls and decorators are read
+        for d in _module_functions(index):
             if any(_names_a_migrate_signal(dec.raw, [a.name or "" for a in dec.args]) for dec in d.decorators):
                 out.setdefault(index.path, []).append((d.line, d.end_line))
+        connected += [
+            (index.path, (c.args[0].name or "").rsplit(".", 1)[-1])
+            for c in index.calls
+            if c.args and _is_migrate_connect(c.raw)
+        ]
+    if not connected:
+        return out
+    wanted = {name for _, name in connected}
+    by_name: dict[str, list[tuple[str, int, int]]] = {}
     for index in indexes:
-        for call in index.calls:
-            if not call.args or not _is_migrate_connect(call.raw):
-                continue
-            name = (call.args[0].name or "").rsplit(".", 1)[-1]
-            found = by_name.get(name, [])
-            here = [f for f in found if f[0] == index.path]
-            for path, first, last in here or (found if len(found) == 1 else []):
-                out.setdefault(path, []).append((first, last))
+        for d in index.definitions:
+            if d.name in wanted and d.is_function and d.qualname == d.name:
+                by_name.setdefault(d.name, []).append((index.path, d.line, d.end_line))
+    for module, name in connected:
+        found = by_name.get(name, [])
+        here = [f for f in found if f[0] == module]
+        for path, first, last in here or (found if len(found) == 1 else []):
+            out.setdefault(path, []).append((first, last))
     return out
+
+
+def _imports_migrate_signals(index: CodeIndex) -> bool:
+    """The module imports ``post_migrate``/``pre_migrate`` or a ``signals`` module (``from django.db.models import
+    signals``): only such a module can name one."""
+    return any(q.endswith(".signals") or q.rsplit(".", 1)[-1] in _MIGRATE_SIGNALS for _, q in index.imports)
+
+
+def _module_functions(index: CodeIndex) -> Iterable[Definition]:
+    return (d for d in index.definitions if d.is_function and d.qualname == d.name)
 
 
 def _names_a_migrate_signal(decorator: str, args: list[str]) -> bool:
