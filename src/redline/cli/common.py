@@ -18,7 +18,7 @@ from redline.cli import exit_codes
 from redline.cli.validate import InvalidInput, validate
 
 if TYPE_CHECKING:
-    from redline.core.config import Config, OutputFormat, SectionSpec
+    from redline.core.config import Config, SectionSpec
     from redline.core.result import AuditResult
     from redline.pipeline.catalogue import Catalogue
     from redline.pipeline.run import AuditRequest
@@ -208,13 +208,9 @@ def build_request(args: argparse.Namespace, catalogue: Catalogue, **options: obj
 
 def reports_ahead(req: AuditRequest) -> AuditRequest:
     """The request, its report writers loaded while the workers parse (``finish`` writes them after the run)."""
-    return replace(req, ahead=(*req.ahead, partial(_ready_reports, req.config.formats)))
-
-
-def _ready_reports(formats: tuple[OutputFormat, ...]) -> None:
     from redline.report.formats import ready_reports
 
-    ready_reports(formats)
+    return replace(req, ahead=(*req.ahead, partial(ready_reports, req.config.formats)))
 
 
 def execute(req: AuditRequest, args: argparse.Namespace) -> AuditResult:
