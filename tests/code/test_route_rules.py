@@ -176,3 +176,33 @@ def test_an_inline_owner_check_and_an_internal_service_are_not_unguarded() -> No
         ("WEB101", "photos/urls.py", 8),
         ("WEB101", "service/tags/app.py", 7),
     ]
+
+
+def test_a_capability_url_is_left_alone_unless_it_names_a_record(tmp_path: Path) -> None:
+    """Grafana OnCall's integration webhooks (``POST /integrations/v1/grafana/<str:alert_channel_key>/``): the key in
+    the URL is the credential, checked by the view. Look-alikes stay flagged: a key's id (``key_id``), a bare
+    ``<key>`` of a key-value store, and a record named beside a secret."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text(
+        "from django.views.decorators.http import require_POST\n"
+        + "".join(
+            f"@require_POST\ndef {name}(request, **kwargs):\n    pass\n"
+            for name in ("grafana", "revoke", "put_entry", "item")
+        )
+    )
+    (tmp_path / "app" / "urls.py").write_text(
+        "from django.urls import path\n"
+        "from app import views\n"
+        "urlpatterns = [\n"
+        "    path('integrations/v1/grafana/<str:alert_channel_key>/', views.grafana),\n"
+        "    path('keys/<int:key_id>/revoke/', views.revoke),\n"
+        "    path('cache/<str:key>/', views.put_entry),\n"
+        "    path('links/<str:secret>/items/<int:item_id>/', views.item),\n"
+        "]\n"
+    )
+    found = findings_of(tmp_path, RouteAuthenticationCheck())
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+        ("app/urls.py", 5, "POST /keys/<int:key_id>/revoke/"),
+        ("app/urls.py", 6, "POST /cache/<str:key>/"),
+        ("app/urls.py", 7, "POST /links/<str:secret>/items/<int:item_id>/"),
+    ]

@@ -31,7 +31,7 @@ from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
-from redline.sources.code.routes.model import NO, YES, Route, path_params
+from redline.sources.code.routes.model import NO, YES, Route, capability_param, path_params, record_param
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
 #: class name -> (its module's index, its definition), for names the project defines once
@@ -58,8 +58,6 @@ _ADMIN_SEGMENT = re.compile(
     r"([-_.]\w*)?_*$",
     re.IGNORECASE,
 )
-_ID_PARAM = re.compile(r"^(id|pk|uuid|slug|code)$|(_id|_pk|_uuid|_slug|Id)$")
-_SECRET_PARAM = re.compile(r"(key|token|secret|signature)", re.IGNORECASE)
 _LOADERS = frozenset(
     {
         "get",
@@ -181,7 +179,7 @@ class RouteExposureCheck(ProjectCheck):
                 "from production builds), and make it POST-only so crawlers and link previews cannot trigger it.",
             )
         segment = admin_segment(route.path)
-        secret = any(_SECRET_PARAM.search(p) for p in path_params(route.path))
+        secret = any(capability_param(p) for p in path_params(route.path))
         # a metrics page rendered from a template is a dashboard for people (kitsune's public ``/community/metrics``
         # and KB metrics pages), not the exposition a monitoring system scrapes; an admin or debug page is
         # sensitive whatever it renders
@@ -206,7 +204,7 @@ class RouteExposureCheck(ProjectCheck):
         if route.authorized == YES or route.authz_evidence or handler is None:
             return  # authorized, or something that may authorize runs (a permission middleware)
         logged_in = route.authenticated == YES or (route.authenticated == NO and checks_login(handler))
-        params = [p for p in path_params(route.path) if _ID_PARAM.search(p)]
+        params = [p for p in path_params(route.path) if record_param(p)]
         load = object_load(handler, params) if params and logged_in else None
         if load is None or names_the_caller(handler, params) or checks_more_than_login(handler):
             return

@@ -16,7 +16,7 @@ from redline.core.rules import Rule, RuleDoc
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
-from redline.sources.code.routes.model import NO, Route, path_params
+from redline.sources.code.routes.model import NO, Route, capability_url
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION, EntrypointSettings
 from redline.sources.code.scopes import within
 from redline.sources.containers.dockerfile import Dockerfile
@@ -82,8 +82,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "forgotten guard, and is left alone unless it is a PUT/PATCH/DELETE or names a record in its path; a POST "
         "so marked that hands the caller (`request.user`, positionally) to the call that loads the record "
         "(`get_public_view_by_slug(request.user, slug)`) is left alone too: that call decides what an anonymous "
-        "caller may do; so is one whose path parameters all name a share link (`POST /share/:shareId/form-submit`: "
-        "the link is the credential). "
+        "caller may do. A capability URL is left alone too: a path that carries a credential (a token, secret or "
+        "signature, a compound key such as `<alert_channel_key>`, a share link's `:shareId`) and names no record "
+        "besides, so that knowing the URL is the permission (an integration's webhook, a shared form). "
         "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
         "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
         "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
@@ -134,18 +135,7 @@ def _declared_public(route: Route, settings: EntrypointSettings, by_path: dict[s
         return False
     if not changes_a_record(route):
         return True
-    return not rewrites(route) and (_hands_the_caller_on(route, by_path) or _by_share_link(route))
-
-
-#: a path parameter that names a share link (``:shareId``, ``<share_token>``): knowing it is the permission
-_SHARE_PARAM = re.compile(r"(?i)^share[_-]?(?:id|token|key|code|slug)$")
-
-
-def _by_share_link(route: Route) -> bool:
-    """Every parameter of the path names a share link (teable's ``POST /api/share/:shareId/view/form-submit`` under
-    ``@Public()``: a shared form's submission, its link the only credential, by design)."""
-    params = path_params(route.path)
-    return bool(params) and all(_SHARE_PARAM.match(p) for p in params)
+    return not rewrites(route) and _hands_the_caller_on(route, by_path)
 
 
 def _hands_the_caller_on(route: Route, by_path: dict[str, CodeIndex]) -> bool:
@@ -286,6 +276,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 route.authenticated != NO
                 or not _explicitly_state_changing(route)
                 or anonymous_by_design(route)
+                or capability_url(route.path)
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
                 or _compares_the_owner(route, by_path)

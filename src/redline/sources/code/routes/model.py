@@ -22,6 +22,34 @@ def path_params(path: str) -> list[str]:
     return ["".join(groups) for groups in _PATH_PARAM.findall(path)]
 
 
+#: a path parameter that names a record (``pk``, ``note_id``, ``recordId``)
+_RECORD = re.compile(r"^(id|pk|uuid|slug|code)$|(_id|_pk|_uuid|_slug|Id)$")
+#: a share link's id (``shareId``, ``share_token``): the link is the credential, though it ends like a record's id
+_SHARE_LINK = re.compile(r"(?i)^share[_-]?(?:id|token|key|code|slug)$")
+#: a credential in a path: a token, secret or signature, or a compound key (``api_key``, ``alert_channel_key``;
+#: a bare ``key`` names an entry of a key-value store)
+_CREDENTIAL = re.compile(r"(?i)token|secret|signature|\w[_-]?key$")
+
+
+def record_param(name: str) -> bool:
+    """A path parameter that names a record the route acts on (``pk``, ``note_id``, ``recordId``)."""
+    return bool(_RECORD.search(name))
+
+
+def capability_param(name: str) -> bool:
+    """A path parameter that carries a credential (``alert_channel_key``, ``<token>``, ``:shareId``), not a record's
+    id (``token_id``, ``key_id``)."""
+    return bool(_SHARE_LINK.match(name)) or (not record_param(name) and bool(_CREDENTIAL.search(name)))
+
+
+def capability_url(path: str) -> bool:
+    """The path carries a credential and names no record besides: knowing the URL is the permission (Grafana
+    OnCall's ``/integrations/v1/grafana/<alert_channel_key>/``, teable's ``/api/share/:shareId/view/form-submit``)."""
+    params = path_params(path)
+    held = [p for p in params if capability_param(p)]
+    return bool(held) and not any(record_param(p) for p in params if p not in held)
+
+
 def words(text: str) -> frozenset[str]:
     """The lower-case words of a path or module name (``/api/cron/import`` -> api, cron, import;
     ``github.com/gofiber/contrib/jwt`` -> github, com, gofiber, contrib, jwt)."""
