@@ -42,6 +42,7 @@ STAND_INS = (
     "((vault/db.password))",
     "id=github_private_cloud_token,env=GH_TOKEN",  # Flagsmith's Dockerfile: a BuildKit secret's spec
     "id=sse_pgp_pkey,src=./sse_pgp_pkey.key",
+    "xox" + "b-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",  # Slack's documented example (Grafana OnCall)
 )
 #: two runs of three (launchpad's Kubernetes Secrets): too regular to be chosen, for the secrets filters
 SEQUENCES = ("123abc", "abc123==", "xyz789")
@@ -62,6 +63,7 @@ CHOSEN = (
     "not-for-products-Kq7vW2xLp9",
     "((Kq7vW2xLp9)) and more",  # brackets inside a value: not one reference
     "id=Kq7vW2xLp9Zr8",  # a value that starts like a spec but names no source
+    "xox" + "b-17653672481-19874698323-Qm7vW2xLp9Zr8Kt4Nc6Yb1Hd",  # the same shape, a chosen secret part
 )
 
 

@@ -64,10 +64,13 @@ _PLACEHOLDER_SHAPE = lazy(
 #: ``--secret="id=github_private_cloud_token,env=GH_TOKEN"``)
 _BUILD_SECRET_SPEC = lazy(r"^id=[\w.-]{1,60}(?:,(?:src|source|env|type|target|required)=[^,\s]{1,200})+$")
 _FILE_PATH = lazy(r"^(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/[a-z._-]{2,32}(?:/[A-Za-z0-9_.@-]+)+/?$")
-# documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022)
+# documentation examples that travel verbatim: the jwt.io sample token ("John Doe", 1516239022); the bot token of
+# Slack's oauth.v2.access example response (api.slack.com/authentication/oauth-v2, copied into Grafana OnCall's
+# constants "from slack docs", and into many SDKs' tests beside its bot_user_id U0KRQLJ9H)
 _DOCUMENTED = (
     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    "17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
 )
 
 
