@@ -612,3 +612,55 @@ def test_drf_router_under_a_namespaced_include() -> None:
         ("/shop/catalog/", "shop/urls.py", 3, "no"),
         ("/api/food/", "urls.py", 5, "yes"),
     ]
+
+
+def test_a_project_permission_class_that_verifies_the_request_signature_guards_the_view() -> None:
+    """Grafana OnCall's ``AllowOnlyTwilio``: ``has_permission`` hands the request to a method of its own that
+    validates Twilio's signature (``RequestValidator(auth_token).validate(...)``). A permission class that only reads
+    the request's data, and one whose own method logs, let everyone in."""
+    files = {
+        "twilioapp/views.py": (
+            "from rest_framework.permissions import BasePermission\n"
+            "from rest_framework.views import APIView\n"
+            "from twilio.request_validator import RequestValidator\n"
+            "class AllowOnlyTwilio(BasePermission):\n"
+            "    def has_permission(self, request, view):\n"
+            "        return self.validate_request(request, request.data.get('AccountSid'))\n"
+            "    def validate_request(self, request, auth_token):\n"
+            "        validator = RequestValidator(auth_token)\n"
+            "        return validator.validate(request.build_absolute_uri(), request.POST, '')\n"
+            "class AllowWithSid(BasePermission):\n"
+            "    def has_permission(self, request, view):\n"
+            "        return bool(request.data.get('AccountSid'))\n"
+            "class AllowLogged(BasePermission):\n"
+            "    def has_permission(self, request, view):\n"
+            "        return self.log(request)\n"
+            "    def log(self, request):\n"
+            "        print(request.path)\n"
+            "        return True\n"
+            "class GatherView(APIView):\n"
+            "    permission_classes = [AllowOnlyTwilio]\n"
+            "    def post(self, request):\n        pass\n"
+            "class SidView(APIView):\n"
+            "    permission_classes = [AllowWithSid]\n"
+            "    def post(self, request):\n        pass\n"
+            "class LoggedView(APIView):\n"
+            "    permission_classes = [AllowLogged]\n"
+            "    def post(self, request):\n        pass\n"
+        ),
+        "twilioapp/urls.py": (
+            "from django.urls import path\n"
+            "from twilioapp.views import GatherView, LoggedView, SidView\n"
+            "urlpatterns = [\n"
+            "    path('gather/', GatherView.as_view()),\n"
+            "    path('sid/', SidView.as_view()),\n"
+            "    path('logged/', LoggedView.as_view()),\n"
+            "]\n"
+        ),
+    }
+    routes = routes_of(files)
+    assert [(r.path, r.authenticated, r.auth_evidence) for r in routes] == [
+        ("/gather/", "yes", ("AllowOnlyTwilio.has_permission",)),
+        ("/sid/", "no", ()),
+        ("/logged/", "no", ()),
+    ]

@@ -6,6 +6,7 @@ or the module's own ``urlpatterns = router.urls`` puts them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -324,14 +325,16 @@ def _project_permissions(project: Project, index: CodeIndex, names: tuple[str, .
     """The project's own DRF permission classes among ``names`` that decide a request on who the caller is
     (a ``has_permission``, their own or inherited, that reads ``request.user``, ``is_authenticated``,
     ``has_perm``...), as ``Class.has_permission``: a check the project wrote, whatever its name (wger's
-    ``CanContributeExercises``). One that only defines ``has_object_permission`` gates no list or create, and
-    one whose ``has_permission`` never looks at the caller (``return True``) lets everyone in: not counted."""
+    ``CanContributeExercises``), or that verifies the request's signature (Grafana OnCall's ``AllowOnlyTwilio``:
+    ``RequestValidator(auth_token).validate(...)``, through a method of its own). One that only defines
+    ``has_object_permission`` gates no list or create, and one whose ``has_permission`` never looks at the caller
+    (``return True``) lets everyone in: not counted."""
     found: list[str] = []
     for name in names:
         cls = _base_class(project, index, name)
         if cls is None or cls[1].kind != "class":
             continue
-        if any(_asks_who(where, c) for where, c in _lineage(project, cls[0], cls[1])):
+        if any(_asks_who(where, c) or _verifies_signature(where, c) for where, c in _lineage(project, cls[0], cls[1])):
             found.append(f"{name}.has_permission")
     return found
 
@@ -350,6 +353,21 @@ def _asks_who(index: CodeIndex, cls: Definition) -> bool:
     """The class's own ``has_permission`` reads an identity attribute (the index keeps only those reads)."""
     scopes = {d.qualname for d in _methods(index, cls, ("has_permission",))}
     return bool(scopes) and any(scope in scopes for scope, _ in index.reads)
+
+
+#: calls that check who sent a request by what it is signed with (``hmac.compare_digest``, Twilio's
+#: ``RequestValidator``, a ``verify_signature`` of the project's)
+_SIGNATURE_CHECK = re.compile(r"(?i)signature|verify|compare_digest|validator")
+
+
+def _verifies_signature(index: CodeIndex, cls: Definition) -> bool:
+    """The class's ``has_permission``, or a method of the class it calls on ``self``, calls a signature check."""
+    scopes = {d.qualname for d in _methods(index, cls, ("has_permission",))}
+    if not scopes:
+        return False
+    calls = [c for c in index.calls if c.function in scopes]
+    scopes |= {f"{cls.qualname}.{c.raw[5:]}" for c in calls if c.raw.startswith("self.")}
+    return any(c.function in scopes and _SIGNATURE_CHECK.search(c.raw) for c in index.calls)
 
 
 def _sets_permissions(cls: Definition) -> bool:
