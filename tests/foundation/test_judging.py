@@ -102,3 +102,34 @@ def test_a_check_reading_a_fact_bound_to_the_main_process_is_judged_there() -> N
     ]
     assert _pids(results)[6:] == [os.getpid()] * 3
     assert [judge.fork_safe for judge in judges] == [True] * 6 + [False] * 3
+
+
+def test_a_long_running_check_is_taken_first_wherever_it_is_listed(tmp_path: Path) -> None:
+    """Listed last, the check that says it runs long is still taken first: the process that took it cannot take
+    another until every other check is done, so the other process took them all."""
+    others = 6
+
+    def marked(name: str) -> Judge:
+        def run() -> list[Item]:
+            (tmp_path / name).touch()
+            return [ToolError(name, str(os.getpid()))]
+
+        return Judge(_Named(name), run)
+
+    def long() -> list[Item]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < others:
+            time.sleep(0.005)
+        return [ToolError("long", str(os.getpid()))]
+
+    slow = _Named("long")
+    slow.long_running = True
+    results = judge_all([*(marked(f"c{i}") for i in range(others)), Judge(slow, long)], workers=2)
+
+    assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [
+        *([f"c{i}"] for i in range(others)),
+        ["long"],
+    ]
+    pids = _pids(results)
+    assert len(set(pids[:-1])) == 1  # every other check ran in one process
+    assert pids[-1] != pids[0]  # not the one that took the long check

@@ -78,6 +78,10 @@ class Check:
     borrows: tuple[Rule, ...] = ()
     #: configuration tables this check owns
     config_sections: tuple[SectionSpec[Any], ...] = ()
+    #: its project-wide judgement takes a large share of the project phase on a large tree (it reads every function
+    #: of every module against project-wide tables): when processes share the project checks it is taken first, so
+    #: the short ones fill in beside it instead of one process judging it alone at the end
+    long_running: bool = False
 
     def prepare(self, ctx: CheckContext) -> None:
         """Called once per run, in the main process, before worker processes fork: build here what

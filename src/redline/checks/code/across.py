@@ -214,6 +214,7 @@ class TaintAcrossFunctionsCheck(ModuleCheck):
     calls between modules."""
 
     name = "code-taint-across-functions"
+    long_running = True  # its finish reads every function's summary
     borrows: tuple[Rule, ...] = (
         *flaws.CodeFlawCheck.rules[:2],
         *injection.InjectionCheck.rules,

@@ -36,6 +36,7 @@ from redline.sources.code.templates import TemplateLoops
 
 class LatencyCheck(ProjectCheck):
     name = "latency-amplifiers"
+    long_running = True  # half of the Django audit's project phase
     rules = (
         QUERY_IN_LOOP,
         LAZY_RELATION_IN_LOOP,
