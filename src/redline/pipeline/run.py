@@ -27,6 +27,7 @@ from redline.pipeline.coverage import not_covered_from_errors
 from redline.pipeline.judging import Judge, judge_all
 from redline.pipeline.lifetime import keep
 from redline.pipeline.plan import RunPlan, make_plan
+from redline.pipeline.project_sources import EarlySources, Noted, collect_project_facts
 from redline.pipeline.worker import (
     ChunkOutcome,
     WorkerState,
@@ -139,17 +140,19 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
     wanted = [f for f in walk.files if state.needs_text or any(s.wants(f) for s in plan.file_sources)]
     progress.stage("reading and parsing", total=len(wanted))
     late = [(c, work) for c in plan.file_checks if (work := c.prepare_later(ctx)) is not None]
-    ahead: list[Callable[[], None]] = [*(partial(step.ready, ctx) for step in req.steps), *req.ahead]
+    project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files))
+    early = EarlySources(plan, project_ctx)
+    ahead: list[Callable[[], None]] = [early.collect, *(partial(step.ready, ctx) for step in req.steps), *req.ahead]
     outcome, workers = _process_files(state, wanted, req.config.jobs, progress, late=late, ahead=ahead)
     errors += outcome.errors
     skipped += outcome.skipped
     facts = Facts(outcome.facts)
     findings = list(outcome.findings)
 
-    project_ctx = ProjectContext(ctx.root, req.config, tuple(walk.files), facts)
-    noted = _Noted(errors, skipped)
+    project_ctx = replace(project_ctx, facts=facts)
+    noted = Noted(errors, skipped)
     with facts_frozen():
-        _collect_project_facts(plan, project_ctx, noted, progress)
+        collect_project_facts(plan, project_ctx, noted, early=early, stage=progress.stage)
         findings += _check_project(plan, facts, outcome.partials, ctx, workers, noted=noted, progress=progress)
         findings, supp_errors = _apply_suppressions(findings, facts.of(FileSuppressions))
         errors += supp_errors
@@ -179,34 +182,10 @@ def run_audit(req: AuditRequest, progress: Progress | None = None) -> AuditResul
 
 
 @dataclass
-class _Noted:
-    """What the run could not do or cover, gathered along the way."""
-
-    errors: list[ToolError]
-    skipped: list[Skipped]
-
-
-@dataclass
 class _Synthesis:
     findings: list[Finding]
     #: what the steps so far produced, for the next step to build on and for the result
     inventory: Inventory = field(default_factory=Inventory)
-
-
-def _collect_project_facts(plan: RunPlan, ctx: ProjectContext, noted: _Noted, progress: Progress) -> None:
-    """Each project source once, in the plan's order (derived facts after what they derive from)."""
-    for source in plan.project_sources:
-        progress.stage(f"reading {source.name}")
-        try:
-            out = source.collect(ctx)
-        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            noted.errors.append(
-                ToolError(source.name, f"source failed: {type(exc).__name__}: {exc}", stage=Stage.SOURCE, fatal=True)
-            )
-            continue
-        ctx.facts.extend(out.facts)
-        noted.errors.extend(out.errors)
-        noted.skipped.extend(out.skipped)
 
 
 def _check_project(
@@ -216,7 +195,7 @@ def _check_project(
     ctx: CheckContext,
     workers: int,
     *,
-    noted: _Noted,
+    noted: Noted,
     progress: Progress,
 ) -> list[Finding]:
     """Each project check over all facts, then each module check's ``finish`` over the partials its per-module
@@ -242,7 +221,7 @@ def _synthesise(
     findings: list[Finding],
     ctx: CheckContext,
     *,
-    noted: _Noted,
+    noted: Noted,
     progress: Progress,
 ) -> _Synthesis:
     """The synthesis steps in order; each sees the findings the previous one left."""
@@ -366,9 +345,9 @@ def _prepared(late: list[LateWork], into: ChunkOutcome) -> set[int]:
 class _Preparing:
     """The late preparations in a thread of the main process while the workers parse (Hyperscan's compile
     releases the GIL; the main process otherwise mostly waits on the workers' pipes), then what only the main
-    process loads after the file phase (``ahead``: the SBOM's cyclonedx, the page template, 0.1 s of a warm
-    Django audit that was serial), so that the forked worker takes more chunks meanwhile. With one process
-    nothing is loaded ahead: each is loaded when it is needed."""
+    process reads or loads after the file phase (``ahead``: the project sources that read no facts, the SBOM's
+    cyclonedx, the page template, 0.15 s of a warm Django audit that was serial), so that the forked worker takes
+    more chunks meanwhile. With one process nothing is done ahead: each is done when it is needed."""
 
     def __init__(self, late: list[LateWork], into: ChunkOutcome, ahead: list[Callable[[], None]]) -> None:
         self._failed: set[int] = set()
