@@ -6,6 +6,7 @@ process's share tears the pool down like any other."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import time
@@ -132,3 +133,20 @@ def test_a_worker_killed_while_idle_stops_the_run_with_its_signal() -> None:
         os.kill(proc.pid, signal.SIGKILL)
         proc.join(5)  # gone, its end of the pipe closed: handing it an item cannot be sent
         list(pool.imap(range(3)))
+
+
+def _slow_to_exit(item: int) -> int:
+    """Makes the worker's exit take seconds (a finalizer run as the process ends), as a large process's does."""
+    multiprocessing.util.Finalize(None, time.sleep, args=(3.0,), exitpriority=0)
+    return item
+
+
+def test_closing_the_pool_does_not_wait_for_the_workers_to_exit() -> None:
+    """Every result read, each worker is told it is done and exits on its own: the main process goes on while it
+    is still exiting, and it ends cleanly."""
+    with worker_pool(1, _slow_to_exit) as pool:
+        worker = pool._workers[0][0]
+        assert list(pool.imap(range(3))) == [0, 1, 2]
+    assert worker.is_alive()  # still in its three-second exit
+    worker.join(30)
+    assert worker.exitcode == 0
