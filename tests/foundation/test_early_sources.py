@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from redline.core.config import Config
 from redline.core.model import Stage
-from redline.core.result import AuditResult
 from redline.pipeline import project_sources
 from redline.pipeline import run as pipeline_run
-from redline.pipeline.catalogue import load_catalogue
-from redline.pipeline.run import AuditRequest, run_audit
 from redline.sources.interface import ProjectContext, ProjectOutput, ProjectSource
 from redline.sources.ownership.codeowners import OwnershipSource
+
+from .helpers import audit_with_catalogue
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -31,20 +29,6 @@ def _tree(tmp_path: Path) -> Path:
         "import requests\n\ndef f(request):\n    return requests.get('https://example.com')\n"
     )
     return root
-
-
-def _audit(root: Path, jobs: int) -> AuditResult:
-    catalogue = load_catalogue(with_plugins=False)
-    return run_audit(
-        AuditRequest(
-            root=root,
-            config=Config(jobs=jobs),
-            checks=catalogue.checks,
-            file_sources=catalogue.file_sources,
-            project_sources=catalogue.project_sources,
-            steps=catalogue.steps,
-        )
-    )
 
 
 @pytest.fixture
@@ -66,7 +50,7 @@ def test_a_source_reading_no_facts_is_read_while_the_workers_parse(
         return collected(source, ctx)
 
     monkeypatch.setattr(project_sources, "_collected", spy)
-    result = _audit(_tree(tmp_path), jobs)
+    result = audit_with_catalogue(_tree(tmp_path), jobs)
 
     assert result.stats.workers == jobs
     names = [name for name, *_ in read]
@@ -81,7 +65,7 @@ def test_a_source_reading_no_facts_is_read_while_the_workers_parse(
 @pytest.mark.usefixtures("pooled")
 def test_one_or_two_processes_give_the_same_facts_findings_and_errors(tmp_path: Path) -> None:
     root = _tree(tmp_path)
-    one, two = _audit(root, 1), _audit(root, 2)
+    one, two = audit_with_catalogue(root, 1), audit_with_catalogue(root, 2)
     assert two.stats.workers == 2
     assert one.facts_summary == two.facts_summary
     assert one.facts_summary["Ownership"] == 1
@@ -98,7 +82,7 @@ def test_a_source_failing_ahead_is_reported_once_and_the_run_goes_on(
         raise RuntimeError("bad table")
 
     monkeypatch.setattr(OwnershipSource, "collect", failing)
-    result = _audit(_tree(tmp_path), jobs)
+    result = audit_with_catalogue(_tree(tmp_path), jobs)
     failed = [e for e in result.errors if e.stage is Stage.SOURCE]
     reason = "source failed: RuntimeError: bad table"
     assert [(e.where, e.reason, e.fatal) for e in failed] == [("ownership", reason, True)]

@@ -38,25 +38,33 @@ def test_one_process_judges_in_order_in_the_main_process() -> None:
     assert set(_pids(results)) == {os.getpid()}
 
 
+def _marked(folder: Path, name: str) -> Judge:
+    """A judge that leaves a file named after it in ``folder`` and says which process ran it."""
+
+    def run() -> list[Item]:
+        (folder / name).touch()
+        return [ToolError(name, str(os.getpid()))]
+
+    return Judge(_Named(name), run)
+
+
+def _waiting(folder: Path, others: int, check: _Named) -> Judge:
+    """A judge that runs until ``others`` marked judges are done: the process that took it takes no other."""
+
+    def run() -> list[Item]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list(folder.iterdir())) < others:
+            time.sleep(0.005)
+        return [ToolError(check.name, str(os.getpid()))]
+
+    return Judge(check, run)
+
+
 def test_a_long_check_holds_back_no_other(tmp_path: Path) -> None:
     """The first check waits until every other is done: the process that took it cannot take any, so the other
     process took them all (the main process handing checks out would have kept them behind the long one)."""
     others = 8
-
-    def marked(name: str) -> Judge:
-        def run() -> list[Item]:
-            (tmp_path / name).touch()
-            return [ToolError(name, str(os.getpid()))]
-
-        return Judge(_Named(name), run)
-
-    def long() -> list[Item]:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < others:
-            time.sleep(0.005)
-        return [ToolError("long", str(os.getpid()))]
-
-    judges = [Judge(_Named("long"), long), *(marked(f"c{i}") for i in range(others))]
+    judges = [_waiting(tmp_path, others, _Named("long")), *(_marked(tmp_path, f"c{i}") for i in range(others))]
     results = judge_all(judges, workers=2)
 
     assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [
@@ -108,23 +116,9 @@ def test_a_long_running_check_is_taken_first_wherever_it_is_listed(tmp_path: Pat
     """Listed last, the check that says it runs long is still taken first: the process that took it cannot take
     another until every other check is done, so the other process took them all."""
     others = 6
-
-    def marked(name: str) -> Judge:
-        def run() -> list[Item]:
-            (tmp_path / name).touch()
-            return [ToolError(name, str(os.getpid()))]
-
-        return Judge(_Named(name), run)
-
-    def long() -> list[Item]:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(list(tmp_path.iterdir())) < others:
-            time.sleep(0.005)
-        return [ToolError("long", str(os.getpid()))]
-
     slow = _Named("long")
     slow.long_running = True
-    results = judge_all([*(marked(f"c{i}") for i in range(others)), Judge(slow, long)], workers=2)
+    results = judge_all([*(_marked(tmp_path, f"c{i}") for i in range(others)), _waiting(tmp_path, others, slow)], 2)
 
     assert [[i.where for i in items if isinstance(i, ToolError)] for items in results] == [
         *([f"c{i}"] for i in range(others)),
