@@ -206,3 +206,56 @@ def test_a_capability_url_is_left_alone_unless_it_names_a_record(tmp_path: Path)
         ("app/urls.py", 6, "POST /cache/<str:key>/"),
         ("app/urls.py", 7, "POST /links/<str:secret>/items/<int:item_id>/"),
     ]
+
+
+def test_a_view_that_verifies_the_request_signature_and_answers_403_is_guarded(tmp_path: Path) -> None:
+    """Grafana OnCall's Slack endpoints: an ``APIView`` whose ``post`` checks the Slack signature with a method of its
+    own and answers ``Response(status=403)`` when it fails. Look-alikes stay flagged: a signature checked but a 400
+    answered (no refusal of the caller), a 403 answered with no credential checked, and a check whose answer is
+    only logged."""
+    (tmp_path / "app").mkdir()
+    views = {
+        "Slack": "        if not Slack.verify_signature(ts, sig, request.body):\n"
+        "            return Response(status=403)\n",
+        "Named": "        if not verify_signature(request):\n"
+        "            return Response({'detail': 'no'}, status=status.HTTP_403_FORBIDDEN)\n",
+        "BadRequest": "        if not verify_signature(request):\n            return Response(status=400)\n",
+        "Unchecked": "        if request.data.get('kind') == 'x':\n            return Response(status=403)\n",
+        "Logged": "        if not verify_signature(request):\n            log.warning('bad signature')\n",
+    }
+    (tmp_path / "app" / "views.py").write_text(
+        "from rest_framework import status\n"
+        "from rest_framework.response import Response\n"
+        "from rest_framework.permissions import IsAuthenticated\n"
+        "from rest_framework.views import APIView\n\n\n"
+        "class Profile(APIView):  # the app has users\n"
+        "    permission_classes = [IsAuthenticated]\n\n"
+        "    def post(self, request):\n"
+        "        request.user.save()\n"
+        + "".join(
+            f"\n\nclass {name}(APIView):\n"
+            "    @staticmethod\n"
+            "    def verify_signature(ts, sig, body):\n"
+            "        return hmac.compare_digest(sig, body)\n\n"
+            "    def post(self, request):\n"
+            "        ts, sig = request.META['HTTP_X_TS'], request.META['HTTP_X_SIG']\n"
+            f"{body}"
+            "        Event.objects.create(payload=request.data)\n"
+            "        return Response(status=200)\n"
+            for name, body in views.items()
+        )
+    )
+    (tmp_path / "app" / "urls.py").write_text(
+        "from django.urls import path\n"
+        "from app import views\n"
+        "urlpatterns = [\n"
+        "    path('profile/', views.Profile.as_view()),\n"
+        + "".join(f"    path('{name.lower()}/events/', views.{name}.as_view()),\n" for name in views)
+        + "]\n"
+    )
+    found = findings_of(tmp_path, RouteAuthenticationCheck())
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+        ("app/urls.py", 7, "POST /badrequest/events/"),
+        ("app/urls.py", 8, "POST /unchecked/events/"),
+        ("app/urls.py", 9, "POST /logged/events/"),
+    ]

@@ -277,7 +277,7 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
 
 
 #: the names a refusing status is written with (``HTTPStatus.UNAUTHORIZED``, DRF's ``status.HTTP_403_FORBIDDEN``)
-_STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403, "HTTP_401_UNAUTHORIZED": 401, "HTTP_403_FORBIDDEN": 403}
+REFUSING_STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403, "HTTP_401_UNAUTHORIZED": 401, "HTTP_403_FORBIDDEN": 403}
 
 
 def refusing_status(value: ast.expr | None) -> int | None:
@@ -289,7 +289,7 @@ def refusing_status(value: ast.expr | None) -> int | None:
     if isinstance(status, ast.Constant) and isinstance(status.value, int) and status.value in (401, 403):
         return status.value
     name = dotted(status) or ""
-    return _STATUS_NAMES.get(name.rsplit(".", 1)[-1])
+    return REFUSING_STATUS_NAMES.get(name.rsplit(".", 1)[-1])
 
 
 def main_guard(tree: ast.AST) -> tuple[int, int]:
