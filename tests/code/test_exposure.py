@@ -159,3 +159,53 @@ def test_a_permission_middleware_leaves_authorization_unknown_and_web105_silent(
             (root / name).write_text(src)
         found = findings_of(root, RouteExposureCheck())
         assert [(f.rule, f.location.path, f.location.start_line) for f in found if f.rule == "WEB105"] == expected
+
+
+def _internal_api(root: Path, guarded: int, unguarded: tuple[str, ...], prefix: str = "api/internal/v1") -> None:
+    """A Django app: ``guarded`` views behind ``IsAuthenticated`` under ``prefix``, then one unguarded GET view per
+    path of ``unguarded``, in that order, from line 5 of ``app/urls.py``."""
+    (root / "app").mkdir(parents=True)
+    views = [f"Item{i}" for i in range(guarded)]
+    (root / "app" / "views.py").write_text(
+        "from rest_framework.permissions import IsAuthenticated\n"
+        "from rest_framework.response import Response\n"
+        "from rest_framework.views import APIView\n"
+        + "".join(
+            f"\n\nclass {name}(APIView):\n    permission_classes = [IsAuthenticated]\n\n"
+            "    def get(self, request):\n        return Response({})\n"
+            for name in views
+        )
+        + "".join(
+            f"\n\nclass Open{i}(APIView):\n    def get(self, request):\n        return Response({{'on': False}})\n"
+            for i in range(len(unguarded))
+        )
+    )
+    (root / "app" / "urls.py").write_text(
+        "from django.urls import path\n"
+        "from app import views\n"
+        "urlpatterns = [\n"
+        + "".join(f"    path('{p}/', views.Open{i}.as_view()),\n" for i, p in enumerate(unguarded))
+        + "".join(f"    path('{prefix}/items{i}/', views.{name}.as_view()),\n" for i, name in enumerate(views))
+        + "]\n"
+    )
+
+
+def test_an_internal_prefix_that_holds_the_applications_api_is_no_admin_corner(tmp_path: Path) -> None:
+    """Grafana OnCall serves its whole plugin API under ``/api/internal/v1/`` (162 of 229 routes, nearly all behind a
+    login): its public maintenance-status read is not an operator's page left open. Under that prefix an ``admin``
+    segment still is; a small ``/internal/`` corner and an ``internal`` prefix whose routes are mostly unguarded stay
+    flagged."""
+    _internal_api(
+        tmp_path / "api",
+        guarded=20,
+        unguarded=("api/internal/v1/maintenance-mode-status", "api/internal/v1/admin/stats", "internal/reload-cache"),
+    )
+    found = findings_of(tmp_path / "api", RouteExposureCheck())
+    assert [(f.rule, f.location.start_line, f.evidence["route"], f.evidence["segment"]) for f in found] == [
+        ("WEB103", 5, "GET /api/internal/v1/admin/stats/", "admin"),
+        ("WEB103", 6, "GET /internal/reload-cache/", "internal"),
+    ]
+    _internal_api(tmp_path / "few", guarded=18, unguarded=("api/internal/v1/maintenance-mode-status",))
+    _internal_api(tmp_path / "open", guarded=10, unguarded=tuple(f"api/internal/v1/open{i}" for i in range(11)))
+    assert [f.location.start_line for f in findings_of(tmp_path / "few", RouteExposureCheck())] == [4]
+    assert [f.location.start_line for f in findings_of(tmp_path / "open", RouteExposureCheck())] == list(range(4, 15))

@@ -58,6 +58,8 @@ _ADMIN_SEGMENT = re.compile(
     r"([-_.]\w*)?_*$",
     re.IGNORECASE,
 )
+#: the one admin segment that also names an application's own API (``/api/internal/v1/``)
+_INTERNAL = re.compile(r"^_*internal_*$", re.IGNORECASE)
 _LOADERS = frozenset(
     {
         "get",
@@ -101,6 +103,36 @@ def _literal0(call: CallSite) -> str:
 
 def admin_segment(path: str) -> str | None:
     return next((seg for seg in path.strip("/").split("/") if _ADMIN_SEGMENT.match(seg)), None)
+
+
+#: an ``internal`` path prefix holding at least this many routes, most of them behind a login, is the application's
+#: own API (Grafana OnCall serves its whole plugin API under ``/api/internal/v1/``: 162 of its 229 routes), not an
+#: operator's corner; a route missing its guard there is WEB101's matter when it changes state
+API_NAMESPACE_ROUTES = 20
+
+
+def api_namespaces(routes: Iterable[Route]) -> frozenset[str]:
+    """The path prefixes, up to and including an ``internal`` segment, that name the application's API."""
+    under: dict[str, list[Route]] = defaultdict(list)
+    for route in routes:
+        segments = route.path.strip("/").split("/")
+        at = next((i for i, seg in enumerate(segments) if _INTERNAL.match(seg)), None)
+        if at is not None:
+            under["/".join(segments[: at + 1])].append(route)
+    return frozenset(
+        prefix
+        for prefix, held in under.items()
+        if len(held) >= API_NAMESPACE_ROUTES and 2 * sum(r.authenticated == YES for r in held) > len(held)
+    )
+
+
+def _past_namespace(path: str, namespaces: frozenset[str]) -> str:
+    """The path after the API namespace it is under (``/api/internal/v1/admin/x`` -> ``v1/admin/x``), else the path."""
+    stripped = path.strip("/")
+    for prefix in namespaces:
+        if stripped == prefix or stripped.startswith(prefix + "/"):
+            return stripped[len(prefix) :]
+    return path
 
 
 #: receivers a one-argument ``get`` loads a stored record through (``Order.query.get(id)``, ``repo.get(id)``)
@@ -152,17 +184,22 @@ class RouteExposureCheck(ProjectCheck):
         ]
         handlers = {(r.handler_path, r.handler): handler_of(r, by_path) for r in routes}
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
+        namespaces = api_namespaces(routes)
         found: list[Finding] = []
         for route in routes:
             handler = handlers[(route.handler_path, route.handler)]
-            found += self._unguarded(route, handler, public=declared_public(route.auth_evidence, settings))
+            public = declared_public(route.auth_evidence, settings)
+            found += self._unguarded(route, handler, public=public, namespaces=namespaces)
             found += self._object(route, handler)
         found += self._siblings(routes, handlers, project_classes(by_path.values()))
         return found
 
-    def _unguarded(self, route: Route, handler: Handler | None, *, public: bool) -> Iterator[Finding]:
+    def _unguarded(
+        self, route: Route, handler: Handler | None, *, public: bool, namespaces: frozenset[str]
+    ) -> Iterator[Finding]:
         """``public``: the route is marked public on purpose (``@Public()``); an admin path so marked that only
-        reads (teable's ``GET /api/admin/setting``, the instance settings the sign-in page shows) is a decision."""
+        reads (teable's ``GET /api/admin/setting``, the instance settings the sign-in page shows) is a decision.
+        ``namespaces``: the ``internal`` prefixes that name the application's API (``api_namespaces``)."""
         if route.authenticated != NO or handler is None or inline_check(handler):
             return
         label = f"{','.join(route.methods)} {route.path}"
@@ -178,7 +215,7 @@ class RouteExposureCheck(ProjectCheck):
                 remediation=f"Require an authenticated administrator on {route.path} (or remove the endpoint "
                 "from production builds), and make it POST-only so crawlers and link previews cannot trigger it.",
             )
-        segment = admin_segment(route.path)
+        segment = admin_segment(_past_namespace(route.path, namespaces))
         secret = any(capability_param(p) for p in path_params(route.path))
         # a metrics page rendered from a template is a dashboard for people (kitsune's public ``/community/metrics``
         # and KB metrics pages), not the exposition a monitoring system scrapes; an admin or debug page is
