@@ -500,3 +500,46 @@ def test_a_key_that_names_a_setting_about_the_secret_holds_no_secret() -> None:
     # a URL setting that carries credentials in it is read whatever its key says (DefectDojo's sonar.html sample)
     url = f'$sshUrl = "ssh://user:{_LITERAL}@example.domain"\n'
     assert scan("app/deploy.php", url) == [("SEC444", 1)]
+
+
+# an OAuth token response as identity-provider clients paste it above the code that reads it (casdoor's idp/*.go,
+# Grafana OnCall's Mattermost backend); values assembled so that no scanner reading this file sees a credential
+_ACCESS = "d30bedaa4d8e" + "b3128cf35ddc1030e27d"
+_REFRESH = "WxFDKwqScZIQ" + "Dm4iWmKDvetyFugM6HkX"
+
+
+def _token_response(extra: str = '        "expires_in": 1630220614,\n') -> str:
+    return f'{{\n        "access_token": "{_ACCESS}",\n{extra}        "refresh_token": "{_REFRESH}"\n}}\n'
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("idp/bilibili.go", "package idp\n\n// GetToken\n/*\n" + _token_response() + "*/\n", []),
+        (
+            "apps/social_auth/backends.py",
+            'def get_user_details(self, response):\n    """\n    Sample response\n'
+            + _token_response('        "token_type": "bearer",\n')
+            + '    """\n    return response\n',
+            [],
+        ),
+        ("docs/notes.py", "".join(f"# {line}\n" for line in _token_response().splitlines()), []),
+        # look-alikes: the same object in code (a mock the client is handed), a commented object without the token
+        # response's fields, and a provider's own token format in the sample
+        ("idp/mock.go", "package idp\n\nvar resp = `\n" + _token_response() + "`\n", [("SEC438", 5), ("SEC438", 7)]),
+        (
+            "idp/bilibili.go",
+            "package idp\n\n/*\n" + _token_response('        "name": "zhangsan",\n') + "*/\n",
+            [("SEC438", 5), ("SEC438", 7)],
+        ),
+        (
+            "idp/github.go",
+            "package idp\n\n/*\n" + _token_response().replace(_ACCESS, TOKEN) + "*/\n",
+            [("SEC150", 5)],  # the generic refresh token beside it is still the sample's
+        ),
+    ],
+)
+def test_a_sample_token_response_in_documentation_is_no_secret(
+    path: str, text: str, found: list[tuple[str, int]]
+) -> None:
+    assert scan(path, text) == found

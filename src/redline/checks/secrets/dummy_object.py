@@ -26,15 +26,22 @@ _STAND_IN_WORD = re.compile(r"(?i)dummy|fake|example|placeholder")
 
 def in_stand_in_object(data: bytes, start: int, end: int) -> bool:
     """The innermost JSON object around ``data[start:end]`` has an identifier that is a stand-in."""
-    opening = _unmatched(data, range(start - 1, max(-1, start - _REACH), -1), b"{", b"}")
-    closing = _unmatched(data, range(end, min(len(data), end + _REACH)), b"}", b"{")
-    if opening < 0 or closing < 0:
+    found = enclosing_object(data, start, end)
+    if found is None:
         return False
-    for m in _IDENTIFIER.finditer(data, opening, closing + 1):
+    for m in _IDENTIFIER.finditer(data, *found):
         value = m.group(1).decode("utf-8", "replace")
         if _ONE_CHARACTER.match(value) or _STAND_IN_WORD.search(value) or looks_like_placeholder(value):
             return True
     return False
+
+
+def enclosing_object(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the innermost ``{...}`` around ``data[start:end]``, braces included, looked for within
+    ``_REACH`` bytes on either side; None when there is none."""
+    opening = _unmatched(data, range(start - 1, max(-1, start - _REACH), -1), b"{", b"}")
+    closing = _unmatched(data, range(end, min(len(data), end + _REACH)), b"}", b"{")
+    return (opening, closing + 1) if opening >= 0 and closing >= 0 else None
 
 
 def _unmatched(data: bytes, positions: range, wanted: bytes, other: bytes) -> int:

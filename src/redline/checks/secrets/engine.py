@@ -44,6 +44,7 @@ from redline.checks.secrets.filters import (
 )
 from redline.checks.secrets.patterns import hyperscan_expression
 from redline.checks.secrets.ruleset import SecretRule, load_builtin_rules
+from redline.checks.secrets.sample_response import in_sample_token_response
 from redline.core.model import Confidence
 
 log = logging.getLogger("redline")
@@ -241,7 +242,12 @@ class SecretScanner:
         for rule, s, e, full in candidates:
             secret = data[s:e].decode("utf-8", "replace")
             spans.append(Span(s, e, secret))
-            if self._rejected(rule, secret, full) or _placeholder_value(data, s) or in_stand_in_object(data, s, e):
+            if (
+                self._rejected(rule, secret, full)
+                or _placeholder_value(data, s)
+                or in_stand_in_object(data, s, e)
+                or (rule.provider == "Generic" and in_sample_token_response(data, s, e))
+            ):
                 continue
             kept.append((rule, s, e, secret))
         found = {rule.id for rule, *_ in kept}
