@@ -512,6 +512,23 @@ def _token_response(extra: str = '        "expires_in": 1630220614,\n') -> str:
     return f'{{\n        "access_token": "{_ACCESS}",\n{extra}        "refresh_token": "{_REFRESH}"\n}}\n'
 
 
+_PASSPHRASE = "UAWOHW#&@_%!" + "tnwmxh832025"
+
+
+def _lemur_view(introduction: str) -> str:
+    """A view whose docstring shows a keystore export's body below ``introduction``; the passphrase on line 6."""
+    return (
+        'def post(self):\n    """\n'
+        f"           {introduction}"
+        "              {\n"
+        '                "data": "base64encodedstring",\n'
+        f'                "passphrase": "{_PASSPHRASE}",\n'
+        '                "extension": "jks"\n'
+        "              }\n"
+        '    """\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "text", "found"),
     [
@@ -537,9 +554,22 @@ def _token_response(extra: str = '        "expires_in": 1630220614,\n') -> str:
             "package idp\n\n/*\n" + _token_response().replace(_ACCESS, TOKEN) + "*/\n",
             [("SEC150", 5)],  # the generic refresh token beside it is still the sample's
         ),
+        # Lemur's API docstrings: an object introduced as an example response; the same passphrase in a docstring
+        # that introduces no example, and under an introduction but in code, still fire
+        (
+            "lemur/certificates/views.py",
+            _lemur_view("**Example response**:\n\n           .. sourcecode:: http\n\n              HTTP/1.1 200 OK\n"),
+            [],
+        ),
+        ("lemur/certificates/views.py", _lemur_view("The stored keystore:\n"), [("SEC435", 6)]),
+        (
+            "lemur/certificates/views.py",
+            "# Example response\nKEYSTORE = {\n" + f'    "passphrase": "{_PASSPHRASE}",\n' + "}\n",
+            [("SEC435", 3)],
+        ),
     ],
 )
-def test_a_sample_token_response_in_documentation_is_no_secret(
+def test_a_sample_request_or_response_in_documentation_is_no_secret(
     path: str, text: str, found: list[tuple[str, int]]
 ) -> None:
     assert scan(path, text) == found

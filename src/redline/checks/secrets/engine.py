@@ -44,7 +44,7 @@ from redline.checks.secrets.filters import (
 )
 from redline.checks.secrets.patterns import hyperscan_expression
 from redline.checks.secrets.ruleset import SecretRule, load_builtin_rules
-from redline.checks.secrets.sample_response import in_sample_token_response
+from redline.checks.secrets.sample_response import in_documented_sample
 from redline.core.model import Confidence
 
 log = logging.getLogger("redline")
@@ -246,7 +246,7 @@ class SecretScanner:
                 self._rejected(rule, secret, full)
                 or _placeholder_value(data, s)
                 or in_stand_in_object(data, s, e)
-                or (rule.provider == "Generic" and in_sample_token_response(data, s, e))
+                or (rule.provider == "Generic" and in_documented_sample(data, s, e))
             ):
                 continue
             kept.append((rule, s, e, secret))
