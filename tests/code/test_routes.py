@@ -664,3 +664,40 @@ def test_a_project_permission_class_that_verifies_the_request_signature_guards_t
         ("/sid/", "no", ()),
         ("/logged/", "no", ()),
     ]
+
+
+def test_a_guarded_hook_in_another_module_guards_the_blueprints_it_hangs_on() -> None:
+    """privacyIDEA's ``api/before_after.py`` imports its blueprints relatively and hangs one hook on twenty of them:
+    ``@resolver_blueprint.before_request @policy_blueprint.before_request @admin_required def
+    before_admin_request(): before_request()``; the user endpoints' hook is ``@user_required``. A hook whose only
+    decorator logs guards nothing."""
+    files = {
+        "pi/api/auth.py": "def admin_required(f):\n    return f\n\n\ndef user_required(f):\n    return f\n",
+        "pi/api/log.py": "def log_with(log):\n    return lambda f: f\n",
+        **{
+            f"pi/api/{name}.py": "from flask import Blueprint\n\n"
+            f"{name}_blueprint = Blueprint('{name}_blueprint', __name__)\n\n\n"
+            f"@{name}_blueprint.route('/{name}/<key>', methods=['POST'])\n"
+            "def save(key):\n    return key\n"
+            for name in ("policy", "resolver", "user", "stats")
+        },
+        "pi/api/before_after.py": "from flask import request\n"
+        "from .policy import policy_blueprint\n"
+        "from .resolver import resolver_blueprint\n"
+        "from .user import user_blueprint\n"
+        "from .stats import stats_blueprint\n"
+        "from pi.api.auth import admin_required, user_required\n"
+        "from pi.api.log import log_with\n\n\n"
+        "@policy_blueprint.before_request\n@resolver_blueprint.before_request\n@admin_required\n"
+        "def before_admin_request():\n    request.all_data = {}\n\n\n"
+        "@user_blueprint.before_request\n@user_required\n"
+        "def before_userendpoint_request():\n    request.all_data = {}\n\n\n"
+        "@stats_blueprint.before_request\n@log_with(None)\n"
+        "def before_stats_request():\n    request.all_data = {}\n",
+    }
+    assert [(r.path, r.authenticated) for r in routes_of(files)] == [
+        ("/policy/<key>", "yes"),
+        ("/resolver/<key>", "yes"),
+        ("/stats/<key>", "no"),
+        ("/user/<key>", "yes"),
+    ]

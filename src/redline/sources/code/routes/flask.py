@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, Wanted, arg, imports_module, join, module_name, text
+from redline.sources.code.routes.common import qualified as imported_name
 from redline.sources.code.routes.flask_hooks import LoginHook, behind_login_hook, refuses_anonymous
 from redline.sources.code.routes.guards import Guards
 from redline.sources.code.routes.model import NO, Route
@@ -23,13 +24,10 @@ WANTED = Wanted(_APPS, (".register_blueprint",))
 
 
 def qualified(index: CodeIndex, name: str) -> str:
-    """The project-wide name of a variable as this module writes it: ``bp`` imported from ``app.api``
+    """The project-wide name of a variable as this module writes it: ``bp`` imported from ``app.api`` (or, in
+    ``app/hooks.py``, from ``.api``: privacyIDEA's ``before_after.py`` hangs its hooks on blueprints imported so)
     is ``app.api.bp``; a variable of this module is ``<module>.<name>``."""
-    head, _, rest = name.partition(".")
-    imported = index.imported(head)
-    if imported is not None:
-        return f"{imported}.{rest}" if rest else imported
-    return f"{module_name(index.path)}.{name}"
+    return imported_name(index, name) or f"{module_name(index.path)}.{name}"
 
 
 def lookup(table: dict[str, _T], key: str) -> _T | None:
@@ -56,12 +54,21 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
     before: dict[str, list[str]] = {}
     for index in project.indexes:
         for definition in index.definitions:
-            for dec in definition.decorators:
-                if dec.raw.endswith((".before_request", ".before_app_request")):
-                    owner = qualified(index, dec.raw.rsplit(".", 1)[0])
-                    names = [definition.name, *(c.raw for c in index.calls_in(definition.qualname))]
-                    before.setdefault(owner, []).extend(f"{n}" for n in names)
+            hooks = [d for d in definition.decorators if d.raw.endswith(_HOOKS)]
+            # the hook's name, what it calls, and what guards it (privacyIDEA's ``before_admin_request``, hung on
+            # twenty admin blueprints, is ``@admin_required`` and calls only ``before_request()``)
+            names = [
+                definition.name,
+                *(c.raw for c in index.calls_in(definition.qualname)),
+                *(d.raw for d in definition.decorators if not d.raw.endswith(_HOOKS)),
+            ]
+            for dec in hooks:
+                before.setdefault(qualified(index, dec.raw.rsplit(".", 1)[0]), []).extend(names)
     return prefixes, before
+
+
+#: the decorators that hang a function before every request of a blueprint or app
+_HOOKS = (".before_request", ".before_app_request")
 
 
 def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:

@@ -21,6 +21,7 @@ AUTH_HINTS = (
     "authenticated",
     "authuser",
     "requireuser",
+    "userrequired",  # privacyIDEA's ``@user_required``: a signed-in user (or admin) only
     "oauth2",
     "bearer",
     "apikey",
