@@ -135,3 +135,26 @@ def test_a_credential_file_copied_out_of_a_build_stage_is_judged_by_its_context_
     )
     found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
     assert found == [(7, "/app/api/.env"), (8, "/srv/made-by-run/.env")]
+
+
+def test_a_key_file_copied_into_the_image_is_judged_by_what_it_holds(tmp_path: Path) -> None:
+    """privacyIDEA's image copies ``deploy/privacyidea/NetKnights.pem``, a public key (what its subscription files are
+    checked with): no credential. A ``.pem`` holding a private key, a PuTTY key, and a key file the tree does not
+    hold are reported."""
+    keys = tmp_path / "deploy" / "keys"
+    keys.mkdir(parents=True)
+    begin, end = "-----BEGIN ", "-----END "  # assembled so that no scanner reading this file sees a key
+    (keys / "NetKnights.pem").write_text(f"{begin}PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0B\n{end}PUBLIC KEY-----\n")
+    (keys / "tls.pem").write_text(f"{begin}CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n{end}CERTIFICATE-----\n")
+    (keys / "server.key").write_text(f"{begin}EC PRIVATE KEY-----\nMHcCAQEEIB4dN3Lp\n{end}EC PRIVATE KEY-----\n")
+    (keys / "deploy.ppk").write_text("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim\n"
+        "COPY deploy/keys/NetKnights.pem deploy/keys/tls.pem /etc/app/\n"
+        "COPY deploy/keys/server.key /etc/app/\n"
+        "COPY deploy/keys/deploy.ppk /etc/app/\n"
+        "COPY deploy/keys/absent.pem /etc/app/\n"
+        "USER app\n"
+    )
+    found = [(f.location.start_line, f.evidence.text("file")) for f in _copied(tmp_path, Config(jobs=1)).findings]
+    assert found == [(3, "deploy/keys/server.key"), (4, "deploy/keys/deploy.ppk"), (5, "deploy/keys/absent.pem")]

@@ -11,6 +11,7 @@ import base64
 import binascii
 import fnmatch
 import posixpath
+import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -327,8 +328,9 @@ def _in_context(context: BuildContext | None, dockerfile: str, ins: DockerInstru
 
 
 def _held_severity(context: BuildContext, name: str) -> Severity | None:
-    """What a copied dotenv or credential-config file holds decides the finding (shipping.dotenv_severity; a token
-    line of an .npmrc, .pypirc, .netrc); any other credential-named file (a key, a keystore) is taken at its name,
+    """What a copied dotenv, credential-config or key file holds decides the finding (shipping.dotenv_severity; a
+    token line of an .npmrc, .pypirc, .netrc; a private-key block of a ``.pem``/``.key``/``.ppk``: a public key or a
+    certificate is no credential); any other credential-named file (a keystore, ``id_rsa``) is taken at its name,
     HIGH."""
     kind = kind_of(name)
     if kind not in JUDGED_BY_TEXT:
@@ -339,4 +341,10 @@ def _held_severity(context: BuildContext, name: str) -> Severity | None:
     data = text.encode("utf-8", "surrogateescape")
     if kind == "credentials-config":  # an .npmrc of engine-strict=true copies no credential
         return Severity.HIGH if find_config_secrets(name, "credentials-config", data) else None
+    if kind == "key":
+        return Severity.HIGH if _PRIVATE_KEY.search(text) else None
     return dotenv_severity(data)
+
+
+#: a private key in PEM (PKCS#1/#8, EC, OpenSSH, encrypted) or PuTTY form
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File")

@@ -101,12 +101,13 @@ class BuildContextSource(ProjectSource):
         return out
 
 
-#: the kinds of file whose text decides whether copying them into an image leaks a credential
-JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config"})
+#: the kinds of file whose text decides whether copying them into an image leaks a credential (a ``.pem`` may hold a
+#: public key only: privacyIDEA's image ships ``NetKnights.pem``, the key its subscription files are checked with)
+JUDGED_BY_TEXT = frozenset({"dotenv", "credentials-config", "key"})
 
 
 def _copied_files(listing: _Listing, dockerfiles: list[Dockerfile], staged: list[str]) -> list[SourceFile]:
-    """The dotenv and credential-config files below the top of the context that the Dockerfiles ``COPY`` by name
+    """The dotenv, credential-config and key files below the top of the context that the Dockerfiles ``COPY`` by name
     (Flagsmith's ``COPY frontend/.npmrc ./frontend/``), or copy out of an earlier stage that took them from the
     context (``staged``: teable's ``COPY --from=post-builder /app/apps/nextjs-app/.env``)."""
     direct = [s for df in dockerfiles for s in context_sources(df) if "/" in s.strip("/") and _judged_by_text(s)]
@@ -116,7 +117,7 @@ def _copied_files(listing: _Listing, dockerfiles: list[Dockerfile], staged: list
 
 
 def _judged_by_text(path: str) -> bool:
-    """A dotenv or credential-config file: what it holds, not its name, decides whether copying it leaks."""
+    """A dotenv, credential-config or key file: what it holds, not its name, decides whether copying it leaks."""
     return kind_of(posixpath.basename(path.rstrip("/"))) in JUDGED_BY_TEXT
 
 
@@ -144,7 +145,7 @@ class _Listing:
 
 
 def _credential_texts(directory: str, files: list[SourceFile], limit: int, out: ProjectOutput) -> list[tuple[str, str]]:
-    """The dotenv and credential-config files of the context within the size limit (a larger one is judged by its
+    """The dotenv, credential-config and key files of the context within the size limit (a larger one is judged by its
     name alone), each by its path in the context."""
     texts = []
     for file in files:
