@@ -4,7 +4,7 @@ row, raw SQL, Redis commands and HTTP/gRPC calls per item."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from redline.checks.interface import Check
@@ -144,6 +144,7 @@ def _loop_calls(index: CodeIndex, cat: Catalogue, bindings: Bindings) -> Iterato
     seen: set[int] = {c.line for c in looped if not _ONE_STATEMENT.isdisjoint(c.raw.split(".")[1:])}
     # ``filter(pk__in=batch)`` anywhere in a chain: one query per batch of keys is the fix itself
     seen |= {c.line for c in looped if _batched(c, item_names(c.loop))}
+    seen |= _batched_statements(looped, item_names)
     for call in looped:
         loop = None if call.line in seen else per_item_loop(index, call, constants)
         if loop is None:
@@ -180,6 +181,19 @@ def writes_statement(index: CodeIndex, call: CallSite) -> bool:
 def _batched(call: CallSite, items: set[str]) -> bool:
     """``filter(pk__in=batch)``: the loop hands over a batch of keys, one query per batch is the fix itself."""
     return any(a.keyword and a.keyword.endswith("__in") and a.name and a.name.split(".")[0] in items for a in call.args)
+
+
+def _batched_statements(looped: list[CallSite], item_names: Callable[[int], set[str]]) -> set[int]:
+    """The lines of statements that take the loop's item as SQLAlchemy's ``column.in_(chunk)``: one query per batch
+    of keys (privacyIDEA's ``for chunk in _chunked(token_ids): db.session.scalars(select(...).where(
+    TokenOwner.token_id.in_(chunk)))``), as Django's ``filter(pk__in=batch)`` is."""
+    batches = [
+        c
+        for c in looped
+        if c.raw.endswith(".in_")
+        and any(a.keyword is None and a.name and a.name.split(".")[0] in item_names(c.loop) for a in c.args)
+    ]
+    return {c.line for c in looped for b in batches if c.loop == b.loop and c.line <= b.line <= c.end_line}
 
 
 def _orm_query(call: CallSite, cat: Catalogue, orm: str | None, loop: Loop) -> Hit | None:
