@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from redline.sources.code.build import CHECKING_ATTRS, REFUSING_STATUS_NAMES
-from redline.sources.code.model import Arg, CallSite, CodeIndex, StringFact
+from redline.sources.code.build import CHECKING_ATTRS
+from redline.sources.code.model import CallSite, CodeIndex, StringFact
+from redline.sources.code.refusals import answers_refusal
 from redline.sources.code.routes import Route
 from redline.sources.code.scopes import within
 
@@ -114,21 +115,9 @@ def refuses_anonymous(handler: Handler) -> str | None:
 
 def _refuses(call: CallSite) -> bool:
     """The call answers the caller 401/403: a refusing class (``HttpResponseForbidden``), ``abort(401)``, or a
-    response built with that status (DRF's ``Response(status=403)``, ``JsonResponse(..., status=401)``: Grafana
-    OnCall's Slack endpoints after ``verify_signature``)."""
-    last = call.raw.rsplit(".", 1)[-1]
-    if last in _REFUSALS:
-        return True
-    if last == "abort":
-        return any(_DENIAL.search(str(a.literal)) for a in call.args)
-    return any(a.keyword == "status" and _refusing_status(a) for a in call.args)
-
-
-def _refusing_status(arg: Arg) -> bool:
-    """``401``/``403``, or a name for one (``status.HTTP_403_FORBIDDEN``, ``HTTPStatus.UNAUTHORIZED``)."""
-    return (isinstance(arg.literal, int) and arg.literal in (401, 403)) or (
-        (arg.name or "").rsplit(".", 1)[-1] in REFUSING_STATUS_NAMES
-    )
+    response built with that status (DRF's ``Response(status=403)``: Grafana OnCall's Slack endpoints after
+    ``verify_signature``)."""
+    return call.raw.rsplit(".", 1)[-1] in _REFUSALS or answers_refusal(call)
 
 
 #: calls that check a credential the request carries (a token, a signature, an API key)

@@ -42,6 +42,7 @@ from redline.sources.code.model import (
     Tainted,
 )
 from redline.sources.code.pyenv import env_or_default, settings_defaults
+from redline.sources.code.refusals import REFUSING_STATUS_NAMES
 from redline.sources.python import PythonModule
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]+$", re.IGNORECASE)
@@ -274,10 +275,6 @@ def build_index(module: PythonModule, language: str = "python") -> CodeIndex:
             if isinstance(node, ast.Return) and (status := refusing_status(node.value)) is not None
         ),
     )
-
-
-#: the names a refusing status is written with (``HTTPStatus.UNAUTHORIZED``, DRF's ``status.HTTP_403_FORBIDDEN``)
-REFUSING_STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403, "HTTP_401_UNAUTHORIZED": 401, "HTTP_403_FORBIDDEN": 403}
 
 
 def refusing_status(value: ast.expr | None) -> int | None:

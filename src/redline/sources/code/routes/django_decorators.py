@@ -15,13 +15,12 @@ import re
 from collections.abc import Iterable
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.refusals import answers_refusal
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django_dispatch import REFUSALS
 from redline.sources.code.routes.guards import guard_key
 from redline.sources.code.scopes import within
 
-#: HTTP statuses that refuse a caller: not signed in, not allowed
-_DENIED = frozenset({401, 403})
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 #: how many calls of the decorator's module a refusal is followed through (its wrapper -> a response helper)
 _DEPTH = 1
@@ -68,10 +67,4 @@ def _refuses(index: CodeIndex, scope: str, depth: int) -> bool:
 def _is_refusal(call: CallSite) -> bool:
     """``redirect_to_login(...)``, ``PermissionDenied``, ``HttpResponseForbidden``, a response or ``abort`` with a
     401/403 status."""
-    short = call.raw.rsplit(".", 1)[-1]
-    if REFUSALS.match(short):
-        return True
-    statuses = [a.literal for a in call.args if a.keyword in ("status", "status_code")]
-    if short == "abort":
-        statuses += [a.literal for a in call.args[:1] if a.keyword is None]
-    return any(isinstance(s, int) and s in _DENIED for s in statuses)
+    return bool(REFUSALS.match(call.raw.rsplit(".", 1)[-1])) or answers_refusal(call)
