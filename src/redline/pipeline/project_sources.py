@@ -25,8 +25,13 @@ class Noted:
     skipped: list[Skipped]
 
 
-def reads_no_facts(source: ProjectSource) -> bool:
+def _reads_no_facts(source: ProjectSource) -> bool:
     return not source.needs
+
+
+def _handed(source: ProjectSource, ctx: ProjectContext) -> ProjectContext:
+    """The context a source is handed: without the facts when it derives nothing from them (in either mode)."""
+    return replace(ctx, facts=Facts()) if _reads_no_facts(source) else ctx
 
 
 @dataclass
@@ -39,10 +44,9 @@ class EarlySources:
     outputs: dict[int, ProjectOutput | ToolError] = field(default_factory=dict)
 
     def collect(self) -> None:
-        bare = replace(self.ctx, facts=Facts())
         for position, source in enumerate(self.plan.project_sources):
-            if reads_no_facts(source):
-                self.outputs[position] = _collected(source, bare)
+            if _reads_no_facts(source):
+                self.outputs[position] = _collected(source, _handed(source, self.ctx))
 
 
 def collect_project_facts(
@@ -56,12 +60,11 @@ def collect_project_facts(
     """Each project source once, in the plan's order, its facts added to ``ctx.facts``; what was collected ahead
     is taken as it was. ``stage`` is told each source read now (the progress line)."""
     ahead = early.outputs if early is not None else {}
-    bare = replace(ctx, facts=Facts())
     for position, source in enumerate(plan.project_sources):
         out = ahead.get(position)
         if out is None:
             stage(f"reading {source.name}")
-            out = _collected(source, bare if reads_no_facts(source) else ctx)
+            out = _collected(source, _handed(source, ctx))
         if isinstance(out, ToolError):
             noted.errors.append(out)
             continue

@@ -38,6 +38,10 @@ def lookup(table: dict[str, _T], key: str) -> _T | None:
     return found[0] if len(found) == 1 else None
 
 
+#: the decorators that hang a function before every request of a blueprint or app
+_HOOKS = (".before_request", ".before_app_request")
+
+
 def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Blueprint/app (qualified name) -> URL prefix; owner -> before_request guard names."""
     prefixes: dict[str, str] = {}
@@ -65,10 +69,6 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
             for dec in hooks:
                 before.setdefault(qualified(index, dec.raw.rsplit(".", 1)[0]), []).extend(names)
     return prefixes, before
-
-
-#: the decorators that hang a function before every request of a blueprint or app
-_HOOKS = (".before_request", ".before_app_request")
 
 
 def flask_routes(project: Project, settings: EntrypointSettings) -> Iterator[Route]:
