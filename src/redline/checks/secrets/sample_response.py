@@ -32,14 +32,14 @@ _COMMENT_LINE = (b"#", b"//", b"*")
 
 
 def in_documented_sample(data: bytes, start: int, end: int) -> bool:
-    if not _in_documentation(data, start):
-        return False
+    """The hit is a field of a sample object written in documentation. The object's shape is tested first (reads a
+    few kilobytes around the hit); whether it sits in documentation last (reads the file up to the hit), so a file
+    of many hits pays that only for the few that look like samples."""
     found = enclosing_object(data, start, end)
     if found is None:
         return False
-    if _TOKEN_FIELD.search(data[max(0, start - 40) : start]) and _RESPONSE_FIELD.search(data, *found):
-        return True
-    return _introduced_as_example(data, found[0])
+    token_response = _TOKEN_FIELD.search(data[max(0, start - 40) : start]) and _RESPONSE_FIELD.search(data, *found)
+    return bool(token_response or _introduced_as_example(data, found[0])) and _in_documentation(data, start)
 
 
 def _introduced_as_example(data: bytes, opening: int) -> bool:
