@@ -426,6 +426,103 @@ def test_digests_and_argo_cd_references_are_not_secrets(path: str, text: str, fo
     assert scan(path, text) == found
 
 
+# privacyIDEA's Makefile: a release-signing key's OpenPGP fingerprint, handed to gpg by name
+_FINGERPRINT = "53E66E1D2CABEFCD" + "B1D3B83E106164552E8D8149"
+_SIGNING_MAKEFILE = (
+    f"SIGNING_KEY={_FINGERPRINT}\n\npypi:\n\tpython setup.py sdist\n"
+    "\tgpg --detach-sign -a --default-key ${SIGNING_KEY} dist/*.tar.gz\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("Makefile", _SIGNING_MAKEFILE, []),
+        ("Makefile", _SIGNING_MAKEFILE.replace("${SIGNING_KEY}", "$(SIGNING_KEY)"), []),
+        ("scripts/release.sh", f"export SIGNING_KEY={_FINGERPRINT}\ngpg -u $SIGNING_KEY --clearsign notes\n", []),
+        ("scripts/release.sh", f"export GPG_SIGNING_KEY={_FINGERPRINT}\n", []),
+        ("scripts/release.sh", f"export RELEASE_SIGNING_KEY={_FINGERPRINT}\ngpg --recv-keys {_FINGERPRINT}\n", []),
+        # no gpg in sight: forty hex digits under a signing key's name may be an HMAC key
+        ("scripts/release.sh", f"export SIGNING_KEY={_FINGERPRINT}\n", [("SEC439", 1)]),
+        (
+            "scripts/release.sh",
+            f"export JWT_SIGNING_KEY={_FINGERPRINT}\ngpg -u $OTHER_KEY --clearsign x\n",
+            [("SEC439", 1)],
+        ),
+        # gpg's own key, but forty-one digits: no fingerprint
+        ("scripts/release.sh", f"export GPG_SIGNING_KEY={_FINGERPRINT}A\n", [("SEC439", 1)]),
+    ],
+)
+def test_an_openpgp_fingerprint_names_a_public_key(path: str, text: str, found: list[tuple[str, int]]) -> None:
+    assert scan(path, text) == found
+
+
+# privacyIDEA's static/contrib/js/angular.js: AngularJS's own documentation sets an example Basic header
+_BASIC = "Authorization = 'Basic " + "bXlhcHA6UzNjcjN0UGFzcw==';"
+_ANGULAR_BANNER = (
+    "/**\n * @license AngularJS v1.8.3\n * (c) 2010-2020 Google LLC. http://angularjs.org\n * License: MIT\n */\n"
+)
+_ANGULAR_BODY = f"(function(window) {{\n/**\n *   $http.defaults.headers.common.{_BASIC}\n */\n}})(window);\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("app/static/contrib/js/angular.js", _ANGULAR_BANNER + _ANGULAR_BODY, []),
+        (
+            "app/static/lib/bootstrap.css",
+            f"/*!\n * Bootstrap v3.4.1 (https://getbootstrap.com/)\n * Copyright 2011-2019\n */\n/* {_BASIC} */\n",
+            [],
+        ),
+        (
+            "app/static/ui.js",
+            "/*\n * angular-ui-bootstrap\n\n * Version: 2.5.6 - 2017-10-14\n * License: MIT\n */\n" + _ANGULAR_BODY,
+            [],
+        ),
+        # the app's own file: no release banner, or a banner without a licence, or one not at the top
+        ("app/static/contrib/js/app.js", _ANGULAR_BODY, [("SEC442", 3)]),
+        ("app/static/contrib/js/app.js", "/* AngularJS v1.8.3 helpers */\n" + _ANGULAR_BODY, [("SEC442", 4)]),
+        ("app/static/contrib/js/app.js", "const x = 1;\n" + _ANGULAR_BANNER + _ANGULAR_BODY, [("SEC442", 9)]),
+        # a banner does not hide a provider's format
+        ("app/static/contrib/js/angular.js", _ANGULAR_BANNER + f'var t = "{TOKEN}";\n', [("SEC150", 6)]),
+    ],
+)
+def test_a_library_copied_into_static_files_is_known_by_its_release_banner(
+    path: str, text: str, found: list[tuple[str, int]]
+) -> None:
+    assert scan(path, text) == found
+
+
+# privacyIDEA's tools/privacyidea-migrate-linotp.py prints this for --help
+_EXAMPLE_URL = "mysql+pymysql://pi:" + "QEK_k_f3SGbu" + "@db.internal/pi"
+_EXAMPLE_TOOL = (
+    'import json\n\nEXAMPLE_CONFIG_FILE = """{\n    "SQL": {\n'
+    f'        "PRIVACYIDEA_URI": "{_EXAMPLE_URL}",\n'
+    '        "INSERT_CHUNK_SIZE": 10000\n    }\n}"""\n\n'
+    f'PRODUCTION_URI = "{_EXAMPLE_URL}"\n'
+)
+
+
+def test_a_value_in_a_string_named_as_an_example_takes_the_context_step(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "migrate.py").write_text(_EXAMPLE_TOOL)
+    (tmp_path / "tools" / "settings.js").write_text(
+        f"const sampleSettings = `\nDATABASE_URL={_EXAMPLE_URL}\n`;\nconst live = `{_EXAMPLE_URL}`;\n"
+    )
+    result = run_secrets(tmp_path)
+    found = sorted((f.location.path, f.location.start_line, f.rule, f.severity) for f in result.findings)
+    assert found == [
+        ("tools/migrate.py", 5, "SEC906", Severity.LOW),  # inside EXAMPLE_CONFIG_FILE's string
+        ("tools/migrate.py", 10, "SEC906", Severity.HIGH),  # the string closed: a constant of its own
+        ("tools/settings.js", 2, "SEC906", Severity.LOW),
+        ("tools/settings.js", 4, "SEC906", Severity.HIGH),
+    ]
+    lowered = [f for f in result.findings if f.severity == Severity.LOW]
+    assert all(SAMPLE_TAG in f.tags and "names as an example" in f.message for f in lowered)
+
+
 # a service-account file's shape with a generated key; the identifiers decide (wikimedia's push-notifications chart
 # ships it with "dummyproject" and a key id of forty 1s)
 _KEY_BODY = "MII" + "Ev0BFcB0vuBZrwJ8W+bpML3M0YkaQPQ1kJfx684I1TOVyoAidVL/PTxOJkhzWriCw8" + "\\n/kxdkgAiwMpzQPMOM41SoBp7"

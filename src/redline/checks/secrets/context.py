@@ -28,6 +28,8 @@ PUBLIC_BY_DESIGN = {
     "in front-end code)",
     "mapbox-public-token": "https://docs.mapbox.com/help/glossary/access-token/ (pk. tokens are public)",
     "pem-public-key": "a public key is public by definition",
+    "pgp-key-fingerprint": "https://www.rfc-editor.org/rfc/rfc9580#name-key-ids-and-fingerprints (a fingerprint "
+    "names a public key; gpg selects the signing key by it)",
 }
 
 _PUBLIC_PREFIXES = (
@@ -70,12 +72,40 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
         return "pem-public-key"
     if secret.startswith("AIza") and any(m in data.lower() for m in _FIREBASE_MARKERS):
         return "firebase-web-api-key"
+    if pgp_fingerprint(secret, line, data):
+        return "pgp-key-fingerprint"
     if re.fullmatch(r"[a-f0-9]{32}", secret):
         if _ALGOLIA_SEARCH.search(line):
             return "algolia-search-key"
         if re.search(rb"(?i)https?://" + secret.encode() + rb"@[a-z0-9.-]*sentry", line):
             return "sentry-dsn-public-key"
     return ""
+
+
+#: a version 4 (40 hex digits) or version 6 (64) OpenPGP fingerprint
+_FINGERPRINT = lazy(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+#: the name a line assigns (``SIGNING_KEY=``, ``export GPG_KEY=``, ``gpg_key:``)
+_ASSIGNED = lazy(rb"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[:=]")
+#: a gpg command line choosing a key by what follows one of these options
+_GPG_KEY_OPTION = lazy(
+    rb"\bgpg2?\b[^\n]*?(?:--default-key|--local-user|--sign-key|--recipient|--recv-keys?|--encrypt-to|-u|-r)"
+    rb"(?:[ \t]+|=)[\"']?(?P<key>[^\s\"']+)"
+)
+
+
+def pgp_fingerprint(secret: str, line: bytes, data: bytes) -> bool:
+    """Forty (or sixty-four) hex digits that name an OpenPGP key: under a name that says GPG or PGP, or handed to
+    a ``gpg`` command line as the key to sign or encrypt with (privacyIDEA's Makefile: ``SIGNING_KEY=53E6…`` then
+    ``gpg --detach-sign --default-key ${SIGNING_KEY}``). The same digits under ``JWT_SIGNING_KEY`` with no gpg in
+    sight may be an HMAC key and are still read."""
+    if not _FINGERPRINT.fullmatch(secret):
+        return False
+    assigned = _ASSIGNED.match(line)
+    name = assigned.group(1) if assigned else b""
+    if b"GPG" in name.upper() or b"PGP" in name.upper():
+        return True
+    wanted = {secret.encode()} | ({b"$" + name, b"${" + name + b"}", b"$(" + name + b")"} if name else set())
+    return b"gpg" in data and any(m.group("key") in wanted for m in _GPG_KEY_OPTION.finditer(data))
 
 
 _BUNDLE_NAME = lazy(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
@@ -98,13 +128,38 @@ def generated_bundle(path: str, line: bytes) -> bool:
     return any(part in _VENDOR_DIRS for part in parts) or any(d in joined for d in _VENDOR_DIRS if "/" in d)
 
 
-def generic_noise_file(kind: str, path: str, line: bytes) -> bool:
+#: the banner a distributed JavaScript/CSS library opens with: a name and its release (``AngularJS v1.8.3``,
+#: ``Bootstrap v3.4.1``, ``jQuery JavaScript Library v3.7.1``, ``Version: 2.5.6``) in the first comment
+_RELEASE = lazy(
+    rb"(?:^|\n)[ \t]*(?:\*|//)?[ \t]*(?:@license[ \t]+)?(?:[A-Za-z][\w.@/-]*(?:[ \t][A-Za-z][\w.@/-]*){0,4}[ \t]+v?"
+    rb"|Version:?[ \t]+v?)\d+\.\d+\.\d+"
+)
+_LICENCE = lazy(rb"(?i)licen[cs]e|copyright|\(c\)")
+_BANNER_BYTES = 600
+
+
+def library_banner(path: str, data: bytes) -> bool:
+    """A JavaScript or CSS file that opens with a library's release banner (a name, a three-part version and a
+    licence or copyright line, in the first comment): a library copied into the app's static files under a folder
+    no list names (privacyIDEA's ``static/contrib/js/angular.js``, whose documentation sets an example Basic
+    header). The app's own sources carry no release number."""
+    if PurePosixPath(path).suffix.lower() not in (".js", ".mjs", ".cjs", ".css"):
+        return False
+    head = data[:_BANNER_BYTES].lstrip()
+    if not head.startswith((b"/*", b"//")):
+        return False
+    end = head.find(b"*/") if head.startswith(b"/*") else -1
+    comment = head[: end if end >= 0 else len(head)]
+    return bool(_RELEASE.search(comment)) and bool(_LICENCE.search(comment))
+
+
+def generic_noise_file(kind: str, path: str, line: bytes, data: bytes = b"") -> bool:
     """Files where generic keyword rules (password = …, secret: …) only read noise: lockfiles
     (package names such as ``generate-password`` next to versions and integrity hashes), generated
     bundles and another project's code copied into this tree, in any language (remark42's ``backend/vendor/…``
-    Go modules: a library's mock OAuth server answering with made-up tokens). Provider-format rules and
-    credentials in URLs still apply there."""
-    return kind == "lockfile" or generated_bundle(path, line) or in_third_party_dir(path)
+    Go modules: a library's mock OAuth server answering with made-up tokens), or a library's release copied into
+    static files (``library_banner``). Provider-format rules and credentials in URLs still apply there."""
+    return kind == "lockfile" or generated_bundle(path, line) or in_third_party_dir(path) or library_banner(path, data)
 
 
 #: folders of translation catalogues

@@ -53,12 +53,15 @@ DOCS_EXAMPLE = "an example in a Markdown code block of documentation text"
 #: why a value a CI job hands the application it tests, under a key that names the test run, takes it (vikunja's
 #: ``VEANS_E2E_TESTING_TOKEN: averyLongSecretToSe33dtheDB`` for its end-to-end suite)
 CI_TEST_RUN = "a value a CI job hands the application it tests (the key names the test run)"
+#: why a value inside a string the program names as an example takes it (``example_constant``)
+EXAMPLE_CONSTANT = "a value inside a string the program names as an example (EXAMPLE_CONFIG_FILE = ...)"
 #: what the finding's message adds for each of those reasons
 _NOTES = {
     LOCAL_DEFAULT: "a local development default",
     CI_SERVICE: "a CI job's own database",
     DOCS_EXAMPLE: "an example in documentation text",
     CI_TEST_RUN: "a CI job's test-run value",
+    EXAMPLE_CONSTANT: "in a string the program names as an example",
 }
 
 

@@ -15,6 +15,7 @@ from redline.checks.secrets.configfiles import find_config_secrets
 from redline.checks.secrets.context import generic_noise_file, names_in_program, public_by_design, translated_label
 from redline.checks.secrets.datastore import DatastoreCredential, config_format, find_datastore_credentials
 from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
+from redline.checks.secrets.example_constant import in_example_constant
 from redline.checks.secrets.extra_rules import (
     COMMITTED_DOTENV,
     CREDENTIALS_CONFIG,
@@ -24,7 +25,14 @@ from redline.checks.secrets.extra_rules import (
 )
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
-from redline.checks.secrets.report import CI_SERVICE, CI_TEST_RUN, DOCS_EXAMPLE, LOCAL_DEFAULT, redacted_line
+from redline.checks.secrets.report import (
+    CI_SERVICE,
+    CI_TEST_RUN,
+    DOCS_EXAMPLE,
+    EXAMPLE_CONSTANT,
+    LOCAL_DEFAULT,
+    redacted_line,
+)
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
@@ -107,8 +115,11 @@ def scan_blob(
     found = [replace(f, context=DOCS_EXAMPLE) if f.line in fenced and not f.context else f for f in found]
     test_run = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _for_test_run(m, values, path)}
     found = [replace(f, context=CI_TEST_RUN) if f.line in test_run and not f.context else f for f in found]
+    example = {m.line for m in matches if in_example_constant(data, m.byte_start)}
     lines = LineIndex(data).position
+    example |= {lines(c.start)[0] for c in stores if in_example_constant(data, c.start)}
     found += [_from_store(c, path, lines(c.start), data, spans) for c in stores]
+    found = [replace(f, context=EXAMPLE_CONSTANT) if f.line in example and not f.context else f for f in found]
     rule = COMMITTED_DOTENV if kind == "dotenv" else CREDENTIALS_CONFIG
     for c in extra:
         line, col = lines(c.start)
@@ -283,7 +294,7 @@ def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, pat
         return False
     if (srule.id in _UNQUOTED_VALUE and names_in_program(kind, secret)) or translated_label(path, secret):
         return True
-    return srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(kind, path, line)
+    return srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(kind, path, line, data)
 
 
 _REVOKE_STORE = (
