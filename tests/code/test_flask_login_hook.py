@@ -49,3 +49,16 @@ def test_python_index_keeps_the_401_and_403_a_function_returns() -> None:
     data = text.encode()
     index = CodeIndexSource().parse(FileText(SourceFile("m.py", "m.py", "python", len(data)), data, text))
     assert index.returned_statuses == (("a", 401), ("b", 403))
+
+
+def test_a_url_value_preprocessor_that_refuses_guards_the_routes_holding_its_value() -> None:
+    """ihatemoney's ``pull_project`` takes ``project_id`` out of the URL and redirects a caller the session has not
+    signed in to that project: the blueprint's ``/<project_id>/…`` routes are not unguarded. Still reported: a route
+    of the same blueprint without that value, one behind a hook that refuses nobody, and a route of another blueprint
+    holding the same value."""
+    found = findings_of(Path(__file__).parent / "fixtures" / "flask_value_hooks", RouteAuthenticationCheck())
+    assert [(f.rule, f.location.path, f.location.start_line) for f in found] == [
+        ("WEB101", "splitbill/other.py", 10),
+        ("WEB101", "splitbill/web.py", 47),
+        ("WEB101", "splitbill/web.py", 53),
+    ]

@@ -86,7 +86,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "signature, a compound key such as `<alert_channel_key>`, a share link's `:shareId`) and names no record "
         "besides, so that knowing the URL is the permission (an integration's webhook, a shared form). "
         "A guard the deployment may switch off (`login_optionally_required`), or a Flask app's own "
-        "`before_request` hook that turns anonymous callers away, leaves its routes unknown, not unguarded; a "
+        "`before_request` hook that turns anonymous callers away, or a blueprint's `url_value_preprocessor` that "
+        "takes a value out of the URL and redirects or aborts when the session does not vouch for the caller "
+        "(the routes whose path holds that value), leaves its routes unknown, not unguarded; a "
         "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
         'server under `if __name__ == "__main__":` is a deployable unit of its own. '
         "A first-run setup page (a path or handler named `setup`, `install`, `onboarding`, `bootstrap`, `wizard` …) "

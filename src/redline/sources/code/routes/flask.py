@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from redline.sources.code.model import CallSite, CodeIndex, Definition
 from redline.sources.code.routes.common import Project, Wanted, arg, imports_module, join, module_name, text
 from redline.sources.code.routes.common import qualified as imported_name
-from redline.sources.code.routes.flask_hooks import LoginHook, behind_login_hook, refuses_anonymous
-from redline.sources.code.routes.guards import Guards
+from redline.sources.code.routes.flask_hooks import (
+    LoginHook,
+    ValueHook,
+    behind_login_hook,
+    refuses_anonymous,
+    value_hook,
+)
+from redline.sources.code.routes.guards import Guards, unknown_behind
 from redline.sources.code.routes.model import NO, Route
 from redline.sources.code.routes.settings import EntrypointSettings
 
@@ -42,8 +48,17 @@ def lookup(table: dict[str, _T], key: str) -> _T | None:
 _HOOKS = (".before_request", ".before_app_request")
 
 
-def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Blueprint/app (qualified name) -> URL prefix; owner -> before_request guard names."""
+@dataclass(frozen=True)
+class _Before:
+    """What runs before a blueprint's or app's routes, by owner (qualified name): the ``before_request`` hooks'
+    guard names, and the ``url_value_preprocessor`` hooks that refuse callers."""
+
+    names: dict[str, list[str]]
+    values: dict[str, list[ValueHook]]
+
+
+def _objects(project: Project) -> tuple[dict[str, str], _Before]:
+    """Blueprint/app (qualified name) -> URL prefix; what runs before each owner's routes."""
     prefixes: dict[str, str] = {}
     for index, call in project.calls(_APPS):
         if call.assigned_to:
@@ -55,9 +70,12 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
             known = next((k for k in prefixes if k == key or k.endswith("." + key) or key.endswith("." + k)), key)
             if given is not None:
                 prefixes[known] = given
-    before: dict[str, list[str]] = {}
+    before = _Before({}, {})
     for index in project.indexes:
         for definition in index.definitions:
+            for dec in definition.decorators:
+                if dec.raw.endswith(".url_value_preprocessor") and (hook := value_hook(index, definition)):
+                    before.values.setdefault(qualified(index, dec.raw.rsplit(".", 1)[0]), []).append(hook)
             hooks = [d for d in definition.decorators if d.raw.endswith(_HOOKS)]
             # the hook's name, what it calls, and what guards it (privacyIDEA's ``before_admin_request``, hung on
             # twenty admin blueprints, is ``@admin_required`` and calls only ``before_request()``)
@@ -67,7 +85,7 @@ def _objects(project: Project) -> tuple[dict[str, str], dict[str, list[str]]]:
                 *(d.raw for d in definition.decorators if not d.raw.endswith(_HOOKS)),
             ]
             for dec in hooks:
-                before.setdefault(qualified(index, dec.raw.rsplit(".", 1)[0]), []).extend(names)
+                before.names.setdefault(qualified(index, dec.raw.rsplit(".", 1)[0]), []).extend(names)
     return prefixes, before
 
 
@@ -117,23 +135,25 @@ def _route(
     index: CodeIndex,
     line: int,
     prefixes: dict[str, str],
-    before: dict[str, list[str]],
+    before: _Before,
     settings: EntrypointSettings,
 ) -> Route:
     guards = Guards()
-    earlier: list[str] | None = lookup(before, owner)
+    earlier: list[str] | None = lookup(before.names, owner)
     guards.add(earlier or [])
     if handler is not None:
         guards.add(d.raw for d in handler.decorators)
     route = Route("flask", methods, join(lookup(prefixes, owner) or "", path), name, index.path, line)
-    return guards.judge(route, settings, default=NO)
+    judged = guards.judge(route, settings, default=NO)
+    hooks = lookup(before.values, owner) or []
+    return next(unknown_behind([judged], lambda r: next((h.name for h in hooks if h.covers(r.path)), None)))
 
 
 def _decorated(
     index: CodeIndex,
     definition: Definition,
     prefixes: dict[str, str],
-    before: dict[str, list[str]],
+    before: _Before,
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
     for dec in definition.decorators:
@@ -176,7 +196,7 @@ def _url_rule(
     call: CallSite,
     *,
     prefixes: dict[str, str],
-    before: dict[str, list[str]],
+    before: _Before,
     settings: EntrypointSettings,
 ) -> Iterator[Route]:
     path = text(arg(call.args, 0, "rule"))
