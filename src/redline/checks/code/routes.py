@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from redline.checks.code.handlers import handler_of, refuses_anonymous
+from redline.checks.code.action_layers import authorizing_action
+from redline.checks.code.handlers import Handler, handler_of, refuses_anonymous
 from redline.checks.code.open_apps import changes_a_record, open_units, rewrites, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -89,7 +90,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "`before_request` hook that turns anonymous callers away, or a blueprint's `url_value_preprocessor` that "
         "takes a value out of the URL and redirects or aborts when the session does not vouch for the caller "
         "(the routes whose path holds that value), leaves its routes unknown, not unguarded; a "
-        "handler that compares a record's owner with `request.user` guards itself; a module that runs its own "
+        "handler that compares a record's owner with `request.user` guards itself, and so does a CKAN view that "
+        "reaches the data only through CKAN's action layer (`get_action(...)`, `check_access(...)`: every action "
+        "checks access and raises `NotAuthorized`); a module that runs its own "
         'server under `if __name__ == "__main__":` is a deployable unit of its own. '
         "A first-run setup page (a path or handler named `setup`, `install`, `onboarding`, `bootstrap`, `wizard` …) "
         "whose handler, before it writes anything, returns or raises once the install is set up (an existence "
@@ -180,22 +183,27 @@ _CALLER_READS = frozenset({"request.user", "request.user.id", "request.user.pk",
 _OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by"})
 
 
-def _compares_the_owner(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+def _guards_itself(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    """The handler decides who may change the state itself: it compares a record's owner with the caller, refuses an
+    anonymous caller, or reaches the data only through a layer that authorizes every action (CKAN's)."""
+    handler = handler_of(route, by_path)
+    return handler is not None and (
+        _compares_the_owner(handler)
+        or refuses_anonymous(handler) is not None
+        or authorizing_action(handler) is not None
+    )
+
+
+def _compares_the_owner(handler: Handler) -> bool:
     """The handler reads the caller and a record's owner (LibrePhotos' ``if photo.owner != request.user: return
     …``): an anonymous caller owns nothing, so the state change is refused to it — a guard written inline."""
-    handler = handler_of(route, by_path)
-    if handler is None or not _CALLER_READS & set(handler.reads):
+    if not _CALLER_READS & set(handler.reads):
         return False
-    assigned = {attr for fn, attr, _line in handler.index.writes if within(fn, route.handler)}  # photo.owner = …
+    assigned = {attr for fn, attr, _line in handler.index.writes if within(fn, handler.name)}  # photo.owner = …
     return any(
         not r.startswith(("request.", "self.request.")) and r.rsplit(".", 1)[-1] in _OWNER_ATTRS and r not in assigned
         for r in handler.reads
     )
-
-
-def _refuses_anonymous(route: Route, by_path: dict[str, CodeIndex]) -> bool:
-    handler = handler_of(route, by_path)
-    return handler is not None and refuses_anonymous(handler) is not None
 
 
 #: words of a path or handler name that call a page the first-run setup (redash's ``/setup``, an ``/install`` wizard)
@@ -281,8 +289,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or capability_url(route.path)
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
-                or _compares_the_owner(route, by_path)
-                or _refuses_anonymous(route, by_path)
+                or _guards_itself(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)
