@@ -43,6 +43,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         ("WEB207", "bulk_views.py", 17),  # stored on self and read back; line 15's self.method() carries nothing
         ("WEB207", "flask_app.py", 83),
         ("WEB207", "flask_app.py", 88),
+        ("WEB207", "flask_app.py", 158),  # another header; the Referer redirects at 148, 150 and 152 are not flagged
         ("WEB207", "views.py", 11),
         ("WEB207", "views.py", 37),  # stored on the request (request.session["next"]) and read back
         ("WEB207", "views.py", 54),  # a header the caller writes; the Referer redirects at 47 and 49 are not flagged

@@ -296,21 +296,34 @@ def _redirect(call: CallSite, view: ModuleView) -> Hit | None:
     )
 
 
-#: the request header the browser fills with the page the user came from
-_REFERER = "HTTP_REFERER"
+#: how a request's Referer header is read, by the taint source's last part: Django's ``request.META.get(
+#: "HTTP_REFERER")``, Flask's/Werkzeug's ``request.headers.get("Referer")``
+_REFERER_READS = {
+    ".META": ("META.get", frozenset({"HTTP_REFERER"})),
+    ".headers": ("headers.get", frozenset({"referer"})),
+}
+#: the attribute Werkzeug (Flask) gives the Referer header as
+_REFERRER_ATTRIBUTE = ".referrer"
 
 
 def _back_to_the_referer(index: CodeIndex, call: CallSite, taint: Taint) -> bool:
     """``HttpResponseRedirect(request.META.get("HTTP_REFERER", "/"))`` (Kiwi TCMS's "back where you came from"),
+    Flask's ``redirect(request.headers.get("Referer") or url_for(".home"))`` (ihatemoney) or ``request.referrer``,
     directly or through a local name bound to it: the browser sets the Referer to the page the user just left, so
     a link cannot send them anywhere else (from an e-mail none is sent and the fallback applies)."""
-    if not taint[1].endswith(".META"):
+    source = taint[1]
+    if source.endswith(_REFERRER_ATTRIBUTE):
+        return True
+    how = next((read for suffix, read in _REFERER_READS.items() if source.endswith(suffix)), None)
+    if how is None:
         return False
-    reads = [c for c in index.calls if c.function == call.function and c.raw.endswith("META.get")]
-    referer = [c for c in reads if c.args and c.args[0].literal == _REFERER]
+    getter, names = how
+    reads = [c for c in index.calls if c.function == call.function and c.raw.endswith(getter)]
+    referer = [c for c in reads if c.args and str(c.args[0].literal).lower() in {n.lower() for n in names}]
     if not referer or len(referer) != len(reads):
         return False  # another header read in the same function may be the one redirected to
-    direct = any(a.call is not None and a.call.endswith("META.get") for a in call.args[:1])
+    # read inside the argument itself (``redirect(request.headers.get("Referer") or "/")``: no local name between)
+    direct = not taint[2] or any(a.call is not None and a.call.endswith(getter) for a in call.args[:1])
     return direct or any(c.assigned_to in taint[2] for c in referer)
 
 
