@@ -523,6 +523,26 @@ def test_a_value_in_a_string_named_as_an_example_takes_the_context_step(
     assert all(SAMPLE_TAG in f.tags and "names as an example" in f.message for f in lowered)
 
 
+# ckan: a factory table and setup.cfg's entry points name objects by import path under token-like keys
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("ckan/cli/generate.py", '_factories = {\n    "api-token": "ckan.tests.factories:APIToken",\n}\n', []),
+        (
+            "setup.cfg",
+            "[options.entry_points]\nckan.plugins =\n"
+            "    expire_api_token = ckanext.expire_api_token.plugin:ExpireApiTokenPlugin\n",
+            [],
+        ),
+        # a value with digits after the colon, or an upper-case "module", is no import path
+        ("app/config.py", 'API_TOKEN = "svc.deploy:' + 'Xk29fj3kdQ7Lm"\n', [("SEC438", 1)]),
+        ("app/config.py", 'API_TOKEN = "Svc.Deploy:' + 'XkrfjkdQLmWvTz"\n', [("SEC438", 1)]),
+    ],
+)
+def test_an_import_path_under_a_token_key_names_an_object(path: str, text: str, found: list[tuple[str, int]]) -> None:
+    assert scan(path, text) == found
+
+
 # a service-account file's shape with a generated key; the identifiers decide (wikimedia's push-notifications chart
 # ships it with "dummyproject" and a key id of forty 1s)
 _KEY_BODY = "MII" + "Ev0BFcB0vuBZrwJ8W+bpML3M0YkaQPQ1kJfx684I1TOVyoAidVL/PTxOJkhzWriCw8" + "\\n/kxdkgAiwMpzQPMOM41SoBp7"

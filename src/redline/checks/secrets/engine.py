@@ -32,6 +32,7 @@ from redline.checks.secrets.filters import (
     encodes_a_stand_in,
     is_css_rule,
     is_hcl_reference,
+    is_object_reference,
     is_placeholder,
     is_placeholder_attribute,
     is_regex,
@@ -296,7 +297,7 @@ class SecretScanner:
             return True
         if is_placeholder(secret) or is_words(secret) or names_a_password(secret) or encodes_a_stand_in(secret):
             return True
-        if is_hcl_reference(secret) or is_regex(secret) or is_css_rule(secret):
+        if is_hcl_reference(secret) or is_object_reference(secret) or is_regex(secret) or is_css_rule(secret):
             return True
         matched = full.decode("utf-8", "replace")
         if is_store_reference(secret, matched):

@@ -63,6 +63,17 @@ def is_hcl_reference(secret: str) -> bool:
     return bool(_HCL_REFERENCE.match(secret))
 
 
+#: a Python object named by its import path (``package.module:attribute``): a setuptools entry point, a factory
+#: table, a WSGI app for gunicorn. The module path is lower case and dotted; the attribute a name without digits
+_OBJECT_REFERENCE = lazy(r"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+:[A-Za-z_]+(?:\.[A-Za-z_]+)*$")
+
+
+def is_object_reference(secret: str) -> bool:
+    """``ckan.tests.factories:APIToken`` under an ``"api-token"`` key, ``ckanext.expire_api_token.plugin:
+    ExpireApiTokenPlugin`` in setup.cfg's entry points: where an object is found, not a value."""
+    return bool(_OBJECT_REFERENCE.match(secret))
+
+
 def encodes_a_stand_in(secret: str) -> bool:
     """base64 of a stand-in: Azure-Samples/aks-store-demo's Secrets hold ``RABBITMQ_DEFAULT_PASS: cGFzc3dvcmQ=``
     ("password") and ``RABBITMQ_DEFAULT_USER: dXNlcm5hbWU=`` ("username"). Encoding a placeholder or a single
