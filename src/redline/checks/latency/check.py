@@ -9,7 +9,7 @@ from redline.checks.latency.clients import Bindings
 from redline.checks.latency.event_loop import await_loop_hits, blocking_hits, serial_hits
 from redline.checks.latency.handlers import handler_hits
 from redline.checks.latency.helper_queries import HelperQueries, helper_hits
-from redline.checks.latency.offline import migrate_receivers, offline
+from redline.checks.latency.offline import migrate_receivers, offline, terminal_commands
 from redline.checks.latency.orm import catalogue
 from redline.checks.latency.per_item import Hit, per_item_hits
 from redline.checks.latency.rules import (
@@ -61,7 +61,9 @@ class LatencyCheck(ProjectCheck):
         cat = catalogue(indexes)
         callees = Callees.among(ctx.scope.derived(call_table, facts), indexes)  # one table with the taint check
         helpers = HelperQueries(indexes, cat, callees)
-        on_migrate = migrate_receivers(indexes)
+        by_hand = migrate_receivers(indexes)
+        for path, commands in terminal_commands(indexes).items():  # run by hand, like a migration: no request waits
+            by_hand.setdefault(path, []).extend(commands)
         found: list[Finding] = []
         for index in sorted(indexes, key=lambda i: i.path):
             bindings = Bindings(index)
@@ -73,7 +75,7 @@ class LatencyCheck(ProjectCheck):
                 *await_loop_hits(index, bindings),
                 *handler_hits(index, routes.get(index.path, []), bindings),
             ]
-            deploy_time = on_migrate.get(index.path, [])
+            deploy_time = by_hand.get(index.path, [])
             hits = [h for h in hits if not any(first <= h.line <= last for first, last in deploy_time)]
             found += [hit.finding(self, index.path) for hit in _dedupe(hits)]
         templates = [t for t in facts.of(TemplateLoops) if not offline(t.path)]

@@ -107,6 +107,32 @@ def _is_migrate_connect(raw: str) -> bool:
     return method == "connect" and signal.rsplit(".", 1)[-1] in _MIGRATE_SIGNALS
 
 
+#: decorators that make a function a command-line command (Click, and Flask's ``app.cli``/blueprint ``cli`` groups,
+#: which are Click's): ``@click.command()``, ``@cli.command("scan")``, ``@click.option(...)``, ``@click.argument(...)``
+_CLICK_DECORATORS = frozenset({"command", "group", "option", "argument", "pass_context", "pass_obj"})
+
+
+def terminal_commands(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int, int]]]:
+    """Path -> the (first, last) lines of each module-level function a module importing Click makes a command
+    (``@click.command``, ``@storage.command(...)``, ``@click.option``): run from a terminal like a Django management
+    command (ckan's ``ckan file scan`` looks each stored file up in the database, one query per file)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for index in indexes:
+        if not any(q == "click" or q.startswith("click.") for _, q in index.imports):
+            continue
+        for d in _module_functions(index):
+            if any(_commands(dec.raw, dec.target) for dec in d.decorators):
+                out.setdefault(index.path, []).append((d.line, d.end_line))
+    return out
+
+
+def _commands(raw: str, target: str | None) -> bool:
+    owner, _, name = raw.rpartition(".")
+    if (target or "").startswith("click."):
+        return name in _CLICK_DECORATORS
+    return bool(owner) and name in {"command", "group"}  # a group of the module's own: ``@storage.command("scan")``
+
+
 def offline_js_go(path: str) -> bool:
     """JavaScript/TypeScript and Go tests, samples, seed scripts and migrations: code that never serves a request."""
     return looks_like_test_or_sample(path) or bool(_SCRIPTS.search(path))

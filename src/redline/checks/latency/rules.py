@@ -27,7 +27,8 @@ QUERY_IN_LOOP = Rule(
         "`while` loop (polling, pagination) and a query that does not use the loop variable are not flagged. "
         "A row locked per item (`select_for_update()`, `with_for_update()`) is a locking protocol; a Django "
         "queryset bound per item and only ever embedded as a subquery or deleted/updated never runs a read. Tests, "
-        "numbered migrations, Django management commands, functions connected to `post_migrate`/`pre_migrate` "
+        "numbered migrations, Django management commands and Click commands (`@click.command`, a group's "
+        "`@storage.command(...)`), functions connected to `post_migrate`/`pre_migrate` "
         "(`@receiver(post_migrate)`, `post_migrate.connect(fn)`) and hand-run scripts (a program in a top-level "
         "`bin/`, `scripts/` or `tools/` folder the application neither imports nor starts) are not judged: no request "
         "waits on them. "
@@ -68,8 +69,8 @@ LAZY_RELATION_IN_LOOP = Rule(
         "Not flagged when the query asks for that relation with `select_related`/`prefetch_related`/`Prefetch` "
         "or `joinedload`/`selectinload`/`subqueryload`/`contains_eager`/`immediateload`, or when the "
         "relationship is declared eager. `book.author_id` (the key column) is never a query. Tests, "
-        "numbered migrations, Django management commands, functions connected to `post_migrate`/`pre_migrate` and "
-        "hand-run scripts (a program in a top-level "
+        "numbered migrations, Django management commands and Click commands, functions connected to "
+        "`post_migrate`/`pre_migrate` and hand-run scripts (a program in a top-level "
         "`bin/`, `scripts/` or `tools/` folder the application neither imports nor starts) are not judged.",
         why_bad="The first read of the relation issues one query per row: N rows become N+1 round trips, "
         "invisible in the code, proportional to the page size in production.",
