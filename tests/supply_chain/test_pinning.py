@@ -49,6 +49,23 @@ def test_unpinned_dependencies(tmp_path: Path) -> None:
     assert "flask>=2.0" in flask.message
 
 
+def test_a_local_path_inside_the_tree_is_the_projects_own_code(tmp_path: Path) -> None:
+    """ckan's requirements-docs.txt installs the project itself (``-e .``): the commit audited pins it. A sibling
+    checkout outside the tree and a remote checkout without a commit are still unpinned."""
+    write_tree(
+        tmp_path,
+        {
+            "requirements-docs.txt": "-e .\n-e ./libs/billing[extra]\n./libs/ledger\n-e ../sibling\n"
+            "-e git+https://github.com/org/lib#egg=lib\n",
+            "libs/billing/pyproject.toml": "[project]\nname = 'billing'\nversion = '1.0'\n",
+            "libs/ledger/pyproject.toml": "[project]\nname = 'ledger'\nversion = '1.0'\n",
+        },
+    )
+    result = audit(tmp_path, None, select=("DEP101",))
+    got = sorted((f.location.path, f.location.start_line, f.location.resource) for f in result.findings)
+    assert got == [("requirements-docs.txt", 4, "PyPI/sibling"), ("requirements-docs.txt", 5, "PyPI/lib")]
+
+
 POETRY_LOCK = """[[package]]
 name = "requests"
 version = "2.31.0"

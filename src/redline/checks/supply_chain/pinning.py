@@ -23,8 +23,9 @@ UNPINNED = Rule(
     summary="Dependency without an exact version and no lockfile pinning it",
     tags=("CWE-1357", "CWE-829"),
     doc=RuleDoc(
-        what_it_does="Reports each requirement given as a range, a URL, a path or an editable checkout in "
-        "requirements files (unless a lockfile beside it pins the package), and once per other manifest "
+        what_it_does="Reports each requirement given as a range, a URL, a path outside the audited tree or an "
+        "editable checkout of one in requirements files (unless a lockfile beside it pins the package; `-e .` and "
+        "other paths inside the tree are the project's own code, pinned by the commit), and once per other manifest "
         "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
         "ecosystem in the same directory (or, for a workspace member, in an ancestor directory "
         "pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "

@@ -245,10 +245,23 @@ class RequirementsParser(ManifestParser):
     def _unpinned_target(
         self, ctx: _Context, target: str, text: str, *, where: str, line: int, dev: bool, relpath: str, abspath: str
     ) -> None:
+        if _inside_tree(ctx.root, relpath, target):
+            return  # ``-e .``, ``./libs/billing``: the project's own code, at the commit audited
         name = name_from_target(target, abspath)
         if not name:
             raise SourceError(f"{where}: cannot tell the package name of {redact_url(target)!r}")
         ctx.entries.append(_Entry(name, "", False, text, line, dev, relpath))
+
+
+def _inside_tree(root: Path, relpath: str, target: str) -> bool:
+    """A local path (no scheme, no archive file) that resolves inside the audited tree: installed from the checkout
+    itself, so the commit pins it (ckan's ``requirements-docs.txt``: ``-e .``). A sibling checkout (``-e ../lib``)
+    or a URL is not."""
+    path = target.split("#", 1)[0].split(";", 1)[0].strip()
+    if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I) or path.endswith((".whl", ".zip", ".tar.gz", ".tgz")):
+        return False
+    folder = root / PurePosixPath(relpath).parent
+    return Path(os.path.realpath(folder / path.split("[", 1)[0])).is_relative_to(root)
 
 
 def audited_root(abspath: str, relpath: str) -> Path:
