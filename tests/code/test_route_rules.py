@@ -259,3 +259,20 @@ def test_a_view_that_verifies_the_request_signature_and_answers_403_is_guarded(t
         ("app/urls.py", 8, "POST /unchecked/events/"),
         ("app/urls.py", 9, "POST /logged/events/"),
     ]
+
+
+SIGN_IN_FORMS = Path(__file__).parent / "fixtures" / "sign_in_forms"
+
+
+def test_sign_in_and_sign_out_forms_are_meant_for_any_caller() -> None:
+    """ihatemoney: ``/admin`` checks the posted password against the configured hash and signs the session in,
+    ``/exit`` empties the session, ``/password-reminder`` mails a reminder: none is an unguarded state change, nor an
+    unguarded admin page. A password change (it reads ``current_user``) and a purge under ``/admin`` are."""
+    from redline.checks.code.exposure import RouteExposureCheck
+
+    found = findings_of(SIGN_IN_FORMS, RouteAuthenticationCheck()) + findings_of(SIGN_IN_FORMS, RouteExposureCheck())
+    assert sorted((f.rule, f.location.path, f.location.start_line) for f in found) == [
+        ("WEB101", "splitbill/web.py", 39),
+        ("WEB101", "splitbill/web.py", 46),
+        ("WEB103", "splitbill/web.py", 46),
+    ]

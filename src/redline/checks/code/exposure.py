@@ -22,6 +22,7 @@ from redline.checks.code.handlers import (
     inline_check,
     names_the_caller,
     renders_a_page,
+    signs_in_or_out,
 )
 from redline.checks.code.routes import anonymous_by_design
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -224,7 +225,14 @@ class RouteExposureCheck(ProjectCheck):
             segment = None
         if public and not route.state_changing:
             segment = None
-        if segment and not secret and not route.handler.endswith(".urls") and not anonymous_by_design(route):
+        signs_in = handler is not None and signs_in_or_out(handler) is not None  # an administrator's password form
+        if (
+            segment
+            and not secret
+            and not route.handler.endswith(".urls")
+            and not anonymous_by_design(route)
+            and not signs_in
+        ):
             yield self.finding(
                 ADMIN_PATH_WITHOUT_GUARD,
                 f"{label} (handler {route.handler}) is under the {segment!r} path segment and no authentication "

@@ -49,7 +49,9 @@ ADMIN_PATH_WITHOUT_GUARD = Rule(
         "`actuator`, `heapdump`, `env`, `console`, `server-status`, `phpinfo` or `_debug` (also as a prefix "
         "such as `admin-panel`) and no authentication. Django's own admin site (`admin.site.urls`, which has "
         "its own login), capability URLs whose path carries a key or token parameter, and a route marked public "
-        "on purpose (`@Public()`, `AllowAny`) that only reads (GET) are left alone. An `internal` prefix that "
+        "on purpose (`@Public()`, `AllowAny`) that only reads (GET) are left alone, and so is the administrator's "
+        "sign-in form itself (a handler that checks a posted password and reads no signed-in caller). An "
+        "`internal` prefix that "
         "holds the application's own API (at least 20 routes, most behind a login: `/api/internal/v1/` of a "
         "plugin's frontend) is not an operator's corner: routes under it are judged by the segments after it, "
         "and one that changes state without a guard is WEB101's. " + _UNGUARDED,

@@ -120,6 +120,28 @@ def _refuses(call: CallSite) -> bool:
     return call.raw.rsplit(".", 1)[-1] in _REFUSALS or answers_refusal(call)
 
 
+#: calls that check a password a form posted (Werkzeug's ``check_password_hash``, bcrypt's ``checkpw``, Django's
+#: ``check_password``, passlib's ``verify_password``)
+_PASSWORD_CHECKS = frozenset({"check_password_hash", "checkpw", "check_password", "verify_password"})
+#: calls that end the caller's session (Flask-Login, Django), and the session emptied by hand
+_SIGN_OUTS = frozenset({"logout_user", "logout"})
+_SESSION_ENDS = frozenset({"session.clear", "session.flush", "request.session.flush"})
+#: how a handler names the signed-in caller
+_CALLER = re.compile(r"^(?:current_user|request\.user|self\.request\.user|g\.user|flask_login\.current_user)(?:\.|$)")
+
+
+def signs_in_or_out(handler: Handler) -> str | None:
+    """The handler is a sign-in form — it checks a posted password and never reads a signed-in caller (ihatemoney's
+    admin password form at ``/admin``; a password change reads ``request.user`` first) — or a sign-out
+    (``logout_user()``, ``session.clear()``): meant for callers not signed in, or leaving. The call, or None."""
+    for call in handler.calls:
+        if call.raw.rsplit(".", 1)[-1] in _SIGN_OUTS or call.raw in _SESSION_ENDS:
+            return f"{call.raw}()"
+    if any(_CALLER.match(r) for r in handler.reads) or any(_CALLER.match(c.raw) for c in handler.calls):
+        return None
+    return next((f"{c.raw}()" for c in handler.calls if c.raw.rsplit(".", 1)[-1] in _PASSWORD_CHECKS), None)
+
+
 #: calls that check a credential the request carries (a token, a signature, an API key)
 _VERIFIES = re.compile(
     r"^(?:verify|validate|check)_\w*(?:token|jwt|signature|auth|credentials?|api_?key)\w*$|^authenticate\w*$"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from redline.checks.code.action_layers import authorizing_action
-from redline.checks.code.handlers import Handler, handler_of, refuses_anonymous
+from redline.checks.code.handlers import Handler, handler_of, refuses_anonymous, signs_in_or_out
 from redline.checks.code.open_apps import changes_a_record, open_units, rewrites, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -43,6 +43,8 @@ _ANONYMOUS_BY_DESIGN = (
     "reset-password",
     "forgot",
     "password-recovery",
+    "password-reminder",  # ihatemoney's, handled by ``remind_password``
+    "remind-password",
     "reset_password",
     "password_recovery",
     "health",
@@ -74,7 +76,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
         "webhooks and `hooks`, `auth`, passkeys/WebAuthn/SSO, health), routes defined in a sign-in module "
-        "(an `auth/` or `login/` folder) and sign-up handlers (`create_user`, `register_user`) are left alone, and so "
+        "(an `auth/` or `login/` folder), sign-up handlers (`create_user`, `register_user`), sign-in forms (a handler "
+        "that checks a posted password with `check_password_hash`/`checkpw` and reads no signed-in caller) and "
+        "sign-outs (`logout_user()`, `session.clear()`) are left alone, and so "
         "are tests and samples. An app with no notion of users is left alone too: when no route of its "
         "deployable unit (the folder of its Dockerfile or Procfile, else the project) authenticates or belongs "
         "to a login/sign-up/token flow, and none is a PUT/PATCH/DELETE or takes a record's id in its path, its "
@@ -183,14 +187,16 @@ _CALLER_READS = frozenset({"request.user", "request.user.id", "request.user.pk",
 _OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by"})
 
 
-def _guards_itself(route: Route, by_path: dict[str, CodeIndex]) -> bool:
-    """The handler decides who may change the state itself: it compares a record's owner with the caller, refuses an
-    anonymous caller, or reaches the data only through a layer that authorizes every action (CKAN's)."""
+def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    """The handler decides who may change the state itself — it compares a record's owner with the caller, refuses an
+    anonymous caller, or reaches the data only through a layer that authorizes every action (CKAN's) — or it is a
+    sign-in or sign-out form, meant for any caller."""
     handler = handler_of(route, by_path)
     return handler is not None and (
         _compares_the_owner(handler)
         or refuses_anonymous(handler) is not None
         or authorizing_action(handler) is not None
+        or signs_in_or_out(handler) is not None
     )
 
 
@@ -289,7 +295,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or capability_url(route.path)
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
-                or _guards_itself(route, by_path)
+                or _judged_by_its_handler(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)
