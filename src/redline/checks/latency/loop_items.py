@@ -3,13 +3,41 @@ names that loop binds over data, and how the loop is described in a message."""
 
 from __future__ import annotations
 
+import re
+
 from redline.sources.code.model import CallSite, CodeIndex, Loop
+
+#: a class attribute's one recorded value that is a name (``permission_classes = IsAuthenticated``, ``x = OTHER``):
+#: maybe no list at all
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
 
 
 def constant_lists(index: CodeIndex) -> frozenset[str]:
     """Module-level names bound to a literal list or object (``const TYPES = ['a', 'b']``, Python's
-    ``TRACKED_MODELS = [...]``): a loop over one runs a fixed number of times, whatever the data."""
-    return frozenset(a.name for a in index.assignments if a.name != "module.exports" and len(a.values) > 0)
+    ``TRACKED_MODELS = [...]``), and a module-level class's attributes bound to a literal list as ``Class.attr``
+    (isso's ``Preferences.defaults = [("session-key", …)]``): a loop over one runs a fixed number of times, whatever
+    the data."""
+    names = {a.name for a in index.assignments if a.name != "module.exports" and len(a.values) > 0}
+    for d in index.definitions:
+        if d.kind == "class" and d.qualname == d.name:
+            names |= {
+                f"{d.name}.{attr}"
+                for attr, values in d.class_attrs
+                if len(values) > 1 or (values and not _NAME.fullmatch(values[0]))
+            }
+    return frozenset(names)
+
+
+def iterates_constant(loop: Loop, constants: frozenset[str]) -> bool:
+    """The loop iterates one of ``constants``: a module-level name (or an attribute of it), a class's literal
+    attribute named through the class, or through ``self``/``cls`` in one of its methods."""
+    if not loop.iter:
+        return False
+    owner, _, attr = loop.iter.partition(".")
+    if owner in constants or loop.iter in constants:
+        return True
+    cls = loop.function.rpartition(".")[0]
+    return owner in ("self", "cls") and bool(cls) and f"{cls}.{attr}" in constants
 
 
 def item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> set[str]:
@@ -18,7 +46,7 @@ def item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> set
     names: set[str] = set()
     while loop_id >= 0:
         loop = index.loops[loop_id]
-        fixed = loop.iter_size >= 0 or (loop.iter and loop.iter.split(".", 1)[0] in constants)
+        fixed = loop.iter_size >= 0 or iterates_constant(loop, constants)
         if loop.kind not in {"while", "receive"} and not fixed:
             names |= set(loop.targets)
         loop_id = loop.parent

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from redline.checks.interface import Check
 from redline.checks.latency.clients import Bindings, http_kind, method, receiver
 from redline.checks.latency.lazy_querysets import never_evaluated
-from redline.checks.latency.loop_items import constant_lists, where
+from redline.checks.latency.loop_items import constant_lists, iterates_constant, where
 from redline.checks.latency.orm import DJANGO_MANAGERS, Catalogue, iterated, module_orm
 from redline.checks.latency.rules import (
     HTTP_IN_LOOP,
@@ -110,9 +110,11 @@ def _item_names(index: CodeIndex, loop_id: int, constants: frozenset[str]) -> se
 def _over_module_literal(index: CodeIndex, loop: Loop, constants: frozenset[str]) -> bool:
     """The loop iterates a module-level name bound to a literal list, tuple or string (``TRACKED_MODELS``, one of
     ``constants``), which its function neither takes as a parameter nor binds from a call (a local of that name)."""
-    root = loop.iter.split(".", 1)[0]
-    if not root or root not in constants:
+    if not iterates_constant(loop, constants):
         return False
+    root = loop.iter.split(".", 1)[0]
+    if root in ("self", "cls"):  # a class's literal attribute, read through the instance
+        return True
     if any(c.assigned_to == root for c in index.calls_in(loop.function)):
         return False
     return not any(d.qualname == loop.function and root in d.params for d in index.definitions)
