@@ -276,3 +276,25 @@ def test_sign_in_and_sign_out_forms_are_meant_for_any_caller() -> None:
         ("WEB101", "splitbill/web.py", 46),
         ("WEB103", "splitbill/web.py", 46),
     ]
+
+
+INHERITED_CHECKS = Path(__file__).parent / "fixtures" / "inherited_checks"
+
+
+def test_an_access_check_a_handler_class_inherits_guards_its_routes() -> None:
+    """Indico: ``RHSettings(RHAdminBase)`` inherits ``_check_access``, which calls ``RHProtected._check_access``
+    (``self._require_user()``: ``if session.user is None: raise Forbidden``) and tests ``session.user.is_admin``; the
+    blueprint imports it from ``admin.controllers`` while ``rooms`` defines another ``RHSettings``. Still reported: a
+    handler whose base checks nothing, one whose ``_check_access`` reads no caller, and the other ``RHSettings``
+    named through its module."""
+    from redline.checks.code.exposure import RouteExposureCheck
+
+    found = findings_of(INHERITED_CHECKS, RouteAuthenticationCheck()) + findings_of(
+        INHERITED_CHECKS, RouteExposureCheck()
+    )
+    assert sorted((f.rule, f.location.path, f.location.start_line) for f in found) == [
+        ("WEB101", "myapp/admin/blueprint.py", 8),
+        ("WEB101", "myapp/admin/blueprint.py", 9),
+        ("WEB101", "myapp/admin/blueprint.py", 10),
+        ("WEB103", "myapp/admin/blueprint.py", 9),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from redline.checks.code.exposure_rules import (
@@ -24,19 +24,19 @@ from redline.checks.code.handlers import (
     renders_a_page,
     signs_in_or_out,
 )
+from redline.checks.code.inherited_guards import Classes, inherited_access_check, project_classes
 from redline.checks.code.routes import anonymous_by_design
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Skipped, ToolError
-from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, YES, Route, capability_param, path_params, record_param
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
 #: class name -> (its module's index, its definition), for names the project defines once
-Classes = Mapping[str, tuple[CodeIndex, Definition]]
 
 _EXIT = frozenset({"sys.exit", "os._exit", "os.kill", "os.abort", "os.killpg", "signal.raise_signal"})
 _WIPE = frozenset({"drop_all", "flushdb", "flushall", "rmtree", "drop_collection", "drop_database"})
@@ -186,22 +186,26 @@ class RouteExposureCheck(ProjectCheck):
         handlers = {(r.handler_path, r.handler): handler_of(r, by_path) for r in routes}
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
         namespaces = api_namespaces(routes)
+        classes = project_classes(by_path.values())
         found: list[Finding] = []
         for route in routes:
             handler = handlers[(route.handler_path, route.handler)]
             public = declared_public(route.auth_evidence, settings)
-            found += self._unguarded(route, handler, public=public, namespaces=namespaces)
+            found += self._unguarded(route, handler, public=public, namespaces=namespaces, classes=classes)
             found += self._object(route, handler)
-        found += self._siblings(routes, handlers, project_classes(by_path.values()))
+        found += self._siblings(routes, handlers, classes)
         return found
 
     def _unguarded(
-        self, route: Route, handler: Handler | None, *, public: bool, namespaces: frozenset[str]
+        self, route: Route, handler: Handler | None, *, public: bool, namespaces: frozenset[str], classes: Classes
     ) -> Iterator[Finding]:
         """``public``: the route is marked public on purpose (``@Public()``); an admin path so marked that only
         reads (teable's ``GET /api/admin/setting``, the instance settings the sign-in page shows) is a decision.
-        ``namespaces``: the ``internal`` prefixes that name the application's API (``api_namespaces``)."""
+        ``namespaces``: the ``internal`` prefixes that name the application's API (``api_namespaces``); ``classes``:
+        the project's classes, whose access checks a class-based handler inherits (``inherited_access_check``)."""
         if route.authenticated != NO or handler is None or inline_check(handler):
+            return
+        if inherited_access_check(handler.index, route.handler, classes):
             return
         label = f"{','.join(route.methods)} {route.path}"
         danger = dangerous_call(handler)
@@ -356,15 +360,6 @@ def _missing_authz(route: Route, handler: Handler | None, classes: Classes) -> b
         or own_method_check(route, handler)
         or object_permission_check(route, handler, classes)
     )
-
-
-def project_classes(indexes: Iterable[CodeIndex]) -> dict[str, tuple[CodeIndex, Definition]]:
-    found: dict[str, list[tuple[CodeIndex, Definition]]] = defaultdict(list)
-    for index in indexes:
-        for d in index.definitions:
-            if d.kind == "class":
-                found[d.name].append((index, d))
-    return {name: pairs[0] for name, pairs in found.items() if len(pairs) == 1}
 
 
 def object_permission_check(route: Route, handler: Handler, classes: Classes) -> str | None:

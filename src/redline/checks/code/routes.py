@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from redline.checks.code.action_layers import authorizing_action
 from redline.checks.code.handlers import Handler, handler_of, refuses_anonymous, signs_in_or_out
+from redline.checks.code.inherited_guards import Classes, inherited_access_check, project_classes
 from redline.checks.code.open_apps import changes_a_record, open_units, rewrites, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
 from redline.core.facts import Facts
@@ -94,7 +95,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "`before_request` hook that turns anonymous callers away, or a blueprint's `url_value_preprocessor` that "
         "takes a value out of the URL and redirects or aborts when the session does not vouch for the caller "
         "(the routes whose path holds that value), leaves its routes unknown, not unguarded; a "
-        "handler that compares a record's owner with `request.user` guards itself, and so does a CKAN view that "
+        "handler that compares a record's owner with `request.user` guards itself, and so does a class-based handler "
+        "that inherits an access check (a method of the project's base classes named for access, permission, auth "
+        "or require that reads the signed-in caller: Indico's `RHAdminBase._check_access`) or a CKAN view that "
         "reaches the data only through CKAN's action layer (`get_action(...)`, `check_access(...)`: every action "
         "checks access and raises `NotAuthorized`); a module that runs its own "
         'server under `if __name__ == "__main__":` is a deployable unit of its own. '
@@ -187,14 +190,16 @@ _CALLER_READS = frozenset({"request.user", "request.user.id", "request.user.pk",
 _OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by"})
 
 
-def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex], classes: Classes) -> bool:
     """The handler decides who may change the state itself — it compares a record's owner with the caller, refuses an
-    anonymous caller, or reaches the data only through a layer that authorizes every action (CKAN's) — or it is a
-    sign-in or sign-out form, meant for any caller."""
+    anonymous caller, inherits an access check from a base class (Indico's ``RHAdminBase``), or reaches the data only
+    through a layer that authorizes every action (CKAN's) — or it is a sign-in or sign-out form, meant for any
+    caller."""
     handler = handler_of(route, by_path)
     return handler is not None and (
         _compares_the_owner(handler)
         or refuses_anonymous(handler) is not None
+        or inherited_access_check(handler.index, route.handler, classes) is not None
         or authorizing_action(handler) is not None
         or signs_in_or_out(handler) is not None
     )
@@ -280,10 +285,20 @@ class RouteAuthenticationCheck(ProjectCheck):
         roots = unit_roots([d.path for d in facts.of(Dockerfile)] + [p.path for p in facts.of(Procfile)] + starts)
         settings = ctx.config.settings(ENTRYPOINTS_SECTION)
         by_path = {i.path: i for i in indexes}
-        return [f for inventory in facts.of(RouteInventory) for f in self._judge(inventory, roots, settings, by_path)]
+        classes = project_classes(indexes)
+        return [
+            f
+            for inventory in facts.of(RouteInventory)
+            for f in self._judge(inventory, roots, settings, by_path, classes)
+        ]
 
     def _judge(
-        self, inventory: RouteInventory, roots: set[str], settings: EntrypointSettings, by_path: dict[str, CodeIndex]
+        self,
+        inventory: RouteInventory,
+        roots: set[str],
+        settings: EntrypointSettings,
+        by_path: dict[str, CodeIndex],
+        classes: Classes,
     ) -> Iterator[Finding]:
         live = [r for r in inventory.routes if not looks_like_test_or_sample(r.file)]
         open_by_design = open_units(live, roots)
@@ -295,7 +310,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or capability_url(route.path)
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
-                or _judged_by_its_handler(route, by_path)
+                or _judged_by_its_handler(route, by_path, classes)
             ):
                 continue
             methods = ",".join(route.methods)

@@ -142,6 +142,27 @@ class Project:
             part for i in self.indexes if i.language == "python" for part in module_name(i.path).split(".")
         )
 
+    @staticmethod
+    def _imported_from(
+        dotted: str, near: CodeIndex, candidates: list[tuple[CodeIndex, Definition]]
+    ) -> tuple[CodeIndex, Definition] | None:
+        """The one candidate defined in the module ``near`` imports the name (or its first part) from: Indico's
+        blueprints ``from indico.modules.core.controllers import RHSettings`` while ``rb`` defines another
+        ``RHSettings``, or name ``management.RHSortReviewingQuestions`` after importing ``management``."""
+        if len(candidates) < 2 or near.language != "python":
+            return None
+        first, _, rest = dotted.partition(".")
+        qualified = near.imported(first)
+        if qualified is None:
+            return None
+        module = (f"{qualified}.{rest}" if rest else qualified).rsplit(".", 1)[0]
+        found = [
+            c
+            for c in candidates
+            if (m := module_name(c[0].path)) == module or m.endswith("." + module) or module.endswith("." + m)
+        ]
+        return found[0] if len(found) == 1 else None
+
     def _from_outside(self, local: str, near: CodeIndex) -> bool:
         """Whether ``local`` is bound in a Python module by an absolute import of a package the project lacks."""
         qualified = near.imported(local) if near.language == "python" else None
@@ -207,6 +228,9 @@ class Project:
         same = [c for c in candidates if c[0].path == near.path]
         if same:
             return same[0]
+        imported = self._imported_from(dotted, near, candidates)
+        if imported is not None:
+            return imported
         if "." in dotted:
             owner = dotted.rsplit(".", 1)[0]
             by_module = [c for c in candidates if module_name(c[0].path).endswith(owner.split(".")[-1])]
