@@ -543,6 +543,24 @@ def test_an_import_path_under_a_token_key_names_an_object(path: str, text: str, 
     assert scan(path, text) == found
 
 
+# Indico's rb client: Redux action types name themselves
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("client/js/config/actions.js", "export const SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN';\n", []),
+        ("client/js/auth.ts", 'export const TOKEN_REFRESHED = "auth:token_refreshed";\n', []),
+        # a value that only holds another name, or its own name somewhere else than at its end, is read
+        (
+            "client/js/config/actions.js",
+            "export const SPRITE_TOKEN = 'Zq8Kx2SPRITE_TOKENvB7mW3pL9';\n",
+            [("SEC438", 1)],
+        ),
+    ],
+)
+def test_a_value_that_ends_with_its_own_name_is_a_label(path: str, text: str, found: list[tuple[str, int]]) -> None:
+    assert scan(path, text) == found
+
+
 # a service-account file's shape with a generated key; the identifiers decide (wikimedia's push-notifications chart
 # ships it with "dummyproject" and a key id of forty 1s)
 _KEY_BODY = "MII" + "Ev0BFcB0vuBZrwJ8W+bpML3M0YkaQPQ1kJfx684I1TOVyoAidVL/PTxOJkhzWriCw8" + "\\n/kxdkgAiwMpzQPMOM41SoBp7"

@@ -41,6 +41,7 @@ from redline.checks.secrets.filters import (
     names_a_digest,
     names_a_password,
     names_a_setting,
+    names_itself,
     shannon_entropy,
 )
 from redline.checks.secrets.patterns import hyperscan_expression
@@ -303,7 +304,9 @@ class SecretScanner:
         if is_store_reference(secret, matched):
             return True
         if rule.family == "generic" and (
-            names_a_digest(secret, matched) or (rule.id not in _VALUE_INSIDE and names_a_setting(secret, matched))
+            names_a_digest(secret, matched)
+            or names_itself(secret, matched)
+            or (rule.id not in _VALUE_INSIDE and names_a_setting(secret, matched))
         ):
             return True
         return bool(rule.entropy) and shannon_entropy(secret) < rule.entropy

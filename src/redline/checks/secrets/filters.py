@@ -211,6 +211,18 @@ def names_a_setting(secret: str, matched: str) -> bool:
     return key is not None and about_a_secret(key.group(1))
 
 
+def names_itself(secret: str, matched: str) -> bool:
+    """The value ends with the name it is assigned to (Indico's Redux action type ``SET_ROOMS_SPRITE_TOKEN =
+    'config/SET_ROOMS_SPRITE_TOKEN'``, an event name ``TOKEN_REFRESHED = "auth:token_refreshed"``): a label that
+    names itself, never a chosen secret."""
+    key = _KEY.search(_before_value(secret, matched))
+    if key is None:
+        return False
+    name = key.group(1).rsplit(".", 1)[-1].lower()
+    last = re.split(r"[/:.]", secret)[-1].lower()
+    return len(name) >= 4 and last == name
+
+
 def names_a_digest(secret: str, matched: str) -> bool:
     """The key the value is assigned to says the value is a hash of a secret."""
     return bool(_DIGEST_KEY.search(_before_value(secret, matched)))
