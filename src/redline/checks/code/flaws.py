@@ -198,7 +198,10 @@ class CodeFlawCheck(ModuleCheck):
             h
             for c in index.calls
             for judge in judges
-            if (h := judge(c)) and not _client_side(index, h) and not _verified_after(index, h)
+            if (h := judge(c))
+            and not _client_side(index, h)
+            and not _verified_after(index, h)
+            and not _pwned_passwords_range(index, h)
         ]
         return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
 
@@ -209,6 +212,22 @@ class CodeFlawCheck(ModuleCheck):
             return found  # the start commands only judge a debug run
         started = launches(facts.of(Dockerfile), facts.of(ComposeProject), facts.of(Procfile))
         return [_deployed_without_main(f, started) for f in found]
+
+
+def _pwned_passwords_range(index: CodeIndex, hit: Hit) -> bool:
+    """A SHA-1 of a password in a function that asks Have I Been Pwned's Pwned Passwords range API (Indico's
+    ``check_password_pwned``: ``hashlib.sha1(password.encode()).hexdigest()[:5]`` sent to
+    ``api.pwnedpasswords.com/range/``): the API takes the first five hex digits of a SHA-1 by design
+    (k-anonymity); nothing is stored. The function's name says "pwned", or it names the API's host itself."""
+    if hit.rule is not WEAK_PASSWORD_HASH or hit.call is None:
+        return False
+    function = hit.call.function
+    if "pwned" in function.lower():
+        return True
+    span = next(((d.line, d.end_line) for d in index.definitions if d.qualname == function), None)
+    return span is not None and any(
+        span[0] <= s.line <= span[1] and "pwnedpasswords.com" in s.value for s in index.strings
+    )
 
 
 def _client_side(index: CodeIndex, hit: Hit) -> bool:

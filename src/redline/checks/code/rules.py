@@ -99,7 +99,9 @@ WEAK_PASSWORD_HASH = Rule(
     tags=("CWE-916", "CWE-328"),
     doc=RuleDoc(
         what_it_does='Flags `hashlib.md5`/`sha1` (and `hashlib.new("md5"|"sha1", …)`) applied to a value '
-        "whose name says it is a password (`password`, `passwd`, `pwd`).",
+        "whose name says it is a password (`password`, `passwd`, `pwd`). The SHA-1 a Have I Been Pwned range "
+        "query needs (a function named for `pwned`, or one that names `api.pwnedpasswords.com`: the API takes the "
+        "first five hex digits by design and nothing is stored) is not flagged.",
         why_bad="MD5 and SHA-1 are fast and unsalted here: a leaked table is cracked at billions of guesses a "
         "second, and identical passwords share a hash.",
         example="hashlib.md5(password.encode()).hexdigest()",
