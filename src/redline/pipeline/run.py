@@ -18,6 +18,7 @@ from typing import Any
 from redline.checks.interface import Check, CheckContext, CheckError, FileCheck
 from redline.core.config import Config
 from redline.core.facts import Facts
+from redline.core.interrupts import for_the_main_thread_only
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
 from redline.core.suppress import FileSuppressions
@@ -359,6 +360,7 @@ class _Preparing:
             self._thread.start()
 
     def _run(self, late: list[LateWork], ahead: list[Callable[[], None]]) -> None:
+        for_the_main_thread_only()
         self._failed = _prepared(late, self._errors)
         for load in ahead:
             with contextlib.suppress(Exception):  # loaded again where it is used, and a failure reported there
