@@ -38,6 +38,10 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         # exchange() (line 65) reads only the issuer, then decodes with the key: not flagged; exchange_and_trust()
         # goes on with the unverified subject
         ("WEB303", "app.py", 72),
+        # the project's own get_launch_data verifies nothing
+        ("WEB303", "launch_check.py", 6),
+        # lti.py: line 7's iss/aud read picks the platform and pylti1p3's get_launch_data verifies; peek() does not
+        ("WEB303", "lti.py", 13),
     ]
 
 

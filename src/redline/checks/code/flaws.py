@@ -237,7 +237,7 @@ def _client_side(index: CodeIndex, hit: Hit) -> bool:
 
 
 #: the claims that say how to verify a token: who issued it, which key and algorithm signed it
-_ROUTING_CLAIMS = frozenset({"iss", "kid", "alg"})
+_ROUTING_CLAIMS = frozenset({"iss", "aud", "kid", "alg"})
 
 
 def _verified_after(index: CodeIndex, hit: Hit) -> bool:
@@ -251,7 +251,20 @@ def _verified_after(index: CodeIndex, hit: Hit) -> bool:
     later = [c for c in index.calls_in(call.function) if c.line > call.line]
     reads = [c for c in later if c.raw == f"{call.assigned_to}.get"]
     routes = bool(reads) and all(c.args and c.args[0].literal in _ROUTING_CLAIMS for c in reads)
-    return routes and any(verified_decode(c) for c in later)
+    return routes and any(verified_decode(c) or _library_verifies(index, c) for c in later)
+
+
+#: libraries that verify the token themselves, and the calls that do (pylti1p3: ``MessageLaunch.get_launch_data()``
+#: validates the LTI 1.3 id_token's signature against the platform's key set; MediaCMS's LTI launch first reads
+#: ``iss``/``aud`` unverified to pick the platform)
+_VERIFYING_LIBRARIES = {"pylti1p3": frozenset({"get_launch_data", "validate"})}
+
+
+def _library_verifies(index: CodeIndex, call: CallSite) -> bool:
+    """The call verifies the token through a library the module imports (its last name is one of the library's)."""
+    name = call.raw.rsplit(".", 1)[-1]
+    imported = {q.split(".", 1)[0] for _, q in index.imports}
+    return any(lib in imported and name in methods for lib, methods in _VERIFYING_LIBRARIES.items())
 
 
 def _deployed_without_main(finding: Finding, started: Iterable[Launch]) -> Finding:

@@ -127,7 +127,9 @@ JWT_UNVERIFIED = Rule(
         "pick the verification path) is not flagged: its claims leave the function as a bool, not as an identity. "
         "Nor is a command-line tool (a click/typer command, a Django management command, a module importing a CLI "
         "library and no web framework in a `cli`/`*_cli` package): it shows the user their own token, and the "
-        "server it is sent to verifies it.",
+        "server it is sent to verifies it. Nor is a read of routing claims only (`iss`, `aud`, `kid`, `alg`) to pick "
+        "the keys, when the function then verifies the token: a `jwt.decode` with the key, or pylti1p3's "
+        "`get_launch_data()` (an LTI 1.3 launch).",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',
