@@ -9,7 +9,8 @@ _UNGUARDED = (
     "A route counts as unauthenticated only when redline sees every place a guard could be (no unknown "
     "wrapper, middleware or class-based view) and the handler does not check the caller itself (reads "
     "`request.user.is_authenticated`/`is_staff`/`is_superuser`, `current_user.…`, calls `is_admin()`, "
-    "`has_perm`, `compare_digest`, answers 401/403, or reads a key/token from the request); your own guards "
+    "`has_perm`, `user_allowed_to_upload()`-style `…allowed_to_…` checks, `compare_digest`, answers 401/403, or "
+    "reads a key/token from the request); your own guards "
     "go in `[entrypoints] auth_markers`."
 )
 

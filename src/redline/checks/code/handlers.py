@@ -18,7 +18,7 @@ _CHECKING_CALLS = re.compile(
     r"^(is_admin|is_staff|is_superuser|is_owner|has_(\w+_)?perms?|has_(\w+_)?permissions?|has_role|check_perms?|"
     r"check_permissions?|check_object_permissions|require_\w+|authenticate\w*|login_required|verify_\w+|"
     r"authori[sz]e\w*|compare_digest|check_password|HttpResponseForbidden|PermissionDenied|HTTPForbidden|"
-    r"HTTPUnauthorized|Forbidden|Unauthorized|assert_\w*allowed|\w*_required)$"
+    r"HTTPUnauthorized|Forbidden|Unauthorized|assert_\w*allowed|\w*allowed_to_\w+|\w*_required)$"
 )
 _LOGIN_ATTRS = frozenset({"is_authenticated", "is_anonymous"})
 #: a handler parameter that is the caller (FastAPI ``current_user: CurrentUser``), not an object id (``user_id``)
