@@ -298,3 +298,27 @@ def test_an_access_check_a_handler_class_inherits_guards_its_routes() -> None:
         ("WEB101", "myapp/admin/blueprint.py", 10),
         ("WEB103", "myapp/admin/blueprint.py", 9),
     ]
+
+
+def test_an_lti_tools_launch_is_a_sign_in_flow(tmp_path: Path) -> None:
+    """MediaCMS: the LMS posts a signed id_token to ``/lti/launch/`` (LTI 1.3 is OIDC): reached before anyone signs in.
+    A platform's removal under ``/lti/`` and a rocket's launch are not."""
+    (tmp_path / "lti").mkdir()
+    (tmp_path / "lti" / "views.py").write_text(
+        "from django.views.decorators.http import require_POST\n"
+        + "".join(f"@require_POST\ndef {name}(request, **kwargs):\n    pass\n" for name in ("launch", "oidc", "remove"))
+        + "@require_POST\ndef fire(request, pk):\n    pass\n"
+    )
+    (tmp_path / "lti" / "urls.py").write_text(
+        "from django.urls import path\n"
+        "from lti import views\n"
+        "urlpatterns = [\n"
+        "    path('lti/launch/', views.launch),\n"
+        "    path('lti/oidc/login/', views.oidc),\n"
+        "    path('lti/platforms/<int:pk>/delete/', views.remove),\n"
+        "    path('rockets/<int:pk>/launch/', views.fire),\n"
+        "    path('accounts/login/', views.oidc),\n"
+        "]\n"
+    )
+    found = findings_of(tmp_path, RouteAuthenticationCheck())
+    assert [(f.location.path, f.location.start_line) for f in found] == [("lti/urls.py", 6), ("lti/urls.py", 7)]

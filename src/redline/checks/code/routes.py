@@ -59,6 +59,9 @@ _ANONYMOUS_WORDS = frozenset({"auth", "hooks", "hook", "passkey", "passkeys", "w
 #: folders of sign-in modules: routes defined there are the flow that signs a caller in (``server/auth/email.ts``)
 _SIGN_IN_FOLDERS = frozenset({"auth", "authentication", "login"})
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+#: an LTI 1.3 tool's sign-in flow: the platform's OIDC login, the launch it posts a signed id_token to, and the key set
+#: it fetches (MediaCMS's ``/lti/launch/``); other ``/lti/`` paths (a platform's registration) are judged as any
+_LTI_FLOW = re.compile(r"(?:^|/)lti(?:/|[-_.]).*?(?:launch|login|jwks)")
 
 STATE_CHANGE_WITHOUT_AUTH = Rule(
     code="WEB101",
@@ -76,7 +79,8 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "that applies one, such as `moderator_required` returning `user_passes_test(...)(view)`, counts as it), "
         "and no app "
         "middleware that could hide one. Paths meant for anonymous callers (login, register, token, "
-        "webhooks and `hooks`, `auth`, passkeys/WebAuthn/SSO, health), routes defined in a sign-in module "
+        "webhooks and `hooks`, `auth`, passkeys/WebAuthn/SSO, an LTI tool's login/launch/JWKS, health), routes "
+        "defined in a sign-in module "
         "(an `auth/` or `login/` folder), sign-up handlers (`create_user`, `register_user`), sign-in forms (a handler "
         "that checks a posted password with `check_password_hash`/`checkpw` and reads no signed-in caller) and "
         "sign-outs (`logout_user()`, `session.clear()`) are left alone, and so "
@@ -128,7 +132,7 @@ def anonymous_by_design(route: Route) -> bool:
     if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
         return True
     path = route.path.lower()
-    if not _ANONYMOUS_WORDS.isdisjoint(_WORD_SPLIT.split(path)):
+    if not _ANONYMOUS_WORDS.isdisjoint(_WORD_SPLIT.split(path)) or _LTI_FLOW.search(path):
         return True
     if not _SIGN_IN_FOLDERS.isdisjoint(part.lower() for part in PurePosixPath(route.file).parts[:-1]):
         return True
