@@ -12,6 +12,7 @@ is not vouched for.
 from __future__ import annotations
 
 from redline.checks.code.handlers import Handler
+from redline.sources.code.routes.common import imports_module
 
 #: the calls of CKAN's action layer, by their last name: the dispatcher and the explicit check
 _CKAN_CALLS = frozenset({"get_action", "check_access"})
@@ -23,7 +24,7 @@ def authorizing_action(handler: Handler) -> str | None:
     """The first call of CKAN's action layer the handler makes (``get_action('follow_dataset')``, or an action named
     by a variable: the action API's ``get_action(logic_function)``), when the module is CKAN code or an extension of it
     and the handler writes nothing directly; None otherwise."""
-    if not any(name == "ckan" or name.startswith("ckan.") for _, name in handler.index.imports):
+    if not imports_module(handler.index, ("ckan",)):
         return None
     names = [call.raw.rsplit(".", 1)[-1] for call in handler.calls]
     if not _DIRECT_WRITES.isdisjoint(names):

@@ -18,6 +18,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
+from redline.sources.code.routes.common import imports_module
 from redline.sources.containers.compose import ComposeProject
 from redline.sources.containers.dockerfile import Dockerfile
 from redline.sources.containers.procfile import Procfile
@@ -263,8 +264,7 @@ _VERIFYING_LIBRARIES = {"pylti1p3": frozenset({"get_launch_data", "validate"})}
 def _library_verifies(index: CodeIndex, call: CallSite) -> bool:
     """The call verifies the token through a library the module imports (its last name is one of the library's)."""
     name = call.raw.rsplit(".", 1)[-1]
-    imported = {q.split(".", 1)[0] for _, q in index.imports}
-    return any(lib in imported and name in methods for lib, methods in _VERIFYING_LIBRARIES.items())
+    return any(name in methods and imports_module(index, (lib,)) for lib, methods in _VERIFYING_LIBRARIES.items())
 
 
 def _deployed_without_main(finding: Finding, started: Iterable[Launch]) -> Finding:

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable
 
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.sources.code.model import CodeIndex, Definition
+from redline.sources.code.routes.common import imports_module
 
 #: folders of schema/data migrations (Django, Alembic ``versions/``): a numbered file there runs once, on deploy
 _MIGRATIONS = frozenset({"migrations", "_migrations", "versions"})
@@ -118,7 +119,7 @@ def terminal_commands(indexes: Iterable[CodeIndex]) -> dict[str, list[tuple[int,
     command (ckan's ``ckan file scan`` looks each stored file up in the database, one query per file)."""
     out: dict[str, list[tuple[int, int]]] = {}
     for index in indexes:
-        if not any(q == "click" or q.startswith("click.") for _, q in index.imports):
+        if not imports_module(index, ("click",)):
             continue
         for d in _module_functions(index):
             if any(_commands(dec.raw, dec.target) for dec in d.decorators):

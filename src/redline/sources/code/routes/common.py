@@ -151,11 +151,10 @@ class Project:
         ``RHSettings``, or name ``management.RHSortReviewingQuestions`` after importing ``management``."""
         if len(candidates) < 2 or near.language != "python":
             return None
-        first, _, rest = dotted.partition(".")
-        qualified = near.imported(first)
-        if qualified is None:
+        full = qualified(near, dotted)
+        if full is None:
             return None
-        module = (f"{qualified}.{rest}" if rest else qualified).rsplit(".", 1)[0]
+        module = full.rsplit(".", 1)[0]
         found = [
             c
             for c in candidates
