@@ -126,8 +126,15 @@ _PASSWORD_CHECKS = frozenset({"check_password_hash", "checkpw", "check_password"
 #: calls that end the caller's session (Flask-Login, Django), and the session emptied by hand
 _SIGN_OUTS = frozenset({"logout_user", "logout"})
 _SESSION_ENDS = frozenset({"session.clear", "session.flush", "request.session.flush"})
-#: how a handler names the signed-in caller
-_CALLER = re.compile(r"^(?:current_user|request\.user|self\.request\.user|g\.user|flask_login\.current_user)(?:\.|$)")
+#: how a handler names the signed-in caller (Django, Flask-Login, Flask's ``g``, Indico's ``session.user``)
+_CALLER = re.compile(
+    r"^(?:current_user|flask_login\.current_user|request\.user|self\.request\.user|g\.user|session\.user)(?:\.|$)"
+)
+
+
+def names_the_signed_in_caller(name: str) -> bool:
+    """``request.user.id``, ``current_user``, ``session.user``: a read of who is signed in."""
+    return _CALLER.match(name) is not None
 
 
 def signs_in_or_out(handler: Handler) -> str | None:
@@ -137,7 +144,7 @@ def signs_in_or_out(handler: Handler) -> str | None:
     for call in handler.calls:
         if call.raw.rsplit(".", 1)[-1] in _SIGN_OUTS or call.raw in _SESSION_ENDS:
             return f"{call.raw}()"
-    if any(_CALLER.match(r) for r in handler.reads) or any(_CALLER.match(c.raw) for c in handler.calls):
+    if any(names_the_signed_in_caller(r) for r in (*handler.reads, *(c.raw for c in handler.calls))):
         return None
     return next((f"{c.raw}()" for c in handler.calls if c.raw.rsplit(".", 1)[-1] in _PASSWORD_CHECKS), None)
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
+from redline.checks.code.handlers import names_the_signed_in_caller
 from redline.sources.code.model import CodeIndex, Definition
 
 #: the project's classes by name, those defined once only: ``project_classes``
@@ -24,10 +26,9 @@ Classes = Mapping[str, tuple[CodeIndex, Definition]]
 
 #: method names that say they check who may go on
 _CHECK_NAME = re.compile(r"(?i)access|permission|auth|require")
-#: how a handler names the signed-in caller (Indico and Flask-Login sessions, Django, Flask's ``g``)
-_CALLER = re.compile(r"^(?:session\.user|current_user|request\.user|self\.request\.user|g\.user)(?:\.|$)")
-#: how many base classes up a check is looked for
+#: how many base classes up a check is looked for, and how many calls deep within the hierarchy
 _DEPTH = 8
+_CALL_DEPTH = 3
 
 
 def project_classes(indexes: Iterable[CodeIndex]) -> dict[str, tuple[CodeIndex, Definition]]:
@@ -47,16 +48,25 @@ def inherited_access_check(index: CodeIndex, handler: str, classes: Classes) -> 
     if start is None:
         return None
     hierarchy = _hierarchy(index, start, classes)
-    for owner_index, owner in hierarchy:
-        for method in _methods(owner_index, owner):
-            if _CHECK_NAME.search(method.name) and _reads_caller(owner_index, method.qualname, hierarchy):
-                return f"{owner.name}.{method.name}"
+    for owner in hierarchy:
+        for name, qualname in owner.methods.items():
+            if _CHECK_NAME.search(name) and _reads_caller(owner.index, qualname, hierarchy):
+                return f"{owner.name}.{name}"
     return None
 
 
-def _hierarchy(index: CodeIndex, start: Definition, classes: Classes) -> list[tuple[CodeIndex, Definition]]:
-    """The class and its project base classes, nearest first, each once."""
-    out: list[tuple[CodeIndex, Definition]] = []
+@dataclass(frozen=True)
+class _Owner:
+    """A class of the hierarchy: its module's index, its name, and its methods (name -> qualified name)."""
+
+    index: CodeIndex
+    name: str
+    methods: dict[str, str]
+
+
+def _hierarchy(index: CodeIndex, start: Definition, classes: Classes) -> list[_Owner]:
+    """The class and its project base classes, nearest first, each once, with their methods."""
+    out: list[_Owner] = []
     todo = [(index, start, 0)]
     seen: set[str] = set()
     while todo:
@@ -65,37 +75,34 @@ def _hierarchy(index: CodeIndex, start: Definition, classes: Classes) -> list[tu
         if key in seen:
             continue
         seen.add(key)
-        out.append((owner_index, owner))
+        out.append(_Owner(owner_index, owner.name, _methods(owner_index, owner)))
         if depth < _DEPTH:
             todo += [(*classes[b], depth + 1) for base in owner.bases if (b := base.rsplit(".", 1)[-1]) in classes]
     return out
 
 
-def _methods(index: CodeIndex, owner: Definition) -> list[Definition]:
+def _methods(index: CodeIndex, owner: Definition) -> dict[str, str]:
     prefix = owner.qualname + "."
-    return [
-        d
+    return {
+        d.name: d.qualname
         for d in index.definitions
-        if d.qualname.startswith(prefix) and d.qualname.count(".") == owner.qualname.count(".") + 1
-    ]
+        if d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix) :]
+    }
 
 
-def _reads_caller(
-    index: CodeIndex, function: str, hierarchy: list[tuple[CodeIndex, Definition]], depth: int = 0
-) -> bool:
+def _reads_caller(index: CodeIndex, function: str, hierarchy: list[_Owner], depth: int = 0) -> bool:
     """The method reads the signed-in caller, or calls a method of the hierarchy (``self._require_user()``,
     ``RHProtected._check_access(self)``, ``ManageEventMixin._check_access(self)``) that does."""
-    if any(f == function and _CALLER.match(r) for f, r in index.reads):
+    if any(f == function and names_the_signed_in_caller(r) for f, r in index.reads):
         return True
     calls = index.calls_in(function)
-    if any(_CALLER.match(a.name or "") for c in calls for a in c.args):
+    if any(names_the_signed_in_caller(a.name or "") for c in calls for a in c.args):
         return True
-    if depth >= 3:
+    if depth >= _CALL_DEPTH:
         return False
     for call in calls:
         owner_name, _, name = call.raw.rpartition(".")
-        for other_index, other in hierarchy:
-            defines = owner_name in ("self", other.name) and any(m.name == name for m in _methods(other_index, other))
-            if defines and _reads_caller(other_index, f"{other.qualname}.{name}", hierarchy, depth + 1):
-                return True
+        defined = (o for o in hierarchy if owner_name in ("self", o.name) and name in o.methods)
+        if any(_reads_caller(o.index, o.methods[name], hierarchy, depth + 1) for o in defined):
+            return True
     return False
