@@ -36,8 +36,6 @@ from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, YES, Route, capability_param, path_params, record_param
 from redline.sources.code.routes.settings import ENTRYPOINTS_SECTION
 
-#: class name -> (its module's index, its definition), for names the project defines once
-
 _EXIT = frozenset({"sys.exit", "os._exit", "os.kill", "os.abort", "os.killpg", "signal.raise_signal"})
 _WIPE = frozenset({"drop_all", "flushdb", "flushall", "rmtree", "drop_collection", "drop_database"})
 _DUMP = frozenset(

@@ -153,7 +153,7 @@ def library_banner(path: str, data: bytes) -> bool:
     return bool(_RELEASE.search(comment)) and bool(_LICENCE.search(comment))
 
 
-def generic_noise_file(kind: str, path: str, line: bytes, data: bytes = b"") -> bool:
+def generic_noise_file(kind: str, path: str, line: bytes, data: bytes) -> bool:
     """Files where generic keyword rules (password = …, secret: …) only read noise: lockfiles
     (package names such as ``generate-password`` next to versions and integrity hashes), generated
     bundles and another project's code copied into this tree, in any language (remark42's ``backend/vendor/…``

@@ -65,7 +65,7 @@ class ValueHook:
 
     def covers(self, path: str) -> bool:
         """The path holds the value (``<project_id>``, ``<string:project_id>``)."""
-        return re.search(r"<(?:[^:<>]+:)?" + re.escape(self.value) + ">", path) is not None
+        return f"<{self.value}>" in path or f":{self.value}>" in path
 
 
 def value_hook(index: CodeIndex, definition: Definition) -> ValueHook | None:
