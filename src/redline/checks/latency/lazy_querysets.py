@@ -32,7 +32,7 @@ def never_evaluated(index: CodeIndex, call: CallSite) -> bool:
     parts = call.raw.split(".")
     if len(parts) < 2 or parts[1] not in DJANGO_MANAGERS:
         return False  # no manager: nor has the chain this call starts, which shares its first steps
-    if _inline_subquery(index, call):
+    if _inline_subquery(index, call) or _combined_for_later(index, call):
         return True
     # ``qs = X.objects.filter(...).order_by(...)``: the chain's inner calls share its line, the outermost is bound
     chain = call.raw + "."
@@ -70,6 +70,25 @@ def never_evaluated(index: CodeIndex, call: CallSite) -> bool:
             return False  # a read (``first``, ``exists``, ``count``), or a composition kept for later
         uses += 1
     return uses > 0
+
+
+def _combined_for_later(index: CodeIndex, call: CallSite) -> bool:
+    """``qs |= X.objects.filter(...)`` per item (pontoon's ``latest_activity``): the composing chain on the call's line
+    is OR-ed (or AND-ed) into one queryset, evaluated as one query once the loop is done; not when the loop itself
+    reads the combined queryset (``qs.count()`` per item) or hands it over."""
+    chain = next(
+        (
+            c
+            for c in index.calls_in(call.function)
+            if c.line == call.line and c.combined_into and c.raw.startswith(call.raw)
+        ),
+        None,
+    )
+    if chain is None or not set(chain.raw.split(".")[2:]) <= _COMPOSE:
+        return False
+    name = chain.combined_into or ""
+    in_loop = [c for c in index.calls_in(call.function) if c.loop == call.loop and c is not chain]
+    return not any(c.raw.startswith(name + ".") or _passes_as_value(c, name) for c in in_loop)
 
 
 def _inline_subquery(index: CodeIndex, call: CallSite) -> bool:

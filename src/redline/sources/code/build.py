@@ -104,7 +104,7 @@ IDENTITY_ATTRS = CHECKING_ATTRS | frozenset(
 )
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_BINDINGS = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)
+_BINDINGS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.With, ast.AsyncWith)
 #: statements with statement lists of their own (where an awaited call's position is kept)
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.match_case)
 #: the same classes as sets, for the walk's exact-class look-ups
@@ -189,6 +189,7 @@ class _Walk:
     loops: list[Loop] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     assigned: dict[int, str] = field(default_factory=dict)  # id(call) -> name it is bound to
+    combined: dict[int, str] = field(default_factory=dict)  # id(call) -> name an ``x |= call`` combines it into
     awaited: set[int] = field(default_factory=set)
     #: each function's own nodes in source order (its data flow is computed from them after the walk)
     functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = field(default_factory=dict)
@@ -604,9 +605,16 @@ def _undo_changed_lists(walk: _Walk) -> None:
             walk.loops[loop_id] = replace(walk.loops[loop_id], iter_size=-1)
 
 
-def _bound_calls(walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.With | ast.AsyncWith, scope: str) -> None:
-    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``; and an
-    environment read with an ``or`` fallback bound to a name."""
+def _bound_calls(
+    walk: _Walk, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.With | ast.AsyncWith, scope: str
+) -> None:
+    """The name a call's result is bound to: ``x = f()``, ``x: T = await f()``, ``with f() as x``; the name an
+    ``x |= f()`` combines it into; and an environment read with an ``or`` fallback bound to a name."""
+    if isinstance(node, ast.AugAssign):
+        combines = isinstance(node.op, ast.BitOr | ast.BitAnd) and isinstance(node.value, ast.Call)
+        if combines and isinstance(node.target, ast.Name):
+            walk.combined[id(node.value)] = node.target.id
+        return
     if isinstance(node, ast.With | ast.AsyncWith):
         pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None]
     elif isinstance(node, ast.Assign):
@@ -801,4 +809,5 @@ def _call(walk: _Walk, node: ast.Call, scope: str, flow: FunctionFlow | None, lo
         keyed_memo=id(node) in walk.memo,
         when_none=walk.when_none.get(id(node)),
         branch=branch_conditions(node, walk.ifs.get(scope, ())) if switches_on(node) else (),
+        combined_into=walk.combined.get(id(node)),
     )

@@ -94,6 +94,9 @@ class CallSite(msgspec.Struct, frozen=True, omit_defaults=True, gc=False, array_
     #: (``searx.sxng_debug``, ``args.dev and port``-> both, an ``or`` of plain conditions as one entry; a ``not``
     #: or an ``else`` branch gives none), outermost first (``sources/code/branches.py``)
     branch: tuple[str, ...] = ()
+    #: Python, since index format 58: the name an ``x |= call`` or ``x &= call`` combines the call's result into
+    #: (pontoon's ``translations |= Translation.objects.filter(...)`` per item: one query, run after the loop)
+    combined_into: str | None = None
 
 
 @dataclass(frozen=True)
