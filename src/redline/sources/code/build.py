@@ -754,18 +754,27 @@ def _class_attrs(node: ast.ClassDef) -> list[tuple[tuple[str, tuple[str, ...]], 
     """Each attribute assigned names or a literal, with its line."""
     found: list[tuple[tuple[str, tuple[str, ...]], int]] = []
     for stmt in node.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            value = stmt.value
-            if isinstance(value, ast.List | ast.Tuple):
-                names = tuple(
-                    d or str(literal(e))
-                    for e in value.elts
-                    if (d := dotted(e) or _combined(e)) or literal(e) is not None
-                )
-                found.append(((stmt.targets[0].id, names), stmt.lineno))
-            elif (d := dotted(value)) or isinstance(literal(value), str | bool):
-                found.append(((stmt.targets[0].id, (d or str(literal(value)),)), stmt.lineno))
+        # ``permission_classes: ClassVar[list] = [IsAdminUser]`` too: ruff's RUF012 asks for the annotation
+        target, value = _single_binding(stmt)
+        if target is None or value is None:
+            continue
+        if isinstance(value, ast.List | ast.Tuple):
+            names = tuple(
+                d or str(literal(e)) for e in value.elts if (d := dotted(e) or _combined(e)) or literal(e) is not None
+            )
+            found.append(((target, names), stmt.lineno))
+        elif (d := dotted(value)) or isinstance(literal(value), str | bool):
+            found.append(((target, (d or str(literal(value)),)), stmt.lineno))
     return found
+
+
+def _single_binding(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """``name = value`` or ``name: annotation = value``: the name and the value, else (None, None)."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        return stmt.target.id, stmt.value
+    return None, None
 
 
 def _combined(node: ast.expr) -> str | None:
