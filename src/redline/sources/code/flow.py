@@ -5,6 +5,7 @@ tainted anywhere is tainted everywhere in it), which is what a reviewer reading 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -156,6 +157,8 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
 VALUE_METHODS = frozenset(
     {"urlencode", "hexdigest", "digest", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "count"}
     | {"startswith", "endswith"}  # a test: True or False, whatever the text
+    # the server's own temporary copy of an upload (Django's ``UploadedFile.temporary_file_path()``), not its name
+    | {"temporary_file_path"}
 )
 #: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
 #: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
@@ -246,12 +249,38 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         return
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         left = node.left
-        leading = isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value.startswith("%")
+        template = left.value if isinstance(left, ast.Constant) and isinstance(left.value, str) else None
         yield left, marks
+        if template is not None and isinstance(node.op, ast.Mod) and isinstance(node.right, ast.Tuple):
+            after = _after_text(template)
+            for position, value in enumerate(node.right.elts):
+                yield value, (AFTER_PREFIX, *marks) if position < len(after) and after[position] else marks
+            return
+        leading = template is not None and template.startswith("%")
         yield node.right, marks if leading and isinstance(node.op, ast.Mod) else (AFTER_PREFIX, *marks)
         return
     for child in child_nodes(node):
         yield child, marks
+
+
+#: a ``%`` conversion of printf-style formatting (``%s``, ``%(name)s``, ``%-5.2f``); ``%%`` is a literal percent
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsab%]")
+
+
+def _after_text(template: str) -> list[bool]:
+    """For each conversion of a printf-style template, whether literal text comes before it: in ``"%s?%s"`` the
+    second value follows a ``?`` and cannot choose a URL's scheme or host, whatever the first one holds."""
+    found: list[bool] = []
+    text = False
+    end = 0
+    for match in _PERCENT.finditer(template):
+        text = text or match.start() > end
+        end = match.end()
+        if match.group() == "%%":
+            text = True
+        else:
+            found.append(text)
+    return found
 
 
 def _format_marks(call: ast.Call, marks: tuple[Mark, ...]) -> tuple[Mark, ...]:
@@ -355,7 +384,7 @@ def _names(target: ast.expr) -> list[str]:
     """The names a binding target binds, in ``ast.walk``'s order (a plain name without a walk)."""
     if target.__class__ is ast.Name and isinstance(target, ast.Name):
         return [target.id]
-    names = [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
+    names = [n.id for n in _bound_nodes(target) if isinstance(n, ast.Name)]
     base = target
     while isinstance(base, ast.Attribute | ast.Subscript):
         base = base.value
@@ -372,6 +401,15 @@ def _names(target: ast.expr) -> list[str]:
         if path is not None:
             names.append(path)
     return names
+
+
+def _bound_nodes(target: ast.expr) -> list[ast.AST]:
+    """The target's nodes in breadth-first order, without the index of a subscript: its names are read, not bound
+    (``request.session[self.redirect_field_name] = next_page`` stores into the session, not into ``self``)."""
+    out: list[ast.AST] = [target]
+    for current in out:  # the list grows while it is read
+        out.extend((current.value,) if isinstance(current, ast.Subscript) else child_nodes(current))
+    return out
 
 
 def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
