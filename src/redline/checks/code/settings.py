@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
+from redline.checks.code.inherited_guards import Classes, project_classes
 from redline.checks.code.settings_rules import (
     AUTOESCAPE_OFF,
     COOKIE_FLAGS_OFF,
@@ -53,25 +54,65 @@ def _kw(call: CallSite, name: str) -> Arg | None:
 
 
 def _settings_hits(index: CodeIndex) -> Iterator[Hit]:
-    """Module-level Django/Flask settings: MIDDLEWARE without CSRF, switches turned off, literal keys."""
+    """Module-level Django/Flask settings: switches turned off, literal keys."""
     values = {a.name: a for a in index.assignments}
     if _DEV.search(index.path) or index.path.endswith("global_settings.py"):  # Django's own defaults
         return
     is_settings = bool(_SETTINGS_MARKERS & values.keys()) or index.path.endswith(("settings.py", "config.py"))
-    middleware = values.get("MIDDLEWARE")
-    if middleware is not None:
-        names = " ".join(str(v) for v in middleware.values)
-        if ("SessionMiddleware" in names or "AuthenticationMiddleware" in names) and "CsrfViewMiddleware" not in names:
-            yield Hit(
-                CSRF_DISABLED,
-                "MIDDLEWARE has sessions but no CsrfViewMiddleware: CSRF protection is off",
-                None,
-                middleware.line,
-                {"setting": "MIDDLEWARE"},
-                'Add "django.middleware.csrf.CsrfViewMiddleware" to MIDDLEWARE (after SessionMiddleware).',
-            )
     for name, value, line in ((a.name, a.values, a.line) for a in index.assignments):
         yield from _switch(name, value, line, is_settings)
+
+
+@dataclass(frozen=True)
+class SessionsWithoutCsrf:
+    """A MIDDLEWARE list with sessions and no ``CsrfViewMiddleware`` by that name. Whether one of its entries is the
+    project's own subclass of it (jumpserver's ``jumpserver.middleware.CsrfCheckMiddleware``, which only adds a
+    switch) is known once every module's classes are."""
+
+    path: str
+    line: int
+    entries: tuple[str, ...]
+
+    def hit(self) -> Hit:
+        return Hit(
+            CSRF_DISABLED,
+            "MIDDLEWARE has sessions but no CsrfViewMiddleware: CSRF protection is off",
+            None,
+            self.line,
+            {"setting": "MIDDLEWARE"},
+            'Add "django.middleware.csrf.CsrfViewMiddleware" to MIDDLEWARE (after SessionMiddleware).',
+        )
+
+
+def _sessions_without_csrf(index: CodeIndex) -> Iterator[SessionsWithoutCsrf]:
+    if _DEV.search(index.path) or index.path.endswith("global_settings.py"):
+        return
+    middleware = next((a for a in index.assignments if a.name == "MIDDLEWARE"), None)
+    if middleware is not None:
+        entries = tuple(str(v) for v in middleware.values)
+        names = " ".join(entries)
+        if ("SessionMiddleware" in names or "AuthenticationMiddleware" in names) and "CsrfViewMiddleware" not in names:
+            yield SessionsWithoutCsrf(index.path, middleware.line, entries)
+
+
+#: how many base classes up a project middleware is followed to Django's ``CsrfViewMiddleware``
+_BASE_DEPTH = 6
+
+
+def _extends_csrf(entry: str, classes: Classes) -> bool:
+    """The MIDDLEWARE entry (``pkg.module.Class``) names a project class that is, a few bases up, Django's
+    ``CsrfViewMiddleware``: it checks the CSRF token as Django's does, plus what it overrides."""
+    todo, seen = [(entry.rsplit(".", 1)[-1], 0)], set()
+    while todo:
+        name, depth = todo.pop()
+        if name in seen or name not in classes or depth > _BASE_DEPTH:
+            continue
+        seen.add(name)
+        bases = [b.rsplit(".", 1)[-1] for b in classes[name][1].bases]
+        if "CsrfViewMiddleware" in bases:
+            return True
+        todo += [(b, depth + 1) for b in bases]
+    return False
 
 
 def _switch(name: str, value: tuple[object, ...], line: int, is_settings: bool) -> Iterator[Hit]:
@@ -302,6 +343,10 @@ class CsrfExempt:
     mark: Decorator
 
 
+#: what the per-module half leaves for ``finish``
+Partial = ModuleHit | SessionsWithoutCsrf | CsrfExempt
+
+
 class SettingsCheck(ModuleCheck):
     name = "code-settings"
     rules = (
@@ -315,15 +360,19 @@ class SettingsCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
-    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit | CsrfExempt]:
+    def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Partial]:
         index = fact
         if looks_like_test_or_sample(index.path):
             return []
         hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
         hits += [h for call in index.calls for h in _call_hits(call, index)]
-        return [*(ModuleHit(index.path, hit, index.language) for hit in hits), *_csrf_exempt(index)]
+        return [
+            *(ModuleHit(index.path, hit, index.language) for hit in hits),
+            *_sessions_without_csrf(index),
+            *_csrf_exempt(index),
+        ]
 
-    def finish(self, partials: list[ModuleHit | CsrfExempt], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
+    def finish(self, partials: list[Partial], facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         routes = routes_by_handler(facts.of(RouteInventory))
         keyed = _CredentialGuards(facts.of(CodeIndex))
         from_config = any(
@@ -331,7 +380,17 @@ class SettingsCheck(ModuleCheck):
         )
         listed = from_config and _origins_listed(facts.of(CodeIndex))  # the settings are read only when asked
         found: list[Finding] = []
+        middleware = [p for p in partials if isinstance(p, SessionsWithoutCsrf)]
+        if middleware:  # the project's classes are listed only when a MIDDLEWARE list lacks Django's own
+            classes = project_classes(i for i in facts.of(CodeIndex) if i.language == "python")
+            found += [
+                hit_finding(self, m.path, m.hit(), None)
+                for m in middleware
+                if not any(_extends_csrf(entry, classes) for entry in m.entries)
+            ]
         for p in partials:
+            if isinstance(p, SessionsWithoutCsrf):
+                continue
             if isinstance(p, ModuleHit):
                 if listed and p.hit.evidence.get("origins") == _FROM_APP_CONFIG:
                     continue  # the app's CORS_ORIGINS, not any origin, answers the credentialed call

@@ -15,7 +15,8 @@ CSRF_DISABLED = Rule(
     tags=("CWE-352", "OWASP-A01"),
     doc=RuleDoc(
         what_it_does="Flags a Django settings module whose `MIDDLEWARE` has sessions or authentication but no "
-        "`CsrfViewMiddleware`; Flask-WTF's `WTF_CSRF_ENABLED = False` (a module setting or "
+        "`CsrfViewMiddleware` (neither Django's nor a project class that subclasses it); Flask-WTF's "
+        "`WTF_CSRF_ENABLED = False` (a module setting or "
         "`config.update(WTF_CSRF_ENABLED=False)`); and `@csrf_exempt` on a view that a login guard protects "
         "(so the session cookie authenticates it). Development and test settings modules, "
         "`csrf_exempt` on anonymous endpoints (webhooks, pings), on a path that names a webhook or callback "
