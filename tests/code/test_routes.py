@@ -93,6 +93,16 @@ def test_django_include_chains_views_mixins_and_permissions() -> None:
             "no",
         ),
         ("django", "POST", "/shop/feedback/", "feedback", "djangoapp/shop/urls.py:21", "no", "no"),
+        (
+            "django",
+            "POST",
+            "/shop/projects/<int:project_pk>/import/",
+            "import_task",
+            "djangoapp/shop/urls.py:22",
+            "no",
+            "no",
+        ),
+        ("django", "POST", "/shop/uploads/", "upload", "djangoapp/shop/urls.py:23", "no", "no"),
         ("django", "ANY", "/about/", "about", "djangoapp/urls.py:8", "no", "no"),
         ("django", "ANY", "/secret/", "about", "djangoapp/urls.py:9", "yes", "unknown"),
     ]

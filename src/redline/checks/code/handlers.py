@@ -24,6 +24,22 @@ _LOGIN_ATTRS = frozenset({"is_authenticated", "is_anonymous"})
 #: a handler parameter that is the caller (FastAPI ``current_user: CurrentUser``), not an object id (``user_id``)
 _CALLER_PARAM = re.compile(r"^(current_?\w*|user|me|owner|account|principal|identity|\w+_user)$", re.IGNORECASE)
 _OWNERISH = re.compile(r"(user|owner|tenant|author|customer|member)", re.IGNORECASE)
+#: a method whose name says it hands back only what the caller may reach, when given the request (karrio's
+#: ``Shipment.access_by(request)``, ``objects.visible_to(request)``): the request carries the caller
+_SCOPES = re.compile(r"access|visib|permit|allowed|scope|restrict", re.IGNORECASE)
+_THE_REQUEST = frozenset({"request", "self.request", "req"})
+#: a project helper named for checking, handed the request or the caller, checks who may go on (WebODM's
+#: ``get_and_check_project(request, pk, ("change_project",))``, ``check_project_perms(request, project)``)
+#: (a credential check, ``verify_signature(request)``, counts only with the refusal beside it: ``refuses_anonymous``)
+_NAMED_A_CHECK = re.compile(r"(?:^|_)(?:check|ensure|assert)(?:_|$)", re.IGNORECASE)
+#: the request, or the signed-in caller itself (not one of its attributes: ``current_user.password_hash``)
+_THE_CALLER = _THE_REQUEST | {"request.user", "self.request.user", "current_user", "g.user"}
+
+
+def _the_caller(name: str | None) -> bool:
+    return name in _THE_CALLER
+
+
 _DENIAL = re.compile(r"(401|403|FORBIDDEN|UNAUTHORIZED)")
 _CREDENTIAL = re.compile(r"(key|token|secret|signature|passw|auth)", re.IGNORECASE)
 
@@ -77,8 +93,19 @@ def inline_check(handler: Handler) -> str | None:
             return f"{call.raw}()"
         if any(_DENIAL.search(str(a.literal) + (a.name or "")) for a in call.args):
             return f"{call.raw}(401/403)"
+    if (helper := checks_through_a_helper(handler)) is not None:
+        return helper
     credential = next((n for n in handler.tainted if _CREDENTIAL.search(n)), None)
     return f"reads {credential} from the request" if credential else None
+
+
+def checks_through_a_helper(handler: Handler) -> str | None:
+    """A project helper named for checking, handed the request or the caller (WebODM's ``get_and_check_project(
+    request, pk, ("change_project",))``): it decides who may go on and refuses the others. The call, or None."""
+    for call in handler.calls:
+        if _NAMED_A_CHECK.search(call.raw.rsplit(".", 1)[-1]) and any(_the_caller(a.name) for a in call.args):
+            return f"{call.raw}(request)"
+    return None
 
 
 #: calls that answer with a page rendered from a template (Django, Flask, Jinja, Starlette)
@@ -207,6 +234,8 @@ def names_the_caller(handler: Handler, ids: Iterable[str] = ()) -> str | None:
         last = call.raw.rsplit(".", 1)[-1].lower()
         if "user" in last or "owner" in last:
             return f"{call.raw}()"
+        if _SCOPES.search(last) and any(a.name in _THE_REQUEST for a in call.args):
+            return f"{call.raw}(request)"
         for a in call.args:
             if a.name in callers or (a.name or "").split(".", 1)[0] in callers:
                 return a.name

@@ -7,7 +7,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from redline.checks.code.action_layers import authorizing_action
-from redline.checks.code.handlers import Handler, handler_of, refuses_anonymous, signs_in_or_out
+from redline.checks.code.handlers import (
+    Handler,
+    checks_through_a_helper,
+    handler_of,
+    refuses_anonymous,
+    signs_in_or_out,
+)
 from redline.checks.code.inherited_guards import Classes, inherited_access_check, project_classes
 from redline.checks.code.open_apps import changes_a_record, open_units, rewrites, unit_of, unit_roots
 from redline.checks.interface import CheckContext, ProjectCheck
@@ -99,7 +105,9 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "`before_request` hook that turns anonymous callers away, or a blueprint's `url_value_preprocessor` that "
         "takes a value out of the URL and redirects or aborts when the session does not vouch for the caller "
         "(the routes whose path holds that value), leaves its routes unknown, not unguarded; a "
-        "handler that compares a record's owner with `request.user` guards itself, and so does a class-based handler "
+        "handler that compares a record's owner with `request.user` guards itself, and so does one that hands the "
+        "request or the caller to a helper named for checking (WebODM's `get_and_check_project(request, pk, "
+        "perms)`), a class-based handler "
         "that inherits an access check (a method of the project's base classes named for access, permission, auth "
         "or require that reads the signed-in caller: Indico's `RHAdminBase._check_access`) or a CKAN view that "
         "reaches the data only through CKAN's action layer (`get_action(...)`, `check_access(...)`: every action "
@@ -196,13 +204,15 @@ _OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "aut
 
 def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex], classes: Classes) -> bool:
     """The handler decides who may change the state itself — it compares a record's owner with the caller, refuses an
-    anonymous caller, inherits an access check from a base class (Indico's ``RHAdminBase``), or reaches the data only
+    anonymous caller, hands the request to a helper named for checking (WebODM's ``get_and_check_project``), inherits
+    an access check from a base class (Indico's ``RHAdminBase``), or reaches the data only
     through a layer that authorizes every action (CKAN's) — or it is a sign-in or sign-out form, meant for any
     caller."""
     handler = handler_of(route, by_path)
     return handler is not None and (
         _compares_the_owner(handler)
         or refuses_anonymous(handler) is not None
+        or checks_through_a_helper(handler) is not None
         or inherited_access_check(handler.index, route.handler, classes) is not None
         or authorizing_action(handler) is not None
         or signs_in_or_out(handler) is not None
