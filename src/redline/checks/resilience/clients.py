@@ -156,7 +156,10 @@ GRPC_NO_DEADLINE = Rule(
     doc=RuleDoc(
         what_it_does="Finds calls of a method on a gRPC stub (a name bound to `...Stub(channel)` in a "
         "module that imports grpc) that pass no `timeout`, unless the module installs a client interceptor "
-        "(which may set a default deadline). A hand-run client script — a file named for a client, with an "
+        "(which may set a default deadline). A server stream that a loop of the same function reads message by "
+        "message (`for update in stub.WatchOrders(req)`, or the name it is bound to) is left alone: a deadline "
+        "would end the subscription, however healthy the server. A hand-run client script — a file named for a "
+        "client, with an "
         '`if __name__ == "__main__":` block, no server of its own, every channel to this machine '
         "(`localhost:8080`, `[::]:8080`) — is listed low in the context section: no request waits on it.",
         why_bad="gRPC calls have no deadline by default: a server that stalls keeps the call, the "
@@ -389,11 +392,12 @@ def _grpc(scan: _Scan) -> Iterator[Hit]:
         for target in node.targets
         if (name := dotted(target))
     }
+    streams = _streams(module)
     for call in module.calls:
         rec, name = receiver(call), method(call)
         if name in {"future", "with_call"} and rec and "." in rec:
             rec, name = rec.rsplit(".", 1)
-        if rec not in stubs or not name or not name[:1].isupper() or has_star(call):
+        if rec not in stubs or not name or not name[:1].isupper() or has_star(call) or id(call) in streams:
             continue
         if kw(call, "timeout") is None:
             yield Hit(
@@ -402,6 +406,31 @@ def _grpc(scan: _Scan) -> Iterator[Hit]:
                 f"gRPC call `{rec}.{name}` has no deadline",
                 f"Pass `timeout=` (seconds, within the caller's own deadline) to `{rec}.{name}(…)`.",
             )
+
+
+def _streams(module: PythonModule) -> set[int]:
+    """The calls (by ``id``) whose result a loop of the same function reads message by message: server-streaming
+    RPCs (lnbits's ``async for i in self.rpc.SubscribeInvoices(req)``, ``res = stub.TrackPaymentV2(req)`` then
+    ``async for payment in res``), which a deadline would cut off however healthy the server."""
+    found: set[int] = set()
+    for function in module.nodes:
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        loops = [n for n in ast.walk(function) if isinstance(n, ast.For | ast.AsyncFor)]
+        found |= {id(loop.iter) for loop in loops if isinstance(loop.iter, ast.Call)}
+        names = {loop.iter.id for loop in loops if isinstance(loop.iter, ast.Name)}
+        found |= {
+            id(node.value)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            and isinstance(node.value, ast.Call)
+            and any(isinstance(t, ast.Name) and t.id in names for t in _targets(node))
+        }
+    return found
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
 
 
 def _stdlib(scan: _Scan) -> Iterator[Hit]:
