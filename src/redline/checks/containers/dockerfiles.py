@@ -33,8 +33,15 @@ from redline.core.known_images import lookup, unprivileged
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
 from redline.core.secret_names import secret_name
+from redline.sources.containers.bake import DOCKER_IMAGE, BakeTarget
 from redline.sources.containers.compose import ComposeProject
-from redline.sources.containers.dockerfile import Dockerfile, DockerInstruction, DockerStage, env_pairs
+from redline.sources.containers.dockerfile import (
+    Dockerfile,
+    DockerInstruction,
+    DockerStage,
+    arg_pairs,
+    env_pairs,
+)
 from redline.sources.containers.kubernetes import KubeManifest
 
 ROOT_USER = Rule(
@@ -70,8 +77,11 @@ BASE_UNPINNED = Rule(
     doc=RuleDoc(
         what_it_does="Flags `FROM` lines pulling a registry image without a tag, or tagged `latest`, and without a "
         "digest "
-        "(after `ARG` substitution; `scratch`, earlier stages, and an image this tree builds itself at a tag the "
-        "build passes in, `FROM ${REPO}/base:${BASE_TAG}` beside a `base/Dockerfile`, are skipped).",
+        "(after `ARG` substitution; `scratch`, earlier stages, an image this tree builds itself at a tag the "
+        "build passes in, `FROM ${REPO}/base:${BASE_TAG}` beside a `base/Dockerfile`, and a `docker buildx bake` "
+        "named context, `FROM wheels` in a Dockerfile a bake target builds with `contexts = { wheels = "
+        '"target:wheels" }`, are skipped; a named context that is a `docker-image://` reference is judged '
+        "instead).",
         why_bad="The build silently changes whenever the upstream tag moves: builds are not reproducible and a "
         "compromised or broken upstream push goes straight into your image.",
         example="FROM node:latest",
@@ -208,6 +218,18 @@ def _sibling(stage: DockerStage, built_here: frozenset[str]) -> bool:
 _ARG_ONLY = re.compile(r"\$\{?\w+\}?")
 
 
+def bake_contexts(targets: Iterable[BakeTarget]) -> dict[str, dict[str, set[str]]]:
+    """Dockerfile -> named context (lower-case) -> what the bake targets building it put there: a ``FROM`` of that
+    name takes another target, a folder or a ``docker-image://`` reference instead of pulling it (frigate's
+    ``FROM wheels`` with ``contexts = { wheels = "target:wheels" }``)."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for target in targets:
+        for path in target.dockerfiles:
+            for name, value in target.contexts:
+                out.setdefault(path, {}).setdefault(name.lower(), set()).add(value)
+    return out
+
+
 def own_image_names(paths: Iterable[str]) -> frozenset[str]:
     """The names of the images this tree builds: a folder holding a Dockerfile (``base/Dockerfile``), or the
     name a Dockerfile's file name gives (``Dockerfile.base``, ``base.Dockerfile``)."""
@@ -327,7 +349,7 @@ def image_key(df: Dockerfile) -> str:
 class DockerfileCheck(ProjectCheck):
     name = "dockerfile-hardening"
     rules = (ROOT_USER, BASE_UNPINNED, ADD_URL, SECRET_BUILD_VAR, NO_HEALTHCHECK, UPDATE_ALONE)
-    fact_types = (Dockerfile, KubeManifest, ComposeProject)
+    fact_types = (Dockerfile, KubeManifest, ComposeProject, BakeTarget)
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         manifests = list(facts.of(KubeManifest))
@@ -338,10 +360,11 @@ class DockerfileCheck(ProjectCheck):
         args = compose_build_args(index.dockerfiles, projects)
         built_here = own_image_names(index.dockerfiles)
         parents = ctx.scope.derived(compose_built_images, facts)
+        contexts = bake_contexts(facts.of(BakeTarget))
         out: list[Finding] = []
         for df in index.dockerfiles.values():
             found = covered.get(df.path), nonroot.get(df.path), args.get(df.path, {})
-            scan = self._scan(df, *found, built_here=built_here, parents=parents)
+            scan = self._scan(df, *found, built_here=built_here, parents=parents, contexts=contexts.get(df.path, {}))
             out.extend(lowered(f) for f in scan)
         return out
 
@@ -354,15 +377,17 @@ class DockerfileCheck(ProjectCheck):
         *,
         built_here: frozenset[str],
         parents: dict[str, Dockerfile],
+        contexts: dict[str, set[str]],
     ) -> Iterator[Finding]:
-        """``parents``: the images this tree builds, by name (``compose_built_images``)."""
+        """``parents``: the images this tree builds, by name (``compose_built_images``); ``contexts``: the named
+        contexts bake targets hand this Dockerfile (``bake_contexts``)."""
         final = df.final_stage
         if final is None:
             return
         shipped = not export_stage(df, final)  # runtime rules judge only an image that runs
         if shipped and runs_nonroot is None:  # else every deployment of it sets a non-root user
             yield from self._user(df, final, build_args, parents)
-        yield from self._pinning(df, built_here)
+        yield from self._pinning(df, built_here, contexts)
         yield from self._instructions(df)
         if shipped and health_covered is None and not has_healthcheck(df) and not looks_like_test_or_sample(df.path):
             f = self.finding(
@@ -374,18 +399,25 @@ class DockerfileCheck(ProjectCheck):
             )
             yield replace(f, group=healthcheck_group(df.path))  # one cause with CMP106 on services built from it
 
-    def _pinning(self, df: Dockerfile, built_here: frozenset[str]) -> Iterator[Finding]:
+    def _pinning(self, df: Dockerfile, built_here: frozenset[str], contexts: dict[str, set[str]]) -> Iterator[Finding]:
         for stage in df.stages:
-            reason = unpinned_reason(stage.image) if stage.external and not _sibling(stage, built_here) else None
-            if reason:
-                yield self.finding(
-                    BASE_UNPINNED,
-                    f"stage {stage.index} (`FROM {stage.base}`): {reason}",
-                    _loc(df, stage.line, stage.line, f"FROM {stage.base}"),
-                    identity=stage.image,
-                    evidence={"image": stage.image},
-                    remediation=f"FROM {split_image(stage.image)[0]}:<version>@sha256:<digest>",
-                )
+            if not stage.external or _sibling(stage, built_here):
+                continue
+            images, via = [stage.image], ""
+            if (replaced := contexts.get(stage.image.lower())) is not None:  # a bake target or folder, not a pull
+                images = sorted(v.removeprefix(DOCKER_IMAGE) for v in replaced if v.startswith(DOCKER_IMAGE))
+                via = f", bake context `{stage.image}`"
+            for image in images:
+                reason = unpinned_reason(image)
+                if reason:
+                    yield self.finding(
+                        BASE_UNPINNED,
+                        f"stage {stage.index} (`FROM {stage.base}`{via}): {reason}",
+                        _loc(df, stage.line, stage.line, f"FROM {stage.base}"),
+                        identity=image,
+                        evidence={"image": image},
+                        remediation=f"FROM {split_image(image)[0]}:<version>@sha256:<digest>",
+                    )
 
     def _instructions(self, df: Dockerfile) -> Iterator[Finding]:
         for ins in df.instructions:
@@ -453,7 +485,7 @@ class DockerfileCheck(ProjectCheck):
 
     def _secret_vars(self, df: Dockerfile, ins: DockerInstruction) -> Iterator[Finding]:
         if ins.cmd == "ARG":
-            names = [(tok.partition("=")[0], tok.partition("=")[2]) for tok in ins.arguments.split()]
+            names = [(name, value or "") for name, value in arg_pairs(ins.arguments)]
         else:
             names = [(k, v) for k, v in env_names(ins) if v and not flag_value(v)]
         for name, _value in names:

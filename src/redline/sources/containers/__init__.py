@@ -1,8 +1,9 @@
-"""Sources: Kubernetes manifests, Dockerfiles (their build contexts and health-check scripts), compose files,
-Procfiles and the shell scripts that start a JVM."""
+"""Sources: Kubernetes manifests, Dockerfiles (their build contexts, health-check scripts and the bake targets that
+build them), compose files, Procfiles and the shell scripts that start a JVM."""
 
 from __future__ import annotations
 
+from redline.sources.containers.bake import BakeSource
 from redline.sources.containers.build_context import BuildContextSource
 from redline.sources.containers.compose import ComposeSource
 from redline.sources.containers.dockerfile import DockerfileSource
@@ -18,4 +19,4 @@ def file_sources() -> list[FileSource]:
 
 
 def project_sources() -> list[ProjectSource]:
-    return [ComposeSource(), BuildContextSource(), HealthcheckScriptSource()]
+    return [ComposeSource(), BuildContextSource(), HealthcheckScriptSource(), BakeSource()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -190,6 +191,21 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
     return [(name, value.strip())] if name else []
 
 
+def arg_pairs(args: str) -> list[tuple[str, str | None]]:
+    """``A``, ``A=1 B="two words"`` -> [(name, default or None)], quotes removed. A quoted default is one word:
+    jumpserver's ``ARG TOOLS="cron openssh-client sshpass"`` (continuation lines already joined) is one ARG, not
+    three. An unclosed quote runs to the end, as if closed there."""
+    words = None
+    for closing in ("", '"', "'"):
+        try:
+            words = shlex.split(args + closing)
+            break
+        except ValueError:
+            continue
+    pairs = [word.partition("=") for word in (args.split() if words is None else words)]
+    return [(name, value if sep else None) for name, sep, value in pairs if name]
+
+
 def substitute(text: str, env: Mapping[str, str | None]) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-d}``, ``${VAR:+x}``; unknown names stay as written."""
 
@@ -339,9 +355,7 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
             if stages[-1].name:
                 names[stages[-1].name] = stage
         elif cmd == "ARG" and stage == -1:
-            for token in args.split():
-                key, sep, default = token.partition("=")
-                global_args[key] = default.strip("\"'") if sep else None
+            global_args.update(arg_pairs(args))
         instructions.append(
             DockerInstruction(
                 cmd,
