@@ -61,6 +61,10 @@ class PackageManifest:
     #: the file only confirms what another manifest declares (go.sum: every version the module graph
     #: touched, not the build list): never matched against advisories, judged or put in the SBOM
     confirms_only: bool = False
+    #: the package the manifest itself defines (package.json ``name``, pyproject ``[project].name`` or
+    #: ``[tool.poetry].name``), spelt like ``Package.name``; "" for a lockfile or a manifest that names none. A
+    #: dependency on it from another manifest of the tree is the repository's own code, built from its source
+    name: str = ""
 
     @property
     def build_list(self) -> bool:

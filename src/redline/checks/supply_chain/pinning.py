@@ -12,7 +12,7 @@ from redline.core.facts import Facts
 from redline.core.model import Area, Confidence, Finding, Location, Severity
 from redline.core.packages import Package, PackageManifest
 from redline.core.rules import Rule, RuleDoc
-from redline.core.thirdparty import in_installed_package
+from redline.core.thirdparty import in_installed_package, in_third_party_dir
 from redline.sources.advisories.osv import normalise_name
 
 UNPINNED = Rule(
@@ -28,8 +28,9 @@ UNPINNED = Rule(
         "other paths inside the tree are the project's own code, pinned by the commit), and once per other manifest "
         "(package.json, pyproject.toml …) whose direct dependencies are ranges with no lockfile of the same "
         "ecosystem in the same directory (or, for a workspace member, in an ancestor directory "
-        "pinning all of them). Installed packages' own manifests (node_modules, site-packages) are "
-        "not judged.",
+        "pinning all of them). A dependency on a package another manifest of the tree defines (a workspace "
+        "member, the monorepo's own SDK) is the project's own code, built from its source, and needs no pin. "
+        "Installed packages' own manifests (node_modules, site-packages) are not judged.",
         why_bad="Every install may resolve a different version: builds stop being reproducible, a "
         "compromised or broken release is picked up silently, and vulnerability matching cannot tell which "
         "version actually runs.",
@@ -55,6 +56,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
 
     def check(self, facts: Facts, ctx: CheckContext) -> Iterable[Finding]:
         manifests = facts.of(PackageManifest)
+        own = _own_packages(manifests)
         locked: dict[tuple[str, str], set[str]] = {}  # (dir, ecosystem) -> pinned names
         for m in manifests:
             if m.is_lockfile:
@@ -80,7 +82,7 @@ class UnpinnedDependencyCheck(ProjectCheck):
                 )
             elif (
                 lock is None
-                and (direct := [p for p in loose if p.direct])
+                and (direct := [p for p in loose if p.direct and not _is_own(p, own)])
                 and not _workspace_lock_pins(m, direct, locked)
             ):
                 out.append(self._no_lockfile(m, direct))  # a library's ranges are fine; the missing lock is not
@@ -127,6 +129,22 @@ def _spec(pkg: Package) -> str:
     if normalise_name("PyPI", pkg.requirement).startswith(normalise_name("PyPI", pkg.name)):
         return pkg.requirement
     return f"{pkg.name} {pkg.requirement}"
+
+
+def _own_packages(manifests: Iterable[PackageManifest]) -> set[tuple[str, str]]:
+    """(ecosystem, name) of every package a manifest of the tree defines: karrio's connectors depend on ``karrio``
+    (modules/sdk), its npm workspace members on ``@karrio/*`` with ``*``; they are built from the repository's
+    source at its commit, which pins them. A copy of another project (vendor/, node_modules) defines none: a
+    dependency of the same name is still resolved from the registry."""
+    return {
+        (m.ecosystem, normalise_name(m.ecosystem, m.name))
+        for m in manifests
+        if m.name and not m.is_lockfile and not in_installed_package(m.path) and not in_third_party_dir(m.path)
+    }
+
+
+def _is_own(pkg: Package, own: set[tuple[str, str]]) -> bool:
+    return (pkg.ecosystem, normalise_name(pkg.ecosystem, pkg.name)) in own
 
 
 def _workspace_lock_pins(m: PackageManifest, loose: list[Package], locked: dict[tuple[str, str], set[str]]) -> bool:

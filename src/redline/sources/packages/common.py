@@ -200,9 +200,18 @@ class ManifestBuilder:
     """Collects packages and edges of one file and turns them into a ``PackageManifest``."""
 
     def __init__(
-        self, path: str, fmt: str, ecosystem: str, *, is_lockfile: bool = True, confirms_only: bool = False
+        self,
+        path: str,
+        fmt: str,
+        ecosystem: str,
+        *,
+        is_lockfile: bool = True,
+        confirms_only: bool = False,
+        name: str = "",
     ) -> None:
+        """``name``: the package the manifest itself defines, if it names one (``PackageManifest.name``)."""
         self.path = path
+        self.name = normalise_name(ecosystem, name)
         self.confirms_only = confirms_only
         self.format = fmt
         self.ecosystem = ecosystem
@@ -307,6 +316,7 @@ class ManifestBuilder:
             tuple(edges),
             self.is_lockfile,
             confirms_only=self.confirms_only,
+            name=self.name,
         )
 
 

@@ -45,7 +45,10 @@ class PackageJsonParser(ManifestParser):
             return None  # a list is no npm manifest (Wikimedia's charts keep their module versions in one)
         data = expect_json_object(data)
         lines = text.lines
-        b = ManifestBuilder(text.file.path, "package.json", "npm", is_lockfile=False)
+        name = data.get("name")
+        b = ManifestBuilder(
+            text.file.path, "package.json", "npm", is_lockfile=False, name=name if isinstance(name, str) else ""
+        )
         for field, dev in _FIELDS:
             table = data.get(field)
             if table is None:

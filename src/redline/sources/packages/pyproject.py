@@ -32,9 +32,11 @@ class PyprojectParser(ManifestParser):
     def parse_manifest(self, text: FileText) -> PackageManifest:
         data = load_toml(text.text)
         lines = text.lines
-        b = ManifestBuilder(text.file.path, "pyproject.toml", "PyPI", is_lockfile=False)
         project = expect_dict(data.get("project"), "[project]")
-        own = pep503(str(project.get("name", "")))
+        tool = expect_dict(data.get("tool"), "[tool]")
+        poetry = expect_dict(tool.get("poetry"), "[tool.poetry]")
+        own = pep503(str(project.get("name") or poetry.get("name") or ""))
+        b = ManifestBuilder(text.file.path, "pyproject.toml", "PyPI", is_lockfile=False, name=own)
         for i, req in enumerate(expect_list(project.get("dependencies"), "project.dependencies")):
             self._pep508(b, req, f"project.dependencies[{i}]", lines, dev=False, own=own)
         extras = expect_dict(project.get("optional-dependencies"), "project.optional-dependencies")
@@ -47,7 +49,6 @@ class PyprojectParser(ManifestParser):
                 if isinstance(req, dict):  # {include-group = "…"}: the other group is read on its own
                     continue
                 self._pep508(b, req, f"dependency-groups.{group}[{i}]", lines, dev=True, own=own)
-        tool = expect_dict(data.get("tool"), "[tool]")
         legacy: list[tuple[str, object]] = [
             ("tool.uv.dev-dependencies", expect_dict(tool.get("uv"), "[tool.uv]").get("dev-dependencies"))
         ]
@@ -60,7 +61,6 @@ class PyprojectParser(ManifestParser):
                 if isinstance(req, str) and req.startswith("-e "):
                     continue  # an editable local path (pdm): the project's own code
                 self._pep508(b, req, f"{where}[{i}]", lines, dev=True, own=own)
-        poetry = expect_dict(tool.get("poetry"), "[tool.poetry]")
         self._poetry(b, poetry, lines)
         manifest = b.build()
         dynamic = {str(d) for d in expect_list(project.get("dynamic"), "project.dynamic")}
