@@ -46,6 +46,11 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         ("api/src/config/index.ts", 4, Severity.MEDIUM),  # SMTP_PASS in a nested config object
         ("api/src/config/index.ts", 5, Severity.HIGH),  # WEBHOOK_SECRET || LEGACY_SECRET || 'hook' as `signing`
         ("api/src/config/index.ts", 19, Severity.HIGH),  # a signing key signs with 'placeholder' too
+        # providers.ts: a provider's "secret key" is its API credential, not the app's signing key: karrio's
+        # new Stripe(STRIPE_SECRET_KEY ?? 'sk_placeholder') at 4 is a stand-in, silent
+        ("api/src/config/providers.ts", 5, Severity.MEDIUM),  # RECAPTCHA_SECRET_KEY: siteverify's secret
+        ("api/src/config/providers.ts", 6, Severity.HIGH),  # SECRET_KEY ?? 'dev': the app's own signing key
+        ("api/src/config/providers.ts", 7, Severity.HIGH),  # SESSION_SECRET || 'changeme'
         ("goapp/config/config.go", 8, Severity.HIGH),  # caarlos0/env `env:"JWT_SECRET" envDefault:"..."`
         ("goapp/config/config.go", 10, Severity.MEDIUM),  # SMTP_PASSWORD; :9 required, :11 PORT, :12 '' silent
         # goapp/other/options.go: a default:"..." tag with no environment library imported
@@ -56,9 +61,12 @@ def test_fires_exactly_at_its_lines_with_its_severity(found: list[Finding]) -> N
         # app_settings.py: None, "", a non-secret name, a private attribute, a default_factory, a plain class: silent
         ("pysite/shop/config.py", 5, Severity.HIGH),  # Flask Config: os.environ.get("SECRET_KEY") or "..."
         ("pysite/shop/config.py", 14, Severity.HIGH),  # app.config["JWT_SECRET_KEY"] = os.getenv(...) or "..."
+        ("pysite/shop/providers.py", 3, Severity.MEDIUM),  # AWS_SECRET_KEY: a credential, not a signing key
+        # providers.py:4 MINIO_SECRET_KEY's "placeholder": a stand-in for a service's key nothing signs with
+        ("pysite/shop/providers.py", 5, Severity.HIGH),  # os.environ.get("DJANGO_SECRET_KEY", "changeme")
         ("pysite/shop/settings.py", 9, Severity.HIGH),  # SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "...")
         ("pysite/shop/settings.py", 10, Severity.MEDIUM),  # os.getenv(..., default="postgres")
-        ("pysite/shop/settings.py", 11, Severity.MEDIUM),  # decouple config(..., default=...)
+        # not 11: decouple config("STRIPE_API_KEY", default="sk_test_dummy"), a key-kind prefix and a dummy word
         ("pysite/shop/settings.py", 12, Severity.MEDIUM),  # django-environ env(..., default=...)
         ("pysite/shop/settings.py", 22, Severity.MEDIUM),  # POSTGRES_PASSWORD's "postgres": a password, not a dummy
     ]
@@ -297,6 +305,14 @@ def test_names_that_say_signing() -> None:
     assert signing_name("DJANGO_SECRET_KEY") == "the framework's signing key (SECRET_KEY)"
     assert signing_name("sessionSecret") == "named for signing sessions or tokens"
     assert signing_name("STRIPE_API_KEY") == signing_name("DB_PASSWORD") == ""
+    # the app's own key under its framework's or its own name signs; a provider's "secret key" is its API credential
+    for name in ("SECRET_KEY", "FLASK_SECRET_KEY", "APP_SECRET_KEY", "KARRIO_SECRET_KEY", "SECRET_KEY_BASE"):
+        assert signing_name(name) == "the framework's signing key (SECRET_KEY)", name
+    for name in ("STRIPE_SECRET_KEY", "stripeSecretKey", "AWS_SECRET_KEY", "RECAPTCHA_SECRET_KEY", "MINIO_SECRET_KEY"):
+        assert signing_name(name) == "", name
+    for name in ("CLERK_SECRET_KEY", "LANGFUSE_SECRET_KEY", "CF_TURNSTILE_SECRET_KEY", "PAYSTACK_SECRET_KEY"):
+        assert signing_name(name) == "", name
+    assert signing_name("STRIPE_JWT_SECRET") == "named for JWTs"  # a JWT secret signs whoever's name it carries
 
 
 def test_the_python_index_keeps_or_fallbacks() -> None:

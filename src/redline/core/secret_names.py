@@ -95,7 +95,19 @@ _SIGNING = (
     (re.compile(r"(^|_)SIGN(ING)?(_|$)"), "named for signing"),
     (re.compile(r"(^|_)(SESSION|COOKIE|NEXTAUTH|AUTH|HMAC|TOKEN|ACCESS_TOKEN|REFRESH_TOKEN)_SECRET$"),
      "named for signing sessions or tokens"),
-    (re.compile(r"(^|_)SECRET_KEY(_BASE)?$"), "the framework's signing key (SECRET_KEY)"),
+)  # fmt: skip
+#: Django's, Flask's, Rails' ``SECRET_KEY``/``SECRET_KEY_BASE``, under the framework's or the app's name too
+_FRAMEWORK_KEY = re.compile(r"(^|_)SECRET_KEY(_BASE)?$")
+#: services whose dashboards issue an API credential called the "secret key" (Stripe's ``sk_live_…``, AWS's and
+#: MinIO's/S3's secret access key, reCAPTCHA's, hCaptcha's and Turnstile's siteverify secret, Clerk's, Langfuse's,
+#: Paystack's, Razorpay's, Flutterwave's, Xendit's, Mailjet's, Supabase's, Tencent Cloud's and Qiniu's
+#: ``SecretKey``; Algolia's admin API key, often named so): ``STRIPE_SECRET_KEY`` authenticates the app to that
+#: service, so a placeholder for it only makes those calls fail; nobody forges the app's sessions with it
+_PROVIDERS = frozenset(
+    {
+        "STRIPE", "AWS", "S3", "MINIO", "RECAPTCHA", "HCAPTCHA", "TURNSTILE", "CLERK", "LANGFUSE", "PAYSTACK",
+        "RAZORPAY", "FLUTTERWAVE", "FLW", "XENDIT", "MAILJET", "SUPABASE", "ALGOLIA", "TENCENT", "QINIU",
+    }
 )  # fmt: skip
 
 
@@ -133,6 +145,11 @@ def _glued(word: str) -> bool:
 
 
 def signing_name(name: str) -> str:
-    """Why the name says the secret signs or verifies (session cookies, JWTs), or ""."""
-    joined = "_".join(words(name))
-    return next((why for pattern, why in _SIGNING if pattern.search(joined)), "")
+    """Why the name says the secret signs or verifies (session cookies, JWTs), or "". A ``SECRET_KEY`` that names
+    one of ``_PROVIDERS`` is that service's API credential, not the app's signing key."""
+    parts = words(name)
+    joined = "_".join(parts)
+    why = next((why for pattern, why in _SIGNING if pattern.search(joined)), "")
+    if not why and _FRAMEWORK_KEY.search(joined) and not _PROVIDERS.intersection(parts):
+        return "the framework's signing key (SECRET_KEY)"
+    return why
