@@ -30,6 +30,9 @@ PUBLIC_BY_DESIGN = {
     "pem-public-key": "a public key is public by definition",
     "pgp-key-fingerprint": "https://www.rfc-editor.org/rfc/rfc9580#name-key-ids-and-fingerprints (a fingerprint "
     "names a public key; gpg selects the signing key by it)",
+    "aws-presigned-url-key-id": "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html "
+    "and https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html (a pre-signed URL carries "
+    "the access key ID in its query; the credential is the signature, which expires)",
 }
 
 _PUBLIC_PREFIXES = (
@@ -74,6 +77,8 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
         return "firebase-web-api-key"
     if pgp_fingerprint(secret, line, data):
         return "pgp-key-fingerprint"
+    if presigned_url_key_id(secret, line):
+        return "aws-presigned-url-key-id"
     if re.fullmatch(r"[a-f0-9]{32}", secret):
         if _ALGOLIA_SEARCH.search(line):
             return "algolia-search-key"
@@ -106,6 +111,26 @@ def pgp_fingerprint(secret: str, line: bytes, data: bytes) -> bool:
         return True
     wanted = {secret.encode()} | ({b"$" + name, b"${" + name + b"}", b"$(" + name + b")"} if name else set())
     return b"gpg" in data and any(m.group("key") in wanted for m in _GPG_KEY_OPTION.finditer(data))
+
+
+_AWS_KEY_ID = lazy(r"(?:AKIA|ASIA)[A-Z2-7]{16}")
+
+
+def presigned_url_key_id(secret: str, line: bytes) -> bool:
+    """An AWS access key ID a pre-signed URL's query carries to name the key that signed it: SigV2's
+    ``?AWSAccessKeyId=AKIA…&Expires=…&Signature=…``, or SigV4's ``X-Amz-Credential=AKIA…%2F20190101%2F…`` (``/``
+    written plainly or encoded; ``&`` as ``&amp;`` in HTML, ``\\u0026`` in JSON). The same ID in a config file, a
+    URL's userinfo or path, or another parameter (``?key=AKIA…``) is still read."""
+    if not _AWS_KEY_ID.fullmatch(secret):
+        return False
+    key = re.escape(secret.encode())
+    return bool(
+        re.search(
+            rb"(?i)(?:[?&;]|%26|\\u0026)(?:AWSAccessKeyId(?:=|%3D)" + key + rb"(?![A-Za-z0-9])"
+            rb"|X-Amz-Credential(?:=|%3D)" + key + rb"(?:/|%2F))",
+            line,
+        )
+    )
 
 
 _BUNDLE_NAME = lazy(r"(?i)[.-](?:min|bundle|chunk|prod|production)\.(?:m?js|css)$|\.[0-9a-f]{8,}\.(?:m?js|css)$")
