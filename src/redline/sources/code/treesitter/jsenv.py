@@ -49,7 +49,8 @@ _UNSET = re.compile(
 #: a fallback that stands for "no key needed": vLLM's ``"EMPTY"``, ``"sk-no-key-required"``, ``"placeholder"``
 #: (a provider's key-kind prefix first: Stripe's ``sk_placeholder``, ``sk_test_dummy``)
 _DUMMY = re.compile(
-    r"(?i)^((sk|pk|rk)[-_](test[-_]|live[-_])?)?((dummy|placeholder|fake)([-_ ]?[a-z]+)*|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|"
+    r"(?i)^((sk|pk|rk)[-_](test[-_]|live[-_])?)?"
+    r"((dummy|placeholder|fake)([-_ ]?[a-z]+)*|unused|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|"
     r"(sk-)?no[-_ ]?key[-_ ]?required|anything|demo([-_ ]?(key|token))?|public([-_ ]?key)?|x+|\*+|-+|\.+)$"
 )
 
