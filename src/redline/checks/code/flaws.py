@@ -15,6 +15,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
+from redline.core.lazy_regex import lazy
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
@@ -203,6 +204,7 @@ class CodeFlawCheck(ModuleCheck):
             and not _client_side(index, h)
             and not _verified_after(index, h)
             and not _pwned_passwords_range(index, h)
+            and not _in_a_stand_in(h)
         ]
         return [ModuleHit(index.path, hit, index.language) for hit in (*hits, *_debug(index))]
 
@@ -213,6 +215,19 @@ class CodeFlawCheck(ModuleCheck):
             return found  # the start commands only judge a debug run
         started = launches(facts.of(Dockerfile), facts.of(ComposeProject), facts.of(Procfile))
         return [_deployed_without_main(f, started) for f in found]
+
+
+#: the class names of a test double or a null object (warehouse's ``NullOIDCPublisherService``, "intended only for
+#: use in development")
+_STAND_IN = lazy(r"^(?:Null|Fake|Dummy|Mock|Stub|Noop|NoOp)[A-Z]")
+
+
+def _in_a_stand_in(hit: Hit) -> bool:
+    """An unverified JWT read in a method of a stand-in class: the deployment wires the real service, which
+    verifies; the stand-in skips verification by design."""
+    if hit.rule is not JWT_UNVERIFIED or hit.call is None or "." not in hit.call.function:
+        return False
+    return any(_STAND_IN.match(part) for part in hit.call.function.split(".")[:-1])
 
 
 def _pwned_passwords_range(index: CodeIndex, hit: Hit) -> bool:

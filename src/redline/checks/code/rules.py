@@ -129,7 +129,8 @@ JWT_UNVERIFIED = Rule(
         "library and no web framework in a `cli`/`*_cli` package): it shows the user their own token, and the "
         "server it is sent to verifies it. Nor is a read of routing claims only (`iss`, `aud`, `kid`, `alg`) to pick "
         "the keys, when the function then verifies the token: a `jwt.decode` with the key, or pylti1p3's "
-        "`get_launch_data()` (an LTI 1.3 launch).",
+        "`get_launch_data()` (an LTI 1.3 launch). Nor is a method of a stand-in class named so (`Null…`, `Fake…`, "
+        "`Dummy…`, `Mock…`, `Stub…`, `Noop…`: warehouse's development-only `NullOIDCPublisherService`).",
         why_bad="Anyone can forge a token with any claims (user id, roles) and it will be believed.",
         example='claims = jwt.decode(token, options={"verify_signature": False})',
         use_instead='claims = jwt.decode(token, key, algorithms=["RS256"], audience="api")',
