@@ -20,6 +20,8 @@ STAND_INS = (
     "'changeme'",
     "[REDACTED]",
     "astronomy_password",
+    "redispassword",  # readthedocs' docker-compose settings: redis://:redispassword@cache:6379
+    "dbsecret",
     "supersecret",  # getsentry/self-hosted's .env: LAUNCHPAD_RPC_SHARED_SECRET=supersecret, a default to override
     "TopSecret",
     "snakeoil",  # wikimedia's charts: "This fake password will be replaced via private puppet"
@@ -55,6 +57,8 @@ CHOSEN = (
     "/Kq9vW+2xLp7Rz",  # starts with "/" but is no path
     "/Zq8/Kd3+vW2xLp7Rz==",  # base64 with slashes: its first segment is no directory name
     "Admin_123",  # one run of three in nine
+    "redispassword7",  # a word and a digit after it: chosen, however weak
+    "Kq7vWpassword",  # mixed case before the word
     "yourself4Kx7Qm",
     "Zr8vKmQ2Token",  # digits: no field's name
     "random_Kq7vW2xLp9",  # a word, then a chosen value

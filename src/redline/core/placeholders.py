@@ -46,6 +46,8 @@ _PLACEHOLDER_SHAPE = lazy(
     # a name describing the value instead of one: astronomy_password, db-secret, api_token
     # and some-base-64-encoded-password (techno-tim/launchpad's pterodactyl Secret)
     r"|(?i:^[a-z]{2,20}(?:[-_][a-z0-9]{2,20}){0,4}[-_](?:password|passwd|pass|pwd|secret|token|key|apikey)$)"
+    # and written together, in lower case: readthedocs' development cache at redis://:redispassword@cache:6379
+    r"|^[a-z]{2,20}(?:password|passwd|secret)$"
     # the same in camel case, a field's name: botocore's paginators ``"input_token": "NextToken"``, ``pageToken``
     r"|^(?:[A-Z]?[a-z]{2,20}){1,4}(?:Password|Passwd|Secret|Token|Key|ApiKey)$"
     r"|^[~^<>=v]{0,2}\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]{1,20})?$"
