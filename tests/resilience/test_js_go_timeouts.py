@@ -136,3 +136,30 @@ def test_browser_helpers_that_import_each_other_through_a_path_alias_are_browser
         (tmp_path / rel).write_text(text)
     found = [(f.rule, f.location.path, f.location.start_line) for f in _run(tmp_path)]
     assert found == [("RES201", "server/http.js", 3)]
+
+
+def test_a_script_run_by_hand_is_listed_low_in_the_context_section(tmp_path: Path) -> None:
+    """etherpad's ``bin/deletePad.ts``: an admin tool run with ``node``, no request waits on it. A script folder's
+    module the application imports, one that starts a server, and the application's own module are judged as
+    before."""
+    call = "import axios from 'axios';\nexport const go = () => axios.get('http://localhost:9001/api');\n"
+    files = {
+        "bin/deletePad.ts": call,
+        "bin/serve.js": "const app = require('express')();\n" + call.replace("export ", "") + "app.listen(3000);\n",
+        "bin/lib/shared.ts": call,
+        "src/node/server.ts": "import { go } from '../../bin/lib/shared';\n" + call,
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    found = {(f.location.path, f.location.start_line): f for f in _run(tmp_path)}
+    assert sorted(found) == [
+        ("bin/deletePad.ts", 2),
+        ("bin/lib/shared.ts", 2),
+        ("bin/serve.js", 3),
+        ("src/node/server.ts", 3),
+    ]
+    apart = {path for (path, _), f in found.items() if "context:sample" in f.tags}
+    assert apart == {"bin/deletePad.ts"}
+    assert found[("bin/deletePad.ts", 2)].severity.name == "LOW"
+    assert "run by hand" in found[("bin/deletePad.ts", 2)].evidence["context"]

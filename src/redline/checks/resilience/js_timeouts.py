@@ -14,11 +14,13 @@ from itertools import pairwise
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.resilience.browser_importers import ModuleImports, browser_only, module_imports
 from redline.checks.resilience.healthchecks import outside_healthchecks
+from redline.core.context import lower_in_context
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.lazy_regex import lazy
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
+from redline.sources.code.hand_run import START_FACTS, js_scripts_apart
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
@@ -46,7 +48,10 @@ FETCH_NO_SIGNAL = Rule(
         "nor a helper module whose every importer in the project (tests aside) is browser code — a "
         "`lib/fetch.ts` used only by React hooks — or, in turn, is imported only by browser code, nor a "
         "bundler's config (`vite.config.ts`, `webpack.config.js`: dev server and build only). A module "
-        "nothing imports, or one a server module imports too, is judged.",
+        "nothing imports, or one a server module imports too, is judged. A script run by hand (a module of a "
+        "top-level `bin/`, `scripts/`, `tools/` … folder that starts no server, that the deployment does not "
+        "start and the application does not import: etherpad's `bin/deletePad.ts`) is listed low in the context "
+        "section: no request waits on it.",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "
         "waits up to five minutes for response headers and again for the body, node-fetch waits forever; "
         "one slow dependency then holds every request that calls it and the event loop's sockets fill up.",
@@ -73,7 +78,8 @@ AXIOS_NO_TIMEOUT = Rule(
         "whose config sets no `timeout`, or sets `timeout: 0`. An instance is reported once, where it is "
         "created, unless `<instance>.defaults.timeout` is assigned; direct calls are quiet when any module "
         "of the project assigns `axios.defaults.timeout`. Configs the index cannot see (a variable, a "
-        "spread) are not judged, nor are browser modules (as for RES200).",
+        "spread) are not judged, nor are browser modules (as for RES200); a script run by hand is listed low "
+        "in the context section (as for RES200).",
         why_bad="axios's default `timeout` is 0, which means no limit: a peer that accepts the connection "
         "and never answers keeps the promise pending forever, and every request that needs it piles up "
         "behind it.",
@@ -287,7 +293,7 @@ class JsTimeoutCheck(ModuleCheck):
     name = "js-timeouts"
     rules = (FETCH_NO_SIGNAL, AXIOS_NO_TIMEOUT)
     fact_types = (CodeIndex,)
-    project_fact_types = (HealthcheckScript, PathAliases)
+    project_fact_types = (HealthcheckScript, PathAliases, CodeIndex, *START_FACTS)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[_Partial]:
         index = fact
@@ -321,7 +327,9 @@ class JsTimeoutCheck(ModuleCheck):
             elif isinstance(p, _Pending) and not global_default:
                 found.append(p.finding)
         # a helper only browser code imports runs in the browser, like its importers (umami's lib/fetch.ts)
-        return outside_healthchecks((f for f in found if module_id(f.location.path) not in browser), facts)
+        kept = outside_healthchecks((f for f in found if module_id(f.location.path) not in browser), facts)
+        apart = js_scripts_apart(facts) if kept else {}
+        return [lower_in_context(f, why) if (why := apart.get(f.location.path)) else f for f in kept]
 
     def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:
         return self.finding(

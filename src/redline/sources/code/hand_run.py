@@ -109,6 +109,46 @@ def _runs_as_program(index: CodeIndex) -> bool:
     return any(c.function == "" and c.raw in own for c in index.calls)
 
 
+#: what starts a server in a JavaScript/TypeScript module (Express's ``app.listen``, ``http.createServer``)
+_JS_SERVES = re.compile(r"(^|\.)(listen|createServer)$")
+_JS = frozenset({"javascript", "typescript"})
+
+
+def js_scripts_apart(facts: Facts) -> dict[str, str]:
+    """The JavaScript/TypeScript modules no request waits on, each with why: in a top-level script folder
+    (etherpad's ``bin/deletePad.ts``, an admin tool run with ``node``), starting no server, not started by the
+    deployment, and imported by no module outside the script folders (the index resolves a relative import to the
+    module's path from the root: ``bin/lib/helper``)."""
+    modules = [i for i in facts.of(CodeIndex) if i.language in _JS]
+    started = started_scripts(facts)
+    why = {
+        i.path: HAND_RUN_SCRIPT
+        for i in modules
+        if _in_script_folder(i.path)
+        and not any(_JS_SERVES.search(c.raw) for c in i.calls)
+        and not _named_by(i.path, started)
+    }
+    if not why:
+        return why
+    imported = {
+        module
+        for i in modules
+        if not _in_script_folder(i.path) and not looks_like_test_or_sample(i.path)
+        for _, module in i.imports
+    }
+    return {
+        path: reason
+        for path, reason in why.items()
+        if not any(m == stem or m.startswith(stem + ".") for stem in (_js_stem(path),) for m in imported)
+    }
+
+
+def _js_stem(path: str) -> str:
+    """``bin/deletePad.ts`` -> ``bin/deletePad``: how an import of the module is recorded."""
+    stem = PurePosixPath(path).with_suffix("").as_posix()
+    return stem.removesuffix("/index")
+
+
 def _module_names(path: str) -> tuple[str, ...]:
     """The names the module is imported by: from the repository root (``bin.release_manager``) and from its own
     folder on ``sys.path`` (``release_manager``), as a sibling script would."""
