@@ -292,6 +292,8 @@ _DEV_TEST_CONFIG = lazy(
     r"|(?:^|/)settings_(?:dev|test|local)\.py$|(?:^|/)config/environments/(?:development|test)\.rb$"
     # a Helm chart's values for a development or test install (wikimedia's charts/datahub/values-dev.yaml)
     r"|(?:^|/)values[-.](?:dev|development|local|test|testing|ci)\.ya?ml$"
+    # chart-testing's install values, in a chart's ci/ folder (dendrite's helm/dendrite/ci/ct-postgres-values.yaml)
+    r"|(?:^|/)ci/[^/]*values\.ya?ml$"
     r"|\.(?:test|testing|dev)\.ya?ml$|(?:^|/)application-(?:test|dev|local)\.(?:ya?ml|properties)$"
     r"|(?:^|/)config/(?:dev|development|test|testing|local)\.(?:ya?ml|json|toml|ini)$"
     r"|(?:^|/)appsettings\.Development\.json$"
