@@ -140,13 +140,14 @@ def test_browser_helpers_that_import_each_other_through_a_path_alias_are_browser
 
 def test_a_script_run_by_hand_is_listed_low_in_the_context_section(tmp_path: Path) -> None:
     """etherpad's ``bin/deletePad.ts``: an admin tool run with ``node``, no request waits on it. A script folder's
-    module the application imports, one that starts a server, and the application's own module are judged as
-    before."""
+    module the application imports, one that starts a server, one that only defines and exports (umami's
+    ``scripts/telemetry.js``: it can only be imported) and the application's own module are judged as before."""
     call = "import axios from 'axios';\nexport const go = () => axios.get('http://localhost:9001/api');\n"
     files = {
-        "bin/deletePad.ts": call,
-        "bin/serve.js": "const app = require('express')();\n" + call.replace("export ", "") + "app.listen(3000);\n",
-        "bin/lib/shared.ts": call,
+        "bin/deletePad.ts": call + "go().then(() => process.exit(0));\n",
+        "bin/serve.js": "const app = require('express')();\n" + call + "app.listen(3000);\n",
+        "bin/lib/shared.ts": call + "process.on('exit', () => {});\n",
+        "scripts/telemetry.js": call,
         "src/node/server.ts": "import { go } from '../../bin/lib/shared';\n" + call,
     }
     for path, text in files.items():
@@ -157,6 +158,7 @@ def test_a_script_run_by_hand_is_listed_low_in_the_context_section(tmp_path: Pat
         ("bin/deletePad.ts", 2),
         ("bin/lib/shared.ts", 2),
         ("bin/serve.js", 3),
+        ("scripts/telemetry.js", 2),
         ("src/node/server.ts", 3),
     ]
     apart = {path for (path, _), f in found.items() if "context:sample" in f.tags}

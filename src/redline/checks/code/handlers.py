@@ -34,12 +34,6 @@ _THE_REQUEST = frozenset({"request", "self.request", "req"})
 _NAMED_A_CHECK = re.compile(r"(?:^|_)(?:check|ensure|assert)(?:_|$)", re.IGNORECASE)
 #: the request, or the signed-in caller itself (not one of its attributes: ``current_user.password_hash``)
 _THE_CALLER = _THE_REQUEST | {"request.user", "self.request.user", "current_user", "g.user"}
-
-
-def _the_caller(name: str | None) -> bool:
-    return name in _THE_CALLER
-
-
 _DENIAL = re.compile(r"(401|403|FORBIDDEN|UNAUTHORIZED)")
 _CREDENTIAL = re.compile(r"(key|token|secret|signature|passw|auth)", re.IGNORECASE)
 
@@ -106,6 +100,10 @@ def checks_through_a_helper(handler: Handler) -> str | None:
         if _NAMED_A_CHECK.search(call.raw.rsplit(".", 1)[-1]) and any(_the_caller(a.name) for a in call.args):
             return f"{call.raw}(request)"
     return None
+
+
+def _the_caller(name: str | None) -> bool:
+    return name in _THE_CALLER
 
 
 #: calls that answer with a page rendered from a template (Django, Flask, Jinja, Starlette)

@@ -49,7 +49,8 @@ FETCH_NO_SIGNAL = Rule(
         "`lib/fetch.ts` used only by React hooks — or, in turn, is imported only by browser code, nor a "
         "bundler's config (`vite.config.ts`, `webpack.config.js`: dev server and build only). A module "
         "nothing imports, or one a server module imports too, is judged. A script run by hand (a module of a "
-        "top-level `bin/`, `scripts/`, `tools/` … folder that starts no server, that the deployment does not "
+        "top-level `bin/`, `scripts/`, `tools/` … folder that runs as a program — it ends or watches its process, "
+        "or runs code at module level — starts no server, and that the deployment does not "
         "start and the application does not import: etherpad's `bin/deletePad.ts`) is listed low in the context "
         "section: no request waits on it.",
         why_bad="fetch has no timeout option: only an `AbortSignal` ends a request. Node's built-in fetch "

@@ -116,8 +116,8 @@ _JS = frozenset({"javascript", "typescript"})
 
 def js_scripts_apart(facts: Facts) -> dict[str, str]:
     """The JavaScript/TypeScript modules no request waits on, each with why: in a top-level script folder
-    (etherpad's ``bin/deletePad.ts``, an admin tool run with ``node``), starting no server, not started by the
-    deployment, and imported by no module outside the script folders (the index resolves a relative import to the
+    (etherpad's ``bin/deletePad.ts``, an admin tool run with ``node``), run as a program, starting no server, not
+    started by the deployment, and imported by no module outside the script folders (the index resolves a relative import to the
     module's path from the root: ``bin/lib/helper``)."""
     modules = [i for i in facts.of(CodeIndex) if i.language in _JS]
     started = started_scripts(facts)
@@ -125,6 +125,7 @@ def js_scripts_apart(facts: Facts) -> dict[str, str]:
         i.path: HAND_RUN_SCRIPT
         for i in modules
         if _in_script_folder(i.path)
+        and _js_runs_as_program(i)
         and not any(_JS_SERVES.search(c.raw) for c in i.calls)
         and not _named_by(i.path, started)
     }
@@ -141,6 +142,20 @@ def js_scripts_apart(facts: Facts) -> dict[str, str]:
         for path, reason in why.items()
         if not any(m == stem or m.startswith(stem + ".") for stem in (_js_stem(path),) for m in imported)
     }
+
+
+#: what only a program does: leave the process, or listen to it (``process.on('unhandledRejection', …)``)
+_JS_PROGRAM = frozenset({"process.exit", "process.on", "process.exitCode"})
+
+
+def _js_runs_as_program(index: CodeIndex) -> bool:
+    """The module ends or watches its process, or calls its own or an inline function at module level
+    (``(async () => { … })()``); a module that only defines and exports (umami's ``scripts/telemetry.js``,
+    imported by the build's scripts) can only be imported."""
+    own = {d.qualname for d in index.definitions}
+    return any(c.raw in _JS_PROGRAM for c in index.calls) or any(
+        c.function == "" and (c.raw in own or c.raw == "") for c in index.calls
+    )
 
 
 def _js_stem(path: str) -> str:
