@@ -164,4 +164,4 @@ def test_a_script_run_by_hand_is_listed_low_in_the_context_section(tmp_path: Pat
     apart = {path for (path, _), f in found.items() if "context:sample" in f.tags}
     assert apart == {"bin/deletePad.ts"}
     assert found[("bin/deletePad.ts", 2)].severity.name == "LOW"
-    assert "run by hand" in found[("bin/deletePad.ts", 2)].evidence["context"]
+    assert "run by hand" in str(found[("bin/deletePad.ts", 2)].evidence["context"])

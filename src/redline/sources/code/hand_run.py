@@ -117,8 +117,8 @@ _JS = frozenset({"javascript", "typescript"})
 def js_scripts_apart(facts: Facts) -> dict[str, str]:
     """The JavaScript/TypeScript modules no request waits on, each with why: in a top-level script folder
     (etherpad's ``bin/deletePad.ts``, an admin tool run with ``node``), run as a program, starting no server, not
-    started by the deployment, and imported by no module outside the script folders (the index resolves a relative import to the
-    module's path from the root: ``bin/lib/helper``)."""
+    started by the deployment, and imported by no module outside the script folders (the index resolves a relative
+    import to the module's path from the root: ``bin/lib/helper``)."""
     modules = [i for i in facts.of(CodeIndex) if i.language in _JS]
     started = started_scripts(facts)
     why = {
