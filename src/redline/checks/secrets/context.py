@@ -211,10 +211,10 @@ def translated_label(path: str, secret: str) -> bool:
 
 #: file kinds that are programs: a right-hand side there is an expression, and a literal is quoted
 PROGRAM_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "ruby", "php", "rust", "csharp"})
-#: a bare or dotted name (``yaml_FOLDED_SCALAR_STYLE``, ``settings.apiToken``), maybe opening a generic type's
-#: arguments (mathesar's ``regenerate_token: rpcMethodTypeContainer<``): in a program, what an expression refers to,
-#: not the value itself
-_BARE_NAME = lazy(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*<?$")
+#: a bare or dotted name (``yaml_FOLDED_SCALAR_STYLE``, ``settings.apiToken``, optionally chained: langfuse's
+#: ``secretKey: existingActionConfig?.secretKey ?? …``), maybe opening a generic type's arguments (mathesar's
+#: ``regenerate_token: rpcMethodTypeContainer<``): in a program, what an expression refers to, not the value itself
+_BARE_NAME = lazy(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\??\.[A-Za-z_$][A-Za-z0-9_$]*)*<?$")
 
 
 def names_in_program(kind: str, secret: str) -> bool:
