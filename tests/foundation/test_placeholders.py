@@ -20,6 +20,7 @@ STAND_INS = (
     "'changeme'",
     "[REDACTED]",
     "astronomy_password",
+    "CLAUDE_API_KEY,GH_AW_CI_ANALYST_TOKEN,GITHUB_TOKEN",  # langfuse's workflow: the secrets' names
     "redispassword",  # readthedocs' docker-compose settings: redis://:redispassword@cache:6379
     "dbsecret",
     "supersecret",  # getsentry/self-hosted's .env: LAUNCHPAD_RPC_SHARED_SECRET=supersecret, a default to override
@@ -57,6 +58,7 @@ CHOSEN = (
     "/Kq9vW+2xLp7Rz",  # starts with "/" but is no path
     "/Zq8/Kd3+vW2xLp7Rz==",  # base64 with slashes: its first segment is no directory name
     "Admin_123",  # one run of three in nine
+    "AKIAQ7VW2XLP9ZR8KT4N,SECRET",  # a value first: no list of names
     "redispassword7",  # a word and a digit after it: chosen, however weak
     "Kq7vWpassword",  # mixed case before the word
     "yourself4Kx7Qm",

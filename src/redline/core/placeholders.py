@@ -29,6 +29,9 @@ _TEMPLATING = lazy(
 _NOT_A_VALUE = lazy(
     r"^\[[A-Za-z _-]{1,30}\]$|^(?:Optional|List|Dict|Union|Sequence|Mapping|Tuple|Set|Iterable|Callable|Literal"
     r"|Annotated|Type|list|dict|tuple|set|type)\["
+    # a list of the variables that hold secrets, by name (langfuse's workflow: GH_AW_SECRET_NAMES:
+    # 'CLAUDE_API_KEY,GH_AW_CI_ANALYST_TOKEN,GITHUB_TOKEN')
+    r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:\s*,\s*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)+$"
 )
 # a whole value that is a default or documentation word, never a chosen secret
 _PLACEHOLDER_VALUE = lazy(
