@@ -268,7 +268,7 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
         tmp_path,
         {
             # a live-reload dev environment: limits and health are not its concern, root is reported low
-            "dev/docker-compose.yml": "services:\n  web:\n    build: ./web\n    volumes: ['./web:/usr/src/app']\n"
+            "live/docker-compose.yml": "services:\n  web:\n    build: ./web\n    volumes: ['./web:/usr/src/app']\n"
             "  api:\n    build: {context: ./api, target: dev}\n  db:\n    image: postgres:16.4\n",
             "prod/docker-compose.yml": "services:\n"
             "  worker:\n    build: ./worker\n    depends_on: [db, cache]\n"  # a real service: limits and health
@@ -278,7 +278,7 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
             "  mail:\n    image: mailhog/mailhog:v1.0.1\n    mem_limit: 64m\n",  # nobody waits for it
             **{
                 f"{d}/Dockerfile": 'FROM debian:12-slim\nUSER 10001\nCMD ["/app"]\n'
-                for d in ("dev/web", "dev/api", "prod/worker", "prod/seed")
+                for d in ("live/web", "live/api", "prod/worker", "prod/seed")
             },
         },
     )
@@ -287,7 +287,7 @@ def test_dev_containers_jobs_and_dependencies_decide_compose_resilience_advice(t
     assert sorted(f.location.resource for f in run(root, "CMP106")) == ["compose/prod/db"]
     # seed's job needs no healthcheck; the dev images are still asked (the Dockerfile is not dev-only)
     dkr = sorted(f.location.path for f in run(root, "DKR105"))
-    assert dkr == ["dev/api/Dockerfile", "dev/web/Dockerfile", "prod/worker/Dockerfile"]
+    assert dkr == ["live/api/Dockerfile", "live/web/Dockerfile", "prod/worker/Dockerfile"]
     same = {f.group for f in run(root) if f.rule == "DKR105" and "worker" in f.location.path}
     assert same == {"cause:healthcheck:prod/worker/Dockerfile"}
 

@@ -57,6 +57,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("development/kubernetes/nautobot-deployment.yaml", "development"),  # nautobot's development stack
         ("development/nautobot_config.py", "development"),
         ("developments/app.py", ""),
+        ("dev/k8s/manifests/api.yaml", "development"),  # unkey's local cluster
+        ("web/apps/dashboard/dev/docker-compose.yaml", "development"),
+        ("dev/rstuf/keys/root/root1", "development"),  # warehouse's development TUF keys
+        ("devices/api.py", ""),  # a folder that only starts alike
         ("deployment/docker/dredd/Dockerfile", "test"),
         ("packages/benchmarks/src/seed.ts", "load generator"),  # karakeep's benchmark harness
         ("packages/dreddful/main.go", ""),  # a folder that only starts alike

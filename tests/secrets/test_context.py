@@ -317,15 +317,15 @@ def test_credentials_in_a_development_compose_file_take_the_context_step(
     """kuma's and saleor's development compose files (source mounted, `--reload`) are not named like one: their
     database passwords are a laptop's, reported low, apart and not gating, in the value's samples item. The same
     file without the development service, and the same value in code, keep theirs."""
-    (tmp_path / "dev").mkdir()
-    (tmp_path / "dev" / "docker-compose.yml").write_text(_DEV_COMPOSE)
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / "docker-compose.yml").write_text(_DEV_COMPOSE)
     (tmp_path / "deploy").mkdir()
     deploy = _DEV_COMPOSE.replace("    command: gunicorn --reload app:app\n", "").replace("      - ./:/app\n", "")
     (tmp_path / "deploy" / "docker-compose.yml").write_text(deploy.replace("volumes:\n", "volumes: []\n"))
     result = run_secrets(tmp_path)
     by_path = {(f.location.path, f.location.start_line): f for f in result.findings}
-    assert set(by_path) == {("dev/docker-compose.yml", 11), ("deploy/docker-compose.yml", 9)}
-    dev, deployed = by_path[("dev/docker-compose.yml", 11)], by_path[("deploy/docker-compose.yml", 9)]
+    assert set(by_path) == {("stack/docker-compose.yml", 11), ("deploy/docker-compose.yml", 9)}
+    dev, deployed = by_path[("stack/docker-compose.yml", 11)], by_path[("deploy/docker-compose.yml", 9)]
     assert SAMPLE_TAG in dev.tags and GATE_EXEMPT_TAG in dev.tags and dev.severity == Severity.LOW
     assert dev.group.startswith("secret:sample:") and "development compose file" in dev.message
     assert SAMPLE_TAG not in deployed.tags and deployed.group.startswith("secret:code:")

@@ -246,8 +246,11 @@ _CONTEXT_DIRS: dict[str, str] = {
     # self-signed localhost key and the local MinIO's credentials)
     **dict.fromkeys(("devenv", "dev-env", "dev_env"), "development"),
     # a project's development stack (nautobot's development/: dev.env, docker-compose.*.yml, kubernetes/ for kind,
-    # the nautobot_config.py those load)
+    # the nautobot_config.py those load), also as dev/ (unkey's dev/: its Tiltfile, the local cluster's manifests
+    # and Dockerfiles; warehouse's dev/environment and development TUF keys; oncall's kind and helm-local values;
+    # requarks/wiki's dev/containers)
     "development": "development",
+    "dev": "development",
     # the Django project a reusable app is developed in (Misago's devproject/settings.py: "Quick-start development
     # settings - unsuitable for production", its SECRET_KEY literal and DEBUG = True)
     **dict.fromkeys(("devproject", "dev_project", "dev-project"), "development"),
