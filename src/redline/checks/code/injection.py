@@ -20,7 +20,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
-from redline.sources.code.flow import AFTER_PREFIX, marked
+from redline.sources.code.flow import AFTER_PREFIX, REFERER_ITEM, marked
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 
@@ -312,7 +312,7 @@ def _back_to_the_referer(index: CodeIndex, call: CallSite, taint: Taint) -> bool
     directly or through a local name bound to it: the browser sets the Referer to the page the user just left, so
     a link cannot send them anywhere else (from an e-mail none is sent and the fallback applies)."""
     source = taint[1]
-    if source.endswith(_REFERRER_ATTRIBUTE):
+    if source.endswith((_REFERRER_ATTRIBUTE, REFERER_ITEM)):  # ``request.referrer``, ``request.META["HTTP_REFERER"]``
         return True
     how = next((read for suffix, read in _REFERER_READS.items() if source.endswith(suffix)), None)
     if how is None:

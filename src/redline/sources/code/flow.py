@@ -153,6 +153,23 @@ def request_source(node: ast.expr, resolve: Resolver) -> str | None:
     return None
 
 
+#: the keys the Referer header is read by as an item (Django's ``request.META["HTTP_REFERER"]``, Werkzeug's
+#: ``request.headers["Referer"]``)
+_REFERER_KEYS = frozenset({"HTTP_REFERER", "Referer", "referer"})
+#: what a Referer read as an item is spelt as: the source, then the key (rules tell it from other headers by it)
+REFERER_ITEM = "[Referer]"
+
+
+def _referer_item(node: ast.Subscript, resolve: Resolver) -> str | None:
+    """``request.META["HTTP_REFERER"]`` -> ``request.META[Referer]``: the header the browser sets to the page the
+    user just left, kept apart from the rest of ``META``/``headers``; None for any other subscript."""
+    key = node.slice
+    if not (isinstance(key, ast.Constant) and key.value in _REFERER_KEYS):
+        return None
+    read = request_source(node.value, resolve)
+    return f"{read}{REFERER_ITEM}" if read is not None and read.endswith((".META", ".headers")) else None
+
+
 #: methods of a value whose result no longer holds its text as written (an encoding, a digest, a test)
 VALUE_METHODS = frozenset(
     {"urlencode", "hexdigest", "digest", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "count"}
@@ -204,6 +221,9 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
             if read is not None:
                 yield read, _spelled(marks, resolve)
                 continue
+        if isinstance(node, ast.Subscript) and flow.from_request and (referer := _referer_item(node, resolve)):
+            yield referer, _spelled(marks, resolve)
+            continue
         stack.extend(reversed(list(_children(node, marks))))
 
 
