@@ -61,6 +61,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("web/apps/dashboard/dev/docker-compose.yaml", "development"),
         ("dev/rstuf/keys/root/root1", "development"),  # warehouse's development TUF keys
         ("devices/api.py", ""),  # a folder that only starts alike
+        ("demo_api/main.go", "sample"),  # unkey's demo API
+        ("apps/store-demo/index.ts", "sample"),
+        ("democracy/views.py", ""),  # a word that only starts alike
+        ("demodesk/config/settings.py", ""),  # run together: not told from a word
         ("deployment/docker/dredd/Dockerfile", "test"),
         ("packages/benchmarks/src/seed.ts", "load generator"),  # karakeep's benchmark harness
         ("packages/dreddful/main.go", ""),  # a folder that only starts alike

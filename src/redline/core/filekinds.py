@@ -357,13 +357,15 @@ def context_folder(relpath: str) -> str:
 #: a folder named by a template variable (cookiecutter's and copier's ``{{ cookiecutter.project_slug }}``): the
 #: scaffold a tool renders into a new project, not a deployed system (baserow's ``plugin-boilerplate/``)
 _TEMPLATE_FOLDER = lazy(r"\{\{.*\}\}|\{%.*%\}")
+#: a folder named for a demo of something (unkey's demo_api/: a demo API with /env and /v1/debug routes)
+_DEMO_FOLDER = lazy(r"(?i)^(?:demos?[-_][a-z0-9]+|[a-z0-9]+[-_]demos?)$")
 
 
 def _dir_kind(folder: str) -> str:
     """The context a folder name gives, also behind leading underscores or dots (getsentry/self-hosted's
     ``_integration-test/``, Chainsaw's ``.chainsaw-test/``: named to sort first or to hide, not to be shipped)."""
     low = folder.lower()
-    if _TEMPLATE_FOLDER.search(folder):
+    if _TEMPLATE_FOLDER.search(folder) or _DEMO_FOLDER.match(folder):
         return "sample"
     return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_."), "")
 
