@@ -66,7 +66,13 @@ class _Owner:
 
 def _hierarchy(index: CodeIndex, start: Definition, classes: Classes) -> list[_Owner]:
     """The class and its project base classes, nearest first, each once, with their methods."""
-    out: list[_Owner] = []
+    return [_Owner(i, d.name, _methods(i, d)) for i, d in ancestors(index, start, classes)]
+
+
+def ancestors(index: CodeIndex, start: Definition, classes: Classes) -> list[tuple[CodeIndex, Definition]]:
+    """The class and its project base classes (followed by unique name, ``_DEPTH`` levels up), nearest first,
+    each once."""
+    out: list[tuple[CodeIndex, Definition]] = []
     todo = [(index, start, 0)]
     seen: set[str] = set()
     while todo:
@@ -75,7 +81,7 @@ def _hierarchy(index: CodeIndex, start: Definition, classes: Classes) -> list[_O
         if key in seen:
             continue
         seen.add(key)
-        out.append(_Owner(owner_index, owner.name, _methods(owner_index, owner)))
+        out.append((owner_index, owner))
         if depth < _DEPTH:
             todo += [(*classes[b], depth + 1) for base in owner.bases if (b := base.rsplit(".", 1)[-1]) in classes]
     return out

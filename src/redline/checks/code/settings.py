@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding, raw_taint
-from redline.checks.code.inherited_guards import Classes, project_classes
+from redline.checks.code.inherited_guards import Classes, ancestors, project_classes
 from redline.checks.code.settings_rules import (
     AUTOESCAPE_OFF,
     COOKIE_FLAGS_OFF,
@@ -53,10 +53,15 @@ def _kw(call: CallSite, name: str) -> Arg | None:
     return next((a for a in call.args if a.keyword == name), None)
 
 
+def _deployed_settings(index: CodeIndex) -> bool:
+    """Not development or test settings, nor Django's own defaults (``global_settings.py``)."""
+    return not _DEV.search(index.path) and not index.path.endswith("global_settings.py")
+
+
 def _settings_hits(index: CodeIndex) -> Iterator[Hit]:
     """Module-level Django/Flask settings: switches turned off, literal keys."""
     values = {a.name: a for a in index.assignments}
-    if _DEV.search(index.path) or index.path.endswith("global_settings.py"):  # Django's own defaults
+    if not _deployed_settings(index):
         return
     is_settings = bool(_SETTINGS_MARKERS & values.keys()) or index.path.endswith(("settings.py", "config.py"))
     for name, value, line in ((a.name, a.values, a.line) for a in index.assignments):
@@ -85,7 +90,7 @@ class SessionsWithoutCsrf:
 
 
 def _sessions_without_csrf(index: CodeIndex) -> Iterator[SessionsWithoutCsrf]:
-    if _DEV.search(index.path) or index.path.endswith("global_settings.py"):
+    if not _deployed_settings(index):
         return
     middleware = next((a for a in index.assignments if a.name == "MIDDLEWARE"), None)
     if middleware is not None:
@@ -95,24 +100,13 @@ def _sessions_without_csrf(index: CodeIndex) -> Iterator[SessionsWithoutCsrf]:
             yield SessionsWithoutCsrf(index.path, middleware.line, entries)
 
 
-#: how many base classes up a project middleware is followed to Django's ``CsrfViewMiddleware``
-_BASE_DEPTH = 6
-
-
 def _extends_csrf(entry: str, classes: Classes) -> bool:
     """The MIDDLEWARE entry (``pkg.module.Class``) names a project class that is, a few bases up, Django's
     ``CsrfViewMiddleware``: it checks the CSRF token as Django's does, plus what it overrides."""
-    todo, seen = [(entry.rsplit(".", 1)[-1], 0)], set()
-    while todo:
-        name, depth = todo.pop()
-        if name in seen or name not in classes or depth > _BASE_DEPTH:
-            continue
-        seen.add(name)
-        bases = [b.rsplit(".", 1)[-1] for b in classes[name][1].bases]
-        if "CsrfViewMiddleware" in bases:
-            return True
-        todo += [(b, depth + 1) for b in bases]
-    return False
+    own = classes.get(entry.rsplit(".", 1)[-1])
+    return own is not None and any(
+        base.rsplit(".", 1)[-1] == "CsrfViewMiddleware" for _, d in ancestors(*own, classes) for base in d.bases
+    )
 
 
 def _switch(name: str, value: tuple[object, ...], line: int, is_settings: bool) -> Iterator[Hit]:
