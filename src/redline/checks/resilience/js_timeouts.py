@@ -20,7 +20,7 @@ from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.lazy_regex import lazy
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
-from redline.sources.code.hand_run import START_FACTS, js_scripts_apart
+from redline.sources.code.hand_run import START_FACTS, project_scripts_apart
 from redline.sources.code.model import Arg, CallSite, CodeIndex
 from redline.sources.code.scopes import within
 from redline.sources.code.treesitter.jsnames import module_id
@@ -329,7 +329,7 @@ class JsTimeoutCheck(ModuleCheck):
                 found.append(p.finding)
         # a helper only browser code imports runs in the browser, like its importers (umami's lib/fetch.ts)
         kept = outside_healthchecks((f for f in found if module_id(f.location.path) not in browser), facts)
-        apart = js_scripts_apart(facts) if kept else {}
+        apart = ctx.scope.derived(project_scripts_apart, facts) if kept else {}  # one mapping for every family
         return [lower_in_context(f, why) if (why := apart.get(f.location.path)) else f for f in kept]
 
     def _fetch(self, index: CodeIndex, call: CallSite) -> Finding:

@@ -11,7 +11,9 @@ process naming ``scripts/worker.py`` or ``-m scripts.worker``), nor one that run
 
 A script a Dockerfile's ``RUN`` line runs, anywhere in the tree, is as far from a request when the same holds of
 it: mealie's ``RUN python $MEALIE_HOME/mealie/scripts/install_model.py`` downloads a model with no timeout, and a
-stall there holds an image build. Both kinds are found in one pass (``project_scripts_apart``), each with why.
+stall there holds an image build. Both kinds are found in one pass (``project_scripts_apart``), each with why,
+together with JavaScript/TypeScript's hand-run scripts (etherpad's ``bin/deletePad.ts``): one mapping for every
+family that sets such scripts apart.
 """
 
 from __future__ import annotations
@@ -114,13 +116,11 @@ _JS_SERVES = re.compile(r"(^|\.)(listen|createServer)$")
 _JS = frozenset({"javascript", "typescript"})
 
 
-def js_scripts_apart(facts: Facts) -> dict[str, str]:
+def _js_scripts_apart(modules: list[CodeIndex], started: frozenset[str]) -> dict[str, str]:
     """The JavaScript/TypeScript modules no request waits on, each with why: in a top-level script folder
     (etherpad's ``bin/deletePad.ts``, an admin tool run with ``node``), run as a program, starting no server, not
     started by the deployment, and imported by no module outside the script folders (the index resolves a relative
     import to the module's path from the root: ``bin/lib/helper``)."""
-    modules = [i for i in facts.of(CodeIndex) if i.language in _JS]
-    started = started_scripts(facts)
     why = {
         i.path: HAND_RUN_SCRIPT
         for i in modules
@@ -193,12 +193,22 @@ def run_at_build(facts: Facts) -> frozenset[str]:
 
 
 def project_scripts_apart(facts: Facts) -> dict[str, str]:
-    """The Python modules no request waits on, each with why (the evidence's ``context``): the hand-run scripts
-    (``HAND_RUN_SCRIPT``) and the scripts the image build runs (``BUILD_SCRIPT``), see the module doc. What checks
-    read through ``ctx.scope.derived``, built once per run. An import from a test, a sample or a script does not
-    make one part of the application."""
-    python = [i for i in facts.of(CodeIndex) if i.language == "python"]
-    started, built = started_scripts(facts), run_at_build(facts)
+    """The modules no request waits on, each with why (the evidence's ``context``): Python's hand-run scripts
+    (``HAND_RUN_SCRIPT``) and the scripts the image build runs (``BUILD_SCRIPT``), see the module doc, and
+    JavaScript/TypeScript's hand-run scripts (``_js_scripts_apart``). What checks read through
+    ``ctx.scope.derived``, built once per run. An import from a test, a sample or a script does not make one part
+    of the application."""
+    indexes = facts.of(CodeIndex)
+    started = started_scripts(facts)
+    js = [i for i in indexes if i.language in _JS]
+    return {
+        **_python_scripts_apart([i for i in indexes if i.language == "python"], started, facts),
+        **(_js_scripts_apart(js, started) if js else {}),
+    }
+
+
+def _python_scripts_apart(python: list[CodeIndex], started: frozenset[str], facts: Facts) -> dict[str, str]:
+    built = run_at_build(facts)
     why: dict[str, str] = {}
     for index in python:
         path = index.path
