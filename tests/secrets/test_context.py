@@ -331,6 +331,22 @@ def test_credentials_in_a_development_compose_file_take_the_context_step(
     assert SAMPLE_TAG not in deployed.tags and deployed.group.startswith("secret:code:")
 
 
+def test_the_project_folder_mounted_as_pwd_is_a_development_container(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    """Argus's compose file builds `.` and mounts `${PWD}:/argus` (the folder compose runs from, the build context):
+    code edited live, a laptop's database password. Mounting another host folder is no such thing."""
+    body = "services:\n  app:\n    build: .\n    environment:\n      - POSTGRES_PASSWORD=HahF9araeKoo\n"
+    (tmp_path / "live").mkdir()
+    (tmp_path / "live" / "docker-compose.yml").write_text(body + "    volumes:\n      - ${PWD}:/argus\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "docker-compose.yml").write_text(body + "    volumes:\n      - ${PWD}/data:/srv/data\n")
+    found = {f.location.path: f for f in run_secrets(tmp_path).findings}
+    assert sorted(found) == ["data/docker-compose.yml", "live/docker-compose.yml"]
+    assert "development compose file" in found["live/docker-compose.yml"].message
+    assert SAMPLE_TAG not in found["data/docker-compose.yml"].tags
+
+
 def test_a_default_for_a_database_on_this_machine_is_a_local_development_value(
     tmp_path: Path, run_secrets: Callable[..., AuditResult]
 ) -> None:

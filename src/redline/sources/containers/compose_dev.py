@@ -1,8 +1,8 @@
 """Whether a compose service (or a whole compose file) sets up a development container: a fact about the file,
 read from its services, shared by the container rules and the secrets scan so both call it the same thing.
 
-A development container bind-mounts its own build context over the image (code edited live; not read-only or
-under ``/etc/``, where it is configuration), builds a
+A development container bind-mounts its own build context over the image (``./`` or ``${PWD}``, the folder compose
+runs from; code edited live; not read-only or under ``/etc/``, where it is configuration), builds a
 ``dev``/``debug``/``test`` target, or runs a reloader, debugger, dev server or a shell kept alive for someone to
 exec into. Such a file is what ``docker compose up`` starts on a laptop, whatever it is called.
 """
@@ -78,11 +78,20 @@ def dev_container(body: Mapping[str, Any], context: str) -> bool:
         return True
     if any(_DEV_COMMAND.search(command_text(body.get(key))) for key in ("command", "entrypoint")):
         return True
-    norm = context.rstrip("/").removeprefix("./") or "."
+    norm = _relative(context)
     return bool(context) and any(
-        volume_source(v).rstrip("/").removeprefix("./") in (norm, f"{norm}/src") and not _mounted_as_configuration(v)
+        _relative(volume_source(v)) in (norm, f"{norm}/src") and not _mounted_as_configuration(v)
         for v in _items(body.get("volumes"))
     )
+
+
+#: the folder ``docker compose`` is run from, as a volume names it (Argus's ``${PWD}:/argus``): the project's own
+_CWD = lazy(r"^\$(?:\{PWD\}|PWD\b)")
+
+
+def _relative(path: str) -> str:
+    """A host path as the compose file's folder sees it: ``./src/`` -> ``src``, ``${PWD}`` and ``.`` -> ``.``."""
+    return _CWD.sub(".", path).rstrip("/").removeprefix("./") or "."
 
 
 def development_compose_text(text: str) -> bool:
