@@ -51,7 +51,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         # the caller's value starts the URL; not at 65 (a session key named through ``self`` does not taint ``self``)
         # nor 73 (the caller's text follows the ``?`` of "%s?%s")
         ("WEB207", "views.py", 78),
-        ("WEB207", "views.py", 95),  # another header read as an item; not 91, the Referer read so (shuup)
+        ("WEB207", "views.py", 95),  # another header read as an item; not 91 nor 99, the Referer read so (shuup, Argus)
     ]
 
 

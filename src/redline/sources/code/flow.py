@@ -160,11 +160,15 @@ _REFERER_KEYS = frozenset({"HTTP_REFERER", "Referer", "referer"})
 REFERER_ITEM = "[Referer]"
 
 
-def _referer_item(node: ast.Subscript, resolve: Resolver) -> str | None:
-    """``request.META["HTTP_REFERER"]`` -> ``request.META[Referer]``: the header the browser sets to the page the
-    user just left, kept apart from the rest of ``META``/``headers``; None for any other subscript."""
-    key = node.slice
-    if not (isinstance(key, ast.Constant) and key.value in _REFERER_KEYS):
+def _referer_item(node: ast.Subscript | ast.Attribute, resolve: Resolver) -> str | None:
+    """``request.META["HTTP_REFERER"]`` (or Argus's ``request.META.HTTP_REFERER``) -> ``request.META[Referer]``: the
+    header the browser sets to the page the user just left, kept apart from the rest of ``META``/``headers``; None
+    for any other subscript or attribute."""
+    if isinstance(node, ast.Attribute):
+        key: object = node.attr
+    else:
+        key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+    if not (isinstance(key, str) and key in _REFERER_KEYS):
         return None
     read = request_source(node.value, resolve)
     return f"{read}{REFERER_ITEM}" if read is not None and read.endswith((".META", ".headers")) else None
@@ -217,7 +221,7 @@ def _taint_hits(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> Iterato
             yield source, (*via, path, *_spelled(marks, resolve))
             continue
         if isinstance(node, ast.Attribute) and flow.from_request:
-            read = request_source(node, resolve)
+            read = _referer_item(node, resolve) or request_source(node, resolve)
             if read is not None:
                 yield read, _spelled(marks, resolve)
                 continue
