@@ -119,6 +119,14 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("src/contest/main.py", ""),
         ("latest/app.py", ""),
         ("", ""),
+        # spelt with empty or "." parts, absolute, or ending in "/": read as PurePosixPath reads them
+        ("./tests/app.py", "test"),
+        ("src//tests/app.py", "test"),
+        ("/srv/tests/app.py", "test"),
+        ("src/./docs/conf.py", "docs"),
+        ("tests/", ""),
+        (".gitlab/ci_image/Dockerfile", "container variant"),
+        ("deploy/Dockerfile", ""),
     ],
 )
 def test_one_classification_with_its_kind(path: str, kind: str) -> None:
