@@ -425,7 +425,7 @@ def test_the_ci_scripts_finding_is_listed_low_in_the_context_section(tmp_path: P
     got = {f.location.start_line: f for f in findings_of(tmp_path, SecretsFileCheck())}
     assert sorted(got) == [4, 5]
     assert got[4].severity is Severity.LOW and CONTEXT_TAG in got[4].tags
-    assert "(a CI job's own database)" in got[4].message
+    assert "(a CI job's own data store)" in got[4].message
     assert got[5].severity is Severity.HIGH and CONTEXT_TAG not in got[5].tags
 
 

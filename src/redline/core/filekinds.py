@@ -398,8 +398,11 @@ _CI_PIPELINE = (
 #: Jenkins, Travis
 CI_PIPELINE = lazy(_CI_PIPELINE)
 #: a pipeline definition or a script those pipelines run: a CI folder's files (`ci/`, `.ci/`, `.github/scripts/`,
-#: `.buildkite/`) and a script named for CI in a scripts folder (kuma's `scripts/ci-python`, `bin/run_ci.sh`)
+#: `.github/workflows/*/`, `.buildkite/`) and a script named for CI in a scripts folder (kuma's `scripts/ci-python`,
+#: `bin/run_ci.sh`)
 CI_FILE = lazy(
     _CI_PIPELINE + r"|(?:^|/)(?:ci|\.ci|\.github/scripts|\.buildkite|\.gitlab/ci)/[^/]+$"
+    # the scripts a workflow runs, kept beside it (the Pulp plugin template's .github/workflows/scripts/)
+    r"|(?:^|/)\.github/workflows/(?:[^/]+/)+[^/]+$"
     r"|(?:^|/)(?:scripts?|bin|tools|hack)/(?:ci[-_.][^/]*|[^/]*[-_]ci(?:\.[A-Za-z]{1,4})?)$"
 )

@@ -8,6 +8,7 @@ restriction, security rules, search-only ACLs), so reporting it as a leak is wro
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import PurePosixPath
 
@@ -30,6 +31,9 @@ PUBLIC_BY_DESIGN = {
     "pem-public-key": "a public key is public by definition",
     "pgp-key-fingerprint": "https://www.rfc-editor.org/rfc/rfc9580#name-key-ids-and-fingerprints (a fingerprint "
     "names a public key; gpg selects the signing key by it)",
+    "azure-storage-emulator-key": "https://learn.microsoft.com/en-us/azure/storage/common/storage-use-azurite"
+    "#well-known-storage-account-and-key (Azurite and the Storage Emulator accept one published account key, "
+    "devstoreaccount1's, on the developer's machine only)",
     "aws-presigned-url-key-id": "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html "
     "and https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html (a pre-signed URL carries "
     "the access key ID in its query; the credential is the signature, which expires)",
@@ -60,6 +64,17 @@ _FIREBASE_MARKERS = (
     b"firebase_web_api_key",
     b"firebaseio.com",
 )
+#: the SHA-256 of the account key Azurite and the Storage Emulator publish for devstoreaccount1 (compared by digest,
+#: so this file holds no key a scanner would read; pulpcore's CI and its .gitleaks.toml allow-list carry it)
+_AZURITE_KEY_SHA256 = "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059"
+
+
+def _azurite_key(secret: str) -> bool:
+    """The published emulator key, alone or as a connection string's ``AccountKey`` (a committed .env's value)."""
+    key = secret.partition("AccountKey=")[2].partition(";")[0] if "AccountKey=" in secret else secret
+    return hashlib.sha256(key.strip("\"'").encode()).hexdigest() == _AZURITE_KEY_SHA256
+
+
 _ALGOLIA_SEARCH = lazy(rb"(?i)search[_-]?(?:only[_-]?)?(?:api[_-]?)?key|algoliasearch\s*\(|searchclient\s*\(")
 
 
@@ -79,6 +94,8 @@ def public_by_design(secret: str, line: bytes, data: bytes) -> str:
         return "pgp-key-fingerprint"
     if presigned_url_key_id(secret, line):
         return "aws-presigned-url-key-id"
+    if _azurite_key(secret):
+        return "azure-storage-emulator-key"
     if re.fullmatch(r"[a-f0-9]{32}", secret):
         if _ALGOLIA_SEARCH.search(line):
             return "algolia-search-key"
@@ -98,6 +115,12 @@ _GPG_KEY_OPTION = lazy(
 )
 
 
+def assigned_name(line: bytes) -> str:
+    """The name a line assigns (``export MINIO_SECRET_KEY=…``, ``gpg_key: …``), or ""."""
+    assigned = _ASSIGNED.match(line)
+    return assigned.group(1).decode() if assigned else ""
+
+
 def pgp_fingerprint(secret: str, line: bytes, data: bytes) -> bool:
     """Forty (or sixty-four) hex digits that name an OpenPGP key: under a name that says GPG or PGP, or handed to
     a ``gpg`` command line as the key to sign or encrypt with (privacyIDEA's Makefile: ``SIGNING_KEY=53E6…`` then
@@ -105,8 +128,7 @@ def pgp_fingerprint(secret: str, line: bytes, data: bytes) -> bool:
     sight may be an HMAC key and are still read."""
     if not _FINGERPRINT.fullmatch(secret):
         return False
-    assigned = _ASSIGNED.match(line)
-    name = assigned.group(1) if assigned else b""
+    name = assigned_name(line).encode()
     if b"GPG" in name.upper() or b"PGP" in name.upper():
         return True
     wanted = {secret.encode()} | ({b"$" + name, b"${" + name + b"}", b"$(" + name + b")"} if name else set())

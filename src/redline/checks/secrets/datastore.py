@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from redline.checks.secrets.context import assigned_name
 from redline.checks.secrets.filters import encodes_a_stand_in, is_placeholder, is_store_reference
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
@@ -220,6 +221,16 @@ def find_datastore_credentials(
     if CI_FILE.search(path):
         creds = [replace(c, ephemeral=c.default, ci_local=not c.default) if c.local else c for c in creds]
     return creds
+
+
+def ci_service_key(provider: str, line: bytes, path: str) -> bool:
+    """An AWS-shaped key assigned to a MinIO setting in a CI file: MinIO takes any key pair it is started with, so
+    the value is the credential of the minio container the job starts and throws away (pulpcore's CI script:
+    ``MINIO_ACCESS_KEY=AKIA…`` for ``image: "minio/minio"``), not an AWS account's key."""
+    if provider != "AWS" or not CI_FILE.search(path):
+        return False
+    name = assigned_name(line)
+    return bool(name) and store_of(*re.split(r"[_.-]", name)) == "MinIO"
 
 
 def store_of(*words: str) -> str:

@@ -46,7 +46,7 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
 #: why a default data-store credential for this machine's own database takes the context step
 LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
 #: why a CI job's credential for the database it runs itself takes it (``scripts/ci-python``: ``mysql://root:…@mysql``)
-CI_SERVICE = "credential of a database the CI job runs itself (a service container thrown away with the job)"
+CI_SERVICE = "credential of a data store the CI job runs itself (a service container thrown away with the job)"
 #: why a keyword match inside a Markdown code block of a file that is not Markdown takes it: the example of a
 #: setting's description (nautobot's settings.yaml ``details: |-`` shows ``NAPALM_ARGS = {'api_key': …}``)
 DOCS_EXAMPLE = "an example in a Markdown code block of documentation text"
@@ -58,7 +58,7 @@ EXAMPLE_CONSTANT = "a value inside a string the program names as an example (EXA
 #: what the finding's message adds for each of those reasons
 _NOTES = {
     LOCAL_DEFAULT: "a local development default",
-    CI_SERVICE: "a CI job's own database",
+    CI_SERVICE: "a CI job's own data store",
     DOCS_EXAMPLE: "an example in documentation text",
     CI_TEST_RUN: "a CI job's test-run value",
     EXAMPLE_CONSTANT: "in a string the program names as an example",

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from redline.checks.secrets.configfiles import find_config_secrets
 from redline.checks.secrets.context import generic_noise_file, names_in_program, public_by_design, translated_label
-from redline.checks.secrets.datastore import DatastoreCredential, config_format, find_datastore_credentials
+from redline.checks.secrets.datastore import (
+    DatastoreCredential,
+    ci_service_key,
+    config_format,
+    find_datastore_credentials,
+)
 from redline.checks.secrets.engine import LineIndex, SecretMatch, Span
 from redline.checks.secrets.example_constant import in_example_constant
 from redline.checks.secrets.extra_rules import (
@@ -66,11 +71,19 @@ class FoundSecret:
     context: str = ""
 
 
+#: a secret scanner's own configuration, which lists what the team reviewed as not secret: gitleaks' allow-list of
+#: values and paths (pulpcore's ``.gitleaks.toml`` names its CI's "bogus test keys"), its ignore file of finding
+#: fingerprints, detect-secrets' baseline of hashes. A value written there is declared, not leaked.
+SCANNER_ALLOWLISTS = frozenset({".gitleaks.toml", "gitleaks.toml", ".gitleaksignore", ".secrets.baseline"})
+
+
 def scan_blob(
     settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes, kind: str | None = None
 ) -> list[FoundSecret]:
     """Provider rules, credential files and data-store credentials; one finding per value, the most
     specific family first: provider rule, then data store, then credential file, then generic rule."""
+    if PurePosixPath(path).name in SCANNER_ALLOWLISTS:
+        return []
     out = settings.scanner.scan_bytes(data, path)
     kind = kind if kind is not None else kind_of(path)
     extra = find_config_secrets(path, kind, data)
@@ -115,6 +128,12 @@ def scan_blob(
     found = [replace(f, context=DOCS_EXAMPLE) if f.line in fenced and not f.context else f for f in found]
     test_run = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _for_test_run(m, values, path)}
     found = [replace(f, context=CI_TEST_RUN) if f.line in test_run and not f.context else f for f in found]
+    # the key of a service the CI job starts, wherever the file hands it on (the S3 settings pointed at that minio)
+    services = {
+        m.secret for m in matches if ci_service_key(by_id[m.rule_id].provider, _line_at(data, m.byte_start), path)
+    }
+    services = {m.line for m in matches if m.secret in services}
+    found = [replace(f, context=CI_SERVICE) if f.line in services and not f.context else f for f in found]
     example = {m.line for m in matches if in_example_constant(data, m.byte_start)}
     lines = LineIndex(data).position
     example |= {lines(c.start)[0] for c in stores if in_example_constant(data, c.start)}
