@@ -133,6 +133,33 @@ def test_django_rest_framework_default_permissions_reach_views_through_their_pro
     ]
 
 
+@pytest.mark.parametrize(
+    ("default", "guarded"),
+    [
+        ("pulpcore.app.access_policy.AccessPolicyFromDB", True),  # drf-access-policy: statements decide
+        ("rest_access_policy.AccessPolicy", True),
+        ("app.renderers.AccessLogRenderer", False),  # a look-alike that decides nothing
+    ],
+)
+def test_django_rest_framework_default_access_policy_guards_every_view(default: str, guarded: bool) -> None:
+    """pulpcore's ``REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`` is ``AccessPolicyFromDB`` (a drf-access-policy
+    ``AccessPolicy``): its repair and orphan-cleanup views, setting no ``permission_classes``, answer only the
+    principals its statements allow."""
+    files = {
+        "settings.py": f"REST_FRAMEWORK = {{'DEFAULT_PERMISSION_CLASSES': ('{default}',)}}\n",
+        "views.py": (
+            "from rest_framework.views import APIView\n"
+            "class RepairView(APIView):\n    def post(self, request, **kwargs):\n        pass\n"
+        ),
+        "urls.py": (
+            "from django.urls import re_path\nfrom views import RepairView\n"
+            "urlpatterns = [re_path(r'^repair/$', RepairView.as_view())]\n"
+        ),
+    }
+    [route] = routes_of(files)
+    assert (route.path, route.line, route.authorized) == ("/repair/", 3, "yes" if guarded else "no")
+
+
 def test_django_patterns_inside_inline_include_lists_take_their_prefixes() -> None:
     """paperless-ngx writes its API as ``re_path(r"^api/", include([...]))`` with a namespaced
     ``include(([...], "rest_framework"))`` inside: each pattern takes every prefix it is written under. A handler

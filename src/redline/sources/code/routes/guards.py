@@ -76,6 +76,9 @@ AUTHZ_HINTS = (
     # callers and callers outside the group get a 404)
     "grouprequired",
     "groupsrequired",
+    # drf-access-policy's permission classes (pulpcore's DEFAULT_PERMISSION_CLASSES ``AccessPolicyFromDB``): each
+    # request is allowed or denied by statements naming principals, actions and conditions
+    "accesspolicy",
 )
 
 
