@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from redline.checks.code.hits import Hit, ModuleHit, Taint, flow_evidence, hit_finding, raw_taint
+from redline.checks.code.hits import Hit, ModuleHit, Taint, cleaned, flow_evidence, hit_finding, raw_taint
 from redline.checks.code.injection_rules import (
     DESERIALISE_REQUEST,
     OPEN_REDIRECT,
@@ -20,7 +20,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
-from redline.sources.code.flow import AFTER_PREFIX, REFERER_ITEM, marked
+from redline.sources.code.flow import AFTER_PREFIX, NAME_ATTRIBUTE, REFERER_ITEM, marked
 from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import Route, RouteInventory, routes_by_handler
 
@@ -172,11 +172,30 @@ class ModuleView:
         return any(q.startswith(prefixes) for _, q in self.index.imports)
 
 
+#: where Django (and DRF's ``request.data``) hand out uploads: an ``UploadedFile``'s ``.name`` is the base name of
+#: what the client sent, checked by ``validate_file_name`` (no separator, never ``..``)
+_DJANGO_UPLOADS = frozenset({"request.FILES", "request.data"})
+#: the calls that put a name under a folder
+_JOINS = frozenset({"os.path.join()", "posixpath.join()", "pathlib.Path()", "pathlib.PurePath()"})
+
+
+def _names_a_path(taint: Taint) -> bool:
+    """Whether the request value can still name any path: not cleaned for a path, and not an upload's checked base
+    name joined under a folder (``os.path.join(tempdir, upload.name)`` stays in ``tempdir``: kobotoolbox's bulk
+    submission). The base name alone (``open(upload.name, "wb")``) still picks any file of the working folder."""
+    _where, source, via = taint
+    if cleaned(via, _PATH_CLEAN):
+        return False
+    if source in _DJANGO_UPLOADS and NAME_ATTRIBUTE in via:
+        return _JOINS.isdisjoint(via[via.index(NAME_ATTRIBUTE) + 1 :])
+    return True
+
+
 def _path(call: CallSite, view: ModuleView) -> Hit | None:
     opener = (call.raw == "open" and call.target is None) or call.target in _OPENERS
     if not (opener or call.target in _FILE_SINKS) or view.checks(call, _PATH_CHECKS):
         return None
-    taint = raw_taint(call, _PATH_ARGS, _PATH_CLEAN)
+    taint = next((t for t in call.tainted if t[0] in _PATH_ARGS and _names_a_path(t)), None)
     if taint is None or view.validated(call, taint):
         return None
     return Hit(

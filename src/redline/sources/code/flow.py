@@ -184,6 +184,8 @@ VALUE_METHODS = frozenset(
 #: the mark a value gets when it is placed after the start of a built string (``f"https://api/{x}"``): it
 #: cannot choose the scheme or host of a URL, though it can still walk a file path or break SQL
 AFTER_PREFIX = "[after prefix]"
+#: the step of a path read as an object's ``.name`` (Django's ``UploadedFile.name`` is a checked base name)
+NAME_ATTRIBUTE = "[.name]"
 
 
 def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
@@ -270,6 +272,9 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         yield node.orelse, marks
         return
     if isinstance(node, ast.Compare):  # True or False, whatever its operands hold
+        return
+    if isinstance(node, ast.Attribute) and node.attr == "name":
+        yield node.value, (NAME_ATTRIBUTE, *marks)
         return
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         left = node.left
@@ -669,7 +674,8 @@ def name_paths(expr: ast.AST) -> list[NamePath]:
             found.append((node.id, marks, False))
             continue
         if node.__class__ in _ITEM_SENSITIVE and (owner := _through_attribute(node, item_reads)) is not None:
-            found.append((owner, marks, True))
+            named = isinstance(node, ast.Attribute) and node.attr == "name"  # as ``_children`` marks it
+            found.append((owner, (NAME_ATTRIBUTE, *marks) if named else marks, True))
             continue
         stack.extend(reversed(list(_children(node, marks))))
     return found
