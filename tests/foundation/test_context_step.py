@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from redline.core.context import CONTEXT_TAG, lower_in_context
-from redline.core.filekinds import context_kind, looks_like_test_or_sample
+from redline.core.filekinds import context_kind, kind_of, looks_like_test_or_sample
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.result import GATE_EXEMPT_TAG
 
@@ -148,3 +148,19 @@ def test_the_context_step_keeps_lowers_tags_and_exempts() -> None:
     gating = lower_in_context(_finding("tests/a.py"), "why", gate=True, confidence_lowered=True)
     assert GATE_EXEMPT_TAG not in gating.tags and gating.confidence == Confidence.HIGH
     assert gating.evidence.text("context") == "why"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("docker-compose-enterprise.yml", "compose"),  # unleash
+        ("docker-compose-upgrade-db.yml", "compose"),  # bookwyrm
+        ("compose-edge.yaml", "compose"),
+        ("docker-compose.prod.yml", "compose"),
+        ("my-compose-x.yml", "yaml"),  # a YAML file that only mentions compose
+    ],
+)
+def test_compose_variants_named_with_a_hyphen_are_compose_files(name: str, kind: str) -> None:
+    """The compose source reads ``docker-compose-<variant>.yml`` already; its kind says so to every other reader (the
+    secrets scan's development-compose test)."""
+    assert kind_of(name) == kind

@@ -347,6 +347,57 @@ def test_the_project_folder_mounted_as_pwd_is_a_development_container(
     assert SAMPLE_TAG not in found["data/docker-compose.yml"].tags
 
 
+_NOT_FOR_PRODUCTION = """\
+# This docker compose setup configures the server and its database.
+#
+# NOTE: please do not use this configuration for production setups.
+# This is intended to be used for demo, development, and learning
+# purposes only.
+
+services:
+  web:
+    image: example/web:1.4
+    environment:
+      DATABASE_URL: "postgres://postgres:HahF9araeKoo@db/db"
+"""
+
+
+@pytest.mark.parametrize(
+    ("header", "development"),
+    [
+        ("", True),  # unleash's docker-compose-enterprise.yml, as it opens
+        ("# Not meant for production.\n", True),
+        ("# For local development purposes only\n", True),
+        # look-alikes: advice about a value, a pointer to another file, or words after the first key
+        ("# Do not use the default password in production: set POSTGRES_PASSWORD.\n", False),
+        ("# For production, use deploy/docker-compose.prod.yml\n", False),
+        # DefectDojo's, its production install method
+        ("# This file is not intended for production use without first customizing it.\n", False),
+    ],
+)
+def test_a_compose_file_that_says_it_is_not_for_production_is_a_development_file(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult], header: str, development: bool
+) -> None:
+    text = _NOT_FOR_PRODUCTION if not header else header + _NOT_FOR_PRODUCTION.split("\n\n", 1)[1]
+    (tmp_path / "docker-compose-enterprise.yml").write_text(text)
+    [found] = run_secrets(tmp_path).findings
+    assert (
+        found.location.start_line
+        == text.splitlines().index('      DATABASE_URL: "postgres://postgres:HahF9araeKoo@db/db"') + 1
+    )
+    assert ("development compose file" in found.message) is development
+    assert (found.severity == Severity.LOW) is development
+
+
+def test_words_after_the_first_key_are_not_the_files_header(
+    tmp_path: Path, run_secrets: Callable[..., AuditResult]
+) -> None:
+    text = _NOT_FOR_PRODUCTION.split("\n\n", 1)[1] + "# please do not use this configuration for production\n"
+    (tmp_path / "docker-compose.yml").write_text(text)
+    [found] = run_secrets(tmp_path).findings
+    assert "development compose file" not in found.message
+
+
 def test_a_default_for_a_database_on_this_machine_is_a_local_development_value(
     tmp_path: Path, run_secrets: Callable[..., AuditResult]
 ) -> None:

@@ -63,6 +63,12 @@ _BY_GLOB = (
     ("docker_compose.*.yaml", "compose"),
     ("docker-stack.*.yml", "compose"),
     ("docker-stack.*.yaml", "compose"),
+    # a variant named with a hyphen (bookwyrm's docker-compose-upgrade-db.yml, unleash's docker-compose-enterprise.yml):
+    # the compose source reads them already (its ``_COMPOSE_NAME_RE``); the kind says so to every other reader
+    ("docker-compose-*.yml", "compose"),
+    ("docker-compose-*.yaml", "compose"),
+    ("compose-*.yml", "compose"),
+    ("compose-*.yaml", "compose"),
     (".env.*", "dotenv"),
     ("*.env", "dotenv"),
     ("requirements*.txt", "package-manifest"),

@@ -94,9 +94,40 @@ def _relative(path: str) -> str:
     return _CWD.sub(".", path).rstrip("/").removeprefix("./") or "."
 
 
+#: what a file's opening comments say when it is not for production (unleash's docker-compose-enterprise.yml:
+#: "please do not use this configuration for production setups. [...] intended to be used for demo, development, and
+#: learning purposes only"); "do not use the default password in production" says nothing about the file
+_NOT_FOR_PRODUCTION = lazy(
+    r"(?i)\b(?:do\s+not|don'?t|never)\s+use\s+(?:this|it)\b[^.\n]{0,40}?\b(?:for|in)\s+production"
+    r"|\bnot\s+(?:be\s+)?(?:meant|intended|suitable|ready|designed)\s+(?:to\s+be\s+used\s+)?(?:for|in)\s+production"
+    r"|\bfor\s+(?:demo|development|testing|local\s+development)\b[^.\n]{0,60}?\bpurposes\s+only\b"
+)
+
+
+#: a sentence that only asks for changes first (DefectDojo's docker-compose.yml, its production install method: "not
+#: intended for production use without first customizing it")
+_QUALIFIED = lazy(r"(?i)\b(?:without|unless|until|before)\b")
+
+
+def declared_not_for_production(text: str) -> bool:
+    """Whether the comment lines that open the file (before its first key) say, in a sentence of their own, that it
+    is not for production."""
+    header: list[str] = []
+    for line in text.splitlines()[:80]:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        header.append(stripped.lstrip("#").strip())
+    sentences = " ".join(header).split(".")
+    return any(_NOT_FOR_PRODUCTION.search(s) and not _QUALIFIED.search(s) for s in sentences)
+
+
 def development_compose_text(text: str) -> bool:
-    """One compose file on its own: does any of its services set up a development container? Unreadable YAML
-    is not development (the compose source reports it as not covered)."""
+    """One compose file on its own: does any of its services set up a development container, or do its opening
+    comments say it is not for production? Unreadable YAML is not development (the compose source reports it as not
+    covered)."""
+    if declared_not_for_production(text):
+        return True
     try:
         for doc in load_documents(text):
             services = _mapping(_mapping(doc.value).get("services"))
