@@ -127,6 +127,11 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("tests/", ""),
         (".gitlab/ci_image/Dockerfile", "container variant"),
         ("deploy/Dockerfile", ""),
+        # Storybook stories (unleash's TokenExplanation.story.tsx); a component named Story is the app's
+        ("frontend/src/component/TokenExplanation.story.tsx", "sample"),
+        ("src/Button.stories.jsx", "sample"),
+        ("src/components/Story.tsx", ""),
+        ("src/history.ts", ""),
     ],
 )
 def test_one_classification_with_its_kind(path: str, kind: str) -> None:

@@ -275,8 +275,12 @@ _WORKSPACE_FILES = frozenset({".gitpod.yml", ".gitpod.yaml", ".gitpod.dockerfile
 _TEST_NAME = lazy(
     r"(?i)^test_.*\.py$|_test\.(py|go|rb|rs)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|cs|kt)$|^conftest\.py$|fixture|mock"
 )
-#: file names of samples, fakes and demo-data generators (saleor's ``core/utils/random_data.py`` behind ``populatedb``)
-_SAMPLE_NAME = lazy(r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db")
+#: file names of samples, fakes and demo-data generators (saleor's ``core/utils/random_data.py`` behind ``populatedb``),
+#: and Storybook stories: components shown with made-up props, built apart from the app (unleash's
+#: ``TokenExplanation.story.tsx`` passes a made-up API token)
+_SAMPLE_NAME = lazy(
+    r"(?i)sample|example|dummy|fake|random_data|demo_?data|populate_?db|\.stor(?:y|ies)\.(?:[jt]sx?|mdx|vue|svelte)$"
+)
 #: container build and deployment files for tests, development (a Gitpod workspace's ``docker-compose.gitpod.yaml``),
 #: debugging and CI (and ``compose.override.yml``,
 #: which `docker compose up` adds on a developer's machine; deployments name their files with ``-f``):
