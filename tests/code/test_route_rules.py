@@ -325,3 +325,64 @@ def test_an_lti_tools_launch_is_a_sign_in_flow(tmp_path: Path) -> None:
     )
     found = findings_of(tmp_path, RouteAuthenticationCheck())
     assert [(f.location.path, f.location.start_line) for f in found] == [("lti/urls.py", 6), ("lti/urls.py", 7)]
+
+
+def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None:
+    """fiduswriter's ``flatpage`` is a POST that selects a page and answers it as JSON: posted to, it changes nothing.
+    Look-alikes stay flagged: a save, a project helper that may write, an update through the query, and a handler
+    with no calls to judge."""
+    handlers = {
+        "flatpage": "    page = FlatPage.objects.filter(url=request.POST['url']).first()\n"
+        "    return JsonResponse({'title': page.title if page else ''})\n",
+        "search": "    rows = Item.objects.filter(name__icontains=request.POST['q']).values('id', 'name')\n"
+        "    return render(request, 'search.html', {'rows': list(rows)})\n",
+        "feedback": "    Feedback(message=request.POST['message']).save()\n    return JsonResponse({})\n",
+        "notify": "    send_notice(request.POST['to'])\n    return JsonResponse({})\n",
+        "mark_seen": "    Item.objects.filter(pk=request.POST['id']).update(seen=True)\n    return JsonResponse({})\n",
+        "noop": "    pass\n",
+    }
+    guarded = "@login_required\ndef profile(request):\n    return render(request, 'profile.html')\n"  # users exist
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text(
+        "from django.contrib.auth.decorators import login_required\n"
+        "from django.http import JsonResponse\nfrom django.shortcuts import render\n"
+        "from django.views.decorators.http import require_POST\n"
+        "from app.models import FlatPage, Item, Feedback\nfrom app.notices import send_notice\n"
+        + guarded
+        + "".join(f"@require_POST\ndef {name}(request):\n{body}" for name, body in handlers.items())
+    )
+    (tmp_path / "app" / "urls.py").write_text(
+        "from django.urls import path\nfrom app import views\nurlpatterns = [\n"
+        + "".join(f"    path('{name}/', views.{name}),\n" for name in handlers)
+        + "    path('profile/', views.profile),\n]\n"
+    )
+    found = findings_of(tmp_path, RouteAuthenticationCheck())
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+        ("app/urls.py", 6, "POST /feedback/"),
+        ("app/urls.py", 7, "POST /notify/"),
+        ("app/urls.py", 8, "POST /mark_seen/"),
+        ("app/urls.py", 9, "POST /noop/"),
+    ]
+
+
+def test_a_language_switcher_is_meant_for_any_visitor(tmp_path: Path) -> None:
+    """fiduswriter's ``/api/i18n/setlang/`` (its own ``set_language``, as Django's): any visitor picks a language. A
+    view that saves a language on the user's record, under another name, is judged as any."""
+    body = "    activate(request.POST['language'])\n    request.user.profile.save()\n    return JsonResponse({})\n"
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text(
+        "from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\n"
+        "from django.utils.translation import activate\nfrom django.views.decorators.http import require_POST\n"
+        "@login_required\ndef profile(request):\n    return JsonResponse({})\n"
+        f"@require_POST\ndef set_language(request):\n{body}@require_POST\ndef save_language(request):\n{body}"
+    )
+    (tmp_path / "app" / "urls.py").write_text(
+        "from django.urls import path\nfrom app import views\nurlpatterns = [\n"
+        "    path('api/i18n/setlang/', views.set_language),\n"
+        "    path('settings/language/', views.save_language),\n"
+        "    path('profile/', views.profile),\n]\n"
+    )
+    found = findings_of(tmp_path, RouteAuthenticationCheck())
+    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+        ("app/urls.py", 5, "POST /settings/language/"),
+    ]

@@ -58,6 +58,9 @@ _ANONYMOUS_BY_DESIGN = (
     "csp-report",
     "graphql",
     "authenticat",  # passkeys.verifyAuthentication, /authenticate
+    # a language switcher (Django's i18n ``set_language``, fiduswriter's ``/api/i18n/setlang/``): for any visitor
+    "setlang",
+    "set-language",
 )
 #: whole words of a path that name a sign-in flow or a webhook receiver (outline's RPC-style ``auth.config``,
 #: ``passkeys.verifyAuthentication``, ``hooks.slack``); whole words, so ``authors.create`` is not ``auth``
@@ -281,6 +284,41 @@ def _route_evidence(route: Route, methods: str) -> dict[str, str]:
     }
 
 
+#: calls that read or answer, by their last name: a query that only selects, a template rendered, a response built,
+#: a value converted; anything else a handler calls (``save``, ``create``, ``delete``, ``send_mail``, a helper of its
+#: own) may write
+_READS = frozenset(
+    {
+        # Django's QuerySet methods that return rows, and the shortcuts that fetch one
+        *("filter", "exclude", "get", "first", "last", "all", "exists", "count", "values", "values_list"),
+        *("order_by", "select_related", "prefetch_related", "only", "defer", "distinct", "annotate", "aggregate"),
+        *("none", "using", "iterator", "in_bulk", "latest", "earliest", "get_object_or_404", "get_list_or_404"),
+        "get_current_site",
+        # answers
+        *("render", "render_to_string", "render_to_response", "get_template", "JsonResponse", "HttpResponse"),
+        *("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "Http404", "Response"),
+        *("jsonify", "make_response", "abort"),
+        # values
+        *("loads", "dumps", "int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "sorted"),
+        *("min", "max", "sum", "enumerate", "zip", "range", "isinstance", "getattr", "hasattr"),
+        *("gettext", "gettext_lazy", "_", "reverse", "format", "join", "split", "strip", "lower", "upper"),
+        *("startswith", "endswith", "items", "keys"),
+    }
+)
+
+
+def _only_reads(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+    """A Python handler whose every call only reads or answers and which assigns no attribute (fiduswriter's POST
+    ``flatpage``: ``FlatPage.objects.filter(...).first()`` into a ``JsonResponse``): posted to, it changes nothing.
+    A call the list does not know, a chained call it cannot name, a helper of the project's: it may write."""
+    handler = handler_of(route, by_path)
+    if handler is None or handler.index.language != "python" or not handler.calls:
+        return False
+    if any(within(fn, handler.name) for fn, _attr, _line in handler.index.writes):
+        return False
+    return all(call.raw and call.raw.rsplit(".", 1)[-1] in _READS for call in handler.calls)
+
+
 def _explicitly_state_changing(route: Route) -> bool:
     """POST/PUT/PATCH/DELETE declared; a view that answers every method (a Django function view without a
     method decorator) mostly only reads, so it is listed in the routes but not flagged."""
@@ -325,6 +363,7 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
                 or _judged_by_its_handler(route, by_path, classes)
+                or _only_reads(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)
