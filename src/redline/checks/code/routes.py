@@ -21,7 +21,7 @@ from redline.core.facts import Facts
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Confidence, Finding, Location, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleDoc
-from redline.sources.code.model import CodeIndex
+from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.routes import RouteInventory
 from redline.sources.code.routes.guards import declared_public
 from redline.sources.code.routes.model import NO, Route, capability_url
@@ -284,39 +284,51 @@ def _route_evidence(route: Route, methods: str) -> dict[str, str]:
     }
 
 
-#: calls that read or answer, by their last name: a query that only selects, a template rendered, a response built,
-#: a value converted; anything else a handler calls (``save``, ``create``, ``delete``, ``send_mail``, a helper of its
-#: own) may write
-_READS = frozenset(
+#: methods that read, by their last name: Django's QuerySet methods that return rows, a string's or a mapping's
+#: readers; anything else a handler calls (``save``, ``create``, ``delete``, ``settings.set``, ``send_mail``, a helper
+#: of its own) may write
+_READ_METHODS = frozenset(
     {
-        # Django's QuerySet methods that return rows, and the shortcuts that fetch one
         *("filter", "exclude", "get", "first", "last", "all", "exists", "count", "values", "values_list"),
         *("order_by", "select_related", "prefetch_related", "only", "defer", "distinct", "annotate", "aggregate"),
-        *("none", "using", "iterator", "in_bulk", "latest", "earliest", "get_object_or_404", "get_list_or_404"),
-        "get_current_site",
-        # answers
-        *("render", "render_to_string", "render_to_response", "get_template", "JsonResponse", "HttpResponse"),
-        *("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "Http404", "Response"),
-        *("jsonify", "make_response", "abort"),
-        # values
-        *("loads", "dumps", "int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "sorted"),
-        *("min", "max", "sum", "enumerate", "zip", "range", "isinstance", "getattr", "hasattr"),
-        *("gettext", "gettext_lazy", "_", "reverse", "format", "join", "split", "strip", "lower", "upper"),
-        *("startswith", "endswith", "items", "keys"),
+        *("none", "using", "iterator", "in_bulk", "latest", "earliest"),
+        *("format", "join", "split", "strip", "lower", "upper", "startswith", "endswith", "items", "keys"),
     }
 )
+#: functions that read, answer or convert, called by their own name
+_READ_FUNCTIONS = frozenset(
+    {
+        *("get_object_or_404", "get_list_or_404", "get_current_site", "reverse", "gettext", "gettext_lazy", "_"),
+        *("render", "render_to_string", "render_to_response", "get_template", "JsonResponse", "HttpResponse"),
+        *("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "Http404", "Response"),
+        *("jsonify", "make_response", "abort", "loads", "dumps"),
+        *("int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "sorted", "min", "max", "sum"),
+        *("enumerate", "zip", "range", "isinstance", "getattr", "hasattr"),
+    }
+)
+
+
+def _reads(call: CallSite) -> bool:
+    """A call the lists above know: a method by its last name on a dotted receiver, a function by its own name (or
+    through the module it is imported from: ``json.loads``, ``django.shortcuts.render``)."""
+    if not call.raw:
+        return False
+    receiver, _, last = call.raw.rpartition(".")
+    if not receiver or (call.target is not None and call.target.rsplit(".", 1)[-1] in _READ_FUNCTIONS):
+        return last in _READ_FUNCTIONS
+    return last in _READ_METHODS
 
 
 def _only_reads(route: Route, by_path: dict[str, CodeIndex]) -> bool:
     """A Python handler whose every call only reads or answers and which assigns no attribute (fiduswriter's POST
     ``flatpage``: ``FlatPage.objects.filter(...).first()`` into a ``JsonResponse``): posted to, it changes nothing.
-    A call the list does not know, a chained call it cannot name, a helper of the project's: it may write."""
+    A call the lists do not know, a chained call they cannot name, a helper of the project's: it may write."""
     handler = handler_of(route, by_path)
     if handler is None or handler.index.language != "python" or not handler.calls:
         return False
     if any(within(fn, handler.name) for fn, _attr, _line in handler.index.writes):
         return False
-    return all(call.raw and call.raw.rsplit(".", 1)[-1] in _READS for call in handler.calls)
+    return all(_reads(call) for call in handler.calls)
 
 
 def _explicitly_state_changing(route: Route) -> bool:
