@@ -160,6 +160,38 @@ def test_django_rest_framework_default_access_policy_guards_every_view(default: 
     assert (route.path, route.line, route.authorized) == ("/repair/", 3, "yes" if guarded else "no")
 
 
+def test_a_view_naming_its_permission_over_a_packages_mixin_is_guarded() -> None:
+    """adhocracy-plus's dashboard views set ``permission_required = "a4projects.change_project"`` over adhocracy4's
+    ``DashboardBaseMixin`` (a package's mixin, django-rules' ``PermissionRequiredMixin`` inside): guarded. The same
+    attribute over Django's ``SingleObjectMixin`` alone, or without the attribute, guards nothing."""
+    files = {
+        "views.py": (
+            "from adhocracy4.dashboard import mixins\n"
+            "from django.views import generic\nfrom django.views.generic.detail import SingleObjectMixin\n"
+            "class Publish(SingleObjectMixin, mixins.DashboardBaseMixin, generic.View):\n"
+            "    permission_required = 'a4projects.change_project'\n"
+            "    def post(self, request, *args, **kwargs):\n        pass\n"
+            "class Detached(SingleObjectMixin, generic.View):\n"
+            "    permission_required = 'a4projects.change_project'\n"
+            "    def post(self, request, *args, **kwargs):\n        pass\n"
+            "class Unnamed(mixins.DashboardBaseMixin, generic.View):\n"
+            "    def post(self, request, *args, **kwargs):\n        pass\n"
+        ),
+        "urls.py": (
+            "from django.urls import path\nimport views\nurlpatterns = [\n"
+            "    path('publish/', views.Publish.as_view()),\n"
+            "    path('detached/', views.Detached.as_view()),\n"
+            "    path('unnamed/', views.Unnamed.as_view()),\n]\n"
+        ),
+    }
+    routes = routes_of(files)
+    assert sorted((r.path, r.line, r.authorized) for r in routes) == [
+        ("/detached/", 5, "no"),
+        ("/publish/", 4, "yes"),
+        ("/unnamed/", 6, "no"),
+    ]
+
+
 def test_django_patterns_inside_inline_include_lists_take_their_prefixes() -> None:
     """paperless-ngx writes its API as ``re_path(r"^api/", include([...]))`` with a namespaced
     ``include(([...], "rest_framework"))`` inside: each pattern takes every prefix it is written under. A handler

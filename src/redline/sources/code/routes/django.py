@@ -304,11 +304,42 @@ def _view_guards(
             guards.add(d.raw for d in dispatch.decorators)
             guards.add(a.name or a.call or "" for d in dispatch.decorators for a in d.args)
     guards.add(dispatch_guards(lineage))  # a ``dispatch`` that tests the caller and refuses (nautobot's viewsets)
+    guards.add(["permission_required"] if _requires_a_permission(project, lineage) else [])
     # a guard on every handler method of the view (plane: ``@allow_permission([ROLE.ADMIN])`` on each of
     # get/post/delete) guards the route; one on some methods only does not
     guards.add(_on_every(_methods(index, view, (*_CBV_METHODS, *_VIEWSET_ACTIONS))))
     own = [d.name.upper() for d in _methods(index, view, _CBV_METHODS)]
     return tuple(own) or ("ANY",)
+
+
+def _requires_a_permission(project: Project, lineage: list[tuple[CodeIndex, Definition]]) -> bool:
+    """A view class that names the permission it needs (``permission_required = "a4projects.change_project"``) and
+    inherits a mixin redline cannot read, a package's (adhocracy-plus's views on adhocracy4's
+    ``DashboardBaseMixin``, django-rules' or Django's ``PermissionRequiredMixin``): that mixin is what reads the
+    attribute and refuses. A class that sets it with only the project's own bases, none of them reading it, has no
+    such guard."""
+    if not any(
+        name == "permission_required" and values for c in (cls for _, cls in lineage) for name, values in c.class_attrs
+    ):
+        return False
+    return any(
+        (short := base.rsplit(".", 1)[-1]).endswith("Mixin")
+        and short not in _VIEW_MIXINS
+        and _base_class(project, where, base) is None
+        for where, cls in lineage
+        for base in cls.bases
+    )
+
+
+#: Django's and DRF's mixins that build a view and never read ``permission_required``
+_VIEW_MIXINS = frozenset(
+    {
+        *("ContextMixin", "TemplateResponseMixin", "SingleObjectMixin", "MultipleObjectMixin", "FormMixin"),
+        *("ModelFormMixin", "DeletionMixin", "SingleObjectTemplateResponseMixin", "SuccessMessageMixin"),
+        *("MultipleObjectTemplateResponseMixin", "CreateModelMixin", "ListModelMixin", "RetrieveModelMixin"),
+        *("UpdateModelMixin", "DestroyModelMixin"),
+    }
+)
 
 
 def _on_every(methods: list[Definition]) -> list[str]:
