@@ -341,6 +341,8 @@ def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None
         "mark_seen": "    Item.objects.filter(pk=request.POST['id']).update(seen=True)\n    return JsonResponse({})\n",
         # Indico's RHChangeTimezone: ``settings.set`` is a write, whatever the builtin ``set()`` is
         "set_tz": "    request.user.settings.set('timezone', request.POST['tz'])\n    return JsonResponse({})\n",
+        # the same through an import that resolves it (Indico: ``from flask import session``)
+        "set_lang": "    session.user.settings.set('lang', request.POST['lang'])\n    return JsonResponse({})\n",
         "noop": "    pass\n",
     }
     guarded = "@login_required\ndef profile(request):\n    return render(request, 'profile.html')\n"  # users exist
@@ -350,6 +352,7 @@ def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None
         "from django.http import JsonResponse\nfrom django.shortcuts import render\n"
         "from django.views.decorators.http import require_POST\n"
         "from app.models import FlatPage, Item, Feedback\nfrom app.notices import send_notice\n"
+        "from flask import session\n"
         + guarded
         + "".join(f"@require_POST\ndef {name}(request):\n{body}" for name, body in handlers.items())
     )
@@ -364,7 +367,8 @@ def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None
         ("app/urls.py", 7, "POST /notify/"),
         ("app/urls.py", 8, "POST /mark_seen/"),
         ("app/urls.py", 9, "POST /set_tz/"),
-        ("app/urls.py", 10, "POST /noop/"),
+        ("app/urls.py", 10, "POST /set_lang/"),
+        ("app/urls.py", 11, "POST /noop/"),
     ]
 
 

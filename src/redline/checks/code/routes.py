@@ -301,22 +301,33 @@ _READ_FUNCTIONS = frozenset(
         *("get_object_or_404", "get_list_or_404", "get_current_site", "reverse", "gettext", "gettext_lazy", "_"),
         *("render", "render_to_string", "render_to_response", "get_template", "JsonResponse", "HttpResponse"),
         *("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "Http404", "Response"),
-        *("jsonify", "make_response", "abort", "loads", "dumps"),
+        *("jsonify", "make_response", "abort", "render_template"),
         *("int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "sorted", "min", "max", "sum"),
         *("enumerate", "zip", "range", "isinstance", "getattr", "hasattr"),
     }
 )
 
 
+#: the same functions called through their module (``json.loads``, ``shortcuts.render``), by resolved name: a dotted
+#: call is otherwise a method (``session.user.settings.set`` resolves through ``flask.session`` to a ``set`` method)
+_READ_MODULE_FUNCTIONS = frozenset(
+    {
+        *("json.loads", "json.dumps", "django.shortcuts.render", "django.shortcuts.get_object_or_404"),
+        *("django.http.JsonResponse", "django.http.HttpResponse", "django.urls.reverse", "flask.jsonify"),
+        *("flask.abort", "flask.make_response", "flask.render_template"),
+    }
+)
+
+
 def _reads(call: CallSite) -> bool:
-    """A call the lists above know: a method by its last name on a dotted receiver, a function by its own name (or
-    through the module it is imported from: ``json.loads``, ``django.shortcuts.render``)."""
+    """A call the lists above know: a function by its own name, or through its module by resolved name; a method by
+    its last name on a dotted receiver."""
     if not call.raw:
         return False
     receiver, _, last = call.raw.rpartition(".")
-    if not receiver or (call.target is not None and call.target.rsplit(".", 1)[-1] in _READ_FUNCTIONS):
+    if not receiver:
         return last in _READ_FUNCTIONS
-    return last in _READ_METHODS
+    return call.target in _READ_MODULE_FUNCTIONS or last in _READ_METHODS
 
 
 def _only_reads(route: Route, by_path: dict[str, CodeIndex]) -> bool:
