@@ -29,9 +29,10 @@ PATH_FROM_REQUEST = Rule(
         what_it_does="Flags `open`/`io.open`/`codecs.open`, Flask `send_file`, Starlette/FastAPI/aiohttp "
         "`FileResponse`, `os.remove`/`unlink`/`rmdir` and `shutil.rmtree`/`copy*`/`move` whose path carries a "
         "request value, also when it was joined into a path (`os.path.join(BASE, name)`). A value passed "
-        "through `os.path.basename`, `secure_filename`, `safe_join` or `int()` is clean, `send_from_directory` "
-        "is not a sink, and a handler that checks the resolved path (`startswith`, `is_relative_to`, "
-        "`commonpath`) is left alone. " + _FLOW,
+        "through `os.path.basename`, `secure_filename`, `safe_join` or `int()` is clean, and so is a Django upload's "
+        "`.name` joined under a folder (`os.path.join(tempdir, upload.name)`: Django keeps only the base name and "
+        "refuses `..`); `send_from_directory` is not a sink, and a handler that checks the resolved path "
+        "(`startswith`, `is_relative_to`, `commonpath`) is left alone. " + _FLOW,
         why_bad="`../../etc/passwd` or an absolute path escapes the directory the handler meant: the caller "
         "reads (or deletes) any file the service can, including its secrets (CWE-22).",
         example='name = request.args["file"]\nreturn send_file(os.path.join(UPLOADS, name))',
