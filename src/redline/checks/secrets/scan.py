@@ -129,10 +129,10 @@ def scan_blob(
     test_run = {m.line for m in matches if by_id[m.rule_id].family == "generic" and _for_test_run(m, values, path)}
     found = [replace(f, context=CI_TEST_RUN) if f.line in test_run and not f.context else f for f in found]
     # the key of a service the CI job starts, wherever the file hands it on (the S3 settings pointed at that minio)
-    services = {
+    service_keys = {
         m.secret for m in matches if ci_service_key(by_id[m.rule_id].provider, _line_at(data, m.byte_start), path)
     }
-    services = {m.line for m in matches if m.secret in services}
+    services = {m.line for m in matches if m.secret in service_keys}
     found = [replace(f, context=CI_SERVICE) if f.line in services and not f.context else f for f in found]
     example = {m.line for m in matches if in_example_constant(data, m.byte_start)}
     lines = LineIndex(data).position
