@@ -374,7 +374,8 @@ def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None
 
 def test_a_language_switcher_is_meant_for_any_visitor(tmp_path: Path) -> None:
     """fiduswriter's ``/api/i18n/setlang/`` (its own ``set_language``, as Django's): any visitor picks a language. A
-    view that saves a language on the user's record, under another name, is judged as any."""
+    view that saves a language on the user's record, under another name (``reset_language`` too), is judged as
+    any."""
     body = "    activate(request.POST['language'])\n    request.user.profile.save()\n    return JsonResponse({})\n"
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "views.py").write_text(
@@ -382,14 +383,17 @@ def test_a_language_switcher_is_meant_for_any_visitor(tmp_path: Path) -> None:
         "from django.utils.translation import activate\nfrom django.views.decorators.http import require_POST\n"
         "@login_required\ndef profile(request):\n    return JsonResponse({})\n"
         f"@require_POST\ndef set_language(request):\n{body}@require_POST\ndef save_language(request):\n{body}"
+        f"@require_POST\ndef reset_language(request):\n{body}"
     )
     (tmp_path / "app" / "urls.py").write_text(
         "from django.urls import path\nfrom app import views\nurlpatterns = [\n"
         "    path('api/i18n/setlang/', views.set_language),\n"
         "    path('settings/language/', views.save_language),\n"
+        "    path('settings/language/reset/', views.reset_language),\n"
         "    path('profile/', views.profile),\n]\n"
     )
     found = findings_of(tmp_path, RouteAuthenticationCheck())
     assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
         ("app/urls.py", 5, "POST /settings/language/"),
+        ("app/urls.py", 6, "POST /settings/language/reset/"),
     ]

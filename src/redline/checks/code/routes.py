@@ -58,10 +58,11 @@ _ANONYMOUS_BY_DESIGN = (
     "csp-report",
     "graphql",
     "authenticat",  # passkeys.verifyAuthentication, /authenticate
-    # a language switcher (Django's i18n ``set_language``, fiduswriter's ``/api/i18n/setlang/``): for any visitor
-    "setlang",
-    "set-language",
 )
+#: a language switcher (Django's i18n ``set_language``, fiduswriter's ``/api/i18n/setlang/``): for any visitor; a
+#: whole path segment or handler name (``reset_language`` is not one)
+_LANGUAGE_SWITCHER = re.compile(r"(?:^|/)(?:setlang|set[-_]language)(?:/|$)")
+_LANGUAGE_HANDLERS = frozenset({"set_language", "setlang"})
 #: whole words of a path that name a sign-in flow or a webhook receiver (outline's RPC-style ``auth.config``,
 #: ``passkeys.verifyAuthentication``, ``hooks.slack``); whole words, so ``authors.create`` is not ``auth``
 _ANONYMOUS_WORDS = frozenset({"auth", "hooks", "hook", "passkey", "passkeys", "webauthn", "sso", "saml", "oidc"})
@@ -121,7 +122,7 @@ STATE_CHANGE_WITHOUT_AUTH = Rule(
         "A Python handler that only reads (every call it makes a query that selects, a template, a response or a "
         "value converted: fiduswriter's POST `flatpage`) changes nothing and is left alone; any other call (a save, "
         "an update through the query, `settings.set`, a project helper) keeps it. A language switcher (`setlang`, "
-        "`set-language`) is for any visitor. "
+        "`set_language`, a path segment or the handler's name) is for any visitor. "
         "A first-run setup page (a path or handler named `setup`, `install`, `onboarding`, `bootstrap`, `wizard` …) "
         "whose handler, before it writes anything, returns or raises once the install is set up (an existence "
         "query such as `Organization.query.first()`, a name such as `current_org`, or a settings flag; or a `try` "
@@ -146,9 +147,12 @@ _SIGN_UP_HANDLERS = ("create_user", "create_account", "register_user", "user_cre
 
 
 def anonymous_by_design(route: Route) -> bool:
-    if route.handler.rsplit(".", 1)[-1].lower() in _SIGN_UP_HANDLERS:
+    handler = route.handler.rsplit(".", 1)[-1].lower()
+    if handler in _SIGN_UP_HANDLERS or handler in _LANGUAGE_HANDLERS:
         return True
     path = route.path.lower()
+    if _LANGUAGE_SWITCHER.search(path):
+        return True
     if not _ANONYMOUS_WORDS.isdisjoint(_WORD_SPLIT.split(path)) or _LTI_FLOW.search(path):
         return True
     if not _SIGN_IN_FOLDERS.isdisjoint(part.lower() for part in PurePosixPath(route.file).parts[:-1]):
