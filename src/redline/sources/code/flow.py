@@ -267,14 +267,9 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         for position, value in enumerate(node.values):
             yield value, (AFTER_PREFIX, *marks) if position else marks
         return
-    if isinstance(node, ast.IfExp):  # the condition only chooses a branch: ``"A" if x else "B"`` is a constant
-        yield node.body, marks
-        yield node.orelse, marks
-        return
-    if isinstance(node, ast.Compare):  # True or False, whatever its operands hold
-        return
-    if isinstance(node, ast.Attribute) and node.attr == "name":
-        yield node.value, (NAME_ATTRIBUTE, *marks)
+    narrowed = _narrowed(node, marks)
+    if narrowed is not None:
+        yield from narrowed
         return
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         left = node.left
@@ -290,6 +285,22 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         return
     for child in child_nodes(node):
         yield child, marks
+
+
+def _narrowed(node: ast.AST, marks: tuple[Mark, ...]) -> list[tuple[ast.AST, tuple[Mark, ...]]] | None:
+    """The children that carry the node's value when not all of them do, or None when all do."""
+    if isinstance(node, ast.IfExp):  # the condition only chooses a branch: ``"A" if x else "B"`` is a constant
+        return [(node.body, marks), (node.orelse, marks)]
+    if isinstance(node, ast.Compare):  # True or False, whatever its operands hold
+        return []
+    if isinstance(node, ast.Attribute) and node.attr == "name":
+        return [(node.value, (NAME_ATTRIBUTE, *marks))]
+    if isinstance(node, ast.Subscript):
+        # the index only chooses an item: a table of the program's looked up by the caller's key holds the program's
+        # data (an allow-list: jumpserver's ``code_suffix_mapper[sdk_language]``; pgAdmin's pickled command object in
+        # ``session["gridData"][str(trans_id)]``); the caller's data is in it only when the container holds it
+        return [(node.value, marks)]
+    return None
 
 
 #: a ``%`` conversion of printf-style formatting (``%s``, ``%(name)s``, ``%-5.2f``); ``%%`` is a literal percent
