@@ -207,3 +207,30 @@ def test_lockfiles_have_their_own_larger_limit(tmp_path: Path) -> None:
     assert skipped == {"big.py": "larger than the size limit (2,000 > 1,000 bytes)"}
     _, skipped = walk(tmp_path, max_file_size=1000, max_lockfile_size=1500)
     assert skipped["package-lock.json"] == "larger than the size limit (2,002 > 1,500 bytes)"
+
+
+def test_a_folder_packages_were_installed_into_is_another_projects_code(tmp_path: Path) -> None:
+    """bazarr keeps its dependencies in ``libs/`` (``pip install --target``: a ``*.dist-info`` beside each package) and
+    audited 86 findings there; a ``vendor/`` folder holds other projects' code too. Only the project's own module,
+    and a ``libs/`` folder without installer metadata (the project's own code), are judged."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    write(src, "app.py", HTTP_CALL)
+    write(src, "libs/requests-2.32.3.dist-info/METADATA", "Name: requests\nVersion: 2.32.3\n")
+    write(src, "libs/requests/api.py", HTTP_CALL)
+    write(src, "libs/deep/nested/client.py", HTTP_CALL)
+    write(src, "vendor/acme/client.py", HTTP_CALL)
+    write(src, "mylibs/client.py", HTTP_CALL)  # no installer metadata: the project's own
+    files = {f.path: f.installed for f in Workspace(src, max_file_size=1 << 20).walk().files}
+    assert files == {
+        "app.py": False,
+        "libs/requests-2.32.3.dist-info/METADATA": True,
+        "libs/requests/api.py": True,
+        "libs/deep/nested/client.py": True,
+        "vendor/acme/client.py": False,
+        "mylibs/client.py": False,
+    }
+    audit(src, out, "--select", "RES101")
+    assert sorted((f["location"]["path"], f["location"]["start_line"]) for f in findings(out)) == [
+        ("app.py", 3),
+        ("mylibs/client.py", 3),
+    ]

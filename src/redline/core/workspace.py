@@ -37,6 +37,9 @@ class SourceFile:
     abspath: str
     kind: str
     size: int
+    #: in a folder packages were installed into (``pip install --target libs``: a ``*.dist-info`` beside them, as
+    #: bazarr's ``libs/`` holds 112): other projects' code, vendored, not this one's
+    installed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,12 +227,15 @@ class Workspace:
             return levels
         return [*levels, _IgnoreLevel(rel, spec)]
 
-    def _walk_dir(self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
+    def _walk_dir(
+        self, directory: str, rel: str, levels: list[_IgnoreLevel], result: WalkResult, installed: bool = False
+    ) -> None:
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
+        installed = installed or any(e.name.endswith(_INSTALLED_METADATA) and e.is_dir() for e in entries)
         # redline's own reports (a folder holding its manifest), told from the listing just read: auditing them
         # would count them twice
         if rel and any(e.name == MANIFEST and e.is_file() for e in entries):
@@ -241,24 +247,26 @@ class Workspace:
         for entry in entries:
             child = _join(rel, display_name(entry.name))
             try:
-                self._visit(entry, child, levels, result)
+                self._visit(entry, child, levels, result, installed)
             except OSError as exc:
                 result.skipped.append(Skipped(child, f"cannot stat: {exc.strerror}"))
 
-    def _visit(self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel], result: WalkResult) -> None:
+    def _visit(
+        self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel], result: WalkResult, installed: bool
+    ) -> None:
         if entry.is_symlink():
             self._visit_symlink(entry, child, levels, result)
             return
         if entry.is_dir(follow_symlinks=False):
             if entry.name in ALWAYS_SKIPPED_DIRS or self._ignored(child, True, levels):
                 return
-            self._walk_dir(entry.path, child, levels, result)
+            self._walk_dir(entry.path, child, levels, result, installed)
             return
         if not entry.is_file(follow_symlinks=False):
             return  # sockets, fifos, devices: never read
         if self._ignored(child, False, levels):
             return
-        self._add_file(entry.path, child, entry.stat(follow_symlinks=False).st_size, result)
+        self._add_file(entry.path, child, entry.stat(follow_symlinks=False).st_size, result, installed)
 
     def _visit_symlink(
         self, entry: os.DirEntry[str], child: str, levels: list[_IgnoreLevel], result: WalkResult
@@ -279,13 +287,17 @@ class Workspace:
         elif stat.S_ISREG(st.st_mode):
             self._add_file(str(target), child, st.st_size, result)
 
-    def _add_file(self, abspath: str, rel: str, size: int, result: WalkResult) -> None:
+    def _add_file(self, abspath: str, rel: str, size: int, result: WalkResult, installed: bool = False) -> None:
         kind = kind_of(rel)
         limit = self.max_lockfile_size if kind == "lockfile" else self.max_file_size
         if size > limit:
             result.skipped.append(Skipped(rel, f"larger than the size limit ({size:,} > {limit:,} bytes)"))
             return
-        result.files.append(SourceFile(rel, abspath, kind, size))
+        result.files.append(SourceFile(rel, abspath, kind, size, installed))
+
+
+#: the metadata folders an installer leaves beside each package it installs (wheel's and setuptools')
+_INSTALLED_METADATA = (".dist-info", ".egg-info")
 
 
 def display_name(name: str) -> str:

@@ -35,7 +35,7 @@ def generated_reason(text: FileText) -> str | None:
 
 def third_party(path: str) -> bool:
     """Installed, vendored or compiled code: not the application's own source (folder names compared
-    lower-cased, ``Dist/`` as ``Vendor/``)."""
+    lower-cased, ``Dist/`` as ``Vendor/``), in every language (Python's ``vendor/``, ``third_party/`` too)."""
     return in_folder_named(path, _NOT_THE_APPS_SOURCE)
 
 
@@ -45,8 +45,10 @@ class CodeIndexSource(FileSource):
     produces = CodeIndex
 
     def wants(self, file: SourceFile) -> bool:
+        if file.installed:  # packages installed into the tree (bazarr's libs/): another project's code
+            return False
         if file.kind == "python":
-            return True
+            return not third_party(file.path)
         if file.path.endswith((".d.ts", ".d.mts", ".d.cts")):  # type declarations: no code runs there
             return False
         return file.kind in TREE_SITTER_KINDS and not third_party(file.path)
