@@ -79,6 +79,14 @@ def test_routes_travel_in_the_findings_json_inventory() -> None:
 OPEN_APPS = Path(__file__).parent / "fixtures" / "open_apps"
 
 
+def _unguarded(root: Path) -> list[tuple[str, int, str]]:
+    """(file, line, route) of each WEB101 finding of the route-authentication check over ``root``."""
+    return [
+        (f.location.path, f.location.start_line, str(f.evidence["route"]))
+        for f in findings_of(root, RouteAuthenticationCheck())
+    ]
+
+
 def _route_authentication(root: Path) -> AuditResult:
     """WEB101 alone over ``root``, with the project sources (the route inventory) it reads."""
     return run_audit(
@@ -203,8 +211,7 @@ def test_a_capability_url_is_left_alone_unless_it_names_a_record(tmp_path: Path)
         "    path('links/<str:secret>/items/<int:item_id>/', views.item),\n"
         "]\n"
     )
-    found = findings_of(tmp_path, RouteAuthenticationCheck())
-    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+    assert _unguarded(tmp_path) == [
         ("app/urls.py", 5, "POST /keys/<int:key_id>/revoke/"),
         ("app/urls.py", 6, "POST /cache/<str:key>/"),
         ("app/urls.py", 7, "POST /links/<str:secret>/items/<int:item_id>/"),
@@ -256,8 +263,7 @@ def test_a_view_that_verifies_the_request_signature_and_answers_403_is_guarded(t
         + "".join(f"    path('{name.lower()}/events/', views.{name}.as_view()),\n" for name in views)
         + "]\n"
     )
-    found = findings_of(tmp_path, RouteAuthenticationCheck())
-    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+    assert _unguarded(tmp_path) == [
         ("app/urls.py", 7, "POST /badrequest/events/"),
         ("app/urls.py", 8, "POST /unchecked/events/"),
         ("app/urls.py", 9, "POST /logged/events/"),
@@ -361,8 +367,7 @@ def test_a_post_whose_handler_only_reads_changes_nothing(tmp_path: Path) -> None
         + "".join(f"    path('{name}/', views.{name}),\n" for name in handlers)
         + "    path('profile/', views.profile),\n]\n"
     )
-    found = findings_of(tmp_path, RouteAuthenticationCheck())
-    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+    assert _unguarded(tmp_path) == [
         ("app/urls.py", 6, "POST /feedback/"),
         ("app/urls.py", 7, "POST /notify/"),
         ("app/urls.py", 8, "POST /mark_seen/"),
@@ -392,8 +397,7 @@ def test_a_language_switcher_is_meant_for_any_visitor(tmp_path: Path) -> None:
         "    path('settings/language/reset/', views.reset_language),\n"
         "    path('profile/', views.profile),\n]\n"
     )
-    found = findings_of(tmp_path, RouteAuthenticationCheck())
-    assert [(f.location.path, f.location.start_line, f.evidence["route"]) for f in found] == [
+    assert _unguarded(tmp_path) == [
         ("app/urls.py", 5, "POST /settings/language/"),
         ("app/urls.py", 6, "POST /settings/language/reset/"),
     ]
