@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from redline.checks.interface import Check, ModuleCheck
 from redline.core.model import Finding, Location
 from redline.core.rules import Rule
-from redline.sources.code.flow import AFTER_PREFIX, marked
+from redline.sources.code.flow import AFTER_PREFIX, INDEX_KEY, marked
 from redline.sources.code.model import CallSite
 from redline.sources.code.routes import Route
 from redline.sources.code.scopes import outward
@@ -111,6 +111,8 @@ def cleaned(via: Iterable[str], cleaners: frozenset[str], *, opaque: bool = True
     """Whether the path went through a call (or string position) that neutralises it for this sink: one of
     the sink's cleaners, a cleaner of every sink, or (``opaque``) any call that is not a known carrier."""
     for step in via:
+        if step == INDEX_KEY:  # the value only chose an item of the program's table
+            return True
         if step == AFTER_PREFIX and AFTER_PREFIX in cleaners:
             return True
         if marked(step) and step.endswith("()"):

@@ -186,6 +186,10 @@ VALUE_METHODS = frozenset(
 AFTER_PREFIX = "[after prefix]"
 #: the step of a path read as an object's ``.name`` (Django's ``UploadedFile.name`` is a checked base name)
 NAME_ATTRIBUTE = "[.name]"
+#: the step of a path that is a subscript's index: a table of the program's looked up by the caller's key holds the
+#: program's data (an allow-list: jumpserver's ``code_suffix_mapper[sdk_language]``; pgAdmin's pickled command object
+#: in ``session["gridData"][str(trans_id)]``), though which item is read depends on the key (per-item work does)
+INDEX_KEY = "[key]"
 
 
 def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
@@ -296,10 +300,9 @@ def _narrowed(node: ast.AST, marks: tuple[Mark, ...]) -> list[tuple[ast.AST, tup
     if isinstance(node, ast.Attribute) and node.attr == "name":
         return [(node.value, (NAME_ATTRIBUTE, *marks))]
     if isinstance(node, ast.Subscript):
-        # the index only chooses an item: a table of the program's looked up by the caller's key holds the program's
-        # data (an allow-list: jumpserver's ``code_suffix_mapper[sdk_language]``; pgAdmin's pickled command object in
-        # ``session["gridData"][str(trans_id)]``); the caller's data is in it only when the container holds it
-        return [(node.value, marks)]
+        # the index only chooses an item (``INDEX_KEY``): the item depends on it, but holds the caller's data only
+        # when the container does
+        return [(node.value, marks), (node.slice, (INDEX_KEY, *marks))]
     return None
 
 
