@@ -31,7 +31,7 @@ def test_each_rule_fires_exactly_at_its_lines() -> None:
         # a name the caller typed, joined under a folder; not 108/110, Django's checked upload name joined so
         ("WEB203", "views.py", 118),
         # the posted mapping's item; not 127 nor the pickle at 131: a table of the program's, the caller's key only
-        # picks an entry (jumpserver, pgAdmin)
+        # picks an entry (pgAdmin)
         ("WEB203", "views.py", 136),
         ("WEB204", "api.py", 23),
         ("WEB204", "api.py", 35),

@@ -187,8 +187,8 @@ AFTER_PREFIX = "[after prefix]"
 #: the step of a path read as an object's ``.name`` (Django's ``UploadedFile.name`` is a checked base name)
 NAME_ATTRIBUTE = "[.name]"
 #: the step of a path that is a subscript's index: a table of the program's looked up by the caller's key holds the
-#: program's data (an allow-list: jumpserver's ``code_suffix_mapper[sdk_language]``; pgAdmin's pickled command object
-#: in ``session["gridData"][str(trans_id)]``), though which item is read depends on the key (per-item work does)
+#: program's data (an allow-list's entry; pgAdmin's pickled command object in ``session["gridData"][str(trans_id)]``),
+#: though which item is read depends on the key (per-item work does)
 INDEX_KEY = "[key]"
 
 
