@@ -211,21 +211,28 @@ def test_lockfiles_have_their_own_larger_limit(tmp_path: Path) -> None:
 
 def test_a_folder_packages_were_installed_into_is_another_projects_code(tmp_path: Path) -> None:
     """bazarr keeps its dependencies in ``libs/`` (``pip install --target``: a ``*.dist-info`` beside each package) and
-    audited 86 findings there; a ``vendor/`` folder holds other projects' code too. Only the project's own module,
-    and a ``libs/`` folder without installer metadata (the project's own code), are judged."""
+    audited 86 findings there; a ``vendor/`` folder holds other projects' code too. The project's own code is judged:
+    an sdist's or an editable install's own ``*.egg-info`` (Django's sdist: ``Django.egg-info`` at its root), a folder
+    with one ``*.dist-info``, a ``libs/``-like folder without installer metadata."""
     src, out = tmp_path / "src", tmp_path / "out"
     write(src, "app.py", HTTP_CALL)
-    write(src, "libs/requests-2.32.3.dist-info/METADATA", "Name: requests\nVersion: 2.32.3\n")
+    write(src, "Shop.egg-info/PKG-INFO", "Name: shop\n")
+    write(src, "shop/client.py", HTTP_CALL)
+    for name in ("requests-2.32.3", "idna-3.10", "certifi-2024.8.30"):
+        write(src, f"libs/{name}.dist-info/METADATA", f"Name: {name}\n")
     write(src, "libs/requests/api.py", HTTP_CALL)
     write(src, "libs/deep/nested/client.py", HTTP_CALL)
+    write(src, "tools/one-1.0.dist-info/METADATA", "Name: one\n")
+    write(src, "tools/client.py", HTTP_CALL)  # one package's metadata: not a packages folder
     write(src, "vendor/acme/client.py", HTTP_CALL)
     write(src, "mylibs/client.py", HTTP_CALL)  # no installer metadata: the project's own
-    files = {f.path: f.installed for f in Workspace(src, max_file_size=1 << 20).walk().files}
-    assert files == {
+    walked = {f.path: f.installed for f in Workspace(src, max_file_size=1 << 20).walk().files if f.path.endswith(".py")}
+    assert walked == {
         "app.py": False,
-        "libs/requests-2.32.3.dist-info/METADATA": True,
+        "shop/client.py": False,
         "libs/requests/api.py": True,
         "libs/deep/nested/client.py": True,
+        "tools/client.py": False,
         "vendor/acme/client.py": False,
         "mylibs/client.py": False,
     }
@@ -233,4 +240,6 @@ def test_a_folder_packages_were_installed_into_is_another_projects_code(tmp_path
     assert sorted((f["location"]["path"], f["location"]["start_line"]) for f in findings(out)) == [
         ("app.py", 3),
         ("mylibs/client.py", 3),
+        ("shop/client.py", 3),
+        ("tools/client.py", 3),
     ]

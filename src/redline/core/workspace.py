@@ -37,8 +37,8 @@ class SourceFile:
     abspath: str
     kind: str
     size: int
-    #: in a folder packages were installed into (``pip install --target libs``: a ``*.dist-info`` beside them, as
-    #: bazarr's ``libs/`` holds 112): other projects' code, vendored, not this one's
+    #: in a folder packages were installed into (``pip install --target libs``: a ``*.dist-info`` beside each, as
+    #: bazarr's ``libs/`` holds 112; see ``INSTALLED_PACKAGES_MIN``): other projects' code, vendored, not this one's
     installed: bool = False
 
 
@@ -235,7 +235,7 @@ class Workspace:
         except OSError as exc:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
-        installed = installed or any(e.name.endswith(_INSTALLED_METADATA) and e.is_dir() for e in entries)
+        installed = installed or (bool(rel) and _holds_installed_packages(entries))
         # redline's own reports (a folder holding its manifest), told from the listing just read: auditing them
         # would count them twice
         if rel and any(e.name == MANIFEST and e.is_file() for e in entries):
@@ -296,8 +296,21 @@ class Workspace:
         result.files.append(SourceFile(rel, abspath, kind, size, installed))
 
 
-#: the metadata folders an installer leaves beside each package it installs (wheel's and setuptools')
-_INSTALLED_METADATA = (".dist-info", ".egg-info")
+#: how many installed packages' ``*.dist-info`` folders make a folder one packages were installed into: an sdist or a
+#: checkout after ``pip install -e .`` holds one ``*.egg-info`` of its own (Django's sdist: ``Django.egg-info``), a
+#: ``pip install --target`` folder one ``*.dist-info`` per package (bazarr's ``libs/``: 112)
+INSTALLED_PACKAGES_MIN = 3
+
+
+def _holds_installed_packages(entries: list[os.DirEntry[str]]) -> bool:
+    """Whether a folder (never the tree's root) holds the ``*.dist-info`` of several installed packages."""
+    found = 0
+    for entry in entries:
+        if entry.name.endswith(".dist-info") and entry.is_dir():
+            found += 1
+            if found >= INSTALLED_PACKAGES_MIN:
+                return True
+    return False
 
 
 def display_name(name: str) -> str:
