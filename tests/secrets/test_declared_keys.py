@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from redline.checks.interface import CheckContext
 from redline.checks.secrets.scan import scan_blob
 from redline.checks.secrets.settings import build_settings
 from redline.checks.secrets.tree import SecretsFileCheck
 from redline.core.config import Config
+from redline.core.workspace import Workspace, read_file
 
 _CHECK = SecretsFileCheck()
 # Azurite's devstoreaccount1 key, published by Microsoft; split so no scanner reads it here
@@ -95,3 +97,28 @@ def test_a_secret_scanners_allow_list_declares_its_values(path: str) -> None:
 
 def test_the_same_values_in_another_toml_file_are_reported() -> None:
     assert scanned("config/storage.toml", GITLEAKS) == [("SEC100", 3, "")]
+
+
+def test_generic_keyword_hits_in_installed_packages_are_noise_and_provider_keys_are_not(tmp_path: Path) -> None:
+    """bazarr's libs/ (``pip install --target``, a ``*.dist-info`` per package): a library's docstring example
+    (``password = "…"``) reads as noise, as in a ``vendor/`` folder; a provider-format key is reported wherever it is.
+    The same keyword hit in the project's own code is reported."""
+    for name in ("requests-2.32.3", "idna-3.10", "certifi-2024.8.30"):
+        (tmp_path / "libs" / f"{name}.dist-info").mkdir(parents=True)
+    (tmp_path / "libs" / "acme").mkdir()
+    (tmp_path / "app").mkdir()
+    text = 'password = "Kq7vN2xWp9Lm4Rt8"\n' + f"AWS_ACCESS_KEY_ID = '{KEY_ID}'\n"
+    for folder in ("libs/acme", "app"):
+        (tmp_path / folder / "client.py").write_text(text)
+    found = sorted(
+        (f.location.path, f.location.start_line, f.rule)
+        for file in Workspace(tmp_path, max_file_size=1 << 20).walk().files
+        for f in _CHECK.check_file(
+            read_file(file), CheckContext(tmp_path, Config(jobs=1), frozenset({"SEC435", "SEC100"}))
+        )
+    )
+    assert found == [
+        ("app/client.py", 1, "SEC435"),
+        ("app/client.py", 2, "SEC100"),
+        ("libs/acme/client.py", 2, "SEC100"),
+    ]

@@ -78,10 +78,17 @@ SCANNER_ALLOWLISTS = frozenset({".gitleaks.toml", "gitleaks.toml", ".gitleaksign
 
 
 def scan_blob(
-    settings: SecretSettings, core_rules: dict[str, Rule], path: str, data: bytes, kind: str | None = None
+    settings: SecretSettings,
+    core_rules: dict[str, Rule],
+    path: str,
+    data: bytes,
+    kind: str | None = None,
+    *,
+    installed: bool = False,
 ) -> list[FoundSecret]:
     """Provider rules, credential files and data-store credentials; one finding per value, the most
-    specific family first: provider rule, then data store, then credential file, then generic rule."""
+    specific family first: provider rule, then data store, then credential file, then generic rule. ``installed``:
+    the file is in a folder packages were installed into (``SourceFile.installed``), read as vendored code is."""
     if PurePosixPath(path).name in SCANNER_ALLOWLISTS:
         return []
     out = settings.scanner.scan_bytes(data, path)
@@ -102,7 +109,7 @@ def scan_blob(
     matches = [
         m
         for m in settings.scanner.best_per_span(out.matches)
-        if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind)
+        if not _not_a_leak(by_id[m.rule_id], m.secret, m.byte_start, data, path=path, kind=kind, installed=installed)
     ]
     matches = _with_nested(settings, matches, values, path, data)
     # a connection URL whose password is a default (saleor:saleor, postgres:postgres) is a default credential
@@ -303,9 +310,11 @@ _UNQUOTED_VALUE = frozenset(
 )
 
 
-def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, path: str, kind: str) -> bool:
-    """Public-by-design keys anywhere; generic keyword hits in lockfiles, generated bundles and vendored code;
-    an unquoted value in a program that is only a variable's name; a translated label in a locale catalogue."""
+def _not_a_leak(
+    srule: SecretRule, secret: str, offset: int, data: bytes, *, path: str, kind: str, installed: bool = False
+) -> bool:
+    """Public-by-design keys anywhere; generic keyword hits in lockfiles, generated bundles and vendored or installed
+    code; an unquoted value in a program that is only a variable's name; a translated label in a locale catalogue."""
     line = _line_at(data, offset)
     if public_by_design(secret, line, data):
         return True
@@ -313,7 +322,7 @@ def _not_a_leak(srule: SecretRule, secret: str, offset: int, data: bytes, *, pat
         return False
     if (srule.id in _UNQUOTED_VALUE and names_in_program(kind, secret)) or translated_label(path, secret):
         return True
-    return srule.id not in _GENERIC_KEPT_IN_NOISE and generic_noise_file(kind, path, line, data)
+    return srule.id not in _GENERIC_KEPT_IN_NOISE and (installed or generic_noise_file(kind, path, line, data))
 
 
 _REVOKE_STORE = (

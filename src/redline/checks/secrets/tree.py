@@ -143,7 +143,9 @@ class SecretsFileCheck(SecretsBase, FileCheck):
         path = fact.file.path
         found = [
             self.to_finding(self, self.verified(hit, ctx, settings), path, settings)
-            for hit in scan_blob(settings, self.core_rules, path, fact.data, fact.file.kind)
+            for hit in scan_blob(
+                settings, self.core_rules, path, fact.data, fact.file.kind, installed=fact.file.installed
+            )
         ]
         # a compose file that sets up a development container (saleor's .worktree-container, kuma's compose with
         # `--reload` and the source mounted) holds a laptop's credentials, whatever the file is called
