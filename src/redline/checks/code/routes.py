@@ -220,7 +220,7 @@ def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex], classes:
     anonymous caller, hands the request to a helper named for checking (WebODM's ``get_and_check_project``), inherits
     an access check from a base class (Indico's ``RHAdminBase``), or reaches the data only
     through a layer that authorizes every action (CKAN's) — or it is a sign-in or sign-out form, meant for any
-    caller."""
+    caller, or it only reads."""
     handler = handler_of(route, by_path)
     return handler is not None and (
         _compares_the_owner(handler)
@@ -229,6 +229,7 @@ def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex], classes:
         or inherited_access_check(handler.index, route.handler, classes) is not None
         or authorizing_action(handler) is not None
         or signs_in_or_out(handler) is not None
+        or _only_reads(handler)
     )
 
 
@@ -311,41 +312,35 @@ _READ_FUNCTIONS = frozenset(
         *("get_object_or_404", "get_list_or_404", "get_current_site", "reverse", "gettext", "gettext_lazy", "_"),
         *("render", "render_to_string", "render_to_response", "get_template", "JsonResponse", "HttpResponse"),
         *("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "Http404", "Response"),
-        *("jsonify", "make_response", "abort", "render_template"),
+        *("jsonify", "make_response", "abort", "render_template", "loads", "dumps"),
         *("int", "str", "float", "bool", "len", "list", "dict", "set", "tuple", "sorted", "min", "max", "sum"),
         *("enumerate", "zip", "range", "isinstance", "getattr", "hasattr"),
     }
 )
 
 
-#: the same functions called through their module (``json.loads``, ``shortcuts.render``), by resolved name: a dotted
-#: call is otherwise a method (``session.user.settings.set`` resolves through ``flask.session`` to a ``set`` method)
-_READ_MODULE_FUNCTIONS = frozenset(
-    {
-        *("json.loads", "json.dumps", "django.shortcuts.render", "django.shortcuts.get_object_or_404"),
-        *("django.http.JsonResponse", "django.http.HttpResponse", "django.urls.reverse", "flask.jsonify"),
-        *("flask.abort", "flask.make_response", "flask.render_template"),
-    }
-)
+#: the modules those functions are also called through (``json.loads``, ``shortcuts.render``), by resolved name: a
+#: dotted call is otherwise a method (``session.user.settings.set`` resolves through ``flask.session`` to a ``set``)
+_READ_MODULES = frozenset({"json", "django.shortcuts", "django.http", "django.urls", "flask"})
 
 
 def _reads(call: CallSite) -> bool:
-    """A call the lists above know: a function by its own name, or through its module by resolved name; a method by
-    its last name on a dotted receiver."""
+    """A call the lists above know: a function by its own name, or through one of ``_READ_MODULES``; a method by its
+    last name on a dotted receiver."""
     if not call.raw:
         return False
     receiver, _, last = call.raw.rpartition(".")
     if not receiver:
         return last in _READ_FUNCTIONS
-    return call.target in _READ_MODULE_FUNCTIONS or last in _READ_METHODS
+    module, _, function = (call.target or "").rpartition(".")
+    return (module in _READ_MODULES and function in _READ_FUNCTIONS) or last in _READ_METHODS
 
 
-def _only_reads(route: Route, by_path: dict[str, CodeIndex]) -> bool:
+def _only_reads(handler: Handler) -> bool:
     """A Python handler whose every call only reads or answers and which assigns no attribute (fiduswriter's POST
     ``flatpage``: ``FlatPage.objects.filter(...).first()`` into a ``JsonResponse``): posted to, it changes nothing.
     A call the lists do not know, a chained call they cannot name, a helper of the project's: it may write."""
-    handler = handler_of(route, by_path)
-    if handler is None or handler.index.language != "python" or not handler.calls:
+    if handler.index.language != "python" or not handler.calls:
         return False
     if any(within(fn, handler.name) for fn, _attr, _line in handler.index.writes):
         return False
@@ -396,7 +391,6 @@ class RouteAuthenticationCheck(ProjectCheck):
                 or _declared_public(route, settings, by_path)
                 or unit_of(route.handler_path, roots) in open_by_design
                 or _judged_by_its_handler(route, by_path, classes)
-                or _only_reads(route, by_path)
             ):
                 continue
             methods = ",".join(route.methods)
