@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from redline.sources.code.astwalk import child_nodes, walk_nodes
@@ -196,13 +196,24 @@ def expr_taint(expr: ast.AST, flow: FunctionFlow, resolve: Resolver) -> tuple[st
     """The request value this expression carries, with the local names it went through, the calls it was
     passed to (``os.path.basename()``: each rule knows which calls clean a value for its sink and which only
     carry it) and its position in a built string (``AFTER_PREFIX``); a value that went through no call and
-    sits at the start is preferred."""
+    sits at the start is preferred (``_preferred``)."""
+    return _preferred(_taint_hits(expr, flow, resolve))
+
+
+def _preferred(hits: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, tuple[str, ...]] | None:
+    """The hit an expression's taint is: the first that went through no call and sits at the start; else the first
+    that did not only choose an item (``INDEX_KEY``: clean at every sink, so it must not hide a value that is not,
+    as in ``os.path.join(SUFFIXES[lang], name)``); else the first."""
     first: tuple[str, tuple[str, ...]] | None = None
-    for hit in _taint_hits(expr, flow, resolve):
+    keyed: tuple[str, tuple[str, ...]] | None = None
+    for hit in hits:
         if not any(marked(step) for step in hit[1]):
             return hit
-        first = first or hit
-    return first
+        if INDEX_KEY in hit[1]:
+            keyed = keyed or hit
+        else:
+            first = first or hit
+    return first or keyed
 
 
 def marked(step: str) -> bool:
@@ -711,17 +722,12 @@ def _spelled(marks: tuple[Mark, ...], resolve: Resolver) -> tuple[str, ...]:
 
 def _path_taint(paths: list[NamePath], flow: FunctionFlow, resolve: Resolver) -> tuple[str, tuple[str, ...]] | None:
     """``expr_taint`` of a parameter flow from the value's name paths."""
-    first: tuple[str, tuple[str, ...]] | None = None
     tainted, items = flow.tainted, flow.items
-    for name, marks, attribute in paths:
-        if name not in tainted or (attribute and name in items):
-            continue
-        source, via = tainted[name]
-        hit = (source, (*via, name, *_spelled(marks, resolve)))
-        if not any(marked(step) for step in hit[1]):
-            return hit
-        first = first or hit
-    return first
+    return _preferred(
+        (tainted[name][0], (*tainted[name][1], name, *_spelled(marks, resolve)))
+        for name, marks, attribute in paths
+        if name in tainted and not (attribute and name in items)
+    )
 
 
 def _reach(seed: str, bindings: list[_Binding]) -> set[str]:
