@@ -9,6 +9,11 @@ project for compose discovery but often the app's own adapters to external servi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redline.core.workspace import SourceFile
+
 #: ``npm install`` (node_modules), Bower and jspm installs, ``go mod vendor``/Composer/Bundler (vendor), and
 #: the folders projects copy libraries into by hand (vendors, third_party, third-party, thirdparty)
 THIRD_PARTY_DIRS = frozenset(
@@ -34,6 +39,13 @@ def in_installed_package(path: str) -> bool:
     """A folder of ``path`` (never its file name) is where packages are installed, compared lower-cased: the
     file belongs to an installed package (its ``package.json``, ``pyproject.toml``), not to the project."""
     return in_folder_named(path, INSTALLED_PACKAGE_DIRS)
+
+
+def others_code(file: SourceFile) -> bool:
+    """Another project's code in the tree: in a folder packages were installed into (``SourceFile.installed``:
+    bazarr's ``libs/``) or in a third-party folder. The readers of a project's own modules (the Python source, the
+    code index) leave it out."""
+    return file.installed or in_third_party_dir(file.path)
 
 
 def in_third_party_dir(path: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from redline.core.thirdparty import in_third_party_dir
+from redline.core.thirdparty import others_code
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.interface import FileSource, SourceError
 
@@ -151,7 +151,7 @@ class PythonSource(FileSource):
     def wants(self, file: SourceFile) -> bool:
         """The project's own modules: not other projects' code installed into the tree (bazarr's ``libs/``, beside
         its ``*.dist-info``) or kept in a ``vendor/``/``third_party/`` folder, which the code index leaves out too."""
-        return file.kind in self.kinds and not file.installed and not in_third_party_dir(file.path)
+        return file.kind in self.kinds and not others_code(file)
 
     def parse(self, text: FileText) -> PythonModule:
         return parse_module(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named
+from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named, others_code
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
 from redline.sources.code.model import CodeIndex
@@ -35,7 +35,7 @@ def generated_reason(text: FileText) -> str | None:
 
 def third_party(path: str) -> bool:
     """Installed, vendored or compiled code: not the application's own source (folder names compared
-    lower-cased, ``Dist/`` as ``Vendor/``), in every language (Python's ``vendor/``, ``third_party/`` too)."""
+    lower-cased, ``Dist/`` as ``Vendor/``)."""
     return in_folder_named(path, _NOT_THE_APPS_SOURCE)
 
 
@@ -45,10 +45,10 @@ class CodeIndexSource(FileSource):
     produces = CodeIndex
 
     def wants(self, file: SourceFile) -> bool:
-        if file.installed:  # packages installed into the tree (bazarr's libs/): another project's code
+        if others_code(file):  # installed into the tree (bazarr's libs/) or kept in vendor/: another project's
             return False
         if file.kind == "python":
-            return not third_party(file.path)
+            return True
         if file.path.endswith((".d.ts", ".d.mts", ".d.cts")):  # type declarations: no code runs there
             return False
         return file.kind in TREE_SITTER_KINDS and not third_party(file.path)
