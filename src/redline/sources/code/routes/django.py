@@ -318,9 +318,7 @@ def _requires_a_permission(project: Project, lineage: list[tuple[CodeIndex, Defi
     ``DashboardBaseMixin``, django-rules' or Django's ``PermissionRequiredMixin``): that mixin is what reads the
     attribute and refuses. A class that sets it with only the project's own bases, none of them reading it, has no
     such guard."""
-    if not any(
-        name == "permission_required" and values for c in (cls for _, cls in lineage) for name, values in c.class_attrs
-    ):
+    if not any(name == "permission_required" and values for _, cls in lineage for name, values in cls.class_attrs):
         return False
     return any(
         (short := base.rsplit(".", 1)[-1]).endswith("Mixin")
