@@ -5,12 +5,13 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from redline.core import facts
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
-from redline.sources.code.model import WIRE, CodeIndex
+from redline.sources.code.model import CodeIndex
 from redline.sources.code.source import CodeIndexSource
 from redline.sources.interface import NotCovered, SourceError
 
@@ -194,28 +195,55 @@ def test_index_crosses_a_process_boundary_unchanged() -> None:
     assert b"decode_index" in data and pickle.loads(data) == index
 
 
-def test_an_index_from_the_cache_crosses_as_the_buffer_it_was_read_from(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker sends a cached index back as the bytes of its cache entry: never encoded a second time."""
-    index_of(APP)
-    assert WIRE not in index_of(APP).__dict__  # the main process keeps no buffer it never sends
+def test_a_worker_hands_an_index_from_the_cache_out_as_the_bytes_it_was_read_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a worker a cached index is not decoded (``EncodedIndex``): sent as the bytes of its cache entry and
+    decoded in the main process; an index parsed now is a ``CodeIndex``, encoded once when sent."""
+    index_of(APP)  # parsed, and kept in the cache
+    source, text = CodeIndexSource(), _text("app.py", APP.encode())
+    cached = source.read(text)  # the main process: decoded
+    assert isinstance(cached, CodeIndex) and cached.parser == "cache"
     monkeypatch.setattr(facts, "_SENDING", True)  # what ``will_send_facts`` says in a worker
-    cached = index_of(APP)
-    fresh = index_of(APP + "\n")  # parsed now: encoded when sent
-    encoded: list[str] = []
-    encode = cache.encode_index
+    fresh = source.read(_text("app.py", (APP + "\n").encode()))  # parsed now
+    assert isinstance(fresh, CodeIndex) and fresh.parser == "ast" and pickle.loads(pickle.dumps(fresh)) == fresh
+    decoded: list[int] = []
+    decode = cache.decode_index
 
-    def counted(index: CodeIndex) -> bytes:
-        encoded.append(index.parser)
-        return encode(index)
+    def counted(data: bytes) -> CodeIndex:
+        decoded.append(len(data))
+        return decode(data)
 
-    monkeypatch.setattr(cache, "encode_index", counted)
+    monkeypatch.setattr(cache, "decode_index", counted)
+    sent = source.read(text)
     entry = Path(cache._entry(cache.index_key("python", "app.py", APP.encode()))).read_bytes()
-    assert entry in pickle.dumps(cached) and pickle.loads(pickle.dumps(cached)) == cached
-    assert fresh.parser == "ast" and pickle.loads(pickle.dumps(fresh)) == fresh
-    assert encoded == ["ast"]  # the fresh index alone
+    assert sent == cache.EncodedIndex("app.py", "python", cache.index_key("python", "app.py", APP.encode()), entry)
+    assert decoded == []  # read, not decoded
+    received = pickle.loads(pickle.dumps(sent))
+    assert entry in pickle.dumps(sent) and received.decoded() == cached
 
 
-def test_a_cache_entry_not_marked_as_cached_is_read_but_encoded_again_when_sent() -> None:
+def test_a_cache_entry_a_worker_cannot_read_is_parsed_again_or_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A truncated entry is parsed again in the worker; one whose fields only turn out wrong when the main
+    process decodes it is not indexed that run, with the reason, and removed so the next run parses it."""
+    built = index_of(APP)
+    key = cache.index_key("python", "app.py", APP.encode())
+    entry = Path(cache._entry(key))
+    monkeypatch.setattr(facts, "_SENDING", True)
+    entry.write_bytes(entry.read_bytes()[:-10])
+    assert CodeIndexSource().read(_text("app.py", APP.encode())) == built  # parsed again, and kept again
+    assert isinstance(CodeIndexSource().read(_text("app.py", APP.encode())), cache.EncodedIndex)
+    entry.write_bytes(msgspec.msgpack.encode({"path": "app.py", "language": "python", "parser": "cache", "calls": 7}))
+    sent = CodeIndexSource().read(_text("app.py", APP.encode()))
+    assert isinstance(sent, cache.EncodedIndex)
+    with pytest.raises(ValueError, match=r"^code index: the cached index is unreadable \(Expected `array`, got `int`"):
+        sent.decoded()
+    assert not entry.exists()
+
+
+def test_a_cache_entry_not_marked_as_cached_is_read_but_encoded_again_when_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """An entry whose ``parser`` is not "cache" (not written by ``store``) is handed out marked as cached, and
     a worker sends what it hands out, not the entry."""
     built = index_of(APP)
@@ -225,6 +253,8 @@ def test_a_cache_entry_not_marked_as_cached_is_read_but_encoded_again_when_sent(
     cached = index_of(APP)
     assert cached.parser == "cache" and entry not in pickle.dumps(cached)
     assert pickle.loads(pickle.dumps(cached)) == cached
+    monkeypatch.setattr(facts, "_SENDING", True)  # a worker does not send it as it is either
+    assert CodeIndexSource().read(_text("app.py", APP.encode())) == cached
 
 
 def test_literals_too_deep_or_too_large_are_kept_as_none() -> None:

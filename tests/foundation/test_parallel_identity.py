@@ -1,7 +1,8 @@
 """One worker or two, the same report: module checks judge each module in the worker that indexed it and
 the main process finishes them with the routes, so the findings must not depend on how files were split;
 with an empty cache the secret scanner compiles while the workers parse and its file check runs in a second
-pass, which must not change them either."""
+pass, which must not change them either; nor must a warm cache, where a worker decodes an index only for a check that
+reads the module (``core.facts.Deferred``)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ def _tree(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "examples" / "shop", root / "shop")
     for name in ("flaws", "injection", "settings", "jsgo", "routes", "exposure"):
         shutil.copytree(CODE_FIXTURES / name, root / name)
+    shutil.copytree(CODE_FIXTURES / "flaws", root / "tests" / "flaws")  # tests: read by no module check
     return root
 
 
-def _audit(root: Path, jobs: int, out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> AuditResult:
-    shutil.rmtree(cache / "code-index", ignore_errors=True)  # every index built in this run's processes
+def _audit(
+    root: Path, jobs: int, out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, *, warm: bool = False
+) -> AuditResult:
+    if not warm:
+        shutil.rmtree(cache / "code-index", ignore_errors=True)  # every index built in this run's processes
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(cache))
     result = audit_with_catalogue(root, jobs)
     write_reports(result, out, [OutputFormat.JSON])
@@ -55,10 +60,13 @@ def test_one_and_two_workers_write_byte_identical_findings(
     assert [r.threadName for r in compiled] == ["redline-prepare"]
     one = _audit(root, 1, tmp_path / "one", cache, monkeypatch)
     two = _audit(root, 2, tmp_path / "two", cache, monkeypatch)
+    warm = _audit(root, 2, tmp_path / "warm", cache, monkeypatch, warm=True)
 
-    assert (cold.stats.workers, one.stats.workers, two.stats.workers) == (2, 1, 2)
+    assert (cold.stats.workers, one.stats.workers, two.stats.workers, warm.stats.workers) == (2, 1, 2, 2)
     first = (tmp_path / "one" / "findings.json").read_bytes()
     assert first == (tmp_path / "two" / "findings.json").read_bytes()
+    assert first == (tmp_path / "warm" / "findings.json").read_bytes()
+    assert warm.skipped == two.skipped and warm.facts_summary == two.facts_summary
     assert first == (tmp_path / "cold" / "findings.json").read_bytes()
     rules = {f["rule"] for f in json.loads(first)["findings"]}
     # the module checks' rules are there (SQL, shell, path, SSRF, JS/Go SQL, settings), and the route ones

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 from redline.core.config import Config, SectionSpec
 from redline.core.evidence import Evidence, EvidenceInput
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.model import Confidence, Finding, Location, PriorityFactors, Severity, Skipped, ToolError
 from redline.core.rules import Rule, RuleRegistry
 
@@ -186,6 +186,12 @@ class ModuleCheck(Check, ABC):
     @abstractmethod
     def check_module(self, fact: Any, ctx: CheckContext) -> Iterable[Any]:
         """The partial results for one module's fact: findings, or what ``finish`` needs to make them."""
+
+    def reads(self, module: ModuleHead) -> bool:
+        """Whether ``check_module`` can find anything in a module of this path and language; it finds nothing in
+        one it does not read. A worker decodes a code index from the cache only for a check that reads the module
+        (``core.facts.Deferred``): say no to what the check leaves out (tests, other languages)."""
+        return True
 
     def finish(self, partials: list[Any], facts: Facts, ctx: CheckContext) -> Iterable[Finding | Skipped | ToolError]:
         """Complete the partials of every module with project facts; by default they are the findings."""

@@ -9,9 +9,10 @@ process that made them: a check that reads one is never judged in a forked proce
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -26,15 +27,41 @@ _SENDING = False
 
 
 def will_send_facts() -> None:
-    """This process is a worker: what it makes is pickled and sent to the main process. A source may then keep
-    what makes sending cheap (a cached code index keeps the bytes it was read from), which the main process, where
-    facts stay until the run ends, would only hold in memory (40 MB on a ``--jobs 1`` Django audit)."""
+    """This process is a worker: what it makes is pickled and sent to the main process. A source may then hand
+    out what makes sending cheap (a cached code index as the bytes it was read from, ``Deferred``), which the main
+    process, where facts stay until the run ends, has to decode anyway."""
     global _SENDING
     _SENDING = True
 
 
 def sends_facts() -> bool:
     return _SENDING
+
+
+class ModuleHead(Protocol):
+    """What is known of a module before its facts are decoded: enough for a check to say whether it reads it."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+
+class Deferred(ABC):
+    """A fact a worker read but left undecoded (a code index from the cache): sent to the main process as the
+    bytes it was read from and decoded there; the worker decodes it only for a check that reads the module
+    (``ModuleCheck.reads``). The Django sdist's 1,900 test modules are read by no module check, and decoding
+    them in the worker as well as in the main process was most of the work two workers did that one did not."""
+
+    #: the fact type it is decoded into
+    STANDS_FOR: ClassVar[type]
+    path: str
+    language: str
+
+    @abstractmethod
+    def decoded(self) -> object:
+        """The fact; ``ValueError`` saying why when the bytes do not hold one."""
 
 
 def fork_safe(kind: type) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from redline.checks.interface import Check, CheckContext, CheckError, FileCheck
 from redline.core.config import Config
-from redline.core.facts import Facts
+from redline.core.facts import Deferred, Facts
 from redline.core.interrupts import for_the_main_thread_only
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.result import AuditResult, RunStats
@@ -399,7 +399,7 @@ def _chunks(files: list[SourceFile], costs: list[int], workers: int) -> Iterator
 
 
 def _merge(into: ChunkOutcome, out: ChunkOutcome) -> None:
-    into.facts += out.facts
+    into.facts += out.facts if not any(isinstance(fact, Deferred) for fact in out.facts) else _decoded(out)
     into.findings += out.findings
     into.errors += out.errors
     into.skipped += out.skipped
@@ -407,6 +407,20 @@ def _merge(into: ChunkOutcome, out: ChunkOutcome) -> None:
     into.bytes += out.bytes
     for position, partials in out.partials.items():
         into.partials.setdefault(position, []).extend(partials)
+
+
+def _decoded(out: ChunkOutcome) -> list[object]:
+    """A worker's facts, each it sent undecoded (``Deferred``) decoded; one that cannot be is not covered."""
+    facts: list[object] = []
+    for fact in out.facts:
+        if not isinstance(fact, Deferred):
+            facts.append(fact)
+            continue
+        try:
+            facts.append(fact.decoded())
+        except ValueError as exc:
+            out.skipped.append(Skipped(fact.path, str(exc)))
+    return facts
 
 
 def _apply_suppressions(

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from redline.checks.interface import Check, CheckContext, FileCheck, ModuleCheck
-from redline.core.facts import keeps
+from redline.core.facts import Deferred, keeps
 from redline.core.model import Finding, Skipped, Stage, ToolError
 from redline.core.suppress import parse_suppressions
 from redline.core.workspace import FileText, SourceFile, UnreadableFile, read_file
@@ -159,7 +159,7 @@ def process_file(state: WorkerState, file: SourceFile, out: ChunkOutcome) -> Non
     for fact in facts:
         if keeps(fact) and not isinstance(fact, FileText):
             out.facts.append(fact)
-    _judge(state, facts, file.path, out)
+    _judge(state, _opened(state, facts), file.path, out)
 
 
 def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list[object]:
@@ -183,6 +183,25 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
         if fact is not None:
             facts.append(fact)
     return facts
+
+
+def _opened(state: WorkerState, facts: list[object]) -> list[object]:
+    """The facts the checks judge: a deferred one (sent on undecoded) decoded when a file check takes its kind or
+    a module check reads the module, left out otherwise."""
+    if not any(isinstance(fact, Deferred) for fact in facts):
+        return facts
+    return [
+        fact.decoded() if isinstance(fact, Deferred) else fact
+        for fact in facts
+        if not isinstance(fact, Deferred) or _read(state, fact)
+    ]
+
+
+def _read(state: WorkerState, deferred: Deferred) -> bool:
+    kind = deferred.STANDS_FOR
+    return any(issubclass(kind, check.fact_types) for check in state.checks) or any(
+        issubclass(kind, check.fact_types) and check.reads(deferred) for check in state.module_checks
+    )
 
 
 def _judge(state: WorkerState, facts: list[object], path: str, out: ChunkOutcome) -> None:

@@ -47,6 +47,10 @@ class FileSource(ABC):
         """Return the fact for this file, ``None`` when it is not this source's kind
         after all, or raise ``SourceError`` with the reason."""
 
+    def read(self, text: FileText) -> object | None:
+        """What the pipeline asks for: ``parse``, or in a worker a fact left undecoded (``core.facts.Deferred``)."""
+        return self.parse(text)
+
 
 @dataclass(frozen=True)
 class ProjectContext:
@@ -67,7 +71,7 @@ def parse_guarded(source: FileSource, text: FileText) -> object | None:
     """``source.parse`` with the limits of the interpreter itself turned into reasons: a file nested
     100,000 deep or holding a 2-million-digit number is not covered, it does not crash the source."""
     try:
-        return source.parse(text)
+        return source.read(text)
     except RecursionError:
         raise SourceError("nested too deeply to read (not covered)") from None
     except MemoryError:

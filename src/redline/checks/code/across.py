@@ -22,7 +22,7 @@ from redline.checks.code.jsgo_rules import SSRF_FROM_REQUEST_JSGO
 from redline.checks.code.jsgo_taint import Bindings
 from redline.checks.code.rules import SHELL_FROM_REQUEST, SQL_FROM_REQUEST
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.core.rules import Rule
@@ -195,7 +195,7 @@ def _step(index: CodeIndex, call: CallSite, callee: Callee) -> str:
     return f"{index.path}:{call.line} {call.raw} -> {callee.index.path}:{definition.line} {definition.qualname}"
 
 
-def _followed(index: CodeIndex) -> bool:
+def _followed(index: ModuleHead) -> bool:
     """The modules whose functions are summarised and whose calls are judged: Python and Go, not tests."""
     return index.language in {"python", "go"} and not looks_like_test_or_sample(index.path)
 
@@ -222,6 +222,9 @@ class TaintAcrossFunctionsCheck(ModuleCheck):
     )
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
+
+    def reads(self, module: ModuleHead) -> bool:
+        return _followed(module)
 
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleSinks]:
         if _followed(fact) and (found := direct_sinks(fact)):

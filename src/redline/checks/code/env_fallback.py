@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from redline.checks.code.env_fallback_rules import SECRET_ENV_FALLBACK
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.latency.offline import offline, offline_js_go
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.model import Confidence, Finding, Location, Severity
 from redline.core.secret_names import secret_name, signing_name
 from redline.sources.code.model import Arg, CallSite, CodeIndex, EnvDefault
@@ -245,9 +245,12 @@ class SecretEnvFallbackCheck(ModuleCheck):
     rules = (SECRET_ENV_FALLBACK,)
     fact_types = (CodeIndex,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return _served(module.path)
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Fallback]:
         index = fact
-        if not _served(index.path):
+        if not self.reads(index):
             return []
         found = list(_index_fallbacks(index)) if index.env_defaults else []
         readers = _environ_readers(index) if index.language == "python" else frozenset()

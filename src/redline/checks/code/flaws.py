@@ -13,7 +13,7 @@ from redline.checks.code.hits import Hit, ModuleHit, flow_evidence, hit_finding,
 from redline.checks.code.rules import DEBUG_ON, JWT_UNVERIFIED, SHELL_FROM_REQUEST, SQL_FROM_REQUEST, WEAK_PASSWORD_HASH
 from redline.checks.interface import CheckContext, ModuleCheck
 from redline.core.context import lower_in_context
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.lazy_regex import lazy
 from redline.core.model import Finding
@@ -190,9 +190,12 @@ class CodeFlawCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory, Dockerfile, ComposeProject, Procfile)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return not looks_like_test_or_sample(module.path)
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
         index = fact
-        if looks_like_test_or_sample(index.path):
+        if not self.reads(index):
             return []
         # SQL and shell sinks of JavaScript and Go are judged by WEB210/WEB211 (jsgo_flaws.py)
         judges = (_sql, _shell, _weak_hash, _jwt) if index.language == "python" else (_weak_hash, _jwt)

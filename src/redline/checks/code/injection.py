@@ -17,7 +17,7 @@ from redline.checks.code.injection_rules import (
     TEMPLATE_FROM_REQUEST,
 )
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.flow import AFTER_PREFIX, NAME_ATTRIBUTE, REFERER_ITEM, marked
@@ -418,9 +418,12 @@ class InjectionCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return not looks_like_test_or_sample(module.path)
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
         index = fact
-        if looks_like_test_or_sample(index.path) or not any(c.tainted for c in index.calls):
+        if not self.reads(index) or not any(c.tainted for c in index.calls):
             return []
         return [ModuleHit(index.path, hit, index.language) for hit in judged(index)]
 

@@ -15,7 +15,7 @@ from redline.checks.code.jsgo_rules import (
 )
 from redline.checks.code.jsgo_taint import Bindings, last
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.flow import AFTER_PREFIX
@@ -380,9 +380,12 @@ class JsGoFlawCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return module.language in LANGUAGES and not looks_like_test_or_sample(module.path)
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[ModuleHit]:
         index = fact
-        if index.language not in LANGUAGES or looks_like_test_or_sample(index.path):
+        if not self.reads(index):
             return []
         if not any(c.tainted for c in index.calls):
             return []

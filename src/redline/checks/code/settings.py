@@ -18,7 +18,7 @@ from redline.checks.code.settings_rules import (
     MARKUP_FROM_REQUEST,
 )
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Finding
 from redline.sources.code.model import Arg, CallSite, CodeIndex, Decorator
@@ -354,9 +354,12 @@ class SettingsCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return not looks_like_test_or_sample(module.path)
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Partial]:
         index = fact
-        if looks_like_test_or_sample(index.path):
+        if not self.reads(index):
             return []
         hits = [*_settings_hits(index), *_class_config_hits(index), *_django_cors(index)]
         hits += [h for call in index.calls for h in _call_hits(call, index)]

@@ -23,7 +23,7 @@ from redline.checks.latency.js_http import js_http_hits, js_remote_calls, rpc_hi
 from redline.checks.latency.jsgo_chatty_rules import JSGO_CHATTY_RULES, THIRD_PARTY_IN_HANDLER_JSGO
 from redline.checks.latency.jsgo_handlers import ExternalCall, external_calls, message, route_of
 from redline.checks.latency.offline import offline_js_go
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.model import Finding, Location, Skipped, ToolError
 from redline.sources.code.model import CodeIndex
 from redline.sources.code.routes import RouteInventory, routes_by_handler
@@ -36,10 +36,13 @@ class JsGoChattyCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (RouteInventory,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return not offline_js_go(module.path) and (module.language in _JS or module.language == "go")
+
     def check_module(
         self, fact: CodeIndex, ctx: CheckContext
     ) -> Iterable[Finding | ExternalCall | ClientExports | ImportedCall]:
-        if offline_js_go(fact.path) or (fact.language not in _JS and fact.language != "go"):
+        if not self.reads(fact):
             return []
         js = fact.language in _JS
         remote = js_remote_calls(fact) if js else go_remote_calls(fact)

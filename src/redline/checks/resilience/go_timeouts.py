@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redline.checks.interface import CheckContext, ModuleCheck
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -174,11 +174,14 @@ class GoTimeoutCheck(ModuleCheck):
     rules = (GO_CLIENT_NO_TIMEOUT, GO_DEFAULT_CLIENT, GRPC_BLOCKING_DIAL)
     fact_types = (CodeIndex,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return module.language == "go"
+
     def check_module(
         self, fact: CodeIndex, ctx: CheckContext
     ) -> Iterable[Finding | _DefaultClientUse | _SetsDefaultTimeout]:
         index = fact
-        if index.language != "go":
+        if not self.reads(index):
             return []
         found: list[Finding | _DefaultClientUse | _SetsDefaultTimeout] = []
         if any(t == "http.DefaultClient.Timeout" for _, t, _ in index.writes):

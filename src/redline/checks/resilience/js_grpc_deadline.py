@@ -22,7 +22,7 @@ from redline.checks.resilience.hand_run import HAND_RUN_CLIENT, is_hand_run_js_c
 from redline.checks.resilience.healthchecks import outside_healthchecks
 from redline.checks.resilience.js_timeouts import browser_module
 from redline.core.context import lower_in_context
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.model import Area, Finding, Location, Severity
 from redline.core.rules import Rule, RuleDoc
@@ -93,8 +93,11 @@ class JsGrpcDeadlineCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (HealthcheckScript,)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return module.language in {"javascript", "typescript"}
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[Finding | ClientExports | ImportedCall]:
-        if fact.language not in {"javascript", "typescript"}:
+        if not self.reads(fact):
             return []
         clients = grpc_clients(fact)
         exports = client_exports(fact, clients)

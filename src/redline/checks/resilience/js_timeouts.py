@@ -15,7 +15,7 @@ from redline.checks.interface import CheckContext, ModuleCheck
 from redline.checks.resilience.browser_importers import ModuleImports, browser_only, module_imports
 from redline.checks.resilience.healthchecks import outside_healthchecks
 from redline.core.context import lower_in_context
-from redline.core.facts import Facts
+from redline.core.facts import Facts, ModuleHead
 from redline.core.filekinds import looks_like_test_or_sample
 from redline.core.lazy_regex import lazy
 from redline.core.model import Area, Finding, Location, Severity
@@ -296,9 +296,12 @@ class JsTimeoutCheck(ModuleCheck):
     fact_types = (CodeIndex,)
     project_fact_types = (HealthcheckScript, PathAliases, CodeIndex, *START_FACTS)
 
+    def reads(self, module: ModuleHead) -> bool:
+        return module.language in {"javascript", "typescript"}
+
     def check_module(self, fact: CodeIndex, ctx: CheckContext) -> Iterable[_Partial]:
         index = fact
-        if index.language not in {"javascript", "typescript"}:
+        if not self.reads(index):
             return []
         out: list[_Partial] = []
         locals_ = _axios_local(index)

@@ -315,11 +315,6 @@ class NextAuthFact:
     rows: tuple[tuple[tuple[str, ...], str], ...] | None = None
 
 
-#: the attribute where an index read from the cache keeps the msgpack buffer it was decoded from (not a field:
-#: equality, ``repr`` and ``replace`` never see it)
-WIRE = "_wire"
-
-
 @dataclass(frozen=True)
 class CodeIndex:
     """What one source module says, independent of framework: the input of entry points and code rules."""
@@ -399,12 +394,11 @@ class CodeIndex:
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         """Sent from a worker as one msgpack buffer: pickling the tens of thousands of small frozen objects
-        of a large tree took longer than parsing it did. An index read from the cache is sent as the buffer it
-        was read from (``WIRE``): encoding it again cost a worker 0.08 s of the warm Django audit."""
+        of a large tree took longer than parsing it did. An index read from the cache is not decoded in the
+        worker at all unless a check reads it, and is sent as it was read (``cache.EncodedIndex``)."""
         from redline.sources.code.cache import decode_index, encode_index  # noqa: PLC0415 - a cycle
 
-        wire = self.__dict__.get(WIRE)
-        return decode_index, (wire if isinstance(wire, bytes) else encode_index(self),)
+        return decode_index, (encode_index(self),)
 
     def imported(self, local: str) -> str | None:
         return dict(self.imports).get(local)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from redline.core.facts import sends_facts
 from redline.core.thirdparty import THIRD_PARTY_DIRS, in_folder_named, others_code
 from redline.core.workspace import FileText, SourceFile
 from redline.sources.code import cache
@@ -54,21 +55,37 @@ class CodeIndexSource(FileSource):
         return file.kind in TREE_SITTER_KINDS and not third_party(file.path)
 
     def parse(self, text: FileText) -> CodeIndex:
-        reason = generated_reason(text)
-        if reason:
-            raise NotCovered(reason)
-        language = TREE_SITTER_KINDS.get(text.file.kind, "python")
-        key = cache.index_key(language, text.file.path, text.data)
-        index = cache.load(key)
-        if index is not None:
-            return index
-        built = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
-        index = replace(built, key=key)
-        try:
-            cache.store(key, index)
-        except cache.UnencodableIndex as exc:
-            raise NotCovered(f"code index not kept: {exc}") from None
+        language, key = _keyed(text)
+        return _indexed(text, language, key)
+
+    def read(self, text: FileText) -> CodeIndex | cache.EncodedIndex:
+        """In a worker, an index from the cache is handed out undecoded (``cache.EncodedIndex``)."""
+        language, key = _keyed(text)
+        encoded = cache.load_encoded(key) if sends_facts() else None
+        return encoded if encoded is not None else _indexed(text, language, key)
+
+
+def _keyed(text: FileText) -> tuple[str, str]:
+    """The module's language and cache key; ``NotCovered`` for generated code."""
+    reason = generated_reason(text)
+    if reason:
+        raise NotCovered(reason)
+    language = TREE_SITTER_KINDS.get(text.file.kind, "python")
+    return language, cache.index_key(language, text.file.path, text.data)
+
+
+def _indexed(text: FileText, language: str, key: str) -> CodeIndex:
+    """The index kept in the cache, else built now and kept."""
+    index = cache.load(key)
+    if index is not None:
         return index
+    built = _build_python(text) if language == "python" else _build_tree_sitter(text, language)
+    index = replace(built, key=key)
+    try:
+        cache.store(key, index)
+    except cache.UnencodableIndex as exc:
+        raise NotCovered(f"code index not kept: {exc}") from None
+    return index
 
 
 def _build_python(text: FileText) -> CodeIndex:
