@@ -148,7 +148,7 @@ def startup(repeat: int) -> None:
 #: issue 11), and warm (a developer's second run: every module's code index read from the cache)
 CACHE_STATES: dict[str, tuple[str, ...]] = {
     "cold": ("*",),
-    "databases cached, every file parsed": ("code-index",),
+    "every file parsed (databases cached)": ("code-index",),
     "warm": (),
 }
 
