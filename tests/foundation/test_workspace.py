@@ -243,3 +243,44 @@ def test_a_folder_packages_were_installed_into_is_another_projects_code(tmp_path
         ("shop/client.py", 3),
         ("tools/client.py", 3),
     ]
+
+
+PINS = "cherrypy==18.10.0\nMako==1.3.12\nrequests==2.33.1\nIPy==1.01  # comment\ncherrypy-cors==1.7.0\n-r dev.txt\n"
+ON_SYS_PATH = "import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '{}'))\n"
+
+
+def test_packages_copied_into_a_folder_a_root_script_puts_on_sys_path_are_another_projects_code(
+    tmp_path: Path,
+) -> None:
+    """Tautulli copies its 70 dependencies into ``lib/`` without installer metadata and ``Tautulli.py`` puts it on
+    ``sys.path``: 40 of its 53 findings were in cherrypy, pygments, future… Told by a root script putting the folder
+    on ``sys.path`` and five or more of its packages named like the root requirements' pins. Not told so: the
+    project's own ``src/`` on ``sys.path`` (nothing there is pinned), pinned names in a folder no root script puts on
+    ``sys.path`` (adapters named after the libraries they wrap), a folder with four pinned packages, a folder only a
+    commented-out line or a script below the root puts there."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    write(src, "requirements.txt", PINS)
+    write(src, "App.py", ON_SYS_PATH.format("lib") + ON_SYS_PATH.format("src") + ON_SYS_PATH.format("few"))
+    write(src, "Other.py", "import sys\n# sys.path.insert(0, 'integrations')\n")
+    write(src, "tests/conftest.py", ON_SYS_PATH.format("../extra"))
+    for folder, names in {
+        "lib": ("cherrypy", "mako", "requests", "cherrypy_cors"),
+        "few": ("cherrypy", "mako", "requests", "cherrypy_cors"),
+        "integrations": ("cherrypy", "mako", "requests", "cherrypy_cors"),
+        "extra": ("cherrypy", "mako", "requests", "cherrypy_cors"),
+    }.items():
+        for name in names:
+            write(src, f"{folder}/{name}/__init__.py", HTTP_CALL)
+        write(src, f"{folder}/IPy.py" if folder != "few" else f"{folder}/helpers.py", HTTP_CALL)
+    write(src, "src/shop/client.py", HTTP_CALL)
+    walked = {f.path for f in Workspace(src, max_file_size=1 << 20).walk().files if f.installed}
+    assert walked == {
+        "lib/IPy.py",
+        "lib/cherrypy/__init__.py",
+        "lib/cherrypy_cors/__init__.py",
+        "lib/mako/__init__.py",
+        "lib/requests/__init__.py",
+    }
+    audit(src, out, "--select", "RES101")
+    reported = {f["location"]["path"].split("/")[0] for f in findings(out)}
+    assert reported == {"few", "integrations", "extra", "src"}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from redline.core.filekinds import kind_of
 from redline.core.model import Skipped
 from redline.core.outputset import MANIFEST
+from redline.core.vendored import vendored_folders
 
 if TYPE_CHECKING:
     import pathspec
@@ -38,7 +39,8 @@ class SourceFile:
     kind: str
     size: int
     #: in a folder packages were installed into (``pip install --target libs``: a ``*.dist-info`` beside each, as
-    #: bazarr's ``libs/`` holds 112; see ``INSTALLED_PACKAGES_MIN``): other projects' code, vendored, not this one's
+    #: bazarr's ``libs/`` holds 112; see ``INSTALLED_PACKAGES_MIN``) or copied into and put on ``sys.path`` (Tautulli's
+    #: ``lib/``, ``core.vendored``): other projects' code, vendored, not this one's
     installed: bool = False
 
 
@@ -128,9 +130,12 @@ class Workspace:
         self.max_lockfile_size = max(max_lockfile_size, max_file_size)
         self.honour_gitignore = honour_gitignore
         self._exclude = _ignore_spec(list(exclude)) if exclude else None
+        #: root folders of copied packages a root script puts on ``sys.path`` (``core.vendored``), read by ``walk``
+        self._vendored: frozenset[str] = frozenset()
 
     def walk(self) -> WalkResult:
         result = WalkResult()
+        self._vendored = vendored_folders(str(self.root))
         self._walk_dir(str(self.root), "", [], result)
         result.files.sort(key=lambda f: f.path)
         result.skipped.sort(key=lambda s: s.path)
@@ -235,7 +240,7 @@ class Workspace:
         except OSError as exc:
             result.skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror}"))
             return
-        installed = installed or (bool(rel) and _holds_installed_packages(entries))
+        installed = installed or (bool(rel) and (rel in self._vendored or _holds_installed_packages(entries)))
         # redline's own reports (a folder holding its manifest), told from the listing just read: auditing them
         # would count them twice
         if rel and any(e.name == MANIFEST and e.is_file() for e in entries):
