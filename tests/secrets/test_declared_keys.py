@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audit_helpers import cli_audit, cli_findings
 from redline.checks.interface import CheckContext
 from redline.checks.secrets.scan import scan_blob
 from redline.checks.secrets.settings import build_settings
@@ -82,6 +83,74 @@ def test_the_same_pair_outside_ci_or_under_aws_names_is_reported(path: str, text
         ]
     )
     assert scanned(path, text) == [(code, line, "") for code, line in expected]
+
+
+# the pulp plugin template's CI settings: the S3 storage the tests use, with the pair the CI's minio is started with
+TEMPLATE_CONFIG = f"""pulp_settings_s3:
+  STORAGES:
+    default:
+      OPTIONS:
+        access_key: "{KEY_ID}"
+        endpoint_url: "http://minio:9000"
+        secret_key: "{SECRET}"
+"""
+# another pair of the same shape: not the CI's
+OTHER_ID, OTHER_SECRET = "AKIA" + "L5N2B7QW4MZX3KJD", "Zp3LqW8xNv2T" + "yB6mRc1HgK9sJf4EaD7uPoX0Qz5V"
+
+
+def test_the_ci_services_pair_is_the_ci_services_wherever_else_the_tree_holds_it(tmp_path: Path) -> None:
+    """pulpcore's template_config.yml names the pair its CI script starts minio with: low and in the CI item, as
+    in the script, where it was high and critical. A pair of the same shape in the same kind of file, and the
+    same pair once the CI occurrence is suppressed, stay."""
+    root, out = tmp_path / "tree", tmp_path / "out"
+    (root / ".github/workflows/scripts").mkdir(parents=True)
+    (root / ".github/workflows/scripts/before_install.sh").write_text(MINIO_CI)
+    (root / "template_config.yml").write_text(TEMPLATE_CONFIG)
+    (root / "deploy").mkdir()
+    (root / "deploy/storage.yml").write_text(TEMPLATE_CONFIG.replace(KEY_ID, OTHER_ID).replace(SECRET, OTHER_SECRET))
+    cli_audit(root, out, "--select", "SEC100,SEC101", "--exit-zero")
+
+    def outside_ci() -> list[tuple[str, str, int, str, str]]:
+        return sorted(
+            (f["rule"], f["location"]["path"], f["location"]["start_line"], f["severity"], f["group"].split(":")[1])
+            for f in cli_findings(out)
+            if not f["location"]["path"].startswith(".github/")
+        )
+
+    assert outside_ci() == [
+        ("SEC100", "deploy/storage.yml", 5, "high", "code"),
+        ("SEC101", "deploy/storage.yml", 7, "critical", "code"),
+    ]
+    # one value, one item: the CI script's finding lists the template's place, lowered alike
+    places = sorted(
+        (f["rule"], place["path"], place["start_line"], place["severity"], place["evidence"]["context"])
+        for f in cli_findings(out)
+        if f["location"]["path"].startswith(".github/")
+        for place in f["related_locations"]
+        if place["path"] == "template_config.yml"
+    )
+    assert places == [
+        ("SEC100", "template_config.yml", 5, "low", CI_SERVICE),
+        ("SEC101", "template_config.yml", 7, "low", CI_SERVICE),
+    ]
+    lowered = next(
+        place for f in cli_findings(out) for place in f["related_locations"] if place["path"] == "template_config.yml"
+    )
+    assert lowered["message"].endswith(
+        "(the value of a CI job's own data store in .github/workflows/scripts/before_install.sh)"
+    )
+    reviewed = "".join(
+        f"{line}  # redline: ignore[SEC100,SEC101] reviewed\n" if KEY_ID in line or SECRET in line else f"{line}\n"
+        for line in MINIO_CI.splitlines()
+    )
+    (root / ".github/workflows/scripts/before_install.sh").write_text(reviewed)
+    cli_audit(root, out, "--select", "SEC100,SEC101", "--exit-zero")
+    assert [row[1:4] for row in outside_ci()] == [
+        ("deploy/storage.yml", 5, "high"),
+        ("template_config.yml", 5, "high"),
+        ("deploy/storage.yml", 7, "critical"),
+        ("template_config.yml", 7, "critical"),
+    ]
 
 
 GITLEAKS = f"""[allowlist]

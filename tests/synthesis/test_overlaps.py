@@ -12,7 +12,7 @@ from redline.core.evidence import Evidence
 from redline.core.facts import Facts
 from redline.core.model import Finding, Location, Severity
 from redline.core.rules import RuleRegistry
-from redline.synthesis.overlaps import merge_overlaps
+from redline.synthesis.overlaps import ci_service_everywhere, merge_overlaps
 
 FIXTURE = Path(__file__).parent / "fixtures" / "overlaps"
 SELECT = ("--select", "SEC,DKR104,KUB112,CMP")
@@ -232,3 +232,33 @@ def test_a_fallback_that_is_a_real_secret_and_its_secret_finding_are_one_item() 
         ("SEC150", 1, ("WEB310",)),
         ("WEB310", 7, None),
     ]
+
+
+def test_only_a_provider_key_a_ci_job_hands_its_own_store_ties_the_same_value_elsewhere() -> None:
+    """An AWS-shaped pair a CI job starts its minio with is no AWS key anywhere: the same value elsewhere takes the
+    CI's context. A database password the CI's own database has (a file-kind rule, SEC906) may be production's
+    too: the same value elsewhere stays. So does another value, and a place already lowered for its own reason."""
+    from dataclasses import replace
+
+    from redline.core.context import CI_SERVICE, TEST_OR_SAMPLE, is_in_context, lower_in_context
+
+    def at(f: Finding, path: str) -> Finding:
+        return replace(f, location=Location(path, 4, 4), group=f"secret:code:{f.evidence.text('secret_hash')}")
+
+    ci_key = at(lower_in_context(_secret("SEC100", 4, "k1"), CI_SERVICE), ".github/workflows/scripts/install.sh")
+    ci_password = at(lower_in_context(_secret("SEC906", 4, "p1"), CI_SERVICE), ".github/workflows/test.yml")
+    same_key, other_key = at(_secret("SEC100", 4, "k1"), "template_config.yml"), at(_secret("SEC100", 4, "k2"), "a.yml")
+    same_password = at(_secret("SEC906", 4, "p1"), "deploy/app.yml")
+    in_docs = at(lower_in_context(_secret("SEC100", 4, "k1"), TEST_OR_SAMPLE), "docs/storage.md")
+    found = [ci_key, ci_password, same_key, other_key, same_password, in_docs]
+    tied = ci_service_everywhere(found, RULES)
+    changed = [
+        (f.location.path, f.severity, f.evidence.text("context"), f.group)
+        for f, was in zip(tied, found, strict=True)
+        if f != was
+    ]
+    assert changed == [("template_config.yml", Severity.LOW, CI_SERVICE, "secret:sample:k1")]
+    assert is_in_context(tied[2]) and tied[2].message.endswith(
+        "(the value of a CI job's own data store in .github/workflows/scripts/install.sh)"
+    )
+    assert ci_service_everywhere([replace(ci_key, suppressed="reviewed"), same_key], RULES)[1] == same_key

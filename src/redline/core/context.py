@@ -26,6 +26,9 @@ APART_TAGS = (CONTEXT_TAG, UNREACHED_TAG)
 TEST_OR_SAMPLE = "test, docs, sample or development file"
 DEVELOPMENT = "development environment (live-reload or debug container)"
 DRIVER = "load generator or test runner"
+#: why a CI job's credential for the data store it runs itself is lowered (``scripts/ci-python``:
+#: ``mysql://root:…@mysql``); the secrets family finds it, and the same value elsewhere takes it too
+CI_SERVICE = "credential of a data store the CI job runs itself (a service container thrown away with the job)"
 
 
 def in_test_or_sample(relpath: str) -> bool:

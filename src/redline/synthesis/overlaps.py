@@ -16,6 +16,13 @@ Two kinds of overlap are merged, and nothing else:
    it), then the file-kind rules ``SEC901`` to ``SEC905``, then the generic rules — and the
    others are recorded in its ``also`` evidence. Equally specific findings all stay.
 
+Then one value, one judgement: a secret the secrets family found to be the credential of a data store a CI job
+runs itself (``core.context.CI_SERVICE``: the job's minio, thrown away with it) is that wherever else the tree holds
+the same value (pulpcore's CI scripts start minio with a key pair, and ``template_config.yml``, the plugin template's
+CI settings, names the same pair for the tests' S3 storage: one place said low, the other critical). Tied by the
+salted hash, for provider-format keys only (a CI database's password may be production's too); only active findings
+still in the main list take it, each gating as the CI occurrence does.
+
 A finding is merged only into an active (not suppressed) finding and only when it is active
 itself, so a suppressed, ignored or unselected counterpart never makes a finding vanish.
 The kept finding takes the highest severity of what it absorbed (the gate never loosens), except
@@ -32,9 +39,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redline.checks.interface import CheckContext
+from redline.core.context import CI_SERVICE, is_in_context, lower_in_context
 from redline.core.evidence import Evidence, EvidenceValue
 from redline.core.facts import Facts
 from redline.core.model import Finding
+from redline.core.result import GATE_EXEMPT_TAG
 from redline.core.rules import RuleRegistry
 from redline.sources.containers.kubernetes import KubeManifest
 from redline.synthesis.interface import SynthesisOutput, SynthesisStep
@@ -68,7 +77,8 @@ class OverlapStep(SynthesisStep):
     name = "merging overlapping credential findings"
 
     def run(self, facts: Facts, findings: list[Finding], ctx: CheckContext) -> SynthesisOutput:
-        merged = merge_overlaps(merge_history(findings), facts, ctx.rules)
+        # merged first: a kept finding takes the highest severity of what it absorbs, the CI tie lowers the result
+        merged = ci_service_everywhere(merge_overlaps(merge_history(findings), facts, ctx.rules), ctx.rules)
         return SynthesisOutput(findings=merged if merged != findings else None)
 
 
@@ -278,3 +288,34 @@ def merge_history(findings: Sequence[Finding]) -> list[Finding]:
             f if tree is None else replace(f, location=tree.location, suppressed=f.suppressed or tree.suppressed)
         )
     return merged
+
+
+def ci_service_everywhere(findings: Sequence[Finding], rules: RuleRegistry) -> list[Finding]:
+    """The findings, each secret whose value is elsewhere a CI job's own data store's credential lowered alike.
+    Only a provider-format key ties (an AWS-shaped pair a CI job hands its minio is no AWS key anywhere); a
+    password does not: the one a CI job's database is started with may be the production database's too."""
+    keys = {r.code for r in rules if r.family not in {"", "generic", "databases"}} - FILE_KIND_RULES
+    ci_places: dict[str, Finding] = {}
+    for f in findings:
+        digest = _secret_hash(f)
+        if digest and f.rule in keys and f.evidence.text("context") == CI_SERVICE and f.suppressed is None:
+            ci_places.setdefault(digest, f)
+    if not ci_places:
+        return list(findings)
+    return [
+        _as_ci_service(f, ci_places[d]) if (d := _secret_hash(f)) in ci_places and _in_main_list(f) else f
+        for f in findings
+    ]
+
+
+def _in_main_list(f: Finding) -> bool:
+    return f.suppressed is None and not is_in_context(f)
+
+
+def _as_ci_service(f: Finding, ci: Finding) -> Finding:
+    lowered = lower_in_context(f, CI_SERVICE, gate=GATE_EXEMPT_TAG not in ci.tags)
+    return replace(
+        lowered,
+        message=f"{f.message} (the value of a CI job's own data store in {ci.location.path})",
+        group=f.group.replace("secret:code:", "secret:sample:", 1),
+    )

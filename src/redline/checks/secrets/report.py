@@ -14,7 +14,14 @@ from redline.checks.interface import Check
 from redline.checks.secrets.checksum import real_anyway
 from redline.checks.secrets.engine import Span
 from redline.checks.secrets.redact import redact, secret_hash
-from redline.core.context import CONTEXT_TAG, DEVELOPMENT, in_test_or_sample, is_in_context, lower_in_context
+from redline.core.context import (
+    CI_SERVICE,
+    CONTEXT_TAG,
+    DEVELOPMENT,
+    in_test_or_sample,
+    is_in_context,
+    lower_in_context,
+)
 from redline.core.evidence import EvidenceInput
 from redline.core.model import Confidence, Factor, Finding, Location, PriorityFactors, Severity
 from redline.core.rules import Rule
@@ -45,8 +52,6 @@ def in_sample_context(finding: Finding, gate_samples: bool) -> Finding:
 
 #: why a default data-store credential for this machine's own database takes the context step
 LOCAL_DEFAULT = "default credential for a database on this machine (local development)"
-#: why a CI job's credential for the database it runs itself takes it (``scripts/ci-python``: ``mysql://root:…@mysql``)
-CI_SERVICE = "credential of a data store the CI job runs itself (a service container thrown away with the job)"
 #: why a keyword match inside a Markdown code block of a file that is not Markdown takes it: the example of a
 #: setting's description (nautobot's settings.yaml ``details: |-`` shows ``NAPALM_ARGS = {'api_key': …}``)
 DOCS_EXAMPLE = "an example in a Markdown code block of documentation text"

@@ -31,7 +31,6 @@ from redline.checks.secrets.extra_rules import (
 from redline.checks.secrets.filters import context_confidence
 from redline.checks.secrets.nested import nested_provider_matches
 from redline.checks.secrets.report import (
-    CI_SERVICE,
     CI_TEST_RUN,
     DOCS_EXAMPLE,
     EXAMPLE_CONSTANT,
@@ -41,6 +40,7 @@ from redline.checks.secrets.report import (
 from redline.checks.secrets.ruleset import USER_RULE_CODE, SecretRule
 from redline.checks.secrets.settings import SecretSettings
 from redline.checks.secrets.structure import KeyValue, key_values
+from redline.core.context import CI_SERVICE
 from redline.core.filekinds import CI_PIPELINE, kind_of
 from redline.core.lazy_regex import lazy
 from redline.core.model import Confidence, Severity
