@@ -62,3 +62,16 @@ def test_a_url_value_preprocessor_that_refuses_guards_the_routes_holding_its_val
         ("WEB101", "splitbill/web.py", 47),
         ("WEB101", "splitbill/web.py", 53),
     ]
+
+
+def test_a_flask_principal_permission_guards_the_route() -> None:
+    """OctoPrint guards its API with Flask-Principal: ``@Permissions.ADMIN.require(403)`` (45 of its 53 WEB101
+    findings), ``with Permissions.PRINT.require(403):`` around the action, ``if not Permissions.ADMIN.can():
+    abort(403)``. Still reported: a ``can()`` that only picks what to show, and ``require`` on something no name
+    says is a permission (a feature flag, a lock)."""
+    found = findings_of(Path(__file__).parent / "fixtures" / "flask_principal", RouteAuthenticationCheck())
+    assert [(f.rule, f.location.path, f.location.start_line) for f in found] == [
+        ("WEB101", "printer/api.py", 37),
+        ("WEB101", "printer/api.py", 44),
+        ("WEB101", "printer/api.py", 51),
+    ]

@@ -138,6 +138,23 @@ def refuses_anonymous(handler: Handler) -> str | None:
     return None
 
 
+#: a Flask-Principal permission, by the name it is reached through (OctoPrint's ``Permissions.PRINT``, the docs'
+#: ``admin_permission``)
+_PERMISSION = re.compile(r"permission", re.IGNORECASE)
+
+
+def checks_a_permission(handler: Handler) -> str | None:
+    """A Flask-Principal permission checked in the handler: ``with Permissions.PRINT.require(403):`` (the block
+    answers 403 to a caller without it), or ``Permissions.ADMIN.can()`` with a refusal beside it (``abort(403)``).
+    A ``can()`` that only picks what to show refuses nothing. The call, or None."""
+    refuses = any(_refuses(call) for call in handler.calls)
+    for call in handler.calls:
+        receiver, _, last = call.raw.rpartition(".")
+        if _PERMISSION.search(receiver) and (last == "require" or (last == "can" and refuses)):
+            return f"{call.raw}()"
+    return None
+
+
 def _refuses(call: CallSite) -> bool:
     """The call answers the caller 401/403: a refusing class (``HttpResponseForbidden``), ``abort(401)``, or a
     response built with that status (DRF's ``Response(status=403)``: Grafana OnCall's Slack endpoints after

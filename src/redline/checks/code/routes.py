@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from redline.checks.code.action_layers import authorizing_action
 from redline.checks.code.handlers import (
     Handler,
+    checks_a_permission,
     checks_through_a_helper,
     handler_of,
     refuses_anonymous,
@@ -217,14 +218,15 @@ _OWNER_ATTRS = frozenset({"owner", "owner_id", "user", "user_id", "author", "aut
 
 def _judged_by_its_handler(route: Route, by_path: dict[str, CodeIndex], classes: Classes) -> bool:
     """The handler decides who may change the state itself — it compares a record's owner with the caller, refuses an
-    anonymous caller, hands the request to a helper named for checking (WebODM's ``get_and_check_project``), inherits
-    an access check from a base class (Indico's ``RHAdminBase``), or reaches the data only
-    through a layer that authorizes every action (CKAN's) — or it is a sign-in or sign-out form, meant for any
-    caller, or it only reads."""
+    anonymous caller, checks a Flask-Principal permission (OctoPrint's ``with Permissions.PRINT.require(403):``),
+    hands the request to a helper named for checking (WebODM's ``get_and_check_project``), inherits an access check
+    from a base class (Indico's ``RHAdminBase``), or reaches the data only through a layer that authorizes every action
+    (CKAN's) — or it is a sign-in or sign-out form, meant for any caller, or it only reads."""
     handler = handler_of(route, by_path)
     return handler is not None and (
         _compares_the_owner(handler)
         or refuses_anonymous(handler) is not None
+        or checks_a_permission(handler) is not None
         or checks_through_a_helper(handler) is not None
         or inherited_access_check(handler.index, route.handler, classes) is not None
         or authorizing_action(handler) is not None

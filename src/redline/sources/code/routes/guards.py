@@ -115,8 +115,12 @@ def declared_public(evidence: tuple[str, ...], settings: EntrypointSettings) -> 
 
 def guard_key(name: str) -> str:
     """The guard a name says: ``login_required``, ``auth.login_required(...)``, or ``moderator_required ->
-    user_passes_test`` (a project decorator and the guard it applies, ``django_decorators.applied_guards``)."""
-    return name.rsplit(" -> ", 1)[-1].split("(", 1)[0].rsplit(".", 1)[-1].lower()
+    user_passes_test`` (a project decorator and the guard it applies, ``django_decorators.applied_guards``).
+    Flask-Principal's ``require`` says nothing alone, the permission it is called on does: the whole dotted name
+    (OctoPrint's ``@Permissions.ADMIN.require(403)`` -> ``permissions.admin.require``)."""
+    called = name.rsplit(" -> ", 1)[-1].split("(", 1)[0]
+    receiver, _, last = called.rpartition(".")
+    return called.lower() if last == "require" and receiver else last.lower()
 
 
 @dataclass
