@@ -20,8 +20,9 @@ from redline.sources.code.astwalk import dotted
 _LEADING = 4
 #: an entry longer than this is cut (the condition is shown, not parsed again)
 _MAX_CONDITION = 120
-#: statements that may come before the guard (an ``if`` that is not one is read for writes too)
-_SIMPLE = (ast.If, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
+#: statements that may come before the guard (an ``if`` that is not one is read for writes too); a local import
+#: (OctoPrint's handlers import ``abort`` and ``request`` first) writes nothing
+_SIMPLE = (ast.If, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass, ast.Import, ast.ImportFrom)
 #: calls that change state: a guard after one of them comes too late
 _WRITES = re.compile(
     r"^(save|create|add|add_all|commit|insert|update|delete|remove|put|post|set|flush|execute|send|"
@@ -135,8 +136,8 @@ def _says_set_up(part: ast.expr) -> bool:
     refuses until a token is configured, then forever lets callers through."""
     if isinstance(part, ast.Call):
         text = dotted(part.func) or ast.unparse(part.func)
-        if text.split(".", 1)[0] in _SETTINGS or text in _ENVIRONMENT:
-            return any(_names_set_up(str(a.value)) for a in part.args if isinstance(a, ast.Constant))
+        if _settings_root(text) or text in _ENVIRONMENT:
+            return any(_names_set_up(str(key)) for key in _literal_keys(part.args))
         return _last(part.func) in _EXISTENCE and bool(_QUERY_ROOT.search(text))
     if isinstance(part, ast.Subscript):
         key = part.slice
@@ -147,6 +148,24 @@ def _says_set_up(part: ast.expr) -> bool:
     return bool(text) and _names_set_up(text.rsplit(".", 1)[-1])
 
 
+def _settings_root(text: str) -> bool:
+    """``settings.get(...)``, or the settings an object keeps (OctoPrint's ``self._settings.global_get(...)``)."""
+    first, _, rest = text.partition(".")
+    return first in _SETTINGS or (first == "self" and rest.split(".", 1)[0].lstrip("_") in _SETTINGS)
+
+
+def _literal_keys(args: list[ast.expr]) -> list[object]:
+    """The literal keys a settings call is handed: each constant argument, and each constant of a list or tuple
+    (OctoPrint's ``global_get(["server", "firstRun"])``)."""
+    keys: list[object] = []
+    for arg in args:
+        items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+        keys += [item.value for item in items if isinstance(item, ast.Constant)]
+    return keys
+
+
 def _names_set_up(name: str) -> bool:
-    """``MULTI_ORG``, ``INSTALLED``, ``current_org``: a word of the name is one for setup or what it creates."""
-    return not _SET_UP_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", name.lower()))
+    """``MULTI_ORG``, ``INSTALLED``, ``current_org``, ``firstRun``: a word of the name is one for setup or what it
+    creates, or the name says first run (``firstRun``, ``FIRST_RUN``)."""
+    low = name.lower()
+    return not _SET_UP_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", low)) or "firstrun" in re.sub(r"[^a-z0-9]", "", low)
