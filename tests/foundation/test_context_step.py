@@ -32,6 +32,10 @@ from redline.core.result import GATE_EXEMPT_TAG
         ("playwright/global-setup.ts", "test"),
         ("e2e_test/conftest.py", "test"),
         ("e2e_testing/notes.py", ""),  # a name that only starts alike
+        (".github/ci/e2econfig/users.yaml", "test"),  # OctoPrint's end-to-end test instance
+        ("tests/e2e-fixtures/seed.json", "test"),
+        ("src/e2ee/keys.ts", ""),  # end-to-end encryption: the product
+        ("e2e-configurator/main.go", ""),  # a folder that only starts alike
         ("_integration-test/custom-ca-roots/custom-ca-roots-test.py", "test"),  # getsentry/self-hosted
         ("_unit-test/create-docker-volumes-test.sh", "test"),
         ("src/__mocks__/api.ts", "test"),  # the underscores are part of Jest's own name

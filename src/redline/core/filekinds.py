@@ -370,6 +370,9 @@ def context_folder(relpath: str) -> str:
 _TEMPLATE_FOLDER = lazy(r"\{\{.*\}\}|\{%.*%\}")
 #: a folder named for a demo of something (unkey's demo_api/: a demo API with /env and /v1/debug routes)
 _DEMO_FOLDER = lazy(r"(?i)^(?:demos?[-_][a-z0-9]+|[a-z0-9]+[-_]demos?)$")
+#: the end-to-end suite's configuration, data or helpers (OctoPrint's .github/ci/e2econfig/users.yaml: the test
+#: instance's admin and API key); ``e2ee`` (end-to-end encryption) is the product
+_E2E_FOLDER = lazy(r"(?i)^e2e[-_]?(?:configs?|data|env|fixtures?|setup|suite|utils|helpers|support)$")
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a tree has few folder names, each asked of every file below it
@@ -379,6 +382,8 @@ def _dir_kind(folder: str) -> str:
     low = folder.lower()
     if _TEMPLATE_FOLDER.search(folder) or _DEMO_FOLDER.match(folder):
         return "sample"
+    if _E2E_FOLDER.match(folder):
+        return "test"
     return _CONTEXT_DIRS.get(low) or _CONTEXT_DIRS.get(low.lstrip("_."), "")
 
 
