@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from redline.checks.code.flaws import CodeFlawCheck
@@ -120,3 +121,28 @@ def test_a_module_check_finds_nothing_in_a_module_it_says_it_does_not_read(tmp_p
             assert list(check.check_module(index, ctx)) == [], (check.name, index.path)
     # ten checks, and each leaves something out (tests, or other languages)
     assert len(refused) == 10 and min(refused.values()) > 0, refused
+
+
+def test_a_cached_index_that_fails_to_decode_in_the_worker_does_not_stop_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry whose head reads but whose fields do not (written by another program, or damaged): the worker
+    judges the file without it and sends it on; the main process lists the file as not covered, with the reason."""
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+    for rel in MODULES:
+        write(tmp_path, rel, VIEW)
+    file = _files(tmp_path)[0]
+    key = cache.index_key("python", file.path, VIEW.encode())
+    entry = Path(cache._entry(key))
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(msgspec.msgpack.encode({"path": file.path, "language": "python", "parser": "cache", "calls": 7}))
+    monkeypatch.setattr(facts, "_SENDING", True)
+    sent = ChunkOutcome()
+    process_file(_state(tmp_path), file, sent)  # the flaw check reads the module: decoding is tried, and fails
+    assert [type(f) for f in sent.facts] == [cache.EncodedIndex] and sent.errors == [] and sent.partials == {}
+    received = ChunkOutcome()
+    pipeline_run._merge(received, sent)
+    assert received.facts == []
+    assert [(s.path, s.reason.split(" (")[0]) for s in received.skipped] == [
+        ("shop/views.py", "code index: the cached index is unreadable")
+    ]

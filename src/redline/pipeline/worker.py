@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from redline.checks.interface import Check, CheckContext, FileCheck, ModuleCheck
@@ -187,14 +187,18 @@ def _parse(sources: list[FileSource], text: FileText, out: ChunkOutcome) -> list
 
 def _opened(state: WorkerState, facts: list[object]) -> list[object]:
     """The facts the checks judge: a deferred one (sent on undecoded) decoded when a file check takes its kind or
-    a module check reads the module, left out otherwise."""
+    a module check reads the module, left out otherwise — and left out when it cannot be decoded: it is sent on
+    all the same, and the main process, decoding it again, lists the file as not covered and says why."""
     if not any(isinstance(fact, Deferred) for fact in facts):
         return facts
-    return [
-        fact.decoded() if isinstance(fact, Deferred) else fact
-        for fact in facts
-        if not isinstance(fact, Deferred) or _read(state, fact)
-    ]
+    opened: list[object] = []
+    for fact in facts:
+        if not isinstance(fact, Deferred):
+            opened.append(fact)
+        elif _read(state, fact):
+            with suppress(ValueError):
+                opened.append(fact.decoded())
+    return opened
 
 
 def _read(state: WorkerState, deferred: Deferred) -> bool:

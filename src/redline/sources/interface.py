@@ -68,7 +68,7 @@ class ProjectOutput:
 
 
 def parse_guarded(source: FileSource, text: FileText) -> object | None:
-    """``source.parse`` with the limits of the interpreter itself turned into reasons: a file nested
+    """``source.read`` with the limits of the interpreter itself turned into reasons: a file nested
     100,000 deep or holding a 2-million-digit number is not covered, it does not crash the source."""
     try:
         return source.read(text)
