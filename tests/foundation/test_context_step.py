@@ -35,6 +35,11 @@ from redline.core.result import GATE_EXEMPT_TAG
         (".github/ci/e2econfig/users.yaml", "test"),  # OctoPrint's end-to-end test instance
         ("tests/e2e-fixtures/seed.json", "test"),
         ("src/e2ee/keys.ts", ""),  # end-to-end encryption: the product
+        ("src/server-dev.ts", "development"),  # unleash's development server entry
+        ("webpack/dev.server.js", "development"),
+        ("src/server.ts", ""),  # look-alikes: the deployed entry, and a name that only ends alike
+        ("src/devserver-proxy.ts", ""),
+        ("src/app-devices.ts", ""),
         ("e2e-configurator/main.go", ""),  # a folder that only starts alike
         ("_integration-test/custom-ca-roots/custom-ca-roots-test.py", "test"),  # getsentry/self-hosted
         ("_unit-test/create-docker-volumes-test.sh", "test"),

@@ -331,7 +331,7 @@ def context_kind(relpath: str) -> str:
     name = base.lower()
     if name.endswith(_DOC_SUFFIXES) or _API_DOCUMENT.search(name):
         return "docs"
-    if name.endswith(_REQUEST_COLLECTION_SUFFIXES) or name in _WORKSPACE_FILES:
+    if name.endswith(_REQUEST_COLLECTION_SUFFIXES) or name in _WORKSPACE_FILES or _DEV_SERVER_ENTRY.match(name):
         return "development"
     if name.endswith(_SAMPLE_SUFFIXES) or _SAMPLE_NAME.search(base):
         return "sample"
@@ -370,6 +370,9 @@ def context_folder(relpath: str) -> str:
 _TEMPLATE_FOLDER = lazy(r"\{\{.*\}\}|\{%.*%\}")
 #: a folder named for a demo of something (unkey's demo_api/: a demo API with /env and /v1/debug routes)
 _DEMO_FOLDER = lazy(r"(?i)^(?:demos?[-_][a-z0-9]+|[a-z0-9]+[-_]demos?)$")
+#: a JavaScript/TypeScript server entry named for development (unleash's ``src/server-dev.ts``, run by its ``dev:*``
+#: scripts with a hard-coded admin token; a webpack ``dev.server.js``): the deployed entry is the other one
+_DEV_SERVER_ENTRY = lazy(r"^(?:(?:server|app|index|main)[-_.]dev|dev[-_.]server)\.[cm]?[jt]sx?$")
 #: the end-to-end suite's configuration, data or helpers (OctoPrint's .github/ci/e2econfig/users.yaml: the test
 #: instance's admin and API key); ``e2ee`` (end-to-end encryption) is the product
 _E2E_FOLDER = lazy(r"(?i)^e2e[-_]?(?:configs?|data|env|fixtures?|setup|suite|utils|helpers|support)$")
