@@ -256,8 +256,8 @@ def test_packages_copied_into_a_folder_a_root_script_puts_on_sys_path_are_anothe
     ``sys.path``: 40 of its 53 findings were in cherrypy, pygments, future… Told by a root script putting the folder
     on ``sys.path`` and five or more of its packages named like the root requirements' pins. Not told so: the
     project's own ``src/`` on ``sys.path`` (nothing there is pinned), pinned names in a folder no root script puts on
-    ``sys.path`` (adapters named after the libraries they wrap), a folder with four pinned packages, a folder only a
-    commented-out line or a script below the root puts there."""
+    ``sys.path`` (adapters named after the libraries they wrap), a folder with four pinned packages (and a link
+    named like a fifth), a folder only a commented-out line or a script below the root puts there."""
     src, out = tmp_path / "src", tmp_path / "out"
     write(src, "requirements.txt", PINS)
     write(src, "App.py", ON_SYS_PATH.format("lib") + ON_SYS_PATH.format("src") + ON_SYS_PATH.format("few"))
@@ -273,6 +273,7 @@ def test_packages_copied_into_a_folder_a_root_script_puts_on_sys_path_are_anothe
             write(src, f"{folder}/{name}/__init__.py", HTTP_CALL)
         write(src, f"{folder}/IPy.py" if folder != "few" else f"{folder}/helpers.py", HTTP_CALL)
     write(src, "src/shop/client.py", HTTP_CALL)
+    (src / "few" / "IPy").symlink_to(src / "lib" / "cherrypy")  # a link is not a package the folder holds
     walked = {f.path for f in Workspace(src, max_file_size=1 << 20).walk().files if f.installed}
     assert walked == {
         "lib/IPy.py",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 
+from redline.core.packages import pep503
+
 #: how many of a folder's packages or modules must be named like pins of the root's requirements files
 PINNED_MIN = 5
 #: root files read for the two signals are small; a larger one is not a script or a requirements file people write
@@ -36,11 +38,6 @@ def vendored_folders(root: str) -> frozenset[str]:
     return frozenset(name for name in named if _pinned_packages(os.path.join(root, name), pinned) >= PINNED_MIN)
 
 
-def normalised(name: str) -> str:
-    """A distribution or import name as PEP 503 compares them (``cherrypy_cors`` = ``CherryPy-CORS``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _put_on_sys_path(root: str, entries: dict[str, bool]) -> set[str]:
     """The names quoted on the lines of root Python scripts that put a folder on ``sys.path``."""
     names: set[str] = set()
@@ -59,18 +56,21 @@ def _pinned(root: str, entries: dict[str, bool]) -> set[str]:
         if not is_dir and _REQUIREMENTS.fullmatch(name):
             for line in (raw.strip() for raw in _lines(os.path.join(root, name))):
                 if not line.startswith(("#", "-")) and (found := _PIN_NAME.match(line)):
-                    pins.add(normalised(found.group()))
+                    pins.add(pep503(found.group()))
     return pins
 
 
 def _pinned_packages(folder: str, pinned: set[str]) -> int:
-    """How many of the folder's packages and modules are named like a pinned distribution."""
+    """How many of the folder's packages and modules are named like a pinned distribution (PEP 503 compares
+    ``cherrypy_cors`` with ``CherryPy-CORS``)."""
     try:
         with os.scandir(folder) as listing:
-            names = [e.name.removesuffix(".py") for e in listing if e.is_dir() or e.name.endswith(".py")]
+            names = [
+                e.name.removesuffix(".py") for e in listing if e.is_dir(follow_symlinks=False) or e.name.endswith(".py")
+            ]
     except OSError:
         return 0
-    return sum(1 for name in names if normalised(name) in pinned)
+    return sum(1 for name in names if pep503(name) in pinned)
 
 
 def _lines(path: str) -> list[str]:
