@@ -1,6 +1,7 @@
 """RES170 (unbounded fan-out over request data or an unsliced query) and RES171-RES174 (consumers with no
 prefetch limit beyond pika: Celery acks-late, kombu, amqplib, Go amqp091), at their exact lines, with the
-look-alikes quiet: a semaphore, a validated size, chunks, a literal, a slice, a tuned multiplier."""
+look-alikes quiet: a semaphore, a validated size, chunks, a literal, a slice, a tuned multiplier, the application's
+checks read through the request object."""
 
 from __future__ import annotations
 

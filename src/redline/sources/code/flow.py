@@ -60,6 +60,10 @@ REQUEST_ATTRS = frozenset(
         "path",
         "path_info",
         "get_full_path",
+        "params",  # Pyramid/WebOb, Falcon
+        "matchdict",  # Pyramid's URL
+        "json_body",  # Pyramid
+        "args",  # Sanic
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
@@ -70,6 +74,10 @@ _HOLDERS = REQUEST_NAMES | {"self"}
 ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "websocket"})
 #: FastAPI parameter defaults that still read the request
 REQUEST_PARAM_DEFAULTS = frozenset({"Query", "Path", "Body", "Form", "Header", "Cookie", "File"})
+#: handler parameters that are not request values: the object, the class, and the request object itself (Pyramid's
+#: and cornice's ``def view(request)``, aiohttp's, Sanic's): what it holds is read through its attributes
+#: (``request.params``, not ``request.registry.settings``, the application's)
+_NOT_VALUES = frozenset({"self", "cls"}) | REQUEST_NAMES
 #: annotations of handler parameters that are not request values
 NOT_REQUEST_VALUES = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "Session", "AsyncSession", "HTTPConnection"}
@@ -479,7 +487,7 @@ def handler_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]
     found: dict[str, str] = {}
     for arg, default in zip(args, defaults, strict=False):
         chain = attr_chain(arg.annotation) if arg.annotation is not None else None
-        if arg.arg in {"self", "cls"} or (chain and chain[-1] in NOT_REQUEST_VALUES | TYPED_SCALARS):
+        if arg.arg in _NOT_VALUES or (chain and chain[-1] in NOT_REQUEST_VALUES | TYPED_SCALARS):
             continue
         if default is not None:
             call = attr_chain(default.func) if isinstance(default, ast.Call) else None
