@@ -397,6 +397,70 @@ def test_a_project_decorator_that_applies_a_django_guard_is_that_guard() -> None
     ]
 
 
+def test_patterns_a_urls_helper_decorates_as_a_group_take_its_decorators() -> None:
+    """umap decorates its patterns with djangosnippets 532's ``decorated_patterns(decorators, *patterns)``: written
+    in the call (``map/<id>/star/`` under ``login_required``), or in a module-level list the call spreads, appended
+    to later or not (``can_edit_datalayer``, a project decorator answering ``HttpResponseForbidden``: unknown, as
+    ``refusing_decorator`` judges one on the view); django-required's ``required(login_required, [...])`` too.
+    Look-alikes: a list no helper spreads, a helper giving only ``never_cache``, a project decorator that refuses
+    nobody, and a call whose first argument is a pattern (``i18n_patterns``)."""
+    files = {
+        "maps/decorators.py": (
+            "from django.http import HttpResponseForbidden\n"
+            "def can_edit_datalayer(view_func):\n"
+            "    def wrapper(request, *args, **kwargs):\n"
+            "        if not request.user.is_staff:\n"
+            "            return HttpResponseForbidden()\n"
+            "        return view_func(request, *args, **kwargs)\n"
+            "    return wrapper\n"
+            "def timed(view_func):\n"
+            "    return view_func\n"
+        ),
+        "maps/views.py": (
+            "from django.views.generic import View\n"
+            + "".join(
+                f"class {name}(View):\n    def post(self, request, **kwargs):\n        pass\n"
+                for name in ("Star", "Update", "SendLink", "Delete", "Clone", "Export", "Share", "Stats")
+            )
+        ),
+        "maps/urls.py": (
+            "from django.conf.urls.i18n import i18n_patterns\n"
+            "from django.contrib.auth.decorators import login_required\n"
+            "from django.urls import path\n"
+            "from django.views.decorators.cache import never_cache\n"
+            "from required import required\n"
+            "from maps import views\n"
+            "from maps.decorators import can_edit_datalayer, timed\n"
+            "from maps.utils import decorated_patterns\n"
+            "urlpatterns = decorated_patterns(\n"
+            "    [login_required],\n"
+            "    path('map/<int:pk>/star/', views.Star.as_view()),\n"
+            ")\n"
+            "datalayer_urls = [\n"
+            "    path('map/<int:pk>/update/', views.Update.as_view()),\n"
+            "]\n"
+            "datalayer_urls.append(path('map/<int:pk>/send-link/', views.SendLink.as_view()))\n"
+            "other_urls = [path('map/<int:pk>/delete/', views.Delete.as_view())]\n"
+            "urlpatterns += decorated_patterns([can_edit_datalayer, never_cache], *datalayer_urls)\n"
+            "urlpatterns += decorated_patterns([never_cache], path('map/<int:pk>/clone/', views.Clone.as_view()))\n"
+            "urlpatterns += required(login_required, [path('map/<int:pk>/export/', views.Export.as_view())])\n"
+            "urlpatterns += decorated_patterns(timed, path('map/<int:pk>/share/', views.Share.as_view()))\n"
+            "urlpatterns += i18n_patterns(path('stats/', views.Stats.as_view()))\n"
+            "urlpatterns += other_urls\n"
+        ),
+    }
+    assert [(r.path, r.line, r.authenticated, r.auth_evidence) for r in routes_of(files)] == [
+        ("/map/<int:pk>/star/", 11, "yes", ("login_required",)),
+        ("/map/<int:pk>/update/", 14, "unknown", ("can_edit_datalayer",)),
+        ("/map/<int:pk>/send-link/", 16, "unknown", ("can_edit_datalayer",)),
+        ("/map/<int:pk>/delete/", 17, "no", ()),
+        ("/map/<int:pk>/clone/", 19, "no", ()),
+        ("/map/<int:pk>/export/", 20, "yes", ("login_required",)),
+        ("/map/<int:pk>/share/", 21, "no", ()),
+        ("/stats/", 22, "no", ()),
+    ]
+
+
 def test_a_login_middleware_named_through_an_alias_and_redirecting_to_the_login_url() -> None:
     """DefectDojo: ``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES`` (a list bound before) names
     ``dojo.middleware.LoginRequiredMiddleware``, which answers an anonymous caller with

@@ -155,6 +155,9 @@ def render(node: ast.expr) -> str:
 
 
 def make_arg(keyword: str | None, node: ast.expr) -> Arg:
+    if isinstance(node, ast.Starred):  # ``*map_urls``: the list spread into the call, as its one item
+        spread = dotted(node.value)
+        return Arg(keyword, items=(f"*{spread}",) if spread else ())
     if isinstance(node, ast.Call):
         return Arg(
             keyword,
@@ -433,7 +436,7 @@ def _spread_in_calls(name: str, value: ast.expr) -> list[Assignment]:
 def _module_lists(name: str, value: ast.expr) -> list[Assignment]:
     """``MIDDLEWARE = [...]`` and one level of dict (``REST_FRAMEWORK = {"DEFAULT_...": [...]}``)."""
     if isinstance(value, ast.List | ast.Tuple):
-        return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts))]
+        return [Assignment(name, value.lineno, tuple(render(e) for e in value.elts), value.end_lineno or 0)]
     if isinstance(value, ast.Subscript) and (calls := _dependency_calls(value)):  # CurrentUser = Annotated[...]
         return [Assignment(name, value.lineno, (render(calls[0]),))]
     if isinstance(value, ast.Constant) and isinstance(value.value, bool | str | int):

@@ -206,6 +206,9 @@ class Assignment:
     name: str
     line: int
     values: tuple[Literal, ...]
+    #: the last line of a list bound at module level (since index format 70): the calls written inside it are its
+    #: elements (umap's ``map_urls = [path(...), ...]``, later spread into ``decorated_patterns(..., *map_urls)``)
+    end_line: int = 0
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from redline.sources.code.routes.common import (
     qualified,
     text,
 )
+from redline.sources.code.routes.django_decorated import decorators_at, pattern_decorators
 from redline.sources.code.routes.django_decorators import applied_guards, refusing_decorator
 from redline.sources.code.routes.django_dispatch import dispatch_guards
 from redline.sources.code.routes.django_middleware import (
@@ -53,6 +54,8 @@ class _Pattern:
     view: Arg
     #: what an ``include(...)`` view includes: a urls module (``"shop.urls"``) or a router's URLs (``router.urls``)
     included: str | None = None
+    #: the decorators a helper of the urls module gives the pattern (``decorated_patterns([login_required], ...)``)
+    decorators: tuple[str, ...] = ()
 
 
 _INCLUDE = frozenset({"include", "django.urls.include"})
@@ -60,12 +63,16 @@ _INCLUDE = frozenset({"include", "django.urls.include"})
 
 def _patterns(project: Project) -> list[_Pattern]:
     found: list[_Pattern] = []
+    decorating: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     for index, call in project.calls(_PATH_FUNCS):
         route = text(arg(call.args, 0, "route"))
         route = route.lstrip("^").removesuffix("$") if route is not None else None
         view = arg(call.args, 1, "view")
         if route is not None and view is not None:
-            found.append(_Pattern(index, call, route, view, _included(index, call, view)))
+            if index.path not in decorating:
+                decorating[index.path] = pattern_decorators(index)
+            decorators = decorators_at(decorating[index.path], call)
+            found.append(_Pattern(index, call, route, view, _included(index, call, view), decorators))
     return _under_inline_includes(found)
 
 
@@ -170,6 +177,7 @@ def _route(
 ) -> Route:
     guards = Guards()
     guards.add(everywhere)
+    guards.add(pattern.decorators)
     view = pattern.view
     wrapped = False
     if view.call and view.call.endswith(".as_view"):
@@ -195,10 +203,18 @@ def _route(
     )
     # a wrapper redline does not know (``admin_view(...)``) may well be the guard
     route = guards.judge(route, settings, default=UNKNOWN if wrapped else NO)
+    markers = settings.auth_markers | settings.authz_markers
     if found is not None and route.authenticated == NO:  # a project decorator that applies a known guard
-        guards.add(applied_guards(project, found[0], guards.names, settings.auth_markers | settings.authz_markers))
+        guards.add(applied_guards(project, found[0], guards.names, markers))
         route = guards.judge(route, settings, default=NO)
-    refusing = refusing_decorator(project, *found) if found is not None and route.authenticated == NO else None
+    if pattern.decorators and route.authenticated == NO:  # the same, named where the urls module imports them
+        guards.add(applied_guards(project, pattern.index, pattern.decorators, markers))
+        route = guards.judge(route, settings, default=NO)
+    refusing = None
+    if found is not None and route.authenticated == NO:
+        refusing = refusing_decorator(project, found[0], [d.raw for d in found[1].decorators])
+    if refusing is None and route.authenticated == NO:
+        refusing = refusing_decorator(project, pattern.index, pattern.decorators)
     if refusing is None:
         return route
     return replace(route, authenticated=UNKNOWN, authorized=UNKNOWN, auth_evidence=(*route.auth_evidence, refusing))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from redline.sources.code.model import CallSite, CodeIndex, Definition
+from redline.sources.code.model import CallSite, CodeIndex
 from redline.sources.code.refusals import answers_refusal
 from redline.sources.code.routes.common import Project
 from redline.sources.code.routes.django_dispatch import REFUSALS
@@ -41,16 +41,17 @@ def applied_guards(project: Project, index: CodeIndex, names: Iterable[str], mar
     return out
 
 
-def refusing_decorator(project: Project, index: CodeIndex, view: Definition) -> str | None:
-    """The first decorator of ``view`` that is a function of the project whose body (its wrapper included)
-    refuses a caller, itself or through a function of its module it calls; None when none does."""
-    for decorator in view.decorators:
-        found = project.find(decorator.raw, index)
+def refusing_decorator(project: Project, index: CodeIndex, names: Iterable[str]) -> str | None:
+    """The first of the decorators ``names`` (as ``index`` imports them) that is a function of the project whose
+    body (its wrapper included) refuses a caller, itself or through a function of its module it calls; None when
+    none does."""
+    for name in names:
+        found = project.find(name, index)
         if found is None:
             continue
         where, definition = found
         if definition.is_function and _refuses(where, definition.qualname, _DEPTH):
-            return decorator.raw
+            return name
     return None
 
 
