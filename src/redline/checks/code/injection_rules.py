@@ -132,8 +132,9 @@ OPEN_REDIRECT = Rule(
         "`HTTPSeeOther`/`HTTPMovedPermanently`/`HTTPTemporaryRedirect`/`HTTPPermanentRedirect` whose location is "
         "a request value or starts with one (`?next=`, `redirect_uri`), in a handler that does not check the "
         "URL (`url_has_allowed_host_and_scheme`, `is_safe_url`, `urlparse`/`urlsplit`, `startswith`). A value "
-        'after a fixed start (`redirect(f"/orders/{oid}")`) or passed through `url_for`/`reverse` is not '
-        'flagged, nor is a redirect back to the browser\'s Referer (`request.META.get("HTTP_REFERER", "/")` or '
+        'after a fixed start (`redirect(f"/orders/{oid}")`, the query string a separator joins after the URL: '
+        '`"?".join([url, qs])`) or passed through `url_for`/`reverse` is not flagged, nor is a redirect back to '
+        'the browser\'s Referer (`request.META.get("HTTP_REFERER", "/")` or '
         '`request.META["HTTP_REFERER"]`, '
         'Flask\'s `request.headers.get("Referer")` or `request.referrer`: the page the user just left, which a '
         "link cannot choose); the finding says when the redirect forwards a "

@@ -24,7 +24,7 @@ from redline.core.interrupts import interrupts_deferred
 from redline.sources.code.model import CodeIndex
 
 #: bump when the index's shape or meaning changes; part of every key with the redline version
-INDEX_FORMAT = 70
+INDEX_FORMAT = 71
 
 
 def index_key(language: str, path: str, data: bytes) -> str:

@@ -283,6 +283,10 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
         # a method of a request value (``request.args.get``) is the value itself, unless it encodes or tests it
         yield node.func, (f"{method}()", *marks) if method in VALUE_METHODS else marks
+        if (parts := _joined_parts(node)) is not None:  # ``"?".join([url, qs])``: as ``f"{url}?{qs}"``
+            for position, part in enumerate(parts):
+                yield part, (AFTER_PREFIX, *inner) if position else inner
+            return
         for a in (*node.args, *(k.value for k in node.keywords)):
             yield a, inner
         return
@@ -308,6 +312,20 @@ def _children(node: ast.AST, marks: tuple[Mark, ...]) -> Iterator[tuple[ast.AST,
         return
     for child in child_nodes(node):
         yield child, marks
+
+
+def _joined_parts(call: ast.Call) -> list[ast.expr] | None:
+    """The parts of a literal list a non-empty literal separator joins (umap's ``"?".join([canonical, qs])``): each
+    after the first follows text, as in an f-string; None for any other call."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "join" and len(call.args) == 1 and not call.keywords):
+        return None
+    separator, parts = func.value, call.args[0]
+    if not (isinstance(separator, ast.Constant) and isinstance(separator.value, str) and separator.value):
+        return None
+    if not isinstance(parts, ast.List | ast.Tuple) or any(isinstance(e, ast.Starred) for e in parts.elts):
+        return None
+    return parts.elts
 
 
 def _narrowed(node: ast.AST, marks: tuple[Mark, ...]) -> list[tuple[ast.AST, tuple[Mark, ...]]] | None:
