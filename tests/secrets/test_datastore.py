@@ -406,6 +406,55 @@ def test_a_ci_scripts_own_database_password_is_context(path: str) -> None:
     assert "CI job runs itself" in local.context
 
 
+MAYAN_GITLAB_CI = f"""variables:
+  MYSQL_ROOT_PASSWORD: "{PW}"
+services:
+  - name: registry.example.com/library/redis:7
+    alias: cache
+job_postgres_test:
+  script:
+    - make test
+  services:
+    - docker:20-dind
+    - postgres:12.11-alpine
+  variables:
+    POSTGRES_USER: "mayan"
+    POSTGRES_PASSWORD: "mayanuserpass"
+    REDIS_PASSWORD: "{PW}"
+job_deploy:
+  script:
+    - make deploy
+  variables:
+    POSTGRES_PASSWORD: "{PW}"
+job_mysql:
+  services: [docker:dind]
+  variables:
+    MYSQL_PASSWORD: "{PW}"
+"""
+
+
+@pytest.mark.parametrize("path", [".gitlab-ci.yml", "ci/tests.gitlab-ci.yml", ".gitlab/ci/test.yml"])
+def test_a_gitlab_jobs_variables_for_a_service_it_starts_are_the_service_containers(path: str) -> None:
+    """Mayan EDMS's ``job_postgres_test`` starts ``postgres:12.11-alpine`` as a service and sets its
+    ``POSTGRES_PASSWORD`` in the job's variables (GitLab hands them to the service): the job's throwaway value,
+    listed in the context section, as in a GitHub Actions services block; the top-level ``services`` start a
+    Redis every job has. Not so: a job with no PostgreSQL service (``job_deploy``), a store no ``services`` list
+    starts (MySQL: a ``services`` in flow style names only ``docker:dind``), and the same file under another name."""
+    settings = build_settings(Config(jobs=1), Path("."))
+    got = [
+        (s.rule.code, s.line, s.context) for s in scan_blob(settings, _CHECK.core_rules, path, MAYAN_GITLAB_CI.encode())
+    ]
+    service = "credential of a data store the CI job runs itself (a service container thrown away with the job)"
+    assert sorted(got) == [
+        ("SEC906", 2, ""),
+        ("SEC906", 14, service),
+        ("SEC906", 15, service),
+        ("SEC906", 20, ""),
+        ("SEC906", 24, ""),
+    ]
+    assert [line for _, line, context in found("deploy/gitlab-vars.yml", MAYAN_GITLAB_CI)] == [2, 14, 15, 20, 24]
+
+
 @pytest.mark.parametrize("path", ["scripts/deploy-db", "scripts/civic.sh", "src/ci_models.py"])
 def test_a_script_not_named_for_ci_keeps_its_database_password(path: str) -> None:
     settings = build_settings(Config(jobs=1), Path("."))

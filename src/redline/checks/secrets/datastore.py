@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from redline.checks.secrets.context import assigned_name
 from redline.checks.secrets.filters import encodes_a_stand_in, is_placeholder, is_store_reference
+from redline.checks.secrets.gitlab_services import GITLAB_CI, service_stores
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
 from redline.core.filekinds import CI_FILE
@@ -218,9 +219,25 @@ def find_datastore_credentials(
     for cred in _structured(values):
         found.setdefault((cred.start, cred.end), cred)
     creds = sorted(found.values(), key=lambda c: c.start)
+    if GITLAB_CI.search(path) and creds:
+        creds = _gitlab_services(creds, data)
     if CI_FILE.search(path):
         creds = [replace(c, ephemeral=c.default, ci_local=not c.default) if c.local else c for c in creds]
     return creds
+
+
+def _gitlab_services(creds: list[DatastoreCredential], data: bytes) -> list[DatastoreCredential]:
+    """A password in a GitLab CI job's ``variables`` (or the top-level ones) for a store the job starts as a
+    service (``services: [postgres:12]``): the service container's own, as in a GitHub Actions services block."""
+    running = service_stores(data, store_of)
+    out = []
+    for c in creds:
+        job, _, rest = c.key.partition(".")
+        scope = "" if job == "variables" else job
+        in_variables = job == "variables" or rest.startswith("variables.")
+        local = in_variables and c.store in running.get(scope, set()) | running.get("", set())
+        out.append(replace(c, local=True) if local else c)
+    return out
 
 
 def ci_service_key(provider: str, line: bytes, path: str) -> bool:
