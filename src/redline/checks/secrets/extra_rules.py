@@ -144,8 +144,9 @@ DATASTORE_CREDENTIAL = Rule(
         "`env` entries such as `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`. "
         "Variable references (`${POSTGRES_PASSWORD}`) and placeholders are not reported. In a CI definition or a "
         "script CI runs (`.github/workflows/`, a Jenkinsfile, `ci/`, `scripts/ci-*`), the password of a database "
-        "the job runs itself (a host without a domain, a `services:` container, or a job `env:` whose `*_HOST` "
-        "is one or loopback) is the job's throwaway value: a "
+        "the job runs itself (a host without a domain, a `services:` container, a job `env:` whose `*_HOST` "
+        "is one or loopback, or a GitLab job's `variables:` for a store its `services:` list starts) is the job's "
+        "throwaway value: a "
         "product default is not reported, another value is listed low in the context section; a secret-shaped "
         "value still gets its provider rule (SEC311 for a MySQL URL).",
         why_bad=_WHY + " A data-store password gives direct access to the data, around the application's "
