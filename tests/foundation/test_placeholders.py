@@ -41,6 +41,9 @@ STAND_INS = (
     "a-long-random-value",
     "dev-only-pepper-not-for-production-use-32b+",  # sysadminsmedia/homebox's Taskfile.yml
     "NOT_FOR_PROD",
+    "secret-key-missing!",  # Mayan EDMS's config.env: DEFAULT_SECRET_KEY, a sentinel its settings check for
+    "API_KEY_NOT_SET",
+    "unset",
     "((development_domains_broker_rds_password))",  # cloud-gov/cg-provision's Concourse pipeline
     "((vault/db.password))",
     "id=github_private_cloud_token,env=GH_TOKEN",  # Flagsmith's Dockerfile: a BuildKit secret's spec
@@ -67,6 +70,8 @@ CHOSEN = (
     "randomize",  # one word that only starts like one
     "notforproduct7Kq2vW",  # the words run together with a chosen value: no statement about the value
     "not-for-products-Kq7vW2xLp9",
+    "missing-Kq7vW2xLp9",  # the word first, then a chosen value
+    "Kq7vW2xLp9-missing",  # a chosen value, then the word: no words only
     "((Kq7vW2xLp9)) and more",  # brackets inside a value: not one reference
     "id=Kq7vW2xLp9Zr8",  # a value that starts like a spec but names no source
     "xox" + "b-17653672481-19874698323-Qm7vW2xLp9Zr8Kt4Nc6Yb1Hd",  # the same shape, a chosen secret part

@@ -61,6 +61,8 @@ _PLACEHOLDER_SHAPE = lazy(
     # a value that says it is not the one to deploy: dev-only-pepper-not-for-production-use-32b+ (homebox's
     # Taskfile.yml, the development task runner's environment)
     r"|(?i:not[-_ ]for[-_ ]prod(?:uction)?(?![a-z]))"
+    # a value saying there is none: Mayan EDMS's DEFAULT_SECRET_KEY=secret-key-missing!, key-not-set, UNSET
+    r"|(?i:^(?:[a-z]{1,12}[-_ ]){0,3}(?:missing|unset|not[-_ ]set|not[-_ ]configured)!?$)"
 )
 # a path where the value is read from, not the value: DATABASE_PASSWORD=/run/secrets/db-password (a compose
 # secret's file, docker/awesome-compose), ansible_ssh_private_key_file: ~/.ssh/id_ed25519 (khuedoan/homelab). The
