@@ -86,6 +86,27 @@ def test_multistage_arg_substitution_and_stage_links() -> None:
     assert df.instructions[0].stage == -1 and df.instructions[-1].stage == 8
 
 
+def test_a_templated_base_image_keeps_its_stage_name() -> None:
+    """Mayan EDMS's dockerfile.tmpl names its first stage after a Jinja placeholder with spaces in it: the later
+    ``FROM base_image`` stages build on that stage (DKR102 called ``base_image`` an untagged image, twice); an
+    untagged image after a templated stage is still one."""
+    text = (
+        "FROM {{ DOCKER_LINUX_IMAGE_VERSION }} as base_image\n"
+        "RUN echo base\n"
+        "FROM base_image AS builder_image\n"
+        "FROM base_image\n"
+        "FROM debian\n"
+    )
+    df = parse_dockerfile("dockerfile.tmpl", text)
+    assert [(s.base, s.name, s.parent) for s in df.stages] == [
+        ("{{ DOCKER_LINUX_IMAGE_VERSION }}", "base_image", None),
+        ("base_image", "builder_image", 0),
+        ("base_image", "", 0),
+        ("debian", "", None),
+    ]
+    assert [(f.rule, f.location.start_line) for f in _check(df, codes=frozenset({"DKR102"}))] == [("DKR102", 5)]
+
+
 def test_continuations_comments_heredocs_flags_exec_form() -> None:
     text = (
         "# escape=\\\n"

@@ -386,8 +386,11 @@ def _stage(
     line: int,
 ) -> DockerStage:
     tokens = args.split()
-    base = tokens[0] if tokens else ""
-    name = tokens[2].lower() if len(tokens) >= 3 and tokens[1].lower() == "as" else ""
+    # ``AS name`` ends the line; the image before it may be a template's placeholder with spaces in it (Mayan
+    # EDMS's dockerfile.tmpl: ``FROM {{ DOCKER_LINUX_IMAGE_VERSION }} as base_image``)
+    named = len(tokens) >= 3 and tokens[-2].lower() == "as"
+    base = " ".join(tokens[:-2]) if named else tokens[0] if tokens else ""
+    name = tokens[-1].lower() if named else ""
     image = substitute(base, global_args)
     parent = names.get(image.lower())
     return DockerStage(index, base, image, name, line, line, parent, substitute(flags.get("platform", ""), global_args))
