@@ -44,6 +44,9 @@ STAND_INS = (
     "secret-key-missing!",  # Mayan EDMS's config.env: DEFAULT_SECRET_KEY, a sentinel its settings check for
     "API_KEY_NOT_SET",
     "unset",
+    "wowdonotusethisfakesecuritykeyyouneedarealsecure1",  # django-helpdesk's quicktest.py SECRET_KEY
+    "do-not-use-in-production-Kq7vW2xLp9",
+    "fake_api_key_123",
     "((development_domains_broker_rds_password))",  # cloud-gov/cg-provision's Concourse pipeline
     "((vault/db.password))",
     "id=github_private_cloud_token,env=GH_TOKEN",  # Flagsmith's Dockerfile: a BuildKit secret's spec
@@ -72,6 +75,7 @@ CHOSEN = (
     "not-for-products-Kq7vW2xLp9",
     "missing-Kq7vW2xLp9",  # the word first, then a chosen value
     "Kq7vW2xLp9-missing",  # a chosen value, then the word: no words only
+    "fakeroot7Kq2vW9xLp",  # "fake" not before what the value is
     "((Kq7vW2xLp9)) and more",  # brackets inside a value: not one reference
     "id=Kq7vW2xLp9Zr8",  # a value that starts like a spec but names no source
     "xox" + "b-17653672481-19874698323-Qm7vW2xLp9Zr8Kt4Nc6Yb1Hd",  # the same shape, a chosen secret part

@@ -13,6 +13,9 @@ from redline.core.lazy_regex import lazy
 
 _PLACEHOLDER_WORDS = lazy(
     r"(?i)example|x{4,}|\*{4,}|change[-_ ]?(?:me|this)|override[-_ ]?me|snake[-_ ]?oil|dummy|redacted|placeholder"
+    # a value saying it is no real one: django-helpdesk's quicktest.py
+    # SECRET_KEY="wowdonotusethisfakesecuritykeyyouneedarealsecure1"
+    r"|do[-_ ]?not[-_ ]?use|fake[-_ ]?(?:secret|security|key|token|password|pass|pwd|api)"
     # your-key, your_api_token, yourCloudflareApiToken (techno-tim/launchpad's Cloudflare Secret)
     r"|your[-_]?(?:[a-z0-9]{1,30}?[-_]?)?(?:api[-_]?)?"
     r"(?:key|token|secret|password)|insert[-_ ]?here|replace[-_ ]?me|<[^<>\s]{1,60}>"
