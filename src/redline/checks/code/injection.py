@@ -136,6 +136,11 @@ _VALIDATOR = re.compile(r"(allow|safe|valid|check|verify|trusted|permitted|white
 _TOKEN = re.compile(r"(^|[._])(\w*token|jwt|secret|api_?key|auth_?code|access_?code|sid)($|[._])")
 
 
+#: the receiver of a call through an SSRF-filtering HTTP client: ``advocate.get(url)`` refuses private, loopback
+#: and link-local addresses (calibre-web's vendored ``cw_advocate``)
+_FILTERING_CLIENT = re.compile(r"(?:^|[._])advocate$")
+
+
 @dataclass
 class ModuleView:
     """What the judges need to know about a module beyond one call: the HTTP client objects it creates,
@@ -144,6 +149,9 @@ class ModuleView:
     index: CodeIndex
     clients: frozenset[str] = frozenset()
     called: dict[str, set[str]] = field(default_factory=dict)  # function -> last parts of callees
+    #: functions that send through an SSRF-filtering client: a plain client beside it is a branch the author
+    #: chose (calibre-web's ``requests.get`` only when the operator allows localhost, ``cw_advocate.get`` otherwise)
+    filtering: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, index: CodeIndex) -> ModuleView:
@@ -151,7 +159,8 @@ class ModuleView:
         called: dict[str, set[str]] = {}
         for c in index.calls:
             called.setdefault(c.function, set()).add(c.raw.rsplit(".", 1)[-1])
-        return cls(index, clients, called)
+        filtering = frozenset(c.function for c in index.calls if _FILTERING_CLIENT.search(c.raw.rpartition(".")[0]))
+        return cls(index, clients, called, filtering)
 
     def checks(self, call: CallSite, names: frozenset[str]) -> bool:
         """Whether the function the call is in calls one of these validators."""
@@ -223,7 +232,7 @@ def _http_call(call: CallSite, view: ModuleView) -> bool:
 
 
 def _ssrf(call: CallSite, view: ModuleView) -> Hit | None:
-    if not _http_call(call, view) or view.checks(call, _URL_CHECKS):
+    if not _http_call(call, view) or view.checks(call, _URL_CHECKS) or call.function in view.filtering:
         return None
     where = _URL_ARGS | ({"1"} if call.raw.endswith(".request") else set())
     taint = raw_taint(call, frozenset(where), _URL_CLEAN)

@@ -57,7 +57,9 @@ SSRF_FROM_REQUEST = Rule(
         "whose URL is a request value, or starts with one. A value placed after a fixed start "
         '(`f"https://api.example.com/users/{uid}"`) cannot choose the host and is not flagged, nor is one '
         "passed through `url_for`/`reverse`/`quote`, nor a handler that parses the URL (`urlparse`, "
-        "`urlsplit`) or calls a validator (`is_safe_url`, `url_has_allowed_host_and_scheme`). " + _FLOW,
+        "`urlsplit`) or calls a validator (`is_safe_url`, `url_has_allowed_host_and_scheme`), nor a function that "
+        "also sends through `advocate` (which refuses private addresses): a plain client beside it is a branch "
+        "the operator chose (calibre-web's `--allow-localhost`). " + _FLOW,
         why_bad="The caller makes the server fetch what they choose: cloud metadata endpoints "
         "(`169.254.169.254`), internal admin APIs and databases behind the firewall (CWE-918).",
         example='r = requests.get(request.args["url"], timeout=5)',
