@@ -242,8 +242,9 @@ def test_translated_words_under_password_keys_are_not_secrets() -> None:
     message = "マスタートークンが受信されましたが、リクエストボディに`_uid`が含まれていません"
     japanese = '{\n  "api.master-token-no-uid": "' + message + '"\n}\n'
     assert scan("public/language/ja/error.json", japanese) == []
-    # pocket-id's frontend/messages/da.json (Paraglide): a catalogue named by its language in messages/
-    paraglide = '{\n  "id_token_payload": "ID-token-payload"\n}\n'
+    # pocket-id's frontend/messages/da.json (Paraglide): a catalogue named by its language in messages/ (its "ID-token-
+    # payload" names its own key, which ``names_itself`` now says alone; a label naming another word stands in)
+    paraglide = '{\n  "id_token_payload": "ID-token-Nutzdaten"\n}\n'
     assert scan("frontend/messages/da.json", paraglide) == []
     assert scan("frontend/messages/payload.json", paraglide) == [("SEC438", 2)]  # named by no language
     # mailcow's data/web/lang/lang.ca-es.json: a form's label keeps its colon
@@ -622,12 +623,15 @@ def test_an_import_path_under_a_token_key_names_an_object(path: str, text: str, 
     [
         ("client/js/config/actions.js", "export const SET_ROOMS_SPRITE_TOKEN = 'config/SET_ROOMS_SPRITE_TOKEN';\n", []),
         ("client/js/auth.ts", 'export const TOKEN_REFRESHED = "auth:token_refreshed";\n', []),
+        # a private field naming a WebDAV property (Radicale's web client)
+        ("web/js/models/collection.js", '    static #_SHARE_TOKEN = "RADICALE:share-token";\n', []),
         # a value that only holds another name, or its own name somewhere else than at its end, is read
         (
             "client/js/config/actions.js",
             "export const SPRITE_TOKEN = 'Zq8Kx2SPRITE_TOKENvB7mW3pL9';\n",
             [("SEC438", 1)],
         ),
+        ("web/js/models/collection.js", '    static #_SHARE_TOKEN = "RADICALE:share-Zq8Kx2vB7mW3";\n', [("SEC438", 1)]),
     ],
 )
 def test_a_value_that_ends_with_its_own_name_is_a_label(path: str, text: str, found: list[tuple[str, int]]) -> None:

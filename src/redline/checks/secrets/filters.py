@@ -218,8 +218,10 @@ def names_itself(secret: str, matched: str) -> bool:
     key = _KEY.search(_before_value(secret, matched))
     if key is None:
         return False
-    name = key.group(1).rsplit(".", 1)[-1].lower()
-    last = re.split(r"[/:.]", secret)[-1].lower()
+    # compared without case, leading underscores or a private field's ``#``, and with ``-`` as ``_`` (Radicale's
+    # ``static #_SHARE_TOKEN = "RADICALE:share-token"``, a WebDAV property's name)
+    name = key.group(1).rsplit(".", 1)[-1].lower().lstrip("_$").replace("-", "_")
+    last = re.split(r"[/:.]", secret)[-1].lower().replace("-", "_")
     return len(name) >= 4 and last == name
 
 
