@@ -9,6 +9,8 @@ from redline.core.filekinds import CI_FILE, CI_PIPELINE
 _PIPELINES = [
     ".github/workflows/ci.yml",
     "svc/.gitlab-ci.yml",
+    "ci/tests.gitlab-ci.yml",  # a file .gitlab-ci.yml includes (Mayan EDMS's shape)
+    ".gitlab/ci/test.yml",
     ".circleci/config.yaml",
     "azure-pipelines-release.yml",
     "bitbucket-pipelines.yml",
@@ -26,7 +28,14 @@ _SCRIPTS = [
     "scripts/ci-python",
     "bin/run_ci.sh",
 ]
-_NEITHER = ["docs/ci.md", "src/config.yml", ".github/dependabot.yml", "scripts/deploy.sh", "circleci/config.yml"]
+_NEITHER = [
+    "docs/gitlab-ci.md",
+    "docs/ci.md",
+    "src/config.yml",
+    ".github/dependabot.yml",
+    "scripts/deploy.sh",
+    "circleci/config.yml",
+]
 
 
 @pytest.mark.parametrize("path", _PIPELINES)

@@ -406,8 +406,11 @@ def linter_rule_fixture(lines: Iterable[str]) -> bool:
     return any(_LINTER_ANNOTATION.match(line) for line in lines)
 
 
+#: GitLab CI: ``.gitlab-ci.yml``, and the files it includes, named ``*.gitlab-ci.yml`` or kept in ``.gitlab/ci/``
+_GITLAB_CI = r"(?:^|/)(?:[^/]*\.)?gitlab-ci\.ya?ml$|(?:^|/)\.gitlab/ci/[^/]+\.ya?ml$"
+GITLAB_CI = lazy(_GITLAB_CI)
 _CI_PIPELINE = (
-    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$|(?:^|/)\.circleci/[^/]+\.ya?ml$"
+    r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|" + _GITLAB_CI + r"|(?:^|/)\.circleci/[^/]+\.ya?ml$"
     r"|(?:^|/)azure-pipelines[^/]*\.ya?ml$|(?:^|/)bitbucket-pipelines\.ya?ml$|(?:^|/)\.(?:woodpecker|drone)\.ya?ml$"
     # Jenkins pipelines (a Jenkinsfile, or the Groovy of a Jenkinsfiles/ folder) and Travis
     r"|(?:^|/)Jenkinsfile[^/]*$|(?:^|/)Jenkinsfiles/[^/]+$|(?:^|/)\.travis\.ya?ml$"

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 
 from redline.checks.secrets.context import assigned_name
 from redline.checks.secrets.filters import encodes_a_stand_in, is_placeholder, is_store_reference
-from redline.checks.secrets.gitlab_services import GITLAB_CI, service_stores
+from redline.checks.secrets.gitlab_services import service_images
 from redline.checks.secrets.structure import KeyValue, key_values
 from redline.checks.secrets.triggers import DRIVER_CALL, PASSWORD, URL, triggers
-from redline.core.filekinds import CI_FILE
+from redline.core.filekinds import CI_FILE, GITLAB_CI
 from redline.core.hosts import is_loopback
 from redline.core.lazy_regex import lazy
 
@@ -229,14 +229,14 @@ def find_datastore_credentials(
 def _gitlab_services(creds: list[DatastoreCredential], data: bytes) -> list[DatastoreCredential]:
     """A password in a GitLab CI job's ``variables`` (or the top-level ones) for a store the job starts as a
     service (``services: [postgres:12]``): the service container's own, as in a GitHub Actions services block."""
-    running = service_stores(data, store_of)
+    images = service_images(data)
     out = []
     for c in creds:
         job, _, rest = c.key.partition(".")
         scope = "" if job == "variables" else job
         in_variables = job == "variables" or rest.startswith("variables.")
-        local = in_variables and c.store in running.get(scope, set()) | running.get("", set())
-        out.append(replace(c, local=True) if local else c)
+        started = [*images.get(scope, ()), *images.get("", ())] if in_variables else []
+        out.append(replace(c, local=True) if any(store_of(i) == c.store for i in started) else c)
     return out
 
 

@@ -5,22 +5,17 @@ they test against there; it is the job's own, as in a GitHub Actions job's ``ser
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from redline.core.lazy_regex import lazy
 
-#: a GitLab CI definition: ``.gitlab-ci.yml``, ``*.gitlab-ci.yml``, or a file included from ``.gitlab/ci/``
-GITLAB_CI = lazy(r"(?:^|/|\.)gitlab-ci\.ya?ml$|(?:^|/)\.gitlab/ci/[^/]+\.ya?ml$")
 _JOB = lazy(rb"^([A-Za-z0-9_.-][^:#\s]*|\"[^\"]+\"|'[^']+'):")
 _SERVICES = lazy(rb"^([ \t]*)services:[ \t]*(?:#.*)?$")
 #: a service item: ``- postgres:12``, ``- name: registry.example.com/mysql:8``, ``- "redis@sha256:…"``
 _ITEM = lazy(rb"""^[ \t]*-[ \t]*(?:name:[ \t]*)?["']?(?:[\w.:-]+/)*([A-Za-z][\w.-]*)(?::[\w.-]+)?(?:@\S+)?["']?""")
 
 
-def service_stores(data: bytes, store_of: Callable[[str], str]) -> dict[str, set[str]]:
-    """Job name -> the stores its ``services`` start (``""``: a top-level ``services`` every job inherits);
-    ``store_of`` names the store an image name runs."""
-    found: dict[str, set[str]] = {}
+def service_images(data: bytes) -> dict[str, list[str]]:
+    """Job name -> the image names its ``services`` start (``""``: a top-level ``services`` every job inherits)."""
+    found: dict[str, list[str]] = {}
     lines = data.splitlines()
     job = ""
     for number, line in enumerate(lines):
@@ -30,9 +25,7 @@ def service_stores(data: bytes, store_of: Callable[[str], str]) -> dict[str, set
         if block is None:
             continue
         owner = "" if not block.group(1) else job
-        for image in _images(lines[number + 1 :], len(block.group(1))):
-            if store := store_of(image):
-                found.setdefault(owner, set()).add(store)
+        found.setdefault(owner, []).extend(_images(lines[number + 1 :], len(block.group(1))))
     return found
 
 
