@@ -157,10 +157,13 @@ class ModuleView:
     def of(cls, index: CodeIndex) -> ModuleView:
         clients = frozenset(c.assigned_to for c in index.calls if c.assigned_to and c.target in _HTTP_CLIENTS)
         called: dict[str, set[str]] = {}
+        filtering: set[str] = set()
         for c in index.calls:
-            called.setdefault(c.function, set()).add(c.raw.rsplit(".", 1)[-1])
-        filtering = frozenset(c.function for c in index.calls if _FILTERING_CLIENT.search(c.raw.rpartition(".")[0]))
-        return cls(index, clients, called, filtering)
+            receiver, _, last = c.raw.rpartition(".")
+            called.setdefault(c.function, set()).add(last)
+            if "advocate" in receiver and _FILTERING_CLIENT.search(receiver):  # the substring first: most modules
+                filtering.add(c.function)
+        return cls(index, clients, called, frozenset(filtering))
 
     def checks(self, call: CallSite, names: frozenset[str]) -> bool:
         """Whether the function the call is in calls one of these validators."""
