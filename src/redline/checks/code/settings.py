@@ -35,6 +35,9 @@ _SETTINGS_MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "ROOT_URLCONF"})
 _AUTH_COOKIE = re.compile(
     r"^(session|sessionid|sid|token|access_token|refresh_token|jwt|auth|auth_token|remember_token)$", re.I
 )
+#: a cookie name saying it holds or guards a credential; any other cookie set with ``httponly=False`` by name is one
+#: the page's own script reads on purpose (rdmo's ``storeid``, a hash of the session key its store compares)
+_CREDENTIAL_COOKIE = re.compile(r"sess|token|auth|jwt|(?:^|[-_])sid|csrf|xsrf|login|remember|secret|key", re.I)
 _COOKIE_SETTERS = re.compile(r"(set_cookie|Storage|SessionMiddleware|session_middleware|setup)$")
 _MARKUP = frozenset(
     {
@@ -230,7 +233,10 @@ def _cookie(call: CallSite) -> Iterator[Hit]:
     last = call.raw.rsplit(".", 1)[-1]
     if not _COOKIE_SETTERS.search(last):
         return
-    off = [f"{k}=False" for k in ("httponly", "secure") if (a := _kw(call, k)) is not None and a.literal is False]
+    name = call.args[0].literal if call.args else None
+    readable = last == "set_cookie" and isinstance(name, str) and not _CREDENTIAL_COOKIE.search(name)
+    flags = ("secure",) if readable else ("httponly", "secure")
+    off = [f"{k}=False" for k in flags if (a := _kw(call, k)) is not None and a.literal is False]
     samesite = _kw(call, "samesite")
     if (
         samesite is not None
@@ -238,7 +244,6 @@ def _cookie(call: CallSite) -> Iterator[Hit]:
         and not any(a.keyword == "secure" and a.literal is True for a in call.args)
     ):
         off.append("samesite=None")
-    name = call.args[0].literal if call.args else None
     if not off and last == "set_cookie" and isinstance(name, str) and _AUTH_COOKIE.match(name):
         off += ["no httponly flag"] if _kw(call, "httponly") is None else []
     if off:

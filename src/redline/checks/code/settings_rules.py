@@ -51,7 +51,9 @@ COOKIE_FLAGS_OFF = Rule(
         '`"None"` without `secure=True`, a `set_cookie` of a cookie named like a session or token '
         "(`session`, `sessionid`, `token`, `jwt`, `auth`, `sid`) without `httponly`, and settings "
         "`SESSION_COOKIE_HTTPONLY = False`, `SESSION_COOKIE_SECURE = False`, `CSRF_COOKIE_SECURE = False`, "
-        "`SESSION_COOKIE_SAMESITE = None` outside development and test settings.",
+        "`SESSION_COOKIE_SAMESITE = None` outside development and test settings. `httponly=False` on a "
+        "`set_cookie` whose literal name says nothing of a session, token, key or CSRF guard (`theme`, rdmo's "
+        "`storeid`) is a cookie the page's script reads on purpose and is not flagged.",
         why_bad="Without HttpOnly any injected script reads the session; without Secure the cookie crosses "
         "plain HTTP where anyone on the network can take it; SameSite=None sends it with every cross-site "
         "request.",
